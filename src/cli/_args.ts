@@ -1,0 +1,129 @@
+/**
+ * The one option parser every command shares: flags from `node:util`'s
+ * `parseArgs`, each setting also read from its `CAIRN_*` variable, the flag
+ * winning, and `--help` text generated from the same table.
+ */
+import { parseArgs } from "node:util";
+
+export interface OptionSpec {
+  type: "string" | "boolean";
+  help: string;
+  /** Placeholder shown in help, e.g. `FILE`. */
+  value?: string;
+  /** The environment variable that also sets it, e.g. `CAIRN_DB`. */
+  env?: string;
+  /** Shown in help; applied when neither flag nor variable is given. */
+  default?: string;
+  /** Allowed values, checked after parsing. */
+  choices?: readonly string[];
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  positionals: { min: number; max: number; names: string };
+  /** Extra paragraphs printed after the options. */
+  notes?: string;
+}
+
+export type Values = Record<string, string | boolean | undefined>;
+
+export type ParsedArgs =
+  | { kind: "ok"; values: Values; positionals: string[] }
+  | { kind: "help" }
+  | { kind: "usage_error"; message: string };
+
+/** Parses a command's arguments against its spec, with environment fallback. */
+export function parseCommand(
+  spec: CommandSpec,
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): ParsedArgs {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
+    help: { type: "boolean", short: "h" },
+  };
+  for (const [name, option] of Object.entries(spec.options)) options[name] = { type: option.type };
+
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }) as {
+      values: Values;
+      positionals: string[];
+    };
+  } catch (error) {
+    return { kind: "usage_error", message: describeParseError(spec, error) };
+  }
+  if (parsed.values.help === true) return { kind: "help" };
+
+  const values: Values = {};
+  for (const [name, option] of Object.entries(spec.options)) {
+    const fromEnv = option.env === undefined ? undefined : env[option.env];
+    let value = parsed.values[name] ??
+      (fromEnv === undefined || fromEnv === "" ? undefined : fromEnv) ?? option.default;
+    if (option.type === "boolean" && typeof value === "string") {
+      value = value === "1" || value.toLowerCase() === "true";
+    }
+    if (typeof value === "string" && option.choices && !option.choices.includes(value)) {
+      const source = parsed.values[name] !== undefined ? `--${name}` : option.env;
+      return {
+        kind: "usage_error",
+        message: `${spec.name}: ${source} must be one of ${
+          option.choices.join(", ")
+        }, not "${value}"`,
+      };
+    }
+    values[name] = value;
+  }
+
+  const { min, max } = spec.positionals;
+  const count = parsed.positionals.length;
+  if (count < min) {
+    return { kind: "usage_error", message: `${spec.name}: missing ${spec.positionals.names}` };
+  }
+  if (count > max) {
+    const extra = parsed.positionals[max];
+    return { kind: "usage_error", message: `${spec.name}: unexpected argument "${extra}"` };
+  }
+  return { kind: "ok", values, positionals: parsed.positionals };
+}
+
+/** Turns parseArgs' exceptions into one short line naming the command. */
+function describeParseError(spec: CommandSpec, error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const flag = /'([^']+)'/.exec(message)?.[1] ?? "option";
+    return `${spec.name}: unknown flag ${flag}`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const flag = /'(--[a-z-]+)/.exec(message)?.[1] ?? "option";
+    return `${spec.name}: ${flag} needs a value`;
+  }
+  return `${spec.name}: ${message.split("\n")[0]}`;
+}
+
+/** Renders `--help` for a command from its spec. */
+export function formatHelp(spec: CommandSpec): string {
+  const rows: [string, string][] = Object.entries(spec.options).map(([name, option]) => {
+    const flag = option.value ? `--${name} ${option.value}` : `--${name}`;
+    const details = [option.help];
+    if (option.choices) details.push(`(${option.choices.join(" | ")})`);
+    if (option.default !== undefined) details.push(`[default: ${option.default}]`);
+    if (option.env) details.push(`[env: ${option.env}]`);
+    return [flag, details.join(" ")];
+  });
+  rows.push(["-h, --help", "Show this help"]);
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  const lines = [
+    `${spec.summary}`,
+    "",
+    `Usage: ${spec.usage}`,
+    "",
+    "Options:",
+    ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`),
+  ];
+  if (spec.notes) lines.push("", spec.notes);
+  return lines.join("\n") + "\n";
+}

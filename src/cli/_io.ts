@@ -1,0 +1,11 @@
+/** What a command may touch outside itself, so tests can run commands in-process. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+  /** Resolves with the signal's name when the process is asked to stop. */
+  shutdown: Promise<string>;
+}
+
+/** Exit codes shared by every command. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

@@ -1,0 +1,35 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { EXAMPLE_HUNT } from "../hunt/example.ts";
+import type { CommandSpec, Values } from "./_args.ts";
+import { EXIT, type Io } from "./_io.ts";
+
+export const initSpec: CommandSpec = {
+  name: "init",
+  summary: "Write a commented starter hunt file, hunt.toml, into DIR.",
+  usage: "cairn init [DIR] [--force]",
+  options: {
+    force: { type: "boolean", help: "Overwrite an existing hunt.toml" },
+  },
+  positionals: { min: 0, max: 1, names: "DIR" },
+  notes: "DIR defaults to the current folder and is created if missing.",
+};
+
+/** Writes a starter hunt that passes `cairn check`, never clobbering one by accident. */
+export function init(values: Values, positionals: string[], io: Io): Promise<number> {
+  const dir = positionals[0] ?? ".";
+  const file = join(dir, "hunt.toml");
+  if (existsSync(file) && values.force !== true) {
+    io.stderr(`init: ${file} already exists; pass --force to overwrite it\n`);
+    return Promise.resolve(EXIT.failure);
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, EXAMPLE_HUNT);
+  } catch (error) {
+    io.stderr(`init: cannot write ${file}: ${error instanceof Error ? error.message : error}\n`);
+    return Promise.resolve(EXIT.failure);
+  }
+  io.stdout(`Wrote ${file}. Check it with: cairn check ${file}\n`);
+  return Promise.resolve(EXIT.ok);
+}

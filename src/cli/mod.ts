@@ -1,0 +1,74 @@
+/**
+ * `cairn <command>`: finds the command, parses its flags, and runs it.
+ * Usage mistakes get one line on stderr and exit code 2.
+ */
+import { type CommandSpec, formatHelp, parseCommand, type Values } from "./_args.ts";
+import { EXIT, type Io } from "./_io.ts";
+import { check, checkSpec } from "./check.ts";
+import { init, initSpec } from "./init.ts";
+import { serve, serveSpec } from "./serve.ts";
+import { version, versionSpec } from "./version.ts";
+
+export type { Io } from "./_io.ts";
+export { EXIT } from "./_io.ts";
+
+interface Command {
+  spec: CommandSpec;
+  run(values: Values, positionals: string[], io: Io): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  serve: { spec: serveSpec, run: serve },
+  check: { spec: checkSpec, run: check },
+  init: { spec: initSpec, run: init },
+  version: { spec: versionSpec, run: version },
+};
+
+/** The top-level help: every command and its one-line summary. */
+export function topHelp(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((name) => name.length)) + 2;
+  const rows = names.map((name) => `  ${name.padEnd(width)}${COMMANDS[name]!.spec.summary}`);
+  return [
+    "Cairn: a self-hosted treasure-hunt engine.",
+    "",
+    "Usage: cairn <command> [options]",
+    "",
+    "Commands:",
+    ...rows,
+    "",
+    "Run `cairn <command> --help` for a command's options.",
+  ].join("\n") + "\n";
+}
+
+/** Runs the command line `argv` (without the program name) and returns the exit code. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.stderr(topHelp());
+    return EXIT.usage;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
+    io.stdout(topHelp());
+    return EXIT.ok;
+  }
+  if (name === "--version") return version({}, [], io);
+
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined) {
+    const what = name.startsWith("-") ? "flag" : "command";
+    io.stderr(`cairn: unknown ${what} "${name}"; run \`cairn --help\` for the list\n`);
+    return EXIT.usage;
+  }
+  const parsed = parseCommand(command.spec, rest, io.env);
+  switch (parsed.kind) {
+    case "help":
+      io.stdout(formatHelp(command.spec));
+      return EXIT.ok;
+    case "usage_error":
+      io.stderr(`cairn ${parsed.message}\n`);
+      return EXIT.usage;
+    case "ok":
+      return await command.run(parsed.values, parsed.positionals, io);
+  }
+}

@@ -1,0 +1,129 @@
+import { mkdirSync } from "node:fs";
+import { networkInterfaces } from "node:os";
+import { dirname, resolve } from "node:path";
+import { createApp } from "../http/mod.ts";
+import { createLogger, LOG_LEVELS, type LogLevel } from "../log/mod.ts";
+import type { CommandSpec, Values } from "./_args.ts";
+import { EXIT, type Io } from "./_io.ts";
+import { readHunt } from "./_hunt.ts";
+
+export const DEFAULT_DB = "./cairn-data/cairn.db";
+
+export const serveSpec: CommandSpec = {
+  name: "serve",
+  summary: "Start the Cairn server.",
+  usage: "cairn serve [--hunt FILE] [--db FILE] [--host H] [--port P] [--admin-token T]",
+  options: {
+    hunt: {
+      type: "string",
+      value: "FILE",
+      env: "CAIRN_HUNT",
+      help: "Hunt file to run (default: the embedded example hunt)",
+    },
+    db: { type: "string", value: "FILE", env: "CAIRN_DB", default: DEFAULT_DB, help: "Database" },
+    host: {
+      type: "string",
+      value: "H",
+      env: "CAIRN_HOST",
+      default: "0.0.0.0",
+      help: "Address to listen on",
+    },
+    port: { type: "string", value: "P", env: "CAIRN_PORT", default: "8080", help: "Port (0: any)" },
+    "admin-token": {
+      type: "string",
+      value: "T",
+      env: "CAIRN_ADMIN_TOKEN",
+      help: "Admin token (default: generated on first start)",
+    },
+    "log-level": {
+      type: "string",
+      value: "L",
+      env: "CAIRN_LOG_LEVEL",
+      default: "info",
+      choices: LOG_LEVELS,
+      help: "Least severe log level printed",
+    },
+  },
+  positionals: { min: 0, max: 0, names: "" },
+  notes: "SIGTERM or SIGINT stops accepting, lets in-flight requests finish, and exits 0.",
+};
+
+/** Starts the server and runs until the process is asked to stop. */
+export async function serve(values: Values, _positionals: string[], io: Io): Promise<number> {
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.stderr(`serve: --port must be a whole number from 0 to 65535, not "${values.port}"\n`);
+    return EXIT.usage;
+  }
+  const logger = createLogger({
+    level: values["log-level"] as LogLevel,
+    write: (line) => io.stdout(line + "\n"),
+  });
+
+  const hunt = await readHunt(values.hunt as string | undefined);
+  if (hunt.kind === "error") {
+    io.stderr(hunt.report);
+    return EXIT.failure;
+  }
+
+  const dbPath = resolve(values.db as string);
+  try {
+    mkdirSync(dirname(dbPath), { recursive: true });
+  } catch (error) {
+    io.stderr(`serve: cannot create the data folder for ${dbPath}: ${describe(error)}\n`);
+    return EXIT.failure;
+  }
+
+  const app = createApp({ logger });
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({
+      hostname: values.host as string,
+      port,
+      fetch: app.fetch,
+      // A backstop only: the app answers oversized bodies itself with a 413 envelope.
+      maxRequestBodySize: 1024 * 1024,
+    });
+  } catch (error) {
+    io.stderr(`serve: cannot listen on ${values.host}:${port}: ${describe(error)}\n`);
+    return EXIT.failure;
+  }
+
+  logger.info("listening", {
+    url: `http://${displayHost(server.hostname ?? "localhost")}:${server.port}/`,
+    hunt: hunt.file,
+    db: dbPath,
+  });
+  for (const url of lanUrls(server.hostname ?? "", server.port ?? port)) {
+    logger.info("reachable", { url });
+  }
+
+  const signal = await io.shutdown;
+  logger.info("stopping", { signal });
+  // Without `true`, stop() refuses new connections and waits for in-flight requests.
+  await server.stop();
+  logger.info("stopped");
+  return EXIT.ok;
+}
+
+/** The addresses players on the local network can use when listening on all interfaces. */
+function lanUrls(hostname: string, port: number): string[] {
+  if (hostname !== "0.0.0.0" && hostname !== "::") return [];
+  const urls: string[] = [];
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.internal || address.family !== "IPv4") continue;
+      urls.push(`http://${address.address}:${port}/`);
+    }
+  }
+  return urls;
+}
+
+function displayHost(hostname: string): string {
+  if (hostname === "0.0.0.0" || hostname === "::") return "localhost";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

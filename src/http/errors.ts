@@ -1,0 +1,53 @@
+/**
+ * The one catalogue of error kinds the API answers with, and the envelope
+ * `{"error": {"code", "message"}}` every one of them is sent in.
+ */
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export const ERRORS = {
+  bad_request: { status: 400, message: "The request is not valid" },
+  unauthorized: { status: 401, message: "Log in first" },
+  forbidden: { status: 403, message: "You may not do that" },
+  not_found: { status: 404, message: "There is nothing here" },
+  method_not_allowed: { status: 405, message: "That method is not allowed here" },
+  conflict: { status: 409, message: "That conflicts with the current state" },
+  hunt_not_running: { status: 409, message: "The hunt is not running" },
+  payload_too_large: { status: 413, message: "The request body is larger than 64 KiB" },
+  rate_limited: { status: 429, message: "Too many attempts; try again later" },
+  internal: { status: 500, message: "Something went wrong on the server" },
+  unavailable: { status: 503, message: "The server cannot save right now; try again" },
+} as const satisfies Record<string, { status: ContentfulStatusCode; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An expected failure thrown from a handler and turned into the envelope by `onError`. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly headers: Record<string, string>;
+  constructor(code: ErrorCode, message?: string, headers: Record<string, string> = {}) {
+    super(message ?? ERRORS[code].message);
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+/** Builds the JSON body for an error code. */
+export function envelope(code: ErrorCode, message?: string): string {
+  return JSON.stringify({ error: { code, message: message ?? ERRORS[code].message } });
+}
+
+/** Builds a complete error response. */
+export function errorResponse(
+  code: ErrorCode,
+  message?: string,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(envelope(code, message), {
+    status: ERRORS[code].status,
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "x-content-type-options": "nosniff",
+      ...headers,
+    },
+  });
+}

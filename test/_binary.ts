@@ -1,0 +1,42 @@
+// Builds dist/cairn once per test run and helps run it as a user would.
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dir, "..");
+export const BINARY = join(ROOT, "dist", "cairn");
+
+let built: Promise<string> | undefined;
+
+/** Compiles the binary with compile.sh, once per test process. */
+export function buildBinary(): Promise<string> {
+  built ??= (async () => {
+    const proc = Bun.spawn(["bash", join(ROOT, "compile.sh")], { stdout: "pipe", stderr: "pipe" });
+    if ((await proc.exited) !== 0) {
+      throw new Error(`compile.sh failed:\n${await new Response(proc.stderr).text()}`);
+    }
+    return BINARY;
+  })();
+  return built;
+}
+
+/** A free TCP port on loopback, found by letting the OS pick one. */
+export function freePort(): number {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = server.port!;
+  server.stop(true);
+  return port;
+}
+
+/** Polls `url` until it answers 200, or fails after `timeoutMs`. */
+export async function waitFor(url: string, timeoutMs = 10_000): Promise<number> {
+  const start = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return performance.now() - start;
+    } catch {
+      // Not listening yet.
+    }
+    await Bun.sleep(10);
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}

@@ -1,0 +1,22 @@
+import type { Io } from "../src/cli/mod.ts";
+
+/** An Io that records what a command printed, for in-process CLI tests. */
+export function fakeIo(env: Record<string, string | undefined> = {}): Io & {
+  out: () => string;
+  err: () => string;
+  stop: (signal?: string) => void;
+} {
+  let out = "";
+  let err = "";
+  let stop: (signal: string) => void = () => {};
+  const shutdown = new Promise<string>((resolve) => (stop = resolve));
+  return {
+    stdout: (text) => void (out += text),
+    stderr: (text) => void (err += text),
+    env,
+    shutdown,
+    out: () => out,
+    err: () => err,
+    stop: (signal = "SIGTERM") => stop(signal),
+  };
+}

@@ -1,0 +1,100 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "../../src/cli/mod.ts";
+import { fakeIo } from "../_io.ts";
+
+const COMMANDS = ["serve", "check", "init", "version"];
+
+describe("cairn", () => {
+  for (const command of COMMANDS) {
+    test(`${command} --help prints its usage and exits 0`, async () => {
+      const io = fakeIo();
+      expect(await run([command, "--help"], io)).toBe(0);
+      expect(io.out()).toContain(`Usage: cairn ${command}`);
+      expect(io.err()).toBe("");
+    });
+  }
+
+  test("--help lists every command", async () => {
+    const io = fakeIo();
+    expect(await run(["--help"], io)).toBe(0);
+    for (const command of COMMANDS) expect(io.out()).toContain(`  ${command} `);
+  });
+
+  test("no command prints the help on stderr and exits 2", async () => {
+    const io = fakeIo();
+    expect(await run([], io)).toBe(2);
+    expect(io.err()).toContain("Usage: cairn <command>");
+  });
+
+  const usageErrors: [string[], string][] = [
+    [["bogus"], 'cairn: unknown command "bogus"; run `cairn --help` for the list\n'],
+    [["--bogus"], 'cairn: unknown flag "--bogus"; run `cairn --help` for the list\n'],
+    [["serve", "--bogus"], "cairn serve: unknown flag --bogus\n"],
+    [["check"], "cairn check: missing FILE\n"],
+    [
+      ["serve", "--port", "99999"],
+      'serve: --port must be a whole number from 0 to 65535, not "99999"\n',
+    ],
+    [
+      ["serve", "--log-level", "loud"],
+      'cairn serve: --log-level must be one of debug, info, warn, error, not "loud"\n',
+    ],
+  ];
+  for (const [argv, message] of usageErrors) {
+    test(`${argv.join(" ")} is a one-line usage error with exit 2`, async () => {
+      const io = fakeIo();
+      expect(await run(argv, io)).toBe(2);
+      expect(io.err()).toBe(message);
+      expect(io.out()).toBe("");
+    });
+  }
+
+  test("version prints the package version", async () => {
+    const io = fakeIo();
+    const pkg = JSON.parse(readFileSync(join(import.meta.dir, "../../package.json"), "utf8"));
+    expect(await run(["version"], io)).toBe(0);
+    expect(io.out()).toStartWith(`cairn ${pkg.version} (bun `);
+  });
+});
+
+describe("cairn init", () => {
+  test("writes hunt.toml that check accepts, and refuses to overwrite it", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "cairn-init-")), "new-hunt");
+    const io = fakeIo();
+    expect(await run(["init", dir], io)).toBe(0);
+    const file = join(dir, "hunt.toml");
+    expect(io.out()).toBe(`Wrote ${file}. Check it with: cairn check ${file}\n`);
+
+    const checked = fakeIo();
+    expect(await run(["check", file], checked)).toBe(0);
+
+    const again = fakeIo();
+    expect(await run(["init", dir], again)).toBe(1);
+    expect(again.err()).toBe(`init: ${file} already exists; pass --force to overwrite it\n`);
+    writeFileSync(file, "changed");
+    expect(await run(["init", dir, "--force"], fakeIo())).toBe(0);
+    expect(readFileSync(file, "utf8")).not.toBe("changed");
+  });
+});
+
+describe("cairn check", () => {
+  test("reports a TOML syntax error as file:line:col and exits 1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-check-"));
+    const file = join(dir, "hunt.toml");
+    writeFileSync(file, '[hunt]\ntitle = "x"\n\n[[puzzle]]\nid = "a"\nanswer = [ "b", \n');
+    const io = fakeIo();
+    expect(await run(["check", file], io)).toBe(1);
+    expect(io.err()).toStartWith(`${file}:7:1: error: Invalid TOML: invalid value\n`);
+  });
+
+  test("reports a missing file without a stack trace", async () => {
+    const io = fakeIo();
+    expect(await run(["check", "/nonexistent/hunt.toml"], io)).toBe(1);
+    expect(io.err()).toBe(
+      "/nonexistent/hunt.toml: error: Cannot read: No such file\n1 error, 0 warnings\n",
+    );
+  });
+});

@@ -1,0 +1,76 @@
+import { beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildBinary, freePort, waitFor } from "../_binary.ts";
+
+let binary = "";
+beforeAll(async () => {
+  binary = await buildBinary();
+}, 120_000);
+
+/** Runs the binary with an empty environment, so no Node or Bun is on PATH. */
+function spawnBare(args: string[], cwd: string) {
+  return Bun.spawn(["env", "-i", binary, ...args], { cwd, stdout: "pipe", stderr: "pipe" });
+}
+
+describe("the compiled binary", () => {
+  test("serves /healthz with an empty environment and exits 0 on SIGTERM", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+    const port = freePort();
+    const proc = spawnBare(["serve", "--host", "127.0.0.1", "--port", String(port)], dir);
+    try {
+      await waitFor(`http://127.0.0.1:${port}/healthz`);
+      expect(existsSync(join(dir, "cairn-data"))).toBe(true);
+    } finally {
+      proc.kill("SIGTERM");
+    }
+    expect(await proc.exited).toBe(0);
+    const out = await new Response(proc.stdout).text();
+    expect(out).toContain(`event=listening url=http://127.0.0.1:${port}/`);
+    expect(out).toContain("event=stopped");
+  }, 30_000);
+
+  test("takes its settings from CAIRN_* variables", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+    const port = freePort();
+    const db = join(dir, "elsewhere", "hunt.db");
+    const proc = Bun.spawn(
+      [
+        "env",
+        "-i",
+        `CAIRN_PORT=${port}`,
+        `CAIRN_DB=${db}`,
+        "CAIRN_HOST=127.0.0.1",
+        binary,
+        "serve",
+      ],
+      { cwd: dir, stdout: "pipe", stderr: "pipe" },
+    );
+    try {
+      await waitFor(`http://127.0.0.1:${port}/healthz`);
+      expect(existsSync(join(dir, "elsewhere"))).toBe(true);
+    } finally {
+      proc.kill("SIGINT");
+    }
+    expect(await proc.exited).toBe(0);
+  }, 30_000);
+
+  test("check reports a syntax error with file:line:col", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+    writeFileSync(join(dir, "hunt.toml"), '[hunt]\ntitle = "x"\ntitle = "y"\n');
+    const proc = spawnBare(["check", "hunt.toml"], dir);
+    expect(await proc.exited).toBe(1);
+    const err = await new Response(proc.stderr).text();
+    expect(err).toStartWith(
+      "hunt.toml:3:1: error: Invalid TOML: trying to redefine an already defined table or value\n",
+    );
+  }, 30_000);
+
+  test("an unknown command exits 2 with one line", async () => {
+    const proc = spawnBare(["frobnicate"], tmpdir());
+    expect(await proc.exited).toBe(2);
+    const err = await new Response(proc.stderr).text();
+    expect(err.trim().split("\n")).toHaveLength(1);
+  }, 30_000);
+});
