@@ -1,37 +1,6 @@
-import { EXAMPLE_FILE, EXAMPLE_HUNT } from "../hunt/example.ts";
-import { formatProblem, type Problem, sortProblems } from "../hunt/problem.ts";
-import { parseToml } from "../hunt/toml.ts";
+import { formatProblem, plural, type Problem, sortProblems } from "../hunt/mod.ts";
 
-export type ReadHunt =
-  | { kind: "ok"; file: string; problems: Problem[] }
-  | { kind: "error"; file: string; problems: Problem[]; report: string };
-
-/** Reads and validates the hunt a command was pointed at, or the embedded example. */
-export async function readHunt(path: string | undefined): Promise<ReadHunt> {
-  const file = path ?? EXAMPLE_FILE;
-  let text: string;
-  if (path === undefined) {
-    text = EXAMPLE_HUNT;
-  } else {
-    try {
-      text = await Bun.file(path).text();
-    } catch (error) {
-      const reason = (error as { code?: string }).code === "ENOENT"
-        ? "No such file"
-        : error instanceof Error
-        ? error.message
-        : String(error);
-      const problems: Problem[] = [{ severity: "error", message: `Cannot read: ${reason}`, file }];
-      return { kind: "error", file, problems, report: formatReport(problems) };
-    }
-  }
-  const parsed = parseToml(text, file);
-  if (parsed.kind === "error") {
-    const problems = [parsed.problem];
-    return { kind: "error", file, problems, report: formatReport(problems) };
-  }
-  return { kind: "ok", file, problems: [] };
-}
+export { plural };
 
 /** Every problem, one after another, then a count. */
 export function formatReport(problems: Problem[]): string {
@@ -41,8 +10,4 @@ export function formatReport(problems: Problem[]): string {
   const lines = sorted.map(formatProblem);
   lines.push(`${plural(errors, "error")}, ${plural(warnings, "warning")}`);
   return lines.join("\n") + "\n";
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
 }

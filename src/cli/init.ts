@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EXAMPLE_HUNT } from "../hunt/example.ts";
+import { STARTER_HUNT } from "../hunt/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 
@@ -25,7 +25,7 @@ export function init(values: Values, positionals: string[], io: Io): Promise<num
   }
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(file, EXAMPLE_HUNT);
+    writeFileSync(file, STARTER_HUNT);
   } catch (error) {
     io.stderr(`init: cannot write ${file}: ${error instanceof Error ? error.message : error}\n`);
     return Promise.resolve(EXIT.failure);

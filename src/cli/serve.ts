@@ -2,10 +2,11 @@ import { mkdirSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { dirname, resolve } from "node:path";
 import { createApp } from "../http/mod.ts";
+import { loadHuntOrExample } from "../hunt/mod.ts";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../log/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { readHunt } from "./_hunt.ts";
+import { formatReport } from "./_hunt.ts";
 
 export const DEFAULT_DB = "./cairn-data/cairn.db";
 
@@ -60,10 +61,18 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     write: (line) => io.stdout(line + "\n"),
   });
 
-  const hunt = await readHunt(values.hunt as string | undefined);
-  if (hunt.kind === "error") {
-    io.stderr(hunt.report);
+  // The server refuses to start on an invalid hunt, and says everything that is wrong.
+  const loaded = loadHuntOrExample(values.hunt as string | undefined);
+  if (loaded.hunt === undefined) {
+    io.stderr(formatReport(loaded.problems));
     return EXIT.failure;
+  }
+  for (const problem of loaded.problems) {
+    logger.warn("hunt_warning", {
+      file: problem.file,
+      line: problem.line,
+      message: problem.message,
+    });
   }
 
   const dbPath = resolve(values.db as string);
@@ -91,7 +100,8 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
 
   logger.info("listening", {
     url: `http://${displayHost(server.hostname ?? "localhost")}:${server.port}/`,
-    hunt: hunt.file,
+    hunt: loaded.file,
+    puzzles: loaded.hunt.puzzles.length,
     db: dbPath,
   });
   for (const url of lanUrls(server.hostname ?? "", server.port ?? port)) {

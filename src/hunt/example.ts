@@ -7,3 +7,8 @@ export const EXAMPLE_HUNT: string = exampleText as unknown as string;
 
 /** The name used for the example in messages and logs. */
 export const EXAMPLE_FILE = "example.toml";
+
+import starterText from "../../config/starter.toml" with { type: "text" };
+
+/** The commented starter hunt `cairn init` writes. */
+export const STARTER_HUNT: string = starterText as unknown as string;

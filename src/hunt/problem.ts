@@ -10,7 +10,7 @@ export interface Problem {
   column?: number;
   /** The puzzle the problem is in, by id (or `#N` when the id is missing). */
   puzzle?: string;
-  /** The key path inside the puzzle or hunt, e.g. `unlock` or `hint.nudge.cost`. */
+  /** The key path inside the puzzle or hunt, e.g. `unlock` or `hint[0].cost` (lists count from 0). */
   field?: string;
   /** Source lines to show under the message, e.g. a rule with a caret under the bad spot. */
   excerpt?: string;
@@ -24,7 +24,11 @@ export function formatProblem(problem: Problem): string {
     if (problem.column !== undefined) where += `:${problem.column}`;
   }
   const context: string[] = [];
-  if (problem.puzzle !== undefined) context.push(`puzzle "${problem.puzzle}"`);
+  if (problem.puzzle !== undefined) {
+    context.push(
+      problem.puzzle.startsWith("#") ? `puzzle ${problem.puzzle}` : `puzzle "${problem.puzzle}"`,
+    );
+  }
   if (problem.field !== undefined) context.push(`field ${problem.field}`);
   const prefix = context.length > 0 ? `${context.join(", ")}: ` : "";
   let text = `${where}: ${problem.severity}: ${prefix}${problem.message}`;

@@ -1,0 +1,58 @@
+// Generates a large, valid hunt for benchmarks: rounds of 20 puzzles, each
+// round with a few open puzzles, chains, a meta counting its round, and
+// hints; later rounds open from earlier metas. Every rule function appears.
+
+/** TOML text of a hunt with `puzzles` puzzles (a multiple of 20). */
+export function generateHunt(puzzles: number): string {
+  const lines = [
+    "[hunt]",
+    'title = "Generated"',
+    'divisions = ["kids", "adults"]',
+    "",
+  ];
+  const perRound = 20;
+  for (let i = 0; i < puzzles; i++) {
+    const round = Math.floor(i / perRound);
+    const slot = i % perRound;
+    const id = `p${i}`;
+    let unlock: string | undefined;
+    if (slot === perRound - 1) unlock = `solves_in_round("r${round}") >= ${perRound - 5}`;
+    else if (slot < 3) {
+      unlock = round === 0
+        ? undefined
+        : `solved("p${round * perRound - 1}") or minutes() >= ${60 * round}`;
+    } else if (slot % 4 === 0) unlock = `solved("p${i - 1}") and solved("p${i - 2}")`;
+    else if (slot % 4 === 1) {
+      unlock = `solves_with_tag("t${slot % 3}") >= 2 or score() >= ${slot * 10}`;
+    } else if (slot % 4 === 2) {
+      unlock = `checked_in("p${
+        round * perRound + 3
+      }") or (solves() - ${slot} >= 1 and not division("kids"))`;
+    } else unlock = `solved("p${i - 3}") or after("2026-11-21T1${round % 6}:00:00+01:00")`;
+    lines.push(
+      "[[puzzle]]",
+      `id = "${id}"`,
+      `title = "Puzzle ${i}"`,
+      `round = "r${round}"`,
+      `tags = ["t${slot % 3}"]`,
+      `points = ${10 + slot}`,
+      `body = "Body of puzzle ${i}, with a little *markdown*."`,
+      `answer = ["answer ${i}", "solution ${i}"]`,
+      `partial = [{ answer = "almost ${i}", message = "Keep going" }]`,
+    );
+    if (slot === 3) lines.push(`checkpoint = { code = "cp-${i}" }`);
+    if (unlock) lines.push(`unlock = '${unlock}'`);
+    lines.push(
+      "",
+      "[[puzzle.hint]]",
+      'id = "h1"',
+      'text = "A nudge."',
+      `unlock = "minutes_since_unlock() >= ${10 + (i % 4) * 5} or wrong_guesses() >= ${
+        3 + (i % 3)
+      }"`,
+      "cost = 5",
+      "",
+    );
+  }
+  return lines.join("\n");
+}

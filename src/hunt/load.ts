@@ -1,0 +1,478 @@
+/**
+ * Loading a hunt file: TOML → schema → cross-field checks → answers →
+ * rules → static analysis → the compiled `Hunt`. Every stage collects all of
+ * its problems; a later stage runs only when the data it needs is sound.
+ */
+import * as v from "valibot";
+import { compileAnswers } from "../engine/normalize.ts";
+import { DEFAULT_GUESS_LIMIT, type Hint, type Hunt, type Puzzle } from "../engine/model.ts";
+import {
+  analyze,
+  caret,
+  type CompiledRule,
+  compileRule,
+  didYouMean,
+  type RuleContext,
+  type RuleScope,
+} from "../rules/mod.ts";
+import type { Problem } from "./problem.ts";
+import {
+  HuntFileSchema,
+  type HuntTable,
+  HuntTableSchema,
+  keysAt,
+  type PuzzleEntry,
+  PuzzleSchema,
+} from "./schema.ts";
+import { type KeyPath, SourceMap } from "./locate.ts";
+import { parseToml } from "./toml.ts";
+
+export interface LoadOptions {
+  /** The name used in messages: the path as the user gave it. */
+  file: string;
+  /** Reads a `body_file`, given its path relative to the hunt file; undefined when missing. */
+  readFile?: (relativePath: string) => string | undefined;
+  /** The `assets/` folder beside the hunt file, when there is one. */
+  assetsDir?: string;
+}
+
+export interface LoadResult {
+  /** Present when there are no errors (warnings allowed). */
+  hunt?: Hunt;
+  problems: Problem[];
+}
+
+/** Loads, validates and compiles a hunt from its TOML text. */
+export function loadHunt(text: string, options: LoadOptions): LoadResult {
+  const parsed = parseToml(text, options.file);
+  if (parsed.kind === "error") return { problems: [parsed.problem] };
+
+  const report = new Reporter(text, options.file);
+  const validated = validate(parsed.data, report);
+  const hunt = build(validated, options, report);
+  return report.hasErrors() ? { problems: report.problems } : { hunt, problems: report.problems };
+}
+
+/** A puzzle table that failed the schema: only its names are kept, so others' rules still resolve. */
+interface InvalidPuzzle {
+  invalid: true;
+  id?: string;
+  round?: string;
+  tags: string[];
+  checkpoint?: string;
+}
+
+/**
+ * Validates the [hunt] table and each [[puzzle]] on its own, with the parts of
+ * the whole-file schema, so that one bad puzzle does not hide the rest.
+ */
+function validate(data: Record<string, unknown>, report: Reporter) {
+  for (const key of Object.keys(data)) {
+    if (!Object.hasOwn(HuntFileSchema.entries, key)) {
+      report.add("error", `Unknown key "${key}"${didYouMean(key, keysAt([]))}`, [key]);
+    }
+  }
+  let meta: HuntTable = FALLBACK_META;
+  if (data.hunt === undefined) {
+    report.add("error", "Missing the [hunt] table", []);
+  } else {
+    const result = v.safeParse(HuntTableSchema, data.hunt, { abortEarly: false });
+    if (result.success) meta = result.output;
+    else {
+      for (const issue of result.issues) report.schemaIssue(issue, ["hunt"]);
+      // Keep valid divisions, so that rules naming them are not reported as well.
+      const divisions = (data.hunt as { divisions?: unknown }).divisions;
+      if (Array.isArray(divisions)) meta = { ...FALLBACK_META, divisions: divisions.filter(isId) };
+    }
+  }
+
+  const entries: (PuzzleEntry | InvalidPuzzle)[] = [];
+  const raws: Record<string, unknown>[] = [];
+  if (data.puzzle !== undefined && !Array.isArray(data.puzzle)) {
+    report.add("error", "Expected [[puzzle]] tables (with double brackets)", ["puzzle"]);
+  } else if (data.puzzle === undefined || data.puzzle.length === 0) {
+    report.add("error", "The hunt has no puzzles: add a [[puzzle]] table", []);
+  } else {
+    (data.puzzle as unknown[] | undefined ?? []).forEach((raw, i) => {
+      const result = v.safeParse(PuzzleSchema, raw, { abortEarly: false });
+      const fields = (typeof raw === "object" && raw !== null ? raw : {}) as Record<
+        string,
+        unknown
+      >;
+      raws.push(fields);
+      if (result.success) return entries.push(result.output);
+      const id = isId(fields.id) ? fields.id : undefined;
+      for (const issue of result.issues) report.schemaIssue(issue, ["puzzle", i], id);
+      entries.push({
+        invalid: true,
+        ...(id !== undefined && { id }),
+        ...(isId(fields.round) && { round: fields.round }),
+        tags: Array.isArray(fields.tags) ? fields.tags.filter(isId) : [],
+        // Keep the checkpoint too, so that checked_in() rules elsewhere still resolve.
+        ...(typeof (fields.checkpoint as { code?: unknown } | undefined)?.code === "string" &&
+          { checkpoint: (fields.checkpoint as { code: string }).code }),
+      });
+    });
+  }
+  // The end time as the organizer wrote it, for messages (TOML dates keep their offset).
+  const endsAt = (data.hunt as { ends_at?: unknown } | undefined)?.ends_at;
+  const endsAtText = endsAt instanceof Date
+    ? endsAt.toISOString().replace(".000", "")
+    : typeof endsAt === "string"
+    ? endsAt
+    : undefined;
+  return { meta, entries, raws, endsAtText };
+}
+
+const FALLBACK_META: HuntTable = {
+  title: "",
+  registration: "open",
+  registration_codes: [],
+  team_size: { min: 1 },
+  divisions: [],
+};
+
+function isId(value: unknown): value is string {
+  return typeof value === "string" && /^[a-z0-9][a-z0-9_-]*$/.test(value);
+}
+
+/** Collects problems, placing each in the source. */
+class Reporter {
+  readonly problems: Problem[] = [];
+  private map?: SourceMap;
+
+  constructor(private readonly text: string, private readonly file: string) {}
+
+  hasErrors(): boolean {
+    return this.problems.some((p) => p.severity === "error");
+  }
+
+  /** Records a problem at a key path; puzzle problems name the puzzle and the field. */
+  add(
+    severity: Problem["severity"],
+    message: string,
+    path: KeyPath,
+    puzzleId?: string,
+    excerpt?: string,
+  ) {
+    this.map ??= new SourceMap(this.text);
+    const at = this.map.find(path);
+    const problem: Problem = { severity, message, file: this.file, ...at };
+    if (path[0] === "puzzle" && typeof path[1] === "number") {
+      problem.puzzle = puzzleId ?? `#${path[1] + 1}`;
+      if (path.length > 2) problem.field = fieldName(path.slice(2));
+    } else if (path.length > 0) {
+      problem.field = fieldName(path);
+    }
+    if (excerpt !== undefined) problem.excerpt = excerpt;
+    this.problems.push(problem);
+  }
+
+  /** Records a rule error, with the caret under the exact spot when the source allows. */
+  rule(
+    path: KeyPath,
+    puzzleId: string,
+    source: string,
+    message: string,
+    span: { start: number; end: number },
+  ) {
+    this.map ??= new SourceMap(this.text);
+    this.add("error", message, path, puzzleId, caret(source, span));
+    const at = this.map.findStringValue(path, source);
+    if (at !== undefined) Object.assign(this.problems.at(-1)!, at(span.start));
+  }
+
+  /** Turns a valibot issue into a problem with a message an organizer can act on. */
+  schemaIssue(issue: v.BaseIssue<unknown>, prefix: KeyPath, puzzleId?: string): void {
+    const path = [...prefix, ...(issue.path ?? []).map((item) => item.key as string | number)];
+    let message = issue.message;
+    if (issue.type === "strict_object" && issue.expected === "never") {
+      const key = String(path.at(-1));
+      message = `Unknown key "${key}"${didYouMean(key, keysAt(path.slice(0, -1)))}`;
+    } else if (issue.type === "strict_object" && issue.received === "undefined") {
+      message = `Missing required key ${issue.expected}`;
+    }
+    this.add("error", message, path, puzzleId);
+  }
+}
+
+/** `hint.nudge.cost` style names for key paths inside a puzzle. */
+function fieldName(path: KeyPath): string {
+  return path.map((step) => (typeof step === "number" ? `[${step}]` : step)).join(".").replace(
+    /\.\[/g,
+    "[",
+  );
+}
+
+function build(
+  { meta, entries, raws, endsAtText }: ReturnType<typeof validate>,
+  options: LoadOptions,
+  report: Reporter,
+): Hunt {
+  checkHuntTable(meta, report);
+
+  // Name → index maps, in order of first appearance; duplicates are reported once each.
+  const puzzleIndex = new Map<string, number>();
+  const checkpoints = new Map<string, number>();
+  const rounds = new Map<string, number>();
+  const tags = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    if (entry.id === undefined) return;
+    if (puzzleIndex.has(entry.id)) {
+      report.add("error", `Duplicate puzzle id "${entry.id}"`, ["puzzle", i, "id"], entry.id);
+    } else puzzleIndex.set(entry.id, i);
+    const code = "invalid" in entry ? entry.checkpoint : entry.checkpoint?.code;
+    if (code !== undefined) {
+      const other = checkpoints.get(code);
+      if (other !== undefined) {
+        report.add(
+          "error",
+          `Checkpoint code "${code}" is already used by puzzle "${entries[other]!.id}"`,
+          ["puzzle", i, "checkpoint", "code"],
+          entry.id,
+        );
+      } else checkpoints.set(code, i);
+    }
+    if (entry.round !== undefined && !rounds.has(entry.round)) rounds.set(entry.round, rounds.size);
+    for (const tag of entry.tags) if (!tags.has(tag)) tags.set(tag, tags.size);
+  });
+  const scope: RuleScope = {
+    puzzles: puzzleIndex,
+    checkpoints: new Set(checkpoints.values()),
+    rounds,
+    tags,
+    divisions: new Map(meta.divisions.map((name, i) => [name, i])),
+  };
+
+  // Rules with the same text compile once and share their closure (hint rules
+  // get their puzzle as an argument, so sharing is safe); big hunts repeat rules.
+  const compiled = new Map<string, ReturnType<typeof compileRule>>();
+  const compile = (
+    source: string | undefined,
+    path: KeyPath,
+    puzzleId: string,
+    context: RuleContext,
+  ) => {
+    if (source === undefined) return undefined;
+    const key = `${context}\u0000${source}`;
+    const result = compiled.get(key) ?? compileRule(source, scope, context);
+    compiled.set(key, result);
+    if (result.kind === "ok") return result.rule;
+    for (const error of result.errors) {
+      report.rule(path, puzzleId, source, error.message, error.span);
+    }
+    return undefined;
+  };
+
+  const puzzles: Puzzle[] = [];
+  entries.forEach((entry, i) => {
+    if ("invalid" in entry) return;
+    const at = (...rest: (string | number)[]): KeyPath => ["puzzle", i, ...rest];
+    const body = readBody(entry, i, options, report);
+    const answers = compileAnswers({
+      answers: entry.answer ?? [],
+      regexes: entry.answer_regex ?? [],
+      partials: entry.partial,
+      mode: entry.normalize,
+    });
+    if ((entry.answer ?? []).length === 0 && (entry.answer_regex ?? []).length === 0) {
+      // At the key if it is there but empty, else at the puzzle's header.
+      const where = entry.answer !== undefined
+        ? at("answer")
+        : entry.answer_regex !== undefined
+        ? at("answer_regex")
+        : at();
+      report.add("error", 'The puzzle needs an "answer" or an "answer_regex"', where, entry.id);
+    }
+    if (answers.kind === "error") {
+      for (const problem of answers.problems) {
+        // A single string (`answer = "x"`) has no index to name.
+        const single =
+          typeof raws[i]?.[problem.field === "partial" ? "" : problem.field] === "string";
+        const field = problem.field === "partial"
+          ? at("partial", problem.index, "answer")
+          : single
+          ? at(problem.field)
+          : at(problem.field, problem.index);
+        report.add("error", problem.message, field, entry.id);
+      }
+    } else {
+      entry.partial.forEach((partial, j) => {
+        if (answers.checker.check(partial.answer).kind === "correct") {
+          report.add(
+            "warning",
+            `Partial answer "${partial.answer}" is also a correct answer, so it never shows its message`,
+            at("partial", j, "answer"),
+            entry.id,
+          );
+        }
+      });
+    }
+
+    const hintIds = new Set<string>();
+    const hints: Hint[] = entry.hint.map((hint, j) => {
+      if (hintIds.has(hint.id)) {
+        report.add("error", `Duplicate hint id "${hint.id}"`, at("hint", j, "id"), entry.id);
+      }
+      hintIds.add(hint.id);
+      if (hint.cost > entry.points) {
+        report.add(
+          "warning",
+          `Hint "${hint.id}" costs ${hint.cost} points, more than the puzzle's ${entry.points}`,
+          at("hint", j, "cost"),
+          entry.id,
+        );
+      }
+      const unlock = compile(hint.unlock, at("hint", j, "unlock"), entry.id, "hint");
+      return { index: j, id: hint.id, text: hint.text, cost: hint.cost, ...(unlock && { unlock }) };
+    });
+
+    const unlock = compile(entry.unlock, at("unlock"), entry.id, "puzzle");
+    const puzzle: Puzzle = {
+      index: i,
+      id: entry.id,
+      title: entry.title,
+      round: entry.round,
+      roundIndex: rounds.get(entry.round)!,
+      tags: entry.tags,
+      tagIndexes: entry.tags.map((tag) => tags.get(tag)!),
+      points: entry.points,
+      body,
+      answers: answers.kind === "ok" ? answers.checker : REFUSE_ALL,
+      guessLimit: entry.guess_limit
+        ? { count: entry.guess_limit.count, perMs: entry.guess_limit.per }
+        : DEFAULT_GUESS_LIMIT,
+      hints,
+      ...(unlock && { unlock }),
+      ...(entry.checkpoint && { checkpoint: { code: entry.checkpoint.code } }),
+    };
+    puzzles.push(puzzle);
+  });
+
+  // Whole-hunt analysis needs every rule to have compiled.
+  if (!report.hasErrors()) {
+    analyzeUnlocks(meta, endsAtText, puzzles, [...rounds.keys()], [...tags.keys()], report);
+  }
+
+  return {
+    title: meta.title,
+    ...(meta.starts_at !== undefined && { startsAt: meta.starts_at }),
+    ...(meta.ends_at !== undefined && { endsAt: meta.ends_at }),
+    ...(meta.freeze_at !== undefined && { freezeAt: meta.freeze_at }),
+    registration: meta.registration,
+    registrationCodes: meta.registration_codes,
+    teamSize: { min: meta.team_size.min, max: meta.team_size.max ?? Infinity },
+    divisions: meta.divisions,
+    seed: meta.seed ?? meta.title,
+    puzzles,
+    puzzleIndex,
+    rounds: [...rounds.keys()],
+    tags: [...tags.keys()],
+    checkpoints,
+    ...(options.assetsDir !== undefined && { assetsDir: options.assetsDir }),
+  };
+}
+
+/** Stands in for a puzzle whose answers did not compile; never reached, as the hunt then has errors. */
+const REFUSE_ALL = {
+  normalize: (raw: string) => raw,
+  check: () => ({ kind: "incorrect" as const }),
+};
+
+function checkHuntTable(meta: HuntTable, report: Reporter): void {
+  if (
+    meta.starts_at !== undefined && meta.ends_at !== undefined && meta.ends_at <= meta.starts_at
+  ) {
+    report.add("error", "ends_at must be after starts_at", ["hunt", "ends_at"]);
+  }
+  if (meta.freeze_at !== undefined) {
+    if (meta.starts_at !== undefined && meta.freeze_at < meta.starts_at) {
+      report.add("error", "freeze_at must not be before starts_at", ["hunt", "freeze_at"]);
+    }
+    if (meta.ends_at !== undefined && meta.freeze_at > meta.ends_at) {
+      report.add("error", "freeze_at must not be after ends_at", ["hunt", "freeze_at"]);
+    }
+  }
+  if (meta.registration === "code" && meta.registration_codes.length === 0) {
+    report.add("error", 'registration = "code" needs at least one code in registration_codes', [
+      "hunt",
+      "registration",
+    ]);
+  }
+  if (meta.registration !== "code" && meta.registration_codes.length > 0) {
+    report.add(
+      "warning",
+      `registration_codes are ignored while registration = "${meta.registration}"`,
+      ["hunt", "registration_codes"],
+    );
+  }
+  const size = meta.team_size;
+  if (size.max !== undefined && size.max < size.min) {
+    report.add("error", `team_size max (${size.max}) is below min (${size.min})`, [
+      "hunt",
+      "team_size",
+      "max",
+    ]);
+  }
+  const seen = new Set<string>();
+  meta.divisions.forEach((division, i) => {
+    if (seen.has(division)) {
+      report.add("error", `Duplicate division "${division}"`, ["hunt", "divisions", i]);
+    }
+    seen.add(division);
+  });
+}
+
+function readBody(entry: PuzzleEntry, i: number, options: LoadOptions, report: Reporter): string {
+  if (entry.body_file === undefined) return entry.body ?? "";
+  if (entry.body !== undefined) {
+    report.add(
+      "error",
+      'Give either "body" or "body_file", not both',
+      ["puzzle", i, "body_file"],
+      entry.id,
+    );
+    return entry.body;
+  }
+  const body = options.readFile?.(entry.body_file);
+  if (body === undefined) {
+    report.add(
+      "error",
+      `Cannot read body_file "${entry.body_file}" (paths are relative to the hunt file)`,
+      ["puzzle", i, "body_file"],
+      entry.id,
+    );
+    return "";
+  }
+  return body;
+}
+
+function analyzeUnlocks(
+  meta: HuntTable,
+  endsAtText: string | undefined,
+  puzzles: Puzzle[],
+  rounds: string[],
+  tags: string[],
+  report: Reporter,
+) {
+  const analysis = analyze({
+    puzzles: puzzles.map((p) => ({
+      id: p.id,
+      round: p.roundIndex,
+      tags: p.tagIndexes,
+      ...(p.unlock && { unlock: p.unlock.expr }),
+    })),
+    rounds,
+    tags,
+    ...(meta.starts_at !== undefined && { startsAt: meta.starts_at }),
+    ...(meta.ends_at !== undefined && { endsAt: meta.ends_at }),
+    ...(endsAtText !== undefined && { endsAtText }),
+  });
+  for (const blocked of analysis.blocked) {
+    const puzzle = puzzles[blocked.puzzle]!;
+    const rule: CompiledRule = puzzle.unlock!;
+    const path: KeyPath = ["puzzle", blocked.puzzle, "unlock"];
+    if (blocked.span) report.rule(path, puzzle.id, rule.source, blocked.message, blocked.span);
+    else report.add("error", blocked.message, path, puzzle.id);
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The hunt file's schema: one valibot schema for the whole file, with strict
+ * objects everywhere so that a mistyped key is an error and not a silent
+ * default. Defaults from the brief are applied here; the types come from it.
+ */
+import * as v from "valibot";
+
+const ID = /^[a-z0-9][a-z0-9_-]*$/;
+const CODE = /^[A-Za-z0-9_-]{1,64}$/;
+const DURATION = /^(\d+)(s|m|h)$/;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+const id = (what: string) =>
+  v.pipe(
+    v.string(`Expected ${what} in quotes`),
+    v.regex(ID, (issue) =>
+      `Invalid ${what} ${issue.received}: use lowercase letters, digits, "-" and "_", starting with a letter or digit`),
+  );
+
+const text = (what: string) =>
+  v.pipe(v.string(`Expected ${what} in quotes`), v.trim(), v.nonEmpty(`The ${what} is empty`));
+
+const count = (what: string, min: number) =>
+  v.pipe(
+    v.number(`Expected ${what} as a number`),
+    v.integer(`Expected ${what} as a whole number`),
+    v.minValue(min, `Expected ${what} of at least ${min}`),
+  );
+
+const stringList = (what: string) =>
+  v.pipe(
+    v.union(
+      [v.string(), v.array(v.string(`Expected each ${what} in quotes`))],
+      `Expected ${what} in quotes, or a list of them`,
+    ),
+    v.transform((value) => (typeof value === "string" ? [value] : value)),
+  );
+
+/** A TOML date-time with an offset, or the same as an ISO string, as epoch milliseconds. */
+const time = v.pipe(
+  v.custom<Date | string>(
+    (input) => toEpoch(input) !== undefined,
+    "Expected a date and time with an offset, e.g. 2026-11-21T10:00:00+01:00",
+  ),
+  v.transform((input) => toEpoch(input)!),
+);
+
+const duration = v.pipe(
+  v.string('Expected a duration in quotes, e.g. "30s", "10m" or "1h"'),
+  v.regex(DURATION, 'Expected a duration such as "30s", "10m" or "1h"'),
+  v.transform((input) => {
+    const [, amount, unit] = DURATION.exec(input)!;
+    return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  }),
+  v.minValue(1_000, "The duration must be at least 1s"),
+);
+
+const HintSchema = v.strictObject({
+  id: id("hint id"),
+  text: text("hint text"),
+  unlock: v.optional(v.string("Expected the rule in quotes")),
+  cost: v.optional(count("a cost", 0), 0),
+});
+
+const PartialSchema = v.strictObject({
+  answer: v.string("Expected the partial answer in quotes"),
+  message: text("message"),
+});
+
+/** One [[puzzle]] table. */
+export const PuzzleSchema = v.strictObject({
+  id: id("puzzle id"),
+  title: text("title"),
+  round: v.optional(id("round id"), "main"),
+  tags: v.optional(v.array(id("tag"), "Expected a list of tags"), []),
+  points: v.optional(count("points", 0), 0),
+  body: v.optional(v.string("Expected the body in quotes")),
+  body_file: v.optional(text("body_file path")),
+  answer: v.optional(stringList("answer")),
+  answer_regex: v.optional(stringList("answer_regex pattern")),
+  partial: v.optional(v.array(PartialSchema, "Expected a list of { answer, message } tables"), []),
+  normalize: v.optional(
+    v.picklist(["default", "exact"], 'Expected "default" or "exact"'),
+    "default",
+  ),
+  unlock: v.optional(v.string("Expected the rule in quotes")),
+  guess_limit: v.optional(
+    v.strictObject(
+      { count: count("a count", 1), per: duration },
+      'Expected { count = 5, per = "10m" }',
+    ),
+  ),
+  hint: v.optional(v.array(HintSchema, "Expected [[puzzle.hint]] tables"), []),
+  checkpoint: v.optional(
+    v.strictObject({
+      code: v.pipe(
+        v.string("Expected the checkpoint code in quotes"),
+        v.regex(CODE, 'Invalid checkpoint code: use 1 to 64 letters, digits, "-" and "_"'),
+      ),
+    }, 'Expected { code = "..." }'),
+  ),
+});
+
+/** The [hunt] table. */
+export const HuntTableSchema = v.strictObject({
+  title: text("title"),
+  starts_at: v.optional(time),
+  ends_at: v.optional(time),
+  freeze_at: v.optional(time),
+  registration: v.optional(
+    v.picklist(["open", "code", "closed"], 'Expected "open", "code" or "closed"'),
+    "open",
+  ),
+  registration_codes: v.optional(
+    v.array(text("registration code"), "Expected a list of codes"),
+    [],
+  ),
+  team_size: v.optional(
+    v.strictObject({
+      min: v.optional(count("a minimum", 1), 1),
+      max: v.optional(count("a maximum", 1)),
+    }, "Expected { min = 1, max = 6 }"),
+    { min: 1 },
+  ),
+  divisions: v.optional(v.array(id("division"), "Expected a list of divisions"), []),
+  seed: v.optional(v.string("Expected the seed in quotes")),
+});
+
+/** The whole hunt file. */
+export const HuntFileSchema = v.strictObject({
+  hunt: v.strictObject(HuntTableSchema.entries, "Expected a [hunt] table"),
+  puzzle: v.optional(
+    v.array(PuzzleSchema, "Expected [[puzzle]] tables (with double brackets)"),
+    [],
+  ),
+});
+
+export type HuntFile = v.InferOutput<typeof HuntFileSchema>;
+export type HuntTable = HuntFile["hunt"];
+export type PuzzleEntry = HuntFile["puzzle"][number];
+export type HintEntry = PuzzleEntry["hint"][number];
+
+function toEpoch(input: unknown): number | undefined {
+  if (input instanceof Date) {
+    // smol-toml's TomlDate says whether it carries an offset; a local time is ambiguous.
+    const toml = input as Date & { isDateTime?: () => boolean; isLocal?: () => boolean };
+    if (toml.isDateTime?.() === false || toml.isLocal?.() === true) return undefined;
+    return Number.isNaN(input.getTime()) ? undefined : input.getTime();
+  }
+  if (typeof input !== "string") return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(input)) {
+    return undefined;
+  }
+  const ms = Date.parse(input);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** The keys a strict object at `path` accepts, for "did you mean" suggestions. */
+export function keysAt(path: readonly (string | number)[]): string[] {
+  let schema: unknown = HuntFileSchema;
+  for (const step of path) {
+    schema = unwrap(schema);
+    const node = schema as { entries?: Record<string, unknown>; item?: unknown };
+    if (typeof step === "number") schema = node.item;
+    else schema = node.entries?.[step];
+    if (schema === undefined) return [];
+  }
+  const entries = (unwrap(schema) as { entries?: Record<string, unknown> }).entries;
+  return entries ? Object.keys(entries) : [];
+}
+
+function unwrap(schema: unknown): unknown {
+  let current = schema as { wrapped?: unknown; pipe?: unknown[]; type?: string };
+  for (;;) {
+    if (current.wrapped !== undefined) current = current.wrapped as typeof current;
+    else if (current.pipe !== undefined && current.type !== "custom") {
+      current = current.pipe[0] as typeof current;
+    } else return current;
+  }
+}

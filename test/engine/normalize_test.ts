@@ -1,0 +1,267 @@
+import { describe, expect, test } from "bun:test";
+import {
+  type AnswerChecker,
+  type AnswerProblem,
+  type AnswerResult,
+  type AnswerSpec,
+  compileAnswers,
+  normalize,
+} from "../../src/engine/normalize.ts";
+
+// A checker for `spec`, failing the test with the problems if it does not compile.
+function checker(spec: Partial<AnswerSpec>): AnswerChecker {
+  const result = compileAnswers({
+    answers: [],
+    regexes: [],
+    partials: [],
+    mode: "default",
+    ...spec,
+  });
+  if (result.kind !== "ok") throw new Error(`Unexpected problems: ${JSON.stringify(result)}`);
+  return result.checker;
+}
+
+describe("default normalization", () => {
+  const cases: [name: string, text: string, expected: string][] = [
+    ["strips Latin accents and punctuation", "Île de Ré!", "ILEDERE"],
+    ["keeps an emoji", "🦉", "🦉"],
+    ["case-folds ß to SS", "straße", "STRASSE"],
+    ["drops spaces", "North Star", "NORTHSTAR"],
+    ["keeps symbols such as +", "C++", "C++"],
+    ["keeps $ and digits", "$1,000", "$1000"],
+    ["drops the emoji variation selector VS16", "❤️", "❤"],
+    ["drops the ideographic variation selector VS17", "葛\u{E0100}", "葛"],
+    ["drops the zero width joiner", "👨‍👩‍👧", "👨👩👧"],
+    ["keeps emoji skin-tone modifiers", "👍🏽", "👍🏽"],
+    ["keeps Devanagari vowel signs and virama", "नमस्ते", "नमस्ते"],
+    ["keeps a keycap's enclosing mark", "1️⃣", "1\u20E3"],
+    ["strips Greek accents and upper-cases", "Ωμέγα", "ΩΜΕΓΑ"],
+    ["strips Greek diaeresis and tonos together", "ΐ", "Ι"],
+    ["strips the Cyrillic diaeresis", "Ёлка", "ЕЛКА"],
+    ["folds full-width forms", "ＡＢＣ１", "ABC1"],
+    ["folds ligatures", "ﬁne", "FINE"],
+    ["upper-cases the lower-case letters of compatibility forms", "㎏ ª", "KGA"],
+    ["upper-cases the Greek iota subscript to a letter, as case folding does", "ᾳ ᾼ", "ΑΙΑΙ"],
+    ["strips the caron of ǰ, which has no precomposed capital", "ǰ", "J"],
+    ["strips the dot of İ", "İstanbul", "ISTANBUL"],
+    ["keeps letters and digits of other scripts", "東京 ٣", "東京٣"],
+    ["strips the accent of a decomposed é", "e\u0301", "E"],
+    ["keeps a combining mark with no letter before it", "\u0301", "\u0301"],
+    ["strips a mark separated from its letter by a dropped character", "e\u200D\u0301", "E"],
+    ["reduces whitespace to nothing", "  \t\n", ""],
+    ["reduces the empty string to nothing", "", ""],
+  ];
+  for (const [name, text, expected] of cases) {
+    test(`normalize() ${name}`, () => {
+      expect(normalize(text)).toBe(expected);
+    });
+  }
+
+  test("normalize() is idempotent", () => {
+    for (const [, text, expected] of cases) expect(normalize(expected)).toBe(normalize(text));
+  });
+
+  test("normalize() folds Latin text one character at a time as the general path does", () => {
+    // Appending 中 forces the general path; without it, Latin text takes the fast path.
+    const neighbours = ["", "e", "E", "1", " ", "´", "ß", "ε", "\u0301", "\u0345"];
+    for (let code = 0; code < 0x250; code++) {
+      const char = String.fromCharCode(code);
+      for (const neighbour of neighbours) {
+        for (const text of [neighbour + char, char + neighbour]) {
+          expect([text, normalize(text) + "中"]).toEqual([text, normalize(`${text}中`)]);
+        }
+      }
+    }
+  });
+
+  test("normalize() keeps ASCII letters, digits and symbols and drops the rest", () => {
+    let kept = "";
+    for (let code = 0; code < 0x80; code++) kept += normalize(String.fromCharCode(code));
+    expect(kept).toBe("$+0123456789<=>ABCDEFGHIJKLMNOPQRSTUVWXYZ^`ABCDEFGHIJKLMNOPQRSTUVWXYZ|~");
+  });
+});
+
+describe("answer checker", () => {
+  const cases: [name: string, spec: Partial<AnswerSpec>, guess: string, expected: AnswerResult][] =
+    [
+      [
+        "accepts an answer with other spacing and case",
+        { answers: ["North Star"] },
+        "north-star!",
+        {
+          kind: "correct",
+        },
+      ],
+      ["accepts an answer without its accents", { answers: ["Île de Ré"] }, "ile de re", {
+        kind: "correct",
+      }],
+      ["accepts any of several answers", { answers: ["Polaris", "North Star"] }, "NORTH STAR", {
+        kind: "correct",
+      }],
+      ["accepts an emoji answer", { answers: ["🦉"] }, " 🦉 ", { kind: "correct" }],
+      ["rejects a prefix of the answer", { answers: ["North Star"] }, "North", {
+        kind: "incorrect",
+      }],
+      ["rejects a longer guess", { answers: ["North Star"] }, "North Stars", { kind: "incorrect" }],
+      ["rejects an empty guess", { answers: ["North Star"] }, "", { kind: "incorrect" }],
+      ["rejects a guess that normalizes to nothing", { answers: ["North Star"] }, " !?\u200D", {
+        kind: "incorrect",
+      }],
+      ["rejects an empty guess even when a regex matches it", { regexes: [".*"] }, "  ", {
+        kind: "incorrect",
+      }],
+      ["lets a regex accept what normalization drops", { regexes: ["\\?{3}"] }, " ??? ", {
+        kind: "correct",
+      }],
+      [
+        "compares exact answers with the trimmed guess",
+        {
+          answers: ["Polaris!"],
+          mode: "exact",
+        },
+        "  Polaris! ",
+        { kind: "correct" },
+      ],
+      [
+        "compares exact answers case-sensitively",
+        { answers: ["Polaris"], mode: "exact" },
+        "polaris",
+        {
+          kind: "incorrect",
+        },
+      ],
+      ["keeps punctuation in exact answers", { answers: ["Polaris"], mode: "exact" }, "Polaris!", {
+        kind: "incorrect",
+      }],
+      ["matches a regex case-insensitively", { regexes: ["polaris"] }, "POLARIS", {
+        kind: "correct",
+      }],
+      ["matches a regex against the trimmed guess", { regexes: ["polaris"] }, "  polaris\n", {
+        kind: "correct",
+      }],
+      ["anchors a regex at both ends", { regexes: ["polaris"] }, "xpolarisx", {
+        kind: "incorrect",
+      }],
+      ["anchors every alternative of a regex", { regexes: ["a|b"] }, "ab", { kind: "incorrect" }],
+      [
+        "matches a regex against the raw guess, not the normalized one",
+        {
+          regexes: ["polaris"],
+        },
+        "pol-aris",
+        { kind: "incorrect" },
+      ],
+      ["matches a regex in Unicode mode", { regexes: ["🦉{2}|é+"] }, "ÉÉ", { kind: "correct" }],
+      ["counts an emoji as one character in a regex", { regexes: ["🦉{2}"] }, "🦉🦉", {
+        kind: "correct",
+      }],
+      [
+        "returns a partial answer's message",
+        {
+          answers: ["North Star"],
+          partials: [{ answer: "North", message: "Which star?" }],
+        },
+        "north",
+        { kind: "partial", message: "Which star?" },
+      ],
+      [
+        "returns the first matching partial's message",
+        {
+          answers: ["North Star"],
+          partials: [
+            { answer: "Star", message: "Which star?" },
+            { answer: "North", message: "Nearly" },
+            { answer: "north!", message: "Never shown" },
+          ],
+        },
+        "NORTH",
+        { kind: "partial", message: "Nearly" },
+      ],
+      [
+        "compares exact partials with the trimmed guess",
+        {
+          answers: ["Polaris"],
+          mode: "exact",
+          partials: [{ answer: "polaris", message: "Mind the case" }],
+        },
+        " polaris ",
+        { kind: "partial", message: "Mind the case" },
+      ],
+      [
+        "prefers a correct answer to a partial equal to it",
+        {
+          answers: ["Polaris"],
+          partials: [{ answer: "polaris", message: "Shadowed" }],
+        },
+        "polaris",
+        { kind: "correct" },
+      ],
+    ];
+  for (const [name, spec, guess, expected] of cases) {
+    test(`check() ${name}`, () => {
+      expect(checker(spec).check(guess)).toEqual(expected);
+    });
+  }
+
+  test("checker.normalize() applies the default normalization", () => {
+    expect(checker({ answers: ["x"] }).normalize(" Île de Ré! ")).toBe("ILEDERE");
+  });
+
+  test("checker.normalize() trims the guess in exact mode", () => {
+    expect(checker({ answers: ["x"], mode: "exact" }).normalize(" Île de Ré! ")).toBe("Île de Ré!");
+  });
+
+  const problemCases: [name: string, spec: Partial<AnswerSpec>, expected: AnswerProblem[]][] = [
+    ["reports an invalid regex", { regexes: ["("] }, [
+      { field: "answer_regex", index: 0, message: "Invalid regular expression: missing )" },
+    ]],
+    ["reports a regex that would escape its anchors", { regexes: ["ok", "a)|(b"] }, [
+      {
+        field: "answer_regex",
+        index: 1,
+        message: "Invalid regular expression: unmatched parentheses",
+      },
+    ]],
+    ["reports an answer that normalizes to nothing", { answers: ["Polaris", "?!"] }, [
+      { field: "answer", index: 1, message: 'Answer "?!" normalizes to nothing' },
+    ]],
+    ["reports a blank exact answer", { answers: [" \t"], mode: "exact" }, [
+      { field: "answer", index: 0, message: 'Answer " \t" is empty once trimmed' },
+    ]],
+    ["reports a partial that normalizes to nothing", {
+      answers: ["Polaris"],
+      partials: [{ answer: "...", message: "Hmm" }],
+    }, [{ field: "partial", index: 0, message: 'Partial answer "..." normalizes to nothing' }]],
+    ["reports every problem at once", {
+      answers: ["Polaris", "!!!", "\u200D"],
+      regexes: ["(", "polaris", "[z-a]"],
+      partials: [{ answer: "North", message: "Nearly" }, { answer: " ", message: "Blank" }],
+    }, [
+      { field: "answer", index: 1, message: 'Answer "!!!" normalizes to nothing' },
+      { field: "answer", index: 2, message: 'Answer "\u200D" normalizes to nothing' },
+      { field: "answer_regex", index: 0, message: "Invalid regular expression: missing )" },
+      {
+        field: "answer_regex",
+        index: 2,
+        message: "Invalid regular expression: range out of order in character class",
+      },
+      { field: "partial", index: 1, message: 'Partial answer " " normalizes to nothing' },
+    ]],
+  ];
+  for (const [name, spec, problems] of problemCases) {
+    test(`compileAnswers() ${name}`, () => {
+      const result = compileAnswers({
+        answers: [],
+        regexes: [],
+        partials: [],
+        mode: "default",
+        ...spec,
+      });
+      expect(result).toEqual({ kind: "error", problems });
+    });
+  }
+
+  test("compileAnswers() accepts punctuation-only answers in exact mode", () => {
+    expect(checker({ answers: ["?!"], mode: "exact" }).check("?!")).toEqual({ kind: "correct" });
+  });
+});
