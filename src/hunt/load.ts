@@ -60,6 +60,9 @@ interface InvalidPuzzle {
   round?: string;
   tags: string[];
   checkpoint?: string;
+  /** Rules are checked even in a puzzle that failed the schema, when they are strings. */
+  unlock?: string;
+  hintUnlocks: [number, string][];
 }
 
 /**
@@ -108,6 +111,11 @@ function validate(data: Record<string, unknown>, report: Reporter) {
         ...(id !== undefined && { id }),
         ...(isId(fields.round) && { round: fields.round }),
         tags: Array.isArray(fields.tags) ? fields.tags.filter(isId) : [],
+        ...(typeof fields.unlock === "string" && { unlock: fields.unlock }),
+        hintUnlocks: (Array.isArray(fields.hint) ? fields.hint : []).flatMap((hint, j) => {
+          const unlock = (hint as { unlock?: unknown } | null)?.unlock;
+          return typeof unlock === "string" ? [[j, unlock] as [number, string]] : [];
+        }),
         // Keep the checkpoint too, so that checked_in() rules elsewhere still resolve.
         ...(typeof (fields.checkpoint as { code?: unknown } | undefined)?.code === "string" &&
           { checkpoint: (fields.checkpoint as { code: string }).code }),
@@ -266,8 +274,15 @@ function build(
 
   const puzzles: Puzzle[] = [];
   entries.forEach((entry, i) => {
-    if ("invalid" in entry) return;
     const at = (...rest: (string | number)[]): KeyPath => ["puzzle", i, ...rest];
+    if ("invalid" in entry) {
+      const id = entry.id ?? `#${i + 1}`;
+      for (const [j, source] of entry.hintUnlocks) {
+        compile(source, at("hint", j, "unlock"), id, "hint");
+      }
+      compile(entry.unlock, at("unlock"), id, "puzzle");
+      return;
+    }
     const body = readBody(entry, i, options, report);
     const answers = compileAnswers({
       answers: entry.answer ?? [],

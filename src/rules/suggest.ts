@@ -1,7 +1,8 @@
 /** The closest of `candidates` to `word`, if it is close enough to be a likely typo. */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(word.length / 3)) + 1;
+  // About one typo per three letters; a one- or two-letter name is too short to guess at.
+  let bestDistance = Math.floor(word.length / 3) + 1;
   for (const candidate of candidates) {
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {

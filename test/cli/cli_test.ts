@@ -98,3 +98,65 @@ describe("cairn check", () => {
     );
   });
 });
+
+describe("cairn serve", () => {
+  test("refuses to start on an invalid hunt and prints every error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-serve-"));
+    const file = join(dir, "hunt.toml");
+    writeFileSync(
+      file,
+      '[hunt]\ntitle = "T"\n\n[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = "x"\nunlock = \'solved("b")\'\npoints = "ten"\n',
+    );
+    const io = fakeIo();
+    expect(await run(["serve", "--hunt", file, "--port", "0", "--db", join(dir, "c.db")], io)).toBe(
+      1,
+    );
+    expect(io.err()).toBe(
+      `${file}:8:18: error: puzzle "a", field unlock: Unknown puzzle "b"\n` +
+        `    solved("b")\n           ^^^\n` +
+        `${file}:9:1: error: puzzle "a", field points: Expected points as a number\n` +
+        "2 errors, 0 warnings\n",
+    );
+  });
+});
+
+describe("cairn check --graph, --dot and --json", () => {
+  const example = join(import.meta.dir, "../../config/example.toml");
+
+  test("--graph prints each round's puzzles, rules and what they open", async () => {
+    const io = fakeIo();
+    expect(await run(["check", example, "--graph"], io)).toBe(0);
+    expect(io.out()).toContain('Unlock graph of "The Lantern Trail": 8 puzzles, 2 rounds\n');
+    expect(io.out()).toContain(
+      "  lighthouse   open from the start\n               → opens clock-tower\n",
+    );
+    expect(io.out()).toContain('  clock-tower  solved("lighthouse")\n');
+  });
+
+  test("--dot prints a Graphviz digraph with an edge per prerequisite", async () => {
+    const io = fakeIo();
+    expect(await run(["check", example, "--dot"], io)).toBe(0);
+    expect(io.out()).toStartWith("digraph unlocks {\n");
+    expect(io.out()).toContain('  "lighthouse" -> "clock-tower";\n');
+    expect(io.out()).toContain('  "harbor-meta" -> "lantern";\n');
+  });
+
+  test("--json reports problems and, with --graph, what each puzzle needs", async () => {
+    const io = fakeIo();
+    expect(await run(["check", example, "--json", "--graph"], io)).toBe(0);
+    const result = JSON.parse(io.out());
+    expect(result).toMatchObject({ ok: true, errors: 0, warnings: 0, problems: [] });
+    expect(result.graph.find((p: { id: string }) => p.id === "lantern")).toEqual({
+      id: "lantern",
+      round: "old-town",
+      unlock: 'solved("harbor-meta") and solves_in_round("old-town") >= 2',
+      needs: ["harbor-meta"],
+    });
+  });
+
+  test("--graph and --dot together are a usage error", async () => {
+    const io = fakeIo();
+    expect(await run(["check", example, "--graph", "--dot"], io)).toBe(2);
+    expect(io.err()).toBe("cairn check: give --graph or --dot, not both\n");
+  });
+});

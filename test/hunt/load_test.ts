@@ -1,0 +1,93 @@
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EXAMPLE_HUNT, loadHunt, loadHuntFile, STARTER_HUNT } from "../../src/hunt/mod.ts";
+
+describe("loadHunt()", () => {
+  test("loads the embedded example hunt with no problems at all", () => {
+    const { hunt, problems } = loadHunt(EXAMPLE_HUNT, { file: "example.toml" });
+    expect(problems).toEqual([]);
+    expect(hunt?.title).toBe("The Lantern Trail");
+    expect(hunt?.rounds).toEqual(["harbor", "old-town"]);
+    expect(hunt?.startsAt).toBeUndefined();
+    expect(hunt?.endsAt).toBeUndefined();
+    expect(hunt?.checkpoints.get("bakery-5c1e")).toBe(hunt?.puzzleIndex.get("bakery"));
+  });
+
+  test("loads the starter hunt that cairn init writes with no problems", () => {
+    expect(loadHunt(STARTER_HUNT, { file: "hunt.toml" }).problems).toEqual([]);
+  });
+
+  test("applies the brief's defaults", () => {
+    const { hunt } = loadHunt(
+      '[hunt]\ntitle = "T"\n\n[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = "x"\n',
+      {
+        file: "t.toml",
+      },
+    );
+    expect(hunt).toBeDefined();
+    expect(hunt!.registration).toBe("open");
+    expect(hunt!.teamSize).toEqual({ min: 1, max: Infinity });
+    expect(hunt!.divisions).toEqual([]);
+    const puzzle = hunt!.puzzles[0]!;
+    expect([puzzle.round, puzzle.points, puzzle.body, puzzle.unlock]).toEqual([
+      "main",
+      0,
+      "",
+      undefined,
+    ]);
+    expect(puzzle.guessLimit).toEqual({ count: 10, perMs: 60_000 });
+    expect(puzzle.answers.check(" X! ")).toEqual({ kind: "correct" });
+  });
+
+  test("reads times with their offset, and durations", () => {
+    const { hunt } = loadHunt(
+      [
+        "[hunt]",
+        'title = "T"',
+        "starts_at = 2026-11-21T10:00:00+01:00",
+        'ends_at = "2026-11-21T16:00:00Z"',
+        "",
+        "[[puzzle]]",
+        'id = "a"',
+        'title = "A"',
+        'answer = "x"',
+        'guess_limit = { count = 5, per = "10m" }',
+        "",
+        "[[puzzle.hint]]",
+        'id = "h"',
+        'text = "t"',
+      ].join("\n"),
+      { file: "t.toml" },
+    );
+    expect(hunt!.startsAt).toBe(Date.parse("2026-11-21T09:00:00Z"));
+    expect(hunt!.endsAt).toBe(Date.parse("2026-11-21T16:00:00Z"));
+    expect(hunt!.puzzles[0]!.guessLimit).toEqual({ count: 5, perMs: 600_000 });
+    expect(hunt!.puzzles[0]!.hints[0]).toEqual({ index: 0, id: "h", text: "t", cost: 0 });
+  });
+});
+
+describe("loadHuntFile()", () => {
+  test("reads body_file relative to the hunt file and finds assets/ beside it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-hunt-"));
+    mkdirSync(join(dir, "puzzles"));
+    mkdirSync(join(dir, "assets"));
+    writeFileSync(join(dir, "puzzles", "a.md"), "# The body\n");
+    writeFileSync(
+      join(dir, "hunt.toml"),
+      '[hunt]\ntitle = "T"\n\n[[puzzle]]\nid = "a"\ntitle = "A"\nbody_file = "puzzles/a.md"\nanswer = "x"\n',
+    );
+    const { hunt, problems } = loadHuntFile(join(dir, "hunt.toml"));
+    expect(problems).toEqual([]);
+    expect(hunt!.puzzles[0]!.body).toBe("# The body\n");
+    expect(hunt!.assetsDir).toBe(join(dir, "assets"));
+  });
+
+  test("reports a folder given as the hunt file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-hunt-"));
+    expect(loadHuntFile(dir).problems).toEqual([
+      { severity: "error", message: "Cannot read: It is a folder, not a file", file: dir },
+    ]);
+  });
+});
