@@ -3,7 +3,9 @@ import { networkInterfaces } from "node:os";
 import { dirname, resolve } from "node:path";
 import { createApp } from "../http/mod.ts";
 import { loadHuntOrExample } from "../hunt/mod.ts";
-import { createLogger, LOG_LEVELS, type LogLevel } from "../log/mod.ts";
+import type { Write } from "../engine/mod.ts";
+import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod.ts";
+import { type Game, type OpenGame, openGame } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { formatReport } from "./_hunt.ts";
@@ -83,6 +85,29 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     return EXIT.failure;
   }
 
+  // The single-instance lock, the database, and the engine rebuilt from it.
+  let fail: (error: Error) => void = () => {};
+  const fatal = new Promise<Error>((resolve) => (fail = resolve));
+  let opened: OpenGame;
+  try {
+    opened = openGame({
+      dbPath,
+      hunt: loaded.hunt,
+      clock: { now: () => Date.now() },
+      onBatch: (stats) => logger.debug("commit", { ...stats }),
+      onFailure: (error) => fail(error),
+    });
+  } catch (error) {
+    io.stderr(`serve: cannot open the database ${dbPath}: ${describe(error)}\n`);
+    return EXIT.failure;
+  }
+  if (opened.kind === "locked") {
+    io.stderr(`serve: another Cairn server is already running on ${dbPath}\n`);
+    return EXIT.failure;
+  }
+  const game = opened.game;
+  const stopClock = runClock(game, logger);
+
   const app = createApp({ logger });
   let server: ReturnType<typeof Bun.serve>;
   try {
@@ -94,6 +119,8 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
       maxRequestBodySize: 1024 * 1024,
     });
   } catch (error) {
+    stopClock();
+    game.close();
     io.stderr(`serve: cannot listen on ${values.host}:${port}: ${describe(error)}\n`);
     return EXIT.failure;
   }
@@ -102,18 +129,62 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     url: `http://${displayHost(server.hostname ?? "localhost")}:${server.port}/`,
     hunt: loaded.file,
     puzzles: loaded.hunt.puzzles.length,
+    teams: game.engine.teams.size,
     db: dbPath,
+    load_ms: Math.round(game.loadMs),
   });
   for (const url of lanUrls(server.hostname ?? "", server.port ?? port)) {
     logger.info("reachable", { url });
   }
 
-  const signal = await io.shutdown;
-  logger.info("stopping", { signal });
+  const stop = await Promise.race([io.shutdown, fatal]);
+  if (stop instanceof Error) {
+    // The state in memory ran ahead of the disk: exit, and let the service manager restart
+    // the server, which rebuilds the state from the database.
+    logger.error("commit_failed", { message: stop.message });
+    stopClock();
+    await server.stop(true);
+    return EXIT.failure;
+  }
+  logger.info("stopping", { signal: stop });
   // Without `true`, stop() refuses new connections and waits for in-flight requests.
   await server.stop();
+  stopClock();
+  game.close();
   logger.info("stopped");
   return EXIT.ok;
+}
+
+/**
+ * Keeps time-based unlocks current: records them at each time the engine says
+ * a rule can change, and commits background writes (unlocks found on reads)
+ * every second. Returns a function that stops it.
+ */
+function runClock(game: Game, logger: Logger): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const commit = (writes: Write[]) => {
+    if (writes.length > 0) {
+      game.writer.commit(writes).catch((error) =>
+        logger.error("background_commit_failed", { message: String(error) })
+      );
+    }
+  };
+  const schedule = () => {
+    const next = game.engine.nextChangeAt();
+    if (next === undefined) return;
+    // setTimeout holds at most about 24.8 days; a later time is reached in steps.
+    timer = setTimeout(() => {
+      commit(game.engine.tick().writes);
+      schedule();
+    }, Math.min(Math.max(0, next - Date.now()), 2 ** 31 - 1));
+  };
+  schedule();
+  const background = setInterval(() => commit(game.engine.takeBackgroundWrites()), 1000);
+  return () => {
+    clearTimeout(timer);
+    clearInterval(background);
+    commit(game.engine.takeBackgroundWrites());
+  };
 }
 
 /** The addresses players on the local network can use when listening on all interfaces. */

@@ -56,6 +56,51 @@ describe("the compiled binary", () => {
     expect(await proc.exited).toBe(0);
   }, 30_000);
 
+  test(
+    "a second server on the same database refuses to start, and the lock goes with the first",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+      const db = join(dir, "shared.db");
+      const port = freePort();
+      const first = spawnBare(
+        ["serve", "--host", "127.0.0.1", "--port", String(port), "--db", db],
+        dir,
+      );
+      try {
+        await waitFor(`http://127.0.0.1:${port}/healthz`);
+        const second = spawnBare([
+          "serve",
+          "--host",
+          "127.0.0.1",
+          "--port",
+          String(freePort()),
+          "--db",
+          db,
+        ], dir);
+        expect(await second.exited).toBe(1);
+        expect(await new Response(second.stderr).text()).toBe(
+          `serve: another Cairn server is already running on ${db}\n`,
+        );
+      } finally {
+        first.kill("SIGTERM");
+      }
+      expect(await first.exited).toBe(0);
+      // Once the first has stopped, a new server starts on the same database.
+      const port3 = freePort();
+      const third = spawnBare(
+        ["serve", "--host", "127.0.0.1", "--port", String(port3), "--db", db],
+        dir,
+      );
+      try {
+        await waitFor(`http://127.0.0.1:${port3}/healthz`);
+      } finally {
+        third.kill("SIGTERM");
+      }
+      expect(await third.exited).toBe(0);
+    },
+    30_000,
+  );
+
   test("check reports a syntax error with file:line:col", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
     writeFileSync(join(dir, "hunt.toml"), '[hunt]\ntitle = "x"\ntitle = "y"\n');

@@ -1,0 +1,667 @@
+/**
+ * The game: teams, guesses, solves, unlocks, hints, check-ins and scores,
+ * decided in memory with no I/O. Every action is decided and applied at once
+ * (JavaScript runs one action at a time, so two teammates can never both
+ * solve), and returns the `Write`s that make it durable. The caller answers
+ * only after those are committed; if a commit fails, the engine is discarded
+ * and rebuilt from the database.
+ */
+import {
+  emptyState,
+  type Expr,
+  type RuleState,
+  type StateLayout,
+  stateLayout,
+} from "../rules/mod.ts";
+import type { Hint, Hunt, Puzzle } from "./model.ts";
+import type { GuessResult, Write } from "./writes.ts";
+
+/** The source of the current time, injected so that tests control it. */
+export interface Clock {
+  now(): number;
+}
+
+/** A team's score changed by `delta` at `at`. */
+export interface ScoreEvent {
+  at: number;
+  delta: number;
+}
+
+export interface Team {
+  id: number;
+  name: string;
+  division: string | null;
+  members: readonly string[];
+  createdAt: number;
+  /** Registration order, for ties. */
+  seq: number;
+  /** What the rules read: solves, counters, unlock times, score. */
+  state: RuleState;
+  /** When each puzzle was solved (epoch ms), NaN while unsolved. */
+  solvedAt: Float64Array;
+  /** Taken hints, as `puzzleIndex:hintIndex`. */
+  hints: Set<string>;
+  scoreEvents: ScoreEvent[];
+  /** Times of recent incorrect and partial guesses, per puzzle index, for guess limits. */
+  recentWrong: Map<number, number[]>;
+  /** When the team's unlocks were last recomputed. */
+  refreshedAt: number;
+  /** Extra guesses granted by organizers and not used yet, per puzzle index. */
+  extraGuesses: Map<number, number>;
+  lastActivityAt: number;
+}
+
+export type Registration =
+  | { kind: "ok"; team: Team; unlocked: string[]; writes: Write[] }
+  | { kind: "name_taken" }
+  | { kind: "invalid"; message: string };
+
+export type GuessOutcome =
+  | { kind: "hunt_not_running" }
+  | { kind: "not_found" }
+  | { kind: "already_solved" }
+  | { kind: "rate_limited"; retryAfterSeconds: number }
+  | {
+    kind: "judged";
+    result: GuessResult;
+    message?: string;
+    unlocked: string[];
+    guessId: number;
+    writes: Write[];
+  };
+
+export type HintOutcome =
+  | { kind: "hunt_not_running" }
+  | { kind: "not_found" }
+  | { kind: "not_available" }
+  | { kind: "ok"; hint: Hint; charged: boolean; writes: Write[] };
+
+export type CheckInOutcome =
+  | { kind: "hunt_not_running" }
+  | { kind: "not_found" }
+  | { kind: "ok"; puzzle: Puzzle; unlocked: string[]; writes: Write[] };
+
+export interface Standing {
+  rank: number;
+  team: Team;
+  score: number;
+  solves: number;
+  lastSolveAt: number | null;
+}
+
+/** Rows the store reads back at boot, replayed by `restore`. */
+export interface Snapshot {
+  teams: {
+    id: number;
+    name: string;
+    division: string | null;
+    members: string[];
+    createdAt: number;
+  }[];
+  unlocks: { teamId: number; puzzle: string; at: number }[];
+  solves: { teamId: number; puzzle: string; at: number }[];
+  checkins: { teamId: number; puzzle: string; at: number }[];
+  hints: { teamId: number; puzzle: string; hint: string; at: number }[];
+  adjustments: { teamId: number; points: number; at: number }[];
+  /** Per team and puzzle: incorrect and partial guesses, extra guesses granted and used. */
+  guessTotals: {
+    teamId: number;
+    puzzle: string;
+    wrong: number;
+    granted: number;
+    extraUsed: number;
+  }[];
+  /** Incorrect and partial guesses recent enough to count against a guess limit. */
+  recentWrong: { teamId: number; puzzle: string; at: number }[];
+  lastGuessId: number;
+  lastAdjustmentId: number;
+  lastAnnouncementId: number;
+}
+
+const MAX_GUESS_LENGTH = 500;
+const MINUTE = 60_000;
+
+/** Case-insensitive, trimmed: how team names are compared for uniqueness. */
+export function teamNameKey(name: string): string {
+  return name.trim().normalize("NFKC").toLowerCase();
+}
+
+export class Engine {
+  readonly hunt: Hunt;
+  readonly layout: StateLayout;
+  /** When the hunt starts (the file's starts_at, or the recorded first start). */
+  readonly startsAt: number;
+  readonly teams = new Map<number, Team>();
+  private readonly byName = new Map<string, Team>();
+  private readonly clock: Clock;
+  private readonly boundaries: number[];
+  private readonly everyMinute: boolean;
+  private nextTeamId = 1;
+  private nextGuessId = 1;
+  private nextAdjustmentId = 1;
+  private nextAnnouncementId = 1;
+  /** Writes no request waits for: unlocks found by the clock on reads and before actions. */
+  private background: Write[] = [];
+
+  constructor(hunt: Hunt, options: { clock: Clock; startsAt: number }) {
+    this.hunt = hunt;
+    this.clock = options.clock;
+    this.startsAt = hunt.startsAt ?? options.startsAt;
+    this.layout = stateLayout({
+      puzzles: hunt.puzzles.length,
+      rounds: hunt.rounds.length,
+      tags: hunt.tags.length,
+    });
+    const times = timeBoundaries(hunt, this.startsAt);
+    this.boundaries = times.boundaries;
+    this.everyMinute = times.everyMinute;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Whether guesses, hints and check-ins are accepted now. */
+  running(now = this.now()): boolean {
+    return now >= this.startsAt && (this.hunt.endsAt === undefined || now < this.hunt.endsAt);
+  }
+
+  teamByName(name: string): Team | undefined {
+    return this.byName.get(teamNameKey(name));
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  /** Registers a team; its password is already hashed. */
+  register(input: {
+    name: string;
+    passwordHash: string;
+    division?: string | null;
+    members?: readonly string[];
+  }): Registration {
+    const name = input.name.trim();
+    if (name === "") return { kind: "invalid", message: "The team name is empty" };
+    if (name.length > 64) {
+      return { kind: "invalid", message: "The team name is longer than 64 characters" };
+    }
+    if (this.byName.has(teamNameKey(name))) return { kind: "name_taken" };
+    const division = input.division ?? null;
+    if (division !== null && !this.hunt.divisions.includes(division)) {
+      const known = this.hunt.divisions.length === 0
+        ? "this hunt has no divisions"
+        : `use one of ${this.hunt.divisions.join(", ")}`;
+      return { kind: "invalid", message: `Unknown division "${division}": ${known}` };
+    }
+    const members = (input.members ?? []).map((member) => member.trim()).filter((m) => m !== "");
+    const size = Math.max(1, members.length);
+    const { min, max } = this.hunt.teamSize;
+    if (size < min || size > max) {
+      const range = max === Infinity
+        ? `at least ${min}`
+        : min === max
+        ? `${min}`
+        : `${min} to ${max}`;
+      return { kind: "invalid", message: `A team has ${range} members; this one lists ${size}` };
+    }
+    const now = this.now();
+    const team = this.addTeam({ id: this.nextTeamId, name, division, members, createdAt: now });
+    const writes: Write[] = [{
+      kind: "team",
+      id: team.id,
+      name,
+      nameKey: teamNameKey(name),
+      passwordHash: input.passwordHash,
+      division,
+      members,
+      at: now,
+    }];
+    const unlocked = this.refresh(team, now, writes);
+    return { kind: "ok", team, unlocked, writes };
+  }
+
+  /** Judges a guess; the caller checks the length limit first (`MAX_GUESS_LENGTH`). */
+  guess(team: Team, puzzleId: string, raw: string): GuessOutcome {
+    const now = this.now();
+    if (!this.running(now)) return { kind: "hunt_not_running" };
+    this.catchUp(team, now);
+    const puzzle = this.unlockedPuzzle(team, puzzleId);
+    if (puzzle === undefined) return { kind: "not_found" };
+    if (this.solved(team, puzzle)) return { kind: "already_solved" };
+
+    // The limit counts the whole team's incorrect and partial guesses in a sliding window.
+    const recent = team.recentWrong.get(puzzle.index) ?? [];
+    const windowStart = now - puzzle.guessLimit.perMs;
+    while (recent.length > 0 && recent[0]! <= windowStart) recent.shift();
+    let extraUsed = false;
+    if (recent.length >= puzzle.guessLimit.count) {
+      const extra = team.extraGuesses.get(puzzle.index) ?? 0;
+      if (extra <= 0) {
+        const retryAfterMs = recent[recent.length - puzzle.guessLimit.count]! +
+          puzzle.guessLimit.perMs - now;
+        return {
+          kind: "rate_limited",
+          retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+        };
+      }
+      extraUsed = true;
+    }
+
+    const judged = puzzle.answers.check(raw);
+    const guessId = this.nextGuessId++;
+    team.lastActivityAt = now;
+    if (extraUsed) team.extraGuesses.set(puzzle.index, team.extraGuesses.get(puzzle.index)! - 1);
+    const writes: Write[] = [];
+    writes.push({
+      kind: "guess",
+      id: guessId,
+      teamId: team.id,
+      puzzle: puzzle.id,
+      raw,
+      normalized: puzzle.answers.normalize(raw),
+      result: judged.kind,
+      extraUsed,
+      at: now,
+    });
+    if (judged.kind === "correct") {
+      this.solve(team, puzzle, now);
+      const unlocked = this.refresh(team, now, writes);
+      return { kind: "judged", result: "correct", unlocked, guessId, writes };
+    }
+    recent.push(now);
+    team.recentWrong.set(puzzle.index, recent);
+    team.state.counts[this.layout.wrongGuesses + puzzle.index]!++;
+    // A wrong guess can make a hint available, but it unlocks no puzzle.
+    return {
+      kind: "judged",
+      result: judged.kind,
+      ...(judged.kind === "partial" && { message: judged.message }),
+      unlocked: [],
+      guessId,
+      writes,
+    };
+  }
+
+  /** Takes a hint: idempotent, charging its cost once. */
+  takeHint(team: Team, puzzleId: string, hintId: string): HintOutcome {
+    const now = this.now();
+    if (!this.running(now)) return { kind: "hunt_not_running" };
+    this.catchUp(team, now);
+    const puzzle = this.unlockedPuzzle(team, puzzleId);
+    const hint = puzzle?.hints.find((h) => h.id === hintId);
+    if (puzzle === undefined || hint === undefined) return { kind: "not_found" };
+    const key = `${puzzle.index}:${hint.index}`;
+    if (team.hints.has(key)) return { kind: "ok", hint, charged: false, writes: [] };
+    const writes: Write[] = [];
+    if (!this.hintAvailable(team, puzzle, hint, now)) return { kind: "not_available" };
+    team.hints.add(key);
+    this.changeScore(team, -hint.cost, now);
+    team.lastActivityAt = now;
+    writes.push({ kind: "hint", teamId: team.id, puzzle: puzzle.id, hint: hint.id, at: now });
+    // A lower score never unlocks anything by itself, but rules may compare scores either way.
+    this.refresh(team, now, writes);
+    return { kind: "ok", hint, charged: true, writes };
+  }
+
+  /** Checks a team in at a checkpoint; works while its puzzle is locked. */
+  checkIn(team: Team, code: string): CheckInOutcome {
+    const now = this.now();
+    if (!this.running(now)) return { kind: "hunt_not_running" };
+    const index = this.hunt.checkpoints.get(code);
+    if (index === undefined) return { kind: "not_found" };
+    const puzzle = this.hunt.puzzles[index]!;
+    const writes: Write[] = [];
+    const slot = this.layout.checkedIn + index;
+    if (team.state.counts[slot] === 0) {
+      team.state.counts[slot] = 1;
+      team.lastActivityAt = now;
+      writes.push({ kind: "checkin", teamId: team.id, puzzle: puzzle.id, at: now });
+    }
+    const unlocked = this.refresh(team, now, writes);
+    return { kind: "ok", puzzle, unlocked, writes };
+  }
+
+  /** An organizer's manual score change. */
+  adjust(
+    team: Team,
+    points: number,
+    reason: string,
+  ): { id: number; unlocked: string[]; writes: Write[] } {
+    const now = this.now();
+    const id = this.nextAdjustmentId++;
+    this.changeScore(team, points, now);
+    const writes: Write[] = [{ kind: "adjustment", id, teamId: team.id, points, reason, at: now }];
+    const unlocked = this.refresh(team, now, writes);
+    return { id, unlocked, writes };
+  }
+
+  /** Lets a team make `count` more guesses on a puzzle past its limit. */
+  grantExtraGuesses(team: Team, puzzleId: string, count: number): { writes: Write[] } | undefined {
+    const index = this.hunt.puzzleIndex.get(puzzleId);
+    if (index === undefined) return undefined;
+    team.extraGuesses.set(index, (team.extraGuesses.get(index) ?? 0) + count);
+    return {
+      writes: [{ kind: "extra_guesses", teamId: team.id, puzzle: puzzleId, count, at: this.now() }],
+    };
+  }
+
+  announce(text: string): { id: number; at: number; writes: Write[] } {
+    const at = this.now();
+    const id = this.nextAnnouncementId++;
+    return { id, at, writes: [{ kind: "announcement", id, text, at }] };
+  }
+
+  /**
+   * Records the time-based unlocks due by now for every team. Call it at
+   * `nextChangeAt()`; between two such times no time-based rule changes.
+   */
+  tick(): { unlocked: Map<Team, string[]>; writes: Write[] } {
+    const now = this.now();
+    const writes: Write[] = [];
+    const unlocked = new Map<Team, string[]>();
+    for (const team of this.teams.values()) {
+      const ids = this.refresh(team, now, writes);
+      if (ids.length > 0) unlocked.set(team, ids);
+    }
+    return { unlocked, writes };
+  }
+
+  /** The next time at which a time-based rule can change its result, if any. */
+  nextChangeAt(now = this.now()): number | undefined {
+    if (this.everyMinute) {
+      return this.startsAt + (Math.floor((now - this.startsAt) / MINUTE) + 1) * MINUTE;
+    }
+    return this.boundaries.find((time) => time > now);
+  }
+
+  // ---------------------------------------------------------------- views
+
+  /**
+   * Records the time-based unlocks due for a team before a read shows its
+   * puzzles. Their writes join the background queue.
+   */
+  catchUp(team: Team, now = this.now()): void {
+    // Between refreshes only the clock changes a puzzle rule's result (every other
+    // input changes through an action that refreshes), so skip unless a time passed.
+    const next = this.nextChangeAt(team.refreshedAt);
+    if (next !== undefined && now >= next) this.refresh(team, now, this.background);
+  }
+
+  /** Takes the queued background writes, for the caller to commit without waiting. */
+  takeBackgroundWrites(): Write[] {
+    const writes = this.background;
+    this.background = [];
+    return writes;
+  }
+
+  /** The puzzles a team can see now, in file order. */
+  unlockedPuzzles(team: Team): Puzzle[] {
+    return this.hunt.puzzles.filter((p) =>
+      team.state.unlockedAt[p.index] === team.state.unlockedAt[p.index]
+    );
+  }
+
+  /** A puzzle by id, only if the team has it unlocked. */
+  unlockedPuzzle(team: Team, puzzleId: string): Puzzle | undefined {
+    const index = this.hunt.puzzleIndex.get(puzzleId);
+    if (index === undefined) return undefined;
+    const at = team.state.unlockedAt[index]!;
+    return at === at ? this.hunt.puzzles[index] : undefined;
+  }
+
+  solved(team: Team, puzzle: Puzzle): boolean {
+    const at = team.solvedAt[puzzle.index]!;
+    return at === at;
+  }
+
+  hintTaken(team: Team, puzzle: Puzzle, hint: Hint): boolean {
+    return team.hints.has(`${puzzle.index}:${hint.index}`);
+  }
+
+  /** Whether a hint can be taken now: its puzzle is unlocked and its rule holds. */
+  hintAvailable(team: Team, puzzle: Puzzle, hint: Hint, now = this.now()): boolean {
+    const at = team.state.unlockedAt[puzzle.index]!;
+    if (at !== at) return false;
+    if (hint.unlock === undefined) return true;
+    team.state.now = now;
+    return hint.unlock.condition(team.state, puzzle.index);
+  }
+
+  score(team: Team): number {
+    return team.state.counts[this.layout.score]!;
+  }
+
+  /**
+   * The ranking: by score, then by who reached it first (the last score
+   * change, or registration for a team whose score never changed), then by
+   * registration order. With `at`, scores count only changes up to then (a
+   * frozen board); with `division`, only that division's teams, ranked apart.
+   */
+  standings(options: { at?: number; division?: string } = {}): Standing[] {
+    const rows: (Standing & { reachedAt: number })[] = [];
+    for (const team of this.teams.values()) {
+      if (options.division !== undefined && team.division !== options.division) continue;
+      let score = 0;
+      let reachedAt = team.createdAt;
+      for (const event of team.scoreEvents) {
+        if (options.at !== undefined && event.at > options.at) break;
+        score += event.delta;
+        reachedAt = event.at;
+      }
+      let solves = 0;
+      let lastSolveAt: number | null = null;
+      for (const at of team.solvedAt) {
+        if (at !== at || (options.at !== undefined && at > options.at)) continue;
+        solves++;
+        if (lastSolveAt === null || at > lastSolveAt) lastSolveAt = at;
+      }
+      rows.push({ rank: 0, team, score, solves, lastSolveAt, reachedAt });
+    }
+    rows.sort((a, b) => b.score - a.score || a.reachedAt - b.reachedAt || a.team.seq - b.team.seq);
+    return rows.map(({ reachedAt: _, ...row }, i) => ({ ...row, rank: i + 1 }));
+  }
+
+  // ---------------------------------------------------------------- restore
+
+  /** Rebuilds the state from what the store read back at boot. */
+  restore(snapshot: Snapshot): void {
+    for (const row of snapshot.teams) this.addTeam(row);
+    const each = (
+      rows: { teamId: number; puzzle: string }[],
+      apply: (team: Team, index: number, row: never) => void,
+    ) => {
+      for (const row of rows) {
+        const team = this.teams.get(row.teamId);
+        const index = this.hunt.puzzleIndex.get(row.puzzle);
+        // Rows for puzzles no longer in the hunt file are kept on disk but not played.
+        if (team !== undefined && index !== undefined) apply(team, index, row as never);
+      }
+    };
+    each(snapshot.unlocks, (team, index, row: { at: number }) => {
+      team.state.unlockedAt[index] = row.at;
+    });
+    // Score events are replayed in time order, so ties and frozen boards come out right.
+    const events: { at: number; apply: () => void }[] = [];
+    each(snapshot.solves, (team, index, row: { at: number }) => {
+      events.push({ at: row.at, apply: () => this.solve(team, this.hunt.puzzles[index]!, row.at) });
+    });
+    each(snapshot.hints, (team, index, row: { hint: string; at: number }) => {
+      const hint = this.hunt.puzzles[index]!.hints.find((h) => h.id === row.hint);
+      if (hint === undefined) return;
+      events.push({
+        at: row.at,
+        apply: () => {
+          team.hints.add(`${index}:${hint.index}`);
+          this.changeScore(team, -hint.cost, row.at);
+        },
+      });
+    });
+    for (const row of snapshot.adjustments) {
+      const team = this.teams.get(row.teamId);
+      if (team) {
+        events.push({
+          at: row.at,
+          apply: () => this.changeScore(team, row.points, row.at),
+        });
+      }
+    }
+    events.sort((a, b) => a.at - b.at);
+    for (const event of events) event.apply();
+    each(snapshot.checkins, (team, index) => {
+      team.state.counts[this.layout.checkedIn + index] = 1;
+    });
+    each(
+      snapshot.guessTotals,
+      (team, index, row: { wrong: number; granted: number; extraUsed: number }) => {
+        team.state.counts[this.layout.wrongGuesses + index] = row.wrong;
+        const left = row.granted - row.extraUsed;
+        if (left > 0) team.extraGuesses.set(index, left);
+      },
+    );
+    each(snapshot.recentWrong, (team, index, row: { at: number }) => {
+      const list = team.recentWrong.get(index) ?? [];
+      list.push(row.at);
+      team.recentWrong.set(index, list);
+    });
+    for (const team of this.teams.values()) {
+      for (const list of team.recentWrong.values()) list.sort((a, b) => a - b);
+    }
+    this.nextGuessId = snapshot.lastGuessId + 1;
+    this.nextAdjustmentId = snapshot.lastAdjustmentId + 1;
+    this.nextAnnouncementId = snapshot.lastAnnouncementId + 1;
+  }
+
+  /** The longest guess-limit window, so the store knows how far back to read guesses. */
+  longestGuessWindow(): number {
+    return Math.max(...this.hunt.puzzles.map((p) => p.guessLimit.perMs));
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private addTeam(row: Snapshot["teams"][number]): Team {
+    const team: Team = {
+      id: row.id,
+      name: row.name,
+      division: row.division,
+      members: row.members,
+      createdAt: row.createdAt,
+      seq: this.teams.size,
+      state: emptyState(
+        {
+          puzzles: this.hunt.puzzles.length,
+          rounds: this.hunt.rounds.length,
+          tags: this.hunt.tags.length,
+        },
+        this.startsAt,
+      ),
+      solvedAt: new Float64Array(this.hunt.puzzles.length).fill(NaN),
+      hints: new Set(),
+      scoreEvents: [],
+      recentWrong: new Map(),
+      refreshedAt: -Infinity,
+      extraGuesses: new Map(),
+      lastActivityAt: row.createdAt,
+    };
+    if (row.division !== null) {
+      team.state.counts[this.layout.division] = this.hunt.divisions.indexOf(row.division);
+    }
+    this.teams.set(team.id, team);
+    this.byName.set(teamNameKey(row.name), team);
+    this.nextTeamId = Math.max(this.nextTeamId, row.id + 1);
+    return team;
+  }
+
+  private solve(team: Team, puzzle: Puzzle, at: number): void {
+    const c = team.state.counts;
+    team.solvedAt[puzzle.index] = at;
+    c[this.layout.solved + puzzle.index] = 1;
+    c[this.layout.solves]!++;
+    c[this.layout.roundSolves + puzzle.roundIndex]!++;
+    for (const tag of puzzle.tagIndexes) c[this.layout.tagSolves + tag]!++;
+    this.changeScore(team, puzzle.points, at);
+  }
+
+  private changeScore(team: Team, delta: number, at: number): void {
+    if (delta === 0) return;
+    team.state.counts[this.layout.score]! += delta;
+    team.scoreEvents.push({ at, delta });
+  }
+
+  /**
+   * Unlocks every locked puzzle whose rule holds now. Unlocking is sticky:
+   * nothing here ever locks a puzzle again. Returns the ids newly unlocked,
+   * and adds their writes.
+   */
+  private refresh(team: Team, now: number, writes: Write[]): string[] {
+    const state = team.state;
+    state.now = now;
+    team.refreshedAt = now;
+    const unlocked: string[] = [];
+    // Unlocks can enable further unlocks only through solves, which they do not
+    // make; one pass is enough.
+    for (const puzzle of this.hunt.puzzles) {
+      const at = state.unlockedAt[puzzle.index]!;
+      if (at === at) continue;
+      if (puzzle.unlock !== undefined && !puzzle.unlock.condition(state, puzzle.index)) continue;
+      // Before the hunt starts, open puzzles count as unlocked from the start.
+      const time = Math.max(now, this.startsAt);
+      state.unlockedAt[puzzle.index] = time;
+      unlocked.push(puzzle.id);
+      writes.push({ kind: "unlock", teamId: team.id, puzzle: puzzle.id, at: time });
+    }
+    return unlocked;
+  }
+}
+
+export { MAX_GUESS_LENGTH };
+
+/**
+ * The times at which a puzzle rule's result can change with the clock alone:
+ * each after(t), and each minutes() threshold. A minutes() inside arithmetic
+ * has no single threshold, so such a hunt is re-checked every minute.
+ */
+function timeBoundaries(
+  hunt: Hunt,
+  startsAt: number,
+): { boundaries: number[]; everyMinute: boolean } {
+  const times = new Set<number>();
+  let everyMinute = false;
+  const visit = (expr: Expr): void => {
+    switch (expr.kind) {
+      case "call":
+        if (expr.fn === "after") times.add(expr.arg);
+        if (expr.fn === "minutes") everyMinute = true;
+        return;
+      case "compare": {
+        const [call, constant] = expr.left.kind === "call" && expr.right.kind === "const"
+          ? [expr.left, expr.right]
+          : expr.right.kind === "call" && expr.left.kind === "const"
+          ? [expr.right, expr.left]
+          : [undefined, undefined];
+        if (call?.fn === "minutes" && constant) {
+          const k = constant.value as number;
+          // Any comparison with k flips at minute k or k + 1.
+          times.add(startsAt + k * MINUTE);
+          times.add(startsAt + (k + 1) * MINUTE);
+          return;
+        }
+        visit(expr.left);
+        visit(expr.right);
+        return;
+      }
+      case "not":
+      case "negate":
+        visit(expr.operand);
+        return;
+      case "logic":
+      case "arith":
+        visit(expr.left);
+        visit(expr.right);
+        return;
+      case "const":
+        return;
+    }
+  };
+  for (const puzzle of hunt.puzzles) if (puzzle.unlock) visit(puzzle.unlock.expr);
+  if (hunt.freezeAt !== undefined) times.add(hunt.freezeAt);
+  return { boundaries: [...times].sort((a, b) => a - b), everyMinute };
+}

@@ -1,0 +1,21 @@
+/**
+ * The game engine: pure logic over the compiled hunt, with no I/O. It imports
+ * nothing from Bun, Hono or the disk, so it runs on Deno unchanged.
+ */
+export { Engine, MAX_GUESS_LENGTH, teamNameKey } from "./engine.ts";
+export type {
+  CheckInOutcome,
+  Clock,
+  GuessOutcome,
+  HintOutcome,
+  Registration,
+  ScoreEvent,
+  Snapshot,
+  Standing,
+  Team,
+} from "./engine.ts";
+export { DEFAULT_GUESS_LIMIT } from "./model.ts";
+export type { Hint, Hunt, Puzzle, Registration as RegistrationMode } from "./model.ts";
+export { compileAnswers, normalize } from "./normalize.ts";
+export type { AnswerChecker, AnswerResult, AnswerSpec, NormalizeMode } from "./normalize.ts";
+export type { GuessResult, Write } from "./writes.ts";

@@ -1,0 +1,37 @@
+/**
+ * What the engine asks the store to make durable. Every action decided in
+ * memory yields these plain records; the store writes a batch of them in one
+ * transaction, and only then is the action acknowledged. Ids are allocated by
+ * the engine, so a record is complete data with nothing to read back.
+ */
+export type GuessResult = "correct" | "incorrect" | "partial";
+
+export type Write =
+  | {
+    kind: "team";
+    id: number;
+    name: string;
+    nameKey: string;
+    passwordHash: string;
+    division: string | null;
+    members: readonly string[];
+    at: number;
+  }
+  | {
+    kind: "guess";
+    id: number;
+    teamId: number;
+    puzzle: string;
+    raw: string;
+    normalized: string;
+    result: GuessResult;
+    /** The guess went past the limit on one of the organizers' extra guesses. */
+    extraUsed: boolean;
+    at: number;
+  }
+  | { kind: "unlock"; teamId: number; puzzle: string; at: number }
+  | { kind: "hint"; teamId: number; puzzle: string; hint: string; at: number }
+  | { kind: "checkin"; teamId: number; puzzle: string; at: number }
+  | { kind: "adjustment"; id: number; teamId: number; points: number; reason: string; at: number }
+  | { kind: "extra_guesses"; teamId: number; puzzle: string; count: number; at: number }
+  | { kind: "announcement"; id: number; text: string; at: number };

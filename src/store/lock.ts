@@ -1,0 +1,32 @@
+import { Database } from "bun:sqlite";
+
+export type Lock = { kind: "held"; release: () => void } | { kind: "busy" };
+
+/**
+ * Takes the single-instance lock: a second SQLite file, `<db>.lock`, held in
+ * `BEGIN EXCLUSIVE` for the life of the process. The operating system drops
+ * the lock when its holder dies, even by kill -9, and since it is a separate
+ * file, it never stops `backup` or `export` from reading the database.
+ */
+export function acquireLock(dbPath: string): Lock {
+  const db = new Database(`${dbPath}.lock`, { create: true });
+  try {
+    db.exec("PRAGMA busy_timeout = 0");
+    // Rollback-journal mode: BEGIN EXCLUSIVE then takes the file's exclusive lock at once.
+    db.exec("PRAGMA journal_mode = DELETE");
+    db.exec("BEGIN EXCLUSIVE");
+  } catch (error) {
+    db.close();
+    if (/locked|busy/i.test(error instanceof Error ? error.message : String(error))) {
+      return { kind: "busy" };
+    }
+    throw error;
+  }
+  return {
+    kind: "held",
+    release: () => {
+      db.exec("ROLLBACK");
+      db.close();
+    },
+  };
+}

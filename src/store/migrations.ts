@@ -1,0 +1,97 @@
+/**
+ * The schema, as migrations embedded in the binary and applied in order at
+ * open. `PRAGMA user_version` records how many have run. Never edit a
+ * released migration; add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE teams (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    division TEXT,
+    members TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  -- Every guess, as submitted; a solve is the first correct one.
+  CREATE TABLE guesses (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    puzzle TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    normalized TEXT NOT NULL,
+    result TEXT NOT NULL CHECK (result IN ('correct', 'incorrect', 'partial')),
+    extra_used INTEGER NOT NULL DEFAULT 0,
+    at INTEGER NOT NULL
+  ) STRICT;
+  -- Covering for the boot-time totals per team and puzzle (no table lookups).
+  CREATE INDEX guesses_by_team_puzzle ON guesses (team_id, puzzle, result, extra_used);
+  -- For the recent wrong guesses that still count against a guess limit.
+  CREATE INDEX guesses_by_time ON guesses (at);
+
+  CREATE TABLE solves (
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    puzzle TEXT NOT NULL,
+    guess_id INTEGER NOT NULL REFERENCES guesses (id),
+    at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, puzzle)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE unlocks (
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    puzzle TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, puzzle)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE hint_takes (
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    puzzle TEXT NOT NULL,
+    hint TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, puzzle, hint)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE checkins (
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    puzzle TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, puzzle)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE adjustments (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    points INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE extra_guesses (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    puzzle TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE announcements (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL,
+    at INTEGER NOT NULL
+  ) STRICT;
+  `,
+];

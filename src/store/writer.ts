@@ -1,0 +1,177 @@
+/**
+ * The group commit: writes from many requests share one transaction and one
+ * fsync. A request's writes are queued; the first write of a batch schedules
+ * a flush for after the current turn of the event loop, so everything that
+ * arrived meanwhile joins it. Each waiter is resolved only once its batch is
+ * committed, and all of them are rejected if it fails. After a failure the
+ * writer refuses everything: the in-memory state has run ahead of the disk,
+ * so the process must rebuild it from the database (the server exits and its
+ * service manager restarts it).
+ */
+import type { Database, Statement } from "bun:sqlite";
+import type { Write } from "../engine/mod.ts";
+
+export interface BatchStats {
+  /** Requests (commit calls) in the batch. */
+  requests: number;
+  /** Rows written. */
+  rows: number;
+  /** Time inside the transaction, fsync included, in ms. */
+  ms: number;
+}
+
+export interface WriterOptions {
+  /** Told about every committed batch, for metrics. */
+  onBatch?: (stats: BatchStats) => void;
+  /** Told once, when a commit fails and the writer stops. */
+  onFailure?: (error: Error) => void;
+}
+
+interface Pending {
+  writes: readonly Write[];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** Raised to every waiter of a failed batch, and to everyone after it. */
+export class CommitError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`Cannot save to the database: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+export class Writer {
+  private pending: Pending[] = [];
+  private scheduled = false;
+  private failure: CommitError | undefined;
+  private readonly statements: Record<Write["kind"], Statement>;
+  private readonly insertSolve: Statement;
+  private readonly runBatch: (batch: Pending[]) => number;
+
+  constructor(private readonly db: Database, private readonly options: WriterOptions = {}) {
+    // Prepared once, kept for the life of the writer.
+    const prepare = (sql: string) => db.prepare(sql);
+    this.statements = {
+      team: prepare(
+        "INSERT INTO teams (id, name, name_key, password_hash, division, members, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ),
+      guess: prepare(
+        "INSERT INTO guesses (id, team_id, puzzle, raw, normalized, result, extra_used, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      ),
+      // Unlocking is sticky: the first unlock time recorded stays.
+      unlock: prepare("INSERT OR IGNORE INTO unlocks (team_id, puzzle, at) VALUES (?, ?, ?)"),
+      hint: prepare(
+        "INSERT OR IGNORE INTO hint_takes (team_id, puzzle, hint, at) VALUES (?, ?, ?, ?)",
+      ),
+      checkin: prepare("INSERT OR IGNORE INTO checkins (team_id, puzzle, at) VALUES (?, ?, ?)"),
+      adjustment: prepare(
+        "INSERT INTO adjustments (id, team_id, points, reason, at) VALUES (?, ?, ?, ?, ?)",
+      ),
+      extra_guesses: prepare(
+        "INSERT INTO extra_guesses (team_id, puzzle, count, at) VALUES (?, ?, ?, ?)",
+      ),
+      announcement: prepare("INSERT INTO announcements (id, text, at) VALUES (?, ?, ?)"),
+    };
+    this.insertSolve = prepare(
+      "INSERT INTO solves (team_id, puzzle, guess_id, at) VALUES (?, ?, ?, ?)",
+    );
+    this.runBatch = db.transaction((batch: Pending[]) => {
+      let rows = 0;
+      for (const { writes } of batch) {
+        for (const write of writes) rows += this.apply(write);
+      }
+      return rows;
+    });
+  }
+
+  /** Makes `writes` durable; resolves once they are committed. */
+  commit(writes: readonly Write[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (writes.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.pending.push({ writes, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Whether a commit has failed: the state in memory can no longer be trusted. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Commits everything queued now. Called by the scheduler, and at shutdown. */
+  flush(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    if (this.failure) {
+      for (const waiter of batch) waiter.reject(this.failure);
+      return;
+    }
+    const started = performance.now();
+    let rows: number;
+    try {
+      rows = this.runBatch(batch);
+    } catch (error) {
+      this.failure = new CommitError(error);
+      for (const waiter of batch) waiter.reject(this.failure);
+      this.options.onFailure?.(this.failure);
+      return;
+    }
+    this.options.onBatch?.({ requests: batch.length, rows, ms: performance.now() - started });
+    for (const waiter of batch) waiter.resolve();
+  }
+
+  private apply(write: Write): number {
+    const s = this.statements;
+    switch (write.kind) {
+      case "team":
+        s.team.run(
+          write.id,
+          write.name,
+          write.nameKey,
+          write.passwordHash,
+          write.division,
+          JSON.stringify(write.members),
+          write.at,
+        );
+        return 1;
+      case "guess":
+        s.guess.run(
+          write.id,
+          write.teamId,
+          write.puzzle,
+          write.raw,
+          write.normalized,
+          write.result,
+          write.extraUsed ? 1 : 0,
+          write.at,
+        );
+        if (write.result !== "correct") return 1;
+        this.insertSolve.run(write.teamId, write.puzzle, write.id, write.at);
+        return 2;
+      case "unlock":
+        s.unlock.run(write.teamId, write.puzzle, write.at);
+        return 1;
+      case "hint":
+        s.hint.run(write.teamId, write.puzzle, write.hint, write.at);
+        return 1;
+      case "checkin":
+        s.checkin.run(write.teamId, write.puzzle, write.at);
+        return 1;
+      case "adjustment":
+        s.adjustment.run(write.id, write.teamId, write.points, write.reason, write.at);
+        return 1;
+      case "extra_guesses":
+        s.extra_guesses.run(write.teamId, write.puzzle, write.count, write.at);
+        return 1;
+      case "announcement":
+        s.announcement.run(write.id, write.text, write.at);
+        return 1;
+    }
+  }
+}

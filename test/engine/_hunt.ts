@@ -1,0 +1,103 @@
+// A small hunt that exercises every rule function, and a clock tests move by hand.
+import { Engine } from "../../src/engine/mod.ts";
+import { loadHunt } from "../../src/hunt/mod.ts";
+
+export const START = Date.parse("2026-11-21T10:00:00Z");
+export const MINUTE = 60_000;
+
+export const HUNT_TOML = `
+[hunt]
+title = "Test Hunt"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+divisions = ["kids", "adults"]
+team_size = { min = 1, max = 3 }
+
+[[puzzle]]
+id = "a"
+title = "A"
+round = "r1"
+tags = ["t"]
+points = 10
+answer = ["alpha"]
+partial = [{ answer = "alp", message = "Keep going" }]
+guess_limit = { count = 3, per = "1m" }
+
+[[puzzle.hint]]
+id = "free"
+text = "Free hint"
+
+[[puzzle.hint]]
+id = "late"
+text = "Late hint"
+unlock = "minutes_since_unlock() >= 20 or wrong_guesses() >= 2"
+cost = 4
+
+[[puzzle]]
+id = "b"
+title = "B"
+round = "r1"
+points = 20
+answer = ["bravo"]
+
+[[puzzle]]
+id = "meta"
+title = "Meta"
+round = "r1"
+points = 50
+unlock = 'solves_in_round("r1") >= 2'
+answer = ["meta"]
+
+[[puzzle]]
+id = "after-a"
+title = "After A"
+round = "r2"
+tags = ["t"]
+unlock = 'solved("a")'
+answer = ["x"]
+
+[[puzzle]]
+id = "cp"
+title = "Checkpoint"
+round = "r2"
+checkpoint = { code = "cp-123" }
+unlock = 'checked_in("cp")'
+answer = ["cp"]
+
+[[puzzle]]
+id = "timed"
+title = "Timed"
+round = "r2"
+unlock = 'minutes() >= 30 or after("2026-11-21T12:00:00Z")'
+answer = ["t"]
+
+[[puzzle]]
+id = "kids-only"
+title = "Kids"
+round = "r2"
+unlock = 'division("kids")'
+answer = ["k"]
+
+[[puzzle]]
+id = "rich"
+title = "Rich"
+round = "r2"
+unlock = 'score() >= 25 and solves_with_tag("t") >= 1 and solves() >= 1'
+answer = ["r"]
+`;
+
+export class FakeClock {
+  constructor(public time = START) {}
+  now(): number {
+    return this.time;
+  }
+  advance(ms: number): void {
+    this.time += ms;
+  }
+}
+
+export function makeEngine(clock = new FakeClock()) {
+  const { hunt, problems } = loadHunt(HUNT_TOML, { file: "test.toml" });
+  if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+  return { engine: new Engine(hunt, { clock, startsAt: START }), clock, hunt };
+}

@@ -1,0 +1,311 @@
+import { describe, expect, test } from "bun:test";
+import type { Engine, Team } from "../../src/engine/mod.ts";
+import { FakeClock, makeEngine, MINUTE, START } from "./_hunt.ts";
+
+function register(
+  engine: Engine,
+  name: string,
+  extra: { division?: string; members?: string[] } = {},
+): Team {
+  const result = engine.register({ name, passwordHash: "hash", ...extra });
+  if (result.kind !== "ok") throw new Error(`cannot register ${name}: ${JSON.stringify(result)}`);
+  return result.team;
+}
+
+const ids = (engine: Engine, team: Team) => engine.unlockedPuzzles(team).map((p) => p.id);
+
+describe("Engine.register()", () => {
+  test("opens the puzzles with no rule, and records their unlocks", () => {
+    const { engine } = makeEngine();
+    const result = engine.register({ name: " Gulls ", passwordHash: "h", members: ["Ann", "Bo"] });
+    expect(result.kind).toBe("ok");
+    if (result.kind !== "ok") return;
+    expect(result.team.name).toBe("Gulls");
+    expect(result.unlocked).toEqual(["a", "b"]);
+    expect(result.writes.map((w) => w.kind)).toEqual(["team", "unlock", "unlock"]);
+  });
+
+  const refusals: [string, Parameters<Engine["register"]>[0], unknown][] = [
+    ["a name already taken, compared case-insensitively after trimming", {
+      name: "  GULLS",
+      passwordHash: "h",
+    }, { kind: "name_taken" }],
+    ["an empty name", { name: "   ", passwordHash: "h" }, {
+      kind: "invalid",
+      message: "The team name is empty",
+    }],
+    ["an unknown division", { name: "X", passwordHash: "h", division: "pets" }, {
+      kind: "invalid",
+      message: 'Unknown division "pets": use one of kids, adults',
+    }],
+    ["too many members", { name: "X", passwordHash: "h", members: ["a", "b", "c", "d"] }, {
+      kind: "invalid",
+      message: "A team has 1 to 3 members; this one lists 4",
+    }],
+  ];
+  for (const [what, input, expected] of refusals) {
+    test(`refuses ${what}`, () => {
+      const { engine } = makeEngine();
+      register(engine, "Gulls");
+      expect(engine.register(input)).toEqual(expected as never);
+    });
+  }
+
+  test("counts a team that lists no members as 1", () => {
+    const { engine } = makeEngine();
+    expect(engine.register({ name: "Solo", passwordHash: "h", members: [] }).kind).toBe("ok");
+  });
+});
+
+describe("Engine.guess()", () => {
+  test("judges correct, partial and incorrect guesses, and stores each", () => {
+    const { engine } = makeEngine();
+    const team = register(engine, "Gulls");
+    const wrong = engine.guess(team, "a", "beta");
+    expect(wrong).toMatchObject({ kind: "judged", result: "incorrect", unlocked: [] });
+    const partial = engine.guess(team, "a", "ALP!");
+    expect(partial).toMatchObject({ kind: "judged", result: "partial", message: "Keep going" });
+    const right = engine.guess(team, "a", "Alpha");
+    expect(right).toMatchObject({ kind: "judged", result: "correct", unlocked: ["after-a"] });
+    if (right.kind !== "judged") return;
+    expect(right.writes).toEqual([
+      {
+        kind: "guess",
+        id: 3,
+        teamId: team.id,
+        puzzle: "a",
+        raw: "Alpha",
+        normalized: "ALPHA",
+        result: "correct",
+        extraUsed: false,
+        at: START,
+      },
+      { kind: "unlock", teamId: team.id, puzzle: "after-a", at: START },
+    ]);
+    expect(engine.score(team)).toBe(10);
+  });
+
+  test("answers already_solved after a solve, and stores nothing", () => {
+    const { engine } = makeEngine();
+    const team = register(engine, "Gulls");
+    engine.guess(team, "a", "alpha");
+    expect(engine.guess(team, "a", "alpha")).toEqual({ kind: "already_solved" });
+    expect(engine.guess(team, "a", "wrong")).toEqual({ kind: "already_solved" });
+  });
+
+  test("answers not_found for a locked or unknown puzzle", () => {
+    const { engine } = makeEngine();
+    const team = register(engine, "Gulls");
+    expect(engine.guess(team, "meta", "meta")).toEqual({ kind: "not_found" });
+    expect(engine.guess(team, "nope", "x")).toEqual({ kind: "not_found" });
+  });
+
+  test("refuses guesses outside the hunt's window", () => {
+    const clock = new FakeClock(START - 1);
+    const { engine } = makeEngine(clock);
+    const team = register(engine, "Gulls");
+    expect(engine.guess(team, "a", "alpha")).toEqual({ kind: "hunt_not_running" });
+    expect(engine.takeHint(team, "a", "free")).toEqual({ kind: "hunt_not_running" });
+    expect(engine.checkIn(team, "cp-123")).toEqual({ kind: "hunt_not_running" });
+    clock.time = START + 6 * 60 * MINUTE;
+    expect(engine.guess(team, "a", "alpha")).toEqual({ kind: "hunt_not_running" });
+  });
+
+  test("limits incorrect and partial guesses per team in a sliding window, shared by teammates", () => {
+    const { engine, clock } = makeEngine();
+    const team = register(engine, "Gulls");
+    engine.guess(team, "a", "x1");
+    clock.advance(10_000);
+    engine.guess(team, "a", "alp");
+    clock.advance(10_000);
+    engine.guess(team, "a", "x3");
+    clock.advance(5_000);
+    // The oldest of the three leaves the 1-minute window 35 s from now.
+    expect(engine.guess(team, "a", "alpha")).toEqual({
+      kind: "rate_limited",
+      retryAfterSeconds: 35,
+    });
+    clock.advance(35_000);
+    expect(engine.guess(team, "a", "alpha")).toMatchObject({ kind: "judged", result: "correct" });
+  });
+
+  test("lets extra guesses past the limit, each used once and recorded", () => {
+    const { engine } = makeEngine();
+    const team = register(engine, "Gulls");
+    for (const raw of ["x1", "x2", "x3"]) engine.guess(team, "a", raw);
+    expect(engine.guess(team, "a", "x4").kind).toBe("rate_limited");
+    engine.grantExtraGuesses(team, "a", 1);
+    const extra = engine.guess(team, "a", "x4");
+    expect(extra.kind === "judged" && extra.writes[0]).toMatchObject({
+      kind: "guess",
+      extraUsed: true,
+    });
+    expect(engine.guess(team, "a", "x5").kind).toBe("rate_limited");
+  });
+
+  test("counts wrong guesses for hint rules", () => {
+    const { engine, hunt } = makeEngine();
+    const team = register(engine, "Gulls");
+    const puzzle = hunt.puzzles[0]!;
+    const late = puzzle.hints[1]!;
+    expect(engine.hintAvailable(team, puzzle, late)).toBe(false);
+    engine.guess(team, "a", "x1");
+    engine.guess(team, "a", "alp");
+    expect(engine.hintAvailable(team, puzzle, late)).toBe(true);
+  });
+});
+
+describe("unlocks", () => {
+  test("a meta unlocks when enough of its round is solved", () => {
+    const { engine } = makeEngine();
+    const team = register(engine, "Gulls");
+    engine.guess(team, "a", "alpha");
+    expect(ids(engine, team)).not.toContain("meta");
+    const result = engine.guess(team, "b", "bravo");
+    expect(result).toMatchObject({ kind: "judged", unlocked: ["meta", "rich"] });
+  });
+
+  test("score(), solves_with_tag() and solves() rules unlock together", () => {
+    const { engine } = makeEngine();
+    const team = register(engine, "Gulls");
+    engine.guess(team, "b", "bravo");
+    expect(ids(engine, team)).not.toContain("rich");
+    const result = engine.guess(team, "a", "alpha");
+    expect(result).toMatchObject({ unlocked: expect.arrayContaining(["rich"]) });
+  });
+
+  test("a check-in unlocks its puzzle while it is locked, once", () => {
+    const { engine } = makeEngine();
+    const team = register(engine, "Gulls");
+    expect(engine.guess(team, "cp", "cp")).toEqual({ kind: "not_found" });
+    const first = engine.checkIn(team, "cp-123");
+    expect(first).toMatchObject({ kind: "ok", unlocked: ["cp"] });
+    expect(first.kind === "ok" && first.writes.map((w) => w.kind)).toEqual(["checkin", "unlock"]);
+    const again = engine.checkIn(team, "cp-123");
+    expect(again).toMatchObject({ kind: "ok", unlocked: [], writes: [] });
+    expect(engine.checkIn(team, "nope")).toEqual({ kind: "not_found" });
+  });
+
+  test("division() unlocks only for that division; no division matches none", () => {
+    const { engine } = makeEngine();
+    expect(ids(engine, register(engine, "Kids", { division: "kids" }))).toContain("kids-only");
+    expect(ids(engine, register(engine, "Adults", { division: "adults" }))).not.toContain(
+      "kids-only",
+    );
+    expect(ids(engine, register(engine, "None"))).not.toContain("kids-only");
+  });
+
+  test("time rules unlock at the next change time, found by tick()", () => {
+    const { engine, clock } = makeEngine();
+    const team = register(engine, "Gulls");
+    expect(engine.nextChangeAt()).toBe(START + 30 * MINUTE);
+    clock.time = START + 30 * MINUTE - 1;
+    expect(engine.tick().writes).toEqual([]);
+    clock.time = START + 30 * MINUTE;
+    const { unlocked, writes } = engine.tick();
+    expect(unlocked.get(team)).toEqual(["timed"]);
+    expect(writes).toEqual([{
+      kind: "unlock",
+      teamId: team.id,
+      puzzle: "timed",
+      at: START + 30 * MINUTE,
+    }]);
+    expect(engine.nextChangeAt()).toBe(START + 31 * MINUTE);
+  });
+
+  test("unlocking is sticky: a lower score does not lock a puzzle again", () => {
+    const { engine } = makeEngine();
+    const team = register(engine, "Gulls");
+    engine.guess(team, "b", "bravo");
+    engine.guess(team, "a", "alpha");
+    expect(ids(engine, team)).toContain("rich");
+    engine.adjust(team, -100, "penalty");
+    expect(engine.score(team)).toBe(-70);
+    expect(ids(engine, team)).toContain("rich");
+  });
+
+  test("unlocks found before an action that fails are queued in the background", () => {
+    const { engine, clock } = makeEngine();
+    const team = register(engine, "Gulls");
+    clock.time = START + 45 * MINUTE;
+    expect(engine.guess(team, "nope", "x")).toEqual({ kind: "not_found" });
+    expect(engine.takeBackgroundWrites()).toEqual([
+      { kind: "unlock", teamId: team.id, puzzle: "timed", at: START + 45 * MINUTE },
+    ]);
+    expect(engine.takeBackgroundWrites()).toEqual([]);
+  });
+});
+
+describe("hints", () => {
+  test("taking a hint is idempotent and charges its cost once", () => {
+    const { engine, clock } = makeEngine();
+    const team = register(engine, "Gulls");
+    expect(engine.takeHint(team, "a", "late")).toEqual({ kind: "not_available" });
+    clock.advance(20 * MINUTE);
+    const first = engine.takeHint(team, "a", "late");
+    expect(first).toMatchObject({ kind: "ok", charged: true });
+    expect(engine.score(team)).toBe(-4);
+    expect(engine.takeHint(team, "a", "late")).toMatchObject({
+      kind: "ok",
+      charged: false,
+      writes: [],
+    });
+    expect(engine.score(team)).toBe(-4);
+  });
+
+  test("a hint with no rule is available as soon as its puzzle is", () => {
+    const { engine } = makeEngine();
+    const team = register(engine, "Gulls");
+    expect(engine.takeHint(team, "a", "free")).toMatchObject({ kind: "ok", charged: true });
+    expect(engine.score(team)).toBe(0);
+    expect(engine.takeHint(team, "meta", "free")).toEqual({ kind: "not_found" });
+    expect(engine.takeHint(team, "a", "nope")).toEqual({ kind: "not_found" });
+  });
+});
+
+describe("Engine.standings()", () => {
+  test("ranks by score, then by who reached it first, then by registration", () => {
+    const { engine, clock } = makeEngine();
+    const first = register(engine, "First");
+    const second = register(engine, "Second");
+    const third = register(engine, "Third");
+    const idle = register(engine, "Idle");
+    clock.advance(MINUTE);
+    engine.guess(third, "a", "alpha");
+    clock.advance(MINUTE);
+    engine.guess(second, "a", "alpha");
+    clock.advance(MINUTE);
+    engine.guess(first, "b", "bravo");
+    const rows = engine.standings().map((r) => [r.rank, r.team.name, r.score, r.solves]);
+    expect(rows).toEqual([[1, "First", 20, 1], [2, "Third", 10, 1], [3, "Second", 10, 1], [
+      4,
+      "Idle",
+      0,
+      0,
+    ]]);
+    expect(idle.scoreEvents).toEqual([]);
+  });
+
+  test("ranks within a division, and freezes at a time", () => {
+    const { engine, clock } = makeEngine();
+    const kids = register(engine, "Kids", { division: "kids" });
+    const adults = register(engine, "Adults", { division: "adults" });
+    engine.guess(adults, "a", "alpha");
+    clock.advance(MINUTE);
+    const frozenAt = clock.now();
+    clock.advance(MINUTE);
+    engine.guess(kids, "b", "bravo");
+    expect(engine.standings({ division: "kids" }).map((r) => [r.rank, r.team.name])).toEqual([[
+      1,
+      "Kids",
+    ]]);
+    expect(engine.standings({ at: frozenAt }).map((r) => [r.team.name, r.score])).toEqual([
+      ["Adults", 10],
+      ["Kids", 0],
+    ]);
+    expect(engine.standings().map((r) => [r.team.name, r.score])).toEqual([["Kids", 20], [
+      "Adults",
+      10,
+    ]]);
+  });
+});

@@ -1,0 +1,191 @@
+import { describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Engine, type Write } from "../../src/engine/mod.ts";
+import {
+  acquireLock,
+  type BatchStats,
+  CommitError,
+  getMeta,
+  loadSnapshot,
+  MIGRATIONS,
+  openDatabase,
+  setMeta,
+  Writer,
+} from "../../src/store/mod.ts";
+import { FakeClock, makeEngine, MINUTE, START } from "../engine/_hunt.ts";
+
+const tempDb = () => join(mkdtempSync(join(tmpdir(), "cairn-store-")), "cairn.db");
+
+describe("openDatabase()", () => {
+  test("applies every migration once, in WAL mode with full sync", () => {
+    const path = tempDb();
+    const db = openDatabase(path);
+    expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: MIGRATIONS.length });
+    expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+    expect(db.query("PRAGMA synchronous").get()).toEqual({ synchronous: 2 });
+    setMeta(db, "k", "v1");
+    setMeta(db, "k", "v2");
+    db.close();
+    const again = openDatabase(path);
+    expect(getMeta(again, "k")).toBe("v2");
+    again.close();
+  });
+
+  test("refuses a database from a newer version with a clear message", () => {
+    const path = tempDb();
+    const db = new Database(path);
+    db.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => openDatabase(path)).toThrow(
+      `The database was written by a newer Cairn (schema ${
+        MIGRATIONS.length + 1
+      }; this one knows ${MIGRATIONS.length})`,
+    );
+  });
+});
+
+describe("Writer", () => {
+  test("commits concurrent requests in one transaction and resolves each after it", async () => {
+    const db = openDatabase(":memory:");
+    const batches: BatchStats[] = [];
+    const writer = new Writer(db, { onBatch: (stats) => batches.push(stats) });
+    const { engine } = makeEngine();
+    const registrations = ["A", "B", "C"].map((name) =>
+      engine.register({ name, passwordHash: "h" })
+    );
+    const commits = registrations.map((r) => writer.commit(r.kind === "ok" ? r.writes : []));
+    // Nothing is written before the flush.
+    expect(db.query("SELECT count(*) AS n FROM teams").get()).toEqual({ n: 0 });
+    await Promise.all(commits);
+    expect(db.query("SELECT count(*) AS n FROM teams").get()).toEqual({ n: 3 });
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toMatchObject({ requests: 3, rows: 9 });
+  });
+
+  test("rejects every waiter of a failed batch, then refuses all writes", async () => {
+    const db = openDatabase(":memory:");
+    const failures: Error[] = [];
+    const writer = new Writer(db, { onFailure: (error) => failures.push(error) });
+    const team = {
+      kind: "team" as const,
+      id: 1,
+      name: "A",
+      nameKey: "a",
+      passwordHash: "h",
+      division: null,
+      members: [],
+      at: 0,
+    };
+    const ok = writer.commit([team]);
+    // The same id again violates the primary key: the whole batch rolls back.
+    const bad = writer.commit([{ ...team, nameKey: "b" }]);
+    const [okResult, badResult] = await Promise.allSettled([ok, bad]);
+    expect(okResult.status === "rejected" && okResult.reason).toBeInstanceOf(CommitError);
+    expect(badResult.status === "rejected" && (badResult.reason as Error).message).toBe(
+      "Cannot save to the database: UNIQUE constraint failed: teams.id",
+    );
+    expect(db.query("SELECT count(*) AS n FROM teams").get()).toEqual({ n: 0 });
+    expect(writer.failed).toBe(true);
+    expect(failures).toHaveLength(1);
+    await expect(writer.commit([{ ...team, id: 2 }])).rejects.toBeInstanceOf(CommitError);
+  });
+});
+
+describe("loadSnapshot() and Engine.restore()", () => {
+  test("a restarted engine has the same state as the one that wrote it", async () => {
+    const path = tempDb();
+    const db = openDatabase(path);
+    const writer = new Writer(db);
+    const clock = new FakeClock();
+    const { engine, hunt } = makeEngine(clock);
+    const commit = (writes: readonly import("../../src/engine/mod.ts").Write[]) =>
+      writer.commit(writes);
+
+    const one = engine.register({ name: "One", passwordHash: "h", division: "kids" });
+    const two = engine.register({ name: "Two", passwordHash: "h", members: ["x", "y"] });
+    if (one.kind !== "ok" || two.kind !== "ok") throw new Error("register");
+    await commit([...one.writes, ...two.writes]);
+    const play = async (outcome: object) => {
+      await commit("writes" in outcome ? (outcome.writes as readonly Write[]) : []);
+    };
+    clock.advance(MINUTE);
+    await play(engine.guess(one.team, "a", "alpha"));
+    await play(engine.guess(two.team, "a", "nope1"));
+    await play(engine.guess(two.team, "a", "alp"));
+    await play(engine.guess(two.team, "a", "nope3"));
+    await play(engine.grantExtraGuesses(two.team, "a", 2)!);
+    await play(engine.guess(two.team, "a", "nope4"));
+    await play(engine.checkIn(two.team, "cp-123"));
+    await play(engine.takeHint(two.team, "a", "late"));
+    await play(engine.adjust(one.team, 5, "bonus"));
+    await commit(engine.takeBackgroundWrites());
+    db.close();
+
+    const reopened = openDatabase(path);
+    const restored = new Engine(hunt, { clock, startsAt: START });
+    restored.restore(
+      loadSnapshot(reopened, { now: clock.now(), longestWindowMs: restored.longestGuessWindow() }),
+    );
+    const view = (e: Engine) =>
+      e.standings().map((row) => ({
+        name: row.team.name,
+        score: row.score,
+        solves: row.solves,
+        unlocked: e.unlockedPuzzles(row.team).map((
+          p,
+        ) => [p.id, row.team.state.unlockedAt[p.index]]),
+        counts: [...row.team.state.counts],
+        hints: [...row.team.hints],
+        extra: [...row.team.extraGuesses],
+        recent: [...row.team.recentWrong],
+      }));
+    expect(view(restored)).toEqual(view(engine));
+    // The guess limit survives the restart: 4 wrong in the window, 1 extra guess left.
+    const twoAgain = restored.teamByName("two")!;
+    expect(restored.guess(twoAgain, "a", "nope5")).toMatchObject({ kind: "judged" });
+    expect(restored.guess(twoAgain, "a", "nope6")).toMatchObject({ kind: "rate_limited" });
+    // New ids continue after the stored ones.
+    const next = restored.guess(restored.teamByName("ONE")!, "b", "bravo");
+    expect(next.kind === "judged" && next.guessId).toBe(7);
+    reopened.close();
+  });
+});
+
+describe("acquireLock()", () => {
+  test("refuses a second holder until the first releases", () => {
+    const path = tempDb();
+    const first = acquireLock(path);
+    expect(first.kind).toBe("held");
+    expect(acquireLock(path).kind).toBe("busy");
+    if (first.kind === "held") first.release();
+    const again = acquireLock(path);
+    expect(again.kind).toBe("held");
+    if (again.kind === "held") again.release();
+  });
+
+  test("is released by the operating system when its holder is killed with SIGKILL", async () => {
+    const path = tempDb();
+    const holder = Bun.spawn([
+      process.execPath,
+      "-e",
+      `import { acquireLock } from ${
+        JSON.stringify(join(import.meta.dir, "../../src/store/lock.ts"))
+      };
+       const lock = acquireLock(${JSON.stringify(path)});
+       console.log(lock.kind);
+       setInterval(() => {}, 1000);`,
+    ], { stdout: "pipe" });
+    const reader = holder.stdout.getReader();
+    const { value } = await reader.read();
+    expect(new TextDecoder().decode(value).trim()).toBe("held");
+    expect(acquireLock(path).kind).toBe("busy");
+    holder.kill("SIGKILL");
+    await holder.exited;
+    const after = acquireLock(path);
+    expect(after.kind).toBe("held");
+    if (after.kind === "held") after.release();
+  });
+});
