@@ -3,6 +3,13 @@ import { Database } from "bun:sqlite";
 export type Lock = { kind: "held"; release: () => void } | { kind: "busy" };
 
 /**
+ * Every lock connection held by this process. Bun closes a Database that is
+ * garbage-collected, which would drop the lock while the server still runs,
+ * so each stays referenced here until released.
+ */
+const held = new Set<Database>();
+
+/**
  * Takes the single-instance lock: a second SQLite file, `<db>.lock`, held in
  * `BEGIN EXCLUSIVE` for the life of the process. The operating system drops
  * the lock when its holder dies, even by kill -9, and since it is a separate
@@ -22,9 +29,11 @@ export function acquireLock(dbPath: string): Lock {
     }
     throw error;
   }
+  held.add(db);
   return {
     kind: "held",
     release: () => {
+      if (!held.delete(db)) return;
       db.exec("ROLLBACK");
       db.close();
     },

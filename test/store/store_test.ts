@@ -166,23 +166,28 @@ describe("acquireLock()", () => {
     if (again.kind === "held") again.release();
   });
 
-  test("is released by the operating system when its holder is killed with SIGKILL", async () => {
+  test("holds across processes, through garbage collection, until its holder is killed with SIGKILL", async () => {
     const path = tempDb();
+    // The holder drops its own reference to the lock and forces collections:
+    // the lock must survive them (Bun closes collected databases).
     const holder = Bun.spawn([
       process.execPath,
       "-e",
       `import { acquireLock } from ${
         JSON.stringify(join(import.meta.dir, "../../src/store/lock.ts"))
       };
-       const lock = acquireLock(${JSON.stringify(path)});
-       console.log(lock.kind);
-       setInterval(() => {}, 1000);`,
+       console.log(acquireLock(${JSON.stringify(path)}).kind);
+       setInterval(() => Bun.gc(true), 20);`,
     ], { stdout: "pipe" });
-    const reader = holder.stdout.getReader();
-    const { value } = await reader.read();
-    expect(new TextDecoder().decode(value).trim()).toBe("held");
-    expect(acquireLock(path).kind).toBe("busy");
-    holder.kill("SIGKILL");
+    try {
+      const reader = holder.stdout.getReader();
+      const { value } = await reader.read();
+      expect(new TextDecoder().decode(value).trim()).toBe("held");
+      await Bun.sleep(200);
+      expect(acquireLock(path).kind).toBe("busy");
+    } finally {
+      holder.kill("SIGKILL");
+    }
     await holder.exited;
     const after = acquireLock(path);
     expect(after.kind).toBe("held");
