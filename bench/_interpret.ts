@@ -5,6 +5,7 @@
 //   names are already resolved to indices, so it measures only what closures
 //   save over dispatching on `kind` at every node. The tests also use it as
 //   the reference the closures must agree with.
+import type { CompareOp } from "../src/rules/ast.ts";
 import type { Expr, Node, RuleScope, RuleState, StateLayout } from "../src/rules/mod.ts";
 
 /** Evaluates a checked expression against a team state, by walking it. */
@@ -60,22 +61,11 @@ export function interpret(
       return expr.op === "+" ? left + right : left - right;
     }
     case "compare": {
-      const left = interpret(expr.left, layout, state, puzzle);
-      const right = interpret(expr.right, layout, state, puzzle);
-      switch (expr.op) {
-        case "==":
-          return left === right;
-        case "!=":
-          return left !== right;
-        case "<":
-          return left < right;
-        case "<=":
-          return left <= right;
-        case ">":
-          return left > right;
-        case ">=":
-          return left >= right;
-      }
+      return compare(
+        expr.op,
+        interpret(expr.left, layout, state, puzzle),
+        interpret(expr.right, layout, state, puzzle),
+      );
     }
   }
 }
@@ -122,24 +112,12 @@ export function interpretAst(
       return node.op === "+" ? left + right : left - right;
     }
     case "compare": {
-      const left = interpretAst(node.left, env, state, puzzle);
-      const right = interpretAst(node.right, env, state, puzzle);
-      switch (node.op) {
-        case "==":
-          return left === right;
-        case "!=":
-          return left !== right;
-        case "<":
-          return left < right;
-        case "<=":
-          return left <= right;
-        case ">":
-          return left > right;
-        case ">=":
-          return left >= right;
-      }
+      return compare(
+        node.op,
+        interpretAst(node.left, env, state, puzzle),
+        interpretAst(node.right, env, state, puzzle),
+      );
     }
-    // falls through: every comparison returned above
     case "call": {
       const arg = (node.args[0] as { value?: string } | undefined)?.value ?? "";
       switch (node.name) {
@@ -168,5 +146,23 @@ export function interpretAst(
       }
       throw new Error(`unknown function ${node.name}`);
     }
+  }
+}
+
+/** Applies a comparison operator, the same way for both interpreters. */
+function compare(op: CompareOp, left: number | boolean, right: number | boolean): boolean {
+  switch (op) {
+    case "==":
+      return left === right;
+    case "!=":
+      return left !== right;
+    case "<":
+      return left < right;
+    case "<=":
+      return left <= right;
+    case ">":
+      return left > right;
+    case ">=":
+      return left >= right;
   }
 }
