@@ -1,11 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { dirname, resolve } from "node:path";
-import { createApp } from "../http/mod.ts";
-import { loadHuntOrExample } from "../hunt/mod.ts";
+import { Accounts, createApp, dbFreeze, hashToken, newToken, type Runtime } from "../http/mod.ts";
+import { formatProblem, loadHuntOrExample, sortProblems } from "../hunt/mod.ts";
 import type { Write } from "../engine/mod.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod.ts";
-import { type Game, type OpenGame, openGame } from "../store/mod.ts";
+import { type Game, getMeta, type OpenGame, openGame, reloadGame, setMeta } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { formatReport } from "./_hunt.ts";
@@ -106,9 +106,35 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     return EXIT.failure;
   }
   const game = opened.game;
-  const stopClock = runClock(game, logger);
+  const clock = runClock(game, logger);
+  const admin = adminToken(game.db, values["admin-token"] as string | undefined);
+  const runtime: Runtime = {
+    get engine() {
+      return game.engine;
+    },
+    writer: game.writer,
+    accounts: Accounts.load(game.db),
+    adminTokenHash: admin.hash,
+    db: game.db,
+    reload: () => {
+      const next = loadHuntOrExample(values.hunt as string | undefined);
+      if (next.hunt === undefined) {
+        return {
+          kind: "error",
+          errors: sortProblems(next.problems).filter((p) => p.severity === "error").map(
+            formatProblem,
+          ),
+        };
+      }
+      const result = reloadGame(game, next.hunt, { now: () => Date.now() });
+      clock.reschedule();
+      return result;
+    },
+  };
+  const freeze = dbFreeze(game.db, () => game.engine.hunt.freezeAt);
+  const stopClock = clock.stop;
 
-  const app = createApp({ logger });
+  const app = createApp({ logger, runtime, freeze });
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
@@ -136,6 +162,14 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   for (const url of lanUrls(server.hostname ?? "", server.port ?? port)) {
     logger.info("reachable", { url });
   }
+  if (admin.token !== undefined) {
+    // Printed once, on the first start: only the token's hash is stored.
+    const base = `http://${displayHost(server.hostname ?? "localhost")}:${server.port}`;
+    logger.info("admin_link", {
+      url: `${base}/admin#token=${admin.token}`,
+      note: "shown once; keep it",
+    });
+  }
 
   const stop = await Promise.race([io.shutdown, fatal]);
   if (stop instanceof Error) {
@@ -151,6 +185,10 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   await server.stop();
   stopClock();
   game.close();
+  if (game.writer.failed) {
+    logger.error("commit_failed", { message: "a commit failed while stopping" });
+    return EXIT.failure;
+  }
   logger.info("stopped");
   return EXIT.ok;
 }
@@ -160,7 +198,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
  * a rule can change, and commits background writes (unlocks found on reads)
  * every second. Returns a function that stops it.
  */
-function runClock(game: Game, logger: Logger): () => void {
+function runClock(game: Game, logger: Logger): { stop: () => void; reschedule: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const commit = (writes: Write[]) => {
     if (writes.length > 0) {
@@ -170,6 +208,7 @@ function runClock(game: Game, logger: Logger): () => void {
     }
   };
   const schedule = () => {
+    clearTimeout(timer);
     const next = game.engine.nextChangeAt();
     if (next === undefined) return;
     // setTimeout holds at most about 24.8 days; a later time is reached in steps.
@@ -180,11 +219,27 @@ function runClock(game: Game, logger: Logger): () => void {
   };
   schedule();
   const background = setInterval(() => commit(game.engine.takeBackgroundWrites()), 1000);
-  return () => {
-    clearTimeout(timer);
-    clearInterval(background);
-    commit(game.engine.takeBackgroundWrites());
+  return {
+    reschedule: schedule,
+    stop: () => {
+      clearTimeout(timer);
+      clearInterval(background);
+      commit(game.engine.takeBackgroundWrites());
+    },
   };
+}
+
+/**
+ * The admin token's hash: from --admin-token, else the one stored, else a new
+ * token generated now, stored only as its hash, and returned to print once.
+ */
+function adminToken(db: Game["db"], flag: string | undefined): { hash: string; token?: string } {
+  if (flag !== undefined) return { hash: hashToken(flag) };
+  const stored = getMeta(db, "admin_token_hash");
+  if (stored !== undefined) return { hash: stored };
+  const token = newToken();
+  setMeta(db, "admin_token_hash", hashToken(token));
+  return { hash: hashToken(token), token };
 }
 
 /** The addresses players on the local network can use when listening on all interfaces. */

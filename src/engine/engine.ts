@@ -116,6 +116,8 @@ export interface Snapshot {
   lastGuessId: number;
   lastAdjustmentId: number;
   lastAnnouncementId: number;
+  /** Each team's latest guess, hint or check-in. */
+  lastActivity: { teamId: number; at: number }[];
 }
 
 const MAX_GUESS_LENGTH = 500;
@@ -367,10 +369,10 @@ export class Engine {
 
   /** The next time at which a time-based rule can change its result, if any. */
   nextChangeAt(now = this.now()): number | undefined {
-    if (this.everyMinute) {
-      return this.startsAt + (Math.floor((now - this.startsAt) / MINUTE) + 1) * MINUTE;
-    }
-    return this.boundaries.find((time) => time > now);
+    const boundary = this.boundaries.find((time) => time > now);
+    if (!this.everyMinute) return boundary;
+    const minute = this.startsAt + (Math.floor((now - this.startsAt) / MINUTE) + 1) * MINUTE;
+    return boundary === undefined ? minute : Math.min(minute, boundary);
   }
 
   // ---------------------------------------------------------------- views
@@ -393,19 +395,26 @@ export class Engine {
     return writes;
   }
 
+  /**
+   * Whether a team has a puzzle now. A puzzle unlocked before the hunt starts
+   * carries the start as its unlock time, and stays hidden until then.
+   */
+  isUnlocked(team: Team, index: number, now = this.now()): boolean {
+    return team.state.unlockedAt[index]! <= now;
+  }
+
   /** The puzzles a team can see now, in file order. */
   unlockedPuzzles(team: Team): Puzzle[] {
-    return this.hunt.puzzles.filter((p) =>
-      team.state.unlockedAt[p.index] === team.state.unlockedAt[p.index]
-    );
+    const now = this.now();
+    return this.hunt.puzzles.filter((p) => this.isUnlocked(team, p.index, now));
   }
 
   /** A puzzle by id, only if the team has it unlocked. */
   unlockedPuzzle(team: Team, puzzleId: string): Puzzle | undefined {
     const index = this.hunt.puzzleIndex.get(puzzleId);
-    if (index === undefined) return undefined;
-    const at = team.state.unlockedAt[index]!;
-    return at === at ? this.hunt.puzzles[index] : undefined;
+    return index !== undefined && this.isUnlocked(team, index)
+      ? this.hunt.puzzles[index]
+      : undefined;
   }
 
   solved(team: Team, puzzle: Puzzle): boolean {
@@ -419,8 +428,7 @@ export class Engine {
 
   /** Whether a hint can be taken now: its puzzle is unlocked and its rule holds. */
   hintAvailable(team: Team, puzzle: Puzzle, hint: Hint, now = this.now()): boolean {
-    const at = team.state.unlockedAt[puzzle.index]!;
-    if (at !== at) return false;
+    if (!this.isUnlocked(team, puzzle.index, now)) return false;
     if (hint.unlock === undefined) return true;
     team.state.now = now;
     return hint.unlock.condition(team.state, puzzle.index);
@@ -440,6 +448,8 @@ export class Engine {
     const rows: (Standing & { reachedAt: number })[] = [];
     for (const team of this.teams.values()) {
       if (options.division !== undefined && team.division !== options.division) continue;
+      // A frozen board does not change, not even by a team registered after the freeze.
+      if (options.at !== undefined && team.createdAt > options.at) continue;
       let score = 0;
       let reachedAt = team.createdAt;
       for (const event of team.scoreEvents) {
@@ -525,6 +535,10 @@ export class Engine {
     for (const team of this.teams.values()) {
       for (const list of team.recentWrong.values()) list.sort((a, b) => a - b);
     }
+    for (const row of snapshot.lastActivity) {
+      const team = this.teams.get(row.teamId);
+      if (team) team.lastActivityAt = Math.max(team.lastActivityAt, row.at);
+    }
     this.nextGuessId = snapshot.lastGuessId + 1;
     this.nextAdjustmentId = snapshot.lastAdjustmentId + 1;
     this.nextAnnouncementId = snapshot.lastAnnouncementId + 1;
@@ -593,7 +607,10 @@ export class Engine {
    */
   private refresh(team: Team, now: number, writes: Write[]): string[] {
     const state = team.state;
-    state.now = now;
+    // Before the hunt starts, rules are judged as at the start, and open puzzles
+    // count as unlocked from the start (they stay hidden until then).
+    const time = Math.max(now, this.startsAt);
+    state.now = time;
     team.refreshedAt = now;
     const unlocked: string[] = [];
     // Unlocks can enable further unlocks only through solves, which they do not
@@ -602,8 +619,6 @@ export class Engine {
       const at = state.unlockedAt[puzzle.index]!;
       if (at === at) continue;
       if (puzzle.unlock !== undefined && !puzzle.unlock.condition(state, puzzle.index)) continue;
-      // Before the hunt starts, open puzzles count as unlocked from the start.
-      const time = Math.max(now, this.startsAt);
       state.unlockedAt[puzzle.index] = time;
       unlocked.push(puzzle.id);
       writes.push({ kind: "unlock", teamId: team.id, puzzle: puzzle.id, at: time });

@@ -34,4 +34,7 @@ export type Write =
   | { kind: "checkin"; teamId: number; puzzle: string; at: number }
   | { kind: "adjustment"; id: number; teamId: number; points: number; reason: string; at: number }
   | { kind: "extra_guesses"; teamId: number; puzzle: string; count: number; at: number }
-  | { kind: "announcement"; id: number; text: string; at: number };
+  | { kind: "announcement"; id: number; text: string; at: number }
+  /** A login: only the token's hash is stored. */
+  | { kind: "session"; tokenHash: string; teamId: number; at: number }
+  | { kind: "session_end"; tokenHash: string };

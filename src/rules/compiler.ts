@@ -32,6 +32,7 @@ export function compileCondition(expr: Expr, layout: StateLayout): Condition {
 /** How an atom reads its value. */
 const READ = { counter: 0, puzzleCounter: 1, now: 2, huntMs: 3, unlockMs: 4 } as const;
 
+/** A range test `lo <= value < hi` (half-open), negated when `negate`. */
 interface Atom {
   read: number;
   offset: number;
@@ -51,7 +52,7 @@ function atomOf(expr: Expr, layout: StateLayout): Atom | undefined {
       read: READ.counter,
       offset,
       lo: value,
-      hi: value,
+      hi: value + 1,
       negate: false,
     });
     switch (expr.fn) {
@@ -82,13 +83,14 @@ function atomOf(expr: Expr, layout: StateLayout): Atom | undefined {
     ? [-Infinity, k - 1, false]
     : [k, k, expr.op === "!="];
   const arg = expr.left.arg;
-  const at = (read: number, offset: number): Atom => ({ read, offset, lo, hi, negate });
-  // floor(ms / MINUTE) ∈ [lo, hi]  ⇔  ms ∈ [lo·MINUTE, (hi+1)·MINUTE − 1] for integer ms.
+  // Integers in [lo, hi] are the half-open [lo, hi + 1).
+  const at = (read: number, offset: number): Atom => ({ read, offset, lo, hi: hi + 1, negate });
+  // floor(ms / MINUTE) ∈ [lo, hi]  ⇔  ms ∈ [lo·MINUTE, (hi+1)·MINUTE), for any ms.
   const minutes = (read: number): Atom => ({
     read,
     offset: 0,
     lo: lo * MINUTE,
-    hi: (hi + 1) * MINUTE - 1,
+    hi: (hi + 1) * MINUTE,
     negate,
   });
   switch (expr.left.fn) {
@@ -142,16 +144,16 @@ function fusedCondition(op: "and" | "or", a: Atom, b: Atom): Condition {
   if (op === "and") {
     return (s, p) => {
       const x = read(s, p, ka, oa);
-      if ((x >= la && x <= ha) === na) return false;
+      if ((x >= la && x < ha) === na) return false;
       const y = read(s, p, kb, ob);
-      return (y >= lb && y <= hb) !== nb;
+      return (y >= lb && y < hb) !== nb;
     };
   }
   return (s, p) => {
     const x = read(s, p, ka, oa);
-    if ((x >= la && x <= ha) !== na) return true;
+    if ((x >= la && x < ha) !== na) return true;
     const y = read(s, p, kb, ob);
-    return (y >= lb && y <= hb) !== nb;
+    return (y >= lb && y < hb) !== nb;
   };
 }
 
@@ -161,22 +163,22 @@ function atomCondition(a: Atom): Condition {
   switch (a.read) {
     case READ.counter:
       return a.negate
-        ? (s) => !(s.counts[o]! >= lo && s.counts[o]! <= hi)
-        : (s) => s.counts[o]! >= lo && s.counts[o]! <= hi;
+        ? (s) => !(s.counts[o]! >= lo && s.counts[o]! < hi)
+        : (s) => s.counts[o]! >= lo && s.counts[o]! < hi;
     case READ.puzzleCounter:
       return a.negate
-        ? (s, p) => !(s.counts[o + p]! >= lo && s.counts[o + p]! <= hi)
-        : (s, p) => s.counts[o + p]! >= lo && s.counts[o + p]! <= hi;
+        ? (s, p) => !(s.counts[o + p]! >= lo && s.counts[o + p]! < hi)
+        : (s, p) => s.counts[o + p]! >= lo && s.counts[o + p]! < hi;
     case READ.now:
-      return a.negate ? (s) => !(s.now >= lo && s.now <= hi) : (s) => s.now >= lo && s.now <= hi;
+      return a.negate ? (s) => !(s.now >= lo && s.now < hi) : (s) => s.now >= lo && s.now < hi;
     case READ.huntMs:
       return a.negate
-        ? (s) => !(s.now - s.huntStart >= lo && s.now - s.huntStart <= hi)
-        : (s) => s.now - s.huntStart >= lo && s.now - s.huntStart <= hi;
+        ? (s) => !(s.now - s.huntStart >= lo && s.now - s.huntStart < hi)
+        : (s) => s.now - s.huntStart >= lo && s.now - s.huntStart < hi;
     default:
       return a.negate
-        ? (s, p) => !(s.now - s.unlockedAt[p]! >= lo && s.now - s.unlockedAt[p]! <= hi)
-        : (s, p) => s.now - s.unlockedAt[p]! >= lo && s.now - s.unlockedAt[p]! <= hi;
+        ? (s, p) => !(s.now - s.unlockedAt[p]! >= lo && s.now - s.unlockedAt[p]! < hi)
+        : (s, p) => s.now - s.unlockedAt[p]! >= lo && s.now - s.unlockedAt[p]! < hi;
   }
 }
 

@@ -8,6 +8,7 @@ import { type BatchStats, Writer } from "./writer.ts";
 /** A running game: the engine, and the database that makes it durable. */
 export interface Game {
   db: Database;
+  /** Replaced by `reloadGame`. */
   engine: Engine;
   writer: Writer;
   /** How long loading the state took, in ms. */
@@ -78,4 +79,78 @@ export function openGame(options: OpenGameOptions): OpenGame {
     lock.release();
     throw error;
   }
+}
+
+/** An engine for `hunt`, with the state stored in `db`. */
+function buildEngine(db: Database, hunt: Hunt, clock: Clock): Engine {
+  const startsAt = Number(getMeta(db, "hunt_started_at"));
+  const engine = new Engine(hunt, { clock, startsAt });
+  engine.restore(
+    loadSnapshot(db, { now: clock.now(), longestWindowMs: engine.longestGuessWindow() }),
+  );
+  return engine;
+}
+
+export type ReloadOutcome =
+  | {
+    kind: "ok";
+    summary: { added: string[]; removed: string[]; changed: string[]; puzzles: number };
+  }
+  | { kind: "error"; errors: string[] };
+
+/**
+ * Swaps in a new hunt: the queued writes are committed first, so the
+ * database holds the whole state; then a new engine is built from it, and
+ * the time-based unlocks the new rules allow are recorded. Removing a puzzle
+ * that a team has solved is refused, as scores would silently change.
+ */
+export function reloadGame(game: Game, hunt: Hunt, clock: Clock): ReloadOutcome {
+  game.writer.flush();
+  if (game.writer.failed) {
+    return { kind: "error", errors: ["The database cannot be written; reload refused"] };
+  }
+  const solved = game.db.query<{ puzzle: string }, []>(
+    "SELECT DISTINCT puzzle FROM solves ORDER BY puzzle",
+  ).all();
+  const lost = solved.filter((row) => !hunt.puzzleIndex.has(row.puzzle)).map((row) => row.puzzle);
+  if (lost.length > 0) {
+    return {
+      kind: "error",
+      errors: lost.map((id) =>
+        `Puzzle "${id}" has solves, so it cannot be removed: put it back in the file`
+      ),
+    };
+  }
+  const before = game.engine.hunt;
+  const engine = buildEngine(game.db, hunt, clock);
+  const { writes } = engine.tick();
+  game.engine = engine;
+  if (writes.length > 0) {
+    void game.writer.commit(writes).catch(() => {});
+    game.writer.flush();
+  }
+  const shape = (p: Hunt["puzzles"][number]) =>
+    JSON.stringify([
+      p.title,
+      p.round,
+      p.tags,
+      p.points,
+      p.body,
+      p.unlock?.source,
+      p.hints.map((h) => [h.id, h.text, h.cost, h.unlock?.source]),
+      p.checkpoint,
+      p.guessLimit,
+    ]);
+  const old = new Map(before.puzzles.map((p) => [p.id, p]));
+  return {
+    kind: "ok",
+    summary: {
+      added: hunt.puzzles.filter((p) => !old.has(p.id)).map((p) => p.id),
+      removed: before.puzzles.filter((p) => !hunt.puzzleIndex.has(p.id)).map((p) => p.id),
+      changed: hunt.puzzles.filter((p) => old.has(p.id) && shape(old.get(p.id)!) !== shape(p)).map((
+        p,
+      ) => p.id),
+      puzzles: hunt.puzzles.length,
+    },
+  };
 }

@@ -45,6 +45,13 @@ export function loadSnapshot(
       "SELECT team_id AS teamId, puzzle, at FROM guesses WHERE result != 'correct' AND at > ? ORDER BY at",
       options.now - options.longestWindowMs,
     ),
+    lastActivity: all(
+      `SELECT team_id AS teamId, max(at) AS at FROM (
+         SELECT team_id, max(at) AS at FROM guesses GROUP BY team_id
+         UNION ALL SELECT team_id, max(at) FROM hint_takes GROUP BY team_id
+         UNION ALL SELECT team_id, max(at) FROM checkins GROUP BY team_id
+       ) GROUP BY team_id`,
+    ),
     lastGuessId: max("guesses"),
     lastAdjustmentId: max("adjustments"),
     lastAnnouncementId: max("announcements"),

@@ -37,8 +37,8 @@ export const MIGRATIONS: readonly string[] = [
     extra_used INTEGER NOT NULL DEFAULT 0,
     at INTEGER NOT NULL
   ) STRICT;
-  -- Covering for the boot-time totals per team and puzzle (no table lookups).
-  CREATE INDEX guesses_by_team_puzzle ON guesses (team_id, puzzle, result, extra_used);
+  -- Covering for the boot-time totals and last activity per team (no table lookups).
+  CREATE INDEX guesses_by_team_puzzle ON guesses (team_id, puzzle, result, extra_used, at);
   -- For the recent wrong guesses that still count against a guess limit.
   CREATE INDEX guesses_by_time ON guesses (at);
 

@@ -3,8 +3,8 @@
  * writer, loading the engine's state at boot, and the single-instance lock.
  */
 export { getMeta, migrate, openDatabase, setMeta } from "./db.ts";
-export { openGame } from "./game.ts";
-export type { Game, OpenGame, OpenGameOptions } from "./game.ts";
+export { openGame, reloadGame } from "./game.ts";
+export type { Game, OpenGame, OpenGameOptions, ReloadOutcome } from "./game.ts";
 export { loadSnapshot } from "./load.ts";
 export { acquireLock } from "./lock.ts";
 export type { Lock } from "./lock.ts";

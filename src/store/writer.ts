@@ -71,6 +71,8 @@ export class Writer {
         "INSERT INTO extra_guesses (team_id, puzzle, count, at) VALUES (?, ?, ?, ?)",
       ),
       announcement: prepare("INSERT INTO announcements (id, text, at) VALUES (?, ?, ?)"),
+      session: prepare("INSERT INTO sessions (token_hash, team_id, created_at) VALUES (?, ?, ?)"),
+      session_end: prepare("DELETE FROM sessions WHERE token_hash = ?"),
     };
     this.insertSolve = prepare(
       "INSERT INTO solves (team_id, puzzle, guess_id, at) VALUES (?, ?, ?, ?)",
@@ -84,10 +86,15 @@ export class Writer {
     });
   }
 
-  /** Makes `writes` durable; resolves once they are committed. */
+  /**
+   * Makes `writes` durable; resolves once they are committed. With no writes,
+   * it resolves once everything queued before it is committed: an answer
+   * that rests on earlier state (a hint already taken, a puzzle already
+   * solved) waits until that state is on disk.
+   */
   commit(writes: readonly Write[]): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (writes.length === 0) return Promise.resolve();
+    if (writes.length === 0 && this.pending.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.pending.push({ writes, resolve, reject });
       if (!this.scheduled) {
@@ -171,6 +178,12 @@ export class Writer {
         return 1;
       case "announcement":
         s.announcement.run(write.id, write.text, write.at);
+        return 1;
+      case "session":
+        s.session.run(write.tokenHash, write.teamId, write.at);
+        return 1;
+      case "session_end":
+        s.session_end.run(write.tokenHash);
         return 1;
     }
   }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import type { Engine, Team } from "../../src/engine/mod.ts";
+import { Engine, type Team } from "../../src/engine/mod.ts";
+import { loadHunt } from "../../src/hunt/mod.ts";
 import { FakeClock, makeEngine, MINUTE, START } from "./_hunt.ts";
 
 function register(
@@ -307,5 +308,39 @@ describe("Engine.standings()", () => {
       "Adults",
       10,
     ]]);
+  });
+});
+
+describe("fixes found in review", () => {
+  test("puzzles stay hidden before the hunt starts, and open at the start", () => {
+    const clock = new FakeClock(START - 60 * MINUTE);
+    const { engine } = makeEngine(clock);
+    const team = register(engine, "Early");
+    expect(ids(engine, team)).toEqual([]);
+    expect(engine.hintAvailable(team, engine.hunt.puzzles[0]!, engine.hunt.puzzles[0]!.hints[0]!))
+      .toBe(false);
+    clock.time = START;
+    expect(ids(engine, team)).toEqual(["a", "b"]);
+    expect(team.state.unlockedAt[0]).toBe(START);
+  });
+
+  test("with a per-minute rule, an after() boundary between minutes still counts", () => {
+    const toml =
+      `[hunt]\ntitle = "T"\nstarts_at = 2026-11-21T10:00:00Z\n\n[[puzzle]]\nid = "m"\ntitle = "M"\n` +
+      `answer = "m"\nunlock = 'minutes() - solves() >= 100'\n\n[[puzzle]]\nid = "t"\ntitle = "T"\nanswer = "t"\n` +
+      `unlock = 'after("2026-11-21T10:00:30Z")'\n`;
+    const { hunt } = loadHunt(toml, { file: "t.toml" });
+    const engine = new Engine(hunt!, { clock: new FakeClock(), startsAt: START });
+    expect(engine.nextChangeAt(START)).toBe(START + 30_000);
+    expect(engine.nextChangeAt(START + 30_000)).toBe(START + MINUTE);
+  });
+
+  test("a frozen board leaves out teams registered after the freeze", () => {
+    const { engine, clock } = makeEngine();
+    register(engine, "Before");
+    const frozenAt = clock.now();
+    clock.advance(MINUTE);
+    register(engine, "After");
+    expect(engine.standings({ at: frozenAt }).map((r) => r.team.name)).toEqual(["Before"]);
   });
 });

@@ -94,6 +94,30 @@ describe("Writer", () => {
   });
 });
 
+describe("Writer.commit() with no writes", () => {
+  test("resolves only once what was queued before it is committed", async () => {
+    const db = openDatabase(":memory:");
+    const writer = new Writer(db);
+    const team = {
+      kind: "team" as const,
+      id: 1,
+      name: "A",
+      nameKey: "a",
+      passwordHash: "h",
+      division: null,
+      members: [],
+      at: 0,
+    };
+    void writer.commit([team]);
+    const rows = await writer.commit([]).then(() =>
+      db.query("SELECT count(*) AS n FROM teams").get()
+    );
+    expect(rows).toEqual({ n: 1 });
+    // With nothing queued, it resolves at once.
+    await writer.commit([]);
+  });
+});
+
 describe("loadSnapshot() and Engine.restore()", () => {
   test("a restarted engine has the same state as the one that wrote it", async () => {
     const path = tempDb();
@@ -141,6 +165,7 @@ describe("loadSnapshot() and Engine.restore()", () => {
         hints: [...row.team.hints],
         extra: [...row.team.extraGuesses],
         recent: [...row.team.recentWrong],
+        lastActivityAt: row.team.lastActivityAt,
       }));
     expect(view(restored)).toEqual(view(engine));
     // The guess limit survives the restart: 4 wrong in the window, 1 extra guess left.

@@ -1,0 +1,66 @@
+// Request helpers shared by the player and admin routes: lean JSON
+// responses, credentials (Bearer or cookie), the admin check, the cookie.
+import type { Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { hashToken, secretsEqual } from "./accounts.ts";
+
+export const SESSION_COOKIE = "cairn_session";
+const JSON_HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "x-content-type-options": "nosniff",
+};
+
+/** A JSON response with only the headers it needs: hot responses stay lean. */
+export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(data), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+/**
+ * A JSON response built on the context, for routes that set cookies: Hono
+ * adds the context's headers only to responses it builds itself.
+ */
+export function jsonWithCookies(c: Context, data: unknown, status: 200 | 201 = 200): Response {
+  c.header("x-content-type-options", "nosniff");
+  return c.json(data, status);
+}
+
+export function bearer(c: Context): string | undefined {
+  const header = c.req.header("authorization");
+  if (header === undefined) return undefined;
+  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+}
+
+/** The session token: from the Authorization header, else from the cookie. */
+export function credential(c: Context): string | undefined {
+  return bearer(c) ?? getCookie(c, SESSION_COOKIE);
+}
+
+/** The admin check: a Bearer token only, compared by hash in constant time. */
+export function isAdmin(c: Context, adminTokenHash: string): boolean {
+  const token = bearer(c);
+  return token !== undefined && secretsEqual(hashToken(token), adminTokenHash);
+}
+
+export function setSessionCookie(c: Context, token: string): void {
+  const https = new URL(c.req.url).protocol === "https:" ||
+    c.req.header("x-forwarded-proto") === "https";
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: https,
+    path: "/",
+    maxAge: 60 * 60 * 24 * 30,
+  });
+}
+
+/** Same origin: the Origin header, when sent, names this server; browsers always send it cross-site. */
+export function sameOriginRequest(c: Context): boolean {
+  if (c.req.header("sec-fetch-site") === "cross-site") return false;
+  const origin = c.req.header("origin");
+  if (origin === undefined) return true;
+  const url = new URL(c.req.url);
+  const host = c.req.header("host") ?? url.host;
+  const forwarded = c.req.header("x-forwarded-proto");
+  return origin === `${url.protocol}//${host}` ||
+    (forwarded !== undefined && origin === `${forwarded}://${host}`);
+}

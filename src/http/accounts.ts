@@ -1,0 +1,124 @@
+/**
+ * Who a request is: sessions (random tokens, kept only as their SHA-256
+ * hash), team passwords (argon2id at OWASP's minimum: 19 MiB, t=2, hashed on
+ * Bun's worker threads so a login rush never blocks the event loop), the
+ * admin token, and the per-name limit on login attempts.
+ */
+import type { Database } from "bun:sqlite";
+import { timingSafeEqual } from "node:crypto";
+import type { Write } from "../engine/mod.ts";
+
+const ARGON2 = { algorithm: "argon2id", memoryCost: 19_456, timeCost: 2 } as const;
+/** Login attempts per team name in LOGIN_WINDOW_MS. */
+const LOGIN_LIMIT = 10;
+const LOGIN_WINDOW_MS = 5 * 60_000;
+
+/** A new random token: 32 bytes, base64url. */
+export function newToken(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+}
+
+/** The hash a token is stored and looked up by. */
+export function hashToken(token: string): string {
+  return new Bun.CryptoHasher("sha256").update(token).digest("hex");
+}
+
+/** Compares two secrets without leaking, through timing, where they differ. */
+export function secretsEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  // Compare equal lengths always, so the length check's timing says nothing either.
+  const same = timingSafeEqual(
+    new Uint8Array(Buffer.concat([left, Buffer.alloc(Math.max(0, right.length - left.length))])),
+    new Uint8Array(Buffer.concat([right, Buffer.alloc(Math.max(0, left.length - right.length))])),
+  );
+  return same && left.length === right.length;
+}
+
+export function hashPassword(password: string): Promise<string> {
+  return Bun.password.hash(password, ARGON2);
+}
+
+/** A hash to verify against when the name is unknown, so that timing does not tell. */
+let decoy: Promise<string> | undefined;
+
+export class Accounts {
+  private readonly sessions = new Map<string, number>();
+  private readonly passwords = new Map<number, string>();
+  private readonly attempts = new Map<string, number[]>();
+
+  /** Loads the sessions and password hashes stored in the database. */
+  static load(db: Database): Accounts {
+    const accounts = new Accounts();
+    for (
+      const row of db.query<{ id: number; hash: string }, []>(
+        "SELECT id, password_hash AS hash FROM teams",
+      ).all()
+    ) {
+      accounts.passwords.set(row.id, row.hash);
+    }
+    for (
+      const row of db.query<{ tokenHash: string; teamId: number }, []>(
+        "SELECT token_hash AS tokenHash, team_id AS teamId FROM sessions",
+      ).all()
+    ) {
+      accounts.sessions.set(row.tokenHash, row.teamId);
+    }
+    return accounts;
+  }
+
+  /** The team a session token belongs to. */
+  teamFor(token: string): number | undefined {
+    return this.sessions.get(hashToken(token));
+  }
+
+  /** Records a new team's password hash (after its registration is committed). */
+  addTeam(teamId: number, passwordHash: string): void {
+    this.passwords.set(teamId, passwordHash);
+  }
+
+  /** Opens a session; the token goes to the client, its hash to the database. */
+  openSession(teamId: number, now: number): { token: string; write: Write; open: () => void } {
+    const token = newToken();
+    const tokenHash = hashToken(token);
+    return {
+      token,
+      write: { kind: "session", tokenHash, teamId, at: now },
+      // Called once the write is committed, so a session never outlives a failed commit.
+      open: () => this.sessions.set(tokenHash, teamId),
+    };
+  }
+
+  /** Closes a session: forgotten at once, deleted from the database by the write. */
+  closeSession(token: string): Write | undefined {
+    const tokenHash = hashToken(token);
+    if (!this.sessions.delete(tokenHash)) return undefined;
+    return { kind: "session_end", tokenHash };
+  }
+
+  /** Checks a team's password; an unknown team costs the same time as a wrong password. */
+  async verify(teamId: number | undefined, password: string): Promise<boolean> {
+    const hash = teamId === undefined ? undefined : this.passwords.get(teamId);
+    if (hash === undefined) {
+      decoy ??= hashPassword(newToken());
+      await Bun.password.verify(password, await decoy);
+      return false;
+    }
+    return await Bun.password.verify(password, hash);
+  }
+
+  /**
+   * Counts a login attempt for a team name; returns the seconds to wait when
+   * there were too many recently, else undefined.
+   */
+  limitLogin(nameKey: string, now: number): number | undefined {
+    const recent = (this.attempts.get(nameKey) ?? []).filter((at) => at > now - LOGIN_WINDOW_MS);
+    if (recent.length >= LOGIN_LIMIT) {
+      this.attempts.set(nameKey, recent);
+      return Math.max(1, Math.ceil((recent[0]! + LOGIN_WINDOW_MS - now) / 1000));
+    }
+    recent.push(now);
+    this.attempts.set(nameKey, recent);
+    return undefined;
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The organizers' routes, under /api/admin, behind the admin token
+ * (`Authorization: Bearer <admin token>`).
+ */
+import { Hono } from "hono";
+import * as v from "valibot";
+import type { Team } from "../engine/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { readJson } from "./body.ts";
+import { ApiError } from "./errors.ts";
+import { isAdmin, json } from "./_auth.ts";
+import type { Freeze, Runtime } from "./runtime.ts";
+
+const TeamRef = v.pipe(v.number(), v.integer(), v.minValue(1));
+const AnnouncementBody = v.strictObject({
+  text: v.pipe(
+    v.string(),
+    v.trim(),
+    v.minLength(1, "The announcement is empty"),
+    v.maxLength(2000),
+  ),
+});
+const AdjustmentBody = v.strictObject({
+  team: TeamRef,
+  points: v.pipe(v.number(), v.integer(), v.minValue(-1_000_000), v.maxValue(1_000_000)),
+  reason: v.pipe(v.string(), v.trim(), v.minLength(1, "Give a reason"), v.maxLength(500)),
+});
+const ExtraGuessesBody = v.strictObject({
+  team: TeamRef,
+  puzzle: v.pipe(v.string(), v.maxLength(200)),
+  count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)),
+});
+const FreezeBody = v.strictObject({ frozen: v.boolean() });
+const EmptyBody = v.strictObject({});
+
+const iso = (
+  ms: number | null | undefined,
+) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+export function adminRoutes(options: { runtime: Runtime; freeze: Freeze; logger: Logger }): Hono {
+  const { runtime, freeze, logger } = options;
+  const admin = new Hono();
+
+  admin.use("*", async function adminOnly(c, next) {
+    if (!isAdmin(c, runtime.adminTokenHash)) {
+      throw new ApiError("unauthorized", "The admin token is missing or wrong");
+    }
+    await next();
+  });
+
+  const teamById = (id: number): Team => {
+    const team = runtime.engine.teams.get(id);
+    if (team === undefined) throw new ApiError("not_found", `There is no team ${id}`);
+    return team;
+  };
+
+  const summary = (team: Team) => {
+    const engine = runtime.engine;
+    return {
+      id: team.id,
+      name: team.name,
+      division: team.division,
+      members: team.members,
+      score: engine.score(team),
+      solves: engine.hunt.puzzles.filter((p) => engine.solved(team, p)).length,
+      created_at: iso(team.createdAt),
+      last_activity_at: iso(team.lastActivityAt),
+    };
+  };
+
+  admin.get("/teams", () => json({ teams: [...runtime.engine.teams.values()].map(summary) }));
+
+  admin.get("/teams/:id", (c) => {
+    const team = teamById(Number(c.req.param("id")));
+    const db = runtime.db;
+    const rows = (sql: string) => db.query(sql).all(team.id);
+    return json({
+      team: summary(team),
+      guesses: rows(
+        "SELECT id, puzzle, raw, normalized, result, at FROM guesses WHERE team_id = ? ORDER BY id",
+      ).map(withIso),
+      hints: rows("SELECT puzzle, hint, at FROM hint_takes WHERE team_id = ? ORDER BY at").map(
+        withIso,
+      ),
+      checkins: rows("SELECT puzzle, at FROM checkins WHERE team_id = ? ORDER BY at").map(withIso),
+      adjustments: rows(
+        "SELECT id, points, reason, at FROM adjustments WHERE team_id = ? ORDER BY id",
+      ).map(withIso),
+    });
+  });
+
+  admin.get("/guesses", (c) => {
+    const after = Number(c.req.query("after") ?? 0);
+    const limit = Number(c.req.query("limit") ?? 100);
+    if (!Number.isInteger(after) || after < 0) {
+      throw new ApiError("bad_request", '"after" must be a guess id');
+    }
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new ApiError("bad_request", '"limit" must be a whole number from 1 to 1000');
+    }
+    const guesses = runtime.db.query<Record<string, unknown>, [number, number]>(
+      `SELECT g.id, g.team_id AS team, t.name AS team_name, g.puzzle, g.raw, g.normalized, g.result, g.at
+       FROM guesses g JOIN teams t ON t.id = g.team_id WHERE g.id > ? ORDER BY g.id LIMIT ?`,
+    ).all(after, limit);
+    return json({ guesses: guesses.map(withIso) });
+  });
+
+  admin.post("/announcements", async (c) => {
+    const { text } = await readJson(c, AnnouncementBody);
+    const result = runtime.engine.announce(text);
+    await runtime.writer.commit(result.writes);
+    logger.info("announcement", { id: result.id });
+    return json({ announcement: { id: result.id, text, at: iso(result.at) } }, 201);
+  });
+
+  admin.post("/adjustments", async (c) => {
+    const body = await readJson(c, AdjustmentBody);
+    const team = teamById(body.team);
+    const result = runtime.engine.adjust(team, body.points, body.reason);
+    await runtime.writer.commit(result.writes);
+    logger.info("adjustment", { team: team.id, points: body.points });
+    return json({
+      adjustment: { id: result.id, team: team.id, points: body.points, reason: body.reason },
+      unlocked: result.unlocked,
+    }, 201);
+  });
+
+  admin.post("/extra-guesses", async (c) => {
+    const body = await readJson(c, ExtraGuessesBody);
+    const team = teamById(body.team);
+    const result = runtime.engine.grantExtraGuesses(team, body.puzzle, body.count);
+    if (result === undefined) {
+      throw new ApiError("not_found", `There is no puzzle "${body.puzzle}"`);
+    }
+    await runtime.writer.commit(result.writes);
+    return json({ extra_guesses: { team: team.id, puzzle: body.puzzle, count: body.count } }, 201);
+  });
+
+  admin.post("/scoreboard", async (c) => {
+    const { frozen } = await readJson(c, FreezeBody);
+    freeze.set(frozen, runtime.engine.now());
+    logger.info(frozen ? "scoreboard_frozen" : "scoreboard_revealed");
+    return json({ frozen });
+  });
+
+  admin.post("/reload", async (c) => {
+    await readJson(c, EmptyBody);
+    const result = runtime.reload();
+    if (result.kind === "error") {
+      const count = result.errors.length;
+      return json({
+        error: {
+          code: "bad_request",
+          message: `The hunt file has ${count} error${
+            count === 1 ? "" : "s"
+          }; the running hunt is unchanged`,
+          errors: result.errors,
+        },
+      }, 400);
+    }
+    logger.info("hunt_reloaded", { puzzles: result.summary.puzzles });
+    return json({ reloaded: true, ...result.summary });
+  });
+
+  admin.get("/export", (c) => {
+    const format = c.req.query("format") ?? "json";
+    if (format !== "json" && format !== "csv") {
+      throw new ApiError("bad_request", '"format" must be json or csv');
+    }
+    const results = exportResults(runtime);
+    if (format === "json") {
+      return json(results, 200, {
+        "content-disposition": 'attachment; filename="cairn-results.json"',
+      });
+    }
+    const table = c.req.query("table") ?? "scoreboard";
+    if (!(table in results)) {
+      throw new ApiError(
+        "bad_request",
+        '"table" must be one of teams, solves, guesses, scoreboard',
+      );
+    }
+    return new Response(
+      toCsv(results[table as keyof typeof results] as Record<string, unknown>[]),
+      {
+        headers: {
+          "content-type": "text/csv; charset=utf-8",
+          "x-content-type-options": "nosniff",
+          "content-disposition": `attachment; filename="cairn-${table}.csv"`,
+        },
+      },
+    );
+  });
+
+  return admin;
+}
+
+/** Teams, solves, guesses and the final scoreboard (unfrozen: the organizers' view). */
+export function exportResults(runtime: Runtime) {
+  const db = runtime.db;
+  const all = (sql: string) => (db.query(sql).all() as Record<string, unknown>[]).map(withIso);
+  return {
+    teams: all(
+      "SELECT id, name, division, members, created_at AS at FROM teams ORDER BY id",
+    ),
+    solves: all("SELECT team_id AS team, puzzle, guess_id, at FROM solves ORDER BY at"),
+    guesses: all(
+      "SELECT id, team_id AS team, puzzle, raw, normalized, result, at FROM guesses ORDER BY id",
+    ),
+    scoreboard: runtime.engine.standings().map((row) => ({
+      rank: row.rank,
+      team: row.team.id,
+      name: row.team.name,
+      division: row.team.division,
+      score: row.score,
+      solves: row.solves,
+      last_solve_at: iso(row.lastSolveAt),
+    })),
+  };
+}
+
+/** Turns an epoch-ms `at` column into ISO 8601. */
+function withIso<T>(row: T): T {
+  const record = row as Record<string, unknown>;
+  return (typeof record.at === "number" ? { ...record, at: iso(record.at) } : record) as T;
+}
+
+/** RFC 4180 CSV, with a header row. Fields that a spreadsheet would run as a formula are quoted with a '. */
+export function toCsv(rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return "";
+  const columns = Object.keys(rows[0]!);
+  const cell = (value: unknown) => {
+    let text = value === null || value === undefined ? "" : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return [columns.join(","), ...rows.map((row) => columns.map((col) => cell(row[col])).join(","))]
+    .join("\r\n") +
+    "\r\n";
+}

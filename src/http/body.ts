@@ -1,0 +1,96 @@
+/**
+ * Reading a JSON request body safely: at most 64 KiB, read before any
+ * handler logic runs (whatever Content-Length claims, and for chunked bodies
+ * too), valid UTF-8, valid JSON, and matching a strict valibot schema, so
+ * that unknown fields are refused. Every failure is an ApiError: the one
+ * `onError` turns it into the envelope.
+ */
+import type { Context } from "hono";
+import * as v from "valibot";
+import { ApiError } from "./errors.ts";
+
+export const BODY_LIMIT = 64 * 1024;
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** The raw body, or an ApiError for one that is too large. */
+async function readLimited(c: Context): Promise<Uint8Array> {
+  const declared = c.req.header("content-length");
+  if (declared !== undefined && Number(declared) > BODY_LIMIT) {
+    throw new ApiError("payload_too_large");
+  }
+  const body = c.req.raw.body;
+  if (body === null) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      throw new ApiError("bad_request", "The request body could not be read");
+    }
+    if (chunk.done) break;
+    size += chunk.value.byteLength;
+    if (size > BODY_LIMIT) {
+      void reader.cancel().catch(() => {});
+      throw new ApiError("payload_too_large");
+    }
+    chunks.push(chunk.value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * Parses and validates a JSON body. An empty body counts as `{}`, so a POST
+ * that needs no data accepts it.
+ */
+export async function readJson<S extends v.GenericSchema>(
+  c: Context,
+  schema: S,
+): Promise<v.InferOutput<S>> {
+  const bytes = await readLimited(c);
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw new ApiError("bad_request", "The request body is not valid UTF-8");
+  }
+  let data: unknown = {};
+  if (text.trim() !== "") {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw new ApiError("bad_request", "The request body is not valid JSON");
+    }
+  }
+  // valibot's objects accept arrays; a body must be a plain JSON object.
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new ApiError("bad_request", "The request body must be a JSON object");
+  }
+  const result = v.safeParse(schema, data);
+  if (!result.success) throw new ApiError("bad_request", describeIssue(result.issues[0]));
+  return result.output;
+}
+
+/** One sentence for the first problem, naming the field. */
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  const path = issue.path?.map((item) => String(item.key)).join(".");
+  if (issue.type === "strict_object" && issue.expected === "never") {
+    return `Unknown field "${path}"`;
+  }
+  if (issue.type === "strict_object" && issue.received === "undefined") {
+    return `Missing field ${issue.expected}`;
+  }
+  if (issue.type === "object" || (issue.type === "strict_object" && path === undefined)) {
+    return "The request body must be a JSON object";
+  }
+  return path ? `Field "${path}": ${issue.message}` : issue.message;
+}

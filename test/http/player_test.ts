@@ -1,0 +1,511 @@
+import { describe, expect, test } from "bun:test";
+import { MINUTE, START } from "../engine/_hunt.ts";
+import { HUNT_TOML } from "../engine/_hunt.ts";
+import { makeApp, ORIGIN } from "./_app.ts";
+
+const envelope = (code: string, message: string) => ({ error: { code, message } });
+
+describe("GET /healthz and unknown paths", () => {
+  test("/healthz answers ok, and an unknown path gets the not_found envelope", async () => {
+    const { call } = makeApp();
+    expect(await call("GET", "/healthz")).toMatchObject({ status: 200, body: { ok: true } });
+    const missing = await call("GET", "/nope");
+    expect(missing).toMatchObject({
+      status: 404,
+      body: envelope("not_found", "There is nothing here"),
+    });
+    expect(missing.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+});
+
+describe("GET /api/hunt", () => {
+  test("gives the public metadata", async () => {
+    const { call } = makeApp();
+    expect((await call("GET", "/api/hunt")).body).toEqual({
+      title: "Test Hunt",
+      starts_at: "2026-11-21T10:00:00.000Z",
+      ends_at: "2026-11-21T16:00:00.000Z",
+      freeze_at: null,
+      running: true,
+      registration: "open",
+      divisions: ["kids", "adults"],
+      team_size: { min: 1, max: 3 },
+    });
+  });
+});
+
+describe("POST /api/teams", () => {
+  test("registers a team: 201, a token, and an HttpOnly SameSite=Lax cookie", async () => {
+    const { call } = makeApp();
+    const reply = await call("POST", "/api/teams", {
+      body: { name: "Gulls", password: "correct horse", division: "kids", members: ["Ann"] },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.body).toEqual({ team: { id: 1, name: "Gulls" }, token: expect.any(String) });
+    const cookie = reply.headers.get("set-cookie")!;
+    expect(cookie).toStartWith(`cairn_session=${reply.body.token};`);
+    expect(cookie).toContain("HttpOnly");
+    expect(cookie).toContain("SameSite=Lax");
+    expect(cookie).toContain("Path=/");
+    expect(cookie).not.toContain("Secure");
+  });
+
+  test("marks the cookie Secure behind https", async () => {
+    const { call } = makeApp();
+    const reply = await call("POST", "/api/teams", {
+      body: { name: "Gulls", password: "correct horse" },
+      headers: { "x-forwarded-proto": "https" },
+    });
+    expect(reply.headers.get("set-cookie")).toContain("Secure");
+  });
+
+  const refusals: [string, unknown, number, ReturnType<typeof envelope>][] = [
+    [
+      "an unknown field",
+      { name: "X", password: "correct horse", colour: "red" },
+      400,
+      envelope(
+        "bad_request",
+        'Unknown field "colour"',
+      ),
+    ],
+    ["a missing password", { name: "X" }, 400, envelope("bad_request", 'Missing field "password"')],
+    [
+      "a short password",
+      { name: "X", password: "short" },
+      400,
+      envelope(
+        "bad_request",
+        'Field "password": The password needs at least 8 characters',
+      ),
+    ],
+    [
+      "a name of the wrong type",
+      { name: 5, password: "correct horse" },
+      400,
+      envelope(
+        "bad_request",
+        'Field "name": Invalid type: Expected string but received 5',
+      ),
+    ],
+    [
+      "an unknown division",
+      { name: "X", password: "correct horse", division: "pets" },
+      400,
+      envelope(
+        "bad_request",
+        'Unknown division "pets": use one of kids, adults',
+      ),
+    ],
+    [
+      "too many members",
+      { name: "X", password: "correct horse", members: ["a", "b", "c", "d"] },
+      400,
+      envelope(
+        "bad_request",
+        "A team has 1 to 3 members; this one lists 4",
+      ),
+    ],
+    [
+      "a name taken, in other case and spacing",
+      { name: "  gULLS ", password: "correct horse" },
+      409,
+      envelope(
+        "conflict",
+        "That team name is taken",
+      ),
+    ],
+    [
+      "an array instead of an object",
+      [1, 2],
+      400,
+      envelope("bad_request", "The request body must be a JSON object"),
+    ],
+  ];
+  for (const [what, body, status, expected] of refusals) {
+    test(`refuses ${what}`, async () => {
+      const { call, register } = makeApp();
+      await register("Gulls");
+      expect(await call("POST", "/api/teams", { body })).toMatchObject({ status, body: expected });
+    });
+  }
+
+  test("refuses bad JSON and bad UTF-8 with 400", async () => {
+    const { call } = makeApp();
+    const headers = { "content-type": "application/json" };
+    expect(await call("POST", "/api/teams", { raw: "{nope", headers })).toMatchObject({
+      status: 400,
+      body: envelope("bad_request", "The request body is not valid JSON"),
+    });
+    const badUtf8 = new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
+    expect(await call("POST", "/api/teams", { raw: badUtf8, headers })).toMatchObject({
+      status: 400,
+      body: envelope("bad_request", "The request body is not valid UTF-8"),
+    });
+  });
+
+  test("answers 413 with the envelope past 64 KiB, by Content-Length or by a streamed body", async () => {
+    const { call } = makeApp();
+    const big = JSON.stringify({ name: "x".repeat(70_000), password: "correct horse" });
+    expect(await call("POST", "/api/teams", { raw: big })).toMatchObject({
+      status: 413,
+      body: envelope("payload_too_large", "The request body is larger than 64 KiB"),
+    });
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 20; i++) controller.enqueue(new TextEncoder().encode("x".repeat(4096)));
+        controller.close();
+      },
+    });
+    expect(await call("POST", "/api/teams", { raw: stream })).toMatchObject({ status: 413 });
+  });
+
+  test("follows the registration mode: closed, and code", async () => {
+    const closed = makeApp({
+      toml: HUNT_TOML.replace(
+        'title = "Test Hunt"',
+        'title = "Test Hunt"\nregistration = "closed"',
+      ),
+    });
+    expect(
+      await closed.call("POST", "/api/teams", { body: { name: "X", password: "correct horse" } }),
+    ).toMatchObject({
+      status: 403,
+      body: envelope("forbidden", "Registration is closed"),
+    });
+    const coded = makeApp({
+      toml: HUNT_TOML.replace(
+        'title = "Test Hunt"',
+        'title = "Test Hunt"\nregistration = "code"\nregistration_codes = ["GULL-4412"]',
+      ),
+    });
+    const body = { name: "X", password: "correct horse" };
+    expect(await coded.call("POST", "/api/teams", { body: { ...body, code: "GULL-0000" } }))
+      .toMatchObject({
+        status: 403,
+        body: envelope("forbidden", "A valid registration code is needed"),
+      });
+    expect(
+      (await coded.call("POST", "/api/teams", { body: { ...body, code: "GULL-4412" } })).status,
+    ).toBe(201);
+  });
+});
+
+describe("sessions", () => {
+  test("log in with the password, log out, and the token stops working", async () => {
+    const { call, register } = makeApp();
+    await register("Gulls");
+    const login = await call("POST", "/api/session", {
+      body: { name: "gulls", password: "correct horse" },
+    });
+    expect(login.status).toBe(200);
+    const token = login.body.token;
+    expect((await call("GET", "/api/puzzles", { token })).status).toBe(200);
+    expect(await call("DELETE", "/api/session", { token })).toMatchObject({
+      status: 200,
+      body: { ok: true },
+    });
+    expect(await call("GET", "/api/puzzles", { token })).toMatchObject({
+      status: 401,
+      body: envelope("unauthorized", "Log in first"),
+    });
+  });
+
+  test("a wrong password and an unknown team get the same 401", async () => {
+    const { call, register } = makeApp();
+    await register("Gulls");
+    const wrong = envelope("unauthorized", "Wrong team name or password");
+    expect(await call("POST", "/api/session", { body: { name: "Gulls", password: "wrong one" } }))
+      .toMatchObject({
+        status: 401,
+        body: wrong,
+      });
+    expect(await call("POST", "/api/session", { body: { name: "Nobody", password: "wrong one" } }))
+      .toMatchObject({
+        status: 401,
+        body: wrong,
+      });
+  });
+
+  test("limits login attempts per team name", async () => {
+    const { call, register } = makeApp();
+    await register("Gulls");
+    for (let i = 0; i < 10; i++) {
+      expect(
+        (await call("POST", "/api/session", { body: { name: "Gulls", password: `nope-${i}xx` } }))
+          .status,
+      )
+        .toBe(401);
+    }
+    const limited = await call("POST", "/api/session", {
+      body: { name: "GULLS", password: "correct horse" },
+    });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("300");
+    expect(limited.body.error.code).toBe("rate_limited");
+  }, 20_000);
+
+  test("the session cookie works, and cookie requests from another origin are refused", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    const cookie = { cookie: `cairn_session=${token}` };
+    expect((await call("GET", "/api/puzzles", { headers: cookie })).status).toBe(200);
+    const guess = { answer: "alpha" };
+    expect(
+      await call("POST", "/api/puzzles/a/guesses", {
+        body: guess,
+        headers: { ...cookie, origin: "http://evil.example" },
+      }),
+    ).toMatchObject({
+      status: 403,
+      body: envelope("forbidden", "Cross-site requests are not allowed"),
+    });
+    expect(
+      await call("POST", "/api/puzzles/a/guesses", {
+        body: guess,
+        headers: { ...cookie, origin: ORIGIN },
+      }),
+    ).toMatchObject({ status: 200, body: { result: "correct" } });
+  });
+
+  test("requests with a Bearer token are exempt from the origin check", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    const reply = await call("POST", "/api/puzzles/a/guesses", {
+      token,
+      body: { answer: "nope" },
+      headers: { origin: "http://evil.example", "sec-fetch-site": "cross-site" },
+    });
+    expect(reply).toMatchObject({ status: 200, body: { result: "incorrect" } });
+  });
+});
+
+describe("puzzles", () => {
+  test("lists the team's unlocked puzzles, and shows one with its body as HTML", async () => {
+    const { call, register, game } = makeApp();
+    const token = await register("Gulls");
+    expect((await call("GET", "/api/puzzles", { token })).body).toEqual({
+      puzzles: [
+        { id: "a", title: "A", round: "r1", points: 10, solved: false },
+        { id: "b", title: "B", round: "r1", points: 20, solved: false },
+      ],
+    });
+    expect((await call("GET", "/api/puzzles/a", { token })).body).toEqual({
+      id: "a",
+      title: "A",
+      round: "r1",
+      points: 10,
+      body_html: "",
+      solved: false,
+      hints: [
+        { id: "free", cost: 0, available: true, taken: false },
+        { id: "late", cost: 4, available: false, taken: false },
+      ],
+    });
+    expect(game.engine.hunt.puzzles.length).toBeGreaterThan(2);
+  });
+
+  test("a locked or unknown puzzle is 404, the same as one that does not exist", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    const missing = envelope("not_found", "There is nothing here");
+    expect(await call("GET", "/api/puzzles/meta", { token })).toMatchObject({
+      status: 404,
+      body: missing,
+    });
+    expect(await call("GET", "/api/puzzles/nope", { token })).toMatchObject({
+      status: 404,
+      body: missing,
+    });
+  });
+
+  test("renders markdown and escapes raw HTML in a body", async () => {
+    const toml = HUNT_TOML.replace(
+      'answer = ["bravo"]',
+      'answer = ["bravo"]\nbody = "**Bold** <script>alert(1)</script>"',
+    );
+    const { call, register } = makeApp({ toml });
+    const token = await register("Gulls");
+    expect((await call("GET", "/api/puzzles/b", { token })).body.body_html).toBe(
+      "<p><strong>Bold</strong> &lt;script&gt;alert(1)&lt;/script&gt;</p>\n",
+    );
+  });
+});
+
+describe("POST /api/puzzles/:id/guesses", () => {
+  test("answers each result, and unlocked lists only what this guess unlocked", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    const guess = (id: string, answer: string) =>
+      call("POST", `/api/puzzles/${id}/guesses`, { token, body: { answer } });
+    expect((await guess("a", "beta")).body).toEqual({ result: "incorrect", unlocked: [] });
+    expect((await guess("a", "ALP")).body).toEqual({
+      result: "partial",
+      message: "Keep going",
+      unlocked: [],
+    });
+    expect((await guess("a", "Alpha!")).body).toEqual({ result: "correct", unlocked: ["after-a"] });
+    expect((await guess("a", "alpha")).body).toEqual({ result: "already_solved", unlocked: [] });
+    expect((await guess("b", "bravo")).body).toEqual({
+      result: "correct",
+      unlocked: ["meta", "rich"],
+    });
+  });
+
+  test("refuses a guess over 500 characters, and a locked puzzle", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    expect(
+      await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "é".repeat(501) } }),
+    ).toMatchObject({
+      status: 400,
+      body: envelope("bad_request", "A guess is at most 500 characters"),
+    });
+    expect(
+      (await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "é".repeat(500) } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call("POST", "/api/puzzles/meta/guesses", { token, body: { answer: "meta" } })).status,
+    ).toBe(404);
+  });
+
+  test("answers 429 with Retry-After past the guess limit, for the whole team", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    const teammate =
+      (await call("POST", "/api/session", { body: { name: "Gulls", password: "correct horse" } }))
+        .body
+        .token;
+    for (const [who, answer] of [[token, "x1"], [teammate, "x2"], [token, "x3"]] as const) {
+      expect(
+        (await call("POST", "/api/puzzles/a/guesses", { token: who, body: { answer } })).status,
+      ).toBe(200);
+    }
+    const limited = await call("POST", "/api/puzzles/a/guesses", {
+      token: teammate,
+      body: { answer: "alpha" },
+    });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("60");
+    expect(limited.body.error.code).toBe("rate_limited");
+  });
+
+  test("answers hunt_not_running (409) outside the hunt's window", async () => {
+    const { call, register, clock } = makeApp();
+    const token = await register("Gulls");
+    clock.time = START + 6 * 60 * MINUTE;
+    expect(await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } }))
+      .toMatchObject({
+        status: 409,
+        body: envelope("hunt_not_running", "The hunt is not running"),
+      });
+  });
+});
+
+describe("hints and check-ins", () => {
+  test("a hint not yet available is 403; taking one is idempotent and accepts an empty body", async () => {
+    const { call, register, clock } = makeApp();
+    const token = await register("Gulls");
+    expect(await call("POST", "/api/puzzles/a/hints/late", { token })).toMatchObject({
+      status: 403,
+      body: envelope("forbidden", "This hint is not available yet"),
+    });
+    clock.advance(20 * MINUTE);
+    const hint = { hint: { id: "late", text: "Late hint", cost: 4 } };
+    expect(await call("POST", "/api/puzzles/a/hints/late", { token })).toMatchObject({
+      status: 200,
+      body: hint,
+    });
+    expect(await call("POST", "/api/puzzles/a/hints/late", { token, body: {} })).toMatchObject({
+      status: 200,
+      body: hint,
+    });
+    const detail = await call("GET", "/api/puzzles/a", { token });
+    expect(detail.body.hints[1]).toEqual({
+      id: "late",
+      cost: 4,
+      available: true,
+      taken: true,
+      text: "Late hint",
+    });
+    expect((await call("GET", "/api/scoreboard")).body.teams[0].score).toBe(-4);
+  });
+
+  test("a check-in unlocks its puzzle; an unknown code is 404", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    expect(await call("POST", "/api/checkins", { token, body: { code: "cp-123" } })).toMatchObject({
+      status: 200,
+      body: { puzzle: "cp", unlocked: ["cp"] },
+    });
+    expect(await call("POST", "/api/checkins", { token, body: { code: "cp-123" } })).toMatchObject({
+      status: 200,
+      body: { puzzle: "cp", unlocked: [] },
+    });
+    expect(await call("POST", "/api/checkins", { token, body: { code: "nope" } })).toMatchObject({
+      status: 404,
+      body: envelope("not_found", "There is no checkpoint with that code"),
+    });
+  });
+});
+
+describe("GET /api/scoreboard", () => {
+  test("ranks teams, shows divisions, and ranks within one division", async () => {
+    const { call, register, clock } = makeApp();
+    const kids = await register("Kids", { division: "kids" });
+    await register("Adults", { division: "adults" });
+    clock.advance(MINUTE);
+    await call("POST", "/api/puzzles/a/guesses", { token: kids, body: { answer: "alpha" } });
+    expect((await call("GET", "/api/scoreboard")).body).toEqual({
+      frozen: false,
+      teams: [
+        {
+          rank: 1,
+          name: "Kids",
+          division: "kids",
+          score: 10,
+          solves: 1,
+          last_solve_at: "2026-11-21T10:01:00.000Z",
+        },
+        { rank: 2, name: "Adults", division: "adults", score: 0, solves: 0, last_solve_at: null },
+      ],
+    });
+    expect((await call("GET", "/api/scoreboard?division=adults")).body.teams).toEqual([
+      { rank: 1, name: "Adults", division: "adults", score: 0, solves: 0, last_solve_at: null },
+    ]);
+    expect(await call("GET", "/api/scoreboard?division=pets")).toMatchObject({
+      status: 400,
+      body: envelope("bad_request", 'Unknown division "pets"'),
+    });
+  });
+});
+
+describe("durability of answers", () => {
+  test("a guess on a puzzle the clock just unlocked commits the unlock with the guess", async () => {
+    const { call, register, clock, db } = makeApp();
+    const token = await register("Gulls");
+    clock.time = START + 31 * MINUTE;
+    const reply = await call("POST", "/api/puzzles/timed/guesses", {
+      token,
+      body: { answer: "t" },
+    });
+    expect(reply.body.result).toBe("correct");
+    expect(db.query("SELECT puzzle, at FROM unlocks WHERE puzzle = 'timed'").all()).toEqual([
+      { puzzle: "timed", at: START + 31 * MINUTE },
+    ]);
+  });
+
+  test("a second take of a hint is answered only once the first is on disk", async () => {
+    const { call, register, db } = makeApp();
+    const token = await register("Gulls");
+    const take = () => call("POST", "/api/puzzles/a/hints/free", { token });
+    const count = () => (db.query("SELECT count(*) AS n FROM hint_takes").get() as { n: number }).n;
+    const [first, second] = await Promise.all([
+      take().then((r) => ({ status: r.status, rows: count() })),
+      take().then((r) => ({ status: r.status, rows: count() })),
+    ]);
+    expect(first).toEqual({ status: 200, rows: 1 });
+    expect(second).toEqual({ status: 200, rows: 1 });
+  });
+});
