@@ -4,6 +4,7 @@
  */
 import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
+import { secureHeaders } from "hono/secure-headers";
 import MarkdownIt from "markdown-it";
 import * as v from "valibot";
 import {
@@ -44,6 +45,21 @@ export interface AppOptions {
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const pageSecurity = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", "data:"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+  xFrameOptions: "DENY",
+  strictTransportSecurity: false,
+});
 const markdown = new MarkdownIt({ html: false, linkify: false, typographer: false });
 const rendered = new WeakMap<Puzzle, string>();
 
@@ -70,6 +86,13 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
 
   app.get("/healthz", () => json({ ok: true }));
+
+  // Pages (everything outside /api) get the Content-Security-Policy and frame
+  // headers; JSON responses carry only nosniff, to keep hot responses lean.
+  app.use("*", async function pageHeaders(c, next) {
+    if (c.req.path.startsWith("/api/")) return next();
+    await pageSecurity(c, next);
+  });
 
   // CSRF: a cookie-authenticated unsafe request must come from this origin.
   // Requests carrying a Bearer token are exempt: no browser adds one by itself.

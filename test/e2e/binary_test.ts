@@ -101,6 +101,48 @@ describe("the compiled binary", () => {
     30_000,
   );
 
+  test(
+    "prints the admin link once, on the first start; its token opens the admin API",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+      const db = join(dir, "admin.db");
+      const start = async () => {
+        const port = freePort();
+        const proc = spawnBare(
+          ["serve", "--host", "127.0.0.1", "--port", String(port), "--db", db],
+          dir,
+        );
+        await waitFor(`http://127.0.0.1:${port}/healthz`);
+        return { proc, port };
+      };
+      const first = await start();
+      first.proc.kill("SIGTERM");
+      await first.proc.exited;
+      const out = await new Response(first.proc.stdout).text();
+      const token = /event=admin_link url="http:\/\/127\.0\.0\.1:\d+\/admin#token=([\w-]+)"/.exec(
+        out,
+      )?.[1];
+      expect(token).toBeDefined();
+
+      const second = await start();
+      try {
+        const teams = await fetch(`http://127.0.0.1:${second.port}/api/admin/teams`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(teams.status).toBe(200);
+        const wrong = await fetch(`http://127.0.0.1:${second.port}/api/admin/teams`, {
+          headers: { authorization: "Bearer wrong" },
+        });
+        expect(wrong.status).toBe(401);
+      } finally {
+        second.proc.kill("SIGTERM");
+      }
+      await second.proc.exited;
+      expect(await new Response(second.proc.stdout).text()).not.toContain("admin_link");
+    },
+    30_000,
+  );
+
   test("check reports a syntax error with file:line:col", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
     writeFileSync(join(dir, "hunt.toml"), '[hunt]\ntitle = "x"\ntitle = "y"\n');

@@ -509,3 +509,17 @@ describe("durability of answers", () => {
     expect(second).toEqual({ status: 200, rows: 1 });
   });
 });
+
+describe("security headers", () => {
+  test("pages carry the Content-Security-Policy and frame headers; API JSON carries nosniff only", async () => {
+    const { call } = makeApp();
+    const page = await call("GET", "/c/some-code");
+    expect(page.headers.get("content-security-policy")).toBe(
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    const api = await call("GET", "/api/hunt");
+    expect(api.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(api.headers.get("content-security-policy")).toBeNull();
+  });
+});
