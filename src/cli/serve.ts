@@ -1,7 +1,16 @@
 import { mkdirSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { dirname, resolve } from "node:path";
-import { Accounts, createApp, dbFreeze, hashToken, newToken, type Runtime } from "../http/mod.ts";
+import {
+  Accounts,
+  type Committer,
+  createApp,
+  dbFreeze,
+  hashToken,
+  newToken,
+  type Runtime,
+} from "../http/mod.ts";
+import { type Announcement, Live } from "../live/mod.ts";
 import { formatProblem, loadHuntOrExample, sortProblems } from "../hunt/mod.ts";
 import type { Write } from "../engine/mod.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod.ts";
@@ -106,13 +115,30 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     return EXIT.failure;
   }
   const game = opened.game;
-  const clock = runClock(game, logger);
+  const freeze = dbFreeze(game.db, () => game.engine.hunt.freezeAt);
+  const live = new Live({
+    engine: () => game.engine,
+    frozenAt: (now) => freeze.frozenAt(now),
+    announcementsAfter: (id) =>
+      game.db.query<Announcement, [number]>(
+        "SELECT id, text, at FROM announcements WHERE id > ? ORDER BY id",
+      )
+        .all(id),
+    lastAnnouncementId:
+      game.db.query<{ id: number | null }, []>("SELECT max(id) AS id FROM announcements").get()
+        ?.id ?? 0,
+  });
+  // Every commit publishes what it means once it is on disk: events never run ahead of the database.
+  const writer: Committer = {
+    commit: (writes) => game.writer.commit(writes).then(() => live.committed(writes)),
+  };
+  const clock = runClock(game, writer, live, logger);
   const admin = adminToken(game.db, values["admin-token"] as string | undefined);
   const runtime: Runtime = {
     get engine() {
       return game.engine;
     },
-    writer: game.writer,
+    writer,
     accounts: Accounts.load(game.db),
     adminTokenHash: admin.hash,
     db: game.db,
@@ -131,10 +157,9 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
       return result;
     },
   };
-  const freeze = dbFreeze(game.db, () => game.engine.hunt.freezeAt);
   const stopClock = clock.stop;
 
-  const app = createApp({ logger, runtime, freeze });
+  const app = createApp({ logger, runtime, freeze, live });
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
@@ -181,6 +206,8 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     return EXIT.failure;
   }
   logger.info("stopping", { signal: stop });
+  // Live streams never finish by themselves: end them, then let in-flight requests finish.
+  live.closeAll();
   // Without `true`, stop() refuses new connections and waits for in-flight requests.
   await server.stop();
   stopClock();
@@ -198,11 +225,16 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
  * a rule can change, and commits background writes (unlocks found on reads)
  * every second. Returns a function that stops it.
  */
-function runClock(game: Game, logger: Logger): { stop: () => void; reschedule: () => void } {
+function runClock(
+  game: Game,
+  writer: Committer,
+  live: Live,
+  logger: Logger,
+): { stop: () => void; reschedule: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const commit = (writes: Write[]) => {
     if (writes.length > 0) {
-      game.writer.commit(writes).catch((error) =>
+      writer.commit(writes).catch((error) =>
         logger.error("background_commit_failed", { message: String(error) })
       );
     }
@@ -214,16 +246,20 @@ function runClock(game: Game, logger: Logger): { stop: () => void; reschedule: (
     // setTimeout holds at most about 24.8 days; a later time is reached in steps.
     timer = setTimeout(() => {
       commit(game.engine.tick().writes);
+      // A time may be the freeze: the public board changes then.
+      live.scoreboardChanged();
       schedule();
     }, Math.min(Math.max(0, next - Date.now()), 2 ** 31 - 1));
   };
   schedule();
   const background = setInterval(() => commit(game.engine.takeBackgroundWrites()), 1000);
+  const heartbeat = setInterval(() => live.heartbeat(), 20_000);
   return {
     reschedule: schedule,
     stop: () => {
       clearTimeout(timer);
       clearInterval(background);
+      clearInterval(heartbeat);
       commit(game.engine.takeBackgroundWrites());
     },
   };

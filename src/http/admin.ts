@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import type { Team } from "../engine/mod.ts";
+import type { Live } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { readJson } from "./body.ts";
 import { ApiError } from "./errors.ts";
@@ -37,8 +38,10 @@ const iso = (
   ms: number | null | undefined,
 ) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
-export function adminRoutes(options: { runtime: Runtime; freeze: Freeze; logger: Logger }): Hono {
-  const { runtime, freeze, logger } = options;
+export function adminRoutes(
+  options: { runtime: Runtime; freeze: Freeze; logger: Logger; live: Live },
+): Hono {
+  const { runtime, freeze, logger, live } = options;
   const admin = new Hono();
 
   admin.use("*", async function adminOnly(c, next) {
@@ -139,6 +142,7 @@ export function adminRoutes(options: { runtime: Runtime; freeze: Freeze; logger:
   admin.post("/scoreboard", async (c) => {
     const { frozen } = await readJson(c, FreezeBody);
     freeze.set(frozen, runtime.engine.now());
+    live.scoreboardChanged();
     logger.info(frozen ? "scoreboard_frozen" : "scoreboard_revealed");
     return json({ frozen });
   });
@@ -159,6 +163,7 @@ export function adminRoutes(options: { runtime: Runtime; freeze: Freeze; logger:
       }, 400);
     }
     logger.info("hunt_reloaded", { puzzles: result.summary.puzzles });
+    live.scoreboardChanged();
     return json({ reloaded: true, ...result.summary });
   });
 

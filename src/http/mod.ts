@@ -5,6 +5,7 @@
 import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
+import { streamSSE } from "hono/streaming";
 import MarkdownIt from "markdown-it";
 import * as v from "valibot";
 import {
@@ -14,6 +15,7 @@ import {
   type Team,
   teamNameKey,
 } from "../engine/mod.ts";
+import { type Live, publicBoard } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import {
   bearer,
@@ -42,9 +44,14 @@ export interface AppOptions {
   logger: Logger;
   runtime: Runtime;
   freeze: Freeze;
+  live: Live;
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const SCOREBOARD_HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "x-content-type-options": "nosniff",
+};
 const pageSecurity = secureHeaders({
   contentSecurityPolicy: {
     defaultSrc: ["'self'"],
@@ -82,7 +89,7 @@ const EmptyBody = v.strictObject({});
 
 /** Creates the app. Everything it needs is passed in, so tests build it over an in-memory database. */
 export function createApp(options: AppOptions): Hono {
-  const { runtime, freeze, logger } = options;
+  const { runtime, freeze, logger, live } = options;
   const app = new Hono();
 
   app.get("/healthz", () => json({ ok: true }));
@@ -123,26 +130,64 @@ export function createApp(options: AppOptions): Hono {
   });
 
   app.get("/api/scoreboard", (c) => {
-    const engine = runtime.engine;
     const division = c.req.query("division");
-    if (division !== undefined && !engine.hunt.divisions.includes(division)) {
+    if (division === undefined) {
+      // The public board is encoded once per change and served as the same bytes.
+      const board = live.scoreboard();
+      if (c.req.header("if-none-match") === board.etag) return new Response(null, { status: 304 });
+      return new Response(board.json, { headers: { ...SCOREBOARD_HEADERS, etag: board.etag } });
+    }
+    if (!runtime.engine.hunt.divisions.includes(division)) {
       throw new ApiError("bad_request", `Unknown division "${division}"`);
     }
-    const at = freeze.frozenAt(engine.now());
-    const rows = engine.standings({
-      ...(at !== undefined && { at }),
-      ...(division !== undefined && { division }),
-    });
-    return json({
-      frozen: at !== undefined,
-      teams: rows.map((row) => ({
-        rank: row.rank,
-        name: row.team.name,
-        division: row.team.division,
-        score: row.score,
-        solves: row.solves,
-        last_solve_at: row.lastSolveAt === null ? null : new Date(row.lastSolveAt).toISOString(),
-      })),
+    return json(publicBoard(runtime.engine, freeze.frozenAt, division));
+  });
+
+  app.get("/api/events", (c) => {
+    // A team gets its own solves and unlocks too; anyone gets the public events.
+    const token = credential(c);
+    const teamId = token === undefined ? undefined : runtime.accounts.teamFor(token);
+    if (token !== undefined && teamId === undefined) throw new ApiError("unauthorized");
+    if (teamId !== undefined && live.streamsOf(teamId) >= live.perTeamLimit) {
+      throw new ApiError(
+        "rate_limited",
+        `A team may hold ${live.perTeamLimit} live streams at once`,
+        {
+          "retry-after": "10",
+        },
+      );
+    }
+    // A quiet stream must not be closed by Bun's idle timeout: the heartbeat keeps it busy.
+    (c.env as { timeout?: (request: Request, seconds: number) => void } | undefined)?.timeout?.(
+      c.req.raw,
+      0,
+    );
+    const lastEventId = c.req.header("last-event-id");
+    return streamSSE(c, async (stream) => {
+      const sink = {
+        write: (chunk: Uint8Array) => stream.write(chunk),
+        get closed() {
+          return stream.closed;
+        },
+        close: () => void stream.close(),
+      };
+      const close = live.connect(teamId, sink, lastEventId);
+      if (close === undefined) return;
+      // Held open until the client goes away, or the server closes it at shutdown.
+      await new Promise<void>((resolve) => {
+        stream.onAbort(() => {
+          close();
+          resolve();
+        });
+        const check = setInterval(() => {
+          if (stream.closed) {
+            clearInterval(check);
+            close();
+            resolve();
+          }
+        }, 5000);
+        stream.onAbort(() => clearInterval(check));
+      });
     });
   });
 
@@ -333,7 +378,7 @@ export function createApp(options: AppOptions): Hono {
     }
   });
 
-  app.route("/api/admin", adminRoutes({ runtime, freeze, logger }));
+  app.route("/api/admin", adminRoutes({ runtime, freeze, logger, live }));
 
   app.notFound(() => errorResponse("not_found"));
   app.onError((error) => {

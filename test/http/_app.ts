@@ -4,7 +4,8 @@ import { Accounts, createApp, dbFreeze, hashToken, type Runtime } from "../../sr
 import { loadHunt, sortProblems } from "../../src/hunt/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
 import { type Game, openDatabase, reloadGame, setMeta, Writer } from "../../src/store/mod.ts";
-import { Engine } from "../../src/engine/mod.ts";
+import { Engine, type Write } from "../../src/engine/mod.ts";
+import { type Announcement, Live } from "../../src/live/mod.ts";
 import { FakeClock, HUNT_TOML, START } from "../engine/_hunt.ts";
 
 export const ADMIN_TOKEN = "admin-secret-token";
@@ -18,7 +19,7 @@ export interface Reply {
   text: string;
 }
 
-export function makeApp(options: { toml?: string; clock?: FakeClock } = {}) {
+export function makeApp(options: { toml?: string; clock?: FakeClock; coalesceMs?: number } = {}) {
   const clock = options.clock ?? new FakeClock();
   let toml = options.toml ?? HUNT_TOML;
   const db = openDatabase(":memory:");
@@ -26,11 +27,25 @@ export function makeApp(options: { toml?: string; clock?: FakeClock } = {}) {
   const load = () => loadHunt(toml, { file: "hunt.toml" });
   const { hunt, problems } = load();
   if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
-  const writer = new Writer(db);
+  const store = new Writer(db);
+  const freeze = dbFreeze(db, () => game.engine.hunt.freezeAt);
+  const live = new Live({
+    engine: () => game.engine,
+    frozenAt: (now) => freeze.frozenAt(now),
+    announcementsAfter: (id) =>
+      db.query<Announcement, [number]>(
+        "SELECT id, text, at FROM announcements WHERE id > ? ORDER BY id",
+      ).all(id),
+    lastAnnouncementId: 0,
+    coalesceMs: options.coalesceMs ?? 250,
+  });
+  const writer = {
+    commit: (writes: readonly Write[]) => store.commit(writes).then(() => live.committed(writes)),
+  };
   const game: Game = {
     db,
     engine: new Engine(hunt, { clock, startsAt: START }),
-    writer,
+    writer: store,
     loadMs: 0,
     close: () => db.close(),
   };
@@ -58,7 +73,8 @@ export function makeApp(options: { toml?: string; clock?: FakeClock } = {}) {
   const app = createApp({
     logger: createLogger({ write: () => {} }),
     runtime,
-    freeze: dbFreeze(db, () => game.engine.hunt.freezeAt),
+    freeze,
+    live,
   });
 
   async function call(
@@ -110,6 +126,7 @@ export function makeApp(options: { toml?: string; clock?: FakeClock } = {}) {
     db,
     game,
     runtime,
+    live,
     admin: (method: string, path: string, body?: unknown) =>
       call(method, path, { token: ADMIN_TOKEN, ...(body !== undefined && { body }) }),
     setToml: (next: string) => (toml = next),

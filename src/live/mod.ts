@@ -1,0 +1,255 @@
+/**
+ * Live updates: the in-process event bus, the public scoreboard kept as
+ * cached bytes, and the SSE streams. Only committed changes are published:
+ * callers publish after their commit resolves.
+ *
+ * Every event's id is `<last announcement id>.<sequence>`, so whatever id a
+ * client resumes from tells which announcements it has seen. Each event is
+ * formatted once, and the same bytes are written to every stream.
+ */
+import type { Engine, Write } from "../engine/mod.ts";
+
+/** What a stream needs from its transport: write bytes, and say whether it is closed. */
+export interface Sink {
+  write(chunk: Uint8Array): Promise<unknown> | unknown;
+  readonly closed: boolean;
+  /** Ends the stream from the server's side (at shutdown). */
+  close?(): void;
+}
+
+interface Client {
+  teamId: number | undefined;
+  sink: Sink;
+}
+
+export interface Announcement {
+  id: number;
+  text: string;
+  at: number;
+}
+
+export interface LiveOptions {
+  /** The current engine (it is swapped on reload). */
+  engine: () => Engine;
+  /** The time the public board is frozen at, if it is. */
+  frozenAt: (now: number) => number | undefined;
+  /** Announcements after an id, oldest first, for a resuming client. */
+  announcementsAfter: (id: number) => Announcement[];
+  /** The id of the last announcement made so far. */
+  lastAnnouncementId: number;
+  /** Scoreboard pushes closer together than this are merged (ms). */
+  coalesceMs?: number;
+  /** Streams one team may hold at once. */
+  perTeamLimit?: number;
+}
+
+const encoder = new TextEncoder();
+
+export class Live {
+  private readonly clients = new Set<Client>();
+  private readonly byTeam = new Map<number, Set<Client>>();
+  private sequence = 0;
+  private lastAnnouncementId: number;
+  private board: { json: string; etag: string } | undefined;
+  private lastPushedBoard = "";
+  private lastPushAt = -Infinity;
+  private pushTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly coalesceMs: number;
+  readonly perTeamLimit: number;
+
+  constructor(private readonly options: LiveOptions) {
+    this.lastAnnouncementId = options.lastAnnouncementId;
+    this.coalesceMs = options.coalesceMs ?? 250;
+    this.perTeamLimit = options.perTeamLimit ?? 20;
+  }
+
+  /** Open streams, for metrics and tests. */
+  get connections(): number {
+    return this.clients.size;
+  }
+
+  streamsOf(teamId: number): number {
+    return this.byTeam.get(teamId)?.size ?? 0;
+  }
+
+  /** The public scoreboard's JSON and its ETag, computed once per change. */
+  scoreboard(): { json: string; etag: string } {
+    if (this.board === undefined) {
+      const json = JSON.stringify(publicBoard(this.options.engine(), this.options.frozenAt));
+      this.board = { json, etag: `"${Bun.hash(json).toString(36)}"` };
+    }
+    return this.board;
+  }
+
+  /**
+   * The scoreboard changed. The first change goes out at once; later ones
+   * within the coalescing window are merged into one push at its end.
+   */
+  scoreboardChanged(): void {
+    this.board = undefined;
+    if (this.pushTimer !== undefined) return;
+    const wait = this.lastPushAt + this.coalesceMs - performance.now();
+    if (wait <= 0) this.pushScoreboard();
+    else this.pushTimer = setTimeout(() => this.pushScoreboard(), wait);
+  }
+
+  /**
+   * Publishes what a committed batch of writes means: a team's solves and
+   * unlocks to its own streams, announcements to everyone, and a scoreboard
+   * push when scores or teams changed.
+   */
+  committed(writes: readonly Write[]): void {
+    let board = false;
+    const unlocks = new Map<number, string[]>();
+    for (const write of writes) {
+      switch (write.kind) {
+        case "guess":
+          if (write.result === "correct") {
+            this.teamEvent(write.teamId, "solve", { puzzle: write.puzzle });
+            board = true;
+          }
+          break;
+        case "unlock": {
+          const list = unlocks.get(write.teamId) ?? [];
+          list.push(write.puzzle);
+          unlocks.set(write.teamId, list);
+          break;
+        }
+        case "team":
+        case "hint":
+        case "adjustment":
+          board = true;
+          break;
+        case "announcement":
+          this.announce({ id: write.id, text: write.text, at: write.at });
+          break;
+        case "checkin":
+        case "extra_guesses":
+        case "session":
+        case "session_end":
+          break;
+      }
+    }
+    for (const [teamId, puzzles] of unlocks) this.teamEvent(teamId, "unlock", { puzzles });
+    if (board) this.scoreboardChanged();
+  }
+
+  announce(announcement: Announcement): void {
+    this.lastAnnouncementId = Math.max(this.lastAnnouncementId, announcement.id);
+    this.broadcast(this.format("announcement", announcement));
+  }
+
+  /** An event only the team's own streams get (its solves and unlocks). */
+  teamEvent(teamId: number, event: "solve" | "unlock", data: unknown): void {
+    const clients = this.byTeam.get(teamId);
+    if (clients === undefined || clients.size === 0) return;
+    const bytes = this.format(event, data);
+    for (const client of clients) this.send(client, bytes);
+  }
+
+  /**
+   * Opens a stream: writes the retry line, the current scoreboard at once,
+   * and the announcements after `lastEventId`. Returns undefined when the
+   * team already holds its limit of streams.
+   */
+  connect(teamId: number | undefined, sink: Sink, lastEventId?: string): (() => void) | undefined {
+    if (teamId !== undefined && this.streamsOf(teamId) >= this.perTeamLimit) return undefined;
+    const client: Client = { teamId, sink };
+    this.clients.add(client);
+    if (teamId !== undefined) {
+      let set = this.byTeam.get(teamId);
+      if (set === undefined) this.byTeam.set(teamId, set = new Set());
+      set.add(client);
+    }
+    let first = "retry: 3000\n\n" + this.formatText("scoreboard", this.scoreboard().json);
+    const resumeFrom = lastEventId === undefined ? undefined : Number.parseInt(lastEventId, 10);
+    if (resumeFrom !== undefined && Number.isFinite(resumeFrom)) {
+      for (const announcement of this.options.announcementsAfter(resumeFrom)) {
+        first += this.formatText("announcement", JSON.stringify(announcement), announcement.id);
+      }
+    }
+    this.send(client, encoder.encode(first));
+    return () => this.disconnect(client);
+  }
+
+  /** Ends every stream: a graceful stop would otherwise wait for them forever. */
+  closeAll(): void {
+    for (const client of [...this.clients]) {
+      this.disconnect(client);
+      client.sink.close?.();
+    }
+  }
+
+  /** A comment line to every stream, so proxies and the client know it is alive. */
+  heartbeat(): void {
+    this.broadcast(encoder.encode(": ping\n\n"));
+  }
+
+  private disconnect(client: Client): void {
+    this.clients.delete(client);
+    if (client.teamId === undefined) return;
+    const set = this.byTeam.get(client.teamId);
+    set?.delete(client);
+    if (set?.size === 0) this.byTeam.delete(client.teamId);
+  }
+
+  private pushScoreboard(): void {
+    this.pushTimer = undefined;
+    this.lastPushAt = performance.now();
+    const { json } = this.scoreboard();
+    // A frozen board does not change: nothing to send.
+    if (json === this.lastPushedBoard) return;
+    this.lastPushedBoard = json;
+    this.broadcast(encoder.encode(this.formatText("scoreboard", json)));
+  }
+
+  private broadcast(bytes: Uint8Array): void {
+    for (const client of this.clients) this.send(client, bytes);
+  }
+
+  private send(client: Client, bytes: Uint8Array): void {
+    if (client.sink.closed) {
+      this.disconnect(client);
+      return;
+    }
+    try {
+      const pending = client.sink.write(bytes);
+      if (pending instanceof Promise) pending.catch(() => this.disconnect(client));
+    } catch {
+      this.disconnect(client);
+    }
+  }
+
+  private format(event: string, data: unknown): Uint8Array {
+    return encoder.encode(this.formatText(event, JSON.stringify(data)));
+  }
+
+  private formatText(event: string, json: string, announcementId?: number): string {
+    const id = `${announcementId ?? this.lastAnnouncementId}.${++this.sequence}`;
+    return `id: ${id}\nevent: ${event}\ndata: ${json}\n\n`;
+  }
+}
+
+/** The public scoreboard: frozen at the freeze time while frozen. */
+export function publicBoard(
+  engine: Engine,
+  frozenAt: (now: number) => number | undefined,
+  division?: string,
+): unknown {
+  const at = frozenAt(engine.now());
+  const rows = engine.standings({
+    ...(at !== undefined && { at }),
+    ...(division !== undefined && { division }),
+  });
+  return {
+    frozen: at !== undefined,
+    teams: rows.map((row) => ({
+      rank: row.rank,
+      name: row.team.name,
+      division: row.team.division,
+      score: row.score,
+      solves: row.solves,
+      last_solve_at: row.lastSolveAt === null ? null : new Date(row.lastSolveAt).toISOString(),
+    })),
+  };
+}

@@ -1,0 +1,250 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { makeApp } from "../http/_app.ts";
+
+const servers: ReturnType<typeof Bun.serve>[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.stop(true);
+});
+
+function serve(options: Parameters<typeof makeApp>[0] = {}) {
+  const made = makeApp(options);
+  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: made.app.fetch });
+  servers.push(server);
+  return { ...made, base: `http://127.0.0.1:${server.port}` };
+}
+
+interface SseEvent {
+  id?: string;
+  event?: string;
+  data?: string;
+  comment?: string;
+}
+
+/** Opens /api/events and parses what arrives, for tests to wait on. */
+async function open(base: string, headers: Record<string, string> = {}) {
+  const controller = new AbortController();
+  const res = await fetch(`${base}/api/events`, { headers, signal: controller.signal });
+  const events: SseEvent[] = [];
+  let buffer = "";
+  const reading = (async () => {
+    try {
+      for await (const chunk of res.body!) {
+        buffer += new TextDecoder().decode(chunk);
+        let end: number;
+        while ((end = buffer.indexOf("\n\n")) !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event: SseEvent = {};
+          for (const line of block.split("\n")) {
+            const [field, ...rest] = line.split(": ");
+            const value = rest.join(": ");
+            if (field === "") event.comment = value;
+            else if (field === "id" || field === "event" || field === "data") event[field] = value;
+          }
+          // A block with only a retry field dispatches no event.
+          if (event.event !== undefined || event.comment !== undefined) events.push(event);
+        }
+      }
+    } catch {
+      // Aborted.
+    }
+  })();
+  return {
+    res,
+    events,
+    /** Waits until an event matching `match` has arrived (or fails after 3 s). */
+    async wait(match: (e: SseEvent) => boolean): Promise<SseEvent> {
+      const deadline = Date.now() + 3000;
+      for (;;) {
+        const found = events.find(match);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no such event among ${JSON.stringify(events)}`);
+        await Bun.sleep(5);
+      }
+    },
+    close: async () => {
+      controller.abort();
+      await reading;
+    },
+  };
+}
+
+const settle = () => Bun.sleep(50);
+
+describe("GET /api/events", () => {
+  test("sends the retry line and the scoreboard at once", async () => {
+    const { base } = serve();
+    const stream = await open(base);
+    expect(stream.res.headers.get("content-type")).toStartWith("text/event-stream");
+    const board = await stream.wait((e) => e.event === "scoreboard");
+    expect(JSON.parse(board.data!)).toEqual({ frozen: false, teams: [] });
+    expect(board.id).toBe("0.1");
+    await stream.close();
+  });
+
+  test("a team gets its own solves and unlocks; another team and anonymous clients do not", async () => {
+    const { base, register, call } = serve();
+    const mine = await register("Mine");
+    const theirs = await register("Theirs");
+    const own = await open(base, { authorization: `Bearer ${mine}` });
+    const other = await open(base, { authorization: `Bearer ${theirs}` });
+    const anonymous = await open(base);
+    await call("POST", "/api/puzzles/a/guesses", { token: mine, body: { answer: "alpha" } });
+    expect(JSON.parse((await own.wait((e) => e.event === "solve")).data!)).toEqual({ puzzle: "a" });
+    expect(JSON.parse((await own.wait((e) => e.event === "unlock")).data!)).toEqual({
+      puzzles: ["after-a"],
+    });
+    // Everyone sees the new scoreboard.
+    await anonymous.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
+    await other.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
+    await settle();
+    expect(other.events.filter((e) => e.event === "solve" || e.event === "unlock")).toEqual([]);
+    expect(anonymous.events.filter((e) => e.event === "solve" || e.event === "unlock")).toEqual([]);
+    await Promise.all([own.close(), other.close(), anonymous.close()]);
+  });
+
+  test("an invalid token is refused rather than quietly treated as anonymous", async () => {
+    const { base } = serve();
+    const res = await fetch(`${base}/api/events`, { headers: { authorization: "Bearer nope" } });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+  });
+
+  test("announcements reach everyone, and Last-Event-ID replays the ones missed", async () => {
+    const { base, admin } = serve();
+    const stream = await open(base);
+    await admin("POST", "/api/admin/announcements", { text: "First" });
+    const first = await stream.wait((e) => e.event === "announcement");
+    expect(JSON.parse(first.data!)).toMatchObject({ id: 1, text: "First" });
+    await admin("POST", "/api/admin/announcements", { text: "Second" });
+    await admin("POST", "/api/admin/announcements", { text: "Third" });
+    await stream.wait((e) => e.data?.includes("Third") ?? false);
+    await stream.close();
+    // A client that saw the first announcement (its last id starts with 1) gets the other two again.
+    const resumed = await open(base, { "last-event-id": first.id! });
+    await resumed.wait((e) => e.data?.includes("Third") ?? false);
+    expect(
+      resumed.events.filter((e) => e.event === "announcement").map((e) => JSON.parse(e.data!).text),
+    ).toEqual([
+      "Second",
+      "Third",
+    ]);
+    // Every event has an id, and announcement ids carry the announcement's number.
+    expect(resumed.events.every((e) => e.id !== undefined)).toBe(true);
+    expect(resumed.events.filter((e) => e.event === "announcement").map((e) => e.id!.split(".")[0]))
+      .toEqual([
+        "2",
+        "3",
+      ]);
+    await resumed.close();
+  });
+
+  test("the heartbeat is a comment line", async () => {
+    const { base, live } = serve();
+    const stream = await open(base);
+    await stream.wait((e) => e.event === "scoreboard");
+    live.heartbeat();
+    expect((await stream.wait((e) => e.comment !== undefined)).comment).toBe("ping");
+    await stream.close();
+  });
+
+  test("closed streams are cleaned up: the connection count returns to 0", async () => {
+    const { base, live, register } = serve();
+    const token = await register("Gulls");
+    const streams = await Promise.all(
+      Array.from(
+        { length: 10 },
+        (_, i) => open(base, i % 2 ? { authorization: `Bearer ${token}` } : {}),
+      ),
+    );
+    await Promise.all(streams.map((s) => s.wait((e) => e.event === "scoreboard")));
+    expect(live.connections).toBe(10);
+    expect(live.streamsOf(1)).toBe(5);
+    await Promise.all(streams.map((s) => s.close()));
+    const deadline = Date.now() + 3000;
+    while (live.connections > 0 && Date.now() < deadline) await Bun.sleep(10);
+    expect(live.connections).toBe(0);
+    expect(live.streamsOf(1)).toBe(0);
+  });
+
+  test("a team may hold 20 streams; the 21st is refused with 429", async () => {
+    const { base, register } = serve();
+    const token = await register("Gulls");
+    const auth = { authorization: `Bearer ${token}` };
+    const streams = await Promise.all(Array.from({ length: 20 }, () => open(base, auth)));
+    await Promise.all(streams.map((s) => s.wait((e) => e.event === "scoreboard")));
+    const refused = await fetch(`${base}/api/events`, { headers: auth });
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+    await Promise.all(streams.map((s) => s.close()));
+  });
+
+  test("a frozen board stops changing, while the team still gets its own events", async () => {
+    const { base, register, call, admin } = serve();
+    const token = await register("Gulls");
+    await admin("POST", "/api/admin/scoreboard", { frozen: true });
+    const stream = await open(base, { authorization: `Bearer ${token}` });
+    await stream.wait((e) => e.event === "scoreboard");
+    await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    await stream.wait((e) => e.event === "solve");
+    await settle();
+    const boards = stream.events.filter((e) => e.event === "scoreboard").map((e) =>
+      JSON.parse(e.data!)
+    );
+    expect(boards).toEqual([{
+      frozen: true,
+      teams: [expect.objectContaining({ name: "Gulls", score: 0 })],
+    }]);
+    await admin("POST", "/api/admin/scoreboard", { frozen: false });
+    await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
+    await stream.close();
+  });
+
+  test("scoreboard pushes have a leading edge: the first change at once, the rest merged", async () => {
+    const { base, register, call } = serve({ coalesceMs: 300 });
+    const tokens = await Promise.all(["A", "B", "C"].map((name) => register(name)));
+    await Bun.sleep(350);
+    const stream = await open(base);
+    await stream.wait((e) => e.event === "scoreboard");
+    const started = performance.now();
+    await call("POST", "/api/puzzles/a/guesses", { token: tokens[0], body: { answer: "alpha" } });
+    await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
+    expect(performance.now() - started).toBeLessThan(250);
+    for (const token of tokens.slice(1)) {
+      await call("POST", "/api/puzzles/b/guesses", { token, body: { answer: "bravo" } });
+    }
+    await stream.wait((e) =>
+      e.event === "scoreboard" && (e.data!.match(/"score":20/g)?.length ?? 0) === 2
+    );
+    // Three changes, two pushes after the first board: the last two were merged.
+    expect(stream.events.filter((e) => e.event === "scoreboard")).toHaveLength(3);
+    await stream.close();
+  });
+});
+
+describe("GET /api/scoreboard caching", () => {
+  test("serves the same bytes with an ETag, and 304 while nothing changed", async () => {
+    const { call, register } = serve();
+    const first = await call("GET", "/api/scoreboard");
+    const etag = first.headers.get("etag")!;
+    expect(etag).toMatch(/^"[0-9a-z]+"$/);
+    expect((await call("GET", "/api/scoreboard", { headers: { "if-none-match": etag } })).status)
+      .toBe(304);
+    await register("Gulls");
+    const changed = await call("GET", "/api/scoreboard", { headers: { "if-none-match": etag } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get("etag")).not.toBe(etag);
+    expect(changed.body.teams).toHaveLength(1);
+  });
+});
+
+describe("shutdown", () => {
+  test("closeAll() ends every stream from the server's side", async () => {
+    const { base, live } = serve();
+    const stream = await open(base);
+    await stream.wait((e) => e.event === "scoreboard");
+    live.closeAll();
+    expect(live.connections).toBe(0);
+    await stream.close();
+  });
+});
