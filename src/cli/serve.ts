@@ -187,6 +187,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   for (const url of lanUrls(server.hostname ?? "", server.port ?? port)) {
     logger.info("reachable", { url });
   }
+  admin.persist();
   if (admin.token !== undefined) {
     // Printed once, on the first start: only the token's hash is stored.
     const base = `http://${displayHost(server.hostname ?? "localhost")}:${server.port}`;
@@ -269,13 +270,18 @@ function runClock(
  * The admin token's hash: from --admin-token, else the one stored, else a new
  * token generated now, stored only as its hash, and returned to print once.
  */
-function adminToken(db: Game["db"], flag: string | undefined): { hash: string; token?: string } {
-  if (flag !== undefined) return { hash: hashToken(flag) };
+function adminToken(
+  db: Game["db"],
+  flag: string | undefined,
+): { hash: string; token?: string; persist: () => void } {
+  if (flag !== undefined) return { hash: hashToken(flag), persist: () => {} };
   const stored = getMeta(db, "admin_token_hash");
-  if (stored !== undefined) return { hash: stored };
+  if (stored !== undefined) return { hash: stored, persist: () => {} };
   const token = newToken();
-  setMeta(db, "admin_token_hash", hashToken(token));
-  return { hash: hashToken(token), token };
+  const hash = hashToken(token);
+  // Stored only once the server listens and its link is printed: a failed first start
+  // must not keep a hash whose token nobody ever saw.
+  return { hash, token, persist: () => setMeta(db, "admin_token_hash", hash) };
 }
 
 /** The addresses players on the local network can use when listening on all interfaces. */

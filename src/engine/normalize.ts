@@ -134,6 +134,15 @@ export function compileAnswers(spec: AnswerSpec): CompileAnswersResult {
       // Compile the bare pattern first: it must stand on its own, so that "a)|(b" cannot escape
       // the anchoring group below.
       new RegExp(pattern, "u");
+      if (nestedRepetition(pattern)) {
+        problems.push({
+          field: "answer_regex",
+          index,
+          message:
+            "This pattern repeats a group that itself repeats, like (a+)+: one long guess could stall the server. Write it without the nested repetition",
+        });
+        return;
+      }
       regexes.push(new RegExp(`^(?:${pattern})$`, "iu"));
     } catch (error) {
       const message = INVALID_REGEX + regexReason(error, pattern);
@@ -177,4 +186,45 @@ export function compileAnswers(spec: AnswerSpec): CompileAnswersResult {
       },
     },
   };
+}
+
+/**
+ * Whether a pattern repeats, without bound, a group that itself contains an
+ * unbounded repetition, such as `(\w+\s?)+` or `(a*)*`: the shape that makes a
+ * backtracking engine take exponential time on a crafted guess.
+ */
+export function nestedRepetition(pattern: string): boolean {
+  // For each open group: whether an unbounded repetition appears inside it.
+  const groups: boolean[] = [];
+  const unbounded = (at: number) => {
+    const ch = pattern[at];
+    return ch === "*" || ch === "+" || (ch === "{" && /^\{\d*,\}/.test(pattern.slice(at)));
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === "\\") {
+      i++;
+      continue;
+    }
+    if (ch === "[") {
+      // A character class holds no groups and no quantifiers.
+      for (i++; i < pattern.length && pattern[i] !== "]"; i++) if (pattern[i] === "\\") i++;
+      continue;
+    }
+    if (ch === "(") {
+      groups.push(false);
+      continue;
+    }
+    if (ch === ")") {
+      const repeatsInside = groups.pop() ?? false;
+      if (repeatsInside && unbounded(i + 1)) return true;
+      // The group's repetition is also inside whatever encloses it.
+      if ((repeatsInside || unbounded(i + 1)) && groups.length > 0) {
+        groups[groups.length - 1] = true;
+      }
+      continue;
+    }
+    if (unbounded(i) && groups.length > 0) groups[groups.length - 1] = true;
+  }
+  return false;
 }

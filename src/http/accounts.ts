@@ -45,7 +45,12 @@ let decoy: Promise<string> | undefined;
 export class Accounts {
   private readonly sessions = new Map<string, number>();
   private readonly passwords = new Map<number, string>();
-  private readonly attempts = new Map<string, number[]>();
+  private readonly logins = new Limiter(LOGIN_LIMIT, LOGIN_WINDOW_MS);
+
+  /** How many names have login attempts on record (for tests and metrics). */
+  get trackedNames(): number {
+    return this.logins.size;
+  }
 
   /** Loads the sessions and password hashes stored in the database. */
   static load(db: Database): Accounts {
@@ -112,13 +117,48 @@ export class Accounts {
    * there were too many recently, else undefined.
    */
   limitLogin(nameKey: string, now: number): number | undefined {
-    const recent = (this.attempts.get(nameKey) ?? []).filter((at) => at > now - LOGIN_WINDOW_MS);
-    if (recent.length >= LOGIN_LIMIT) {
-      this.attempts.set(nameKey, recent);
-      return Math.max(1, Math.ceil((recent[0]! + LOGIN_WINDOW_MS - now) / 1000));
+    return this.logins.hit(nameKey, now);
+  }
+}
+
+/**
+ * At most `limit` hits per key in a sliding window. Keys with no recent hit
+ * are swept now and then, so the map cannot grow without bound.
+ */
+export class Limiter {
+  private readonly hits = new Map<string | number, number[]>();
+  private calls = 0;
+
+  constructor(private readonly limit: number, private readonly windowMs: number) {}
+
+  get size(): number {
+    return this.hits.size;
+  }
+
+  /** Counts a hit; returns the seconds to wait when over the limit, else undefined. */
+  hit(key: string | number, now: number): number | undefined {
+    if (++this.calls % 1000 === 0) this.sweep(now);
+    const recent = (this.hits.get(key) ?? []).filter((at) => at > now - this.windowMs);
+    if (recent.length >= this.limit) {
+      this.hits.set(key, recent);
+      return Math.max(1, Math.ceil((recent[0]! + this.windowMs - now) / 1000));
     }
     recent.push(now);
-    this.attempts.set(nameKey, recent);
+    this.hits.set(key, recent);
     return undefined;
+  }
+
+  /** Whether a key is over the limit now, without counting a hit. */
+  blocked(key: string | number, now: number): number | undefined {
+    const recent = (this.hits.get(key) ?? []).filter((at) => at > now - this.windowMs);
+    return recent.length >= this.limit
+      ? Math.max(1, Math.ceil((recent[0]! + this.windowMs - now) / 1000))
+      : undefined;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, times] of this.hits) {
+      if ((times.at(-1) ?? 0) <= now - this.windowMs) this.hits.delete(key);
+    }
   }
 }

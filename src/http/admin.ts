@@ -33,6 +33,7 @@ const ExtraGuessesBody = v.strictObject({
 });
 const FreezeBody = v.strictObject({ frozen: v.boolean() });
 const EmptyBody = v.strictObject({});
+const EXPORT_TABLES = ["teams", "solves", "guesses", "scoreboard"] as const;
 
 const iso = (
   ms: number | null | undefined,
@@ -179,7 +180,7 @@ export function adminRoutes(
       });
     }
     const table = c.req.query("table") ?? "scoreboard";
-    if (!(table in results)) {
+    if (!EXPORT_TABLES.includes(table as (typeof EXPORT_TABLES)[number])) {
       throw new ApiError(
         "bad_request",
         '"table" must be one of teams, solves, guesses, scoreboard',
@@ -230,14 +231,20 @@ function withIso<T>(row: T): T {
   return (typeof record.at === "number" ? { ...record, at: iso(record.at) } : record) as T;
 }
 
-/** RFC 4180 CSV, with a header row. Fields that a spreadsheet would run as a formula are quoted with a '. */
+/**
+ * RFC 4180 CSV, with a header row. Every text cell is quoted, so no separator
+ * (a comma, or a semicolon in many locales) can split it, and one a
+ * spreadsheet would run as a formula gets a leading '. Numbers stay numbers.
+ */
 export function toCsv(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return "";
   const columns = Object.keys(rows[0]!);
   const cell = (value: unknown) => {
-    let text = value === null || value === undefined ? "" : String(value);
+    if (value === null || value === undefined) return "";
+    if (typeof value === "number") return String(value);
+    let text = String(value);
     if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    return `"${text.replace(/"/g, '""')}"`;
   };
   return [columns.join(","), ...rows.map((row) => columns.map((col) => cell(row[col])).join(","))]
     .join("\r\n") +

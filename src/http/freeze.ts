@@ -4,25 +4,33 @@ import type { Freeze } from "./runtime.ts";
 
 /**
  * The scoreboard's freeze, kept in the database's `meta` table so that a
- * restart keeps it. An organizer's freeze or reveal wins over the hunt's
- * freeze_at: frozen at the time they froze it, or live once revealed.
+ * restart keeps it. The hunt's freeze_at freezes the board at that time; an
+ * organizer can freeze it now (a board already frozen keeps its time), or
+ * reveal it, which ends the current freeze but not one scheduled later.
  */
 export function dbFreeze(db: Database, huntFreezeAt: () => number | undefined): Freeze {
   let frozenAt = numberOrUndefined(getMeta(db, "scoreboard_frozen_at"));
-  let revealed = getMeta(db, "scoreboard_revealed") === "true";
+  let revealedAt = numberOrUndefined(getMeta(db, "scoreboard_revealed_at"));
+  const current = (now: number): number | undefined => {
+    if (frozenAt !== undefined) return frozenAt;
+    const scheduled = huntFreezeAt();
+    if (scheduled === undefined || now < scheduled) return undefined;
+    // A reveal ends a freeze that had begun; it does not cancel one still to come.
+    return revealedAt !== undefined && revealedAt >= scheduled ? undefined : scheduled;
+  };
   return {
-    frozenAt(now) {
-      if (revealed) return undefined;
-      if (frozenAt !== undefined) return frozenAt;
-      const scheduled = huntFreezeAt();
-      return scheduled !== undefined && now >= scheduled ? scheduled : undefined;
-    },
+    frozenAt: current,
     set(frozen, now) {
-      revealed = !frozen;
-      frozenAt = frozen ? now : undefined;
+      if (frozen) {
+        // Freezing a frozen board keeps its freeze time: the public board must not jump.
+        frozenAt = current(now) ?? now;
+      } else {
+        frozenAt = undefined;
+        revealedAt = now;
+      }
       db.transaction(() => {
-        setMeta(db, "scoreboard_revealed", String(revealed));
         setMeta(db, "scoreboard_frozen_at", frozenAt === undefined ? "" : String(frozenAt));
+        setMeta(db, "scoreboard_revealed_at", revealedAt === undefined ? "" : String(revealedAt));
       })();
     },
   };

@@ -26,7 +26,7 @@ import {
   SESSION_COOKIE,
   setSessionCookie,
 } from "./_auth.ts";
-import { hashPassword, secretsEqual } from "./accounts.ts";
+import { hashPassword, Limiter, secretsEqual } from "./accounts.ts";
 import { adminRoutes } from "./admin.ts";
 import { readJson } from "./body.ts";
 import { ApiError, errorResponse } from "./errors.ts";
@@ -90,6 +90,7 @@ const EmptyBody = v.strictObject({});
 /** Creates the app. Everything it needs is passed in, so tests build it over an in-memory database. */
 export function createApp(options: AppOptions): Hono {
   const { runtime, freeze, logger, live } = options;
+  const badCodes = new Limiter(10, 60_000);
   const app = new Hono();
 
   app.get("/healthz", () => json({ ok: true }));
@@ -138,7 +139,7 @@ export function createApp(options: AppOptions): Hono {
       return new Response(board.json, { headers: { ...SCOREBOARD_HEADERS, etag: board.etag } });
     }
     if (!runtime.engine.hunt.divisions.includes(division)) {
-      throw new ApiError("bad_request", `Unknown division "${division}"`);
+      throw new ApiError("bad_request", `Unknown division "${division.slice(0, 64)}"`);
     }
     return json(publicBoard(runtime.engine, freeze.frozenAt, division));
   });
@@ -305,8 +306,10 @@ export function createApp(options: AppOptions): Hono {
   });
 
   app.post("/api/puzzles/:id/guesses", async (c) => {
-    const { engine, team } = player(c);
+    player(c); // 401 before reading any body
     const { answer } = await readJson(c, GuessBody);
+    // A reload may have swapped the engine while the body arrived: take it only now.
+    const { engine, team } = player(c);
     if ([...answer].length > MAX_GUESS_LENGTH) {
       throw new ApiError("bad_request", `A guess is at most ${MAX_GUESS_LENGTH} characters`);
     }
@@ -338,8 +341,10 @@ export function createApp(options: AppOptions): Hono {
   });
 
   app.post("/api/puzzles/:id/hints/:hint", async (c) => {
-    const { engine, team } = player(c);
+    player(c); // 401 before reading any body
     await readJson(c, EmptyBody);
+    // A reload may have swapped the engine while the body arrived: take it only now.
+    const { engine, team } = player(c);
     const outcome = engine.takeHint(team, c.req.param("id"), c.req.param("hint"));
     const background = engine.takeBackgroundWrites();
     switch (outcome.kind) {
@@ -361,8 +366,17 @@ export function createApp(options: AppOptions): Hono {
   });
 
   app.post("/api/checkins", async (c) => {
-    const { engine, team } = player(c);
+    player(c); // 401 before reading any body
     const { code } = await readJson(c, CheckInBody);
+    // A reload may have swapped the engine while the body arrived: take it only now.
+    const { engine, team } = player(c);
+    // Wrong codes are limited per team, so checkpoint codes cannot be guessed from afar.
+    const wait = badCodes.blocked(team.id, engine.now());
+    if (wait !== undefined) {
+      throw new ApiError("rate_limited", "Too many unknown checkpoint codes; try again later", {
+        "retry-after": String(wait),
+      });
+    }
     const outcome = engine.checkIn(team, code);
     const background = engine.takeBackgroundWrites();
     switch (outcome.kind) {
@@ -371,6 +385,7 @@ export function createApp(options: AppOptions): Hono {
         throw new ApiError("hunt_not_running");
       case "not_found":
         await runtime.writer.commit(background);
+        badCodes.hit(team.id, engine.now());
         throw new ApiError("not_found", "There is no checkpoint with that code");
       case "ok":
         await runtime.writer.commit([...background, ...outcome.writes]);

@@ -35,6 +35,7 @@ interface Pending {
 
 /** Raised to every waiter of a failed batch, and to everyone after it. */
 export class CommitError extends Error {
+  override readonly name = "CommitError";
   constructor(override readonly cause: unknown) {
     super(`Cannot save to the database: ${cause instanceof Error ? cause.message : String(cause)}`);
   }

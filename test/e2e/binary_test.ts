@@ -143,6 +143,45 @@ describe("the compiled binary", () => {
     30_000,
   );
 
+  test(
+    "a first start that cannot listen keeps no admin token, so the next one prints the link",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+      const db = join(dir, "busy.db");
+      const busy = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+      try {
+        const failed = spawnBare([
+          "serve",
+          "--host",
+          "127.0.0.1",
+          "--port",
+          String(busy.port),
+          "--db",
+          db,
+        ], dir);
+        expect(await failed.exited).toBe(1);
+        expect(await new Response(failed.stderr).text()).toStartWith(
+          "serve: cannot listen on 127.0.0.1:",
+        );
+      } finally {
+        busy.stop(true);
+      }
+      const port = freePort();
+      const next = spawnBare(
+        ["serve", "--host", "127.0.0.1", "--port", String(port), "--db", db],
+        dir,
+      );
+      try {
+        await waitFor(`http://127.0.0.1:${port}/healthz`);
+      } finally {
+        next.kill("SIGTERM");
+      }
+      await next.exited;
+      expect(await new Response(next.stdout).text()).toContain("event=admin_link");
+    },
+    30_000,
+  );
+
   test("check reports a syntax error with file:line:col", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
     writeFileSync(join(dir, "hunt.toml"), '[hunt]\ntitle = "x"\ntitle = "y"\n');

@@ -265,3 +265,27 @@ describe("answer checker", () => {
     expect(checker({ answers: ["?!"], mode: "exact" }).check("?!")).toEqual({ kind: "correct" });
   });
 });
+
+import { nestedRepetition } from "../../src/engine/normalize.ts";
+
+describe("nestedRepetition()", () => {
+  const cases: [string, boolean][] = [
+    ["(\\w+\\s?)+", true],
+    ["(a*)*", true],
+    ["(a+){2,}", true],
+    ["((ab)+c)+", true],
+    ["(?:x+y)+", true],
+    ["north\\s*star", false],
+    ["(north|south) star", false],
+    ["(ab)+", false],
+    ["[(a+)]+", false],
+    ["\\(a+\\)+", false],
+    ["(a+){2,5}", false],
+    ["polaris|north star", false],
+  ];
+  for (const [pattern, nested] of cases) {
+    test(`${pattern} ${nested ? "is" : "is not"} a nested repetition`, () => {
+      expect(nestedRepetition(pattern)).toBe(nested);
+    });
+  }
+});

@@ -180,14 +180,16 @@ describe("admin routes", () => {
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(csv.text.split("\r\n")).toEqual([
       "id,team,puzzle,raw,normalized,result,at",
-      "1,1,a,'=cmd(),'=CMD,incorrect,2026-11-21T10:00:00.000Z",
-      "2,1,a,alpha,ALPHA,correct,2026-11-21T10:00:00.000Z",
+      '1,1,"a","\'=cmd()","\'=CMD","incorrect","2026-11-21T10:00:00.000Z"',
+      '2,1,"a","alpha","ALPHA","correct","2026-11-21T10:00:00.000Z"',
       "",
     ]);
     const board = await admin("GET", "/api/admin/export?format=csv");
     expect(board.text.split("\r\n")[1]).toBe(
-      '1,1,"Gulls, ""the"" best",,10,1,2026-11-21T10:00:00.000Z',
+      '1,1,"Gulls, ""the"" best",,10,1,"2026-11-21T10:00:00.000Z"',
     );
+    // A built-in property name is not a table.
+    expect((await admin("GET", "/api/admin/export?format=csv&table=constructor")).status).toBe(400);
     expect((await admin("GET", "/api/admin/export?format=xml")).status).toBe(400);
   });
 });
