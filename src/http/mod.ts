@@ -14,6 +14,7 @@ import {
   type Puzzle,
   type Team,
   teamNameKey,
+  type Write,
 } from "../engine/mod.ts";
 import { type Live, publicBoard } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
@@ -317,16 +318,19 @@ export function createApp(options: AppOptions): Hono {
     const background = engine.takeBackgroundWrites();
     switch (outcome.kind) {
       case "hunt_not_running":
-        await runtime.writer.commit(background);
-        throw new ApiError("hunt_not_running");
+        return await refuse(runtime, background, "hunt_not_running");
       case "not_found":
-        await runtime.writer.commit(background);
-        throw new ApiError("not_found");
+        return await refuse(runtime, background, "not_found");
       case "rate_limited":
-        await runtime.writer.commit(background);
-        throw new ApiError("rate_limited", "Too many wrong guesses on this puzzle; wait a little", {
-          "retry-after": String(outcome.retryAfterSeconds),
-        });
+        return await refuse(
+          runtime,
+          background,
+          "rate_limited",
+          "Too many wrong guesses on this puzzle; wait a little",
+          {
+            "retry-after": String(outcome.retryAfterSeconds),
+          },
+        );
       case "already_solved":
         await runtime.writer.commit(background);
         return json({ result: "already_solved", unlocked: [] });
@@ -349,14 +353,11 @@ export function createApp(options: AppOptions): Hono {
     const background = engine.takeBackgroundWrites();
     switch (outcome.kind) {
       case "hunt_not_running":
-        await runtime.writer.commit(background);
-        throw new ApiError("hunt_not_running");
+        return await refuse(runtime, background, "hunt_not_running");
       case "not_found":
-        await runtime.writer.commit(background);
-        throw new ApiError("not_found");
+        return await refuse(runtime, background, "not_found");
       case "not_available":
-        await runtime.writer.commit(background);
-        throw new ApiError("forbidden", "This hint is not available yet");
+        return await refuse(runtime, background, "forbidden", "This hint is not available yet");
       case "ok":
         await runtime.writer.commit([...background, ...outcome.writes]);
         return json({
@@ -381,8 +382,7 @@ export function createApp(options: AppOptions): Hono {
     const background = engine.takeBackgroundWrites();
     switch (outcome.kind) {
       case "hunt_not_running":
-        await runtime.writer.commit(background);
-        throw new ApiError("hunt_not_running");
+        return await refuse(runtime, background, "hunt_not_running");
       case "not_found":
         await runtime.writer.commit(background);
         badCodes.hit(team.id, engine.now());
@@ -430,4 +430,14 @@ function bodyHtml(puzzle: Puzzle): string {
     rendered.set(puzzle, html);
   }
   return html;
+}
+
+/** Refuses an action, once the unlocks its catch-up found (if any) are on disk. */
+async function refuse(
+  runtime: Runtime,
+  background: readonly Write[],
+  ...error: ConstructorParameters<typeof ApiError>
+): Promise<never> {
+  await runtime.writer.commit(background);
+  throw new ApiError(...error);
 }
