@@ -17,6 +17,18 @@ import {
 } from "../../src/store/mod.ts";
 import { FakeClock, makeEngine, MINUTE, START } from "../engine/_hunt.ts";
 
+/** A registration write, for the writer's tests. */
+const TEAM_WRITE = {
+  kind: "team" as const,
+  id: 1,
+  name: "A",
+  nameKey: "a",
+  passwordHash: "h",
+  division: null,
+  members: [],
+  at: 0,
+};
+
 const tempDb = () => join(mkdtempSync(join(tmpdir(), "cairn-store-")), "cairn.db");
 
 describe("openDatabase()", () => {
@@ -69,16 +81,7 @@ describe("Writer", () => {
     const db = openDatabase(":memory:");
     const failures: Error[] = [];
     const writer = new Writer(db, { onFailure: (error) => failures.push(error) });
-    const team = {
-      kind: "team" as const,
-      id: 1,
-      name: "A",
-      nameKey: "a",
-      passwordHash: "h",
-      division: null,
-      members: [],
-      at: 0,
-    };
+    const team = TEAM_WRITE;
     const ok = writer.commit([team]);
     // The same id again violates the primary key: the whole batch rolls back.
     const bad = writer.commit([{ ...team, nameKey: "b" }]);
@@ -98,16 +101,7 @@ describe("Writer.commit() with no writes", () => {
   test("resolves only once what was queued before it is committed", async () => {
     const db = openDatabase(":memory:");
     const writer = new Writer(db);
-    const team = {
-      kind: "team" as const,
-      id: 1,
-      name: "A",
-      nameKey: "a",
-      passwordHash: "h",
-      division: null,
-      members: [],
-      at: 0,
-    };
+    const team = TEAM_WRITE;
     void writer.commit([team]);
     const rows = await writer.commit([]).then(() =>
       db.query("SELECT count(*) AS n FROM teams").get()
