@@ -4,7 +4,7 @@
 // delivery lag on every stream. Reports lag p50, p99 and max, and the
 // server's RSS at idle, with the streams open, and after the broadcasts.
 // Loopback only; bounded in count and time. Run ./compile.sh first.
-// Usage: bun bench/sse_load.ts [--connections 10000] [--broadcasts 10]
+// Usage: bun bench/sse_load.ts [--connections 10000] [--broadcasts 10] [--binary dist/cairn]
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,7 @@ const { values } = parseArgs({
   options: {
     connections: { type: "string", default: "10000" },
     broadcasts: { type: "string", default: "10" },
+    binary: { type: "string", default: BINARY },
   },
 });
 const connections = Number(values.connections);
@@ -27,9 +28,15 @@ const rss = (pid: number) => {
   return match ? Math.round(Number(match[1]) / 1024) : NaN;
 };
 
+// User and system CPU time a process has used, in ms (clock ticks are 10 ms).
+const cpu = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return { user: Number(fields[11]) * 10, sys: Number(fields[12]) * 10 };
+};
+
 const server = Bun.spawn(
   [
-    BINARY,
+    values.binary,
     "serve",
     "--host",
     "127.0.0.1",
@@ -78,6 +85,7 @@ try {
   const ready = JSON.parse(await nextLine()) as { ready: number; failed: number };
   const openMs = performance.now() - opened;
   const connected = rss(server.pid);
+  const cpuBefore = cpu(server.pid);
 
   for (let i = 0; i < broadcasts; i++) {
     const res = await fetch(`http://127.0.0.1:${port}/api/admin/announcements`, {
@@ -92,6 +100,7 @@ try {
   await proc.stdin.end();
   const result = JSON.parse(await nextLine()) as { lags: number[] };
   const after = rss(server.pid);
+  const cpuAfter = cpu(server.pid);
   const lags = result.lags.sort((a, b) => a - b);
   const pct = (p: number) => lags[Math.min(lags.length - 1, Math.floor(lags.length * p))] ?? NaN;
   console.table([{
@@ -104,6 +113,9 @@ try {
     "lag p50 (ms)": pct(0.5),
     "lag p99 (ms)": pct(0.99),
     "lag max (ms)": lags.at(-1),
+    "server CPU user/sys per broadcast (ms)": `${
+      Math.round((cpuAfter.user - cpuBefore.user) / broadcasts)
+    }/${Math.round((cpuAfter.sys - cpuBefore.sys) / broadcasts)}`,
     "RSS idle (MB)": idle,
     "RSS with streams (MB)": connected,
     "RSS after broadcasts (MB)": after,

@@ -5,7 +5,6 @@
 import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
-import { streamSSE } from "hono/streaming";
 import MarkdownIt from "markdown-it";
 import * as v from "valibot";
 import {
@@ -16,7 +15,7 @@ import {
   teamNameKey,
   type Write,
 } from "../engine/mod.ts";
-import { type Live, publicBoard } from "../live/mod.ts";
+import { eventStream, type Live, publicBoard, SSE_HEADERS } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import {
   bearer,
@@ -165,32 +164,8 @@ export function createApp(options: AppOptions): Hono {
       0,
     );
     const lastEventId = c.req.header("last-event-id");
-    return streamSSE(c, async (stream) => {
-      const sink = {
-        write: (chunk: Uint8Array) => stream.write(chunk),
-        get closed() {
-          return stream.closed;
-        },
-        close: () => void stream.close(),
-      };
-      const close = live.connect(teamId, sink, lastEventId);
-      if (close === undefined) return;
-      // Held open until the client goes away, or the server closes it at shutdown.
-      await new Promise<void>((resolve) => {
-        stream.onAbort(() => {
-          close();
-          resolve();
-        });
-        const check = setInterval(() => {
-          if (stream.closed) {
-            clearInterval(check);
-            close();
-            resolve();
-          }
-        }, 5000);
-        stream.onAbort(() => clearInterval(check));
-      });
-    });
+    const body = eventStream(live, { teamId, lastEventId, signal: c.req.raw.signal });
+    return new Response(body, { headers: SSE_HEADERS });
   });
 
   app.post("/api/teams", async (c) => {

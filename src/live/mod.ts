@@ -9,6 +9,8 @@
  */
 import type { Engine, Write } from "../engine/mod.ts";
 
+export { eventStream, SSE_HEADERS } from "./sse.ts";
+
 /** What a stream needs from its transport: write bytes, and say whether it is closed. */
 export interface Sink {
   write(chunk: Uint8Array): Promise<unknown> | unknown;
@@ -20,6 +22,8 @@ export interface Sink {
 interface Client {
   teamId: number | undefined;
   sink: Sink;
+  /** A write is waiting for the socket to drain (the client reads slowly). */
+  behind: boolean;
 }
 
 export interface Announcement {
@@ -154,7 +158,7 @@ export class Live {
    */
   connect(teamId: number | undefined, sink: Sink, lastEventId?: string): (() => void) | undefined {
     if (teamId !== undefined && this.streamsOf(teamId) >= this.perTeamLimit) return undefined;
-    const client: Client = { teamId, sink };
+    const client: Client = { teamId, sink, behind: false };
     this.clients.add(client);
     if (teamId !== undefined) {
       let set = this.byTeam.get(teamId);
@@ -212,9 +216,21 @@ export class Live {
       this.disconnect(client);
       return;
     }
+    // A client that is still behind from an earlier write is closed rather
+    // than buffered for without bound; it reconnects, and its Last-Event-ID
+    // replays the announcements it missed.
+    if (client.behind) {
+      this.disconnect(client);
+      client.sink.close?.();
+      return;
+    }
     try {
       const pending = client.sink.write(bytes);
-      if (pending instanceof Promise) pending.catch(() => this.disconnect(client));
+      // A promise means the transport's buffer is past its high-water mark.
+      if (pending instanceof Promise) {
+        client.behind = true;
+        pending.then(() => client.behind = false, () => this.disconnect(client));
+      }
     } catch {
       this.disconnect(client);
     }

@@ -167,6 +167,34 @@ describe("GET /api/events", () => {
     expect(live.streamsOf(1)).toBe(0);
   });
 
+  test("a connection dropped without a goodbye is cleaned up too", async () => {
+    const { base, live } = serve();
+    const port = Number(new URL(base).port);
+    const sockets = await Promise.all(Array.from({ length: 5 }, async () => {
+      let first = "";
+      const socket = await Bun.connect({
+        hostname: "127.0.0.1",
+        port,
+        socket: {
+          data(_socket, chunk) {
+            first += chunk.toString();
+          },
+        },
+      });
+      socket.write("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      const deadline = Date.now() + 3000;
+      while (!first.includes("event: scoreboard") && Date.now() < deadline) await Bun.sleep(5);
+      expect(first).toContain("event: scoreboard");
+      return socket;
+    }));
+    expect(live.connections).toBe(5);
+    // terminate() closes at once, with no FIN handshake from the client's side.
+    for (const socket of sockets) socket.terminate();
+    const deadline = Date.now() + 3000;
+    while (live.connections > 0 && Date.now() < deadline) await Bun.sleep(10);
+    expect(live.connections).toBe(0);
+  });
+
   test("a team may hold 20 streams; the 21st is refused with 429", async () => {
     const { base, register } = serve();
     const token = await register("Gulls");
@@ -235,6 +263,49 @@ describe("GET /api/scoreboard caching", () => {
     expect(changed.status).toBe(200);
     expect(changed.headers.get("etag")).not.toBe(etag);
     expect(changed.body.teams).toHaveLength(1);
+  });
+});
+
+describe("slow readers", () => {
+  /** A transport whose buffer drains only when the test says so. */
+  function slowSink() {
+    let drain = () => {};
+    const sink = {
+      writes: 0,
+      closed: false,
+      write() {
+        sink.writes++;
+        return new Promise<void>((resolve) => drain = resolve);
+      },
+      close() {
+        sink.closed = true;
+      },
+      drain: () => drain(),
+    };
+    return sink;
+  }
+
+  test("a stream still behind from its last write is closed, not buffered for", () => {
+    const { live } = makeApp();
+    const sink = slowSink();
+    live.connect(undefined, sink);
+    expect(sink.writes).toBe(1);
+    live.heartbeat();
+    expect(live.connections).toBe(0);
+    expect(sink.closed).toBe(true);
+    expect(sink.writes).toBe(1);
+  });
+
+  test("a stream that drained in time keeps receiving", async () => {
+    const { live } = makeApp();
+    const sink = slowSink();
+    live.connect(undefined, sink);
+    sink.drain();
+    await Bun.sleep(0);
+    live.heartbeat();
+    expect(sink.writes).toBe(2);
+    expect(live.connections).toBe(1);
+    expect(sink.closed).toBe(false);
   });
 });
 
