@@ -54,7 +54,7 @@ const ways = { reset: 0, "half-close": 0, "before response": 0 };
  */
 async function cycle(n: number, tokens: string[]): Promise<void> {
   const way = n % 3;
-  const token = n % 4 === 0 ? tokens[n % tokens.length] : undefined;
+  const token = n % 4 === 0 ? tokens[(n / 4) % tokens.length] : undefined;
   let done = () => {};
   const finished = new Promise<void>((resolve) => done = resolve);
   try {

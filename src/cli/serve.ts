@@ -253,7 +253,13 @@ function runClock(
     }, Math.min(Math.max(0, next - Date.now()), 2 ** 31 - 1));
   };
   schedule();
-  const background = setInterval(() => commit(game.engine.takeBackgroundWrites()), 1000);
+  const background = setInterval(() => {
+    commit(game.engine.takeBackgroundWrites());
+    // After a burst of closed streams (a Wi-Fi drop takes every phone at
+    // once), ask for a collection: an idle server would otherwise hold their
+    // buffers until it next allocates enough to start one by itself.
+    if (live.takeClosedCount() >= 1000) Bun.gc(false);
+  }, 1000);
   const heartbeat = setInterval(() => live.heartbeat(), 20_000);
   return {
     reschedule: schedule,

@@ -53,6 +53,7 @@ export class Live {
   private readonly clients = new Set<Client>();
   private readonly byTeam = new Map<number, Set<Client>>();
   private sequence = 0;
+  private closedSinceAsked = 0;
   private lastAnnouncementId: number;
   private board: { json: string; etag: string } | undefined;
   private lastPushedBoard = "";
@@ -70,6 +71,13 @@ export class Live {
   /** Open streams, for metrics and tests. */
   get connections(): number {
     return this.clients.size;
+  }
+
+  /** Streams closed since the last call: a burst means memory worth collecting. */
+  takeClosedCount(): number {
+    const count = this.closedSinceAsked;
+    this.closedSinceAsked = 0;
+    return count;
   }
 
   streamsOf(teamId: number): number {
@@ -190,7 +198,8 @@ export class Live {
   }
 
   private disconnect(client: Client): void {
-    this.clients.delete(client);
+    if (!this.clients.delete(client)) return;
+    this.closedSinceAsked++;
     if (client.teamId === undefined) return;
     const set = this.byTeam.get(client.teamId);
     set?.delete(client);

@@ -165,6 +165,9 @@ describe("GET /api/events", () => {
     while (live.connections > 0 && Date.now() < deadline) await Bun.sleep(10);
     expect(live.connections).toBe(0);
     expect(live.streamsOf(1)).toBe(0);
+    // Each closed stream is counted once, and the count starts again after it is taken.
+    expect(live.takeClosedCount()).toBe(10);
+    expect(live.takeClosedCount()).toBe(0);
   });
 
   test("a connection dropped without a goodbye is cleaned up too", async () => {
