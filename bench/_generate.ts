@@ -2,8 +2,12 @@
 // round with a few open puzzles, chains, a meta counting its round, and
 // hints; later rounds open from earlier metas. Every rule function appears.
 
-/** TOML text of a hunt with `puzzles` puzzles (a multiple of 20). */
-export function generateHunt(puzzles: number): string {
+/**
+ * TOML text of a hunt with `puzzles` puzzles (a multiple of 20). With
+ * `guessLimit`, every puzzle gets that `guess_limit` table (for load tests
+ * that must not be answered 429).
+ */
+export function generateHunt(puzzles: number, options: { guessLimit?: string } = {}): string {
   const lines = [
     "[hunt]",
     'title = "Generated"',
@@ -41,6 +45,7 @@ export function generateHunt(puzzles: number): string {
       `partial = [{ answer = "almost ${i}", message = "Keep going" }]`,
     );
     if (slot === 3) lines.push(`checkpoint = { code = "cp-${i}" }`);
+    if (options.guessLimit !== undefined) lines.push(`guess_limit = ${options.guessLimit}`);
     if (unlock) lines.push(`unlock = '${unlock}'`);
     lines.push(
       "",

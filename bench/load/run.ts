@@ -1,0 +1,401 @@
+// HTTP load test: the compiled binary against a bare Hono baseline, in one run.
+//
+// 1. Builds dist/cairn, generates a 200-puzzle hunt and seeds 2,000 teams
+//    (sessions and a spread of solves) through the real engine and store.
+// 2. Starts Cairn and the bare baseline (bench/load/bare.ts, same Bun) pinned
+//    to CPU 0, and drives them with wrk pinned to CPU 1 (`taskset`).
+// 3. For each route, alternates target and baseline in short rounds, with the
+//    same request bytes, and takes the median of the per-round ratios: this
+//    machine is shared and noisy, so only ratios measured side by side count.
+// 4. Runs guesses at a fixed rate of half the measured maximum (`hey -q`) for
+//    their p99, samples the server's RSS, prints a table and writes
+//    bench/results/latest.json and latest.md.
+//
+// The hunt lifts the guess limit, so that every wrong guess is judged and
+// stored (durable, FULL sync, group commit) instead of being answered 429.
+// Loopback only; every run is bounded in time.
+// Usage: bun bench/load/run.ts [--teams 2000] [--rounds 5] [--seconds 3] [--connections 64]
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { buildBinary, freePort, waitFor } from "../../test/_binary.ts";
+import { generateHunt } from "../_generate.ts";
+import { seed, type SeededTeam } from "./seed.ts";
+
+const { values } = parseArgs({
+  options: {
+    teams: { type: "string", default: "2000" },
+    puzzles: { type: "string", default: "200" },
+    rounds: { type: "string", default: "5" },
+    seconds: { type: "string", default: "3" },
+    connections: { type: "string", default: "64" },
+  },
+});
+const teams = Number(values.teams);
+const rounds = Number(values.rounds);
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+
+for (const tool of ["wrk", "hey", "taskset"]) {
+  if (Bun.which(tool) === null) {
+    console.error(
+      `bench/load needs ${tool}: install it with \`apt-get install -y wrk hey\` (taskset is in util-linux)`,
+    );
+    process.exit(2);
+  }
+}
+
+const ROOT = join(import.meta.dir, "..", "..");
+const dir = mkdtempSync(join(tmpdir(), "cairn-load-"));
+const processes: ReturnType<typeof Bun.spawn>[] = [];
+const rssOf = (pid: number) => {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Math.round(Number(match[1]) / 1024) : NaN;
+};
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** wrk's figures from its text output (with --latency). */
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** A duration such as `812.00us`, `1.23ms` or `2.01s`, in ms. */
+function ms(text: string): number {
+  const match = /^([\d.]+)(us|ms|s|m)$/.exec(text.trim());
+  if (!match) return NaN;
+  const scale = { us: 0.001, ms: 1, s: 1000, m: 60_000 }[match[2] as "us" | "ms" | "s" | "m"];
+  return Number(match[1]) * scale;
+}
+
+function parseWrk(out: string): Run {
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const p50 = ms(/\s50%\s+(\S+)/.exec(out)?.[1] ?? "");
+  const p99 = ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? "");
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = non2xx + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+  if (!Number.isFinite(rps)) throw new Error(`cannot read wrk's output:\n${out}`);
+  return { rps, p50, p99, errors };
+}
+
+/** Runs wrk on CPU 1 against `port` with a Lua script, for `duration` seconds. */
+async function wrk(port: number, script: string, duration: number): Promise<Run> {
+  const proc = Bun.spawn([
+    "taskset",
+    "-c",
+    "1",
+    "wrk",
+    "-t1",
+    `-c${connections}`,
+    `-d${duration}s`,
+    "--latency",
+    "-s",
+    script,
+    `http://127.0.0.1:${port}`,
+  ], { stdout: "pipe", stderr: "pipe" });
+  const out = await new Response(proc.stdout).text();
+  if ((await proc.exited) !== 0) {
+    throw new Error(`wrk failed: ${await new Response(proc.stderr).text()}`);
+  }
+  return parseWrk(out);
+}
+
+/** A Lua string literal for any text without `]==]`. */
+const lua = (text: string) => `[==[${text}]==]`;
+
+/**
+ * A wrk script that cycles through fixed requests, built once at start-up so
+ * that wrk spends nothing per request but a table lookup.
+ */
+function script(
+  name: string,
+  requests: { method: string; path: string; token?: string; body?: string }[],
+) {
+  const lines = ["local requests = {}"];
+  for (const r of requests) {
+    const headers = [
+      r.token === undefined ? "" : `["Authorization"] = ${lua(`Bearer ${r.token}`)}`,
+      r.body === undefined ? "" : `["Content-Type"] = "application/json"`,
+    ].filter(Boolean).join(", ");
+    lines.push(
+      `requests[#requests + 1] = wrk.format(${lua(r.method)}, ${lua(r.path)}, { ${headers} }, ${
+        r.body === undefined ? "nil" : lua(r.body)
+      })`,
+    );
+  }
+  lines.push(
+    "local i = 0",
+    "request = function()",
+    "  i = i % #requests + 1",
+    "  return requests[i]",
+    "end",
+  );
+  const path = join(dir, `${name}.lua`);
+  writeFileSync(path, lines.join("\n"));
+  return path;
+}
+
+function start(command: string[], name: string) {
+  const proc = Bun.spawn(["taskset", "-c", "0", ...command], {
+    cwd: ROOT,
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  processes.push(proc);
+  console.log(`started ${name} (pid ${proc.pid}) on CPU 0`);
+  return proc;
+}
+
+try {
+  console.log("building dist/cairn …");
+  const binary = await buildBinary();
+  const huntPath = join(dir, "load.toml");
+  const huntText = generateHunt(Number(values.puzzles), {
+    guessLimit: '{ count = 1000000, per = "1m" }',
+  });
+  writeFileSync(huntPath, huntText);
+  const dbPath = join(dir, "load.db");
+  let seededAt = performance.now();
+  const seeded: SeededTeam[] = await seed(huntText, {
+    dbPath,
+    teams,
+    password: "load-test-password",
+  });
+  seededAt = performance.now() - seededAt;
+  console.log(`seeded ${seeded.length} teams in ${(seededAt / 1000).toFixed(1)} s`);
+
+  const cairnPort = freePort();
+  const cairn = start([
+    binary,
+    "serve",
+    ...["--hunt", huntPath, "--db", dbPath, "--host", "127.0.0.1", "--port", String(cairnPort)],
+    ...["--admin-token", "load-test-admin-token", "--log-level", "warn"],
+  ], "cairn");
+  await waitFor(`http://127.0.0.1:${cairnPort}/healthz`);
+
+  // The baseline serves the very bytes Cairn serves, fetched once per team.
+  const base = `http://127.0.0.1:${cairnPort}`;
+  const fetchText = async (path: string, token?: string) => {
+    const res = await fetch(`${base}${path}`, {
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status}`);
+    return res.text();
+  };
+  const payloads = { scoreboard: await fetchText("/api/scoreboard"), puzzles: {}, puzzle: {} } as {
+    scoreboard: string;
+    puzzles: Record<string, string>;
+    puzzle: Record<string, string>;
+  };
+  let listed = 0;
+  for (const team of seeded) {
+    payloads.puzzles[team.token] = await fetchText("/api/puzzles", team.token);
+    payloads.puzzle[team.token] = await fetchText(`/api/puzzles/${team.puzzle}`, team.token);
+    listed += (JSON.parse(payloads.puzzles[team.token]!) as { puzzles: unknown[] }).puzzles.length;
+  }
+  const payloadsPath = join(dir, "payloads.json");
+  writeFileSync(payloadsPath, JSON.stringify(payloads));
+  const barePort = freePort();
+  start(
+    [process.execPath, join(import.meta.dir, "bare.ts"), String(barePort), payloadsPath],
+    "bare Hono",
+  );
+  await waitFor(`http://127.0.0.1:${barePort}/healthz`);
+  const idleRss = rssOf(cairn.pid);
+
+  const wrong = (t: number, j: number) => JSON.stringify({ answer: `wrong ${t} ${j}` });
+  const scenarios = [
+    {
+      name: "GET /api/scoreboard",
+      baseline: "the same bytes, pre-encoded",
+      target: 0.9,
+      script: script("scoreboard", [{ method: "GET", path: "/api/scoreboard" }]),
+    },
+    {
+      name: "GET /api/puzzles",
+      baseline: "each team's same bytes, pre-encoded",
+      target: 0.6,
+      script: script(
+        "puzzles",
+        seeded.map((t) => ({ method: "GET", path: "/api/puzzles", token: t.token })),
+      ),
+    },
+    {
+      name: "GET /api/puzzles/:id",
+      baseline: "each team's same bytes, pre-encoded",
+      target: undefined,
+      script: script(
+        "puzzle",
+        seeded.map((t) => ({ method: "GET", path: `/api/puzzles/${t.puzzle}`, token: t.token })),
+      ),
+    },
+    {
+      name: "POST guesses (9 wrong : 1 right)",
+      baseline: "JSON echo",
+      target: 0.8,
+      script: script(
+        "guesses",
+        Array.from({ length: 10 }, (_, j) =>
+          seeded.map((t, i) => ({
+            method: "POST",
+            path: `/api/puzzles/${t.puzzle}/guesses`,
+            token: t.token,
+            body: j === 9 ? JSON.stringify({ answer: t.answer }) : wrong(i, j),
+          }))).flat(),
+      ),
+    },
+  ];
+
+  // Short warm-ups, so that neither side is measured while its JIT is cold.
+  for (const s of scenarios) {
+    await wrk(cairnPort, s.script, 1);
+    await wrk(barePort, s.script, 1);
+  }
+
+  let peakRss = idleRss;
+  const sampler = setInterval(() => peakRss = Math.max(peakRss, rssOf(cairn.pid)), 200);
+  const results = [];
+  for (const s of scenarios) {
+    const cairnRuns: Run[] = [];
+    const bareRuns: Run[] = [];
+    for (let r = 0; r < rounds; r++) {
+      // Alternate which side goes first, so drift in the machine's load hits both.
+      if (r % 2 === 0) {
+        cairnRuns.push(await wrk(cairnPort, s.script, seconds));
+        bareRuns.push(await wrk(barePort, s.script, seconds));
+      } else {
+        bareRuns.push(await wrk(barePort, s.script, seconds));
+        cairnRuns.push(await wrk(cairnPort, s.script, seconds));
+      }
+    }
+    const ratio = median(cairnRuns.map((run, i) => run.rps / bareRuns[i]!.rps));
+    const row = {
+      route: s.name,
+      baseline: s.baseline,
+      cairn: {
+        rps: median(cairnRuns.map((r) => r.rps)),
+        p50: median(cairnRuns.map((r) => r.p50)),
+        p99: median(cairnRuns.map((r) => r.p99)),
+        errors: cairnRuns.reduce((a, r) => a + r.errors, 0),
+      },
+      bare: {
+        rps: median(bareRuns.map((r) => r.rps)),
+        p50: median(bareRuns.map((r) => r.p50)),
+        p99: median(bareRuns.map((r) => r.p99)),
+      },
+      ratio,
+      ratios: cairnRuns.map((run, i) => run.rps / bareRuns[i]!.rps),
+      target: s.target,
+      met: s.target === undefined ? undefined : ratio >= s.target,
+    };
+    results.push(row);
+    console.log(
+      `${s.name}: ${Math.round(row.cairn.rps)} req/s vs ${Math.round(row.bare.rps)} (ratio ${
+        ratio.toFixed(2)
+      })`,
+    );
+  }
+  clearInterval(sampler);
+
+  // Guesses at a fixed rate, half the maximum just measured, for their p99.
+  const guesses = results.at(-1)!;
+  const rate = Math.round(guesses.cairn.rps / 2);
+  const workers = 32;
+  const target = seeded[0]!;
+  const hey = Bun.spawn([
+    "taskset",
+    "-c",
+    "1",
+    "hey",
+    ...["-z", "10s", "-c", String(workers), "-q", String(Math.max(1, Math.round(rate / workers)))],
+    ...["-m", "POST", "-T", "application/json", "-H", `Authorization: Bearer ${target.token}`],
+    ...["-d", JSON.stringify({ answer: "a steady wrong guess" })],
+    `http://127.0.0.1:${cairnPort}/api/puzzles/${target.puzzle}/guesses`,
+  ], { stdout: "pipe", stderr: "pipe" });
+  const heyOut = await new Response(hey.stdout).text();
+  await hey.exited;
+  const secs = (label: string) =>
+    Number(new RegExp(`${label}% in ([\\d.]+) secs`).exec(heyOut)?.[1]) * 1000;
+  const fixed = {
+    rate,
+    achieved: Number(/Requests\/sec:\s+([\d.]+)/.exec(heyOut)?.[1]),
+    p50: secs("50"),
+    p99: secs("99"),
+    ok: Number(/\[200\]\s+(\d+) responses/.exec(heyOut)?.[1] ?? 0),
+    target: 10,
+    met: secs("99") <= 10,
+  };
+  const loadedRss = rssOf(cairn.pid);
+
+  const table = results.map((r) => ({
+    route: r.route,
+    "cairn req/s": Math.round(r.cairn.rps),
+    "p50 ms": r.cairn.p50.toFixed(2),
+    "p99 ms": r.cairn.p99.toFixed(2),
+    "baseline req/s": Math.round(r.bare.rps),
+    baseline: r.baseline,
+    ratio: r.ratio.toFixed(2),
+    target: r.target === undefined ? "—" : `≥ ${r.target}`,
+    met: r.met === undefined ? "—" : r.met ? "yes" : "NO",
+  }));
+  console.table(table);
+  console.log(
+    `fixed rate ${rate} guesses/s (hey -q, ${workers} workers, 10 s): achieved ${
+      Math.round(fixed.achieved)
+    }/s, p50 ${fixed.p50.toFixed(2)} ms, p99 ${fixed.p99.toFixed(2)} ms (target ≤ 10 ms: ${
+      fixed.met ? "met" : "NOT met"
+    })`,
+  );
+  console.log(
+    `server RSS: ${idleRss} MB idle, ${peakRss} MB peak under load, ${loadedRss} MB after; ` +
+      `${teams} teams, ${(listed / seeded.length).toFixed(1)} puzzles per list on average`,
+  );
+
+  const report = {
+    at: new Date().toISOString(),
+    machine: { cpus: navigator.hardwareConcurrency, bun: Bun.version },
+    settings: { teams, puzzles: Number(values.puzzles), rounds, seconds, connections },
+    routes: results,
+    fixedRate: fixed,
+    rss: { idle: idleRss, peak: peakRss, after: loadedRss },
+  };
+  const out = join(import.meta.dir, "..", "results");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "latest.json"), JSON.stringify(report, null, 2) + "\n");
+  const md = [
+    `Load test, ${report.at}: ${teams} teams, ${report.settings.puzzles} puzzles, ` +
+    `${rounds} rounds of ${seconds} s per side, ${connections} connections, wrk on CPU 1, ` +
+    `servers on CPU 0.`,
+    "",
+    "| route | Cairn req/s | p50 ms | p99 ms | baseline | baseline req/s | ratio (median) | target |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...results.map((r) =>
+      `| ${r.route} | ${Math.round(r.cairn.rps)} | ${r.cairn.p50.toFixed(2)} | ${
+        r.cairn.p99.toFixed(2)
+      } | ${r.baseline} | ${Math.round(r.bare.rps)} | ${r.ratio.toFixed(2)} | ${
+        r.target === undefined ? "—" : `≥ ${r.target}: ${r.met ? "met" : "**not met**"}`
+      } |`
+    ),
+    "",
+    `Guesses at a fixed ${rate}/s (half the maximum): p50 ${fixed.p50.toFixed(2)} ms, p99 ${
+      fixed.p99.toFixed(2)
+    } ms (target ≤ 10 ms: ${fixed.met ? "met" : "**not met**"}).`,
+    "",
+    `Server RSS: ${idleRss} MB idle, ${peakRss} MB peak under load.`,
+    "",
+  ].join("\n");
+  writeFileSync(join(out, "latest.md"), md);
+  console.log(`wrote bench/results/latest.json and latest.md`);
+} finally {
+  for (const proc of processes) proc.kill("SIGTERM");
+  await Promise.all(processes.map((p) => p.exited));
+  rmSync(dir, { recursive: true, force: true });
+}

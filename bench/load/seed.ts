@@ -1,0 +1,58 @@
+// Seeds a database for the HTTP load test through the real engine and store:
+// teams registered (one password hash shared by all, so seeding does not
+// spend minutes in argon2id), a session token each, and a spread of solves,
+// so puzzle lists run from a few puzzles to a few dozen.
+import { hashToken, newToken } from "../../src/http/accounts.ts";
+import { loadHunt } from "../../src/hunt/mod.ts";
+import { openGame } from "../../src/store/mod.ts";
+import type { Write } from "../../src/engine/mod.ts";
+
+export interface SeededTeam {
+  token: string;
+  /** A puzzle the team has unlocked and not solved: the target of its guesses. */
+  puzzle: string;
+  /** That puzzle's answer, for the right guesses in the mix. */
+  answer: string;
+}
+
+/** Registers `teams` teams on the hunt in `huntText`, stored in `dbPath`. */
+export async function seed(
+  huntText: string,
+  options: { dbPath: string; teams: number; password: string },
+): Promise<SeededTeam[]> {
+  const { hunt, problems } = loadHunt(huntText, { file: "load.toml" });
+  if (hunt === undefined) {
+    throw new Error(`the load-test hunt does not load: ${problems[0]?.message}`);
+  }
+  const opened = openGame({ dbPath: options.dbPath, hunt, clock: { now: () => Date.now() } });
+  if (opened.kind !== "ok") throw new Error(`${options.dbPath} is locked`);
+  const { engine, writer } = opened.game;
+  const passwordHash = await Bun.password.hash(options.password, {
+    algorithm: "argon2id",
+    memoryCost: 19456,
+    timeCost: 2,
+  });
+  const writes: Write[] = [];
+  const seeded: SeededTeam[] = [];
+  for (let t = 0; t < options.teams; t++) {
+    const registered = engine.register({ name: `Load team ${t}`, passwordHash });
+    if (registered.kind !== "ok") throw new Error(`register: ${registered.kind}`);
+    const team = registered.team;
+    writes.push(...registered.writes);
+    const token = newToken();
+    writes.push({ kind: "session", tokenHash: hashToken(token), teamId: team.id, at: Date.now() });
+    // Between 0 and 39 solves, each on the first unlocked puzzle not yet solved.
+    for (let s = 0; s < t % 40; s++) {
+      const next = engine.unlockedPuzzles(team).find((p) => !engine.solved(team, p));
+      if (next === undefined) break;
+      const outcome = engine.guess(team, next.id, `answer ${next.index}`);
+      if (outcome.kind === "judged") writes.push(...outcome.writes);
+    }
+    const target = engine.unlockedPuzzles(team).find((p) => !engine.solved(team, p));
+    if (target === undefined) throw new Error(`team ${t} has nothing left to guess`);
+    seeded.push({ token, puzzle: target.id, answer: `answer ${target.index}` });
+  }
+  await writer.commit(writes);
+  opened.game.close();
+  return seeded;
+}
