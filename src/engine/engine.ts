@@ -42,6 +42,10 @@ export interface Team {
   /** Taken hints, as `puzzleIndex:hintIndex`. */
   hints: Set<string>;
   scoreEvents: ScoreEvent[];
+  /** When the score last changed (registration while it never has): ties go to the earlier. */
+  reachedAt: number;
+  /** The latest solve's time, or null. */
+  lastSolveAt: number | null;
   /** Times of recent incorrect and partial guesses, per puzzle index, for guess limits. */
   recentWrong: Map<number, number[]>;
   /** When the team's unlocks were last recomputed. */
@@ -446,28 +450,53 @@ export class Engine {
    */
   standings(options: { at?: number; division?: string } = {}): Standing[] {
     const rows: (Standing & { reachedAt: number })[] = [];
+    const { score: scoreAt, solves: solvesAt } = this.layout;
     for (const team of this.teams.values()) {
       if (options.division !== undefined && team.division !== options.division) continue;
+      if (options.at === undefined) {
+        // The live board reads the totals each change keeps up to date.
+        const counts = team.state.counts;
+        rows.push({
+          rank: 0,
+          team,
+          score: counts[scoreAt]!,
+          solves: counts[solvesAt]!,
+          lastSolveAt: team.lastSolveAt,
+          reachedAt: team.reachedAt,
+        });
+        continue;
+      }
       // A frozen board does not change, not even by a team registered after the freeze.
-      if (options.at !== undefined && team.createdAt > options.at) continue;
+      if (team.createdAt > options.at) continue;
       let score = 0;
       let reachedAt = team.createdAt;
       for (const event of team.scoreEvents) {
-        if (options.at !== undefined && event.at > options.at) break;
+        if (event.at > options.at) break;
         score += event.delta;
         reachedAt = event.at;
       }
       let solves = 0;
       let lastSolveAt: number | null = null;
       for (const at of team.solvedAt) {
-        if (at !== at || (options.at !== undefined && at > options.at)) continue;
+        if (at !== at || at > options.at) continue;
         solves++;
         if (lastSolveAt === null || at > lastSolveAt) lastSolveAt = at;
       }
       rows.push({ rank: 0, team, score, solves, lastSolveAt, reachedAt });
     }
     rows.sort((a, b) => b.score - a.score || a.reachedAt - b.reachedAt || a.team.seq - b.team.seq);
-    return rows.map(({ reachedAt: _, ...row }, i) => ({ ...row, rank: i + 1 }));
+    const standings: Standing[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      standings[i] = {
+        rank: i + 1,
+        team: row.team,
+        score: row.score,
+        solves: row.solves,
+        lastSolveAt: row.lastSolveAt,
+      };
+    }
+    return standings;
   }
 
   // ---------------------------------------------------------------- restore
@@ -570,6 +599,8 @@ export class Engine {
       solvedAt: new Float64Array(this.hunt.puzzles.length).fill(NaN),
       hints: new Set(),
       scoreEvents: [],
+      reachedAt: row.createdAt,
+      lastSolveAt: null,
       recentWrong: new Map(),
       refreshedAt: -Infinity,
       extraGuesses: new Map(),
@@ -589,6 +620,7 @@ export class Engine {
     team.solvedAt[puzzle.index] = at;
     c[this.layout.solved + puzzle.index] = 1;
     c[this.layout.solves]!++;
+    if (team.lastSolveAt === null || at > team.lastSolveAt) team.lastSolveAt = at;
     c[this.layout.roundSolves + puzzle.roundIndex]!++;
     for (const tag of puzzle.tagIndexes) c[this.layout.tagSolves + tag]!++;
     this.changeScore(team, puzzle.points, at);
@@ -598,6 +630,7 @@ export class Engine {
     if (delta === 0) return;
     team.state.counts[this.layout.score]! += delta;
     team.scoreEvents.push({ at, delta });
+    team.reachedAt = at;
   }
 
   /**

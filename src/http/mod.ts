@@ -244,15 +244,7 @@ export function createApp(options: AppOptions): Hono {
   app.get("/api/puzzles", (c) => {
     const { engine, team } = player(c);
     engine.catchUp(team);
-    return json({
-      puzzles: engine.unlockedPuzzles(team).map((p) => ({
-        id: p.id,
-        title: p.title,
-        round: p.round,
-        points: p.points,
-        solved: engine.solved(team, p),
-      })),
-    });
+    return json(puzzleList(engine, team));
   });
 
   app.get("/api/puzzles/:id", (c) => {
@@ -395,6 +387,19 @@ export function createApp(options: AppOptions): Hono {
   }
 
   return app;
+}
+
+/** The body of `GET /api/puzzles`: the puzzles a team can see now, in file order. */
+export function puzzleList(engine: Engine, team: Team) {
+  return {
+    puzzles: engine.unlockedPuzzles(team).map((p) => ({
+      id: p.id,
+      title: p.title,
+      round: p.round,
+      points: p.points,
+      solved: engine.solved(team, p),
+    })),
+  };
 }
 
 /** A puzzle's markdown as HTML (raw HTML in it is escaped), rendered once. */

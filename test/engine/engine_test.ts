@@ -311,6 +311,41 @@ describe("Engine.standings()", () => {
   });
 });
 
+describe("Engine.standings(): the live board", () => {
+  test("its kept totals agree with a board recomputed from every score change", () => {
+    const { engine, clock } = makeEngine();
+    const teams = ["North", "South", "East", "West", "Centre"].map((name) =>
+      register(engine, name)
+    );
+    // A fixed mix of solves, hint costs and adjustments, a minute apart, with ties on the way.
+    const steps: [number, (team: (typeof teams)[number]) => unknown][] = [
+      [2, (t) => engine.guess(t, "a", "alpha")],
+      [0, (t) => engine.guess(t, "a", "alpha")],
+      [4, (t) => engine.guess(t, "a", "wrong")],
+      [4, (t) => engine.guess(t, "a", "wrong")],
+      [4, (t) => engine.takeHint(t, "a", "late")],
+      [1, (t) => engine.adjust(t, 10, "found a typo")],
+      [3, (t) => engine.guess(t, "b", "bravo")],
+      [0, (t) => engine.adjust(t, -5, "late")],
+      [2, (t) => engine.guess(t, "b", "bravo")],
+    ];
+    const view = (rows: ReturnType<typeof engine.standings>) =>
+      rows.map((r) => [r.rank, r.team.name, r.score, r.solves, r.lastSolveAt]);
+    for (const [index, step] of steps) {
+      clock.advance(MINUTE);
+      step(teams[index]!);
+      expect(view(engine.standings())).toEqual(view(engine.standings({ at: clock.now() })));
+    }
+    expect(engine.standings().map((r) => [r.team.name, r.score])).toEqual([
+      ["East", 30],
+      ["West", 20],
+      ["South", 10],
+      ["North", 5],
+      ["Centre", -4],
+    ]);
+  });
+});
+
 describe("fixes found in review", () => {
   test("puzzles stay hidden before the hunt starts, and open at the start", () => {
     const clock = new FakeClock(START - 60 * MINUTE);
