@@ -42,6 +42,7 @@ export function compileRule(source: string, scope: RuleScope, context: RuleConte
     puzzles: scope.puzzles.size,
     rounds: scope.rounds.size,
     tags: scope.tags.size,
+    routes: scope.routes?.size ?? 0,
   });
   const condition = compileCondition(checked.expr, layout);
   return { kind: "ok", rule: { source, expr: checked.expr, condition } };

@@ -1,0 +1,401 @@
+/**
+ * Route generation: the order in which each team visits a route's stops.
+ * Stops are numbered 0..n-1 in the order the hunt file lists them. The
+ * constraints (a fixed first and last stop, `before` pairs, an ordered route)
+ * are checked once at load (`routeConflicts`); a `RoutePlanner` then gives
+ * team i its order, deterministically from the seed and i alone, spreading
+ * teams so that as few as possible stand at the same stop at the same step.
+ */
+import { hashStrings, shuffled } from "./seed.ts";
+
+/** A route's constraints, over stop numbers (positions in the listed `stops`). */
+export interface RouteConstraints {
+  stops: number;
+  /** Every team takes the stops in the listed order. */
+  ordered: boolean;
+  first?: number;
+  last?: number;
+  /** `[a, b]`: a comes before b. */
+  before: readonly (readonly [number, number])[];
+  /** Spread teams out (false: each team gets an independent seeded random order). */
+  spread: boolean;
+}
+
+/** Why no order satisfies a route's constraints, and which key to blame. */
+export interface RouteConflict {
+  message: string;
+  key: "first" | "last" | "before";
+  /** For `before`: the pair to blame. */
+  index?: number;
+}
+
+/** How a planner builds orders, for `cairn check --routes` and the docs. */
+export type PlanMethod = "ordered" | "rotation" | "search" | "random";
+
+/** How many steps one bound of the backtracking search may take before it gives up on that bound. */
+const SEARCH_BUDGET = 4_000;
+
+/** Every reason the constraints cannot all hold; empty when some order satisfies them. */
+export function routeConflicts(
+  c: RouteConstraints,
+  names: readonly string[],
+): RouteConflict[] {
+  const name = (stop: number) => `"${names[stop]}"`;
+  const conflicts: RouteConflict[] = [];
+  if (c.first !== undefined && c.first === c.last && c.stops > 1) {
+    conflicts.push({
+      key: "last",
+      message: `${name(c.first)} cannot be both the first and the last stop`,
+    });
+  }
+  if (c.ordered && c.first !== undefined && c.first !== 0) {
+    conflicts.push({
+      key: "first",
+      message: `The route is ordered, so its first stop is ${name(0)} (listed first), not ${
+        name(c.first)
+      }`,
+    });
+  }
+  if (c.ordered && c.last !== undefined && c.last !== c.stops - 1) {
+    conflicts.push({
+      key: "last",
+      message: `The route is ordered, so its last stop is ${name(c.stops - 1)} (listed last), not ${
+        name(c.last)
+      }`,
+    });
+  }
+  // Pairs that are wrong on their own.
+  const sound: number[] = [];
+  c.before.forEach(([a, b], index) => {
+    const conflict = (message: string) => conflicts.push({ key: "before", index, message });
+    if (a === b) conflict(`A stop cannot come before itself (${name(a)})`);
+    else if (b === c.first) {
+      conflict(`${name(b)} is the first stop, so ${name(a)} cannot come before it`);
+    } else if (a === c.last) {
+      conflict(`${name(a)} is the last stop, so it cannot come before ${name(b)}`);
+    } else if (c.ordered && a > b) {
+      conflict(`The route is ordered and lists ${name(b)} before ${name(a)}`);
+    } else sound.push(index);
+  });
+  // The remaining pairs must be acyclic: a depth-first search finds a cycle if there is one.
+  const cycle = findCycle(c.stops, sound.map((index) => c.before[index]!));
+  if (cycle !== undefined) {
+    // Blame the pair, among those on the cycle, written last in the file.
+    const onCycle = cycle.edges.map((edge) => sound[edge]!);
+    conflicts.push({
+      key: "before",
+      index: Math.max(...onCycle),
+      message: `These "before" pairs form a cycle, so no order satisfies them: ${
+        [...cycle.stops, cycle.stops[0]!].map(name).join(" → ")
+      }`,
+    });
+  }
+  return conflicts;
+}
+
+/** One cycle in a directed graph, as its stops and the indices of its edges; undefined if acyclic. */
+function findCycle(
+  n: number,
+  edges: readonly (readonly [number, number])[],
+): { stops: number[]; edges: number[] } | undefined {
+  const out: [number, number][][] = Array.from({ length: n }, () => []);
+  edges.forEach(([a, b], i) => out[a]!.push([b, i]));
+  // 0: unvisited, 1: on the current path, 2: done.
+  const color = new Uint8Array(n);
+  const pathStops: number[] = [];
+  const pathEdges: number[] = [];
+  const visit = (v: number): { stops: number[]; edges: number[] } | undefined => {
+    color[v] = 1;
+    pathStops.push(v);
+    for (const [w, edge] of out[v]!) {
+      if (color[w] === 1) {
+        const from = pathStops.indexOf(w);
+        return { stops: pathStops.slice(from), edges: [...pathEdges.slice(from), edge] };
+      }
+      if (color[w] === 0) {
+        pathEdges.push(edge);
+        const found = visit(w);
+        if (found) return found;
+        pathEdges.pop();
+      }
+    }
+    pathStops.pop();
+    color[v] = 2;
+    return undefined;
+  };
+  for (let v = 0; v < n; v++) {
+    if (color[v] === 0) {
+      const found = visit(v);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Gives each team its order of a route's stops. Orders depend only on the
+ * constraints, the seed and the team's registration index, so the same hunt
+ * file gives every team the same order on every start; the planner keeps the
+ * orders it generated, as the search method needs the earlier teams' ones.
+ * The constraints must have no conflicts (`routeConflicts`).
+ */
+export class RoutePlanner {
+  readonly method: PlanMethod;
+  private readonly c: RouteConstraints;
+  private readonly seed: number;
+  /** The stops other than a fixed first and last: the ones an order arranges. */
+  private readonly middle: readonly number[];
+  /** For each stop, the middle stops that must come before it. */
+  private readonly preds: readonly number[][];
+  private readonly plans: number[][] = [];
+  /** Rotation: the base order of each block of `middle.length` teams. */
+  private readonly bases = new Map<number, number[]>();
+  /** Search: how many of the planned teams stand at stop s at step k, at `k * stops + s`. */
+  private readonly load: Int32Array;
+  /** The step of the first middle stop: 1 after a fixed first stop, else 0. */
+  private readonly offset: number;
+
+  constructor(constraints: RouteConstraints, seed: string) {
+    this.c = constraints;
+    this.seed = hashStrings(seed);
+    const n = constraints.stops;
+    this.middle = Array.from({ length: n }, (_, s) => s).filter((s) =>
+      s !== constraints.first && s !== constraints.last
+    );
+    const preds: number[][] = Array.from({ length: n }, () => []);
+    for (const [a, b] of constraints.before) {
+      // Pairs with a fixed first or last stop hold by placement alone; a repeated pair counts once.
+      if (a !== constraints.first && b !== constraints.last && !preds[b]!.includes(a)) {
+        preds[b]!.push(a);
+      }
+    }
+    this.preds = preds;
+    this.load = new Int32Array(n * n);
+    this.offset = constraints.first !== undefined ? 1 : 0;
+    if (constraints.ordered) this.method = "ordered";
+    else if (!constraints.spread) this.method = "random";
+    else {
+      // A cyclic shift of a base order is a Latin-square rotation: the teams of
+      // one block of m stand at m different stops at every step. It is usable
+      // only if every shift of the base order keeps every `before` pair.
+      const base = this.baseOrder(0);
+      const m = base.length;
+      let every = true;
+      for (let shift = 0; shift < m && every; shift++) every = this.keeps(rotate(base, shift));
+      this.method = every ? "rotation" : "search";
+    }
+  }
+
+  /** The order of stops for the team registered `team`-th (from 0). */
+  orderFor(team: number): readonly number[] {
+    while (this.plans.length <= team) this.plans.push(this.plan(this.plans.length));
+    return this.plans[team]!;
+  }
+
+  /** The orders of the first `teams` teams. */
+  ordersFor(teams: number): (readonly number[])[] {
+    return Array.from({ length: teams }, (_, team) => this.orderFor(team));
+  }
+
+  private plan(team: number): number[] {
+    const { first, last } = this.c;
+    let middle: number[];
+    switch (this.method) {
+      case "ordered":
+        return Array.from({ length: this.c.stops }, (_, s) => s);
+      case "random":
+        middle = this.topological(
+          shuffled(this.c.stops, hashStrings(String(this.seed), "team", String(team))),
+        );
+        break;
+      case "rotation": {
+        // Team i takes shift i mod m of its block's base order; each block of m
+        // teams has its own seeded base, so teams m apart do not share an order.
+        const m = this.middle.length;
+        const block = m === 0 ? 0 : Math.floor(team / m);
+        middle = rotate(this.baseOrder(block), m === 0 ? 0 : team % m);
+        break;
+      }
+      case "search":
+        middle = this.search(team);
+        for (let k = 0; k < middle.length; k++) {
+          this.load[(k + this.offset) * this.c.stops + middle[k]!]!++;
+        }
+        break;
+    }
+    return [
+      ...(first !== undefined ? [first] : []),
+      ...middle,
+      ...(last !== undefined && last !== first ? [last] : []),
+    ];
+  }
+
+  /** A block's seeded base order: a topological order of the middle stops. */
+  private baseOrder(block: number): number[] {
+    let base = this.bases.get(block);
+    if (base === undefined) {
+      base = this.topological(
+        shuffled(this.c.stops, hashStrings(String(this.seed), "block", String(block))),
+      );
+      this.bases.set(block, base);
+    }
+    return base;
+  }
+
+  /**
+   * The search method, for routes whose `before` pairs rule out a rotation.
+   * Each team in turn takes the order that keeps the crowding lowest given the
+   * earlier teams' orders (`load`): the smallest bound L such that some order
+   * keeping every pair puts the team, at every step, on a stop fewer than L
+   * earlier teams stand at on that step.
+   *
+   * 1. A greedy order gives an upper bound: step by step, of the stops whose
+   *    predecessors are placed, take the least loaded at that step (ties by a
+   *    seeded per-team ranking). Taking only ready stops keeps every pair, and
+   *    never dead-ends, as the pairs are acyclic.
+   * 2. Every step must be on some stop, so L is at least one more than the
+   *    least load of each step: the lower bound.
+   * 3. From the lower bound up to the greedy's, a depth-first search tries to
+   *    place the stops under the bound, least loaded first; a set of placed
+   *    stops that failed once is not tried again (the step is its size). Each
+   *    bound gets a fixed budget of steps, so the result is deterministic and
+   *    the time bounded; when no bound below the greedy's is found, the greedy
+   *    order stands.
+   */
+  private search(team: number): number[] {
+    const n = this.c.stops;
+    const rank = rankOf(shuffled(n, hashStrings(String(this.seed), "team", String(team))));
+    const middle = [...this.middle].sort((a, b) => rank[a]! - rank[b]!);
+    const m = middle.length;
+    const load = (k: number, s: number) => this.load[(k + this.offset) * n + s]!;
+    const ready = (s: number, placed: Uint8Array) =>
+      placed[s] === 0 && this.preds[s]!.every((p) => placed[p] === 1);
+
+    // 1. The greedy order and its bound.
+    const greedy: number[] = [];
+    const placed = new Uint8Array(n);
+    for (let k = 0; k < m; k++) {
+      let best = -1;
+      for (const s of middle) {
+        if (ready(s, placed) && (best === -1 || load(k, s) < load(k, best))) best = s;
+      }
+      placed[best] = 1;
+      greedy.push(best);
+    }
+    const greedyBound = Math.max(0, ...greedy.map((s, k) => load(k, s))) + 1;
+
+    // 2. The lower bound.
+    let lower = 1;
+    for (let k = 0; k < m; k++) {
+      lower = Math.max(lower, Math.min(...middle.map((s) => load(k, s))) + 1);
+    }
+
+    // 3. The bounded search, from the lower bound up.
+    for (let bound = lower; bound < greedyBound; bound++) {
+      const found = this.underBound(middle, bound, load);
+      if (found !== undefined) return found;
+    }
+    return greedy;
+  }
+
+  /** An order of `middle` keeping every pair with every step's load below `bound`, if found in budget. */
+  private underBound(
+    middle: readonly number[],
+    bound: number,
+    load: (k: number, s: number) => number,
+  ): number[] | undefined {
+    const n = this.c.stops;
+    const placed = new Uint8Array(n);
+    const order: number[] = [];
+    const failed = new Set<string>();
+    let budget = SEARCH_BUDGET;
+    const visit = (k: number): boolean | undefined => {
+      if (k === middle.length) return true;
+      const key = order.slice().sort((a, b) => a - b).join(",");
+      if (failed.has(key)) return false;
+      // Candidates under the bound, least loaded first (`middle` is in the team's seeded order).
+      const candidates = middle.filter((s) =>
+        placed[s] === 0 && load(k, s) < bound && this.preds[s]!.every((p) => placed[p] === 1)
+      ).sort((a, b) => load(k, a) - load(k, b));
+      for (const s of candidates) {
+        if (--budget < 0) return undefined;
+        placed[s] = 1;
+        order.push(s);
+        const result = visit(k + 1);
+        if (result !== false) return result;
+        order.pop();
+        placed[s] = 0;
+      }
+      failed.add(key);
+      return false;
+    };
+    return visit(0) === true ? order : undefined;
+  }
+
+  /** The middle stops in a topological order, preferring lower `priority` ranks among ready stops. */
+  private topological(priority: readonly number[]): number[] {
+    const rank = rankOf(priority);
+    const placed = new Uint8Array(this.c.stops);
+    const order: number[] = [];
+    while (order.length < this.middle.length) {
+      let best = -1;
+      for (const s of this.middle) {
+        if (placed[s] === 1 || this.preds[s]!.some((p) => placed[p] === 0)) continue;
+        if (best === -1 || rank[s]! < rank[best]!) best = s;
+      }
+      placed[best] = 1;
+      order.push(best);
+    }
+    return order;
+  }
+
+  /** Whether a middle order keeps every `before` pair. */
+  private keeps(middle: readonly number[]): boolean {
+    const position = new Int32Array(this.c.stops);
+    middle.forEach((s, k) => (position[s] = k));
+    return middle.every((s) => this.preds[s]!.every((p) => position[p]! < position[s]!));
+  }
+}
+
+function rotate(items: readonly number[], shift: number): number[] {
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+/** The inverse of a permutation: rank[item] = its position. */
+function rankOf(permutation: readonly number[]): Int32Array {
+  const rank = new Int32Array(permutation.length);
+  permutation.forEach((item, k) => (rank[item] = k));
+  return rank;
+}
+
+/**
+ * The crowding of a set of orders: the most teams at one stop at one step.
+ * Steps at a fixed first or last stop are left out (every team starts or ends
+ * there by design), unless the route has no other steps.
+ */
+export function crowding(orders: readonly (readonly number[])[], c: RouteConstraints): number {
+  const n = c.stops;
+  const skipFirst = !c.ordered && c.first !== undefined && n > 2;
+  const skipLast = !c.ordered && c.last !== undefined && n > 2;
+  const counts = new Int32Array(n * n);
+  let most = 0;
+  for (const order of orders) {
+    order.forEach((stop, step) => {
+      if ((skipFirst && step === 0) || (skipLast && step === n - 1)) return;
+      const count = ++counts[step * n + stop]!;
+      if (count > most) most = count;
+    });
+  }
+  return most;
+}
+
+/** Whether an order is a permutation of the route's stops that keeps every constraint. */
+export function satisfies(order: readonly number[], c: RouteConstraints): boolean {
+  if (order.length !== c.stops || new Set(order).size !== c.stops) return false;
+  if (order.some((s) => !Number.isInteger(s) || s < 0 || s >= c.stops)) return false;
+  if (c.ordered && order.some((s, k) => s !== k)) return false;
+  if (c.first !== undefined && order[0] !== c.first) return false;
+  if (c.last !== undefined && order[c.stops - 1] !== c.last) return false;
+  const position = rankOf(order);
+  return c.before.every(([a, b]) => position[a]! < position[b]!);
+}
