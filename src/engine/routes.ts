@@ -145,8 +145,14 @@ export class RoutePlanner {
   private readonly seed: number;
   /** The stops other than a fixed first and last: the ones an order arranges. */
   private readonly middle: readonly number[];
-  /** For each stop, the middle stops that must come before it. */
+  /** For each stop, the middle stops that must come directly before it, and after it. */
   private readonly preds: readonly number[][];
+  private readonly succs: readonly number[][];
+  /**
+   * For each middle stop, the first and last step (within the middle) it can
+   * take at all: after all its ancestors, before all its descendants.
+   */
+  private readonly windows: { earliest: Int32Array; latest: Int32Array };
   private readonly plans: number[][] = [];
   /** Rotation: the base order of each block of `middle.length` teams. */
   private readonly bases = new Map<number, number[]>();
@@ -170,6 +176,10 @@ export class RoutePlanner {
       }
     }
     this.preds = preds;
+    const succs: number[][] = Array.from({ length: n }, () => []);
+    preds.forEach((list, b) => list.forEach((a) => succs[a]!.push(b)));
+    this.succs = succs;
+    this.windows = stepWindows(this.middle, preds, succs, n);
     this.load = new Int32Array(n * n);
     this.offset = constraints.first !== undefined ? 1 : 0;
     if (constraints.ordered) this.method = "ordered";
@@ -256,43 +266,50 @@ export class RoutePlanner {
    * 2. Every step must be on some stop, so L is at least one more than the
    *    least load of each step: the lower bound.
    * 3. From the lower bound up to the greedy's, a depth-first search tries to
-   *    place the stops under the bound, least loaded first; a set of placed
-   *    stops that failed once is not tried again (the step is its size). Each
-   *    bound gets a fixed budget of steps, so the result is deterministic and
-   *    the time bounded; when no bound below the greedy's is found, the greedy
-   *    order stands.
+   *    place the stops under the bound, least loaded first. It drops a branch
+   *    that left a stop behind past the last step it can take (before all its
+   *    descendants), and a set of placed stops that failed once is not tried
+   *    again (the step is its size). Each bound gets a fixed budget of steps,
+   *    so the result is deterministic and the time bounded; when no bound
+   *    below the greedy's is found, the greedy order stands.
    */
   private search(team: number): number[] {
     const n = this.c.stops;
     const rank = rankOf(shuffled(n, hashStrings(String(this.seed), "team", String(team))));
+    const { earliest, latest } = this.windows;
+    // Candidates are tried least loaded first, then by the team's ranking.
     const middle = [...this.middle].sort((a, b) => rank[a]! - rank[b]!);
     const m = middle.length;
     const load = (k: number, s: number) => this.load[(k + this.offset) * n + s]!;
-    const ready = (s: number, placed: Uint8Array) =>
-      placed[s] === 0 && this.preds[s]!.every((p) => placed[p] === 1);
+    const better = (k: number, s: number, t: number) =>
+      load(k, s) - load(k, t) || rank[s]! - rank[t]!;
 
     // 1. The greedy order and its bound.
     const greedy: number[] = [];
-    const placed = new Uint8Array(n);
+    const waiting = this.waitingCounts();
     for (let k = 0; k < m; k++) {
       let best = -1;
       for (const s of middle) {
-        if (ready(s, placed) && (best === -1 || load(k, s) < load(k, best))) best = s;
+        if (waiting[s] === 0 && (best === -1 || better(k, s, best) < 0)) best = s;
       }
-      placed[best] = 1;
+      this.place(best, waiting);
       greedy.push(best);
     }
     const greedyBound = Math.max(0, ...greedy.map((s, k) => load(k, s))) + 1;
 
-    // 2. The lower bound.
+    // 2. The lower bound: each step needs a stop that can stand there at all.
     let lower = 1;
     for (let k = 0; k < m; k++) {
-      lower = Math.max(lower, Math.min(...middle.map((s) => load(k, s))) + 1);
+      let least = Infinity;
+      for (const s of middle) {
+        if (earliest[s]! <= k && k <= latest[s]!) least = Math.min(least, load(k, s));
+      }
+      lower = Math.max(lower, least + 1);
     }
 
     // 3. The bounded search, from the lower bound up.
     for (let bound = lower; bound < greedyBound; bound++) {
-      const found = this.underBound(middle, bound, load);
+      const found = this.underBound(middle, bound, load, better);
       if (found !== undefined) return found;
     }
     return greedy;
@@ -303,33 +320,59 @@ export class RoutePlanner {
     middle: readonly number[],
     bound: number,
     load: (k: number, s: number) => number,
+    better: (k: number, s: number, t: number) => number,
   ): number[] | undefined {
-    const n = this.c.stops;
-    const placed = new Uint8Array(n);
+    const m = middle.length;
+    const { latest } = this.windows;
+    const waiting = this.waitingCounts();
     const order: number[] = [];
-    const failed = new Set<string>();
+    // The set of placed stops fixes the step, so a set that failed fails again.
+    // It is a bit set over the middle stops, exact while they fit in a double's 52 bits.
+    const bit = new Float64Array(this.c.stops);
+    middle.forEach((s, i) => (bit[s] = i < 52 ? 2 ** i : 0));
+    const failed = new Set<number>();
+    let key = 0;
     let budget = SEARCH_BUDGET;
     const visit = (k: number): boolean | undefined => {
-      if (k === middle.length) return true;
-      const key = order.slice().sort((a, b) => a - b).join(",");
-      if (failed.has(key)) return false;
-      // Candidates under the bound, least loaded first (`middle` is in the team's seeded order).
-      const candidates = middle.filter((s) =>
-        placed[s] === 0 && load(k, s) < bound && this.preds[s]!.every((p) => placed[p] === 1)
-      ).sort((a, b) => load(k, a) - load(k, b));
+      if (k === m) return true;
+      if (m <= 52 && failed.has(key)) return false;
+      // A stop left behind past its last possible step dooms this branch.
+      for (const s of middle) if (waiting[s]! >= 0 && latest[s]! < k) return false;
+      const candidates = middle.filter((s) => waiting[s] === 0 && load(k, s) < bound)
+        .sort((a, b) => better(k, a, b));
       for (const s of candidates) {
         if (--budget < 0) return undefined;
-        placed[s] = 1;
+        this.place(s, waiting);
         order.push(s);
+        key += bit[s]!;
         const result = visit(k + 1);
         if (result !== false) return result;
+        key -= bit[s]!;
         order.pop();
-        placed[s] = 0;
+        this.unplace(s, waiting);
       }
       failed.add(key);
       return false;
     };
     return visit(0) === true ? order : undefined;
+  }
+
+  /** For each middle stop, how many of its predecessors are not placed yet (-1 once it is placed). */
+  private waitingCounts(): Int32Array {
+    const waiting = new Int32Array(this.c.stops).fill(-1);
+    for (const s of this.middle) waiting[s] = this.preds[s]!.length;
+    return waiting;
+  }
+
+  private place(stop: number, waiting: Int32Array): void {
+    waiting[stop] = -1;
+    for (const next of this.succs[stop]!) waiting[next]!--;
+  }
+
+  private unplace(stop: number, waiting: Int32Array): void {
+    for (const next of this.succs[stop]!) waiting[next]!++;
+    // It was placed once all its predecessors were, and they still are.
+    waiting[stop] = 0;
   }
 
   /** The middle stops in a topological order, preferring lower `priority` ranks among ready stops. */
@@ -355,6 +398,35 @@ export class RoutePlanner {
     middle.forEach((s, k) => (position[s] = k));
     return middle.every((s) => this.preds[s]!.every((p) => position[p]! < position[s]!));
   }
+}
+
+/** Counts each middle stop's ancestors and descendants, to bound the steps it can take. */
+function stepWindows(
+  middle: readonly number[],
+  preds: readonly number[][],
+  succs: readonly number[][],
+  n: number,
+): { earliest: Int32Array; latest: Int32Array } {
+  const reach = (start: number, next: readonly number[][]): number => {
+    const seen = new Uint8Array(n);
+    const stack = [...next[start]!];
+    let count = 0;
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      if (seen[s] === 1) continue;
+      seen[s] = 1;
+      count++;
+      stack.push(...next[s]!);
+    }
+    return count;
+  };
+  const earliest = new Int32Array(n);
+  const latest = new Int32Array(n);
+  for (const s of middle) {
+    earliest[s] = reach(s, preds);
+    latest[s] = middle.length - 1 - reach(s, succs);
+  }
+  return { earliest, latest };
 }
 
 function rotate(items: readonly number[], shift: number): number[] {
