@@ -464,7 +464,7 @@ function build(
     report.add(
       "warning",
       "The hunt has variants or routes but no seed, so they follow the title: renaming the hunt mid-event would give teams other variants. Set seed in [hunt]",
-      ["hunt"],
+      ["hunt", "seed"],
     );
   }
 

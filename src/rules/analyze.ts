@@ -221,9 +221,9 @@ function describe(atom: Expr, input: AnalysisInput, env: Env): string {
       case "minutes":
         return `${prefix}the hunt lasts only ${env.maxMinutes} minutes`;
       case "route_position":
-        return `${prefix}puzzle "${input.puzzles[count.arg]!.id}" is at position 1 to ${
+        return `${prefix}route_position("${input.puzzles[count.arg]!.id}") is always 1 to ${
           env.stopRouteSize[count.arg]
-        } of its route, never outside that`;
+        }, as its route has ${env.stopRouteSize[count.arg]} stops`;
       case "route_progress":
         return `${prefix}route "${input.routes![count.arg]!.id}" has only ${
           env.routeSizes[count.arg]
