@@ -106,12 +106,19 @@ function generation(hunt: Hunt, teams: number) {
     teams,
     routes: hunt.routes.map((route) => {
       const orders = route.planner.ordersFor(teams);
+      const c = route.constraints;
+      // crowding() leaves out the steps at a fixed first or last stop (every team is there).
+      const free = !c.ordered && c.stops > 2;
       return {
         id: route.id,
         method: route.planner.method,
         advance: route.advance,
         orders: orders.map((order) => order.map((slot) => hunt.puzzles[route.stops[slot]!]!.id)),
-        crowding: crowding(orders, route.constraints),
+        crowding: crowding(orders, c),
+        uncounted: [
+          ...(free && c.first !== undefined ? ["first"] : []),
+          ...(free && c.last !== undefined ? ["last"] : []),
+        ],
         // Every team on one order: all of them at the same stop at every step.
         fixed_order_crowding: teams,
       };
@@ -140,9 +147,14 @@ function formatGeneration(result: ReturnType<typeof generation>): string {
     route.orders.forEach((order, i) => {
       lines.push(`  team ${String(i + 1).padStart(width)}: ${order.join(" → ")}`);
     });
+    const uncounted = route.uncounted.length === 0
+      ? ""
+      : `, not counting the fixed ${route.uncounted.join(" and ")} stop${
+        route.uncounted.length > 1 ? "s" : ""
+      }`;
     lines.push(
-      `  crowding: at most ${plural(route.crowding, "team")} at one stop at one step` +
-        ` (one fixed order for all: ${route.fixed_order_crowding})`,
+      `  crowding: at most ${plural(route.crowding, "team")} at one stop at one step${uncounted}` +
+        ` (all teams on one fixed order: ${route.fixed_order_crowding})`,
     );
   }
   for (const variant of result.variants) {
