@@ -21,6 +21,7 @@ import {
   type CompiledRule,
   compileRule,
   didYouMean,
+  needsPuzzle,
   type RuleContext,
   type RuleScope,
 } from "../rules/mod.ts";
@@ -460,6 +461,8 @@ function build(
     puzzles.push(puzzle);
   });
 
+  checkStopRules(puzzles, routes.list, report);
+
   if (!seeded && (routes.list.length > 0 || puzzles.some((p) => p.variants !== undefined))) {
     report.add(
       "warning",
@@ -660,6 +663,49 @@ function buildRoutes(
     });
   });
   return { list, ids, stopOf };
+}
+
+/**
+ * A stop whose unlock rule needs another stop of its route solved (or checked
+ * in at) deadlocks every team that reaches it first: the other stop opens only
+ * after this one is done. That is an error unless the constraints put the
+ * other stop first for every team.
+ */
+function checkStopRules(puzzles: readonly Puzzle[], routes: readonly Route[], report: Reporter) {
+  for (const route of routes) {
+    const c = route.constraints;
+    const n = route.stops.length;
+    // first[a][b]: stop a comes before stop b in every order.
+    const first = Array.from({ length: n }, () => new Uint8Array(n));
+    for (let a = 0; a < n; a++) {
+      for (let b = 0; b < n; b++) {
+        if (a === b) continue;
+        if ((c.ordered && a < b) || a === c.first || b === c.last) first[a]![b] = 1;
+      }
+    }
+    for (const [a, b] of c.before) first[a]![b] = 1;
+    // Transitive closure (Floyd–Warshall over booleans; routes are small).
+    for (let k = 0; k < n; k++) {
+      for (let a = 0; a < n; a++) {
+        if (first[a]![k] !== 1) continue;
+        for (let b = 0; b < n; b++) if (first[k]![b] === 1) first[a]![b] = 1;
+      }
+    }
+    route.stops.forEach((index, x) => {
+      const rule = puzzles[index]!.unlock;
+      if (rule === undefined) return;
+      route.stops.forEach((other, y) => {
+        if (y === x || first[y]![x] === 1 || !needsPuzzle(rule.expr, other)) return;
+        const [me, them] = [puzzles[index]!.id, puzzles[other]!.id];
+        report.add(
+          "error",
+          `Stop "${me}" needs stop "${them}", but teams that reach "${me}" first would be stuck: add before = [["${them}", "${me}"]] to route "${route.id}"`,
+          ["puzzle", index, "unlock"],
+          me,
+        );
+      });
+    });
+  }
 }
 
 /** Stands in for a puzzle whose answers did not compile; never reached, as the hunt then has errors. */

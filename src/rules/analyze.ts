@@ -346,6 +346,38 @@ function callRange(call: Call, env: Env): Range {
   }
 }
 
+/**
+ * Whether a rule can be true only once puzzle `puzzle` is solved or checked
+ * in at: judged with `solved(puzzle)` and `checked_in(puzzle)` false and every
+ * other part free, an over-approximation, so `true` means it really needs it.
+ */
+export function needsPuzzle(expr: Expr, puzzle: number): boolean {
+  const can = (e: Expr): Possible => {
+    switch (e.kind) {
+      case "const":
+        return { t: e.value === true, f: e.value === false };
+      case "call":
+        return (e.fn === "solved" || e.fn === "checked_in") && e.arg === puzzle
+          ? { t: false, f: true }
+          : { t: true, f: true };
+      case "not": {
+        const inner = can(e.operand);
+        return { t: inner.f, f: inner.t };
+      }
+      case "logic": {
+        const left = can(e.left);
+        const right = can(e.right);
+        return e.op === "and"
+          ? { t: left.t && right.t, f: left.f || right.f }
+          : { t: left.t || right.t, f: left.f && right.f };
+      }
+      default:
+        return { t: true, f: true };
+    }
+  };
+  return !can(expr).t;
+}
+
 /** Calls `visit` on every function call in an expression. */
 export function walkCalls(expr: Expr, visit: (call: Call) => void): void {
   switch (expr.kind) {
