@@ -88,6 +88,24 @@ describe("variants through the API", () => {
     expect(await guess(two, own[1])).toMatchObject({ status: 200, body: { result: "correct" } });
   });
 
+  test("the admin's team view shows the team's variants and route order", async () => {
+    const { admin, register, game } = makeApp({ toml: TOML });
+    await register("One");
+    const team = game.engine.teamByName("One")!;
+    const reply = await admin("GET", `/api/admin/teams/${team.id}`);
+    expect(reply.status).toBe(200);
+    expect(reply.body.variants).toEqual([
+      {
+        puzzle: "bakery",
+        variant: game.engine.variant(team, game.engine.hunt.puzzles[0]!)!.index + 1,
+      },
+    ]);
+    expect(reply.body.routes).toEqual([
+      { id: "town", stops: game.engine.routeOf(team, game.engine.hunt.routes[0]!) },
+    ]);
+    expect([...reply.body.routes[0].stops].sort()).toEqual(["chapel", "fountain", "market"]);
+  });
+
   test("a team checks in only at its own variant's checkpoint", async () => {
     const { call, register } = makeApp({ toml: TOML });
     const token = await register("One");
