@@ -581,7 +581,7 @@ function buildRoutes(
       for (const id of entry.stops) {
         const index = puzzleIndex.get(id);
         if (index !== undefined && !stopOf.has(index)) {
-          stopOf.set(index, ids.get(entry.id ?? "") ?? 0);
+          stopOf.set(index, ids.get(entry.id ?? "") ?? -1);
         }
       }
       return;
