@@ -95,9 +95,21 @@ function buildEngine(db: Database, hunt: Hunt, clock: Clock): Engine {
 export type ReloadOutcome =
   | {
     kind: "ok";
-    summary: { added: string[]; removed: string[]; changed: string[]; puzzles: number };
+    summary: ReloadSummary;
   }
   | { kind: "error"; errors: string[] };
+
+/** What a reload changed. */
+export interface ReloadSummary {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  /** Puzzles whose variants were dealt out again (their number, or the seed, changed). */
+  reassigned: string[];
+  /** How many team route orders were given anew (the route changed, or is new). */
+  rerouted: number;
+  puzzles: number;
+}
 
 /**
  * Swaps in a new hunt: the queued writes are committed first, so the
@@ -130,7 +142,7 @@ export function reloadGame(game: Game, hunt: Hunt, clock: Clock): ReloadOutcome 
     void game.writer.commit(writes).catch(() => {});
     game.writer.flush();
   }
-  const shape = (h: Hunt, p: Hunt["puzzles"][number]) =>
+  const shape = (from: Hunt, p: Hunt["puzzles"][number]) =>
     JSON.stringify([
       p.title,
       p.round,
@@ -143,7 +155,7 @@ export function reloadGame(game: Game, hunt: Hunt, clock: Clock): ReloadOutcome 
       p.guessLimit,
       p.variants?.map((variant) => [variant.body, variant.checkpoint]),
       p.otherVariantMessage,
-      p.route === undefined ? undefined : h.routes[p.route]?.id,
+      p.route === undefined ? undefined : from.routes[p.route]?.id,
     ]);
   const old = new Map(before.puzzles.map((p) => [p.id, p]));
   return {
@@ -156,6 +168,12 @@ export function reloadGame(game: Game, hunt: Hunt, clock: Clock): ReloadOutcome 
       ).map((
         p,
       ) => p.id),
+      reassigned: hunt.puzzles.filter((p) => {
+        const was = old.get(p.id);
+        return was?.variants !== undefined && p.variants !== undefined &&
+          (was.variants.length !== p.variants.length || was.variantOffset !== p.variantOffset);
+      }).map((p) => p.id),
+      rerouted: writes.filter((write) => write.kind === "route").length,
       puzzles: hunt.puzzles.length,
     },
   };

@@ -14,7 +14,7 @@ const tempDb = () => join(mkdtempSync(join(tmpdir(), "cairn-generation-")), "cai
 const stop = (id: string) =>
   `[[puzzle]]\nid = "${id}"\ntitle = "${id}"\ncheckpoint = { code = "${id}-code" }\nanswer = "${id}"\n`;
 
-function hunt(route: string, stops: string[]): Hunt {
+function hunt(route: string, stops: string[], variants = ["one", "two", "three"]): Hunt {
   const toml = `[hunt]
 title = "Trail"
 seed = "trail"
@@ -26,15 +26,7 @@ ${route}
 id = "v"
 title = "Variants"
 
-[[puzzle.variant]]
-answer = "one"
-
-[[puzzle.variant]]
-answer = "two"
-
-[[puzzle.variant]]
-answer = "three"
-
+${variants.map((answer) => `[[puzzle.variant]]\nanswer = "${answer}"\n`).join("\n")}
 ${stops.map(stop).join("\n")}`;
   const { hunt, problems } = loadHunt(toml, { file: "hunt.toml" });
   if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
@@ -94,16 +86,16 @@ describe("per-team generation across restarts and reloads", () => {
 
     // Now every team must visit "a" first: only the teams that already did keep their order.
     const changed = hunt(`${ROUTE}\nfirst = "a"`, FIVE);
-    expect(reloadGame(game, changed, clock).kind).toBe("ok");
+    const outcome = reloadGame(game, changed, clock);
     const after = snapshot(game);
+    const moved = after.filter((_, i) => before[i]!.route[0]![0] !== "a").length;
+    expect(moved).toBeGreaterThan(0);
+    expect(outcome).toMatchObject({ kind: "ok", summary: { rerouted: moved, reassigned: [] } });
     after.forEach((row, i) => {
       expect(row.route[0]![0]).toBe("a");
       if (before[i]!.route[0]![0] === "a") expect(row.route).toEqual(before[i]!.route);
       expect(row.variant).toBe(before[i]!.variant);
     });
-    expect(after.some((row, i) => before[i]!.route[0]![0] !== "a" && row.route.length > 0)).toBe(
-      true,
-    );
     // The new orders are stored: a restart keeps them.
     game.close();
     const again = open(path, changed, clock);
@@ -128,6 +120,20 @@ describe("per-team generation across restarts and reloads", () => {
     const c = game.engine.teamByName("C")!;
     const visible = game.engine.unlockedPuzzles(c).map((p) => p.id).filter((id) => id !== "v");
     expect(visible).toEqual([game.engine.routeOf(c, game.engine.hunt.routes[0]!)[0]!]);
+    game.close();
+  });
+
+  test("changing the number of a puzzle's variants deals them out again, and the reload says so", async () => {
+    const path = tempDb();
+    const clock = new FakeClock();
+    const game = open(path, hunt(ROUTE, FIVE), clock);
+    await registerAll(game, ["A", "B", "C"]);
+    // The same file, with the third variant dropped.
+    const outcome = reloadGame(game, hunt(ROUTE, FIVE, ["one", "two"]), clock);
+    expect(outcome).toMatchObject({ kind: "ok", summary: { reassigned: ["v"], rerouted: 0 } });
+    const per = [0, 0];
+    for (const row of snapshot(game)) per[row.variant]!++;
+    expect(per.sort()).toEqual([1, 2]);
     game.close();
   });
 });
