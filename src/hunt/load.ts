@@ -374,7 +374,8 @@ function build(
             prefix: where,
             raw: own ? rawVariant : raws[i] ?? {},
             puzzleId: entry.id,
-            needsAnswer: true,
+            // Without answers of its own, the check below names what is missing.
+            needsAnswer: own,
           },
           report,
         )
