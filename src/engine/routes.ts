@@ -259,19 +259,22 @@ export class RoutePlanner {
    * keeping every pair puts the team, at every step, on a stop fewer than L
    * earlier teams stand at on that step.
    *
-   * 1. A greedy order gives an upper bound: step by step, of the stops whose
-   *    predecessors are placed, take the least loaded at that step (ties by a
-   *    seeded per-team ranking). Taking only ready stops keeps every pair, and
-   *    never dead-ends, as the pairs are acyclic.
+   * 1. Two quick orders give an upper bound: a greedy one (step by step, of
+   *    the stops whose predecessors are placed, the least loaded at that step,
+   *    ties by a seeded per-team ranking), and the rotation the team would get
+   *    without pairs, repaired into a topological order. Taking only ready
+   *    stops keeps every pair, and never dead-ends, as the pairs are acyclic.
    * 2. Every step must be on some stop, so L is at least one more than the
    *    least load of each step: the lower bound.
-   * 3. From the lower bound up to the greedy's, a depth-first search tries to
-   *    place the stops under the bound, least loaded first. It drops a branch
-   *    that left a stop behind past the last step it can take (before all its
-   *    descendants), and a set of placed stops that failed once is not tried
-   *    again (the step is its size). Each bound gets a fixed budget of steps,
-   *    so the result is deterministic and the time bounded; when no bound
-   *    below the greedy's is found, the greedy order stands.
+   * 3. From the lower bound up to the quick orders' bound, a depth-first
+   *    search tries to place the stops under the bound, most constrained
+   *    first: the stop with the fewest steps left that can still take it
+   *    (under the bound, before all its descendants), then the least loaded.
+   *    It drops a branch that leaves some stop with no such step, and a set
+   *    of placed stops that failed once is not tried again (the step is its
+   *    size). Each bound gets a fixed budget of steps, so the result is
+   *    deterministic and the time bounded; when no bound below the quick
+   *    orders' is found, the better quick order stands.
    */
   private search(team: number): number[] {
     const n = this.c.stops;
@@ -284,7 +287,8 @@ export class RoutePlanner {
     const better = (k: number, s: number, t: number) =>
       load(k, s) - load(k, t) || rank[s]! - rank[t]!;
 
-    // 1. The greedy order and its bound.
+    // 1. Two quick orders; the less crowding one gives the upper bound.
+    //    (a) Greedy: step by step, the least loaded ready stop.
     const greedy: number[] = [];
     const waiting = this.waitingCounts();
     for (let k = 0; k < m; k++) {
@@ -295,7 +299,25 @@ export class RoutePlanner {
       this.place(best, waiting);
       greedy.push(best);
     }
-    const greedyBound = Math.max(0, ...greedy.map((s, k) => load(k, s))) + 1;
+    //    (b) The rotation the team would get without pairs, repaired: a
+    //    topological order that takes the ready stop the rotation puts first,
+    //    so each stop stays near its Latin-square step.
+    const block = Math.floor(team / m);
+    const ideal = rotate(this.baseOrder(block), team % m);
+    const repaired = this.topological(ideal);
+    const cost = (order: readonly number[]) => {
+      let most = 0;
+      let total = 0;
+      order.forEach((s, k) => {
+        most = Math.max(most, load(k, s));
+        total += load(k, s);
+      });
+      return { bound: most + 1, total };
+    };
+    const [a, b] = [cost(greedy), cost(repaired)];
+    const [quick, greedyBound] = a.bound < b.bound || (a.bound === b.bound && a.total <= b.total)
+      ? [greedy, a.bound]
+      : [repaired, b.bound];
 
     // 2. The lower bound: each step needs a stop that can stand there at all.
     let lower = 1;
@@ -312,7 +334,7 @@ export class RoutePlanner {
       const found = this.underBound(middle, bound, load, better);
       if (found !== undefined) return found;
     }
-    return greedy;
+    return quick;
   }
 
   /** An order of `middle` keeping every pair with every step's load below `bound`, if found in budget. */
@@ -323,35 +345,52 @@ export class RoutePlanner {
     better: (k: number, s: number, t: number) => number,
   ): number[] | undefined {
     const m = middle.length;
-    const { latest } = this.windows;
+    const { earliest, latest } = this.windows;
     const waiting = this.waitingCounts();
     const order: number[] = [];
     // The set of placed stops fixes the step, so a set that failed fails again.
-    // It is a bit set over the middle stops, exact while they fit in a double's 52 bits.
+    // It is kept as a bit set over the middle stops, 52 to a word (exact in a double).
+    const word = new Int32Array(this.c.stops);
     const bit = new Float64Array(this.c.stops);
-    middle.forEach((s, i) => (bit[s] = i < 52 ? 2 ** i : 0));
-    const failed = new Set<number>();
-    let key = 0;
+    middle.forEach((s, i) => {
+      word[s] = Math.floor(i / 52);
+      bit[s] = 2 ** (i % 52);
+    });
+    const words = new Float64Array(Math.max(1, Math.ceil(m / 52)));
+    const keyOf = (): number | string => (words.length === 1 ? words[0]! : words.join(","));
+    const failed = new Set<number | string>();
+    // room(s, k): how many steps from k on can still take stop s under the bound
+    // (within its window), from prefix counts: the most constrained stop goes first.
+    const n = this.c.stops;
+    const prefix = new Int32Array(n * (m + 1));
+    for (const s of middle) {
+      for (let j = 0; j < m; j++) {
+        const fits = load(j, s) < bound && earliest[s]! <= j && j <= latest[s]!;
+        prefix[s * (m + 1) + j + 1] = prefix[s * (m + 1) + j]! + (fits ? 1 : 0);
+      }
+    }
+    const room = (s: number, k: number) =>
+      prefix[s * (m + 1) + latest[s]! + 1]! - prefix[s * (m + 1) + Math.min(k, latest[s]! + 1)]!;
     let budget = SEARCH_BUDGET;
     const visit = (k: number): boolean | undefined => {
       if (k === m) return true;
-      if (m <= 52 && failed.has(key)) return false;
-      // A stop left behind past its last possible step dooms this branch.
-      for (const s of middle) if (waiting[s]! >= 0 && latest[s]! < k) return false;
+      if (failed.has(keyOf())) return false;
+      // A stop with no step left that can take it dooms this branch.
+      for (const s of middle) if (waiting[s]! >= 0 && room(s, k) === 0) return false;
       const candidates = middle.filter((s) => waiting[s] === 0 && load(k, s) < bound)
-        .sort((a, b) => better(k, a, b));
+        .sort((a, b) => room(a, k) - room(b, k) || better(k, a, b));
       for (const s of candidates) {
         if (--budget < 0) return undefined;
         this.place(s, waiting);
         order.push(s);
-        key += bit[s]!;
+        words[word[s]!]! += bit[s]!;
         const result = visit(k + 1);
         if (result !== false) return result;
-        key -= bit[s]!;
+        words[word[s]!]! -= bit[s]!;
         order.pop();
         this.unplace(s, waiting);
       }
-      failed.add(key);
+      failed.add(keyOf());
       return false;
     };
     return visit(0) === true ? order : undefined;
@@ -377,7 +416,9 @@ export class RoutePlanner {
 
   /** The middle stops in a topological order, preferring lower `priority` ranks among ready stops. */
   private topological(priority: readonly number[]): number[] {
-    const rank = rankOf(priority);
+    // `priority` may list only the middle stops: rank by stop number over all of them.
+    const rank = new Int32Array(this.c.stops);
+    priority.forEach((s, k) => (rank[s] = k));
     const placed = new Uint8Array(this.c.stops);
     const order: number[] = [];
     while (order.length < this.middle.length) {
