@@ -13,7 +13,8 @@ import {
   type StateLayout,
   stateLayout,
 } from "../rules/mod.ts";
-import type { Hint, Hunt, Puzzle } from "./model.ts";
+import { type Hint, type Hunt, type Puzzle, type Route, type Variant, variantOf } from "./model.ts";
+import { satisfies } from "./routes.ts";
 import type { GuessResult, Write } from "./writes.ts";
 
 /** The source of the current time, injected so that tests control it. */
@@ -53,6 +54,10 @@ export interface Team {
   /** Extra guesses granted by organizers and not used yet, per puzzle index. */
   extraGuesses: Map<number, number>;
   lastActivityAt: number;
+  /** Per route (by index), the team's order of its stops, as puzzle indices. */
+  routes: (readonly number[])[];
+  /** Per puzzle, the stop before it in the team's route, or -1 (empty in a hunt without routes). */
+  previousStop: Int32Array;
 }
 
 export type Registration =
@@ -83,6 +88,8 @@ export type HintOutcome =
 export type CheckInOutcome =
   | { kind: "hunt_not_running" }
   | { kind: "not_found" }
+  /** The code is the checkpoint of another variant of the puzzle than the team's. */
+  | { kind: "other_variant" }
   | { kind: "ok"; puzzle: Puzzle; unlocked: string[]; writes: Write[] };
 
 export interface Standing {
@@ -105,6 +112,8 @@ export interface Snapshot {
   unlocks: { teamId: number; puzzle: string; at: number }[];
   solves: { teamId: number; puzzle: string; at: number }[];
   checkins: { teamId: number; puzzle: string; at: number }[];
+  /** Each team's stored order of each route's stops. */
+  routes: { teamId: number; route: string; stops: string[] }[];
   hints: { teamId: number; puzzle: string; hint: string; at: number }[];
   adjustments: { teamId: number; points: number; at: number }[];
   /** Per team and puzzle: incorrect and partial guesses, extra guesses granted and used. */
@@ -126,6 +135,7 @@ export interface Snapshot {
 
 const MAX_GUESS_LENGTH = 500;
 const MINUTE = 60_000;
+const NO_ROUTES = new Int32Array(0);
 
 /** Case-insensitive, trimmed: how team names are compared for uniqueness. */
 export function teamNameKey(name: string): string {
@@ -157,6 +167,7 @@ export class Engine {
       puzzles: hunt.puzzles.length,
       rounds: hunt.rounds.length,
       tags: hunt.tags.length,
+      routes: hunt.routes.length,
     });
     const times = timeBoundaries(hunt, this.startsAt);
     this.boundaries = times.boundaries;
@@ -221,6 +232,7 @@ export class Engine {
       members,
       at: now,
     }];
+    for (const route of this.hunt.routes) this.assignRoute(team, route, now, writes);
     const unlocked = this.refresh(team, now, writes);
     return { kind: "ok", team, unlocked, writes };
   }
@@ -252,7 +264,9 @@ export class Engine {
       extraUsed = true;
     }
 
-    const judged = puzzle.answers.check(raw);
+    // A puzzle with variants is judged by the team's variant's answers.
+    const variant = puzzle.variants === undefined ? undefined : variantOf(puzzle, team.seq);
+    const judged = (variant === undefined ? puzzle.answers : variant.answers).check(raw);
     const guessId = this.nextGuessId++;
     team.lastActivityAt = now;
     if (extraUsed) team.extraGuesses.set(puzzle.index, team.extraGuesses.get(puzzle.index)! - 1);
@@ -277,10 +291,15 @@ export class Engine {
     team.recentWrong.set(puzzle.index, recent);
     team.state.counts[this.layout.wrongGuesses + puzzle.index]!++;
     // A wrong guess can make a hint available, but it unlocks no puzzle.
+    const message = judged.kind === "partial"
+      ? judged.message
+      : variant === undefined
+      ? undefined
+      : this.otherVariantMessage(puzzle, variant, raw);
     return {
       kind: "judged",
       result: judged.kind,
-      ...(judged.kind === "partial" && { message: judged.message }),
+      ...(message !== undefined && { message }),
       unlocked: [],
       guessId,
       writes,
@@ -315,9 +334,14 @@ export class Engine {
     const index = this.hunt.checkpoints.get(code);
     if (index === undefined) return { kind: "not_found" };
     const puzzle = this.hunt.puzzles[index]!;
+    // With variants, only the team's own variant's checkpoint counts.
+    if (puzzle.variants !== undefined && variantOf(puzzle, team.seq)!.checkpoint?.code !== code) {
+      return { kind: "other_variant" };
+    }
     const writes: Write[] = [];
     const slot = this.layout.checkedIn + index;
     if (team.state.counts[slot] === 0) {
+      if (puzzle.route !== undefined) this.checkedInAtStop(team, puzzle);
       team.state.counts[slot] = 1;
       team.lastActivityAt = now;
       writes.push({ kind: "checkin", teamId: team.id, puzzle: puzzle.id, at: now });
@@ -421,6 +445,21 @@ export class Engine {
       : undefined;
   }
 
+  /** The variant of a puzzle the team plays, if the puzzle has variants. */
+  variant(team: Team, puzzle: Puzzle): Variant | undefined {
+    return variantOf(puzzle, team.seq);
+  }
+
+  /** What the team sees of a puzzle's body: its variant's, or the puzzle's own (`.body`). */
+  bodySource(team: Team, puzzle: Puzzle): Puzzle | Variant {
+    return variantOf(puzzle, team.seq) ?? puzzle;
+  }
+
+  /** The team's order of a route's stops, as puzzle ids. */
+  routeOf(team: Team, route: Route): string[] {
+    return (team.routes[route.index] ?? []).map((index) => this.hunt.puzzles[index]!.id);
+  }
+
   solved(team: Team, puzzle: Puzzle): boolean {
     const at = team.solvedAt[puzzle.index]!;
     return at === at;
@@ -504,6 +543,7 @@ export class Engine {
   /** Rebuilds the state from what the store read back at boot. */
   restore(snapshot: Snapshot): void {
     for (const row of snapshot.teams) this.addTeam(row);
+    this.restoreRoutes(snapshot.routes);
     const each = (
       rows: { teamId: number; puzzle: string }[],
       apply: (team: Team, index: number, row: never) => void,
@@ -546,6 +586,9 @@ export class Engine {
     events.sort((a, b) => a.at - b.at);
     for (const event of events) event.apply();
     each(snapshot.checkins, (team, index) => {
+      if (this.hunt.puzzles[index]!.route !== undefined) {
+        this.checkedInAtStop(team, this.hunt.puzzles[index]!);
+      }
       team.state.counts[this.layout.checkedIn + index] = 1;
     });
     each(
@@ -593,6 +636,7 @@ export class Engine {
           puzzles: this.hunt.puzzles.length,
           rounds: this.hunt.rounds.length,
           tags: this.hunt.tags.length,
+          routes: this.hunt.routes.length,
         },
         this.startsAt,
       ),
@@ -605,6 +649,10 @@ export class Engine {
       refreshedAt: -Infinity,
       extraGuesses: new Map(),
       lastActivityAt: row.createdAt,
+      routes: [],
+      previousStop: this.hunt.routes.length > 0
+        ? new Int32Array(this.hunt.puzzles.length).fill(-1)
+        : NO_ROUTES,
     };
     if (row.division !== null) {
       team.state.counts[this.layout.division] = this.hunt.divisions.indexOf(row.division);
@@ -617,6 +665,13 @@ export class Engine {
 
   private solve(team: Team, puzzle: Puzzle, at: number): void {
     const c = team.state.counts;
+    if (puzzle.route !== undefined) {
+      // A solve completes a stop, unless a check-in there already did (advance = "checkin").
+      const route = this.hunt.routes[puzzle.route]!;
+      if (route.advance === "solve" || c[this.layout.checkedIn + puzzle.index] === 0) {
+        c[this.layout.routeProgress + route.index]!++;
+      }
+    }
     team.solvedAt[puzzle.index] = at;
     c[this.layout.solved + puzzle.index] = 1;
     c[this.layout.solves]!++;
@@ -631,6 +686,77 @@ export class Engine {
     team.state.counts[this.layout.score]! += delta;
     team.scoreEvents.push({ at, delta });
     team.reachedAt = at;
+  }
+
+  /** A stop can unlock once the team is done with the stop before it in its route. */
+  private stopReached(team: Team, puzzle: Puzzle): boolean {
+    const previous = team.previousStop[puzzle.index]!;
+    if (previous < 0) return true;
+    const c = team.state.counts;
+    if (c[this.layout.solved + previous] === 1) return true;
+    return this.hunt.routes[puzzle.route!]!.advance === "checkin" &&
+      c[this.layout.checkedIn + previous] === 1;
+  }
+
+  /** A first check-in at a stop completes it on a route that advances on check-ins, if unsolved. */
+  private checkedInAtStop(team: Team, puzzle: Puzzle): void {
+    const route = this.hunt.routes[puzzle.route!]!;
+    if (route.advance === "checkin" && team.state.counts[this.layout.solved + puzzle.index] === 0) {
+      team.state.counts[this.layout.routeProgress + route.index]!++;
+    }
+  }
+
+  /** Gives a team its order of a route's stops, from the route's planner, and records it. */
+  private assignRoute(team: Team, route: Route, at: number, writes: Write[]): void {
+    const order = route.planner.orderFor(team.seq).map((slot) => route.stops[slot]!);
+    this.setRoute(team, route, order);
+    writes.push({
+      kind: "route",
+      teamId: team.id,
+      route: route.id,
+      stops: order.map((index) => this.hunt.puzzles[index]!.id),
+      at,
+    });
+  }
+
+  private setRoute(team: Team, route: Route, order: readonly number[]): void {
+    team.routes[route.index] = order;
+    order.forEach((index, k) => {
+      team.state.counts[this.layout.routePosition + index] = k + 1;
+      team.previousStop[index] = k === 0 ? -1 : order[k - 1]!;
+    });
+  }
+
+  /**
+   * Takes each team's stored order of each route when it is still a valid
+   * order of the route as the file now has it; otherwise (a team registered
+   * before the route existed, or the route's stops or constraints changed
+   * since) the team gets its planner order again, recorded in the background.
+   */
+  private restoreRoutes(rows: Snapshot["routes"]): void {
+    if (this.hunt.routes.length === 0) return;
+    const stored = new Map<string, string[]>();
+    for (const row of rows) stored.set(`${row.teamId}\u0000${row.route}`, row.stops);
+    for (const team of this.teams.values()) {
+      for (const route of this.hunt.routes) {
+        const ids = stored.get(`${team.id}\u0000${route.id}`);
+        const slots = ids?.map((id) => route.stops.indexOf(this.hunt.puzzleIndex.get(id) ?? -1));
+        if (slots !== undefined && satisfies(slots, route.constraints)) {
+          this.setRoute(team, route, slots.map((slot) => route.stops[slot]!));
+        } else this.assignRoute(team, route, this.now(), this.background);
+      }
+    }
+  }
+
+  /** The organizer's message for a guess that is another variant's answer, if any. */
+  private otherVariantMessage(puzzle: Puzzle, mine: Variant, raw: string): string | undefined {
+    if (puzzle.otherVariantMessage === undefined) return undefined;
+    for (const variant of puzzle.variants!) {
+      if (variant !== mine && variant.answers.check(raw).kind === "correct") {
+        return puzzle.otherVariantMessage;
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -651,6 +777,7 @@ export class Engine {
     for (const puzzle of this.hunt.puzzles) {
       const at = state.unlockedAt[puzzle.index]!;
       if (at === at) continue;
+      if (puzzle.route !== undefined && !this.stopReached(team, puzzle)) continue;
       if (puzzle.unlock !== undefined && !puzzle.unlock.condition(state, puzzle.index)) continue;
       state.unlockedAt[puzzle.index] = time;
       unlocked.push(puzzle.id);

@@ -14,8 +14,17 @@ export type {
   Standing,
   Team,
 } from "./engine.ts";
-export { DEFAULT_GUESS_LIMIT } from "./model.ts";
-export type { Hint, Hunt, Puzzle, Registration as RegistrationMode } from "./model.ts";
+export { DEFAULT_GUESS_LIMIT, variantOf } from "./model.ts";
+export type {
+  Hint,
+  Hunt,
+  Puzzle,
+  Registration as RegistrationMode,
+  Route,
+  Variant,
+} from "./model.ts";
+export { crowding, routeConflicts, RoutePlanner, satisfies } from "./routes.ts";
+export type { PlanMethod, RouteConflict, RouteConstraints } from "./routes.ts";
 export { compileAnswers, normalize } from "./normalize.ts";
 export type { AnswerChecker, AnswerResult, AnswerSpec, NormalizeMode } from "./normalize.ts";
 export type { GuessResult, Write } from "./writes.ts";

@@ -4,6 +4,7 @@
  */
 import type { CompiledRule } from "../rules/mod.ts";
 import type { AnswerChecker } from "./normalize.ts";
+import type { RouteConstraints, RoutePlanner } from "./routes.ts";
 
 export type Registration = "open" | "code" | "closed";
 
@@ -33,6 +34,38 @@ export interface Puzzle {
   guessLimit: { count: number; perMs: number };
   hints: readonly Hint[];
   checkpoint?: { code: string };
+  /**
+   * Per-team versions of the puzzle. A team plays one, picked by
+   * `variantOf`; its body, answers and checkpoint replace the puzzle's.
+   */
+  variants?: readonly Variant[];
+  /** The seed-derived shift of the variant assignment (see `variantOf`). */
+  variantOffset: number;
+  /** Shown with `incorrect` when a guess is another variant's answer. */
+  otherVariantMessage?: string;
+  /** The route this puzzle is a stop of, by index. */
+  route?: number;
+}
+
+/** One `[[puzzle.variant]]`: what a team that gets it sees and must answer. */
+export interface Variant {
+  /** Its position among the puzzle's variants, from 0. */
+  index: number;
+  body: string;
+  answers: AnswerChecker;
+  checkpoint?: { code: string };
+}
+
+/** A `[[route]]`: stops that each team visits in its own order. */
+export interface Route {
+  index: number;
+  id: string;
+  /** Puzzle indices, in the order the file lists them. */
+  stops: readonly number[];
+  /** What moves a team on to its next stop: solving the current one, or checking in there (or solving it). */
+  advance: "solve" | "checkin";
+  constraints: RouteConstraints;
+  planner: RoutePlanner;
 }
 
 export interface Hunt {
@@ -50,11 +83,20 @@ export interface Hunt {
   puzzleIndex: ReadonlyMap<string, number>;
   rounds: readonly string[];
   tags: readonly string[];
-  /** Checkpoint code → puzzle index. */
+  /** Checkpoint code → puzzle index (variants' codes included). */
   checkpoints: ReadonlyMap<string, number>;
+  routes: readonly Route[];
   /** The folder of per-puzzle assets (`assets/<puzzle id>/…`) beside the hunt file, if any. */
   assetsDir?: string;
 }
 
 /** The guess limit a puzzle gets when it sets none: 10 per minute. */
 export const DEFAULT_GUESS_LIMIT = { count: 10, perMs: 60_000 } as const;
+
+/** Which variant of a puzzle the team registered `seq`-th (from 0) plays: balanced, seed-derived. */
+export function variantOf(puzzle: Puzzle, seq: number): Variant | undefined {
+  const variants = puzzle.variants;
+  return variants === undefined
+    ? undefined
+    : variants[(puzzle.variantOffset + seq) % variants.length];
+}

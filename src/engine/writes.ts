@@ -32,6 +32,8 @@ export type Write =
   | { kind: "unlock"; teamId: number; puzzle: string; at: number }
   | { kind: "hint"; teamId: number; puzzle: string; hint: string; at: number }
   | { kind: "checkin"; teamId: number; puzzle: string; at: number }
+  /** A team's order of a route's stops, given at registration (or again after a reload changed the route). */
+  | { kind: "route"; teamId: number; route: string; stops: readonly string[]; at: number }
   | { kind: "adjustment"; id: number; teamId: number; points: number; reason: string; at: number }
   | { kind: "extra_guesses"; teamId: number; puzzle: string; count: number; at: number }
   | { kind: "announcement"; id: number; text: string; at: number }

@@ -76,6 +76,7 @@ export function adminRoutes(
 
   admin.get("/teams/:id", (c) => {
     const team = teamById(Number(c.req.param("id")));
+    const engine = runtime.engine;
     const db = runtime.db;
     const rows = (sql: string) => db.query(sql).all(team.id);
     return json({
@@ -90,6 +91,15 @@ export function adminRoutes(
       adjustments: rows(
         "SELECT id, points, reason, at FROM adjustments WHERE team_id = ? ORDER BY id",
       ).map(withIso),
+      // What the team was generated: its order of each route, and its variant of each puzzle (from 1).
+      routes: engine.hunt.routes.map((route) => ({
+        id: route.id,
+        stops: engine.routeOf(team, route),
+      })),
+      variants: engine.hunt.puzzles.flatMap((puzzle) => {
+        const variant = engine.variant(team, puzzle);
+        return variant === undefined ? [] : [{ puzzle: puzzle.id, variant: variant.index + 1 }];
+      }),
     });
   });
 

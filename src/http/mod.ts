@@ -13,6 +13,7 @@ import {
   type Puzzle,
   type Team,
   teamNameKey,
+  type Variant,
   type Write,
 } from "../engine/mod.ts";
 import { eventStream, type Live, publicBoard, SSE_HEADERS } from "../live/mod.ts";
@@ -68,7 +69,7 @@ const pageSecurity = secureHeaders({
   strictTransportSecurity: false,
 });
 const markdown = new MarkdownIt({ html: false, linkify: false, typographer: false });
-const rendered = new WeakMap<Puzzle, string>();
+const rendered = new WeakMap<Puzzle | Variant, string>();
 
 const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const RegisterBody = v.strictObject({
@@ -258,7 +259,7 @@ export function createApp(options: AppOptions): Hono {
       title: puzzle.title,
       round: puzzle.round,
       points: puzzle.points,
-      body_html: bodyHtml(puzzle),
+      body_html: bodyHtml(engine.bodySource(team, puzzle)),
       solved: engine.solved(team, puzzle),
       hints: puzzle.hints.map((hint) => {
         const taken = engine.hintTaken(team, puzzle, hint);
@@ -354,6 +355,14 @@ export function createApp(options: AppOptions): Hono {
         await runtime.writer.commit(background);
         badCodes.hit(team.id, engine.now());
         throw new ApiError("not_found", "There is no checkpoint with that code");
+      case "other_variant":
+        // Counted like an unknown code, so that codes cannot be probed this way either.
+        await runtime.writer.commit(background);
+        badCodes.hit(team.id, engine.now());
+        throw new ApiError(
+          "not_found",
+          "This checkpoint belongs to another team's version of the puzzle",
+        );
       case "ok":
         await runtime.writer.commit([...background, ...outcome.writes]);
         return json({ puzzle: outcome.puzzle.id, unlocked: outcome.unlocked });
@@ -402,12 +411,12 @@ export function puzzleList(engine: Engine, team: Team) {
   };
 }
 
-/** A puzzle's markdown as HTML (raw HTML in it is escaped), rendered once. */
-function bodyHtml(puzzle: Puzzle): string {
-  let html = rendered.get(puzzle);
+/** A puzzle's (or a variant's) markdown as HTML (raw HTML in it is escaped), rendered once. */
+function bodyHtml(source: Puzzle | Variant): string {
+  let html = rendered.get(source);
   if (html === undefined) {
-    html = markdown.render(puzzle.body);
-    rendered.set(puzzle, html);
+    html = markdown.render(source.body);
+    rendered.set(source, html);
   }
   return html;
 }

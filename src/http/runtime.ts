@@ -4,6 +4,7 @@
  */
 import type { Database } from "bun:sqlite";
 import type { Engine, Write } from "../engine/mod.ts";
+import type { ReloadSummary } from "../store/mod.ts";
 import type { Accounts } from "./accounts.ts";
 
 export interface Committer {
@@ -14,7 +15,7 @@ export interface Committer {
 export type ReloadResult =
   | {
     kind: "ok";
-    summary: { added: string[]; removed: string[]; changed: string[]; puzzles: number };
+    summary: ReloadSummary;
   }
   | { kind: "error"; errors: string[] };
 

@@ -4,14 +4,24 @@
  * its problems; a later stage runs only when the data it needs is sound.
  */
 import * as v from "valibot";
-import { compileAnswers } from "../engine/normalize.ts";
-import { DEFAULT_GUESS_LIMIT, type Hint, type Hunt, type Puzzle } from "../engine/model.ts";
+import { type AnswerChecker, compileAnswers } from "../engine/normalize.ts";
+import {
+  DEFAULT_GUESS_LIMIT,
+  type Hint,
+  type Hunt,
+  type Puzzle,
+  type Route,
+  type Variant,
+} from "../engine/model.ts";
+import { routeConflicts, type RouteConstraints, RoutePlanner } from "../engine/routes.ts";
+import { hashStrings } from "../engine/seed.ts";
 import {
   analyze,
   caret,
   type CompiledRule,
   compileRule,
   didYouMean,
+  needsPuzzle,
   type RuleContext,
   type RuleScope,
 } from "../rules/mod.ts";
@@ -23,6 +33,8 @@ import {
   keysAt,
   type PuzzleEntry,
   PuzzleSchema,
+  type RouteEntry,
+  RouteSchema,
 } from "./schema.ts";
 import { type KeyPath, SourceMap } from "./locate.ts";
 import { parseToml } from "./toml.ts";
@@ -122,6 +134,27 @@ function validate(data: Record<string, unknown>, report: Reporter) {
       });
     });
   }
+  // Routes, each on its own; a route that fails the schema keeps its id, so rules naming it resolve.
+  const routes: (RouteEntry | InvalidRoute)[] = [];
+  if (data.route !== undefined && !Array.isArray(data.route)) {
+    report.add("error", "Expected [[route]] tables (with double brackets)", ["route"]);
+  } else {
+    (data.route as unknown[] | undefined ?? []).forEach((raw, i) => {
+      const result = v.safeParse(RouteSchema, raw, { abortEarly: false });
+      if (result.success) return routes.push(result.output);
+      const fields = (typeof raw === "object" && raw !== null ? raw : {}) as Record<
+        string,
+        unknown
+      >;
+      const id = isId(fields.id) ? fields.id : undefined;
+      for (const issue of result.issues) report.schemaIssue(issue, ["route", i], id);
+      routes.push({
+        invalid: true,
+        ...(id !== undefined && { id }),
+        stops: Array.isArray(fields.stops) ? fields.stops.filter(isId) : [],
+      });
+    });
+  }
   // The end time as the organizer wrote it, for messages (TOML dates keep their offset).
   const endsAt = (data.hunt as { ends_at?: unknown } | undefined)?.ends_at;
   const endsAtText = endsAt instanceof Date
@@ -129,7 +162,15 @@ function validate(data: Record<string, unknown>, report: Reporter) {
     : typeof endsAt === "string"
     ? endsAt
     : undefined;
-  return { meta, entries, raws, endsAtText };
+  const seeded = typeof (data.hunt as { seed?: unknown } | undefined)?.seed === "string";
+  return { meta, entries, raws, routes, endsAtText, seeded };
+}
+
+/** A route table that failed the schema: its id and stops are kept for rules that name them. */
+interface InvalidRoute {
+  invalid: true;
+  id?: string;
+  stops: string[];
 }
 
 const FALLBACK_META: HuntTable = {
@@ -155,7 +196,7 @@ class Reporter {
     return this.problems.some((p) => p.severity === "error");
   }
 
-  /** Records a problem at a key path; puzzle problems name the puzzle and the field. */
+  /** Records a problem at a key path; puzzle and route problems name the puzzle or route (`owner`) and the field. */
   add(
     severity: Problem["severity"],
     message: string,
@@ -168,6 +209,9 @@ class Reporter {
     const problem: Problem = { severity, message, file: this.file, ...at };
     if (path[0] === "puzzle" && typeof path[1] === "number") {
       problem.puzzle = puzzleId ?? `#${path[1] + 1}`;
+      if (path.length > 2) problem.field = fieldName(path.slice(2));
+    } else if (path[0] === "route" && typeof path[1] === "number") {
+      problem.route = puzzleId ?? `#${path[1] + 1}`;
       if (path.length > 2) problem.field = fieldName(path.slice(2));
     } else if (path.length > 0) {
       problem.field = fieldName(path);
@@ -213,7 +257,7 @@ function fieldName(path: KeyPath): string {
 }
 
 function build(
-  { meta, entries, raws, endsAtText }: ReturnType<typeof validate>,
+  { meta, entries, raws, routes: routeEntries, endsAtText, seeded }: ReturnType<typeof validate>,
   options: LoadOptions,
   report: Reporter,
 ): Hunt {
@@ -222,6 +266,7 @@ function build(
   // Name → index maps, in order of first appearance; duplicates are reported once each.
   const puzzleIndex = new Map<string, number>();
   const checkpoints = new Map<string, number>();
+  const withCheckpoint = new Set<number>();
   const rounds = new Map<string, number>();
   const tags = new Map<string, number>();
   entries.forEach((entry, i) => {
@@ -230,26 +275,41 @@ function build(
       report.add("error", `Duplicate puzzle id "${entry.id}"`, ["puzzle", i, "id"], entry.id);
     } else puzzleIndex.set(entry.id, i);
     const code = "invalid" in entry ? entry.checkpoint : entry.checkpoint?.code;
-    if (code !== undefined) {
+    const codes: [string, KeyPath][] = [];
+    if (code !== undefined) codes.push([code, ["puzzle", i, "checkpoint", "code"]]);
+    if (!("invalid" in entry)) {
+      entry.variant.forEach((variant, j) => {
+        if (variant.checkpoint === undefined) return;
+        codes.push([variant.checkpoint.code, ["puzzle", i, "variant", j, "checkpoint", "code"]]);
+      });
+    }
+    for (const [code, path] of codes) {
       const other = checkpoints.get(code);
       if (other !== undefined) {
         report.add(
           "error",
           `Checkpoint code "${code}" is already used by puzzle "${entries[other]!.id}"`,
-          ["puzzle", i, "checkpoint", "code"],
+          path,
           entry.id,
         );
-      } else checkpoints.set(code, i);
+        continue;
+      }
+      checkpoints.set(code, i);
+      withCheckpoint.add(i);
     }
     if (entry.round !== undefined && !rounds.has(entry.round)) rounds.set(entry.round, rounds.size);
     for (const tag of entry.tags) if (!tags.has(tag)) tags.set(tag, tags.size);
   });
+  const seed = meta.seed ?? meta.title;
+  const routes = buildRoutes(routeEntries, puzzleIndex, withCheckpoint, seed, report);
   const scope: RuleScope = {
     puzzles: puzzleIndex,
-    checkpoints: new Set(checkpoints.values()),
+    checkpoints: withCheckpoint,
     rounds,
     tags,
     divisions: new Map(meta.divisions.map((name, i) => [name, i])),
+    routes: routes.ids,
+    stops: new Set(routes.stopOf.keys()),
   };
 
   // Rules with the same text compile once and share their closure (hint rules
@@ -283,45 +343,79 @@ function build(
       compile(entry.unlock, at("unlock"), id, "puzzle");
       return;
     }
-    const body = readBody(entry, i, options, report);
-    const answers = compileAnswers({
-      answers: entry.answer ?? [],
-      regexes: entry.answer_regex ?? [],
-      partials: entry.partial,
-      mode: entry.normalize,
-    });
-    if ((entry.answer ?? []).length === 0 && (entry.answer_regex ?? []).length === 0) {
-      // At the key if it is there but empty, else at the puzzle's header.
-      const where = entry.answer !== undefined
-        ? at("answer")
-        : entry.answer_regex !== undefined
-        ? at("answer_regex")
-        : at();
-      report.add("error", 'The puzzle needs an "answer" or an "answer_regex"', where, entry.id);
-    }
-    if (answers.kind === "error") {
-      for (const problem of answers.problems) {
-        // A single string (`answer = "x"`) has no index to name.
-        const single =
-          typeof raws[i]?.[problem.field === "partial" ? "" : problem.field] === "string";
-        const field = problem.field === "partial"
-          ? at("partial", problem.index, "answer")
-          : single
-          ? at(problem.field)
-          : at(problem.field, problem.index);
-        report.add("error", problem.message, field, entry.id);
+    const body = readBody(entry, { prefix: at(), puzzleId: entry.id }, options, report);
+    const hasVariants = entry.variant.length > 0;
+    const answers = compileAnswerSet(
+      {
+        answer: entry.answer,
+        answer_regex: entry.answer_regex,
+        partial: entry.partial,
+        normalize: entry.normalize,
+      },
+      { prefix: at(), raw: raws[i] ?? {}, puzzleId: entry.id, needsAnswer: !hasVariants },
+      report,
+    );
+    const variants: Variant[] = entry.variant.map((variant, j) => {
+      const where = at("variant", j);
+      const rawVariant = ((raws[i]?.variant as unknown[] | undefined)?.[j] ?? {}) as Record<
+        string,
+        unknown
+      >;
+      const own = variant.answer !== undefined || variant.answer_regex !== undefined;
+      const checker = own || variant.partial !== undefined
+        ? compileAnswerSet(
+          {
+            answer: own ? variant.answer : entry.answer,
+            answer_regex: own ? variant.answer_regex : entry.answer_regex,
+            partial: variant.partial ?? entry.partial,
+            normalize: entry.normalize,
+          },
+          {
+            prefix: where,
+            raw: own ? rawVariant : raws[i] ?? {},
+            puzzleId: entry.id,
+            // Without answers of its own, the check below names what is missing.
+            needsAnswer: own,
+          },
+          report,
+        )
+        : answers;
+      if (!own && entry.answer === undefined && entry.answer_regex === undefined) {
+        report.add(
+          "error",
+          'The variant needs an "answer" or an "answer_regex" (the puzzle gives none to inherit)',
+          where,
+          entry.id,
+        );
       }
-    } else {
-      entry.partial.forEach((partial, j) => {
-        if (answers.checker.check(partial.answer).kind === "correct") {
-          report.add(
-            "warning",
-            `Partial answer "${partial.answer}" is also a correct answer, so it never shows its message`,
-            at("partial", j, "answer"),
-            entry.id,
-          );
-        }
-      });
+      const checkpoint = variant.checkpoint ?? entry.checkpoint;
+      if (withCheckpoint.has(i) && checkpoint === undefined) {
+        report.add(
+          "error",
+          `Variant ${
+            j + 1
+          } has no checkpoint while the puzzle's other variants do: give every variant one`,
+          where,
+          entry.id,
+        );
+      }
+      return {
+        index: j,
+        body: variant.body !== undefined || variant.body_file !== undefined
+          ? readBody(variant, { prefix: where, puzzleId: entry.id }, options, report)
+          : body,
+        answers: checker,
+        ...(checkpoint && { checkpoint: { code: checkpoint.code } }),
+      };
+    });
+    const otherVariantMessage = entry.other_variant_message ?? meta.other_variant_message;
+    if (entry.other_variant_message !== undefined && !hasVariants) {
+      report.add(
+        "warning",
+        "other_variant_message is ignored: the puzzle has no [[puzzle.variant]]",
+        at("other_variant_message"),
+        entry.id,
+      );
     }
 
     const hintIds = new Set<string>();
@@ -353,20 +447,42 @@ function build(
       tagIndexes: entry.tags.map((tag) => tags.get(tag)!),
       points: entry.points,
       body,
-      answers: answers.kind === "ok" ? answers.checker : REFUSE_ALL,
+      answers: hasVariants ? variants[0]!.answers : answers,
       guessLimit: entry.guess_limit
         ? { count: entry.guess_limit.count, perMs: entry.guess_limit.per }
         : DEFAULT_GUESS_LIMIT,
       hints,
       ...(unlock && { unlock }),
       ...(entry.checkpoint && { checkpoint: { code: entry.checkpoint.code } }),
+      ...(hasVariants && { variants }),
+      variantOffset: hasVariants ? hashStrings(seed, "variant", entry.id) % variants.length : 0,
+      ...(hasVariants && otherVariantMessage !== undefined && { otherVariantMessage }),
+      ...(routes.stopOf.has(i) && { route: routes.stopOf.get(i)! }),
     };
     puzzles.push(puzzle);
   });
 
+  checkStopRules(puzzles, routes.list, report);
+
+  if (!seeded && (routes.list.length > 0 || puzzles.some((p) => p.variants !== undefined))) {
+    report.add(
+      "warning",
+      "The hunt has variants or routes but no seed, so they follow the title: renaming the hunt mid-event would give teams other variants. Set seed in [hunt]",
+      ["hunt", "seed"],
+    );
+  }
+
   // Whole-hunt analysis needs every rule to have compiled.
   if (!report.hasErrors()) {
-    analyzeUnlocks(meta, endsAtText, puzzles, [...rounds.keys()], [...tags.keys()], report);
+    analyzeUnlocks(
+      meta,
+      endsAtText,
+      puzzles,
+      routes.list,
+      [...rounds.keys()],
+      [...tags.keys()],
+      report,
+    );
   }
 
   return {
@@ -378,14 +494,219 @@ function build(
     registrationCodes: meta.registration_codes,
     teamSize: { min: meta.team_size.min, max: meta.team_size.max ?? Infinity },
     divisions: meta.divisions,
-    seed: meta.seed ?? meta.title,
+    seed,
     puzzles,
     puzzleIndex,
     rounds: [...rounds.keys()],
     tags: [...tags.keys()],
     checkpoints,
+    routes: routes.list,
     ...(options.assetsDir !== undefined && { assetsDir: options.assetsDir }),
   };
+}
+
+/** Compiles one set of answers (a puzzle's or a variant's), reporting its problems under `prefix`. */
+function compileAnswerSet(
+  spec: Pick<PuzzleEntry, "answer" | "answer_regex" | "partial" | "normalize">,
+  where: { prefix: KeyPath; raw: Record<string, unknown>; puzzleId: string; needsAnswer: boolean },
+  report: Reporter,
+): AnswerChecker {
+  const { prefix, raw, puzzleId } = where;
+  const answers = compileAnswers({
+    answers: spec.answer ?? [],
+    regexes: spec.answer_regex ?? [],
+    partials: spec.partial,
+    mode: spec.normalize,
+  });
+  if (
+    where.needsAnswer && (spec.answer ?? []).length === 0 && (spec.answer_regex ?? []).length === 0
+  ) {
+    // At the key if it is there but empty, else at the table's header.
+    const at = spec.answer !== undefined
+      ? [...prefix, "answer"]
+      : spec.answer_regex !== undefined
+      ? [...prefix, "answer_regex"]
+      : prefix;
+    report.add("error", 'The puzzle needs an "answer" or an "answer_regex"', at, puzzleId);
+  }
+  if (answers.kind === "error") {
+    for (const problem of answers.problems) {
+      // A single string (`answer = "x"`) has no index to name.
+      const single = typeof raw[problem.field === "partial" ? "" : problem.field] === "string";
+      const field = problem.field === "partial"
+        ? [...prefix, "partial", problem.index, "answer"]
+        : single
+        ? [...prefix, problem.field]
+        : [...prefix, problem.field, problem.index];
+      report.add("error", problem.message, field, puzzleId);
+    }
+    return REFUSE_ALL;
+  }
+  spec.partial.forEach((partial, j) => {
+    if (answers.checker.check(partial.answer).kind === "correct") {
+      report.add(
+        "warning",
+        `Partial answer "${partial.answer}" is also a correct answer, so it never shows its message`,
+        [...prefix, "partial", j, "answer"],
+        puzzleId,
+      );
+    }
+  });
+  return answers.checker;
+}
+
+/**
+ * Resolves the [[route]] tables: their stops must be distinct puzzles with
+ * checkpoints, each in one route, and their constraints must allow an order.
+ * Each sound route gets its planner, seeded from the hunt's seed and its id.
+ */
+function buildRoutes(
+  entries: readonly (RouteEntry | InvalidRoute)[],
+  puzzleIndex: ReadonlyMap<string, number>,
+  withCheckpoint: ReadonlySet<number>,
+  seed: string,
+  report: Reporter,
+): { list: Route[]; ids: Map<string, number>; stopOf: Map<number, number> } {
+  const list: Route[] = [];
+  const ids = new Map<string, number>();
+  const stopOf = new Map<number, number>();
+  entries.forEach((entry, i) => {
+    const at = (...rest: (string | number)[]): KeyPath => ["route", i, ...rest];
+    if (entry.id !== undefined) {
+      if (ids.has(entry.id)) {
+        report.add("error", `Duplicate route id "${entry.id}"`, at("id"), entry.id);
+      } else ids.set(entry.id, ids.size);
+    }
+    if ("invalid" in entry) {
+      // Its stops still count as stops, so that route_position() rules naming them resolve.
+      for (const id of entry.stops) {
+        const index = puzzleIndex.get(id);
+        if (index !== undefined && !stopOf.has(index)) {
+          stopOf.set(index, ids.get(entry.id ?? "") ?? -1);
+        }
+      }
+      return;
+    }
+    const routeIndex = ids.get(entry.id)!;
+    const slot = new Map<string, number>();
+    let sound = true;
+    entry.stops.forEach((id, k) => {
+      const index = puzzleIndex.get(id);
+      const problem = (message: string) => {
+        report.add("error", message, at("stops", k), entry.id);
+        sound = false;
+      };
+      if (index === undefined) {
+        return problem(`Unknown puzzle "${id}"${didYouMean(id, puzzleIndex.keys())}`);
+      }
+      if (slot.has(id)) return problem(`Stop "${id}" is listed twice`);
+      const other = stopOf.get(index);
+      if (other !== undefined && other !== routeIndex) {
+        const name = [...ids].find(([, r]) => r === other)?.[0];
+        return problem(
+          `Puzzle "${id}" is already a stop of route "${name}"; a puzzle can be on one route only`,
+        );
+      }
+      if (!withCheckpoint.has(index)) {
+        problem(
+          `Stop "${id}" has no checkpoint: a stop is a place, so give the puzzle a checkpoint`,
+        );
+      }
+      slot.set(id, k);
+      stopOf.set(index, routeIndex);
+    });
+    // first, last and the before pairs must name the route's stops.
+    const stopNumber = (id: string, path: KeyPath): number | undefined => {
+      const k = slot.get(id);
+      if (k === undefined) {
+        report.add(
+          "error",
+          `"${id}" is not a stop of this route${didYouMean(id, slot.keys())}`,
+          path,
+          entry.id,
+        );
+        sound = false;
+      }
+      return k;
+    };
+    const first = entry.first === undefined ? undefined : stopNumber(entry.first, at("first"));
+    const last = entry.last === undefined ? undefined : stopNumber(entry.last, at("last"));
+    const before: [number, number][] = [];
+    entry.before.forEach(([a, b], j) => {
+      const ka = stopNumber(a, at("before", j, 0));
+      const kb = stopNumber(b, at("before", j, 1));
+      if (ka !== undefined && kb !== undefined) before.push([ka, kb]);
+    });
+    if (!sound) return;
+    const constraints: RouteConstraints = {
+      stops: entry.stops.length,
+      ordered: entry.ordered,
+      ...(first !== undefined && { first }),
+      ...(last !== undefined && { last }),
+      before,
+      spread: entry.spread,
+    };
+    const conflicts = routeConflicts(constraints, entry.stops);
+    for (const conflict of conflicts) {
+      const path = conflict.index === undefined
+        ? at(conflict.key)
+        : at(conflict.key, conflict.index);
+      report.add("error", `Unsatisfiable route: ${conflict.message}`, path, entry.id);
+    }
+    if (conflicts.length > 0) return;
+    list.push({
+      index: routeIndex,
+      id: entry.id,
+      stops: entry.stops.map((id) => puzzleIndex.get(id)!),
+      advance: entry.advance,
+      constraints,
+      planner: new RoutePlanner(constraints, `${seed}\u0000route\u0000${entry.id}`),
+    });
+  });
+  return { list, ids, stopOf };
+}
+
+/**
+ * A stop whose unlock rule needs another stop of its route solved (or checked
+ * in at) deadlocks every team that reaches it first: the other stop opens only
+ * after this one is done. That is an error unless the constraints put the
+ * other stop first for every team.
+ */
+function checkStopRules(puzzles: readonly Puzzle[], routes: readonly Route[], report: Reporter) {
+  for (const route of routes) {
+    const c = route.constraints;
+    const n = route.stops.length;
+    // first[a][b]: stop a comes before stop b in every order.
+    const first = Array.from({ length: n }, () => new Uint8Array(n));
+    for (let a = 0; a < n; a++) {
+      for (let b = 0; b < n; b++) {
+        if (a === b) continue;
+        if ((c.ordered && a < b) || a === c.first || b === c.last) first[a]![b] = 1;
+      }
+    }
+    for (const [a, b] of c.before) first[a]![b] = 1;
+    // Transitive closure (Floyd–Warshall over booleans; routes are small).
+    for (let k = 0; k < n; k++) {
+      for (let a = 0; a < n; a++) {
+        if (first[a]![k] !== 1) continue;
+        for (let b = 0; b < n; b++) if (first[k]![b] === 1) first[a]![b] = 1;
+      }
+    }
+    route.stops.forEach((index, x) => {
+      const rule = puzzles[index]!.unlock;
+      if (rule === undefined) return;
+      route.stops.forEach((other, y) => {
+        if (y === x || first[y]![x] === 1 || !needsPuzzle(rule.expr, other)) return;
+        const [me, them] = [puzzles[index]!.id, puzzles[other]!.id];
+        report.add(
+          "error",
+          `Stop "${me}" needs stop "${them}", but teams that reach "${me}" first would be stuck: add before = [["${them}", "${me}"]] to route "${route.id}"`,
+          ["puzzle", index, "unlock"],
+          me,
+        );
+      });
+    });
+  }
 }
 
 /** Stands in for a puzzle whose answers did not compile; never reached, as the hunt then has errors. */
@@ -438,15 +759,18 @@ function checkHuntTable(meta: HuntTable, report: Reporter): void {
   });
 }
 
-function readBody(entry: PuzzleEntry, i: number, options: LoadOptions, report: Reporter): string {
+/** A puzzle's (or, under `within`, a variant's) body: inline, or read from `body_file`. */
+function readBody(
+  entry: { body?: string; body_file?: string },
+  where: { prefix: KeyPath; puzzleId: string },
+  options: LoadOptions,
+  report: Reporter,
+): string {
+  const { puzzleId } = where;
+  const path: KeyPath = [...where.prefix, "body_file"];
   if (entry.body_file === undefined) return entry.body ?? "";
   if (entry.body !== undefined) {
-    report.add(
-      "error",
-      'Give either "body" or "body_file", not both',
-      ["puzzle", i, "body_file"],
-      entry.id,
-    );
+    report.add("error", 'Give either "body" or "body_file", not both', path, puzzleId);
     return entry.body;
   }
   const body = options.readFile?.(entry.body_file);
@@ -454,8 +778,8 @@ function readBody(entry: PuzzleEntry, i: number, options: LoadOptions, report: R
     report.add(
       "error",
       `Cannot read body_file "${entry.body_file}" (paths are relative to the hunt file)`,
-      ["puzzle", i, "body_file"],
-      entry.id,
+      path,
+      puzzleId,
     );
     return "";
   }
@@ -466,6 +790,7 @@ function analyzeUnlocks(
   meta: HuntTable,
   endsAtText: string | undefined,
   puzzles: Puzzle[],
+  routes: readonly Route[],
   rounds: string[],
   tags: string[],
   report: Reporter,
@@ -479,6 +804,7 @@ function analyzeUnlocks(
     })),
     rounds,
     tags,
+    routes: routes.map((route) => ({ id: route.id, stops: route.stops })),
     ...(meta.starts_at !== undefined && { startsAt: meta.starts_at }),
     ...(meta.ends_at !== undefined && { endsAt: meta.ends_at }),
     ...(endsAtText !== undefined && { endsAtText }),

@@ -10,6 +10,8 @@ export interface Problem {
   column?: number;
   /** The puzzle the problem is in, by id (or `#N` when the id is missing). */
   puzzle?: string;
+  /** The route the problem is in, by id (or `#N` when the id is missing). */
+  route?: string;
   /** The key path inside the puzzle or hunt, e.g. `unlock` or `hint[0].cost` (lists count from 0). */
   field?: string;
   /** Source lines to show under the message, e.g. a rule with a caret under the bad spot. */
@@ -27,6 +29,11 @@ export function formatProblem(problem: Problem): string {
   if (problem.puzzle !== undefined) {
     context.push(
       problem.puzzle.startsWith("#") ? `puzzle ${problem.puzzle}` : `puzzle "${problem.puzzle}"`,
+    );
+  }
+  if (problem.route !== undefined) {
+    context.push(
+      problem.route.startsWith("#") ? `route ${problem.route}` : `route "${problem.route}"`,
     );
   }
   if (problem.field !== undefined) context.push(`field ${problem.field}`);

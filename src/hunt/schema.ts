@@ -67,6 +67,47 @@ const PartialSchema = v.strictObject({
   message: text("message"),
 });
 
+const CheckpointSchema = v.strictObject({
+  code: v.pipe(
+    v.string("Expected the checkpoint code in quotes"),
+    v.regex(CODE, 'Invalid checkpoint code: use 1 to 64 letters, digits, "-" and "_"'),
+  ),
+}, 'Expected { code = "..." }');
+
+/** One [[puzzle.variant]]: each key it gives replaces the puzzle's own for the teams that get it. */
+const VariantSchema = v.strictObject({
+  body: v.optional(v.string("Expected the body in quotes")),
+  body_file: v.optional(text("body_file path")),
+  answer: v.optional(stringList("answer")),
+  answer_regex: v.optional(stringList("answer_regex pattern")),
+  partial: v.optional(v.array(PartialSchema, "Expected a list of { answer, message } tables")),
+  checkpoint: v.optional(CheckpointSchema),
+});
+
+/** One [[route]] table. */
+export const RouteSchema = v.strictObject({
+  id: id("route id"),
+  stops: v.pipe(
+    v.array(id("puzzle id"), 'Expected a list of puzzle ids, e.g. stops = ["a", "b"]'),
+    v.minLength(1, "A route needs at least one stop"),
+  ),
+  ordered: v.optional(v.boolean("Expected true or false"), false),
+  first: v.optional(id("puzzle id")),
+  last: v.optional(id("puzzle id")),
+  before: v.optional(
+    v.array(
+      v.tuple([id("puzzle id"), id("puzzle id")], 'Expected a pair such as ["a", "b"]'),
+      'Expected a list of pairs, e.g. before = [["a", "b"]]',
+    ),
+    [],
+  ),
+  spread: v.optional(v.boolean("Expected true or false"), true),
+  advance: v.optional(
+    v.picklist(["solve", "checkin"], 'Expected "solve" or "checkin"'),
+    "solve",
+  ),
+});
+
 /** One [[puzzle]] table. */
 export const PuzzleSchema = v.strictObject({
   id: id("puzzle id"),
@@ -91,14 +132,9 @@ export const PuzzleSchema = v.strictObject({
     ),
   ),
   hint: v.optional(v.array(HintSchema, "Expected [[puzzle.hint]] tables"), []),
-  checkpoint: v.optional(
-    v.strictObject({
-      code: v.pipe(
-        v.string("Expected the checkpoint code in quotes"),
-        v.regex(CODE, 'Invalid checkpoint code: use 1 to 64 letters, digits, "-" and "_"'),
-      ),
-    }, 'Expected { code = "..." }'),
-  ),
+  checkpoint: v.optional(CheckpointSchema),
+  variant: v.optional(v.array(VariantSchema, "Expected [[puzzle.variant]] tables"), []),
+  other_variant_message: v.optional(text("message")),
 });
 
 /** The [hunt] table. */
@@ -124,6 +160,7 @@ export const HuntTableSchema = v.strictObject({
   ),
   divisions: v.optional(v.array(id("division"), "Expected a list of divisions"), []),
   seed: v.optional(v.string("Expected the seed in quotes")),
+  other_variant_message: v.optional(text("message")),
 });
 
 /** The whole hunt file. */
@@ -133,12 +170,15 @@ export const HuntFileSchema = v.strictObject({
     v.array(PuzzleSchema, "Expected [[puzzle]] tables (with double brackets)"),
     [],
   ),
+  route: v.optional(v.array(RouteSchema, "Expected [[route]] tables (with double brackets)"), []),
 });
 
 export type HuntFile = v.InferOutput<typeof HuntFileSchema>;
 export type HuntTable = HuntFile["hunt"];
 export type PuzzleEntry = HuntFile["puzzle"][number];
 export type HintEntry = PuzzleEntry["hint"][number];
+export type VariantEntry = PuzzleEntry["variant"][number];
+export type RouteEntry = HuntFile["route"][number];
 
 function toEpoch(input: unknown): number | undefined {
   if (input instanceof Date) {

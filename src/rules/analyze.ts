@@ -26,6 +26,8 @@ export interface AnalysisInput {
   endsAt?: number;
   /** ends_at as the organizer wrote it, for messages. */
   endsAtText?: string;
+  /** Each route's id and stops (puzzle indices), for the ranges of the route functions. */
+  routes?: readonly { id: string; stops: readonly number[] }[];
 }
 
 /** Why a puzzle can never unlock, pointing at the part of its rule to blame. */
@@ -59,6 +61,9 @@ interface Env {
   maxMinutes: number;
   startsAt?: number;
   endsAt?: number;
+  /** Stops per route, and the size of the route each puzzle is a stop of (0: none). */
+  routeSizes: readonly number[];
+  stopRouteSize: Int32Array;
 }
 
 const MINUTE = 60_000;
@@ -76,7 +81,12 @@ export function analyze(input: AnalysisInput): Analysis {
       : Infinity,
     startsAt: input.startsAt,
     endsAt: input.endsAt,
+    routeSizes: (input.routes ?? []).map((route) => route.stops.length),
+    stopRouteSize: new Int32Array(n),
   };
+  for (const route of input.routes ?? []) {
+    for (const stop of route.stops) env.stopRouteSize[stop] = route.stops.length;
+  }
 
   // Index who must be looked at again when a puzzle becomes reachable.
   const edges: [number, number][] = [];
@@ -185,7 +195,16 @@ function describe(atom: Expr, input: AnalysisInput, env: Env): string {
   }
   const count = findCall(
     atom,
-    (call) => ["solves_in_round", "solves_with_tag", "solves", "minutes"].includes(call.fn),
+    (call) =>
+      [
+        "solves_in_round",
+        "solves_with_tag",
+        "solves",
+        "minutes",
+        "route_position",
+        "route_progress",
+      ]
+        .includes(call.fn),
   );
   if (count?.kind === "call") {
     switch (count.fn) {
@@ -201,6 +220,14 @@ function describe(atom: Expr, input: AnalysisInput, env: Env): string {
         return `${prefix}it needs more solves than the other puzzles can give (at most ${env.total})`;
       case "minutes":
         return `${prefix}the hunt lasts only ${env.maxMinutes} minutes`;
+      case "route_position":
+        return `${prefix}route_position("${input.puzzles[count.arg]!.id}") is always 1 to ${
+          env.stopRouteSize[count.arg]
+        }, as its route has ${env.stopRouteSize[count.arg]} stops`;
+      case "route_progress":
+        return `${prefix}route "${input.routes![count.arg]!.id}" has only ${
+          env.routeSizes[count.arg]
+        } stops`;
     }
   }
   return `${prefix}this condition is never true`;
@@ -309,10 +336,46 @@ function callRange(call: Call, env: Env): Range {
     case "minutes_since_unlock":
     case "wrong_guesses":
       return { lo: 0, hi: Infinity };
+    case "route_position":
+      return { lo: 1, hi: env.stopRouteSize[call.arg]! };
+    case "route_progress":
+      return { lo: 0, hi: env.routeSizes[call.arg]! };
     default:
       // score() moves with hints and manual adjustments: any value.
       return { lo: -Infinity, hi: Infinity };
   }
+}
+
+/**
+ * Whether a rule can be true only once puzzle `puzzle` is solved or checked
+ * in at: judged with `solved(puzzle)` and `checked_in(puzzle)` false and every
+ * other part free, an over-approximation, so `true` means it really needs it.
+ */
+export function needsPuzzle(expr: Expr, puzzle: number): boolean {
+  const can = (e: Expr): Possible => {
+    switch (e.kind) {
+      case "const":
+        return { t: e.value === true, f: e.value === false };
+      case "call":
+        return (e.fn === "solved" || e.fn === "checked_in") && e.arg === puzzle
+          ? { t: false, f: true }
+          : { t: true, f: true };
+      case "not": {
+        const inner = can(e.operand);
+        return { t: inner.f, f: inner.t };
+      }
+      case "logic": {
+        const left = can(e.left);
+        const right = can(e.right);
+        return e.op === "and"
+          ? { t: left.t && right.t, f: left.f || right.f }
+          : { t: left.t || right.t, f: left.f && right.f };
+      }
+      default:
+        return { t: true, f: true };
+    }
+  };
+  return !can(expr).t;
 }
 
 /** Calls `visit` on every function call in an expression. */

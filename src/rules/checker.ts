@@ -10,7 +10,7 @@ export type RuleType = "bool" | "int";
 /** Where a rule stands: a puzzle's unlock, or a hint's (which may use hint-only functions). */
 export type RuleContext = "puzzle" | "hint";
 
-type ArgKind = "puzzle" | "checkpoint" | "round" | "tag" | "division" | "time";
+type ArgKind = "puzzle" | "checkpoint" | "round" | "tag" | "division" | "time" | "stop" | "route";
 
 interface FunctionSpec {
   arg?: ArgKind;
@@ -40,6 +40,16 @@ export const FUNCTIONS = {
     help: "the team's incorrect and partial guesses on this puzzle",
   },
   division: { arg: "division", type: "bool", help: "the team is in that division" },
+  route_position: {
+    arg: "stop",
+    type: "int",
+    help: "where stop id comes in the team's route (1 for its first stop)",
+  },
+  route_progress: {
+    arg: "route",
+    type: "int",
+    help: "how many stops of a route the team is done with",
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -62,6 +72,10 @@ export interface RuleScope {
   rounds: ReadonlyMap<string, number>;
   tags: ReadonlyMap<string, number>;
   divisions: ReadonlyMap<string, number>;
+  /** Route ids; none when omitted. */
+  routes?: ReadonlyMap<string, number>;
+  /** Indices of the puzzles that are route stops. */
+  stops?: ReadonlySet<number>;
 }
 
 export type CheckResult = { kind: "ok"; expr: Expr } | { kind: "error"; errors: RuleError[] };
@@ -213,13 +227,16 @@ const ARG_HELP: Record<ArgKind, string> = {
   tag: "a tag",
   division: "a division",
   time: 'a time such as "2026-11-21T13:00:00+01:00"',
+  stop: "the id of a puzzle that is a route stop",
+  route: "a route id",
 };
 
 /** Resolves a function's argument to its index, or returns why it cannot. */
 function resolveArg(kind: ArgKind, value: string, scope: RuleScope): number | string {
   switch (kind) {
     case "puzzle":
-    case "checkpoint": {
+    case "checkpoint":
+    case "stop": {
       const index = scope.puzzles.get(value);
       if (index === undefined) {
         return `Unknown puzzle "${value}"${didYouMean(value, scope.puzzles.keys())}`;
@@ -227,7 +244,15 @@ function resolveArg(kind: ArgKind, value: string, scope: RuleScope): number | st
       if (kind === "checkpoint" && !scope.checkpoints.has(index)) {
         return `Puzzle "${value}" has no checkpoint`;
       }
+      if (kind === "stop" && !scope.stops?.has(index)) {
+        return `Puzzle "${value}" is not a stop of any route`;
+      }
       return index;
+    }
+    case "route": {
+      const routes = scope.routes ?? new Map<string, number>();
+      if (routes.size === 0) return `Unknown route "${value}": the hunt defines no routes`;
+      return routes.get(value) ?? `Unknown route "${value}"${didYouMean(value, routes.keys())}`;
     }
     case "round":
       return scope.rounds.get(value) ??

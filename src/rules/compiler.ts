@@ -104,6 +104,10 @@ function atomOf(expr: Expr, layout: StateLayout): Atom | undefined {
       return at(READ.counter, layout.tagSolves + arg);
     case "wrong_guesses":
       return at(READ.puzzleCounter, layout.wrongGuesses);
+    case "route_position":
+      return at(READ.counter, layout.routePosition + arg);
+    case "route_progress":
+      return at(READ.counter, layout.routeProgress + arg);
     case "minutes":
       return minutes(READ.huntMs);
     case "minutes_since_unlock":
@@ -272,14 +276,20 @@ function intCall(expr: Extract<Expr, { kind: "call" }>, layout: StateLayout): In
     case "solves":
     case "score":
     case "solves_in_round":
-    case "solves_with_tag": {
+    case "solves_with_tag":
+    case "route_position":
+    case "route_progress": {
       const offset = expr.fn === "solves"
         ? layout.solves
         : expr.fn === "score"
         ? layout.score
         : expr.fn === "solves_in_round"
         ? layout.roundSolves + arg
-        : layout.tagSolves + arg;
+        : expr.fn === "solves_with_tag"
+        ? layout.tagSolves + arg
+        : expr.fn === "route_position"
+        ? layout.routePosition + arg
+        : layout.routeProgress + arg;
       return (s) => s.counts[offset]!;
     }
     case "wrong_guesses": {

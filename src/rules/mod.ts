@@ -10,7 +10,7 @@ import { parse } from "./parser.ts";
 import { stateLayout } from "./state.ts";
 
 export type { Node, RuleError, Span } from "./ast.ts";
-export { analyze, walkCalls } from "./analyze.ts";
+export { analyze, needsPuzzle, walkCalls } from "./analyze.ts";
 export type { Analysis, AnalysisInput, AnalysisPuzzle, Blocked } from "./analyze.ts";
 export { checkRule, FUNCTIONS } from "./checker.ts";
 export type { Expr, FunctionName, RuleContext, RuleScope, RuleType } from "./checker.ts";
@@ -42,6 +42,7 @@ export function compileRule(source: string, scope: RuleScope, context: RuleConte
     puzzles: scope.puzzles.size,
     rounds: scope.rounds.size,
     tags: scope.tags.size,
+    routes: scope.routes?.size ?? 0,
   });
   const condition = compileCondition(checked.expr, layout);
   return { kind: "ok", rule: { source, expr: checked.expr, condition } };

@@ -20,6 +20,8 @@ export interface StateShape {
   puzzles: number;
   rounds: number;
   tags: number;
+  /** How many routes the hunt has (0 when omitted). */
+  routes?: number;
 }
 
 /** Where each counter starts in `RuleState.counts`. */
@@ -39,6 +41,10 @@ export interface StateLayout {
   score: number;
   /** The team's division index, or -1 for none. */
   division: number;
+  /** Where puzzle i stands in the team's route (from 1), 0 if not a stop, at `routePosition + i`. */
+  routePosition: number;
+  /** How many stops of route r the team is done with, at `routeProgress + r`. */
+  routeProgress: number;
   size: number;
 }
 
@@ -50,6 +56,10 @@ export function stateLayout(shape: StateShape): StateLayout {
   const roundSolves = wrongGuesses + shape.puzzles;
   const tagSolves = roundSolves + shape.rounds;
   const solves = tagSolves + shape.tags;
+  const routes = shape.routes ?? 0;
+  // Route counters come last, and take no room in a hunt without routes.
+  const routePosition = solves + 3;
+  const routeProgress = routePosition + (routes > 0 ? shape.puzzles : 0);
   return {
     solved,
     checkedIn,
@@ -59,7 +69,9 @@ export function stateLayout(shape: StateShape): StateLayout {
     solves,
     score: solves + 1,
     division: solves + 2,
-    size: solves + 3,
+    routePosition,
+    routeProgress,
+    size: routeProgress + routes,
   };
 }
 

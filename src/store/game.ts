@@ -48,8 +48,9 @@ export function openGame(options: OpenGameOptions): OpenGame {
     engine.restore(
       loadSnapshot(db, { now: options.clock.now(), longestWindowMs: engine.longestGuessWindow() }),
     );
-    // Unlocks that came due while the server was down are recorded now.
-    const { writes } = engine.tick();
+    // Routes given at restore (new or changed routes) and unlocks that came due
+    // while the server was down are recorded now.
+    const writes = [...engine.takeBackgroundWrites(), ...engine.tick().writes];
     const writer = new Writer(db, {
       ...(options.onBatch && { onBatch: options.onBatch }),
       ...(options.onFailure && { onFailure: options.onFailure }),
@@ -94,9 +95,21 @@ function buildEngine(db: Database, hunt: Hunt, clock: Clock): Engine {
 export type ReloadOutcome =
   | {
     kind: "ok";
-    summary: { added: string[]; removed: string[]; changed: string[]; puzzles: number };
+    summary: ReloadSummary;
   }
   | { kind: "error"; errors: string[] };
+
+/** What a reload changed. */
+export interface ReloadSummary {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  /** Puzzles whose variants were dealt out again (their number, or the seed, changed). */
+  reassigned: string[];
+  /** How many team route orders were given anew (the route changed, or is new). */
+  rerouted: number;
+  puzzles: number;
+}
 
 /**
  * Swaps in a new hunt: the queued writes are committed first, so the
@@ -123,13 +136,13 @@ export function reloadGame(game: Game, hunt: Hunt, clock: Clock): ReloadOutcome 
   }
   const before = game.engine.hunt;
   const engine = buildEngine(game.db, hunt, clock);
-  const { writes } = engine.tick();
+  const writes = [...engine.takeBackgroundWrites(), ...engine.tick().writes];
   game.engine = engine;
   if (writes.length > 0) {
     void game.writer.commit(writes).catch(() => {});
     game.writer.flush();
   }
-  const shape = (p: Hunt["puzzles"][number]) =>
+  const shape = (from: Hunt, p: Hunt["puzzles"][number]) =>
     JSON.stringify([
       p.title,
       p.round,
@@ -140,6 +153,9 @@ export function reloadGame(game: Game, hunt: Hunt, clock: Clock): ReloadOutcome 
       p.hints.map((h) => [h.id, h.text, h.cost, h.unlock?.source]),
       p.checkpoint,
       p.guessLimit,
+      p.variants?.map((variant) => [variant.body, variant.checkpoint]),
+      p.otherVariantMessage,
+      p.route === undefined ? undefined : from.routes[p.route]?.id,
     ]);
   const old = new Map(before.puzzles.map((p) => [p.id, p]));
   return {
@@ -147,9 +163,17 @@ export function reloadGame(game: Game, hunt: Hunt, clock: Clock): ReloadOutcome 
     summary: {
       added: hunt.puzzles.filter((p) => !old.has(p.id)).map((p) => p.id),
       removed: before.puzzles.filter((p) => !hunt.puzzleIndex.has(p.id)).map((p) => p.id),
-      changed: hunt.puzzles.filter((p) => old.has(p.id) && shape(old.get(p.id)!) !== shape(p)).map((
+      changed: hunt.puzzles.filter((p) =>
+        old.has(p.id) && shape(before, old.get(p.id)!) !== shape(hunt, p)
+      ).map((
         p,
       ) => p.id),
+      reassigned: hunt.puzzles.filter((p) => {
+        const was = old.get(p.id);
+        return was?.variants !== undefined && p.variants !== undefined &&
+          (was.variants.length !== p.variants.length || was.variantOffset !== p.variantOffset);
+      }).map((p) => p.id),
+      rerouted: writes.filter((write) => write.kind === "route").length,
       puzzles: hunt.puzzles.length,
     },
   };

@@ -26,6 +26,9 @@ export function loadSnapshot(
     unlocks: all("SELECT team_id AS teamId, puzzle, at FROM unlocks"),
     solves: all("SELECT team_id AS teamId, puzzle, at FROM solves"),
     checkins: all("SELECT team_id AS teamId, puzzle, at FROM checkins"),
+    routes: all<{ teamId: number; route: string; stops: string }>(
+      "SELECT team_id AS teamId, route, stops FROM routes",
+    ).map((row) => ({ ...row, stops: JSON.parse(row.stops) as string[] })),
     hints: all("SELECT team_id AS teamId, puzzle, hint, at FROM hint_takes"),
     adjustments: all("SELECT team_id AS teamId, points, at FROM adjustments ORDER BY id"),
     guessTotals: all(

@@ -94,4 +94,14 @@ export const MIGRATIONS: readonly string[] = [
     at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 2: each team's order of each route's stops (per-team generation, issue 10).
+  `
+  CREATE TABLE routes (
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    route TEXT NOT NULL,
+    stops TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, route)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];

@@ -4,7 +4,7 @@
  */
 export { getMeta, migrate, openDatabase, setMeta } from "./db.ts";
 export { openGame, reloadGame } from "./game.ts";
-export type { Game, OpenGame, OpenGameOptions, ReloadOutcome } from "./game.ts";
+export type { Game, OpenGame, OpenGameOptions, ReloadOutcome, ReloadSummary } from "./game.ts";
 export { loadSnapshot } from "./load.ts";
 export { acquireLock } from "./lock.ts";
 export type { Lock } from "./lock.ts";

@@ -65,6 +65,10 @@ export class Writer {
         "INSERT OR IGNORE INTO hint_takes (team_id, puzzle, hint, at) VALUES (?, ?, ?, ?)",
       ),
       checkin: prepare("INSERT OR IGNORE INTO checkins (team_id, puzzle, at) VALUES (?, ?, ?)"),
+      // A route given again (after a reload changed it) replaces the team's old order.
+      route: prepare(
+        "INSERT OR REPLACE INTO routes (team_id, route, stops, at) VALUES (?, ?, ?, ?)",
+      ),
       adjustment: prepare(
         "INSERT INTO adjustments (id, team_id, points, reason, at) VALUES (?, ?, ?, ?, ?)",
       ),
@@ -170,6 +174,9 @@ export class Writer {
         return 1;
       case "checkin":
         s.checkin.run(write.teamId, write.puzzle, write.at);
+        return 1;
+      case "route":
+        s.route.run(write.teamId, write.route, JSON.stringify(write.stops), write.at);
         return 1;
       case "adjustment":
         s.adjustment.run(write.id, write.teamId, write.points, write.reason, write.at);

@@ -160,3 +160,75 @@ describe("cairn check --graph, --dot and --json", () => {
     expect(io.err()).toBe("cairn check: give --graph or --dot, not both\n");
   });
 });
+
+describe("cairn check --routes", () => {
+  const example = join(import.meta.dir, "../../config/routes-example.toml");
+
+  test("prints each team's order, the crowding against one fixed order, and variant counts", async () => {
+    const io = fakeIo();
+    expect(await run(["check", example, "--routes", "12"], io)).toBe(0);
+    const lines = io.out().split("\n");
+    expect(lines[0]).toBe(
+      'route "old-town": 8 stops, spread by a search ("before" pairs rule out a rotation), next stop on a solve',
+    );
+    const orders = lines.filter((line) => line.startsWith("  team ")).map((line) =>
+      line.slice(line.indexOf(": ") + 2).split(" → ")
+    );
+    expect(orders.length).toBe(12);
+    for (const order of orders) {
+      expect(order[0]).toBe("square");
+      expect(order[7]).toBe("harbor");
+      expect(order.indexOf("library")).toBeLessThan(order.indexOf("museum"));
+      expect([...order].sort()).toEqual(
+        ["bakery", "bridge", "chapel", "harbor", "library", "market", "museum", "square"],
+      );
+    }
+    expect(io.out()).toContain(
+      "  crowding: at most 3 teams at one stop at one step, not counting the fixed first and last stops (all teams on one fixed order: 12)\n",
+    );
+    expect(io.out()).toContain('puzzle "bakery": 2 variants, teams per variant: 6, 6\n');
+    expect(io.out()).toContain('puzzle "bridge": 3 variants, teams per variant: 4, 4, 4\n');
+  });
+
+  test("--json carries the same orders and figures", async () => {
+    const text = fakeIo();
+    await run(["check", example, "--routes", "5"], text);
+    const io = fakeIo();
+    expect(await run(["check", example, "--routes", "5", "--json"], io)).toBe(0);
+    const result = JSON.parse(io.out());
+    expect(result.teams).toBe(5);
+    expect(result.routes[0]).toMatchObject({ id: "old-town", method: "search", advance: "solve" });
+    expect(result.routes[0].orders[2].join(" → ")).toBe(
+      text.out().split("\n")[3]!.replace("  team 3: ", ""),
+    );
+    for (const row of result.variants as { puzzle: string; teams_per_variant: number[] }[]) {
+      expect(text.out()).toContain(
+        `puzzle "${row.puzzle}": ${row.teams_per_variant.length} variants, teams per variant: ${
+          row.teams_per_variant.join(", ")
+        }\n`,
+      );
+      expect(row.teams_per_variant.reduce((a, b) => a + b)).toBe(5);
+    }
+    expect(result.variants.map((row: { puzzle: string }) => row.puzzle)).toEqual([
+      "bakery",
+      "bridge",
+    ]);
+  });
+
+  test("a hunt without routes says so", async () => {
+    const io = fakeIo();
+    expect(
+      await run(["check", join(import.meta.dir, "../../config/example.toml"), "--routes", "3"], io),
+    )
+      .toBe(0);
+    expect(io.out()).toBe("The hunt has no routes.\n");
+  });
+
+  for (const value of ["0", "ten", "10001"]) {
+    test(`--routes ${value} is a one-line usage error`, async () => {
+      const io = fakeIo();
+      expect(await run(["check", example, "--routes", value], io)).toBe(2);
+      expect(io.err()).toBe("cairn check: --routes needs a number of teams from 1 to 10000\n");
+    });
+  }
+});
