@@ -1,4 +1,5 @@
 import { Database } from "bun:sqlite";
+import { existsSync } from "node:fs";
 import { MIGRATIONS } from "./migrations.ts";
 
 /**
@@ -15,10 +16,52 @@ export function openDatabase(path: string): Database {
   return db;
 }
 
+/**
+ * Opens an existing database for reading only, as `backup` and `export` do:
+ * it never creates, migrates or locks it, so it is safe beside a running
+ * server. Throws a one-line message when there is no Cairn database there.
+ */
+export function openForReading(path: string): Database {
+  if (!existsSync(path)) throw new Error(`There is no database at ${path}`);
+  const db = new Database(path, { readonly: true, strict: true });
+  try {
+    db.exec("PRAGMA busy_timeout = 5000");
+    const version = schemaVersion(db);
+    if (version === 0) throw new Error(`${path} is not a Cairn database`);
+    if (version > MIGRATIONS.length) {
+      throw new Error(
+        `The database was written by a newer Cairn (schema ${version}; this one knows ${MIGRATIONS.length})`,
+      );
+    }
+  } catch (error) {
+    db.close();
+    // SQLite says "file is not a database" for any other file.
+    if (error instanceof Error && /not a database/.test(error.message)) {
+      throw new Error(`${path} is not a Cairn database`);
+    }
+    throw error;
+  }
+  return db;
+}
+
+/** How many migrations the database has had (`PRAGMA user_version`). */
+export function schemaVersion(db: Database): number {
+  return db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
+}
+
+/**
+ * Runs SQLite's quick integrity check. Returns undefined when the database is
+ * sound, else the first problems it reports, joined on one line.
+ */
+export function quickCheck(db: Database): string | undefined {
+  const rows = db.query<{ quick_check: string }, []>("PRAGMA quick_check(5)").all();
+  const problems = rows.map((row) => Object.values(row)[0] as string);
+  return problems.length === 1 && problems[0] === "ok" ? undefined : problems.join("; ");
+}
+
 /** Applies the migrations not yet applied, each in its own transaction. */
 export function migrate(db: Database): void {
-  const row = db.query<{ user_version: number }, []>("PRAGMA user_version").get();
-  const current = row?.user_version ?? 0;
+  const current = schemaVersion(db);
   if (current > MIGRATIONS.length) {
     throw new Error(
       `The database was written by a newer Cairn (schema ${current}; this one knows ${MIGRATIONS.length})`,

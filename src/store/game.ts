@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
-import { type Clock, Engine, type Hunt } from "../engine/mod.ts";
+import { type Clock, Engine, type Hunt, type Write } from "../engine/mod.ts";
 import { getMeta, openDatabase, setMeta } from "./db.ts";
+import { saveScoring } from "./export.ts";
 import { loadSnapshot } from "./load.ts";
 import { acquireLock } from "./lock.ts";
 import { type BatchStats, Writer } from "./writer.ts";
@@ -43,6 +44,7 @@ export function openGame(options: OpenGameOptions): OpenGame {
       startsAt = options.clock.now();
       setMeta(db, "hunt_started_at", String(startsAt));
     }
+    saveScoring(db, options.hunt);
     const started = performance.now();
     const engine = new Engine(options.hunt, { clock: options.clock, startsAt });
     engine.restore(
@@ -95,13 +97,15 @@ export type ReloadOutcome =
   | {
     kind: "ok";
     summary: { added: string[]; removed: string[]; changed: string[]; puzzles: number };
+    /** The unlocks the new rules allowed, committed: for the caller to publish. */
+    writes: Write[];
   }
   | { kind: "error"; errors: string[] };
 
 /**
  * Swaps in a new hunt: the queued writes are committed first, so the
  * database holds the whole state; then a new engine is built from it, and
- * the time-based unlocks the new rules allow are recorded. Removing a puzzle
+ * the unlocks the new rules allow are recorded. Removing a puzzle
  * that a team has solved is refused, as scores would silently change.
  */
 export function reloadGame(game: Game, hunt: Hunt, clock: Clock): ReloadOutcome {
@@ -122,6 +126,12 @@ export function reloadGame(game: Game, hunt: Hunt, clock: Clock): ReloadOutcome 
     };
   }
   const before = game.engine.hunt;
+  try {
+    saveScoring(game.db, hunt);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { kind: "error", errors: [`Cannot save the hunt's scoring: ${message}`] };
+  }
   const engine = buildEngine(game.db, hunt, clock);
   const { writes } = engine.tick();
   game.engine = engine;
@@ -152,5 +162,6 @@ export function reloadGame(game: Game, hunt: Hunt, clock: Clock): ReloadOutcome 
       ) => p.id),
       puzzles: hunt.puzzles.length,
     },
+    writes,
   };
 }

@@ -3,7 +3,14 @@
 import { Accounts, createApp, dbFreeze, hashToken, type Runtime } from "../../src/http/mod.ts";
 import { loadHunt, sortProblems } from "../../src/hunt/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
-import { type Game, openDatabase, reloadGame, setMeta, Writer } from "../../src/store/mod.ts";
+import {
+  type Game,
+  openDatabase,
+  reloadGame,
+  saveScoring,
+  setMeta,
+  Writer,
+} from "../../src/store/mod.ts";
 import { Engine, type Write } from "../../src/engine/mod.ts";
 import { type Announcement, Live } from "../../src/live/mod.ts";
 import { FakeClock, HUNT_TOML, START } from "../engine/_hunt.ts";
@@ -27,6 +34,7 @@ export function makeApp(options: { toml?: string; clock?: FakeClock; coalesceMs?
   const load = () => loadHunt(toml, { file: "hunt.toml" });
   const { hunt, problems } = load();
   if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+  saveScoring(db, hunt);
   const store = new Writer(db);
   const freeze = dbFreeze(db, () => game.engine.hunt.freezeAt);
   const live = new Live({
@@ -67,7 +75,13 @@ export function makeApp(options: { toml?: string; clock?: FakeClock; coalesceMs?
           ),
         };
       }
-      return reloadGame(game, next.hunt, clock);
+      // As the server does: publish the unlocks the new rules allowed, and the new board.
+      const result = reloadGame(game, next.hunt, clock);
+      if (result.kind === "ok") {
+        live.committed(result.writes);
+        live.scoreboardChanged();
+      }
+      return result;
     },
   };
   const app = createApp({
