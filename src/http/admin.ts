@@ -169,8 +169,6 @@ export function adminRoutes(
         },
       }, 400);
     }
-    logger.info("hunt_reloaded", { puzzles: result.summary.puzzles });
-    live.scoreboardChanged();
     return json({ reloaded: true, ...result.summary });
   });
 

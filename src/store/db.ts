@@ -1,6 +1,9 @@
 import { Database } from "bun:sqlite";
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
+import { dirname } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
+
+const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Opens (creating if needed) the database in WAL mode with full sync, so a
@@ -10,7 +13,7 @@ export function openDatabase(path: string): Database {
   const db = new Database(path, { create: true, strict: true });
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
-  db.exec("PRAGMA busy_timeout = 5000");
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.exec("PRAGMA foreign_keys = ON");
   migrate(db);
   return db;
@@ -55,8 +58,42 @@ export function schemaVersion(db: Database): number {
  */
 export function quickCheck(db: Database): string | undefined {
   const rows = db.query<{ quick_check: string }, []>("PRAGMA quick_check(5)").all();
-  const problems = rows.map((row) => Object.values(row)[0] as string);
+  const problems = rows.map((row) => String(Object.values(row)[0]).replace(/\s*\n\s*/g, " "));
   return problems.length === 1 && problems[0] === "ok" ? undefined : problems.join("; ");
+}
+
+/**
+ * Why the database cannot take a write now, or undefined when it can: a
+ * commit has failed, the file or its folder (where the WAL lives) is not
+ * writable, or the write lock cannot be taken at once. It writes nothing
+ * and syncs nothing, so it is cheap enough for every health check.
+ */
+export function writeProblem(
+  db: Database,
+  options: { path?: string; failed?: boolean } = {},
+): string | undefined {
+  if (options.failed) return "A commit failed; the server must restart";
+  if (options.path !== undefined) {
+    try {
+      accessSync(options.path, constants.W_OK);
+      accessSync(dirname(options.path), constants.W_OK);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      return code === "ENOENT" ? "The database file is gone" : "The database file is read-only";
+    }
+  }
+  // Never wait here: a health check that blocks the event loop is worse than a 503.
+  db.exec("PRAGMA busy_timeout = 0");
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    db.exec("ROLLBACK");
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return `The database cannot be locked for writing: ${message}`;
+  } finally {
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+  return undefined;
 }
 
 /** Applies the migrations not yet applied, each in its own transaction. */

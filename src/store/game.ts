@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { type Clock, Engine, type Hunt, type Write } from "../engine/mod.ts";
-import { getMeta, openDatabase, setMeta } from "./db.ts";
+import { getMeta, openDatabase, quickCheck, setMeta } from "./db.ts";
 import { saveScoring } from "./export.ts";
 import { loadSnapshot } from "./load.ts";
 import { acquireLock } from "./lock.ts";
@@ -14,6 +14,8 @@ export interface Game {
   writer: Writer;
   /** How long loading the state took, in ms. */
   loadMs: number;
+  /** How long the start-up integrity check (quick_check) took, in ms. */
+  checkMs?: number;
   /** Commits what is queued, and releases the database and its lock. */
   close(): void;
 }
@@ -39,6 +41,15 @@ export function openGame(options: OpenGameOptions): OpenGame {
   let db: Database | undefined;
   try {
     db = openDatabase(options.dbPath);
+    // A damaged file is refused before anything is played on it.
+    const checkStarted = performance.now();
+    const problem = quickCheck(db);
+    if (problem !== undefined) {
+      throw new Error(
+        `The database fails its integrity check (${problem}); restore it from a backup`,
+      );
+    }
+    const checkMs = performance.now() - checkStarted;
     let startsAt = Number(getMeta(db, "hunt_started_at") ?? NaN);
     if (Number.isNaN(startsAt)) {
       startsAt = options.clock.now();
@@ -69,6 +80,7 @@ export function openGame(options: OpenGameOptions): OpenGame {
         engine,
         writer,
         loadMs,
+        checkMs,
         close: () => {
           writer.flush();
           opened.close();

@@ -10,6 +10,7 @@ export {
   quickCheck,
   schemaVersion,
   setMeta,
+  writeProblem,
 } from "./db.ts";
 export { openGame, reloadGame } from "./game.ts";
 export type { Game, OpenGame, OpenGameOptions, ReloadOutcome } from "./game.ts";

@@ -1,0 +1,187 @@
+/**
+ * What `/metrics` exposes, in Prometheus' text format, through prom-client:
+ * requests and their latency by route, guesses by result, group-commit batch
+ * sizes and latency, open live streams, teams, reloads, and the runtime's
+ * memory, CPU and event-loop lag. Everything is bounded: route labels are the
+ * matched route patterns, never raw paths.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Write } from "../engine/mod.ts";
+
+export interface MetricsOptions {
+  /** Teams registered now. */
+  teams: () => number;
+  /** Live (SSE) streams open now. */
+  streams: () => number;
+}
+
+/**
+ * prom-client's default metrics that are left out. Under Bun they are empty
+ * or made up (no libuv handles, no V8 heap spaces, no GC entries), and
+ * `nodejs_active_{handles,requests,resources}_total` fail promtool's lint
+ * (a gauge named `_total`).
+ */
+export const DROPPED_DEFAULTS = [
+  "nodejs_active_handles",
+  "nodejs_active_handles_total",
+  "nodejs_active_requests",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources",
+  "nodejs_active_resources_total",
+  "nodejs_heap_space_size_total_bytes",
+  "nodejs_heap_space_size_used_bytes",
+  "nodejs_heap_space_size_available_bytes",
+  "nodejs_gc_duration_seconds",
+] as const;
+
+const LATENCY_BUCKETS = [
+  0.0005,
+  0.001,
+  0.0025,
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+];
+const GUESS_RESULTS = ["correct", "incorrect", "partial"] as const;
+
+interface RouteSeries {
+  count: { inc(): void };
+  latency: { observe(value: number): void };
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly contentType = this.registry.contentType;
+  private readonly requests: Counter<"method" | "route" | "status">;
+  private readonly latency: Histogram<"method" | "route">;
+  private readonly guesses: Record<(typeof GUESS_RESULTS)[number], { inc(): void }>;
+  private readonly batchRequests: Histogram;
+  private readonly batchRows: Counter;
+  private readonly commitLatency: Histogram;
+  private readonly reloads: Counter<"result">;
+  /** Label children by `method route status`, so the request path does not hash labels. */
+  private readonly series = new Map<string, RouteSeries>();
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    for (const name of DROPPED_DEFAULTS) this.registry.removeSingleMetric(name);
+
+    this.requests = new Counter({
+      name: "cairn_http_requests_total",
+      help: "HTTP requests answered, by method, matched route and status.",
+      labelNames: ["method", "route", "status"],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: "cairn_http_request_duration_seconds",
+      help: "Time to answer an HTTP request (to the response headers), by method and route.",
+      labelNames: ["method", "route"],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    const guesses = new Counter({
+      name: "cairn_guesses_total",
+      help: "Guesses stored, by result (already-solved guesses are not stored).",
+      labelNames: ["result"],
+      registers,
+    });
+    // Every result is exported from the start, at 0, so rate() works on the first guess.
+    const [correct, incorrect, partial] = GUESS_RESULTS.map((result) => {
+      const child = guesses.labels(result);
+      child.inc(0);
+      return child;
+    });
+    this.guesses = { correct: correct!, incorrect: incorrect!, partial: partial! };
+    this.batchRequests = new Histogram({
+      name: "cairn_commit_batch_requests",
+      help: "Requests sharing one group commit (one transaction and one fsync).",
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      registers,
+    });
+    this.batchRows = new Counter({
+      name: "cairn_commit_rows_total",
+      help: "Rows written by group commits.",
+      registers,
+    });
+    this.commitLatency = new Histogram({
+      name: "cairn_commit_duration_seconds",
+      help: "Time inside one group commit's transaction, fsync included.",
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.reloads = new Counter({
+      name: "cairn_hunt_reloads_total",
+      help: "Hunt file reloads (SIGHUP or the admin route), by result.",
+      labelNames: ["result"],
+      registers,
+    });
+    for (const result of ["ok", "error"]) this.reloads.labels(result).inc(0);
+  }
+
+  /** Exports the gauges read at each scrape: open streams and teams. */
+  track(options: MetricsOptions): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: "cairn_sse_connections",
+      help: "Live event streams (GET /api/events) open now.",
+      registers,
+      collect() {
+        this.set(options.streams());
+      },
+    });
+    new Gauge({
+      name: "cairn_teams",
+      help: "Teams registered.",
+      registers,
+      collect() {
+        this.set(options.teams());
+      },
+    });
+  }
+
+  /** Counts one answered request; `route` is the matched pattern, or "unmatched". */
+  request(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`;
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = {
+        count: this.requests.labels(method, route, String(status)),
+        latency: this.latency.labels(method, route),
+      };
+      this.series.set(key, series);
+    }
+    series.count.inc();
+    series.latency.observe(seconds);
+  }
+
+  /** Counts what a committed batch of writes holds (guesses by result). */
+  committed(writes: readonly Write[]): void {
+    for (const write of writes) {
+      if (write.kind === "guess") this.guesses[write.result].inc();
+    }
+  }
+
+  /** Records one group commit: how many requests and rows it carried, and how long it took. */
+  batch(stats: { requests: number; rows: number; ms: number }): void {
+    this.batchRequests.observe(stats.requests);
+    this.batchRows.inc(stats.rows);
+    this.commitLatency.observe(stats.ms / 1000);
+  }
+
+  /** Counts a reload of the hunt file. */
+  reloaded(ok: boolean): void {
+    this.reloads.labels(ok ? "ok" : "error").inc();
+  }
+
+  /** The exposition text. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
