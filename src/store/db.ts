@@ -9,14 +9,30 @@ const BUSY_TIMEOUT_MS = 5000;
  * Opens (creating if needed) the database in WAL mode with full sync, so a
  * committed transaction survives a power cut, and brings its schema up to date.
  */
-export function openDatabase(path: string): Database {
+export function openDatabase(path: string, options: { check?: boolean } = {}): Database {
   const db = new Database(path, { create: true, strict: true });
-  db.exec("PRAGMA journal_mode = WAL");
-  db.exec("PRAGMA synchronous = FULL");
-  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  db.exec("PRAGMA foreign_keys = ON");
-  migrate(db);
+  try {
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = FULL");
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.exec("PRAGMA foreign_keys = ON");
+    // With `check`, a damaged file is refused before anything, migrations included, touches it.
+    const problem = options.check ? quickCheck(db) : undefined;
+    if (problem !== undefined) throw new Error(damaged(problem));
+    migrate(db);
+  } catch (error) {
+    db.close();
+    const message = error instanceof Error ? error.message : String(error);
+    if (/malformed|not a database/.test(message)) throw new Error(damaged(message));
+    throw error;
+  }
   return db;
+}
+
+function damaged(problem: string): string {
+  return problem.startsWith("The database fails")
+    ? problem
+    : `The database fails its integrity check (${problem}); restore it from a backup`;
 }
 
 /**

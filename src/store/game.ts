@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { type Clock, Engine, type Hunt, type Write } from "../engine/mod.ts";
-import { getMeta, openDatabase, quickCheck, setMeta } from "./db.ts";
+import { getMeta, openDatabase, setMeta } from "./db.ts";
 import { saveScoring } from "./export.ts";
 import { loadSnapshot } from "./load.ts";
 import { acquireLock } from "./lock.ts";
@@ -14,7 +14,7 @@ export interface Game {
   writer: Writer;
   /** How long loading the state took, in ms. */
   loadMs: number;
-  /** How long the start-up integrity check (quick_check) took, in ms. */
+  /** How long opening the database took, its quick_check and migrations included, in ms. */
   checkMs?: number;
   /** Commits what is queued, and releases the database and its lock. */
   close(): void;
@@ -40,15 +40,9 @@ export function openGame(options: OpenGameOptions): OpenGame {
   if (lock.kind === "busy") return { kind: "locked" };
   let db: Database | undefined;
   try {
-    db = openDatabase(options.dbPath);
-    // A damaged file is refused before anything is played on it.
+    // A damaged file is refused (quick_check) before anything is played on it.
     const checkStarted = performance.now();
-    const problem = quickCheck(db);
-    if (problem !== undefined) {
-      throw new Error(
-        `The database fails its integrity check (${problem}); restore it from a backup`,
-      );
-    }
+    db = openDatabase(options.dbPath, { check: true });
     const checkMs = performance.now() - checkStarted;
     let startsAt = Number(getMeta(db, "hunt_started_at") ?? NaN);
     if (Number.isNaN(startsAt)) {
