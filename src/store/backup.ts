@@ -21,7 +21,14 @@ export function backupDatabase(db: Database, out: string): BackupResult {
   const temp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   rmSync(temp, { force: true });
   try {
-    db.query("VACUUM INTO ?").run(temp);
+    // VACUUM INTO only reads this database, but SQLite refuses it on a query-only connection.
+    const queryOnly = db.query<{ query_only: number }, []>("PRAGMA query_only").get()?.query_only;
+    db.exec("PRAGMA query_only = OFF");
+    try {
+      db.query("VACUUM INTO ?").run(temp);
+    } finally {
+      db.exec(`PRAGMA query_only = ${queryOnly ? "ON" : "OFF"}`);
+    }
     // The copy must be on disk before its name is: fsync the file, rename, fsync the folder.
     syncPath(temp);
     const copy = new Database(temp, { readonly: true });

@@ -36,15 +36,20 @@ function damaged(problem: string): string {
 }
 
 /**
- * Opens an existing database for reading only, as `backup` and `export` do:
- * it never creates, migrates or locks it, so it is safe beside a running
- * server. Throws a one-line message when there is no Cairn database there.
+ * Opens an existing database for reading, as `backup` and `export` do: it
+ * never creates, migrates, writes or locks it, so it is safe beside a
+ * running server. Throws a one-line message when there is no Cairn database
+ * there.
  */
 export function openForReading(path: string): Database {
   if (!existsSync(path)) throw new Error(`There is no database at ${path}`);
-  const db = new Database(path, { readonly: true, strict: true });
+  // Read-write but query-only, not read-only: a read-only connection leaves the -wal and -shm
+  // files it had to create behind when it closes. Run as root beside a stopped service, they
+  // would be root's, and the service's own user could then not open its database.
+  const db = new Database(path, { readwrite: true, create: false, strict: true });
   try {
-    db.exec("PRAGMA busy_timeout = 5000");
+    db.exec("PRAGMA query_only = ON");
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const version = schemaVersion(db);
     if (version === 0) throw new Error(`${path} is not a Cairn database`);
     if (version > MIGRATIONS.length) {

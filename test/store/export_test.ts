@@ -1,9 +1,10 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  backupDatabase,
   openDatabase,
   openForReading,
   readResults,
@@ -152,11 +153,15 @@ describe("openForReading()", () => {
     });
   }
 
-  test("never writes: a read-only connection cannot change the database", () => {
+  test("never writes, and leaves no -wal or -shm file behind on a stopped server's database", () => {
     const path = join(dir, "ok.db");
     openDatabase(path).close();
     const db = openForReading(path);
-    expect(() => db.exec("DELETE FROM teams")).toThrow(/readonly/);
+    expect(() => db.exec("DELETE FROM teams")).toThrow("attempt to write a readonly database");
+    readResults(db);
+    backupDatabase(db, join(dir, "ok-copy.db"));
     db.close();
+    // Files left by root beside a stopped service would belong to root, not to the service.
+    expect(readdirSync(dir).filter((name) => name.startsWith("ok.db"))).toEqual(["ok.db"]);
   });
 });
