@@ -2,7 +2,15 @@
 // integrity check, and the backup and export commands.
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
@@ -266,6 +274,15 @@ describe("cairn backup and cairn export", () => {
       expect(await run(["export", "--db", server.db, "--format", "csv", "--table", "solves"], one))
         .toBe(0);
       expect(one.out()).toStartWith('team,puzzle,guess_id,at\r\n1,"first",2,');
+
+      // Restore: the copy becomes another server's database, with the same results.
+      const restored = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+      copyFileSync(join(dir, "copy.db"), join(restored, "cairn.db"));
+      const second = await startServer(restored);
+      const board = await (await fetch(`${second.base}/api/scoreboard`)).json();
+      expect(second.io.out()).toContain(" teams=1 ");
+      expect(await second.stop()).toBe(0);
+      expect(board).toMatchObject({ teams: [{ name: 'Gulls, "the" best', score: 10, solves: 1 }] });
     } finally {
       if (!stopped) await server.stop();
     }
