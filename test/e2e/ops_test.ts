@@ -124,6 +124,53 @@ describe("systemd", () => {
     expect({ code: await proc.exited, output }).toEqual({ code: 0, output: "" });
   });
 
+  test("the unit's system-call filter lets the server do everything it does", async () => {
+    // The filter systemd would load (an allow list less the denied groups, EPERM for the
+    // rest), loaded with libseccomp around the binary: a system call Bun needs and the unit
+    // denies would show here as a failure.
+    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-ops-"));
+    const port = freePort();
+    const proc = Bun.spawn(
+      [
+        "/usr/bin/python3",
+        join(import.meta.dir, "_seccomp.py"),
+        UNIT,
+        binary,
+        "serve",
+        "--db",
+        join(dir, "cairn.db"),
+        "--port",
+        String(port),
+      ],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await waitFor(`${base}/healthz`);
+      const token = (await post(base, "/api/teams", {
+        name: "Gulls",
+        password: "correct horse",
+      })).body.token as string;
+      expect(
+        (await post(base, "/api/puzzles/lighthouse/guesses", { answer: "polaris" }, token)).body,
+      )
+        .toMatchObject({ result: "correct" });
+      const stream = await open(base);
+      await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":100'));
+      await stream.close();
+      expect(await (await fetch(`${base}/metrics`)).text()).toContain("cairn_teams 1");
+      proc.kill("SIGHUP");
+      await Bun.sleep(200);
+    } finally {
+      proc.kill("SIGTERM");
+    }
+    expect(await proc.exited).toBe(0);
+    const out = await new Response(proc.stdout).text();
+    expect(out).toContain("event=hunt_reloaded source=sighup");
+    expect(out).toContain("event=stopped");
+    expect(await new Response(proc.stderr).text()).toBe("");
+  }, 30_000);
+
   test("systemd-analyze security rates the exposure at 2.0 or lower", async () => {
     const proc = Bun.spawn(["systemd-analyze", "security", "--offline=true", UNIT], {
       stdout: "pipe",
