@@ -1,5 +1,5 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { backupDatabase, openForReading } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
@@ -26,6 +26,10 @@ export function backup(values: Values, positionals: string[], io: Io): Promise<n
   const dbPath = resolve(values.db as string);
   let out = resolve(positionals[0]!);
   if (existsSync(out) && statSync(out).isDirectory()) out = join(out, `cairn-${stamp()}.db`);
+  if (!existsSync(dirname(out))) {
+    io.stderr(`backup: the folder ${dirname(out)} does not exist\n`);
+    return Promise.resolve(EXIT.failure);
+  }
   if (existsSync(out) && sameFile(out, dbPath)) {
     io.stderr(`backup: ${out} is the database itself; choose another file\n`);
     return Promise.resolve(EXIT.failure);

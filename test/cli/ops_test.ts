@@ -305,6 +305,15 @@ describe("cairn backup and cairn export", () => {
     });
   }
 
+  test("backup says in one line when the target folder does not exist", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    openDatabase(join(dir, "cairn.db")).close();
+    const io = fakeIo();
+    const out = join(dir, "missing", "copy.db");
+    expect(await run(["backup", out, "--db", join(dir, "cairn.db")], io)).toBe(1);
+    expect(io.err()).toBe(`backup: the folder ${join(dir, "missing")} does not exist\n`);
+  });
+
   test("say in one line when there is no database", async () => {
     const missing = join(mkdtempSync(join(tmpdir(), "cairn-ops-")), "none.db");
     for (const argv of [["backup", "out.db"], ["export"]]) {
