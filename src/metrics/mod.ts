@@ -6,6 +6,7 @@
  * matched route patterns, never raw paths.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import pkg from "../../package.json" with { type: "json" };
 import type { Write } from "../engine/mod.ts";
 
 export interface MetricsOptions {
@@ -17,11 +18,13 @@ export interface MetricsOptions {
 
 /**
  * prom-client's default metrics that are left out. Under Bun they are empty
- * or made up (no libuv handles, no V8 heap spaces, no GC entries), and
- * `nodejs_active_{handles,requests,resources}_total` fail promtool's lint
+ * or made up (no libuv handles, no V8 heap spaces, no GC entries; the "heap"
+ * is the process's whole data segment, gigabytes of reserved address space),
+ * and `nodejs_active_{handles,requests,resources}_total` fail promtool's lint
  * (a gauge named `_total`).
  */
 export const DROPPED_DEFAULTS = [
+  "process_heap_bytes",
   "nodejs_active_handles",
   "nodejs_active_handles_total",
   "nodejs_active_requests",
@@ -132,6 +135,12 @@ export class Metrics {
       registers,
     });
     for (const result of ["ok", "error"]) this.reloads.labels(result).inc(0);
+    new Gauge({
+      name: "cairn_build_info",
+      help: "Always 1; its labels say which Cairn and which Bun runtime are running.",
+      labelNames: ["version", "bun"],
+      registers,
+    }).labels(pkg.version, Bun.version).set(1);
   }
 
   /** Exports the gauges read at each scrape: open streams and teams. */

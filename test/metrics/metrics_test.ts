@@ -62,6 +62,7 @@ describe("GET /metrics", () => {
     expect(sample(text, "cairn_commit_batch_requests_count")).toBeGreaterThanOrEqual(3);
     expect(sample(text, "cairn_commit_rows_total")).toBeGreaterThanOrEqual(5);
     expect(sample(text, 'cairn_hunt_reloads_total{result="ok"}')).toBe(0);
+    expect(sample(text, `cairn_build_info{version="0.1.0",bun="${Bun.version}"}`)).toBe(1);
     // Memory and the event loop, from prom-client's defaults.
     expect(sample(text, "process_resident_memory_bytes")).toBeGreaterThan(0);
     expect(sample(text, "nodejs_heap_size_used_bytes")).toBeGreaterThan(0);
