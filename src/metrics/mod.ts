@@ -5,7 +5,12 @@
  * memory, CPU and event-loop lag. Everything is bounded: route labels are the
  * matched route patterns, never raw paths.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Counter as CounterType, Histogram as HistogramType } from "prom-client";
+import Counter from "prom-client/lib/counter";
+import collectDefaultMetrics from "prom-client/lib/defaultMetrics";
+import Gauge from "prom-client/lib/gauge";
+import Histogram from "prom-client/lib/histogram";
+import Registry from "prom-client/lib/registry";
 import pkg from "../../package.json" with { type: "json" };
 import type { Write } from "../engine/mod.ts";
 
@@ -76,17 +81,16 @@ export class Metrics {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
   private readonly guesses: Record<(typeof GUESS_RESULTS)[number], { inc(): void }>;
-  private readonly batchRequests: Histogram;
-  private readonly batchRows: Counter;
-  private readonly commitLatency: Histogram;
-  private readonly reloads: Counter<"result">;
+  private readonly batchRequests: HistogramType;
+  private readonly batchRows: CounterType;
+  private readonly commitLatency: HistogramType;
+  private readonly reloads: CounterType<"result">;
+  private defaultsStarted = false;
   /** Label children by `method route status`, so the request path does not hash labels. */
   private readonly series = new Map<string, RouteSeries>();
 
   constructor() {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
-    for (const name of DROPPED_DEFAULTS) this.registry.removeSingleMetric(name);
 
     // Requests are counted on the hot path, where prom-client's label hashing costs about 2 µs
     // a request: they are kept in plain arrays here and handed to the registry at scrape time.
@@ -263,8 +267,16 @@ export class Metrics {
     this.reloads.labels(ok ? "ok" : "error").inc();
   }
 
-  /** The exposition text. */
+  /**
+   * The exposition text. prom-client's default metrics (memory, CPU, event-loop
+   * lag) start at the first scrape, so that they cost the server's start nothing.
+   */
   text(): Promise<string> {
+    if (!this.defaultsStarted) {
+      this.defaultsStarted = true;
+      collectDefaultMetrics({ register: this.registry });
+      for (const name of DROPPED_DEFAULTS) this.registry.removeSingleMetric(name);
+    }
     return this.registry.metrics();
   }
 }
