@@ -67,9 +67,10 @@ for (let i = 0; i < 3; i++) {
   if (opened.kind !== "ok") throw new Error("locked");
   runs.push(total);
   console.log(
-    `boot ${i + 1}: ${total.toFixed(0)} ms (open + migrate + load + restore; load+restore ${
-      opened.game.loadMs.toFixed(0)
-    } ms), ${opened.game.engine.teams.size} teams`,
+    `boot ${i + 1}: ${total.toFixed(0)} ms (open + quick_check + migrate + load + restore; ` +
+      `open+check ${opened.game.checkMs?.toFixed(0)} ms, load+restore ${
+        opened.game.loadMs.toFixed(0)
+      } ms), ${opened.game.engine.teams.size} teams`,
   );
   opened.game.close();
 }

@@ -5,6 +5,8 @@ export interface Io {
   env: Record<string, string | undefined>;
   /** Resolves with the signal's name when the process is asked to stop. */
   shutdown: Promise<string>;
+  /** Calls `listener` whenever the process is asked to reload (SIGHUP); returns an unsubscribe. */
+  onReload(listener: () => void): () => void;
 }
 
 /** Exit codes shared by every command. */

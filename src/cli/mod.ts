@@ -4,9 +4,12 @@
  */
 import { type CommandSpec, formatHelp, parseCommand, type Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
+import { backup, backupSpec } from "./backup.ts";
 import { check, checkSpec } from "./check.ts";
+import { exportResults, exportSpec } from "./export.ts";
 import { init, initSpec } from "./init.ts";
 import { serve, serveSpec } from "./serve.ts";
+import { systemd, systemdSpec } from "./systemd.ts";
 import { version, versionSpec } from "./version.ts";
 
 export type { Io } from "./_io.ts";
@@ -21,6 +24,9 @@ const COMMANDS: Record<string, Command> = {
   serve: { spec: serveSpec, run: serve },
   check: { spec: checkSpec, run: check },
   init: { spec: initSpec, run: init },
+  backup: { spec: backupSpec, run: backup },
+  export: { spec: exportSpec, run: exportResults },
+  systemd: { spec: systemdSpec, run: systemd },
   version: { spec: versionSpec, run: version },
 };
 

@@ -11,10 +11,20 @@ import {
   type Runtime,
 } from "../http/mod.ts";
 import { type Announcement, Live } from "../live/mod.ts";
+import { Metrics } from "../metrics/mod.ts";
 import { formatProblem, loadHuntOrExample, sortProblems } from "../hunt/mod.ts";
 import type { Write } from "../engine/mod.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod.ts";
-import { type Game, getMeta, type OpenGame, openGame, reloadGame, setMeta } from "../store/mod.ts";
+import {
+  type Game,
+  getMeta,
+  type OpenGame,
+  openGame,
+  reloadGame,
+  type ReloadOutcome,
+  setMeta,
+  writeProblem,
+} from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { formatReport } from "./_hunt.ts";
@@ -57,7 +67,10 @@ export const serveSpec: CommandSpec = {
     },
   },
   positionals: { min: 0, max: 0, names: "" },
-  notes: "SIGTERM or SIGINT stops accepting, lets in-flight requests finish, and exits 0.",
+  notes: [
+    "SIGTERM or SIGINT stops accepting, lets in-flight requests finish, and exits 0.",
+    "SIGHUP re-reads the hunt file; one with errors is refused and the running hunt kept.",
+  ].join("\n"),
 };
 
 /** Starts the server and runs until the process is asked to stop. */
@@ -95,6 +108,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   }
 
   // The single-instance lock, the database, and the engine rebuilt from it.
+  const metrics = new Metrics();
   let fail: (error: Error) => void = () => {};
   const fatal = new Promise<Error>((resolve) => (fail = resolve));
   let opened: OpenGame;
@@ -103,7 +117,10 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
       dbPath,
       hunt: loaded.hunt,
       clock: { now: () => Date.now() },
-      onBatch: (stats) => logger.debug("commit", { ...stats }),
+      onBatch: (stats) => {
+        metrics.batch(stats);
+        logger.debug("commit", { ...stats });
+      },
       onFailure: (error) => fail(error),
     });
   } catch (error) {
@@ -128,11 +145,60 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
       game.db.query<{ id: number | null }, []>("SELECT max(id) AS id FROM announcements").get()
         ?.id ?? 0,
   });
+  metrics.track({ teams: () => game.engine.teams.size, streams: () => live.connections });
   // Every commit publishes what it means once it is on disk: events never run ahead of the database.
   const writer: Committer = {
-    commit: (writes) => game.writer.commit(writes).then(() => live.committed(writes)),
+    commit: (writes) =>
+      game.writer.commit(writes).then(() => {
+        live.committed(writes);
+        metrics.committed(writes);
+      }),
   };
   const clock = runClock(game, writer, live, logger);
+
+  /**
+   * Re-reads the hunt file, for SIGHUP and the admin route alike. A valid file
+   * swaps in the new rules at once; the unlocks they allow are recorded and
+   * pushed to each team, with the new scoreboard. A file with errors changes
+   * nothing, and every error is logged.
+   */
+  const reload = (source: "sighup" | "admin"): ReloadOutcome => {
+    const next = loadHuntOrExample(values.hunt as string | undefined);
+    const result: ReloadOutcome = next.hunt === undefined
+      ? {
+        kind: "error",
+        errors: sortProblems(next.problems).filter((p) => p.severity === "error").map(
+          formatProblem,
+        ),
+      }
+      : reloadGame(game, next.hunt, { now: () => Date.now() });
+    metrics.reloaded(result.kind === "ok");
+    if (result.kind === "error") {
+      logger.error("hunt_reload_failed", { source, errors: result.errors.length, kept: "old" });
+      for (const message of result.errors) logger.error("hunt_reload_error", { message });
+      return result;
+    }
+    clock.reschedule();
+    live.committed(result.writes);
+    // Points may have changed, so the board may have too.
+    live.scoreboardChanged();
+    logger.info("hunt_reloaded", {
+      source,
+      puzzles: result.summary.puzzles,
+      added: result.summary.added.join(",") || undefined,
+      removed: result.summary.removed.join(",") || undefined,
+      changed: result.summary.changed.join(",") || undefined,
+    });
+    for (const problem of next.problems) {
+      logger.warn("hunt_warning", {
+        file: problem.file,
+        line: problem.line,
+        message: problem.message,
+      });
+    }
+    return result;
+  };
+
   const admin = adminToken(game.db, values["admin-token"] as string | undefined);
   const runtime: Runtime = {
     get engine() {
@@ -142,24 +208,12 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     accounts: Accounts.load(game.db),
     adminTokenHash: admin.hash,
     db: game.db,
-    reload: () => {
-      const next = loadHuntOrExample(values.hunt as string | undefined);
-      if (next.hunt === undefined) {
-        return {
-          kind: "error",
-          errors: sortProblems(next.problems).filter((p) => p.severity === "error").map(
-            formatProblem,
-          ),
-        };
-      }
-      const result = reloadGame(game, next.hunt, { now: () => Date.now() });
-      clock.reschedule();
-      return result;
-    },
+    reload: () => reload("admin"),
+    writeProblem: () => writeProblem(game.db, { path: dbPath, failed: game.writer.failed }),
   };
   const stopClock = clock.stop;
 
-  const app = createApp({ logger, runtime, freeze, live });
+  const app = createApp({ logger, runtime, freeze, live, metrics });
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
@@ -183,6 +237,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     teams: game.engine.teams.size,
     db: dbPath,
     load_ms: Math.round(game.loadMs),
+    check_ms: Math.round(game.checkMs ?? 0),
   });
   for (const url of lanUrls(server.hostname ?? "", server.port ?? port)) {
     logger.info("reachable", { url });
@@ -197,7 +252,9 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     });
   }
 
+  const stopReloads = io.onReload(() => reload("sighup"));
   const stop = await Promise.race([io.shutdown, fatal]);
+  stopReloads();
   if (stop instanceof Error) {
     // The state in memory ran ahead of the disk: exit, and let the service manager restart
     // the server, which rebuilds the state from the database.

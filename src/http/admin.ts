@@ -7,6 +7,13 @@ import * as v from "valibot";
 import type { Team } from "../engine/mod.ts";
 import type { Live } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import {
+  readResults,
+  RESULT_COLUMNS,
+  RESULT_TABLES,
+  type ResultTable,
+  toCsv,
+} from "../store/mod.ts";
 import { readJson } from "./body.ts";
 import { ApiError } from "./errors.ts";
 import { isAdmin, json } from "./_auth.ts";
@@ -33,7 +40,6 @@ const ExtraGuessesBody = v.strictObject({
 });
 const FreezeBody = v.strictObject({ frozen: v.boolean() });
 const EmptyBody = v.strictObject({});
-const EXPORT_TABLES = ["teams", "solves", "guesses", "scoreboard"] as const;
 
 const iso = (
   ms: number | null | undefined,
@@ -173,8 +179,6 @@ export function adminRoutes(
         },
       }, 400);
     }
-    logger.info("hunt_reloaded", { puzzles: result.summary.puzzles });
-    live.scoreboardChanged();
     return json({ reloaded: true, ...result.summary });
   });
 
@@ -183,21 +187,18 @@ export function adminRoutes(
     if (format !== "json" && format !== "csv") {
       throw new ApiError("bad_request", '"format" must be json or csv');
     }
-    const results = exportResults(runtime);
+    const results = readResults(runtime.db);
     if (format === "json") {
       return json(results, 200, {
         "content-disposition": 'attachment; filename="cairn-results.json"',
       });
     }
-    const table = c.req.query("table") ?? "scoreboard";
-    if (!EXPORT_TABLES.includes(table as (typeof EXPORT_TABLES)[number])) {
-      throw new ApiError(
-        "bad_request",
-        '"table" must be one of teams, solves, guesses, scoreboard',
-      );
+    const table = (c.req.query("table") ?? "scoreboard") as ResultTable;
+    if (!RESULT_TABLES.includes(table)) {
+      throw new ApiError("bad_request", `"table" must be one of ${RESULT_TABLES.join(", ")}`);
     }
     return new Response(
-      toCsv(results[table as keyof typeof results] as Record<string, unknown>[]),
+      toCsv(results[table], RESULT_COLUMNS[table]),
       {
         headers: {
           "content-type": "text/csv; charset=utf-8",
@@ -211,52 +212,8 @@ export function adminRoutes(
   return admin;
 }
 
-/** Teams, solves, guesses and the final scoreboard (unfrozen: the organizers' view). */
-export function exportResults(runtime: Runtime) {
-  const db = runtime.db;
-  const all = (sql: string) => (db.query(sql).all() as Record<string, unknown>[]).map(withIso);
-  return {
-    teams: all(
-      "SELECT id, name, division, members, created_at AS at FROM teams ORDER BY id",
-    ),
-    solves: all("SELECT team_id AS team, puzzle, guess_id, at FROM solves ORDER BY at"),
-    guesses: all(
-      "SELECT id, team_id AS team, puzzle, raw, normalized, result, at FROM guesses ORDER BY id",
-    ),
-    scoreboard: runtime.engine.standings().map((row) => ({
-      rank: row.rank,
-      team: row.team.id,
-      name: row.team.name,
-      division: row.team.division,
-      score: row.score,
-      solves: row.solves,
-      last_solve_at: iso(row.lastSolveAt),
-    })),
-  };
-}
-
 /** Turns an epoch-ms `at` column into ISO 8601. */
 function withIso<T>(row: T): T {
   const record = row as Record<string, unknown>;
   return (typeof record.at === "number" ? { ...record, at: iso(record.at) } : record) as T;
-}
-
-/**
- * RFC 4180 CSV, with a header row. Every text cell is quoted, so no separator
- * (a comma, or a semicolon in many locales) can split it, and one a
- * spreadsheet would run as a formula gets a leading '. Numbers stay numbers.
- */
-export function toCsv(rows: Record<string, unknown>[]): string {
-  if (rows.length === 0) return "";
-  const columns = Object.keys(rows[0]!);
-  const cell = (value: unknown) => {
-    if (value === null || value === undefined) return "";
-    if (typeof value === "number") return String(value);
-    let text = String(value);
-    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-    return `"${text.replace(/"/g, '""')}"`;
-  };
-  return [columns.join(","), ...rows.map((row) => columns.map((col) => cell(row[col])).join(","))]
-    .join("\r\n") +
-    "\r\n";
 }

@@ -5,6 +5,7 @@
 import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
+import { matchedRoutes } from "hono/route";
 import MarkdownIt from "markdown-it";
 import * as v from "valibot";
 import {
@@ -18,6 +19,7 @@ import {
 } from "../engine/mod.ts";
 import { eventStream, type Live, publicBoard, SSE_HEADERS } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import type { Metrics } from "../metrics/mod.ts";
 import {
   bearer,
   credential,
@@ -46,6 +48,7 @@ export interface AppOptions {
   runtime: Runtime;
   freeze: Freeze;
   live: Live;
+  metrics: Metrics;
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -90,11 +93,30 @@ const EmptyBody = v.strictObject({});
 
 /** Creates the app. Everything it needs is passed in, so tests build it over an in-memory database. */
 export function createApp(options: AppOptions): Hono {
-  const { runtime, freeze, logger, live } = options;
+  const { runtime, freeze, logger, live, metrics } = options;
   const badCodes = new Limiter(10, 60_000);
   const app = new Hono();
 
-  app.get("/healthz", () => json({ ok: true }));
+  // First, so that it times every answer, errors and 404s included. The route label is the
+  // matched pattern (`/api/puzzles/:id`), never the raw path, so the series stay bounded.
+  app.use("*", async function measure(c, next) {
+    const started = performance.now();
+    await next();
+    metrics.request(c.req.method, routeOf(c), c.res.status, (performance.now() - started) / 1000);
+  });
+
+  app.get(
+    "/metrics",
+    async () =>
+      new Response(await metrics.text(), { headers: { "content-type": metrics.contentType } }),
+  );
+
+  // Ready, and able to save: a load balancer or systemd watchdog can act on a 503.
+  app.get("/healthz", () => {
+    const problem = runtime.writeProblem();
+    if (problem !== undefined) return errorResponse("unavailable", problem);
+    return json({ ok: true, db: "writable" });
+  });
 
   // Pages (everything outside /api) get the Content-Security-Policy and frame
   // headers; JSON responses carry only nosniff, to keep hot responses lean.
@@ -396,6 +418,14 @@ export function createApp(options: AppOptions): Hono {
   }
 
   return app;
+}
+
+/** The pattern of the route that answers a request (its first non-middleware match), or "unmatched". */
+function routeOf(c: Context): string {
+  for (const route of matchedRoutes(c)) {
+    if (route.method !== "ALL") return route.path;
+  }
+  return "unmatched";
 }
 
 /** The body of `GET /api/puzzles`: the puzzles a team can see now, in file order. */

@@ -26,8 +26,13 @@ export interface Runtime {
   /** SHA-256 of the admin token. */
   adminTokenHash: string;
   db: Database;
-  /** Re-reads the hunt file; a valid one replaces `engine`. */
+  /**
+   * Re-reads the hunt file; a valid one replaces `engine`, and the unlocks and
+   * scoreboard it changes are published and logged.
+   */
   reload(): ReloadResult;
+  /** Why the database cannot be written now, or undefined when it can (for /healthz). */
+  writeProblem(): string | undefined;
 }
 
 /**

@@ -1,24 +1,125 @@
 import { Database } from "bun:sqlite";
+import { accessSync, constants, existsSync } from "node:fs";
+import { dirname } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
+
+const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Opens (creating if needed) the database in WAL mode with full sync, so a
  * committed transaction survives a power cut, and brings its schema up to date.
  */
-export function openDatabase(path: string): Database {
+export function openDatabase(path: string, options: { check?: boolean } = {}): Database {
   const db = new Database(path, { create: true, strict: true });
-  db.exec("PRAGMA journal_mode = WAL");
-  db.exec("PRAGMA synchronous = FULL");
-  db.exec("PRAGMA busy_timeout = 5000");
-  db.exec("PRAGMA foreign_keys = ON");
-  migrate(db);
+  try {
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = FULL");
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.exec("PRAGMA foreign_keys = ON");
+    // With `check`, a damaged file is refused before anything, migrations included, touches it.
+    const problem = options.check ? quickCheck(db) : undefined;
+    if (problem !== undefined) throw new Error(damaged(problem));
+    migrate(db);
+  } catch (error) {
+    db.close();
+    const message = error instanceof Error ? error.message : String(error);
+    if (/malformed|not a database/.test(message)) throw new Error(damaged(message));
+    throw error;
+  }
   return db;
+}
+
+function damaged(problem: string): string {
+  return problem.startsWith("The database fails")
+    ? problem
+    : `The database fails its integrity check (${problem}); restore it from a backup`;
+}
+
+/**
+ * Opens an existing database for reading, as `backup` and `export` do: it
+ * never creates, migrates, writes or locks it, so it is safe beside a
+ * running server. Throws a one-line message when there is no Cairn database
+ * there.
+ */
+export function openForReading(path: string): Database {
+  if (!existsSync(path)) throw new Error(`There is no database at ${path}`);
+  // Read-write but query-only, not read-only: a read-only connection leaves the -wal and -shm
+  // files it had to create behind when it closes. Run as root beside a stopped service, they
+  // would be root's, and the service's own user could then not open its database.
+  const db = new Database(path, { readwrite: true, create: false, strict: true });
+  try {
+    db.exec("PRAGMA query_only = ON");
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const version = schemaVersion(db);
+    if (version === 0) throw new Error(`${path} is not a Cairn database`);
+    if (version > MIGRATIONS.length) {
+      throw new Error(
+        `The database was written by a newer Cairn (schema ${version}; this one knows ${MIGRATIONS.length})`,
+      );
+    }
+  } catch (error) {
+    db.close();
+    // SQLite says "file is not a database" for any other file.
+    if (error instanceof Error && /not a database/.test(error.message)) {
+      throw new Error(`${path} is not a Cairn database`);
+    }
+    throw error;
+  }
+  return db;
+}
+
+/** How many migrations the database has had (`PRAGMA user_version`). */
+export function schemaVersion(db: Database): number {
+  return db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
+}
+
+/**
+ * Runs SQLite's quick integrity check. Returns undefined when the database is
+ * sound, else the first problems it reports, joined on one line.
+ */
+export function quickCheck(db: Database): string | undefined {
+  const rows = db.query<{ quick_check: string }, []>("PRAGMA quick_check(5)").all();
+  const problems = rows.map((row) => String(Object.values(row)[0]).replace(/\s*\n\s*/g, " "));
+  return problems.length === 1 && problems[0] === "ok" ? undefined : problems.join("; ");
+}
+
+/**
+ * Why the database cannot take a write now, or undefined when it can: a
+ * commit has failed, the file or its folder (where the WAL lives) is not
+ * writable, or the write lock cannot be taken at once. It writes nothing
+ * and syncs nothing, so it is cheap enough for every health check.
+ */
+export function writeProblem(
+  db: Database,
+  options: { path?: string; failed?: boolean } = {},
+): string | undefined {
+  if (options.failed) return "A commit failed; the server must restart";
+  if (options.path !== undefined) {
+    try {
+      accessSync(options.path, constants.W_OK);
+      accessSync(dirname(options.path), constants.W_OK);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      return code === "ENOENT" ? "The database file is gone" : "The database file is read-only";
+    }
+  }
+  // Never wait here: a health check that blocks the event loop is worse than a 503.
+  db.exec("PRAGMA busy_timeout = 0");
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    db.exec("ROLLBACK");
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return `The database cannot be locked for writing: ${message}`;
+  } finally {
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+  return undefined;
 }
 
 /** Applies the migrations not yet applied, each in its own transaction. */
 export function migrate(db: Database): void {
-  const row = db.query<{ user_version: number }, []>("PRAGMA user_version").get();
-  const current = row?.user_version ?? 0;
+  const current = schemaVersion(db);
   if (current > MIGRATIONS.length) {
     throw new Error(
       `The database was written by a newer Cairn (schema ${current}; this one knows ${MIGRATIONS.length})`,

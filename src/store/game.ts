@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
-import { type Clock, Engine, type Hunt } from "../engine/mod.ts";
+import { type Clock, Engine, type Hunt, type Write } from "../engine/mod.ts";
 import { getMeta, openDatabase, setMeta } from "./db.ts";
+import { saveScoring } from "./export.ts";
 import { loadSnapshot } from "./load.ts";
 import { acquireLock } from "./lock.ts";
 import { type BatchStats, Writer } from "./writer.ts";
@@ -13,6 +14,8 @@ export interface Game {
   writer: Writer;
   /** How long loading the state took, in ms. */
   loadMs: number;
+  /** How long opening the database took, its quick_check and migrations included, in ms. */
+  checkMs?: number;
   /** Commits what is queued, and releases the database and its lock. */
   close(): void;
 }
@@ -37,12 +40,16 @@ export function openGame(options: OpenGameOptions): OpenGame {
   if (lock.kind === "busy") return { kind: "locked" };
   let db: Database | undefined;
   try {
-    db = openDatabase(options.dbPath);
+    // A damaged file is refused (quick_check) before anything is played on it.
+    const checkStarted = performance.now();
+    db = openDatabase(options.dbPath, { check: true });
+    const checkMs = performance.now() - checkStarted;
     let startsAt = Number(getMeta(db, "hunt_started_at") ?? NaN);
     if (Number.isNaN(startsAt)) {
       startsAt = options.clock.now();
       setMeta(db, "hunt_started_at", String(startsAt));
     }
+    saveScoring(db, options.hunt);
     const started = performance.now();
     const engine = new Engine(options.hunt, { clock: options.clock, startsAt });
     engine.restore(
@@ -68,6 +75,7 @@ export function openGame(options: OpenGameOptions): OpenGame {
         engine,
         writer,
         loadMs,
+        checkMs,
         close: () => {
           writer.flush();
           opened.close();
@@ -96,6 +104,8 @@ export type ReloadOutcome =
   | {
     kind: "ok";
     summary: ReloadSummary;
+    /** The unlocks the new rules allowed, committed: for the caller to publish. */
+    writes: Write[];
   }
   | { kind: "error"; errors: string[] };
 
@@ -114,7 +124,7 @@ export interface ReloadSummary {
 /**
  * Swaps in a new hunt: the queued writes are committed first, so the
  * database holds the whole state; then a new engine is built from it, and
- * the time-based unlocks the new rules allow are recorded. Removing a puzzle
+ * the unlocks the new rules allow are recorded. Removing a puzzle
  * that a team has solved is refused, as scores would silently change.
  */
 export function reloadGame(game: Game, hunt: Hunt, clock: Clock): ReloadOutcome {
@@ -135,6 +145,12 @@ export function reloadGame(game: Game, hunt: Hunt, clock: Clock): ReloadOutcome 
     };
   }
   const before = game.engine.hunt;
+  try {
+    saveScoring(game.db, hunt);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { kind: "error", errors: [`Cannot save the hunt's scoring: ${message}`] };
+  }
   const engine = buildEngine(game.db, hunt, clock);
   const writes = [...engine.takeBackgroundWrites(), ...engine.tick().writes];
   game.engine = engine;
@@ -176,5 +192,6 @@ export function reloadGame(game: Game, hunt: Hunt, clock: Clock): ReloadOutcome 
       rerouted: writes.filter((write) => write.kind === "route").length,
       puzzles: hunt.puzzles.length,
     },
+    writes,
   };
 }

@@ -104,4 +104,21 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (team_id, route)
   ) STRICT, WITHOUT ROWID;
   `,
+  // 3: the running hunt's scoring (puzzle points, hint costs), rewritten at every start and
+  // reload, so that the final scoreboard can be computed from the database file alone.
+  `
+  CREATE TABLE hunt_puzzles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    round TEXT NOT NULL,
+    points INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE hunt_hints (
+    puzzle TEXT NOT NULL,
+    hint TEXT NOT NULL,
+    cost INTEGER NOT NULL,
+    PRIMARY KEY (puzzle, hint)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
 
-const COMMANDS = ["serve", "check", "init", "version"];
+const COMMANDS = ["serve", "check", "init", "backup", "export", "systemd", "version"];
 
 describe("cairn", () => {
   for (const command of COMMANDS) {

@@ -3,9 +3,18 @@
 import { Accounts, createApp, dbFreeze, hashToken, type Runtime } from "../../src/http/mod.ts";
 import { loadHunt, sortProblems } from "../../src/hunt/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
-import { type Game, openDatabase, reloadGame, setMeta, Writer } from "../../src/store/mod.ts";
+import {
+  type Game,
+  openDatabase,
+  reloadGame,
+  saveScoring,
+  setMeta,
+  writeProblem,
+  Writer,
+} from "../../src/store/mod.ts";
 import { Engine, type Write } from "../../src/engine/mod.ts";
 import { type Announcement, Live } from "../../src/live/mod.ts";
+import { Metrics } from "../../src/metrics/mod.ts";
 import { FakeClock, HUNT_TOML, START } from "../engine/_hunt.ts";
 
 export const ADMIN_TOKEN = "admin-secret-token";
@@ -27,7 +36,9 @@ export function makeApp(options: { toml?: string; clock?: FakeClock; coalesceMs?
   const load = () => loadHunt(toml, { file: "hunt.toml" });
   const { hunt, problems } = load();
   if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
-  const store = new Writer(db);
+  saveScoring(db, hunt);
+  const metrics = new Metrics();
+  const store = new Writer(db, { onBatch: (stats) => metrics.batch(stats) });
   const freeze = dbFreeze(db, () => game.engine.hunt.freezeAt);
   const live = new Live({
     engine: () => game.engine,
@@ -40,7 +51,11 @@ export function makeApp(options: { toml?: string; clock?: FakeClock; coalesceMs?
     coalesceMs: options.coalesceMs ?? 250,
   });
   const writer = {
-    commit: (writes: readonly Write[]) => store.commit(writes).then(() => live.committed(writes)),
+    commit: (writes: readonly Write[]) =>
+      store.commit(writes).then(() => {
+        live.committed(writes);
+        metrics.committed(writes);
+      }),
   };
   const game: Game = {
     db,
@@ -57,6 +72,7 @@ export function makeApp(options: { toml?: string; clock?: FakeClock; coalesceMs?
     accounts: Accounts.load(db),
     adminTokenHash: hashToken(ADMIN_TOKEN),
     db,
+    writeProblem: () => writeProblem(db, { failed: store.failed }),
     reload: () => {
       const next = load();
       if (!next.hunt) {
@@ -67,14 +83,22 @@ export function makeApp(options: { toml?: string; clock?: FakeClock; coalesceMs?
           ),
         };
       }
-      return reloadGame(game, next.hunt, clock);
+      // As the server does: publish the unlocks the new rules allowed, and the new board.
+      const result = reloadGame(game, next.hunt, clock);
+      if (result.kind === "ok") {
+        live.committed(result.writes);
+        live.scoreboardChanged();
+      }
+      return result;
     },
   };
+  metrics.track({ teams: () => game.engine.teams.size, streams: () => live.connections });
   const app = createApp({
     logger: createLogger({ write: () => {} }),
     runtime,
     freeze,
     live,
+    metrics,
   });
 
   async function call(
@@ -127,6 +151,7 @@ export function makeApp(options: { toml?: string; clock?: FakeClock; coalesceMs?
     game,
     runtime,
     live,
+    metrics,
     admin: (method: string, path: string, body?: unknown) =>
       call(method, path, { token: ADMIN_TOKEN, ...(body !== undefined && { body }) }),
     setToml: (next: string) => (toml = next),

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { makeApp } from "../http/_app.ts";
+import { open } from "../_sse.ts";
 
 const servers: ReturnType<typeof Bun.serve>[] = [];
 afterEach(() => {
@@ -11,62 +12,6 @@ function serve(options: Parameters<typeof makeApp>[0] = {}) {
   const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: made.app.fetch });
   servers.push(server);
   return { ...made, base: `http://127.0.0.1:${server.port}` };
-}
-
-interface SseEvent {
-  id?: string;
-  event?: string;
-  data?: string;
-  comment?: string;
-}
-
-/** Opens /api/events and parses what arrives, for tests to wait on. */
-async function open(base: string, headers: Record<string, string> = {}) {
-  const controller = new AbortController();
-  const res = await fetch(`${base}/api/events`, { headers, signal: controller.signal });
-  const events: SseEvent[] = [];
-  let buffer = "";
-  const reading = (async () => {
-    try {
-      for await (const chunk of res.body!) {
-        buffer += new TextDecoder().decode(chunk);
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event: SseEvent = {};
-          for (const line of block.split("\n")) {
-            const [field, ...rest] = line.split(": ");
-            const value = rest.join(": ");
-            if (field === "") event.comment = value;
-            else if (field === "id" || field === "event" || field === "data") event[field] = value;
-          }
-          // A block with only a retry field dispatches no event.
-          if (event.event !== undefined || event.comment !== undefined) events.push(event);
-        }
-      }
-    } catch {
-      // Aborted.
-    }
-  })();
-  return {
-    res,
-    events,
-    /** Waits until an event matching `match` has arrived (or fails after 3 s). */
-    async wait(match: (e: SseEvent) => boolean): Promise<SseEvent> {
-      const deadline = Date.now() + 3000;
-      for (;;) {
-        const found = events.find(match);
-        if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no such event among ${JSON.stringify(events)}`);
-        await Bun.sleep(5);
-      }
-    },
-    close: async () => {
-      controller.abort();
-      await reading;
-    },
-  };
 }
 
 const settle = () => Bun.sleep(50);

@@ -1,0 +1,113 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import {
+  hasScoring,
+  openForReading,
+  readResults,
+  RESULT_COLUMNS,
+  RESULT_TABLES,
+  type ResultTable,
+  toCsv,
+} from "../store/mod.ts";
+import type { CommandSpec, Values } from "./_args.ts";
+import { EXIT, type Io } from "./_io.ts";
+import { DEFAULT_DB } from "./serve.ts";
+
+export const exportSpec: CommandSpec = {
+  name: "export",
+  summary: "Write the results: teams, solves, guesses and the final scoreboard.",
+  usage: "cairn export [--db FILE] [--format json|csv] [--table T] [--out PATH]",
+  options: {
+    db: { type: "string", value: "FILE", env: "CAIRN_DB", default: DEFAULT_DB, help: "Database" },
+    format: {
+      type: "string",
+      value: "F",
+      env: "CAIRN_EXPORT_FORMAT",
+      default: "json",
+      choices: ["json", "csv"],
+      help: "Output format",
+    },
+    table: {
+      type: "string",
+      value: "T",
+      env: "CAIRN_EXPORT_TABLE",
+      choices: RESULT_TABLES,
+      help: "With csv: write only this table, to --out FILE or stdout",
+    },
+    out: {
+      type: "string",
+      value: "PATH",
+      env: "CAIRN_EXPORT_OUT",
+      help: "json: a file (default: stdout); csv: a folder for every table's file",
+    },
+  },
+  positionals: { min: 0, max: 0, names: "" },
+  notes: [
+    "json writes one document {teams, solves, guesses, scoreboard}. csv writes one file per",
+    "table into the folder --out (teams.csv, solves.csv, guesses.csv, scoreboard.csv), or",
+    "one table with --table. It reads the database file only: the server may be running or",
+    "not. The scoreboard is the organizers' view, unfrozen.",
+  ].join("\n"),
+};
+
+/** Writes the results read from the database file. */
+export function exportResults(values: Values, _positionals: string[], io: Io): Promise<number> {
+  const format = values.format as "json" | "csv";
+  const table = values.table as ResultTable | undefined;
+  const out = values.out as string | undefined;
+  if (format === "json" && table !== undefined) {
+    io.stderr("export: --table goes with --format csv\n");
+    return Promise.resolve(EXIT.usage);
+  }
+  if (format === "csv" && table === undefined && out === undefined) {
+    io.stderr("export: csv writes one file per table: give --out FOLDER, or --table T\n");
+    return Promise.resolve(EXIT.usage);
+  }
+
+  const dbPath = resolve(values.db as string);
+  try {
+    const db = openForReading(dbPath);
+    let results;
+    try {
+      if (!hasScoring(db)) {
+        throw new Error(
+          "The database has no record of the hunt's points yet: start `cairn serve` on it once with this version",
+        );
+      }
+      results = readResults(db);
+    } finally {
+      db.close();
+    }
+    const counts = [
+      count(results.teams.length, "team"),
+      count(results.solves.length, "solve"),
+      count(results.guesses.length, "guess", "guesses"),
+    ].join(", ");
+    if (format === "json") {
+      const text = JSON.stringify(results, null, 2) + "\n";
+      if (out === undefined) io.stdout(text);
+      else writeFileSync(out, text);
+    } else if (table !== undefined) {
+      const text = toCsv(results[table], RESULT_COLUMNS[table]);
+      if (out === undefined) io.stdout(text);
+      else writeFileSync(out, text);
+    } else {
+      mkdirSync(out!, { recursive: true });
+      for (const name of RESULT_TABLES) {
+        writeFileSync(join(out!, `${name}.csv`), toCsv(results[name], RESULT_COLUMNS[name]));
+      }
+    }
+    // The summary goes to stderr when the results go to stdout, so a pipe gets only them.
+    const summary = `export: ${counts}${out === undefined ? "" : ` written to ${out}`}\n`;
+    if (out === undefined) io.stderr(summary);
+    else io.stdout(summary);
+  } catch (error) {
+    io.stderr(`export: ${error instanceof Error ? error.message : String(error)}\n`);
+    return Promise.resolve(EXIT.failure);
+  }
+  return Promise.resolve(EXIT.ok);
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,5 @@
+// Text files imported `with { type: "text" }` and inlined by `bun build --compile`.
+declare module "*.service" {
+  const text: string;
+  export default text;
+}

@@ -1,0 +1,282 @@
+/**
+ * What `/metrics` exposes, in Prometheus' text format, through prom-client:
+ * requests and their latency by route, guesses by result, group-commit batch
+ * sizes and latency, open live streams, teams, reloads, and the runtime's
+ * memory, CPU and event-loop lag. Everything is bounded: route labels are the
+ * matched route patterns, never raw paths.
+ */
+import type { Counter as CounterType, Histogram as HistogramType } from "prom-client";
+import Counter from "prom-client/lib/counter";
+import collectDefaultMetrics from "prom-client/lib/defaultMetrics";
+import Gauge from "prom-client/lib/gauge";
+import Histogram from "prom-client/lib/histogram";
+import Registry from "prom-client/lib/registry";
+import pkg from "../../package.json" with { type: "json" };
+import type { Write } from "../engine/mod.ts";
+
+export interface MetricsOptions {
+  /** Teams registered now. */
+  teams: () => number;
+  /** Live (SSE) streams open now. */
+  streams: () => number;
+}
+
+/**
+ * prom-client's default metrics that are left out. Under Bun they are empty
+ * or made up (no libuv handles, no V8 heap spaces, no GC entries; the "heap"
+ * is the process's whole data segment, gigabytes of reserved address space),
+ * and `nodejs_active_{handles,requests,resources}_total` fail promtool's lint
+ * (a gauge named `_total`).
+ */
+export const DROPPED_DEFAULTS = [
+  "process_heap_bytes",
+  "nodejs_active_handles",
+  "nodejs_active_handles_total",
+  "nodejs_active_requests",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources",
+  "nodejs_active_resources_total",
+  "nodejs_heap_space_size_total_bytes",
+  "nodejs_heap_space_size_used_bytes",
+  "nodejs_heap_space_size_available_bytes",
+  "nodejs_gc_duration_seconds",
+] as const;
+
+const LATENCY_BUCKETS = [
+  0.0005,
+  0.001,
+  0.0025,
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+];
+const GUESS_RESULTS = ["correct", "incorrect", "partial"] as const;
+
+/** One request series: its labels, a count, and the latency histogram's non-cumulative buckets. */
+interface RouteSeries {
+  method: string;
+  route: string;
+  status: string;
+  count: number;
+  buckets: Float64Array;
+  sum: number;
+}
+
+/** What prom-client's Registry reads from a metric at scrape time. */
+interface Exposed {
+  name: string;
+  help: string;
+  type: "counter" | "histogram";
+  values: { labels: Record<string, string | number>; value: number; metricName?: string }[];
+  aggregator: "sum";
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly contentType = this.registry.contentType;
+  private readonly guesses: Record<(typeof GUESS_RESULTS)[number], { inc(): void }>;
+  private readonly batchRequests: HistogramType;
+  private readonly batchRows: CounterType;
+  private readonly commitLatency: HistogramType;
+  private readonly reloads: CounterType<"result">;
+  private defaultsStarted = false;
+  /** Label children by `method route status`, so the request path does not hash labels. */
+  private readonly series = new Map<string, RouteSeries>();
+
+  constructor() {
+    const registers = [this.registry];
+
+    // Requests are counted on the hot path, where prom-client's label hashing costs about 2 µs
+    // a request: they are kept in plain arrays here and handed to the registry at scrape time.
+    this.registry.registerMetric({
+      name: "cairn_http_requests_total",
+      get: () => this.exposeRequests(),
+    } as never);
+    this.registry.registerMetric({
+      name: "cairn_http_request_duration_seconds",
+      get: () => this.exposeLatency(),
+    } as never);
+    const guesses = new Counter({
+      name: "cairn_guesses_total",
+      help: "Guesses stored, by result (already-solved guesses are not stored).",
+      labelNames: ["result"],
+      registers,
+    });
+    // Every result is exported from the start, at 0, so rate() works on the first guess.
+    const [correct, incorrect, partial] = GUESS_RESULTS.map((result) => {
+      const child = guesses.labels(result);
+      child.inc(0);
+      return child;
+    });
+    this.guesses = { correct: correct!, incorrect: incorrect!, partial: partial! };
+    this.batchRequests = new Histogram({
+      name: "cairn_commit_batch_requests",
+      help: "Requests sharing one group commit (one transaction and one fsync).",
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      registers,
+    });
+    this.batchRows = new Counter({
+      name: "cairn_commit_rows_total",
+      help: "Rows written by group commits.",
+      registers,
+    });
+    this.commitLatency = new Histogram({
+      name: "cairn_commit_duration_seconds",
+      help: "Time inside one group commit's transaction, fsync included.",
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.reloads = new Counter({
+      name: "cairn_hunt_reloads_total",
+      help: "Hunt file reloads (SIGHUP or the admin route), by result.",
+      labelNames: ["result"],
+      registers,
+    });
+    for (const result of ["ok", "error"]) this.reloads.labels(result).inc(0);
+    new Gauge({
+      name: "cairn_build_info",
+      help: "Always 1; its labels say which Cairn and which Bun runtime are running.",
+      labelNames: ["version", "bun"],
+      registers,
+    }).labels(pkg.version, Bun.version).set(1);
+  }
+
+  /** Exports the gauges read at each scrape: open streams and teams. */
+  track(options: MetricsOptions): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: "cairn_sse_connections",
+      help: "Live event streams (GET /api/events) open now.",
+      registers,
+      collect() {
+        this.set(options.streams());
+      },
+    });
+    new Gauge({
+      name: "cairn_teams",
+      help: "Teams registered.",
+      registers,
+      collect() {
+        this.set(options.teams());
+      },
+    });
+  }
+
+  /** Counts one answered request; `route` is the matched pattern, or "unmatched". */
+  request(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`;
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = {
+        method,
+        route,
+        status: String(status),
+        count: 0,
+        buckets: new Float64Array(LATENCY_BUCKETS.length + 1),
+        sum: 0,
+      };
+      this.series.set(key, series);
+    }
+    series.count++;
+    series.sum += seconds;
+    let i = 0;
+    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]!) i++;
+    series.buckets[i]!++;
+  }
+
+  private exposeRequests(): Exposed {
+    return {
+      name: "cairn_http_requests_total",
+      help: "HTTP requests answered, by method, matched route and status.",
+      type: "counter",
+      values: [...this.series.values()].map((s) => ({
+        labels: { method: s.method, route: s.route, status: s.status },
+        value: s.count,
+      })),
+      aggregator: "sum",
+    };
+  }
+
+  /** The latency histogram by method and route: the status series are merged, buckets made cumulative. */
+  private exposeLatency(): Exposed {
+    const merged = new Map<
+      string,
+      { method: string; route: string; buckets: Float64Array; sum: number; count: number }
+    >();
+    for (const s of this.series.values()) {
+      const key = `${s.method} ${s.route}`;
+      let m = merged.get(key);
+      if (m === undefined) {
+        m = {
+          method: s.method,
+          route: s.route,
+          buckets: new Float64Array(s.buckets.length),
+          sum: 0,
+          count: 0,
+        };
+        merged.set(key, m);
+      }
+      for (let i = 0; i < s.buckets.length; i++) m.buckets[i]! += s.buckets[i]!;
+      m.sum += s.sum;
+      m.count += s.count;
+    }
+    const name = "cairn_http_request_duration_seconds";
+    const values: Exposed["values"] = [];
+    for (const m of merged.values()) {
+      const labels = { method: m.method, route: m.route };
+      let cumulative = 0;
+      for (let i = 0; i < m.buckets.length; i++) {
+        cumulative += m.buckets[i]!;
+        const le = i < LATENCY_BUCKETS.length ? LATENCY_BUCKETS[i]! : "+Inf";
+        values.push({ labels: { le, ...labels }, value: cumulative, metricName: `${name}_bucket` });
+      }
+      values.push({ labels, value: m.sum, metricName: `${name}_sum` });
+      values.push({ labels, value: m.count, metricName: `${name}_count` });
+    }
+    return {
+      name,
+      help: "Time to answer an HTTP request (to the response headers), by method and route.",
+      type: "histogram",
+      values,
+      aggregator: "sum",
+    };
+  }
+
+  /** Counts what a committed batch of writes holds (guesses by result). */
+  committed(writes: readonly Write[]): void {
+    for (const write of writes) {
+      if (write.kind === "guess") this.guesses[write.result].inc();
+    }
+  }
+
+  /** Records one group commit: how many requests and rows it carried, and how long it took. */
+  batch(stats: { requests: number; rows: number; ms: number }): void {
+    this.batchRequests.observe(stats.requests);
+    this.batchRows.inc(stats.rows);
+    this.commitLatency.observe(stats.ms / 1000);
+  }
+
+  /** Counts a reload of the hunt file. */
+  reloaded(ok: boolean): void {
+    this.reloads.labels(ok ? "ok" : "error").inc();
+  }
+
+  /**
+   * The exposition text. prom-client's default metrics (memory, CPU, event-loop
+   * lag) start at the first scrape, so that they cost the server's start nothing.
+   */
+  text(): Promise<string> {
+    if (!this.defaultsStarted) {
+      this.defaultsStarted = true;
+      collectDefaultMetrics({ register: this.registry });
+      for (const name of DROPPED_DEFAULTS) this.registry.removeSingleMetric(name);
+    }
+    return this.registry.metrics();
+  }
+}

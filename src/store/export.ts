@@ -1,0 +1,139 @@
+/**
+ * The results, read from the database file alone: teams, solves, guesses and
+ * the final scoreboard. The running server's admin route and `cairn export`
+ * both read them here, so the two always agree. The scoreboard needs the
+ * hunt's points and hint costs, which the server records in `hunt_puzzles`
+ * and `hunt_hints` at every start and reload.
+ */
+import type { Database } from "bun:sqlite";
+import type { Hunt } from "../engine/mod.ts";
+
+/** The tables an export holds, in the order they are written. */
+export const RESULT_TABLES = ["teams", "solves", "guesses", "scoreboard"] as const;
+export type ResultTable = (typeof RESULT_TABLES)[number];
+export type Results = Record<ResultTable, Record<string, unknown>[]>;
+
+/** Each table's columns, so that an empty table still gets its CSV header. */
+export const RESULT_COLUMNS: Record<ResultTable, readonly string[]> = {
+  teams: ["id", "name", "division", "members", "created_at"],
+  solves: ["team", "puzzle", "guess_id", "at"],
+  guesses: ["id", "team", "puzzle", "raw", "normalized", "result", "at"],
+  scoreboard: ["rank", "team", "name", "division", "score", "solves", "last_solve_at"],
+};
+
+/** Records the hunt's scoring (points, hint costs) beside the state, replacing the last one. */
+export function saveScoring(db: Database, hunt: Hunt): void {
+  const puzzle = db.prepare(
+    "INSERT INTO hunt_puzzles (id, title, round, points) VALUES (?, ?, ?, ?)",
+  );
+  const hint = db.prepare("INSERT INTO hunt_hints (puzzle, hint, cost) VALUES (?, ?, ?)");
+  db.transaction(() => {
+    db.exec("DELETE FROM hunt_puzzles");
+    db.exec("DELETE FROM hunt_hints");
+    for (const p of hunt.puzzles) {
+      puzzle.run(p.id, p.title, p.round, p.points);
+      for (const h of p.hints) hint.run(p.id, h.id, h.cost);
+    }
+    db.query(
+      "INSERT INTO meta (key, value) VALUES ('hunt_title', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(hunt.title);
+  }).immediate();
+}
+
+/**
+ * Reads the results in one read transaction, so that they are consistent
+ * with each other even while the server writes. The scoreboard is the
+ * organizers' view: it ignores any freeze.
+ */
+export function readResults(db: Database): Results {
+  const all = (sql: string) => db.query<Record<string, unknown>, []>(sql).all();
+  return db.transaction(() => ({
+    teams: all(
+      "SELECT id, name, division, members, created_at FROM teams ORDER BY id",
+    ).map((row) => ({
+      ...row,
+      members: JSON.parse(row.members as string) as string[],
+      created_at: iso(row.created_at),
+    })),
+    solves: all("SELECT team_id AS team, puzzle, guess_id, at FROM solves ORDER BY at, guess_id")
+      .map(withIso),
+    guesses: all(
+      "SELECT id, team_id AS team, puzzle, raw, normalized, result, at FROM guesses ORDER BY id",
+    ).map(withIso),
+    scoreboard: all(SCOREBOARD).map((row, i) => ({
+      rank: i + 1,
+      team: row.team,
+      name: row.name,
+      division: row.division,
+      score: row.score,
+      solves: row.solves,
+      last_solve_at: iso(row.last_solve_at),
+    })),
+  })).deferred();
+}
+
+/**
+ * The ranking, as the engine ranks: the score is the points of solved puzzles
+ * still in the hunt, less the costs of taken hints, plus adjustments. Ties go
+ * to the team whose score last changed earlier (a team whose score never
+ * changed counts from its registration), then to registration order.
+ */
+const SCOREBOARD = `
+  WITH changes AS (
+    SELECT s.team_id, s.at, p.points AS delta FROM solves s JOIN hunt_puzzles p ON p.id = s.puzzle
+    UNION ALL
+    SELECT h.team_id, h.at, -c.cost FROM hint_takes h
+      JOIN hunt_hints c ON c.puzzle = h.puzzle AND c.hint = h.hint
+    UNION ALL
+    SELECT team_id, at, points FROM adjustments
+  ),
+  scores AS (
+    SELECT team_id, sum(delta) AS score, max(at) AS reached_at FROM changes
+    WHERE delta != 0 GROUP BY team_id
+  ),
+  solved AS (
+    SELECT s.team_id, count(*) AS solves, max(s.at) AS last_solve_at FROM solves s
+    JOIN hunt_puzzles p ON p.id = s.puzzle GROUP BY s.team_id
+  )
+  SELECT t.id AS team, t.name, t.division, coalesce(sc.score, 0) AS score,
+    coalesce(so.solves, 0) AS solves, so.last_solve_at
+  FROM teams t
+  LEFT JOIN scores sc ON sc.team_id = t.id
+  LEFT JOIN solved so ON so.team_id = t.id
+  ORDER BY score DESC, coalesce(sc.reached_at, t.created_at), t.id`;
+
+/** Whether the database holds the hunt's scoring (a server of this version has run on it). */
+export function hasScoring(db: Database): boolean {
+  return db.query("SELECT 1 FROM hunt_puzzles LIMIT 1").get() !== null;
+}
+
+/**
+ * RFC 4180 CSV, with a header row. Every text cell is quoted, so no separator
+ * (a comma, or a semicolon in many locales) can split it, and one a
+ * spreadsheet would run as a formula gets a leading '. Numbers stay numbers;
+ * a list (a team's members) is one cell, its items joined by "; ".
+ */
+export function toCsv(
+  rows: readonly Record<string, unknown>[],
+  columns: readonly string[] = Object.keys(rows[0] ?? {}),
+): string {
+  const cell = (value: unknown) => {
+    if (value === null || value === undefined) return "";
+    if (typeof value === "number") return String(value);
+    let text = Array.isArray(value) ? value.join("; ") : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return `"${text.replace(/"/g, '""')}"`;
+  };
+  return [columns.join(","), ...rows.map((row) => columns.map((col) => cell(row[col])).join(","))]
+    .join("\r\n") +
+    "\r\n";
+}
+
+function iso(ms: unknown): string | null {
+  return typeof ms === "number" ? new Date(ms).toISOString() : null;
+}
+
+/** Turns an epoch-ms `at` column into ISO 8601. */
+function withIso(row: Record<string, unknown>): Record<string, unknown> {
+  return typeof row.at === "number" ? { ...row, at: iso(row.at) } : row;
+}

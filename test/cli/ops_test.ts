@@ -1,0 +1,325 @@
+// The server's operations in-process: health, SIGHUP reload, the start-up
+// integrity check, and the backup and export commands.
+import { Database } from "bun:sqlite";
+import { describe, expect, test } from "bun:test";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "../../src/cli/mod.ts";
+import { openDatabase } from "../../src/store/mod.ts";
+import { fakeIo } from "../_io.ts";
+import { open } from "../_sse.ts";
+
+const HUNT = `
+[hunt]
+title = "Ops"
+
+[[puzzle]]
+id = "first"
+title = "First"
+points = 10
+answer = ["one"]
+
+[[puzzle]]
+id = "gated"
+title = "Gated"
+points = 20
+unlock = 'after("2099-01-01T00:00:00Z")'
+answer = ["two"]
+`;
+
+/** Starts `cairn serve` in-process on a free port; resolves once it listens. */
+async function startServer(dir: string, extra: string[] = []) {
+  const io = fakeIo();
+  const hunt = join(dir, "hunt.toml");
+  if (!existsSync(hunt)) writeFileSync(hunt, HUNT);
+  const db = join(dir, "cairn.db");
+  const args = ["serve", "--hunt", hunt, "--db", db, "--host", "127.0.0.1", "--port", "0"];
+  const exited = run([...args, "--admin-token", "admin-token", ...extra], io);
+  let done = false;
+  void exited.then(() => (done = true));
+  for (let i = 0; i < 500 && !done && !/event=listening/.test(io.out()); i++) await Bun.sleep(10);
+  const port = /url=http:\/\/127\.0\.0\.1:(\d+)\//.exec(io.out())?.[1];
+  if (port === undefined) throw new Error(`the server did not start: ${io.out()}${io.err()}`);
+  const base = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    io.stop();
+    return await exited;
+  };
+  return { io, base, hunt, db, stop, exited };
+}
+
+async function register(base: string, name: string): Promise<string> {
+  const res = await fetch(`${base}/api/teams`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, password: "correct horse" }),
+  });
+  return ((await res.json()) as { token: string }).token;
+}
+
+async function guess(base: string, token: string, puzzle: string, answer: string) {
+  const res = await fetch(`${base}/api/puzzles/${puzzle}/guesses`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ answer }),
+  });
+  return await res.json();
+}
+
+/** Waits until `text()` matches, or fails after 3 s. */
+async function until(text: () => string, pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (pattern.test(text())) return;
+    await Bun.sleep(10);
+  }
+  throw new Error(`nothing matched ${pattern} in:\n${text()}`);
+}
+
+describe("GET /healthz", () => {
+  test("answers 503 with the envelope while the database cannot be written, then 200 again", async () => {
+    const server = await startServer(mkdtempSync(join(tmpdir(), "cairn-ops-")));
+    try {
+      const ok = await fetch(`${server.base}/healthz`);
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ ok: true, db: "writable" });
+
+      // Another process takes the database's write lock: the server could not save now.
+      const other = new Database(server.db);
+      other.exec("BEGIN IMMEDIATE");
+      const blocked = await fetch(`${server.base}/healthz`);
+      expect(blocked.status).toBe(503);
+      const body = (await blocked.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("unavailable");
+      expect(body.error.message).toStartWith("The database cannot be locked for writing");
+      other.exec("ROLLBACK");
+      other.close();
+
+      expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+});
+
+describe("SIGHUP", () => {
+  test("re-reads the hunt file: unlocks are recomputed and pushed, the board follows", async () => {
+    const server = await startServer(mkdtempSync(join(tmpdir(), "cairn-ops-")));
+    try {
+      const token = await register(server.base, "Gulls");
+      expect(await guess(server.base, token, "first", "one")).toMatchObject({ result: "correct" });
+      const stream = await open(server.base, { authorization: `Bearer ${token}` });
+      await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
+
+      // The gate opens for everyone, and the first puzzle is worth more.
+      writeFileSync(
+        server.hunt,
+        HUNT.replace(/unlock = .*\n/, "").replace("points = 10", "points = 15"),
+      );
+      server.io.hup();
+      const unlock = await stream.wait((e) => e.event === "unlock");
+      expect(JSON.parse(unlock.data!)).toEqual({ puzzles: ["gated"] });
+      await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":15'));
+      expect(server.io.out()).toMatch(
+        /level=info event=hunt_reloaded source=sighup puzzles=2 changed=first,gated\n/,
+      );
+      const puzzles = await fetch(`${server.base}/api/puzzles`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(((await puzzles.json()) as { puzzles: { id: string }[] }).puzzles.map((p) => p.id))
+        .toEqual(["first", "gated"]);
+      await stream.close();
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  test("keeps the running hunt when the file has errors, and logs every one", async () => {
+    const server = await startServer(mkdtempSync(join(tmpdir(), "cairn-ops-")));
+    try {
+      const token = await register(server.base, "Gulls");
+      await guess(server.base, token, "first", "one");
+      writeFileSync(
+        server.hunt,
+        HUNT.replace("points = 20", "points = 20\ncolour = 1").replace(
+          `after("2099-01-01T00:00:00Z")`,
+          `solved("nope")`,
+        ),
+      );
+      server.io.hup();
+      await until(server.io.out, /event=hunt_reload_failed source=sighup errors=2 kept=old/);
+      const lines = server.io.out().split("\n").filter((l) => l.includes("hunt_reload_error"));
+      expect(lines).toHaveLength(2);
+      expect(lines.join("\n")).toContain("colour");
+      expect(lines.join("\n")).toContain('Unknown puzzle \\"nope\\"');
+      // The old hunt still plays.
+      expect(await guess(server.base, token, "first", "one")).toMatchObject({
+        result: "already_solved",
+      });
+
+      // Removing a puzzle that has solves is refused, with the reason.
+      writeFileSync(
+        server.hunt,
+        HUNT.replace(/\[\[puzzle\]\]\nid = "first"[\s\S]*?(?=\[\[puzzle)/, ""),
+      );
+      server.io.hup();
+      await until(server.io.out, /errors=1 kept=old/);
+      expect(server.io.out()).toContain(
+        'event=hunt_reload_error message="Puzzle \\"first\\" has solves, so it cannot be removed: put it back in the file"',
+      );
+      const metrics = await (await fetch(`${server.base}/metrics`)).text();
+      expect(metrics).toContain('cairn_hunt_reloads_total{result="error"} 2');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+});
+
+describe("start-up integrity check", () => {
+  test("refuses a damaged database with one line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const path = join(dir, "cairn.db");
+    const db = openDatabase(path);
+    const insert = db.prepare(
+      "INSERT INTO guesses (team_id, puzzle, raw, normalized, result, at) VALUES (1, 'p', ?, ?, 'incorrect', 0)",
+    );
+    db.exec("PRAGMA foreign_keys = OFF");
+    db.transaction(() => {
+      for (let i = 0; i < 2000; i++) insert.run(`guess ${i}`, `GUESS ${i}`);
+    })();
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    const pageSize = (db.query("PRAGMA page_size").get() as { page_size: number }).page_size;
+    const pages = (db.query("PRAGMA page_count").get() as { page_count: number }).page_count;
+    db.close();
+    // Scribble over a page in the middle of the file: a table or index page, not the schema.
+    const fd = openSync(path, "r+");
+    writeSync(fd, Buffer.alloc(pageSize, 0x5a), 0, pageSize, Math.floor(pages / 2) * pageSize);
+
+    const io = fakeIo();
+    const code = await run(
+      ["serve", "--db", path, "--host", "127.0.0.1", "--port", "0"],
+      io,
+    );
+    expect(code).toBe(1);
+    const lines = io.err().split("\n").filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^serve: cannot open the database .*: The database fails its integrity check \(.+\); restore it from a backup$/,
+    );
+  });
+});
+
+describe("cairn backup and cairn export", () => {
+  test("work beside a running server, and export also once it stopped", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const server = await startServer(dir);
+    let stopped = false;
+    try {
+      const token = await register(server.base, 'Gulls, "the" best');
+      await guess(server.base, token, "first", "nope");
+      await guess(server.base, token, "first", "one");
+
+      const backup = fakeIo();
+      expect(await run(["backup", join(dir, "copy.db"), "--db", server.db], backup)).toBe(0);
+      expect(backup.out()).toMatch(/^backup: wrote .*copy\.db \(\d+\.\d KiB\) in \d+ ms\n$/);
+      const copy = new Database(join(dir, "copy.db"), { readonly: true });
+      expect(copy.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+      expect(copy.query("SELECT count(*) AS n FROM guesses").get()).toEqual({ n: 2 });
+      copy.close();
+
+      // A folder gets a dated file; the database itself is refused.
+      const toFolder = fakeIo();
+      expect(await run(["backup", dir, "--db", server.db], toFolder)).toBe(0);
+      expect(toFolder.out()).toMatch(/cairn-\d{8}-\d{6}\.db/);
+      const onto = fakeIo();
+      expect(await run(["backup", server.db, "--db", server.db], onto)).toBe(1);
+      expect(onto.err()).toBe(`backup: ${server.db} is the database itself; choose another file\n`);
+
+      const running = fakeIo();
+      expect(await run(["export", "--db", server.db], running)).toBe(0);
+      const results = JSON.parse(running.out());
+      expect(results.scoreboard).toEqual([{
+        rank: 1,
+        team: 1,
+        name: 'Gulls, "the" best',
+        division: null,
+        score: 10,
+        solves: 1,
+        last_solve_at: results.solves[0].at,
+      }]);
+      expect(running.err()).toBe("export: 1 team, 1 solve, 2 guesses\n");
+
+      expect(await server.stop()).toBe(0);
+      stopped = true;
+      const csv = fakeIo();
+      const out = join(dir, "results");
+      expect(await run(["export", "--db", server.db, "--format", "csv", "--out", out], csv)).toBe(
+        0,
+      );
+      expect(csv.out()).toBe(`export: 1 team, 1 solve, 2 guesses written to ${out}\n`);
+      expect(readFileSync(join(out, "scoreboard.csv"), "utf8")).toBe(
+        'rank,team,name,division,score,solves,last_solve_at\r\n1,1,"Gulls, ""the"" best",,10,1,"' +
+          results.solves[0].at + '"\r\n',
+      );
+      expect(readFileSync(join(out, "guesses.csv"), "utf8").split("\r\n")).toHaveLength(4);
+      const one = fakeIo();
+      expect(await run(["export", "--db", server.db, "--format", "csv", "--table", "solves"], one))
+        .toBe(0);
+      expect(one.out()).toStartWith('team,puzzle,guess_id,at\r\n1,"first",2,');
+
+      // Restore: the copy becomes another server's database, with the same results.
+      const restored = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+      copyFileSync(join(dir, "copy.db"), join(restored, "cairn.db"));
+      const second = await startServer(restored);
+      const board = await (await fetch(`${second.base}/api/scoreboard`)).json();
+      expect(second.io.out()).toContain(" teams=1 ");
+      expect(await second.stop()).toBe(0);
+      expect(board).toMatchObject({ teams: [{ name: 'Gulls, "the" best', score: 10, solves: 1 }] });
+    } finally {
+      if (!stopped) await server.stop();
+    }
+  });
+
+  const usage: [string[], string][] = [
+    [
+      ["export", "--format", "csv"],
+      "export: csv writes one file per table: give --out FOLDER, or --table T\n",
+    ],
+    [["export", "--table", "teams"], "export: --table goes with --format csv\n"],
+    [["export", "--format", "xml"], 'cairn export: --format must be one of json, csv, not "xml"\n'],
+    [["backup"], "cairn backup: missing OUT\n"],
+  ];
+  for (const [argv, message] of usage) {
+    test(`${argv.join(" ")} is a one-line usage error with exit 2`, async () => {
+      const io = fakeIo();
+      expect(await run(argv, io)).toBe(2);
+      expect(io.err()).toBe(message);
+    });
+  }
+
+  test("backup says in one line when the target folder does not exist", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    openDatabase(join(dir, "cairn.db")).close();
+    const io = fakeIo();
+    const out = join(dir, "missing", "copy.db");
+    expect(await run(["backup", out, "--db", join(dir, "cairn.db")], io)).toBe(1);
+    expect(io.err()).toBe(`backup: the folder ${join(dir, "missing")} does not exist\n`);
+  });
+
+  test("say in one line when there is no database", async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), "cairn-ops-")), "none.db");
+    for (const argv of [["backup", "out.db"], ["export"]]) {
+      const io = fakeIo();
+      expect(await run([...argv, "--db", missing], io)).toBe(1);
+      expect(io.err()).toBe(`${argv[0]}: There is no database at ${missing}\n`);
+    }
+  });
+});

@@ -1,0 +1,315 @@
+// Running Cairn for real, from the compiled binary: the systemd unit, backups
+// under guess load, export, /metrics through promtool, SIGHUP reload, health.
+import { beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import {
+  cpSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildBinary, freePort, waitFor } from "../_binary.ts";
+import { open } from "../_sse.ts";
+import { inspect } from "../store/_inspect.ts";
+
+const UNIT = join(import.meta.dir, "..", "..", "deploy", "cairn.service");
+
+let binary = "";
+beforeAll(async () => {
+  binary = await buildBinary();
+}, 120_000);
+
+/** Runs the binary to completion and returns what it printed. */
+async function cairn(args: string[]) {
+  const proc = Bun.spawn([binary, ...args], { stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { stdout, stderr, code };
+}
+
+/** A hunt with many open puzzles and a generous guess limit, for load. */
+function loadHunt(puzzles: number): string {
+  let text = '[hunt]\ntitle = "Load"\n';
+  for (let i = 1; i <= puzzles; i++) {
+    text += `\n[[puzzle]]\nid = "p${i}"\ntitle = "P${i}"\npoints = ${i}\nanswer = ["a${i}"]\n` +
+      'guess_limit = { count = 1000, per = "1m" }\n';
+  }
+  return text;
+}
+
+/** Starts `cairn serve` from the binary; collects its stdout. */
+async function startServer(dir: string, hunt: string) {
+  const port = freePort();
+  const db = join(dir, "cairn.db");
+  const proc = Bun.spawn(
+    [binary, "serve", "--hunt", hunt, "--db", db, "--host", "127.0.0.1", "--port", String(port)],
+    { stdout: "pipe", stderr: "pipe", env: { CAIRN_ADMIN_TOKEN: "admin-token" } },
+  );
+  let out = "";
+  const reading = (async () => {
+    for await (const chunk of proc.stdout) out += new TextDecoder().decode(chunk);
+  })();
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/healthz`);
+  return {
+    proc,
+    base,
+    db,
+    out: () => out,
+    stop: async () => {
+      proc.kill("SIGTERM");
+      const code = await proc.exited;
+      await reading;
+      return code;
+    },
+  };
+}
+
+async function post(base: string, path: string, body: unknown, token?: string) {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${base}${path}`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() as Record<string, unknown> };
+}
+
+describe("systemd", () => {
+  test("cairn systemd prints deploy/cairn.service", async () => {
+    const { stdout, code } = await cairn(["systemd"]);
+    expect(code).toBe(0);
+    expect(stdout).toBe(readFileSync(UNIT, "utf8"));
+    expect(stdout).toContain("DynamicUser=yes\n");
+    expect(stdout).toContain("StateDirectory=cairn\n");
+    expect(stdout).toContain("ProtectSystem=strict\n");
+    expect(stdout).not.toMatch(/^MemoryDenyWriteExecute=/m);
+  });
+
+  test("systemd-analyze verify is clean with the binary at the ExecStart path", async () => {
+    // A temporary root holding the unit, the binary where ExecStart looks, kill for
+    // ExecReload, and systemd's own units (sysinit.target and the like).
+    const root = mkdtempSync(join(tmpdir(), "cairn-root-"));
+    for (const dir of ["usr/local/bin", "bin", "etc/systemd/system", "usr/lib/systemd"]) {
+      mkdirSync(join(root, dir), { recursive: true });
+    }
+    const installed = join(root, "usr/local/bin/cairn");
+    try {
+      linkSync(binary, installed);
+    } catch {
+      cpSync(binary, installed);
+    }
+    cpSync("/bin/kill", join(root, "bin/kill"));
+    cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true });
+    writeFileSync(
+      join(root, "etc/systemd/system/cairn.service"),
+      (await cairn(["systemd"])).stdout,
+    );
+    const proc = Bun.spawn(
+      ["systemd-analyze", "verify", `--root=${root}`, "/etc/systemd/system/cairn.service"],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    const output = (await new Response(proc.stdout).text()) +
+      (await new Response(proc.stderr).text());
+    expect({ code: await proc.exited, output }).toEqual({ code: 0, output: "" });
+  });
+
+  test("the unit's system-call filter lets the server do everything it does", async () => {
+    // The filter systemd would load (an allow list less the denied groups, EPERM for the
+    // rest), loaded with libseccomp around the binary: a system call Bun needs and the unit
+    // denies would show here as a failure.
+    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-ops-"));
+    const port = freePort();
+    const proc = Bun.spawn(
+      [
+        "/usr/bin/python3",
+        join(import.meta.dir, "_seccomp.py"),
+        UNIT,
+        binary,
+        "serve",
+        "--db",
+        join(dir, "cairn.db"),
+        "--port",
+        String(port),
+      ],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await waitFor(`${base}/healthz`);
+      const token = (await post(base, "/api/teams", {
+        name: "Gulls",
+        password: "correct horse",
+      })).body.token as string;
+      expect(
+        (await post(base, "/api/puzzles/lighthouse/guesses", { answer: "polaris" }, token)).body,
+      )
+        .toMatchObject({ result: "correct" });
+      const stream = await open(base);
+      await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":100'));
+      await stream.close();
+      expect(await (await fetch(`${base}/metrics`)).text()).toContain("cairn_teams 1");
+      proc.kill("SIGHUP");
+      await Bun.sleep(200);
+    } finally {
+      proc.kill("SIGTERM");
+    }
+    expect(await proc.exited).toBe(0);
+    const out = await new Response(proc.stdout).text();
+    expect(out).toContain("event=hunt_reloaded source=sighup");
+    expect(out).toContain("event=stopped");
+    expect(await new Response(proc.stderr).text()).toBe("");
+  }, 30_000);
+
+  test("systemd-analyze security rates the exposure at 2.0 or lower", async () => {
+    const proc = Bun.spawn(["systemd-analyze", "security", "--offline=true", UNIT], {
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { ...process.env, SYSTEMD_COLORS: "0" },
+    });
+    const output = await new Response(proc.stdout).text();
+    await proc.exited;
+    const score = /Overall exposure level for cairn\.service: (\d+\.\d+)/.exec(output)?.[1];
+    expect(score).toBeDefined();
+    expect(Number(score)).toBeLessThanOrEqual(2.0);
+  });
+});
+
+describe("the binary in operation", () => {
+  test("backups taken under guess load are whole and consistent; export reads them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-ops-"));
+    const hunt = join(dir, "hunt.toml");
+    writeFileSync(hunt, loadHunt(40));
+    const server = await startServer(dir, hunt);
+    let acknowledged = 0;
+    let running = true;
+    try {
+      const tokens: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        tokens.push(
+          (await post(server.base, "/api/teams", {
+            name: `Team ${i}`,
+            password: "correct horse",
+          })).body.token as string,
+        );
+      }
+      // Each team works through the puzzles: a wrong guess, then the answer.
+      const load = tokens.map(async (token) => {
+        for (let p = 1; p <= 40 && running; p++) {
+          for (const answer of ["wrong", `a${p}`]) {
+            const reply = await post(server.base, `/api/puzzles/p${p}/guesses`, { answer }, token);
+            if (reply.status === 200) acknowledged++;
+          }
+        }
+      });
+      const copies: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        await Bun.sleep(60);
+        const out = join(dir, `backup-${i}.db`);
+        const result = await cairn(["backup", out, "--db", server.db]);
+        expect(result).toMatchObject({ code: 0, stderr: "" });
+        copies.push(out);
+      }
+      const during = acknowledged;
+      running = false;
+      await Promise.all(load);
+      expect(during).toBeGreaterThan(0);
+      let previous = -1;
+      for (const copy of copies) {
+        const seen = inspect(copy);
+        expect(seen).toMatchObject({
+          integrity: "ok",
+          teams: 8,
+          solvesWithoutTheirGuess: 0,
+          correctWithoutSolve: 0,
+        });
+        expect(seen.guesses).toBeGreaterThan(previous);
+        previous = seen.guesses;
+      }
+
+      // Export, while the server runs, agrees with the live scoreboard.
+      const exported = await cairn(["export", "--db", server.db]);
+      expect(exported.code).toBe(0);
+      const results = JSON.parse(exported.stdout);
+      const live = await (await fetch(`${server.base}/api/scoreboard`)).json() as {
+        teams: { name: string; score: number }[];
+      };
+      expect(results.scoreboard.map((r: { name: string; score: number }) => [r.name, r.score]))
+        .toEqual(live.teams.map((r) => [r.name, r.score]));
+      expect(results.guesses).toHaveLength(acknowledged);
+    } finally {
+      running = false;
+      expect(await server.stop()).toBe(0);
+    }
+  }, 60_000);
+
+  test("/metrics passes promtool; SIGHUP reloads the edited file and pushes unlocks", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-ops-"));
+    const hunt = join(dir, "hunt.toml");
+    const locked = loadHunt(2) + '\n[[puzzle]]\nid = "late"\ntitle = "Late"\n' +
+      'unlock = \'after("2099-01-01T00:00:00Z")\'\nanswer = ["z"]\n';
+    writeFileSync(hunt, locked);
+    const server = await startServer(dir, hunt);
+    try {
+      const health = await fetch(`${server.base}/healthz`);
+      expect(await health.json()).toEqual({ ok: true, db: "writable" });
+
+      const token = (await post(server.base, "/api/teams", {
+        name: "Gulls",
+        password: "correct horse",
+      })).body.token as string;
+      await post(server.base, "/api/puzzles/p1/guesses", { answer: "a1" }, token);
+      const metrics = await (await fetch(`${server.base}/metrics`)).text();
+      expect(metrics).toContain('cairn_guesses_total{result="correct"} 1');
+      const promtool = Bun.spawn(["promtool", "check", "metrics"], {
+        stdin: new TextEncoder().encode(metrics),
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const lint = (await new Response(promtool.stdout).text()) +
+        (await new Response(promtool.stderr).text());
+      expect({ code: await promtool.exited, lint }).toEqual({ code: 0, lint: "" });
+
+      const stream = await open(server.base, { authorization: `Bearer ${token}` });
+      await stream.wait((e) => e.event === "scoreboard");
+      writeFileSync(hunt, locked.replace(/unlock = .*\n/, ""));
+      server.proc.kill("SIGHUP");
+      const unlock = await stream.wait((e) => e.event === "unlock");
+      expect(JSON.parse(unlock.data!)).toEqual({ puzzles: ["late"] });
+      await stream.close();
+      expect(server.out()).toContain("event=hunt_reloaded source=sighup puzzles=3 changed=late");
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 30_000);
+
+  test("refuses to start on a damaged database, in one line", async () => {
+    // Any SQLite file damaged so that reading it fails, whatever it holds.
+    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-ops-"));
+    const path = join(dir, "cairn.db");
+    const db = new Database(path);
+    db.exec("CREATE TABLE filler (x TEXT); CREATE INDEX filler_x ON filler (x)");
+    db.transaction(() => {
+      for (let i = 0; i < 2000; i++) db.query("INSERT INTO filler VALUES (?)").run(`row ${i}`);
+    })();
+    const pages = (db.query("PRAGMA page_count").get() as { page_count: number }).page_count;
+    db.close();
+    const fd = openSync(path, "r+");
+    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, Math.floor(pages / 2) * 4096);
+    const result = await cairn(["serve", "--db", path, "--port", "0", "--host", "127.0.0.1"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^serve: cannot open the database .*: The database fails its integrity check \(.+\); restore it from a backup\n$/,
+    );
+  }, 30_000);
+});

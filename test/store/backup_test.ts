@@ -1,0 +1,68 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { backupDatabase, openDatabase, openForReading } from "../../src/store/mod.ts";
+import { inspect } from "./_inspect.ts";
+
+describe("backupDatabase()", () => {
+  test("takes consistent copies while another process keeps writing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-backup-"));
+    const path = join(dir, "cairn.db");
+    openDatabase(path).close();
+    const child = Bun.spawn([process.execPath, join(import.meta.dir, "_write_child.ts"), path], {
+      stdout: "pipe",
+      stderr: "inherit",
+    });
+    try {
+      const reader = child.stdout.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain("ready");
+      const source = openForReading(path);
+      const copies: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        await Bun.sleep(40);
+        const out = join(dir, `copy-${i}.db`);
+        expect(backupDatabase(source, out).bytes).toBeGreaterThan(0);
+        copies.push(out);
+      }
+      source.close();
+      let previous = 0;
+      for (const copy of copies) {
+        const seen = inspect(copy);
+        expect(seen).toMatchObject({
+          integrity: "ok",
+          solvesWithoutTheirGuess: 0,
+          correctWithoutSolve: 0,
+          teamsWithoutGuess: 0,
+        });
+        // Each team's first commit holds its wrong guess; its solve may come in a later copy.
+        expect(seen.guesses).toBeGreaterThanOrEqual(seen.teams);
+        expect(seen.guesses).toBe(seen.teams + seen.solves);
+        // The writer kept going between copies.
+        expect(seen.teams).toBeGreaterThan(previous);
+        previous = seen.teams;
+      }
+    } finally {
+      child.kill("SIGKILL");
+      await child.exited;
+    }
+    // No temporary file is left behind.
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  }, 30_000);
+
+  test("replaces an existing backup, and leaves it whole when the copy fails", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-backup-"));
+    const db = openDatabase(join(dir, "cairn.db"));
+    const out = join(dir, "backup.db");
+    backupDatabase(db, out);
+    db.exec(
+      "INSERT INTO teams (id, name, name_key, password_hash, created_at) VALUES (1, 'A', 'a', 'h', 0)",
+    );
+    backupDatabase(db, out);
+    expect(inspect(out).teams).toBe(1);
+    // A folder that does not exist: the copy fails, the old backup is untouched.
+    expect(() => backupDatabase(db, join(dir, "missing", "backup.db"))).toThrow();
+    expect(inspect(out)).toMatchObject({ integrity: "ok", teams: 1 });
+    db.close();
+  });
+});

@@ -1,0 +1,167 @@
+import { Database } from "bun:sqlite";
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  backupDatabase,
+  openDatabase,
+  openForReading,
+  readResults,
+  RESULT_COLUMNS,
+  toCsv,
+} from "../../src/store/mod.ts";
+import { MINUTE } from "../engine/_hunt.ts";
+import { HUNT_TOML } from "../engine/_hunt.ts";
+import { makeApp } from "../http/_app.ts";
+
+/** The engine's own ranking, in the export's shape. */
+function engineBoard(made: ReturnType<typeof makeApp>) {
+  return made.runtime.engine.standings().map((row) => ({
+    rank: row.rank,
+    team: row.team.id,
+    name: row.team.name,
+    division: row.team.division,
+    score: row.score,
+    solves: row.solves,
+    last_solve_at: row.lastSolveAt === null ? null : new Date(row.lastSolveAt).toISOString(),
+  }));
+}
+
+describe("readResults()", () => {
+  test("ranks from the database alone exactly as the engine ranks, before and after a reload", async () => {
+    const made = makeApp();
+    const { register, call, admin, clock, db } = made;
+    const names = ["Early", "Tied", "Hinted", "Adjusted", "Idle", "Zero"];
+    const tokens: Record<string, string> = {};
+    for (const name of names) tokens[name] = await register(name);
+    const guess = (team: string, puzzle: string, answer: string) =>
+      call("POST", `/api/puzzles/${puzzle}/guesses`, { token: tokens[team]!, body: { answer } });
+
+    // Equal scores rank by who reached them first, not by registration: Adjusted (4th to
+    // register) gets to 10 first, then Tied (2nd), then Early (1st).
+    clock.advance(MINUTE);
+    await guess("Adjusted", "b", "bravo");
+    expect(
+      (await admin("POST", "/api/admin/adjustments", { team: 4, points: -10, reason: "r" }))
+        .status,
+    ).toBe(201);
+    clock.advance(MINUTE);
+    await guess("Tied", "a", "alpha");
+    clock.advance(MINUTE);
+    await guess("Early", "a", "alpha");
+    await guess("Hinted", "a", "wrong");
+    await guess("Hinted", "a", "still wrong");
+    // A hint that costs nothing changes no score; one that costs 4 does.
+    expect((await call("POST", "/api/puzzles/a/hints/free", { token: tokens.Hinted! })).status)
+      .toBe(200);
+    expect((await call("POST", "/api/puzzles/a/hints/late", { token: tokens.Hinted! })).status)
+      .toBe(200);
+    await guess("Hinted", "a", "alpha");
+    // A puzzle worth 0 points is a solve, but not a score change.
+    await guess("Hinted", "after-a", "x");
+    expect(
+      (await admin("POST", "/api/admin/adjustments", { team: 6, points: 0, reason: "r" }))
+        .status,
+    ).toBe(201);
+
+    const board = readResults(db).scoreboard;
+    expect(board).toEqual(engineBoard(made));
+    expect(board.map((row) => [row.name, row.score, row.solves])).toEqual([
+      ["Adjusted", 10, 1],
+      ["Tied", 10, 1],
+      ["Early", 10, 1],
+      ["Hinted", 6, 2],
+      ["Idle", 0, 0],
+      ["Zero", 0, 0],
+    ]);
+
+    // New points and a new hint cost: the database's record of the hunt follows the reload.
+    made.setToml(HUNT_TOML.replace("points = 10", "points = 30").replace("cost = 4", "cost = 25"));
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    const reloaded = readResults(db).scoreboard;
+    expect(reloaded).toEqual(engineBoard(made));
+    expect(reloaded.map((row) => [row.name, row.score])).toEqual([
+      ["Tied", 30],
+      ["Early", 30],
+      ["Adjusted", 10],
+      ["Hinted", 5],
+      ["Idle", 0],
+      ["Zero", 0],
+    ]);
+  });
+
+  test("gives teams with their members as a list, and solves and guesses in order", async () => {
+    const { register, call, db } = makeApp();
+    const token = await register("Gulls", { members: ["Ann", "Bo"], division: "kids" });
+    await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "nope" } });
+    await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    const results = readResults(db);
+    expect(Object.keys(results)).toEqual(["teams", "solves", "guesses", "scoreboard"]);
+    expect(results.teams).toEqual([{
+      id: 1,
+      name: "Gulls",
+      division: "kids",
+      members: ["Ann", "Bo"],
+      created_at: "2026-11-21T10:00:00.000Z",
+    }]);
+    expect(results.solves).toEqual([
+      { team: 1, puzzle: "a", guess_id: 2, at: "2026-11-21T10:00:00.000Z" },
+    ]);
+    expect(results.guesses.map((g) => [g.id, g.result])).toEqual([[1, "incorrect"], [
+      2,
+      "correct",
+    ]]);
+    expect(toCsv(results.teams, RESULT_COLUMNS.teams)).toBe(
+      'id,name,division,members,created_at\r\n1,"Gulls","kids","Ann; Bo","2026-11-21T10:00:00.000Z"\r\n',
+    );
+  });
+});
+
+describe("toCsv()", () => {
+  test("writes the header of an empty table", () => {
+    expect(toCsv([], RESULT_COLUMNS.solves)).toBe("team,puzzle,guess_id,at\r\n");
+  });
+});
+
+describe("openForReading()", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cairn-read-"));
+  const cases: [string, () => string, string][] = [
+    ["a missing file", () => join(dir, "missing.db"), "There is no database at "],
+    ["a file that is not SQLite", () => {
+      const path = join(dir, "text.db");
+      writeFileSync(path, "hello, this is not a database at all; ".repeat(40));
+      return path;
+    }, " is not a Cairn database"],
+    ["an SQLite file that is not Cairn's", () => {
+      const path = join(dir, "other.db");
+      new Database(path).exec("CREATE TABLE t (x)");
+      return path;
+    }, " is not a Cairn database"],
+    ["a database from a newer Cairn", () => {
+      const path = join(dir, "newer.db");
+      const db = openDatabase(path);
+      db.exec("PRAGMA user_version = 999");
+      db.close();
+      return path;
+    }, "The database was written by a newer Cairn (schema 999;"],
+  ];
+  for (const [what, make, message] of cases) {
+    test(`refuses ${what} with one line`, () => {
+      const path = make();
+      expect(() => openForReading(path)).toThrow(message);
+    });
+  }
+
+  test("never writes, and leaves no -wal or -shm file behind on a stopped server's database", () => {
+    const path = join(dir, "ok.db");
+    openDatabase(path).close();
+    const db = openForReading(path);
+    expect(() => db.exec("DELETE FROM teams")).toThrow("attempt to write a readonly database");
+    readResults(db);
+    backupDatabase(db, join(dir, "ok-copy.db"));
+    db.close();
+    // Files left by root beside a stopped service would belong to root, not to the service.
+    expect(readdirSync(dir).filter((name) => name.startsWith("ok.db"))).toEqual(["ok.db"]);
+  });
+});
