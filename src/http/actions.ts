@@ -20,10 +20,12 @@ import type { Runtime } from "./runtime.ts";
 import { credential } from "./_auth.ts";
 
 export {
+  ADMIN_COOKIE,
   credential,
   isAdmin,
   sameOriginRequest,
   SESSION_COOKIE,
+  setAdminCookie,
   setSessionCookie,
 } from "./_auth.ts";
 

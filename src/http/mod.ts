@@ -29,6 +29,7 @@ import {
 import { adminRoutes } from "./admin.ts";
 import { readJson } from "./body.ts";
 import { bodyHtml } from "./markdown.ts";
+import { scoreHistory } from "./stats.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import type { Freeze, Runtime } from "./runtime.ts";
 
@@ -125,6 +126,34 @@ export function createApp(options: AppOptions): Hono {
       throw new ApiError("bad_request", `Unknown division "${division.slice(0, 64)}"`);
     }
     return json(publicBoard(runtime.engine, freeze.frozenAt, division));
+  });
+
+  // The top 10's score over time, for the projector's chart. It stops at the freeze while the
+  // board is frozen, and is rebuilt only when the public board changes.
+  let history: { etag: string; json: string } | undefined;
+  app.get("/api/scoreboard/history", () => {
+    const engine = runtime.engine;
+    // The board's bytes, and the number of score changes (a change and its undo leave the same
+    // board, but not the same history).
+    let changes = 0;
+    for (const team of engine.teams.values()) changes += team.scoreEvents.length;
+    const etag = `${live.scoreboard().etag}:${changes}`;
+    if (history?.etag !== etag) {
+      const at = freeze.frozenAt(engine.now());
+      const lines = scoreHistory(engine, at);
+      const iso = (ms: number) => new Date(ms).toISOString();
+      history = {
+        etag,
+        json: JSON.stringify({
+          frozen: at !== undefined,
+          teams: lines.map((line) => ({
+            name: line.name,
+            points: line.points.map((p) => ({ at: iso(p.at), score: p.score })),
+          })),
+        }),
+      };
+    }
+    return new Response(history.json, { headers: SCOREBOARD_HEADERS });
   });
 
   app.get("/api/events", (c) => {
