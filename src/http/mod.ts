@@ -32,6 +32,7 @@ import { bodyHtml } from "./markdown.ts";
 import { scoreHistory } from "./stats.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import type { Freeze, Runtime } from "./runtime.ts";
+import { pageRoutes } from "../ui/mod.ts";
 
 export { Accounts, hashPassword, hashToken, newToken, secretsEqual } from "./accounts.ts";
 export { isAdmin, json, SESSION_COOKIE } from "./_auth.ts";
@@ -289,7 +290,10 @@ export function createApp(options: AppOptions): Hono {
 
   app.route("/api/admin", adminRoutes({ runtime, freeze, logger, live }));
 
-  app.notFound(() => errorResponse("not_found"));
+  const pages = pageRoutes({ runtime, freeze, live, logger });
+  app.route("/", pages.routes);
+
+  app.notFound((c) => pages.notFound(c) ?? errorResponse("not_found"));
   app.onError((error) => {
     if (error instanceof ApiError) return errorResponse(error.code, error.message, error.headers);
     if (error.name === "CommitError") {
