@@ -519,7 +519,13 @@ export const TeamPage: FC<
 export const PrintPage: FC<
   { huntTitle: string; cards: { title: string; url: string; code: string; svg: string }[] }
 > = (props) => (
-  <Shell title="QR cards" huntTitle={props.huntTitle} nav="admin" current="/admin/print">
+  <Shell
+    title="QR cards"
+    huntTitle={props.huntTitle}
+    nav="admin"
+    current="/admin/print"
+    bodyClass="wide"
+  >
     <main id="main">
       <div class="print-intro no-print">
         <h1>Checkpoint QR cards</h1>

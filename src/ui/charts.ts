@@ -32,20 +32,20 @@ export function scoreChart(
   options: { from: number; until: number; frozen: boolean; title: string },
 ): string {
   const width = 800;
-  const height = 520;
-  const left = 56;
-  const right = 190;
+  const height = 680;
+  const left = 60;
+  const right = 200;
   const top = 16;
   const bottom = 36;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const from = Math.min(options.from, ...lines.map((l) => l.points[0]?.at ?? options.from));
   const until = Math.max(options.until, from + 60_000);
-  const maxScore = Math.max(0, ...lines.flatMap((l) => l.points.map((p) => p.score)));
-  const minScore = Math.min(0, ...lines.flatMap((l) => l.points.map((p) => p.score)));
-  const { top: yTop, step } = niceScale(maxScore - minScore, 5);
-  const yBottom = minScore < 0 ? -niceScale(-minScore, 2).top : 0;
-  const span = yTop + (minScore < 0 ? -yBottom : 0) || 1;
+  const scores = lines.flatMap((l) => l.points.map((p) => p.score));
+  const { step } = niceScale(Math.max(0, ...scores) - Math.min(0, ...scores), 5);
+  // The axis runs over whole steps, from 0 or below (hints can take a score below 0).
+  const yBottom = Math.floor(Math.min(0, ...scores) / step) * step;
+  const span = Math.max(step, Math.ceil(Math.max(0, ...scores) / step) * step - yBottom);
   const x = (t: number) => round1(left + ((t - from) / (until - from)) * plotW);
   const y = (s: number) => round1(top + plotH - ((s - yBottom) / span) * plotH);
 
@@ -55,14 +55,14 @@ export function scoreChart(
   // Horizontal grid with score labels.
   for (let s = yBottom; s <= yBottom + span + 1e-9; s += step) {
     out += `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${y(s)}" y2="${y(s)}"/>`;
-    out += `<text x="${left - 8}" y="${y(s) + 5}" text-anchor="end" font-size="15">${s}</text>`;
+    out += `<text x="${left - 8}" y="${y(s) + 5}" text-anchor="end" font-size="17">${s}</text>`;
   }
   // Time labels: about five, on whole minutes.
   const ticks = 5;
   for (let i = 0; i <= ticks; i++) {
     const t = from + ((until - from) * i) / ticks;
     const anchor = i === 0 ? "start" : i === ticks ? "end" : "middle";
-    out += `<text x="${x(t)}" y="${height - 10}" text-anchor="${anchor}" font-size="15">${
+    out += `<text x="${x(t)}" y="${height - 10}" text-anchor="${anchor}" font-size="17">${
       clock(t)
     }</text>`;
   }
@@ -92,17 +92,17 @@ export function scoreChart(
   });
   // Spread the end labels so that none overlaps the next.
   labels.sort((a, b) => a.y - b.y);
-  const gap = 19;
+  const gap = 22;
   for (let i = 1; i < labels.length; i++) {
     labels[i]!.y = Math.max(labels[i]!.y, labels[i - 1]!.y + gap);
   }
   const overflow = (labels.at(-1)?.y ?? 0) - (top + plotH);
   if (overflow > 0) { for (const label of labels) label.y -= overflow; }
   for (const label of labels) {
-    const name = label.name.length > 18 ? label.name.slice(0, 17) + "…" : label.name;
+    const name = label.name.length > 16 ? label.name.slice(0, 15) + "…" : label.name;
     out += `<text class="label s${label.series}" x="${left + plotW + 10}" y="${
       round1(label.y + 5)
-    }" font-size="16">${escape(name)}</text>`;
+    }" font-size="19">${escape(name)}</text>`;
   }
   return out + "</svg>";
 }
@@ -163,7 +163,7 @@ export function guessesChart(counts: MinuteCount[]): string {
   const left = 40;
   const bottom = 28;
   const top = 10;
-  const plotW = width - left - 10;
+  const plotW = width - left - 30;
   const plotH = height - top - bottom;
   const { top: yTop, step } = niceScale(Math.max(0, ...counts.map((c) => c.guesses)), 4);
   const barW = plotW / Math.max(1, counts.length);

@@ -112,7 +112,7 @@ export const AnnouncementBanner: FC<{ announcement: Announcement | undefined }> 
   >
     <div class="announcement-inner">
       <p>
-        <span class="label">Announcement:</span>
+        <span class="label">Announcement:</span>{" "}
         <span id="announcement-text">{announcement?.text ?? ""}</span>
       </p>
       <button class="btn btn-quiet btn-small" type="button" id="announcement-close">

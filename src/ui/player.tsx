@@ -25,6 +25,39 @@ export const LandingPage: FC<Common & { next?: string; intro?: string }> = (prop
   const { hunt, flash } = props;
   const fields = flash?.fields ?? {};
   const maxMembers = hunt.teamSize.max === Infinity ? undefined : hunt.teamSize.max;
+  // At a checkpoint, most players' teams have joined already: logging in comes first there.
+  const loginCard = (
+    <section class="card" aria-labelledby="login-title">
+      <h2 id="login-title">Log in</h2>
+      <form method="post" action="/login">
+        {props.next && <input type="hidden" name="next" value={props.next} />}
+        <label class="field">
+          <span>Team name</span>
+          <input
+            name="name"
+            required
+            maxlength={64}
+            autocomplete="username"
+            value={fields.login ?? ""}
+          />
+        </label>
+        <label class="field">
+          <span>Password</span>
+          <input
+            type="password"
+            name="password"
+            required
+            maxlength={256}
+            autocomplete="current-password"
+          />
+        </label>
+        <button class="btn" type="submit">Log in</button>
+      </form>
+      {hunt.registration === "closed" && (
+        <p class="muted small">Registration is closed: only teams that joined can log in.</p>
+      )}
+    </section>
+  );
   return (
     <Shell
       title={hunt.title}
@@ -44,6 +77,7 @@ export const LandingPage: FC<Common & { next?: string; intro?: string }> = (prop
         </div>
         <Notice flash={flash} />
         <div class="tabs">
+          {props.next !== undefined && loginCard}
           {hunt.registration !== "closed" && (
             <section class="card" aria-labelledby="join-title">
               <h2 id="join-title">Join the hunt</h2>
@@ -117,36 +151,7 @@ export const LandingPage: FC<Common & { next?: string; intro?: string }> = (prop
               </form>
             </section>
           )}
-          <section class="card" aria-labelledby="login-title">
-            <h2 id="login-title">Log in</h2>
-            <form method="post" action="/login">
-              {props.next && <input type="hidden" name="next" value={props.next} />}
-              <label class="field">
-                <span>Team name</span>
-                <input
-                  name="name"
-                  required
-                  maxlength={64}
-                  autocomplete="username"
-                  value={fields.login ?? ""}
-                />
-              </label>
-              <label class="field">
-                <span>Password</span>
-                <input
-                  type="password"
-                  name="password"
-                  required
-                  maxlength={256}
-                  autocomplete="current-password"
-                />
-              </label>
-              <button class="btn" type="submit">Log in</button>
-            </form>
-            {hunt.registration === "closed" && (
-              <p class="muted small">Registration is closed: only teams that joined can log in.</p>
-            )}
-          </section>
+          {props.next === undefined && loginCard}
         </div>
       </main>
     </Shell>

@@ -221,15 +221,31 @@ suite("the web UI in a browser", () => {
       await guess("sun");
       if (i % 2 === 0) await guess("polaris");
       if (i % 3 === 0) await guess("bowline", "knots");
+      if (i % 4 === 0) {
+        await fetch(`${base}/api/puzzles/lighthouse/hints/look-up`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}` },
+        });
+      }
     }
     mkdirSync(SHOTS, { recursive: true });
-    const pages: [string, string][] = [
-      ["landing", "/?shot"],
-      ["puzzles", "/puzzles"],
-      ["puzzle", "/puzzles/lighthouse"],
-      ["puzzle-open", "/puzzles/knots"],
-      ["checkpoint", "/c/dock-42"],
+    const login = await fetch(`${base}/api/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Gulls", password: "correct horse" }),
+    });
+    const { token } = await login.json() as { token: string };
+    const guest: [string, string][] = [
+      ["landing", "/"],
+      ["checkpoint-guest", "/c/dock-42"],
+      ["admin-login", "/admin"],
       ["scoreboard", "/scoreboard"],
+    ];
+    const signedIn: [string, string][] = [
+      ["puzzles", "/puzzles"],
+      ["puzzle-solved", "/puzzles/lighthouse"],
+      ["puzzle", "/puzzles/knots"],
+      ["checkpoint", "/c/dock-42"],
       ["admin", "/admin"],
       ["admin-team", "/admin/teams/1"],
       ["admin-print", "/admin/print"],
@@ -237,25 +253,52 @@ suite("the web UI in a browser", () => {
     ];
     const page = await ctx.newPage();
     const sizes = { phone: { width: 390, height: 844 }, desktop: { width: 1440, height: 900 } };
-    for (const [size, viewport] of Object.entries(sizes)) {
-      await page.setViewportSize(viewport);
-      for (const scheme of ["light", "dark"] as const) {
-        await page.emulateMedia({ colorScheme: scheme });
-        for (const [name, path] of pages) {
-          await page.goto(`${base}${path}`);
-          await page.screenshot({
-            path: join(SHOTS, `${name}-${size}-${scheme}.png`),
-            fullPage: name !== "scoreboard",
-          });
+    const shoot = async (name: string, path: string, size: string, scheme: string) => {
+      await page.goto(`${base}${path}`);
+      if (name === "puzzle") {
+        // The page as it looks after a "keep going" answer.
+        await page.getByRole("textbox", { name: "Answer" }).fill("granny");
+        await page.getByRole("button", { name: "Submit" }).click();
+        await page.locator("#result.notice-bad").waitFor();
+      }
+      await page.screenshot({
+        path: join(SHOTS, `${name}-${size}-${scheme}.png`),
+        fullPage: name !== "scoreboard",
+      });
+    };
+    for (const [list, cookies] of [[guest, false], [signedIn, true]] as const) {
+      await ctx.clearCookies();
+      if (cookies) {
+        await ctx.addCookies([
+          { name: "cairn_session", value: token, url: base },
+          { name: "cairn_admin", value: ADMIN_TOKEN, url: base },
+        ]);
+      }
+      for (const [size, viewport] of Object.entries(sizes)) {
+        await page.setViewportSize(viewport);
+        for (const scheme of ["light", "dark"] as const) {
+          await page.emulateMedia({ colorScheme: scheme });
+          for (const [name, path] of list) await shoot(name, path, size, scheme);
         }
       }
     }
-    // The landing page as a new visitor sees it.
-    await ctx.clearCookies();
-    await page.goto(`${base}/`);
-    await page.screenshot({ path: join(SHOTS, "landing-guest-desktop-dark.png"), fullPage: true });
-    await page.goto(`${base}/admin`);
-    await page.screenshot({ path: join(SHOTS, "admin-login-desktop-dark.png"), fullPage: true });
+    // The projector at 1080p with 30 teams on one page.
+    for (let i = 12; i <= 30; i++) {
+      await fetch(`${base}/api/teams`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: `Team ${i} with a longer name`, password: "correct horse" }),
+      });
+    }
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(`${base}/scoreboard`);
+      const overflow = await page.evaluate("document.documentElement.scrollHeight - innerHeight");
+      expect(overflow).toBe(0);
+      expect(await page.locator(".board-table tbody tr").count()).toBe(30);
+      await page.screenshot({ path: join(SHOTS, `scoreboard-1080p-${scheme}.png`) });
+    }
     await page.close();
   }, 120_000);
 });
