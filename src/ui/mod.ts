@@ -31,7 +31,7 @@ import {
 } from "../http/admin.ts";
 import { hashToken, secretsEqual } from "../http/accounts.ts";
 import { readForm, validate } from "../http/body.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError, errorResponse } from "../http/errors.ts";
 import { bodyHtml } from "../http/markdown.ts";
 import type { Freeze, Runtime } from "../http/runtime.ts";
 import { guessesPerMinute, puzzleStats, scoreHistory } from "../http/stats.ts";
@@ -88,7 +88,9 @@ export function pageRoutes(
     ).get() ?? undefined;
 
   /** An HTML response; pages are never cached, since they show a team's own state. */
-  const html = (c: Context, node: unknown, status: 200 | 404 | 403 = 200) => {
+  const html = (c: Context, node: unknown, status: 200 | 404 = 200) => {
+    // A client that does not ask for HTML (a script, curl) gets the API's envelope for an error.
+    if (status === 404 && !acceptsHtml(c)) return errorResponse("not_found");
     for (const [key, value] of Object.entries(NO_STORE)) c.header(key, value);
     return c.html("<!doctype html>" + String(node), status);
   };
@@ -662,9 +664,7 @@ export function pageRoutes(
 
   /** The page for an unknown path: HTML for browsers, the JSON envelope for everyone else. */
   const notFound = (c: Context): Response | undefined => {
-    if (c.req.path.startsWith("/api/") || !(c.req.header("accept") ?? "").includes("text/html")) {
-      return undefined;
-    }
+    if (c.req.path.startsWith("/api/") || !acceptsHtml(c)) return undefined;
     const player = currentPlayer(runtime, c);
     return html(
       c,
@@ -707,6 +707,11 @@ export function pageRoutes(
        FROM guesses g JOIN teams t ON t.id = g.team_id ORDER BY g.id DESC LIMIT ?`,
     ).all(limit);
   }
+}
+
+/** Whether the client asks for HTML: browsers do for every page they open. */
+function acceptsHtml(c: Context): boolean {
+  return (c.req.header("accept") ?? "").includes("text/html");
 }
 
 /** Each team's state on each puzzle, in ranking order. */

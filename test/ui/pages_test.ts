@@ -445,5 +445,10 @@ describe("not found", () => {
     expect(page.text).toContain("Page not found");
     const api = await app.call("GET", "/nowhere");
     expect(api.body).toEqual({ error: { code: "not_found", message: "There is nothing here" } });
+    // So is a page's own 404, for a script.
+    const token = await app.register("Gulls");
+    const checkpoint = await app.call("GET", "/c/nope", { token });
+    expect(checkpoint.status).toBe(404);
+    expect(checkpoint.body.error.code).toBe("not_found");
   });
 });
