@@ -290,7 +290,7 @@ export function createApp(options: AppOptions): Hono {
 
   app.route("/api/admin", adminRoutes({ runtime, freeze, logger, live }));
 
-  const pages = pageRoutes({ runtime, freeze, live, logger });
+  const pages = pageRoutes({ runtime, freeze, live, logger, actions });
   app.route("/", pages.routes);
 
   app.notFound((c) => pages.notFound(c) ?? errorResponse("not_found"));

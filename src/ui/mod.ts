@@ -13,10 +13,11 @@ import {
   ADMIN_COOKIE,
   credential,
   currentPlayer,
+  type GuessReply,
   isAdmin,
   LoginBody,
   type Player,
-  playerActions,
+  type PlayerActions,
   RegisterBody,
   SESSION_COOKIE,
   setAdminCookie,
@@ -70,6 +71,8 @@ export interface PagesOptions {
   freeze: Freeze;
   live: Live;
   logger: Logger;
+  /** The API's team actions, so that both share one limiter of wrong checkpoint codes. */
+  actions: PlayerActions;
 }
 
 const NO_STORE = { "cache-control": "no-store" };
@@ -79,7 +82,7 @@ export function pageRoutes(
   options: PagesOptions,
 ): { routes: Hono; notFound: (c: Context) => Response | undefined } {
   const { runtime, freeze, logger } = options;
-  const actions = playerActions(runtime, logger);
+  const { actions } = options;
   const admin = adminActions(options);
   const pages = new Hono();
   const latestAnnouncement = () =>
@@ -733,7 +736,7 @@ function progressGrid(engine: Engine, now: number): GridTeam[] {
   }));
 }
 
-function guessFlash(reply: Awaited<ReturnType<ReturnType<typeof playerActions>["guess"]>>): Flash {
+function guessFlash(reply: GuessReply): Flash {
   switch (reply.result) {
     case "correct":
       return { tone: "ok", title: "Correct! Puzzle solved.", unlocked: reply.unlocked };

@@ -27,7 +27,7 @@ export const LandingPage: FC<Common & { next?: string; intro?: string }> = (prop
   const maxMembers = hunt.teamSize.max === Infinity ? undefined : hunt.teamSize.max;
   // At a checkpoint, most players' teams have joined already: logging in comes first there.
   const loginCard = (
-    <section class="card" aria-labelledby="login-title">
+    <section class="card" id="login" aria-labelledby="login-title">
       <h2 id="login-title">Log in</h2>
       <form method="post" action="/login">
         {props.next && <input type="hidden" name="next" value={props.next} />}
@@ -71,7 +71,11 @@ export const LandingPage: FC<Common & { next?: string; intro?: string }> = (prop
         <div class="hero">
           <h1>{hunt.title}</h1>
           <p class="muted">
-            {props.intro ?? "Join with your team, or log in if your team already joined."}
+            {props.intro ?? (
+              <>
+                Join with your team, or <a href="#login">log in</a> if your team already joined.
+              </>
+            )}
           </p>
           {hunt.status && <p class="badge badge-warn">{hunt.status}</p>}
         </div>

@@ -224,6 +224,17 @@ describe("checkpoints", () => {
     expect(res.location).toBe("/puzzles");
   });
 
+  test("wrong codes on the page and in the API count against one limit", async () => {
+    const app = makeApp();
+    const b = browser(app);
+    await b.post("/join", { name: "Gulls", password: "correct horse" });
+    const token = b.jar.get("cairn_session")!;
+    for (let i = 0; i < 10; i++) expect((await b.get(`/c/wrong-${i}`)).status).toBe(404);
+    const api = await app.call("POST", "/api/checkins", { token, body: { code: "cp-123" } });
+    expect(api.status).toBe(429);
+    expect((await b.get("/c/cp-123")).text).toContain("Too many unknown checkpoint codes");
+  });
+
   test("the typed-in code form goes to the checkpoint page", async () => {
     const app = makeApp();
     const b = await joined(app);
