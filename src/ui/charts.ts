@@ -14,6 +14,12 @@ export function clock(ms: number): string {
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
 }
 
+/** A day and a clock time, "21/11 14:05", for an axis that spans days. */
+function dayClock(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getDate()}/${d.getMonth() + 1} ${clock(ms)}`;
+}
+
 /** A round upper bound for an axis, and its step: 1, 2 or 5 times a power of ten. */
 function niceScale(max: number, ticks: number): { top: number; step: number } {
   if (max <= 0) return { top: 1, step: 1 };
@@ -39,8 +45,11 @@ export function scoreChart(
   const bottom = 36;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
-  const from = Math.min(options.from, ...lines.map((l) => l.points[0]?.at ?? options.from));
+  // The axis starts where the first line does (a hunt may have started days before its teams).
+  const starts = lines.flatMap((l) => (l.points[0] === undefined ? [] : [l.points[0].at]));
+  const from = starts.length > 0 ? Math.min(...starts) : options.from;
   const until = Math.max(options.until, from + 60_000);
+  const label = until - from > 20 * 3600_000 ? dayClock : clock;
   const scores = lines.flatMap((l) => l.points.map((p) => p.score));
   const { step } = niceScale(Math.max(0, ...scores) - Math.min(0, ...scores), 5);
   // The axis runs over whole steps, from 0 or below (hints can take a score below 0).
@@ -63,7 +72,7 @@ export function scoreChart(
     const t = from + ((until - from) * i) / ticks;
     const anchor = i === 0 ? "start" : i === ticks ? "end" : "middle";
     out += `<text x="${x(t)}" y="${height - 10}" text-anchor="${anchor}" font-size="17">${
-      clock(t)
+      label(t)
     }</text>`;
   }
   out += `<line class="axis" x1="${left}" x2="${left + plotW}" y1="${y(0)}" y2="${y(0)}"/>`;
