@@ -15,21 +15,37 @@ export interface Flash {
   unlocked?: string[];
   /** Seconds to wait, for a guess limit. */
   retryAfter?: number;
-  /** Lines to show as-is (a reload's errors). */
+  /** Lines to show as-is (a reload's errors, filled in by the page). */
   lines?: string[];
+  /** The page shows the last failed reload's errors. */
+  reloadErrors?: boolean;
   /** Form fields to fill in again after an error. */
   fields?: Record<string, string>;
 }
 
+/** Browsers keep cookies up to about 4 KiB: a longer message keeps only its title. */
+const MAX_FLASH = 3000;
+
 /** Leaves a message for the next page. */
 export function setFlash(c: Context, flash: Flash): void {
-  const value = btoa(String.fromCodePoint(...new TextEncoder().encode(JSON.stringify(flash))));
+  let value = encode(flash);
+  if (value.length > MAX_FLASH) {
+    value = encode({ tone: flash.tone, title: flash.title.slice(0, 500) });
+  }
   setCookie(c, FLASH_COOKIE, value, {
     httpOnly: true,
     sameSite: "Lax",
     path: "/",
     maxAge: 60,
   });
+}
+
+function encode(flash: Flash): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(JSON.stringify(flash))) {
+    binary += String.fromCharCode(byte);
+  }
+  return btoa(binary);
 }
 
 /** Takes the message left for this page, if any, and clears it. */

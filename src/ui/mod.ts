@@ -84,6 +84,8 @@ export function pageRoutes(
   const { runtime, freeze, logger } = options;
   const { actions } = options;
   const admin = adminActions(options);
+  /** The last failed reload's errors, shown once on the dashboard. */
+  let reloadErrors: readonly string[] = [];
   const pages = new Hono();
   const latestAnnouncement = () =>
     runtime.db.query<Announcement, []>(
@@ -468,12 +470,14 @@ export function pageRoutes(
     const now = engine.now();
     const frozenAt = freeze.frozenAt(now);
     const standings = engine.standings();
+    const flash = takeFlash(c);
+    if (flash?.reloadErrors) flash.lines = [...reloadErrors];
     const count = (sql: string) => runtime.db.query<{ n: number }, []>(sql).get()?.n ?? 0;
     return html(
       c,
       DashboardPage({
         huntTitle: engine.hunt.title,
-        flash: takeFlash(c),
+        flash,
         status: engine.running(now)
           ? "Running"
           : now < engine.startsAt
@@ -648,7 +652,9 @@ export function pageRoutes(
     await readForm(c).catch(() => ({}));
     const result = admin.reload();
     if (result.kind === "error") {
-      setFlash(c, { tone: "bad", title: reloadFailure(result.errors), lines: result.errors });
+      // Every error is shown, however many: they stay here for the page, not in the cookie.
+      reloadErrors = result.errors;
+      setFlash(c, { tone: "bad", title: reloadFailure(result.errors), reloadErrors: true });
     } else {
       const { added, removed, changed, puzzles } = result.summary;
       const parts = [

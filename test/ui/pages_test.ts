@@ -101,6 +101,13 @@ describe("players without JavaScript", () => {
     expect((await b.get("/")).text).toContain("The password needs at least 8 characters");
   });
 
+  test("a team name in any script comes back intact in the welcome", async () => {
+    const app = makeApp();
+    const b = browser(app);
+    await b.post("/join", { name: "Möwen 🦉", password: "correct horse" });
+    expect((await b.get("/puzzles")).text).toContain("Welcome, Möwen 🦉!");
+  });
+
   test("log in and out with forms", async () => {
     const app = makeApp();
     await joined(app);
@@ -392,17 +399,20 @@ describe("organizers", () => {
     expect((await app.call("GET", "/api/scoreboard")).body.frozen).toBe(false);
   });
 
-  test("a reload with errors shows every error and keeps the hunt", async () => {
+  test("a reload with errors shows every error, however many, and keeps the hunt", async () => {
     const app = makeApp();
     const b = await signedIn(app);
-    app.setToml(
-      '[hunt]\ntitle = "X"\n[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = ["x"]\nbogus = 1\n',
+    const puzzles = Array.from(
+      { length: 80 },
+      (_, i) => `[[puzzle]]\nid = "p${i}"\ntitle = "P"\nanswer = ["x"]\nbogus_key_${i} = 1\n`,
     );
+    app.setToml('[hunt]\ntitle = "X"\n' + puzzles.join(""));
     await b.post("/admin/reload", {});
     const page = await b.get("/admin");
-    expect(page.text).toContain("the running hunt is unchanged");
+    expect(page.text).toContain("The hunt file has 80 errors; the running hunt is unchanged");
     expect(page.text).toContain('<pre class="errors">');
-    expect(page.text).toContain("bogus");
+    for (let i = 0; i < 80; i++) expect(page.text).toContain(`bogus_key_${i}`);
+    expect(app.runtime.engine.hunt.title).toBe("Test Hunt");
   });
 
   test("the dashboard shows the guess feed, the progress grid and the charts", async () => {
