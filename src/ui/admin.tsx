@@ -516,9 +516,14 @@ export const TeamPage: FC<
   );
 };
 
-export const PrintPage: FC<
-  { huntTitle: string; cards: { title: string; url: string; code: string; svg: string }[] }
-> = (props) => (
+export const PrintPage: FC<{
+  huntTitle: string;
+  cards: { title: string; url: string; code: string; svg: string }[];
+  /** The address the cards point at, and others this machine has. */
+  origin: string;
+  suggestions: string[];
+  loopback: boolean;
+}> = (props) => (
   <Shell
     title="QR cards"
     huntTitle={props.huntTitle}
@@ -533,6 +538,25 @@ export const PrintPage: FC<
           One card per checkpoint. Print this page (the header and this text are left out). Scanning
           a card opens the checkpoint and checks the team in; the code below it works too.
         </p>
+        {props.loopback && (
+          <div class="notice notice-warn">
+            <strong>Phones cannot open {props.origin}</strong>
+            <p>
+              Enter the address players use to reach this server (<code>cairn serve</code>{" "}
+              logs it as <code>event=reachable</code>).
+            </p>
+          </div>
+        )}
+        <form method="get" action="/admin/print" class="row">
+          <label class="grow">
+            <span class="field-label">Address on the cards</span>
+            <input name="origin" value={props.origin} list="origins" required />
+            <datalist id="origins">
+              {props.suggestions.map((o) => <option key={o} value={o} />)}
+            </datalist>
+          </label>
+          <button class="btn" type="submit">Update the cards</button>
+        </form>
         {props.cards.length === 0 && <p>This hunt has no checkpoints.</p>}
       </div>
       <div class="qr-cards">

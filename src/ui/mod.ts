@@ -5,6 +5,7 @@
  * so the core flows work without JavaScript, and the embedded scripts only
  * enhance them. Form posts run the same actions as the JSON API.
  */
+import { networkInterfaces } from "node:os";
 import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import * as v from "valibot";
@@ -375,10 +376,7 @@ export function pageRoutes(
 
   // ---------------------------------------------------------------- projector
 
-  const joinUrl = (c: Context) => {
-    const url = new URL(c.req.url);
-    return `${url.protocol}//${c.req.header("host") ?? url.host}/`;
-  };
+  const joinUrl = (c: Context) => `${playerOrigins(c)[0]}/`;
 
   const chart = () => {
     const engine = runtime.engine;
@@ -579,7 +577,10 @@ export function pageRoutes(
 
   pages.get("/admin/print", (c) => {
     const engine = runtime.engine;
-    const origin = joinUrl(c).slice(0, -1);
+    // The cards carry the address players' phones reach, which a laptop's localhost is not.
+    const origins = playerOrigins(c);
+    const chosen = c.req.query("origin")?.trim().replace(/\/+$/, "");
+    const origin = chosen !== undefined && ORIGIN_PATTERN.test(chosen) ? chosen : origins[0]!;
     const cards = engine.hunt.puzzles.flatMap((p) => {
       if (p.checkpoint === undefined) return [];
       const url = `${origin}/c/${encodeURIComponent(p.checkpoint.code)}`;
@@ -590,7 +591,16 @@ export function pageRoutes(
         svg: qrSvg(url, `QR code for ${p.title}`),
       }];
     });
-    return html(c, PrintPage({ huntTitle: engine.hunt.title, cards }));
+    return html(
+      c,
+      PrintPage({
+        huntTitle: engine.hunt.title,
+        cards,
+        origin,
+        suggestions: origins,
+        loopback: isLoopback(new URL(origin).hostname),
+      }),
+    );
   });
 
   pages.post("/admin/announce", async (c) => {
@@ -716,6 +726,33 @@ export function pageRoutes(
        FROM guesses g JOIN teams t ON t.id = g.team_id ORDER BY g.id DESC LIMIT ?`,
     ).all(limit);
   }
+}
+
+const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.\-\[\]:]+$/;
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname.startsWith("127.") || hostname === "[::1]";
+}
+
+/**
+ * The addresses players can open, best first: the one this request came to,
+ * unless it is loopback (a laptop's own browser), then this machine's LAN
+ * addresses on the same port.
+ */
+function playerOrigins(c: Context): string[] {
+  const url = new URL(c.req.url);
+  const host = c.req.header("host") ?? url.host;
+  const here = `${url.protocol}//${host}`;
+  const { hostname, port } = new URL(here);
+  if (!isLoopback(hostname)) return [here];
+  const lan: string[] = [];
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.internal || address.family !== "IPv4") continue;
+      lan.push(`${url.protocol}//${address.address}${port ? `:${port}` : ""}`);
+    }
+  }
+  return [...lan, here];
 }
 
 /** Whether the client asks for HTML: browsers do for every page they open. */

@@ -451,10 +451,26 @@ describe("organizers", () => {
   test("the print page has one QR card per checkpoint, pointing at /c/<code>", async () => {
     const app = makeApp();
     const b = await signedIn(app);
-    const page = await b.get("/admin/print");
-    expect(page.text.match(/<article class="qr-card">/g)?.length).toBe(1);
-    expect(page.text).toContain("http://localhost/c/cp-123");
-    expect(page.text).toMatch(/<svg xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 \d+ \d+"/);
+    const cookie = [...b.jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    const print = async (query: string, host: string) => {
+      const res = await app.app.request(`http://${host}/admin/print${query}`, {
+        headers: { cookie, accept: "text/html", host },
+      });
+      return await res.text();
+    };
+    let page = await print("", "cairn.example:8080");
+    expect(page.match(/<article class="qr-card">/g)?.length).toBe(1);
+    expect(page).toContain('<p class="url">http://cairn.example:8080/c/cp-123</p>');
+    expect(page).toMatch(/<svg xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 \d+ \d+"/);
+    expect(page).not.toContain("Phones cannot open");
+    // The organizer can say which address players use.
+    page = await print("?origin=http://10.0.0.5:8080/", "cairn.example:8080");
+    expect(page).toContain('<p class="url">http://10.0.0.5:8080/c/cp-123</p>');
+    page = await print("?origin=javascript:alert(1)", "cairn.example:8080");
+    expect(page).toContain('<p class="url">http://cairn.example:8080/c/cp-123</p>');
+    // A laptop's own localhost is no use on a phone: the page says so.
+    page = await print("?origin=http://localhost:8080", "localhost:8080");
+    expect(page).toContain("Phones cannot open http://localhost:8080");
   });
 });
 
