@@ -202,6 +202,36 @@ suite("the web UI in a browser", () => {
     90_000,
   );
 
+  test("without scripts, the forms still join, answer, take a hint and check in", async () => {
+    await context!.clearCookies();
+    const page = await context!.newPage();
+    // Every script is refused, as in a browser with JavaScript off.
+    await page.route("**/*.js", (route) => route.abort());
+    await page.goto(`${base}/`);
+    await page.getByLabel("Team name").first().fill("Terns");
+    await page.getByLabel("Password").first().fill("correct horse");
+    await page.getByRole("button", { name: "Join" }).click();
+    await page.waitForURL(`${base}/puzzles`);
+    await page.getByText("Welcome, Terns!").waitFor();
+    await page.goto(`${base}/puzzles/lighthouse`);
+    await page.getByRole("textbox", { name: "Answer" }).fill("star");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator("#result.notice-warn", { hasText: "Which star, exactly?" }).waitFor();
+    await page.getByText("Take this hint").click();
+    await page.getByRole("button", { name: "Yes, spend 5 points" }).click();
+    await page.waitForURL(`${base}/puzzles/lighthouse#hint-look-up`);
+    await page.locator(".hint-text", { hasText: "Look up on a clear night." }).waitFor();
+    await page.getByRole("textbox", { name: "Answer" }).fill("polaris");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
+    await page.goto(`${base}/puzzles`);
+    await page.getByRole("textbox", { name: "Checkpoint code" }).fill("dock-42");
+    await page.getByRole("button", { name: "Check in" }).click();
+    await page.waitForURL(`${base}/c/dock-42`);
+    await page.getByText("Checked in at The Dock").waitFor();
+    await page.close();
+  }, 60_000);
+
   test("screenshots of every page, phone and desktop, light and dark", async () => {
     const ctx = context!;
     // More teams and activity, so the pages show what an event looks like.
