@@ -343,10 +343,11 @@ export function pageRoutes(
     let status: 200 | 404 = 200;
     try {
       const result = await actions.checkIn(player, code);
-      const now = runtime.engine;
-      const titles = titlesOf(now);
+      // Read again after the commit: a reload may have swapped the engine.
+      const current = runtime.engine;
+      const titles = titlesOf(current);
       // The checkpoint's own puzzle is named only once the team has it unlocked.
-      const own = now.unlockedPuzzle(player.team, result.puzzle);
+      const own = current.unlockedPuzzle(player.team, result.puzzle);
       outcome = {
         kind: "ok",
         ...(own !== undefined && { puzzle: { id: own.id, title: own.title } }),
@@ -361,7 +362,6 @@ export function pageRoutes(
         text: error.message,
       };
     }
-    c.status(status);
     return html(
       c,
       CheckpointPage({
