@@ -329,6 +329,16 @@ suite("the web UI in a browser", () => {
       expect(await page.locator(".board-table tbody tr").count()).toBe(30);
       await page.screenshot({ path: join(SHOTS, `scoreboard-1080p-${scheme}.png`) });
     }
+    // Frozen, the banner takes room, and 30 teams still fit.
+    await fetch(`${base}/api/admin/scoreboard`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify({ frozen: true }),
+    });
+    await page.goto(`${base}/scoreboard`);
+    await page.locator("#freeze:not([hidden])").waitFor();
+    expect(await page.evaluate("document.documentElement.scrollHeight - innerHeight")).toBe(0);
+    await page.screenshot({ path: join(SHOTS, "scoreboard-1080p-frozen-dark.png") });
     await page.close();
   }, 120_000);
 });
