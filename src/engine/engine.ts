@@ -477,6 +477,29 @@ export class Engine {
     return hint.unlock.condition(team.state, puzzle.index);
   }
 
+  /**
+   * Where a team stands against a puzzle's guess limit now: wrong guesses in
+   * the window, the limit, extra guesses left, and the wait when it is reached.
+   */
+  guessLimitStatus(
+    team: Team,
+    puzzle: Puzzle,
+    now = this.now(),
+  ): { used: number; limit: number; extra: number; retryAfterSeconds?: number } {
+    const windowStart = now - puzzle.guessLimit.perMs;
+    const recent = (team.recentWrong.get(puzzle.index) ?? []).filter((at) => at > windowStart);
+    const limit = puzzle.guessLimit.count;
+    const extra = team.extraGuesses.get(puzzle.index) ?? 0;
+    if (recent.length < limit || extra > 0) return { used: recent.length, limit, extra };
+    const retryAfterMs = recent[recent.length - limit]! + puzzle.guessLimit.perMs - now;
+    return {
+      used: recent.length,
+      limit,
+      extra,
+      retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+    };
+  }
+
   score(team: Team): number {
     return team.state.counts[this.layout.score]!;
   }

@@ -5,6 +5,8 @@ import { getCookie, setCookie } from "hono/cookie";
 import { hashToken, secretsEqual } from "./accounts.ts";
 
 export const SESSION_COOKIE = "cairn_session";
+/** The organizers' cookie, set by the admin page's sign-in: HttpOnly, SameSite=Strict. */
+export const ADMIN_COOKIE = "cairn_admin";
 const JSON_HEADERS = {
   "content-type": "application/json; charset=utf-8",
   "x-content-type-options": "nosniff",
@@ -35,19 +37,36 @@ export function credential(c: Context): string | undefined {
   return bearer(c) ?? getCookie(c, SESSION_COOKIE);
 }
 
-/** The admin check: a Bearer token only, compared by hash in constant time. */
+/**
+ * The admin check: the admin token as a Bearer token, else in the admin
+ * cookie (the web pages' sign-in), compared by hash in constant time.
+ */
 export function isAdmin(c: Context, adminTokenHash: string): boolean {
-  const token = bearer(c);
+  const token = bearer(c) ?? getCookie(c, ADMIN_COOKIE);
   return token !== undefined && secretsEqual(hashToken(token), adminTokenHash);
 }
 
-export function setSessionCookie(c: Context, token: string): void {
-  const https = new URL(c.req.url).protocol === "https:" ||
+/** Stores the admin token in the admin cookie, for the organizers' pages. */
+export function setAdminCookie(c: Context, token: string): void {
+  setCookie(c, ADMIN_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "Strict",
+    secure: isHttps(c),
+    path: "/",
+    maxAge: 60 * 60 * 24 * 7,
+  });
+}
+
+function isHttps(c: Context): boolean {
+  return new URL(c.req.url).protocol === "https:" ||
     c.req.header("x-forwarded-proto") === "https";
+}
+
+export function setSessionCookie(c: Context, token: string): void {
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "Lax",
-    secure: https,
+    secure: isHttps(c),
     path: "/",
     maxAge: 60 * 60 * 24 * 30,
   });

@@ -17,10 +17,11 @@ import {
 import { readJson } from "./body.ts";
 import { ApiError } from "./errors.ts";
 import { isAdmin, json } from "./_auth.ts";
-import type { Freeze, Runtime } from "./runtime.ts";
+import type { Freeze, ReloadResult, Runtime } from "./runtime.ts";
+import { guessesPerMinute, puzzleStats } from "./stats.ts";
 
-const TeamRef = v.pipe(v.number(), v.integer(), v.minValue(1));
-const AnnouncementBody = v.strictObject({
+export const TeamRef = v.pipe(v.number(), v.integer(), v.minValue(1));
+export const AnnouncementBody = v.strictObject({
   text: v.pipe(
     v.string(),
     v.trim(),
@@ -28,12 +29,12 @@ const AnnouncementBody = v.strictObject({
     v.maxLength(2000),
   ),
 });
-const AdjustmentBody = v.strictObject({
+export const AdjustmentBody = v.strictObject({
   team: TeamRef,
   points: v.pipe(v.number(), v.integer(), v.minValue(-1_000_000), v.maxValue(1_000_000)),
   reason: v.pipe(v.string(), v.trim(), v.minLength(1, "Give a reason"), v.maxLength(500)),
 });
-const ExtraGuessesBody = v.strictObject({
+export const ExtraGuessesBody = v.strictObject({
   team: TeamRef,
   puzzle: v.pipe(v.string(), v.maxLength(200)),
   count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)),
@@ -48,7 +49,7 @@ const iso = (
 export function adminRoutes(
   options: { runtime: Runtime; freeze: Freeze; logger: Logger; live: Live },
 ): Hono {
-  const { runtime, freeze, logger, live } = options;
+  const { runtime } = options;
   const admin = new Hono();
 
   admin.use("*", async function adminOnly(c, next) {
@@ -58,11 +59,8 @@ export function adminRoutes(
     await next();
   });
 
-  const teamById = (id: number): Team => {
-    const team = runtime.engine.teams.get(id);
-    if (team === undefined) throw new ApiError("not_found", `There is no team ${id}`);
-    return team;
-  };
+  const teamById = (id: number): Team => teamOrThrow(runtime, id);
+  const actions = adminActions(options);
 
   const summary = (team: Team) => {
     const engine = runtime.engine;
@@ -127,59 +125,54 @@ export function adminRoutes(
 
   admin.post("/announcements", async (c) => {
     const { text } = await readJson(c, AnnouncementBody);
-    const result = runtime.engine.announce(text);
-    await runtime.writer.commit(result.writes);
-    logger.info("announcement", { id: result.id });
-    return json({ announcement: { id: result.id, text, at: iso(result.at) } }, 201);
+    return json({ announcement: await actions.announce(text) }, 201);
   });
 
   admin.post("/adjustments", async (c) => {
     const body = await readJson(c, AdjustmentBody);
-    const team = teamById(body.team);
-    const result = runtime.engine.adjust(team, body.points, body.reason);
-    await runtime.writer.commit(result.writes);
-    logger.info("adjustment", { team: team.id, points: body.points });
+    const result = await actions.adjust(body);
     return json({
-      adjustment: { id: result.id, team: team.id, points: body.points, reason: body.reason },
+      adjustment: { id: result.id, team: body.team, points: body.points, reason: body.reason },
       unlocked: result.unlocked,
     }, 201);
   });
 
   admin.post("/extra-guesses", async (c) => {
     const body = await readJson(c, ExtraGuessesBody);
-    const team = teamById(body.team);
-    const result = runtime.engine.grantExtraGuesses(team, body.puzzle, body.count);
-    if (result === undefined) {
-      throw new ApiError("not_found", `There is no puzzle "${body.puzzle}"`);
-    }
-    await runtime.writer.commit(result.writes);
-    return json({ extra_guesses: { team: team.id, puzzle: body.puzzle, count: body.count } }, 201);
+    await actions.extraGuesses(body);
+    return json(
+      { extra_guesses: { team: body.team, puzzle: body.puzzle, count: body.count } },
+      201,
+    );
   });
 
   admin.post("/scoreboard", async (c) => {
     const { frozen } = await readJson(c, FreezeBody);
-    freeze.set(frozen, runtime.engine.now());
-    live.scoreboardChanged();
-    logger.info(frozen ? "scoreboard_frozen" : "scoreboard_revealed");
+    actions.setFrozen(frozen);
     return json({ frozen });
   });
 
   admin.post("/reload", async (c) => {
     await readJson(c, EmptyBody);
-    const result = runtime.reload();
+    const result = actions.reload();
     if (result.kind === "error") {
-      const count = result.errors.length;
       return json({
         error: {
           code: "bad_request",
-          message: `The hunt file has ${count} error${
-            count === 1 ? "" : "s"
-          }; the running hunt is unchanged`,
+          message: reloadFailure(result.errors),
           errors: result.errors,
         },
       }, 400);
     }
     return json({ reloaded: true, ...result.summary });
+  });
+
+  admin.get("/stats", () => {
+    const engine = runtime.engine;
+    return json({
+      puzzles: puzzleStats(engine),
+      guesses_per_minute: guessesPerMinute(runtime.db, engine.now()),
+    });
   });
 
   admin.get("/export", (c) => {
@@ -211,6 +204,64 @@ export function adminRoutes(
 
   return admin;
 }
+
+function teamOrThrow(runtime: Runtime, id: number): Team {
+  const team = runtime.engine.teams.get(id);
+  if (team === undefined) throw new ApiError("not_found", `There is no team ${id}`);
+  return team;
+}
+
+/** The sentence a failed reload answers with. */
+export function reloadFailure(errors: readonly string[]): string {
+  const count = errors.length;
+  return `The hunt file has ${count} error${count === 1 ? "" : "s"}; the running hunt is unchanged`;
+}
+
+/**
+ * What organizers can change, shared by the admin API and the admin page's
+ * form posts. Each action is on disk (and published) when it returns.
+ */
+export function adminActions(
+  options: { runtime: Runtime; freeze: Freeze; logger: Logger; live: Live },
+) {
+  const { runtime, freeze, logger, live } = options;
+  return {
+    async announce(text: string): Promise<{ id: number; text: string; at: string | null }> {
+      const result = runtime.engine.announce(text);
+      await runtime.writer.commit(result.writes);
+      logger.info("announcement", { id: result.id });
+      return { id: result.id, text, at: iso(result.at) };
+    },
+    async adjust(
+      body: v.InferOutput<typeof AdjustmentBody>,
+    ): Promise<{ id: number; unlocked: string[] }> {
+      const team = teamOrThrow(runtime, body.team);
+      const result = runtime.engine.adjust(team, body.points, body.reason);
+      await runtime.writer.commit(result.writes);
+      logger.info("adjustment", { team: team.id, points: body.points });
+      return { id: result.id, unlocked: result.unlocked };
+    },
+    async extraGuesses(body: v.InferOutput<typeof ExtraGuessesBody>): Promise<void> {
+      const team = teamOrThrow(runtime, body.team);
+      const result = runtime.engine.grantExtraGuesses(team, body.puzzle, body.count);
+      if (result === undefined) {
+        throw new ApiError("not_found", `There is no puzzle "${body.puzzle}"`);
+      }
+      await runtime.writer.commit(result.writes);
+    },
+    setFrozen(frozen: boolean): void {
+      freeze.set(frozen, runtime.engine.now());
+      live.scoreboardChanged();
+      logger.info(frozen ? "scoreboard_frozen" : "scoreboard_revealed");
+    },
+    /** Re-reads the hunt file; the runtime logs the outcome and publishes what changed. */
+    reload(): ReloadResult {
+      return runtime.reload();
+    },
+  };
+}
+
+export type AdminActions = ReturnType<typeof adminActions>;
 
 /** Turns an epoch-ms `at` column into ISO 8601. */
 function withIso<T>(row: T): T {

@@ -75,9 +75,37 @@ export async function readJson<S extends v.GenericSchema>(
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new ApiError("bad_request", "The request body must be a JSON object");
   }
+  return validate(schema, data);
+}
+
+/** Validates data (a parsed JSON body or form) against a strict schema, or a 400. */
+export function validate<S extends v.GenericSchema>(schema: S, data: unknown): v.InferOutput<S> {
   const result = v.safeParse(schema, data);
   if (!result.success) throw new ApiError("bad_request", describeIssue(result.issues[0]));
   return result.output;
+}
+
+/**
+ * Reads an HTML form post (application/x-www-form-urlencoded), at most 64 KiB
+ * of valid UTF-8. Each field keeps its first value.
+ */
+export async function readForm(c: Context): Promise<Record<string, string>> {
+  const type = c.req.header("content-type") ?? "";
+  if (!type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+    throw new ApiError("bad_request", "Send the form as application/x-www-form-urlencoded");
+  }
+  const bytes = await readLimited(c);
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw new ApiError("bad_request", "The request body is not valid UTF-8");
+  }
+  const fields: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    if (!Object.hasOwn(fields, key)) fields[key] = value;
+  }
+  return fields;
 }
 
 /** One sentence for the first problem, naming the field. */

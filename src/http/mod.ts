@@ -6,17 +6,8 @@ import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { matchedRoutes } from "hono/route";
-import MarkdownIt from "markdown-it";
 import * as v from "valibot";
-import {
-  type Engine,
-  MAX_GUESS_LENGTH,
-  type Puzzle,
-  type Team,
-  teamNameKey,
-  type Variant,
-  type Write,
-} from "../engine/mod.ts";
+import type { Engine, Team } from "../engine/mod.ts";
 import { eventStream, type Live, publicBoard, SSE_HEADERS } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { Metrics } from "../metrics/mod.ts";
@@ -29,11 +20,21 @@ import {
   SESSION_COOKIE,
   setSessionCookie,
 } from "./_auth.ts";
-import { hashPassword, Limiter, secretsEqual } from "./accounts.ts";
+import {
+  CheckInBody,
+  findPlayer,
+  GuessBody,
+  LoginBody,
+  playerActions,
+  RegisterBody,
+} from "./actions.ts";
 import { adminRoutes } from "./admin.ts";
 import { readJson } from "./body.ts";
+import { bodyHtml } from "./markdown.ts";
+import { scoreHistory } from "./stats.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import type { Freeze, Runtime } from "./runtime.ts";
+import { pageRoutes } from "../ui/mod.ts";
 
 export { Accounts, hashPassword, hashToken, newToken, secretsEqual } from "./accounts.ts";
 export { isAdmin, json, SESSION_COOKIE } from "./_auth.ts";
@@ -71,30 +72,13 @@ const pageSecurity = secureHeaders({
   xFrameOptions: "DENY",
   strictTransportSecurity: false,
 });
-const markdown = new MarkdownIt({ html: false, linkify: false, typographer: false });
-const rendered = new WeakMap<Puzzle | Variant, string>();
 
-const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
-const RegisterBody = v.strictObject({
-  name: v.pipe(v.string(), v.trim(), v.minLength(1, "The team name is empty"), v.maxLength(64)),
-  password: v.pipe(
-    v.string(),
-    v.minLength(8, "The password needs at least 8 characters"),
-    v.maxLength(256),
-  ),
-  division: v.optional(v.nullable(Text(64))),
-  members: v.optional(v.pipe(v.array(Text(64)), v.maxLength(50))),
-  code: v.optional(Text(256)),
-});
-const LoginBody = v.strictObject({ name: Text(64), password: Text(256) });
-const GuessBody = v.strictObject({ answer: v.string() });
-const CheckInBody = v.strictObject({ code: Text(256) });
 const EmptyBody = v.strictObject({});
 
 /** Creates the app. Everything it needs is passed in, so tests build it over an in-memory database. */
 export function createApp(options: AppOptions): Hono {
   const { runtime, freeze, logger, live, metrics } = options;
-  const badCodes = new Limiter(10, 60_000);
+  const actions = playerActions(runtime, logger);
   const app = new Hono();
 
   // First, so that it times every answer, errors and 404s included. The route label is the
@@ -167,6 +151,34 @@ export function createApp(options: AppOptions): Hono {
     return json(publicBoard(runtime.engine, freeze.frozenAt, division));
   });
 
+  // The top 10's score over time, for the projector's chart. It stops at the freeze while the
+  // board is frozen, and is rebuilt only when the public board changes.
+  let history: { etag: string; json: string } | undefined;
+  app.get("/api/scoreboard/history", () => {
+    const engine = runtime.engine;
+    // The board's bytes, and the number of score changes (a change and its undo leave the same
+    // board, but not the same history).
+    let changes = 0;
+    for (const team of engine.teams.values()) changes += team.scoreEvents.length;
+    const etag = `${live.scoreboard().etag}:${changes}`;
+    if (history?.etag !== etag) {
+      const at = freeze.frozenAt(engine.now());
+      const lines = scoreHistory(engine, at);
+      const iso = (ms: number) => new Date(ms).toISOString();
+      history = {
+        etag,
+        json: JSON.stringify({
+          frozen: at !== undefined,
+          teams: lines.map((line) => ({
+            name: line.name,
+            points: line.points.map((p) => ({ at: iso(p.at), score: p.score })),
+          })),
+        }),
+      };
+    }
+    return new Response(history.json, { headers: SCOREBOARD_HEADERS });
+  });
+
   app.get("/api/events", (c) => {
     // A team gets its own solves and unlocks too; anyone gets the public events.
     const token = credential(c);
@@ -193,73 +205,21 @@ export function createApp(options: AppOptions): Hono {
 
   app.post("/api/teams", async (c) => {
     const body = await readJson(c, RegisterBody);
-    const hunt = runtime.engine.hunt;
-    if (hunt.registration === "closed") throw new ApiError("forbidden", "Registration is closed");
-    if (hunt.registration === "code") {
-      // Compare against every code, without stopping at a match.
-      let valid = false;
-      for (const code of hunt.registrationCodes) {
-        valid = secretsEqual(body.code ?? "", code) || valid;
-      }
-      if (!valid) throw new ApiError("forbidden", "A valid registration code is needed");
-    }
-    if (runtime.engine.teamByName(body.name)) {
-      throw new ApiError("conflict", "That team name is taken");
-    }
-    const passwordHash = await hashPassword(body.password);
-    // The engine is read again after the hash: a reload or another registration may have happened.
-    const engine = runtime.engine;
-    const result = engine.register({
-      name: body.name,
-      passwordHash,
-      division: body.division ?? null,
-      members: body.members ?? [],
-    });
-    if (result.kind === "name_taken") throw new ApiError("conflict", "That team name is taken");
-    if (result.kind === "invalid") throw new ApiError("bad_request", result.message);
-    const session = runtime.accounts.openSession(result.team.id, engine.now());
-    await runtime.writer.commit([
-      ...engine.takeBackgroundWrites(),
-      ...result.writes,
-      session.write,
-    ]);
-    runtime.accounts.addTeam(result.team.id, passwordHash);
-    session.open();
-    setSessionCookie(c, session.token);
-    logger.info("team_registered", { team: result.team.id, name: result.team.name });
-    return jsonWithCookies(
-      c,
-      { team: { id: result.team.id, name: result.team.name }, token: session.token },
-      201,
-    );
+    const result = await actions.register(body);
+    setSessionCookie(c, result.token);
+    return jsonWithCookies(c, result, 201);
   });
 
   app.post("/api/session", async (c) => {
     const body = await readJson(c, LoginBody);
-    const engine = runtime.engine;
-    const wait = runtime.accounts.limitLogin(teamNameKey(body.name), engine.now());
-    if (wait !== undefined) {
-      throw new ApiError("rate_limited", "Too many login attempts for this team; try again later", {
-        "retry-after": String(wait),
-      });
-    }
-    const team = engine.teamByName(body.name);
-    if (!(await runtime.accounts.verify(team?.id, body.password)) || team === undefined) {
-      throw new ApiError("unauthorized", "Wrong team name or password");
-    }
-    const session = runtime.accounts.openSession(team.id, engine.now());
-    await runtime.writer.commit([session.write]);
-    session.open();
-    setSessionCookie(c, session.token);
-    return jsonWithCookies(c, { token: session.token });
+    const result = await actions.login(body);
+    setSessionCookie(c, result.token);
+    return jsonWithCookies(c, result);
   });
 
   app.delete("/api/session", async (c) => {
     await readJson(c, EmptyBody);
-    const token = credential(c);
-    const write = token === undefined ? undefined : runtime.accounts.closeSession(token);
-    if (write === undefined) throw new ApiError("unauthorized");
-    await runtime.writer.commit([write]);
+    if (!(await actions.logout(credential(c)))) throw new ApiError("unauthorized");
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return jsonWithCookies(c, { ok: true });
   });
@@ -300,100 +260,30 @@ export function createApp(options: AppOptions): Hono {
     player(c); // 401 before reading any body
     const { answer } = await readJson(c, GuessBody);
     // A reload may have swapped the engine while the body arrived: take it only now.
-    const { engine, team } = player(c);
-    if ([...answer].length > MAX_GUESS_LENGTH) {
-      throw new ApiError("bad_request", `A guess is at most ${MAX_GUESS_LENGTH} characters`);
-    }
-    const outcome = engine.guess(team, c.req.param("id"), answer);
-    const background = engine.takeBackgroundWrites();
-    switch (outcome.kind) {
-      case "hunt_not_running":
-        return await refuse(runtime, background, "hunt_not_running");
-      case "not_found":
-        return await refuse(runtime, background, "not_found");
-      case "rate_limited":
-        return await refuse(
-          runtime,
-          background,
-          "rate_limited",
-          "Too many wrong guesses on this puzzle; wait a little",
-          {
-            "retry-after": String(outcome.retryAfterSeconds),
-          },
-        );
-      case "already_solved":
-        await runtime.writer.commit(background);
-        return json({ result: "already_solved", unlocked: [] });
-      case "judged":
-        await runtime.writer.commit([...background, ...outcome.writes]);
-        return json({
-          result: outcome.result,
-          ...(outcome.message !== undefined && { message: outcome.message }),
-          unlocked: outcome.unlocked,
-        });
-    }
+    return json(await actions.guess(player(c), c.req.param("id"), answer));
   });
 
   app.post("/api/puzzles/:id/hints/:hint", async (c) => {
     player(c); // 401 before reading any body
     await readJson(c, EmptyBody);
     // A reload may have swapped the engine while the body arrived: take it only now.
-    const { engine, team } = player(c);
-    const outcome = engine.takeHint(team, c.req.param("id"), c.req.param("hint"));
-    const background = engine.takeBackgroundWrites();
-    switch (outcome.kind) {
-      case "hunt_not_running":
-        return await refuse(runtime, background, "hunt_not_running");
-      case "not_found":
-        return await refuse(runtime, background, "not_found");
-      case "not_available":
-        return await refuse(runtime, background, "forbidden", "This hint is not available yet");
-      case "ok":
-        await runtime.writer.commit([...background, ...outcome.writes]);
-        return json({
-          hint: { id: outcome.hint.id, text: outcome.hint.text, cost: outcome.hint.cost },
-        });
-    }
+    const hint = await actions.takeHint(player(c), c.req.param("id"), c.req.param("hint"));
+    return json({ hint });
   });
 
   app.post("/api/checkins", async (c) => {
     player(c); // 401 before reading any body
     const { code } = await readJson(c, CheckInBody);
     // A reload may have swapped the engine while the body arrived: take it only now.
-    const { engine, team } = player(c);
-    // Wrong codes are limited per team, so checkpoint codes cannot be guessed from afar.
-    const wait = badCodes.blocked(team.id, engine.now());
-    if (wait !== undefined) {
-      throw new ApiError("rate_limited", "Too many unknown checkpoint codes; try again later", {
-        "retry-after": String(wait),
-      });
-    }
-    const outcome = engine.checkIn(team, code);
-    const background = engine.takeBackgroundWrites();
-    switch (outcome.kind) {
-      case "hunt_not_running":
-        return await refuse(runtime, background, "hunt_not_running");
-      case "not_found":
-        await runtime.writer.commit(background);
-        badCodes.hit(team.id, engine.now());
-        throw new ApiError("not_found", "There is no checkpoint with that code");
-      case "other_variant":
-        // Counted like an unknown code, so that codes cannot be probed this way either.
-        await runtime.writer.commit(background);
-        badCodes.hit(team.id, engine.now());
-        throw new ApiError(
-          "not_found",
-          "This checkpoint belongs to another team's version of the puzzle",
-        );
-      case "ok":
-        await runtime.writer.commit([...background, ...outcome.writes]);
-        return json({ puzzle: outcome.puzzle.id, unlocked: outcome.unlocked });
-    }
+    return json(await actions.checkIn(player(c), code));
   });
 
   app.route("/api/admin", adminRoutes({ runtime, freeze, logger, live }));
 
-  app.notFound(() => errorResponse("not_found"));
+  const pages = pageRoutes({ runtime, freeze, live, logger, actions });
+  app.route("/", pages.routes);
+
+  app.notFound((c) => pages.notFound(c) ?? errorResponse("not_found"));
   app.onError((error) => {
     if (error instanceof ApiError) return errorResponse(error.code, error.message, error.headers);
     if (error.name === "CommitError") {
@@ -408,14 +298,7 @@ export function createApp(options: AppOptions): Hono {
   });
 
   /** The logged-in team, or a 401. */
-  function player(c: Context): { engine: Engine; team: Team } {
-    const token = credential(c);
-    const teamId = token === undefined ? undefined : runtime.accounts.teamFor(token);
-    const engine = runtime.engine;
-    const team = teamId === undefined ? undefined : engine.teams.get(teamId);
-    if (team === undefined) throw new ApiError("unauthorized");
-    return { engine, team };
-  }
+  const player = (c: Context) => findPlayer(runtime, c);
 
   return app;
 }
@@ -439,24 +322,4 @@ export function puzzleList(engine: Engine, team: Team) {
       solved: engine.solved(team, p),
     })),
   };
-}
-
-/** A puzzle's (or a variant's) markdown as HTML (raw HTML in it is escaped), rendered once. */
-function bodyHtml(source: Puzzle | Variant): string {
-  let html = rendered.get(source);
-  if (html === undefined) {
-    html = markdown.render(source.body);
-    rendered.set(source, html);
-  }
-  return html;
-}
-
-/** Refuses an action, once the unlocks its catch-up found (if any) are on disk. */
-async function refuse(
-  runtime: Runtime,
-  background: readonly Write[],
-  ...error: ConstructorParameters<typeof ApiError>
-): Promise<never> {
-  await runtime.writer.commit(background);
-  throw new ApiError(...error);
 }

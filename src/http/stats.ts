@@ -1,0 +1,105 @@
+/**
+ * Figures behind the charts: the public score history (which stops at the
+ * freeze), and the organizers' per-puzzle solves, median time to solve, and
+ * guesses per minute.
+ */
+import type { Database } from "bun:sqlite";
+import type { Engine } from "../engine/mod.ts";
+
+export interface HistoryLine {
+  name: string;
+  /** The score after each change, from 0 at registration; epoch ms. */
+  points: { at: number; score: number }[];
+}
+
+/**
+ * Score over time of the top `top` teams of the board as it stands at `at`
+ * (the freeze time while frozen, else now). Nothing after `at` is included,
+ * so a frozen board's history does not leak what happened since.
+ */
+export function scoreHistory(engine: Engine, at: number | undefined, top = 10): HistoryLine[] {
+  const rows = engine.standings(at === undefined ? {} : { at }).slice(0, top);
+  return rows.map(({ team }) => {
+    const points = [{ at: Math.max(team.createdAt, engine.startsAt), score: 0 }];
+    let score = 0;
+    for (const event of team.scoreEvents) {
+      if (at !== undefined && event.at > at) break;
+      score += event.delta;
+      points.push({ at: event.at, score });
+    }
+    return { name: team.name, points };
+  });
+}
+
+export interface PuzzleStat {
+  id: string;
+  title: string;
+  round: string;
+  /** Teams that have it unlocked. */
+  unlocked: number;
+  solves: number;
+  /** Median of solve time minus unlock time, over the teams that solved it; null without solves. */
+  median_solve_seconds: number | null;
+  /** Incorrect and partial guesses, all teams together. */
+  wrong_guesses: number;
+}
+
+/** Per puzzle: how many teams have it, solved it, how long they took, and wrong guesses. */
+export function puzzleStats(engine: Engine): PuzzleStat[] {
+  const now = engine.now();
+  return engine.hunt.puzzles.map((puzzle) => {
+    let unlocked = 0;
+    let wrong = 0;
+    const durations: number[] = [];
+    for (const team of engine.teams.values()) {
+      if (engine.isUnlocked(team, puzzle.index, now)) unlocked++;
+      wrong += team.state.counts[engine.layout.wrongGuesses + puzzle.index]!;
+      const solvedAt = team.solvedAt[puzzle.index]!;
+      if (solvedAt === solvedAt) {
+        durations.push(Math.max(0, solvedAt - team.state.unlockedAt[puzzle.index]!));
+      }
+    }
+    return {
+      id: puzzle.id,
+      title: puzzle.title,
+      round: puzzle.round,
+      unlocked,
+      solves: durations.length,
+      median_solve_seconds: durations.length === 0 ? null : Math.round(median(durations) / 1000),
+      wrong_guesses: wrong,
+    };
+  });
+}
+
+export interface MinuteCount {
+  /** The minute's start, epoch ms. */
+  at: number;
+  guesses: number;
+  correct: number;
+}
+
+const MINUTE = 60_000;
+
+/** Guesses in each of the last `minutes` minutes (the current one last), zeros included. */
+export function guessesPerMinute(db: Database, now: number, minutes = 60): MinuteCount[] {
+  const last = Math.floor(now / MINUTE);
+  const first = last - minutes + 1;
+  const rows = db.query<{ minute: number; guesses: number; correct: number }, [number]>(
+    `SELECT at / ${MINUTE} AS minute, count(*) AS guesses,
+       sum(result = 'correct') AS correct
+     FROM guesses WHERE at >= ? GROUP BY minute`,
+  ).all(first * MINUTE);
+  const byMinute = new Map(rows.map((row) => [row.minute, row]));
+  const counts: MinuteCount[] = [];
+  for (let minute = first; minute <= last; minute++) {
+    const row = byMinute.get(minute);
+    counts.push({ at: minute * MINUTE, guesses: row?.guesses ?? 0, correct: row?.correct ?? 0 });
+  }
+  return counts;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

@@ -1,0 +1,67 @@
+// The organizers' pages: sign in from the admin link's fragment, then keep the
+// dashboard's guess feed, progress grid and charts current.
+(() => {
+  "use strict";
+  const page = document.body.dataset.page;
+
+  if (page === "admin-login") {
+    // The token travels in the fragment (#token=…), which never reaches the server's logs;
+    // it is posted once and removed from the address bar.
+    const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+    if (match) {
+      history.replaceState(null, "", location.pathname);
+      document.getElementById("admin-token").value = decodeURIComponent(match[1]);
+      document.getElementById("admin-login").submit();
+    }
+    return;
+  }
+  if (page !== "admin") return;
+
+  const feed = document.getElementById("feed");
+  const state = document.getElementById("feed-state");
+  const count = document.getElementById("guess-count");
+  let last = Number(document.body.dataset.lastGuess) || 0;
+  let failures = 0;
+
+  async function get(url) {
+    const res = await fetch(url, { headers: { accept: "application/json" }, redirect: "manual" });
+    if (!res.ok) throw new Error(String(res.status));
+    return res;
+  }
+
+  async function pollFeed() {
+    try {
+      const data = await (await get(`/admin/feed?after=${last}`)).json();
+      failures = 0;
+      state.textContent = "live";
+      if (data.last > last) {
+        const added = Math.max(0, data.last - last);
+        last = data.last;
+        feed.insertAdjacentHTML("afterbegin", data.html);
+        document.getElementById("feed-empty")?.remove();
+        while (feed.rows.length > 200) feed.deleteRow(-1);
+        if (count) count.textContent = String(Number(count.textContent) + added);
+      }
+    } catch {
+      failures += 1;
+      state.textContent = "reconnecting…";
+    }
+    setTimeout(pollFeed, failures > 0 ? 10_000 : 3000);
+  }
+
+  async function refreshPanels() {
+    try {
+      const grid = await get("/admin/progress");
+      document.getElementById("progress").innerHTML = await grid.text();
+      const charts = await (await get("/admin/charts")).json();
+      const figures = document.querySelectorAll("#charts figure svg");
+      if (figures[0]) figures[0].outerHTML = charts.puzzles;
+      if (figures[1]) figures[1].outerHTML = charts.guesses;
+    } catch {
+      // Tried again on the next round.
+    }
+  }
+
+  setTimeout(pollFeed, 3000);
+  setInterval(refreshPanels, 15_000);
+})();

@@ -1,0 +1,575 @@
+/** The organizers' pages: sign-in, dashboard, team detail, printable QR cards. */
+import type { FC } from "hono/jsx";
+import { raw } from "hono/html";
+import { clock, duration } from "./charts.ts";
+import type { Flash } from "./flash.ts";
+import { Notice, Shell } from "./layout.tsx";
+
+/** A puzzle open this long without a solve counts as stuck (ms). */
+export const STUCK_AFTER = 30 * 60_000;
+
+export const AdminLoginPage: FC<{ huntTitle: string; flash?: Flash | undefined }> = (props) => (
+  <Shell
+    title="Organizer sign-in"
+    huntTitle={props.huntTitle}
+    nav="guest"
+    script="admin"
+    data={{ page: "admin-login" }}
+  >
+    <main id="main">
+      <section class="card" aria-labelledby="admin-login-title">
+        <h1 id="admin-login-title">Organizer sign-in</h1>
+        <Notice flash={props.flash} />
+        <p class="muted">
+          Open the admin link that <code>cairn serve</code>{" "}
+          printed on its first start: it signs you in. Or paste the admin token here.
+        </p>
+        <form method="post" action="/admin/session" id="admin-login">
+          <label class="field">
+            <span>Admin token</span>
+            <input type="password" name="token" required autocomplete="off" id="admin-token" />
+          </label>
+          <button class="btn" type="submit">Sign in</button>
+        </form>
+      </section>
+    </main>
+  </Shell>
+);
+
+export interface GuessRow {
+  id: number;
+  team: number;
+  team_name: string;
+  puzzle: string;
+  raw: string;
+  result: string;
+  at: number;
+}
+
+export const FeedRows: FC<{ guesses: GuessRow[] }> = ({ guesses }) => (
+  <>
+    {guesses.map((g) => (
+      <tr data-id={String(g.id)}>
+        <td class="num">{clock(g.at)}</td>
+        <td>
+          <a href={`/admin/teams/${g.team}`}>{g.team_name}</a>
+        </td>
+        <td>{g.puzzle}</td>
+        <td class="mono">{g.raw}</td>
+        <td class={`result-${g.result}`}>{g.result}</td>
+      </tr>
+    ))}
+  </>
+);
+
+export interface GridTeam {
+  id: number;
+  name: string;
+  score: number;
+  cells: GridCell[];
+}
+
+export type GridCell =
+  | { kind: "locked" }
+  | { kind: "open"; openMs: number; wrong: number }
+  | { kind: "solved"; tookMs: number; wrong: number };
+
+export const ProgressGrid: FC<{ puzzles: { id: string; title: string }[]; teams: GridTeam[] }> = (
+  { puzzles, teams },
+) => (
+  <div class="table-wrap">
+    <table class="progress">
+      <thead>
+        <tr>
+          <th scope="col">Team</th>
+          <th class="num" scope="col">Score</th>
+          {puzzles.map((p) => <th key={p.id} class="puzzle" scope="col" title={p.id}>{p.title}
+          </th>)}
+        </tr>
+      </thead>
+      <tbody>
+        {teams.map((team) => (
+          <tr>
+            <th class="team" scope="row">
+              <a href={`/admin/teams/${team.id}`}>{team.name}</a>
+            </th>
+            <td class="num">{team.score}</td>
+            {team.cells.map((cell, i) => {
+              const puzzle = puzzles[i]!.title;
+              switch (cell.kind) {
+                case "locked":
+                  return <td class="cell cell-locked" title={`${puzzle}: locked`}>·</td>;
+                case "open": {
+                  const stuck = cell.openMs >= STUCK_AFTER;
+                  const text = `${duration(Math.round(cell.openMs / 1000))}${
+                    cell.wrong > 0 ? ` · ${cell.wrong}✗` : ""
+                  }`;
+                  return (
+                    <td
+                      class={`cell ${stuck ? "cell-stuck" : "cell-open"}`}
+                      title={`${puzzle}: open ${text}${stuck ? " (stuck)" : ""}`}
+                    >
+                      {text}
+                    </td>
+                  );
+                }
+                case "solved":
+                  return (
+                    <td class="cell cell-solved" title={`${puzzle}: solved`}>
+                      ✓ {duration(Math.round(cell.tookMs / 1000))}
+                    </td>
+                  );
+              }
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+    <p class="legend">
+      <span>✓ solved, with the time it took</span>
+      <span>open for, · wrong guesses</span>
+      <span class="result-incorrect">red: open over 30 min, unsolved (stuck)</span>
+      <span>· locked</span>
+    </p>
+  </div>
+);
+
+export interface DashboardProps {
+  huntTitle: string;
+  flash?: Flash | undefined;
+  status: string;
+  frozen: boolean;
+  frozenAt?: string;
+  teams: { id: number; name: string; score: number; solves: number }[];
+  puzzles: { id: string; title: string }[];
+  guesses: GuessRow[];
+  grid: GridTeam[];
+  puzzleChart: string;
+  guessesChart: string;
+  counts: { teams: number; guesses: number; solves: number };
+}
+
+export const DashboardPage: FC<DashboardProps> = (props) => {
+  const lastGuess = props.guesses[0]?.id ?? 0;
+  const teamOptions = props.teams.map((t) => (
+    <option key={t.id} value={String(t.id)}>{t.name}</option>
+  ));
+  return (
+    <Shell
+      title="Dashboard"
+      huntTitle={props.huntTitle}
+      nav="admin"
+      current="/admin"
+      script="admin"
+      bodyClass="wide"
+      data={{ page: "admin", "last-guess": String(lastGuess) }}
+    >
+      <main id="main">
+        <h1 class="visually-hidden">Organizer dashboard</h1>
+        <Notice flash={props.flash} />
+        <div class="summary-line">
+          <div class="stat">
+            <b>{props.counts.teams}</b>
+            <span>teams</span>
+          </div>
+          <div class="stat">
+            <b>{props.counts.solves}</b>
+            <span>solves</span>
+          </div>
+          <div class="stat">
+            <b id="guess-count">{props.counts.guesses}</b>
+            <span>guesses</span>
+          </div>
+          <div class="stat">
+            <b>{props.frozen ? "Frozen" : "Live"}</b>
+            <span>public scoreboard{props.frozenAt ? ` (since ${props.frozenAt})` : ""}</span>
+          </div>
+          <div class="stat">
+            <b>{props.status}</b>
+            <span>hunt</span>
+          </div>
+        </div>
+        <div class="admin-grid">
+          <div class="stack">
+            <section class="card" aria-labelledby="feed-title">
+              <h2 id="feed-title">
+                Live guesses <span class="badge" id="feed-state">updates every 3 s</span>
+              </h2>
+              <div class="table-wrap feed">
+                <table>
+                  <thead>
+                    <tr>
+                      <th class="num" scope="col">Time</th>
+                      <th scope="col">Team</th>
+                      <th scope="col">Puzzle</th>
+                      <th scope="col">Guess</th>
+                      <th scope="col">Result</th>
+                    </tr>
+                  </thead>
+                  <tbody id="feed">
+                    <FeedRows guesses={props.guesses} />
+                  </tbody>
+                </table>
+              </div>
+              {props.guesses.length === 0 && <p class="muted" id="feed-empty">No guesses yet.</p>}
+            </section>
+            <section class="card" aria-labelledby="progress-title">
+              <h2 id="progress-title">Progress</h2>
+              <div id="progress">
+                <ProgressGrid puzzles={props.puzzles} teams={props.grid} />
+              </div>
+            </section>
+            <section class="card" aria-labelledby="charts-title">
+              <h2 id="charts-title">Charts</h2>
+              <div class="charts" id="charts">
+                <figure>
+                  {raw(props.puzzleChart)}
+                  <figcaption class="muted small">
+                    Solves per puzzle, and the median time from unlock to solve. Orange: twice the
+                    typical time or more, a candidate for a hint.
+                  </figcaption>
+                </figure>
+                <figure>
+                  {raw(props.guessesChart)}
+                  <figcaption class="muted small">
+                    Guesses per minute over the last hour; correct ones in green.
+                  </figcaption>
+                </figure>
+              </div>
+            </section>
+          </div>
+          <div class="stack">
+            <section class="card" aria-labelledby="announce-title">
+              <h2 id="announce-title">Announcement</h2>
+              <form method="post" action="/admin/announce">
+                <label class="field">
+                  <span>Message to every team and the projector</span>
+                  <textarea name="text" required maxlength={2000} rows={3}></textarea>
+                </label>
+                <button class="btn" type="submit">Broadcast</button>
+              </form>
+            </section>
+            <section class="card" aria-labelledby="freeze-title">
+              <h2 id="freeze-title">Scoreboard</h2>
+              <p class="muted small">
+                {props.frozen
+                  ? "The public scoreboard is frozen. Teams still see their own progress."
+                  : "The public scoreboard is live."}
+              </p>
+              <form method="post" action="/admin/freeze" class="row">
+                <input type="hidden" name="frozen" value={props.frozen ? "false" : "true"} />
+                <button class="btn" type="submit">
+                  {props.frozen ? "Reveal the scoreboard" : "Freeze the scoreboard now"}
+                </button>
+              </form>
+            </section>
+            <AdjustForms teamOptions={teamOptions} puzzles={props.puzzles} />
+            <section class="card" aria-labelledby="reload-title">
+              <h2 id="reload-title">Hunt file</h2>
+              <p class="muted small">
+                Re-read the hunt file. If it has errors, they are shown here and the running hunt
+                stays as it is.
+              </p>
+              <form method="post" action="/admin/reload">
+                <button class="btn" type="submit">Reload the hunt</button>
+              </form>
+            </section>
+            <section class="card" aria-labelledby="export-title">
+              <h2 id="export-title">Export</h2>
+              <p class="row">
+                <a class="btn btn-quiet btn-small" href="/api/admin/export?format=json" download>
+                  All results (JSON)
+                </a>
+                {["scoreboard", "teams", "solves", "guesses"].map((table) => (
+                  <a
+                    class="btn btn-quiet btn-small"
+                    href={`/api/admin/export?format=csv&table=${table}`}
+                    download
+                  >
+                    {table} (CSV)
+                  </a>
+                ))}
+              </p>
+              <p>
+                <a href="/admin/print">Printable QR cards for the checkpoints</a>
+              </p>
+            </section>
+            <section class="card" aria-labelledby="teams-title">
+              <h2 id="teams-title">Teams</h2>
+              {props.teams.length === 0
+                ? <p class="muted">No teams yet.</p>
+                : (
+                  <div class="table-wrap">
+                    <table>
+                      <thead>
+                        <tr>
+                          <th scope="col">Team</th>
+                          <th class="num" scope="col">Score</th>
+                          <th class="num" scope="col">Solves</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {props.teams.map((t) => (
+                          <tr>
+                            <td>
+                              <a href={`/admin/teams/${t.id}`}>{t.name}</a>
+                            </td>
+                            <td class="num">{t.score}</td>
+                            <td class="num">{t.solves}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                )}
+            </section>
+          </div>
+        </div>
+      </main>
+    </Shell>
+  );
+};
+
+/** The adjustment and extra-guesses forms; with `team`, for that team only. */
+const AdjustForms: FC<{
+  teamOptions?: unknown;
+  puzzles: { id: string; title: string }[];
+  team?: { id: number; name: string };
+}> = (props) => {
+  const back = props.team ? `/admin/teams/${props.team.id}` : "/admin";
+  const teamField = props.team
+    ? <input type="hidden" name="team" value={String(props.team.id)} />
+    : (
+      <label class="field">
+        <span>Team</span>
+        <select name="team" required>
+          <option value="">Choose a team</option>
+          {props.teamOptions}
+        </select>
+      </label>
+    );
+  return (
+    <>
+      <section class="card" aria-labelledby="adjust-title">
+        <h2 id="adjust-title">Adjust a score</h2>
+        <form method="post" action="/admin/adjust">
+          <input type="hidden" name="back" value={back} />
+          {teamField}
+          <label class="field">
+            <span>Points (negative to take away)</span>
+            <input type="number" name="points" required step={1} min={-1000000} max={1000000} />
+          </label>
+          <label class="field">
+            <span>Reason</span>
+            <input name="reason" required maxlength={500} />
+          </label>
+          <button class="btn" type="submit">Apply</button>
+        </form>
+      </section>
+      <section class="card" aria-labelledby="extra-title">
+        <h2 id="extra-title">Extra guesses</h2>
+        <form method="post" action="/admin/extra-guesses">
+          <input type="hidden" name="back" value={back} />
+          {teamField}
+          <label class="field">
+            <span>Puzzle</span>
+            <select name="puzzle" required>
+              {props.puzzles.map((p) => <option key={p.id} value={p.id}>{p.title}</option>)}
+            </select>
+          </label>
+          <label class="field">
+            <span>Guesses</span>
+            <input type="number" name="count" required step={1} min={1} max={1000} value="5" />
+          </label>
+          <button class="btn" type="submit">Grant</button>
+        </form>
+      </section>
+    </>
+  );
+};
+
+export interface TeamDetail {
+  id: number;
+  name: string;
+  division: string | null;
+  members: readonly string[];
+  score: number;
+  solves: number;
+  createdAt: string;
+  guesses: GuessRow[];
+  hints: { puzzle: string; hint: string; at: number }[];
+  checkins: { puzzle: string; at: number }[];
+  adjustments: { points: number; reason: string; at: number }[];
+}
+
+export const TeamPage: FC<
+  {
+    huntTitle: string;
+    flash?: Flash | undefined;
+    team: TeamDetail;
+    puzzles: { id: string; title: string }[];
+  }
+> = (props) => {
+  const { team } = props;
+  return (
+    <Shell title={team.name} huntTitle={props.huntTitle} nav="admin" bodyClass="wide">
+      <main id="main">
+        <p class="small">
+          <a href="/admin">← Dashboard</a>
+        </p>
+        <h1>{team.name}</h1>
+        <Notice flash={props.flash} />
+        <div class="summary-line">
+          <div class="stat">
+            <b>{team.score}</b>
+            <span>points</span>
+          </div>
+          <div class="stat">
+            <b>{team.solves}</b>
+            <span>solves</span>
+          </div>
+          <div class="stat">
+            <b>{team.division ?? "none"}</b>
+            <span>division</span>
+          </div>
+          <div class="stat">
+            <b>{team.members.length === 0 ? "—" : team.members.join(", ")}</b>
+            <span>members</span>
+          </div>
+          <div class="stat">
+            <b>{team.createdAt}</b>
+            <span>joined</span>
+          </div>
+        </div>
+        <div class="admin-grid">
+          <div class="stack">
+            <section class="card" aria-labelledby="guesses-title">
+              <h2 id="guesses-title">Guesses ({team.guesses.length})</h2>
+              {team.guesses.length === 0
+                ? <p class="muted">No guesses yet.</p>
+                : (
+                  <div class="table-wrap feed">
+                    <table>
+                      <thead>
+                        <tr>
+                          <th class="num" scope="col">Time</th>
+                          <th scope="col">Puzzle</th>
+                          <th scope="col">Guess</th>
+                          <th scope="col">Result</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {team.guesses.map((g) => (
+                          <tr>
+                            <td class="num">{clock(g.at)}</td>
+                            <td>{g.puzzle}</td>
+                            <td class="mono">{g.raw}</td>
+                            <td class={`result-${g.result}`}>{g.result}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                )}
+            </section>
+            <section class="card" aria-labelledby="activity-title">
+              <h2 id="activity-title">Hints, check-ins and adjustments</h2>
+              <div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th class="num" scope="col">Time</th>
+                      <th scope="col">What</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {[
+                      ...team.hints.map((h) => ({
+                        at: h.at,
+                        what: `Took hint "${h.hint}" on ${h.puzzle}`,
+                      })),
+                      ...team.checkins.map((c) => ({
+                        at: c.at,
+                        what: `Checked in at ${c.puzzle}`,
+                      })),
+                      ...team.adjustments.map((a) => ({
+                        at: a.at,
+                        what: `Adjusted ${a.points > 0 ? "+" : ""}${a.points}: ${a.reason}`,
+                      })),
+                    ].sort((a, b) => a.at - b.at).map((row) => (
+                      <tr>
+                        <td class="num">{clock(row.at)}</td>
+                        <td>{row.what}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </section>
+          </div>
+          <div class="stack">
+            <AdjustForms puzzles={props.puzzles} team={{ id: team.id, name: team.name }} />
+          </div>
+        </div>
+      </main>
+    </Shell>
+  );
+};
+
+export const PrintPage: FC<{
+  huntTitle: string;
+  cards: { title: string; url: string; code: string; svg: string }[];
+  /** The address the cards point at, and others this machine has. */
+  origin: string;
+  suggestions: string[];
+  loopback: boolean;
+}> = (props) => (
+  <Shell
+    title="QR cards"
+    huntTitle={props.huntTitle}
+    nav="admin"
+    current="/admin/print"
+    bodyClass="wide"
+  >
+    <main id="main">
+      <div class="print-intro no-print">
+        <h1>Checkpoint QR cards</h1>
+        <p class="muted">
+          One card per checkpoint. Print this page (the header and this text are left out). Scanning
+          a card opens the checkpoint and checks the team in; the code below it works too.
+        </p>
+        {props.loopback && (
+          <div class="notice notice-warn">
+            <strong>Phones cannot open {props.origin}</strong>
+            <p>
+              Enter the address players use to reach this server (<code>cairn serve</code>{" "}
+              logs it as <code>event=reachable</code>).
+            </p>
+          </div>
+        )}
+        <form method="get" action="/admin/print" class="row">
+          <label class="grow">
+            <span class="field-label">Address on the cards</span>
+            <input name="origin" value={props.origin} list="origins" required />
+            <datalist id="origins">
+              {props.suggestions.map((o) => <option key={o} value={o} />)}
+            </datalist>
+          </label>
+          <button class="btn" type="submit">Update the cards</button>
+        </form>
+        {props.cards.length === 0 && <p>This hunt has no checkpoints.</p>}
+      </div>
+      <div class="qr-cards">
+        {props.cards.map((card) => (
+          <article class="qr-card">
+            <h2>{props.huntTitle}</h2>
+            <p>{card.title}</p>
+            {raw(card.svg)}
+            <p class="url">{card.url}</p>
+            <p class="url">Code: {card.code}</p>
+          </article>
+        ))}
+      </div>
+    </main>
+  </Shell>
+);

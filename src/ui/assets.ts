@@ -1,0 +1,60 @@
+/**
+ * The pages' stylesheet and scripts, embedded in the binary as text and
+ * served under a content hash (`/assets/app.3k2j1h.css`), so browsers cache
+ * them for a year and a new build is fetched at once.
+ */
+import css from "./app.css" with { type: "text" };
+// @ts-expect-error -- a browser script, embedded as text
+import playerJs from "./player.js" with { type: "text" };
+// @ts-expect-error -- a browser script, embedded as text
+import boardJs from "./board.js" with { type: "text" };
+import icon from "./icon.svg" with { type: "text" };
+// @ts-expect-error -- a browser script, embedded as text
+import adminJs from "./admin.js" with { type: "text" };
+
+interface Asset {
+  path: string;
+  body: Uint8Array;
+  type: string;
+}
+
+const encoder = new TextEncoder();
+
+const TYPES = {
+  css: "text/css; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  svg: "image/svg+xml",
+} as const;
+
+function asset(name: string, ext: keyof typeof TYPES, text: string): Asset {
+  const hash = Bun.hash(text).toString(36).slice(0, 10);
+  return {
+    path: `/assets/${name}.${hash}.${ext}`,
+    body: encoder.encode(text),
+    type: TYPES[ext],
+  };
+}
+
+/** Each asset's URL, for the pages to link. */
+export const ASSETS = {
+  css: asset("app", "css", css),
+  player: asset("player", "js", playerJs as string),
+  board: asset("board", "js", boardJs as string),
+  admin: asset("admin", "js", adminJs as string),
+  icon: asset("icon", "svg", icon),
+} as const;
+
+const byPath = new Map(Object.values(ASSETS).map((a) => [a.path, a]));
+
+/** The response for an asset path, or undefined for an unknown one. */
+export function assetResponse(path: string): Response | undefined {
+  const found = byPath.get(path);
+  if (found === undefined) return undefined;
+  return new Response(found.body, {
+    headers: {
+      "content-type": found.type,
+      "cache-control": "public, max-age=31536000, immutable",
+      "x-content-type-options": "nosniff",
+    },
+  });
+}

@@ -1,0 +1,215 @@
+/**
+ * Charts drawn on the server as SVG strings: the projector's score over time,
+ * and the organizers' per-puzzle solves and guesses per minute. Colours come
+ * from CSS classes, so they follow the light or dark theme.
+ */
+import type { HistoryLine, MinuteCount, PuzzleStat } from "../http/stats.ts";
+
+const escape = (text: string) => text.replace(/[<&>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** A clock time, HH:MM, in the server's time zone. */
+export function clock(ms: number): string {
+  const d = new Date(ms);
+  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+}
+
+/** A day and a clock time, "21/11 14:05", for an axis that spans days. */
+function dayClock(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getDate()}/${d.getMonth() + 1} ${clock(ms)}`;
+}
+
+/** A round upper bound for an axis, and its step: 1, 2 or 5 times a power of ten. */
+function niceScale(max: number, ticks: number): { top: number; step: number } {
+  if (max <= 0) return { top: 1, step: 1 };
+  const raw = max / ticks;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  return { top: Math.ceil(max / step) * step, step: Math.max(step, 1) };
+}
+
+/**
+ * The top teams' score over time, as steps. `until` is where the time axis
+ * ends (now, or the freeze time while frozen).
+ */
+export function scoreChart(
+  lines: HistoryLine[],
+  options: { from: number; until: number; frozen: boolean; title: string },
+): string {
+  const width = 800;
+  const height = 680;
+  const left = 60;
+  const right = 200;
+  const top = 16;
+  const bottom = 36;
+  const plotW = width - left - right;
+  const plotH = height - top - bottom;
+  // The axis starts where the first line does (a hunt may have started days before its teams).
+  const starts = lines.flatMap((l) => (l.points[0] === undefined ? [] : [l.points[0].at]));
+  const from = starts.length > 0 ? Math.min(...starts) : options.from;
+  const until = Math.max(options.until, from + 60_000);
+  const label = until - from > 20 * 3600_000 ? dayClock : clock;
+  const scores = lines.flatMap((l) => l.points.map((p) => p.score));
+  const { step } = niceScale(Math.max(0, ...scores) - Math.min(0, ...scores), 5);
+  // The axis runs over whole steps, from 0 or below (hints can take a score below 0).
+  const yBottom = Math.floor(Math.min(0, ...scores) / step) * step;
+  const span = Math.max(step, Math.ceil(Math.max(0, ...scores) / step) * step - yBottom);
+  const x = (t: number) => round1(left + ((t - from) / (until - from)) * plotW);
+  const y = (s: number) => round1(top + plotH - ((s - yBottom) / span) * plotH);
+
+  let out =
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" ` +
+    `role="img" aria-label="${escape(options.title)}" preserveAspectRatio="xMidYMid meet">`;
+  // Horizontal grid with score labels.
+  for (let s = yBottom; s <= yBottom + span + 1e-9; s += step) {
+    out += `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${y(s)}" y2="${y(s)}"/>`;
+    out += `<text x="${left - 8}" y="${y(s) + 5}" text-anchor="end" font-size="17">${s}</text>`;
+  }
+  // Time labels: about five, on whole minutes.
+  const ticks = 5;
+  for (let i = 0; i <= ticks; i++) {
+    const t = from + ((until - from) * i) / ticks;
+    const anchor = i === 0 ? "start" : i === ticks ? "end" : "middle";
+    out += `<text x="${x(t)}" y="${height - 10}" text-anchor="${anchor}" font-size="17">${
+      label(t)
+    }</text>`;
+  }
+  out += `<line class="axis" x1="${left}" x2="${left + plotW}" y1="${y(0)}" y2="${y(0)}"/>`;
+  if (options.frozen) {
+    out += `<line class="freeze-line" x1="${x(until)}" x2="${x(until)}" y1="${top}" y2="${
+      top + plotH
+    }"/>`;
+  }
+  if (lines.length === 0) {
+    out += `<text x="${left + plotW / 2}" y="${
+      top + plotH / 2
+    }" text-anchor="middle" font-size="20">No scores yet</text>`;
+  }
+  // Each line is a step path, drawn to the end of the axis; its name labels the end.
+  const labels: { y: number; name: string; series: number }[] = [];
+  lines.forEach((line, i) => {
+    let d = "";
+    let last = 0;
+    for (const [k, p] of line.points.entries()) {
+      d += k === 0 ? `M${x(p.at)} ${y(p.score)}` : `H${x(p.at)}V${y(p.score)}`;
+      last = p.score;
+    }
+    d += `H${x(until)}`;
+    out += `<path class="line s${i}" d="${d}"/>`;
+    labels.push({ y: y(last), name: line.name, series: i });
+  });
+  // Spread the end labels so that none overlaps the next.
+  labels.sort((a, b) => a.y - b.y);
+  const gap = 22;
+  for (let i = 1; i < labels.length; i++) {
+    labels[i]!.y = Math.max(labels[i]!.y, labels[i - 1]!.y + gap);
+  }
+  const overflow = (labels.at(-1)?.y ?? 0) - (top + plotH);
+  if (overflow > 0) { for (const label of labels) label.y -= overflow; }
+  for (const label of labels) {
+    const name = label.name.length > 16 ? label.name.slice(0, 15) + "…" : label.name;
+    out += `<text class="label s${label.series}" x="${left + plotW + 10}" y="${
+      round1(label.y + 5)
+    }" font-size="19">${escape(name)}</text>`;
+  }
+  return out + "</svg>";
+}
+
+/** Per puzzle: solves (out of the teams that have it) and the median time to solve. */
+export function puzzleChart(stats: PuzzleStat[]): string {
+  const rowH = 30;
+  const width = 800;
+  const nameW = 210;
+  const colW = (width - nameW - 20) / 2;
+  const height = 40 + stats.length * rowH + 8;
+  const maxSolves = Math.max(1, ...stats.map((s) => s.unlocked));
+  const maxMedian = Math.max(1, ...stats.map((s) => s.median_solve_seconds ?? 0));
+  const medians = stats.map((s) => s.median_solve_seconds).filter((m) => m !== null) as number[];
+  const typical = medians.length === 0 ? 0 : medians.sort((a, b) => a - b)[medians.length >> 1]!;
+  let out =
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" ` +
+    `role="img" aria-label="Solves and median time to solve per puzzle">`;
+  out += `<text x="${nameW}" y="20" font-size="14" font-weight="700">Solves / teams with it</text>`;
+  out += `<text x="${
+    nameW + colW + 20
+  }" y="20" font-size="14" font-weight="700">Median time to solve</text>`;
+  stats.forEach((s, i) => {
+    const y0 = 36 + i * rowH;
+    const title = s.title.length > 24 ? s.title.slice(0, 23) + "…" : s.title;
+    out += `<text x="0" y="${y0 + 19}" font-size="14">${escape(title)}</text>`;
+    const solvedW = round1((s.solves / maxSolves) * (colW - 70));
+    const openW = round1((s.unlocked / maxSolves) * (colW - 70));
+    out += `<rect class="grid" x="${nameW}" y="${
+      y0 + 5
+    }" width="${openW}" height="18" fill="none"/>`;
+    out += `<rect class="bar-ok" x="${nameW}" y="${y0 + 5}" width="${solvedW}" height="18"/>`;
+    out += `<text x="${nameW + Math.max(openW, solvedW) + 6}" y="${
+      y0 + 19
+    }" font-size="14">${s.solves}/${s.unlocked}</text>`;
+    const x1 = nameW + colW + 20;
+    if (s.median_solve_seconds === null) {
+      out += `<text x="${x1}" y="${y0 + 19}" font-size="14">no solves</text>`;
+    } else {
+      // Twice the typical median or more stands out: a candidate for a hint.
+      const slow = typical > 0 && s.median_solve_seconds >= 2 * typical && medians.length > 1;
+      const w = round1((s.median_solve_seconds / maxMedian) * (colW - 80));
+      out += `<rect class="${slow ? "bar-warn" : "bar"}" x="${x1}" y="${
+        y0 + 5
+      }" width="${w}" height="18"/>`;
+      out += `<text x="${x1 + w + 6}" y="${y0 + 19}" font-size="14">${
+        duration(s.median_solve_seconds)
+      }</text>`;
+    }
+  });
+  return out + "</svg>";
+}
+
+/** Guesses in each of the last minutes, correct ones stacked at the bottom. */
+export function guessesChart(counts: MinuteCount[]): string {
+  const width = 800;
+  const height = 240;
+  const left = 40;
+  const bottom = 28;
+  const top = 10;
+  const plotW = width - left - 30;
+  const plotH = height - top - bottom;
+  const { top: yTop, step } = niceScale(Math.max(0, ...counts.map((c) => c.guesses)), 4);
+  const barW = plotW / Math.max(1, counts.length);
+  const y = (n: number) => round1(top + plotH - (n / yTop) * plotH);
+  let out =
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" ` +
+    `role="img" aria-label="Guesses per minute over the last hour">`;
+  for (let n = 0; n <= yTop; n += step) {
+    out += `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${y(n)}" y2="${y(n)}"/>`;
+    out += `<text x="${left - 6}" y="${y(n) + 5}" text-anchor="end" font-size="13">${n}</text>`;
+  }
+  counts.forEach((c, i) => {
+    const x0 = round1(left + i * barW + 1);
+    const w = round1(Math.max(1, barW - 2));
+    if (c.guesses > 0) {
+      out += `<rect class="bar" x="${x0}" y="${y(c.guesses)}" width="${w}" height="${
+        round1(y(0) - y(c.guesses))
+      }"><title>${clock(c.at)}: ${c.guesses} guesses, ${c.correct} correct</title></rect>`;
+    }
+    if (c.correct > 0) {
+      out += `<rect class="bar-ok" x="${x0}" y="${y(c.correct)}" width="${w}" height="${
+        round1(y(0) - y(c.correct))
+      }"/>`;
+    }
+    if (i % 10 === 0 || i === counts.length - 1) {
+      out += `<text x="${round1(x0 + w / 2)}" y="${
+        height - 8
+      }" text-anchor="middle" font-size="13">${clock(c.at)}</text>`;
+    }
+  });
+  return out + "</svg>";
+}
+
+/** A duration for people: "45 s", "12 min", "1 h 05". */
+export function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")}`;
+}

@@ -1,0 +1,154 @@
+/** The page shell every page shares: head, header and navigation, the announcement banner. */
+import type { Child, FC } from "hono/jsx";
+import { ASSETS } from "./assets.ts";
+import type { Flash } from "./flash.ts";
+
+export interface Announcement {
+  id: number;
+  text: string;
+  at: number;
+}
+
+export interface ShellProps {
+  title: string;
+  huntTitle: string;
+  /** Which navigation to show. */
+  nav: "player" | "guest" | "admin" | "none";
+  /** The logged-in team's name. */
+  team?: string;
+  /** The page the navigation marks as current. */
+  current?: string;
+  announcement?: Announcement | undefined;
+  script?: "player" | "board" | "admin";
+  bodyClass?: string;
+  /** data-* attributes for the page's script. */
+  data?: Record<string, string>;
+  /** Extra head content (a no-script refresh). */
+  head?: Child;
+  children?: Child;
+}
+
+/** Cairn's mark: three stacked stones. */
+export const Mark: FC = () => (
+  <svg class="brand-mark" viewBox="0 0 24 24" aria-hidden="true">
+    <ellipse cx="12" cy="20" rx="9" ry="3.2" fill="currentColor" opacity="0.9" />
+    <ellipse cx="12" cy="13.2" rx="6.5" ry="2.8" fill="currentColor" opacity="0.7" />
+    <ellipse cx="12" cy="7.4" rx="4.2" ry="2.3" fill="currentColor" opacity="0.5" />
+  </svg>
+);
+
+export const Shell: FC<ShellProps> = (props) => {
+  const data: Record<string, string> = {};
+  for (const [key, value] of Object.entries(props.data ?? {})) data[`data-${key}`] = value;
+  const link = (href: string, label: string) => (
+    <a href={href} aria-current={props.current === href ? "page" : undefined}>{label}</a>
+  );
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <meta name="referrer" content="same-origin" />
+        <title>
+          {props.title === props.huntTitle ? props.title : `${props.title} · ${props.huntTitle}`}
+        </title>
+        <link rel="icon" href={ASSETS.icon.path} type="image/svg+xml" />
+        <link rel="stylesheet" href={ASSETS.css.path} />
+        {props.script && <script src={ASSETS[props.script].path} defer></script>}
+        {props.head}
+      </head>
+      <body class={props.bodyClass} {...data}>
+        {props.nav !== "none" && <a class="skip" href="#main">Skip to content</a>}
+        {props.nav !== "none" && (
+          <header class="top">
+            <div class="top-inner">
+              <a class="brand" href={props.nav === "admin" ? "/admin" : "/"}>
+                <Mark />
+                <span>{props.huntTitle}</span>
+              </a>
+              <nav class="nav" aria-label="Main">
+                {props.nav === "player" && link("/puzzles", "Puzzles")}
+                {props.nav !== "admin" && link("/scoreboard", "Scoreboard")}
+                {props.nav === "admin" && link("/admin", "Dashboard")}
+                {props.nav === "admin" && link("/admin/print", "QR cards")}
+                {props.nav === "admin" && link("/scoreboard", "Projector")}
+                {props.team !== undefined && <span class="team-chip">{props.team}</span>}
+                {props.nav === "player" && (
+                  <form method="post" action="/logout">
+                    <button class="link-button" type="submit">Log out</button>
+                  </form>
+                )}
+                {props.nav === "admin" && (
+                  <form method="post" action="/admin/logout">
+                    <button class="link-button" type="submit">Sign out</button>
+                  </form>
+                )}
+              </nav>
+            </div>
+          </header>
+        )}
+        {props.nav !== "none" && props.nav !== "admin" && (
+          <AnnouncementBanner announcement={props.announcement} />
+        )}
+        {props.children}
+        {props.nav !== "none" && <div class="toasts" id="toasts" aria-live="polite"></div>}
+      </body>
+    </html>
+  );
+};
+
+/** The latest announcement; the script fills it in live and lets players dismiss it. */
+export const AnnouncementBanner: FC<{ announcement: Announcement | undefined }> = (
+  { announcement },
+) => (
+  <div
+    class="announcement"
+    id="announcement"
+    role="status"
+    aria-live="polite"
+    data-id={announcement ? String(announcement.id) : ""}
+    hidden={announcement === undefined}
+  >
+    <div class="announcement-inner">
+      <p>
+        <span class="label">Announcement:</span>{" "}
+        <span id="announcement-text">{announcement?.text ?? ""}</span>
+      </p>
+      <button class="btn btn-quiet btn-small" type="button" id="announcement-close">
+        Dismiss
+      </button>
+    </div>
+  </div>
+);
+
+/** A flash message as a notice. */
+export const Notice: FC<{ flash: Flash | undefined; id?: string; titles?: Map<string, string> }> = (
+  { flash, id, titles },
+) => {
+  if (flash === undefined) {
+    return <div class="notice" id={id} role="status" aria-live="polite"></div>;
+  }
+  return (
+    <div class={`notice notice-${flash.tone}`} id={id} role="status" aria-live="polite">
+      <strong>{flash.title}</strong>
+      {flash.text && <p>{flash.text}</p>}
+      {flash.retryAfter !== undefined && (
+        <p>
+          Try again in <span data-countdown={String(flash.retryAfter)}>{flash.retryAfter} s</span>.
+        </p>
+      )}
+      {flash.unlocked && flash.unlocked.length > 0 && (
+        <p>
+          Unlocked: {flash.unlocked.map((puzzle, i) => (
+            <>
+              {i > 0 && ", "}
+              <a href={`/puzzles/${encodeURIComponent(puzzle)}`}>{titles?.get(puzzle) ?? puzzle}</a>
+            </>
+          ))}
+        </p>
+      )}
+      {flash.lines && flash.lines.length > 0 && <pre class="errors">{flash.lines.join("\n")}</pre>}
+    </div>
+  );
+};

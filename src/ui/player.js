@@ -1,0 +1,252 @@
+// Cairn's player pages, enhanced: answers judged without a reload, hints taken
+// in place, the guess-limit countdown, and live announcements, solves and
+// unlocks over /api/events. Every page works without this script.
+(() => {
+  "use strict";
+  const page = document.body.dataset.page;
+  const $ = (id) => document.getElementById(id);
+
+  /** Counts `[data-countdown]` seconds down to zero, then calls `done`. */
+  function countdown(root, done) {
+    for (const el of root.querySelectorAll("[data-countdown]")) {
+      let left = Number(el.dataset.countdown);
+      const show = () => {
+        el.textContent = left >= 60 ? `${Math.floor(left / 60)} min ${left % 60} s` : `${left} s`;
+      };
+      show();
+      const timer = setInterval(() => {
+        left -= 1;
+        if (left <= 0) {
+          clearInterval(timer);
+          el.textContent = "a moment";
+          if (done) done();
+          return;
+        }
+        show();
+      }, 1000);
+    }
+  }
+
+  function element(tag, className, text) {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  function toast(message, link) {
+    const box = $("toasts");
+    if (!box) return;
+    const item = element("div", "toast");
+    item.append(message);
+    if (link) {
+      item.append(" ");
+      const a = element("a", "", link.label);
+      a.href = link.href;
+      item.append(a);
+    }
+    box.append(item);
+    setTimeout(() => item.remove(), 8000);
+  }
+
+  // ---------------------------------------------------------------- announcements
+
+  const banner = $("announcement");
+  const seen = () => Number(localStorage.getItem("cairn.dismissed") || 0);
+  function showAnnouncement(announcement) {
+    if (!banner || announcement.id <= seen()) return;
+    banner.dataset.id = String(announcement.id);
+    $("announcement-text").textContent = announcement.text;
+    banner.hidden = false;
+  }
+  if (banner) {
+    if (banner.dataset.id && Number(banner.dataset.id) <= seen()) banner.hidden = true;
+    $("announcement-close").addEventListener("click", () => {
+      localStorage.setItem("cairn.dismissed", banner.dataset.id || "0");
+      banner.hidden = true;
+    });
+  }
+
+  // ---------------------------------------------------------------- puzzle list
+
+  async function refreshList() {
+    const res = await fetch("/puzzles", { headers: { accept: "text/html" } });
+    if (!res.ok || !res.url.endsWith("/puzzles")) return;
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    const fresh = doc.getElementById("main");
+    if (fresh) $("main").replaceChildren(...fresh.childNodes);
+  }
+
+  // ---------------------------------------------------------------- answers
+
+  const puzzleId = document.body.dataset.puzzle;
+  let solvedHere = Boolean($("solved-badge"));
+
+  function showResult(tone, title, extra) {
+    const box = $("result");
+    box.className = `notice notice-${tone}`;
+    box.replaceChildren(element("strong", "", title));
+    if (extra) box.append(extra);
+  }
+
+  async function titlesOf(ids) {
+    const titles = new Map();
+    try {
+      const res = await fetch("/api/puzzles");
+      if (res.ok) { for (const p of (await res.json()).puzzles) titles.set(p.id, p.title); }
+    } catch {
+      // Ids stand in for titles.
+    }
+    return ids.map((id) => ({ id, title: titles.get(id) || id }));
+  }
+
+  function unlockedLine(puzzles) {
+    const p = element("p", "", "Unlocked: ");
+    puzzles.forEach((puzzle, i) => {
+      if (i > 0) p.append(", ");
+      const a = element("a", "", puzzle.title);
+      a.href = `/puzzles/${encodeURIComponent(puzzle.id)}`;
+      p.append(a);
+    });
+    return p;
+  }
+
+  const form = $("guess-form");
+  if (form && puzzleId) {
+    const input = form.querySelector("input[name=answer]");
+    const button = form.querySelector("button");
+    const note = $("limit-note");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const answer = input.value;
+      if (answer.trim() === "") return;
+      button.disabled = true;
+      let res;
+      let data;
+      try {
+        res = await fetch(`/api/puzzles/${encodeURIComponent(puzzleId)}/guesses`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ answer }),
+        });
+        data = await res.json();
+      } catch {
+        showResult("bad", "No connection", element("p", "", "Your guess was not sent. Try again."));
+        button.disabled = false;
+        return;
+      }
+      button.disabled = false;
+      if (res.status === 429) {
+        const wait = Number(res.headers.get("retry-after") || 60);
+        const p = element("p", "", "Try again in ");
+        const span = element("span", "", `${wait} s`);
+        span.dataset.countdown = String(wait);
+        p.append(span, ".");
+        showResult("warn", data.error.message, p);
+        input.disabled = button.disabled = true;
+        countdown(p, () => {
+          input.disabled = button.disabled = false;
+          input.focus();
+        });
+        return;
+      }
+      if (!res.ok) {
+        showResult("bad", data.error ? data.error.message : "Something went wrong");
+        return;
+      }
+      switch (data.result) {
+        case "correct": {
+          solvedHere = true;
+          const extra = data.unlocked.length > 0
+            ? unlockedLine(await titlesOf(data.unlocked))
+            : undefined;
+          showResult("ok", "Correct! Puzzle solved.", extra);
+          form.replaceWith(element("p", "", "Your team solved this puzzle."));
+          const meta = document.querySelector(".puzzle-head .meta");
+          if (meta && !$("solved-badge")) {
+            const badge = element("span", "badge badge-ok", "Solved");
+            badge.id = "solved-badge";
+            meta.append(badge);
+          }
+          break;
+        }
+        case "partial":
+          showResult(
+            "warn",
+            "Keep going",
+            element("p", "", data.message || "You are on the right track."),
+          );
+          break;
+        case "incorrect":
+          showResult("bad", "Not the answer", element("p", "", `“${answer}” is not it.`));
+          break;
+        case "already_solved":
+          showResult("info", "Your team already solved this puzzle");
+          break;
+      }
+      if (data.result === "partial" || data.result === "incorrect") {
+        input.select();
+        if (note && note.dataset.left) {
+          const left = Math.max(0, Number(note.dataset.left) - 1);
+          note.dataset.left = String(left);
+          note.textContent = note.dataset.template.replace("{left}", String(left));
+        }
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- hints
+
+  for (const hintForm of document.querySelectorAll(".hint-form")) {
+    hintForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = hintForm.querySelector("button");
+      button.disabled = true;
+      try {
+        const res = await fetch(hintForm.action.replace(/\/puzzles\//, "/api/puzzles/"), {
+          method: "POST",
+        });
+        const data = await res.json();
+        if (!res.ok) {
+          hintForm.append(element("p", "small result-incorrect", data.error.message));
+          button.disabled = false;
+          return;
+        }
+        hintForm.closest("details").replaceWith(element("p", "hint-text", data.hint.text));
+      } catch {
+        hintForm.append(element("p", "small result-incorrect", "No connection; try again."));
+        button.disabled = false;
+      }
+    });
+  }
+
+  countdown(document, () => {
+    if (page === "puzzle") location.reload();
+  });
+
+  // ---------------------------------------------------------------- live updates
+
+  if (!("EventSource" in window)) return;
+  const source = new EventSource("/api/events");
+  source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
+  source.addEventListener("unlock", async (event) => {
+    const { puzzles } = JSON.parse(event.data);
+    const named = await titlesOf(puzzles);
+    for (const p of named) {
+      toast("New puzzle unlocked:", {
+        href: `/puzzles/${encodeURIComponent(p.id)}`,
+        label: p.title,
+      });
+    }
+    if (page === "puzzles") refreshList();
+  });
+  source.addEventListener("solve", (event) => {
+    const { puzzle } = JSON.parse(event.data);
+    if (page === "puzzles") refreshList();
+    if (page === "puzzle" && puzzle === puzzleId && !solvedHere) {
+      solvedHere = true;
+      toast("A teammate just solved this puzzle.");
+      setTimeout(() => location.reload(), 1500);
+    }
+  });
+})();

@@ -1,0 +1,468 @@
+/** The players' pages: landing (join or log in), puzzle list, puzzle, checkpoint. */
+import type { FC } from "hono/jsx";
+import { raw } from "hono/html";
+import { duration } from "./charts.ts";
+import type { Flash } from "./flash.ts";
+import { type Announcement, Notice, Shell } from "./layout.tsx";
+
+export interface HuntInfo {
+  title: string;
+  registration: "open" | "code" | "closed";
+  divisions: readonly string[];
+  teamSize: { min: number; max: number };
+  /** A sentence on whether the hunt runs now, or undefined while it runs. */
+  status?: string;
+}
+
+interface Common {
+  hunt: HuntInfo;
+  announcement?: Announcement | undefined;
+  flash?: Flash | undefined;
+}
+
+/** Join or log in. With `next`, both come back to that page (a checkpoint) afterwards. */
+export const LandingPage: FC<Common & { next?: string; intro?: string }> = (props) => {
+  const { hunt, flash } = props;
+  const fields = flash?.fields ?? {};
+  const maxMembers = hunt.teamSize.max === Infinity ? undefined : hunt.teamSize.max;
+  // At a checkpoint, most players' teams have joined already: logging in comes first there.
+  const loginCard = (
+    <section class="card" id="login" aria-labelledby="login-title">
+      <h2 id="login-title">Log in</h2>
+      <form method="post" action="/login">
+        {props.next && <input type="hidden" name="next" value={props.next} />}
+        <label class="field">
+          <span>Team name</span>
+          <input
+            name="name"
+            required
+            maxlength={64}
+            autocomplete="username"
+            value={fields.login ?? ""}
+          />
+        </label>
+        <label class="field">
+          <span>Password</span>
+          <input
+            type="password"
+            name="password"
+            required
+            maxlength={256}
+            autocomplete="current-password"
+          />
+        </label>
+        <button class="btn" type="submit">Log in</button>
+      </form>
+      {hunt.registration === "closed" && (
+        <p class="muted small">Registration is closed: only teams that joined can log in.</p>
+      )}
+    </section>
+  );
+  return (
+    <Shell
+      title={hunt.title}
+      huntTitle={hunt.title}
+      nav="guest"
+      announcement={props.announcement}
+      script="player"
+      data={{ page: "landing" }}
+    >
+      <main id="main">
+        <div class="hero">
+          <h1>{hunt.title}</h1>
+          <p class="muted">
+            {props.intro ?? (
+              <>
+                Join with your team, or <a href="#login">log in</a> if your team already joined.
+              </>
+            )}
+          </p>
+          {hunt.status && <p class="badge badge-warn">{hunt.status}</p>}
+        </div>
+        <Notice flash={flash} />
+        <div class="tabs">
+          {props.next !== undefined && loginCard}
+          {hunt.registration !== "closed" && (
+            <section class="card" aria-labelledby="join-title">
+              <h2 id="join-title">Join the hunt</h2>
+              <form method="post" action="/join">
+                {props.next && <input type="hidden" name="next" value={props.next} />}
+                <label class="field">
+                  <span>Team name</span>
+                  <input
+                    name="name"
+                    required
+                    maxlength={64}
+                    autocomplete="organization"
+                    value={fields.name ?? ""}
+                  />
+                </label>
+                <label class="field">
+                  <span>Password</span>
+                  <input
+                    type="password"
+                    name="password"
+                    required
+                    minlength={8}
+                    maxlength={256}
+                    autocomplete="new-password"
+                    aria-describedby="password-help"
+                  />
+                  <small id="password-help">
+                    At least 8 characters. Share it with your teammates so they can log in too.
+                  </small>
+                </label>
+                {hunt.registration === "code" && (
+                  <label class="field">
+                    <span>Join code</span>
+                    <input
+                      name="code"
+                      required
+                      maxlength={256}
+                      autocomplete="off"
+                      autocapitalize="characters"
+                      value={fields.code ?? ""}
+                    />
+                    <small>The organizers give you this code.</small>
+                  </label>
+                )}
+                {hunt.divisions.length > 0 && (
+                  <label class="field">
+                    <span>Division</span>
+                    <select name="division">
+                      <option value="">None</option>
+                      {hunt.divisions.map((d) => (
+                        <option value={d} selected={fields.division === d}>{d}</option>
+                      ))}
+                    </select>
+                  </label>
+                )}
+                <label class="field">
+                  <span>Members (optional)</span>
+                  <textarea
+                    name="members"
+                    rows={3}
+                    maxlength={3300}
+                    aria-describedby="members-help"
+                  >
+                    {fields.members ?? ""}
+                  </textarea>
+                  <small id="members-help">
+                    One name per line. {teamSizeText(hunt.teamSize.min, maxMembers)}
+                  </small>
+                </label>
+                <button class="btn" type="submit">Join</button>
+              </form>
+            </section>
+          )}
+          {props.next === undefined && loginCard}
+        </div>
+      </main>
+    </Shell>
+  );
+};
+
+function teamSizeText(min: number, max: number | undefined): string {
+  if (max === undefined) return min > 1 ? `A team has at least ${min} members.` : "";
+  if (min === max) return `A team has ${min} member${min === 1 ? "" : "s"}.`;
+  return `A team has ${min} to ${max} members.`;
+}
+
+export interface ListedPuzzle {
+  id: string;
+  title: string;
+  points: number;
+  solved: boolean;
+}
+
+export const PuzzlesPage: FC<
+  Common & {
+    team: string;
+    score: number;
+    solves: number;
+    rounds: { round: string; puzzles: ListedPuzzle[] }[];
+    titles: Map<string, string>;
+  }
+> = (props) => (
+  <Shell
+    title="Puzzles"
+    huntTitle={props.hunt.title}
+    nav="player"
+    team={props.team}
+    current="/puzzles"
+    announcement={props.announcement}
+    script="player"
+    data={{ page: "puzzles" }}
+  >
+    <main id="main">
+      <h1 class="visually-hidden">Puzzles</h1>
+      {props.hunt.status && <div class="notice notice-info">{props.hunt.status}</div>}
+      <Notice flash={props.flash} titles={props.titles} />
+      <div class="summary-line">
+        <div class="stat">
+          <b id="team-score">{props.score}</b>
+          <span>points</span>
+        </div>
+        <div class="stat">
+          <b>{props.solves}</b>
+          <span>solved</span>
+        </div>
+        <div class="stat">
+          <b>{props.rounds.reduce((n, r) => n + r.puzzles.length, 0)}</b>
+          <span>unlocked</span>
+        </div>
+      </div>
+      {props.rounds.length === 0 && (
+        <div class="card">
+          <p>No puzzles are open for your team yet.</p>
+          <p class="muted">This page updates by itself when one unlocks.</p>
+        </div>
+      )}
+      {props.rounds.map(({ round, puzzles }) => (
+        <section class="round" aria-labelledby={`round-${round}`}>
+          <h2 id={`round-${round}`}>{round}</h2>
+          <ul class="puzzle-list">
+            {puzzles.map((p) => (
+              <li class={p.solved ? "solved" : undefined}>
+                <a href={`/puzzles/${encodeURIComponent(p.id)}`}>
+                  <span class="status-icon" aria-hidden="true">{p.solved ? "✓" : ""}</span>
+                  <span class="title">{p.title}</span>
+                  {p.solved
+                    ? <span class="badge badge-ok">Solved</span>
+                    : <span class="badge">{p.points} pts</span>}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+      <section class="card" aria-labelledby="checkin-title">
+        <h2 id="checkin-title">Found a checkpoint?</h2>
+        <p class="muted small">Scan its QR code, or type the code printed under it.</p>
+        <form method="post" action="/checkin" class="row">
+          <label class="grow">
+            <span class="visually-hidden">Checkpoint code</span>
+            <input name="code" required maxlength={256} autocomplete="off" placeholder="Code" />
+          </label>
+          <button class="btn" type="submit">Check in</button>
+        </form>
+      </section>
+    </main>
+  </Shell>
+);
+
+export interface PuzzleView {
+  id: string;
+  title: string;
+  round: string;
+  points: number;
+  bodyHtml: string;
+  solved: boolean;
+  solvedAt?: string;
+  hints: { id: string; cost: number; available: boolean; taken: boolean; text?: string }[];
+  limit: { used: number; limit: number; extra: number; window: string; retryAfter?: number };
+}
+
+export const PuzzlePage: FC<
+  Common & { team: string; puzzle: PuzzleView; titles: Map<string, string>; running: boolean }
+> = (props) => {
+  const { puzzle } = props;
+  const path = `/puzzles/${encodeURIComponent(puzzle.id)}`;
+  const left = Math.max(0, puzzle.limit.limit - puzzle.limit.used);
+  const extra = puzzle.limit.extra > 0 ? `, plus ${puzzle.limit.extra} extra` : "";
+  const limitTemplate =
+    `{left} of ${puzzle.limit.limit} wrong guesses left per ${puzzle.limit.window}` +
+    `${extra}. Capitals, spaces and punctuation do not matter.`;
+  return (
+    <Shell
+      title={puzzle.title}
+      huntTitle={props.hunt.title}
+      nav="player"
+      team={props.team}
+      announcement={props.announcement}
+      script="player"
+      data={{ page: "puzzle", puzzle: puzzle.id }}
+    >
+      <main id="main">
+        <p class="small">
+          <a href="/puzzles">← All puzzles</a>
+        </p>
+        <div class="puzzle-head">
+          <h1>{puzzle.title}</h1>
+          <div class="meta">
+            <span class="badge">{puzzle.round}</span>
+            <span>{puzzle.points} points</span>
+            {puzzle.solved && <span class="badge badge-ok" id="solved-badge">Solved</span>}
+          </div>
+        </div>
+        {props.hunt.status && <div class="notice notice-info">{props.hunt.status}</div>}
+        <article class="card body">{raw(puzzle.bodyHtml)}</article>
+
+        <section class="card answer-form" aria-labelledby="answer-title">
+          <h2 id="answer-title">Your answer</h2>
+          <Notice flash={props.flash} id="result" titles={props.titles} />
+          {puzzle.solved
+            ? (
+              <p id="solved-note">
+                Your team solved this puzzle{puzzle.solvedAt ? ` at ${puzzle.solvedAt}` : ""}.
+              </p>
+            )
+            : (
+              <form method="post" action={`${path}/guess`} id="guess-form">
+                <div class="row">
+                  <label class="grow">
+                    <span class="visually-hidden">Answer</span>
+                    <input
+                      name="answer"
+                      required
+                      maxlength={500}
+                      autocomplete="off"
+                      autocapitalize="off"
+                      spellcheck={false}
+                      placeholder="Type your answer"
+                      disabled={!props.running}
+                    />
+                  </label>
+                  <button class="btn" type="submit" disabled={!props.running}>Submit</button>
+                </div>
+                {puzzle.limit.retryAfter !== undefined
+                  ? (
+                    <p class="muted small" id="limit-note">
+                      Too many wrong guesses. You can guess again in{" "}
+                      <span data-countdown={String(puzzle.limit.retryAfter)}>
+                        {duration(puzzle.limit.retryAfter)}
+                      </span>.
+                    </p>
+                  )
+                  : (
+                    <p
+                      class="muted small"
+                      id="limit-note"
+                      data-left={String(left)}
+                      data-template={limitTemplate}
+                    >
+                      {limitTemplate.replace("{left}", String(left))}
+                    </p>
+                  )}
+              </form>
+            )}
+        </section>
+
+        {puzzle.hints.length > 0 && (
+          <section class="card" aria-labelledby="hints-title">
+            <h2 id="hints-title">Hints</h2>
+            {puzzle.hints.map((hint, i) => (
+              <div class="hint" id={`hint-${hint.id}`}>
+                <div class="hint-head">
+                  <strong>Hint {i + 1}</strong>
+                  <span class="badge">
+                    {hint.cost === 0 ? "free" : `costs ${hint.cost} points`}
+                  </span>
+                </div>
+                {hint.taken ? <p class="hint-text">{hint.text}</p> : hint.available
+                  ? (
+                    <details>
+                      <summary>Take this hint</summary>
+                      <form
+                        method="post"
+                        action={`${path}/hints/${encodeURIComponent(hint.id)}`}
+                        class="hint-form"
+                      >
+                        <p class="small">
+                          {hint.cost === 0
+                            ? "This hint is free."
+                            : `Your team loses ${hint.cost} points. Taking it again later costs nothing.`}
+                        </p>
+                        <button class="btn btn-small" type="submit">
+                          {hint.cost === 0 ? "Show the hint" : `Yes, spend ${hint.cost} points`}
+                        </button>
+                      </form>
+                    </details>
+                  )
+                  : <p class="muted small">Not available yet.</p>}
+              </div>
+            ))}
+          </section>
+        )}
+      </main>
+    </Shell>
+  );
+};
+
+export const CheckpointPage: FC<
+  Common & {
+    team: string;
+    outcome:
+      | {
+        kind: "ok";
+        puzzle?: { id: string; title: string };
+        unlocked: { id: string; title: string }[];
+      }
+      | { kind: "error"; title: string; text: string };
+  }
+> = (props) => {
+  const { outcome } = props;
+  return (
+    <Shell
+      title="Checkpoint"
+      huntTitle={props.hunt.title}
+      nav="player"
+      team={props.team}
+      announcement={props.announcement}
+      script="player"
+      data={{ page: "checkpoint" }}
+    >
+      <main id="main">
+        {outcome.kind === "ok"
+          ? (
+            <div class="notice notice-ok" role="status">
+              <strong>Checked in{outcome.puzzle ? ` at ${outcome.puzzle.title}` : ""}</strong>
+              {outcome.unlocked.length > 0
+                ? (
+                  <p>
+                    Unlocked: {outcome.unlocked.map((p, i) => (
+                      <>
+                        {i > 0 && ", "}
+                        <a href={`/puzzles/${encodeURIComponent(p.id)}`}>{p.title}</a>
+                      </>
+                    ))}
+                  </p>
+                )
+                : <p>Nothing new unlocked this time.</p>}
+            </div>
+          )
+          : (
+            <div class="notice notice-bad" role="alert">
+              <strong>{outcome.title}</strong>
+              <p>{outcome.text}</p>
+            </div>
+          )}
+        <p>
+          <a class="btn" href="/puzzles">Go to your puzzles</a>
+        </p>
+      </main>
+    </Shell>
+  );
+};
+
+/** A page for a plain message: not found, a wrong link. */
+export const MessagePage: FC<
+  { hunt: HuntInfo; title: string; text: string; team?: string | undefined }
+> = (props) => (
+  <Shell
+    title={props.title}
+    huntTitle={props.hunt.title}
+    nav={props.team === undefined ? "guest" : "player"}
+    {...(props.team !== undefined && { team: props.team })}
+  >
+    <main id="main">
+      <div class="card">
+        <h1>{props.title}</h1>
+        <p>{props.text}</p>
+        <p>
+          <a href={props.team === undefined ? "/" : "/puzzles"}>Back to the hunt</a>
+        </p>
+      </div>
+    </main>
+  </Shell>
+);

@@ -1,0 +1,90 @@
+import { describe, expect, test } from "bun:test";
+import { encode } from "uqr";
+import { duration, guessesChart, puzzleChart, scoreChart } from "../../src/ui/charts.ts";
+import { qrSvg } from "../../src/ui/qr.ts";
+
+const T0 = Date.parse("2026-11-21T10:00:00Z");
+const MIN = 60_000;
+const ticks = (svg: string) =>
+  [...svg.matchAll(/text-anchor="end" font-size="17">(-?\d+)</g)].map((m) => Number(m[1]));
+
+describe("scoreChart()", () => {
+  test("draws one step line per team, labelled, on whole-step axis ticks", () => {
+    const svg = scoreChart([
+      {
+        name: "Gulls",
+        points: [{ at: T0, score: 0 }, { at: T0 + MIN, score: -5 }, {
+          at: T0 + 2 * MIN,
+          score: 95,
+        }],
+      },
+      { name: "Terns <3", points: [{ at: T0, score: 0 }, { at: T0 + 3 * MIN, score: 40 }] },
+    ], { from: T0 - 3600_000, until: T0 + 10 * MIN, frozen: false, title: "t" });
+    expect(svg.match(/<path class="line s\d"/g)).toEqual([
+      '<path class="line s0"',
+      '<path class="line s1"',
+    ]);
+    expect(svg).toContain(">Terns &#60;3</text>");
+    // Ticks are multiples of one step, from below the lowest score to above the highest.
+    expect(ticks(svg)).toEqual([-20, 0, 20, 40, 60, 80, 100]);
+    expect(svg).not.toContain("freeze-line");
+  });
+
+  test("a frozen chart marks the freeze; with no teams it says so", () => {
+    const svg = scoreChart([], { from: T0, until: T0 + MIN, frozen: true, title: "t" });
+    expect(svg).toContain("freeze-line");
+    expect(svg).toContain("No scores yet");
+  });
+});
+
+describe("admin charts", () => {
+  test("a puzzle twice as slow as the typical one stands out", () => {
+    const stat = (id: string, median: number | null) => ({
+      id,
+      title: id,
+      round: "r",
+      unlocked: 4,
+      solves: median === null ? 0 : 2,
+      median_solve_seconds: median,
+      wrong_guesses: 0,
+    });
+    const svg = puzzleChart([stat("a", 300), stat("b", 320), stat("c", 1800), stat("d", null)]);
+    expect(svg.match(/class="bar-warn"/g)?.length).toBe(1);
+    expect(svg).toContain(">30 min</text>");
+    expect(svg).toContain(">no solves</text>");
+  });
+
+  test("guesses per minute stack the correct ones", () => {
+    const svg = guessesChart([{ at: T0, guesses: 4, correct: 1 }, {
+      at: T0 + MIN,
+      guesses: 0,
+      correct: 0,
+    }]);
+    expect(svg.match(/class="bar"/g)?.length).toBe(1);
+    expect(svg.match(/class="bar-ok"/g)?.length).toBe(1);
+  });
+
+  test("duration() reads as people say it", () => {
+    expect([duration(45), duration(720), duration(3900)]).toEqual(["45 s", "12 min", "1 h 05"]);
+  });
+});
+
+describe("qrSvg()", () => {
+  test("draws exactly the dark modules of the QR matrix, with a quiet zone", () => {
+    const url = "http://192.168.1.20:8080/c/crane-7f3a";
+    const svg = qrSvg(url, "Crane <card>");
+    const { data, size } = encode(url, { ecc: "M", border: 4 });
+    expect(svg).toContain(`viewBox="0 0 ${size} ${size}"`);
+    expect(svg).toContain("<title>Crane &#60;card&#62;</title>");
+    // Paint the path's rectangles back into a matrix and compare.
+    const painted = Array.from({ length: size }, () => Array<boolean>(size).fill(false));
+    const d = /class="qr-dark" fill="#000" d="([^"]*)"/.exec(svg)![1]!;
+    for (const [, x, y, w] of d.matchAll(/M(\d+) (\d+)h(\d+)v1h-\d+z/g)) {
+      for (let i = 0; i < Number(w); i++) painted[Number(y)]![Number(x) + i] = true;
+    }
+    expect(painted).toEqual(data);
+    // The quiet zone is light, and the top-left finder pattern starts right after it.
+    expect(data[0]!.every((dark) => !dark)).toBe(true);
+    expect(data[4]!.slice(4, 11)).toEqual(Array(7).fill(true));
+  });
+});

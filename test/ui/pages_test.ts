@@ -1,0 +1,491 @@
+// The web pages over the real app, as a browser without JavaScript uses them:
+// forms post, the server redirects, and the next page shows the result.
+import { describe, expect, test } from "bun:test";
+import { ASSETS } from "../../src/ui/mod.ts";
+import { ADMIN_TOKEN, makeApp, ORIGIN } from "../http/_app.ts";
+import { MINUTE } from "../engine/_hunt.ts";
+
+type App = ReturnType<typeof makeApp>;
+
+/** A browser without scripts: it keeps cookies and sends Origin on posts, as browsers do. */
+function browser(app: App) {
+  const jar = new Map<string, string>();
+  const remember = (res: Response) => {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const [name, ...value] = pair!.split("=");
+      const text = value.join("=");
+      if (text === "" || /max-age=0/i.test(line)) jar.delete(name!);
+      else jar.set(name!, text);
+    }
+  };
+  const headers = (extra: Record<string, string> = {}) => ({
+    accept: "text/html",
+    ...(jar.size > 0 && { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") }),
+    ...extra,
+  });
+  return {
+    jar,
+    async get(path: string) {
+      const res = await app.app.request(`${ORIGIN}${path}`, { headers: headers() });
+      remember(res);
+      return { status: res.status, headers: res.headers, text: await res.text() };
+    },
+    async post(path: string, fields: Record<string, string>, origin = ORIGIN) {
+      const res = await app.app.request(`${ORIGIN}${path}`, {
+        method: "POST",
+        headers: headers({ "content-type": "application/x-www-form-urlencoded", origin }),
+        body: new URLSearchParams(fields).toString(),
+      });
+      remember(res);
+      return { status: res.status, location: res.headers.get("location"), text: await res.text() };
+    },
+  };
+}
+
+async function joined(app: App, name = "Gulls") {
+  const b = browser(app);
+  const res = await b.post("/join", { name, password: "correct horse", division: "kids" });
+  expect(res).toMatchObject({ status: 303, location: "/puzzles" });
+  return b;
+}
+
+describe("assets", () => {
+  test("are served under their hash with a year's cache, and pages link them", async () => {
+    const app = makeApp();
+    for (const asset of Object.values(ASSETS)) {
+      const res = await app.app.request(`${ORIGIN}${asset.path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      expect(res.headers.get("content-type")).toBe(asset.type);
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(100);
+    }
+    expect(ASSETS.css.path).toMatch(/^\/assets\/app\.[a-z0-9]+\.css$/);
+    expect((await app.app.request(`${ORIGIN}/assets/app.nothere.css`)).status).toBe(404);
+    const page = await browser(app).get("/");
+    expect(page.text).toContain(`<link rel="stylesheet" href="${ASSETS.css.path}"/>`);
+    expect(page.text).toContain(`<script src="${ASSETS.player.path}" defer=""></script>`);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    // No inline script or style attribute anywhere: the CSP would block it.
+    expect(page.text).not.toMatch(/<script>|\sstyle=/);
+  });
+});
+
+describe("players without JavaScript", () => {
+  test("join with the form, and land on the puzzle list", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    expect(b.jar.has("cairn_session")).toBe(true);
+    const list = await b.get("/puzzles");
+    expect(list.status).toBe(200);
+    expect(list.text).toContain("Welcome, Gulls!");
+    expect(list.text).toContain('href="/puzzles/a"');
+    expect(list.text).not.toContain('href="/puzzles/meta"');
+    // The flash shows once.
+    expect((await b.get("/puzzles")).text).not.toContain("Welcome, Gulls!");
+    // A logged-in team skips the landing page.
+    expect((await b.get("/")).status).toBe(303);
+  });
+
+  test("a failed join says why and keeps what was typed", async () => {
+    const app = makeApp();
+    await joined(app);
+    const b = browser(app);
+    const res = await b.post("/join", { name: "gulls", password: "correct horse" });
+    expect(res).toMatchObject({ status: 303, location: "/" });
+    const page = await b.get("/");
+    expect(page.text).toContain("That team name is taken");
+    expect(page.text).toContain('value="gulls"');
+    const short = await b.post("/join", { name: "Terns", password: "short" });
+    expect(short.location).toBe("/");
+    expect((await b.get("/")).text).toContain("The password needs at least 8 characters");
+  });
+
+  test("a team name in any script comes back intact in the welcome", async () => {
+    const app = makeApp();
+    const b = browser(app);
+    await b.post("/join", { name: "Möwen 🦉", password: "correct horse" });
+    expect((await b.get("/puzzles")).text).toContain("Welcome, Möwen 🦉!");
+  });
+
+  test("log in and out with forms", async () => {
+    const app = makeApp();
+    await joined(app);
+    const b = browser(app);
+    await b.post("/login", { name: "Gulls", password: "wrong password" });
+    expect((await b.get("/")).text).toContain("Wrong team name or password");
+    const res = await b.post("/login", { name: " GULLS ", password: "correct horse" });
+    expect(res).toMatchObject({ status: 303, location: "/puzzles" });
+    expect((await b.get("/puzzles")).status).toBe(200);
+    await b.post("/logout", {});
+    expect(b.jar.has("cairn_session")).toBe(false);
+    expect((await b.get("/puzzles")).status).toBe(303);
+  });
+
+  test("a guess posts, redirects, and the puzzle page shows the result", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    const partial = await b.post("/puzzles/a/guess", { answer: "ALP" });
+    expect(partial).toMatchObject({ status: 303, location: "/puzzles/a" });
+    let page = await b.get("/puzzles/a");
+    expect(page.text).toContain("notice-warn");
+    expect(page.text).toContain("Keep going");
+    expect(page.text).toContain("2 of 3 wrong guesses left per minute");
+
+    await b.post("/puzzles/a/guess", { answer: "Alpha!" });
+    page = await b.get("/puzzles/a");
+    expect(page.text).toContain("Correct! Puzzle solved.");
+    // What the solve unlocked is linked by title.
+    expect(page.text).toContain('<a href="/puzzles/after-a">After A</a>');
+    expect(page.text).toContain("Your team solved this puzzle");
+    expect(page.text).not.toContain('id="guess-form"');
+    const rows = app.db.query("SELECT raw, result FROM guesses ORDER BY id").all();
+    expect(rows).toEqual([{ raw: "ALP", result: "partial" }, { raw: "Alpha!", result: "correct" }]);
+  });
+
+  test("past the guess limit, the page gives the time left", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    for (const answer of ["x", "y", "z"]) await b.post("/puzzles/a/guess", { answer });
+    await b.post("/puzzles/a/guess", { answer: "w" });
+    const page = await b.get("/puzzles/a");
+    expect(page.text).toContain("Too many wrong guesses on this puzzle; wait a little");
+    expect(page.text).toContain('data-countdown="60"');
+    expect(page.text).toContain("You can guess again in");
+    app.clock.advance(MINUTE);
+    expect((await b.get("/puzzles/a")).text).toContain("3 of 3 wrong guesses left");
+  });
+
+  test("a hint is confirmed in a form, then shown", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    let page = await b.get("/puzzles/a");
+    expect(page.text).toContain('action="/puzzles/a/hints/free"');
+    // The late hint needs two wrong guesses first.
+    expect(page.text).not.toContain('action="/puzzles/a/hints/late"');
+    expect(page.text).toContain("Not available yet.");
+    expect(page.text).not.toContain("Free hint");
+    const res = await b.post("/puzzles/a/hints/free", {});
+    expect(res).toMatchObject({ status: 303, location: "/puzzles/a#hint-free" });
+    page = await b.get("/puzzles/a");
+    expect(page.text).toContain('<p class="hint-text">Free hint</p>');
+    // A hint not available yet is refused with the reason.
+    await b.post("/puzzles/a/hints/late", {});
+    expect((await b.get("/puzzles/a")).text).toContain("This hint is not available yet");
+  });
+
+  test("a locked or unknown puzzle is the same 404 page", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    const locked = await b.get("/puzzles/meta");
+    const unknown = await b.get("/puzzles/nope");
+    expect(locked.status).toBe(404);
+    expect(unknown.status).toBe(404);
+    expect(locked.text).toBe(unknown.text);
+  });
+
+  test("a cross-site form post is refused", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    const res = await b.post("/puzzles/a/guess", { answer: "alpha" }, "http://evil.example");
+    expect(res.status).toBe(403);
+    expect(app.db.query("SELECT count(*) AS n FROM guesses").get()).toEqual({ n: 0 });
+  });
+});
+
+describe("checkpoints", () => {
+  test("a QR link asks to log in first, then checks the team in", async () => {
+    const app = makeApp();
+    await joined(app);
+    const b = browser(app);
+    const landing = await b.get("/c/cp-123");
+    expect(landing.status).toBe(200);
+    expect(landing.text).toContain("You found a checkpoint!");
+    expect(landing.text).toContain('name="next" value="/c/cp-123"');
+    const login = await b.post("/login", {
+      name: "Gulls",
+      password: "correct horse",
+      next: "/c/cp-123",
+    });
+    expect(login.location).toBe("/c/cp-123");
+    const page = await b.get("/c/cp-123");
+    expect(page.text).toContain("Checked in at Checkpoint");
+    expect(page.text).toContain('<a href="/puzzles/cp">Checkpoint</a>');
+    expect(app.db.query("SELECT puzzle FROM checkins").all()).toEqual([{ puzzle: "cp" }]);
+    // Again: no second check-in, nothing new.
+    expect((await b.get("/c/cp-123")).text).toContain("Nothing new unlocked this time.");
+  });
+
+  test("an unknown code is a 404 page, and next can only point at a checkpoint", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    const page = await b.get("/c/nope");
+    expect(page.status).toBe(404);
+    expect(page.text).toContain("There is no checkpoint with that code");
+    const other = browser(app);
+    const res = await other.post("/login", {
+      name: "Gulls",
+      password: "correct horse",
+      next: "https://evil.example/",
+    });
+    expect(res.location).toBe("/puzzles");
+  });
+
+  test("wrong codes on the page and in the API count against one limit", async () => {
+    const app = makeApp();
+    const b = browser(app);
+    await b.post("/join", { name: "Gulls", password: "correct horse" });
+    const token = b.jar.get("cairn_session")!;
+    for (let i = 0; i < 10; i++) expect((await b.get(`/c/wrong-${i}`)).status).toBe(404);
+    const api = await app.call("POST", "/api/checkins", { token, body: { code: "cp-123" } });
+    expect(api.status).toBe(429);
+    expect((await b.get("/c/cp-123")).text).toContain("Too many unknown checkpoint codes");
+  });
+
+  test("the typed-in code form goes to the checkpoint page", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    const res = await b.post("/checkin", { code: " cp-123 " });
+    expect(res.location).toBe("/c/cp-123");
+  });
+});
+
+describe("the projector", () => {
+  test("shows the board and the chart, and the freeze", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    await app.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    const b = browser(app);
+    let page = await b.get("/scoreboard");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<tr class="top-1" data-name="Gulls">');
+    expect(page.text).toContain('<td class="score">10</td>');
+    expect(page.text).toMatch(/<path class="line s0" d="M[^"]+"\/>/);
+    expect(page.text).toContain('id="freeze" role="status" hidden=""');
+    await app.admin("POST", "/api/admin/scoreboard", { frozen: true });
+    page = await b.get("/scoreboard");
+    expect(page.text).not.toContain('id="freeze" role="status" hidden=""');
+    const svg = await app.app.request(`${ORIGIN}/scoreboard/chart.svg`);
+    expect(svg.headers.get("content-type")).toBe("image/svg+xml; charset=utf-8");
+    expect(await svg.text()).toContain('class="freeze-line"');
+  });
+
+  test("more than 30 teams turn into pages", async () => {
+    const app = makeApp();
+    for (let i = 1; i <= 31; i++) await app.register(`Team ${i}`);
+    const b = browser(app);
+    const first = await b.get("/scoreboard");
+    expect(first.text.match(/data-name=/g)?.length).toBe(30);
+    expect(first.text).toContain("Page 1 of 2");
+    const second = await b.get("/scoreboard?page=2");
+    expect(second.text.match(/data-name=/g)?.length).toBe(1);
+    expect(second.text).toContain('data-name="Team 31"');
+  }, 30_000);
+});
+
+describe("score history", () => {
+  test("stops at the freeze until the reveal", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    app.clock.advance(MINUTE);
+    await app.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    await app.admin("POST", "/api/admin/scoreboard", { frozen: true });
+    app.clock.advance(MINUTE);
+    await app.call("POST", "/api/puzzles/b/guesses", { token, body: { answer: "bravo" } });
+    let history = await app.call("GET", "/api/scoreboard/history");
+    expect(history.body.frozen).toBe(true);
+    expect(history.body.teams[0].points.map((p: { score: number }) => p.score)).toEqual([0, 10]);
+    await app.admin("POST", "/api/admin/scoreboard", { frozen: false });
+    history = await app.call("GET", "/api/scoreboard/history");
+    expect(history.body.frozen).toBe(false);
+    expect(history.body.teams).toEqual([{
+      name: "Gulls",
+      points: [
+        { at: new Date(app.clock.time - 2 * MINUTE).toISOString(), score: 0 },
+        { at: new Date(app.clock.time - MINUTE).toISOString(), score: 10 },
+        { at: new Date(app.clock.time).toISOString(), score: 30 },
+      ],
+    }]);
+  });
+
+  test("keeps the top 10", async () => {
+    const app = makeApp();
+    for (let i = 1; i <= 12; i++) await app.register(`Team ${i}`);
+    const history = await app.call("GET", "/api/scoreboard/history");
+    expect(history.body.teams.length).toBe(10);
+  }, 30_000);
+});
+
+describe("organizers", () => {
+  async function signedIn(app: App) {
+    const b = browser(app);
+    const res = await b.post("/admin/session", { token: ADMIN_TOKEN });
+    expect(res).toMatchObject({ status: 303, location: "/admin" });
+    return b;
+  }
+
+  test("sign in with the token: an HttpOnly, SameSite=Strict cookie", async () => {
+    const app = makeApp();
+    const b = browser(app);
+    const login = await b.get("/admin");
+    expect(login.text).toContain("Organizer sign-in");
+    await b.post("/admin/session", { token: "wrong" });
+    expect((await b.get("/admin")).text).toContain("That admin token is wrong");
+    const res = await app.app.request(`${ORIGIN}/admin/session`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
+      body: `token=${ADMIN_TOKEN}`,
+    });
+    const cookie = res.headers.get("set-cookie") ?? "";
+    expect(cookie).toContain("cairn_admin=");
+    expect(cookie).toContain("HttpOnly");
+    expect(cookie).toContain("SameSite=Strict");
+    const admin = await signedIn(app);
+    const page = await admin.get("/admin");
+    expect(page.text).toContain("Live guesses");
+    expect(page.headers.get("cache-control")).toBe("no-store");
+    // The admin API takes the cookie too, for downloads and the dashboard's script.
+    const exported = await admin.get("/api/admin/export?format=csv&table=teams");
+    expect(exported.status).toBe(200);
+    await admin.post("/admin/logout", {});
+    expect((await admin.get("/admin")).text).toContain("Organizer sign-in");
+  });
+
+  test("admin pages and posts need the admin cookie; a team's session is not enough", async () => {
+    const app = makeApp();
+    const player = await joined(app);
+    for (const path of ["/admin/print", "/admin/teams/1", "/admin/progress"]) {
+      expect((await player.get(path)).status).toBe(303);
+    }
+    const res = await player.post("/admin/announce", { text: "hi" });
+    expect(res.status).toBe(401);
+    expect((await player.get("/api/admin/teams")).status).toBe(401);
+    expect(app.db.query("SELECT count(*) AS n FROM announcements").get()).toEqual({ n: 0 });
+  });
+
+  test("announce, adjust, grant extra guesses, freeze and reveal, by form", async () => {
+    const app = makeApp();
+    await joined(app);
+    const b = await signedIn(app);
+    await b.post("/admin/announce", { text: "Soup at noon" });
+    expect((await b.get("/admin")).text).toContain("Announcement sent");
+    expect(app.db.query("SELECT text FROM announcements").all()).toEqual([
+      { text: "Soup at noon" },
+    ]);
+    // Players see the latest announcement.
+    const player = browser(app);
+    expect((await player.get("/")).text).toContain("Soup at noon");
+
+    const adjust = await b.post("/admin/adjust", {
+      team: "1",
+      points: "-7",
+      reason: "Late",
+      back: "/admin/teams/1",
+    });
+    expect(adjust.location).toBe("/admin/teams/1");
+    const team = await b.get("/admin/teams/1");
+    expect(team.text).toContain("-7 points for Gulls");
+    expect(team.text).toContain("Adjusted -7: Late");
+    await b.post("/admin/extra-guesses", { team: "1", puzzle: "a", count: "2" });
+    expect((await b.get("/admin")).text).toContain("2 extra guesses for Gulls on a");
+    await b.post("/admin/extra-guesses", { team: "1", puzzle: "zzz", count: "2" });
+    expect((await b.get("/admin")).text).toContain("There is no puzzle");
+    await b.post("/admin/adjust", { team: "1", points: "x", reason: "Late" });
+    expect((await b.get("/admin")).text).toContain("notice-bad");
+
+    await b.post("/admin/freeze", { frozen: "true" });
+    expect((await app.call("GET", "/api/scoreboard")).body.frozen).toBe(true);
+    await b.post("/admin/freeze", { frozen: "false" });
+    expect((await app.call("GET", "/api/scoreboard")).body.frozen).toBe(false);
+  });
+
+  test("a reload with errors shows every error, however many, and keeps the hunt", async () => {
+    const app = makeApp();
+    const b = await signedIn(app);
+    const puzzles = Array.from(
+      { length: 80 },
+      (_, i) => `[[puzzle]]\nid = "p${i}"\ntitle = "P"\nanswer = ["x"]\nbogus_key_${i} = 1\n`,
+    );
+    app.setToml('[hunt]\ntitle = "X"\n' + puzzles.join(""));
+    await b.post("/admin/reload", {});
+    const page = await b.get("/admin");
+    expect(page.text).toContain("The hunt file has 80 errors; the running hunt is unchanged");
+    expect(page.text).toContain('<pre class="errors">');
+    for (let i = 0; i < 80; i++) expect(page.text).toContain(`bogus_key_${i}`);
+    expect(app.runtime.engine.hunt.title).toBe("Test Hunt");
+  });
+
+  test("the dashboard shows the guess feed, the progress grid and the charts", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    app.clock.advance(5 * MINUTE);
+    await app.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "nope" } });
+    await app.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    app.clock.advance(40 * MINUTE);
+    const b = await signedIn(app);
+    const page = await b.get("/admin");
+    expect(page.text).toContain('<td class="mono">nope</td>');
+    expect(page.text).toContain('class="cell cell-solved"');
+    // Puzzle b has been open 45 minutes without a solve: stuck.
+    expect(page.text).toContain('title="B: open 45 min (stuck)"');
+    expect(page.text).toContain("Solves / teams with it");
+    expect(page.text).toContain("Guesses per minute over the last hour");
+    const feed = await b.get("/admin/feed?after=1");
+    const body = JSON.parse(feed.text);
+    expect(body.last).toBe(2);
+    expect(body.html).toContain("alpha");
+    expect(body.html).not.toContain("nope");
+    const stats = await app.admin("GET", "/api/admin/stats");
+    expect(stats.body.puzzles[0]).toEqual({
+      id: "a",
+      title: "A",
+      round: "r1",
+      unlocked: 1,
+      solves: 1,
+      median_solve_seconds: 300,
+      wrong_guesses: 1,
+    });
+    expect(stats.body.guesses_per_minute.length).toBe(60);
+  });
+
+  test("the print page has one QR card per checkpoint, pointing at /c/<code>", async () => {
+    const app = makeApp();
+    const b = await signedIn(app);
+    const cookie = [...b.jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    const print = async (query: string, host: string) => {
+      const res = await app.app.request(`http://${host}/admin/print${query}`, {
+        headers: { cookie, accept: "text/html", host },
+      });
+      return await res.text();
+    };
+    let page = await print("", "cairn.example:8080");
+    expect(page.match(/<article class="qr-card">/g)?.length).toBe(1);
+    expect(page).toContain('<p class="url">http://cairn.example:8080/c/cp-123</p>');
+    expect(page).toMatch(/<svg xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 \d+ \d+"/);
+    expect(page).not.toContain("Phones cannot open");
+    // The organizer can say which address players use.
+    page = await print("?origin=http://10.0.0.5:8080/", "cairn.example:8080");
+    expect(page).toContain('<p class="url">http://10.0.0.5:8080/c/cp-123</p>');
+    page = await print("?origin=javascript:alert(1)", "cairn.example:8080");
+    expect(page).toContain('<p class="url">http://cairn.example:8080/c/cp-123</p>');
+    // A laptop's own localhost is no use on a phone: the page says so.
+    page = await print("?origin=http://localhost:8080", "localhost:8080");
+    expect(page).toContain("Phones cannot open http://localhost:8080");
+  });
+});
+
+describe("not found", () => {
+  test("is a page for browsers and the envelope for everyone else", async () => {
+    const app = makeApp();
+    const page = await browser(app).get("/nowhere");
+    expect(page.status).toBe(404);
+    expect(page.text).toContain("Page not found");
+    const api = await app.call("GET", "/nowhere");
+    expect(api.body).toEqual({ error: { code: "not_found", message: "There is nothing here" } });
+    // So is a page's own 404, for a script.
+    const token = await app.register("Gulls");
+    const checkpoint = await app.call("GET", "/c/nope", { token });
+    expect(checkpoint.status).toBe(404);
+    expect(checkpoint.body.error.code).toBe("not_found");
+  });
+});
