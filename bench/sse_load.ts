@@ -4,7 +4,7 @@
 // delivery lag on every stream. Reports lag p50, p99 and max, and the
 // server's RSS at idle, with the streams open, and after the broadcasts.
 // Loopback only; bounded in count and time. Run ./compile.sh first.
-// Usage: bun bench/sse_load.ts [--connections 10000] [--broadcasts 10] [--binary dist/cairn]
+// Usage: bun bench/sse_load.ts [--connections 10000] [--broadcasts 10] [--binary dist/cairn] [--pin]
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +16,8 @@ const { values } = parseArgs({
     connections: { type: "string", default: "10000" },
     broadcasts: { type: "string", default: "10" },
     binary: { type: "string", default: BINARY },
+    // The server on CPU 0 and the client on CPU 1 (taskset), instead of wherever the OS puts them.
+    pin: { type: "boolean", default: false },
   },
 });
 const connections = Number(values.connections);
@@ -36,6 +38,7 @@ const cpu = (pid: number) => {
 
 const server = Bun.spawn(
   [
+    ...(values.pin ? ["taskset", "-c", "0"] : []),
     values.binary,
     "serve",
     "--host",
@@ -57,6 +60,7 @@ try {
   const idle = rss(server.pid);
   const opened = performance.now();
   const proc = Bun.spawn([
+    ...(values.pin ? ["taskset", "-c", "1"] : []),
     process.execPath,
     join(import.meta.dir, "_sse_client.ts"),
     String(port),

@@ -121,7 +121,10 @@ function script(
 ) {
   const lines = ["local requests = {}"];
   for (const r of requests) {
+    // wrk.format() at load time knows no Host header yet, and a request without one is
+    // refused: every request names it.
     const headers = [
+      `["Host"] = "127.0.0.1"`,
       r.token === undefined ? "" : `["Authorization"] = ${lua(`Bearer ${r.token}`)}`,
       r.body === undefined ? "" : `["Content-Type"] = "application/json"`,
     ].filter(Boolean).join(", ");
@@ -287,6 +290,7 @@ try {
         errors: cairnRuns.reduce((a, r) => a + r.errors, 0),
       },
       bare: {
+        errors: bareRuns.reduce((a, r) => a + r.errors, 0),
         rps: median(bareRuns.map((r) => r.rps)),
         p50: median(bareRuns.map((r) => r.p50)),
         p99: median(bareRuns.map((r) => r.p99)),
@@ -297,6 +301,11 @@ try {
       met: s.target === undefined ? undefined : ratio >= s.target,
     };
     results.push(row);
+    if (row.cairn.errors > 0 || row.bare.errors > 0) {
+      console.warn(
+        `warning: ${s.name} had ${row.cairn.errors} failed answers from Cairn and ${row.bare.errors} from the baseline`,
+      );
+    }
     console.log(
       `${s.name}: ${Math.round(row.cairn.rps)} req/s vs ${Math.round(row.bare.rps)} (ratio ${
         ratio.toFixed(2)
@@ -340,6 +349,7 @@ try {
     "cairn req/s": Math.round(r.cairn.rps),
     "p50 ms": r.cairn.p50.toFixed(2),
     "p99 ms": r.cairn.p99.toFixed(2),
+    "non-2xx or errors": r.cairn.errors,
     "baseline req/s": Math.round(r.bare.rps),
     baseline: r.baseline,
     ratio: r.ratio.toFixed(2),

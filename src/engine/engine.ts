@@ -47,6 +47,8 @@ export interface Team {
   reachedAt: number;
   /** The latest solve's time, or null. */
   lastSolveAt: number | null;
+  /** Bumped whenever what the team sees changes (an unlock or a solve), for caches of it. */
+  version: number;
   /** Times of recent incorrect and partial guesses, per puzzle index, for guess limits. */
   recentWrong: Map<number, number[]>;
   /** When the team's unlocks were last recomputed. */
@@ -580,6 +582,7 @@ export class Engine {
     };
     each(snapshot.unlocks, (team, index, row: { at: number }) => {
       team.state.unlockedAt[index] = row.at;
+      team.version++;
     });
     // Score events are replayed in time order, so ties and frozen boards come out right.
     const events: { at: number; apply: () => void }[] = [];
@@ -668,6 +671,7 @@ export class Engine {
       scoreEvents: [],
       reachedAt: row.createdAt,
       lastSolveAt: null,
+      version: 0,
       recentWrong: new Map(),
       refreshedAt: -Infinity,
       extraGuesses: new Map(),
@@ -696,6 +700,7 @@ export class Engine {
       }
     }
     team.solvedAt[puzzle.index] = at;
+    team.version++;
     c[this.layout.solved + puzzle.index] = 1;
     c[this.layout.solves]!++;
     if (team.lastSolveAt === null || at > team.lastSolveAt) team.lastSolveAt = at;
@@ -803,6 +808,7 @@ export class Engine {
       if (puzzle.route !== undefined && !this.stopReached(team, puzzle)) continue;
       if (puzzle.unlock !== undefined && !puzzle.unlock.condition(state, puzzle.index)) continue;
       state.unlockedAt[puzzle.index] = time;
+      team.version++;
       unlocked.push(puzzle.id);
       writes.push({ kind: "unlock", teamId: team.id, puzzle: puzzle.id, at: time });
     }

@@ -7,14 +7,15 @@ import { hashToken, secretsEqual } from "./accounts.ts";
 export const SESSION_COOKIE = "cairn_session";
 /** The organizers' cookie, set by the admin page's sign-in: HttpOnly, SameSite=Strict. */
 export const ADMIN_COOKIE = "cairn_admin";
-const JSON_HEADERS = {
+export const JSON_HEADERS = {
   "content-type": "application/json; charset=utf-8",
   "x-content-type-options": "nosniff",
 };
 
 /** A JSON response with only the headers it needs: hot responses stay lean. */
 export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(data), { status, headers: { ...JSON_HEADERS, ...headers } });
+  const merged = Object.keys(headers).length === 0 ? JSON_HEADERS : { ...JSON_HEADERS, ...headers };
+  return new Response(JSON.stringify(data), { status, headers: merged });
 }
 
 /**

@@ -13,6 +13,9 @@ const ARGON2 = { algorithm: "argon2id", memoryCost: 19_456, timeCost: 2 } as con
 const LOGIN_LIMIT = 10;
 const LOGIN_WINDOW_MS = 5 * 60_000;
 
+/** Valid tokens whose hashes are remembered at most (a token and its hash take about 150 bytes). */
+const KNOWN_HASHES = 100_000;
+
 /** A new random token: 32 bytes, base64url. */
 export function newToken(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
@@ -44,6 +47,7 @@ let decoy: Promise<string> | undefined;
 
 export class Accounts {
   private readonly sessions = new Map<string, number>();
+  private readonly knownHashes = new Map<string, string>();
   private readonly passwords = new Map<number, string>();
   private readonly logins = new Limiter(LOGIN_LIMIT, LOGIN_WINDOW_MS);
 
@@ -74,7 +78,18 @@ export class Accounts {
 
   /** The team a session token belongs to. */
   teamFor(token: string): number | undefined {
-    return this.sessions.get(hashToken(token));
+    // The hash of a token seen valid before is remembered, so a busy session
+    // does not pay for SHA-256 on every request. The session itself is always
+    // looked up by hash, so a closed one is refused at once.
+    let tokenHash = this.knownHashes.get(token);
+    if (tokenHash === undefined) {
+      tokenHash = hashToken(token);
+      if (!this.sessions.has(tokenHash)) return undefined;
+      // Bounded: only valid tokens are kept, and the memo starts over when full.
+      if (this.knownHashes.size >= KNOWN_HASHES) this.knownHashes.clear();
+      this.knownHashes.set(token, tokenHash);
+    }
+    return this.sessions.get(tokenHash);
   }
 
   /** Records a new team's password hash (after its registration is committed). */
@@ -97,6 +112,7 @@ export class Accounts {
   /** Closes a session: forgotten at once, deleted from the database by the write. */
   closeSession(token: string): Write | undefined {
     const tokenHash = hashToken(token);
+    this.knownHashes.delete(token);
     if (!this.sessions.delete(tokenHash)) return undefined;
     return { kind: "session_end", tokenHash };
   }

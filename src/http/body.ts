@@ -21,6 +21,15 @@ async function readLimited(c: Context): Promise<Uint8Array> {
   }
   const body = c.req.raw.body;
   if (body === null) return new Uint8Array();
+  // With a declared length the server's framing stops the body there, so it can be read
+  // whole, natively; only a chunked body is counted as it arrives.
+  if (declared !== undefined && c.req.header("transfer-encoding") === undefined) {
+    try {
+      return new Uint8Array(await c.req.raw.arrayBuffer());
+    } catch {
+      throw new ApiError("bad_request", "The request body could not be read");
+    }
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = body.getReader();

@@ -15,6 +15,7 @@ import {
   bearer,
   credential,
   json,
+  JSON_HEADERS,
   jsonWithCookies,
   sameOriginRequest,
   SESSION_COOKIE,
@@ -79,6 +80,7 @@ const EmptyBody = v.strictObject({});
 export function createApp(options: AppOptions): Hono {
   const { runtime, freeze, logger, live, metrics } = options;
   const actions = playerActions(runtime, logger);
+  const listJson = puzzleListCache();
   const app = new Hono();
 
   // First, so that it times every answer, errors and 404s included. The route label is the
@@ -227,7 +229,7 @@ export function createApp(options: AppOptions): Hono {
   app.get("/api/puzzles", (c) => {
     const { engine, team } = player(c);
     engine.catchUp(team);
-    return json(puzzleList(engine, team));
+    return new Response(listJson(engine, team), { headers: JSON_HEADERS });
   });
 
   app.get("/api/puzzles/:id", (c) => {
@@ -309,6 +311,26 @@ function routeOf(c: Context): string {
     if (route.method !== "ALL") return route.path;
   }
   return "unmatched";
+}
+
+/**
+ * `GET /api/puzzles` bodies, encoded once per change in what a team sees (its
+ * version) and kept until the next time its list can change by the clock
+ * alone (an unlock time still ahead: puzzles stay hidden until the start).
+ * A reload makes new Team objects, so their entries simply go.
+ */
+export function puzzleListCache(): (engine: Engine, team: Team) => string {
+  const cache = new WeakMap<Team, { version: number; until: number; json: string }>();
+  return (engine, team) => {
+    const now = engine.now();
+    const hit = cache.get(team);
+    if (hit !== undefined && hit.version === team.version && now < hit.until) return hit.json;
+    const json = JSON.stringify(puzzleList(engine, team));
+    let until = Infinity;
+    for (const at of team.state.unlockedAt) if (at > now && at < until) until = at;
+    cache.set(team, { version: team.version, until, json });
+    return json;
+  };
 }
 
 /** The body of `GET /api/puzzles`: the puzzles a team can see now, in file order. */

@@ -281,6 +281,33 @@ describe("sessions", () => {
 });
 
 describe("puzzles", () => {
+  test("the list follows the clock, solves and unlocks, however often it is asked for", async () => {
+    const { call, register, clock } = makeApp();
+    clock.time = START - 60 * MINUTE;
+    const token = await register("Early");
+    const list = async () =>
+      ((await call("GET", "/api/puzzles", { token })).body as {
+        puzzles: { id: string; solved: boolean }[];
+      }).puzzles.map((p) => `${p.id}${p.solved ? "*" : ""}`);
+    // Before the start nothing shows, twice (the second answer may come from the cache).
+    expect(await list()).toEqual([]);
+    expect(await list()).toEqual([]);
+    clock.time = START;
+    expect(await list()).toEqual(["a", "b"]);
+    // A solve that unlocks nothing still changes the list.
+    expect(
+      (await call("POST", "/api/puzzles/b/guesses", { token, body: { answer: "bravo" } }))
+        .body.unlocked,
+    ).toEqual([]);
+    expect(await list()).toEqual(["a", "b*"]);
+    expect(
+      (await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } }))
+        .body.unlocked,
+    ).toEqual(["meta", "after-a", "rich"]);
+    expect(await list()).toEqual(["a*", "b*", "meta", "after-a", "rich"]);
+    expect(await list()).toEqual(["a*", "b*", "meta", "after-a", "rich"]);
+  });
+
   test("lists the team's unlocked puzzles, and shows one with its body as HTML", async () => {
     const { call, register, game } = makeApp();
     const token = await register("Gulls");
