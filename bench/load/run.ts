@@ -13,6 +13,9 @@
 //
 // The hunt lifts the guess limit, so that every wrong guess is judged and
 // stored (durable, FULL sync, group commit) instead of being answered 429.
+// Nine guesses in ten are wrong, on a puzzle no guess solves; the tenth is
+// right, on another puzzle, which it solves the first time round and is
+// answered `already_solved` (not stored) after that.
 // Loopback only; every run is bounded in time.
 // Usage: bun bench/load/run.ts [--teams 2000] [--rounds 5] [--seconds 3] [--connections 64]
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -249,9 +252,9 @@ try {
         Array.from({ length: 10 }, (_, j) =>
           seeded.map((t, i) => ({
             method: "POST",
-            path: `/api/puzzles/${t.puzzle}/guesses`,
+            path: `/api/puzzles/${j === 9 ? t.solvable.puzzle : t.puzzle}/guesses`,
             token: t.token,
-            body: j === 9 ? JSON.stringify({ answer: t.answer }) : wrong(i, j),
+            body: j === 9 ? JSON.stringify({ answer: t.solvable.answer }) : wrong(i, j),
           }))).flat(),
       ),
     },

@@ -9,10 +9,14 @@ import type { Write } from "../../src/engine/mod.ts";
 
 export interface SeededTeam {
   token: string;
-  /** A puzzle the team has unlocked and not solved: the target of its guesses. */
+  /** A puzzle the team has unlocked and not solved: the target of its wrong guesses. */
   puzzle: string;
-  /** That puzzle's answer, for the right guesses in the mix. */
-  answer: string;
+  /**
+   * Another such puzzle, and its answer, for the right guesses in the mix: the
+   * first solves it, later ones are answered `already_solved`. Kept apart from
+   * `puzzle`, so that the wrong guesses stay wrong (and stored) all run long.
+   */
+  solvable: { puzzle: string; answer: string };
 }
 
 /** Registers `teams` teams on the hunt in `huntText`, stored in `dbPath`. */
@@ -48,9 +52,15 @@ export async function seed(
       const outcome = engine.guess(team, next.id, `answer ${next.index}`);
       if (outcome.kind === "judged") writes.push(...outcome.writes);
     }
-    const target = engine.unlockedPuzzles(team).find((p) => !engine.solved(team, p));
-    if (target === undefined) throw new Error(`team ${t} has nothing left to guess`);
-    seeded.push({ token, puzzle: target.id, answer: `answer ${target.index}` });
+    const [target, other] = engine.unlockedPuzzles(team).filter((p) => !engine.solved(team, p));
+    if (target === undefined || other === undefined) {
+      throw new Error(`team ${t} has fewer than two puzzles left to guess`);
+    }
+    seeded.push({
+      token,
+      puzzle: target.id,
+      solvable: { puzzle: other.id, answer: `answer ${other.index}` },
+    });
   }
   await writer.commit(writes);
   opened.game.close();
