@@ -2,13 +2,34 @@ import MarkdownIt from "markdown-it";
 import type { Puzzle, Variant } from "../engine/mod.ts";
 
 const markdown = new MarkdownIt({ html: false, linkify: false, typographer: false });
+
+// Links and images to `assets/<file>` point at the puzzle's own files
+// (`/puzzles/<id>/assets/<file>`), which only teams with it unlocked may fetch.
+markdown.core.ruler.push("puzzle_assets", (state) => {
+  const puzzleId = (state.env as { puzzleId?: string }).puzzleId;
+  if (puzzleId === undefined) return;
+  type Token = NonNullable<(typeof state.tokens)[number]["children"]>[number];
+  const rewrite = (token: Token, name: string) => {
+    const url = token.attrGet(name);
+    if (typeof url === "string" && url.startsWith("assets/")) {
+      token.attrSet(name, `/puzzles/${encodeURIComponent(puzzleId)}/${url}`);
+    }
+  };
+  for (const block of state.tokens) {
+    for (const token of block.children ?? []) {
+      if (token.type === "image") rewrite(token, "src");
+      else if (token.type === "link_open") rewrite(token, "href");
+    }
+  }
+});
+
 const rendered = new WeakMap<Puzzle | Variant, string>();
 
 /** A puzzle's (or a variant's) markdown as HTML (raw HTML in it is escaped), rendered once. */
-export function bodyHtml(source: Puzzle | Variant): string {
+export function bodyHtml(puzzle: Puzzle, source: Puzzle | Variant = puzzle): string {
   let html = rendered.get(source);
   if (html === undefined) {
-    html = markdown.render(source.body);
+    html = markdown.render(source.body, { puzzleId: puzzle.id });
     rendered.set(source, html);
   }
   return html;

@@ -31,6 +31,7 @@ import {
 } from "./actions.ts";
 import { adminRoutes } from "./admin.ts";
 import { readJson } from "./body.ts";
+import { assetResponse } from "./assets.ts";
 import { bodyHtml } from "./markdown.ts";
 import { scoreHistory } from "./stats.ts";
 import { ApiError, errorResponse } from "./errors.ts";
@@ -243,7 +244,7 @@ export function createApp(options: AppOptions): Hono {
       title: puzzle.title,
       round: puzzle.round,
       points: puzzle.points,
-      body_html: bodyHtml(engine.bodySource(team, puzzle)),
+      body_html: bodyHtml(puzzle, engine.bodySource(team, puzzle)),
       solved: engine.solved(team, puzzle),
       hints: puzzle.hints.map((hint) => {
         const taken = engine.hintTaken(team, puzzle, hint);
@@ -281,6 +282,12 @@ export function createApp(options: AppOptions): Hono {
   });
 
   app.route("/api/admin", adminRoutes({ runtime, freeze, logger, live }));
+
+  // A puzzle's own files, for its body's pictures and links (session cookie or Bearer).
+  app.get("/puzzles/:id/assets/:file{.+}", (c) => {
+    const { engine, team } = player(c);
+    return assetResponse(engine, team, c.req.param("id"), c.req.param("file"));
+  });
 
   const pages = pageRoutes({ runtime, freeze, live, logger, actions });
   app.route("/", pages.routes);

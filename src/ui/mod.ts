@@ -265,7 +265,7 @@ export function pageRoutes(
           title: puzzle.title,
           round: puzzle.round,
           points: puzzle.points,
-          bodyHtml: bodyHtml(engine.bodySource(team, puzzle)),
+          bodyHtml: bodyHtml(puzzle, engine.bodySource(team, puzzle)),
           solved: engine.solved(team, puzzle),
           ...(solvedAt === solvedAt && { solvedAt: clock(solvedAt) }),
           hints: puzzle.hints.map((hint) => {

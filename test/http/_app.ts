@@ -28,12 +28,18 @@ export interface Reply {
   text: string;
 }
 
-export function makeApp(options: { toml?: string; clock?: FakeClock; coalesceMs?: number } = {}) {
+export function makeApp(
+  options: { toml?: string; clock?: FakeClock; coalesceMs?: number; assetsDir?: string } = {},
+) {
   const clock = options.clock ?? new FakeClock();
   let toml = options.toml ?? HUNT_TOML;
   const db = openDatabase(":memory:");
   setMeta(db, "hunt_started_at", String(START));
-  const load = () => loadHunt(toml, { file: "hunt.toml" });
+  const load = () =>
+    loadHunt(toml, {
+      file: "hunt.toml",
+      ...(options.assetsDir !== undefined && { assetsDir: options.assetsDir }),
+    });
   const { hunt, problems } = load();
   if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
   saveScoring(db, hunt);

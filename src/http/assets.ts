@@ -1,0 +1,70 @@
+/**
+ * A puzzle's files (`assets/<puzzle id>/…` beside the hunt file), served only
+ * to teams that have the puzzle unlocked. Anyone else gets the same 404 as for
+ * a file that does not exist, so a locked puzzle's files do not leak that it
+ * exists.
+ */
+import { statSync } from "node:fs";
+import { extname, resolve, sep } from "node:path";
+import type { Engine, Team } from "../engine/mod.ts";
+import { ApiError } from "./errors.ts";
+
+const TYPES: Readonly<Record<string, string>> = {
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+  ".avif": "image/avif",
+  ".svg": "image/svg+xml",
+  ".mp3": "audio/mpeg",
+  ".ogg": "audio/ogg",
+  ".wav": "audio/wav",
+  ".m4a": "audio/mp4",
+  ".mp4": "video/mp4",
+  ".webm": "video/webm",
+  ".pdf": "application/pdf",
+  ".txt": "text/plain; charset=utf-8",
+  ".csv": "text/csv; charset=utf-8",
+  ".json": "application/json",
+  ".zip": "application/zip",
+};
+
+/** The response for `/puzzles/:id/assets/<file>`, or a 404 ApiError. */
+export function assetResponse(
+  engine: Engine,
+  team: Team,
+  puzzleId: string,
+  file: string,
+): Response {
+  const dir = engine.hunt.assetsDir;
+  const puzzle = engine.unlockedPuzzle(team, puzzleId);
+  if (dir === undefined || puzzle === undefined) throw new ApiError("not_found");
+  // Only plain relative paths inside the puzzle's own folder.
+  const parts = file.split("/");
+  if (
+    file.includes("\0") || file.includes("\\") ||
+    parts.some((p) => p === "" || p === "." || p === "..")
+  ) {
+    throw new ApiError("not_found");
+  }
+  const root = resolve(dir, puzzle.id);
+  const path = resolve(root, ...parts);
+  if (!path.startsWith(root + sep)) throw new ApiError("not_found");
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new ApiError("not_found");
+    size = stat.size;
+  } catch {
+    throw new ApiError("not_found");
+  }
+  return new Response(Bun.file(path), {
+    headers: {
+      "content-type": TYPES[extname(path).toLowerCase()] ?? "application/octet-stream",
+      "content-length": String(size),
+      "cache-control": "private, max-age=300",
+      "x-content-type-options": "nosniff",
+    },
+  });
+}
