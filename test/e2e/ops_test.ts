@@ -41,7 +41,7 @@ function loadHunt(puzzles: number): string {
   let text = '[hunt]\ntitle = "Load"\n';
   for (let i = 1; i <= puzzles; i++) {
     text += `\n[[puzzle]]\nid = "p${i}"\ntitle = "P${i}"\npoints = ${i}\nanswer = ["a${i}"]\n` +
-      'guess_limit = { count = 1000, per = "1m" }\n';
+      'guess_limit = { count = 1000000, per = "1m" }\n';
   }
   return text;
 }
@@ -203,10 +203,11 @@ describe("the binary in operation", () => {
           })).body.token as string,
         );
       }
-      // Each team works through the puzzles: a wrong guess, then the answer.
+      // Each team works through the puzzles (a wrong guess, then the answer), then goes on
+      // guessing wrong on the last one, so that the load lasts until every backup is taken.
       const load = tokens.map(async (token) => {
-        for (let p = 1; p <= 40 && running; p++) {
-          for (const answer of ["wrong", `a${p}`]) {
+        for (let p = 1; running; p = Math.min(p + 1, 40)) {
+          for (const answer of p < 40 ? ["wrong", `a${p}`] : ["wrong"]) {
             const reply = await post(server.base, `/api/puzzles/p${p}/guesses`, { answer }, token);
             if (reply.status === 200) acknowledged++;
           }
