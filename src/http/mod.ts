@@ -31,8 +31,8 @@ import {
 } from "./actions.ts";
 import { adminRoutes } from "./admin.ts";
 import { readJson } from "./body.ts";
-import { assetResponse } from "./assets.ts";
-import { bodyHtml } from "./markdown.ts";
+import { puzzleFileResponse } from "./puzzle_files.ts";
+import { puzzleView } from "./puzzle_view.ts";
 import { scoreHistory } from "./stats.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import type { Freeze, Runtime } from "./runtime.ts";
@@ -238,25 +238,8 @@ export function createApp(options: AppOptions): Hono {
     engine.catchUp(team);
     const puzzle = engine.unlockedPuzzle(team, c.req.param("id"));
     if (puzzle === undefined) throw new ApiError("not_found");
-    const now = engine.now();
-    return json({
-      id: puzzle.id,
-      title: puzzle.title,
-      round: puzzle.round,
-      points: puzzle.points,
-      body_html: bodyHtml(puzzle, engine.bodySource(team, puzzle)),
-      solved: engine.solved(team, puzzle),
-      hints: puzzle.hints.map((hint) => {
-        const taken = engine.hintTaken(team, puzzle, hint);
-        return {
-          id: hint.id,
-          cost: hint.cost,
-          available: taken || engine.hintAvailable(team, puzzle, hint, now),
-          taken,
-          ...(taken && { text: hint.text }),
-        };
-      }),
-    });
+    const { bodyHtml, ...view } = puzzleView(engine, team, puzzle, engine.now());
+    return json({ ...view, body_html: bodyHtml });
   });
 
   app.post("/api/puzzles/:id/guesses", async (c) => {
@@ -286,7 +269,7 @@ export function createApp(options: AppOptions): Hono {
   // A puzzle's own files, for its body's pictures and links (session cookie or Bearer).
   app.get("/puzzles/:id/assets/:file{.+}", (c) => {
     const { engine, team } = player(c);
-    return assetResponse(engine, team, c.req.param("id"), c.req.param("file"));
+    return puzzleFileResponse(engine, team, c.req.param("id"), c.req.param("file"));
   });
 
   const pages = pageRoutes({ runtime, freeze, live, logger, actions });

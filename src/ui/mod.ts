@@ -34,7 +34,7 @@ import {
 import { hashToken, secretsEqual } from "../http/accounts.ts";
 import { readForm, validate } from "../http/body.ts";
 import { ApiError, errorResponse } from "../http/errors.ts";
-import { bodyHtml } from "../http/markdown.ts";
+import { puzzleView } from "../http/puzzle_view.ts";
 import type { Freeze, Runtime } from "../http/runtime.ts";
 import { guessesPerMinute, puzzleStats, scoreHistory } from "../http/stats.ts";
 import type { Live } from "../live/mod.ts";
@@ -261,23 +261,8 @@ export function pageRoutes(
         running: engine.running(now),
         titles: titlesOf(engine),
         puzzle: {
-          id: puzzle.id,
-          title: puzzle.title,
-          round: puzzle.round,
-          points: puzzle.points,
-          bodyHtml: bodyHtml(puzzle, engine.bodySource(team, puzzle)),
-          solved: engine.solved(team, puzzle),
+          ...puzzleView(engine, team, puzzle, now),
           ...(solvedAt === solvedAt && { solvedAt: clock(solvedAt) }),
-          hints: puzzle.hints.map((hint) => {
-            const taken = engine.hintTaken(team, puzzle, hint);
-            return {
-              id: hint.id,
-              cost: hint.cost,
-              available: taken || engine.hintAvailable(team, puzzle, hint, now),
-              taken,
-              ...(taken && { text: hint.text }),
-            };
-          }),
           limit: {
             used: limit.used,
             limit: limit.limit,

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HUNT_TOML } from "../engine/_hunt.ts";
-import { assetResponse } from "../../src/http/assets.ts";
+import { puzzleFileResponse } from "../../src/http/puzzle_files.ts";
 import { makeApp } from "./_app.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "cairn-assets-"));
@@ -64,13 +64,15 @@ describe("puzzle assets", () => {
     expect([secret.status, secret.text]).toEqual([200, "the answer is anchor"]);
   });
 
-  test("assetResponse() refuses a path that climbs out of the puzzle's folder", async () => {
+  test("puzzleFileResponse() refuses a path that climbs out of the puzzle's folder", async () => {
     const { game, register } = makeApp({ toml, assetsDir: assets });
     await register("Gulls");
     const team = game.engine.teams.get(1)!;
     for (const file of ["../after-a/secret.txt", "../../outside.txt", "maps/../../outside.txt"]) {
-      expect(() => assetResponse(game.engine, team, "a", file)).toThrow("There is nothing here");
+      expect(() => puzzleFileResponse(game.engine, team, "a", file)).toThrow(
+        "There is nothing here",
+      );
     }
-    expect(assetResponse(game.engine, team, "a", "maps/harbor.png").status).toBe(200);
+    expect(puzzleFileResponse(game.engine, team, "a", "maps/harbor.png").status).toBe(200);
   });
 });

@@ -31,7 +31,7 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 /** The response for `/puzzles/:id/assets/<file>`, or a 404 ApiError. */
-export function assetResponse(
+export function puzzleFileResponse(
   engine: Engine,
   team: Team,
   puzzleId: string,

@@ -1,0 +1,28 @@
+import type { Engine, Puzzle, Team } from "../engine/mod.ts";
+import { bodyHtml } from "./markdown.ts";
+
+/**
+ * What a team sees of a puzzle it has unlocked: its body (the team's variant)
+ * and each hint's cost and state, with a hint's text only once taken. Shared
+ * by `GET /api/puzzles/:id` and the puzzle page, so both say the same.
+ */
+export function puzzleView(engine: Engine, team: Team, puzzle: Puzzle, now: number) {
+  return {
+    id: puzzle.id,
+    title: puzzle.title,
+    round: puzzle.round,
+    points: puzzle.points,
+    bodyHtml: bodyHtml(puzzle, engine.bodySource(team, puzzle)),
+    solved: engine.solved(team, puzzle),
+    hints: puzzle.hints.map((hint) => {
+      const taken = engine.hintTaken(team, puzzle, hint);
+      return {
+        id: hint.id,
+        cost: hint.cost,
+        available: taken || engine.hintAvailable(team, puzzle, hint, now),
+        taken,
+        ...(taken && { text: hint.text }),
+      };
+    }),
+  };
+}
