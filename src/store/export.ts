@@ -1,6 +1,6 @@
 /**
- * The results, read from the database file alone: teams, solves, guesses and
- * the final scoreboard. The running server's admin route and `cairn export`
+ * The results, read from the database file alone: teams, solves, guesses,
+ * the final scoreboard, and the route order each team was given. The running server's admin route and `cairn export`
  * both read them here, so the two always agree. The scoreboard needs the
  * hunt's points and hint costs, which the server records in `hunt_puzzles`
  * and `hunt_hints` at every start and reload.
@@ -9,7 +9,7 @@ import type { Database } from "bun:sqlite";
 import type { Hunt } from "../engine/mod.ts";
 
 /** The tables an export holds, in the order they are written. */
-export const RESULT_TABLES = ["teams", "solves", "guesses", "scoreboard"] as const;
+export const RESULT_TABLES = ["teams", "solves", "guesses", "scoreboard", "routes"] as const;
 export type ResultTable = (typeof RESULT_TABLES)[number];
 export type Results = Record<ResultTable, Record<string, unknown>[]>;
 
@@ -19,6 +19,7 @@ export const RESULT_COLUMNS: Record<ResultTable, readonly string[]> = {
   solves: ["team", "puzzle", "guess_id", "at"],
   guesses: ["id", "team", "puzzle", "raw", "normalized", "result", "at"],
   scoreboard: ["rank", "team", "name", "division", "score", "solves", "last_solve_at"],
+  routes: ["team", "route", "stops", "at"],
 };
 
 /** Records the hunt's scoring (points, hint costs) beside the state, replacing the last one. */
@@ -69,6 +70,9 @@ export function readResults(db: Database): Results {
       solves: row.solves,
       last_solve_at: iso(row.last_solve_at),
     })),
+    routes: all("SELECT team_id AS team, route, stops, at FROM routes ORDER BY team_id, route").map(
+      (row) => ({ ...withIso(row), stops: JSON.parse(row.stops as string) as string[] }),
+    ),
   })).deferred();
 }
 

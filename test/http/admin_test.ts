@@ -169,7 +169,14 @@ describe("admin routes", () => {
     await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "=cmd()" } });
     await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
     const exported = await admin("GET", "/api/admin/export?format=json");
-    expect(Object.keys(exported.body)).toEqual(["teams", "solves", "guesses", "scoreboard"]);
+    expect(Object.keys(exported.body)).toEqual([
+      "teams",
+      "solves",
+      "guesses",
+      "scoreboard",
+      "routes",
+    ]);
+    expect(exported.body.routes).toEqual([]);
     expect(exported.body.solves).toEqual([{
       team: 1,
       puzzle: "a",

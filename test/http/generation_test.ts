@@ -106,6 +106,23 @@ describe("variants through the API", () => {
     expect([...reply.body.routes[0].stops].sort()).toEqual(["chapel", "fountain", "market"]);
   });
 
+  test("the export carries each team's route order, in JSON and CSV", async () => {
+    const { admin, register, game } = makeApp({ toml: TOML });
+    await register("One");
+    await register("Two");
+    const order = (name: string) =>
+      game.engine.routeOf(game.engine.teamByName(name)!, game.engine.hunt.routes[0]!);
+    const exported = await admin("GET", "/api/admin/export?format=json");
+    expect(exported.body.routes.map((r: { team: number; route: string; stops: string[] }) => [
+      r.team,
+      r.route,
+      r.stops,
+    ])).toEqual([[1, "town", order("One")], [2, "town", order("Two")]]);
+    const csv = await admin("GET", "/api/admin/export?format=csv&table=routes");
+    expect(csv.text.split("\r\n")[0]).toBe("team,route,stops,at");
+    expect(csv.text.split("\r\n")[1]).toStartWith(`1,"town","${order("One").join("; ")}",`);
+  });
+
   test("a team checks in only at its own variant's checkpoint", async () => {
     const { call, register } = makeApp({ toml: TOML });
     const token = await register("One");

@@ -97,7 +97,7 @@ describe("readResults()", () => {
     await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "nope" } });
     await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
     const results = readResults(db);
-    expect(Object.keys(results)).toEqual(["teams", "solves", "guesses", "scoreboard"]);
+    expect(Object.keys(results)).toEqual(["teams", "solves", "guesses", "scoreboard", "routes"]);
     expect(results.teams).toEqual([{
       id: 1,
       name: "Gulls",
