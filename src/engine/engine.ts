@@ -506,6 +506,11 @@ export class Engine {
     return team.state.counts[this.layout.score]!;
   }
 
+  /** How many puzzles the team has solved. */
+  solveCount(team: Team): number {
+    return team.state.counts[this.layout.solves]!;
+  }
+
   /**
    * The ranking: by score, then by who reached it first (the last score
    * change, or registration for a team whose score never changed), then by

@@ -49,12 +49,22 @@ export function isAdmin(c: Context, adminTokenHash: string): boolean {
 
 /** Stores the admin token in the admin cookie, for the organizers' pages. */
 export function setAdminCookie(c: Context, token: string): void {
-  setCookie(c, ADMIN_COOKIE, token, {
+  setTokenCookie(c, ADMIN_COOKIE, token, { sameSite: "Strict", days: 7 });
+}
+
+/** A token in an HttpOnly cookie for the whole site, Secure behind https. */
+function setTokenCookie(
+  c: Context,
+  name: string,
+  token: string,
+  options: { sameSite: "Strict" | "Lax"; days: number },
+): void {
+  setCookie(c, name, token, {
     httpOnly: true,
-    sameSite: "Strict",
+    sameSite: options.sameSite,
     secure: isHttps(c),
     path: "/",
-    maxAge: 60 * 60 * 24 * 7,
+    maxAge: 60 * 60 * 24 * options.days,
   });
 }
 
@@ -63,14 +73,9 @@ function isHttps(c: Context): boolean {
     c.req.header("x-forwarded-proto") === "https";
 }
 
+/** Stores a team's session token in the session cookie. */
 export function setSessionCookie(c: Context, token: string): void {
-  setCookie(c, SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: "Lax",
-    secure: isHttps(c),
-    path: "/",
-    maxAge: 60 * 60 * 24 * 30,
-  });
+  setTokenCookie(c, SESSION_COOKIE, token, { sameSite: "Lax", days: 30 });
 }
 
 /** Same origin: the Origin header, when sent, names this server; browsers always send it cross-site. */

@@ -70,7 +70,7 @@ export function adminRoutes(
       division: team.division,
       members: team.members,
       score: engine.score(team),
-      solves: engine.hunt.puzzles.filter((p) => engine.solved(team, p)).length,
+      solves: engine.solveCount(team),
       created_at: iso(team.createdAt),
       last_activity_at: iso(team.lastActivityAt),
     };

@@ -57,6 +57,16 @@ async function readLimited(c: Context): Promise<Uint8Array> {
   return bytes;
 }
 
+/** The body as text: at most 64 KiB, and valid UTF-8, or a 400 or 413. */
+async function readText(c: Context): Promise<string> {
+  const bytes = await readLimited(c);
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new ApiError("bad_request", "The request body is not valid UTF-8");
+  }
+}
+
 /**
  * Parses and validates a JSON body. An empty body counts as `{}`, so a POST
  * that needs no data accepts it.
@@ -65,13 +75,7 @@ export async function readJson<S extends v.GenericSchema>(
   c: Context,
   schema: S,
 ): Promise<v.InferOutput<S>> {
-  const bytes = await readLimited(c);
-  let text: string;
-  try {
-    text = decoder.decode(bytes);
-  } catch {
-    throw new ApiError("bad_request", "The request body is not valid UTF-8");
-  }
+  const text = await readText(c);
   let data: unknown = {};
   if (text.trim() !== "") {
     try {
@@ -103,13 +107,7 @@ export async function readForm(c: Context): Promise<Record<string, string>> {
   if (!type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
     throw new ApiError("bad_request", "Send the form as application/x-www-form-urlencoded");
   }
-  const bytes = await readLimited(c);
-  let text: string;
-  try {
-    text = decoder.decode(bytes);
-  } catch {
-    throw new ApiError("bad_request", "The request body is not valid UTF-8");
-  }
+  const text = await readText(c);
   const fields: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(text)) {
     if (!Object.hasOwn(fields, key)) fields[key] = value;

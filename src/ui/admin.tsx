@@ -6,6 +6,14 @@ import type { Flash } from "./flash.ts";
 import { Notice, Shell } from "./layout.tsx";
 
 /** A puzzle open this long without a solve counts as stuck (ms). */
+/** One figure in a page's row of figures: a big value over a small label. */
+const Stat: FC<{ value: string | number; label: string; id?: string }> = (props) => (
+  <div class="stat">
+    <b id={props.id}>{props.value}</b>
+    <span>{props.label}</span>
+  </div>
+);
+
 export const STUCK_AFTER = 30 * 60_000;
 
 export const AdminLoginPage: FC<{ huntTitle: string; flash?: Flash | undefined }> = (props) => (
@@ -168,26 +176,14 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
         <h1 class="visually-hidden">Organizer dashboard</h1>
         <Notice flash={props.flash} />
         <div class="summary-line">
-          <div class="stat">
-            <b>{props.counts.teams}</b>
-            <span>teams</span>
-          </div>
-          <div class="stat">
-            <b>{props.counts.solves}</b>
-            <span>solves</span>
-          </div>
-          <div class="stat">
-            <b id="guess-count">{props.counts.guesses}</b>
-            <span>guesses</span>
-          </div>
-          <div class="stat">
-            <b>{props.frozen ? "Frozen" : "Live"}</b>
-            <span>public scoreboard{props.frozenAt ? ` (since ${props.frozenAt})` : ""}</span>
-          </div>
-          <div class="stat">
-            <b>{props.status}</b>
-            <span>hunt</span>
-          </div>
+          <Stat value={props.counts.teams} label="teams" />
+          <Stat value={props.counts.solves} label="solves" />
+          <Stat id="guess-count" value={props.counts.guesses} label="guesses" />
+          <Stat
+            value={props.frozen ? "Frozen" : "Live"}
+            label={`public scoreboard${props.frozenAt ? ` (since ${props.frozenAt})` : ""}`}
+          />
+          <Stat value={props.status} label="hunt" />
         </div>
         <div class="admin-grid">
           <div class="stack">
@@ -420,26 +416,11 @@ export const TeamPage: FC<
         <h1>{team.name}</h1>
         <Notice flash={props.flash} />
         <div class="summary-line">
-          <div class="stat">
-            <b>{team.score}</b>
-            <span>points</span>
-          </div>
-          <div class="stat">
-            <b>{team.solves}</b>
-            <span>solves</span>
-          </div>
-          <div class="stat">
-            <b>{team.division ?? "none"}</b>
-            <span>division</span>
-          </div>
-          <div class="stat">
-            <b>{team.members.length === 0 ? "—" : team.members.join(", ")}</b>
-            <span>members</span>
-          </div>
-          <div class="stat">
-            <b>{team.createdAt}</b>
-            <span>joined</span>
-          </div>
+          <Stat value={team.score} label="points" />
+          <Stat value={team.solves} label="solves" />
+          <Stat value={team.division ?? "none"} label="division" />
+          <Stat value={team.members.length === 0 ? "—" : team.members.join(", ")} label="members" />
+          <Stat value={team.createdAt} label="joined" />
         </div>
         <div class="admin-grid">
           <div class="stack">

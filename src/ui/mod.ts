@@ -234,7 +234,7 @@ export function pageRoutes(
         flash: takeFlash(c),
         team: team.name,
         score: engine.score(team),
-        solves: engine.hunt.puzzles.filter((p) => engine.solved(team, p)).length,
+        solves: engine.solveCount(team),
         rounds: ordered,
         titles: titlesOf(engine),
       }),
@@ -546,7 +546,7 @@ export function pageRoutes(
           division: team.division,
           members: team.members,
           score: engine.score(team),
-          solves: engine.hunt.puzzles.filter((p) => engine.solved(team, p)).length,
+          solves: engine.solveCount(team),
           createdAt: clock(team.createdAt),
           guesses: rows<GuessRow>(
             `SELECT id, team_id AS team, '' AS team_name, puzzle, raw, result, at
