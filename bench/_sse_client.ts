@@ -8,10 +8,17 @@ export {};
 // The data handler is kept lean on purpose: whatever it spends per chunk is
 // added to the lag of every stream read after it, so it reads the bytes in
 // place (no string per chunk, no regular expression, no per-event key).
-// Usage: bun bench/_sse_client.ts PORT N [PATH]
-const port = Number(process.argv[2]);
-const count = Number(process.argv[3]);
-const path = process.argv[4] ?? "/api/events";
+//
+// With --spin, once every stream is open, the event loop never sleeps (an
+// immediate task is always queued, so it polls without waiting): on loopback a
+// client asleep in epoll must be woken for each burst of data, and the server
+// pays for that wake-up inside its send().
+// Usage: bun bench/_sse_client.ts PORT N [--spin] [PATH]
+const spin = process.argv.includes("--spin");
+const args = process.argv.slice(2).filter((arg) => arg !== "--spin");
+const port = Number(args[0]);
+const count = Number(args[1]);
+const path = args[2] ?? "/api/events";
 const request = new TextEncoder().encode(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
 const T = 0x74; // "t"
 const EQ = 0x3d; // "="
@@ -102,6 +109,10 @@ for (let i = 0; i < count; i++) {
 const deadline = Date.now() + 60_000;
 while (ready + failed < count && Date.now() < deadline) await Bun.sleep(20);
 console.log(JSON.stringify({ kind: "ready", ready, failed }));
+if (spin) {
+  const poll = () => void setImmediate(poll);
+  poll();
+}
 
 for await (const line of console) {
   if (line.trim() === "done") break;
