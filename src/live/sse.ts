@@ -3,7 +3,7 @@
  * ReadableStream: each event is written straight into the socket's buffer, so
  * a broadcast to 10,000 streams is one synchronous call per stream, with no
  * per-write promise and no stream queue (Hono's `streamSSE` pipes every write
- * through a TransformStream, which cost about 20 µs a stream: see the README).
+ * through a TransformStream, which cost 4–5 times the CPU: see the README).
  */
 import type { Live, Sink } from "./mod.ts";
 
