@@ -13,9 +13,29 @@ process.on("SIGHUP", () => {
   for (const listener of reloadListeners) listener();
 });
 
+// A write to a pipe that is full is queued, and process.exit() would drop the queue: `cairn
+// export | jq` got the first 64 KiB. Each write that queues is remembered, and the process exits
+// only once the stream has drained, or failed: a reader that went away (`| head`) ends the output
+// quietly, as it does for any command-line tool.
+const draining: Promise<unknown>[] = [];
+function writeTo(stream: NodeJS.WriteStream): (text: string) => void {
+  let broken = false;
+  stream.on("error", () => broken = true);
+  return (text) => {
+    if (broken || stream.write(text)) return;
+    draining.push(
+      new Promise((resolve) => {
+        stream.once("drain", resolve);
+        stream.once("error", resolve);
+        stream.once("close", resolve);
+      }),
+    );
+  };
+}
+
 const code = await run(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: writeTo(process.stdout),
+  stderr: writeTo(process.stderr),
   env: process.env,
   shutdown,
   onReload: (listener) => {
@@ -23,4 +43,5 @@ const code = await run(process.argv.slice(2), {
     return () => reloadListeners.delete(listener);
   },
 });
+await Promise.all(draining);
 process.exit(code);

@@ -14,6 +14,15 @@ function spawnBare(args: string[], cwd: string) {
   return Bun.spawn(["env", "-i", binary, ...args], { cwd, stdout: "pipe", stderr: "pipe" });
 }
 
+/** A hunt of `count` puzzles; 20,000 make a `check --dot` graph of 1.3 MB, more than a pipe holds. */
+function bigHunt(count: number): string {
+  let hunt = '[hunt]\ntitle = "Big"\n';
+  for (let i = 1; i <= count; i++) {
+    hunt += `\n[[puzzle]]\nid = "p${i}"\ntitle = "Puzzle ${i}"\nanswer = ["a${i}"]\n`;
+  }
+  return hunt;
+}
+
 describe("the compiled binary", () => {
   test("serves /healthz with an empty environment and exits 0 on SIGTERM", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
@@ -191,6 +200,35 @@ describe("the compiled binary", () => {
     expect(err).toStartWith(
       "hunt.toml:3:1: error: Invalid TOML: trying to redefine an already defined table or value\n",
     );
+  }, 30_000);
+
+  test(
+    "output larger than a pipe's buffer all arrives, however slowly the pipe is read",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+      writeFileSync(join(dir, "hunt.toml"), bigHunt(20_000));
+      const proc = spawnBare(["check", "--dot", "hunt.toml"], dir);
+      // The reader starts late, after the whole output would have been written and the process gone.
+      await Bun.sleep(1500);
+      const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+      expect(code).toBe(0);
+      expect(out.length).toBeGreaterThan(1_000_000);
+      expect(out).toStartWith("digraph ");
+      expect(out).toContain('"p20000"');
+      expect(out).toEndWith("}\n");
+    },
+    30_000,
+  );
+
+  test("a reader that goes away ends the output quietly, without a trace or a hang", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+    writeFileSync(join(dir, "hunt.toml"), bigHunt(20_000));
+    const proc = spawnBare(["check", "--dot", "hunt.toml"], dir);
+    const reader = proc.stdout.getReader();
+    await reader.read();
+    await reader.cancel();
+    expect(await proc.exited).toBe(0);
+    expect(await new Response(proc.stderr).text()).toBe("");
   }, 30_000);
 
   test("an unknown command exits 2 with one line", async () => {
