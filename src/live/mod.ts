@@ -228,20 +228,26 @@ export class Live {
     // A client that is still behind from an earlier write is closed rather
     // than buffered for without bound; it reconnects, and its Last-Event-ID
     // replays the announcements it missed.
-    if (client.behind) {
-      this.disconnect(client);
-      client.sink.close?.();
-      return;
-    }
+    if (client.behind) return this.drop(client);
     try {
       const pending = client.sink.write(bytes);
       // A promise means the transport's buffer is past its high-water mark.
       if (pending instanceof Promise) {
         client.behind = true;
-        pending.then(() => client.behind = false, () => this.disconnect(client));
+        pending.then(() => client.behind = false, () => this.drop(client));
       }
     } catch {
-      this.disconnect(client);
+      this.drop(client);
+    }
+  }
+
+  /** Leaves a stream and ends its response, which would otherwise stay open with nothing to send. */
+  private drop(client: Client): void {
+    this.disconnect(client);
+    try {
+      client.sink.close?.();
+    } catch {
+      // The transport is already closed.
     }
   }
 

@@ -36,10 +36,14 @@ class DirectSink implements Sink {
     return this.controller!.write(chunk);
   }
 
-  /** Ends the stream from the server's side (at shutdown). */
+  /** Ends the stream from the server's side (at shutdown, or after a failed write). */
   close(): void {
     this.end();
-    this.controller?.close();
+    try {
+      this.controller?.close();
+    } catch {
+      // Already closed by the client's side.
+    }
   }
 
   /** Leaves Live and lets the response finish; safe to call more than once. */
@@ -60,6 +64,8 @@ class DirectSink implements Sink {
     if (this.closed) return;
     this.controller = controller;
     this.leave = live.connect(teamId, this, lastEventId);
+    // The first write can find the client already gone: leave at once.
+    if (this.closed) this.leave?.();
     if (this.leave === undefined) {
       this.end();
       return;
@@ -79,7 +85,8 @@ export function eventStream(
   options: { teamId: number | undefined; lastEventId: string | undefined; signal: AbortSignal },
 ): ReadableStream {
   const sink = new DirectSink();
-  options.signal.addEventListener("abort", sink.end, { once: true });
+  if (options.signal.aborted) sink.end();
+  else options.signal.addEventListener("abort", sink.end, { once: true });
   return new ReadableStream({
     type: "direct",
     pull: (controller: ReadableStreamDirectController) =>

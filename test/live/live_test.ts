@@ -255,6 +255,36 @@ describe("slow readers", () => {
     expect(live.connections).toBe(1);
     expect(sink.closed).toBe(false);
   });
+
+  test("a stream whose write fails is left and its response ended, at once or when it rejects", async () => {
+    const { live } = makeApp();
+    const throwing = {
+      closed: false,
+      write: (): unknown => 0,
+      close: () => throwing.closed = true,
+    };
+    const rejecting = {
+      closed: false,
+      write: (): unknown => 0,
+      close: () => rejecting.closed = true,
+    };
+    live.connect(undefined, throwing);
+    live.connect(undefined, rejecting);
+    expect(live.connections).toBe(2);
+    throwing.write = () => {
+      throw new Error("socket gone");
+    };
+    let reject = (_: Error) => {};
+    rejecting.write = () => new Promise((_, fail) => reject = fail);
+    live.heartbeat();
+    expect(throwing.closed).toBe(true);
+    expect(live.connections).toBe(1);
+    expect(rejecting.closed).toBe(false);
+    reject(new Error("socket gone"));
+    await Bun.sleep(0);
+    expect(rejecting.closed).toBe(true);
+    expect(live.connections).toBe(0);
+  });
 });
 
 describe("shutdown", () => {
