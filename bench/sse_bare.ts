@@ -42,7 +42,13 @@ Bun.serve({
     if (request.method === "POST" && pathname === "/api/admin/announcements") {
       const { text } = await request.json() as { text: string };
       const bytes = event("announcement", JSON.stringify({ id: 1, text, at: Date.now() }));
-      for (const stream of streams) stream.write(bytes);
+      for (const stream of streams) {
+        try {
+          stream.write(bytes);
+        } catch {
+          streams.delete(stream);
+        }
+      }
       return Response.json({ announcement: { id: 1, text } }, { status: 201 });
     }
     return new Response("ok");

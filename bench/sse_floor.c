@@ -32,14 +32,22 @@ static int chunk(char *out, size_t size, const char *event) {
 }
 
 static void broadcast(const char *request) {
-  // The announcement's text is its `t=<ms>` marker; a request without one sends an empty text.
-  const char *marker = strstr(request, "t=");
+  // The announcement's text is its `t=<ms>` marker, in the body; without one the text is empty.
+  const char *body = strstr(request, "\r\n\r\n");
+  const char *marker = body ? strstr(body, "t=") : NULL;
   int length = marker ? 2 + (int)strspn(marker + 2, "0123456789") : 0;
   char event[256], out[300];
   snprintf(event, sizeof event, "id: 1.2\nevent: announcement\ndata: {\"id\":1,\"text\":\"%.*s\",\"at\":1}\n\n",
            length, marker ? marker : "");
   int size = chunk(out, sizeof out, event);
-  for (int i = 0; i < stream_count; i++) send(streams[i], out, (size_t)size, MSG_DONTWAIT | MSG_NOSIGNAL);
+  for (int i = 0; i < stream_count; i++) {
+    if (streams[i] < 0) continue;
+    // A stream that cannot take a whole event is closed, as Cairn closes one that falls behind.
+    if (send(streams[i], out, (size_t)size, MSG_DONTWAIT | MSG_NOSIGNAL) != size) {
+      close(streams[i]);
+      streams[i] = -1;
+    }
+  }
 }
 
 // Reads one request: its headers, then as much body as content-length says. NUL-terminated.
