@@ -54,20 +54,47 @@ export interface GuessRow {
   at: number;
 }
 
-export const FeedRows: FC<{ guesses: GuessRow[] }> = ({ guesses }) => (
+/** Rows of guesses, as given; the dashboard's feed script is sent new ones rendered by this too. */
+export const FeedRows: FC<{ guesses: GuessRow[]; withTeam?: boolean }> = (
+  { guesses, withTeam = true },
+) => (
   <>
     {guesses.map((g) => (
       <tr data-id={String(g.id)}>
         <td class="num">{clock(g.at)}</td>
-        <td>
-          <a href={`/admin/teams/${g.team}`}>{g.team_name}</a>
-        </td>
+        {withTeam && (
+          <td>
+            <a href={`/admin/teams/${g.team}`}>{g.team_name}</a>
+          </td>
+        )}
         <td>{g.puzzle}</td>
         <td class="mono">{g.raw}</td>
         <td class={`result-${g.result}`}>{g.result}</td>
       </tr>
     ))}
   </>
+);
+
+/** A table of guesses: the live feed (with each guess's team), or one team's own. */
+const GuessTable: FC<{ guesses: GuessRow[]; withTeam: boolean; bodyId?: string }> = (
+  { guesses, withTeam, bodyId },
+) => (
+  <div class="table-wrap feed">
+    <table>
+      <thead>
+        <tr>
+          <th class="num" scope="col">Time</th>
+          {withTeam && <th scope="col">Team</th>}
+          <th scope="col">Puzzle</th>
+          <th scope="col">Guess</th>
+          <th scope="col">Result</th>
+        </tr>
+      </thead>
+      <tbody id={bodyId}>
+        <FeedRows guesses={guesses} withTeam={withTeam} />
+      </tbody>
+    </table>
+  </div>
 );
 
 export interface GridTeam {
@@ -191,22 +218,7 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
               <h2 id="feed-title">
                 Live guesses <span class="badge" id="feed-state">updates every 3 s</span>
               </h2>
-              <div class="table-wrap feed">
-                <table>
-                  <thead>
-                    <tr>
-                      <th class="num" scope="col">Time</th>
-                      <th scope="col">Team</th>
-                      <th scope="col">Puzzle</th>
-                      <th scope="col">Guess</th>
-                      <th scope="col">Result</th>
-                    </tr>
-                  </thead>
-                  <tbody id="feed">
-                    <FeedRows guesses={props.guesses} />
-                  </tbody>
-                </table>
-              </div>
+              <GuessTable guesses={props.guesses} withTeam bodyId="feed" />
               {props.guesses.length === 0 && <p class="muted" id="feed-empty">No guesses yet.</p>}
             </section>
             <section class="card" aria-labelledby="progress-title">
@@ -428,30 +440,7 @@ export const TeamPage: FC<
               <h2 id="guesses-title">Guesses ({team.guesses.length})</h2>
               {team.guesses.length === 0
                 ? <p class="muted">No guesses yet.</p>
-                : (
-                  <div class="table-wrap feed">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th class="num" scope="col">Time</th>
-                          <th scope="col">Puzzle</th>
-                          <th scope="col">Guess</th>
-                          <th scope="col">Result</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {team.guesses.map((g) => (
-                          <tr>
-                            <td class="num">{clock(g.at)}</td>
-                            <td>{g.puzzle}</td>
-                            <td class="mono">{g.raw}</td>
-                            <td class={`result-${g.result}`}>{g.result}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
-                )}
+                : <GuessTable guesses={team.guesses} withTeam={false} />}
             </section>
             <section class="card" aria-labelledby="activity-title">
               <h2 id="activity-title">Hints, check-ins and adjustments</h2>

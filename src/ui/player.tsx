@@ -5,6 +5,42 @@ import { duration } from "./charts.ts";
 import type { Flash } from "./flash.ts";
 import { type Announcement, Notice, Shell } from "./layout.tsx";
 
+/** The team name and password fields: a team's own to log in, or a new team's to join. */
+const Credentials: FC<{ purpose: "login" | "join"; name: string }> = ({ purpose, name }) => {
+  const join = purpose === "join";
+  return (
+    <>
+      <label class="field">
+        <span>Team name</span>
+        <input
+          name="name"
+          required
+          maxlength={64}
+          autocomplete={join ? "organization" : "username"}
+          value={name}
+        />
+      </label>
+      <label class="field">
+        <span>Password</span>
+        <input
+          type="password"
+          name="password"
+          required
+          minlength={join ? 8 : undefined}
+          maxlength={256}
+          autocomplete={join ? "new-password" : "current-password"}
+          aria-describedby={join ? "password-help" : undefined}
+        />
+        {join && (
+          <small id="password-help">
+            At least 8 characters. Share it with your teammates so they can log in too.
+          </small>
+        )}
+      </label>
+    </>
+  );
+};
+
 export interface HuntInfo {
   title: string;
   registration: "open" | "code" | "closed";
@@ -31,26 +67,7 @@ export const LandingPage: FC<Common & { next?: string; intro?: string }> = (prop
       <h2 id="login-title">Log in</h2>
       <form method="post" action="/login">
         {props.next && <input type="hidden" name="next" value={props.next} />}
-        <label class="field">
-          <span>Team name</span>
-          <input
-            name="name"
-            required
-            maxlength={64}
-            autocomplete="username"
-            value={fields.login ?? ""}
-          />
-        </label>
-        <label class="field">
-          <span>Password</span>
-          <input
-            type="password"
-            name="password"
-            required
-            maxlength={256}
-            autocomplete="current-password"
-          />
-        </label>
+        <Credentials purpose="login" name={fields.login ?? ""} />
         <button class="btn" type="submit">Log in</button>
       </form>
       {hunt.registration === "closed" && (
@@ -87,31 +104,7 @@ export const LandingPage: FC<Common & { next?: string; intro?: string }> = (prop
               <h2 id="join-title">Join the hunt</h2>
               <form method="post" action="/join">
                 {props.next && <input type="hidden" name="next" value={props.next} />}
-                <label class="field">
-                  <span>Team name</span>
-                  <input
-                    name="name"
-                    required
-                    maxlength={64}
-                    autocomplete="organization"
-                    value={fields.name ?? ""}
-                  />
-                </label>
-                <label class="field">
-                  <span>Password</span>
-                  <input
-                    type="password"
-                    name="password"
-                    required
-                    minlength={8}
-                    maxlength={256}
-                    autocomplete="new-password"
-                    aria-describedby="password-help"
-                  />
-                  <small id="password-help">
-                    At least 8 characters. Share it with your teammates so they can log in too.
-                  </small>
-                </label>
+                <Credentials purpose="join" name={fields.name ?? ""} />
                 {hunt.registration === "code" && (
                   <label class="field">
                     <span>Join code</span>

@@ -72,6 +72,26 @@ describe("assets", () => {
 });
 
 describe("players without JavaScript", () => {
+  test("the login form asks for a team's own password; the join form for a new one of 8 or more", async () => {
+    const page = (await browser(makeApp()).get("/")).text;
+    const form = (action: string) => {
+      const match = new RegExp(`<form method="post" action="${action}">([\\s\\S]*?)</form>`)
+        .exec(page);
+      expect(match).not.toBeNull();
+      return match![1]!;
+    };
+    const login = form("/login");
+    expect(login).toContain('autocomplete="username"');
+    expect(login).toContain('autocomplete="current-password"');
+    expect(login).not.toContain("minlength");
+    expect(login).not.toContain("password-help");
+    const join = form("/join");
+    expect(join).toContain('autocomplete="organization"');
+    expect(join).toContain('minlength="8"');
+    expect(join).toContain('autocomplete="new-password" aria-describedby="password-help"');
+    expect(join).toContain('<small id="password-help">At least 8 characters.');
+  });
+
   test("join with the form, and land on the puzzle list", async () => {
     const app = makeApp();
     const b = await joined(app);
@@ -386,6 +406,17 @@ describe("organizers", () => {
     const team = await b.get("/admin/teams/1");
     expect(team.text).toContain("-7 points for Gulls");
     expect(team.text).toContain("Adjusted -7: Late");
+    // The team's page lists its own guesses, without the feed's team column.
+    await (await joined(app, "Terns")).post("/puzzles/a/guess", { answer: "nope" });
+    const guesses = await b.get("/admin/teams/2");
+    expect(guesses.text).toContain("Guesses (1)");
+    expect(guesses.text).toMatch(
+      /<th class="num" scope="col">Time<\/th><th scope="col">Puzzle<\/th>/,
+    );
+    expect(guesses.text).toContain('<td class="mono">nope</td>');
+    expect((await b.get("/admin")).text).toMatch(
+      /<th class="num" scope="col">Time<\/th><th scope="col">Team<\/th>/,
+    );
     await b.post("/admin/extra-guesses", { team: "1", puzzle: "a", count: "2" });
     expect((await b.get("/admin")).text).toContain("2 extra guesses for Gulls on a");
     await b.post("/admin/extra-guesses", { team: "1", puzzle: "zzz", count: "2" });
