@@ -1,11 +1,11 @@
 /** The organizers' pages: sign-in, dashboard, team detail, printable QR cards. */
 import type { FC } from "hono/jsx";
+import type { GuessRow } from "../store/mod.ts";
 import { raw } from "hono/html";
 import { clock, duration } from "./charts.ts";
 import type { Flash } from "./flash.ts";
 import { Notice, Shell } from "./layout.tsx";
 
-/** A puzzle open this long without a solve counts as stuck (ms). */
 /** One figure in a page's row of figures: a big value over a small label. */
 const Stat: FC<{ value: string | number; label: string; id?: string }> = (props) => (
   <div class="stat">
@@ -14,6 +14,7 @@ const Stat: FC<{ value: string | number; label: string; id?: string }> = (props)
   </div>
 );
 
+/** A puzzle open this long without a solve counts as stuck (ms). */
 export const STUCK_AFTER = 30 * 60_000;
 
 export const AdminLoginPage: FC<{ huntTitle: string; flash?: Flash | undefined }> = (props) => (
@@ -44,15 +45,7 @@ export const AdminLoginPage: FC<{ huntTitle: string; flash?: Flash | undefined }
   </Shell>
 );
 
-export interface GuessRow {
-  id: number;
-  team: number;
-  team_name: string;
-  puzzle: string;
-  raw: string;
-  result: string;
-  at: number;
-}
+export type { GuessRow };
 
 /** Rows of guesses, as given; the dashboard's feed script is sent new ones rendered by this too. */
 export const FeedRows: FC<{ guesses: GuessRow[]; withTeam?: boolean }> = (
