@@ -10,10 +10,10 @@ export type {
   HintOutcome,
   Registration,
   ScoreEvent,
-  Snapshot,
-  Standing,
   Team,
 } from "./engine.ts";
+export type { Snapshot } from "./restore.ts";
+export type { Standing } from "./standings.ts";
 export { DEFAULT_GUESS_LIMIT, variantOf } from "./model.ts";
 export type {
   Hint,
