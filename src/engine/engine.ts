@@ -58,7 +58,8 @@ export interface Team {
   previousStop: Int32Array;
 }
 
-export type Registration =
+/** What `register()` decided: the new team, or why there is none. */
+export type RegisterOutcome =
   | { kind: "ok"; team: Team; unlocked: string[]; writes: Write[] }
   | { kind: "name_taken" }
   | { kind: "invalid"; message: string };
@@ -166,7 +167,7 @@ export class Engine {
     passwordHash: string;
     division?: string | null;
     members?: readonly string[];
-  }): Registration {
+  }): RegisterOutcome {
     const name = input.name.trim();
     if (name === "") return { kind: "invalid", message: "The team name is empty" };
     if (name.length > 64) {
