@@ -36,10 +36,20 @@ export function standings(
   options: StandingsOptions = {},
 ): Standing[] {
   const rows: Row[] = [];
+  const { score: scoreAt, solves: solvesAt } = layout;
   for (const team of teams) {
     if (options.division !== undefined && team.division !== options.division) continue;
     if (options.at === undefined) {
-      rows.push(liveRow(team, layout));
+      // The live board reads the totals each change keeps up to date.
+      const counts = team.state.counts;
+      rows.push({
+        rank: 0,
+        team,
+        score: counts[scoreAt]!,
+        solves: counts[solvesAt]!,
+        lastSolveAt: team.lastSolveAt,
+        reachedAt: team.reachedAt,
+      });
       continue;
     }
     // A frozen board does not change, not even by a team registered after the freeze.
@@ -59,19 +69,6 @@ export function standings(
     };
   }
   return ranked;
-}
-
-/** A team's row on the live board, read from the totals each change keeps up to date. */
-function liveRow(team: Team, layout: StateLayout): Row {
-  const counts = team.state.counts;
-  return {
-    rank: 0,
-    team,
-    score: counts[layout.score]!,
-    solves: counts[layout.solves]!,
-    lastSolveAt: team.lastSolveAt,
-    reachedAt: team.reachedAt,
-  };
 }
 
 /** A team's row as at `at`, replayed from its score changes and solve times. */
