@@ -6,15 +6,10 @@
  * only after those are committed; if a commit fails, the engine is discarded
  * and rebuilt from the database.
  */
-import {
-  emptyState,
-  type Expr,
-  type RuleState,
-  type StateLayout,
-  stateLayout,
-} from "../rules/mod.ts";
+import { type RuleState, type StateLayout, stateLayout, timeBoundaries } from "../rules/mod.ts";
 import { type Hint, type Hunt, type Puzzle, type Route, type Variant, variantOf } from "./model.ts";
-import { satisfies } from "./routes.ts";
+import { newTeam, replaySnapshot, type Snapshot, type TeamRow } from "./restore.ts";
+import { type Standing, standings, type StandingsOptions } from "./standings.ts";
 import type { GuessResult, Write } from "./writes.ts";
 
 /** The source of the current time, injected so that tests control it. */
@@ -28,6 +23,7 @@ export interface ScoreEvent {
   delta: number;
 }
 
+/** A team and everything the game knows of it, kept in memory. */
 export interface Team {
   id: number;
   name: string;
@@ -62,11 +58,13 @@ export interface Team {
   previousStop: Int32Array;
 }
 
-export type Registration =
+/** What `register()` decided: the new team, or why there is none. */
+export type RegisterOutcome =
   | { kind: "ok"; team: Team; unlocked: string[]; writes: Write[] }
   | { kind: "name_taken" }
   | { kind: "invalid"; message: string };
 
+/** What `guess()` decided. */
 export type GuessOutcome =
   | { kind: "hunt_not_running" }
   | { kind: "not_found" }
@@ -81,12 +79,14 @@ export type GuessOutcome =
     writes: Write[];
   };
 
+/** What `takeHint()` decided. */
 export type HintOutcome =
   | { kind: "hunt_not_running" }
   | { kind: "not_found" }
   | { kind: "not_available" }
   | { kind: "ok"; hint: Hint; charged: boolean; writes: Write[] };
 
+/** What `checkIn()` decided. */
 export type CheckInOutcome =
   | { kind: "hunt_not_running" }
   | { kind: "not_found" }
@@ -94,56 +94,18 @@ export type CheckInOutcome =
   | { kind: "other_variant" }
   | { kind: "ok"; puzzle: Puzzle; unlocked: string[]; writes: Write[] };
 
-export interface Standing {
-  rank: number;
-  team: Team;
-  score: number;
-  solves: number;
-  lastSolveAt: number | null;
-}
-
-/** Rows the store reads back at boot, replayed by `restore`. */
-export interface Snapshot {
-  teams: {
-    id: number;
-    name: string;
-    division: string | null;
-    members: string[];
-    createdAt: number;
-  }[];
-  unlocks: { teamId: number; puzzle: string; at: number }[];
-  solves: { teamId: number; puzzle: string; at: number }[];
-  checkins: { teamId: number; puzzle: string; at: number }[];
-  /** Each team's stored order of each route's stops. */
-  routes: { teamId: number; route: string; stops: string[] }[];
-  hints: { teamId: number; puzzle: string; hint: string; at: number }[];
-  adjustments: { teamId: number; points: number; at: number }[];
-  /** Per team and puzzle: incorrect and partial guesses, extra guesses granted and used. */
-  guessTotals: {
-    teamId: number;
-    puzzle: string;
-    wrong: number;
-    granted: number;
-    extraUsed: number;
-  }[];
-  /** Incorrect and partial guesses recent enough to count against a guess limit. */
-  recentWrong: { teamId: number; puzzle: string; at: number }[];
-  lastGuessId: number;
-  lastAdjustmentId: number;
-  lastAnnouncementId: number;
-  /** Each team's latest guess, hint or check-in. */
-  lastActivity: { teamId: number; at: number }[];
-}
-
 const MAX_GUESS_LENGTH = 500;
 const MINUTE = 60_000;
-const NO_ROUTES = new Int32Array(0);
 
 /** Case-insensitive, trimmed: how team names are compared for uniqueness. */
 export function teamNameKey(name: string): string {
   return name.trim().normalize("NFKC").toLowerCase();
 }
 
+/**
+ * One running hunt: its teams and their state, the actions that change it
+ * (each returning the writes that make it durable), and the views that read it.
+ */
 export class Engine {
   readonly hunt: Hunt;
   readonly layout: StateLayout;
@@ -171,11 +133,18 @@ export class Engine {
       tags: hunt.tags.length,
       routes: hunt.routes.length,
     });
-    const times = timeBoundaries(hunt, this.startsAt);
+    const rules = hunt.puzzles.flatMap((puzzle) => puzzle.unlock ? [puzzle.unlock.expr] : []);
+    const times = timeBoundaries(rules, this.startsAt);
+    // The freeze is a boundary too, so the clock wakes up at it.
+    if (hunt.freezeAt !== undefined && !times.boundaries.includes(hunt.freezeAt)) {
+      times.boundaries.push(hunt.freezeAt);
+      times.boundaries.sort((a, b) => a - b);
+    }
     this.boundaries = times.boundaries;
     this.everyMinute = times.everyMinute;
   }
 
+  /** The current time from the injected clock. */
   now(): number {
     return this.clock.now();
   }
@@ -185,6 +154,7 @@ export class Engine {
     return now >= this.startsAt && (this.hunt.endsAt === undefined || now < this.hunt.endsAt);
   }
 
+  /** A team by name, compared as `teamNameKey` does. */
   teamByName(name: string): Team | undefined {
     return this.byName.get(teamNameKey(name));
   }
@@ -197,7 +167,7 @@ export class Engine {
     passwordHash: string;
     division?: string | null;
     members?: readonly string[];
-  }): Registration {
+  }): RegisterOutcome {
     const name = input.name.trim();
     if (name === "") return { kind: "invalid", message: "The team name is empty" };
     if (name.length > 64) {
@@ -376,6 +346,7 @@ export class Engine {
     };
   }
 
+  /** Posts an announcement to every team. */
   announce(text: string): { id: number; at: number; writes: Write[] } {
     const at = this.now();
     const id = this.nextAnnouncementId++;
@@ -462,11 +433,13 @@ export class Engine {
     return (team.routes[route.index] ?? []).map((index) => this.hunt.puzzles[index]!.id);
   }
 
+  /** Whether the team has solved the puzzle. */
   solved(team: Team, puzzle: Puzzle): boolean {
     const at = team.solvedAt[puzzle.index]!;
     return at === at;
   }
 
+  /** Whether the team has taken the hint. */
   hintTaken(team: Team, puzzle: Puzzle, hint: Hint): boolean {
     return team.hints.has(`${puzzle.index}:${hint.index}`);
   }
@@ -502,6 +475,7 @@ export class Engine {
     };
   }
 
+  /** The team's score now. */
   score(team: Team): number {
     return team.state.counts[this.layout.score]!;
   }
@@ -512,136 +486,29 @@ export class Engine {
   }
 
   /**
-   * The ranking: by score, then by who reached it first (the last score
-   * change, or registration for a team whose score never changed), then by
-   * registration order. With `at`, scores count only changes up to then (a
-   * frozen board); with `division`, only that division's teams, ranked apart.
+   * The ranking: by score, then by who reached it first, then by registration
+   * order. With `at`, a frozen board; with `division`, that division's teams
+   * ranked apart (see standings.ts).
    */
-  standings(options: { at?: number; division?: string } = {}): Standing[] {
-    const rows: (Standing & { reachedAt: number })[] = [];
-    const { score: scoreAt, solves: solvesAt } = this.layout;
-    for (const team of this.teams.values()) {
-      if (options.division !== undefined && team.division !== options.division) continue;
-      if (options.at === undefined) {
-        // The live board reads the totals each change keeps up to date.
-        const counts = team.state.counts;
-        rows.push({
-          rank: 0,
-          team,
-          score: counts[scoreAt]!,
-          solves: counts[solvesAt]!,
-          lastSolveAt: team.lastSolveAt,
-          reachedAt: team.reachedAt,
-        });
-        continue;
-      }
-      // A frozen board does not change, not even by a team registered after the freeze.
-      if (team.createdAt > options.at) continue;
-      let score = 0;
-      let reachedAt = team.createdAt;
-      for (const event of team.scoreEvents) {
-        if (event.at > options.at) break;
-        score += event.delta;
-        reachedAt = event.at;
-      }
-      let solves = 0;
-      let lastSolveAt: number | null = null;
-      for (const at of team.solvedAt) {
-        if (at !== at || at > options.at) continue;
-        solves++;
-        if (lastSolveAt === null || at > lastSolveAt) lastSolveAt = at;
-      }
-      rows.push({ rank: 0, team, score, solves, lastSolveAt, reachedAt });
-    }
-    rows.sort((a, b) => b.score - a.score || a.reachedAt - b.reachedAt || a.team.seq - b.team.seq);
-    const standings: Standing[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      standings[i] = {
-        rank: i + 1,
-        team: row.team,
-        score: row.score,
-        solves: row.solves,
-        lastSolveAt: row.lastSolveAt,
-      };
-    }
-    return standings;
+  standings(options: StandingsOptions = {}): Standing[] {
+    return standings(this.teams.values(), this.layout, options);
   }
 
   // ---------------------------------------------------------------- restore
 
   /** Rebuilds the state from what the store read back at boot. */
   restore(snapshot: Snapshot): void {
-    for (const row of snapshot.teams) this.addTeam(row);
-    this.restoreRoutes(snapshot.routes);
-    const each = (
-      rows: { teamId: number; puzzle: string }[],
-      apply: (team: Team, index: number, row: never) => void,
-    ) => {
-      for (const row of rows) {
-        const team = this.teams.get(row.teamId);
-        const index = this.hunt.puzzleIndex.get(row.puzzle);
-        // Rows for puzzles no longer in the hunt file are kept on disk but not played.
-        if (team !== undefined && index !== undefined) apply(team, index, row as never);
-      }
-    };
-    each(snapshot.unlocks, (team, index, row: { at: number }) => {
-      team.state.unlockedAt[index] = row.at;
-      team.version++;
+    replaySnapshot(snapshot, {
+      hunt: this.hunt,
+      layout: this.layout,
+      teams: this.teams,
+      addTeam: (row) => this.addTeam(row),
+      solve: (team, puzzle, at) => this.solve(team, puzzle, at),
+      changeScore: (team, delta, at) => this.changeScore(team, delta, at),
+      checkedInAtStop: (team, puzzle) => this.checkedInAtStop(team, puzzle),
+      setRoute: (team, route, order) => this.setRoute(team, route, order),
+      reassignRoute: (team, route) => this.assignRoute(team, route, this.now(), this.background),
     });
-    // Score events are replayed in time order, so ties and frozen boards come out right.
-    const events: { at: number; apply: () => void }[] = [];
-    each(snapshot.solves, (team, index, row: { at: number }) => {
-      events.push({ at: row.at, apply: () => this.solve(team, this.hunt.puzzles[index]!, row.at) });
-    });
-    each(snapshot.hints, (team, index, row: { hint: string; at: number }) => {
-      const hint = this.hunt.puzzles[index]!.hints.find((h) => h.id === row.hint);
-      if (hint === undefined) return;
-      events.push({
-        at: row.at,
-        apply: () => {
-          team.hints.add(`${index}:${hint.index}`);
-          this.changeScore(team, -hint.cost, row.at);
-        },
-      });
-    });
-    for (const row of snapshot.adjustments) {
-      const team = this.teams.get(row.teamId);
-      if (team) {
-        events.push({
-          at: row.at,
-          apply: () => this.changeScore(team, row.points, row.at),
-        });
-      }
-    }
-    events.sort((a, b) => a.at - b.at);
-    for (const event of events) event.apply();
-    each(snapshot.checkins, (team, index) => {
-      if (this.hunt.puzzles[index]!.route !== undefined) {
-        this.checkedInAtStop(team, this.hunt.puzzles[index]!);
-      }
-      team.state.counts[this.layout.checkedIn + index] = 1;
-    });
-    each(
-      snapshot.guessTotals,
-      (team, index, row: { wrong: number; granted: number; extraUsed: number }) => {
-        team.state.counts[this.layout.wrongGuesses + index] = row.wrong;
-        const left = row.granted - row.extraUsed;
-        if (left > 0) team.extraGuesses.set(index, left);
-      },
-    );
-    each(snapshot.recentWrong, (team, index, row: { at: number }) => {
-      const list = team.recentWrong.get(index) ?? [];
-      list.push(row.at);
-      team.recentWrong.set(index, list);
-    });
-    for (const team of this.teams.values()) {
-      for (const list of team.recentWrong.values()) list.sort((a, b) => a - b);
-    }
-    for (const row of snapshot.lastActivity) {
-      const team = this.teams.get(row.teamId);
-      if (team) team.lastActivityAt = Math.max(team.lastActivityAt, row.at);
-    }
     this.nextGuessId = snapshot.lastGuessId + 1;
     this.nextAdjustmentId = snapshot.lastAdjustmentId + 1;
     this.nextAnnouncementId = snapshot.lastAnnouncementId + 1;
@@ -654,47 +521,21 @@ export class Engine {
 
   // ---------------------------------------------------------------- internals
 
-  private addTeam(row: Snapshot["teams"][number]): Team {
-    const team: Team = {
-      id: row.id,
-      name: row.name,
-      division: row.division,
-      members: row.members,
-      createdAt: row.createdAt,
+  /** Adds a team in its starting state, in registration order. */
+  private addTeam(row: TeamRow): Team {
+    const team = newTeam(row, {
+      hunt: this.hunt,
+      layout: this.layout,
+      startsAt: this.startsAt,
       seq: this.teams.size,
-      state: emptyState(
-        {
-          puzzles: this.hunt.puzzles.length,
-          rounds: this.hunt.rounds.length,
-          tags: this.hunt.tags.length,
-          routes: this.hunt.routes.length,
-        },
-        this.startsAt,
-      ),
-      solvedAt: new Float64Array(this.hunt.puzzles.length).fill(NaN),
-      hints: new Set(),
-      scoreEvents: [],
-      reachedAt: row.createdAt,
-      lastSolveAt: null,
-      version: 0,
-      recentWrong: new Map(),
-      refreshedAt: -Infinity,
-      extraGuesses: new Map(),
-      lastActivityAt: row.createdAt,
-      routes: [],
-      previousStop: this.hunt.routes.length > 0
-        ? new Int32Array(this.hunt.puzzles.length).fill(-1)
-        : NO_ROUTES,
-    };
-    if (row.division !== null) {
-      team.state.counts[this.layout.division] = this.hunt.divisions.indexOf(row.division);
-    }
+    });
     this.teams.set(team.id, team);
     this.byName.set(teamNameKey(row.name), team);
     this.nextTeamId = Math.max(this.nextTeamId, row.id + 1);
     return team;
   }
 
+  /** Records a solve: its counters, route progress and points. */
   private solve(team: Team, puzzle: Puzzle, at: number): void {
     const c = team.state.counts;
     if (puzzle.route !== undefined) {
@@ -714,6 +555,7 @@ export class Engine {
     this.changeScore(team, puzzle.points, at);
   }
 
+  /** Changes a team's score, remembering when, for ties and frozen boards. */
   private changeScore(team: Team, delta: number, at: number): void {
     if (delta === 0) return;
     team.state.counts[this.layout.score]! += delta;
@@ -752,33 +594,13 @@ export class Engine {
     });
   }
 
+  /** Sets a team's order of a route's stops, as the rules and unlocks read it. */
   private setRoute(team: Team, route: Route, order: readonly number[]): void {
     team.routes[route.index] = order;
     order.forEach((index, k) => {
       team.state.counts[this.layout.routePosition + index] = k + 1;
       team.previousStop[index] = k === 0 ? -1 : order[k - 1]!;
     });
-  }
-
-  /**
-   * Takes each team's stored order of each route when it is still a valid
-   * order of the route as the file now has it; otherwise (a team registered
-   * before the route existed, or the route's stops or constraints changed
-   * since) the team gets its planner order again, recorded in the background.
-   */
-  private restoreRoutes(rows: Snapshot["routes"]): void {
-    if (this.hunt.routes.length === 0) return;
-    const stored = new Map<string, string[]>();
-    for (const row of rows) stored.set(`${row.teamId}\u0000${row.route}`, row.stops);
-    for (const team of this.teams.values()) {
-      for (const route of this.hunt.routes) {
-        const ids = stored.get(`${team.id}\u0000${route.id}`);
-        const slots = ids?.map((id) => route.stops.indexOf(this.hunt.puzzleIndex.get(id) ?? -1));
-        if (slots !== undefined && satisfies(slots, route.constraints)) {
-          this.setRoute(team, route, slots.map((slot) => route.stops[slot]!));
-        } else this.assignRoute(team, route, this.now(), this.background);
-      }
-    }
   }
 
   /** The organizer's message for a guess that is another variant's answer, if any. */
@@ -822,55 +644,3 @@ export class Engine {
 }
 
 export { MAX_GUESS_LENGTH };
-
-/**
- * The times at which a puzzle rule's result can change with the clock alone:
- * each after(t), and each minutes() threshold. A minutes() inside arithmetic
- * has no single threshold, so such a hunt is re-checked every minute.
- */
-function timeBoundaries(
-  hunt: Hunt,
-  startsAt: number,
-): { boundaries: number[]; everyMinute: boolean } {
-  const times = new Set<number>();
-  let everyMinute = false;
-  const visit = (expr: Expr): void => {
-    switch (expr.kind) {
-      case "call":
-        if (expr.fn === "after") times.add(expr.arg);
-        if (expr.fn === "minutes") everyMinute = true;
-        return;
-      case "compare": {
-        const [call, constant] = expr.left.kind === "call" && expr.right.kind === "const"
-          ? [expr.left, expr.right]
-          : expr.right.kind === "call" && expr.left.kind === "const"
-          ? [expr.right, expr.left]
-          : [undefined, undefined];
-        if (call?.fn === "minutes" && constant) {
-          const k = constant.value as number;
-          // Any comparison with k flips at minute k or k + 1.
-          times.add(startsAt + k * MINUTE);
-          times.add(startsAt + (k + 1) * MINUTE);
-          return;
-        }
-        visit(expr.left);
-        visit(expr.right);
-        return;
-      }
-      case "not":
-      case "negate":
-        visit(expr.operand);
-        return;
-      case "logic":
-      case "arith":
-        visit(expr.left);
-        visit(expr.right);
-        return;
-      case "const":
-        return;
-    }
-  };
-  for (const puzzle of hunt.puzzles) if (puzzle.unlock) visit(puzzle.unlock.expr);
-  if (hunt.freezeAt !== undefined) times.add(hunt.freezeAt);
-  return { boundaries: [...times].sort((a, b) => a - b), everyMinute };
-}

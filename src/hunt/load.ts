@@ -101,6 +101,21 @@ function validate(data: Record<string, unknown>, report: Reporter) {
     }
   }
 
+  const { entries, raws } = validatePuzzles(data, report);
+  const routes = validateRoutes(data, report);
+  // The end time as the organizer wrote it, for messages (TOML dates keep their offset).
+  const endsAt = (data.hunt as { ends_at?: unknown } | undefined)?.ends_at;
+  const endsAtText = endsAt instanceof Date
+    ? endsAt.toISOString().replace(".000", "")
+    : typeof endsAt === "string"
+    ? endsAt
+    : undefined;
+  const seeded = typeof (data.hunt as { seed?: unknown } | undefined)?.seed === "string";
+  return { meta, entries, raws, routes, endsAtText, seeded };
+}
+
+/** Validates each [[puzzle]] on its own; one that fails keeps its names (`InvalidPuzzle`). */
+function validatePuzzles(data: Record<string, unknown>, report: Reporter) {
   const entries: (PuzzleEntry | InvalidPuzzle)[] = [];
   const raws: Record<string, unknown>[] = [];
   if (data.puzzle !== undefined && !Array.isArray(data.puzzle)) {
@@ -134,7 +149,11 @@ function validate(data: Record<string, unknown>, report: Reporter) {
       });
     });
   }
-  // Routes, each on its own; a route that fails the schema keeps its id, so rules naming it resolve.
+  return { entries, raws };
+}
+
+/** Validates each [[route]] on its own; one that fails keeps its id, so rules naming it resolve. */
+function validateRoutes(data: Record<string, unknown>, report: Reporter) {
   const routes: (RouteEntry | InvalidRoute)[] = [];
   if (data.route !== undefined && !Array.isArray(data.route)) {
     report.add("error", "Expected [[route]] tables (with double brackets)", ["route"]);
@@ -155,15 +174,7 @@ function validate(data: Record<string, unknown>, report: Reporter) {
       });
     });
   }
-  // The end time as the organizer wrote it, for messages (TOML dates keep their offset).
-  const endsAt = (data.hunt as { ends_at?: unknown } | undefined)?.ends_at;
-  const endsAtText = endsAt instanceof Date
-    ? endsAt.toISOString().replace(".000", "")
-    : typeof endsAt === "string"
-    ? endsAt
-    : undefined;
-  const seeded = typeof (data.hunt as { seed?: unknown } | undefined)?.seed === "string";
-  return { meta, entries, raws, routes, endsAtText, seeded };
+  return routes;
 }
 
 /** A route table that failed the schema: its id and stops are kept for rules that name them. */
@@ -256,19 +267,96 @@ function fieldName(path: KeyPath): string {
   );
 }
 
-function build(
-  { meta, entries, raws, routes: routeEntries, endsAtText, seeded }: ReturnType<typeof validate>,
-  options: LoadOptions,
-  report: Reporter,
-): Hunt {
-  checkHuntTable(meta, report);
+/** The validated tables that `build` compiles. */
+type Validated = ReturnType<typeof validate>;
 
-  // Name → index maps, in order of first appearance; duplicates are reported once each.
-  const puzzleIndex = new Map<string, number>();
-  const checkpoints = new Map<string, number>();
-  const withCheckpoint = new Set<number>();
-  const rounds = new Map<string, number>();
-  const tags = new Map<string, number>();
+/** Name → index maps, in order of first appearance. */
+interface Names {
+  puzzleIndex: Map<string, number>;
+  /** Checkpoint code → puzzle index. */
+  checkpoints: Map<string, number>;
+  /** Indices of the puzzles with a checkpoint (their own or a variant's). */
+  withCheckpoint: Set<number>;
+  rounds: Map<string, number>;
+  tags: Map<string, number>;
+}
+
+/** Compiles one rule at a key path, reporting its errors; undefined when it has none or fails. */
+type RuleCompiler = (
+  source: string | undefined,
+  path: KeyPath,
+  puzzleId: string,
+  context: RuleContext,
+) => CompiledRule | undefined;
+
+/** What building one puzzle needs from the rest of the file. */
+interface PuzzleContext {
+  meta: HuntTable;
+  raws: Record<string, unknown>[];
+  names: Names;
+  routes: ReturnType<typeof buildRoutes>;
+  seed: string;
+  compile: RuleCompiler;
+  options: LoadOptions;
+  report: Reporter;
+}
+
+/** Compiles the validated tables into a `Hunt`, reporting every problem in file order. */
+function build(validated: Validated, options: LoadOptions, report: Reporter): Hunt {
+  const { meta, entries, raws, endsAtText, seeded } = validated;
+  checkHuntTable(meta, report);
+  const names = indexNames(entries, report);
+  const seed = meta.seed ?? meta.title;
+  const routes = buildRoutes(
+    validated.routes,
+    names.puzzleIndex,
+    names.withCheckpoint,
+    seed,
+    report,
+  );
+  const compile = ruleCompiler(ruleScope(meta, names, routes), report);
+  const context: PuzzleContext = { meta, raws, names, routes, seed, compile, options, report };
+
+  const puzzles: Puzzle[] = [];
+  entries.forEach((entry, i) => {
+    if ("invalid" in entry) checkInvalidPuzzleRules(entry, i, compile);
+    else puzzles.push(buildPuzzle(entry, i, context));
+  });
+
+  checkStopRules(puzzles, routes.list, report);
+  if (!seeded && (routes.list.length > 0 || puzzles.some((p) => p.variants !== undefined))) {
+    report.add(
+      "warning",
+      "The hunt has variants or routes but no seed, so they follow the title: renaming the hunt mid-event would give teams other variants. Set seed in [hunt]",
+      ["hunt", "seed"],
+    );
+  }
+
+  // Whole-hunt analysis needs every rule to have compiled.
+  if (!report.hasErrors()) {
+    analyzeUnlocks(
+      meta,
+      endsAtText,
+      puzzles,
+      routes.list,
+      [...names.rounds.keys()],
+      [...names.tags.keys()],
+      report,
+    );
+  }
+  return assembleHunt(meta, { seed, puzzles, names, routes: routes.list, options });
+}
+
+/** Indexes puzzle ids, checkpoint codes, rounds and tags; duplicates are reported once each. */
+function indexNames(entries: Validated["entries"], report: Reporter): Names {
+  const names: Names = {
+    puzzleIndex: new Map(),
+    checkpoints: new Map(),
+    withCheckpoint: new Set(),
+    rounds: new Map(),
+    tags: new Map(),
+  };
+  const { puzzleIndex, checkpoints, withCheckpoint, rounds, tags } = names;
   entries.forEach((entry, i) => {
     if (entry.id === undefined) return;
     if (puzzleIndex.has(entry.id)) {
@@ -300,27 +388,32 @@ function build(
     if (entry.round !== undefined && !rounds.has(entry.round)) rounds.set(entry.round, rounds.size);
     for (const tag of entry.tags) if (!tags.has(tag)) tags.set(tag, tags.size);
   });
-  const seed = meta.seed ?? meta.title;
-  const routes = buildRoutes(routeEntries, puzzleIndex, withCheckpoint, seed, report);
-  const scope: RuleScope = {
-    puzzles: puzzleIndex,
-    checkpoints: withCheckpoint,
-    rounds,
-    tags,
+  return names;
+}
+
+/** The names a rule in this hunt can refer to. */
+function ruleScope(
+  meta: HuntTable,
+  names: Names,
+  routes: ReturnType<typeof buildRoutes>,
+): RuleScope {
+  return {
+    puzzles: names.puzzleIndex,
+    checkpoints: names.withCheckpoint,
+    rounds: names.rounds,
+    tags: names.tags,
     divisions: new Map(meta.divisions.map((name, i) => [name, i])),
     routes: routes.ids,
     stops: new Set(routes.stopOf.keys()),
   };
+}
 
+/** A rule compiler that reports each rule's errors where the rule is written. */
+function ruleCompiler(scope: RuleScope, report: Reporter): RuleCompiler {
   // Rules with the same text compile once and share their closure (hint rules
   // get their puzzle as an argument, so sharing is safe); big hunts repeat rules.
   const compiled = new Map<string, ReturnType<typeof compileRule>>();
-  const compile = (
-    source: string | undefined,
-    path: KeyPath,
-    puzzleId: string,
-    context: RuleContext,
-  ) => {
+  return (source, path, puzzleId, context) => {
     if (source === undefined) return undefined;
     const key = `${context}\u0000${source}`;
     const result = compiled.get(key) ?? compileRule(source, scope, context);
@@ -331,160 +424,166 @@ function build(
     }
     return undefined;
   };
+}
 
-  const puzzles: Puzzle[] = [];
-  entries.forEach((entry, i) => {
-    const at = (...rest: (string | number)[]): KeyPath => ["puzzle", i, ...rest];
-    if ("invalid" in entry) {
-      const id = entry.id ?? `#${i + 1}`;
-      for (const [j, source] of entry.hintUnlocks) {
-        compile(source, at("hint", j, "unlock"), id, "hint");
-      }
-      compile(entry.unlock, at("unlock"), id, "puzzle");
-      return;
-    }
-    const body = readBody(entry, { prefix: at(), puzzleId: entry.id }, options, report);
-    const hasVariants = entry.variant.length > 0;
-    const answers = compileAnswerSet(
+/** Checks the rules of a puzzle that failed the schema, so their errors show as well. */
+function checkInvalidPuzzleRules(entry: InvalidPuzzle, i: number, compile: RuleCompiler): void {
+  const id = entry.id ?? `#${i + 1}`;
+  for (const [j, source] of entry.hintUnlocks) {
+    compile(source, ["puzzle", i, "hint", j, "unlock"], id, "hint");
+  }
+  compile(entry.unlock, ["puzzle", i, "unlock"], id, "puzzle");
+}
+
+/** Compiles one [[puzzle]]: its body, answers, variants, hints and unlock rule. */
+function buildPuzzle(entry: PuzzleEntry, i: number, context: PuzzleContext): Puzzle {
+  const { meta, raws, names, routes, seed, compile, options, report } = context;
+  const at = (...rest: (string | number)[]): KeyPath => ["puzzle", i, ...rest];
+  const body = readBody(entry, { prefix: at(), puzzleId: entry.id }, options, report);
+  const hasVariants = entry.variant.length > 0;
+  const answers = compileAnswerSet(
+    {
+      answer: entry.answer,
+      answer_regex: entry.answer_regex,
+      partial: entry.partial,
+      normalize: entry.normalize,
+    },
+    { prefix: at(), raw: raws[i] ?? {}, puzzleId: entry.id, needsAnswer: !hasVariants },
+    report,
+  );
+  const variants = entry.variant.map((variant, j) =>
+    buildVariant(variant, j, { entry, i, body, answers, context })
+  );
+  const otherVariantMessage = entry.other_variant_message ?? meta.other_variant_message;
+  if (entry.other_variant_message !== undefined && !hasVariants) {
+    report.add(
+      "warning",
+      "other_variant_message is ignored: the puzzle has no [[puzzle.variant]]",
+      at("other_variant_message"),
+      entry.id,
+    );
+  }
+  const hints = buildHints(entry, i, context);
+  const unlock = compile(entry.unlock, at("unlock"), entry.id, "puzzle");
+  return {
+    index: i,
+    id: entry.id,
+    title: entry.title,
+    round: entry.round,
+    roundIndex: names.rounds.get(entry.round)!,
+    tags: entry.tags,
+    tagIndexes: entry.tags.map((tag) => names.tags.get(tag)!),
+    points: entry.points,
+    body,
+    answers: hasVariants ? variants[0]!.answers : answers,
+    guessLimit: entry.guess_limit
+      ? { count: entry.guess_limit.count, perMs: entry.guess_limit.per }
+      : DEFAULT_GUESS_LIMIT,
+    hints,
+    ...(unlock && { unlock }),
+    ...(entry.checkpoint && { checkpoint: { code: entry.checkpoint.code } }),
+    ...(hasVariants && { variants }),
+    variantOffset: hasVariants ? hashStrings(seed, "variant", entry.id) % variants.length : 0,
+    ...(hasVariants && otherVariantMessage !== undefined && { otherVariantMessage }),
+    ...(routes.stopOf.has(i) && { route: routes.stopOf.get(i)! }),
+  };
+}
+
+/** Compiles one [[puzzle.variant]]: its own answers and body, or the puzzle's. */
+function buildVariant(
+  variant: PuzzleEntry["variant"][number],
+  j: number,
+  puzzle: {
+    entry: PuzzleEntry;
+    i: number;
+    body: string;
+    answers: AnswerChecker;
+    context: PuzzleContext;
+  },
+): Variant {
+  const { entry, i, context: { raws, names, options, report } } = puzzle;
+  const where: KeyPath = ["puzzle", i, "variant", j];
+  const rawVariant = ((raws[i]?.variant as unknown[] | undefined)?.[j] ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const own = variant.answer !== undefined || variant.answer_regex !== undefined;
+  const checker = own || variant.partial !== undefined
+    ? compileAnswerSet(
       {
-        answer: entry.answer,
-        answer_regex: entry.answer_regex,
-        partial: entry.partial,
+        answer: own ? variant.answer : entry.answer,
+        answer_regex: own ? variant.answer_regex : entry.answer_regex,
+        partial: variant.partial ?? entry.partial,
         normalize: entry.normalize,
       },
-      { prefix: at(), raw: raws[i] ?? {}, puzzleId: entry.id, needsAnswer: !hasVariants },
+      {
+        prefix: where,
+        raw: own ? rawVariant : raws[i] ?? {},
+        puzzleId: entry.id,
+        // Without answers of its own, the check below names what is missing.
+        needsAnswer: own,
+      },
       report,
+    )
+    : puzzle.answers;
+  if (!own && entry.answer === undefined && entry.answer_regex === undefined) {
+    report.add(
+      "error",
+      'The variant needs an "answer" or an "answer_regex" (the puzzle gives none to inherit)',
+      where,
+      entry.id,
     );
-    const variants: Variant[] = entry.variant.map((variant, j) => {
-      const where = at("variant", j);
-      const rawVariant = ((raws[i]?.variant as unknown[] | undefined)?.[j] ?? {}) as Record<
-        string,
-        unknown
-      >;
-      const own = variant.answer !== undefined || variant.answer_regex !== undefined;
-      const checker = own || variant.partial !== undefined
-        ? compileAnswerSet(
-          {
-            answer: own ? variant.answer : entry.answer,
-            answer_regex: own ? variant.answer_regex : entry.answer_regex,
-            partial: variant.partial ?? entry.partial,
-            normalize: entry.normalize,
-          },
-          {
-            prefix: where,
-            raw: own ? rawVariant : raws[i] ?? {},
-            puzzleId: entry.id,
-            // Without answers of its own, the check below names what is missing.
-            needsAnswer: own,
-          },
-          report,
-        )
-        : answers;
-      if (!own && entry.answer === undefined && entry.answer_regex === undefined) {
-        report.add(
-          "error",
-          'The variant needs an "answer" or an "answer_regex" (the puzzle gives none to inherit)',
-          where,
-          entry.id,
-        );
-      }
-      const checkpoint = variant.checkpoint ?? entry.checkpoint;
-      if (withCheckpoint.has(i) && checkpoint === undefined) {
-        report.add(
-          "error",
-          `Variant ${
-            j + 1
-          } has no checkpoint while the puzzle's other variants do: give every variant one`,
-          where,
-          entry.id,
-        );
-      }
-      return {
-        index: j,
-        body: variant.body !== undefined || variant.body_file !== undefined
-          ? readBody(variant, { prefix: where, puzzleId: entry.id }, options, report)
-          : body,
-        answers: checker,
-        ...(checkpoint && { checkpoint: { code: checkpoint.code } }),
-      };
-    });
-    const otherVariantMessage = entry.other_variant_message ?? meta.other_variant_message;
-    if (entry.other_variant_message !== undefined && !hasVariants) {
+  }
+  const checkpoint = variant.checkpoint ?? entry.checkpoint;
+  if (names.withCheckpoint.has(i) && checkpoint === undefined) {
+    report.add(
+      "error",
+      `Variant ${
+        j + 1
+      } has no checkpoint while the puzzle's other variants do: give every variant one`,
+      where,
+      entry.id,
+    );
+  }
+  return {
+    index: j,
+    body: variant.body !== undefined || variant.body_file !== undefined
+      ? readBody(variant, { prefix: where, puzzleId: entry.id }, options, report)
+      : puzzle.body,
+    answers: checker,
+    ...(checkpoint && { checkpoint: { code: checkpoint.code } }),
+  };
+}
+
+/** Compiles a puzzle's [[puzzle.hint]] tables, warning about duplicates and costs. */
+function buildHints(entry: PuzzleEntry, i: number, context: PuzzleContext): Hint[] {
+  const { compile, report } = context;
+  const hintIds = new Set<string>();
+  return entry.hint.map((hint, j) => {
+    const at: KeyPath = ["puzzle", i, "hint", j];
+    if (hintIds.has(hint.id)) {
+      report.add("error", `Duplicate hint id "${hint.id}"`, [...at, "id"], entry.id);
+    }
+    hintIds.add(hint.id);
+    if (hint.cost > entry.points) {
       report.add(
         "warning",
-        "other_variant_message is ignored: the puzzle has no [[puzzle.variant]]",
-        at("other_variant_message"),
+        `Hint "${hint.id}" costs ${hint.cost} points, more than the puzzle's ${entry.points}`,
+        [...at, "cost"],
         entry.id,
       );
     }
-
-    const hintIds = new Set<string>();
-    const hints: Hint[] = entry.hint.map((hint, j) => {
-      if (hintIds.has(hint.id)) {
-        report.add("error", `Duplicate hint id "${hint.id}"`, at("hint", j, "id"), entry.id);
-      }
-      hintIds.add(hint.id);
-      if (hint.cost > entry.points) {
-        report.add(
-          "warning",
-          `Hint "${hint.id}" costs ${hint.cost} points, more than the puzzle's ${entry.points}`,
-          at("hint", j, "cost"),
-          entry.id,
-        );
-      }
-      const unlock = compile(hint.unlock, at("hint", j, "unlock"), entry.id, "hint");
-      return { index: j, id: hint.id, text: hint.text, cost: hint.cost, ...(unlock && { unlock }) };
-    });
-
-    const unlock = compile(entry.unlock, at("unlock"), entry.id, "puzzle");
-    const puzzle: Puzzle = {
-      index: i,
-      id: entry.id,
-      title: entry.title,
-      round: entry.round,
-      roundIndex: rounds.get(entry.round)!,
-      tags: entry.tags,
-      tagIndexes: entry.tags.map((tag) => tags.get(tag)!),
-      points: entry.points,
-      body,
-      answers: hasVariants ? variants[0]!.answers : answers,
-      guessLimit: entry.guess_limit
-        ? { count: entry.guess_limit.count, perMs: entry.guess_limit.per }
-        : DEFAULT_GUESS_LIMIT,
-      hints,
-      ...(unlock && { unlock }),
-      ...(entry.checkpoint && { checkpoint: { code: entry.checkpoint.code } }),
-      ...(hasVariants && { variants }),
-      variantOffset: hasVariants ? hashStrings(seed, "variant", entry.id) % variants.length : 0,
-      ...(hasVariants && otherVariantMessage !== undefined && { otherVariantMessage }),
-      ...(routes.stopOf.has(i) && { route: routes.stopOf.get(i)! }),
-    };
-    puzzles.push(puzzle);
+    const unlock = compile(hint.unlock, [...at, "unlock"], entry.id, "hint");
+    return { index: j, id: hint.id, text: hint.text, cost: hint.cost, ...(unlock && { unlock }) };
   });
+}
 
-  checkStopRules(puzzles, routes.list, report);
-
-  if (!seeded && (routes.list.length > 0 || puzzles.some((p) => p.variants !== undefined))) {
-    report.add(
-      "warning",
-      "The hunt has variants or routes but no seed, so they follow the title: renaming the hunt mid-event would give teams other variants. Set seed in [hunt]",
-      ["hunt", "seed"],
-    );
-  }
-
-  // Whole-hunt analysis needs every rule to have compiled.
-  if (!report.hasErrors()) {
-    analyzeUnlocks(
-      meta,
-      endsAtText,
-      puzzles,
-      routes.list,
-      [...rounds.keys()],
-      [...tags.keys()],
-      report,
-    );
-  }
-
+/** The compiled hunt, from the [hunt] table and the built puzzles and routes. */
+function assembleHunt(
+  meta: HuntTable,
+  parts: { seed: string; puzzles: Puzzle[]; names: Names; routes: Route[]; options: LoadOptions },
+): Hunt {
+  const { names, options } = parts;
   return {
     title: meta.title,
     ...(meta.starts_at !== undefined && { startsAt: meta.starts_at }),
@@ -494,13 +593,13 @@ function build(
     registrationCodes: meta.registration_codes,
     teamSize: { min: meta.team_size.min, max: meta.team_size.max ?? Infinity },
     divisions: meta.divisions,
-    seed,
-    puzzles,
-    puzzleIndex,
-    rounds: [...rounds.keys()],
-    tags: [...tags.keys()],
-    checkpoints,
-    routes: routes.list,
+    seed: parts.seed,
+    puzzles: parts.puzzles,
+    puzzleIndex: names.puzzleIndex,
+    rounds: [...names.rounds.keys()],
+    tags: [...names.tags.keys()],
+    checkpoints: names.checkpoints,
+    routes: parts.routes,
     ...(options.assetsDir !== undefined && { assetsDir: options.assetsDir }),
   };
 }
@@ -588,33 +687,14 @@ function buildRoutes(
       return;
     }
     const routeIndex = ids.get(entry.id)!;
-    const slot = new Map<string, number>();
-    let sound = true;
-    entry.stops.forEach((id, k) => {
-      const index = puzzleIndex.get(id);
-      const problem = (message: string) => {
-        report.add("error", message, at("stops", k), entry.id);
-        sound = false;
-      };
-      if (index === undefined) {
-        return problem(`Unknown puzzle "${id}"${didYouMean(id, puzzleIndex.keys())}`);
-      }
-      if (slot.has(id)) return problem(`Stop "${id}" is listed twice`);
-      const other = stopOf.get(index);
-      if (other !== undefined && other !== routeIndex) {
-        const name = [...ids].find(([, r]) => r === other)?.[0];
-        return problem(
-          `Puzzle "${id}" is already a stop of route "${name}"; a puzzle can be on one route only`,
-        );
-      }
-      if (!withCheckpoint.has(index)) {
-        problem(
-          `Stop "${id}" has no checkpoint: a stop is a place, so give the puzzle a checkpoint`,
-        );
-      }
-      slot.set(id, k);
-      stopOf.set(index, routeIndex);
-    });
+    const stops = resolveStops(
+      entry,
+      i,
+      { routeIndex, puzzleIndex, withCheckpoint, ids, stopOf },
+      report,
+    );
+    const slot = stops.slot;
+    let sound = stops.sound;
     // first, last and the before pairs must name the route's stops.
     const stopNumber = (id: string, path: KeyPath): number | undefined => {
       const k = slot.get(id);
@@ -664,6 +744,53 @@ function buildRoutes(
     });
   });
   return { list, ids, stopOf };
+}
+
+/**
+ * Places a route's stops: each must be a known puzzle with a checkpoint, listed
+ * once and on no other route. Returns each stop's slot, and whether all were sound.
+ */
+function resolveStops(
+  entry: RouteEntry,
+  i: number,
+  known: {
+    routeIndex: number;
+    puzzleIndex: ReadonlyMap<string, number>;
+    withCheckpoint: ReadonlySet<number>;
+    ids: ReadonlyMap<string, number>;
+    stopOf: Map<number, number>;
+  },
+  report: Reporter,
+): { slot: Map<string, number>; sound: boolean } {
+  const { routeIndex, puzzleIndex, withCheckpoint, ids, stopOf } = known;
+  const slot = new Map<string, number>();
+  let sound = true;
+  entry.stops.forEach((id, k) => {
+    const index = puzzleIndex.get(id);
+    const problem = (message: string) => {
+      report.add("error", message, ["route", i, "stops", k], entry.id);
+      sound = false;
+    };
+    if (index === undefined) {
+      return problem(`Unknown puzzle "${id}"${didYouMean(id, puzzleIndex.keys())}`);
+    }
+    if (slot.has(id)) return problem(`Stop "${id}" is listed twice`);
+    const other = stopOf.get(index);
+    if (other !== undefined && other !== routeIndex) {
+      const name = [...ids].find(([, r]) => r === other)?.[0];
+      return problem(
+        `Puzzle "${id}" is already a stop of route "${name}"; a puzzle can be on one route only`,
+      );
+    }
+    if (!withCheckpoint.has(index)) {
+      problem(
+        `Stop "${id}" has no checkpoint: a stop is a place, so give the puzzle a checkpoint`,
+      );
+    }
+    slot.set(id, k);
+    stopOf.set(index, routeIndex);
+  });
+  return { slot, sound };
 }
 
 /**

@@ -47,6 +47,7 @@ export interface LiveOptions {
 
 const encoder = new TextEncoder();
 
+/** One game's SSE streams, the events published to them, and the cached public scoreboard. */
 export class Live {
   private readonly clients = new Set<Client>();
   private readonly byTeam = new Map<number, Set<Client>>();
@@ -81,6 +82,7 @@ export class Live {
     return count;
   }
 
+  /** How many streams the team holds open, for the per-team limit. */
   streamsOf(teamId: number): number {
     return this.byTeam.get(teamId)?.size ?? 0;
   }

@@ -77,6 +77,7 @@ interface Exposed {
   aggregator: "sum";
 }
 
+/** The counters, histograms and gauges of one server, and their `/metrics` text. */
 export class Metrics {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;

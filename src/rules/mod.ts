@@ -20,6 +20,8 @@ export { parse } from "./parser.ts";
 export { emptyState, stateLayout } from "./state.ts";
 export type { RuleState, StateLayout, StateShape } from "./state.ts";
 export { didYouMean, suggest } from "./suggest.ts";
+export { timeBoundaries } from "./time.ts";
+export type { TimeBoundaries } from "./time.ts";
 
 /** A rule ready to run: its checked form (for analysis) and its closure. */
 export interface CompiledRule {

@@ -33,6 +33,7 @@ export class CommitError extends Error {
   }
 }
 
+/** The group commit: queues each request's writes and commits them in shared transactions. */
 export class Writer {
   private pending: Pending[] = [];
   private scheduled = false;

@@ -1,0 +1,91 @@
+/**
+ * The ranking of teams, live or as at a past time (a frozen board), over the
+ * totals the engine keeps for each team.
+ */
+import type { StateLayout } from "../rules/mod.ts";
+import type { Team } from "./engine.ts";
+
+/** One team's place on the board. */
+export interface Standing {
+  rank: number;
+  team: Team;
+  score: number;
+  solves: number;
+  lastSolveAt: number | null;
+}
+
+/** Which teams to rank, and as at when. */
+export interface StandingsOptions {
+  /** Count only score changes up to then (a frozen board). */
+  at?: number;
+  /** Rank only this division's teams. */
+  division?: string;
+}
+
+type Row = Standing & { reachedAt: number };
+
+/**
+ * The ranking: by score, then by who reached it first (the last score
+ * change, or registration for a team whose score never changed), then by
+ * registration order. With `at`, scores count only changes up to then (a
+ * frozen board); with `division`, only that division's teams, ranked apart.
+ */
+export function standings(
+  teams: Iterable<Team>,
+  layout: StateLayout,
+  options: StandingsOptions = {},
+): Standing[] {
+  const rows: Row[] = [];
+  const { score: scoreAt, solves: solvesAt } = layout;
+  for (const team of teams) {
+    if (options.division !== undefined && team.division !== options.division) continue;
+    if (options.at === undefined) {
+      // The live board reads the totals each change keeps up to date.
+      const counts = team.state.counts;
+      rows.push({
+        rank: 0,
+        team,
+        score: counts[scoreAt]!,
+        solves: counts[solvesAt]!,
+        lastSolveAt: team.lastSolveAt,
+        reachedAt: team.reachedAt,
+      });
+      continue;
+    }
+    // A frozen board does not change, not even by a team registered after the freeze.
+    if (team.createdAt > options.at) continue;
+    rows.push(rowAt(team, options.at));
+  }
+  rows.sort((a, b) => b.score - a.score || a.reachedAt - b.reachedAt || a.team.seq - b.team.seq);
+  const ranked: Standing[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    ranked[i] = {
+      rank: i + 1,
+      team: row.team,
+      score: row.score,
+      solves: row.solves,
+      lastSolveAt: row.lastSolveAt,
+    };
+  }
+  return ranked;
+}
+
+/** A team's row as at `at`, replayed from its score changes and solve times. */
+function rowAt(team: Team, at: number): Row {
+  let score = 0;
+  let reachedAt = team.createdAt;
+  for (const event of team.scoreEvents) {
+    if (event.at > at) break;
+    score += event.delta;
+    reachedAt = event.at;
+  }
+  let solves = 0;
+  let lastSolveAt: number | null = null;
+  for (const solvedAt of team.solvedAt) {
+    if (solvedAt !== solvedAt || solvedAt > at) continue;
+    solves++;
+    if (lastSolveAt === null || solvedAt > lastSolveAt) lastSolveAt = solvedAt;
+  }
+  return { rank: 0, team, score, solves, lastSolveAt, reachedAt };
+}
