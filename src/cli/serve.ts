@@ -5,7 +5,7 @@ import { loadHuntOrExample } from "../hunt/mod.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod.ts";
 import { hashToken, newToken } from "../play/mod.ts";
 import { type Server, startGame, warn } from "../server/mod.ts";
-import { type Store, SqliteStore } from "../store/mod.ts";
+import { SqliteStore, type Store } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { formatReport } from "./_hunt.ts";
@@ -132,7 +132,10 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   admin.persist();
   if (admin.token !== undefined) {
     // Printed once, on the first start: only the token's hash is stored.
-    logger.info("admin_link", { url: `${base}/admin#token=${admin.token}`, note: "shown once; keep it" });
+    logger.info("admin_link", {
+      url: `${base}/admin#token=${admin.token}`,
+      note: "shown once; keep it",
+    });
   }
   return await runUntilStopped(started, server, io, logger);
 }
@@ -151,7 +154,10 @@ function openStore(dbPath: string, io: Io): { store: Store; checkMs?: number } |
       io.stderr(`serve: another Cairn server is already running on ${dbPath}\n`);
       return EXIT.failure;
     }
-    return { store: opened.store, ...(opened.checkMs !== undefined && { checkMs: opened.checkMs }) };
+    return {
+      store: opened.store,
+      ...(opened.checkMs !== undefined && { checkMs: opened.checkMs }),
+    };
   } catch (error) {
     io.stderr(`serve: cannot open the database ${dbPath}: ${describe(error)}\n`);
     return EXIT.failure;

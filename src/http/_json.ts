@@ -20,4 +20,3 @@ export function jsonWithCookies(c: Context, data: unknown, status: 200 | 201 = 2
   c.header("x-content-type-options", "nosniff");
   return c.json(data, status);
 }
-

@@ -25,16 +25,22 @@ import { json } from "./_json.ts";
 const EmptyBody = v.strictObject({});
 
 /** The admin API, to mount at `/api/admin`. */
-export function adminRoutes({ game, admin: actions }: Play): Hono {
+export function adminRoutes(played: Play): Hono {
   const admin = new Hono();
-
   admin.use("*", async function adminOnly(c, next) {
-    if (!isAdmin(c, game.adminTokenHash)) {
+    if (!isAdmin(c, played.game.adminTokenHash)) {
       throw new ApiError("unauthorized", "The admin token is missing or wrong");
     }
     await next();
   });
+  teamRoutes(admin, played);
+  changeRoutes(admin, played);
+  resultRoutes(admin, played);
+  return admin;
+}
 
+/** Teams, one team's history, and the guess feed. */
+function teamRoutes(admin: Hono, { game }: Play): void {
   const teamById = (id: number): Team => {
     const team = game.engine.teams.get(id);
     if (team === undefined) throw new ApiError("not_found", `There is no team ${id}`);
@@ -91,7 +97,10 @@ export function adminRoutes({ game, admin: actions }: Play): Hono {
     const guesses = await game.store.guessFeed({ after, limit });
     return json({ guesses: guesses.map(withIso) });
   });
+}
 
+/** Announcements, adjustments, extra guesses, the freeze, and reloads. */
+function changeRoutes(admin: Hono, { admin: actions }: Play): void {
   admin.post("/announcements", async (c) => {
     const { text } = await readJson(c, AnnouncementBody);
     const outcome = await actions.announce(text);
@@ -103,7 +112,12 @@ export function adminRoutes({ game, admin: actions }: Play): Hono {
     const outcome = await actions.adjust(body);
     if (!outcome.ok) return refusalResponse(outcome);
     return json({
-      adjustment: { id: outcome.reply.id, team: body.team, points: body.points, reason: body.reason },
+      adjustment: {
+        id: outcome.reply.id,
+        team: body.team,
+        points: body.points,
+        reason: body.reason,
+      },
       unlocked: outcome.reply.unlocked,
     }, 201);
   });
@@ -138,7 +152,10 @@ export function adminRoutes({ game, admin: actions }: Play): Hono {
     }
     return json({ reloaded: true, ...result.summary });
   });
+}
 
+/** The organizers' figures and the results. */
+function resultRoutes(admin: Hono, { game }: Play): void {
   admin.get("/stats", async () => {
     const engine = game.engine;
     return json({
@@ -170,8 +187,6 @@ export function adminRoutes({ game, admin: actions }: Play): Hono {
       },
     });
   });
-
-  return admin;
 }
 
 /** Turns an epoch-ms `at` field into ISO 8601. */

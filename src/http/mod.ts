@@ -157,7 +157,10 @@ function publicRoutes(api: Hono, { game }: Play): void {
 
   // The top 10's score over time, for the projector's chart.
   const history = scoreboardHistory(game);
-  api.get("/api/scoreboard/history", () => new Response(history(), { headers: SCOREBOARD_HEADERS }));
+  api.get(
+    "/api/scoreboard/history",
+    () => new Response(history(), { headers: SCOREBOARD_HEADERS }),
+  );
 
   api.get("/api/events", (c) => {
     // A team gets its own solves and unlocks too; anyone gets the public events.

@@ -49,18 +49,19 @@ export interface RegisterReply {
 
 /** The team actions over one game. */
 export function playerActions(game: Game) {
-  // Wrong checkpoint codes are limited per team, so codes cannot be guessed from afar.
-  const badCodes = new Limiter(10, 60_000);
+  return { ...accountActions(game), ...puzzleActions(game) };
+}
 
-  /** Commits the engine's pending background writes with `writes`, in one commit. */
-  const settle = async (writes: readonly Write[] = []): Promise<void> => {
-    const background = game.engine.takeBackgroundWrites();
-    await game.commit(background.length === 0 ? writes : [...background, ...writes]);
-  };
+export type PlayerActions = ReturnType<typeof playerActions>;
 
-  /** The team in the current engine (a reload may have swapped it while a body arrived). */
-  const teamOf = (teamId: number): Team | undefined => game.engine.teams.get(teamId);
+/** Commits the engine's pending background writes with `writes`, in one commit. */
+async function settle(game: Game, writes: readonly Write[] = []): Promise<void> {
+  const background = game.engine.takeBackgroundWrites();
+  await game.commit(background.length === 0 ? writes : [...background, ...writes]);
+}
 
+/** Registering, logging in and out. */
+function accountActions(game: Game) {
   return {
     /** Registers a team and opens its first session. */
     async register(body: v.InferOutput<typeof RegisterBody>): Promise<Outcome<RegisterReply>> {
@@ -87,7 +88,7 @@ export function playerActions(game: Game) {
       if (result.kind === "name_taken") return refusal("conflict", "That team name is taken");
       if (result.kind === "invalid") return refusal("bad_request", result.message);
       const session = game.accounts.openSession(result.team.id, engine.now());
-      await settle([...result.writes, session.write]);
+      await settle(game, [...result.writes, session.write]);
       game.accounts.addTeam(result.team.id, passwordHash);
       session.open();
       game.logger.info("team_registered", { team: result.team.id, name: result.team.name });
@@ -123,7 +124,17 @@ export function playerActions(game: Game) {
       await game.commit([write]);
       return { ok: true, reply: { ok: true } };
     },
+  };
+}
 
+/** Guesses, hints and check-ins. */
+function puzzleActions(game: Game) {
+  // Wrong checkpoint codes are limited per team, so codes cannot be guessed from afar.
+  const badCodes = new Limiter(10, 60_000);
+  /** The team in the current engine (a reload may have swapped it while a body arrived). */
+  const teamOf = (teamId: number): Team | undefined => game.engine.teams.get(teamId);
+
+  return {
     /** Judges a guess. */
     async guess(teamId: number, puzzleId: string, answer: string): Promise<Outcome<GuessReply>> {
       if ([...answer].length > MAX_GUESS_LENGTH) {
@@ -135,10 +146,10 @@ export function playerActions(game: Game) {
       switch (outcome.kind) {
         case "hunt_not_running":
         case "not_found":
-          await settle();
+          await settle(game);
           return refusal(outcome.kind);
         case "rate_limited":
-          await settle();
+          await settle(game);
           return refusal(
             "rate_limited",
             "Too many wrong guesses on this puzzle; wait a little",
@@ -146,10 +157,10 @@ export function playerActions(game: Game) {
           );
         case "already_solved":
           // Answered only once the solve it rests on is on disk.
-          await settle();
+          await settle(game);
           return { ok: true, reply: { result: "already_solved", unlocked: [] } };
         case "judged":
-          await settle(outcome.writes);
+          await settle(game, outcome.writes);
           return {
             ok: true,
             reply: {
@@ -169,13 +180,13 @@ export function playerActions(game: Game) {
       switch (outcome.kind) {
         case "hunt_not_running":
         case "not_found":
-          await settle();
+          await settle(game);
           return refusal(outcome.kind);
         case "not_available":
-          await settle();
+          await settle(game);
           return refusal("forbidden", "This hint is not available yet");
         case "ok": {
-          await settle(outcome.writes);
+          await settle(game, outcome.writes);
           const { id, text, cost } = outcome.hint;
           return { ok: true, reply: { id, text, cost } };
         }
@@ -194,26 +205,24 @@ export function playerActions(game: Game) {
       const outcome = game.engine.checkIn(team, code);
       switch (outcome.kind) {
         case "hunt_not_running":
-          await settle();
+          await settle(game);
           return refusal("hunt_not_running");
         case "not_found":
-          await settle();
+          await settle(game);
           badCodes.hit(team.id, now);
           return refusal("not_found", "There is no checkpoint with that code");
         case "other_variant":
           // Counted like an unknown code, so that codes cannot be probed this way either.
-          await settle();
+          await settle(game);
           badCodes.hit(team.id, now);
           return refusal(
             "not_found",
             "This checkpoint belongs to another team's version of the puzzle",
           );
         case "ok":
-          await settle(outcome.writes);
+          await settle(game, outcome.writes);
           return { ok: true, reply: { puzzle: outcome.puzzle.id, unlocked: outcome.unlocked } };
       }
     },
   };
 }
-
-export type PlayerActions = ReturnType<typeof playerActions>;

@@ -45,7 +45,9 @@ export function adminActions(game: Game) {
   const noTeam = (id: number) => refusal("not_found", `There is no team ${id}`);
   return {
     /** Broadcasts an announcement to every stream, the projector's included. */
-    async announce(text: string): Promise<Outcome<{ id: number; text: string; at: string | null }>> {
+    async announce(
+      text: string,
+    ): Promise<Outcome<{ id: number; text: string; at: string | null }>> {
       const result = game.engine.announce(text);
       await game.commit(result.writes);
       game.logger.info("announcement", { id: result.id });

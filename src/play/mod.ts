@@ -8,13 +8,7 @@ import { type AdminActions, adminActions } from "./admin_actions.ts";
 import { type PlayerActions, playerActions } from "./actions.ts";
 import type { Game } from "./game.ts";
 
-export {
-  CheckInBody,
-  GuessBody,
-  LoginBody,
-  playerActions,
-  RegisterBody,
-} from "./actions.ts";
+export { CheckInBody, GuessBody, LoginBody, playerActions, RegisterBody } from "./actions.ts";
 export type {
   CheckInReply,
   GuessReply,
@@ -34,14 +28,7 @@ export {
 export type { AdminActions } from "./admin_actions.ts";
 export { Accounts, hashPassword, hashToken, Limiter, newToken, secretsEqual } from "./accounts.ts";
 export { BODY_LIMIT, check, readForm, readJson, validate } from "./body.ts";
-export {
-  ApiError,
-  envelope,
-  errorResponse,
-  ERRORS,
-  refusal,
-  refusalResponse,
-} from "./errors.ts";
+export { ApiError, envelope, errorResponse, ERRORS, refusal, refusalResponse } from "./errors.ts";
 export type { ErrorCode, Outcome, Refusal } from "./errors.ts";
 export { storedFreeze } from "./freeze.ts";
 export type { Freeze } from "./freeze.ts";

@@ -15,8 +15,8 @@ import {
   Accounts,
   errorResponse,
   type Game,
-  play,
   type Play,
+  play,
   type ReloadResult,
   storedFreeze,
 } from "../play/mod.ts";
@@ -180,7 +180,11 @@ export function composeApp(played: Play): Hono {
 export function warn(logger: Logger, problems: readonly Problem[]): void {
   for (const problem of problems) {
     if (problem.severity !== "warning") continue;
-    logger.warn("hunt_warning", { file: problem.file, line: problem.line, message: problem.message });
+    logger.warn("hunt_warning", {
+      file: problem.file,
+      line: problem.line,
+      message: problem.message,
+    });
   }
 }
 

@@ -4,13 +4,13 @@
  * (announce, adjust, extra guesses, freeze, reload), which run the same
  * actions as the admin API.
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import * as v from "valibot";
 import type { Engine } from "../engine/mod.ts";
 import {
-  ADMIN_COOKIE,
   AdjustmentBody,
+  ADMIN_COOKIE,
   AnnouncementBody,
   ApiError,
   check,
@@ -173,7 +173,11 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
     if (team === undefined) {
       return html(
         c,
-        MessagePage({ hunt: huntInfo(engine), title: "No such team", text: "There is no team here." }),
+        MessagePage({
+          hunt: huntInfo(engine),
+          title: "No such team",
+          text: "There is no team here.",
+        }),
         404,
       );
     }
@@ -255,7 +259,10 @@ function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readon
     if (!outcome.ok) setFlash(c, refusalFlash(outcome));
     else if (body.ok) {
       const { points, team } = body.reply;
-      setFlash(c, { tone: "ok", title: `${points > 0 ? "+" : ""}${points} points for ${teamName(team)}` });
+      setFlash(c, {
+        tone: "ok",
+        title: `${points > 0 ? "+" : ""}${points} points for ${teamName(team)}`,
+      });
     }
     return c.redirect(safeAdminBack(form.back), 303);
   });
@@ -271,7 +278,10 @@ function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readon
     if (!outcome.ok) setFlash(c, refusalFlash(outcome));
     else if (body.ok) {
       const { count, team, puzzle } = body.reply;
-      setFlash(c, { tone: "ok", title: `${count} extra guesses for ${teamName(team)} on ${puzzle}` });
+      setFlash(c, {
+        tone: "ok",
+        title: `${count} extra guesses for ${teamName(team)} on ${puzzle}`,
+      });
     }
     return c.redirect(safeAdminBack(form.back), 303);
   });

@@ -105,7 +105,10 @@ function puzzlePages(pages: Hono, { game }: Play): void {
     if (found === undefined) return c.redirect("/", 303);
     const { engine, team } = found;
     engine.catchUp(team);
-    const rounds = new Map<string, { id: string; title: string; points: number; solved: boolean }[]>();
+    const rounds = new Map<
+      string,
+      { id: string; title: string; points: number; solved: boolean }[]
+    >();
     for (const p of engine.unlockedPuzzles(team)) {
       const list = rounds.get(p.round) ?? [];
       list.push({ id: p.id, title: p.title, points: p.points, solved: engine.solved(team, p) });
@@ -185,7 +188,9 @@ function puzzleForms(pages: Hono, { game, player: actions }: Play): void {
     const outcome = await actions.takeHint(found.team.id, id, hintId);
     setFlash(
       c,
-      outcome.ok ? { tone: "info", title: "Hint taken: it is shown below." } : refusalFlash(outcome),
+      outcome.ok
+        ? { tone: "info", title: "Hint taken: it is shown below." }
+        : refusalFlash(outcome),
     );
     return c.redirect(`/puzzles/${encodeURIComponent(id)}#hint-${encodeURIComponent(hintId)}`, 303);
   });
