@@ -6,6 +6,7 @@ import { type CommandSpec, formatHelp, parseCommand, type Values } from "./_args
 import { EXIT, type Io } from "./_io.ts";
 import { backup, backupSpec } from "./backup.ts";
 import { check, checkSpec } from "./check.ts";
+import { docs, docsSpec } from "./docs.ts";
 import { exportResults, exportSpec } from "./export.ts";
 import { init, initSpec } from "./init.ts";
 import { serve, serveSpec } from "./serve.ts";
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   backup: { spec: backupSpec, run: backup },
   export: { spec: exportSpec, run: exportResults },
   systemd: { spec: systemdSpec, run: systemd },
+  docs: { spec: docsSpec, run: docs },
   version: { spec: versionSpec, run: version },
 };
 
