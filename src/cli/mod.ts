@@ -3,6 +3,7 @@
  * Usage mistakes get one line on stderr and exit code 2.
  */
 import { type CommandSpec, formatHelp, parseCommand, type Values } from "./_args.ts";
+import { adminToken, adminTokenSpec } from "./admin_token.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { backup, backupSpec } from "./backup.ts";
 import { check, checkSpec } from "./check.ts";
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   init: { spec: initSpec, run: init },
   backup: { spec: backupSpec, run: backup },
   export: { spec: exportSpec, run: exportResults },
+  "admin-token": { spec: adminTokenSpec, run: adminToken },
   systemd: { spec: systemdSpec, run: systemd },
   docs: { spec: docsSpec, run: docs },
   version: { spec: versionSpec, run: version },

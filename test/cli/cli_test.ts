@@ -5,7 +5,17 @@ import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
 
-const COMMANDS = ["serve", "check", "init", "backup", "export", "systemd", "docs", "version"];
+const COMMANDS = [
+  "serve",
+  "check",
+  "init",
+  "backup",
+  "export",
+  "admin-token",
+  "systemd",
+  "docs",
+  "version",
+];
 
 describe("cairn", () => {
   for (const command of COMMANDS) {
