@@ -100,6 +100,9 @@ describe("cairn admin-token", () => {
     expect(await run(["admin-token", "--db", db], io)).toBe(0);
     expect(io.out()).toContain("\nAdmin link: http://localhost:8080/admin#token=");
     expect(io.out()).toEndWith("\nStart the server with this database, then open the link.\n");
+    // Its connection was the last: SQLite removed the -wal and -shm files it made, which, made
+    // by root beside a stopped service, the service's own user could not open.
+    expect([existsSync(`${db}-wal`), existsSync(`${db}-shm`)]).toEqual([false, false]);
   }, 30_000);
 
   test("says in one line when there is no database, or it is not Cairn's", async () => {
