@@ -3,3 +3,9 @@ declare module "*.service" {
   const text: string;
   export default text;
 }
+
+// So are the docs that `cairn docs` prints.
+declare module "*.md" {
+  const text: string;
+  export default text;
+}

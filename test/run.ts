@@ -1,12 +1,23 @@
-// `npm test`: format check, lint, type check, then every bun test (unit and
-// end-to-end). Ends with one line `N passed, N failed`, where each static
-// check counts as one test beside the bun tests.
+// `npm test`: the machine's setup (scripts/setup.sh), then format check, lint,
+// type check, and every bun test (unit and end-to-end). Ends with one line
+// `N passed, N failed`, where each static check counts as one test beside the
+// bun tests. When the setup cannot install a tool the tests need, it stops the
+// run at once with one line naming the Debian packages.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const bin = (name: string) => join(import.meta.dir, "..", "node_modules", ".bin", name);
 const env = { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
+
+// The outside tools the tests call (promtool, systemd-analyze, cc, chromium…):
+// installed now if missing, so that no test times out waiting for one.
+const setup = Bun.spawn(["sh", join(import.meta.dir, "..", "scripts", "setup.sh")], {
+  stdout: "inherit",
+  stderr: "inherit",
+  env,
+});
+if ((await setup.exited) !== 0) process.exit(1);
 
 let passed = 0;
 let failed = 0;

@@ -12,7 +12,10 @@ export const initSpec: CommandSpec = {
     force: { type: "boolean", help: "Overwrite an existing hunt.toml" },
   },
   positionals: { min: 0, max: 1, names: "DIR" },
-  notes: "DIR defaults to the current folder and is created if missing.",
+  notes: [
+    "DIR defaults to the current folder and is created if missing. The file's comments say",
+    "what each key does; `cairn docs hunt-file` is the full reference.",
+  ].join("\n"),
 };
 
 /** Writes a starter hunt that passes `cairn check`, never clobbering one by accident. */
@@ -30,6 +33,9 @@ export function init(values: Values, positionals: string[], io: Io): Promise<num
     io.stderr(`init: cannot write ${file}: ${error instanceof Error ? error.message : error}\n`);
     return Promise.resolve(EXIT.failure);
   }
-  io.stdout(`Wrote ${file}. Check it with: cairn check ${file}\n`);
+  io.stdout(
+    `Wrote ${file}. Check it with: cairn check ${file}\n` +
+      "The reference for every key and rule function: cairn docs hunt-file\n",
+  );
   return Promise.resolve(EXIT.ok);
 }

@@ -3,9 +3,11 @@
  * Usage mistakes get one line on stderr and exit code 2.
  */
 import { type CommandSpec, formatHelp, parseCommand, type Values } from "./_args.ts";
+import { adminToken, adminTokenSpec } from "./admin_token.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { backup, backupSpec } from "./backup.ts";
 import { check, checkSpec } from "./check.ts";
+import { docs, docsSpec } from "./docs.ts";
 import { exportResults, exportSpec } from "./export.ts";
 import { init, initSpec } from "./init.ts";
 import { serve, serveSpec } from "./serve.ts";
@@ -26,7 +28,9 @@ const COMMANDS: Record<string, Command> = {
   init: { spec: initSpec, run: init },
   backup: { spec: backupSpec, run: backup },
   export: { spec: exportSpec, run: exportResults },
+  "admin-token": { spec: adminTokenSpec, run: adminToken },
   systemd: { spec: systemdSpec, run: systemd },
+  docs: { spec: docsSpec, run: docs },
   version: { spec: versionSpec, run: version },
 };
 

@@ -5,7 +5,17 @@ import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
 
-const COMMANDS = ["serve", "check", "init", "backup", "export", "systemd", "version"];
+const COMMANDS = [
+  "serve",
+  "check",
+  "init",
+  "backup",
+  "export",
+  "admin-token",
+  "systemd",
+  "docs",
+  "version",
+];
 
 describe("cairn", () => {
   for (const command of COMMANDS) {
@@ -66,7 +76,14 @@ describe("cairn init", () => {
     const io = fakeIo();
     expect(await run(["init", dir], io)).toBe(0);
     const file = join(dir, "hunt.toml");
-    expect(io.out()).toBe(`Wrote ${file}. Check it with: cairn check ${file}\n`);
+    expect(io.out()).toBe(
+      `Wrote ${file}. Check it with: cairn check ${file}\n` +
+        "The reference for every key and rule function: cairn docs hunt-file\n",
+    );
+    // The starter points to the reference the binary carries, not to a file it lacks.
+    const starter = readFileSync(file, "utf8");
+    expect(starter).toContain("`cairn docs hunt-file`");
+    expect(starter).not.toContain("docs/hunt-file.md");
 
     const checked = fakeIo();
     expect(await run(["check", file], checked)).toBe(0);
@@ -77,6 +94,32 @@ describe("cairn init", () => {
     writeFileSync(file, "changed");
     expect(await run(["init", dir, "--force"], fakeIo())).toBe(0);
     expect(readFileSync(file, "utf8")).not.toBe("changed");
+  });
+});
+
+describe("cairn docs", () => {
+  test("lists the topics", async () => {
+    const io = fakeIo();
+    expect(await run(["docs"], io)).toBe(0);
+    expect(io.out()).toStartWith("Reference pages built into this binary.");
+    expect(io.out()).toContain("\n  hunt-file  The hunt file: every key");
+    expect(io.out()).toContain("\n  api        The HTTP API:");
+  });
+
+  for (const [topic, file] of [["hunt-file", "hunt-file.md"], ["api", "api.md"]]) {
+    test(`${topic} prints docs/${file} as it is`, async () => {
+      const io = fakeIo();
+      expect(await run(["docs", topic!], io)).toBe(0);
+      expect(io.out()).toBe(readFileSync(join(import.meta.dir, "../../docs", file!), "utf8"));
+      expect(io.err()).toBe("");
+    });
+  }
+
+  test("an unknown topic is a one-line usage error that names the topics", async () => {
+    const io = fakeIo();
+    expect(await run(["docs", "hunt"], io)).toBe(2);
+    expect(io.err()).toBe('cairn docs: unknown topic "hunt"; the topics are hunt-file, api\n');
+    expect(io.out()).toBe("");
   });
 });
 

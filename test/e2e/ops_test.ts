@@ -1,6 +1,7 @@
 // Running Cairn for real, from the compiled binary: the systemd unit, backups
 // under guess load, export, /metrics through promtool, SIGHUP reload, health.
 import { beforeAll, describe, expect, test } from "bun:test";
+import type { Subprocess } from "bun";
 import { Database } from "bun:sqlite";
 import {
   cpSync,
@@ -74,6 +75,19 @@ async function startServer(dir: string, hunt: string) {
   };
 }
 
+/**
+ * Waits for a server's /healthz; if the process exits first (a missing module, a system
+ * call the filter denies), fails at once with its exit code and stderr instead of a timeout.
+ */
+async function readyOrExited(proc: Subprocess<"ignore", "pipe", "pipe">, url: string) {
+  const health = waitFor(url).then(() => "ready" as const);
+  const outcome = await Promise.race([health, proc.exited.then(() => "exited" as const)]);
+  if (outcome === "ready") return;
+  health.catch(() => {});
+  const stderr = await new Response(proc.stderr).text();
+  throw new Error(`The server exited with code ${proc.exitCode} before it was ready:\n${stderr}`);
+}
+
 async function post(base: string, path: string, body: unknown, token?: string) {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
@@ -128,6 +142,14 @@ describe("systemd", () => {
     // The filter systemd would load (an allow list less the denied groups, EPERM for the
     // rest), loaded with libseccomp around the binary: a system call Bun needs and the unit
     // denies would show here as a failure.
+    // Without the module, python exits at once: say so, rather than wait for /healthz.
+    const probe = Bun.spawnSync(["/usr/bin/python3", "-c", "import seccomp"], { stderr: "pipe" });
+    if (probe.exitCode !== 0) {
+      throw new Error(
+        "python3-seccomp is missing (/usr/bin/python3 cannot import seccomp): " +
+          "apt-get install -y python3-seccomp, or run npm test, whose setup installs it",
+      );
+    }
     const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-ops-"));
     const port = freePort();
     const proc = Bun.spawn(
@@ -146,7 +168,7 @@ describe("systemd", () => {
     );
     const base = `http://127.0.0.1:${port}`;
     try {
-      await waitFor(`${base}/healthz`);
+      await readyOrExited(proc, `${base}/healthz`);
       const token = (await post(base, "/api/teams", {
         name: "Gulls",
         password: "correct horse",

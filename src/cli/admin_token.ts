@@ -1,0 +1,82 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { hashToken, newToken } from "../http/mod.ts";
+import {
+  acquireLock,
+  type Lock as StoreLock,
+  openDatabase,
+  openForReading,
+  setMeta,
+} from "../store/mod.ts";
+import type { CommandSpec, Values } from "./_args.ts";
+import { EXIT, type Io } from "./_io.ts";
+import { DEFAULT_DB } from "./serve.ts";
+
+type Lock = StoreLock | { kind: "absent" };
+
+export const adminTokenSpec: CommandSpec = {
+  name: "admin-token",
+  summary: "Make a new admin token, for a lost admin link, and print its link once.",
+  usage: "cairn admin-token [--db FILE] [--url URL]",
+  options: {
+    db: { type: "string", value: "FILE", env: "CAIRN_DB", default: DEFAULT_DB, help: "Database" },
+    url: {
+      type: "string",
+      value: "URL",
+      env: "CAIRN_URL",
+      default: "http://localhost:8080",
+      help: "The server's address, for the link",
+    },
+  },
+  positionals: { min: 0, max: 0, names: "" },
+  notes: [
+    "It stores only the new token's hash in the database, in place of the old one. A server",
+    "reads the hash when it starts, so restart it (systemctl restart cairn) to use the new",
+    "token; until then the old one still works. A server started with --admin-token or",
+    "CAIRN_ADMIN_TOKEN uses that token instead, and ignores the stored one.",
+  ].join("\n"),
+};
+
+/** Replaces the stored admin token's hash with a new token's, and prints the token once. */
+export function adminToken(values: Values, _positionals: string[], io: Io): Promise<number> {
+  const dbPath = resolve(values.db as string);
+  if (!existsSync(dbPath)) {
+    io.stderr(
+      `admin-token: there is no database at ${dbPath}; the server makes one on its first ` +
+        "start, and prints its admin link then\n",
+    );
+    return Promise.resolve(EXIT.failure);
+  }
+  // A server holds the lock while it runs, and keeps the old token until it restarts. The server
+  // made the lock file when it first started; this command never makes one, which, run as root
+  // beside a service, its own user could not open.
+  const lock: Lock = existsSync(`${dbPath}.lock`) ? acquireLock(dbPath) : { kind: "absent" };
+  const token = newToken();
+  try {
+    // Checks that it is a Cairn database this binary can read, before writing to it.
+    openForReading(dbPath).close();
+    const db = openDatabase(dbPath);
+    try {
+      setMeta(db, "admin_token_hash", hashToken(token));
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    io.stderr(`admin-token: ${error instanceof Error ? error.message : String(error)}\n`);
+    return Promise.resolve(EXIT.failure);
+  } finally {
+    if (lock.kind === "held") lock.release();
+  }
+  const base = (values.url as string).replace(/\/+$/, "");
+  io.stdout(
+    [
+      `A new admin token is stored in ${dbPath}; this is the only time it is shown.`,
+      `Admin link: ${base}/admin#token=${token}`,
+      `Token:      ${token}`,
+      lock.kind === "busy"
+        ? "A server is running on this database: restart it (systemctl restart cairn) to use the new token."
+        : "Start the server with this database, then open the link.",
+    ].join("\n") + "\n",
+  );
+  return Promise.resolve(EXIT.ok);
+}

@@ -1,0 +1,49 @@
+// scripts/setup.sh, which `npm test` and .ci/run call first: with a tool missing and
+// no way to install it, it stops at once with one line naming the Debian packages.
+import { expect, test } from "bun:test";
+import { mkdtempSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const SETUP = join(import.meta.dir, "..", "..", "scripts", "setup.sh");
+
+/** Runs the setup with PATH holding only `tools`, so that everything else is missing. */
+async function setup(tools: string[], args: string[] = []) {
+  const bin = mkdtempSync(join(tmpdir(), "cairn-setup-"));
+  for (const tool of tools) symlinkSync(Bun.which(tool)!, join(bin, tool));
+  const proc = Bun.spawn(["/bin/sh", SETUP, ...args], {
+    env: { PATH: bin },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { stdout, stderr, code };
+}
+
+// Without apt-get on PATH it cannot install: promtool, systemd-analyze and cc are missing.
+// (The checks by absolute path, /usr/bin/python3 and /usr/bin/chromium, pass on this machine.)
+test("names the Debian packages to install in one line when it cannot install them", async () => {
+  const line = "setup: missing Debian packages; install them with: sudo apt-get install -y";
+  const result = await setup(["id", "sed"]);
+  expect(result.code).toBe(1);
+  expect(result.stdout).toBe("");
+  // python3-seccomp and chromium are listed too on a machine that lacks them.
+  expect(result.stderr).toMatch(new RegExp(`^${line} prometheus systemd gcc( [a-z0-9-]+)*\n$`));
+  expect((await setup(["id", "sed"], ["--bench"])).stderr).toEndWith(" wrk hey\n");
+});
+
+test("changes nothing and says nothing when every tool is there", async () => {
+  const tools = ["id", "sed", "promtool", "systemd-analyze", "cc"];
+  expect(await setup(tools)).toEqual({ stdout: "", stderr: "", code: 0 });
+});
+
+test("CAIRN_SETUP=skip skips it", async () => {
+  const proc = Bun.spawn(["/bin/sh", SETUP], {
+    env: { PATH: "/nonexistent", CAIRN_SETUP: "skip" },
+  });
+  expect(await proc.exited).toBe(0);
+});
