@@ -38,7 +38,7 @@ export async function seed(
     reread: () => ({ hunt, problems: [] }),
     clock: { now: () => Date.now() },
     logger: createLogger({ write: () => {} }),
-    adminTokenHash: "",
+    adminTokenHash: () => "",
   });
   const engine = server.game.engine;
   const passwordHash = await Bun.password.hash(options.password, {

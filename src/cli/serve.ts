@@ -92,7 +92,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
       reread: () => loadHuntOrExample(huntPath),
       clock,
       logger,
-      adminTokenHash: admin.hash,
+      adminTokenHash: admin.current,
     });
   } catch (error) {
     store.close();
@@ -202,19 +202,28 @@ async function runUntilStopped(
 /**
  * The admin token's hash: from --admin-token, else the one stored, else a new
  * token generated now, stored only as its hash, and returned to print once.
+ * Without the flag, `current` reads the stored hash afresh.
  */
 function adminToken(
   store: Store,
   flag: string | undefined,
-): { hash: string; token?: string; persist: () => void } {
-  if (flag !== undefined) return { hash: hashToken(flag), persist: () => {} };
-  const stored = store.meta("admin_token_hash");
-  if (stored !== undefined) return { hash: stored, persist: () => {} };
+): { current: () => string; token?: string; persist: () => void } {
+  if (flag !== undefined) {
+    const hash = hashToken(flag);
+    return { current: () => hash, persist: () => {} };
+  }
+  // The stored hash is read again at each reload: `cairn admin-token` can replace it.
+  const stored = () => store.meta("admin_token_hash");
+  if (stored() !== undefined) return { current: () => stored()!, persist: () => {} };
   const token = newToken();
   const hash = hashToken(token);
   // Stored only once the server listens and its link is printed: a failed first start
   // must not keep a hash whose token nobody ever saw.
-  return { hash, token, persist: () => store.setMeta({ admin_token_hash: hash }) };
+  return {
+    current: () => stored() ?? hash,
+    token,
+    persist: () => store.setMeta({ admin_token_hash: hash }),
+  };
 }
 
 /** The addresses players on the local network can use when listening on all interfaces. */

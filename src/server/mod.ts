@@ -35,8 +35,11 @@ export interface StartOptions {
   reread: () => LoadResult;
   clock: Clock;
   logger: Logger;
-  /** SHA-256 of the admin token. */
-  adminTokenHash: string;
+  /**
+   * SHA-256 of the admin token. It is read at start and again at every
+   * reload, so a token replaced with `cairn admin-token` takes effect on SIGHUP.
+   */
+  adminTokenHash: () => string;
   /** Scoreboard pushes closer together than this are merged (ms; default 250). */
   coalesceMs?: number;
 }
@@ -77,6 +80,7 @@ export function startGame(options: StartOptions): Server {
   const booted = bootEngine(store, options.hunt, clock);
   commitNow(store, booted.writes);
   let engine: Engine = booted.engine;
+  let adminTokenHash = options.adminTokenHash();
 
   const freeze = storedFreeze(store, () => engine.hunt.freezeAt);
   const live = new Live({
@@ -100,7 +104,9 @@ export function startGame(options: StartOptions): Server {
     },
     store,
     accounts: Accounts.from(store.accounts()),
-    adminTokenHash: options.adminTokenHash,
+    get adminTokenHash() {
+      return adminTokenHash;
+    },
     freeze,
     live,
     metrics,
@@ -116,6 +122,9 @@ export function startGame(options: StartOptions): Server {
    * errors changes nothing, and every error is logged.
    */
   function reload(source: "sighup" | "admin"): ReloadResult {
+    const token = options.adminTokenHash();
+    if (token !== adminTokenHash) logger.info("admin_token_changed", { source });
+    adminTokenHash = token;
     const next = options.reread();
     const result = next.hunt === undefined
       ? { kind: "error" as const, errors: errorsOf(next.problems) }

@@ -41,7 +41,7 @@ export function makeApp(
     reread: load,
     clock,
     logger: createLogger({ write: () => {} }),
-    adminTokenHash: hashToken(ADMIN_TOKEN),
+    adminTokenHash: () => hashToken(ADMIN_TOKEN),
     ...(options.coalesceMs !== undefined && { coalesceMs: options.coalesceMs }),
   });
   const { app, game, live, metrics } = server;

@@ -50,7 +50,7 @@ function open(path: string, h: Hunt, clock: FakeClock) {
     reread: () => ({ hunt: next, problems: [] }),
     clock,
     logger: createLogger({ write: () => {} }),
-    adminTokenHash: "",
+    adminTokenHash: () => "",
   });
   return {
     get engine() {
