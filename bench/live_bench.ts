@@ -4,7 +4,7 @@
 // puzzle list, computed and encoded as GET /api/puzzles does.
 import { bench, do_not_optimize, run, summary } from "mitata";
 import { Engine } from "../src/engine/mod.ts";
-import { puzzleList } from "../src/http/mod.ts";
+import { puzzleList } from "../src/play/mod.ts";
 import { loadHunt } from "../src/hunt/mod.ts";
 import { publicBoard } from "../src/live/mod.ts";
 import { generateHunt } from "./_generate.ts";

@@ -2,9 +2,11 @@
 // teams registered (one password hash shared by all, so seeding does not
 // spend minutes in argon2id), a session token each, and a spread of solves,
 // so puzzle lists run from a few puzzles to a few dozen.
-import { hashToken, newToken } from "../../src/http/accounts.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
-import { openGame } from "../../src/store/mod.ts";
+import { createLogger } from "../../src/log/mod.ts";
+import { hashToken, newToken } from "../../src/play/mod.ts";
+import { startGame } from "../../src/server/mod.ts";
+import { SqliteStore } from "../../src/store/mod.ts";
 import type { Write } from "../../src/engine/mod.ts";
 
 export interface SeededTeam {
@@ -28,9 +30,17 @@ export async function seed(
   if (hunt === undefined) {
     throw new Error(`the load-test hunt does not load: ${problems[0]?.message}`);
   }
-  const opened = openGame({ dbPath: options.dbPath, hunt, clock: { now: () => Date.now() } });
+  const opened = SqliteStore.open(options.dbPath);
   if (opened.kind !== "ok") throw new Error(`${options.dbPath} is locked`);
-  const { engine, writer } = opened.game;
+  const server = startGame({
+    store: opened.store,
+    hunt,
+    reread: () => ({ hunt, problems: [] }),
+    clock: { now: () => Date.now() },
+    logger: createLogger({ write: () => {} }),
+    adminTokenHash: () => "",
+  });
+  const engine = server.game.engine;
   const passwordHash = await Bun.password.hash(options.password, {
     algorithm: "argon2id",
     memoryCost: 19456,
@@ -62,7 +72,7 @@ export async function seed(
       solvable: { puzzle: other.id, answer: `answer ${other.index}` },
     });
   }
-  await writer.commit(writes);
-  opened.game.close();
+  await opened.store.commit(writes);
+  server.close();
   return seeded;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { hashToken, newToken } from "../http/mod.ts";
+import { hashToken, newToken } from "../play/mod.ts";
 import {
   acquireLock,
   type Lock as StoreLock,
@@ -30,10 +30,10 @@ export const adminTokenSpec: CommandSpec = {
   },
   positionals: { min: 0, max: 0, names: "" },
   notes: [
-    "It stores only the new token's hash in the database, in place of the old one. A server",
-    "reads the hash when it starts, so restart it (systemctl restart cairn) to use the new",
-    "token; until then the old one still works. A server started with --admin-token or",
-    "CAIRN_ADMIN_TOKEN uses that token instead, and ignores the stored one.",
+    "It stores only the new token's hash in the database, in place of the old one. A running",
+    "server reads the hash at start and at every reload, so reload it (systemctl reload cairn,",
+    "or SIGHUP) to use the new token; until then the old one still works. A server started",
+    "with --admin-token or CAIRN_ADMIN_TOKEN uses that token instead, and ignores the stored one.",
   ].join("\n"),
 };
 
@@ -74,7 +74,7 @@ export function adminToken(values: Values, _positionals: string[], io: Io): Prom
       `Admin link: ${base}/admin#token=${token}`,
       `Token:      ${token}`,
       lock.kind === "busy"
-        ? "A server is running on this database: restart it (systemctl restart cairn) to use the new token."
+        ? "A server is running on this database: reload it (systemctl reload cairn, or SIGHUP) to use the new token."
         : "Start the server with this database, then open the link.",
     ].join("\n") + "\n",
   );

@@ -1,58 +1,43 @@
 /**
- * The Hono app: every route Cairn answers, with one `notFound` and one
- * `onError` so that every failure leaves in the same envelope.
+ * The JSON API: the app-wide middleware (metrics, security headers, CSRF),
+ * `/healthz` and `/metrics`, every `/api` route, a puzzle's files, and the
+ * one `onError` that sends every failure in the same envelope. The pages
+ * live in `ui/`; the composition root (`server/`) mounts both.
  */
 import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { matchedRoutes } from "hono/route";
 import * as v from "valibot";
-import type { Engine, Team } from "../engine/mod.ts";
-import { eventStream, type Live, publicBoard, SSE_HEADERS } from "../live/mod.ts";
+import { eventStream, publicBoard, SSE_HEADERS } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import type { Metrics } from "../metrics/mod.ts";
 import {
+  ApiError,
   bearer,
-  credential,
-  json,
-  JSON_HEADERS,
-  jsonWithCookies,
-  sameOriginRequest,
-  SESSION_COOKIE,
-  setSessionCookie,
-} from "./_auth.ts";
-import {
   CheckInBody,
-  findPlayer,
+  credential,
+  errorResponse,
   GuessBody,
   LoginBody,
-  playerActions,
+  type Outcome,
+  type Play,
+  type Player,
+  puzzleListCache,
+  puzzleView,
+  readJson,
+  refusalResponse,
   RegisterBody,
-} from "./actions.ts";
+  sameOriginRequest,
+  SESSION_COOKIE,
+  sessionPlayer,
+  setSessionCookie,
+} from "../play/mod.ts";
+import { json, JSON_HEADERS, jsonWithCookies } from "./_json.ts";
 import { adminRoutes } from "./admin.ts";
-import { readJson } from "./body.ts";
+import { scoreboardHistory } from "./history.ts";
 import { puzzleFileResponse } from "./puzzle_files.ts";
-import { puzzleView } from "./puzzle_view.ts";
-import { scoreHistory } from "./stats.ts";
-import { ApiError, errorResponse } from "./errors.ts";
-import type { Freeze, Runtime } from "./runtime.ts";
-import { pageRoutes } from "../ui/mod.ts";
 
-export { Accounts, hashPassword, hashToken, newToken, secretsEqual } from "./accounts.ts";
-export { isAdmin, json, SESSION_COOKIE } from "./_auth.ts";
-export { BODY_LIMIT } from "./body.ts";
-export { ApiError, envelope, errorResponse, ERRORS } from "./errors.ts";
-export type { ErrorCode } from "./errors.ts";
-export { dbFreeze } from "./freeze.ts";
-export type { Committer, Freeze, ReloadResult, Runtime } from "./runtime.ts";
-
-export interface AppOptions {
-  logger: Logger;
-  runtime: Runtime;
-  freeze: Freeze;
-  live: Live;
-  metrics: Metrics;
-}
+export { json } from "./_json.ts";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const SCOREBOARD_HEADERS = {
@@ -77,12 +62,13 @@ const pageSecurity = secureHeaders({
 
 const EmptyBody = v.strictObject({});
 
-/** Creates the app. Everything it needs is passed in, so tests build it over an in-memory database. */
-export function createApp(options: AppOptions): Hono {
-  const { runtime, freeze, logger, live, metrics } = options;
-  const actions = playerActions(runtime, logger);
-  const listJson = puzzleListCache();
-  const app = new Hono();
+/**
+ * Installs what every request goes through, first: timing for `/metrics`,
+ * `/metrics` and `/healthz` themselves, the pages' security headers, and the
+ * same-origin rule for cookie-authenticated writes.
+ */
+export function installFront(app: Hono, { game }: Play): void {
+  const { metrics, store } = game;
 
   // First, so that it times every answer, errors and 404s included. The route label is the
   // matched pattern (`/api/puzzles/:id`), never the raw path, so the series stay bounded.
@@ -100,7 +86,7 @@ export function createApp(options: AppOptions): Hono {
 
   // Ready, and able to save: a load balancer or systemd watchdog can act on a 503.
   app.get("/healthz", () => {
-    const problem = runtime.writeProblem();
+    const problem = store.writeProblem();
     if (problem !== undefined) return errorResponse("unavailable", problem);
     return json({ ok: true, db: "writable" });
   });
@@ -120,9 +106,24 @@ export function createApp(options: AppOptions): Hono {
     }
     await next();
   });
+}
 
-  app.get("/api/hunt", () => {
-    const engine = runtime.engine;
+/** The API's routes, to mount at the root: `/api/…` and a puzzle's files. */
+export function apiRoutes(play: Play): Hono {
+  const api = new Hono();
+  publicRoutes(api, play);
+  accountRoutes(api, play);
+  puzzleRoutes(api, play);
+  api.route("/api/admin", adminRoutes(play));
+  return api;
+}
+
+/** The routes anyone may read: the hunt, the scoreboard and its history, live events. */
+function publicRoutes(api: Hono, { game }: Play): void {
+  const { live, freeze } = game;
+
+  api.get("/api/hunt", () => {
+    const engine = game.engine;
     const hunt = engine.hunt;
     const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
     return json({
@@ -140,60 +141,37 @@ export function createApp(options: AppOptions): Hono {
     });
   });
 
-  app.get("/api/scoreboard", (c) => {
-    const division = c.req.query("division");
+  api.get("/api/scoreboard", (c) => {
+    const division = c.req.queries("division")?.[0];
     if (division === undefined) {
       // The public board is encoded once per change and served as the same bytes.
       const board = live.scoreboard();
       if (c.req.header("if-none-match") === board.etag) return new Response(null, { status: 304 });
       return new Response(board.json, { headers: { ...SCOREBOARD_HEADERS, etag: board.etag } });
     }
-    if (!runtime.engine.hunt.divisions.includes(division)) {
+    if (!game.engine.hunt.divisions.includes(division)) {
       throw new ApiError("bad_request", `Unknown division "${division.slice(0, 64)}"`);
     }
-    return json(publicBoard(runtime.engine, freeze.frozenAt, division));
+    return json(publicBoard(game.engine, freeze.frozenAt, division));
   });
 
-  // The top 10's score over time, for the projector's chart. It stops at the freeze while the
-  // board is frozen, and is rebuilt only when the public board changes.
-  let history: { etag: string; json: string } | undefined;
-  app.get("/api/scoreboard/history", () => {
-    const engine = runtime.engine;
-    // The board's bytes, and the number of score changes (a change and its undo leave the same
-    // board, but not the same history).
-    let changes = 0;
-    for (const team of engine.teams.values()) changes += team.scoreEvents.length;
-    const etag = `${live.scoreboard().etag}:${changes}`;
-    if (history?.etag !== etag) {
-      const at = freeze.frozenAt(engine.now());
-      const lines = scoreHistory(engine, at);
-      const iso = (ms: number) => new Date(ms).toISOString();
-      history = {
-        etag,
-        json: JSON.stringify({
-          frozen: at !== undefined,
-          teams: lines.map((line) => ({
-            name: line.name,
-            points: line.points.map((p) => ({ at: iso(p.at), score: p.score })),
-          })),
-        }),
-      };
-    }
-    return new Response(history.json, { headers: SCOREBOARD_HEADERS });
-  });
+  // The top 10's score over time, for the projector's chart.
+  const history = scoreboardHistory(game);
+  api.get(
+    "/api/scoreboard/history",
+    () => new Response(history(), { headers: SCOREBOARD_HEADERS }),
+  );
 
-  app.get("/api/events", (c) => {
+  api.get("/api/events", (c) => {
     // A team gets its own solves and unlocks too; anyone gets the public events.
     const token = credential(c);
-    const teamId = token === undefined ? undefined : runtime.accounts.teamFor(token);
+    const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
     if (token !== undefined && teamId === undefined) throw new ApiError("unauthorized");
     if (teamId !== undefined && live.streamsOf(teamId) >= live.perTeamLimit) {
       throw new ApiError(
         "rate_limited",
         `A team may hold ${live.perTeamLimit} live streams at once`,
-        {
-          "retry-after": "10",
-        },
+        { "retry-after": "10" },
       );
     }
     // A quiet stream must not be closed by Bun's idle timeout: the heartbeat keeps it busy.
@@ -205,35 +183,50 @@ export function createApp(options: AppOptions): Hono {
     const body = eventStream(live, { teamId, lastEventId, signal: c.req.raw.signal });
     return new Response(body, { headers: SSE_HEADERS });
   });
+}
 
-  app.post("/api/teams", async (c) => {
-    const body = await readJson(c, RegisterBody);
-    const result = await actions.register(body);
-    setSessionCookie(c, result.token);
-    return jsonWithCookies(c, result, 201);
+/** Registering, logging in and out. */
+function accountRoutes(api: Hono, { player: actions }: Play): void {
+  api.post("/api/teams", async (c) => {
+    const outcome = await actions.register(await readJson(c, RegisterBody));
+    if (!outcome.ok) return refusalResponse(outcome);
+    setSessionCookie(c, outcome.reply.token);
+    return jsonWithCookies(c, outcome.reply, 201);
   });
 
-  app.post("/api/session", async (c) => {
-    const body = await readJson(c, LoginBody);
-    const result = await actions.login(body);
-    setSessionCookie(c, result.token);
-    return jsonWithCookies(c, result);
+  api.post("/api/session", async (c) => {
+    const outcome = await actions.login(await readJson(c, LoginBody));
+    if (!outcome.ok) return refusalResponse(outcome);
+    setSessionCookie(c, outcome.reply.token);
+    return jsonWithCookies(c, outcome.reply);
   });
 
-  app.delete("/api/session", async (c) => {
+  api.delete("/api/session", async (c) => {
     await readJson(c, EmptyBody);
-    if (!(await actions.logout(credential(c)))) throw new ApiError("unauthorized");
+    const outcome = await actions.logout(credential(c));
+    if (!outcome.ok) return refusalResponse(outcome);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
-    return jsonWithCookies(c, { ok: true });
+    return jsonWithCookies(c, outcome.reply);
   });
+}
 
-  app.get("/api/puzzles", (c) => {
+/** A team's puzzles: the list, one puzzle, guesses, hints, check-ins and files. */
+function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
+  const listJson = puzzleListCache();
+  /** The logged-in team, or a 401. */
+  const player = (c: Context): Player => {
+    const found = sessionPlayer(game, c);
+    if (found === undefined) throw new ApiError("unauthorized");
+    return found;
+  };
+
+  api.get("/api/puzzles", (c) => {
     const { engine, team } = player(c);
     engine.catchUp(team);
     return new Response(listJson(engine, team), { headers: JSON_HEADERS });
   });
 
-  app.get("/api/puzzles/:id", (c) => {
+  api.get("/api/puzzles/:id", (c) => {
     const { engine, team } = player(c);
     engine.catchUp(team);
     const puzzle = engine.unlockedPuzzle(team, c.req.param("id"));
@@ -242,41 +235,40 @@ export function createApp(options: AppOptions): Hono {
     return json({ ...view, body_html: bodyHtml });
   });
 
-  app.post("/api/puzzles/:id/guesses", async (c) => {
-    player(c); // 401 before reading any body
+  api.post("/api/puzzles/:id/guesses", async (c) => {
+    const { team } = player(c); // 401 before reading any body
     const { answer } = await readJson(c, GuessBody);
-    // A reload may have swapped the engine while the body arrived: take it only now.
-    return json(await actions.guess(player(c), c.req.param("id"), answer));
+    return reply(await actions.guess(team.id, c.req.param("id"), answer));
   });
 
-  app.post("/api/puzzles/:id/hints/:hint", async (c) => {
-    player(c); // 401 before reading any body
+  api.post("/api/puzzles/:id/hints/:hint", async (c) => {
+    const { team } = player(c); // 401 before reading any body
     await readJson(c, EmptyBody);
-    // A reload may have swapped the engine while the body arrived: take it only now.
-    const hint = await actions.takeHint(player(c), c.req.param("id"), c.req.param("hint"));
-    return json({ hint });
+    const outcome = await actions.takeHint(team.id, c.req.param("id"), c.req.param("hint"));
+    return outcome.ok ? json({ hint: outcome.reply }) : refusalResponse(outcome);
   });
 
-  app.post("/api/checkins", async (c) => {
-    player(c); // 401 before reading any body
+  api.post("/api/checkins", async (c) => {
+    const { team } = player(c); // 401 before reading any body
     const { code } = await readJson(c, CheckInBody);
-    // A reload may have swapped the engine while the body arrived: take it only now.
-    return json(await actions.checkIn(player(c), code));
+    return reply(await actions.checkIn(team.id, code));
   });
-
-  app.route("/api/admin", adminRoutes({ runtime, freeze, logger, live }));
 
   // A puzzle's own files, for its body's pictures and links (session cookie or Bearer).
-  app.get("/puzzles/:id/assets/:file{.+}", (c) => {
+  api.get("/puzzles/:id/assets/:file{.+}", (c) => {
     const { engine, team } = player(c);
     return puzzleFileResponse(engine, team, c.req.param("id"), c.req.param("file"));
   });
+}
 
-  const pages = pageRoutes({ runtime, freeze, live, logger, actions });
-  app.route("/", pages.routes);
+/** The JSON answer for an outcome: its reply, or the refusal's envelope. */
+function reply<T>(outcome: Outcome<T>, status = 200): Response {
+  return outcome.ok ? json(outcome.reply, status) : refusalResponse(outcome);
+}
 
-  app.notFound((c) => pages.notFound(c) ?? errorResponse("not_found"));
-  app.onError((error) => {
+/** Turns any error that reaches the app into the envelope; an unexpected one is logged. */
+export function errorHandler(logger: Logger): (error: Error) => Response {
+  return function onError(error) {
     if (error instanceof ApiError) return errorResponse(error.code, error.message, error.headers);
     if (error.name === "CommitError") {
       logger.error("commit_failed", { message: error.message });
@@ -287,12 +279,7 @@ export function createApp(options: AppOptions): Hono {
       stack: error instanceof Error ? error.stack : undefined,
     });
     return errorResponse("internal");
-  });
-
-  /** The logged-in team, or a 401. */
-  const player = (c: Context) => findPlayer(runtime, c);
-
-  return app;
+  };
 }
 
 /** The pattern of the route that answers a request (its first non-middleware match), or "unmatched". */
@@ -301,37 +288,4 @@ function routeOf(c: Context): string {
     if (route.method !== "ALL") return route.path;
   }
   return "unmatched";
-}
-
-/**
- * `GET /api/puzzles` bodies, encoded once per change in what a team sees (its
- * version) and kept until the next time its list can change by the clock
- * alone (an unlock time still ahead: puzzles stay hidden until the start).
- * A reload makes new Team objects, so their entries simply go.
- */
-export function puzzleListCache(): (engine: Engine, team: Team) => string {
-  const cache = new WeakMap<Team, { version: number; until: number; json: string }>();
-  return (engine, team) => {
-    const now = engine.now();
-    const hit = cache.get(team);
-    if (hit !== undefined && hit.version === team.version && now < hit.until) return hit.json;
-    const json = JSON.stringify(puzzleList(engine, team));
-    let until = Infinity;
-    for (const at of team.state.unlockedAt) if (at > now && at < until) until = at;
-    cache.set(team, { version: team.version, until, json });
-    return json;
-  };
-}
-
-/** The body of `GET /api/puzzles`: the puzzles a team can see now, in file order. */
-export function puzzleList(engine: Engine, team: Team) {
-  return {
-    puzzles: engine.unlockedPuzzles(team).map((p) => ({
-      id: p.id,
-      title: p.title,
-      round: p.round,
-      points: p.points,
-      solved: engine.solved(team, p),
-    })),
-  };
 }

@@ -7,7 +7,7 @@
 import { statSync } from "node:fs";
 import { extname, resolve, sep } from "node:path";
 import type { Engine, Team } from "../engine/mod.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError } from "../play/mod.ts";
 
 const TYPES: Readonly<Record<string, string>> = {
   ".png": "image/png",

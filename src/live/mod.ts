@@ -37,10 +37,8 @@ export interface LiveOptions {
   engine: () => Engine;
   /** The time the public board is frozen at, if it is. */
   frozenAt: (now: number) => number | undefined;
-  /** Announcements after an id, oldest first, for a resuming client. */
-  announcementsAfter: (id: number) => Announcement[];
-  /** The id of the last announcement made so far. */
-  lastAnnouncementId: number;
+  /** The announcements made so far, oldest first; later ones arrive through `committed`. */
+  announcements: readonly Announcement[];
   /** Scoreboard pushes closer together than this are merged (ms). */
   coalesceMs?: number;
   /** Streams one team may hold at once. */
@@ -56,6 +54,8 @@ export class Live {
   private sequence = 0;
   private closedSinceAsked = 0;
   private lastAnnouncementId: number;
+  /** Every announcement, oldest first: few, and replayed to resuming clients from memory. */
+  private readonly announcements: Announcement[];
   private board: { json: string; etag: string } | undefined;
   private lastPushedBoard = "";
   private lastPushAt = -Infinity;
@@ -64,7 +64,8 @@ export class Live {
   readonly perTeamLimit: number;
 
   constructor(private readonly options: LiveOptions) {
-    this.lastAnnouncementId = options.lastAnnouncementId;
+    this.announcements = [...options.announcements];
+    this.lastAnnouncementId = this.announcements.at(-1)?.id ?? 0;
     this.coalesceMs = options.coalesceMs ?? 250;
     this.perTeamLimit = options.perTeamLimit ?? 20;
   }
@@ -148,8 +149,14 @@ export class Live {
     if (board) this.scoreboardChanged();
   }
 
-  /** Sends an announcement to every stream. */
+  /** The newest announcement, for the pages' banner. */
+  latestAnnouncement(): Announcement | undefined {
+    return this.announcements.at(-1);
+  }
+
+  /** Sends an announcement to every stream, and keeps it for clients that resume. */
   announce(announcement: Announcement): void {
+    if (announcement.id > this.lastAnnouncementId) this.announcements.push(announcement);
     this.lastAnnouncementId = Math.max(this.lastAnnouncementId, announcement.id);
     this.broadcast(this.format("announcement", announcement));
   }
@@ -179,12 +186,19 @@ export class Live {
     let first = "retry: 3000\n\n" + this.formatText("scoreboard", this.scoreboard().json);
     const resumeFrom = lastEventId === undefined ? undefined : Number.parseInt(lastEventId, 10);
     if (resumeFrom !== undefined && Number.isFinite(resumeFrom)) {
-      for (const announcement of this.options.announcementsAfter(resumeFrom)) {
+      for (const announcement of this.announcementsAfter(resumeFrom)) {
         first += this.formatText("announcement", JSON.stringify(announcement), announcement.id);
       }
     }
     this.send(client, encoder.encode(first));
     return () => this.disconnect(client);
+  }
+
+  /** The announcements after an id, oldest first. */
+  private announcementsAfter(id: number): Announcement[] {
+    let start = this.announcements.length;
+    while (start > 0 && this.announcements[start - 1]!.id > id) start--;
+    return this.announcements.slice(start);
   }
 
   /** Ends every stream: a graceful stop would otherwise wait for them forever. */

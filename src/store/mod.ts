@@ -1,7 +1,23 @@
 /**
- * Durable state in `bun:sqlite`: the embedded migrations, the group-commit
- * writer, loading the engine's state at boot, and the single-instance lock.
+ * Durable state. `Store` is the one door to the database: every read and
+ * write of a running server goes through it. `SqliteStore` implements it over
+ * `bun:sqlite` (the embedded migrations, the group-commit writer, the
+ * single-instance lock). The file-level helpers below serve the commands
+ * that read a database directly (`backup`, `export`).
  */
+export type {
+  Announcement,
+  BatchStats,
+  GuessRow,
+  MetaKey,
+  MinuteCount,
+  Store,
+  StoredAccounts,
+  StoreListeners,
+  TeamHistory,
+} from "./store.ts";
+export { SqliteStore } from "./sqlite.ts";
+export type { OpenStore } from "./sqlite.ts";
 export {
   getMeta,
   migrate,
@@ -12,8 +28,6 @@ export {
   setMeta,
   writeProblem,
 } from "./db.ts";
-export { openGame, reloadGame } from "./game.ts";
-export type { Game, OpenGame, OpenGameOptions, ReloadOutcome, ReloadSummary } from "./game.ts";
 export {
   hasScoring,
   readResults,
@@ -28,6 +42,6 @@ export { acquireLock } from "./lock.ts";
 export type { Lock } from "./lock.ts";
 export { MIGRATIONS } from "./migrations.ts";
 export { CommitError, Writer } from "./writer.ts";
-export type { BatchStats, WriterOptions } from "./writer.ts";
+export type { WriterOptions } from "./writer.ts";
 export { backupDatabase } from "./backup.ts";
 export type { BackupResult } from "./backup.ts";

@@ -10,15 +10,7 @@
  */
 import type { Database, Statement } from "bun:sqlite";
 import type { Write } from "../engine/mod.ts";
-
-export interface BatchStats {
-  /** Requests (commit calls) in the batch. */
-  requests: number;
-  /** Rows written. */
-  rows: number;
-  /** Time inside the transaction, fsync included, in ms. */
-  ms: number;
-}
+import type { BatchStats } from "./store.ts";
 
 export interface WriterOptions {
   /** Told about every committed batch, for metrics. */

@@ -1,11 +1,11 @@
 /** The organizers' pages: sign-in, dashboard, team detail, printable QR cards. */
 import type { FC } from "hono/jsx";
+import type { GuessRow } from "../store/mod.ts";
 import { raw } from "hono/html";
 import { clock, duration } from "./charts.ts";
 import type { Flash } from "./flash.ts";
 import { Notice, Shell } from "./layout.tsx";
 
-/** A puzzle open this long without a solve counts as stuck (ms). */
 /** One figure in a page's row of figures: a big value over a small label. */
 const Stat: FC<{ value: string | number; label: string; id?: string }> = (props) => (
   <div class="stat">
@@ -14,6 +14,7 @@ const Stat: FC<{ value: string | number; label: string; id?: string }> = (props)
   </div>
 );
 
+/** A puzzle open this long without a solve counts as stuck (ms). */
 export const STUCK_AFTER = 30 * 60_000;
 
 export const AdminLoginPage: FC<{ huntTitle: string; flash?: Flash | undefined }> = (props) => (
@@ -44,15 +45,7 @@ export const AdminLoginPage: FC<{ huntTitle: string; flash?: Flash | undefined }
   </Shell>
 );
 
-export interface GuessRow {
-  id: number;
-  team: number;
-  team_name: string;
-  puzzle: string;
-  raw: string;
-  result: string;
-  at: number;
-}
+export type { GuessRow };
 
 /** Rows of guesses, as given; the dashboard's feed script is sent new ones rendered by this too. */
 export const FeedRows: FC<{ guesses: GuessRow[]; withTeam?: boolean }> = (
@@ -213,128 +206,139 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
           <Stat value={props.status} label="hunt" />
         </div>
         <div class="admin-grid">
-          <div class="stack">
-            <section class="card" aria-labelledby="feed-title">
-              <h2 id="feed-title">
-                Live guesses <span class="badge" id="feed-state">updates every 3 s</span>
-              </h2>
-              <GuessTable guesses={props.guesses} withTeam bodyId="feed" />
-              {props.guesses.length === 0 && <p class="muted" id="feed-empty">No guesses yet.</p>}
-            </section>
-            <section class="card" aria-labelledby="progress-title">
-              <h2 id="progress-title">Progress</h2>
-              <div id="progress">
-                <ProgressGrid puzzles={props.puzzles} teams={props.grid} />
-              </div>
-            </section>
-            <section class="card" aria-labelledby="charts-title">
-              <h2 id="charts-title">Charts</h2>
-              <div class="charts" id="charts">
-                <figure>
-                  {raw(props.puzzleChart)}
-                  <figcaption class="muted small">
-                    Solves per puzzle, and the median time from unlock to solve. Orange: twice the
-                    typical time or more, a candidate for a hint.
-                  </figcaption>
-                </figure>
-                <figure>
-                  {raw(props.guessesChart)}
-                  <figcaption class="muted small">
-                    Guesses per minute over the last hour; correct ones in green.
-                  </figcaption>
-                </figure>
-              </div>
-            </section>
-          </div>
-          <div class="stack">
-            <section class="card" aria-labelledby="announce-title">
-              <h2 id="announce-title">Announcement</h2>
-              <form method="post" action="/admin/announce">
-                <label class="field">
-                  <span>Message to every team and the projector</span>
-                  <textarea name="text" required maxlength={2000} rows={3}></textarea>
-                </label>
-                <button class="btn" type="submit">Broadcast</button>
-              </form>
-            </section>
-            <section class="card" aria-labelledby="freeze-title">
-              <h2 id="freeze-title">Scoreboard</h2>
-              <p class="muted small">
-                {props.frozen
-                  ? "The public scoreboard is frozen. Teams still see their own progress."
-                  : "The public scoreboard is live."}
-              </p>
-              <form method="post" action="/admin/freeze" class="row">
-                <input type="hidden" name="frozen" value={props.frozen ? "false" : "true"} />
-                <button class="btn" type="submit">
-                  {props.frozen ? "Reveal the scoreboard" : "Freeze the scoreboard now"}
-                </button>
-              </form>
-            </section>
-            <AdjustForms teamOptions={teamOptions} puzzles={props.puzzles} />
-            <section class="card" aria-labelledby="reload-title">
-              <h2 id="reload-title">Hunt file</h2>
-              <p class="muted small">
-                Re-read the hunt file. If it has errors, they are shown here and the running hunt
-                stays as it is.
-              </p>
-              <form method="post" action="/admin/reload">
-                <button class="btn" type="submit">Reload the hunt</button>
-              </form>
-            </section>
-            <section class="card" aria-labelledby="export-title">
-              <h2 id="export-title">Export</h2>
-              <p class="row">
-                <a class="btn btn-quiet btn-small" href="/api/admin/export?format=json" download>
-                  All results (JSON)
-                </a>
-                {["scoreboard", "teams", "solves", "guesses"].map((table) => (
-                  <a
-                    class="btn btn-quiet btn-small"
-                    href={`/api/admin/export?format=csv&table=${table}`}
-                    download
-                  >
-                    {table} (CSV)
-                  </a>
-                ))}
-              </p>
-              <p>
-                <a href="/admin/print">Printable QR cards for the checkpoints</a>
-              </p>
-            </section>
-            <section class="card" aria-labelledby="teams-title">
-              <h2 id="teams-title">Teams</h2>
-              {props.teams.length === 0
-                ? <p class="muted">No teams yet.</p>
-                : (
-                  <div class="table-wrap">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th scope="col">Team</th>
-                          <th class="num" scope="col">Score</th>
-                          <th class="num" scope="col">Solves</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {props.teams.map((t) => (
-                          <tr>
-                            <td>
-                              <a href={`/admin/teams/${t.id}`}>{t.name}</a>
-                            </td>
-                            <td class="num">{t.score}</td>
-                            <td class="num">{t.solves}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
-                )}
-            </section>
-          </div>
+          <DashboardWatch {...props} />
+          <DashboardControls {...props} teamOptions={teamOptions} />
         </div>
       </main>
     </Shell>
+  );
+};
+
+/** The dashboard's left column: what is happening (the feed, progress, charts). */
+const DashboardWatch: FC<DashboardProps> = (props) => (
+  <div class="stack">
+    <section class="card" aria-labelledby="feed-title">
+      <h2 id="feed-title">
+        Live guesses <span class="badge" id="feed-state">updates every 3 s</span>
+      </h2>
+      <GuessTable guesses={props.guesses} withTeam bodyId="feed" />
+      {props.guesses.length === 0 && <p class="muted" id="feed-empty">No guesses yet.</p>}
+    </section>
+    <section class="card" aria-labelledby="progress-title">
+      <h2 id="progress-title">Progress</h2>
+      <div id="progress">
+        <ProgressGrid puzzles={props.puzzles} teams={props.grid} />
+      </div>
+    </section>
+    <section class="card" aria-labelledby="charts-title">
+      <h2 id="charts-title">Charts</h2>
+      <div class="charts" id="charts">
+        <figure>
+          {raw(props.puzzleChart)}
+          <figcaption class="muted small">
+            Solves per puzzle, and the median time from unlock to solve. Orange: twice the typical
+            time or more, a candidate for a hint.
+          </figcaption>
+        </figure>
+        <figure>
+          {raw(props.guessesChart)}
+          <figcaption class="muted small">
+            Guesses per minute over the last hour; correct ones in green.
+          </figcaption>
+        </figure>
+      </div>
+    </section>
+  </div>
+);
+
+/** The dashboard's right column: what an organizer can do, and the teams. */
+const DashboardControls: FC<DashboardProps & { teamOptions: unknown }> = (props) => {
+  const teamOptions = props.teamOptions;
+  return (
+    <div class="stack">
+      <section class="card" aria-labelledby="announce-title">
+        <h2 id="announce-title">Announcement</h2>
+        <form method="post" action="/admin/announce">
+          <label class="field">
+            <span>Message to every team and the projector</span>
+            <textarea name="text" required maxlength={2000} rows={3}></textarea>
+          </label>
+          <button class="btn" type="submit">Broadcast</button>
+        </form>
+      </section>
+      <section class="card" aria-labelledby="freeze-title">
+        <h2 id="freeze-title">Scoreboard</h2>
+        <p class="muted small">
+          {props.frozen
+            ? "The public scoreboard is frozen. Teams still see their own progress."
+            : "The public scoreboard is live."}
+        </p>
+        <form method="post" action="/admin/freeze" class="row">
+          <input type="hidden" name="frozen" value={props.frozen ? "false" : "true"} />
+          <button class="btn" type="submit">
+            {props.frozen ? "Reveal the scoreboard" : "Freeze the scoreboard now"}
+          </button>
+        </form>
+      </section>
+      <AdjustForms teamOptions={teamOptions} puzzles={props.puzzles} />
+      <section class="card" aria-labelledby="reload-title">
+        <h2 id="reload-title">Hunt file</h2>
+        <p class="muted small">
+          Re-read the hunt file. If it has errors, they are shown here and the running hunt stays as
+          it is.
+        </p>
+        <form method="post" action="/admin/reload">
+          <button class="btn" type="submit">Reload the hunt</button>
+        </form>
+      </section>
+      <section class="card" aria-labelledby="export-title">
+        <h2 id="export-title">Export</h2>
+        <p class="row">
+          <a class="btn btn-quiet btn-small" href="/api/admin/export?format=json" download>
+            All results (JSON)
+          </a>
+          {["scoreboard", "teams", "solves", "guesses"].map((table) => (
+            <a
+              class="btn btn-quiet btn-small"
+              href={`/api/admin/export?format=csv&table=${table}`}
+              download
+            >
+              {table} (CSV)
+            </a>
+          ))}
+        </p>
+        <p>
+          <a href="/admin/print">Printable QR cards for the checkpoints</a>
+        </p>
+      </section>
+      <section class="card" aria-labelledby="teams-title">
+        <h2 id="teams-title">Teams</h2>
+        {props.teams.length === 0 ? <p class="muted">No teams yet.</p> : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Team</th>
+                  <th class="num" scope="col">Score</th>
+                  <th class="num" scope="col">Solves</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.teams.map((t) => (
+                  <tr>
+                    <td>
+                      <a href={`/admin/teams/${t.id}`}>{t.name}</a>
+                    </td>
+                    <td class="num">{t.score}</td>
+                    <td class="num">{t.solves}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
   );
 };
 

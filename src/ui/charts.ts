@@ -3,7 +3,8 @@
  * and the organizers' per-puzzle solves and guesses per minute. Colours come
  * from CSS classes, so they follow the light or dark theme.
  */
-import type { HistoryLine, MinuteCount, PuzzleStat } from "../http/stats.ts";
+import type { HistoryLine, PuzzleStat } from "../play/mod.ts";
+import type { MinuteCount } from "../store/mod.ts";
 
 const escape = (text: string) => text.replace(/[<&>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const round1 = (n: number) => Math.round(n * 10) / 10;

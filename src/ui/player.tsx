@@ -341,44 +341,50 @@ export const PuzzlePage: FC<
             )}
         </section>
 
-        {puzzle.hints.length > 0 && (
-          <section class="card" aria-labelledby="hints-title">
-            <h2 id="hints-title">Hints</h2>
-            {puzzle.hints.map((hint, i) => (
-              <div class="hint" id={`hint-${hint.id}`}>
-                <div class="hint-head">
-                  <strong>Hint {i + 1}</strong>
-                  <span class="badge">
-                    {hint.cost === 0 ? "free" : `costs ${hint.cost} points`}
-                  </span>
-                </div>
-                {hint.taken ? <p class="hint-text">{hint.text}</p> : hint.available
-                  ? (
-                    <details>
-                      <summary>Take this hint</summary>
-                      <form
-                        method="post"
-                        action={`${path}/hints/${encodeURIComponent(hint.id)}`}
-                        class="hint-form"
-                      >
-                        <p class="small">
-                          {hint.cost === 0
-                            ? "This hint is free."
-                            : `Your team loses ${hint.cost} points. Taking it again later costs nothing.`}
-                        </p>
-                        <button class="btn btn-small" type="submit">
-                          {hint.cost === 0 ? "Show the hint" : `Yes, spend ${hint.cost} points`}
-                        </button>
-                      </form>
-                    </details>
-                  )
-                  : <p class="muted small">Not available yet.</p>}
-              </div>
-            ))}
-          </section>
-        )}
+        <HintList hints={puzzle.hints} path={path} />
       </main>
     </Shell>
+  );
+};
+
+/** A puzzle's hints: each one's cost, and its text once taken, or a form to take it. */
+const HintList: FC<{ hints: PuzzleView["hints"]; path: string }> = ({ hints, path }) => {
+  if (hints.length === 0) return null;
+  return (
+    <section class="card" aria-labelledby="hints-title">
+      <h2 id="hints-title">Hints</h2>
+      {hints.map((hint, i) => (
+        <div class="hint" id={`hint-${hint.id}`}>
+          <div class="hint-head">
+            <strong>Hint {i + 1}</strong>
+            <span class="badge">
+              {hint.cost === 0 ? "free" : `costs ${hint.cost} points`}
+            </span>
+          </div>
+          {hint.taken ? <p class="hint-text">{hint.text}</p> : hint.available
+            ? (
+              <details>
+                <summary>Take this hint</summary>
+                <form
+                  method="post"
+                  action={`${path}/hints/${encodeURIComponent(hint.id)}`}
+                  class="hint-form"
+                >
+                  <p class="small">
+                    {hint.cost === 0
+                      ? "This hint is free."
+                      : `Your team loses ${hint.cost} points. Taking it again later costs nothing.`}
+                  </p>
+                  <button class="btn btn-small" type="submit">
+                    {hint.cost === 0 ? "Show the hint" : `Yes, spend ${hint.cost} points`}
+                  </button>
+                </form>
+              </details>
+            )
+            : <p class="muted small">Not available yet.</p>}
+        </div>
+      ))}
+    </section>
   );
 };
 

@@ -1,5 +1,5 @@
 // Recovering a lost admin link: `cairn admin-token` stores a new token's hash, and the
-// server uses it from its next start.
+// server uses it from its next reload (SIGHUP) or start.
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,7 +35,11 @@ async function startServer(db: string) {
     await reading;
     return code;
   };
-  return { base, out: () => out, stop };
+  const reload = async () => {
+    proc.kill("SIGHUP");
+    for (let i = 0; i < 500 && !/event=hunt_reloaded/.test(out); i++) await Bun.sleep(10);
+  };
+  return { base, out: () => out, stop, reload };
 }
 
 /** The status an admin route answers with this token. */
@@ -48,49 +52,57 @@ async function adminStatus(base: string, token: string): Promise<number> {
 }
 
 describe("cairn admin-token", () => {
-  test("replaces the admin token: the server takes the new one at its next start", async () => {
-    const db = join(mkdtempSync(join(tmpdir(), "cairn-admin-token-")), "cairn.db");
-    const first = await startServer(db);
-    let stopped = false;
-    try {
-      const lost = /admin#token=([\w-]+)/.exec(first.out())?.[1] ?? "";
-      expect(lost).not.toBe("");
-      expect(await adminStatus(first.base, lost)).toBe(200);
-
-      const io = fakeIo();
-      expect(await run(["admin-token", "--db", db, "--url", "http://cairn.local:8080/"], io))
-        .toBe(0);
-      const token = /^Token: +([\w-]+)$/m.exec(io.out())?.[1] ?? "";
-      expect(token).toHaveLength(43);
-      expect(io.out()).toBe(
-        [
-          `A new admin token is stored in ${db}; this is the only time it is shown.`,
-          `Admin link: http://cairn.local:8080/admin#token=${token}`,
-          `Token:      ${token}`,
-          "A server is running on this database: restart it (systemctl restart cairn) to use the new token.",
-          "",
-        ].join("\n"),
-      );
-      expect(io.err()).toBe("");
-      // The running server keeps the token it read at start.
-      expect(await adminStatus(first.base, lost)).toBe(200);
-      expect(await adminStatus(first.base, token)).toBe(401);
-      expect(await first.stop()).toBe(0);
-      stopped = true;
-
-      const second = await startServer(db);
+  test(
+    "replaces the admin token: the server takes the new one at its next reload or start",
+    async () => {
+      const db = join(mkdtempSync(join(tmpdir(), "cairn-admin-token-")), "cairn.db");
+      const first = await startServer(db);
+      let stopped = false;
       try {
-        expect(await adminStatus(second.base, token)).toBe(200);
-        expect(await adminStatus(second.base, lost)).toBe(401);
-        // A stored token is not printed again.
-        expect(second.out()).not.toContain("event=admin_link");
+        const lost = /admin#token=([\w-]+)/.exec(first.out())?.[1] ?? "";
+        expect(lost).not.toBe("");
+        expect(await adminStatus(first.base, lost)).toBe(200);
+
+        const io = fakeIo();
+        expect(await run(["admin-token", "--db", db, "--url", "http://cairn.local:8080/"], io))
+          .toBe(0);
+        const token = /^Token: +([\w-]+)$/m.exec(io.out())?.[1] ?? "";
+        expect(token).toHaveLength(43);
+        expect(io.out()).toBe(
+          [
+            `A new admin token is stored in ${db}; this is the only time it is shown.`,
+            `Admin link: http://cairn.local:8080/admin#token=${token}`,
+            `Token:      ${token}`,
+            "A server is running on this database: reload it (systemctl reload cairn, or SIGHUP) to use the new token.",
+            "",
+          ].join("\n"),
+        );
+        expect(io.err()).toBe("");
+        // The running server keeps the token it read at start, until it reloads.
+        expect(await adminStatus(first.base, lost)).toBe(200);
+        expect(await adminStatus(first.base, token)).toBe(401);
+        await first.reload();
+        expect(first.out()).toContain("event=admin_token_changed source=sighup");
+        expect(await adminStatus(first.base, token)).toBe(200);
+        expect(await adminStatus(first.base, lost)).toBe(401);
+        expect(await first.stop()).toBe(0);
+        stopped = true;
+
+        const second = await startServer(db);
+        try {
+          expect(await adminStatus(second.base, token)).toBe(200);
+          expect(await adminStatus(second.base, lost)).toBe(401);
+          // A stored token is not printed again.
+          expect(second.out()).not.toContain("event=admin_link");
+        } finally {
+          await second.stop();
+        }
       } finally {
-        await second.stop();
+        if (!stopped) await first.stop();
       }
-    } finally {
-      if (!stopped) await first.stop();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 
   test("with no server running, says to start one", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-admin-token-"));

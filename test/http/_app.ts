@@ -1,20 +1,11 @@
-// The real app over an in-memory database, with a clock tests move by hand,
-// and helpers to call it as a team, as the admin, or as nobody.
-import { Accounts, createApp, dbFreeze, hashToken, type Runtime } from "../../src/http/mod.ts";
-import { loadHunt, sortProblems } from "../../src/hunt/mod.ts";
+// The real app over an in-memory database, built by the same composition root
+// as the server, with a clock tests move by hand, and helpers to call it as a
+// team, as the admin, or as nobody.
+import { loadHunt } from "../../src/hunt/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
-import {
-  type Game,
-  openDatabase,
-  reloadGame,
-  saveScoring,
-  setMeta,
-  writeProblem,
-  Writer,
-} from "../../src/store/mod.ts";
-import { Engine, type Write } from "../../src/engine/mod.ts";
-import { type Announcement, Live } from "../../src/live/mod.ts";
-import { Metrics } from "../../src/metrics/mod.ts";
+import { hashToken } from "../../src/play/mod.ts";
+import { startGame } from "../../src/server/mod.ts";
+import { openDatabase, SqliteStore } from "../../src/store/mod.ts";
 import { FakeClock, HUNT_TOML, START } from "../engine/_hunt.ts";
 
 export const ADMIN_TOKEN = "admin-secret-token";
@@ -34,7 +25,8 @@ export function makeApp(
   const clock = options.clock ?? new FakeClock();
   let toml = options.toml ?? HUNT_TOML;
   const db = openDatabase(":memory:");
-  setMeta(db, "hunt_started_at", String(START));
+  const store = SqliteStore.over(db);
+  store.setMeta({ hunt_started_at: String(START) });
   const load = () =>
     loadHunt(toml, {
       file: "hunt.toml",
@@ -42,70 +34,17 @@ export function makeApp(
     });
   const { hunt, problems } = load();
   if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
-  saveScoring(db, hunt);
-  const metrics = new Metrics();
-  const store = new Writer(db, { onBatch: (stats) => metrics.batch(stats) });
-  const freeze = dbFreeze(db, () => game.engine.hunt.freezeAt);
-  const live = new Live({
-    engine: () => game.engine,
-    frozenAt: (now) => freeze.frozenAt(now),
-    announcementsAfter: (id) =>
-      db.query<Announcement, [number]>(
-        "SELECT id, text, at FROM announcements WHERE id > ? ORDER BY id",
-      ).all(id),
-    lastAnnouncementId: 0,
-    coalesceMs: options.coalesceMs ?? 250,
-  });
-  const writer = {
-    commit: (writes: readonly Write[]) =>
-      store.commit(writes).then(() => {
-        live.committed(writes);
-        metrics.committed(writes);
-      }),
-  };
-  const game: Game = {
-    db,
-    engine: new Engine(hunt, { clock, startsAt: START }),
-    writer: store,
-    loadMs: 0,
-    close: () => db.close(),
-  };
-  const runtime: Runtime = {
-    get engine() {
-      return game.engine;
-    },
-    writer,
-    accounts: Accounts.load(db),
-    adminTokenHash: hashToken(ADMIN_TOKEN),
-    db,
-    writeProblem: () => writeProblem(db, { failed: store.failed }),
-    reload: () => {
-      const next = load();
-      if (!next.hunt) {
-        return {
-          kind: "error",
-          errors: sortProblems(next.problems).filter((p) => p.severity === "error").map((p) =>
-            p.message
-          ),
-        };
-      }
-      // As the server does: publish the unlocks the new rules allowed, and the new board.
-      const result = reloadGame(game, next.hunt, clock);
-      if (result.kind === "ok") {
-        live.committed(result.writes);
-        live.scoreboardChanged();
-      }
-      return result;
-    },
-  };
-  metrics.track({ teams: () => game.engine.teams.size, streams: () => live.connections });
-  const app = createApp({
+  // The same composition root as `cairn serve`, over an in-memory database.
+  const server = startGame({
+    store,
+    hunt,
+    reread: load,
+    clock,
     logger: createLogger({ write: () => {} }),
-    runtime,
-    freeze,
-    live,
-    metrics,
+    adminTokenHash: () => hashToken(ADMIN_TOKEN),
+    ...(options.coalesceMs !== undefined && { coalesceMs: options.coalesceMs }),
   });
+  const { app, game, live, metrics } = server;
 
   async function call(
     method: string,
@@ -154,8 +93,9 @@ export function makeApp(
     register,
     clock,
     db,
+    store,
     game,
-    runtime,
+    server,
     live,
     metrics,
     admin: (method: string, path: string, body?: unknown) =>

@@ -140,7 +140,13 @@ describe("admin routes", () => {
     const bad = await admin("POST", "/api/admin/reload");
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("bad_request");
-    expect(bad.body.error.errors).toEqual(['Unknown puzzle "nope"', "Expected points as a number"]);
+    // The same lines as `cairn check`: where, what, and a caret under a rule's bad spot.
+    expect(bad.body.error.errors).toEqual([
+      'hunt.toml:35:18: error: puzzle "b", field unlock: Unknown puzzle "nope"\n' +
+      '    solved("nope")\n' +
+      "           ^^^^^^",
+      'hunt.toml:41:1: error: puzzle "meta", field points: Expected points as a number',
+    ]);
     setToml(
       HUNT_TOML.replace('title = "B"', 'title = "Bee"') +
         '\n[[puzzle]]\nid = "new"\ntitle = "New"\nanswer = "n"\n',
@@ -159,7 +165,9 @@ describe("admin routes", () => {
     expect((await call("GET", "/api/scoreboard")).body.teams[0].score).toBe(10);
     setToml(HUNT_TOML.replace(/\[\[puzzle\]\]\nid = "a"[\s\S]*?(?=\[\[puzzle\]\]\nid = "b")/, ""));
     expect((await admin("POST", "/api/admin/reload")).body.error.errors).toEqual([
-      'Unknown puzzle "a"',
+      'hunt.toml:29:18: error: puzzle "after-a", field unlock: Unknown puzzle "a"\n' +
+      '    solved("a")\n' +
+      "           ^^^",
     ]);
   });
 

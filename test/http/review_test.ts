@@ -1,8 +1,7 @@
 // Behaviours fixed after a security and correctness review of the HTTP layer.
 import { describe, expect, test } from "bun:test";
-import { Limiter } from "../../src/http/accounts.ts";
-import { dbFreeze } from "../../src/http/mod.ts";
-import { openDatabase } from "../../src/store/mod.ts";
+import { Limiter, storedFreeze } from "../../src/play/mod.ts";
+import { openDatabase, SqliteStore } from "../../src/store/mod.ts";
 import { HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
 import { makeApp } from "./_app.ts";
 
@@ -70,9 +69,9 @@ describe("HTTP review fixes", () => {
   });
 
   test("freezing a frozen board keeps its time; a reveal ends a freeze but not one to come", () => {
-    const db = openDatabase(":memory:");
+    const db = SqliteStore.over(openDatabase(":memory:"));
     let scheduled: number | undefined = START + 60 * MINUTE;
-    const freeze = dbFreeze(db, () => scheduled);
+    const freeze = storedFreeze(db, () => scheduled);
     // Revealing before the scheduled freeze does not cancel it.
     freeze.set(false, START);
     expect(freeze.frozenAt(START + 61 * MINUTE)).toBe(START + 60 * MINUTE);
@@ -84,7 +83,9 @@ describe("HTTP review fixes", () => {
     // An organizer's freeze with nothing scheduled freezes at that moment, and survives a restart.
     scheduled = undefined;
     freeze.set(true, START + 95 * MINUTE);
-    expect(dbFreeze(db, () => scheduled).frozenAt(START + 99 * MINUTE)).toBe(START + 95 * MINUTE);
+    expect(storedFreeze(db, () => scheduled).frozenAt(START + 99 * MINUTE)).toBe(
+      START + 95 * MINUTE,
+    );
   });
 
   test("the limiter forgets keys with no recent hit", () => {
@@ -102,6 +103,7 @@ test("a reload of a file with a nested repetition in answer_regex is refused", a
   const reply = await admin("POST", "/api/admin/reload");
   expect(reply.status).toBe(400);
   expect(reply.body.error.errors[0]).toStartWith(
-    "This pattern repeats a group that itself repeats",
+    'hunt.toml:34:17: error: puzzle "b", field answer_regex[0]: ' +
+      "This pattern repeats a group that itself repeats",
   );
 });

@@ -17,7 +17,7 @@ import { makeApp } from "../http/_app.ts";
 
 /** The engine's own ranking, in the export's shape. */
 function engineBoard(made: ReturnType<typeof makeApp>) {
-  return made.runtime.engine.standings().map((row) => ({
+  return made.game.engine.standings().map((row) => ({
     rank: row.rank,
     team: row.team.id,
     name: row.team.name,

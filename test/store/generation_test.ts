@@ -6,7 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hunt } from "../../src/engine/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
-import { type Game, openGame, reloadGame } from "../../src/store/mod.ts";
+import { createLogger } from "../../src/log/mod.ts";
+import type { ReloadResult } from "../../src/play/mod.ts";
+import { startGame } from "../../src/server/mod.ts";
+import { SqliteStore } from "../../src/store/mod.ts";
 import { FakeClock } from "../engine/_hunt.ts";
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), "cairn-generation-")), "cairn.db");
@@ -36,17 +39,39 @@ ${stops.map(stop).join("\n")}`;
 const FIVE = ["a", "b", "c", "d", "e"];
 const ROUTE = `[[route]]\nid = "trail"\nstops = ["a", "b", "c", "d", "e"]`;
 
-function open(path: string, h: Hunt, clock: FakeClock): Game {
-  const opened = openGame({ dbPath: path, hunt: h, clock });
+/** A server on the database at `path`, through the composition root, with a hunt to reload to. */
+function open(path: string, h: Hunt, clock: FakeClock) {
+  const opened = SqliteStore.open(path);
   if (opened.kind !== "ok") throw new Error("locked");
-  return opened.game;
+  let next = h;
+  const server = startGame({
+    store: opened.store,
+    hunt: h,
+    reread: () => ({ hunt: next, problems: [] }),
+    clock,
+    logger: createLogger({ write: () => {} }),
+    adminTokenHash: () => "",
+  });
+  return {
+    get engine() {
+      return server.game.engine;
+    },
+    commit: server.game.commit,
+    db: opened.store.db,
+    close: server.close,
+    reloadTo(hunt: Hunt): ReloadResult {
+      next = hunt;
+      return server.reload("admin");
+    },
+  };
 }
+type Game = ReturnType<typeof open>;
 
 async function registerAll(game: Game, names: string[]) {
   for (const name of names) {
     const result = game.engine.register({ name, passwordHash: "x" });
     if (result.kind !== "ok") throw new Error(result.kind);
-    await game.writer.commit(result.writes);
+    await game.commit(result.writes);
   }
 }
 
@@ -86,7 +111,7 @@ describe("per-team generation across restarts and reloads", () => {
 
     // Now every team must visit "a" first: only the teams that already did keep their order.
     const changed = hunt(`${ROUTE}\nfirst = "a"`, FIVE);
-    const outcome = reloadGame(game, changed, clock);
+    const outcome = game.reloadTo(changed);
     const after = snapshot(game);
     const moved = after.filter((_, i) => before[i]!.route[0]![0] !== "a").length;
     expect(moved).toBeGreaterThan(0);
@@ -108,7 +133,7 @@ describe("per-team generation across restarts and reloads", () => {
     const clock = new FakeClock();
     const game = open(path, hunt("", FIVE), clock);
     await registerAll(game, ["A", "B"]);
-    expect(reloadGame(game, hunt(ROUTE, FIVE), clock).kind).toBe("ok");
+    expect(game.reloadTo(hunt(ROUTE, FIVE)).kind).toBe("ok");
     const rows = snapshot(game);
     for (const row of rows) expect([...row.route[0]!].sort()).toEqual(FIVE);
     expect(game.db.query("SELECT count(*) AS n FROM routes").get()).toEqual({ n: 2 });
@@ -129,7 +154,7 @@ describe("per-team generation across restarts and reloads", () => {
     const game = open(path, hunt(ROUTE, FIVE), clock);
     await registerAll(game, ["A", "B", "C"]);
     // The same file, with the third variant dropped.
-    const outcome = reloadGame(game, hunt(ROUTE, FIVE, ["one", "two"]), clock);
+    const outcome = game.reloadTo(hunt(ROUTE, FIVE, ["one", "two"]));
     expect(outcome).toMatchObject({ kind: "ok", summary: { reassigned: ["v"], rerouted: 0 } });
     const per = [0, 0];
     for (const row of snapshot(game)) per[row.variant]!++;

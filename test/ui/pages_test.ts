@@ -443,7 +443,7 @@ describe("organizers", () => {
     expect(page.text).toContain("The hunt file has 80 errors; the running hunt is unchanged");
     expect(page.text).toContain('<pre class="errors">');
     for (let i = 0; i < 80; i++) expect(page.text).toContain(`bogus_key_${i}`);
-    expect(app.runtime.engine.hunt.title).toBe("Test Hunt");
+    expect(app.game.engine.hunt.title).toBe("Test Hunt");
   });
 
   test("the dashboard shows the guess feed, the progress grid and the charts", async () => {

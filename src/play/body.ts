@@ -7,7 +7,7 @@
  */
 import type { Context } from "hono";
 import * as v from "valibot";
-import { ApiError } from "./errors.ts";
+import { ApiError, type Outcome, refusal } from "./errors.ts";
 
 export const BODY_LIMIT = 64 * 1024;
 
@@ -91,11 +91,22 @@ export async function readJson<S extends v.GenericSchema>(
   return validate(schema, data);
 }
 
-/** Validates data (a parsed JSON body or form) against a strict schema, or a 400. */
+/** Validates data (a parsed JSON body) against a strict schema, or throws a 400. */
 export function validate<S extends v.GenericSchema>(schema: S, data: unknown): v.InferOutput<S> {
+  const result = check(schema, data);
+  if (!result.ok) throw new ApiError(result.code, result.message);
+  return result.reply;
+}
+
+/** Checks data (a form's fields) against a strict schema: the output, or a `bad_request` refusal. */
+export function check<S extends v.GenericSchema>(
+  schema: S,
+  data: unknown,
+): Outcome<v.InferOutput<S>> {
   const result = v.safeParse(schema, data);
-  if (!result.success) throw new ApiError("bad_request", describeIssue(result.issues[0]));
-  return result.output;
+  return result.success
+    ? { ok: true, reply: result.output }
+    : refusal("bad_request", describeIssue(result.issues[0]));
 }
 
 /**

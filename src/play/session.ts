@@ -1,32 +1,17 @@
-// Request helpers shared by the player and admin routes: lean JSON
-// responses, credentials (Bearer or cookie), the admin check, the cookie.
+/**
+ * Who sent a request, for the API and the pages alike: the session token
+ * (Bearer or cookie), the admin check, the cookies, and the same-origin rule.
+ */
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import type { Engine, Team } from "../engine/mod.ts";
 import { hashToken, secretsEqual } from "./accounts.ts";
+import type { Game } from "./game.ts";
 
 export const SESSION_COOKIE = "cairn_session";
 /** The organizers' cookie, set by the admin page's sign-in: HttpOnly, SameSite=Strict. */
 export const ADMIN_COOKIE = "cairn_admin";
-export const JSON_HEADERS = {
-  "content-type": "application/json; charset=utf-8",
-  "x-content-type-options": "nosniff",
-};
-
-/** A JSON response with only the headers it needs: hot responses stay lean. */
-export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  const merged = Object.keys(headers).length === 0 ? JSON_HEADERS : { ...JSON_HEADERS, ...headers };
-  return new Response(JSON.stringify(data), { status, headers: merged });
-}
-
-/**
- * A JSON response built on the context, for routes that set cookies: Hono
- * adds the context's headers only to responses it builds itself.
- */
-export function jsonWithCookies(c: Context, data: unknown, status: 200 | 201 = 200): Response {
-  c.header("x-content-type-options", "nosniff");
-  return c.json(data, status);
-}
-
+/** The Bearer token of the Authorization header, if any. */
 export function bearer(c: Context): string | undefined {
   const header = c.req.header("authorization");
   if (header === undefined) return undefined;
@@ -88,4 +73,19 @@ export function sameOriginRequest(c: Context): boolean {
   const forwarded = c.req.header("x-forwarded-proto");
   return origin === `${url.protocol}//${host}` ||
     (forwarded !== undefined && origin === `${forwarded}://${host}`);
+}
+
+/** A team and the engine it was found in (a reload swaps the engine). */
+export interface Player {
+  engine: Engine;
+  team: Team;
+}
+
+/** The team the request's session belongs to, or undefined. */
+export function sessionPlayer(game: Game, c: Context): Player | undefined {
+  const token = credential(c);
+  const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
+  const engine = game.engine;
+  const team = teamId === undefined ? undefined : engine.teams.get(teamId);
+  return team === undefined ? undefined : { engine, team };
 }

@@ -1,16 +1,24 @@
-import type { Database } from "bun:sqlite";
-import { getMeta, setMeta } from "../store/mod.ts";
-import type { Freeze } from "./runtime.ts";
+import type { Store } from "../store/mod.ts";
 
 /**
- * The scoreboard's freeze, kept in the database's `meta` table so that a
+ * The public scoreboard's freeze. The hunt's freeze_at freezes it at that
+ * time; an organizer can freeze it now, or reveal it, which wins over both.
+ */
+export interface Freeze {
+  /** The time the public board shows, or undefined when it is live. */
+  frozenAt(now: number): number | undefined;
+  set(frozen: boolean, now: number): void;
+}
+
+/**
+ * The scoreboard's freeze, kept in the store's `meta` values so that a
  * restart keeps it. The hunt's freeze_at freezes the board at that time; an
  * organizer can freeze it now (a board already frozen keeps its time), or
  * reveal it, which ends the current freeze but not one scheduled later.
  */
-export function dbFreeze(db: Database, huntFreezeAt: () => number | undefined): Freeze {
-  let frozenAt = numberOrUndefined(getMeta(db, "scoreboard_frozen_at"));
-  let revealedAt = numberOrUndefined(getMeta(db, "scoreboard_revealed_at"));
+export function storedFreeze(store: Store, huntFreezeAt: () => number | undefined): Freeze {
+  let frozenAt = numberOrUndefined(store.meta("scoreboard_frozen_at"));
+  let revealedAt = numberOrUndefined(store.meta("scoreboard_revealed_at"));
   const current = (now: number): number | undefined => {
     if (frozenAt !== undefined) return frozenAt;
     const scheduled = huntFreezeAt();
@@ -28,10 +36,10 @@ export function dbFreeze(db: Database, huntFreezeAt: () => number | undefined): 
         frozenAt = undefined;
         revealedAt = now;
       }
-      db.transaction(() => {
-        setMeta(db, "scoreboard_frozen_at", frozenAt === undefined ? "" : String(frozenAt));
-        setMeta(db, "scoreboard_revealed_at", revealedAt === undefined ? "" : String(revealedAt));
-      })();
+      store.setMeta({
+        scoreboard_frozen_at: frozenAt === undefined ? "" : String(frozenAt),
+        scoreboard_revealed_at: revealedAt === undefined ? "" : String(revealedAt),
+      });
     },
   };
 }

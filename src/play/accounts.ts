@@ -4,9 +4,9 @@
  * Bun's worker threads so a login rush never blocks the event loop), the
  * admin token, and the per-name limit on login attempts.
  */
-import type { Database } from "bun:sqlite";
 import { timingSafeEqual } from "node:crypto";
 import type { Write } from "../engine/mod.ts";
+import type { StoredAccounts } from "../store/mod.ts";
 
 const ARGON2 = { algorithm: "argon2id", memoryCost: 19_456, timeCost: 2 } as const;
 /** Login attempts per team name in LOGIN_WINDOW_MS. */
@@ -45,6 +45,11 @@ export function hashPassword(password: string): Promise<string> {
 /** A hash to verify against when the name is unknown, so that timing does not tell. */
 let decoy: Promise<string> | undefined;
 
+/**
+ * Who a request is, kept in memory: each session's team (by token hash), each
+ * team's password hash, and the login attempts per team name. Changes reach
+ * the database as `Write` records that the caller commits.
+ */
 export class Accounts {
   private readonly sessions = new Map<string, number>();
   private readonly knownHashes = new Map<string, string>();
@@ -56,23 +61,11 @@ export class Accounts {
     return this.logins.size;
   }
 
-  /** Loads the sessions and password hashes stored in the database. */
-  static load(db: Database): Accounts {
+  /** The accounts from what the store holds: password hashes and open sessions. */
+  static from(stored: StoredAccounts): Accounts {
     const accounts = new Accounts();
-    for (
-      const row of db.query<{ id: number; hash: string }, []>(
-        "SELECT id, password_hash AS hash FROM teams",
-      ).all()
-    ) {
-      accounts.passwords.set(row.id, row.hash);
-    }
-    for (
-      const row of db.query<{ tokenHash: string; teamId: number }, []>(
-        "SELECT token_hash AS tokenHash, team_id AS teamId FROM sessions",
-      ).all()
-    ) {
-      accounts.sessions.set(row.tokenHash, row.teamId);
-    }
+    for (const row of stored.passwords) accounts.passwords.set(row.id, row.hash);
+    for (const row of stored.sessions) accounts.sessions.set(row.tokenHash, row.teamId);
     return accounts;
   }
 

@@ -1,9 +1,8 @@
 /**
- * Figures behind the charts: the public score history (which stops at the
- * freeze), and the organizers' per-puzzle solves, median time to solve, and
- * guesses per minute.
+ * Figures behind the charts, from memory: the public score history (which
+ * stops at the freeze), and the organizers' per-puzzle solves, median time to
+ * solve and wrong guesses. Guesses per minute come from the store.
  */
-import type { Database } from "bun:sqlite";
 import type { Engine } from "../engine/mod.ts";
 
 export interface HistoryLine {
@@ -69,33 +68,6 @@ export function puzzleStats(engine: Engine): PuzzleStat[] {
       wrong_guesses: wrong,
     };
   });
-}
-
-export interface MinuteCount {
-  /** The minute's start, epoch ms. */
-  at: number;
-  guesses: number;
-  correct: number;
-}
-
-const MINUTE = 60_000;
-
-/** Guesses in each of the last `minutes` minutes (the current one last), zeros included. */
-export function guessesPerMinute(db: Database, now: number, minutes = 60): MinuteCount[] {
-  const last = Math.floor(now / MINUTE);
-  const first = last - minutes + 1;
-  const rows = db.query<{ minute: number; guesses: number; correct: number }, [number]>(
-    `SELECT at / ${MINUTE} AS minute, count(*) AS guesses,
-       sum(result = 'correct') AS correct
-     FROM guesses WHERE at >= ? GROUP BY minute`,
-  ).all(first * MINUTE);
-  const byMinute = new Map(rows.map((row) => [row.minute, row]));
-  const counts: MinuteCount[] = [];
-  for (let minute = first; minute <= last; minute++) {
-    const row = byMinute.get(minute);
-    counts.push({ at: minute * MINUTE, guesses: row?.guesses ?? 0, correct: row?.correct ?? 0 });
-  }
-  return counts;
 }
 
 function median(values: number[]): number {

@@ -51,3 +51,34 @@ export function errorResponse(
     },
   });
 }
+
+/** An expected refusal, as data: what the API answers as the envelope and a page as a flash. */
+export interface Refusal {
+  ok: false;
+  code: ErrorCode;
+  message: string;
+  /** Seconds to wait, for `rate_limited`. */
+  retryAfter?: number;
+}
+
+/** What an action returns: its reply once it is on disk, or why it was refused. */
+export type Outcome<T> = { ok: true; reply: T } | Refusal;
+
+/** A refusal of `code`, with the catalogue's sentence unless `message` is given. */
+export function refusal(code: ErrorCode, message?: string, retryAfter?: number): Refusal {
+  return {
+    ok: false,
+    code,
+    message: message ?? ERRORS[code].message,
+    ...(retryAfter !== undefined && { retryAfter }),
+  };
+}
+
+/** The response for a refusal: the envelope, with `Retry-After` where it applies. */
+export function refusalResponse(refused: Refusal): Response {
+  return errorResponse(
+    refused.code,
+    refused.message,
+    refused.retryAfter === undefined ? {} : { "retry-after": String(refused.retryAfter) },
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * What the API and the pages serve from: the engine (swapped on reload), the
+ * store, accounts, the scoreboard's freeze, live updates and metrics. The
+ * composition root (`src/server/`) builds it; nothing here builds anything.
+ */
+import type { Engine, Write } from "../engine/mod.ts";
+import type { Live } from "../live/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import type { Metrics } from "../metrics/mod.ts";
+import type { Store } from "../store/mod.ts";
+import type { Accounts } from "./accounts.ts";
+import type { Freeze } from "./freeze.ts";
+
+/** What a reload changed. */
+export interface ReloadSummary {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  /** Puzzles whose variants were dealt out again (their number, or the seed, changed). */
+  reassigned: string[];
+  /** How many team route orders were given anew (the route changed, or is new). */
+  rerouted: number;
+  puzzles: number;
+}
+
+/** What a reload answers: the change summary, or every error. */
+export type ReloadResult =
+  | { kind: "ok"; summary: ReloadSummary }
+  | { kind: "error"; errors: string[] };
+
+/** A running game, as the routes see it. */
+export interface Game {
+  /** The current engine: read it again after any await, since a reload swaps it. */
+  readonly engine: Engine;
+  readonly store: Store;
+  readonly accounts: Accounts;
+  /** SHA-256 of the admin token. */
+  readonly adminTokenHash: string;
+  readonly freeze: Freeze;
+  readonly live: Live;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /**
+   * Makes writes durable, then publishes them (live events, metrics): events
+   * never run ahead of the database.
+   */
+  commit(writes: readonly Write[]): Promise<void>;
+  /**
+   * Re-reads the hunt file; a valid one replaces `engine`, and the unlocks and
+   * scoreboard it changes are published and logged.
+   */
+  reload(): ReloadResult;
+}

@@ -1,0 +1,39 @@
+import { type Clock, Engine, type Hunt, type Write } from "../engine/mod.ts";
+import type { Store } from "../store/mod.ts";
+
+/**
+ * The hunt's start: the file's `starts_at`, else the time the server first
+ * started on this database, recorded then so that a restart does not reset it.
+ */
+export function huntStart(store: Store, clock: Clock): number {
+  const stored = Number(store.meta("hunt_started_at") ?? NaN);
+  if (!Number.isNaN(stored)) return stored;
+  const now = clock.now();
+  store.setMeta({ hunt_started_at: String(now) });
+  return now;
+}
+
+/**
+ * An engine for `hunt` with the state the store holds, and the writes that
+ * catching up produced: routes given at restore (new or changed routes) and
+ * unlocks that came due while the server was down.
+ */
+export function bootEngine(
+  store: Store,
+  hunt: Hunt,
+  clock: Clock,
+): { engine: Engine; writes: Write[] } {
+  const engine = new Engine(hunt, { clock, startsAt: huntStart(store, clock) });
+  engine.restore(
+    store.snapshot({ now: clock.now(), longestWindowMs: engine.longestGuessWindow() }),
+  );
+  return { engine, writes: [...engine.takeBackgroundWrites(), ...engine.tick().writes] };
+}
+
+/** Commits writes made outside any request (at boot, at a reload), at once. */
+export function commitNow(store: Store, writes: readonly Write[]): void {
+  if (writes.length === 0) return;
+  // A failure is the store's to report (its listener stops the server); nobody waits here.
+  void store.commit(writes).catch(() => {});
+  store.flush();
+}

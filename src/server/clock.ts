@@ -1,0 +1,65 @@
+import type { Clock, Write } from "../engine/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import type { Game } from "../play/mod.ts";
+
+/** The longest wait setTimeout holds (about 24.8 days); a later time is reached in steps. */
+const LONGEST_TIMEOUT = 2 ** 31 - 1;
+
+/**
+ * Keeps time-based unlocks current: records them at each time the engine
+ * says a rule can change, commits background writes (unlocks found on reads)
+ * every second, and sends the live heartbeat. Its timers never keep the
+ * process alive by themselves.
+ */
+export function runClock(
+  { game, clock, logger }: { game: Game; clock: Clock; logger: Logger },
+): { stop: () => void; reschedule: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const commit = (writes: Write[]) => {
+    if (writes.length === 0) return;
+    game.commit(writes).catch((error) =>
+      logger.error("background_commit_failed", { message: String(error) })
+    );
+  };
+  const schedule = () => {
+    clearTimeout(timer);
+    const next = game.engine.nextChangeAt();
+    if (next === undefined) return;
+    timer = setTimeout(() => {
+      commit(game.engine.tick().writes);
+      // A time may be the freeze: the public board changes then.
+      game.live.scoreboardChanged();
+      schedule();
+    }, Math.min(Math.max(0, next - clock.now()), LONGEST_TIMEOUT));
+    unref(timer);
+  };
+  schedule();
+  const background = setInterval(() => {
+    commit(game.engine.takeBackgroundWrites());
+    // After a burst of closed streams (a Wi-Fi drop takes every phone at
+    // once), ask for a collection: an idle server would otherwise hold their
+    // buffers until it next allocates enough to start one by itself.
+    if (game.live.takeClosedCount() >= 1000) collectGarbage();
+  }, 1000);
+  const heartbeat = setInterval(() => game.live.heartbeat(), 20_000);
+  unref(background);
+  unref(heartbeat);
+  return {
+    reschedule: schedule,
+    stop: () => {
+      clearTimeout(timer);
+      clearInterval(background);
+      clearInterval(heartbeat);
+      commit(game.engine.takeBackgroundWrites());
+    },
+  };
+}
+
+function unref(timer: unknown): void {
+  (timer as { unref?: () => void }).unref?.();
+}
+
+/** Asks the runtime for a quick collection, where it offers one (Bun does). */
+function collectGarbage(): void {
+  (globalThis as { Bun?: { gc(full: boolean): void } }).Bun?.gc(false);
+}

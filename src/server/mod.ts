@@ -1,0 +1,202 @@
+/**
+ * The composition root: the one place that assembles a server from a store
+ * and a hunt. `cli/serve.ts` calls it with the database file it opened; the
+ * tests call it with an in-memory one. Here a committed write reaches live
+ * events and metrics, the game clock runs, and the hunt is reloaded.
+ */
+import { Hono } from "hono";
+import type { Clock, Engine, Hunt, Write } from "../engine/mod.ts";
+import { formatProblem, type LoadResult, type Problem, sortProblems } from "../hunt/mod.ts";
+import { apiRoutes, errorHandler, installFront } from "../http/mod.ts";
+import { Live } from "../live/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { Metrics } from "../metrics/mod.ts";
+import {
+  Accounts,
+  errorResponse,
+  type Game,
+  type Play,
+  play,
+  type ReloadResult,
+  storedFreeze,
+} from "../play/mod.ts";
+import type { Store } from "../store/mod.ts";
+import { adminPages, boardPages, pageNotFound, playerPages } from "../ui/mod.ts";
+import { bootEngine, commitNow } from "./boot.ts";
+import { runClock } from "./clock.ts";
+import { reloadHunt } from "./reload.ts";
+
+export { huntStart } from "./boot.ts";
+
+export interface StartOptions {
+  store: Store;
+  hunt: Hunt;
+  /** Reads the hunt file again, for a reload (SIGHUP or the admin's button). */
+  reread: () => LoadResult;
+  clock: Clock;
+  logger: Logger;
+  /**
+   * SHA-256 of the admin token. It is read at start and again at every
+   * reload, so a token replaced with `cairn admin-token` takes effect on SIGHUP.
+   */
+  adminTokenHash: () => string;
+  /** Scoreboard pushes closer together than this are merged (ms; default 250). */
+  coalesceMs?: number;
+}
+
+/** A started game: what `serve` listens with, and what tests drive. */
+export interface Server {
+  app: Hono;
+  game: Game;
+  play: Play;
+  live: Live;
+  metrics: Metrics;
+  /** Re-reads the hunt file; `source` goes to the log. */
+  reload(source: "sighup" | "admin"): ReloadResult;
+  /** Resolves with the error when a commit fails: the server must then stop. */
+  failed: Promise<Error>;
+  /** Stops the clock, commits what is queued, and closes the store. */
+  close(): void;
+}
+
+/**
+ * Builds the engine from what the store holds, and around it the live bus,
+ * metrics, accounts, the freeze, the actions and the app.
+ */
+export function startGame(options: StartOptions): Server {
+  const { store, clock, logger } = options;
+  const metrics = new Metrics();
+  let fail: (error: Error) => void = () => {};
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
+  store.watch({
+    onBatch: (stats) => {
+      metrics.batch(stats);
+      logger.debug("commit", { ...stats });
+    },
+    onFailure: (error) => fail(error),
+  });
+
+  store.saveScoring(options.hunt);
+  const booted = bootEngine(store, options.hunt, clock);
+  commitNow(store, booted.writes);
+  let engine: Engine = booted.engine;
+  let adminTokenHash = options.adminTokenHash();
+
+  const freeze = storedFreeze(store, () => engine.hunt.freezeAt);
+  const live = new Live({
+    engine: () => engine,
+    frozenAt: (now) => freeze.frozenAt(now),
+    announcements: store.announcements(),
+    ...(options.coalesceMs !== undefined && { coalesceMs: options.coalesceMs }),
+  });
+  metrics.track({ teams: () => engine.teams.size, streams: () => live.connections });
+
+  // Every commit publishes what it means once it is on disk: events never run ahead of the database.
+  const commit = (writes: readonly Write[]) =>
+    store.commit(writes).then(() => {
+      live.committed(writes);
+      metrics.committed(writes);
+    });
+
+  const game: Game = {
+    get engine() {
+      return engine;
+    },
+    store,
+    accounts: Accounts.from(store.accounts()),
+    get adminTokenHash() {
+      return adminTokenHash;
+    },
+    freeze,
+    live,
+    metrics,
+    logger,
+    commit,
+    reload: () => reload("admin"),
+  };
+  const ticking = runClock({ game, clock, logger });
+
+  /**
+   * A valid file swaps in the new rules at once; the unlocks they allow are
+   * recorded and pushed to each team, with the new scoreboard. A file with
+   * errors changes nothing, and every error is logged.
+   */
+  function reload(source: "sighup" | "admin"): ReloadResult {
+    const token = options.adminTokenHash();
+    if (token !== adminTokenHash) logger.info("admin_token_changed", { source });
+    adminTokenHash = token;
+    const next = options.reread();
+    const result = next.hunt === undefined
+      ? { kind: "error" as const, errors: errorsOf(next.problems) }
+      : reloadHunt(store, engine, next.hunt, clock);
+    metrics.reloaded(result.kind === "ok");
+    if (result.kind === "error") {
+      logger.error("hunt_reload_failed", { source, errors: result.errors.length, kept: "old" });
+      for (const message of result.errors) logger.error("hunt_reload_error", { message });
+      return result;
+    }
+    engine = result.engine;
+    ticking.reschedule();
+    live.committed(result.writes);
+    // Points may have changed, so the board may have too.
+    live.scoreboardChanged();
+    const { summary } = result;
+    logger.info("hunt_reloaded", {
+      source,
+      puzzles: summary.puzzles,
+      added: summary.added.join(",") || undefined,
+      removed: summary.removed.join(",") || undefined,
+      changed: summary.changed.join(",") || undefined,
+    });
+    warn(logger, next.problems);
+    return { kind: "ok", summary };
+  }
+
+  const played = play(game);
+  return {
+    app: composeApp(played),
+    game,
+    play: played,
+    live,
+    metrics,
+    reload,
+    failed,
+    close: () => {
+      ticking.stop();
+      store.close();
+    },
+  };
+}
+
+/**
+ * The app: the front middleware and the API first, then the player, board
+ * and admin pages, with one 404 (a page for browsers, the envelope for the
+ * rest) and one error handler.
+ */
+export function composeApp(played: Play): Hono {
+  const app = new Hono();
+  installFront(app, played);
+  app.route("/", apiRoutes(played));
+  app.route("/", playerPages(played));
+  app.route("/", boardPages(played));
+  app.route("/", adminPages(played));
+  app.notFound((c) => pageNotFound(played, c) ?? errorResponse("not_found"));
+  app.onError(errorHandler(played.game.logger));
+  return app;
+}
+
+/** Logs a hunt file's warnings, one line each. */
+export function warn(logger: Logger, problems: readonly Problem[]): void {
+  for (const problem of problems) {
+    if (problem.severity !== "warning") continue;
+    logger.warn("hunt_warning", {
+      file: problem.file,
+      line: problem.line,
+      message: problem.message,
+    });
+  }
+}
+
+function errorsOf(problems: Problem[]): string[] {
+  return sortProblems(problems).filter((p) => p.severity === "error").map(formatProblem);
+}

@@ -1,0 +1,85 @@
+import type { Clock, Engine, Hunt, Write } from "../engine/mod.ts";
+import type { ReloadSummary } from "../play/mod.ts";
+import type { Store } from "../store/mod.ts";
+import { bootEngine, commitNow } from "./boot.ts";
+
+export type ReloadOutcome =
+  | {
+    kind: "ok";
+    engine: Engine;
+    summary: ReloadSummary;
+    /** The unlocks the new rules allowed, committed: for the caller to publish. */
+    writes: Write[];
+  }
+  | { kind: "error"; errors: string[] };
+
+/**
+ * Builds the engine for a new hunt over the stored state: the queued writes
+ * are committed first, so the database holds the whole state; then the new
+ * engine is built from it, and the unlocks the new rules allow are recorded.
+ * Removing a puzzle that a team has solved is refused, as scores would
+ * silently change.
+ */
+export function reloadHunt(
+  store: Store,
+  before: Engine,
+  hunt: Hunt,
+  clock: Clock,
+): ReloadOutcome {
+  store.flush();
+  if (store.failed) {
+    return { kind: "error", errors: ["The database cannot be written; reload refused"] };
+  }
+  const lost = store.solvedPuzzles().filter((id) => !hunt.puzzleIndex.has(id));
+  if (lost.length > 0) {
+    return {
+      kind: "error",
+      errors: lost.map((id) =>
+        `Puzzle "${id}" has solves, so it cannot be removed: put it back in the file`
+      ),
+    };
+  }
+  try {
+    store.saveScoring(hunt);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { kind: "error", errors: [`Cannot save the hunt's scoring: ${message}`] };
+  }
+  const { engine, writes } = bootEngine(store, hunt, clock);
+  commitNow(store, writes);
+  return { kind: "ok", engine, summary: summarize(before.hunt, hunt, writes), writes };
+}
+
+/** What changed between two hunts, for the organizer and the log. */
+function summarize(before: Hunt, hunt: Hunt, writes: readonly Write[]): ReloadSummary {
+  const shape = (from: Hunt, p: Hunt["puzzles"][number]) =>
+    JSON.stringify([
+      p.title,
+      p.round,
+      p.tags,
+      p.points,
+      p.body,
+      p.unlock?.source,
+      p.hints.map((h) => [h.id, h.text, h.cost, h.unlock?.source]),
+      p.checkpoint,
+      p.guessLimit,
+      p.variants?.map((variant) => [variant.body, variant.checkpoint]),
+      p.otherVariantMessage,
+      p.route === undefined ? undefined : from.routes[p.route]?.id,
+    ]);
+  const old = new Map(before.puzzles.map((p) => [p.id, p]));
+  return {
+    added: hunt.puzzles.filter((p) => !old.has(p.id)).map((p) => p.id),
+    removed: before.puzzles.filter((p) => !hunt.puzzleIndex.has(p.id)).map((p) => p.id),
+    changed: hunt.puzzles.filter((p) =>
+      old.has(p.id) && shape(before, old.get(p.id)!) !== shape(hunt, p)
+    ).map((p) => p.id),
+    reassigned: hunt.puzzles.filter((p) => {
+      const was = old.get(p.id);
+      return was?.variants !== undefined && p.variants !== undefined &&
+        (was.variants.length !== p.variants.length || was.variantOffset !== p.variantOffset);
+    }).map((p) => p.id),
+    rerouted: writes.filter((write) => write.kind === "route").length,
+    puzzles: hunt.puzzles.length,
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * The store over `bun:sqlite`: one database file in WAL mode with full sync,
+ * the group-commit writer, the single-instance lock, and every read the
+ * server makes, each statement prepared once on first use.
+ */
+import type { Database, Statement } from "bun:sqlite";
+import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
+import { openDatabase, writeProblem } from "./db.ts";
+import { readResults, saveScoring } from "./export.ts";
+import { loadSnapshot } from "./load.ts";
+import { acquireLock } from "./lock.ts";
+import type {
+  Announcement,
+  GuessRow,
+  MetaKey,
+  MinuteCount,
+  Store,
+  StoredAccounts,
+  StoreListeners,
+  TeamHistory,
+} from "./store.ts";
+import { Writer } from "./writer.ts";
+
+export type OpenStore = { kind: "ok"; store: SqliteStore } | { kind: "locked" };
+
+const MINUTE = 60_000;
+
+const FEED_COLUMNS =
+  "g.id, g.team_id AS team, t.name AS team_name, g.puzzle, g.raw, g.normalized, g.result, g.at";
+
+/** The `bun:sqlite` store. */
+export class SqliteStore implements Store {
+  private readonly writer: Writer;
+  private listeners: StoreListeners;
+  private readonly statements = new Map<string, Statement>();
+
+  private constructor(
+    /** The connection itself: for tests, and the commands that read the file directly. */
+    readonly db: Database,
+    private readonly path: string | undefined,
+    private readonly release: () => void,
+    listeners: StoreListeners,
+  ) {
+    this.listeners = listeners;
+    this.writer = new Writer(db, {
+      onBatch: (stats) => this.listeners.onBatch?.(stats),
+      onFailure: (error) => this.listeners.onFailure?.(error),
+    });
+  }
+
+  /**
+   * Opens the database file: takes the single-instance lock, refuses a damaged
+   * file (quick_check), and migrates. `checkMs` is how long that took.
+   */
+  static open(
+    path: string,
+    options: StoreListeners = {},
+  ): OpenStore & { checkMs?: number } {
+    const lock = acquireLock(path);
+    if (lock.kind === "busy") return { kind: "locked" };
+    try {
+      const started = performance.now();
+      const db = openDatabase(path, { check: true });
+      const checkMs = performance.now() - started;
+      return { kind: "ok", store: new SqliteStore(db, path, lock.release, options), checkMs };
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** A store over a database already open (`:memory:` in tests), with no lock. */
+  static over(db: Database, options: StoreListeners = {}): SqliteStore {
+    return new SqliteStore(db, undefined, () => {}, options);
+  }
+
+  commit(writes: readonly Write[]): Promise<void> {
+    return this.writer.commit(writes);
+  }
+
+  flush(): void {
+    this.writer.flush();
+  }
+
+  watch(listeners: StoreListeners): void {
+    this.listeners = listeners;
+  }
+
+  get failed(): boolean {
+    return this.writer.failed;
+  }
+
+  writeProblem(): string | undefined {
+    return writeProblem(this.db, {
+      ...(this.path !== undefined && { path: this.path }),
+      failed: this.writer.failed,
+    });
+  }
+
+  snapshot(options: { now: number; longestWindowMs: number }): Snapshot {
+    return loadSnapshot(this.db, options);
+  }
+
+  accounts(): StoredAccounts {
+    return {
+      passwords: this.all("SELECT id, password_hash AS hash FROM teams"),
+      sessions: this.all("SELECT token_hash AS tokenHash, team_id AS teamId FROM sessions"),
+    };
+  }
+
+  announcements(): Announcement[] {
+    return this.all("SELECT id, text, at FROM announcements ORDER BY id");
+  }
+
+  solvedPuzzles(): string[] {
+    return this.all<{ puzzle: string }>("SELECT DISTINCT puzzle FROM solves ORDER BY puzzle")
+      .map((row) => row.puzzle);
+  }
+
+  saveScoring(hunt: Hunt): void {
+    saveScoring(this.db, hunt);
+  }
+
+  meta(key: MetaKey): string | undefined {
+    const row = this.statement("SELECT value FROM meta WHERE key = ?").get(key) as
+      | { value: string }
+      | null;
+    return row?.value;
+  }
+
+  setMeta(values: Partial<Record<MetaKey, string>>): void {
+    const upsert = this.statement(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    );
+    this.db.transaction(() => {
+      for (const [key, value] of Object.entries(values)) upsert.run(key, value);
+    }).immediate();
+  }
+
+  guessFeed(options: { after: number; limit: number; newest?: boolean }): Promise<GuessRow[]> {
+    const sql = options.newest
+      ? `SELECT ${FEED_COLUMNS} FROM guesses g JOIN teams t ON t.id = g.team_id
+         WHERE g.id > ? ORDER BY g.id DESC LIMIT ?`
+      : `SELECT ${FEED_COLUMNS} FROM guesses g JOIN teams t ON t.id = g.team_id
+         WHERE g.id > ? ORDER BY g.id LIMIT ?`;
+    return Promise.resolve(this.all(sql, options.after, options.limit));
+  }
+
+  teamHistory(teamId: number): Promise<TeamHistory> {
+    return Promise.resolve({
+      guesses: this.all(
+        "SELECT id, puzzle, raw, normalized, result, at FROM guesses WHERE team_id = ? ORDER BY id",
+        teamId,
+      ),
+      hints: this.all(
+        "SELECT puzzle, hint, at FROM hint_takes WHERE team_id = ? ORDER BY at",
+        teamId,
+      ),
+      checkins: this.all("SELECT puzzle, at FROM checkins WHERE team_id = ? ORDER BY at", teamId),
+      adjustments: this.all(
+        "SELECT id, points, reason, at FROM adjustments WHERE team_id = ? ORDER BY id",
+        teamId,
+      ),
+    });
+  }
+
+  guessesPerMinute(now: number, minutes = 60): Promise<MinuteCount[]> {
+    const last = Math.floor(now / MINUTE);
+    const first = last - minutes + 1;
+    const rows = this.all<{ minute: number; guesses: number; correct: number }>(
+      `SELECT at / ${MINUTE} AS minute, count(*) AS guesses, sum(result = 'correct') AS correct
+       FROM guesses WHERE at >= ? GROUP BY minute`,
+      first * MINUTE,
+    );
+    const byMinute = new Map(rows.map((row) => [row.minute, row]));
+    const counts: MinuteCount[] = [];
+    for (let minute = first; minute <= last; minute++) {
+      const row = byMinute.get(minute);
+      counts.push({ at: minute * MINUTE, guesses: row?.guesses ?? 0, correct: row?.correct ?? 0 });
+    }
+    return Promise.resolve(counts);
+  }
+
+  counts(): Promise<{ guesses: number; solves: number }> {
+    const count = (sql: string) => this.all<{ n: number }>(sql)[0]?.n ?? 0;
+    return Promise.resolve({
+      guesses: count("SELECT count(*) AS n FROM guesses"),
+      solves: count("SELECT count(*) AS n FROM solves"),
+    });
+  }
+
+  results(): Promise<ReturnType<typeof readResults>> {
+    return Promise.resolve(readResults(this.db));
+  }
+
+  close(): void {
+    this.writer.flush();
+    this.db.close();
+    this.release();
+  }
+
+  /** A statement, prepared on first use and kept. */
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private all<T>(sql: string, ...params: (string | number)[]): T[] {
+    return this.statement(sql).all(...params) as T[];
+  }
+}

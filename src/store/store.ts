@@ -1,0 +1,117 @@
+/**
+ * The one door to the database. The engine's `Write` records go in through
+ * `commit`; what the server needs back comes out through named reads: the
+ * snapshot it boots from, the accounts, the meta values, and the organizers'
+ * views. Hot reads never come here: they are served from memory.
+ *
+ * Reads that leave the request path (the admin pages, stats, export) return
+ * promises, so that a store over a network database can answer them too.
+ */
+import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
+import type { Results } from "./export.ts";
+
+/** A stored announcement. */
+export interface Announcement {
+  id: number;
+  text: string;
+  at: number;
+}
+
+/** One row of the organizers' guess feed. */
+export interface GuessRow {
+  id: number;
+  team: number;
+  team_name: string;
+  puzzle: string;
+  raw: string;
+  normalized: string;
+  result: string;
+  at: number;
+}
+
+/** Everything a team did, for the organizers' page of that team; oldest first. */
+export interface TeamHistory {
+  guesses: Omit<GuessRow, "team" | "team_name">[];
+  hints: { puzzle: string; hint: string; at: number }[];
+  checkins: { puzzle: string; at: number }[];
+  adjustments: { id: number; points: number; reason: string; at: number }[];
+}
+
+/** Guesses in one minute: its start (epoch ms), and how many, how many correct. */
+export interface MinuteCount {
+  at: number;
+  guesses: number;
+  correct: number;
+}
+
+/** The stored accounts, loaded once at boot. */
+export interface StoredAccounts {
+  passwords: { id: number; hash: string }[];
+  sessions: { tokenHash: string; teamId: number }[];
+}
+
+/** Keys of the `meta` table the server reads and writes. */
+export type MetaKey =
+  | "hunt_started_at"
+  | "admin_token_hash"
+  | "scoreboard_frozen_at"
+  | "scoreboard_revealed_at";
+
+/** What a commit batch cost, for metrics. */
+export interface BatchStats {
+  /** Requests (commit calls) in the batch. */
+  requests: number;
+  /** Rows written. */
+  rows: number;
+  /** Time inside the transaction, fsync included, in ms. */
+  ms: number;
+}
+
+/** Who hears what the store's writer does. */
+export interface StoreListeners {
+  /** Every committed batch, for metrics. */
+  onBatch?: (stats: BatchStats) => void;
+  /** Once, when a commit fails: the store then refuses every write. */
+  onFailure?: (error: Error) => void;
+}
+
+/** All database access of a running server goes through this. */
+export interface Store {
+  /** Makes writes durable (group commit); resolves once they are on disk. */
+  commit(writes: readonly Write[]): Promise<void>;
+  /** Commits what is queued now (at shutdown and before a reload). */
+  flush(): void;
+  /** Whether a commit has failed: the state in memory can no longer be trusted. */
+  readonly failed: boolean;
+  /** Sets who hears of each committed batch, and of the failure that stops the store. */
+  watch(listeners: StoreListeners): void;
+  /** Why a write cannot be made now, or undefined when it can (for /healthz). */
+  writeProblem(): string | undefined;
+
+  /** Everything the engine needs at boot. */
+  snapshot(options: { now: number; longestWindowMs: number }): Snapshot;
+  /** Password hashes and open sessions. */
+  accounts(): StoredAccounts;
+  /** Every announcement, oldest first (few, and kept in memory by live). */
+  announcements(): Announcement[];
+  /** The puzzles some team has solved (a reload may not remove them). */
+  solvedPuzzles(): string[];
+  /** Records the hunt's scoring (points, hint costs) for exports made without the hunt file. */
+  saveScoring(hunt: Hunt): void;
+  meta(key: MetaKey): string | undefined;
+  setMeta(values: Partial<Record<MetaKey, string>>): void;
+
+  /** The guess feed: `limit` guesses after `after`, oldest first, or newest first with `newest`. */
+  guessFeed(options: { after: number; limit: number; newest?: boolean }): Promise<GuessRow[]>;
+  /** One team's guesses, hints, check-ins and adjustments. */
+  teamHistory(teamId: number): Promise<TeamHistory>;
+  /** Guesses in each of the last `minutes` minutes before `now`, the current one last. */
+  guessesPerMinute(now: number, minutes?: number): Promise<MinuteCount[]>;
+  /** How many guesses and solves are stored. */
+  counts(): Promise<{ guesses: number; solves: number }>;
+  /** The results: teams, solves, guesses, final scoreboard, routes. */
+  results(): Promise<Results>;
+
+  /** Commits what is queued and releases the database (and its lock). */
+  close(): void;
+}

@@ -1,0 +1,92 @@
+// What the player, board and admin pages share: the HTML response, the hunt's
+// header, the flash a refusal becomes, and the addresses players can open.
+import { networkInterfaces } from "node:os";
+import type { Context } from "hono";
+import type { Engine } from "../engine/mod.ts";
+import { errorResponse, type Refusal } from "../play/mod.ts";
+import { clock } from "./charts.ts";
+import type { Flash } from "./flash.ts";
+import type { HuntInfo } from "./player.tsx";
+
+const NO_STORE = { "cache-control": "no-store" };
+
+/** An HTML response; pages are never cached, since they show a team's own state. */
+export function html(c: Context, node: unknown, status: 200 | 404 = 200): Response {
+  // A client that does not ask for HTML (a script, curl) gets the API's envelope for an error.
+  if (status === 404 && !acceptsHtml(c)) return errorResponse("not_found");
+  for (const [key, value] of Object.entries(NO_STORE)) c.header(key, value);
+  return c.html("<!doctype html>" + String(node), status) as Response;
+}
+
+/** Marks a fragment or data response as never cached. */
+export function noStore(c: Context): void {
+  c.header("cache-control", NO_STORE["cache-control"]);
+}
+
+/** What every player page shows of the hunt: its title, registration, and whether it runs. */
+export function huntInfo(engine: Engine): HuntInfo {
+  const hunt = engine.hunt;
+  const now = engine.now();
+  let status: string | undefined;
+  if (now < engine.startsAt) status = `The hunt starts at ${clock(engine.startsAt)}.`;
+  else if (hunt.endsAt !== undefined && now >= hunt.endsAt) status = "The hunt has ended.";
+  return {
+    title: hunt.title,
+    registration: hunt.registration,
+    divisions: hunt.divisions,
+    teamSize: hunt.teamSize,
+    ...(status !== undefined && { status }),
+  };
+}
+
+/** Each puzzle's title by id, to name unlocked puzzles. */
+export function titlesOf(engine: Engine): Map<string, string> {
+  return new Map(engine.hunt.puzzles.map((p) => [p.id, p.title]));
+}
+
+/** The flash a refused form post leaves: a warning for a limit, else an error. */
+export function refusalFlash(refused: Refusal, fields?: Flash["fields"]): Flash {
+  return {
+    tone: refused.code === "rate_limited" ? "warn" : "bad",
+    title: refused.message,
+    ...(refused.retryAfter !== undefined && { retryAfter: refused.retryAfter }),
+    ...(fields !== undefined && { fields }),
+  };
+}
+
+/** Whether the client asks for HTML: browsers do for every page they open. */
+export function acceptsHtml(c: Context): boolean {
+  return (c.req.header("accept") ?? "").includes("text/html");
+}
+
+export const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.\-\[\]:]+$/;
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname.startsWith("127.") || hostname === "[::1]";
+}
+
+/**
+ * The addresses players can open, best first: the one this request came to,
+ * unless it is loopback (a laptop's own browser), then this machine's LAN
+ * addresses on the same port.
+ */
+export function playerOrigins(c: Context): string[] {
+  const url = new URL(c.req.url);
+  const host = c.req.header("host") ?? url.host;
+  const here = `${url.protocol}//${host}`;
+  const { hostname, port } = new URL(here);
+  if (!isLoopback(hostname)) return [here];
+  const lan: string[] = [];
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.internal || address.family !== "IPv4") continue;
+      lan.push(`${url.protocol}//${address.address}${port ? `:${port}` : ""}`);
+    }
+  }
+  return [...lan, here];
+}
+
+/** A query parameter's first value. */
+export function param(c: Context, name: string): string | undefined {
+  return c.req.queries(name)?.[0];
+}

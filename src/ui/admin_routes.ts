@@ -1,0 +1,354 @@
+/**
+ * The organizers' pages under /admin: sign-in, the dashboard and the pieces
+ * its script refreshes, a team's page, the printable QR cards, and the forms
+ * (announce, adjust, extra guesses, freeze, reload), which run the same
+ * actions as the admin API.
+ */
+import { Hono } from "hono";
+import { deleteCookie } from "hono/cookie";
+import * as v from "valibot";
+import type { Engine } from "../engine/mod.ts";
+import {
+  AdjustmentBody,
+  ADMIN_COOKIE,
+  AnnouncementBody,
+  ApiError,
+  check,
+  ExtraGuessesBody,
+  hashToken,
+  isAdmin,
+  type Play,
+  puzzleStats,
+  readForm,
+  reloadFailure,
+  secretsEqual,
+  setAdminCookie,
+} from "../play/mod.ts";
+import {
+  html,
+  huntInfo,
+  isLoopback,
+  noStore,
+  ORIGIN_PATTERN,
+  param,
+  playerOrigins,
+  refusalFlash,
+} from "./_page.ts";
+import {
+  AdminLoginPage,
+  DashboardPage,
+  FeedRows,
+  type GridTeam,
+  PrintPage,
+  ProgressGrid,
+  TeamPage,
+} from "./admin.tsx";
+import { clock, guessesChart, puzzleChart } from "./charts.ts";
+import { setFlash, takeFlash } from "./flash.ts";
+import { MessagePage } from "./player.tsx";
+import { qrSvg } from "./qr.ts";
+
+/** The organizers' pages, to mount at the root. */
+export function adminPages(played: Play): Hono {
+  const pages = new Hono();
+  /** The last failed reload's errors, shown once on the dashboard. */
+  const reload = { errors: [] as readonly string[] };
+  signIn(pages, played);
+  dashboard(pages, played, reload);
+  teamAndPrint(pages, played);
+  adminForms(pages, played, reload);
+  return pages;
+}
+
+/** Signing in and out, and the guard in front of every other admin page. */
+function signIn(pages: Hono, { game }: Play): void {
+  // The admin link carries the token in its fragment, which never reaches the server or its
+  // logs. The sign-in form posts it here once; it comes back as an HttpOnly, SameSite=Strict
+  // cookie, so pages render without the token in any URL.
+  pages.post("/admin/session", async (c) => {
+    const form = await readForm(c);
+    const token = (form.token ?? "").trim();
+    if (token === "" || !secretsEqual(hashToken(token), game.adminTokenHash)) {
+      setFlash(c, { tone: "bad", title: "That admin token is wrong" });
+      return c.redirect("/admin", 303);
+    }
+    setAdminCookie(c, token);
+    game.logger.info("admin_signed_in");
+    return c.redirect("/admin", 303);
+  });
+
+  pages.post("/admin/logout", async (c) => {
+    await readForm(c).catch(() => ({}));
+    deleteCookie(c, ADMIN_COOKIE, { path: "/" });
+    return c.redirect("/admin", 303);
+  });
+
+  pages.use("/admin/*", async function adminPages(c, next) {
+    const path = c.req.path;
+    if (path === "/admin" || path === "/admin/session" || path === "/admin/logout") return next();
+    if (!isAdmin(c, game.adminTokenHash)) {
+      if (c.req.method !== "GET") throw new ApiError("unauthorized", "Sign in as an organizer");
+      return c.redirect("/admin", 303);
+    }
+    await next();
+  });
+}
+
+/** The dashboard, and the pieces of it that its script refreshes in place. */
+function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly string[] }): void {
+  const { store } = game;
+
+  pages.get("/admin", async (c) => {
+    const engine = game.engine;
+    if (!isAdmin(c, game.adminTokenHash)) {
+      return html(c, AdminLoginPage({ huntTitle: engine.hunt.title, flash: takeFlash(c) }));
+    }
+    const now = engine.now();
+    const frozenAt = game.freeze.frozenAt(now);
+    const flash = takeFlash(c);
+    if (flash?.reloadErrors) flash.lines = [...reload.errors];
+    const [guesses, perMinute, counts] = await Promise.all([
+      store.guessFeed({ after: 0, limit: 50, newest: true }),
+      store.guessesPerMinute(now),
+      store.counts(),
+    ]);
+    return html(
+      c,
+      DashboardPage({
+        huntTitle: engine.hunt.title,
+        flash,
+        status: engine.running(now)
+          ? "Running"
+          : now < engine.startsAt
+          ? `Starts ${clock(engine.startsAt)}`
+          : "Ended",
+        frozen: frozenAt !== undefined,
+        ...(frozenAt !== undefined && { frozenAt: clock(frozenAt) }),
+        teams: engine.standings().map((row) => ({
+          id: row.team.id,
+          name: row.team.name,
+          score: row.score,
+          solves: row.solves,
+        })),
+        puzzles: engine.hunt.puzzles.map((p) => ({ id: p.id, title: p.title })),
+        guesses,
+        grid: progressGrid(engine, now),
+        puzzleChart: puzzleChart(puzzleStats(engine)),
+        guessesChart: guessesChart(perMinute),
+        counts: { teams: engine.teams.size, ...counts },
+      }),
+    );
+  });
+
+  pages.get("/admin/progress", (c) => {
+    const engine = game.engine;
+    const puzzles = engine.hunt.puzzles.map((p) => ({ id: p.id, title: p.title }));
+    noStore(c);
+    return c.html(String(ProgressGrid({ puzzles, teams: progressGrid(engine, engine.now()) })));
+  });
+
+  pages.get("/admin/charts", async (c) => {
+    const engine = game.engine;
+    noStore(c);
+    return c.json({
+      puzzles: puzzleChart(puzzleStats(engine)),
+      guesses: guessesChart(await store.guessesPerMinute(engine.now())),
+    });
+  });
+
+  pages.get("/admin/feed", async (c) => {
+    const after = Number(param(c, "after") ?? 0);
+    if (!Number.isInteger(after) || after < 0) throw new ApiError("bad_request");
+    const rows = await store.guessFeed({ after, limit: 100, newest: true });
+    noStore(c);
+    return c.json({ last: rows[0]?.id ?? after, html: String(FeedRows({ guesses: rows })) });
+  });
+}
+
+/** A team's page, and the printable sheet of QR cards. */
+function teamAndPrint(pages: Hono, { game }: Play): void {
+  pages.get("/admin/teams/:id", async (c) => {
+    const engine = game.engine;
+    const team = engine.teams.get(Number(c.req.param("id")));
+    if (team === undefined) {
+      return html(
+        c,
+        MessagePage({
+          hunt: huntInfo(engine),
+          title: "No such team",
+          text: "There is no team here.",
+        }),
+        404,
+      );
+    }
+    const history = await game.store.teamHistory(team.id);
+    return html(
+      c,
+      TeamPage({
+        huntTitle: engine.hunt.title,
+        flash: takeFlash(c),
+        puzzles: engine.hunt.puzzles.map((p) => ({ id: p.id, title: p.title })),
+        team: {
+          id: team.id,
+          name: team.name,
+          division: team.division,
+          members: team.members,
+          score: engine.score(team),
+          solves: engine.solveCount(team),
+          createdAt: clock(team.createdAt),
+          // Newest first, as in the dashboard's feed.
+          guesses: history.guesses.map((g) => ({ ...g, team: team.id, team_name: team.name }))
+            .reverse(),
+          hints: history.hints,
+          checkins: history.checkins,
+          adjustments: history.adjustments,
+        },
+      }),
+    );
+  });
+
+  pages.get("/admin/print", (c) => {
+    const engine = game.engine;
+    // The cards carry the address players' phones reach, which a laptop's localhost is not.
+    const origins = playerOrigins(c);
+    const chosen = param(c, "origin")?.trim().replace(/\/+$/, "");
+    const origin = chosen !== undefined && ORIGIN_PATTERN.test(chosen) ? chosen : origins[0]!;
+    const cards = engine.hunt.puzzles.flatMap((p) => {
+      if (p.checkpoint === undefined) return [];
+      const url = `${origin}/c/${encodeURIComponent(p.checkpoint.code)}`;
+      return [{
+        title: p.title,
+        url,
+        code: p.checkpoint.code,
+        svg: qrSvg(url, `QR code for ${p.title}`),
+      }];
+    });
+    return html(
+      c,
+      PrintPage({
+        huntTitle: engine.hunt.title,
+        cards,
+        origin,
+        suggestions: origins,
+        loopback: isLoopback(new URL(origin).hostname),
+      }),
+    );
+  });
+}
+
+/** The dashboard's and team page's forms. */
+function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readonly string[] }) {
+  const teamName = (id: number) => game.engine.teams.get(id)?.name ?? `team ${id}`;
+
+  pages.post("/admin/announce", async (c) => {
+    const form = await readForm(c);
+    const body = check(AnnouncementBody, { text: form.text ?? "" });
+    const outcome = body.ok ? await admin.announce(body.reply.text) : body;
+    setFlash(c, outcome.ok ? { tone: "ok", title: "Announcement sent" } : refusalFlash(outcome));
+    return c.redirect("/admin", 303);
+  });
+
+  pages.post("/admin/adjust", async (c) => {
+    const form = await readForm(c);
+    const body = check(AdjustmentBody, {
+      team: Number(form.team),
+      points: Number(form.points),
+      reason: form.reason ?? "",
+    });
+    const outcome = body.ok ? await admin.adjust(body.reply) : body;
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
+    else if (body.ok) {
+      const { points, team } = body.reply;
+      setFlash(c, {
+        tone: "ok",
+        title: `${points > 0 ? "+" : ""}${points} points for ${teamName(team)}`,
+      });
+    }
+    return c.redirect(safeAdminBack(form.back), 303);
+  });
+
+  pages.post("/admin/extra-guesses", async (c) => {
+    const form = await readForm(c);
+    const body = check(ExtraGuessesBody, {
+      team: Number(form.team),
+      puzzle: form.puzzle ?? "",
+      count: Number(form.count),
+    });
+    const outcome = body.ok ? await admin.extraGuesses(body.reply) : body;
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
+    else if (body.ok) {
+      const { count, team, puzzle } = body.reply;
+      setFlash(c, {
+        tone: "ok",
+        title: `${count} extra guesses for ${teamName(team)} on ${puzzle}`,
+      });
+    }
+    return c.redirect(safeAdminBack(form.back), 303);
+  });
+
+  pages.post("/admin/freeze", async (c) => {
+    const form = await readForm(c);
+    const frozen = v.safeParse(v.picklist(["true", "false"]), form.frozen);
+    if (!frozen.success) throw new ApiError("bad_request", 'Field "frozen": true or false');
+    admin.setFrozen(frozen.output === "true");
+    setFlash(c, {
+      tone: "ok",
+      title: frozen.output === "true" ? "The scoreboard is frozen" : "The scoreboard is revealed",
+    });
+    return c.redirect("/admin", 303);
+  });
+
+  pages.post("/admin/reload", async (c) => {
+    await readForm(c).catch(() => ({}));
+    const result = admin.reload();
+    if (result.kind === "error") {
+      // Every error is shown, however many: they stay here for the page, not in the cookie.
+      reload.errors = result.errors;
+      setFlash(c, { tone: "bad", title: reloadFailure(result.errors), reloadErrors: true });
+    } else {
+      setFlash(c, reloadFlash(result.summary));
+    }
+    return c.redirect("/admin", 303);
+  });
+}
+
+/** The flash for a successful reload: what it added, removed and changed. */
+function reloadFlash(
+  summary: { added: string[]; removed: string[]; changed: string[]; puzzles: number },
+) {
+  const { added, removed, changed, puzzles } = summary;
+  const parts = [
+    added.length > 0 && `added ${added.join(", ")}`,
+    removed.length > 0 && `removed ${removed.join(", ")}`,
+    changed.length > 0 && `changed ${changed.join(", ")}`,
+  ].filter(Boolean);
+  return {
+    tone: "ok" as const,
+    title: `Hunt reloaded: ${puzzles} puzzles`,
+    text: parts.length === 0 ? "No puzzle changed." : `${parts.join("; ")}.`,
+  };
+}
+
+/** Each team's state on each puzzle, in ranking order. */
+function progressGrid(engine: Engine, now: number): GridTeam[] {
+  return engine.standings().map(({ team, score }) => ({
+    id: team.id,
+    name: team.name,
+    score,
+    cells: engine.hunt.puzzles.map((p) => {
+      const wrong = team.state.counts[engine.layout.wrongGuesses + p.index]!;
+      const unlockedAt = team.state.unlockedAt[p.index]!;
+      const solvedAt = team.solvedAt[p.index]!;
+      if (solvedAt === solvedAt) {
+        return { kind: "solved" as const, tookMs: Math.max(0, solvedAt - unlockedAt), wrong };
+      }
+      if (!engine.isUnlocked(team, p.index, now)) return { kind: "locked" as const };
+      return { kind: "open" as const, openMs: Math.max(0, now - unlockedAt), wrong };
+    }),
+  }));
+}
+
+/** Where an admin form returns: the dashboard or a team's page. */
+function safeAdminBack(back: string | undefined): string {
+  return back !== undefined && /^\/admin(\/teams\/\d+)?$/.test(back) ? back : "/admin";
+}

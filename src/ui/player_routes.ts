@@ -1,0 +1,300 @@
+/**
+ * The players' pages: landing, joining and logging in, the puzzle list, a
+ * puzzle with its answer form and hints, and the checkpoint page a QR code
+ * opens. Every form posts and redirects (POST, redirect, GET) and runs the
+ * same actions as the JSON API; a refusal becomes a flash.
+ */
+import { type Context, Hono } from "hono";
+import { deleteCookie } from "hono/cookie";
+import {
+  check,
+  credential,
+  type GuessReply,
+  LoginBody,
+  type Play,
+  type Player,
+  puzzleView,
+  readForm,
+  RegisterBody,
+  SESSION_COOKIE,
+  sessionPlayer,
+  setSessionCookie,
+} from "../play/mod.ts";
+import { html, huntInfo, refusalFlash, titlesOf } from "./_page.ts";
+import { assetResponse } from "./assets.ts";
+import { clock } from "./charts.ts";
+import { type Flash, setFlash, takeFlash } from "./flash.ts";
+import { CheckpointPage, LandingPage, MessagePage, PuzzlePage, PuzzlesPage } from "./player.tsx";
+
+/** The players' pages, to mount at the root. */
+export function playerPages(played: Play): Hono {
+  const pages = new Hono();
+  pages.get("/assets/:name", (c) => assetResponse(c.req.path) ?? c.notFound());
+  accountPages(pages, played);
+  puzzlePages(pages, played);
+  puzzleForms(pages, played);
+  checkpointPages(pages, played);
+  return pages;
+}
+
+/** Landing, join, log in, log out. */
+function accountPages(pages: Hono, { game, player: actions }: Play): void {
+  pages.get("/", (c) => {
+    if (sessionPlayer(game, c)) return c.redirect("/puzzles", 303);
+    return html(
+      c,
+      LandingPage({
+        hunt: huntInfo(game.engine),
+        announcement: game.live.latestAnnouncement(),
+        flash: takeFlash(c),
+      }),
+    );
+  });
+
+  pages.post("/join", async (c) => {
+    const form = await readForm(c);
+    const members = (form.members ?? "").split(/\r?\n/).map((m) => m.trim()).filter(Boolean);
+    const fields = {
+      name: form.name ?? "",
+      members: form.members ?? "",
+      division: form.division ?? "",
+      code: form.code ?? "",
+    };
+    const body = check(RegisterBody, {
+      name: form.name ?? "",
+      password: form.password ?? "",
+      ...(form.division ? { division: form.division } : {}),
+      ...(members.length > 0 && { members }),
+      ...(form.code !== undefined && { code: form.code }),
+    });
+    const outcome = body.ok ? await actions.register(body.reply) : body;
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome, fields));
+    else setFlash(c, { tone: "ok", title: `Welcome, ${outcome.reply.team.name}!` });
+    return enter(c, form.next, outcome.ok ? outcome.reply.token : undefined);
+  });
+
+  pages.post("/login", async (c) => {
+    const form = await readForm(c);
+    const body = check(LoginBody, { name: form.name ?? "", password: form.password ?? "" });
+    const outcome = body.ok ? await actions.login(body.reply) : body;
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome, { login: form.name ?? "" }));
+    else setFlash(c, { tone: "ok", title: "Logged in" });
+    return enter(c, form.next, outcome.ok ? outcome.reply.token : undefined);
+  });
+
+  pages.post("/logout", async (c) => {
+    await readForm(c).catch(() => ({}));
+    await actions.logout(credential(c));
+    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    return c.redirect("/", 303);
+  });
+}
+
+/** After joining or logging in: in with the session cookie, or back to the form. */
+function enter(c: Context, next: string | undefined, token: string | undefined): Response {
+  const to = safeNext(next);
+  if (token === undefined) return c.redirect(to === "/puzzles" ? "/" : to, 303);
+  setSessionCookie(c, token);
+  return c.redirect(to, 303);
+}
+
+/** The puzzle list and one puzzle's page. */
+function puzzlePages(pages: Hono, { game }: Play): void {
+  pages.get("/puzzles", (c) => {
+    const found = sessionPlayer(game, c);
+    if (found === undefined) return c.redirect("/", 303);
+    const { engine, team } = found;
+    engine.catchUp(team);
+    const rounds = new Map<
+      string,
+      { id: string; title: string; points: number; solved: boolean }[]
+    >();
+    for (const p of engine.unlockedPuzzles(team)) {
+      const list = rounds.get(p.round) ?? [];
+      list.push({ id: p.id, title: p.title, points: p.points, solved: engine.solved(team, p) });
+      rounds.set(p.round, list);
+    }
+    return html(
+      c,
+      PuzzlesPage({
+        hunt: huntInfo(engine),
+        announcement: game.live.latestAnnouncement(),
+        flash: takeFlash(c),
+        team: team.name,
+        score: engine.score(team),
+        solves: engine.solveCount(team),
+        rounds: engine.hunt.rounds.filter((r) => rounds.has(r)).map((round) => ({
+          round,
+          puzzles: rounds.get(round)!,
+        })),
+        titles: titlesOf(engine),
+      }),
+    );
+  });
+
+  pages.get("/puzzles/:id", (c) => {
+    const found = sessionPlayer(game, c);
+    if (found === undefined) return c.redirect("/", 303);
+    const { engine, team } = found;
+    engine.catchUp(team);
+    const puzzle = engine.unlockedPuzzle(team, c.req.param("id"));
+    if (puzzle === undefined) return puzzleNotFound(c, found);
+    const now = engine.now();
+    const limit = engine.guessLimitStatus(team, puzzle, now);
+    const solvedAt = team.solvedAt[puzzle.index]!;
+    return html(
+      c,
+      PuzzlePage({
+        hunt: huntInfo(engine),
+        announcement: game.live.latestAnnouncement(),
+        flash: takeFlash(c),
+        team: team.name,
+        running: engine.running(now),
+        titles: titlesOf(engine),
+        puzzle: {
+          ...puzzleView(engine, team, puzzle, now),
+          ...(solvedAt === solvedAt && { solvedAt: clock(solvedAt) }),
+          limit: {
+            used: limit.used,
+            limit: limit.limit,
+            extra: limit.extra,
+            window: windowText(puzzle.guessLimit.perMs),
+            ...(limit.retryAfterSeconds !== undefined && { retryAfter: limit.retryAfterSeconds }),
+          },
+        },
+      }),
+    );
+  });
+}
+
+/** A puzzle's answer form and its hints' buttons. */
+function puzzleForms(pages: Hono, { game, player: actions }: Play): void {
+  pages.post("/puzzles/:id/guess", async (c) => {
+    const found = sessionPlayer(game, c);
+    if (found === undefined) return c.redirect("/", 303);
+    const form = await readForm(c);
+    const id = c.req.param("id");
+    const outcome = await actions.guess(found.team.id, id, form.answer ?? "");
+    setFlash(c, outcome.ok ? guessFlash(outcome.reply) : refusalFlash(outcome));
+    return c.redirect(`/puzzles/${encodeURIComponent(id)}`, 303);
+  });
+
+  pages.post("/puzzles/:id/hints/:hint", async (c) => {
+    const found = sessionPlayer(game, c);
+    if (found === undefined) return c.redirect("/", 303);
+    await readForm(c);
+    const id = c.req.param("id");
+    const hintId = c.req.param("hint");
+    const outcome = await actions.takeHint(found.team.id, id, hintId);
+    setFlash(
+      c,
+      outcome.ok
+        ? { tone: "info", title: "Hint taken: it is shown below." }
+        : refusalFlash(outcome),
+    );
+    return c.redirect(`/puzzles/${encodeURIComponent(id)}#hint-${encodeURIComponent(hintId)}`, 303);
+  });
+}
+
+/** Checking in: the code typed on the puzzle list, or the page a QR code opens. */
+function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
+  pages.post("/checkin", async (c) => {
+    const form = await readForm(c);
+    const code = (form.code ?? "").trim();
+    if (code === "" || code.length > 256) return c.redirect("/puzzles", 303);
+    return c.redirect(`/c/${encodeURIComponent(code)}`, 303);
+  });
+
+  // A QR code opens this page: it checks the team in, or asks it to log in first.
+  pages.get("/c/:code", async (c) => {
+    const code = c.req.param("code");
+    const found = sessionPlayer(game, c);
+    if (found === undefined) {
+      return html(
+        c,
+        LandingPage({
+          hunt: huntInfo(game.engine),
+          announcement: game.live.latestAnnouncement(),
+          flash: takeFlash(c),
+          next: `/c/${encodeURIComponent(code)}`,
+          intro: "You found a checkpoint! Log in or join, and your team is checked in here.",
+        }),
+      );
+    }
+    const outcome = await actions.checkIn(found.team.id, code);
+    // Read after the commit: a reload may have swapped the engine.
+    const engine = game.engine;
+    let result: Parameters<typeof CheckpointPage>[0]["outcome"];
+    if (outcome.ok) {
+      const titles = titlesOf(engine);
+      // The checkpoint's own puzzle is named only once the team has it unlocked.
+      const own = engine.unlockedPuzzle(found.team, outcome.reply.puzzle);
+      result = {
+        kind: "ok",
+        ...(own !== undefined && { puzzle: { id: own.id, title: own.title } }),
+        unlocked: outcome.reply.unlocked.map((id) => ({ id, title: titles.get(id) ?? id })),
+      };
+    } else {
+      const unknown = outcome.code === "not_found";
+      result = {
+        kind: "error",
+        title: unknown ? "Unknown checkpoint" : "Cannot check in",
+        text: outcome.message,
+      };
+    }
+    return html(
+      c,
+      CheckpointPage({
+        hunt: huntInfo(engine),
+        announcement: game.live.latestAnnouncement(),
+        team: found.team.name,
+        outcome: result,
+      }),
+      !outcome.ok && outcome.code === "not_found" ? 404 : 200,
+    );
+  });
+}
+
+/** The page for a puzzle the team cannot see: the same whether it is locked or does not exist. */
+function puzzleNotFound(c: Context, { engine, team }: Player): Response {
+  return html(
+    c,
+    MessagePage({
+      hunt: huntInfo(engine),
+      title: "Puzzle not found",
+      text: "There is no puzzle here, or your team has not unlocked it yet.",
+      team: team.name,
+    }),
+    404,
+  );
+}
+
+function guessFlash(reply: GuessReply): Flash {
+  switch (reply.result) {
+    case "correct":
+      return { tone: "ok", title: "Correct! Puzzle solved.", unlocked: reply.unlocked };
+    case "partial":
+      return {
+        tone: "warn",
+        title: "Keep going",
+        text: reply.message ?? "You are on the right track.",
+      };
+    case "incorrect":
+      return { tone: "bad", title: "Not the answer" };
+    case "already_solved":
+      return { tone: "info", title: "Your team already solved this puzzle" };
+  }
+}
+
+/** Where a login may send the team next: only a checkpoint page, else its puzzles. */
+function safeNext(next: string | undefined): string {
+  return next !== undefined && /^\/c\/[^/?#\\]+$/.test(next) ? next : "/puzzles";
+}
+
+/** A guess-limit window for people: "minute", "10 minutes". */
+function windowText(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds % 3600 === 0) return seconds === 3600 ? "hour" : `${seconds / 3600} hours`;
+  if (seconds % 60 === 0) return seconds === 60 ? "minute" : `${seconds / 60} minutes`;
+  return `${seconds} seconds`;
+}
