@@ -7,7 +7,15 @@
  * and rebuilt from the database.
  */
 import { type RuleState, type StateLayout, stateLayout, timeBoundaries } from "../rules/mod.ts";
-import { type Hint, type Hunt, type Puzzle, type Route, type Variant, variantOf } from "./model.ts";
+import {
+  checkpointKey,
+  type Hint,
+  type Hunt,
+  type Puzzle,
+  type Route,
+  type Variant,
+  variantOf,
+} from "./model.ts";
 import { newTeam, replaySnapshot, type Snapshot, type TeamRow } from "./restore.ts";
 import { type Standing, standings, type StandingsOptions } from "./standings.ts";
 import type { GuessResult, Write } from "./writes.ts";
@@ -303,11 +311,15 @@ export class Engine {
   checkIn(team: Team, code: string): CheckInOutcome {
     const now = this.now();
     if (!this.running(now)) return { kind: "hunt_not_running" };
-    const index = this.hunt.checkpoints.get(code);
+    const key = checkpointKey(code);
+    const index = this.hunt.checkpoints.get(key);
     if (index === undefined) return { kind: "not_found" };
     const puzzle = this.hunt.puzzles[index]!;
     // With variants, only the team's own variant's checkpoint counts.
-    if (puzzle.variants !== undefined && variantOf(puzzle, team.seq)!.checkpoint?.code !== code) {
+    const own = puzzle.variants === undefined
+      ? undefined
+      : variantOf(puzzle, team.seq)!.checkpoint?.code;
+    if (puzzle.variants !== undefined && (own === undefined || checkpointKey(own) !== key)) {
       return { kind: "other_variant" };
     }
     const writes: Write[] = [];

@@ -83,7 +83,7 @@ export interface Hunt {
   puzzleIndex: ReadonlyMap<string, number>;
   rounds: readonly string[];
   tags: readonly string[];
-  /** Checkpoint code → puzzle index (variants' codes included). */
+  /** Checkpoint code's key (`checkpointKey`) → puzzle index (variants' codes included). */
   checkpoints: ReadonlyMap<string, number>;
   routes: readonly Route[];
   /** The folder of per-puzzle assets (`assets/<puzzle id>/…`) beside the hunt file, if any. */
@@ -99,4 +99,13 @@ export function variantOf(puzzle: Puzzle, seq: number): Variant | undefined {
   return variants === undefined
     ? undefined
     : variants[(puzzle.variantOffset + seq) % variants.length];
+}
+
+/**
+ * The form a checkpoint code is looked up by: trimmed, case-insensitive, with
+ * spaces and dashes ignored, so " Bakery 5C1E" typed on a phone finds
+ * "bakery-5c1e". `cairn check` refuses two codes with the same key.
+ */
+export function checkpointKey(code: string): string {
+  return code.replace(/[\s\-\u2010-\u2015\u2212]/gu, "").toLowerCase();
 }

@@ -28,6 +28,8 @@ export type Write =
     /** The guess went past the limit on one of the organizers' extra guesses. */
     extraUsed: boolean;
     at: number;
+    /** The id the client sent with the guess, echoed in its live `solve` event; not stored. */
+    request?: string;
   }
   | { kind: "unlock"; teamId: number; puzzle: string; at: number }
   | { kind: "hint"; teamId: number; puzzle: string; hint: string; at: number }

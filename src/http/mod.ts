@@ -238,7 +238,8 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
   api.post("/api/puzzles/:id/guesses", async (c) => {
     const { team } = player(c); // 401 before reading any body
     const { answer } = await readJson(c, GuessBody);
-    return reply(await actions.guess(team.id, c.req.param("id"), answer));
+    const request = requestId(c.req.header("x-request-id"));
+    return reply(await actions.guess(team.id, c.req.param("id"), answer, { request }));
   });
 
   api.post("/api/puzzles/:id/hints/:hint", async (c) => {
@@ -259,6 +260,11 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
     const { engine, team } = player(c);
     return puzzleFileResponse(engine, team, c.req.param("id"), c.req.param("file"));
   });
+}
+
+/** A client's `X-Request-Id`, when it is a short token worth echoing in a live event. */
+function requestId(header: string | undefined): string | undefined {
+  return header !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(header) ? header : undefined;
 }
 
 /** The JSON answer for an outcome: its reply, or the refusal's envelope. */

@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { type AnswerChecker, compileAnswers } from "../engine/normalize.ts";
 import {
+  checkpointKey,
   DEFAULT_GUESS_LIMIT,
   type Hint,
   type Hunt,
@@ -357,6 +358,7 @@ function indexNames(entries: Validated["entries"], report: Reporter): Names {
     tags: new Map(),
   };
   const { puzzleIndex, checkpoints, withCheckpoint, rounds, tags } = names;
+  const codeOf = new Map<string, string>();
   entries.forEach((entry, i) => {
     if (entry.id === undefined) return;
     if (puzzleIndex.has(entry.id)) {
@@ -372,17 +374,25 @@ function indexNames(entries: Validated["entries"], report: Reporter): Names {
       });
     }
     for (const [code, path] of codes) {
-      const other = checkpoints.get(code);
+      // Codes match ignoring case, spaces and dashes, so two that differ only there collide.
+      const key = checkpointKey(code);
+      const other = checkpoints.get(key);
       if (other !== undefined) {
+        const same = codeOf.get(key) === code;
         report.add(
           "error",
-          `Checkpoint code "${code}" is already used by puzzle "${entries[other]!.id}"`,
+          same
+            ? `Checkpoint code "${code}" is already used by puzzle "${entries[other]!.id}"`
+            : `Checkpoint code "${code}" matches "${codeOf.get(key)}" of puzzle "${
+              entries[other]!.id
+            }": codes are matched ignoring case, spaces and dashes`,
           path,
           entry.id,
         );
         continue;
       }
-      checkpoints.set(code, i);
+      checkpoints.set(key, i);
+      codeOf.set(key, code);
       withCheckpoint.add(i);
     }
     if (entry.round !== undefined && !rounds.has(entry.round)) rounds.set(entry.round, rounds.size);

@@ -120,7 +120,10 @@ export class Live {
       switch (write.kind) {
         case "guess":
           if (write.result === "correct") {
-            this.teamEvent(write.teamId, "solve", { puzzle: write.puzzle });
+            this.teamEvent(write.teamId, "solve", {
+              puzzle: write.puzzle,
+              ...(write.request !== undefined && { request: write.request }),
+            });
             board = true;
           }
           break;

@@ -135,8 +135,16 @@ function puzzleActions(game: Game) {
   const teamOf = (teamId: number): Team | undefined => game.engine.teams.get(teamId);
 
   return {
-    /** Judges a guess. */
-    async guess(teamId: number, puzzleId: string, answer: string): Promise<Outcome<GuessReply>> {
+    /**
+     * Judges a guess. `request` is the client's id for it, echoed in the live
+     * `solve` event, so the page that sent the guess knows the solve is its own.
+     */
+    async guess(
+      teamId: number,
+      puzzleId: string,
+      answer: string,
+      options: { request?: string | undefined } = {},
+    ): Promise<Outcome<GuessReply>> {
       if ([...answer].length > MAX_GUESS_LENGTH) {
         return refusal("bad_request", `A guess is at most ${MAX_GUESS_LENGTH} characters`);
       }
@@ -160,6 +168,11 @@ function puzzleActions(game: Game) {
           await settle(game);
           return { ok: true, reply: { result: "already_solved", unlocked: [] } };
         case "judged":
+          if (options.request !== undefined) {
+            for (const write of outcome.writes) {
+              if (write.kind === "guess") write.request = options.request;
+            }
+          }
           await settle(game, outcome.writes);
           return {
             ok: true,

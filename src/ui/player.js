@@ -81,6 +81,10 @@
 
   const puzzleId = document.body.dataset.puzzle;
   let solvedHere = Boolean($("solved-badge"));
+  // The ids this page sent its guesses with: the live `solve` event echoes the one that
+  // solved, and it often arrives before the guess's own answer does.
+  const sentRequests = new Set();
+  const requestId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
   function showResult(tone, title, extra) {
     const box = $("result");
@@ -123,10 +127,12 @@
       button.disabled = true;
       let res;
       let data;
+      const request = requestId();
+      sentRequests.add(request);
       try {
         res = await fetch(`/api/puzzles/${encodeURIComponent(puzzleId)}/guesses`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", "x-request-id": request },
           body: JSON.stringify({ answer }),
         });
         data = await res.json();
@@ -241,8 +247,10 @@
     if (page === "puzzles") refreshList();
   });
   source.addEventListener("solve", (event) => {
-    const { puzzle } = JSON.parse(event.data);
+    const { puzzle, request } = JSON.parse(event.data);
     if (page === "puzzles") refreshList();
+    // This page's own solve: its answer shows the result, and the page stays.
+    if (request !== undefined && sentRequests.has(request)) return;
     if (page === "puzzle" && puzzle === puzzleId && !solvedHere) {
       solvedHere = true;
       toast("A teammate just solved this puzzle.");

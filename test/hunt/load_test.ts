@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXAMPLE_HUNT, loadHunt, loadHuntFile, STARTER_HUNT } from "../../src/hunt/mod.ts";
+import { checkpointKey } from "../../src/engine/mod.ts";
 
 describe("loadHunt()", () => {
   test("loads the embedded example hunt with no problems at all", () => {
@@ -12,7 +13,7 @@ describe("loadHunt()", () => {
     expect(hunt?.rounds).toEqual(["harbor", "old-town"]);
     expect(hunt?.startsAt).toBeUndefined();
     expect(hunt?.endsAt).toBeUndefined();
-    expect(hunt?.checkpoints.get("bakery-5c1e")).toBe(hunt?.puzzleIndex.get("bakery"));
+    expect(hunt?.checkpoints.get(checkpointKey("bakery-5c1e"))).toBe(hunt?.puzzleIndex.get("bakery"));
   });
 
   test("loads the starter hunt that cairn init writes with no problems", () => {

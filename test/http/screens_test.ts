@@ -1,0 +1,24 @@
+// What the phone, projector and organizer screens need from the API
+// (issue 17): check-in codes as phones type them, the projector's history by
+// division, and the export's team names, hint takes, check-ins and
+// adjustments.
+import { describe, expect, test } from "bun:test";
+import { makeApp } from "./_app.ts";
+
+describe("POST /api/checkins", () => {
+  test("matches a code ignoring case, surrounding space, inner spaces and dashes", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    for (const code of [" CP-123 ", "Cp-123", "cp 123", "cp123", "CP–123"]) {
+      const reply = await call("POST", "/api/checkins", { token, body: { code } });
+      expect({ code, status: reply.status, puzzle: reply.body.puzzle }).toEqual({
+        code,
+        status: 200,
+        puzzle: "cp",
+      });
+    }
+    // Other characters still count.
+    const wrong = await call("POST", "/api/checkins", { token, body: { code: "cp_123" } });
+    expect(wrong.status).toBe(404);
+  });
+});
