@@ -14,7 +14,7 @@ export type {
 } from "./engine.ts";
 export type { Snapshot } from "./restore.ts";
 export type { Standing } from "./standings.ts";
-export { checkpointKey, DEFAULT_GUESS_LIMIT, variantOf } from "./model.ts";
+export { checkpointKey, DEFAULT_GUESS_LIMIT, roundTitle, titleCase, variantOf } from "./model.ts";
 export type { Hint, Hunt, Puzzle, Registration, Route, Variant } from "./model.ts";
 export { crowding, routeConflicts, RoutePlanner, satisfies } from "./routes.ts";
 export type { PlanMethod, RouteConflict, RouteConstraints } from "./routes.ts";

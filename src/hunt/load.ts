@@ -34,6 +34,7 @@ import {
   keysAt,
   type PuzzleEntry,
   PuzzleSchema,
+  RoundSchema,
   type RouteEntry,
   RouteSchema,
 } from "./schema.ts";
@@ -104,6 +105,7 @@ function validate(data: Record<string, unknown>, report: Reporter) {
 
   const { entries, raws } = validatePuzzles(data, report);
   const routes = validateRoutes(data, report);
+  const roundTitles = validateRounds(data, report);
   // The end time as the organizer wrote it, for messages (TOML dates keep their offset).
   const endsAt = (data.hunt as { ends_at?: unknown } | undefined)?.ends_at;
   const endsAtText = endsAt instanceof Date
@@ -112,7 +114,47 @@ function validate(data: Record<string, unknown>, report: Reporter) {
     ? endsAt
     : undefined;
   const seeded = typeof (data.hunt as { seed?: unknown } | undefined)?.seed === "string";
-  return { meta, entries, raws, routes, endsAtText, seeded };
+  return { meta, entries, raws, routes, roundTitles, endsAtText, seeded };
+}
+
+/** Validates each [[round]]: a round's title, by id (its puzzles are checked later). */
+function validateRounds(data: Record<string, unknown>, report: Reporter) {
+  const titles = new Map<string, { title: string; at: number }>();
+  if (data.round !== undefined && !Array.isArray(data.round)) {
+    report.add("error", "Expected [[round]] tables (with double brackets)", ["round"]);
+    return titles;
+  }
+  (data.round as unknown[] | undefined ?? []).forEach((raw, i) => {
+    const result = v.safeParse(RoundSchema, raw, { abortEarly: false });
+    if (!result.success) {
+      for (const issue of result.issues) report.schemaIssue(issue, ["round", i]);
+      return;
+    }
+    const { id, title } = result.output;
+    if (titles.has(id)) report.add("error", `Duplicate round id "${id}"`, ["round", i, "id"]);
+    else titles.set(id, { title, at: i });
+  });
+  return titles;
+}
+
+/** Every [[round]] must name a round some puzzle is in; returns the titles by round id. */
+function roundTitlesOf(
+  titles: ReturnType<typeof validateRounds>,
+  rounds: ReadonlyMap<string, number>,
+  report: Reporter,
+): Map<string, string> {
+  const known = new Map<string, string>();
+  for (const [id, { title, at }] of titles) {
+    if (rounds.has(id)) known.set(id, title);
+    else {
+      report.add(
+        "error",
+        `No puzzle is in round "${id}"${didYouMean(id, [...rounds.keys()])}`,
+        ["round", at, "id"],
+      );
+    }
+  }
+  return known;
 }
 
 /** Validates each [[puzzle]] on its own; one that fails keeps its names (`InvalidPuzzle`). */
@@ -345,7 +387,15 @@ function build(validated: Validated, options: LoadOptions, report: Reporter): Hu
       report,
     );
   }
-  return assembleHunt(meta, { seed, puzzles, names, routes: routes.list, options });
+  const roundTitles = roundTitlesOf(validated.roundTitles, names.rounds, report);
+  return assembleHunt(meta, {
+    seed,
+    puzzles,
+    names,
+    routes: routes.list,
+    roundTitles,
+    options,
+  });
 }
 
 /** Indexes puzzle ids, checkpoint codes, rounds and tags; duplicates are reported once each. */
@@ -591,7 +641,14 @@ function buildHints(entry: PuzzleEntry, i: number, context: PuzzleContext): Hint
 /** The compiled hunt, from the [hunt] table and the built puzzles and routes. */
 function assembleHunt(
   meta: HuntTable,
-  parts: { seed: string; puzzles: Puzzle[]; names: Names; routes: Route[]; options: LoadOptions },
+  parts: {
+    seed: string;
+    puzzles: Puzzle[];
+    names: Names;
+    routes: Route[];
+    roundTitles: ReadonlyMap<string, string>;
+    options: LoadOptions;
+  },
 ): Hunt {
   const { names, options } = parts;
   return {
@@ -607,6 +664,7 @@ function assembleHunt(
     puzzles: parts.puzzles,
     puzzleIndex: names.puzzleIndex,
     rounds: [...names.rounds.keys()],
+    roundTitles: parts.roundTitles,
     tags: [...names.tags.keys()],
     checkpoints: names.checkpoints,
     routes: parts.routes,

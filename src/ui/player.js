@@ -218,6 +218,11 @@
           button.disabled = false;
           return;
         }
+        const badge = hintForm.closest(".hint").querySelector(".hint-head .badge");
+        if (badge) {
+          badge.className = "badge badge-ok";
+          badge.textContent = "Taken";
+        }
         hintForm.closest("details").replaceWith(element("p", "hint-text", data.hint.text));
       } catch {
         hintForm.append(element("p", "small result-incorrect", "No connection; try again."));

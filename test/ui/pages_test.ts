@@ -183,7 +183,7 @@ describe("players without JavaScript", () => {
     expect(page.text).toContain('action="/puzzles/a/hints/free"');
     // The late hint needs two wrong guesses first.
     expect(page.text).not.toContain('action="/puzzles/a/hints/late"');
-    expect(page.text).toContain("Not available yet.");
+    expect(page.text).toContain("Available in 20 min, or after 2 wrong guesses.");
     expect(page.text).not.toContain("Free hint");
     const res = await b.post("/puzzles/a/hints/free", {});
     expect(res).toMatchObject({ status: 303, location: "/puzzles/a#hint-free" });

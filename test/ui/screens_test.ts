@@ -1,0 +1,131 @@
+// The phone, projector and organizer pages as issue 17 asks for them, over
+// the real app: what each page says and links, checked in its HTML.
+import { describe, expect, test } from "bun:test";
+import { ADMIN_TOKEN, makeApp, ORIGIN } from "../http/_app.ts";
+import { MINUTE } from "../engine/_hunt.ts";
+
+type App = ReturnType<typeof makeApp>;
+
+/** GETs a page with a team's (or the admin's) cookie, as a browser does. */
+async function page(app: App, path: string, cookies: Record<string, string> = {}) {
+  const cookie = Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join("; ");
+  const res = await app.app.request(`${ORIGIN}${path}`, {
+    headers: { accept: "text/html", ...(cookie !== "" && { cookie }) },
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+const HUNT_WITH_TITLES = `
+[hunt]
+title = "Harbor Hunt"
+divisions = ["kids", "grown-ups"]
+
+[[round]]
+id = "harbor"
+title = "The Harbor at Dawn"
+
+[[puzzle]]
+id = "lighthouse"
+title = "The Lighthouse"
+round = "harbor"
+answer = "polaris"
+
+[[puzzle.hint]]
+id = "later"
+text = "Look up."
+unlock = "minutes_since_unlock() >= 7"
+
+[[puzzle.hint]]
+id = "stuck"
+text = "It is a star."
+unlock = "wrong_guesses() >= 3"
+cost = 5
+
+[[puzzle.hint]]
+id = "after-knots"
+text = "Knots first."
+unlock = 'solved("knots")'
+
+[[puzzle.hint]]
+id = "odd"
+text = "Odd."
+unlock = "wrong_guesses() == 3"
+
+[[puzzle]]
+id = "knots"
+title = "Knots"
+round = "old-town"
+answer = "bowline"
+`;
+
+describe("the phone's puzzle pages", () => {
+  test("hints say when they become available, from their rule", async () => {
+    const app = makeApp({ toml: HUNT_WITH_TITLES });
+    const token = await app.register("Gulls");
+    const hints = async () => {
+      const text = (await page(app, "/puzzles/lighthouse", { cairn_session: token })).text;
+      return [...text.matchAll(/<p class="muted small hint-when">(.*?)<\/p>/g)].map((m) =>
+        m[1]!.replace(/<[^>]+>/g, "")
+      );
+    };
+    expect(await hints()).toEqual([
+      "Available in 7 min.",
+      "Available after 3 wrong guesses.",
+      "Available after you solve “Knots”.",
+      "Not available yet.",
+    ]);
+    app.clock.advance(2 * MINUTE + 30_000);
+    await app.call("POST", "/api/puzzles/lighthouse/guesses", { token, body: { answer: "sun" } });
+    expect(await hints()).toEqual([
+      "Available in 5 min.",
+      "Available after 2 more wrong guesses.",
+      "Available after you solve “Knots”.",
+      "Not available yet.",
+    ]);
+    // The time counts down on the page, which reloads when it is up.
+    const text = (await page(app, "/puzzles/lighthouse", { cairn_session: token })).text;
+    expect(text).toContain('in <span data-countdown="270">5 min</span>');
+  });
+
+  test("a taken hint shows that it is taken, not its price", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    const before = (await page(app, "/puzzles/a", { cairn_session: token })).text;
+    expect(before).toContain("costs 4 points");
+    await app.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "no" } });
+    await app.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "nope" } });
+    await app.call("POST", "/api/puzzles/a/hints/late", { token });
+    const after = (await page(app, "/puzzles/a", { cairn_session: token })).text;
+    expect(after).not.toContain("costs 4 points");
+    expect(after).toMatch(/id="hint-late">.*<span class="badge badge-ok">Taken<\/span>/s);
+  });
+
+  test("rounds show their title, or their id title-cased; divisions read as words", async () => {
+    const app = makeApp({ toml: HUNT_WITH_TITLES });
+    const landing = (await page(app, "/")).text;
+    expect(landing).toContain('<option value="">No division</option>');
+    expect(landing).toContain('<option value="grown-ups">Grown Ups</option>');
+    const token = await app.register("Gulls");
+    await app.call("POST", "/api/puzzles/lighthouse/guesses", {
+      token,
+      body: { answer: "polaris" },
+    });
+    const list = (await page(app, "/puzzles", { cairn_session: token })).text;
+    expect(list).toContain('<h2 id="round-harbor">The Harbor at Dawn</h2>');
+    expect(list).toContain('<h2 id="round-old-town">Old Town</h2>');
+    const puzzle = (await page(app, "/puzzles/knots", { cairn_session: token })).text;
+    expect(puzzle).toContain('<span class="badge">Old Town</span>');
+  });
+
+  test("the checkpoint field does not capitalize or correct what is typed", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    const list = (await page(app, "/puzzles", { cairn_session: token })).text;
+    const field = /<input name="code"[^>]*>/.exec(list)![0];
+    expect(field).toContain('autocapitalize="off"');
+    expect(field).toContain('autocorrect="off"');
+    expect(field).toContain('spellcheck="false"');
+  });
+});
+
+export { ADMIN_TOKEN };
