@@ -1,6 +1,7 @@
 /** The projector's scoreboard: large type, 30 teams a page, the top 10's score over time. */
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
+import { titleCase } from "../engine/mod.ts";
 import { Mark, Shell } from "./layout.tsx";
 
 /** Teams per page: two columns of 15 fit a 1080p projector. */
@@ -127,3 +128,110 @@ export const BoardPage: FC<{
     </Shell>
   );
 };
+
+/** The scoreboard as a team sees it on a phone: the ranking, its own row marked, a way back. */
+export const TeamBoardPage: FC<{
+  huntTitle: string;
+  team: string;
+  frozen: boolean;
+  rows: BoardRow[];
+  division?: string | undefined;
+  divisions: readonly string[];
+}> = (props) => {
+  const mine = props.rows.find((row) => row.name === props.team);
+  return (
+    <Shell
+      title="Scoreboard"
+      huntTitle={props.huntTitle}
+      nav="player"
+      team={props.team}
+      current="/scoreboard"
+      script="player"
+      data={{ page: "standings" }}
+    >
+      <main id="main">
+        <p class="small">
+          <a href="/puzzles">← Your puzzles</a>
+        </p>
+        <h1>Scoreboard{props.division && ` · ${titleCase(props.division)}`}</h1>
+        {props.frozen && (
+          <div class="notice notice-info" role="status">
+            <strong>The scoreboard is frozen</strong>
+            <p>Scores stop changing here until the reveal; your own page still counts.</p>
+          </div>
+        )}
+        <p class="muted" id="standing">
+          {mine === undefined
+            ? props.division ? "Your team is not in this division." : ""
+            : `Your team is ${
+              ordinal(mine.rank)
+            } of ${props.rows.length}, with ${mine.score} points.`}
+        </p>
+        {props.divisions.length > 0 && (
+          <nav class="chips" aria-label="Divisions">
+            <a href="/scoreboard" aria-current={props.division ? undefined : "page"}>Everyone</a>
+            {props.divisions.map((d) => (
+              <a
+                href={`/scoreboard?division=${encodeURIComponent(d)}`}
+                aria-current={props.division === d ? "page" : undefined}
+              >
+                {titleCase(d)}
+              </a>
+            ))}
+          </nav>
+        )}
+        {props.rows.length === 0
+          ? <p class="muted">No teams yet.</p>
+          : (
+            <div class="card table-card">
+              <table class="standings">
+                <thead>
+                  <tr>
+                    <th class="num" scope="col">#</th>
+                    <th scope="col">Team</th>
+                    <th class="num" scope="col">Solved</th>
+                    <th class="num" scope="col">Score</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {props.rows.map((row) => {
+                    const own = row.name === props.team;
+                    return (
+                      <tr class={own ? "mine" : undefined} aria-current={own ? "true" : undefined}>
+                        <td class="num">{row.rank}</td>
+                        <th scope="row">
+                          {row.name}
+                          {own && <span class="badge badge-ok">your team</span>}
+                          {row.division && !props.division && (
+                            <small class="muted">{titleCase(row.division)}</small>
+                          )}
+                        </th>
+                        <td class="num">{row.solves}</td>
+                        <td class="num score">{row.score}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+        <p class="small muted">
+          <a
+            href={`/scoreboard?view=projector${
+              props.division ? `&division=${encodeURIComponent(props.division)}` : ""
+            }`}
+          >
+            Projector view
+          </a>
+        </p>
+      </main>
+    </Shell>
+  );
+};
+
+/** 1st, 2nd, 3rd, 4th, 11th, 21st. */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ["th", "st", "nd", "rd"][n % 10] ?? "th";
+  return `${n}${suffix}`;
+}

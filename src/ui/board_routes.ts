@@ -4,9 +4,9 @@
  */
 import { Hono } from "hono";
 import { publicBoard } from "../live/mod.ts";
-import { type Game, type Play, scoreHistory } from "../play/mod.ts";
+import { type Game, type Play, scoreHistory, sessionPlayer } from "../play/mod.ts";
 import { html, huntInfo, noStore, param, playerOrigins } from "./_page.ts";
-import { BoardPage, type BoardRow } from "./board.tsx";
+import { BoardPage, type BoardRow, TeamBoardPage } from "./board.tsx";
 import { scoreChart } from "./charts.ts";
 import { MessagePage } from "./player.tsx";
 
@@ -32,6 +32,21 @@ export function boardPages({ game }: Play): Hono {
       frozen: boolean;
       teams: BoardRow[];
     };
+    // A team on its phone gets its own view; the projector (or ?view=projector) the big one.
+    const player = param(c, "view") === "projector" ? undefined : sessionPlayer(game, c);
+    if (player !== undefined) {
+      return html(
+        c,
+        TeamBoardPage({
+          huntTitle: engine.hunt.title,
+          team: player.team.name,
+          frozen: board.frozen,
+          rows: board.teams,
+          division,
+          divisions: engine.hunt.divisions,
+        }),
+      );
+    }
     return html(
       c,
       BoardPage({

@@ -69,9 +69,10 @@
 
   // ---------------------------------------------------------------- puzzle list
 
-  async function refreshList() {
-    const res = await fetch("/puzzles", { headers: { accept: "text/html" } });
-    if (!res.ok || !res.url.endsWith("/puzzles")) return;
+  /** Re-renders the page's main part from the server (the puzzle list, the scoreboard). */
+  async function refreshList(path = "/puzzles") {
+    const res = await fetch(path, { headers: { accept: "text/html" } });
+    if (!res.ok || new URL(res.url).pathname !== new URL(path, location.href).pathname) return;
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     const fresh = doc.getElementById("main");
     if (fresh) $("main").replaceChildren(...fresh.childNodes);
@@ -240,6 +241,14 @@
   if (!("EventSource" in window)) return;
   const source = new EventSource("/api/events");
   source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
+  if (page === "standings") {
+    // The first scoreboard event is the board the page already shows.
+    let first = true;
+    source.addEventListener("scoreboard", () => {
+      if (!first) refreshList(location.pathname + location.search);
+      first = false;
+    });
+  }
   source.addEventListener("unlock", async (event) => {
     const { puzzles } = JSON.parse(event.data);
     const named = await titlesOf(puzzles);

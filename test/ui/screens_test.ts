@@ -128,4 +128,37 @@ describe("the phone's puzzle pages", () => {
   });
 });
 
+describe("the scoreboard on a phone", () => {
+  test("a team gets its own view: its row marked, a link back, no projector footer", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls", { division: "kids" });
+    await app.register("Terns");
+    await app.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    const board = await page(app, "/scoreboard", { cairn_session: token });
+    expect(board.status).toBe(200);
+    expect(board.text).toContain('data-page="standings"');
+    expect(board.text).toContain('<a href="/puzzles">← Your puzzles</a>');
+    expect(board.text).toContain('aria-current="page">Scoreboard</a>');
+    expect(board.text).toMatch(
+      /<tr class="mine" aria-current="true"><td class="num">1<\/td><th scope="row">Gulls<span class="badge badge-ok">your team<\/span>/,
+    );
+    expect(board.text).toContain("Your team is 1st of 2, with 10 points.");
+    expect(board.text).not.toContain("Join at");
+    expect(board.text).not.toContain("board-page");
+    // One division: the team's chip is marked, and the others are a tap away.
+    const kids = await page(app, "/scoreboard?division=kids", { cairn_session: token });
+    expect(kids.text).toContain('<a href="/scoreboard?division=kids" aria-current="page">Kids</a>');
+    expect(kids.text).not.toContain(">Terns<");
+  });
+
+  test("the projector stays the projector, for guests and with ?view=projector", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    expect((await page(app, "/scoreboard")).text).toContain('class="board-page"');
+    const forced = await page(app, "/scoreboard?view=projector", { cairn_session: token });
+    expect(forced.text).toContain('class="board-page"');
+    expect(forced.text).not.toContain('class="mine"');
+  });
+});
+
 export { ADMIN_TOKEN };
