@@ -155,12 +155,15 @@ function publicRoutes(api: Hono, { game }: Play): void {
     return json(publicBoard(game.engine, freeze.frozenAt, division));
   });
 
-  // The top 10's score over time, for the projector's chart.
+  // The top 10's score over time, for the projector's chart (of one division, with ?division=D).
   const history = scoreboardHistory(game);
-  api.get(
-    "/api/scoreboard/history",
-    () => new Response(history(), { headers: SCOREBOARD_HEADERS }),
-  );
+  api.get("/api/scoreboard/history", (c) => {
+    const division = c.req.queries("division")?.[0];
+    if (division !== undefined && !game.engine.hunt.divisions.includes(division)) {
+      throw new ApiError("bad_request", `Unknown division "${division.slice(0, 64)}"`);
+    }
+    return new Response(history(division), { headers: SCOREBOARD_HEADERS });
+  });
 
   api.get("/api/events", (c) => {
     // A team gets its own solves and unlocks too; anyone gets the public events.

@@ -1,13 +1,20 @@
-/** The projector's scoreboard: large type, 30 teams a page, the top 10's score over time. */
+/**
+ * The projector's scoreboard: large type, two columns of 15 teams a page with
+ * the top 3 kept at the head of every later page, the top 10's score over
+ * time, and the latest announcement. Its script sizes the pages to the
+ * screen and shrinks long names before it cuts them.
+ */
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
 import { titleCase } from "../engine/mod.ts";
-import { Mark, Shell } from "./layout.tsx";
+import { type Announcement, Mark, Shell } from "./layout.tsx";
 
-/** Teams per page: two columns of 15 fit a 1080p projector. */
-export const PER_PAGE = 30;
+/** Rows in one column of the table without scripts (the script fits them to the screen). */
+export const ROWS_PER_COLUMN = 15;
 /** Seconds each page stays up when the board rotates. */
 export const ROTATE_SECONDS = 12;
+/** The leaders shown at the head of every page after the first. */
+export const PINNED = 3;
 
 export interface BoardRow {
   rank: number;
@@ -17,23 +24,67 @@ export interface BoardRow {
   solves: number;
 }
 
-export const BoardTable: FC<{ rows: BoardRow[] }> = ({ rows }) => (
+/**
+ * The teams on page `page` (from 0), with two columns of `rows`: the first
+ * page is the top; each later one starts with the top `PINNED`, then the
+ * next teams. Returns the columns, and how many pages there are.
+ */
+export function boardPage(
+  teams: readonly BoardRow[],
+  options: { rows: number; page: number },
+): { pages: number; page: number; columns: BoardRow[][]; pinned: number } {
+  const perPage = options.rows * 2;
+  if (teams.length <= perPage) {
+    const columns = teams.length <= options.rows
+      ? [teams.slice()]
+      : [teams.slice(0, options.rows), teams.slice(options.rows)];
+    return { pages: 1, page: 0, columns, pinned: 0 };
+  }
+  const later = perPage - PINNED;
+  const pages = 1 + Math.ceil((teams.length - perPage) / later);
+  const page = ((options.page % pages) + pages) % pages;
+  if (page === 0) {
+    return {
+      pages,
+      page,
+      columns: [teams.slice(0, options.rows), teams.slice(options.rows, perPage)],
+      pinned: 0,
+    };
+  }
+  const start = perPage + (page - 1) * later;
+  const shown = [...teams.slice(0, PINNED), ...teams.slice(start, start + later)];
+  return {
+    pages,
+    page,
+    columns: [shown.slice(0, options.rows), shown.slice(options.rows)],
+    pinned: PINNED,
+  };
+}
+
+export const BoardTable: FC<{ rows: BoardRow[]; pinned?: number }> = ({ rows, pinned = 0 }) => (
   <table class="board-table">
     <thead>
       <tr>
         <th class="rank" scope="col">#</th>
-        <th scope="col">Team</th>
+        <th class="name" scope="col">Team</th>
         <th class="solves" scope="col">Solved</th>
         <th class="score" scope="col">Score</th>
       </tr>
     </thead>
     <tbody>
-      {rows.map((row) => (
-        <tr class={row.rank <= 3 ? `top-${row.rank}` : undefined} data-name={row.name}>
+      {rows.map((row, i) => (
+        <tr
+          class={[
+            row.rank <= 3 ? `top-${row.rank}` : "",
+            i < pinned ? "pinned" : "",
+            i === pinned - 1 ? "pinned-last" : "",
+          ].filter(Boolean).join(" ") || undefined}
+          data-name={row.name}
+        >
           <td class="rank">{row.rank}</td>
           <td class="name">
-            {row.name}
-            {row.division && <small>{row.division}</small>}
+            <span class="team-name">{row.name}</span>
+            {row.division && <small>{titleCase(row.division)}</small>}
           </td>
           <td class="solves">{row.solves}</td>
           <td class="score">{row.score}</td>
@@ -51,14 +102,12 @@ export const BoardPage: FC<{
   chartSvg: string;
   division?: string | undefined;
   joinUrl: string;
+  announcement?: Announcement | undefined;
 }> = (props) => {
-  const pages = Math.max(1, Math.ceil(props.rows.length / PER_PAGE));
-  const page = Math.min(Math.max(1, props.page), pages);
-  const shown = props.rows.slice((page - 1) * PER_PAGE, page * PER_PAGE);
-  const half = Math.ceil(PER_PAGE / 2);
-  const next = page % pages + 1;
+  const shown = boardPage(props.rows, { rows: ROWS_PER_COLUMN, page: props.page - 1 });
+  const next = (shown.page + 1) % shown.pages + 1;
   const query = (p: number) =>
-    `/scoreboard?${
+    `/scoreboard?view=projector&${
       props.division ? `division=${encodeURIComponent(props.division)}&` : ""
     }page=${p}`;
   return (
@@ -71,8 +120,8 @@ export const BoardPage: FC<{
       data={{
         page: "board",
         division: props.division ?? "",
-        "per-page": String(PER_PAGE),
         rotate: String(ROTATE_SECONDS),
+        pinned: String(PINNED),
       }}
       head={
         // Without scripts, the page refreshes itself, and turns the page when there are several.
@@ -81,7 +130,7 @@ export const BoardPage: FC<{
           <noscript>
             <meta
               http-equiv="refresh"
-              content={pages > 1 ? `${ROTATE_SECONDS};url=${query(next)}` : "15"}
+              content={shown.pages > 1 ? `${ROTATE_SECONDS};url=${query(next)}` : "15"}
             />
           </noscript>
 
@@ -91,30 +140,42 @@ export const BoardPage: FC<{
         <Mark />
         <h1>
           {props.huntTitle}
-          {props.division && <span class="muted">· {props.division}</span>}
+          {props.division && (
+            <>
+              {" "}
+              <span class="muted">· {titleCase(props.division)}</span>
+            </>
+          )}
         </h1>
-        <span class="live" id="live">
+        <span class={`live${props.frozen ? " live-frozen" : ""}`} id="live">
           <span class="live-dot" aria-hidden="true"></span>
-          <span id="live-text">Live</span>
+          <span id="live-text">{props.frozen ? "Frozen" : "Live"}</span>
         </span>
       </header>
+      <div
+        class="board-announcement"
+        id="board-announcement"
+        role="status"
+        aria-live="polite"
+        hidden={props.announcement === undefined}
+      >
+        <span class="label">Announcement</span>{" "}
+        <span id="board-announcement-text">{props.announcement?.text ?? ""}</span>
+      </div>
       <div class="freeze-banner" id="freeze" role="status" hidden={!props.frozen}>
         The scoreboard is frozen. Final standings at the reveal!
       </div>
-      <main class="board-main" id="main">
+      <main class={`board-main${shown.columns.length > 1 ? " many" : ""}`} id="main">
         <section
-          class={`board-tables${shown.length <= half ? " single" : ""}`}
+          class={`board-tables${shown.columns.length > 1 ? "" : " single"}`}
           id="board-tables"
           aria-label="Standings"
         >
-          {shown.length === 0
+          {props.rows.length === 0
             ? <p class="board-empty">No teams yet. Join at {props.joinUrl}</p>
-            : (
-              <>
-                <BoardTable rows={shown.slice(0, half)} />
-                {shown.length > half && <BoardTable rows={shown.slice(half)} />}
-              </>
-            )}
+            : shown.columns.map((rows, i) => (
+              <BoardTable rows={rows} pinned={i === 0 ? shown.pinned : 0} />
+            ))}
         </section>
         <section class="board-chart" aria-labelledby="chart-title">
           <h2 id="chart-title">Top 10 over time</h2>
@@ -122,7 +183,9 @@ export const BoardPage: FC<{
         </section>
       </main>
       <footer class="board-foot">
-        <span id="page-info">{pages > 1 ? `Page ${page} of ${pages}` : ""}</span>
+        <span id="page-info">
+          {shown.pages > 1 ? `Page ${shown.page + 1} of ${shown.pages}` : ""}
+        </span>
         <span>Join at {props.joinUrl}</span>
       </footer>
     </Shell>

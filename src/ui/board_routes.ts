@@ -54,28 +54,33 @@ export function boardPages({ game }: Play): Hono {
         frozen: board.frozen,
         rows: board.teams,
         page: Number(param(c, "page") ?? 1) || 1,
-        chartSvg: chart(game),
+        chartSvg: chart(game, division),
         division,
         joinUrl: `${playerOrigins(c)[0]}/`,
+        announcement: game.live.latestAnnouncement(),
       }),
     );
   });
 
   pages.get("/scoreboard/chart.svg", (c) => {
+    const division = param(c, "division") || undefined;
+    if (division !== undefined && !game.engine.hunt.divisions.includes(division)) {
+      return c.notFound();
+    }
     noStore(c);
     c.header("content-type", "image/svg+xml; charset=utf-8");
-    return c.body(chart(game));
+    return c.body(chart(game, division));
   });
 
   return pages;
 }
 
-/** The chart of the top 10's score over time; it stops at the freeze while frozen. */
-function chart(game: Game): string {
+/** The chart of the top 10's score over time (in one division); it stops at the freeze while frozen. */
+function chart(game: Game, division: string | undefined): string {
   const engine = game.engine;
   const now = engine.now();
   const at = game.freeze.frozenAt(now);
-  return scoreChart(scoreHistory(engine, at), {
+  return scoreChart(scoreHistory(engine, at, { division }), {
     from: engine.startsAt,
     until: at ?? now,
     frozen: at !== undefined,

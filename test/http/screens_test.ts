@@ -22,3 +22,23 @@ describe("POST /api/checkins", () => {
     expect(wrong.status).toBe(404);
   });
 });
+
+describe("GET /api/scoreboard/history", () => {
+  test("?division=D gives that division's top teams only; an unknown one is 400", async () => {
+    const { call, register } = makeApp();
+    const kid = await register("Gulls", { division: "kids" });
+    const adult = await register("Terns", { division: "adults" });
+    await call("POST", "/api/puzzles/a/guesses", { token: kid, body: { answer: "alpha" } });
+    await call("POST", "/api/puzzles/a/guesses", { token: adult, body: { answer: "alpha" } });
+    const names = async (query: string) =>
+      (await call("GET", `/api/scoreboard/history${query}`)).body.teams.map(
+        (t: { name: string }) => t.name,
+      );
+    expect(await names("")).toEqual(["Gulls", "Terns"]);
+    expect(await names("?division=kids")).toEqual(["Gulls"]);
+    expect(await names("?division=adults")).toEqual(["Terns"]);
+    const unknown = await call("GET", "/api/scoreboard/history?division=pirates");
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.code).toBe("bad_request");
+  });
+});

@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "../http/_app.ts";
 import { MINUTE } from "../engine/_hunt.ts";
+import { boardPage } from "../../src/ui/board.tsx";
 
 type App = ReturnType<typeof makeApp>;
 
@@ -158,6 +159,74 @@ describe("the scoreboard on a phone", () => {
     const forced = await page(app, "/scoreboard?view=projector", { cairn_session: token });
     expect(forced.text).toContain('class="board-page"');
     expect(forced.text).not.toContain('class="mine"');
+  });
+});
+
+describe("the projector", () => {
+  test("shows the latest announcement, and says Frozen rather than Live while frozen", async () => {
+    const app = makeApp();
+    let board = (await page(app, "/scoreboard")).text;
+    expect(board).toContain('id="board-announcement" role="status" aria-live="polite" hidden=""');
+    expect(board).toContain('<span id="live-text">Live</span>');
+    await app.admin("POST", "/api/admin/announcements", { text: "Soup at the harbor" });
+    await app.admin("POST", "/api/admin/scoreboard", { frozen: true });
+    board = (await page(app, "/scoreboard")).text;
+    expect(board).toMatch(
+      /id="board-announcement" role="status" aria-live="polite">.*<span id="board-announcement-text">Soup at the harbor<\/span>/s,
+    );
+    expect(board).toContain('<span class="live live-frozen" id="live">');
+    expect(board).toContain('<span id="live-text">Frozen</span>');
+  });
+
+  test("one division: the title reads 'Hunt · Division', and the chart has only its teams", async () => {
+    const app = makeApp();
+    const kid = await app.register("Gulls", { division: "kids" });
+    const adult = await app.register("Terns", { division: "adults" });
+    await app.call("POST", "/api/puzzles/a/guesses", { token: kid, body: { answer: "alpha" } });
+    await app.call("POST", "/api/puzzles/a/guesses", { token: adult, body: { answer: "alpha" } });
+    const board = (await page(app, "/scoreboard?division=kids")).text;
+    expect(board).toContain('<h1>Test Hunt <span class="muted">· Kids</span></h1>');
+    const chart = /<div class="chart" id="chart">([\s\S]*?)<\/div>/.exec(board)![1]!;
+    expect(chart).toContain(">Gulls</text>");
+    expect(chart).not.toContain(">Terns</text>");
+    const svg = await (await app.app.request(`${ORIGIN}/scoreboard/chart.svg?division=kids`))
+      .text();
+    expect(svg).toContain(">Gulls</text>");
+    expect(svg).not.toContain(">Terns</text>");
+    expect((await app.app.request(`${ORIGIN}/scoreboard/chart.svg?division=nope`)).status).toBe(
+      404,
+    );
+  });
+
+  test("pages keep their rows, and every later page starts with the top 3", async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => ({
+      rank: i + 1,
+      name: `Team ${i + 1}`,
+      division: null,
+      score: 100 - i,
+      solves: 0,
+    }));
+    const names = (p: ReturnType<typeof boardPage>) => p.columns.map((c) => c.map((r) => r.rank));
+    const first = boardPage(rows, { rows: 15, page: 0 });
+    expect(first.pages).toBe(4);
+    expect(names(first)).toEqual([
+      Array.from({ length: 15 }, (_, i) => i + 1),
+      Array.from({ length: 15 }, (_, i) => i + 16),
+    ]);
+    const second = boardPage(rows, { rows: 15, page: 1 });
+    expect(second.pinned).toBe(3);
+    expect(names(second)[0]!.slice(0, 4)).toEqual([1, 2, 3, 31]);
+    expect(names(second).flat().length).toBe(30);
+    // The pages together show every team once, besides the pinned top 3.
+    const seen = new Set<number>();
+    for (let page = 0; page < first.pages; page++) {
+      const shown = boardPage(rows, { rows: 15, page });
+      for (const rank of names(shown).flat().slice(shown.pinned)) seen.add(rank);
+    }
+    expect(seen.size).toBe(100);
+    // Few teams: one column, or two, and no pages.
+    expect(boardPage(rows.slice(0, 10), { rows: 15, page: 3 }).columns.length).toBe(1);
+    expect(boardPage(rows.slice(0, 20), { rows: 15, page: 0 })).toMatchObject({ pages: 1 });
   });
 });
 
