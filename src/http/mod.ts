@@ -18,6 +18,7 @@ import {
   credential,
   errorResponse,
   GuessBody,
+  isAdmin,
   LoginBody,
   type Outcome,
   type Play,
@@ -166,10 +167,12 @@ function publicRoutes(api: Hono, { game }: Play): void {
   });
 
   api.get("/api/events", (c) => {
-    // A team gets its own solves and unlocks too; anyone gets the public events.
+    // A team gets its own solves and unlocks too; an organizer (the admin token or cookie) the
+    // guess feed; anyone gets the public events.
+    const admin = isAdmin(c, game.adminTokenHash);
     const token = credential(c);
     const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
-    if (token !== undefined && teamId === undefined) throw new ApiError("unauthorized");
+    if (token !== undefined && teamId === undefined && !admin) throw new ApiError("unauthorized");
     if (teamId !== undefined && live.streamsOf(teamId) >= live.perTeamLimit) {
       throw new ApiError(
         "rate_limited",
@@ -183,7 +186,7 @@ function publicRoutes(api: Hono, { game }: Play): void {
       0,
     );
     const lastEventId = c.req.header("last-event-id");
-    const body = eventStream(live, { teamId, lastEventId, signal: c.req.raw.signal });
+    const body = eventStream(live, { teamId, lastEventId, signal: c.req.raw.signal, admin });
     return new Response(body, { headers: SSE_HEADERS });
   });
 }

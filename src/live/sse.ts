@@ -60,10 +60,11 @@ class DirectSink implements Sink {
     controller: ReadableStreamDirectController,
     teamId: number | undefined,
     lastEventId: string | undefined,
+    admin = false,
   ): Promise<void> | undefined {
     if (this.closed) return;
     this.controller = controller;
-    this.leave = live.connect(teamId, this, lastEventId);
+    this.leave = live.connect(teamId, this, lastEventId, { admin });
     // The first write can find the client already gone: leave at once.
     if (this.closed) this.leave?.();
     if (this.leave === undefined) {
@@ -82,7 +83,13 @@ class DirectSink implements Sink {
  */
 export function eventStream(
   live: Live,
-  options: { teamId: number | undefined; lastEventId: string | undefined; signal: AbortSignal },
+  options: {
+    teamId: number | undefined;
+    lastEventId: string | undefined;
+    signal: AbortSignal;
+    /** An organizer's stream, which also gets the admin-only events. */
+    admin?: boolean;
+  },
 ): ReadableStream {
   const sink = new DirectSink();
   if (options.signal.aborted) sink.end();
@@ -90,7 +97,7 @@ export function eventStream(
   return new ReadableStream({
     type: "direct",
     pull: (controller: ReadableStreamDirectController) =>
-      sink.open(live, controller, options.teamId, options.lastEventId),
+      sink.open(live, controller, options.teamId, options.lastEventId, options.admin),
     cancel: sink.end,
   });
 }

@@ -47,4 +47,46 @@ describe("the solve event", () => {
   });
 });
 
-export { ADMIN_TOKEN };
+describe("the admin-only guess event", () => {
+  test("reaches streams opened with the admin token or cookie, and no one else", async () => {
+    const { base, register, call } = serve();
+    const token = await register("Gulls");
+    const byBearer = await open(base, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    const byCookie = await open(base, { cookie: `cairn_admin=${ADMIN_TOKEN}` });
+    const team = await open(base, { authorization: `Bearer ${token}` });
+    const anonymous = await open(base);
+    await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "sun" } });
+    await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    for (const stream of [byBearer, byCookie]) {
+      await stream.wait((e) => e.event === "guess" && e.data!.includes('"result":"correct"'));
+      const guesses = stream.events.filter((e) => e.event === "guess").map((e) =>
+        JSON.parse(e.data!)
+      );
+      expect(guesses).toEqual([
+        {
+          id: expect.any(Number),
+          team: 1,
+          team_name: "Gulls",
+          puzzle: "a",
+          raw: "sun",
+          result: "incorrect",
+          at: expect.any(String),
+        },
+        expect.objectContaining({ team_name: "Gulls", raw: "alpha", result: "correct" }),
+      ]);
+    }
+    await team.wait((e) => e.event === "solve");
+    await anonymous.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
+    await Bun.sleep(50);
+    expect(team.events.filter((e) => e.event === "guess")).toEqual([]);
+    expect(anonymous.events.filter((e) => e.event === "guess")).toEqual([]);
+    await Promise.all([byBearer.close(), byCookie.close(), team.close(), anonymous.close()]);
+  });
+
+  test("a wrong admin token is refused, not taken for anonymous", async () => {
+    const { base } = serve();
+    const res = await fetch(`${base}/api/events`, { headers: { authorization: "Bearer nope" } });
+    expect(res.status).toBe(401);
+    await res.body?.cancel();
+  });
+});
