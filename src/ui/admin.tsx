@@ -1,6 +1,6 @@
 /** The organizers' pages: sign-in, dashboard, team detail, printable QR cards. */
 import type { FC } from "hono/jsx";
-import type { GuessRow } from "../store/mod.ts";
+import { type GuessRow, RESULT_TABLES } from "../store/mod.ts";
 import { raw } from "hono/html";
 import { clock, duration } from "./charts.ts";
 import type { Flash } from "./flash.ts";
@@ -323,7 +323,7 @@ const DashboardControls: FC<DashboardProps & { teamOptions: unknown }> = (props)
           <a class="btn btn-quiet btn-small" href="/api/admin/export?format=json" download>
             All results (JSON)
           </a>
-          {["scoreboard", "teams", "solves", "guesses"].map((table) => (
+          {RESULT_TABLES.map((table) => (
             <a
               class="btn btn-quiet btn-small"
               href={`/api/admin/export?format=csv&table=${table}`}
