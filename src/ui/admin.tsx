@@ -140,7 +140,9 @@ export const ProgressGrid: FC<{ puzzles: { id: string; title: string }[]; teams:
                 <a href={`/admin/teams/${team.id}`} title={team.name}>{team.name}</a>
               </th>
               <td class="num">{team.score}</td>
-              {team.cells.map((cell, i) => <GridCellView cell={cell} puzzle={puzzles[i]!.title} />)}
+              {team.cells.map((cell, i) => (
+                <GridCellView key={i} cell={cell} puzzle={puzzles[i]!.title} />
+              ))}
             </tr>
           ))}
         </tbody>

@@ -198,7 +198,7 @@ describe("the projector", () => {
     );
   });
 
-  test("pages keep their rows, and every later page starts with the top 3", async () => {
+  test("pages keep their rows, and every later page starts with the top 3", () => {
     const rows = Array.from({ length: 100 }, (_, i) => ({
       rank: i + 1,
       name: `Team ${i + 1}`,
