@@ -120,7 +120,12 @@ export const ProgressGrid: FC<{ puzzles: { id: string; title: string }[]; teams:
   { puzzles, teams },
 ) => (
   <>
-    <div class="table-wrap progress-wrap" tabindex={0} aria-label="Progress by team and puzzle">
+    <div
+      class="table-wrap progress-wrap"
+      role="region"
+      tabindex={0}
+      aria-label="Progress by team and puzzle"
+    >
       <table class="progress">
         <thead>
           <tr>

@@ -20,10 +20,11 @@
   const banner = $("board-announcement");
   const bannerText = $("board-announcement-text");
   /** A name is shrunk down to this share of its size before its end is cut. */
-  const SMALLEST = 0.7;
+  const SMALLEST = 0.68;
 
   let teams = null;
-  let page = 0;
+  // The page the server drew (`?page=N`), until the first turn.
+  let page = Number(body.dataset.startPage) || 0;
   let rows = 15;
   let connected = false;
   let frozen = !freeze.hidden;
@@ -119,7 +120,7 @@
 
   /** Shrinks each long name to fit its cell, down to SMALLEST; past that its end is cut. */
   function fitNames() {
-    for (const span of tables.querySelectorAll(".team-name")) {
+    for (const span of document.querySelectorAll(".board-page .team-name")) {
       span.style.fontSize = "";
       if (span.scrollWidth <= span.clientWidth) continue;
       const scale = Math.max(
@@ -131,8 +132,33 @@
     }
   }
 
+  /** The chart's legend: the top 10, in the colours of their lines. */
+  function legend() {
+    const list = $("chart-legend");
+    if (!list || teams === null) return;
+    list.replaceChildren(
+      ...teams.slice(0, 10).map((team, i) => {
+        const li = document.createElement("li");
+        const swatch = document.createElement("span");
+        swatch.className = `swatch s${i}`;
+        swatch.setAttribute("aria-hidden", "true");
+        const rank = document.createElement("span");
+        rank.className = "legend-rank";
+        rank.textContent = String(team.rank);
+        const name = document.createElement("span");
+        name.className = "team-name";
+        name.textContent = team.name;
+        const score = document.createElement("b");
+        score.textContent = String(team.score);
+        li.append(swatch, rank, name, score);
+        return li;
+      }),
+    );
+  }
+
   function render(changed = new Set()) {
     if (teams === null) return;
+    legend();
     const shown = pageOf(teams);
     page = shown.page;
     main.classList.toggle("many", shown.columns.length > 1);

@@ -94,6 +94,20 @@ export const BoardTable: FC<{ rows: BoardRow[]; pinned?: number }> = ({ rows, pi
   </table>
 );
 
+/** The chart's 10 lines, named in rank order with their colour: the top always on screen. */
+export const ChartLegend: FC<{ rows: BoardRow[] }> = ({ rows }) => (
+  <ol class="chart-legend" id="chart-legend" aria-label="The top 10">
+    {rows.map((row, i) => (
+      <li>
+        <span class={`swatch s${i}`} aria-hidden="true"></span>
+        <span class="legend-rank">{row.rank}</span>
+        <span class="team-name">{row.name}</span>
+        <b>{row.score}</b>
+      </li>
+    ))}
+  </ol>
+);
+
 export const BoardPage: FC<{
   huntTitle: string;
   frozen: boolean;
@@ -122,6 +136,7 @@ export const BoardPage: FC<{
         division: props.division ?? "",
         rotate: String(ROTATE_SECONDS),
         pinned: String(PINNED),
+        "start-page": String(shown.page),
       }}
       head={
         // Without scripts, the page refreshes itself, and turns the page when there are several.
@@ -180,6 +195,7 @@ export const BoardPage: FC<{
         <section class="board-chart" aria-labelledby="chart-title">
           <h2 id="chart-title">Top 10 over time</h2>
           <div class="chart" id="chart">{raw(props.chartSvg)}</div>
+          <ChartLegend rows={props.rows.slice(0, 10)} />
         </section>
       </main>
       <footer class="board-foot">

@@ -85,5 +85,7 @@ function chart(game: Game, division: string | undefined): string {
     until: at ?? now,
     frozen: at !== undefined,
     title: "Score over time of the top 10 teams",
+    // The page lists the 10 beside the chart, in type that fits the projector.
+    endLabels: false,
   });
 }

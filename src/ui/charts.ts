@@ -36,13 +36,22 @@ function niceScale(max: number, ticks: number): { top: number; step: number } {
  */
 export function scoreChart(
   lines: HistoryLine[],
-  options: { from: number; until: number; frozen: boolean; title: string },
+  options: {
+    from: number;
+    until: number;
+    frozen: boolean;
+    title: string;
+    /** Name each line at its end (the default), or leave that to a legend beside the chart. */
+    endLabels?: boolean;
+  },
 ): string {
-  const width = 800;
+  const endLabels = options.endLabels ?? true;
+  // Without end labels the chart is narrower, so its type comes out larger in the same space.
+  const width = endLabels ? 800 : 520;
   const height = 680;
   const left = 60;
   // Room for the end labels: team names of up to 24 characters are shown whole.
-  const right = 290;
+  const right = endLabels ? 290 : 24;
   const top = 16;
   const bottom = 36;
   const plotW = width - left - right;
@@ -108,7 +117,7 @@ export function scoreChart(
   }
   const overflow = (labels.at(-1)?.y ?? 0) - (top + plotH);
   if (overflow > 0) { for (const label of labels) label.y -= overflow; }
-  for (const label of labels) {
+  for (const label of endLabels ? labels : []) {
     const chars = [...label.name];
     const name = chars.length > 26 ? chars.slice(0, 25).join("") + "…" : label.name;
     out += `<text class="label s${label.series}" x="${left + plotW + 10}" y="${

@@ -186,13 +186,17 @@ describe("the projector", () => {
     await app.call("POST", "/api/puzzles/a/guesses", { token: adult, body: { answer: "alpha" } });
     const board = (await page(app, "/scoreboard?division=kids")).text;
     expect(board).toContain('<h1>Test Hunt <span class="muted">· Kids</span></h1>');
+    // One line in the chart, named in its legend: the division's one team.
     const chart = /<div class="chart" id="chart">([\s\S]*?)<\/div>/.exec(board)![1]!;
-    expect(chart).toContain(">Gulls</text>");
-    expect(chart).not.toContain(">Terns</text>");
+    expect(chart.match(/<path class="line s\d"/g)).toEqual(['<path class="line s0"']);
+    const legend = /<ol class="chart-legend"[\s\S]*?<\/ol>/.exec(board)![0];
+    expect(legend).toContain('<span class="team-name">Gulls</span>');
+    expect(legend).not.toContain("Terns");
+    const everyone = await (await app.app.request(`${ORIGIN}/scoreboard/chart.svg`)).text();
+    expect(everyone.match(/<path class="line s\d"/g)?.length).toBe(2);
     const svg = await (await app.app.request(`${ORIGIN}/scoreboard/chart.svg?division=kids`))
       .text();
-    expect(svg).toContain(">Gulls</text>");
-    expect(svg).not.toContain(">Terns</text>");
+    expect(svg.match(/<path class="line s\d"/g)?.length).toBe(1);
     expect((await app.app.request(`${ORIGIN}/scoreboard/chart.svg?division=nope`)).status).toBe(
       404,
     );
