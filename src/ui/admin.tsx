@@ -238,16 +238,16 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
           />
           <Stat value={props.status} label="hunt" />
         </div>
-        <div class="admin-grid">
-          <DashboardWatch {...props} />
-          <DashboardControls {...props} teamOptions={teamOptions} />
-        </div>
         <section class="card progress-card" aria-labelledby="progress-title">
           <h2 id="progress-title">Progress</h2>
           <div id="progress">
             <ProgressGrid puzzles={props.puzzles} teams={props.grid} />
           </div>
         </section>
+        <div class="admin-grid">
+          <DashboardWatch {...props} />
+          <DashboardControls {...props} teamOptions={teamOptions} />
+        </div>
       </main>
     </Shell>
   );
@@ -346,30 +346,32 @@ const DashboardControls: FC<DashboardProps & { teamOptions: unknown }> = (props)
       </section>
       <section class="card" aria-labelledby="teams-title">
         <h2 id="teams-title">Teams</h2>
-        {props.teams.length === 0 ? <p class="muted">No teams yet.</p> : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Team</th>
-                  <th class="num" scope="col">Score</th>
-                  <th class="num" scope="col">Solves</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.teams.map((t) => (
+        {props.teams.length === 0
+          ? <p class="muted">No teams yet.</p>
+          : (
+            <div class="table-wrap teams-wrap" role="region" tabindex={0} aria-label="Teams">
+              <table>
+                <thead>
                   <tr>
-                    <td>
-                      <a href={`/admin/teams/${t.id}`}>{t.name}</a>
-                    </td>
-                    <td class="num">{t.score}</td>
-                    <td class="num">{t.solves}</td>
+                    <th scope="col">Team</th>
+                    <th class="num" scope="col">Score</th>
+                    <th class="num" scope="col">Solves</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                </thead>
+                <tbody>
+                  {props.teams.map((t) => (
+                    <tr>
+                      <td>
+                        <a href={`/admin/teams/${t.id}`}>{t.name}</a>
+                      </td>
+                      <td class="num">{t.score}</td>
+                      <td class="num">{t.solves}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
       </section>
     </div>
   );

@@ -118,42 +118,28 @@
     return Math.max(4, Math.floor((tables.clientHeight - head - 2) / row));
   }
 
+  /** The width a name's text needs, to the fraction of a pixel (scrollWidth rounds). */
+  function textWidth(span) {
+    const range = document.createRange();
+    range.selectNodeContents(span);
+    return range.getBoundingClientRect().width;
+  }
+
   /** Shrinks each long name to fit its cell, down to SMALLEST; past that its end is cut. */
   function fitNames() {
     for (const span of document.querySelectorAll(".board-page .team-name")) {
       span.style.fontSize = "";
-      if (span.scrollWidth <= span.clientWidth) continue;
-      const scale = Math.max(
-        SMALLEST,
-        Math.floor((span.clientWidth / span.scrollWidth) * 100) / 100,
-      );
-      span.style.fontSize = `${scale}em`;
-      span.classList.toggle("cut", span.scrollWidth > span.clientWidth);
+      const room = span.getBoundingClientRect().width;
+      const needed = textWidth(span);
+      if (needed <= room) continue;
+      let scale = Math.max(SMALLEST, Math.floor((room / needed) * 100) / 100);
+      // Rounding can leave it a hair too wide: step down until it fits, or is as small as it gets.
+      for (;;) {
+        span.style.fontSize = `${scale}em`;
+        if (textWidth(span) <= span.getBoundingClientRect().width || scale <= SMALLEST) break;
+        scale = Math.max(SMALLEST, scale - 0.02);
+      }
     }
-  }
-
-  /** The chart's legend: the top 10, in the colours of their lines. */
-  function legend() {
-    const list = $("chart-legend");
-    if (!list || teams === null) return;
-    list.replaceChildren(
-      ...teams.slice(0, 10).map((team, i) => {
-        const li = document.createElement("li");
-        const swatch = document.createElement("span");
-        swatch.className = `swatch s${i}`;
-        swatch.setAttribute("aria-hidden", "true");
-        const rank = document.createElement("span");
-        rank.className = "legend-rank";
-        rank.textContent = String(team.rank);
-        const name = document.createElement("span");
-        name.className = "team-name";
-        name.textContent = team.name;
-        const score = document.createElement("b");
-        score.textContent = String(team.score);
-        li.append(swatch, rank, name, score);
-        return li;
-      }),
-    );
   }
 
   function render(changed = new Set()) {

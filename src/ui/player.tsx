@@ -362,14 +362,16 @@ export const PuzzlePage: FC<
             )}
         </section>
 
-        <HintList hints={puzzle.hints} path={path} />
+        <HintList hints={puzzle.hints} path={path} solved={puzzle.solved} />
       </main>
     </Shell>
   );
 };
 
 /** A puzzle's hints: each one's cost, and its text once taken, or a form to take it. */
-const HintList: FC<{ hints: PuzzleView["hints"]; path: string }> = ({ hints, path }) => {
+const HintList: FC<{ hints: PuzzleView["hints"]; path: string; solved: boolean }> = (
+  { hints, path, solved },
+) => {
   if (hints.length === 0) return null;
   return (
     <section class="card" aria-labelledby="hints-title">
@@ -404,6 +406,8 @@ const HintList: FC<{ hints: PuzzleView["hints"]; path: string }> = ({ hints, pat
                 </form>
               </details>
             )
+            : solved
+            ? <p class="muted small hint-when">Not needed: your team solved this puzzle.</p>
             : <HintWait when={hint.when} />}
         </div>
       ))}

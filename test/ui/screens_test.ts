@@ -86,6 +86,16 @@ describe("the phone's puzzle pages", () => {
     // The time counts down on the page, which reloads when it is up.
     const text = (await page(app, "/puzzles/lighthouse", { cairn_session: token })).text;
     expect(text).toContain('in <span data-countdown="270">5 min</span>');
+    // Once the puzzle is solved, there is nothing to wait for.
+    await app.call("POST", "/api/puzzles/lighthouse/guesses", {
+      token,
+      body: { answer: "polaris" },
+    });
+    expect((await hints()).slice(1)).toEqual([
+      "Not needed: your team solved this puzzle.",
+      "Not needed: your team solved this puzzle.",
+      "Not needed: your team solved this puzzle.",
+    ]);
   });
 
   test("a taken hint shows that it is taken, not its price", async () => {
