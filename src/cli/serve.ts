@@ -221,7 +221,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
       port,
       fetch: app.fetch,
       // A backstop only: the app answers oversized bodies itself with a 413 envelope.
-      maxRequestBodySize: 1024 * 1024,
+      maxRequestBodySize: 256 * 1024 * 1024, // room for photo and video uploads
     });
   } catch (error) {
     stopClock();
