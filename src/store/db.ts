@@ -4,6 +4,8 @@ import { dirname } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
 
 const BUSY_TIMEOUT_MS = 5000;
+/** The size the WAL file is brought back to after a checkpoint (twice the ~4 MB auto-checkpoint). */
+export const WAL_SIZE_LIMIT = 8 * 1024 * 1024;
 
 /**
  * Opens (creating if needed) the database in WAL mode with full sync, so a
@@ -14,6 +16,9 @@ export function openDatabase(path: string, options: { check?: boolean } = {}): D
   try {
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
+    // A long reader stops checkpoints, and the WAL grows behind it; once a checkpoint
+    // completes, the next commit truncates the file back to this size, not its high-water mark.
+    db.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.exec("PRAGMA foreign_keys = ON");
     // With `check`, a damaged file is refused before anything, migrations included, touches it.
