@@ -260,6 +260,10 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     // the server, which rebuilds the state from the database.
     logger.error("commit_failed", { message: stop.message });
     stopClock();
+    // The requests of the failed batch (and any after it) are being answered 503: let
+    // them go out, for at most a second, before closing every connection.
+    live.closeAll();
+    await Promise.race([server.stop(), Bun.sleep(1000)]);
     await server.stop(true);
     return EXIT.failure;
   }
