@@ -150,13 +150,13 @@ export class Engine {
     this.everyMinute = times.everyMinute;
   }
 
-  /** The current time from the injected clock. */
   /**
    * The hunt's time: the wall clock, except that it never goes backwards. When
    * the wall clock steps back, time goes on from the latest time handed out at
    * the monotonic clock's pace, until the wall clock catches up; so unlock
    * times, guess-limit windows and the hunt's end never move back. A step
-   * forward is followed: it cannot be told from a correction.
+   * forward is followed: it cannot be told from a correction. Always whole
+   * milliseconds, as the database stores them.
    */
   now(): number {
     const wall = this.clock.now();
@@ -166,7 +166,7 @@ export class Engine {
       : this.latest + Math.max(0, monotonic - this.latestMonotonic);
     this.latest = time;
     this.latestMonotonic = monotonic;
-    return time;
+    return Math.floor(time);
   }
 
   /** Whether guesses, hints and check-ins are accepted now. */

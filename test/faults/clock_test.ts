@@ -149,6 +149,24 @@ describe("clock jumps", () => {
     expect(engine.guess(team, "b", "bravo")).toEqual({ kind: "hunt_not_running" });
   });
 
+  test("a step back under a fractional monotonic clock stores whole milliseconds, and commits", async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), "cairn-clock-")), "cairn.db");
+    const clock = new SteppingClock(START + 10 * MINUTE, 0.25);
+    const server = open(dbPath, clock);
+    try {
+      clock.step(-HOUR);
+      clock.steady += 1234.5678; // performance.now() is fractional
+      const now = server.game.engine.now();
+      expect(Number.isInteger(now)).toBe(true);
+      const { writes } = register(server.game.engine, "Owls");
+      // The database's tables are STRICT: a fractional time would fail the commit.
+      await server.game.commit(writes);
+      expect(server.game.store.failed).toBe(false);
+    } finally {
+      server.close();
+    }
+  });
+
   test("after a restart on a clock set back 1 h, nothing is dated before what is on disk", async () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), "cairn-clock-")), "cairn.db");
     const clock = new SteppingClock(START + 2 * HOUR);
