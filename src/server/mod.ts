@@ -114,7 +114,7 @@ export function startGame(options: StartOptions): Server {
     commit,
     reload: () => reload("admin"),
   };
-  const ticking = runClock({ game, clock, logger });
+  const ticking = runClock({ game, logger });
 
   /**
    * A valid file swaps in the new rules at once; the unlocks they allow are
