@@ -8,7 +8,6 @@ import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { matchedRoutes } from "hono/route";
-import * as v from "valibot";
 import { eventStream, publicBoard, SSE_HEADERS } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import {
@@ -16,9 +15,11 @@ import {
   bearer,
   CheckInBody,
   credential,
+  EmptyBody,
   errorResponse,
   GuessBody,
   LoginBody,
+  openApiDocument,
   type Outcome,
   type Play,
   type Player,
@@ -59,8 +60,6 @@ const pageSecurity = secureHeaders({
   xFrameOptions: "DENY",
   strictTransportSecurity: false,
 });
-
-const EmptyBody = v.strictObject({});
 
 /**
  * Installs what every request goes through, first: timing for `/metrics`,
@@ -153,6 +152,13 @@ function publicRoutes(api: Hono, { game }: Play): void {
       throw new ApiError("bad_request", `Unknown division "${division.slice(0, 64)}"`);
     }
     return json(publicBoard(game.engine, freeze.frozenAt, division));
+  });
+
+  // The API's own description, built once from the schemas that validate it.
+  let openApi: string | undefined;
+  api.get("/api/openapi.json", () => {
+    openApi ??= JSON.stringify(openApiDocument());
+    return new Response(openApi, { headers: JSON_HEADERS });
   });
 
   // The top 10's score over time, for the projector's chart.
