@@ -41,6 +41,8 @@ import { puzzleFileResponse } from "./puzzle_files.ts";
 export { json } from "./_json.ts";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Idle seconds after which the connection of an event stream the server ended is closed. */
+const RELEASED_STREAM_IDLE_SECONDS = 2;
 const SCOREBOARD_HEADERS = {
   "content-type": "application/json; charset=utf-8",
   "x-content-type-options": "nosniff",
@@ -181,12 +183,17 @@ function publicRoutes(api: Hono, { game }: Play): void {
       );
     }
     // A quiet stream must not be closed by Bun's idle timeout: the heartbeat keeps it busy.
-    (c.env as { timeout?: (request: Request, seconds: number) => void } | undefined)?.timeout?.(
-      c.req.raw,
-      0,
-    );
+    const server = c.env as { timeout?: (request: Request, seconds: number) => void } | undefined;
+    server?.timeout?.(c.req.raw, 0);
     const lastEventId = c.req.header("last-event-id");
-    const body = eventStream(live, { teamId, lastEventId, signal: c.req.raw.signal });
+    const body = eventStream(live, {
+      teamId,
+      lastEventId,
+      signal: c.req.raw.signal,
+      // Once the server ends the stream (the client fell behind, or shutdown), the connection
+      // closes when idle: a client that stopped reading would otherwise hold it forever.
+      release: () => server?.timeout?.(c.req.raw, RELEASED_STREAM_IDLE_SECONDS),
+    });
     return new Response(body, { headers: SSE_HEADERS });
   });
 }
