@@ -76,7 +76,11 @@ export function makeApp(
     } catch {
       parsed = undefined;
     }
-    checkContract(method, `${ORIGIN}${path}`, res, parsed);
+    checkContract(method, `${ORIGIN}${path}`, {
+      status: res.status,
+      headers: res.headers,
+      body: parsed,
+    });
     return { status: res.status, headers: res.headers, body: parsed, text };
   }
 

@@ -12,9 +12,9 @@ const WHERE = "src/play/openapi.ts (ROUTES) and src/play/responses.ts";
 export function checkContract(
   method: string,
   url: string,
-  res: { status: number; headers: Headers },
-  body: unknown,
+  res: { status: number; headers: Headers; body: unknown },
 ): void {
+  const { body } = res;
   const path = new URL(url).pathname;
   const route = findRoute(method, path);
   if (route === undefined) {

@@ -184,7 +184,11 @@ describe("every route answers as documented", () => {
       const stream = await open(`http://127.0.0.1:${server.port}`, {
         authorization: `Bearer ${token}`,
       });
-      checkContract("GET", `${ORIGIN}/api/events`, stream.res, undefined);
+      checkContract("GET", `${ORIGIN}/api/events`, {
+        status: stream.res.status,
+        headers: stream.res.headers,
+        body: undefined,
+      });
       await made.admin("POST", "/api/admin/announcements", { text: "Hello" });
       await made.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
       for (const name of Object.keys(EVENTS)) await stream.wait((e) => e.event === name);
@@ -205,7 +209,7 @@ describe("every route answers as documented", () => {
     const { call } = makeApp();
     const reply = await call("GET", "/api/hunt");
     const check = (body: unknown) => () =>
-      checkContract("GET", `${ORIGIN}/api/hunt`, { status: 200, headers: reply.headers }, body);
+      checkContract("GET", `${ORIGIN}/api/hunt`, { status: 200, headers: reply.headers, body });
     expect(check(reply.body)).not.toThrow();
     expect(check({ ...reply.body, extra: 1 })).toThrow(
       'API contract: GET /api/hunt (200): the body does not match the OpenAPI document\n× Invalid key: Expected never but received "extra"',
@@ -214,7 +218,7 @@ describe("every route answers as documented", () => {
     expect(check({ ...renamed, name: title })).toThrow("API contract: GET /api/hunt (200)");
     // An answer the document does not list for the route fails too.
     expect(() =>
-      checkContract("GET", `${ORIGIN}/api/hunt`, { status: 201, headers: reply.headers }, {})
+      checkContract("GET", `${ORIGIN}/api/hunt`, { status: 201, headers: reply.headers, body: {} })
     ).toThrow("API contract: GET /api/hunt (201): the OpenAPI document lists no 201 answer");
   });
 
