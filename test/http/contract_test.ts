@@ -10,7 +10,8 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { apiRoutes, installFront } from "../../src/http/mod.ts";
 import { ERRORS, findRoute, openApiDocument, ROUTES } from "../../src/play/mod.ts";
-import { EVENTS } from "../../src/play/responses.ts";
+import { EVENTS, Results } from "../../src/play/responses.ts";
+import { RESULT_COLUMNS, RESULT_TABLES } from "../../src/store/mod.ts";
 import { open } from "../_sse.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
 import { checkContract } from "./_contract.ts";
@@ -220,6 +221,38 @@ describe("every route answers as documented", () => {
     expect(() =>
       checkContract("GET", `${ORIGIN}/api/hunt`, { status: 201, headers: reply.headers, body: {} })
     ).toThrow("API contract: GET /api/hunt (201): the OpenAPI document lists no 201 answer");
+  });
+
+  test("query parameters are refused outside the documented values", async () => {
+    const { admin } = makeApp();
+    const params = (path: string) =>
+      Object.fromEntries(
+        doc.paths[path].get.parameters.map((p: { name: string; schema: unknown }) => [
+          p.name,
+          p.schema,
+        ]),
+      );
+    const feed = params("/api/admin/guesses");
+    expect(feed.limit).toEqual({ type: "integer", minimum: 1, maximum: 1000 });
+    expect(feed.after).toEqual({ type: "integer", minimum: 0 });
+    const status = async (path: string) => (await admin("GET", path)).status;
+    expect(await status("/api/admin/guesses?after=0&limit=1000")).toBe(200);
+    expect(await status("/api/admin/guesses?limit=1")).toBe(200);
+    expect(await status("/api/admin/guesses?limit=1001")).toBe(400);
+    expect(await status("/api/admin/guesses?limit=0")).toBe(400);
+    expect(await status("/api/admin/guesses?after=-1")).toBe(400);
+    const exported = params("/api/admin/export");
+    expect(exported.format.enum).toEqual(["json", "csv"]);
+    expect(exported.table.enum).toEqual([...RESULT_TABLES]);
+    for (const table of RESULT_TABLES) {
+      expect(await status(`/api/admin/export?format=csv&table=${table}`)).toBe(200);
+    }
+    expect(await status("/api/admin/export?format=xml")).toBe(400);
+    expect(await status("/api/admin/export?format=csv&table=nope")).toBe(400);
+    // The JSON export's tables have the CSV's columns.
+    for (const table of RESULT_TABLES) {
+      expect(Object.keys(Results.entries[table].item.entries)).toEqual([...RESULT_COLUMNS[table]]);
+    }
   });
 
   test("every body a route reads refuses an unknown field, as its schema says", async () => {
