@@ -146,22 +146,24 @@
   function legend() {
     const list = $("chart-legend");
     if (!list || teams === null) return;
-    list.replaceChildren(...teams.slice(0, 10).map((team, i) => {
-      const li = document.createElement("li");
-      const swatch = document.createElement("span");
-      swatch.className = `swatch s${i}`;
-      swatch.setAttribute("aria-hidden", "true");
-      const rank = document.createElement("span");
-      rank.className = "legend-rank";
-      rank.textContent = String(team.rank);
-      const name = document.createElement("span");
-      name.className = "team-name";
-      name.textContent = team.name;
-      const score = document.createElement("b");
-      score.textContent = String(team.score);
-      li.append(swatch, rank, name, score);
-      return li;
-    }));
+    list.replaceChildren(
+      ...teams.slice(0, 10).map((team, i) => {
+        const li = document.createElement("li");
+        const swatch = document.createElement("span");
+        swatch.className = `swatch s${i}`;
+        swatch.setAttribute("aria-hidden", "true");
+        const rank = document.createElement("span");
+        rank.className = "legend-rank";
+        rank.textContent = String(team.rank);
+        const name = document.createElement("span");
+        name.className = "team-name";
+        name.textContent = team.name;
+        const score = document.createElement("b");
+        score.textContent = String(team.score);
+        li.append(swatch, rank, name, score);
+        return li;
+      }),
+    );
   }
 
   function render(changed = new Set()) {

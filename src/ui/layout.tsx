@@ -73,6 +73,7 @@ export const Shell: FC<ShellProps> = (props) => {
                 {props.nav === "admin" && link("/admin", "Dashboard")}
                 {props.nav === "admin" && link("/admin/print", "QR cards")}
                 {props.nav === "admin" && link("/scoreboard?view=projector", "Projector")}
+                {props.nav === "admin" && link("/docs/api", "API")}
                 {props.team !== undefined && (
                   <span class="team-chip" title={props.team}>{props.team}</span>
                 )}
