@@ -202,7 +202,13 @@ suite("the web UI in a browser", () => {
       await player.getByRole("button", { name: "Yes, spend 5 points" }).click();
       await player.locator(".hint-text", { hasText: "Look up on a clear night." }).waitFor();
 
-      // The right answer solves it, and the projector shows the new score live.
+      // The right answer solves it, and the projector shows the new score live. Its answer is
+      // held back a little, as on a slow phone network: the live solve event gets there first.
+      await player.route("**/api/puzzles/lighthouse/guesses", async (route) => {
+        const response = await route.fetch();
+        await Bun.sleep(800);
+        await route.fulfill({ response });
+      });
       await answer.fill("North Star!");
       await player.getByRole("button", { name: "Submit" }).click();
       await player.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
@@ -210,6 +216,7 @@ suite("the web UI in a browser", () => {
       // Item 1: the live solve event is this page's own, not a teammate's: no toast, no reload,
       // and the result stays on screen.
       await player.waitForTimeout(2500);
+      await player.unroute("**/api/puzzles/lighthouse/guesses");
       expect(await player.locator(".toast").allTextContents()).toEqual([]);
       expect(await player.locator("#result").textContent()).toContain("Correct! Puzzle solved.");
       expect(await player.locator("#solved-badge").count()).toBe(1);
@@ -648,10 +655,10 @@ suite("the web UI in a browser", () => {
       await page.setViewportSize({ width: 1366, height: 768 });
       await page.goto(`${base}/admin`);
       const grid = await page.evaluate(`(() => {
-        const wrap = document.querySelector(".progress-wrap");
+        const wrap = document.querySelector("#progress .table-wrap");
         const heads = [...document.querySelectorAll(".progress th.puzzle span")];
         const teams = [...document.querySelectorAll(".progress tbody th.team")];
-        const card = document.querySelector(".progress-card").getBoundingClientRect();
+        const card = document.getElementById("progress").closest(".card").getBoundingClientRect();
         const table = document.querySelector(".progress").getBoundingClientRect();
         return {
           wide: wrap.scrollWidth - wrap.clientWidth,
@@ -672,13 +679,13 @@ suite("the web UI in a browser", () => {
       expect(grid).toMatchObject({ wide: 0, page: 0, cutTitles: [], inCard: true });
       expect(grid.teamShare).toBeLessThan(0.5);
       await page.screenshot({ path: join(SHOTS, "admin-1366.png") });
-      await page.locator(".progress-card").screenshot({ path: join(SHOTS, "admin-1366-grid.png") });
+      await page.locator("#progress").screenshot({ path: join(SHOTS, "admin-1366-grid.png") });
       // Sticky: scrolled down inside the grid, the titles stay on top.
       await page.evaluate(`(() => {
-        document.querySelector(".progress-wrap").scrollTop = 400;
+        document.querySelector("#progress .table-wrap").scrollTop = 400;
       })()`);
       const head = await page.evaluate(`(() => {
-        const wrap = document.querySelector(".progress-wrap").getBoundingClientRect();
+        const wrap = document.querySelector("#progress .table-wrap").getBoundingClientRect();
         const th = document.querySelector(".progress thead th.puzzle").getBoundingClientRect();
         return th.top - wrap.top;
       })()`) as number;
