@@ -242,9 +242,13 @@ export const TeamBoardPage: FC<{
         <p class="muted" id="standing">
           {mine === undefined
             ? props.division ? "Your team is not in this division." : ""
-            : `Your team is ${
-              ordinal(mine.rank)
-            } of ${props.rows.length}, with ${mine.score} points.`}
+            : (
+              <a href="#mine">
+                {`Your team is ${
+                  ordinal(mine.rank)
+                } of ${props.rows.length}, with ${mine.score} points.`}
+              </a>
+            )}
         </p>
         {props.divisions.length > 0 && (
           <nav class="chips" aria-label="Divisions">
@@ -276,7 +280,11 @@ export const TeamBoardPage: FC<{
                   {props.rows.map((row) => {
                     const own = row.name === props.team;
                     return (
-                      <tr class={own ? "mine" : undefined} aria-current={own ? "true" : undefined}>
+                      <tr
+                        class={own ? "mine" : undefined}
+                        id={own ? "mine" : undefined}
+                        aria-current={own ? "true" : undefined}
+                      >
                         <td class="num">{row.rank}</td>
                         <th scope="row">
                           {row.name}

@@ -515,7 +515,8 @@ suite("the web UI in a browser", () => {
       await page.goto(`${base}/scoreboard?view=projector`);
       const overflow = await page.evaluate("document.documentElement.scrollHeight - innerHeight");
       expect(overflow).toBe(0);
-      expect(await page.locator(".board-table tbody tr").count()).toBe(30);
+      // At least 30 teams a page: two columns of 15 or more.
+      expect(await page.locator(".board-table tbody tr").count()).toBeGreaterThanOrEqual(30);
       await page.screenshot({ path: join(SHOTS, `scoreboard-1080p-${scheme}.png`) });
     }
     // Frozen, the banner takes room, and 30 teams still fit.
