@@ -709,6 +709,93 @@ suite("the web UI in a browser", () => {
     60_000,
   );
 
+  test(
+    "the organizers' grid at 60 puzzles by 100 teams scrolls in its box, names and titles kept",
+    async () => {
+      // A second server, with a big hunt.
+      const dir = mkdtempSync(join(tmpdir(), "cairn-ui-big-"));
+      let toml = '[hunt]\ntitle = "Big Hunt"\n';
+      for (let i = 1; i <= 60; i++) {
+        toml += `\n[[puzzle]]\nid = "p${i}"\ntitle = "Puzzle number ${i}: ${
+          i % 5 === 0 ? "a title that runs rather long" : "short"
+        }"\nround = "r${1 + (i % 4)}"\npoints = 10\nanswer = "a${i}"\n`;
+      }
+      writeFileSync(join(dir, "hunt.toml"), toml);
+      const port = freePort();
+      const bigBase = `http://127.0.0.1:${port}`;
+      const big = Bun.spawn([
+        await buildBinary(),
+        "serve",
+        ...["--hunt", join(dir, "hunt.toml"), "--db", join(dir, "cairn.db")],
+        ...["--host", "127.0.0.1", "--port", String(port), "--admin-token", ADMIN_TOKEN],
+        ...["--log-level", "warn"],
+      ], { cwd: dir, stdout: "ignore", stderr: "inherit" });
+      try {
+        await waitFor(`${bigBase}/healthz`);
+        for (let i = 1; i <= 100; i++) {
+          const res = await fetch(`${bigBase}/api/teams`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              name: i % 9 === 0 ? `Team ${i} with a name long enough to need cutting` : `Team ${i}`,
+              password: "correct horse",
+            }),
+          });
+          expect(res.status).toBe(201);
+          const { token } = await res.json() as { token: string };
+          if (i % 3 === 0) {
+            await fetch(`${bigBase}/api/puzzles/p${i % 60 + 1}/guesses`, {
+              method: "POST",
+              headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+              body: JSON.stringify({ answer: `a${i % 60 + 1}` }),
+            });
+          }
+        }
+        const ctx = context!;
+        await ctx.clearCookies();
+        await ctx.addCookies([{ name: "cairn_admin", value: ADMIN_TOKEN, url: bigBase }]);
+        const page = await ctx.newPage();
+        await page.setViewportSize({ width: 1366, height: 768 });
+        await page.goto(`${bigBase}/admin`);
+        const before = await page.evaluate(`(() => {
+        const wrap = document.querySelector("#progress .table-wrap");
+        return {
+          page: document.documentElement.scrollWidth - innerWidth,
+          scrolls: wrap.scrollWidth > wrap.clientWidth && wrap.scrollHeight > wrap.clientHeight,
+          rows: document.querySelectorAll(".progress tbody tr").length,
+          columns: document.querySelectorAll(".progress th.puzzle").length,
+        };
+      })()`);
+        // The page itself does not overflow: the grid scrolls inside its own box.
+        expect(before).toEqual({ page: 0, scrolls: true, rows: 100, columns: 60 });
+        await page.locator("#progress").screenshot({ path: join(SHOTS, "admin-grid-60x100.png") });
+        // Scrolled to the far corner, the team names and the puzzle titles stay in view.
+        const after = await page.evaluate(`(() => {
+        const wrap = document.querySelector("#progress .table-wrap");
+        wrap.scrollLeft = wrap.scrollWidth;
+        wrap.scrollTop = wrap.scrollHeight;
+        const box = wrap.getBoundingClientRect();
+        const team = document.querySelector(".progress tbody tr:last-child th.team")
+          .getBoundingClientRect();
+        const title = document.querySelector(".progress thead th.puzzle:last-child")
+          .getBoundingClientRect();
+        return { teamLeft: Math.round(team.left - box.left), titleTop: Math.round(title.top - box.top) };
+      })()`) as { teamLeft: number; titleTop: number };
+        expect(Math.abs(after.teamLeft)).toBeLessThanOrEqual(2);
+        expect(Math.abs(after.titleTop)).toBeLessThanOrEqual(2);
+        await page.locator("#progress").screenshot({
+          path: join(SHOTS, "admin-grid-60x100-scrolled.png"),
+        });
+        await page.close();
+      } finally {
+        big.kill("SIGTERM");
+        await big.exited;
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
+
   test("the admin feed follows the live stream, without polling", async () => {
     const ctx = context!;
     await ctx.clearCookies();
