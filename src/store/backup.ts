@@ -6,7 +6,7 @@
  * then renamed over the target, so a crash leaves either the old backup or
  * the new one, never half of one.
  */
-import { Database } from "bun:sqlite";
+import { type Connection, openConnection } from "./driver.ts";
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { quickCheck } from "./db.ts";
@@ -17,12 +17,12 @@ export interface BackupResult {
 }
 
 /** Copies `db` into the file `out` (replacing it atomically) and checks the copy. */
-export function backupDatabase(db: Database, out: string): BackupResult {
+export function backupDatabase(db: Connection, out: string): BackupResult {
   const temp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   rmSync(temp, { force: true });
   try {
     // VACUUM INTO only reads this database, but SQLite refuses it on a query-only connection.
-    const queryOnly = db.query<{ query_only: number }, []>("PRAGMA query_only").get()?.query_only;
+    const queryOnly = db.query<{ query_only: number }>("PRAGMA query_only").get()?.query_only;
     db.exec("PRAGMA query_only = OFF");
     try {
       db.query("VACUUM INTO ?").run(temp);
@@ -31,7 +31,7 @@ export function backupDatabase(db: Database, out: string): BackupResult {
     }
     // The copy must be on disk before its name is: fsync the file, rename, fsync the folder.
     syncPath(temp);
-    const copy = new Database(temp, { readonly: true });
+    const copy = openConnection(temp, { readonly: true });
     try {
       const problem = quickCheck(copy);
       if (problem !== undefined) throw new Error(`The copy fails its integrity check: ${problem}`);

@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Connection } from "./driver.ts";
 import type { Snapshot } from "../engine/mod.ts";
 
 /**
@@ -7,13 +7,12 @@ import type { Snapshot } from "../engine/mod.ts";
  * wrong guesses that can still count against a guess limit.
  */
 export function loadSnapshot(
-  db: Database,
+  db: Connection,
   options: { now: number; longestWindowMs: number },
 ): Snapshot {
-  const all = <T>(sql: string, ...params: (string | number)[]) =>
-    db.query<T, (string | number)[]>(sql).all(...params);
+  const all = <T>(sql: string, ...params: (string | number)[]) => db.query<T>(sql).all(...params);
   const max = (table: string) =>
-    db.query<{ id: number | null }, []>(`SELECT max(id) AS id FROM ${table}`).get()?.id ?? 0;
+    db.query<{ id: number | null }>(`SELECT max(id) AS id FROM ${table}`).get()?.id ?? 0;
 
   const teams = all<
     { id: number; name: string; division: string | null; members: string; createdAt: number }
