@@ -4,11 +4,11 @@ import { dirname, resolve } from "node:path";
 import { loadHuntOrExample } from "../hunt/mod.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod.ts";
 import { hashToken, newToken } from "../play/mod.ts";
-import { type Server, startGame, warn } from "../server/mod.ts";
+import { listen, type Listener, type Server, startGame, warn } from "../server/mod.ts";
 import { SqliteStore, type Store } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { listen, type Listener } from "./_listen.ts";
+
 import { formatReport } from "./_hunt.ts";
 
 export const DEFAULT_DB = "./cairn-data/cairn.db";

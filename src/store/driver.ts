@@ -44,12 +44,21 @@ export interface OpenOptions {
 }
 
 /** The runtime's driver: bun:sqlite under Bun, node:sqlite elsewhere (Deno). */
-const driver: { openConnection(path: string, options?: OpenOptions): Connection } =
-  "Bun" in globalThis ? await import("./driver_bun.ts") : await import("./driver_node.ts");
+const driver: {
+  openConnection(path: string, options?: OpenOptions): Connection;
+  copyDatabase(db: Connection, path: string): Promise<void>;
+} = "Bun" in globalThis ? await import("./driver_bun.ts") : await import("./driver_node.ts");
 
 /** Opens a SQLite file (or `:memory:`) with the runtime's driver. */
 export const openConnection: (path: string, options?: OpenOptions) => Connection =
   driver.openConnection;
+
+/**
+ * Writes a consistent copy of the open database to the new file `path`, while
+ * others keep writing: `VACUUM INTO` on Bun; SQLite's online backup on Deno,
+ * which refuses VACUUM INTO (it would write a file past its permissions).
+ */
+export const copyDatabase: (db: Connection, path: string) => Promise<void> = driver.copyDatabase;
 
 /** Which SQLite driver this runtime uses, for logs and `/metrics`. */
 export const SQLITE_DRIVER: "bun:sqlite" | "node:sqlite" = "Bun" in globalThis

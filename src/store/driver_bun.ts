@@ -13,3 +13,17 @@ export function openConnection(path: string, options: OpenOptions = {}): Connect
     : new Database(path, { readwrite: true, create: options.create ?? true, strict: true });
   return db as unknown as Connection;
 }
+
+/** Copies the database with `VACUUM INTO`: one read transaction, so the copy is one commit's. */
+export function copyDatabase(connection: Connection, path: string): Promise<void> {
+  const db = connection as unknown as Database;
+  // VACUUM INTO only reads this database, but SQLite refuses it on a query-only connection.
+  const queryOnly = db.query<{ query_only: number }, []>("PRAGMA query_only").get()?.query_only;
+  db.exec("PRAGMA query_only = OFF");
+  try {
+    db.query("VACUUM INTO ?").run(path);
+  } finally {
+    db.exec(`PRAGMA query_only = ${queryOnly ? "ON" : "OFF"}`);
+  }
+  return Promise.resolve();
+}

@@ -5,7 +5,7 @@
  * savepoint when one is already open, as bun:sqlite nests them.
  */
 import { existsSync } from "node:fs";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { backup, DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Connection, OpenOptions, Statement, Transaction } from "./driver.ts";
 
 /** Opens a SQLite file with node:sqlite. */
@@ -17,11 +17,19 @@ export function openConnection(path: string, options: OpenOptions = {}): Connect
   return new NodeConnection(new DatabaseSync(path, { readOnly: options.readonly ?? false }));
 }
 
+/**
+ * Copies the database with SQLite's online backup, page by page; a write by
+ * another connection meanwhile makes it start over, so the copy is one commit's.
+ */
+export async function copyDatabase(connection: Connection, path: string): Promise<void> {
+  await backup((connection as NodeConnection).db, path);
+}
+
 class NodeConnection implements Connection {
   private readonly cache = new Map<string, StatementSync>();
   private depth = 0;
 
-  constructor(private readonly db: DatabaseSync) {}
+  constructor(readonly db: DatabaseSync) {}
 
   exec(sql: string): void {
     this.db.exec(sql);

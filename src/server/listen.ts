@@ -1,6 +1,7 @@
 /**
- * The HTTP listener under `cairn serve`: `Bun.serve` on Bun, `Deno.serve` on
- * Deno, both serving the same Hono app's `fetch`.
+ * The HTTP listener under `cairn serve` (and the tests that need a socket):
+ * `Bun.serve` on Bun, `Deno.serve` on Deno, both serving the same Hono app's
+ * `fetch`.
  */
 
 /** A listening server. */
