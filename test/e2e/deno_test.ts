@@ -4,8 +4,10 @@
 // Bun server and the other way round, stops cleanly on SIGTERM, and a
 // database moves from Bun to Deno and back with its teams' logins and state.
 // The HTTP, live and store suites themselves run on Deno in `deno task test`.
+// `compile.sh --deno` cannot build here (no denort download): it must say so
+// in one line.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitFor } from "../_binary.ts";
@@ -243,4 +245,39 @@ describe("argon2id across runtimes", () => {
     },
     30_000,
   );
+});
+
+describe("compile.sh --deno", () => {
+  test(
+    "says in one line that deno compile needs to download denort, and leaves no file",
+    async () => {
+      // A fresh DENO_DIR holds no cached denort, and the proxy refuses, so this fails on any host.
+      const denoDir = mkdtempSync(join(tmpdir(), "cairn-deno-dir-"));
+      const proc = Bun.spawn(["bash", join(ROOT, "compile.sh"), "--deno"], {
+        stdout: "pipe",
+        stderr: "pipe",
+        env: { ...ENV, DENO_DIR: denoDir, HTTPS_PROXY: "http://127.0.0.1:9", DENORT_BIN: "" },
+      });
+      const [stdout, stderr, code] = await Promise.all([
+        new Response(proc.stdout).text(),
+        new Response(proc.stderr).text(),
+        proc.exited,
+      ]);
+      expect([code, stdout]).toEqual([1, ""]);
+      expect(stderr).toBe(
+        "compile.sh: deno compile cannot download its runtime (denort) from dl.deno.land; " +
+          "build on a host with internet, or set DENORT_BIN to a denort binary for the target\n",
+      );
+      expect(readdirSync(join(ROOT, "dist")).filter((name) => name.startsWith("cairn-deno")))
+        .toEqual([]);
+    },
+    60_000,
+  );
+
+  test("refuses an unknown target in one line, before any download", async () => {
+    const result = await run(["bash", join(ROOT, "compile.sh"), "--deno", "--target", "pdp-11"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toStartWith("compile.sh: unknown --target pdp-11: one of x86_64-");
+    expect(result.stderr.split("\n")).toHaveLength(2);
+  });
 });
