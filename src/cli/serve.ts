@@ -176,6 +176,10 @@ async function runUntilStopped(
   if (stop instanceof Error) {
     // The state in memory ran ahead of the disk.
     logger.error("commit_failed", { message: stop.message });
+    // The requests of the failed batch (and any after it) are being answered 503: let
+    // them go out, for at most a second, before closing every connection.
+    started.live.closeAll();
+    await Promise.race([server.stop(), new Promise((resolve) => setTimeout(resolve, 1000))]);
     await server.stop(true);
     started.close();
     return EXIT.failure;

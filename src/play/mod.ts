@@ -35,7 +35,7 @@ export {
   secretsEqual,
   verifyPassword,
 } from "./accounts.ts";
-export { BODY_LIMIT, check, readForm, readJson, validate } from "./body.ts";
+export { BODY_LIMIT, check, EmptyBody, readForm, readJson, validate } from "./body.ts";
 export { ApiError, envelope, errorResponse, ERRORS, refusal, refusalResponse } from "./errors.ts";
 export type { ErrorCode, Outcome, Refusal } from "./errors.ts";
 export { storedFreeze } from "./freeze.ts";
@@ -56,6 +56,8 @@ export {
 } from "./session.ts";
 export type { Player } from "./session.ts";
 export { puzzleStats, scoreHistory } from "./stats.ts";
+export { answerSchema, findRoute, openApiDocument, ROUTES } from "./openapi.ts";
+export type { Route } from "./openapi.ts";
 export type { HistoryLine, PuzzleStat } from "./stats.ts";
 
 /**

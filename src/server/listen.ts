@@ -65,8 +65,10 @@ function listenBun(options: ListenOptions): Listener {
     hostname: options.hostname,
     port: options.port,
     fetch: options.fetch,
-    // A backstop only: the app answers oversized bodies itself with a 413 envelope.
-    maxRequestBodySize: 1024 * 1024,
+    // A backstop only: the app answers oversized bodies itself with a 413 envelope, before
+    // reading them. Bun does not buffer a body the app leaves unread, so this bound can leave
+    // room for photo and video uploads.
+    maxRequestBodySize: 256 * 1024 * 1024,
   });
   return {
     hostname: server.hostname ?? options.hostname,

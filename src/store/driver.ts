@@ -16,6 +16,8 @@ export interface Statement<Row = unknown> {
   /** The first row, or null (Bun) or undefined (node:sqlite) when there is none. */
   get(...params: Param[]): Row | null | undefined;
   all(...params: Param[]): Row[];
+  /** The rows one at a time, for reads too large to hold as one array. */
+  iterate(...params: Param[]): IterableIterator<Row>;
 }
 
 /** `fn` run inside a transaction: plain (BEGIN), `.deferred()`, `.immediate()` or `.exclusive()`. */

@@ -121,4 +121,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (puzzle, hint)
   ) STRICT, WITHOUT ROWID;
   `,
+  // 4: guesses keep no index by team. Each guess of a batch belongs to another team, so that
+  // index dirtied a page per guess, which was written to the WAL, synced, and written again at
+  // the next checkpoint. Boot reads the guesses in one sequential pass instead (load.ts).
+  `
+  DROP INDEX guesses_by_team_puzzle;
+  `,
 ];
