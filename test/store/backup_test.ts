@@ -17,8 +17,15 @@ describe("backupDatabase()", () => {
       expect(new TextDecoder().decode((await reader.read()).value)).toContain("ready");
       const source = openForReading(path);
       const copies: string[] = [];
+      const teams = () =>
+        (source.query("SELECT count(*) AS n FROM teams").get() as { n: number }).n;
+      let before = 0;
       for (let i = 0; i < 6; i++) {
-        await sleep(40);
+        // Each copy waits for the writer to have committed more since the last one (it may be
+        // slow on a busy machine), so that every copy must show more than the one before it.
+        const deadline = Date.now() + 5000;
+        do await sleep(20); while (teams() <= before && Date.now() < deadline);
+        before = teams();
         const out = join(dir, `copy-${i}.db`);
         expect((await backupDatabase(source, out)).bytes).toBeGreaterThan(0);
         copies.push(out);

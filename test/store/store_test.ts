@@ -49,7 +49,7 @@ describe("openDatabase()", () => {
 
   test("keeps no index of guesses by team: a batch of guesses from many teams appends, and dirties few pages", () => {
     const db = openDatabase(":memory:");
-    const indexes = db.query<{ name: string }, []>("PRAGMA index_list(guesses)").all()
+    const indexes = db.query<{ name: string }>("PRAGMA index_list(guesses)").all()
       .map((row) => row.name).filter((name) => !name.startsWith("sqlite_autoindex"));
     expect(indexes).toEqual(["guesses_by_time"]);
     db.close();
