@@ -58,11 +58,6 @@ export const openConnection: (path: string, options?: OpenOptions) => Connection
 /**
  * Writes a consistent copy of the open database to the new file `path`, while
  * others keep writing: `VACUUM INTO` on Bun; SQLite's online backup on Deno,
- * which refuses VACUUM INTO (it would write a file past its permissions).
+ * whose SQLite allows no attached database, which VACUUM INTO needs.
  */
 export const copyDatabase: (db: Connection, path: string) => Promise<void> = driver.copyDatabase;
-
-/** Which SQLite driver this runtime uses, for logs and `/metrics`. */
-export const SQLITE_DRIVER: "bun:sqlite" | "node:sqlite" = "Bun" in globalThis
-  ? "bun:sqlite"
-  : "node:sqlite";

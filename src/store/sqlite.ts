@@ -1,8 +1,8 @@
 /**
  * The SQLite store, over `bun:sqlite` on Bun and `node:sqlite` on Deno (see
- * driver.ts): one database file in WAL mode with full sync,
- * the group-commit writer, the single-instance lock, and every read the
- * server makes, each statement prepared once on first use.
+ * driver.ts): one database file in WAL mode with full sync, the group-commit
+ * writer, the single-instance lock, and every read the server makes, each
+ * statement prepared once on first use.
  */
 import type { Connection, Statement } from "./driver.ts";
 import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
