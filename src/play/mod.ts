@@ -26,7 +26,15 @@ export {
   reloadFailure,
 } from "./admin_actions.ts";
 export type { AdminActions } from "./admin_actions.ts";
-export { Accounts, hashPassword, hashToken, Limiter, newToken, secretsEqual } from "./accounts.ts";
+export {
+  Accounts,
+  hashPassword,
+  hashToken,
+  Limiter,
+  newToken,
+  secretsEqual,
+  verifyPassword,
+} from "./accounts.ts";
 export { BODY_LIMIT, check, EmptyBody, readForm, readJson, validate } from "./body.ts";
 export { ApiError, envelope, errorResponse, ERRORS, refusal, refusalResponse } from "./errors.ts";
 export type { ErrorCode, Outcome, Refusal } from "./errors.ts";

@@ -5,7 +5,7 @@
  * hunt's points and hint costs, which the server records in `hunt_puzzles`
  * and `hunt_hints` at every start and reload.
  */
-import type { Database } from "bun:sqlite";
+import type { Connection } from "./driver.ts";
 import type { Hunt } from "../engine/mod.ts";
 
 /** The tables an export holds, in the order they are written. */
@@ -23,7 +23,7 @@ export const RESULT_COLUMNS: Record<ResultTable, readonly string[]> = {
 };
 
 /** Records the hunt's scoring (points, hint costs) beside the state, replacing the last one. */
-export function saveScoring(db: Database, hunt: Hunt): void {
+export function saveScoring(db: Connection, hunt: Hunt): void {
   const puzzle = db.prepare(
     "INSERT INTO hunt_puzzles (id, title, round, points) VALUES (?, ?, ?, ?)",
   );
@@ -46,8 +46,8 @@ export function saveScoring(db: Database, hunt: Hunt): void {
  * with each other even while the server writes. The scoreboard is the
  * organizers' view: it ignores any freeze.
  */
-export function readResults(db: Database): Results {
-  const all = (sql: string) => db.query<Record<string, unknown>, []>(sql).all();
+export function readResults(db: Connection): Results {
+  const all = (sql: string) => db.query<Record<string, unknown>>(sql).all();
   return db.transaction(() => ({
     teams: all(
       "SELECT id, name, division, members, created_at FROM teams ORDER BY id",
@@ -107,8 +107,8 @@ const SCOREBOARD = `
   ORDER BY score DESC, coalesce(sc.reached_at, t.created_at), t.id`;
 
 /** Whether the database holds the hunt's scoring (a server of this version has run on it). */
-export function hasScoring(db: Database): boolean {
-  return db.query("SELECT 1 FROM hunt_puzzles LIMIT 1").get() !== null;
+export function hasScoring(db: Connection): boolean {
+  return db.query("SELECT 1 FROM hunt_puzzles LIMIT 1").get() != null;
 }
 
 /**

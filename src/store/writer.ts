@@ -8,7 +8,7 @@
  * so the process must rebuild it from the database (the server exits and its
  * service manager restarts it).
  */
-import type { Database, Statement } from "bun:sqlite";
+import type { Connection, Statement } from "./driver.ts";
 import type { Write } from "../engine/mod.ts";
 import type { BatchStats } from "./store.ts";
 
@@ -42,7 +42,7 @@ export class Writer {
   private readonly insertSolve: Statement;
   private readonly runBatch: (batch: Pending[]) => number;
 
-  constructor(private readonly db: Database, private readonly options: WriterOptions = {}) {
+  constructor(private readonly db: Connection, private readonly options: WriterOptions = {}) {
     // Prepared once, kept for the life of the writer.
     const prepare = (sql: string) => db.prepare(sql);
     this.statements = {
