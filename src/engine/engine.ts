@@ -6,9 +6,16 @@
  * only after those are committed; if a commit fails, the engine is discarded
  * and rebuilt from the database.
  */
-import { type RuleState, type StateLayout, stateLayout, timeBoundaries } from "../rules/mod.ts";
+import {
+  type RuleState,
+  type StateLayout,
+  stateLayout,
+  timeBoundaries,
+  walkCalls,
+} from "../rules/mod.ts";
 import { type Hint, type Hunt, type Puzzle, type Route, type Variant, variantOf } from "./model.ts";
 import { newTeam, replaySnapshot, type Snapshot, type TeamRow } from "./restore.ts";
+import { dynamicValue } from "./scoring.ts";
 import { type Standing, standings, type StandingsOptions } from "./standings.ts";
 import type { GuessResult, Write } from "./writes.ts";
 
@@ -21,6 +28,11 @@ export interface Clock {
 export interface ScoreEvent {
   at: number;
   delta: number;
+  /**
+   * Another team's solve lowered the value of a dynamic puzzle this team had
+   * solved. Such a change does not count as the team reaching its score (ties).
+   */
+  decay: boolean;
 }
 
 /** A team and everything the game knows of it, kept in memory. */
@@ -69,7 +81,8 @@ export type GuessOutcome =
   | { kind: "hunt_not_running" }
   | { kind: "not_found" }
   | { kind: "already_solved" }
-  | { kind: "rate_limited"; retryAfterSeconds: number }
+  /** No `retryAfterSeconds` when the limit is `per = "hunt"`: waiting does not help. */
+  | { kind: "rate_limited"; retryAfterSeconds?: number }
   | {
     kind: "judged";
     result: GuessResult;
@@ -120,6 +133,12 @@ export class Engine {
   private nextGuessId = 1;
   private nextAdjustmentId = 1;
   private nextAnnouncementId = 1;
+  /** Per puzzle index, the teams that solved it, in solve order. */
+  private readonly solvers: Team[][];
+  /** Whether any puzzle's rule reads `score()`, which another team's solve can now lower. */
+  private readonly scoreRules: boolean;
+  /** Bumped whenever a dynamic puzzle's value changes, for caches of what teams see. */
+  valuesVersion = 0;
   /** Writes no request waits for: unlocks found by the clock on reads and before actions. */
   private background: Write[] = [];
 
@@ -142,6 +161,15 @@ export class Engine {
     }
     this.boundaries = times.boundaries;
     this.everyMinute = times.everyMinute;
+    this.solvers = hunt.puzzles.map(() => []);
+    this.scoreRules = hunt.puzzles.some((p) => p.dynamic !== undefined) &&
+      rules.some((expr) => {
+        let reads = false;
+        walkCalls(expr, (call) => {
+          if (call.fn === "score") reads = true;
+        });
+        return reads;
+      });
   }
 
   /** The current time from the injected clock. */
@@ -218,16 +246,22 @@ export class Engine {
     if (puzzle === undefined) return { kind: "not_found" };
     if (this.solved(team, puzzle)) return { kind: "already_solved" };
 
-    // The limit counts the whole team's incorrect and partial guesses in a sliding window.
+    // The limit counts the whole team's incorrect and partial guesses in a sliding
+    // window, or over the whole hunt (`per = "hunt"`, an infinite window).
+    const limit = puzzle.guessLimit;
+    const perHunt = limit.perMs === Infinity;
     const recent = team.recentWrong.get(puzzle.index) ?? [];
-    const windowStart = now - puzzle.guessLimit.perMs;
+    const windowStart = now - limit.perMs;
     while (recent.length > 0 && recent[0]! <= windowStart) recent.shift();
+    const used = perHunt
+      ? team.state.counts[this.layout.wrongGuesses + puzzle.index]!
+      : recent.length;
     let extraUsed = false;
-    if (recent.length >= puzzle.guessLimit.count) {
+    if (used >= limit.count) {
       const extra = team.extraGuesses.get(puzzle.index) ?? 0;
       if (extra <= 0) {
-        const retryAfterMs = recent[recent.length - puzzle.guessLimit.count]! +
-          puzzle.guessLimit.perMs - now;
+        if (perHunt) return { kind: "rate_limited" };
+        const retryAfterMs = recent[recent.length - limit.count]! + limit.perMs - now;
         return {
           kind: "rate_limited",
           retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
@@ -255,12 +289,20 @@ export class Engine {
       at: now,
     });
     if (judged.kind === "correct") {
-      this.solve(team, puzzle, now);
+      const decayed = this.solve(team, puzzle, now);
       const unlocked = this.refresh(team, now, writes);
+      // A lower value lowers the other solvers' scores, which a score() rule may read.
+      if (decayed && this.scoreRules) {
+        for (const other of this.solvers[puzzle.index]!) {
+          if (other !== team) this.refresh(other, now, writes);
+        }
+      }
       return { kind: "judged", result: "correct", unlocked, guessId, writes };
     }
-    recent.push(now);
-    team.recentWrong.set(puzzle.index, recent);
+    if (!perHunt) {
+      recent.push(now);
+      team.recentWrong.set(puzzle.index, recent);
+    }
     team.state.counts[this.layout.wrongGuesses + puzzle.index]!++;
     // A wrong guess can make a hint available, but it unlocks no puzzle.
     const message = judged.kind === "partial"
@@ -461,10 +503,14 @@ export class Engine {
     puzzle: Puzzle,
     now = this.now(),
   ): { used: number; limit: number; extra: number; retryAfterSeconds?: number } {
-    const windowStart = now - puzzle.guessLimit.perMs;
-    const recent = (team.recentWrong.get(puzzle.index) ?? []).filter((at) => at > windowStart);
     const limit = puzzle.guessLimit.count;
     const extra = team.extraGuesses.get(puzzle.index) ?? 0;
+    if (puzzle.guessLimit.perMs === Infinity) {
+      // A cap on the whole hunt: no wait ends it, only extra guesses.
+      return { used: team.state.counts[this.layout.wrongGuesses + puzzle.index]!, limit, extra };
+    }
+    const windowStart = now - puzzle.guessLimit.perMs;
+    const recent = (team.recentWrong.get(puzzle.index) ?? []).filter((at) => at > windowStart);
     if (recent.length < limit || extra > 0) return { used: recent.length, limit, extra };
     const retryAfterMs = recent[recent.length - limit]! + puzzle.guessLimit.perMs - now;
     return {
@@ -473,6 +519,18 @@ export class Engine {
       extra,
       retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
     };
+  }
+
+  /** What the puzzle is worth now: its fixed points, or its dynamic value after its solves so far. */
+  points(puzzle: Puzzle): number {
+    return puzzle.dynamic === undefined
+      ? puzzle.points
+      : dynamicValue(puzzle.dynamic, this.solvers[puzzle.index]!.length);
+  }
+
+  /** How many teams have solved the puzzle. */
+  solvesOf(puzzle: Puzzle): number {
+    return this.solvers[puzzle.index]!.length;
   }
 
   /** The team's score now. */
@@ -516,7 +574,9 @@ export class Engine {
 
   /** The longest guess-limit window, so the store knows how far back to read guesses. */
   longestGuessWindow(): number {
-    return Math.max(...this.hunt.puzzles.map((p) => p.guessLimit.perMs));
+    // A per-hunt cap reads the stored totals, not the recent guesses.
+    const windows = this.hunt.puzzles.map((p) => p.guessLimit.perMs).filter(Number.isFinite);
+    return Math.max(0, ...windows);
   }
 
   // ---------------------------------------------------------------- internals
@@ -535,8 +595,11 @@ export class Engine {
     return team;
   }
 
-  /** Records a solve: its counters, route progress and points. */
-  private solve(team: Team, puzzle: Puzzle, at: number): void {
+  /**
+   * Records a solve: its counters, route progress and points. Returns whether
+   * it lowered a dynamic puzzle's value, and so the earlier solvers' scores.
+   */
+  private solve(team: Team, puzzle: Puzzle, at: number): boolean {
     const c = team.state.counts;
     if (puzzle.route !== undefined) {
       // A solve completes a stop, unless a check-in there already did (advance = "checkin").
@@ -552,15 +615,41 @@ export class Engine {
     if (team.lastSolveAt === null || at > team.lastSolveAt) team.lastSolveAt = at;
     c[this.layout.roundSolves + puzzle.roundIndex]!++;
     for (const tag of puzzle.tagIndexes) c[this.layout.tagSolves + tag]!++;
-    this.changeScore(team, puzzle.points, at);
+    return this.awardSolve(team, puzzle, at);
   }
 
-  /** Changes a team's score, remembering when, for ties and frozen boards. */
-  private changeScore(team: Team, delta: number, at: number): void {
+  /**
+   * Gives a solver the puzzle's points and its first-solve bonus, if any. A
+   * dynamic puzzle's new value applies to every solver: the earlier ones
+   * change by the difference, touching only this puzzle's solvers.
+   */
+  private awardSolve(team: Team, puzzle: Puzzle, at: number): boolean {
+    const solvers = this.solvers[puzzle.index]!;
+    const place = solvers.length;
+    solvers.push(team);
+    const bonus = puzzle.firstSolveBonus[place] ?? 0;
+    if (puzzle.dynamic === undefined) {
+      this.changeScore(team, puzzle.points + bonus, at);
+      return false;
+    }
+    const before = dynamicValue(puzzle.dynamic, place);
+    const after = dynamicValue(puzzle.dynamic, place + 1);
+    this.changeScore(team, after + bonus, at);
+    if (after === before) return false;
+    this.valuesVersion++;
+    for (let i = 0; i < place; i++) this.changeScore(solvers[i]!, after - before, at, true);
+    return true;
+  }
+
+  /**
+   * Changes a team's score, remembering when, for ties and frozen boards. A
+   * decay (another team's solve) is not the team reaching its score.
+   */
+  private changeScore(team: Team, delta: number, at: number, decay = false): void {
     if (delta === 0) return;
     team.state.counts[this.layout.score]! += delta;
-    team.scoreEvents.push({ at, delta });
-    team.reachedAt = at;
+    team.scoreEvents.push({ at, delta, decay });
+    if (!decay) team.reachedAt = at;
   }
 
   /** A stop can unlock once the team is done with the stop before it in its route. */

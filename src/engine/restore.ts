@@ -50,7 +50,7 @@ export interface ReplayTarget {
   readonly layout: StateLayout;
   readonly teams: ReadonlyMap<number, Team>;
   addTeam(row: TeamRow): Team;
-  solve(team: Team, puzzle: Puzzle, at: number): void;
+  solve(team: Team, puzzle: Puzzle, at: number): unknown;
   changeScore(team: Team, delta: number, at: number): void;
   checkedInAtStop(team: Team, puzzle: Puzzle): void;
   setRoute(team: Team, route: Route, order: readonly number[]): void;

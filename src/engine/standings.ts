@@ -78,7 +78,7 @@ function rowAt(team: Team, at: number): Row {
   for (const event of team.scoreEvents) {
     if (event.at > at) break;
     score += event.delta;
-    reachedAt = event.at;
+    if (!event.decay) reachedAt = event.at;
   }
   let solves = 0;
   let lastSolveAt: number | null = null;

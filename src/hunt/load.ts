@@ -14,6 +14,7 @@ import {
   type Variant,
 } from "../engine/model.ts";
 import { routeConflicts, type RouteConstraints, RoutePlanner } from "../engine/routes.ts";
+import type { DynamicPoints } from "../engine/scoring.ts";
 import { hashStrings } from "../engine/seed.ts";
 import {
   analyze,
@@ -465,6 +466,7 @@ function buildPuzzle(entry: PuzzleEntry, i: number, context: PuzzleContext): Puz
   }
   const hints = buildHints(entry, i, context);
   const unlock = compile(entry.unlock, at("unlock"), entry.id, "puzzle");
+  const dynamic = dynamicPoints(entry, i, report);
   return {
     index: i,
     id: entry.id,
@@ -473,7 +475,9 @@ function buildPuzzle(entry: PuzzleEntry, i: number, context: PuzzleContext): Puz
     roundIndex: names.rounds.get(entry.round)!,
     tags: entry.tags,
     tagIndexes: entry.tags.map((tag) => names.tags.get(tag)!),
-    points: entry.points,
+    points: typeof entry.points === "number" ? entry.points : entry.points.initial,
+    ...(dynamic && { dynamic }),
+    firstSolveBonus: entry.first_solve_bonus,
     body,
     answers: hasVariants ? variants[0]!.answers : answers,
     guessLimit: entry.guess_limit
@@ -555,6 +559,29 @@ function buildVariant(
   };
 }
 
+/** A puzzle's dynamic points, checked: the minimum is at most the initial value. */
+function dynamicPoints(entry: PuzzleEntry, i: number, report: Reporter): DynamicPoints | undefined {
+  const points = entry.points;
+  if (typeof points === "number") return undefined;
+  if (points.minimum > points.initial) {
+    report.add(
+      "error",
+      `The minimum (${points.minimum}) is above the initial value (${points.initial})`,
+      ["puzzle", i, "points", "minimum"],
+      entry.id,
+    );
+  }
+  if (points.function === "logarithmic" && points.decay === 0) {
+    report.add(
+      "error",
+      "A logarithmic decay is the number of solves to reach the minimum: use 1 or more",
+      ["puzzle", i, "points", "decay"],
+      entry.id,
+    );
+  }
+  return { ...points };
+}
+
 /** Compiles a puzzle's [[puzzle.hint]] tables, warning about duplicates and costs. */
 function buildHints(entry: PuzzleEntry, i: number, context: PuzzleContext): Hint[] {
   const { compile, report } = context;
@@ -565,10 +592,11 @@ function buildHints(entry: PuzzleEntry, i: number, context: PuzzleContext): Hint
       report.add("error", `Duplicate hint id "${hint.id}"`, [...at, "id"], entry.id);
     }
     hintIds.add(hint.id);
-    if (hint.cost > entry.points) {
+    const points = typeof entry.points === "number" ? entry.points : entry.points.initial;
+    if (hint.cost > points) {
       report.add(
         "warning",
-        `Hint "${hint.id}" costs ${hint.cost} points, more than the puzzle's ${entry.points}`,
+        `Hint "${hint.id}" costs ${hint.cost} points, more than the puzzle's ${points}`,
         [...at, "cost"],
         entry.id,
       );

@@ -150,11 +150,17 @@ function puzzleActions(game: Game) {
           return refusal(outcome.kind);
         case "rate_limited":
           await settle(game);
-          return refusal(
-            "rate_limited",
-            "Too many wrong guesses on this puzzle; wait a little",
-            outcome.retryAfterSeconds,
-          );
+          // A per-hunt cap has no wait: only an organizer's extra guesses lift it.
+          return outcome.retryAfterSeconds === undefined
+            ? refusal(
+              "rate_limited",
+              "No wrong guesses left on this puzzle; an organizer can grant more",
+            )
+            : refusal(
+              "rate_limited",
+              "Too many wrong guesses on this puzzle; wait a little",
+              outcome.retryAfterSeconds,
+            );
         case "already_solved":
           // Answered only once the solve it rests on is on disk.
           await settle(game);

@@ -121,4 +121,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (puzzle, hint)
   ) STRICT, WITHOUT ROWID;
   `,
+  // 4: dynamic points and first-solve bonuses (CTF mode, issue 20), for the same exports.
+  `
+  ALTER TABLE hunt_puzzles ADD COLUMN dynamic_initial INTEGER;
+  ALTER TABLE hunt_puzzles ADD COLUMN dynamic_minimum INTEGER;
+  ALTER TABLE hunt_puzzles ADD COLUMN dynamic_decay INTEGER;
+  ALTER TABLE hunt_puzzles ADD COLUMN dynamic_function TEXT;
+  ALTER TABLE hunt_puzzles ADD COLUMN first_solve_bonus TEXT NOT NULL DEFAULT '[]';
+  `,
 ];
