@@ -29,10 +29,11 @@ export interface ScoreEvent {
   at: number;
   delta: number;
   /**
-   * Another team's solve lowered the value of a dynamic puzzle this team had
-   * solved. Such a change does not count as the team reaching its score (ties).
+   * The solve of a dynamic puzzle: `delta` is only its first-solve bonus, as
+   * the puzzle's value changes with later solves and is counted apart (see
+   * `Engine.valueAt`).
    */
-  decay: boolean;
+  dynamic: boolean;
 }
 
 /** A team and everything the game knows of it, kept in memory. */
@@ -61,6 +62,12 @@ export interface Team {
   recentWrong: Map<number, number[]>;
   /** When the team's unlocks were last recomputed. */
   refreshedAt: number;
+  /**
+   * Another team's solve lowered this team's score (a dynamic puzzle's value
+   * fell) and a `score()` rule may now hold: its rules are judged again at its
+   * next read or action, as a time-based unlock is.
+   */
+  stale: boolean;
   /** Extra guesses granted by organizers and not used yet, per puzzle index. */
   extraGuesses: Map<number, number>;
   lastActivityAt: number;
@@ -135,6 +142,10 @@ export class Engine {
   private nextAnnouncementId = 1;
   /** Per puzzle index, the teams that solved it, in solve order. */
   private readonly solvers: Team[][];
+  /** Per puzzle index, its solve times, ascending (solves are recorded in time order). */
+  private readonly solveTimes: number[][];
+  /** The indices of the puzzles with dynamic points. */
+  readonly dynamicPuzzles: readonly number[];
   /** Whether any puzzle's rule reads `score()`, which another team's solve can now lower. */
   private readonly scoreRules: boolean;
   /** Bumped whenever a dynamic puzzle's value changes, for caches of what teams see. */
@@ -162,6 +173,8 @@ export class Engine {
     this.boundaries = times.boundaries;
     this.everyMinute = times.everyMinute;
     this.solvers = hunt.puzzles.map(() => []);
+    this.solveTimes = hunt.puzzles.map(() => []);
+    this.dynamicPuzzles = hunt.puzzles.filter((p) => p.dynamic !== undefined).map((p) => p.index);
     this.scoreRules = hunt.puzzles.some((p) => p.dynamic !== undefined) &&
       rules.some((expr) => {
         let reads = false;
@@ -291,11 +304,10 @@ export class Engine {
     if (judged.kind === "correct") {
       const decayed = this.solve(team, puzzle, now);
       const unlocked = this.refresh(team, now, writes);
-      // A lower value lowers the other solvers' scores, which a score() rule may read.
+      // A lower value lowers the other solvers' scores, which a score() rule may read:
+      // their rules are judged again at their next read, touching only this puzzle's solvers.
       if (decayed && this.scoreRules) {
-        for (const other of this.solvers[puzzle.index]!) {
-          if (other !== team) this.refresh(other, now, writes);
-        }
+        for (const other of this.solvers[puzzle.index]!) other.stale = other !== team;
       }
       return { kind: "judged", result: "correct", unlocked, guessId, writes };
     }
@@ -428,7 +440,9 @@ export class Engine {
     // Between refreshes only the clock changes a puzzle rule's result (every other
     // input changes through an action that refreshes), so skip unless a time passed.
     const next = this.nextChangeAt(team.refreshedAt);
-    if (next !== undefined && now >= next) this.refresh(team, now, this.background);
+    if (team.stale || (next !== undefined && now >= next)) {
+      this.refresh(team, now, this.background);
+    }
   }
 
   /** Takes the queued background writes, for the caller to commit without waiting. */
@@ -533,6 +547,55 @@ export class Engine {
     return this.solvers[puzzle.index]!.length;
   }
 
+  /** What a dynamic puzzle was worth at `at`: its value after the solves made by then. */
+  valueAt(index: number, at: number): number {
+    const times = this.solveTimes[index]!;
+    // Binary search: how many solves came at or before `at`.
+    let low = 0;
+    let high = times.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (times[mid]! <= at) low = mid + 1;
+      else high = mid;
+    }
+    return dynamicValue(this.hunt.puzzles[index]!.dynamic!, low);
+  }
+
+  /**
+   * A team's score after each change, up to `at`: its own changes, and the
+   * falls of the dynamic puzzles it solved as other teams solved them.
+   */
+  scoreHistory(team: Team, at = Infinity): { at: number; score: number }[] {
+    const changes: { at: number; delta: number }[] = [];
+    for (const event of team.scoreEvents) {
+      if (event.at > at) break;
+      if (event.delta !== 0) changes.push(event);
+    }
+    for (const index of this.dynamicPuzzles) {
+      const place = this.solvers[index]!.indexOf(team);
+      if (place < 0) continue;
+      const times = this.solveTimes[index]!;
+      const points = this.hunt.puzzles[index]!.dynamic!;
+      // The team's solve earns the value then; each later solve changes it.
+      let value = 0;
+      for (let k = place; k < times.length && times[k]! <= at; k++) {
+        const next = dynamicValue(points, k + 1);
+        if (next !== value) changes.push({ at: times[k]!, delta: next - value });
+        value = next;
+      }
+    }
+    changes.sort((a, b) => a.at - b.at);
+    // One point per time: changes at the same moment (a solve and its bonus) merge.
+    const points: { at: number; score: number }[] = [];
+    let score = 0;
+    for (const change of changes) {
+      score += change.delta;
+      if (points.at(-1)?.at === change.at) points.at(-1)!.score = score;
+      else points.push({ at: change.at, score });
+    }
+    return points;
+  }
+
   /** The team's score now. */
   score(team: Team): number {
     return team.state.counts[this.layout.score]!;
@@ -549,7 +612,19 @@ export class Engine {
    * ranked apart (see standings.ts).
    */
   standings(options: StandingsOptions = {}): Standing[] {
-    return standings(this.teams.values(), this.layout, options);
+    return standings(this.teams.values(), this.layout, {
+      ...options,
+      // A board as at a time counts each dynamic puzzle at its value then.
+      ...(options.at !== undefined && this.dynamicPuzzles.length > 0 &&
+        { valueAt: this.valuesAt(options.at) }),
+    });
+  }
+
+  /** Every dynamic puzzle's value at `at`, by puzzle index (0 for the others). */
+  private valuesAt(at: number): Int32Array {
+    const values = new Int32Array(this.hunt.puzzles.length);
+    for (const index of this.dynamicPuzzles) values[index] = this.valueAt(index, at);
+    return values;
   }
 
   // ---------------------------------------------------------------- restore
@@ -632,24 +707,29 @@ export class Engine {
       this.changeScore(team, puzzle.points + bonus, at);
       return false;
     }
+    this.solveTimes[puzzle.index]!.push(at);
     const before = dynamicValue(puzzle.dynamic, place);
     const after = dynamicValue(puzzle.dynamic, place + 1);
-    this.changeScore(team, after + bonus, at);
+    const score = this.layout.score;
+    // The event holds the bonus only: the value is counted apart, as it changes later.
+    team.state.counts[score]! += after + bonus;
+    team.scoreEvents.push({ at, delta: bonus, dynamic: true });
+    if (after + bonus !== 0) team.reachedAt = at;
     if (after === before) return false;
+    // The earlier solvers' totals follow, with no event: a board as at a time
+    // reads the value then (`valueAt`), and a decay is not a team reaching its score.
     this.valuesVersion++;
-    for (let i = 0; i < place; i++) this.changeScore(solvers[i]!, after - before, at, true);
+    const delta = after - before;
+    for (let i = 0; i < place; i++) solvers[i]!.state.counts[score]! += delta;
     return true;
   }
 
-  /**
-   * Changes a team's score, remembering when, for ties and frozen boards. A
-   * decay (another team's solve) is not the team reaching its score.
-   */
-  private changeScore(team: Team, delta: number, at: number, decay = false): void {
+  /** Changes a team's score, remembering when, for ties and frozen boards. */
+  private changeScore(team: Team, delta: number, at: number): void {
     if (delta === 0) return;
     team.state.counts[this.layout.score]! += delta;
-    team.scoreEvents.push({ at, delta, decay });
-    if (!decay) team.reachedAt = at;
+    team.scoreEvents.push({ at, delta, dynamic: false });
+    team.reachedAt = at;
   }
 
   /** A stop can unlock once the team is done with the stop before it in its route. */
@@ -715,6 +795,7 @@ export class Engine {
     const time = Math.max(now, this.startsAt);
     state.now = time;
     team.refreshedAt = now;
+    team.stale = false;
     const unlocked: string[] = [];
     // Unlocks can enable further unlocks only through solves, which they do not
     // make; one pass is enough.

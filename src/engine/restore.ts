@@ -90,6 +90,7 @@ export function newTeam(
     version: 0,
     recentWrong: new Map(),
     refreshedAt: -Infinity,
+    stale: false,
     extraGuesses: new Map(),
     lastActivityAt: row.createdAt,
     routes: [],

@@ -115,15 +115,19 @@ describe("Engine with dynamic points", () => {
     clock.advance(MINUTE);
     const third = engine.guess(c, "web", "flag{web}");
     expect([engine.score(a), engine.score(b), engine.score(c)]).toEqual([530, 510, 480]);
-    // A's score fell to 530, so its score() rule now holds: its unlock is in C's writes,
-    // though not in C's own list.
     expect(third.kind === "judged" && third.unlocked).toEqual(["reward"]);
-    const writes = third.kind === "judged" ? third.writes : [];
-    expect(writes.filter((w) => w.kind === "unlock")).toEqual([
-      { kind: "unlock", teamId: c.id, puzzle: "reward", at: START + 3 * MINUTE },
-      { kind: "unlock", teamId: a.id, puzzle: "reward", at: START + 3 * MINUTE },
-    ]);
+    // A's score fell to 530, so its score() rule now holds: A's next read finds the unlock,
+    // as it finds a time-based one, and records it in the background.
+    expect(engine.isUnlocked(a, 3)).toBe(false);
+    clock.advance(1_000);
+    engine.catchUp(a);
     expect(engine.isUnlocked(a, 3)).toBe(true);
+    expect(engine.takeBackgroundWrites()).toEqual([
+      { kind: "unlock", teamId: a.id, puzzle: "reward", at: START + 3 * MINUTE + 1_000 },
+    ]);
+    // B, at 510, had it from its own solve; nothing is left to find.
+    engine.catchUp(b);
+    expect(engine.takeBackgroundWrites()).toEqual([]);
     // The board: a decay is not a team reaching its score, so ties stay with the earlier solver.
     expect(engine.standings().map((row) => [row.team.name, row.score])).toEqual([
       ["A", 530],
@@ -134,6 +138,15 @@ describe("Engine with dynamic points", () => {
     expect(
       engine.standings({ at: START + 2 * MINUTE + 1 }).map((row) => [row.team.name, row.score]),
     ).toEqual([["A", 540], ["B", 520], ["C", 0]]);
+    // A's history shows its solve, then each fall as others solved.
+    expect(engine.scoreHistory(a)).toEqual([
+      { at: START + MINUTE, score: 550 },
+      { at: START + 2 * MINUTE, score: 540 },
+      { at: START + 3 * MINUTE, score: 530 },
+    ]);
+    expect(engine.scoreHistory(b, START + 2 * MINUTE)).toEqual([
+      { at: START + 2 * MINUTE, score: 520 },
+    ]);
   });
 
   test("a decay does not move a team's place in a tie", () => {
