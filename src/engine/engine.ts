@@ -542,6 +542,11 @@ export class Engine {
       : dynamicValue(puzzle.dynamic, this.solvers[puzzle.index]!.length);
   }
 
+  /** The teams that solved the puzzle, in solve order (the first gets the first bonus). */
+  solversOf(puzzle: Puzzle): readonly Team[] {
+    return this.solvers[puzzle.index]!;
+  }
+
   /** How many teams have solved the puzzle. */
   solvesOf(puzzle: Puzzle): number {
     return this.solvers[puzzle.index]!.length;

@@ -48,6 +48,8 @@ export {
 } from "./session.ts";
 export type { Player } from "./session.ts";
 export { puzzleStats, scoreHistory } from "./stats.ts";
+export { ctftimeFeed, ctftimeJson, engineFeed } from "./ctftime.ts";
+export type { CtftimeFeed, FeedRow, FeedTask } from "./ctftime.ts";
 export type { HistoryLine, PuzzleStat } from "./stats.ts";
 
 /**

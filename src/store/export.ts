@@ -27,7 +27,8 @@ export const RESULT_COLUMNS: Record<ResultTable, readonly string[]> = {
 export function saveScoring(db: Database, hunt: Hunt): void {
   const puzzle = db.prepare(
     `INSERT INTO hunt_puzzles (id, title, round, points, dynamic_initial, dynamic_minimum,
-       dynamic_decay, dynamic_function, first_solve_bonus) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       dynamic_decay, dynamic_function, first_solve_bonus, position)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const hint = db.prepare("INSERT INTO hunt_hints (puzzle, hint, cost) VALUES (?, ?, ?)");
   db.transaction(() => {
@@ -45,6 +46,7 @@ export function saveScoring(db: Database, hunt: Hunt): void {
         d?.decay ?? null,
         d?.function ?? null,
         JSON.stringify(p.firstSolveBonus),
+        p.index,
       );
       for (const h of p.hints) hint.run(p.id, h.id, h.cost);
     }

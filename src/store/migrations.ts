@@ -128,5 +128,6 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE hunt_puzzles ADD COLUMN dynamic_decay INTEGER;
   ALTER TABLE hunt_puzzles ADD COLUMN dynamic_function TEXT;
   ALTER TABLE hunt_puzzles ADD COLUMN first_solve_bonus TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE hunt_puzzles ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
   `,
 ];

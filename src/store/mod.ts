@@ -38,6 +38,7 @@ export {
 } from "./export.ts";
 export type { Results, ResultTable } from "./export.ts";
 export { loadSnapshot } from "./load.ts";
+export { readSolvePoints } from "./scoring.ts";
 export { acquireLock } from "./lock.ts";
 export type { Lock } from "./lock.ts";
 export { MIGRATIONS } from "./migrations.ts";

@@ -4,6 +4,7 @@
  * dynamic puzzle's value after all its solves (the engine's `dynamicValue`,
  * written again here), plus the first-solve bonus for the solve's place.
  */
+import type { Database } from "bun:sqlite";
 
 /**
  * Common table expressions ending in `solve_points (team_id, puzzle, at,
@@ -37,3 +38,19 @@ export const SOLVE_POINTS = `
       END + coalesce(json_extract(first_solve_bonus, '$[' || place || ']'), 0) AS points
     FROM solve_raw
   )`;
+
+/** The puzzles and every solve with its points, for CTFtime's feed made from the database. */
+export function readSolvePoints(db: Database): {
+  puzzles: { id: string; title: string }[];
+  solves: { team: number; puzzle: string; points: number; at: number }[];
+} {
+  return db.transaction(() => ({
+    puzzles: db.query<{ id: string; title: string }, []>(
+      "SELECT id, title FROM hunt_puzzles ORDER BY position, id",
+    ).all(),
+    solves: db.query<{ team: number; puzzle: string; points: number; at: number }, []>(
+      `WITH ${SOLVE_POINTS}
+       SELECT team_id AS team, puzzle, points, at FROM solve_points ORDER BY at`,
+    ).all(),
+  })).deferred();
+}
