@@ -112,8 +112,13 @@ function accountActions(game: Game) {
         return refusal("unauthorized", "Wrong team name or password");
       }
       const session = game.accounts.openSession(team.id, engine.now());
-      await game.commit([session.write]);
+      // A password imported from CTFd (bcrypt) is replaced with argon2id now that it is known.
+      const upgrade = game.accounts.needsUpgrade(team.id)
+        ? await game.accounts.upgrade(team.id, body.password)
+        : undefined;
+      await game.commit(upgrade === undefined ? [session.write] : [session.write, upgrade.write]);
       session.open();
+      upgrade?.apply();
       return { ok: true, reply: { token: session.token } };
     },
 
