@@ -968,6 +968,16 @@ function analyzeUnlocks(
     const puzzle = puzzles[blocked.puzzle]!;
     const rule: CompiledRule = puzzle.unlock!;
     const path: KeyPath = ["puzzle", blocked.puzzle, "unlock"];
+    // `unlock = "false"` hides a puzzle on purpose (a hidden CTFd challenge): a warning.
+    if (rule.expr.kind === "const" && rule.expr.value === false) {
+      report.add(
+        "warning",
+        'Hidden: the rule is false, so no team ever sees this puzzle (remove unlock = "false" to show it)',
+        path,
+        puzzle.id,
+      );
+      continue;
+    }
     if (blocked.span) report.rule(path, puzzle.id, rule.source, blocked.message, blocked.span);
     else report.add("error", blocked.message, path, puzzle.id);
   }
