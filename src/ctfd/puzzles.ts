@@ -19,7 +19,15 @@ export interface PuzzleEntry {
   normalize: "exact";
   unlock?: string;
   guess_limit?: { count: number; per: "hunt" };
-  hint?: { id: string; text: string; cost: number }[];
+  hint?: HintEntry[];
+}
+
+/** One hint of a puzzle, as written. */
+interface HintEntry {
+  id: string;
+  text: string;
+  cost: number;
+  unlock?: string;
 }
 
 /** An imported challenge. */
@@ -218,29 +226,35 @@ function importHints(
   challengeId: number,
   name: string,
   report: string[],
-): { entries: { id: string; text: string; cost: number }[]; ids: Map<number, string> } {
-  const entries: { id: string; text: string; cost: number }[] = [];
-  const ids = new Map<number, string>();
-  for (const row of rows.filter((h) => int(h, "challenge_id") === challengeId)) {
-    const hintId = int(row, "id");
-    if (hintId === undefined) continue;
-    const id = `hint-${hintId}`;
-    ids.set(hintId, id);
+): { entries: HintEntry[]; ids: Map<number, string> } {
+  const entries: HintEntry[] = [];
+  const mine = rows.filter((h) =>
+    int(h, "challenge_id") === challengeId && int(h, "id") !== undefined
+  );
+  const ids = new Map(mine.map((row) => [int(row, "id")!, `hint-${int(row, "id")}`]));
+  for (const row of mine) {
+    const hintId = int(row, "id")!;
+    const id = ids.get(hintId)!;
     const title = text(row, "title");
     const content = text(row, "content") ?? "";
     const body = title === undefined ? content : `**${title}**\n\n${content}`;
+    // Prerequisites on other hints of the challenge become hint_taken() rules.
+    const needs = (json(row, "requirements") as { prerequisites?: unknown } | undefined)
+      ?.prerequisites;
+    const needed = Array.isArray(needs) ? needs.map((n) => ids.get(Number(n))) : [];
+    if (needed.some((n) => n === undefined || n === id)) {
+      report.push(
+        `Hint ${hintId} of "${name}" needed a hint of another challenge first; that need was dropped`,
+      );
+    }
+    const rule = needed.filter((n): n is string => n !== undefined && n !== id)
+      .map((n) => `hint_taken("${n}")`).join(" and ");
     entries.push({
       id,
       text: body.trim() === "" ? "(empty hint)" : body,
       cost: Math.max(0, int(row, "cost") ?? 0),
+      ...(rule !== "" && { unlock: rule }),
     });
-    const needs = (json(row, "requirements") as { prerequisites?: unknown } | undefined)
-      ?.prerequisites;
-    if (Array.isArray(needs) && needs.length > 0) {
-      report.push(
-        `Hint ${hintId} of "${name}" needed other hints taken first; in Cairn it is available at once`,
-      );
-    }
   }
   return { entries, ids };
 }

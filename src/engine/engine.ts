@@ -7,6 +7,7 @@
  * and rebuilt from the database.
  */
 import {
+  hintKey,
   type RuleState,
   type StateLayout,
   stateLayout,
@@ -345,6 +346,7 @@ export class Engine {
     const writes: Write[] = [];
     if (!this.hintAvailable(team, puzzle, hint, now)) return { kind: "not_available" };
     team.hints.add(key);
+    team.state.taken.add(hintKey(puzzle.index, hint.index));
     this.changeScore(team, -hint.cost, now);
     team.lastActivityAt = now;
     writes.push({ kind: "hint", teamId: team.id, puzzle: puzzle.id, hint: hint.id, at: now });

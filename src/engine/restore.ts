@@ -3,7 +3,7 @@
  * then the stored rows replayed onto it, in an order that gives the same
  * scores, ties and frozen boards as when they were played.
  */
-import { emptyState, type StateLayout } from "../rules/mod.ts";
+import { emptyState, hintKey, type StateLayout } from "../rules/mod.ts";
 import type { Team } from "./engine.ts";
 import type { Hunt, Puzzle, Route } from "./model.ts";
 import { satisfies } from "./routes.ts";
@@ -174,6 +174,7 @@ function replayScoreEvents(snapshot: Snapshot, game: ReplayTarget): void {
       at: row.at,
       apply: () => {
         team.hints.add(`${index}:${hint.index}`);
+        team.state.taken.add(hintKey(index, hint.index));
         game.changeScore(team, -hint.cost, row.at);
       },
     });

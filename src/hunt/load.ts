@@ -25,6 +25,7 @@ import {
   needsPuzzle,
   type RuleContext,
   type RuleScope,
+  walkCalls,
 } from "../rules/mod.ts";
 import type { Problem } from "./problem.ts";
 import {
@@ -288,6 +289,8 @@ type RuleCompiler = (
   path: KeyPath,
   puzzleId: string,
   context: RuleContext,
+  /** In a hint's rule: the ids of the puzzle's hints, for `hint_taken()`. */
+  hints?: readonly string[],
 ) => CompiledRule | undefined;
 
 /** What building one puzzle needs from the rest of the file. */
@@ -414,10 +417,12 @@ function ruleCompiler(scope: RuleScope, report: Reporter): RuleCompiler {
   // Rules with the same text compile once and share their closure (hint rules
   // get their puzzle as an argument, so sharing is safe); big hunts repeat rules.
   const compiled = new Map<string, ReturnType<typeof compileRule>>();
-  return (source, path, puzzleId, context) => {
+  return (source, path, puzzleId, context, hints = []) => {
     if (source === undefined) return undefined;
-    const key = `${context}\u0000${source}`;
-    const result = compiled.get(key) ?? compileRule(source, scope, context);
+    // A hint rule's `hint_taken()` resolves among its puzzle's hints: they are part of the key.
+    const key = `${context}\u0000${hints.join("\u0000")}\u0000${source}`;
+    const result = compiled.get(key) ??
+      compileRule(source, { ...scope, hints: new Map(hints.map((id, i) => [id, i])) }, context);
     compiled.set(key, result);
     if (result.kind === "ok") return result.rule;
     for (const error of result.errors) {
@@ -601,7 +606,28 @@ function buildHints(entry: PuzzleEntry, i: number, context: PuzzleContext): Hint
         entry.id,
       );
     }
-    const unlock = compile(hint.unlock, [...at, "unlock"], entry.id, "hint");
+    const unlock = compile(
+      hint.unlock,
+      [...at, "unlock"],
+      entry.id,
+      "hint",
+      entry.hint.map((h) => h.id),
+    );
+    // A hint that needs itself taken could never be taken.
+    if (unlock !== undefined) {
+      let self = false;
+      walkCalls(unlock.expr, (call) => {
+        if (call.fn === "hint_taken" && call.arg === j) self = true;
+      });
+      if (self) {
+        report.add(
+          "error",
+          `Hint "${hint.id}" cannot need itself taken`,
+          [...at, "unlock"],
+          entry.id,
+        );
+      }
+    }
     return { index: j, id: hint.id, text: hint.text, cost: hint.cost, ...(unlock && { unlock }) };
   });
 }

@@ -89,7 +89,6 @@ describe("cairn import ctfd", () => {
         '"Banned Crew" (banned)',
         "1 page(s) had no place in Cairn",
         "1 bracket(s) had no place in Cairn",
-        'Hint 2 of "Misc Static" needed other hints taken first',
         "1 team(s) had no password in CTFd",
         "discarded, rate-limited or repeated submission(s) were left out",
       ]
@@ -176,6 +175,11 @@ describe("cairn import ctfd", () => {
       { id: "hint-1", cost: 10, available: true, taken: true, text: "Try harder" },
       { id: "hint-2", cost: 0, available: true, taken: false },
     ]);
+    // Hint 2 needed hint 1 taken first (CTFd's hint prerequisites): Terns never took it.
+    const terns = await login("Terns", "terns-pass");
+    const ternsMisc = await call("GET", "/api/puzzles/misc-static", { token: terns.body.token });
+    expect(ternsMisc.body.hints.map((h: { id: string; available: boolean }) => [h.id, h.available]))
+      .toEqual([["hint-1", true], ["hint-2", false]]);
     const announcements = store.db.query("SELECT text FROM announcements").all();
     expect(announcements).toEqual([{ text: "Welcome\n\nGood luck" }]);
     store.close();
