@@ -215,6 +215,24 @@ describe("cairn import ctfd", () => {
   });
 });
 
+/** 8 MB of spaces after a "[", declared (in both zip headers) as 100 bytes. */
+function lyingZip(): Uint8Array {
+  const big = new Uint8Array(8 * 1024 * 1024).fill(32);
+  big[0] = 91;
+  const zip = zipSync({
+    "db/alembic_version.json": new TextEncoder().encode('{"results":[{"version_num":"x"}]}'),
+    "db/challenges.json": big,
+  }, { level: 9 });
+  const view = new DataView(zip.buffer);
+  for (let i = 0; i + 30 < zip.length; i++) {
+    const signature = view.getUint32(i, true);
+    // The uncompressed size: at 22 in a local header, at 24 in a central directory entry.
+    const field = signature === 0x04034b50 ? i + 22 : signature === 0x02014b50 ? i + 24 : -1;
+    if (field >= 0 && view.getUint32(field, true) === big.length) view.setUint32(field, 100, true);
+  }
+  return zip;
+}
+
 describe("cairn import ctfd refuses, with one clear error and nothing written", () => {
   const tooOld: Tables = { ...harborCtf("x"), alembic_version: [{ version_num: "cbf5620f8e15" }] };
   const cases: [string, () => Uint8Array, string[], RegExp][] = [
@@ -239,6 +257,12 @@ describe("cairn import ctfd refuses, with one clear error and nothing written", 
       () => zipSync({ "db/challenges.json": new Uint8Array(3 * 1024 * 1024) }, { level: 9 }),
       ["--max-size", "1"],
       /inflates to more than 1 MB \(a zip bomb\?\)/,
+    ],
+    [
+      "a zip bomb that declares a small size: inflated only to that size",
+      lyingZip,
+      [],
+      /db\/challenges.json is not valid JSON/,
     ],
     [
       "an export from CTFd 1",
