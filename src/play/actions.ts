@@ -11,6 +11,9 @@ import { MAX_GUESS_LENGTH, type Team, teamNameKey, type Write } from "../engine/
 import { hashPassword, Limiter, secretsEqual } from "./accounts.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import type { Game } from "./game.ts";
+import type { CheckInReply, GuessReply, HintReply, RegisterReply } from "./responses.ts";
+
+export type { CheckInReply, GuessReply, HintReply, RegisterReply } from "./responses.ts";
 
 const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 export const RegisterBody = v.strictObject({
@@ -27,25 +30,6 @@ export const RegisterBody = v.strictObject({
 export const LoginBody = v.strictObject({ name: Text(64), password: Text(256) });
 export const GuessBody = v.strictObject({ answer: v.string() });
 export const CheckInBody = v.strictObject({ code: Text(256) });
-
-export interface GuessReply {
-  result: "correct" | "incorrect" | "partial" | "already_solved";
-  message?: string;
-  unlocked: string[];
-}
-export interface HintReply {
-  id: string;
-  text: string;
-  cost: number;
-}
-export interface CheckInReply {
-  puzzle: string;
-  unlocked: string[];
-}
-export interface RegisterReply {
-  team: { id: number; name: string };
-  token: string;
-}
 
 /** The team actions over one game. */
 export function playerActions(game: Game) {

@@ -27,7 +27,7 @@ export {
 } from "./admin_actions.ts";
 export type { AdminActions } from "./admin_actions.ts";
 export { Accounts, hashPassword, hashToken, Limiter, newToken, secretsEqual } from "./accounts.ts";
-export { BODY_LIMIT, check, readForm, readJson, validate } from "./body.ts";
+export { BODY_LIMIT, check, EmptyBody, readForm, readJson, validate } from "./body.ts";
 export { ApiError, envelope, errorResponse, ERRORS, refusal, refusalResponse } from "./errors.ts";
 export type { ErrorCode, Outcome, Refusal } from "./errors.ts";
 export { storedFreeze } from "./freeze.ts";
@@ -50,6 +50,8 @@ export type { Player } from "./session.ts";
 export { puzzleStats, scoreHistory } from "./stats.ts";
 export { ctftimeFeed, ctftimeJson, engineFeed } from "./ctftime.ts";
 export type { CtftimeFeed, FeedRow, FeedTask } from "./ctftime.ts";
+export { answerSchema, findRoute, openApiDocument, ROUTES } from "./openapi.ts";
+export type { Route } from "./openapi.ts";
 export type { HistoryLine, PuzzleStat } from "./stats.ts";
 
 /**

@@ -121,7 +121,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (puzzle, hint)
   ) STRICT, WITHOUT ROWID;
   `,
-  // 4: dynamic points and first-solve bonuses (CTF mode, issue 20), for the same exports.
+  // 4: guesses keep no index by team. Each guess of a batch belongs to another team, so that
+  // index dirtied a page per guess, which was written to the WAL, synced, and written again at
+  // the next checkpoint. Boot reads the guesses in one sequential pass instead (load.ts).
+  `
+  DROP INDEX guesses_by_team_puzzle;
+  `,
+  // 5: dynamic points and first-solve bonuses (CTF mode, issue 20), for the same exports.
   `
   ALTER TABLE hunt_puzzles ADD COLUMN dynamic_initial INTEGER;
   ALTER TABLE hunt_puzzles ADD COLUMN dynamic_minimum INTEGER;
