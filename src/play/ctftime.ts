@@ -35,9 +35,12 @@ export interface CtftimeFeed {
 /**
  * The feed: tasks named by their titles (a title two puzzles share gets its
  * puzzle id too, as the names are keys), and for every team its solves with
- * their points and UNIX times.
+ * their points and UNIX times. Only puzzles some team has solved are tasks:
+ * the feed is public, and a puzzle nobody has reached stays secret.
  */
-export function ctftimeFeed(tasks: readonly FeedTask[], rows: readonly FeedRow[]): CtftimeFeed {
+export function ctftimeFeed(all: readonly FeedTask[], rows: readonly FeedRow[]): CtftimeFeed {
+  const solved = new Set(rows.flatMap((row) => row.solves.map((solve) => solve.puzzle)));
+  const tasks = all.filter((task) => solved.has(task.id));
   const counts = new Map<string, number>();
   for (const task of tasks) counts.set(task.title, (counts.get(task.title) ?? 0) + 1);
   const names = new Map(
