@@ -95,8 +95,8 @@ export function convertExport(input: ExportInput): ConvertResult {
     input.uploads,
     report,
   );
-  const rules = unlockRules(puzzles, report);
   const times = huntTimes(config, report);
+  const rules = unlockRules(puzzles, times.end, report);
   const bodies = new Map(puzzles.map((p) => [p.entry.body_file, p.body]));
   const hunt = {
     title: config.get("ctf_name")?.trim() || "CTFd event",
@@ -143,9 +143,29 @@ export function convertExport(input: ExportInput): ConvertResult {
 }
 
 /** Prerequisites as `solved()` rules; a hidden challenge stays locked (`unlock = "false"`). */
-function unlockRules(puzzles: readonly PuzzleOut[], report: string[]): Map<PuzzleOut, string> {
+function unlockRules(
+  puzzles: readonly PuzzleOut[],
+  end: number | undefined,
+  report: string[],
+): Map<PuzzleOut, string> {
   const byCtfd = new Map(puzzles.map((p) => [p.ctfdId, p]));
   const rules = new Map<PuzzleOut, string>();
+  for (const puzzle of puzzles) {
+    if (puzzle.scheduledAt !== undefined && end !== undefined && puzzle.scheduledAt >= end) {
+      report.push(`"${puzzle.entry.title}" was scheduled after the end, so it stays hidden`);
+      puzzle.hidden = true;
+    }
+  }
+  // A challenge that needs a hidden one stays hidden too, down any chain.
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const puzzle of puzzles) {
+      if (puzzle.hidden || !puzzle.prerequisites.some((id) => byCtfd.get(id)?.hidden)) continue;
+      report.push(`"${puzzle.entry.title}" needs a hidden challenge, so it stays hidden too`);
+      puzzle.hidden = true;
+      changed = true;
+    }
+  }
   for (const puzzle of puzzles) {
     if (puzzle.hidden) {
       rules.set(puzzle, "false");
@@ -157,13 +177,12 @@ function unlockRules(puzzles: readonly PuzzleOut[], report: string[]): Map<Puzzl
         `"${puzzle.entry.title}" needed a challenge that did not come over; that need was dropped`,
       );
     }
-    const known = needs.filter((p): p is PuzzleOut => p !== undefined);
-    if (known.some((p) => p.hidden)) {
-      report.push(`"${puzzle.entry.title}" needs a hidden challenge, so it stays hidden too`);
-      rules.set(puzzle, "false");
-    } else if (known.length > 0) {
-      rules.set(puzzle, known.map((p) => `solved("${p.entry.id}")`).join(" and "));
+    // A scheduled challenge (CTFd 3.8) shows from its time on.
+    const parts = needs.filter((p) => p !== undefined).map((p) => `solved("${p.entry.id}")`);
+    if (puzzle.scheduledAt !== undefined) {
+      parts.push(`after("${new Date(puzzle.scheduledAt).toISOString()}")`);
     }
+    if (parts.length > 0) rules.set(puzzle, parts.join(" and "));
   }
   return rules;
 }
@@ -348,7 +367,9 @@ function unlockWrites(
           p !== undefined
         );
         const times = needs.map((p) => solvedAt.get(key(p!)));
-        if (times.every((t) => t !== undefined)) at = Math.max(from, ...(times as number[]));
+        if (times.every((t) => t !== undefined)) {
+          at = Math.max(from, puzzle.scheduledAt ?? from, ...(times as number[]));
+        }
       }
       const seen = firstSeen.get(key(puzzle));
       if (seen !== undefined && !puzzle.hidden) at = at === undefined ? seen : Math.min(at, seen);

@@ -4,7 +4,7 @@
  * `max_attempts` a per-hunt guess limit, and files the puzzle's assets.
  */
 import type { DynamicPoints } from "../engine/mod.ts";
-import { int, json, type Row, text } from "./tables.ts";
+import { date, int, json, type Row, text } from "./tables.ts";
 
 /** One puzzle of the hunt file, as written. */
 export interface PuzzleEntry {
@@ -40,6 +40,8 @@ export interface PuzzleOut {
   /** CTFd hint id → the Cairn hint id. */
   hints: Map<number, string>;
   hidden: boolean;
+  /** CTFd 3.8's `scheduled_at`: the challenge shows from then on (epoch ms). */
+  scheduledAt?: number;
   /** CTFd ids of the challenges it needs solved. */
   prerequisites: number[];
 }
@@ -133,6 +135,7 @@ export function importChallenges(
       hints: hints.ids,
       hidden: text(row, "state") === "hidden",
       prerequisites: prerequisites(row),
+      ...(date(row, "scheduled_at") !== undefined && { scheduledAt: date(row, "scheduled_at")! }),
     });
   }
   if (plugins.length > 0) {

@@ -87,7 +87,10 @@ describe("convertExport()", () => {
   });
 
   test("unlock times: registration or start, prerequisites solved, first guess at the latest", () => {
-    const result = convert(harborCtf("x"));
+    const tables = harborCtf("x");
+    // Core Dynamic is scheduled (CTFd 3.8) to show an hour in.
+    tables.challenges![5]!.scheduled_at = at(60);
+    const result = convert(tables);
     if (result.kind !== "ok") throw new Error(result.message);
     const unlocks = result.conversion.writes.filter((w) => w.kind === "unlock" && w.teamId === 3)
       .map((w) => [(w as { puzzle: string }).puzzle, (w as { at: number }).at]);
@@ -97,7 +100,27 @@ describe("convertExport()", () => {
       ["crypto-log", start],
       // Puffins solved web-1 at +14 minutes, which opened misc-static.
       ["misc-static", Date.parse(at(14) + "Z")],
-      ["core-dynamic", start],
+      // Scheduled an hour in, but Puffins solved it at +42 minutes: it had it by then.
+      ["core-dynamic", Date.parse(at(42) + "Z")],
     ]);
+    expect(result.conversion.toml).toContain(
+      'unlock = "after(\\"2026-03-07T10:00:00.000Z\\")"',
+    );
+  });
+
+  test("a challenge that needs a hidden one stays hidden, down a chain", () => {
+    const tables = harborCtf("x");
+    // Misc Static needs Web 1; hide Web 1, and make Core Dynamic need Misc Static.
+    tables.challenges![0]!.state = "hidden";
+    tables.challenges![5]!.requirements = { prerequisites: [3] };
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const hidden = result.conversion.hunt.puzzles.filter((p) =>
+      p.unlock?.expr.kind === "const" && p.unlock.expr.value === false
+    ).map((p) => p.id);
+    expect(hidden).toEqual(["web-1", "misc-static", "hidden-one", "core-dynamic"]);
+    expect(result.conversion.report).toContain(
+      '"Core Dynamic" needs a hidden challenge, so it stays hidden too',
+    );
   });
 });
