@@ -1,9 +1,7 @@
 // The read paths behind the hottest routes, on a generated 200-puzzle hunt
 // with 2,000 teams part-way through: the scoreboard update (standings, then
 // the public board encoded once for every stream and GET), and one team's
-// puzzle list, computed and encoded as GET /api/puzzles does. The same play
-// on the same hunt with every puzzle's points dynamic (CTF mode) measures a
-// solve that lowers the value for every earlier solver, and the board after.
+// puzzle list, computed and encoded as GET /api/puzzles does.
 import { bench, do_not_optimize, run, summary } from "mitata";
 import { Engine } from "../src/engine/mod.ts";
 import { puzzleList } from "../src/play/mod.ts";
@@ -11,47 +9,22 @@ import { loadHunt } from "../src/hunt/mod.ts";
 import { publicBoard } from "../src/live/mod.ts";
 import { generateHunt } from "./_generate.ts";
 
+const { hunt } = loadHunt(generateHunt(200), { file: "generated.toml" });
+if (!hunt) throw new Error("the generated hunt does not load");
 const start = Date.parse("2026-11-21T09:00:00Z");
 let time = start;
-
-/** The generated hunt, played by 2,000 teams with 0 to 39 solves each, made a minute apart. */
-function played(toml: string): { engine: Engine; solveMs: number } {
-  const { hunt } = loadHunt(toml, { file: "generated.toml" });
-  if (!hunt) throw new Error("the generated hunt does not load");
-  time = start;
-  const engine = new Engine(hunt, { clock: { now: () => time }, startsAt: start });
-  let solveMs = 0;
-  let solves = 0;
-  for (let t = 0; t < 2_000; t++) {
-    const registered = engine.register({ name: `Team ${t}`, passwordHash: "x" });
-    if (registered.kind !== "ok") throw new Error("register");
-    const team = registered.team;
-    for (let s = 0; s < t % 40; s++) {
-      time += 60_000;
-      const next = engine.unlockedPuzzles(team).find((p) => !engine.solved(team, p));
-      if (next === undefined) continue;
-      const began = performance.now();
-      engine.guess(team, next.id, `answer ${next.index}`);
-      solveMs += performance.now() - began;
-      solves++;
-    }
+const engine = new Engine(hunt, { clock: { now: () => time }, startsAt: start });
+// 2,000 teams with 0 to 39 solves each, made a minute apart.
+for (let t = 0; t < 2_000; t++) {
+  const registered = engine.register({ name: `Team ${t}`, passwordHash: "x" });
+  if (registered.kind !== "ok") throw new Error("register");
+  const team = registered.team;
+  for (let s = 0; s < t % 40; s++) {
+    time += 60_000;
+    const next = engine.unlockedPuzzles(team).find((p) => !engine.solved(team, p));
+    if (next !== undefined) engine.guess(team, next.id, `answer ${next.index}`);
   }
-  return { engine, solveMs: solveMs / solves };
 }
-
-const toml = generateHunt(200);
-const { engine, solveMs } = played(toml);
-// Linear decay 1 from 5,000 with no floor to speak of: every solve lowers the value for all earlier solvers.
-const dynamic = played(
-  toml.replace(
-    /^points = (\d+)$/gm,
-    'points = { initial = 5000, minimum = 1, decay = 1, function = "linear" }',
-  ),
-);
-console.log(
-  `one correct guess, mean over the play: fixed points ${(solveMs * 1000).toFixed(1)} µs, ` +
-    `dynamic points ${(dynamic.solveMs * 1000).toFixed(1)} µs`,
-);
 const teams = [...engine.teams.values()];
 const mid = teams[1_020]!;
 const listed = puzzleList(engine, mid).puzzles.length;
@@ -62,9 +35,6 @@ summary(() => {
   });
   bench("scoreboard update, frozen (2,000 teams, board as at a time)", () => {
     do_not_optimize(JSON.stringify(publicBoard(engine, () => start + 3_600_000)));
-  });
-  bench("scoreboard update, dynamic points (2,000 teams)", () => {
-    do_not_optimize(JSON.stringify(publicBoard(dynamic.engine, () => undefined)));
   });
 });
 
