@@ -148,6 +148,7 @@ export class Live {
         case "extra_guesses":
         case "session":
         case "session_end":
+        case "password":
           break;
       }
     }

@@ -7,6 +7,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Write } from "../engine/mod.ts";
 import type { StoredAccounts } from "../store/mod.ts";
+import { isBcryptSha256, verifyBcryptSha256 } from "./imported_password.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 
 export { hashPassword, verifyPassword };
@@ -116,7 +117,31 @@ export class Accounts {
       await verifyPassword(password, await decoy);
       return false;
     }
-    return await verifyPassword(password, hash);
+    // A hash imported from CTFd: passlib's bcrypt_sha256, or plain bcrypt.
+    if (isBcryptSha256(hash)) return await verifyBcryptSha256(password, hash);
+    try {
+      return await verifyPassword(password, hash);
+    } catch {
+      // A hash no algorithm reads (an imported team that had no password) matches nothing.
+      return false;
+    }
+  }
+
+  /** Whether the team's hash is not argon2id (imported from CTFd): replace it at login. */
+  needsUpgrade(teamId: number): boolean {
+    return !(this.passwords.get(teamId)?.startsWith("$argon2id$") ?? true);
+  }
+
+  /**
+   * Hashes a password that just verified with argon2id: the write replaces the
+   * stored hash, and `apply` the remembered one once it is committed.
+   */
+  async upgrade(teamId: number, password: string): Promise<{ write: Write; apply: () => void }> {
+    const passwordHash = await hashPassword(password);
+    return {
+      write: { kind: "password", teamId, passwordHash },
+      apply: () => this.passwords.set(teamId, passwordHash),
+    };
   }
 
   /**

@@ -56,6 +56,8 @@ export {
 } from "./session.ts";
 export type { Player } from "./session.ts";
 export { puzzleStats, scoreHistory } from "./stats.ts";
+export { ctftimeFeed, ctftimeJson, engineFeed } from "./ctftime.ts";
+export type { CtftimeFeed, FeedRow, FeedTask } from "./ctftime.ts";
 export { answerSchema, findRoute, openApiDocument, ROUTES } from "./openapi.ts";
 export type { Route } from "./openapi.ts";
 export type { HistoryLine, PuzzleStat } from "./stats.ts";

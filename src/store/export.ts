@@ -7,6 +7,7 @@
  */
 import type { Connection } from "./driver.ts";
 import type { Hunt } from "../engine/mod.ts";
+import { SOLVE_POINTS } from "./scoring.ts";
 
 /** The tables an export holds, in the order they are written. */
 export const RESULT_TABLES = ["teams", "solves", "guesses", "scoreboard", "routes"] as const;
@@ -25,14 +26,28 @@ export const RESULT_COLUMNS: Record<ResultTable, readonly string[]> = {
 /** Records the hunt's scoring (points, hint costs) beside the state, replacing the last one. */
 export function saveScoring(db: Connection, hunt: Hunt): void {
   const puzzle = db.prepare(
-    "INSERT INTO hunt_puzzles (id, title, round, points) VALUES (?, ?, ?, ?)",
+    `INSERT INTO hunt_puzzles (id, title, round, points, dynamic_initial, dynamic_minimum,
+       dynamic_decay, dynamic_function, first_solve_bonus, position)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const hint = db.prepare("INSERT INTO hunt_hints (puzzle, hint, cost) VALUES (?, ?, ?)");
   db.transaction(() => {
     db.exec("DELETE FROM hunt_puzzles");
     db.exec("DELETE FROM hunt_hints");
     for (const p of hunt.puzzles) {
-      puzzle.run(p.id, p.title, p.round, p.points);
+      const d = p.dynamic;
+      puzzle.run(
+        p.id,
+        p.title,
+        p.round,
+        p.points,
+        d?.initial ?? null,
+        d?.minimum ?? null,
+        d?.decay ?? null,
+        d?.function ?? null,
+        JSON.stringify(p.firstSolveBonus),
+        p.index,
+      );
       for (const h of p.hints) hint.run(p.id, h.id, h.cost);
     }
     db.query(
@@ -78,13 +93,15 @@ export function readResults(db: Connection): Results {
 
 /**
  * The ranking, as the engine ranks: the score is the points of solved puzzles
+ * (a dynamic puzzle's value after all its solves, plus first-solve bonuses)
  * still in the hunt, less the costs of taken hints, plus adjustments. Ties go
  * to the team whose score last changed earlier (a team whose score never
  * changed counts from its registration), then to registration order.
  */
 const SCOREBOARD = `
-  WITH changes AS (
-    SELECT s.team_id, s.at, p.points AS delta FROM solves s JOIN hunt_puzzles p ON p.id = s.puzzle
+  WITH ${SOLVE_POINTS},
+  changes AS (
+    SELECT team_id, at, points AS delta FROM solve_points
     UNION ALL
     SELECT h.team_id, h.at, -c.cost FROM hint_takes h
       JOIN hunt_hints c ON c.puzzle = h.puzzle AND c.hint = h.hint

@@ -25,7 +25,8 @@ export function loadSnapshot(
   return {
     teams,
     unlocks: all("SELECT team_id AS teamId, puzzle, at FROM unlocks"),
-    solves: all("SELECT team_id AS teamId, puzzle, at FROM solves"),
+    // Solve order decides first-solve bonuses when two solves share a millisecond.
+    solves: all("SELECT team_id AS teamId, puzzle, at FROM solves ORDER BY at, guess_id"),
     checkins: all("SELECT team_id AS teamId, puzzle, at FROM checkins"),
     routes: all<{ teamId: number; route: string; stops: string }>(
       "SELECT team_id AS teamId, route, stops FROM routes",

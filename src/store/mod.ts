@@ -41,6 +41,7 @@ export type { Results, ResultTable } from "./export.ts";
 export { openConnection } from "./driver.ts";
 export type { Connection, Statement } from "./driver.ts";
 export { loadSnapshot } from "./load.ts";
+export { readSolvePoints } from "./scoring.ts";
 export { acquireLock } from "./lock.ts";
 export type { Lock } from "./lock.ts";
 export { MIGRATIONS } from "./migrations.ts";

@@ -71,6 +71,7 @@ export class Writer {
       announcement: prepare("INSERT INTO announcements (id, text, at) VALUES (?, ?, ?)"),
       session: prepare("INSERT INTO sessions (token_hash, team_id, created_at) VALUES (?, ?, ?)"),
       session_end: prepare("DELETE FROM sessions WHERE token_hash = ?"),
+      password: prepare("UPDATE teams SET password_hash = ? WHERE id = ?"),
     };
     this.insertSolve = prepare(
       "INSERT INTO solves (team_id, puzzle, guess_id, at) VALUES (?, ?, ?, ?)",
@@ -185,6 +186,9 @@ export class Writer {
         return 1;
       case "session_end":
         s.session_end.run(write.tokenHash);
+        return 1;
+      case "password":
+        s.password.run(write.passwordHash, write.teamId);
         return 1;
     }
   }

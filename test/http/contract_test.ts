@@ -139,6 +139,7 @@ describe("every route answers as documented", () => {
     );
     await as("GET", "/api/scoreboard?division=kids");
     await as("GET", "/api/scoreboard/history");
+    await as("GET", "/api/ctftime");
     await as("GET", "/c/cp-123", { token, headers: { accept: "text/html" } });
     // A team.
     await as("POST", "/api/teams", { body: { name: "Terns", password: "correct horse" } }, 201);
