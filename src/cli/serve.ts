@@ -4,10 +4,11 @@ import { dirname, resolve } from "node:path";
 import { loadHuntOrExample } from "../hunt/mod.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod.ts";
 import { hashToken, newToken } from "../play/mod.ts";
-import { type Server, startGame, warn } from "../server/mod.ts";
+import { listen, type Listener, type Server, startGame, warn } from "../server/mod.ts";
 import { SqliteStore, type Store } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
+
 import { formatReport } from "./_hunt.ts";
 
 export const DEFAULT_DB = "./cairn-data/cairn.db";
@@ -101,24 +102,16 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   }
   const loadMs = performance.now() - loadStarted;
 
-  let server: ReturnType<typeof Bun.serve>;
+  let server: Listener;
   try {
-    server = Bun.serve({
-      hostname: values.host as string,
-      port,
-      fetch: started.app.fetch,
-      // A backstop only: the app answers oversized bodies itself with a 413 envelope, before
-      // reading them. Bun does not buffer a body the app leaves unread, so this bound can leave
-      // room for photo and video uploads.
-      maxRequestBodySize: 256 * 1024 * 1024,
-    });
+    server = listen({ hostname: values.host as string, port, fetch: started.app.fetch });
   } catch (error) {
     started.close();
     io.stderr(`serve: cannot listen on ${values.host}:${port}: ${describe(error)}\n`);
     return EXIT.failure;
   }
 
-  const base = `http://${displayHost(server.hostname ?? "localhost")}:${server.port}`;
+  const base = `http://${displayHost(server.hostname)}:${server.port}`;
   logger.info("listening", {
     url: `${base}/`,
     hunt: loaded.file,
@@ -128,7 +121,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     load_ms: Math.round(loadMs),
     check_ms: Math.round(checkMs ?? 0),
   });
-  for (const url of lanUrls(server.hostname ?? "", server.port ?? port)) {
+  for (const url of lanUrls(server.hostname, server.port)) {
     logger.info("reachable", { url });
   }
   admin.persist();
@@ -173,7 +166,7 @@ function openStore(dbPath: string, io: Io): { store: Store; checkMs?: number } |
  */
 async function runUntilStopped(
   started: Server,
-  server: ReturnType<typeof Bun.serve>,
+  server: Listener,
   io: Io,
   logger: Logger,
 ): Promise<number> {
@@ -186,7 +179,7 @@ async function runUntilStopped(
     // The requests of the failed batch (and any after it) are being answered 503: let
     // them go out, for at most a second, before closing every connection.
     started.live.closeAll();
-    await Promise.race([server.stop(), Bun.sleep(1000)]);
+    await Promise.race([server.stop(), new Promise((resolve) => setTimeout(resolve, 1000))]);
     await server.stop(true);
     started.close();
     return EXIT.failure;

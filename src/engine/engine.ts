@@ -6,7 +6,14 @@
  * only after those are committed; if a commit fails, the engine is discarded
  * and rebuilt from the database.
  */
-import { type RuleState, type StateLayout, stateLayout, timeBoundaries } from "../rules/mod.ts";
+import {
+  hintKey,
+  type RuleState,
+  type StateLayout,
+  stateLayout,
+  timeBoundaries,
+  walkCalls,
+} from "../rules/mod.ts";
 import {
   checkpointKey,
   type Hint,
@@ -17,6 +24,7 @@ import {
   variantOf,
 } from "./model.ts";
 import { newTeam, replaySnapshot, type Snapshot, type TeamRow } from "./restore.ts";
+import { dynamicValue } from "./scoring.ts";
 import { type Standing, standings, type StandingsOptions } from "./standings.ts";
 import type { GuessResult, Write } from "./writes.ts";
 
@@ -32,6 +40,12 @@ export interface Clock {
 export interface ScoreEvent {
   at: number;
   delta: number;
+  /**
+   * The solve of a dynamic puzzle: `delta` is only its first-solve bonus, as
+   * the puzzle's value changes with later solves and is counted apart (see
+   * `Engine.valueAt`).
+   */
+  dynamic: boolean;
 }
 
 /** A team and everything the game knows of it, kept in memory. */
@@ -60,6 +74,12 @@ export interface Team {
   recentWrong: Map<number, number[]>;
   /** When the team's unlocks were last recomputed. */
   refreshedAt: number;
+  /**
+   * Another team's solve lowered this team's score (a dynamic puzzle's value
+   * fell) and a `score()` rule may now hold: its rules are judged again at its
+   * next read or action, as a time-based unlock is.
+   */
+  stale: boolean;
   /** Extra guesses granted by organizers and not used yet, per puzzle index. */
   extraGuesses: Map<number, number>;
   lastActivityAt: number;
@@ -80,7 +100,8 @@ export type GuessOutcome =
   | { kind: "hunt_not_running" }
   | { kind: "not_found" }
   | { kind: "already_solved" }
-  | { kind: "rate_limited"; retryAfterSeconds: number }
+  /** No `retryAfterSeconds` when the limit is `per = "hunt"`: waiting does not help. */
+  | { kind: "rate_limited"; retryAfterSeconds?: number }
   | {
     kind: "judged";
     result: GuessResult;
@@ -131,6 +152,16 @@ export class Engine {
   private nextGuessId = 1;
   private nextAdjustmentId = 1;
   private nextAnnouncementId = 1;
+  /** Per puzzle index, the teams that solved it, in solve order. */
+  private readonly solvers: Team[][];
+  /** Per puzzle index, its solve times, ascending (solves are recorded in time order). */
+  private readonly solveTimes: number[][];
+  /** The indices of the puzzles with dynamic points. */
+  readonly dynamicPuzzles: readonly number[];
+  /** Whether any puzzle's rule reads `score()`, which another team's solve can now lower. */
+  private readonly scoreRules: boolean;
+  /** Bumped whenever a dynamic puzzle's value changes, for caches of what teams see. */
+  valuesVersion = 0;
   /** Writes no request waits for: unlocks found by the clock on reads and before actions. */
   private background: Write[] = [];
   /** The latest time handed out (or recorded on disk), and the monotonic clock then. */
@@ -156,6 +187,17 @@ export class Engine {
     }
     this.boundaries = times.boundaries;
     this.everyMinute = times.everyMinute;
+    this.solvers = hunt.puzzles.map(() => []);
+    this.solveTimes = hunt.puzzles.map(() => []);
+    this.dynamicPuzzles = hunt.puzzles.filter((p) => p.dynamic !== undefined).map((p) => p.index);
+    this.scoreRules = hunt.puzzles.some((p) => p.dynamic !== undefined) &&
+      rules.some((expr) => {
+        let reads = false;
+        walkCalls(expr, (call) => {
+          if (call.fn === "score") reads = true;
+        });
+        return reads;
+      });
   }
 
   /**
@@ -246,16 +288,22 @@ export class Engine {
     if (puzzle === undefined) return { kind: "not_found" };
     if (this.solved(team, puzzle)) return { kind: "already_solved" };
 
-    // The limit counts the whole team's incorrect and partial guesses in a sliding window.
+    // The limit counts the whole team's incorrect and partial guesses in a sliding
+    // window, or over the whole hunt (`per = "hunt"`, an infinite window).
+    const limit = puzzle.guessLimit;
+    const perHunt = limit.perMs === Infinity;
     const recent = team.recentWrong.get(puzzle.index) ?? [];
-    const windowStart = now - puzzle.guessLimit.perMs;
+    const windowStart = now - limit.perMs;
     while (recent.length > 0 && recent[0]! <= windowStart) recent.shift();
+    const used = perHunt
+      ? team.state.counts[this.layout.wrongGuesses + puzzle.index]!
+      : recent.length;
     let extraUsed = false;
-    if (recent.length >= puzzle.guessLimit.count) {
+    if (used >= limit.count) {
       const extra = team.extraGuesses.get(puzzle.index) ?? 0;
       if (extra <= 0) {
-        const retryAfterMs = recent[recent.length - puzzle.guessLimit.count]! +
-          puzzle.guessLimit.perMs - now;
+        if (perHunt) return { kind: "rate_limited" };
+        const retryAfterMs = recent[recent.length - limit.count]! + limit.perMs - now;
         return {
           kind: "rate_limited",
           retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
@@ -283,12 +331,19 @@ export class Engine {
       at: now,
     });
     if (judged.kind === "correct") {
-      this.solve(team, puzzle, now);
+      const decayed = this.solve(team, puzzle, now);
       const unlocked = this.refresh(team, now, writes);
+      // A lower value lowers the other solvers' scores, which a score() rule may read:
+      // their rules are judged again at their next read, touching only this puzzle's solvers.
+      if (decayed && this.scoreRules) {
+        for (const other of this.solvers[puzzle.index]!) other.stale = other !== team;
+      }
       return { kind: "judged", result: "correct", unlocked, guessId, writes };
     }
-    recent.push(now);
-    team.recentWrong.set(puzzle.index, recent);
+    if (!perHunt) {
+      recent.push(now);
+      team.recentWrong.set(puzzle.index, recent);
+    }
     team.state.counts[this.layout.wrongGuesses + puzzle.index]!++;
     // A wrong guess can make a hint available, but it unlocks no puzzle.
     const message = judged.kind === "partial"
@@ -319,6 +374,7 @@ export class Engine {
     const writes: Write[] = [];
     if (!this.hintAvailable(team, puzzle, hint, now)) return { kind: "not_available" };
     team.hints.add(key);
+    team.state.taken.add(hintKey(puzzle.index, hint.index));
     this.changeScore(team, -hint.cost, now);
     team.lastActivityAt = now;
     writes.push({ kind: "hint", teamId: team.id, puzzle: puzzle.id, hint: hint.id, at: now });
@@ -418,7 +474,9 @@ export class Engine {
     // Between refreshes only the clock changes a puzzle rule's result (every other
     // input changes through an action that refreshes), so skip unless a time passed.
     const next = this.nextChangeAt(team.refreshedAt);
-    if (next !== undefined && now >= next) this.refresh(team, now, this.background);
+    if (team.stale || (next !== undefined && now >= next)) {
+      this.refresh(team, now, this.background);
+    }
   }
 
   /** Takes the queued background writes, for the caller to commit without waiting. */
@@ -493,10 +551,14 @@ export class Engine {
     puzzle: Puzzle,
     now = this.now(),
   ): { used: number; limit: number; extra: number; retryAfterSeconds?: number } {
-    const windowStart = now - puzzle.guessLimit.perMs;
-    const recent = (team.recentWrong.get(puzzle.index) ?? []).filter((at) => at > windowStart);
     const limit = puzzle.guessLimit.count;
     const extra = team.extraGuesses.get(puzzle.index) ?? 0;
+    if (puzzle.guessLimit.perMs === Infinity) {
+      // A cap on the whole hunt: no wait ends it, only extra guesses.
+      return { used: team.state.counts[this.layout.wrongGuesses + puzzle.index]!, limit, extra };
+    }
+    const windowStart = now - puzzle.guessLimit.perMs;
+    const recent = (team.recentWrong.get(puzzle.index) ?? []).filter((at) => at > windowStart);
     if (recent.length < limit || extra > 0) return { used: recent.length, limit, extra };
     const retryAfterMs = recent[recent.length - limit]! + puzzle.guessLimit.perMs - now;
     return {
@@ -505,6 +567,72 @@ export class Engine {
       extra,
       retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
     };
+  }
+
+  /** What the puzzle is worth now: its fixed points, or its dynamic value after its solves so far. */
+  points(puzzle: Puzzle): number {
+    return puzzle.dynamic === undefined
+      ? puzzle.points
+      : dynamicValue(puzzle.dynamic, this.solvers[puzzle.index]!.length);
+  }
+
+  /** The teams that solved the puzzle, in solve order (the first gets the first bonus). */
+  solversOf(puzzle: Puzzle): readonly Team[] {
+    return this.solvers[puzzle.index]!;
+  }
+
+  /** How many teams have solved the puzzle. */
+  solvesOf(puzzle: Puzzle): number {
+    return this.solvers[puzzle.index]!.length;
+  }
+
+  /** What a dynamic puzzle was worth at `at`: its value after the solves made by then. */
+  valueAt(index: number, at: number): number {
+    const times = this.solveTimes[index]!;
+    // Binary search: how many solves came at or before `at`.
+    let low = 0;
+    let high = times.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (times[mid]! <= at) low = mid + 1;
+      else high = mid;
+    }
+    return dynamicValue(this.hunt.puzzles[index]!.dynamic!, low);
+  }
+
+  /**
+   * A team's score after each change, up to `at`: its own changes, and the
+   * falls of the dynamic puzzles it solved as other teams solved them.
+   */
+  scoreHistory(team: Team, at = Infinity): { at: number; score: number }[] {
+    const changes: { at: number; delta: number }[] = [];
+    for (const event of team.scoreEvents) {
+      if (event.at > at) break;
+      if (event.delta !== 0) changes.push(event);
+    }
+    for (const index of this.dynamicPuzzles) {
+      const place = this.solvers[index]!.indexOf(team);
+      if (place < 0) continue;
+      const times = this.solveTimes[index]!;
+      const points = this.hunt.puzzles[index]!.dynamic!;
+      // The team's solve earns the value then; each later solve changes it.
+      let value = 0;
+      for (let k = place; k < times.length && times[k]! <= at; k++) {
+        const next = dynamicValue(points, k + 1);
+        if (next !== value) changes.push({ at: times[k]!, delta: next - value });
+        value = next;
+      }
+    }
+    changes.sort((a, b) => a.at - b.at);
+    // One point per time: changes at the same moment (a solve and its bonus) merge.
+    const points: { at: number; score: number }[] = [];
+    let score = 0;
+    for (const change of changes) {
+      score += change.delta;
+      if (points.at(-1)?.at === change.at) points.at(-1)!.score = score;
+      else points.push({ at: change.at, score });
+    }
+    return points;
   }
 
   /** The team's score now. */
@@ -523,7 +651,19 @@ export class Engine {
    * ranked apart (see standings.ts).
    */
   standings(options: StandingsOptions = {}): Standing[] {
-    return standings(this.teams.values(), this.layout, options);
+    return standings(this.teams.values(), this.layout, {
+      ...options,
+      // A board as at a time counts each dynamic puzzle at its value then.
+      ...(options.at !== undefined && this.dynamicPuzzles.length > 0 &&
+        { valueAt: this.valuesAt(options.at) }),
+    });
+  }
+
+  /** Every dynamic puzzle's value at `at`, by puzzle index (0 for the others). */
+  private valuesAt(at: number): Int32Array {
+    const values = new Int32Array(this.hunt.puzzles.length);
+    for (const index of this.dynamicPuzzles) values[index] = this.valueAt(index, at);
+    return values;
   }
 
   // ---------------------------------------------------------------- restore
@@ -555,7 +695,9 @@ export class Engine {
 
   /** The longest guess-limit window, so the store knows how far back to read guesses. */
   longestGuessWindow(): number {
-    return Math.max(...this.hunt.puzzles.map((p) => p.guessLimit.perMs));
+    // A per-hunt cap reads the stored totals, not the recent guesses.
+    const windows = this.hunt.puzzles.map((p) => p.guessLimit.perMs).filter(Number.isFinite);
+    return Math.max(0, ...windows);
   }
 
   // ---------------------------------------------------------------- internals
@@ -574,8 +716,11 @@ export class Engine {
     return team;
   }
 
-  /** Records a solve: its counters, route progress and points. */
-  private solve(team: Team, puzzle: Puzzle, at: number): void {
+  /**
+   * Records a solve: its counters, route progress and points. Returns whether
+   * it lowered a dynamic puzzle's value, and so the earlier solvers' scores.
+   */
+  private solve(team: Team, puzzle: Puzzle, at: number): boolean {
     const c = team.state.counts;
     if (puzzle.route !== undefined) {
       // A solve completes a stop, unless a check-in there already did (advance = "checkin").
@@ -591,14 +736,45 @@ export class Engine {
     if (team.lastSolveAt === null || at > team.lastSolveAt) team.lastSolveAt = at;
     c[this.layout.roundSolves + puzzle.roundIndex]!++;
     for (const tag of puzzle.tagIndexes) c[this.layout.tagSolves + tag]!++;
-    this.changeScore(team, puzzle.points, at);
+    return this.awardSolve(team, puzzle, at);
+  }
+
+  /**
+   * Gives a solver the puzzle's points and its first-solve bonus, if any. A
+   * dynamic puzzle's new value applies to every solver: the earlier ones
+   * change by the difference, touching only this puzzle's solvers.
+   */
+  private awardSolve(team: Team, puzzle: Puzzle, at: number): boolean {
+    const solvers = this.solvers[puzzle.index]!;
+    const place = solvers.length;
+    solvers.push(team);
+    const bonus = puzzle.firstSolveBonus[place] ?? 0;
+    if (puzzle.dynamic === undefined) {
+      this.changeScore(team, puzzle.points + bonus, at);
+      return false;
+    }
+    this.solveTimes[puzzle.index]!.push(at);
+    const before = dynamicValue(puzzle.dynamic, place);
+    const after = dynamicValue(puzzle.dynamic, place + 1);
+    const score = this.layout.score;
+    // The event holds the bonus only: the value is counted apart, as it changes later.
+    team.state.counts[score]! += after + bonus;
+    team.scoreEvents.push({ at, delta: bonus, dynamic: true });
+    if (after + bonus !== 0) team.reachedAt = at;
+    if (after === before) return false;
+    // The earlier solvers' totals follow, with no event: a board as at a time
+    // reads the value then (`valueAt`), and a decay is not a team reaching its score.
+    this.valuesVersion++;
+    const delta = after - before;
+    for (let i = 0; i < place; i++) solvers[i]!.state.counts[score]! += delta;
+    return true;
   }
 
   /** Changes a team's score, remembering when, for ties and frozen boards. */
   private changeScore(team: Team, delta: number, at: number): void {
     if (delta === 0) return;
     team.state.counts[this.layout.score]! += delta;
-    team.scoreEvents.push({ at, delta });
+    team.scoreEvents.push({ at, delta, dynamic: false });
     team.reachedAt = at;
   }
 
@@ -665,6 +841,7 @@ export class Engine {
     const time = Math.max(now, this.startsAt);
     state.now = time;
     team.refreshedAt = now;
+    team.stale = false;
     const unlocked: string[] = [];
     // Unlocks can enable further unlocks only through solves, which they do not
     // make; one pass is enough.

@@ -3,7 +3,7 @@
  * then the stored rows replayed onto it, in an order that gives the same
  * scores, ties and frozen boards as when they were played.
  */
-import { emptyState, type StateLayout } from "../rules/mod.ts";
+import { emptyState, hintKey, type StateLayout } from "../rules/mod.ts";
 import type { Team } from "./engine.ts";
 import type { Hunt, Puzzle, Route } from "./model.ts";
 import { satisfies } from "./routes.ts";
@@ -50,7 +50,7 @@ export interface ReplayTarget {
   readonly layout: StateLayout;
   readonly teams: ReadonlyMap<number, Team>;
   addTeam(row: TeamRow): Team;
-  solve(team: Team, puzzle: Puzzle, at: number): void;
+  solve(team: Team, puzzle: Puzzle, at: number): unknown;
   changeScore(team: Team, delta: number, at: number): void;
   checkedInAtStop(team: Team, puzzle: Puzzle): void;
   setRoute(team: Team, route: Route, order: readonly number[]): void;
@@ -90,6 +90,7 @@ export function newTeam(
     version: 0,
     recentWrong: new Map(),
     refreshedAt: -Infinity,
+    stale: false,
     extraGuesses: new Map(),
     lastActivityAt: row.createdAt,
     routes: [],
@@ -173,6 +174,7 @@ function replayScoreEvents(snapshot: Snapshot, game: ReplayTarget): void {
       at: row.at,
       apply: () => {
         team.hints.add(`${index}:${hint.index}`);
+        team.state.taken.add(hintKey(index, hint.index));
         game.changeScore(team, -hint.cost, row.at);
       },
     });

@@ -41,4 +41,6 @@ export type Write =
   | { kind: "announcement"; id: number; text: string; at: number }
   /** A login: only the token's hash is stored. */
   | { kind: "session"; tokenHash: string; teamId: number; at: number }
-  | { kind: "session_end"; tokenHash: string };
+  | { kind: "session_end"; tokenHash: string }
+  /** A team's password hash replaced: an imported (bcrypt) hash upgraded to argon2id at login. */
+  | { kind: "password"; teamId: number; passwordHash: string };

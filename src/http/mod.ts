@@ -15,7 +15,9 @@ import {
   bearer,
   CheckInBody,
   credential,
+  ctftimeJson,
   EmptyBody,
+  engineFeed,
   errorResponse,
   GuessBody,
   isAdmin,
@@ -155,6 +157,13 @@ function publicRoutes(api: Hono, { game }: Play): void {
       throw new ApiError("bad_request", `Unknown division "${division.slice(0, 64)}"`);
     }
     return json(publicBoard(game.engine, freeze.frozenAt, division));
+  });
+
+  // CTFtime's scoreboard feed: as public as the board, so frozen while it is.
+  api.get("/api/ctftime", () => {
+    const engine = game.engine;
+    const feed = engineFeed(engine, freeze.frozenAt(engine.now()));
+    return new Response(ctftimeJson(feed), { headers: SCOREBOARD_HEADERS });
   });
 
   // The API's own description, built once from the schemas that validate it.

@@ -8,6 +8,7 @@ import * as v from "valibot";
 const ID = /^[a-z0-9][a-z0-9_-]*$/;
 const CODE = /^[A-Za-z0-9_-]{1,64}$/;
 const DURATION = /^(\d+)(s|m|h)$/;
+const WINDOW = /^(\d+)(s|m|h)$|^hunt$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
 
 const id = (what: string) =>
@@ -45,14 +46,35 @@ const time = v.pipe(
   v.transform((input) => toEpoch(input)!),
 );
 
-const duration = v.pipe(
-  v.string('Expected a duration in quotes, e.g. "30s", "10m" or "1h"'),
-  v.regex(DURATION, 'Expected a duration such as "30s", "10m" or "1h"'),
+/** A guess limit's window: a duration, or "hunt" for a cap on the whole hunt (Infinity). */
+const guessWindow = v.pipe(
+  v.string('Expected a duration in quotes, e.g. "30s", "10m" or "1h", or "hunt"'),
+  v.regex(WINDOW, 'Expected a duration such as "30s", "10m" or "1h", or "hunt"'),
   v.transform((input) => {
+    if (input === "hunt") return Infinity;
     const [, amount, unit] = DURATION.exec(input)!;
     return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
   }),
   v.minValue(1_000, "The duration must be at least 1s"),
+);
+
+/** `points = { initial, minimum, decay, function }`: a value that falls as teams solve. */
+const DynamicPointsSchema = v.strictObject({
+  initial: count("initial", 0),
+  minimum: count("minimum", 0),
+  decay: count("decay", 0),
+  function: v.optional(
+    v.picklist(["linear", "logarithmic"], 'Expected "linear" or "logarithmic"'),
+    "logarithmic",
+  ),
+}, 'Expected { initial = 500, minimum = 100, decay = 10, function = "linear" }');
+
+/** A number of points, or a table of dynamic points. */
+const points = v.lazy((input) =>
+  typeof input === "object" && input !== null && !Array.isArray(input) &&
+    !(input instanceof Date)
+    ? DynamicPointsSchema
+    : count("points", 0)
 );
 
 const HintSchema = v.strictObject({
@@ -120,7 +142,14 @@ export const PuzzleSchema = v.strictObject({
   title: text("title"),
   round: v.optional(id("round id"), "main"),
   tags: v.optional(v.array(id("tag"), "Expected a list of tags"), []),
-  points: v.optional(count("points", 0), 0),
+  points: v.optional(points, 0),
+  first_solve_bonus: v.optional(
+    v.array(
+      count("a bonus", 0),
+      "Expected a list of points, e.g. first_solve_bonus = [50, 30, 10]",
+    ),
+    [],
+  ),
   body: v.optional(v.string("Expected the body in quotes")),
   body_file: v.optional(text("body_file path")),
   answer: v.optional(stringList("answer")),
@@ -133,8 +162,8 @@ export const PuzzleSchema = v.strictObject({
   unlock: v.optional(v.string("Expected the rule in quotes")),
   guess_limit: v.optional(
     v.strictObject(
-      { count: count("a count", 1), per: duration },
-      'Expected { count = 5, per = "10m" }',
+      { count: count("a count", 1), per: guessWindow },
+      'Expected { count = 5, per = "10m" } or { count = 3, per = "hunt" }',
     ),
   ),
   hint: v.optional(v.array(HintSchema, "Expected [[puzzle.hint]] tables"), []),

@@ -96,8 +96,13 @@ function accountActions(game: Game) {
         return refusal("unauthorized", "Wrong team name or password");
       }
       const session = game.accounts.openSession(team.id, engine.now());
-      await game.commit([session.write]);
+      // A password imported from CTFd (bcrypt) is replaced with argon2id now that it is known.
+      const upgrade = game.accounts.needsUpgrade(team.id)
+        ? await game.accounts.upgrade(team.id, body.password)
+        : undefined;
+      await game.commit(upgrade === undefined ? [session.write] : [session.write, upgrade.write]);
       session.open();
+      upgrade?.apply();
       return { ok: true, reply: { token: session.token } };
     },
 
@@ -142,11 +147,17 @@ function puzzleActions(game: Game) {
           return refusal(outcome.kind);
         case "rate_limited":
           await settle(game);
-          return refusal(
-            "rate_limited",
-            "Too many wrong guesses on this puzzle; wait a little",
-            outcome.retryAfterSeconds,
-          );
+          // A per-hunt cap has no wait: only an organizer's extra guesses lift it.
+          return outcome.retryAfterSeconds === undefined
+            ? refusal(
+              "rate_limited",
+              "No wrong guesses left on this puzzle; an organizer can grant more",
+            )
+            : refusal(
+              "rate_limited",
+              "Too many wrong guesses on this puzzle; wait a little",
+              outcome.retryAfterSeconds,
+            );
         case "already_solved":
           // Answered only once the solve it rests on is on disk.
           await settle(game);

@@ -26,7 +26,15 @@ export {
   reloadFailure,
 } from "./admin_actions.ts";
 export type { AdminActions } from "./admin_actions.ts";
-export { Accounts, hashPassword, hashToken, Limiter, newToken, secretsEqual } from "./accounts.ts";
+export {
+  Accounts,
+  hashPassword,
+  hashToken,
+  Limiter,
+  newToken,
+  secretsEqual,
+  verifyPassword,
+} from "./accounts.ts";
 export { BODY_LIMIT, check, EmptyBody, readForm, readJson, validate } from "./body.ts";
 export { ApiError, envelope, errorResponse, ERRORS, refusal, refusalResponse } from "./errors.ts";
 export type { ErrorCode, Outcome, Refusal } from "./errors.ts";
@@ -48,6 +56,8 @@ export {
 } from "./session.ts";
 export type { Player } from "./session.ts";
 export { puzzleStats, scoreHistory } from "./stats.ts";
+export { ctftimeFeed, ctftimeJson, engineFeed } from "./ctftime.ts";
+export type { CtftimeFeed, FeedRow, FeedTask } from "./ctftime.ts";
 export { answerSchema, findRoute, openApiDocument, ROUTES } from "./openapi.ts";
 export type { Route } from "./openapi.ts";
 export type { HistoryLine, PuzzleStat } from "./stats.ts";

@@ -146,6 +146,19 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: "get",
+    path: "/api/ctftime",
+    summary: "CTFtime's scoreboard feed",
+    access: "public",
+    answers: [
+      ok(R.CtftimeFeed, "The standings with each team's solved tasks; frozen with the board"),
+    ],
+    errors: [],
+    description: "The JSON CTFtime polls: `tasks` (puzzle titles) and `standings`, each with " +
+      "`taskStats` (points and UNIX time per solve) and `lastAccept`. Characters past ASCII are " +
+      "written as \\uXXXX.",
+  },
+  {
+    method: "get",
     path: "/api/events",
     summary: "Live events (Server-Sent Events)",
     access: "team_optional",
@@ -239,7 +252,7 @@ export const ROUTES: readonly Route[] = [
     answers: [ok(R.GuessReply, "The judgement, once the guess is on disk")],
     errors: ["not_found", "hunt_not_running", "rate_limited"],
     description: "A guess over 500 characters is refused with 400. Past the puzzle's guess " +
-      "limit, 429 with `Retry-After`.",
+      'limit, 429 with `Retry-After`; past a `per = "hunt"` cap, 429 with none.',
   },
   {
     method: "post",

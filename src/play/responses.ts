@@ -61,6 +61,18 @@ export const ScoreHistory = v.strictObject({
   })),
 });
 
+/** CTFtime's scoreboard feed (ctftime.org/json-scoreboard-feed). */
+export const CtftimeFeed = v.strictObject({
+  tasks: v.array(v.string()),
+  standings: v.array(v.strictObject({
+    pos: Int,
+    team: v.string(),
+    score: Int,
+    taskStats: v.record(v.string(), v.strictObject({ points: Int, time: Int })),
+    lastAccept: v.optional(Int),
+  })),
+});
+
 export const RegisterReply = v.strictObject({
   team: v.strictObject({ id: Int, name: v.string() }),
   token: v.string(),

@@ -27,12 +27,8 @@ export function scoreHistory(
   }).slice(0, options.top ?? 10);
   return rows.map(({ team }) => {
     const points = [{ at: Math.max(team.createdAt, engine.startsAt), score: 0 }];
-    let score = 0;
-    for (const event of team.scoreEvents) {
-      if (at !== undefined && event.at > at) break;
-      score += event.delta;
-      points.push({ at: event.at, score });
-    }
+    // The engine's history includes the falls of the dynamic puzzles the team solved.
+    points.push(...engine.scoreHistory(team, at));
     return { name: team.name, points };
   });
 }

@@ -19,7 +19,7 @@ export { explainRule } from "./explain.ts";
 export type { Explanation, Reason } from "./explain.ts";
 export type { Condition } from "./compiler.ts";
 export { parse } from "./parser.ts";
-export { emptyState, stateLayout } from "./state.ts";
+export { emptyState, hintKey, stateLayout } from "./state.ts";
 export type { RuleState, StateLayout, StateShape } from "./state.ts";
 export { didYouMean, suggest } from "./suggest.ts";
 export { timeBoundaries } from "./time.ts";

@@ -27,6 +27,8 @@ import { runClock } from "./clock.ts";
 import { reloadHunt } from "./reload.ts";
 
 export { huntStart } from "./boot.ts";
+export { listen } from "./listen.ts";
+export type { Listener, ListenOptions } from "./listen.ts";
 
 export interface StartOptions {
   store: Store;

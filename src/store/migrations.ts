@@ -127,4 +127,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   DROP INDEX guesses_by_team_puzzle;
   `,
+  // 5: dynamic points and first-solve bonuses (CTF mode, issue 20), for the same exports.
+  `
+  ALTER TABLE hunt_puzzles ADD COLUMN dynamic_initial INTEGER;
+  ALTER TABLE hunt_puzzles ADD COLUMN dynamic_minimum INTEGER;
+  ALTER TABLE hunt_puzzles ADD COLUMN dynamic_decay INTEGER;
+  ALTER TABLE hunt_puzzles ADD COLUMN dynamic_function TEXT;
+  ALTER TABLE hunt_puzzles ADD COLUMN first_solve_bonus TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE hunt_puzzles ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

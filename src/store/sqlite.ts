@@ -1,9 +1,10 @@
 /**
- * The store over `bun:sqlite`: one database file in WAL mode with full sync,
- * the group-commit writer, the single-instance lock, and every read the
- * server makes, each statement prepared once on first use.
+ * The SQLite store, over `bun:sqlite` on Bun and `node:sqlite` on Deno (see
+ * driver.ts): one database file in WAL mode with full sync, the group-commit
+ * writer, the single-instance lock, and every read the server makes, each
+ * statement prepared once on first use.
  */
-import type { Database, Statement } from "bun:sqlite";
+import type { Connection, Statement } from "./driver.ts";
 import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
 import { openDatabase, writeProblem } from "./db.ts";
 import { readResults, saveScoring } from "./export.ts";
@@ -28,7 +29,7 @@ const MINUTE = 60_000;
 const FEED_COLUMNS =
   "g.id, g.team_id AS team, t.name AS team_name, g.puzzle, g.raw, g.normalized, g.result, g.at";
 
-/** The `bun:sqlite` store. */
+/** The SQLite store. */
 export class SqliteStore implements Store {
   private readonly writer: Writer;
   private listeners: StoreListeners;
@@ -36,7 +37,7 @@ export class SqliteStore implements Store {
 
   private constructor(
     /** The connection itself: for tests, and the commands that read the file directly. */
-    readonly db: Database,
+    readonly db: Connection,
     private readonly path: string | undefined,
     private readonly release: () => void,
     listeners: StoreListeners,
@@ -70,7 +71,7 @@ export class SqliteStore implements Store {
   }
 
   /** A store over a database already open (`:memory:` in tests), with no lock. */
-  static over(db: Database, options: StoreListeners = {}): SqliteStore {
+  static over(db: Connection, options: StoreListeners = {}): SqliteStore {
     return new SqliteStore(db, undefined, () => {}, options);
   }
 
@@ -124,7 +125,8 @@ export class SqliteStore implements Store {
   meta(key: MetaKey): string | undefined {
     const row = this.statement("SELECT value FROM meta WHERE key = ?").get(key) as
       | { value: string }
-      | null;
+      | null
+      | undefined;
     return row?.value;
   }
 

@@ -8,7 +8,7 @@
  * so the process must rebuild it from the database (the server exits and its
  * service manager restarts it).
  */
-import type { Database, Statement } from "bun:sqlite";
+import type { Connection, Statement } from "./driver.ts";
 import type { Write } from "../engine/mod.ts";
 import type { BatchStats } from "./store.ts";
 
@@ -42,7 +42,7 @@ export class Writer {
   private readonly insertSolve: Statement;
   private readonly runBatch: (batch: Pending[]) => number;
 
-  constructor(private readonly db: Database, private readonly options: WriterOptions = {}) {
+  constructor(private readonly db: Connection, private readonly options: WriterOptions = {}) {
     // Prepared once, kept for the life of the writer.
     const prepare = (sql: string) => db.prepare(sql);
     this.statements = {
@@ -71,6 +71,7 @@ export class Writer {
       announcement: prepare("INSERT INTO announcements (id, text, at) VALUES (?, ?, ?)"),
       session: prepare("INSERT INTO sessions (token_hash, team_id, created_at) VALUES (?, ?, ?)"),
       session_end: prepare("DELETE FROM sessions WHERE token_hash = ?"),
+      password: prepare("UPDATE teams SET password_hash = ? WHERE id = ?"),
     };
     this.insertSolve = prepare(
       "INSERT INTO solves (team_id, puzzle, guess_id, at) VALUES (?, ?, ?, ?)",
@@ -185,6 +186,9 @@ export class Writer {
         return 1;
       case "session_end":
         s.session_end.run(write.tokenHash);
+        return 1;
+      case "password":
+        s.password.run(write.passwordHash, write.teamId);
         return 1;
     }
   }

@@ -113,7 +113,12 @@ function puzzlePages(pages: Hono, { game }: Play): void {
     >();
     for (const p of engine.unlockedPuzzles(team)) {
       const list = rounds.get(p.round) ?? [];
-      list.push({ id: p.id, title: p.title, points: p.points, solved: engine.solved(team, p) });
+      list.push({
+        id: p.id,
+        title: p.title,
+        points: engine.points(p),
+        solved: engine.solved(team, p),
+      });
       rounds.set(p.round, list);
     }
     return html(
@@ -304,6 +309,7 @@ function safeNext(next: string | undefined): string {
 
 /** A guess-limit window for people: "minute", "10 minutes". */
 function windowText(ms: number): string {
+  if (ms === Infinity) return "hunt";
   const seconds = Math.round(ms / 1000);
   if (seconds % 3600 === 0) return seconds === 3600 ? "hour" : `${seconds / 3600} hours`;
   if (seconds % 60 === 0) return seconds === 60 ? "minute" : `${seconds / 60} minutes`;

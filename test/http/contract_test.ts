@@ -11,6 +11,7 @@ import * as v from "valibot";
 import { apiRoutes, installFront } from "../../src/http/mod.ts";
 import { ERRORS, findRoute, openApiDocument, ROUTES } from "../../src/play/mod.ts";
 import { EVENTS, Results } from "../../src/play/responses.ts";
+import { listen } from "../../src/server/mod.ts";
 import { RESULT_COLUMNS, RESULT_TABLES } from "../../src/store/mod.ts";
 import { open } from "../_sse.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
@@ -138,6 +139,7 @@ describe("every route answers as documented", () => {
     );
     await as("GET", "/api/scoreboard?division=kids");
     await as("GET", "/api/scoreboard/history");
+    await as("GET", "/api/ctftime");
     await as("GET", "/c/cp-123", { token, headers: { accept: "text/html" } });
     // A team.
     await as("POST", "/api/teams", { body: { name: "Terns", password: "correct horse" } }, 201);
@@ -179,7 +181,7 @@ describe("every route answers as documented", () => {
 
   test("every SSE event's data matches its documented schema", async () => {
     const made = makeApp({ coalesceMs: 0 });
-    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: made.app.fetch });
+    const server = listen({ hostname: "127.0.0.1", port: 0, fetch: made.app.fetch });
     try {
       const token = await made.register("Gulls");
       const stream = await open(`http://127.0.0.1:${server.port}`, {
@@ -209,7 +211,7 @@ describe("every route answers as documented", () => {
         expect(parsed.success, `${event.event}: ${event.data}`).toBe(true);
       }
     } finally {
-      server.stop(true);
+      await server.stop(true);
     }
   });
 
