@@ -118,12 +118,17 @@ class QueueSink implements Sink {
   };
 
   /** The body: joins `live` when the stream starts, leaves when it is cancelled. */
-  stream(live: Live, teamId: number | undefined, lastEventId: string | undefined): ReadableStream {
+  stream(
+    live: Live,
+    teamId: number | undefined,
+    lastEventId: string | undefined,
+    admin = false,
+  ): ReadableStream {
     return new ReadableStream<Uint8Array>({
       start: (controller) => {
         if (this.closed) return;
         this.controller = controller;
-        this.leave = live.connect(teamId, this, lastEventId);
+        this.leave = live.connect(teamId, this, lastEventId, { admin });
         if (this.closed) this.leave?.();
         if (this.leave === undefined) this.close();
       },
@@ -163,7 +168,7 @@ export function eventStream(
     const sink = new QueueSink();
     if (options.signal.aborted) sink.end();
     else options.signal.addEventListener("abort", sink.end, { once: true });
-    return sink.stream(live, options.teamId, options.lastEventId);
+    return sink.stream(live, options.teamId, options.lastEventId, options.admin);
   }
   const sink = new DirectSink();
   sink.release = options.release;

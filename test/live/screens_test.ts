@@ -1,17 +1,20 @@
 // The live events the three screens rely on: a page's own solve (echoed
 // request id), and the organizers' guess feed (an admin-only event).
 import { afterEach, describe, expect, test } from "bun:test";
+import { listen, type Listener } from "../../src/server/mod.ts";
+import { sleep } from "../_runtime.ts";
 import { ADMIN_TOKEN, makeApp } from "../http/_app.ts";
 import { open } from "../_sse.ts";
 
-const servers: ReturnType<typeof Bun.serve>[] = [];
-afterEach(() => {
-  for (const server of servers.splice(0)) server.stop(true);
+const servers: Listener[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.stop(true);
 });
 
 function serve() {
   const made = makeApp();
-  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: made.app.fetch });
+  // The same listener as `cairn serve`: Bun.serve on Bun, Deno.serve on Deno.
+  const server = listen({ hostname: "127.0.0.1", port: 0, fetch: made.app.fetch });
   servers.push(server);
   return { ...made, base: `http://127.0.0.1:${server.port}` };
 }
@@ -77,7 +80,7 @@ describe("the admin-only guess event", () => {
     }
     await team.wait((e) => e.event === "solve");
     await anonymous.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
-    await Bun.sleep(50);
+    await sleep(50);
     expect(team.events.filter((e) => e.event === "guess")).toEqual([]);
     expect(anonymous.events.filter((e) => e.event === "guess")).toEqual([]);
     await Promise.all([byBearer.close(), byCookie.close(), team.close(), anonymous.close()]);
