@@ -39,4 +39,20 @@ export type Write =
   | { kind: "announcement"; id: number; text: string; at: number }
   /** A login: only the token's hash is stored. */
   | { kind: "session"; tokenHash: string; teamId: number; at: number }
-  | { kind: "session_end"; tokenHash: string };
+  | { kind: "session_end"; tokenHash: string }
+  /**
+   * A keyed request's answer (its `Idempotency-Key`), committed with the
+   * writes it answers for, so that a retry gets the same bytes back.
+   */
+  | {
+    kind: "idempotency";
+    teamId: number;
+    key: string;
+    /** A hash of what was asked: a retry that asks something else is refused. */
+    fingerprint: string;
+    status: number;
+    body: string;
+    at: number;
+  }
+  /** Forgets the answers of keys recorded before `before` (expired). */
+  | { kind: "idempotency_prune"; before: number };

@@ -12,12 +12,14 @@ import * as v from "valibot";
 import { eventStream, publicBoard, SSE_HEADERS } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import {
+  type ActionOptions,
   ApiError,
   bearer,
   CheckInBody,
   credential,
   errorResponse,
   GuessBody,
+  idempotencyKey,
   LoginBody,
   type Outcome,
   type Play,
@@ -235,23 +237,28 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
     return json({ ...view, body_html: bodyHtml });
   });
 
+  // Guesses, hints and check-ins accept an Idempotency-Key (play/idempotency.ts).
   api.post("/api/puzzles/:id/guesses", async (c) => {
     const { team } = player(c); // 401 before reading any body
+    const options = keyed(c);
     const { answer } = await readJson(c, GuessBody);
-    return reply(await actions.guess(team.id, c.req.param("id"), answer));
+    return reply(await actions.guess(team.id, c.req.param("id"), answer, options));
   });
 
   api.post("/api/puzzles/:id/hints/:hint", async (c) => {
     const { team } = player(c); // 401 before reading any body
+    const options = keyed(c);
     await readJson(c, EmptyBody);
-    const outcome = await actions.takeHint(team.id, c.req.param("id"), c.req.param("hint"));
-    return outcome.ok ? json({ hint: outcome.reply }) : refusalResponse(outcome);
+    return reply(
+      await actions.takeHint(team.id, c.req.param("id"), c.req.param("hint"), options),
+    );
   });
 
   api.post("/api/checkins", async (c) => {
     const { team } = player(c); // 401 before reading any body
+    const options = keyed(c);
     const { code } = await readJson(c, CheckInBody);
-    return reply(await actions.checkIn(team.id, code));
+    return reply(await actions.checkIn(team.id, code, options));
   });
 
   // A puzzle's own files, for its body's pictures and links (session cookie or Bearer).
@@ -259,6 +266,12 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
     const { engine, team } = player(c);
     return puzzleFileResponse(engine, team, c.req.param("id"), c.req.param("file"));
   });
+}
+
+/** The action options a request carries: its Idempotency-Key, if any (a bad one is a 400). */
+function keyed(c: Context): ActionOptions {
+  const key = idempotencyKey(c);
+  return key === undefined ? {} : { key };
 }
 
 /** The JSON answer for an outcome: its reply, or the refusal's envelope. */

@@ -142,6 +142,8 @@ export class Live {
         case "extra_guesses":
         case "session":
         case "session_end":
+        case "idempotency":
+        case "idempotency_prune":
           break;
       }
     }

@@ -11,6 +11,7 @@ import { MAX_GUESS_LENGTH, type Team, teamNameKey, type Write } from "../engine/
 import { hashPassword, Limiter, secretsEqual } from "./accounts.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import type { Game } from "./game.ts";
+import { fingerprint } from "./idempotency.ts";
 
 const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 export const RegisterBody = v.strictObject({
@@ -37,6 +38,10 @@ export interface HintReply {
   id: string;
   text: string;
   cost: number;
+}
+/** A taken hint, as the API answers it. */
+export interface HintTaken {
+  hint: HintReply;
 }
 export interface CheckInReply {
   puzzle: string;
@@ -127,6 +132,162 @@ function accountActions(game: Game) {
   };
 }
 
+/** A decided action: its outcome, and the writes to commit before answering. */
+interface Decision<T> {
+  outcome: Outcome<T>;
+  writes: readonly Write[];
+}
+
+/** How a team request arrived: the options the API passes on. */
+export interface ActionOptions {
+  /** The request's `Idempotency-Key` (already checked: 1 to 255 visible ASCII characters). */
+  key?: string;
+}
+
+/**
+ * Runs a decision and commits it. With a key, a retry gets the stored answer,
+ * and a success's answer is committed with its writes, in one transaction.
+ */
+async function run<T>(
+  game: Game,
+  teamId: number,
+  request: { key: string | undefined; asks: readonly string[] },
+  decide: () => Decision<T>,
+): Promise<Outcome<T>> {
+  const { key } = request;
+  if (key === undefined) {
+    const { outcome, writes } = decide();
+    await settle(game, writes);
+    return outcome;
+  }
+  const keys = game.idempotency;
+  const now = game.engine.now();
+  const check = keys.begin(teamId, key, fingerprint(request.asks), now);
+  switch (check.kind) {
+    case "replay":
+      return { ok: true, reply: JSON.parse(check.answer.body) as T };
+    case "in_flight":
+      return refusal(
+        "conflict",
+        "A request with this Idempotency-Key is still being processed; try again shortly",
+      );
+    case "reused":
+      return refusal("unprocessable");
+    case "new":
+      break;
+  }
+  let stored = false;
+  try {
+    const { outcome, writes } = decide();
+    if (!outcome.ok) {
+      await settle(game, writes);
+      return outcome;
+    }
+    const answer = { status: 200, body: JSON.stringify(outcome.reply) };
+    const record = keys.record(teamId, key, answer);
+    await settle(game, [...writes, record, ...keys.prune(now, game.engine.hunt.endsAt)]);
+    keys.settled(teamId, key, answer);
+    stored = true;
+    return outcome;
+  } finally {
+    if (!stored) keys.abandon(teamId, key);
+  }
+}
+
+/** A refusal, decided: nothing to write. */
+function refused<T>(outcome: Outcome<T>): Decision<T> {
+  return { outcome, writes: [] };
+}
+
+/** Judges a guess against the current engine. */
+function decideGuess(
+  game: Game,
+  team: Team,
+  puzzleId: string,
+  answer: string,
+): Decision<GuessReply> {
+  const outcome = game.engine.guess(team, puzzleId, answer);
+  switch (outcome.kind) {
+    case "hunt_not_running":
+    case "not_found":
+      return refused(refusal(outcome.kind));
+    case "rate_limited":
+      return refused(refusal(
+        "rate_limited",
+        "Too many wrong guesses on this puzzle; wait a little",
+        outcome.retryAfterSeconds,
+      ));
+    case "already_solved":
+      // Answered only once the solve it rests on is on disk (the commit waits for it).
+      return {
+        outcome: { ok: true, reply: { result: "already_solved", unlocked: [] } },
+        writes: [],
+      };
+    case "judged": {
+      const reply: GuessReply = {
+        result: outcome.result,
+        ...(outcome.message !== undefined && { message: outcome.message }),
+        unlocked: outcome.unlocked,
+      };
+      return { outcome: { ok: true, reply }, writes: outcome.writes };
+    }
+  }
+}
+
+/** Takes a hint in the current engine. */
+function decideHint(game: Game, team: Team, puzzleId: string, hintId: string): Decision<HintTaken> {
+  const outcome = game.engine.takeHint(team, puzzleId, hintId);
+  switch (outcome.kind) {
+    case "hunt_not_running":
+    case "not_found":
+      return refused(refusal(outcome.kind));
+    case "not_available":
+      return refused(refusal("forbidden", "This hint is not available yet"));
+    case "ok": {
+      const { id, text, cost } = outcome.hint;
+      return {
+        outcome: { ok: true, reply: { hint: { id, text, cost } } },
+        writes: outcome.writes,
+      };
+    }
+  }
+}
+
+/** Checks in at a checkpoint in the current engine; wrong codes are counted. */
+function decideCheckIn(
+  game: Game,
+  badCodes: Limiter,
+  team: Team,
+  code: string,
+): Decision<CheckInReply> {
+  const now = game.engine.now();
+  const wait = badCodes.blocked(team.id, now);
+  if (wait !== undefined) {
+    return refused(
+      refusal("rate_limited", "Too many unknown checkpoint codes; try again later", wait),
+    );
+  }
+  const outcome = game.engine.checkIn(team, code);
+  switch (outcome.kind) {
+    case "hunt_not_running":
+      return refused(refusal("hunt_not_running"));
+    case "not_found":
+      badCodes.hit(team.id, now);
+      return refused(refusal("not_found", "There is no checkpoint with that code"));
+    case "other_variant":
+      // Counted like an unknown code, so that codes cannot be probed this way either.
+      badCodes.hit(team.id, now);
+      return refused(
+        refusal("not_found", "This checkpoint belongs to another team's version of the puzzle"),
+      );
+    case "ok":
+      return {
+        outcome: { ok: true, reply: { puzzle: outcome.puzzle.id, unlocked: outcome.unlocked } },
+        writes: outcome.writes,
+      };
+  }
+}
+
 /** Guesses, hints and check-ins. */
 function puzzleActions(game: Game) {
   // Wrong checkpoint codes are limited per team, so codes cannot be guessed from afar.
@@ -136,93 +297,54 @@ function puzzleActions(game: Game) {
 
   return {
     /** Judges a guess. */
-    async guess(teamId: number, puzzleId: string, answer: string): Promise<Outcome<GuessReply>> {
+    guess(
+      teamId: number,
+      puzzleId: string,
+      answer: string,
+      options: ActionOptions = {},
+    ): Promise<Outcome<GuessReply>> {
       if ([...answer].length > MAX_GUESS_LENGTH) {
-        return refusal("bad_request", `A guess is at most ${MAX_GUESS_LENGTH} characters`);
+        return Promise.resolve(
+          refusal("bad_request", `A guess is at most ${MAX_GUESS_LENGTH} characters`),
+        );
       }
-      const team = teamOf(teamId);
-      if (team === undefined) return refusal("unauthorized");
-      const outcome = game.engine.guess(team, puzzleId, answer);
-      switch (outcome.kind) {
-        case "hunt_not_running":
-        case "not_found":
-          await settle(game);
-          return refusal(outcome.kind);
-        case "rate_limited":
-          await settle(game);
-          return refusal(
-            "rate_limited",
-            "Too many wrong guesses on this puzzle; wait a little",
-            outcome.retryAfterSeconds,
-          );
-        case "already_solved":
-          // Answered only once the solve it rests on is on disk.
-          await settle(game);
-          return { ok: true, reply: { result: "already_solved", unlocked: [] } };
-        case "judged":
-          await settle(game, outcome.writes);
-          return {
-            ok: true,
-            reply: {
-              result: outcome.result,
-              ...(outcome.message !== undefined && { message: outcome.message }),
-              unlocked: outcome.unlocked,
-            },
-          };
-      }
+      const asks = ["guess", puzzleId, answer];
+      return run(game, teamId, { key: options.key, asks }, () => {
+        const team = teamOf(teamId);
+        return team === undefined
+          ? refused(refusal("unauthorized"))
+          : decideGuess(game, team, puzzleId, answer);
+      });
     },
 
     /** Takes a hint (idempotent: taking it again charges nothing). */
-    async takeHint(teamId: number, puzzleId: string, hintId: string): Promise<Outcome<HintReply>> {
-      const team = teamOf(teamId);
-      if (team === undefined) return refusal("unauthorized");
-      const outcome = game.engine.takeHint(team, puzzleId, hintId);
-      switch (outcome.kind) {
-        case "hunt_not_running":
-        case "not_found":
-          await settle(game);
-          return refusal(outcome.kind);
-        case "not_available":
-          await settle(game);
-          return refusal("forbidden", "This hint is not available yet");
-        case "ok": {
-          await settle(game, outcome.writes);
-          const { id, text, cost } = outcome.hint;
-          return { ok: true, reply: { id, text, cost } };
-        }
-      }
+    takeHint(
+      teamId: number,
+      puzzleId: string,
+      hintId: string,
+      options: ActionOptions = {},
+    ): Promise<Outcome<HintTaken>> {
+      const asks = ["hint", puzzleId, hintId];
+      return run(game, teamId, { key: options.key, asks }, () => {
+        const team = teamOf(teamId);
+        return team === undefined
+          ? refused(refusal("unauthorized"))
+          : decideHint(game, team, puzzleId, hintId);
+      });
     },
 
     /** Checks in at a checkpoint; wrong codes are limited per team. */
-    async checkIn(teamId: number, code: string): Promise<Outcome<CheckInReply>> {
-      const team = teamOf(teamId);
-      if (team === undefined) return refusal("unauthorized");
-      const now = game.engine.now();
-      const wait = badCodes.blocked(team.id, now);
-      if (wait !== undefined) {
-        return refusal("rate_limited", "Too many unknown checkpoint codes; try again later", wait);
-      }
-      const outcome = game.engine.checkIn(team, code);
-      switch (outcome.kind) {
-        case "hunt_not_running":
-          await settle(game);
-          return refusal("hunt_not_running");
-        case "not_found":
-          await settle(game);
-          badCodes.hit(team.id, now);
-          return refusal("not_found", "There is no checkpoint with that code");
-        case "other_variant":
-          // Counted like an unknown code, so that codes cannot be probed this way either.
-          await settle(game);
-          badCodes.hit(team.id, now);
-          return refusal(
-            "not_found",
-            "This checkpoint belongs to another team's version of the puzzle",
-          );
-        case "ok":
-          await settle(game, outcome.writes);
-          return { ok: true, reply: { puzzle: outcome.puzzle.id, unlocked: outcome.unlocked } };
-      }
+    checkIn(
+      teamId: number,
+      code: string,
+      options: ActionOptions = {},
+    ): Promise<Outcome<CheckInReply>> {
+      return run(game, teamId, { key: options.key, asks: ["checkin", code] }, () => {
+        const team = teamOf(teamId);
+        return team === undefined
+          ? refused(refusal("unauthorized"))
+          : decideCheckIn(game, badCodes, team, code);
+      });
     },
   };
 }

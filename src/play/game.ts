@@ -10,6 +10,7 @@ import type { Metrics } from "../metrics/mod.ts";
 import type { Store } from "../store/mod.ts";
 import type { Accounts } from "./accounts.ts";
 import type { Freeze } from "./freeze.ts";
+import type { IdempotencyKeys } from "./idempotency.ts";
 
 /** What a reload changed. */
 export interface ReloadSummary {
@@ -34,6 +35,8 @@ export interface Game {
   readonly engine: Engine;
   readonly store: Store;
   readonly accounts: Accounts;
+  /** The answers of keyed requests (`Idempotency-Key`), per team. */
+  readonly idempotency: IdempotencyKeys;
   /** SHA-256 of the admin token. */
   readonly adminTokenHash: string;
   readonly freeze: Freeze;

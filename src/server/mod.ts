@@ -15,6 +15,7 @@ import {
   Accounts,
   errorResponse,
   type Game,
+  IdempotencyKeys,
   type Play,
   play,
   type ReloadResult,
@@ -104,6 +105,7 @@ export function startGame(options: StartOptions): Server {
     },
     store,
     accounts: Accounts.from(store.accounts()),
+    idempotency: IdempotencyKeys.from(store.idempotencyKeys()),
     get adminTokenHash() {
       return adminTokenHash;
     },

@@ -121,4 +121,18 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (puzzle, hint)
   ) STRICT, WITHOUT ROWID;
   `,
+  // 4: the stored answers of keyed requests (Idempotency-Key, issue 18), per team. A key is
+  // kept until a day after the hunt's end (a day after it was used, for a hunt with no end).
+  `
+  CREATE TABLE idempotency_keys (
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, key)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX idempotency_keys_by_time ON idempotency_keys (at);
+  `,
 ];

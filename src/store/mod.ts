@@ -13,6 +13,7 @@ export type {
   MinuteCount,
   Store,
   StoredAccounts,
+  StoredIdempotency,
   StoreListeners,
   TeamHistory,
 } from "./store.ts";

@@ -16,6 +16,7 @@ import type {
   MinuteCount,
   Store,
   StoredAccounts,
+  StoredIdempotency,
   StoreListeners,
   TeamHistory,
 } from "./store.ts";
@@ -106,6 +107,12 @@ export class SqliteStore implements Store {
       passwords: this.all("SELECT id, password_hash AS hash FROM teams"),
       sessions: this.all("SELECT token_hash AS tokenHash, team_id AS teamId FROM sessions"),
     };
+  }
+
+  idempotencyKeys(): StoredIdempotency[] {
+    return this.all(
+      `SELECT team_id AS teamId, key, fingerprint, status, body, at FROM idempotency_keys`,
+    );
   }
 
   announcements(): Announcement[] {

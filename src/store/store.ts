@@ -50,6 +50,16 @@ export interface StoredAccounts {
   sessions: { tokenHash: string; teamId: number }[];
 }
 
+/** A keyed request's stored answer (`Idempotency-Key`), loaded once at boot. */
+export interface StoredIdempotency {
+  teamId: number;
+  key: string;
+  fingerprint: string;
+  status: number;
+  body: string;
+  at: number;
+}
+
 /** Keys of the `meta` table the server reads and writes. */
 export type MetaKey =
   | "hunt_started_at"
@@ -92,6 +102,8 @@ export interface Store {
   snapshot(options: { now: number; longestWindowMs: number }): Snapshot;
   /** Password hashes and open sessions. */
   accounts(): StoredAccounts;
+  /** The stored answers of keyed requests (few: they expire a day after the hunt). */
+  idempotencyKeys(): StoredIdempotency[];
   /** Every announcement, oldest first (few, and kept in memory by live). */
   announcements(): Announcement[];
   /** The puzzles some team has solved (a reload may not remove them). */

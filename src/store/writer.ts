@@ -71,6 +71,11 @@ export class Writer {
       announcement: prepare("INSERT INTO announcements (id, text, at) VALUES (?, ?, ?)"),
       session: prepare("INSERT INTO sessions (token_hash, team_id, created_at) VALUES (?, ?, ?)"),
       session_end: prepare("DELETE FROM sessions WHERE token_hash = ?"),
+      // A key is answered once: a second record for it (a bug) is ignored, never a failed batch.
+      idempotency: prepare(
+        "INSERT OR IGNORE INTO idempotency_keys (team_id, key, fingerprint, status, body, at) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      idempotency_prune: prepare("DELETE FROM idempotency_keys WHERE at < ?"),
     };
     this.insertSolve = prepare(
       "INSERT INTO solves (team_id, puzzle, guess_id, at) VALUES (?, ?, ?, ?)",
@@ -186,6 +191,18 @@ export class Writer {
       case "session_end":
         s.session_end.run(write.tokenHash);
         return 1;
+      case "idempotency":
+        s.idempotency.run(
+          write.teamId,
+          write.key,
+          write.fingerprint,
+          write.status,
+          write.body,
+          write.at,
+        );
+        return 1;
+      case "idempotency_prune":
+        return s.idempotency_prune.run(write.before).changes;
     }
   }
 }
