@@ -171,17 +171,16 @@ suite("the outbox, on plain HTTP", () => {
     await page.getByRole("button", { name: "Log out" }).click();
     await page.waitForURL(`${server.base}/`);
     expect(guesses("sirius")).toBe(1);
-    const left = await page.evaluate(() =>
-      new Promise((resolve) => {
-        const open = indexedDB.open("cairn-outbox");
-        open.onsuccess = () => {
-          const tx = open.result.transaction(["outbox", "results"], "readonly");
-          const outbox = tx.objectStore("outbox").count();
-          const results = tx.objectStore("results").count();
-          tx.oncomplete = () => resolve([outbox.result, results.result]);
-        };
-      })
-    );
+    // Read in the page (a browser script: this project's types have no DOM).
+    const left = await page.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open("cairn-outbox");
+      open.onsuccess = () => {
+        const tx = open.result.transaction(["outbox", "results"], "readonly");
+        const outbox = tx.objectStore("outbox").count();
+        const results = tx.objectStore("results").count();
+        tx.oncomplete = () => resolve([outbox.result, results.result]);
+      };
+    })`);
     expect(left).toEqual([0, 0]);
     expect(errors).toEqual([]);
     await page.close();
