@@ -74,6 +74,11 @@ export interface Hunt {
   startsAt?: number;
   endsAt?: number;
   freezeAt?: number;
+  /**
+   * How long after `endsAt` an action made offline before the end is still
+   * accepted (ms; undefined: none).
+   */
+  offlineGraceMs?: number;
   registration: Registration;
   registrationCodes: readonly string[];
   teamSize: { min: number; max: number };

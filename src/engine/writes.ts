@@ -6,6 +6,13 @@
  */
 export type GuessResult = "correct" | "incorrect" | "partial";
 
+/**
+ * Why an action made offline is flagged for the organizers: its claimed time
+ * was `clamped` into what the server can vouch for, or it arrived `late`
+ * (more than 10 minutes after its effective time).
+ */
+export type ActionFlag = "clamped" | "late";
+
 export type Write =
   | {
     kind: "team";
@@ -27,11 +34,17 @@ export type Write =
     result: GuessResult;
     /** The guess went past the limit on one of the organizers' extra guesses. */
     extraUsed: boolean;
+    /** When the server received it. */
     at: number;
+    /** When it counts (a guess made offline): its solve's time. Undefined: `at`. */
+    effectiveAt?: number;
+    /** Why the organizers should look at its time (an offline action); see `ActionFlag`. */
+    flag?: ActionFlag;
   }
   | { kind: "unlock"; teamId: number; puzzle: string; at: number }
-  | { kind: "hint"; teamId: number; puzzle: string; hint: string; at: number }
-  | { kind: "checkin"; teamId: number; puzzle: string; at: number }
+  /** `at` is when it counts: for an action made offline, its effective time. */
+  | { kind: "hint"; teamId: number; puzzle: string; hint: string; at: number; flag?: ActionFlag }
+  | { kind: "checkin"; teamId: number; puzzle: string; at: number; flag?: ActionFlag }
   /** A team's order of a route's stops, given at registration (or again after a reload changed the route). */
   | { kind: "route"; teamId: number; route: string; stops: readonly string[]; at: number }
   | { kind: "adjustment"; id: number; teamId: number; points: number; reason: string; at: number }

@@ -190,6 +190,19 @@ function resultRoutes(admin: Hono, { game }: Play): void {
 }
 
 /** Turns an epoch-ms `at` field into ISO 8601. */
-function withIso<T extends { at: number }>(row: T): Omit<T, "at"> & { at: string | null } {
-  return { ...row, at: iso(row.at) };
+function withIso<T extends { at: number; effective_at?: number | null; flag?: string | null }>(
+  row: T,
+): Omit<T, "at" | "effective_at" | "flag"> & {
+  at: string | null;
+  effective_at?: string | null;
+  flag?: string;
+} {
+  // An action made offline also says when it counts and why it is flagged; others stay as they were.
+  const { at, effective_at, flag, ...rest } = row;
+  return {
+    ...rest,
+    at: iso(at),
+    ...(effective_at !== undefined && effective_at !== null && { effective_at: iso(effective_at) }),
+    ...(flag !== undefined && flag !== null && { flag }),
+  };
 }

@@ -16,14 +16,17 @@ import {
   ApiError,
   bearer,
   CheckInBody,
+  CONTACT_HEADER,
   credential,
   errorResponse,
   GuessBody,
   idempotencyKey,
   LoginBody,
+  noteContact,
   type Outcome,
   type Play,
   type Player,
+  PRESSED_AT_HEADER,
   puzzleListCache,
   puzzleView,
   readJson,
@@ -98,6 +101,22 @@ export function installFront(app: Hono, { game }: Play): void {
   app.use("*", async function pageHeaders(c, next) {
     if (c.req.path.startsWith("/api/")) return next();
     await pageSecurity(c, next);
+  });
+
+  // Every answer to a team carries a signed last-contact token: a guess made
+  // offline later sends the newest one, to show when the team was last online.
+  app.use("*", async function lastContact(c, next) {
+    const token = credential(c);
+    const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
+    if (teamId === undefined) return next();
+    const contact = game.contacts.issue(teamId, game.engine.now());
+    noteContact(c.req.raw, contact);
+    await next();
+    try {
+      c.res.headers.set(CONTACT_HEADER, contact);
+    } catch {
+      // A response with immutable headers goes out as it is.
+    }
   });
 
   // CSRF: a cookie-authenticated unsafe request must come from this origin.
@@ -268,10 +287,26 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
   });
 }
 
-/** The action options a request carries: its Idempotency-Key, if any (a bad one is a 400). */
+/**
+ * The action options a request carries: its Idempotency-Key, and for an
+ * action made offline, when it was pressed and the newest last-contact token.
+ * A malformed key or time is a 400.
+ */
 function keyed(c: Context): ActionOptions {
   const key = idempotencyKey(c);
-  return key === undefined ? {} : { key };
+  const pressed = c.req.header(PRESSED_AT_HEADER);
+  const contact = c.req.header(CONTACT_HEADER);
+  if (pressed !== undefined && !/^\d{1,15}$/.test(pressed.trim())) {
+    throw new ApiError(
+      "bad_request",
+      "The Cairn-Pressed-At header must be a time in milliseconds since 1970",
+    );
+  }
+  return {
+    ...(key !== undefined && { key }),
+    ...(pressed !== undefined && { pressedAt: Number(pressed) }),
+    ...(contact !== undefined && { contact: contact.trim() }),
+  };
 }
 
 /** The JSON answer for an outcome: its reply, or the refusal's envelope. */

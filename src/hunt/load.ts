@@ -589,6 +589,7 @@ function assembleHunt(
     ...(meta.starts_at !== undefined && { startsAt: meta.starts_at }),
     ...(meta.ends_at !== undefined && { endsAt: meta.ends_at }),
     ...(meta.freeze_at !== undefined && { freezeAt: meta.freeze_at }),
+    ...(meta.offline_grace !== undefined && { offlineGraceMs: meta.offline_grace }),
     registration: meta.registration,
     registrationCodes: meta.registration_codes,
     teamSize: { min: meta.team_size.min, max: meta.team_size.max ?? Infinity },

@@ -143,6 +143,7 @@ export const HuntTableSchema = v.strictObject({
   starts_at: v.optional(time),
   ends_at: v.optional(time),
   freeze_at: v.optional(time),
+  offline_grace: v.optional(duration),
   registration: v.optional(
     v.picklist(["open", "code", "closed"], 'Expected "open", "code" or "closed"'),
     "open",

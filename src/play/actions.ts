@@ -9,6 +9,7 @@
 import * as v from "valibot";
 import { MAX_GUESS_LENGTH, type Team, teamNameKey, type Write } from "../engine/mod.ts";
 import { hashPassword, Limiter, secretsEqual } from "./accounts.ts";
+import type { ActionTime } from "./contact.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import type { Game } from "./game.ts";
 import { fingerprint } from "./idempotency.ts";
@@ -142,6 +143,10 @@ interface Decision<T> {
 export interface ActionOptions {
   /** The request's `Idempotency-Key` (already checked: 1 to 255 visible ASCII characters). */
   key?: string;
+  /** For an action made offline: when the player pressed the button (epoch ms, their clock). */
+  pressedAt?: number;
+  /** For an action made offline: the newest last-contact token the page held. */
+  contact?: string;
 }
 
 /**
@@ -194,6 +199,17 @@ async function run<T>(
   }
 }
 
+/** The action's own records, marked with its flag for the organizers, if it has one. */
+function flagged(writes: readonly Write[], time: ActionTime): readonly Write[] {
+  const flag = time.flag;
+  if (flag === undefined) return writes;
+  return writes.map((write) =>
+    write.kind === "guess" || write.kind === "hint" || write.kind === "checkin"
+      ? { ...write, flag }
+      : write
+  );
+}
+
 /** A refusal, decided: nothing to write. */
 function refused<T>(outcome: Outcome<T>): Decision<T> {
   return { outcome, writes: [] };
@@ -205,8 +221,9 @@ function decideGuess(
   team: Team,
   puzzleId: string,
   answer: string,
+  time: ActionTime,
 ): Decision<GuessReply> {
-  const outcome = game.engine.guess(team, puzzleId, answer);
+  const outcome = game.engine.guess(team, puzzleId, answer, time.at);
   switch (outcome.kind) {
     case "hunt_not_running":
     case "not_found":
@@ -229,14 +246,20 @@ function decideGuess(
         ...(outcome.message !== undefined && { message: outcome.message }),
         unlocked: outcome.unlocked,
       };
-      return { outcome: { ok: true, reply }, writes: outcome.writes };
+      return { outcome: { ok: true, reply }, writes: flagged(outcome.writes, time) };
     }
   }
 }
 
 /** Takes a hint in the current engine. */
-function decideHint(game: Game, team: Team, puzzleId: string, hintId: string): Decision<HintTaken> {
-  const outcome = game.engine.takeHint(team, puzzleId, hintId);
+function decideHint(
+  game: Game,
+  team: Team,
+  puzzleId: string,
+  hintId: string,
+  time: ActionTime,
+): Decision<HintTaken> {
+  const outcome = game.engine.takeHint(team, puzzleId, hintId, time.at);
   switch (outcome.kind) {
     case "hunt_not_running":
     case "not_found":
@@ -247,7 +270,7 @@ function decideHint(game: Game, team: Team, puzzleId: string, hintId: string): D
       const { id, text, cost } = outcome.hint;
       return {
         outcome: { ok: true, reply: { hint: { id, text, cost } } },
-        writes: outcome.writes,
+        writes: flagged(outcome.writes, time),
       };
     }
   }
@@ -259,6 +282,7 @@ function decideCheckIn(
   badCodes: Limiter,
   team: Team,
   code: string,
+  time: ActionTime,
 ): Decision<CheckInReply> {
   const now = game.engine.now();
   const wait = badCodes.blocked(team.id, now);
@@ -267,7 +291,7 @@ function decideCheckIn(
       refusal("rate_limited", "Too many unknown checkpoint codes; try again later", wait),
     );
   }
-  const outcome = game.engine.checkIn(team, code);
+  const outcome = game.engine.checkIn(team, code, time.at);
   switch (outcome.kind) {
     case "hunt_not_running":
       return refused(refusal("hunt_not_running"));
@@ -283,7 +307,7 @@ function decideCheckIn(
     case "ok":
       return {
         outcome: { ok: true, reply: { puzzle: outcome.puzzle.id, unlocked: outcome.unlocked } },
-        writes: outcome.writes,
+        writes: flagged(outcome.writes, time),
       };
   }
 }
@@ -294,6 +318,9 @@ function puzzleActions(game: Game) {
   const badCodes = new Limiter(10, 60_000);
   /** The team in the current engine (a reload may have swapped it while a body arrived). */
   const teamOf = (teamId: number): Team | undefined => game.engine.teams.get(teamId);
+  /** When an action counts (fair times for actions made offline; see contact.ts). */
+  const timeOf = (teamId: number, options: ActionOptions): ActionTime =>
+    game.contacts.timeOf(teamId, options, game.engine.now());
 
   return {
     /** Judges a guess. */
@@ -313,7 +340,7 @@ function puzzleActions(game: Game) {
         const team = teamOf(teamId);
         return team === undefined
           ? refused(refusal("unauthorized"))
-          : decideGuess(game, team, puzzleId, answer);
+          : decideGuess(game, team, puzzleId, answer, timeOf(teamId, options));
       });
     },
 
@@ -329,7 +356,7 @@ function puzzleActions(game: Game) {
         const team = teamOf(teamId);
         return team === undefined
           ? refused(refusal("unauthorized"))
-          : decideHint(game, team, puzzleId, hintId);
+          : decideHint(game, team, puzzleId, hintId, timeOf(teamId, options));
       });
     },
 
@@ -343,7 +370,7 @@ function puzzleActions(game: Game) {
         const team = teamOf(teamId);
         return team === undefined
           ? refused(refusal("unauthorized"))
-          : decideCheckIn(game, badCodes, team, code);
+          : decideCheckIn(game, badCodes, team, code, timeOf(teamId, options));
       });
     },
   };

@@ -9,6 +9,7 @@ import type { Logger } from "../log/mod.ts";
 import type { Metrics } from "../metrics/mod.ts";
 import type { Store } from "../store/mod.ts";
 import type { Accounts } from "./accounts.ts";
+import type { ContactTokens } from "./contact.ts";
 import type { Freeze } from "./freeze.ts";
 import type { IdempotencyKeys } from "./idempotency.ts";
 
@@ -37,6 +38,8 @@ export interface Game {
   readonly accounts: Accounts;
   /** The answers of keyed requests (`Idempotency-Key`), per team. */
   readonly idempotency: IdempotencyKeys;
+  /** The signer of last-contact tokens, for fair times of actions made offline. */
+  readonly contacts: ContactTokens;
   /** SHA-256 of the admin token. */
   readonly adminTokenHash: string;
   readonly freeze: Freeze;

@@ -40,6 +40,16 @@ export {
   MAX_KEY_LENGTH,
 } from "./idempotency.ts";
 export type { KeyCheck, StoredAnswer } from "./idempotency.ts";
+export {
+  CLAMP_TOLERANCE_MS,
+  CONTACT_HEADER,
+  contactOf,
+  ContactTokens,
+  LATE_MS,
+  noteContact,
+  PRESSED_AT_HEADER,
+} from "./contact.ts";
+export type { ActionTime } from "./contact.ts";
 export { storedFreeze } from "./freeze.ts";
 export type { Freeze } from "./freeze.ts";
 export type { Game, ReloadResult, ReloadSummary } from "./game.ts";

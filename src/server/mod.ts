@@ -13,6 +13,7 @@ import type { Logger } from "../log/mod.ts";
 import { Metrics } from "../metrics/mod.ts";
 import {
   Accounts,
+  ContactTokens,
   errorResponse,
   type Game,
   IdempotencyKeys,
@@ -106,6 +107,7 @@ export function startGame(options: StartOptions): Server {
     store,
     accounts: Accounts.from(store.accounts()),
     idempotency: IdempotencyKeys.from(store.idempotencyKeys()),
+    contacts: ContactTokens.load(store),
     get adminTokenHash() {
       return adminTokenHash;
     },

@@ -135,4 +135,13 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX idempotency_keys_by_time ON idempotency_keys (at);
   `,
+  // 5: fair times for actions made offline (issue 18). A guess keeps when it arrived (`at`) and
+  // when it counts (`effective_at`, null when the same); a hint take or check-in's `at` is when it
+  // counts. `flag` marks one for the organizers: "clamped" or "late".
+  `
+  ALTER TABLE guesses ADD COLUMN effective_at INTEGER;
+  ALTER TABLE guesses ADD COLUMN flag TEXT;
+  ALTER TABLE hint_takes ADD COLUMN flag TEXT;
+  ALTER TABLE checkins ADD COLUMN flag TEXT;
+  `,
 ];

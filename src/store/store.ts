@@ -26,14 +26,19 @@ export interface GuessRow {
   raw: string;
   normalized: string;
   result: string;
+  /** When it arrived. */
   at: number;
+  /** When it counts, for a guess made offline (else null). */
+  effective_at: number | null;
+  /** "clamped" or "late": a guess made offline whose time the organizers should check. */
+  flag: string | null;
 }
 
 /** Everything a team did, for the organizers' page of that team; oldest first. */
 export interface TeamHistory {
   guesses: Omit<GuessRow, "team" | "team_name">[];
-  hints: { puzzle: string; hint: string; at: number }[];
-  checkins: { puzzle: string; at: number }[];
+  hints: { puzzle: string; hint: string; at: number; flag: string | null }[];
+  checkins: { puzzle: string; at: number; flag: string | null }[];
   adjustments: { id: number; points: number; reason: string; at: number }[];
 }
 
@@ -65,7 +70,9 @@ export type MetaKey =
   | "hunt_started_at"
   | "admin_token_hash"
   | "scoreboard_frozen_at"
-  | "scoreboard_revealed_at";
+  | "scoreboard_revealed_at"
+  /** The HMAC key of the last-contact tokens (play/contact.ts), base64url. */
+  | "contact_key";
 
 /** What a commit batch cost, for metrics. */
 export interface BatchStats {

@@ -50,14 +50,16 @@ export class Writer {
         "INSERT INTO teams (id, name, name_key, password_hash, division, members, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
       guess: prepare(
-        "INSERT INTO guesses (id, team_id, puzzle, raw, normalized, result, extra_used, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO guesses (id, team_id, puzzle, raw, normalized, result, extra_used, at, effective_at, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       ),
       // Unlocking is sticky: the first unlock time recorded stays.
       unlock: prepare("INSERT OR IGNORE INTO unlocks (team_id, puzzle, at) VALUES (?, ?, ?)"),
       hint: prepare(
-        "INSERT OR IGNORE INTO hint_takes (team_id, puzzle, hint, at) VALUES (?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO hint_takes (team_id, puzzle, hint, at, flag) VALUES (?, ?, ?, ?, ?)",
       ),
-      checkin: prepare("INSERT OR IGNORE INTO checkins (team_id, puzzle, at) VALUES (?, ?, ?)"),
+      checkin: prepare(
+        "INSERT OR IGNORE INTO checkins (team_id, puzzle, at, flag) VALUES (?, ?, ?, ?)",
+      ),
       // A route given again (after a reload changed it) replaces the team's old order.
       route: prepare(
         "INSERT OR REPLACE INTO routes (team_id, route, stops, at) VALUES (?, ?, ?, ?)",
@@ -160,18 +162,21 @@ export class Writer {
           write.result,
           write.extraUsed ? 1 : 0,
           write.at,
+          write.effectiveAt ?? null,
+          write.flag ?? null,
         );
         if (write.result !== "correct") return 1;
-        this.insertSolve.run(write.teamId, write.puzzle, write.id, write.at);
+        // A solve counts from when the guess counts (its effective time, for one made offline).
+        this.insertSolve.run(write.teamId, write.puzzle, write.id, write.effectiveAt ?? write.at);
         return 2;
       case "unlock":
         s.unlock.run(write.teamId, write.puzzle, write.at);
         return 1;
       case "hint":
-        s.hint.run(write.teamId, write.puzzle, write.hint, write.at);
+        s.hint.run(write.teamId, write.puzzle, write.hint, write.at, write.flag ?? null);
         return 1;
       case "checkin":
-        s.checkin.run(write.teamId, write.puzzle, write.at);
+        s.checkin.run(write.teamId, write.puzzle, write.at, write.flag ?? null);
         return 1;
       case "route":
         s.route.run(write.teamId, write.route, JSON.stringify(write.stops), write.at);

@@ -62,7 +62,17 @@ export const FeedRows: FC<{ guesses: GuessRow[]; withTeam?: boolean }> = (
         )}
         <td>{g.puzzle}</td>
         <td class="mono">{g.raw}</td>
-        <td class={`result-${g.result}`}>{g.result}</td>
+        <td class={`result-${g.result}`}>
+          {g.result}
+          {g.flag !== null && (
+            <span
+              class="badge badge-warn"
+              title={`Made offline; counts at ${clock(g.effective_at ?? g.at)}`}
+            >
+              {g.flag === "late" ? "late" : "time clamped"}
+            </span>
+          )}
+        </td>
       </tr>
     ))}
   </>

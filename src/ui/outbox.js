@@ -328,7 +328,7 @@
 
   // ---------------------------------------------------------------- when to flush
 
-  const contact = document.body.dataset.contact;
+  const contact = document.querySelector("meta[name=cairn-contact]")?.content;
   if (contact) localStorage.setItem(CONTACT, contact);
   globalThis.addEventListener("online", () => void flush());
   document.addEventListener("visibilitychange", () => {

@@ -155,6 +155,33 @@ suite("the outbox, on plain HTTP", () => {
     await second.close();
   }, 60_000);
 
+  test("a phone whose clock is 2 hours ahead has its guess clamped and flagged", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Skuas");
+    await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+    const page = await context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.addInitScript(`{
+      const realNow = Date.now;
+      Date.now = () => realNow() + 2 * 60 * 60 * 1000;
+    }`);
+    await page.goto(`${server.base}/puzzles/knots`);
+    await context.setOffline(true);
+    await page.getByRole("textbox", { name: "Answer" }).fill("sheepshank");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
+    await context.setOffline(false);
+    await page.locator("#result.notice-bad", { hasText: "Not the answer" }).waitFor();
+    const [row] = server.query<{ at: number; effective_at: number | null; flag: string }>(
+      "SELECT at, effective_at, flag FROM guesses WHERE raw = 'sheepshank'",
+    );
+    // Counted when it arrived (the server cannot vouch for a time in its future), and flagged.
+    expect(row).toMatchObject({ effective_at: null, flag: "clamped" });
+    expect(Math.abs(row!.at - Date.now())).toBeLessThan(60_000);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   test("logging out sends what waits, then leaves no outbox", async () => {
     const errors: string[] = [];
     const token = await registerTeam(server.base, "Puffins");
