@@ -12,6 +12,7 @@ import { exportResults, exportSpec } from "./export.ts";
 import { init, initSpec } from "./init.ts";
 import { serve, serveSpec } from "./serve.ts";
 import { systemd, systemdSpec } from "./systemd.ts";
+import { tls, tlsSpec } from "./tls.ts";
 import { version, versionSpec } from "./version.ts";
 
 export type { Io } from "./_io.ts";
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   export: { spec: exportSpec, run: exportResults },
   "admin-token": { spec: adminTokenSpec, run: adminToken },
   systemd: { spec: systemdSpec, run: systemd },
+  tls: { spec: tlsSpec, run: tls },
   docs: { spec: docsSpec, run: docs },
   version: { spec: versionSpec, run: version },
 };

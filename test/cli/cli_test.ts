@@ -13,6 +13,7 @@ const COMMANDS = [
   "export",
   "admin-token",
   "systemd",
+  "tls",
   "docs",
   "version",
 ];
