@@ -286,6 +286,8 @@
         label: `a hint on ${title()}`,
       };
     } else if (action === "/checkin") {
+      // Online, the form opens the checkpoint's own page; offline, the check-in waits here.
+      if (navigator.onLine) return;
       const code = form.querySelector("input[name=code]").value.trim();
       if (code === "") return;
       item = {
@@ -319,8 +321,11 @@
     }
     await Promise.all([clear("outbox"), clear("results")]);
     localStorage.removeItem(CONTACT);
-    if ("caches" in window) {
-      for (const name of await caches.keys()) await caches.delete(name);
+    // The team's pages go; the shell (no team's data in it) stays for the next team.
+    if ("caches" in globalThis) {
+      for (const name of await caches.keys()) {
+        if (!name.startsWith("cairn-shell-")) await caches.delete(name);
+      }
     }
     channel?.postMessage("changed");
     form.submit();
@@ -338,6 +343,50 @@
     if ((await render()) > 0) void flush();
   }, FLUSH_EVERY_MS);
   void flush();
+
+  // ---------------------------------------------------------------- the service worker
+
+  /** Asks the worker to keep these pages for reading offline. */
+  async function keepPages(urls) {
+    const registration = await navigator.serviceWorker.ready;
+    registration.active?.postMessage({ type: "cache", urls });
+  }
+
+  /** Offers a waiting new version; it takes over only when the player says so. */
+  function offerUpdate(registration) {
+    const waiting = registration.waiting;
+    if (!waiting || !navigator.serviceWorker.controller || $("update-ready")) return;
+    const note = element("div", "toast", "A new version of this page is ready. ");
+    note.id = "update-ready";
+    const button = element("button", "link-button", "Reload");
+    button.type = "button";
+    button.addEventListener("click", () => {
+      navigator.serviceWorker.addEventListener("controllerchange", () => location.reload());
+      waiting.postMessage({ type: "skip-waiting" });
+    });
+    note.append(button);
+    $("toasts")?.append(note);
+  }
+
+  // Service workers exist only in secure contexts (HTTPS, or localhost); elsewhere the outbox alone applies.
+  if (globalThis.isSecureContext && "serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then((registration) => {
+      offerUpdate(registration);
+      registration.addEventListener("updatefound", () => {
+        registration.installing?.addEventListener("statechange", () => offerUpdate(registration));
+      });
+    }).catch(() => {});
+    // The list names every unlocked puzzle: keep them all, and each new one as it unlocks.
+    const links = [...document.querySelectorAll("#main a[href^='/puzzles/']")]
+      .map((a) => a.getAttribute("href"));
+    void keepPages(["/puzzles", location.pathname, ...links]);
+    document.addEventListener("cairn:unlock", (event) => {
+      void keepPages([
+        "/puzzles",
+        ...event.detail.map((id) => `/puzzles/${encodeURIComponent(id)}`),
+      ]);
+    });
+  }
 
   // For tests and the curious: the outbox's state.
   globalThis.cairnOutbox = { flush, render, pending: async () => (await all("outbox")).length };

@@ -24,6 +24,7 @@ import { html, huntInfo, refusalFlash, titlesOf } from "./_page.ts";
 import { assetResponse } from "./assets.ts";
 import { clock } from "./charts.ts";
 import { type Flash, setFlash, takeFlash } from "./flash.ts";
+import { markCacheable, offlinePages } from "./offline_routes.ts";
 import { CheckpointPage, LandingPage, MessagePage, PuzzlePage, PuzzlesPage } from "./player.tsx";
 
 /** The players' pages, to mount at the root. */
@@ -34,6 +35,7 @@ export function playerPages(played: Play): Hono {
   puzzlePages(pages, played);
   puzzleForms(pages, played);
   checkpointPages(pages, played);
+  offlinePages(pages, played);
   return pages;
 }
 
@@ -114,6 +116,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
       list.push({ id: p.id, title: p.title, points: p.points, solved: engine.solved(team, p) });
       rounds.set(p.round, list);
     }
+    markCacheable(c);
     return html(
       c,
       PuzzlesPage({
@@ -142,6 +145,8 @@ function puzzlePages(pages: Hono, { game }: Play): void {
     const now = engine.now();
     const limit = engine.guessLimitStatus(team, puzzle, now);
     const solvedAt = team.solvedAt[puzzle.index]!;
+    // The team's own unlocked puzzle: its service worker may keep it for reading offline.
+    markCacheable(c);
     return html(
       c,
       PuzzlePage({

@@ -76,13 +76,21 @@ async function waitForTls(url: string): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
-/** A headless chromium with its own profile; `args` are more command-line flags. */
-export async function launchChromium(args: string[] = []) {
+/**
+ * A headless chromium with its own profile; `args` are more command-line
+ * flags. `serviceWorkers: "block"` stands for a phone on plain HTTP over a LAN
+ * address, where no service worker may run (127.0.0.1 counts as secure).
+ */
+export async function launchChromium(
+  args: string[] = [],
+  options: { serviceWorkers?: "allow" | "block" } = {},
+) {
   const profile = mkdtempSync(join(tmpdir(), "cairn-chromium-"));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 390, height: 844 },
+    serviceWorkers: options.serviceWorkers ?? "allow",
     args: [
       "--headless",
       "--no-sandbox",

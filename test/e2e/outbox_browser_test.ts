@@ -62,7 +62,8 @@ const guesses = (raw: string) =>
 suite("the outbox, on plain HTTP", () => {
   beforeAll(async () => {
     server = await startBinary(HUNT);
-    browser = await launchChromium();
+    // As on plain HTTP at a LAN address: no service worker, the outbox alone.
+    browser = await launchChromium([], { serviceWorkers: "block" });
     context = browser.context;
   }, 180_000);
 
