@@ -134,3 +134,13 @@ describe("cairn serve --tls-cert --tls-key", () => {
     expect(io.err()).toStartWith(message);
   });
 });
+
+describe("cairn docs offline", () => {
+  test("prints docs/offline.md, which gives the HTTPS steps", async () => {
+    const io = fakeIo();
+    expect(await run(["docs", "offline"], io)).toBe(0);
+    const text = readFileSync(join(import.meta.dir, "..", "..", "docs", "offline.md"), "utf8");
+    expect(io.out()).toBe(text);
+    expect(text).toContain("cairn serve --hunt hunt.toml --tls-cert cairn-data/tls/server.crt");
+  });
+});
