@@ -18,6 +18,7 @@
 // answered `already_solved` (not stored) after that.
 // Loopback only; every run is bounded in time.
 // Usage: bun bench/load/run.ts [--teams 2000] [--rounds 5] [--seconds 3] [--connections 64]
+//   [--history 1000000] (older guesses seeded, as late in an event)
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "5" },
     seconds: { type: "string", default: "3" },
     connections: { type: "string", default: "64" },
+    history: { type: "string", default: "1000000" },
   },
 });
 const teams = Number(values.teams);
@@ -174,9 +176,14 @@ try {
     dbPath,
     teams,
     password: "load-test-password",
+    history: Number(values.history),
   });
   seededAt = performance.now() - seededAt;
-  console.log(`seeded ${seeded.length} teams in ${(seededAt / 1000).toFixed(1)} s`);
+  console.log(
+    `seeded ${seeded.length} teams and ${values.history} older guesses in ${
+      (seededAt / 1000).toFixed(1)
+    } s`,
+  );
 
   const cairnPort = freePort();
   const cairn = start([
@@ -222,13 +229,14 @@ try {
     {
       name: "GET /api/scoreboard",
       baseline: "the same bytes, pre-encoded",
-      target: 0.9,
+      // The brief's targets: scoreboard ≥ 0.95, puzzle list ≥ 0.9, durable guess ≥ 0.6.
+      target: 0.95,
       script: script("scoreboard", [{ method: "GET", path: "/api/scoreboard" }]),
     },
     {
       name: "GET /api/puzzles",
       baseline: "each team's same bytes, pre-encoded",
-      target: 0.6,
+      target: 0.9,
       script: script(
         "puzzles",
         seeded.map((t) => ({ method: "GET", path: "/api/puzzles", token: t.token })),
@@ -246,7 +254,7 @@ try {
     {
       name: "POST guesses (9 wrong : 1 right)",
       baseline: "JSON echo",
-      target: 0.8,
+      target: 0.6,
       script: script(
         "guesses",
         Array.from({ length: 10 }, (_, j) =>

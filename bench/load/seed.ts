@@ -6,7 +6,7 @@ import { loadHunt } from "../../src/hunt/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
 import { hashToken, newToken } from "../../src/play/mod.ts";
 import { startGame } from "../../src/server/mod.ts";
-import { SqliteStore } from "../../src/store/mod.ts";
+import { openDatabase, SqliteStore } from "../../src/store/mod.ts";
 import type { Write } from "../../src/engine/mod.ts";
 
 export interface SeededTeam {
@@ -21,10 +21,14 @@ export interface SeededTeam {
   solvable: { puzzle: string; answer: string };
 }
 
-/** Registers `teams` teams on the hunt in `huntText`, stored in `dbPath`. */
+/**
+ * Registers `teams` teams on the hunt in `huntText`, stored in `dbPath`, then
+ * adds `history` older wrong guesses spread over the teams and puzzles, so
+ * that the database is as large as late in a real event.
+ */
 export async function seed(
   huntText: string,
-  options: { dbPath: string; teams: number; password: string },
+  options: { dbPath: string; teams: number; password: string; history?: number },
 ): Promise<SeededTeam[]> {
   const { hunt, problems } = loadHunt(huntText, { file: "load.toml" });
   if (hunt === undefined) {
@@ -74,5 +78,43 @@ export async function seed(
   }
   await opened.store.commit(writes);
   server.close();
+  addHistory(options.dbPath, { teams: options.teams, guesses: options.history ?? 0, hunt });
   return seeded;
+}
+
+/**
+ * Inserts old wrong guesses straight into the file (fast, unsynced): two
+ * hours' worth before now, so none still counts against a guess limit.
+ */
+function addHistory(
+  dbPath: string,
+  options: { teams: number; guesses: number; hunt: { puzzles: readonly { id: string }[] } },
+): void {
+  if (options.guesses === 0) return;
+  const db = openDatabase(dbPath);
+  try {
+    db.exec("PRAGMA synchronous = OFF");
+    const first =
+      (db.query("SELECT coalesce(max(id), 0) AS id FROM guesses").get() as { id: number })
+        .id;
+    const insert = db.prepare(
+      "INSERT INTO guesses (id, team_id, puzzle, raw, normalized, result, at) VALUES (?, ?, ?, ?, ?, 'incorrect', ?)",
+    );
+    const end = Date.now() - 2 * 3_600_000;
+    const puzzles = options.hunt.puzzles;
+    // A fixed generator, so every run seeds the same rows.
+    let state = 42;
+    const next = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31);
+    db.transaction(() => {
+      for (let i = 1; i <= options.guesses; i++) {
+        const team = 1 + (next() % options.teams);
+        const puzzle = puzzles[next() % puzzles.length]!.id;
+        const at = end - Math.floor(((options.guesses - i) / options.guesses) * 4 * 3_600_000);
+        insert.run(first + i, team, puzzle, `old guess ${i}`, `OLDGUESS${i}`, at);
+      }
+    })();
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  } finally {
+    db.close();
+  }
 }

@@ -125,8 +125,10 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
       port,
       fetch: started.app.fetch,
       ...(tls !== undefined && { tls }),
-      // A backstop only: the app answers oversized bodies itself with a 413 envelope.
-      maxRequestBodySize: 1024 * 1024,
+      // A backstop only: the app answers oversized bodies itself with a 413 envelope, before
+      // reading them. Bun does not buffer a body the app leaves unread, so this bound can leave
+      // room for photo and video uploads.
+      maxRequestBodySize: 256 * 1024 * 1024,
     });
   } catch (error) {
     started.close();
@@ -232,6 +234,10 @@ async function runUntilStopped(
   if (stop instanceof Error) {
     // The state in memory ran ahead of the disk.
     logger.error("commit_failed", { message: stop.message });
+    // The requests of the failed batch (and any after it) are being answered 503: let
+    // them go out, for at most a second, before closing every connection.
+    started.live.closeAll();
+    await Promise.race([server.stop(), Bun.sleep(1000)]);
     await server.stop(true);
     started.close();
     return EXIT.failure;

@@ -14,7 +14,10 @@ import type { GuessResult, Write } from "./writes.ts";
 
 /** The source of the current time, injected so that tests control it. */
 export interface Clock {
+  /** The wall clock, in ms since the epoch. */
   now(): number;
+  /** A clock that never steps, in ms (default: `performance.now()`); used while `now` is behind. */
+  monotonic?(): number;
 }
 
 /** A team's score changed by `delta` at `at`. */
@@ -122,6 +125,9 @@ export class Engine {
   private nextAnnouncementId = 1;
   /** Writes no request waits for: unlocks found by the clock on reads and before actions. */
   private background: Write[] = [];
+  /** The latest time handed out (or recorded on disk), and the monotonic clock then. */
+  private latest = -Infinity;
+  private latestMonotonic = 0;
 
   constructor(hunt: Hunt, options: { clock: Clock; startsAt: number }) {
     this.hunt = hunt;
@@ -144,9 +150,23 @@ export class Engine {
     this.everyMinute = times.everyMinute;
   }
 
-  /** The current time from the injected clock. */
+  /**
+   * The hunt's time: the wall clock, except that it never goes backwards. When
+   * the wall clock steps back, time goes on from the latest time handed out at
+   * the monotonic clock's pace, until the wall clock catches up; so unlock
+   * times, guess-limit windows and the hunt's end never move back. A step
+   * forward is followed: it cannot be told from a correction. Always whole
+   * milliseconds, as the database stores them.
+   */
   now(): number {
-    return this.clock.now();
+    const wall = this.clock.now();
+    const monotonic = this.clock.monotonic?.() ?? performance.now();
+    const time = wall >= this.latest
+      ? wall
+      : this.latest + Math.max(0, monotonic - this.latestMonotonic);
+    this.latest = time;
+    this.latestMonotonic = monotonic;
+    return Math.floor(time);
   }
 
   /** Whether guesses, hints and check-ins are accepted now. */
@@ -525,6 +545,13 @@ export class Engine {
 
   /** Rebuilds the state from what the store read back at boot. */
   restore(snapshot: Snapshot): void {
+    // Time never goes back past what is on disk, even after a restart on a clock set back.
+    for (
+      const rows of [snapshot.unlocks, snapshot.solves, snapshot.adjustments, snapshot.lastActivity]
+    ) {
+      for (const row of rows) this.latest = Math.max(this.latest, row.at);
+    }
+    this.latestMonotonic = this.clock.monotonic?.() ?? performance.now();
     replaySnapshot(snapshot, {
       hunt: this.hunt,
       layout: this.layout,

@@ -3,12 +3,12 @@
  * (`Authorization: Bearer <admin token>`).
  */
 import { Hono } from "hono";
-import * as v from "valibot";
 import type { Team } from "../engine/mod.ts";
 import {
   AdjustmentBody,
   AnnouncementBody,
   ApiError,
+  EmptyBody,
   ExtraGuessesBody,
   FreezeBody,
   isAdmin,
@@ -21,8 +21,6 @@ import {
 } from "../play/mod.ts";
 import { RESULT_COLUMNS, RESULT_TABLES, type ResultTable, toCsv } from "../store/mod.ts";
 import { json } from "./_json.ts";
-
-const EmptyBody = v.strictObject({});
 
 /** The admin API, to mount at `/api/admin`. */
 export function adminRoutes(played: Play): Hono {

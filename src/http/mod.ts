@@ -8,7 +8,6 @@ import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { matchedRoutes } from "hono/route";
-import * as v from "valibot";
 import { eventStream, publicBoard, SSE_HEADERS } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import {
@@ -18,11 +17,13 @@ import {
   CheckInBody,
   CONTACT_HEADER,
   credential,
+  EmptyBody,
   errorResponse,
   GuessBody,
   idempotencyKey,
   LoginBody,
   noteContact,
+  openApiDocument,
   type Outcome,
   type Play,
   type Player,
@@ -45,6 +46,8 @@ import { puzzleFileResponse } from "./puzzle_files.ts";
 export { json } from "./_json.ts";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Idle seconds after which the connection of an event stream the server ended is closed. */
+const RELEASED_STREAM_IDLE_SECONDS = 2;
 const SCOREBOARD_HEADERS = {
   "content-type": "application/json; charset=utf-8",
   "x-content-type-options": "nosniff",
@@ -64,8 +67,6 @@ const pageSecurity = secureHeaders({
   xFrameOptions: "DENY",
   strictTransportSecurity: false,
 });
-
-const EmptyBody = v.strictObject({});
 
 /**
  * Installs what every request goes through, first: timing for `/metrics`,
@@ -176,6 +177,13 @@ function publicRoutes(api: Hono, { game }: Play): void {
     return json(publicBoard(game.engine, freeze.frozenAt, division));
   });
 
+  // The API's own description, built once from the schemas that validate it.
+  let openApi: string | undefined;
+  api.get("/api/openapi.json", () => {
+    openApi ??= JSON.stringify(openApiDocument());
+    return new Response(openApi, { headers: JSON_HEADERS });
+  });
+
   // The top 10's score over time, for the projector's chart.
   const history = scoreboardHistory(game);
   api.get(
@@ -196,12 +204,17 @@ function publicRoutes(api: Hono, { game }: Play): void {
       );
     }
     // A quiet stream must not be closed by Bun's idle timeout: the heartbeat keeps it busy.
-    (c.env as { timeout?: (request: Request, seconds: number) => void } | undefined)?.timeout?.(
-      c.req.raw,
-      0,
-    );
+    const server = c.env as { timeout?: (request: Request, seconds: number) => void } | undefined;
+    server?.timeout?.(c.req.raw, 0);
     const lastEventId = c.req.header("last-event-id");
-    const body = eventStream(live, { teamId, lastEventId, signal: c.req.raw.signal });
+    const body = eventStream(live, {
+      teamId,
+      lastEventId,
+      signal: c.req.raw.signal,
+      // Once the server ends the stream (the client fell behind, or shutdown), the connection
+      // closes when idle: a client that stopped reading would otherwise hold it forever.
+      release: () => server?.timeout?.(c.req.raw, RELEASED_STREAM_IDLE_SECONDS),
+    });
     return new Response(body, { headers: SSE_HEADERS });
   });
 }

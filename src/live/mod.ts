@@ -228,6 +228,8 @@ export class Live {
   private pushScoreboard(): void {
     this.pushTimer = undefined;
     this.lastPushAt = performance.now();
+    // With no stream open, the board is encoded only when someone asks for it.
+    if (this.clients.size === 0) return;
     const { json } = this.scoreboard();
     // A frozen board does not change: nothing to send.
     if (json === this.lastPushedBoard) return;

@@ -36,8 +36,12 @@ class DirectSink implements Sink {
     return this.controller!.write(chunk);
   }
 
-  /** Ends the stream from the server's side (at shutdown, or after a failed write). */
+  /** Called once the server ends the stream, to let go of its connection. */
+  release: (() => void) | undefined;
+
+  /** Ends the stream from the server's side (at shutdown, or when the client fell behind). */
   close(): void {
+    if (!this.closed) this.release?.();
     this.end();
     try {
       this.controller?.close();
@@ -82,9 +86,21 @@ class DirectSink implements Sink {
  */
 export function eventStream(
   live: Live,
-  options: { teamId: number | undefined; lastEventId: string | undefined; signal: AbortSignal },
+  options: {
+    teamId: number | undefined;
+    lastEventId: string | undefined;
+    signal: AbortSignal;
+    /**
+     * Called when the server ends the stream. Closing the stream alone does
+     * not close the connection: its idle timeout was turned off for the
+     * stream, and a client that stopped reading never takes the stream's end.
+     * The HTTP route gives the connection a short idle timeout back here.
+     */
+    release?: () => void;
+  },
 ): ReadableStream {
   const sink = new DirectSink();
+  sink.release = options.release;
   if (options.signal.aborted) sink.end();
   else options.signal.addEventListener("abort", sink.end, { once: true });
   return new ReadableStream({

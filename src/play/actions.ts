@@ -13,6 +13,11 @@ import type { ActionTime } from "./contact.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import type { Game } from "./game.ts";
 import { fingerprint } from "./idempotency.ts";
+import type { CheckInReply, GuessReply, HintReply, RegisterReply, TakenHint } from "./responses.ts";
+
+export type { CheckInReply, GuessReply, HintReply, RegisterReply } from "./responses.ts";
+/** A taken hint, as the API answers it. */
+export type HintTaken = v.InferOutput<typeof TakenHint>;
 
 const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 export const RegisterBody = v.strictObject({
@@ -29,29 +34,6 @@ export const RegisterBody = v.strictObject({
 export const LoginBody = v.strictObject({ name: Text(64), password: Text(256) });
 export const GuessBody = v.strictObject({ answer: v.string() });
 export const CheckInBody = v.strictObject({ code: Text(256) });
-
-export interface GuessReply {
-  result: "correct" | "incorrect" | "partial" | "already_solved";
-  message?: string;
-  unlocked: string[];
-}
-export interface HintReply {
-  id: string;
-  text: string;
-  cost: number;
-}
-/** A taken hint, as the API answers it. */
-export interface HintTaken {
-  hint: HintReply;
-}
-export interface CheckInReply {
-  puzzle: string;
-  unlocked: string[];
-}
-export interface RegisterReply {
-  team: { id: number; name: string };
-  token: string;
-}
 
 /** The team actions over one game. */
 export function playerActions(game: Game) {

@@ -29,7 +29,7 @@ export {
 } from "./admin_actions.ts";
 export type { AdminActions } from "./admin_actions.ts";
 export { Accounts, hashPassword, hashToken, Limiter, newToken, secretsEqual } from "./accounts.ts";
-export { BODY_LIMIT, check, readForm, readJson, validate } from "./body.ts";
+export { BODY_LIMIT, check, EmptyBody, readForm, readJson, validate } from "./body.ts";
 export { ApiError, envelope, errorResponse, ERRORS, refusal, refusalResponse } from "./errors.ts";
 export type { ErrorCode, Outcome, Refusal } from "./errors.ts";
 export {
@@ -68,6 +68,8 @@ export {
 } from "./session.ts";
 export type { Player } from "./session.ts";
 export { puzzleStats, scoreHistory } from "./stats.ts";
+export { answerSchema, findRoute, openApiDocument, ROUTES } from "./openapi.ts";
+export type { Route } from "./openapi.ts";
 export type { HistoryLine, PuzzleStat } from "./stats.ts";
 
 /**

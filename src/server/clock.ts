@@ -1,4 +1,4 @@
-import type { Clock, Write } from "../engine/mod.ts";
+import type { Write } from "../engine/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { Game } from "../play/mod.ts";
 
@@ -8,11 +8,12 @@ const LONGEST_TIMEOUT = 2 ** 31 - 1;
 /**
  * Keeps time-based unlocks current: records them at each time the engine
  * says a rule can change, commits background writes (unlocks found on reads)
- * every second, and sends the live heartbeat. Its timers never keep the
+ * every second, and sends the live heartbeat. It waits by the engine's time,
+ * which never steps back with the wall clock. Its timers never keep the
  * process alive by themselves.
  */
 export function runClock(
-  { game, clock, logger }: { game: Game; clock: Clock; logger: Logger },
+  { game, logger }: { game: Game; logger: Logger },
 ): { stop: () => void; reschedule: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const commit = (writes: Write[]) => {
@@ -30,7 +31,7 @@ export function runClock(
       // A time may be the freeze: the public board changes then.
       game.live.scoreboardChanged();
       schedule();
-    }, Math.min(Math.max(0, next - clock.now()), LONGEST_TIMEOUT));
+    }, Math.min(Math.max(0, next - game.engine.now()), LONGEST_TIMEOUT));
     unref(timer);
   };
   schedule();

@@ -23,7 +23,7 @@ import {
   storedFreeze,
 } from "../play/mod.ts";
 import type { Store } from "../store/mod.ts";
-import { adminPages, boardPages, pageNotFound, playerPages } from "../ui/mod.ts";
+import { adminPages, apiDocsPages, boardPages, pageNotFound, playerPages } from "../ui/mod.ts";
 import { bootEngine, commitNow } from "./boot.ts";
 import { runClock } from "./clock.ts";
 import { reloadHunt } from "./reload.ts";
@@ -118,7 +118,7 @@ export function startGame(options: StartOptions): Server {
     commit,
     reload: () => reload("admin"),
   };
-  const ticking = runClock({ game, clock, logger });
+  const ticking = runClock({ game, logger });
 
   /**
    * A valid file swaps in the new rules at once; the unlocks they allow are
@@ -184,6 +184,7 @@ export function composeApp(played: Play): Hono {
   app.route("/", playerPages(played));
   app.route("/", boardPages(played));
   app.route("/", adminPages(played));
+  app.route("/", apiDocsPages(played));
   app.notFound((c) => pageNotFound(played, c) ?? errorResponse("not_found"));
   app.onError(errorHandler(played.game.logger));
   return app;

@@ -1,9 +1,13 @@
 import { Database } from "bun:sqlite";
-import { accessSync, constants, existsSync } from "node:fs";
+import { accessSync, constants, existsSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
 
 const BUSY_TIMEOUT_MS = 5000;
+/** The size the WAL file is brought back to after a checkpoint (twice the ~4 MB auto-checkpoint). */
+export const WAL_SIZE_LIMIT = 8 * 1024 * 1024;
+/** Below this much free space on the database's disk, /healthz reports it full. */
+const MIN_FREE_BYTES = 1024 * 1024;
 
 /**
  * Opens (creating if needed) the database in WAL mode with full sync, so a
@@ -14,6 +18,9 @@ export function openDatabase(path: string, options: { check?: boolean } = {}): D
   try {
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
+    // A long reader stops checkpoints, and the WAL grows behind it; once a checkpoint
+    // completes, the next commit truncates the file back to this size, not its high-water mark.
+    db.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.exec("PRAGMA foreign_keys = ON");
     // With `check`, a damaged file is refused before anything, migrations included, touches it.
@@ -86,7 +93,7 @@ export function quickCheck(db: Database): string | undefined {
 /**
  * Why the database cannot take a write now, or undefined when it can: a
  * commit has failed, the file or its folder (where the WAL lives) is not
- * writable, or the write lock cannot be taken at once. It writes nothing
+ * writable, its disk is full, or the write lock cannot be taken at once. It writes nothing
  * and syncs nothing, so it is cheap enough for every health check.
  */
 export function writeProblem(
@@ -102,6 +109,9 @@ export function writeProblem(
       const code = (error as { code?: string }).code;
       return code === "ENOENT" ? "The database file is gone" : "The database file is read-only";
     }
+    // A full disk is seen before a commit fails on it (which makes the server exit).
+    const space = statfsSync(dirname(options.path));
+    if (space.bavail * space.bsize < MIN_FREE_BYTES) return "The disk is full";
   }
   // Never wait here: a health check that blocks the event loop is worse than a 503.
   db.exec("PRAGMA busy_timeout = 0");

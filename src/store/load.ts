@@ -2,9 +2,11 @@ import type { Database } from "bun:sqlite";
 import type { Snapshot } from "../engine/mod.ts";
 
 /**
- * Reads back everything the engine needs at boot. Guesses are the bulk, so
- * they are aggregated in SQL: totals per team and puzzle, and only the recent
- * wrong guesses that can still count against a guess limit.
+ * Reads back everything the engine needs at boot. Guesses are the bulk: they
+ * are read once, in table order, and aggregated here (totals per team and
+ * puzzle, each team's latest), since no index by team keeps that cheap for
+ * SQL (see migration 4); only the recent wrong guesses that can still count
+ * against a guess limit are read one by one, through the time index.
  */
 export function loadSnapshot(
   db: Database,
@@ -31,32 +33,74 @@ export function loadSnapshot(
     ).map((row) => ({ ...row, stops: JSON.parse(row.stops) as string[] })),
     hints: all("SELECT team_id AS teamId, puzzle, hint, at FROM hint_takes"),
     adjustments: all("SELECT team_id AS teamId, points, at FROM adjustments ORDER BY id"),
-    guessTotals: all(
-      `SELECT team_id AS teamId, puzzle, sum(wrong) AS wrong, sum(granted) AS granted, sum(used) AS extraUsed
-       FROM (
-         SELECT team_id, puzzle, count(*) AS wrong, 0 AS granted, sum(extra_used) AS used
-         FROM guesses WHERE result != 'correct' GROUP BY team_id, puzzle
-         UNION ALL
-         SELECT team_id, puzzle, 0, 0, sum(extra_used) FROM guesses
-         WHERE result = 'correct' AND extra_used = 1 GROUP BY team_id, puzzle
-         UNION ALL
-         SELECT team_id, puzzle, 0, sum(count), 0 FROM extra_guesses GROUP BY team_id, puzzle
-       )
-       GROUP BY team_id, puzzle`,
-    ),
-    recentWrong: all(
-      "SELECT team_id AS teamId, puzzle, at FROM guesses WHERE result != 'correct' AND at > ? ORDER BY at",
-      options.now - options.longestWindowMs,
-    ),
-    lastActivity: all(
-      `SELECT team_id AS teamId, max(at) AS at FROM (
-         SELECT team_id, max(at) AS at FROM guesses GROUP BY team_id
-         UNION ALL SELECT team_id, max(at) FROM hint_takes GROUP BY team_id
-         UNION ALL SELECT team_id, max(at) FROM checkins GROUP BY team_id
-       ) GROUP BY team_id`,
-    ),
+    ...guessAggregates(db, options.now - options.longestWindowMs),
     lastGuessId: max("guesses"),
     lastAdjustmentId: max("adjustments"),
     lastAnnouncementId: max("announcements"),
+  };
+}
+
+type GuessAggregates = Pick<Snapshot, "guessTotals" | "recentWrong" | "lastActivity">;
+
+/**
+ * One sequential pass over the guesses: per team and puzzle, the wrong guesses
+ * and the extra guesses used; per team, its latest guess (merged with hints and
+ * check-ins). Extra guesses granted come from their own small table.
+ */
+function guessAggregates(db: Database, recentAfter: number): GuessAggregates {
+  // Totals are kept by a numeric key (team id × 65,536 + the puzzle's number): no string per row.
+  const puzzleNumbers = new Map<string, number>();
+  const puzzleNames: string[] = [];
+  const totals = new Map<number, { wrong: number; granted: number; extraUsed: number }>();
+  const total = (teamId: number, puzzle: string) => {
+    let n = puzzleNumbers.get(puzzle);
+    if (n === undefined) {
+      n = puzzleNames.push(puzzle) - 1;
+      puzzleNumbers.set(puzzle, n);
+    }
+    const key = teamId * 65_536 + n;
+    let row = totals.get(key);
+    if (row === undefined) totals.set(key, row = { wrong: 0, granted: 0, extraUsed: 0 });
+    return row;
+  };
+  const latest = new Map<number, number>();
+  const later = (teamId: number, at: number) => {
+    if (at > (latest.get(teamId) ?? -Infinity)) latest.set(teamId, at);
+  };
+  const guesses = db.query<
+    { teamId: number; puzzle: string; correct: number; extraUsed: number; at: number },
+    []
+  >(
+    `SELECT team_id AS teamId, puzzle, result = 'correct' AS correct, extra_used AS extraUsed, at
+     FROM guesses`,
+  );
+  // Row by row: a million rows read as one array would cost more in allocation than in reading.
+  for (const guess of guesses.iterate()) {
+    later(guess.teamId, guess.at);
+    if (guess.correct === 1 && guess.extraUsed === 0) continue;
+    const row = total(guess.teamId, guess.puzzle);
+    if (guess.correct === 0) row.wrong++;
+    row.extraUsed += guess.extraUsed;
+  }
+  const granted = db.query<{ teamId: number; puzzle: string; count: number }, []>(
+    "SELECT team_id AS teamId, puzzle, sum(count) AS count FROM extra_guesses GROUP BY team_id, puzzle",
+  );
+  for (const row of granted.all()) total(row.teamId, row.puzzle).granted += row.count;
+  const others = db.query<{ teamId: number; at: number }, []>(
+    `SELECT team_id AS teamId, max(at) AS at FROM hint_takes GROUP BY team_id
+     UNION ALL SELECT team_id, max(at) FROM checkins GROUP BY team_id`,
+  );
+  for (const row of others.all()) later(row.teamId, row.at);
+
+  return {
+    guessTotals: [...totals].map(([key, row]) => ({
+      teamId: Math.floor(key / 65_536),
+      puzzle: puzzleNames[key % 65_536]!,
+      ...row,
+    })),
+    recentWrong: db.query<{ teamId: number; puzzle: string; at: number }, [number]>(
+      "SELECT team_id AS teamId, puzzle, at FROM guesses WHERE result != 'correct' AND at > ? ORDER BY at",
+    ).all(recentAfter),
+    lastActivity: [...latest].map(([teamId, at]) => ({ teamId, at })),
   };
 }

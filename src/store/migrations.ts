@@ -121,7 +121,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (puzzle, hint)
   ) STRICT, WITHOUT ROWID;
   `,
-  // 4: the stored answers of keyed requests (Idempotency-Key, issue 18), per team. A key is
+  // 4: guesses keep no index by team. Each guess of a batch belongs to another team, so that
+  // index dirtied a page per guess, which was written to the WAL, synced, and written again at
+  // the next checkpoint. Boot reads the guesses in one sequential pass instead (load.ts).
+  `
+  DROP INDEX guesses_by_team_puzzle;
+  `,
+  // 5: the stored answers of keyed requests (Idempotency-Key, issue 18), per team. A key is
   // kept until a day after the hunt's end (a day after it was used, for a hunt with no end).
   `
   CREATE TABLE idempotency_keys (
@@ -135,7 +141,7 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX idempotency_keys_by_time ON idempotency_keys (at);
   `,
-  // 5: fair times for actions made offline (issue 18). A guess keeps when it arrived (`at`) and
+  // 6: fair times for actions made offline (issue 18). A guess keeps when it arrived (`at`) and
   // when it counts (`effective_at`, null when the same); a hint take or check-in's `at` is when it
   // counts. `flag` marks one for the organizers: "clamped" or "late".
   `

@@ -78,6 +78,7 @@ export const Shell: FC<ShellProps> = (props) => {
                 {props.nav === "admin" && link("/admin", "Dashboard")}
                 {props.nav === "admin" && link("/admin/print", "QR cards")}
                 {props.nav === "admin" && link("/scoreboard", "Projector")}
+                {props.nav === "admin" && link("/docs/api", "API")}
                 {props.team !== undefined && <span class="team-chip">{props.team}</span>}
                 {props.nav === "player" && (
                   <form method="post" action="/logout">

@@ -297,3 +297,26 @@ describe("shutdown", () => {
     await stream.close();
   });
 });
+
+describe("the scoreboard's bytes", () => {
+  test("are built only when read: changes with no stream open encode nothing", async () => {
+    const { call, register, game } = makeApp({ coalesceMs: 0 });
+    const engine = game.engine;
+    let built = 0;
+    const standings = engine.standings.bind(engine);
+    engine.standings = (options) => {
+      built++;
+      return standings(options);
+    };
+    const token = await register("Gulls");
+    await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    await settle();
+    expect(built).toBe(0);
+    const board = await call("GET", "/api/scoreboard");
+    expect(board.body.teams[0]).toMatchObject({ name: "Gulls", score: 10 });
+    expect(built).toBe(1);
+    // Served again from the same bytes.
+    await call("GET", "/api/scoreboard");
+    expect(built).toBe(1);
+  });
+});

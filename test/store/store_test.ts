@@ -46,6 +46,14 @@ describe("openDatabase()", () => {
     again.close();
   });
 
+  test("keeps no index of guesses by team: a batch of guesses from many teams appends, and dirties few pages", () => {
+    const db = openDatabase(":memory:");
+    const indexes = db.query<{ name: string }, []>("PRAGMA index_list(guesses)").all()
+      .map((row) => row.name).filter((name) => !name.startsWith("sqlite_autoindex"));
+    expect(indexes).toEqual(["guesses_by_time"]);
+    db.close();
+  });
+
   test("refuses a database from a newer version with a clear message", () => {
     const path = tempDb();
     const db = new Database(path);
