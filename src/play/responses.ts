@@ -125,6 +125,17 @@ const TeamSummary = v.strictObject({
 export const AdminTeams = v.strictObject({ teams: v.array(TeamSummary) });
 
 const GuessResult = v.picklist(["correct", "incorrect", "partial"]);
+/** For an action made offline: when it counts, and why the organizers should look at it. */
+const EffectiveAt = v.pipe(
+  v.optional(Time),
+  v.description("When a guess made offline counts (absent: when it arrived, `at`)"),
+);
+const Flag = v.pipe(
+  v.optional(v.picklist(["clamped", "late"])),
+  v.description(
+    "An action made offline: its claimed time was clamped, or it arrived over 10 min late",
+  ),
+);
 export const AdminTeam = v.strictObject({
   team: TeamSummary,
   guesses: v.array(v.strictObject({
@@ -134,9 +145,13 @@ export const AdminTeam = v.strictObject({
     normalized: v.string(),
     result: GuessResult,
     at: v.nullable(Time),
+    effective_at: EffectiveAt,
+    flag: Flag,
   })),
-  hints: v.array(v.strictObject({ puzzle: v.string(), hint: v.string(), at: v.nullable(Time) })),
-  checkins: v.array(v.strictObject({ puzzle: v.string(), at: v.nullable(Time) })),
+  hints: v.array(
+    v.strictObject({ puzzle: v.string(), hint: v.string(), at: v.nullable(Time), flag: Flag }),
+  ),
+  checkins: v.array(v.strictObject({ puzzle: v.string(), at: v.nullable(Time), flag: Flag })),
   adjustments: v.array(v.strictObject({
     id: Int,
     points: Int,
@@ -157,6 +172,8 @@ export const GuessFeed = v.strictObject({
     normalized: v.string(),
     result: GuessResult,
     at: v.nullable(Time),
+    effective_at: EffectiveAt,
+    flag: Flag,
   })),
 });
 

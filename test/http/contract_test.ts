@@ -66,7 +66,8 @@ describe("the OpenAPI document", () => {
     const codes = (status: number) =>
       guess[String(status)].content["application/json"].schema.properties.error.properties.code
         .enum;
-    expect(codes(409)).toEqual(["hunt_not_running"]);
+    expect(codes(409)).toEqual(["hunt_not_running", "conflict"]);
+    expect(codes(422)).toEqual(["unprocessable"]);
     expect(codes(429)).toEqual(["rate_limited"]);
     expect(guess["429"].headers["Retry-After"]).toBeDefined();
     expect(codes(400)).toEqual(["bad_request"]);
