@@ -79,6 +79,11 @@ export interface Hunt {
    * accepted (ms; undefined: none).
    */
   offlineGraceMs?: number;
+  /**
+   * "one": the first device (session) that submits for a team is its only
+   * submitter until an organizer releases it. Undefined: every device submits.
+   */
+  submitters?: "one";
   registration: Registration;
   registrationCodes: readonly string[];
   teamSize: { min: number; max: number };

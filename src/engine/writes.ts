@@ -68,4 +68,8 @@ export type Write =
     at: number;
   }
   /** Forgets the answers of keys recorded before `before` (expired). */
-  | { kind: "idempotency_prune"; before: number };
+  | { kind: "idempotency_prune"; before: number }
+  /** With `submitters = "one"`: the session that alone submits for its team. */
+  | { kind: "submitter"; teamId: number; tokenHash: string; at: number }
+  /** An organizer released the team's submitter (or it logged out). */
+  | { kind: "submitter_release"; teamId: number };

@@ -130,6 +130,13 @@ function changeRoutes(admin: Hono, { admin: actions }: Play): void {
     );
   });
 
+  admin.delete("/teams/:id/submitter", async (c) => {
+    await readJson(c, EmptyBody);
+    const id = Number(c.req.param("id"));
+    const outcome = await actions.releaseSubmitter(Number.isInteger(id) ? id : -1);
+    return outcome.ok ? json(outcome.reply) : refusalResponse(outcome);
+  });
+
   admin.post("/scoreboard", async (c) => {
     const { frozen } = await readJson(c, FreezeBody);
     actions.setFrozen(frozen);

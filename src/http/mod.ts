@@ -315,7 +315,9 @@ function keyed(c: Context): ActionOptions {
       "The Cairn-Pressed-At header must be a time in milliseconds since 1970",
     );
   }
+  const session = credential(c);
   return {
+    ...(session !== undefined && { session }),
     ...(key !== undefined && { key }),
     ...(pressed !== undefined && { pressedAt: Number(pressed) }),
     ...(contact !== undefined && { contact: contact.trim() }),

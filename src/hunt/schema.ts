@@ -144,6 +144,7 @@ export const HuntTableSchema = v.strictObject({
   ends_at: v.optional(time),
   freeze_at: v.optional(time),
   offline_grace: v.optional(duration),
+  submitters: v.optional(v.picklist(["all", "one"], 'Expected "all" or "one"'), "all"),
   registration: v.optional(
     v.picklist(["open", "code", "closed"], 'Expected "open", "code" or "closed"'),
     "open",

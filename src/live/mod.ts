@@ -144,6 +144,8 @@ export class Live {
         case "session_end":
         case "idempotency":
         case "idempotency_prune":
+        case "submitter":
+        case "submitter_release":
           break;
       }
     }

@@ -107,9 +107,12 @@ function accountActions(game: Game) {
 
     /** Ends a session; refused when the token opened none. */
     async logout(token: string | undefined): Promise<Outcome<{ ok: true }>> {
+      const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
       const write = token === undefined ? undefined : game.accounts.closeSession(token);
-      if (write === undefined) return refusal("unauthorized");
-      await game.commit([write]);
+      if (write === undefined || token === undefined) return refusal("unauthorized");
+      // A device that logs out gives up its team's submitter role.
+      const release = teamId === undefined ? undefined : game.submitters.releaseFor(teamId, token);
+      await game.commit(release === undefined ? [write] : [write, release]);
       return { ok: true, reply: { ok: true } };
     },
   };
@@ -129,6 +132,8 @@ export interface ActionOptions {
   pressedAt?: number;
   /** For an action made offline: the newest last-contact token the page held. */
   contact?: string;
+  /** The session token the request came with: with `submitters = "one"`, the device. */
+  session?: string;
 }
 
 /**
@@ -138,13 +143,20 @@ export interface ActionOptions {
 async function run<T>(
   game: Game,
   teamId: number,
-  request: { key: string | undefined; asks: readonly string[] },
+  request: { key: string | undefined; asks: readonly string[]; session: string | undefined },
   decide: () => Decision<T>,
 ): Promise<Outcome<T>> {
   const { key } = request;
+  const claim = submitterClaim(game, teamId, request.session);
+  if (claim === "other") {
+    return refusal(
+      "forbidden",
+      "Another phone submits for your team; ask an organizer to release it",
+    );
+  }
   if (key === undefined) {
     const { outcome, writes } = decide();
-    await settle(game, writes);
+    await settle(game, claim === undefined ? writes : [claim, ...writes]);
     return outcome;
   }
   const keys = game.idempotency;
@@ -165,7 +177,9 @@ async function run<T>(
   }
   let stored = false;
   try {
-    const { outcome, writes } = decide();
+    const decided = decide();
+    const { outcome } = decided;
+    const writes = claim === undefined ? decided.writes : [claim, ...decided.writes];
     if (!outcome.ok) {
       await settle(game, writes);
       return outcome;
@@ -294,6 +308,21 @@ function decideCheckIn(
   }
 }
 
+/**
+ * With `submitters = "one"`: undefined when this session may submit (the
+ * write that makes it the team's submitter, when it is the first), or
+ * "other" when another device is the submitter.
+ */
+function submitterClaim(
+  game: Game,
+  teamId: number,
+  session: string | undefined,
+): Write | "other" | undefined {
+  if (game.engine.hunt.submitters !== "one" || session === undefined) return undefined;
+  const claim = game.submitters.claim(teamId, session, game.engine.now());
+  return claim === "ok" ? undefined : claim;
+}
+
 /** Guesses, hints and check-ins. */
 function puzzleActions(game: Game) {
   // Wrong checkpoint codes are limited per team, so codes cannot be guessed from afar.
@@ -318,7 +347,7 @@ function puzzleActions(game: Game) {
         );
       }
       const asks = ["guess", puzzleId, answer];
-      return run(game, teamId, { key: options.key, asks }, () => {
+      return run(game, teamId, { key: options.key, asks, session: options.session }, () => {
         const team = teamOf(teamId);
         return team === undefined
           ? refused(refusal("unauthorized"))
@@ -334,7 +363,7 @@ function puzzleActions(game: Game) {
       options: ActionOptions = {},
     ): Promise<Outcome<HintTaken>> {
       const asks = ["hint", puzzleId, hintId];
-      return run(game, teamId, { key: options.key, asks }, () => {
+      return run(game, teamId, { key: options.key, asks, session: options.session }, () => {
         const team = teamOf(teamId);
         return team === undefined
           ? refused(refusal("unauthorized"))
@@ -348,7 +377,11 @@ function puzzleActions(game: Game) {
       code: string,
       options: ActionOptions = {},
     ): Promise<Outcome<CheckInReply>> {
-      return run(game, teamId, { key: options.key, asks: ["checkin", code] }, () => {
+      return run(game, teamId, {
+        key: options.key,
+        asks: ["checkin", code],
+        session: options.session,
+      }, () => {
         const team = teamOf(teamId);
         return team === undefined
           ? refused(refusal("unauthorized"))

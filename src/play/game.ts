@@ -12,6 +12,7 @@ import type { Accounts } from "./accounts.ts";
 import type { ContactTokens } from "./contact.ts";
 import type { Freeze } from "./freeze.ts";
 import type { IdempotencyKeys } from "./idempotency.ts";
+import type { Submitters } from "./submitters.ts";
 
 /** What a reload changed. */
 export interface ReloadSummary {
@@ -40,6 +41,8 @@ export interface Game {
   readonly idempotency: IdempotencyKeys;
   /** The signer of last-contact tokens, for fair times of actions made offline. */
   readonly contacts: ContactTokens;
+  /** With `submitters = "one"`: each team's only submitting device. */
+  readonly submitters: Submitters;
   /** SHA-256 of the admin token. */
   readonly adminTokenHash: string;
   readonly freeze: Freeze;

@@ -50,6 +50,7 @@ export {
   PRESSED_AT_HEADER,
 } from "./contact.ts";
 export type { ActionTime } from "./contact.ts";
+export { Submitters } from "./submitters.ts";
 export { storedFreeze } from "./freeze.ts";
 export type { Freeze } from "./freeze.ts";
 export type { Game, ReloadResult, ReloadSummary } from "./game.ts";

@@ -326,6 +326,20 @@ export const ROUTES: readonly Route[] = [
     errors: ["bad_request"],
   },
   {
+    method: "delete",
+    path: "/api/admin/teams/{id}/submitter",
+    summary: "Release a team's submitter",
+    access: "admin",
+    params: [{ ...pathParam("id", "The team's id"), schema: v.pipe(v.number(), v.integer()) }],
+    body: EmptyBody,
+    answers: [
+      ok(R.SubmitterReleased, "Whether a device held the role; the next to submit takes it"),
+    ],
+    errors: ["not_found"],
+    description: 'With `[hunt] submitters = "one"`, only the first device (session) that ' +
+      "submits for a team may submit (others get 403 `forbidden`) until this, or its logout.",
+  },
+  {
     method: "post",
     path: "/api/admin/announcements",
     summary: "Broadcast an announcement",

@@ -188,6 +188,7 @@ export const ExtraGuessesReply = v.strictObject({
   extra_guesses: v.strictObject({ team: Int, puzzle: v.string(), count: Int }),
 });
 export const FreezeReply = v.strictObject({ frozen: v.boolean() });
+export const SubmitterReleased = v.strictObject({ released: v.boolean() });
 export const ReloadReply = v.strictObject({
   reloaded: v.literal(true),
   added: Ids,

@@ -21,6 +21,7 @@ import {
   play,
   type ReloadResult,
   storedFreeze,
+  Submitters,
 } from "../play/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { adminPages, apiDocsPages, boardPages, pageNotFound, playerPages } from "../ui/mod.ts";
@@ -108,6 +109,7 @@ export function startGame(options: StartOptions): Server {
     accounts: Accounts.from(store.accounts()),
     idempotency: IdempotencyKeys.from(store.idempotencyKeys()),
     contacts: ContactTokens.load(store),
+    submitters: Submitters.from(store.submitters()),
     get adminTokenHash() {
       return adminTokenHash;
     },

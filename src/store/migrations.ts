@@ -150,4 +150,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE hint_takes ADD COLUMN flag TEXT;
   ALTER TABLE checkins ADD COLUMN flag TEXT;
   `,
+  // 7: with `submitters = "one"`, the session that alone submits for each team (issue 18).
+  `
+  CREATE TABLE submitters (
+    team_id INTEGER PRIMARY KEY REFERENCES teams (id),
+    token_hash TEXT NOT NULL,
+    at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -109,6 +109,10 @@ export class SqliteStore implements Store {
     };
   }
 
+  submitters(): { teamId: number; tokenHash: string }[] {
+    return this.all("SELECT team_id AS teamId, token_hash AS tokenHash FROM submitters");
+  }
+
   idempotencyKeys(): StoredIdempotency[] {
     return this.all(
       `SELECT team_id AS teamId, key, fingerprint, status, body, at FROM idempotency_keys`,

@@ -109,6 +109,8 @@ export interface Store {
   snapshot(options: { now: number; longestWindowMs: number }): Snapshot;
   /** Password hashes and open sessions. */
   accounts(): StoredAccounts;
+  /** Each team's only submitter (`submitters = "one"`), by session token hash. */
+  submitters(): { teamId: number; tokenHash: string }[];
   /** The stored answers of keyed requests (few: they expire a day after the hunt). */
   idempotencyKeys(): StoredIdempotency[];
   /** Every announcement, oldest first (few, and kept in memory by live). */

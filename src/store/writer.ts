@@ -78,6 +78,10 @@ export class Writer {
         "INSERT OR IGNORE INTO idempotency_keys (team_id, key, fingerprint, status, body, at) VALUES (?, ?, ?, ?, ?, ?)",
       ),
       idempotency_prune: prepare("DELETE FROM idempotency_keys WHERE at < ?"),
+      submitter: prepare(
+        "INSERT OR REPLACE INTO submitters (team_id, token_hash, at) VALUES (?, ?, ?)",
+      ),
+      submitter_release: prepare("DELETE FROM submitters WHERE team_id = ?"),
     };
     this.insertSolve = prepare(
       "INSERT INTO solves (team_id, puzzle, guess_id, at) VALUES (?, ?, ?, ?)",
@@ -208,6 +212,12 @@ export class Writer {
         return 1;
       case "idempotency_prune":
         return s.idempotency_prune.run(write.before).changes;
+      case "submitter":
+        s.submitter.run(write.teamId, write.tokenHash, write.at);
+        return 1;
+      case "submitter_release":
+        s.submitter_release.run(write.teamId);
+        return 1;
     }
   }
 }

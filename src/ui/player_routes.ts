@@ -179,7 +179,7 @@ function puzzleForms(pages: Hono, { game, player: actions }: Play): void {
     if (found === undefined) return c.redirect("/", 303);
     const form = await readForm(c);
     const id = c.req.param("id");
-    const outcome = await actions.guess(found.team.id, id, form.answer ?? "");
+    const outcome = await actions.guess(found.team.id, id, form.answer ?? "", device(c));
     setFlash(c, outcome.ok ? guessFlash(outcome.reply) : refusalFlash(outcome));
     return c.redirect(`/puzzles/${encodeURIComponent(id)}`, 303);
   });
@@ -190,7 +190,7 @@ function puzzleForms(pages: Hono, { game, player: actions }: Play): void {
     await readForm(c);
     const id = c.req.param("id");
     const hintId = c.req.param("hint");
-    const outcome = await actions.takeHint(found.team.id, id, hintId);
+    const outcome = await actions.takeHint(found.team.id, id, hintId, device(c));
     setFlash(
       c,
       outcome.ok
@@ -226,7 +226,7 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
         }),
       );
     }
-    const outcome = await actions.checkIn(found.team.id, code);
+    const outcome = await actions.checkIn(found.team.id, code, device(c));
     // Read after the commit: a reload may have swapped the engine.
     const engine = game.engine;
     let result: Parameters<typeof CheckpointPage>[0]["outcome"];
@@ -258,6 +258,12 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
       !outcome.ok && outcome.code === "not_found" ? 404 : 200,
     );
   });
+}
+
+/** The device a form post came from (its session), for `submitters = "one"`. */
+function device(c: Context): { session?: string } {
+  const session = credential(c);
+  return session === undefined ? {} : { session };
 }
 
 /** The page for a puzzle the team cannot see: the same whether it is locked or does not exist. */

@@ -168,6 +168,7 @@ describe("every route answers as documented", () => {
       token: ADMIN_TOKEN,
       body: { team, puzzle: "b", count: 2 },
     }, 201);
+    await as("DELETE", `/api/admin/teams/${team}/submitter`, { token: ADMIN_TOKEN });
     await as("POST", "/api/admin/scoreboard", { token: ADMIN_TOKEN, body: { frozen: true } });
     await as("POST", "/api/admin/reload", { token: ADMIN_TOKEN });
     await as("GET", "/api/admin/stats", { token: ADMIN_TOKEN });
