@@ -13,7 +13,7 @@ import type { ActionTime } from "./contact.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import type { Game } from "./game.ts";
 import { fingerprint } from "./idempotency.ts";
-import type { CheckInReply, GuessReply, HintReply, RegisterReply, TakenHint } from "./responses.ts";
+import type { CheckInReply, GuessReply, RegisterReply, TakenHint } from "./responses.ts";
 
 export type { CheckInReply, GuessReply, HintReply, RegisterReply } from "./responses.ts";
 /** A taken hint, as the API answers it. */

@@ -70,22 +70,21 @@ function timeout(ms) {
   return new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), ms));
 }
 
-/** A page: the network within 3 s (kept if cacheable), else the cached copy, else the offline page. */
-async function networkFirst(event, url) {
+/** Keeps a page's answer when the server marked it cacheable, and forgets it otherwise. */
+async function keep(key, response) {
+  if (key === undefined) return response;
   const cache = await caches.open(PAGES_CACHE);
-  const key = pageKey(url);
-  const network = fetch(event.request).then(async (response) => {
-    if (key !== undefined) {
-      if (cacheable(response)) await cache.put(key, response.clone());
-      else await cache.delete(key);
-    }
-    return response;
-  });
-  // A slow answer still refreshes the cache once it comes.
-  event.waitUntil(network.catch(() => {}));
+  if (cacheable(response)) await cache.put(key, response.clone());
+  else await cache.delete(key);
+  return response;
+}
+
+/** A page: the network within 3 s (kept if cacheable), else the cached copy, else the offline page. */
+async function networkFirst(network, key) {
   try {
     return await Promise.race([network, timeout(TIMEOUT_MS)]);
   } catch {
+    const cache = await caches.open(PAGES_CACHE);
     const cached = key === undefined ? undefined : await cache.match(key);
     if (cached) return cached;
     const offline = await caches.match(OFFLINE);
@@ -105,5 +104,10 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(url.pathname).then((hit) => hit || fetch(request)));
     return;
   }
-  if (request.mode === "navigate") event.respondWith(networkFirst(event, url));
+  if (request.mode !== "navigate") return;
+  const key = pageKey(url);
+  const network = fetch(request).then((response) => keep(key, response));
+  // A slow answer still refreshes the cache once it comes.
+  event.waitUntil(network.catch(() => {}));
+  event.respondWith(networkFirst(network, key));
 });
