@@ -3,6 +3,7 @@
 import apiText from "../../docs/api.md" with { type: "text" };
 import ctfdText from "../../docs/ctfd.md" with { type: "text" };
 import huntFileText from "../../docs/hunt-file.md" with { type: "text" };
+import offlineText from "../../docs/offline.md" with { type: "text" };
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 
@@ -23,6 +24,12 @@ export const DOC_TOPICS: Readonly<Record<string, { file: string; summary: string
       file: "docs/ctfd.md",
       summary: "Moving a CTFd event to Cairn: cairn import ctfd, the report, CTF scoring, CTFtime",
       text: ctfdText as unknown as string,
+    },
+    offline: {
+      file: "docs/offline.md",
+      summary:
+        "Bad Wi-Fi: what works on plain HTTP, what needs HTTPS, HTTPS at a venue (cairn tls)",
+      text: offlineText as unknown as string,
     },
   };
 

@@ -13,6 +13,7 @@ import { importEvent, importSpec } from "./import.ts";
 import { init, initSpec } from "./init.ts";
 import { serve, serveSpec } from "./serve.ts";
 import { systemd, systemdSpec } from "./systemd.ts";
+import { tls, tlsSpec } from "./tls.ts";
 import { version, versionSpec } from "./version.ts";
 
 export type { Io } from "./_io.ts";
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   import: { spec: importSpec, run: importEvent },
   "admin-token": { spec: adminTokenSpec, run: adminToken },
   systemd: { spec: systemdSpec, run: systemd },
+  tls: { spec: tlsSpec, run: tls },
   docs: { spec: docsSpec, run: docs },
   version: { spec: versionSpec, run: version },
 };

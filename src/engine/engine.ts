@@ -224,6 +224,26 @@ export class Engine {
     return now >= this.startsAt && (this.hunt.endsAt === undefined || now < this.hunt.endsAt);
   }
 
+  /**
+   * When an action counts: `at` (the effective time of one made offline,
+   * already clamped by the caller) kept within the hunt and never in the
+   * future, or now.
+   */
+  private effective(at: number | undefined, now: number): number {
+    return at === undefined ? now : Math.min(now, Math.max(at, this.startsAt));
+  }
+
+  /**
+   * Whether an action that counts at `at` and arrives at `now` is accepted:
+   * the hunt runs at `at`, and `now` is within the hunt's offline grace after
+   * its end.
+   */
+  private accepts(at: number, now: number): boolean {
+    const end = this.hunt.endsAt;
+    if (now < this.startsAt) return false;
+    return end === undefined || (at < end && now < end + (this.hunt.offlineGraceMs ?? 0));
+  }
+
   /** A team by name, compared as `teamNameKey` does. */
   teamByName(name: string): Team | undefined {
     return this.byName.get(teamNameKey(name));
@@ -279,10 +299,14 @@ export class Engine {
     return { kind: "ok", team, unlocked, writes };
   }
 
-  /** Judges a guess; the caller checks the length limit first (`MAX_GUESS_LENGTH`). */
-  guess(team: Team, puzzleId: string, raw: string): GuessOutcome {
+  /**
+   * Judges a guess; the caller checks the length limit first (`MAX_GUESS_LENGTH`).
+   * `at` is when a guess made offline counts (its solve time); limits count arrivals.
+   */
+  guess(team: Team, puzzleId: string, raw: string, at?: number): GuessOutcome {
     const now = this.now();
-    if (!this.running(now)) return { kind: "hunt_not_running" };
+    const when = this.effective(at, now);
+    if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     this.catchUp(team, now);
     const puzzle = this.unlockedPuzzle(team, puzzleId);
     if (puzzle === undefined) return { kind: "not_found" };
@@ -329,10 +353,11 @@ export class Engine {
       result: judged.kind,
       extraUsed,
       at: now,
+      ...(when !== now && { effectiveAt: when }),
     });
     if (judged.kind === "correct") {
-      const decayed = this.solve(team, puzzle, now);
-      const unlocked = this.refresh(team, now, writes);
+      const decayed = this.solve(team, puzzle, when);
+      const unlocked = this.refresh(team, now, writes, when);
       // A lower value lowers the other solvers' scores, which a score() rule may read:
       // their rules are judged again at their next read, touching only this puzzle's solvers.
       if (decayed && this.scoreRules) {
@@ -361,10 +386,11 @@ export class Engine {
     };
   }
 
-  /** Takes a hint: idempotent, charging its cost once. */
-  takeHint(team: Team, puzzleId: string, hintId: string): HintOutcome {
+  /** Takes a hint: idempotent, charging its cost once (at `at`, for one taken offline). */
+  takeHint(team: Team, puzzleId: string, hintId: string, at?: number): HintOutcome {
     const now = this.now();
-    if (!this.running(now)) return { kind: "hunt_not_running" };
+    const when = this.effective(at, now);
+    if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     this.catchUp(team, now);
     const puzzle = this.unlockedPuzzle(team, puzzleId);
     const hint = puzzle?.hints.find((h) => h.id === hintId);
@@ -375,18 +401,19 @@ export class Engine {
     if (!this.hintAvailable(team, puzzle, hint, now)) return { kind: "not_available" };
     team.hints.add(key);
     team.state.taken.add(hintKey(puzzle.index, hint.index));
-    this.changeScore(team, -hint.cost, now);
+    this.changeScore(team, -hint.cost, when);
     team.lastActivityAt = now;
-    writes.push({ kind: "hint", teamId: team.id, puzzle: puzzle.id, hint: hint.id, at: now });
+    writes.push({ kind: "hint", teamId: team.id, puzzle: puzzle.id, hint: hint.id, at: when });
     // A lower score never unlocks anything by itself, but rules may compare scores either way.
-    this.refresh(team, now, writes);
+    this.refresh(team, now, writes, when);
     return { kind: "ok", hint, charged: true, writes };
   }
 
-  /** Checks a team in at a checkpoint; works while its puzzle is locked. */
-  checkIn(team: Team, code: string): CheckInOutcome {
+  /** Checks a team in at a checkpoint; works while its puzzle is locked (`at`: as for `guess`). */
+  checkIn(team: Team, code: string, at?: number): CheckInOutcome {
     const now = this.now();
-    if (!this.running(now)) return { kind: "hunt_not_running" };
+    const when = this.effective(at, now);
+    if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     const key = checkpointKey(code);
     const index = this.hunt.checkpoints.get(key);
     if (index === undefined) return { kind: "not_found" };
@@ -404,9 +431,9 @@ export class Engine {
       if (puzzle.route !== undefined) this.checkedInAtStop(team, puzzle);
       team.state.counts[slot] = 1;
       team.lastActivityAt = now;
-      writes.push({ kind: "checkin", teamId: team.id, puzzle: puzzle.id, at: now });
+      writes.push({ kind: "checkin", teamId: team.id, puzzle: puzzle.id, at: when });
     }
-    const unlocked = this.refresh(team, now, writes);
+    const unlocked = this.refresh(team, now, writes, when);
     return { kind: "ok", puzzle, unlocked, writes };
   }
 
@@ -774,8 +801,12 @@ export class Engine {
   private changeScore(team: Team, delta: number, at: number): void {
     if (delta === 0) return;
     team.state.counts[this.layout.score]! += delta;
-    team.scoreEvents.push({ at, delta, dynamic: false });
-    team.reachedAt = at;
+    // Kept in time order: a change made offline can count before the newest one.
+    const events = team.scoreEvents;
+    let i = events.length;
+    while (i > 0 && events[i - 1]!.at > at) i--;
+    events.splice(i, 0, { at, delta, dynamic: false });
+    team.reachedAt = Math.max(team.reachedAt, at);
   }
 
   /** A stop can unlock once the team is done with the stop before it in its route. */
@@ -834,12 +865,13 @@ export class Engine {
    * nothing here ever locks a puzzle again. Returns the ids newly unlocked,
    * and adds their writes.
    */
-  private refresh(team: Team, now: number, writes: Write[]): string[] {
+  private refresh(team: Team, now: number, writes: Write[], at = now): string[] {
     const state = team.state;
     // Before the hunt starts, rules are judged as at the start, and open puzzles
     // count as unlocked from the start (they stay hidden until then).
-    const time = Math.max(now, this.startsAt);
-    state.now = time;
+    state.now = Math.max(now, this.startsAt);
+    // What an action made offline unlocks counts from that action's time.
+    const time = Math.max(Math.min(at, now), this.startsAt);
     team.refreshedAt = now;
     team.stale = false;
     const unlocked: string[] = [];

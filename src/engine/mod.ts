@@ -20,6 +20,6 @@ export { crowding, routeConflicts, RoutePlanner, satisfies } from "./routes.ts";
 export type { PlanMethod, RouteConflict, RouteConstraints } from "./routes.ts";
 export { compileAnswers, normalize } from "./normalize.ts";
 export type { AnswerChecker, AnswerResult, AnswerSpec, NormalizeMode } from "./normalize.ts";
-export type { GuessResult, Write } from "./writes.ts";
+export type { ActionFlag, GuessResult, Write } from "./writes.ts";
 export { dynamicValue } from "./scoring.ts";
 export type { DecayFunction, DynamicPoints } from "./scoring.ts";

@@ -81,6 +81,16 @@ export interface Hunt {
   startsAt?: number;
   endsAt?: number;
   freezeAt?: number;
+  /**
+   * How long after `endsAt` an action made offline before the end is still
+   * accepted (ms; undefined: none).
+   */
+  offlineGraceMs?: number;
+  /**
+   * "one": the first device (session) that submits for a team is its only
+   * submitter until an organizer releases it. Undefined: every device submits.
+   */
+  submitters?: "one";
   registration: Registration;
   registrationCodes: readonly string[];
   teamSize: { min: number; max: number };

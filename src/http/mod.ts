@@ -11,21 +11,26 @@ import { matchedRoutes } from "hono/route";
 import { eventStream, publicBoard, SSE_HEADERS } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import {
+  type ActionOptions,
   ApiError,
   bearer,
   CheckInBody,
+  CONTACT_HEADER,
   credential,
   ctftimeJson,
   EmptyBody,
   engineFeed,
   errorResponse,
   GuessBody,
+  idempotencyKey,
   isAdmin,
   LoginBody,
+  noteContact,
   openApiDocument,
   type Outcome,
   type Play,
   type Player,
+  PRESSED_AT_HEADER,
   puzzleListCache,
   puzzleView,
   readJson,
@@ -100,6 +105,22 @@ export function installFront(app: Hono, { game }: Play): void {
   app.use("*", async function pageHeaders(c, next) {
     if (c.req.path.startsWith("/api/")) return next();
     await pageSecurity(c, next);
+  });
+
+  // Every answer to a team carries a signed last-contact token: a guess made
+  // offline later sends the newest one, to show when the team was last online.
+  app.use("*", async function lastContact(c, next) {
+    const token = credential(c);
+    const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
+    if (teamId === undefined) return next();
+    const contact = game.contacts.issue(teamId, game.engine.now());
+    noteContact(c.req.raw, contact);
+    await next();
+    try {
+      c.res.headers.set(CONTACT_HEADER, contact);
+    } catch {
+      // A response with immutable headers goes out as it is.
+    }
   });
 
   // CSRF: a cookie-authenticated unsafe request must come from this origin.
@@ -264,24 +285,30 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
     return json({ ...view, body_html: bodyHtml });
   });
 
+  // Guesses, hints and check-ins accept an Idempotency-Key (play/idempotency.ts).
   api.post("/api/puzzles/:id/guesses", async (c) => {
     const { team } = player(c); // 401 before reading any body
+    const options = keyed(c);
     const { answer } = await readJson(c, GuessBody);
     const request = requestId(c.req.header("x-request-id"));
-    return reply(await actions.guess(team.id, c.req.param("id"), answer, { request }));
+    const guessed = { ...options, ...(request !== undefined && { request }) };
+    return reply(await actions.guess(team.id, c.req.param("id"), answer, guessed));
   });
 
   api.post("/api/puzzles/:id/hints/:hint", async (c) => {
     const { team } = player(c); // 401 before reading any body
+    const options = keyed(c);
     await readJson(c, EmptyBody);
-    const outcome = await actions.takeHint(team.id, c.req.param("id"), c.req.param("hint"));
-    return outcome.ok ? json({ hint: outcome.reply }) : refusalResponse(outcome);
+    return reply(
+      await actions.takeHint(team.id, c.req.param("id"), c.req.param("hint"), options),
+    );
   });
 
   api.post("/api/checkins", async (c) => {
     const { team } = player(c); // 401 before reading any body
+    const options = keyed(c);
     const { code } = await readJson(c, CheckInBody);
-    return reply(await actions.checkIn(team.id, code));
+    return reply(await actions.checkIn(team.id, code, options));
   });
 
   // A puzzle's own files, for its body's pictures and links (session cookie or Bearer).
@@ -294,6 +321,30 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
 /** A client's `X-Request-Id`, when it is a short token worth echoing in a live event. */
 function requestId(header: string | undefined): string | undefined {
   return header !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(header) ? header : undefined;
+}
+
+/**
+ * The action options a request carries: its Idempotency-Key, and for an
+ * action made offline, when it was pressed and the newest last-contact token.
+ * A malformed key or time is a 400.
+ */
+function keyed(c: Context): ActionOptions {
+  const key = idempotencyKey(c);
+  const pressed = c.req.header(PRESSED_AT_HEADER);
+  const contact = c.req.header(CONTACT_HEADER);
+  if (pressed !== undefined && !/^\d{1,15}$/.test(pressed.trim())) {
+    throw new ApiError(
+      "bad_request",
+      "The Cairn-Pressed-At header must be a time in milliseconds since 1970",
+    );
+  }
+  const session = credential(c);
+  return {
+    ...(session !== undefined && { session }),
+    ...(key !== undefined && { key }),
+    ...(pressed !== undefined && { pressedAt: Number(pressed) }),
+    ...(contact !== undefined && { contact: contact.trim() }),
+  };
 }
 
 /** The JSON answer for an outcome: its reply, or the refusal's envelope. */

@@ -231,6 +231,7 @@ interface InvalidRoute {
 
 const FALLBACK_META: HuntTable = {
   title: "",
+  submitters: "all",
   registration: "open",
   registration_codes: [],
   team_size: { min: 1 },
@@ -710,6 +711,8 @@ function assembleHunt(
     ...(meta.starts_at !== undefined && { startsAt: meta.starts_at }),
     ...(meta.ends_at !== undefined && { endsAt: meta.ends_at }),
     ...(meta.freeze_at !== undefined && { freezeAt: meta.freeze_at }),
+    ...(meta.offline_grace !== undefined && { offlineGraceMs: meta.offline_grace }),
+    ...(meta.submitters === "one" && { submitters: "one" as const }),
     registration: meta.registration,
     registrationCodes: meta.registration_codes,
     teamSize: { min: meta.team_size.min, max: meta.team_size.max ?? Infinity },

@@ -46,6 +46,17 @@ const time = v.pipe(
   v.transform((input) => toEpoch(input)!),
 );
 
+/** A duration: "30s", "10m" or "1h", in milliseconds. */
+const duration = v.pipe(
+  v.string('Expected a duration in quotes, e.g. "30s", "10m" or "1h"'),
+  v.regex(DURATION, 'Expected a duration such as "30s", "10m" or "1h"'),
+  v.transform((input) => {
+    const [, amount, unit] = DURATION.exec(input)!;
+    return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  }),
+  v.minValue(1_000, "The duration must be at least 1s"),
+);
+
 /** A guess limit's window: a duration, or "hunt" for a cap on the whole hunt (Infinity). */
 const guessWindow = v.pipe(
   v.string('Expected a duration in quotes, e.g. "30s", "10m" or "1h", or "hunt"'),
@@ -178,6 +189,8 @@ export const HuntTableSchema = v.strictObject({
   starts_at: v.optional(time),
   ends_at: v.optional(time),
   freeze_at: v.optional(time),
+  offline_grace: v.optional(duration),
+  submitters: v.optional(v.picklist(["all", "one"], 'Expected "all" or "one"'), "all"),
   registration: v.optional(
     v.picklist(["open", "code", "closed"], 'Expected "open", "code" or "closed"'),
     "open",

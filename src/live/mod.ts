@@ -156,6 +156,10 @@ export class Live {
         case "session":
         case "session_end":
         case "password":
+        case "idempotency":
+        case "idempotency_prune":
+        case "submitter":
+        case "submitter_release":
           break;
       }
     }

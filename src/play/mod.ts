@@ -10,9 +10,11 @@ import type { Game } from "./game.ts";
 
 export { CheckInBody, GuessBody, LoginBody, playerActions, RegisterBody } from "./actions.ts";
 export type {
+  ActionOptions,
   CheckInReply,
   GuessReply,
   HintReply,
+  HintTaken,
   PlayerActions,
   RegisterReply,
 } from "./actions.ts";
@@ -38,6 +40,25 @@ export {
 export { BODY_LIMIT, check, EmptyBody, readForm, readJson, validate } from "./body.ts";
 export { ApiError, envelope, errorResponse, ERRORS, refusal, refusalResponse } from "./errors.ts";
 export type { ErrorCode, Outcome, Refusal } from "./errors.ts";
+export {
+  IDEMPOTENCY_HEADER,
+  idempotencyKey,
+  IdempotencyKeys,
+  KEY_GRACE_MS,
+  MAX_KEY_LENGTH,
+} from "./idempotency.ts";
+export type { KeyCheck, StoredAnswer } from "./idempotency.ts";
+export {
+  CLAMP_TOLERANCE_MS,
+  CONTACT_HEADER,
+  contactOf,
+  ContactTokens,
+  LATE_MS,
+  noteContact,
+  PRESSED_AT_HEADER,
+} from "./contact.ts";
+export type { ActionTime } from "./contact.ts";
+export { Submitters } from "./submitters.ts";
 export { storedFreeze } from "./freeze.ts";
 export type { Freeze } from "./freeze.ts";
 export type { Game, ReloadResult, ReloadSummary } from "./game.ts";

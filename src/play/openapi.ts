@@ -61,6 +61,32 @@ const pathParam = (name: string, description: string): Param => ({
   required: true,
 });
 const puzzleId = pathParam("id", "The puzzle's id");
+/** What a guess, a hint take and a check-in accept: a key for retries, and an offline action's time. */
+const OFFLINE_PARAMS: Param[] = [
+  {
+    in: "header",
+    name: "Idempotency-Key",
+    description: "1 to 255 visible ASCII characters (bare, or as a structured-field string): " +
+      "a retry with the same key and request gets the stored answer, byte for byte",
+    schema: v.pipe(v.string(), v.minLength(1), v.maxLength(257)),
+  },
+  {
+    in: "header",
+    name: "Cairn-Pressed-At",
+    description:
+      "For an action made offline: when it was made, in ms since 1970 (the phone's clock)",
+    schema: v.pipe(v.string(), v.regex(/^\d{1,15}$/)),
+  },
+  {
+    in: "header",
+    name: "Cairn-Contact",
+    description: "For an action made offline: the newest last-contact token the client holds " +
+      "(every answer to a team carries one in the `Cairn-Contact` header)",
+    schema: v.string(),
+  },
+];
+const OFFLINE_NOTE = " With an `Idempotency-Key`: 422 `unprocessable` when the key was used for " +
+  "another request, 409 `conflict` while the first request with it is still in flight.";
 const ok = (schema: v.GenericSchema, description: string, status = 200): Answer => ({
   status,
   description,
@@ -241,7 +267,7 @@ export const ROUTES: readonly Route[] = [
     path: "/api/puzzles/{id}/guesses",
     summary: "Guess an answer",
     access: "team",
-    params: [puzzleId, {
+    params: [puzzleId, ...OFFLINE_PARAMS, {
       in: "header",
       name: "X-Request-Id",
       description: "1 to 64 letters, digits, `-` and `_`: echoed as `request` in the team's " +
@@ -250,29 +276,31 @@ export const ROUTES: readonly Route[] = [
     }],
     body: GuessBody,
     answers: [ok(R.GuessReply, "The judgement, once the guess is on disk")],
-    errors: ["not_found", "hunt_not_running", "rate_limited"],
+    errors: ["not_found", "hunt_not_running", "rate_limited", "conflict", "unprocessable"],
     description: "A guess over 500 characters is refused with 400. Past the puzzle's guess " +
-      'limit, 429 with `Retry-After`; past a `per = "hunt"` cap, 429 with none.',
+      'limit, 429 with `Retry-After`; past a `per = "hunt"` cap, 429 with none.' + OFFLINE_NOTE,
   },
   {
     method: "post",
     path: "/api/puzzles/{id}/hints/{hint}",
     summary: "Take a hint",
     access: "team",
-    params: [puzzleId, pathParam("hint", "The hint's id")],
+    params: [puzzleId, pathParam("hint", "The hint's id"), ...OFFLINE_PARAMS],
     body: EmptyBody,
     answers: [ok(R.TakenHint, "The hint; taking it again charges nothing")],
-    errors: ["not_found", "hunt_not_running"],
-    description: "403 `forbidden` while the hint is not available yet.",
+    errors: ["not_found", "hunt_not_running", "conflict", "unprocessable"],
+    description: "403 `forbidden` while the hint is not available yet." + OFFLINE_NOTE,
   },
   {
     method: "post",
     path: "/api/checkins",
     summary: "Check in at a checkpoint",
     access: "team",
+    params: OFFLINE_PARAMS,
     body: CheckInBody,
     answers: [ok(R.CheckInReply, "The checkpoint's puzzle, once the check-in is on disk")],
-    errors: ["not_found", "hunt_not_running", "rate_limited"],
+    errors: ["not_found", "hunt_not_running", "rate_limited", "conflict", "unprocessable"],
+    description: OFFLINE_NOTE.trim(),
   },
   {
     method: "get",
@@ -322,6 +350,20 @@ export const ROUTES: readonly Route[] = [
     ],
     answers: [ok(R.GuessFeed, "Guesses, oldest first")],
     errors: ["bad_request"],
+  },
+  {
+    method: "delete",
+    path: "/api/admin/teams/{id}/submitter",
+    summary: "Release a team's submitter",
+    access: "admin",
+    params: [{ ...pathParam("id", "The team's id"), schema: v.pipe(v.number(), v.integer()) }],
+    body: EmptyBody,
+    answers: [
+      ok(R.SubmitterReleased, "Whether a device held the role; the next to submit takes it"),
+    ],
+    errors: ["not_found"],
+    description: 'With `[hunt] submitters = "one"`, only the first device (session) that ' +
+      "submits for a team may submit (others get 403 `forbidden`) until this, or its logout.",
   },
   {
     method: "post",

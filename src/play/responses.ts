@@ -137,6 +137,17 @@ const TeamSummary = v.strictObject({
 export const AdminTeams = v.strictObject({ teams: v.array(TeamSummary) });
 
 const GuessResult = v.picklist(["correct", "incorrect", "partial"]);
+/** For an action made offline: when it counts, and why the organizers should look at it. */
+const EffectiveAt = v.pipe(
+  v.optional(Time),
+  v.description("When a guess made offline counts (absent: when it arrived, `at`)"),
+);
+const Flag = v.pipe(
+  v.optional(v.picklist(["clamped", "late"])),
+  v.description(
+    "An action made offline: its claimed time was clamped, or it arrived over 10 min late",
+  ),
+);
 export const AdminTeam = v.strictObject({
   team: TeamSummary,
   guesses: v.array(v.strictObject({
@@ -146,9 +157,13 @@ export const AdminTeam = v.strictObject({
     normalized: v.string(),
     result: GuessResult,
     at: v.nullable(Time),
+    effective_at: EffectiveAt,
+    flag: Flag,
   })),
-  hints: v.array(v.strictObject({ puzzle: v.string(), hint: v.string(), at: v.nullable(Time) })),
-  checkins: v.array(v.strictObject({ puzzle: v.string(), at: v.nullable(Time) })),
+  hints: v.array(
+    v.strictObject({ puzzle: v.string(), hint: v.string(), at: v.nullable(Time), flag: Flag }),
+  ),
+  checkins: v.array(v.strictObject({ puzzle: v.string(), at: v.nullable(Time), flag: Flag })),
   adjustments: v.array(v.strictObject({
     id: Int,
     points: Int,
@@ -169,6 +184,8 @@ export const GuessFeed = v.strictObject({
     normalized: v.string(),
     result: GuessResult,
     at: v.nullable(Time),
+    effective_at: EffectiveAt,
+    flag: Flag,
   })),
 });
 
@@ -183,6 +200,7 @@ export const ExtraGuessesReply = v.strictObject({
   extra_guesses: v.strictObject({ team: Int, puzzle: v.string(), count: Int }),
 });
 export const FreezeReply = v.strictObject({ frozen: v.boolean() });
+export const SubmitterReleased = v.strictObject({ released: v.boolean() });
 export const ReloadReply = v.strictObject({
   reloaded: v.literal(true),
   added: Ids,

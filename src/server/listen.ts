@@ -19,6 +19,8 @@ export interface ListenOptions {
   hostname: string;
   port: number;
   fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
+  /** PEM certificate and key: serve HTTPS only. */
+  tls?: { cert: string; key: string };
 }
 
 // The few parts of Deno's API used here (tsc checks this project against Bun's types).
@@ -33,6 +35,8 @@ interface DenoServe {
     port: number;
     signal: AbortSignal;
     onListen: () => void;
+    cert?: string;
+    key?: string;
     handler: (request: Request, info: unknown) => Response | Promise<Response>;
   }): DenoServer;
 }
@@ -47,6 +51,7 @@ export function listen(options: ListenOptions): Listener {
     port: options.port,
     signal: abort.signal,
     onListen: () => {},
+    ...(options.tls !== undefined && { cert: options.tls.cert, key: options.tls.key }),
     handler: (request, info) => options.fetch(request, info),
   });
   return {
@@ -65,6 +70,7 @@ function listenBun(options: ListenOptions): Listener {
     hostname: options.hostname,
     port: options.port,
     fetch: options.fetch,
+    ...(options.tls !== undefined && { tls: options.tls }),
     // A backstop only: the app answers oversized bodies itself with a 413 envelope, before
     // reading them. Bun does not buffer a body the app leaves unread, so this bound can leave
     // room for photo and video uploads.

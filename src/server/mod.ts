@@ -13,12 +13,15 @@ import type { Logger } from "../log/mod.ts";
 import { Metrics } from "../metrics/mod.ts";
 import {
   Accounts,
+  ContactTokens,
   errorResponse,
   type Game,
+  IdempotencyKeys,
   type Play,
   play,
   type ReloadResult,
   storedFreeze,
+  Submitters,
 } from "../play/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { adminPages, apiDocsPages, boardPages, pageNotFound, playerPages } from "../ui/mod.ts";
@@ -106,6 +109,9 @@ export function startGame(options: StartOptions): Server {
     },
     store,
     accounts: Accounts.from(store.accounts()),
+    idempotency: IdempotencyKeys.from(store.idempotencyKeys()),
+    contacts: ContactTokens.load(store),
+    submitters: Submitters.from(store.submitters()),
     get adminTokenHash() {
       return adminTokenHash;
     },

@@ -14,6 +14,7 @@ export type {
   MinuteCount,
   Store,
   StoredAccounts,
+  StoredIdempotency,
   StoreListeners,
   TeamHistory,
 } from "./store.ts";

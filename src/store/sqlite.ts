@@ -17,6 +17,7 @@ import type {
   MinuteCount,
   Store,
   StoredAccounts,
+  StoredIdempotency,
   StoreListeners,
   TeamHistory,
 } from "./store.ts";
@@ -27,7 +28,7 @@ export type OpenStore = { kind: "ok"; store: SqliteStore } | { kind: "locked" };
 const MINUTE = 60_000;
 
 const FEED_COLUMNS =
-  "g.id, g.team_id AS team, t.name AS team_name, g.puzzle, g.raw, g.normalized, g.result, g.at";
+  "g.id, g.team_id AS team, t.name AS team_name, g.puzzle, g.raw, g.normalized, g.result, g.at, g.effective_at, g.flag";
 
 /** The SQLite store. */
 export class SqliteStore implements Store {
@@ -109,6 +110,16 @@ export class SqliteStore implements Store {
     };
   }
 
+  submitters(): { teamId: number; tokenHash: string }[] {
+    return this.all("SELECT team_id AS teamId, token_hash AS tokenHash FROM submitters");
+  }
+
+  idempotencyKeys(): StoredIdempotency[] {
+    return this.all(
+      `SELECT team_id AS teamId, key, fingerprint, status, body, at FROM idempotency_keys`,
+    );
+  }
+
   announcements(): Announcement[] {
     return this.all("SELECT id, text, at FROM announcements ORDER BY id");
   }
@@ -151,14 +162,17 @@ export class SqliteStore implements Store {
   teamHistory(teamId: number): Promise<TeamHistory> {
     return Promise.resolve({
       guesses: this.all(
-        "SELECT id, puzzle, raw, normalized, result, at FROM guesses WHERE team_id = ? ORDER BY id",
+        "SELECT id, puzzle, raw, normalized, result, at, effective_at, flag FROM guesses WHERE team_id = ? ORDER BY id",
         teamId,
       ),
       hints: this.all(
-        "SELECT puzzle, hint, at FROM hint_takes WHERE team_id = ? ORDER BY at",
+        "SELECT puzzle, hint, at, flag FROM hint_takes WHERE team_id = ? ORDER BY at",
         teamId,
       ),
-      checkins: this.all("SELECT puzzle, at FROM checkins WHERE team_id = ? ORDER BY at", teamId),
+      checkins: this.all(
+        "SELECT puzzle, at, flag FROM checkins WHERE team_id = ? ORDER BY at",
+        teamId,
+      ),
       adjustments: this.all(
         "SELECT id, points, reason, at FROM adjustments WHERE team_id = ? ORDER BY id",
         teamId,

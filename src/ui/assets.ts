@@ -8,6 +8,8 @@ import css from "./app.css" with { type: "text" };
 // @ts-expect-error -- a browser script, embedded as text
 import playerJs from "./player.js" with { type: "text" };
 // @ts-expect-error -- a browser script, embedded as text
+import outboxJs from "./outbox.js" with { type: "text" };
+// @ts-expect-error -- a browser script, embedded as text
 import boardJs from "./board.js" with { type: "text" };
 import icon from "./icon.svg" with { type: "text" };
 // @ts-expect-error -- a browser script, embedded as text
@@ -46,6 +48,7 @@ function asset(name: string, ext: keyof typeof TYPES, text: string): Asset {
 export const ASSETS = {
   css: asset("app", "css", css),
   player: asset("player", "js", playerJs as string),
+  outbox: asset("outbox", "js", outboxJs as string),
   board: asset("board", "js", boardJs as string),
   admin: asset("admin", "js", adminJs as string),
   icon: asset("icon", "svg", icon),

@@ -56,9 +56,14 @@ export const Shell: FC<ShellProps> = (props) => {
         <link rel="icon" href={ASSETS.icon.path} type="image/svg+xml" />
         <link rel="stylesheet" href={ASSETS.css.path} />
         {props.script && <script src={ASSETS[props.script].path} defer></script>}
+        {props.script === "player" && <script src={ASSETS.outbox.path} defer></script>}
         {props.head}
       </head>
-      <body class={props.bodyClass} {...data}>
+      <body
+        class={props.bodyClass}
+        {...data}
+        data-team={props.nav === "player" ? props.team : undefined}
+      >
         {props.nav !== "none" && <a class="skip" href="#main">Skip to content</a>}
         {props.nav !== "none" && (
           <header class={`top top-${props.nav}`}>

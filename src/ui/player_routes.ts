@@ -26,6 +26,7 @@ import { hintWhen } from "./hint_when.ts";
 import { assetResponse } from "./assets.ts";
 import { clock } from "./charts.ts";
 import { type Flash, setFlash, takeFlash } from "./flash.ts";
+import { markCacheable, offlinePages } from "./offline_routes.ts";
 import { CheckpointPage, LandingPage, MessagePage, PuzzlePage, PuzzlesPage } from "./player.tsx";
 
 /** The players' pages, to mount at the root. */
@@ -36,6 +37,7 @@ export function playerPages(played: Play): Hono {
   puzzlePages(pages, played);
   puzzleForms(pages, played);
   checkpointPages(pages, played);
+  offlinePages(pages, played);
   return pages;
 }
 
@@ -121,6 +123,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
       });
       rounds.set(p.round, list);
     }
+    markCacheable(c);
     return html(
       c,
       PuzzlesPage({
@@ -150,6 +153,8 @@ function puzzlePages(pages: Hono, { game }: Play): void {
     const now = engine.now();
     const limit = engine.guessLimitStatus(team, puzzle, now);
     const solvedAt = team.solvedAt[puzzle.index]!;
+    // The team's own unlocked puzzle: its service worker may keep it for reading offline.
+    markCacheable(c);
     const view = puzzleView(engine, team, puzzle, now);
     return html(
       c,
@@ -190,7 +195,7 @@ function puzzleForms(pages: Hono, { game, player: actions }: Play): void {
     if (found === undefined) return c.redirect("/", 303);
     const form = await readForm(c);
     const id = c.req.param("id");
-    const outcome = await actions.guess(found.team.id, id, form.answer ?? "");
+    const outcome = await actions.guess(found.team.id, id, form.answer ?? "", device(c));
     setFlash(c, outcome.ok ? guessFlash(outcome.reply) : refusalFlash(outcome));
     return c.redirect(`/puzzles/${encodeURIComponent(id)}`, 303);
   });
@@ -201,7 +206,7 @@ function puzzleForms(pages: Hono, { game, player: actions }: Play): void {
     await readForm(c);
     const id = c.req.param("id");
     const hintId = c.req.param("hint");
-    const outcome = await actions.takeHint(found.team.id, id, hintId);
+    const outcome = await actions.takeHint(found.team.id, id, hintId, device(c));
     setFlash(
       c,
       outcome.ok
@@ -237,7 +242,7 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
         }),
       );
     }
-    const outcome = await actions.checkIn(found.team.id, code);
+    const outcome = await actions.checkIn(found.team.id, code, device(c));
     // Read after the commit: a reload may have swapped the engine.
     const engine = game.engine;
     let result: Parameters<typeof CheckpointPage>[0]["outcome"];
@@ -269,6 +274,12 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
       !outcome.ok && outcome.code === "not_found" ? 404 : 200,
     );
   });
+}
+
+/** The device a form post came from (its session), for `submitters = "one"`. */
+function device(c: Context): { session?: string } {
+  const session = credential(c);
+  return session === undefined ? {} : { session };
 }
 
 /** The page for a puzzle the team cannot see: the same whether it is locked or does not exist. */

@@ -13,6 +13,7 @@ const COMMANDS = [
   "export",
   "admin-token",
   "systemd",
+  "tls",
   "docs",
   "version",
 ];
@@ -119,7 +120,7 @@ describe("cairn docs", () => {
     const io = fakeIo();
     expect(await run(["docs", "hunt"], io)).toBe(2);
     expect(io.err()).toBe(
-      'cairn docs: unknown topic "hunt"; the topics are hunt-file, api, ctfd\n',
+      'cairn docs: unknown topic "hunt"; the topics are hunt-file, api, ctfd, offline\n',
     );
     expect(io.out()).toBe("");
   });

@@ -67,7 +67,8 @@ describe("the OpenAPI document", () => {
     const codes = (status: number) =>
       guess[String(status)].content["application/json"].schema.properties.error.properties.code
         .enum;
-    expect(codes(409)).toEqual(["hunt_not_running"]);
+    expect(codes(409)).toEqual(["hunt_not_running", "conflict"]);
+    expect(codes(422)).toEqual(["unprocessable"]);
     expect(codes(429)).toEqual(["rate_limited"]);
     expect(guess["429"].headers["Retry-After"]).toBeDefined();
     expect(codes(400)).toEqual(["bad_request"]);
@@ -169,6 +170,7 @@ describe("every route answers as documented", () => {
       token: ADMIN_TOKEN,
       body: { team, puzzle: "b", count: 2 },
     }, 201);
+    await as("DELETE", `/api/admin/teams/${team}/submitter`, { token: ADMIN_TOKEN });
     await as("POST", "/api/admin/scoreboard", { token: ADMIN_TOKEN, body: { frozen: true } });
     await as("POST", "/api/admin/reload", { token: ADMIN_TOKEN });
     await as("GET", "/api/admin/stats", { token: ADMIN_TOKEN });
