@@ -86,6 +86,8 @@
   // solved, and it often arrives before the guess's own answer does.
   const sentRequests = new Set();
   const requestId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  // Guesses the outbox (outbox.js) sends carry its key as their request id.
+  document.addEventListener("cairn:guess-sent", (event) => sentRequests.add(event.detail));
 
   function showResult(tone, title, extra) {
     const box = $("result");
