@@ -155,6 +155,12 @@ function puzzleActions(game: Game) {
             "Too many wrong guesses on this puzzle; wait a little",
             outcome.retryAfterSeconds,
           );
+        case "mission":
+          await settle(game);
+          return refusal(
+            "bad_request",
+            "This puzzle is a mission: send a submission (POST /api/puzzles/:id/submissions), not an answer",
+          );
         case "already_solved":
           // Answered only once the solve it rests on is on disk.
           await settle(game);

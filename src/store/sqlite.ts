@@ -113,7 +113,8 @@ export class SqliteStore implements Store {
   }
 
   solvedPuzzles(): string[] {
-    return this.all<{ puzzle: string }>("SELECT DISTINCT puzzle FROM solves ORDER BY puzzle")
+    return this.all<{ puzzle: string }>(`SELECT puzzle FROM solves UNION
+       SELECT puzzle FROM submissions WHERE status = 'accepted' ORDER BY puzzle`)
       .map((row) => row.puzzle);
   }
 
