@@ -27,6 +27,8 @@ export {
 } from "./admin_actions.ts";
 export type { AdminActions } from "./admin_actions.ts";
 export { Accounts, hashPassword, hashToken, Limiter, newToken, secretsEqual } from "./accounts.ts";
+export { missionActions, submissionView } from "./missions.ts";
+export type { MissionActions, SubmissionView } from "./missions.ts";
 export { BODY_LIMIT, check, readForm, readJson, validate } from "./body.ts";
 export { ApiError, envelope, errorResponse, ERRORS, refusal, refusalResponse } from "./errors.ts";
 export type { ErrorCode, Outcome, Refusal } from "./errors.ts";
