@@ -95,3 +95,12 @@ describe("loadHunt() missions", () => {
     }]);
   });
 });
+
+test("config/scavenger-example.toml loads with no problems and has photo missions", async () => {
+  const { loadHuntFile } = await import("../../src/hunt/mod.ts");
+  const { hunt, problems } = loadHuntFile(
+    new URL("../../config/scavenger-example.toml", import.meta.url).pathname,
+  );
+  expect(problems).toEqual([]);
+  expect(hunt!.puzzles.filter((p) => p.mission?.submit === "photo").length).toBeGreaterThan(1);
+});
