@@ -1,4 +1,5 @@
 // Reads a live event stream (GET /api/events) for tests to wait on.
+import { sleep } from "./_runtime.ts";
 
 export interface SseEvent {
   id?: string;
@@ -46,7 +47,7 @@ export async function open(base: string, headers: Record<string, string> = {}) {
         const found = events.find(match);
         if (found) return found;
         if (Date.now() > deadline) throw new Error(`no such event among ${JSON.stringify(events)}`);
-        await Bun.sleep(5);
+        await sleep(5);
       }
     },
     close: async () => {

@@ -1,5 +1,6 @@
 // `npm test`: the machine's setup (scripts/setup.sh), then format check, lint,
-// type check, and every bun test (unit and end-to-end). Ends with one line
+// type check, every bun test (unit and end-to-end), and the HTTP, live and
+// store suites on Deno (`deno task test`). Ends with one line
 // `N passed, N failed`, where each static check counts as one test beside the
 // bun tests. When the setup cannot install a tool the tests need, it stops the
 // run at once with one line naming the Debian packages.
@@ -44,32 +45,51 @@ for (const [name, cmd] of checks) {
   else failed++;
 }
 
-// bun test writes a JUnit report beside its console output; the counts come from it.
+// bun test and deno test write JUnit reports beside their console output; the counts come from them.
 const reportDir = mkdtempSync(join(tmpdir(), "cairn-test-"));
-const report = join(reportDir, "junit.xml");
-const testsOk = await stage("tests", [
+
+/** Runs one test stage and adds its JUnit counts; a stage with no report counts as one failure. */
+async function tests(name: string, cmd: string[], report: string): Promise<void> {
+  const ok = await stage(name, cmd);
+  let counted = false;
+  let bad = 0;
+  try {
+    const xml = readFileSync(report, "utf8");
+    const suite = /<testsuites\b[^>]*>/.exec(xml)?.[0] ?? "";
+    const attr = (key: string) => Number(new RegExp(`\\b${key}="(\\d+)"`).exec(suite)?.[1] ?? 0);
+    const total = attr("tests");
+    bad = attr("failures") + attr("errors");
+    const skipped = attr("skipped");
+    passed += total - bad - skipped;
+    failed += bad;
+    counted = total > 0;
+  } catch {
+    // No report: the runner crashed before writing it; counted below as one failure.
+  }
+  if (!counted || (!ok && bad === 0)) failed++;
+}
+
+const bunReport = join(reportDir, "bun.xml");
+await tests("tests", [
   bin("bun"),
   "test",
   "--reporter=junit",
-  `--reporter-outfile=${report}`,
+  `--reporter-outfile=${bunReport}`,
   ...only,
-]);
-let counted = false;
-try {
-  const xml = readFileSync(report, "utf8");
-  const suite = /<testsuites\b[^>]*>/.exec(xml)?.[0] ?? "";
-  const attr = (key: string) => Number(new RegExp(`\\b${key}="(\\d+)"`).exec(suite)?.[1] ?? 0);
-  const total = attr("tests");
-  const bad = attr("failures") + attr("errors");
-  const skipped = attr("skipped");
-  passed += total - bad - skipped;
-  failed += bad;
-  counted = total > 0;
-} catch {
-  // No report: bun test crashed before writing it; counted below as one failure.
+], bunReport);
+
+// The HTTP, live and store suites again, on Deno (`deno task test`), unless a subset was asked for.
+if (only.length === 0) {
+  const denoReport = join(reportDir, "deno.xml");
+  await tests("deno tests", [
+    bin("deno"),
+    "task",
+    "test",
+    "--reporter=dot",
+    `--junit-path=${denoReport}`,
+  ], denoReport);
 }
 rmSync(reportDir, { recursive: true, force: true });
-if (!counted || (!testsOk && failed === 0)) failed++;
 
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -1,8 +1,10 @@
-// The load test's baseline: a bare Hono app on the same Bun, with the same
-// routes as Cairn's hot paths but no work behind them. It echoes a guess's
+// The load test's baseline: a bare Hono app on the same runtime as the Cairn
+// it is compared with (Bun, or Deno), with the same routes as Cairn's hot
+// paths but no work behind them. It echoes a guess's
 // JSON, and serves Cairn's own scoreboard and puzzle bytes (fetched from the
 // running Cairn once, per team) pre-encoded, so payload size cancels out of
 // every ratio. Usage: bun bench/load/bare.ts PORT PAYLOADS.json
+// (or deno run -A bench/load/bare.ts PORT PAYLOADS.json)
 import { readFileSync } from "node:fs";
 import { Hono } from "hono";
 
@@ -40,4 +42,16 @@ app.get(
 );
 app.get("/healthz", (c) => c.json({ ok: true }));
 
-Bun.serve({ hostname: "127.0.0.1", port, fetch: app.fetch });
+interface DenoServe {
+  serve(
+    options: { hostname: string; port: number; onListen: () => void },
+    handler: typeof app.fetch,
+  ): void;
+}
+if ("Bun" in globalThis) Bun.serve({ hostname: "127.0.0.1", port, fetch: app.fetch });
+else {
+  (globalThis as unknown as { Deno: DenoServe }).Deno.serve(
+    { hostname: "127.0.0.1", port, onListen: () => {} },
+    app.fetch,
+  );
+}

@@ -22,23 +22,23 @@ export const backupSpec: CommandSpec = {
 };
 
 /** Copies the database into OUT while the server may be writing to it. */
-export function backup(values: Values, positionals: string[], io: Io): Promise<number> {
+export async function backup(values: Values, positionals: string[], io: Io): Promise<number> {
   const dbPath = resolve(values.db as string);
   let out = resolve(positionals[0]!);
   if (existsSync(out) && statSync(out).isDirectory()) out = join(out, `cairn-${stamp()}.db`);
   if (!existsSync(dirname(out))) {
     io.stderr(`backup: the folder ${dirname(out)} does not exist\n`);
-    return Promise.resolve(EXIT.failure);
+    return EXIT.failure;
   }
   if (existsSync(out) && sameFile(out, dbPath)) {
     io.stderr(`backup: ${out} is the database itself; choose another file\n`);
-    return Promise.resolve(EXIT.failure);
+    return EXIT.failure;
   }
   const started = performance.now();
   try {
     const db = openForReading(dbPath);
     try {
-      const result = backupDatabase(db, out);
+      const result = await backupDatabase(db, out);
       const ms = Math.round(performance.now() - started);
       io.stdout(`backup: wrote ${result.path} (${formatBytes(result.bytes)}) in ${ms} ms\n`);
     } finally {
@@ -46,9 +46,9 @@ export function backup(values: Values, positionals: string[], io: Io): Promise<n
     }
   } catch (error) {
     io.stderr(`backup: ${error instanceof Error ? error.message : String(error)}\n`);
-    return Promise.resolve(EXIT.failure);
+    return EXIT.failure;
   }
-  return Promise.resolve(EXIT.ok);
+  return EXIT.ok;
 }
 
 /** The UTC time as YYYYMMDD-HHMMSS, for backup file names that sort by date. */

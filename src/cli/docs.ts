@@ -1,7 +1,9 @@
 // The reference pages are embedded in the binary, so someone given only the binary can read
 // them: `cairn docs hunt-file` prints the very file in docs/.
 import apiText from "../../docs/api.md" with { type: "text" };
+import ctfdText from "../../docs/ctfd.md" with { type: "text" };
 import huntFileText from "../../docs/hunt-file.md" with { type: "text" };
+import offlineText from "../../docs/offline.md" with { type: "text" };
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 
@@ -17,6 +19,17 @@ export const DOC_TOPICS: Readonly<Record<string, { file: string; summary: string
       file: "docs/api.md",
       summary: "The HTTP API: every route, its body and its answers; live events; metrics",
       text: apiText as unknown as string,
+    },
+    ctfd: {
+      file: "docs/ctfd.md",
+      summary: "Moving a CTFd event to Cairn: cairn import ctfd, the report, CTF scoring, CTFtime",
+      text: ctfdText as unknown as string,
+    },
+    offline: {
+      file: "docs/offline.md",
+      summary:
+        "Bad Wi-Fi: what works on plain HTTP, what needs HTTPS, HTTPS at a venue (cairn tls)",
+      text: offlineText as unknown as string,
     },
   };
 

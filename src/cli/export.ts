@@ -4,11 +4,14 @@ import {
   hasScoring,
   openForReading,
   readResults,
+  readSolvePoints,
   RESULT_COLUMNS,
   RESULT_TABLES,
   type ResultTable,
   toCsv,
 } from "../store/mod.ts";
+import { ctftimeFeed, ctftimeJson } from "../play/mod.ts";
+import type { Results } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { DEFAULT_DB } from "./serve.ts";
@@ -16,7 +19,7 @@ import { DEFAULT_DB } from "./serve.ts";
 export const exportSpec: CommandSpec = {
   name: "export",
   summary: "Write the results: teams, solves, guesses, the final scoreboard and route orders.",
-  usage: "cairn export [--db FILE] [--format json|csv] [--table T] [--out PATH]",
+  usage: "cairn export [--db FILE] [--format json|csv|ctftime] [--table T] [--out PATH]",
   options: {
     db: { type: "string", value: "FILE", env: "CAIRN_DB", default: DEFAULT_DB, help: "Database" },
     format: {
@@ -24,7 +27,7 @@ export const exportSpec: CommandSpec = {
       value: "F",
       env: "CAIRN_EXPORT_FORMAT",
       default: "json",
-      choices: ["json", "csv"],
+      choices: ["json", "csv", "ctftime"],
       help: "Output format",
     },
     table: {
@@ -38,7 +41,7 @@ export const exportSpec: CommandSpec = {
       type: "string",
       value: "PATH",
       env: "CAIRN_EXPORT_OUT",
-      help: "json: a file (default: stdout); csv: a folder for every table's file",
+      help: "json, ctftime: a file (default: stdout); csv: a folder for every table's file",
     },
   },
   positionals: { min: 0, max: 0, names: "" },
@@ -46,16 +49,18 @@ export const exportSpec: CommandSpec = {
     "json writes one document {teams, solves, guesses, scoreboard, routes}. csv writes one file per",
     "table into the folder --out (teams.csv, solves.csv, guesses.csv, scoreboard.csv,",
     "routes.csv), or one table with --table. It reads the database file only: the server",
-    "may be running or not. The scoreboard is the organizers' view, unfrozen.",
+    "may be running or not. The scoreboard is the organizers' view, unfrozen. ctftime writes",
+    "the final standings as CTFtime imports them: {tasks, standings: [{pos, team, score,",
+    "taskStats, lastAccept}]}.",
   ].join("\n"),
 };
 
 /** Writes the results read from the database file. */
 export function exportResults(values: Values, _positionals: string[], io: Io): Promise<number> {
-  const format = values.format as "json" | "csv";
+  const format = values.format as "json" | "csv" | "ctftime";
   const table = values.table as ResultTable | undefined;
   const out = values.out as string | undefined;
-  if (format === "json" && table !== undefined) {
+  if (format !== "csv" && table !== undefined) {
     io.stderr("export: --table goes with --format csv\n");
     return Promise.resolve(EXIT.usage);
   }
@@ -68,6 +73,7 @@ export function exportResults(values: Values, _positionals: string[], io: Io): P
   try {
     const db = openForReading(dbPath);
     let results;
+    let feed: string | undefined;
     try {
       if (!hasScoring(db)) {
         throw new Error(
@@ -75,6 +81,7 @@ export function exportResults(values: Values, _positionals: string[], io: Io): P
         );
       }
       results = readResults(db);
+      if (format === "ctftime") feed = ctftimeText(results, readSolvePoints(db));
     } finally {
       db.close();
     }
@@ -83,7 +90,10 @@ export function exportResults(values: Values, _positionals: string[], io: Io): P
       count(results.solves.length, "solve"),
       count(results.guesses.length, "guess", "guesses"),
     ].join(", ");
-    if (format === "json") {
+    if (feed !== undefined) {
+      if (out === undefined) io.stdout(feed);
+      else writeFileSync(out, feed);
+    } else if (format === "json") {
       const text = JSON.stringify(results, null, 2) + "\n";
       if (out === undefined) io.stdout(text);
       else writeFileSync(out, text);
@@ -106,6 +116,23 @@ export function exportResults(values: Values, _positionals: string[], io: Io): P
     return Promise.resolve(EXIT.failure);
   }
   return Promise.resolve(EXIT.ok);
+}
+
+/** CTFtime's feed of the final (unfrozen) scoreboard, from the results and each solve's points. */
+function ctftimeText(results: Results, points: ReturnType<typeof readSolvePoints>): string {
+  const byTeam = new Map<number, { puzzle: string; points: number; at: number }[]>();
+  for (const solve of points.solves) {
+    let list = byTeam.get(solve.team);
+    if (list === undefined) byTeam.set(solve.team, list = []);
+    list.push(solve);
+  }
+  const rows = results.scoreboard.map((row) => ({
+    pos: row.rank as number,
+    team: row.name as string,
+    score: row.score as number,
+    solves: byTeam.get(row.team as number) ?? [],
+  }));
+  return ctftimeJson(ctftimeFeed(points.puzzles, rows)) + "\n";
 }
 
 function count(n: number, one: string, many = `${one}s`): string {

@@ -9,9 +9,11 @@ import { backup, backupSpec } from "./backup.ts";
 import { check, checkSpec } from "./check.ts";
 import { docs, docsSpec } from "./docs.ts";
 import { exportResults, exportSpec } from "./export.ts";
+import { importEvent, importSpec } from "./import.ts";
 import { init, initSpec } from "./init.ts";
 import { serve, serveSpec } from "./serve.ts";
 import { systemd, systemdSpec } from "./systemd.ts";
+import { tls, tlsSpec } from "./tls.ts";
 import { version, versionSpec } from "./version.ts";
 
 export type { Io } from "./_io.ts";
@@ -28,8 +30,10 @@ const COMMANDS: Record<string, Command> = {
   init: { spec: initSpec, run: init },
   backup: { spec: backupSpec, run: backup },
   export: { spec: exportSpec, run: exportResults },
+  import: { spec: importSpec, run: importEvent },
   "admin-token": { spec: adminTokenSpec, run: adminToken },
   systemd: { spec: systemdSpec, run: systemd },
+  tls: { spec: tlsSpec, run: tls },
   docs: { spec: docsSpec, run: docs },
   version: { spec: versionSpec, run: version },
 };

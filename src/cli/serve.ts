@@ -1,13 +1,14 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { dirname, resolve } from "node:path";
 import { loadHuntOrExample } from "../hunt/mod.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod.ts";
 import { hashToken, newToken } from "../play/mod.ts";
-import { type Server, startGame, warn } from "../server/mod.ts";
+import { listen, type Listener, type Server, startGame, warn } from "../server/mod.ts";
 import { SqliteStore, type Store } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
+
 import { formatReport } from "./_hunt.ts";
 
 export const DEFAULT_DB = "./cairn-data/cairn.db";
@@ -15,7 +16,8 @@ export const DEFAULT_DB = "./cairn-data/cairn.db";
 export const serveSpec: CommandSpec = {
   name: "serve",
   summary: "Start the Cairn server.",
-  usage: "cairn serve [--hunt FILE] [--db FILE] [--host H] [--port P] [--admin-token T]",
+  usage:
+    "cairn serve [--hunt FILE] [--db FILE] [--host H] [--port P] [--admin-token T] [--tls-cert FILE --tls-key FILE]",
   options: {
     hunt: {
       type: "string",
@@ -38,6 +40,18 @@ export const serveSpec: CommandSpec = {
       env: "CAIRN_ADMIN_TOKEN",
       help: "Admin token (default: generated on first start)",
     },
+    "tls-cert": {
+      type: "string",
+      value: "FILE",
+      env: "CAIRN_TLS_CERT",
+      help: "Serve HTTPS with this certificate (PEM; see cairn tls)",
+    },
+    "tls-key": {
+      type: "string",
+      value: "FILE",
+      env: "CAIRN_TLS_KEY",
+      help: "The certificate's private key (PEM)",
+    },
     "log-level": {
       type: "string",
       value: "L",
@@ -51,6 +65,8 @@ export const serveSpec: CommandSpec = {
   notes: [
     "SIGTERM or SIGINT stops accepting, lets in-flight requests finish, and exits 0.",
     "SIGHUP re-reads the hunt file; one with errors is refused and the running hunt kept.",
+    "With --tls-cert and --tls-key it serves HTTPS only, and the session cookie is Secure;",
+    "`cairn tls` makes both for a local network.",
   ].join("\n"),
 };
 
@@ -61,6 +77,8 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     io.stderr(`serve: --port must be a whole number from 0 to 65535, not "${values.port}"\n`);
     return EXIT.usage;
   }
+  const tls = readTls(values, io);
+  if (typeof tls === "number") return tls;
   const logger = createLogger({
     level: values["log-level"] as LogLevel,
     write: (line) => io.stdout(line + "\n"),
@@ -101,16 +119,13 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   }
   const loadMs = performance.now() - loadStarted;
 
-  let server: ReturnType<typeof Bun.serve>;
+  let server: Listener;
   try {
-    server = Bun.serve({
+    server = listen({
       hostname: values.host as string,
       port,
       fetch: started.app.fetch,
-      // A backstop only: the app answers oversized bodies itself with a 413 envelope, before
-      // reading them. Bun does not buffer a body the app leaves unread, so this bound can leave
-      // room for photo and video uploads.
-      maxRequestBodySize: 256 * 1024 * 1024,
+      ...(tls !== undefined && { tls }),
     });
   } catch (error) {
     started.close();
@@ -118,7 +133,8 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     return EXIT.failure;
   }
 
-  const base = `http://${displayHost(server.hostname ?? "localhost")}:${server.port}`;
+  const scheme = tls === undefined ? "http" : "https";
+  const base = `${scheme}://${displayHost(server.hostname)}:${server.port}`;
   logger.info("listening", {
     url: `${base}/`,
     hunt: loaded.file,
@@ -128,7 +144,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     load_ms: Math.round(loadMs),
     check_ms: Math.round(checkMs ?? 0),
   });
-  for (const url of lanUrls(server.hostname ?? "", server.port ?? port)) {
+  for (const url of lanUrls(server.hostname, server.port, scheme)) {
     logger.info("reachable", { url });
   }
   admin.persist();
@@ -140,6 +156,38 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     });
   }
   return await runUntilStopped(started, server, io, logger);
+}
+
+/**
+ * The certificate and key for HTTPS, read once at start: undefined without
+ * them, or the exit code after saying what is wrong.
+ */
+function readTls(values: Values, io: Io): { cert: string; key: string } | undefined | number {
+  const certPath = values["tls-cert"] as string | undefined;
+  const keyPath = values["tls-key"] as string | undefined;
+  if (certPath === undefined && keyPath === undefined) return undefined;
+  if (certPath === undefined || keyPath === undefined) {
+    io.stderr("serve: --tls-cert and --tls-key go together; give both, or neither\n");
+    return EXIT.usage;
+  }
+  const read = (path: string, what: string, marker: RegExp): string | undefined => {
+    let text: string;
+    try {
+      text = readFileSync(resolve(path), "utf8");
+    } catch (error) {
+      io.stderr(`serve: cannot read the TLS ${what} ${path}: ${describe(error)}\n`);
+      return undefined;
+    }
+    if (!marker.test(text)) {
+      io.stderr(`serve: ${path} holds no PEM ${what}\n`);
+      return undefined;
+    }
+    return text;
+  };
+  const cert = read(certPath, "certificate", /-----BEGIN CERTIFICATE-----/);
+  const key = read(keyPath, "key", /-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+  if (cert === undefined || key === undefined) return EXIT.failure;
+  return { cert, key };
 }
 
 /** Opens the database with its lock, or says why not and returns the exit code. */
@@ -173,7 +221,7 @@ function openStore(dbPath: string, io: Io): { store: Store; checkMs?: number } |
  */
 async function runUntilStopped(
   started: Server,
-  server: ReturnType<typeof Bun.serve>,
+  server: Listener,
   io: Io,
   logger: Logger,
 ): Promise<number> {
@@ -186,7 +234,7 @@ async function runUntilStopped(
     // The requests of the failed batch (and any after it) are being answered 503: let
     // them go out, for at most a second, before closing every connection.
     started.live.closeAll();
-    await Promise.race([server.stop(), Bun.sleep(1000)]);
+    await Promise.race([server.stop(), new Promise((resolve) => setTimeout(resolve, 1000))]);
     await server.stop(true);
     started.close();
     return EXIT.failure;
@@ -233,13 +281,13 @@ function adminToken(
 }
 
 /** The addresses players on the local network can use when listening on all interfaces. */
-function lanUrls(hostname: string, port: number): string[] {
+function lanUrls(hostname: string, port: number, scheme: string): string[] {
   if (hostname !== "0.0.0.0" && hostname !== "::") return [];
   const urls: string[] = [];
   for (const addresses of Object.values(networkInterfaces())) {
     for (const address of addresses ?? []) {
       if (address.internal || address.family !== "IPv4") continue;
-      urls.push(`http://${address.address}:${port}/`);
+      urls.push(`${scheme}://${address.address}:${port}/`);
     }
   }
   return urls;

@@ -6,7 +6,14 @@
  * only after those are committed; if a commit fails, the engine is discarded
  * and rebuilt from the database.
  */
-import { type RuleState, type StateLayout, stateLayout, timeBoundaries } from "../rules/mod.ts";
+import {
+  hintKey,
+  type RuleState,
+  type StateLayout,
+  stateLayout,
+  timeBoundaries,
+  walkCalls,
+} from "../rules/mod.ts";
 import {
   fitsMission,
   type JudgeOutcome,
@@ -18,6 +25,7 @@ import {
 } from "./missions.ts";
 import { type Hint, type Hunt, type Puzzle, type Route, type Variant, variantOf } from "./model.ts";
 import { newTeam, replaySnapshot, type Snapshot, type TeamRow } from "./restore.ts";
+import { dynamicValue } from "./scoring.ts";
 import { type Standing, standings, type StandingsOptions } from "./standings.ts";
 import type { GuessResult, Write } from "./writes.ts";
 
@@ -33,6 +41,12 @@ export interface Clock {
 export interface ScoreEvent {
   at: number;
   delta: number;
+  /**
+   * The solve of a dynamic puzzle: `delta` is only its first-solve bonus, as
+   * the puzzle's value changes with later solves and is counted apart (see
+   * `Engine.valueAt`).
+   */
+  dynamic: boolean;
 }
 
 /** A team and everything the game knows of it, kept in memory. */
@@ -61,6 +75,12 @@ export interface Team {
   recentWrong: Map<number, number[]>;
   /** When the team's unlocks were last recomputed. */
   refreshedAt: number;
+  /**
+   * Another team's solve lowered this team's score (a dynamic puzzle's value
+   * fell) and a `score()` rule may now hold: its rules are judged again at its
+   * next read or action, as a time-based unlock is.
+   */
+  stale: boolean;
   /** Extra guesses granted by organizers and not used yet, per puzzle index. */
   extraGuesses: Map<number, number>;
   lastActivityAt: number;
@@ -81,7 +101,8 @@ export type GuessOutcome =
   | { kind: "hunt_not_running" }
   | { kind: "not_found" }
   | { kind: "already_solved" }
-  | { kind: "rate_limited"; retryAfterSeconds: number }
+  /** No `retryAfterSeconds` when the limit is `per = "hunt"`: waiting does not help. */
+  | { kind: "rate_limited"; retryAfterSeconds?: number }
   /** The puzzle is a mission: it takes a submission, not an answer. */
   | { kind: "mission" }
   | {
@@ -141,6 +162,16 @@ export class Engine {
   readonly judging = new JudgeQueue();
   /** Bytes each team has uploaded, for its quota. */
   private readonly storedBytes = new Map<number, number>();
+  /** Per puzzle index, the teams that solved it, in solve order. */
+  private readonly solvers: Team[][];
+  /** Per puzzle index, its solve times, ascending (solves are recorded in time order). */
+  private readonly solveTimes: number[][];
+  /** The indices of the puzzles with dynamic points. */
+  readonly dynamicPuzzles: readonly number[];
+  /** Whether any puzzle's rule reads `score()`, which another team's solve can now lower. */
+  private readonly scoreRules: boolean;
+  /** Bumped whenever a dynamic puzzle's value changes, for caches of what teams see. */
+  valuesVersion = 0;
   /** Writes no request waits for: unlocks found by the clock on reads and before actions. */
   private background: Write[] = [];
   /** The latest time handed out (or recorded on disk), and the monotonic clock then. */
@@ -166,6 +197,17 @@ export class Engine {
     }
     this.boundaries = times.boundaries;
     this.everyMinute = times.everyMinute;
+    this.solvers = hunt.puzzles.map(() => []);
+    this.solveTimes = hunt.puzzles.map(() => []);
+    this.dynamicPuzzles = hunt.puzzles.filter((p) => p.dynamic !== undefined).map((p) => p.index);
+    this.scoreRules = hunt.puzzles.some((p) => p.dynamic !== undefined) &&
+      rules.some((expr) => {
+        let reads = false;
+        walkCalls(expr, (call) => {
+          if (call.fn === "score") reads = true;
+        });
+        return reads;
+      });
   }
 
   /**
@@ -190,6 +232,26 @@ export class Engine {
   /** Whether guesses, hints and check-ins are accepted now. */
   running(now = this.now()): boolean {
     return now >= this.startsAt && (this.hunt.endsAt === undefined || now < this.hunt.endsAt);
+  }
+
+  /**
+   * When an action counts: `at` (the effective time of one made offline,
+   * already clamped by the caller) kept within the hunt and never in the
+   * future, or now.
+   */
+  private effective(at: number | undefined, now: number): number {
+    return at === undefined ? now : Math.min(now, Math.max(at, this.startsAt));
+  }
+
+  /**
+   * Whether an action that counts at `at` and arrives at `now` is accepted:
+   * the hunt runs at `at`, and `now` is within the hunt's offline grace after
+   * its end.
+   */
+  private accepts(at: number, now: number): boolean {
+    const end = this.hunt.endsAt;
+    if (now < this.startsAt) return false;
+    return end === undefined || (at < end && now < end + (this.hunt.offlineGraceMs ?? 0));
   }
 
   /** A team by name, compared as `teamNameKey` does. */
@@ -247,26 +309,36 @@ export class Engine {
     return { kind: "ok", team, unlocked, writes };
   }
 
-  /** Judges a guess; the caller checks the length limit first (`MAX_GUESS_LENGTH`). */
-  guess(team: Team, puzzleId: string, raw: string): GuessOutcome {
+  /**
+   * Judges a guess; the caller checks the length limit first (`MAX_GUESS_LENGTH`).
+   * `at` is when a guess made offline counts (its solve time); limits count arrivals.
+   */
+  guess(team: Team, puzzleId: string, raw: string, at?: number): GuessOutcome {
     const now = this.now();
-    if (!this.running(now)) return { kind: "hunt_not_running" };
+    const when = this.effective(at, now);
+    if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     this.catchUp(team, now);
     const puzzle = this.unlockedPuzzle(team, puzzleId);
     if (puzzle === undefined) return { kind: "not_found" };
     if (this.solved(team, puzzle)) return { kind: "already_solved" };
     if (puzzle.mission !== undefined) return { kind: "mission" };
 
-    // The limit counts the whole team's incorrect and partial guesses in a sliding window.
+    // The limit counts the whole team's incorrect and partial guesses in a sliding
+    // window, or over the whole hunt (`per = "hunt"`, an infinite window).
+    const limit = puzzle.guessLimit;
+    const perHunt = limit.perMs === Infinity;
     const recent = team.recentWrong.get(puzzle.index) ?? [];
-    const windowStart = now - puzzle.guessLimit.perMs;
+    const windowStart = now - limit.perMs;
     while (recent.length > 0 && recent[0]! <= windowStart) recent.shift();
+    const used = perHunt
+      ? team.state.counts[this.layout.wrongGuesses + puzzle.index]!
+      : recent.length;
     let extraUsed = false;
-    if (recent.length >= puzzle.guessLimit.count) {
+    if (used >= limit.count) {
       const extra = team.extraGuesses.get(puzzle.index) ?? 0;
       if (extra <= 0) {
-        const retryAfterMs = recent[recent.length - puzzle.guessLimit.count]! +
-          puzzle.guessLimit.perMs - now;
+        if (perHunt) return { kind: "rate_limited" };
+        const retryAfterMs = recent[recent.length - limit.count]! + limit.perMs - now;
         return {
           kind: "rate_limited",
           retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
@@ -292,14 +364,22 @@ export class Engine {
       result: judged.kind,
       extraUsed,
       at: now,
+      ...(when !== now && { effectiveAt: when }),
     });
     if (judged.kind === "correct") {
-      this.solve(team, puzzle, now);
-      const unlocked = this.refresh(team, now, writes);
+      const decayed = this.solve(team, puzzle, when);
+      const unlocked = this.refresh(team, now, writes, when);
+      // A lower value lowers the other solvers' scores, which a score() rule may read:
+      // their rules are judged again at their next read, touching only this puzzle's solvers.
+      if (decayed && this.scoreRules) {
+        for (const other of this.solvers[puzzle.index]!) other.stale = other !== team;
+      }
       return { kind: "judged", result: "correct", unlocked, guessId, writes };
     }
-    recent.push(now);
-    team.recentWrong.set(puzzle.index, recent);
+    if (!perHunt) {
+      recent.push(now);
+      team.recentWrong.set(puzzle.index, recent);
+    }
     team.state.counts[this.layout.wrongGuesses + puzzle.index]!++;
     // A wrong guess can make a hint available, but it unlocks no puzzle.
     const message = judged.kind === "partial"
@@ -317,10 +397,11 @@ export class Engine {
     };
   }
 
-  /** Takes a hint: idempotent, charging its cost once. */
-  takeHint(team: Team, puzzleId: string, hintId: string): HintOutcome {
+  /** Takes a hint: idempotent, charging its cost once (at `at`, for one taken offline). */
+  takeHint(team: Team, puzzleId: string, hintId: string, at?: number): HintOutcome {
     const now = this.now();
-    if (!this.running(now)) return { kind: "hunt_not_running" };
+    const when = this.effective(at, now);
+    if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     this.catchUp(team, now);
     const puzzle = this.unlockedPuzzle(team, puzzleId);
     const hint = puzzle?.hints.find((h) => h.id === hintId);
@@ -330,11 +411,12 @@ export class Engine {
     const writes: Write[] = [];
     if (!this.hintAvailable(team, puzzle, hint, now)) return { kind: "not_available" };
     team.hints.add(key);
-    this.changeScore(team, -hint.cost, now);
+    team.state.taken.add(hintKey(puzzle.index, hint.index));
+    this.changeScore(team, -hint.cost, when);
     team.lastActivityAt = now;
-    writes.push({ kind: "hint", teamId: team.id, puzzle: puzzle.id, hint: hint.id, at: now });
+    writes.push({ kind: "hint", teamId: team.id, puzzle: puzzle.id, hint: hint.id, at: when });
     // A lower score never unlocks anything by itself, but rules may compare scores either way.
-    this.refresh(team, now, writes);
+    this.refresh(team, now, writes, when);
     return { kind: "ok", hint, charged: true, writes };
   }
 
@@ -474,10 +556,11 @@ export class Engine {
     return latest;
   }
 
-  /** Checks a team in at a checkpoint; works while its puzzle is locked. */
-  checkIn(team: Team, code: string): CheckInOutcome {
+  /** Checks a team in at a checkpoint; works while its puzzle is locked (`at`: as for `guess`). */
+  checkIn(team: Team, code: string, at?: number): CheckInOutcome {
     const now = this.now();
-    if (!this.running(now)) return { kind: "hunt_not_running" };
+    const when = this.effective(at, now);
+    if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     const index = this.hunt.checkpoints.get(code);
     if (index === undefined) return { kind: "not_found" };
     const puzzle = this.hunt.puzzles[index]!;
@@ -491,9 +574,9 @@ export class Engine {
       if (puzzle.route !== undefined) this.checkedInAtStop(team, puzzle);
       team.state.counts[slot] = 1;
       team.lastActivityAt = now;
-      writes.push({ kind: "checkin", teamId: team.id, puzzle: puzzle.id, at: now });
+      writes.push({ kind: "checkin", teamId: team.id, puzzle: puzzle.id, at: when });
     }
-    const unlocked = this.refresh(team, now, writes);
+    const unlocked = this.refresh(team, now, writes, when);
     return { kind: "ok", puzzle, unlocked, writes };
   }
 
@@ -561,7 +644,9 @@ export class Engine {
     // Between refreshes only the clock changes a puzzle rule's result (every other
     // input changes through an action that refreshes), so skip unless a time passed.
     const next = this.nextChangeAt(team.refreshedAt);
-    if (next !== undefined && now >= next) this.refresh(team, now, this.background);
+    if (team.stale || (next !== undefined && now >= next)) {
+      this.refresh(team, now, this.background);
+    }
   }
 
   /** Takes the queued background writes, for the caller to commit without waiting. */
@@ -636,10 +721,14 @@ export class Engine {
     puzzle: Puzzle,
     now = this.now(),
   ): { used: number; limit: number; extra: number; retryAfterSeconds?: number } {
-    const windowStart = now - puzzle.guessLimit.perMs;
-    const recent = (team.recentWrong.get(puzzle.index) ?? []).filter((at) => at > windowStart);
     const limit = puzzle.guessLimit.count;
     const extra = team.extraGuesses.get(puzzle.index) ?? 0;
+    if (puzzle.guessLimit.perMs === Infinity) {
+      // A cap on the whole hunt: no wait ends it, only extra guesses.
+      return { used: team.state.counts[this.layout.wrongGuesses + puzzle.index]!, limit, extra };
+    }
+    const windowStart = now - puzzle.guessLimit.perMs;
+    const recent = (team.recentWrong.get(puzzle.index) ?? []).filter((at) => at > windowStart);
     if (recent.length < limit || extra > 0) return { used: recent.length, limit, extra };
     const retryAfterMs = recent[recent.length - limit]! + puzzle.guessLimit.perMs - now;
     return {
@@ -648,6 +737,72 @@ export class Engine {
       extra,
       retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
     };
+  }
+
+  /** What the puzzle is worth now: its fixed points, or its dynamic value after its solves so far. */
+  points(puzzle: Puzzle): number {
+    return puzzle.dynamic === undefined
+      ? puzzle.points
+      : dynamicValue(puzzle.dynamic, this.solvers[puzzle.index]!.length);
+  }
+
+  /** The teams that solved the puzzle, in solve order (the first gets the first bonus). */
+  solversOf(puzzle: Puzzle): readonly Team[] {
+    return this.solvers[puzzle.index]!;
+  }
+
+  /** How many teams have solved the puzzle. */
+  solvesOf(puzzle: Puzzle): number {
+    return this.solvers[puzzle.index]!.length;
+  }
+
+  /** What a dynamic puzzle was worth at `at`: its value after the solves made by then. */
+  valueAt(index: number, at: number): number {
+    const times = this.solveTimes[index]!;
+    // Binary search: how many solves came at or before `at`.
+    let low = 0;
+    let high = times.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (times[mid]! <= at) low = mid + 1;
+      else high = mid;
+    }
+    return dynamicValue(this.hunt.puzzles[index]!.dynamic!, low);
+  }
+
+  /**
+   * A team's score after each change, up to `at`: its own changes, and the
+   * falls of the dynamic puzzles it solved as other teams solved them.
+   */
+  scoreHistory(team: Team, at = Infinity): { at: number; score: number }[] {
+    const changes: { at: number; delta: number }[] = [];
+    for (const event of team.scoreEvents) {
+      if (event.at > at) break;
+      if (event.delta !== 0) changes.push(event);
+    }
+    for (const index of this.dynamicPuzzles) {
+      const place = this.solvers[index]!.indexOf(team);
+      if (place < 0) continue;
+      const times = this.solveTimes[index]!;
+      const points = this.hunt.puzzles[index]!.dynamic!;
+      // The team's solve earns the value then; each later solve changes it.
+      let value = 0;
+      for (let k = place; k < times.length && times[k]! <= at; k++) {
+        const next = dynamicValue(points, k + 1);
+        if (next !== value) changes.push({ at: times[k]!, delta: next - value });
+        value = next;
+      }
+    }
+    changes.sort((a, b) => a.at - b.at);
+    // One point per time: changes at the same moment (a solve and its bonus) merge.
+    const points: { at: number; score: number }[] = [];
+    let score = 0;
+    for (const change of changes) {
+      score += change.delta;
+      if (points.at(-1)?.at === change.at) points.at(-1)!.score = score;
+      else points.push({ at: change.at, score });
+    }
+    return points;
   }
 
   /** The team's score now. */
@@ -666,7 +821,19 @@ export class Engine {
    * ranked apart (see standings.ts).
    */
   standings(options: StandingsOptions = {}): Standing[] {
-    return standings(this.teams.values(), this.layout, options);
+    return standings(this.teams.values(), this.layout, {
+      ...options,
+      // A board as at a time counts each dynamic puzzle at its value then.
+      ...(options.at !== undefined && this.dynamicPuzzles.length > 0 &&
+        { valueAt: this.valuesAt(options.at) }),
+    });
+  }
+
+  /** Every dynamic puzzle's value at `at`, by puzzle index (0 for the others). */
+  private valuesAt(at: number): Int32Array {
+    const values = new Int32Array(this.hunt.puzzles.length);
+    for (const index of this.dynamicPuzzles) values[index] = this.valueAt(index, at);
+    return values;
   }
 
   // ---------------------------------------------------------------- restore
@@ -711,7 +878,9 @@ export class Engine {
 
   /** The longest guess-limit window, so the store knows how far back to read guesses. */
   longestGuessWindow(): number {
-    return Math.max(...this.hunt.puzzles.map((p) => p.guessLimit.perMs));
+    // A per-hunt cap reads the stored totals, not the recent guesses.
+    const windows = this.hunt.puzzles.map((p) => p.guessLimit.perMs).filter(Number.isFinite);
+    return Math.max(0, ...windows);
   }
 
   // ---------------------------------------------------------------- internals
@@ -766,11 +935,18 @@ export class Engine {
     let last = -Infinity;
     for (const solvedAt of team.solvedAt) if (solvedAt > last) last = solvedAt;
     team.lastSolveAt = last === -Infinity ? null : last;
+    const solvers = this.solvers[puzzle.index]!;
+    const place = solvers.indexOf(team);
+    if (place >= 0) solvers.splice(place, 1);
     this.changeScore(team, -points, at);
   }
 
-  /** Records a solve: its counters, route progress and points (a judge may give a part of them). */
-  private solve(team: Team, puzzle: Puzzle, at: number, points = puzzle.points): void {
+  /**
+   * Records a solve: its counters, route progress and points (a judge may give
+   * a mission a part of them). Returns whether it lowered a dynamic puzzle's
+   * value, and so the earlier solvers' scores.
+   */
+  private solve(team: Team, puzzle: Puzzle, at: number, points?: number): boolean {
     const c = team.state.counts;
     if (puzzle.route !== undefined) {
       // A solve completes a stop, unless a check-in there already did (advance = "checkin").
@@ -786,15 +962,55 @@ export class Engine {
     if (team.lastSolveAt === null || at > team.lastSolveAt) team.lastSolveAt = at;
     c[this.layout.roundSolves + puzzle.roundIndex]!++;
     for (const tag of puzzle.tagIndexes) c[this.layout.tagSolves + tag]!++;
-    this.changeScore(team, points, at);
+    return this.awardSolve(team, puzzle, at, points);
+  }
+
+  /**
+   * Gives a solver the puzzle's points and its first-solve bonus, if any. A
+   * dynamic puzzle's new value applies to every solver: the earlier ones
+   * change by the difference, touching only this puzzle's solvers. A mission
+   * (never dynamic, no bonus: the hunt file refuses them) gets what its judge gave.
+   */
+  private awardSolve(team: Team, puzzle: Puzzle, at: number, points?: number): boolean {
+    const solvers = this.solvers[puzzle.index]!;
+    const place = solvers.length;
+    solvers.push(team);
+    if (points !== undefined) {
+      this.changeScore(team, points, at);
+      return false;
+    }
+    const bonus = puzzle.firstSolveBonus[place] ?? 0;
+    if (puzzle.dynamic === undefined) {
+      this.changeScore(team, puzzle.points + bonus, at);
+      return false;
+    }
+    this.solveTimes[puzzle.index]!.push(at);
+    const before = dynamicValue(puzzle.dynamic, place);
+    const after = dynamicValue(puzzle.dynamic, place + 1);
+    const score = this.layout.score;
+    // The event holds the bonus only: the value is counted apart, as it changes later.
+    team.state.counts[score]! += after + bonus;
+    team.scoreEvents.push({ at, delta: bonus, dynamic: true });
+    if (after + bonus !== 0) team.reachedAt = at;
+    if (after === before) return false;
+    // The earlier solvers' totals follow, with no event: a board as at a time
+    // reads the value then (`valueAt`), and a decay is not a team reaching its score.
+    this.valuesVersion++;
+    const delta = after - before;
+    for (let i = 0; i < place; i++) solvers[i]!.state.counts[score]! += delta;
+    return true;
   }
 
   /** Changes a team's score, remembering when, for ties and frozen boards. */
   private changeScore(team: Team, delta: number, at: number): void {
     if (delta === 0) return;
     team.state.counts[this.layout.score]! += delta;
-    team.scoreEvents.push({ at, delta });
-    team.reachedAt = at;
+    // Kept in time order: a change made offline can count before the newest one.
+    const events = team.scoreEvents;
+    let i = events.length;
+    while (i > 0 && events[i - 1]!.at > at) i--;
+    events.splice(i, 0, { at, delta, dynamic: false });
+    team.reachedAt = Math.max(team.reachedAt, at);
   }
 
   /** A stop can unlock once the team is done with the stop before it in its route. */
@@ -853,13 +1069,15 @@ export class Engine {
    * nothing here ever locks a puzzle again. Returns the ids newly unlocked,
    * and adds their writes.
    */
-  private refresh(team: Team, now: number, writes: Write[]): string[] {
+  private refresh(team: Team, now: number, writes: Write[], at = now): string[] {
     const state = team.state;
     // Before the hunt starts, rules are judged as at the start, and open puzzles
     // count as unlocked from the start (they stay hidden until then).
-    const time = Math.max(now, this.startsAt);
-    state.now = time;
+    state.now = Math.max(now, this.startsAt);
+    // What an action made offline unlocks counts from that action's time.
+    const time = Math.max(Math.min(at, now), this.startsAt);
     team.refreshedAt = now;
+    team.stale = false;
     const unlocked: string[] = [];
     // Unlocks can enable further unlocks only through solves, which they do not
     // make; one pass is enough.

@@ -29,7 +29,9 @@ export { crowding, routeConflicts, RoutePlanner, satisfies } from "./routes.ts";
 export type { PlanMethod, RouteConflict, RouteConstraints } from "./routes.ts";
 export { compileAnswers, normalize } from "./normalize.ts";
 export type { AnswerChecker, AnswerResult, AnswerSpec, NormalizeMode } from "./normalize.ts";
-export type { GuessResult, StoredFile, Write } from "./writes.ts";
+export type { ActionFlag, GuessResult, StoredFile, Write } from "./writes.ts";
+export { dynamicValue } from "./scoring.ts";
+export type { DecayFunction, DynamicPoints } from "./scoring.ts";
 export { CLAIM_MS, fitsMission, JudgeQueue, MAX_SUBMISSION_TEXT } from "./missions.ts";
 export type {
   JudgeOutcome,

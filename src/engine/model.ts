@@ -5,6 +5,7 @@
 import type { CompiledRule } from "../rules/mod.ts";
 import type { AnswerChecker } from "./normalize.ts";
 import type { RouteConstraints, RoutePlanner } from "./routes.ts";
+import type { DynamicPoints } from "./scoring.ts";
 
 export type Registration = "open" | "code" | "closed";
 
@@ -25,12 +26,18 @@ export interface Puzzle {
   roundIndex: number;
   tags: readonly string[];
   tagIndexes: readonly number[];
+  /** The fixed points, or a dynamic puzzle's `initial` (its value before any solve). */
   points: number;
+  /** Set when the value falls with solves (see scoring.ts); `engine.points()` gives the current value. */
+  dynamic?: DynamicPoints;
+  /** Extra points for the first solvers: the first gets [0], the second [1], and so on. */
+  firstSolveBonus: readonly number[];
   /** Markdown. */
   body: string;
   answers: AnswerChecker;
   /** Undefined: open from the start. */
   unlock?: CompiledRule;
+  /** `perMs` is Infinity for `per = "hunt"`: a cap on the whole hunt's wrong guesses. */
   guessLimit: { count: number; perMs: number };
   hints: readonly Hint[];
   checkpoint?: { code: string };
@@ -97,6 +104,16 @@ export interface Hunt {
   startsAt?: number;
   endsAt?: number;
   freezeAt?: number;
+  /**
+   * How long after `endsAt` an action made offline before the end is still
+   * accepted (ms; undefined: none).
+   */
+  offlineGraceMs?: number;
+  /**
+   * "one": the first device (session) that submits for a team is its only
+   * submitter until an organizer releases it. Undefined: every device submits.
+   */
+  submitters?: "one";
   registration: Registration;
   registrationCodes: readonly string[];
   teamSize: { min: number; max: number };

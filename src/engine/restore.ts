@@ -3,7 +3,7 @@
  * then the stored rows replayed onto it, in an order that gives the same
  * scores, ties and frozen boards as when they were played.
  */
-import { emptyState, type StateLayout } from "../rules/mod.ts";
+import { emptyState, hintKey, type StateLayout } from "../rules/mod.ts";
 import type { Team } from "./engine.ts";
 import type { Submission } from "./missions.ts";
 import type { Hunt, Puzzle, Route } from "./model.ts";
@@ -53,7 +53,7 @@ export interface ReplayTarget {
   readonly layout: StateLayout;
   readonly teams: ReadonlyMap<number, Team>;
   addTeam(row: TeamRow): Team;
-  solve(team: Team, puzzle: Puzzle, at: number, points?: number): void;
+  solve(team: Team, puzzle: Puzzle, at: number, points?: number): unknown;
   /** Takes a solve back, as a rejection after an acceptance did. */
   unsolve(team: Team, puzzle: Puzzle, points: number, at: number): void;
   changeScore(team: Team, delta: number, at: number): void;
@@ -95,6 +95,7 @@ export function newTeam(
     version: 0,
     recentWrong: new Map(),
     refreshedAt: -Infinity,
+    stale: false,
     extraGuesses: new Map(),
     lastActivityAt: row.createdAt,
     routes: [],
@@ -178,6 +179,7 @@ function replayScoreEvents(snapshot: Snapshot, game: ReplayTarget): void {
       at: row.at,
       apply: () => {
         team.hints.add(`${index}:${hint.index}`);
+        team.state.taken.add(hintKey(index, hint.index));
         game.changeScore(team, -hint.cost, row.at);
       },
     });

@@ -20,6 +20,8 @@ export interface StandingsOptions {
   at?: number;
   /** Rank only this division's teams. */
   division?: string;
+  /** With `at`: each dynamic puzzle's value then, by puzzle index (the engine fills it in). */
+  valueAt?: Int32Array;
 }
 
 type Row = Standing & { reachedAt: number };
@@ -54,7 +56,7 @@ export function standings(
     }
     // A frozen board does not change, not even by a team registered after the freeze.
     if (team.createdAt > options.at) continue;
-    rows.push(rowAt(team, options.at));
+    rows.push(rowAt(team, options.at, options.valueAt));
   }
   rows.sort((a, b) => b.score - a.score || a.reachedAt - b.reachedAt || a.team.seq - b.team.seq);
   const ranked: Standing[] = new Array(rows.length);
@@ -71,8 +73,11 @@ export function standings(
   return ranked;
 }
 
-/** A team's row as at `at`, replayed from its score changes and solve times. */
-function rowAt(team: Team, at: number): Row {
+/**
+ * A team's row as at `at`, replayed from its score changes and solve times;
+ * each dynamic puzzle it had solved by then counts at its value then.
+ */
+function rowAt(team: Team, at: number, valueAt: Int32Array | undefined): Row {
   let score = 0;
   let reachedAt = team.createdAt;
   for (const event of team.scoreEvents) {
@@ -82,10 +87,12 @@ function rowAt(team: Team, at: number): Row {
   }
   let solves = 0;
   let lastSolveAt: number | null = null;
-  for (const solvedAt of team.solvedAt) {
+  for (let index = 0; index < team.solvedAt.length; index++) {
+    const solvedAt = team.solvedAt[index]!;
     if (solvedAt !== solvedAt || solvedAt > at) continue;
     solves++;
     if (lastSolveAt === null || solvedAt > lastSolveAt) lastSolveAt = solvedAt;
+    if (valueAt !== undefined) score += valueAt[index]!;
   }
   return { rank: 0, team, score, solves, lastSolveAt, reachedAt };
 }

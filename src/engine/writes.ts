@@ -13,6 +13,13 @@ export interface StoredFile {
   size: number;
 }
 
+/**
+ * Why an action made offline is flagged for the organizers: its claimed time
+ * was `clamped` into what the server can vouch for, or it arrived `late`
+ * (more than 10 minutes after its effective time).
+ */
+export type ActionFlag = "clamped" | "late";
+
 export type Write =
   | {
     kind: "team";
@@ -34,7 +41,12 @@ export type Write =
     result: GuessResult;
     /** The guess went past the limit on one of the organizers' extra guesses. */
     extraUsed: boolean;
+    /** When the server received it. */
     at: number;
+    /** When it counts (a guess made offline): its solve's time. Undefined: `at`. */
+    effectiveAt?: number;
+    /** Why the organizers should look at its time (an offline action); see `ActionFlag`. */
+    flag?: ActionFlag;
   }
   /** A mission's submission: its file (by content hash) or its text; "accepted" at once with judge = "auto". */
   | {
@@ -61,8 +73,9 @@ export type Write =
     at: number;
   }
   | { kind: "unlock"; teamId: number; puzzle: string; at: number }
-  | { kind: "hint"; teamId: number; puzzle: string; hint: string; at: number }
-  | { kind: "checkin"; teamId: number; puzzle: string; at: number }
+  /** `at` is when it counts: for an action made offline, its effective time. */
+  | { kind: "hint"; teamId: number; puzzle: string; hint: string; at: number; flag?: ActionFlag }
+  | { kind: "checkin"; teamId: number; puzzle: string; at: number; flag?: ActionFlag }
   /** A team's order of a route's stops, given at registration (or again after a reload changed the route). */
   | { kind: "route"; teamId: number; route: string; stops: readonly string[]; at: number }
   | { kind: "adjustment"; id: number; teamId: number; points: number; reason: string; at: number }
@@ -70,4 +83,26 @@ export type Write =
   | { kind: "announcement"; id: number; text: string; at: number }
   /** A login: only the token's hash is stored. */
   | { kind: "session"; tokenHash: string; teamId: number; at: number }
-  | { kind: "session_end"; tokenHash: string };
+  | { kind: "session_end"; tokenHash: string }
+  /** A team's password hash replaced: an imported (bcrypt) hash upgraded to argon2id at login. */
+  | { kind: "password"; teamId: number; passwordHash: string }
+  /**
+   * A keyed request's answer (its `Idempotency-Key`), committed with the
+   * writes it answers for, so that a retry gets the same bytes back.
+   */
+  | {
+    kind: "idempotency";
+    teamId: number;
+    key: string;
+    /** A hash of what was asked: a retry that asks something else is refused. */
+    fingerprint: string;
+    status: number;
+    body: string;
+    at: number;
+  }
+  /** Forgets the answers of keys recorded before `before` (expired). */
+  | { kind: "idempotency_prune"; before: number }
+  /** With `submitters = "one"`: the session that alone submits for its team. */
+  | { kind: "submitter"; teamId: number; tokenHash: string; at: number }
+  /** An organizer released the team's submitter (or it logged out). */
+  | { kind: "submitter_release"; teamId: number };

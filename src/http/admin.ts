@@ -3,12 +3,12 @@
  * (`Authorization: Bearer <admin token>`).
  */
 import { Hono } from "hono";
-import * as v from "valibot";
 import type { Team } from "../engine/mod.ts";
 import {
   AdjustmentBody,
   AnnouncementBody,
   ApiError,
+  EmptyBody,
   ExtraGuessesBody,
   FreezeBody,
   isAdmin,
@@ -21,8 +21,6 @@ import {
 } from "../play/mod.ts";
 import { RESULT_COLUMNS, RESULT_TABLES, type ResultTable, toCsv } from "../store/mod.ts";
 import { json } from "./_json.ts";
-
-const EmptyBody = v.strictObject({});
 
 /** The admin API, to mount at `/api/admin`. */
 export function adminRoutes(played: Play): Hono {
@@ -132,6 +130,13 @@ function changeRoutes(admin: Hono, { admin: actions }: Play): void {
     );
   });
 
+  admin.delete("/teams/:id/submitter", async (c) => {
+    await readJson(c, EmptyBody);
+    const id = Number(c.req.param("id"));
+    const outcome = await actions.releaseSubmitter(Number.isInteger(id) ? id : -1);
+    return outcome.ok ? json(outcome.reply) : refusalResponse(outcome);
+  });
+
   admin.post("/scoreboard", async (c) => {
     const { frozen } = await readJson(c, FreezeBody);
     actions.setFrozen(frozen);
@@ -190,6 +195,19 @@ function resultRoutes(admin: Hono, { game }: Play): void {
 }
 
 /** Turns an epoch-ms `at` field into ISO 8601. */
-function withIso<T extends { at: number }>(row: T): Omit<T, "at"> & { at: string | null } {
-  return { ...row, at: iso(row.at) };
+function withIso<T extends { at: number; effective_at?: number | null; flag?: string | null }>(
+  row: T,
+): Omit<T, "at" | "effective_at" | "flag"> & {
+  at: string | null;
+  effective_at?: string | null;
+  flag?: string;
+} {
+  // An action made offline also says when it counts and why it is flagged; others stay as they were.
+  const { at, effective_at, flag, ...rest } = row;
+  return {
+    ...rest,
+    at: iso(at),
+    ...(effective_at !== undefined && effective_at !== null && { effective_at: iso(effective_at) }),
+    ...(flag !== undefined && flag !== null && { flag }),
+  };
 }

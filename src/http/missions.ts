@@ -3,9 +3,9 @@
  * files (to their team and organizers only), and the organizers' judging API.
  */
 import type { Context, Hono } from "hono";
-import * as v from "valibot";
 import {
   ApiError,
+  ClaimBody,
   isAdmin,
   missionActions,
   type Play,
@@ -13,18 +13,9 @@ import {
   refusalResponse,
   sessionPlayer,
   submissionView,
+  VerdictBody,
 } from "../play/mod.ts";
 import { json } from "./_json.ts";
-
-const ClaimBody = v.strictObject({
-  judge: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
-});
-
-const VerdictBody = v.strictObject({
-  accept: v.boolean(),
-  points: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-  message: v.optional(v.pipe(v.string(), v.maxLength(500))),
-});
 
 const EXTENSIONS: Record<string, string> = {
   "image/jpeg": "jpg",

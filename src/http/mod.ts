@@ -8,20 +8,28 @@ import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { matchedRoutes } from "hono/route";
-import * as v from "valibot";
 import { eventStream, publicBoard, SSE_HEADERS } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import {
+  type ActionOptions,
   ApiError,
   bearer,
   CheckInBody,
+  CONTACT_HEADER,
   credential,
+  ctftimeJson,
+  EmptyBody,
+  engineFeed,
   errorResponse,
   GuessBody,
+  idempotencyKey,
   LoginBody,
+  noteContact,
+  openApiDocument,
   type Outcome,
   type Play,
   type Player,
+  PRESSED_AT_HEADER,
   puzzleListCache,
   puzzleView,
   readJson,
@@ -41,6 +49,8 @@ import { puzzleFileResponse } from "./puzzle_files.ts";
 export { json } from "./_json.ts";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Idle seconds after which the connection of an event stream the server ended is closed. */
+const RELEASED_STREAM_IDLE_SECONDS = 2;
 const SCOREBOARD_HEADERS = {
   "content-type": "application/json; charset=utf-8",
   "x-content-type-options": "nosniff",
@@ -60,8 +70,6 @@ const pageSecurity = secureHeaders({
   xFrameOptions: "DENY",
   strictTransportSecurity: false,
 });
-
-const EmptyBody = v.strictObject({});
 
 /**
  * Installs what every request goes through, first: timing for `/metrics`,
@@ -97,6 +105,22 @@ export function installFront(app: Hono, { game }: Play): void {
   app.use("*", async function pageHeaders(c, next) {
     if (c.req.path.startsWith("/api/")) return next();
     await pageSecurity(c, next);
+  });
+
+  // Every answer to a team carries a signed last-contact token: a guess made
+  // offline later sends the newest one, to show when the team was last online.
+  app.use("*", async function lastContact(c, next) {
+    const token = credential(c);
+    const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
+    if (teamId === undefined) return next();
+    const contact = game.contacts.issue(teamId, game.engine.now());
+    noteContact(c.req.raw, contact);
+    await next();
+    try {
+      c.res.headers.set(CONTACT_HEADER, contact);
+    } catch {
+      // A response with immutable headers goes out as it is.
+    }
   });
 
   // CSRF: a cookie-authenticated unsafe request must come from this origin.
@@ -157,6 +181,20 @@ function publicRoutes(api: Hono, { game }: Play): void {
     return json(publicBoard(game.engine, freeze.frozenAt, division));
   });
 
+  // CTFtime's scoreboard feed: as public as the board, so frozen while it is.
+  api.get("/api/ctftime", () => {
+    const engine = game.engine;
+    const feed = engineFeed(engine, freeze.frozenAt(engine.now()));
+    return new Response(ctftimeJson(feed), { headers: SCOREBOARD_HEADERS });
+  });
+
+  // The API's own description, built once from the schemas that validate it.
+  let openApi: string | undefined;
+  api.get("/api/openapi.json", () => {
+    openApi ??= JSON.stringify(openApiDocument());
+    return new Response(openApi, { headers: JSON_HEADERS });
+  });
+
   // The top 10's score over time, for the projector's chart.
   const history = scoreboardHistory(game);
   api.get(
@@ -177,12 +215,17 @@ function publicRoutes(api: Hono, { game }: Play): void {
       );
     }
     // A quiet stream must not be closed by Bun's idle timeout: the heartbeat keeps it busy.
-    (c.env as { timeout?: (request: Request, seconds: number) => void } | undefined)?.timeout?.(
-      c.req.raw,
-      0,
-    );
+    const server = c.env as { timeout?: (request: Request, seconds: number) => void } | undefined;
+    server?.timeout?.(c.req.raw, 0);
     const lastEventId = c.req.header("last-event-id");
-    const body = eventStream(live, { teamId, lastEventId, signal: c.req.raw.signal });
+    const body = eventStream(live, {
+      teamId,
+      lastEventId,
+      signal: c.req.raw.signal,
+      // Once the server ends the stream (the client fell behind, or shutdown), the connection
+      // closes when idle: a client that stopped reading would otherwise hold it forever.
+      release: () => server?.timeout?.(c.req.raw, RELEASED_STREAM_IDLE_SECONDS),
+    });
     return new Response(body, { headers: SSE_HEADERS });
   });
 }
@@ -237,23 +280,28 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
     return json({ ...view, body_html: bodyHtml });
   });
 
+  // Guesses, hints and check-ins accept an Idempotency-Key (play/idempotency.ts).
   api.post("/api/puzzles/:id/guesses", async (c) => {
     const { team } = player(c); // 401 before reading any body
+    const options = keyed(c);
     const { answer } = await readJson(c, GuessBody);
-    return reply(await actions.guess(team.id, c.req.param("id"), answer));
+    return reply(await actions.guess(team.id, c.req.param("id"), answer, options));
   });
 
   api.post("/api/puzzles/:id/hints/:hint", async (c) => {
     const { team } = player(c); // 401 before reading any body
+    const options = keyed(c);
     await readJson(c, EmptyBody);
-    const outcome = await actions.takeHint(team.id, c.req.param("id"), c.req.param("hint"));
-    return outcome.ok ? json({ hint: outcome.reply }) : refusalResponse(outcome);
+    return reply(
+      await actions.takeHint(team.id, c.req.param("id"), c.req.param("hint"), options),
+    );
   });
 
   api.post("/api/checkins", async (c) => {
     const { team } = player(c); // 401 before reading any body
+    const options = keyed(c);
     const { code } = await readJson(c, CheckInBody);
-    return reply(await actions.checkIn(team.id, code));
+    return reply(await actions.checkIn(team.id, code, options));
   });
 
   // A puzzle's own files, for its body's pictures and links (session cookie or Bearer).
@@ -261,6 +309,30 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
     const { engine, team } = player(c);
     return puzzleFileResponse(engine, team, c.req.param("id"), c.req.param("file"));
   });
+}
+
+/**
+ * The action options a request carries: its Idempotency-Key, and for an
+ * action made offline, when it was pressed and the newest last-contact token.
+ * A malformed key or time is a 400.
+ */
+function keyed(c: Context): ActionOptions {
+  const key = idempotencyKey(c);
+  const pressed = c.req.header(PRESSED_AT_HEADER);
+  const contact = c.req.header(CONTACT_HEADER);
+  if (pressed !== undefined && !/^\d{1,15}$/.test(pressed.trim())) {
+    throw new ApiError(
+      "bad_request",
+      "The Cairn-Pressed-At header must be a time in milliseconds since 1970",
+    );
+  }
+  const session = credential(c);
+  return {
+    ...(session !== undefined && { session }),
+    ...(key !== undefined && { key }),
+    ...(pressed !== undefined && { pressedAt: Number(pressed) }),
+    ...(contact !== undefined && { contact: contact.trim() }),
+  };
 }
 
 /** The JSON answer for an outcome: its reply, or the refusal's envelope. */

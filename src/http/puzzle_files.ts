@@ -4,8 +4,9 @@
  * a file that does not exist, so a locked puzzle's files do not leak that it
  * exists.
  */
-import { statSync } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { extname, resolve, sep } from "node:path";
+import { Readable } from "node:stream";
 import type { Engine, Team } from "../engine/mod.ts";
 import { ApiError } from "../play/mod.ts";
 
@@ -59,7 +60,7 @@ export function puzzleFileResponse(
   } catch {
     throw new ApiError("not_found");
   }
-  return new Response(Bun.file(path), {
+  return new Response(fileBody(path), {
     headers: {
       "content-type": TYPES[extname(path).toLowerCase()] ?? "application/octet-stream",
       "content-length": String(size),
@@ -67,4 +68,10 @@ export function puzzleFileResponse(
       "x-content-type-options": "nosniff",
     },
   });
+}
+
+/** The file's bytes as a response body: Bun's lazy file, else a stream read from disk. */
+function fileBody(path: string): ConstructorParameters<typeof Response>[0] {
+  if ("Bun" in globalThis) return Bun.file(path);
+  return Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
 }

@@ -15,6 +15,7 @@ import {
   type Variant,
 } from "../engine/model.ts";
 import { routeConflicts, type RouteConstraints, RoutePlanner } from "../engine/routes.ts";
+import type { DynamicPoints } from "../engine/scoring.ts";
 import { hashStrings } from "../engine/seed.ts";
 import {
   analyze,
@@ -25,6 +26,7 @@ import {
   needsPuzzle,
   type RuleContext,
   type RuleScope,
+  walkCalls,
 } from "../rules/mod.ts";
 import type { Problem } from "./problem.ts";
 import {
@@ -187,6 +189,7 @@ interface InvalidRoute {
 
 const FALLBACK_META: HuntTable = {
   title: "",
+  submitters: "all",
   registration: "open",
   registration_codes: [],
   team_size: { min: 1 },
@@ -290,6 +293,8 @@ type RuleCompiler = (
   path: KeyPath,
   puzzleId: string,
   context: RuleContext,
+  /** In a hint's rule: the ids of the puzzle's hints, for `hint_taken()`. */
+  hints?: readonly string[],
 ) => CompiledRule | undefined;
 
 /** What building one puzzle needs from the rest of the file. */
@@ -416,10 +421,12 @@ function ruleCompiler(scope: RuleScope, report: Reporter): RuleCompiler {
   // Rules with the same text compile once and share their closure (hint rules
   // get their puzzle as an argument, so sharing is safe); big hunts repeat rules.
   const compiled = new Map<string, ReturnType<typeof compileRule>>();
-  return (source, path, puzzleId, context) => {
+  return (source, path, puzzleId, context, hints = []) => {
     if (source === undefined) return undefined;
-    const key = `${context}\u0000${source}`;
-    const result = compiled.get(key) ?? compileRule(source, scope, context);
+    // A hint rule's `hint_taken()` resolves among its puzzle's hints: they are part of the key.
+    const key = `${context}\u0000${hints.join("\u0000")}\u0000${source}`;
+    const result = compiled.get(key) ??
+      compileRule(source, { ...scope, hints: new Map(hints.map((id, i) => [id, i])) }, context);
     compiled.set(key, result);
     if (result.kind === "ok") return result.rule;
     for (const error of result.errors) {
@@ -474,6 +481,7 @@ function buildPuzzle(entry: PuzzleEntry, i: number, context: PuzzleContext): Puz
   }
   const hints = buildHints(entry, i, context);
   const unlock = compile(entry.unlock, at("unlock"), entry.id, "puzzle");
+  const dynamic = dynamicPoints(entry, i, report);
   return {
     index: i,
     id: entry.id,
@@ -482,7 +490,9 @@ function buildPuzzle(entry: PuzzleEntry, i: number, context: PuzzleContext): Puz
     roundIndex: names.rounds.get(entry.round)!,
     tags: entry.tags,
     tagIndexes: entry.tags.map((tag) => names.tags.get(tag)!),
-    points: entry.points,
+    points: typeof entry.points === "number" ? entry.points : entry.points.initial,
+    ...(dynamic && { dynamic }),
+    firstSolveBonus: entry.first_solve_bonus,
     body,
     answers: hasVariants ? variants[0]!.answers : answers,
     guessLimit: entry.guess_limit
@@ -499,7 +509,10 @@ function buildPuzzle(entry: PuzzleEntry, i: number, context: PuzzleContext): Puz
   };
 }
 
-/** A mission's `submit` and `judge`: a mission takes no answers and has no variants. */
+/**
+ * A mission's `submit` and `judge`: a mission takes no answers, has no
+ * variants, and its points are fixed (no dynamic points, no first-solve bonus).
+ */
 function checkMission(
   entry: PuzzleEntry,
   at: (...rest: (string | number)[]) => KeyPath,
@@ -531,6 +544,18 @@ function checkMission(
   }
   if (entry.variant.length > 0) {
     report.add("error", "A mission cannot have variants", at("variant"), entry.id);
+  }
+  // A judge gives a mission its points (or a part of them): no value that falls with solves.
+  if (typeof entry.points !== "number") {
+    report.add(
+      "error",
+      "A mission's points are a whole number, not dynamic",
+      at("points"),
+      entry.id,
+    );
+  }
+  if (entry.first_solve_bonus.length > 0) {
+    report.add("error", "A mission takes no first_solve_bonus", at("first_solve_bonus"), entry.id);
   }
   return { submit: entry.submit, judge: entry.judge ?? "organizer" };
 }
@@ -601,6 +626,29 @@ function buildVariant(
   };
 }
 
+/** A puzzle's dynamic points, checked: the minimum is at most the initial value. */
+function dynamicPoints(entry: PuzzleEntry, i: number, report: Reporter): DynamicPoints | undefined {
+  const points = entry.points;
+  if (typeof points === "number") return undefined;
+  if (points.minimum > points.initial) {
+    report.add(
+      "error",
+      `The minimum (${points.minimum}) is above the initial value (${points.initial})`,
+      ["puzzle", i, "points", "minimum"],
+      entry.id,
+    );
+  }
+  if (points.function === "logarithmic" && points.decay === 0) {
+    report.add(
+      "error",
+      "A logarithmic decay is the number of solves to reach the minimum: use 1 or more",
+      ["puzzle", i, "points", "decay"],
+      entry.id,
+    );
+  }
+  return { ...points };
+}
+
 /** Compiles a puzzle's [[puzzle.hint]] tables, warning about duplicates and costs. */
 function buildHints(entry: PuzzleEntry, i: number, context: PuzzleContext): Hint[] {
   const { compile, report } = context;
@@ -611,15 +659,37 @@ function buildHints(entry: PuzzleEntry, i: number, context: PuzzleContext): Hint
       report.add("error", `Duplicate hint id "${hint.id}"`, [...at, "id"], entry.id);
     }
     hintIds.add(hint.id);
-    if (hint.cost > entry.points) {
+    const points = typeof entry.points === "number" ? entry.points : entry.points.initial;
+    if (hint.cost > points) {
       report.add(
         "warning",
-        `Hint "${hint.id}" costs ${hint.cost} points, more than the puzzle's ${entry.points}`,
+        `Hint "${hint.id}" costs ${hint.cost} points, more than the puzzle's ${points}`,
         [...at, "cost"],
         entry.id,
       );
     }
-    const unlock = compile(hint.unlock, [...at, "unlock"], entry.id, "hint");
+    const unlock = compile(
+      hint.unlock,
+      [...at, "unlock"],
+      entry.id,
+      "hint",
+      entry.hint.map((h) => h.id),
+    );
+    // A hint that needs itself taken could never be taken.
+    if (unlock !== undefined) {
+      let self = false;
+      walkCalls(unlock.expr, (call) => {
+        if (call.fn === "hint_taken" && call.arg === j) self = true;
+      });
+      if (self) {
+        report.add(
+          "error",
+          `Hint "${hint.id}" cannot need itself taken`,
+          [...at, "unlock"],
+          entry.id,
+        );
+      }
+    }
     return { index: j, id: hint.id, text: hint.text, cost: hint.cost, ...(unlock && { unlock }) };
   });
 }
@@ -635,6 +705,8 @@ function assembleHunt(
     ...(meta.starts_at !== undefined && { startsAt: meta.starts_at }),
     ...(meta.ends_at !== undefined && { endsAt: meta.ends_at }),
     ...(meta.freeze_at !== undefined && { freezeAt: meta.freeze_at }),
+    ...(meta.offline_grace !== undefined && { offlineGraceMs: meta.offline_grace }),
+    ...(meta.submitters === "one" && { submitters: "one" as const }),
     registration: meta.registration,
     registrationCodes: meta.registration_codes,
     teamSize: { min: meta.team_size.min, max: meta.team_size.max ?? Infinity },
@@ -992,6 +1064,16 @@ function analyzeUnlocks(
     const puzzle = puzzles[blocked.puzzle]!;
     const rule: CompiledRule = puzzle.unlock!;
     const path: KeyPath = ["puzzle", blocked.puzzle, "unlock"];
+    // `unlock = "false"` hides a puzzle on purpose (a hidden CTFd challenge): a warning.
+    if (rule.expr.kind === "const" && rule.expr.value === false) {
+      report.add(
+        "warning",
+        'Hidden: the rule is false, so no team ever sees this puzzle (remove unlock = "false" to show it)',
+        path,
+        puzzle.id,
+      );
+      continue;
+    }
     if (blocked.span) report.rule(path, puzzle.id, rule.source, blocked.message, blocked.span);
     else report.add("error", blocked.message, path, puzzle.id);
   }

@@ -10,6 +10,7 @@ const CODE = /^[A-Za-z0-9_-]{1,64}$/;
 const DURATION = /^(\d+)(s|m|h)$/;
 const SIZE = /^(\d+)\s*(KB|MB|GB)$/;
 const UNIT_BYTES = { KB: 1_024, MB: 1_048_576, GB: 1_073_741_824 } as const;
+const WINDOW = /^(\d+)(s|m|h)$|^hunt$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
 
 const id = (what: string) =>
@@ -47,6 +48,7 @@ const time = v.pipe(
   v.transform((input) => toEpoch(input)!),
 );
 
+/** A duration: "30s", "10m" or "1h", in milliseconds. */
 const duration = v.pipe(
   v.string('Expected a duration in quotes, e.g. "30s", "10m" or "1h"'),
   v.regex(DURATION, 'Expected a duration such as "30s", "10m" or "1h"'),
@@ -66,6 +68,37 @@ const size = v.pipe(
     return Number(amount) * UNIT_BYTES[unit as keyof typeof UNIT_BYTES];
   }),
   v.minValue(1_024, "The size must be at least 1KB"),
+);
+
+/** A guess limit's window: a duration, or "hunt" for a cap on the whole hunt (Infinity). */
+const guessWindow = v.pipe(
+  v.string('Expected a duration in quotes, e.g. "30s", "10m" or "1h", or "hunt"'),
+  v.regex(WINDOW, 'Expected a duration such as "30s", "10m" or "1h", or "hunt"'),
+  v.transform((input) => {
+    if (input === "hunt") return Infinity;
+    const [, amount, unit] = DURATION.exec(input)!;
+    return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  }),
+  v.minValue(1_000, "The duration must be at least 1s"),
+);
+
+/** `points = { initial, minimum, decay, function }`: a value that falls as teams solve. */
+const DynamicPointsSchema = v.strictObject({
+  initial: count("initial", 0),
+  minimum: count("minimum", 0),
+  decay: count("decay", 0),
+  function: v.optional(
+    v.picklist(["linear", "logarithmic"], 'Expected "linear" or "logarithmic"'),
+    "logarithmic",
+  ),
+}, 'Expected { initial = 500, minimum = 100, decay = 10, function = "linear" }');
+
+/** A number of points, or a table of dynamic points. */
+const points = v.lazy((input) =>
+  typeof input === "object" && input !== null && !Array.isArray(input) &&
+    !(input instanceof Date)
+    ? DynamicPointsSchema
+    : count("points", 0)
 );
 
 const HintSchema = v.strictObject({
@@ -127,7 +160,14 @@ export const PuzzleSchema = v.strictObject({
   title: text("title"),
   round: v.optional(id("round id"), "main"),
   tags: v.optional(v.array(id("tag"), "Expected a list of tags"), []),
-  points: v.optional(count("points", 0), 0),
+  points: v.optional(points, 0),
+  first_solve_bonus: v.optional(
+    v.array(
+      count("a bonus", 0),
+      "Expected a list of points, e.g. first_solve_bonus = [50, 30, 10]",
+    ),
+    [],
+  ),
   body: v.optional(v.string("Expected the body in quotes")),
   body_file: v.optional(text("body_file path")),
   answer: v.optional(stringList("answer")),
@@ -140,8 +180,8 @@ export const PuzzleSchema = v.strictObject({
   unlock: v.optional(v.string("Expected the rule in quotes")),
   guess_limit: v.optional(
     v.strictObject(
-      { count: count("a count", 1), per: duration },
-      'Expected { count = 5, per = "10m" }',
+      { count: count("a count", 1), per: guessWindow },
+      'Expected { count = 5, per = "10m" } or { count = 3, per = "hunt" }',
     ),
   ),
   hint: v.optional(v.array(HintSchema, "Expected [[puzzle.hint]] tables"), []),
@@ -161,6 +201,8 @@ export const HuntTableSchema = v.strictObject({
   starts_at: v.optional(time),
   ends_at: v.optional(time),
   freeze_at: v.optional(time),
+  offline_grace: v.optional(duration),
+  submitters: v.optional(v.picklist(["all", "one"], 'Expected "all" or "one"'), "all"),
   registration: v.optional(
     v.picklist(["open", "code", "closed"], 'Expected "open", "code" or "closed"'),
     "open",

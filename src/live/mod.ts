@@ -7,7 +7,13 @@
  * client resumes from tells which announcements it has seen. Each event is
  * formatted once, and the same bytes are written to every stream.
  */
+import { createHash } from "node:crypto";
 import type { Engine, Write } from "../engine/mod.ts";
+
+/** A short hash of the scoreboard's JSON, for its ETag: Bun's native hash, else SHA-1 (Deno). */
+const etagOf: (json: string) => string = "Bun" in globalThis
+  ? (json) => Bun.hash(json).toString(36)
+  : (json) => createHash("sha1").update(json).digest("hex").slice(0, 16);
 
 export { eventStream, SSE_HEADERS } from "./sse.ts";
 
@@ -91,7 +97,7 @@ export class Live {
   scoreboard(): { json: string; etag: string } {
     if (this.board === undefined) {
       const json = JSON.stringify(publicBoard(this.options.engine(), this.options.frozenAt));
-      this.board = { json, etag: `"${Bun.hash(json).toString(36)}"` };
+      this.board = { json, etag: `"${etagOf(json)}"` };
     }
     return this.board;
   }
@@ -153,6 +159,11 @@ export class Live {
         case "extra_guesses":
         case "session":
         case "session_end":
+        case "password":
+        case "idempotency":
+        case "idempotency_prune":
+        case "submitter":
+        case "submitter_release":
           break;
       }
     }

@@ -1,9 +1,10 @@
 /**
- * The SSE transport for a Live stream. The body is a Bun "direct"
+ * The SSE transport for a Live stream. On Bun the body is a "direct"
  * ReadableStream: each event is written straight into the socket's buffer, so
  * a broadcast to 10,000 streams is one synchronous call per stream, with no
  * per-write promise and no stream queue (Hono's `streamSSE` pipes every write
  * through a TransformStream, which cost 4–5 times the CPU: see the README).
+ * Elsewhere (Deno) it is a standard ReadableStream whose queue is the buffer.
  */
 import type { Live, Sink } from "./mod.ts";
 
@@ -36,8 +37,12 @@ class DirectSink implements Sink {
     return this.controller!.write(chunk);
   }
 
-  /** Ends the stream from the server's side (at shutdown, or after a failed write). */
+  /** Called once the server ends the stream, to let go of its connection. */
+  release: (() => void) | undefined;
+
+  /** Ends the stream from the server's side (at shutdown, or when the client fell behind). */
   close(): void {
+    if (!this.closed) this.release?.();
     this.end();
     try {
       this.controller?.close();
@@ -75,6 +80,62 @@ class DirectSink implements Sink {
   }
 }
 
+/** Bytes queued for a slow reader before a write reports that it is behind. */
+const QUEUE_BYTES = 64 * 1024;
+
+/**
+ * One stream's end on runtimes without direct streams: events are queued in
+ * the stream, and a write that fills the queue returns a promise that settles
+ * when the reader has taken it (Live then counts the client as behind).
+ */
+class QueueSink implements Sink {
+  closed = false;
+  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private leave: (() => void) | undefined;
+  private drained: (() => void) | undefined;
+
+  write(chunk: Uint8Array): number | Promise<void> {
+    this.controller!.enqueue(chunk);
+    if ((this.controller!.desiredSize ?? 1) > 0) return chunk.length;
+    return new Promise<void>((resolve) => this.drained = resolve);
+  }
+
+  close(): void {
+    this.end();
+    try {
+      this.controller?.close();
+    } catch {
+      // Already closed by the client's side.
+    }
+  }
+
+  end = (): void => {
+    if (this.closed) return;
+    this.closed = true;
+    this.leave?.();
+    this.drained?.();
+  };
+
+  /** The body: joins `live` when the stream starts, leaves when it is cancelled. */
+  stream(live: Live, teamId: number | undefined, lastEventId: string | undefined): ReadableStream {
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        if (this.closed) return;
+        this.controller = controller;
+        this.leave = live.connect(teamId, this, lastEventId);
+        if (this.closed) this.leave?.();
+        if (this.leave === undefined) this.close();
+      },
+      pull: () => {
+        const drained = this.drained;
+        this.drained = undefined;
+        drained?.();
+      },
+      cancel: this.end,
+    }, new ByteLengthQueuingStrategy({ highWaterMark: QUEUE_BYTES }));
+  }
+}
+
 /**
  * A response body that joins `live` as a stream when the server starts sending
  * it, and leaves when the client goes away (`signal` aborts, or the body is
@@ -82,9 +143,27 @@ class DirectSink implements Sink {
  */
 export function eventStream(
   live: Live,
-  options: { teamId: number | undefined; lastEventId: string | undefined; signal: AbortSignal },
+  options: {
+    teamId: number | undefined;
+    lastEventId: string | undefined;
+    signal: AbortSignal;
+    /**
+     * Called when the server ends the stream. Closing the stream alone does
+     * not close the connection: its idle timeout was turned off for the
+     * stream, and a client that stopped reading never takes the stream's end.
+     * The HTTP route gives the connection a short idle timeout back here.
+     */
+    release?: () => void;
+  },
 ): ReadableStream {
+  if (!("Bun" in globalThis)) {
+    const sink = new QueueSink();
+    if (options.signal.aborted) sink.end();
+    else options.signal.addEventListener("abort", sink.end, { once: true });
+    return sink.stream(live, options.teamId, options.lastEventId);
+  }
   const sink = new DirectSink();
+  sink.release = options.release;
   if (options.signal.aborted) sink.end();
   else options.signal.addEventListener("abort", sink.end, { once: true });
   return new ReadableStream({

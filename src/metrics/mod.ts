@@ -6,13 +6,14 @@
  * matched route patterns, never raw paths.
  */
 import type { Counter as CounterType, Histogram as HistogramType } from "prom-client";
-import Counter from "prom-client/lib/counter";
-import collectDefaultMetrics from "prom-client/lib/defaultMetrics";
-import Gauge from "prom-client/lib/gauge";
-import Histogram from "prom-client/lib/histogram";
-import Registry from "prom-client/lib/registry";
+import Counter from "prom-client/lib/counter.js";
+import collectDefaultMetrics from "prom-client/lib/defaultMetrics.js";
+import Gauge from "prom-client/lib/gauge.js";
+import Histogram from "prom-client/lib/histogram.js";
+import Registry from "prom-client/lib/registry.js";
 import pkg from "../../package.json" with { type: "json" };
 import type { Write } from "../engine/mod.ts";
+import { RUNTIME } from "../runtime.ts";
 
 export interface MetricsOptions {
   /** Teams registered now. */
@@ -142,10 +143,10 @@ export class Metrics {
     for (const result of ["ok", "error"]) this.reloads.labels(result).inc(0);
     new Gauge({
       name: "cairn_build_info",
-      help: "Always 1; its labels say which Cairn and which Bun runtime are running.",
-      labelNames: ["version", "bun"],
+      help: "Always 1; its labels say which Cairn and which runtime (bun or deno) are running.",
+      labelNames: ["version", RUNTIME.name],
       registers,
-    }).labels(pkg.version, Bun.version).set(1);
+    }).labels(pkg.version, RUNTIME.version).set(1);
   }
 
   /** Exports the gauges read at each scrape: open streams and teams. */

@@ -1,14 +1,17 @@
 /**
  * Who a request is: sessions (random tokens, kept only as their SHA-256
- * hash), team passwords (argon2id at OWASP's minimum: 19 MiB, t=2, hashed on
- * Bun's worker threads so a login rush never blocks the event loop), the
- * admin token, and the per-name limit on login attempts.
+ * hash), team passwords (argon2id at OWASP's minimum: 19 MiB, t=2, hashed off
+ * the event loop so a login rush never blocks it: see password.ts), the admin
+ * token, and the per-name limit on login attempts.
  */
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Write } from "../engine/mod.ts";
 import type { StoredAccounts } from "../store/mod.ts";
+import { isBcryptSha256, verifyBcryptSha256 } from "./imported_password.ts";
+import { hashPassword, verifyPassword } from "./password.ts";
 
-const ARGON2 = { algorithm: "argon2id", memoryCost: 19_456, timeCost: 2 } as const;
+export { hashPassword, verifyPassword };
+
 /** Login attempts per team name in LOGIN_WINDOW_MS. */
 const LOGIN_LIMIT = 10;
 const LOGIN_WINDOW_MS = 5 * 60_000;
@@ -21,10 +24,10 @@ export function newToken(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
 }
 
-/** The hash a token is stored and looked up by. */
-export function hashToken(token: string): string {
-  return new Bun.CryptoHasher("sha256").update(token).digest("hex");
-}
+/** The hash a token is stored and looked up by: SHA-256, Bun's native hasher where there is one. */
+export const hashToken: (token: string) => string = "Bun" in globalThis
+  ? (token) => new Bun.CryptoHasher("sha256").update(token).digest("hex")
+  : (token) => createHash("sha256").update(token).digest("hex");
 
 /** Compares two secrets without leaking, through timing, where they differ. */
 export function secretsEqual(a: string, b: string): boolean {
@@ -36,10 +39,6 @@ export function secretsEqual(a: string, b: string): boolean {
     new Uint8Array(Buffer.concat([right, Buffer.alloc(Math.max(0, left.length - right.length))])),
   );
   return same && left.length === right.length;
-}
-
-export function hashPassword(password: string): Promise<string> {
-  return Bun.password.hash(password, ARGON2);
 }
 
 /** A hash to verify against when the name is unknown, so that timing does not tell. */
@@ -115,10 +114,34 @@ export class Accounts {
     const hash = teamId === undefined ? undefined : this.passwords.get(teamId);
     if (hash === undefined) {
       decoy ??= hashPassword(newToken());
-      await Bun.password.verify(password, await decoy);
+      await verifyPassword(password, await decoy);
       return false;
     }
-    return await Bun.password.verify(password, hash);
+    // A hash imported from CTFd: passlib's bcrypt_sha256, or plain bcrypt.
+    if (isBcryptSha256(hash)) return await verifyBcryptSha256(password, hash);
+    try {
+      return await verifyPassword(password, hash);
+    } catch {
+      // A hash no algorithm reads (an imported team that had no password) matches nothing.
+      return false;
+    }
+  }
+
+  /** Whether the team's hash is not argon2id (imported from CTFd): replace it at login. */
+  needsUpgrade(teamId: number): boolean {
+    return !(this.passwords.get(teamId)?.startsWith("$argon2id$") ?? true);
+  }
+
+  /**
+   * Hashes a password that just verified with argon2id: the write replaces the
+   * stored hash, and `apply` the remembered one once it is committed.
+   */
+  async upgrade(teamId: number, password: string): Promise<{ write: Write; apply: () => void }> {
+    const passwordHash = await hashPassword(password);
+    return {
+      write: { kind: "password", teamId, passwordHash },
+      apply: () => this.passwords.set(teamId, passwordHash),
+    };
   }
 
   /**

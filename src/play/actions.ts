@@ -9,8 +9,15 @@
 import * as v from "valibot";
 import { MAX_GUESS_LENGTH, type Team, teamNameKey, type Write } from "../engine/mod.ts";
 import { hashPassword, Limiter, secretsEqual } from "./accounts.ts";
+import type { ActionTime } from "./contact.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import type { Game } from "./game.ts";
+import { fingerprint } from "./idempotency.ts";
+import type { CheckInReply, GuessReply, RegisterReply, TakenHint } from "./responses.ts";
+
+export type { CheckInReply, GuessReply, HintReply, RegisterReply } from "./responses.ts";
+/** A taken hint, as the API answers it. */
+export type HintTaken = v.InferOutput<typeof TakenHint>;
 
 const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 export const RegisterBody = v.strictObject({
@@ -27,25 +34,6 @@ export const RegisterBody = v.strictObject({
 export const LoginBody = v.strictObject({ name: Text(64), password: Text(256) });
 export const GuessBody = v.strictObject({ answer: v.string() });
 export const CheckInBody = v.strictObject({ code: Text(256) });
-
-export interface GuessReply {
-  result: "correct" | "incorrect" | "partial" | "already_solved";
-  message?: string;
-  unlocked: string[];
-}
-export interface HintReply {
-  id: string;
-  text: string;
-  cost: number;
-}
-export interface CheckInReply {
-  puzzle: string;
-  unlocked: string[];
-}
-export interface RegisterReply {
-  team: { id: number; name: string };
-  token: string;
-}
 
 /** The team actions over one game. */
 export function playerActions(game: Game) {
@@ -112,19 +100,245 @@ function accountActions(game: Game) {
         return refusal("unauthorized", "Wrong team name or password");
       }
       const session = game.accounts.openSession(team.id, engine.now());
-      await game.commit([session.write]);
+      // A password imported from CTFd (bcrypt) is replaced with argon2id now that it is known.
+      const upgrade = game.accounts.needsUpgrade(team.id)
+        ? await game.accounts.upgrade(team.id, body.password)
+        : undefined;
+      await game.commit(upgrade === undefined ? [session.write] : [session.write, upgrade.write]);
       session.open();
+      upgrade?.apply();
       return { ok: true, reply: { token: session.token } };
     },
 
     /** Ends a session; refused when the token opened none. */
     async logout(token: string | undefined): Promise<Outcome<{ ok: true }>> {
+      const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
       const write = token === undefined ? undefined : game.accounts.closeSession(token);
-      if (write === undefined) return refusal("unauthorized");
-      await game.commit([write]);
+      if (write === undefined || token === undefined) return refusal("unauthorized");
+      // A device that logs out gives up its team's submitter role.
+      const release = teamId === undefined ? undefined : game.submitters.releaseFor(teamId, token);
+      await game.commit(release === undefined ? [write] : [write, release]);
       return { ok: true, reply: { ok: true } };
     },
   };
+}
+
+/** A decided action: its outcome, and the writes to commit before answering. */
+interface Decision<T> {
+  outcome: Outcome<T>;
+  writes: readonly Write[];
+}
+
+/** How a team request arrived: the options the API passes on. */
+export interface ActionOptions {
+  /** The request's `Idempotency-Key` (already checked: 1 to 255 visible ASCII characters). */
+  key?: string;
+  /** For an action made offline: when the player pressed the button (epoch ms, their clock). */
+  pressedAt?: number;
+  /** For an action made offline: the newest last-contact token the page held. */
+  contact?: string;
+  /** The session token the request came with: with `submitters = "one"`, the device. */
+  session?: string;
+}
+
+/**
+ * Runs a decision and commits it. With a key, a retry gets the stored answer,
+ * and a success's answer is committed with its writes, in one transaction.
+ */
+async function run<T>(
+  game: Game,
+  teamId: number,
+  request: { key: string | undefined; asks: readonly string[]; session: string | undefined },
+  decide: () => Decision<T>,
+): Promise<Outcome<T>> {
+  const { key } = request;
+  const claim = submitterClaim(game, teamId, request.session);
+  if (claim === "other") {
+    return refusal(
+      "forbidden",
+      "Another phone submits for your team; ask an organizer to release it",
+    );
+  }
+  if (key === undefined) {
+    const { outcome, writes } = decide();
+    await settle(game, claim === undefined ? writes : [claim, ...writes]);
+    return outcome;
+  }
+  const keys = game.idempotency;
+  const now = game.engine.now();
+  const check = keys.begin(teamId, key, fingerprint(request.asks), now);
+  switch (check.kind) {
+    case "replay":
+      return { ok: true, reply: JSON.parse(check.answer.body) as T };
+    case "in_flight":
+      return refusal(
+        "conflict",
+        "A request with this Idempotency-Key is still being processed; try again shortly",
+      );
+    case "reused":
+      return refusal("unprocessable");
+    case "new":
+      break;
+  }
+  let stored = false;
+  try {
+    const decided = decide();
+    const { outcome } = decided;
+    const writes = claim === undefined ? decided.writes : [claim, ...decided.writes];
+    if (!outcome.ok) {
+      await settle(game, writes);
+      return outcome;
+    }
+    const answer = { status: 200, body: JSON.stringify(outcome.reply) };
+    const record = keys.record(teamId, key, answer);
+    await settle(game, [...writes, record, ...keys.prune(now, game.engine.hunt.endsAt)]);
+    keys.settled(teamId, key, answer);
+    stored = true;
+    return outcome;
+  } finally {
+    if (!stored) keys.abandon(teamId, key);
+  }
+}
+
+/** The action's own records, marked with its flag for the organizers, if it has one. */
+function flagged(writes: readonly Write[], time: ActionTime): readonly Write[] {
+  const flag = time.flag;
+  if (flag === undefined) return writes;
+  return writes.map((write) =>
+    write.kind === "guess" || write.kind === "hint" || write.kind === "checkin"
+      ? { ...write, flag }
+      : write
+  );
+}
+
+/** A refusal, decided: nothing to write. */
+function refused<T>(outcome: Outcome<T>): Decision<T> {
+  return { outcome, writes: [] };
+}
+
+/** Judges a guess against the current engine. */
+function decideGuess(
+  game: Game,
+  team: Team,
+  puzzleId: string,
+  answer: string,
+  time: ActionTime,
+): Decision<GuessReply> {
+  const outcome = game.engine.guess(team, puzzleId, answer, time.at);
+  switch (outcome.kind) {
+    case "hunt_not_running":
+    case "not_found":
+      return refused(refusal(outcome.kind));
+    case "rate_limited":
+      // A per-hunt cap has no wait: only an organizer's extra guesses lift it.
+      return refused(
+        outcome.retryAfterSeconds === undefined
+          ? refusal(
+            "rate_limited",
+            "No wrong guesses left on this puzzle; an organizer can grant more",
+          )
+          : refusal(
+            "rate_limited",
+            "Too many wrong guesses on this puzzle; wait a little",
+            outcome.retryAfterSeconds,
+          ),
+      );
+    case "mission":
+      return refused(refusal(
+        "bad_request",
+        "This puzzle is a mission: send a submission (POST /api/puzzles/:id/submissions), not an answer",
+      ));
+    case "already_solved":
+      // Answered only once the solve it rests on is on disk (the commit waits for it).
+      return {
+        outcome: { ok: true, reply: { result: "already_solved", unlocked: [] } },
+        writes: [],
+      };
+    case "judged": {
+      const reply: GuessReply = {
+        result: outcome.result,
+        ...(outcome.message !== undefined && { message: outcome.message }),
+        unlocked: outcome.unlocked,
+      };
+      return { outcome: { ok: true, reply }, writes: flagged(outcome.writes, time) };
+    }
+  }
+}
+
+/** Takes a hint in the current engine. */
+function decideHint(
+  game: Game,
+  team: Team,
+  puzzleId: string,
+  hintId: string,
+  time: ActionTime,
+): Decision<HintTaken> {
+  const outcome = game.engine.takeHint(team, puzzleId, hintId, time.at);
+  switch (outcome.kind) {
+    case "hunt_not_running":
+    case "not_found":
+      return refused(refusal(outcome.kind));
+    case "not_available":
+      return refused(refusal("forbidden", "This hint is not available yet"));
+    case "ok": {
+      const { id, text, cost } = outcome.hint;
+      return {
+        outcome: { ok: true, reply: { hint: { id, text, cost } } },
+        writes: flagged(outcome.writes, time),
+      };
+    }
+  }
+}
+
+/** Checks in at a checkpoint in the current engine; wrong codes are counted. */
+function decideCheckIn(
+  game: Game,
+  badCodes: Limiter,
+  team: Team,
+  code: string,
+  time: ActionTime,
+): Decision<CheckInReply> {
+  const now = game.engine.now();
+  const wait = badCodes.blocked(team.id, now);
+  if (wait !== undefined) {
+    return refused(
+      refusal("rate_limited", "Too many unknown checkpoint codes; try again later", wait),
+    );
+  }
+  const outcome = game.engine.checkIn(team, code, time.at);
+  switch (outcome.kind) {
+    case "hunt_not_running":
+      return refused(refusal("hunt_not_running"));
+    case "not_found":
+      badCodes.hit(team.id, now);
+      return refused(refusal("not_found", "There is no checkpoint with that code"));
+    case "other_variant":
+      // Counted like an unknown code, so that codes cannot be probed this way either.
+      badCodes.hit(team.id, now);
+      return refused(
+        refusal("not_found", "This checkpoint belongs to another team's version of the puzzle"),
+      );
+    case "ok":
+      return {
+        outcome: { ok: true, reply: { puzzle: outcome.puzzle.id, unlocked: outcome.unlocked } },
+        writes: flagged(outcome.writes, time),
+      };
+  }
+}
+
+/**
+ * With `submitters = "one"`: undefined when this session may submit (the
+ * write that makes it the team's submitter, when it is the first), or
+ * "other" when another device is the submitter.
+ */
+function submitterClaim(
+  game: Game,
+  teamId: number,
+  session: string | undefined,
+): Write | "other" | undefined {
+  if (game.engine.hunt.submitters !== "one" || session === undefined) return undefined;
+  const claim = game.submitters.claim(teamId, session, game.engine.now());
+  return claim === "ok" ? undefined : claim;
 }
 
 /** Guesses, hints and check-ins. */
@@ -133,102 +347,64 @@ function puzzleActions(game: Game) {
   const badCodes = new Limiter(10, 60_000);
   /** The team in the current engine (a reload may have swapped it while a body arrived). */
   const teamOf = (teamId: number): Team | undefined => game.engine.teams.get(teamId);
+  /** When an action counts (fair times for actions made offline; see contact.ts). */
+  const timeOf = (teamId: number, options: ActionOptions): ActionTime =>
+    game.contacts.timeOf(teamId, options, game.engine.now());
 
   return {
     /** Judges a guess. */
-    async guess(teamId: number, puzzleId: string, answer: string): Promise<Outcome<GuessReply>> {
+    guess(
+      teamId: number,
+      puzzleId: string,
+      answer: string,
+      options: ActionOptions = {},
+    ): Promise<Outcome<GuessReply>> {
       if ([...answer].length > MAX_GUESS_LENGTH) {
-        return refusal("bad_request", `A guess is at most ${MAX_GUESS_LENGTH} characters`);
+        return Promise.resolve(
+          refusal("bad_request", `A guess is at most ${MAX_GUESS_LENGTH} characters`),
+        );
       }
-      const team = teamOf(teamId);
-      if (team === undefined) return refusal("unauthorized");
-      const outcome = game.engine.guess(team, puzzleId, answer);
-      switch (outcome.kind) {
-        case "hunt_not_running":
-        case "not_found":
-          await settle(game);
-          return refusal(outcome.kind);
-        case "rate_limited":
-          await settle(game);
-          return refusal(
-            "rate_limited",
-            "Too many wrong guesses on this puzzle; wait a little",
-            outcome.retryAfterSeconds,
-          );
-        case "mission":
-          await settle(game);
-          return refusal(
-            "bad_request",
-            "This puzzle is a mission: send a submission (POST /api/puzzles/:id/submissions), not an answer",
-          );
-        case "already_solved":
-          // Answered only once the solve it rests on is on disk.
-          await settle(game);
-          return { ok: true, reply: { result: "already_solved", unlocked: [] } };
-        case "judged":
-          await settle(game, outcome.writes);
-          return {
-            ok: true,
-            reply: {
-              result: outcome.result,
-              ...(outcome.message !== undefined && { message: outcome.message }),
-              unlocked: outcome.unlocked,
-            },
-          };
-      }
+      const asks = ["guess", puzzleId, answer];
+      return run(game, teamId, { key: options.key, asks, session: options.session }, () => {
+        const team = teamOf(teamId);
+        return team === undefined
+          ? refused(refusal("unauthorized"))
+          : decideGuess(game, team, puzzleId, answer, timeOf(teamId, options));
+      });
     },
 
     /** Takes a hint (idempotent: taking it again charges nothing). */
-    async takeHint(teamId: number, puzzleId: string, hintId: string): Promise<Outcome<HintReply>> {
-      const team = teamOf(teamId);
-      if (team === undefined) return refusal("unauthorized");
-      const outcome = game.engine.takeHint(team, puzzleId, hintId);
-      switch (outcome.kind) {
-        case "hunt_not_running":
-        case "not_found":
-          await settle(game);
-          return refusal(outcome.kind);
-        case "not_available":
-          await settle(game);
-          return refusal("forbidden", "This hint is not available yet");
-        case "ok": {
-          await settle(game, outcome.writes);
-          const { id, text, cost } = outcome.hint;
-          return { ok: true, reply: { id, text, cost } };
-        }
-      }
+    takeHint(
+      teamId: number,
+      puzzleId: string,
+      hintId: string,
+      options: ActionOptions = {},
+    ): Promise<Outcome<HintTaken>> {
+      const asks = ["hint", puzzleId, hintId];
+      return run(game, teamId, { key: options.key, asks, session: options.session }, () => {
+        const team = teamOf(teamId);
+        return team === undefined
+          ? refused(refusal("unauthorized"))
+          : decideHint(game, team, puzzleId, hintId, timeOf(teamId, options));
+      });
     },
 
     /** Checks in at a checkpoint; wrong codes are limited per team. */
-    async checkIn(teamId: number, code: string): Promise<Outcome<CheckInReply>> {
-      const team = teamOf(teamId);
-      if (team === undefined) return refusal("unauthorized");
-      const now = game.engine.now();
-      const wait = badCodes.blocked(team.id, now);
-      if (wait !== undefined) {
-        return refusal("rate_limited", "Too many unknown checkpoint codes; try again later", wait);
-      }
-      const outcome = game.engine.checkIn(team, code);
-      switch (outcome.kind) {
-        case "hunt_not_running":
-          await settle(game);
-          return refusal("hunt_not_running");
-        case "not_found":
-          await settle(game);
-          badCodes.hit(team.id, now);
-          return refusal("not_found", "There is no checkpoint with that code");
-        case "other_variant":
-          // Counted like an unknown code, so that codes cannot be probed this way either.
-          await settle(game);
-          badCodes.hit(team.id, now);
-          return refusal(
-            "not_found",
-            "This checkpoint belongs to another team's version of the puzzle",
-          );
-        case "ok":
-          await settle(game, outcome.writes);
-          return { ok: true, reply: { puzzle: outcome.puzzle.id, unlocked: outcome.unlocked } };
-      }
+    checkIn(
+      teamId: number,
+      code: string,
+      options: ActionOptions = {},
+    ): Promise<Outcome<CheckInReply>> {
+      return run(game, teamId, {
+        key: options.key,
+        asks: ["checkin", code],
+        session: options.session,
+      }, () => {
+        const team = teamOf(teamId);
+        return team === undefined
+          ? refused(refusal("unauthorized"))
+          : decideCheckIn(game, badCodes, team, code, timeOf(teamId, options));
+      });
     },
   };
 }

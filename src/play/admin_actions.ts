@@ -76,6 +76,18 @@ export function adminActions(game: Game) {
       return { ok: true, reply: true };
     },
 
+    /**
+     * Releases a team's submitter (`submitters = "one"`): the next device that
+     * submits for the team becomes its submitter. `released` says whether one was held.
+     */
+    async releaseSubmitter(teamId: number): Promise<Outcome<{ released: boolean }>> {
+      if (!game.engine.teams.has(teamId)) return noTeam(teamId);
+      const write = game.submitters.release(teamId);
+      if (write !== undefined) await game.commit([write]);
+      game.logger.info("submitter_released", { team: teamId, held: write !== undefined });
+      return { ok: true, reply: { released: write !== undefined } };
+    },
+
     /** Freezes the public board now, or reveals it. */
     setFrozen(frozen: boolean): void {
       game.freeze.set(frozen, game.engine.now());

@@ -11,6 +11,9 @@ import { ApiError, type Outcome, refusal } from "./errors.ts";
 
 export const BODY_LIMIT = 64 * 1024;
 
+/** The body of a POST that needs no data: empty, or `{}`. */
+export const EmptyBody = v.strictObject({});
+
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** The raw body, or an ApiError for one that is too large. */

@@ -13,6 +13,10 @@ export const ERRORS = {
   conflict: { status: 409, message: "That conflicts with the current state" },
   hunt_not_running: { status: 409, message: "The hunt is not running" },
   payload_too_large: { status: 413, message: "The request body is larger than 64 KiB" },
+  unprocessable: {
+    status: 422,
+    message: "This Idempotency-Key was already used for another request",
+  },
   rate_limited: { status: 429, message: "Too many attempts; try again later" },
   internal: { status: 500, message: "Something went wrong on the server" },
   unavailable: { status: 503, message: "The server cannot save right now; try again" },

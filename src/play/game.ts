@@ -9,7 +9,10 @@ import type { Logger } from "../log/mod.ts";
 import type { Metrics } from "../metrics/mod.ts";
 import type { Store } from "../store/mod.ts";
 import type { Accounts } from "./accounts.ts";
+import type { ContactTokens } from "./contact.ts";
 import type { Freeze } from "./freeze.ts";
+import type { IdempotencyKeys } from "./idempotency.ts";
+import type { Submitters } from "./submitters.ts";
 
 /** What a reload changed. */
 export interface ReloadSummary {
@@ -34,6 +37,12 @@ export interface Game {
   readonly engine: Engine;
   readonly store: Store;
   readonly accounts: Accounts;
+  /** The answers of keyed requests (`Idempotency-Key`), per team. */
+  readonly idempotency: IdempotencyKeys;
+  /** The signer of last-contact tokens, for fair times of actions made offline. */
+  readonly contacts: ContactTokens;
+  /** With `submitters = "one"`: each team's only submitting device. */
+  readonly submitters: Submitters;
   /** SHA-256 of the admin token. */
   readonly adminTokenHash: string;
   readonly freeze: Freeze;

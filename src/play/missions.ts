@@ -4,6 +4,7 @@
  * disk, fsynced, before the submission that names it is committed; a refused
  * submission's file is removed unless another submission names it.
  */
+import * as v from "valibot";
 import {
   MAX_SUBMISSION_TEXT,
   type Submission,
@@ -13,6 +14,18 @@ import {
 import { type Outcome, refusal } from "./errors.ts";
 import type { Game } from "./game.ts";
 import { multipartBoundary, readUpload, type UploadFields } from "./upload.ts";
+
+/** `POST /api/admin/judge/claim`: who claims the next pending submission. */
+export const ClaimBody = v.strictObject({
+  judge: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+});
+
+/** `POST /api/admin/submissions/:id/verdict`: accept (all or part of the points) or reject. */
+export const VerdictBody = v.strictObject({
+  accept: v.boolean(),
+  points: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  message: v.optional(v.pipe(v.string(), v.maxLength(500))),
+});
 
 /** A submission as the team and the judges see it. */
 export interface SubmissionView {

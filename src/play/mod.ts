@@ -10,9 +10,11 @@ import type { Game } from "./game.ts";
 
 export { CheckInBody, GuessBody, LoginBody, playerActions, RegisterBody } from "./actions.ts";
 export type {
+  ActionOptions,
   CheckInReply,
   GuessReply,
   HintReply,
+  HintTaken,
   PlayerActions,
   RegisterReply,
 } from "./actions.ts";
@@ -26,12 +28,39 @@ export {
   reloadFailure,
 } from "./admin_actions.ts";
 export type { AdminActions } from "./admin_actions.ts";
-export { Accounts, hashPassword, hashToken, Limiter, newToken, secretsEqual } from "./accounts.ts";
-export { missionActions, submissionView } from "./missions.ts";
+export {
+  Accounts,
+  hashPassword,
+  hashToken,
+  Limiter,
+  newToken,
+  secretsEqual,
+  verifyPassword,
+} from "./accounts.ts";
+export { ClaimBody, missionActions, submissionView, VerdictBody } from "./missions.ts";
 export type { MissionActions, SubmissionView } from "./missions.ts";
-export { BODY_LIMIT, check, readForm, readJson, validate } from "./body.ts";
+export { BODY_LIMIT, check, EmptyBody, readForm, readJson, validate } from "./body.ts";
 export { ApiError, envelope, errorResponse, ERRORS, refusal, refusalResponse } from "./errors.ts";
 export type { ErrorCode, Outcome, Refusal } from "./errors.ts";
+export {
+  IDEMPOTENCY_HEADER,
+  idempotencyKey,
+  IdempotencyKeys,
+  KEY_GRACE_MS,
+  MAX_KEY_LENGTH,
+} from "./idempotency.ts";
+export type { KeyCheck, StoredAnswer } from "./idempotency.ts";
+export {
+  CLAMP_TOLERANCE_MS,
+  CONTACT_HEADER,
+  contactOf,
+  ContactTokens,
+  LATE_MS,
+  noteContact,
+  PRESSED_AT_HEADER,
+} from "./contact.ts";
+export type { ActionTime } from "./contact.ts";
+export { Submitters } from "./submitters.ts";
 export { storedFreeze } from "./freeze.ts";
 export type { Freeze } from "./freeze.ts";
 export type { Game, ReloadResult, ReloadSummary } from "./game.ts";
@@ -50,6 +79,10 @@ export {
 } from "./session.ts";
 export type { Player } from "./session.ts";
 export { puzzleStats, scoreHistory } from "./stats.ts";
+export { ctftimeFeed, ctftimeJson, engineFeed } from "./ctftime.ts";
+export type { CtftimeFeed, FeedRow, FeedTask } from "./ctftime.ts";
+export { answerSchema, findRoute, openApiDocument, ROUTES } from "./openapi.ts";
+export type { Route } from "./openapi.ts";
 export type { HistoryLine, PuzzleStat } from "./stats.ts";
 
 /**

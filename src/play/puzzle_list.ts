@@ -7,15 +7,22 @@ import type { Engine, Team } from "../engine/mod.ts";
  * A reload makes new Team objects, so their entries simply go.
  */
 export function puzzleListCache(): (engine: Engine, team: Team) => string {
-  const cache = new WeakMap<Team, { version: number; until: number; json: string }>();
+  const cache = new WeakMap<
+    Team,
+    { version: number; values: number; until: number; json: string }
+  >();
   return (engine, team) => {
     const now = engine.now();
     const hit = cache.get(team);
-    if (hit !== undefined && hit.version === team.version && now < hit.until) return hit.json;
+    // A dynamic puzzle's value changes with other teams' solves (`valuesVersion`).
+    if (
+      hit !== undefined && hit.version === team.version && hit.values === engine.valuesVersion &&
+      now < hit.until
+    ) return hit.json;
     const json = JSON.stringify(puzzleList(engine, team));
     let until = Infinity;
     for (const at of team.state.unlockedAt) if (at > now && at < until) until = at;
-    cache.set(team, { version: team.version, until, json });
+    cache.set(team, { version: team.version, values: engine.valuesVersion, until, json });
     return json;
   };
 }
@@ -27,7 +34,7 @@ export function puzzleList(engine: Engine, team: Team) {
       id: p.id,
       title: p.title,
       round: p.round,
-      points: p.points,
+      points: engine.points(p),
       solved: engine.solved(team, p),
     })),
   };

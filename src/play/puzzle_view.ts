@@ -11,7 +11,7 @@ export function puzzleView(engine: Engine, team: Team, puzzle: Puzzle, now: numb
     id: puzzle.id,
     title: puzzle.title,
     round: puzzle.round,
-    points: puzzle.points,
+    points: engine.points(puzzle),
     bodyHtml: bodyHtml(puzzle, engine.bodySource(team, puzzle)),
     solved: engine.solved(team, puzzle),
     hints: puzzle.hints.map((hint) => {

@@ -20,12 +20,8 @@ export function scoreHistory(engine: Engine, at: number | undefined, top = 10): 
   const rows = engine.standings(at === undefined ? {} : { at }).slice(0, top);
   return rows.map(({ team }) => {
     const points = [{ at: Math.max(team.createdAt, engine.startsAt), score: 0 }];
-    let score = 0;
-    for (const event of team.scoreEvents) {
-      if (at !== undefined && event.at > at) break;
-      score += event.delta;
-      points.push({ at: event.at, score });
-    }
+    // The engine's history includes the falls of the dynamic puzzles the team solved.
+    points.push(...engine.scoreHistory(team, at));
     return { name: team.name, points };
   });
 }

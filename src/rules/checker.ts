@@ -10,7 +10,16 @@ export type RuleType = "bool" | "int";
 /** Where a rule stands: a puzzle's unlock, or a hint's (which may use hint-only functions). */
 export type RuleContext = "puzzle" | "hint";
 
-type ArgKind = "puzzle" | "checkpoint" | "round" | "tag" | "division" | "time" | "stop" | "route";
+type ArgKind =
+  | "puzzle"
+  | "checkpoint"
+  | "round"
+  | "tag"
+  | "division"
+  | "time"
+  | "stop"
+  | "route"
+  | "hint";
 
 interface FunctionSpec {
   arg?: ArgKind;
@@ -38,6 +47,12 @@ export const FUNCTIONS = {
     type: "int",
     hintOnly: true,
     help: "the team's incorrect and partial guesses on this puzzle",
+  },
+  hint_taken: {
+    arg: "hint",
+    type: "bool",
+    hintOnly: true,
+    help: "the team took hint id of this puzzle",
   },
   division: { arg: "division", type: "bool", help: "the team is in that division" },
   route_position: {
@@ -76,6 +91,8 @@ export interface RuleScope {
   routes?: ReadonlyMap<string, number>;
   /** Indices of the puzzles that are route stops. */
   stops?: ReadonlySet<number>;
+  /** In a hint's rule: the puzzle's hint ids, each mapped to its index. */
+  hints?: ReadonlyMap<string, number>;
 }
 
 export type CheckResult = { kind: "ok"; expr: Expr } | { kind: "error"; errors: RuleError[] };
@@ -229,6 +246,7 @@ const ARG_HELP: Record<ArgKind, string> = {
   time: 'a time such as "2026-11-21T13:00:00+01:00"',
   stop: "the id of a puzzle that is a route stop",
   route: "a route id",
+  hint: "the id of a hint of this puzzle",
 };
 
 /** Resolves a function's argument to its index, or returns why it cannot. */
@@ -253,6 +271,11 @@ function resolveArg(kind: ArgKind, value: string, scope: RuleScope): number | st
       const routes = scope.routes ?? new Map<string, number>();
       if (routes.size === 0) return `Unknown route "${value}": the hunt defines no routes`;
       return routes.get(value) ?? `Unknown route "${value}"${didYouMean(value, routes.keys())}`;
+    }
+    case "hint": {
+      const hints = scope.hints ?? new Map<string, number>();
+      return hints.get(value) ??
+        `Unknown hint "${value}" of this puzzle${didYouMean(value, hints.keys())}`;
     }
     case "round":
       return scope.rounds.get(value) ??

@@ -5,7 +5,7 @@
  */
 import type { CompareOp } from "./ast.ts";
 import type { Expr } from "./checker.ts";
-import type { RuleState, StateLayout } from "./state.ts";
+import { hintKey, type RuleState, type StateLayout } from "./state.ts";
 
 /** A compiled condition. `puzzle` is the index of the puzzle a hint rule belongs to. */
 export type Condition = (state: RuleState, puzzle: number) => boolean;
@@ -215,7 +215,12 @@ function bool(expr: Expr, layout: StateLayout): Condition {
       return expr.left.type === "bool"
         ? compareBool(expr.op, bool(expr.left, layout), bool(expr.right, layout))
         : compareInt(expr.op, int(expr.left, layout), int(expr.right, layout));
-    case "call": // every condition call is an atom
+    case "call": {
+      // Every other condition call is an atom.
+      if (expr.fn !== "hint_taken") throw new Error(`Bug: ${expr.fn}() is not an atom`);
+      const hint = expr.arg;
+      return (s, p) => s.taken.has(hintKey(p, hint));
+    }
     case "negate":
     case "arith":
       throw new Error(`Bug: ${expr.kind} is not compiled as a condition here`);

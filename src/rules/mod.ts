@@ -17,7 +17,7 @@ export type { Expr, FunctionName, RuleContext, RuleScope, RuleType } from "./che
 export { compileCondition } from "./compiler.ts";
 export type { Condition } from "./compiler.ts";
 export { parse } from "./parser.ts";
-export { emptyState, stateLayout } from "./state.ts";
+export { emptyState, hintKey, stateLayout } from "./state.ts";
 export type { RuleState, StateLayout, StateShape } from "./state.ts";
 export { didYouMean, suggest } from "./suggest.ts";
 export { timeBoundaries } from "./time.ts";

@@ -13,6 +13,13 @@ export interface RuleState {
   counts: Int32Array;
   /** When each puzzle unlocked for the team (epoch ms), NaN while locked. */
   unlockedAt: Float64Array;
+  /** The hints the team took, each as `hintKey(puzzle index, hint index)`. */
+  taken: Set<number>;
+}
+
+/** The number a taken hint is kept as in `RuleState.taken`. */
+export function hintKey(puzzle: number, hint: number): number {
+  return puzzle * 65_536 + hint;
 }
 
 /** Sizes of the index spaces a state covers. */
@@ -85,5 +92,6 @@ export function emptyState(shape: StateShape, huntStart: number): RuleState {
     huntStart,
     counts,
     unlockedAt: new Float64Array(shape.puzzles).fill(NaN),
+    taken: new Set(),
   };
 }

@@ -13,20 +13,25 @@ import type { Logger } from "../log/mod.ts";
 import { Metrics } from "../metrics/mod.ts";
 import {
   Accounts,
+  ContactTokens,
   errorResponse,
   type Game,
+  IdempotencyKeys,
   type Play,
   play,
   type ReloadResult,
   storedFreeze,
+  Submitters,
 } from "../play/mod.ts";
 import type { Store } from "../store/mod.ts";
-import { adminPages, boardPages, pageNotFound, playerPages } from "../ui/mod.ts";
+import { adminPages, apiDocsPages, boardPages, pageNotFound, playerPages } from "../ui/mod.ts";
 import { bootEngine, commitNow } from "./boot.ts";
 import { runClock } from "./clock.ts";
 import { reloadHunt } from "./reload.ts";
 
 export { huntStart } from "./boot.ts";
+export { listen } from "./listen.ts";
+export type { Listener, ListenOptions } from "./listen.ts";
 
 export interface StartOptions {
   store: Store;
@@ -107,6 +112,9 @@ export function startGame(options: StartOptions): Server {
     },
     store,
     accounts: Accounts.from(store.accounts()),
+    idempotency: IdempotencyKeys.from(store.idempotencyKeys()),
+    contacts: ContactTokens.load(store),
+    submitters: Submitters.from(store.submitters()),
     get adminTokenHash() {
       return adminTokenHash;
     },
@@ -183,6 +191,7 @@ export function composeApp(played: Play): Hono {
   app.route("/", playerPages(played));
   app.route("/", boardPages(played));
   app.route("/", adminPages(played));
+  app.route("/", apiDocsPages(played));
   app.notFound((c) => pageNotFound(played, c) ?? errorResponse("not_found"));
   app.onError(errorHandler(played.game.logger));
   return app;

@@ -58,6 +58,8 @@ function summarize(before: Hunt, hunt: Hunt, writes: readonly Write[]): ReloadSu
       p.round,
       p.tags,
       p.points,
+      p.dynamic,
+      p.firstSolveBonus,
       p.body,
       p.unlock?.source,
       p.hints.map((h) => [h.id, h.text, h.cost, h.unlock?.source]),

@@ -1,12 +1,12 @@
 /**
  * Online backups: a consistent copy of the database taken while the server
- * keeps writing. `VACUUM INTO` reads inside one read transaction, so the copy
- * is the database as of one commit, and in WAL mode it never blocks the
- * writer. The copy goes to a temporary file beside the target, is fsynced,
+ * keeps writing. The copy is the database as of one commit (`VACUUM INTO` in
+ * one read transaction on Bun, SQLite's online backup on Deno: see driver.ts),
+ * and in WAL mode it never blocks the writer. The copy goes to a temporary file beside the target, is fsynced,
  * then renamed over the target, so a crash leaves either the old backup or
  * the new one, never half of one.
  */
-import { Database } from "bun:sqlite";
+import { type Connection, copyDatabase, openConnection } from "./driver.ts";
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { quickCheck } from "./db.ts";
@@ -17,21 +17,14 @@ export interface BackupResult {
 }
 
 /** Copies `db` into the file `out` (replacing it atomically) and checks the copy. */
-export function backupDatabase(db: Database, out: string): BackupResult {
+export async function backupDatabase(db: Connection, out: string): Promise<BackupResult> {
   const temp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   rmSync(temp, { force: true });
   try {
-    // VACUUM INTO only reads this database, but SQLite refuses it on a query-only connection.
-    const queryOnly = db.query<{ query_only: number }, []>("PRAGMA query_only").get()?.query_only;
-    db.exec("PRAGMA query_only = OFF");
-    try {
-      db.query("VACUUM INTO ?").run(temp);
-    } finally {
-      db.exec(`PRAGMA query_only = ${queryOnly ? "ON" : "OFF"}`);
-    }
+    await copyDatabase(db, temp);
     // The copy must be on disk before its name is: fsync the file, rename, fsync the folder.
     syncPath(temp);
-    const copy = new Database(temp, { readonly: true });
+    const copy = openConnection(temp, { readonly: true });
     try {
       const problem = quickCheck(copy);
       if (problem !== undefined) throw new Error(`The copy fails its integrity check: ${problem}`);

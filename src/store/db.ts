@@ -1,4 +1,4 @@
-import { Database } from "bun:sqlite";
+import { type Connection, openConnection } from "./driver.ts";
 import { accessSync, constants, existsSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
@@ -13,8 +13,8 @@ const MIN_FREE_BYTES = 1024 * 1024;
  * Opens (creating if needed) the database in WAL mode with full sync, so a
  * committed transaction survives a power cut, and brings its schema up to date.
  */
-export function openDatabase(path: string, options: { check?: boolean } = {}): Database {
-  const db = new Database(path, { create: true, strict: true });
+export function openDatabase(path: string, options: { check?: boolean } = {}): Connection {
+  const db = openConnection(path);
   try {
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
@@ -48,12 +48,12 @@ function damaged(problem: string): string {
  * running server. Throws a one-line message when there is no Cairn database
  * there.
  */
-export function openForReading(path: string): Database {
+export function openForReading(path: string): Connection {
   if (!existsSync(path)) throw new Error(`There is no database at ${path}`);
   // Read-write but query-only, not read-only: a read-only connection leaves the -wal and -shm
   // files it had to create behind when it closes. Run as root beside a stopped service, they
   // would be root's, and the service's own user could then not open its database.
-  const db = new Database(path, { readwrite: true, create: false, strict: true });
+  const db = openConnection(path, { create: false });
   try {
     db.exec("PRAGMA query_only = ON");
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -76,16 +76,16 @@ export function openForReading(path: string): Database {
 }
 
 /** How many migrations the database has had (`PRAGMA user_version`). */
-export function schemaVersion(db: Database): number {
-  return db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
+export function schemaVersion(db: Connection): number {
+  return db.query<{ user_version: number }>("PRAGMA user_version").get()?.user_version ?? 0;
 }
 
 /**
  * Runs SQLite's quick integrity check. Returns undefined when the database is
  * sound, else the first problems it reports, joined on one line.
  */
-export function quickCheck(db: Database): string | undefined {
-  const rows = db.query<{ quick_check: string }, []>("PRAGMA quick_check(5)").all();
+export function quickCheck(db: Connection): string | undefined {
+  const rows = db.query<{ quick_check: string }>("PRAGMA quick_check(5)").all();
   const problems = rows.map((row) => String(Object.values(row)[0]).replace(/\s*\n\s*/g, " "));
   return problems.length === 1 && problems[0] === "ok" ? undefined : problems.join("; ");
 }
@@ -97,7 +97,7 @@ export function quickCheck(db: Database): string | undefined {
  * and syncs nothing, so it is cheap enough for every health check.
  */
 export function writeProblem(
-  db: Database,
+  db: Connection,
   options: { path?: string; failed?: boolean } = {},
 ): string | undefined {
   if (options.failed) return "A commit failed; the server must restart";
@@ -128,7 +128,7 @@ export function writeProblem(
 }
 
 /** Applies the migrations not yet applied, each in its own transaction. */
-export function migrate(db: Database): void {
+export function migrate(db: Connection): void {
   const current = schemaVersion(db);
   if (current > MIGRATIONS.length) {
     throw new Error(
@@ -144,13 +144,13 @@ export function migrate(db: Database): void {
 }
 
 /** Reads a value from the `meta` table. */
-export function getMeta(db: Database, key: string): string | undefined {
-  return db.query<{ value: string }, [string]>("SELECT value FROM meta WHERE key = ?").get(key)
+export function getMeta(db: Connection, key: string): string | undefined {
+  return db.query<{ value: string }>("SELECT value FROM meta WHERE key = ?").get(key)
     ?.value;
 }
 
 /** Writes a value to the `meta` table, durably. */
-export function setMeta(db: Database, key: string, value: string): void {
+export function setMeta(db: Connection, key: string, value: string): void {
   db.query(
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   )

@@ -5,8 +5,9 @@
  * hunt's points and hint costs, which the server records in `hunt_puzzles`
  * and `hunt_hints` at every start and reload.
  */
-import type { Database } from "bun:sqlite";
+import type { Connection } from "./driver.ts";
 import type { Hunt } from "../engine/mod.ts";
+import { SOLVE_POINTS } from "./scoring.ts";
 
 /** The tables an export holds, in the order they are written. */
 export const RESULT_TABLES = ["teams", "solves", "guesses", "scoreboard", "routes"] as const;
@@ -23,16 +24,30 @@ export const RESULT_COLUMNS: Record<ResultTable, readonly string[]> = {
 };
 
 /** Records the hunt's scoring (points, hint costs) beside the state, replacing the last one. */
-export function saveScoring(db: Database, hunt: Hunt): void {
+export function saveScoring(db: Connection, hunt: Hunt): void {
   const puzzle = db.prepare(
-    "INSERT INTO hunt_puzzles (id, title, round, points) VALUES (?, ?, ?, ?)",
+    `INSERT INTO hunt_puzzles (id, title, round, points, dynamic_initial, dynamic_minimum,
+       dynamic_decay, dynamic_function, first_solve_bonus, position)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const hint = db.prepare("INSERT INTO hunt_hints (puzzle, hint, cost) VALUES (?, ?, ?)");
   db.transaction(() => {
     db.exec("DELETE FROM hunt_puzzles");
     db.exec("DELETE FROM hunt_hints");
     for (const p of hunt.puzzles) {
-      puzzle.run(p.id, p.title, p.round, p.points);
+      const d = p.dynamic;
+      puzzle.run(
+        p.id,
+        p.title,
+        p.round,
+        p.points,
+        d?.initial ?? null,
+        d?.minimum ?? null,
+        d?.decay ?? null,
+        d?.function ?? null,
+        JSON.stringify(p.firstSolveBonus),
+        p.index,
+      );
       for (const h of p.hints) hint.run(p.id, h.id, h.cost);
     }
     db.query(
@@ -46,8 +61,8 @@ export function saveScoring(db: Database, hunt: Hunt): void {
  * with each other even while the server writes. The scoreboard is the
  * organizers' view: it ignores any freeze.
  */
-export function readResults(db: Database): Results {
-  const all = (sql: string) => db.query<Record<string, unknown>, []>(sql).all();
+export function readResults(db: Connection): Results {
+  const all = (sql: string) => db.query<Record<string, unknown>>(sql).all();
   return db.transaction(() => ({
     teams: all(
       "SELECT id, name, division, members, created_at FROM teams ORDER BY id",
@@ -79,13 +94,16 @@ export function readResults(db: Database): Results {
 
 /**
  * The ranking, as the engine ranks: the score is the points of solved puzzles
- * (and accepted missions, for the points their judge gave) still in the hunt, less the costs of taken hints, plus adjustments. Ties go
+ * (a dynamic puzzle's value after all its solves, plus first-solve bonuses, and
+ * accepted missions, for the points their judge gave) still in the hunt, less
+ * the costs of taken hints, plus adjustments. Ties go
  * to the team whose score last changed earlier (a team whose score never
  * changed counts from its registration), then to registration order.
  */
 const SCOREBOARD = `
-  WITH changes AS (
-    SELECT s.team_id, s.at, p.points AS delta FROM solves s JOIN hunt_puzzles p ON p.id = s.puzzle
+  WITH ${SOLVE_POINTS},
+  changes AS (
+    SELECT team_id, at, points AS delta FROM solve_points
     UNION ALL
     SELECT h.team_id, h.at, -c.cost FROM hint_takes h
       JOIN hunt_hints c ON c.puzzle = h.puzzle AND c.hint = h.hint
@@ -118,8 +136,8 @@ const SCOREBOARD = `
   ORDER BY score DESC, coalesce(sc.reached_at, t.created_at), t.id`;
 
 /** Whether the database holds the hunt's scoring (a server of this version has run on it). */
-export function hasScoring(db: Database): boolean {
-  return db.query("SELECT 1 FROM hunt_puzzles LIMIT 1").get() !== null;
+export function hasScoring(db: Connection): boolean {
+  return db.query("SELECT 1 FROM hunt_puzzles LIMIT 1").get() != null;
 }
 
 /**

@@ -6,12 +6,15 @@
  * failed upload removes its temporary file. What a crash leaves behind (a
  * temporary file, or a file no submission names) is removed at the next start.
  */
+import { createHash } from "node:crypto";
 import {
   closeSync,
+  existsSync,
   fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
 } from "node:fs";
@@ -39,7 +42,7 @@ export class FileStore {
     this.ensureDir();
     const temp = join(this.dir, `${TEMP_PREFIX}${process.pid}-${++this.sequence}`);
     const handle = await open(temp, "wx", 0o600);
-    const hasher = new Bun.CryptoHasher("sha256");
+    const hasher = createHash("sha256");
     let size = 0;
     let closed = false;
     const close = async () => {
@@ -80,9 +83,15 @@ export class FileStore {
     };
   }
 
-  /** A stored file by its hash, or undefined for a name that is not a hash. */
+  /**
+   * A stored file by its hash, or undefined for a name that is not a hash or
+   * a file that is not there: Bun's lazy file, else the bytes read from disk.
+   */
   file(hash: string): Blob | undefined {
-    return HASH.test(hash) ? Bun.file(join(this.dir, hash)) : undefined;
+    if (!HASH.test(hash)) return undefined;
+    const path = join(this.dir, hash);
+    if (!existsSync(path)) return undefined;
+    return "Bun" in globalThis ? Bun.file(path) : new Blob([readFileSync(path)]);
   }
 
   /** Removes a stored file (one no submission names). */

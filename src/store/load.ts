@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Connection } from "./driver.ts";
 import type { Snapshot } from "../engine/mod.ts";
 
 /**
@@ -9,13 +9,12 @@ import type { Snapshot } from "../engine/mod.ts";
  * against a guess limit are read one by one, through the time index.
  */
 export function loadSnapshot(
-  db: Database,
+  db: Connection,
   options: { now: number; longestWindowMs: number },
 ): Snapshot {
-  const all = <T>(sql: string, ...params: (string | number)[]) =>
-    db.query<T, (string | number)[]>(sql).all(...params);
+  const all = <T>(sql: string, ...params: (string | number)[]) => db.query<T>(sql).all(...params);
   const max = (table: string) =>
-    db.query<{ id: number | null }, []>(`SELECT max(id) AS id FROM ${table}`).get()?.id ?? 0;
+    db.query<{ id: number | null }>(`SELECT max(id) AS id FROM ${table}`).get()?.id ?? 0;
 
   const teams = all<
     { id: number; name: string; division: string | null; members: string; createdAt: number }
@@ -26,7 +25,8 @@ export function loadSnapshot(
   return {
     teams,
     unlocks: all("SELECT team_id AS teamId, puzzle, at FROM unlocks"),
-    solves: all("SELECT team_id AS teamId, puzzle, at FROM solves"),
+    // Solve order decides first-solve bonuses when two solves share a millisecond.
+    solves: all("SELECT team_id AS teamId, puzzle, at FROM solves ORDER BY at, guess_id"),
     checkins: all("SELECT team_id AS teamId, puzzle, at FROM checkins"),
     routes: all<{ teamId: number; route: string; stops: string }>(
       "SELECT team_id AS teamId, route, stops FROM routes",
@@ -48,7 +48,7 @@ type GuessAggregates = Pick<Snapshot, "guessTotals" | "recentWrong" | "lastActiv
  * and the extra guesses used; per team, its latest guess (merged with hints and
  * check-ins). Extra guesses granted come from their own small table.
  */
-function guessAggregates(db: Database, recentAfter: number): GuessAggregates {
+function guessAggregates(db: Connection, recentAfter: number): GuessAggregates {
   // Totals are kept by a numeric key (team id × 65,536 + the puzzle's number): no string per row.
   const puzzleNumbers = new Map<string, number>();
   const puzzleNames: string[] = [];
@@ -69,8 +69,7 @@ function guessAggregates(db: Database, recentAfter: number): GuessAggregates {
     if (at > (latest.get(teamId) ?? -Infinity)) latest.set(teamId, at);
   };
   const guesses = db.query<
-    { teamId: number; puzzle: string; correct: number; extraUsed: number; at: number },
-    []
+    { teamId: number; puzzle: string; correct: number; extraUsed: number; at: number }
   >(
     `SELECT team_id AS teamId, puzzle, result = 'correct' AS correct, extra_used AS extraUsed, at
      FROM guesses`,
@@ -83,11 +82,11 @@ function guessAggregates(db: Database, recentAfter: number): GuessAggregates {
     if (guess.correct === 0) row.wrong++;
     row.extraUsed += guess.extraUsed;
   }
-  const granted = db.query<{ teamId: number; puzzle: string; count: number }, []>(
+  const granted = db.query<{ teamId: number; puzzle: string; count: number }>(
     "SELECT team_id AS teamId, puzzle, sum(count) AS count FROM extra_guesses GROUP BY team_id, puzzle",
   );
   for (const row of granted.all()) total(row.teamId, row.puzzle).granted += row.count;
-  const others = db.query<{ teamId: number; at: number }, []>(
+  const others = db.query<{ teamId: number; at: number }>(
     `SELECT team_id AS teamId, max(at) AS at FROM hint_takes GROUP BY team_id
      UNION ALL SELECT team_id, max(at) FROM checkins GROUP BY team_id`,
   );
@@ -99,7 +98,7 @@ function guessAggregates(db: Database, recentAfter: number): GuessAggregates {
       puzzle: puzzleNames[key % 65_536]!,
       ...row,
     })),
-    recentWrong: db.query<{ teamId: number; puzzle: string; at: number }, [number]>(
+    recentWrong: db.query<{ teamId: number; puzzle: string; at: number }>(
       "SELECT team_id AS teamId, puzzle, at FROM guesses WHERE result != 'correct' AND at > ? ORDER BY at",
     ).all(recentAfter),
     lastActivity: [...latest].map(([teamId, at]) => ({ teamId, at })),
@@ -107,13 +106,13 @@ function guessAggregates(db: Database, recentAfter: number): GuessAggregates {
 }
 
 /** Every submission, oldest first, as the engine keeps them. */
-export function readSubmissions(db: Database): Snapshot["submissions"] {
+export function readSubmissions(db: Connection): Snapshot["submissions"] {
   type Row = Omit<Snapshot["submissions"][number], "file"> & {
     fileHash: string | null;
     fileType: string | null;
     fileSize: number;
   };
-  return db.query<Row, []>(
+  return db.query<Row>(
     `SELECT id, team_id AS teamId, puzzle, submit, file_hash AS fileHash, file_type AS fileType,
        file_size AS fileSize, text, status, points, message, at, accepted_at AS acceptedAt,
        judged_at AS judgedAt FROM submissions ORDER BY id`,

@@ -1,13 +1,13 @@
-import { Database } from "bun:sqlite";
+import { type Connection, openConnection } from "./driver.ts";
 
 export type Lock = { kind: "held"; release: () => void } | { kind: "busy" };
 
 /**
- * Every lock connection held by this process. Bun closes a Database that is
+ * Every lock connection held by this process. Bun closes a connection that is
  * garbage-collected, which would drop the lock while the server still runs,
  * so each stays referenced here until released.
  */
-const held = new Set<Database>();
+const held = new Set<Connection>();
 
 /**
  * Takes the single-instance lock: a second SQLite file, `<db>.lock`, held in
@@ -16,7 +16,7 @@ const held = new Set<Database>();
  * file, it never stops `backup` or `export` from reading the database.
  */
 export function acquireLock(dbPath: string): Lock {
-  const db = new Database(`${dbPath}.lock`, { create: true });
+  const db = openConnection(`${dbPath}.lock`);
   try {
     db.exec("PRAGMA busy_timeout = 0");
     // Rollback-journal mode: BEGIN EXCLUSIVE then takes the file's exclusive lock at once.

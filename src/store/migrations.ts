@@ -127,7 +127,47 @@ export const MIGRATIONS: readonly string[] = [
   `
   DROP INDEX guesses_by_team_puzzle;
   `,
-  // 5: missions (issue 21): each submission, its file by content hash (the file itself lives in
+  // 5: dynamic points and first-solve bonuses (CTF mode, issue 20), for the same exports.
+  `
+  ALTER TABLE hunt_puzzles ADD COLUMN dynamic_initial INTEGER;
+  ALTER TABLE hunt_puzzles ADD COLUMN dynamic_minimum INTEGER;
+  ALTER TABLE hunt_puzzles ADD COLUMN dynamic_decay INTEGER;
+  ALTER TABLE hunt_puzzles ADD COLUMN dynamic_function TEXT;
+  ALTER TABLE hunt_puzzles ADD COLUMN first_solve_bonus TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE hunt_puzzles ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 6: the stored answers of keyed requests (Idempotency-Key, issue 18), per team. A key is
+  // kept until a day after the hunt's end (a day after it was used, for a hunt with no end).
+  `
+  CREATE TABLE idempotency_keys (
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, key)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX idempotency_keys_by_time ON idempotency_keys (at);
+  `,
+  // 7: fair times for actions made offline (issue 18). A guess keeps when it arrived (`at`) and
+  // when it counts (`effective_at`, null when the same); a hint take or check-in's `at` is when it
+  // counts. `flag` marks one for the organizers: "clamped" or "late".
+  `
+  ALTER TABLE guesses ADD COLUMN effective_at INTEGER;
+  ALTER TABLE guesses ADD COLUMN flag TEXT;
+  ALTER TABLE hint_takes ADD COLUMN flag TEXT;
+  ALTER TABLE checkins ADD COLUMN flag TEXT;
+  `,
+  // 8: with `submitters = "one"`, the session that alone submits for each team (issue 18).
+  `
+  CREATE TABLE submitters (
+    team_id INTEGER PRIMARY KEY REFERENCES teams (id),
+    token_hash TEXT NOT NULL,
+    at INTEGER NOT NULL
+  ) STRICT;
+  `,
+  // 9: missions (issue 21): each submission, its file by content hash (the file itself lives in
   // the folder beside the database, "<db>.files/"), and its verdict. An accepted submission is
   // the mission's solve (at accepted_at, for its points); rejected after that, it is taken back.
   `

@@ -1,9 +1,10 @@
 /**
  * Durable state. `Store` is the one door to the database: every read and
- * write of a running server goes through it. `SqliteStore` implements it over
- * `bun:sqlite` (the embedded migrations, the group-commit writer, the
- * single-instance lock). The file-level helpers below serve the commands
- * that read a database directly (`backup`, `export`).
+ * write of a running server goes through it. `SqliteStore` implements it
+ * (the embedded migrations, the group-commit writer, the single-instance
+ * lock) over `bun:sqlite` on Bun and `node:sqlite` on Deno, through the small
+ * connection interface of driver.ts. The file-level helpers below serve the
+ * commands that read a database directly (`backup`, `export`).
  */
 export type {
   Announcement,
@@ -13,6 +14,7 @@ export type {
   MinuteCount,
   Store,
   StoredAccounts,
+  StoredIdempotency,
   StoreListeners,
   TeamHistory,
   UploadSink,
@@ -39,7 +41,10 @@ export {
   toCsv,
 } from "./export.ts";
 export type { Results, ResultTable } from "./export.ts";
+export { openConnection } from "./driver.ts";
+export type { Connection, Statement } from "./driver.ts";
 export { loadSnapshot } from "./load.ts";
+export { readSolvePoints } from "./scoring.ts";
 export { acquireLock } from "./lock.ts";
 export type { Lock } from "./lock.ts";
 export { MIGRATIONS } from "./migrations.ts";

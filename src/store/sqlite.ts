@@ -1,9 +1,10 @@
 /**
- * The store over `bun:sqlite`: one database file in WAL mode with full sync,
- * the group-commit writer, the single-instance lock, and every read the
- * server makes, each statement prepared once on first use.
+ * The SQLite store, over `bun:sqlite` on Bun and `node:sqlite` on Deno (see
+ * driver.ts): one database file in WAL mode with full sync, the group-commit
+ * writer, the single-instance lock, and every read the server makes, each
+ * statement prepared once on first use.
  */
-import type { Database, Statement } from "bun:sqlite";
+import type { Connection, Statement } from "./driver.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +21,7 @@ import type {
   MinuteCount,
   Store,
   StoredAccounts,
+  StoredIdempotency,
   StoreListeners,
   TeamHistory,
   UploadSink,
@@ -31,9 +33,9 @@ export type OpenStore = { kind: "ok"; store: SqliteStore } | { kind: "locked" };
 const MINUTE = 60_000;
 
 const FEED_COLUMNS =
-  "g.id, g.team_id AS team, t.name AS team_name, g.puzzle, g.raw, g.normalized, g.result, g.at";
+  "g.id, g.team_id AS team, t.name AS team_name, g.puzzle, g.raw, g.normalized, g.result, g.at, g.effective_at, g.flag";
 
-/** The `bun:sqlite` store. */
+/** The SQLite store. */
 export class SqliteStore implements Store {
   private readonly writer: Writer;
   private listeners: StoreListeners;
@@ -43,7 +45,7 @@ export class SqliteStore implements Store {
 
   private constructor(
     /** The connection itself: for tests, and the commands that read the file directly. */
-    readonly db: Database,
+    readonly db: Connection,
     private readonly path: string | undefined,
     private readonly release: () => void,
     listeners: StoreListeners,
@@ -82,7 +84,7 @@ export class SqliteStore implements Store {
   }
 
   /** A store over a database already open (`:memory:` in tests), with no lock. */
-  static over(db: Database, options: StoreListeners & { filesDir?: string } = {}): SqliteStore {
+  static over(db: Connection, options: StoreListeners & { filesDir?: string } = {}): SqliteStore {
     return new SqliteStore(db, undefined, () => {}, options, options.filesDir);
   }
 
@@ -139,6 +141,16 @@ export class SqliteStore implements Store {
     };
   }
 
+  submitters(): { teamId: number; tokenHash: string }[] {
+    return this.all("SELECT team_id AS teamId, token_hash AS tokenHash FROM submitters");
+  }
+
+  idempotencyKeys(): StoredIdempotency[] {
+    return this.all(
+      `SELECT team_id AS teamId, key, fingerprint, status, body, at FROM idempotency_keys`,
+    );
+  }
+
   announcements(): Announcement[] {
     return this.all("SELECT id, text, at FROM announcements ORDER BY id");
   }
@@ -156,7 +168,8 @@ export class SqliteStore implements Store {
   meta(key: MetaKey): string | undefined {
     const row = this.statement("SELECT value FROM meta WHERE key = ?").get(key) as
       | { value: string }
-      | null;
+      | null
+      | undefined;
     return row?.value;
   }
 
@@ -181,14 +194,17 @@ export class SqliteStore implements Store {
   teamHistory(teamId: number): Promise<TeamHistory> {
     return Promise.resolve({
       guesses: this.all(
-        "SELECT id, puzzle, raw, normalized, result, at FROM guesses WHERE team_id = ? ORDER BY id",
+        "SELECT id, puzzle, raw, normalized, result, at, effective_at, flag FROM guesses WHERE team_id = ? ORDER BY id",
         teamId,
       ),
       hints: this.all(
-        "SELECT puzzle, hint, at FROM hint_takes WHERE team_id = ? ORDER BY at",
+        "SELECT puzzle, hint, at, flag FROM hint_takes WHERE team_id = ? ORDER BY at",
         teamId,
       ),
-      checkins: this.all("SELECT puzzle, at FROM checkins WHERE team_id = ? ORDER BY at", teamId),
+      checkins: this.all(
+        "SELECT puzzle, at, flag FROM checkins WHERE team_id = ? ORDER BY at",
+        teamId,
+      ),
       adjustments: this.all(
         "SELECT id, points, reason, at FROM adjustments WHERE team_id = ? ORDER BY id",
         teamId,

@@ -26,14 +26,19 @@ export interface GuessRow {
   raw: string;
   normalized: string;
   result: string;
+  /** When it arrived. */
   at: number;
+  /** When it counts, for a guess made offline (else null). */
+  effective_at: number | null;
+  /** "clamped" or "late": a guess made offline whose time the organizers should check. */
+  flag: string | null;
 }
 
 /** Everything a team did, for the organizers' page of that team; oldest first. */
 export interface TeamHistory {
   guesses: Omit<GuessRow, "team" | "team_name">[];
-  hints: { puzzle: string; hint: string; at: number }[];
-  checkins: { puzzle: string; at: number }[];
+  hints: { puzzle: string; hint: string; at: number; flag: string | null }[];
+  checkins: { puzzle: string; at: number; flag: string | null }[];
   adjustments: { id: number; points: number; reason: string; at: number }[];
 }
 
@@ -50,12 +55,24 @@ export interface StoredAccounts {
   sessions: { tokenHash: string; teamId: number }[];
 }
 
+/** A keyed request's stored answer (`Idempotency-Key`), loaded once at boot. */
+export interface StoredIdempotency {
+  teamId: number;
+  key: string;
+  fingerprint: string;
+  status: number;
+  body: string;
+  at: number;
+}
+
 /** Keys of the `meta` table the server reads and writes. */
 export type MetaKey =
   | "hunt_started_at"
   | "admin_token_hash"
   | "scoreboard_frozen_at"
-  | "scoreboard_revealed_at";
+  | "scoreboard_revealed_at"
+  /** The HMAC key of the last-contact tokens (play/contact.ts), base64url. */
+  | "contact_key";
 
 /** What a commit batch cost, for metrics. */
 export interface BatchStats {
@@ -101,6 +118,10 @@ export interface Store {
   snapshot(options: { now: number; longestWindowMs: number }): Snapshot;
   /** Password hashes and open sessions. */
   accounts(): StoredAccounts;
+  /** Each team's only submitter (`submitters = "one"`), by session token hash. */
+  submitters(): { teamId: number; tokenHash: string }[];
+  /** The stored answers of keyed requests (few: they expire a day after the hunt). */
+  idempotencyKeys(): StoredIdempotency[];
   /** Every announcement, oldest first (few, and kept in memory by live). */
   announcements(): Announcement[];
   /** The puzzles some team has solved (a reload may not remove them). */

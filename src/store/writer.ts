@@ -8,7 +8,7 @@
  * so the process must rebuild it from the database (the server exits and its
  * service manager restarts it).
  */
-import type { Database, Statement } from "bun:sqlite";
+import type { Connection, Statement } from "./driver.ts";
 import type { Write } from "../engine/mod.ts";
 import type { BatchStats } from "./store.ts";
 
@@ -42,7 +42,7 @@ export class Writer {
   private readonly insertSolve: Statement;
   private readonly runBatch: (batch: Pending[]) => number;
 
-  constructor(private readonly db: Database, private readonly options: WriterOptions = {}) {
+  constructor(private readonly db: Connection, private readonly options: WriterOptions = {}) {
     // Prepared once, kept for the life of the writer.
     const prepare = (sql: string) => db.prepare(sql);
     this.statements = {
@@ -50,7 +50,7 @@ export class Writer {
         "INSERT INTO teams (id, name, name_key, password_hash, division, members, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
       guess: prepare(
-        "INSERT INTO guesses (id, team_id, puzzle, raw, normalized, result, extra_used, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO guesses (id, team_id, puzzle, raw, normalized, result, extra_used, at, effective_at, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       ),
       submission: prepare(
         `INSERT INTO submissions (id, team_id, puzzle, submit, file_hash, file_type, file_size, text,
@@ -64,9 +64,11 @@ export class Writer {
       // Unlocking is sticky: the first unlock time recorded stays.
       unlock: prepare("INSERT OR IGNORE INTO unlocks (team_id, puzzle, at) VALUES (?, ?, ?)"),
       hint: prepare(
-        "INSERT OR IGNORE INTO hint_takes (team_id, puzzle, hint, at) VALUES (?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO hint_takes (team_id, puzzle, hint, at, flag) VALUES (?, ?, ?, ?, ?)",
       ),
-      checkin: prepare("INSERT OR IGNORE INTO checkins (team_id, puzzle, at) VALUES (?, ?, ?)"),
+      checkin: prepare(
+        "INSERT OR IGNORE INTO checkins (team_id, puzzle, at, flag) VALUES (?, ?, ?, ?)",
+      ),
       // A route given again (after a reload changed it) replaces the team's old order.
       route: prepare(
         "INSERT OR REPLACE INTO routes (team_id, route, stops, at) VALUES (?, ?, ?, ?)",
@@ -80,6 +82,16 @@ export class Writer {
       announcement: prepare("INSERT INTO announcements (id, text, at) VALUES (?, ?, ?)"),
       session: prepare("INSERT INTO sessions (token_hash, team_id, created_at) VALUES (?, ?, ?)"),
       session_end: prepare("DELETE FROM sessions WHERE token_hash = ?"),
+      password: prepare("UPDATE teams SET password_hash = ? WHERE id = ?"),
+      // A key is answered once: a second record for it (a bug) is ignored, never a failed batch.
+      idempotency: prepare(
+        "INSERT OR IGNORE INTO idempotency_keys (team_id, key, fingerprint, status, body, at) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      idempotency_prune: prepare("DELETE FROM idempotency_keys WHERE at < ?"),
+      submitter: prepare(
+        "INSERT OR REPLACE INTO submitters (team_id, token_hash, at) VALUES (?, ?, ?)",
+      ),
+      submitter_release: prepare("DELETE FROM submitters WHERE team_id = ?"),
     };
     this.insertSolve = prepare(
       "INSERT INTO solves (team_id, puzzle, guess_id, at) VALUES (?, ?, ?, ?)",
@@ -164,9 +176,12 @@ export class Writer {
           write.result,
           write.extraUsed ? 1 : 0,
           write.at,
+          write.effectiveAt ?? null,
+          write.flag ?? null,
         );
         if (write.result !== "correct") return 1;
-        this.insertSolve.run(write.teamId, write.puzzle, write.id, write.at);
+        // A solve counts from when the guess counts (its effective time, for one made offline).
+        this.insertSolve.run(write.teamId, write.puzzle, write.id, write.effectiveAt ?? write.at);
         return 2;
       case "submission":
         s.submission.run(
@@ -191,10 +206,10 @@ export class Writer {
         s.unlock.run(write.teamId, write.puzzle, write.at);
         return 1;
       case "hint":
-        s.hint.run(write.teamId, write.puzzle, write.hint, write.at);
+        s.hint.run(write.teamId, write.puzzle, write.hint, write.at, write.flag ?? null);
         return 1;
       case "checkin":
-        s.checkin.run(write.teamId, write.puzzle, write.at);
+        s.checkin.run(write.teamId, write.puzzle, write.at, write.flag ?? null);
         return 1;
       case "route":
         s.route.run(write.teamId, write.route, JSON.stringify(write.stops), write.at);
@@ -213,6 +228,27 @@ export class Writer {
         return 1;
       case "session_end":
         s.session_end.run(write.tokenHash);
+        return 1;
+      case "password":
+        s.password.run(write.passwordHash, write.teamId);
+        return 1;
+      case "idempotency":
+        s.idempotency.run(
+          write.teamId,
+          write.key,
+          write.fingerprint,
+          write.status,
+          write.body,
+          write.at,
+        );
+        return 1;
+      case "idempotency_prune":
+        return (s.idempotency_prune.run(write.before) as { changes: number }).changes;
+      case "submitter":
+        s.submitter.run(write.teamId, write.tokenHash, write.at);
+        return 1;
+      case "submitter_release":
+        s.submitter_release.run(write.teamId);
         return 1;
     }
   }

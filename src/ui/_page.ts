@@ -3,7 +3,7 @@
 import { networkInterfaces } from "node:os";
 import type { Context } from "hono";
 import type { Engine } from "../engine/mod.ts";
-import { errorResponse, type Refusal } from "../play/mod.ts";
+import { contactOf, errorResponse, type Refusal } from "../play/mod.ts";
 import { clock } from "./charts.ts";
 import type { Flash } from "./flash.ts";
 import type { HuntInfo } from "./player.tsx";
@@ -15,7 +15,13 @@ export function html(c: Context, node: unknown, status: 200 | 404 = 200): Respon
   // A client that does not ask for HTML (a script, curl) gets the API's envelope for an error.
   if (status === 404 && !acceptsHtml(c)) return errorResponse("not_found");
   for (const [key, value] of Object.entries(NO_STORE)) c.header(key, value);
-  return c.html("<!doctype html>" + String(node), status) as Response;
+  let page = String(node);
+  // A team's page carries its last-contact token, for the outbox's fair times (play/contact.ts).
+  const contact = contactOf(c.req.raw);
+  if (contact !== undefined) {
+    page = page.replace("<head>", `<head><meta name="cairn-contact" content="${contact}">`);
+  }
+  return c.html("<!doctype html>" + page, status) as Response;
 }
 
 /** Marks a fragment or data response as never cached. */

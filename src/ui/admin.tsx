@@ -62,7 +62,17 @@ export const FeedRows: FC<{ guesses: GuessRow[]; withTeam?: boolean }> = (
         )}
         <td>{g.puzzle}</td>
         <td class="mono">{g.raw}</td>
-        <td class={`result-${g.result}`}>{g.result}</td>
+        <td class={`result-${g.result}`}>
+          {g.result}
+          {g.flag !== null && (
+            <span
+              class="badge badge-warn"
+              title={`Made offline; counts at ${clock(g.effective_at ?? g.at)}`}
+            >
+              {g.flag === "late" ? "late" : "time clamped"}
+            </span>
+          )}
+        </td>
       </tr>
     ))}
   </>
@@ -400,6 +410,24 @@ const AdjustForms: FC<{
   );
 };
 
+/** Single-submitter mode: which device submits for the team, and the button that frees the role. */
+const SubmitterCard: FC<{ teamId: number; held: boolean }> = ({ teamId, held }) => (
+  <section class="card" aria-labelledby="submitter-title">
+    <h2 id="submitter-title">Submitting phone</h2>
+    <p class="small">
+      {held
+        ? "One phone submits for this team; the others are refused. Release it when that phone is lost or the team wants to switch: the next phone that submits takes over."
+        : "No phone yet: the next one that submits for this team becomes its only submitter."}
+    </p>
+    {held && (
+      <form method="post" action="/admin/submitter-release">
+        <input type="hidden" name="team" value={String(teamId)} />
+        <button class="btn" type="submit">Release</button>
+      </form>
+    )}
+  </section>
+);
+
 export interface TeamDetail {
   id: number;
   name: string;
@@ -420,6 +448,8 @@ export const TeamPage: FC<
     flash?: Flash | undefined;
     team: TeamDetail;
     puzzles: { id: string; title: string }[];
+    /** With `submitters = "one"`: whether a device holds the team's submitter role. */
+    submitter?: { held: boolean } | undefined;
   }
 > = (props) => {
   const { team } = props;
@@ -483,6 +513,7 @@ export const TeamPage: FC<
           </div>
           <div class="stack">
             <AdjustForms puzzles={props.puzzles} team={{ id: team.id, name: team.name }} />
+            {props.submitter && <SubmitterCard teamId={team.id} held={props.submitter.held} />}
           </div>
         </div>
       </main>

@@ -187,6 +187,9 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
       TeamPage({
         huntTitle: engine.hunt.title,
         flash: takeFlash(c),
+        submitter: engine.hunt.submitters === "one"
+          ? { held: game.submitters.has(team.id) }
+          : undefined,
         puzzles: engine.hunt.puzzles.map((p) => ({ id: p.id, title: p.title })),
         team: {
           id: team.id,
@@ -284,6 +287,15 @@ function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readon
       });
     }
     return c.redirect(safeAdminBack(form.back), 303);
+  });
+
+  pages.post("/admin/submitter-release", async (c) => {
+    const form = await readForm(c);
+    const teamId = Number(form.team);
+    const outcome = await admin.releaseSubmitter(Number.isInteger(teamId) ? teamId : -1);
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
+    else setFlash(c, { tone: "ok", title: `Released ${teamName(teamId)}'s submitting phone` });
+    return c.redirect(outcome.ok ? `/admin/teams/${teamId}` : "/admin", 303);
   });
 
   pages.post("/admin/freeze", async (c) => {

@@ -3,9 +3,12 @@
  * served under a content hash (`/assets/app.3k2j1h.css`), so browsers cache
  * them for a year and a new build is fetched at once.
  */
+import { createHash } from "node:crypto";
 import css from "./app.css" with { type: "text" };
 // @ts-expect-error -- a browser script, embedded as text
 import playerJs from "./player.js" with { type: "text" };
+// @ts-expect-error -- a browser script, embedded as text
+import outboxJs from "./outbox.js" with { type: "text" };
 // @ts-expect-error -- a browser script, embedded as text
 import boardJs from "./board.js" with { type: "text" };
 import icon from "./icon.svg" with { type: "text" };
@@ -20,6 +23,12 @@ interface Asset {
 
 const encoder = new TextEncoder();
 
+/** A short content hash for the asset's URL: Bun's native hash, else SHA-1 (Deno). */
+function contentHash(text: string): string {
+  if ("Bun" in globalThis) return Bun.hash(text).toString(36).slice(0, 10);
+  return createHash("sha1").update(text).digest("hex").slice(0, 10);
+}
+
 const TYPES = {
   css: "text/css; charset=utf-8",
   js: "text/javascript; charset=utf-8",
@@ -27,7 +36,7 @@ const TYPES = {
 } as const;
 
 function asset(name: string, ext: keyof typeof TYPES, text: string): Asset {
-  const hash = Bun.hash(text).toString(36).slice(0, 10);
+  const hash = contentHash(text);
   return {
     path: `/assets/${name}.${hash}.${ext}`,
     body: encoder.encode(text),
@@ -39,6 +48,7 @@ function asset(name: string, ext: keyof typeof TYPES, text: string): Asset {
 export const ASSETS = {
   css: asset("app", "css", css),
   player: asset("player", "js", playerJs as string),
+  outbox: asset("outbox", "js", outboxJs as string),
   board: asset("board", "js", boardJs as string),
   admin: asset("admin", "js", adminJs as string),
   icon: asset("icon", "svg", icon),

@@ -56,9 +56,14 @@ export const Shell: FC<ShellProps> = (props) => {
         <link rel="icon" href={ASSETS.icon.path} type="image/svg+xml" />
         <link rel="stylesheet" href={ASSETS.css.path} />
         {props.script && <script src={ASSETS[props.script].path} defer></script>}
+        {props.script === "player" && <script src={ASSETS.outbox.path} defer></script>}
         {props.head}
       </head>
-      <body class={props.bodyClass} {...data}>
+      <body
+        class={props.bodyClass}
+        {...data}
+        data-team={props.nav === "player" ? props.team : undefined}
+      >
         {props.nav !== "none" && <a class="skip" href="#main">Skip to content</a>}
         {props.nav !== "none" && (
           <header class="top">
@@ -73,6 +78,7 @@ export const Shell: FC<ShellProps> = (props) => {
                 {props.nav === "admin" && link("/admin", "Dashboard")}
                 {props.nav === "admin" && link("/admin/print", "QR cards")}
                 {props.nav === "admin" && link("/scoreboard", "Projector")}
+                {props.nav === "admin" && link("/docs/api", "API")}
                 {props.team !== undefined && <span class="team-chip">{props.team}</span>}
                 {props.nav === "player" && (
                   <form method="post" action="/logout">

@@ -12,6 +12,7 @@ import { acceptsHtml, html, huntInfo } from "./_page.ts";
 import { MessagePage } from "./player.tsx";
 
 export { adminPages } from "./admin_routes.ts";
+export { apiDocsPages } from "./api_docs.tsx";
 export { ASSETS } from "./assets.ts";
 export { boardPages } from "./board_routes.ts";
 export { playerPages } from "./player_routes.ts";

@@ -231,6 +231,8 @@
   source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
   source.addEventListener("unlock", async (event) => {
     const { puzzles } = JSON.parse(event.data);
+    // For the service worker (outbox.js): keep the new pages for reading offline.
+    document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: puzzles }));
     const named = await titlesOf(puzzles);
     for (const p of named) {
       toast("New puzzle unlocked:", {

@@ -24,6 +24,7 @@ import { html, huntInfo, refusalFlash, titlesOf } from "./_page.ts";
 import { assetResponse } from "./assets.ts";
 import { clock } from "./charts.ts";
 import { type Flash, setFlash, takeFlash } from "./flash.ts";
+import { markCacheable, offlinePages } from "./offline_routes.ts";
 import { CheckpointPage, LandingPage, MessagePage, PuzzlePage, PuzzlesPage } from "./player.tsx";
 
 /** The players' pages, to mount at the root. */
@@ -34,6 +35,7 @@ export function playerPages(played: Play): Hono {
   puzzlePages(pages, played);
   puzzleForms(pages, played);
   checkpointPages(pages, played);
+  offlinePages(pages, played);
   return pages;
 }
 
@@ -111,9 +113,15 @@ function puzzlePages(pages: Hono, { game }: Play): void {
     >();
     for (const p of engine.unlockedPuzzles(team)) {
       const list = rounds.get(p.round) ?? [];
-      list.push({ id: p.id, title: p.title, points: p.points, solved: engine.solved(team, p) });
+      list.push({
+        id: p.id,
+        title: p.title,
+        points: engine.points(p),
+        solved: engine.solved(team, p),
+      });
       rounds.set(p.round, list);
     }
+    markCacheable(c);
     return html(
       c,
       PuzzlesPage({
@@ -142,6 +150,8 @@ function puzzlePages(pages: Hono, { game }: Play): void {
     const now = engine.now();
     const limit = engine.guessLimitStatus(team, puzzle, now);
     const solvedAt = team.solvedAt[puzzle.index]!;
+    // The team's own unlocked puzzle: its service worker may keep it for reading offline.
+    markCacheable(c);
     return html(
       c,
       PuzzlePage({
@@ -174,7 +184,7 @@ function puzzleForms(pages: Hono, { game, player: actions }: Play): void {
     if (found === undefined) return c.redirect("/", 303);
     const form = await readForm(c);
     const id = c.req.param("id");
-    const outcome = await actions.guess(found.team.id, id, form.answer ?? "");
+    const outcome = await actions.guess(found.team.id, id, form.answer ?? "", device(c));
     setFlash(c, outcome.ok ? guessFlash(outcome.reply) : refusalFlash(outcome));
     return c.redirect(`/puzzles/${encodeURIComponent(id)}`, 303);
   });
@@ -185,7 +195,7 @@ function puzzleForms(pages: Hono, { game, player: actions }: Play): void {
     await readForm(c);
     const id = c.req.param("id");
     const hintId = c.req.param("hint");
-    const outcome = await actions.takeHint(found.team.id, id, hintId);
+    const outcome = await actions.takeHint(found.team.id, id, hintId, device(c));
     setFlash(
       c,
       outcome.ok
@@ -221,7 +231,7 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
         }),
       );
     }
-    const outcome = await actions.checkIn(found.team.id, code);
+    const outcome = await actions.checkIn(found.team.id, code, device(c));
     // Read after the commit: a reload may have swapped the engine.
     const engine = game.engine;
     let result: Parameters<typeof CheckpointPage>[0]["outcome"];
@@ -253,6 +263,12 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
       !outcome.ok && outcome.code === "not_found" ? 404 : 200,
     );
   });
+}
+
+/** The device a form post came from (its session), for `submitters = "one"`. */
+function device(c: Context): { session?: string } {
+  const session = credential(c);
+  return session === undefined ? {} : { session };
 }
 
 /** The page for a puzzle the team cannot see: the same whether it is locked or does not exist. */
@@ -293,6 +309,7 @@ function safeNext(next: string | undefined): string {
 
 /** A guess-limit window for people: "minute", "10 minutes". */
 function windowText(ms: number): string {
+  if (ms === Infinity) return "hunt";
   const seconds = Math.round(ms / 1000);
   if (seconds % 3600 === 0) return seconds === 3600 ? "hour" : `${seconds / 3600} hours`;
   if (seconds % 60 === 0) return seconds === 60 ? "minute" : `${seconds / 60} minutes`;

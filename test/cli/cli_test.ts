@@ -13,6 +13,7 @@ const COMMANDS = [
   "export",
   "admin-token",
   "systemd",
+  "tls",
   "docs",
   "version",
 ];
@@ -118,7 +119,9 @@ describe("cairn docs", () => {
   test("an unknown topic is a one-line usage error that names the topics", async () => {
     const io = fakeIo();
     expect(await run(["docs", "hunt"], io)).toBe(2);
-    expect(io.err()).toBe('cairn docs: unknown topic "hunt"; the topics are hunt-file, api\n');
+    expect(io.err()).toBe(
+      'cairn docs: unknown topic "hunt"; the topics are hunt-file, api, ctfd, offline\n',
+    );
     expect(io.out()).toBe("");
   });
 });

@@ -294,7 +294,10 @@ describe("cairn backup and cairn export", () => {
       "export: csv writes one file per table: give --out FOLDER, or --table T\n",
     ],
     [["export", "--table", "teams"], "export: --table goes with --format csv\n"],
-    [["export", "--format", "xml"], 'cairn export: --format must be one of json, csv, not "xml"\n'],
+    [
+      ["export", "--format", "xml"],
+      'cairn export: --format must be one of json, csv, ctftime, not "xml"\n',
+    ],
     [["backup"], "cairn backup: missing OUT\n"],
   ];
   for (const [argv, message] of usage) {

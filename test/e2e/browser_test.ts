@@ -102,6 +102,8 @@ suite("the web UI in a browser", () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 390, height: 844 },
+      // Scripts served by a service worker would escape the no-script test's page.route.
+      serviceWorkers: "block",
       args: [
         "--headless",
         "--no-sandbox",

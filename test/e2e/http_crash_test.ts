@@ -1,8 +1,8 @@
-// The kill -9 crash test through HTTP, against the compiled binary: guesses
-// fired by concurrent clients, the server killed at random moments; every
-// guess answered 2xx must be in the database after the crash, and SQLite's
-// integrity check must say ok. Each round restarts the binary on the same
-// database, so boot after a crash is exercised too.
+// The kill -9 crash test through HTTP, against the compiled binary and against
+// the server on Deno: guesses fired by concurrent clients, the server killed at
+// random moments; every guess answered 2xx must be in the database after the
+// crash, and SQLite's integrity check must say ok. Each round restarts the
+// server on the same database, so boot after a crash is exercised too.
 import { beforeAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -28,7 +28,32 @@ const HUNT = [
   ),
 ].join("\n");
 
+const DENO = join(import.meta.dir, "..", "..", "node_modules", ".bin", "deno");
+const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");
+
+/** The command that runs `cairn serve`, from the binary or on Deno, and its environment. */
+function serverCommand(runtime: "binary" | "deno"): { cmd: string[]; env: Record<string, string> } {
+  if (runtime === "binary") return { cmd: ["env", "-i", binary], env: {} };
+  return {
+    cmd: [DENO, "run", "-A", "--unstable-no-legacy-abort", MAIN],
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DENO_NO_UPDATE_CHECK: "1" },
+  };
+}
+
 test("every guess answered 2xx survives kill -9, at 10 random points", async () => {
+  await crashRounds("binary");
+}, 180_000);
+
+test(
+  "on Deno (node:sqlite): every guess answered 2xx survives kill -9, at 10 random points",
+  async () => {
+    await crashRounds("deno");
+  },
+  180_000,
+);
+
+async function crashRounds(runtime: "binary" | "deno"): Promise<void> {
+  const { cmd, env } = serverCommand(runtime);
   const dir = mkdtempSync(join(tmpdir(), "cairn-http-crash-"));
   const huntFile = join(dir, "hunt.toml");
   const db = join(dir, "cairn.db");
@@ -42,9 +67,7 @@ test("every guess answered 2xx survives kill -9, at 10 random points", async () 
     const base = `http://127.0.0.1:${port}`;
     const server = Bun.spawn(
       [
-        "env",
-        "-i",
-        binary,
+        ...cmd,
         "serve",
         "--hunt",
         huntFile,
@@ -55,7 +78,7 @@ test("every guess answered 2xx survives kill -9, at 10 random points", async () 
         "--port",
         String(port),
       ],
-      { stdout: "ignore", stderr: "inherit" },
+      { stdout: "ignore", stderr: "inherit", env },
     );
     try {
       await waitFor(`${base}/healthz`);
@@ -116,4 +139,4 @@ test("every guess answered 2xx survives kill -9, at 10 random points", async () 
     check.close();
   }
   expect(acked.length).toBeGreaterThan(ROUNDS * 20);
-}, 180_000);
+}

@@ -108,6 +108,9 @@ describe("systemd", () => {
     expect(stdout).toContain("StateDirectory=cairn\n");
     expect(stdout).toContain("ProtectSystem=strict\n");
     expect(stdout).not.toMatch(/^MemoryDenyWriteExecute=/m);
+    // It restarts for as long as a full disk makes starts fail (docs/operations.md).
+    expect(stdout).toMatch(/^\[Unit\][^[]*^StartLimitIntervalSec=0$/m);
+    expect(stdout).toContain("Restart=on-failure\nRestartSec=2s\n");
   });
 
   test("systemd-analyze verify is clean with the binary at the ExecStart path", async () => {

@@ -7,6 +7,7 @@ import { hashToken } from "../../src/play/mod.ts";
 import { startGame } from "../../src/server/mod.ts";
 import { openDatabase, SqliteStore } from "../../src/store/mod.ts";
 import { FakeClock, HUNT_TOML, START } from "../engine/_hunt.ts";
+import { checkContract } from "./_contract.ts";
 
 export const ADMIN_TOKEN = "admin-secret-token";
 export const ORIGIN = "http://localhost";
@@ -75,6 +76,11 @@ export function makeApp(
     } catch {
       parsed = undefined;
     }
+    checkContract(method, `${ORIGIN}${path}`, {
+      status: res.status,
+      headers: res.headers,
+      body: parsed,
+    });
     return { status: res.status, headers: res.headers, body: parsed, text };
   }
 

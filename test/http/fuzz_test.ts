@@ -3,9 +3,12 @@
 // and paths), then raw-socket requests to a real server for what only a
 // socket can send (conflicting lengths, lying chunked bodies, unknown
 // methods, garbage). Where a request reaches the app it must get a 4xx with
-// the envelope; where Bun's parser refuses it first, a bare 400 or a closed
-// connection is fine. Never a 5xx, and the server must be alive afterwards.
+// the envelope; where the runtime's parser (Bun's or Deno's) refuses it first, a
+// bare 400 or a closed connection is fine. Never a 5xx, and the server must be
+// alive afterwards.
 import { expect, test } from "bun:test";
+import { createConnection } from "node:net";
+import { listen } from "../../src/server/mod.ts";
 import { rng } from "../rules/_random.ts";
 import { makeApp } from "./_app.ts";
 
@@ -154,45 +157,31 @@ async function raw(port: number, request: string | Uint8Array): Promise<number> 
       }
     };
     const timer = setTimeout(() => finish(0), 2000);
-    Bun.connect({
-      hostname: "127.0.0.1",
-      port,
-      socket: {
-        open(socket) {
-          socket.write(request);
-        },
-        data(socket, data) {
-          received += new TextDecoder().decode(data);
-          const match = /^HTTP\/1\.[01] (\d{3})/.exec(received);
-          if (match) {
-            clearTimeout(timer);
-            finish(Number(match[1]));
-            socket.end();
-          }
-        },
-        close() {
-          clearTimeout(timer);
-          finish(0);
-        },
-        error() {
-          clearTimeout(timer);
-          finish(0);
-        },
-      },
-    }).catch(() => finish(0));
+    const socket = createConnection({ host: "127.0.0.1", port }, () => socket.write(request));
+    socket.on("data", (data: Uint8Array) => {
+      received += new TextDecoder().decode(data);
+      const match = /^HTTP\/1\.[01] (\d{3})/.exec(received);
+      if (match) {
+        clearTimeout(timer);
+        finish(Number(match[1]));
+        socket.destroy();
+      }
+    });
+    for (const event of ["close", "error"]) {
+      socket.on(event, () => {
+        clearTimeout(timer);
+        finish(0);
+      });
+    }
   });
 }
 
 test("raw-socket abuse gets a 4xx or a closed connection, and the server stays up", async () => {
   const { app } = makeApp();
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch: app.fetch,
-    maxRequestBodySize: 1024 * 1024,
-  });
+  // The same listener as `cairn serve`: Bun.serve on Bun, Deno.serve on Deno.
+  const server = listen({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
   try {
-    const port = server.port!;
+    const port = server.port;
     const json = '{"name":"x","password":"12345678"}';
     const cases: (string | Uint8Array)[] = [
       `POST /api/teams HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 40\r\n\r\n${json}`,
@@ -240,7 +229,7 @@ test("raw-socket abuse gets a 4xx or a closed connection, and the server stays u
       for (const request of cases) {
         const code = await raw(port, request);
         codes.push(code);
-        // The one 5xx allowed: Bun's own parser answers 505 to a request line with no
+        // The one 5xx allowed: the runtime's own parser answers 505 to a request line with no
         // supported HTTP version, before the app sees it (the protocol's answer, not a failure).
         const firstLine = String(request).split("\r\n")[0]!;
         const allowed = code < 500 || (code === 505 && !/ HTTP\/1\.[01]$/.test(firstLine));
@@ -256,6 +245,6 @@ test("raw-socket abuse gets a 4xx or a closed connection, and the server stays u
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(await health.json()).toMatchObject({ ok: true });
   } finally {
-    server.stop(true);
+    await server.stop(true);
   }
 }, 120_000);

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
+import * as v from "valibot";
+import { EVENTS } from "../../src/play/responses.ts";
 import { MISSIONS_TOML } from "../engine/missions_test.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 import { contains, GPS_LATITUDE, jpegWithGps, XMP_MARK } from "./_jpeg.ts";
@@ -77,6 +79,14 @@ describe("POST /api/puzzles/:id/submissions", () => {
     expect(list.body.puzzles.map((p: { id: string }) => p.id)).toContain("after-statue");
     const all = events.join("");
     expect(all).toContain('"status":"accepted","points":25');
+    // Each submission event's data is as the OpenAPI document describes it.
+    const sent = [...all.matchAll(/event: submission\ndata: (.*)\n/g)].map((m) =>
+      JSON.parse(m[1]!)
+    );
+    expect(sent.map((data) => v.parse(EVENTS.submission, data).status)).toEqual([
+      "pending",
+      "accepted",
+    ]);
     expect(all).toContain('event: solve\ndata: {"puzzle":"statue"}');
     expect(all).toContain('event: unlock\ndata: {"puzzles":["after-statue"]}');
     const board = await app.call("GET", "/api/scoreboard");
@@ -319,7 +329,7 @@ describe("uploads under load and after a crash", () => {
       adminTokenHash: () => "x",
     });
     expect(readdirSync(again.files.dir)).toEqual([]);
-    expect(again.upload(hash)).toBeDefined();
+    expect(again.upload(hash)).toBeUndefined(); // removed with the orphans
     server.close();
   });
 });

@@ -1,5 +1,6 @@
 // Behaviours fixed after a security and correctness review of the HTTP layer.
 import { describe, expect, test } from "bun:test";
+import { sleep } from "../_runtime.ts";
 import { Limiter, storedFreeze } from "../../src/play/mod.ts";
 import { openDatabase, SqliteStore } from "../../src/store/mod.ts";
 import { HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
@@ -24,7 +25,7 @@ describe("HTTP review fixes", () => {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body,
     });
-    await Bun.sleep(20);
+    await sleep(20);
     expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
     release();
     expect(await (await slow).json()).toEqual({ result: "correct", unlocked: ["after-a"] });

@@ -75,6 +75,23 @@ describe("loadHunt() missions", () => {
         line: 7,
       }],
     ],
+    [
+      "a mission with dynamic points and a first-solve bonus",
+      `[[puzzle]]\nid = "p"\ntitle = "P"\nsubmit = "photo"\npoints = { initial = 50, minimum = 10, decay = 5 }\nfirst_solve_bonus = [5]\n`,
+      [{
+        severity: "error",
+        message: "A mission's points are a whole number, not dynamic",
+        puzzle: "p",
+        field: "points",
+        line: 8,
+      }, {
+        severity: "error",
+        message: "A mission takes no first_solve_bonus",
+        puzzle: "p",
+        field: "first_solve_bonus",
+        line: 9,
+      }],
+    ],
   ];
   for (const [what, puzzles, expected] of cases) {
     test(`reports ${what}`, () => {

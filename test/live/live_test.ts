@@ -1,20 +1,24 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { createConnection } from "node:net";
+import { listen, type Listener } from "../../src/server/mod.ts";
+import { sleep } from "../_runtime.ts";
 import { makeApp } from "../http/_app.ts";
 import { open } from "../_sse.ts";
 
-const servers: ReturnType<typeof Bun.serve>[] = [];
-afterEach(() => {
-  for (const server of servers.splice(0)) server.stop(true);
+const servers: Listener[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.stop(true);
 });
 
 function serve(options: Parameters<typeof makeApp>[0] = {}) {
   const made = makeApp(options);
-  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: made.app.fetch });
+  // The same listener as `cairn serve`: Bun.serve on Bun, Deno.serve on Deno.
+  const server = listen({ hostname: "127.0.0.1", port: 0, fetch: made.app.fetch });
   servers.push(server);
   return { ...made, base: `http://127.0.0.1:${server.port}` };
 }
 
-const settle = () => Bun.sleep(50);
+const settle = () => sleep(50);
 
 describe("GET /api/events", () => {
   test("sends the retry line and the scoreboard at once", async () => {
@@ -107,7 +111,7 @@ describe("GET /api/events", () => {
     expect(live.streamsOf(1)).toBe(5);
     await Promise.all(streams.map((s) => s.close()));
     const deadline = Date.now() + 3000;
-    while (live.connections > 0 && Date.now() < deadline) await Bun.sleep(10);
+    while (live.connections > 0 && Date.now() < deadline) await sleep(10);
     expect(live.connections).toBe(0);
     expect(live.streamsOf(1)).toBe(0);
     // Each closed stream is counted once, and the count starts again after it is taken.
@@ -120,26 +124,20 @@ describe("GET /api/events", () => {
     const port = Number(new URL(base).port);
     const sockets = await Promise.all(Array.from({ length: 5 }, async () => {
       let first = "";
-      const socket = await Bun.connect({
-        hostname: "127.0.0.1",
-        port,
-        socket: {
-          data(_socket, chunk) {
-            first += chunk.toString();
-          },
-        },
-      });
+      const socket = createConnection({ host: "127.0.0.1", port });
+      socket.on("data", (chunk: Uint8Array) => first += new TextDecoder().decode(chunk));
+      socket.on("error", () => {});
       socket.write("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       const deadline = Date.now() + 3000;
-      while (!first.includes("event: scoreboard") && Date.now() < deadline) await Bun.sleep(5);
+      while (!first.includes("event: scoreboard") && Date.now() < deadline) await sleep(5);
       expect(first).toContain("event: scoreboard");
       return socket;
     }));
     expect(live.connections).toBe(5);
-    // terminate() closes at once, with no FIN handshake from the client's side.
-    for (const socket of sockets) socket.terminate();
+    // resetAndDestroy() closes at once with a reset, with no FIN handshake from the client's side.
+    for (const socket of sockets) socket.resetAndDestroy();
     const deadline = Date.now() + 3000;
-    while (live.connections > 0 && Date.now() < deadline) await Bun.sleep(10);
+    while (live.connections > 0 && Date.now() < deadline) await sleep(10);
     expect(live.connections).toBe(0);
   });
 
@@ -179,7 +177,7 @@ describe("GET /api/events", () => {
   test("scoreboard pushes have a leading edge: the first change at once, the rest merged", async () => {
     const { base, register, call } = serve({ coalesceMs: 300 });
     const tokens = await Promise.all(["A", "B", "C"].map((name) => register(name)));
-    await Bun.sleep(350);
+    await sleep(350);
     const stream = await open(base);
     await stream.wait((e) => e.event === "scoreboard");
     const started = performance.now();
@@ -249,7 +247,7 @@ describe("slow readers", () => {
     const sink = slowSink();
     live.connect(undefined, sink);
     sink.drain();
-    await Bun.sleep(0);
+    await sleep(0);
     live.heartbeat();
     expect(sink.writes).toBe(2);
     expect(live.connections).toBe(1);
@@ -281,7 +279,7 @@ describe("slow readers", () => {
     expect(live.connections).toBe(1);
     expect(rejecting.closed).toBe(false);
     reject(new Error("socket gone"));
-    await Bun.sleep(0);
+    await sleep(0);
     expect(rejecting.closed).toBe(true);
     expect(live.connections).toBe(0);
   });

@@ -1,9 +1,9 @@
 // Reads a copy of the database back, for the backup tests.
-import { Database } from "bun:sqlite";
+import { openConnection } from "../../src/store/mod.ts";
 
 /** What a consistent copy must show: integrity, and a correct guess for every solve. */
 export function inspect(path: string) {
-  const db = new Database(path, { readonly: true });
+  const db = openConnection(path, { readonly: true });
   const one = <T>(sql: string) => db.query(sql).get() as T;
   const result = {
     integrity: one<{ integrity_check: string }>("PRAGMA integrity_check").integrity_check,

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { sleep, spawnRuntime } from "../_runtime.ts";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,19 +11,23 @@ describe("backupDatabase()", () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-backup-"));
     const path = join(dir, "cairn.db");
     openDatabase(path).close();
-    const child = Bun.spawn([process.execPath, join(import.meta.dir, "_write_child.ts"), path], {
-      stdout: "pipe",
-      stderr: "inherit",
-    });
+    const child = spawnRuntime(join(import.meta.dirname, "_write_child.ts"), [path]);
     try {
       const reader = child.stdout.getReader();
       expect(new TextDecoder().decode((await reader.read()).value)).toContain("ready");
       const source = openForReading(path);
       const copies: string[] = [];
+      const teams = () =>
+        (source.query("SELECT count(*) AS n FROM teams").get() as { n: number }).n;
+      let before = 0;
       for (let i = 0; i < 6; i++) {
-        await Bun.sleep(40);
+        // Each copy waits for the writer to have committed more since the last one (it may be
+        // slow on a busy machine), so that every copy must show more than the one before it.
+        const deadline = Date.now() + 5000;
+        do await sleep(20); while (teams() <= before && Date.now() < deadline);
+        before = teams();
         const out = join(dir, `copy-${i}.db`);
-        expect(backupDatabase(source, out).bytes).toBeGreaterThan(0);
+        expect((await backupDatabase(source, out)).bytes).toBeGreaterThan(0);
         copies.push(out);
       }
       source.close();
@@ -50,18 +55,18 @@ describe("backupDatabase()", () => {
     expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   }, 30_000);
 
-  test("replaces an existing backup, and leaves it whole when the copy fails", () => {
+  test("replaces an existing backup, and leaves it whole when the copy fails", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-backup-"));
     const db = openDatabase(join(dir, "cairn.db"));
     const out = join(dir, "backup.db");
-    backupDatabase(db, out);
+    await backupDatabase(db, out);
     db.exec(
       "INSERT INTO teams (id, name, name_key, password_hash, created_at) VALUES (1, 'A', 'a', 'h', 0)",
     );
-    backupDatabase(db, out);
+    await backupDatabase(db, out);
     expect(inspect(out).teams).toBe(1);
     // A folder that does not exist: the copy fails, the old backup is untouched.
-    expect(() => backupDatabase(db, join(dir, "missing", "backup.db"))).toThrow();
+    await expect(backupDatabase(db, join(dir, "missing", "backup.db"))).rejects.toThrow();
     expect(inspect(out)).toMatchObject({ integrity: "ok", teams: 1 });
     db.close();
   });

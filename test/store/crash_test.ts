@@ -8,13 +8,14 @@
 // but not a missing fsync: only a power cut shows that, and synchronous=FULL
 // with the acknowledgement after the commit is what guards against it.
 import { expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
+import { openConnection } from "../../src/store/mod.ts";
+import { sleep, spawnRuntime } from "../_runtime.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rng } from "../rules/_random.ts";
 
-const CHILD = join(import.meta.dir, "_crash_child.ts");
+const CHILD = join(import.meta.dirname, "_crash_child.ts");
 const ROUNDS = 12;
 
 interface Ack {
@@ -30,7 +31,7 @@ async function runAndKill(
   dbPath: string,
   delayMs: number,
 ): Promise<{ acks: Ack[]; signal: string | null }> {
-  const child = Bun.spawn([process.execPath, CHILD, dbPath], { stdout: "pipe", stderr: "inherit" });
+  const child = spawnRuntime(CHILD, [dbPath]);
   const acks: Ack[] = [];
   let buffered = "";
   let ready = false;
@@ -57,13 +58,13 @@ async function runAndKill(
     }
   })();
   const deadline = Date.now() + 20_000;
-  while (!ready && Date.now() < deadline) await Bun.sleep(5);
+  while (!ready && Date.now() < deadline) await sleep(5);
   expect(ready).toBe(true);
-  await Bun.sleep(delayMs);
+  await sleep(delayMs);
   child.kill("SIGKILL");
   await child.exited;
   await reading;
-  return { acks, signal: child.signalCode === null ? null : String(child.signalCode) };
+  return { acks, signal: child.signal() };
 }
 
 test(
@@ -77,12 +78,9 @@ test(
       expect(signal).toBe("SIGKILL"); // killed, not exited by itself
       all.push(...acks);
 
-      const db = new Database(dbPath, { readonly: true });
+      const db = openConnection(dbPath, { readonly: true });
       expect(db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
-      const find = db.query<
-        { team_id: number; puzzle: string; result: string; raw: string },
-        [number]
-      >(
+      const find = db.query<{ team_id: number; puzzle: string; result: string; raw: string }>(
         "SELECT team_id, puzzle, result, raw FROM guesses WHERE id = ?",
       );
       for (const ack of all) {

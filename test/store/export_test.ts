@@ -1,10 +1,10 @@
-import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   backupDatabase,
+  openConnection,
   openDatabase,
   openForReading,
   readResults,
@@ -135,7 +135,7 @@ describe("openForReading()", () => {
     }, " is not a Cairn database"],
     ["an SQLite file that is not Cairn's", () => {
       const path = join(dir, "other.db");
-      new Database(path).exec("CREATE TABLE t (x)");
+      openConnection(path).exec("CREATE TABLE t (x)");
       return path;
     }, " is not a Cairn database"],
     ["a database from a newer Cairn", () => {
@@ -153,13 +153,13 @@ describe("openForReading()", () => {
     });
   }
 
-  test("never writes, and leaves no -wal or -shm file behind on a stopped server's database", () => {
+  test("never writes, and leaves no -wal or -shm file behind on a stopped server's database", async () => {
     const path = join(dir, "ok.db");
     openDatabase(path).close();
     const db = openForReading(path);
     expect(() => db.exec("DELETE FROM teams")).toThrow("attempt to write a readonly database");
     readResults(db);
-    backupDatabase(db, join(dir, "ok-copy.db"));
+    await backupDatabase(db, join(dir, "ok-copy.db"));
     db.close();
     // Files left by root beside a stopped service would belong to root, not to the service.
     expect(readdirSync(dir).filter((name) => name.startsWith("ok.db"))).toEqual(["ok.db"]);

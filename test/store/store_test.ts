@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
+import { sleep, spawnRuntime } from "../_runtime.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import {
   getMeta,
   loadSnapshot,
   MIGRATIONS,
+  openConnection,
   openDatabase,
   setMeta,
   Writer,
@@ -48,7 +49,7 @@ describe("openDatabase()", () => {
 
   test("keeps no index of guesses by team: a batch of guesses from many teams appends, and dirties few pages", () => {
     const db = openDatabase(":memory:");
-    const indexes = db.query<{ name: string }, []>("PRAGMA index_list(guesses)").all()
+    const indexes = db.query<{ name: string }>("PRAGMA index_list(guesses)").all()
       .map((row) => row.name).filter((name) => !name.startsWith("sqlite_autoindex"));
     expect(indexes).toEqual(["guesses_by_time"]);
     db.close();
@@ -56,7 +57,7 @@ describe("openDatabase()", () => {
 
   test("refuses a database from a newer version with a clear message", () => {
     const path = tempDb();
-    const db = new Database(path);
+    const db = openConnection(path);
     db.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
     db.close();
     expect(() => openDatabase(path)).toThrow(
@@ -197,20 +198,18 @@ describe("acquireLock()", () => {
     const path = tempDb();
     // The holder drops its own reference to the lock and forces collections:
     // the lock must survive them (Bun closes collected databases).
-    const holder = Bun.spawn([
-      process.execPath,
-      "-e",
-      `import { acquireLock } from ${
-        JSON.stringify(join(import.meta.dir, "../../src/store/lock.ts"))
+    const holder = spawnRuntime({
+      eval: `import { acquireLock } from ${
+        JSON.stringify(join(import.meta.dirname, "../../src/store/lock.ts"))
       };
        console.log(acquireLock(${JSON.stringify(path)}).kind);
-       setInterval(() => Bun.gc(true), 20);`,
-    ], { stdout: "pipe" });
+       setInterval(() => globalThis.Bun?.gc(true), 20);`,
+    });
     try {
       const reader = holder.stdout.getReader();
       const { value } = await reader.read();
       expect(new TextDecoder().decode(value).trim()).toBe("held");
-      await Bun.sleep(200);
+      await sleep(200);
       expect(acquireLock(path).kind).toBe("busy");
     } finally {
       holder.kill("SIGKILL");

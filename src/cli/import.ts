@@ -1,0 +1,236 @@
+/**
+ * `cairn import ctfd EXPORT.zip --out DIR`: reads a CTFd export, converts it
+ * (src/ctfd/), and writes DIR/hunt.toml, the puzzles' bodies and files,
+ * DIR/cairn.db and DIR/import-report.txt. Everything is written into a
+ * temporary folder beside DIR and renamed into place at the end, so a failure
+ * leaves nothing half-written.
+ */
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join, resolve, sep } from "node:path";
+import { unzipSync } from "fflate";
+import {
+  type Conversion,
+  convertExport,
+  type ExportInput,
+  parseTable,
+  type Row,
+} from "../ctfd/mod.ts";
+import { openDatabase, saveScoring, setMeta, Writer } from "../store/mod.ts";
+import type { CommandSpec, Values } from "./_args.ts";
+import { EXIT, type Io } from "./_io.ts";
+
+export const importSpec: CommandSpec = {
+  name: "import",
+  summary: "Move an event to Cairn from another server's export (CTFd).",
+  usage: "cairn import ctfd EXPORT.zip --out DIR [--max-size MB]",
+  options: {
+    out: {
+      type: "string",
+      value: "DIR",
+      env: "CAIRN_IMPORT_OUT",
+      help: "A new (or empty) folder for hunt.toml, its files and cairn.db",
+    },
+    "max-size": {
+      type: "string",
+      value: "MB",
+      env: "CAIRN_IMPORT_MAX_SIZE",
+      default: "512",
+      help: "Refuse an export that inflates past this many megabytes",
+    },
+  },
+  positionals: { min: 2, max: 2, names: "ctfd EXPORT.zip" },
+  notes: [
+    "EXPORT.zip is what CTFd's Admin Panel > Config > Backup > Export gives (CTFd 2 or later).",
+    "DIR gets hunt.toml, puzzles/<id>.md, assets/<id>/<files>, cairn.db and import-report.txt,",
+    "which lists what did not carry over. Then: cairn serve --hunt DIR/hunt.toml --db DIR/cairn.db.",
+    "Teams keep their CTFd passwords; each is replaced with argon2id at the team's next login.",
+  ].join("\n"),
+};
+
+/** A mistake in the export or the folder, told in one line. */
+class ImportError extends Error {}
+
+/** Reads, converts and writes; one clear error and nothing written when anything fails. */
+export async function importEvent(values: Values, positionals: string[], io: Io): Promise<number> {
+  const [source, file] = positionals as [string, string];
+  if (source !== "ctfd") {
+    io.stderr(
+      `import: unknown source "${source}"; the one source is ctfd: cairn import ctfd EXPORT.zip --out DIR\n`,
+    );
+    return EXIT.usage;
+  }
+  const maxMb = Number(values["max-size"]);
+  if (!Number.isInteger(maxMb) || maxMb < 1) {
+    io.stderr(
+      `import: --max-size must be a whole number of megabytes, not "${values["max-size"]}"\n`,
+    );
+    return EXIT.usage;
+  }
+  if (values.out === undefined) {
+    io.stderr("import: give the folder to write with --out DIR\n");
+    return EXIT.usage;
+  }
+  const out = resolve(values.out as string);
+  try {
+    if (existsSync(out) && readdirSync(out).length > 0) {
+      throw new ImportError(`${out} already exists and is not empty; give a new folder`);
+    }
+    const input = readExport(file, maxMb * 1024 * 1024);
+    const converted = convertExport(input.export);
+    if (converted.kind === "error") throw new ImportError(converted.message);
+    await writeFolder(out, converted.conversion, input.uploads);
+    io.stdout(summary(out, converted.conversion));
+  } catch (error) {
+    io.stderr(`import: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failure;
+  }
+  return EXIT.ok;
+}
+
+/**
+ * The export's tables and uploads. Refuses a file that is not a zip, an entry
+ * whose path could climb out of a folder, and a zip whose entries inflate past
+ * `maxBytes` in all (checked before inflating; an entry that lies about its
+ * size is cut at the size it declared).
+ */
+function readExport(
+  file: string,
+  maxBytes: number,
+): { export: ExportInput; uploads: Map<string, Uint8Array> } {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (error) {
+    throw new ImportError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  let declared = 0;
+  const unzip = (filter: (info: { name: string; originalSize: number }) => boolean) => {
+    try {
+      return unzipSync(bytes, { filter });
+    } catch (error) {
+      if (error instanceof ImportError) throw error;
+      throw new ImportError(`${file} is not a readable zip file (${(error as Error).message})`);
+    }
+  };
+  // First pass: names and sizes only, before anything is inflated.
+  unzip((info) => {
+    if (climbs(info.name)) {
+      throw new ImportError(
+        `${file} holds a path that climbs out of its folder: ${JSON.stringify(info.name)}`,
+      );
+    }
+    declared += info.originalSize;
+    if (declared > maxBytes) {
+      throw new ImportError(
+        `${file} inflates to more than ${maxBytes / 1024 / 1024} MB (a zip bomb?); ` +
+          "raise --max-size if the export is really that large",
+      );
+    }
+    return false;
+  });
+  const entries = unzip((info) =>
+    /^db\/[A-Za-z0-9_]+\.json$/.test(info.name) || /^uploads\/[^/]+\/[^/]+$/.test(info.name)
+  );
+  const tables = new Map<string, Row[]>();
+  const uploads = new Map<string, Uint8Array>();
+  const decoder = new TextDecoder("utf-8", { fatal: false });
+  for (const [name, data] of Object.entries(entries)) {
+    if (name.startsWith("uploads/")) uploads.set(name, data);
+    else {
+      const table = name.slice("db/".length, -".json".length);
+      try {
+        tables.set(table, parseTable(table, decoder.decode(data)));
+      } catch (error) {
+        throw new ImportError(`${file}: ${(error as Error).message}`);
+      }
+    }
+  }
+  if (tables.size === 0) {
+    throw new ImportError(`${file} is not a CTFd export: it has no db/ folder`);
+  }
+  return { export: { tables, uploads: new Set(uploads.keys()) }, uploads };
+}
+
+/** Whether a zip entry's name could reach outside the folder it is unpacked in. */
+function climbs(name: string): boolean {
+  return name.startsWith("/") || name.includes("\\") || name.includes("\0") ||
+    /^[A-Za-z]:/.test(name) ||
+    name.split("/").some((part) => part === "..");
+}
+
+/** Writes everything into a temporary folder beside `out`, then renames it into place. */
+async function writeFolder(
+  out: string,
+  conversion: Conversion,
+  uploads: ReadonlyMap<string, Uint8Array>,
+): Promise<void> {
+  const parent = dirname(out);
+  if (!existsSync(parent)) throw new ImportError(`The folder ${parent} does not exist`);
+  const temp = join(parent, `.${basename(out)}.import-${process.pid}-${Date.now()}`);
+  mkdirSync(temp);
+  try {
+    const write = (relative: string, data: string | Uint8Array) => {
+      const path = resolve(temp, relative);
+      // Every path is built by the conversion; this makes sure none leaves the folder.
+      if (!path.startsWith(temp + sep)) {
+        throw new ImportError(`Refusing to write outside the folder: ${relative}`);
+      }
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, data);
+    };
+    write("hunt.toml", conversion.toml);
+    for (const [path, body] of conversion.bodies) write(path, body);
+    for (const file of conversion.files) write(file.to, uploads.get(file.from)!);
+    write("import-report.txt", reportText(conversion));
+    await writeDatabase(join(temp, "cairn.db"), conversion);
+    if (existsSync(out)) rmdirSync(out);
+    renameSync(temp, out);
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The database: the hunt's scoring, its start when the file has none, and every record in one transaction. */
+async function writeDatabase(path: string, conversion: Conversion): Promise<void> {
+  const db = openDatabase(path);
+  try {
+    saveScoring(db, conversion.hunt);
+    if (conversion.startedAt !== undefined) {
+      setMeta(db, "hunt_started_at", String(conversion.startedAt));
+    }
+    const writer = new Writer(db);
+    const done = writer.commit(conversion.writes);
+    writer.flush();
+    await done;
+  } finally {
+    db.close();
+  }
+}
+
+/** The report of what did not carry over, as written to import-report.txt. */
+function reportText(conversion: Conversion): string {
+  const lines = conversion.report.length === 0
+    ? ["Everything carried over."]
+    : ["What did not carry over from CTFd:", "", ...conversion.report.map((line) => `- ${line}`)];
+  return lines.join("\n") + "\n";
+}
+
+function summary(out: string, conversion: Conversion): string {
+  const c = conversion.counts;
+  return [
+    `import: wrote ${out}: ${c.puzzles} puzzles, ${c.teams} teams, ${c.guesses} guesses (${c.solves} solves), ` +
+    `${c.hints} hint takes, ${c.adjustments} adjustments, ${c.announcements} announcements`,
+    reportText(conversion).trimEnd(),
+    `Serve it: cairn serve --hunt ${join(out, "hunt.toml")} --db ${join(out, "cairn.db")}`,
+  ].join("\n") + "\n";
+}

@@ -1,0 +1,105 @@
+/**
+ * CTFd's accounts as Cairn teams. In teams mode each CTFd team becomes a
+ * team, its users its members; in users mode each user becomes a team of
+ * one. Hidden and banned accounts stay behind: CTFd leaves them off the
+ * scoreboard and out of the solve counts that dynamic points follow.
+ */
+import { teamNameKey } from "../engine/mod.ts";
+import { date, flag, int, type Row, text } from "./tables.ts";
+
+/** An imported team. */
+export interface TeamOut {
+  /** The CTFd team's (or, in users mode, user's) id, kept as the Cairn team id. */
+  id: number;
+  name: string;
+  passwordHash: string;
+  members: string[];
+  createdAt: number | undefined;
+}
+
+/** Who did what: the Cairn team a CTFd row (a submission, an unlock, an award) belongs to. */
+export interface Accounts {
+  teams: TeamOut[];
+  teamOf(row: Row): number | undefined;
+}
+
+/** A password hash no login matches, for an account that had none. */
+export const NO_PASSWORD = "!no-password";
+
+const MAX_NAME = 64;
+
+/** The accounts that come over, and how rows are attributed to them. */
+export function importAccounts(
+  tables: { teams: readonly Row[]; users: readonly Row[] },
+  mode: "teams" | "users",
+  report: string[],
+): Accounts {
+  const players = tables.users.filter((user) => text(user, "type") !== "admin");
+  const sources = mode === "teams" ? tables.teams : players;
+  const what = mode === "teams" ? "team" : "user";
+  const teams: TeamOut[] = [];
+  const left: string[] = [];
+  const taken = new Set<string>();
+  let noPassword = 0;
+  for (const row of sources) {
+    const id = int(row, "id");
+    if (id === undefined) continue;
+    const original = text(row, "name") ?? `${what} ${id}`;
+    if (flag(row, "hidden") || flag(row, "banned")) {
+      left.push(`"${original}" (${flag(row, "banned") ? "banned" : "hidden"})`);
+      continue;
+    }
+    const name = uniqueName(original, id, taken);
+    if (name !== original) report.push(`The ${what} "${original}" is named "${name}" in Cairn`);
+    const password = text(row, "password");
+    if (password === undefined) noPassword++;
+    const members = mode === "teams"
+      ? players.filter((user) => int(user, "team_id") === id).map((user) =>
+        text(user, "name") ?? `user ${int(user, "id")}`
+      )
+      : [];
+    teams.push({
+      id,
+      name,
+      passwordHash: password ?? NO_PASSWORD,
+      members,
+      createdAt: date(row, "created"),
+    });
+  }
+  if (left.length > 0) {
+    report.push(
+      `${left.length} hidden or banned ${what}(s) were left out, with everything they did, as CTFd ` +
+        `leaves them off its scoreboard and out of dynamic solve counts: ${left.join(", ")}`,
+    );
+  }
+  if (noPassword > 0) {
+    report.push(
+      `${noPassword} ${what}(s) had no password in CTFd (made by an organizer, or through OAuth) and ` +
+        "cannot log in to Cairn",
+    );
+  }
+  if (mode === "users") {
+    report.push(
+      `The event ran in users mode: each of its ${teams.length} user(s) is a team of one, with the ` +
+        "user's name and password",
+    );
+  }
+  const kept = new Set(teams.map((team) => team.id));
+  const column = mode === "teams" ? "team_id" : "user_id";
+  return {
+    teams,
+    teamOf: (row) => {
+      const id = int(row, column);
+      return id !== undefined && kept.has(id) ? id : undefined;
+    },
+  };
+}
+
+/** A name Cairn accepts: at most 64 characters, unique as Cairn compares names. */
+function uniqueName(original: string, id: number, taken: Set<string>): string {
+  let name = original.trim().slice(0, MAX_NAME).trim();
+  if (name === "") name = `Team ${id}`;
+  if (taken.has(teamNameKey(name))) name = `${name.slice(0, MAX_NAME - 12)} (${id})`;
+  taken.add(teamNameKey(name));
+  return name;
+}

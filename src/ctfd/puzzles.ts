@@ -1,0 +1,317 @@
+/**
+ * CTFd's challenges as Cairn puzzles: categories become rounds, flags
+ * answers, prerequisites `solved()` rules, dynamic challenges dynamic points,
+ * `max_attempts` a per-hunt guess limit, and files the puzzle's assets.
+ */
+import type { DynamicPoints } from "../engine/mod.ts";
+import { date, int, json, type Row, text } from "./tables.ts";
+
+/** One puzzle of the hunt file, as written. */
+export interface PuzzleEntry {
+  id: string;
+  title: string;
+  round: string;
+  tags?: string[];
+  points: number | DynamicPoints;
+  body_file: string;
+  answer?: string[];
+  answer_regex?: string[];
+  normalize: "exact";
+  unlock?: string;
+  guess_limit?: { count: number; per: "hunt" };
+  hint?: HintEntry[];
+}
+
+/** One hint of a puzzle, as written. */
+interface HintEntry {
+  id: string;
+  text: string;
+  cost: number;
+  unlock?: string;
+}
+
+/** An imported challenge. */
+export interface PuzzleOut {
+  ctfdId: number;
+  entry: PuzzleEntry;
+  body: string;
+  /** Zip paths of its files, and where they go under the output folder. */
+  files: { from: string; to: string }[];
+  /** CTFd hint id → the Cairn hint id. */
+  hints: Map<number, string>;
+  hidden: boolean;
+  /** CTFd 3.8's `scheduled_at`: the challenge shows from then on (epoch ms). */
+  scheduledAt?: number;
+  /** CTFd ids of the challenges it needs solved. */
+  prerequisites: number[];
+}
+
+/** Everything the conversion of the challenges needs. */
+export interface ChallengeTables {
+  challenges: readonly Row[];
+  dynamic: readonly Row[];
+  flags: readonly Row[];
+  tags: readonly Row[];
+  hints: readonly Row[];
+  files: readonly Row[];
+}
+
+/** A Cairn id (`[a-z0-9][a-z0-9_-]*`) made from a name, or undefined when nothing is left of it. */
+export function slug(name: string): string | undefined {
+  const out = name.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 48).replace(/-+$/, "");
+  return out === "" ? undefined : out;
+}
+
+/** Every challenge Cairn can play, as a puzzle; the rest is reported. */
+export function importChallenges(
+  tables: ChallengeTables,
+  uploads: ReadonlySet<string>,
+  report: string[],
+): PuzzleOut[] {
+  const puzzles: PuzzleOut[] = [];
+  const ids = new Set<string>();
+  const plugins: string[] = [];
+  const sorted = [...tables.challenges].sort((a, b) =>
+    (int(a, "position") ?? 0) - (int(b, "position") ?? 0) ||
+    (int(a, "id") ?? 0) - (int(b, "id") ?? 0)
+  );
+  for (const row of sorted) {
+    const ctfdId = int(row, "id");
+    if (ctfdId === undefined) continue;
+    const name = text(row, "name") ?? `Challenge ${ctfdId}`;
+    const type = text(row, "type") ?? "standard";
+    if (type !== "standard" && type !== "dynamic") {
+      plugins.push(`"${name}" (${type})`);
+      continue;
+    }
+    const answers = importFlags(
+      tables.flags.filter((f) => int(f, "challenge_id") === ctfdId),
+      name,
+      report,
+    );
+    if (answers.answer.length === 0 && answers.answer_regex.length === 0) {
+      report.push(`The challenge "${name}" has no flag Cairn can check: it was left out`);
+      continue;
+    }
+    let id = slug(name) ?? `challenge-${ctfdId}`;
+    if (ids.has(id)) id = `${id}-${ctfdId}`;
+    ids.add(id);
+    const logic = text(row, "logic");
+    if (logic === "all" || logic === "team") {
+      report.push(
+        `The challenge "${name}" needed ${
+          logic === "all" ? "every flag" : "a flag from each member"
+        }; in Cairn any one of its flags solves it`,
+      );
+    }
+    const files = importFiles(tables.files, ctfdId, id, uploads, report);
+    const body = challengeBody(row, files.map((f) => f.to.slice(`assets/${id}/`.length)));
+    const maxAttempts = int(row, "max_attempts") ?? 0;
+    const hints = importHints(tables.hints, ctfdId, name, report);
+    const tags = [
+      ...new Set(
+        tables.tags.filter((t) => int(t, "challenge_id") === ctfdId)
+          .map((t) => slug(text(t, "value") ?? "")).filter((t): t is string => t !== undefined),
+      ),
+    ];
+    puzzles.push({
+      ctfdId,
+      entry: {
+        id,
+        title: name,
+        round: slug(text(row, "category") ?? "") ?? "main",
+        ...(tags.length > 0 && { tags }),
+        points: challengePoints(row, tables.dynamic, name, report),
+        body_file: `puzzles/${id}.md`,
+        ...(answers.answer.length > 0 && { answer: answers.answer }),
+        ...(answers.answer_regex.length > 0 && { answer_regex: answers.answer_regex }),
+        normalize: "exact",
+        ...(maxAttempts > 0 && { guess_limit: { count: maxAttempts, per: "hunt" as const } }),
+        ...(hints.entries.length > 0 && { hint: hints.entries }),
+      },
+      body,
+      files,
+      hints: hints.ids,
+      hidden: text(row, "state") === "hidden",
+      prerequisites: prerequisites(row),
+      ...(date(row, "scheduled_at") !== undefined && { scheduledAt: date(row, "scheduled_at")! }),
+    });
+  }
+  if (plugins.length > 0) {
+    report.push(
+      `${plugins.length} challenge(s) of plugin types were left out, with their submissions: ${
+        plugins.join(", ")
+      }`,
+    );
+  }
+  return puzzles;
+}
+
+/** The challenge's value: fixed, or CTFd's dynamic scoring (the plugin's table, or CTFd 3.8's own columns). */
+function challengePoints(
+  row: Row,
+  dynamicRows: readonly Row[],
+  name: string,
+  report: string[],
+): number | DynamicPoints {
+  const value = Math.max(0, int(row, "value") ?? 0);
+  let source: Row | undefined;
+  let prefix = "";
+  if (text(row, "type") === "dynamic") {
+    source = dynamicRows.find((d) => int(d, "id") === int(row, "id"));
+    prefix = source !== undefined && source["dynamic_initial"] !== undefined ? "dynamic_" : "";
+  } else if (text(row, "function") === "linear" || text(row, "function") === "logarithmic") {
+    source = row;
+  }
+  if (source === undefined) return value;
+  const initial = int(source, `${prefix}initial`);
+  const minimum = int(source, `${prefix}minimum`);
+  let decay = int(source, `${prefix}decay`);
+  // Before CTFd 3.6 the plugin had no function column: every dynamic challenge was logarithmic.
+  const fn = text(source, `${prefix}function`) === "linear" ? "linear" : "logarithmic";
+  if (
+    initial === undefined || minimum === undefined || decay === undefined || initial < 0 ||
+    minimum < 0 || decay < 0 || minimum > initial
+  ) {
+    report.push(
+      `The dynamic challenge "${name}" has scoring Cairn cannot follow (initial ${initial}, minimum ${minimum}, decay ${decay}): it is worth a fixed ${value}`,
+    );
+    return value;
+  }
+  // CTFd reads a logarithmic decay of 0 as 1, which gives the same values.
+  if (fn === "logarithmic" && decay === 0) decay = 1;
+  return { initial, minimum, decay, function: fn };
+}
+
+/** Static flags as exact answers; case-insensitive ones and regexes as `answer_regex`. */
+function importFlags(
+  flags: readonly Row[],
+  name: string,
+  report: string[],
+): { answer: string[]; answer_regex: string[] } {
+  const answer: string[] = [];
+  const answerRegex: string[] = [];
+  for (const row of flags) {
+    const content = text(row, "content");
+    if (content === undefined) continue;
+    const caseInsensitive = text(row, "data") === "case_insensitive";
+    const type = text(row, "type");
+    if (type === "static") {
+      // A case-insensitive static flag is the same text as a (case-insensitive) pattern.
+      if (caseInsensitive) answerRegex.push(content.trim().replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
+      else answer.push(content.trim());
+    } else if (type === "regex") {
+      try {
+        new RegExp(content, "u");
+      } catch {
+        report.push(
+          `A regex flag of "${name}" is not valid in JavaScript's syntax and was left out: ${content}`,
+        );
+        continue;
+      }
+      if (!caseInsensitive) {
+        report.push(
+          `A regex flag of "${name}" was case-sensitive; Cairn matches patterns case-insensitively`,
+        );
+      }
+      answerRegex.push(content);
+    } else {
+      report.push(`A flag of "${name}" has the plugin type "${type}" and was left out`);
+    }
+  }
+  return { answer: [...new Set(answer)], answer_regex: [...new Set(answerRegex)] };
+}
+
+/** The challenge's hints, and the ids they get. */
+function importHints(
+  rows: readonly Row[],
+  challengeId: number,
+  name: string,
+  report: string[],
+): { entries: HintEntry[]; ids: Map<number, string> } {
+  const entries: HintEntry[] = [];
+  const mine = rows.filter((h) =>
+    int(h, "challenge_id") === challengeId && int(h, "id") !== undefined
+  );
+  const ids = new Map(mine.map((row) => [int(row, "id")!, `hint-${int(row, "id")}`]));
+  for (const row of mine) {
+    const hintId = int(row, "id")!;
+    const id = ids.get(hintId)!;
+    const title = text(row, "title");
+    const content = text(row, "content") ?? "";
+    const body = title === undefined ? content : `**${title}**\n\n${content}`;
+    // Prerequisites on other hints of the challenge become hint_taken() rules.
+    const needs = (json(row, "requirements") as { prerequisites?: unknown } | undefined)
+      ?.prerequisites;
+    const needed = Array.isArray(needs) ? needs.map((n) => ids.get(Number(n))) : [];
+    if (needed.some((n) => n === undefined || n === id)) {
+      report.push(
+        `Hint ${hintId} of "${name}" needed a hint of another challenge first; that need was dropped`,
+      );
+    }
+    const rule = needed.filter((n): n is string => n !== undefined && n !== id)
+      .map((n) => `hint_taken("${n}")`).join(" and ");
+    entries.push({
+      id,
+      text: body.trim() === "" ? "(empty hint)" : body,
+      cost: Math.max(0, int(row, "cost") ?? 0),
+      ...(rule !== "" && { unlock: rule }),
+    });
+  }
+  return { entries, ids };
+}
+
+/** The challenge's files: copied from `uploads/<location>` to the puzzle's assets folder. */
+function importFiles(
+  rows: readonly Row[],
+  challengeId: number,
+  puzzleId: string,
+  uploads: ReadonlySet<string>,
+  report: string[],
+): { from: string; to: string }[] {
+  const out: { from: string; to: string }[] = [];
+  const names = new Set<string>();
+  for (const row of rows.filter((f) => int(f, "challenge_id") === challengeId)) {
+    const location = text(row, "location");
+    if (location === undefined) continue;
+    const from = `uploads/${location}`;
+    if (!uploads.has(from)) {
+      report.push(`The file ${location} of puzzle "${puzzleId}" is not in the export`);
+      continue;
+    }
+    const base = location.split("/").at(-1)!;
+    let name = base.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^[.]+/, "_");
+    if (names.has(name)) name = `${out.length + 1}-${name}`;
+    names.add(name);
+    out.push({ from, to: `assets/${puzzleId}/${name}` });
+  }
+  return out;
+}
+
+/** The puzzle's body: the description, its connection info, links to its files, the author. */
+function challengeBody(row: Row, files: string[]): string {
+  const parts = [text(row, "description")?.trim() ?? ""];
+  const connection = text(row, "connection_info")?.trim();
+  if (connection !== undefined) {
+    parts.push(
+      connection.includes("`")
+        ? `**Connection:** ${connection}`
+        : `**Connection:** \`${connection}\``,
+    );
+  }
+  if (files.length > 0) {
+    parts.push(["**Files:**", ...files.map((f) => `- [${f}](assets/${f})`)].join("\n"));
+  }
+  const author = text(row, "attribution")?.trim();
+  if (author !== undefined) parts.push(`*${author}*`);
+  return parts.filter((part) => part !== "").join("\n\n") + "\n";
+}
+
+/** The CTFd ids of the challenges this one needs solved first. */
+function prerequisites(row: Row): number[] {
+  const needs = (json(row, "requirements") as { prerequisites?: unknown } | undefined)
+    ?.prerequisites;
+  if (!Array.isArray(needs)) return [];
+  return needs.map((id) => (typeof id === "number" ? id : Number(id))).filter(Number.isInteger);
+}

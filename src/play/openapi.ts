@@ -1,0 +1,736 @@
+/**
+ * The API as an OpenAPI 3.1 document, served at `GET /api/openapi.json` and
+ * shown as a page to organizers. `ROUTES` is the one list of the API's
+ * routes: each names the valibot schema that validates its request (the same
+ * object the route reads its body with) and the schemas of its answers, and
+ * the document is converted from them, so the two cannot drift. A route added
+ * to `http/` but not here fails `test/http/contract_test.ts`.
+ */
+import { type ConversionConfig, toJsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
+import * as v from "valibot";
+import { CheckInBody, GuessBody, LoginBody, RegisterBody } from "./actions.ts";
+import { AdjustmentBody, AnnouncementBody, ExtraGuessesBody, FreezeBody } from "./admin_actions.ts";
+import { EmptyBody } from "./body.ts";
+import { type ErrorCode, ERRORS } from "./errors.ts";
+import { ClaimBody, VerdictBody } from "./missions.ts";
+import * as R from "./responses.ts";
+
+/** Who may call a route: anyone, a team (optional: anyone, more for a team), or an organizer. */
+export type Access = "public" | "team" | "team_optional" | "admin";
+
+/** One answer of a route besides its errors. */
+export interface Answer {
+  status: number;
+  description: string;
+  /** The JSON body's schema. */
+  schema?: v.GenericSchema;
+  /** A body that is not JSON (its media type), or none (`null`). */
+  media?: string | null;
+}
+
+/** A parameter in the path, the query or a header. */
+export interface Param {
+  in: "path" | "query" | "header";
+  name: string;
+  description: string;
+  schema: v.GenericSchema;
+  required?: boolean;
+}
+
+/** One operation of the API. */
+export interface Route {
+  method: "get" | "post" | "delete";
+  /** The OpenAPI path, parameters in braces: `/api/puzzles/{id}`. */
+  path: string;
+  summary: string;
+  access: Access;
+  params?: Param[];
+  /** The JSON body's schema: the one the route validates with. */
+  body?: v.GenericSchema;
+  /** A multipart/form-data body instead (a mission's upload): its parts. */
+  form?: v.GenericSchema;
+  answers: Answer[];
+  /** The error codes this route answers, besides those every route of its kind may. */
+  errors: ErrorCode[];
+  description?: string;
+}
+
+const Id = v.string();
+const pathParam = (name: string, description: string): Param => ({
+  in: "path",
+  name,
+  description,
+  schema: Id,
+  required: true,
+});
+const puzzleId = pathParam("id", "The puzzle's id");
+/** What a guess, a hint take and a check-in accept: a key for retries, and an offline action's time. */
+const OFFLINE_PARAMS: Param[] = [
+  {
+    in: "header",
+    name: "Idempotency-Key",
+    description: "1 to 255 visible ASCII characters (bare, or as a structured-field string): " +
+      "a retry with the same key and request gets the stored answer, byte for byte",
+    schema: v.pipe(v.string(), v.minLength(1), v.maxLength(257)),
+  },
+  {
+    in: "header",
+    name: "Cairn-Pressed-At",
+    description:
+      "For an action made offline: when it was made, in ms since 1970 (the phone's clock)",
+    schema: v.pipe(v.string(), v.regex(/^\d{1,15}$/)),
+  },
+  {
+    in: "header",
+    name: "Cairn-Contact",
+    description: "For an action made offline: the newest last-contact token the client holds " +
+      "(every answer to a team carries one in the `Cairn-Contact` header)",
+    schema: v.string(),
+  },
+];
+const OFFLINE_NOTE = " With an `Idempotency-Key`: 422 `unprocessable` when the key was used for " +
+  "another request, 409 `conflict` while the first request with it is still in flight.";
+const ok = (schema: v.GenericSchema, description: string, status = 200): Answer => ({
+  status,
+  description,
+  schema,
+});
+const JSON_MEDIA = "application/json";
+
+/** Every route of the API. Add a route here, in the same commit as its handler. */
+export const ROUTES: readonly Route[] = [
+  // Public.
+  {
+    method: "get",
+    path: "/healthz",
+    summary: "Whether the server is ready and can save",
+    access: "public",
+    answers: [ok(R.Health, "Ready, and the database can be written")],
+    errors: ["unavailable"],
+    description: "503 `unavailable` when a commit failed, the database or its folder cannot be " +
+      "written, less than 1 MiB is free on its disk, or the write lock cannot be taken.",
+  },
+  {
+    method: "get",
+    path: "/metrics",
+    summary: "Prometheus metrics",
+    access: "public",
+    answers: [{ status: 200, description: "Prometheus text format", media: "text/plain" }],
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/api/openapi.json",
+    summary: "This document",
+    access: "public",
+    answers: [ok(v.looseObject({ openapi: v.string() }), "The OpenAPI 3.1 document")],
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/api/hunt",
+    summary: "The hunt's public metadata",
+    access: "public",
+    answers: [ok(R.HuntInfo, "Title, times, registration, and whether it runs")],
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/api/scoreboard",
+    summary: "The public scoreboard",
+    access: "public",
+    params: [
+      {
+        in: "query",
+        name: "division",
+        description: "Rank only this division's teams among themselves",
+        schema: v.string(),
+      },
+      {
+        in: "header",
+        name: "If-None-Match",
+        description: "The ETag of a board already held (without `division`)",
+        schema: v.string(),
+      },
+    ],
+    answers: [
+      ok(R.Scoreboard, "The board; frozen after the freeze until the organizers reveal it"),
+      { status: 304, description: "The board has not changed since the ETag", media: null },
+    ],
+    errors: ["bad_request"],
+  },
+  {
+    method: "get",
+    path: "/api/scoreboard/history",
+    summary: "The top 10's score over time",
+    access: "public",
+    answers: [ok(R.ScoreHistory, "Each team's score after each change; it stops at the freeze")],
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/api/ctftime",
+    summary: "CTFtime's scoreboard feed",
+    access: "public",
+    answers: [
+      ok(R.CtftimeFeed, "The standings with each team's solved tasks; frozen with the board"),
+    ],
+    errors: [],
+    description: "The JSON CTFtime polls: `tasks` (puzzle titles) and `standings`, each with " +
+      "`taskStats` (points and UNIX time per solve) and `lastAccept`. Characters past ASCII are " +
+      "written as \\uXXXX.",
+  },
+  {
+    method: "get",
+    path: "/api/events",
+    summary: "Live events (Server-Sent Events)",
+    access: "team_optional",
+    params: [{
+      in: "header",
+      name: "Last-Event-ID",
+      description: "The last event id seen: the announcements after it are sent again",
+      schema: v.string(),
+    }],
+    answers: [{
+      status: 200,
+      description: "An event stream: a `retry:` line and the scoreboard at once, then the " +
+        "events in `x-events`, each with an id, and a heartbeat comment about every 20 s",
+      media: "text/event-stream",
+    }],
+    errors: ["unauthorized", "rate_limited"],
+    description: "Anyone gets the public events (`scoreboard`, `announcement`); a team's token " +
+      "or cookie adds its own `solve` and `unlock`. Scoreboard pushes are coalesced (250 ms).",
+  },
+  {
+    method: "get",
+    path: "/c/{code}",
+    summary: "The page a checkpoint's QR code opens (HTML)",
+    access: "public",
+    params: [pathParam("code", "The checkpoint's code")],
+    answers: [{ status: 200, description: "A page that checks the team in", media: "text/html" }],
+    errors: ["not_found"],
+    description: "A client that does not accept HTML gets the 404 envelope for an unknown code.",
+  },
+  // Teams.
+  {
+    method: "post",
+    path: "/api/teams",
+    summary: "Register a team",
+    access: "public",
+    body: RegisterBody,
+    answers: [ok(R.RegisterReply, "The team and its session token, also set as a cookie", 201)],
+    errors: ["conflict"],
+    description: "403 `forbidden` when registration is closed or the code is wrong.",
+  },
+  {
+    method: "post",
+    path: "/api/session",
+    summary: "Log in",
+    access: "public",
+    body: LoginBody,
+    answers: [ok(R.LoginReply, "A new session token, also set as a cookie")],
+    errors: ["unauthorized", "rate_limited"],
+  },
+  {
+    method: "delete",
+    path: "/api/session",
+    summary: "Log out",
+    access: "team",
+    body: EmptyBody,
+    answers: [ok(R.LogoutReply, "The session is closed")],
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/api/puzzles",
+    summary: "The team's unlocked puzzles",
+    access: "team",
+    answers: [ok(R.PuzzleList, "The puzzles the team can see now, in file order")],
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/api/puzzles/{id}",
+    summary: "One unlocked puzzle",
+    access: "team",
+    params: [puzzleId],
+    answers: [ok(R.PuzzleDetail, "The puzzle's body and hints; a hint's text once taken")],
+    errors: ["not_found"],
+    description: "A locked puzzle answers 404 like one that does not exist.",
+  },
+  {
+    method: "post",
+    path: "/api/puzzles/{id}/guesses",
+    summary: "Guess an answer",
+    access: "team",
+    params: [puzzleId, ...OFFLINE_PARAMS],
+    body: GuessBody,
+    answers: [ok(R.GuessReply, "The judgement, once the guess is on disk")],
+    errors: ["not_found", "hunt_not_running", "rate_limited", "conflict", "unprocessable"],
+    description: "A guess over 500 characters is refused with 400. Past the puzzle's guess " +
+      'limit, 429 with `Retry-After`; past a `per = "hunt"` cap, 429 with none.' + OFFLINE_NOTE,
+  },
+  {
+    method: "post",
+    path: "/api/puzzles/{id}/hints/{hint}",
+    summary: "Take a hint",
+    access: "team",
+    params: [puzzleId, pathParam("hint", "The hint's id"), ...OFFLINE_PARAMS],
+    body: EmptyBody,
+    answers: [ok(R.TakenHint, "The hint; taking it again charges nothing")],
+    errors: ["not_found", "hunt_not_running", "conflict", "unprocessable"],
+    description: "403 `forbidden` while the hint is not available yet." + OFFLINE_NOTE,
+  },
+  {
+    method: "post",
+    path: "/api/checkins",
+    summary: "Check in at a checkpoint",
+    access: "team",
+    params: OFFLINE_PARAMS,
+    body: CheckInBody,
+    answers: [ok(R.CheckInReply, "The checkpoint's puzzle, once the check-in is on disk")],
+    errors: ["not_found", "hunt_not_running", "rate_limited", "conflict", "unprocessable"],
+    description: OFFLINE_NOTE.trim(),
+  },
+  {
+    method: "post",
+    path: "/api/puzzles/{id}/submissions",
+    summary: "Send a mission's submission (a photo, a video or a text)",
+    access: "team",
+    params: [puzzleId],
+    form: v.strictObject({
+      file: v.pipe(
+        v.optional(v.string()),
+        v.description("The photo (JPEG, PNG, HEIC, WebP) or video (MP4, MOV), for such a mission"),
+      ),
+      text: v.pipe(v.optional(v.string()), v.description("The answer of a text mission")),
+    }),
+    answers: [
+      ok(R.SubmissionReply, "The submission, once its file and record are on disk", 201),
+    ],
+    errors: [
+      "bad_request",
+      "not_found",
+      "conflict",
+      "hunt_not_running",
+      "payload_too_large",
+    ],
+    description: "A multipart/form-data body with a `file` part (photo, video) or a `text` part. " +
+      "413 `payload_too_large` past the hunt's `uploads` size for the kind or the team's quota; " +
+      "409 `conflict` when the mission is solved or the last submission still waits for a judge. " +
+      "A JPEG's GPS and XMP data are removed before it is stored.",
+  },
+  {
+    method: "get",
+    path: "/api/puzzles/{id}/submissions",
+    summary: "The team's submissions for a mission",
+    access: "team",
+    params: [puzzleId],
+    answers: [ok(R.SubmissionList, "The team's submissions for the puzzle, oldest first")],
+    errors: ["not_found"],
+  },
+  {
+    method: "get",
+    path: "/api/submissions/{id}/file",
+    summary: "A submission's file",
+    access: "team_optional",
+    params: [{
+      ...pathParam("id", "The submission's id"),
+      schema: v.pipe(v.number(), v.integer()),
+    }],
+    answers: [{ status: 200, description: "The file", media: "application/octet-stream" }],
+    errors: ["not_found"],
+    description: "Only to the submission's team and to organizers (the admin token or cookie); " +
+      "anyone else gets 404 as for a submission that does not exist.",
+  },
+  {
+    method: "get",
+    path: "/puzzles/{id}/assets/{file}",
+    summary: "A file of an unlocked puzzle",
+    access: "team",
+    params: [puzzleId, pathParam("file", "The file's path in the puzzle's folder")],
+    answers: [{ status: 200, description: "The file", media: "application/octet-stream" }],
+    errors: ["not_found"],
+  },
+  // Organizers.
+  {
+    method: "get",
+    path: "/api/admin/teams",
+    summary: "All teams",
+    access: "admin",
+    answers: [ok(R.AdminTeams, "Every team with its score, solves and last activity")],
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/api/admin/teams/{id}",
+    summary: "One team's history",
+    access: "admin",
+    params: [{ ...pathParam("id", "The team's id"), schema: v.pipe(v.number(), v.integer()) }],
+    answers: [ok(R.AdminTeam, "The team, its guesses, hints, check-ins, routes and variants")],
+    errors: ["not_found"],
+  },
+  {
+    method: "get",
+    path: "/api/admin/guesses",
+    summary: "The live guess feed",
+    access: "admin",
+    params: [
+      {
+        in: "query",
+        name: "after",
+        description: "Only guesses after this guess id (default 0)",
+        schema: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      },
+      {
+        in: "query",
+        name: "limit",
+        description: "At most this many guesses (default 100)",
+        schema: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)),
+      },
+    ],
+    answers: [ok(R.GuessFeed, "Guesses, oldest first")],
+    errors: ["bad_request"],
+  },
+  {
+    method: "post",
+    path: "/api/admin/judge/claim",
+    summary: "Claim the next submission to judge",
+    access: "admin",
+    body: ClaimBody,
+    answers: [ok(R.ClaimReply, "The oldest pending submission no other judge holds, or null")],
+    errors: [],
+    description: "The claim lasts two minutes: two judges never get the same submission.",
+  },
+  {
+    method: "post",
+    path: "/api/admin/submissions/{id}/verdict",
+    summary: "Judge a submission",
+    access: "admin",
+    params: [{
+      ...pathParam("id", "The submission's id"),
+      schema: v.pipe(v.number(), v.integer()),
+    }],
+    body: VerdictBody,
+    answers: [ok(R.VerdictReply, "The judged submission, and the puzzles its solve unlocked")],
+    errors: ["not_found", "conflict"],
+    description: "Accepting solves the mission for its points, or the `points` given (at most " +
+      "the puzzle's); rejecting an accepted one takes its solve back. 409 `conflict` when it " +
+      "was already judged so; 400 for points out of range.",
+  },
+  {
+    method: "delete",
+    path: "/api/admin/teams/{id}/submitter",
+    summary: "Release a team's submitter",
+    access: "admin",
+    params: [{ ...pathParam("id", "The team's id"), schema: v.pipe(v.number(), v.integer()) }],
+    body: EmptyBody,
+    answers: [
+      ok(R.SubmitterReleased, "Whether a device held the role; the next to submit takes it"),
+    ],
+    errors: ["not_found"],
+    description: 'With `[hunt] submitters = "one"`, only the first device (session) that ' +
+      "submits for a team may submit (others get 403 `forbidden`) until this, or its logout.",
+  },
+  {
+    method: "post",
+    path: "/api/admin/announcements",
+    summary: "Broadcast an announcement",
+    access: "admin",
+    body: AnnouncementBody,
+    answers: [ok(R.AnnouncementReply, "The announcement, sent to every stream", 201)],
+    errors: [],
+  },
+  {
+    method: "post",
+    path: "/api/admin/adjustments",
+    summary: "Change a team's score by hand",
+    access: "admin",
+    body: AdjustmentBody,
+    answers: [ok(R.AdjustmentReply, "The adjustment, and what it unlocked", 201)],
+    errors: ["not_found"],
+  },
+  {
+    method: "post",
+    path: "/api/admin/extra-guesses",
+    summary: "Lift a team's guess limit on a puzzle",
+    access: "admin",
+    body: ExtraGuessesBody,
+    answers: [ok(R.ExtraGuessesReply, "The extra guesses granted", 201)],
+    errors: ["not_found"],
+  },
+  {
+    method: "post",
+    path: "/api/admin/scoreboard",
+    summary: "Freeze or reveal the public scoreboard",
+    access: "admin",
+    body: FreezeBody,
+    answers: [ok(R.FreezeReply, "Whether the board is now frozen")],
+    errors: [],
+  },
+  {
+    method: "post",
+    path: "/api/admin/reload",
+    summary: "Re-read the hunt file",
+    access: "admin",
+    body: EmptyBody,
+    answers: [
+      ok(R.ReloadReply, "The new hunt runs; what changed"),
+      ok(R.ReloadErrorEnvelope, "The file has errors, all listed; the old hunt keeps running", 400),
+    ],
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/api/admin/stats",
+    summary: "Per-puzzle figures and guesses per minute",
+    access: "admin",
+    answers: [ok(R.AdminStats, "Each puzzle's unlocks, solves, median time and wrong guesses")],
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/api/admin/export",
+    summary: "The results",
+    access: "admin",
+    params: [
+      {
+        in: "query",
+        name: "format",
+        description: "json (default) or csv",
+        schema: v.picklist(["json", "csv"]),
+      },
+      {
+        in: "query",
+        name: "table",
+        description: "With csv: which table (default scoreboard)",
+        schema: v.picklist(["teams", "solves", "guesses", "scoreboard", "routes"]),
+      },
+    ],
+    answers: [
+      ok(R.Results, "Teams, solves, guesses, the final scoreboard and routes (format=json)"),
+    ],
+    errors: ["bad_request"],
+    description: "With `format=csv`, one table as `text/csv`.",
+  },
+];
+
+const UNSAFE = new Set(["post", "delete"]);
+
+/**
+ * Every error code a route may answer: its own, and those every route of its
+ * kind may (a body's, a session's, the same-origin rule's, a failed commit's).
+ */
+export function errorCodes(route: Route): ErrorCode[] {
+  const codes = new Set<ErrorCode>(route.errors);
+  if (route.body !== undefined || route.form !== undefined) {
+    codes.add("bad_request").add("payload_too_large");
+  }
+  if (UNSAFE.has(route.method)) codes.add("forbidden").add("unavailable");
+  if (route.access === "team" || route.access === "admin") codes.add("unauthorized");
+  codes.add("internal");
+  return [...codes];
+}
+
+/**
+ * The JSON schema of what a route answers with `status`, as valibot (for the
+ * HTTP tests' check), or undefined when the route does not document it.
+ */
+export function answerSchema(route: Route, status: number): v.GenericSchema | undefined {
+  const answer = route.answers.find((a) => a.status === status);
+  if (answer !== undefined) return answer.schema;
+  const codes = errorCodes(route).filter((code) => ERRORS[code].status === status);
+  return codes.length === 0 ? undefined : R.errorEnvelope(codes);
+}
+
+/** The route a method and a concrete path (`/api/puzzles/lighthouse`) belong to. */
+export function findRoute(method: string, path: string): Route | undefined {
+  const lower = method.toLowerCase();
+  return ROUTES.find((route) => route.method === lower && pathPattern(route.path).test(path));
+}
+
+const patterns = new Map<string, RegExp>();
+/** A path's RegExp: a parameter is one segment, except a file's path, which may hold slashes. */
+function pathPattern(path: string): RegExp {
+  let pattern = patterns.get(path);
+  if (pattern === undefined) {
+    const source = path.replace(/[.]/g, "\\.").replace(
+      /\{(\w+)\}/g,
+      (_, name: string) => (name === "file" ? ".+" : "[^/]+"),
+    );
+    pattern = new RegExp(`^${source}$`);
+    patterns.set(path, pattern);
+  }
+  return pattern;
+}
+
+// Schemas shown once under components and referred to by name.
+const NAMED: Record<string, v.GenericSchema> = {
+  Error: R.errorEnvelope(),
+  Scoreboard: R.Scoreboard,
+  ScoreboardRow: R.ScoreboardRow,
+  GuessReply: R.GuessReply,
+  HintReply: R.HintReply,
+};
+const CONVERT: ConversionConfig = {
+  target: "draft-2020-12",
+  // `trim` changes the value before its checks; the checks themselves are converted.
+  ignoreActions: ["trim"],
+  errorMode: "throw",
+  definitions: NAMED,
+  overrideRef: ({ referenceId }) => `#/components/schemas/${referenceId}`,
+};
+
+/** A valibot schema as a JSON Schema (2020-12, as OpenAPI 3.1 has it). */
+function jsonSchema(schema: v.GenericSchema): Record<string, unknown> {
+  const { $schema: _, $defs: __, ...rest } = toJsonSchema(schema, CONVERT) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+}
+
+let built: Record<string, unknown> | undefined;
+
+/** The OpenAPI 3.1 document, built once. */
+export function openApiDocument(): Record<string, unknown> {
+  built ??= buildDocument();
+  return built;
+}
+
+function buildDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    (paths[route.path] ??= {})[route.method] = operation(route);
+  }
+  const components = toJsonSchemaDefs(NAMED, CONVERT) as Record<string, unknown>;
+  const events = Object.fromEntries(
+    Object.entries(R.EVENTS).map(([name, schema]) => [name, jsonSchema(schema)]),
+  );
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Cairn",
+      version: "1",
+      description: "The JSON API of a Cairn treasure-hunt server. Every error is the envelope " +
+        '`{"error": {"code", "message"}}`; the codes are in `components.schemas.ErrorCode`. ' +
+        "Request bodies are JSON objects of at most 64 KiB, and unknown fields are refused.",
+    },
+    tags: [
+      { name: "public", description: "No authentication" },
+      { name: "team", description: "A team's session token (Bearer) or cookie" },
+      { name: "admin", description: "The admin token (Bearer) or the admin page's cookie" },
+    ],
+    paths,
+    components: {
+      schemas: {
+        ...components,
+        ErrorCode: errorCodeSchema(),
+        ...Object.fromEntries(
+          Object.entries(events).map(([name, schema]) => [`Event_${name}`, schema]),
+        ),
+      },
+      securitySchemes: {
+        teamToken: { type: "http", scheme: "bearer", description: "A team's session token" },
+        teamCookie: { type: "apiKey", in: "cookie", name: "cairn_session" },
+        adminToken: { type: "http", scheme: "bearer", description: "The admin token" },
+        adminCookie: { type: "apiKey", in: "cookie", name: "cairn_admin" },
+      },
+    },
+  };
+}
+
+/** The catalogue of error codes, with each one's status and default message. */
+function errorCodeSchema(): Record<string, unknown> {
+  const lines = Object.entries(ERRORS).map(([code, e]) =>
+    `- \`${code}\` (${e.status}): ${e.message}`
+  );
+  return {
+    type: "string",
+    enum: Object.keys(ERRORS),
+    description: `The error codes, their status and default message:\n${lines.join("\n")}`,
+    "x-errors": ERRORS,
+  };
+}
+
+const SECURITY: Record<Access, Record<string, string[]>[]> = {
+  public: [],
+  team: [{ teamToken: [] }, { teamCookie: [] }],
+  team_optional: [{}, { teamToken: [] }, { teamCookie: [] }],
+  admin: [{ adminToken: [] }, { adminCookie: [] }],
+};
+
+/** One route as an OpenAPI operation. */
+function operation(route: Route): Record<string, unknown> {
+  const tag = route.access === "team_optional" ? "public" : route.access;
+  const responses: Record<string, unknown> = {};
+  for (const answer of route.answers) responses[String(answer.status)] = response(answer);
+  // The errors, grouped by status; each status lists its codes.
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of errorCodes(route)) {
+    const status = ERRORS[code].status;
+    byStatus.set(status, [...byStatus.get(status) ?? [], code]);
+  }
+  for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    if (responses[String(status)] !== undefined) continue;
+    responses[String(status)] = {
+      description: codes.map((code) => `\`${code}\``).join(", "),
+      ...(status === 429 && {
+        headers: {
+          "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
+        },
+      }),
+      content: { [JSON_MEDIA]: { schema: jsonSchema(R.errorEnvelope(codes)) } },
+    };
+  }
+  return {
+    operationId: operationId(route),
+    summary: route.summary,
+    ...(route.description !== undefined && { description: route.description }),
+    tags: [tag],
+    security: SECURITY[route.access],
+    ...(route.params !== undefined && {
+      parameters: route.params.map((p) => ({
+        name: p.name,
+        in: p.in,
+        description: p.description,
+        required: p.required ?? false,
+        schema: jsonSchema(p.schema),
+      })),
+    }),
+    ...(route.form !== undefined && {
+      requestBody: {
+        required: true,
+        description: "A multipart/form-data body; an unknown part is refused with 400",
+        content: { "multipart/form-data": { schema: jsonSchema(route.form) } },
+      },
+    }),
+    ...(route.body !== undefined && {
+      requestBody: {
+        // A POST that needs no data accepts an empty body.
+        required: route.body !== EmptyBody,
+        description: "A JSON object; unknown fields are refused with 400",
+        content: { [JSON_MEDIA]: { schema: jsonSchema(route.body) } },
+      },
+    }),
+    responses,
+    ...(route.path === "/api/events" && {
+      "x-events": Object.fromEntries(
+        Object.keys(R.EVENTS).map((name) => [name, { $ref: `#/components/schemas/Event_${name}` }]),
+      ),
+    }),
+  };
+}
+
+function response(answer: Answer): Record<string, unknown> {
+  if (answer.media === null) return { description: answer.description };
+  const media = answer.media ?? JSON_MEDIA;
+  const schema = answer.schema === undefined ? { type: "string" } : jsonSchema(answer.schema);
+  return { description: answer.description, content: { [media]: { schema } } };
+}
+
+/** A stable, readable id: `post_api_puzzles_id_guesses`. */
+function operationId(route: Route): string {
+  const words = route.path.replace(/[{}]/g, "").split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return [route.method, ...words].join("_");
+}

@@ -1,0 +1,322 @@
+/**
+ * What the API answers, written once as valibot schemas: the OpenAPI document
+ * (`openapi.ts`) is converted from them, the replies' types are inferred from
+ * them, and the HTTP tests check every response body against them. Objects
+ * are strict, so a field added or renamed without its schema fails the tests.
+ */
+import * as v from "valibot";
+import { type ErrorCode, ERRORS } from "./errors.ts";
+
+const Int = v.pipe(v.number(), v.integer());
+const Time = v.pipe(v.string(), v.isoTimestamp());
+const Ids = v.array(v.string());
+
+/** The error envelope every refusal is sent in; `codes` narrows `code` to a route's codes. */
+export function errorEnvelope(codes: readonly ErrorCode[] = Object.keys(ERRORS) as ErrorCode[]) {
+  return v.strictObject({
+    error: v.strictObject({ code: v.picklist(codes), message: v.string() }),
+  });
+}
+
+/** `POST /api/admin/reload`'s 400: the envelope, with every error of the hunt file when it has some. */
+export const ReloadErrorEnvelope = v.strictObject({
+  error: v.strictObject({
+    code: v.literal("bad_request"),
+    message: v.string(),
+    errors: v.pipe(
+      v.optional(v.array(v.string())),
+      v.description("Each error of the hunt file, located (absent for a bad request body)"),
+    ),
+  }),
+});
+
+export const Health = v.strictObject({ ok: v.literal(true), db: v.literal("writable") });
+
+export const HuntInfo = v.strictObject({
+  title: v.string(),
+  starts_at: v.nullable(Time),
+  ends_at: v.nullable(Time),
+  freeze_at: v.nullable(Time),
+  running: v.boolean(),
+  registration: v.picklist(["open", "code", "closed"]),
+  divisions: v.array(v.string()),
+  team_size: v.strictObject({ min: Int, max: v.nullable(Int) }),
+});
+
+export const ScoreboardRow = v.strictObject({
+  rank: Int,
+  name: v.string(),
+  division: v.nullable(v.string()),
+  score: Int,
+  solves: Int,
+  last_solve_at: v.nullable(Time),
+});
+export const Scoreboard = v.strictObject({ frozen: v.boolean(), teams: v.array(ScoreboardRow) });
+
+export const ScoreHistory = v.strictObject({
+  frozen: v.boolean(),
+  teams: v.array(v.strictObject({
+    name: v.string(),
+    points: v.array(v.strictObject({ at: Time, score: Int })),
+  })),
+});
+
+/** CTFtime's scoreboard feed (ctftime.org/json-scoreboard-feed). */
+export const CtftimeFeed = v.strictObject({
+  tasks: v.array(v.string()),
+  standings: v.array(v.strictObject({
+    pos: Int,
+    team: v.string(),
+    score: Int,
+    taskStats: v.record(v.string(), v.strictObject({ points: Int, time: Int })),
+    lastAccept: v.optional(Int),
+  })),
+});
+
+export const RegisterReply = v.strictObject({
+  team: v.strictObject({ id: Int, name: v.string() }),
+  token: v.string(),
+});
+export type RegisterReply = v.InferOutput<typeof RegisterReply>;
+export const LoginReply = v.strictObject({ token: v.string() });
+export const LogoutReply = v.strictObject({ ok: v.literal(true) });
+
+export const PuzzleList = v.strictObject({
+  puzzles: v.array(v.strictObject({
+    id: v.string(),
+    title: v.string(),
+    round: v.string(),
+    points: Int,
+    solved: v.boolean(),
+  })),
+});
+
+export const PuzzleDetail = v.strictObject({
+  id: v.string(),
+  title: v.string(),
+  round: v.string(),
+  points: Int,
+  body_html: v.string(),
+  solved: v.boolean(),
+  hints: v.array(v.strictObject({
+    id: v.string(),
+    cost: Int,
+    available: v.boolean(),
+    taken: v.boolean(),
+    text: v.pipe(v.optional(v.string()), v.description("Only once the hint is taken")),
+  })),
+});
+
+export const GuessReply = v.strictObject({
+  result: v.picklist(["correct", "incorrect", "partial", "already_solved"]),
+  message: v.optional(v.string()),
+  unlocked: v.pipe(Ids, v.description("The puzzles this guess newly unlocked")),
+});
+export type GuessReply = v.InferOutput<typeof GuessReply>;
+
+export const HintReply = v.strictObject({ id: v.string(), text: v.string(), cost: Int });
+export type HintReply = v.InferOutput<typeof HintReply>;
+export const TakenHint = v.strictObject({ hint: HintReply });
+
+export const CheckInReply = v.strictObject({
+  puzzle: v.string(),
+  unlocked: v.pipe(Ids, v.description("The puzzles this check-in newly unlocked")),
+});
+export type CheckInReply = v.InferOutput<typeof CheckInReply>;
+
+const TeamSummary = v.strictObject({
+  id: Int,
+  name: v.string(),
+  division: v.nullable(v.string()),
+  members: v.array(v.string()),
+  score: Int,
+  solves: Int,
+  created_at: v.nullable(Time),
+  last_activity_at: v.nullable(Time),
+});
+export const AdminTeams = v.strictObject({ teams: v.array(TeamSummary) });
+
+const GuessResult = v.picklist(["correct", "incorrect", "partial"]);
+/** For an action made offline: when it counts, and why the organizers should look at it. */
+const EffectiveAt = v.pipe(
+  v.optional(Time),
+  v.description("When a guess made offline counts (absent: when it arrived, `at`)"),
+);
+const Flag = v.pipe(
+  v.optional(v.picklist(["clamped", "late"])),
+  v.description(
+    "An action made offline: its claimed time was clamped, or it arrived over 10 min late",
+  ),
+);
+export const AdminTeam = v.strictObject({
+  team: TeamSummary,
+  guesses: v.array(v.strictObject({
+    id: Int,
+    puzzle: v.string(),
+    raw: v.string(),
+    normalized: v.string(),
+    result: GuessResult,
+    at: v.nullable(Time),
+    effective_at: EffectiveAt,
+    flag: Flag,
+  })),
+  hints: v.array(
+    v.strictObject({ puzzle: v.string(), hint: v.string(), at: v.nullable(Time), flag: Flag }),
+  ),
+  checkins: v.array(v.strictObject({ puzzle: v.string(), at: v.nullable(Time), flag: Flag })),
+  adjustments: v.array(v.strictObject({
+    id: Int,
+    points: Int,
+    reason: v.string(),
+    at: v.nullable(Time),
+  })),
+  routes: v.array(v.strictObject({ id: v.string(), stops: Ids })),
+  variants: v.array(v.strictObject({ puzzle: v.string(), variant: Int })),
+});
+
+export const GuessFeed = v.strictObject({
+  guesses: v.array(v.strictObject({
+    id: Int,
+    team: Int,
+    team_name: v.string(),
+    puzzle: v.string(),
+    raw: v.string(),
+    normalized: v.string(),
+    result: GuessResult,
+    at: v.nullable(Time),
+    effective_at: EffectiveAt,
+    flag: Flag,
+  })),
+});
+
+export const AnnouncementReply = v.strictObject({
+  announcement: v.strictObject({ id: Int, text: v.string(), at: v.nullable(Time) }),
+});
+export const AdjustmentReply = v.strictObject({
+  adjustment: v.strictObject({ id: Int, team: Int, points: Int, reason: v.string() }),
+  unlocked: Ids,
+});
+export const ExtraGuessesReply = v.strictObject({
+  extra_guesses: v.strictObject({ team: Int, puzzle: v.string(), count: Int }),
+});
+export const FreezeReply = v.strictObject({ frozen: v.boolean() });
+export const SubmitterReleased = v.strictObject({ released: v.boolean() });
+export const ReloadReply = v.strictObject({
+  reloaded: v.literal(true),
+  added: Ids,
+  removed: Ids,
+  changed: Ids,
+  reassigned: v.pipe(Ids, v.description("Puzzles whose variants were dealt out again")),
+  rerouted: v.pipe(Int, v.description("Team route orders given anew")),
+  puzzles: Int,
+});
+
+export const AdminStats = v.strictObject({
+  puzzles: v.array(v.strictObject({
+    id: v.string(),
+    title: v.string(),
+    round: v.string(),
+    unlocked: Int,
+    solves: Int,
+    median_solve_seconds: v.nullable(Int),
+    wrong_guesses: Int,
+  })),
+  guesses_per_minute: v.array(v.strictObject({ at: Int, guesses: Int, correct: Int })),
+});
+
+export const Results = v.strictObject({
+  teams: v.array(v.strictObject({
+    id: Int,
+    name: v.string(),
+    division: v.nullable(v.string()),
+    members: v.array(v.string()),
+    created_at: v.nullable(Time),
+  })),
+  solves: v.array(v.strictObject({
+    team: Int,
+    puzzle: v.string(),
+    guess_id: Int,
+    at: v.nullable(Time),
+  })),
+  guesses: v.array(v.strictObject({
+    id: Int,
+    team: Int,
+    puzzle: v.string(),
+    raw: v.string(),
+    normalized: v.string(),
+    result: GuessResult,
+    at: v.nullable(Time),
+  })),
+  scoreboard: v.array(v.strictObject({
+    rank: Int,
+    team: Int,
+    name: v.string(),
+    division: v.nullable(v.string()),
+    score: Int,
+    solves: Int,
+    last_solve_at: v.nullable(Time),
+  })),
+  routes: v.array(v.strictObject({
+    team: Int,
+    route: v.string(),
+    stops: Ids,
+    at: v.nullable(Time),
+  })),
+});
+
+/** The data of each SSE event type (the `data:` line, as JSON). */
+const SubmissionFields = {
+  id: Int,
+  puzzle: v.string(),
+  submit: v.picklist(["photo", "video", "text"]),
+  status: v.picklist(["pending", "accepted", "rejected"]),
+  points: v.pipe(Int, v.description("The points it earns (or would, once accepted)")),
+  message: v.pipe(v.nullable(v.string()), v.description("A rejection's message to the team")),
+  text: v.pipe(v.nullable(v.string()), v.description("A text mission's answer")),
+  type: v.pipe(v.nullable(v.string()), v.description("The file's sniffed media type")),
+  size: v.pipe(Int, v.description("The file's size in bytes (0 for a text)")),
+  at: Time,
+};
+
+/** A mission's submission, as its team and the judges see it. */
+export const SubmissionInfo = v.strictObject(SubmissionFields);
+export const SubmissionReply = v.strictObject({ submission: SubmissionInfo });
+export const SubmissionList = v.strictObject({ submissions: v.array(SubmissionInfo) });
+export const ClaimReply = v.strictObject({
+  submission: v.pipe(
+    v.nullable(SubmissionInfo),
+    v.description("The claimed submission, or null when none is waiting"),
+  ),
+});
+export const VerdictReply = v.strictObject({
+  submission: v.strictObject({ ...SubmissionFields, unlocked: Ids }),
+});
+
+export const EVENTS = {
+  scoreboard: v.pipe(
+    Scoreboard,
+    v.description("The public scoreboard; sent first, then on change"),
+  ),
+  announcement: v.pipe(
+    v.strictObject({ id: Int, text: v.string(), at: v.pipe(Int, v.description("Epoch ms")) }),
+    v.description("An organizer's announcement; its id resumes with Last-Event-ID"),
+  ),
+  solve: v.pipe(
+    v.strictObject({ puzzle: v.string() }),
+    v.description("The team solved a puzzle (a team's own streams only)"),
+  ),
+  unlock: v.pipe(
+    v.strictObject({ puzzles: Ids }),
+    v.description("Puzzles newly unlocked for the team (a team's own streams only)"),
+  ),
+  submission: v.pipe(
+    v.strictObject({
+      id: Int,
+      puzzle: v.string(),
+      status: SubmissionFields.status,
+      points: Int,
+      message: v.nullable(v.string()),
+    }),
+    v.description("A mission's submission was received or judged (a team's own streams only)"),
+  ),
+} as const;

@@ -1,0 +1,63 @@
+/**
+ * What the store needs of a SQLite connection, so that one set of SQL serves
+ * both runtimes: `bun:sqlite` on Bun, `node:sqlite` on Deno. The shape is
+ * bun:sqlite's own (statements with `run`/`get`/`all`, transactions as
+ * wrapped functions with `.immediate()` and `.deferred()`), so on Bun the
+ * connection is the `Database` itself, with nothing in between on the write
+ * path. The runtime's driver is picked once, when this module loads.
+ */
+
+/** A value a statement binds. */
+export type Param = string | number | bigint | null | Uint8Array;
+
+/** A prepared statement. */
+export interface Statement<Row = unknown> {
+  run(...params: Param[]): unknown;
+  /** The first row, or null (Bun) or undefined (node:sqlite) when there is none. */
+  get(...params: Param[]): Row | null | undefined;
+  all(...params: Param[]): Row[];
+  /** The rows one at a time, for reads too large to hold as one array. */
+  iterate(...params: Param[]): IterableIterator<Row>;
+}
+
+/** `fn` run inside a transaction: plain (BEGIN), `.deferred()`, `.immediate()` or `.exclusive()`. */
+export interface Transaction<A extends unknown[], R> {
+  (...args: A): R;
+  deferred(...args: A): R;
+  immediate(...args: A): R;
+  exclusive(...args: A): R;
+}
+
+/** One SQLite connection. */
+export interface Connection {
+  exec(sql: string): void;
+  /** A new prepared statement. */
+  prepare<Row = unknown>(sql: string): Statement<Row>;
+  /** A prepared statement cached by its SQL, for statements run now and then. */
+  query<Row = unknown>(sql: string): Statement<Row>;
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): Transaction<A, R>;
+  close(): void;
+}
+
+/** How to open a file: created if missing (the default), or only read. */
+export interface OpenOptions {
+  create?: boolean;
+  readonly?: boolean;
+}
+
+/** The runtime's driver: bun:sqlite under Bun, node:sqlite elsewhere (Deno). */
+const driver: {
+  openConnection(path: string, options?: OpenOptions): Connection;
+  copyDatabase(db: Connection, path: string): Promise<void>;
+} = "Bun" in globalThis ? await import("./driver_bun.ts") : await import("./driver_node.ts");
+
+/** Opens a SQLite file (or `:memory:`) with the runtime's driver. */
+export const openConnection: (path: string, options?: OpenOptions) => Connection =
+  driver.openConnection;
+
+/**
+ * Writes a consistent copy of the open database to the new file `path`, while
+ * others keep writing: `VACUUM INTO` on Bun; SQLite's online backup on Deno,
+ * whose SQLite allows no attached database, which VACUUM INTO needs.
+ */
+export const copyDatabase: (db: Connection, path: string) => Promise<void> = driver.copyDatabase;

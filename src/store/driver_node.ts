@@ -1,0 +1,86 @@
+/**
+ * The `node:sqlite` driver, for Deno (2.2+) and Node: `DatabaseSync` wrapped
+ * into a `Connection`. Statements are node:sqlite's own; transactions are
+ * BEGIN … COMMIT around the function (ROLLBACK if it throws), with a
+ * savepoint when one is already open, as bun:sqlite nests them.
+ */
+import { existsSync } from "node:fs";
+import { backup, DatabaseSync, type StatementSync } from "node:sqlite";
+import type { Connection, OpenOptions, Statement, Transaction } from "./driver.ts";
+
+/** Opens a SQLite file with node:sqlite. */
+export function openConnection(path: string, options: OpenOptions = {}): Connection {
+  if (options.create === false && path !== ":memory:") {
+    // node:sqlite always creates a missing file; refuse here as bun:sqlite would.
+    if (!existsSync(path)) throw new Error("unable to open database file");
+  }
+  return new NodeConnection(new DatabaseSync(path, { readOnly: options.readonly ?? false }));
+}
+
+/**
+ * Copies the database with SQLite's online backup, page by page; a write by
+ * another connection meanwhile makes it start over, so the copy is one commit's.
+ */
+export async function copyDatabase(connection: Connection, path: string): Promise<void> {
+  await backup((connection as NodeConnection).db, path);
+}
+
+class NodeConnection implements Connection {
+  private readonly cache = new Map<string, StatementSync>();
+  private depth = 0;
+
+  constructor(readonly db: DatabaseSync) {}
+
+  exec(sql: string): void {
+    this.db.exec(sql);
+  }
+
+  prepare<Row>(sql: string): Statement<Row> {
+    return this.db.prepare(sql) as unknown as Statement<Row>;
+  }
+
+  query<Row>(sql: string): Statement<Row> {
+    let statement = this.cache.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.cache.set(sql, statement);
+    }
+    return statement as unknown as Statement<Row>;
+  }
+
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): Transaction<A, R> {
+    const run = (begin: string) => (...args: A): R => this.inTransaction(begin, () => fn(...args));
+    return Object.assign(run("BEGIN"), {
+      deferred: run("BEGIN DEFERRED"),
+      immediate: run("BEGIN IMMEDIATE"),
+      exclusive: run("BEGIN EXCLUSIVE"),
+    });
+  }
+
+  close(): void {
+    this.cache.clear();
+    this.db.close();
+  }
+
+  private inTransaction<R>(begin: string, body: () => R): R {
+    // Inside another transaction: a savepoint, released or rolled back on its own.
+    const savepoint = this.depth > 0 ? `cairn_${this.depth}` : undefined;
+    this.db.exec(savepoint === undefined ? begin : `SAVEPOINT ${savepoint}`);
+    this.depth++;
+    try {
+      const result = body();
+      this.db.exec(savepoint === undefined ? "COMMIT" : `RELEASE ${savepoint}`);
+      return result;
+    } catch (error) {
+      if (savepoint !== undefined) {
+        this.db.exec(`ROLLBACK TO ${savepoint}`);
+        this.db.exec(`RELEASE ${savepoint}`);
+      } else if (this.db.isTransaction) {
+        this.db.exec("ROLLBACK");
+      }
+      throw error;
+    } finally {
+      this.depth--;
+    }
+  }
+}

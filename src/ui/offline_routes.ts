@@ -1,0 +1,65 @@
+/**
+ * What clues readable offline need from the server: the service worker
+ * (`/sw.js`, hand-written in `sw.js`, with this build's shell filled in) and
+ * the page it shows for anything it has not kept (`/offline`). Which pages it
+ * may keep, the pages say themselves (`cairn-offline: cache`, see
+ * `markCacheable`). Service workers run only in secure contexts: HTTPS (see
+ * `cairn tls`) or localhost.
+ */
+import type { Context, Hono } from "hono";
+import type { Play } from "../play/mod.ts";
+import { huntInfo } from "./_page.ts";
+import { ASSETS } from "./assets.ts";
+import { MessagePage } from "./player.tsx";
+// @ts-expect-error -- a browser script, embedded as text
+import swJs from "./sw.js" with { type: "text" };
+
+export const OFFLINE_PATH = "/offline";
+
+/** What the worker precaches: the stylesheet, the players' scripts, the icon, the offline page. */
+const SHELL = [
+  ASSETS.css.path,
+  ASSETS.player.path,
+  ASSETS.outbox.path,
+  ASSETS.icon.path,
+  OFFLINE_PATH,
+];
+
+/** The worker's script, built once: a new build (new asset hashes) is a new worker. */
+const WORKER = (() => {
+  const version = Bun.hash(swJs as string + SHELL.join(",")).toString(36).slice(0, 10);
+  return (swJs as string)
+    .replace("__CAIRN_VERSION__", version)
+    .replace('"__CAIRN_SHELL__"', JSON.stringify(JSON.stringify(SHELL)));
+})();
+
+/** Marks a team's page as one the service worker may keep for it offline. */
+export function markCacheable(c: Context): void {
+  c.header("cairn-offline", "cache");
+}
+
+/** `/sw.js` and `/offline`, to mount with the players' pages. */
+export function offlinePages(pages: Hono, { game }: Play): void {
+  pages.get("/sw.js", () =>
+    new Response(WORKER, {
+      headers: {
+        "content-type": "text/javascript; charset=utf-8",
+        // Checked at every navigation, so a new build's worker is found at once.
+        "cache-control": "no-cache",
+        "x-content-type-options": "nosniff",
+      },
+    }));
+
+  // The same for every team (it is cached once for all): nothing of any team in it, not even
+  // the last-contact token that `html()` adds to a team's pages.
+  pages.get(OFFLINE_PATH, (c) => {
+    const page = MessagePage({
+      hunt: huntInfo(game.engine),
+      title: "You are offline",
+      text:
+        "This page is not saved on this phone. Puzzles you opened before can still be read, and answers you send wait here until the network is back.",
+    });
+    c.header("cache-control", "no-store");
+    return c.html("<!doctype html>" + String(page));
+  });
+}

@@ -1,0 +1,393 @@
+// Cairn's outbox: guesses, hint takes and check-ins survive bad Wi-Fi. Each
+// one is kept in IndexedDB with a random Idempotency-Key (128 bits from
+// crypto.getRandomValues, which plain HTTP allows), the payload, and the time
+// the player pressed the button, then sent until the server answers. The
+// server stores each key's answer, so sending the same item twice (a retry,
+// or two tabs at once) never counts twice. Works on plain HTTP; see
+// docs/offline.md.
+(() => {
+  "use strict";
+  const team = document.body.dataset.team;
+  if (!team || !("indexedDB" in window)) return;
+  const $ = (id) => document.getElementById(id);
+  const FLUSH_EVERY_MS = 20_000;
+  const CONTACT = "cairn.contact";
+
+  // ---------------------------------------------------------------- IndexedDB
+
+  let opened;
+  /** The outbox database: `outbox` (items to send) and `results` (answers not yet seen). */
+  function database() {
+    opened ??= new Promise((resolve, reject) => {
+      const request = indexedDB.open("cairn-outbox", 1);
+      request.onupgradeneeded = () => {
+        request.result.createObjectStore("outbox", { keyPath: "key" });
+        request.result.createObjectStore("results", { keyPath: "key" });
+      };
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    return opened;
+  }
+
+  /** Runs `work(store)` in a transaction and resolves with its request's result. */
+  async function inStore(name, mode, work) {
+    const db = await database();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(name, mode);
+      const request = work(tx.objectStore(name));
+      tx.oncomplete = () => resolve(request ? request.result : undefined);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  }
+  const all = (name) => inStore(name, "readonly", (s) => s.getAll());
+  const put = (name, value) => inStore(name, "readwrite", (s) => s.put(value));
+  const remove = (name, key) => inStore(name, "readwrite", (s) => s.delete(key));
+  const clear = (name) => inStore(name, "readwrite", (s) => s.clear());
+
+  /** 128 random bits, as 32 hex digits. */
+  function newKey() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // Other tabs hear of every change, so each one's panel stays current.
+  const channel = "BroadcastChannel" in window ? new BroadcastChannel("cairn-outbox") : undefined;
+  const changed = () => {
+    channel?.postMessage("changed");
+    void render();
+  };
+  if (channel) channel.onmessage = () => void render();
+
+  // ---------------------------------------------------------------- the panel
+
+  function element(tag, className, text) {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  const panel = element("section", "card outbox");
+  panel.id = "outbox";
+  panel.hidden = true;
+  panel.setAttribute("aria-live", "polite");
+  const status = element("p", "notice notice-warn");
+  status.id = "outbox-status";
+  const list = element("ul", "outbox-results");
+  panel.append(status, list);
+  const main = $("main");
+  if (main) main.prepend(panel);
+
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+  /** "2 answers waiting for the network", or hints and check-ins too. */
+  function waitingText(items) {
+    const count = (kind) => items.filter((item) => item.kind === kind).length;
+    const parts = [
+      [count("guess"), "answer", "answers"],
+      [count("hint"), "hint", "hints"],
+      [count("checkin"), "check-in", "check-ins"],
+    ].filter(([n]) => n > 0).map(([n, one, many]) => plural(n, one, many));
+    return `${parts.join(", ")} waiting for the network`;
+  }
+
+  /** Shows what is queued and each result not yet seen. */
+  async function render() {
+    const [items, results] = await Promise.all([all("outbox"), all("results")]);
+    const mine = items.filter((item) => item.team === team);
+    status.hidden = mine.length === 0;
+    status.textContent = mine.length === 0 ? "" : waitingText(mine);
+    const seen = results.filter((r) => r.team === team).sort((a, b) => a.at - b.at);
+    list.replaceChildren(...seen.map((result) => {
+      const li = element("li", `notice notice-${result.tone}`);
+      li.dataset.key = result.key;
+      li.append(element("strong", "", result.title), " ", result.label);
+      if (result.text) li.append(element("p", "", result.text));
+      const dismiss = element("button", "link-button", "Dismiss");
+      dismiss.type = "button";
+      dismiss.addEventListener("click", async () => {
+        await remove("results", result.key);
+        changed();
+      });
+      li.append(" ", dismiss);
+      return li;
+    }));
+    panel.hidden = mine.length === 0 && seen.length === 0;
+    return mine.length;
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /** What an answer means for the player: a tone, a title, and maybe a sentence. */
+  function describe(item, status, data) {
+    if (status >= 400) {
+      return { tone: "bad", title: "Not sent", text: data?.error?.message ?? `Error ${status}` };
+    }
+    if (item.kind === "hint") return { tone: "info", title: "Hint taken" };
+    if (item.kind === "checkin") {
+      const more = data.unlocked.length > 0 ? `Unlocked: ${data.unlocked.join(", ")}` : undefined;
+      return { tone: "ok", title: "Checked in", text: more };
+    }
+    switch (data.result) {
+      case "correct":
+        return { tone: "ok", title: "Correct! Puzzle solved." };
+      case "partial":
+        return {
+          tone: "warn",
+          title: "Keep going",
+          text: data.message ?? "You are on the right track.",
+        };
+      case "incorrect":
+        return { tone: "bad", title: "Not the answer" };
+      default:
+        return { tone: "info", title: "Your team already solved this puzzle" };
+    }
+  }
+
+  /** Whether an answer is final: a result, or a refusal that a retry would not change. */
+  function isFinal(status, data) {
+    if (status < 400) return true;
+    if (status === 401 || status === 429 || status >= 500) return false;
+    // 409 `conflict`: the same key is in flight (another tab); its answer comes on a retry.
+    return !(status === 409 && data?.error?.code === "conflict");
+  }
+
+  /** Shows a result where it was asked, when this page is that puzzle's. */
+  function showInPlace(item, data, shown) {
+    const onPage = document.body.dataset.puzzle === item.puzzle;
+    if (!onPage || item.kind !== "guess") return false;
+    const box = $("result");
+    if (!box) return false;
+    box.className = `notice notice-${shown.tone}`;
+    box.replaceChildren(element("strong", "", shown.title));
+    if (shown.text) box.append(element("p", "", shown.text));
+    box.append(element("p", "small", item.label));
+    if (data && data.result === "correct") {
+      $("guess-form")?.replaceWith(element("p", "", "Your team solved this puzzle."));
+    }
+    return true;
+  }
+
+  /** The headers that say when the item was made, for fair times (the last contact token). */
+  function timing(item) {
+    const headers = { "cairn-pressed-at": String(item.pressedAt) };
+    const contact = localStorage.getItem(CONTACT);
+    if (contact) headers["cairn-contact"] = contact;
+    return headers;
+  }
+
+  /** Keeps the newest signed contact token the server sent. */
+  function noteContact(res) {
+    const token = res.headers.get("cairn-contact");
+    if (token) localStorage.setItem(CONTACT, token);
+  }
+
+  /** Sends one item; true when the server gave a final answer. */
+  async function send(item) {
+    let res;
+    let data;
+    try {
+      res = await fetch(item.path, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "idempotency-key": item.key,
+          ...timing(item),
+        },
+        body: JSON.stringify(item.body),
+      });
+      data = await res.json().catch(() => undefined);
+    } catch {
+      return "offline";
+    }
+    noteContact(res);
+    if (!isFinal(res.status, data)) return res.status === 401 ? "logged_out" : "later";
+    const shown = describe(item, res.status, data);
+    await remove("outbox", item.key);
+    if (!showInPlace(item, data, shown)) {
+      await put("results", { key: item.key, team, label: item.label, at: Date.now(), ...shown });
+    }
+    if (item.kind === "hint" && res.ok && document.body.dataset.puzzle === item.puzzle) {
+      $(`hint-${item.hint}`)?.querySelector("details")?.replaceWith(
+        element("p", "hint-text", data.hint.text),
+      );
+    }
+    return "sent";
+  }
+
+  let flushing;
+  /** Sends everything queued for this team, oldest first; stops at the first network failure. */
+  function flush() {
+    flushing ??= (async () => {
+      try {
+        const items = (await all("outbox")).filter((item) => item.team === team);
+        items.sort((a, b) => a.pressedAt - b.pressedAt);
+        for (const item of items) {
+          const outcome = await send(item);
+          if (outcome === "offline" || outcome === "logged_out") break;
+        }
+      } finally {
+        flushing = undefined;
+        changed();
+      }
+    })();
+    return flushing;
+  }
+
+  /** Queues an item, then tries to send it at once. */
+  async function enqueue(item) {
+    const queued = { key: newKey(), team, pressedAt: Date.now(), ...item };
+    await put("outbox", queued);
+    changed();
+    await flush();
+    const still = (await all("outbox")).some((other) => other.key === queued.key);
+    if (still) {
+      showInPlace(queued, undefined, {
+        tone: "info",
+        title: "Saved on this phone",
+        text: "It is sent as soon as the network is back.",
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- the forms
+
+  const title = () => document.querySelector("h1")?.textContent?.trim() ?? "";
+
+  /** Takes a player form over, so that what it sends goes through the outbox. */
+  function claim(event) {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const action = new URL(form.action, location.href).pathname;
+    let item;
+    if (form.id === "guess-form") {
+      const answer = form.querySelector("input[name=answer]").value;
+      if (answer.trim() === "") return;
+      const puzzle = document.body.dataset.puzzle;
+      item = {
+        kind: "guess",
+        puzzle,
+        path: `/api/puzzles/${encodeURIComponent(puzzle)}/guesses`,
+        body: { answer },
+        label: `“${answer}” on ${title()}`,
+      };
+      form.querySelector("input[name=answer]").select();
+    } else if (form.classList.contains("hint-form")) {
+      const match = /\/puzzles\/([^/]+)\/hints\/([^/]+)$/.exec(action);
+      if (!match) return;
+      item = {
+        kind: "hint",
+        puzzle: decodeURIComponent(match[1]),
+        hint: decodeURIComponent(match[2]),
+        path: `/api${action}`,
+        body: {},
+        label: `a hint on ${title()}`,
+      };
+    } else if (action === "/checkin") {
+      // Online, the form opens the checkpoint's own page; offline, the check-in waits here.
+      if (navigator.onLine) return;
+      const code = form.querySelector("input[name=code]").value.trim();
+      if (code === "") return;
+      item = {
+        kind: "checkin",
+        path: "/api/checkins",
+        body: { code },
+        label: `checkpoint ${code}`,
+      };
+      form.reset();
+    } else if (action === "/logout") {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      void logout(form);
+      return;
+    } else {
+      return;
+    }
+    // The outbox sends it; the page's own script and the plain form post stand down.
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    void enqueue(item);
+  }
+  globalThis.addEventListener("submit", claim, true);
+
+  /** Logging out: send what is queued, then forget it and every cached page. */
+  async function logout(form) {
+    await Promise.race([flush(), new Promise((resolve) => setTimeout(resolve, 5000))]);
+    const left = await render();
+    if (left > 0 && !confirm(`${waitingText(await all("outbox"))}. Log out and drop them?`)) {
+      return;
+    }
+    await Promise.all([clear("outbox"), clear("results")]);
+    localStorage.removeItem(CONTACT);
+    // The team's pages go; the shell (no team's data in it) stays for the next team.
+    if ("caches" in globalThis) {
+      for (const name of await caches.keys()) {
+        if (!name.startsWith("cairn-shell-")) await caches.delete(name);
+      }
+    }
+    channel?.postMessage("changed");
+    form.submit();
+  }
+
+  // ---------------------------------------------------------------- when to flush
+
+  const contact = document.querySelector("meta[name=cairn-contact]")?.content;
+  if (contact) localStorage.setItem(CONTACT, contact);
+  globalThis.addEventListener("online", () => void flush());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") void flush();
+  });
+  setInterval(async () => {
+    if ((await render()) > 0) void flush();
+  }, FLUSH_EVERY_MS);
+  void flush();
+
+  // ---------------------------------------------------------------- the service worker
+
+  /** Asks the worker to keep these pages for reading offline. */
+  async function keepPages(urls) {
+    const registration = await navigator.serviceWorker.ready;
+    registration.active?.postMessage({ type: "cache", urls });
+  }
+
+  /** Offers a waiting new version; it takes over only when the player says so. */
+  function offerUpdate(registration) {
+    const waiting = registration.waiting;
+    if (!waiting || !navigator.serviceWorker.controller || $("update-ready")) return;
+    const note = element("div", "toast", "A new version of this page is ready. ");
+    note.id = "update-ready";
+    const button = element("button", "link-button", "Reload");
+    button.type = "button";
+    button.addEventListener("click", () => {
+      navigator.serviceWorker.addEventListener("controllerchange", () => location.reload());
+      waiting.postMessage({ type: "skip-waiting" });
+    });
+    note.append(button);
+    $("toasts")?.append(note);
+  }
+
+  // Service workers exist only in secure contexts (HTTPS, or localhost); elsewhere the outbox alone applies.
+  if (globalThis.isSecureContext && "serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then((registration) => {
+      offerUpdate(registration);
+      registration.addEventListener("updatefound", () => {
+        registration.installing?.addEventListener("statechange", () => offerUpdate(registration));
+      });
+    }).catch(() => {});
+    // The list names every unlocked puzzle: keep them all, and each new one as it unlocks.
+    const links = [...document.querySelectorAll("#main a[href^='/puzzles/']")]
+      .map((a) => a.getAttribute("href"));
+    void keepPages(["/puzzles", location.pathname, ...links]);
+    document.addEventListener("cairn:unlock", (event) => {
+      void keepPages([
+        "/puzzles",
+        ...event.detail.map((id) => `/puzzles/${encodeURIComponent(id)}`),
+      ]);
+    });
+  }
+
+  // For tests and the curious: the outbox's state.
+  globalThis.cairnOutbox = { flush, render, pending: async () => (await all("outbox")).length };
+})();

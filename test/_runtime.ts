@@ -1,0 +1,71 @@
+// What the tests need from the runtime they run on, Bun (`bun test`) or Deno
+// (`deno task test`): a sleep, and a child process running a script or a
+// snippet with the same runtime, its stdout piped.
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The runtime the tests run on. */
+export const RUNTIME_NAME: "bun" | "deno" = "Bun" in globalThis ? "bun" : "deno";
+
+/** A child process of the same runtime. */
+export interface Child {
+  stdout: ReadableStream<Uint8Array>;
+  kill(signal: "SIGKILL" | "SIGTERM"): void;
+  /** Resolves with the exit code, or null when a signal ended it. */
+  exited: Promise<number | null>;
+  /** The signal that ended it, once it has exited. */
+  signal(): string | null;
+}
+
+interface DenoChild {
+  stdout: ReadableStream<Uint8Array>;
+  kill(signal: string): void;
+  status: Promise<{ code: number; signal: string | null }>;
+}
+interface DenoCommand {
+  execPath(): string;
+  Command: new (
+    exe: string,
+    options: { args: string[]; stdout: "piped"; stderr: "inherit" },
+  ) => { spawn(): DenoChild };
+}
+
+/**
+ * Runs `script` (a file) or `{ eval }` (a snippet) with the runtime the tests
+ * run on, with every permission on Deno.
+ */
+export function spawnRuntime(what: string | { eval: string }, args: string[] = []): Child {
+  if ("Bun" in globalThis) {
+    const command = typeof what === "string" ? [what] : ["-e", what.eval];
+    const child = Bun.spawn([process.execPath, ...command, ...args], {
+      stdout: "pipe",
+      stderr: "inherit",
+    });
+    return {
+      stdout: child.stdout,
+      kill: (signal) => child.kill(signal),
+      exited: child.exited.then(() => child.signalCode === null ? child.exitCode : null),
+      signal: () => child.signalCode === null ? null : String(child.signalCode),
+    };
+  }
+  const deno = (globalThis as unknown as { Deno: DenoCommand }).Deno;
+  const command = typeof what === "string" ? ["run", "-A", what] : ["eval", what.eval];
+  const child = new deno.Command(deno.execPath(), {
+    args: [...command, ...args],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let ended: string | null = null;
+  return {
+    stdout: child.stdout,
+    kill: (signal) => child.kill(signal),
+    exited: child.status.then((status) => {
+      ended = status.signal;
+      return status.signal === null ? status.code : null;
+    }),
+    signal: () => ended,
+  };
+}

@@ -1,0 +1,311 @@
+// cairn import ctfd: a CTFd export built as CTFd's exporter builds one, imported, then served;
+// the scores must be those CTFd computes for the same data, worked out by hand below.
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { zipSync } from "fflate";
+import { run } from "../../src/cli/mod.ts";
+import { loadHunt } from "../../src/hunt/mod.ts";
+import { createLogger } from "../../src/log/mod.ts";
+import { hashToken } from "../../src/play/mod.ts";
+import { startGame } from "../../src/server/mod.ts";
+import { openDatabase, readResults, SqliteStore } from "../../src/store/mod.ts";
+import { fakeIo } from "../_io.ts";
+import { exportZip, harborCtf, T0, type Tables } from "../ctfd/_export.ts";
+
+const MINUTE = 60_000;
+
+async function importZip(zip: Uint8Array, extra: string[] = []) {
+  const dir = mkdtempSync(join(tmpdir(), "cairn-import-"));
+  const file = join(dir, "export.zip");
+  writeFileSync(file, zip);
+  const out = join(dir, "event");
+  const io = fakeIo();
+  const code = await run(["import", "ctfd", file, "--out", out, ...extra], io);
+  return { dir, out, code, stdout: io.out(), stderr: io.err() };
+}
+
+/** The imported event, served by the same composition root as `cairn serve`, at `now`. */
+function serve(out: string, now: number) {
+  const text = readFileSync(join(out, "hunt.toml"), "utf8");
+  const load = () =>
+    loadHunt(text, {
+      file: "hunt.toml",
+      readFile: (path) => readFileSync(join(out, path), "utf8"),
+      assetsDir: join(out, "assets"),
+    });
+  const { hunt, problems } = load();
+  if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+  const store = SqliteStore.over(openDatabase(join(out, "cairn.db")));
+  const server = startGame({
+    store,
+    hunt,
+    reread: load,
+    clock: { now: () => now },
+    logger: createLogger({ write: () => {} }),
+    adminTokenHash: () => hashToken("admin"),
+  });
+  const call = async (
+    method: string,
+    path: string,
+    init: { body?: unknown; token?: string } = {},
+  ) => {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
+    const res = await server.app.request(`http://localhost${path}`, {
+      method,
+      headers,
+      ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
+    });
+    // deno-lint-ignore no-explicit-any -- replies are inspected field by field
+    return { status: res.status, body: await res.json() as any };
+  };
+  return { server, store, call };
+}
+
+describe("cairn import ctfd", () => {
+  test("imports an event so that Cairn serves CTFd's scores, solves and accounts", async () => {
+    const ternsHash = await Bun.password.hash("terns-pass", { algorithm: "bcrypt", cost: 4 });
+    const zip = exportZip(harborCtf(ternsHash), { "uploads/abc123/index.php": "<?php echo 1; ?>" });
+    const { out, code, stdout, stderr } = await importZip(zip);
+    expect([code, stderr]).toEqual([0, ""]);
+    expect(stdout).toContain("import: wrote");
+    expect(stdout).toContain(
+      "5 puzzles, 3 teams, 13 guesses (10 solves), 2 hint takes, 1 adjustments, 1 announcements",
+    );
+    expect(readFileSync(join(out, "assets", "web-1", "index.php"), "utf8")).toBe(
+      "<?php echo 1; ?>",
+    );
+    const webBody = readFileSync(join(out, "puzzles", "web-1.md"), "utf8");
+    expect(webBody).toContain("**Connection:** `http://web.ctf:8080`");
+    expect(webBody).toContain("- [index.php](assets/index.php)");
+
+    // The report lists what did not carry over.
+    const report = readFileSync(join(out, "import-report.txt"), "utf8");
+    for (
+      const line of [
+        'challenge(s) of plugin types were left out, with their submissions: "Quiz" (multiple_choice)',
+        '"Banned Crew" (banned)',
+        "1 page(s) had no place in Cairn",
+        "1 bracket(s) had no place in Cairn",
+        "1 team(s) had no password in CTFd",
+        "discarded, rate-limited or repeated submission(s) were left out",
+      ]
+    ) expect(report).toContain(line);
+
+    // CTFd's formulas, by hand. Solve counts leave out the banned team; the first solve keeps
+    // the initial value, so the count the formulas see is the solves less one.
+    const web = Math.max(100, Math.ceil(500 - 50 * (3 - 1))); // linear 500/100/50, 3 solves: 400
+    const crypto = Math.max(200, Math.ceil(1000 + ((200 - 1000) / 3 ** 2) * (2 - 1) ** 2)); // 912
+    const core = Math.max(100, Math.ceil(300 + ((100 - 300) / 4 ** 2) * (3 - 1) ** 2)); // 250
+    const misc = 100;
+    expect([web, crypto, core]).toEqual([400, 912, 250]);
+    const expected = [
+      { name: "Gulls", score: web + crypto + misc + core - 10, solves: 4 },
+      { name: "Terns", score: web + crypto + core + 25, solves: 3 },
+      { name: "Puffins", score: web + misc + core - 10, solves: 3 },
+    ];
+
+    // Served after the event: the board is frozen at the freeze, after every solve.
+    const { store, call } = serve(out, T0 + 7 * 60 * MINUTE);
+    const board = await call("GET", "/api/scoreboard");
+    expect(board.body.frozen).toBe(true);
+    expect(board.body.teams.map((t: { name: string; score: number; solves: number }) => ({
+      name: t.name,
+      score: t.score,
+      solves: t.solves,
+    }))).toEqual(expected);
+    const results = readResults(store.db);
+    expect(results.scoreboard.map((row) => [row.name, row.score])).toEqual(
+      expected.map((row) => [row.name, row.score]),
+    );
+    expect(results.solves.map((s) => [s.team, s.puzzle, s.at])).toEqual([
+      [1, "web-1", new Date(T0 + 10 * MINUTE).toISOString()],
+      [2, "web-1", new Date(T0 + 12 * MINUTE).toISOString()],
+      [3, "web-1", new Date(T0 + 14 * MINUTE).toISOString()],
+      [1, "crypto-log", new Date(T0 + 20 * MINUTE).toISOString()],
+      [2, "crypto-log", new Date(T0 + 22 * MINUTE).toISOString()],
+      [1, "misc-static", new Date(T0 + 30 * MINUTE).toISOString()],
+      [3, "misc-static", new Date(T0 + 31 * MINUTE).toISOString()],
+      [1, "core-dynamic", new Date(T0 + 40 * MINUTE).toISOString()],
+      [2, "core-dynamic", new Date(T0 + 41 * MINUTE).toISOString()],
+      [3, "core-dynamic", new Date(T0 + 42 * MINUTE).toISOString()],
+    ]);
+    expect(readFileSync(join(out, "hunt.toml"), "utf8")).toContain(
+      "freeze_at = 2026-03-07T14:00:00.000Z",
+    );
+
+    // Teams keep their CTFd passwords (passlib's bcrypt_sha256, plain bcrypt), upgraded at login.
+    const login = (name: string, password: string) =>
+      call("POST", "/api/session", { body: { name, password } });
+    expect((await login("Gulls", "Password")).status).toBe(401);
+    const gulls = await login("Gulls", "password");
+    expect(gulls.status).toBe(200);
+    expect((await login("Terns", "terns-pass")).status).toBe(200);
+    expect((await login("Puffins", "anything")).status).toBe(401);
+    store.flush();
+    const hashes = store.db.query("SELECT name, password_hash AS hash FROM teams ORDER BY id")
+      .all() as {
+        name: string;
+        hash: string;
+      }[];
+    expect(hashes.map((h) => [h.name, h.hash.slice(0, 10)])).toEqual([
+      ["Gulls", "$argon2id$"],
+      ["Terns", "$argon2id$"],
+      ["Puffins", "!no-passwo"],
+    ]);
+    expect((await login("Gulls", "password")).status).toBe(200);
+
+    // What Gulls sees: the hidden challenge stays hidden; the taken hint is shown.
+    const list = await call("GET", "/api/puzzles", { token: gulls.body.token });
+    expect(
+      list.body.puzzles.map((
+        p: { id: string; points: number; solved: boolean },
+      ) => [p.id, p.points, p.solved]),
+    )
+      .toEqual([
+        ["web-1", web, true],
+        ["crypto-log", crypto, true],
+        ["misc-static", misc, true],
+        ["core-dynamic", core, true],
+      ]);
+    const miscView = await call("GET", "/api/puzzles/misc-static", { token: gulls.body.token });
+    expect(miscView.body.hints).toEqual([
+      { id: "hint-1", cost: 10, available: true, taken: true, text: "Try harder" },
+      { id: "hint-2", cost: 0, available: true, taken: false },
+    ]);
+    // Hint 2 needed hint 1 taken first (CTFd's hint prerequisites): Terns never took it.
+    const terns = await login("Terns", "terns-pass");
+    const ternsMisc = await call("GET", "/api/puzzles/misc-static", { token: terns.body.token });
+    expect(ternsMisc.body.hints.map((h: { id: string; available: boolean }) => [h.id, h.available]))
+      .toEqual([["hint-1", true], ["hint-2", false]]);
+    const announcements = store.db.query("SELECT text FROM announcements").all();
+    expect(announcements).toEqual([{ text: "Welcome\n\nGood luck" }]);
+    store.close();
+  });
+
+  test("carries over flags: exact, case-insensitive, regex, several per challenge", async () => {
+    const { out, code } = await importZip(exportZip(harborCtf("$2b$04$x")));
+    expect(code).toBe(0);
+    const { hunt } = loadHunt(readFileSync(join(out, "hunt.toml"), "utf8"), {
+      file: "hunt.toml",
+      readFile: (path) => readFileSync(join(out, path), "utf8"),
+    });
+    const check = (id: string, guess: string) =>
+      hunt!.puzzles[hunt!.puzzleIndex.get(id)!]!.answers.check(guess).kind;
+    const cases: [string, string, string][] = [
+      ["web-1", "flag{web}", "correct"],
+      ["web-1", "flag{WEB}", "incorrect"],
+      ["web-1", "  flag{web} ", "correct"],
+      ["misc-static", "flag{misc}", "correct"],
+      ["misc-static", "FLAG{MISC}", "correct"],
+      ["misc-static", "flag{misc}x", "incorrect"],
+      ["misc-static", "alt-flag", "correct"],
+      ["misc-static", "ALT-FLAG", "incorrect"],
+      ["crypto-log", "flag{c123}", "correct"],
+      ["crypto-log", "FLAG{C1}", "correct"],
+      ["crypto-log", "flag{c}", "incorrect"],
+      ["crypto-log", "xflag{c1}", "incorrect"],
+    ];
+    expect(cases.map(([id, guess]) => [id, guess, check(id, guess)])).toEqual(cases);
+    const text = readFileSync(join(out, "hunt.toml"), "utf8");
+    expect(text).toContain('unlock = "solved(\\"web-1\\")"');
+    expect(text).toContain('[puzzle.guess_limit]\ncount = 3\nper = "hunt"');
+  });
+});
+
+/** 8 MB of spaces after a "[", declared (in both zip headers) as 100 bytes. */
+function lyingZip(): Uint8Array {
+  const big = new Uint8Array(8 * 1024 * 1024).fill(32);
+  big[0] = 91;
+  const zip = zipSync({
+    "db/alembic_version.json": new TextEncoder().encode('{"results":[{"version_num":"x"}]}'),
+    "db/challenges.json": big,
+  }, { level: 9 });
+  const view = new DataView(zip.buffer);
+  for (let i = 0; i + 30 < zip.length; i++) {
+    const signature = view.getUint32(i, true);
+    // The uncompressed size: at 22 in a local header, at 24 in a central directory entry.
+    const field = signature === 0x04034b50 ? i + 22 : signature === 0x02014b50 ? i + 24 : -1;
+    if (field >= 0 && view.getUint32(field, true) === big.length) view.setUint32(field, 100, true);
+  }
+  return zip;
+}
+
+describe("cairn import ctfd refuses, with one clear error and nothing written", () => {
+  const tooOld: Tables = { ...harborCtf("x"), alembic_version: [{ version_num: "cbf5620f8e15" }] };
+  const cases: [string, () => Uint8Array, string[], RegExp][] = [
+    [
+      "a file that is not a zip",
+      () => new TextEncoder().encode("not a zip at all"),
+      [],
+      /is not a readable zip file/,
+    ],
+    [
+      "a path that climbs out",
+      () =>
+        zipSync({
+          "db/alembic_version.json": new Uint8Array(2),
+          "uploads/../../evil.txt": new Uint8Array(1),
+        }),
+      [],
+      /holds a path that climbs out of its folder: "uploads\/..\/..\/evil.txt"/,
+    ],
+    [
+      "a zip bomb",
+      () => zipSync({ "db/challenges.json": new Uint8Array(3 * 1024 * 1024) }, { level: 9 }),
+      ["--max-size", "1"],
+      /inflates to more than 1 MB \(a zip bomb\?\)/,
+    ],
+    [
+      "a zip bomb that declares a small size: inflated only to that size",
+      lyingZip,
+      [],
+      /db\/challenges.json is not valid JSON/,
+    ],
+    [
+      "an export from CTFd 1",
+      () => exportZip(tooOld),
+      [],
+      /from CTFd 1 \(database version cbf5620f8e15\)/,
+    ],
+    [
+      "a zip that is not a CTFd export",
+      () => zipSync({ "readme.txt": new Uint8Array(3) }),
+      [],
+      /is not a CTFd export: it has no db\/ folder/,
+    ],
+  ];
+  for (const [what, zip, extra, message] of cases) {
+    test(what, async () => {
+      const { dir, out, code, stdout, stderr } = await importZip(zip(), extra);
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(/^import: /);
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+      expect(stderr).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(dir)).toEqual(["export.zip"]);
+    });
+  }
+
+  test("a folder that is not empty", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-import-"));
+    writeFileSync(join(dir, "export.zip"), exportZip(harborCtf("x")));
+    writeFileSync(join(dir, "keep.txt"), "mine");
+    const io = fakeIo();
+    expect(await run(["import", "ctfd", join(dir, "export.zip"), "--out", dir], io)).toBe(1);
+    expect(io.err()).toBe(`import: ${dir} already exists and is not empty; give a new folder\n`);
+    expect(readdirSync(dir).sort()).toEqual(["export.zip", "keep.txt"]);
+  });
+
+  test("an unknown source or a missing --out is a usage error", async () => {
+    const io = fakeIo();
+    expect(await run(["import", "rctf", "x.zip", "--out", "d"], io)).toBe(2);
+    expect(io.err()).toContain('import: unknown source "rctf"');
+    const io2 = fakeIo();
+    expect(await run(["import", "ctfd", "x.zip"], io2)).toBe(2);
+    expect(io2.err()).toBe("import: give the folder to write with --out DIR\n");
+  });
+});

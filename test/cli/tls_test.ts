@@ -1,0 +1,146 @@
+// `cairn tls` makes a local certificate authority and a server certificate
+// for this machine's names and addresses; `cairn serve --tls-cert --tls-key`
+// serves HTTPS with them, and the session cookie is Secure.
+import { describe, expect, test } from "bun:test";
+import { X509Certificate } from "node:crypto";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "../../src/cli/mod.ts";
+import { fakeIo } from "../_io.ts";
+
+const read = (dir: string, name: string) => readFileSync(join(dir, name), "utf8");
+
+describe("cairn tls", () => {
+  test("writes an authority and a server certificate it signed, for local names", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "cairn-tls-")), "tls");
+    const io = fakeIo();
+    expect(await run(["tls", "--out", dir, "--names", "cairn.lan, 10.9.8.7"], io)).toBe(0);
+    expect(io.err()).toBe("");
+    expect(io.out()).toContain(
+      `cairn serve --tls-cert ${dir}/server.crt --tls-key ${dir}/server.key`,
+    );
+    const ca = new X509Certificate(read(dir, "ca.crt"));
+    const server = new X509Certificate(read(dir, "server.crt"));
+    expect(ca.ca).toBe(true);
+    expect(server.ca).toBe(false);
+    expect(server.verify(ca.publicKey)).toBe(true);
+    expect(server.checkIssued(ca)).toBe(true);
+    for (
+      const name of [
+        "DNS:localhost",
+        "IP Address:127.0.0.1",
+        "DNS:cairn.lan",
+        "IP Address:10.9.8.7",
+      ]
+    ) {
+      expect(server.subjectAltName).toContain(name);
+    }
+    // Valid from before now, for at most 397 days (what Apple's platforms accept).
+    const days = (Date.parse(server.validTo) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(396);
+    expect(days).toBeLessThanOrEqual(397);
+    expect(io.out()).toContain(ca.fingerprint256);
+    // The private keys are readable by their owner only.
+    expect(statSync(join(dir, "ca.key")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, "server.key")).mode & 0o777).toBe(0o600);
+  }, 30_000);
+
+  test("run again, it keeps the authority and makes a new server certificate", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-tls-"));
+    expect(await run(["tls", "--out", dir], fakeIo())).toBe(0);
+    const [ca, server] = [read(dir, "ca.crt"), read(dir, "server.crt")];
+    const io = fakeIo();
+    expect(await run(["tls", "--out", dir], io)).toBe(0);
+    expect(io.out()).toContain(`tls: kept the authority in ${dir}/ca.crt`);
+    expect(read(dir, "ca.crt")).toBe(ca);
+    expect(read(dir, "server.crt")).not.toBe(server);
+    expect(new X509Certificate(read(dir, "server.crt")).checkIssued(new X509Certificate(ca)))
+      .toBe(true);
+  }, 30_000);
+
+  test("refuses a bad name, and a ca.crt that is not an authority", async () => {
+    const io = fakeIo();
+    expect(await run(["tls", "--names", "not a name"], io)).toBe(2);
+    expect(io.err()).toBe('tls: "not a name" is neither a host name nor an IP address\n');
+    const dir = mkdtempSync(join(tmpdir(), "cairn-tls-"));
+    writeFileSync(join(dir, "ca.crt"), "junk");
+    writeFileSync(join(dir, "ca.key"), "junk");
+    const bad = fakeIo();
+    expect(await run(["tls", "--out", dir], bad)).toBe(1);
+    expect(bad.err()).toContain("are not a certificate authority with its key");
+  });
+});
+
+describe("cairn serve --tls-cert --tls-key", () => {
+  test(
+    "serves HTTPS that a client trusting the authority accepts, with a Secure cookie",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "cairn-tls-serve-"));
+      expect(await run(["tls", "--out", dir], fakeIo())).toBe(0);
+      const io = fakeIo();
+      const serving = run([
+        "serve",
+        "--db",
+        join(dir, "cairn.db"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--tls-cert",
+        join(dir, "server.crt"),
+        "--tls-key",
+        join(dir, "server.key"),
+      ], io);
+      let url = "";
+      for (let i = 0; i < 200 && url === ""; i++) {
+        url = /url=(https:\/\/127\.0\.0\.1:\d+)\//.exec(io.out())?.[1] ?? "";
+        await Bun.sleep(20);
+      }
+      expect(url).toStartWith("https://127.0.0.1:");
+      const tls = { ca: read(dir, "ca.crt") };
+      const health = await fetch(`${url}/healthz`, { tls } as RequestInit);
+      expect(await health.json()).toEqual({ ok: true, db: "writable" });
+      const joined = await fetch(`${url}/api/teams`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Gulls", password: "correct horse" }),
+        tls,
+      } as RequestInit);
+      expect(joined.status).toBe(201);
+      expect(joined.headers.get("set-cookie")).toContain("; Secure");
+      // A client that does not trust the authority is refused.
+      expect(fetch(`${url}/healthz`)).rejects.toThrow();
+      io.stop();
+      expect(await serving).toBe(0);
+    },
+    30_000,
+  );
+
+  test.each([
+    [
+      ["--tls-cert", "a.pem"],
+      2,
+      "serve: --tls-cert and --tls-key go together; give both, or neither\n",
+    ],
+    [
+      ["--tls-cert", "/nonexistent/a.pem", "--tls-key", "/nonexistent/b.pem"],
+      1,
+      "serve: cannot read the TLS certificate /nonexistent/a.pem",
+    ],
+  ])("refuses %j with a clear error", async (flags, code, message) => {
+    const io = fakeIo();
+    expect(await run(["serve", "--port", "0", ...flags], io)).toBe(code);
+    expect(io.err()).toStartWith(message);
+  });
+});
+
+describe("cairn docs offline", () => {
+  test("prints docs/offline.md, which gives the HTTPS steps", async () => {
+    const io = fakeIo();
+    expect(await run(["docs", "offline"], io)).toBe(0);
+    const text = readFileSync(join(import.meta.dir, "..", "..", "docs", "offline.md"), "utf8");
+    expect(io.out()).toBe(text);
+    expect(text).toContain("cairn serve --hunt hunt.toml --tls-cert cairn-data/tls/server.crt");
+  });
+});

@@ -1,0 +1,126 @@
+import { describe, expect, test } from "bun:test";
+import { convertExport } from "../../src/ctfd/mod.ts";
+import type { Write } from "../../src/engine/mod.ts";
+import { at, harborCtf, type Tables } from "./_export.ts";
+
+const convert = (tables: Tables) =>
+  convertExport({
+    tables: new Map(Object.entries(tables)),
+    uploads: new Set(["uploads/abc123/index.php"]),
+  });
+
+describe("convertExport()", () => {
+  test("users mode: each user is a team of one, with the user's password and submissions", () => {
+    const tables = harborCtf("x");
+    tables.config = tables.config!.map((row) =>
+      row.key === "user_mode" ? { ...row, value: "users" } : row
+    );
+    tables.users = tables.users!.map((user) => ({ ...user, password: `$2b$04$${user.name}` }));
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const teams = result.conversion.writes.filter((w) => w.kind === "team") as Extract<
+      Write,
+      { kind: "team" }
+    >[];
+    // The admin stays behind; so does nobody else, as users mode ignores CTFd's teams.
+    expect(teams.map((t) => [t.id, t.name, t.passwordHash, t.members])).toEqual([
+      [1, "ann", "$2b$04$ann", []],
+      [2, "bo", "$2b$04$bo", []],
+      [3, "cy", "$2b$04$cy", []],
+      [4, "dee", "$2b$04$dee", []],
+      [6, "evil", "$2b$04$evil", []],
+    ]);
+    const solves = result.conversion.writes.filter((w) =>
+      w.kind === "guess" && w.result === "correct"
+    )
+      .map((w) => [(w as { teamId: number }).teamId, (w as { puzzle: string }).puzzle]);
+    expect(solves).toContainEqual([2, "misc-static"]);
+    expect(solves).toContainEqual([6, "web-1"]);
+    expect(result.conversion.report).toContain(
+      "The event ran in users mode: each of its 5 user(s) is a team of one, with the user's name and password",
+    );
+  });
+
+  test("hint awards are left to the hint takes; other awards become adjustments", () => {
+    const tables = harborCtf("x");
+    tables.awards!.push({
+      id: 9,
+      user_id: null,
+      team_id: 1,
+      type: "standard",
+      name: "Penalty",
+      description: "Flag sharing",
+      date: at(55),
+      value: -40,
+      category: null,
+    });
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const adjustments = result.conversion.writes.filter((w) => w.kind === "adjustment");
+    expect(
+      adjustments.map((
+        w,
+      ) => [
+        (w as { teamId: number }).teamId,
+        (w as { points: number }).points,
+        (w as { reason: string }).reason,
+      ]),
+    )
+      .toEqual([[2, 25, "Writeup bonus"], [1, -40, "Penalty: Flag sharing"]]);
+    const hints = result.conversion.writes.filter((w) => w.kind === "hint");
+    expect(hints).toEqual([
+      {
+        kind: "hint",
+        teamId: 1,
+        puzzle: "misc-static",
+        hint: "hint-1",
+        at: Date.parse(at(25) + "Z"),
+      },
+      {
+        kind: "hint",
+        teamId: 3,
+        puzzle: "misc-static",
+        hint: "hint-1",
+        at: Date.parse(at(29) + "Z"),
+      },
+    ]);
+  });
+
+  test("unlock times: registration or start, prerequisites solved, first guess at the latest", () => {
+    const tables = harborCtf("x");
+    // Core Dynamic is scheduled (CTFd 3.8) to show an hour in.
+    tables.challenges![5]!.scheduled_at = at(60);
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const unlocks = result.conversion.writes.filter((w) => w.kind === "unlock" && w.teamId === 3)
+      .map((w) => [(w as { puzzle: string }).puzzle, (w as { at: number }).at]);
+    const start = Date.parse(at(0) + "Z");
+    expect(unlocks).toEqual([
+      ["web-1", start],
+      ["crypto-log", start],
+      // Puffins solved web-1 at +14 minutes, which opened misc-static.
+      ["misc-static", Date.parse(at(14) + "Z")],
+      // Scheduled an hour in, but Puffins solved it at +42 minutes: it had it by then.
+      ["core-dynamic", Date.parse(at(42) + "Z")],
+    ]);
+    expect(result.conversion.toml).toContain(
+      'unlock = "after(\\"2026-03-07T10:00:00.000Z\\")"',
+    );
+  });
+
+  test("a challenge that needs a hidden one stays hidden, down a chain", () => {
+    const tables = harborCtf("x");
+    // Misc Static needs Web 1; hide Web 1, and make Core Dynamic need Misc Static.
+    tables.challenges![0]!.state = "hidden";
+    tables.challenges![5]!.requirements = { prerequisites: [3] };
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const hidden = result.conversion.hunt.puzzles.filter((p) =>
+      p.unlock?.expr.kind === "const" && p.unlock.expr.value === false
+    ).map((p) => p.id);
+    expect(hidden).toEqual(["web-1", "misc-static", "hidden-one", "core-dynamic"]);
+    expect(result.conversion.report).toContain(
+      '"Core Dynamic" needs a hidden challenge, so it stays hidden too',
+    );
+  });
+});

@@ -1,0 +1,126 @@
+// Shared by the browser tests: the compiled binary on a temp database, and
+// Debian's chromium through playwright-core.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Database } from "bun:sqlite";
+import { type BrowserContext, chromium } from "playwright-core";
+import { buildBinary, freePort, waitFor } from "../_binary.ts";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const chromiumAvailable = existsSync(CHROMIUM);
+
+/** The binary serving `hunt` on a fresh database; `args` are more `serve` flags. */
+export async function startBinary(
+  hunt: string,
+  options: { args?: string[]; scheme?: "http" | "https"; env?: Record<string, string> } = {},
+) {
+  const binary = await buildBinary();
+  const dir = mkdtempSync(join(tmpdir(), "cairn-browser-"));
+  writeFileSync(join(dir, "hunt.toml"), hunt);
+  const port = freePort();
+  const scheme = options.scheme ?? "http";
+  const base = `${scheme}://127.0.0.1:${port}`;
+  const db = join(dir, "cairn.db");
+  const server = Bun.spawn(
+    [
+      binary,
+      "serve",
+      "--hunt",
+      join(dir, "hunt.toml"),
+      "--db",
+      db,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--log-level",
+      "warn",
+      ...(options.args ?? []),
+    ],
+    { cwd: dir, stdout: "ignore", stderr: "inherit", env: { ...process.env, ...options.env } },
+  );
+  if (scheme === "http") await waitFor(`${base}/healthz`);
+  else await waitForTls(`${base}/healthz`);
+  return {
+    base,
+    dir,
+    db,
+    /** Rows of a query on the live database (read-only, from another connection). */
+    query<T>(sql: string, ...params: (string | number)[]): T[] {
+      const conn = new Database(db, { readonly: true });
+      try {
+        return conn.query(sql).all(...params) as T[];
+      } finally {
+        conn.close();
+      }
+    },
+    async stop() {
+      server.kill("SIGTERM");
+      await server.exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForTls(url: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    try {
+      const res = await fetch(url, { tls: { rejectUnauthorized: false } } as RequestInit);
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await Bun.sleep(20);
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+/**
+ * A headless chromium with its own profile; `args` are more command-line
+ * flags. `serviceWorkers: "block"` stands for a phone on plain HTTP over a LAN
+ * address, where no service worker may run (127.0.0.1 counts as secure).
+ */
+export async function launchChromium(
+  args: string[] = [],
+  options: { serviceWorkers?: "allow" | "block" } = {},
+) {
+  const profile = mkdtempSync(join(tmpdir(), "cairn-chromium-"));
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 390, height: 844 },
+    serviceWorkers: options.serviceWorkers ?? "allow",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      ...args,
+    ],
+  });
+  context.setDefaultTimeout(10_000);
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Registers a team through the API; its session token. */
+export async function registerTeam(base: string, name: string): Promise<string> {
+  const res = await fetch(`${base}/api/teams`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, password: "correct horse" }),
+    tls: { rejectUnauthorized: false },
+  } as RequestInit);
+  if (res.status !== 201) throw new Error(`cannot register ${name}: ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}

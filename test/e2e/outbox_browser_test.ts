@@ -1,0 +1,216 @@
+// The player page's outbox in a real browser, on plain HTTP, against the
+// compiled binary: guesses made offline wait in IndexedDB, are sent once the
+// network is back, and are stored exactly once, even with two tabs flushing;
+// logging out sends what waits, then forgets it.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { BrowserContext, Page } from "playwright-core";
+import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
+
+const HUNT = `
+[hunt]
+title = "Outbox Hunt"
+
+[[puzzle]]
+id = "lighthouse"
+title = "The Lighthouse"
+points = 100
+answer = ["polaris"]
+partial = [{ answer = "star", message = "Which star, exactly?" }]
+
+[[puzzle]]
+id = "knots"
+title = "Knots"
+points = 50
+answer = ["bowline"]
+
+[[puzzle]]
+id = "dock"
+title = "The Dock"
+checkpoint = { code = "dock-42" }
+unlock = 'checked_in("dock")'
+answer = ["twelve"]
+`;
+
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+
+let server: Awaited<ReturnType<typeof startBinary>>;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let context: BrowserContext;
+
+/** A tab logged in as `token`, watching for script errors. */
+async function tab(token: string, path: string, errors: string[]): Promise<Page> {
+  await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+  const page = await context.newPage();
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(`${server.base}${path}`);
+  return page;
+}
+
+interface Outbox {
+  cairnOutbox: { flush(): Promise<void>; pending(): Promise<number> };
+}
+/** How many items wait in the page's outbox. */
+const pending = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as Outbox).cairnOutbox.pending());
+/** Flushes the page's outbox now. */
+const flushNow = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as Outbox).cairnOutbox.flush());
+
+const guesses = (raw: string) =>
+  server.query<{ n: number }>("SELECT count(*) AS n FROM guesses WHERE raw = ?", raw)[0]!.n;
+
+suite("the outbox, on plain HTTP", () => {
+  beforeAll(async () => {
+    server = await startBinary(HUNT);
+    // As on plain HTTP at a LAN address: no service worker, the outbox alone.
+    browser = await launchChromium([], { serviceWorkers: "block" });
+    context = browser.context;
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test("guesses made offline wait, then are sent once, with their real results", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Gulls");
+    const page = await tab(token, "/puzzles/lighthouse", errors);
+    await context.setOffline(true);
+    const answer = page.getByRole("textbox", { name: "Answer" });
+    await answer.fill("star");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator("#outbox-status", { hasText: "1 answer waiting for the network" })
+      .waitFor();
+    await page.locator("#result", { hasText: "Saved on this phone" }).waitFor();
+    await answer.fill("polaris");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator("#outbox-status", { hasText: "2 answers waiting for the network" })
+      .waitFor();
+    expect([guesses("star"), guesses("polaris")]).toEqual([0, 0]);
+
+    // Back online: the `online` event flushes, oldest first.
+    await context.setOffline(false);
+    await page.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
+    await page.locator("#outbox-status").waitFor({ state: "hidden" });
+    expect([guesses("star"), guesses("polaris")]).toEqual([1, 1]);
+    expect(server.query("SELECT puzzle FROM solves")).toEqual([{ puzzle: "lighthouse" }]);
+    expect(await pending(page)).toBe(0);
+    // The page reloads: the puzzle is solved, and nothing is sent again.
+    await page.reload();
+    await page.locator("#solved-badge").waitFor();
+    expect(guesses("polaris")).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  test("a result flushed on another page is shown there until dismissed", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Terns");
+    const page = await tab(token, "/puzzles/knots", errors);
+    await context.setOffline(true);
+    await page.getByRole("textbox", { name: "Answer" }).fill("granny");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
+    // The phone is put away; the guess is sent by the next page the team opens.
+    await page.close();
+    await context.setOffline(false);
+    const list = await tab(token, "/puzzles", errors);
+    await list.locator("#outbox li", { hasText: "Not the answer" }).waitFor();
+    expect(await list.locator("#outbox li").textContent()).toContain("“granny” on Knots");
+    await list.getByRole("button", { name: "Dismiss" }).click();
+    await list.locator("#outbox").waitFor({ state: "hidden" });
+    expect(guesses("granny")).toBe(1);
+    expect(errors).toEqual([]);
+    await list.close();
+  }, 60_000);
+
+  test("two tabs flushing the same outbox at once store each guess once", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Herons");
+    const first = await tab(token, "/puzzles/knots", errors);
+    const second = await tab(token, "/puzzles/knots", errors);
+    await context.setOffline(true);
+    for (const raw of ["reef", "hitch", "bowline"]) {
+      await first.getByRole("textbox", { name: "Answer" }).fill(raw);
+      await first.getByRole("button", { name: "Submit" }).click();
+    }
+    await second.locator("#outbox-status", { hasText: "3 answers waiting" }).waitFor();
+    await context.setOffline(false);
+    // Both tabs hear `online`; flush both by hand too, at the same moment.
+    await Promise.all([flushNow(first), flushNow(second)]);
+    for (const page of [first, second]) expect(await pending(page)).toBe(0);
+    // The tab whose request got the answer shows it (the other may have been told "in flight").
+    await Promise.any(
+      [first, second].map((page) =>
+        page.locator("#result.notice-ok", { hasText: "Correct!" }).waitFor()
+      ),
+    );
+    expect([guesses("reef"), guesses("hitch"), guesses("bowline")]).toEqual([1, 1, 1]);
+    const team = server.query<{ id: number }>("SELECT id FROM teams WHERE name = 'Herons'")[0]!;
+    expect(
+      server.query("SELECT count(*) AS n FROM idempotency_keys WHERE team_id = ?", team.id),
+    ).toEqual([{ n: 3 }]);
+    expect(errors).toEqual([]);
+    await first.close();
+    await second.close();
+  }, 60_000);
+
+  test("a phone whose clock is 2 hours ahead has its guess clamped and flagged", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Skuas");
+    await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+    const page = await context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.addInitScript(`{
+      const realNow = Date.now;
+      Date.now = () => realNow() + 2 * 60 * 60 * 1000;
+    }`);
+    await page.goto(`${server.base}/puzzles/knots`);
+    await context.setOffline(true);
+    await page.getByRole("textbox", { name: "Answer" }).fill("sheepshank");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
+    await context.setOffline(false);
+    await page.locator("#result.notice-bad", { hasText: "Not the answer" }).waitFor();
+    const [row] = server.query<{ at: number; effective_at: number | null; flag: string }>(
+      "SELECT at, effective_at, flag FROM guesses WHERE raw = 'sheepshank'",
+    );
+    // Counted when it arrived (the server cannot vouch for a time in its future), and flagged.
+    expect(row).toMatchObject({ effective_at: null, flag: "clamped" });
+    expect(Math.abs(row!.at - Date.now())).toBeLessThan(60_000);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  test("logging out sends what waits, then leaves no outbox", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Puffins");
+    const page = await tab(token, "/puzzles/lighthouse", errors);
+    // The guess cannot get through (the network drops it), though the phone thinks it is online.
+    const route = "**/api/puzzles/*/guesses";
+    await page.route(route, (request) => request.abort("internetdisconnected"));
+    await page.getByRole("textbox", { name: "Answer" }).fill("sirius");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
+    expect([await pending(page), guesses("sirius")]).toEqual([1, 0]);
+    // The network is back; logging out sends the guess first.
+    await page.unroute(route);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL(`${server.base}/`);
+    expect(guesses("sirius")).toBe(1);
+    // Read in the page (a browser script: this project's types have no DOM).
+    const left = await page.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open("cairn-outbox");
+      open.onsuccess = () => {
+        const tx = open.result.transaction(["outbox", "results"], "readonly");
+        const outbox = tx.objectStore("outbox").count();
+        const results = tx.objectStore("results").count();
+        tx.oncomplete = () => resolve([outbox.result, results.result]);
+      };
+    })`);
+    expect(left).toEqual([0, 0]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});

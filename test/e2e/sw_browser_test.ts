@@ -1,0 +1,160 @@
+// Clues readable offline, under HTTPS: the compiled binary makes its own
+// certificates (`cairn tls`) and serves them; chromium trusts the server's key
+// (--ignore-certificate-errors-spki-list, the nearest to trusting the
+// authority that needs no system store). The service worker keeps unlocked
+// puzzle pages, never a locked one, shows the offline page for the rest, and
+// logging out leaves no cached page and no outbox.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHash, X509Certificate } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { buildBinary } from "../_binary.ts";
+import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
+
+const HUNT = `
+[hunt]
+title = "Offline Hunt"
+
+[[puzzle]]
+id = "lighthouse"
+title = "The Lighthouse"
+body = "Count the **windows** of the lighthouse."
+answer = ["seven"]
+
+[[puzzle]]
+id = "vault"
+title = "The Vault"
+unlock = 'solved("lighthouse")'
+body = "The vault's secret text."
+answer = ["open"]
+`;
+
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+
+let server: Awaited<ReturnType<typeof startBinary>>;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let context: BrowserContext;
+let certs = "";
+
+/** The base64 SHA-256 of a certificate's public key, as chromium's SPKI list wants it. */
+function spkiHash(pem: string): string {
+  const spki = new X509Certificate(pem).publicKey.export({ type: "spki", format: "der" });
+  return createHash("sha256").update(spki).digest("base64");
+}
+
+/**
+ * Waits until `expression` is true in the page. (waitForFunction would poll
+ * with eval, which the pages' Content-Security-Policy refuses.)
+ */
+async function until(page: Page, expression: string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (await page.evaluate(expression)) return;
+    await Bun.sleep(100);
+  }
+  throw new Error(`Still false after 15 s: ${expression}`);
+}
+
+/** The cached page paths, read in the page (a browser script: this project's types have no DOM). */
+const cachedPages = (page: Page) =>
+  page.evaluate(`(async () => {
+    if (!(await caches.has("cairn-pages"))) return [];
+    const cache = await caches.open("cairn-pages");
+    return (await cache.keys()).map((r) => new URL(r.url).pathname).sort();
+  })()`) as Promise<string[]>;
+
+suite("the service worker, under HTTPS", () => {
+  beforeAll(async () => {
+    const binary = await buildBinary();
+    certs = mkdtempSync(join(tmpdir(), "cairn-sw-tls-"));
+    const made = Bun.spawnSync([binary, "tls", "--out", certs], { stdout: "pipe", stderr: "pipe" });
+    if (made.exitCode !== 0) throw new Error(`cairn tls failed: ${made.stderr}`);
+    server = await startBinary(HUNT, {
+      scheme: "https",
+      args: ["--tls-cert", join(certs, "server.crt"), "--tls-key", join(certs, "server.key")],
+    });
+    const pem = readFileSync(join(certs, "server.crt"), "utf8");
+    browser = await launchChromium([`--ignore-certificate-errors-spki-list=${spkiHash(pem)}`]);
+    context = browser.context;
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test(
+    "keeps unlocked pages, never a locked one; offline, the rest is the offline page",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Gulls");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const page = await context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(`${server.base}/puzzles`);
+      expect(await page.evaluate("isSecureContext")).toBe(true);
+      // The worker takes control, and keeps the list and each unlocked puzzle.
+      await until(page, "navigator.serviceWorker.controller !== null");
+      await until(
+        page,
+        `caches.open("cairn-pages").then((c) => c.keys()).then((k) => k.length >= 2)`,
+      );
+      expect(await cachedPages(page)).toEqual(["/puzzles", "/puzzles/lighthouse"]);
+
+      await context.setOffline(true);
+      await page.goto(`${server.base}/puzzles/lighthouse`);
+      await page.getByText("Count the windows of the lighthouse.").waitFor();
+      // A locked puzzle was never fetched for keeping, and the team cannot see it: the offline page.
+      await page.goto(`${server.base}/puzzles/vault`);
+      await page.getByRole("heading", { name: "You are offline" }).waitFor();
+      expect(await page.content()).not.toContain("secret text");
+      await context.setOffline(false);
+
+      // Online, the locked page answers 404 and is still not kept.
+      const locked = await page.goto(`${server.base}/puzzles/vault`);
+      expect(locked?.status()).toBe(404);
+      expect(await cachedPages(page)).not.toContain("/puzzles/vault");
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    90_000,
+  );
+
+  test("a new unlock is kept at once, and logging out leaves no page and no outbox", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Terns");
+    await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+    const page = await context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${server.base}/puzzles/lighthouse`);
+    await until(page, "navigator.serviceWorker.controller !== null");
+    await page.getByRole("textbox", { name: "Answer" }).fill("seven");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator("#result.notice-ok", { hasText: "Correct!" }).waitFor();
+    // The `unlock` event makes the worker fetch and keep the vault, unvisited.
+    await until(
+      page,
+      `caches.open("cairn-pages").then((c) => c.match("/puzzles/vault")).then(Boolean)`,
+    );
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL(`${server.base}/`);
+    expect(await cachedPages(page)).toEqual([]);
+    const outbox = await page.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open("cairn-outbox");
+      open.onsuccess = () => {
+        const tx = open.result.transaction("outbox", "readonly");
+        const count = tx.objectStore("outbox").count();
+        tx.oncomplete = () => resolve(count.result);
+      };
+    })`);
+    expect(outbox).toBe(0);
+    // Offline now, the team's pages are gone: the offline page, not the vault.
+    await context.setOffline(true);
+    await page.goto(`${server.base}/puzzles/vault`);
+    await page.getByRole("heading", { name: "You are offline" }).waitFor();
+    await context.setOffline(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+});

@@ -1,0 +1,328 @@
+import { describe, expect, test } from "bun:test";
+import {
+  type DynamicPoints,
+  dynamicValue,
+  Engine,
+  type Team,
+  type Write,
+} from "../../src/engine/mod.ts";
+import { loadHunt } from "../../src/hunt/mod.ts";
+import { openDatabase, readResults, SqliteStore } from "../../src/store/mod.ts";
+import { bootEngine, commitNow } from "../../src/server/boot.ts";
+import { FakeClock, MINUTE, START } from "./_hunt.ts";
+
+// Values worked out by hand from CTFd's formulas (plugins/dynamic_challenges/decay.py):
+// the count is the solves less one (0 with none); linear subtracts decay per count,
+// logarithmic is (minimum - initial) / decay² · count² + initial; both round up and
+// never go below the minimum.
+const LINEAR: DynamicPoints = { initial: 500, minimum: 100, decay: 10, function: "linear" };
+const LOG: DynamicPoints = { initial: 500, minimum: 100, decay: 10, function: "logarithmic" };
+const LOG7: DynamicPoints = { initial: 1000, minimum: 100, decay: 7, function: "logarithmic" };
+const LOG0: DynamicPoints = { initial: 300, minimum: 50, decay: 0, function: "logarithmic" };
+
+describe("dynamicValue()", () => {
+  const cases: [string, DynamicPoints, number, number][] = [
+    ["linear, no solve", LINEAR, 0, 500],
+    ["linear, the first solve keeps the initial value", LINEAR, 1, 500],
+    ["linear, second solve", LINEAR, 2, 490],
+    ["linear, third solve", LINEAR, 3, 480],
+    ["linear, reaches the minimum at 41 solves", LINEAR, 41, 100],
+    ["linear, stays at the minimum", LINEAR, 60, 100],
+    ["logarithmic, first solve", LOG, 1, 500],
+    ["logarithmic, 500 - 4·1²", LOG, 2, 496],
+    ["logarithmic, 500 - 4·2²", LOG, 3, 484],
+    ["logarithmic, 500 - 4·5²", LOG, 6, 400],
+    ["logarithmic, minimum after decay more solves", LOG, 11, 100],
+    ["logarithmic, clamped past it", LOG, 12, 100],
+    ["logarithmic, 1000 - 900/49 rounded up", LOG7, 2, 982],
+    ["logarithmic, 1000 - 900·4/49 rounded up", LOG7, 3, 927],
+    ["logarithmic, 1000 - 900·9/49 rounded up", LOG7, 4, 835],
+    ["logarithmic, a decay of 0 counts as 1", LOG0, 2, 50],
+    ["logarithmic, a decay of 0, first solve", LOG0, 1, 300],
+  ];
+  for (const [what, points, solves, value] of cases) {
+    test(`${what}: ${solves} solves → ${value}`, () => {
+      expect(dynamicValue(points, solves)).toBe(value);
+    });
+  }
+});
+
+const CTF_TOML = (decay = 10) => `
+[hunt]
+title = "CTF"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+
+[[puzzle]]
+id = "web"
+title = "Web"
+points = { initial = 500, minimum = 100, decay = ${decay}, function = "linear" }
+first_solve_bonus = [50, 30]
+answer = ["flag{web}"]
+normalize = "exact"
+
+[[puzzle.hint]]
+id = "h"
+text = "Look at the cookies"
+cost = 25
+
+[[puzzle]]
+id = "crypto"
+title = "Crypto"
+points = { initial = 1000, minimum = 100, decay = 7, function = "logarithmic" }
+answer = ["flag{crypto}"]
+guess_limit = { count = 2, per = "hunt" }
+
+[[puzzle]]
+id = "static"
+title = "Static"
+points = 40
+first_solve_bonus = [5]
+answer = ["flag{static}"]
+
+[[puzzle]]
+id = "reward"
+title = "Reward"
+unlock = "solves() >= 1 and score() <= 530"
+answer = ["x"]
+`;
+
+function ctfHunt(decay = 10) {
+  const { hunt, problems } = loadHunt(CTF_TOML(decay), { file: "ctf.toml" });
+  if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+  return hunt;
+}
+
+function register(engine: Engine, name: string): Team {
+  const result = engine.register({ name, passwordHash: "h" });
+  if (result.kind !== "ok") throw new Error(`register ${name}`);
+  return result.team;
+}
+
+describe("Engine with dynamic points", () => {
+  test("a solve lowers every earlier solver's points to the new value, bonuses kept", () => {
+    const clock = new FakeClock();
+    const engine = new Engine(ctfHunt(), { clock, startsAt: START });
+    const [a, b, c] = ["A", "B", "C"].map((name) => register(engine, name)) as [Team, Team, Team];
+    const web = engine.hunt.puzzles[0]!;
+    expect(engine.points(web)).toBe(500);
+    clock.advance(MINUTE);
+    engine.guess(a, "web", "flag{web}");
+    expect([engine.score(a), engine.points(web)]).toEqual([550, 500]);
+    clock.advance(MINUTE);
+    engine.guess(b, "web", "flag{web}");
+    expect([engine.score(a), engine.score(b), engine.points(web)]).toEqual([540, 520, 490]);
+    clock.advance(MINUTE);
+    const third = engine.guess(c, "web", "flag{web}");
+    expect([engine.score(a), engine.score(b), engine.score(c)]).toEqual([530, 510, 480]);
+    expect(third.kind === "judged" && third.unlocked).toEqual(["reward"]);
+    // A's score fell to 530, so its score() rule now holds: A's next read finds the unlock,
+    // as it finds a time-based one, and records it in the background.
+    expect(engine.isUnlocked(a, 3)).toBe(false);
+    clock.advance(1_000);
+    engine.catchUp(a);
+    expect(engine.isUnlocked(a, 3)).toBe(true);
+    expect(engine.takeBackgroundWrites()).toEqual([
+      { kind: "unlock", teamId: a.id, puzzle: "reward", at: START + 3 * MINUTE + 1_000 },
+    ]);
+    // B, at 510, had it from its own solve; nothing is left to find.
+    engine.catchUp(b);
+    expect(engine.takeBackgroundWrites()).toEqual([]);
+    // The board: a decay is not a team reaching its score, so ties stay with the earlier solver.
+    expect(engine.standings().map((row) => [row.team.name, row.score])).toEqual([
+      ["A", 530],
+      ["B", 510],
+      ["C", 480],
+    ]);
+    // A board frozen before C's solve shows the values as they were then.
+    expect(
+      engine.standings({ at: START + 2 * MINUTE + 1 }).map((row) => [row.team.name, row.score]),
+    ).toEqual([["A", 540], ["B", 520], ["C", 0]]);
+    // A's history shows its solve, then each fall as others solved.
+    expect(engine.scoreHistory(a)).toEqual([
+      { at: START + MINUTE, score: 550 },
+      { at: START + 2 * MINUTE, score: 540 },
+      { at: START + 3 * MINUTE, score: 530 },
+    ]);
+    expect(engine.scoreHistory(b, START + 2 * MINUTE)).toEqual([
+      { at: START + 2 * MINUTE, score: 520 },
+    ]);
+  });
+
+  test("a decay does not move a team's place in a tie", () => {
+    const clock = new FakeClock();
+    const engine = new Engine(ctfHunt(), { clock, startsAt: START });
+    const [a, b, c] = ["A", "B", "C"].map((name) => register(engine, name)) as [Team, Team, Team];
+    clock.advance(MINUTE);
+    engine.guess(b, "static", "flag{static}"); // B: 45
+    clock.advance(MINUTE);
+    engine.guess(a, "crypto", "flag{crypto}"); // A: 1000
+    clock.advance(MINUTE);
+    engine.adjust(b, 955, "make a tie"); // B: 1000, reached later than A
+    clock.advance(MINUTE);
+    engine.guess(c, "crypto", "flag{crypto}"); // A: 982, C: 982 (reached after A)
+    engine.adjust(a, 18, "tie again"); // A: 1000 again, reached now: after B
+    expect(engine.standings().map((row) => [row.team.name, row.score])).toEqual([
+      ["B", 1000],
+      ["A", 1000],
+      ["C", 982],
+    ]);
+  });
+
+  test('guess_limit per = "hunt" caps wrong guesses for good; extra guesses lift it', () => {
+    const clock = new FakeClock();
+    const engine = new Engine(ctfHunt(), { clock, startsAt: START });
+    const team = register(engine, "A");
+    const crypto = engine.hunt.puzzles[1]!;
+    clock.advance(MINUTE);
+    expect(engine.guess(team, "crypto", "no1").kind).toBe("judged");
+    expect(engine.guess(team, "crypto", "no2").kind).toBe("judged");
+    expect(engine.guess(team, "crypto", "no3")).toEqual({ kind: "rate_limited" });
+    clock.advance(120 * MINUTE);
+    expect(engine.guess(team, "crypto", "no3")).toEqual({ kind: "rate_limited" });
+    expect(engine.guessLimitStatus(team, crypto)).toEqual({ used: 2, limit: 2, extra: 0 });
+    engine.grantExtraGuesses(team, "crypto", 1);
+    expect(engine.guess(team, "crypto", "no3").kind).toBe("judged");
+    expect(engine.guess(team, "crypto", "no4")).toEqual({ kind: "rate_limited" });
+    expect(engine.guess(team, "crypto", "flag{crypto}")).toEqual({ kind: "rate_limited" });
+  });
+});
+
+/**
+ * What a team's score must be, worked out from the stored rows alone: each
+ * solve is worth its puzzle's value after all its solves (plus the bonus for
+ * its place), less the hints taken, plus the adjustments.
+ */
+function recompute(engine: Engine, log: Log): Map<string, number> {
+  const scores = new Map<string, number>();
+  for (const team of engine.teams.values()) scores.set(team.name, 0);
+  const add = (name: string, delta: number) => scores.set(name, scores.get(name)! + delta);
+  for (const puzzle of engine.hunt.puzzles) {
+    const solvers = log.solves.filter((s) => s.puzzle === puzzle.id);
+    solvers.forEach((solve, place) => {
+      const value = puzzle.dynamic === undefined
+        ? puzzle.points
+        : dynamicValue(puzzle.dynamic, solvers.length);
+      add(solve.team, value + (puzzle.firstSolveBonus[place] ?? 0));
+    });
+    for (const take of log.hints.filter((h) => h.puzzle === puzzle.id)) {
+      add(take.team, -puzzle.hints.find((h) => h.id === take.hint)!.cost);
+    }
+  }
+  for (const adjustment of log.adjustments) add(adjustment.team, adjustment.points);
+  return scores;
+}
+
+interface Log {
+  solves: { team: string; puzzle: string }[];
+  hints: { team: string; puzzle: string; hint: string }[];
+  adjustments: { team: string; points: number }[];
+}
+
+/** A small seeded generator (mulberry32), so a failure can be replayed. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+describe("dynamic points, property", () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    test(`kept totals equal a recomputation after every step (seed ${seed})`, async () => {
+      const next = random(seed);
+      const clock = new FakeClock(START + MINUTE);
+      const store = SqliteStore.over(openDatabase(":memory:"));
+      let decay = 10;
+      let hunt = ctfHunt(decay);
+      store.saveScoring(hunt);
+      let { engine } = bootEngine(store, hunt, clock);
+      const log: Log = { solves: [], hints: [], adjustments: [] };
+      const names = Array.from({ length: 12 }, (_, i) => `T${i}`);
+      const commit = async (writes: readonly Write[]) => {
+        await store.commit([...writes, ...engine.takeBackgroundWrites()]);
+      };
+      for (const name of names) {
+        await commit((engine.register({ name, passwordHash: "h" }) as { writes: Write[] }).writes);
+      }
+
+      const check = () => {
+        const expected = recompute(engine, log);
+        for (const team of engine.teams.values()) {
+          expect([team.name, engine.score(team)]).toEqual([team.name, expected.get(team.name)!]);
+        }
+        // The export, computed in SQL from the database alone, agrees.
+        store.flush();
+        const board = readResults(store.db).scoreboard;
+        expect(board.map((row) => [row.name, row.score])).toEqual(
+          engine.standings().map((row) => [row.team.name, row.score]),
+        );
+      };
+
+      for (let step = 0; step < 80; step++) {
+        clock.advance(Math.floor(next() * 5_000) + 1);
+        const team = engine.teamByName(names[Math.floor(next() * names.length)]!)!;
+        const roll = next();
+        if (roll < 0.5) {
+          const puzzle = ["web", "crypto", "static"][Math.floor(next() * 3)]!;
+          const outcome = engine.guess(team, puzzle, `flag{${puzzle}}`);
+          if (outcome.kind === "judged") {
+            log.solves.push({ team: team.name, puzzle });
+            await commit(outcome.writes);
+          }
+        } else if (roll < 0.7) {
+          const outcome = engine.takeHint(team, "web", "h");
+          if (outcome.kind === "ok" && outcome.charged) {
+            log.hints.push({ team: team.name, puzzle: "web", hint: "h" });
+            await commit(outcome.writes);
+          }
+        } else if (roll < 0.85) {
+          const points = Math.floor(next() * 200) - 100;
+          await commit(engine.adjust(team, points, "random").writes);
+          log.adjustments.push({ team: team.name, points });
+        } else {
+          // A reload, sometimes with another decay: every score is recomputed from the rows.
+          if (next() < 0.5) decay = 1 + Math.floor(next() * 30);
+          hunt = ctfHunt(decay);
+          store.flush();
+          store.saveScoring(hunt);
+          const booted = bootEngine(store, hunt, clock);
+          engine = booted.engine;
+          commitNow(store, booted.writes);
+        }
+        check();
+      }
+      store.close();
+    });
+  }
+
+  test("a reload that changes decay recomputes every score", () => {
+    const clock = new FakeClock(START + MINUTE);
+    const store = SqliteStore.over(openDatabase(":memory:"));
+    store.saveScoring(ctfHunt(10));
+    const { engine } = bootEngine(store, ctfHunt(10), clock);
+    const teams = ["A", "B", "C", "D"].map((name) => {
+      const result = engine.register({ name, passwordHash: "h" });
+      if (result.kind !== "ok") throw new Error("register");
+      void store.commit(result.writes);
+      return result.team;
+    });
+    for (const team of teams) {
+      clock.advance(1_000);
+      const outcome = engine.guess(team, "web", "flag{web}");
+      if (outcome.kind === "judged") void store.commit(outcome.writes);
+    }
+    // 4 solves at decay 10: 470 each, plus 50 and 30 for the first two.
+    expect(teams.map((t) => engine.score(t))).toEqual([520, 500, 470, 470]);
+    store.flush();
+    store.saveScoring(ctfHunt(100));
+    const reloaded = bootEngine(store, ctfHunt(100), clock).engine;
+    // At decay 100: 500 - 3·100 = 200 each.
+    expect(["A", "B", "C", "D"].map((name) => reloaded.score(reloaded.teamByName(name)!)))
+      .toEqual([250, 230, 200, 200]);
+    expect(readResults(store.db).scoreboard.map((row) => row.score)).toEqual([250, 230, 200, 200]);
+    store.close();
+  });
+});

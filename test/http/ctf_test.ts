@@ -1,0 +1,146 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exportResults } from "../../src/cli/export.ts";
+import { MINUTE, START } from "../engine/_hunt.ts";
+import { makeApp } from "./_app.ts";
+
+const CTF = `
+[hunt]
+title = "CTF"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+
+[[puzzle]]
+id = "web"
+title = "Web 500"
+points = { initial = 500, minimum = 100, decay = 10, function = "linear" }
+first_solve_bonus = [50]
+answer = ["flag{web}"]
+normalize = "exact"
+
+[[puzzle]]
+id = "pwn"
+title = "Pwn — Ünïcode"
+points = 100
+answer = ["flag{pwn}"]
+guess_limit = { count = 1, per = "hunt" }
+`;
+
+const unix = (ms: number) => Math.floor(ms / 1000);
+
+describe("CTF mode over HTTP", () => {
+  test("GET /api/ctftime gives CTFtime's feed, escaped to ASCII, frozen with the board", async () => {
+    const { call, register, admin, clock } = makeApp({ toml: CTF });
+    const gulls = await register("Gulls");
+    const terns = await register("Terns");
+    clock.advance(MINUTE);
+    await call("POST", "/api/puzzles/web/guesses", { token: gulls, body: { answer: "flag{web}" } });
+    clock.advance(MINUTE);
+    await call("POST", "/api/puzzles/pwn/guesses", { token: gulls, body: { answer: "flag{pwn}" } });
+    await admin("POST", "/api/admin/scoreboard", { frozen: true });
+    clock.advance(MINUTE);
+    await call("POST", "/api/puzzles/web/guesses", { token: terns, body: { answer: "flag{web}" } });
+
+    // Frozen: as at the freeze, when web was still worth 500.
+    const frozen = await call("GET", "/api/ctftime");
+    expect(frozen.status).toBe(200);
+    expect(frozen.text).toContain('"Pwn \\u2014 \\u00dcn\\u00efcode"');
+    expect([...frozen.text].every((char) => char.charCodeAt(0) < 0x80)).toBe(true);
+    expect(frozen.body).toEqual({
+      tasks: ["Web 500", "Pwn — Ünïcode"],
+      standings: [
+        {
+          pos: 1,
+          team: "Gulls",
+          score: 650,
+          taskStats: {
+            "Web 500": { points: 550, time: unix(START + MINUTE) },
+            "Pwn — Ünïcode": { points: 100, time: unix(START + 2 * MINUTE) },
+          },
+          lastAccept: unix(START + 2 * MINUTE),
+        },
+        { pos: 2, team: "Terns", score: 0, taskStats: {} },
+      ],
+    });
+
+    await admin("POST", "/api/admin/scoreboard", { frozen: false });
+    const live = await call("GET", "/api/ctftime");
+    expect(live.body.standings.map((s: { team: string; score: number }) => [s.team, s.score]))
+      .toEqual([["Gulls", 640], ["Terns", 490]]);
+    expect(live.body.standings[1].taskStats).toEqual({
+      "Web 500": { points: 490, time: unix(START + 3 * MINUTE) },
+    });
+    // The puzzle list shows the value now.
+    const list = await call("GET", "/api/puzzles", { token: terns });
+    expect(list.body.puzzles.find((p: { id: string }) => p.id === "web").points).toBe(490);
+  });
+
+  test('a per = "hunt" cap answers 429 with no Retry-After; an extra guess lifts it once', async () => {
+    const { call, register, admin, clock } = makeApp({ toml: CTF });
+    const token = await register("Gulls");
+    clock.advance(MINUTE);
+    const wrong = () =>
+      call("POST", "/api/puzzles/pwn/guesses", { token, body: { answer: "nope" } });
+    expect((await wrong()).body.result).toBe("incorrect");
+    const capped = await wrong();
+    expect(capped.status).toBe(429);
+    expect(capped.headers.get("retry-after")).toBeNull();
+    expect(capped.body).toEqual({
+      error: {
+        code: "rate_limited",
+        message: "No wrong guesses left on this puzzle; an organizer can grant more",
+      },
+    });
+    clock.advance(60 * MINUTE);
+    expect((await wrong()).status).toBe(429);
+    const granted = await admin("POST", "/api/admin/extra-guesses", {
+      team: 1,
+      puzzle: "pwn",
+      count: 1,
+    });
+    expect(granted.status).toBe(201);
+    expect((await wrong()).body.result).toBe("incorrect");
+    expect((await wrong()).status).toBe(429);
+  });
+
+  test("cairn export --format ctftime writes the unfrozen feed from the database", async () => {
+    const { call, register, admin, clock, store } = makeApp({ toml: CTF });
+    const gulls = await register("Gulls");
+    const terns = await register("Terns");
+    clock.advance(MINUTE);
+    await call("POST", "/api/puzzles/web/guesses", { token: gulls, body: { answer: "flag{web}" } });
+    await admin("POST", "/api/admin/scoreboard", { frozen: true });
+    clock.advance(MINUTE);
+    await call("POST", "/api/puzzles/web/guesses", { token: terns, body: { answer: "flag{web}" } });
+    const dir = mkdtempSync(join(tmpdir(), "cairn-ctftime-"));
+    const dbPath = join(dir, "cairn.db");
+    store.flush();
+    store.db.exec(`VACUUM INTO '${dbPath}'`);
+    const out = join(dir, "feed.json");
+    const stderr: string[] = [];
+    const io = { stdout: () => {}, stderr: (text: string) => void stderr.push(text) };
+    const code = await exportResults({ db: dbPath, format: "ctftime", out }, [], io as never);
+    expect([code, stderr]).toEqual([0, []]);
+    expect(JSON.parse(readFileSync(out, "utf8"))).toEqual({
+      tasks: ["Web 500"],
+      standings: [
+        {
+          pos: 1,
+          team: "Gulls",
+          score: 540,
+          taskStats: { "Web 500": { points: 540, time: unix(START + MINUTE) } },
+          lastAccept: unix(START + MINUTE),
+        },
+        {
+          pos: 2,
+          team: "Terns",
+          score: 490,
+          taskStats: { "Web 500": { points: 490, time: unix(START + 2 * MINUTE) } },
+          lastAccept: unix(START + 2 * MINUTE),
+        },
+      ],
+    });
+  });
+});

@@ -1,0 +1,135 @@
+// `[hunt] submitters = "one"`: the first device (session) that submits for a
+// team is its only submitter, until an organizer releases it or it logs out;
+// the role survives a restart.
+import { describe, expect, test } from "bun:test";
+import { hashToken } from "../../src/play/mod.ts";
+import { createLogger } from "../../src/log/mod.ts";
+import { loadHunt } from "../../src/hunt/mod.ts";
+import { startGame } from "../../src/server/mod.ts";
+import { SqliteStore } from "../../src/store/mod.ts";
+import { HUNT_TOML } from "../engine/_hunt.ts";
+import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
+
+const ONE = HUNT_TOML.replace('title = "Test Hunt"', 'title = "Test Hunt"\nsubmitters = "one"');
+const REFUSED = {
+  error: {
+    code: "forbidden",
+    message: "Another phone submits for your team; ask an organizer to release it",
+  },
+};
+
+/** A second device of the team: another login. */
+async function login(app: ReturnType<typeof makeApp>, name: string): Promise<string> {
+  const reply = await app.call("POST", "/api/session", {
+    body: { name, password: "correct horse" },
+  });
+  return reply.body.token;
+}
+
+const guess = (app: ReturnType<typeof makeApp>, token: string, answer = "nope", puzzle = "a") =>
+  app.call("POST", `/api/puzzles/${puzzle}/guesses`, { token, body: { answer } });
+
+describe('submitters = "one"', () => {
+  test("the first device to submit is the only one, until an organizer releases it", async () => {
+    const app = makeApp({ toml: ONE });
+    const first = await app.register("Gulls");
+    const second = await login(app, "Gulls");
+    expect((await guess(app, first)).status).toBe(200);
+    for (
+      const reply of [
+        await guess(app, second),
+        await app.call("POST", "/api/puzzles/a/hints/free", { token: second }),
+        await app.call("POST", "/api/checkins", { token: second, body: { code: "cp-123" } }),
+      ]
+    ) {
+      expect([reply.status, reply.body]).toEqual([403, REFUSED]);
+    }
+    expect((await guess(app, first)).status).toBe(200);
+    // Another team has its own submitter.
+    expect((await guess(app, await app.register("Terns"))).status).toBe(200);
+
+    const released = await app.admin("DELETE", "/api/admin/teams/1/submitter");
+    expect([released.status, released.body]).toEqual([200, { released: true }]);
+    expect((await guess(app, second)).status).toBe(200);
+    expect((await guess(app, first)).body).toEqual(REFUSED);
+    expect((await app.admin("DELETE", "/api/admin/teams/9/submitter")).status).toBe(404);
+  });
+
+  test("the organizers' team page shows the role and releases it", async () => {
+    const app = makeApp({ toml: ONE });
+    const first = await app.register("Gulls");
+    const second = await login(app, "Gulls");
+    const admin = { cookie: `cairn_admin=${ADMIN_TOKEN}`, accept: "text/html" };
+    expect((await app.call("GET", "/admin/teams/1", { headers: admin })).text).toContain(
+      "No phone yet",
+    );
+    await guess(app, first);
+    const page = await app.call("GET", "/admin/teams/1", { headers: admin });
+    expect(page.text).toContain('action="/admin/submitter-release"');
+    const release = await app.call("POST", "/admin/submitter-release", {
+      headers: { ...admin, "content-type": "application/x-www-form-urlencoded" },
+      raw: "team=1",
+    });
+    expect([release.status, release.headers.get("location")]).toEqual([303, "/admin/teams/1"]);
+    expect((await guess(app, second)).status).toBe(200);
+  });
+
+  test("the page's forms obey it too", async () => {
+    const app = makeApp({ toml: ONE });
+    const first = await app.register("Gulls");
+    const second = await login(app, "Gulls");
+    await guess(app, first);
+    const form = await app.call("POST", "/puzzles/a/guess", {
+      headers: {
+        cookie: `cairn_session=${second}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      raw: "answer=nope",
+    });
+    expect(form.status).toBe(303);
+    expect(app.db.query("SELECT count(*) AS n FROM guesses").get()).toEqual({ n: 1 });
+  });
+
+  test("logging out gives the role up", async () => {
+    const app = makeApp({ toml: ONE });
+    const first = await app.register("Gulls");
+    const second = await login(app, "Gulls");
+    await guess(app, first);
+    expect((await app.call("DELETE", "/api/session", { token: first })).status).toBe(200);
+    expect((await guess(app, second)).status).toBe(200);
+    expect(app.db.query("SELECT team_id FROM submitters").all()).toEqual([{ team_id: 1 }]);
+  });
+
+  test("the role survives a restart", async () => {
+    const app = makeApp({ toml: ONE });
+    const first = await app.register("Gulls");
+    const second = await login(app, "Gulls");
+    await guess(app, first);
+    const { hunt } = loadHunt(ONE, { file: "hunt.toml" });
+    const restarted = startGame({
+      store: SqliteStore.over(app.db),
+      hunt: hunt!,
+      reread: () => loadHunt(ONE, { file: "hunt.toml" }),
+      clock: app.clock,
+      logger: createLogger({ write: () => {} }),
+      adminTokenHash: () => hashToken(ADMIN_TOKEN),
+    });
+    const reply = await restarted.app.request(`${ORIGIN}/api/puzzles/a/guesses`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${second}`, "content-type": "application/json" },
+      body: JSON.stringify({ answer: "nope" }),
+    });
+    expect(reply.status).toBe(403);
+  });
+
+  test("by default, every device submits", async () => {
+    const app = makeApp();
+    const first = await app.register("Gulls");
+    const second = await login(app, "Gulls");
+    expect([(await guess(app, first)).status, (await guess(app, second)).status]).toEqual([
+      200,
+      200,
+    ]);
+    expect(app.db.query("SELECT count(*) AS n FROM submitters").get()).toEqual({ n: 0 });
+  });
+});

@@ -1,0 +1,63 @@
+// What the service worker needs from the server: its script with this
+// build's shell filled in, the offline page, and the mark on the pages a team
+// may keep (its unlocked puzzles and its list; never a locked puzzle).
+import { describe, expect, test } from "bun:test";
+import { ASSETS } from "../../src/ui/mod.ts";
+import { makeApp } from "../http/_app.ts";
+
+describe("offline pages", () => {
+  test("/sw.js is the worker, with the shell to precache and no skip-waiting of its own", async () => {
+    const { call } = makeApp();
+    const reply = await call("GET", "/sw.js");
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(reply.headers.get("cache-control")).toBe("no-cache");
+    const shell = JSON.parse(JSON.parse(
+      /const SHELL = JSON\.parse\(("(?:[^"\\]|\\.)*")\)/.exec(
+        reply.text,
+      )![1]!,
+    ));
+    expect(shell).toEqual([
+      ASSETS.css.path,
+      ASSETS.player.path,
+      ASSETS.outbox.path,
+      ASSETS.icon.path,
+      "/offline",
+    ]);
+    expect(reply.text).toMatch(/const VERSION = "[0-9a-z]+";/);
+    // It skips waiting only when a page asks.
+    expect(reply.text.match(/skipWaiting\(\)/g)).toHaveLength(1);
+    expect(reply.text).toContain('if (data.type === "skip-waiting") self.skipWaiting();');
+  });
+
+  test("/offline names no team, even for a logged-in one", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    const reply = await call("GET", "/offline", { headers: { cookie: `cairn_session=${token}` } });
+    expect(reply.status).toBe(200);
+    expect(reply.text).toContain("You are offline");
+    expect(reply.text).not.toContain("Gulls");
+    expect(reply.text).not.toContain("cairn-contact");
+  });
+
+  test("a team's list and unlocked puzzles are marked cacheable; a locked one is not", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    const headers = { cookie: `cairn_session=${token}`, accept: "text/html" };
+    for (const path of ["/puzzles", "/puzzles/a"]) {
+      const reply = await call("GET", path, { headers });
+      expect([path, reply.status, reply.headers.get("cairn-offline")]).toEqual([
+        path,
+        200,
+        "cache",
+      ]);
+    }
+    for (const path of ["/puzzles/after-a", "/puzzles/nope", "/"]) {
+      const reply = await call("GET", path, { headers });
+      expect([path, reply.headers.get("cairn-offline")]).toEqual([path, null]);
+    }
+    // Nobody's: a redirect to the landing page, unmarked.
+    const anonymous = await call("GET", "/puzzles/a");
+    expect([anonymous.status, anonymous.headers.get("cairn-offline")]).toEqual([303, null]);
+  });
+});
