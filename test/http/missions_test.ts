@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import * as v from "valibot";
 import { EVENTS } from "../../src/play/responses.ts";
@@ -102,7 +103,7 @@ describe("POST /api/puzzles/:id/submissions", () => {
     const [name] = app.files();
     expect(app.files()).toHaveLength(1);
     const stored = new Uint8Array(await app.store.upload(name!)!.arrayBuffer());
-    expect(name).toBe(new Bun.CryptoHasher("sha256").update(stored).digest("hex"));
+    expect(name).toBe(createHash("sha256").update(stored).digest("hex"));
     expect(contains(stored, GPS_LATITUDE)).toBe(false);
     expect(contains(stored, new TextEncoder().encode(XMP_MARK))).toBe(false);
     expect(contains(stored, [0x25, 0x88])).toBe(false); // the GPS pointer tag, little-endian
@@ -273,17 +274,20 @@ describe("uploads under load and after a crash", () => {
         },
       }),
     );
-    Bun.gc(true);
+    // RSS is compared after a full collection, which only Bun can force here (Deno: the
+    // refusal while streaming, `sent < total`, is what is checked).
+    const gc = () => ("Bun" in globalThis ? Bun.gc(true) : undefined);
+    gc();
     const before = process.memoryUsage().rss;
     const res = await upload(app, "pirate", multipart, {
       token: app.token,
       headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
     });
     expect(res.status).toBe(413);
-    Bun.gc(true);
+    gc();
     const grown = process.memoryUsage().rss - before;
     expect(sent).toBeLessThan(total);
-    expect(grown).toBeLessThan(16 * 1_048_576);
+    if ("Bun" in globalThis) expect(grown).toBeLessThan(16 * 1_048_576);
     expect(app.files()).toEqual([]);
   });
 
