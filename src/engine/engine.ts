@@ -15,6 +15,15 @@ import {
   walkCalls,
 } from "../rules/mod.ts";
 import {
+  fitsMission,
+  type JudgeOutcome,
+  JudgeQueue,
+  type Submission,
+  type SubmissionInput,
+  type SubmitOutcome,
+  type Verdict,
+} from "./missions.ts";
+import {
   checkpointKey,
   type Hint,
   type Hunt,
@@ -102,6 +111,8 @@ export type GuessOutcome =
   | { kind: "already_solved" }
   /** No `retryAfterSeconds` when the limit is `per = "hunt"`: waiting does not help. */
   | { kind: "rate_limited"; retryAfterSeconds?: number }
+  /** The puzzle is a mission: it takes a submission, not an answer. */
+  | { kind: "mission" }
   | {
     kind: "judged";
     result: GuessResult;
@@ -152,6 +163,13 @@ export class Engine {
   private nextGuessId = 1;
   private nextAdjustmentId = 1;
   private nextAnnouncementId = 1;
+  private nextSubmissionId = 1;
+  /** Every mission submission, oldest first. */
+  readonly submissions = new Map<number, Submission>();
+  /** Who judges which pending submission. */
+  readonly judging = new JudgeQueue();
+  /** Bytes each team has uploaded, for its quota. */
+  private readonly storedBytes = new Map<number, number>();
   /** Per puzzle index, the teams that solved it, in solve order. */
   private readonly solvers: Team[][];
   /** Per puzzle index, its solve times, ascending (solves are recorded in time order). */
@@ -311,6 +329,7 @@ export class Engine {
     const puzzle = this.unlockedPuzzle(team, puzzleId);
     if (puzzle === undefined) return { kind: "not_found" };
     if (this.solved(team, puzzle)) return { kind: "already_solved" };
+    if (puzzle.mission !== undefined) return { kind: "mission" };
 
     // The limit counts the whole team's incorrect and partial guesses in a sliding
     // window, or over the whole hunt (`per = "hunt"`, an infinite window).
@@ -407,6 +426,142 @@ export class Engine {
     // A lower score never unlocks anything by itself, but rules may compare scores either way.
     this.refresh(team, now, writes, when);
     return { kind: "ok", hint, charged: true, writes };
+  }
+
+  /**
+   * How many bytes the team may upload for a mission now: the hunt's cap for
+   * its kind, or what is left of the team's quota if less. Refuses as
+   * `submit()` would, so a refused upload is not even read.
+   */
+  uploadLimit(
+    team: Team,
+    puzzleId: string,
+  ): { kind: "ok"; puzzle: Puzzle; maxBytes: number } | Exclude<SubmitOutcome, { kind: "ok" }> {
+    const refused = this.submittable(team, puzzleId, this.now());
+    if ("kind" in refused) return refused;
+    const { puzzle } = refused;
+    const submit = puzzle.mission!.submit;
+    if (submit === "text") return { kind: "wrong_kind", expected: "text" };
+    const { photoMax, videoMax, teamQuota } = this.hunt.uploads;
+    const left = teamQuota - (this.storedBytes.get(team.id) ?? 0);
+    if (left <= 0) return { kind: "over_quota", quota: teamQuota };
+    return {
+      kind: "ok",
+      puzzle,
+      maxBytes: Math.min(submit === "video" ? videoMax : photoMax, left),
+    };
+  }
+
+  /** Records a team's submission for a mission; with judge = "auto" it is accepted (and solved) at once. */
+  submit(team: Team, puzzleId: string, input: SubmissionInput): SubmitOutcome {
+    const now = this.now();
+    const found = this.submittable(team, puzzleId, now);
+    if ("kind" in found) return found;
+    const { puzzle } = found;
+    if (!fitsMission(puzzle, input)) {
+      return { kind: "wrong_kind", expected: puzzle.mission!.submit };
+    }
+    const size = input.file?.size ?? 0;
+    const used = this.storedBytes.get(team.id) ?? 0;
+    if (used + size > this.hunt.uploads.teamQuota) {
+      return { kind: "over_quota", quota: this.hunt.uploads.teamQuota };
+    }
+    const auto = puzzle.mission!.judge === "auto";
+    const submission: Submission = {
+      id: this.nextSubmissionId++,
+      teamId: team.id,
+      puzzle: puzzle.id,
+      submit: puzzle.mission!.submit,
+      file: input.file ?? null,
+      text: input.text ?? null,
+      status: auto ? "accepted" : "pending",
+      points: puzzle.points,
+      message: null,
+      at: now,
+      acceptedAt: auto ? now : null,
+      judgedAt: null,
+    };
+    this.submissions.set(submission.id, submission);
+    this.storedBytes.set(team.id, used + size);
+    team.lastActivityAt = now;
+    const { id, file, text, status, points } = submission;
+    const writes: Write[] = [{
+      kind: "submission",
+      id,
+      teamId: team.id,
+      puzzle: puzzle.id,
+      submit: submission.submit,
+      file,
+      text,
+      status: status as "pending" | "accepted",
+      points,
+      at: now,
+    }];
+    if (!auto) return { kind: "ok", submission, unlocked: [], writes };
+    this.solve(team, puzzle, now, points);
+    return { kind: "ok", submission, unlocked: this.refresh(team, now, writes), writes };
+  }
+
+  /**
+   * A judge's verdict. Accepting a pending submission solves its mission (for
+   * the puzzle's points, or the part the judge gives); rejecting an accepted
+   * one takes the solve and its points back. Unlocks stay, as unlocking is
+   * sticky.
+   */
+  judge(submissionId: number, verdict: Verdict): JudgeOutcome {
+    const submission = this.submissions.get(submissionId);
+    const team = submission && this.teams.get(submission.teamId);
+    const index = submission && this.hunt.puzzleIndex.get(submission.puzzle);
+    if (submission === undefined || team === undefined || index === undefined) {
+      return { kind: "not_found" };
+    }
+    const puzzle = this.hunt.puzzles[index]!;
+    const now = this.now();
+    const writes: Write[] = [];
+    let unlocked: string[] = [];
+    if (verdict.accept) {
+      if (submission.status !== "pending" || this.solved(team, puzzle)) {
+        return { kind: "already_judged", submission };
+      }
+      const points = verdict.points ?? puzzle.points;
+      if (!Number.isInteger(points) || points < 0 || points > puzzle.points) {
+        return { kind: "invalid_points", max: puzzle.points };
+      }
+      Object.assign(submission, { status: "accepted", points, acceptedAt: now, message: null });
+      this.solve(team, puzzle, now, points);
+    } else {
+      if (submission.status === "rejected") return { kind: "already_judged", submission };
+      if (submission.status === "accepted") this.unsolve(team, puzzle, submission.points, now);
+      Object.assign(submission, { status: "rejected", message: verdict.message ?? null });
+    }
+    submission.judgedAt = now;
+    this.judging.release(submission.id);
+    writes.push({
+      kind: "verdict",
+      submissionId,
+      teamId: team.id,
+      puzzle: puzzle.id,
+      status: submission.status as "accepted" | "rejected",
+      points: submission.points,
+      message: submission.message,
+      at: now,
+    });
+    if (verdict.accept) unlocked = this.refresh(team, now, writes);
+    return { kind: "ok", submission, unlocked, writes };
+  }
+
+  /** The oldest pending submission no other judge holds, now claimed by `judge` for two minutes. */
+  claimNext(judge: string): Submission | undefined {
+    return this.judging.claimNext(this.submissions.values(), judge, this.now());
+  }
+
+  /** The team's latest submission for a puzzle, if any. */
+  latestSubmission(team: Team, puzzle: Puzzle): Submission | undefined {
+    let latest: Submission | undefined;
+    for (const submission of this.submissions.values()) {
+      if (submission.teamId === team.id && submission.puzzle === puzzle.id) latest = submission;
+    }
+    return latest;
   }
 
   /** Checks a team in at a checkpoint; works while its puzzle is locked (`at`: as for `guess`). */
@@ -699,7 +854,13 @@ export class Engine {
   restore(snapshot: Snapshot): void {
     // Time never goes back past what is on disk, even after a restart on a clock set back.
     for (
-      const rows of [snapshot.unlocks, snapshot.solves, snapshot.adjustments, snapshot.lastActivity]
+      const rows of [
+        snapshot.unlocks,
+        snapshot.solves,
+        snapshot.adjustments,
+        snapshot.lastActivity,
+        snapshot.submissions,
+      ]
     ) {
       for (const row of rows) this.latest = Math.max(this.latest, row.at);
     }
@@ -709,7 +870,8 @@ export class Engine {
       layout: this.layout,
       teams: this.teams,
       addTeam: (row) => this.addTeam(row),
-      solve: (team, puzzle, at) => this.solve(team, puzzle, at),
+      solve: (team, puzzle, at, points) => this.solve(team, puzzle, at, points),
+      unsolve: (team, puzzle, points, at) => this.unsolve(team, puzzle, points, at),
       changeScore: (team, delta, at) => this.changeScore(team, delta, at),
       checkedInAtStop: (team, puzzle) => this.checkedInAtStop(team, puzzle),
       setRoute: (team, route, order) => this.setRoute(team, route, order),
@@ -718,6 +880,12 @@ export class Engine {
     this.nextGuessId = snapshot.lastGuessId + 1;
     this.nextAdjustmentId = snapshot.lastAdjustmentId + 1;
     this.nextAnnouncementId = snapshot.lastAnnouncementId + 1;
+    for (const submission of snapshot.submissions) {
+      this.submissions.set(submission.id, { ...submission });
+      const bytes = this.storedBytes.get(submission.teamId) ?? 0;
+      this.storedBytes.set(submission.teamId, bytes + (submission.file?.size ?? 0));
+      this.nextSubmissionId = Math.max(this.nextSubmissionId, submission.id + 1);
+    }
   }
 
   /** The longest guess-limit window, so the store knows how far back to read guesses. */
@@ -743,11 +911,54 @@ export class Engine {
     return team;
   }
 
+  /** The mission a team may submit to now, or why it may not. */
+  private submittable(
+    team: Team,
+    puzzleId: string,
+    now: number,
+  ): { puzzle: Puzzle } | Exclude<SubmitOutcome, { kind: "ok" }> {
+    if (!this.running(now)) return { kind: "hunt_not_running" };
+    this.catchUp(team, now);
+    const puzzle = this.unlockedPuzzle(team, puzzleId);
+    if (puzzle === undefined) return { kind: "not_found" };
+    if (puzzle.mission === undefined) return { kind: "not_a_mission" };
+    if (this.solved(team, puzzle)) return { kind: "already_solved" };
+    const latest = this.latestSubmission(team, puzzle);
+    if (latest?.status === "pending") return { kind: "pending", submission: latest };
+    return { puzzle };
+  }
+
+  /** Takes a solve back (a rejected mission): its counters, route progress and points. */
+  private unsolve(team: Team, puzzle: Puzzle, points: number, at: number): void {
+    const c = team.state.counts;
+    if (c[this.layout.solved + puzzle.index] === 0) return;
+    if (puzzle.route !== undefined) {
+      const route = this.hunt.routes[puzzle.route]!;
+      if (route.advance === "solve" || c[this.layout.checkedIn + puzzle.index] === 0) {
+        c[this.layout.routeProgress + route.index]!--;
+      }
+    }
+    team.solvedAt[puzzle.index] = NaN;
+    team.version++;
+    c[this.layout.solved + puzzle.index] = 0;
+    c[this.layout.solves]!--;
+    c[this.layout.roundSolves + puzzle.roundIndex]!--;
+    for (const tag of puzzle.tagIndexes) c[this.layout.tagSolves + tag]!--;
+    let last = -Infinity;
+    for (const solvedAt of team.solvedAt) if (solvedAt > last) last = solvedAt;
+    team.lastSolveAt = last === -Infinity ? null : last;
+    const solvers = this.solvers[puzzle.index]!;
+    const place = solvers.indexOf(team);
+    if (place >= 0) solvers.splice(place, 1);
+    this.changeScore(team, -points, at);
+  }
+
   /**
-   * Records a solve: its counters, route progress and points. Returns whether
-   * it lowered a dynamic puzzle's value, and so the earlier solvers' scores.
+   * Records a solve: its counters, route progress and points (a judge may give
+   * a mission a part of them). Returns whether it lowered a dynamic puzzle's
+   * value, and so the earlier solvers' scores.
    */
-  private solve(team: Team, puzzle: Puzzle, at: number): boolean {
+  private solve(team: Team, puzzle: Puzzle, at: number, points?: number): boolean {
     const c = team.state.counts;
     if (puzzle.route !== undefined) {
       // A solve completes a stop, unless a check-in there already did (advance = "checkin").
@@ -763,18 +974,23 @@ export class Engine {
     if (team.lastSolveAt === null || at > team.lastSolveAt) team.lastSolveAt = at;
     c[this.layout.roundSolves + puzzle.roundIndex]!++;
     for (const tag of puzzle.tagIndexes) c[this.layout.tagSolves + tag]!++;
-    return this.awardSolve(team, puzzle, at);
+    return this.awardSolve(team, puzzle, at, points);
   }
 
   /**
    * Gives a solver the puzzle's points and its first-solve bonus, if any. A
    * dynamic puzzle's new value applies to every solver: the earlier ones
-   * change by the difference, touching only this puzzle's solvers.
+   * change by the difference, touching only this puzzle's solvers. A mission
+   * (never dynamic, no bonus: the hunt file refuses them) gets what its judge gave.
    */
-  private awardSolve(team: Team, puzzle: Puzzle, at: number): boolean {
+  private awardSolve(team: Team, puzzle: Puzzle, at: number, points?: number): boolean {
     const solvers = this.solvers[puzzle.index]!;
     const place = solvers.length;
     solvers.push(team);
+    if (points !== undefined) {
+      this.changeScore(team, points, at);
+      return false;
+    }
     const bonus = puzzle.firstSolveBonus[place] ?? 0;
     if (puzzle.dynamic === undefined) {
       this.changeScore(team, puzzle.points + bonus, at);

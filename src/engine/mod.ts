@@ -14,12 +14,36 @@ export type {
 } from "./engine.ts";
 export type { Snapshot } from "./restore.ts";
 export type { Standing } from "./standings.ts";
-export { checkpointKey, DEFAULT_GUESS_LIMIT, roundTitle, titleCase, variantOf } from "./model.ts";
-export type { Hint, Hunt, Puzzle, Registration, Route, Variant } from "./model.ts";
+export {
+  checkpointKey,
+  DEFAULT_GUESS_LIMIT,
+  DEFAULT_UPLOADS,
+  roundTitle,
+  titleCase,
+  variantOf,
+} from "./model.ts";
+export type {
+  Hint,
+  Hunt,
+  Mission,
+  Puzzle,
+  Registration,
+  Route,
+  Uploads,
+  Variant,
+} from "./model.ts";
 export { crowding, routeConflicts, RoutePlanner, satisfies } from "./routes.ts";
 export type { PlanMethod, RouteConflict, RouteConstraints } from "./routes.ts";
 export { compileAnswers, normalize } from "./normalize.ts";
 export type { AnswerChecker, AnswerResult, AnswerSpec, NormalizeMode } from "./normalize.ts";
-export type { ActionFlag, GuessResult, Write } from "./writes.ts";
+export type { ActionFlag, GuessResult, StoredFile, Write } from "./writes.ts";
 export { dynamicValue } from "./scoring.ts";
 export type { DecayFunction, DynamicPoints } from "./scoring.ts";
+export { CLAIM_MS, fitsMission, JudgeQueue, MAX_SUBMISSION_TEXT } from "./missions.ts";
+export type {
+  JudgeOutcome,
+  Submission,
+  SubmissionInput,
+  SubmitOutcome,
+  Verdict,
+} from "./missions.ts";

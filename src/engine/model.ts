@@ -52,7 +52,30 @@ export interface Puzzle {
   otherVariantMessage?: string;
   /** The route this puzzle is a stop of, by index. */
   route?: number;
+  /** A mission: solved by a submission that a judge accepts, not by an answer. */
+  mission?: Mission;
 }
+
+/** What a mission takes, and who accepts it. */
+export interface Mission {
+  submit: "photo" | "video" | "text";
+  /** "auto": accepted at once (an organizer can still reject it); "organizer": waits for a verdict. */
+  judge: "organizer" | "auto";
+}
+
+/** Limits on mission uploads, in bytes. */
+export interface Uploads {
+  photoMax: number;
+  videoMax: number;
+  teamQuota: number;
+}
+
+/** The upload limits a hunt gets when it sets none. */
+export const DEFAULT_UPLOADS: Uploads = {
+  photoMax: 15 * 1_048_576,
+  videoMax: 60 * 1_048_576,
+  teamQuota: 1_024 * 1_048_576,
+};
 
 /** One `[[puzzle.variant]]`: what a team that gets it sees and must answer. */
 export interface Variant {
@@ -105,6 +128,10 @@ export interface Hunt {
   /** Checkpoint code's key (`checkpointKey`) → puzzle index (variants' codes included). */
   checkpoints: ReadonlyMap<string, number>;
   routes: readonly Route[];
+  /** Limits on mission uploads (defaults when the file sets none). */
+  uploads: Uploads;
+  /** Whether the projector's gallery of accepted photos is on. */
+  gallery: boolean;
   /** The folder of per-puzzle assets (`assets/<puzzle id>/…`) beside the hunt file, if any. */
   assetsDir?: string;
 }

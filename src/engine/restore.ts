@@ -5,6 +5,7 @@
  */
 import { emptyState, hintKey, type StateLayout } from "../rules/mod.ts";
 import type { Team } from "./engine.ts";
+import type { Submission } from "./missions.ts";
 import type { Hunt, Puzzle, Route } from "./model.ts";
 import { satisfies } from "./routes.ts";
 
@@ -34,6 +35,8 @@ export interface Snapshot {
   }[];
   /** Incorrect and partial guesses recent enough to count against a guess limit. */
   recentWrong: { teamId: number; puzzle: string; at: number }[];
+  /** Every mission submission, oldest first. */
+  submissions: Submission[];
   lastGuessId: number;
   lastAdjustmentId: number;
   lastAnnouncementId: number;
@@ -50,7 +53,9 @@ export interface ReplayTarget {
   readonly layout: StateLayout;
   readonly teams: ReadonlyMap<number, Team>;
   addTeam(row: TeamRow): Team;
-  solve(team: Team, puzzle: Puzzle, at: number): unknown;
+  solve(team: Team, puzzle: Puzzle, at: number, points?: number): unknown;
+  /** Takes a solve back, as a rejection after an acceptance did. */
+  unsolve(team: Team, puzzle: Puzzle, points: number, at: number): void;
   changeScore(team: Team, delta: number, at: number): void;
   checkedInAtStop(team: Team, puzzle: Puzzle): void;
   setRoute(team: Team, route: Route, order: readonly number[]): void;
@@ -178,6 +183,17 @@ function replayScoreEvents(snapshot: Snapshot, game: ReplayTarget): void {
         game.changeScore(team, -hint.cost, row.at);
       },
     });
+  });
+  // An accepted mission is a solve when it was accepted; a rejection after that takes it back.
+  each(snapshot.submissions, (team, index, row: Submission) => {
+    const puzzle = hunt.puzzles[index]!;
+    const { acceptedAt, judgedAt, points } = row;
+    if (acceptedAt === null) return;
+    events.push({ at: acceptedAt, apply: () => game.solve(team, puzzle, acceptedAt, points) });
+    if (row.status === "rejected") {
+      const at = judgedAt ?? acceptedAt;
+      events.push({ at, apply: () => game.unsolve(team, puzzle, points, at) });
+    }
   });
   for (const row of snapshot.adjustments) {
     const team = game.teams.get(row.teamId);

@@ -6,6 +6,13 @@
  */
 export type GuessResult = "correct" | "incorrect" | "partial";
 
+/** A stored upload: its content hash (the file's name on disk), its sniffed type and size. */
+export interface StoredFile {
+  hash: string;
+  type: string;
+  size: number;
+}
+
 /**
  * Why an action made offline is flagged for the organizers: its claimed time
  * was `clamped` into what the server can vouch for, or it arrived `late`
@@ -42,6 +49,30 @@ export type Write =
     flag?: ActionFlag;
     /** The id the client sent with the guess, echoed in its live `solve` event; not stored. */
     request?: string;
+  }
+  /** A mission's submission: its file (by content hash) or its text; "accepted" at once with judge = "auto". */
+  | {
+    kind: "submission";
+    id: number;
+    teamId: number;
+    puzzle: string;
+    submit: "photo" | "video" | "text";
+    file: StoredFile | null;
+    text: string | null;
+    status: "pending" | "accepted";
+    points: number;
+    at: number;
+  }
+  /** A judge's verdict on a submission; a rejection of an accepted one takes its solve back. */
+  | {
+    kind: "verdict";
+    submissionId: number;
+    teamId: number;
+    puzzle: string;
+    status: "accepted" | "rejected";
+    points: number;
+    message: string | null;
+    at: number;
   }
   | { kind: "unlock"; teamId: number; puzzle: string; at: number }
   /** `at` is when it counts: for an action made offline, its effective time. */

@@ -10,6 +10,7 @@ import {
   DEFAULT_GUESS_LIMIT,
   type Hint,
   type Hunt,
+  type Mission,
   type Puzzle,
   type Route,
   type Variant,
@@ -235,6 +236,8 @@ const FALLBACK_META: HuntTable = {
   registration: "open",
   registration_codes: [],
   team_size: { min: 1 },
+  uploads: { photo_max: 15 * 1_048_576, video_max: 60 * 1_048_576, team_quota: 1_073_741_824 },
+  gallery: false,
   divisions: [],
 };
 
@@ -515,9 +518,15 @@ function buildPuzzle(entry: PuzzleEntry, i: number, context: PuzzleContext): Puz
       partial: entry.partial,
       normalize: entry.normalize,
     },
-    { prefix: at(), raw: raws[i] ?? {}, puzzleId: entry.id, needsAnswer: !hasVariants },
+    {
+      prefix: at(),
+      raw: raws[i] ?? {},
+      puzzleId: entry.id,
+      needsAnswer: !hasVariants && entry.submit === undefined,
+    },
     report,
   );
+  const mission = checkMission(entry, at, report);
   const variants = entry.variant.map((variant, j) =>
     buildVariant(variant, j, { entry, i, body, answers, context })
   );
@@ -556,7 +565,59 @@ function buildPuzzle(entry: PuzzleEntry, i: number, context: PuzzleContext): Puz
     variantOffset: hasVariants ? hashStrings(seed, "variant", entry.id) % variants.length : 0,
     ...(hasVariants && otherVariantMessage !== undefined && { otherVariantMessage }),
     ...(routes.stopOf.has(i) && { route: routes.stopOf.get(i)! }),
+    ...(mission && { mission }),
   };
+}
+
+/**
+ * A mission's `submit` and `judge`: a mission takes no answers, has no
+ * variants, and its points are fixed (no dynamic points, no first-solve bonus).
+ */
+function checkMission(
+  entry: PuzzleEntry,
+  at: (...rest: (string | number)[]) => KeyPath,
+  report: Reporter,
+): Mission | undefined {
+  if (entry.submit === undefined) {
+    if (entry.judge !== undefined) {
+      report.add(
+        "error",
+        'judge is only for missions: add submit = "photo", "video" or "text"',
+        at("judge"),
+        entry.id,
+      );
+    }
+    return undefined;
+  }
+  for (const key of ["answer", "answer_regex"] as const) {
+    if (entry[key] !== undefined) {
+      report.add(
+        "error",
+        `A mission (submit = "${entry.submit}") takes no ${key}: a judge accepts it`,
+        at(key),
+        entry.id,
+      );
+    }
+  }
+  if (entry.partial.length > 0) {
+    report.add("error", "A mission takes no partial answers", at("partial"), entry.id);
+  }
+  if (entry.variant.length > 0) {
+    report.add("error", "A mission cannot have variants", at("variant"), entry.id);
+  }
+  // A judge gives a mission its points (or a part of them): no value that falls with solves.
+  if (typeof entry.points !== "number") {
+    report.add(
+      "error",
+      "A mission's points are a whole number, not dynamic",
+      at("points"),
+      entry.id,
+    );
+  }
+  if (entry.first_solve_bonus.length > 0) {
+    report.add("error", "A mission takes no first_solve_bonus", at("first_solve_bonus"), entry.id);
+  }
+  return { submit: entry.submit, judge: entry.judge ?? "organizer" };
 }
 
 /** Compiles one [[puzzle.variant]]: its own answers and body, or the puzzle's. */
@@ -725,6 +786,12 @@ function assembleHunt(
     tags: [...names.tags.keys()],
     checkpoints: names.checkpoints,
     routes: parts.routes,
+    uploads: {
+      photoMax: meta.uploads.photo_max,
+      videoMax: meta.uploads.video_max,
+      teamQuota: meta.uploads.team_quota,
+    },
+    gallery: meta.gallery,
     ...(options.assetsDir !== undefined && { assetsDir: options.assetsDir }),
   };
 }

@@ -8,6 +8,8 @@ import * as v from "valibot";
 const ID = /^[a-z0-9][a-z0-9_-]*$/;
 const CODE = /^[A-Za-z0-9_-]{1,64}$/;
 const DURATION = /^(\d+)(s|m|h)$/;
+const SIZE = /^(\d+)\s*(KB|MB|GB)$/;
+const UNIT_BYTES = { KB: 1_024, MB: 1_048_576, GB: 1_073_741_824 } as const;
 const WINDOW = /^(\d+)(s|m|h)$|^hunt$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
 
@@ -55,6 +57,17 @@ const duration = v.pipe(
     return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
   }),
   v.minValue(1_000, "The duration must be at least 1s"),
+);
+
+/** A size such as "15MB", in bytes (KB, MB and GB are powers of 1,024). */
+const size = v.pipe(
+  v.string('Expected a size in quotes, e.g. "15MB"'),
+  v.regex(SIZE, 'Expected a size such as "500KB", "15MB" or "1GB"'),
+  v.transform((input) => {
+    const [, amount, unit] = SIZE.exec(input)!;
+    return Number(amount) * UNIT_BYTES[unit as keyof typeof UNIT_BYTES];
+  }),
+  v.minValue(1_024, "The size must be at least 1KB"),
 );
 
 /** A guess limit's window: a duration, or "hunt" for a cap on the whole hunt (Infinity). */
@@ -181,6 +194,11 @@ export const PuzzleSchema = v.strictObject({
   checkpoint: v.optional(CheckpointSchema),
   variant: v.optional(v.array(VariantSchema, "Expected [[puzzle.variant]] tables"), []),
   other_variant_message: v.optional(text("message")),
+  /** A mission: a photo, a video or a text that a judge (or nobody, with judge = "auto") accepts. */
+  submit: v.optional(
+    v.picklist(["photo", "video", "text"], 'Expected "photo", "video" or "text"'),
+  ),
+  judge: v.optional(v.picklist(["organizer", "auto"], 'Expected "organizer" or "auto"')),
 });
 
 /** The [hunt] table. */
@@ -209,6 +227,17 @@ export const HuntTableSchema = v.strictObject({
   divisions: v.optional(v.array(id("division"), "Expected a list of divisions"), []),
   seed: v.optional(v.string("Expected the seed in quotes")),
   other_variant_message: v.optional(text("message")),
+  /** Limits on mission uploads: each file's size, and each team's total. */
+  uploads: v.optional(
+    v.strictObject({
+      photo_max: v.optional(size, "15MB"),
+      video_max: v.optional(size, "60MB"),
+      team_quota: v.optional(size, "1GB"),
+    }, 'Expected { photo_max = "15MB", video_max = "60MB", team_quota = "1GB" }'),
+    {},
+  ),
+  /** Whether /scoreboard/gallery shows the accepted photos. */
+  gallery: v.optional(v.boolean("Expected true or false"), false),
 });
 
 /** The whole hunt file. */

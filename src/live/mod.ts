@@ -137,6 +137,17 @@ export class Live {
             board = true;
           }
           break;
+        case "submission":
+        case "verdict": {
+          // The team sees "waiting for a judge", then the verdict; an acceptance is a solve.
+          const { teamId, puzzle, status, points } = write;
+          const id = write.kind === "submission" ? write.id : write.submissionId;
+          const message = write.kind === "verdict" ? write.message : null;
+          this.teamEvent(teamId, "submission", { id, puzzle, status, points, message });
+          if (status === "accepted") this.teamEvent(teamId, "solve", { puzzle });
+          if (status !== "pending") board = true;
+          break;
+        }
         case "unlock": {
           const list = unlocks.get(write.teamId) ?? [];
           list.push(write.puzzle);
@@ -180,7 +191,7 @@ export class Live {
   }
 
   /** An event only the team's own streams get (its solves and unlocks). */
-  teamEvent(teamId: number, event: "solve" | "unlock", data: unknown): void {
+  teamEvent(teamId: number, event: "solve" | "unlock" | "submission", data: unknown): void {
     const clients = this.byTeam.get(teamId);
     if (clients === undefined || clients.size === 0) return;
     const bytes = this.format(event, data);

@@ -245,6 +245,11 @@ function decideGuess(
             outcome.retryAfterSeconds,
           ),
       );
+    case "mission":
+      return refused(refusal(
+        "bad_request",
+        "This puzzle is a mission: send a submission (POST /api/puzzles/:id/submissions), not an answer",
+      ));
     case "already_solved":
       // Answered only once the solve it rests on is on disk (the commit waits for it).
       return {

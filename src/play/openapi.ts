@@ -12,6 +12,7 @@ import { CheckInBody, GuessBody, LoginBody, RegisterBody } from "./actions.ts";
 import { AdjustmentBody, AnnouncementBody, ExtraGuessesBody, FreezeBody } from "./admin_actions.ts";
 import { EmptyBody } from "./body.ts";
 import { type ErrorCode, ERRORS } from "./errors.ts";
+import { ClaimBody, VerdictBody } from "./missions.ts";
 import * as R from "./responses.ts";
 
 /** Who may call a route: anyone, a team (optional: anyone, more for a team), or an organizer. */
@@ -46,6 +47,8 @@ export interface Route {
   params?: Param[];
   /** The JSON body's schema: the one the route validates with. */
   body?: v.GenericSchema;
+  /** A multipart/form-data body instead (a mission's upload): its parts. */
+  form?: v.GenericSchema;
   answers: Answer[];
   /** The error codes this route answers, besides those every route of its kind may. */
   errors: ErrorCode[];
@@ -303,6 +306,57 @@ export const ROUTES: readonly Route[] = [
     description: OFFLINE_NOTE.trim(),
   },
   {
+    method: "post",
+    path: "/api/puzzles/{id}/submissions",
+    summary: "Send a mission's submission (a photo, a video or a text)",
+    access: "team",
+    params: [puzzleId],
+    form: v.strictObject({
+      file: v.pipe(
+        v.optional(v.string()),
+        v.description("The photo (JPEG, PNG, HEIC, WebP) or video (MP4, MOV), for such a mission"),
+      ),
+      text: v.pipe(v.optional(v.string()), v.description("The answer of a text mission")),
+    }),
+    answers: [
+      ok(R.SubmissionReply, "The submission, once its file and record are on disk", 201),
+    ],
+    errors: [
+      "bad_request",
+      "not_found",
+      "conflict",
+      "hunt_not_running",
+      "payload_too_large",
+    ],
+    description: "A multipart/form-data body with a `file` part (photo, video) or a `text` part. " +
+      "413 `payload_too_large` past the hunt's `uploads` size for the kind or the team's quota; " +
+      "409 `conflict` when the mission is solved or the last submission still waits for a judge. " +
+      "A JPEG's GPS and XMP data are removed before it is stored.",
+  },
+  {
+    method: "get",
+    path: "/api/puzzles/{id}/submissions",
+    summary: "The team's submissions for a mission",
+    access: "team",
+    params: [puzzleId],
+    answers: [ok(R.SubmissionList, "The team's submissions for the puzzle, oldest first")],
+    errors: ["not_found"],
+  },
+  {
+    method: "get",
+    path: "/api/submissions/{id}/file",
+    summary: "A submission's file",
+    access: "team_optional",
+    params: [{
+      ...pathParam("id", "The submission's id"),
+      schema: v.pipe(v.number(), v.integer()),
+    }],
+    answers: [{ status: 200, description: "The file", media: "application/octet-stream" }],
+    errors: ["not_found"],
+    description: "Only to the submission's team and to organizers (the admin token or cookie); " +
+      "anyone else gets 404 as for a submission that does not exist.",
+  },
+  {
     method: "get",
     path: "/puzzles/{id}/assets/{file}",
     summary: "A file of an unlocked puzzle",
@@ -350,6 +404,32 @@ export const ROUTES: readonly Route[] = [
     ],
     answers: [ok(R.GuessFeed, "Guesses, oldest first")],
     errors: ["bad_request"],
+  },
+  {
+    method: "post",
+    path: "/api/admin/judge/claim",
+    summary: "Claim the next submission to judge",
+    access: "admin",
+    body: ClaimBody,
+    answers: [ok(R.ClaimReply, "The oldest pending submission no other judge holds, or null")],
+    errors: [],
+    description: "The claim lasts two minutes: two judges never get the same submission.",
+  },
+  {
+    method: "post",
+    path: "/api/admin/submissions/{id}/verdict",
+    summary: "Judge a submission",
+    access: "admin",
+    params: [{
+      ...pathParam("id", "The submission's id"),
+      schema: v.pipe(v.number(), v.integer()),
+    }],
+    body: VerdictBody,
+    answers: [ok(R.VerdictReply, "The judged submission, and the puzzles its solve unlocked")],
+    errors: ["not_found", "conflict"],
+    description: "Accepting solves the mission for its points, or the `points` given (at most " +
+      "the puzzle's); rejecting an accepted one takes its solve back. 409 `conflict` when it " +
+      "was already judged so; 400 for points out of range.",
   },
   {
     method: "delete",
@@ -465,7 +545,9 @@ const UNSAFE = new Set(["post", "delete"]);
  */
 export function errorCodes(route: Route): ErrorCode[] {
   const codes = new Set<ErrorCode>(route.errors);
-  if (route.body !== undefined) codes.add("bad_request").add("payload_too_large");
+  if (route.body !== undefined || route.form !== undefined) {
+    codes.add("bad_request").add("payload_too_large");
+  }
   if (UNSAFE.has(route.method)) codes.add("forbidden").add("unavailable");
   if (route.access === "team" || route.access === "admin") codes.add("unauthorized");
   codes.add("internal");
@@ -637,6 +719,13 @@ function operation(route: Route): Record<string, unknown> {
         required: p.required ?? false,
         schema: jsonSchema(p.schema),
       })),
+    }),
+    ...(route.form !== undefined && {
+      requestBody: {
+        required: true,
+        description: "A multipart/form-data body; an unknown part is refused with 400",
+        content: { "multipart/form-data": { schema: jsonSchema(route.form) } },
+      },
     }),
     ...(route.body !== undefined && {
       requestBody: {

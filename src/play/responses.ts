@@ -289,6 +289,33 @@ export const Results = v.strictObject({
 });
 
 /** The data of each SSE event type (the `data:` line, as JSON). */
+const SubmissionFields = {
+  id: Int,
+  puzzle: v.string(),
+  submit: v.picklist(["photo", "video", "text"]),
+  status: v.picklist(["pending", "accepted", "rejected"]),
+  points: v.pipe(Int, v.description("The points it earns (or would, once accepted)")),
+  message: v.pipe(v.nullable(v.string()), v.description("A rejection's message to the team")),
+  text: v.pipe(v.nullable(v.string()), v.description("A text mission's answer")),
+  type: v.pipe(v.nullable(v.string()), v.description("The file's sniffed media type")),
+  size: v.pipe(Int, v.description("The file's size in bytes (0 for a text)")),
+  at: Time,
+};
+
+/** A mission's submission, as its team and the judges see it. */
+export const SubmissionInfo = v.strictObject(SubmissionFields);
+export const SubmissionReply = v.strictObject({ submission: SubmissionInfo });
+export const SubmissionList = v.strictObject({ submissions: v.array(SubmissionInfo) });
+export const ClaimReply = v.strictObject({
+  submission: v.pipe(
+    v.nullable(SubmissionInfo),
+    v.description("The claimed submission, or null when none is waiting"),
+  ),
+});
+export const VerdictReply = v.strictObject({
+  submission: v.strictObject({ ...SubmissionFields, unlocked: Ids }),
+});
+
 export const EVENTS = {
   scoreboard: v.pipe(
     Scoreboard,
@@ -310,6 +337,16 @@ export const EVENTS = {
   unlock: v.pipe(
     v.strictObject({ puzzles: Ids }),
     v.description("Puzzles newly unlocked for the team (a team's own streams only)"),
+  ),
+  submission: v.pipe(
+    v.strictObject({
+      id: Int,
+      puzzle: v.string(),
+      status: SubmissionFields.status,
+      points: Int,
+      message: v.nullable(v.string()),
+    }),
+    v.description("A mission's submission was received or judged (a team's own streams only)"),
   ),
   guess: v.pipe(
     v.strictObject({

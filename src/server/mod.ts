@@ -84,6 +84,9 @@ export function startGame(options: StartOptions): Server {
   store.saveScoring(options.hunt);
   const booted = bootEngine(store, options.hunt, clock);
   commitNow(store, booted.writes);
+  // A crash between storing an upload and committing its submission leaves a file nobody names.
+  const orphans = store.cleanUploads();
+  if (orphans > 0) logger.info("uploads_cleaned", { removed: orphans });
   let engine: Engine = booted.engine;
   let adminTokenHash = options.adminTokenHash();
 

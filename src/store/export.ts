@@ -86,7 +86,10 @@ export function readResults(db: Connection): Results {
     })),
     solves: all(
       `SELECT s.team_id AS team, t.name AS team_name, s.puzzle, s.guess_id, s.at
-       FROM solves s JOIN teams t ON t.id = s.team_id ORDER BY s.at, s.guess_id`,
+       FROM solves s JOIN teams t ON t.id = s.team_id
+       UNION ALL SELECT m.team_id, t.name, m.puzzle, NULL, m.accepted_at
+       FROM submissions m JOIN teams t ON t.id = m.team_id WHERE m.status = 'accepted'
+       ORDER BY at, guess_id`,
     ).map(withIso),
     guesses: all(
       `SELECT g.id, g.team_id AS team, t.name AS team_name, g.puzzle, g.raw, g.normalized,
@@ -126,8 +129,9 @@ export function readResults(db: Connection): Results {
 
 /**
  * The ranking, as the engine ranks: the score is the points of solved puzzles
- * (a dynamic puzzle's value after all its solves, plus first-solve bonuses)
- * still in the hunt, less the costs of taken hints, plus adjustments. Ties go
+ * (a dynamic puzzle's value after all its solves, plus first-solve bonuses, and
+ * accepted missions, for the points their judge gave) still in the hunt, less
+ * the costs of taken hints, plus adjustments. Ties go
  * to the team whose score last changed earlier (a team whose score never
  * changed counts from its registration), then to registration order.
  */
@@ -140,14 +144,24 @@ const SCOREBOARD = `
       JOIN hunt_hints c ON c.puzzle = h.puzzle AND c.hint = h.hint
     UNION ALL
     SELECT team_id, at, points FROM adjustments
+    UNION ALL
+    SELECT m.team_id, m.accepted_at, m.points FROM submissions m
+      JOIN hunt_puzzles p ON p.id = m.puzzle WHERE m.accepted_at IS NOT NULL
+    UNION ALL
+    SELECT m.team_id, m.judged_at, -m.points FROM submissions m
+      JOIN hunt_puzzles p ON p.id = m.puzzle
+      WHERE m.accepted_at IS NOT NULL AND m.status = 'rejected'
   ),
   scores AS (
     SELECT team_id, sum(delta) AS score, max(at) AS reached_at FROM changes
     WHERE delta != 0 GROUP BY team_id
   ),
   solved AS (
-    SELECT s.team_id, count(*) AS solves, max(s.at) AS last_solve_at FROM solves s
-    JOIN hunt_puzzles p ON p.id = s.puzzle GROUP BY s.team_id
+    SELECT s.team_id, count(*) AS solves, max(s.at) AS last_solve_at FROM (
+      SELECT team_id, puzzle, at FROM solves
+      UNION ALL
+      SELECT team_id, puzzle, accepted_at FROM submissions WHERE status = 'accepted'
+    ) s JOIN hunt_puzzles p ON p.id = s.puzzle GROUP BY s.team_id
   )
   SELECT t.id AS team, t.name, t.division, coalesce(sc.score, 0) AS score,
     coalesce(so.solves, 0) AS solves, so.last_solve_at

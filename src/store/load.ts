@@ -33,6 +33,7 @@ export function loadSnapshot(
     ).map((row) => ({ ...row, stops: JSON.parse(row.stops) as string[] })),
     hints: all("SELECT team_id AS teamId, puzzle, hint, at FROM hint_takes"),
     adjustments: all("SELECT team_id AS teamId, points, at FROM adjustments ORDER BY id"),
+    submissions: readSubmissions(db),
     ...guessAggregates(db, options.now - options.longestWindowMs),
     lastGuessId: max("guesses"),
     lastAdjustmentId: max("adjustments"),
@@ -102,4 +103,21 @@ function guessAggregates(db: Connection, recentAfter: number): GuessAggregates {
     ).all(recentAfter),
     lastActivity: [...latest].map(([teamId, at]) => ({ teamId, at })),
   };
+}
+
+/** Every submission, oldest first, as the engine keeps them. */
+export function readSubmissions(db: Connection): Snapshot["submissions"] {
+  type Row = Omit<Snapshot["submissions"][number], "file"> & {
+    fileHash: string | null;
+    fileType: string | null;
+    fileSize: number;
+  };
+  return db.query<Row>(
+    `SELECT id, team_id AS teamId, puzzle, submit, file_hash AS fileHash, file_type AS fileType,
+       file_size AS fileSize, text, status, points, message, at, accepted_at AS acceptedAt,
+       judged_at AS judgedAt FROM submissions ORDER BY id`,
+  ).all().map(({ fileHash, fileType, fileSize, ...row }) => ({
+    ...row,
+    file: fileHash === null ? null : { hash: fileHash, type: fileType ?? "", size: fileSize },
+  }));
 }

@@ -167,4 +167,25 @@ export const MIGRATIONS: readonly string[] = [
     at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 9: missions (issue 21): each submission, its file by content hash (the file itself lives in
+  // the folder beside the database, "<db>.files/"), and its verdict. An accepted submission is
+  // the mission's solve (at accepted_at, for its points); rejected after that, it is taken back.
+  `
+  CREATE TABLE submissions (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    puzzle TEXT NOT NULL,
+    submit TEXT NOT NULL CHECK (submit IN ('photo', 'video', 'text')),
+    file_hash TEXT,
+    file_type TEXT,
+    file_size INTEGER NOT NULL DEFAULT 0,
+    text TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'rejected')),
+    points INTEGER NOT NULL,
+    message TEXT,
+    at INTEGER NOT NULL,
+    accepted_at INTEGER,
+    judged_at INTEGER
+  ) STRICT;
+  `,
 ];

@@ -17,7 +17,9 @@ export type {
   StoredIdempotency,
   StoreListeners,
   TeamHistory,
+  UploadSink,
 } from "./store.ts";
+export { filesDirOf, FileStore } from "./files.ts";
 export { SqliteStore } from "./sqlite.ts";
 export type { OpenStore } from "./sqlite.ts";
 export {

@@ -5,9 +5,13 @@
  * statement prepared once on first use.
  */
 import type { Connection, Statement } from "./driver.ts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
 import { openDatabase, writeProblem } from "./db.ts";
 import { readResults, saveScoring } from "./export.ts";
+import { filesDirOf, FileStore } from "./files.ts";
 import { loadSnapshot } from "./load.ts";
 import { acquireLock } from "./lock.ts";
 import type {
@@ -20,6 +24,7 @@ import type {
   StoredIdempotency,
   StoreListeners,
   TeamHistory,
+  UploadSink,
 } from "./store.ts";
 import { Writer } from "./writer.ts";
 
@@ -35,6 +40,8 @@ export class SqliteStore implements Store {
   private readonly writer: Writer;
   private listeners: StoreListeners;
   private readonly statements = new Map<string, Statement>();
+  /** Mission uploads, in the folder named after the database file. */
+  readonly files: FileStore;
 
   private constructor(
     /** The connection itself: for tests, and the commands that read the file directly. */
@@ -42,8 +49,13 @@ export class SqliteStore implements Store {
     private readonly path: string | undefined,
     private readonly release: () => void,
     listeners: StoreListeners,
+    filesDir?: string,
   ) {
     this.listeners = listeners;
+    this.files = new FileStore(
+      filesDir ??
+        (path !== undefined ? filesDirOf(path) : mkdtempSync(join(tmpdir(), "cairn-files-"))),
+    );
     this.writer = new Writer(db, {
       onBatch: (stats) => this.listeners.onBatch?.(stats),
       onFailure: (error) => this.listeners.onFailure?.(error),
@@ -72,8 +84,27 @@ export class SqliteStore implements Store {
   }
 
   /** A store over a database already open (`:memory:` in tests), with no lock. */
-  static over(db: Connection, options: StoreListeners = {}): SqliteStore {
-    return new SqliteStore(db, undefined, () => {}, options);
+  static over(db: Connection, options: StoreListeners & { filesDir?: string } = {}): SqliteStore {
+    return new SqliteStore(db, undefined, () => {}, options, options.filesDir);
+  }
+
+  beginUpload(): Promise<UploadSink> {
+    return this.files.begin();
+  }
+
+  upload(hash: string): Blob | undefined {
+    return this.files.file(hash);
+  }
+
+  removeUpload(hash: string): void {
+    this.files.remove(hash);
+  }
+
+  cleanUploads(): number {
+    const names = this.all<{ hash: string }>(
+      "SELECT DISTINCT file_hash AS hash FROM submissions WHERE file_hash IS NOT NULL",
+    );
+    return this.files.clean(new Set(names.map((row) => row.hash)));
   }
 
   commit(writes: readonly Write[]): Promise<void> {
@@ -125,7 +156,8 @@ export class SqliteStore implements Store {
   }
 
   solvedPuzzles(): string[] {
-    return this.all<{ puzzle: string }>("SELECT DISTINCT puzzle FROM solves ORDER BY puzzle")
+    return this.all<{ puzzle: string }>(`SELECT puzzle FROM solves UNION
+       SELECT puzzle FROM submissions WHERE status = 'accepted' ORDER BY puzzle`)
       .map((row) => row.puzzle);
   }
 

@@ -92,6 +92,15 @@ export interface StoreListeners {
   onFailure?: (error: Error) => void;
 }
 
+/** An upload being written: bytes go in as they arrive; `finish` makes the file durable. */
+export interface UploadSink {
+  write(chunk: Uint8Array): Promise<void>;
+  /** Fsyncs the file and gives it its content-hash name; resolves once that is on disk. */
+  finish(): Promise<{ hash: string; size: number }>;
+  /** Removes what was written so far. */
+  abort(): Promise<void>;
+}
+
 /** All database access of a running server goes through this. */
 export interface Store {
   /** Makes writes durable (group commit); resolves once they are on disk. */
@@ -132,6 +141,15 @@ export interface Store {
   counts(): Promise<{ guesses: number; solves: number }>;
   /** The results: teams, solves, guesses, final scoreboard, routes. */
   results(): Promise<Results>;
+
+  /** Starts storing a mission upload in the folder beside the database. */
+  beginUpload(): Promise<UploadSink>;
+  /** A stored upload by its content hash, or undefined. */
+  upload(hash: string): Blob | undefined;
+  /** Removes an upload no submission names (a refused submission's file). */
+  removeUpload(hash: string): void;
+  /** Removes uploads no stored submission names, and half-written ones; returns how many. */
+  cleanUploads(): number;
 
   /** Commits what is queued and releases the database (and its lock). */
   close(): void;

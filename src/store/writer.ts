@@ -52,6 +52,15 @@ export class Writer {
       guess: prepare(
         "INSERT INTO guesses (id, team_id, puzzle, raw, normalized, result, extra_used, at, effective_at, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       ),
+      submission: prepare(
+        `INSERT INTO submissions (id, team_id, puzzle, submit, file_hash, file_type, file_size, text,
+           status, points, at, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      // An acceptance sets the solve's time; a rejection keeps it, so a replay takes the solve back.
+      verdict: prepare(
+        `UPDATE submissions SET status = ?1, points = ?2, message = ?3, judged_at = ?4,
+           accepted_at = CASE WHEN ?1 = 'accepted' THEN ?4 ELSE accepted_at END WHERE id = ?5`,
+      ),
       // Unlocking is sticky: the first unlock time recorded stays.
       unlock: prepare("INSERT OR IGNORE INTO unlocks (team_id, puzzle, at) VALUES (?, ?, ?)"),
       hint: prepare(
@@ -174,6 +183,25 @@ export class Writer {
         // A solve counts from when the guess counts (its effective time, for one made offline).
         this.insertSolve.run(write.teamId, write.puzzle, write.id, write.effectiveAt ?? write.at);
         return 2;
+      case "submission":
+        s.submission.run(
+          write.id,
+          write.teamId,
+          write.puzzle,
+          write.submit,
+          write.file?.hash ?? null,
+          write.file?.type ?? null,
+          write.file?.size ?? 0,
+          write.text,
+          write.status,
+          write.points,
+          write.at,
+          write.status === "accepted" ? write.at : null,
+        );
+        return 1;
+      case "verdict":
+        s.verdict.run(write.status, write.points, write.message, write.at, write.submissionId);
+        return 1;
       case "unlock":
         s.unlock.run(write.teamId, write.puzzle, write.at);
         return 1;

@@ -24,7 +24,7 @@ interface Asset {
 const encoder = new TextEncoder();
 
 /** A short content hash for the asset's URL: Bun's native hash, else SHA-1 (Deno). */
-function contentHash(text: string): string {
+export function contentHash(text: string): string {
   if ("Bun" in globalThis) return Bun.hash(text).toString(36).slice(0, 10);
   return createHash("sha1").update(text).digest("hex").slice(0, 10);
 }

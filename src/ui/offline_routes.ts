@@ -9,7 +9,7 @@
 import type { Context, Hono } from "hono";
 import type { Play } from "../play/mod.ts";
 import { huntInfo } from "./_page.ts";
-import { ASSETS } from "./assets.ts";
+import { ASSETS, contentHash } from "./assets.ts";
 import { MessagePage } from "./player.tsx";
 // @ts-expect-error -- a browser script, embedded as text
 import swJs from "./sw.js" with { type: "text" };
@@ -27,7 +27,7 @@ const SHELL = [
 
 /** The worker's script, built once: a new build (new asset hashes) is a new worker. */
 const WORKER = (() => {
-  const version = Bun.hash(swJs as string + SHELL.join(",")).toString(36).slice(0, 10);
+  const version = contentHash(swJs as string + SHELL.join(","));
   return (swJs as string)
     .replace("__CAIRN_VERSION__", version)
     .replace('"__CAIRN_SHELL__"', JSON.stringify(JSON.stringify(SHELL)));

@@ -59,6 +59,19 @@ export function test(name: string, fn: Fn, _timeoutMs?: number): void {
   });
 }
 
+/**
+ * Table-driven tests, as bun's `test.each(rows)(name, fn)`: one test a row, its
+ * name's `%s`, `%d`, `%p` and `%i` replaced by the row's values in turn.
+ */
+test.each = (rows: readonly Any[]) => (name: string, fn: (...args: Any[]) => unknown) => {
+  for (const row of rows) {
+    const args = Array.isArray(row) ? row : [row];
+    let i = 0;
+    const title = name.replace(/%[sdpi]/g, () => String(args[i++]));
+    test(title, () => fn(...args));
+  }
+};
+
 export const it = test;
 
 export function afterEach(fn: Fn): void {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exportResults } from "../../src/cli/export.ts";
+import { backupDatabase } from "../../src/store/mod.ts";
 import { MINUTE, START } from "../engine/_hunt.ts";
 import { makeApp } from "./_app.ts";
 
@@ -117,7 +118,8 @@ describe("CTF mode over HTTP", () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-ctftime-"));
     const dbPath = join(dir, "cairn.db");
     store.flush();
-    store.db.exec(`VACUUM INTO '${dbPath}'`);
+    // A consistent copy of the live database, as `cairn backup` takes it (on either runtime).
+    await backupDatabase(store.db, dbPath);
     const out = join(dir, "feed.json");
     const stderr: string[] = [];
     const io = { stdout: () => {}, stderr: (text: string) => void stderr.push(text) };

@@ -1,0 +1,187 @@
+/**
+ * Mission actions: a team's submission (a streamed upload, or a text), and an
+ * organizer's judging (claim the next one, give a verdict). The file is on
+ * disk, fsynced, before the submission that names it is committed; a refused
+ * submission's file is removed unless another submission names it.
+ */
+import * as v from "valibot";
+import {
+  MAX_SUBMISSION_TEXT,
+  type Submission,
+  type SubmitOutcome,
+  type Verdict,
+} from "../engine/mod.ts";
+import { type Outcome, refusal } from "./errors.ts";
+import type { Game } from "./game.ts";
+import { multipartBoundary, readUpload, type UploadFields } from "./upload.ts";
+
+/** `POST /api/admin/judge/claim`: who claims the next pending submission. */
+export const ClaimBody = v.strictObject({
+  judge: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+});
+
+/** `POST /api/admin/submissions/:id/verdict`: accept (all or part of the points) or reject. */
+export const VerdictBody = v.strictObject({
+  accept: v.boolean(),
+  points: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  message: v.optional(v.pipe(v.string(), v.maxLength(500))),
+});
+
+/** A submission as the team and the judges see it. */
+export interface SubmissionView {
+  id: number;
+  puzzle: string;
+  submit: Submission["submit"];
+  status: Submission["status"];
+  points: number;
+  message: string | null;
+  text: string | null;
+  type: string | null;
+  size: number;
+  at: string;
+}
+
+/** Multipart framing and a text part never need more than this beside the file. */
+const FRAMING_BYTES = 64 * 1024;
+
+/** The JSON view of a submission. */
+export function submissionView(submission: Submission): SubmissionView {
+  return {
+    id: submission.id,
+    puzzle: submission.puzzle,
+    submit: submission.submit,
+    status: submission.status,
+    points: submission.points,
+    message: submission.message,
+    text: submission.text,
+    type: submission.file?.type ?? null,
+    size: submission.file?.size ?? 0,
+    at: new Date(submission.at).toISOString(),
+  };
+}
+
+/** What a refused submission answers. */
+function submitRefusal(outcome: Exclude<SubmitOutcome, { kind: "ok" }>) {
+  switch (outcome.kind) {
+    case "hunt_not_running":
+    case "not_found":
+      return refusal(outcome.kind);
+    case "not_a_mission":
+      return refusal("bad_request", "This puzzle takes answers: send a guess, not a submission");
+    case "wrong_kind":
+      return refusal("bad_request", `This mission takes a ${outcome.expected}`);
+    case "already_solved":
+      return refusal("conflict", "This mission is already solved");
+    case "pending":
+      return refusal("conflict", "Your last submission for this mission is waiting for a judge");
+    case "over_quota":
+      return refusal("payload_too_large", "Your team has used its upload quota");
+  }
+}
+
+/** The mission actions over a game. */
+export function missionActions(game: Game) {
+  /** Reads the body of a submission: multipart (a file or a `text`), or nothing usable. */
+  const readBody = async (
+    request: Request,
+    puzzleId: string,
+    teamId: number,
+  ): Promise<Outcome<UploadFields>> => {
+    const team = game.engine.teams.get(teamId);
+    if (team === undefined) return refusal("unauthorized");
+    const limit = game.engine.uploadLimit(team, puzzleId);
+    const text = limit.kind === "wrong_kind" && limit.expected === "text";
+    if (limit.kind !== "ok" && !text) return submitRefusal(limit);
+    const maxBytes = limit.kind === "ok" ? limit.maxBytes : 0;
+    // A declared length past the cap is refused before any byte is read.
+    const declared = Number(request.headers.get("content-length") ?? NaN);
+    if (declared > maxBytes + FRAMING_BYTES + MAX_SUBMISSION_TEXT * 4) {
+      return limit.kind === "ok"
+        ? refusal(
+          "payload_too_large",
+          `The file is larger than ${Math.floor(maxBytes / 1_048_576)} MB`,
+        )
+        : refusal("payload_too_large", "The request body is too large for a text");
+    }
+    const boundary = multipartBoundary(request.headers.get("content-type") ?? undefined);
+    if (boundary === undefined || request.body === null) {
+      return refusal("bad_request", "Send the submission as multipart/form-data");
+    }
+    const video = limit.kind === "ok" && limit.puzzle.mission!.submit === "video";
+    return await readUpload(request.body, boundary, {
+      maxBytes,
+      maxText: MAX_SUBMISSION_TEXT,
+      accept: text ? "text" : video ? "video" : "image",
+      begin: () => game.store.beginUpload(),
+    });
+  };
+
+  return {
+    /** A team's submission for a mission; answered once its file and its record are on disk. */
+    async submit(
+      teamId: number,
+      puzzleId: string,
+      request: Request,
+    ): Promise<Outcome<SubmissionView>> {
+      const body = await readBody(request, puzzleId, teamId);
+      if (!body.ok) return body;
+      const { file, text } = body.reply;
+      // The engine may have been swapped while the body arrived.
+      const engine = game.engine;
+      const team = engine.teams.get(teamId);
+      const outcome: SubmitOutcome = team === undefined
+        ? { kind: "not_found" }
+        : engine.submit(team, puzzleId, {
+          ...(file !== undefined && { file }),
+          ...(text !== undefined && { text }),
+        });
+      if (outcome.kind !== "ok") {
+        if (file !== undefined && !named(game, file.hash)) game.store.removeUpload(file.hash);
+        return submitRefusal(outcome);
+      }
+      const background = engine.takeBackgroundWrites();
+      await game.commit([...background, ...outcome.writes]);
+      game.logger.info("submission", { team: teamId, puzzle: puzzleId, id: outcome.submission.id });
+      return { ok: true, reply: submissionView(outcome.submission) };
+    },
+
+    /** The oldest pending submission no other judge holds, claimed by `judge` for 2 minutes. */
+    claimNext(judge: string): Submission | undefined {
+      return game.engine.claimNext(judge);
+    },
+
+    /** A judge's verdict: accept (all or part of the points) or reject with a message. */
+    async judge(
+      submissionId: number,
+      verdict: Verdict,
+    ): Promise<Outcome<SubmissionView & { unlocked: string[] }>> {
+      const outcome = game.engine.judge(submissionId, verdict);
+      switch (outcome.kind) {
+        case "not_found":
+          return refusal("not_found", "There is no such submission");
+        case "already_judged":
+          return refusal("conflict", `This submission is already ${outcome.submission.status}`);
+        case "invalid_points":
+          return refusal("bad_request", `Points must be a whole number from 0 to ${outcome.max}`);
+        case "ok": {
+          const background = game.engine.takeBackgroundWrites();
+          await game.commit([...background, ...outcome.writes]);
+          return {
+            ok: true,
+            reply: { ...submissionView(outcome.submission), unlocked: outcome.unlocked },
+          };
+        }
+      }
+    },
+  };
+}
+
+export type MissionActions = ReturnType<typeof missionActions>;
+
+/** Whether a stored submission names the file. */
+function named(game: Game, hash: string): boolean {
+  for (const submission of game.engine.submissions.values()) {
+    if (submission.file?.hash === hash) return true;
+  }
+  return false;
+}

@@ -1,0 +1,343 @@
+/**
+ * Reading a mission upload: a multipart/form-data body read as a stream, never
+ * whole. The one file part goes to the store's sink as it arrives, counted
+ * against the cap, its type sniffed from its first bytes and a JPEG's location
+ * removed from its head; a `text` part is kept (small). Any failure aborts the
+ * sink, so nothing is half-stored.
+ */
+import { Buffer } from "node:buffer";
+import type { UploadSink } from "../store/mod.ts";
+import { type Outcome, refusal } from "./errors.ts";
+import { type MediaType, sniff, SNIFF_BYTES, stripJpegLocation } from "./media.ts";
+
+/** A JPEG's metadata must fit in its first MiB (EXIF itself is at most 64 KiB). */
+const HEAD_BYTES = 1_048_576;
+const MAX_HEADER_BYTES = 8_192;
+
+/** What an upload held. */
+export interface UploadFields {
+  file?: { hash: string; type: MediaType; size: number };
+  text?: string;
+}
+
+export interface UploadOptions {
+  /** The largest file taken, in bytes. */
+  maxBytes: number;
+  /** The largest text taken, in characters. */
+  maxText: number;
+  /** "image" or "video": what the mission takes (a file of the other kind is refused at once). */
+  accept: "image" | "video" | "text";
+  begin: () => Promise<UploadSink>;
+}
+
+const sizeText = (bytes: number) =>
+  bytes >= 1_048_576 ? `${Math.floor(bytes / 1_048_576)} MB` : `${Math.ceil(bytes / 1_024)} KB`;
+
+/** The boundary of a multipart/form-data Content-Type, or undefined. */
+export function multipartBoundary(contentType: string | undefined): string | undefined {
+  if (contentType === undefined) return undefined;
+  const match = /^multipart\/form-data\s*;.*?boundary=(?:"([^"]{1,70})"|([^\s;]{1,70}))/i.exec(
+    contentType,
+  );
+  return match?.[1] ?? match?.[2];
+}
+
+/** Reads a multipart upload from `body`: at most one file and one `text` field. */
+export async function readUpload(
+  body: ReadableStream<Uint8Array>,
+  boundary: string,
+  options: UploadOptions,
+): Promise<Outcome<UploadFields>> {
+  const reader = body.getReader();
+  const parser = new MultipartReader(reader, boundary);
+  let sink: UploadSink | undefined;
+  try {
+    const fields: UploadFields = {};
+    let type: MediaType | undefined;
+    for (;;) {
+      const part = await parser.nextPart();
+      if (part.kind === "error") return part.refusal;
+      if (part.kind === "end") break;
+      if (part.name === "file" && part.filename !== undefined) {
+        if (sink !== undefined) {
+          return refusal("bad_request", "Send one file per submission");
+        }
+        if (/[/\\]|^\.\.?$/.test(part.filename) || part.filename.includes("\0")) {
+          return refusal("bad_request", "The file name must not contain a path");
+        }
+        if (options.accept === "text") {
+          return refusal("bad_request", "This mission takes a text, not a file");
+        }
+        sink = await options.begin();
+        const stored = await storeFile(parser, sink, options);
+        if (!stored.ok) return stored;
+        type = stored.reply;
+      } else if (part.name === "text" && part.filename === undefined) {
+        const text = await parser.readText(options.maxText * 4);
+        if (!text.ok) return text;
+        if ([...text.reply].length > options.maxText) {
+          return refusal("bad_request", `A text is at most ${options.maxText} characters`);
+        }
+        fields.text = text.reply;
+      } else {
+        return refusal(
+          "bad_request",
+          `Unknown field "${part.name.slice(0, 32)}": send "file" or "text"`,
+        );
+      }
+    }
+    // The file is made durable only once the whole body has been read and found sound.
+    if (sink !== undefined && type !== undefined) {
+      const done = sink;
+      sink = undefined;
+      const { hash, size } = await done.finish();
+      fields.file = { hash, type, size };
+    }
+    return { ok: true, reply: fields };
+  } catch {
+    return refusal("bad_request", "The upload could not be read");
+  } finally {
+    if (sink !== undefined) await sink.abort();
+    void reader.cancel().catch(() => {});
+  }
+}
+
+/** Streams the current part into the sink (not yet finished): sniffed, a JPEG's head rewritten, counted against the cap. */
+async function storeFile(
+  parser: MultipartReader,
+  sink: UploadSink,
+  options: UploadOptions,
+): Promise<Outcome<MediaType>> {
+  let head: Uint8Array[] = [];
+  let headSize = 0;
+  let type: MediaType | undefined;
+  let received = 0;
+  const tooLarge = () =>
+    refusal("payload_too_large", `The file is larger than ${sizeText(options.maxBytes)}`);
+
+  /** Decides the type from the head, rewrites it if it is a JPEG, and writes it. */
+  const flushHead = async (final: boolean): Promise<Outcome<true> | "more"> => {
+    const bytes = Buffer.concat(head);
+    type = sniff(bytes.subarray(0, SNIFF_BYTES));
+    if (type === undefined) {
+      return refusal("bad_request", "Only JPEG, PNG, HEIC, WebP, MP4 and MOV files are accepted");
+    }
+    if (type.startsWith("video/") !== (options.accept === "video")) {
+      return refusal(
+        "bad_request",
+        `This mission takes a ${options.accept === "video" ? "video" : "photo"}`,
+      );
+    }
+    let out: Uint8Array = bytes;
+    if (type === "image/jpeg") {
+      const stripped = stripJpegLocation(bytes);
+      if (!stripped.ok) {
+        if (stripped.kind === "short" && !final && headSize < HEAD_BYTES) return "more";
+        return refusal(
+          "bad_request",
+          stripped.kind === "damaged" ? stripped.message : "The photo's metadata is too large",
+        );
+      }
+      out = stripped.bytes;
+    }
+    await sink.write(out);
+    head = [];
+    return { ok: true, reply: true };
+  };
+
+  for (;;) {
+    const chunk = await parser.readBody();
+    if (chunk.kind === "error") return chunk.refusal;
+    if (chunk.kind === "end") break;
+    received += chunk.bytes.byteLength;
+    if (received > options.maxBytes) return tooLarge();
+    if (type !== undefined) {
+      await sink.write(chunk.bytes);
+      continue;
+    }
+    head.push(chunk.bytes);
+    headSize += chunk.bytes.byteLength;
+    if (headSize < SNIFF_BYTES) continue;
+    const peek = sniff(Buffer.concat(head).subarray(0, SNIFF_BYTES));
+    // A JPEG's head is read up to its image data; anything else is written at once.
+    if (peek === "image/jpeg" && headSize < HEAD_BYTES) {
+      const result = stripJpegLocation(Buffer.concat(head));
+      if (!result.ok && result.kind === "short") continue;
+    }
+    const flushed = await flushHead(false);
+    if (flushed === "more") continue;
+    if (!flushed.ok) return flushed;
+  }
+  if (received === 0) return refusal("bad_request", "The file is empty");
+  if (type === undefined) {
+    const flushed = await flushHead(true);
+    if (flushed === "more" || !flushed.ok) {
+      return flushed === "more" ? refusal("bad_request", "The photo is not a valid JPEG") : flushed;
+    }
+  }
+  return { ok: true, reply: type! };
+}
+
+type Part =
+  | { kind: "part"; name: string; filename?: string }
+  | { kind: "end" }
+  | { kind: "error"; refusal: ReturnType<typeof refusal> };
+
+type BodyChunk =
+  | { kind: "bytes"; bytes: Uint8Array }
+  | { kind: "end" }
+  | { kind: "error"; refusal: ReturnType<typeof refusal> };
+
+const TRUNCATED = () => refusal("bad_request", "The upload ended before its closing boundary");
+
+/**
+ * A pull parser over a multipart stream: `nextPart()` reads up to a part's
+ * headers, `readBody()` gives its bytes chunk by chunk up to the next
+ * boundary (holding back only what could be the start of one).
+ */
+class MultipartReader {
+  private buffer: Buffer = Buffer.alloc(0);
+  private done = false;
+  private readonly delimiter: Buffer;
+  private state: "start" | "headers" | "body" | "end" = "start";
+
+  constructor(
+    private readonly reader: { read(): Promise<{ done: boolean; value?: Uint8Array }> },
+    boundary: string,
+  ) {
+    this.delimiter = Buffer.from(`\r\n--${boundary}`);
+  }
+
+  /** Moves to the next part's headers (skipping what is left of the current part's body). */
+  async nextPart(): Promise<Part> {
+    if (this.state === "body") {
+      for (;;) {
+        const chunk = await this.readBody();
+        if (chunk.kind === "error") return chunk;
+        if (chunk.kind === "end") break;
+      }
+    }
+    if (this.state === "end") return { kind: "end" };
+    if (this.state === "start") {
+      // The first boundary has no CRLF before it; a preamble may precede it.
+      const first = this.delimiter.subarray(2);
+      const found = await this.find(first, 4_096);
+      if (found < 0) {
+        return {
+          kind: "error",
+          refusal: refusal("bad_request", "The upload has no multipart boundary"),
+        };
+      }
+      this.buffer = this.buffer.subarray(found + first.length);
+      this.state = "headers";
+      const after = await this.afterBoundary();
+      if (after !== undefined) return after;
+    }
+    // Headers end at an empty line.
+    const end = await this.find(Buffer.from("\r\n\r\n"), MAX_HEADER_BYTES);
+    if (end < 0) {
+      return {
+        kind: "error",
+        refusal: this.done ? TRUNCATED() : refusal("bad_request", "A part's headers are too long"),
+      };
+    }
+    const headers = this.buffer.subarray(0, end).toString("utf8");
+    this.buffer = this.buffer.subarray(end + 4);
+    this.state = "body";
+    const disposition = /^content-disposition:\s*form-data\s*;(.*)$/im.exec(headers)?.[1];
+    const name = disposition && /\bname="([^"]*)"/i.exec(disposition)?.[1];
+    if (name === undefined || name === "") {
+      return { kind: "error", refusal: refusal("bad_request", "A part has no form-data name") };
+    }
+    const filename = /\bfilename="([^"]*)"/i.exec(disposition!)?.[1];
+    return { kind: "part", name, ...(filename !== undefined && { filename }) };
+  }
+
+  /** The next bytes of the current part's body, or its end. */
+  async readBody(): Promise<BodyChunk> {
+    if (this.state !== "body") return { kind: "end" };
+    for (;;) {
+      const at = this.buffer.indexOf(this.delimiter);
+      if (at >= 0) {
+        const bytes = this.buffer.subarray(0, at);
+        this.buffer = this.buffer.subarray(at + this.delimiter.length);
+        this.state = "headers";
+        const after = await this.afterBoundary();
+        if (after?.kind === "error") return after;
+        // The state has moved on: the next call answers the end.
+        return bytes.byteLength > 0 ? { kind: "bytes", bytes } : { kind: "end" };
+      }
+      // Everything but a possible partial delimiter at the end is body.
+      const safe = this.buffer.byteLength - (this.delimiter.length - 1);
+      if (safe > 0) {
+        const bytes = this.buffer.subarray(0, safe);
+        this.buffer = this.buffer.subarray(safe);
+        return { kind: "bytes", bytes };
+      }
+      if (this.done) return { kind: "error", refusal: TRUNCATED() };
+      await this.pull();
+    }
+  }
+
+  /** Reads text up to `maxBytes` bytes. */
+  async readText(maxBytes: number): Promise<Outcome<string>> {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const chunk = await this.readBody();
+      if (chunk.kind === "error") return chunk.refusal;
+      if (chunk.kind === "end") break;
+      size += chunk.bytes.byteLength;
+      if (size > maxBytes) return refusal("bad_request", "The text is too long");
+      parts.push(chunk.bytes);
+    }
+    try {
+      return {
+        ok: true,
+        reply: new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(parts)),
+      };
+    } catch {
+      return refusal("bad_request", "The text is not valid UTF-8");
+    }
+  }
+
+  /** After a boundary: `--` ends the body, CRLF starts a part. */
+  private async afterBoundary(): Promise<Part | undefined> {
+    while (this.buffer.byteLength < 2 && !this.done) await this.pull();
+    if (this.buffer.byteLength < 2) return { kind: "error", refusal: TRUNCATED() };
+    const next = this.buffer.subarray(0, 2).toString("latin1");
+    this.buffer = this.buffer.subarray(2);
+    if (next === "--") {
+      this.state = "end";
+      return undefined;
+    }
+    if (next !== "\r\n") {
+      return {
+        kind: "error",
+        refusal: refusal("bad_request", "The upload's multipart framing is not valid"),
+      };
+    }
+    return undefined;
+  }
+
+  /** The index of `needle` in the buffer, reading until found, `limit` bytes, or the end. */
+  private async find(needle: Buffer, limit: number): Promise<number> {
+    for (;;) {
+      const at = this.buffer.indexOf(needle);
+      if (at >= 0) return at;
+      if (this.done || this.buffer.byteLength > limit) return -1;
+      await this.pull();
+    }
+  }
+
+  private async pull(): Promise<void> {
+    const { done, value } = await this.reader.read();
+    if (done || value === undefined) {
+      this.done = true;
+      return;
+    }
+    this.buffer = this.buffer.byteLength === 0
+      ? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+      : Buffer.concat([this.buffer, value]);
+  }
+}

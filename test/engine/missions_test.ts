@@ -1,0 +1,221 @@
+import { describe, expect, test } from "bun:test";
+import { Engine, type Team, type Write } from "../../src/engine/mod.ts";
+import { loadHunt } from "../../src/hunt/mod.ts";
+import { loadSnapshot, openDatabase, Writer } from "../../src/store/mod.ts";
+import { FakeClock, MINUTE, START } from "./_hunt.ts";
+
+export const MISSIONS_TOML = `
+[hunt]
+title = "Missions"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+uploads = { photo_max = "2MB", team_quota = "3MB" }
+
+[[puzzle]]
+id = "statue"
+title = "Statue"
+round = "town"
+points = 30
+submit = "photo"
+
+[[puzzle]]
+id = "pirate"
+title = "Pirate voice"
+round = "town"
+points = 20
+submit = "video"
+judge = "auto"
+
+[[puzzle]]
+id = "story"
+title = "Story"
+points = 10
+submit = "text"
+judge = "auto"
+
+[[puzzle]]
+id = "after-statue"
+title = "After the statue"
+unlock = 'solved("statue")'
+answer = ["x"]
+`;
+
+const PHOTO = { hash: "a".repeat(64), type: "image/jpeg", size: 1_000_000 };
+const VIDEO = { hash: "b".repeat(64), type: "video/mp4", size: 500_000 };
+
+function setup() {
+  const clock = new FakeClock(START + MINUTE);
+  const { hunt, problems } = loadHunt(MISSIONS_TOML, { file: "m.toml" });
+  if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+  const engine = new Engine(hunt, { clock, startsAt: START });
+  const result = engine.register({ name: "Gulls", passwordHash: "h" });
+  if (result.kind !== "ok") throw new Error("cannot register");
+  return { engine, clock, hunt, team: result.team, registered: result.writes };
+}
+
+const ok = <T extends { kind: string }>(outcome: T): Extract<T, { kind: "ok" }> => {
+  if (outcome.kind !== "ok") throw new Error(`expected ok, got ${JSON.stringify(outcome)}`);
+  return outcome as Extract<T, { kind: "ok" }>;
+};
+
+describe("Engine missions", () => {
+  test("judge = organizer waits; acceptance solves, scores and fires the unlock rule", () => {
+    const { engine, team } = setup();
+    const submitted = ok(engine.submit(team, "statue", { file: PHOTO }));
+    expect(submitted.submission.status).toBe("pending");
+    expect(submitted.writes.map((w) => w.kind)).toEqual(["submission"]);
+    expect(engine.score(team)).toBe(0);
+    expect(engine.submit(team, "statue", { file: PHOTO })).toMatchObject({ kind: "pending" });
+
+    const verdict = ok(engine.judge(submitted.submission.id, { accept: true }));
+    expect(verdict.unlocked).toEqual(["after-statue"]);
+    expect(verdict.writes.map((w) => w.kind)).toEqual(["verdict", "unlock"]);
+    expect(engine.score(team)).toBe(30);
+    expect(engine.solveCount(team)).toBe(1);
+    expect(engine.submit(team, "statue", { file: PHOTO })).toEqual({ kind: "already_solved" });
+    expect(engine.judge(submitted.submission.id, { accept: true }).kind).toBe("already_judged");
+  });
+
+  test("a judge may give a part of the points, never more than the puzzle's", () => {
+    const { engine, team } = setup();
+    const { submission } = ok(engine.submit(team, "statue", { file: PHOTO }));
+    expect(engine.judge(submission.id, { accept: true, points: 31 })).toEqual({
+      kind: "invalid_points",
+      max: 30,
+    });
+    ok(engine.judge(submission.id, { accept: true, points: 12 }));
+    expect(engine.score(team)).toBe(12);
+  });
+
+  test("judge = auto accepts at once; a later rejection takes the solve and points back", () => {
+    const { engine, team, hunt } = setup();
+    const { submission, writes } = ok(engine.submit(team, "pirate", { file: VIDEO }));
+    expect(submission.status).toBe("accepted");
+    expect(writes[0]).toMatchObject({ kind: "submission", status: "accepted", points: 20 });
+    expect(engine.score(team)).toBe(20);
+    expect(engine.solved(team, hunt.puzzles[1]!)).toBe(true);
+
+    const rejected = ok(engine.judge(submission.id, { accept: false, message: "No pirate" }));
+    expect(rejected.submission).toMatchObject({ status: "rejected", message: "No pirate" });
+    expect(engine.score(team)).toBe(0);
+    expect(engine.solveCount(team)).toBe(0);
+    expect(engine.solved(team, hunt.puzzles[1]!)).toBe(false);
+    expect(team.lastSolveAt).toBeNull();
+    // The team may try again.
+    expect(ok(engine.submit(team, "pirate", { file: VIDEO })).submission.id).toBe(2);
+  });
+
+  const refusals: [string, string, Parameters<Engine["submit"]>[2], unknown][] = [
+    ["a video for a photo mission", "statue", { file: VIDEO }, {
+      kind: "wrong_kind",
+      expected: "photo",
+    }],
+    ["a photo for a video mission", "pirate", { file: PHOTO }, {
+      kind: "wrong_kind",
+      expected: "video",
+    }],
+    ["a file for a text mission", "story", { file: PHOTO }, {
+      kind: "wrong_kind",
+      expected: "text",
+    }],
+    ["a text for a photo mission", "statue", { text: "hi" }, {
+      kind: "wrong_kind",
+      expected: "photo",
+    }],
+    ["a puzzle that takes answers", "after-statue", { text: "x" }, { kind: "not_found" }],
+    ["an unknown puzzle", "nope", { text: "x" }, { kind: "not_found" }],
+  ];
+  for (const [what, puzzle, input, expected] of refusals) {
+    test(`submit() refuses ${what}`, () => {
+      const { engine, team } = setup();
+      expect(engine.submit(team, puzzle, input)).toEqual(expected as never);
+      expect(engine.submissions.size).toBe(0);
+    });
+  }
+
+  test("a guess on a mission is refused; a submission on a puzzle with answers too", () => {
+    const { engine, team } = setup();
+    expect(engine.guess(team, "statue", "x")).toEqual({ kind: "mission" });
+    const { submission } = ok(engine.submit(team, "statue", { file: PHOTO }));
+    ok(engine.judge(submission.id, { accept: true }));
+    expect(engine.submit(team, "after-statue", { text: "x" })).toEqual({ kind: "not_a_mission" });
+  });
+
+  test("uploadLimit() is the cap for the kind, or what is left of the team's quota", () => {
+    const { engine, team } = setup();
+    expect(engine.uploadLimit(team, "statue")).toMatchObject({ kind: "ok", maxBytes: 2_097_152 });
+    expect(engine.uploadLimit(team, "pirate")).toMatchObject({
+      kind: "ok",
+      maxBytes: 3_145_728,
+    });
+    ok(engine.submit(team, "pirate", { file: { ...VIDEO, size: 3_000_000 } }));
+    expect(engine.uploadLimit(team, "statue")).toMatchObject({ maxBytes: 3_145_728 - 3_000_000 });
+    expect(engine.submit(team, "statue", { file: PHOTO })).toEqual({
+      kind: "over_quota",
+      quota: 3_145_728,
+    });
+    expect(engine.uploadLimit(team, "story")).toEqual({ kind: "wrong_kind", expected: "text" });
+  });
+
+  test("no submission outside the hunt's window", () => {
+    const { engine, team, clock } = setup();
+    clock.time = Date.parse("2026-11-21T16:00:00Z");
+    expect(engine.submit(team, "story", { text: "x" })).toEqual({ kind: "hunt_not_running" });
+  });
+
+  test("two judges never get the same submission; a claim lapses after 2 minutes", () => {
+    const { engine, clock, hunt } = setup();
+    const teams: Team[] = [];
+    for (const name of ["A", "B"]) {
+      const r = engine.register({ name, passwordHash: "h" });
+      if (r.kind === "ok") teams.push(r.team);
+    }
+    const first = ok(engine.submit(teams[0]!, "statue", { file: PHOTO })).submission;
+    clock.advance(1000);
+    const second = ok(engine.submit(teams[1]!, "statue", { file: PHOTO })).submission;
+    expect(engine.claimNext("ann")?.id).toBe(first.id);
+    expect(engine.claimNext("bob")?.id).toBe(second.id);
+    expect(engine.claimNext("cy")).toBeUndefined();
+    // Asking again gives a judge back the one they hold.
+    expect(engine.claimNext("ann")?.id).toBe(first.id);
+    clock.advance(2 * MINUTE + 1);
+    expect(engine.claimNext("cy")?.id).toBe(first.id);
+    ok(engine.judge(first.id, { accept: false }));
+    expect(engine.claimNext("ann")?.id).toBe(second.id);
+    expect(hunt.puzzles[0]!.mission).toEqual({ submit: "photo", judge: "organizer" });
+  });
+});
+
+describe("missions on disk", () => {
+  test("a restart restores submissions, partial points and a rejection after acceptance", () => {
+    const { engine, team, clock, hunt, registered } = setup();
+    const db = openDatabase(":memory:");
+    const writer = new Writer(db);
+    const commit = (writes: readonly Write[]) => {
+      void writer.commit(writes);
+      writer.flush();
+    };
+    commit(registered);
+    const statue = ok(engine.submit(team, "statue", { file: PHOTO }));
+    commit(statue.writes);
+    clock.advance(MINUTE);
+    commit(ok(engine.judge(statue.submission.id, { accept: true, points: 25 })).writes);
+    const pirate = ok(engine.submit(team, "pirate", { file: VIDEO }));
+    commit(pirate.writes);
+    clock.advance(MINUTE);
+    commit(ok(engine.judge(pirate.submission.id, { accept: false, message: "Louder" })).writes);
+    const story = ok(engine.submit(team, "story", { text: "Once upon a time" }));
+    commit(story.writes);
+    expect(engine.score(team)).toBe(35);
+
+    const again = new Engine(hunt, { clock, startsAt: START });
+    again.restore(loadSnapshot(db, { now: clock.now(), longestWindowMs: MINUTE }));
+    const restored = again.teams.get(team.id)!;
+    expect(again.score(restored)).toBe(35);
+    expect(again.solveCount(restored)).toBe(2);
+    expect(restored.scoreEvents).toEqual(team.scoreEvents);
+    expect([...again.submissions.values()]).toEqual([...engine.submissions.values()]);
+    expect(again.submit(restored, "story", { text: "x" })).toEqual({ kind: "already_solved" });
+    expect(ok(again.submit(restored, "pirate", { file: VIDEO })).submission.id).toBe(4);
+  });
+});

@@ -1,0 +1,339 @@
+import { describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import { readdirSync } from "node:fs";
+import * as v from "valibot";
+import { EVENTS } from "../../src/play/responses.ts";
+import { MISSIONS_TOML } from "../engine/missions_test.ts";
+import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
+import { contains, GPS_LATITUDE, jpegWithGps, XMP_MARK } from "./_jpeg.ts";
+
+const TOML = MISSIONS_TOML.replace("2026-11-21T16:00:00Z", "2026-11-21T16:00:00Z\ngallery = true");
+
+async function setup() {
+  const app = makeApp({ toml: TOML });
+  app.clock.advance(60_000);
+  const token = await app.register("Gulls");
+  const teamId = app.game.accounts.teamFor(token)!;
+  const filesDir = app.store.files.dir;
+  const files = () => {
+    try {
+      return readdirSync(filesDir);
+    } catch {
+      return [];
+    }
+  };
+  return { ...app, token, teamId, files };
+}
+
+function upload(
+  app: Awaited<ReturnType<typeof setup>>,
+  puzzle: string,
+  body: RequestInit["body"],
+  init: { token?: string; headers?: Record<string, string> } = {},
+) {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
+  return app.app.request(`${ORIGIN}/api/puzzles/${puzzle}/submissions`, {
+    method: "POST",
+    headers,
+    body,
+  });
+}
+
+function photoForm(bytes: Uint8Array, name = "me.jpg"): FormData {
+  const form = new FormData();
+  form.append("file", new Blob([bytes], { type: "image/jpeg" }), name);
+  return form;
+}
+
+describe("POST /api/puzzles/:id/submissions", () => {
+  test("photo → queue → accept → solve → unlock rule fires → live events to the team", async () => {
+    const app = await setup();
+    const events: string[] = [];
+    const decoder = new TextDecoder();
+    app.live.connect(app.teamId, {
+      write: (chunk: Uint8Array) => void events.push(decoder.decode(chunk)),
+      closed: false,
+    });
+    const res = await upload(app, "statue", photoForm(jpegWithGps()), { token: app.token });
+    expect(res.status).toBe(201);
+    const { submission } = (await res.json()) as { submission: { id: number } };
+    expect(submission).toMatchObject({ puzzle: "statue", status: "pending", type: "image/jpeg" });
+    expect(events.join("")).toContain(
+      'event: submission\ndata: {"id":1,"puzzle":"statue","status":"pending"',
+    );
+
+    const mine = await app.call("GET", "/api/puzzles/statue/submissions", { token: app.token });
+    expect(mine.body.submissions.map((s: { status: string }) => s.status)).toEqual(["pending"]);
+
+    const claim = await app.admin("POST", "/api/admin/judge/claim", { judge: "ann" });
+    expect(claim.body.submission.id).toBe(submission.id);
+    const verdict = await app.admin("POST", `/api/admin/submissions/${submission.id}/verdict`, {
+      accept: true,
+      points: 25,
+    });
+    expect(verdict.status).toBe(200);
+    expect(verdict.body.submission).toMatchObject({ status: "accepted", points: 25 });
+    expect(verdict.body.submission.unlocked).toEqual(["after-statue"]);
+    const list = await app.call("GET", "/api/puzzles", { token: app.token });
+    expect(list.body.puzzles.find((p: { id: string }) => p.id === "statue").solved).toBe(true);
+    expect(list.body.puzzles.map((p: { id: string }) => p.id)).toContain("after-statue");
+    const all = events.join("");
+    expect(all).toContain('"status":"accepted","points":25');
+    // Each submission event's data is as the OpenAPI document describes it.
+    const sent = [...all.matchAll(/event: submission\ndata: (.*)\n/g)].map((m) =>
+      JSON.parse(m[1]!)
+    );
+    expect(sent.map((data) => v.parse(EVENTS.submission, data).status)).toEqual([
+      "pending",
+      "accepted",
+    ]);
+    expect(all).toContain('event: solve\ndata: {"puzzle":"statue"}');
+    expect(all).toContain('event: unlock\ndata: {"puzzles":["after-statue"]}');
+    const board = await app.call("GET", "/api/scoreboard");
+    expect(board.body.teams[0]).toMatchObject({ name: "Gulls", score: 25, solves: 1 });
+  });
+
+  test("the stored JPEG has no GPS directory or XMP, keeps its orientation, and is named by its hash", async () => {
+    const app = await setup();
+    const original = jpegWithGps();
+    expect(contains(original, GPS_LATITUDE)).toBe(true);
+    const res = await upload(app, "statue", photoForm(original), { token: app.token });
+    expect(res.status).toBe(201);
+    const [name] = app.files();
+    expect(app.files()).toHaveLength(1);
+    const stored = new Uint8Array(await app.store.upload(name!)!.arrayBuffer());
+    expect(name).toBe(createHash("sha256").update(stored).digest("hex"));
+    expect(contains(stored, GPS_LATITUDE)).toBe(false);
+    expect(contains(stored, new TextEncoder().encode(XMP_MARK))).toBe(false);
+    expect(contains(stored, [0x25, 0x88])).toBe(false); // the GPS pointer tag, little-endian
+    expect(contains(stored, [0x12, 0x01, 0x03, 0x00, 0x01, 0, 0, 0, 0x06, 0])).toBe(true);
+    // The image data is untouched.
+    expect(contains(stored, new Uint8Array(1_000).fill(0x55))).toBe(true);
+    expect(stored.at(-1)).toBe(0xd9);
+  });
+
+  const bad: [
+    string,
+    () => { body: RequestInit["body"]; headers?: Record<string, string> },
+    number,
+  ][] = [
+    ["a wrong type (a GIF)", () => {
+      const form = new FormData();
+      form.append("file", new Blob(["GIF89a" + "x".repeat(100)], { type: "image/jpeg" }), "a.jpg");
+      return { body: form };
+    }, 400],
+    ["a video for a photo mission", () => {
+      const mp4 = new Uint8Array(64);
+      mp4.set([0, 0, 0, 24, ...new TextEncoder().encode("ftypisom")]);
+      const form = new FormData();
+      form.append("file", new Blob([mp4]), "a.mp4");
+      return { body: form };
+    }, 400],
+    ["a truncated multipart body", () => {
+      const head = `--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n` +
+        `Content-Type: image/jpeg\r\n\r\n`;
+      const bytes = new Uint8Array([...new TextEncoder().encode(head), ...jpegWithGps()]);
+      return {
+        body: bytes,
+        headers: { "content-type": "multipart/form-data; boundary=XyZ" },
+      };
+    }, 400],
+    ["a file name that climbs out", () => ({ body: photoForm(jpegWithGps(), "../../x") }), 400],
+    ["two files", () => {
+      const form = photoForm(jpegWithGps());
+      form.append("file", new Blob([jpegWithGps(10)]), "b.jpg");
+      return { body: form };
+    }, 400],
+    ["an empty file", () => ({ body: photoForm(new Uint8Array()) }), 400],
+    ["JSON instead of multipart", () => ({
+      body: "{}",
+      headers: { "content-type": "application/json" },
+    }), 400],
+    ["a photo over the cap (2 MB here)", () => ({ body: photoForm(jpegWithGps(3_000_000)) }), 413],
+  ];
+  for (const [what, make, status] of bad) {
+    test(`${what} gets ${status}, and nothing stays on disk`, async () => {
+      const app = await setup();
+      const { body, headers } = make();
+      const res = await upload(app, "statue", body, {
+        token: app.token,
+        ...(headers && { headers }),
+      });
+      expect(res.status).toBe(status);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+        status === 413 ? "payload_too_large" : "bad_request",
+      );
+      expect(app.files()).toEqual([]);
+      expect(app.game.engine.submissions.size).toBe(0);
+    });
+  }
+
+  test("a text mission takes a text field, and is accepted at once with judge = auto", async () => {
+    const app = await setup();
+    const form = new FormData();
+    form.append("text", "We are the Gulls because we steal chips.");
+    const res = await upload(app, "story", form, { token: app.token });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { submission: unknown }).submission).toMatchObject({
+      status: "accepted",
+      text: "We are the Gulls because we steal chips.",
+    });
+    expect(app.files()).toEqual([]);
+  });
+
+  test("an anonymous upload gets 401 before the body is read", async () => {
+    const app = await setup();
+    const res = await upload(app, "statue", photoForm(jpegWithGps()));
+    expect(res.status).toBe(401);
+    expect(app.files()).toEqual([]);
+  });
+
+  test("a file goes only to its team and organizers; others and anonymous get 404", async () => {
+    const app = await setup();
+    const other = await app.register("Terns");
+    const res = await upload(app, "statue", photoForm(jpegWithGps()), { token: app.token });
+    const { submission } = (await res.json()) as { submission: { id: number } };
+    const path = `/api/submissions/${submission.id}/file`;
+    const mine = await app.app.request(`${ORIGIN}${path}`, {
+      headers: { authorization: `Bearer ${app.token}` },
+    });
+    expect(mine.status).toBe(200);
+    expect(mine.headers.get("content-type")).toBe("image/jpeg");
+    expect(mine.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(mine.headers.get("content-disposition")).toBe(
+      `inline; filename="submission-${submission.id}.jpg"`,
+    );
+    const organizer = await app.app.request(`${ORIGIN}${path}`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(organizer.status).toBe(200);
+    for (const token of [other, undefined]) {
+      const res = await app.call("GET", path, token === undefined ? {} : { token });
+      expect(res.status).toBe(404);
+    }
+    expect((await app.call("GET", "/api/submissions/99/file", { token: app.token })).status).toBe(
+      404,
+    );
+  });
+
+  test("two judges at once get different submissions", async () => {
+    const app = await setup();
+    const other = await app.register("Terns");
+    for (const token of [app.token, other]) {
+      expect((await upload(app, "statue", photoForm(jpegWithGps()), { token })).status).toBe(201);
+    }
+    const [a, b, c] = await Promise.all(
+      ["ann", "bob", "cy"].map((judge) => app.admin("POST", "/api/admin/judge/claim", { judge })),
+    );
+    expect(a!.body.submission.id).not.toBe(b!.body.submission.id);
+    expect(c!.body.submission).toBeNull();
+    const rejected = await app.admin(
+      "POST",
+      `/api/admin/submissions/${a!.body.submission.id}/verdict`,
+      {
+        accept: false,
+        message: "Where is the statue?",
+      },
+    );
+    expect(rejected.body.submission).toMatchObject({
+      status: "rejected",
+      message: "Where is the statue?",
+    });
+  });
+});
+
+const filesDir = (path: string) => `${path}.files`;
+
+describe("uploads under load and after a crash", () => {
+  test("a 200 MB video is refused as it streams (60 MB cap): RSS grows by a few MB at most", async () => {
+    const app = await setup();
+    const chunk = new Uint8Array(256 * 1024);
+    chunk.set([0, 0, 0, 24, ...new TextEncoder().encode("ftypisom")]);
+    const rest = new Uint8Array(256 * 1024);
+    let sent = 0;
+    const total = 200 * 1_048_576;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= total) return controller.close();
+        controller.enqueue(sent === 0 ? chunk : rest);
+        sent += chunk.byteLength;
+      },
+    });
+    const boundary = "BoUnDaRy";
+    const head = new TextEncoder().encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="v.mp4"\r\n\r\n`,
+    );
+    let first = true;
+    const multipart = body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(part, controller) {
+          if (first) controller.enqueue(head);
+          first = false;
+          controller.enqueue(part);
+        },
+      }),
+    );
+    // RSS is compared after a full collection, which only Bun can force here (Deno: the
+    // refusal while streaming, `sent < total`, is what is checked).
+    const gc = () => ("Bun" in globalThis ? Bun.gc(true) : undefined);
+    gc();
+    const before = process.memoryUsage().rss;
+    const res = await upload(app, "pirate", multipart, {
+      token: app.token,
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+    });
+    expect(res.status).toBe(413);
+    gc();
+    const grown = process.memoryUsage().rss - before;
+    expect(sent).toBeLessThan(total);
+    if ("Bun" in globalThis) expect(grown).toBeLessThan(16 * 1_048_576);
+    expect(app.files()).toEqual([]);
+  });
+
+  test("a file stored but never committed (a crash) is removed at the next start", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { SqliteStore } = await import("../../src/store/mod.ts");
+    const { startGame } = await import("../../src/server/mod.ts");
+    const { loadHunt } = await import("../../src/hunt/mod.ts");
+    const { createLogger } = await import("../../src/log/mod.ts");
+    const path = join(mkdtempSync(join(tmpdir(), "cairn-orphan-")), "cairn.db");
+    const open = () => {
+      const opened = SqliteStore.open(path);
+      if (opened.kind !== "ok") throw new Error("locked");
+      return opened.store;
+    };
+    const store = open();
+    expect(store.files.dir).toBe(`${path}.files`);
+    // Stored and fsynced, then the process dies before the submission commits; another is half-written.
+    const sink = await store.beginUpload();
+    await sink.write(jpegWithGps());
+    const { hash } = await sink.finish();
+    const half = await store.beginUpload();
+    await half.write(new Uint8Array(10));
+    expect(readdirSync(store.files.dir)).toHaveLength(2);
+    store.close();
+    // What a killed process leaves: the half-written file, its handle gone with the process.
+    const { copyFileSync } = await import("node:fs");
+    const halfName = readdirSync(filesDir(path)).find((n) => n.startsWith(".upload-"))!;
+    copyFileSync(join(filesDir(path), halfName), join(filesDir(path), ".upload-crashed"));
+    await half.abort();
+    expect(readdirSync(filesDir(path))).toHaveLength(2);
+
+    const again = open();
+    const { hunt } = loadHunt(TOML, { file: "m.toml" });
+    const server = startGame({
+      store: again,
+      hunt: hunt!,
+      reread: () => loadHunt(TOML, { file: "m.toml" }),
+      clock: { now: () => Date.parse("2026-11-21T10:01:00Z") },
+      logger: createLogger({ write: () => {} }),
+      adminTokenHash: () => "x",
+    });
+    expect(readdirSync(again.files.dir)).toEqual([]);
+    expect(again.upload(hash)).toBeUndefined(); // removed with the orphans
+    server.close();
+  });
+});
