@@ -18,7 +18,8 @@ import { DEFAULT_DB } from "./serve.ts";
 
 export const exportSpec: CommandSpec = {
   name: "export",
-  summary: "Write the results: teams, solves, guesses, the final scoreboard and route orders.",
+  summary:
+    "Write the results: teams, solves, guesses, the final scoreboard, route orders, hints taken, check-ins and adjustments.",
   usage: "cairn export [--db FILE] [--format json|csv|ctftime] [--table T] [--out PATH]",
   options: {
     db: { type: "string", value: "FILE", env: "CAIRN_DB", default: DEFAULT_DB, help: "Database" },
@@ -46,12 +47,13 @@ export const exportSpec: CommandSpec = {
   },
   positionals: { min: 0, max: 0, names: "" },
   notes: [
-    "json writes one document {teams, solves, guesses, scoreboard, routes}. csv writes one file per",
-    "table into the folder --out (teams.csv, solves.csv, guesses.csv, scoreboard.csv,",
-    "routes.csv), or one table with --table. It reads the database file only: the server",
-    "may be running or not. The scoreboard is the organizers' view, unfrozen. ctftime writes",
-    "the final standings as CTFtime imports them: {tasks, standings: [{pos, team, score,",
-    "taskStats, lastAccept}]}.",
+    "json writes one document {teams, solves, guesses, scoreboard, routes, hints, checkins,",
+    "adjustments}. csv writes one file per table into the folder --out (teams.csv, solves.csv,",
+    "guesses.csv, scoreboard.csv, routes.csv, hints.csv, checkins.csv, adjustments.csv), or one",
+    "table with --table; each starts with a UTF-8 byte-order mark, for Excel. It reads the",
+    "database file only: the server may be running or not. The scoreboard is the organizers'",
+    "view, unfrozen. ctftime writes the final standings as CTFtime imports them: {tasks,",
+    "standings: [{pos, team, score, taskStats, lastAccept}]}.",
   ].join("\n"),
 };
 

@@ -23,7 +23,15 @@ import {
   type SubmitOutcome,
   type Verdict,
 } from "./missions.ts";
-import { type Hint, type Hunt, type Puzzle, type Route, type Variant, variantOf } from "./model.ts";
+import {
+  checkpointKey,
+  type Hint,
+  type Hunt,
+  type Puzzle,
+  type Route,
+  type Variant,
+  variantOf,
+} from "./model.ts";
 import { newTeam, replaySnapshot, type Snapshot, type TeamRow } from "./restore.ts";
 import { dynamicValue } from "./scoring.ts";
 import { type Standing, standings, type StandingsOptions } from "./standings.ts";
@@ -561,11 +569,15 @@ export class Engine {
     const now = this.now();
     const when = this.effective(at, now);
     if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
-    const index = this.hunt.checkpoints.get(code);
+    const key = checkpointKey(code);
+    const index = this.hunt.checkpoints.get(key);
     if (index === undefined) return { kind: "not_found" };
     const puzzle = this.hunt.puzzles[index]!;
     // With variants, only the team's own variant's checkpoint counts.
-    if (puzzle.variants !== undefined && variantOf(puzzle, team.seq)!.checkpoint?.code !== code) {
+    const own = puzzle.variants === undefined
+      ? undefined
+      : variantOf(puzzle, team.seq)!.checkpoint?.code;
+    if (puzzle.variants !== undefined && (own === undefined || checkpointKey(own) !== key)) {
       return { kind: "other_variant" };
     }
     const writes: Write[] = [];

@@ -14,7 +14,14 @@ export type {
 } from "./engine.ts";
 export type { Snapshot } from "./restore.ts";
 export type { Standing } from "./standings.ts";
-export { DEFAULT_GUESS_LIMIT, DEFAULT_UPLOADS, variantOf } from "./model.ts";
+export {
+  checkpointKey,
+  DEFAULT_GUESS_LIMIT,
+  DEFAULT_UPLOADS,
+  roundTitle,
+  titleCase,
+  variantOf,
+} from "./model.ts";
 export type {
   Hint,
   Hunt,

@@ -122,8 +122,10 @@ export interface Hunt {
   puzzles: readonly Puzzle[];
   puzzleIndex: ReadonlyMap<string, number>;
   rounds: readonly string[];
+  /** The titles the file gives rounds (`[[round]]`), by round id; a round without one has none here. */
+  roundTitles?: ReadonlyMap<string, string>;
   tags: readonly string[];
-  /** Checkpoint code → puzzle index (variants' codes included). */
+  /** Checkpoint code's key (`checkpointKey`) → puzzle index (variants' codes included). */
   checkpoints: ReadonlyMap<string, number>;
   routes: readonly Route[];
   /** Limits on mission uploads (defaults when the file sets none). */
@@ -143,4 +145,24 @@ export function variantOf(puzzle: Puzzle, seq: number): Variant | undefined {
   return variants === undefined
     ? undefined
     : variants[(puzzle.variantOffset + seq) % variants.length];
+}
+
+/**
+ * The form a checkpoint code is looked up by: trimmed, case-insensitive, with
+ * spaces and dashes ignored, so " Bakery 5C1E" typed on a phone finds
+ * "bakery-5c1e". `cairn check` refuses two codes with the same key.
+ */
+export function checkpointKey(code: string): string {
+  return code.replace(/[\s\-\u2010-\u2015\u2212]/gu, "").toLowerCase();
+}
+
+/** A round's name for players: its `[[round]]` title, else its id title-cased ("old-town" → "Old Town"). */
+export function roundTitle(hunt: Pick<Hunt, "roundTitles">, round: string): string {
+  return hunt.roundTitles?.get(round) ?? titleCase(round);
+}
+
+/** An id as words: "old-town" → "Old Town", "round_2" → "Round 2". */
+export function titleCase(id: string): string {
+  return id.split(/[-_]+/).filter(Boolean).map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join(" ");
 }

@@ -23,6 +23,7 @@ import {
   errorResponse,
   GuessBody,
   idempotencyKey,
+  isAdmin,
   LoginBody,
   noteContact,
   openApiDocument,
@@ -195,18 +196,23 @@ function publicRoutes(api: Hono, { game }: Play): void {
     return new Response(openApi, { headers: JSON_HEADERS });
   });
 
-  // The top 10's score over time, for the projector's chart.
+  // The top 10's score over time, for the projector's chart (of one division, with ?division=D).
   const history = scoreboardHistory(game);
-  api.get(
-    "/api/scoreboard/history",
-    () => new Response(history(), { headers: SCOREBOARD_HEADERS }),
-  );
+  api.get("/api/scoreboard/history", (c) => {
+    const division = c.req.queries("division")?.[0];
+    if (division !== undefined && !game.engine.hunt.divisions.includes(division)) {
+      throw new ApiError("bad_request", `Unknown division "${division.slice(0, 64)}"`);
+    }
+    return new Response(history(division), { headers: SCOREBOARD_HEADERS });
+  });
 
   api.get("/api/events", (c) => {
-    // A team gets its own solves and unlocks too; anyone gets the public events.
+    // A team gets its own solves and unlocks too; an organizer (the admin token or cookie) the
+    // guess feed; anyone gets the public events.
+    const admin = isAdmin(c, game.adminTokenHash);
     const token = credential(c);
     const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
-    if (token !== undefined && teamId === undefined) throw new ApiError("unauthorized");
+    if (token !== undefined && teamId === undefined && !admin) throw new ApiError("unauthorized");
     if (teamId !== undefined && live.streamsOf(teamId) >= live.perTeamLimit) {
       throw new ApiError(
         "rate_limited",
@@ -222,6 +228,7 @@ function publicRoutes(api: Hono, { game }: Play): void {
       teamId,
       lastEventId,
       signal: c.req.raw.signal,
+      admin,
       // Once the server ends the stream (the client fell behind, or shutdown), the connection
       // closes when idle: a client that stopped reading would otherwise hold it forever.
       release: () => server?.timeout?.(c.req.raw, RELEASED_STREAM_IDLE_SECONDS),
@@ -285,7 +292,9 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
     const { team } = player(c); // 401 before reading any body
     const options = keyed(c);
     const { answer } = await readJson(c, GuessBody);
-    return reply(await actions.guess(team.id, c.req.param("id"), answer, options));
+    const request = requestId(c.req.header("x-request-id"));
+    const guessed = { ...options, ...(request !== undefined && { request }) };
+    return reply(await actions.guess(team.id, c.req.param("id"), answer, guessed));
   });
 
   api.post("/api/puzzles/:id/hints/:hint", async (c) => {
@@ -309,6 +318,11 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
     const { engine, team } = player(c);
     return puzzleFileResponse(engine, team, c.req.param("id"), c.req.param("file"));
   });
+}
+
+/** A client's `X-Request-Id`, when it is a short token worth echoing in a live event. */
+function requestId(header: string | undefined): string | undefined {
+  return header !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(header) ? header : undefined;
 }
 
 /**

@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { type AnswerChecker, compileAnswers } from "../engine/normalize.ts";
 import {
+  checkpointKey,
   DEFAULT_GUESS_LIMIT,
   type Hint,
   type Hunt,
@@ -36,6 +37,7 @@ import {
   keysAt,
   type PuzzleEntry,
   PuzzleSchema,
+  RoundSchema,
   type RouteEntry,
   RouteSchema,
 } from "./schema.ts";
@@ -106,6 +108,7 @@ function validate(data: Record<string, unknown>, report: Reporter) {
 
   const { entries, raws } = validatePuzzles(data, report);
   const routes = validateRoutes(data, report);
+  const roundTitles = validateRounds(data, report);
   // The end time as the organizer wrote it, for messages (TOML dates keep their offset).
   const endsAt = (data.hunt as { ends_at?: unknown } | undefined)?.ends_at;
   const endsAtText = endsAt instanceof Date
@@ -114,7 +117,47 @@ function validate(data: Record<string, unknown>, report: Reporter) {
     ? endsAt
     : undefined;
   const seeded = typeof (data.hunt as { seed?: unknown } | undefined)?.seed === "string";
-  return { meta, entries, raws, routes, endsAtText, seeded };
+  return { meta, entries, raws, routes, roundTitles, endsAtText, seeded };
+}
+
+/** Validates each [[round]]: a round's title, by id (its puzzles are checked later). */
+function validateRounds(data: Record<string, unknown>, report: Reporter) {
+  const titles = new Map<string, { title: string; at: number }>();
+  if (data.round !== undefined && !Array.isArray(data.round)) {
+    report.add("error", "Expected [[round]] tables (with double brackets)", ["round"]);
+    return titles;
+  }
+  (data.round as unknown[] | undefined ?? []).forEach((raw, i) => {
+    const result = v.safeParse(RoundSchema, raw, { abortEarly: false });
+    if (!result.success) {
+      for (const issue of result.issues) report.schemaIssue(issue, ["round", i]);
+      return;
+    }
+    const { id, title } = result.output;
+    if (titles.has(id)) report.add("error", `Duplicate round id "${id}"`, ["round", i, "id"]);
+    else titles.set(id, { title, at: i });
+  });
+  return titles;
+}
+
+/** Every [[round]] must name a round some puzzle is in; returns the titles by round id. */
+function roundTitlesOf(
+  titles: ReturnType<typeof validateRounds>,
+  rounds: ReadonlyMap<string, number>,
+  report: Reporter,
+): Map<string, string> {
+  const known = new Map<string, string>();
+  for (const [id, { title, at }] of titles) {
+    if (rounds.has(id)) known.set(id, title);
+    else {
+      report.add(
+        "error",
+        `No puzzle is in round "${id}"${didYouMean(id, [...rounds.keys()])}`,
+        ["round", at, "id"],
+      );
+    }
+  }
+  return known;
 }
 
 /** Validates each [[puzzle]] on its own; one that fails keeps its names (`InvalidPuzzle`). */
@@ -352,7 +395,15 @@ function build(validated: Validated, options: LoadOptions, report: Reporter): Hu
       report,
     );
   }
-  return assembleHunt(meta, { seed, puzzles, names, routes: routes.list, options });
+  const roundTitles = roundTitlesOf(validated.roundTitles, names.rounds, report);
+  return assembleHunt(meta, {
+    seed,
+    puzzles,
+    names,
+    routes: routes.list,
+    roundTitles,
+    options,
+  });
 }
 
 /** Indexes puzzle ids, checkpoint codes, rounds and tags; duplicates are reported once each. */
@@ -365,6 +416,7 @@ function indexNames(entries: Validated["entries"], report: Reporter): Names {
     tags: new Map(),
   };
   const { puzzleIndex, checkpoints, withCheckpoint, rounds, tags } = names;
+  const codeOf = new Map<string, string>();
   entries.forEach((entry, i) => {
     if (entry.id === undefined) return;
     if (puzzleIndex.has(entry.id)) {
@@ -380,17 +432,25 @@ function indexNames(entries: Validated["entries"], report: Reporter): Names {
       });
     }
     for (const [code, path] of codes) {
-      const other = checkpoints.get(code);
+      // Codes match ignoring case, spaces and dashes, so two that differ only there collide.
+      const key = checkpointKey(code);
+      const other = checkpoints.get(key);
       if (other !== undefined) {
+        const same = codeOf.get(key) === code;
         report.add(
           "error",
-          `Checkpoint code "${code}" is already used by puzzle "${entries[other]!.id}"`,
+          same
+            ? `Checkpoint code "${code}" is already used by puzzle "${entries[other]!.id}"`
+            : `Checkpoint code "${code}" matches "${codeOf.get(key)}" of puzzle "${
+              entries[other]!.id
+            }": codes are matched ignoring case, spaces and dashes`,
           path,
           entry.id,
         );
         continue;
       }
-      checkpoints.set(code, i);
+      checkpoints.set(key, i);
+      codeOf.set(key, code);
       withCheckpoint.add(i);
     }
     if (entry.round !== undefined && !rounds.has(entry.round)) rounds.set(entry.round, rounds.size);
@@ -697,7 +757,14 @@ function buildHints(entry: PuzzleEntry, i: number, context: PuzzleContext): Hint
 /** The compiled hunt, from the [hunt] table and the built puzzles and routes. */
 function assembleHunt(
   meta: HuntTable,
-  parts: { seed: string; puzzles: Puzzle[]; names: Names; routes: Route[]; options: LoadOptions },
+  parts: {
+    seed: string;
+    puzzles: Puzzle[];
+    names: Names;
+    routes: Route[];
+    roundTitles: ReadonlyMap<string, string>;
+    options: LoadOptions;
+  },
 ): Hunt {
   const { names, options } = parts;
   return {
@@ -715,6 +782,7 @@ function assembleHunt(
     puzzles: parts.puzzles,
     puzzleIndex: names.puzzleIndex,
     rounds: [...names.rounds.keys()],
+    roundTitles: parts.roundTitles,
     tags: [...names.tags.keys()],
     checkpoints: names.checkpoints,
     routes: parts.routes,

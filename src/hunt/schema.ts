@@ -154,6 +154,12 @@ export const RouteSchema = v.strictObject({
   ),
 });
 
+/** One [[round]] table: a round's title for players (rounds exist by their puzzles alone). */
+export const RoundSchema = v.strictObject({
+  id: id("round id"),
+  title: text("title"),
+});
+
 /** One [[puzzle]] table. */
 export const PuzzleSchema = v.strictObject({
   id: id("puzzle id"),
@@ -242,6 +248,7 @@ export const HuntFileSchema = v.strictObject({
     [],
   ),
   route: v.optional(v.array(RouteSchema, "Expected [[route]] tables (with double brackets)"), []),
+  round: v.optional(v.array(RoundSchema, "Expected [[round]] tables (with double brackets)"), []),
 });
 
 export type HuntFile = v.InferOutput<typeof HuntFileSchema>;
@@ -250,6 +257,7 @@ export type PuzzleEntry = HuntFile["puzzle"][number];
 export type HintEntry = PuzzleEntry["hint"][number];
 export type VariantEntry = PuzzleEntry["variant"][number];
 export type RouteEntry = HuntFile["route"][number];
+export type RoundEntry = HuntFile["round"][number];
 
 function toEpoch(input: unknown): number | undefined {
   if (input instanceof Date) {

@@ -27,6 +27,8 @@ export interface Sink {
 
 interface Client {
   teamId: number | undefined;
+  /** An organizer's stream: it also gets the admin-only events (the guess feed). */
+  admin: boolean;
   sink: Sink;
   /** A write is waiting for the socket to drain (the client reads slowly). */
   behind: boolean;
@@ -57,6 +59,7 @@ const encoder = new TextEncoder();
 export class Live {
   private readonly clients = new Set<Client>();
   private readonly byTeam = new Map<number, Set<Client>>();
+  private readonly admins = new Set<Client>();
   private sequence = 0;
   private closedSinceAsked = 0;
   private lastAnnouncementId: number;
@@ -125,8 +128,12 @@ export class Live {
     for (const write of writes) {
       switch (write.kind) {
         case "guess":
+          if (this.admins.size > 0) this.guessEvent(write);
           if (write.result === "correct") {
-            this.teamEvent(write.teamId, "solve", { puzzle: write.puzzle });
+            this.teamEvent(write.teamId, "solve", {
+              puzzle: write.puzzle,
+              ...(write.request !== undefined && { request: write.request }),
+            });
             board = true;
           }
           break;
@@ -191,15 +198,36 @@ export class Live {
     for (const client of clients) this.send(client, bytes);
   }
 
+  /** A guess, to the organizers' streams only: the dashboard's live feed. */
+  private guessEvent(write: Extract<Write, { kind: "guess" }>): void {
+    const bytes = this.format("guess", {
+      id: write.id,
+      team: write.teamId,
+      team_name: this.options.engine().teams.get(write.teamId)?.name ?? null,
+      puzzle: write.puzzle,
+      raw: write.raw,
+      result: write.result,
+      at: new Date(write.at).toISOString(),
+    });
+    for (const client of this.admins) this.send(client, bytes);
+  }
+
   /**
    * Opens a stream: writes the retry line, the current scoreboard at once,
    * and the announcements after `lastEventId`. Returns undefined when the
-   * team already holds its limit of streams.
+   * team already holds its limit of streams. An `admin` stream also gets
+   * the organizers' events.
    */
-  connect(teamId: number | undefined, sink: Sink, lastEventId?: string): (() => void) | undefined {
+  connect(
+    teamId: number | undefined,
+    sink: Sink,
+    lastEventId?: string,
+    options: { admin?: boolean } = {},
+  ): (() => void) | undefined {
     if (teamId !== undefined && this.streamsOf(teamId) >= this.perTeamLimit) return undefined;
-    const client: Client = { teamId, sink, behind: false };
+    const client: Client = { teamId, admin: options.admin === true, sink, behind: false };
     this.clients.add(client);
+    if (client.admin) this.admins.add(client);
     if (teamId !== undefined) {
       let set = this.byTeam.get(teamId);
       if (set === undefined) this.byTeam.set(teamId, set = new Set());
@@ -239,6 +267,7 @@ export class Live {
   private disconnect(client: Client): void {
     if (!this.clients.delete(client)) return;
     this.closedSinceAsked++;
+    if (client.admin) this.admins.delete(client);
     if (client.teamId === undefined) return;
     const set = this.byTeam.get(client.teamId);
     set?.delete(client);

@@ -65,10 +65,11 @@ class DirectSink implements Sink {
     controller: ReadableStreamDirectController,
     teamId: number | undefined,
     lastEventId: string | undefined,
+    admin = false,
   ): Promise<void> | undefined {
     if (this.closed) return;
     this.controller = controller;
-    this.leave = live.connect(teamId, this, lastEventId);
+    this.leave = live.connect(teamId, this, lastEventId, { admin });
     // The first write can find the client already gone: leave at once.
     if (this.closed) this.leave?.();
     if (this.leave === undefined) {
@@ -117,12 +118,17 @@ class QueueSink implements Sink {
   };
 
   /** The body: joins `live` when the stream starts, leaves when it is cancelled. */
-  stream(live: Live, teamId: number | undefined, lastEventId: string | undefined): ReadableStream {
+  stream(
+    live: Live,
+    teamId: number | undefined,
+    lastEventId: string | undefined,
+    admin = false,
+  ): ReadableStream {
     return new ReadableStream<Uint8Array>({
       start: (controller) => {
         if (this.closed) return;
         this.controller = controller;
-        this.leave = live.connect(teamId, this, lastEventId);
+        this.leave = live.connect(teamId, this, lastEventId, { admin });
         if (this.closed) this.leave?.();
         if (this.leave === undefined) this.close();
       },
@@ -147,6 +153,8 @@ export function eventStream(
     teamId: number | undefined;
     lastEventId: string | undefined;
     signal: AbortSignal;
+    /** An organizer's stream, which also gets the admin-only events. */
+    admin?: boolean;
     /**
      * Called when the server ends the stream. Closing the stream alone does
      * not close the connection: its idle timeout was turned off for the
@@ -160,7 +168,7 @@ export function eventStream(
     const sink = new QueueSink();
     if (options.signal.aborted) sink.end();
     else options.signal.addEventListener("abort", sink.end, { once: true });
-    return sink.stream(live, options.teamId, options.lastEventId);
+    return sink.stream(live, options.teamId, options.lastEventId, options.admin);
   }
   const sink = new DirectSink();
   sink.release = options.release;
@@ -169,7 +177,7 @@ export function eventStream(
   return new ReadableStream({
     type: "direct",
     pull: (controller: ReadableStreamDirectController) =>
-      sink.open(live, controller, options.teamId, options.lastEventId),
+      sink.open(live, controller, options.teamId, options.lastEventId, options.admin),
     cancel: sink.end,
   });
 }

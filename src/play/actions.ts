@@ -139,6 +139,8 @@ export interface ActionOptions {
   contact?: string;
   /** The session token the request came with: with `submitters = "one"`, the device. */
   session?: string;
+  /** A guess's `X-Request-Id`: echoed in its live `solve` event, so the page knows its own. */
+  request?: string;
 }
 
 /**
@@ -265,6 +267,13 @@ function decideGuess(
   }
 }
 
+/** Tags a decided guess's write with the client's request id, for its live `solve` event. */
+function withRequest<T>(decision: Decision<T>, request: string | undefined): Decision<T> {
+  if (request === undefined) return decision;
+  const writes = decision.writes.map((w) => w.kind === "guess" ? { ...w, request } : w);
+  return { ...decision, writes };
+}
+
 /** Takes a hint in the current engine. */
 function decideHint(
   game: Game,
@@ -367,9 +376,10 @@ function puzzleActions(game: Game) {
       const asks = ["guess", puzzleId, answer];
       return run(game, teamId, { key: options.key, asks, session: options.session }, () => {
         const team = teamOf(teamId);
-        return team === undefined
-          ? refused(refusal("unauthorized"))
-          : decideGuess(game, team, puzzleId, answer, timeOf(teamId, options));
+        return team === undefined ? refused(refusal("unauthorized")) : withRequest(
+          decideGuess(game, team, puzzleId, answer, timeOf(teamId, options)),
+          options.request,
+        );
       });
     },
 

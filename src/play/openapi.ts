@@ -164,8 +164,14 @@ export const ROUTES: readonly Route[] = [
     path: "/api/scoreboard/history",
     summary: "The top 10's score over time",
     access: "public",
+    params: [{
+      in: "query",
+      name: "division",
+      description: "The top 10 of this division only",
+      schema: v.string(),
+    }],
     answers: [ok(R.ScoreHistory, "Each team's score after each change; it stops at the freeze")],
-    errors: [],
+    errors: ["bad_request"],
   },
   {
     method: "get",
@@ -199,7 +205,8 @@ export const ROUTES: readonly Route[] = [
     }],
     errors: ["unauthorized", "rate_limited"],
     description: "Anyone gets the public events (`scoreboard`, `announcement`); a team's token " +
-      "or cookie adds its own `solve` and `unlock`. Scoreboard pushes are coalesced (250 ms).",
+      "or cookie adds its own `solve` and `unlock`; the admin token or cookie adds `guess`, " +
+      "every stored guess. Scoreboard pushes are coalesced (250 ms).",
   },
   {
     method: "get",
@@ -263,7 +270,13 @@ export const ROUTES: readonly Route[] = [
     path: "/api/puzzles/{id}/guesses",
     summary: "Guess an answer",
     access: "team",
-    params: [puzzleId, ...OFFLINE_PARAMS],
+    params: [puzzleId, ...OFFLINE_PARAMS, {
+      in: "header",
+      name: "X-Request-Id",
+      description: "1 to 64 letters, digits, `-` and `_`: echoed as `request` in the team's " +
+        "`solve` event when this guess solves the puzzle, so the page that sent it knows",
+      schema: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+    }],
     body: GuessBody,
     answers: [ok(R.GuessReply, "The judgement, once the guess is on disk")],
     errors: ["not_found", "hunt_not_running", "rate_limited", "conflict", "unprocessable"],
@@ -504,7 +517,16 @@ export const ROUTES: readonly Route[] = [
         in: "query",
         name: "table",
         description: "With csv: which table (default scoreboard)",
-        schema: v.picklist(["teams", "solves", "guesses", "scoreboard", "routes"]),
+        schema: v.picklist([
+          "teams",
+          "solves",
+          "guesses",
+          "scoreboard",
+          "routes",
+          "hints",
+          "checkins",
+          "adjustments",
+        ]),
       },
     ],
     answers: [

@@ -234,6 +234,7 @@ export const Results = v.strictObject({
   })),
   solves: v.array(v.strictObject({
     team: Int,
+    team_name: v.string(),
     puzzle: v.string(),
     guess_id: Int,
     at: v.nullable(Time),
@@ -241,6 +242,7 @@ export const Results = v.strictObject({
   guesses: v.array(v.strictObject({
     id: Int,
     team: Int,
+    team_name: v.string(),
     puzzle: v.string(),
     raw: v.string(),
     normalized: v.string(),
@@ -260,6 +262,28 @@ export const Results = v.strictObject({
     team: Int,
     route: v.string(),
     stops: Ids,
+    at: v.nullable(Time),
+  })),
+  hints: v.array(v.strictObject({
+    team: Int,
+    team_name: v.string(),
+    puzzle: v.string(),
+    hint: v.string(),
+    cost: v.nullable(Int),
+    at: v.nullable(Time),
+  })),
+  checkins: v.array(v.strictObject({
+    team: Int,
+    team_name: v.string(),
+    puzzle: v.string(),
+    at: v.nullable(Time),
+  })),
+  adjustments: v.array(v.strictObject({
+    id: Int,
+    team: Int,
+    team_name: v.string(),
+    points: Int,
+    reason: v.string(),
     at: v.nullable(Time),
   })),
 });
@@ -302,7 +326,12 @@ export const EVENTS = {
     v.description("An organizer's announcement; its id resumes with Last-Event-ID"),
   ),
   solve: v.pipe(
-    v.strictObject({ puzzle: v.string() }),
+    v.strictObject({
+      puzzle: v.string(),
+      request: v.optional(
+        v.pipe(v.string(), v.description("The solving guess's X-Request-Id, when it had one")),
+      ),
+    }),
     v.description("The team solved a puzzle (a team's own streams only)"),
   ),
   unlock: v.pipe(
@@ -318,5 +347,17 @@ export const EVENTS = {
       message: v.nullable(v.string()),
     }),
     v.description("A mission's submission was received or judged (a team's own streams only)"),
+  ),
+  guess: v.pipe(
+    v.strictObject({
+      id: Int,
+      team: Int,
+      team_name: v.nullable(v.string()),
+      puzzle: v.string(),
+      raw: v.string(),
+      result: GuessResult,
+      at: Time,
+    }),
+    v.description("A guess, once stored (the organizers' streams only)"),
   ),
 } as const;

@@ -16,8 +16,15 @@ export interface HistoryLine {
  * (the freeze time while frozen, else now). Nothing after `at` is included,
  * so a frozen board's history does not leak what happened since.
  */
-export function scoreHistory(engine: Engine, at: number | undefined, top = 10): HistoryLine[] {
-  const rows = engine.standings(at === undefined ? {} : { at }).slice(0, top);
+export function scoreHistory(
+  engine: Engine,
+  at: number | undefined,
+  options: { top?: number; division?: string | undefined } = {},
+): HistoryLine[] {
+  const rows = engine.standings({
+    ...(at !== undefined && { at }),
+    ...(options.division !== undefined && { division: options.division }),
+  }).slice(0, options.top ?? 10);
   return rows.map(({ team }) => {
     const points = [{ at: Math.max(team.createdAt, engine.startsAt), score: 0 }];
     // The engine's history includes the falls of the dynamic puzzles the team solved.

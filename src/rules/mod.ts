@@ -15,6 +15,8 @@ export type { Analysis, AnalysisInput, AnalysisPuzzle, Blocked } from "./analyze
 export { checkRule, FUNCTIONS } from "./checker.ts";
 export type { Expr, FunctionName, RuleContext, RuleScope, RuleType } from "./checker.ts";
 export { compileCondition } from "./compiler.ts";
+export { explainRule } from "./explain.ts";
+export type { Explanation, Reason } from "./explain.ts";
 export type { Condition } from "./compiler.ts";
 export { parse } from "./parser.ts";
 export { emptyState, hintKey, stateLayout } from "./state.ts";

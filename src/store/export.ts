@@ -1,6 +1,7 @@
 /**
  * The results, read from the database file alone: teams, solves, guesses,
- * the final scoreboard, and the route order each team was given. The running server's admin route and `cairn export`
+ * the final scoreboard, the route order each team was given, and what else
+ * changed scores (hints taken, check-ins, adjustments). The running server's admin route and `cairn export`
  * both read them here, so the two always agree. The scoreboard needs the
  * hunt's points and hint costs, which the server records in `hunt_puzzles`
  * and `hunt_hints` at every start and reload.
@@ -10,17 +11,29 @@ import type { Hunt } from "../engine/mod.ts";
 import { SOLVE_POINTS } from "./scoring.ts";
 
 /** The tables an export holds, in the order they are written. */
-export const RESULT_TABLES = ["teams", "solves", "guesses", "scoreboard", "routes"] as const;
+export const RESULT_TABLES = [
+  "teams",
+  "solves",
+  "guesses",
+  "scoreboard",
+  "routes",
+  "hints",
+  "checkins",
+  "adjustments",
+] as const;
 export type ResultTable = (typeof RESULT_TABLES)[number];
 export type Results = Record<ResultTable, Record<string, unknown>[]>;
 
 /** Each table's columns, so that an empty table still gets its CSV header. */
 export const RESULT_COLUMNS: Record<ResultTable, readonly string[]> = {
   teams: ["id", "name", "division", "members", "created_at"],
-  solves: ["team", "puzzle", "guess_id", "at"],
-  guesses: ["id", "team", "puzzle", "raw", "normalized", "result", "at"],
+  solves: ["team", "team_name", "puzzle", "guess_id", "at"],
+  guesses: ["id", "team", "team_name", "puzzle", "raw", "normalized", "result", "at"],
   scoreboard: ["rank", "team", "name", "division", "score", "solves", "last_solve_at"],
   routes: ["team", "route", "stops", "at"],
+  hints: ["team", "team_name", "puzzle", "hint", "cost", "at"],
+  checkins: ["team", "team_name", "puzzle", "at"],
+  adjustments: ["id", "team", "team_name", "points", "reason", "at"],
 };
 
 /** Records the hunt's scoring (points, hint costs) beside the state, replacing the last one. */
@@ -71,11 +84,17 @@ export function readResults(db: Connection): Results {
       members: JSON.parse(row.members as string) as string[],
       created_at: iso(row.created_at),
     })),
-    solves: all(`SELECT team_id AS team, puzzle, guess_id, at FROM solves
-      UNION ALL SELECT team_id, puzzle, NULL, accepted_at FROM submissions WHERE status = 'accepted'
-      ORDER BY at, guess_id`).map(withIso),
+    solves: all(
+      `SELECT s.team_id AS team, t.name AS team_name, s.puzzle, s.guess_id, s.at
+       FROM solves s JOIN teams t ON t.id = s.team_id
+       UNION ALL SELECT m.team_id, t.name, m.puzzle, NULL, m.accepted_at
+       FROM submissions m JOIN teams t ON t.id = m.team_id WHERE m.status = 'accepted'
+       ORDER BY at, guess_id`,
+    ).map(withIso),
     guesses: all(
-      "SELECT id, team_id AS team, puzzle, raw, normalized, result, at FROM guesses ORDER BY id",
+      `SELECT g.id, g.team_id AS team, t.name AS team_name, g.puzzle, g.raw, g.normalized,
+         g.result, g.at
+       FROM guesses g JOIN teams t ON t.id = g.team_id ORDER BY g.id`,
     ).map(withIso),
     scoreboard: all(SCOREBOARD).map((row, i) => ({
       rank: i + 1,
@@ -89,6 +108,22 @@ export function readResults(db: Connection): Results {
     routes: all("SELECT team_id AS team, route, stops, at FROM routes ORDER BY team_id, route").map(
       (row) => ({ ...withIso(row), stops: JSON.parse(row.stops as string) as string[] }),
     ),
+    // What changed scores besides solves: hints taken (at the cost the hunt gives them now),
+    // check-ins, and the organizers' adjustments.
+    hints: all(
+      `SELECT h.team_id AS team, t.name AS team_name, h.puzzle, h.hint, c.cost, h.at
+       FROM hint_takes h JOIN teams t ON t.id = h.team_id
+       LEFT JOIN hunt_hints c ON c.puzzle = h.puzzle AND c.hint = h.hint
+       ORDER BY h.at, h.team_id`,
+    ).map(withIso),
+    checkins: all(
+      `SELECT c.team_id AS team, t.name AS team_name, c.puzzle, c.at
+       FROM checkins c JOIN teams t ON t.id = c.team_id ORDER BY c.at, c.team_id`,
+    ).map(withIso),
+    adjustments: all(
+      `SELECT a.id, a.team_id AS team, t.name AS team_name, a.points, a.reason, a.at
+       FROM adjustments a JOIN teams t ON t.id = a.team_id ORDER BY a.id`,
+    ).map(withIso),
   })).deferred();
 }
 
@@ -141,7 +176,8 @@ export function hasScoring(db: Connection): boolean {
 }
 
 /**
- * RFC 4180 CSV, with a header row. Every text cell is quoted, so no separator
+ * RFC 4180 CSV, with a header row, after a UTF-8 byte-order mark so that
+ * Excel reads "Équipe" as written. Every text cell is quoted, so no separator
  * (a comma, or a semicolon in many locales) can split it, and one a
  * spreadsheet would run as a formula gets a leading '. Numbers stay numbers;
  * a list (a team's members) is one cell, its items joined by "; ".
@@ -157,8 +193,9 @@ export function toCsv(
     if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return `"${text.replace(/"/g, '""')}"`;
   };
-  return [columns.join(","), ...rows.map((row) => columns.map((col) => cell(row[col])).join(","))]
-    .join("\r\n") +
+  return "\uFEFF" +
+    [columns.join(","), ...rows.map((row) => columns.map((col) => cell(row[col])).join(","))]
+      .join("\r\n") +
     "\r\n";
 }
 

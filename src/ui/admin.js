@@ -29,25 +29,70 @@
     return res;
   }
 
-  async function pollFeed() {
-    try {
-      const data = await (await get(`/admin/feed?after=${last}`)).json();
-      failures = 0;
-      state.textContent = "live";
-      if (data.last > last) {
-        const added = Math.max(0, data.last - last);
-        last = data.last;
-        feed.insertAdjacentHTML("afterbegin", data.html);
-        document.getElementById("feed-empty")?.remove();
-        while (feed.rows.length > 200) feed.deleteRow(-1);
-        if (count) count.textContent = String(Number(count.textContent) + added);
-      }
-    } catch {
-      failures += 1;
-      state.textContent = "reconnecting…";
+  /** Adds the guesses after the last one shown, rendered by the server. */
+  async function loadFeed() {
+    const data = await (await get(`/admin/feed?after=${last}`)).json();
+    if (data.last > last) {
+      const added = Math.max(0, data.last - last);
+      last = data.last;
+      feed.insertAdjacentHTML("afterbegin", data.html);
+      document.getElementById("feed-empty")?.remove();
+      while (feed.rows.length > 200) feed.deleteRow(-1);
+      if (count) count.textContent = String(Number(count.textContent) + added);
     }
-    setTimeout(pollFeed, failures > 0 ? 10_000 : 3000);
   }
+
+  // The feed follows the live stream's admin-only `guess` events; while the stream is down
+  // (or the browser has none), it polls every 3 s instead.
+  let streaming = false;
+  let loading = null;
+  let again = false;
+  /** One feed request at a time; events that arrive meanwhile make one more. */
+  function refreshFeed() {
+    if (loading) {
+      again = true;
+      return loading;
+    }
+    loading = loadFeed().then(() => {
+      failures = 0;
+    }, () => {
+      failures += 1;
+    }).finally(() => {
+      loading = null;
+      if (again) {
+        again = false;
+        refreshFeed();
+      }
+    });
+    return loading;
+  }
+
+  async function poll() {
+    if (!streaming) {
+      await refreshFeed();
+      state.textContent = failures > 0 ? "reconnecting…" : "polling";
+    }
+    setTimeout(poll, failures > 0 ? 10_000 : 3000);
+  }
+
+  if ("EventSource" in window) {
+    const source = new EventSource("/api/events");
+    source.addEventListener("open", () => {
+      streaming = true;
+      state.textContent = "live";
+      // Guesses made while the stream was down.
+      refreshFeed();
+    });
+    source.addEventListener("error", () => {
+      streaming = false;
+      state.textContent = "reconnecting…";
+    });
+    source.addEventListener("guess", (event) => {
+      const guess = JSON.parse(event.data);
+      if (guess.id > last) refreshFeed();
+    });
+  }
+  setTimeout(poll, 3000);
 
   async function refreshPanels() {
     try {
@@ -62,6 +107,5 @@
     }
   }
 
-  setTimeout(pollFeed, 3000);
   setInterval(refreshPanels, 15_000);
 })();

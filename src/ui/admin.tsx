@@ -1,6 +1,6 @@
 /** The organizers' pages: sign-in, dashboard, team detail, printable QR cards. */
 import type { FC } from "hono/jsx";
-import type { GuessRow } from "../store/mod.ts";
+import { type GuessRow, RESULT_TABLES } from "../store/mod.ts";
 import { raw } from "hono/html";
 import { clock, duration } from "./charts.ts";
 import type { Flash } from "./flash.ts";
@@ -112,65 +112,98 @@ export type GridCell =
   | { kind: "open"; openMs: number; wrong: number }
   | { kind: "solved"; tookMs: number; wrong: number };
 
+/** A short duration for a grid cell: "45s", "12m", "1h05". */
+function short(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}`;
+}
+
+/**
+ * Each team's state on each puzzle: sticky team names and puzzle titles, one
+ * compact cell per puzzle, so that 60 puzzles by 100 teams scroll inside
+ * their box rather than past the page.
+ */
 export const ProgressGrid: FC<{ puzzles: { id: string; title: string }[]; teams: GridTeam[] }> = (
   { puzzles, teams },
 ) => (
-  <div class="table-wrap">
-    <table class="progress">
-      <thead>
-        <tr>
-          <th scope="col">Team</th>
-          <th class="num" scope="col">Score</th>
-          {puzzles.map((p) => <th key={p.id} class="puzzle" scope="col" title={p.id}>{p.title}
-          </th>)}
-        </tr>
-      </thead>
-      <tbody>
-        {teams.map((team) => (
+  <>
+    <div
+      class="table-wrap progress-wrap"
+      role="region"
+      tabindex={0}
+      aria-label="Progress by team and puzzle"
+    >
+      <table class="progress">
+        <thead>
           <tr>
-            <th class="team" scope="row">
-              <a href={`/admin/teams/${team.id}`}>{team.name}</a>
-            </th>
-            <td class="num">{team.score}</td>
-            {team.cells.map((cell, i) => {
-              const puzzle = puzzles[i]!.title;
-              switch (cell.kind) {
-                case "locked":
-                  return <td class="cell cell-locked" title={`${puzzle}: locked`}>·</td>;
-                case "open": {
-                  const stuck = cell.openMs >= STUCK_AFTER;
-                  const text = `${duration(Math.round(cell.openMs / 1000))}${
-                    cell.wrong > 0 ? ` · ${cell.wrong}✗` : ""
-                  }`;
-                  return (
-                    <td
-                      class={`cell ${stuck ? "cell-stuck" : "cell-open"}`}
-                      title={`${puzzle}: open ${text}${stuck ? " (stuck)" : ""}`}
-                    >
-                      {text}
-                    </td>
-                  );
-                }
-                case "solved":
-                  return (
-                    <td class="cell cell-solved" title={`${puzzle}: solved`}>
-                      ✓ {duration(Math.round(cell.tookMs / 1000))}
-                    </td>
-                  );
-              }
-            })}
+            <th class="team" scope="col">Team</th>
+            <th class="num" scope="col">Score</th>
+            {puzzles.map((p) => (
+              <th key={p.id} class="puzzle" scope="col" title={p.id}>
+                <span>{p.title}</span>
+              </th>
+            ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {teams.map((team) => (
+            <tr>
+              <th class="team" scope="row">
+                <a href={`/admin/teams/${team.id}`} title={team.name}>{team.name}</a>
+              </th>
+              <td class="num">{team.score}</td>
+              {team.cells.map((cell, i) => (
+                <GridCellView key={i} cell={cell} puzzle={puzzles[i]!.title} />
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
     <p class="legend">
       <span>✓ solved, with the time it took</span>
-      <span>open for, · wrong guesses</span>
-      <span class="result-incorrect">red: open over 30 min, unsolved (stuck)</span>
+      <span>open for, ✗ wrong guesses</span>
+      <span class="result-incorrect">! open over 30 min, unsolved (stuck)</span>
       <span>· locked</span>
     </p>
-  </div>
+  </>
 );
+
+/** One cell of the grid; its title says it all in words. */
+const GridCellView: FC<{ cell: GridCell; puzzle: string }> = ({ cell, puzzle }) => {
+  switch (cell.kind) {
+    case "locked":
+      return <td class="cell cell-locked" title={`${puzzle}: locked`}>·</td>;
+    case "open": {
+      const stuck = cell.openMs >= STUCK_AFTER;
+      const wrong = cell.wrong > 0 ? ` ${cell.wrong}✗` : "";
+      return (
+        <td
+          class={`cell ${stuck ? "cell-stuck" : "cell-open"}`}
+          title={`${puzzle}: open ${duration(Math.round(cell.openMs / 1000))}${
+            cell.wrong > 0 ? `, ${cell.wrong} wrong` : ""
+          }${stuck ? " (stuck)" : ""}`}
+        >
+          {stuck ? "!" : ""}
+          {short(cell.openMs)}
+          {wrong}
+        </td>
+      );
+    }
+    case "solved":
+      return (
+        <td
+          class="cell cell-solved"
+          title={`${puzzle}: solved in ${duration(Math.round(cell.tookMs / 1000))}`}
+        >
+          ✓{short(cell.tookMs)}
+        </td>
+      );
+  }
+};
 
 export interface DashboardProps {
   huntTitle: string;
@@ -215,6 +248,12 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
           />
           <Stat value={props.status} label="hunt" />
         </div>
+        <section class="card progress-card" aria-labelledby="progress-title">
+          <h2 id="progress-title">Progress</h2>
+          <div id="progress">
+            <ProgressGrid puzzles={props.puzzles} teams={props.grid} />
+          </div>
+        </section>
         <div class="admin-grid">
           <DashboardWatch {...props} />
           <DashboardControls {...props} teamOptions={teamOptions} />
@@ -229,16 +268,10 @@ const DashboardWatch: FC<DashboardProps> = (props) => (
   <div class="stack">
     <section class="card" aria-labelledby="feed-title">
       <h2 id="feed-title">
-        Live guesses <span class="badge" id="feed-state">updates every 3 s</span>
+        Live guesses <span class="badge" id="feed-state">reload for more</span>
       </h2>
       <GuessTable guesses={props.guesses} withTeam bodyId="feed" />
       {props.guesses.length === 0 && <p class="muted" id="feed-empty">No guesses yet.</p>}
-    </section>
-    <section class="card" aria-labelledby="progress-title">
-      <h2 id="progress-title">Progress</h2>
-      <div id="progress">
-        <ProgressGrid puzzles={props.puzzles} teams={props.grid} />
-      </div>
     </section>
     <section class="card" aria-labelledby="charts-title">
       <h2 id="charts-title">Charts</h2>
@@ -307,7 +340,7 @@ const DashboardControls: FC<DashboardProps & { teamOptions: unknown }> = (props)
           <a class="btn btn-quiet btn-small" href="/api/admin/export?format=json" download>
             All results (JSON)
           </a>
-          {["scoreboard", "teams", "solves", "guesses"].map((table) => (
+          {RESULT_TABLES.map((table) => (
             <a
               class="btn btn-quiet btn-small"
               href={`/api/admin/export?format=csv&table=${table}`}
@@ -323,30 +356,32 @@ const DashboardControls: FC<DashboardProps & { teamOptions: unknown }> = (props)
       </section>
       <section class="card" aria-labelledby="teams-title">
         <h2 id="teams-title">Teams</h2>
-        {props.teams.length === 0 ? <p class="muted">No teams yet.</p> : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Team</th>
-                  <th class="num" scope="col">Score</th>
-                  <th class="num" scope="col">Solves</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.teams.map((t) => (
+        {props.teams.length === 0
+          ? <p class="muted">No teams yet.</p>
+          : (
+            <div class="table-wrap teams-wrap" role="region" tabindex={0} aria-label="Teams">
+              <table>
+                <thead>
                   <tr>
-                    <td>
-                      <a href={`/admin/teams/${t.id}`}>{t.name}</a>
-                    </td>
-                    <td class="num">{t.score}</td>
-                    <td class="num">{t.solves}</td>
+                    <th scope="col">Team</th>
+                    <th class="num" scope="col">Score</th>
+                    <th class="num" scope="col">Solves</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                </thead>
+                <tbody>
+                  {props.teams.map((t) => (
+                    <tr>
+                      <td>
+                        <a href={`/admin/teams/${t.id}`}>{t.name}</a>
+                      </td>
+                      <td class="num">{t.score}</td>
+                      <td class="num">{t.solves}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
       </section>
     </div>
   );

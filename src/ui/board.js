@@ -1,20 +1,33 @@
-// The projector: re-draws the standings from the live scoreboard events,
-// turns the page when there are more teams than fit, and refreshes the chart.
+// The projector: re-draws the standings from the live scoreboard events, fits
+// as many rows as the screen holds (two columns, the top 3 kept at the head of
+// every later page), turns the pages, shrinks a long team name before it cuts
+// its end, shows announcements, and refreshes the chart.
 (() => {
   "use strict";
   const body = document.body;
-  const perPage = Number(body.dataset.perPage) || 30;
+  const $ = (id) => document.getElementById(id);
   const rotateMs = (Number(body.dataset.rotate) || 12) * 1000;
+  const pinned = Number(body.dataset.pinned) || 3;
   const division = body.dataset.division;
-  const tables = document.getElementById("board-tables");
-  const chart = document.getElementById("chart");
-  const freeze = document.getElementById("freeze");
-  const live = document.getElementById("live");
-  const liveText = document.getElementById("live-text");
-  const pageInfo = document.getElementById("page-info");
+  const divisionQuery = division ? `?division=${encodeURIComponent(division)}` : "";
+  const tables = $("board-tables");
+  const main = $("main");
+  const chart = $("chart");
+  const freeze = $("freeze");
+  const live = $("live");
+  const liveText = $("live-text");
+  const pageInfo = $("page-info");
+  const banner = $("board-announcement");
+  const bannerText = $("board-announcement-text");
+  /** A name is shrunk down to this share of its size before its end is cut. */
+  const SMALLEST = 0.68;
 
   let teams = null;
-  let page = 0;
+  // The page the server drew (`?page=N`), until the first turn.
+  let page = Number(body.dataset.startPage) || 0;
+  let rows = 15;
+  let connected = false;
+  let frozen = !freeze.hidden;
   const lastScores = new Map();
   for (const row of document.querySelectorAll(".board-table tbody tr")) {
     lastScores.set(row.dataset.name, row.querySelector(".score").textContent);
@@ -27,16 +40,12 @@
     return td;
   }
 
-  function table(rows, changed) {
+  function table(list, changed, pinnedRows) {
     const t = document.createElement("table");
     t.className = "board-table";
     const head = t.createTHead().insertRow();
-    for (
-      const [className, label] of [["rank", "#"], ["", "Team"], ["solves", "Solved"], [
-        "score",
-        "Score",
-      ]]
-    ) {
+    const columns = [["rank", "#"], ["name", "Team"], ["solves", "Solved"], ["score", "Score"]];
+    for (const [className, label] of columns) {
       const th = document.createElement("th");
       th.scope = "col";
       th.className = className;
@@ -44,15 +53,21 @@
       head.append(th);
     }
     const tbody = t.createTBody();
-    for (const team of rows) {
+    list.forEach((team, i) => {
       const tr = tbody.insertRow();
       tr.dataset.name = team.name;
       if (team.rank <= 3) tr.classList.add(`top-${team.rank}`);
+      if (i < pinnedRows) tr.classList.add("pinned");
+      if (i === pinnedRows - 1) tr.classList.add("pinned-last");
       if (changed.has(team.name)) tr.classList.add("changed");
-      const name = cell("name", team.name);
+      const name = cell("name", "");
+      const span = document.createElement("span");
+      span.className = "team-name";
+      span.textContent = team.name;
+      name.append(span);
       if (team.division) {
         const small = document.createElement("small");
-        small.textContent = team.division;
+        small.textContent = titleCase(team.division);
         name.append(small);
       }
       tr.append(
@@ -61,28 +76,129 @@
         cell("solves", String(team.solves)),
         cell("score", String(team.score)),
       );
-    }
+    });
     return t;
+  }
+
+  function titleCase(id) {
+    return id.split(/[-_]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join(
+      " ",
+    );
+  }
+
+  /** The same pages as the server draws without scripts (board.tsx `boardPage`). */
+  function pageOf(list) {
+    const perPage = rows * 2;
+    if (list.length <= perPage) {
+      const columns = list.length <= rows ? [list] : [list.slice(0, rows), list.slice(rows)];
+      return { pages: 1, page: 0, columns, pinned: 0 };
+    }
+    const later = perPage - pinned;
+    const pages = 1 + Math.ceil((list.length - perPage) / later);
+    const at = page % pages;
+    if (at === 0) {
+      return {
+        pages,
+        page: 0,
+        columns: [list.slice(0, rows), list.slice(rows, perPage)],
+        pinned: 0,
+      };
+    }
+    const start = perPage + (at - 1) * later;
+    const shown = [...list.slice(0, pinned), ...list.slice(start, start + later)];
+    return { pages, page: at, columns: [shown.slice(0, rows), shown.slice(rows)], pinned };
+  }
+
+  /** How many rows of one column fit the standings' height. */
+  function measureRows() {
+    const sample = tables.querySelector(".board-table");
+    if (!sample) return rows;
+    const head = sample.tHead.getBoundingClientRect().height;
+    const row = sample.tBodies[0].rows[0]?.getBoundingClientRect().height || head * 1.8;
+    return Math.max(4, Math.floor((tables.clientHeight - head - 2) / row));
+  }
+
+  /** The width a name's text needs, to the fraction of a pixel (scrollWidth rounds). */
+  function textWidth(span) {
+    const range = document.createRange();
+    range.selectNodeContents(span);
+    return range.getBoundingClientRect().width;
+  }
+
+  /** Shrinks each long name to fit its cell, down to SMALLEST; past that its end is cut. */
+  function fitNames() {
+    for (const span of document.querySelectorAll(".board-page .team-name")) {
+      span.style.fontSize = "";
+      const room = span.getBoundingClientRect().width;
+      const needed = textWidth(span);
+      if (needed <= room) continue;
+      let scale = Math.max(SMALLEST, Math.floor((room / needed) * 100) / 100);
+      // Rounding can leave it a hair too wide: step down until it fits, or is as small as it gets.
+      for (;;) {
+        span.style.fontSize = `${scale}em`;
+        if (textWidth(span) <= span.getBoundingClientRect().width || scale <= SMALLEST) break;
+        scale = Math.max(SMALLEST, scale - 0.02);
+      }
+    }
+  }
+
+  /** The chart's legend: the top 10, in the colours of their lines. */
+  function legend() {
+    const list = $("chart-legend");
+    if (!list || teams === null) return;
+    list.replaceChildren(
+      ...teams.slice(0, 10).map((team, i) => {
+        const li = document.createElement("li");
+        const swatch = document.createElement("span");
+        swatch.className = `swatch s${i}`;
+        swatch.setAttribute("aria-hidden", "true");
+        const rank = document.createElement("span");
+        rank.className = "legend-rank";
+        rank.textContent = String(team.rank);
+        const name = document.createElement("span");
+        name.className = "team-name";
+        name.textContent = team.name;
+        const score = document.createElement("b");
+        score.textContent = String(team.score);
+        li.append(swatch, rank, name, score);
+        return li;
+      }),
+    );
   }
 
   function render(changed = new Set()) {
     if (teams === null) return;
-    const pages = Math.max(1, Math.ceil(teams.length / perPage));
-    if (page >= pages) page = 0;
-    const shown = teams.slice(page * perPage, (page + 1) * perPage);
-    const half = Math.ceil(perPage / 2);
-    tables.classList.toggle("single", shown.length <= half);
-    if (shown.length === 0) {
+    legend();
+    const shown = pageOf(teams);
+    page = shown.page;
+    main.classList.toggle("many", shown.columns.length > 1);
+    tables.classList.toggle("single", shown.columns.length <= 1);
+    if (teams.length === 0) {
       const p = document.createElement("p");
       p.className = "board-empty";
       p.textContent = "No teams yet.";
       tables.replaceChildren(p);
     } else {
-      const parts = [table(shown.slice(0, half), changed)];
-      if (shown.length > half) parts.push(table(shown.slice(half), changed));
-      tables.replaceChildren(...parts);
+      tables.replaceChildren(
+        ...shown.columns.map((list, i) => table(list, changed, i === 0 ? shown.pinned : 0)),
+      );
     }
-    pageInfo.textContent = pages > 1 ? `Page ${page + 1} of ${pages}` : "";
+    pageInfo.textContent = shown.pages > 1 ? `Page ${shown.page + 1} of ${shown.pages}` : "";
+    fitNames();
+  }
+
+  /** Measures again after the screen or the space above the standings changed. */
+  function relayout() {
+    const before = rows;
+    rows = measureRows();
+    if (rows !== before) render();
+    else fitNames();
+  }
+
+  function showState() {
+    live.classList.toggle("live-on", connected && !frozen);
+    live.classList.toggle("live-frozen", connected && frozen);
+    liveText.textContent = !connected ? "Reconnecting…" : frozen ? "Frozen" : "Live";
   }
 
   function update(board) {
@@ -93,7 +209,12 @@
       lastScores.set(team.name, String(team.score));
     }
     teams = board.teams;
-    freeze.hidden = !board.frozen;
+    frozen = board.frozen;
+    if (freeze.hidden === frozen) {
+      freeze.hidden = !frozen;
+      rows = measureRows();
+    }
+    showState();
     render(changed);
     refreshChart();
   }
@@ -105,7 +226,7 @@
     chartTimer = setTimeout(async () => {
       chartTimer = null;
       try {
-        const res = await fetch("/scoreboard/chart.svg");
+        const res = await fetch(`/scoreboard/chart.svg${divisionQuery}`);
         if (res.ok) chart.innerHTML = await res.text();
       } catch {
         // The next change tries again.
@@ -113,8 +234,42 @@
     }, 300);
   }
 
+  // ---------------------------------------------------------------- announcements
+
+  let flashTimer = null;
+  /** A new announcement fills the middle of the screen for a while, then stays in the strip. */
+  function announce(announcement) {
+    const wasHidden = banner.hidden;
+    bannerText.textContent = announcement.text;
+    banner.hidden = false;
+    if (wasHidden) relayout();
+    let flash = $("board-flash");
+    if (!flash) {
+      flash = document.createElement("div");
+      flash.id = "board-flash";
+      flash.className = "board-flash";
+      flash.setAttribute("aria-hidden", "true");
+      body.append(flash);
+    }
+    const label = document.createElement("span");
+    label.className = "label";
+    label.textContent = "Announcement";
+    const text = document.createElement("p");
+    text.textContent = announcement.text;
+    flash.replaceChildren(label, text);
+    flash.hidden = false;
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => flash.hidden = true, 20_000);
+  }
+
+  // ---------------------------------------------------------------- start
+
+  rows = measureRows();
+  fitNames();
+  addEventListener("resize", relayout);
+
   setInterval(() => {
-    if (teams === null || teams.length <= perPage) return;
+    if (teams === null || pageOf(teams).pages <= 1) return;
     page += 1;
     render();
   }, rotateMs);
@@ -122,23 +277,23 @@
   setInterval(refreshChart, 60_000);
 
   async function fetchDivision() {
-    const res = await fetch(`/api/scoreboard?division=${encodeURIComponent(division)}`);
+    const res = await fetch(`/api/scoreboard${divisionQuery}`);
     if (res.ok) update(await res.json());
   }
 
   const source = new EventSource("/api/events");
   source.addEventListener("open", () => {
-    live.classList.add("live-on");
-    liveText.textContent = "Live";
+    connected = true;
+    showState();
   });
   source.addEventListener("error", () => {
-    live.classList.remove("live-on");
-    liveText.textContent = "Reconnecting…";
+    connected = false;
+    showState();
   });
   source.addEventListener("scoreboard", (event) => {
-    live.classList.add("live-on");
-    liveText.textContent = "Live";
+    connected = true;
     if (division) fetchDivision();
     else update(JSON.parse(event.data));
   });
+  source.addEventListener("announcement", (event) => announce(JSON.parse(event.data)));
 })();

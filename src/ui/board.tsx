@@ -1,12 +1,20 @@
-/** The projector's scoreboard: large type, 30 teams a page, the top 10's score over time. */
+/**
+ * The projector's scoreboard: large type, two columns of 15 teams a page with
+ * the top 3 kept at the head of every later page, the top 10's score over
+ * time, and the latest announcement. Its script sizes the pages to the
+ * screen and shrinks long names before it cuts them.
+ */
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
-import { Mark, Shell } from "./layout.tsx";
+import { titleCase } from "../engine/mod.ts";
+import { type Announcement, Mark, Shell } from "./layout.tsx";
 
-/** Teams per page: two columns of 15 fit a 1080p projector. */
-export const PER_PAGE = 30;
+/** Rows in one column of the table without scripts (the script fits them to the screen). */
+export const ROWS_PER_COLUMN = 15;
 /** Seconds each page stays up when the board rotates. */
 export const ROTATE_SECONDS = 12;
+/** The leaders shown at the head of every page after the first. */
+export const PINNED = 3;
 
 export interface BoardRow {
   rank: number;
@@ -16,23 +24,67 @@ export interface BoardRow {
   solves: number;
 }
 
-export const BoardTable: FC<{ rows: BoardRow[] }> = ({ rows }) => (
+/**
+ * The teams on page `page` (from 0), with two columns of `rows`: the first
+ * page is the top; each later one starts with the top `PINNED`, then the
+ * next teams. Returns the columns, and how many pages there are.
+ */
+export function boardPage(
+  teams: readonly BoardRow[],
+  options: { rows: number; page: number },
+): { pages: number; page: number; columns: BoardRow[][]; pinned: number } {
+  const perPage = options.rows * 2;
+  if (teams.length <= perPage) {
+    const columns = teams.length <= options.rows
+      ? [teams.slice()]
+      : [teams.slice(0, options.rows), teams.slice(options.rows)];
+    return { pages: 1, page: 0, columns, pinned: 0 };
+  }
+  const later = perPage - PINNED;
+  const pages = 1 + Math.ceil((teams.length - perPage) / later);
+  const page = ((options.page % pages) + pages) % pages;
+  if (page === 0) {
+    return {
+      pages,
+      page,
+      columns: [teams.slice(0, options.rows), teams.slice(options.rows, perPage)],
+      pinned: 0,
+    };
+  }
+  const start = perPage + (page - 1) * later;
+  const shown = [...teams.slice(0, PINNED), ...teams.slice(start, start + later)];
+  return {
+    pages,
+    page,
+    columns: [shown.slice(0, options.rows), shown.slice(options.rows)],
+    pinned: PINNED,
+  };
+}
+
+export const BoardTable: FC<{ rows: BoardRow[]; pinned?: number }> = ({ rows, pinned = 0 }) => (
   <table class="board-table">
     <thead>
       <tr>
         <th class="rank" scope="col">#</th>
-        <th scope="col">Team</th>
+        <th class="name" scope="col">Team</th>
         <th class="solves" scope="col">Solved</th>
         <th class="score" scope="col">Score</th>
       </tr>
     </thead>
     <tbody>
-      {rows.map((row) => (
-        <tr class={row.rank <= 3 ? `top-${row.rank}` : undefined} data-name={row.name}>
+      {rows.map((row, i) => (
+        <tr
+          class={[
+            row.rank <= 3 ? `top-${row.rank}` : "",
+            i < pinned ? "pinned" : "",
+            i === pinned - 1 ? "pinned-last" : "",
+          ].filter(Boolean).join(" ") || undefined}
+          data-name={row.name}
+        >
           <td class="rank">{row.rank}</td>
           <td class="name">
-            {row.name}
-            {row.division && <small>{row.division}</small>}
+            <span class="team-name">{row.name}</span>
+            {row.division && <small>{titleCase(row.division)}</small>}
           </td>
           <td class="solves">{row.solves}</td>
           <td class="score">{row.score}</td>
@@ -40,6 +92,20 @@ export const BoardTable: FC<{ rows: BoardRow[] }> = ({ rows }) => (
       ))}
     </tbody>
   </table>
+);
+
+/** The chart's 10 lines, named in rank order with their colour: the top always on screen. */
+export const ChartLegend: FC<{ rows: BoardRow[] }> = ({ rows }) => (
+  <ol class="chart-legend" id="chart-legend" aria-label="The top 10">
+    {rows.map((row, i) => (
+      <li>
+        <span class={`swatch s${i}`} aria-hidden="true"></span>
+        <span class="legend-rank">{row.rank}</span>
+        <span class="team-name">{row.name}</span>
+        <b>{row.score}</b>
+      </li>
+    ))}
+  </ol>
 );
 
 export const BoardPage: FC<{
@@ -50,14 +116,12 @@ export const BoardPage: FC<{
   chartSvg: string;
   division?: string | undefined;
   joinUrl: string;
+  announcement?: Announcement | undefined;
 }> = (props) => {
-  const pages = Math.max(1, Math.ceil(props.rows.length / PER_PAGE));
-  const page = Math.min(Math.max(1, props.page), pages);
-  const shown = props.rows.slice((page - 1) * PER_PAGE, page * PER_PAGE);
-  const half = Math.ceil(PER_PAGE / 2);
-  const next = page % pages + 1;
+  const shown = boardPage(props.rows, { rows: ROWS_PER_COLUMN, page: props.page - 1 });
+  const next = (shown.page + 1) % shown.pages + 1;
   const query = (p: number) =>
-    `/scoreboard?${
+    `/scoreboard?view=projector&${
       props.division ? `division=${encodeURIComponent(props.division)}&` : ""
     }page=${p}`;
   return (
@@ -70,8 +134,9 @@ export const BoardPage: FC<{
       data={{
         page: "board",
         division: props.division ?? "",
-        "per-page": String(PER_PAGE),
         rotate: String(ROTATE_SECONDS),
+        pinned: String(PINNED),
+        "start-page": String(shown.page),
       }}
       head={
         // Without scripts, the page refreshes itself, and turns the page when there are several.
@@ -80,7 +145,7 @@ export const BoardPage: FC<{
           <noscript>
             <meta
               http-equiv="refresh"
-              content={pages > 1 ? `${ROTATE_SECONDS};url=${query(next)}` : "15"}
+              content={shown.pages > 1 ? `${ROTATE_SECONDS};url=${query(next)}` : "15"}
             />
           </noscript>
 
@@ -90,40 +155,170 @@ export const BoardPage: FC<{
         <Mark />
         <h1>
           {props.huntTitle}
-          {props.division && <span class="muted">· {props.division}</span>}
+          {props.division && (
+            <>
+              {" "}
+              <span class="muted">· {titleCase(props.division)}</span>
+            </>
+          )}
         </h1>
-        <span class="live" id="live">
+        <span class={`live${props.frozen ? " live-frozen" : ""}`} id="live">
           <span class="live-dot" aria-hidden="true"></span>
-          <span id="live-text">Live</span>
+          <span id="live-text">{props.frozen ? "Frozen" : "Live"}</span>
         </span>
       </header>
+      <div
+        class="board-announcement"
+        id="board-announcement"
+        role="status"
+        aria-live="polite"
+        hidden={props.announcement === undefined}
+      >
+        <span class="label">Announcement</span>{" "}
+        <span id="board-announcement-text">{props.announcement?.text ?? ""}</span>
+      </div>
       <div class="freeze-banner" id="freeze" role="status" hidden={!props.frozen}>
         The scoreboard is frozen. Final standings at the reveal!
       </div>
-      <main class="board-main" id="main">
+      <main class={`board-main${shown.columns.length > 1 ? " many" : ""}`} id="main">
         <section
-          class={`board-tables${shown.length <= half ? " single" : ""}`}
+          class={`board-tables${shown.columns.length > 1 ? "" : " single"}`}
           id="board-tables"
           aria-label="Standings"
         >
-          {shown.length === 0
+          {props.rows.length === 0
             ? <p class="board-empty">No teams yet. Join at {props.joinUrl}</p>
-            : (
-              <>
-                <BoardTable rows={shown.slice(0, half)} />
-                {shown.length > half && <BoardTable rows={shown.slice(half)} />}
-              </>
-            )}
+            : shown.columns.map((rows, i) => (
+              <BoardTable rows={rows} pinned={i === 0 ? shown.pinned : 0} />
+            ))}
         </section>
         <section class="board-chart" aria-labelledby="chart-title">
           <h2 id="chart-title">Top 10 over time</h2>
           <div class="chart" id="chart">{raw(props.chartSvg)}</div>
+          <ChartLegend rows={props.rows.slice(0, 10)} />
         </section>
       </main>
       <footer class="board-foot">
-        <span id="page-info">{pages > 1 ? `Page ${page} of ${pages}` : ""}</span>
+        <span id="page-info">
+          {shown.pages > 1 ? `Page ${shown.page + 1} of ${shown.pages}` : ""}
+        </span>
         <span>Join at {props.joinUrl}</span>
       </footer>
     </Shell>
   );
 };
+
+/** The scoreboard as a team sees it on a phone: the ranking, its own row marked, a way back. */
+export const TeamBoardPage: FC<{
+  huntTitle: string;
+  team: string;
+  frozen: boolean;
+  rows: BoardRow[];
+  division?: string | undefined;
+  divisions: readonly string[];
+}> = (props) => {
+  const mine = props.rows.find((row) => row.name === props.team);
+  return (
+    <Shell
+      title="Scoreboard"
+      huntTitle={props.huntTitle}
+      nav="player"
+      team={props.team}
+      current="/scoreboard"
+      script="player"
+      data={{ page: "standings" }}
+    >
+      <main id="main">
+        <p class="small">
+          <a href="/puzzles">← Your puzzles</a>
+        </p>
+        <h1>Scoreboard{props.division && ` · ${titleCase(props.division)}`}</h1>
+        {props.frozen && (
+          <div class="notice notice-info" role="status">
+            <strong>The scoreboard is frozen</strong>
+            <p>Scores stop changing here until the reveal; your own page still counts.</p>
+          </div>
+        )}
+        <p class="muted" id="standing">
+          {mine === undefined
+            ? props.division ? "Your team is not in this division." : ""
+            : (
+              <a href="#mine">
+                {`Your team is ${
+                  ordinal(mine.rank)
+                } of ${props.rows.length}, with ${mine.score} points.`}
+              </a>
+            )}
+        </p>
+        {props.divisions.length > 0 && (
+          <nav class="chips" aria-label="Divisions">
+            <a href="/scoreboard" aria-current={props.division ? undefined : "page"}>Everyone</a>
+            {props.divisions.map((d) => (
+              <a
+                href={`/scoreboard?division=${encodeURIComponent(d)}`}
+                aria-current={props.division === d ? "page" : undefined}
+              >
+                {titleCase(d)}
+              </a>
+            ))}
+          </nav>
+        )}
+        {props.rows.length === 0
+          ? <p class="muted">No teams yet.</p>
+          : (
+            <div class="card table-card">
+              <table class="standings">
+                <thead>
+                  <tr>
+                    <th class="num" scope="col">#</th>
+                    <th scope="col">Team</th>
+                    <th class="num" scope="col">Solved</th>
+                    <th class="num" scope="col">Score</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {props.rows.map((row) => {
+                    const own = row.name === props.team;
+                    return (
+                      <tr
+                        class={own ? "mine" : undefined}
+                        id={own ? "mine" : undefined}
+                        aria-current={own ? "true" : undefined}
+                      >
+                        <td class="num">{row.rank}</td>
+                        <th scope="row">
+                          {row.name}
+                          {own && <span class="badge badge-ok">your team</span>}
+                          {row.division && !props.division && (
+                            <small class="muted">{titleCase(row.division)}</small>
+                          )}
+                        </th>
+                        <td class="num">{row.solves}</td>
+                        <td class="num score">{row.score}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+        <p class="small muted">
+          <a
+            href={`/scoreboard?view=projector${
+              props.division ? `&division=${encodeURIComponent(props.division)}` : ""
+            }`}
+          >
+            Projector view
+          </a>
+        </p>
+      </main>
+    </Shell>
+  );
+};
+
+/** 1st, 2nd, 3rd, 4th, 11th, 21st. */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ["th", "st", "nd", "rd"][n % 10] ?? "th";
+  return `${n}${suffix}`;
+}

@@ -36,12 +36,22 @@ function niceScale(max: number, ticks: number): { top: number; step: number } {
  */
 export function scoreChart(
   lines: HistoryLine[],
-  options: { from: number; until: number; frozen: boolean; title: string },
+  options: {
+    from: number;
+    until: number;
+    frozen: boolean;
+    title: string;
+    /** Name each line at its end (the default), or leave that to a legend beside the chart. */
+    endLabels?: boolean;
+  },
 ): string {
-  const width = 800;
+  const endLabels = options.endLabels ?? true;
+  // Without end labels the chart is narrower, so its type comes out larger in the same space.
+  const width = endLabels ? 800 : 520;
   const height = 680;
   const left = 60;
-  const right = 200;
+  // Room for the end labels: team names of up to 24 characters are shown whole.
+  const right = endLabels ? 290 : 24;
   const top = 16;
   const bottom = 36;
   const plotW = width - left - right;
@@ -67,12 +77,11 @@ export function scoreChart(
     out += `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${y(s)}" y2="${y(s)}"/>`;
     out += `<text x="${left - 8}" y="${y(s) + 5}" text-anchor="end" font-size="17">${s}</text>`;
   }
-  // Time labels: about five, on whole minutes.
-  const ticks = 5;
-  for (let i = 0; i <= ticks; i++) {
-    const t = from + ((until - from) * i) / ticks;
-    const anchor = i === 0 ? "start" : i === ticks ? "end" : "middle";
-    out += `<text x="${x(t)}" y="${height - 10}" text-anchor="${anchor}" font-size="17">${
+  // Time labels: at most six, on a round step of whole minutes, each a different time.
+  for (const t of timeTicks(from, until, 5)) {
+    const at = x(t);
+    const anchor = at - left < 30 ? "start" : left + plotW - at < 30 ? "end" : "middle";
+    out += `<text x="${at}" y="${height - 10}" text-anchor="${anchor}" font-size="17">${
       label(t)
     }</text>`;
   }
@@ -108,13 +117,29 @@ export function scoreChart(
   }
   const overflow = (labels.at(-1)?.y ?? 0) - (top + plotH);
   if (overflow > 0) { for (const label of labels) label.y -= overflow; }
-  for (const label of labels) {
-    const name = label.name.length > 16 ? label.name.slice(0, 15) + "…" : label.name;
+  for (const label of endLabels ? labels : []) {
+    const chars = [...label.name];
+    const name = chars.length > 26 ? chars.slice(0, 25).join("") + "…" : label.name;
     out += `<text class="label s${label.series}" x="${left + plotW + 10}" y="${
       round1(label.y + 5)
     }" font-size="19">${escape(name)}</text>`;
   }
   return out + "</svg>";
+}
+
+/** Minutes a time axis may step by: round numbers a clock reader expects. */
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440].map((m) => m * 60_000);
+
+/**
+ * Times for an axis's labels from `from` to `until`: whole multiples of the
+ * smallest round step that gives at most `most` intervals, so no two labels
+ * read the same (a 3-minute axis gets 3 labels, not 6 saying one time).
+ */
+export function timeTicks(from: number, until: number, most: number): number[] {
+  const step = TIME_STEPS.find((s) => (until - from) / s <= most) ?? TIME_STEPS.at(-1)!;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(from / step) * step; t <= until; t += step) ticks.push(t);
+  return ticks;
 }
 
 /** Per puzzle: solves (out of the teams that have it) and the median time to solve. */

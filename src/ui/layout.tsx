@@ -66,7 +66,7 @@ export const Shell: FC<ShellProps> = (props) => {
       >
         {props.nav !== "none" && <a class="skip" href="#main">Skip to content</a>}
         {props.nav !== "none" && (
-          <header class="top">
+          <header class={`top top-${props.nav}`}>
             <div class="top-inner">
               <a class="brand" href={props.nav === "admin" ? "/admin" : "/"}>
                 <Mark />
@@ -77,9 +77,11 @@ export const Shell: FC<ShellProps> = (props) => {
                 {props.nav !== "admin" && link("/scoreboard", "Scoreboard")}
                 {props.nav === "admin" && link("/admin", "Dashboard")}
                 {props.nav === "admin" && link("/admin/print", "QR cards")}
-                {props.nav === "admin" && link("/scoreboard", "Projector")}
+                {props.nav === "admin" && link("/scoreboard?view=projector", "Projector")}
                 {props.nav === "admin" && link("/docs/api", "API")}
-                {props.team !== undefined && <span class="team-chip">{props.team}</span>}
+                {props.team !== undefined && (
+                  <span class="team-chip" title={props.team}>{props.team}</span>
+                )}
                 {props.nav === "player" && (
                   <form method="post" action="/logout">
                     <button class="link-button" type="submit">Log out</button>

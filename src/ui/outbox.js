@@ -166,6 +166,12 @@
     box.append(element("p", "small", item.label));
     if (data && data.result === "correct") {
       $("guess-form")?.replaceWith(element("p", "", "Your team solved this puzzle."));
+      const meta = document.querySelector(".puzzle-head .meta");
+      if (meta && !$("solved-badge")) {
+        const badge = element("span", "badge badge-ok", "Solved");
+        badge.id = "solved-badge";
+        meta.append(badge);
+      }
     }
     return true;
   }
@@ -188,12 +194,19 @@
   async function send(item) {
     let res;
     let data;
+    // A guess's key is also its request id: the live `solve` event echoes it, and the page
+    // (player.js) knows the solve is its own rather than a teammate's.
+    const request = item.kind === "guess" ? { "x-request-id": item.key } : {};
+    if (item.kind === "guess") {
+      document.dispatchEvent(new CustomEvent("cairn:guess-sent", { detail: item.key }));
+    }
     try {
       res = await fetch(item.path, {
         method: "POST",
         headers: {
           "content-type": "application/json",
           "idempotency-key": item.key,
+          ...request,
           ...timing(item),
         },
         body: JSON.stringify(item.body),
@@ -210,6 +223,12 @@
       await put("results", { key: item.key, team, label: item.label, at: Date.now(), ...shown });
     }
     if (item.kind === "hint" && res.ok && document.body.dataset.puzzle === item.puzzle) {
+      // Taken: its badge says so, rather than its price.
+      const badge = $(`hint-${item.hint}`)?.querySelector(".hint-head .badge");
+      if (badge) {
+        badge.className = "badge badge-ok";
+        badge.textContent = "Taken";
+      }
       $(`hint-${item.hint}`)?.querySelector("details")?.replaceWith(
         element("p", "hint-text", data.hint.text),
       );

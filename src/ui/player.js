@@ -69,9 +69,10 @@
 
   // ---------------------------------------------------------------- puzzle list
 
-  async function refreshList() {
-    const res = await fetch("/puzzles", { headers: { accept: "text/html" } });
-    if (!res.ok || !res.url.endsWith("/puzzles")) return;
+  /** Re-renders the page's main part from the server (the puzzle list, the scoreboard). */
+  async function refreshList(path = "/puzzles") {
+    const res = await fetch(path, { headers: { accept: "text/html" } });
+    if (!res.ok || new URL(res.url).pathname !== new URL(path, location.href).pathname) return;
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     const fresh = doc.getElementById("main");
     if (fresh) $("main").replaceChildren(...fresh.childNodes);
@@ -81,6 +82,12 @@
 
   const puzzleId = document.body.dataset.puzzle;
   let solvedHere = Boolean($("solved-badge"));
+  // The ids this page sent its guesses with: the live `solve` event echoes the one that
+  // solved, and it often arrives before the guess's own answer does.
+  const sentRequests = new Set();
+  const requestId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  // Guesses the outbox (outbox.js) sends carry its key as their request id.
+  document.addEventListener("cairn:guess-sent", (event) => sentRequests.add(event.detail));
 
   function showResult(tone, title, extra) {
     const box = $("result");
@@ -123,10 +130,12 @@
       button.disabled = true;
       let res;
       let data;
+      const request = requestId();
+      sentRequests.add(request);
       try {
         res = await fetch(`/api/puzzles/${encodeURIComponent(puzzleId)}/guesses`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", "x-request-id": request },
           body: JSON.stringify({ answer }),
         });
         data = await res.json();
@@ -212,6 +221,11 @@
           button.disabled = false;
           return;
         }
+        const badge = hintForm.closest(".hint").querySelector(".hint-head .badge");
+        if (badge) {
+          badge.className = "badge badge-ok";
+          badge.textContent = "Taken";
+        }
         hintForm.closest("details").replaceWith(element("p", "hint-text", data.hint.text));
       } catch {
         hintForm.append(element("p", "small result-incorrect", "No connection; try again."));
@@ -229,6 +243,14 @@
   if (!("EventSource" in window)) return;
   const source = new EventSource("/api/events");
   source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
+  if (page === "standings") {
+    // The first scoreboard event is the board the page already shows.
+    let first = true;
+    source.addEventListener("scoreboard", () => {
+      if (!first) refreshList(location.pathname + location.search);
+      first = false;
+    });
+  }
   source.addEventListener("unlock", async (event) => {
     const { puzzles } = JSON.parse(event.data);
     // For the service worker (outbox.js): keep the new pages for reading offline.
@@ -243,8 +265,10 @@
     if (page === "puzzles") refreshList();
   });
   source.addEventListener("solve", (event) => {
-    const { puzzle } = JSON.parse(event.data);
+    const { puzzle, request } = JSON.parse(event.data);
     if (page === "puzzles") refreshList();
+    // This page's own solve: its answer shows the result, and the page stays.
+    if (request !== undefined && sentRequests.has(request)) return;
     if (page === "puzzle" && puzzle === puzzleId && !solvedHere) {
       solvedHere = true;
       toast("A teammate just solved this puzzle.");

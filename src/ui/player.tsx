@@ -2,7 +2,9 @@
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
 import { duration } from "./charts.ts";
+import { titleCase } from "../engine/mod.ts";
 import type { Flash } from "./flash.ts";
+import type { HintWhen } from "./hint_when.ts";
 import { type Announcement, Notice, Shell } from "./layout.tsx";
 
 /** The team name and password fields: a team's own to log in, or a new team's to join. */
@@ -123,9 +125,9 @@ export const LandingPage: FC<Common & { next?: string; intro?: string }> = (prop
                   <label class="field">
                     <span>Division</span>
                     <select name="division">
-                      <option value="">None</option>
+                      <option value="">No division</option>
                       {hunt.divisions.map((d) => (
-                        <option value={d} selected={fields.division === d}>{d}</option>
+                        <option value={d} selected={fields.division === d}>{titleCase(d)}</option>
                       ))}
                     </select>
                   </label>
@@ -173,7 +175,7 @@ export const PuzzlesPage: FC<
     team: string;
     score: number;
     solves: number;
-    rounds: { round: string; puzzles: ListedPuzzle[] }[];
+    rounds: { round: string; title: string; puzzles: ListedPuzzle[] }[];
     titles: Map<string, string>;
   }
 > = (props) => (
@@ -211,9 +213,9 @@ export const PuzzlesPage: FC<
           <p class="muted">This page updates by itself when one unlocks.</p>
         </div>
       )}
-      {props.rounds.map(({ round, puzzles }) => (
+      {props.rounds.map(({ round, title, puzzles }) => (
         <section class="round" aria-labelledby={`round-${round}`}>
-          <h2 id={`round-${round}`}>{round}</h2>
+          <h2 id={`round-${round}`}>{title}</h2>
           <ul class="puzzle-list">
             {puzzles.map((p) => (
               <li class={p.solved ? "solved" : undefined}>
@@ -235,7 +237,16 @@ export const PuzzlesPage: FC<
         <form method="post" action="/checkin" class="row">
           <label class="grow">
             <span class="visually-hidden">Checkpoint code</span>
-            <input name="code" required maxlength={256} autocomplete="off" placeholder="Code" />
+            <input
+              name="code"
+              required
+              maxlength={256}
+              autocomplete="off"
+              autocapitalize="off"
+              autocorrect="off"
+              spellcheck={false}
+              placeholder="Code"
+            />
           </label>
           <button class="btn" type="submit">Check in</button>
         </form>
@@ -248,11 +259,21 @@ export interface PuzzleView {
   id: string;
   title: string;
   round: string;
+  /** The round's title for players. */
+  roundTitle: string;
   points: number;
   bodyHtml: string;
   solved: boolean;
   solvedAt?: string;
-  hints: { id: string; cost: number; available: boolean; taken: boolean; text?: string }[];
+  hints: {
+    id: string;
+    cost: number;
+    available: boolean;
+    taken: boolean;
+    text?: string;
+    /** When it becomes available, where the rule can say. */
+    when?: HintWhen | undefined;
+  }[];
   limit: { used: number; limit: number; extra: number; window: string; retryAfter?: number };
 }
 
@@ -283,7 +304,7 @@ export const PuzzlePage: FC<
         <div class="puzzle-head">
           <h1>{puzzle.title}</h1>
           <div class="meta">
-            <span class="badge">{puzzle.round}</span>
+            <span class="badge">{puzzle.roundTitle}</span>
             <span>{puzzle.points} points</span>
             {puzzle.solved && <span class="badge badge-ok" id="solved-badge">Solved</span>}
           </div>
@@ -341,14 +362,16 @@ export const PuzzlePage: FC<
             )}
         </section>
 
-        <HintList hints={puzzle.hints} path={path} />
+        <HintList hints={puzzle.hints} path={path} solved={puzzle.solved} />
       </main>
     </Shell>
   );
 };
 
 /** A puzzle's hints: each one's cost, and its text once taken, or a form to take it. */
-const HintList: FC<{ hints: PuzzleView["hints"]; path: string }> = ({ hints, path }) => {
+const HintList: FC<{ hints: PuzzleView["hints"]; path: string; solved: boolean }> = (
+  { hints, path, solved },
+) => {
   if (hints.length === 0) return null;
   return (
     <section class="card" aria-labelledby="hints-title">
@@ -357,9 +380,11 @@ const HintList: FC<{ hints: PuzzleView["hints"]; path: string }> = ({ hints, pat
         <div class="hint" id={`hint-${hint.id}`}>
           <div class="hint-head">
             <strong>Hint {i + 1}</strong>
-            <span class="badge">
-              {hint.cost === 0 ? "free" : `costs ${hint.cost} points`}
-            </span>
+            {hint.taken ? <span class="badge badge-ok">Taken</span> : (
+              <span class="badge">
+                {hint.cost === 0 ? "free" : `costs ${hint.cost} points`}
+              </span>
+            )}
           </div>
           {hint.taken ? <p class="hint-text">{hint.text}</p> : hint.available
             ? (
@@ -381,10 +406,26 @@ const HintList: FC<{ hints: PuzzleView["hints"]; path: string }> = ({ hints, pat
                 </form>
               </details>
             )
-            : <p class="muted small">Not available yet.</p>}
+            : solved
+            ? <p class="muted small hint-when">Not needed: your team solved this puzzle.</p>
+            : <HintWait when={hint.when} />}
         </div>
       ))}
     </section>
+  );
+};
+
+/** Why a hint cannot be taken yet, and when it can, where its rule says. */
+const HintWait: FC<{ when: HintWhen | undefined }> = ({ when }) => {
+  if (when === undefined) return <p class="muted small hint-when">Not available yet.</p>;
+  return (
+    <p class="muted small hint-when">
+      Available {when.seconds === undefined ? when.text : (
+        <>
+          in <span data-countdown={String(when.seconds)}>{when.text.replace(/^in /, "")}</span>
+        </>
+      )}.
+    </p>
   );
 };
 

@@ -20,7 +20,9 @@ import {
   sessionPlayer,
   setSessionCookie,
 } from "../play/mod.ts";
+import { roundTitle } from "../engine/mod.ts";
 import { html, huntInfo, refusalFlash, titlesOf } from "./_page.ts";
+import { hintWhen } from "./hint_when.ts";
 import { assetResponse } from "./assets.ts";
 import { clock } from "./charts.ts";
 import { type Flash, setFlash, takeFlash } from "./flash.ts";
@@ -133,6 +135,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
         solves: engine.solveCount(team),
         rounds: engine.hunt.rounds.filter((r) => rounds.has(r)).map((round) => ({
           round,
+          title: roundTitle(engine.hunt, round),
           puzzles: rounds.get(round)!,
         })),
         titles: titlesOf(engine),
@@ -152,6 +155,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
     const solvedAt = team.solvedAt[puzzle.index]!;
     // The team's own unlocked puzzle: its service worker may keep it for reading offline.
     markCacheable(c);
+    const view = puzzleView(engine, team, puzzle, now);
     return html(
       c,
       PuzzlePage({
@@ -162,7 +166,14 @@ function puzzlePages(pages: Hono, { game }: Play): void {
         running: engine.running(now),
         titles: titlesOf(engine),
         puzzle: {
-          ...puzzleView(engine, team, puzzle, now),
+          ...view,
+          roundTitle: roundTitle(engine.hunt, puzzle.round),
+          hints: view.hints.map((h, i) => ({
+            ...h,
+            ...(!h.available && {
+              when: hintWhen(engine, { team, puzzle, hint: puzzle.hints[i]! }, now),
+            }),
+          })),
           ...(solvedAt === solvedAt && { solvedAt: clock(solvedAt) }),
           limit: {
             used: limit.used,

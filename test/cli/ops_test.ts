@@ -266,14 +266,16 @@ describe("cairn backup and cairn export", () => {
       );
       expect(csv.out()).toBe(`export: 1 team, 1 solve, 2 guesses written to ${out}\n`);
       expect(readFileSync(join(out, "scoreboard.csv"), "utf8")).toBe(
-        'rank,team,name,division,score,solves,last_solve_at\r\n1,1,"Gulls, ""the"" best",,10,1,"' +
+        '\uFEFFrank,team,name,division,score,solves,last_solve_at\r\n1,1,"Gulls, ""the"" best",,10,1,"' +
           results.solves[0].at + '"\r\n',
       );
       expect(readFileSync(join(out, "guesses.csv"), "utf8").split("\r\n")).toHaveLength(4);
       const one = fakeIo();
       expect(await run(["export", "--db", server.db, "--format", "csv", "--table", "solves"], one))
         .toBe(0);
-      expect(one.out()).toStartWith('team,puzzle,guess_id,at\r\n1,"first",2,');
+      expect(one.out()).toStartWith(
+        '\uFEFFteam,team_name,puzzle,guess_id,at\r\n1,"Gulls, ""the"" best","first",2,',
+      );
 
       // Restore: the copy becomes another server's database, with the same results.
       const restored = mkdtempSync(join(tmpdir(), "cairn-ops-"));

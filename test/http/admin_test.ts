@@ -183,10 +183,14 @@ describe("admin routes", () => {
       "guesses",
       "scoreboard",
       "routes",
+      "hints",
+      "checkins",
+      "adjustments",
     ]);
     expect(exported.body.routes).toEqual([]);
     expect(exported.body.solves).toEqual([{
       team: 1,
+      team_name: 'Gulls, "the" best',
       puzzle: "a",
       guess_id: 2,
       at: "2026-11-21T10:00:00.000Z",
@@ -194,9 +198,9 @@ describe("admin routes", () => {
     const csv = await admin("GET", "/api/admin/export?format=csv&table=guesses");
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(csv.text.split("\r\n")).toEqual([
-      "id,team,puzzle,raw,normalized,result,at",
-      '1,1,"a","\'=cmd()","\'=CMD","incorrect","2026-11-21T10:00:00.000Z"',
-      '2,1,"a","alpha","ALPHA","correct","2026-11-21T10:00:00.000Z"',
+      "\uFEFFid,team,team_name,puzzle,raw,normalized,result,at",
+      '1,1,"Gulls, ""the"" best","a","\'=cmd()","\'=CMD","incorrect","2026-11-21T10:00:00.000Z"',
+      '2,1,"Gulls, ""the"" best","a","alpha","ALPHA","correct","2026-11-21T10:00:00.000Z"',
       "",
     ]);
     const board = await admin("GET", "/api/admin/export?format=csv");

@@ -107,6 +107,7 @@ describe("the OpenAPI document", () => {
       "solve",
       "unlock",
       "submission",
+      "guess",
     ]);
     expect(doc.components.schemas.Event_unlock.properties.puzzles.type).toBe("array");
   });
@@ -219,6 +220,10 @@ describe("every route answers as documented", () => {
       const stream = await open(`http://127.0.0.1:${server.port}`, {
         authorization: `Bearer ${token}`,
       });
+      // The organizers' stream gets the admin-only events.
+      const organizers = await open(`http://127.0.0.1:${server.port}`, {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+      });
       checkContract("GET", `${ORIGIN}/api/events`, {
         status: stream.res.status,
         headers: stream.res.headers,
@@ -226,12 +231,14 @@ describe("every route answers as documented", () => {
       });
       await made.admin("POST", "/api/admin/announcements", { text: "Hello" });
       await made.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
-      // A submission's event is checked against its schema in missions_test.ts (this hunt has no mission).
-      for (const name of Object.keys(EVENTS).filter((name) => name !== "submission")) {
-        await stream.wait((e) => e.event === name);
+      // A submission's event is checked against its schema in missions_test.ts (this hunt has no
+      // mission); a guess's reaches the organizers' stream.
+      for (const name of Object.keys(EVENTS)) {
+        if (name !== "submission" && name !== "guess") await stream.wait((e) => e.event === name);
       }
-      await stream.close();
-      for (const event of stream.events) {
+      await organizers.wait((e) => e.event === "guess");
+      await Promise.all([stream.close(), organizers.close()]);
+      for (const event of [...stream.events, ...organizers.events]) {
         if (event.event === undefined) continue; // a heartbeat comment
         const schema = EVENTS[event.event as keyof typeof EVENTS];
         expect(schema, `undocumented event ${event.event}`).toBeDefined();

@@ -119,7 +119,7 @@ describe("variants through the API", () => {
       r.stops,
     ])).toEqual([[1, "town", order("One")], [2, "town", order("Two")]]);
     const csv = await admin("GET", "/api/admin/export?format=csv&table=routes");
-    expect(csv.text.split("\r\n")[0]).toBe("team,route,stops,at");
+    expect(csv.text.split("\r\n")[0]).toBe("\uFEFFteam,route,stops,at");
     expect(csv.text.split("\r\n")[1]).toStartWith(`1,"town","${order("One").join("; ")}",`);
   });
 

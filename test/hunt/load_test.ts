@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXAMPLE_HUNT, loadHunt, loadHuntFile, STARTER_HUNT } from "../../src/hunt/mod.ts";
+import { checkpointKey, roundTitle } from "../../src/engine/mod.ts";
 
 describe("loadHunt()", () => {
   test("loads the embedded example hunt with no problems at all", () => {
@@ -12,7 +13,9 @@ describe("loadHunt()", () => {
     expect(hunt?.rounds).toEqual(["harbor", "old-town"]);
     expect(hunt?.startsAt).toBeUndefined();
     expect(hunt?.endsAt).toBeUndefined();
-    expect(hunt?.checkpoints.get("bakery-5c1e")).toBe(hunt?.puzzleIndex.get("bakery"));
+    expect(hunt?.checkpoints.get(checkpointKey("bakery-5c1e"))).toBe(
+      hunt?.puzzleIndex.get("bakery"),
+    );
   });
 
   test("loads the starter hunt that cairn init writes with no problems", () => {
@@ -88,6 +91,62 @@ describe("loadHuntFile()", () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-hunt-"));
     expect(loadHuntFile(dir).problems).toEqual([
       { severity: "error", message: "Cannot read: It is a folder, not a file", file: dir },
+    ]);
+  });
+});
+
+describe("[[round]]", () => {
+  test("gives a round its title; a round without one is its id, title-cased", () => {
+    const { hunt, problems } = loadHunt(
+      `[hunt]
+title = "T"
+
+[[round]]
+id = "harbor"
+title = "The Harbor at Dawn"
+
+[[puzzle]]
+id = "a"
+title = "A"
+round = "harbor"
+answer = "x"
+
+[[puzzle]]
+id = "b"
+title = "B"
+round = "old-town_2"
+answer = "x"
+`,
+      { file: "hunt.toml" },
+    );
+    expect(problems).toEqual([]);
+    expect(hunt!.rounds).toEqual(["harbor", "old-town_2"]);
+    expect(roundTitle(hunt!, "harbor")).toBe("The Harbor at Dawn");
+    expect(roundTitle(hunt!, "old-town_2")).toBe("Old Town 2");
+  });
+
+  test("refuses two titles for one round", () => {
+    const { problems } = loadHunt(
+      `[hunt]
+title = "T"
+
+[[puzzle]]
+id = "a"
+title = "A"
+answer = "x"
+
+[[round]]
+id = "main"
+title = "One"
+
+[[round]]
+id = "main"
+title = "Two"
+`,
+      { file: "hunt.toml" },
+    );
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
+      '14:1 Duplicate round id "main"',
     ]);
   });
 });

@@ -97,7 +97,16 @@ describe("readResults()", () => {
     await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "nope" } });
     await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
     const results = readResults(db);
-    expect(Object.keys(results)).toEqual(["teams", "solves", "guesses", "scoreboard", "routes"]);
+    expect(Object.keys(results)).toEqual([
+      "teams",
+      "solves",
+      "guesses",
+      "scoreboard",
+      "routes",
+      "hints",
+      "checkins",
+      "adjustments",
+    ]);
     expect(results.teams).toEqual([{
       id: 1,
       name: "Gulls",
@@ -106,21 +115,21 @@ describe("readResults()", () => {
       created_at: "2026-11-21T10:00:00.000Z",
     }]);
     expect(results.solves).toEqual([
-      { team: 1, puzzle: "a", guess_id: 2, at: "2026-11-21T10:00:00.000Z" },
+      { team: 1, team_name: "Gulls", puzzle: "a", guess_id: 2, at: "2026-11-21T10:00:00.000Z" },
     ]);
     expect(results.guesses.map((g) => [g.id, g.result])).toEqual([[1, "incorrect"], [
       2,
       "correct",
     ]]);
     expect(toCsv(results.teams, RESULT_COLUMNS.teams)).toBe(
-      'id,name,division,members,created_at\r\n1,"Gulls","kids","Ann; Bo","2026-11-21T10:00:00.000Z"\r\n',
+      '\uFEFFid,name,division,members,created_at\r\n1,"Gulls","kids","Ann; Bo","2026-11-21T10:00:00.000Z"\r\n',
     );
   });
 });
 
 describe("toCsv()", () => {
   test("writes the header of an empty table", () => {
-    expect(toCsv([], RESULT_COLUMNS.solves)).toBe("team,puzzle,guess_id,at\r\n");
+    expect(toCsv([], RESULT_COLUMNS.solves)).toBe("\uFEFFteam,team_name,puzzle,guess_id,at\r\n");
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { encode } from "uqr";
-import { duration, guessesChart, puzzleChart, scoreChart } from "../../src/ui/charts.ts";
+import { duration, guessesChart, puzzleChart, scoreChart, timeTicks } from "../../src/ui/charts.ts";
 import { qrSvg } from "../../src/ui/qr.ts";
 
 const T0 = Date.parse("2026-11-21T10:00:00Z");
@@ -86,5 +86,51 @@ describe("qrSvg()", () => {
     // The quiet zone is light, and the top-left finder pattern starts right after it.
     expect(data[0]!.every((dark) => !dark)).toBe(true);
     expect(data[4]!.slice(4, 11)).toEqual(Array(7).fill(true));
+  });
+});
+
+describe("scoreChart()'s time axis", () => {
+  const labels = (svg: string) =>
+    [...svg.matchAll(/font-size="17">(\d\d:\d\d)</g)].map((m) => m[1]);
+
+  test("never repeats a time label early in a hunt", () => {
+    for (const minutes of [1, 3, 4, 7, 12, 45, 130, 600]) {
+      const svg = scoreChart([], {
+        from: T0 + 20_000,
+        until: T0 + minutes * MIN,
+        frozen: false,
+        title: "t",
+      });
+      const shown = labels(svg);
+      expect({ minutes, unique: new Set(shown).size === shown.length }).toEqual({
+        minutes,
+        unique: true,
+      });
+      expect(shown.length).toBeGreaterThanOrEqual(1);
+      expect(shown.length).toBeLessThanOrEqual(6);
+    }
+  });
+
+  test("labels fall on round steps", () => {
+    expect(timeTicks(T0 + 20_000, T0 + 4 * MIN, 5)).toEqual([
+      T0 + MIN,
+      T0 + 2 * MIN,
+      T0 + 3 * MIN,
+      T0 + 4 * MIN,
+    ]);
+    expect(timeTicks(T0, T0 + 50 * MIN, 5)).toEqual(
+      [0, 10, 20, 30, 40, 50].map((m) => T0 + m * MIN),
+    );
+  });
+
+  test("shows a team name of 24 characters whole in the legend", () => {
+    const name = "Team number 12 with a lo"; // 24 characters
+    const svg = scoreChart([{ name, points: [{ at: T0, score: 10 }] }], {
+      from: T0,
+      until: T0 + 10 * MIN,
+      frozen: false,
+      title: "t",
+    });
+    expect(svg).toContain(`>${name}</text>`);
   });
 });
