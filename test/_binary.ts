@@ -40,3 +40,19 @@ export async function waitFor(url: string, timeoutMs = 10_000): Promise<number> 
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
+
+/**
+ * A hunt for crash tests: `puzzles` open puzzles `p0`, `p1`, … answered
+ * `a0`, `a1`, …, with a guess limit no load reaches, so every wrong guess is
+ * judged and stored.
+ */
+export function crashHunt(title: string, puzzles: number): string {
+  return [
+    `[hunt]\ntitle = "${title}"\n`,
+    ...Array.from(
+      { length: puzzles },
+      (_, i) =>
+        `[[puzzle]]\nid = "p${i}"\ntitle = "P${i}"\nanswer = "a${i}"\nguess_limit = { count = 1000000, per = "1s" }\n`,
+    ),
+  ].join("\n");
+}

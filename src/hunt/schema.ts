@@ -48,14 +48,17 @@ const time = v.pipe(
   v.transform((input) => toEpoch(input)!),
 );
 
+/** "30s", "10m" or "1h" (already matched by DURATION) in milliseconds. */
+function durationMs(input: string): number {
+  const [, amount, unit] = DURATION.exec(input)!;
+  return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+}
+
 /** A duration: "30s", "10m" or "1h", in milliseconds. */
 const duration = v.pipe(
   v.string('Expected a duration in quotes, e.g. "30s", "10m" or "1h"'),
   v.regex(DURATION, 'Expected a duration such as "30s", "10m" or "1h"'),
-  v.transform((input) => {
-    const [, amount, unit] = DURATION.exec(input)!;
-    return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
-  }),
+  v.transform(durationMs),
   v.minValue(1_000, "The duration must be at least 1s"),
 );
 
@@ -74,11 +77,7 @@ const size = v.pipe(
 const guessWindow = v.pipe(
   v.string('Expected a duration in quotes, e.g. "30s", "10m" or "1h", or "hunt"'),
   v.regex(WINDOW, 'Expected a duration such as "30s", "10m" or "1h", or "hunt"'),
-  v.transform((input) => {
-    if (input === "hunt") return Infinity;
-    const [, amount, unit] = DURATION.exec(input)!;
-    return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
-  }),
+  v.transform((input) => (input === "hunt" ? Infinity : durationMs(input))),
   v.minValue(1_000, "The duration must be at least 1s"),
 );
 

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rng } from "../rules/_random.ts";
-import { buildBinary, freePort, waitFor } from "../_binary.ts";
+import { buildBinary, crashHunt, freePort, waitFor } from "../_binary.ts";
 
 const ROUNDS = 10;
 const WORKERS = 16;
@@ -19,14 +19,7 @@ beforeAll(async () => {
   binary = await buildBinary();
 }, 120_000);
 
-const HUNT = [
-  '[hunt]\ntitle = "Crash over HTTP"\n',
-  ...Array.from(
-    { length: 10 },
-    (_, i) =>
-      `[[puzzle]]\nid = "p${i}"\ntitle = "P${i}"\nanswer = "a${i}"\nguess_limit = { count = 1000000, per = "1s" }\n`,
-  ),
-].join("\n");
+const HUNT = crashHunt("Crash over HTTP", 10);
 
 const DENO = join(import.meta.dir, "..", "..", "node_modules", ".bin", "deno");
 const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");
