@@ -32,6 +32,7 @@ import {
   type Variant,
   variantOf,
 } from "./model.ts";
+import { type FollowTarget, followWrite } from "./follow.ts";
 import { newTeam, replaySnapshot, type Snapshot, type TeamRow } from "./restore.ts";
 import { dynamicValue } from "./scoring.ts";
 import { type Standing, standings, type StandingsOptions } from "./standings.ts";
@@ -886,6 +887,55 @@ export class Engine {
       this.storedBytes.set(submission.teamId, bytes + (submission.file?.size ?? 0));
       this.nextSubmissionId = Math.max(this.nextSubmissionId, submission.id + 1);
     }
+  }
+
+  /**
+   * Plays a record another node decided (a shared log): the state changes as
+   * that node's action changed its own, and nothing is decided or written.
+   */
+  apply(write: Write): void {
+    followWrite(this.follower ??= this.followTarget(), write);
+  }
+
+  /** What `apply` reads and changes, built once. */
+  private follower: FollowTarget | undefined;
+  private followTarget(): FollowTarget {
+    return {
+      hunt: this.hunt,
+      layout: this.layout,
+      teams: this.teams,
+      submissions: this.submissions,
+      addTeam: (row) => this.addTeam(row),
+      solve: (team, puzzle, at, points) => this.solve(team, puzzle, at, points),
+      unsolve: (team, puzzle, points, at) => this.unsolve(team, puzzle, points, at),
+      changeScore: (team, delta, at) => this.changeScore(team, delta, at),
+      checkedInAtStop: (team, puzzle) => this.checkedInAtStop(team, puzzle),
+      setRoute: (team, route, order) => this.setRoute(team, route, order),
+      valueFell: (team, puzzle) => {
+        if (!this.scoreRules) return;
+        for (const other of this.solvers[puzzle.index]!) other.stale = other !== team;
+      },
+      addStoredBytes: (teamId, bytes) =>
+        this.storedBytes.set(teamId, (this.storedBytes.get(teamId) ?? 0) + bytes),
+      seen: (ids) => {
+        if (ids.guess !== undefined) this.nextGuessId = Math.max(this.nextGuessId, ids.guess + 1);
+        if (ids.adjustment !== undefined) {
+          this.nextAdjustmentId = Math.max(this.nextAdjustmentId, ids.adjustment + 1);
+        }
+        if (ids.announcement !== undefined) {
+          this.nextAnnouncementId = Math.max(this.nextAnnouncementId, ids.announcement + 1);
+        }
+        if (ids.submission !== undefined) {
+          this.nextSubmissionId = Math.max(this.nextSubmissionId, ids.submission + 1);
+        }
+        // Time never goes back past what another node handed out.
+        if (ids.at !== undefined && ids.at > this.latest) {
+          this.latest = ids.at;
+          this.latestMonotonic = this.clock.monotonic?.() ?? performance.now();
+        }
+      },
+      releaseClaim: (id) => this.judging.release(id),
+    };
   }
 
   /** The longest guess-limit window, so the store knows how far back to read guesses. */

@@ -107,4 +107,10 @@ export type Write =
   /** With `submitters = "one"`: the session that alone submits for its team. */
   | { kind: "submitter"; teamId: number; tokenHash: string; at: number }
   /** An organizer released the team's submitter (or it logged out). */
-  | { kind: "submitter_release"; teamId: number };
+  | { kind: "submitter_release"; teamId: number }
+  /**
+   * A server-wide value (the hunt's start, the freeze, the admin token's
+   * hash): written through the log only where several nodes share one
+   * (PostgreSQL); a single node sets its meta values directly.
+   */
+  | { kind: "meta"; key: string; value: string };

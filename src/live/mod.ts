@@ -171,6 +171,7 @@ export class Live {
         case "idempotency_prune":
         case "submitter":
         case "submitter_release":
+        case "meta":
           break;
       }
     }

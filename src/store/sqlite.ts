@@ -50,6 +50,7 @@ export class SqliteStore implements Store {
     private readonly release: () => void,
     listeners: StoreListeners,
     filesDir?: string,
+    earliestUnlock = false,
   ) {
     this.listeners = listeners;
     this.files = new FileStore(
@@ -59,6 +60,7 @@ export class SqliteStore implements Store {
     this.writer = new Writer(db, {
       onBatch: (stats) => this.listeners.onBatch?.(stats),
       onFailure: (error) => this.listeners.onFailure?.(error),
+      earliestUnlock,
     });
   }
 
@@ -83,9 +85,22 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** A store over a database already open (`:memory:` in tests), with no lock. */
-  static over(db: Connection, options: StoreListeners & { filesDir?: string } = {}): SqliteStore {
-    return new SqliteStore(db, undefined, () => {}, options, options.filesDir);
+  /**
+   * A store over a database already open (`:memory:` in tests, and a shared
+   * log's copy in memory), with no lock. `earliestUnlock`: see `WriterOptions`.
+   */
+  static over(
+    db: Connection,
+    options: StoreListeners & { filesDir?: string; earliestUnlock?: boolean } = {},
+  ): SqliteStore {
+    return new SqliteStore(
+      db,
+      undefined,
+      () => {},
+      options,
+      options.filesDir,
+      options.earliestUnlock ?? false,
+    );
   }
 
   beginUpload(): Promise<UploadSink> {

@@ -17,6 +17,12 @@ export interface WriterOptions {
   onBatch?: (stats: BatchStats) => void;
   /** Told once, when a commit fails and the writer stops. */
   onFailure?: (error: Error) => void;
+  /**
+   * Keep the earliest of two unlock times of one puzzle (default: the first
+   * recorded). Nodes sharing a log may each record a time-based unlock; the
+   * earliest wins whatever order they arrive in.
+   */
+  earliestUnlock?: boolean;
 }
 
 interface Pending {
@@ -62,7 +68,12 @@ export class Writer {
            accepted_at = CASE WHEN ?1 = 'accepted' THEN ?4 ELSE accepted_at END WHERE id = ?5`,
       ),
       // Unlocking is sticky: the first unlock time recorded stays.
-      unlock: prepare("INSERT OR IGNORE INTO unlocks (team_id, puzzle, at) VALUES (?, ?, ?)"),
+      unlock: prepare(
+        options.earliestUnlock
+          ? `INSERT INTO unlocks (team_id, puzzle, at) VALUES (?, ?, ?)
+             ON CONFLICT (team_id, puzzle) DO UPDATE SET at = min(at, excluded.at)`
+          : "INSERT OR IGNORE INTO unlocks (team_id, puzzle, at) VALUES (?, ?, ?)",
+      ),
       hint: prepare(
         "INSERT OR IGNORE INTO hint_takes (team_id, puzzle, hint, at, flag) VALUES (?, ?, ?, ?, ?)",
       ),
@@ -92,6 +103,9 @@ export class Writer {
         "INSERT OR REPLACE INTO submitters (team_id, token_hash, at) VALUES (?, ?, ?)",
       ),
       submitter_release: prepare("DELETE FROM submitters WHERE team_id = ?"),
+      meta: prepare(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ),
     };
     this.insertSolve = prepare(
       "INSERT INTO solves (team_id, puzzle, guess_id, at) VALUES (?, ?, ?, ?)",
@@ -249,6 +263,9 @@ export class Writer {
         return 1;
       case "submitter_release":
         s.submitter_release.run(write.teamId);
+        return 1;
+      case "meta":
+        s.meta.run(write.key, write.value);
         return 1;
     }
   }

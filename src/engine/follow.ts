@@ -1,0 +1,218 @@
+/**
+ * Following another node's decisions. Where several nodes share one log
+ * (PostgreSQL), each decides its own requests in memory and appends their
+ * `Write` records; every other node plays those records onto its own engine,
+ * in log order, so that all of them hold the same state. Playing a record
+ * decides nothing: it changes the state exactly as the deciding node's
+ * action did, including the unlocks, which arrive as records of their own.
+ */
+import { hintKey, type StateLayout } from "../rules/mod.ts";
+import type { Team } from "./engine.ts";
+import type { Submission } from "./missions.ts";
+import type { Hunt, Puzzle, Route } from "./model.ts";
+import type { TeamRow } from "./restore.ts";
+import type { Write } from "./writes.ts";
+
+/** The engine's parts that following a record reads and changes. */
+export interface FollowTarget {
+  readonly hunt: Hunt;
+  readonly layout: StateLayout;
+  readonly teams: ReadonlyMap<number, Team>;
+  readonly submissions: Map<number, Submission>;
+  addTeam(row: TeamRow): Team;
+  /** Records a solve; returns whether it lowered a dynamic puzzle's value. */
+  solve(team: Team, puzzle: Puzzle, at: number, points?: number): boolean;
+  unsolve(team: Team, puzzle: Puzzle, points: number, at: number): void;
+  changeScore(team: Team, delta: number, at: number): void;
+  checkedInAtStop(team: Team, puzzle: Puzzle): void;
+  setRoute(team: Team, route: Route, order: readonly number[]): void;
+  /** A dynamic puzzle's value fell: its other solvers' `score()` rules are judged again. */
+  valueFell(team: Team, puzzle: Puzzle): void;
+  /** Bytes a team has uploaded, for its quota. */
+  addStoredBytes(teamId: number, bytes: number): void;
+  /** The id counters move past an id another node handed out; time moves past `at`. */
+  seen(
+    ids: {
+      guess?: number;
+      adjustment?: number;
+      announcement?: number;
+      submission?: number;
+      at?: number;
+    },
+  ): void;
+  /** A judged submission is no longer anyone's to judge. */
+  releaseClaim(submissionId: number): void;
+}
+
+/** Plays one record of another node's onto the engine. */
+export function followWrite(target: FollowTarget, write: Write): void {
+  const { hunt, layout } = target;
+  const teamOf = (id: number) => target.teams.get(id);
+  const puzzleOf = (id: string) => {
+    const index = hunt.puzzleIndex.get(id);
+    return index === undefined ? undefined : hunt.puzzles[index];
+  };
+  switch (write.kind) {
+    case "team":
+      if (target.teams.has(write.id)) return;
+      target.addTeam({
+        id: write.id,
+        name: write.name,
+        division: write.division,
+        members: [...write.members],
+        createdAt: write.at,
+      });
+      target.seen({ at: write.at });
+      return;
+    case "guess": {
+      target.seen({ guess: write.id, at: write.at });
+      const team = teamOf(write.teamId);
+      const puzzle = puzzleOf(write.puzzle);
+      if (team === undefined || puzzle === undefined) return;
+      team.lastActivityAt = Math.max(team.lastActivityAt, write.at);
+      if (write.extraUsed) {
+        const left = (team.extraGuesses.get(puzzle.index) ?? 0) - 1;
+        if (left > 0) team.extraGuesses.set(puzzle.index, left);
+        else team.extraGuesses.delete(puzzle.index);
+      }
+      if (write.result === "correct") {
+        if (team.state.counts[layout.solved + puzzle.index] === 1) return;
+        if (target.solve(team, puzzle, write.effectiveAt ?? write.at)) {
+          target.valueFell(team, puzzle);
+        }
+        return;
+      }
+      if (puzzle.guessLimit.perMs !== Infinity) {
+        const recent = team.recentWrong.get(puzzle.index) ?? [];
+        recent.push(write.at);
+        team.recentWrong.set(puzzle.index, recent);
+      }
+      team.state.counts[layout.wrongGuesses + puzzle.index]!++;
+      return;
+    }
+    case "submission": {
+      target.seen({ submission: write.id, at: write.at });
+      const team = teamOf(write.teamId);
+      const puzzle = puzzleOf(write.puzzle);
+      target.submissions.set(write.id, {
+        id: write.id,
+        teamId: write.teamId,
+        puzzle: write.puzzle,
+        submit: write.submit,
+        file: write.file,
+        text: write.text,
+        status: write.status,
+        points: write.points,
+        message: null,
+        at: write.at,
+        acceptedAt: write.status === "accepted" ? write.at : null,
+        judgedAt: null,
+      });
+      target.addStoredBytes(write.teamId, write.file?.size ?? 0);
+      if (team === undefined || puzzle === undefined) return;
+      team.lastActivityAt = Math.max(team.lastActivityAt, write.at);
+      if (write.status === "accepted") target.solve(team, puzzle, write.at, write.points);
+      return;
+    }
+    case "verdict": {
+      target.seen({ at: write.at });
+      const submission = target.submissions.get(write.submissionId);
+      if (submission === undefined) return;
+      const team = teamOf(write.teamId);
+      const puzzle = puzzleOf(write.puzzle);
+      const was = submission.status;
+      if (write.status === "accepted") {
+        Object.assign(submission, {
+          status: "accepted",
+          points: write.points,
+          acceptedAt: write.at,
+          message: null,
+        });
+        if (team !== undefined && puzzle !== undefined && was !== "accepted") {
+          target.solve(team, puzzle, write.at, write.points);
+        }
+      } else {
+        if (team !== undefined && puzzle !== undefined && was === "accepted") {
+          target.unsolve(team, puzzle, submission.points, write.at);
+        }
+        Object.assign(submission, { status: "rejected", message: write.message });
+      }
+      submission.judgedAt = write.at;
+      target.releaseClaim(submission.id);
+      return;
+    }
+    case "unlock": {
+      const team = teamOf(write.teamId);
+      const puzzle = puzzleOf(write.puzzle);
+      if (team === undefined || puzzle === undefined) return;
+      // Two nodes may both record a time-based unlock: the earliest time wins, in any order.
+      const unlockedAt = team.state.unlockedAt;
+      const current = unlockedAt[puzzle.index]!;
+      if (current === current && current <= write.at) return;
+      unlockedAt[puzzle.index] = write.at;
+      team.version++;
+      return;
+    }
+    case "hint": {
+      target.seen({ at: write.at });
+      const team = teamOf(write.teamId);
+      const puzzle = puzzleOf(write.puzzle);
+      const hint = puzzle?.hints.find((h) => h.id === write.hint);
+      if (team === undefined || puzzle === undefined || hint === undefined) return;
+      const key = `${puzzle.index}:${hint.index}`;
+      if (team.hints.has(key)) return;
+      team.hints.add(key);
+      team.state.taken.add(hintKey(puzzle.index, hint.index));
+      target.changeScore(team, -hint.cost, write.at);
+      team.lastActivityAt = Math.max(team.lastActivityAt, write.at);
+      return;
+    }
+    case "checkin": {
+      target.seen({ at: write.at });
+      const team = teamOf(write.teamId);
+      const puzzle = puzzleOf(write.puzzle);
+      if (team === undefined || puzzle === undefined) return;
+      const slot = layout.checkedIn + puzzle.index;
+      if (team.state.counts[slot] === 1) return;
+      if (puzzle.route !== undefined) target.checkedInAtStop(team, puzzle);
+      team.state.counts[slot] = 1;
+      team.lastActivityAt = Math.max(team.lastActivityAt, write.at);
+      return;
+    }
+    case "route": {
+      const team = teamOf(write.teamId);
+      const route = hunt.routes.find((r) => r.id === write.route);
+      if (team === undefined || route === undefined) return;
+      const order = write.stops.map((id) => hunt.puzzleIndex.get(id) ?? -1);
+      if (order.some((index) => index < 0)) return;
+      target.setRoute(team, route, order);
+      return;
+    }
+    case "adjustment": {
+      target.seen({ adjustment: write.id, at: write.at });
+      const team = teamOf(write.teamId);
+      if (team !== undefined) target.changeScore(team, write.points, write.at);
+      return;
+    }
+    case "extra_guesses": {
+      const team = teamOf(write.teamId);
+      const index = hunt.puzzleIndex.get(write.puzzle);
+      if (team === undefined || index === undefined) return;
+      team.extraGuesses.set(index, (team.extraGuesses.get(index) ?? 0) + write.count);
+      return;
+    }
+    case "announcement":
+      target.seen({ announcement: write.id, at: write.at });
+      return;
+    // Accounts, keys, submitters and meta values live outside the engine.
+    case "session":
+    case "session_end":
+    case "password":
+    case "idempotency":
+    case "idempotency_prune":
+    case "submitter":
+    case "submitter_release":
+    case "meta":
+      return;
+  }
+}
