@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { dirname, resolve } from "node:path";
@@ -6,18 +7,21 @@ import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod
 import { hashToken, newToken } from "../play/mod.ts";
 import { listen, type Listener, type Server, startGame, warn } from "../server/mod.ts";
 import { SqliteStore, type Store } from "../store/mod.ts";
+import { isPostgresUrl, PgStore, redactUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 
 import { formatReport } from "./_hunt.ts";
 
 export const DEFAULT_DB = "./cairn-data/cairn.db";
+/** Where a node on PostgreSQL keeps mission uploads unless told (`--files`). */
+const DEFAULT_PG_FILES = "./cairn-data/files";
 
 export const serveSpec: CommandSpec = {
   name: "serve",
   summary: "Start the Cairn server.",
   usage:
-    "cairn serve [--hunt FILE] [--db FILE] [--host H] [--port P] [--admin-token T] [--tls-cert FILE --tls-key FILE]",
+    "cairn serve [--hunt FILE] [--db FILE|postgres://…] [--files DIR] [--host H] [--port P] [--admin-token T] [--tls-cert FILE --tls-key FILE]",
   options: {
     hunt: {
       type: "string",
@@ -25,7 +29,20 @@ export const serveSpec: CommandSpec = {
       env: "CAIRN_HUNT",
       help: "Hunt file to run (default: the embedded example hunt)",
     },
-    db: { type: "string", value: "FILE", env: "CAIRN_DB", default: DEFAULT_DB, help: "Database" },
+    db: {
+      type: "string",
+      value: "FILE",
+      env: "CAIRN_DB",
+      default: DEFAULT_DB,
+      help: "Database: an SQLite file, or postgres://… to share one event between nodes",
+    },
+    files: {
+      type: "string",
+      value: "DIR",
+      env: "CAIRN_FILES",
+      help:
+        "Mission uploads (default: beside the SQLite file; with PostgreSQL, ./cairn-data/files)",
+    },
     host: {
       type: "string",
       value: "H",
@@ -67,6 +84,8 @@ export const serveSpec: CommandSpec = {
     "SIGHUP re-reads the hunt file; one with errors is refused and the running hunt kept.",
     "With --tls-cert and --tls-key it serves HTTPS only, and the session cookie is Secure;",
     "`cairn tls` makes both for a local network.",
+    "With --db postgres://… several nodes serve one event behind any load balancer;",
+    "give them one --files folder (a shared mount) and one --admin-token (docs/scale-out.md).",
   ].join("\n"),
 };
 
@@ -93,14 +112,25 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   }
   warn(logger, loaded.problems);
 
-  // The single-instance lock and the database.
-  const dbPath = resolve(values.db as string);
-  const opened = openStore(dbPath, io);
-  if (typeof opened === "number") return opened;
-  const { store, checkMs } = opened;
-
   const clock = { now: () => Date.now() };
-  const admin = adminToken(store, values["admin-token"] as string | undefined);
+  const flag = values["admin-token"] as string | undefined;
+  const pg = isPostgresUrl(values.db as string);
+  // The single-instance lock and the database file, or the shared log in PostgreSQL.
+  const dbPath = pg ? redactUrl(values.db as string) : resolve(values.db as string);
+  let store: Store;
+  let checkMs: number | undefined;
+  let admin: { current: () => string; token?: string; persist: () => void };
+  if (pg) {
+    const opened = await openPgStore(values, flag, io);
+    if (typeof opened === "number") return opened;
+    ({ store, admin } = opened);
+  } else {
+    const filesDir = values.files === undefined ? undefined : resolve(values.files as string);
+    const opened = openStore(dbPath, filesDir, io);
+    if (typeof opened === "number") return opened;
+    ({ store, checkMs } = opened);
+    admin = adminToken(store, flag);
+  }
   let started: Server;
   const loadStarted = performance.now();
   try {
@@ -190,8 +220,64 @@ function readTls(values: Values, io: Io): { cert: string; key: string } | undefi
   return { cert, key };
 }
 
+/**
+ * Connects to the shared log, or says why not and returns the exit code. Nodes
+ * that start together agree on the hunt's start, the contact key and the admin
+ * token: the first to take the log's lock records them. A node whose token was
+ * the one recorded prints it.
+ */
+async function openPgStore(
+  values: Values,
+  flag: string | undefined,
+  io: Io,
+): Promise<
+  { store: Store; admin: { current: () => string; token?: string; persist: () => void } } | number
+> {
+  const url = values.db as string;
+  const filesDir = resolve((values.files as string | undefined) ?? DEFAULT_PG_FILES);
+  try {
+    mkdirSync(filesDir, { recursive: true });
+  } catch (error) {
+    io.stderr(`serve: cannot create the uploads folder ${filesDir}: ${describe(error)}\n`);
+    return EXIT.failure;
+  }
+  const token = flag === undefined ? newToken() : undefined;
+  const tokenHash = token === undefined ? undefined : hashToken(token);
+  let store: PgStore;
+  try {
+    store = await PgStore.open(url, {
+      filesDir,
+      firstStart: () => ({
+        hunt_started_at: String(Date.now()),
+        contact_key: randomBytes(32).toString("base64url"),
+        ...(tokenHash !== undefined && { admin_token_hash: tokenHash }),
+      }),
+    });
+  } catch (error) {
+    io.stderr(`serve: cannot open the database ${redactUrl(url)}: ${describe(error)}\n`);
+    return EXIT.failure;
+  }
+  if (flag !== undefined) {
+    const hash = hashToken(flag);
+    return { store, admin: { current: () => hash, persist: () => {} } };
+  }
+  const stored = () => store.meta("admin_token_hash") ?? "";
+  return {
+    store,
+    admin: {
+      current: stored,
+      ...(stored() === tokenHash && token !== undefined && { token }),
+      persist: () => {},
+    },
+  };
+}
+
 /** Opens the database with its lock, or says why not and returns the exit code. */
-function openStore(dbPath: string, io: Io): { store: Store; checkMs?: number } | number {
+function openStore(
+  dbPath: string,
+  filesDir: string | undefined,
+  io: Io,
+): { store: Store; checkMs?: number } | number {
   try {
     mkdirSync(dirname(dbPath), { recursive: true });
   } catch (error) {
@@ -199,7 +285,7 @@ function openStore(dbPath: string, io: Io): { store: Store; checkMs?: number } |
     return EXIT.failure;
   }
   try {
-    const opened = SqliteStore.open(dbPath);
+    const opened = SqliteStore.open(dbPath, {}, filesDir);
     if (opened.kind === "locked") {
       io.stderr(`serve: another Cairn server is already running on ${dbPath}\n`);
       return EXIT.failure;
@@ -244,6 +330,7 @@ async function runUntilStopped(
   started.live.closeAll();
   // Without `true`, stop() refuses new connections and waits for in-flight requests.
   await server.stop();
+  await started.game.store.drain?.();
   started.close();
   if (started.game.store.failed) {
     logger.error("commit_failed", { message: "a commit failed while stopping" });

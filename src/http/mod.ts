@@ -94,6 +94,17 @@ export function installFront(app: Hono, { game }: Play): void {
       new Response(await metrics.text(), { headers: { "content-type": metrics.contentType } }),
   );
 
+  // Where nodes share a log, a session opened on another node a moment ago may not have
+  // reached this one: an unknown token first makes it read the log (no session affinity).
+  const sync = store.sync?.bind(store);
+  if (sync !== undefined) {
+    app.use("*", async function unseenSession(c, next) {
+      const token = credential(c);
+      if (token !== undefined && game.accounts.teamFor(token) === undefined) await sync();
+      await next();
+    });
+  }
+
   // Ready, and able to save: a load balancer or systemd watchdog can act on a 503.
   app.get("/healthz", () => {
     const problem = store.writeProblem();

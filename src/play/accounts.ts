@@ -84,6 +84,14 @@ export class Accounts {
     return this.sessions.get(tokenHash);
   }
 
+  /** Plays another node's record (a shared log): its teams, sessions and password hashes. */
+  follow(write: Write): void {
+    if (write.kind === "team") this.passwords.set(write.id, write.passwordHash);
+    else if (write.kind === "password") this.passwords.set(write.teamId, write.passwordHash);
+    else if (write.kind === "session") this.sessions.set(write.tokenHash, write.teamId);
+    else if (write.kind === "session_end") this.sessions.delete(write.tokenHash);
+  }
+
   /** Records a new team's password hash (after its registration is committed). */
   addTeam(teamId: number, passwordHash: string): void {
     this.passwords.set(teamId, passwordHash);

@@ -11,7 +11,7 @@ import { MAX_GUESS_LENGTH, type Team, teamNameKey, type Write } from "../engine/
 import { hashPassword, Limiter, secretsEqual } from "./accounts.ts";
 import type { ActionTime } from "./contact.ts";
 import { type Outcome, refusal } from "./errors.ts";
-import type { Game } from "./game.ts";
+import { decideTurn, type Game } from "./game.ts";
 import { fingerprint } from "./idempotency.ts";
 import type { CheckInReply, GuessReply, RegisterReply, TakenHint } from "./responses.ts";
 
@@ -65,6 +65,8 @@ function accountActions(game: Game) {
       }
       if (game.engine.teamByName(body.name)) return refusal("conflict", "That team name is taken");
       const passwordHash = await hashPassword(body.password);
+      const turn = decideTurn(game);
+      if (turn !== undefined) await turn;
       // The engine is read again after the hash: a reload or another registration may have happened.
       const engine = game.engine;
       const result = engine.register({
@@ -154,6 +156,8 @@ async function run<T>(
   decide: () => Decision<T>,
 ): Promise<Outcome<T>> {
   const { key } = request;
+  const turn = decideTurn(game);
+  if (turn !== undefined) await turn;
   const claim = submitterClaim(game, teamId, request.session);
   if (claim === "other") {
     return refusal(

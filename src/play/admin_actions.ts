@@ -6,7 +6,7 @@
  */
 import * as v from "valibot";
 import { type Outcome, refusal } from "./errors.ts";
-import type { Game, ReloadResult } from "./game.ts";
+import { decideTurn, type Game, type ReloadResult } from "./game.ts";
 
 export const TeamRef = v.pipe(v.number(), v.integer(), v.minValue(1));
 export const AnnouncementBody = v.strictObject({
@@ -48,6 +48,7 @@ export function adminActions(game: Game) {
     async announce(
       text: string,
     ): Promise<Outcome<{ id: number; text: string; at: string | null }>> {
+      await decideTurn(game);
       const result = game.engine.announce(text);
       await game.commit(result.writes);
       game.logger.info("announcement", { id: result.id });
@@ -58,6 +59,7 @@ export function adminActions(game: Game) {
     async adjust(
       body: v.InferOutput<typeof AdjustmentBody>,
     ): Promise<Outcome<{ id: number; unlocked: string[] }>> {
+      await decideTurn(game);
       const team = game.engine.teams.get(body.team);
       if (team === undefined) return noTeam(body.team);
       const result = game.engine.adjust(team, body.points, body.reason);
@@ -68,6 +70,7 @@ export function adminActions(game: Game) {
 
     /** Lifts a team's guess limit on a puzzle by `count` guesses. */
     async extraGuesses(body: v.InferOutput<typeof ExtraGuessesBody>): Promise<Outcome<true>> {
+      await decideTurn(game);
       const team = game.engine.teams.get(body.team);
       if (team === undefined) return noTeam(body.team);
       const result = game.engine.grantExtraGuesses(team, body.puzzle, body.count);
@@ -81,6 +84,7 @@ export function adminActions(game: Game) {
      * submits for the team becomes its submitter. `released` says whether one was held.
      */
     async releaseSubmitter(teamId: number): Promise<Outcome<{ released: boolean }>> {
+      await decideTurn(game);
       if (!game.engine.teams.has(teamId)) return noTeam(teamId);
       const write = game.submitters.release(teamId);
       if (write !== undefined) await game.commit([write]);

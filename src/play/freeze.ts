@@ -8,6 +8,8 @@ export interface Freeze {
   /** The time the public board shows, or undefined when it is live. */
   frozenAt(now: number): number | undefined;
   set(frozen: boolean, now: number): void;
+  /** Reads the stored freeze again (another node sharing the log changed it). */
+  reread(): void;
 }
 
 /**
@@ -28,6 +30,10 @@ export function storedFreeze(store: Store, huntFreezeAt: () => number | undefine
   };
   return {
     frozenAt: current,
+    reread() {
+      frozenAt = numberOrUndefined(store.meta("scoreboard_frozen_at"));
+      revealedAt = numberOrUndefined(store.meta("scoreboard_revealed_at"));
+    },
     set(frozen, now) {
       if (frozen) {
         // Freezing a frozen board keeps its freeze time: the public board must not jump.

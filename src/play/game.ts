@@ -60,3 +60,14 @@ export interface Game {
    */
   reload(): ReloadResult;
 }
+
+/**
+ * Where several nodes share one log (PostgreSQL), waits until this node may
+ * decide: it holds the log's lock and has played every other node's
+ * records. The caller decides and commits right after, with no await in
+ * between, so that its writes join the batch that holds the lock. On a
+ * single node there is nothing to wait for: undefined, and no await.
+ */
+export function decideTurn(game: Game): Promise<void> | undefined {
+  return game.store.decideTurn?.();
+}

@@ -88,6 +88,21 @@ export class IdempotencyKeys {
     return { kind: "replay", answer: entry.answer };
   }
 
+  /** Plays another node's record (a shared log): a key it answered, or the keys it forgot. */
+  follow(write: Write): void {
+    if (write.kind === "idempotency") {
+      this.entries.set(slot(write.teamId, write.key), {
+        fingerprint: write.fingerprint,
+        at: write.at,
+        answer: { status: write.status, body: write.body },
+      });
+    } else if (write.kind === "idempotency_prune") {
+      for (const [id, entry] of this.entries) {
+        if (entry.at < write.before && entry.answer !== undefined) this.entries.delete(id);
+      }
+    }
+  }
+
   /** The write that stores a key's answer: commit it with the writes it answers for. */
   record(teamId: number, key: string, answer: StoredAnswer): Write {
     const entry = this.entries.get(slot(teamId, key));

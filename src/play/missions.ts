@@ -12,7 +12,7 @@ import {
   type Verdict,
 } from "../engine/mod.ts";
 import { type Outcome, refusal } from "./errors.ts";
-import type { Game } from "./game.ts";
+import { decideTurn, type Game } from "./game.ts";
 import { multipartBoundary, readUpload, type UploadFields } from "./upload.ts";
 
 /** `POST /api/admin/judge/claim`: who claims the next pending submission. */
@@ -126,6 +126,7 @@ export function missionActions(game: Game) {
       const body = await readBody(request, puzzleId, teamId);
       if (!body.ok) return body;
       const { file, text } = body.reply;
+      await decideTurn(game);
       // The engine may have been swapped while the body arrived.
       const engine = game.engine;
       const team = engine.teams.get(teamId);
@@ -155,6 +156,7 @@ export function missionActions(game: Game) {
       submissionId: number,
       verdict: Verdict,
     ): Promise<Outcome<SubmissionView & { unlocked: string[] }>> {
+      await decideTurn(game);
       const outcome = game.engine.judge(submissionId, verdict);
       switch (outcome.kind) {
         case "not_found":

@@ -33,6 +33,12 @@ export class Submitters {
     return { kind: "submitter", teamId, tokenHash, at: now };
   }
 
+  /** Plays another node's record (a shared log): a team's submitter taken or released. */
+  follow(write: Write): void {
+    if (write.kind === "submitter") this.holders.set(write.teamId, write.tokenHash);
+    else if (write.kind === "submitter_release") this.holders.delete(write.teamId);
+  }
+
   /** Whether the team has a submitter. */
   has(teamId: number): boolean {
     return this.holders.has(teamId);

@@ -26,6 +26,7 @@ import {
 import type { Store } from "../store/mod.ts";
 import { adminPages, apiDocsPages, boardPages, pageNotFound, playerPages } from "../ui/mod.ts";
 import { bootEngine, commitNow } from "./boot.ts";
+import { followWrites } from "./follow.ts";
 import { runClock } from "./clock.ts";
 import { reloadHunt } from "./reload.ts";
 
@@ -79,7 +80,15 @@ export function startGame(options: StartOptions): Server {
       logger.debug("commit", { ...stats });
     },
     onFailure: (error) => fail(error),
+    // Where nodes share a log: what the others decided, played here (set once `game` exists).
+    onFollow: (writes) => {
+      if (followed.game === undefined) return;
+      if (followWrites(followed.game, writes).adminToken) {
+        adminTokenHash = options.adminTokenHash();
+      }
+    },
   });
+  const followed: { game?: Game } = {};
 
   store.saveScoring(options.hunt);
   const booted = bootEngine(store, options.hunt, clock);
@@ -125,6 +134,7 @@ export function startGame(options: StartOptions): Server {
     commit,
     reload: () => reload("admin"),
   };
+  followed.game = game;
   const ticking = runClock({ game, logger });
 
   /**

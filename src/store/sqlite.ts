@@ -71,6 +71,7 @@ export class SqliteStore implements Store {
   static open(
     path: string,
     options: StoreListeners = {},
+    filesDir?: string,
   ): OpenStore & { checkMs?: number } {
     const lock = acquireLock(path);
     if (lock.kind === "busy") return { kind: "locked" };
@@ -78,7 +79,11 @@ export class SqliteStore implements Store {
       const started = performance.now();
       const db = openDatabase(path, { check: true });
       const checkMs = performance.now() - started;
-      return { kind: "ok", store: new SqliteStore(db, path, lock.release, options), checkMs };
+      return {
+        kind: "ok",
+        store: new SqliteStore(db, path, lock.release, options, filesDir),
+        checkMs,
+      };
     } catch (error) {
       lock.release();
       throw error;

@@ -90,6 +90,11 @@ export interface StoreListeners {
   onBatch?: (stats: BatchStats) => void;
   /** Once, when a commit fails: the store then refuses every write. */
   onFailure?: (error: Error) => void;
+  /**
+   * Records other nodes appended to a shared log, in log order, each batch
+   * once: the server plays them onto its engine, accounts and live streams.
+   */
+  onFollow?: (writes: readonly Write[]) => void;
 }
 
 /** An upload being written: bytes go in as they arrive; `finish` makes the file durable. */
@@ -150,6 +155,18 @@ export interface Store {
   removeUpload(hash: string): void;
   /** Removes uploads no stored submission names, and half-written ones; returns how many. */
   cleanUploads(): number;
+
+  /**
+   * Where several nodes share one log: resolves once this node may decide,
+   * holding the log's lock with every other node's records played. The
+   * caller decides and commits with no await in between. A single node has
+   * none (there is nothing to wait for).
+   */
+  decideTurn?(): Promise<void>;
+  /** Where several nodes share one log: plays the records appended so far. */
+  sync?(): Promise<void>;
+  /** Where commits are asynchronous: resolves once everything queued is committed (or failed). */
+  drain?(): Promise<void>;
 
   /** Commits what is queued and releases the database (and its lock). */
   close(): void;

@@ -1,0 +1,572 @@
+/**
+ * The PostgreSQL store: several nodes share one event through one ordered log.
+ *
+ * Every `Write` a node decides is appended to `cairn_log` with a contiguous
+ * sequence number, taken by locking the one row of `cairn_log_head` in the
+ * same transaction; commits are therefore serialized in sequence order, and a
+ * reader that tails `seq > last` never skips a row. A node decides under that
+ * lock: it takes the lock, plays the rows other nodes appended since it last
+ * looked, opens a turn in which the waiting requests decide against the
+ * current state (`decideTurn`), appends what they decided, commits, and only
+ * then answers them.
+ *
+ * Each node keeps a copy of the log's tables in an in-memory SQLite database,
+ * written by the same writer as the single-node store: boot, the admin's reads
+ * and the export read that copy, through the same code as on one box, and the
+ * hot reads stay in the engine's memory. Other nodes' rows reach the server
+ * through `onFollow`. A NOTIFY per batch is only a hint: a node also polls
+ * every second.
+ *
+ * When a batch fails before anything was decided (the database is down), its
+ * requests wait and try again for up to five seconds, then get 503. When it
+ * fails after decisions were made (or while its commit was in flight), the
+ * state in memory may hold what the log does not: the store fails, and the
+ * server exits for its service manager to restart it from the log.
+ */
+import postgres from "postgres";
+import { hostname } from "node:os";
+import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
+import { openDatabase } from "./db.ts";
+import type { Results } from "./export.ts";
+import { SqliteStore } from "./sqlite.ts";
+import type {
+  Announcement,
+  GuessRow,
+  MetaKey,
+  MinuteCount,
+  Store,
+  StoredAccounts,
+  StoredIdempotency,
+  StoreListeners,
+  TeamHistory,
+  UploadSink,
+} from "./store.ts";
+import { CommitError } from "./writer.ts";
+
+/** How long a request waits for an unreachable database before its 503. */
+export const WAIT_FOR_DATABASE_MS = 5_000;
+/** Rows read from the log at a time, when catching up. */
+const CHUNK = 5_000;
+/** Rows appended per INSERT statement. */
+const INSERT_CHUNK = 1_000;
+/** How often a node looks at the log without a notification. */
+const POLL_MS = 1_000;
+/** The pause between tries while the database is unreachable. */
+const RETRY_MS = 200;
+/** The channel of the per-batch wake-up. */
+const CHANNEL = "cairn_log";
+/** The advisory lock that serializes schema creation and first-start values. */
+const SETUP_LOCK = 72_411_905;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS cairn_log_head (
+    id integer PRIMARY KEY CHECK (id = 1),
+    seq bigint NOT NULL
+  );
+  INSERT INTO cairn_log_head (id, seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+  CREATE TABLE IF NOT EXISTS cairn_log (
+    seq bigint PRIMARY KEY,
+    node text NOT NULL,
+    at bigint NOT NULL,
+    body text NOT NULL
+  );
+`;
+
+/** A URL that names a PostgreSQL database (`postgres://` or `postgresql://`). */
+export function isPostgresUrl(text: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(text);
+}
+
+/** The URL with its password hidden, for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "postgres://…";
+  }
+}
+
+export interface PgOpenOptions {
+  /** The folder of mission uploads, shared by every node (a network mount). */
+  filesDir: string;
+  /** This node's name in the log and in `pg_stat_activity` (default: host and pid). */
+  node?: string;
+  /**
+   * Values to store if the event has none yet, chosen under a lock so that
+   * nodes starting together agree on one (the hunt's start, the contact key).
+   */
+  firstStart?: () => Partial<Record<MetaKey, string>>;
+  /** How long a request waits for an unreachable database (default `WAIT_FOR_DATABASE_MS`). */
+  waitMs?: number;
+}
+
+interface Pending {
+  writes: readonly Write[];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+type Sql = postgres.Sql;
+
+/** A database that is unreachable now; the request may be tried again. */
+class UnavailableError extends Error {
+  // The HTTP layer answers an error of this name with 503 `unavailable`.
+  override readonly name = "CommitError";
+}
+
+/** The store over a PostgreSQL log. */
+export class PgStore implements Store {
+  private listeners: StoreListeners = {};
+  /** The last log row played into the copy (and, once the server follows, the engine). */
+  private seq = 0;
+  private pending: Pending[] = [];
+  private turns: Waiter[] = [];
+  private syncs: Waiter[] = [];
+  private running = false;
+  private failure: CommitError | undefined;
+  /** Why the last try to reach the database failed, while it fails. */
+  private unreachable: string | undefined;
+  private closed = false;
+  private poll: ReturnType<typeof setInterval> | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+  private idle: (() => void)[] = [];
+
+  private constructor(
+    private readonly sql: Sql,
+    /** The log's tables, copied into memory: every read is served from here. */
+    private readonly copy: SqliteStore,
+    private readonly node: string,
+    private readonly waitMs: number,
+  ) {}
+
+  /**
+   * Connects, creates the log's tables if they are missing, and reads the
+   * whole log into memory. Throws with a clear message when it cannot.
+   */
+  static async open(url: string, options: PgOpenOptions): Promise<PgStore> {
+    // The URL's application_name (one per node, as deploy/ sets it) names the node in the log.
+    const named = new URL(url).searchParams.get("application_name") ?? undefined;
+    const node = options.node ?? named ?? `${hostname()}:${process.pid}`;
+    const sql = postgres(url, {
+      max: 4,
+      onnotice: () => {},
+      connect_timeout: 10,
+      idle_timeout: 0,
+      ...(named === undefined && { connection: { application_name: `cairn ${node}` } }),
+    });
+    try {
+      await sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(${SETUP_LOCK})`;
+        await tx.unsafe(SCHEMA);
+      });
+      const copy = SqliteStore.over(openDatabase(":memory:"), {
+        filesDir: options.filesDir,
+        earliestUnlock: true,
+      });
+      const store = new PgStore(sql, copy, node, options.waitMs ?? WAIT_FOR_DATABASE_MS);
+      await store.readLog(sql, Infinity);
+      if (options.firstStart !== undefined) await store.recordFirstStart(options.firstStart);
+      return store;
+    } catch (error) {
+      await sql.end({ timeout: 1 }).catch(() => {});
+      throw error;
+    }
+  }
+
+  // ------------------------------------------------------------- writes
+
+  commit(writes: readonly Write[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new CommitError(new Error("the store is closed")));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ writes, resolve, reject });
+      this.kick();
+    });
+  }
+
+  decideTurn(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return this.wait(this.turns, "refuse");
+  }
+
+  sync(): Promise<void> {
+    if (this.failure) return Promise.resolve();
+    return this.wait(this.syncs, "go on");
+  }
+
+  /**
+   * Queues a waiter for the batch loop. Past `waitMs` it gives up: a turn is
+   * refused (503, nothing decided), a read goes on with what this node has.
+   */
+  private wait(list: Waiter[], expired: "refuse" | "go on"): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const timer = setTimeout(() => {
+        if (done) return;
+        done = true;
+        if (expired === "go on") resolve();
+        else {
+          reject(
+            new UnavailableError(`Cannot reach the database: ${this.unreachable ?? "no answer"}`),
+          );
+        }
+      }, this.waitMs);
+      list.push({
+        resolve: () => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      this.kick();
+    });
+  }
+
+  drain(): Promise<void> {
+    if (!this.running && this.pending.length === 0 && this.turns.length === 0) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  flush(): void {
+    // Commits are asynchronous here: `drain` waits for them.
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  watch(listeners: StoreListeners): void {
+    this.listeners = listeners;
+    this.copy.watch({});
+    if (listeners.onFollow !== undefined) this.follow();
+  }
+
+  writeProblem(): string | undefined {
+    if (this.failure) return this.failure.message;
+    if (this.unreachable !== undefined) {
+      return `Cannot reach the database: ${this.unreachable}`;
+    }
+    return undefined;
+  }
+
+  /** Starts following other nodes: the wake-ups, and the poll that backs them up. */
+  private follow(): void {
+    if (this.poll !== undefined) return;
+    const wake = () => {
+      if (!this.closed) void this.sync().catch(() => {});
+    };
+    this.poll = setInterval(wake, POLL_MS);
+    // Catch up at each (re)connection of the listener: notifications sent meanwhile are lost.
+    this.sql.listen(CHANNEL, (from) => {
+      if (from !== this.node) wake();
+    }, wake).then((listening) => {
+      this.unlisten = listening.unlisten;
+    }).catch(() => {
+      // The poll goes on; the listener reconnects by itself.
+    });
+  }
+
+  /** Runs the batch loop unless it runs already. */
+  private kick(): void {
+    if (this.running || this.closed) return;
+    this.running = true;
+    setImmediate(() => void this.loop());
+  }
+
+  private async loop(): Promise<void> {
+    while (
+      !this.failure && (this.turns.length > 0 || this.pending.length > 0 || this.syncs.length > 0)
+    ) {
+      const ok = this.turns.length > 0 || this.pending.length > 0
+        ? await this.batch()
+        : await this.catchUp();
+      if (!ok && !this.failure) await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
+    this.running = false;
+    if (this.failure) this.rejectAll(this.failure);
+    for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  /** Plays other nodes' rows without taking the lock (they are committed in order). */
+  private async catchUp(): Promise<boolean> {
+    const syncs = this.syncs;
+    this.syncs = [];
+    try {
+      await this.readLog(this.sql, Infinity);
+      this.unreachable = undefined;
+    } catch (error) {
+      this.unreachable = messageOf(error);
+      this.syncs = [...syncs, ...this.syncs];
+      return false;
+    }
+    for (const waiter of syncs) waiter.resolve();
+    return true;
+  }
+
+  /**
+   * One batch: take the lock, play what others appended, let the waiting
+   * requests decide, append what they and the queued commits wrote, commit.
+   */
+  private async batch(): Promise<boolean> {
+    const turns = this.turns;
+    this.turns = [];
+    const syncs = this.syncs;
+    this.syncs = [];
+    let taken: Pending[] = [];
+    let decided = false;
+    const started = performance.now();
+    let writes: Write[] = [];
+    try {
+      await this.sql.begin(async (tx) => {
+        const [head] = await tx<{ seq: string }[]>`
+          SELECT seq::text AS seq FROM cairn_log_head WHERE id = 1 FOR UPDATE`;
+        await this.readLog(tx, Number(head!.seq));
+        if (turns.length > 0) {
+          // From here the state in memory may run ahead of the log.
+          decided = true;
+          for (const turn of turns) turn.resolve();
+          // The requests decide in the microtasks that follow, and commit with no await between.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        taken = this.pending;
+        this.pending = [];
+        writes = taken.flatMap((p) => p.writes);
+        if (writes.length === 0) return;
+        decided = true;
+        const at = Date.now();
+        const rows = writes.map((write, i) => ({
+          seq: this.seq + 1 + i,
+          node: this.node,
+          at,
+          body: JSON.stringify(write),
+        }));
+        await tx`UPDATE cairn_log_head SET seq = ${this.seq + writes.length} WHERE id = 1`;
+        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+          const chunk = rows.slice(i, i + INSERT_CHUNK);
+          await tx`INSERT INTO cairn_log ${tx(chunk, "seq", "node", "at", "body")}`;
+        }
+        await tx`SELECT pg_notify(${CHANNEL}, ${this.node})`;
+      });
+    } catch (error) {
+      if (decided) {
+        this.fail(error, taken);
+        return false;
+      }
+      // Nothing was decided: the requests wait, and the next try starts afresh.
+      this.unreachable = messageOf(error);
+      this.turns = [...turns, ...this.turns];
+      this.syncs = [...syncs, ...this.syncs];
+      return false;
+    }
+    this.unreachable = undefined;
+    for (const waiter of syncs) waiter.resolve();
+    if (writes.length > 0) {
+      try {
+        await this.toCopy(writes);
+      } catch (error) {
+        this.fail(error, taken);
+        return false;
+      }
+      this.seq += writes.length;
+      this.listeners.onBatch?.({
+        requests: taken.length,
+        rows: writes.length,
+        ms: performance.now() - started,
+      });
+    }
+    for (const waiter of taken) waiter.resolve();
+    return true;
+  }
+
+  /** Reads the log's rows after `this.seq` (up to `head`) into the copy, and on to the server. */
+  private async readLog(sql: Sql | postgres.TransactionSql, head: number): Promise<void> {
+    while (this.seq < head) {
+      const rows = await sql<{ seq: string; body: string }[]>`
+        SELECT seq::text AS seq, body FROM cairn_log WHERE seq > ${this.seq}
+        ORDER BY cairn_log.seq LIMIT ${CHUNK}`;
+      if (rows.length === 0) return;
+      const writes = rows.map((row) => JSON.parse(row.body) as Write);
+      const last = Number(rows[rows.length - 1]!.seq);
+      if (last !== this.seq + rows.length) {
+        throw new Error(`the log has a gap after row ${this.seq}`);
+      }
+      await this.toCopy(writes);
+      this.seq = last;
+      this.listeners.onFollow?.(writes);
+      if (rows.length < CHUNK) return;
+    }
+  }
+
+  /** Writes rows into the in-memory copy, at once (the commit settles within `flush`). */
+  private async toCopy(writes: readonly Write[]): Promise<void> {
+    const done = this.copy.commit(writes);
+    this.copy.flush();
+    await done;
+  }
+
+  /** Stores the first-start values the log lacks, under a lock, as meta records. */
+  private async recordFirstStart(
+    values: () => Partial<Record<MetaKey, string>>,
+  ): Promise<void> {
+    const writes: Write[] = [];
+    await this.sql.begin(async (tx) => {
+      const [head] = await tx<{ seq: string }[]>`
+        SELECT seq::text AS seq FROM cairn_log_head WHERE id = 1 FOR UPDATE`;
+      await this.readLog(tx, Number(head!.seq));
+      for (const [key, value] of Object.entries(values())) {
+        if (this.copy.meta(key as MetaKey) === undefined && value !== undefined) {
+          writes.push({ kind: "meta", key, value });
+        }
+      }
+      if (writes.length === 0) return;
+      const at = Date.now();
+      const rows = writes.map((write, i) => ({
+        seq: this.seq + 1 + i,
+        node: this.node,
+        at,
+        body: JSON.stringify(write),
+      }));
+      await tx`UPDATE cairn_log_head SET seq = ${this.seq + writes.length} WHERE id = 1`;
+      await tx`INSERT INTO cairn_log ${tx(rows, "seq", "node", "at", "body")}`;
+    });
+    if (writes.length === 0) return;
+    await this.toCopy(writes);
+    this.seq += writes.length;
+  }
+
+  /** A failure with decisions made: every waiter is refused, and the server must restart. */
+  private fail(error: unknown, taken: Pending[]): void {
+    if (this.failure) return;
+    this.failure = new CommitError(error);
+    for (const waiter of taken) waiter.reject(this.failure);
+    this.rejectAll(this.failure);
+    this.listeners.onFailure?.(this.failure);
+  }
+
+  private rejectAll(error: Error): void {
+    for (const waiter of [...this.pending.splice(0), ...this.turns.splice(0)]) {
+      waiter.reject(error);
+    }
+    for (const waiter of this.syncs.splice(0)) waiter.resolve();
+  }
+
+  // ------------------------------------------------------------- reads (from the copy)
+
+  snapshot(options: { now: number; longestWindowMs: number }): Snapshot {
+    return this.copy.snapshot(options);
+  }
+
+  accounts(): StoredAccounts {
+    return this.copy.accounts();
+  }
+
+  submitters(): { teamId: number; tokenHash: string }[] {
+    return this.copy.submitters();
+  }
+
+  idempotencyKeys(): StoredIdempotency[] {
+    return this.copy.idempotencyKeys();
+  }
+
+  announcements(): Announcement[] {
+    return this.copy.announcements();
+  }
+
+  solvedPuzzles(): string[] {
+    return this.copy.solvedPuzzles();
+  }
+
+  saveScoring(hunt: Hunt): void {
+    // Scoring is derived from the hunt file each node runs: kept in its copy for the export.
+    this.copy.saveScoring(hunt);
+  }
+
+  meta(key: MetaKey): string | undefined {
+    return this.copy.meta(key);
+  }
+
+  /** Appends the values to the log (every node reads them), and keeps them at once here. */
+  setMeta(values: Partial<Record<MetaKey, string>>): void {
+    const writes: Write[] = Object.entries(values).map(([key, value]) => ({
+      kind: "meta",
+      key,
+      value: value ?? "",
+    }));
+    // A failure stops the store (its listener stops the server); nobody waits here.
+    void this.commit(writes).catch(() => {});
+  }
+
+  guessFeed(options: { after: number; limit: number; newest?: boolean }): Promise<GuessRow[]> {
+    return this.copy.guessFeed(options);
+  }
+
+  teamHistory(teamId: number): Promise<TeamHistory> {
+    return this.copy.teamHistory(teamId);
+  }
+
+  guessesPerMinute(now: number, minutes?: number): Promise<MinuteCount[]> {
+    return this.copy.guessesPerMinute(now, minutes);
+  }
+
+  counts(): Promise<{ guesses: number; solves: number }> {
+    return this.copy.counts();
+  }
+
+  results(): Promise<Results> {
+    return this.copy.results();
+  }
+
+  beginUpload(): Promise<UploadSink> {
+    return this.copy.beginUpload();
+  }
+
+  upload(hash: string): Blob | undefined {
+    return this.copy.upload(hash);
+  }
+
+  removeUpload(hash: string): void {
+    this.copy.removeUpload(hash);
+  }
+
+  cleanUploads(): number {
+    // The folder is shared: another node may be between storing a file and committing it.
+    return 0;
+  }
+
+  /** The last log row this node has played (for tests and the catch-up benchmark). */
+  get position(): number {
+    return this.seq;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.poll !== undefined) clearInterval(this.poll);
+    const unlisten = this.unlisten;
+    void (async () => {
+      await unlisten?.().catch(() => {});
+      await this.sql.end({ timeout: 2 }).catch(() => {});
+    })();
+    this.copy.close();
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,108 @@
+// Cairn nodes on one PostgreSQL log, each run as `cairn serve` would be under
+// a service manager: a node that exits (a failed commit, a database down at
+// boot, a SIGKILL) is started again after a short pause.
+import { join } from "node:path";
+import { freePort, waitFor } from "../_binary.ts";
+import { sleep } from "../_runtime.ts";
+
+export const ADMIN_TOKEN = "cluster-admin-token";
+const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");
+const RESTART_MS = 300;
+
+export interface Node {
+  name: string;
+  base: string;
+  port: number;
+  /** The running process's pid. */
+  pid(): number;
+  /** How many times the node has exited (restarts follow unless stopped). */
+  exits(): number;
+  /** Everything the node printed, over all its runs. */
+  output(): string;
+  /** Sends a signal to the running process. */
+  signal(signal: NodeJS.Signals): void;
+  /** Resolves once /healthz answers 200. */
+  ready(timeoutMs?: number): Promise<void>;
+  /** Stops the node for good (SIGTERM), waiting for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts one node on `url` (its connections named after it) and keeps it running. */
+export function startNode(
+  options: { name: string; url: string; hunt: string; files: string; port?: number },
+): Node {
+  const port = options.port ?? freePort();
+  const separator = options.url.includes("?") ? "&" : "?";
+  const db = `${options.url}${separator}application_name=${options.name}`;
+  let out = "";
+  let exits = 0;
+  let stopped = false;
+  let proc: ReturnType<typeof Bun.spawn>;
+  let exited: Promise<void> = Promise.resolve();
+  const decoder = new TextDecoder();
+  const spawn = () => {
+    proc = Bun.spawn(
+      [
+        process.execPath,
+        MAIN,
+        "serve",
+        "--hunt",
+        options.hunt,
+        "--db",
+        db,
+        "--files",
+        options.files,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--admin-token",
+        ADMIN_TOKEN,
+        "--log-level",
+        "warn",
+      ],
+      { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } },
+    );
+    const drain = async (stream: ReadableStream<Uint8Array>) => {
+      for await (const chunk of stream) out += decoder.decode(chunk);
+    };
+    const reading = Promise.all([
+      drain(proc.stdout as ReadableStream<Uint8Array>),
+      drain(proc.stderr as ReadableStream<Uint8Array>),
+    ]);
+    exited = proc.exited.then(async (code) => {
+      await reading;
+      exits++;
+      out += `\n[${options.name} exited with ${code}]\n`;
+      if (stopped) return;
+      await sleep(RESTART_MS);
+      if (!stopped) spawn();
+    });
+  };
+  spawn();
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    name: options.name,
+    base,
+    port,
+    pid: () => proc.pid,
+    exits: () => exits,
+    output: () => out,
+    signal: (signal) => proc.kill(signal),
+    async ready(timeoutMs = 20_000) {
+      try {
+        await waitFor(`${base}/healthz`, timeoutMs);
+      } catch (error) {
+        throw new Error(`${options.name}: ${(error as Error).message}; it printed:\n${out}`);
+      }
+    },
+    async stop() {
+      stopped = true;
+      proc.kill("SIGCONT");
+      proc.kill("SIGTERM");
+      const killer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}

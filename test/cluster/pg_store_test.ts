@@ -1,0 +1,145 @@
+// PgStore against a real PostgreSQL: the log, turns, following, first-start
+// values, an unreachable database and a failed commit.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Write } from "../../src/engine/mod.ts";
+import { PgStore } from "../../src/store/pg.ts";
+import { type Pg, startPg } from "../_pg.ts";
+
+let pg: Pg;
+let files: string;
+
+beforeAll(async () => {
+  pg = await startPg();
+  files = mkdtempSync(join(tmpdir(), "cairn-pg-files-"));
+}, 60_000);
+
+afterAll(async () => {
+  await pg?.stop();
+  if (files) rmSync(files, { recursive: true, force: true });
+});
+
+const team = (id: number, name = `Team ${id}`): Write => ({
+  kind: "team",
+  id,
+  name,
+  nameKey: `team ${id}`,
+  passwordHash: "hash",
+  division: null,
+  members: [],
+  at: 1_000 + id,
+});
+
+describe("PgStore", () => {
+  test("two stores on one log: a turn's writes reach the other through onFollow and its reads", async () => {
+    const url = await pg.createDatabase("two");
+    const a = await PgStore.open(url, { filesDir: files, node: "a" });
+    const b = await PgStore.open(url, { filesDir: files, node: "b" });
+    const followed: Write[] = [];
+    a.watch({});
+    b.watch({ onFollow: (writes) => followed.push(...writes) });
+    try {
+      await a.decideTurn();
+      const committed = a.commit([team(1), team(2)]);
+      await committed;
+      await b.sync();
+      expect(followed.map((w) => w.kind)).toEqual(["team", "team"]);
+      expect(b.snapshot({ now: 5_000, longestWindowMs: 0 }).teams.map((t) => t.name))
+        .toEqual(["Team 1", "Team 2"]);
+      // b decides next, after a's rows: its sequence continues the log's.
+      await b.decideTurn();
+      await b.commit([team(3)]);
+      const rows = await pg.query("SELECT seq, node FROM cairn_log ORDER BY seq", {
+        database: "two",
+      }) as { seq: string; node: string }[];
+      expect(rows.map((r) => [Number(r.seq), r.node])).toEqual([[1, "a"], [2, "a"], [3, "b"]]);
+      // A reader that boots now gets all three.
+      const c = await PgStore.open(url, { filesDir: files, node: "c" });
+      expect(c.snapshot({ now: 5_000, longestWindowMs: 0 }).teams.length).toBe(3);
+      expect(c.position).toBe(3);
+      c.close();
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  test("nodes starting together agree on one set of first-start values", async () => {
+    const url = await pg.createDatabase("first");
+    const stores = await Promise.all(
+      ["x", "y", "z"].map((node) =>
+        PgStore.open(url, {
+          filesDir: files,
+          node,
+          firstStart: () => ({ hunt_started_at: node, contact_key: `key-${node}` }),
+        })
+      ),
+    );
+    try {
+      const starts = stores.map((store) => store.meta("hunt_started_at"));
+      expect(new Set(starts).size).toBe(1);
+      expect(stores[0]!.meta("contact_key")).toBe(`key-${starts[0]}`);
+    } finally {
+      for (const store of stores) store.close();
+    }
+  });
+
+  test(
+    "while the database is down a turn waits, then is refused with a 503 error; nothing is decided",
+    async () => {
+      const url = await pg.createDatabase("down");
+      const store = await PgStore.open(url, { filesDir: files, node: "d", waitMs: 1_500 });
+      store.watch({});
+      try {
+        await pg.down();
+        const started = Date.now();
+        let decided = false;
+        const turn = store.decideTurn().then(() => (decided = true));
+        await expect(turn).rejects.toThrow(/Cannot reach the database/);
+        expect(decided).toBe(false);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+        expect(store.writeProblem()).toMatch(/Cannot reach the database/);
+        expect(store.failed).toBe(false);
+        await pg.up();
+        await store.decideTurn();
+        await store.commit([team(1)]);
+        expect(store.writeProblem()).toBeUndefined();
+      } finally {
+        await pg.up();
+        store.close();
+      }
+    },
+    60_000,
+  );
+
+  test("a commit that fails after a decision fails the store, and every waiter with it", async () => {
+    const url = await pg.createDatabase("fail");
+    const store = await PgStore.open(url, { filesDir: files, node: "f" });
+    let failure: Error | undefined;
+    store.watch({ onFailure: (error) => (failure = error) });
+    try {
+      // A trigger refuses one row: the append fails inside the batch's transaction.
+      await pg.query(
+        `CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN
+           IF NEW.body LIKE '%Refused%' THEN RAISE EXCEPTION 'refused row'; END IF;
+           RETURN NEW; END $$ LANGUAGE plpgsql;
+         CREATE TRIGGER refuse BEFORE INSERT ON cairn_log FOR EACH ROW EXECUTE FUNCTION refuse();`,
+        { database: "fail" },
+      );
+      await store.decideTurn();
+      const bad = store.commit([team(1, "Refused")]);
+      await expect(bad).rejects.toThrow(/refused row/);
+      expect(store.failed).toBe(true);
+      expect(failure?.name).toBe("CommitError");
+      await expect(store.commit([team(2)])).rejects.toThrow();
+      const rows = await pg.query("SELECT count(*)::int AS n FROM cairn_log", {
+        database: "fail",
+      }) as { n: number }[];
+      expect(rows[0]!.n).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
+});
