@@ -22,6 +22,10 @@ need() {
   "$@" >/dev/null 2>&1 || missing="$missing $package"
 }
 has() { command -v "$1"; }
+has_initdb() {
+  for initdb in /usr/lib/postgresql/*/bin/initdb; do [ -x "$initdb" ] && return 0; done
+  return 1
+}
 
 need prometheus has promtool            # test/metrics, test/e2e/ops_test.ts: promtool check metrics
 need systemd has systemd-analyze        # test/e2e/ops_test.ts: verify and rate the unit
@@ -29,6 +33,8 @@ need procps test -x /bin/kill           # test/e2e/ops_test.ts: the unit's ExecR
 need gcc has cc                         # test/bench: the SSE load tool's C client and floor server
 need python3-seccomp /usr/bin/python3 -c 'import seccomp' # test/e2e/ops_test.ts: the unit's filter
 need chromium test -x /usr/bin/chromium # test/e2e/browser_test.ts
+# test/cluster: a throwaway PostgreSQL server (initdb and pg_ctl live outside PATH on Debian)
+need postgresql has_initdb
 if [ "${1:-}" = --bench ]; then
   need wrk has wrk # bench/load/run.ts
   need hey has hey # bench/load/run.ts
