@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
   hasScoring,
@@ -15,6 +16,7 @@ import type { Results } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { DEFAULT_DB } from "./serve.ts";
+import { isPostgresUrl, PgStore } from "../store/pg.ts";
 
 export const exportSpec: CommandSpec = {
   name: "export",
@@ -22,7 +24,13 @@ export const exportSpec: CommandSpec = {
     "Write the results: teams, solves, guesses, the final scoreboard, route orders, hints taken, check-ins and adjustments.",
   usage: "cairn export [--db FILE] [--format json|csv|ctftime] [--table T] [--out PATH]",
   options: {
-    db: { type: "string", value: "FILE", env: "CAIRN_DB", default: DEFAULT_DB, help: "Database" },
+    db: {
+      type: "string",
+      value: "FILE",
+      env: "CAIRN_DB",
+      default: DEFAULT_DB,
+      help: "Database: an SQLite file, or the postgres://… URL of a shared event",
+    },
     format: {
       type: "string",
       value: "F",
@@ -57,23 +65,35 @@ export const exportSpec: CommandSpec = {
   ].join("\n"),
 };
 
-/** Writes the results read from the database file. */
-export function exportResults(values: Values, _positionals: string[], io: Io): Promise<number> {
+/** Writes the results read from the database file, or from a PostgreSQL log. */
+export async function exportResults(
+  values: Values,
+  _positionals: string[],
+  io: Io,
+): Promise<number> {
   const format = values.format as "json" | "csv" | "ctftime";
   const table = values.table as ResultTable | undefined;
   const out = values.out as string | undefined;
   if (format !== "csv" && table !== undefined) {
     io.stderr("export: --table goes with --format csv\n");
-    return Promise.resolve(EXIT.usage);
+    return EXIT.usage;
   }
   if (format === "csv" && table === undefined && out === undefined) {
     io.stderr("export: csv writes one file per table: give --out FOLDER, or --table T\n");
-    return Promise.resolve(EXIT.usage);
+    return EXIT.usage;
   }
 
-  const dbPath = resolve(values.db as string);
+  const url = values.db as string;
+  let shared: PgStore | undefined;
+  let scratch: string | undefined;
   try {
-    const db = openForReading(dbPath);
+    // A PostgreSQL log is read into memory, as a node reads it at boot.
+    if (isPostgresUrl(url)) {
+      scratch = mkdtempSync(join(tmpdir(), "cairn-export-"));
+      shared = await PgStore.open(url, { filesDir: scratch });
+      shared.restoreScoring();
+    }
+    const db = shared?.tables ?? openForReading(resolve(url));
     let results;
     let feed: string | undefined;
     try {
@@ -85,7 +105,7 @@ export function exportResults(values: Values, _positionals: string[], io: Io): P
       results = readResults(db);
       if (format === "ctftime") feed = ctftimeText(results, readSolvePoints(db));
     } finally {
-      db.close();
+      if (shared === undefined) db.close();
     }
     const counts = [
       count(results.teams.length, "team"),
@@ -115,9 +135,12 @@ export function exportResults(values: Values, _positionals: string[], io: Io): P
     else io.stdout(summary);
   } catch (error) {
     io.stderr(`export: ${error instanceof Error ? error.message : String(error)}\n`);
-    return Promise.resolve(EXIT.failure);
+    return EXIT.failure;
+  } finally {
+    shared?.close();
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }
-  return Promise.resolve(EXIT.ok);
+  return EXIT.ok;
 }
 
 /** CTFtime's feed of the final (unfrozen) scoreboard, from the results and each solve's points. */

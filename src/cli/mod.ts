@@ -11,6 +11,7 @@ import { docs, docsSpec } from "./docs.ts";
 import { exportResults, exportSpec } from "./export.ts";
 import { importEvent, importSpec } from "./import.ts";
 import { init, initSpec } from "./init.ts";
+import { migrateEvent, migrateSpec } from "./migrate.ts";
 import { serve, serveSpec } from "./serve.ts";
 import { systemd, systemdSpec } from "./systemd.ts";
 import { tls, tlsSpec } from "./tls.ts";
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   backup: { spec: backupSpec, run: backup },
   export: { spec: exportSpec, run: exportResults },
   import: { spec: importSpec, run: importEvent },
+  migrate: { spec: migrateSpec, run: migrateEvent },
   "admin-token": { spec: adminTokenSpec, run: adminToken },
   systemd: { spec: systemdSpec, run: systemd },
   tls: { spec: tlsSpec, run: tls },

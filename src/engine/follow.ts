@@ -46,12 +46,6 @@ export interface FollowTarget {
 
 /** Plays one record of another node's onto the engine. */
 export function followWrite(target: FollowTarget, write: Write): void {
-  const { hunt, layout } = target;
-  const teamOf = (id: number) => target.teams.get(id);
-  const puzzleOf = (id: string) => {
-    const index = hunt.puzzleIndex.get(id);
-    return index === undefined ? undefined : hunt.puzzles[index];
-  };
   switch (write.kind) {
     case "team":
       if (target.teams.has(write.id)) return;
@@ -64,139 +58,34 @@ export function followWrite(target: FollowTarget, write: Write): void {
       });
       target.seen({ at: write.at });
       return;
-    case "guess": {
-      target.seen({ guess: write.id, at: write.at });
-      const team = teamOf(write.teamId);
-      const puzzle = puzzleOf(write.puzzle);
-      if (team === undefined || puzzle === undefined) return;
-      team.lastActivityAt = Math.max(team.lastActivityAt, write.at);
-      if (write.extraUsed) {
-        const left = (team.extraGuesses.get(puzzle.index) ?? 0) - 1;
-        if (left > 0) team.extraGuesses.set(puzzle.index, left);
-        else team.extraGuesses.delete(puzzle.index);
-      }
-      if (write.result === "correct") {
-        if (team.state.counts[layout.solved + puzzle.index] === 1) return;
-        if (target.solve(team, puzzle, write.effectiveAt ?? write.at)) {
-          target.valueFell(team, puzzle);
-        }
-        return;
-      }
-      if (puzzle.guessLimit.perMs !== Infinity) {
-        const recent = team.recentWrong.get(puzzle.index) ?? [];
-        recent.push(write.at);
-        team.recentWrong.set(puzzle.index, recent);
-      }
-      team.state.counts[layout.wrongGuesses + puzzle.index]!++;
-      return;
-    }
-    case "submission": {
-      target.seen({ submission: write.id, at: write.at });
-      const team = teamOf(write.teamId);
-      const puzzle = puzzleOf(write.puzzle);
-      target.submissions.set(write.id, {
-        id: write.id,
-        teamId: write.teamId,
-        puzzle: write.puzzle,
-        submit: write.submit,
-        file: write.file,
-        text: write.text,
-        status: write.status,
-        points: write.points,
-        message: null,
-        at: write.at,
-        acceptedAt: write.status === "accepted" ? write.at : null,
-        judgedAt: null,
-      });
-      target.addStoredBytes(write.teamId, write.file?.size ?? 0);
-      if (team === undefined || puzzle === undefined) return;
-      team.lastActivityAt = Math.max(team.lastActivityAt, write.at);
-      if (write.status === "accepted") target.solve(team, puzzle, write.at, write.points);
-      return;
-    }
-    case "verdict": {
-      target.seen({ at: write.at });
-      const submission = target.submissions.get(write.submissionId);
-      if (submission === undefined) return;
-      const team = teamOf(write.teamId);
-      const puzzle = puzzleOf(write.puzzle);
-      const was = submission.status;
-      if (write.status === "accepted") {
-        Object.assign(submission, {
-          status: "accepted",
-          points: write.points,
-          acceptedAt: write.at,
-          message: null,
-        });
-        if (team !== undefined && puzzle !== undefined && was !== "accepted") {
-          target.solve(team, puzzle, write.at, write.points);
-        }
-      } else {
-        if (team !== undefined && puzzle !== undefined && was === "accepted") {
-          target.unsolve(team, puzzle, submission.points, write.at);
-        }
-        Object.assign(submission, { status: "rejected", message: write.message });
-      }
-      submission.judgedAt = write.at;
-      target.releaseClaim(submission.id);
-      return;
-    }
-    case "unlock": {
-      const team = teamOf(write.teamId);
-      const puzzle = puzzleOf(write.puzzle);
-      if (team === undefined || puzzle === undefined) return;
-      // Two nodes may both record a time-based unlock: the earliest time wins, in any order.
-      const unlockedAt = team.state.unlockedAt;
-      const current = unlockedAt[puzzle.index]!;
-      if (current === current && current <= write.at) return;
-      unlockedAt[puzzle.index] = write.at;
-      team.version++;
-      return;
-    }
-    case "hint": {
-      target.seen({ at: write.at });
-      const team = teamOf(write.teamId);
-      const puzzle = puzzleOf(write.puzzle);
-      const hint = puzzle?.hints.find((h) => h.id === write.hint);
-      if (team === undefined || puzzle === undefined || hint === undefined) return;
-      const key = `${puzzle.index}:${hint.index}`;
-      if (team.hints.has(key)) return;
-      team.hints.add(key);
-      team.state.taken.add(hintKey(puzzle.index, hint.index));
-      target.changeScore(team, -hint.cost, write.at);
-      team.lastActivityAt = Math.max(team.lastActivityAt, write.at);
-      return;
-    }
-    case "checkin": {
-      target.seen({ at: write.at });
-      const team = teamOf(write.teamId);
-      const puzzle = puzzleOf(write.puzzle);
-      if (team === undefined || puzzle === undefined) return;
-      const slot = layout.checkedIn + puzzle.index;
-      if (team.state.counts[slot] === 1) return;
-      if (puzzle.route !== undefined) target.checkedInAtStop(team, puzzle);
-      team.state.counts[slot] = 1;
-      team.lastActivityAt = Math.max(team.lastActivityAt, write.at);
-      return;
-    }
+    case "guess":
+      return followGuess(target, write);
+    case "submission":
+      return followSubmission(target, write);
+    case "verdict":
+      return followVerdict(target, write);
+    case "unlock":
+    case "hint":
+    case "checkin":
+      return followProgress(target, write);
     case "route": {
-      const team = teamOf(write.teamId);
-      const route = hunt.routes.find((r) => r.id === write.route);
+      const team = target.teams.get(write.teamId);
+      const route = target.hunt.routes.find((r) => r.id === write.route);
       if (team === undefined || route === undefined) return;
-      const order = write.stops.map((id) => hunt.puzzleIndex.get(id) ?? -1);
+      const order = write.stops.map((id) => target.hunt.puzzleIndex.get(id) ?? -1);
       if (order.some((index) => index < 0)) return;
       target.setRoute(team, route, order);
       return;
     }
     case "adjustment": {
       target.seen({ adjustment: write.id, at: write.at });
-      const team = teamOf(write.teamId);
+      const team = target.teams.get(write.teamId);
       if (team !== undefined) target.changeScore(team, write.points, write.at);
       return;
     }
     case "extra_guesses": {
-      const team = teamOf(write.teamId);
-      const index = hunt.puzzleIndex.get(write.puzzle);
+      const team = target.teams.get(write.teamId);
+      const index = target.hunt.puzzleIndex.get(write.puzzle);
       if (team === undefined || index === undefined) return;
       team.extraGuesses.set(index, (team.extraGuesses.get(index) ?? 0) + write.count);
       return;
@@ -215,4 +104,131 @@ export function followWrite(target: FollowTarget, write: Write): void {
     case "meta":
       return;
   }
+}
+
+/** The team and puzzle a record names, when the game still has both. */
+function played(
+  target: FollowTarget,
+  write: { teamId: number; puzzle: string },
+): { team: Team; puzzle: Puzzle } | undefined {
+  const team = target.teams.get(write.teamId);
+  const index = target.hunt.puzzleIndex.get(write.puzzle);
+  if (team === undefined || index === undefined) return undefined;
+  return { team, puzzle: target.hunt.puzzles[index]! };
+}
+
+/** A guess: the team's limits and counters, and its solve when it was right. */
+function followGuess(target: FollowTarget, write: Extract<Write, { kind: "guess" }>): void {
+  target.seen({ guess: write.id, at: write.at });
+  const found = played(target, write);
+  if (found === undefined) return;
+  const { team, puzzle } = found;
+  const { layout } = target;
+  team.lastActivityAt = Math.max(team.lastActivityAt, write.at);
+  if (write.extraUsed) {
+    const left = (team.extraGuesses.get(puzzle.index) ?? 0) - 1;
+    if (left > 0) team.extraGuesses.set(puzzle.index, left);
+    else team.extraGuesses.delete(puzzle.index);
+  }
+  if (write.result === "correct") {
+    if (team.state.counts[layout.solved + puzzle.index] === 1) return;
+    if (target.solve(team, puzzle, write.effectiveAt ?? write.at)) {
+      target.valueFell(team, puzzle);
+    }
+    return;
+  }
+  if (puzzle.guessLimit.perMs !== Infinity) {
+    const recent = team.recentWrong.get(puzzle.index) ?? [];
+    recent.push(write.at);
+    team.recentWrong.set(puzzle.index, recent);
+  }
+  team.state.counts[layout.wrongGuesses + puzzle.index]!++;
+}
+
+/** A mission's submission: kept for judging, and solved at once when accepted (judge = "auto"). */
+function followSubmission(
+  target: FollowTarget,
+  write: Extract<Write, { kind: "submission" }>,
+): void {
+  target.seen({ submission: write.id, at: write.at });
+  target.submissions.set(write.id, {
+    id: write.id,
+    teamId: write.teamId,
+    puzzle: write.puzzle,
+    submit: write.submit,
+    file: write.file,
+    text: write.text,
+    status: write.status,
+    points: write.points,
+    message: null,
+    at: write.at,
+    acceptedAt: write.status === "accepted" ? write.at : null,
+    judgedAt: null,
+  });
+  target.addStoredBytes(write.teamId, write.file?.size ?? 0);
+  const found = played(target, write);
+  if (found === undefined) return;
+  found.team.lastActivityAt = Math.max(found.team.lastActivityAt, write.at);
+  if (write.status === "accepted") target.solve(found.team, found.puzzle, write.at, write.points);
+}
+
+/** A verdict: an acceptance solves the mission, a rejection after one takes the solve back. */
+function followVerdict(target: FollowTarget, write: Extract<Write, { kind: "verdict" }>): void {
+  target.seen({ at: write.at });
+  const submission = target.submissions.get(write.submissionId);
+  if (submission === undefined) return;
+  const found = played(target, write);
+  const was = submission.status;
+  if (write.status === "accepted") {
+    Object.assign(submission, {
+      status: "accepted",
+      points: write.points,
+      acceptedAt: write.at,
+      message: null,
+    });
+    if (found !== undefined && was !== "accepted") {
+      target.solve(found.team, found.puzzle, write.at, write.points);
+    }
+  } else {
+    if (found !== undefined && was === "accepted") {
+      target.unsolve(found.team, found.puzzle, submission.points, write.at);
+    }
+    Object.assign(submission, { status: "rejected", message: write.message });
+  }
+  submission.judgedAt = write.at;
+  target.releaseClaim(submission.id);
+}
+
+/** An unlock, a taken hint or a check-in. */
+function followProgress(
+  target: FollowTarget,
+  write: Extract<Write, { kind: "unlock" | "hint" | "checkin" }>,
+): void {
+  const found = played(target, write);
+  if (found === undefined) return;
+  const { team, puzzle } = found;
+  if (write.kind === "unlock") {
+    // Two nodes may both record a time-based unlock: the earliest time wins, in any order.
+    const unlockedAt = team.state.unlockedAt;
+    const current = unlockedAt[puzzle.index]!;
+    if (current === current && current <= write.at) return;
+    unlockedAt[puzzle.index] = write.at;
+    team.version++;
+    return;
+  }
+  target.seen({ at: write.at });
+  team.lastActivityAt = Math.max(team.lastActivityAt, write.at);
+  if (write.kind === "hint") {
+    const hint = puzzle.hints.find((h) => h.id === write.hint);
+    const key = hint === undefined ? undefined : `${puzzle.index}:${hint.index}`;
+    if (hint === undefined || key === undefined || team.hints.has(key)) return;
+    team.hints.add(key);
+    team.state.taken.add(hintKey(puzzle.index, hint.index));
+    target.changeScore(team, -hint.cost, write.at);
+    return;
+  }
+  const slot = target.layout.checkedIn + puzzle.index;
+  if (team.state.counts[slot] === 1) return;
+  if (puzzle.route !== undefined) target.checkedInAtStop(team, puzzle);
+  team.state.counts[slot] = 1;
 }

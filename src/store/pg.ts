@@ -180,6 +180,55 @@ export class PgStore implements Store {
     }
   }
 
+  /**
+   * Appends `writes` as the whole log of an empty database (`cairn migrate`),
+   * in one transaction. Refuses a database whose log holds anything.
+   */
+  static async importLog(
+    url: string,
+    writes: readonly Write[],
+    options: { node?: string } = {},
+  ): Promise<{ rows: number }> {
+    const node = options.node ?? "migrate";
+    const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+    try {
+      await sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(${SETUP_LOCK})`;
+        await tx.unsafe(SCHEMA);
+      });
+      return await sql.begin(async (tx) => {
+        const [head] = await tx<{ seq: string }[]>`
+          SELECT seq::text AS seq FROM cairn_log_head WHERE id = 1 FOR UPDATE`;
+        if (Number(head!.seq) > 0) {
+          throw new Error(
+            `the database already holds an event (${
+              head!.seq
+            } log rows); migrate into an empty one`,
+          );
+        }
+        const at = Date.now();
+        for (let i = 0; i < writes.length; i += INSERT_CHUNK) {
+          const chunk = writes.slice(i, i + INSERT_CHUNK).map((write, k) => ({
+            seq: i + k + 1,
+            node,
+            at,
+            body: JSON.stringify(write),
+          }));
+          await tx`INSERT INTO cairn_log ${tx(chunk, "seq", "node", "at", "body")}`;
+        }
+        await tx`UPDATE cairn_log_head SET seq = ${writes.length} WHERE id = 1`;
+        return { rows: writes.length };
+      });
+    } finally {
+      await sql.end({ timeout: 1 }).catch(() => {});
+    }
+  }
+
+  /** The in-memory copy's connection, for the commands that read an event's tables (export). */
+  get tables(): SqliteStore["db"] {
+    return this.copy.db;
+  }
+
   // ------------------------------------------------------------- writes
 
   commit(writes: readonly Write[]): Promise<void> {
@@ -492,9 +541,24 @@ export class PgStore implements Store {
     return this.copy.solvedPuzzles();
   }
 
+  /**
+   * Keeps the hunt's scoring in the copy, and in the log when it changed, so
+   * that `cairn export` can score the event from the database alone.
+   */
   saveScoring(hunt: Hunt): void {
-    // Scoring is derived from the hunt file each node runs: kept in its copy for the export.
     this.copy.saveScoring(hunt);
+    const scoring = scoringOf(hunt);
+    if (this.copy.meta(SCORING_KEY as MetaKey) !== scoring) {
+      this.setMeta({ [SCORING_KEY]: scoring } as Partial<Record<MetaKey, string>>);
+    }
+  }
+
+  /** Rebuilds the copy's scoring tables from the log's (for `cairn export`); false without. */
+  restoreScoring(): boolean {
+    const stored = this.copy.meta(SCORING_KEY as MetaKey);
+    if (stored === undefined) return false;
+    this.copy.saveScoring(JSON.parse(stored) as Hunt);
+    return true;
   }
 
   meta(key: MetaKey): string | undefined {
@@ -565,6 +629,26 @@ export class PgStore implements Store {
     })();
     this.copy.close();
   }
+}
+
+/** The meta key of the hunt's scoring in the log. */
+const SCORING_KEY = "hunt_scoring";
+
+/** What the export needs of the hunt to score it (see `saveScoring` in export.ts), as JSON. */
+function scoringOf(hunt: Hunt): string {
+  return JSON.stringify({
+    title: hunt.title,
+    puzzles: hunt.puzzles.map((p) => ({
+      id: p.id,
+      title: p.title,
+      round: p.round,
+      points: p.points,
+      dynamic: p.dynamic,
+      firstSolveBonus: p.firstSolveBonus,
+      index: p.index,
+      hints: p.hints.map((h) => ({ id: h.id, cost: h.cost })),
+    })),
+  });
 }
 
 function messageOf(error: unknown): string {

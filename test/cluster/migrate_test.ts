@@ -1,0 +1,240 @@
+// `cairn migrate --from FILE --to postgres://…`: an SQLite event moved into an
+// empty PostgreSQL log gives back every row of every table, the same engine
+// state, and the same export; a database that holds an event is refused.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "../../src/cli/mod.ts";
+import type { Engine, Write } from "../../src/engine/mod.ts";
+import { loadHunt } from "../../src/hunt/mod.ts";
+import { bootEngine } from "../../src/server/boot.ts";
+import { type Connection, openForReading, SqliteStore } from "../../src/store/mod.ts";
+import { PgStore } from "../../src/store/pg.ts";
+import { FakeClock, HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
+import { fakeIo } from "../_io.ts";
+import { type Pg, startPg } from "../_pg.ts";
+
+const TOML = HUNT_TOML + `
+[[puzzle]]
+id = "statue"
+title = "Statue"
+round = "r2"
+points = 30
+submit = "photo"
+
+[[puzzle]]
+id = "song"
+title = "Song"
+round = "r2"
+points = 20
+submit = "text"
+judge = "auto"
+`;
+
+let pg: Pg;
+let dir: string;
+const file = () => join(dir, "event.db");
+
+/** Every row of every table the log carries (the hunt's scoring is each node's own). */
+function tables(db: Connection): Record<string, unknown[]> {
+  const names = db.query<{ name: string }>(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'hunt_%' ORDER BY name",
+  ).all().map((row) => row.name);
+  const out: Record<string, unknown[]> = {};
+  for (const name of names) {
+    const rows = db.query<Record<string, unknown>>(`SELECT * FROM ${name}`).all();
+    const filtered = name === "meta"
+      ? rows.filter((row) => row.key !== "hunt_title" && row.key !== "hunt_scoring")
+      : rows;
+    out[name] = filtered.map((row) => JSON.stringify(row)).sort();
+  }
+  return out;
+}
+
+function view(engine: Engine) {
+  return [...engine.teams.values()].map((team) => ({
+    name: team.name,
+    score: engine.score(team),
+    unlocked: [...team.state.unlockedAt],
+    solved: [...team.solvedAt],
+    hints: [...team.hints].sort(),
+    counts: [...team.state.counts],
+  }));
+}
+
+beforeAll(async () => {
+  pg = await startPg();
+  dir = mkdtempSync(join(tmpdir(), "cairn-migrate-"));
+  // An event played on one box: teams, right and wrong guesses, hints, check-ins,
+  // adjustments, announcements, judged and automatic missions, sessions and keys.
+  const { hunt } = loadHunt(TOML, { file: "hunt.toml" });
+  const clock = new FakeClock(START + MINUTE);
+  const opened = SqliteStore.open(file());
+  if (opened.kind !== "ok") throw new Error("locked");
+  const store = opened.store;
+  store.saveScoring(hunt!);
+  const { engine, writes: bootWrites } = bootEngine(store, hunt!, clock);
+  await store.commit(bootWrites);
+  const commit = (writes: readonly Write[]) => store.commit(writes);
+  const teams = [];
+  for (let i = 1; i <= 6; i++) {
+    const r = engine.register({
+      name: `Team ${i}`,
+      passwordHash: `hash-${i}`,
+      division: i % 2 ? "kids" : "adults",
+    });
+    if (r.kind !== "ok") throw new Error("register");
+    await commit([...r.writes, {
+      kind: "session",
+      tokenHash: `token-${i}`,
+      teamId: r.team.id,
+      at: clock.now(),
+    }]);
+    teams.push(r.team);
+  }
+  for (const [n, team] of teams.entries()) {
+    clock.advance(37_000);
+    for (const answer of ["nope", "alp", "alpha"]) {
+      const g = engine.guess(team, "a", answer);
+      if (g.kind === "judged") await commit(g.writes);
+    }
+    const h = engine.takeHint(team, "a", "free");
+    if (h.kind === "ok") await commit(h.writes);
+    if (n % 2 === 0) {
+      const c = engine.checkIn(team, "cp-123");
+      if (c.kind === "ok") await commit(c.writes);
+      const b = engine.guess(team, "b", "bravo");
+      if (b.kind === "judged") await commit(b.writes);
+    }
+    await commit(engine.adjust(team, n - 2, `fix ${n}`).writes);
+    await commit(engine.grantExtraGuesses(team, "b", 2)!.writes);
+    const s = engine.submit(team, "statue", {
+      file: { hash: "ab".repeat(32), type: "image/jpeg", size: 100 + n },
+    });
+    if (s.kind !== "ok") throw new Error(`submit ${s.kind}`);
+    await commit(s.writes);
+    clock.advance(5_000);
+    // Accepted, rejected, accepted then rejected, or left pending.
+    if (n % 4 !== 3) {
+      const j = engine.judge(
+        s.submission.id,
+        n % 4 === 1 ? { accept: false, message: "Blurry" } : {
+          accept: true,
+          points: 25,
+        },
+      );
+      if (j.kind === "ok") await commit(j.writes);
+    }
+    if (n % 4 === 2) {
+      clock.advance(1_000);
+      const j = engine.judge(s.submission.id, { accept: false, message: "Wrong statue" });
+      if (j.kind === "ok") await commit(j.writes);
+    }
+    const t = engine.submit(team, "song", { text: `la la ${n}` });
+    if (t.kind === "ok") await commit(t.writes);
+    await commit([{
+      kind: "idempotency",
+      teamId: team.id,
+      key: `key-${n}`,
+      fingerprint: "f",
+      status: 200,
+      body: "{}",
+      at: clock.now(),
+    }]);
+  }
+  await commit(engine.announce("Halfway").writes);
+  await commit(engine.tick().writes);
+  store.setMeta({ scoreboard_frozen_at: String(clock.now()), admin_token_hash: "admin-hash" });
+  store.close();
+}, 60_000);
+
+afterAll(async () => {
+  await pg?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("cairn migrate", () => {
+  test("copies every row of every table into an empty log, and the engine boots to the same state", async () => {
+    const url = await pg.createDatabase("moved");
+    const io = fakeIo();
+    const code = await run(["migrate", "--from", file(), "--to", url], io);
+    expect(io.err()).toBe("");
+    expect(code).toBe(0);
+    expect(io.out()).toMatch(/^migrate: 6 teams, \d+ guesses \(\d+ log rows\) moved to postgres:/);
+
+    const source = openForReading(file());
+    const shared = await PgStore.open(url, { filesDir: dir });
+    try {
+      const expected = tables(source);
+      expect(expected.submissions!.length).toBe(12);
+      expect(tables(shared.tables)).toEqual(expected);
+
+      const { hunt } = loadHunt(TOML, { file: "hunt.toml" });
+      const clock = new FakeClock(START + 60 * MINUTE);
+      const fromFile = SqliteStore.over(source);
+      const a = bootEngine(fromFile, hunt!, clock).engine;
+      const b = bootEngine(shared, hunt!, clock).engine;
+      expect(view(b)).toEqual(view(a));
+      expect(b.standings().map((s) => [s.team.name, s.score]))
+        .toEqual(a.standings().map((s) => [s.team.name, s.score]));
+    } finally {
+      shared.close();
+      source.close();
+    }
+  });
+
+  test("refuses a database that already holds an event, and changes nothing", async () => {
+    const url = await pg.createDatabase("twice");
+    expect(await run(["migrate", "--from", file(), "--to", url], fakeIo())).toBe(0);
+    const before = await pg.query("SELECT count(*)::int AS n FROM cairn_log", {
+      database: "twice",
+    });
+    const io = fakeIo();
+    expect(await run(["migrate", "--from", file(), "--to", url], io)).toBe(1);
+    expect(io.err()).toMatch(/^migrate: the database already holds an event \(\d+ log rows\)/);
+    expect(await pg.query("SELECT count(*)::int AS n FROM cairn_log", { database: "twice" }))
+      .toEqual(before);
+  });
+
+  test("says what is wrong, with no stack trace, for a missing file, a bad URL or no server", async () => {
+    const missing = fakeIo();
+    expect(await run(["migrate", "--from", join(dir, "none.db"), "--to", pg.url], missing))
+      .toBe(1);
+    expect(missing.err()).toBe(`migrate: there is no database at ${join(dir, "none.db")}\n`);
+    const notPg = fakeIo();
+    expect(await run(["migrate", "--from", file(), "--to", "mysql://x"], notPg)).toBe(2);
+    expect(notPg.err()).toBe('migrate: --to must be a postgres:// URL, not "mysql://x"\n');
+    const down = fakeIo();
+    const code = await run([
+      "migrate",
+      "--from",
+      file(),
+      "--to",
+      "postgres://nobody:secret@127.0.0.1:1/none",
+    ], down);
+    expect(code).toBe(1);
+    expect(down.err()).toMatch(/^migrate: .+\n$/);
+    expect(down.err()).not.toContain("secret");
+    expect(down.err()).not.toContain("    at ");
+  });
+
+  test("cairn export reads the same results from the log as from the file", async () => {
+    const url = await pg.createDatabase("exported");
+    expect(await run(["migrate", "--from", file(), "--to", url], fakeIo())).toBe(0);
+    // A node records the hunt's scoring in the log when it starts; so does this store.
+    const { hunt } = loadHunt(TOML, { file: "hunt.toml" });
+    const node = await PgStore.open(url, { filesDir: dir });
+    node.watch({});
+    node.saveScoring(hunt!);
+    await node.drain();
+    node.close();
+    const fromFile = fakeIo();
+    expect(await run(["export", "--db", file()], fromFile)).toBe(0);
+    const fromLog = fakeIo();
+    expect(await run(["export", "--db", url], fromLog)).toBe(0);
+    expect(fromLog.err()).toBe(fromFile.err());
+    expect(JSON.parse(fromLog.out())).toEqual(JSON.parse(fromFile.out()));
+    expect(JSON.parse(fromLog.out()).teams.length).toBe(6);
+  });
+});
