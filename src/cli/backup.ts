@@ -1,13 +1,24 @@
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { backupDatabase, openForReading } from "../store/mod.ts";
+import {
+  backupDatabase,
+  copyFiles,
+  type CopyResult,
+  filesDirOf,
+  missingFiles,
+  type NamedFile,
+  namedFiles,
+  openForReading,
+  pruneFiles,
+} from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { DEFAULT_DB } from "./serve.ts";
 
 export const backupSpec: CommandSpec = {
   name: "backup",
-  summary: "Write a consistent copy of the database, safe while the server runs.",
+  summary:
+    "Write a consistent copy of the database and of its uploaded files, safe while the server runs.",
   usage: "cairn backup OUT [--db FILE]",
   options: {
     db: { type: "string", value: "FILE", env: "CAIRN_DB", default: DEFAULT_DB, help: "Database" },
@@ -16,8 +27,11 @@ export const backupSpec: CommandSpec = {
   notes: [
     "OUT is a file, replaced atomically if it exists, or an existing folder, which gets",
     "cairn-YYYYMMDD-HHMMSS.db. The copy is checked with SQLite's quick_check before it",
-    "takes OUT's name. To restore: stop the server, copy the backup over the database",
-    "file, delete the database's -wal and -shm files if any, and start the server.",
+    "takes OUT's name; before that, the mission files the copy names go to OUT.files/ (files",
+    "already there are kept, hard-linked from the newest earlier dated backup when OUT is a",
+    "folder, and files the copy no longer names are removed). To restore: stop",
+    "the server, copy the backup over the database file and OUT.files/ over the database's",
+    "DB.files/ folder, delete the database's -wal and -shm files if any, and start the server.",
   ].join("\n"),
 };
 
@@ -38,9 +52,37 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
   try {
     const db = openForReading(dbPath);
     try {
-      const result = await backupDatabase(db, out);
+      // The files go first, beside the copy still under its temporary name: a file is on disk
+      // before the submission naming it is committed and stored files never change, so every
+      // file the copy names is there to copy, and OUT never names a file OUT.files lacks.
+      const filesOut = filesDirOf(out);
+      let files: NamedFile[] = [];
+      let copied: CopyResult = { copied: 0, linked: 0, kept: 0, bytes: 0, missing: [] };
+      const result = await backupDatabase(db, out, (copy) => {
+        files = namedFiles(copy);
+        // A hunt without uploads gets no empty folder beside each backup.
+        if (files.length === 0 && !existsSync(filesOut)) return;
+        copied = copyFiles(filesDirOf(dbPath), filesOut, files, {
+          name: (file) => file.hash,
+          linkFrom: earlierFiles(dirname(out), filesOut),
+        });
+      });
+      if (existsSync(filesOut)) pruneFiles(filesOut, new Set(files.map((file) => file.hash)));
       const ms = Math.round(performance.now() - started);
-      io.stdout(`backup: wrote ${result.path} (${formatBytes(result.bytes)}) in ${ms} ms\n`);
+      const stored = files.length - copied.missing.length;
+      const linked = copied.linked > 0 ? `, ${copied.linked} linked` : "";
+      const also = files.length === 0
+        ? ""
+        : ` and ${count(stored, "file")} to ${filesOut} (${count(copied.copied, "new file")}, ${
+          formatBytes(copied.bytes)
+        }${linked})`;
+      io.stdout(
+        `backup: wrote ${result.path} (${formatBytes(result.bytes)})${also} in ${ms} ms\n`,
+      );
+      if (copied.missing.length > 0) {
+        io.stderr(`backup: ${missingFiles(copied.missing, filesDirOf(dbPath))}\n`);
+        return EXIT.failure;
+      }
     } finally {
       db.close();
     }
@@ -49,6 +91,19 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
     return EXIT.failure;
   }
   return EXIT.ok;
+}
+
+/**
+ * The files folder of the newest earlier dated backup in `folder`, to hard-link
+ * unchanged files from, or undefined.
+ */
+function earlierFiles(folder: string, current: string): string | undefined {
+  const earlier = readdirSync(folder)
+    .filter((name) => /^cairn-\d{8}-\d{6}\.db\.files$/.test(name))
+    .map((name) => join(folder, name))
+    .filter((path) => path !== current)
+    .sort();
+  return earlier.at(-1);
 }
 
 /** The UTC time as YYYYMMDD-HHMMSS, for backup file names that sort by date. */
@@ -62,6 +117,10 @@ function sameFile(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+function count(n: number, one: string): string {
+  return `${n} ${n === 1 ? one : `${one}s`}`;
 }
 
 function formatBytes(bytes: number): string {

@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
+  copyFiles,
+  type CopyResult,
+  exportName,
+  filesDirOf,
   hasScoring,
+  missingFiles,
+  namedFiles,
   openForReading,
   readResults,
   readSolvePoints,
@@ -21,8 +27,9 @@ import { isPostgresUrl, PgStore } from "../store/pg.ts";
 export const exportSpec: CommandSpec = {
   name: "export",
   summary:
-    "Write the results: teams, solves, guesses, the final scoreboard, route orders, hints taken, check-ins and adjustments.",
-  usage: "cairn export [--db FILE] [--format json|csv|ctftime] [--table T] [--out PATH]",
+    "Write the results: teams, solves, guesses, the final scoreboard, route orders, hints taken, check-ins, adjustments and mission submissions, and with --files the uploaded files.",
+  usage:
+    "cairn export [--db FILE] [--format json|csv|ctftime] [--table T] [--out PATH] [--files DIR]",
   options: {
     db: {
       type: "string",
@@ -52,13 +59,21 @@ export const exportSpec: CommandSpec = {
       env: "CAIRN_EXPORT_OUT",
       help: "json, ctftime: a file (default: stdout); csv: a folder for every table's file",
     },
+    files: {
+      type: "string",
+      value: "DIR",
+      env: "CAIRN_EXPORT_FILES",
+      help: "Also copy the submissions' uploaded files into this folder",
+    },
   },
   positionals: { min: 0, max: 0, names: "" },
   notes: [
     "json writes one document {teams, solves, guesses, scoreboard, routes, hints, checkins,",
-    "adjustments}. csv writes one file per table into the folder --out (teams.csv, solves.csv,",
-    "guesses.csv, scoreboard.csv, routes.csv, hints.csv, checkins.csv, adjustments.csv), or one",
-    "table with --table; each starts with a UTF-8 byte-order mark, for Excel. It reads the",
+    "adjustments, submissions}. csv writes one file per table into the folder --out (teams.csv,",
+    "solves.csv, guesses.csv, scoreboard.csv, routes.csv, hints.csv, checkins.csv,",
+    "adjustments.csv, submissions.csv), or one table with --table; each starts with a UTF-8",
+    "byte-order mark, for Excel. --files DIR copies each file a submission names into DIR,",
+    "under the name its `file` column gives (content hash and extension). It reads the",
     "database file only: the server may be running or not. The scoreboard is the organizers'",
     "view, unfrozen. ctftime writes the final standings as CTFtime imports them: {tasks,",
     "standings: [{pos, team, score, taskStats, lastAccept}]}.",
@@ -96,6 +111,7 @@ export async function exportResults(
     const db = shared?.tables ?? openForReading(resolve(url));
     let results;
     let feed: string | undefined;
+    let files: CopyResult | undefined;
     try {
       if (!hasScoring(db)) {
         throw new Error(
@@ -104,6 +120,11 @@ export async function exportResults(
       }
       results = readResults(db);
       if (format === "ctftime") feed = ctftimeText(results, readSolvePoints(db));
+      if (values.files !== undefined) {
+        files = copyFiles(filesDirOf(dbPath), resolve(values.files as string), namedFiles(db), {
+          name: exportName,
+        });
+      }
     } finally {
       if (shared === undefined) db.close();
     }
@@ -111,6 +132,9 @@ export async function exportResults(
       count(results.teams.length, "team"),
       count(results.solves.length, "solve"),
       count(results.guesses.length, "guess", "guesses"),
+      ...(results.submissions.length > 0 || files !== undefined
+        ? [count(results.submissions.length, "submission")]
+        : []),
     ].join(", ");
     if (feed !== undefined) {
       if (out === undefined) io.stdout(feed);
@@ -133,6 +157,16 @@ export async function exportResults(
     const summary = `export: ${counts}${out === undefined ? "" : ` written to ${out}`}\n`;
     if (out === undefined) io.stderr(summary);
     else io.stdout(summary);
+    if (files !== undefined) {
+      const held = files.copied + files.linked + files.kept;
+      const line = `export: ${count(held, "file")} in ${resolve(values.files as string)}\n`;
+      if (out === undefined) io.stderr(line);
+      else io.stdout(line);
+      if (files.missing.length > 0) {
+        io.stderr(`export: ${missingFiles(files.missing, filesDirOf(dbPath))}\n`);
+        return Promise.resolve(EXIT.failure);
+      }
+    }
   } catch (error) {
     io.stderr(`export: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failure;

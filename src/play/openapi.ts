@@ -526,11 +526,15 @@ export const ROUTES: readonly Route[] = [
           "hints",
           "checkins",
           "adjustments",
+          "submissions",
         ]),
       },
     ],
     answers: [
-      ok(R.Results, "Teams, solves, guesses, the final scoreboard and routes (format=json)"),
+      ok(
+        R.Results,
+        "Teams, solves, guesses, the final scoreboard, routes, hints taken, check-ins, adjustments and submissions (format=json)",
+      ),
     ],
     errors: ["bad_request"],
     description: "With `format=csv`, one table as `text/csv`.",

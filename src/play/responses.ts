@@ -236,7 +236,7 @@ export const Results = v.strictObject({
     team: Int,
     team_name: v.string(),
     puzzle: v.string(),
-    guess_id: Int,
+    guess_id: v.pipe(v.nullable(Int), v.description("null for an accepted mission")),
     at: v.nullable(Time),
   })),
   guesses: v.array(v.strictObject({
@@ -285,6 +285,26 @@ export const Results = v.strictObject({
     points: Int,
     reason: v.string(),
     at: v.nullable(Time),
+  })),
+  submissions: v.array(v.strictObject({
+    id: Int,
+    team: Int,
+    team_name: v.string(),
+    puzzle: v.string(),
+    submit: v.picklist(["photo", "video", "text"]),
+    status: v.picklist(["pending", "accepted", "rejected"]),
+    points: Int,
+    message: v.nullable(v.string()),
+    text: v.nullable(v.string()),
+    file: v.pipe(
+      v.nullable(v.string()),
+      v.description("The file's content hash and extension, as `cairn export --files` names it"),
+    ),
+    type: v.nullable(v.string()),
+    size: Int,
+    at: v.nullable(Time),
+    accepted_at: v.nullable(Time),
+    judged_at: v.nullable(Time),
   })),
 });
 

@@ -16,8 +16,16 @@ export interface BackupResult {
   bytes: number;
 }
 
-/** Copies `db` into the file `out` (replacing it atomically) and checks the copy. */
-export async function backupDatabase(db: Connection, out: string): Promise<BackupResult> {
+/**
+ * Copies `db` into the file `out` (replacing it atomically) and checks the
+ * copy. `beforeRename` gets the checked copy, still under its temporary name:
+ * what must be in place before the copy takes its name (its files) goes there.
+ */
+export async function backupDatabase(
+  db: Connection,
+  out: string,
+  beforeRename?: (copy: Connection) => void,
+): Promise<BackupResult> {
   const temp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   rmSync(temp, { force: true });
   try {
@@ -28,6 +36,7 @@ export async function backupDatabase(db: Connection, out: string): Promise<Backu
     try {
       const problem = quickCheck(copy);
       if (problem !== undefined) throw new Error(`The copy fails its integrity check: ${problem}`);
+      beforeRename?.(copy);
     } finally {
       copy.close();
     }

@@ -1,7 +1,8 @@
 /**
  * The results, read from the database file alone: teams, solves, guesses,
  * the final scoreboard, the route order each team was given, and what else
- * changed scores (hints taken, check-ins, adjustments). The running server's admin route and `cairn export`
+ * changed scores (hints taken, check-ins, adjustments), and the mission
+ * submissions with their verdicts. The running server's admin route and `cairn export`
  * both read them here, so the two always agree. The scoreboard needs the
  * hunt's points and hint costs, which the server records in `hunt_puzzles`
  * and `hunt_hints` at every start and reload.
@@ -9,6 +10,7 @@
 import type { Connection } from "./driver.ts";
 import type { Hunt } from "../engine/mod.ts";
 import { SOLVE_POINTS } from "./scoring.ts";
+import { exportName } from "./files.ts";
 
 /** The tables an export holds, in the order they are written. */
 export const RESULT_TABLES = [
@@ -20,6 +22,7 @@ export const RESULT_TABLES = [
   "hints",
   "checkins",
   "adjustments",
+  "submissions",
 ] as const;
 export type ResultTable = (typeof RESULT_TABLES)[number];
 export type Results = Record<ResultTable, Record<string, unknown>[]>;
@@ -34,6 +37,23 @@ export const RESULT_COLUMNS: Record<ResultTable, readonly string[]> = {
   hints: ["team", "team_name", "puzzle", "hint", "cost", "at"],
   checkins: ["team", "team_name", "puzzle", "at"],
   adjustments: ["id", "team", "team_name", "points", "reason", "at"],
+  submissions: [
+    "id",
+    "team",
+    "team_name",
+    "puzzle",
+    "submit",
+    "status",
+    "points",
+    "message",
+    "text",
+    "file",
+    "type",
+    "size",
+    "at",
+    "accepted_at",
+    "judged_at",
+  ],
 };
 
 /** Records the hunt's scoring (points, hint costs) beside the state, replacing the last one. */
@@ -124,6 +144,21 @@ export function readResults(db: Connection): Results {
       `SELECT a.id, a.team_id AS team, t.name AS team_name, a.points, a.reason, a.at
        FROM adjustments a JOIN teams t ON t.id = a.team_id ORDER BY a.id`,
     ).map(withIso),
+    // Each mission submission and its verdict; \`file\` is the name \`cairn export --files\` gives it.
+    submissions: all(
+      `SELECT m.id, m.team_id AS team, t.name AS team_name, m.puzzle, m.submit, m.status,
+         m.points, m.message, m.text, m.file_hash, m.file_type AS type, m.file_size AS size, m.at,
+         m.accepted_at, m.judged_at
+       FROM submissions m JOIN teams t ON t.id = m.team_id ORDER BY m.id`,
+    ).map(({ file_hash, ...row }) => ({
+      ...row,
+      file: typeof file_hash === "string"
+        ? exportName({ hash: file_hash, type: row.type as string | null })
+        : null,
+      at: iso(row.at),
+      accepted_at: iso(row.accepted_at),
+      judged_at: iso(row.judged_at),
+    })),
   })).deferred();
 }
 

@@ -19,7 +19,16 @@ export type {
   TeamHistory,
   UploadSink,
 } from "./store.ts";
-export { filesDirOf, FileStore } from "./files.ts";
+export {
+  copyFiles,
+  exportName,
+  filesDirOf,
+  FileStore,
+  missingFiles,
+  namedFiles,
+  pruneFiles,
+} from "./files.ts";
+export type { CopyResult, NamedFile } from "./files.ts";
 export { SqliteStore } from "./sqlite.ts";
 export type { OpenStore } from "./sqlite.ts";
 export {

@@ -186,6 +186,7 @@ describe("admin routes", () => {
       "hints",
       "checkins",
       "adjustments",
+      "submissions",
     ]);
     expect(exported.body.routes).toEqual([]);
     expect(exported.body.solves).toEqual([{

@@ -106,6 +106,7 @@ describe("readResults()", () => {
       "hints",
       "checkins",
       "adjustments",
+      "submissions",
     ]);
     expect(results.teams).toEqual([{
       id: 1,

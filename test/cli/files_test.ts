@@ -1,0 +1,220 @@
+// `cairn backup` and `cairn export` with mission uploads: the backup copies the files its database
+// copy names into OUT.files/, and the export lists submissions and copies the files with --files.
+import { Database } from "bun:sqlite";
+import { describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "../../src/cli/mod.ts";
+import { fakeIo } from "../_io.ts";
+import { jpegWithGps } from "../http/_jpeg.ts";
+
+const HUNT = `
+[hunt]
+title = "Files"
+
+[[puzzle]]
+id = "statue"
+title = "Statue"
+points = 30
+submit = "photo"
+judge = "auto"
+
+[[puzzle]]
+id = "story"
+title = "Story"
+points = 10
+submit = "text"
+`;
+
+async function startServer(dir: string) {
+  const io = fakeIo();
+  const hunt = join(dir, "hunt.toml");
+  writeFileSync(hunt, HUNT);
+  const db = join(dir, "cairn.db");
+  const exited = run(
+    ["serve", "--hunt", hunt, "--db", db, "--host", "127.0.0.1", "--port", "0"],
+    io,
+  );
+  for (let i = 0; i < 500 && !/event=listening/.test(io.out()); i++) await Bun.sleep(10);
+  const port = /url=http:\/\/127\.0\.0\.1:(\d+)\//.exec(io.out())?.[1];
+  if (port === undefined) throw new Error(`the server did not start: ${io.out()}${io.err()}`);
+  const base = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    io.stop();
+    return await exited;
+  };
+  return { base, db, stop };
+}
+
+async function register(base: string, name: string): Promise<string> {
+  const res = await fetch(`${base}/api/teams`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, password: "correct horse" }),
+  });
+  return ((await res.json()) as { token: string }).token;
+}
+
+async function submit(base: string, token: string, puzzle: string, form: FormData) {
+  const res = await fetch(`${base}/api/puzzles/${puzzle}/submissions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  expect(res.status).toBe(201);
+}
+
+function photo(scanBytes: number): FormData {
+  const form = new FormData();
+  form.append("file", new Blob([jpegWithGps(scanBytes)], { type: "image/jpeg" }), "me.jpg");
+  return form;
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+describe("backup and export with mission files", () => {
+  test("backup copies the named files beside the copy; export lists and copies them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-files-"));
+    const server = await startServer(dir);
+    let stopped = false;
+    try {
+      const gulls = await register(server.base, "Gulls");
+      const terns = await register(server.base, "Terns");
+      await submit(server.base, gulls, "statue", photo(2_000));
+      await submit(server.base, terns, "statue", photo(3_000));
+      const text = new FormData();
+      text.append("text", "We are named after a bird.");
+      await submit(server.base, gulls, "story", text);
+      const stored = readdirSync(`${server.db}.files`).sort();
+      expect(stored).toHaveLength(2);
+
+      // A file no submission names (as a crash would leave) is not backed up.
+      writeFileSync(join(`${server.db}.files`, "f".repeat(64)), "orphan");
+      const out = join(dir, "copy.db");
+      const io = fakeIo();
+      expect(await run(["backup", out, "--db", server.db], io)).toBe(0);
+      expect(io.out()).toMatch(
+        new RegExp(
+          `^backup: wrote ${out} \\(\\d+\\.\\d KiB\\) and 2 files to ${out}\\.files ` +
+            `\\(2 new files, \\d+\\.\\d KiB\\) in \\d+ ms\\n$`,
+        ),
+      );
+      expect(readdirSync(`${out}.files`).sort()).toEqual(stored);
+      for (const name of stored) {
+        const bytes = readFileSync(join(`${out}.files`, name));
+        expect(sha256(bytes)).toBe(name);
+      }
+      const copy = new Database(out, { readonly: true });
+      expect(copy.query("SELECT count(*) AS n FROM submissions").get()).toEqual({ n: 3 });
+      copy.close();
+
+      // Again to the same OUT: nothing new is copied; a file the copy no longer names goes.
+      writeFileSync(join(`${out}.files`, "e".repeat(64)), "stale");
+      const again = fakeIo();
+      expect(await run(["backup", out, "--db", server.db], again)).toBe(0);
+      expect(again.out()).toContain("and 2 files to");
+      expect(again.out()).toContain("(0 new files, 0.0 KiB)");
+      expect(readdirSync(`${out}.files`).sort()).toEqual(stored);
+
+      // Dated backups in a folder: the second links the first one's files instead of copying.
+      const folder = join(dir, "dated");
+      cpSync(out, join(folder, "cairn-20261121-100000.db"));
+      cpSync(`${out}.files`, join(folder, "cairn-20261121-100000.db.files"), { recursive: true });
+      const dated = fakeIo();
+      expect(await run(["backup", folder, "--db", server.db], dated)).toBe(0);
+      expect(dated.out()).toContain("(0 new files, 0.0 KiB, 2 linked)");
+      const name = /wrote (\S+) /.exec(dated.out())![1]!;
+      const first = statSync(join(folder, "cairn-20261121-100000.db.files", stored[0]!));
+      const second = statSync(join(`${name}.files`, stored[0]!));
+      expect(second.ino).toBe(first.ino);
+
+      const exported = fakeIo();
+      const filesOut = join(dir, "export-files");
+      expect(await run(["export", "--db", server.db, "--files", filesOut], exported)).toBe(0);
+      expect(exported.err()).toBe(
+        `export: 2 teams, 2 solves, 0 guesses, 3 submissions\nexport: 2 files in ${filesOut}\n`,
+      );
+      const results = JSON.parse(exported.out());
+      expect(results.submissions).toHaveLength(3);
+      expect(results.submissions[0]).toMatchObject({
+        id: 1,
+        team: 1,
+        team_name: "Gulls",
+        puzzle: "statue",
+        submit: "photo",
+        status: "accepted",
+        points: 30,
+        message: null,
+        text: null,
+        type: "image/jpeg",
+      });
+      expect(results.submissions[2]).toMatchObject({
+        team_name: "Gulls",
+        puzzle: "story",
+        status: "pending",
+        text: "We are named after a bird.",
+        file: null,
+        size: 0,
+        accepted_at: null,
+      });
+      const names = results.submissions.slice(0, 2).map((row: { file: string }) => row.file);
+      expect(readdirSync(filesOut).sort()).toEqual(names.sort());
+      expect(names.every((file: string) => /^[0-9a-f]{64}\.jpg$/.test(file))).toBe(true);
+
+      expect(await server.stop()).toBe(0);
+      stopped = true;
+      // CSV has the submissions table too.
+      const csv = fakeIo();
+      expect(
+        await run(["export", "--db", server.db, "--format", "csv", "--table", "submissions"], csv),
+      ).toBe(0);
+      expect(csv.out()).toStartWith(
+        "\uFEFFid,team,team_name,puzzle,submit,status,points,message,text,file,type,size,at," +
+          'accepted_at,judged_at\r\n1,1,"Gulls","statue","photo","accepted",30,,,"',
+      );
+
+      // A file missing from the database's folder is named, and the command fails.
+      rmSync(join(`${server.db}.files`, stored[0]!));
+      const lost = fakeIo();
+      expect(await run(["backup", join(dir, "lost.db"), "--db", server.db], lost)).toBe(1);
+      expect(lost.err()).toBe(
+        `backup: 1 file the database names is missing from ${server.db}.files: ${stored[0]}\n`,
+      );
+      expect(existsSync(join(dir, "lost.db"))).toBe(true);
+      const lostExport = fakeIo();
+      expect(
+        await run(
+          ["export", "--db", server.db, "--out", join(dir, "r.json"), "--files", filesOut],
+          lostExport,
+        ),
+      ).toBe(1);
+      expect(lostExport.err()).toContain(`export: 1 file the database names is missing`);
+    } finally {
+      if (!stopped) await server.stop();
+    }
+  });
+
+  test("a hunt without uploads gets no files folder beside its backup", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-files-"));
+    const server = await startServer(dir);
+    try {
+      const io = fakeIo();
+      expect(await run(["backup", join(dir, "copy.db"), "--db", server.db], io)).toBe(0);
+      expect(io.out()).toMatch(/^backup: wrote .*copy\.db \(\d+\.\d KiB\) in \d+ ms\n$/);
+      expect(existsSync(join(dir, "copy.db.files"))).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  });
+});
