@@ -19,9 +19,15 @@ export const backupSpec: CommandSpec = {
   name: "backup",
   summary:
     "Write a consistent copy of the database and of its uploaded files, safe while the server runs.",
-  usage: "cairn backup OUT [--db FILE]",
+  usage: "cairn backup OUT [--db FILE] [--files DIR]",
   options: {
     db: { type: "string", value: "FILE", env: "CAIRN_DB", default: DEFAULT_DB, help: "Database" },
+    files: {
+      type: "string",
+      value: "DIR",
+      env: "CAIRN_FILES",
+      help: "Where the mission uploads are, as for serve (default: beside the database file)",
+    },
   },
   positionals: { min: 1, max: 1, names: "OUT" },
   notes: [
@@ -38,6 +44,7 @@ export const backupSpec: CommandSpec = {
 /** Copies the database into OUT while the server may be writing to it. */
 export async function backup(values: Values, positionals: string[], io: Io): Promise<number> {
   const dbPath = resolve(values.db as string);
+  const filesIn = values.files === undefined ? filesDirOf(dbPath) : resolve(values.files as string);
   let out = resolve(positionals[0]!);
   if (existsSync(out) && statSync(out).isDirectory()) out = join(out, `cairn-${stamp()}.db`);
   if (!existsSync(dirname(out))) {
@@ -62,7 +69,7 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
         files = namedFiles(copy);
         // A hunt without uploads gets no empty folder beside each backup.
         if (files.length === 0 && !existsSync(filesOut)) return;
-        copied = copyFiles(filesDirOf(dbPath), filesOut, files, {
+        copied = copyFiles(filesIn, filesOut, files, {
           name: (file) => file.hash,
           linkFrom: earlierFiles(dirname(out), filesOut),
         });
@@ -80,7 +87,7 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
         `backup: wrote ${result.path} (${formatBytes(result.bytes)})${also} in ${ms} ms\n`,
       );
       if (copied.missing.length > 0) {
-        io.stderr(`backup: ${missingFiles(copied.missing, filesDirOf(dbPath))}\n`);
+        io.stderr(`backup: ${missingFiles(copied.missing, filesIn)}\n`);
         return EXIT.failure;
       }
     } finally {

@@ -21,15 +21,15 @@ import { ctftimeFeed, ctftimeJson } from "../play/mod.ts";
 import type { Results } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { DEFAULT_DB } from "./serve.ts";
+import { DEFAULT_DB, DEFAULT_PG_FILES } from "./serve.ts";
 import { isPostgresUrl, PgStore } from "../store/pg.ts";
 
 export const exportSpec: CommandSpec = {
   name: "export",
   summary:
-    "Write the results: teams, solves, guesses, the final scoreboard, route orders, hints taken, check-ins, adjustments and mission submissions, and with --files the uploaded files.",
+    "Write the results: teams, solves, guesses, the final scoreboard, route orders, hints taken, check-ins, adjustments and mission submissions, and with --files-out the uploaded files.",
   usage:
-    "cairn export [--db FILE] [--format json|csv|ctftime] [--table T] [--out PATH] [--files DIR]",
+    "cairn export [--db FILE] [--format json|csv|ctftime] [--table T] [--out PATH] [--files-out DIR]",
   options: {
     db: {
       type: "string",
@@ -62,7 +62,14 @@ export const exportSpec: CommandSpec = {
     files: {
       type: "string",
       value: "DIR",
-      env: "CAIRN_EXPORT_FILES",
+      env: "CAIRN_FILES",
+      help:
+        "Where the mission uploads are, as for serve (default: beside the SQLite file; with PostgreSQL, ./cairn-data/files)",
+    },
+    "files-out": {
+      type: "string",
+      value: "DIR",
+      env: "CAIRN_EXPORT_FILES_OUT",
       help: "Also copy the submissions' uploaded files into this folder",
     },
   },
@@ -72,7 +79,7 @@ export const exportSpec: CommandSpec = {
     "adjustments, submissions}. csv writes one file per table into the folder --out (teams.csv,",
     "solves.csv, guesses.csv, scoreboard.csv, routes.csv, hints.csv, checkins.csv,",
     "adjustments.csv, submissions.csv), or one table with --table; each starts with a UTF-8",
-    "byte-order mark, for Excel. --files DIR copies each file a submission names into DIR,",
+    "byte-order mark, for Excel. --files-out DIR copies each file a submission names into DIR,",
     "under the name its `file` column gives (content hash and extension). It reads the",
     "database file only: the server may be running or not. The scoreboard is the organizers'",
     "view, unfrozen. ctftime writes the final standings as CTFtime imports them: {tasks,",
@@ -89,6 +96,9 @@ export async function exportResults(
   const format = values.format as "json" | "csv" | "ctftime";
   const table = values.table as ResultTable | undefined;
   const out = values.out as string | undefined;
+  const filesOut = values["files-out"] === undefined
+    ? undefined
+    : resolve(values["files-out"] as string);
   if (format !== "csv" && table !== undefined) {
     io.stderr("export: --table goes with --format csv\n");
     return EXIT.usage;
@@ -109,6 +119,11 @@ export async function exportResults(
       shared.restoreScoring();
     }
     const db = shared?.tables ?? openForReading(resolve(url));
+    const filesIn = values.files !== undefined
+      ? resolve(values.files as string)
+      : shared !== undefined
+      ? resolve(DEFAULT_PG_FILES)
+      : filesDirOf(resolve(url));
     let results;
     let feed: string | undefined;
     let files: CopyResult | undefined;
@@ -120,10 +135,8 @@ export async function exportResults(
       }
       results = readResults(db);
       if (format === "ctftime") feed = ctftimeText(results, readSolvePoints(db));
-      if (values.files !== undefined) {
-        files = copyFiles(filesDirOf(dbPath), resolve(values.files as string), namedFiles(db), {
-          name: exportName,
-        });
+      if (filesOut !== undefined) {
+        files = copyFiles(filesIn, filesOut, namedFiles(db), { name: exportName });
       }
     } finally {
       if (shared === undefined) db.close();
@@ -159,12 +172,12 @@ export async function exportResults(
     else io.stdout(summary);
     if (files !== undefined) {
       const held = files.copied + files.linked + files.kept;
-      const line = `export: ${count(held, "file")} in ${resolve(values.files as string)}\n`;
+      const line = `export: ${count(held, "file")} in ${filesOut}\n`;
       if (out === undefined) io.stderr(line);
       else io.stdout(line);
       if (files.missing.length > 0) {
-        io.stderr(`export: ${missingFiles(files.missing, filesDirOf(dbPath))}\n`);
-        return Promise.resolve(EXIT.failure);
+        io.stderr(`export: ${missingFiles(files.missing, filesIn)}\n`);
+        return EXIT.failure;
       }
     }
   } catch (error) {

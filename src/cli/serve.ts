@@ -15,7 +15,7 @@ import { formatReport } from "./_hunt.ts";
 
 export const DEFAULT_DB = "./cairn-data/cairn.db";
 /** Where a node on PostgreSQL keeps mission uploads unless told (`--files`). */
-const DEFAULT_PG_FILES = "./cairn-data/files";
+export const DEFAULT_PG_FILES = "./cairn-data/files";
 
 export const serveSpec: CommandSpec = {
   name: "serve",

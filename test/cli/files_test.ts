@@ -37,13 +37,13 @@ points = 10
 submit = "text"
 `;
 
-async function startServer(dir: string) {
+async function startServer(dir: string, extra: string[] = []) {
   const io = fakeIo();
   const hunt = join(dir, "hunt.toml");
   writeFileSync(hunt, HUNT);
   const db = join(dir, "cairn.db");
   const exited = run(
-    ["serve", "--hunt", hunt, "--db", db, "--host", "127.0.0.1", "--port", "0"],
+    ["serve", "--hunt", hunt, "--db", db, "--host", "127.0.0.1", "--port", "0", ...extra],
     io,
   );
   for (let i = 0; i < 500 && !/event=listening/.test(io.out()); i++) await Bun.sleep(10);
@@ -141,7 +141,7 @@ describe("backup and export with mission files", () => {
 
       const exported = fakeIo();
       const filesOut = join(dir, "export-files");
-      expect(await run(["export", "--db", server.db, "--files", filesOut], exported)).toBe(0);
+      expect(await run(["export", "--db", server.db, "--files-out", filesOut], exported)).toBe(0);
       expect(exported.err()).toBe(
         `export: 2 teams, 2 solves, 0 guesses, 3 submissions\nexport: 2 files in ${filesOut}\n`,
       );
@@ -195,7 +195,7 @@ describe("backup and export with mission files", () => {
       const lostExport = fakeIo();
       expect(
         await run(
-          ["export", "--db", server.db, "--out", join(dir, "r.json"), "--files", filesOut],
+          ["export", "--db", server.db, "--out", join(dir, "r.json"), "--files-out", filesOut],
           lostExport,
         ),
       ).toBe(1);
@@ -213,6 +213,35 @@ describe("backup and export with mission files", () => {
       expect(await run(["backup", join(dir, "copy.db"), "--db", server.db], io)).toBe(0);
       expect(io.out()).toMatch(/^backup: wrote .*copy\.db \(\d+\.\d KiB\) in \d+ ms\n$/);
       expect(existsSync(join(dir, "copy.db.files"))).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("backup and export read the uploads from --files, as serve keeps them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-files-"));
+    const uploads = join(dir, "uploads");
+    const server = await startServer(dir, ["--files", uploads]);
+    try {
+      await submit(server.base, await register(server.base, "Gulls"), "statue", photo(500));
+      expect(readdirSync(uploads)).toHaveLength(1);
+      const out = join(dir, "copy.db");
+      const io = fakeIo();
+      expect(await run(["backup", out, "--db", server.db, "--files", uploads], io)).toBe(0);
+      expect(readdirSync(`${out}.files`)).toEqual(readdirSync(uploads));
+      // Without it, the folder beside the database is looked in, and the file is not there.
+      const wrong = fakeIo();
+      expect(await run(["backup", join(dir, "b.db"), "--db", server.db], wrong)).toBe(1);
+      expect(wrong.err()).toStartWith(`backup: 1 file the database names is missing from `);
+      const exported = fakeIo();
+      const to = join(dir, "out");
+      expect(
+        await run(
+          ["export", "--db", server.db, "--files", uploads, "--files-out", to],
+          exported,
+        ),
+      ).toBe(0);
+      expect(readdirSync(to)).toEqual([`${readdirSync(uploads)[0]}.jpg`]);
     } finally {
       await server.stop();
     }
