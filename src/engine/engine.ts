@@ -552,8 +552,8 @@ export class Engine {
   }
 
   /** The oldest pending submission no other judge holds, now claimed by `judge` for two minutes. */
-  claimNext(judge: string): Submission | undefined {
-    return this.judging.claimNext(this.submissions.values(), judge, this.now());
+  claimNext(judge: string, options: { skip?: number } = {}): Submission | undefined {
+    return this.judging.claimNext(this.submissions.values(), judge, this.now(), options);
   }
 
   /** The team's latest submission for a puzzle, if any. */

@@ -85,11 +85,20 @@ export type JudgeOutcome =
 export class JudgeQueue {
   private readonly claims = new Map<number, { judge: string; until: number }>();
 
-  /** The oldest pending submission that `judge` holds or nobody holds, claimed for `judge`. */
-  claimNext(pending: Iterable<Submission>, judge: string, now: number): Submission | undefined {
+  /**
+   * The oldest pending submission that `judge` holds or nobody holds, claimed
+   * for `judge`. With `skip`, the judge lets that one go and gets another one.
+   */
+  claimNext(
+    pending: Iterable<Submission>,
+    judge: string,
+    now: number,
+    options: { skip?: number } = {},
+  ): Submission | undefined {
+    if (options.skip !== undefined) this.releaseClaim(options.skip, judge);
     let free: Submission | undefined;
     for (const submission of pending) {
-      if (submission.status !== "pending") continue;
+      if (submission.status !== "pending" || submission.id === options.skip) continue;
       const claim = this.claims.get(submission.id);
       // A judge who reloads the page gets back the one they hold.
       if (claim !== undefined && claim.until > now && claim.judge === judge) {
@@ -100,6 +109,11 @@ export class JudgeQueue {
     }
     if (free !== undefined) this.claims.set(free.id, { judge, until: now + CLAIM_MS });
     return free;
+  }
+
+  /** Lets a submission go before its claim lapses, if `judge` holds it. */
+  releaseClaim(id: number, judge: string): void {
+    if (this.claims.get(id)?.judge === judge) this.claims.delete(id);
   }
 
   /** Lets a submission go (its verdict is in). */

@@ -12,19 +12,11 @@ import {
   readJson,
   refusalResponse,
   sessionPlayer,
+  submissionFile,
   submissionView,
   VerdictBody,
 } from "../play/mod.ts";
 import { json } from "./_json.ts";
-
-const EXTENSIONS: Record<string, string> = {
-  "image/jpeg": "jpg",
-  "image/png": "png",
-  "image/heic": "heic",
-  "image/webp": "webp",
-  "video/mp4": "mp4",
-  "video/quicktime": "mov",
-};
 
 /** Mounts the mission routes on the API. */
 export function missionRoutes(api: Hono, played: Play): void {
@@ -61,18 +53,9 @@ export function missionRoutes(api: Hono, played: Play): void {
     const player = sessionPlayer(game, c);
     const allowed = submission !== undefined &&
       (player?.team.id === submission.teamId || isAdmin(c, game.adminTokenHash));
-    const file = allowed ? submission.file && game.store.upload(submission.file.hash) : undefined;
-    if (!allowed || !submission.file || file === undefined) throw new ApiError("not_found");
-    const name = `submission-${submission.id}.${EXTENSIONS[submission.file.type] ?? "bin"}`;
-    return new Response(file, {
-      headers: {
-        "content-type": submission.file.type,
-        "content-disposition": `inline; filename="${name}"`,
-        "x-content-type-options": "nosniff",
-        "content-security-policy": "default-src 'none'; sandbox",
-        "cache-control": "private, max-age=3600",
-      },
-    });
+    const response = allowed ? submissionFile(game, submission) : undefined;
+    if (response === undefined) throw new ApiError("not_found");
+    return response;
   });
 
   api.post("/api/admin/judge/claim", async (c) => {

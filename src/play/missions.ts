@@ -41,6 +41,35 @@ export interface SubmissionView {
   at: string;
 }
 
+const EXTENSIONS: Record<string, string> = {
+  "image/jpeg": "jpg",
+  "image/png": "png",
+  "image/heic": "heic",
+  "image/webp": "webp",
+  "video/mp4": "mp4",
+  "video/quicktime": "mov",
+};
+
+/**
+ * A submission's stored file as a response, or undefined when it has none:
+ * its sniffed type, a download name, nosniff and a sandboxing policy, so a
+ * file is never run as a page. Callers decide who may have it.
+ */
+export function submissionFile(game: Game, submission: Submission): Response | undefined {
+  const file = submission.file && game.store.upload(submission.file.hash);
+  if (!submission.file || file === undefined) return undefined;
+  const name = `submission-${submission.id}.${EXTENSIONS[submission.file.type] ?? "bin"}`;
+  return new Response(file, {
+    headers: {
+      "content-type": submission.file.type,
+      "content-disposition": `inline; filename="${name}"`,
+      "x-content-type-options": "nosniff",
+      "content-security-policy": "default-src 'none'; sandbox",
+      "cache-control": "private, max-age=3600",
+    },
+  });
+}
+
 /** Multipart framing and a text part never need more than this beside the file. */
 const FRAMING_BYTES = 64 * 1024;
 
@@ -146,9 +175,9 @@ export function missionActions(game: Game) {
       return { ok: true, reply: submissionView(outcome.submission) };
     },
 
-    /** The oldest pending submission no other judge holds, claimed by `judge` for 2 minutes. */
-    claimNext(judge: string): Submission | undefined {
-      return game.engine.claimNext(judge);
+    /** The oldest pending submission no other judge holds, claimed by `judge` for 2 minutes; `skip` lets one go. */
+    claimNext(judge: string, options: { skip?: number } = {}): Submission | undefined {
+      return game.engine.claimNext(judge, options);
     },
 
     /** A judge's verdict: accept (all or part of the points) or reject with a message. */

@@ -37,7 +37,13 @@ export {
   secretsEqual,
   verifyPassword,
 } from "./accounts.ts";
-export { ClaimBody, missionActions, submissionView, VerdictBody } from "./missions.ts";
+export {
+  ClaimBody,
+  missionActions,
+  submissionFile,
+  submissionView,
+  VerdictBody,
+} from "./missions.ts";
 export type { MissionActions, SubmissionView } from "./missions.ts";
 export { BODY_LIMIT, check, EmptyBody, readForm, readJson, validate } from "./body.ts";
 export { ApiError, envelope, errorResponse, ERRORS, refusal, refusalResponse } from "./errors.ts";

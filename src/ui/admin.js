@@ -1,5 +1,6 @@
-// The organizers' pages: sign in from the admin link's fragment, then keep the
-// dashboard's guess feed, progress grid and charts current.
+// The organizers' pages: sign in from the admin link's fragment, keep the
+// dashboard's guess feed, progress grid and charts current, and give the
+// judging page its keys.
 (() => {
   "use strict";
   const page = document.body.dataset.page;
@@ -13,6 +14,10 @@
       document.getElementById("admin-token").value = decodeURIComponent(match[1]);
       document.getElementById("admin-login").submit();
     }
+    return;
+  }
+  if (page === "judge") {
+    judgeKeys();
     return;
   }
   if (page !== "admin") return;
@@ -108,4 +113,43 @@
   }
 
   setInterval(refreshPanels, 15_000);
+
+  /** The judging page's keys: A accept, P points, R reject, N skip, Esc cancel typing. */
+  function judgeKeys() {
+    const $ = (id) => document.getElementById(id);
+    document.addEventListener("keydown", (event) => {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      const typing = event.target instanceof HTMLInputElement ||
+        event.target instanceof HTMLTextAreaElement;
+      if (event.key === "Escape") {
+        if (typing) {
+          event.target.value = event.target.defaultValue;
+          event.target.blur();
+        }
+        return;
+      }
+      // Enter sends the message to the team; Shift+Enter makes a new line.
+      if (event.key === "Enter" && !event.shiftKey && event.target.closest?.("#judge-reject")) {
+        event.preventDefault();
+        $("judge-reject").requestSubmit();
+        return;
+      }
+      if (typing || !$("judge-item")) return;
+      const key = event.key.toLowerCase();
+      if (key === "a") $("judge-accept").requestSubmit();
+      else if (key === "p") $("judge-points").querySelector("input[name=points]").select();
+      else if (key === "r") $("judge-reject").querySelector("textarea").focus();
+      else if (key === "n") location.assign($("judge-skip").href);
+      else return;
+      event.preventDefault();
+    });
+    // A verdict is given once: a second press while the first is on its way does nothing.
+    for (const form of document.querySelectorAll("#judge-item form")) {
+      form.addEventListener("submit", () => {
+        for (const button of document.querySelectorAll("#judge-item button")) {
+          button.disabled = true;
+        }
+      });
+    }
+  }
 })();

@@ -218,6 +218,8 @@ export interface DashboardProps {
   puzzleChart: string;
   guessesChart: string;
   counts: { teams: number; guesses: number; solves: number };
+  /** Submissions waiting for a judge; undefined when the hunt has no missions. */
+  judging?: number | undefined;
 }
 
 export const DashboardPage: FC<DashboardProps> = (props) => {
@@ -232,6 +234,7 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
       nav="admin"
       current="/admin"
       script="admin"
+      judging={props.judging}
       bodyClass="wide"
       data={{ page: "admin", "last-guess": String(lastGuess) }}
     >
@@ -485,11 +488,18 @@ export const TeamPage: FC<
     puzzles: { id: string; title: string }[];
     /** With `submitters = "one"`: whether a device holds the team's submitter role. */
     submitter?: { held: boolean } | undefined;
+    judging?: number | undefined;
   }
 > = (props) => {
   const { team } = props;
   return (
-    <Shell title={team.name} huntTitle={props.huntTitle} nav="admin" bodyClass="wide">
+    <Shell
+      title={team.name}
+      huntTitle={props.huntTitle}
+      nav="admin"
+      judging={props.judging}
+      bodyClass="wide"
+    >
       <main id="main">
         <p class="small">
           <a href="/admin">← Dashboard</a>
@@ -563,12 +573,14 @@ export const PrintPage: FC<{
   origin: string;
   suggestions: string[];
   loopback: boolean;
+  judging?: number | undefined;
 }> = (props) => (
   <Shell
     title="QR cards"
     huntTitle={props.huntTitle}
     nav="admin"
     current="/admin/print"
+    judging={props.judging}
     bodyClass="wide"
   >
     <main id="main">

@@ -46,6 +46,7 @@ import {
 import { clock, guessesChart, puzzleChart } from "./charts.ts";
 import { setFlash, takeFlash } from "./flash.ts";
 import { MessagePage } from "./player.tsx";
+import { judgePages, judging } from "./judge_routes.ts";
 import { qrSvg } from "./qr.ts";
 
 /** The organizers' pages, to mount at the root. */
@@ -57,6 +58,7 @@ export function adminPages(played: Play): Hono {
   dashboard(pages, played, reload);
   teamAndPrint(pages, played);
   adminForms(pages, played, reload);
+  judgePages(pages, played);
   return pages;
 }
 
@@ -136,6 +138,7 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
         puzzleChart: puzzleChart(puzzleStats(engine)),
         guessesChart: guessesChart(perMinute),
         counts: { teams: engine.teams.size, ...counts },
+        judging: judging(engine),
       }),
     );
   });
@@ -187,6 +190,7 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
       TeamPage({
         huntTitle: engine.hunt.title,
         flash: takeFlash(c),
+        judging: judging(engine),
         submitter: engine.hunt.submitters === "one"
           ? { held: game.submitters.has(team.id) }
           : undefined,
@@ -234,6 +238,7 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
         origin,
         suggestions: origins,
         loopback: isLoopback(new URL(origin).hostname),
+        judging: judging(engine),
       }),
     );
   });

@@ -21,6 +21,8 @@ export interface ShellProps {
   announcement?: Announcement | undefined;
   script?: "player" | "board" | "admin";
   bodyClass?: string;
+  /** Submissions waiting for a judge, for the admin navigation; undefined hides the link (no missions). */
+  judging?: number | undefined;
   /** data-* attributes for the page's script. */
   data?: Record<string, string>;
   /** Extra head content (a no-script refresh). */
@@ -76,6 +78,17 @@ export const Shell: FC<ShellProps> = (props) => {
                 {props.nav === "player" && link("/puzzles", "Puzzles")}
                 {props.nav !== "admin" && link("/scoreboard", "Scoreboard")}
                 {props.nav === "admin" && link("/admin", "Dashboard")}
+                {props.nav === "admin" && props.judging !== undefined && (
+                  <a
+                    href="/admin/judge"
+                    aria-current={props.current === "/admin/judge" ? "page" : undefined}
+                  >
+                    Judge
+                    {props.judging > 0 && (
+                      <span class="count" title={`${props.judging} waiting`}>{props.judging}</span>
+                    )}
+                  </a>
+                )}
                 {props.nav === "admin" && link("/admin/print", "QR cards")}
                 {props.nav === "admin" && link("/scoreboard?view=projector", "Projector")}
                 {props.nav === "admin" && link("/docs/api", "API")}

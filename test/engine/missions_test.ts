@@ -184,6 +184,27 @@ describe("Engine missions", () => {
     expect(engine.claimNext("ann")?.id).toBe(second.id);
     expect(hunt.puzzles[0]!.mission).toEqual({ submit: "photo", judge: "organizer" });
   });
+
+  test("a judge who skips gets the next one, and the skipped one is free for others", () => {
+    const { engine, clock } = setup();
+    const teams: Team[] = [];
+    for (const name of ["A", "B"]) {
+      const r = engine.register({ name, passwordHash: "h" });
+      if (r.kind === "ok") teams.push(r.team);
+    }
+    const first = ok(engine.submit(teams[0]!, "statue", { file: PHOTO })).submission;
+    clock.advance(1000);
+    const second = ok(engine.submit(teams[1]!, "statue", { file: PHOTO })).submission;
+    expect(engine.claimNext("ann")?.id).toBe(first.id);
+    expect(engine.claimNext("ann", { skip: first.id })?.id).toBe(second.id);
+    expect(engine.claimNext("bob")?.id).toBe(first.id);
+    // Skipping the only one left for you gives nothing, and lets it go.
+    expect(engine.claimNext("ann", { skip: second.id })).toBeUndefined();
+    expect(engine.claimNext("cy")?.id).toBe(second.id);
+    // Another judge's skip cannot release a claim it does not hold.
+    engine.judging.releaseClaim(second.id, "ann");
+    expect(engine.claimNext("dan")).toBeUndefined();
+  });
 });
 
 describe("missions on disk", () => {

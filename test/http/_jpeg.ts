@@ -66,3 +66,14 @@ export function contains(bytes: Uint8Array, needle: ArrayLike<number>): boolean 
   }
   return false;
 }
+
+/** `jpeg` (a real, decodable one) with the same EXIF GPS and XMP segments spliced in after its start. */
+export function addGps(jpeg: Uint8Array): Uint8Array {
+  const tagged = jpegWithGps(0);
+  // The metadata segments run from after the start marker to the quantization table (FF DB).
+  let end = 2;
+  while (!(tagged[end] === 0xff && tagged[end + 1] === 0xdb)) {
+    end += 2 + ((tagged[end + 2]! << 8) | tagged[end + 3]!);
+  }
+  return new Uint8Array([...jpeg.subarray(0, 2), ...tagged.subarray(2, end), ...jpeg.subarray(2)]);
+}

@@ -1,0 +1,247 @@
+/** The judging page: one claimed submission at a time, large, with its mission and the verdict forms. */
+import type { FC } from "hono/jsx";
+import { raw } from "hono/html";
+import type { Flash } from "./flash.ts";
+import { Notice, Shell } from "./layout.tsx";
+
+/** A submission as the judge sees it. */
+export interface JudgedItem {
+  id: number;
+  team: string;
+  teamId: number;
+  puzzle: string;
+  mission: string;
+  submit: "photo" | "video" | "text";
+  text: string | null;
+  /** The file's URL, for a photo or a video. */
+  file: string | null;
+  /** The puzzle's full points: the most "accept with points" may give. */
+  points: number;
+  at: string;
+}
+
+export interface JudgePageProps {
+  huntTitle: string;
+  flash?: Flash | undefined;
+  /** The judge's name (from their cookie); undefined asks for it. */
+  judge: string | undefined;
+  /** How many submissions wait for a verdict. */
+  pending: number;
+  /** The submission claimed for this judge, with its mission's text and until when it is held. */
+  current?: (JudgedItem & { bodyHtml: string; heldUntil: string; auto: boolean }) | undefined;
+  /** Whether the judge asked to skip and nothing else was waiting. */
+  skippedLast: boolean;
+  /** Recently accepted submissions, newest first: a judge may still reject them. */
+  recent: (JudgedItem & { accepted: string; awarded: number; auto: boolean })[];
+}
+
+/** The keys the page's script answers, shown on the page. */
+const KEYS: [string, string][] = [
+  ["A", "accept"],
+  ["P", "accept with points"],
+  ["R", "reject with a message"],
+  ["N", "skip to the next"],
+  ["Esc", "cancel typing"],
+];
+
+export const JudgePage: FC<JudgePageProps> = (props) => {
+  const { current } = props;
+  return (
+    <Shell
+      title="Judge"
+      huntTitle={props.huntTitle}
+      nav="admin"
+      current="/admin/judge"
+      script="admin"
+      judging={props.pending}
+      bodyClass="wide"
+      data={{ page: "judge", ...(current && { submission: String(current.id) }) }}
+      // With nothing to judge, the page looks again every 10 s, with or without its script.
+      head={current === undefined && props.judge !== undefined
+        ? <meta http-equiv="refresh" content="10" />
+        : undefined}
+    >
+      <main id="main">
+        <div class="judge-head">
+          <h1>Judge</h1>
+          <p class="meta">
+            <span class="badge" id="pending-count">{props.pending} waiting</span>
+            {props.judge !== undefined && (
+              <span>
+                Judging as <strong id="judge-name">{props.judge}</strong>
+              </span>
+            )}
+          </p>
+        </div>
+        <Notice flash={props.flash} id="result" />
+        {props.judge === undefined
+          ? <JudgeName />
+          : current === undefined
+          ? (
+            <section class="card" id="judge-empty">
+              <h2>{props.skippedLast ? "Nothing else is waiting" : "Nothing is waiting"}</h2>
+              <p class="muted">
+                This page looks for new submissions every 10 seconds.
+                {props.pending > 0 && " The others are held by other judges for now."}
+              </p>
+            </section>
+          )
+          : <Current item={current} />}
+        {props.judge !== undefined && <Keys />}
+        <Recent items={props.recent} />
+        {props.judge !== undefined && (
+          <details class="small">
+            <summary>Not {props.judge}?</summary>
+            <JudgeName name={props.judge} />
+          </details>
+        )}
+      </main>
+    </Shell>
+  );
+};
+
+/** Asks the judge's name: it tells judges apart, so two never get the same submission. */
+const JudgeName: FC<{ name?: string }> = ({ name }) => (
+  <section class="card" aria-labelledby="judge-name-title">
+    <h2 id="judge-name-title">Who is judging?</h2>
+    <p class="muted">
+      Each judge gets their own submissions: the page holds each one for you for 2 minutes.
+    </p>
+    <form method="post" action="/admin/judge/name" class="row">
+      <label class="grow">
+        <span class="visually-hidden">Your name</span>
+        <input
+          name="name"
+          required
+          maxlength={64}
+          autocomplete="nickname"
+          placeholder="Your name"
+          value={name ?? ""}
+        />
+      </label>
+      <button class="btn" type="submit">Start judging</button>
+    </form>
+  </section>
+);
+
+/** The shortcut keys. */
+const Keys: FC = () => (
+  <p class="muted small judge-keys" id="judge-keys">
+    Keys: {KEYS.map(([key, what], i) => (
+      <>
+        {i > 0 && " · "}
+        <kbd>{key}</kbd> {what}
+      </>
+    ))}
+  </p>
+);
+
+/** What the team sent: the photo or video large, or its text. */
+const Media: FC<{ item: JudgedItem; small?: boolean }> = ({ item, small }) => {
+  if (item.submit === "text" || item.file === null) {
+    return <blockquote class="judge-text">{item.text ?? ""}</blockquote>;
+  }
+  if (item.submit === "video") {
+    return <video src={item.file} controls preload="metadata" class="judge-video"></video>;
+  }
+  const alt = `${item.team}'s photo for ${item.mission}`;
+  return small
+    ? (
+      <a href={item.file} target="_blank" rel="noopener">
+        <img src={item.file} alt={alt} class="judge-thumb" loading="lazy" />
+      </a>
+    )
+    : <img src={item.file} alt={alt} class="judge-photo" />;
+};
+
+/** The claimed submission and its three verdicts. */
+const Current: FC<{ item: NonNullable<JudgePageProps["current"]> }> = ({ item }) => {
+  const action = `/admin/judge/${item.id}/verdict`;
+  return (
+    <section class="judge-item" id="judge-item" aria-labelledby="judge-mission">
+      <div class="judge-media">
+        <Media item={item} />
+      </div>
+      <div class="judge-side card">
+        <h2 id="judge-mission">{item.mission}</h2>
+        <p class="small">
+          <strong id="judge-team">{item.team}</strong> · sent {item.at} · {item.points} points
+        </p>
+        <div class="body judge-body">{raw(item.bodyHtml)}</div>
+        <p class="muted small">Held for you until {item.heldUntil}.</p>
+        <form method="post" action={action} id="judge-accept">
+          <input type="hidden" name="verdict" value="accept" />
+          <button class="btn" type="submit">
+            Accept (+{item.points}) <kbd>A</kbd>
+          </button>
+        </form>
+        <form method="post" action={action} id="judge-points" class="row">
+          <input type="hidden" name="verdict" value="points" />
+          <label>
+            <span>Points</span>
+            <input
+              type="number"
+              name="points"
+              min={0}
+              max={item.points}
+              step={1}
+              required
+              value={String(Math.round(item.points / 2))}
+              class="judge-points"
+            />
+          </label>
+          <button class="btn btn-quiet" type="submit">
+            Accept with points <kbd>P</kbd>
+          </button>
+        </form>
+        <form method="post" action={action} id="judge-reject">
+          <input type="hidden" name="verdict" value="reject" />
+          <label class="field">
+            <span>Message to the team (optional)</span>
+            <textarea name="message" maxlength={500} rows={2} placeholder="We can't see the statue">
+            </textarea>
+          </label>
+          <button class="btn btn-danger" type="submit">
+            Reject <kbd>R</kbd>
+          </button>
+        </form>
+        <p>
+          <a href={`/admin/judge?skip=${item.id}`} id="judge-skip">
+            Skip to the next <kbd>N</kbd>
+          </a>
+        </p>
+      </div>
+    </section>
+  );
+};
+
+/** Recently accepted submissions, each with a reject form: for second thoughts and `judge = "auto"`. */
+const Recent: FC<{ items: JudgePageProps["recent"] }> = ({ items }) => (
+  <section class="card" aria-labelledby="recent-title" id="judge-recent">
+    <h2 id="recent-title">Recently accepted</h2>
+    {items.length === 0 ? <p class="muted">None yet.</p> : (
+      <ul class="judge-recent">
+        {items.map((item) => (
+          <li data-id={String(item.id)}>
+            <Media item={item} small />
+            <div class="grow">
+              <p>
+                <strong>{item.team}</strong> · {item.mission} · +{item.awarded}
+                {item.auto && <span class="badge">auto</span>} · {item.accepted}
+              </p>
+              <form method="post" action={`/admin/judge/${item.id}/verdict`} class="row">
+                <input type="hidden" name="verdict" value="reject" />
+                <input type="hidden" name="back" value="recent" />
+                <label class="grow">
+                  <span class="visually-hidden">Message to the team</span>
+                  <input name="message" maxlength={500} placeholder="Message to the team" />
+                </label>
+                <button class="btn btn-small btn-danger" type="submit">Reject</button>
+              </form>
+            </div>
+          </li>
+        ))}
+      </ul>
+    )}
+  </section>
+);

@@ -1,0 +1,197 @@
+// The mission pages over the real app, as a browser without JavaScript uses
+// them: the judging page (two judges, verdicts, skip), and the projector's
+// gallery of accepted photos.
+import { describe, expect, test } from "bun:test";
+import { MISSIONS_TOML } from "../engine/missions_test.ts";
+import { ADMIN_TOKEN, makeApp, ORIGIN } from "../http/_app.ts";
+import { jpegWithGps } from "../http/_jpeg.ts";
+
+type App = ReturnType<typeof makeApp>;
+
+/** A browser without scripts: it keeps cookies and sends Origin on posts. */
+function browser(app: App, cookies: Record<string, string> = {}) {
+  const jar = new Map<string, string>(Object.entries(cookies));
+  const remember = (res: Response) => {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const [name, ...value] = pair!.split("=");
+      jar.set(name!, value.join("="));
+    }
+  };
+  const headers = (extra: Record<string, string> = {}) => ({
+    accept: "text/html",
+    ...(jar.size > 0 && { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") }),
+    ...extra,
+  });
+  return {
+    jar,
+    async get(path: string) {
+      const res = await app.app.request(`${ORIGIN}${path}`, { headers: headers() });
+      remember(res);
+      return { status: res.status, headers: res.headers, text: await res.text() };
+    },
+    async post(path: string, fields: Record<string, string>) {
+      const res = await app.app.request(`${ORIGIN}${path}`, {
+        method: "POST",
+        headers: headers({ "content-type": "application/x-www-form-urlencoded", origin: ORIGIN }),
+        body: new URLSearchParams(fields).toString(),
+      });
+      remember(res);
+      return { status: res.status, location: res.headers.get("location"), text: await res.text() };
+    },
+  };
+}
+
+/** A signed-in judge named `name`. */
+async function judge(app: App, name: string) {
+  const b = browser(app, { cairn_admin: ADMIN_TOKEN });
+  expect(await b.post("/admin/judge/name", { name })).toMatchObject({
+    status: 303,
+    location: "/admin/judge",
+  });
+  return b;
+}
+
+/** The submission id the judging page shows, or undefined. */
+const shown = (page: string) => /data-submission="(\d+)"/.exec(page)?.[1];
+
+async function setup(toml = MISSIONS_TOML) {
+  const app = makeApp({ toml });
+  app.clock.advance(60_000);
+  const ids: number[] = [];
+  const tokens: string[] = [];
+  for (const name of ["Gulls", "Terns"]) {
+    const token = await app.register(name);
+    tokens.push(token);
+    const form = new FormData();
+    form.append("file", new Blob([jpegWithGps()], { type: "image/jpeg" }), "me.jpg");
+    const res = await app.app.request(`${ORIGIN}/api/puzzles/statue/submissions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    expect(res.status).toBe(201);
+    ids.push(((await res.json()) as { submission: { id: number } }).submission.id);
+    app.clock.advance(1000);
+  }
+  return { app, ids, tokens };
+}
+
+describe("/admin/judge", () => {
+  test("asks a judge's name first, and is for organizers only", async () => {
+    const { app } = await setup();
+    const anonymous = await browser(app).get("/admin/judge");
+    expect(anonymous.status).toBe(303);
+    const page = await browser(app, { cairn_admin: ADMIN_TOKEN }).get("/admin/judge");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Who is judging?");
+    expect(shown(page.text)).toBeUndefined();
+    const bad = await browser(app, { cairn_admin: ADMIN_TOKEN }).post("/admin/judge/name", {
+      name: " ",
+    });
+    expect(bad.status).toBe(303);
+  });
+
+  test("two judges at once get different submissions, oldest first, each held on reload", async () => {
+    const { app, ids } = await setup();
+    const ann = await judge(app, "ann");
+    const bob = await judge(app, "bob");
+    const annPage = await ann.get("/admin/judge");
+    expect(shown(annPage.text)).toBe(String(ids[0]));
+    expect(annPage.text).toContain('Judging as <strong id="judge-name">ann</strong>');
+    expect(annPage.text).toContain(`src="/api/submissions/${ids[0]}/file"`);
+    expect(annPage.text).toContain("Statue");
+    expect(annPage.text).toContain("Gulls");
+    expect(shown((await bob.get("/admin/judge")).text)).toBe(String(ids[1]));
+    // A third judge finds nothing free; a reload gives each judge back their own.
+    const cy = await (await judge(app, "cy")).get("/admin/judge");
+    expect(shown(cy.text)).toBeUndefined();
+    expect(cy.text).toContain("held by other judges");
+    expect(shown((await ann.get("/admin/judge")).text)).toBe(String(ids[0]));
+    // After 2 minutes a claim lapses, and another judge may take it.
+    app.clock.advance(2 * 60_000 + 1);
+    expect(shown((await (await judge(app, "cy")).get("/admin/judge")).text)).toBe(String(ids[0]));
+  });
+
+  test("accept with points, then reject with a message the team sees", async () => {
+    const { app, ids, tokens } = await setup();
+    const ann = await judge(app, "ann");
+    await ann.get("/admin/judge");
+    const accepted = await ann.post(`/admin/judge/${ids[0]}/verdict`, {
+      verdict: "points",
+      points: "12",
+    });
+    expect(accepted).toMatchObject({ status: 303, location: "/admin/judge" });
+    const next = await ann.get("/admin/judge");
+    expect(next.text).toContain("Accepted: Gulls, Statue (+12)");
+    expect(shown(next.text)).toBe(String(ids[1]));
+    expect(next.text).toMatch(/id="judge-recent"[\s\S]*Gulls<\/strong> · Statue · \+12/);
+    const rejected = await ann.post(`/admin/judge/${ids[1]}/verdict`, {
+      verdict: "reject",
+      message: "We can't see the statue",
+    });
+    expect(rejected.status).toBe(303);
+    expect((await ann.get("/admin/judge")).text).toContain(
+      "Told the team: We can&#39;t see the statue",
+    );
+    const terns = await app.call("GET", "/api/puzzles/statue/submissions", { token: tokens[1] });
+    expect(terns.body.submissions[0]).toMatchObject({
+      status: "rejected",
+      message: "We can't see the statue",
+    });
+    const gulls = await app.call("GET", "/api/puzzles/statue/submissions", { token: tokens[0] });
+    expect(gulls.body.submissions[0]).toMatchObject({ status: "accepted", points: 12 });
+  });
+
+  test("refuses bad points and a second verdict with a flash, not an error page", async () => {
+    const { app, ids } = await setup();
+    const ann = await judge(app, "ann");
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "points", points: "99" });
+    expect((await ann.get("/admin/judge")).text).toContain(
+      "Points must be a whole number from 0 to 30",
+    );
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });
+    expect((await ann.get("/admin/judge")).text).toContain("This submission is already accepted");
+    await ann.post(`/admin/judge/${ids[1]}/verdict`, { verdict: "maybe" });
+    expect((await ann.get("/admin/judge")).text).toContain("Field &quot;verdict&quot;");
+  });
+
+  test("a recently accepted one can be rejected, taking its points back", async () => {
+    const { app, ids, tokens } = await setup();
+    const ann = await judge(app, "ann");
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });
+    const teamId = app.game.accounts.teamFor(tokens[0]!)!;
+    const score = () => app.game.engine.score(app.game.engine.teams.get(teamId)!);
+    expect(score()).toBe(30);
+    const back = await ann.post(`/admin/judge/${ids[0]}/verdict`, {
+      verdict: "reject",
+      back: "recent",
+      message: "Not a statue",
+    });
+    expect(back.location).toBe("/admin/judge#judge-recent");
+    expect(score()).toBe(0);
+  });
+
+  test("skip (N) gives the next one and lets the skipped one go", async () => {
+    const { app, ids } = await setup();
+    const ann = await judge(app, "ann");
+    expect(shown((await ann.get("/admin/judge")).text)).toBe(String(ids[0]));
+    expect(shown((await ann.get(`/admin/judge?skip=${ids[0]}`)).text)).toBe(String(ids[1]));
+    const bob = await judge(app, "bob");
+    expect(shown((await bob.get("/admin/judge")).text)).toBe(String(ids[0]));
+    expect((await ann.get(`/admin/judge?skip=${ids[1]}`)).text).toContain(
+      "Nothing else is waiting",
+    );
+  });
+
+  test("the admin navigation links it with the count waiting, only in a hunt with missions", async () => {
+    const { app } = await setup();
+    const dashboard = await browser(app, { cairn_admin: ADMIN_TOKEN }).get("/admin");
+    expect(dashboard.text).toMatch(/href="\/admin\/judge"[^>]*>Judge<span class="count"[^>]*>2</);
+    const plain = makeApp();
+    const other = await browser(plain, { cairn_admin: ADMIN_TOKEN }).get("/admin");
+    expect(other.status).toBe(200);
+    expect(other.text).not.toContain('href="/admin/judge"');
+  });
+});
