@@ -171,5 +171,5 @@ suite("photo missions in a browser", () => {
     await page.screenshot({ path: join(SHOTS, "judge-empty-1366.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 60_000);
 });
