@@ -16,8 +16,13 @@ export interface Pg {
   createDatabase(name: string): Promise<string>;
   /** Runs SQL (several statements allowed when there are no results to read). */
   query(sql: string, options?: { database?: string }): Promise<Record<string, unknown>[]>;
-  /** Terminates every backend whose application_name starts with `name`; returns how many. */
-  terminate(name: string): Promise<number>;
+  /** The server's client backends (not this harness's own), as pg_stat_activity shows them. */
+  backends(): Promise<Backend[]>;
+  /**
+   * Terminates every backend whose application_name starts with `name` (only those inside a
+   * transaction with `inTransaction`); returns how many.
+   */
+  terminate(name: string, options?: { inTransaction?: boolean }): Promise<number>;
   /** Stops the server (fast shutdown) and starts it again on the same port. */
   restart(options?: { mode?: "fast" | "immediate" }): Promise<void>;
   /** Stops the server, keeping its data. */
@@ -26,6 +31,18 @@ export interface Pg {
   up(): Promise<void>;
   /** Stops the server and removes its folder. */
   stop(): Promise<void>;
+}
+
+/** One client connection, from pg_stat_activity. */
+export interface Backend {
+  pid: number;
+  applicationName: string;
+  /** active, idle, idle in transaction… */
+  state: string;
+  /** Whether a transaction is open on it. */
+  inTransaction: boolean;
+  /** What it waits for, when it waits: Lock, PgSleep, ClientRead… */
+  waitEvent: string | null;
 }
 
 /** Where Debian puts the server's programs (initdb and pg_ctl are not on PATH). */
@@ -106,10 +123,24 @@ export async function startPg(): Promise<Pg> {
     },
     query: (text, opts = {}) =>
       withSql(opts.database ?? "postgres", async (sql) => [...await sql.unsafe(text)]),
-    terminate: (name) =>
+    backends: () =>
+      withSql("postgres", async (sql) => {
+        const rows = await sql`SELECT pid, application_name, state, xact_start IS NOT NULL AS tx,
+            wait_event FROM pg_stat_activity
+          WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() ORDER BY pid`;
+        return rows.map((row) => ({
+          pid: row.pid,
+          applicationName: row.application_name,
+          state: row.state,
+          inTransaction: row.tx,
+          waitEvent: row.wait_event,
+        }));
+      }),
+    terminate: (name, opts = {}) =>
       withSql("postgres", async (sql) => {
         const rows = await sql`SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity
-          WHERE application_name LIKE ${name + "%"} AND pid <> pg_backend_pid()`;
+          WHERE application_name LIKE ${name + "%"} AND pid <> pg_backend_pid()
+            AND (${!opts.inTransaction} OR xact_start IS NOT NULL)`;
         return rows.filter((row) => row.done).length;
       }),
     async restart(opts = {}) {
