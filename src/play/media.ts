@@ -127,8 +127,11 @@ export function stripJpegLocation(head: Uint8Array): StripResult {
   }
 }
 
-/** Zeroes the GPS directory of a TIFF block (and its values) and unlinks it; false if unreadable. */
-function removeGps(tiff: Uint8Array): boolean {
+/**
+ * Zeroes the GPS directory of a TIFF block (and its values) and unlinks it, in
+ * place and at the same length; false if the block cannot be read.
+ */
+export function removeGps(tiff: Uint8Array): boolean {
   if (tiff.length < 8) return false;
   const order = ascii(tiff, 0, 2);
   if (order !== "II" && order !== "MM") return false;
@@ -171,7 +174,7 @@ function removeGps(tiff: Uint8Array): boolean {
   return true;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+export function concat(parts: Uint8Array[]): Uint8Array {
   const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
   let offset = 0;
   for (const part of parts) {

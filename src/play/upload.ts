@@ -1,14 +1,17 @@
 /**
  * Reading a mission upload: a multipart/form-data body read as a stream, never
  * whole. The one file part goes to the store's sink as it arrives, counted
- * against the cap, its type sniffed from its first bytes and a JPEG's location
- * removed from its head; a `text` part is kept (small). Any failure aborts the
- * sink, so nothing is half-stored.
+ * against the cap, its type sniffed from its first bytes and its location
+ * removed (strip.ts: a JPEG's head as it streams, a PNG, WebP or HEIC photo
+ * whole once received, a video's metadata boxes as they pass); a `text` part
+ * is kept (small). A file whose structure is damaged or cut short is refused.
+ * Any failure aborts the sink, so nothing is half-stored.
  */
 import { Buffer } from "node:buffer";
 import type { UploadSink } from "../store/mod.ts";
 import { type Outcome, refusal } from "./errors.ts";
-import { type MediaType, sniff, SNIFF_BYTES, stripJpegLocation } from "./media.ts";
+import { concat, type MediaType, sniff, SNIFF_BYTES, stripJpegLocation } from "./media.ts";
+import { isWholePhoto, MediaError, MovieStripper, stripPhoto } from "./strip.ts";
 
 /** A JPEG's metadata must fit in its first MiB (EXIF itself is at most 64 KiB). */
 const HEAD_BYTES = 1_048_576;
@@ -69,7 +72,13 @@ export async function readUpload(
           return refusal("bad_request", "This mission takes a text, not a file");
         }
         sink = await options.begin();
-        const stored = await storeFile(parser, sink, options);
+        let stored: Outcome<MediaType>;
+        try {
+          stored = await storeFile(parser, sink, options);
+        } catch (error) {
+          if (error instanceof MediaError) return refusal("bad_request", error.message);
+          throw error;
+        }
         if (!stored.ok) return stored;
         type = stored.reply;
       } else if (part.name === "text" && part.filename === undefined) {
@@ -112,6 +121,14 @@ async function storeFile(
   let headSize = 0;
   let type: MediaType | undefined;
   let received = 0;
+  /** A PNG, WebP or HEIC photo, held whole until its end (the photo cap bounds it). */
+  let photo: Uint8Array[] | undefined;
+  let movie: MovieStripper | undefined;
+  /** Writes bytes after the head: held, streamed through the video stripper, or as they are. */
+  const write = async (bytes: Uint8Array) => {
+    if (photo !== undefined) photo.push(bytes);
+    else await writeAll(sink, movie === undefined ? [bytes] : movie.push(bytes));
+  };
   const tooLarge = () =>
     refusal("payload_too_large", `The file is larger than ${sizeText(options.maxBytes)}`);
 
@@ -139,8 +156,12 @@ async function storeFile(
         );
       }
       out = stripped.bytes;
+    } else if (isWholePhoto(type)) {
+      photo = [];
+    } else {
+      movie = new MovieStripper();
     }
-    await sink.write(out);
+    await write(out);
     head = [];
     return { ok: true, reply: true };
   };
@@ -152,7 +173,7 @@ async function storeFile(
     received += chunk.bytes.byteLength;
     if (received > options.maxBytes) return tooLarge();
     if (type !== undefined) {
-      await sink.write(chunk.bytes);
+      await write(chunk.bytes);
       continue;
     }
     head.push(chunk.bytes);
@@ -175,7 +196,13 @@ async function storeFile(
       return flushed === "more" ? refusal("bad_request", "The photo is not a valid JPEG") : flushed;
     }
   }
+  if (photo !== undefined && isWholePhoto(type!)) await sink.write(stripPhoto(type, concat(photo)));
+  if (movie !== undefined) await writeAll(sink, movie.finish());
   return { ok: true, reply: type! };
+}
+
+async function writeAll(sink: UploadSink, parts: Uint8Array[]): Promise<void> {
+  for (const part of parts) await sink.write(part);
 }
 
 type Part =

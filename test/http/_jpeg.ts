@@ -4,8 +4,8 @@
 export const GPS_LATITUDE = [0x4c, 0x41, 0x54, 0x31, 0x4c, 0x41, 0x54, 0x32];
 export const XMP_MARK = "exif:GPSLatitude";
 
-/** A JPEG with location metadata; `scanBytes` of image data after the start-of-scan marker. */
-export function jpegWithGps(scanBytes = 1_000): Uint8Array {
+/** An EXIF TIFF block: IFD0 with Orientation 6 and a GPS directory (latitude GPS_LATITUDE). */
+export function tiffWithGps(): Uint8Array {
   // TIFF, little-endian: IFD0 at 8 with 2 entries (Orientation, GPS pointer), GPS IFD at 38.
   const tiff = new Uint8Array(38 + 2 + 2 * 12 + 4 + 24);
   const view = new DataView(tiff.buffer);
@@ -35,6 +35,12 @@ export function jpegWithGps(scanBytes = 1_000): Uint8Array {
   view.setUint32(60, 68, true);
   view.setUint32(64, 0, true);
   for (let i = 0; i < 24; i++) tiff[68 + i] = GPS_LATITUDE[i % 8]!;
+  return tiff;
+}
+
+/** A JPEG with location metadata; `scanBytes` of image data after the start-of-scan marker. */
+export function jpegWithGps(scanBytes = 1_000): Uint8Array {
+  const tiff = tiffWithGps();
 
   const exif = [..."Exif\0\0"].map((ch) => ch.charCodeAt(0));
   const xmp = [...`http://ns.adobe.com/xap/1.0/\0<x:xmpmeta ${XMP_MARK}="48,51.5N"/>`].map((ch) =>

@@ -6,6 +6,7 @@ import { EVENTS } from "../../src/play/responses.ts";
 import { MISSIONS_TOML } from "../engine/missions_test.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 import { contains, GPS_LATITUDE, jpegWithGps, XMP_MARK } from "./_jpeg.ts";
+import { heicWithGps, ISO6709, movieWithGps, pngWithGps, webpWithGps } from "../play/_media.ts";
 
 const TOML = MISSIONS_TOML.replace("2026-11-21T16:00:00Z", "2026-11-21T16:00:00Z\ngallery = true");
 
@@ -112,6 +113,40 @@ describe("POST /api/puzzles/:id/submissions", () => {
     expect(contains(stored, new Uint8Array(1_000).fill(0x55))).toBe(true);
     expect(stored.at(-1)).toBe(0xd9);
   });
+
+  const others: [string, string, () => Uint8Array, string][] = [
+    ["PNG", "statue", pngWithGps, "me.png"],
+    ["WebP", "statue", webpWithGps, "me.webp"],
+    ["HEIC", "statue", heicWithGps, "me.heic"],
+    ["MP4", "pirate", () => movieWithGps(false, 300_000), "me.mp4"],
+    ["MOV", "pirate", () => movieWithGps(true, 300_000), "me.mov"],
+  ];
+  for (const [name, puzzle, make, filename] of others) {
+    test(`a ${name} is stored without its location; cut short, it is refused and nothing stays`, async () => {
+      const app = await setup();
+      const original = make();
+      const form = new FormData();
+      form.append("file", new Blob([original]), filename);
+      const res = await upload(app, puzzle, form, { token: app.token });
+      expect(res.status).toBe(201);
+      const [hash] = app.files();
+      const stored = new Uint8Array(await app.store.upload(hash!)!.arrayBuffer());
+      expect(contains(stored, GPS_LATITUDE)).toBe(false);
+      expect(contains(stored, new TextEncoder().encode(XMP_MARK))).toBe(false);
+      expect(contains(stored, new TextEncoder().encode(ISO6709))).toBe(false);
+      if (puzzle === "pirate" || name === "HEIC") expect(stored.length).toBe(original.length);
+
+      const cut = new FormData();
+      cut.append("file", new Blob([original.subarray(0, original.length - 100)]), filename);
+      const other = await app.register("Terns");
+      const refused = await upload(app, puzzle, cut, { token: other });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+        /^The (photo|video) is not a valid/,
+      );
+      expect(app.files()).toEqual([hash!]);
+    });
+  }
 
   const bad: [
     string,
