@@ -127,49 +127,53 @@ suite("photo missions in a browser", () => {
     await server?.stop();
   });
 
-  test("a judge names themselves, then accepts, gives points and rejects with the keys", async () => {
-    const errors: string[] = [];
-    const gulls = await registerTeam(server.base, "Gulls");
-    const terns = await registerTeam(server.base, "Terns");
-    const first = await uploadPhoto(gulls, "fountain");
-    const second = await uploadPhoto(terns, "fountain");
-    const page = await open("/admin/judge", errors);
-    await page.setViewportSize({ width: 1366, height: 900 });
-    await page.getByPlaceholder("Your name").fill("ann");
-    await page.getByRole("button", { name: "Start judging" }).click();
-    await page.waitForSelector("#judge-item");
-    expect(await page.locator("#judge-team").textContent()).toBe("Gulls");
-    expect(await page.locator("#judge-keys").textContent()).toContain("A accept");
-    // The photo is loaded, and shown large.
-    const width = await page.evaluate(`(async () => {
+  test(
+    "a judge names themselves, then accepts, gives points and rejects with the keys",
+    async () => {
+      const errors: string[] = [];
+      const gulls = await registerTeam(server.base, "Gulls");
+      const terns = await registerTeam(server.base, "Terns");
+      const first = await uploadPhoto(gulls, "fountain");
+      const second = await uploadPhoto(terns, "fountain");
+      const page = await open("/admin/judge", errors);
+      await page.setViewportSize({ width: 1366, height: 900 });
+      await page.getByPlaceholder("Your name").fill("ann");
+      await page.getByRole("button", { name: "Start judging" }).click();
+      await page.waitForSelector("#judge-item");
+      expect(await page.locator("#judge-team").textContent()).toBe("Gulls");
+      expect(await page.locator("#judge-keys").textContent()).toContain("A accept");
+      // The photo is loaded, and shown large.
+      const width = await page.evaluate(`(async () => {
       const img = document.querySelector(".judge-photo");
       if (!img.complete) await new Promise((resolve) => (img.onload = resolve));
       return img.naturalWidth;
     })()`);
-    expect(width).toBeGreaterThan(0);
-    await page.screenshot({ path: join(SHOTS, "judge-1366.png") });
+      expect(width).toBeGreaterThan(0);
+      await page.screenshot({ path: join(SHOTS, "judge-1366.png") });
 
-    // P, type the points, Enter: accepted with 12 of 20.
-    await page.keyboard.press("p");
-    await page.keyboard.press("Control+a");
-    await page.keyboard.type("12");
-    await page.keyboard.press("Enter");
-    await page.waitForSelector("text=Accepted: Gulls, Wish (+12)");
-    expect(statusOf(first)).toMatchObject({ status: "accepted", points: 12 });
+      // P, type the points, Enter: accepted with 12 of 20.
+      await page.keyboard.press("p");
+      await page.keyboard.press("Control+a");
+      await page.keyboard.type("12");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("text=Accepted: Gulls, Wish (+12)");
+      expect(statusOf(first)).toMatchObject({ status: "accepted", points: 12 });
 
-    // R, type a message, Enter: rejected, and the team is told why.
-    expect(await page.locator("#judge-team").textContent()).toBe("Terns");
-    await page.keyboard.press("r");
-    await page.keyboard.type("We can't see the coin");
-    await page.keyboard.press("Enter");
-    await page.waitForSelector("text=Rejected: Terns, Wish");
-    expect(statusOf(second)).toMatchObject({
-      status: "rejected",
-      message: "We can't see the coin",
-    });
-    await page.waitForSelector("#judge-empty");
-    await page.screenshot({ path: join(SHOTS, "judge-empty-1366.png"), fullPage: true });
-    expect(errors).toEqual([]);
-    await page.close();
-  }, 60_000);
+      // R, type a message, Enter: rejected, and the team is told why.
+      expect(await page.locator("#judge-team").textContent()).toBe("Terns");
+      await page.keyboard.press("r");
+      await page.keyboard.type("We can't see the coin");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("text=Rejected: Terns, Wish");
+      expect(statusOf(second)).toMatchObject({
+        status: "rejected",
+        message: "We can't see the coin",
+      });
+      await page.waitForSelector("#judge-empty");
+      await page.screenshot({ path: join(SHOTS, "judge-empty-1366.png"), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 });
