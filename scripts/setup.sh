@@ -35,6 +35,7 @@ need python3-seccomp /usr/bin/python3 -c 'import seccomp' # test/e2e/ops_test.ts
 need chromium test -x /usr/bin/chromium # test/e2e/browser_test.ts
 # test/cluster: a throwaway PostgreSQL server (initdb and pg_ctl live outside PATH on Debian)
 need postgresql has_initdb
+need nginx test -x /usr/sbin/nginx      # test/e2e/cluster_deploy_test.ts: deploy/nginx-cluster.conf
 if [ "${1:-}" = --bench ]; then
   need wrk has wrk # bench/load/run.ts
   need hey has hey # bench/load/run.ts
