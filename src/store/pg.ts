@@ -262,6 +262,8 @@ export class PgStore implements Store {
         done = true;
         if (expired === "go on") resolve();
         else {
+          // A turn that waited this long says the database is not answering, for /healthz too.
+          this.unreachable ??= `no answer within ${this.waitMs} ms`;
           reject(
             new UnavailableError(`Cannot reach the database: ${this.unreachable ?? "no answer"}`),
           );
@@ -383,8 +385,16 @@ export class PgStore implements Store {
     let writes: Write[] = [];
     try {
       await this.sql.begin(async (tx) => {
-        const [head] = await tx<{ seq: string }[]>`
-          SELECT seq::text AS seq FROM cairn_log_head WHERE id = 1 FOR UPDATE`;
+        // Sent together: the read runs once the lock is held, and so sees every row before it.
+        const [[head], first] = await Promise.all([
+          tx<
+            { seq: string }[]
+          >`SELECT seq::text AS seq FROM cairn_log_head WHERE id = 1 FOR UPDATE`,
+          tx<{ seq: string; body: string }[]>`
+            SELECT seq::text AS seq, body FROM cairn_log WHERE seq > ${this.seq}
+            ORDER BY cairn_log.seq LIMIT ${CHUNK}`,
+        ]);
+        await this.play(first);
         await this.readLog(tx, Number(head!.seq));
         if (turns.length > 0) {
           // From here the state in memory may run ahead of the log.
@@ -405,12 +415,16 @@ export class PgStore implements Store {
           at,
           body: JSON.stringify(write),
         }));
-        await tx`UPDATE cairn_log_head SET seq = ${this.seq + writes.length} WHERE id = 1`;
+        // Pipelined: one round trip for the head, the rows and the wake-up.
+        const statements = [
+          tx`UPDATE cairn_log_head SET seq = ${this.seq + writes.length} WHERE id = 1`,
+        ];
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
           const chunk = rows.slice(i, i + INSERT_CHUNK);
-          await tx`INSERT INTO cairn_log ${tx(chunk, "seq", "node", "at", "body")}`;
+          statements.push(tx`INSERT INTO cairn_log ${tx(chunk, "seq", "node", "at", "body")}`);
         }
-        await tx`SELECT pg_notify(${CHANNEL}, ${this.node})`;
+        statements.push(tx`SELECT pg_notify(${CHANNEL}, ${this.node})`);
+        await Promise.all(statements);
       });
     } catch (error) {
       if (decided) {
@@ -450,16 +464,22 @@ export class PgStore implements Store {
         SELECT seq::text AS seq, body FROM cairn_log WHERE seq > ${this.seq}
         ORDER BY cairn_log.seq LIMIT ${CHUNK}`;
       if (rows.length === 0) return;
-      const writes = rows.map((row) => JSON.parse(row.body) as Write);
-      const last = Number(rows[rows.length - 1]!.seq);
-      if (last !== this.seq + rows.length) {
-        throw new Error(`the log has a gap after row ${this.seq}`);
-      }
-      await this.toCopy(writes);
-      this.seq = last;
-      this.listeners.onFollow?.(writes);
+      await this.play(rows);
       if (rows.length < CHUNK) return;
     }
+  }
+
+  /** Plays rows read from the log (the next ones after `this.seq`, in order). */
+  private async play(rows: readonly { seq: string; body: string }[]): Promise<void> {
+    if (rows.length === 0) return;
+    const writes = rows.map((row) => JSON.parse(row.body) as Write);
+    const last = Number(rows[rows.length - 1]!.seq);
+    if (last !== this.seq + rows.length) {
+      throw new Error(`the log has a gap after row ${this.seq}`);
+    }
+    await this.toCopy(writes);
+    this.seq = last;
+    this.listeners.onFollow?.(writes);
   }
 
   /** Writes rows into the in-memory copy, at once (the commit settles within `flush`). */
