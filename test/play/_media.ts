@@ -67,9 +67,11 @@ const fullBox = (type: string, version: number, ...content: ArrayLike<number>[])
 
 /**
  * A HEIC: ftyp, a meta box with an image item (1), an Exif item (2) and an XMP
- * item (3), all located by iloc (version 0, absolute offsets) in mdat.
+ * item (3). With `idat`, iloc is version 1 and the Exif and XMP items are in the
+ * meta box's idat (construction method 1, offsets into idat); else iloc is
+ * version 0 and every item is in mdat at an absolute offset.
  */
-export function heicWithGps(): Uint8Array {
+export function heicWithGps(idat = false): Uint8Array {
   const image = new Uint8Array(40).fill(0x77);
   const exif = cat([0, 0, 0, 6], latin1("Exif\0\0"), tiffWithGps());
   const xmp = enc(XMP_PACKET);
@@ -85,22 +87,28 @@ export function heicWithGps(): Uint8Array {
   );
   const hdlr = fullBox("hdlr", 0, [0, 0, 0, 0], latin1("pict"), new Array(12).fill(0), [0]);
   const ftyp = box("ftyp", latin1("heic"), [0, 0, 0, 0], latin1("mif1heic"));
+  const items = [image, exif, xmp];
+  // Each item: id, (v1: construction method), data reference, extent count, offset, length.
+  const entry = (i: number, offset: number) => [
+    ...u16be(i + 1),
+    ...(idat ? u16be(i === 0 ? 0 : 1) : []),
+    0,
+    0,
+    ...u16be(1),
+    ...u32be(offset),
+    ...u32be(items[i]!.length),
+  ];
   // iloc's size depends on nothing but the item count, so the offsets can be computed first.
   const ilocFor = (offsets: number[]) =>
-    fullBox(
-      "iloc",
-      0,
-      [0x44, 0x00],
-      u16be(3),
-      ...[image, exif, xmp].flatMap((
-        item,
-        i,
-      ) => [u16be(i + 1), [0, 0], u16be(1), u32be(offsets[i]!), u32be(item.length)]),
-    );
-  const meta = (offsets: number[]) => fullBox("meta", 0, hdlr, iinf, ilocFor(offsets));
+    fullBox("iloc", idat ? 1 : 0, [0x44, 0x00], u16be(3), ...offsets.map((o, i) => entry(i, o)));
+  const idatBox = box("idat", exif, xmp);
+  const meta = (offsets: number[]) =>
+    fullBox("meta", 0, hdlr, iinf, ilocFor(offsets), idat ? idatBox : []);
   const start = ftyp.length + meta([0, 0, 0]).length + 8;
-  const offsets = [start, start + image.length, start + image.length + exif.length];
-  return cat(ftyp, meta(offsets), box("mdat", image, exif, xmp));
+  const offsets = idat
+    ? [start, 0, exif.length]
+    : [start, start + image.length, start + image.length + exif.length];
+  return cat(ftyp, meta(offsets), box("mdat", image, ...(idat ? [] : [exif, xmp])));
 }
 
 /** XMP's uuid box user type. */

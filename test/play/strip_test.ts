@@ -120,6 +120,18 @@ describe("HEIC", () => {
     expect(new TextDecoder().decode(after.subarray(exifAt + 4, exifAt + 10))).toBe("Exif\0\0");
     expect(after[exifAt + 10 + 18]).toBe(6);
   });
+
+  test("also with iloc version 1 and the Exif and XMP items in the meta box's idat", () => {
+    const before = heicWithGps(true);
+    expect(contains(before, GPS_LATITUDE) && has(before, XMP_MARK)).toBe(true);
+    const after = stripPhoto("image/heic", before);
+    expect(after.length).toBe(before.length);
+    expect(contains(after, GPS_LATITUDE)).toBe(false);
+    expect(has(after, XMP_MARK)).toBe(false);
+    // Orientation (IFD0's first entry, value 6) is still there, inside idat.
+    expect(contains(after, [0x12, 0x01, 0x03, 0x00, 0x01, 0, 0, 0, 0x06, 0])).toBe(true);
+    expect(tree(after)).toEqual(["ftyp", "meta", "mdat"]);
+  });
 });
 
 describe("MP4 and MOV", () => {
@@ -212,6 +224,7 @@ describe("damaged files", () => {
       const result = stripJpegLocation(bytes);
       if (!result.ok) throw new MediaError(result.kind);
     }],
+    ["HEIC with idat", () => heicWithGps(true), (bytes) => void stripPhoto("image/heic", bytes)],
     ...(["image/png", "image/webp", "image/heic"] as WholePhoto[]).map((type) =>
       [
         type,
