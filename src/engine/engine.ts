@@ -15,6 +15,15 @@ import {
   walkCalls,
 } from "../rules/mod.ts";
 import {
+  type Ask,
+  type AskClose,
+  type AskOutcome,
+  type CloseOutcome,
+  nextTokenAt,
+  refunded,
+  tokensGiven,
+} from "./asks.ts";
+import {
   fitsMission,
   type JudgeOutcome,
   JudgeQueue,
@@ -128,6 +137,8 @@ export type HintOutcome =
   | { kind: "hunt_not_running" }
   | { kind: "not_found" }
   | { kind: "not_available" }
+  /** The hint is an ask (`kind = "ask"`): the team asks a question instead (see `ask`). */
+  | { kind: "ask" }
   | { kind: "ok"; hint: Hint; charged: boolean; writes: Write[] };
 
 /** What `checkIn()` decided. */
@@ -169,6 +180,9 @@ export class Engine {
   readonly submissions = new Map<number, Submission>();
   /** Who judges which pending submission. */
   readonly judging = new JudgeQueue();
+  private nextAskId = 1;
+  /** Every ask (a question on an ask hint), oldest first. */
+  readonly asks = new Map<number, Ask>();
   /** Bytes each team has uploaded, for its quota. */
   private readonly storedBytes = new Map<number, number>();
   /** Per puzzle index, the teams that solved it, in solve order. */
@@ -415,6 +429,7 @@ export class Engine {
     const puzzle = this.unlockedPuzzle(team, puzzleId);
     const hint = puzzle?.hints.find((h) => h.id === hintId);
     if (puzzle === undefined || hint === undefined) return { kind: "not_found" };
+    if (hint.kind === "ask") return { kind: "ask" };
     const key = `${puzzle.index}:${hint.index}`;
     if (team.hints.has(key)) return { kind: "ok", hint, charged: false, writes: [] };
     const writes: Write[] = [];
@@ -427,6 +442,136 @@ export class Engine {
     // A lower score never unlocks anything by itself, but rules may compare scores either way.
     this.refresh(team, now, writes, when);
     return { kind: "ok", hint, charged: true, writes };
+  }
+
+  /**
+   * Asks an ask hint's question. It costs the hint's points, and one hint
+   * token when the hunt gives them; a team has one open question per hint.
+   */
+  ask(team: Team, puzzleId: string, hintId: string, question: string): AskOutcome {
+    const now = this.now();
+    if (!this.running(now)) return { kind: "hunt_not_running" };
+    this.catchUp(team, now);
+    const puzzle = this.unlockedPuzzle(team, puzzleId);
+    const hint = puzzle?.hints.find((h) => h.id === hintId);
+    if (puzzle === undefined || hint === undefined) return { kind: "not_found" };
+    if (hint.kind !== "ask") return { kind: "not_an_ask" };
+    if (this.solved(team, puzzle)) return { kind: "already_solved" };
+    if (!this.hintAvailable(team, puzzle, hint, now)) return { kind: "not_available" };
+    for (const ask of this.asks.values()) {
+      if (
+        ask.teamId === team.id && ask.puzzle === puzzle.id && ask.hint === hint.id &&
+        ask.status === "open"
+      ) return { kind: "open", ask };
+    }
+    const tokens = this.hintTokens(team, now);
+    if (tokens !== undefined && tokens.left <= 0) {
+      return { kind: "no_tokens", nextAt: tokens.nextAt };
+    }
+    const ask: Ask = {
+      id: this.nextAskId++,
+      teamId: team.id,
+      puzzle: puzzle.id,
+      hint: hint.id,
+      question,
+      cost: hint.cost,
+      token: tokens !== undefined,
+      status: "open",
+      answer: null,
+      at: now,
+      closedAt: null,
+    };
+    this.asks.set(ask.id, ask);
+    this.changeScore(team, -ask.cost, now);
+    team.lastActivityAt = now;
+    const writes: Write[] = [{
+      kind: "ask",
+      id: ask.id,
+      teamId: team.id,
+      puzzle: puzzle.id,
+      hint: hint.id,
+      question,
+      cost: ask.cost,
+      token: ask.token,
+      at: now,
+    }];
+    this.refresh(team, now, writes);
+    return { kind: "ok", ask, writes };
+  }
+
+  /**
+   * Closes an open ask: an organizer's answer or refusal, or its team's
+   * withdrawal. The first close wins; a refused or withdrawn ask pays its
+   * points and token back.
+   */
+  closeAsk(askId: number, close: AskClose): CloseOutcome {
+    const ask = this.asks.get(askId);
+    const team = ask && this.teams.get(ask.teamId);
+    if (ask === undefined || team === undefined) return { kind: "not_found" };
+    if (close.kind === "withdraw" && close.teamId !== ask.teamId) return { kind: "not_found" };
+    if (ask.status !== "open") return { kind: "closed", ask };
+    const now = this.now();
+    ask.status = close.kind === "answer"
+      ? "answered"
+      : close.kind === "refuse"
+      ? "refused"
+      : "withdrawn";
+    ask.answer = close.kind === "answer"
+      ? close.answer
+      : close.kind === "refuse"
+      ? close.message ?? null
+      : null;
+    ask.closedAt = now;
+    const writes: Write[] = [{
+      kind: "ask_close",
+      askId,
+      teamId: ask.teamId,
+      puzzle: ask.puzzle,
+      hint: ask.hint,
+      status: ask.status,
+      answer: ask.answer,
+      at: now,
+    }];
+    if (refunded(ask.status)) {
+      this.changeScore(team, ask.cost, now);
+      // A higher score may satisfy a score() rule.
+      this.refresh(team, now, writes);
+    }
+    return { kind: "ok", ask, writes };
+  }
+
+  /**
+   * The team's hint tokens now: given so far, spent on asks not paid back,
+   * left, and when the next one comes; undefined when the hunt gives none.
+   */
+  hintTokens(
+    team: Team,
+    now = this.now(),
+  ): { given: number; spent: number; left: number; nextAt: number | null } | undefined {
+    const tokens = this.hunt.hintTokens;
+    if (tokens === undefined) return undefined;
+    let spent = 0;
+    for (const ask of this.asks.values()) {
+      if (ask.teamId === team.id && ask.token && !refunded(ask.status)) spent++;
+    }
+    const given = tokensGiven(tokens, this.startsAt, now);
+    return {
+      given,
+      spent,
+      left: Math.max(0, given - spent),
+      nextAt: nextTokenAt(tokens, this.startsAt, now),
+    };
+  }
+
+  /** The team's asks, oldest first; on one puzzle when `puzzle` is given. */
+  asksOf(team: Team, puzzle?: Puzzle): Ask[] {
+    const mine: Ask[] = [];
+    for (const ask of this.asks.values()) {
+      if (ask.teamId === team.id && (puzzle === undefined || ask.puzzle === puzzle.id)) {
+        mine.push(ask);
+      }
+    }
+    return mine;
   }
 
   /**
@@ -861,10 +1006,12 @@ export class Engine {
         snapshot.adjustments,
         snapshot.lastActivity,
         snapshot.submissions,
+        snapshot.asks,
       ]
     ) {
       for (const row of rows) this.latest = Math.max(this.latest, row.at);
     }
+    for (const ask of snapshot.asks) this.latest = Math.max(this.latest, ask.closedAt ?? ask.at);
     this.latestMonotonic = this.clock.monotonic?.() ?? performance.now();
     replaySnapshot(snapshot, {
       hunt: this.hunt,
@@ -887,6 +1034,10 @@ export class Engine {
       this.storedBytes.set(submission.teamId, bytes + (submission.file?.size ?? 0));
       this.nextSubmissionId = Math.max(this.nextSubmissionId, submission.id + 1);
     }
+    for (const ask of snapshot.asks) {
+      this.asks.set(ask.id, { ...ask });
+      this.nextAskId = Math.max(this.nextAskId, ask.id + 1);
+    }
   }
 
   /**
@@ -905,6 +1056,7 @@ export class Engine {
       layout: this.layout,
       teams: this.teams,
       submissions: this.submissions,
+      asks: this.asks,
       addTeam: (row) => this.addTeam(row),
       solve: (team, puzzle, at, points) => this.solve(team, puzzle, at, points),
       unsolve: (team, puzzle, points, at) => this.unsolve(team, puzzle, points, at),
@@ -928,6 +1080,7 @@ export class Engine {
         if (ids.submission !== undefined) {
           this.nextSubmissionId = Math.max(this.nextSubmissionId, ids.submission + 1);
         }
+        if (ids.ask !== undefined) this.nextAskId = Math.max(this.nextAskId, ids.ask + 1);
         // Time never goes back past what another node handed out.
         if (ids.at !== undefined && ids.at > this.latest) {
           this.latest = ids.at;

@@ -7,6 +7,7 @@
  * action did, including the unlocks, which arrive as records of their own.
  */
 import { hintKey, type StateLayout } from "../rules/mod.ts";
+import { type Ask, refunded } from "./asks.ts";
 import type { Team } from "./engine.ts";
 import type { Submission } from "./missions.ts";
 import type { Hunt, Puzzle, Route } from "./model.ts";
@@ -19,6 +20,7 @@ export interface FollowTarget {
   readonly layout: StateLayout;
   readonly teams: ReadonlyMap<number, Team>;
   readonly submissions: Map<number, Submission>;
+  readonly asks: Map<number, Ask>;
   addTeam(row: TeamRow): Team;
   /** Records a solve; returns whether it lowered a dynamic puzzle's value. */
   solve(team: Team, puzzle: Puzzle, at: number, points?: number): boolean;
@@ -37,6 +39,7 @@ export interface FollowTarget {
       adjustment?: number;
       announcement?: number;
       submission?: number;
+      ask?: number;
       at?: number;
     },
   ): void;
@@ -64,6 +67,9 @@ export function followWrite(target: FollowTarget, write: Write): void {
       return followSubmission(target, write);
     case "verdict":
       return followVerdict(target, write);
+    case "ask":
+    case "ask_close":
+      return followAsk(target, write);
     case "unlock":
     case "hint":
     case "checkin":
@@ -231,4 +237,28 @@ function followProgress(
   if (team.state.counts[slot] === 1) return;
   if (puzzle.route !== undefined) target.checkedInAtStop(team, puzzle);
   team.state.counts[slot] = 1;
+}
+
+/** An ask: charged when asked; answered, or refused or withdrawn and paid back. */
+function followAsk(
+  target: FollowTarget,
+  write: Extract<Write, { kind: "ask" | "ask_close" }>,
+): void {
+  target.seen({ ...(write.kind === "ask" && { ask: write.id }), at: write.at });
+  const team = target.teams.get(write.teamId);
+  if (write.kind === "ask") {
+    if (target.asks.has(write.id)) return;
+    const { kind: _, ...fields } = write;
+    target.asks.set(write.id, { ...fields, status: "open", answer: null, closedAt: null });
+    if (team === undefined || !target.hunt.puzzleIndex.has(write.puzzle)) return;
+    team.lastActivityAt = Math.max(team.lastActivityAt, write.at);
+    target.changeScore(team, -write.cost, write.at);
+    return;
+  }
+  const ask = target.asks.get(write.askId);
+  if (ask === undefined || ask.status !== "open") return;
+  Object.assign(ask, { status: write.status, answer: write.answer, closedAt: write.at });
+  if (team !== undefined && target.hunt.puzzleIndex.has(ask.puzzle) && refunded(ask.status)) {
+    target.changeScore(team, ask.cost, write.at);
+  }
 }

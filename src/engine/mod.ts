@@ -24,6 +24,7 @@ export {
 } from "./model.ts";
 export type {
   Hint,
+  HintTokens,
   Hunt,
   Mission,
   Puzzle,
@@ -47,3 +48,11 @@ export type {
   SubmitOutcome,
   Verdict,
 } from "./missions.ts";
+export {
+  MAX_ANSWER_LENGTH,
+  MAX_QUESTION_LENGTH,
+  nextTokenAt,
+  refunded,
+  tokensGiven,
+} from "./asks.ts";
+export type { Ask, AskClose, AskOutcome, AskStatus, CloseOutcome } from "./asks.ts";

@@ -14,6 +14,8 @@ export interface Hint {
   id: string;
   text: string;
   cost: number;
+  /** "ask": the team asks a question and an organizer answers it (see asks.ts); undefined: a text hint. */
+  kind?: "ask";
   /** Undefined: available as soon as its puzzle is. */
   unlock?: CompiledRule;
 }
@@ -77,6 +79,13 @@ export const DEFAULT_UPLOADS: Uploads = {
   teamQuota: 1_024 * 1_048_576,
 };
 
+/** `[hunt] hint_tokens`: `start` tokens at the hunt's start, one more each `everyMs`, at most `max`. */
+export interface HintTokens {
+  start: number;
+  everyMs?: number;
+  max?: number;
+}
+
 /** One `[[puzzle.variant]]`: what a team that gets it sees and must answer. */
 export interface Variant {
   /** Its position among the puzzle's variants, from 0. */
@@ -130,6 +139,8 @@ export interface Hunt {
   routes: readonly Route[];
   /** Limits on mission uploads (defaults when the file sets none). */
   uploads: Uploads;
+  /** Tokens that pay for asks, given out over time from the hunt's start; undefined: asks cost points. */
+  hintTokens?: HintTokens;
   /** Whether the projector's gallery of accepted photos is on. */
   gallery: boolean;
   /** The folder of per-puzzle assets (`assets/<puzzle id>/…`) beside the hunt file, if any. */

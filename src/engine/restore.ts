@@ -4,6 +4,7 @@
  * scores, ties and frozen boards as when they were played.
  */
 import { emptyState, hintKey, type StateLayout } from "../rules/mod.ts";
+import { type Ask, refunded } from "./asks.ts";
 import type { Team } from "./engine.ts";
 import type { Submission } from "./missions.ts";
 import type { Hunt, Puzzle, Route } from "./model.ts";
@@ -37,6 +38,8 @@ export interface Snapshot {
   recentWrong: { teamId: number; puzzle: string; at: number }[];
   /** Every mission submission, oldest first. */
   submissions: Submission[];
+  /** Every ask (a question on an ask hint), oldest first. */
+  asks: Ask[];
   lastGuessId: number;
   lastAdjustmentId: number;
   lastAnnouncementId: number;
@@ -193,6 +196,14 @@ function replayScoreEvents(snapshot: Snapshot, game: ReplayTarget): void {
     if (row.status === "rejected") {
       const at = judgedAt ?? acceptedAt;
       events.push({ at, apply: () => game.unsolve(team, puzzle, points, at) });
+    }
+  });
+  // An ask is charged when it was asked, and paid back when it was refused or withdrawn.
+  each(snapshot.asks, (team, _index, row: Ask) => {
+    events.push({ at: row.at, apply: () => game.changeScore(team, -row.cost, row.at) });
+    if (refunded(row.status)) {
+      const at = row.closedAt ?? row.at;
+      events.push({ at, apply: () => game.changeScore(team, row.cost, at) });
     }
   });
   for (const row of snapshot.adjustments) {

@@ -74,6 +74,29 @@ export type Write =
     message: string | null;
     at: number;
   }
+  /** A team's question on an ask hint, and what it paid: `cost` points, or a token. */
+  | {
+    kind: "ask";
+    id: number;
+    teamId: number;
+    puzzle: string;
+    hint: string;
+    question: string;
+    cost: number;
+    token: boolean;
+    at: number;
+  }
+  /** An ask answered or refused by an organizer, or withdrawn by its team; refused or withdrawn, it is paid back. */
+  | {
+    kind: "ask_close";
+    askId: number;
+    teamId: number;
+    puzzle: string;
+    hint: string;
+    status: "answered" | "refused" | "withdrawn";
+    answer: string | null;
+    at: number;
+  }
   | { kind: "unlock"; teamId: number; puzzle: string; at: number }
   /** `at` is when it counts: for an action made offline, its effective time. */
   | { kind: "hint"; teamId: number; puzzle: string; hint: string; at: number; flag?: ActionFlag }

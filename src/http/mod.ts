@@ -43,6 +43,7 @@ import {
 } from "../play/mod.ts";
 import { json, JSON_HEADERS, jsonWithCookies } from "./_json.ts";
 import { adminRoutes } from "./admin.ts";
+import { askRoutes } from "./asks.ts";
 import { missionRoutes } from "./missions.ts";
 import { scoreboardHistory } from "./history.ts";
 import { puzzleFileResponse } from "./puzzle_files.ts";
@@ -152,6 +153,7 @@ export function apiRoutes(play: Play): Hono {
   accountRoutes(api, play);
   puzzleRoutes(api, play);
   missionRoutes(api, play);
+  askRoutes(api, play);
   api.route("/api/admin", adminRoutes(play));
   return api;
 }

@@ -750,7 +750,14 @@ function buildHints(entry: PuzzleEntry, i: number, context: PuzzleContext): Hint
         );
       }
     }
-    return { index: j, id: hint.id, text: hint.text, cost: hint.cost, ...(unlock && { unlock }) };
+    return {
+      index: j,
+      id: hint.id,
+      text: hint.text ?? "",
+      cost: hint.cost,
+      ...(hint.kind === "ask" && { kind: "ask" as const }),
+      ...(unlock && { unlock }),
+    };
   });
 }
 
@@ -792,6 +799,13 @@ function assembleHunt(
       teamQuota: meta.uploads.team_quota,
     },
     gallery: meta.gallery,
+    ...(meta.hint_tokens !== undefined && {
+      hintTokens: {
+        start: meta.hint_tokens.start,
+        ...(meta.hint_tokens.every !== undefined && { everyMs: meta.hint_tokens.every }),
+        ...(meta.hint_tokens.max !== undefined && { max: meta.hint_tokens.max }),
+      },
+    }),
     ...(options.assetsDir !== undefined && { assetsDir: options.assetsDir }),
   };
 }

@@ -100,12 +100,25 @@ const points = v.lazy((input) =>
     : count("points", 0)
 );
 
-const HintSchema = v.strictObject({
-  id: id("hint id"),
-  text: text("hint text"),
-  unlock: v.optional(v.string("Expected the rule in quotes")),
-  cost: v.optional(count("a cost", 0), 0),
-});
+const HintSchema = v.pipe(
+  v.strictObject({
+    id: id("hint id"),
+    /** "ask": the team writes a question and an organizer answers it; `text` is then optional. */
+    kind: v.optional(v.picklist(["text", "ask"], 'Expected "text" or "ask"'), "text"),
+    text: v.optional(text("hint text")),
+    unlock: v.optional(v.string("Expected the rule in quotes")),
+    cost: v.optional(count("a cost", 0), 0),
+  }),
+  // Only an ask may go without text (its text, if any, is the prompt above the question box).
+  v.forward(
+    v.partialCheck(
+      [["kind"], ["text"]],
+      (hint) => hint.kind === "ask" || hint.text !== undefined,
+      'Missing required key "text"',
+    ),
+    ["text"],
+  ),
+);
 
 const PartialSchema = v.strictObject({
   answer: v.string("Expected the partial answer in quotes"),
@@ -234,6 +247,14 @@ export const HuntTableSchema = v.strictObject({
       team_quota: v.optional(size, "1GB"),
     }, 'Expected { photo_max = "15MB", video_max = "60MB", team_quota = "1GB" }'),
     {},
+  ),
+  /** Tokens that pay for asks (hints with kind = "ask"): `start` at the start, one more each `every`. */
+  hint_tokens: v.optional(
+    v.strictObject({
+      start: v.optional(count("a number of tokens", 0), 0),
+      every: v.optional(duration),
+      max: v.optional(count("a maximum", 1)),
+    }, 'Expected { start = 2, every = "1h", max = 5 }'),
   ),
   /** Whether /scoreboard/gallery shows the accepted photos. */
   gallery: v.optional(v.boolean("Expected true or false"), false),

@@ -148,6 +148,18 @@ export class Live {
           if (status !== "pending") board = true;
           break;
         }
+        case "ask":
+        case "ask_close": {
+          // The team sees its question waiting, then the answer; organizers see the queue move.
+          const { teamId, puzzle, hint } = write;
+          const data = write.kind === "ask"
+            ? { id: write.id, puzzle, hint, status: "open", answer: null }
+            : { id: write.askId, puzzle, hint, status: write.status, answer: write.answer };
+          this.teamEvent(teamId, "ask", data);
+          if (this.admins.size > 0) this.adminEvent("ask", data);
+          if (write.kind === "ask" || write.status !== "answered") board = true;
+          break;
+        }
         case "unlock": {
           const list = unlocks.get(write.teamId) ?? [];
           list.push(write.puzzle);
@@ -192,11 +204,21 @@ export class Live {
   }
 
   /** An event only the team's own streams get (its solves and unlocks). */
-  teamEvent(teamId: number, event: "solve" | "unlock" | "submission", data: unknown): void {
+  teamEvent(
+    teamId: number,
+    event: "solve" | "unlock" | "submission" | "ask",
+    data: unknown,
+  ): void {
     const clients = this.byTeam.get(teamId);
     if (clients === undefined || clients.size === 0) return;
     const bytes = this.format(event, data);
     for (const client of clients) this.send(client, bytes);
+  }
+
+  /** An event for the organizers' streams only. */
+  private adminEvent(event: "ask", data: unknown): void {
+    const bytes = this.format(event, data);
+    for (const client of this.admins) this.send(client, bytes);
   }
 
   /** A guess, to the organizers' streams only: the dashboard's live feed. */

@@ -293,6 +293,10 @@ function decideHint(
       return refused(refusal(outcome.kind));
     case "not_available":
       return refused(refusal("forbidden", "This hint is not available yet"));
+    case "ask":
+      return refused(
+        refusal("bad_request", "An organizer answers this hint: ask your question instead"),
+      );
     case "ok": {
       const { id, text, cost } = outcome.hint;
       return {

@@ -45,6 +45,8 @@ export {
   VerdictBody,
 } from "./missions.ts";
 export type { MissionActions, SubmissionView } from "./missions.ts";
+export { askActions, AskBody, AskFilter, askView, ReplyBody, tokensView } from "./asks.ts";
+export type { AdminAskView, AskActions, AskView, TokensView } from "./asks.ts";
 export { BODY_LIMIT, check, EmptyBody, readForm, readJson, validate } from "./body.ts";
 export { ApiError, envelope, errorResponse, ERRORS, refusal, refusalResponse } from "./errors.ts";
 export type { ErrorCode, Outcome, Refusal } from "./errors.ts";

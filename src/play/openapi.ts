@@ -12,6 +12,7 @@ import { CheckInBody, GuessBody, LoginBody, RegisterBody } from "./actions.ts";
 import { AdjustmentBody, AnnouncementBody, ExtraGuessesBody, FreezeBody } from "./admin_actions.ts";
 import { EmptyBody } from "./body.ts";
 import { type ErrorCode, ERRORS } from "./errors.ts";
+import { AskBody, AskFilter, ReplyBody } from "./asks.ts";
 import { ClaimBody, VerdictBody } from "./missions.ts";
 import * as R from "./responses.ts";
 
@@ -357,6 +358,42 @@ export const ROUTES: readonly Route[] = [
       "anyone else gets 404 as for a submission that does not exist.",
   },
   {
+    method: "post",
+    path: "/api/puzzles/{id}/hints/{hint}/asks",
+    summary: 'Ask an organizer a question (a hint with kind = "ask")',
+    access: "team",
+    params: [puzzleId, pathParam("hint", "The ask hint's id")],
+    body: AskBody,
+    answers: [ok(R.AskReply, "The open ask, once it is on disk", 201)],
+    errors: ["bad_request", "not_found", "forbidden", "conflict", "hunt_not_running"],
+    description: "It costs the hint's points, and one hint token when the hunt gives them " +
+      "(`[hunt] hint_tokens`); both come back if the ask is refused or withdrawn. 409 " +
+      "`conflict` when the team's last question on this hint still waits, when it has no " +
+      "token left, or when the puzzle is solved; 403 before the hint is available; 400 for a " +
+      "hint that gives its text.",
+  },
+  {
+    method: "get",
+    path: "/api/puzzles/{id}/asks",
+    summary: "The team's asks on a puzzle, and its hint tokens",
+    access: "team",
+    params: [puzzleId],
+    answers: [ok(R.AskList, "The team's asks on the puzzle, oldest first")],
+    errors: ["not_found"],
+  },
+  {
+    method: "delete",
+    path: "/api/asks/{id}",
+    summary: "Withdraw an open ask",
+    access: "team",
+    params: [{ ...pathParam("id", "The ask's id"), schema: v.pipe(v.number(), v.integer()) }],
+    body: EmptyBody,
+    answers: [ok(R.AskReply, "The withdrawn ask; its points and token are given back")],
+    errors: ["not_found", "conflict"],
+    description: "409 `conflict` once it is answered, refused or withdrawn; 404 for another " +
+      "team's ask.",
+  },
+  {
     method: "get",
     path: "/puzzles/{id}/assets/{file}",
     summary: "A file of an unlocked puzzle",
@@ -430,6 +467,33 @@ export const ROUTES: readonly Route[] = [
     description: "Accepting solves the mission for its points, or the `points` given (at most " +
       "the puzzle's); rejecting an accepted one takes its solve back. 409 `conflict` when it " +
       "was already judged so; 400 for points out of range.",
+  },
+  {
+    method: "get",
+    path: "/api/admin/asks",
+    summary: "The asks to answer",
+    access: "admin",
+    params: [{
+      in: "query",
+      name: "status",
+      description: "open (default): the asks waiting, oldest first; all: every ask",
+      schema: AskFilter,
+    }],
+    answers: [ok(R.AdminAskList, "Asks, oldest first, each with the team's guesses on its puzzle")],
+    errors: ["bad_request"],
+  },
+  {
+    method: "post",
+    path: "/api/admin/asks/{id}/reply",
+    summary: "Answer or refuse an ask",
+    access: "admin",
+    params: [{ ...pathParam("id", "The ask's id"), schema: v.pipe(v.number(), v.integer()) }],
+    body: ReplyBody,
+    answers: [ok(R.AdminAskReply, "The closed ask, once it is on disk")],
+    errors: ["not_found", "conflict"],
+    description: "`{answer}` answers it; `{refuse: true, message?}` closes it unanswered and " +
+      "gives the team its points and token back. The first reply wins: a second one gets 409 " +
+      "`conflict`, as does a reply to a withdrawn ask.",
   },
   {
     method: "delete",
@@ -527,13 +591,14 @@ export const ROUTES: readonly Route[] = [
           "checkins",
           "adjustments",
           "submissions",
+          "asks",
         ]),
       },
     ],
     answers: [
       ok(
         R.Results,
-        "Teams, solves, guesses, the final scoreboard, routes, hints taken, check-ins, adjustments and submissions (format=json)",
+        "Teams, solves, guesses, the final scoreboard, routes, hints taken, check-ins, adjustments, submissions and asks (format=json)",
       ),
     ],
     errors: ["bad_request"],

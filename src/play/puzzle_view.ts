@@ -3,7 +3,8 @@ import { bodyHtml } from "./markdown.ts";
 
 /**
  * What a team sees of a puzzle it has unlocked: its body (the team's variant)
- * and each hint's cost and state, with a hint's text only once taken. Shared
+ * and each hint's cost and state, with a hint's text only once taken (an
+ * ask's prompt at once). Shared
  * by `GET /api/puzzles/:id` and the puzzle page, so both say the same.
  */
 export function puzzleView(engine: Engine, team: Team, puzzle: Puzzle, now: number) {
@@ -15,6 +16,17 @@ export function puzzleView(engine: Engine, team: Team, puzzle: Puzzle, now: numb
     bodyHtml: bodyHtml(puzzle, engine.bodySource(team, puzzle)),
     solved: engine.solved(team, puzzle),
     hints: puzzle.hints.map((hint) => {
+      // An ask's text is the prompt above its question box: shown from the start.
+      if (hint.kind === "ask") {
+        return {
+          id: hint.id,
+          kind: "ask" as const,
+          cost: hint.cost,
+          available: engine.hintAvailable(team, puzzle, hint, now),
+          taken: false,
+          ...(hint.text !== "" && { text: hint.text }),
+        };
+      }
       const taken = engine.hintTaken(team, puzzle, hint);
       return {
         id: hint.id,

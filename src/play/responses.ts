@@ -100,10 +100,19 @@ export const PuzzleDetail = v.strictObject({
   solved: v.boolean(),
   hints: v.array(v.strictObject({
     id: v.string(),
+    kind: v.pipe(
+      v.optional(v.literal("ask")),
+      v.description(
+        '"ask": an organizer answers the team\'s question (POST …/asks); absent: a text hint',
+      ),
+    ),
     cost: Int,
     available: v.boolean(),
     taken: v.boolean(),
-    text: v.pipe(v.optional(v.string()), v.description("Only once the hint is taken")),
+    text: v.pipe(
+      v.optional(v.string()),
+      v.description("Only once the hint is taken; an ask's prompt, if it has one, at once"),
+    ),
   })),
 });
 
@@ -306,6 +315,67 @@ export const Results = v.strictObject({
     accepted_at: v.nullable(Time),
     judged_at: v.nullable(Time),
   })),
+  asks: v.array(v.strictObject({
+    id: Int,
+    team: Int,
+    team_name: v.string(),
+    puzzle: v.string(),
+    hint: v.string(),
+    question: v.string(),
+    cost: v.pipe(Int, v.description("The points charged (paid back when refused or withdrawn)")),
+    token: v.pipe(v.boolean(), v.description("Whether it took a hint token")),
+    status: v.picklist(["open", "answered", "refused", "withdrawn"]),
+    answer: v.nullable(v.string()),
+    at: v.nullable(Time),
+    closed_at: v.nullable(Time),
+  })),
+});
+
+const AskStatus = v.picklist(["open", "answered", "refused", "withdrawn"]);
+const AskFields = {
+  id: Int,
+  puzzle: v.string(),
+  hint: v.string(),
+  question: v.string(),
+  status: AskStatus,
+  answer: v.pipe(
+    v.nullable(v.string()),
+    v.description("The organizer's answer, or a refusal's message"),
+  ),
+  cost: v.pipe(Int, v.description("The points it cost (paid back when refused or withdrawn)")),
+  token: v.pipe(v.boolean(), v.description("Whether it took a hint token")),
+  at: Time,
+  closed_at: v.nullable(Time),
+};
+
+/** A team's hint tokens (with `[hunt] hint_tokens`). */
+export const HintTokensInfo = v.strictObject({
+  left: Int,
+  given: Int,
+  spent: Int,
+  next_at: v.pipe(v.nullable(Time), v.description("When the next token comes, or null")),
+});
+
+/** A question on an ask hint, as its team sees it. */
+export const AskInfo = v.strictObject(AskFields);
+export const AskReply = v.strictObject({ ask: AskInfo });
+export const AskList = v.strictObject({
+  asks: v.array(AskInfo),
+  tokens: v.pipe(
+    v.nullable(HintTokensInfo),
+    v.description("The team's hint tokens, or null when the hunt gives none"),
+  ),
+});
+/** An ask as organizers see it: with its team and the team's guesses on the puzzle. */
+export const AdminAsk = v.strictObject({
+  ...AskFields,
+  team: Int,
+  team_name: v.string(),
+  guesses: v.array(v.strictObject({ id: Int, raw: v.string(), result: GuessResult, at: Time })),
+});
+export const AdminAskList = v.strictObject({ asks: v.array(AdminAsk) });
+export const AdminAskReply = v.strictObject({
+  ask: v.strictObject({ ...AskFields, team: Int, team_name: v.string() }),
 });
 
 /** The data of each SSE event type (the `data:` line, as JSON). */
@@ -367,6 +437,18 @@ export const EVENTS = {
       message: v.nullable(v.string()),
     }),
     v.description("A mission's submission was received or judged (a team's own streams only)"),
+  ),
+  ask: v.pipe(
+    v.strictObject({
+      id: Int,
+      puzzle: v.string(),
+      hint: v.string(),
+      status: AskStatus,
+      answer: v.nullable(v.string()),
+    }),
+    v.description(
+      "A question on an ask hint was asked, answered, refused or withdrawn (the team's own streams, and organizers')",
+    ),
   ),
   guess: v.pipe(
     v.strictObject({

@@ -125,6 +125,7 @@ function playWrites(all: All): Write[] {
     writes.push({ kind: "announcement", id: num(row.id), text: String(row.text), at: num(row.at) });
   }
   for (const row of all("SELECT * FROM submissions ORDER BY id")) writes.push(...submission(row));
+  for (const row of all("SELECT * FROM asks ORDER BY id")) writes.push(...ask(row));
   return writes;
 }
 
@@ -205,5 +206,34 @@ function submission(row: Row): Write[] {
   });
   if (!auto && acceptedAt !== null) writes.push(verdict("accepted", acceptedAt));
   if (status === "rejected") writes.push(verdict("rejected", judgedAt ?? acceptedAt ?? at));
+  return writes;
+}
+
+/** An ask as its record and, once closed, its close. */
+function ask(row: Row): Write[] {
+  const base = {
+    teamId: num(row.team_id),
+    puzzle: String(row.puzzle),
+    hint: String(row.hint),
+  };
+  const writes: Write[] = [{
+    kind: "ask",
+    id: num(row.id),
+    ...base,
+    question: String(row.question),
+    cost: num(row.cost),
+    token: num(row.token) === 1,
+    at: num(row.at),
+  }];
+  if (row.status !== "open") {
+    writes.push({
+      kind: "ask_close",
+      askId: num(row.id),
+      ...base,
+      status: row.status as "answered" | "refused" | "withdrawn",
+      answer: text(row.answer),
+      at: num(row.closed_at ?? row.at),
+    });
+  }
   return writes;
 }

@@ -1,8 +1,8 @@
 /**
  * The results, read from the database file alone: teams, solves, guesses,
  * the final scoreboard, the route order each team was given, and what else
- * changed scores (hints taken, check-ins, adjustments), and the mission
- * submissions with their verdicts. The running server's admin route and `cairn export`
+ * changed scores (hints taken, check-ins, adjustments), the mission
+ * submissions with their verdicts, and the asks with their answers. The running server's admin route and `cairn export`
  * both read them here, so the two always agree. The scoreboard needs the
  * hunt's points and hint costs, which the server records in `hunt_puzzles`
  * and `hunt_hints` at every start and reload.
@@ -23,6 +23,7 @@ export const RESULT_TABLES = [
   "checkins",
   "adjustments",
   "submissions",
+  "asks",
 ] as const;
 export type ResultTable = (typeof RESULT_TABLES)[number];
 export type Results = Record<ResultTable, Record<string, unknown>[]>;
@@ -53,6 +54,20 @@ export const RESULT_COLUMNS: Record<ResultTable, readonly string[]> = {
     "at",
     "accepted_at",
     "judged_at",
+  ],
+  asks: [
+    "id",
+    "team",
+    "team_name",
+    "puzzle",
+    "hint",
+    "question",
+    "cost",
+    "token",
+    "status",
+    "answer",
+    "at",
+    "closed_at",
   ],
 };
 
@@ -159,6 +174,17 @@ export function readResults(db: Connection): Results {
       accepted_at: iso(row.accepted_at),
       judged_at: iso(row.judged_at),
     })),
+    // Each ask, its answer, and what it cost (paid back when refused or withdrawn).
+    asks: all(
+      `SELECT a.id, a.team_id AS team, t.name AS team_name, a.puzzle, a.hint, a.question, a.cost,
+         a.token, a.status, a.answer, a.at, a.closed_at
+       FROM asks a JOIN teams t ON t.id = a.team_id ORDER BY a.id`,
+    ).map((row) => ({
+      ...row,
+      token: row.token === 1,
+      at: iso(row.at),
+      closed_at: iso(row.closed_at),
+    })),
   })).deferred();
 }
 
@@ -177,6 +203,11 @@ const SCOREBOARD = `
     UNION ALL
     SELECT h.team_id, h.at, -c.cost FROM hint_takes h
       JOIN hunt_hints c ON c.puzzle = h.puzzle AND c.hint = h.hint
+    UNION ALL
+    SELECT a.team_id, a.at, -a.cost FROM asks a JOIN hunt_puzzles p ON p.id = a.puzzle
+    UNION ALL
+    SELECT a.team_id, a.closed_at, a.cost FROM asks a JOIN hunt_puzzles p ON p.id = a.puzzle
+      WHERE a.status IN ('refused', 'withdrawn')
     UNION ALL
     SELECT team_id, at, points FROM adjustments
     UNION ALL

@@ -34,6 +34,7 @@ export function loadSnapshot(
     hints: all("SELECT team_id AS teamId, puzzle, hint, at FROM hint_takes"),
     adjustments: all("SELECT team_id AS teamId, points, at FROM adjustments ORDER BY id"),
     submissions: readSubmissions(db),
+    asks: readAsks(db),
     ...guessAggregates(db, options.now - options.longestWindowMs),
     lastGuessId: max("guesses"),
     lastAdjustmentId: max("adjustments"),
@@ -120,4 +121,13 @@ export function readSubmissions(db: Connection): Snapshot["submissions"] {
     ...row,
     file: fileHash === null ? null : { hash: fileHash, type: fileType ?? "", size: fileSize },
   }));
+}
+
+/** Every ask, oldest first, as the engine keeps them. */
+export function readAsks(db: Connection): Snapshot["asks"] {
+  type Row = Omit<Snapshot["asks"][number], "token"> & { token: number };
+  return db.query<Row>(
+    `SELECT id, team_id AS teamId, puzzle, hint, question, cost, token, status, answer, at,
+       closed_at AS closedAt FROM asks ORDER BY id`,
+  ).all().map((row) => ({ ...row, token: row.token === 1 }));
 }

@@ -188,4 +188,22 @@ export const MIGRATIONS: readonly string[] = [
     judged_at INTEGER
   ) STRICT;
   `,
+  // 10: asks (issue 21): a team's question on an ask hint, and its answer. `cost` is the points it
+  // was charged and `token` whether it took a hint token; both are paid back when the ask is
+  // refused or withdrawn (closed_at is then when the refund counts).
+  `
+  CREATE TABLE asks (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    puzzle TEXT NOT NULL,
+    hint TEXT NOT NULL,
+    question TEXT NOT NULL,
+    cost INTEGER NOT NULL,
+    token INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'answered', 'refused', 'withdrawn')),
+    answer TEXT,
+    at INTEGER NOT NULL,
+    closed_at INTEGER
+  ) STRICT;
+  `,
 ];

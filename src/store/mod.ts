@@ -12,6 +12,7 @@ export type {
   GuessRow,
   MetaKey,
   MinuteCount,
+  PuzzleGuess,
   Store,
   StoredAccounts,
   StoredIdempotency,

@@ -34,6 +34,7 @@ import type {
   GuessRow,
   MetaKey,
   MinuteCount,
+  PuzzleGuess,
   Store,
   StoredAccounts,
   StoredIdempotency,
@@ -598,6 +599,10 @@ export class PgStore implements Store {
 
   guessFeed(options: { after: number; limit: number; newest?: boolean }): Promise<GuessRow[]> {
     return this.copy.guessFeed(options);
+  }
+
+  teamPuzzleGuesses(teamId: number, puzzle: string): Promise<PuzzleGuess[]> {
+    return this.copy.teamPuzzleGuesses(teamId, puzzle);
   }
 
   teamHistory(teamId: number): Promise<TeamHistory> {

@@ -19,6 +19,7 @@ import type {
   GuessRow,
   MetaKey,
   MinuteCount,
+  PuzzleGuess,
   Store,
   StoredAccounts,
   StoredIdempotency,
@@ -230,6 +231,15 @@ export class SqliteStore implements Store {
         teamId,
       ),
     });
+  }
+
+  teamPuzzleGuesses(teamId: number, puzzle: string): Promise<PuzzleGuess[]> {
+    // Guesses keep no index by team (migration 4): a scan, for one organizer's page.
+    return Promise.resolve(this.all(
+      "SELECT id, raw, result, at FROM guesses WHERE team_id = ? AND puzzle = ? ORDER BY id",
+      teamId,
+      puzzle,
+    ));
   }
 
   guessesPerMinute(now: number, minutes = 60): Promise<MinuteCount[]> {

@@ -34,6 +34,9 @@ export interface GuessRow {
   flag: string | null;
 }
 
+/** A team's guess on a puzzle, as an organizer answering its ask reads it. */
+export type PuzzleGuess = Pick<GuessRow, "id" | "raw" | "result" | "at">;
+
 /** Everything a team did, for the organizers' page of that team; oldest first. */
 export interface TeamHistory {
   guesses: Omit<GuessRow, "team" | "team_name">[];
@@ -140,6 +143,8 @@ export interface Store {
   guessFeed(options: { after: number; limit: number; newest?: boolean }): Promise<GuessRow[]>;
   /** One team's guesses, hints, check-ins and adjustments. */
   teamHistory(teamId: number): Promise<TeamHistory>;
+  /** One team's guesses on one puzzle, oldest first: what an organizer reads beside its ask. */
+  teamPuzzleGuesses(teamId: number, puzzle: string): Promise<PuzzleGuess[]>;
   /** Guesses in each of the last `minutes` minutes before `now`, the current one last. */
   guessesPerMinute(now: number, minutes?: number): Promise<MinuteCount[]>;
   /** How many guesses and solves are stored. */

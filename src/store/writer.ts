@@ -67,6 +67,14 @@ export class Writer {
         `UPDATE submissions SET status = ?1, points = ?2, message = ?3, judged_at = ?4,
            accepted_at = CASE WHEN ?1 = 'accepted' THEN ?4 ELSE accepted_at END WHERE id = ?5`,
       ),
+      ask: prepare(
+        `INSERT INTO asks (id, team_id, puzzle, hint, question, cost, token, status, at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+      ),
+      // The first close wins: a closed ask is never closed again.
+      ask_close: prepare(
+        "UPDATE asks SET status = ?, answer = ?, closed_at = ? WHERE id = ? AND status = 'open'",
+      ),
       // Unlocking is sticky: the first unlock time recorded stays.
       unlock: prepare(
         options.earliestUnlock
@@ -215,6 +223,21 @@ export class Writer {
         return 1;
       case "verdict":
         s.verdict.run(write.status, write.points, write.message, write.at, write.submissionId);
+        return 1;
+      case "ask":
+        s.ask.run(
+          write.id,
+          write.teamId,
+          write.puzzle,
+          write.hint,
+          write.question,
+          write.cost,
+          write.token ? 1 : 0,
+          write.at,
+        );
+        return 1;
+      case "ask_close":
+        s.ask_close.run(write.status, write.answer, write.at, write.askId);
         return 1;
       case "unlock":
         s.unlock.run(write.teamId, write.puzzle, write.at);

@@ -187,6 +187,7 @@ describe("admin routes", () => {
       "checkins",
       "adjustments",
       "submissions",
+      "asks",
     ]);
     expect(exported.body.routes).toEqual([]);
     expect(exported.body.solves).toEqual([{

@@ -14,6 +14,7 @@ import { EVENTS, Results } from "../../src/play/responses.ts";
 import { listen } from "../../src/server/mod.ts";
 import { RESULT_COLUMNS, RESULT_TABLES } from "../../src/store/mod.ts";
 import { open } from "../_sse.ts";
+import { ASKS_TOML } from "../engine/_asks.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
 import { MISSIONS_TOML } from "../engine/missions_test.ts";
 import { checkContract } from "./_contract.ts";
@@ -107,6 +108,7 @@ describe("the OpenAPI document", () => {
       "solve",
       "unlock",
       "submission",
+      "ask",
       "guess",
     ]);
     expect(doc.components.schemas.Event_unlock.properties.puzzles.type).toBe("array");
@@ -206,6 +208,18 @@ describe("every route answers as documented", () => {
       token: ADMIN_TOKEN,
       body: { accept: true },
     });
+    // Asks: a question, the team's list, the organizers' list and reply, a withdrawal.
+    const asks = makeApp({ toml: ASKS_TOML() });
+    asks.clock.advance(60_000);
+    caller = asks.call;
+    const tern = await asks.register("Terns");
+    const question = { token: tern, body: { question: "Is it a star?" } };
+    await as("POST", "/api/puzzles/lighthouse/hints/ask/asks", question, 201);
+    await as("GET", "/api/puzzles/lighthouse/asks", { token: tern });
+    await as("GET", "/api/admin/asks", { token: ADMIN_TOKEN });
+    await as("POST", "/api/admin/asks/1/reply", { token: ADMIN_TOKEN, body: { answer: "Yes" } });
+    await as("POST", "/api/puzzles/lighthouse/hints/ask/asks", question, 201);
+    await as("DELETE", "/api/asks/2", { token: tern });
     // Each route of the document was called above (events: below). A new route needs a call here.
     const uncalled = ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`)
       .filter((route) => !seen.has(route) && route !== "GET /api/events");
@@ -231,10 +245,12 @@ describe("every route answers as documented", () => {
       });
       await made.admin("POST", "/api/admin/announcements", { text: "Hello" });
       await made.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
-      // A submission's event is checked against its schema in missions_test.ts (this hunt has no
-      // mission); a guess's reaches the organizers' stream.
+      // A submission's event is checked against its schema in missions_test.ts, an ask's in
+      // asks_test.ts (this hunt has neither); a guess's reaches the organizers' stream.
       for (const name of Object.keys(EVENTS)) {
-        if (name !== "submission" && name !== "guess") await stream.wait((e) => e.event === name);
+        if (name !== "submission" && name !== "guess" && name !== "ask") {
+          await stream.wait((e) => e.event === name);
+        }
       }
       await organizers.wait((e) => e.event === "guess");
       await Promise.all([stream.close(), organizers.close()]);

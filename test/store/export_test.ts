@@ -107,6 +107,7 @@ describe("readResults()", () => {
       "checkins",
       "adjustments",
       "submissions",
+      "asks",
     ]);
     expect(results.teams).toEqual([{
       id: 1,

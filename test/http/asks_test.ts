@@ -1,0 +1,237 @@
+import { describe, expect, test } from "bun:test";
+import * as v from "valibot";
+import { loadHunt } from "../../src/hunt/mod.ts";
+import { createLogger } from "../../src/log/mod.ts";
+import { hashToken } from "../../src/play/mod.ts";
+import { EVENTS } from "../../src/play/responses.ts";
+import { startGame } from "../../src/server/mod.ts";
+import { SqliteStore } from "../../src/store/mod.ts";
+import { ASKS_TOML } from "../engine/_asks.ts";
+import { FakeClock, MINUTE, START } from "../engine/_hunt.ts";
+import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
+
+const HOUR = 60 * MINUTE;
+
+async function setup(tokens = "") {
+  const app = makeApp({ toml: ASKS_TOML(tokens), clock: new FakeClock(START + MINUTE) });
+  const token = await app.register("Gulls");
+  const teamId = app.game.accounts.teamFor(token)!;
+  const events: string[] = [];
+  const adminEvents: string[] = [];
+  const decoder = new TextDecoder();
+  app.live.connect(teamId, {
+    write: (chunk: Uint8Array) => void events.push(decoder.decode(chunk)),
+    closed: false,
+  });
+  app.live.connect(
+    undefined,
+    {
+      write: (chunk: Uint8Array) => void adminEvents.push(decoder.decode(chunk)),
+      closed: false,
+    },
+    undefined,
+    { admin: true },
+  );
+  const ask = (question: string, as = token) =>
+    app.call("POST", "/api/puzzles/lighthouse/hints/ask/asks", { token: as, body: { question } });
+  const askEvents = (from = events) =>
+    [...from.join("").matchAll(/event: ask\ndata: (.*)\n/g)].map((m) =>
+      v.parse(EVENTS.ask, JSON.parse(m[1]!))
+    );
+  return { ...app, token, teamId, ask, askEvents, adminEvents };
+}
+
+describe("asks over HTTP", () => {
+  test("ask → organizer sees it with the team's guesses → answer → the team sees it live", async () => {
+    const app = await setup();
+    await app.call("POST", "/api/puzzles/lighthouse/guesses", {
+      token: app.token,
+      body: { answer: "vega" },
+    });
+    const asked = await app.ask("  Is it a star?  ");
+    expect(asked.status).toBe(201);
+    expect(asked.body.ask).toMatchObject({
+      id: 1,
+      puzzle: "lighthouse",
+      hint: "ask",
+      question: "Is it a star?",
+      status: "open",
+      answer: null,
+      cost: 10,
+      token: false,
+      closed_at: null,
+    });
+    expect(app.askEvents()).toEqual([
+      { id: 1, puzzle: "lighthouse", hint: "ask", status: "open", answer: null },
+    ]);
+    expect(app.askEvents(app.adminEvents).map((e) => e.status)).toEqual(["open"]);
+
+    const open = await app.admin("GET", "/api/admin/asks");
+    expect(open.status).toBe(200);
+    expect(open.body.asks).toHaveLength(1);
+    expect(open.body.asks[0]).toMatchObject({
+      id: 1,
+      team_name: "Gulls",
+      question: "Is it a star?",
+    });
+    expect(open.body.asks[0].guesses.map((g: { raw: string; result: string }) => [g.raw, g.result]))
+      .toEqual([["vega", "incorrect"]]);
+
+    const reply = await app.admin("POST", "/api/admin/asks/1/reply", { answer: "Look north" });
+    expect(reply.status).toBe(200);
+    expect(reply.body.ask).toMatchObject({ status: "answered", answer: "Look north" });
+    expect(app.askEvents().at(-1)).toEqual({
+      id: 1,
+      puzzle: "lighthouse",
+      hint: "ask",
+      status: "answered",
+      answer: "Look north",
+    });
+    // The first reply wins.
+    const second = await app.admin("POST", "/api/admin/asks/1/reply", { answer: "Other" });
+    expect(second.status).toBe(409);
+    expect(second.body.error).toEqual({
+      code: "conflict",
+      message: "This ask is already answered",
+    });
+
+    const mine = await app.call("GET", "/api/puzzles/lighthouse/asks", { token: app.token });
+    expect(mine.body).toMatchObject({ tokens: null, asks: [{ status: "answered" }] });
+    expect((await app.admin("GET", "/api/admin/asks")).body.asks).toEqual([]);
+    expect((await app.admin("GET", "/api/admin/asks?status=all")).body.asks).toHaveLength(1);
+    const board = await app.call("GET", "/api/scoreboard");
+    expect(board.body.teams[0].score).toBe(-10);
+  });
+
+  test("two organizers answering at once: one wins, the other gets 409", async () => {
+    const app = await setup();
+    await app.ask("?");
+    const replies = await Promise.all([
+      app.admin("POST", "/api/admin/asks/1/reply", { answer: "A" }),
+      app.admin("POST", "/api/admin/asks/1/reply", { refuse: true, message: "B" }),
+    ]);
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 409]);
+  });
+
+  test("refuse and withdraw give points and the token back", async () => {
+    const app = await setup('hint_tokens = { start = 1, every = "1h" }');
+    expect((await app.ask("One?")).body.ask.token).toBe(true);
+    const none = await app.ask("Two?");
+    expect(none.status).toBe(409);
+    expect(none.body.error.message).toBe(
+      "Your team's last question on this hint is still waiting",
+    );
+    const refused = await app.admin("POST", "/api/admin/asks/1/reply", {
+      refuse: true,
+      message: "Read the title again",
+    });
+    expect(refused.body.ask).toMatchObject({ status: "refused", answer: "Read the title again" });
+    expect(app.askEvents().at(-1)!.status).toBe("refused");
+    let mine = await app.call("GET", "/api/puzzles/lighthouse/asks", { token: app.token });
+    expect(mine.body.tokens).toEqual({
+      left: 1,
+      given: 1,
+      spent: 0,
+      next_at: new Date(START + HOUR).toISOString(),
+    });
+    expect((await app.call("GET", "/api/scoreboard")).body.teams[0].score).toBe(0);
+
+    await app.ask("Two?");
+    const out = await app.call("DELETE", "/api/asks/2", { token: app.token });
+    expect(out.status).toBe(200);
+    expect(out.body.ask.status).toBe("withdrawn");
+    expect((await app.call("DELETE", "/api/asks/2", { token: app.token })).status).toBe(409);
+    mine = await app.call("GET", "/api/puzzles/lighthouse/asks", { token: app.token });
+    expect(mine.body.tokens.left).toBe(1);
+
+    await app.ask("Three?");
+    const empty = await app.ask("Four?");
+    expect(empty.status).toBe(409);
+    await app.admin("POST", "/api/admin/asks/3/reply", { answer: "Yes" });
+    const spent = await app.ask("Four?");
+    expect(spent.status).toBe(409);
+    expect(spent.body.error.message).toBe(
+      `Your team has no hint token left; the next one comes at ${
+        new Date(START + HOUR).toISOString()
+      }`,
+    );
+  });
+
+  test("refusals: bad bodies, another team's ask, a text hint, no session, no admin", async () => {
+    const app = await setup();
+    expect((await app.ask("")).status).toBe(400);
+    expect((await app.ask("x".repeat(1001))).status).toBe(400);
+    const extra = await app.call("POST", "/api/puzzles/lighthouse/hints/ask/asks", {
+      token: app.token,
+      body: { question: "?", extra: 1 },
+    });
+    expect(extra.status).toBe(400);
+    const text = await app.call("POST", "/api/puzzles/lighthouse/hints/nudge/asks", {
+      token: app.token,
+      body: { question: "?" },
+    });
+    expect(text.status).toBe(400);
+    const take = await app.call("POST", "/api/puzzles/lighthouse/hints/ask", { token: app.token });
+    expect(take.status).toBe(400);
+    expect(
+      (await app.call("POST", "/api/puzzles/lighthouse/hints/ask/asks", {
+        body: { question: "?" },
+      })).status,
+    ).toBe(401);
+    await app.ask("Mine");
+    const other = await app.register("Terns");
+    expect((await app.call("DELETE", "/api/asks/1", { token: other })).status).toBe(404);
+    expect((await app.call("DELETE", "/api/asks/nope", { token: other })).status).toBe(404);
+    expect((await app.call("GET", "/api/admin/asks", { token: app.token })).status).toBe(401);
+    expect((await app.admin("GET", "/api/admin/asks?status=closed")).status).toBe(400);
+    expect((await app.admin("POST", "/api/admin/asks/1/reply", { answer: "" })).status).toBe(400);
+    expect((await app.admin("POST", "/api/admin/asks/1/reply", { refuse: false })).status).toBe(
+      400,
+    );
+    expect((await app.admin("POST", "/api/admin/asks/9/reply", { answer: "x" })).status).toBe(404);
+    const view = await app.call("GET", "/api/puzzles/lighthouse", { token: app.token });
+    expect(view.body.hints[0]).toEqual({
+      id: "ask",
+      kind: "ask",
+      cost: 10,
+      available: true,
+      taken: false,
+      text: "Stuck? Ask us.",
+    });
+  });
+
+  test("a restart keeps the asks: the server boots them from the database", async () => {
+    const app = await setup('hint_tokens = { start = 2, every = "1h" }');
+    await app.ask("One?");
+    await app.admin("POST", "/api/admin/asks/1/reply", { answer: "North" });
+    await app.ask("Two?");
+    app.store.flush();
+
+    const clock = new FakeClock(START + 2 * MINUTE);
+    const load = () =>
+      loadHunt(ASKS_TOML('hint_tokens = { start = 2, every = "1h" }'), {
+        file: "hunt.toml",
+      });
+    const again = startGame({
+      store: SqliteStore.over(app.db),
+      hunt: load().hunt!,
+      reread: load,
+      clock,
+      logger: createLogger({ write: () => {} }),
+      adminTokenHash: () => hashToken(ADMIN_TOKEN),
+    });
+    const get = (path: string, token: string) =>
+      again.app.request(`${ORIGIN}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    // deno-lint-ignore no-explicit-any -- inspected field by field
+    const mine: any = await (await get("/api/puzzles/lighthouse/asks", app.token)).json();
+    expect(mine.asks.map((a: { status: string; answer: string | null }) => [a.status, a.answer]))
+      .toEqual([["answered", "North"], ["open", null]]);
+    expect(mine.tokens).toMatchObject({ given: 2, spent: 2, left: 0 });
+    // deno-lint-ignore no-explicit-any -- inspected field by field
+    const open: any = await (await get("/api/admin/asks", ADMIN_TOKEN)).json();
+    expect(open.asks.map((a: { question: string }) => a.question)).toEqual(["Two?"]);
+    // deno-lint-ignore no-explicit-any -- inspected field by field
+    const board: any = await (await again.app.request(`${ORIGIN}/api/scoreboard`)).json();
+    expect(board.teams[0].score).toBe(-20);
+  });
+});
