@@ -4,8 +4,20 @@ import { dirname } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
 
 const BUSY_TIMEOUT_MS = 5000;
-/** The size the WAL file is brought back to after a checkpoint (twice the ~4 MB auto-checkpoint). */
+/** The size the WAL file is brought back to after a checkpoint. */
 export const WAL_SIZE_LIMIT = 8 * 1024 * 1024;
+/**
+ * The page cache, in KiB (negative, as SQLite takes it): the pages a commit
+ * touches (the tables' last pages, the indexes' hot ones) stay in memory
+ * instead of being read back from the file. It fills only as pages are read.
+ */
+const CACHE_KIB = 256 * 1024;
+/**
+ * SQLite's automatic checkpoint, in WAL pages (~40 MB). The writer checkpoints
+ * on a timer, between commits (writer.ts); this only bounds the WAL of a
+ * connection without one, and of a writer whose timer falls behind.
+ */
+const AUTO_CHECKPOINT_PAGES = 10_000;
 /** Below this much free space on the database's disk, /healthz reports it full. */
 const MIN_FREE_BYTES = 1024 * 1024;
 
@@ -22,6 +34,8 @@ export function openDatabase(path: string, options: { check?: boolean } = {}): C
     // completes, the next commit truncates the file back to this size, not its high-water mark.
     db.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
+    db.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
     db.exec("PRAGMA foreign_keys = ON");
     // With `check`, a damaged file is refused before anything, migrations included, touches it.
     const problem = options.check ? quickCheck(db) : undefined;

@@ -273,6 +273,7 @@ export class SqliteStore implements Store {
 
   close(): void {
     this.writer.flush();
+    this.writer.close();
     this.db.close();
     this.release();
   }

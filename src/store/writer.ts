@@ -7,6 +7,13 @@
  * writer refuses everything: the in-memory state has run ahead of the disk,
  * so the process must rebuild it from the database (the server exits and its
  * service manager restarts it).
+ *
+ * Checkpoints (copying the WAL back into the database file) are not left to
+ * the commits: SQLite's automatic one would run inside whichever commit
+ * crossed its threshold and stall every request of that batch. The writer
+ * runs a passive checkpoint on a timer instead, between batches, at most
+ * once a `checkpointMs`; a page written by many commits meanwhile is copied
+ * once. The automatic checkpoint stays as a backstop (see db.ts).
  */
 import type { Connection, Statement } from "./driver.ts";
 import type { Write } from "../engine/mod.ts";
@@ -23,7 +30,15 @@ export interface WriterOptions {
    * earliest wins whatever order they arrive in.
    */
   earliestUnlock?: boolean;
+  /**
+   * How long after a commit the writer runs a passive checkpoint (default
+   * CHECKPOINT_MS); 0 leaves checkpoints to SQLite, inside the commits.
+   */
+  checkpointMs?: number;
 }
+
+/** How long after a commit the next passive checkpoint runs. */
+export const CHECKPOINT_MS = 1000;
 
 interface Pending {
   writes: readonly Write[];
@@ -44,11 +59,14 @@ export class Writer {
   private pending: Pending[] = [];
   private scheduled = false;
   private failure: CommitError | undefined;
+  private checkpointTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly checkpointMs: number;
   private readonly statements: Record<Write["kind"], Statement>;
   private readonly insertSolve: Statement;
   private readonly runBatch: (batch: Pending[]) => number;
 
   constructor(private readonly db: Connection, private readonly options: WriterOptions = {}) {
+    this.checkpointMs = options.checkpointMs ?? CHECKPOINT_MS;
     // Prepared once, kept for the life of the writer.
     const prepare = (sql: string) => db.prepare(sql);
     this.statements = {
@@ -172,6 +190,34 @@ export class Writer {
     }
     this.options.onBatch?.({ requests: batch.length, rows, ms: performance.now() - started });
     for (const waiter of batch) waiter.resolve();
+    if (this.checkpointMs > 0 && this.checkpointTimer === undefined) {
+      this.checkpointTimer = setTimeout(() => this.checkpoint(), this.checkpointMs);
+      // Never what keeps the process alive.
+      (this.checkpointTimer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  /** Stops the checkpoint timer; the connection's close checkpoints what is left. */
+  close(): void {
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+  }
+
+  /**
+   * Copies the WAL's committed pages into the database file, without waiting
+   * for readers or writers (a page a reader still needs stays for the next
+   * one). Once a checkpoint has copied everything, the next commit starts the
+   * WAL over and cuts the file back to its size limit.
+   */
+  private checkpoint(): void {
+    this.checkpointTimer = undefined;
+    if (this.failure) return;
+    try {
+      this.db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    } catch {
+      // Nothing committed is lost when a checkpoint fails: the pages stay in the WAL, and the
+      // next checkpoint (or a failing commit, which stops the writer) deals with the cause.
+    }
   }
 
   private apply(write: Write): number {

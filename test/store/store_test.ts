@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { sleep, spawnRuntime } from "../_runtime.ts";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Engine, type Write } from "../../src/engine/mod.ts";
@@ -103,6 +103,40 @@ describe("Writer", () => {
     expect(writer.failed).toBe(true);
     expect(failures).toHaveLength(1);
     await expect(writer.commit([{ ...team, id: 2 }])).rejects.toBeInstanceOf(CommitError);
+  });
+});
+
+describe("Writer checkpoints", () => {
+  /** Commits 300 registrations, then says whether the database file grew within 300 ms. */
+  async function fileGrows(checkpointMs: number): Promise<{ inCommit: boolean; later: boolean }> {
+    const path = tempDb();
+    const db = openDatabase(path);
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    const size = () => statSync(path).size;
+    const before = size();
+    const writer = new Writer(db, { checkpointMs });
+    const teams = Array.from({ length: 300 }, (_, i) => ({
+      ...TEAM_WRITE,
+      id: i + 1,
+      name: `Team ${i} ${"x".repeat(100)}`,
+      nameKey: `team ${i}`,
+    }));
+    await writer.commit(teams);
+    // The commit itself wrote only to the WAL: the automatic checkpoint is far off.
+    const inCommit = size() > before;
+    await sleep(300);
+    const later = size() > before;
+    writer.close();
+    db.close();
+    return { inCommit, later };
+  }
+
+  test("copy the WAL into the database file on a timer, after the commit, not inside it", async () => {
+    expect(await fileGrows(20)).toEqual({ inCommit: false, later: true });
+  });
+
+  test("with checkpointMs 0, are left to SQLite's automatic checkpoint", async () => {
+    expect(await fileGrows(0)).toEqual({ inCommit: false, later: false });
   });
 });
 
