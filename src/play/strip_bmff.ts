@@ -170,7 +170,7 @@ export class MovieStripper {
   private pendingSize = 0;
   /** Bytes of the current box still to pass through, or Infinity for a box that runs to the end. */
   private passing = 0;
-  /** The size of the held box being gathered, or 0. */
+  /** The size of the held box being gathered (Infinity for one that runs to the end), or 0. */
   private holding = 0;
 
   push(chunk: Uint8Array): Uint8Array[] {
@@ -190,6 +190,7 @@ export class MovieStripper {
       this.pending.push(chunk.subarray(at, at + take));
       this.pendingSize += take;
       at += take;
+      if (this.pendingSize > MAX_HELD) throw new MediaError("The video's metadata is too large");
       const ready = this.decide();
       if (ready !== undefined) out.push(ready);
     }
@@ -199,6 +200,13 @@ export class MovieStripper {
   /** Checks the end: no box may be cut short. */
   finish(): Uint8Array[] {
     if (this.passing === Infinity) return [];
+    if (this.holding === Infinity) {
+      // A held box that ran to the end (size 0): rewritten now that it is whole.
+      const box = joined(this.pending);
+      this.reset();
+      blankMovieLocation(box, { type: text(box, 4, 8), start: 0, body: 8, end: box.length });
+      return [box];
+    }
     if (this.passing > 0 || this.holding > 0) {
       throw new MediaError("The video is not a valid MP4 or MOV: it ends inside a box");
     }
@@ -245,8 +253,10 @@ export class MovieStripper {
       this.pendingSize = 16 - size;
       return small;
     }
-    if (HELD.has(type) && size !== Infinity) {
-      if (size > MAX_HELD) throw new MediaError("The video's metadata is too large");
+    if (HELD.has(type)) {
+      if (size !== Infinity && size > MAX_HELD) {
+        throw new MediaError("The video's metadata is too large");
+      }
       this.holding = size;
       this.pending = [head];
       return this.decide();

@@ -184,6 +184,17 @@ describe("MP4 and MOV", () => {
     expect(after.subarray(after.length - open.length)).toEqual(open);
   });
 
+  test("a moov that runs to the end (size 0) is held and stripped too", () => {
+    const movie = movieWithGps();
+    const [, , moov] = boxes(movie, 0, movie.length, "test");
+    const open = movie.slice();
+    open.set([0, 0, 0, 0], moov!.start);
+    const after = stripMovie(open);
+    expect(after.length).toBe(open.length);
+    expect(has(after, ISO6709)).toBe(false);
+    expect(has(after, XMP_MARK)).toBe(false);
+  });
+
   test("a video cut inside a box is refused", () => {
     const movie = movieWithGps();
     expect(() => stripMovie(movie.subarray(0, movie.length - 10))).toThrow(MediaError);
