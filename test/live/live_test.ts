@@ -318,3 +318,44 @@ describe("the scoreboard's bytes", () => {
     expect(built).toBe(1);
   });
 });
+
+describe("the scoreboard's bytes, with and without listeners", () => {
+  test("are pushed while a stream listens, skipped once it leaves, and current when read later", async () => {
+    const { base, register, call, game } = serve({ coalesceMs: 0 });
+    const engine = game.engine;
+    let built = 0;
+    const standings = engine.standings.bind(engine);
+    engine.standings = (options) => {
+      built++;
+      return standings(options);
+    };
+    const token = await register("Gulls");
+    const stream = await open(base);
+    await stream.wait((e) => e.event === "scoreboard");
+    // A listener: the solve is pushed, with its new score.
+    await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
+    await stream.close();
+    await settle();
+    // Wait until the server has seen the stream go: a push finds it closed, or the next one does.
+    while (game.live.connections > 0) {
+      game.live.heartbeat();
+      await sleep(20);
+    }
+    const builtWhenAlone = built;
+    await call("POST", "/api/puzzles/b/guesses", { token, body: { answer: "bravo" } });
+    await settle();
+    expect(built).toBe(builtWhenAlone);
+    // Read later, the bytes hold the second solve, and its ETag is theirs.
+    const res = await fetch(`${base}/api/scoreboard`);
+    const json = await res.text();
+    expect(JSON.parse(json).teams[0]).toMatchObject({ name: "Gulls", score: 30, solves: 2 });
+    expect(res.headers.get("etag")).toBe(game.live.scoreboard().etag);
+    expect(built).toBe(builtWhenAlone + 1);
+    // A stream opened now starts from the same board.
+    const again = await open(base);
+    const first = await again.wait((e) => e.event === "scoreboard");
+    expect(first.data).toBe(json);
+    await again.close();
+  });
+});
