@@ -20,6 +20,10 @@
     judgeKeys();
     return;
   }
+  if (page === "hints") {
+    liveHints();
+    return;
+  }
   if (page !== "admin") return;
 
   const feed = document.getElementById("feed");
@@ -151,5 +155,21 @@
         }
       });
     }
+  }
+
+  /**
+   * /admin/hints: a new question, or one answered elsewhere, reloads the list,
+   * unless an organizer is typing a reply (that reply is not lost).
+   */
+  function liveHints() {
+    if (!("EventSource" in window)) return;
+    const source = new EventSource("/api/events");
+    source.addEventListener("ask", () => {
+      const typing = [
+        ...document.querySelectorAll(".ask-form textarea, .ask-form input[name=message]"),
+      ]
+        .some((field) => field.value !== "");
+      if (!typing) location.reload();
+    });
   }
 })();

@@ -220,6 +220,8 @@ export interface DashboardProps {
   counts: { teams: number; guesses: number; solves: number };
   /** Submissions waiting for a judge; undefined when the hunt has no missions. */
   judging?: number | undefined;
+  /** Questions waiting for an organizer; undefined when the hunt has no ask hints. */
+  asking?: number | undefined;
 }
 
 export const DashboardPage: FC<DashboardProps> = (props) => {
@@ -235,6 +237,7 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
       current="/admin"
       script="admin"
       judging={props.judging}
+      asking={props.asking}
       bodyClass="wide"
       data={{ page: "admin", "last-guess": String(lastGuess) }}
     >
@@ -489,6 +492,7 @@ export const TeamPage: FC<
     /** With `submitters = "one"`: whether a device holds the team's submitter role. */
     submitter?: { held: boolean } | undefined;
     judging?: number | undefined;
+    asking?: number | undefined;
   }
 > = (props) => {
   const { team } = props;
@@ -498,6 +502,7 @@ export const TeamPage: FC<
       huntTitle={props.huntTitle}
       nav="admin"
       judging={props.judging}
+      asking={props.asking}
       bodyClass="wide"
     >
       <main id="main">
@@ -574,6 +579,7 @@ export const PrintPage: FC<{
   suggestions: string[];
   loopback: boolean;
   judging?: number | undefined;
+  asking?: number | undefined;
 }> = (props) => (
   <Shell
     title="QR cards"
@@ -581,6 +587,7 @@ export const PrintPage: FC<{
     nav="admin"
     current="/admin/print"
     judging={props.judging}
+    asking={props.asking}
     bodyClass="wide"
   >
     <main id="main">

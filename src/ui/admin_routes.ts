@@ -47,6 +47,7 @@ import { clock, guessesChart, puzzleChart } from "./charts.ts";
 import { setFlash, takeFlash } from "./flash.ts";
 import { MessagePage } from "./player.tsx";
 import { judgePages, judging } from "./judge_routes.ts";
+import { asking, hintPages } from "./ask_routes.ts";
 import { qrSvg } from "./qr.ts";
 
 /** The organizers' pages, to mount at the root. */
@@ -59,6 +60,7 @@ export function adminPages(played: Play): Hono {
   teamAndPrint(pages, played);
   adminForms(pages, played, reload);
   judgePages(pages, played);
+  hintPages(pages, played);
   return pages;
 }
 
@@ -139,6 +141,7 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
         guessesChart: guessesChart(perMinute),
         counts: { teams: engine.teams.size, ...counts },
         judging: judging(engine),
+        asking: asking(engine),
       }),
     );
   });
@@ -191,6 +194,7 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
         huntTitle: engine.hunt.title,
         flash: takeFlash(c),
         judging: judging(engine),
+        asking: asking(engine),
         submitter: engine.hunt.submitters === "one"
           ? { held: game.submitters.has(team.id) }
           : undefined,
@@ -239,6 +243,7 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
         suggestions: origins,
         loopback: isLoopback(new URL(origin).hostname),
         judging: judging(engine),
+        asking: asking(engine),
       }),
     );
   });

@@ -23,6 +23,8 @@ export interface ShellProps {
   bodyClass?: string;
   /** Submissions waiting for a judge, for the admin navigation; undefined hides the link (no missions). */
   judging?: number | undefined;
+  /** Questions waiting for an organizer, for the admin navigation; undefined hides the link (no ask hints). */
+  asking?: number | undefined;
   /** data-* attributes for the page's script. */
   data?: Record<string, string>;
   /** Extra head content (a no-script refresh). */
@@ -86,6 +88,17 @@ export const Shell: FC<ShellProps> = (props) => {
                     Judge
                     {props.judging > 0 && (
                       <span class="count" title={`${props.judging} waiting`}>{props.judging}</span>
+                    )}
+                  </a>
+                )}
+                {props.nav === "admin" && props.asking !== undefined && (
+                  <a
+                    href="/admin/hints"
+                    aria-current={props.current === "/admin/hints" ? "page" : undefined}
+                  >
+                    Hints
+                    {props.asking > 0 && (
+                      <span class="count" title={`${props.asking} waiting`}>{props.asking}</span>
                     )}
                   </a>
                 )}

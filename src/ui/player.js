@@ -264,6 +264,14 @@
     }
     if (page === "puzzles") refreshList();
   });
+  source.addEventListener("ask", (event) => {
+    // A question's answer (or its refusal) shows on the puzzle page; a half-written question stays.
+    const { puzzle, status } = JSON.parse(event.data);
+    if (status === "answered") toast("An organizer answered your team's question.");
+    if (page !== "puzzle" || puzzle !== puzzleId) return;
+    const typing = [...document.querySelectorAll(".ask-form textarea")].some((t) => t.value !== "");
+    if (!typing) location.reload();
+  });
   source.addEventListener("solve", (event) => {
     const { puzzle, request } = JSON.parse(event.data);
     if (page === "puzzles") refreshList();

@@ -4,6 +4,8 @@ import { raw } from "hono/html";
 import { duration } from "./charts.ts";
 import { titleCase } from "../engine/mod.ts";
 import type { Flash } from "./flash.ts";
+import type { AskView, TokensView } from "../play/mod.ts";
+import { AskHint } from "./asks.tsx";
 import type { HintWhen } from "./hint_when.ts";
 import { type Announcement, Notice, Shell } from "./layout.tsx";
 
@@ -267,6 +269,8 @@ export interface PuzzleView {
   solvedAt?: string;
   hints: {
     id: string;
+    /** "ask": an organizer answers the team's question (see asks.tsx). */
+    kind?: "ask";
     cost: number;
     available: boolean;
     taken: boolean;
@@ -275,6 +279,8 @@ export interface PuzzleView {
     when?: HintWhen | undefined;
   }[];
   limit: { used: number; limit: number; extra: number; window: string; retryAfter?: number };
+  /** The team's questions on this puzzle's ask hints, oldest first, and its hint tokens. */
+  asks?: { asks: AskView[]; tokens: TokensView | null };
 }
 
 export const PuzzlePage: FC<
@@ -362,15 +368,17 @@ export const PuzzlePage: FC<
             )}
         </section>
 
-        <HintList hints={puzzle.hints} path={path} solved={puzzle.solved} />
+        <HintList hints={puzzle.hints} path={path} solved={puzzle.solved} asks={puzzle.asks} />
       </main>
     </Shell>
   );
 };
 
 /** A puzzle's hints: each one's cost, and its text once taken, or a form to take it. */
-const HintList: FC<{ hints: PuzzleView["hints"]; path: string; solved: boolean }> = (
-  { hints, path, solved },
+const HintList: FC<
+  { hints: PuzzleView["hints"]; path: string; solved: boolean; asks?: PuzzleView["asks"] }
+> = (
+  { hints, path, solved, asks },
 ) => {
   if (hints.length === 0) return null;
   return (
@@ -379,14 +387,29 @@ const HintList: FC<{ hints: PuzzleView["hints"]; path: string; solved: boolean }
       {hints.map((hint, i) => (
         <div class="hint" id={`hint-${hint.id}`}>
           <div class="hint-head">
-            <strong>Hint {i + 1}</strong>
+            <strong>
+              {hint.kind === "ask" ? `Hint ${i + 1}: ask an organizer` : `Hint ${i + 1}`}
+            </strong>
             {hint.taken ? <span class="badge badge-ok">Taken</span> : (
               <span class="badge">
                 {hint.cost === 0 ? "free" : `costs ${hint.cost} points`}
               </span>
             )}
           </div>
-          {hint.taken ? <p class="hint-text">{hint.text}</p> : hint.available
+          {hint.kind === "ask"
+            ? (
+              <AskHint
+                hint={hint}
+                path={path}
+                solved={solved}
+                asks={(asks?.asks ?? []).filter((ask) => ask.hint === hint.id)}
+                tokens={asks?.tokens ?? null}
+                wait={<HintWait when={hint.when} />}
+              />
+            )
+            : hint.taken
+            ? <p class="hint-text">{hint.text}</p>
+            : hint.available
             ? (
               <details>
                 <summary>Take this hint</summary>

@@ -7,6 +7,7 @@
 import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import {
+  askView,
   check,
   credential,
   type GuessReply,
@@ -19,10 +20,12 @@ import {
   SESSION_COOKIE,
   sessionPlayer,
   setSessionCookie,
+  tokensView,
 } from "../play/mod.ts";
 import { roundTitle } from "../engine/mod.ts";
 import { html, huntInfo, refusalFlash, titlesOf } from "./_page.ts";
 import { hintWhen } from "./hint_when.ts";
+import { askForms } from "./ask_routes.ts";
 import { assetResponse } from "./assets.ts";
 import { clock } from "./charts.ts";
 import { type Flash, setFlash, takeFlash } from "./flash.ts";
@@ -38,6 +41,7 @@ export function playerPages(played: Play): Hono {
   puzzleForms(pages, played);
   checkpointPages(pages, played);
   offlinePages(pages, played);
+  askForms(pages, played);
   return pages;
 }
 
@@ -174,6 +178,12 @@ function puzzlePages(pages: Hono, { game }: Play): void {
               when: hintWhen(engine, { team, puzzle, hint: puzzle.hints[i]! }, now),
             }),
           })),
+          ...(puzzle.hints.some((h) => h.kind === "ask") && {
+            asks: {
+              asks: engine.asksOf(team, puzzle).map(askView),
+              tokens: tokensView(engine, team),
+            },
+          }),
           ...(solvedAt === solvedAt && { solvedAt: clock(solvedAt) }),
           limit: {
             used: limit.used,

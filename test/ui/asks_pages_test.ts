@@ -1,0 +1,136 @@
+// The asks' pages over the real app, as a browser without JavaScript uses
+// them: a team's question from the puzzle page, /admin/hints with the team's
+// guesses beside it, the answer and the refusal forms, and the withdrawal.
+import { describe, expect, test } from "bun:test";
+import { ASKS_TOML } from "../engine/_asks.ts";
+import { ADMIN_TOKEN, makeApp, ORIGIN } from "../http/_app.ts";
+
+type App = ReturnType<typeof makeApp>;
+
+/** A browser without scripts: it keeps cookies and sends Origin on posts. */
+function browser(app: App, cookies: Record<string, string> = {}) {
+  const jar = new Map<string, string>(Object.entries(cookies));
+  const headers = (extra: Record<string, string> = {}) => ({
+    accept: "text/html",
+    ...(jar.size > 0 && { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") }),
+    ...extra,
+  });
+  return {
+    async get(path: string) {
+      const res = await app.app.request(`${ORIGIN}${path}`, { headers: headers() });
+      return { status: res.status, text: await res.text() };
+    },
+    async post(path: string, fields: Record<string, string>) {
+      const res = await app.app.request(`${ORIGIN}${path}`, {
+        method: "POST",
+        headers: headers({ "content-type": "application/x-www-form-urlencoded", origin: ORIGIN }),
+        body: new URLSearchParams(fields).toString(),
+      });
+      for (const line of res.headers.getSetCookie()) {
+        const [pair] = line.split(";");
+        const [name, ...value] = pair!.split("=");
+        jar.set(name!, value.join("="));
+      }
+      return { status: res.status, location: res.headers.get("location") };
+    },
+  };
+}
+
+async function setup(tokens = "") {
+  const app = makeApp({ toml: ASKS_TOML(tokens) });
+  app.clock.advance(60_000);
+  const token = await app.register("Gulls");
+  await app.call("POST", "/api/puzzles/lighthouse/guesses", { token, body: { answer: "vega" } });
+  const team = browser(app, { cairn_session: token });
+  const admin = browser(app, { cairn_admin: ADMIN_TOKEN });
+  return { app, team, admin };
+}
+
+/** The text of a `<p>` or `<span>` by id (with no span inside), tags stripped. */
+const textOf = (page: string, id: string) =>
+  new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</(p|span)>`).exec(page)?.[1]?.replace(/<[^>]*>/g, "")
+    ?.replace(/\s+/g, " ").trim();
+
+describe("/admin/hints and the puzzle page's ask box", () => {
+  test("ask from the puzzle page → listed with the team's guesses → answered → shown to the team", async () => {
+    const { team, admin } = await setup();
+    let page = (await team.get("/puzzles/lighthouse")).text;
+    expect(page).toContain("Hint 1: ask an organizer");
+    expect(page).toContain("Stuck? Ask us.");
+    expect(page).toContain('action="/puzzles/lighthouse/hints/ask/asks"');
+    expect(page).toContain("Asking costs 10 points, given back if nobody answers.");
+
+    expect(await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "Is it a star?" }))
+      .toEqual({ status: 303, location: "/puzzles/lighthouse#hint-ask" });
+    page = (await team.get("/puzzles/lighthouse")).text;
+    expect(page).toContain("Waiting for an organizer");
+    expect(page).toContain("Is it a star?");
+    expect(page).not.toContain('action="/puzzles/lighthouse/hints/ask/asks"');
+    expect(page).toContain('action="/asks/1/withdraw"');
+
+    const list = await admin.get("/admin/hints");
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('<span class="count" title="1 waiting">1</span>');
+    expect(textOf(list.text, "asks-count")).toBe("1 waiting");
+    expect(list.text).toContain("Is it a star?");
+    expect(list.text).toContain("<code>vega</code>");
+    expect(list.text).toContain('action="/admin/hints/1/reply"');
+    // The dashboard's navigation links to the page, with the count.
+    expect((await admin.get("/admin")).text).toContain('href="/admin/hints"');
+
+    expect(await admin.post("/admin/hints/1/reply", { answer: "Look north." })).toEqual({
+      status: 303,
+      location: "/admin/hints",
+    });
+    const after = (await admin.get("/admin/hints")).text;
+    expect(after).toContain("Answered Gulls");
+    expect(after).toContain('id="asks-empty"');
+    expect(after).toContain("Recently closed");
+    // A second organizer's reply to the same question is refused.
+    await admin.post("/admin/hints/1/reply", { answer: "Too late" });
+    expect((await admin.get("/admin/hints")).text).toContain("This ask is already answered");
+
+    page = (await team.get("/puzzles/lighthouse")).text;
+    expect(page).toContain("Look north.");
+    expect(page).not.toContain("Too late");
+    expect(page).toContain('action="/puzzles/lighthouse/hints/ask/asks"');
+  });
+
+  test("a refusal and a withdrawal give the token back; none left hides the box", async () => {
+    const { team, admin } = await setup('hint_tokens = { start = 1, every = "1h" }');
+    await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "One?" });
+    let page = (await team.get("/puzzles/lighthouse")).text;
+    expect(textOf(page, "hint-tokens")).toBe(
+      "Hint tokens left: 0; the next one comes at 11:00 UTC.",
+    );
+    await admin.post("/admin/hints/1/reply", { refuse: "true", message: "Read it again." });
+    page = (await team.get("/puzzles/lighthouse")).text;
+    expect(page).toContain("Read it again. Its cost was given back.");
+    expect(textOf(page, "hint-tokens")).toContain("Hint tokens left: 1");
+
+    await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "Two?" });
+    expect(await team.post("/asks/2/withdraw", {})).toEqual({
+      status: 303,
+      location: "/puzzles/lighthouse#hint-ask",
+    });
+    page = (await team.get("/puzzles/lighthouse")).text;
+    expect(page).toContain("Withdrawn");
+    expect(textOf(page, "hint-tokens")).toContain("Hint tokens left: 1");
+
+    await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "Three?" });
+    await admin.post("/admin/hints/3/reply", { answer: "Yes." });
+    page = (await team.get("/puzzles/lighthouse")).text;
+    expect(page).toContain("Your team has no hint token left.");
+    expect(page).not.toContain('action="/puzzles/lighthouse/hints/ask/asks"');
+  });
+
+  test("an empty question and an empty answer are refused with a message", async () => {
+    const { team, admin } = await setup();
+    await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "   " });
+    expect((await team.get("/puzzles/lighthouse")).text).toContain("The question is empty");
+    await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "Real?" });
+    await admin.post("/admin/hints/1/reply", { answer: "" });
+    expect((await admin.get("/admin/hints")).text).toContain("The answer is empty");
+    expect((await browser(makeApp()).get("/admin/hints")).status).not.toBe(200);
+  });
+});
