@@ -184,7 +184,13 @@ describe("three nodes on one PostgreSQL log", () => {
         await pg.restart({ mode: "fast" });
       })();
 
-      await Promise.all([...Array.from({ length: WORKERS }, worker), faults]);
+      try {
+        await Promise.all([...Array.from({ length: WORKERS }, worker), faults]);
+      } catch (error) {
+        // What the nodes said, to tell a stuck node from a slow machine.
+        for (const node of nodes) console.error(`--- ${node.name}:\n${node.output().slice(-3000)}`);
+        throw error;
+      }
       loadEnded = Date.now();
       console.log(
         `cluster: ${acks.length} acknowledged actions, ${teamIds.length} teams, statuses ${
