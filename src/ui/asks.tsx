@@ -37,7 +37,7 @@ export const AskHint: FC<{
   ].filter(Boolean).join(" and ");
   return (
     <div class="ask">
-      {hint.text !== undefined && <p class="hint-text">{hint.text}</p>}
+      {hint.text !== undefined && <p class="ask-prompt">{hint.text}</p>}
       {asks.length > 0 && (
         <ol class="ask-list">
           {asks.map((ask) => <AskItem key={ask.id} ask={ask} />)}
@@ -221,3 +221,9 @@ const OpenAsk: FC<{ ask: HintsPageProps["open"][number] }> = ({ ask }) => (
     </div>
   </section>
 );
+
+/** An ask hint's price for its badge: "free", "10 points", "1 token" or "1 token + 10 points". */
+export function askPrice(cost: number, tokens: boolean): string {
+  if (!tokens) return cost === 0 ? "free" : `costs ${cost} points`;
+  return cost === 0 ? "1 token" : `1 token + ${cost} points`;
+}

@@ -5,7 +5,7 @@ import { duration } from "./charts.ts";
 import { titleCase } from "../engine/mod.ts";
 import type { Flash } from "./flash.ts";
 import type { AskView, TokensView } from "../play/mod.ts";
-import { AskHint } from "./asks.tsx";
+import { AskHint, askPrice } from "./asks.tsx";
 import type { HintWhen } from "./hint_when.ts";
 import { type Announcement, Notice, Shell } from "./layout.tsx";
 
@@ -392,7 +392,11 @@ const HintList: FC<
             </strong>
             {hint.taken ? <span class="badge badge-ok">Taken</span> : (
               <span class="badge">
-                {hint.cost === 0 ? "free" : `costs ${hint.cost} points`}
+                {hint.kind === "ask"
+                  ? askPrice(hint.cost, (asks?.tokens ?? null) !== null)
+                  : hint.cost === 0
+                  ? "free"
+                  : `costs ${hint.cost} points`}
               </span>
             )}
           </div>

@@ -1,0 +1,113 @@
+// Hints answered by people in a real browser against the compiled binary: a
+// team asks from its phone, the organizers' /admin/hints shows the question
+// live beside the team's guesses, the answer reaches the phone live.
+// Screenshots go to test-results/screenshots/.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
+
+const ADMIN_TOKEN = "asks-admin-token";
+const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
+
+const HUNT = `
+[hunt]
+title = "Harbor Hunt"
+hint_tokens = { start = 2, every = "1h" }
+
+[[puzzle]]
+id = "lighthouse"
+title = "The Lighthouse"
+points = 100
+body = "Count the windows, then look up."
+answer = ["polaris"]
+
+[[puzzle.hint]]
+id = "ask"
+kind = "ask"
+text = "Stuck? Tell us what you tried."
+`;
+
+const run = chromiumAvailable || process.env.CI !== undefined ? test : test.skip;
+
+let server: Awaited<ReturnType<typeof startBinary>>;
+let organizer: Awaited<ReturnType<typeof launchChromium>>;
+let phone: Awaited<ReturnType<typeof launchChromium>>;
+
+beforeAll(async () => {
+  if (!chromiumAvailable && process.env.CI === undefined) return;
+  mkdirSync(SHOTS, { recursive: true });
+  server = await startBinary(HUNT, { args: ["--admin-token", ADMIN_TOKEN] });
+  organizer = await launchChromium();
+  phone = await launchChromium();
+  await organizer.context.addCookies([
+    { name: "cairn_admin", value: ADMIN_TOKEN, url: server.base },
+  ]);
+}, 180_000);
+
+afterAll(async () => {
+  await organizer?.close();
+  await phone?.close();
+  await server?.stop();
+});
+
+/** A new tab at `path`, watching for script errors. */
+async function open(
+  browser: typeof organizer,
+  path: string,
+  errors: string[],
+): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(`${server.base}${path}`);
+  return page;
+}
+
+run(
+  "a question asked on the phone appears live on /admin/hints with the team's guesses; the answer appears live on the phone",
+  async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Gulls");
+    await fetch(`${server.base}/api/puzzles/lighthouse/guesses`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ answer: "vega" }),
+    });
+    await phone.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+
+    // The organizers' page is open, and empty, before the question is asked.
+    const hints = await open(organizer, "/admin/hints", errors);
+    await hints.setViewportSize({ width: 1366, height: 900 });
+    await hints.waitForSelector("#asks-empty");
+
+    const puzzle = await open(phone, "/puzzles/lighthouse", errors);
+    expect(await puzzle.locator("#hint-tokens").textContent()).toContain("Hint tokens left: 2");
+    await puzzle.getByLabel("Your question to the organizers").fill("Is it a star? We tried vega.");
+    await puzzle.getByRole("button", { name: "Ask" }).click();
+    await puzzle.waitForSelector("text=Waiting for an organizer");
+    expect(await puzzle.locator("#hint-tokens").textContent()).toContain("Hint tokens left: 1");
+    await puzzle.screenshot({ path: join(SHOTS, "asks-phone-waiting-390.png"), fullPage: true });
+
+    // The organizers' page reloads itself on the live event: the question, beside the guesses.
+    await hints.waitForSelector("text=Is it a star? We tried vega.");
+    expect(await hints.locator(".ask-guesses").textContent()).toContain("vega");
+    expect(await hints.locator("nav .count").textContent()).toBe("1");
+    await hints.screenshot({ path: join(SHOTS, "admin-hints-1366.png"), fullPage: true });
+    await hints.getByLabel("Answer", { exact: true }).fill("Look north, at night.");
+    await hints.getByRole("button", { name: "Send the answer" }).click();
+    await hints.waitForSelector("text=Answered Gulls");
+    await hints.waitForSelector("#asks-empty");
+
+    // The phone shows the answer without anyone touching it.
+    await puzzle.waitForSelector("text=Look north, at night.");
+    expect(await puzzle.locator(".ask-item").getAttribute("data-status")).toBe("answered");
+    await puzzle.screenshot({ path: join(SHOTS, "asks-phone-answered-390.png"), fullPage: true });
+    const stored = server.query<{ status: string; answer: string }>(
+      "SELECT status, answer FROM asks",
+    );
+    expect(stored).toEqual([{ status: "answered", answer: "Look north, at night." }]);
+    expect(errors).toEqual([]);
+  },
+  60_000,
+);
