@@ -1,4 +1,5 @@
-// Cairn's outbox: guesses, hint takes and check-ins survive bad Wi-Fi. Each
+// Cairn's outbox: guesses, hint takes, check-ins and mission uploads (the
+// photo, video or text itself, as a Blob) survive bad Wi-Fi. Each
 // one is kept in IndexedDB with a random Idempotency-Key (128 bits from
 // crypto.getRandomValues, which plain HTTP allows), the payload, and the time
 // the player pressed the button, then sent until the server answers. The
@@ -89,6 +90,7 @@
       [count("guess"), "answer", "answers"],
       [count("hint"), "hint", "hints"],
       [count("checkin"), "check-in", "check-ins"],
+      [count("submission"), "upload", "uploads"],
     ].filter(([n]) => n > 0).map(([n, one, many]) => plural(n, one, many));
     return `${parts.join(", ")} waiting for the network`;
   }
@@ -126,6 +128,11 @@
       return { tone: "bad", title: "Not sent", text: data?.error?.message ?? `Error ${status}` };
     }
     if (item.kind === "hint") return { tone: "info", title: "Hint taken" };
+    if (item.kind === "submission") {
+      return data.submission.status === "accepted"
+        ? { tone: "ok", title: "Accepted! Mission solved." }
+        : { tone: "info", title: "Sent: waiting for a judge" };
+    }
     if (item.kind === "checkin") {
       const more = data.unlocked.length > 0 ? `Unlocked: ${data.unlocked.join(", ")}` : undefined;
       return { tone: "ok", title: "Checked in", text: more };
@@ -147,9 +154,11 @@
   }
 
   /** Whether an answer is final: a result, or a refusal that a retry would not change. */
-  function isFinal(status, data) {
+  function isFinal(status, data, item) {
     if (status < 400) return true;
     if (status === 401 || status === 429 || status >= 500) return false;
+    // An upload has no key: a 409 says an earlier send arrived (it waits, or it solved the mission).
+    if (item.kind === "submission") return true;
     // 409 `conflict`: the same key is in flight (another tab); its answer comes on a retry.
     return !(status === 409 && data?.error?.code === "conflict");
   }
@@ -157,6 +166,13 @@
   /** Shows a result where it was asked, when this page is that puzzle's. */
   function showInPlace(item, data, shown) {
     const onPage = document.body.dataset.puzzle === item.puzzle;
+    if (onPage && item.kind === "submission") {
+      // The mission's form (player.js) shows it, and follows the judge's verdict live.
+      document.dispatchEvent(
+        new CustomEvent("cairn:mission", { detail: { shown, submission: data?.submission } }),
+      );
+      return true;
+    }
     if (!onPage || item.kind !== "guess") return false;
     const box = $("result");
     if (!box) return false;
@@ -190,6 +206,43 @@
     if (token) localStorage.setItem(CONTACT, token);
   }
 
+  /**
+   * Uploads a mission's file or text as multipart, with XMLHttpRequest, whose
+   * upload events give the progress that fetch does not; resolves like fetch.
+   */
+  function upload(item) {
+    const form = new FormData();
+    if (item.file) form.append("file", item.file, item.name || "upload");
+    else form.append("text", item.text);
+    const progress = (loaded, total) => {
+      document.dispatchEvent(
+        new CustomEvent("cairn:upload-progress", {
+          detail: { puzzle: item.puzzle, loaded, total },
+        }),
+      );
+    };
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", item.path);
+      xhr.setRequestHeader("accept", "application/json");
+      xhr.upload.addEventListener("progress", (event) => {
+        if (event.lengthComputable) progress(event.loaded, event.total);
+      });
+      xhr.addEventListener("load", () => {
+        progress(1, 1);
+        resolve(
+          new Response(xhr.status === 204 ? null : xhr.responseText, {
+            status: xhr.status,
+            headers: { "cairn-contact": xhr.getResponseHeader("cairn-contact") ?? "" },
+          }),
+        );
+      });
+      xhr.addEventListener("error", () => reject(new TypeError("network error")));
+      xhr.addEventListener("abort", () => reject(new TypeError("aborted")));
+      xhr.send(form);
+    });
+  }
+
   /** Sends one item; true when the server gave a final answer. */
   async function send(item) {
     let res;
@@ -201,7 +254,7 @@
       document.dispatchEvent(new CustomEvent("cairn:guess-sent", { detail: item.key }));
     }
     try {
-      res = await fetch(item.path, {
+      res = item.kind === "submission" ? await upload(item) : await fetch(item.path, {
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -216,7 +269,7 @@
       return "offline";
     }
     noteContact(res);
-    if (!isFinal(res.status, data)) return res.status === 401 ? "logged_out" : "later";
+    if (!isFinal(res.status, data, item)) return res.status === 401 ? "logged_out" : "later";
     const shown = describe(item, res.status, data);
     await remove("outbox", item.key);
     if (!showInPlace(item, data, shown)) {
@@ -258,7 +311,19 @@
   /** Queues an item, then tries to send it at once. */
   async function enqueue(item) {
     const queued = { key: newKey(), team, pressedAt: Date.now(), ...item };
-    await put("outbox", queued);
+    try {
+      await put("outbox", queued);
+    } catch {
+      // A browser that cannot keep the file (storage full, a private window): send it now, or say so.
+      if ((await send(queued)) !== "sent") {
+        showInPlace(queued, undefined, {
+          tone: "bad",
+          title: "Not sent",
+          text: "This phone could not keep it for later. Try again when the network is back.",
+        });
+      }
+      return;
+    }
     changed();
     await flush();
     const still = (await all("outbox")).some((other) => other.key === queued.key);
@@ -316,6 +381,19 @@
         label: `checkpoint ${code}`,
       };
       form.reset();
+    } else if (form.id === "mission-form") {
+      const puzzle = document.body.dataset.puzzle;
+      const file = form.querySelector("input[type=file]")?.files?.[0];
+      const text = form.querySelector("textarea[name=text]")?.value;
+      if (file === undefined && (text === undefined || text.trim() === "")) return;
+      const what = file === undefined ? "text" : file.type.startsWith("video/") ? "video" : "photo";
+      item = {
+        kind: "submission",
+        puzzle,
+        path: `/api/puzzles/${encodeURIComponent(puzzle)}/submissions`,
+        ...(file === undefined ? { text } : { file, name: file.name }),
+        label: `your ${what} for ${title()}`,
+      };
     } else if (action === "/logout") {
       event.preventDefault();
       event.stopImmediatePropagation();

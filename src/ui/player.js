@@ -204,6 +204,93 @@
     });
   }
 
+  // ---------------------------------------------------------------- missions
+
+  // The outbox (outbox.js) sends a mission's upload and tells this page how it goes; the live
+  // `submission` event brings the judge's verdict.
+  const mission = $("mission");
+  const missionForm = $("mission-form");
+
+  function missionStatus(tone, title, text) {
+    const box = $("mission-status");
+    box.className = `notice notice-${tone}`;
+    box.replaceChildren(element("strong", "", title));
+    if (text) box.append(element("p", "", text));
+    box.hidden = false;
+  }
+
+  function markSolved() {
+    solvedHere = true;
+    missionForm?.replaceWith(element("p", "", "Your team solved this mission."));
+    const meta = document.querySelector(".puzzle-head .meta");
+    if (meta && !$("solved-badge")) {
+      const badge = element("span", "badge badge-ok", "Solved");
+      badge.id = "solved-badge";
+      meta.append(badge);
+    }
+  }
+
+  /** Shows the form again, empty and ready, or hides it while a submission waits. */
+  function formReady(ready) {
+    if (!missionForm || !missionForm.isConnected) return;
+    missionForm.hidden = !ready;
+    $("upload-progress").hidden = true;
+    $("upload-percent").textContent = "";
+    missionForm.querySelector("button").disabled = false;
+    if (ready) missionForm.reset();
+  }
+
+  /** A submission's state, from the upload's answer or a live event. */
+  function showSubmission(submission) {
+    $("result").hidden = true;
+    switch (submission.status) {
+      case "pending":
+        missionStatus("info", "Waiting for a judge", "The verdict shows up here.");
+        formReady(false);
+        break;
+      case "accepted":
+        missionStatus("ok", `Accepted! +${submission.points} points`);
+        markSolved();
+        break;
+      case "rejected": {
+        const why = submission.message ? `${submission.message} ` : "";
+        missionStatus("bad", "Not accepted", `${why}Send a new one.`);
+        formReady(true);
+        break;
+      }
+    }
+  }
+
+  if (mission && puzzleId) {
+    // `capture` opens the camera at once; this opens the phone's gallery instead.
+    const gallery = $("mission-gallery");
+    if (gallery) {
+      gallery.hidden = false;
+      gallery.addEventListener("click", () => {
+        const input = missionForm.querySelector("input[type=file]");
+        input.removeAttribute("capture");
+        input.click();
+      });
+    }
+    document.addEventListener("cairn:upload-progress", (event) => {
+      const { puzzle, loaded, total } = event.detail;
+      if (puzzle !== puzzleId || !missionForm?.isConnected) return;
+      const percent = Math.round((100 * loaded) / total);
+      const bar = $("upload-progress");
+      bar.hidden = false;
+      bar.value = percent;
+      $("upload-percent").textContent = percent < 100 ? `Sending… ${percent}%` : "Sent";
+      missionForm.querySelector("button").disabled = true;
+    });
+    document.addEventListener("cairn:mission", (event) => {
+      const { shown, submission } = event.detail;
+      if (submission) return showSubmission(submission);
+      // Kept for later (offline), or refused: the outbox's words.
+      missionStatus(shown.tone, shown.title, shown.text);
+      formReady(shown.tone === "bad");
+    });
+  }
+
   // ---------------------------------------------------------------- hints
 
   for (const hintForm of document.querySelectorAll(".hint-form")) {
@@ -272,9 +359,15 @@
     const typing = [...document.querySelectorAll(".ask-form textarea")].some((t) => t.value !== "");
     if (!typing) location.reload();
   });
+  source.addEventListener("submission", (event) => {
+    const submission = JSON.parse(event.data);
+    if (mission && submission.puzzle === puzzleId) showSubmission(submission);
+  });
   source.addEventListener("solve", (event) => {
     const { puzzle, request } = JSON.parse(event.data);
     if (page === "puzzles") refreshList();
+    // A mission's page follows its `submission` events instead.
+    if (mission) return;
     // This page's own solve: its answer shows the result, and the page stays.
     if (request !== undefined && sentRequests.has(request)) return;
     if (page === "puzzle" && puzzle === puzzleId && !solvedHere) {

@@ -281,6 +281,16 @@ export interface PuzzleView {
   limit: { used: number; limit: number; extra: number; window: string; retryAfter?: number };
   /** The team's questions on this puzzle's ask hints, oldest first, and its hint tokens. */
   asks?: { asks: AskView[]; tokens: TokensView | null };
+  /** For a mission: what it takes, its size cap, and the team's latest submission. */
+  mission?: MissionView | undefined;
+}
+
+/** A mission as its team's page shows it. */
+export interface MissionView {
+  submit: "photo" | "video" | "text";
+  /** The largest file it takes, in MB. */
+  maxMb: number;
+  latest?: { status: "pending" | "accepted" | "rejected"; points: number; message: string | null };
 }
 
 export const PuzzlePage: FC<
@@ -318,59 +328,193 @@ export const PuzzlePage: FC<
         {props.hunt.status && <div class="notice notice-info">{props.hunt.status}</div>}
         <article class="card body">{raw(puzzle.bodyHtml)}</article>
 
-        <section class="card answer-form" aria-labelledby="answer-title">
-          <h2 id="answer-title">Your answer</h2>
-          <Notice flash={props.flash} id="result" titles={props.titles} />
-          {puzzle.solved
-            ? (
-              <p id="solved-note">
-                Your team solved this puzzle{puzzle.solvedAt ? ` at ${puzzle.solvedAt}` : ""}.
-              </p>
-            )
-            : (
-              <form method="post" action={`${path}/guess`} id="guess-form">
-                <div class="row">
-                  <label class="grow">
-                    <span class="visually-hidden">Answer</span>
-                    <input
-                      name="answer"
-                      required
-                      maxlength={500}
-                      autocomplete="off"
-                      autocapitalize="off"
-                      spellcheck={false}
-                      placeholder="Type your answer"
-                      disabled={!props.running}
-                    />
-                  </label>
-                  <button class="btn" type="submit" disabled={!props.running}>Submit</button>
-                </div>
-                {puzzle.limit.retryAfter !== undefined
-                  ? (
-                    <p class="muted small" id="limit-note">
-                      Too many wrong guesses. You can guess again in{" "}
-                      <span data-countdown={String(puzzle.limit.retryAfter)}>
-                        {duration(puzzle.limit.retryAfter)}
-                      </span>.
-                    </p>
-                  )
-                  : (
-                    <p
-                      class="muted small"
-                      id="limit-note"
-                      data-left={String(left)}
-                      data-template={limitTemplate}
-                    >
-                      {limitTemplate.replace("{left}", String(left))}
-                    </p>
-                  )}
-              </form>
-            )}
-        </section>
+        {puzzle.mission === undefined
+          ? (
+            <section class="card answer-form" aria-labelledby="answer-title">
+              <h2 id="answer-title">Your answer</h2>
+              <Notice flash={props.flash} id="result" titles={props.titles} />
+              {puzzle.solved
+                ? (
+                  <p id="solved-note">
+                    Your team solved this puzzle{puzzle.solvedAt ? ` at ${puzzle.solvedAt}` : ""}.
+                  </p>
+                )
+                : (
+                  <form method="post" action={`${path}/guess`} id="guess-form">
+                    <div class="row">
+                      <label class="grow">
+                        <span class="visually-hidden">Answer</span>
+                        <input
+                          name="answer"
+                          required
+                          maxlength={500}
+                          autocomplete="off"
+                          autocapitalize="off"
+                          spellcheck={false}
+                          placeholder="Type your answer"
+                          disabled={!props.running}
+                        />
+                      </label>
+                      <button class="btn" type="submit" disabled={!props.running}>Submit</button>
+                    </div>
+                    {puzzle.limit.retryAfter !== undefined
+                      ? (
+                        <p class="muted small" id="limit-note">
+                          Too many wrong guesses. You can guess again in{" "}
+                          <span data-countdown={String(puzzle.limit.retryAfter)}>
+                            {duration(puzzle.limit.retryAfter)}
+                          </span>.
+                        </p>
+                      )
+                      : (
+                        <p
+                          class="muted small"
+                          id="limit-note"
+                          data-left={String(left)}
+                          data-template={limitTemplate}
+                        >
+                          {limitTemplate.replace("{left}", String(left))}
+                        </p>
+                      )}
+                  </form>
+                )}
+            </section>
+          )
+          : (
+            <MissionForm
+              mission={puzzle.mission}
+              path={path}
+              flash={props.flash}
+              solved={puzzle.solved}
+              running={props.running}
+            />
+          )}
 
         <HintList hints={puzzle.hints} path={path} solved={puzzle.solved} asks={puzzle.asks} />
       </main>
     </Shell>
+  );
+};
+
+/** What the mission page says of the team's latest submission. */
+export function missionStatus(
+  latest: MissionView["latest"],
+): { tone: "info" | "ok" | "bad"; title: string; text: string } | undefined {
+  switch (latest?.status) {
+    case undefined:
+      return undefined;
+    case "pending":
+      return { tone: "info", title: "Waiting for a judge", text: "The verdict shows up here." };
+    case "accepted":
+      return { tone: "ok", title: `Accepted! +${latest.points} points`, text: "" };
+    case "rejected":
+      return {
+        tone: "bad",
+        title: "Not accepted",
+        text: latest.message === null ? "Send a new one." : `${latest.message} Send a new one.`,
+      };
+  }
+}
+
+const MISSION_WORDS = {
+  photo: { heading: "Your photo", input: "Take a photo", accept: "image/*" },
+  video: { heading: "Your video", input: "Record a video", accept: "video/*" },
+  text: { heading: "Your answer", input: "Your text", accept: "" },
+} as const;
+
+/**
+ * A mission's form: the camera (a file input with `accept` and `capture`) or a
+ * text, the upload's progress, and the latest submission's state, which the
+ * page's scripts keep current as the judge decides.
+ */
+const MissionForm: FC<
+  {
+    mission: MissionView;
+    path: string;
+    flash: Flash | undefined;
+    solved: boolean;
+    running: boolean;
+  }
+> = ({ mission, path, flash, solved, running }) => {
+  const words = MISSION_WORDS[mission.submit];
+  const status = missionStatus(mission.latest);
+  const waiting = mission.latest?.status === "pending";
+  return (
+    <section
+      class="card answer-form mission"
+      id="mission"
+      aria-labelledby="answer-title"
+      data-submit={mission.submit}
+    >
+      <h2 id="answer-title">{words.heading}</h2>
+      <Notice flash={flash} id="result" />
+      <div
+        id="mission-status"
+        class={status ? `notice notice-${status.tone}` : "notice"}
+        role="status"
+        aria-live="polite"
+        hidden={status === undefined}
+      >
+        <strong>{status?.title}</strong>
+        {status?.text ? <p>{status.text}</p> : null}
+      </div>
+      {solved ? <p id="solved-note">Your team solved this mission.</p> : (
+        <form
+          method="post"
+          action={`${path}/submissions`}
+          enctype="multipart/form-data"
+          id="mission-form"
+          hidden={waiting}
+        >
+          {mission.submit === "text"
+            ? (
+              <label class="field">
+                <span>{words.input}</span>
+                <textarea name="text" required maxlength={2000} rows={5} disabled={!running}>
+                </textarea>
+              </label>
+            )
+            : (
+              <label class="field">
+                <span>{words.input}</span>
+                <input
+                  type="file"
+                  name="file"
+                  required
+                  accept={words.accept}
+                  capture="environment"
+                  disabled={!running}
+                />
+              </label>
+            )}
+          {mission.submit !== "text" && (
+            <p class="small">
+              {/* The camera opens at once; the page's script shows this to pick one already taken. */}
+              <button
+                type="button"
+                class="link-button small"
+                id="mission-gallery"
+                hidden
+                disabled={!running}
+              >
+                or choose one already taken
+              </button>
+            </p>
+          )}
+          <div class="row">
+            <button class="btn" type="submit" disabled={!running}>Send</button>
+            <progress id="upload-progress" max={100} value={0} hidden></progress>
+            <span id="upload-percent" class="small muted"></span>
+          </div>
+          {mission.submit !== "text" && (
+            <p class="muted small">
+              Up to {mission.maxMb} MB.{" "}
+              {mission.submit === "photo" && "Its location (GPS) is removed when it is stored."}
+            </p>
+          )}
+        </form>
+      )}
+    </section>
   );
 };
 

@@ -12,6 +12,7 @@ import {
   credential,
   type GuessReply,
   LoginBody,
+  missionActions,
   type Play,
   type Player,
   puzzleView,
@@ -22,7 +23,7 @@ import {
   setSessionCookie,
   tokensView,
 } from "../play/mod.ts";
-import { roundTitle } from "../engine/mod.ts";
+import { type Engine, type Puzzle, roundTitle, type Team } from "../engine/mod.ts";
 import { html, huntInfo, refusalFlash, titlesOf } from "./_page.ts";
 import { hintWhen } from "./hint_when.ts";
 import { askForms } from "./ask_routes.ts";
@@ -30,7 +31,14 @@ import { assetResponse } from "./assets.ts";
 import { clock } from "./charts.ts";
 import { type Flash, setFlash, takeFlash } from "./flash.ts";
 import { markCacheable, offlinePages } from "./offline_routes.ts";
-import { CheckpointPage, LandingPage, MessagePage, PuzzlePage, PuzzlesPage } from "./player.tsx";
+import {
+  CheckpointPage,
+  LandingPage,
+  MessagePage,
+  type MissionView,
+  PuzzlePage,
+  PuzzlesPage,
+} from "./player.tsx";
 
 /** The players' pages, to mount at the root. */
 export function playerPages(played: Play): Hono {
@@ -185,6 +193,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
             },
           }),
           ...(solvedAt === solvedAt && { solvedAt: clock(solvedAt) }),
+          mission: missionOf(engine, team, puzzle),
           limit: {
             used: limit.used,
             limit: limit.limit,
@@ -198,8 +207,23 @@ function puzzlePages(pages: Hono, { game }: Play): void {
   });
 }
 
-/** A puzzle's answer form and its hints' buttons. */
+/** A puzzle's answer form and its hints' buttons, and a mission's upload form. */
 function puzzleForms(pages: Hono, { game, player: actions }: Play): void {
+  const missions = missionActions(game);
+
+  // A mission's form, without the page's script: the multipart body streams to the same action.
+  pages.post("/puzzles/:id/submissions", async (c) => {
+    const found = sessionPlayer(game, c);
+    if (found === undefined) return c.redirect("/", 303);
+    const id = c.req.param("id");
+    const outcome = await missions.submit(found.team.id, id, c.req.raw);
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
+    else if (outcome.reply.status === "accepted") {
+      setFlash(c, { tone: "ok", title: "Accepted! Mission solved." });
+    } else setFlash(c, { tone: "info", title: "Sent: a judge will look at it" });
+    return c.redirect(`/puzzles/${encodeURIComponent(id)}`, 303);
+  });
+
   pages.post("/puzzles/:id/guess", async (c) => {
     const found = sessionPlayer(game, c);
     if (found === undefined) return c.redirect("/", 303);
@@ -321,6 +345,21 @@ function guessFlash(reply: GuessReply): Flash {
     case "already_solved":
       return { tone: "info", title: "Your team already solved this puzzle" };
   }
+}
+
+/** A mission's page state: what it takes, its size cap, and the team's latest submission. */
+function missionOf(engine: Engine, team: Team, puzzle: Puzzle): MissionView | undefined {
+  if (puzzle.mission === undefined) return undefined;
+  const latest = engine.latestSubmission(team, puzzle);
+  const { photoMax, videoMax } = engine.hunt.uploads;
+  const max = puzzle.mission.submit === "video" ? videoMax : photoMax;
+  return {
+    submit: puzzle.mission.submit,
+    maxMb: Math.floor(max / 1_048_576),
+    ...(latest !== undefined && {
+      latest: { status: latest.status, points: latest.points, message: latest.message },
+    }),
+  };
 }
 
 /** Where a login may send the team next: only a checkpoint page, else its puzzles. */

@@ -1,10 +1,12 @@
 // Photo missions in a real browser against the compiled binary: the judging
-// page driven by its keys, with screenshots saved to test-results/screenshots/.
+// page driven by its keys; a phone that takes a photo, sees it upload, waits
+// for a judge and gets the verdict live; an upload made offline that waits
+// in the outbox. Screenshots go to test-results/screenshots/.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { addGps } from "../http/_jpeg.ts";
+import { addGps, contains, GPS_LATITUDE } from "../http/_jpeg.ts";
 import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
 
 const ADMIN_TOKEN = "missions-admin-token";
@@ -176,4 +178,130 @@ suite("photo missions in a browser", () => {
     },
     60_000,
   );
+
+  test(
+    "the phone uploads a photo with progress, waits for a judge, and sees the verdict live",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Pelicans");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const phone = await open("/puzzles/statue", errors);
+      const input = phone.locator("#mission-form input[type=file]");
+      expect(await input.getAttribute("accept")).toBe("image/*");
+      expect(await input.getAttribute("capture")).toBe("environment");
+      // The script offers the phone's gallery beside the camera.
+      expect(await phone.locator("#mission-gallery").isVisible()).toBe(true);
+      // The form fits a phone's width.
+      expect(await phone.evaluate("document.documentElement.scrollWidth")).toBe(390);
+      // The page must not reload on the way: the verdict arrives over the live stream.
+      await phone.evaluate(`(() => {
+        window.stayed = true;
+        window.progress = [];
+        document.addEventListener("cairn:upload-progress", (e) => window.progress.push(e.detail));
+      })()`);
+      await input.setInputFiles({
+        name: "team.jpg",
+        mimeType: "image/jpeg",
+        buffer: Buffer.from(await photo("Pelicans")),
+      });
+      await phone.getByRole("button", { name: "Send" }).click();
+      await phone.waitForSelector("#mission-status >> text=Waiting for a judge");
+      expect(await phone.locator("#mission-form").isHidden()).toBe(true);
+      // XMLHttpRequest reported the upload's progress, up to all of it.
+      const progress = await phone.evaluate("window.progress") as {
+        loaded: number;
+        total: number;
+      }[];
+      expect(progress.length).toBeGreaterThan(0);
+      expect(progress.at(-1)!.loaded).toBe(progress.at(-1)!.total);
+      await phone.screenshot({ path: join(SHOTS, "mission-waiting-phone.png"), fullPage: true });
+
+      // Stored without its location.
+      const [row] = server.query<{ id: number }>(
+        "SELECT id FROM submissions WHERE puzzle = 'statue' ORDER BY id DESC LIMIT 1",
+      );
+      const stored = await fetch(`${server.base}/api/submissions/${row!.id}/file`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      const bytes = new Uint8Array(await stored.arrayBuffer());
+      expect(bytes[0]).toBe(0xff);
+      expect(contains(bytes, GPS_LATITUDE)).toBe(false);
+
+      // A judge accepts it on /admin/judge; the phone shows it without a reload.
+      const judge = await open("/admin/judge", errors);
+      await judge.setViewportSize({ width: 1366, height: 900 });
+      expect(await judge.locator("#judge-team").textContent()).toBe("Pelicans");
+      await judge.keyboard.press("a");
+      await judge.waitForSelector("text=Accepted: Pelicans, Strike a pose (+30)");
+      await phone.waitForSelector("#mission-status >> text=Accepted! +30 points");
+      expect(await phone.locator("#solved-badge").isVisible()).toBe(true);
+      expect(await phone.evaluate("window.stayed")).toBe(true);
+      await phone.screenshot({ path: join(SHOTS, "mission-accepted-phone.png"), fullPage: true });
+      expect(errors).toEqual([]);
+      await judge.close();
+      await phone.close();
+    },
+    60_000,
+  );
+
+  test(
+    "offline, the upload waits on the phone, is sent when the network is back, and a rejection shows live",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Cormorants");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const phone = await open("/puzzles/fountain", errors);
+      const count = () =>
+        server.query<{ n: number }>(
+          "SELECT count(*) AS n FROM submissions WHERE puzzle = 'fountain' AND status = 'pending'",
+        )[0]!.n;
+      const before = count();
+      await context.setOffline(true);
+      await phone.locator("#mission-form input[type=file]").setInputFiles({
+        name: "coin.jpg",
+        mimeType: "image/jpeg",
+        buffer: Buffer.from(await photo("Cormorants")),
+      });
+      await phone.getByRole("button", { name: "Send" }).click();
+      await phone.waitForSelector("#mission-status >> text=Saved on this phone");
+      await phone.waitForSelector("#outbox-status >> text=1 upload waiting for the network");
+      await phone.screenshot({ path: join(SHOTS, "mission-offline-phone.png"), fullPage: true });
+      expect(count()).toBe(before);
+
+      await context.setOffline(false);
+      await phone.evaluate("cairnOutbox.flush()");
+      await phone.waitForSelector("#mission-status >> text=Waiting for a judge");
+      expect(count()).toBe(before + 1);
+      expect(await phone.evaluate("cairnOutbox.pending()")).toBe(0);
+
+      // The judge rejects it with a message; the phone says why and offers the form again.
+      const judge = await open("/admin/judge", errors);
+      expect(await judge.locator("#judge-team").textContent()).toBe("Cormorants");
+      await judge.keyboard.press("r");
+      await judge.keyboard.type("The coin is not in the photo.");
+      await judge.keyboard.press("Enter");
+      await judge.waitForSelector("text=Rejected: Cormorants, Wish");
+      await phone.waitForSelector("#mission-status >> text=The coin is not in the photo.", {
+        timeout: 20_000,
+      });
+      expect(await phone.locator("#mission-form").isVisible()).toBe(true);
+      await phone.screenshot({ path: join(SHOTS, "mission-rejected-phone.png"), fullPage: true });
+      expect(errors).toEqual([]);
+      await judge.close();
+      await phone.close();
+    },
+    60_000,
+  );
+
+  test("a text mission judged automatically is accepted at once", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Herons");
+    await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+    const phone = await open("/puzzles/story", errors);
+    await phone.getByLabel("Your text").fill("We are tall and patient.");
+    await phone.getByRole("button", { name: "Send" }).click();
+    await phone.waitForSelector("#mission-status >> text=Accepted! +10 points");
+    expect(errors).toEqual([]);
+    await phone.close();
+  }, 60_000);
 });

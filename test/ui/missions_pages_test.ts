@@ -30,6 +30,16 @@ function browser(app: App, cookies: Record<string, string> = {}) {
       remember(res);
       return { status: res.status, headers: res.headers, text: await res.text() };
     },
+    /** A multipart form post, as a file input's form sends it. */
+    async upload(path: string, form: FormData) {
+      const res = await app.app.request(`${ORIGIN}${path}`, {
+        method: "POST",
+        headers: headers({ origin: ORIGIN }),
+        body: form,
+      });
+      remember(res);
+      return { status: res.status, location: res.headers.get("location") };
+    },
     async post(path: string, fields: Record<string, string>) {
       const res = await app.app.request(`${ORIGIN}${path}`, {
         method: "POST",
@@ -193,5 +203,56 @@ describe("/admin/judge", () => {
     const other = await browser(plain, { cairn_admin: ADMIN_TOKEN }).get("/admin");
     expect(other.status).toBe(200);
     expect(other.text).not.toContain('href="/admin/judge"');
+  });
+});
+
+describe("a mission's phone form", () => {
+  test("a photo mission offers the camera; a text mission a text box; no answer box", async () => {
+    const app = makeApp({ toml: MISSIONS_TOML });
+    app.clock.advance(60_000);
+    const team = browser(app);
+    await team.post("/join", { name: "Gulls", password: "correct horse" });
+    const photo = await team.get("/puzzles/statue");
+    expect(photo.text).toContain('enctype="multipart/form-data" id="mission-form"');
+    expect(photo.text).toMatch(
+      /<input type="file" name="file" required="" accept="image\/\*" capture="environment"/,
+    );
+    expect(photo.text).toContain("Up to 2 MB.");
+    expect(photo.text).not.toContain('id="guess-form"');
+    const video = await team.get("/puzzles/pirate");
+    expect(video.text).toContain('accept="video/*" capture="environment"');
+    const text = await team.get("/puzzles/story");
+    expect(text.text).toMatch(/<textarea name="text" required="" maxlength="2000"/);
+    expect(text.text).not.toContain('type="file"');
+  });
+
+  test("without scripts, the form posts the photo; the page then says it waits for a judge", async () => {
+    const app = makeApp({ toml: MISSIONS_TOML });
+    app.clock.advance(60_000);
+    const team = browser(app);
+    await team.post("/join", { name: "Gulls", password: "correct horse" });
+    const form = new FormData();
+    form.append("file", new Blob([jpegWithGps()], { type: "image/jpeg" }), "me.jpg");
+    expect(await team.upload("/puzzles/statue/submissions", form)).toEqual({
+      status: 303,
+      location: "/puzzles/statue",
+    });
+    const page = await team.get("/puzzles/statue");
+    expect(page.text).toContain("Sent: a judge will look at it");
+    expect(page.text).toContain("<strong>Waiting for a judge</strong>");
+    expect(page.text).toMatch(/id="mission-form" hidden=""/);
+
+    // The judge rejects it with a message: the page says why, and offers the form again.
+    const ann = await judge(app, "ann");
+    await ann.post("/admin/judge/1/verdict", { verdict: "reject", message: "Too dark." });
+    const after = await team.get("/puzzles/statue");
+    expect(after.text).toContain("<strong>Not accepted</strong><p>Too dark. Send a new one.</p>");
+    expect(after.text).not.toMatch(/id="mission-form" hidden=""/);
+    // A wrong type is refused with a flash, not an error page.
+    const text = new FormData();
+    text.append("text", "hello");
+    const wrong = await team.upload("/puzzles/statue/submissions", text);
+    expect(wrong.status).toBe(303);
+    expect((await team.get("/puzzles/statue")).text).toContain("This mission takes a photo");
   });
 });
