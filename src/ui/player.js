@@ -243,6 +243,7 @@
   /** A submission's state, from the upload's answer or a live event. */
   function showSubmission(submission) {
     $("result").hidden = true;
+    $("mission-status").dataset.shown = `${submission.id}:${submission.status}`;
     switch (submission.status) {
       case "pending":
         missionStatus("info", "Waiting for a judge", "The verdict shows up here.");
@@ -258,6 +259,20 @@
         formReady(true);
         break;
       }
+    }
+  }
+
+  /** Asks the server for the team's latest submission: for verdicts given while the stream was down. */
+  async function refreshSubmission() {
+    try {
+      const res = await fetch(`/api/puzzles/${encodeURIComponent(puzzleId)}/submissions`);
+      if (!res.ok) return;
+      const latest = (await res.json()).submissions.at(-1);
+      if (latest && $("mission-status").dataset.shown !== `${latest.id}:${latest.status}`) {
+        showSubmission(latest);
+      }
+    } catch {
+      // Offline: the next chance comes.
     }
   }
 
@@ -327,8 +342,27 @@
 
   // ---------------------------------------------------------------- live updates
 
+  // A mission waiting for a judge: look again whenever the network or the stream comes back, and
+  // every 15 s while the stream is down, so no verdict is missed.
+  let streaming = false;
+  if (mission && puzzleId) {
+    globalThis.addEventListener("online", () => void refreshSubmission());
+    setInterval(() => {
+      const waiting = $("mission-form")?.hidden === true;
+      if (!streaming && waiting) void refreshSubmission();
+    }, 15_000);
+  }
   if (!("EventSource" in window)) return;
   const source = new EventSource("/api/events");
+  let opened = false;
+  source.addEventListener("open", () => {
+    streaming = true;
+    if (opened && mission && puzzleId) void refreshSubmission();
+    opened = true;
+  });
+  source.addEventListener("error", () => {
+    streaming = false;
+  });
   source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
   if (page === "standings") {
     // The first scoreboard event is the board the page already shows.
