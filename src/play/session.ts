@@ -11,16 +11,32 @@ import type { Game } from "./game.ts";
 export const SESSION_COOKIE = "cairn_session";
 /** The organizers' cookie, set by the admin page's sign-in: HttpOnly, SameSite=Strict. */
 export const ADMIN_COOKIE = "cairn_admin";
+/**
+ * Each request's tokens, read once: the middleware (last contact, CSRF) and
+ * the route all ask, and a request's headers never change. Null: none.
+ */
+const bearers = new WeakMap<Request, string | null>();
+const credentials = new WeakMap<Request, string | null>();
+
 /** The Bearer token of the Authorization header, if any. */
 export function bearer(c: Context): string | undefined {
-  const header = c.req.header("authorization");
-  if (header === undefined) return undefined;
-  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  const raw = c.req.raw;
+  const known = bearers.get(raw);
+  if (known !== undefined) return known ?? undefined;
+  const header = raw.headers.get("authorization");
+  const token = header === null ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  bearers.set(raw, token ?? null);
+  return token;
 }
 
 /** The session token: from the Authorization header, else from the cookie. */
 export function credential(c: Context): string | undefined {
-  return bearer(c) ?? getCookie(c, SESSION_COOKIE);
+  const raw = c.req.raw;
+  const known = credentials.get(raw);
+  if (known !== undefined) return known ?? undefined;
+  const token = bearer(c) ?? getCookie(c, SESSION_COOKIE);
+  credentials.set(raw, token ?? null);
+  return token;
 }
 
 /**
