@@ -1083,6 +1083,14 @@ function checkHuntTable(meta: HuntTable, report: Reporter): void {
       "max",
     ]);
   }
+  const tokens = meta.hint_tokens;
+  if (tokens?.max !== undefined && tokens.max < tokens.start) {
+    report.add("error", `hint_tokens max (${tokens.max}) is below start (${tokens.start})`, [
+      "hunt",
+      "hint_tokens",
+      "max",
+    ]);
+  }
   const seen = new Set<string>();
   meta.divisions.forEach((division, i) => {
     if (seen.has(division)) {

@@ -30,6 +30,18 @@ round = "r2"
 points = 20
 submit = "text"
 judge = "auto"
+
+[[puzzle]]
+id = "tower"
+title = "Tower"
+round = "r2"
+points = 15
+answer = ["tower"]
+
+[[puzzle.hint]]
+id = "ask"
+kind = "ask"
+cost = 3
 `;
 
 let pg: Pg;
@@ -67,7 +79,7 @@ beforeAll(async () => {
   pg = await startPg();
   dir = mkdtempSync(join(tmpdir(), "cairn-migrate-"));
   // An event played on one box: teams, right and wrong guesses, hints, check-ins,
-  // adjustments, announcements, judged and automatic missions, sessions and keys.
+  // adjustments, announcements, judged and automatic missions, asks, sessions and keys.
   const { hunt } = loadHunt(TOML, { file: "hunt.toml" });
   const clock = new FakeClock(START + MINUTE);
   const opened = SqliteStore.open(file());
@@ -133,6 +145,20 @@ beforeAll(async () => {
     }
     const t = engine.submit(team, "song", { text: `la la ${n}` });
     if (t.kind === "ok") await commit(t.writes);
+    // Asks: answered, refused, withdrawn, or left open.
+    const a = engine.ask(team, "tower", "ask", `Where is it? (${n})`);
+    if (a.kind !== "ok") throw new Error(`ask ${a.kind}`);
+    await commit(a.writes);
+    clock.advance(2_000);
+    const close = [
+      { kind: "answer" as const, answer: "Up" },
+      { kind: "refuse" as const, message: "No" },
+      { kind: "withdraw" as const, teamId: team.id },
+    ][n % 4];
+    if (close !== undefined) {
+      const closed = engine.closeAsk(a.ask.id, close);
+      if (closed.kind === "ok") await commit(closed.writes);
+    }
     await commit([{
       kind: "idempotency",
       teamId: team.id,
@@ -168,6 +194,8 @@ describe("cairn migrate", () => {
     try {
       const expected = tables(source);
       expect(expected.submissions!.length).toBe(12);
+      expect(expected.asks!.length).toBe(6);
+      expect(expected.asks!.some((row) => String(row).includes('"status":"refused"'))).toBe(true);
       expect(tables(shared.tables)).toEqual(expected);
 
       const { hunt } = loadHunt(TOML, { file: "hunt.toml" });

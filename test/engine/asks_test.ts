@@ -221,5 +221,9 @@ describe("hunt file", () => {
     expect(hunt!.hintTokens).toEqual({ start: 2, everyMs: HOUR, max: 5 });
     const bad = loadHunt(ASKS_TOML('hint_tokens = { start = 2, evry = "1h" }'), { file: "a.toml" });
     expect(bad.hunt).toBeUndefined();
+    const below = loadHunt(ASKS_TOML("hint_tokens = { start = 3, max = 2 }"), { file: "a.toml" });
+    expect(below.problems.map((p) => p.message)).toEqual([
+      "hint_tokens max (2) is below start (3)",
+    ]);
   });
 });
