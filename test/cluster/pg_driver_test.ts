@@ -35,7 +35,7 @@ describe("postgres.js under a killed backend", () => {
   test(
     "64 head-locked transactions beside pooled queries: the log is gapless, each committed seq once, the failed ones catchable, the pool recovers",
     async () => {
-      const url = await pg.createDatabase("driver");
+      await pg.createDatabase("driver");
       await pg.query(
         "CREATE TABLE head (id int PRIMARY KEY, seq bigint NOT NULL);" +
           "INSERT INTO head VALUES (1, 0);" +
