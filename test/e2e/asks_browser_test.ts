@@ -3,13 +3,31 @@
 // live beside the team's guesses, the answer reaches the phone live.
 // Screenshots go to test-results/screenshots/.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
 
 const ADMIN_TOKEN = "asks-admin-token";
 const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
+const AXE = readFileSync(
+  join(import.meta.dir, "..", "..", "node_modules", "axe-core", "axe.min.js"),
+  "utf8",
+);
+
+/** axe-core's serious and critical findings on the page as it is now (and how many checks passed). */
+async function axe(page: Page): Promise<{ passes: number; serious: string[] }> {
+  await page.evaluate(AXE);
+  return await page.evaluate(`(async () => {
+    const result = await globalThis.axe.run(document);
+    return {
+      passes: result.passes.length,
+      serious: result.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")),
+    };
+  })()`) as { passes: number; serious: string[] };
+}
 
 const HUNT = `
 [hunt]
@@ -94,6 +112,9 @@ run(
     expect(await hints.locator(".ask-guesses").textContent()).toContain("vega");
     expect(await hints.locator("nav .count").textContent()).toBe("1");
     await hints.screenshot({ path: join(SHOTS, "admin-hints-1366.png"), fullPage: true });
+    const adminAxe = await axe(hints);
+    expect(adminAxe.serious).toEqual([]);
+    expect(adminAxe.passes).toBeGreaterThan(10);
     await hints.getByLabel("Answer", { exact: true }).fill("Look north, at night.");
     await hints.getByRole("button", { name: "Send the answer" }).click();
     await hints.waitForSelector("text=Answered Gulls");
@@ -103,6 +124,9 @@ run(
     await puzzle.waitForSelector("text=Look north, at night.");
     expect(await puzzle.locator(".ask-item").getAttribute("data-status")).toBe("answered");
     await puzzle.screenshot({ path: join(SHOTS, "asks-phone-answered-390.png"), fullPage: true });
+    const phoneAxe = await axe(puzzle);
+    expect(phoneAxe.serious).toEqual([]);
+    expect(phoneAxe.passes).toBeGreaterThan(10);
     const stored = server.query<{ status: string; answer: string }>(
       "SELECT status, answer FROM asks",
     );
