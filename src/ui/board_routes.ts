@@ -1,13 +1,23 @@
 /**
- * The projector's scoreboard (`/scoreboard`, `?division=D` for one division)
- * and its chart of the top 10's score over time.
+ * The projector's scoreboard (`/scoreboard`, `?division=D` for one division),
+ * its chart of the top 10's score over time, and, when the hunt file allows
+ * it, the gallery of accepted mission photos.
  */
 import { Hono } from "hono";
 import { publicBoard } from "../live/mod.ts";
-import { type Game, type Play, scoreHistory, sessionPlayer } from "../play/mod.ts";
+import type { Submission } from "../engine/mod.ts";
+import {
+  ApiError,
+  type Game,
+  type Play,
+  scoreHistory,
+  sessionPlayer,
+  submissionFile,
+} from "../play/mod.ts";
 import { html, huntInfo, noStore, param, playerOrigins } from "./_page.ts";
 import { BoardPage, type BoardRow, TeamBoardPage } from "./board.tsx";
-import { scoreChart } from "./charts.ts";
+import { clock, scoreChart } from "./charts.ts";
+import { GalleryPage } from "./gallery.tsx";
 import { MessagePage } from "./player.tsx";
 
 /** The projector's pages, to mount at the root. */
@@ -72,7 +82,74 @@ export function boardPages({ game }: Play): Hono {
     return c.body(chart(game, division));
   });
 
+  gallery(pages, game);
   return pages;
+}
+
+/** Photo types every projector's browser shows (HEIC is left out: only Safari draws it). */
+const GALLERY_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
+/** The most photos the gallery shows. */
+const GALLERY_SIZE = 60;
+
+/**
+ * Whether a submission is in the gallery: an accepted photo, accepted before
+ * the freeze while the board is frozen (a photo would tell a solve).
+ */
+function inGallery(game: Game, submission: Submission): boolean {
+  if (submission.status !== "accepted" || submission.file === null) return false;
+  if (!GALLERY_TYPES.has(submission.file.type)) return false;
+  const frozenAt = game.freeze.frozenAt(game.engine.now());
+  return frozenAt === undefined || (submission.acceptedAt ?? Infinity) <= frozenAt;
+}
+
+/** `/scoreboard/gallery` and its photos, only with `[hunt] gallery = true` (404 otherwise). */
+function gallery(pages: Hono, game: Game): void {
+  pages.get("/scoreboard/gallery", (c) => {
+    const engine = game.engine;
+    if (!engine.hunt.gallery) {
+      return html(
+        c,
+        MessagePage({
+          hunt: huntInfo(engine),
+          title: "No gallery",
+          text: "This hunt does not show a gallery.",
+        }),
+        404,
+      );
+    }
+    const photos = [...engine.submissions.values()]
+      .filter((s) => inGallery(game, s))
+      .sort((a, b) => (b.acceptedAt ?? 0) - (a.acceptedAt ?? 0))
+      .slice(0, GALLERY_SIZE)
+      .map((s) => {
+        const index = engine.hunt.puzzleIndex.get(s.puzzle);
+        return {
+          id: s.id,
+          team: engine.teams.get(s.teamId)?.name ?? "",
+          mission: (index === undefined ? undefined : engine.hunt.puzzles[index]?.title) ??
+            s.puzzle,
+          at: clock(s.acceptedAt ?? s.at),
+        };
+      });
+    return html(
+      c,
+      GalleryPage({
+        huntTitle: engine.hunt.title,
+        photos,
+        frozen: game.freeze.frozenAt(engine.now()) !== undefined,
+      }),
+    );
+  });
+
+  // A gallery photo: an accepted one only, with the sniffed type, nosniff and a sandbox policy.
+  pages.get("/scoreboard/gallery/:id/photo", (c) => {
+    const submission = game.engine.submissions.get(Number(c.req.param("id")));
+    const shown = game.engine.hunt.gallery && submission !== undefined &&
+      inGallery(game, submission);
+    const response = shown ? submissionFile(game, submission) : undefined;
+    if (response === undefined) throw new ApiError("not_found");
+    return response;
+  });
 }
 
 /** The chart of the top 10's score over time (in one division); it stops at the freeze while frozen. */

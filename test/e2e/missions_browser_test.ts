@@ -304,4 +304,21 @@ suite("photo missions in a browser", () => {
     expect(errors).toEqual([]);
     await phone.close();
   }, 60_000);
+
+  test("the projector's gallery shows the accepted photos", async () => {
+    const errors: string[] = [];
+    const page = await open("/scoreboard/gallery", errors);
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    const widths = await page.evaluate(`Promise.all([...document.querySelectorAll("#gallery img")]
+      .map((img) => img.complete ? img.naturalWidth
+        : new Promise((resolve) => (img.onload = () => resolve(img.naturalWidth))))
+    )`) as number[];
+    // Gulls' fountain and Pelicans' statue; the rejected ones are not there.
+    expect(widths.length).toBe(2);
+    for (const width of widths) expect(width).toBeGreaterThan(0);
+    expect(await page.locator("#gallery figcaption").first().textContent()).toContain("Pelicans");
+    await page.screenshot({ path: join(SHOTS, "gallery-1080p.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });

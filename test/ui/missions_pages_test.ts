@@ -256,3 +256,85 @@ describe("a mission's phone form", () => {
     expect((await team.get("/puzzles/statue")).text).toContain("This mission takes a photo");
   });
 });
+
+describe("/scoreboard/gallery", () => {
+  const GALLERY = MISSIONS_TOML.replace(
+    "2026-11-21T16:00:00Z",
+    "2026-11-21T16:00:00Z\ngallery = true",
+  );
+
+  test("is 404 unless the hunt file turns it on, and so are its photos", async () => {
+    const { app, ids } = await setup();
+    const ann = await judge(app, "ann");
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });
+    const page = await browser(app).get("/scoreboard/gallery");
+    expect(page.status).toBe(404);
+    expect(page.text).toContain("This hunt does not show a gallery.");
+    const photo = await app.app.request(`${ORIGIN}/scoreboard/gallery/${ids[0]}/photo`);
+    expect(photo.status).toBe(404);
+  });
+
+  test("shows accepted photos only, newest first, each served safely", async () => {
+    const { app, ids } = await setup(GALLERY);
+    const projector = browser(app);
+    const empty = await projector.get("/scoreboard/gallery");
+    expect(empty.status).toBe(200);
+    expect(empty.text).toContain("No photo has been accepted yet.");
+    // Pending: not shown, and its photo is 404 to anyone without a session.
+    const pending = await app.app.request(`${ORIGIN}/scoreboard/gallery/${ids[0]}/photo`);
+    expect(pending.status).toBe(404);
+
+    const ann = await judge(app, "ann");
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });
+    app.clock.advance(1000);
+    await ann.post(`/admin/judge/${ids[1]}/verdict`, { verdict: "points", points: "5" });
+    const page = await projector.get("/scoreboard/gallery");
+    const shown = [...page.text.matchAll(/\/scoreboard\/gallery\/(\d+)\/photo/g)].map((m) =>
+      Number(m[1])
+    );
+    expect(shown).toEqual([ids[1]!, ids[0]!]);
+    expect(page.text).toContain("<strong>Terns</strong> · Statue");
+    expect(page.text).toContain('http-equiv="refresh" content="30"');
+
+    const photo = await app.app.request(`${ORIGIN}/scoreboard/gallery/${ids[0]}/photo`);
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get("content-type")).toBe("image/jpeg");
+    expect(photo.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(photo.headers.get("content-disposition")).toBe(
+      `inline; filename="submission-${ids[0]}.jpg"`,
+    );
+    expect(new Uint8Array(await photo.arrayBuffer()).subarray(0, 2)).toEqual(
+      new Uint8Array([0xff, 0xd8]),
+    );
+
+    // Rejected after all: gone from the gallery, and its photo with it.
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "reject" });
+    expect((await projector.get("/scoreboard/gallery")).text).not.toContain(
+      `/scoreboard/gallery/${ids[0]}/photo`,
+    );
+    const gone = await app.app.request(`${ORIGIN}/scoreboard/gallery/${ids[0]}/photo`);
+    expect(gone.status).toBe(404);
+    // Anything but a number is 404 too.
+    const odd = await app.app.request(`${ORIGIN}/scoreboard/gallery/..%2F..%2Fx/photo`);
+    expect(odd.status).toBe(404);
+  });
+
+  test("while the board is frozen, shows only photos accepted before the freeze", async () => {
+    const { app, ids } = await setup(GALLERY);
+    const ann = await judge(app, "ann");
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });
+    app.clock.advance(1000);
+    const frozen = await browser(app, { cairn_admin: ADMIN_TOKEN }).post("/admin/freeze", {
+      frozen: "true",
+    });
+    expect(frozen.status).toBe(303);
+    app.clock.advance(1000);
+    await ann.post(`/admin/judge/${ids[1]}/verdict`, { verdict: "accept" });
+    const page = await browser(app).get("/scoreboard/gallery");
+    expect(page.text).toContain(`/scoreboard/gallery/${ids[0]}/photo`);
+    expect(page.text).not.toContain(`/scoreboard/gallery/${ids[1]}/photo`);
+    expect(page.text).toContain("Photos up to the freeze");
+    const hidden = await app.app.request(`${ORIGIN}/scoreboard/gallery/${ids[1]}/photo`);
+    expect(hidden.status).toBe(404);
+  });
+});
