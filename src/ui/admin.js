@@ -121,6 +121,9 @@
   /** The judging page's keys: A accept, P points, R reject, N skip, Esc cancel typing. */
   function judgeKeys() {
     const $ = (id) => document.getElementById(id);
+    // With nothing to judge, look again now and then.
+    const refresh = Number(document.body.dataset.refresh);
+    if (refresh > 0) setTimeout(() => location.reload(), refresh * 1000);
     document.addEventListener("keydown", (event) => {
       if (event.ctrlKey || event.metaKey || event.altKey) return;
       const typing = event.target instanceof HTMLInputElement ||

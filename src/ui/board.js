@@ -1,11 +1,16 @@
 // The projector: re-draws the standings from the live scoreboard events, fits
 // as many rows as the screen holds (two columns, the top 3 kept at the head of
 // every later page), turns the pages, shrinks a long team name before it cuts
-// its end, shows announcements, and refreshes the chart.
+// its end, shows announcements, and refreshes the chart; reloads the gallery.
 (() => {
   "use strict";
   const body = document.body;
   const $ = (id) => document.getElementById(id);
+  // The gallery (/scoreboard/gallery) only looks again for new photos now and then.
+  if (body.dataset.page === "gallery") {
+    setTimeout(() => location.reload(), (Number(body.dataset.refresh) || 30) * 1000);
+    return;
+  }
   const rotateMs = (Number(body.dataset.rotate) || 12) * 1000;
   const pinned = Number(body.dataset.pinned) || 3;
   const division = body.dataset.division;

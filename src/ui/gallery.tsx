@@ -20,7 +20,14 @@ export const GalleryPage: FC<{ huntTitle: string; photos: GalleryPhoto[]; frozen
     huntTitle={props.huntTitle}
     nav="none"
     bodyClass="board-page gallery-page"
-    head={<meta http-equiv="refresh" content={String(GALLERY_REFRESH)} />}
+    script="board"
+    data={{ page: "gallery", refresh: String(GALLERY_REFRESH) }}
+    // The script reloads the page; without it, the browser does.
+    head={
+      <noscript>
+        <meta http-equiv="refresh" content={String(GALLERY_REFRESH)} />
+      </noscript>
+    }
   >
     <header class="board-head">
       <Mark />

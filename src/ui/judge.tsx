@@ -55,10 +55,18 @@ export const JudgePage: FC<JudgePageProps> = (props) => {
       script="admin"
       judging={props.pending}
       bodyClass="wide"
-      data={{ page: "judge", ...(current && { submission: String(current.id) }) }}
+      data={{
+        page: "judge",
+        ...(current && { submission: String(current.id) }),
+        ...(current === undefined && props.judge !== undefined && { refresh: "10" }),
+      }}
       // With nothing to judge, the page looks again every 10 s, with or without its script.
       head={current === undefined && props.judge !== undefined
-        ? <meta http-equiv="refresh" content="10" />
+        ? (
+          <noscript>
+            <meta http-equiv="refresh" content="10" />
+          </noscript>
+        )
         : undefined}
     >
       <main id="main">

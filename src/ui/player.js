@@ -264,6 +264,8 @@
 
   /** Asks the server for the team's latest submission: for verdicts given while the stream was down. */
   async function refreshSubmission() {
+    // Only while a sent submission waits: an upload still on the phone has no verdict to ask for.
+    if (!$("mission-status").dataset.shown?.endsWith(":pending")) return;
     try {
       const res = await fetch(`/api/puzzles/${encodeURIComponent(puzzleId)}/submissions`);
       if (!res.ok) return;
@@ -343,25 +345,19 @@
   // ---------------------------------------------------------------- live updates
 
   // A mission waiting for a judge: look again whenever the network or the stream comes back, and
-  // every 15 s while the stream is down, so no verdict is missed.
-  let streaming = false;
+  // every 10 s while it waits, since a stream can stall on bad Wi-Fi without saying so.
   if (mission && puzzleId) {
     globalThis.addEventListener("online", () => void refreshSubmission());
     setInterval(() => {
-      const waiting = $("mission-form")?.hidden === true;
-      if (!streaming && waiting) void refreshSubmission();
-    }, 15_000);
+      void refreshSubmission();
+    }, 10_000);
   }
   if (!("EventSource" in window)) return;
   const source = new EventSource("/api/events");
   let opened = false;
   source.addEventListener("open", () => {
-    streaming = true;
     if (opened && mission && puzzleId) void refreshSubmission();
     opened = true;
-  });
-  source.addEventListener("error", () => {
-    streaming = false;
   });
   source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
   if (page === "standings") {

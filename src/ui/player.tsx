@@ -290,7 +290,12 @@ export interface MissionView {
   submit: "photo" | "video" | "text";
   /** The largest file it takes, in MB. */
   maxMb: number;
-  latest?: { status: "pending" | "accepted" | "rejected"; points: number; message: string | null };
+  latest?: {
+    id: number;
+    status: "pending" | "accepted" | "rejected";
+    points: number;
+    message: string | null;
+  };
 }
 
 export const PuzzlePage: FC<
@@ -450,6 +455,7 @@ const MissionForm: FC<
       <Notice flash={flash} id="result" />
       <div
         id="mission-status"
+        data-shown={mission.latest && `${mission.latest.id}:${mission.latest.status}`}
         class={status ? `notice notice-${status.tone}` : "notice"}
         role="status"
         aria-live="polite"

@@ -357,7 +357,12 @@ function missionOf(engine: Engine, team: Team, puzzle: Puzzle): MissionView | un
     submit: puzzle.mission.submit,
     maxMb: Math.floor(max / 1_048_576),
     ...(latest !== undefined && {
-      latest: { status: latest.status, points: latest.points, message: latest.message },
+      latest: {
+        id: latest.id,
+        status: latest.status,
+        points: latest.points,
+        message: latest.message,
+      },
     }),
   };
 }

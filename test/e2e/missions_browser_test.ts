@@ -3,7 +3,7 @@
 // for a judge and gets the verdict live; an upload made offline that waits
 // in the outbox. Screenshots go to test-results/screenshots/.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { addGps, contains, GPS_LATITUDE } from "../http/_jpeg.ts";
@@ -11,6 +11,10 @@ import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./
 
 const ADMIN_TOKEN = "missions-admin-token";
 const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
+const AXE = readFileSync(
+  join(import.meta.dir, "..", "..", "node_modules", "axe-core", "axe.min.js"),
+  "utf8",
+);
 
 const HUNT = `
 [hunt]
@@ -321,4 +325,53 @@ suite("photo missions in a browser", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  test(
+    "axe finds no serious or critical problem on the mission pages, light and dark",
+    async () => {
+      const token = await registerTeam(server.base, "Ibises");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      // One submission waits, so the judging page shows it.
+      await uploadPhoto(token, "fountain");
+      const found: string[] = [];
+      let checked = 0;
+      for (const scheme of ["light", "dark"] as const) {
+        const page = await context.newPage();
+        await page.emulateMedia({ colorScheme: scheme });
+        for (
+          const path of ["/puzzles/statue", "/puzzles/story", "/admin/judge", "/scoreboard/gallery"]
+        ) {
+          await page.goto(`${server.base}${path}`);
+          await page.evaluate(AXE);
+          const { passes, violations } = await page.evaluate(`(async () => {
+          const result = await globalThis.axe.run(document);
+          return {
+            passes: result.passes.length,
+            violations: result.violations.map((v) => ({
+              id: v.id,
+              impact: v.impact,
+              nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+            })),
+          };
+        })()`) as { passes: number; violations: { id: string; impact: string; nodes: string[] }[] };
+          if (passes < 10) found.push(`${scheme} ${path}: axe passed only ${passes} checks`);
+          checked++;
+          for (const v of violations) {
+            if (v.impact === "serious" || v.impact === "critical") {
+              found.push(`${scheme} ${path}: ${v.impact} ${v.id} at ${v.nodes.join(", ")}`);
+            }
+          }
+        }
+        if (scheme === "dark") {
+          await page.goto(`${server.base}/admin/judge`);
+          await page.setViewportSize({ width: 1366, height: 900 });
+          await page.screenshot({ path: join(SHOTS, "judge-1366-dark.png") });
+        }
+        await page.close();
+      }
+      expect(checked).toBe(8);
+      expect(found).toEqual([]);
+    },
+    120_000,
+  );
 });

@@ -294,7 +294,7 @@ describe("/scoreboard/gallery", () => {
     );
     expect(shown).toEqual([ids[1]!, ids[0]!]);
     expect(page.text).toContain("<strong>Terns</strong> · Statue");
-    expect(page.text).toContain('http-equiv="refresh" content="30"');
+    expect(page.text).toContain('<noscript><meta http-equiv="refresh" content="30"/></noscript>');
 
     const photo = await app.app.request(`${ORIGIN}/scoreboard/gallery/${ids[0]}/photo`);
     expect(photo.status).toBe(200);
