@@ -207,14 +207,9 @@ export class PgStore implements Store {
             } log rows); migrate into an empty one`,
           );
         }
-        const at = Date.now();
-        for (let i = 0; i < writes.length; i += INSERT_CHUNK) {
-          const chunk = writes.slice(i, i + INSERT_CHUNK).map((write, k) => ({
-            seq: i + k + 1,
-            node,
-            at,
-            body: JSON.stringify(write),
-          }));
+        const rows = logRows(writes, 1, node);
+        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+          const chunk = rows.slice(i, i + INSERT_CHUNK);
           await tx`INSERT INTO cairn_log ${tx(chunk, "seq", "node", "at", "body")}`;
         }
         await tx`UPDATE cairn_log_head SET seq = ${writes.length} WHERE id = 1`;
@@ -409,13 +404,7 @@ export class PgStore implements Store {
         writes = taken.flatMap((p) => p.writes);
         if (writes.length === 0) return;
         decided = true;
-        const at = Date.now();
-        const rows = writes.map((write, i) => ({
-          seq: this.seq + 1 + i,
-          node: this.node,
-          at,
-          body: JSON.stringify(write),
-        }));
+        const rows = logRows(writes, this.seq + 1, this.node);
         // Pipelined: one round trip for the head, the rows and the wake-up.
         const statements = [
           tx`UPDATE cairn_log_head SET seq = ${this.seq + writes.length} WHERE id = 1`,
@@ -505,13 +494,7 @@ export class PgStore implements Store {
         }
       }
       if (writes.length === 0) return;
-      const at = Date.now();
-      const rows = writes.map((write, i) => ({
-        seq: this.seq + 1 + i,
-        node: this.node,
-        at,
-        body: JSON.stringify(write),
-      }));
+      const rows = logRows(writes, this.seq + 1, this.node);
       await tx`UPDATE cairn_log_head SET seq = ${this.seq + writes.length} WHERE id = 1`;
       await tx`INSERT INTO cairn_log ${tx(rows, "seq", "node", "at", "body")}`;
     });
@@ -654,6 +637,12 @@ export class PgStore implements Store {
     })();
     this.copy.close();
   }
+}
+
+/** Log rows for `writes`, numbered from `first`, appended now by `node`. */
+function logRows(writes: readonly Write[], first: number, node: string) {
+  const at = Date.now();
+  return writes.map((write, i) => ({ seq: first + i, node, at, body: JSON.stringify(write) }));
 }
 
 /** The meta key of the hunt's scoring in the log. */
