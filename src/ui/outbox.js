@@ -290,9 +290,18 @@
   }
 
   let flushing;
-  /** Sends everything queued for this team, oldest first; stops at the first network failure. */
+  let again = false;
+  /**
+   * Sends everything queued for this team, oldest first; stops at the first
+   * network failure. Asked again while it runs (the network came back while a
+   * send was failing), it runs once more after, rather than waiting for the timer.
+   */
   function flush() {
-    flushing ??= (async () => {
+    if (flushing) {
+      again = true;
+      return flushing;
+    }
+    flushing = (async () => {
       try {
         const items = (await all("outbox")).filter((item) => item.team === team);
         items.sort((a, b) => a.pressedAt - b.pressedAt);
@@ -303,6 +312,10 @@
       } finally {
         flushing = undefined;
         changed();
+        if (again) {
+          again = false;
+          void flush();
+        }
       }
     })();
     return flushing;

@@ -106,7 +106,7 @@ suite("the outbox, on plain HTTP", () => {
 
   test("a result flushed on another page is shown there until dismissed", async () => {
     const errors: string[] = [];
-    const token = await registerTeam(server.base, "Terns");
+    const token = await registerTeam(server.base, "Gannets");
     const page = await tab(token, "/puzzles/knots", errors);
     await context.setOffline(true);
     await page.getByRole("textbox", { name: "Answer" }).fill("granny");
@@ -213,4 +213,32 @@ suite("the outbox, on plain HTTP", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  test(
+    "the network coming back while a send is failing sends again at once, not at the next timer",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Shags");
+      const page = await tab(token, "/puzzles/knots", errors);
+      // The first send hangs, then fails; the phone says it is online again meanwhile.
+      const route = "**/api/puzzles/*/guesses";
+      let held = 0;
+      await page.route(route, async (request) => {
+        if (held++ > 0) return await request.continue();
+        await new Promise((resolve) => setTimeout(resolve, 800));
+        await request.abort("internetdisconnected");
+      });
+      await page.getByRole("textbox", { name: "Answer" }).fill("bowline-ish");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.evaluate(`window.dispatchEvent(new Event("online"))`);
+      // The timer would send it 20 s later; the second try comes as soon as the first fails.
+      await page.locator("#result.notice-bad", { hasText: "Not the answer" }).waitFor({
+        timeout: 8_000,
+      });
+      expect(guesses("bowline-ish")).toBe(1);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 });
