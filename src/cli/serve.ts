@@ -6,7 +6,8 @@ import { loadHuntOrExample } from "../hunt/mod.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod.ts";
 import { hashToken, newToken } from "../play/mod.ts";
 import { listen, type Listener, type Server, startGame, warn } from "../server/mod.ts";
-import { SqliteStore, type Store } from "../store/mod.ts";
+import { damaged, SqliteStore, type Store } from "../store/mod.ts";
+import { longestGuessWindow } from "../engine/mod.ts";
 import { isPostgresUrl, PgStore, redactUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
@@ -126,7 +127,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     ({ store, admin } = opened);
   } else {
     const filesDir = values.files === undefined ? undefined : resolve(values.files as string);
-    const opened = openStore(dbPath, filesDir, io);
+    const opened = await openStore(dbPath, filesDir, longestGuessWindow(loaded.hunt), io);
     if (typeof opened === "number") return opened;
     ({ store, checkMs } = opened);
     admin = adminToken(store, flag);
@@ -272,32 +273,59 @@ async function openPgStore(
   };
 }
 
-/** Opens the database with its lock, or says why not and returns the exit code. */
-function openStore(
+/**
+ * Opens the database with its lock, or says why not and returns the exit code.
+ * The integrity check runs beside the read of the snapshot (the boot's longest
+ * parts), and is awaited before anything writes: a damaged file is refused
+ * before it is touched.
+ */
+async function openStore(
   dbPath: string,
   filesDir: string | undefined,
+  longestWindowMs: number,
   io: Io,
-): { store: Store; checkMs?: number } | number {
+): Promise<{ store: Store; checkMs?: number } | number> {
   try {
     mkdirSync(dirname(dbPath), { recursive: true });
   } catch (error) {
     io.stderr(`serve: cannot create the data folder for ${dbPath}: ${describe(error)}\n`);
     return EXIT.failure;
   }
+  let opened: ReturnType<typeof SqliteStore.open>;
   try {
-    const opened = SqliteStore.open(dbPath, {}, filesDir);
-    if (opened.kind === "locked") {
-      io.stderr(`serve: another Cairn server is already running on ${dbPath}\n`);
-      return EXIT.failure;
-    }
-    return {
-      store: opened.store,
-      ...(opened.checkMs !== undefined && { checkMs: opened.checkMs }),
-    };
+    opened = SqliteStore.open(dbPath, {}, filesDir, "beside");
   } catch (error) {
     io.stderr(`serve: cannot open the database ${dbPath}: ${describe(error)}\n`);
     return EXIT.failure;
   }
+  if (opened.kind === "locked") {
+    io.stderr(`serve: another Cairn server is already running on ${dbPath}\n`);
+    return EXIT.failure;
+  }
+  const { store, checked } = opened;
+  if (checked === undefined) {
+    return { store, ...(opened.checkMs !== undefined && { checkMs: opened.checkMs }) };
+  }
+  const started = performance.now();
+  let failure: string | undefined;
+  try {
+    store.preload({ now: Date.now(), longestWindowMs });
+  } catch (error) {
+    const message = describe(error);
+    failure = /malformed|not a database/.test(message) ? damaged(message) : message;
+  }
+  try {
+    const problem = await checked;
+    if (problem !== undefined) failure = damaged(problem);
+  } catch (error) {
+    failure ??= describe(error);
+  }
+  if (failure !== undefined) {
+    store.close();
+    io.stderr(`serve: cannot open the database ${dbPath}: ${failure}\n`);
+    return EXIT.failure;
+  }
+  return { store, checkMs: performance.now() - started };
 }
 
 /**

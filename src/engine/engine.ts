@@ -1093,9 +1093,7 @@ export class Engine {
 
   /** The longest guess-limit window, so the store knows how far back to read guesses. */
   longestGuessWindow(): number {
-    // A per-hunt cap reads the stored totals, not the recent guesses.
-    const windows = this.hunt.puzzles.map((p) => p.guessLimit.perMs).filter(Number.isFinite);
-    return Math.max(0, ...windows);
+    return longestGuessWindow(this.hunt);
   }
 
   // ---------------------------------------------------------------- internals
@@ -1308,6 +1306,13 @@ export class Engine {
     }
     return unlocked;
   }
+}
+
+/** The longest guess-limit window of a hunt, so the store knows how far back to read guesses. */
+export function longestGuessWindow(hunt: Hunt): number {
+  // A per-hunt cap reads the stored totals, not the recent guesses.
+  const windows = hunt.puzzles.map((p) => p.guessLimit.perMs).filter(Number.isFinite);
+  return Math.max(0, ...windows);
 }
 
 export { MAX_GUESS_LENGTH };

@@ -2,7 +2,7 @@
  * The game engine: pure logic over the compiled hunt, with no I/O. It imports
  * nothing from Bun, Hono or the disk, so it runs on Deno unchanged.
  */
-export { Engine, MAX_GUESS_LENGTH, teamNameKey } from "./engine.ts";
+export { Engine, longestGuessWindow, MAX_GUESS_LENGTH, teamNameKey } from "./engine.ts";
 export type {
   CheckInOutcome,
   Clock,

@@ -52,7 +52,8 @@ export function openDatabase(path: string, options: { check?: boolean } = {}): C
   return db;
 }
 
-function damaged(problem: string): string {
+/** The sentence that refuses a damaged database, from what the check reported. */
+export function damaged(problem: string): string {
   return problem.startsWith("The database fails")
     ? problem
     : `The database fails its integrity check (${problem}); restore it from a backup`;

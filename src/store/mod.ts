@@ -33,6 +33,7 @@ export type { CopyResult, NamedFile } from "./files.ts";
 export { SqliteStore } from "./sqlite.ts";
 export type { OpenStore } from "./sqlite.ts";
 export {
+  damaged,
   getMeta,
   migrate,
   openDatabase,

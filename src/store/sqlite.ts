@@ -5,10 +5,12 @@
  * statement prepared once on first use.
  */
 import type { Connection, Statement } from "./driver.ts";
-import { mkdtempSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
+import { checkBeside } from "./check.ts";
+import { MIGRATIONS } from "./migrations.ts";
 import { openDatabase, writeProblem } from "./db.ts";
 import { readResults, saveScoring } from "./export.ts";
 import { filesDirOf, FileStore } from "./files.ts";
@@ -73,13 +75,24 @@ export class SqliteStore implements Store {
     path: string,
     options: StoreListeners = {},
     filesDir?: string,
-  ): OpenStore & { checkMs?: number } {
+    check: "first" | "beside" = "first",
+  ): OpenStore & { checkMs?: number; checked?: Promise<string | undefined> } {
     const lock = acquireLock(path);
     if (lock.kind === "busy") return { kind: "locked" };
     try {
       const started = performance.now();
-      const db = openDatabase(path, { check: true });
+      // Beside the boot only when nothing is to be migrated: a migration writes, and a
+      // damaged file is refused before anything writes to it.
+      const beside = check === "beside" && isCurrent(path);
+      const db = openDatabase(path, { check: !beside });
       const checkMs = performance.now() - started;
+      if (beside) {
+        return {
+          kind: "ok",
+          store: new SqliteStore(db, path, lock.release, options, filesDir),
+          checked: checkBeside(path),
+        };
+      }
       return {
         kind: "ok",
         store: new SqliteStore(db, path, lock.release, options, filesDir),
@@ -152,8 +165,21 @@ export class SqliteStore implements Store {
   }
 
   snapshot(options: { now: number; longestWindowMs: number }): Snapshot {
-    return loadSnapshot(this.db, options);
+    const preloaded = this.preloaded;
+    this.preloaded = undefined;
+    return preloaded ?? loadSnapshot(this.db, options);
   }
+
+  /**
+   * Reads the snapshot now, for the next `snapshot()` call (the boot's), while
+   * the integrity check runs beside it. An earlier `now` only reads a few more
+   * recent guesses, which the engine's guess windows then drop.
+   */
+  preload(options: { now: number; longestWindowMs: number }): void {
+    this.preloaded = loadSnapshot(this.db, options);
+  }
+
+  private preloaded: Snapshot | undefined;
 
   accounts(): StoredAccounts {
     return {
@@ -290,5 +316,26 @@ export class SqliteStore implements Store {
 
   private all<T>(sql: string, ...params: (string | number)[]): T[] {
     return this.statement(sql).all(...params) as T[];
+  }
+}
+
+/**
+ * Whether the file is a Cairn database that needs no migration, read from its
+ * header's user_version (bytes 60–63), with no connection. A version still in
+ * the WAL reads as older: the check then runs first, as it always did.
+ */
+function isCurrent(path: string): boolean {
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const header = new Uint8Array(100);
+      if (readSync(fd, header, 0, 100, 0) < 100) return false;
+      if (new TextDecoder().decode(header.subarray(0, 15)) !== "SQLite format 3") return false;
+      return new DataView(header.buffer).getUint32(60) === MIGRATIONS.length;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
   }
 }
