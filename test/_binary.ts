@@ -18,6 +18,24 @@ export function buildBinary(): Promise<string> {
   return built;
 }
 
+/**
+ * Reads a child's stdout and stderr as they come, handing each piece of text
+ * to `add`; resolves once both have ended.
+ */
+export function readOutput(
+  proc: { stdout: unknown; stderr: unknown },
+  add: (text: string) => void,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) add(decoder.decode(chunk));
+  };
+  return Promise.all([
+    drain(proc.stdout as ReadableStream<Uint8Array>),
+    drain(proc.stderr as ReadableStream<Uint8Array>),
+  ]).then(() => {});
+}
+
 /** A free TCP port on loopback, found by letting the OS pick one. */
 export function freePort(): number {
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });

@@ -42,7 +42,13 @@ import {
   variantOf,
 } from "./model.ts";
 import { type FollowTarget, followWrite } from "./follow.ts";
-import { newTeam, replaySnapshot, type Snapshot, type TeamRow } from "./restore.ts";
+import {
+  type EngineHands,
+  newTeam,
+  replaySnapshot,
+  type Snapshot,
+  type TeamRow,
+} from "./restore.ts";
 import { dynamicValue } from "./scoring.ts";
 import { type Standing, standings, type StandingsOptions } from "./standings.ts";
 import type { GuessResult, Write } from "./writes.ts";
@@ -1014,15 +1020,7 @@ export class Engine {
     for (const ask of snapshot.asks) this.latest = Math.max(this.latest, ask.closedAt ?? ask.at);
     this.latestMonotonic = this.clock.monotonic?.() ?? performance.now();
     replaySnapshot(snapshot, {
-      hunt: this.hunt,
-      layout: this.layout,
-      teams: this.teams,
-      addTeam: (row) => this.addTeam(row),
-      solve: (team, puzzle, at, points) => this.solve(team, puzzle, at, points),
-      unsolve: (team, puzzle, points, at) => this.unsolve(team, puzzle, points, at),
-      changeScore: (team, delta, at) => this.changeScore(team, delta, at),
-      checkedInAtStop: (team, puzzle) => this.checkedInAtStop(team, puzzle),
-      setRoute: (team, route, order) => this.setRoute(team, route, order),
+      ...this.hands(),
       reassignRoute: (team, route) => this.assignRoute(team, route, this.now(), this.background),
     });
     this.nextGuessId = snapshot.lastGuessId + 1;
@@ -1048,21 +1046,28 @@ export class Engine {
     followWrite(this.follower ??= this.followTarget(), write);
   }
 
-  /** What `apply` reads and changes, built once. */
-  private follower: FollowTarget | undefined;
-  private followTarget(): FollowTarget {
+  /** The state changes that replaying a snapshot and following a record share. */
+  private hands(): EngineHands {
     return {
       hunt: this.hunt,
       layout: this.layout,
       teams: this.teams,
-      submissions: this.submissions,
-      asks: this.asks,
       addTeam: (row) => this.addTeam(row),
       solve: (team, puzzle, at, points) => this.solve(team, puzzle, at, points),
       unsolve: (team, puzzle, points, at) => this.unsolve(team, puzzle, points, at),
       changeScore: (team, delta, at) => this.changeScore(team, delta, at),
       checkedInAtStop: (team, puzzle) => this.checkedInAtStop(team, puzzle),
       setRoute: (team, route, order) => this.setRoute(team, route, order),
+    };
+  }
+
+  /** What `apply` reads and changes, built once. */
+  private follower: FollowTarget | undefined;
+  private followTarget(): FollowTarget {
+    return {
+      ...this.hands(),
+      submissions: this.submissions,
+      asks: this.asks,
       valueFell: (team, puzzle) => {
         if (!this.scoreRules) return;
         for (const other of this.solvers[puzzle.index]!) other.stale = other !== team;

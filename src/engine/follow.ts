@@ -6,28 +6,18 @@
  * decides nothing: it changes the state exactly as the deciding node's
  * action did, including the unlocks, which arrive as records of their own.
  */
-import { hintKey, type StateLayout } from "../rules/mod.ts";
+import { hintKey } from "../rules/mod.ts";
 import { type Ask, refunded } from "./asks.ts";
 import type { Team } from "./engine.ts";
 import type { Submission } from "./missions.ts";
-import type { Hunt, Puzzle, Route } from "./model.ts";
-import type { TeamRow } from "./restore.ts";
+import type { Puzzle } from "./model.ts";
+import type { EngineHands } from "./restore.ts";
 import type { Write } from "./writes.ts";
 
 /** The engine's parts that following a record reads and changes. */
-export interface FollowTarget {
-  readonly hunt: Hunt;
-  readonly layout: StateLayout;
-  readonly teams: ReadonlyMap<number, Team>;
+export interface FollowTarget extends EngineHands {
   readonly submissions: Map<number, Submission>;
   readonly asks: Map<number, Ask>;
-  addTeam(row: TeamRow): Team;
-  /** Records a solve; returns whether it lowered a dynamic puzzle's value. */
-  solve(team: Team, puzzle: Puzzle, at: number, points?: number): boolean;
-  unsolve(team: Team, puzzle: Puzzle, points: number, at: number): void;
-  changeScore(team: Team, delta: number, at: number): void;
-  checkedInAtStop(team: Team, puzzle: Puzzle): void;
-  setRoute(team: Team, route: Route, order: readonly number[]): void;
   /** A dynamic puzzle's value fell: its other solvers' `score()` rules are judged again. */
   valueFell(team: Team, puzzle: Puzzle): void;
   /** Bytes a team has uploaded, for its quota. */

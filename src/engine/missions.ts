@@ -136,3 +136,18 @@ export function fitsMission(puzzle: Puzzle, input: SubmissionInput): boolean {
   const video = input.file.type.startsWith("video/");
   return submit === "video" ? video : !video;
 }
+
+/** The file extension of each type a mission accepts, for download and export names. */
+const EXTENSIONS: Record<string, string> = {
+  "image/jpeg": "jpg",
+  "image/png": "png",
+  "image/heic": "heic",
+  "image/webp": "webp",
+  "video/mp4": "mp4",
+  "video/quicktime": "mov",
+};
+
+/** The extension of a stored file's type, or undefined for a type missions never take. */
+export function extensionOf(type: string | null): string | undefined {
+  return type === null ? undefined : EXTENSIONS[type];
+}

@@ -40,7 +40,7 @@ export type { AnswerChecker, AnswerResult, AnswerSpec, NormalizeMode } from "./n
 export type { ActionFlag, GuessResult, StoredFile, Write } from "./writes.ts";
 export { dynamicValue } from "./scoring.ts";
 export type { DecayFunction, DynamicPoints } from "./scoring.ts";
-export { CLAIM_MS, fitsMission, JudgeQueue, MAX_SUBMISSION_TEXT } from "./missions.ts";
+export { CLAIM_MS, extensionOf, fitsMission, JudgeQueue, MAX_SUBMISSION_TEXT } from "./missions.ts";
 export type {
   JudgeOutcome,
   Submission,

@@ -50,18 +50,27 @@ export interface Snapshot {
 /** A stored team, as the snapshot (and a new registration) gives it. */
 export type TeamRow = Snapshot["teams"][number];
 
-/** The engine's parts that replaying a snapshot reads and changes. */
-export interface ReplayTarget {
+/**
+ * The engine's own state changes, which both replaying a snapshot at boot and
+ * following another node's records (follow.ts) make: they change the state as
+ * an action did, and decide nothing.
+ */
+export interface EngineHands {
   readonly hunt: Hunt;
   readonly layout: StateLayout;
   readonly teams: ReadonlyMap<number, Team>;
   addTeam(row: TeamRow): Team;
-  solve(team: Team, puzzle: Puzzle, at: number, points?: number): unknown;
+  /** Records a solve; returns whether it lowered a dynamic puzzle's value. */
+  solve(team: Team, puzzle: Puzzle, at: number, points?: number): boolean;
   /** Takes a solve back, as a rejection after an acceptance did. */
   unsolve(team: Team, puzzle: Puzzle, points: number, at: number): void;
   changeScore(team: Team, delta: number, at: number): void;
   checkedInAtStop(team: Team, puzzle: Puzzle): void;
   setRoute(team: Team, route: Route, order: readonly number[]): void;
+}
+
+/** The engine's parts that replaying a snapshot reads and changes. */
+export interface ReplayTarget extends EngineHands {
   /** Gives a team its planner order of a route again, recorded in the background. */
   reassignRoute(team: Team, route: Route): void;
 }

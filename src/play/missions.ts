@@ -6,6 +6,7 @@
  */
 import * as v from "valibot";
 import {
+  extensionOf,
   MAX_SUBMISSION_TEXT,
   type Submission,
   type SubmitOutcome,
@@ -41,15 +42,6 @@ export interface SubmissionView {
   at: string;
 }
 
-const EXTENSIONS: Record<string, string> = {
-  "image/jpeg": "jpg",
-  "image/png": "png",
-  "image/heic": "heic",
-  "image/webp": "webp",
-  "video/mp4": "mp4",
-  "video/quicktime": "mov",
-};
-
 /**
  * A submission's stored file as a response, or undefined when it has none:
  * its sniffed type, a download name, nosniff and a sandboxing policy, so a
@@ -58,7 +50,7 @@ const EXTENSIONS: Record<string, string> = {
 export function submissionFile(game: Game, submission: Submission): Response | undefined {
   const file = submission.file && game.store.upload(submission.file.hash);
   if (!submission.file || file === undefined) return undefined;
-  const name = `submission-${submission.id}.${EXTENSIONS[submission.file.type] ?? "bin"}`;
+  const name = `submission-${submission.id}.${extensionOf(submission.file.type) ?? "bin"}`;
   return new Response(file, {
     headers: {
       "content-type": submission.file.type,

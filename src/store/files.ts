@@ -23,6 +23,7 @@ import {
 } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
+import { extensionOf } from "../engine/mod.ts";
 import type { Connection } from "./driver.ts";
 import type { UploadSink } from "./store.ts";
 
@@ -148,18 +149,9 @@ export function namedFiles(db: Connection): NamedFile[] {
   ).all();
 }
 
-const EXTENSIONS: Record<string, string> = {
-  "image/jpeg": "jpg",
-  "image/png": "png",
-  "image/heic": "heic",
-  "image/webp": "webp",
-  "video/mp4": "mp4",
-  "video/quicktime": "mov",
-};
-
 /** The name an export gives a stored file: its hash and the extension of its type. */
 export function exportName(file: NamedFile): string {
-  const extension = file.type === null ? undefined : EXTENSIONS[file.type];
+  const extension = extensionOf(file.type);
   return extension === undefined ? file.hash : `${file.hash}.${extension}`;
 }
 

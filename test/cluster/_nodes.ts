@@ -2,7 +2,7 @@
 // a service manager: a node that exits (a failed commit, a database down at
 // boot, a SIGKILL) is started again after a short pause.
 import { join } from "node:path";
-import { freePort, waitFor } from "../_binary.ts";
+import { freePort, readOutput, waitFor } from "../_binary.ts";
 import { sleep } from "../_runtime.ts";
 
 export const ADMIN_TOKEN = "cluster-admin-token";
@@ -39,7 +39,6 @@ export function startNode(
   let stopped = false;
   let proc: ReturnType<typeof Bun.spawn>;
   let exited: Promise<void> = Promise.resolve();
-  const decoder = new TextDecoder();
   const spawn = () => {
     proc = Bun.spawn(
       [
@@ -63,13 +62,7 @@ export function startNode(
       ],
       { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } },
     );
-    const drain = async (stream: ReadableStream<Uint8Array>) => {
-      for await (const chunk of stream) out += decoder.decode(chunk);
-    };
-    const reading = Promise.all([
-      drain(proc.stdout as ReadableStream<Uint8Array>),
-      drain(proc.stderr as ReadableStream<Uint8Array>),
-    ]);
+    const reading = readOutput(proc, (text) => (out += text));
     exited = proc.exited.then(async (code) => {
       await reading;
       exits++;

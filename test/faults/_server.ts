@@ -2,7 +2,7 @@
 // stop, restart on the same database, and play through the HTTP API.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildBinary, freePort, waitFor } from "../_binary.ts";
+import { buildBinary, freePort, readOutput, waitFor } from "../_binary.ts";
 
 export const ADMIN_TOKEN = "faults-admin-token";
 
@@ -55,11 +55,7 @@ export async function startServer(
     { stdout: "pipe", stderr: "pipe", env: {} },
   );
   let out = "";
-  const decoder = new TextDecoder();
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) out += decoder.decode(chunk);
-  };
-  const reading = Promise.all([drain(proc.stdout), drain(proc.stderr)]);
+  const reading = readOutput(proc, (text) => (out += text));
   const exited = proc.exited.then(async (code) => {
     await reading;
     return code;
