@@ -101,3 +101,20 @@ export function makeEngine(clock = new FakeClock()) {
   if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
   return { engine: new Engine(hunt, { clock, startsAt: START }), clock, hunt };
 }
+
+/** An engine on `toml` at a minute past the start, with one team registered ("Gulls"). */
+export function engineWithTeam(toml: string, file = "hunt.toml") {
+  const clock = new FakeClock(START + MINUTE);
+  const { hunt, problems } = loadHunt(toml, { file });
+  if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+  const engine = new Engine(hunt, { clock, startsAt: START });
+  const result = engine.register({ name: "Gulls", passwordHash: "h" });
+  if (result.kind !== "ok") throw new Error("cannot register");
+  return { engine, clock, hunt, team: result.team, registered: result.writes };
+}
+
+/** The outcome, which must be "ok" (the test fails with what it was instead). */
+export const ok = <T extends { kind: string }>(outcome: T): Extract<T, { kind: "ok" }> => {
+  if (outcome.kind !== "ok") throw new Error(`expected ok, got ${JSON.stringify(outcome)}`);
+  return outcome as Extract<T, { kind: "ok" }>;
+};

@@ -9,24 +9,13 @@ import {
   Writer,
 } from "../../src/store/mod.ts";
 import { ASKS_TOML } from "./_asks.ts";
-import { FakeClock, MINUTE, START } from "./_hunt.ts";
+import { engineWithTeam, MINUTE, ok, START } from "./_hunt.ts";
 
 const HOUR = 60 * MINUTE;
 
 function setup(tokens = "") {
-  const clock = new FakeClock(START + MINUTE);
-  const { hunt, problems } = loadHunt(ASKS_TOML(tokens), { file: "a.toml" });
-  if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
-  const engine = new Engine(hunt, { clock, startsAt: START });
-  const result = engine.register({ name: "Gulls", passwordHash: "h" });
-  if (result.kind !== "ok") throw new Error("cannot register");
-  return { engine, clock, hunt, team: result.team, registered: result.writes };
+  return engineWithTeam(ASKS_TOML(tokens), "a.toml");
 }
-
-const ok = <T extends { kind: string }>(outcome: T): Extract<T, { kind: "ok" }> => {
-  if (outcome.kind !== "ok") throw new Error(`expected ok, got ${JSON.stringify(outcome)}`);
-  return outcome as Extract<T, { kind: "ok" }>;
-};
 
 describe("asks for points", () => {
   test("ask() charges the hint's cost and keeps one open question per hint", () => {

@@ -1,8 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Engine, type Team, type Write } from "../../src/engine/mod.ts";
-import { loadHunt } from "../../src/hunt/mod.ts";
 import { loadSnapshot, openDatabase, Writer } from "../../src/store/mod.ts";
-import { FakeClock, MINUTE, START } from "./_hunt.ts";
+import { engineWithTeam, MINUTE, ok, START } from "./_hunt.ts";
 
 export const MISSIONS_TOML = `
 [hunt]
@@ -44,19 +43,8 @@ const PHOTO = { hash: "a".repeat(64), type: "image/jpeg", size: 1_000_000 };
 const VIDEO = { hash: "b".repeat(64), type: "video/mp4", size: 500_000 };
 
 function setup() {
-  const clock = new FakeClock(START + MINUTE);
-  const { hunt, problems } = loadHunt(MISSIONS_TOML, { file: "m.toml" });
-  if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
-  const engine = new Engine(hunt, { clock, startsAt: START });
-  const result = engine.register({ name: "Gulls", passwordHash: "h" });
-  if (result.kind !== "ok") throw new Error("cannot register");
-  return { engine, clock, hunt, team: result.team, registered: result.writes };
+  return engineWithTeam(MISSIONS_TOML, "m.toml");
 }
-
-const ok = <T extends { kind: string }>(outcome: T): Extract<T, { kind: "ok" }> => {
-  if (outcome.kind !== "ok") throw new Error(`expected ok, got ${JSON.stringify(outcome)}`);
-  return outcome as Extract<T, { kind: "ok" }>;
-};
 
 describe("Engine missions", () => {
   test("judge = organizer waits; acceptance solves, scores and fires the unlock rule", () => {
