@@ -1,18 +1,71 @@
-// The request path through the whole Hono app (middleware included), without
-// the network: GET /api/puzzles as a logged-in team, via app.request. Run it
-// before and after changing middleware to see what the change costs.
-import { bench, do_not_optimize, run } from "mitata";
+// The hot routes without the network, each served two ways side by side: by
+// the app's `fetch` as `serve` runs it (the hot routes answered directly,
+// http/hot.ts) and by Hono alone behind its middleware (`composeApp`), on two
+// identical games. GET /api/puzzles and /api/puzzles/:id as a logged-in team,
+// and a wrong guess, judged and committed to an in-memory database.
+import { bench, do_not_optimize, run, summary } from "mitata";
+import { composeApp } from "../src/server/mod.ts";
 import { makeApp } from "../test/http/_app.ts";
 
-const { app, register } = makeApp();
-const token = await register("Bench");
-const init = { headers: { authorization: `Bearer ${token}` } };
-const check = await app.request("http://localhost/api/puzzles", init);
-if (check.status !== 200) throw new Error(`GET /api/puzzles answered ${check.status}`);
+// Twenty puzzles open from the start, none limited, so every guess is judged and stored.
+const HUNT = `
+[hunt]
+title = "Bench"
+starts_at = 2026-11-21T10:00:00Z
+${
+  Array.from({ length: 20 }, (_, i) => `
+[[puzzle]]
+id = "p${i}"
+title = "Puzzle ${i}"
+round = "r1"
+points = 10
+answer = ["right${i}"]
+guess_limit = { count = 1000000000, per = "1m" }
+`).join("")
+}`;
 
-bench("GET /api/puzzles (app.request, authenticated)", async () => {
-  const res = await app.request("http://localhost/api/puzzles", init);
-  do_not_optimize(await res.arrayBuffer());
-});
+type Fetch = (request: Request) => Response | Promise<Response>;
+
+async function side(direct: boolean): Promise<{ fetch: Fetch; token: string }> {
+  const made = makeApp({ toml: HUNT });
+  const token = await made.register("Bench");
+  const fetch: Fetch = direct ? made.app.fetch : composeApp(made.server.play).fetch;
+  return { fetch, token };
+}
+
+const sides = { direct: await side(true), hono: await side(false) };
+const url = "http://localhost";
+
+function get(token: string, path: string): Request {
+  return new Request(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+}
+function guess(token: string): Request {
+  return new Request(`${url}/api/puzzles/p3/guesses`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: '{"answer":"wrong"}',
+  });
+}
+
+const routes = [
+  ["GET /api/puzzles", (token: string) => get(token, "/api/puzzles")],
+  ["GET /api/puzzles/:id", (token: string) => get(token, "/api/puzzles/p3")],
+  ["POST /api/puzzles/:id/guesses", guess],
+] as const;
+
+for (const [name, request] of routes) {
+  for (const { fetch, token } of Object.values(sides)) {
+    const res = await fetch(request(token));
+    if (res.status !== 200) throw new Error(`${name} answered ${res.status}: ${await res.text()}`);
+  }
+  summary(() => {
+    for (const [how, { fetch, token }] of Object.entries(sides)) {
+      bench(`${name} (${how})`, async () => {
+        const res = await fetch(request(token));
+        do_not_optimize(await res.arrayBuffer());
+      });
+    }
+  });
+}
 
 await run();

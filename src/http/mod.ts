@@ -9,9 +9,7 @@ import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { matchedRoutes } from "hono/route";
 import { eventStream, publicBoard, SSE_HEADERS } from "../live/mod.ts";
-import type { Logger } from "../log/mod.ts";
 import {
-  type ActionOptions,
   ApiError,
   bearer,
   CheckInBody,
@@ -21,36 +19,34 @@ import {
   EmptyBody,
   engineFeed,
   errorResponse,
-  GuessBody,
-  idempotencyKey,
   isAdmin,
   LoginBody,
   noteContact,
   openApiDocument,
-  type Outcome,
   type Play,
   type Player,
-  PRESSED_AT_HEADER,
-  puzzleListCache,
-  puzzleView,
   readJson,
   refusalResponse,
   RegisterBody,
   sameOriginRequest,
   SESSION_COOKIE,
   sessionPlayer,
+  sessionTeam,
   setSessionCookie,
 } from "../play/mod.ts";
-import { json, JSON_HEADERS, jsonWithCookies } from "./_json.ts";
+import { json, JSON_HEADERS, jsonWithCookies, reply } from "./_json.ts";
+import { crossSite, keyed, UNSAFE } from "./_request.ts";
+import { type HotAnswers, hotAnswers, type HotCall } from "./hot.ts";
 import { adminRoutes } from "./admin.ts";
 import { askRoutes } from "./asks.ts";
 import { missionRoutes } from "./missions.ts";
 import { scoreboardHistory } from "./history.ts";
 import { puzzleFileResponse } from "./puzzle_files.ts";
 
-export { json } from "./_json.ts";
+export { errorHandler, json } from "./_json.ts";
+export { hotAnswers, serveHot } from "./hot.ts";
+export type { AppFetch, HotAnswers, ServeRoutes } from "./hot.ts";
 
-const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Idle seconds after which the connection of an event stream the server ended is closed. */
 const RELEASED_STREAM_IDLE_SECONDS = 2;
 const SCOREBOARD_HEADERS = {
@@ -140,18 +136,22 @@ export function installFront(app: Hono, { game }: Play): void {
   // Requests carrying a Bearer token are exempt: no browser adds one by itself.
   app.use("*", async function sameOrigin(c, next) {
     if (UNSAFE.has(c.req.method) && bearer(c) === undefined && !sameOriginRequest(c)) {
-      throw new ApiError("forbidden", "Cross-site requests are not allowed");
+      throw crossSite();
     }
     await next();
   });
 }
 
-/** The API's routes, to mount at the root: `/api/…` and a puzzle's files. */
-export function apiRoutes(play: Play): Hono {
+/**
+ * The API's routes, to mount at the root: `/api/…` and a puzzle's files.
+ * `answers` are the hot routes' answers, when the app also serves them
+ * directly (`serveHot`), so both paths share one puzzle-list cache.
+ */
+export function apiRoutes(play: Play, answers: HotAnswers = hotAnswers(play)): Hono {
   const api = new Hono();
   publicRoutes(api, play);
   accountRoutes(api, play);
-  puzzleRoutes(api, play);
+  puzzleRoutes(api, play, answers);
   missionRoutes(api, play);
   askRoutes(api, play);
   api.route("/api/admin", adminRoutes(play));
@@ -276,43 +276,29 @@ function accountRoutes(api: Hono, { player: actions }: Play): void {
 }
 
 /** A team's puzzles: the list, one puzzle, guesses, hints, check-ins and files. */
-function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
-  const listJson = puzzleListCache();
+function puzzleRoutes(api: Hono, { game, player: actions }: Play, hot: HotAnswers): void {
   /** The logged-in team, or a 401. */
   const player = (c: Context): Player => {
     const found = sessionPlayer(game, c);
     if (found === undefined) throw new ApiError("unauthorized");
     return found;
   };
-
-  api.get("/api/puzzles", (c) => {
-    const { engine, team } = player(c);
-    engine.catchUp(team);
-    return new Response(listJson(engine, team), { headers: JSON_HEADERS });
+  /** What the hot answers need of a request, read here through the front middleware's caches. */
+  const call = (c: Context): HotCall => ({
+    token: credential(c),
+    teamId: sessionTeam(game, c),
+    id: c.req.param("id") ?? "",
   });
 
-  api.get("/api/puzzles/:id", (c) => {
-    const { engine, team } = player(c);
-    engine.catchUp(team);
-    const puzzle = engine.unlockedPuzzle(team, c.req.param("id"));
-    if (puzzle === undefined) throw new ApiError("not_found");
-    const { bodyHtml, ...view } = puzzleView(engine, team, puzzle, engine.now());
-    return json({ ...view, body_html: bodyHtml });
-  });
+  // The hot routes: the same answers as `serveHot` gives without this chain (http/hot.ts).
+  api.get("/api/puzzles", (c) => hot.list(c.req.raw, call(c)));
+  api.get("/api/puzzles/:id", (c) => hot.puzzle(c.req.raw, call(c)));
+  api.post("/api/puzzles/:id/guesses", (c) => hot.guess(c.req.raw, call(c)));
 
-  // Guesses, hints and check-ins accept an Idempotency-Key (play/idempotency.ts).
-  api.post("/api/puzzles/:id/guesses", async (c) => {
-    const { team } = player(c); // 401 before reading any body
-    const options = keyed(c);
-    const { answer } = await readJson(c, GuessBody);
-    const request = requestId(c.req.header("x-request-id"));
-    const guessed = { ...options, ...(request !== undefined && { request }) };
-    return reply(await actions.guess(team.id, c.req.param("id"), answer, guessed));
-  });
-
+  // Hints and check-ins accept an Idempotency-Key (play/idempotency.ts), as guesses do.
   api.post("/api/puzzles/:id/hints/:hint", async (c) => {
     const { team } = player(c); // 401 before reading any body
-    const options = keyed(c);
+    const options = keyed(c.req.raw, credential(c));
     await readJson(c, EmptyBody);
     return reply(
       await actions.takeHint(team.id, c.req.param("id"), c.req.param("hint"), options),
@@ -321,7 +307,7 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
 
   api.post("/api/checkins", async (c) => {
     const { team } = player(c); // 401 before reading any body
-    const options = keyed(c);
+    const options = keyed(c.req.raw, credential(c));
     const { code } = await readJson(c, CheckInBody);
     return reply(await actions.checkIn(team.id, code, options));
   });
@@ -331,56 +317,6 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play): void {
     const { engine, team } = player(c);
     return puzzleFileResponse(engine, team, c.req.param("id"), c.req.param("file"));
   });
-}
-
-/** A client's `X-Request-Id`, when it is a short token worth echoing in a live event. */
-function requestId(header: string | undefined): string | undefined {
-  return header !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(header) ? header : undefined;
-}
-
-/**
- * The action options a request carries: its Idempotency-Key, and for an
- * action made offline, when it was pressed and the newest last-contact token.
- * A malformed key or time is a 400.
- */
-function keyed(c: Context): ActionOptions {
-  const key = idempotencyKey(c);
-  const pressed = c.req.header(PRESSED_AT_HEADER);
-  const contact = c.req.header(CONTACT_HEADER);
-  if (pressed !== undefined && !/^\d{1,15}$/.test(pressed.trim())) {
-    throw new ApiError(
-      "bad_request",
-      "The Cairn-Pressed-At header must be a time in milliseconds since 1970",
-    );
-  }
-  const session = credential(c);
-  return {
-    ...(session !== undefined && { session }),
-    ...(key !== undefined && { key }),
-    ...(pressed !== undefined && { pressedAt: Number(pressed) }),
-    ...(contact !== undefined && { contact: contact.trim() }),
-  };
-}
-
-/** The JSON answer for an outcome: its reply, or the refusal's envelope. */
-function reply<T>(outcome: Outcome<T>, status = 200): Response {
-  return outcome.ok ? json(outcome.reply, status) : refusalResponse(outcome);
-}
-
-/** Turns any error that reaches the app into the envelope; an unexpected one is logged. */
-export function errorHandler(logger: Logger): (error: Error) => Response {
-  return function onError(error) {
-    if (error instanceof ApiError) return errorResponse(error.code, error.message, error.headers);
-    if (error.name === "CommitError") {
-      logger.error("commit_failed", { message: error.message });
-      return errorResponse("unavailable");
-    }
-    logger.error("unhandled_error", {
-      message: error instanceof Error ? error.message : String(error),
-      stack: error instanceof Error ? error.stack : undefined,
-    });
-    return errorResponse("internal");
-  };
 }
 
 /** The pattern of the route that answers a request (its first non-middleware match), or "unmatched". */

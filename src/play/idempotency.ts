@@ -17,7 +17,6 @@
  * with a later commit. The index lives in memory, loaded at boot.
  */
 import { createHash } from "node:crypto";
-import type { Context } from "hono";
 import type { Write } from "../engine/mod.ts";
 import type { StoredIdempotency } from "../store/mod.ts";
 import { ApiError } from "./errors.ts";
@@ -166,9 +165,9 @@ const VISIBLE_ASCII = /^[\x20-\x7e]+$/;
  * sends it as a structured-field string (`"…"`); a bare value is accepted
  * too. Anything but 1 to 255 visible ASCII characters is a 400.
  */
-export function idempotencyKey(c: Context): string | undefined {
-  const header = c.req.header(IDEMPOTENCY_HEADER);
-  if (header === undefined) return undefined;
+export function idempotencyKey(request: Request): string | undefined {
+  const header = request.headers.get(IDEMPOTENCY_HEADER);
+  if (header === null) return undefined;
   let key = header.trim();
   if (key.length >= 2 && key.startsWith('"') && key.endsWith('"')) {
     key = key.slice(1, -1).replace(/\\(["\\])/g, "$1");

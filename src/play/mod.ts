@@ -47,7 +47,15 @@ export {
 export type { MissionActions, SubmissionView } from "./missions.ts";
 export { askActions, AskBody, AskFilter, askView, ReplyBody, tokensView } from "./asks.ts";
 export type { AdminAskView, AskActions, AskView, TokensView } from "./asks.ts";
-export { BODY_LIMIT, check, EmptyBody, readForm, readJson, validate } from "./body.ts";
+export {
+  BODY_LIMIT,
+  check,
+  EmptyBody,
+  readForm,
+  readJson,
+  readRequestJson,
+  validate,
+} from "./body.ts";
 export { ApiError, envelope, errorResponse, ERRORS, refusal, refusalResponse } from "./errors.ts";
 export type { ErrorCode, Outcome, Refusal } from "./errors.ts";
 export {
@@ -79,9 +87,14 @@ export {
   bearer,
   credential,
   isAdmin,
+  playerOf,
+  requestBearer,
+  sameOrigin,
   sameOriginRequest,
   SESSION_COOKIE,
+  sessionCookie,
   sessionPlayer,
+  sessionTeam,
   setAdminCookie,
   setSessionCookie,
 } from "./session.ts";

@@ -4,6 +4,7 @@
  */
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { parse } from "hono/utils/cookie";
 import type { Engine, Team } from "../engine/mod.ts";
 import { hashToken, secretsEqual } from "./accounts.ts";
 import type { Game } from "./game.ts";
@@ -17,14 +18,26 @@ export const ADMIN_COOKIE = "cairn_admin";
  */
 const bearers = new WeakMap<Request, string | null>();
 const credentials = new WeakMap<Request, string | null>();
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** The Bearer token of a request's Authorization header, if any (read each time it is asked). */
+export function requestBearer(request: Request): string | undefined {
+  const header = request.headers.get("authorization");
+  return header === null ? undefined : BEARER.exec(header)?.[1];
+}
+
+/** The token of a request's session cookie, if any (read each time it is asked). */
+export function sessionCookie(request: Request): string | undefined {
+  const cookie = request.headers.get("cookie");
+  return cookie ? parse(cookie, SESSION_COOKIE)[SESSION_COOKIE] : undefined;
+}
 
 /** The Bearer token of the Authorization header, if any. */
 export function bearer(c: Context): string | undefined {
   const raw = c.req.raw;
   const known = bearers.get(raw);
   if (known !== undefined) return known ?? undefined;
-  const header = raw.headers.get("authorization");
-  const token = header === null ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  const token = requestBearer(raw);
   bearers.set(raw, token ?? null);
   return token;
 }
@@ -34,7 +47,7 @@ export function credential(c: Context): string | undefined {
   const raw = c.req.raw;
   const known = credentials.get(raw);
   if (known !== undefined) return known ?? undefined;
-  const token = bearer(c) ?? getCookie(c, SESSION_COOKIE);
+  const token = bearer(c) ?? sessionCookie(raw);
   credentials.set(raw, token ?? null);
   return token;
 }
@@ -81,14 +94,20 @@ export function setSessionCookie(c: Context, token: string): void {
 
 /** Same origin: the Origin header, when sent, names this server; browsers always send it cross-site. */
 export function sameOriginRequest(c: Context): boolean {
-  if (c.req.header("sec-fetch-site") === "cross-site") return false;
-  const origin = c.req.header("origin");
-  if (origin === undefined) return true;
-  const url = new URL(c.req.url);
-  const host = c.req.header("host") ?? url.host;
-  const forwarded = c.req.header("x-forwarded-proto");
+  return sameOrigin(c.req.raw);
+}
+
+/** `sameOriginRequest` over a plain Request (the hot routes have no Context). */
+export function sameOrigin(request: Request): boolean {
+  const headers = request.headers;
+  if (headers.get("sec-fetch-site") === "cross-site") return false;
+  const origin = headers.get("origin");
+  if (origin === null) return true;
+  const url = new URL(request.url);
+  const host = headers.get("host") ?? url.host;
+  const forwarded = headers.get("x-forwarded-proto");
   return origin === `${url.protocol}//${host}` ||
-    (forwarded !== undefined && origin === `${forwarded}://${host}`);
+    (forwarded !== null && origin === `${forwarded}://${host}`);
 }
 
 /** A team and the engine it was found in (a reload swaps the engine). */
@@ -99,8 +118,17 @@ export interface Player {
 
 /** The team the request's session belongs to, or undefined. */
 export function sessionPlayer(game: Game, c: Context): Player | undefined {
+  return playerOf(game, sessionTeam(game, c));
+}
+
+/** The id of the team the request's session belongs to, or undefined. */
+export function sessionTeam(game: Game, c: Context): number | undefined {
   const token = credential(c);
-  const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
+  return token === undefined ? undefined : game.accounts.teamFor(token);
+}
+
+/** The team of that id in the current engine, with the engine, or undefined. */
+export function playerOf(game: Game, teamId: number | undefined): Player | undefined {
   const engine = game.engine;
   const team = teamId === undefined ? undefined : engine.teams.get(teamId);
   return team === undefined ? undefined : { engine, team };

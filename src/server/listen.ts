@@ -1,8 +1,11 @@
 /**
  * The HTTP listener under `cairn serve` (and the tests that need a socket):
- * `Bun.serve` on Bun, `Deno.serve` on Deno, both serving the same Hono app's
- * `fetch`.
+ * `Bun.serve` on Bun, `Deno.serve` on Deno, both serving the same app's
+ * `fetch`. When that `fetch` carries `routes` (the hot routes, http/hot.ts),
+ * Bun serves them as its own routes, ahead of `fetch`; Deno has no router of
+ * its own, and the same `fetch` matches them itself.
  */
+import type { AppFetch } from "../http/mod.ts";
 
 /** A listening server. */
 export interface Listener {
@@ -18,7 +21,8 @@ export interface Listener {
 export interface ListenOptions {
   hostname: string;
   port: number;
-  fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
+  /** The app's `fetch`, with the routes to serve ahead of it, if any. */
+  fetch: AppFetch;
   /** PEM certificate and key: serve HTTPS only. */
   tls?: { cert: string; key: string };
 }
@@ -69,6 +73,8 @@ function listenBun(options: ListenOptions): Listener {
   const server = Bun.serve({
     hostname: options.hostname,
     port: options.port,
+    // Bun's routes type each handler's request by its pattern; these take any pattern's params.
+    routes: (options.fetch.routes ?? {}) as Bun.Serve.Routes<undefined, string>,
     fetch: options.fetch,
     ...(options.tls !== undefined && { tls: options.tls }),
     // A backstop only: the app answers oversized bodies itself with a 413 envelope, before

@@ -7,7 +7,14 @@
 import { Hono } from "hono";
 import type { Clock, Engine, Hunt, Write } from "../engine/mod.ts";
 import { formatProblem, type LoadResult, type Problem, sortProblems } from "../hunt/mod.ts";
-import { apiRoutes, errorHandler, installFront } from "../http/mod.ts";
+import {
+  apiRoutes,
+  errorHandler,
+  type HotAnswers,
+  hotAnswers,
+  installFront,
+  serveHot,
+} from "../http/mod.ts";
 import { Live } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { Metrics } from "../metrics/mod.ts";
@@ -52,6 +59,7 @@ export interface StartOptions {
 
 /** A started game: what `serve` listens with, and what tests drive. */
 export interface Server {
+  /** The app; its `fetch` answers the hot routes directly and carries them for `listen` (http/hot.ts). */
   app: Hono;
   game: Game;
   play: Play;
@@ -175,7 +183,7 @@ export function startGame(options: StartOptions): Server {
 
   const played = play(game);
   return {
-    app: composeApp(played),
+    app: servedApp(played),
     game,
     play: played,
     live,
@@ -192,18 +200,30 @@ export function startGame(options: StartOptions): Server {
 /**
  * The app: the front middleware and the API first, then the player, board
  * and admin pages, with one 404 (a page for browsers, the envelope for the
- * rest) and one error handler.
+ * rest) and one error handler. This is Hono alone: `startGame` adds the hot
+ * routes' direct path (`serveHot`) on top.
  */
-export function composeApp(played: Play): Hono {
+export function composeApp(played: Play, answers: HotAnswers = hotAnswers(played)): Hono {
   const app = new Hono();
   installFront(app, played);
-  app.route("/", apiRoutes(played));
+  app.route("/", apiRoutes(played, answers));
   app.route("/", playerPages(played));
   app.route("/", boardPages(played));
   app.route("/", adminPages(played));
   app.route("/", apiDocsPages(played));
   app.notFound((c) => pageNotFound(played, c) ?? errorResponse("not_found"));
   app.onError(errorHandler(played.game.logger));
+  return app;
+}
+
+/**
+ * The app a server listens with: Hono (`composeApp`), whose `fetch` also
+ * answers the hot routes directly and carries them for `listen` (`serveHot`).
+ */
+export function servedApp(played: Play): Hono {
+  const answers = hotAnswers(played);
+  const app = composeApp(played, answers);
+  serveHot(app, played, answers);
   return app;
 }
 

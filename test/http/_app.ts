@@ -21,12 +21,22 @@ export interface Reply {
 }
 
 export function makeApp(
-  options: { toml?: string; clock?: FakeClock; coalesceMs?: number; assetsDir?: string } = {},
+  options: {
+    toml?: string;
+    clock?: FakeClock;
+    coalesceMs?: number;
+    assetsDir?: string;
+    /** Receives each log line (default: none kept). */
+    log?: (line: string) => void;
+    /** Makes the store one that reads a shared log on an unknown session token (`Store.sync`). */
+    sync?: () => Promise<void>;
+  } = {},
 ) {
   const clock = options.clock ?? new FakeClock();
   let toml = options.toml ?? HUNT_TOML;
   const db = openDatabase(":memory:");
   const store = SqliteStore.over(db);
+  if (options.sync !== undefined) Object.assign(store, { sync: options.sync });
   store.setMeta({ hunt_started_at: String(START) });
   const load = () =>
     loadHunt(toml, {
@@ -41,7 +51,7 @@ export function makeApp(
     hunt,
     reread: load,
     clock,
-    logger: createLogger({ write: () => {} }),
+    logger: createLogger({ write: options.log ?? (() => {}) }),
     adminTokenHash: () => hashToken(ADMIN_TOKEN),
     ...(options.coalesceMs !== undefined && { coalesceMs: options.coalesceMs }),
   });

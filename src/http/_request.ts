@@ -1,0 +1,50 @@
+// What a team's request carries besides its body, read the same way by the
+// Hono routes and the hot routes (hot.ts): its action options, its request id,
+// and the same-origin rule for cookie-authenticated writes.
+import {
+  type ActionOptions,
+  ApiError,
+  CONTACT_HEADER,
+  idempotencyKey,
+  PRESSED_AT_HEADER,
+} from "../play/mod.ts";
+
+/** The methods that change something: a cookie-authenticated one must come from this origin. */
+export const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const PRESSED_AT = /^\d{1,15}$/;
+const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The CSRF refusal: a cookie-authenticated unsafe request from another origin. */
+export function crossSite(): ApiError {
+  return new ApiError("forbidden", "Cross-site requests are not allowed");
+}
+
+/** A client's `X-Request-Id`, when it is a short token worth echoing in a live event. */
+export function requestId(request: Request): string | undefined {
+  const header = request.headers.get("x-request-id");
+  return header !== null && REQUEST_ID.test(header) ? header : undefined;
+}
+
+/**
+ * The action options a request carries: its Idempotency-Key, and for an
+ * action made offline, when it was pressed and the newest last-contact token.
+ * `session` is the request's session token. A malformed key or time is a 400.
+ */
+export function keyed(request: Request, session: string | undefined): ActionOptions {
+  const key = idempotencyKey(request);
+  const headers = request.headers;
+  const pressed = headers.get(PRESSED_AT_HEADER);
+  const contact = headers.get(CONTACT_HEADER);
+  if (pressed !== null && !PRESSED_AT.test(pressed.trim())) {
+    throw new ApiError(
+      "bad_request",
+      "The Cairn-Pressed-At header must be a time in milliseconds since 1970",
+    );
+  }
+  return {
+    ...(session !== undefined && { session }),
+    ...(key !== undefined && { key }),
+    ...(pressed !== null && { pressedAt: Number(pressed) }),
+    ...(contact !== null && { contact: contact.trim() }),
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * The hot routes: `GET /api/puzzles`, `GET /api/puzzles/:id` and
+ * `POST /api/puzzles/:id/guesses`. Their answers (`hotAnswers`) are written
+ * once, over a plain Request, and reached two ways with the same result:
+ *
+ * - through the Hono app: `apiRoutes` mounts them behind the front
+ *   middleware (`installFront`), as every other route;
+ * - directly (`serveHot`): the app's `fetch` matches these three routes
+ *   itself and does the front middleware's work inline, once per request
+ *   (the session token read once, the unseen-session sync, the last-contact
+ *   header, the same-origin rule, the error envelope, and the request's
+ *   metrics under the route's pattern); every other request goes to Hono.
+ *   On Bun, `listen` gives them to `Bun.serve` as `routes`, ahead of `fetch`.
+ *
+ * `test/http/hot_test.ts` sends the same requests both ways and compares the
+ * answers byte for byte.
+ */
+import type { Hono } from "hono";
+import {
+  ApiError,
+  CONTACT_HEADER,
+  GuessBody,
+  type Play,
+  type Player,
+  playerOf,
+  puzzleListCache,
+  puzzleView,
+  readRequestJson,
+  requestBearer,
+  sameOrigin,
+  sessionCookie,
+} from "../play/mod.ts";
+import { errorHandler, json, JSON_HEADERS, reply } from "./_json.ts";
+import { crossSite, keyed, requestId, UNSAFE } from "./_request.ts";
+
+/** Who sent a hot request (read once per request), and the `:id` of its path ("" for the list). */
+export interface HotCall {
+  /** The session token: the Bearer token, else the cookie's. */
+  token: string | undefined;
+  /** The team whose session that token opened, if any. */
+  teamId: number | undefined;
+  id: string;
+}
+
+/** A hot route's own work, after the front middleware's. */
+export type HotAnswer = (request: Request, call: HotCall) => Response | Promise<Response>;
+
+/** The hot routes' answers, shared by the Hono routes and the direct path. */
+export interface HotAnswers {
+  list: HotAnswer;
+  puzzle: HotAnswer;
+  guess: HotAnswer;
+}
+
+/** A route handler as `Bun.serve` calls it: the request, with its path's parameters. */
+export type ServeHandler = (
+  request: Request & { params: Record<string, string> },
+  server: unknown,
+) => Response | Promise<Response>;
+
+/** Routes a listener may serve ahead of `fetch`: pattern → method → handler (`Bun.serve`'s `routes`). */
+export type ServeRoutes = Record<string, Partial<Record<"GET" | "POST", ServeHandler>>>;
+
+/** An app's `fetch`, which may carry the routes a listener can serve ahead of it. */
+export type AppFetch = ((request: Request, env?: unknown) => Response | Promise<Response>) & {
+  routes?: ServeRoutes;
+};
+
+const LIST = "/api/puzzles";
+/**
+ * The `:id` the direct path takes: one that needs no decoding. Puzzle ids are
+ * `[a-z0-9_-]`; anything else (an escape, a `#`) goes to Hono, which decodes
+ * it its own way and answers 404.
+ */
+const PLAIN_ID = /^[\w-]+$/;
+
+/** The answers of the hot routes over a game (one puzzle-list cache for both paths). */
+export function hotAnswers({ game, player: actions }: Play): HotAnswers {
+  const listJson = puzzleListCache();
+  /** The logged-in team, or a 401. */
+  const player = (call: HotCall): Player => {
+    const found = playerOf(game, call.teamId);
+    if (found === undefined) throw new ApiError("unauthorized");
+    return found;
+  };
+  return {
+    list(_request, call) {
+      const { engine, team } = player(call);
+      engine.catchUp(team);
+      return new Response(listJson(engine, team), { headers: JSON_HEADERS });
+    },
+
+    puzzle(_request, call) {
+      const { engine, team } = player(call);
+      engine.catchUp(team);
+      const puzzle = engine.unlockedPuzzle(team, call.id);
+      if (puzzle === undefined) throw new ApiError("not_found");
+      const { bodyHtml, ...view } = puzzleView(engine, team, puzzle, engine.now());
+      return json({ ...view, body_html: bodyHtml });
+    },
+
+    // Accepts an Idempotency-Key (play/idempotency.ts).
+    async guess(request, call) {
+      const { team } = player(call); // 401 before reading any body
+      const options = keyed(request, call.token);
+      const { answer } = await readRequestJson(request, GuessBody);
+      const id = requestId(request);
+      const guessed = { ...options, ...(id !== undefined && { request: id }) };
+      return reply(await actions.guess(team.id, call.id, answer, guessed));
+    },
+  };
+}
+
+/**
+ * Serves the hot routes without Hono's chain: the app's `fetch` (and so
+ * `app.request`, which calls it) answers them directly and hands every other
+ * request to Hono, and carries them as `routes` for `listen`.
+ */
+export function serveHot(app: Hono, play: Play, answers: HotAnswers): void {
+  const hono = app.fetch as AppFetch;
+  const list = direct(play, { method: "GET", pattern: LIST }, answers.list);
+  const puzzle = direct(play, { method: "GET", pattern: `${LIST}/:id` }, answers.puzzle);
+  const guess = direct(play, { method: "POST", pattern: `${LIST}/:id/guesses` }, answers.guess);
+
+  // Bun matches the pattern and decodes `:id`; a HEAD comes to a GET route too, and goes to Hono.
+  const routes: ServeRoutes = {
+    [LIST]: {
+      GET: (request, server) =>
+        request.method === "GET" ? list(request, "") : hono(request, server),
+    },
+    [`${LIST}/:id`]: {
+      GET: (request, server) => {
+        const id = request.params.id ?? "";
+        return request.method === "GET" && PLAIN_ID.test(id)
+          ? puzzle(request, id)
+          : hono(request, server);
+      },
+    },
+    [`${LIST}/:id/guesses`]: {
+      POST: (request, server) => {
+        const id = request.params.id ?? "";
+        return PLAIN_ID.test(id) ? guess(request, id) : hono(request, server);
+      },
+    },
+  };
+
+  // Elsewhere (Deno, `app.request`): the same three routes, matched on the raw path.
+  function dispatch(request: Request, env?: unknown): Response | Promise<Response> {
+    const method = request.method;
+    const url = request.url;
+    const start = url.indexOf("/", url.indexOf(":") + 4);
+    if ((method !== "GET" && method !== "POST") || !url.startsWith(LIST, start)) {
+      return hono(request, env);
+    }
+    // The rest of the path, up to the query or fragment: "", "/:id" or "/:id/guesses".
+    const from = start + LIST.length;
+    let end = from;
+    while (end < url.length && url[end] !== "?" && url[end] !== "#") end++;
+    const rest = url.slice(from, end);
+    if (rest === "") return method === "GET" ? list(request, "") : hono(request, env);
+    const slash = rest.indexOf("/", 1);
+    const id = rest.slice(1, slash === -1 ? undefined : slash);
+    if (rest[0] !== "/" || !PLAIN_ID.test(id)) return hono(request, env);
+    if (slash === -1) return method === "GET" ? puzzle(request, id) : hono(request, env);
+    return method === "POST" && rest.slice(slash) === "/guesses"
+      ? guess(request, id)
+      : hono(request, env);
+  }
+
+  app.fetch = Object.assign(dispatch, { routes });
+}
+
+/**
+ * One hot route served directly: the work of `installFront`'s middleware,
+ * inline and in its order, around the route's answer.
+ */
+function direct(
+  { game }: Play,
+  route: { method: "GET" | "POST"; pattern: string },
+  answer: HotAnswer,
+): (request: Request, id: string) => Promise<Response> {
+  const { pattern } = route;
+  const unsafe = UNSAFE.has(route.method);
+  const sync = game.store.sync?.bind(game.store);
+  const onError = errorHandler(game.logger);
+  return async function hot(request, id) {
+    const started = performance.now();
+    let contact: string | undefined;
+    let response: Response;
+    try {
+      const bearer = requestBearer(request);
+      const token = bearer ?? sessionCookie(request);
+      let teamId = token === undefined ? undefined : game.accounts.teamFor(token);
+      // Where nodes share a log, a session opened on another node may not be here yet.
+      if (sync !== undefined && token !== undefined && teamId === undefined) {
+        await sync();
+        teamId = game.accounts.teamFor(token);
+      }
+      // Every answer to a team carries a signed last-contact token.
+      if (teamId !== undefined) contact = game.contacts.issue(teamId, game.engine.now());
+      // CSRF: a cookie-authenticated write must come from this origin (a Bearer token is exempt).
+      if (unsafe && bearer === undefined && !sameOrigin(request)) throw crossSite();
+      response = await answer(request, { token, teamId, id });
+    } catch (error) {
+      response = onError(error as Error);
+    }
+    if (contact !== undefined) response.headers.set(CONTACT_HEADER, contact);
+    const seconds = (performance.now() - started) / 1000;
+    game.metrics.request(request.method, pattern, response.status, seconds);
+    return response;
+  };
+}
