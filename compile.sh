@@ -46,7 +46,8 @@ compile_deno() {
   # so it is named for inclusion. tsc is the project's type checker, against Bun's types.
   if ! NO_COLOR=1 DENO_NO_UPDATE_CHECK=1 "$deno" compile --no-check --quiet \
     --allow-read --allow-write --allow-net --allow-env --allow-sys --unstable-no-legacy-abort \
-    --include src/play/_password_worker.ts --include src/store/_check_worker.ts ${target:+--target "$target"} \
+    --include src/play/_password_worker.ts --include src/store/_check_worker.ts \
+    --include src/store/_commit_worker.ts ${target:+--target "$target"} \
     --output "$out" src/main.ts >"$log" 2>&1; then
     if grep -q "denort\|dl\.deno\.land\|error sending request\|dns error" "$log"; then
       echo "compile.sh: deno compile cannot download its runtime (denort) from dl.deno.land; build on a host with internet, or set DENORT_BIN to a denort binary for the target" >&2
@@ -70,7 +71,8 @@ esac
 bun=./node_modules/.bin/bun
 [ -x "$bun" ] || { echo "compile.sh: run 'npm ci' first (bun comes from npm)" >&2; exit 1; }
 mkdir -p dist
-# The integrity check's worker is a second entry point: a compiled binary holds only what is named.
-"$bun" build src/main.ts src/store/_check_worker.ts --compile --minify --outfile dist/cairn "$@" >/dev/null
+# The integrity check's and the commit thread's workers are entry points of their own: a
+# compiled binary holds only what is named.
+"$bun" build src/main.ts src/store/_check_worker.ts src/store/_commit_worker.ts --compile --minify --outfile dist/cairn "$@" >/dev/null
 size=$(stat -c %s dist/cairn)
 echo "dist/cairn: $((size / 1024 / 1024)) MiB"

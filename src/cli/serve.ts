@@ -9,6 +9,11 @@ import { listen, type Listener, type Server, startGame, warn } from "../server/m
 import { damaged, SqliteStore, type Store } from "../store/mod.ts";
 import { longestGuessWindow } from "../engine/mod.ts";
 import { isPostgresUrl, PgStore, redactUrl } from "../store/pg.ts";
+import {
+  COMMIT_THREAD_CHOICES,
+  type CommitThread,
+  wantsCommitThread,
+} from "../store/commit_thread.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 
@@ -70,6 +75,14 @@ export const serveSpec: CommandSpec = {
       env: "CAIRN_TLS_KEY",
       help: "The certificate's private key (PEM)",
     },
+    "commit-thread": {
+      type: "string",
+      value: "W",
+      env: "CAIRN_COMMIT_THREAD",
+      default: "auto",
+      choices: COMMIT_THREAD_CHOICES,
+      help: "Commit on a thread of its own: auto (with two CPUs or more), on, off (SQLite only)",
+    },
     "log-level": {
       type: "string",
       value: "L",
@@ -127,7 +140,10 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     ({ store, admin } = opened);
   } else {
     const filesDir = values.files === undefined ? undefined : resolve(values.files as string);
-    const opened = await openStore(dbPath, filesDir, longestGuessWindow(loaded.hunt), io);
+    const opened = await openStore(dbPath, filesDir, longestGuessWindow(loaded.hunt), io, {
+      thread: values["commit-thread"] as CommitThread,
+      logger,
+    });
     if (typeof opened === "number") return opened;
     ({ store, checkMs } = opened);
     admin = adminToken(store, flag);
@@ -174,6 +190,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     db: dbPath,
     load_ms: Math.round(loadMs),
     check_ms: Math.round(checkMs ?? 0),
+    commits: store instanceof SqliteStore ? `${store.commitsOn} thread` : "shared log",
   });
   for (const url of lanUrls(server.hostname, server.port, scheme)) {
     logger.info("reachable", { url });
@@ -284,6 +301,7 @@ async function openStore(
   filesDir: string | undefined,
   longestWindowMs: number,
   io: Io,
+  commits: { thread: CommitThread; logger: Logger },
 ): Promise<{ store: Store; checkMs?: number } | number> {
   try {
     mkdirSync(dirname(dbPath), { recursive: true });
@@ -303,10 +321,41 @@ async function openStore(
     return EXIT.failure;
   }
   const { store, checked } = opened;
+  // The commit thread starts beside the boot's reads: it writes nothing before the first commit.
+  const thread = wantsCommitThread(commits.thread) ? store.commitOnThread() : undefined;
+  const started = performance.now();
+  const failure = checked === undefined
+    ? undefined
+    : await checkBoot(store, checked, longestWindowMs);
+  const refused = await thread;
+  if (failure !== undefined) {
+    store.close();
+    io.stderr(`serve: cannot open the database ${dbPath}: ${failure}\n`);
+    return EXIT.failure;
+  }
+  if (refused !== undefined) {
+    if (commits.thread === "on") {
+      store.close();
+      io.stderr(`serve: cannot start the commit thread: ${refused}\n`);
+      return EXIT.failure;
+    }
+    commits.logger.warn("commit_thread_unavailable", { reason: refused, commits: "main thread" });
+  }
   if (checked === undefined) {
     return { store, ...(opened.checkMs !== undefined && { checkMs: opened.checkMs }) };
   }
-  const started = performance.now();
+  return { store, checkMs: performance.now() - started };
+}
+
+/**
+ * Reads the boot's snapshot while the integrity check runs beside it, and
+ * awaits the check: why the file is refused, or undefined when it is sound.
+ */
+async function checkBoot(
+  store: SqliteStore,
+  checked: Promise<string | undefined>,
+  longestWindowMs: number,
+): Promise<string | undefined> {
   let failure: string | undefined;
   try {
     store.preload({ now: Date.now(), longestWindowMs });
@@ -320,12 +369,7 @@ async function openStore(
   } catch (error) {
     failure ??= describe(error);
   }
-  if (failure !== undefined) {
-    store.close();
-    io.stderr(`serve: cannot open the database ${dbPath}: ${failure}\n`);
-    return EXIT.failure;
-  }
-  return { store, checkMs: performance.now() - started };
+  return failure;
 }
 
 /**

@@ -30,15 +30,7 @@ const MIN_FREE_BYTES = 1024 * 1024;
 export function openDatabase(path: string, options: { check?: boolean } = {}): Connection {
   const db = openConnection(path);
   try {
-    db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = FULL");
-    // A long reader stops checkpoints, and the WAL grows behind it; once a checkpoint
-    // completes, the next commit truncates the file back to this size, not its high-water mark.
-    db.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
-    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    db.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
-    db.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
-    db.exec("PRAGMA foreign_keys = ON");
+    tune(db);
     // With `check`, a damaged file is refused before anything, migrations included, touches it.
     const problem = options.check ? quickCheck(db) : undefined;
     if (problem !== undefined) throw new Error(damaged(problem));
@@ -50,6 +42,23 @@ export function openDatabase(path: string, options: { check?: boolean } = {}): C
     throw error;
   }
   return db;
+}
+
+/**
+ * A connection's settings: WAL with full sync, so a committed transaction
+ * survives a power cut, and the cache, checkpoint and timeout settings above.
+ * Every connection that writes has them (the server's, the commit thread's).
+ */
+export function tune(db: Connection): void {
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = FULL");
+  // A long reader stops checkpoints, and the WAL grows behind it; once a checkpoint
+  // completes, the next commit truncates the file back to this size, not its high-water mark.
+  db.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
+  db.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+  db.exec("PRAGMA foreign_keys = ON");
 }
 
 /** The sentence that refuses a damaged database, from what the check reported. */

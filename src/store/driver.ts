@@ -36,7 +36,12 @@ export interface Connection {
   /** A prepared statement cached by its SQL, for statements run now and then. */
   query<Row = unknown>(sql: string): Statement<Row>;
   transaction<A extends unknown[], R>(fn: (...args: A) => R): Transaction<A, R>;
-  close(): void;
+  /**
+   * Closes the connection. On Bun, statements still prepared keep it open
+   * until they are collected, unless `finalize` is true: then they are
+   * finalized and the connection is released now (node:sqlite always does).
+   */
+  close(finalize?: boolean): void;
 }
 
 /** How to open a file: created if missing (the default), or only read. */

@@ -60,6 +60,6 @@ export { acquireLock } from "./lock.ts";
 export type { Lock } from "./lock.ts";
 export { MIGRATIONS } from "./migrations.ts";
 export { CommitError, Writer } from "./writer.ts";
-export type { WriterOptions } from "./writer.ts";
+export type { Committer, WriterOptions } from "./writer.ts";
 export { backupDatabase } from "./backup.ts";
 export type { BackupResult } from "./backup.ts";

@@ -29,7 +29,8 @@ import type {
   TeamHistory,
   UploadSink,
 } from "./store.ts";
-import { Writer } from "./writer.ts";
+import { type Committer, Writer } from "./writer.ts";
+import { startCommitThread } from "./commit_thread.ts";
 
 export type OpenStore = { kind: "ok"; store: SqliteStore } | { kind: "locked" };
 
@@ -40,7 +41,8 @@ const FEED_COLUMNS =
 
 /** The SQLite store. */
 export class SqliteStore implements Store {
-  private readonly writer: Writer;
+  /** The group commit: on the main thread, or on the commit thread once `commitOnThread` started it. */
+  private writer: Committer;
   private listeners: StoreListeners;
   private readonly statements = new Map<string, Statement>();
   /** Mission uploads, in the folder named after the database file. */
@@ -147,6 +149,34 @@ export class SqliteStore implements Store {
 
   flush(): void {
     this.writer.flush();
+  }
+
+  drain(): Promise<void> {
+    return this.writer.drain();
+  }
+
+  /**
+   * Moves the commits to a thread of their own, with its own connection
+   * (commit_thread.ts). Call once, before the first commit; resolves with why
+   * the thread could not start (commits then stay on this thread).
+   */
+  async commitOnThread(): Promise<string | undefined> {
+    if (this.path === undefined) return "an in-memory database has no file to share with a thread";
+    const thread = await startCommitThread(this.path, {
+      onBatch: (stats) => this.listeners.onBatch?.(stats),
+      onFailure: (error) => this.listeners.onFailure?.(error),
+    });
+    if (typeof thread === "string") return thread;
+    const before = this.writer;
+    before.flush();
+    before.close();
+    this.writer = thread;
+    return undefined;
+  }
+
+  /** Where commits run now: on the main thread, or on the commit thread. */
+  get commitsOn(): "main" | "commit" {
+    return this.writer instanceof Writer ? "main" : "commit";
   }
 
   watch(listeners: StoreListeners): void {
@@ -300,7 +330,8 @@ export class SqliteStore implements Store {
   close(): void {
     this.writer.flush();
     this.writer.close();
-    this.db.close();
+    // Its statements finalized, so that the file is released now, and the WAL checkpointed away.
+    this.db.close(true);
     this.release();
   }
 

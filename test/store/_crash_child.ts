@@ -1,10 +1,20 @@
 // The crash test's child: the real engine and store, firing concurrent
 // guesses, printing `ack <id> <team> <puzzle> <result> <raw>` for each guess
 // only once it is committed. The parent kills it with SIGKILL at random.
+// Usage: _crash_child.ts DB [main|thread]: commits on the main thread, or on
+// the commit thread (store/commit_thread.ts).
 import { writeSync } from "node:fs";
 import { Engine, type Write } from "../../src/engine/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
-import { getMeta, loadSnapshot, openDatabase, setMeta, Writer } from "../../src/store/mod.ts";
+import {
+  type Committer,
+  getMeta,
+  loadSnapshot,
+  openDatabase,
+  setMeta,
+  Writer,
+} from "../../src/store/mod.ts";
+import { startCommitThread } from "../../src/store/commit_thread.ts";
 
 const PUZZLES = 20;
 const TEAMS = 8;
@@ -29,7 +39,13 @@ if (!startsAt) {
 }
 const engine = new Engine(hunt, { clock: { now: () => Date.now() }, startsAt });
 engine.restore(loadSnapshot(db, { now: Date.now(), longestWindowMs: engine.longestGuessWindow() }));
-const writer = new Writer(db, { onFailure: () => process.exit(3) });
+const onFailure = () => process.exit(3);
+let writer: Committer = new Writer(db, { onFailure });
+if (process.argv[3] === "thread") {
+  const thread = await startCommitThread(process.argv[2]!, { onFailure });
+  if (typeof thread === "string") throw new Error(`no commit thread: ${thread}`);
+  writer = thread;
+}
 
 const pending: Write[] = [];
 for (let i = 0; i < TEAMS; i++) {

@@ -30,8 +30,9 @@ interface Ack {
 async function runAndKill(
   dbPath: string,
   delayMs: number,
+  commits: "main" | "thread",
 ): Promise<{ acks: Ack[]; signal: string | null }> {
-  const child = spawnRuntime(CHILD, [dbPath]);
+  const child = spawnRuntime(CHILD, [dbPath, commits]);
   const acks: Ack[] = [];
   let buffered = "";
   let ready = false;
@@ -67,39 +68,47 @@ async function runAndKill(
   return { acks, signal: child.signal() };
 }
 
-test(
-  "no acknowledged guess is lost at any of 12 kill -9 points, and the database stays intact",
-  async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), "cairn-crash-")), "cairn.db");
-    const random = rng(42);
-    const all: Ack[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const { acks, signal } = await runAndKill(dbPath, 40 + Math.floor(random() * 300));
-      expect(signal).toBe("SIGKILL"); // killed, not exited by itself
-      all.push(...acks);
+for (const commits of ["main", "thread"] as const) {
+  test(
+    `committing on the ${
+      commits === "main" ? "main" : "commit"
+    } thread: no acknowledged guess is lost at any of 12 kill -9 points, and the database stays intact`,
+    async () => {
+      const dbPath = join(mkdtempSync(join(tmpdir(), "cairn-crash-")), "cairn.db");
+      const random = rng(42);
+      const all: Ack[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const { acks, signal } = await runAndKill(
+          dbPath,
+          40 + Math.floor(random() * 300),
+          commits,
+        );
+        expect(signal).toBe("SIGKILL"); // killed, not exited by itself
+        all.push(...acks);
 
-      const db = openConnection(dbPath, { readonly: true });
-      expect(db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
-      const find = db.query<{ team_id: number; puzzle: string; result: string; raw: string }>(
-        "SELECT team_id, puzzle, result, raw FROM guesses WHERE id = ?",
-      );
-      for (const ack of all) {
-        expect(find.get(ack.id)).toEqual({
-          team_id: ack.team,
-          puzzle: ack.puzzle,
-          result: ack.result,
-          raw: ack.raw,
-        });
+        const db = openConnection(dbPath, { readonly: true });
+        expect(db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+        const find = db.query<{ team_id: number; puzzle: string; result: string; raw: string }>(
+          "SELECT team_id, puzzle, result, raw FROM guesses WHERE id = ?",
+        );
+        for (const ack of all) {
+          expect(find.get(ack.id)).toEqual({
+            team_id: ack.team,
+            puzzle: ack.puzzle,
+            result: ack.result,
+            raw: ack.raw,
+          });
+        }
+        // A solve exists for every acknowledged correct guess.
+        const solve = db.query("SELECT 1 AS ok FROM solves WHERE team_id = ? AND puzzle = ?");
+        for (const ack of all.filter((a) => a.result === "correct")) {
+          expect(solve.get(ack.team, ack.puzzle)).toEqual({ ok: 1 });
+        }
+        db.close();
       }
-      // A solve exists for every acknowledged correct guess.
-      const solve = db.query("SELECT 1 AS ok FROM solves WHERE team_id = ? AND puzzle = ?");
-      for (const ack of all.filter((a) => a.result === "correct")) {
-        expect(solve.get(ack.team, ack.puzzle)).toEqual({ ok: 1 });
-      }
-      db.close();
-    }
-    // The test means something only if the child got real work done before each kill.
-    expect(all.length).toBeGreaterThan(ROUNDS * 10);
-  },
-  120_000,
-);
+      // The test means something only if the child got real work done before each kill.
+      expect(all.length).toBeGreaterThan(ROUNDS * 10);
+    },
+    120_000,
+  );
+}

@@ -1,0 +1,248 @@
+// The group commit on a thread of its own (store/commit_thread.ts): the same
+// promises as the main thread's writer — a waiter resolves only once its
+// writes are on disk, a failure rejects everyone — with batches sent as
+// strings, merged while one is being committed, and a flush that blocks until
+// the thread has committed.
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Write } from "../../src/engine/mod.ts";
+import {
+  type BatchStats,
+  CommitError,
+  openConnection,
+  openDatabase,
+  SqliteStore,
+} from "../../src/store/mod.ts";
+import {
+  startCommitThread,
+  ThreadWriter,
+  wantsCommitThread,
+} from "../../src/store/commit_thread.ts";
+import { execFileSync } from "node:child_process";
+import { availableParallelism as cpus } from "node:os";
+
+const team = (id: number): Write => ({
+  kind: "team",
+  id,
+  name: `Team ${id}`,
+  nameKey: `team ${id}`,
+  passwordHash: "h",
+  division: null,
+  members: ["Ann", "Bo"],
+  at: id,
+});
+
+const guess = (id: number, teamId: number): Write => ({
+  kind: "guess",
+  id,
+  teamId,
+  puzzle: `p${id}`,
+  raw: `guess ${id} ✓`,
+  normalized: `GUESS ${id}`,
+  result: id % 5 === 0 ? "correct" : "incorrect",
+  extraUsed: false,
+  at: 1000 + id,
+});
+
+/** A new, migrated database file. */
+function database(): string {
+  const path = join(mkdtempSync(join(tmpdir(), "cairn-thread-")), "cairn.db");
+  openDatabase(path).close();
+  return path;
+}
+
+async function thread(
+  path: string,
+  options: Parameters<typeof startCommitThread>[1] = {},
+): Promise<ThreadWriter> {
+  const writer = await startCommitThread(path, options);
+  if (typeof writer === "string") throw new Error(writer);
+  return writer;
+}
+
+/** What another connection reads from the file now. */
+function count(path: string, table: string): number {
+  const db = openConnection(path, { readonly: true });
+  try {
+    return (db.query(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe("ThreadWriter", () => {
+  test("commits every request, merges what queues meanwhile, and resolves each once on disk", async () => {
+    const path = database();
+    const batches: BatchStats[] = [];
+    const writer = await thread(path, { onBatch: (stats) => batches.push(stats) });
+    await writer.commit([team(1), team(2)]);
+    expect(count(path, "teams")).toBe(2);
+    // 200 requests at once: the first batch goes alone, the rest queue behind it and go together.
+    const seen: number[] = [];
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        writer.commit([guess(i + 1, 1 + (i % 2))]).then(() => {
+          // Resolved only once the row is in the file, as another connection reads it.
+          seen.push(count(path, "guesses"));
+          expect(seen.at(-1)).toBeGreaterThanOrEqual(i + 1);
+        })),
+    );
+    expect(count(path, "guesses")).toBe(200);
+    expect(count(path, "solves")).toBe(40);
+    const requests = batches.slice(1).map((b) => b.requests);
+    expect(requests.reduce((a, b) => a + b, 0)).toBe(200);
+    expect(requests.length).toBeLessThan(200);
+    expect(Math.max(...requests)).toBeGreaterThan(1);
+    expect(batches.slice(1).reduce((sum, b) => sum + b.rows, 0)).toBe(240);
+    writer.close();
+  });
+
+  test("keeps every field of the records it sends as text", async () => {
+    const path = database();
+    const writer = await thread(path);
+    await writer.commit([team(7), { ...guess(1, 7), effectiveAt: 900, flag: "clamped" } as Write]);
+    writer.close();
+    const db = openConnection(path, { readonly: true });
+    expect(db.query("SELECT name, members FROM teams").get()).toEqual({
+      name: "Team 7",
+      members: '["Ann","Bo"]',
+    });
+    expect(db.query("SELECT raw, at, effective_at, flag FROM guesses").get()).toEqual({
+      raw: "guess 1 ✓",
+      at: 1001,
+      effective_at: 900,
+      flag: "clamped",
+    });
+    db.close();
+  });
+
+  test("a commit with no writes waits for everything queued before it", async () => {
+    const path = database();
+    const writer = await thread(path);
+    const first = writer.commit([team(1)]);
+    let firstDone = false;
+    void first.then(() => (firstDone = true));
+    await writer.commit([]);
+    expect(firstDone).toBe(true);
+    expect(count(path, "teams")).toBe(1);
+    // With nothing queued, it resolves at once.
+    await writer.commit([]);
+    writer.close();
+  });
+
+  test("flush returns once what was queued is on disk, without the event loop", async () => {
+    const path = database();
+    const writer = await thread(path);
+    const committed = writer.commit([team(1), team(2), team(3)]);
+    writer.flush();
+    expect(count(path, "teams")).toBe(3);
+    await committed;
+    writer.close();
+  });
+
+  test("drain resolves once everything queued is committed", async () => {
+    const path = database();
+    const writer = await thread(path);
+    for (let i = 1; i <= 50; i++) void writer.commit([team(i)]);
+    await writer.drain();
+    expect(count(path, "teams")).toBe(50);
+    writer.close();
+  });
+
+  test("rejects every waiter of a failed batch, then refuses all writes", async () => {
+    const path = database();
+    const failures: Error[] = [];
+    const writer = await thread(path, { onFailure: (error) => failures.push(error) });
+    await writer.commit([team(1)]);
+    // The same id again violates the primary key: the whole batch rolls back.
+    const results = await Promise.allSettled([
+      writer.commit([team(2)]),
+      writer.commit([{ ...team(1), nameKey: "other" } as Write]),
+    ]);
+    for (const result of results) {
+      expect(result.status === "rejected" && result.reason).toBeInstanceOf(CommitError);
+    }
+    expect(results[1]!.status === "rejected" && (results[1].reason as Error).message).toBe(
+      "Cannot save to the database: UNIQUE constraint failed: teams.id",
+    );
+    expect(count(path, "teams")).toBe(1);
+    expect(writer.failed).toBe(true);
+    expect(failures).toHaveLength(1);
+    await expect(writer.commit([team(3)])).rejects.toBeInstanceOf(CommitError);
+    await writer.drain();
+    writer.close();
+  });
+
+  test("a flush sees a failure the thread has not reported yet", async () => {
+    const path = database();
+    const writer = await thread(path);
+    await writer.commit([team(1)]);
+    const failing = writer.commit([team(1)]).then(() => "committed", (error: unknown) => error);
+    writer.flush();
+    expect(writer.failed).toBe(true);
+    expect(await failing).toBeInstanceOf(CommitError);
+    writer.close();
+  });
+
+  test("close commits what is queued and releases the file: the last close removes the WAL", async () => {
+    const path = database();
+    const main = openDatabase(path);
+    const writer = await thread(path);
+    const committed = writer.commit([team(1)]);
+    writer.close();
+    await committed;
+    main.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    expect(count(path, "teams")).toBe(1);
+  });
+
+  test("says why it cannot start on a file that is not a database", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "cairn-thread-")), "missing", "cairn.db");
+    expect(typeof await startCommitThread(path)).toBe("string");
+  });
+});
+
+describe("SqliteStore.commitOnThread", () => {
+  test("moves the commits to the thread; the store reads what the thread wrote", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "cairn-thread-")), "cairn.db");
+    const opened = SqliteStore.open(path);
+    if (opened.kind !== "ok") throw new Error("locked");
+    const store = opened.store;
+    expect(store.commitsOn).toBe("main");
+    expect(await store.commitOnThread()).toBeUndefined();
+    expect(store.commitsOn).toBe("commit");
+    await store.commit([team(1), guess(1, 1)]);
+    expect(await store.counts()).toEqual({ guesses: 1, solves: 0 });
+    store.setMeta({ hunt_started_at: "5" });
+    await store.commit([{ kind: "meta", key: "contact_key", value: "k" }]);
+    expect(store.meta("hunt_started_at")).toBe("5");
+    expect(store.meta("contact_key")).toBe("k");
+    store.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  test("an in-memory database keeps its commits on the main thread", async () => {
+    const store = SqliteStore.over(openDatabase(":memory:"));
+    expect(typeof await store.commitOnThread()).toBe("string");
+    expect(store.commitsOn).toBe("main");
+  });
+});
+
+describe("wantsCommitThread", () => {
+  test("auto follows the CPUs the process may use; on and off are obeyed", () => {
+    expect(wantsCommitThread("on")).toBe(true);
+    expect(wantsCommitThread("off")).toBe(false);
+    // The same question asked by a process pinned to one CPU, and by one allowed every CPU.
+    const module = join(import.meta.dirname, "..", "..", "src", "store", "commit_thread.ts");
+    const code = `const m = await import(${
+      JSON.stringify(module)
+    }); console.log(m.wantsCommitThread("auto"));`;
+    const run = "Bun" in globalThis ? ["-e", code] : ["eval", code];
+    const ask = (cpus: string[]) =>
+      execFileSync("taskset", [...cpus, process.execPath, ...run], { encoding: "utf8" }).trim();
+    expect(ask(["-c", "0"])).toBe("false");
+    expect(ask(["-c", `0-${cpus() - 1}`])).toBe(cpus() >= 2 ? "true" : "false");
+  });
+});
