@@ -22,6 +22,9 @@
 // Loopback only; every run is bounded in time.
 // Usage: bun bench/load/run.ts [--teams 2000] [--rounds 5] [--seconds 3] [--connections 64]
 //   [--history 1000000] (older guesses seeded, as late in an event) [--skip-deno]
+//   [--unpinned] (nothing pinned: servers and wrk share both CPUs, and Cairn
+//   commits on its commit thread; the default pins Cairn to one CPU, where it
+//   commits on the main thread)
 import {
   copyFileSync,
   existsSync,
@@ -47,8 +50,14 @@ const { values } = parseArgs({
     connections: { type: "string", default: "64" },
     history: { type: "string", default: "1000000" },
     "skip-deno": { type: "boolean", default: false },
+    unpinned: { type: "boolean", default: false },
   },
 });
+/**
+ * `taskset` for a CPU, or nothing with --unpinned: then servers and load
+ * generators share both CPUs, and Cairn commits on its commit thread.
+ */
+const pinned = values.unpinned ? () => [] : (cpu: string) => ["taskset", "-c", cpu];
 const withDeno = !values["skip-deno"];
 const teams = Number(values.teams);
 const rounds = Number(values.rounds);
@@ -108,9 +117,7 @@ function parseWrk(out: string): Run {
 /** Runs wrk on CPU 1 against `port` with a Lua script, for `duration` seconds. */
 async function wrk(port: number, script: string, duration: number): Promise<Run> {
   const proc = Bun.spawn([
-    "taskset",
-    "-c",
-    "1",
+    ...pinned("1"),
     "wrk",
     "-t1",
     `-c${connections}`,
@@ -166,13 +173,13 @@ function script(
 }
 
 function start(command: string[], name: string) {
-  const proc = Bun.spawn(["taskset", "-c", "0", ...command], {
+  const proc = Bun.spawn([...pinned("0"), ...command], {
     cwd: ROOT,
     stdout: "ignore",
     stderr: "inherit",
   });
   processes.push(proc);
-  console.log(`started ${name} (pid ${proc.pid}) on CPU 0`);
+  console.log(`started ${name} (pid ${proc.pid}) ${values.unpinned ? "unpinned" : "on CPU 0"}`);
   return proc;
 }
 
@@ -403,9 +410,7 @@ try {
   const workers = 32;
   const target = seeded[0]!;
   const hey = Bun.spawn([
-    "taskset",
-    "-c",
-    "1",
+    ...pinned("1"),
     "hey",
     ...["-z", "10s", "-c", String(workers), "-q", String(Math.max(1, Math.round(rate / workers)))],
     ...["-m", "POST", "-T", "application/json", "-H", `Authorization: Bearer ${target.token}`],
@@ -462,7 +467,14 @@ try {
       bun: Bun.version,
       deno: withDeno ? denoVersion() : undefined,
     },
-    settings: { teams, puzzles: Number(values.puzzles), rounds, seconds, connections },
+    settings: {
+      teams,
+      puzzles: Number(values.puzzles),
+      rounds,
+      seconds,
+      connections,
+      pinned: !values.unpinned,
+    },
     routes: results,
     fixedRate: fixed,
     rss: { idle: idleRss, peak: peakRss, after: loadedRss },
@@ -473,8 +485,8 @@ try {
   writeFileSync(join(out, "latest.json"), JSON.stringify(report, null, 2) + "\n");
   const md = [
     `Load test, ${report.at}: ${teams} teams, ${report.settings.puzzles} puzzles, ` +
-    `${rounds} rounds of ${seconds} s per side, ${connections} connections, wrk on CPU 1, ` +
-    `servers on CPU 0.`,
+    `${rounds} rounds of ${seconds} s per side, ${connections} connections, ` +
+    (values.unpinned ? "nothing pinned." : "wrk on CPU 1, servers on CPU 0."),
     "",
     "| route | Cairn req/s | p50 ms | p99 ms | baseline | baseline req/s | ratio (median) | target " +
     "| on Deno: req/s | p99 ms | baseline req/s | ratio |",
