@@ -8,14 +8,16 @@
 // measures), a figure that does not depend on how busy the machine is. A
 // third run keeps the checkpoints as the server has them, for the p99 and the
 // rows per second that a served event sees (its page count is not shown:
-// checkpoints restart the WAL).
+// checkpoints restart the WAL), and a fourth commits on the commit thread
+// (store/commit_thread.ts) with the same checkpoints.
 // Usage: bun bench/commit.ts [--concurrency 64] [--seconds 5] [--history 1000000] [--teams 2000]
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Write } from "../src/engine/mod.ts";
-import { type BatchStats, openDatabase, Writer } from "../src/store/mod.ts";
+import { type BatchStats, type Committer, openDatabase, Writer } from "../src/store/mod.ts";
+import { startCommitThread } from "../src/store/commit_thread.ts";
 
 const { values } = parseArgs({
   options: {
@@ -53,7 +55,7 @@ function prepare(path: string): void {
   db.close();
 }
 
-async function measure(grouped: boolean, served = false) {
+async function measure(grouped: boolean, served = false, thread = false) {
   const dir = mkdtempSync(join(tmpdir(), "cairn-commit-"));
   const path = join(dir, "bench.db");
   prepare(path);
@@ -61,10 +63,11 @@ async function measure(grouped: boolean, served = false) {
   const pageSize = (db.query("PRAGMA page_size").get() as { page_size: number }).page_size;
   if (!served) db.exec("PRAGMA wal_autocheckpoint = 0");
   const batches: BatchStats[] = [];
-  const writer = new Writer(db, {
-    onBatch: (stats) => batches.push(stats),
-    ...(!served && { checkpointMs: 0 }),
-  });
+  const options = { onBatch: (stats: BatchStats) => batches.push(stats) };
+  const started = thread ? await startCommitThread(path, options) : undefined;
+  if (typeof started === "string") throw new Error(`no commit thread: ${started}`);
+  const writer: Committer = started ??
+    new Writer(db, { ...options, ...(!served && { checkpointMs: 0 }) });
   let id = history;
   let state = 11;
   const guess = (): Write => {
@@ -95,9 +98,9 @@ async function measure(grouped: boolean, served = false) {
       requests++;
     }
   };
-  const started = performance.now();
+  const begun = performance.now();
   await Promise.all(Array.from({ length: grouped ? concurrency : 1 }, worker));
-  const elapsed = (performance.now() - started) / 1000;
+  const elapsed = (performance.now() - begun) / 1000;
   // Each WAL frame is one page plus a 24-byte header, after the file's 32-byte header.
   const frames = (statSync(`${path}-wal`).size - 32) / (pageSize + 24);
   writer.close();
@@ -107,7 +110,9 @@ async function measure(grouped: boolean, served = false) {
   const rows = batches.reduce((sum, b) => sum + b.rows, 0);
   const inTransaction = batches.reduce((sum, b) => sum + b.ms, 0);
   return {
-    mode: served
+    mode: thread
+      ? `commit thread, ${concurrency} concurrent, checkpoints as served`
+      : served
       ? `group commit, ${concurrency} concurrent, checkpoints as served`
       : grouped
       ? `group commit, ${concurrency} concurrent`
@@ -124,4 +129,9 @@ async function measure(grouped: boolean, served = false) {
 }
 
 console.log(`${history} older guesses, ${teams} teams, ${PUZZLES} puzzles`);
-console.table([await measure(false), await measure(true), await measure(true, true)]);
+console.table([
+  await measure(false),
+  await measure(true),
+  await measure(true, true),
+  await measure(true, true, true),
+]);
