@@ -116,7 +116,7 @@ export function hotAnswers({ game, player: actions }: Play): HotAnswers {
  * `app.request`, which calls it) answers them directly and hands every other
  * request to Hono, and carries them as `routes` for `listen`.
  */
-export function serveHot(app: Hono, play: Play, answers: HotAnswers): void {
+export function serveHot(app: Hono, { play, answers }: { play: Play; answers: HotAnswers }): void {
   const hono = app.fetch as AppFetch;
   const list = direct(play, { method: "GET", pattern: LIST }, answers.list);
   const puzzle = direct(play, { method: "GET", pattern: `${LIST}/:id` }, answers.puzzle);
@@ -148,6 +148,7 @@ export function serveHot(app: Hono, play: Play, answers: HotAnswers): void {
   function dispatch(request: Request, env?: unknown): Response | Promise<Response> {
     const method = request.method;
     const url = request.url;
+    // The path starts at the first "/" after the scheme's "://" and one character of host.
     const start = url.indexOf("/", url.indexOf(":") + 4);
     if ((method !== "GET" && method !== "POST") || !url.startsWith(LIST, start)) {
       return hono(request, env);

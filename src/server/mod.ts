@@ -223,7 +223,7 @@ export function composeApp(played: Play, answers: HotAnswers = hotAnswers(played
 export function servedApp(played: Play): Hono {
   const answers = hotAnswers(played);
   const app = composeApp(played, answers);
-  serveHot(app, played, answers);
+  serveHot(app, { play: played, answers });
   return app;
 }
 
