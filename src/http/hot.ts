@@ -30,7 +30,7 @@ import {
   sameOrigin,
   sessionCookie,
 } from "../play/mod.ts";
-import { errorHandler, json, JSON_HEADERS, reply } from "./_json.ts";
+import { errorHandler, json, JSON_HEADER_LIST, reply } from "./_json.ts";
 import { crossSite, keyed, requestId, UNSAFE } from "./_request.ts";
 
 /** Who sent a hot request (read once per request), and the `:id` of its path ("" for the list). */
@@ -87,7 +87,7 @@ export function hotAnswers({ game, player: actions }: Play): HotAnswers {
     list(_request, call) {
       const { engine, team } = player(call);
       engine.catchUp(team);
-      return new Response(listJson(engine, team), { headers: JSON_HEADERS });
+      return new Response(listJson(engine, team), { headers: JSON_HEADER_LIST });
     },
 
     puzzle(_request, call) {
@@ -184,6 +184,7 @@ function direct(
   const unsafe = UNSAFE.has(route.method);
   const sync = game.store.sync?.bind(game.store);
   const onError = errorHandler(game.logger);
+  const record = game.metrics.recorder(route.method, pattern);
   return async function hot(request, id) {
     const started = performance.now();
     let contact: string | undefined;
@@ -206,8 +207,7 @@ function direct(
       response = onError(error as Error);
     }
     if (contact !== undefined) response.headers.set(CONTACT_HEADER, contact);
-    const seconds = (performance.now() - started) / 1000;
-    game.metrics.request(request.method, pattern, response.status, seconds);
+    record(response.status, (performance.now() - started) / 1000);
     return response;
   };
 }
