@@ -22,9 +22,9 @@
 // Loopback only; every run is bounded in time.
 // Usage: bun bench/load/run.ts [--teams 2000] [--rounds 5] [--seconds 3] [--connections 64]
 //   [--history 1000000] (older guesses seeded, as late in an event) [--skip-deno]
-//   [--unpinned] (nothing pinned: servers and wrk share both CPUs, and Cairn
-//   commits on its commit thread; the default pins Cairn to one CPU, where it
-//   commits on the main thread)
+//   [--unpinned] (the servers may use every CPU, wrk stays on CPU 1, and Cairn
+//   commits on its commit thread; the default pins the servers to CPU 0, where
+//   Cairn commits on the main thread) [--commit-thread auto|on|off] (given to serve)
 import {
   copyFileSync,
   existsSync,
@@ -51,13 +51,14 @@ const { values } = parseArgs({
     history: { type: "string", default: "1000000" },
     "skip-deno": { type: "boolean", default: false },
     unpinned: { type: "boolean", default: false },
+    "commit-thread": { type: "string", default: "auto" },
   },
 });
 /**
- * `taskset` for a CPU, or nothing with --unpinned: then servers and load
- * generators share both CPUs, and Cairn commits on its commit thread.
+ * `taskset` for a CPU. With --unpinned the servers may use every CPU (wrk and
+ * hey stay on CPU 1), and Cairn commits on its commit thread.
  */
-const pinned = values.unpinned ? () => [] : (cpu: string) => ["taskset", "-c", cpu];
+const pinned = (cpu: string) => values.unpinned && cpu === "0" ? [] : ["taskset", "-c", cpu];
 const withDeno = !values["skip-deno"];
 const teams = Number(values.teams);
 const rounds = Number(values.rounds);
@@ -218,6 +219,7 @@ try {
     "serve",
     ...["--hunt", huntPath, "--db", dbPath, "--host", "127.0.0.1", "--port", String(cairnPort)],
     ...["--admin-token", "load-test-admin-token", "--log-level", "warn"],
+    ...["--commit-thread", values["commit-thread"]!],
   ], "cairn");
   await waitFor(`http://127.0.0.1:${cairnPort}/healthz`);
 
@@ -474,6 +476,7 @@ try {
       seconds,
       connections,
       pinned: !values.unpinned,
+      commitThread: values["commit-thread"],
     },
     routes: results,
     fixedRate: fixed,
@@ -486,7 +489,7 @@ try {
   const md = [
     `Load test, ${report.at}: ${teams} teams, ${report.settings.puzzles} puzzles, ` +
     `${rounds} rounds of ${seconds} s per side, ${connections} connections, ` +
-    (values.unpinned ? "nothing pinned." : "wrk on CPU 1, servers on CPU 0."),
+    (values.unpinned ? "wrk on CPU 1, servers on every CPU." : "wrk on CPU 1, servers on CPU 0."),
     "",
     "| route | Cairn req/s | p50 ms | p99 ms | baseline | baseline req/s | ratio (median) | target " +
     "| on Deno: req/s | p99 ms | baseline req/s | ratio |",
