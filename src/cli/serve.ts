@@ -81,7 +81,7 @@ export const serveSpec: CommandSpec = {
       env: "CAIRN_COMMIT_THREAD",
       default: "auto",
       choices: COMMIT_THREAD_CHOICES,
-      help: "Commit on a thread of its own: auto (with two CPUs or more), on, off (SQLite only)",
+      help: "Commit on a thread of its own (auto: with two CPUs or more; SQLite only)",
     },
     "log-level": {
       type: "string",
