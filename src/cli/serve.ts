@@ -322,7 +322,9 @@ async function openStore(
   }
   const { store, checked } = opened;
   // The commit thread starts beside the boot's reads: it writes nothing before the first commit.
-  const thread = wantsCommitThread(commits.thread) ? store.commitOnThread() : undefined;
+  const thread = wantsCommitThread(commits.thread)
+    ? store.commitOnThread().catch((error) => describe(error))
+    : undefined;
   const started = performance.now();
   const failure = checked === undefined
     ? undefined

@@ -43,6 +43,8 @@ export interface CommitThreadStart {
   path: string;
   shared: SharedArrayBuffer;
   checkpointMs: number;
+  /** See `WriterOptions.earliestUnlock`. */
+  earliestUnlock: boolean;
 }
 
 /** What the thread answers. */
@@ -56,8 +58,12 @@ export type CommitReply =
 export type CommitThread = "auto" | "on" | "off";
 export const COMMIT_THREAD_CHOICES: readonly CommitThread[] = ["auto", "on", "off"];
 
-/** How long a synchronous flush waits for the thread before the store counts as failed. */
+/** How long a flush or a drain waits for the thread before the store counts as failed. */
 const WAIT_MS = 30_000;
+/** How long closing waits for the thread to close its connection. */
+const CLOSE_WAIT_MS = 5_000;
+/** The error a worker whose module is not at a URL raises (Bun and Deno). */
+const MODULE_MISSING = /Cannot find module|Module not found/i;
 
 /**
  * Where the worker's module is: beside this file when run from source (and in
@@ -101,8 +107,13 @@ function tryWorker(
   }
   return new Promise((resolve) => {
     const shared = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT);
-    const onMessage = (reply: CommitReply) => {
+    const stop = () => {
+      worker.off("message", onMessage);
       worker.off("error", onError);
+      worker.off("exit", onExit);
+    };
+    const onMessage = (reply: CommitReply) => {
+      stop();
       if (reply.kind === "ready") {
         resolve(new ThreadWriter(worker, new Int32Array(shared), options));
         return;
@@ -110,18 +121,26 @@ function tryWorker(
       void worker.terminate();
       resolve(reply.kind === "refused" ? reply.message : `unexpected answer ${reply.kind}`);
     };
-    // Its module is not where this runtime looked: the next place.
-    const onError = () => {
-      worker.off("message", onMessage);
+    const onError = (error: Error) => {
+      stop();
       void worker.terminate();
-      tryWorker(path, options, index + 1).then(resolve);
+      // Its module is not where this runtime looked: the next place. Anything else is the reason.
+      if (MODULE_MISSING.test(error?.message ?? "")) {
+        tryWorker(path, options, index + 1).then(resolve);
+      } else resolve(`the commit thread failed to start: ${error?.message ?? String(error)}`);
     };
-    worker.once("message", onMessage);
-    worker.once("error", onError);
+    const onExit = () => {
+      stop();
+      resolve("the commit thread stopped before it was ready");
+    };
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
     const start: CommitThreadStart = {
       path,
       shared,
       checkpointMs: options.checkpointMs ?? CHECKPOINT_MS,
+      earliestUnlock: options.earliestUnlock ?? false,
     };
     worker.postMessage(start);
   });
@@ -137,15 +156,23 @@ export class ThreadWriter implements Committer {
   private failure: CommitError | undefined;
   private drains: (() => void)[] = [];
   private closed = false;
+  /** The thread is gone, or did not answer in time: nothing more can be asked of it. */
+  private gone = false;
 
   constructor(
     private readonly worker: Worker,
     private readonly signals: Int32Array,
     private readonly options: WriterOptions,
   ) {
-    worker.on("message", (reply: CommitReply) => this.answered(reply));
-    worker.on("error", (error: Error) => this.fail(error));
+    // Once closed, close() has settled everyone: late news changes nothing.
+    worker.on("message", (reply: CommitReply) => {
+      if (!this.closed) this.answered(reply);
+    });
+    worker.on("error", (error: Error) => {
+      if (!this.closed) this.fail(error);
+    });
     worker.on("exit", () => {
+      this.gone = true;
       if (!this.closed) this.fail(new Error("the commit thread stopped"));
     });
   }
@@ -153,6 +180,7 @@ export class ThreadWriter implements Committer {
   /** As `Writer.commit`: resolves once `writes` (or, with none, everything before) is on disk. */
   commit(writes: readonly Write[]): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new CommitError(new Error("the store is closed")));
     if (writes.length === 0 && this.pending.length === 0 && this.sent.length === 0) {
       return Promise.resolve();
     }
@@ -173,6 +201,11 @@ export class ThreadWriter implements Committer {
     return this.failure !== undefined || Atomics.load(this.signals, SIGNAL.failed) !== 0;
   }
 
+  /** A batch is being committed: the write lock may be held by the thread, not by a stranger. */
+  get busy(): boolean {
+    return this.sent.length > 0;
+  }
+
   /** Sends what is queued, and returns once the thread has committed it (or failed). */
   flush(): void {
     if (this.failure) {
@@ -181,16 +214,22 @@ export class ThreadWriter implements Committer {
     }
     // The thread takes batches in order, so this one may go while another is being committed.
     this.send();
-    if (this.sent.length === 0) return;
-    if (!this.waitFor(SIGNAL.done, this.seq)) {
-      this.fail(new Error(`the commit thread did not answer within ${WAIT_MS / 1000} s`));
-    }
+    if (this.sent.length === 0 || this.gone) return;
+    if (!this.waitFor(SIGNAL.done, this.seq, WAIT_MS)) this.timedOut();
   }
 
   drain(): Promise<void> {
+    if (this.failure) return Promise.resolve();
     if (this.sent.length === 0) this.send();
     if (this.sent.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drains.push(resolve));
+    return new Promise((resolve) => {
+      // A thread stuck in a commit (a hung disk) must not hold a shutdown forever.
+      const timer = setTimeout(() => this.timedOut(), WAIT_MS);
+      this.drains.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /**
@@ -200,9 +239,15 @@ export class ThreadWriter implements Committer {
   close(): void {
     if (this.closed) return;
     this.flush();
+    // A failure only the shared counters know of yet is reported like any other.
+    if (!this.failure && Atomics.load(this.signals, SIGNAL.failed) !== 0) {
+      this.fail(new Error("a commit failed on the commit thread"));
+    }
     this.closed = true;
-    this.worker.postMessage(CLOSE);
-    this.waitFor(SIGNAL.closed, 1);
+    if (!this.gone) {
+      this.worker.postMessage(CLOSE);
+      this.waitFor(SIGNAL.closed, 1, CLOSE_WAIT_MS);
+    }
     // Their answers may never be delivered now: settle them from the shared counters.
     const done = Atomics.load(this.signals, SIGNAL.done);
     const failedAt = Atomics.load(this.signals, SIGNAL.failed) || Infinity;
@@ -280,9 +325,15 @@ export class ThreadWriter implements Committer {
     for (const resolve of drains) resolve();
   }
 
-  /** Blocks until the shared counter `slot` reaches `target`; false after WAIT_MS. */
-  private waitFor(slot: number, target: number): boolean {
-    const deadline = performance.now() + WAIT_MS;
+  /** The thread did not answer in time: the store fails, and nothing more waits for it. */
+  private timedOut(): void {
+    this.gone = true;
+    this.fail(new Error(`the commit thread did not answer within ${WAIT_MS / 1000} s`));
+  }
+
+  /** Blocks until the shared counter `slot` reaches `target`; false after `ms`. */
+  private waitFor(slot: number, target: number, ms: number): boolean {
+    const deadline = performance.now() + ms;
     for (;;) {
       const value = Atomics.load(this.signals, slot);
       if (value >= target) return true;

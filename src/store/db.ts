@@ -119,12 +119,13 @@ export function quickCheck(db: Connection): string | undefined {
 /**
  * Why the database cannot take a write now, or undefined when it can: a
  * commit has failed, the file or its folder (where the WAL lives) is not
- * writable, its disk is full, or the write lock cannot be taken at once. It writes nothing
+ * writable, its disk is full, or the write lock cannot be taken at once (not probed with
+ * `probeLock: false`, while this process's own commit thread holds it). It writes nothing
  * and syncs nothing, so it is cheap enough for every health check.
  */
 export function writeProblem(
   db: Connection,
-  options: { path?: string; failed?: boolean } = {},
+  options: { path?: string; failed?: boolean; probeLock?: boolean } = {},
 ): string | undefined {
   if (options.failed) return "A commit failed; the server must restart";
   if (options.path !== undefined) {
@@ -139,6 +140,7 @@ export function writeProblem(
     const space = statfsSync(dirname(options.path));
     if (space.bavail * space.bsize < MIN_FREE_BYTES) return "The disk is full";
   }
+  if (options.probeLock === false) return undefined;
   // Never wait here: a health check that blocks the event loop is worse than a 503.
   db.exec("PRAGMA busy_timeout = 0");
   try {

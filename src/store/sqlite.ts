@@ -191,6 +191,8 @@ export class SqliteStore implements Store {
     return writeProblem(this.db, {
       ...(this.path !== undefined && { path: this.path }),
       failed: this.writer.failed,
+      // While the commit thread commits, it holds the write lock itself: that proves nothing.
+      probeLock: !this.writer.busy,
     });
   }
 

@@ -54,6 +54,8 @@ export interface Committer {
   drain(): Promise<void>;
   /** Whether a commit has failed: the state in memory can no longer be trusted. */
   readonly failed: boolean;
+  /** A batch is being committed elsewhere, holding the write lock (never, on the main thread). */
+  readonly busy: boolean;
   /** Stops the checkpoints; call after `flush`, before the connection closes. */
   close(): void;
 }
@@ -113,6 +115,9 @@ export class Writer implements Committer {
     this.flush();
     return Promise.resolve();
   }
+
+  /** Its commits run inside `flush`, so no request ever sees one in progress. */
+  readonly busy = false;
 
   /** Commits everything queued now. Called by the scheduler, and at shutdown. */
   flush(): void {

@@ -198,6 +198,40 @@ describe("ThreadWriter", () => {
     expect(count(path, "teams")).toBe(1);
   });
 
+  test("refuses a commit after close instead of leaving it unanswered", async () => {
+    const writer = await thread(database());
+    writer.close();
+    await expect(writer.commit([team(1)])).rejects.toBeInstanceOf(CommitError);
+  });
+
+  test("a thread that dies fails the store, and close does not wait for it", async () => {
+    const path = database();
+    const failures: Error[] = [];
+    const writer = await thread(path, { onFailure: (error) => failures.push(error) });
+    await writer.commit([team(1)]);
+    // What a crash of the thread looks like from the main thread.
+    const worker = (writer as unknown as { worker: { terminate(): Promise<unknown> } }).worker;
+    await worker.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(writer.failed).toBe(true);
+    expect(failures).toHaveLength(1);
+    await expect(writer.commit([team(2)])).rejects.toBeInstanceOf(CommitError);
+    await writer.drain();
+    writer.close(); // returns at once: the test's own timeout would catch a 30 s wait
+    expect(count(path, "teams")).toBe(1);
+  });
+
+  test("keeps the earliest of two unlock times when asked to, as the main thread does", async () => {
+    const path = database();
+    const writer = await thread(path, { earliestUnlock: true });
+    await writer.commit([team(1), { kind: "unlock", teamId: 1, puzzle: "p1", at: 500 }]);
+    await writer.commit([{ kind: "unlock", teamId: 1, puzzle: "p1", at: 200 }]);
+    writer.close();
+    const db = openConnection(path, { readonly: true });
+    expect(db.query("SELECT at FROM unlocks").get()).toEqual({ at: 200 });
+    db.close();
+  });
+
   test("says why it cannot start on a file that is not a database", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "cairn-thread-")), "missing", "cairn.db");
     expect(typeof await startCommitThread(path)).toBe("string");
@@ -221,6 +255,30 @@ describe("SqliteStore.commitOnThread", () => {
     expect(store.meta("contact_key")).toBe("k");
     store.close();
     expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  test("the health check is not fooled by the thread's own write lock, but sees a stranger's", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "cairn-thread-")), "cairn.db");
+    const opened = SqliteStore.open(path);
+    if (opened.kind !== "ok") throw new Error("locked");
+    const store = opened.store;
+    await store.commitOnThread();
+    // A batch big enough to hold the write lock for a while; the check runs all along.
+    const committed = store.commit(Array.from({ length: 20_000 }, (_, i) => team(i + 1)));
+    await new Promise((resolve) => setImmediate(resolve));
+    const problems = new Set<string | undefined>();
+    const until = performance.now() + 200;
+    while (performance.now() < until) problems.add(store.writeProblem());
+    await committed;
+    expect([...problems]).toEqual([undefined]);
+    // Idle, the lock is probed: another process's transaction is reported.
+    const stranger = openConnection(path);
+    stranger.exec("BEGIN IMMEDIATE");
+    expect(store.writeProblem()).toMatch(/cannot be locked for writing/);
+    stranger.exec("ROLLBACK");
+    stranger.close();
+    expect(store.writeProblem()).toBeUndefined();
+    store.close();
   });
 
   test("an in-memory database keeps its commits on the main thread", async () => {
