@@ -1,14 +1,39 @@
 // Shared by the browser tests: the compiled binary on a temp database, and
 // Debian's chromium through playwright-core.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
-import { type BrowserContext, chromium } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { buildBinary, freePort, waitFor } from "../_binary.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const chromiumAvailable = existsSync(CHROMIUM);
+
+const AXE = readFileSync(
+  join(import.meta.dir, "..", "..", "node_modules", "axe-core", "axe.min.js"),
+  "utf8",
+);
+
+/**
+ * axe-core on the page as it is now: how many checks passed (a page it could
+ * not read passes none), and each serious or critical finding, as
+ * "impact id at node, node".
+ */
+export async function axe(page: Page): Promise<{ passes: number; serious: string[] }> {
+  await page.evaluate(AXE);
+  return await page.evaluate(`(async () => {
+    const result = await globalThis.axe.run(document);
+    return {
+      passes: result.passes.length,
+      serious: result.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) =>
+          v.impact + " " + v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")
+        ),
+    };
+  })()`) as { passes: number; serious: string[] };
+}
 
 /** The binary serving `hunt` on a fresh database; `args` are more `serve` flags. */
 export async function startBinary(

@@ -3,32 +3,13 @@
 // live beside the team's guesses, the answer reaches the phone live.
 // Screenshots go to test-results/screenshots/.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
+import { axe, chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
 
 const ADMIN_TOKEN = "asks-admin-token";
 const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
-const AXE = readFileSync(
-  join(import.meta.dir, "..", "..", "node_modules", "axe-core", "axe.min.js"),
-  "utf8",
-);
-
-/** axe-core's serious and critical findings on the page as it is now (and how many checks passed). */
-async function axe(page: Page): Promise<{ passes: number; serious: string[] }> {
-  await page.evaluate(AXE);
-  return await page.evaluate(`(async () => {
-    const result = await globalThis.axe.run(document);
-    return {
-      passes: result.passes.length,
-      serious: result.violations
-        .filter((v) => v.impact === "serious" || v.impact === "critical")
-        .map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")),
-    };
-  })()`) as { passes: number; serious: string[] };
-}
-
 const HUNT = `
 [hunt]
 title = "Harbor Hunt"

@@ -5,19 +5,16 @@
 // scripts, then screenshots of every page at phone and desktop sizes, light
 // and dark, saved to test-results/screenshots/ (git-ignored).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { buildBinary, freePort, waitFor } from "../_binary.ts";
+import { axe } from "./_browser.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ADMIN_TOKEN = "journey-admin-token";
 const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
-const AXE = readFileSync(
-  join(import.meta.dir, "..", "..", "node_modules", "axe-core", "axe.min.js"),
-  "utf8",
-);
 
 const HUNT = `
 [hunt]
@@ -371,26 +368,11 @@ suite("the web UI in a browser", () => {
       const found: string[] = [];
       const check = async (page: Page, path: string, label: string) => {
         await page.goto(`${base}${path}`);
-        await page.evaluate(AXE);
-        const { passes, violations } = await page.evaluate(`(async () => {
-          const result = await globalThis.axe.run(document);
-          return {
-            passes: result.passes.length,
-            violations: result.violations.map((v) => ({
-              id: v.id,
-              impact: v.impact,
-              nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-            })),
-          };
-        })()`) as { passes: number; violations: { id: string; impact: string; nodes: string[] }[] };
+        const { passes, serious } = await axe(page);
         // axe ran its checks on the page: a page it could not read would pass none.
         if (passes < 10) found.push(`${label} ${path}: axe passed only ${passes} checks`);
         checked++;
-        for (const v of violations) {
-          if (v.impact === "serious" || v.impact === "critical") {
-            found.push(`${label} ${path}: ${v.impact} ${v.id} at ${v.nodes.join(", ")}`);
-          }
-        }
+        for (const finding of serious) found.push(`${label} ${path}: ${finding}`);
       };
       // Each page with and without scripts, light and dark, each of those at a phone's size or a
       // laptop's (colour contrast depends on the theme, layout on the size).

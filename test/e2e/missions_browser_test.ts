@@ -3,18 +3,14 @@
 // for a judge and gets the verdict live; an upload made offline that waits
 // in the outbox. Screenshots go to test-results/screenshots/.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { addGps, contains, GPS_LATITUDE } from "../http/_jpeg.ts";
-import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
+import { axe, chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
 
 const ADMIN_TOKEN = "missions-admin-token";
 const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
-const AXE = readFileSync(
-  join(import.meta.dir, "..", "..", "node_modules", "axe-core", "axe.min.js"),
-  "utf8",
-);
 
 const HUNT = `
 [hunt]
@@ -342,25 +338,10 @@ suite("photo missions in a browser", () => {
           const path of ["/puzzles/statue", "/puzzles/story", "/admin/judge", "/scoreboard/gallery"]
         ) {
           await page.goto(`${server.base}${path}`);
-          await page.evaluate(AXE);
-          const { passes, violations } = await page.evaluate(`(async () => {
-          const result = await globalThis.axe.run(document);
-          return {
-            passes: result.passes.length,
-            violations: result.violations.map((v) => ({
-              id: v.id,
-              impact: v.impact,
-              nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-            })),
-          };
-        })()`) as { passes: number; violations: { id: string; impact: string; nodes: string[] }[] };
+          const { passes, serious } = await axe(page);
           if (passes < 10) found.push(`${scheme} ${path}: axe passed only ${passes} checks`);
           checked++;
-          for (const v of violations) {
-            if (v.impact === "serious" || v.impact === "critical") {
-              found.push(`${scheme} ${path}: ${v.impact} ${v.id} at ${v.nodes.join(", ")}`);
-            }
-          }
+          for (const finding of serious) found.push(`${scheme} ${path}: ${finding}`);
         }
         if (scheme === "dark") {
           await page.goto(`${server.base}/admin/judge`);

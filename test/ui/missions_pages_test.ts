@@ -4,53 +4,10 @@
 import { describe, expect, test } from "bun:test";
 import { MISSIONS_TOML } from "../engine/missions_test.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "../http/_app.ts";
+import { browser } from "./_browser.ts";
 import { jpegWithGps } from "../http/_jpeg.ts";
 
 type App = ReturnType<typeof makeApp>;
-
-/** A browser without scripts: it keeps cookies and sends Origin on posts. */
-function browser(app: App, cookies: Record<string, string> = {}) {
-  const jar = new Map<string, string>(Object.entries(cookies));
-  const remember = (res: Response) => {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const [name, ...value] = pair!.split("=");
-      jar.set(name!, value.join("="));
-    }
-  };
-  const headers = (extra: Record<string, string> = {}) => ({
-    accept: "text/html",
-    ...(jar.size > 0 && { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") }),
-    ...extra,
-  });
-  return {
-    jar,
-    async get(path: string) {
-      const res = await app.app.request(`${ORIGIN}${path}`, { headers: headers() });
-      remember(res);
-      return { status: res.status, headers: res.headers, text: await res.text() };
-    },
-    /** A multipart form post, as a file input's form sends it. */
-    async upload(path: string, form: FormData) {
-      const res = await app.app.request(`${ORIGIN}${path}`, {
-        method: "POST",
-        headers: headers({ origin: ORIGIN }),
-        body: form,
-      });
-      remember(res);
-      return { status: res.status, location: res.headers.get("location") };
-    },
-    async post(path: string, fields: Record<string, string>) {
-      const res = await app.app.request(`${ORIGIN}${path}`, {
-        method: "POST",
-        headers: headers({ "content-type": "application/x-www-form-urlencoded", origin: ORIGIN }),
-        body: new URLSearchParams(fields).toString(),
-      });
-      remember(res);
-      return { status: res.status, location: res.headers.get("location"), text: await res.text() };
-    },
-  };
-}
 
 /** A signed-in judge named `name`. */
 async function judge(app: App, name: string) {

@@ -3,45 +3,10 @@
 import { describe, expect, test } from "bun:test";
 import { ASSETS } from "../../src/ui/mod.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "../http/_app.ts";
+import { browser } from "./_browser.ts";
 import { MINUTE } from "../engine/_hunt.ts";
 
 type App = ReturnType<typeof makeApp>;
-
-/** A browser without scripts: it keeps cookies and sends Origin on posts, as browsers do. */
-function browser(app: App) {
-  const jar = new Map<string, string>();
-  const remember = (res: Response) => {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const [name, ...value] = pair!.split("=");
-      const text = value.join("=");
-      if (text === "" || /max-age=0/i.test(line)) jar.delete(name!);
-      else jar.set(name!, text);
-    }
-  };
-  const headers = (extra: Record<string, string> = {}) => ({
-    accept: "text/html",
-    ...(jar.size > 0 && { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") }),
-    ...extra,
-  });
-  return {
-    jar,
-    async get(path: string) {
-      const res = await app.app.request(`${ORIGIN}${path}`, { headers: headers() });
-      remember(res);
-      return { status: res.status, headers: res.headers, text: await res.text() };
-    },
-    async post(path: string, fields: Record<string, string>, origin = ORIGIN) {
-      const res = await app.app.request(`${ORIGIN}${path}`, {
-        method: "POST",
-        headers: headers({ "content-type": "application/x-www-form-urlencoded", origin }),
-        body: new URLSearchParams(fields).toString(),
-      });
-      remember(res);
-      return { status: res.status, location: res.headers.get("location"), text: await res.text() };
-    },
-  };
-}
 
 async function joined(app: App, name = "Gulls") {
   const b = browser(app);
