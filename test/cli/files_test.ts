@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
+import { register, startServer } from "./_serve.ts";
 import { jpegWithGps } from "../http/_jpeg.ts";
 
 const HUNT = `
@@ -36,35 +37,6 @@ title = "Story"
 points = 10
 submit = "text"
 `;
-
-async function startServer(dir: string, extra: string[] = []) {
-  const io = fakeIo();
-  const hunt = join(dir, "hunt.toml");
-  writeFileSync(hunt, HUNT);
-  const db = join(dir, "cairn.db");
-  const exited = run(
-    ["serve", "--hunt", hunt, "--db", db, "--host", "127.0.0.1", "--port", "0", ...extra],
-    io,
-  );
-  for (let i = 0; i < 500 && !/event=listening/.test(io.out()); i++) await Bun.sleep(10);
-  const port = /url=http:\/\/127\.0\.0\.1:(\d+)\//.exec(io.out())?.[1];
-  if (port === undefined) throw new Error(`the server did not start: ${io.out()}${io.err()}`);
-  const base = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    io.stop();
-    return await exited;
-  };
-  return { base, db, stop };
-}
-
-async function register(base: string, name: string): Promise<string> {
-  const res = await fetch(`${base}/api/teams`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name, password: "correct horse" }),
-  });
-  return ((await res.json()) as { token: string }).token;
-}
 
 async function submit(base: string, token: string, puzzle: string, form: FormData) {
   const res = await fetch(`${base}/api/puzzles/${puzzle}/submissions`, {
@@ -86,7 +58,7 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
 describe("backup and export with mission files", () => {
   test("backup copies the named files beside the copy; export lists and copies them", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-files-"));
-    const server = await startServer(dir);
+    const server = await startServer(dir, HUNT);
     let stopped = false;
     try {
       const gulls = await register(server.base, "Gulls");
@@ -207,7 +179,7 @@ describe("backup and export with mission files", () => {
 
   test("a hunt without uploads gets no files folder beside its backup", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-files-"));
-    const server = await startServer(dir);
+    const server = await startServer(dir, HUNT);
     try {
       const io = fakeIo();
       expect(await run(["backup", join(dir, "copy.db"), "--db", server.db], io)).toBe(0);
@@ -221,7 +193,7 @@ describe("backup and export with mission files", () => {
   test("backup and export read the uploads from --files, as serve keeps them", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-files-"));
     const uploads = join(dir, "uploads");
-    const server = await startServer(dir, ["--files", uploads]);
+    const server = await startServer(dir, HUNT, ["--files", uploads]);
     try {
       await submit(server.base, await register(server.base, "Gulls"), "statue", photo(500));
       expect(readdirSync(uploads)).toHaveLength(1);

@@ -4,7 +4,6 @@ import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import {
   copyFileSync,
-  existsSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -16,6 +15,7 @@ import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { openDatabase } from "../../src/store/mod.ts";
 import { fakeIo } from "../_io.ts";
+import { register, startServer } from "./_serve.ts";
 import { open } from "../_sse.ts";
 
 const HUNT = `
@@ -35,36 +35,6 @@ points = 20
 unlock = 'after("2099-01-01T00:00:00Z")'
 answer = ["two"]
 `;
-
-/** Starts `cairn serve` in-process on a free port; resolves once it listens. */
-async function startServer(dir: string, extra: string[] = []) {
-  const io = fakeIo();
-  const hunt = join(dir, "hunt.toml");
-  if (!existsSync(hunt)) writeFileSync(hunt, HUNT);
-  const db = join(dir, "cairn.db");
-  const args = ["serve", "--hunt", hunt, "--db", db, "--host", "127.0.0.1", "--port", "0"];
-  const exited = run([...args, "--admin-token", "admin-token", ...extra], io);
-  let done = false;
-  void exited.then(() => (done = true));
-  for (let i = 0; i < 500 && !done && !/event=listening/.test(io.out()); i++) await Bun.sleep(10);
-  const port = /url=http:\/\/127\.0\.0\.1:(\d+)\//.exec(io.out())?.[1];
-  if (port === undefined) throw new Error(`the server did not start: ${io.out()}${io.err()}`);
-  const base = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    io.stop();
-    return await exited;
-  };
-  return { io, base, hunt, db, stop, exited };
-}
-
-async function register(base: string, name: string): Promise<string> {
-  const res = await fetch(`${base}/api/teams`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name, password: "correct horse" }),
-  });
-  return ((await res.json()) as { token: string }).token;
-}
 
 async function guess(base: string, token: string, puzzle: string, answer: string) {
   const res = await fetch(`${base}/api/puzzles/${puzzle}/guesses`, {
@@ -86,7 +56,7 @@ async function until(text: () => string, pattern: RegExp): Promise<void> {
 
 describe("GET /healthz", () => {
   test("answers 503 with the envelope while the database cannot be written, then 200 again", async () => {
-    const server = await startServer(mkdtempSync(join(tmpdir(), "cairn-ops-")));
+    const server = await startServer(mkdtempSync(join(tmpdir(), "cairn-ops-")), HUNT);
     try {
       const ok = await fetch(`${server.base}/healthz`);
       expect(ok.status).toBe(200);
@@ -112,7 +82,7 @@ describe("GET /healthz", () => {
 
 describe("SIGHUP", () => {
   test("re-reads the hunt file: unlocks are recomputed and pushed, the board follows", async () => {
-    const server = await startServer(mkdtempSync(join(tmpdir(), "cairn-ops-")));
+    const server = await startServer(mkdtempSync(join(tmpdir(), "cairn-ops-")), HUNT);
     try {
       const token = await register(server.base, "Gulls");
       expect(await guess(server.base, token, "first", "one")).toMatchObject({ result: "correct" });
@@ -143,7 +113,7 @@ describe("SIGHUP", () => {
   });
 
   test("keeps the running hunt when the file has errors, and logs every one", async () => {
-    const server = await startServer(mkdtempSync(join(tmpdir(), "cairn-ops-")));
+    const server = await startServer(mkdtempSync(join(tmpdir(), "cairn-ops-")), HUNT);
     try {
       const token = await register(server.base, "Gulls");
       await guess(server.base, token, "first", "one");
@@ -220,7 +190,7 @@ describe("start-up integrity check", () => {
 describe("cairn backup and cairn export", () => {
   test("work beside a running server, and export also once it stopped", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
-    const server = await startServer(dir);
+    const server = await startServer(dir, HUNT);
     let stopped = false;
     try {
       const token = await register(server.base, 'Gulls, "the" best');
@@ -280,7 +250,7 @@ describe("cairn backup and cairn export", () => {
       // Restore: the copy becomes another server's database, with the same results.
       const restored = mkdtempSync(join(tmpdir(), "cairn-ops-"));
       copyFileSync(join(dir, "copy.db"), join(restored, "cairn.db"));
-      const second = await startServer(restored);
+      const second = await startServer(restored, HUNT);
       const board = await (await fetch(`${second.base}/api/scoreboard`)).json();
       expect(second.io.out()).toContain(" teams=1 ");
       expect(await second.stop()).toBe(0);
