@@ -1,6 +1,7 @@
 // A small hunt that exercises every rule function, and a clock tests move by hand.
-import { Engine } from "../../src/engine/mod.ts";
+import { Engine, type Write } from "../../src/engine/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
+import { openDatabase, Writer } from "../../src/store/mod.ts";
 
 export const START = Date.parse("2026-11-21T10:00:00Z");
 export const MINUTE = 60_000;
@@ -111,6 +112,17 @@ export function engineWithTeam(toml: string, file = "hunt.toml") {
   const result = engine.register({ name: "Gulls", passwordHash: "h" });
   if (result.kind !== "ok") throw new Error("cannot register");
   return { engine, clock, hunt, team: result.team, registered: result.writes };
+}
+
+/** An in-memory database, and a commit that writes to it at once: for tests that restart from it. */
+export function memoryLog() {
+  const db = openDatabase(":memory:");
+  const writer = new Writer(db);
+  const commit = (writes: readonly Write[]) => {
+    void writer.commit(writes);
+    writer.flush();
+  };
+  return { db, commit };
 }
 
 /** The outcome, which must be "ok" (the test fails with what it was instead). */

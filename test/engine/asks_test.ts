@@ -1,15 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { Engine, type Write } from "../../src/engine/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
-import {
-  loadSnapshot,
-  openDatabase,
-  readResults,
-  saveScoring,
-  Writer,
-} from "../../src/store/mod.ts";
+import { loadSnapshot, readResults, saveScoring } from "../../src/store/mod.ts";
 import { ASKS_TOML } from "./_asks.ts";
-import { engineWithTeam, MINUTE, ok, START } from "./_hunt.ts";
+import { engineWithTeam, memoryLog, MINUTE, ok, START } from "./_hunt.ts";
 
 const HOUR = 60 * MINUTE;
 
@@ -136,12 +130,7 @@ describe("asks on disk", () => {
     const { engine, team, clock, hunt, registered } = setup(
       'hint_tokens = { start = 2, every = "1h" }',
     );
-    const db = openDatabase(":memory:");
-    const writer = new Writer(db);
-    const commit = (writes: readonly Write[]) => {
-      void writer.commit(writes);
-      writer.flush();
-    };
+    const { db, commit } = memoryLog();
     commit(registered);
     const first = ok(engine.ask(team, "lighthouse", "ask", "One?"));
     commit(first.writes);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { Engine, type Team, type Write } from "../../src/engine/mod.ts";
-import { loadSnapshot, openDatabase, Writer } from "../../src/store/mod.ts";
-import { engineWithTeam, MINUTE, ok, START } from "./_hunt.ts";
+import { Engine, type Team } from "../../src/engine/mod.ts";
+import { loadSnapshot } from "../../src/store/mod.ts";
+import { engineWithTeam, memoryLog, MINUTE, ok, START } from "./_hunt.ts";
 
 export const MISSIONS_TOML = `
 [hunt]
@@ -44,6 +44,19 @@ const VIDEO = { hash: "b".repeat(64), type: "video/mp4", size: 500_000 };
 
 function setup() {
   return engineWithTeam(MISSIONS_TOML, "m.toml");
+}
+
+/** Two teams' photos waiting for a judge, the first a second older. */
+function twoWaiting(engine: Engine, clock: { advance(ms: number): void }) {
+  const teams: Team[] = [];
+  for (const name of ["A", "B"]) {
+    const r = engine.register({ name, passwordHash: "h" });
+    if (r.kind === "ok") teams.push(r.team);
+  }
+  const first = ok(engine.submit(teams[0]!, "statue", { file: PHOTO })).submission;
+  clock.advance(1000);
+  const second = ok(engine.submit(teams[1]!, "statue", { file: PHOTO })).submission;
+  return [first, second] as const;
 }
 
 describe("Engine missions", () => {
@@ -153,14 +166,7 @@ describe("Engine missions", () => {
 
   test("two judges never get the same submission; a claim lapses after 2 minutes", () => {
     const { engine, clock, hunt } = setup();
-    const teams: Team[] = [];
-    for (const name of ["A", "B"]) {
-      const r = engine.register({ name, passwordHash: "h" });
-      if (r.kind === "ok") teams.push(r.team);
-    }
-    const first = ok(engine.submit(teams[0]!, "statue", { file: PHOTO })).submission;
-    clock.advance(1000);
-    const second = ok(engine.submit(teams[1]!, "statue", { file: PHOTO })).submission;
+    const [first, second] = twoWaiting(engine, clock);
     expect(engine.claimNext("ann")?.id).toBe(first.id);
     expect(engine.claimNext("bob")?.id).toBe(second.id);
     expect(engine.claimNext("cy")).toBeUndefined();
@@ -175,14 +181,7 @@ describe("Engine missions", () => {
 
   test("a judge who skips gets the next one, and the skipped one is free for others", () => {
     const { engine, clock } = setup();
-    const teams: Team[] = [];
-    for (const name of ["A", "B"]) {
-      const r = engine.register({ name, passwordHash: "h" });
-      if (r.kind === "ok") teams.push(r.team);
-    }
-    const first = ok(engine.submit(teams[0]!, "statue", { file: PHOTO })).submission;
-    clock.advance(1000);
-    const second = ok(engine.submit(teams[1]!, "statue", { file: PHOTO })).submission;
+    const [first, second] = twoWaiting(engine, clock);
     expect(engine.claimNext("ann")?.id).toBe(first.id);
     expect(engine.claimNext("ann", { skip: first.id })?.id).toBe(second.id);
     expect(engine.claimNext("bob")?.id).toBe(first.id);
@@ -198,12 +197,7 @@ describe("Engine missions", () => {
 describe("missions on disk", () => {
   test("a restart restores submissions, partial points and a rejection after acceptance", () => {
     const { engine, team, clock, hunt, registered } = setup();
-    const db = openDatabase(":memory:");
-    const writer = new Writer(db);
-    const commit = (writes: readonly Write[]) => {
-      void writer.commit(writes);
-      writer.flush();
-    };
+    const { db, commit } = memoryLog();
     commit(registered);
     const statue = ok(engine.submit(team, "statue", { file: PHOTO }));
     commit(statue.writes);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { createConnection } from "node:net";
 import { listen, type Listener } from "../../src/server/mod.ts";
+import type { Engine } from "../../src/engine/mod.ts";
 import { sleep } from "../_runtime.ts";
 import { makeApp } from "../http/_app.ts";
 import { open } from "../_sse.ts";
@@ -296,39 +297,38 @@ describe("shutdown", () => {
   });
 });
 
+/** Counts the engine's standings builds: each encoding of the board makes one. */
+function countBuilds(engine: Engine): { count: number } {
+  const builds = { count: 0 };
+  const standings = engine.standings.bind(engine);
+  engine.standings = (options) => {
+    builds.count++;
+    return standings(options);
+  };
+  return builds;
+}
+
 describe("the scoreboard's bytes", () => {
   test("are built only when read: changes with no stream open encode nothing", async () => {
     const { call, register, game } = makeApp({ coalesceMs: 0 });
-    const engine = game.engine;
-    let built = 0;
-    const standings = engine.standings.bind(engine);
-    engine.standings = (options) => {
-      built++;
-      return standings(options);
-    };
+    const builds = countBuilds(game.engine);
     const token = await register("Gulls");
     await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
     await settle();
-    expect(built).toBe(0);
+    expect(builds.count).toBe(0);
     const board = await call("GET", "/api/scoreboard");
     expect(board.body.teams[0]).toMatchObject({ name: "Gulls", score: 10 });
-    expect(built).toBe(1);
+    expect(builds.count).toBe(1);
     // Served again from the same bytes.
     await call("GET", "/api/scoreboard");
-    expect(built).toBe(1);
+    expect(builds.count).toBe(1);
   });
 });
 
 describe("the scoreboard's bytes, with and without listeners", () => {
   test("are pushed while a stream listens, skipped once it leaves, and current when read later", async () => {
     const { base, register, call, game } = serve({ coalesceMs: 0 });
-    const engine = game.engine;
-    let built = 0;
-    const standings = engine.standings.bind(engine);
-    engine.standings = (options) => {
-      built++;
-      return standings(options);
-    };
+    const builds = countBuilds(game.engine);
     const token = await register("Gulls");
     const stream = await open(base);
     await stream.wait((e) => e.event === "scoreboard");
@@ -342,16 +342,16 @@ describe("the scoreboard's bytes, with and without listeners", () => {
       game.live.heartbeat();
       await sleep(20);
     }
-    const builtWhenAlone = built;
+    const builtWhenAlone = builds.count;
     await call("POST", "/api/puzzles/b/guesses", { token, body: { answer: "bravo" } });
     await settle();
-    expect(built).toBe(builtWhenAlone);
+    expect(builds.count).toBe(builtWhenAlone);
     // Read later, the bytes hold the second solve, and its ETag is theirs.
     const res = await fetch(`${base}/api/scoreboard`);
     const json = await res.text();
     expect(JSON.parse(json).teams[0]).toMatchObject({ name: "Gulls", score: 30, solves: 2 });
     expect(res.headers.get("etag")).toBe(game.live.scoreboard().etag);
-    expect(built).toBe(builtWhenAlone + 1);
+    expect(builds.count).toBe(builtWhenAlone + 1);
     // A stream opened now starts from the same board.
     const again = await open(base);
     const first = await again.wait((e) => e.event === "scoreboard");
