@@ -173,41 +173,79 @@ export function serveHot(app: Hono, { play, answers }: { play: Play; answers: Ho
 
 /**
  * One hot route served directly: the work of `installFront`'s middleware,
- * inline and in its order, around the route's answer.
+ * inline and in its order, around the route's answer. An answer that needs
+ * no waiting (the list and a puzzle, on SQLite) is returned as a Response,
+ * not a promise: the server then writes it out at once, without a turn of
+ * the microtask queue (about 2 µs of CPU a request, measured in the note).
  */
 function direct(
   { game }: Play,
   route: { method: "GET" | "POST"; pattern: string },
   answer: HotAnswer,
-): (request: Request, id: string) => Promise<Response> {
+): (request: Request, id: string) => Response | Promise<Response> {
   const { pattern } = route;
   const unsafe = UNSAFE.has(route.method);
   const sync = game.store.sync?.bind(game.store);
   const onError = errorHandler(game.logger);
   const record = game.metrics.recorder(route.method, pattern);
-  return async function hot(request, id) {
-    const started = performance.now();
-    let contact: string | undefined;
-    let response: Response;
-    try {
-      const bearer = requestBearer(request);
-      const token = bearer ?? sessionCookie(request);
-      let teamId = token === undefined ? undefined : game.accounts.teamFor(token);
-      // Where nodes share a log, a session opened on another node may not be here yet.
-      if (sync !== undefined && token !== undefined && teamId === undefined) {
-        await sync();
-        teamId = game.accounts.teamFor(token);
-      }
-      // Every answer to a team carries a signed last-contact token.
-      if (teamId !== undefined) contact = game.contacts.issue(teamId, game.engine.now());
-      // CSRF: a cookie-authenticated write must come from this origin (a Bearer token is exempt).
-      if (unsafe && bearer === undefined && !sameOrigin(request)) throw crossSite();
-      response = await answer(request, { token, teamId, id });
-    } catch (error) {
-      response = onError(error as Error);
-    }
+
+  /** The last-contact header and the request's metrics, on any answer. */
+  function finish(response: Response, contact: string | undefined, started: number): Response {
     if (contact !== undefined) response.headers.set(CONTACT_HEADER, contact);
     record(response.status, (performance.now() - started) / 1000);
     return response;
+  }
+
+  /** Once the caller is known: the contact token, the same-origin rule, then the answer. */
+  function answerFor(
+    request: Request,
+    call: HotCall,
+    bearer: string | undefined,
+    started: number,
+  ): Response | Promise<Response> {
+    let contact: string | undefined;
+    let answered: Response | Promise<Response>;
+    try {
+      // Every answer to a team carries a signed last-contact token.
+      if (call.teamId !== undefined) {
+        contact = game.contacts.issue(call.teamId, game.engine.now());
+      }
+      // CSRF: a cookie-authenticated write must come from this origin (a Bearer token is exempt).
+      if (unsafe && bearer === undefined && !sameOrigin(request)) throw crossSite();
+      answered = answer(request, call);
+    } catch (error) {
+      return finish(onError(error as Error), contact, started);
+    }
+    if (answered instanceof Response) return finish(answered, contact, started);
+    return answered.then(
+      (response) => finish(response, contact, started),
+      (error) => finish(onError(error as Error), contact, started),
+    );
+  }
+
+  return function hot(request, id) {
+    const started = performance.now();
+    let bearer: string | undefined;
+    let token: string | undefined;
+    let teamId: number | undefined;
+    try {
+      bearer = requestBearer(request);
+      token = bearer ?? sessionCookie(request);
+      teamId = token === undefined ? undefined : game.accounts.teamFor(token);
+    } catch (error) {
+      return finish(onError(error as Error), undefined, started);
+    }
+    // Where nodes share a log, a session opened on another node may not be here yet.
+    if (sync !== undefined && token !== undefined && teamId === undefined) {
+      const known = token;
+      return sync().then(
+        () => {
+          const call = { token: known, teamId: game.accounts.teamFor(known), id };
+          return answerFor(request, call, bearer, started);
+        },
+        (error) => finish(onError(error as Error), undefined, started),
+      );
+    }
+    return answerFor(request, { token, teamId, id }, bearer, started);
   };
 }

@@ -427,6 +427,36 @@ describe("the hot routes, served directly and through Hono", () => {
     await compare(side(direct, servers[0]!), side(hono, servers[1]!));
   });
 
+  test("a read that needs no waiting is answered as a Response, not a promise", async () => {
+    const { app, register } = makeApp({ toml: HUNT });
+    const token = await register("Gulls");
+    const headers = { authorization: `Bearer ${token}` };
+    for (
+      const path of ["/api/puzzles", "/api/puzzles/a", "/api/puzzles/nope", "/api/puzzles/after-a"]
+    ) {
+      const answered = app.fetch(new Request(`http://localhost${path}`, { headers }));
+      expect(answered).toBeInstanceOf(Response);
+      expect((answered as Response).headers.get(CONTACT_HEADER)).toMatch(/^\d+\.\d+\./);
+    }
+    // An unknown token, with no shared log to read: a 401 at once, with no contact token.
+    const refused = app.fetch(
+      new Request("http://localhost/api/puzzles", { headers: { authorization: "Bearer nope" } }),
+    );
+    expect(refused).toBeInstanceOf(Response);
+    expect((refused as Response).status).toBe(401);
+    expect((refused as Response).headers.has(CONTACT_HEADER)).toBe(false);
+    // A guess waits for its commit.
+    const guessed = app.fetch(
+      new Request("http://localhost/api/puzzles/b/guesses", {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body: '{"answer":"wrong"}',
+      }),
+    );
+    expect(guessed).toBeInstanceOf(Promise);
+    expect((await guessed).status).toBe(200);
+  });
+
   test("the app's fetch answers them without Hono's chain, and carries them as routes", () => {
     const { app } = makeApp();
     expect(Object.keys((app.fetch as { routes?: object }).routes ?? {})).toEqual([
