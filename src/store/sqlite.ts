@@ -29,7 +29,7 @@ import type {
   TeamHistory,
   UploadSink,
 } from "./store.ts";
-import { type Committer, Writer } from "./writer.ts";
+import { type Committer, walFile, Writer } from "./writer.ts";
 import { startCommitThread } from "./commit_thread.ts";
 
 export type OpenStore = { kind: "ok"; store: SqliteStore } | { kind: "locked" };
@@ -66,6 +66,8 @@ export class SqliteStore implements Store {
       onBatch: (stats) => this.listeners.onBatch?.(stats),
       onFailure: (error) => this.listeners.onFailure?.(error),
       earliestUnlock,
+      // The writer syncs the WAL itself where there is one (a file SQLite could put in WAL mode).
+      ...(path !== undefined && inWalMode(db) && { wal: walFile(`${path}-wal`) }),
     });
   }
 
@@ -357,6 +359,11 @@ export class SqliteStore implements Store {
  * header's user_version (bytes 60–63), with no connection. A version still in
  * the WAL reads as older: the check then runs first, as it always did.
  */
+/** Whether the connection's journal is a WAL (SQLite keeps another mode where it cannot make one). */
+function inWalMode(db: Connection): boolean {
+  return db.query<{ journal_mode: string }>("PRAGMA journal_mode").get()?.journal_mode === "wal";
+}
+
 function isCurrent(path: string): boolean {
   try {
     const fd = openSync(path, "r");

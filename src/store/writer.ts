@@ -3,10 +3,21 @@
  * fsync. A request's writes are queued; the first write of a batch schedules
  * a flush for after the current turn of the event loop, so everything that
  * arrived meanwhile joins it. Each waiter is resolved only once its batch is
- * committed, and all of them are rejected if it fails. After a failure the
- * writer refuses everything: the in-memory state has run ahead of the disk,
- * so the process must rebuild it from the database (the server exits and its
- * service manager restarts it).
+ * committed and on disk, and all of them are rejected if it fails. After a
+ * failure the writer refuses everything: the in-memory state has run ahead
+ * of the disk, so the process must rebuild it from the database (the server
+ * exits and its service manager restarts it).
+ *
+ * The sync is the commit's slow part: the disk's answer, with the thread
+ * idle meanwhile. Over a database file (`walPath`), SQLite's commit only
+ * writes the WAL (`synchronous = NORMAL` for the batch's transaction), and
+ * the writer then syncs the WAL file itself with `fdatasync` on the
+ * runtime's thread pool. The main thread goes on serving requests, and the
+ * batches committed meanwhile go to disk together in the next sync. A waiter
+ * is resolved only after a sync that began after its commit, so an answer
+ * still means its write survives a power cut, as with SQLite's full sync.
+ * (SQLite itself still syncs the WAL before each checkpoint, and when it
+ * starts reusing the file.)
  *
  * Checkpoints (copying the WAL back into the database file) are not left to
  * the commits: SQLite's automatic one would run inside whichever commit
@@ -15,6 +26,7 @@
  * once a `checkpointMs`; a page written by many commits meanwhile is copied
  * once. The automatic checkpoint stays as a backstop (see db.ts).
  */
+import { closeSync, fdatasync, fdatasyncSync, openSync } from "node:fs";
 import type { Connection } from "./driver.ts";
 import type { Write } from "../engine/mod.ts";
 import type { BatchStats } from "./store.ts";
@@ -36,6 +48,22 @@ export interface WriterOptions {
    * CHECKPOINT_MS); 0 leaves checkpoints to SQLite, inside the commits.
    */
   checkpointMs?: number;
+  /**
+   * The database's WAL file (`walFile`): SQLite's commits then only write it,
+   * and the writer syncs it off the main thread before it resolves anyone
+   * (see `Writer`). Without it, each commit syncs inside SQLite.
+   */
+  wal?: WalFile;
+}
+
+/** The WAL file, as the writer syncs it. */
+export interface WalFile {
+  /** Syncs the file off the main thread; `done` is told the outcome. */
+  sync(done: (error: Error | null) => void): void;
+  /** Syncs the file now, on this thread; throws if it cannot. */
+  syncNow(): void;
+  /** Lets go of the file. */
+  close(): void;
 }
 
 /** How long after a commit the next passive checkpoint runs. */
@@ -75,6 +103,14 @@ export class CommitError extends Error {
   }
 }
 
+/** A batch committed to the WAL, waiting for its sync (or resolved at once without one). */
+interface Written {
+  waiters: Pending[];
+  rows: number;
+  /** When its transaction began (performance.now()), for the commit's duration. */
+  started: number;
+}
+
 /** The group commit: queues each request's writes and commits them in shared transactions. */
 export class Writer implements Committer {
   private pending: Pending[] = [];
@@ -82,26 +118,33 @@ export class Writer implements Committer {
   private failure: CommitError | undefined;
   private readonly checkpoints: Checkpoints;
   private readonly tables: Tables;
+  /** The WAL file, synced by the writer itself; undefined: SQLite syncs inside each commit. */
+  private readonly wal: WalFile | undefined;
+  /** The batch whose sync is in flight. */
+  private syncing: Written | undefined;
 
-  constructor(db: Connection, private readonly options: WriterOptions = {}) {
+  constructor(private readonly db: Connection, private readonly options: WriterOptions = {}) {
     this.checkpoints = new Checkpoints(db, options.checkpointMs ?? CHECKPOINT_MS);
     this.tables = new Tables(db, options.earliestUnlock);
+    this.wal = options.wal;
   }
 
   /**
-   * Makes `writes` durable; resolves once they are committed. With no writes,
-   * it resolves once everything queued before it is committed: an answer
-   * that rests on earlier state (a hint already taken, a puzzle already
-   * solved) waits until that state is on disk.
+   * Makes `writes` durable; resolves once they are committed and on disk.
+   * With no writes, it resolves once everything queued before it is: an
+   * answer that rests on earlier state (a hint already taken, a puzzle
+   * already solved) waits until that state is on disk.
    */
   commit(writes: readonly Write[]): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (writes.length === 0 && this.pending.length === 0) return Promise.resolve();
+    if (writes.length === 0 && this.pending.length === 0 && this.syncing === undefined) {
+      return Promise.resolve();
+    }
     return new Promise((resolve, reject) => {
       this.pending.push({ writes, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => this.turn());
       }
     });
   }
@@ -116,37 +159,142 @@ export class Writer implements Committer {
     return Promise.resolve();
   }
 
-  /** Its commits run inside `flush`, so no request ever sees one in progress. */
+  /** Its commits run inside one turn of the event loop, so no request ever sees one in progress. */
   readonly busy = false;
 
-  /** Commits everything queued now. Called by the scheduler, and at shutdown. */
+  /**
+   * Commits everything queued now, and returns once it is on disk, with the
+   * batch whose sync was in flight. Called at boot, before a reload, at
+   * shutdown and at close.
+   */
   flush(): void {
     this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    if (this.failure) {
-      for (const waiter of batch) waiter.reject(this.failure);
+    const written = this.write();
+    const inFlight = this.syncing;
+    // Answered here: the sync in flight, when it ends, finds nothing left to settle.
+    this.syncing = undefined;
+    const batches = [inFlight, written].filter((batch) => batch !== undefined);
+    if (batches.length === 0) return;
+    if (this.wal !== undefined) {
+      try {
+        this.wal.syncNow();
+      } catch (error) {
+        this.fail(error, batches.flatMap((batch) => batch.waiters));
+        return;
+      }
+    }
+    for (const batch of batches) this.settle(batch);
+  }
+
+  /** Commits what is queued, stops the checkpoint timer and lets go of the WAL file. */
+  close(): void {
+    this.flush();
+    this.checkpoints.stop();
+    this.wal?.close();
+  }
+
+  /**
+   * The scheduled turn: commits what is queued in one transaction, then syncs
+   * the WAL off the main thread. While a sync is in flight the queue grows,
+   * and its end commits the lot, so a busy server's batches grow with the
+   * disk's latency instead of multiplying.
+   */
+  private turn(): void {
+    this.scheduled = false;
+    if (this.syncing !== undefined) return;
+    const written = this.write();
+    if (written === undefined) return;
+    if (this.wal === undefined) {
+      this.settle(written);
       return;
+    }
+    this.syncing = written;
+    this.wal.sync((error) => {
+      if (this.syncing !== written) return;
+      this.syncing = undefined;
+      if (error !== null) {
+        this.fail(error, written.waiters);
+        return;
+      }
+      this.settle(written);
+      this.turn();
+    });
+  }
+
+  /** Commits the queued writes in one transaction (undefined: nothing to commit, or it failed). */
+  private write(): Written | undefined {
+    const waiters = this.pending;
+    this.pending = [];
+    if (waiters.length === 0) return undefined;
+    if (this.failure) {
+      for (const waiter of waiters) waiter.reject(this.failure);
+      return undefined;
     }
     const started = performance.now();
     let rows: number;
     try {
-      rows = this.tables.write(batch.map((waiter) => waiter.writes));
+      // The writer syncs the WAL itself: SQLite's commit only writes it.
+      if (this.wal !== undefined) this.db.exec("PRAGMA synchronous = NORMAL");
+      try {
+        rows = this.tables.write(waiters.map((waiter) => waiter.writes));
+      } finally {
+        // Every other write on this connection (meta, checkpoints) keeps SQLite's full sync.
+        if (this.wal !== undefined) this.db.exec("PRAGMA synchronous = FULL");
+      }
     } catch (error) {
-      this.failure = new CommitError(error);
-      this.checkpoints.stop();
-      for (const waiter of batch) waiter.reject(this.failure);
-      this.options.onFailure?.(this.failure);
-      return;
+      this.fail(error, waiters);
+      return undefined;
     }
-    this.options.onBatch?.({ requests: batch.length, rows, ms: performance.now() - started });
-    for (const waiter of batch) waiter.resolve();
     this.checkpoints.soon();
+    return { waiters, rows, started };
   }
 
-  /** Stops the checkpoint timer; the connection's close checkpoints what is left. */
-  close(): void {
-    this.checkpoints.stop();
+  /** A batch is on disk: its waiters are answered. */
+  private settle({ waiters, rows, started }: Written): void {
+    this.options.onBatch?.({ requests: waiters.length, rows, ms: performance.now() - started });
+    for (const waiter of waiters) waiter.resolve();
   }
+
+  /**
+   * Stops the writer and rejects `waiters`. A batch already committed, whose
+   * sync is in flight, is still answered by that sync.
+   */
+  private fail(error: unknown, waiters: Pending[]): void {
+    const first = this.failure === undefined;
+    this.failure ??= new CommitError(error);
+    this.checkpoints.stop();
+    for (const waiter of waiters) waiter.reject(this.failure);
+    if (first) this.options.onFailure?.(this.failure);
+  }
+}
+
+/**
+ * The WAL file at `path` (`<database>-wal`), synced with `fdatasync` through
+ * a descriptor of its own: a sync covers everything SQLite wrote to the file
+ * through its own descriptor. Opened at the first sync, once SQLite has
+ * made the file; the sync itself runs on a thread of the runtime's pool.
+ */
+export function walFile(path: string): WalFile {
+  let fd: number | undefined;
+  // Read and write: Windows syncs a file only through a handle that may write it.
+  const open = () => fd ??= openSync(path, "r+");
+  return {
+    sync(done) {
+      let opened: number;
+      try {
+        opened = open();
+      } catch (error) {
+        queueMicrotask(() => done(error as Error));
+        return;
+      }
+      fdatasync(opened, done);
+    },
+    syncNow() {
+      fdatasyncSync(open());
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
 }
