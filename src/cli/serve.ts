@@ -81,7 +81,8 @@ export const serveSpec: CommandSpec = {
       env: "CAIRN_COMMIT_THREAD",
       default: "auto",
       choices: COMMIT_THREAD_CHOICES,
-      help: "Commit on a thread of its own (auto: with two CPUs or more; SQLite only)",
+      help:
+        "Commit on a thread of its own: on; auto and off commit on the main thread (SQLite only)",
     },
     "log-level": {
       type: "string",
@@ -140,10 +141,13 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     ({ store, admin } = opened);
   } else {
     const filesDir = values.files === undefined ? undefined : resolve(values.files as string);
-    const opened = await openStore(dbPath, filesDir, longestGuessWindow(loaded.hunt), io, {
-      thread: values["commit-thread"] as CommitThread,
-      logger,
-    });
+    const opened = await openStore(
+      dbPath,
+      filesDir,
+      longestGuessWindow(loaded.hunt),
+      io,
+      values["commit-thread"] as CommitThread,
+    );
     if (typeof opened === "number") return opened;
     ({ store, checkMs } = opened);
     admin = adminToken(store, flag);
@@ -301,7 +305,7 @@ async function openStore(
   filesDir: string | undefined,
   longestWindowMs: number,
   io: Io,
-  commits: { thread: CommitThread; logger: Logger },
+  commitThread: CommitThread,
 ): Promise<{ store: Store; checkMs?: number } | number> {
   try {
     mkdirSync(dirname(dbPath), { recursive: true });
@@ -322,7 +326,7 @@ async function openStore(
   }
   const { store, checked } = opened;
   // The commit thread starts beside the boot's reads: it writes nothing before the first commit.
-  const thread = wantsCommitThread(commits.thread)
+  const thread = wantsCommitThread(commitThread)
     ? store.commitOnThread().catch((error) => describe(error))
     : undefined;
   const started = performance.now();
@@ -335,13 +339,11 @@ async function openStore(
     io.stderr(`serve: cannot open the database ${dbPath}: ${failure}\n`);
     return EXIT.failure;
   }
+  // Only `on` asks for the thread, so one that cannot start is refused, not replaced.
   if (refused !== undefined) {
-    if (commits.thread === "on") {
-      store.close();
-      io.stderr(`serve: cannot start the commit thread: ${refused}\n`);
-      return EXIT.failure;
-    }
-    commits.logger.warn("commit_thread_unavailable", { reason: refused, commits: "main thread" });
+    store.close();
+    io.stderr(`serve: cannot start the commit thread: ${refused}\n`);
+    return EXIT.failure;
   }
   if (checked === undefined) {
     return { store, ...(opened.checkMs !== undefined && { checkMs: opened.checkMs }) };

@@ -1,7 +1,7 @@
 /**
- * The group commit on a second CPU. Where the process may use two CPUs or
- * more, the SQLite store commits on a worker thread with its own connection
- * (_commit_worker.ts), and the main thread keeps only the requests: it
+ * The group commit on a second CPU, when asked for (`serve --commit-thread
+ * on`). The SQLite store then commits on a worker thread with its own
+ * connection (_commit_worker.ts), and the main thread keeps only the requests: it
  * queues each request's writes as the main-thread writer does, and sends
  * them to the thread as one JSON string (a structured clone of the same
  * records costs several times as much). While the thread commits a batch,
@@ -12,10 +12,12 @@
  *
  * The main thread can also wait for the thread without its event loop (a
  * shared counter and `Atomics.wait`): `flush` at shutdown and before a reload
- * returns once everything queued is on disk. With one CPU, the hand-off
- * costs more than it saves, and the main thread commits (writer.ts).
+ * returns once everything queued is on disk.
+ *
+ * It is not the default: the main thread's writer syncs the WAL off the
+ * thread (writer.ts), which keeps the main thread serving during the disk's
+ * wait without a hand-off, and measured faster on one CPU and on two.
  */
-import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Write } from "../engine/mod.ts";
 import {
@@ -75,9 +77,14 @@ const WORKER_URLS = [
   new URL("./store/_commit_worker.ts", import.meta.url),
 ];
 
-/** Whether `choice` means the thread here: from the CPUs this process may run on (its affinity). */
+/**
+ * Whether `choice` means the thread. `auto` is the main thread, on one CPU
+ * or many: since the main thread's writer syncs the WAL off the thread
+ * (writer.ts), it served more durable guesses than the commit thread in
+ * every setup measured (docs/performance.md); `on` asks for the thread.
+ */
 export function wantsCommitThread(choice: CommitThread): boolean {
-  return choice === "on" || (choice === "auto" && availableParallelism() >= 2);
+  return choice === "on";
 }
 
 /**

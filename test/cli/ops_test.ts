@@ -80,6 +80,40 @@ describe("GET /healthz", () => {
   });
 });
 
+describe("serve --commit-thread", () => {
+  for (
+    const [extra, commits] of [
+      [[], "main thread"],
+      [["--commit-thread", "off"], "main thread"],
+      [["--commit-thread", "on"], "commit thread"],
+    ] as const
+  ) {
+    test(`${extra.join(" ") || "by default"}: commits on the ${commits}, and a guess survives a restart`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+      const server = await startServer(dir, HUNT, [...extra]);
+      let token: string;
+      try {
+        expect(server.io.out()).toContain(`commits="${commits}"`);
+        token = await register(server.base, "Gulls");
+        expect(await guess(server.base, token, "first", "one")).toMatchObject({
+          result: "correct",
+        });
+      } finally {
+        expect(await server.stop()).toBe(0);
+      }
+      // Answered means on disk: a new server on the file has it.
+      const again = await startServer(dir, HUNT);
+      try {
+        expect(await guess(again.base, token, "first", "one")).toMatchObject({
+          result: "already_solved",
+        });
+      } finally {
+        expect(await again.stop()).toBe(0);
+      }
+    });
+  }
+});
+
 describe("SIGHUP", () => {
   test("re-reads the hunt file: unlocks are recomputed and pushed, the board follows", async () => {
     const server = await startServer(mkdtempSync(join(tmpdir(), "cairn-ops-")), HUNT);
