@@ -22,9 +22,9 @@
 // Loopback only; every run is bounded in time.
 // Usage: bun bench/load/run.ts [--teams 2000] [--rounds 5] [--seconds 3] [--connections 64]
 //   [--history 1000000] (older guesses seeded, as late in an event) [--skip-deno]
-//   [--unpinned] (the servers may use every CPU, wrk stays on CPU 1, and Cairn
-//   commits on its commit thread; the default pins the servers to CPU 0, where
-//   Cairn commits on the main thread) [--commit-thread auto|on|off] (given to serve)
+//   [--unpinned] (the servers may use every CPU, wrk stays on CPU 1; the default
+//   pins the servers to CPU 0) [--commit-thread auto|on|off] (given to serve: auto
+//   and off commit on the main thread, on on the commit thread)
 import {
   copyFileSync,
   existsSync,
@@ -54,10 +54,7 @@ const { values } = parseArgs({
     "commit-thread": { type: "string", default: "auto" },
   },
 });
-/**
- * `taskset` for a CPU. With --unpinned the servers may use every CPU (wrk and
- * hey stay on CPU 1), and Cairn commits on its commit thread.
- */
+/** `taskset` for a CPU. With --unpinned the servers may use every CPU (wrk and hey stay on CPU 1). */
 const pinned = (cpu: string) => values.unpinned && cpu === "0" ? [] : ["taskset", "-c", cpu];
 const withDeno = !values["skip-deno"];
 const teams = Number(values.teams);
