@@ -5,7 +5,7 @@
  * statement prepared once on first use.
  */
 import type { Connection, Statement } from "./driver.ts";
-import { closeSync, mkdtempSync, openSync, readSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
@@ -67,7 +67,7 @@ export class SqliteStore implements Store {
       onFailure: (error) => this.listeners.onFailure?.(error),
       earliestUnlock,
       // The writer syncs the WAL itself where there is one (a file SQLite could put in WAL mode).
-      ...(path !== undefined && inWalMode(db) && { wal: walFile(`${path}-wal`) }),
+      ...(path !== undefined && inWalMode(db) && { wal: walFile(`${realpathSync(path)}-wal`) }),
     });
   }
 

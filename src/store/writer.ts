@@ -17,7 +17,9 @@
  * is resolved only after a sync that began after its commit, so an answer
  * still means its write survives a power cut, as with SQLite's full sync.
  * (SQLite itself still syncs the WAL before each checkpoint, and when it
- * starts reusing the file.)
+ * starts reusing the file.) One difference remains: SQL reads (the admin's
+ * guess feed, exports, a backup taken meanwhile) see a batch from its
+ * commit, before its sync ends, as the game in memory already does.
  *
  * Checkpoints (copying the WAL back into the database file) are not left to
  * the commits: SQLite's automatic one would run inside whichever commit
@@ -120,8 +122,11 @@ export class Writer implements Committer {
   private readonly tables: Tables;
   /** The WAL file, synced by the writer itself; undefined: SQLite syncs inside each commit. */
   private readonly wal: WalFile | undefined;
-  /** The batch whose sync is in flight. */
+  /** The batch whose sync is in flight (none once a flush answered it). */
   private syncing: Written | undefined;
+  /** Syncs started and not yet returned, answered by a flush or not: no new one starts before. */
+  private syncsRunning = 0;
+  private closed = false;
 
   constructor(private readonly db: Connection, private readonly options: WriterOptions = {}) {
     this.checkpoints = new Checkpoints(db, options.checkpointMs ?? CHECKPOINT_MS);
@@ -189,6 +194,7 @@ export class Writer implements Committer {
   /** Commits what is queued, stops the checkpoint timer and lets go of the WAL file. */
   close(): void {
     this.flush();
+    this.closed = true;
     this.checkpoints.stop();
     this.wal?.close();
   }
@@ -201,7 +207,14 @@ export class Writer implements Committer {
    */
   private turn(): void {
     this.scheduled = false;
-    if (this.syncing !== undefined) return;
+    if (this.syncsRunning > 0) return;
+    // Answers resting on earlier writes, with none of their own: everything before is on disk.
+    if (this.pending.every((waiter) => waiter.writes.length === 0)) {
+      const waiters = this.pending;
+      this.pending = [];
+      for (const waiter of waiters) waiter.resolve();
+      return;
+    }
     const written = this.write();
     if (written === undefined) return;
     if (this.wal === undefined) {
@@ -209,14 +222,21 @@ export class Writer implements Committer {
       return;
     }
     this.syncing = written;
+    this.syncsRunning++;
     this.wal.sync((error) => {
-      if (this.syncing !== written) return;
-      this.syncing = undefined;
+      this.syncsRunning--;
+      // Closing flushed everything, through the other descriptor: nothing is left to answer.
+      if (this.closed) return;
+      // A flush may have answered this batch already (it synced through its own descriptor).
+      const mine = this.syncing === written;
+      if (mine) this.syncing = undefined;
+      // Any sync's error stops the writer, even a sync a flush made redundant: the disk lost
+      // pages, and Linux reports that once per descriptor.
       if (error !== null) {
-        this.fail(error, written.waiters);
+        this.fail(error, mine ? written.waiters : []);
         return;
       }
-      this.settle(written);
+      if (mine) this.settle(written);
       this.turn();
     });
   }
@@ -256,42 +276,59 @@ export class Writer implements Committer {
   }
 
   /**
-   * Stops the writer and rejects `waiters`. A batch already committed, whose
-   * sync is in flight, is still answered by that sync.
+   * Stops the writer and rejects `waiters`, with everything queued and not
+   * yet committed. A batch already committed, whose sync is in flight, is
+   * still answered by that sync.
    */
   private fail(error: unknown, waiters: Pending[]): void {
     const first = this.failure === undefined;
     this.failure ??= new CommitError(error);
     this.checkpoints.stop();
-    for (const waiter of waiters) waiter.reject(this.failure);
+    const queued = this.pending;
+    this.pending = [];
+    for (const waiter of [...waiters, ...queued]) waiter.reject(this.failure);
     if (first) this.options.onFailure?.(this.failure);
   }
 }
 
 /**
- * The WAL file at `path` (`<database>-wal`), synced with `fdatasync` through
- * a descriptor of its own: a sync covers everything SQLite wrote to the file
- * through its own descriptor. Opened at the first sync, once SQLite has
- * made the file; the sync itself runs on a thread of the runtime's pool.
+ * The WAL file at `path` (`<database>-wal`, the database's real path, as
+ * SQLite resolves symbolic links), synced with `fdatasync`: a sync covers
+ * everything SQLite wrote to the file through its own descriptor. The pool's
+ * syncs and `syncNow` each go through a descriptor of their own, so a write
+ * error the disk reports once per descriptor reaches both. Opened at the
+ * first sync, once SQLite has made the file.
  */
 export function walFile(path: string): WalFile {
-  let fd: number | undefined;
   // Read and write: Windows syncs a file only through a handle that may write it.
-  const open = () => fd ??= openSync(path, "r+");
+  const pooled = lazyOpen(path);
+  const direct = lazyOpen(path);
   return {
     sync(done) {
-      let opened: number;
+      let fd: number;
       try {
-        opened = open();
+        fd = pooled.fd();
       } catch (error) {
         queueMicrotask(() => done(error as Error));
         return;
       }
-      fdatasync(opened, done);
+      fdatasync(fd, done);
     },
     syncNow() {
-      fdatasyncSync(open());
+      fdatasyncSync(direct.fd());
     },
+    close() {
+      pooled.close();
+      direct.close();
+    },
+  };
+}
+
+/** A descriptor on `path`, opened read-write when first asked for. */
+function lazyOpen(path: string): { fd: () => number; close: () => void } {
+  let fd: number | undefined;
+  return {
+    fd: () => fd ??= openSync(path, "r+"),
     close() {
       if (fd !== undefined) closeSync(fd);
       fd = undefined;

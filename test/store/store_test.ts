@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { sleep, spawnRuntime } from "../_runtime.ts";
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Engine, type Write } from "../../src/engine/mod.ts";
@@ -14,6 +14,7 @@ import {
   openConnection,
   openDatabase,
   setMeta,
+  SqliteStore,
   type WalFile,
   walFile,
   Writer,
@@ -178,6 +179,8 @@ describe("Writer over a WAL file it syncs itself", () => {
     const first = writer.commit([team(1)]);
     expect(await settled(first)).toBe("waiting");
     const queued = writer.commit([team(2)]);
+    // Its turn has come and gone: it waits, uncommitted, for the sync's end.
+    expect(await settled(queued)).toBe("waiting");
     end(new Error("EIO: i/o error, fdatasync"));
     await expect(first).rejects.toThrow("Cannot save to the database: EIO: i/o error, fdatasync");
     await expect(queued).rejects.toBeInstanceOf(CommitError);
@@ -197,6 +200,43 @@ describe("Writer over a WAL file it syncs itself", () => {
     expect(other.calls).toEqual(["sync", "syncNow"]);
   });
 
+  test("an answer resting on earlier writes waits for the sync in flight, and no other", async () => {
+    const db = openDatabase(":memory:");
+    const { wal, calls, end } = heldWal();
+    const writer = new Writer(db, { wal });
+    const first = writer.commit([team(1)]);
+    const resting = writer.commit([]);
+    expect(await settled(first)).toBe("waiting");
+    const later = writer.commit([]);
+    expect(await settled(later)).toBe("waiting");
+    end();
+    expect(await settled(resting)).toBe("resolved");
+    expect(await settled(later)).toBe("resolved");
+    expect(calls).toEqual(["sync"]);
+  });
+
+  test("a sync a flush made redundant still stops the writer if it fails, and holds new syncs until it ends", async () => {
+    const db = openDatabase(":memory:");
+    const { wal, calls, end } = heldWal();
+    const failures: Error[] = [];
+    const writer = new Writer(db, { wal, onFailure: (error) => failures.push(error) });
+    const first = writer.commit([team(1)]);
+    expect(await settled(first)).toBe("waiting");
+    writer.flush();
+    expect(await settled(first)).toBe("resolved");
+    // A write after the flush waits, uncommitted, for the first sync to come back.
+    const next = writer.commit([team(2)]);
+    expect(await settled(next)).toBe("waiting");
+    expect(calls).toEqual(["sync", "syncNow"]);
+    expect(db.query("SELECT count(*) AS n FROM teams").get()).toEqual({ n: 1 });
+    // The disk lost pages: whichever sync hears of it, the writer stops.
+    end(new Error("EIO: i/o error, fdatasync"));
+    await expect(next).rejects.toBeInstanceOf(CommitError);
+    expect(writer.failed).toBe(true);
+    expect(failures).toHaveLength(1);
+    expect(db.query("SELECT count(*) AS n FROM teams").get()).toEqual({ n: 1 });
+  });
+
   test("flush() syncs on the spot, answering the batch in flight too; close() lets go of the file", async () => {
     const db = openDatabase(":memory:");
     const { wal, calls, end } = heldWal();
@@ -212,6 +252,7 @@ describe("Writer over a WAL file it syncs itself", () => {
     end();
     await settled(first);
     expect(calls).toEqual(["sync", "syncNow"]);
+    expect(writer.failed).toBe(false);
     writer.close();
     expect(calls).toEqual(["sync", "syncNow", "close"]);
   });
@@ -247,6 +288,24 @@ describe("Writer over a WAL file it syncs itself", () => {
     if (before !== undefined) expect(walDescriptors()).toBe(before - 1);
     db.close(true);
     expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+});
+
+describe("SqliteStore over a database file", () => {
+  test("opened through a symbolic link, syncs the WAL SQLite writes: the target's", async () => {
+    const real = tempDb();
+    openDatabase(real).close();
+    const link = join(mkdtempSync(join(tmpdir(), "cairn-link-")), "cairn.db");
+    symlinkSync(real, link);
+    const opened = SqliteStore.open(link);
+    if (opened.kind !== "ok") throw new Error("locked");
+    await opened.store.commit([team(1)]);
+    await opened.store.commit([team(2)]);
+    expect(opened.store.failed).toBe(false);
+    opened.store.close();
+    const db = openConnection(real);
+    expect(db.query("SELECT count(*) AS n FROM teams").get()).toEqual({ n: 2 });
+    db.close();
   });
 });
 
