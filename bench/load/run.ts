@@ -10,6 +10,9 @@
 // 3. For each route, alternates target and baseline in short rounds, with the
 //    same request bytes, and takes the median of the per-round ratios: this
 //    machine is shared and noisy, so only ratios measured side by side count.
+//    Beside the req/s ratio it reports a CPU ratio: the baseline's CPU time per
+//    request over Cairn's (each server's every thread, from /proc), which a
+//    busy neighbour moves much less than req/s.
 // 4. Runs guesses at a fixed rate of half the measured maximum (`hey -q`) for
 //    their p99, samples the server's RSS, prints a table and writes
 //    bench/results/latest.json and latest.md.
@@ -85,12 +88,29 @@ const median = (xs: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-/** wrk's figures from its text output (with --latency). */
+/** wrk's figures from its text output (with --latency), and the server's CPU time per request. */
 interface Run {
   rps: number;
   p50: number;
   p99: number;
   errors: number;
+  /**
+   * The server's CPU time (every thread, user and system) per request, in µs.
+   * Steadier than req/s on a shared machine: a neighbour that takes the CPU
+   * slows a run, but leaves each request's cost about the same.
+   */
+  cpuUs: number;
+}
+
+/** Clock ticks per second, the unit of /proc/PID/stat's CPU times. */
+const CLOCK_TICKS = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
+
+/** A process's CPU time so far (user and system, every thread), in µs, from /proc. */
+function cpuTimeUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The fields after the command name, which may hold spaces: utime and stime are 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
 }
 
 /** A duration such as `812.00us`, `1.23ms` or `2.01s`, in ms. */
@@ -101,7 +121,7 @@ function ms(text: string): number {
   return Number(match[1]) * scale;
 }
 
-function parseWrk(out: string): Run {
+function parseWrk(out: string): Omit<Run, "cpuUs"> {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const p50 = ms(/\s50%\s+(\S+)/.exec(out)?.[1] ?? "");
   const p99 = ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? "");
@@ -112,8 +132,12 @@ function parseWrk(out: string): Run {
   return { rps, p50, p99, errors };
 }
 
-/** Runs wrk on CPU 1 against `port` with a Lua script, for `duration` seconds. */
-async function wrk(port: number, script: string, duration: number): Promise<Run> {
+/**
+ * Runs wrk on CPU 1 against `port` with a Lua script, for `duration` seconds,
+ * and reads the CPU time the server `pid` spent meanwhile.
+ */
+async function wrk(port: number, pid: number, script: string, duration: number): Promise<Run> {
+  const before = cpuTimeUs(pid);
   const proc = Bun.spawn([
     ...pinned("1"),
     "wrk",
@@ -129,7 +153,9 @@ async function wrk(port: number, script: string, duration: number): Promise<Run>
   if ((await proc.exited) !== 0) {
     throw new Error(`wrk failed: ${await new Response(proc.stderr).text()}`);
   }
-  return parseWrk(out);
+  const spent = cpuTimeUs(pid) - before;
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
+  return { ...parseWrk(out), cpuUs: spent / requests };
 }
 
 /** A Lua string literal for any text without `]==]`. */
@@ -243,10 +269,10 @@ try {
   const payloadsPath = join(dir, "payloads.json");
   writeFileSync(payloadsPath, JSON.stringify(payloads));
   const barePort = freePort();
-  start(
+  const barePid = start(
     [process.execPath, join(import.meta.dir, "bare.ts"), String(barePort), payloadsPath],
     "bare Hono",
-  );
+  ).pid;
   await waitFor(`http://127.0.0.1:${barePort}/healthz`);
   const idleRss = rssOf(cairn.pid);
 
@@ -255,6 +281,7 @@ try {
   const bareDenoPort = freePort();
   let denoIdleRss = NaN;
   let denoPid = 0;
+  let bareDenoPid = 0;
   if (withDeno) {
     denoPid = start([
       ...DENO_RUN,
@@ -273,17 +300,25 @@ try {
       ],
       ...["--admin-token", "load-test-admin-token", "--log-level", "warn"],
     ], "cairn on Deno").pid;
-    start(
+    bareDenoPid = start(
       [...DENO_RUN, join(import.meta.dir, "bare.ts"), String(bareDenoPort), payloadsPath],
       "bare Hono on Deno",
-    );
+    ).pid;
     await waitFor(`http://127.0.0.1:${denoPort}/healthz`, 30_000);
     await waitFor(`http://127.0.0.1:${bareDenoPort}/healthz`, 30_000);
     denoIdleRss = rssOf(denoPid);
   }
   const sides = [
-    { runtime: "bun", target: cairnPort, bare: barePort },
-    ...(withDeno ? [{ runtime: "deno", target: denoPort, bare: bareDenoPort }] : []),
+    { runtime: "bun", target: cairnPort, targetPid: cairn.pid, bare: barePort, barePid },
+    ...(withDeno
+      ? [{
+        runtime: "deno",
+        target: denoPort,
+        targetPid: denoPid,
+        bare: bareDenoPort,
+        barePid: bareDenoPid,
+      }]
+      : []),
   ];
 
   const wrong = (t: number, j: number) => JSON.stringify({ answer: `wrong ${t} ${j}` });
@@ -333,8 +368,8 @@ try {
   // Short warm-ups, so that neither side is measured while its JIT is cold.
   for (const s of scenarios) {
     for (const side of sides) {
-      await wrk(side.target, s.script, 1);
-      await wrk(side.bare, s.script, 1);
+      await wrk(side.target, side.targetPid, s.script, 1);
+      await wrk(side.bare, side.barePid, s.script, 1);
     }
   }
 
@@ -351,17 +386,20 @@ try {
       for (const [k, side] of sides.entries()) {
         const { cairn: cairnRuns, bare: bareRuns } = runs[k]!;
         // Alternate which side goes first, so drift in the machine's load hits both.
+        const target = () => wrk(side.target, side.targetPid, s.script, seconds);
+        const bare = () => wrk(side.bare, side.barePid, s.script, seconds);
         if (r % 2 === 0) {
-          cairnRuns.push(await wrk(side.target, s.script, seconds));
-          bareRuns.push(await wrk(side.bare, s.script, seconds));
+          cairnRuns.push(await target());
+          bareRuns.push(await bare());
         } else {
-          bareRuns.push(await wrk(side.bare, s.script, seconds));
-          cairnRuns.push(await wrk(side.target, s.script, seconds));
+          bareRuns.push(await bare());
+          cairnRuns.push(await target());
         }
       }
     }
     const { cairn: cairnRuns, bare: bareRuns } = runs[0]!;
     const ratio = median(cairnRuns.map((run, i) => run.rps / bareRuns[i]!.rps));
+    const cpuRatio = median(cairnRuns.map((run, i) => bareRuns[i]!.cpuUs / run.cpuUs));
     const deno = runs[1] === undefined ? undefined : summarize(runs[1].cairn, runs[1].bare);
     const row = {
       route: s.name,
@@ -370,6 +408,7 @@ try {
         rps: median(cairnRuns.map((r) => r.rps)),
         p50: median(cairnRuns.map((r) => r.p50)),
         p99: median(cairnRuns.map((r) => r.p99)),
+        cpuUs: median(cairnRuns.map((r) => r.cpuUs)),
         errors: cairnRuns.reduce((a, r) => a + r.errors, 0),
       },
       bare: {
@@ -377,8 +416,10 @@ try {
         rps: median(bareRuns.map((r) => r.rps)),
         p50: median(bareRuns.map((r) => r.p50)),
         p99: median(bareRuns.map((r) => r.p99)),
+        cpuUs: median(bareRuns.map((r) => r.cpuUs)),
       },
       ratio,
+      cpuRatio,
       ratios: cairnRuns.map((run, i) => run.rps / bareRuns[i]!.rps),
       deno,
       target: s.target,
@@ -393,6 +434,8 @@ try {
     console.log(
       `${s.name}: ${Math.round(row.cairn.rps)} req/s vs ${Math.round(row.bare.rps)} (ratio ${
         ratio.toFixed(2)
+      }; CPU ${row.cairn.cpuUs.toFixed(1)} µs/request vs ${row.bare.cpuUs.toFixed(1)}, ratio ${
+        cpuRatio.toFixed(2)
       })` + (deno === undefined
         ? ""
         : `; on Deno ${Math.round(deno.cairn.rps)} req/s vs ${Math.round(deno.bare.rps)} (ratio ${
@@ -440,6 +483,9 @@ try {
     "baseline req/s": Math.round(r.bare.rps),
     baseline: r.baseline,
     ratio: r.ratio.toFixed(2),
+    "cpu µs/req": r.cairn.cpuUs.toFixed(1),
+    "baseline cpu µs/req": r.bare.cpuUs.toFixed(1),
+    "cpu ratio": r.cpuRatio.toFixed(2),
     target: r.target === undefined ? "—" : `≥ ${r.target}`,
     met: r.met === undefined ? "—" : r.met ? "yes" : "NO",
     "deno req/s": r.deno === undefined ? "—" : Math.round(r.deno.cairn.rps),
@@ -489,19 +535,20 @@ try {
     (values.unpinned ? "wrk on CPU 1, servers on every CPU." : "wrk on CPU 1, servers on CPU 0."),
     "",
     "| route | Cairn req/s | p50 ms | p99 ms | baseline | baseline req/s | ratio (median) | target " +
-    "| on Deno: req/s | p99 ms | baseline req/s | ratio |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| CPU µs/request: Cairn, baseline | CPU ratio (median) " +
+    "| on Deno: req/s | p99 ms | baseline req/s | ratio | CPU ratio |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...results.map((r) =>
       `| ${r.route} | ${Math.round(r.cairn.rps)} | ${r.cairn.p50.toFixed(2)} | ${
         r.cairn.p99.toFixed(2)
       } | ${r.baseline} | ${Math.round(r.bare.rps)} | ${r.ratio.toFixed(2)} | ${
         r.target === undefined ? "—" : `≥ ${r.target}: ${r.met ? "met" : "**not met**"}`
-      } | ${
+      } | ${r.cairn.cpuUs.toFixed(1)}, ${r.bare.cpuUs.toFixed(1)} | ${r.cpuRatio.toFixed(2)} | ${
         r.deno === undefined
-          ? "— | — | — | —"
+          ? "— | — | — | — | —"
           : `${Math.round(r.deno.cairn.rps)} | ${r.deno.cairn.p99.toFixed(2)} | ${
             Math.round(r.deno.bare.rps)
-          } | ${r.deno.ratio.toFixed(2)}`
+          } | ${r.deno.ratio.toFixed(2)} | ${r.deno.cpuRatio.toFixed(2)}`
       } |`
     ),
     "",
@@ -529,12 +576,14 @@ function summarize(cairnRuns: Run[], bareRuns: Run[]) {
     rps: median(runs.map((r) => r.rps)),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
+    cpuUs: median(runs.map((r) => r.cpuUs)),
     errors: runs.reduce((a, r) => a + r.errors, 0),
   });
   return {
     cairn: figures(cairnRuns),
     bare: figures(bareRuns),
     ratio: median(cairnRuns.map((run, i) => run.rps / bareRuns[i]!.rps)),
+    cpuRatio: median(cairnRuns.map((run, i) => bareRuns[i]!.cpuUs / run.cpuUs)),
   };
 }
 
