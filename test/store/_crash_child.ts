@@ -3,7 +3,7 @@
 // only once it is committed. The parent kills it with SIGKILL at random.
 // Usage: _crash_child.ts DB [main|thread]: commits on the main thread, or on
 // the commit thread (store/commit_thread.ts).
-import { writeSync } from "node:fs";
+import { realpathSync, writeSync } from "node:fs";
 import { Engine, type Write } from "../../src/engine/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
 import {
@@ -12,11 +12,14 @@ import {
   loadSnapshot,
   openDatabase,
   setMeta,
+  walFile,
   Writer,
 } from "../../src/store/mod.ts";
 import { startCommitThread } from "../../src/store/commit_thread.ts";
 
 const PUZZLES = 20;
+/** Right answers go only to the first few puzzles; wrong ones only to the rest. */
+const SOLVABLE = 5;
 const TEAMS = 8;
 const WORKERS = 32;
 
@@ -40,7 +43,11 @@ if (!startsAt) {
 const engine = new Engine(hunt, { clock: { now: () => Date.now() }, startsAt });
 engine.restore(loadSnapshot(db, { now: Date.now(), longestWindowMs: engine.longestGuessWindow() }));
 const onFailure = () => process.exit(3);
-let writer: Committer = new Writer(db, { onFailure });
+// On the main thread, as `SqliteStore` does: the writer syncs the WAL itself.
+let writer: Committer = new Writer(db, {
+  onFailure,
+  wal: walFile(`${realpathSync(process.argv[2]!)}-wal`),
+});
 if (process.argv[3] === "thread") {
   const thread = await startCommitThread(process.argv[2]!, { onFailure });
   if (typeof thread === "string") throw new Error(`no commit thread: ${thread}`);
@@ -62,8 +69,13 @@ say("ready");
 async function worker(seed: number): Promise<never> {
   for (let n = seed;; n++) {
     const team = teams[n % teams.length]!;
-    const puzzle = `p${(n * 7 + seed) % PUZZLES}`;
-    const raw = n % 13 === 0 ? `a${puzzle.slice(1)}` : `guess-${seed}-${n}`;
+    // The wrong guesses go to puzzles no one solves, so they never run out: every restart still
+    // has guesses to acknowledge. A right answer now and then solves one of the others.
+    const right = n % 61 === 0;
+    const puzzle = right
+      ? `p${(n / 61 + seed) % SOLVABLE}`
+      : `p${SOLVABLE + (n * 7 + seed) % (PUZZLES - SOLVABLE)}`;
+    const raw = right ? `a${puzzle.slice(1)}` : `guess-${seed}-${n}`;
     const outcome = engine.guess(team, puzzle, raw);
     if (outcome.kind !== "judged") {
       await new Promise((resolve) => setImmediate(resolve));
