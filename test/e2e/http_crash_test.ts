@@ -89,8 +89,12 @@ async function crashRounds(runtime: "binary" | "deno"): Promise<void> {
       let stop = false;
       const worker = async (w: number) => {
         for (let n = 0; !stop; n++) {
-          const puzzle = `p${(w + n) % 10}`;
-          const raw = n % 17 === 0 ? `a${puzzle.slice(1)}` : `r${round}-w${w}-n${n}`;
+          // Wrong guesses go to puzzles no one solves (p3–p9), so every round still has guesses
+          // to acknowledge (a guess on a solved puzzle is answered `already_solved`, unstored);
+          // a right answer now and then solves one of p0–p2.
+          const right = n % 17 === 0;
+          const puzzle = right ? `p${(w + n) % 3}` : `p${3 + (w + n) % 7}`;
+          const raw = right ? `a${puzzle.slice(1)}` : `r${round}-w${w}-n${n}`;
           try {
             const res = await fetch(`${base}/api/puzzles/${puzzle}/guesses`, {
               method: "POST",
