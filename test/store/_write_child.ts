@@ -2,6 +2,7 @@
 // one, then a solve) through the group-commit Writer, as a busy server does,
 // until it is killed. Prints "ready" once the first commit is on disk.
 import { openDatabase, Writer } from "../../src/store/mod.ts";
+import { teamWrite } from "./_writes.ts";
 
 const db = openDatabase(process.argv[2]!);
 const writer = new Writer(db);
@@ -12,16 +13,7 @@ async function team(): Promise<void> {
   const id = next++;
   const at = Date.now();
   await writer.commit([
-    {
-      kind: "team",
-      id,
-      name: `T${id}`,
-      nameKey: `t${id}`,
-      passwordHash: "h",
-      division: null,
-      members: [],
-      at,
-    },
+    { ...teamWrite(id), at },
     {
       kind: "guess",
       id: 2 * id - 1,

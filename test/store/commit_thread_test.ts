@@ -20,17 +20,9 @@ import {
   ThreadWriter,
   wantsCommitThread,
 } from "../../src/store/commit_thread.ts";
+import { teamWrite } from "./_writes.ts";
 
-const team = (id: number): Write => ({
-  kind: "team",
-  id,
-  name: `Team ${id}`,
-  nameKey: `team ${id}`,
-  passwordHash: "h",
-  division: null,
-  members: ["Ann", "Bo"],
-  at: id,
-});
+const team = teamWrite;
 
 const guess = (id: number, teamId: number): Write => ({
   kind: "guess",

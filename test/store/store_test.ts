@@ -20,18 +20,7 @@ import {
   Writer,
 } from "../../src/store/mod.ts";
 import { FakeClock, makeEngine, MINUTE, START } from "../engine/_hunt.ts";
-
-/** A registration write, for the writer's tests. */
-const TEAM_WRITE = {
-  kind: "team" as const,
-  id: 1,
-  name: "A",
-  nameKey: "a",
-  passwordHash: "h",
-  division: null,
-  members: [],
-  at: 0,
-};
+import { teamWrite } from "./_writes.ts";
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), "cairn-store-")), "cairn.db");
 
@@ -93,7 +82,7 @@ describe("Writer", () => {
     const db = openDatabase(":memory:");
     const failures: Error[] = [];
     const writer = new Writer(db, { onFailure: (error) => failures.push(error) });
-    const team = TEAM_WRITE;
+    const team = teamWrite(1);
     const ok = writer.commit([team]);
     // The same id again violates the primary key: the whole batch rolls back.
     const bad = writer.commit([{ ...team, nameKey: "b" }]);
@@ -133,7 +122,7 @@ async function settled(promise: Promise<unknown>): Promise<"resolved" | "rejecte
   return state;
 }
 
-const team = (id: number) => ({ ...TEAM_WRITE, id, name: `T${id}`, nameKey: `t${id}` });
+const team = teamWrite;
 
 describe("Writer over a WAL file it syncs itself", () => {
   test("answers a commit only after a sync that began after it, and commits what queued meanwhile next", async () => {
@@ -319,8 +308,7 @@ describe("Writer checkpoints", () => {
     const before = size();
     const writer = new Writer(db, { checkpointMs });
     const teams = Array.from({ length: 300 }, (_, i) => ({
-      ...TEAM_WRITE,
-      id: i + 1,
+      ...teamWrite(i + 1),
       name: `Team ${i} ${"x".repeat(100)}`,
       nameKey: `team ${i}`,
     }));
@@ -347,7 +335,7 @@ describe("Writer.commit() with no writes", () => {
   test("resolves only once what was queued before it is committed", async () => {
     const db = openDatabase(":memory:");
     const writer = new Writer(db);
-    const team = TEAM_WRITE;
+    const team = teamWrite(1);
     void writer.commit([team]);
     const rows = await writer.commit([]).then(() =>
       db.query("SELECT count(*) AS n FROM teams").get()
