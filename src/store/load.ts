@@ -1,16 +1,23 @@
 import type { Connection } from "./driver.ts";
 import type { Snapshot } from "../engine/mod.ts";
+import type { GuessMinutes } from "./minutes.ts";
+
+/** Guesses to count per minute as boot reads them: those whose id is at most `through`. */
+export interface MinutesToCount {
+  through: number;
+  into: GuessMinutes;
+}
 
 /**
  * Reads back everything the engine needs at boot. Guesses are the bulk: they
  * are read once, in table order, and aggregated here (totals per team and
- * puzzle, each team's latest), since no index by team keeps that cheap for
- * SQL (see migration 4); only the recent wrong guesses that can still count
- * against a guess limit are read one by one, through the time index.
+ * puzzle, each team's latest, the recent wrong guesses that can still count
+ * against a guess limit, and with `minutes` the guesses per minute), since
+ * the guesses keep no index for SQL to do it cheaply (migrations 4 and 11).
  */
 export function loadSnapshot(
   db: Connection,
-  options: { now: number; longestWindowMs: number },
+  options: { now: number; longestWindowMs: number; minutes?: MinutesToCount },
 ): Snapshot {
   const all = <T>(sql: string, ...params: (string | number)[]) => db.query<T>(sql).all(...params);
   const max = (table: string) =>
@@ -35,7 +42,7 @@ export function loadSnapshot(
     adjustments: all("SELECT team_id AS teamId, points, at FROM adjustments ORDER BY id"),
     submissions: readSubmissions(db),
     asks: readAsks(db),
-    ...guessAggregates(db, options.now - options.longestWindowMs),
+    ...guessAggregates(db, options.now - options.longestWindowMs, options.minutes),
     lastGuessId: max("guesses"),
     lastAdjustmentId: max("adjustments"),
     lastAnnouncementId: max("announcements"),
@@ -47,9 +54,15 @@ type GuessAggregates = Pick<Snapshot, "guessTotals" | "recentWrong" | "lastActiv
 /**
  * One sequential pass over the guesses: per team and puzzle, the wrong guesses
  * and the extra guesses used; per team, its latest guess (merged with hints and
- * check-ins). Extra guesses granted come from their own small table.
+ * check-ins); the wrong guesses after `recentAfter`, oldest first; and the
+ * guesses per minute into `minutes`. Extra guesses granted come from their own
+ * small table.
  */
-function guessAggregates(db: Connection, recentAfter: number): GuessAggregates {
+function guessAggregates(
+  db: Connection,
+  recentAfter: number,
+  minutes: MinutesToCount | undefined,
+): GuessAggregates {
   // Totals are kept by a numeric key (team id × 65,536 + the puzzle's number): no string per row.
   const puzzleNumbers = new Map<string, number>();
   const puzzleNames: string[] = [];
@@ -69,20 +82,31 @@ function guessAggregates(db: Connection, recentAfter: number): GuessAggregates {
   const later = (teamId: number, at: number) => {
     if (at > (latest.get(teamId) ?? -Infinity)) latest.set(teamId, at);
   };
+  const recentWrong: GuessAggregates["recentWrong"] = [];
   const guesses = db.query<
-    { teamId: number; puzzle: string; correct: number; extraUsed: number; at: number }
+    { id: number; teamId: number; puzzle: string; correct: number; extraUsed: number; at: number }
   >(
-    `SELECT team_id AS teamId, puzzle, result = 'correct' AS correct, extra_used AS extraUsed, at
-     FROM guesses`,
+    `SELECT id, team_id AS teamId, puzzle, result = 'correct' AS correct, extra_used AS extraUsed,
+       at FROM guesses`,
   );
   // Row by row: a million rows read as one array would cost more in allocation than in reading.
   for (const guess of guesses.iterate()) {
     later(guess.teamId, guess.at);
+    if (minutes !== undefined && guess.id <= minutes.through) {
+      minutes.into.count(guess.at, guess.correct === 1);
+    }
     if (guess.correct === 1 && guess.extraUsed === 0) continue;
     const row = total(guess.teamId, guess.puzzle);
-    if (guess.correct === 0) row.wrong++;
+    if (guess.correct === 0) {
+      row.wrong++;
+      if (guess.at > recentAfter) {
+        recentWrong.push({ teamId: guess.teamId, puzzle: guess.puzzle, at: guess.at });
+      }
+    }
     row.extraUsed += guess.extraUsed;
   }
+  // Oldest first; guesses of the same millisecond stay in the order they were stored.
+  recentWrong.sort((a, b) => a.at - b.at);
   const granted = db.query<{ teamId: number; puzzle: string; count: number }>(
     "SELECT team_id AS teamId, puzzle, sum(count) AS count FROM extra_guesses GROUP BY team_id, puzzle",
   );
@@ -99,9 +123,7 @@ function guessAggregates(db: Connection, recentAfter: number): GuessAggregates {
       puzzle: puzzleNames[key % 65_536]!,
       ...row,
     })),
-    recentWrong: db.query<{ teamId: number; puzzle: string; at: number }>(
-      "SELECT team_id AS teamId, puzzle, at FROM guesses WHERE result != 'correct' AND at > ? ORDER BY at",
-    ).all(recentAfter),
+    recentWrong,
     lastActivity: [...latest].map(([teamId, at]) => ({ teamId, at })),
   };
 }

@@ -15,6 +15,7 @@ import { openDatabase, writeProblem } from "./db.ts";
 import { readResults, saveScoring } from "./export.ts";
 import { filesDirOf, FileStore } from "./files.ts";
 import { loadSnapshot } from "./load.ts";
+import { GuessMinutes, MINUTE } from "./minutes.ts";
 import { acquireLock } from "./lock.ts";
 import type {
   Announcement,
@@ -34,8 +35,6 @@ import { startCommitThread } from "./commit_thread.ts";
 
 export type OpenStore = { kind: "ok"; store: SqliteStore } | { kind: "locked" };
 
-const MINUTE = 60_000;
-
 const FEED_COLUMNS =
   "g.id, g.team_id AS team, t.name AS team_name, g.puzzle, g.raw, g.normalized, g.result, g.at, g.effective_at, g.flag";
 
@@ -47,6 +46,13 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Statement>();
   /** Mission uploads, in the folder named after the database file. */
   readonly files: FileStore;
+  /** Guesses per minute (minutes.ts): every guess given to `commit`, and those on file before. */
+  private readonly minutes = new GuessMinutes();
+  /**
+   * The last guess id on file when the store opened, until those guesses are
+   * counted in `minutes` (by the boot's pass over them, or by the first chart).
+   */
+  private uncounted: number | undefined;
 
   private constructor(
     /** The connection itself: for tests, and the commands that read the file directly. */
@@ -58,6 +64,9 @@ export class SqliteStore implements Store {
     earliestUnlock = false,
   ) {
     this.listeners = listeners;
+    this.uncounted =
+      db.query<{ id: number | null }>("SELECT max(id) AS id FROM guesses").get()?.id ??
+        undefined;
     this.files = new FileStore(
       filesDir ??
         (path !== undefined ? filesDirOf(path) : mkdtempSync(join(tmpdir(), "cairn-files-"))),
@@ -146,6 +155,7 @@ export class SqliteStore implements Store {
   }
 
   commit(writes: readonly Write[]): Promise<void> {
+    this.minutes.add(writes);
     return this.writer.commit(writes);
   }
 
@@ -201,7 +211,7 @@ export class SqliteStore implements Store {
   snapshot(options: { now: number; longestWindowMs: number }): Snapshot {
     const preloaded = this.preloaded;
     this.preloaded = undefined;
-    return preloaded ?? loadSnapshot(this.db, options);
+    return preloaded ?? this.load(options);
   }
 
   /**
@@ -210,7 +220,17 @@ export class SqliteStore implements Store {
    * recent guesses, which the engine's guess windows then drop.
    */
   preload(options: { now: number; longestWindowMs: number }): void {
-    this.preloaded = loadSnapshot(this.db, options);
+    this.preloaded = this.load(options);
+  }
+
+  /** Reads the snapshot, counting the guesses on file at open in `minutes` if not yet done. */
+  private load(options: { now: number; longestWindowMs: number }): Snapshot {
+    const through = this.uncounted;
+    this.uncounted = undefined;
+    return loadSnapshot(this.db, {
+      ...options,
+      ...(through !== undefined && { minutes: { through, into: this.minutes } }),
+    });
   }
 
   private preloaded: Snapshot | undefined;
@@ -303,28 +323,34 @@ export class SqliteStore implements Store {
   }
 
   guessesPerMinute(now: number, minutes = 60): Promise<MinuteCount[]> {
-    const last = Math.floor(now / MINUTE);
-    const first = last - minutes + 1;
-    const rows = this.all<{ minute: number; guesses: number; correct: number }>(
-      `SELECT at / ${MINUTE} AS minute, count(*) AS guesses, sum(result = 'correct') AS correct
-       FROM guesses WHERE at >= ? GROUP BY minute`,
-      first * MINUTE,
-    );
-    const byMinute = new Map(rows.map((row) => [row.minute, row]));
-    const counts: MinuteCount[] = [];
-    for (let minute = first; minute <= last; minute++) {
-      const row = byMinute.get(minute);
-      counts.push({ at: minute * MINUTE, guesses: row?.guesses ?? 0, correct: row?.correct ?? 0 });
-    }
-    return Promise.resolve(counts);
+    return Promise.resolve(this.countedMinutes().last(now, minutes));
   }
 
   counts(): Promise<{ guesses: number; solves: number }> {
     const count = (sql: string) => this.all<{ n: number }>(sql)[0]?.n ?? 0;
     return Promise.resolve({
-      guesses: count("SELECT count(*) AS n FROM guesses"),
+      guesses: this.countedMinutes().total,
       solves: count("SELECT count(*) AS n FROM solves"),
     });
+  }
+
+  /**
+   * The guesses per minute, once the guesses on file at open are counted: a
+   * store that never read its snapshot (a command, a test) counts them here,
+   * in one pass by rowid.
+   */
+  private countedMinutes(): GuessMinutes {
+    const through = this.uncounted;
+    if (through !== undefined) {
+      this.uncounted = undefined;
+      const rows = this.all<{ minute: number; guesses: number; correct: number }>(
+        `SELECT at / ${MINUTE} AS minute, count(*) AS guesses, sum(result = 'correct') AS correct
+         FROM guesses WHERE id <= ? GROUP BY minute`,
+        through,
+      );
+      for (const row of rows) this.minutes.countMinute(row.minute, row.guesses, row.correct);
+    }
+    return this.minutes;
   }
 
   results(): Promise<ReturnType<typeof readResults>> {

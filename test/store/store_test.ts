@@ -39,11 +39,11 @@ describe("openDatabase()", () => {
     again.close();
   });
 
-  test("keeps no index of guesses by team: a batch of guesses from many teams appends, and dirties few pages", () => {
+  test("keeps no index of guesses: a batch of guesses appends to the table alone, and dirties few pages", () => {
     const db = openDatabase(":memory:");
     const indexes = db.query<{ name: string }>("PRAGMA index_list(guesses)").all()
       .map((row) => row.name).filter((name) => !name.startsWith("sqlite_autoindex"));
-    expect(indexes).toEqual(["guesses_by_time"]);
+    expect(indexes).toEqual([]);
     db.close();
   });
 
@@ -404,6 +404,79 @@ describe("loadSnapshot() and Engine.restore()", () => {
     const next = restored.guess(restored.teamByName("ONE")!, "b", "bravo");
     expect(next.kind === "judged" && next.guessId).toBe(7);
     reopened.close();
+  });
+});
+
+describe("guesses per minute", () => {
+  /** A guess of team 1, stored at `at` (each right one on a puzzle of its own). */
+  const guessAt = (
+    id: number,
+    at: number,
+    result: "correct" | "incorrect" = "incorrect",
+  ): Write => ({
+    kind: "guess",
+    id,
+    teamId: 1,
+    puzzle: `p${id}`,
+    raw: `g${id}`,
+    normalized: `G${id}`,
+    result,
+    extraUsed: false,
+    at,
+  });
+  const T = 1_000 * MINUTE; // the start of a minute
+  /** What SQL counts in the file, for the same minutes: the counts must agree with the table. */
+  const inFile = (store: SqliteStore, minutes: number[]) =>
+    minutes.map((minute) => {
+      const row = store.db.query<{ n: number; c: number }>(
+        "SELECT count(*) AS n, coalesce(sum(result = 'correct'), 0) AS c FROM guesses WHERE at / 60000 = ?",
+      ).get(minute)!;
+      return { at: minute * MINUTE, guesses: row.n, correct: row.c };
+    });
+
+  test("count the guesses on file when the store opened, once, and every guess committed after", async () => {
+    const path = tempDb();
+    const first = SqliteStore.open(path);
+    if (first.kind !== "ok") throw new Error("locked");
+    await first.store.commit([team(1), guessAt(1, T + 5), guessAt(2, T + 59_999, "correct")]);
+    await first.store.commit([guessAt(3, T + MINUTE)]);
+    expect(await first.store.guessesPerMinute(T + MINUTE, 3)).toEqual([
+      { at: T - MINUTE, guesses: 0, correct: 0 },
+      { at: T, guesses: 2, correct: 1 },
+      { at: T + MINUTE, guesses: 1, correct: 0 },
+    ]);
+    first.store.close();
+
+    // Booted: the snapshot's pass counts what was on file, and a chart asked for later does not
+    // count it again.
+    const booted = SqliteStore.open(path);
+    if (booted.kind !== "ok") throw new Error("locked");
+    booted.store.snapshot({ now: T + MINUTE, longestWindowMs: MINUTE });
+    const pending = booted.store.commit([guessAt(4, T + MINUTE + 1, "correct")]);
+    // Counted as soon as it is handed to the store, before its commit ends.
+    const minutes = await booted.store.guessesPerMinute(T + 2 * MINUTE, 3);
+    expect(minutes).toEqual([
+      { at: T, guesses: 2, correct: 1 },
+      { at: T + MINUTE, guesses: 2, correct: 1 },
+      { at: T + 2 * MINUTE, guesses: 0, correct: 0 },
+    ]);
+    await pending;
+    expect(minutes).toEqual(inFile(booted.store, [1_000, 1_001, 1_002]));
+    expect(await booted.store.counts()).toEqual({ guesses: 4, solves: 2 });
+    booted.store.close();
+
+    // Never booted (a command, a test): the first chart counts what is on file by itself.
+    const plain = SqliteStore.open(path);
+    if (plain.kind !== "ok") throw new Error("locked");
+    await plain.store.commit([guessAt(5, T + 2 * MINUTE)]);
+    const later = await plain.store.guessesPerMinute(T + 2 * MINUTE, 3);
+    expect(later).toEqual(inFile(plain.store, [1_000, 1_001, 1_002]));
+    expect(later.map((minute) => minute.guesses)).toEqual([2, 2, 1]);
+    expect(await plain.store.counts()).toEqual({ guesses: 5, solves: 2 });
+    // A snapshot read after that does not count them again.
+    plain.store.snapshot({ now: T + 2 * MINUTE, longestWindowMs: MINUTE });
+    expect(await plain.store.guessesPerMinute(T + 2 * MINUTE, 3)).toEqual(later);
+    plain.store.close();
   });
 });
 
