@@ -105,8 +105,8 @@ export function hotAnswers({ game, player: actions }: Play): HotAnswers {
       const options = keyed(request, call.token);
       const { answer } = await readRequestJson(request, GuessBody);
       const id = requestId(request);
-      const guessed = { ...options, ...(id !== undefined && { request: id }) };
-      return reply(await actions.guess(team.id, call.id, answer, guessed));
+      if (id !== undefined) options.request = id;
+      return reply(await actions.guess(team.id, call.id, answer, options));
     },
   };
 }

@@ -43,9 +43,9 @@ export function playerActions(game: Game) {
 export type PlayerActions = ReturnType<typeof playerActions>;
 
 /** Commits the engine's pending background writes with `writes`, in one commit. */
-async function settle(game: Game, writes: readonly Write[] = []): Promise<void> {
+function settle(game: Game, writes: readonly Write[] = []): Promise<void> {
   const background = game.engine.takeBackgroundWrites();
-  await game.commit(background.length === 0 ? writes : [...background, ...writes]);
+  return game.commit(background.length === 0 ? writes : [...background, ...writes]);
 }
 
 /** Registering, logging in and out. */
@@ -376,7 +376,8 @@ function puzzleActions(game: Game) {
       answer: string,
       options: ActionOptions = {},
     ): Promise<Outcome<GuessReply>> {
-      if ([...answer].length > MAX_GUESS_LENGTH) {
+      // Counted in characters; a string no longer in UTF-16 units than the limit is within it.
+      if (answer.length > MAX_GUESS_LENGTH && [...answer].length > MAX_GUESS_LENGTH) {
         return Promise.resolve(
           refusal("bad_request", `A guess is at most ${MAX_GUESS_LENGTH} characters`),
         );

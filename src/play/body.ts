@@ -16,23 +16,30 @@ export const EmptyBody = v.strictObject({});
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** The raw body, or an ApiError for one that is too large. */
-async function readLimited(request: Request): Promise<Uint8Array> {
+const UNREADABLE = "The request body could not be read";
+
+/**
+ * The raw body, or an ApiError for one that is too large. A body of declared
+ * length is the server's own promise of its bytes, passed on as it is: one
+ * await for the caller, and no more (a guess reads its body this way).
+ */
+function readLimited(request: Request): Promise<ArrayBuffer | Uint8Array> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > BODY_LIMIT) {
-    throw new ApiError("payload_too_large");
+    return Promise.reject(new ApiError("payload_too_large"));
   }
   // With a declared length the server's framing stops the body there, so it can be read
   // whole, natively; only a chunked body is counted as it arrives. The declared path never
   // touches `request.body`: on Bun that getter builds a ReadableStream, which cost a guess
   // more CPU than reading the bytes did (see docs/performance.md).
   if (declared !== null && !request.headers.has("transfer-encoding")) {
-    try {
-      return new Uint8Array(await request.arrayBuffer());
-    } catch {
-      throw new ApiError("bad_request", "The request body could not be read");
-    }
+    return request.arrayBuffer();
   }
+  return readChunked(request);
+}
+
+/** A body without a declared length, counted as it arrives: at most BODY_LIMIT bytes. */
+async function readChunked(request: Request): Promise<Uint8Array> {
   const body = request.body;
   if (body === null) return new Uint8Array();
   const chunks: Uint8Array[] = [];
@@ -43,7 +50,7 @@ async function readLimited(request: Request): Promise<Uint8Array> {
     try {
       chunk = await reader.read();
     } catch {
-      throw new ApiError("bad_request", "The request body could not be read");
+      throw new ApiError("bad_request", UNREADABLE);
     }
     if (chunk.done) break;
     size += chunk.value.byteLength;
@@ -64,7 +71,17 @@ async function readLimited(request: Request): Promise<Uint8Array> {
 
 /** The body as text: at most 64 KiB, and valid UTF-8, or a 400 or 413. */
 async function readText(request: Request): Promise<string> {
-  const bytes = await readLimited(request);
+  let bytes: ArrayBuffer | Uint8Array;
+  try {
+    bytes = await readLimited(request);
+  } catch (error) {
+    throw error instanceof ApiError ? error : new ApiError("bad_request", UNREADABLE);
+  }
+  return decodeText(bytes);
+}
+
+/** UTF-8 bytes as text, or a 400 for bytes that are not valid UTF-8. */
+function decodeText(bytes: ArrayBuffer | Uint8Array): string {
   try {
     return decoder.decode(bytes);
   } catch {
@@ -88,7 +105,13 @@ export async function readRequestJson<S extends v.GenericSchema>(
   request: Request,
   schema: S,
 ): Promise<v.InferOutput<S>> {
-  const text = await readText(request);
+  let bytes: ArrayBuffer | Uint8Array;
+  try {
+    bytes = await readLimited(request);
+  } catch (error) {
+    throw error instanceof ApiError ? error : new ApiError("bad_request", UNREADABLE);
+  }
+  const text = decodeText(bytes);
   let data: unknown = {};
   if (text.trim() !== "") {
     try {
