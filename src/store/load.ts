@@ -23,6 +23,10 @@ export function loadSnapshot(
   const max = (table: string) =>
     db.query<{ id: number | null }>(`SELECT max(id) AS id FROM ${table}`).get()?.id ?? 0;
 
+  // The million rows first, while the heap is small. On Deno, once the snapshot's other rows were
+  // alive, V8 let the pass's dead rows pile up in its old space: `serve` on 1M guesses held 527 MB
+  // of RSS after boot, and 305 MB with the pass first (Bun, 131 MB, was unaffected).
+  const guesses = guessAggregates(db, options.now - options.longestWindowMs, options.minutes);
   const teams = all<
     { id: number; name: string; division: string | null; members: string; createdAt: number }
   >(
@@ -42,7 +46,7 @@ export function loadSnapshot(
     adjustments: all("SELECT team_id AS teamId, points, at FROM adjustments ORDER BY id"),
     submissions: readSubmissions(db),
     asks: readAsks(db),
-    ...guessAggregates(db, options.now - options.longestWindowMs, options.minutes),
+    ...guesses,
     lastGuessId: max("guesses"),
     lastAdjustmentId: max("adjustments"),
     lastAnnouncementId: max("announcements"),
@@ -54,7 +58,8 @@ type GuessAggregates = Pick<Snapshot, "guessTotals" | "recentWrong" | "lastActiv
 /**
  * One sequential pass over the guesses: per team and puzzle, the wrong guesses
  * and the extra guesses used; per team, its latest guess (merged with hints and
- * check-ins); the wrong guesses after `recentAfter`, oldest first; and the
+ * check-ins); the wrong guesses after `recentAfter`, in table order (the engine
+ * sorts each team's, as it restores them); and the
  * guesses per minute into `minutes`. Extra guesses granted come from their own
  * small table.
  */
@@ -105,8 +110,6 @@ function guessAggregates(
     }
     row.extraUsed += guess.extraUsed;
   }
-  // Oldest first; guesses of the same millisecond stay in the order they were stored.
-  recentWrong.sort((a, b) => a.at - b.at);
   const granted = db.query<{ teamId: number; puzzle: string; count: number }>(
     "SELECT team_id AS teamId, puzzle, sum(count) AS count FROM extra_guesses GROUP BY team_id, puzzle",
   );

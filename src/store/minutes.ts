@@ -3,7 +3,9 @@
  * counted in memory. The guesses table keeps no index by time (migration
  * 11): its last page was written again with every batch. So the store counts
  * the guesses that were in the file when it opened once, in boot's one pass
- * over the guesses (load.ts), and every guess it is given to commit after.
+ * over the guesses (load.ts), and every guess it is given to commit after,
+ * as it is handed over. A batch whose commit fails is counted too: the
+ * server then exits and counts again from the file when it starts.
  */
 import type { Write } from "../engine/mod.ts";
 import type { MinuteCount } from "./store.ts";

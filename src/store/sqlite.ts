@@ -155,7 +155,9 @@ export class SqliteStore implements Store {
   }
 
   commit(writes: readonly Write[]): Promise<void> {
-    this.minutes.add(writes);
+    // Counted as handed over (a batch that fails is counted, and the server then exits to
+    // rebuild); a failed writer refuses everything after, which is not counted.
+    if (!this.writer.failed) this.minutes.add(writes);
     return this.writer.commit(writes);
   }
 

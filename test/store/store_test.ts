@@ -478,6 +478,20 @@ describe("guesses per minute", () => {
     expect(await plain.store.guessesPerMinute(T + 2 * MINUTE, 3)).toEqual(later);
     plain.store.close();
   });
+
+  test("a failed writer's refused commits are not counted", async () => {
+    const opened = SqliteStore.open(tempDb());
+    if (opened.kind !== "ok") throw new Error("locked");
+    const { store } = opened;
+    await store.commit([team(1), guessAt(1, T)]);
+    // The same guess id again: the commit fails, and the writer refuses everything after.
+    await expect(store.commit([guessAt(1, T)])).rejects.toBeInstanceOf(CommitError);
+    const before = (await store.counts()).guesses;
+    await expect(store.commit([guessAt(2, T)])).rejects.toBeInstanceOf(CommitError);
+    expect((await store.counts()).guesses).toBe(before);
+    expect((await store.guessesPerMinute(T, 1))[0]!.guesses).toBe(before);
+    store.close();
+  });
 });
 
 describe("acquireLock()", () => {
