@@ -19,6 +19,7 @@ import type { Write } from "../src/engine/mod.ts";
 import { PgStore } from "../src/store/pg.ts";
 import { freePort, waitFor } from "../test/_binary.ts";
 import { startPg } from "../test/_pg.ts";
+import { teamWrite } from "../test/store/_writes.ts";
 
 const { values } = parseArgs({
   options: {
@@ -191,18 +192,7 @@ try {
   const big = await pg.createDatabase("catchup");
   const writes: Write[] = [];
   const teams = 1_000;
-  for (let id = 1; id <= teams; id++) {
-    writes.push({
-      kind: "team",
-      id,
-      name: `T${id}`,
-      nameKey: `t${id}`,
-      passwordHash: "x",
-      division: null,
-      members: [],
-      at: 1_000 + id,
-    });
-  }
+  for (let id = 1; id <= teams; id++) writes.push({ ...teamWrite(id), at: 1_000 + id });
   for (let id = 1; writes.length < catchUpRows; id++) {
     writes.push({
       kind: "guess",

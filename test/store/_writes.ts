@@ -1,4 +1,4 @@
-// Records for the store's tests: what a registration writes, for any team id.
+// Records for the store's tests and bench/pg.ts: what a registration writes, for any team id.
 import type { Write } from "../../src/engine/mod.ts";
 
 /** Team `id`'s registration record, named after its id. */
