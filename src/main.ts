@@ -1,6 +1,31 @@
 // The process entry point, and the only file with process-wide side effects:
 // it reads argv and the environment, wires signals, and sets the exit code.
 import { run } from "./cli/mod.ts";
+import { allocatorRestart } from "./runtime.ts";
+
+// `cairn serve` on Bun restarts itself once, before anything else, with the allocator's settings
+// for a server (runtime.ts). `execve` keeps the process id, its open terminal and its parent.
+const restart = allocatorRestart({
+  argv: process.argv,
+  execArgv: process.execArgv,
+  execPath: process.execPath,
+  env: process.env,
+  platform: process.platform,
+  main: "Bun" in globalThis ? Bun.main : undefined,
+  canExec: typeof process.execve === "function",
+});
+if (restart !== undefined) {
+  try {
+    process.execve!(restart.file, restart.args, restart.env);
+  } catch (error) {
+    // It serves all the same, with Bun's own settings.
+    process.stderr.write(
+      `cairn: serving with Bun's default allocator settings (restart failed: ${
+        (error as Error).message
+      })\n`,
+    );
+  }
+}
 
 const shutdown = new Promise<string>((resolve) => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => resolve(signal));
