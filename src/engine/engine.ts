@@ -382,8 +382,7 @@ export class Engine {
     const guessId = this.nextGuessId++;
     team.lastActivityAt = now;
     if (extraUsed) team.extraGuesses.set(puzzle.index, team.extraGuesses.get(puzzle.index)! - 1);
-    const writes: Write[] = [];
-    writes.push({
+    const write: Extract<Write, { kind: "guess" }> = {
       kind: "guess",
       id: guessId,
       teamId: team.id,
@@ -393,8 +392,10 @@ export class Engine {
       result: judged.kind,
       extraUsed,
       at: now,
-      ...(when !== now && { effectiveAt: when }),
-    });
+    };
+    // Set only when it differs, without a spread: this runs on every guess.
+    if (when !== now) write.effectiveAt = when;
+    const writes: Write[] = [write];
     if (judged.kind === "correct") {
       const decayed = this.solve(team, puzzle, when);
       const unlocked = this.refresh(team, now, writes, when);

@@ -73,8 +73,20 @@ const LATIN_FOLDS: readonly (string | null)[] = Array.from({ length: LATIN_END }
   return MARK.test(folded) ? null : folded;
 });
 
+// The last text normalized and its result: a guess is normalized twice, to judge it and to store it.
+let lastText = "";
+let lastFolded = "";
+
 /** The brief's default normalization: accent-free upper case, letters, numbers and symbols only. */
 export function normalize(text: string): string {
+  if (text === lastText) return lastFolded;
+  const folded = normalizeText(text);
+  lastText = text;
+  lastFolded = folded;
+  return folded;
+}
+
+function normalizeText(text: string): string {
   // Fast path for the common guess: Latin text folds one character at a time, with no NFKD and no
   // RegExp. About ten times faster on accented text.
   let folded = "";

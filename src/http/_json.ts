@@ -16,8 +16,8 @@ export const JSON_HEADERS = {
 export const JSON_HEADER_LIST = new Headers(JSON_HEADERS);
 
 /** A JSON response with only the headers it needs: hot responses stay lean. */
-export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  const merged = Object.keys(headers).length === 0
+export function json(data: unknown, status = 200, headers?: Record<string, string>): Response {
+  const merged = headers === undefined || Object.keys(headers).length === 0
     ? JSON_HEADER_LIST
     : { ...JSON_HEADERS, ...headers };
   return new Response(JSON.stringify(data), { status, headers: merged });

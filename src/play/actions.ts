@@ -261,11 +261,10 @@ function decideGuess(
         writes: [],
       };
     case "judged": {
-      const reply: GuessReply = {
-        result: outcome.result,
-        ...(outcome.message !== undefined && { message: outcome.message }),
-        unlocked: outcome.unlocked,
-      };
+      // Built field by field, in the answer's key order, without a spread: this runs on every guess.
+      const reply: GuessReply = outcome.message === undefined
+        ? { result: outcome.result, unlocked: outcome.unlocked }
+        : { result: outcome.result, message: outcome.message, unlocked: outcome.unlocked };
       return { outcome: { ok: true, reply }, writes: flagged(outcome.writes, time) };
     }
   }
