@@ -61,6 +61,16 @@ describe("default normalization", () => {
     for (const [, text, expected] of cases) expect(normalize(expected)).toBe(normalize(text));
   });
 
+  test("normalize() remembers only the last text: each answer is its own text's", () => {
+    // A guess is normalized twice in a row (judged, then stored); the second call is remembered.
+    for (const [, text, expected] of cases) {
+      expect(normalize(text)).toBe(expected);
+      expect(normalize(text)).toBe(expected);
+      expect(normalize(`${text}x`)).toBe(`${expected}X`);
+      expect(normalize(text)).toBe(expected);
+    }
+  });
+
   test("normalize() folds Latin text one character at a time as the general path does", () => {
     // Appending 中 forces the general path; without it, Latin text takes the fast path.
     const neighbours = ["", "e", "E", "1", " ", "´", "ß", "ε", "\u0301", "\u0345"];
