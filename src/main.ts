@@ -1,10 +1,10 @@
 // The process entry point, and the only file with process-wide side effects:
 // it reads argv and the environment, wires signals, and sets the exit code.
-import { run } from "./cli/mod.ts";
 import { allocatorRestart } from "./runtime.ts";
 
 // `cairn serve` on Bun restarts itself once, before anything else, with the allocator's settings
-// for a server (runtime.ts). `execve` keeps the process id, its open terminal and its parent.
+// for a server (runtime.ts). `execve` keeps the process id, its open terminal and its parent. The
+// commands are imported after it (below), so that the restart does not load them twice.
 const restart = allocatorRestart({
   argv: process.argv,
   execArgv: process.execArgv,
@@ -26,6 +26,8 @@ if (restart !== undefined) {
     );
   }
 }
+
+const { run } = await import("./cli/mod.ts");
 
 const shutdown = new Promise<string>((resolve) => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => resolve(signal));
