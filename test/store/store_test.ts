@@ -124,6 +124,89 @@ async function settled(promise: Promise<unknown>): Promise<"resolved" | "rejecte
 
 const team = teamWrite;
 
+describe("a batch's guesses", () => {
+  test("go in as decided, across requests, with each solve after its guess", async () => {
+    const db = openDatabase(":memory:");
+    const writer = new Writer(db);
+    await writer.commit([team(1), team(2)]);
+    const guess = (id: number, result: "correct" | "incorrect"): Write => ({
+      kind: "guess",
+      id,
+      teamId: 1 + (id % 2),
+      puzzle: `p${id}`,
+      raw: `guess ${id}`,
+      normalized: `GUESS${id}`,
+      result,
+      extraUsed: id === 5,
+      at: START + id,
+      ...(id === 7 && { effectiveAt: START, flag: "late" as const }),
+    });
+    const range = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    // Three requests in one batch: 40 guesses, two of them solves, and an unlock between.
+    const done = Promise.all([
+      writer.commit(range(1, 20).map((id) => guess(id, id === 20 ? "correct" : "incorrect"))),
+      writer.commit([
+        { kind: "unlock", teamId: 2, puzzle: "p99", at: START },
+        ...range(21, 37).map((id) => guess(id, id === 37 ? "correct" : "incorrect")),
+      ]),
+      writer.commit(range(38, 40).map((id) => guess(id, "incorrect"))),
+    ]);
+    writer.flush();
+    await done;
+    const rows = db.query<
+      { id: number; team_id: number; raw: string; result: string; extra_used: number },
+      []
+    >("SELECT id, team_id, raw, result, extra_used FROM guesses ORDER BY id").all();
+    expect(rows).toEqual(
+      range(1, 40).map((id) => ({
+        id,
+        team_id: 1 + (id % 2),
+        raw: `guess ${id}`,
+        result: id === 20 || id === 37 ? "correct" : "incorrect",
+        extra_used: id === 5 ? 1 : 0,
+      })),
+    );
+    expect(db.query("SELECT effective_at, flag FROM guesses WHERE id = 7").get()).toEqual({
+      effective_at: START,
+      flag: "late",
+    });
+    expect(db.query("SELECT guess_id FROM solves ORDER BY guess_id").all()).toEqual([
+      { guess_id: 20 },
+      { guess_id: 37 },
+    ]);
+    expect(db.query("SELECT count(*) AS n FROM unlocks").get()).toEqual({ n: 1 });
+  });
+
+  test("a batch with a bad guess writes none of its guesses", async () => {
+    const path = tempDb();
+    const db = openDatabase(path);
+    const writer = new Writer(db);
+    await writer.commit([team(1)]);
+    // No team 9: the foreign key fails the whole batch, the good guess with it.
+    const bad: Write[] = [guessOf(1, 1), guessOf(2, 9)];
+    const failed = writer.commit(bad);
+    writer.flush();
+    await expect(failed).rejects.toBeInstanceOf(CommitError);
+    expect(db.query("SELECT count(*) AS n FROM guesses").get()).toEqual({ n: 0 });
+  });
+});
+
+/** A wrong guess `id` by `teamId`. */
+function guessOf(id: number, teamId: number): Extract<Write, { kind: "guess" }> {
+  return {
+    kind: "guess",
+    id,
+    teamId,
+    puzzle: "p1",
+    raw: "x",
+    normalized: "X",
+    result: "incorrect",
+    extraUsed: false,
+    at: START,
+  };
+}
+
 describe("Writer over a WAL file it syncs itself", () => {
   test("answers a commit only after a sync that began after it, and commits what queued meanwhile next", async () => {
     const db = openDatabase(":memory:");
