@@ -3,8 +3,9 @@
 import { allocatorRestart } from "./runtime.ts";
 
 // `cairn serve` on Bun restarts itself once, before anything else, with the allocator's settings
-// for a server (runtime.ts). `execve` keeps the process id, its open terminal and its parent. The
-// commands are imported after it (below), so that the restart does not load them twice.
+// for a server (runtime.ts). `execve` keeps the process id, its parent and its stdin, stdout and
+// stderr (not other inherited descriptors, which Bun closes on exec). The commands are imported
+// after it (below), so that the restart does not load them twice.
 const restart = allocatorRestart({
   argv: process.argv,
   execArgv: process.execArgv,

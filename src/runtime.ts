@@ -44,19 +44,28 @@ export interface ProcessView {
 }
 
 /**
+ * Bun flags a restart would not carry over as they mean: `--cwd` (a relative
+ * folder, already entered), and the debugger's (a second wait for it).
+ */
+const KEPT_FLAGS = /^--(cwd|inspect)/;
+
+/**
  * How `cairn serve` restarts itself once, in the same process, so that Bun's
  * allocator starts with `SERVER_ALLOCATOR` (it reads its settings only at
  * start): the program, its arguments and its environment for `execve`. None
  * when there is nothing to do: another command, not Bun, Windows (no
- * `execve`), or the environment already names one of the settings (the
- * operator's choice wins, and the restarted process stops here).
+ * `execve`), Bun flags that a restart would not keep as they mean
+ * (`KEPT_FLAGS`), an argv of another shape than Bun's, or the environment
+ * already names one of the settings (the operator's choice wins, and the
+ * restarted process stops here).
  */
 export function allocatorRestart(
   view: ProcessView,
 ): { file: string; args: string[]; env: Record<string, string> } | undefined {
   const [command] = view.argv.slice(2);
   if (command !== "serve" || view.main === undefined || !view.canExec) return undefined;
-  if (view.platform === "win32") return undefined;
+  if (view.platform === "win32" || view.argv[1] !== view.main) return undefined;
+  if (view.execArgv.some((flag) => KEPT_FLAGS.test(flag))) return undefined;
   if (Object.keys(SERVER_ALLOCATOR).some((name) => view.env[name] !== undefined)) return undefined;
   // A compiled binary carries its entry inside, and puts it back into argv itself.
   const compiled = view.main.startsWith("/$bunfs/");

@@ -63,6 +63,15 @@ describe("the allocator's restart", () => {
     expect(allocatorRestart({ ...compiled, canExec: false })).toBeUndefined();
   });
 
+  test("none with Bun flags a restart would not keep as they mean, or an argv of another shape", () => {
+    for (
+      const flag of ["--cwd", "--cwd=sub", "--inspect", "--inspect-brk=9229", "--inspect-wait"]
+    ) {
+      expect(allocatorRestart({ ...fromSource, execArgv: [flag] })).toBeUndefined();
+    }
+    expect(allocatorRestart({ ...compiled, argv: ["bun", "/elsewhere", "serve"] })).toBeUndefined();
+  });
+
   test("none once any setting is in the environment: the restarted process, or the operator's choice", () => {
     for (const name of Object.keys(SERVER_ALLOCATOR)) {
       expect(allocatorRestart({ ...compiled, env: { [name]: "100" } })).toBeUndefined();

@@ -42,56 +42,60 @@ describe("the compiled binary", () => {
 
   // src/runtime.ts: Bun's allocator reads its settings only at start, so `serve` restarts itself
   // once with them. MIMALLOC_VERBOSE makes the allocator print the settings it started with.
-  describe("serve restarts once, in the same process, with the allocator's settings", () => {
-    /** Serves until /healthz answers: the environment the serving process has, and its stderr. */
-    async function serveWith(vars: string[]): Promise<{ environ: string[]; stderr: string }> {
-      const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
-      const port = freePort();
-      const proc = Bun.spawn(
-        ["env", "-i", ...vars, binary, "serve", "--host", "127.0.0.1", "--port", String(port)],
-        { cwd: dir, stdout: "pipe", stderr: "pipe" },
-      );
-      let environ: string[] = [];
-      try {
-        await waitFor(`http://127.0.0.1:${port}/healthz`);
-        // The process spawned is the one serving: `execve` kept its id.
-        environ = readFileSync(`/proc/${proc.pid}/environ`, "utf8").split("\0");
-      } finally {
-        proc.kill("SIGTERM");
+  // It reads the served process's environment from /proc.
+  describe.skipIf(process.platform !== "linux")(
+    "serve restarts once, in the same process, with the allocator's settings",
+    () => {
+      /** Serves until /healthz answers: the environment the serving process has, and its stderr. */
+      async function serveWith(vars: string[]): Promise<{ environ: string[]; stderr: string }> {
+        const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+        const port = freePort();
+        const proc = Bun.spawn(
+          ["env", "-i", ...vars, binary, "serve", "--host", "127.0.0.1", "--port", String(port)],
+          { cwd: dir, stdout: "pipe", stderr: "pipe" },
+        );
+        let environ: string[] = [];
+        try {
+          await waitFor(`http://127.0.0.1:${port}/healthz`);
+          // The process spawned is the one serving: `execve` kept its id.
+          environ = readFileSync(`/proc/${proc.pid}/environ`, "utf8").split("\0");
+        } finally {
+          proc.kill("SIGTERM");
+        }
+        expect(await proc.exited).toBe(0);
+        return { environ, stderr: await new Response(proc.stderr).text() };
       }
-      expect(await proc.exited).toBe(0);
-      return { environ, stderr: await new Response(proc.stderr).text() };
-    }
 
-    test("by default: the allocator starts twice, the second time with them", async () => {
-      const { environ, stderr } = await serveWith(["MIMALLOC_VERBOSE=1"]);
-      expect(environ).toContain("MIMALLOC_PURGE_HOLES=0");
-      expect(environ).toContain("MIMALLOC_PURGE_DELAY=10000");
-      expect(stderr.match(/process init/g)?.length).toBe(2);
-      expect(stderr).toMatch(/option 'purge_holes': 0\b/);
-      expect(stderr).toMatch(/option 'purge_delay': 10000\b/);
-    }, 30_000);
+      test("by default: the allocator starts twice, the second time with them", async () => {
+        const { environ, stderr } = await serveWith(["MIMALLOC_VERBOSE=1"]);
+        expect(environ).toContain("MIMALLOC_PURGE_HOLES=0");
+        expect(environ).toContain("MIMALLOC_PURGE_DELAY=10000");
+        expect(stderr.match(/process init/g)?.length).toBe(2);
+        expect(stderr).toMatch(/option 'purge_holes': 0\b/);
+        expect(stderr).toMatch(/option 'purge_delay': 10000\b/);
+      }, 30_000);
 
-    test("an operator's own setting is kept, and nothing restarts", async () => {
-      const { environ, stderr } = await serveWith([
-        "MIMALLOC_VERBOSE=1",
-        "MIMALLOC_PURGE_DELAY=250",
-      ]);
-      expect(environ).toContain("MIMALLOC_PURGE_DELAY=250");
-      expect(environ.some((v) => v.startsWith("MIMALLOC_PURGE_HOLES="))).toBe(false);
-      expect(stderr.match(/process init/g)?.length).toBe(1);
-      expect(stderr).toMatch(/option 'purge_delay': 250\b/);
-    }, 30_000);
+      test("an operator's own setting is kept, and nothing restarts", async () => {
+        const { environ, stderr } = await serveWith([
+          "MIMALLOC_VERBOSE=1",
+          "MIMALLOC_PURGE_DELAY=250",
+        ]);
+        expect(environ).toContain("MIMALLOC_PURGE_DELAY=250");
+        expect(environ.some((v) => v.startsWith("MIMALLOC_PURGE_HOLES="))).toBe(false);
+        expect(stderr.match(/process init/g)?.length).toBe(1);
+        expect(stderr).toMatch(/option 'purge_delay': 250\b/);
+      }, 30_000);
 
-    test("other commands start once", async () => {
-      const proc = Bun.spawn(["env", "-i", "MIMALLOC_VERBOSE=1", binary, "version"], {
-        stdout: "pipe",
-        stderr: "pipe",
+      test("other commands start once", async () => {
+        const proc = Bun.spawn(["env", "-i", "MIMALLOC_VERBOSE=1", binary, "version"], {
+          stdout: "pipe",
+          stderr: "pipe",
+        });
+        expect(await proc.exited).toBe(0);
+        expect((await new Response(proc.stderr).text()).match(/process init/g)?.length).toBe(1);
       });
-      expect(await proc.exited).toBe(0);
-      expect((await new Response(proc.stderr).text()).match(/process init/g)?.length).toBe(1);
-    });
-  });
+    },
+  );
 
   test("takes its settings from CAIRN_* variables", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));

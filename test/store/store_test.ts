@@ -155,8 +155,7 @@ describe("a batch's guesses", () => {
     writer.flush();
     await done;
     const rows = db.query<
-      { id: number; team_id: number; raw: string; result: string; extra_used: number },
-      []
+      { id: number; team_id: number; raw: string; result: string; extra_used: number }
     >("SELECT id, team_id, raw, result, extra_used FROM guesses ORDER BY id").all();
     expect(rows).toEqual(
       range(1, 40).map((id) => ({
