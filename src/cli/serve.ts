@@ -101,6 +101,8 @@ export const serveSpec: CommandSpec = {
     "`cairn tls` makes both for a local network.",
     "With --db postgres://… several nodes serve one event behind any load balancer;",
     "give them one --files folder (a shared mount) and one --admin-token (docs/scale-out.md).",
+    "On Bun it first restarts itself once, in the same process, with MIMALLOC_PURGE_HOLES=0 and",
+    "MIMALLOC_PURGE_DELAY=10000 (Bun's allocator, set for a busy server); set either to keep yours.",
   ].join("\n"),
 };
 
