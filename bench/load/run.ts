@@ -28,20 +28,22 @@
 //   [--unpinned] (the servers may use every CPU, wrk stays on CPU 1; the default
 //   pins the servers to CPU 0) [--commit-thread auto|on|off] (given to serve: auto
 //   and off commit on the main thread, on on the commit thread)
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildBinary, freePort, waitFor } from "../../test/_binary.ts";
 import { generateHunt } from "../_generate.ts";
+import {
+  fetchPayloads,
+  median,
+  routeRequests,
+  rssOf,
+  type Run,
+  runWrk,
+  type ScriptRequest,
+  writeScript,
+} from "./_wrk.ts";
 import { seed, type SeededTeam } from "./seed.ts";
 
 const { values } = parseArgs({
@@ -78,122 +80,14 @@ const ROOT = join(import.meta.dir, "..", "..");
 const DENO_RUN = [join(ROOT, "node_modules", ".bin", "deno"), "run", "-A"];
 const dir = mkdtempSync(join(tmpdir(), "cairn-load-"));
 const processes: ReturnType<typeof Bun.spawn>[] = [];
-const rssOf = (pid: number) => {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return match ? Math.round(Number(match[1]) / 1024) : NaN;
-};
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
-/** wrk's figures from its text output (with --latency), and the server's CPU time per request. */
-interface Run {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  /**
-   * The server's CPU time (every thread, user and system) per request, in µs.
-   * Steadier than req/s on a shared machine: a neighbour that takes the CPU
-   * slows a run, but leaves each request's cost about the same.
-   */
-  cpuUs: number;
+/** One wrk run on CPU 1 against `port`, with the CPU time the server `pid` spent meanwhile. */
+function wrk(port: number, pid: number, script: string, duration: number): Promise<Run> {
+  return runWrk({ port, pid, script, seconds: duration, connections, pin: pinned("1") });
 }
 
-/** Clock ticks per second, the unit of /proc/PID/stat's CPU times. */
-const CLOCK_TICKS = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
-
-/** A process's CPU time so far (user and system, every thread), in µs, from /proc. */
-function cpuTimeUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // The fields after the command name, which may hold spaces: utime and stime are 14th and 15th.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-}
-
-/** A duration such as `812.00us`, `1.23ms` or `2.01s`, in ms. */
-function ms(text: string): number {
-  const match = /^([\d.]+)(us|ms|s|m)$/.exec(text.trim());
-  if (!match) return NaN;
-  const scale = { us: 0.001, ms: 1, s: 1000, m: 60_000 }[match[2] as "us" | "ms" | "s" | "m"];
-  return Number(match[1]) * scale;
-}
-
-function parseWrk(out: string): Omit<Run, "cpuUs"> {
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const p50 = ms(/\s50%\s+(\S+)/.exec(out)?.[1] ?? "");
-  const p99 = ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? "");
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const errors = non2xx + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  if (!Number.isFinite(rps)) throw new Error(`cannot read wrk's output:\n${out}`);
-  return { rps, p50, p99, errors };
-}
-
-/**
- * Runs wrk on CPU 1 against `port` with a Lua script, for `duration` seconds,
- * and reads the CPU time the server `pid` spent meanwhile.
- */
-async function wrk(port: number, pid: number, script: string, duration: number): Promise<Run> {
-  const before = cpuTimeUs(pid);
-  const proc = Bun.spawn([
-    ...pinned("1"),
-    "wrk",
-    "-t1",
-    `-c${connections}`,
-    `-d${duration}s`,
-    "--latency",
-    "-s",
-    script,
-    `http://127.0.0.1:${port}`,
-  ], { stdout: "pipe", stderr: "pipe" });
-  const out = await new Response(proc.stdout).text();
-  if ((await proc.exited) !== 0) {
-    throw new Error(`wrk failed: ${await new Response(proc.stderr).text()}`);
-  }
-  const spent = cpuTimeUs(pid) - before;
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
-  return { ...parseWrk(out), cpuUs: spent / requests };
-}
-
-/** A Lua string literal for any text without `]==]`. */
-const lua = (text: string) => `[==[${text}]==]`;
-
-/**
- * A wrk script that cycles through fixed requests, built once at start-up so
- * that wrk spends nothing per request but a table lookup.
- */
-function script(
-  name: string,
-  requests: { method: string; path: string; token?: string; body?: string }[],
-) {
-  const lines = ["local requests = {}"];
-  for (const r of requests) {
-    // wrk.format() at load time knows no Host header yet, and a request without one is
-    // refused: every request names it.
-    const headers = [
-      `["Host"] = "127.0.0.1"`,
-      r.token === undefined ? "" : `["Authorization"] = ${lua(`Bearer ${r.token}`)}`,
-      r.body === undefined ? "" : `["Content-Type"] = "application/json"`,
-    ].filter(Boolean).join(", ");
-    lines.push(
-      `requests[#requests + 1] = wrk.format(${lua(r.method)}, ${lua(r.path)}, { ${headers} }, ${
-        r.body === undefined ? "nil" : lua(r.body)
-      })`,
-    );
-  }
-  lines.push(
-    "local i = 0",
-    "request = function()",
-    "  i = i % #requests + 1",
-    "  return requests[i]",
-    "end",
-  );
-  const path = join(dir, `${name}.lua`);
-  writeFileSync(path, lines.join("\n"));
-  return path;
+/** A wrk script in the run's folder (`_wrk.ts`'s `writeScript`). */
+function script(name: string, requests: readonly ScriptRequest[]): string {
+  return writeScript(dir, name, requests);
 }
 
 function start(command: string[], name: string) {
@@ -247,23 +141,9 @@ try {
   await waitFor(`http://127.0.0.1:${cairnPort}/healthz`);
 
   // The baseline serves the very bytes Cairn serves, fetched once per team.
-  const base = `http://127.0.0.1:${cairnPort}`;
-  const fetchText = async (path: string, token?: string) => {
-    const res = await fetch(`${base}${path}`, {
-      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status}`);
-    return res.text();
-  };
-  const payloads = { scoreboard: await fetchText("/api/scoreboard"), puzzles: {}, puzzle: {} } as {
-    scoreboard: string;
-    puzzles: Record<string, string>;
-    puzzle: Record<string, string>;
-  };
+  const payloads = await fetchPayloads(`http://127.0.0.1:${cairnPort}`, seeded);
   let listed = 0;
   for (const team of seeded) {
-    payloads.puzzles[team.token] = await fetchText("/api/puzzles", team.token);
-    payloads.puzzle[team.token] = await fetchText(`/api/puzzles/${team.puzzle}`, team.token);
     listed += (JSON.parse(payloads.puzzles[team.token]!) as { puzzles: unknown[] }).puzzles.length;
   }
   const payloadsPath = join(dir, "payloads.json");
@@ -321,47 +201,31 @@ try {
       : []),
   ];
 
-  const wrong = (t: number, j: number) => JSON.stringify({ answer: `wrong ${t} ${j}` });
   const scenarios = [
     {
       name: "GET /api/scoreboard",
       baseline: "the same bytes, pre-encoded",
       // The brief's targets: scoreboard ≥ 0.95, puzzle list ≥ 0.9, durable guess ≥ 0.6.
       target: 0.95,
-      script: script("scoreboard", [{ method: "GET", path: "/api/scoreboard" }]),
+      script: script("scoreboard", routeRequests("scoreboard", seeded)),
     },
     {
       name: "GET /api/puzzles",
       baseline: "each team's same bytes, pre-encoded",
       target: 0.9,
-      script: script(
-        "puzzles",
-        seeded.map((t) => ({ method: "GET", path: "/api/puzzles", token: t.token })),
-      ),
+      script: script("puzzles", routeRequests("puzzles", seeded)),
     },
     {
       name: "GET /api/puzzles/:id",
       baseline: "each team's same bytes, pre-encoded",
       target: undefined,
-      script: script(
-        "puzzle",
-        seeded.map((t) => ({ method: "GET", path: `/api/puzzles/${t.puzzle}`, token: t.token })),
-      ),
+      script: script("puzzle", routeRequests("puzzle", seeded)),
     },
     {
       name: "POST guesses (9 wrong : 1 right)",
       baseline: "JSON echo",
       target: 0.6,
-      script: script(
-        "guesses",
-        Array.from({ length: 10 }, (_, j) =>
-          seeded.map((t, i) => ({
-            method: "POST",
-            path: `/api/puzzles/${j === 9 ? t.solvable.puzzle : t.puzzle}/guesses`,
-            token: t.token,
-            body: j === 9 ? JSON.stringify({ answer: t.solvable.answer }) : wrong(i, j),
-          }))).flat(),
-      ),
+      script: script("guesses", routeRequests("guesses", seeded)),
     },
   ];
 
