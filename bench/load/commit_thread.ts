@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildBinary, freePort } from "../../test/_binary.ts";
 import { generateHunt } from "../_generate.ts";
+import { routeRequests, writeScript } from "./_wrk.ts";
 import { seed } from "./seed.ts";
 
 const { values } = parseArgs({
@@ -63,8 +64,8 @@ try {
     password: "load-test-password",
     history: Number(values.history),
   });
-  const script = join(dir, "guesses.lua");
-  writeFileSync(script, guessScript(teams));
+  // The load test's guess mix: each team's wrong guesses, and one right guess in ten.
+  const script = writeScript(dir, "guesses", routeRequests("guesses", teams));
 
   const results = new Map<string, Round[]>();
   for (let round = 0; round < rounds; round++) {
@@ -155,31 +156,4 @@ function threadTicks(pid: number): Map<string, { name: string; ticks: number }> 
     threads.set(id, { name, ticks: Number(fields[11]) + Number(fields[12]) });
   }
   return threads;
-}
-
-/** The wrk script: each team's wrong guesses, and one right guess in ten. */
-function guessScript(teams: Awaited<ReturnType<typeof seed>>): string {
-  const lua = (text: string) => JSON.stringify(text);
-  const lines = ["local requests = {}"];
-  for (let j = 0; j < 10; j++) {
-    teams.forEach((team, i) => {
-      const right = j === 9;
-      const path = `/api/puzzles/${right ? team.solvable.puzzle : team.puzzle}/guesses`;
-      const body = JSON.stringify({ answer: right ? team.solvable.answer : `wrong ${i} ${j}` });
-      const headers = `["Host"] = "127.0.0.1", ["Authorization"] = ${
-        lua(`Bearer ${team.token}`)
-      }, ["Content-Type"] = "application/json"`;
-      lines.push(
-        `requests[#requests + 1] = wrk.format("POST", ${lua(path)}, { ${headers} }, ${lua(body)})`,
-      );
-    });
-  }
-  lines.push(
-    "local i = 0",
-    "request = function()",
-    "  i = i % #requests + 1",
-    "  return requests[i]",
-  );
-  lines.push("end");
-  return lines.join("\n");
 }
