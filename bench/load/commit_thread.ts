@@ -16,16 +16,28 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildBinary, freePort } from "../../test/_binary.ts";
 import { generateHunt } from "../_generate.ts";
-import { routeRequests, writeScript } from "./_wrk.ts";
+import { routeRequests, toolArgs, writeScript } from "./_wrk.ts";
 import { seed } from "./seed.ts";
 
-const { values } = parseArgs({
-  options: {
-    rounds: { type: "string", default: "5" },
-    seconds: { type: "string", default: "4" },
-    history: { type: "string", default: "1000000" },
-  },
-});
+const USAGE = `Usage: bun bench/load/commit_thread.ts [options]
+
+Where the commit runs (main thread or commit thread, one CPU or two) under the
+load test's durable guesses, side by side.
+
+Options:
+  --rounds N     rounds of the four setups (default 5)
+  --seconds S    length of each wrk run (default 4)
+  --history N    older guesses seeded (default 1000000)
+  --help         this text`;
+
+const { values } = toolArgs(USAGE, () =>
+  parseArgs({
+    options: {
+      rounds: { type: "string", default: "5" },
+      seconds: { type: "string", default: "4" },
+      history: { type: "string", default: "1000000" },
+    },
+  }));
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 

@@ -42,23 +42,42 @@ import {
   type Run,
   runWrk,
   type ScriptRequest,
+  toolArgs,
   writeScript,
 } from "./_wrk.ts";
 import { seed, type SeededTeam } from "./seed.ts";
 
-const { values } = parseArgs({
-  options: {
-    teams: { type: "string", default: "2000" },
-    puzzles: { type: "string", default: "200" },
-    rounds: { type: "string", default: "5" },
-    seconds: { type: "string", default: "3" },
-    connections: { type: "string", default: "64" },
-    history: { type: "string", default: "1000000" },
-    "skip-deno": { type: "boolean", default: false },
-    unpinned: { type: "boolean", default: false },
-    "commit-thread": { type: "string", default: "auto" },
-  },
-});
+const USAGE = `Usage: bun bench/load/run.ts [options]   (npm run bench:load -- [options])
+
+The HTTP load test: the compiled binary against a bare Hono baseline (and both
+on Deno), route by route; writes bench/results/latest.json and latest.md.
+
+Options:
+  --teams N            seeded teams (default 2000)
+  --puzzles N          the hunt's puzzles (default 200)
+  --rounds N           rounds per route (default 5)
+  --seconds S          length of each wrk run (default 3)
+  --connections N      wrk's connections (default 64)
+  --history N          older guesses seeded, as late in an event (default 1000000)
+  --skip-deno          Bun only
+  --unpinned           let the servers use every CPU (wrk stays on CPU 1)
+  --commit-thread M    given to serve: auto (default), on or off
+  --help               this text`;
+
+const { values } = toolArgs(USAGE, () =>
+  parseArgs({
+    options: {
+      teams: { type: "string", default: "2000" },
+      puzzles: { type: "string", default: "200" },
+      rounds: { type: "string", default: "5" },
+      seconds: { type: "string", default: "3" },
+      connections: { type: "string", default: "64" },
+      history: { type: "string", default: "1000000" },
+      "skip-deno": { type: "boolean", default: false },
+      unpinned: { type: "boolean", default: false },
+      "commit-thread": { type: "string", default: "auto" },
+    },
+  }));
 /** `taskset` for a CPU. With --unpinned the servers may use every CPU (wrk and hey stay on CPU 1). */
 const pinned = (cpu: string) => values.unpinned && cpu === "0" ? [] : ["taskset", "-c", cpu];
 const withDeno = !values["skip-deno"];

@@ -1,6 +1,7 @@
-// The load tests' shared parts (bench/load/_wrk.ts) and the A/B tool's command
-// line (bench/load/ab.ts). A real run needs wrk and minutes of CPU, so it is
-// not part of the suite; docs/performance.md has its figures.
+// The load tests' shared parts (bench/load/_wrk.ts), the A/B tool's command
+// line (bench/load/ab.ts), and every load tool's --help. A real run needs wrk
+// and minutes of CPU, so it is not part of the suite; docs/performance.md has
+// its figures.
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -63,6 +64,21 @@ describe("ab.ts's command line", () => {
     const missing = Bun.spawnSync([process.execPath, AB, "x=/no/such/cairn"]);
     expect(missing.exitCode).toBe(2);
   });
+});
+
+describe("every load tool's --help", () => {
+  for (const tool of ["run.ts", "commit_thread.ts", "ab.ts"]) {
+    test(`${tool}: --help prints its usage; an unknown option exits 2 with it`, () => {
+      const path = join(import.meta.dir, "..", "..", "bench", "load", tool);
+      const help = Bun.spawnSync([process.execPath, path, "--help"]);
+      expect(help.exitCode).toBe(0);
+      expect(help.stdout.toString()).toStartWith(`Usage: bun bench/load/${tool}`);
+      const wrong = Bun.spawnSync([process.execPath, path, "--bogus"]);
+      expect(wrong.exitCode).toBe(2);
+      expect(wrong.stderr.toString()).toContain("--bogus");
+      expect(wrong.stderr.toString()).toContain("Usage:");
+    });
+  }
 });
 
 describe("the load tests' shared parts", () => {
