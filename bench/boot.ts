@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { toolArgs } from "./_args.ts";
 import { longestGuessWindow } from "../src/engine/mod.ts";
 import { loadHunt } from "../src/hunt/mod.ts";
 import { createLogger } from "../src/log/mod.ts";
@@ -13,12 +14,23 @@ import { startGame } from "../src/server/mod.ts";
 import { openDatabase, SqliteStore } from "../src/store/mod.ts";
 import { generateHunt } from "./_generate.ts";
 
-const { values } = parseArgs({
-  options: {
-    teams: { type: "string", default: "10000" },
-    guesses: { type: "string", default: "1000000" },
-  },
-});
+const USAGE = `Usage: bun bench/boot.ts [options]
+
+Boot time: loading a generated database's teams and guesses into the engine,
+as serve does at start.
+
+Options:
+  --teams N      teams (default 10000)
+  --guesses N    older guesses (default 1000000)
+  --help         this text`;
+
+const { values } = toolArgs(USAGE, () =>
+  parseArgs({
+    options: {
+      teams: { type: "string", default: "10000" },
+      guesses: { type: "string", default: "1000000" },
+    },
+  }));
 const teams = Number(values.teams);
 const guesses = Number(values.guesses);
 const { hunt } = loadHunt(generateHunt(200), { file: "generated.toml" });

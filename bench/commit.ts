@@ -17,6 +17,7 @@ import { mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { toolArgs } from "./_args.ts";
 import type { Write } from "../src/engine/mod.ts";
 import {
   type BatchStats,
@@ -27,14 +28,28 @@ import {
 } from "../src/store/mod.ts";
 import { startCommitThread } from "../src/store/commit_thread.ts";
 
-const { values } = parseArgs({
-  options: {
-    concurrency: { type: "string", default: "64" },
-    seconds: { type: "string", default: "5" },
-    history: { type: "string", default: "0" },
-    teams: { type: "string", default: "2000" },
-  },
-});
+const USAGE = `Usage: bun bench/commit.ts [options]
+
+Group-commit throughput on a real file: concurrent requests each committing
+one wrong guess, against one transaction per request, the server's writer and
+the commit thread.
+
+Options:
+  --concurrency N  concurrent requests (default 64)
+  --seconds S      length of each run (default 5)
+  --history N      older guesses on file first (default 0)
+  --teams N        teams (default 2000)
+  --help           this text`;
+
+const { values } = toolArgs(USAGE, () =>
+  parseArgs({
+    options: {
+      concurrency: { type: "string", default: "64" },
+      seconds: { type: "string", default: "5" },
+      history: { type: "string", default: "0" },
+      teams: { type: "string", default: "2000" },
+    },
+  }));
 const concurrency = Number(values.concurrency);
 const seconds = Number(values.seconds);
 const history = Number(values.history);

@@ -8,9 +8,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { toolArgs } from "./_args.ts";
 import { freePort, waitFor } from "../test/_binary.ts";
 
-const { values } = parseArgs({ options: { logins: { type: "string", default: "100" } } });
+const USAGE = `Usage: bun bench/login_burst.ts [options]
+
+A login rush against a real server on loopback: teams register at once, then
+log in at once, while another client polls GET /api/puzzles.
+
+Options:
+  --logins N     teams (default 100)
+  --help         this text`;
+
+const { values } = toolArgs(
+  USAGE,
+  () => parseArgs({ options: { logins: { type: "string", default: "100" } } }),
+);
 const logins = Number(values.logins);
 const dir = mkdtempSync(join(tmpdir(), "cairn-logins-"));
 const port = freePort();

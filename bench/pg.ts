@@ -15,20 +15,36 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { toolArgs } from "./_args.ts";
 import type { Write } from "../src/engine/mod.ts";
 import { PgStore } from "../src/store/pg.ts";
 import { freePort, waitFor } from "../test/_binary.ts";
 import { startPg } from "../test/_pg.ts";
 import { teamWrite } from "../test/store/_writes.ts";
 
-const { values } = parseArgs({
-  options: {
-    rounds: { type: "string", default: "3" },
-    seconds: { type: "string", default: "3" },
-    connections: { type: "string", default: "48" },
-    rows: { type: "string", default: "100000" },
-  },
-});
+const USAGE = `Usage: bun bench/pg.ts [options]
+
+What the shared PostgreSQL log costs: durable guesses per second for one node
+on SQLite, one node and three nodes on PostgreSQL, each against a bare echo,
+and how long a node takes to read the log at start. Needs wrk, hey and
+PostgreSQL's server.
+
+Options:
+  --rounds N       alternated rounds (default 3)
+  --seconds S      length of each run (default 3)
+  --connections N  wrk's connections (default 48)
+  --rows N         log rows a starting node reads (default 100000)
+  --help           this text`;
+
+const { values } = toolArgs(USAGE, () =>
+  parseArgs({
+    options: {
+      rounds: { type: "string", default: "3" },
+      seconds: { type: "string", default: "3" },
+      connections: { type: "string", default: "48" },
+      rows: { type: "string", default: "100000" },
+    },
+  }));
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);

@@ -9,16 +9,31 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { toolArgs } from "./_args.ts";
 import { BINARY, freePort, waitFor } from "../test/_binary.ts";
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: "string", default: "30" },
-    concurrency: { type: "string", default: "1000" },
-    warmup: { type: "string", default: "2000" },
-    binary: { type: "string", default: BINARY },
-  },
-});
+const USAGE = `Usage: bun bench/sse_churn.ts [options]
+
+SSE churn soak: streams opened and dropped abruptly on the compiled binary
+(./compile.sh first) while announcements go out; the server's RSS before, at
+its peak and after.
+
+Options:
+  --seconds S      how long (default 30)
+  --concurrency N  streams at once (default 1000)
+  --warmup N       streams opened first (default 2000)
+  --binary PATH    the binary (default dist/cairn)
+  --help           this text`;
+
+const { values } = toolArgs(USAGE, () =>
+  parseArgs({
+    options: {
+      seconds: { type: "string", default: "30" },
+      concurrency: { type: "string", default: "1000" },
+      warmup: { type: "string", default: "2000" },
+      binary: { type: "string", default: BINARY },
+    },
+  }));
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const warmup = Number(values.warmup);

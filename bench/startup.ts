@@ -5,11 +5,23 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { toolArgs } from "./_args.ts";
 import { BINARY, freePort, waitFor } from "../test/_binary.ts";
 
-const { values } = parseArgs({
-  options: { runs: { type: "string", default: "10" }, source: { type: "boolean" } },
-});
+const USAGE = `Usage: bun bench/startup.ts [options]
+
+Time from exec to the first 200 from /healthz, for the compiled binary
+(./compile.sh first) or bun src/main.ts. Median of N runs.
+
+Options:
+  --runs N       runs (default 10)
+  --source       time bun src/main.ts instead of dist/cairn
+  --help         this text`;
+
+const { values } = toolArgs(USAGE, () =>
+  parseArgs({
+    options: { runs: { type: "string", default: "10" }, source: { type: "boolean" } },
+  }));
 const runs = Number(values.runs);
 const command = values.source
   ? [process.execPath, join(import.meta.dir, "..", "src", "main.ts")]

@@ -29,24 +29,6 @@ export interface ScriptRequest {
   body?: string;
 }
 
-/**
- * A load tool's command line, read by `parse` (node:util's `parseArgs`):
- * `--help` prints `usage` and exits 0; a mistake `parse` throws (an unknown
- * option, a stray argument) prints it with `usage`, and exits 2.
- */
-export function toolArgs<T>(usage: string, parse: () => T): T {
-  if (process.argv.slice(2).includes("--help")) {
-    console.log(usage);
-    process.exit(0);
-  }
-  try {
-    return parse();
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${usage}`);
-    process.exit(2);
-  }
-}
-
 /** The load test's routes: each one's request mix over the seeded teams. */
 export type Route = "scoreboard" | "puzzles" | "puzzle" | "guesses";
 

@@ -15,8 +15,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildBinary, freePort } from "../../test/_binary.ts";
+import { toolArgs } from "../_args.ts";
 import { generateHunt } from "../_generate.ts";
-import { routeRequests, toolArgs, writeScript } from "./_wrk.ts";
+import { routeRequests, writeScript } from "./_wrk.ts";
 import { seed } from "./seed.ts";
 
 const USAGE = `Usage: bun bench/load/commit_thread.ts [options]

@@ -33,6 +33,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildBinary, freePort, waitFor } from "../../test/_binary.ts";
+import { toolArgs } from "../_args.ts";
 import { generateHunt } from "../_generate.ts";
 import {
   fetchPayloads,
@@ -42,7 +43,6 @@ import {
   type Run,
   runWrk,
   type ScriptRequest,
-  toolArgs,
   writeScript,
 } from "./_wrk.ts";
 import { seed, type SeededTeam } from "./seed.ts";

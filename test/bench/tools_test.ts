@@ -1,7 +1,7 @@
-// The load tests' shared parts (bench/load/_wrk.ts), the A/B tool's command
-// line (bench/load/ab.ts), and every load tool's --help. A real run needs wrk
-// and minutes of CPU, so it is not part of the suite; docs/performance.md has
-// its figures.
+// The benchmark tools' command lines (every one's --help and mistakes, and the
+// A/B tool's builds) and the load tests' shared parts (bench/load/_wrk.ts). A
+// real run needs wrk and minutes of CPU, so it is not part of the suite;
+// docs/performance.md has the figures.
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -66,19 +66,40 @@ describe("ab.ts's command line", () => {
   });
 });
 
-describe("every load tool's --help", () => {
-  for (const tool of ["run.ts", "commit_thread.ts", "ab.ts"]) {
+describe("every benchmark tool's --help", () => {
+  const tools = [
+    "load/run.ts",
+    "load/commit_thread.ts",
+    "load/ab.ts",
+    "boot.ts",
+    "commit.ts",
+    "login_burst.ts",
+    "pg.ts",
+    "sse_churn.ts",
+    "startup.ts",
+  ];
+  for (const tool of tools) {
     test(`${tool}: --help prints its usage; an unknown option exits 2 with it`, () => {
-      const path = join(import.meta.dir, "..", "..", "bench", "load", tool);
+      const path = join(import.meta.dir, "..", "..", "bench", tool);
       const help = Bun.spawnSync([process.execPath, path, "--help"]);
       expect(help.exitCode).toBe(0);
-      expect(help.stdout.toString()).toStartWith(`Usage: bun bench/load/${tool}`);
+      expect(help.stdout.toString()).toStartWith(`Usage: bun bench/${tool}`);
       const wrong = Bun.spawnSync([process.execPath, path, "--bogus"]);
       expect(wrong.exitCode).toBe(2);
       expect(wrong.stderr.toString()).toContain("--bogus");
       expect(wrong.stderr.toString()).toContain("Usage:");
     });
   }
+
+  test("npm run bench: --help names the suites; an unknown one exits 2", () => {
+    const path = join(import.meta.dir, "..", "..", "bench", "run.ts");
+    const help = Bun.spawnSync([process.execPath, path, "--help"]);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout.toString()).toContain("normalize");
+    const wrong = Bun.spawnSync([process.execPath, path, "nosuchsuite"]);
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr.toString()).toContain("no suite named nosuchsuite");
+  });
 });
 
 describe("the load tests' shared parts", () => {
