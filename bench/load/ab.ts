@@ -1,6 +1,6 @@
 // Compares Cairn builds side by side under one route of the HTTP load test,
 // for a change's before and after in the same run. Each build is a command
-// that runs Cairn (a compiled binary, or `bun src/main.ts` in a worktree); it
+// that runs Cairn (a compiled binary, or `bun /path/to/worktree/src/main.ts`); it
 // gets its own copy of one seeded database (bench/load/seed.ts: the load
 // test's teams, hunt and older guesses) and is pinned to CPU 0, as is the
 // bare Hono baseline (bare.ts), with wrk on CPU 1. Every build and the
@@ -21,6 +21,7 @@ import { generateHunt } from "../_generate.ts";
 import {
   fetchPayloads,
   median,
+  type Payloads,
   type Route,
   routeRequests,
   ROUTES,
@@ -35,7 +36,9 @@ export const USAGE = `Usage: bun bench/load/ab.ts [options] NAME=COMMAND [NAME=C
 Runs each COMMAND as \`COMMAND serve …\` on its own copy of one seeded
 database, and alternates them with a bare Hono baseline under one route's
 load. COMMAND is split at spaces: \`before=/tmp/cairn-before\`,
-\`after="env MIMALLOC_PURGE_DELAY=-1 dist/cairn"\`.
+\`after="env MIMALLOC_PURGE_DELAY=-1 dist/cairn"\`, or from a worktree's source
+\`branch="bun /path/to/worktree/src/main.ts"\` (an absolute path: every build
+starts in this folder; \`bun\` is the Bun that runs this tool).
 
 Options:
   --route R        guesses (default; the baseline is a JSON echo), puzzles,
@@ -71,6 +74,8 @@ export function parseBuilds(args: readonly string[]): Build[] {
     if (name === "baseline" || builds.some((b) => b.name === name)) {
       throw new UsageError(`the name "${name}" is taken: give each build its own`);
     }
+    // `bun` is this Bun, which may not be on PATH (npm's pinned Bun is in node_modules).
+    if (command[0] === "bun") command[0] = process.execPath;
     builds.push({ name, command });
   }
   return builds;
@@ -129,6 +134,7 @@ async function batches(port: number): Promise<{ count: number; requests: number 
   const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
     headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
   });
+  if (!res.ok) return { count: NaN, requests: NaN };
   const text = await res.text();
   const value = (name: string) =>
     Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1]);
@@ -136,6 +142,20 @@ async function batches(port: number): Promise<{ count: number; requests: number 
     count: value("cairn_commit_batch_requests_count"),
     requests: value("cairn_commit_batch_requests_sum"),
   };
+}
+
+/** Waits until `url` answers, or fails at once if the process exits first. */
+async function started(
+  proc: ReturnType<typeof Bun.spawn>,
+  name: string,
+  url: string,
+  timeoutMs: number,
+): Promise<void> {
+  const exited = proc.exited.then((code) => {
+    throw new Error(`${name} exited with ${code} before it answered`);
+  });
+  exited.catch(() => {});
+  await Promise.race([waitFor(url, timeoutMs), exited]);
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -151,18 +171,18 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  for (const build of options.builds) {
+    const program = build.command[0]!;
+    if (Bun.which(program) === null && !existsSync(program)) {
+      console.error(`ab.ts: ${build.name}: cannot find "${program}"`);
+      return 2;
+    }
+  }
   for (const tool of ["wrk", "taskset"]) {
     if (Bun.which(tool) === null) {
       console.error(
         `bench/load/ab.ts needs ${tool}: install it with \`apt-get install -y wrk\` (taskset is in util-linux)`,
       );
-      return 2;
-    }
-  }
-  for (const build of options.builds) {
-    const program = build.command[0]!;
-    if (Bun.which(program) === null && !existsSync(program)) {
-      console.error(`ab.ts: ${build.name}: cannot find "${program}"`);
       return 2;
     }
   }
@@ -185,7 +205,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
     const targets: { name: string; port: number; pid: number; cairn: boolean }[] = [];
     for (const build of options.builds) {
-      const db = join(dir, `${build.name}.db`);
+      const db = join(dir, `build-${build.name}.db`);
       copyFileSync(seedPath, db);
       if (existsSync(`${seedPath}-wal`)) copyFileSync(`${seedPath}-wal`, `${db}-wal`);
       const port = freePort();
@@ -197,21 +217,22 @@ async function main(argv: readonly string[]): Promise<number> {
         ...["--admin-token", ADMIN_TOKEN, "--log-level", "warn"],
       ], { stdout: "ignore", stderr: "inherit" });
       processes.push(proc);
-      const exited = proc.exited.then((code) => {
-        throw new Error(`${build.name} exited with ${code} before it answered`);
-      });
-      await Promise.race([waitFor(`http://127.0.0.1:${port}/healthz`, 60_000), exited]);
-      exited.catch(() => {});
+      await started(proc, build.name, `http://127.0.0.1:${port}/healthz`, 60_000);
       targets.push({ name: build.name, port, pid: proc.pid, cairn: true });
       console.log(`started ${build.name} (pid ${proc.pid})`);
     }
 
-    // The baseline serves the first build's bytes (the same for every build of one hunt).
+    // The baseline serves the first build's bytes (the same for every build of one hunt); for
+    // guesses it echoes, and needs none. Every build is asked for them, so all warm up alike.
     const payloadsPath = join(dir, "payloads.json");
-    writeFileSync(
-      payloadsPath,
-      JSON.stringify(await fetchPayloads(`http://127.0.0.1:${targets[0]!.port}`, seeded)),
-    );
+    let payloads: Payloads = { scoreboard: "", puzzles: {}, puzzle: {} };
+    if (options.route !== "guesses") {
+      for (const t of targets) {
+        const fetched = await fetchPayloads(`http://127.0.0.1:${t.port}`, seeded);
+        if (t === targets[0]) payloads = fetched;
+      }
+    }
+    writeFileSync(payloadsPath, JSON.stringify(payloads));
     const barePort = freePort();
     const bare = Bun.spawn(
       [
@@ -224,7 +245,7 @@ async function main(argv: readonly string[]): Promise<number> {
       { stdout: "ignore", stderr: "inherit" },
     );
     processes.push(bare);
-    await waitFor(`http://127.0.0.1:${barePort}/healthz`, 30_000);
+    await started(bare, "the baseline", `http://127.0.0.1:${barePort}/healthz`, 30_000);
     targets.push({ name: "baseline", port: barePort, pid: bare.pid, cairn: false });
 
     const script = writeScript(dir, options.route, routeRequests(options.route, seeded));
@@ -257,7 +278,9 @@ async function main(argv: readonly string[]): Promise<number> {
       if (t.cairn && options.route === "guesses") {
         const start = before.get(t.name)!;
         const end = await batches(t.port);
-        batch = ((end.requests - start.requests) / (end.count - start.count)).toFixed(1);
+        const count = end.count - start.count;
+        const average = (end.requests - start.requests) / count;
+        batch = count > 0 && Number.isFinite(average) ? average.toFixed(1) : "-";
       }
       rows.push({
         build: t.name,
@@ -282,7 +305,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } finally {
     for (const proc of processes) proc.kill("SIGTERM");
+    // A server that ignores SIGTERM for 5 s is killed.
+    const stuck = setTimeout(() => processes.forEach((p) => p.kill("SIGKILL")), 5000);
     await Promise.all(processes.map((p) => p.exited));
+    clearTimeout(stuck);
     rmSync(dir, { recursive: true, force: true });
   }
 }

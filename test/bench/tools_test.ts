@@ -23,6 +23,10 @@ describe("ab.ts's command line", () => {
       { name: "before", command: ["/tmp/cairn-a"] },
       { name: "after", command: ["env", "X=1", "dist/cairn"] },
     ]);
+    // `bun` is the Bun running the tool, which need not be on PATH.
+    expect(parseBuilds(["src=bun /w/src/main.ts"])).toEqual([
+      { name: "src", command: [process.execPath, "/w/src/main.ts"] },
+    ]);
   });
 
   test("a build without a name or a command, or with a name taken, is refused", () => {
@@ -55,14 +59,15 @@ describe("ab.ts's command line", () => {
   });
 
   test("--help prints the usage; a mistake prints it on stderr and exits 2", () => {
-    const help = Bun.spawnSync([process.execPath, AB, "--help"]);
+    const help = Bun.spawnSync([process.execPath, AB, "--help"], { timeout: 15_000 });
     expect(help.exitCode).toBe(0);
     expect(help.stdout.toString()).toContain("Usage: bun bench/load/ab.ts");
-    const wrong = Bun.spawnSync([process.execPath, AB]);
+    const wrong = Bun.spawnSync([process.execPath, AB], { timeout: 15_000 });
     expect(wrong.exitCode).toBe(2);
     expect(wrong.stderr.toString()).toContain("name at least one build");
-    const missing = Bun.spawnSync([process.execPath, AB, "x=/no/such/cairn"]);
+    const missing = Bun.spawnSync([process.execPath, AB, "x=/no/such/cairn"], { timeout: 15_000 });
     expect(missing.exitCode).toBe(2);
+    expect(missing.stderr.toString()).toContain('x: cannot find "/no/such/cairn"');
   });
 });
 
@@ -81,10 +86,10 @@ describe("every benchmark tool's --help", () => {
   for (const tool of tools) {
     test(`${tool}: --help prints its usage; an unknown option exits 2 with it`, () => {
       const path = join(import.meta.dir, "..", "..", "bench", tool);
-      const help = Bun.spawnSync([process.execPath, path, "--help"]);
+      const help = Bun.spawnSync([process.execPath, path, "--help"], { timeout: 15_000 });
       expect(help.exitCode).toBe(0);
       expect(help.stdout.toString()).toStartWith(`Usage: bun bench/${tool}`);
-      const wrong = Bun.spawnSync([process.execPath, path, "--bogus"]);
+      const wrong = Bun.spawnSync([process.execPath, path, "--bogus"], { timeout: 15_000 });
       expect(wrong.exitCode).toBe(2);
       expect(wrong.stderr.toString()).toContain("--bogus");
       expect(wrong.stderr.toString()).toContain("Usage:");
@@ -93,10 +98,10 @@ describe("every benchmark tool's --help", () => {
 
   test("npm run bench: --help names the suites; an unknown one exits 2", () => {
     const path = join(import.meta.dir, "..", "..", "bench", "run.ts");
-    const help = Bun.spawnSync([process.execPath, path, "--help"]);
+    const help = Bun.spawnSync([process.execPath, path, "--help"], { timeout: 15_000 });
     expect(help.exitCode).toBe(0);
     expect(help.stdout.toString()).toContain("normalize");
-    const wrong = Bun.spawnSync([process.execPath, path, "nosuchsuite"]);
+    const wrong = Bun.spawnSync([process.execPath, path, "nosuchsuite"], { timeout: 15_000 });
     expect(wrong.exitCode).toBe(2);
     expect(wrong.stderr.toString()).toContain("no suite named nosuchsuite");
   });
