@@ -1,5 +1,6 @@
 // Answer normalization and the per-puzzle answer checker (brief: "Answer normalization").
 // Pure: no Bun, Hono or Node imports, so it runs unchanged on Deno.
+import { type BacktrackRisk, backtrackRisk } from "./backtrack.ts";
 
 /** How a puzzle compares guesses with its answers and partial answers. */
 export type NormalizeMode = "default" | "exact";
@@ -116,6 +117,14 @@ const INCORRECT: AnswerResult = Object.freeze({ kind: "incorrect" });
 
 const INVALID_REGEX = "Invalid regular expression: ";
 
+/** Why a pattern is refused (backtrack.ts), and what to write instead. */
+const RISKS: Record<BacktrackRisk, string> = {
+  nested:
+    "This pattern repeats a group that itself repeats, like (a+)+ or (\\w+\\s?){1,40}: one crafted guess could stall the server. Write it without the nested repetition",
+  overlap:
+    "This pattern repeats a group whose alternatives can start with the same character, like (\\w|\\d)+: one crafted guess could stall the server. Make the alternatives start differently, or use one character class such as [\\w\\d]+",
+};
+
 // The engine's reason for rejecting `pattern`, without the pattern repeated (V8 includes it).
 function regexReason(error: unknown, pattern: string): string {
   let reason = error instanceof Error ? error.message : String(error);
@@ -146,13 +155,9 @@ export function compileAnswers(spec: AnswerSpec): CompileAnswersResult {
       // Compile the bare pattern first: it must stand on its own, so that "a)|(b" cannot escape
       // the anchoring group below.
       new RegExp(pattern, "u");
-      if (nestedRepetition(pattern)) {
-        problems.push({
-          field: "answer_regex",
-          index,
-          message:
-            "This pattern repeats a group that itself repeats, like (a+)+: one long guess could stall the server. Write it without the nested repetition",
-        });
+      const risk = backtrackRisk(pattern);
+      if (risk !== undefined) {
+        problems.push({ field: "answer_regex", index, message: RISKS[risk] });
         return;
       }
       regexes.push(new RegExp(`^(?:${pattern})$`, "iu"));
@@ -198,45 +203,4 @@ export function compileAnswers(spec: AnswerSpec): CompileAnswersResult {
       },
     },
   };
-}
-
-/**
- * Whether a pattern repeats, without bound, a group that itself contains an
- * unbounded repetition, such as `(\w+\s?)+` or `(a*)*`: the shape that makes a
- * backtracking engine take exponential time on a crafted guess.
- */
-export function nestedRepetition(pattern: string): boolean {
-  // For each open group: whether an unbounded repetition appears inside it.
-  const groups: boolean[] = [];
-  const unbounded = (at: number) => {
-    const ch = pattern[at];
-    return ch === "*" || ch === "+" || (ch === "{" && /^\{\d*,\}/.test(pattern.slice(at)));
-  };
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === "\\") {
-      i++;
-      continue;
-    }
-    if (ch === "[") {
-      // A character class holds no groups and no quantifiers.
-      for (i++; i < pattern.length && pattern[i] !== "]"; i++) if (pattern[i] === "\\") i++;
-      continue;
-    }
-    if (ch === "(") {
-      groups.push(false);
-      continue;
-    }
-    if (ch === ")") {
-      const repeatsInside = groups.pop() ?? false;
-      if (repeatsInside && unbounded(i + 1)) return true;
-      // The group's repetition is also inside whatever encloses it.
-      if ((repeatsInside || unbounded(i + 1)) && groups.length > 0) {
-        groups[groups.length - 1] = true;
-      }
-      continue;
-    }
-    if (unbounded(i) && groups.length > 0) groups[groups.length - 1] = true;
-  }
-  return false;
 }

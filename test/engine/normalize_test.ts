@@ -276,26 +276,59 @@ describe("answer checker", () => {
   });
 });
 
-import { nestedRepetition } from "../../src/engine/normalize.ts";
+import { backtrackRisk } from "../../src/engine/backtrack.ts";
 
-describe("nestedRepetition()", () => {
-  const cases: [string, boolean][] = [
-    ["(\\w+\\s?)+", true],
-    ["(a*)*", true],
-    ["(a+){2,}", true],
-    ["((ab)+c)+", true],
-    ["(?:x+y)+", true],
-    ["north\\s*star", false],
-    ["(north|south) star", false],
-    ["(ab)+", false],
-    ["[(a+)]+", false],
-    ["\\(a+\\)+", false],
-    ["(a+){2,5}", false],
-    ["polaris|north star", false],
+describe("backtrackRisk()", () => {
+  const cases: [string, "nested" | "overlap" | undefined][] = [
+    ["(\\w+\\s?)+", "nested"],
+    ["(a*)*", "nested"],
+    ["(a+){2,}", "nested"],
+    ["((ab)+c)+", "nested"],
+    ["(?:x+y)+", "nested"],
+    // Bounded counts repeat too: (\w+\s?){1,40} takes exponential time on a crafted guess.
+    ["(\\w+\\s?){1,40}", "nested"],
+    ["(a+){2,5}", "nested"],
+    ["(a+){3}", "nested"],
+    ["(?<word>\\w+ ?)+", "nested"],
+    ["x(y(a+)?)+", "nested"],
+    // Alternatives that can start alike, repeated.
+    ["(\\w|\\d)+", "overlap"],
+    ["(a|ab)*", "overlap"],
+    ["(?:[a-z]|x)+", "overlap"],
+    ["(.|\\s){2,}", "overlap"],
+    ["(s|\u017f)+", "overlap"],
+    ["(a?|b)+", "overlap"],
+    ["((a)|b)+", "overlap"],
+    // Safe shapes.
+    ["north\\s*star", undefined],
+    ["(north|south) star", undefined],
+    ["(ab)+", undefined],
+    ["(a|b)+", undefined],
+    ["(?:north|south|east|west)+", undefined],
+    ["(a|)+", undefined],
+    ["[(a+)]+", undefined],
+    ["\\(a+\\)+", undefined],
+    ["(a+)?", undefined],
+    ["(a+){1}", undefined],
+    ["(a+)(b+)", undefined],
+    ["polaris|north star", undefined],
+    ["\\p{L}+ (\\d|x)+", undefined],
+    ["(\\u{1F600}|\\u0041)+", undefined],
+    ["(\\1|a)+", "overlap"],
   ];
-  for (const [pattern, nested] of cases) {
-    test(`${pattern} ${nested ? "is" : "is not"} a nested repetition`, () => {
-      expect(nestedRepetition(pattern)).toBe(nested);
+  for (const [pattern, risk] of cases) {
+    test(`${pattern}: ${risk ?? "safe"}`, () => {
+      new RegExp(pattern, "u"); // every case is a valid pattern
+      expect(backtrackRisk(pattern)).toBe(risk);
     });
   }
+
+  test("the rewrite its message suggests matches the same guesses and is accepted", () => {
+    const risky = /^(?:(\w|\d)+)$/u;
+    const safe = /^(?:[\w\d]+)$/u;
+    for (const guess of ["abc123", "north_star", "12", "no spaces!", ""]) {
+      expect(safe.test(guess)).toBe(risky.test(guess));
+    }
+    expect(backtrackRisk("[\\w\\d]+")).toBeUndefined();
+  });
 });

@@ -1,0 +1,252 @@
+/**
+ * Refuses `answer_regex` patterns that a backtracking engine can take
+ * exponential (or high polynomial) time on, for a crafted guess of a few dozen
+ * characters. Guesses come from players and patterns run on the main thread,
+ * so one such guess would stall every request.
+ *
+ * Two shapes are refused, wherever they appear:
+ * - a group repeated more than once (`*`, `+`, `{2}`, `{1,40}`, `{3,}`) that
+ *   itself holds a repetition: `(\w+\s?)+`, `(a*){1,40}`;
+ * - a repeated group whose alternatives can begin with the same character:
+ *   `(\w|\d)+`, `(a|ab)*`. Which characters each alternative can begin with is
+ *   found by trying a sample of characters against its first element.
+ *
+ * The pattern has already compiled with the `u` flag, so its syntax is valid:
+ * braces are always quantifiers, and a class holds no nested class.
+ */
+
+/** What makes a pattern risky, if anything. */
+export type BacktrackRisk = "nested" | "overlap";
+
+/** How many times an element may occur. */
+interface Quantity {
+  min: number;
+  /** Infinity when unbounded. */
+  max: number;
+}
+
+/** One element of a sequence, with its quantifier. */
+interface Item {
+  atom: Atom;
+  quantity: Quantity;
+}
+
+type Atom =
+  /** One character: a literal, an escape like `\d`, a class or `.`, as its source. */
+  | { kind: "char"; source: string }
+  /** A group's alternatives, each a sequence. Lookarounds are zero-width groups. */
+  | { kind: "group"; alternatives: Item[][]; zeroWidth: boolean }
+  /** An anchor, a word boundary or a backreference: nothing to sample. */
+  | { kind: "other"; zeroWidth: boolean };
+
+const ONCE: Quantity = { min: 1, max: 1 };
+
+/**
+ * Characters tried against each alternative's first element: printable ASCII,
+ * whitespace, and letters that case-insensitive Unicode matching folds
+ * (`ſ` matches `s`, the Kelvin sign matches `k`).
+ */
+const SAMPLES: readonly string[] = [
+  ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)),
+  "\t",
+  "\n",
+  "\u00a0",
+  "é",
+  "ß",
+  "ſ",
+  "\u212a",
+  "İ",
+  "ж",
+  "中",
+  "😀",
+];
+
+/** Whether `pattern` has a shape that can make matching take exponential time. */
+export function backtrackRisk(pattern: string): BacktrackRisk | undefined {
+  let alternatives: Item[][];
+  try {
+    alternatives = new Parser(pattern).alternatives();
+  } catch {
+    // Syntax this reader does not know (the pattern itself compiled): nothing to tell.
+    return undefined;
+  }
+  return riskIn(alternatives);
+}
+
+/** The first risk found in a group's alternatives (or the pattern's). */
+function riskIn(alternatives: Item[][]): BacktrackRisk | undefined {
+  for (const sequence of alternatives) {
+    for (const { atom, quantity } of sequence) {
+      if (atom.kind !== "group") continue;
+      if (repeats(quantity)) {
+        if (atom.alternatives.some((inner) => inner.some(holdsRepetition))) return "nested";
+        if (overlapping(atom.alternatives)) return "overlap";
+      }
+      const inner = riskIn(atom.alternatives);
+      if (inner !== undefined) return inner;
+    }
+  }
+  return undefined;
+}
+
+/** Whether a quantifier lets its element occur more than once. */
+function repeats({ max }: Quantity): boolean {
+  return max > 1;
+}
+
+/** Whether an element repeats, or holds an element that does. */
+function holdsRepetition({ atom, quantity }: Item): boolean {
+  if (repeats(quantity)) return true;
+  return atom.kind === "group" && atom.alternatives.some((inner) => inner.some(holdsRepetition));
+}
+
+/** Whether two of a group's alternatives can begin with the same character. */
+function overlapping(alternatives: Item[][]): boolean {
+  if (alternatives.length < 2) return false;
+  const firsts = alternatives.map(firstCharacters);
+  for (let a = 0; a < firsts.length; a++) {
+    for (let b = a + 1; b < firsts.length; b++) {
+      const first = firsts[a]!;
+      const second = firsts[b]!;
+      // An empty alternative begins with no character, so it overlaps with none.
+      if (first === "none" || second === "none") continue;
+      if (first === "any" || second === "any") return true;
+      if (first.some((character) => second.includes(character))) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The sample characters a sequence can begin with; "any" when that cannot be
+ * told (a group or an anchor first, or a first element that may be absent), and
+ * "none" for an empty sequence.
+ */
+function firstCharacters(sequence: Item[]): string[] | "any" | "none" {
+  const first = sequence[0];
+  if (first === undefined) return "none";
+  const { atom, quantity } = first;
+  if (atom.kind !== "char" || quantity.min === 0) return "any";
+  const regex = new RegExp(`^(?:${atom.source})$`, "iu");
+  return SAMPLES.filter((sample) => regex.test(sample));
+}
+
+/** A recursive-descent reader of a pattern already known to be valid with the `u` flag. */
+class Parser {
+  private at = 0;
+
+  constructor(private readonly source: string) {}
+
+  /** Alternatives up to the end of the pattern or the current group's `)`. */
+  alternatives(): Item[][] {
+    const alternatives: Item[][] = [this.sequence()];
+    while (this.source[this.at] === "|") {
+      this.at++;
+      alternatives.push(this.sequence());
+    }
+    return alternatives;
+  }
+
+  private sequence(): Item[] {
+    const items: Item[] = [];
+    while (this.at < this.source.length) {
+      const ch = this.source[this.at];
+      if (ch === "|" || ch === ")") break;
+      const from = this.at;
+      const atom = this.atom();
+      items.push({ atom, quantity: this.quantity() });
+      if (this.at <= from) throw new SyntaxError("unreadable pattern");
+    }
+    return items;
+  }
+
+  private atom(): Atom {
+    const source = this.source;
+    const start = this.at;
+    const ch = source[start]!;
+    if (ch === "(") return this.group();
+    if (ch === "^" || ch === "$") {
+      this.at++;
+      return { kind: "other", zeroWidth: true };
+    }
+    if (ch === "[") {
+      this.at++;
+      while (this.at < source.length && source[this.at] !== "]") {
+        this.at += source[this.at] === "\\" ? 2 : 1;
+      }
+      this.at++;
+      return { kind: "char", source: source.slice(start, this.at) };
+    }
+    if (ch === "\\") return this.escape();
+    // A literal, or `.`: one code point (an astral character is two UTF-16 units).
+    this.at += (source.codePointAt(start) ?? 0) > 0xffff ? 2 : 1;
+    return { kind: "char", source: source.slice(start, this.at) };
+  }
+
+  private escape(): Atom {
+    const source = this.source;
+    const start = this.at;
+    const letter = source[start + 1] ?? "";
+    this.at += 2;
+    if (letter === "b" || letter === "B") return { kind: "other", zeroWidth: true };
+    if (/[1-9]/.test(letter) || letter === "k") {
+      // A backreference: `\1`, `\12` or `\k<name>`.
+      if (letter === "k") this.at = source.indexOf(">", this.at) + 1;
+      else while (/\d/.test(source[this.at] ?? "")) this.at++;
+      return { kind: "other", zeroWidth: false };
+    }
+    if ((letter === "p" || letter === "P" || letter === "u") && source[this.at] === "{") {
+      this.at = source.indexOf("}", this.at) + 1;
+    } else if (letter === "u") this.at += 4;
+    else if (letter === "x") this.at += 2;
+    else if (letter === "c") this.at += 1;
+    return { kind: "char", source: source.slice(start, this.at) };
+  }
+
+  private group(): Atom {
+    const source = this.source;
+    this.at++;
+    let zeroWidth = false;
+    if (source[this.at] === "?") {
+      const rest = source.slice(this.at, this.at + 4);
+      if (rest.startsWith("?:")) this.at += 2;
+      else if (rest.startsWith("?=") || rest.startsWith("?!")) {
+        zeroWidth = true;
+        this.at += 2;
+      } else if (rest.startsWith("?<=") || rest.startsWith("?<!")) {
+        zeroWidth = true;
+        this.at += 3;
+      } else if (rest.startsWith("?<")) {
+        // A named group, `(?<name>…)`.
+        this.at = source.indexOf(">", this.at) + 1;
+      } else {
+        // A modifier group, `(?i:…)`, where the engine has them.
+        this.at = source.indexOf(":", this.at) + 1;
+      }
+      if (this.at === 0) throw new SyntaxError("unreadable group");
+    }
+    const alternatives = this.alternatives();
+    this.at++; // the closing ")"
+    return { kind: "group", alternatives, zeroWidth };
+  }
+
+  private quantity(): Quantity {
+    const source = this.source;
+    let quantity = ONCE;
+    const ch = source[this.at];
+    if (ch === "*") quantity = { min: 0, max: Infinity };
+    else if (ch === "+") quantity = { min: 1, max: Infinity };
+    else if (ch === "?") quantity = { min: 0, max: 1 };
+    else if (ch === "{") {
+      const close = source.indexOf("}", this.at);
+      const [low, high] = source.slice(this.at + 1, close).split(",");
+      const min = Number(low);
+      const max = high === undefined ? min : high === "" ? Infinity : Number(high);
+      quantity = { min, max };
+      this.at = close;
+    } else return quantity;
+    this.at++;
+    if (source[this.at] === "?") this.at++; // lazy: the same risk
+    return quantity;
+  }
+}
