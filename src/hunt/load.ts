@@ -47,7 +47,10 @@ import { parseToml } from "./toml.ts";
 export interface LoadOptions {
   /** The name used in messages: the path as the user gave it. */
   file: string;
-  /** Reads a `body_file`, given its path relative to the hunt file; undefined when missing. */
+  /**
+   * Reads a `body_file`, given its path relative to the hunt file; undefined
+   * when missing. May throw an Error saying why a file it found cannot be read.
+   */
   readFile?: (relativePath: string) => string | undefined;
   /** The `assets/` folder beside the hunt file, when there is one. */
   assetsDir?: string;
@@ -80,6 +83,8 @@ interface InvalidPuzzle {
   /** Rules are checked even in a puzzle that failed the schema, when they are strings. */
   unlock?: string;
   hintUnlocks: [number, string][];
+  /** The ids of its hints that are strings, for `hint_taken()` in those rules. */
+  hintIds: string[];
 }
 
 /**
@@ -188,6 +193,10 @@ function validatePuzzles(data: Record<string, unknown>, report: Reporter) {
         hintUnlocks: (Array.isArray(fields.hint) ? fields.hint : []).flatMap((hint, j) => {
           const unlock = (hint as { unlock?: unknown } | null)?.unlock;
           return typeof unlock === "string" ? [[j, unlock] as [number, string]] : [];
+        }),
+        hintIds: (Array.isArray(fields.hint) ? fields.hint : []).flatMap((hint) => {
+          const id = (hint as { id?: unknown } | null)?.id;
+          return typeof id === "string" ? [id] : [];
         }),
         // Keep the checkpoint too, so that checked_in() rules elsewhere still resolve.
         ...(typeof (fields.checkpoint as { code?: unknown } | undefined)?.code === "string" &&
@@ -375,6 +384,7 @@ function build(validated: Validated, options: LoadOptions, report: Reporter): Hu
   });
 
   checkStopRules(puzzles, routes.list, report);
+  checkPointsTotal(puzzles, report);
   if (!seeded && (routes.list.length > 0 || puzzles.some((p) => p.variants !== undefined))) {
     report.add(
       "warning",
@@ -404,6 +414,24 @@ function build(validated: Validated, options: LoadOptions, report: Reporter): Hu
     roundTitles,
     options,
   });
+}
+
+/** The most points a team may hold: scores are 32-bit counters, with room for adjustments. */
+const MAX_TOTAL_POINTS = 1_000_000_000;
+
+/** Refuses a hunt whose points, all solved with every bonus, would not fit in a team's score. */
+function checkPointsTotal(puzzles: readonly Puzzle[], report: Reporter): void {
+  let total = 0;
+  for (const puzzle of puzzles) total += puzzle.points + Math.max(0, ...puzzle.firstSolveBonus);
+  if (total > MAX_TOTAL_POINTS) {
+    report.add(
+      "error",
+      `The puzzles' points and first-solve bonuses add up to ${
+        total.toLocaleString("en")
+      }, more than a score can hold (${MAX_TOTAL_POINTS.toLocaleString("en")}). Give fewer points`,
+      [],
+    );
+  }
 }
 
 /** Indexes puzzle ids, checkpoint codes, rounds and tags; duplicates are reported once each. */
@@ -500,7 +528,7 @@ function ruleCompiler(scope: RuleScope, report: Reporter): RuleCompiler {
 function checkInvalidPuzzleRules(entry: InvalidPuzzle, i: number, compile: RuleCompiler): void {
   const id = entry.id ?? `#${i + 1}`;
   for (const [j, source] of entry.hintUnlocks) {
-    compile(source, ["puzzle", i, "hint", j, "unlock"], id, "hint");
+    compile(source, ["puzzle", i, "hint", j, "unlock"], id, "hint", entry.hintIds);
   }
   compile(entry.unlock, ["puzzle", i, "unlock"], id, "puzzle");
 }
@@ -1114,7 +1142,14 @@ function readBody(
     report.add("error", 'Give either "body" or "body_file", not both', path, puzzleId);
     return entry.body;
   }
-  const body = options.readFile?.(entry.body_file);
+  let body: string | undefined;
+  try {
+    body = options.readFile?.(entry.body_file);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    report.add("error", `Cannot read body_file "${entry.body_file}": ${reason}`, path, puzzleId);
+    return "";
+  }
   if (body === undefined) {
     report.add(
       "error",

@@ -19,7 +19,12 @@ export type { Problem } from "./problem.ts";
 export function loadHuntFile(path: string): LoadResult {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    const decoded = decodeText(readFileSync(path));
+    if (typeof decoded !== "string") {
+      const { message, line, column } = decoded;
+      return { problems: [{ severity: "error", message, file: path, line, column }] };
+    }
+    text = decoded;
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason = code === "ENOENT"
@@ -37,11 +42,15 @@ export function loadHuntFile(path: string): LoadResult {
   return loadHunt(text, {
     file: path,
     readFile: (relative) => {
+      let bytes: Uint8Array;
       try {
-        return readFileSync(join(base, relative), "utf8");
+        bytes = readFileSync(join(base, relative));
       } catch {
         return undefined;
       }
+      const decoded = decodeText(bytes);
+      if (typeof decoded === "string") return decoded;
+      throw new Error(`${decoded.message} (line ${decoded.line}, column ${decoded.column})`);
     },
     ...(existsSync(assets) && statSync(assets).isDirectory() && { assetsDir: assets }),
   });
@@ -51,4 +60,65 @@ export function loadHuntFile(path: string): LoadResult {
 export function loadHuntOrExample(path: string | undefined): LoadResult & { file: string } {
   if (path !== undefined) return { ...loadHuntFile(path), file: path };
   return { ...loadHunt(EXAMPLE_HUNT, { file: EXAMPLE_FILE }), file: EXAMPLE_FILE };
+}
+
+/**
+ * A file's bytes as text. TOML (and Markdown here) is UTF-8: a file saved in
+ * another encoding is refused with where its first bad byte is, rather than
+ * read with replacement characters that would make its answers unguessable.
+ */
+export function decodeText(
+  bytes: Uint8Array,
+): string | { message: string; line: number; column: number } {
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) ||
+    (bytes[0] === 0xfe && bytes[1] === 0xff);
+  if (utf16) {
+    return {
+      message:
+        "The file is saved as UTF-16; save it as UTF-8 (in Notepad: File, Save as, Encoding)",
+      line: 1,
+      column: 1,
+    };
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidByte(bytes);
+    const before = new TextDecoder().decode(bytes.subarray(0, at));
+    const line = before.split("\n").length;
+    const column = [...before.slice(before.lastIndexOf("\n") + 1)].length + 1;
+    const byte = bytes[at]!.toString(16).padStart(2, "0").toUpperCase();
+    return {
+      message: bytes.includes(0)
+        ? "The file is not text (it holds binary data)"
+        : `The file is not UTF-8 text: byte 0x${byte} here is not UTF-8. Save the file as UTF-8`,
+      line,
+      column,
+    };
+  }
+}
+
+/** The offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidByte(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length;) {
+    const lead = bytes[i]!;
+    const length = lead < 0x80
+      ? 1
+      : lead >= 0xc2 && lead < 0xe0
+      ? 2
+      : lead >= 0xe0 && lead < 0xf0
+      ? 3
+      : lead >= 0xf0 && lead < 0xf5
+      ? 4
+      : 0;
+    if (length === 0 || i + length > bytes.length) return i;
+    const chunk = bytes.subarray(i, i + length);
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(chunk);
+    } catch {
+      return i;
+    }
+    i += length;
+  }
+  return bytes.length;
 }

@@ -4,6 +4,7 @@
  * default. Defaults from the brief are applied here; the types come from it.
  */
 import * as v from "valibot";
+import { parseTimestamp } from "../rules/timestamp.ts";
 
 const ID = /^[a-z0-9][a-z0-9_-]*$/;
 const CODE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -23,11 +24,19 @@ const id = (what: string) =>
 const text = (what: string) =>
   v.pipe(v.string(`Expected ${what} in quotes`), v.trim(), v.nonEmpty(`The ${what} is empty`));
 
+/**
+ * The largest number a hunt file may give anywhere (points, costs, bonuses,
+ * limits). Scores are kept in 32-bit counters; with this bound a hunt's points
+ * add up within them (load.ts checks the sum).
+ */
+export const MAX_COUNT = 1_000_000;
+
 const count = (what: string, min: number) =>
   v.pipe(
     v.number(`Expected ${what} as a number`),
     v.integer(`Expected ${what} as a whole number`),
     v.minValue(min, `Expected ${what} of at least ${min}`),
+    v.maxValue(MAX_COUNT, `Expected ${what} of at most ${MAX_COUNT.toLocaleString("en")}`),
   );
 
 const stringList = (what: string) =>
@@ -286,12 +295,7 @@ function toEpoch(input: unknown): number | undefined {
     if (toml.isDateTime?.() === false || toml.isLocal?.() === true) return undefined;
     return Number.isNaN(input.getTime()) ? undefined : input.getTime();
   }
-  if (typeof input !== "string") return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(input)) {
-    return undefined;
-  }
-  const ms = Date.parse(input);
-  return Number.isNaN(ms) ? undefined : ms;
+  return typeof input === "string" ? parseTimestamp(input) : undefined;
 }
 
 /** The keys a strict object at `path` accepts, for "did you mean" suggestions. */

@@ -76,8 +76,9 @@ export function analyze(input: AnalysisInput): Analysis {
     total: 0,
     roundCounts: new Int32Array(input.rounds.length),
     tagCounts: new Int32Array(input.tags.length),
+    // The hunt runs while the clock is before its end: the last minute is the one that ends there.
     maxMinutes: input.startsAt !== undefined && input.endsAt !== undefined
-      ? Math.floor((input.endsAt - input.startsAt) / MINUTE)
+      ? Math.max(0, Math.ceil((input.endsAt - input.startsAt) / MINUTE) - 1)
       : Infinity,
     startsAt: input.startsAt,
     endsAt: input.endsAt,
@@ -219,7 +220,7 @@ function describe(atom: Expr, input: AnalysisInput, env: Env): string {
       case "solves":
         return `${prefix}it needs more solves than the other puzzles can give (at most ${env.total})`;
       case "minutes":
-        return `${prefix}the hunt lasts only ${env.maxMinutes} minutes`;
+        return `${prefix}minutes() is at most ${env.maxMinutes} before the hunt ends`;
       case "route_position":
         return `${prefix}route_position("${input.puzzles[count.arg]!.id}") is always 1 to ${
           env.stopRouteSize[count.arg]

@@ -5,6 +5,7 @@
  */
 import type { ArithOp, CompareOp, LogicOp, Node, RuleError, Span } from "./ast.ts";
 import { didYouMean } from "./suggest.ts";
+import { parseTimestamp } from "./timestamp.ts";
 
 export type RuleType = "bool" | "int";
 /** Where a rule stands: a puzzle's unlock, or a hint's (which may use hint-only functions). */
@@ -97,7 +98,6 @@ export interface RuleScope {
 
 export type CheckResult = { kind: "ok"; expr: Expr } | { kind: "error"; errors: RuleError[] };
 
-const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 const TYPE_NAMES: Record<RuleType | "string", string> = {
   bool: "a condition (true or false)",
   int: "a number",
@@ -290,8 +290,8 @@ function resolveArg(kind: ArgKind, value: string, scope: RuleScope): number | st
       return scope.divisions.get(value) ??
         `Unknown division "${value}"${didYouMean(value, scope.divisions.keys())}`;
     case "time": {
-      const ms = TIME.test(value) ? Date.parse(value) : NaN;
-      if (Number.isNaN(ms)) {
+      const ms = parseTimestamp(value);
+      if (ms === undefined) {
         return `Invalid time "${value}": write a date, time and offset, e.g. "2026-11-21T13:00:00+01:00"`;
       }
       return ms;

@@ -41,9 +41,41 @@ export function parse(source: string): ParseResult {
   }
 }
 
+/**
+ * How deeply a rule may nest (parentheses, "not", "-"), and how many operators
+ * it may join. Far beyond any real rule; they keep the parser, the checker and
+ * the compiler, which all recurse over the tree, within the stack.
+ */
+export const MAX_NESTING = 64;
+export const MAX_OPERATORS = 1_000;
+
 class Parser {
   private pos = 0;
+  private nesting = 0;
+  private operators = 0;
   constructor(private readonly tokens: Token[]) {}
+
+  /** Counts one more level of nesting at `token`, and refuses one too many. */
+  private enter(token: Token): void {
+    if (++this.nesting > MAX_NESTING) {
+      this.fail(
+        `The rule nests more than ${MAX_NESTING} levels deep here: write it more simply`,
+        token.span,
+      );
+    }
+  }
+
+  /** Counts one more operator at `token`, and refuses one too many. */
+  private operator(token: Token): void {
+    if (++this.operators > MAX_OPERATORS) {
+      this.fail(
+        `The rule joins more than ${
+          MAX_OPERATORS.toLocaleString("en")
+        } operators: write it more simply (solves() or solves_in_round() can count many puzzles at once)`,
+        token.span,
+      );
+    }
+  }
 
   private peek(): Token {
     return this.tokens[this.pos]!;
@@ -74,7 +106,7 @@ class Parser {
   or(): Node {
     let left = this.and();
     while (this.peek().kind === "or") {
-      this.next();
+      this.operator(this.next());
       const right = this.and();
       left = { kind: "logic", op: "or", left, right, span: join(left.span, right.span) };
     }
@@ -84,7 +116,7 @@ class Parser {
   private and(): Node {
     let left = this.not();
     while (this.peek().kind === "and") {
-      this.next();
+      this.operator(this.next());
       const right = this.not();
       left = { kind: "logic", op: "and", left, right, span: join(left.span, right.span) };
     }
@@ -94,8 +126,9 @@ class Parser {
   private not(): Node {
     const token = this.peek();
     if (token.kind !== "not") return this.compare();
-    this.next();
+    this.enter(this.next());
     const operand = this.not();
+    this.nesting--;
     return { kind: "not", operand, span: join(token.span, operand.span) };
   }
 
@@ -123,7 +156,7 @@ class Parser {
   private additive(): Node {
     let left = this.unary();
     for (let op = this.peek(); op.kind === "+" || op.kind === "-"; op = this.peek()) {
-      this.next();
+      this.operator(this.next());
       const right = this.unary();
       left = { kind: "arith", op: op.kind, left, right, span: join(left.span, right.span) };
     }
@@ -133,8 +166,9 @@ class Parser {
   private unary(): Node {
     const token = this.peek();
     if (token.kind !== "-") return this.primary();
-    this.next();
+    this.enter(this.next());
     const operand = this.unary();
+    this.nesting--;
     return { kind: "negate", operand, span: join(token.span, operand.span) };
   }
 
@@ -152,7 +186,9 @@ class Parser {
       case "false":
         return { kind: "bool", value: token.kind === "true", span: token.span };
       case "(": {
+        this.enter(token);
         const inner = this.or();
+        this.nesting--;
         const close = this.peek();
         if (close.kind !== ")") this.unexpected(close, '")"');
         this.next();
@@ -173,7 +209,7 @@ class Parser {
         name.span,
       );
     }
-    this.next();
+    this.enter(this.next());
     const args: Node[] = [];
     if (this.peek().kind !== ")") {
       args.push(this.or());
@@ -182,6 +218,7 @@ class Parser {
         args.push(this.or());
       }
     }
+    this.nesting--;
     const close = this.peek();
     if (close.kind !== ")") this.unexpected(close, '"," or ")"');
     this.next();

@@ -150,3 +150,80 @@ title = "Two"
     ]);
   });
 });
+
+describe("a hunt's points", () => {
+  /** A hunt of `n` puzzles worth `points` each, the first with a first-solve bonus. */
+  const hunt = (n: number, points: number, bonus = 0) =>
+    '[hunt]\ntitle = "T"\n' + Array.from(
+      { length: n },
+      (_, i) =>
+        `\n[[puzzle]]\nid = "p${i}"\ntitle = "P"\nanswer = "x"\npoints = ${points}\n` +
+        (i === 0 ? `first_solve_bonus = [${bonus}]\n` : ""),
+    ).join("");
+
+  test("may add up to 1,000,000,000, bonuses included", () => {
+    expect(loadHunt(hunt(1000, 1_000_000), { file: "t.toml" }).problems).toEqual([]);
+    expect(loadHunt(hunt(999, 1_000_000, 1_000_000), { file: "t.toml" }).problems).toEqual([]);
+  });
+
+  test("are refused when all solved they would not fit in a score", () => {
+    for (const text of [hunt(1001, 1_000_000), hunt(1000, 1_000_000, 1)]) {
+      const { hunt: loaded, problems } = loadHunt(text, { file: "t.toml" });
+      expect(loaded).toBeUndefined();
+      expect(problems.map((p) => p.message)).toEqual([
+        expect.stringMatching(
+          /^The puzzles' points and first-solve bonuses add up to 1,00\d,00\d,00\d, more than a score can hold \(1,000,000,000\)/,
+        ),
+      ]);
+    }
+  });
+});
+
+describe("loadHuntFile() of a file that is not UTF-8", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cairn-encoding-"));
+  const write = (name: string, bytes: number[] | string) => {
+    const path = join(dir, name);
+    writeFileSync(path, typeof bytes === "string" ? bytes : new Uint8Array(bytes));
+    return path;
+  };
+  const latin1 = (text: string) => [...text].map((ch) => ch.charCodeAt(0));
+  const HUNT = '[hunt]\ntitle = "T"\n\n[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = "café"\n';
+
+  test("refuses Latin-1 with the line and column of its first bad byte", () => {
+    const { hunt, problems } = loadHuntFile(write("latin1.toml", latin1(HUNT)));
+    expect(hunt).toBeUndefined();
+    expect(problems).toEqual([expect.objectContaining({
+      message: "The file is not UTF-8 text: byte 0xE9 here is not UTF-8. Save the file as UTF-8",
+      line: 7,
+      column: 14,
+    })]);
+  });
+
+  test("names UTF-16, as Notepad may save it", () => {
+    const utf16 = [0xff, 0xfe, ...latin1(HUNT).flatMap((code) => [code, 0])];
+    const { problems } = loadHuntFile(write("utf16.toml", utf16));
+    expect(problems.map((p) => p.message)).toEqual([
+      "The file is saved as UTF-16; save it as UTF-8 (in Notepad: File, Save as, Encoding)",
+    ]);
+  });
+
+  test("calls binary data not text", () => {
+    const { problems } = loadHuntFile(
+      write("binary.toml", [0x7f, 0x45, 0x4c, 0x46, 2, 1, 0, 0xff]),
+    );
+    expect(problems.map((p) => p.message)).toEqual(["The file is not text (it holds binary data)"]);
+  });
+
+  test("refuses a body_file in another encoding, and reads UTF-8 with or without a BOM", () => {
+    const hunt = HUNT + 'body_file = "body.md"\n';
+    write("body.md", latin1("Line one\nnaïve\n"));
+    const { problems } = loadHuntFile(write("body.toml", hunt));
+    expect(problems.map((p) => p.message)).toEqual([
+      'Cannot read body_file "body.md": The file is not UTF-8 text: byte 0xEF here is not UTF-8. Save the file as UTF-8 (line 2, column 3)',
+    ]);
+    write("body.md", "Line one\nnaïve\n");
+    const utf8 = loadHuntFile(write("bom.toml", "\ufeff" + hunt));
+    expect(utf8.problems).toEqual([]);
+    expect(utf8.hunt?.puzzles[0]?.title).toBe("A");
+  });
+});

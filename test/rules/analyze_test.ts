@@ -96,11 +96,14 @@ describe("analyze()", () => {
       'c: r: after("2026-11-21T15:59:00Z")',
       "d: r: false",
       "e: r: minutes() > 360",
+      // 360 minutes in is 16:00, the end, as after("…16:00:00Z") is.
       "f: r: minutes() >= 360",
+      "g: r: minutes() >= 359",
     ], times)).toEqual([
       "b: Can never unlock: this time is not before the hunt's end (ends_at 2026-11-21T16:00:00.000Z)",
       "d: Can never unlock: the rule is always false",
-      "e: Can never unlock: the hunt lasts only 360 minutes",
+      "e: Can never unlock: minutes() is at most 359 before the hunt ends",
+      "f: Can never unlock: minutes() is at most 359 before the hunt ends",
     ]);
   });
 

@@ -124,3 +124,33 @@ test("caret() points into the right line of a multi-line rule", () => {
     '  and solves_in_round("x") >= 1\n                      ^^^',
   );
 });
+
+describe("parse() of very large rules", () => {
+  const error = (source: string) => {
+    const result = parse(source);
+    return result.kind === "error" ? result.error.message : "ok";
+  };
+
+  test("takes 64 levels of nesting and 1,000 operators", () => {
+    expect(error("(".repeat(63) + "true" + ")".repeat(63))).toBe("ok");
+    expect(error("not ".repeat(64) + "true")).toBe("ok");
+    expect(error("- ".repeat(64) + "1 < 0")).toBe("ok");
+    expect(error(Array(1001).fill('solved("a")').join(" or "))).toBe("ok");
+  });
+
+  test("refuses more with a message, never a stack overflow, however deep", () => {
+    for (const n of [65, 20_000]) {
+      expect(error("(".repeat(n) + "true" + ")".repeat(n))).toMatch(
+        /^The rule nests more than 64 levels deep here/,
+      );
+      expect(error("not ".repeat(n) + "true")).toMatch(/^The rule nests more than 64 levels/);
+      expect(error("f(".repeat(n) + ")".repeat(n))).toMatch(/^The rule nests more than 64/);
+    }
+    for (const n of [1002, 20_000]) {
+      expect(error(Array(n).fill("true").join(" and "))).toMatch(
+        /^The rule joins more than 1,000 operators/,
+      );
+      expect(error("1" + " + 1".repeat(n) + " > 0")).toMatch(/^The rule joins more than 1,000/);
+    }
+  });
+});
