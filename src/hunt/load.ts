@@ -108,6 +108,19 @@ function validate(data: Record<string, unknown>, report: Reporter) {
       // Keep valid divisions, so that rules naming them are not reported as well.
       const divisions = (data.hunt as { divisions?: unknown }).divisions;
       if (Array.isArray(divisions)) meta = { ...FALLBACK_META, divisions: divisions.filter(isId) };
+      // When only unknown keys (typos) failed, the rest of the table is still checked as a
+      // whole (an end before the start, missing codes), so one typo does not hide those.
+      const unknown = result.issues.every((issue) =>
+        issue.type === "strict_object" && issue.expected === "never" && issue.path?.length === 1
+      );
+      if (unknown && typeof data.hunt === "object" && data.hunt !== null) {
+        const typos = new Set(result.issues.map((issue) => String(issue.path![0]!.key)));
+        const known = Object.fromEntries(
+          Object.entries(data.hunt).filter(([key]) => !typos.has(key)),
+        );
+        const again = v.safeParse(HuntTableSchema, known, { abortEarly: false });
+        if (again.success) meta = again.output;
+      }
     }
   }
 

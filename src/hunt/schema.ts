@@ -117,7 +117,7 @@ const HintSchema = v.pipe(
     text: v.optional(text("hint text")),
     unlock: v.optional(v.string("Expected the rule in quotes")),
     cost: v.optional(count("a cost", 0), 0),
-  }),
+  }, "Expected a [[puzzle.hint]] table (with double brackets)"),
   // Only an ask may go without text (its text, if any, is the prompt above the question box).
   v.forward(
     v.partialCheck(
@@ -132,12 +132,14 @@ const HintSchema = v.pipe(
 const PartialSchema = v.strictObject({
   answer: v.string("Expected the partial answer in quotes"),
   message: text("message"),
-});
+}, 'Expected { answer = "...", message = "..." }');
 
 const CheckpointSchema = v.strictObject({
   code: v.pipe(
     v.string("Expected the checkpoint code in quotes"),
     v.regex(CODE, 'Invalid checkpoint code: use 1 to 64 letters, digits, "-" and "_"'),
+    // Dashes are ignored when a code is typed, so a code of dashes alone would match nothing typed.
+    v.regex(/[A-Za-z0-9_]/, "Invalid checkpoint code: it needs a letter, a digit or a _"),
   ),
 }, 'Expected { code = "..." }');
 
@@ -149,7 +151,7 @@ const VariantSchema = v.strictObject({
   answer_regex: v.optional(stringList("answer_regex pattern")),
   partial: v.optional(v.array(PartialSchema, "Expected a list of { answer, message } tables")),
   checkpoint: v.optional(CheckpointSchema),
-});
+}, "Expected a [[puzzle.variant]] table (with double brackets)");
 
 /** One [[route]] table. */
 export const RouteSchema = v.strictObject({
@@ -173,13 +175,13 @@ export const RouteSchema = v.strictObject({
     v.picklist(["solve", "checkin"], 'Expected "solve" or "checkin"'),
     "solve",
   ),
-});
+}, "Expected a [[route]] table (with double brackets)");
 
 /** One [[round]] table: a round's title for players (rounds exist by their puzzles alone). */
 export const RoundSchema = v.strictObject({
   id: id("round id"),
   title: text("title"),
-});
+}, "Expected a [[round]] table (with double brackets)");
 
 /** One [[puzzle]] table. */
 export const PuzzleSchema = v.strictObject({
@@ -220,7 +222,7 @@ export const PuzzleSchema = v.strictObject({
     v.picklist(["photo", "video", "text"], 'Expected "photo", "video" or "text"'),
   ),
   judge: v.optional(v.picklist(["organizer", "auto"], 'Expected "organizer" or "auto"')),
-});
+}, "Expected a [[puzzle]] table (with double brackets)");
 
 /** The [hunt] table. */
 export const HuntTableSchema = v.strictObject({
@@ -267,7 +269,7 @@ export const HuntTableSchema = v.strictObject({
   ),
   /** Whether /scoreboard/gallery shows the accepted photos. */
   gallery: v.optional(v.boolean("Expected true or false"), false),
-});
+}, "Expected a [hunt] table");
 
 /** The whole hunt file. */
 export const HuntFileSchema = v.strictObject({
