@@ -24,6 +24,7 @@ import {
   type CompiledRule,
   compileRule,
   didYouMean,
+  type Expr,
   needsPuzzle,
   type RuleContext,
   type RuleScope,
@@ -754,7 +755,7 @@ function dynamicPoints(entry: PuzzleEntry, i: number, report: Reporter): Dynamic
 function buildHints(entry: PuzzleEntry, i: number, context: PuzzleContext): Hint[] {
   const { compile, report } = context;
   const hintIds = new Set<string>();
-  return entry.hint.map((hint, j) => {
+  const hints = entry.hint.map((hint, j): Hint => {
     const at: KeyPath = ["puzzle", i, "hint", j];
     if (hintIds.has(hint.id)) {
       report.add("error", `Duplicate hint id "${hint.id}"`, [...at, "id"], entry.id);
@@ -800,6 +801,86 @@ function buildHints(entry: PuzzleEntry, i: number, context: PuzzleContext): Hint
       ...(unlock && { unlock }),
     };
   });
+  checkHintRules(hints, entry, i, report);
+  return hints;
+}
+
+/**
+ * Reports a puzzle's hints that can never become available: those whose rule
+ * is false, needs an ask hint taken (`hint_taken()` never counts an ask), or
+ * needs a hint that can itself never be available (two hints waiting for each
+ * other). A `hint_taken()` of an ask elsewhere in a rule is always false: a
+ * warning.
+ */
+function checkHintRules(hints: Hint[], entry: PuzzleEntry, i: number, report: Reporter): void {
+  const at = (j: number): KeyPath => ["puzzle", i, "hint", j, "unlock"];
+  const needs = hints.map((hint) => hint.unlock && requiredHints(hint.unlock.expr));
+  // Which hints can become available: grown from those that need no other, one round at a time.
+  const possible = new Set<number>();
+  for (let grew = true; grew;) {
+    grew = false;
+    hints.forEach((hint, j) => {
+      const required = needs[j];
+      if (possible.has(j) || required === "never") return;
+      const others = [...(required ?? [])].filter((k) => k !== j); // itself: reported already
+      if (others.every((k) => possible.has(k) && hints[k]!.kind !== "ask")) {
+        possible.add(j);
+        grew = true;
+      }
+    });
+  }
+  hints.forEach((hint, j) => {
+    const required = needs[j];
+    if (required === undefined || possible.has(j)) return;
+    if (required === "never") {
+      report.add(
+        "warning",
+        'Hidden: the rule is false, so no team ever sees this hint (remove unlock = "false" to show it)',
+        at(j),
+        entry.id,
+      );
+      return;
+    }
+    const ask = [...required].find((k) => hints[k]!.kind === "ask");
+    const blocker = ask ?? [...required].find((k) => k !== j && !possible.has(k));
+    if (blocker === undefined) return;
+    const id = hints[blocker]!.id;
+    const reason = ask !== undefined
+      ? `it needs hint "${id}" taken, an ask hint, which hint_taken() never counts`
+      : needs[blocker] !== "never" && needs[blocker]?.has(j)
+      ? `it needs hint "${id}" taken, which needs this one taken first`
+      : `it needs hint "${id}" taken, which can never be available`;
+    report.add("error", `Hint "${hint.id}" can never be available: ${reason}`, at(j), entry.id);
+  });
+  // An ask's hint_taken() inside an "or" or a "not" does not block the rule, but it is always false.
+  hints.forEach((hint, j) => {
+    if (hint.unlock === undefined || !possible.has(j)) return;
+    walkCalls(hint.unlock.expr, (call) => {
+      const target = hints[call.arg];
+      if (call.fn !== "hint_taken" || target?.kind !== "ask") return;
+      report.add(
+        "warning",
+        `hint_taken("${target.id}") is always false: "${target.id}" is an ask hint, which is never taken`,
+        at(j),
+        entry.id,
+      );
+    });
+  });
+}
+
+/**
+ * The hints a hint rule cannot hold without (its `hint_taken()` calls joined
+ * to the whole rule by "and" alone), or "never" when the rule is plain false.
+ */
+function requiredHints(expr: Expr): Set<number> | "never" {
+  const required = new Set<number>();
+  const visit = (node: Expr): boolean => {
+    if (node.kind === "const" && node.value === false) return false;
+    if (node.kind === "call" && node.fn === "hint_taken") required.add(node.arg);
+    if (node.kind === "logic" && node.op === "and") return visit(node.left) && visit(node.right);
+    return true;
+  };
+  return visit(expr) ? required : "never";
 }
 
 /** The compiled hunt, from the [hunt] table and the built puzzles and routes. */
