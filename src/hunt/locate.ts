@@ -15,7 +15,10 @@ export interface Position {
 export type KeyPath = readonly (string | number)[];
 
 const HEADER = /^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?/;
-const KEY = /^(\s*)([A-Za-z0-9_-]+)\s*=\s*/;
+/** A key: bare or quoted, or dotted (`points.initial`, `"answr"`). */
+const KEY =
+  /^(\s*)((?:[A-Za-z0-9_-]+|"[^"\\]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"\\]*"|'[^']*'))*)\s*=\s*/;
+const KEY_PART = /[A-Za-z0-9_-]+|"[^"\\]*"|'[^']*'/g;
 const BARE_KEY = /^[A-Za-z0-9_-]+/;
 
 /** Indexes the positions of every key in a TOML text. */
@@ -40,10 +43,17 @@ export class SourceMap {
         table = resolveTable(names, header[1] === "[[", counters);
         const at = offset + line.indexOf("[");
         this.record(table, at);
-        // An array of tables is also found by its bare name (`puzzles` for `[[puzzles]]`).
+        // An array of tables is also found by its bare name (`puzzles` for `[[puzzles]]`),
+        // and by its path in its table (`puzzle.0.hints` for a mistyped `[[puzzle.hints]]`).
         this.record(table.filter((step) => typeof step === "string"), at);
+        if (typeof table.at(-1) === "number") this.record(table.slice(0, -1), at);
       } else if (key) {
-        const path = [...table, key[2]!];
+        const parts = key[2]!.match(KEY_PART)!.map((part) => part.replace(/^["']|["']$/g, ""));
+        // A dotted key's tables are found at the key too (`points` for `points.initial = 5`).
+        for (let n = 1; n < parts.length; n++) {
+          this.record([...table, ...parts.slice(0, n)], offset + key[1]!.length);
+        }
+        const path = [...table, ...parts];
         this.record(path, offset + key[1]!.length);
         // The value may run over several lines (arrays, multi-line strings): skip all of it.
         next = Math.max(next, this.scanValue(path, offset + key[0].length) + 1);
