@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { STARTER_HUNT } from "../hunt/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
@@ -22,6 +22,11 @@ export const initSpec: CommandSpec = {
 export function init(values: Values, positionals: string[], io: Io): Promise<number> {
   const dir = positionals[0] ?? ".";
   const file = join(dir, "hunt.toml");
+  // `cairn init hunt.toml` names a file where a folder is meant.
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    io.stderr(`init: ${dir} is a file, not a folder; give the folder to write hunt.toml into\n`);
+    return Promise.resolve(EXIT.failure);
+  }
   if (existsSync(file) && values.force !== true) {
     io.stderr(`init: ${file} already exists; pass --force to overwrite it\n`);
     return Promise.resolve(EXIT.failure);

@@ -96,6 +96,19 @@ describe("cairn init", () => {
     expect(await run(["init", dir, "--force"], fakeIo())).toBe(0);
     expect(readFileSync(file, "utf8")).not.toBe("changed");
   });
+
+  test("says so when DIR is a file, and leaves it alone", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "cairn-init-")), "hunt.toml");
+    writeFileSync(file, "mine");
+    for (const args of [["init", file], ["init", file, "--force"]]) {
+      const io = fakeIo();
+      expect(await run(args, io)).toBe(1);
+      expect(io.err()).toBe(
+        `init: ${file} is a file, not a folder; give the folder to write hunt.toml into\n`,
+      );
+    }
+    expect(readFileSync(file, "utf8")).toBe("mine");
+  });
 });
 
 describe("cairn docs", () => {
