@@ -3,7 +3,8 @@
  * answers, prerequisites `solved()` rules, dynamic challenges dynamic points,
  * `max_attempts` a per-hunt guess limit, and files the puzzle's assets.
  */
-import type { DynamicPoints } from "../engine/mod.ts";
+import { backtrackRisk, type DynamicPoints } from "../engine/mod.ts";
+import { MAX_COUNT } from "../hunt/mod.ts";
 import { date, int, json, type Row, text } from "./tables.ts";
 
 /** One puzzle of the hunt file, as written. */
@@ -155,7 +156,7 @@ function challengePoints(
   name: string,
   report: string[],
 ): number | DynamicPoints {
-  const value = Math.max(0, int(row, "value") ?? 0);
+  const value = points(int(row, "value") ?? 0, name, report);
   let source: Row | undefined;
   let prefix = "";
   if (text(row, "type") === "dynamic") {
@@ -181,7 +182,21 @@ function challengePoints(
   }
   // CTFd reads a logarithmic decay of 0 as 1, which gives the same values.
   if (fn === "logarithmic" && decay === 0) decay = 1;
-  return { initial, minimum, decay, function: fn };
+  return {
+    initial: points(initial, name, report),
+    minimum: points(minimum, name, report),
+    decay: points(decay, name, report),
+    function: fn,
+  };
+}
+
+/** A number of points as a hunt file may hold it: 0 to MAX_COUNT (CTFd has no bound). */
+function points(value: number, name: string, report: string[]): number {
+  if (value <= MAX_COUNT) return Math.max(0, value);
+  report.push(
+    `"${name}" is worth ${value} points in CTFd, more than a hunt file allows: it is worth ${MAX_COUNT}`,
+  );
+  return MAX_COUNT;
 }
 
 /** Static flags as exact answers; case-insensitive ones and regexes as `answer_regex`. */
@@ -207,6 +222,12 @@ function importFlags(
       } catch {
         report.push(
           `A regex flag of "${name}" is not valid in JavaScript's syntax and was left out: ${content}`,
+        );
+        continue;
+      }
+      if (backtrackRisk(content) !== undefined) {
+        report.push(
+          `A regex flag of "${name}" was left out: a crafted guess could make it run for seconds (cairn check explains the shape): ${content}`,
         );
         continue;
       }
@@ -255,7 +276,7 @@ function importHints(
     entries.push({
       id,
       text: body.trim() === "" ? "(empty hint)" : body,
-      cost: Math.max(0, int(row, "cost") ?? 0),
+      cost: points(int(row, "cost") ?? 0, name, report),
       ...(rule !== "" && { unlock: rule }),
     });
   }

@@ -11,6 +11,7 @@ import type { Problem } from "./problem.ts";
 export { EXAMPLE_FILE, EXAMPLE_HUNT, STARTER_HUNT } from "./example.ts";
 export { plural, prerequisites, unlockGraph, unlockGraphDot } from "./graph.ts";
 export { loadHunt } from "./load.ts";
+export { MAX_COUNT } from "./schema.ts";
 export type { LoadOptions, LoadResult } from "./load.ts";
 export { formatProblem, sortProblems } from "./problem.ts";
 export type { Problem } from "./problem.ts";

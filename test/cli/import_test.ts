@@ -213,6 +213,35 @@ describe("cairn import ctfd", () => {
     expect(text).toContain('unlock = "solved(\\"web-1\\")"');
     expect(text).toContain('[puzzle.guess_limit]\ncount = 3\nper = "hunt"');
   });
+
+  test("leaves out a regex flag a crafted guess could stall, and caps points a hunt cannot hold", async () => {
+    const tables = harborCtf("$2b$04$x");
+    tables.flags = [
+      ...tables.flags!,
+      { id: 8, challenge_id: 4, type: "regex", content: "(\\w|\\d)+", data: "case_insensitive" },
+    ];
+    tables.challenges = tables.challenges!.map((row) =>
+      row.id === 4 ? { ...row, value: 5_000_000 } : row
+    );
+    const { out, code, stdout, stderr } = await importZip(exportZip(tables));
+    expect(code).toBe(0);
+    const said = stdout + stderr;
+    expect(said).toContain(
+      'A regex flag of "Hidden One" was left out: a crafted guess could make it run for seconds',
+    );
+    expect(said).toContain(
+      '"Hidden One" is worth 5000000 points in CTFd, more than a hunt file allows: it is worth 1000000',
+    );
+    const { hunt, problems } = loadHunt(readFileSync(join(out, "hunt.toml"), "utf8"), {
+      file: "hunt.toml",
+      readFile: (path) => readFileSync(join(out, path), "utf8"),
+    });
+    expect(problems.filter((p) => p.severity === "error")).toEqual([]);
+    const hidden = hunt!.puzzles[hunt!.puzzleIndex.get("hidden-one")!]!;
+    expect(hidden.points).toBe(1_000_000);
+    expect(hidden.answers.check("x").kind).toBe("correct");
+    expect(hidden.answers.check("abc123").kind).toBe("incorrect");
+  });
 });
 
 /** 8 MB of spaces after a "[", declared (in both zip headers) as 100 bytes. */
