@@ -108,7 +108,10 @@ function validate(data: Record<string, unknown>, report: Reporter) {
       for (const issue of result.issues) report.schemaIssue(issue, ["hunt"]);
       // Keep valid divisions, so that rules naming them are not reported as well.
       const divisions = (data.hunt as { divisions?: unknown }).divisions;
-      if (Array.isArray(divisions)) meta = { ...FALLBACK_META, divisions: divisions.filter(isId) };
+      const fallbackDivisions = Array.isArray(divisions)
+        ? [...new Set(divisions.filter(isId))]
+        : FALLBACK_META.divisions;
+      meta = { ...FALLBACK_META, divisions: fallbackDivisions };
       // When only unknown keys (typos) failed, the rest of the table is still checked as a
       // whole (an end before the start, missing codes), so one typo does not hide those.
       const unknown = result.issues.every((issue) =>
@@ -121,6 +124,11 @@ function validate(data: Record<string, unknown>, report: Reporter) {
         );
         const again = v.safeParse(HuntTableSchema, known, { abortEarly: false });
         if (again.success) meta = again.output;
+      }
+      // Without a whole table (checkHuntTable reports its duplicates), they are reported here,
+      // where their places in the list are known.
+      if (meta.divisions === fallbackDivisions && Array.isArray(divisions)) {
+        reportDuplicateDivisions(divisions, report);
       }
     }
   }
@@ -1213,9 +1221,14 @@ function checkHuntTable(meta: HuntTable, report: Reporter): void {
       "max",
     ]);
   }
-  const seen = new Set<string>();
-  meta.divisions.forEach((division, i) => {
-    if (seen.has(division)) {
+  reportDuplicateDivisions(meta.divisions, report);
+}
+
+/** Reports each division named again, at its own place in the list. */
+function reportDuplicateDivisions(divisions: readonly unknown[], report: Reporter): void {
+  const seen = new Set<unknown>();
+  divisions.forEach((division, i) => {
+    if (isId(division) && seen.has(division)) {
       report.add("error", `Duplicate division "${division}"`, ["hunt", "divisions", i]);
     }
     seen.add(division);
