@@ -1006,9 +1006,12 @@ export class Engine {
   /** Rebuilds the state from what the store read back at boot. */
   restore(snapshot: Snapshot): void {
     // Time never goes back past what is on disk, even after a restart on a clock set back.
+    // Only times that happened count, as when following another node: not unlocks, which
+    // are dated at the hunt's start when found before it (and that start may have moved);
+    // every other unlock came with an action counted here, or from the clock on a read.
     for (
       const rows of [
-        snapshot.unlocks,
+        snapshot.teams.map((team) => ({ at: team.createdAt })),
         snapshot.solves,
         snapshot.adjustments,
         snapshot.lastActivity,

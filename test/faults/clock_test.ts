@@ -167,6 +167,42 @@ describe("clock jumps", () => {
     }
   });
 
+  test("a team registered before the start does not start the hunt after a reload or a restart", async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), "cairn-clock-")), "cairn.db");
+    const clock = new SteppingClock(START - 3 * HOUR);
+    /** The hunt is not running, on the real clock. */
+    const closed = (engine: Engine) => {
+      expect(engine.now()).toBe(clock.wall);
+      expect(engine.running()).toBe(false);
+      expect(engine.guess(engine.teamByName("Owls")!, "a", "alpha")).toEqual({
+        kind: "hunt_not_running",
+      });
+    };
+    const first = open(dbPath, clock);
+    try {
+      const { writes } = register(first.game.engine, "Owls");
+      // Its open puzzles count as unlocked from the start, so they are dated then.
+      expect(unlockTimes(writes)).toContain(START);
+      await first.game.commit(writes);
+      clock.advance(1_000);
+      expect(first.reload("admin").kind).toBe("ok");
+      closed(first.game.engine);
+    } finally {
+      first.close();
+    }
+
+    clock.advance(1_000);
+    const second = open(dbPath, clock);
+    try {
+      closed(second.game.engine);
+      // What is written next is dated now, not at the start.
+      const { writes } = register(second.game.engine, "Terns");
+      expect(writes.find((write) => write.kind === "team")?.at).toBe(clock.wall);
+    } finally {
+      second.close();
+    }
+  });
+
   test("after a restart on a clock set back 1 h, nothing is dated before what is on disk", async () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), "cairn-clock-")), "cairn.db");
     const clock = new SteppingClock(START + 2 * HOUR);
