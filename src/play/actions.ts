@@ -20,8 +20,21 @@ export type { CheckInReply, GuessReply, HintReply, RegisterReply } from "./respo
 export type HintTaken = v.InferOutput<typeof TakenHint>;
 
 const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+/**
+ * A name the scoreboard, the CTFtime feed and CSV exports can show: no C0 or C1
+ * control (NUL, tab, line breaks), line or paragraph separator, or bidirectional
+ * mark, embedding, override or isolate. No flags, so JSON Schema keeps it as a pattern.
+ */
+// deno-lint-ignore no-control-regex -- control characters are what it refuses
+const SHOWABLE = /^[^\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]*$/;
 export const RegisterBody = v.strictObject({
-  name: v.pipe(v.string(), v.trim(), v.minLength(1, "The team name is empty"), v.maxLength(64)),
+  name: v.pipe(
+    v.string(),
+    v.trim(),
+    v.minLength(1, "The team name is empty"),
+    v.maxLength(64),
+    v.regex(SHOWABLE, "A team name cannot hold control characters or bidirectional overrides"),
+  ),
   password: v.pipe(
     v.string(),
     v.minLength(8, "The password needs at least 8 characters"),

@@ -1,8 +1,9 @@
 /**
  * Reading a JSON request body safely: at most 64 KiB, read before any
  * handler logic runs (whatever Content-Length claims, and for chunked bodies
- * too), valid UTF-8, valid JSON, and matching a strict valibot schema, so
- * that unknown fields are refused. Every failure is an ApiError: the one
+ * too), valid UTF-8, valid JSON with only well-formed text (no lone
+ * surrogate), and matching a strict valibot schema, so that unknown fields
+ * are refused. Every failure is an ApiError: the one
  * `onError` turns it into the envelope.
  */
 import type { Context } from "hono";
@@ -124,7 +125,31 @@ export async function readRequestJson<S extends v.GenericSchema>(
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new ApiError("bad_request", "The request body must be a JSON object");
   }
+  // Valid UTF-8 holds no lone surrogate, but a JSON escape can write one ("\ud800"); SQLite
+  // would store it as U+FFFD, so two such names could pass the engine and collide on disk.
+  if (text.includes("\\u")) {
+    const path = malformedText(data, "");
+    if (path !== undefined) {
+      throw new ApiError(
+        "bad_request",
+        `Field "${path}": The text is not well-formed Unicode (it has a lone surrogate)`,
+      );
+    }
+  }
   return validate(schema, data);
+}
+
+/** The path of the first key or string in parsed JSON that is not well-formed Unicode, if any. */
+function malformedText(value: unknown, path: string): string | undefined {
+  if (typeof value === "string") return value.isWellFormed() ? undefined : path;
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path === "" ? key : `${path}.${key}`;
+    if (!key.isWellFormed()) return at.toWellFormed();
+    const found = malformedText(item, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Validates data (a parsed JSON body) against a strict schema, or throws a 400. */

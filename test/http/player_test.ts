@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { FakeClock, MINUTE, START } from "../engine/_hunt.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
-import { makeApp, ORIGIN } from "./_app.ts";
+import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 
 const envelope = (code: string, message: string) => ({ error: { code, message } });
 
@@ -143,6 +143,81 @@ describe("POST /api/teams", () => {
       body: envelope("bad_request", "The request body is not valid UTF-8"),
     });
   });
+
+  test("two names whose lone surrogates SQLite would store alike are refused, and the server stays up", async () => {
+    const { call, register, game } = makeApp();
+    for (const name of ["Crash\ud800", "Crash\udfff", "\udc00Lone"]) {
+      expect(await call("POST", "/api/teams", { body: { name, password: "correct horse" } }))
+        .toMatchObject({
+          status: 400,
+          body: envelope(
+            "bad_request",
+            'Field "name": The text is not well-formed Unicode (it has a lone surrogate)',
+          ),
+        });
+    }
+    expect(game.store.failed).toBe(false);
+    // A well-formed pair is one character, and welcome.
+    await register("Owls \ud83e\udd89");
+    expect((await call("GET", "/api/scoreboard")).body.teams[0].name).toBe("Owls 🦉");
+  });
+
+  const malformed: [string, string, string, Record<string, unknown>, string][] = [
+    ["a password", "POST", "/api/teams", { name: "X", password: "correct\ud800horse" }, "password"],
+    ["a member", "POST", "/api/teams", {
+      name: "X",
+      password: "p4ssw0rd!",
+      members: ["A", "\udfff"],
+    }, "members.1"],
+    [
+      "a login name",
+      "POST",
+      "/api/session",
+      { name: "Gulls\ud800", password: "correct horse" },
+      "name",
+    ],
+    ["a guess", "POST", "/api/puzzles/a/guesses", { answer: "alpha\ud800" }, "answer"],
+    ["a check-in code", "POST", "/api/checkins", { code: "\ud800" }, "code"],
+    ["a question", "POST", "/api/puzzles/a/hints/ask/asks", { question: "Why\udbff?" }, "question"],
+    ["an announcement", "POST", "/api/admin/announcements", { text: "Lunch\ud800" }, "text"],
+    ["a field's name", "POST", "/api/admin/announcements", { "te\ud800xt": "Lunch" }, "te\ufffdxt"],
+  ];
+  for (const [what, method, path, body, field] of malformed) {
+    test(`refuses ${what} that is not well-formed Unicode`, async () => {
+      const { call, register } = makeApp();
+      const token = path.startsWith("/api/admin/") ? ADMIN_TOKEN : await register("Gulls");
+      expect(await call(method, path, { token, body })).toMatchObject({
+        status: 400,
+        body: envelope(
+          "bad_request",
+          `Field "${field}": The text is not well-formed Unicode (it has a lone surrogate)`,
+        ),
+      });
+    });
+  }
+
+  const unshowable: [string, string][] = [
+    ["a NUL", "Nul\u0000s"],
+    ["a tab", "Tab\tbed"],
+    ["a line break", "Two\nLines"],
+    ["a C1 control", "Next\u0085Line"],
+    ["a right-to-left override", "Gulls\u202Enimda"],
+    ["a bidirectional isolate", "Gulls\u2067x"],
+    ["a line separator", "Gulls\u2028x"],
+  ];
+  for (const [what, name] of unshowable) {
+    test(`refuses a team name with ${what}`, async () => {
+      const { call } = makeApp();
+      expect(await call("POST", "/api/teams", { body: { name, password: "correct horse" } }))
+        .toMatchObject({
+          status: 400,
+          body: envelope(
+            "bad_request",
+            'Field "name": A team name cannot hold control characters or bidirectional overrides',
+          ),
+        });
+    });
+  }
 
   test("answers 413 with the envelope past 64 KiB, by Content-Length or by a streamed body", async () => {
     const { call } = makeApp();
