@@ -69,6 +69,8 @@ function accountPages(pages: Hono, { game, player: actions }: Play): void {
 
   pages.post("/join", async (c) => {
     const form = await readForm(c);
+    // Where to go afterwards is settled first, so nothing can fail once the team exists.
+    const next = safeNext(form.next);
     const members = (form.members ?? "").split(/\r?\n/).map((m) => m.trim()).filter(Boolean);
     const fields = {
       name: form.name ?? "",
@@ -86,16 +88,17 @@ function accountPages(pages: Hono, { game, player: actions }: Play): void {
     const outcome = body.ok ? await actions.register(body.reply) : body;
     if (!outcome.ok) setFlash(c, refusalFlash(outcome, fields));
     else setFlash(c, { tone: "ok", title: `Welcome, ${outcome.reply.team.name}!` });
-    return enter(c, form.next, outcome.ok ? outcome.reply.token : undefined);
+    return enter(c, next, outcome.ok ? outcome.reply.token : undefined);
   });
 
   pages.post("/login", async (c) => {
     const form = await readForm(c);
+    const next = safeNext(form.next);
     const body = check(LoginBody, { name: form.name ?? "", password: form.password ?? "" });
     const outcome = body.ok ? await actions.login(body.reply) : body;
     if (!outcome.ok) setFlash(c, refusalFlash(outcome, { login: form.name ?? "" }));
     else setFlash(c, { tone: "ok", title: "Logged in" });
-    return enter(c, form.next, outcome.ok ? outcome.reply.token : undefined);
+    return enter(c, next, outcome.ok ? outcome.reply.token : undefined);
   });
 
   pages.post("/logout", async (c) => {
@@ -106,9 +109,8 @@ function accountPages(pages: Hono, { game, player: actions }: Play): void {
   });
 }
 
-/** After joining or logging in: in with the session cookie, or back to the form. */
-function enter(c: Context, next: string | undefined, token: string | undefined): Response {
-  const to = safeNext(next);
+/** After joining or logging in (`to` from `safeNext`): in with the session cookie, or back to the form. */
+function enter(c: Context, to: string, token: string | undefined): Response {
   if (token === undefined) return c.redirect(to === "/puzzles" ? "/" : to, 303);
   setSessionCookie(c, token);
   return c.redirect(to, 303);
@@ -367,9 +369,17 @@ function missionOf(engine: Engine, team: Team, puzzle: Puzzle): MissionView | un
   };
 }
 
+/**
+ * A checkpoint page's path as the landing page writes it (`/c/` and the code through
+ * `encodeURIComponent`): only characters a Location header carries as they are.
+ */
+const CHECKPOINT_PATH = /^\/c\/(?:[A-Za-z0-9_.!~*'()-]|%[0-9A-Fa-f]{2})+$/;
+
 /** Where a login may send the team next: only a checkpoint page, else its puzzles. */
 function safeNext(next: string | undefined): string {
-  return next !== undefined && /^\/c\/[^/?#\\]+$/.test(next) ? next : "/puzzles";
+  return next !== undefined && next.length <= 1_000 && CHECKPOINT_PATH.test(next)
+    ? next
+    : "/puzzles";
 }
 
 /** A guess-limit window for people: "minute", "10 minutes". */

@@ -216,6 +216,41 @@ describe("checkpoints", () => {
     expect(res.location).toBe("/puzzles");
   });
 
+  const unsafe: [string, string][] = [
+    ["a line break", "/c/x\r\ny"],
+    ["a bare line feed", "/c/x\nSet-Cookie: a=b"],
+    ["a space", "/c/x y"],
+    ["a non-ASCII character", "/c/möwe"],
+    ["a NUL", "/c/x\u0000"],
+    ["another path", "/admin"],
+    ["a protocol-relative URL", "//evil.example/c/x"],
+    ["a second segment", "/c/x/y"],
+  ];
+  for (const [what, next] of unsafe) {
+    test(`a next with ${what} is ignored: join and login go on to the default page`, async () => {
+      const app = makeApp();
+      const joiner = browser(app);
+      const join = await joiner.post("/join", { name: "Gulls", password: "correct horse", next });
+      expect(join).toMatchObject({ status: 303, location: "/puzzles" });
+      expect(joiner.jar.has("cairn_session")).toBe(true);
+      const login = browser(app);
+      const res = await login.post("/login", { name: "Gulls", password: "correct horse", next });
+      expect(res).toMatchObject({ status: 303, location: "/puzzles" });
+      expect(login.jar.has("cairn_session")).toBe(true);
+      // A failed login goes back to the landing page, not to `next` either.
+      const failed = await browser(app).post("/login", { name: "Gulls", password: "nope", next });
+      expect(failed).toMatchObject({ status: 303, location: "/" });
+    });
+  }
+
+  test("a next to a checkpoint whose code was percent-encoded is kept", async () => {
+    const app = makeApp();
+    const b = browser(app);
+    const next = `/c/${encodeURIComponent("Möwe (7)")}`;
+    const res = await b.post("/join", { name: "Gulls", password: "correct horse", next });
+    expect(res).toMatchObject({ status: 303, location: "/c/M%C3%B6we%20(7)" });
+  });
+
   test("wrong codes on the page and in the API count against one limit", async () => {
     const app = makeApp();
     const b = browser(app);
