@@ -67,13 +67,8 @@ export function missionRoutes(api: Hono, played: Play): void {
 
   api.post("/api/admin/submissions/:id/verdict", async (c) => {
     admin(c);
-    const body = await readJson(c, VerdictBody);
-    const outcome = await actions.judge(
-      Number(c.req.param("id")),
-      body.accept
-        ? { accept: true, ...(body.points !== undefined && { points: body.points }) }
-        : { accept: false, ...(body.message !== undefined && { message: body.message }) },
-    );
+    const verdict = await readJson(c, VerdictBody);
+    const outcome = await actions.judge(Number(c.req.param("id")), verdict);
     return outcome.ok ? json({ submission: outcome.reply }) : refusalResponse(outcome);
   });
 }

@@ -21,12 +21,21 @@ export const ClaimBody = v.strictObject({
   judge: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
 });
 
-/** `POST /api/admin/submissions/:id/verdict`: accept (all or part of the points) or reject. */
-export const VerdictBody = v.strictObject({
-  accept: v.boolean(),
-  points: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-  message: v.optional(v.pipe(v.string(), v.maxLength(500))),
-});
+/**
+ * `POST /api/admin/submissions/:id/verdict`: accept (all or part of the points) or
+ * reject (with a message for the team). Each is strict, so `points` on a rejection
+ * or `message` on an acceptance is an unknown field, not silently dropped.
+ */
+export const VerdictBody = v.variant("accept", [
+  v.strictObject({
+    accept: v.literal(true),
+    points: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  }),
+  v.strictObject({
+    accept: v.literal(false),
+    message: v.optional(v.pipe(v.string(), v.maxLength(500))),
+  }),
+]);
 
 /** A submission as the team and the judges see it. */
 export interface SubmissionView {

@@ -466,7 +466,8 @@ export const ROUTES: readonly Route[] = [
     errors: ["not_found", "conflict"],
     description: "Accepting solves the mission for its points, or the `points` given (at most " +
       "the puzzle's); rejecting an accepted one takes its solve back. 409 `conflict` when it " +
-      "was already judged so; 400 for points out of range.",
+      "was already judged so; 400 for points out of range, and for `points` on a rejection " +
+      "or `message` on an acceptance (an unknown field there).",
   },
   {
     method: "get",

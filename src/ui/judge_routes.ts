@@ -167,7 +167,5 @@ function verdictOf(form: Record<string, string>): Verdict | string {
       ? "Points must be a whole number"
       : "A message to the team has at most 500 characters";
   }
-  const { accept, points } = checked.output;
-  if (accept) return points === undefined ? { accept } : { accept, points };
-  return message === "" ? { accept: false } : { accept: false, message };
+  return checked.output;
 }

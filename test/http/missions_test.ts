@@ -252,6 +252,35 @@ describe("POST /api/puzzles/:id/submissions", () => {
     );
   });
 
+  const refusedVerdicts: [string, Record<string, unknown>, string][] = [
+    ["points on a rejection", { accept: false, points: 3 }, 'Unknown field "points"'],
+    ["a message on an acceptance", { accept: true, message: "Nice" }, 'Unknown field "message"'],
+    ["an unknown field", { accept: true, pints: 3 }, 'Unknown field "pints"'],
+    [
+      "no accept",
+      { points: 3 },
+      'Field "accept": Invalid type: Expected (true | false) but received undefined',
+    ],
+    [
+      "an accept that is not a boolean",
+      { accept: "yes" },
+      'Field "accept": Invalid type: Expected (true | false) but received "yes"',
+    ],
+  ];
+  for (const [what, body, message] of refusedVerdicts) {
+    test(`a verdict with ${what} is refused with 400, and the submission is not judged`, async () => {
+      const app = await setup();
+      expect((await upload(app, "statue", photoForm(jpegWithGps()), { token: app.token })).status)
+        .toBe(201);
+      expect(await app.admin("POST", "/api/admin/submissions/1/verdict", body)).toMatchObject({
+        status: 400,
+        body: { error: { code: "bad_request", message } },
+      });
+      const mine = await app.call("GET", "/api/puzzles/statue/submissions", { token: app.token });
+      expect(mine.body.submissions.map((s: { status: string }) => s.status)).toEqual(["pending"]);
+    });
+  }
+
   test("two judges at once get different submissions", async () => {
     const app = await setup();
     const other = await app.register("Terns");
