@@ -213,11 +213,19 @@ export const ROUTES: readonly Route[] = [
     method: "get",
     path: "/c/{code}",
     summary: "The page a checkpoint's QR code opens (HTML)",
-    access: "public",
+    access: "team_optional",
     params: [pathParam("code", "The checkpoint's code")],
-    answers: [{ status: 200, description: "A page that checks the team in", media: "text/html" }],
-    errors: ["not_found"],
-    description: "A client that does not accept HTML gets the 404 envelope for an unknown code.",
+    answers: [{
+      status: 200,
+      description: "With a team's session, a page that checks the team in; without one, a page " +
+        "to log in or join first (only for a client that accepts HTML)",
+      media: "text/html",
+    }],
+    errors: ["unauthorized", "not_found", "hunt_not_running", "rate_limited"],
+    description: "A client that does not accept HTML (no `text/html` in `Accept`) gets the API's " +
+      "envelope instead of a page for every refusal: 401 `unauthorized` without a team's session " +
+      "(whatever the code: whether it exists is not told), 404 `not_found` for an unknown code, " +
+      "409 `hunt_not_running`, 429 `rate_limited`. A script checks in with `POST /api/checkins`.",
   },
   // Teams.
   {

@@ -10,6 +10,7 @@ import {
   askView,
   check,
   credential,
+  errorResponse,
   type GuessReply,
   LoginBody,
   missionActions,
@@ -17,6 +18,7 @@ import {
   type Player,
   puzzleView,
   readForm,
+  refusalResponse,
   RegisterBody,
   SESSION_COOKIE,
   sessionPlayer,
@@ -24,7 +26,7 @@ import {
   tokensView,
 } from "../play/mod.ts";
 import { type Engine, type Puzzle, roundTitle, type Team } from "../engine/mod.ts";
-import { html, huntInfo, refusalFlash, titlesOf } from "./_page.ts";
+import { acceptsHtml, html, huntInfo, refusalFlash, titlesOf } from "./_page.ts";
 import { hintWhen } from "./hint_when.ts";
 import { askForms } from "./ask_routes.ts";
 import { assetResponse } from "./assets.ts";
@@ -262,11 +264,14 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
     return c.redirect(`/c/${encodeURIComponent(code)}`, 303);
   });
 
-  // A QR code opens this page: it checks the team in, or asks it to log in first.
+  // A QR code opens this page: it checks the team in, or asks it to log in first. A client
+  // that does not ask for HTML (a script) gets the API's envelope for every refusal instead.
   pages.get("/c/:code", async (c) => {
     const code = c.req.param("code");
     const found = sessionPlayer(game, c);
     if (found === undefined) {
+      // Whether the code exists is not told before a team logs in.
+      if (!acceptsHtml(c)) return errorResponse("unauthorized");
       return html(
         c,
         LandingPage({
@@ -279,6 +284,7 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
       );
     }
     const outcome = await actions.checkIn(found.team.id, code, device(c));
+    if (!outcome.ok && !acceptsHtml(c)) return refusalResponse(outcome);
     // Read after the commit: a reload may have swapped the engine.
     const engine = game.engine;
     let result: Parameters<typeof CheckpointPage>[0]["outcome"];

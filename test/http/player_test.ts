@@ -552,6 +552,43 @@ describe("hints and check-ins", () => {
   });
 });
 
+describe("GET /c/:code for a client that does not ask for HTML", () => {
+  test("without a session: 401, for a known code and an unknown one alike", async () => {
+    const { call } = makeApp();
+    for (const code of ["cp-123", "nope"]) {
+      for (const accept of [undefined, "application/json", "*/*"]) {
+        const headers: Record<string, string> = accept === undefined ? {} : { accept };
+        expect(await call("GET", `/c/${code}`, { headers })).toMatchObject({
+          status: 401,
+          body: envelope("unauthorized", "Log in first"),
+        });
+      }
+    }
+    // A browser still gets the page that asks it to log in.
+    const page = await call("GET", "/c/nope", { headers: { accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("You found a checkpoint!");
+  });
+
+  test("with a session: the page for a check-in, and the envelope for each refusal", async () => {
+    const clock = new FakeClock(START - MINUTE);
+    const { call, register } = makeApp({ clock });
+    const token = await register("Gulls");
+    expect(await call("GET", "/c/cp-123", { token })).toMatchObject({
+      status: 409,
+      body: { error: { code: "hunt_not_running" } },
+    });
+    clock.time = START;
+    expect(await call("GET", "/c/nope", { token })).toMatchObject({
+      status: 404,
+      body: envelope("not_found", "There is no checkpoint with that code"),
+    });
+    const page = await call("GET", "/c/cp-123", { token });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toStartWith("text/html");
+  });
+});
+
 describe("GET /api/scoreboard", () => {
   test("ranks teams, shows divisions, and ranks within one division", async () => {
     const { call, register, clock } = makeApp();
