@@ -299,7 +299,8 @@ export class Engine {
   }): RegisterOutcome {
     const name = input.name.trim();
     if (name === "") return { kind: "invalid", message: "The team name is empty" };
-    if (name.length > 64) {
+    // Characters are code points, as the API counts them: 64 emoji fit.
+    if (name.length > 64 && [...name].length > 64) {
       return { kind: "invalid", message: "The team name is longer than 64 characters" };
     }
     if (this.byName.has(teamNameKey(name))) return { kind: "name_taken" };

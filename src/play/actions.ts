@@ -7,6 +7,7 @@
  * due) in the same commit.
  */
 import * as v from "valibot";
+import { maxChars, minChars } from "./_chars.ts";
 import { MAX_GUESS_LENGTH, type Team, teamNameKey, type Write } from "../engine/mod.ts";
 import { hashPassword, Limiter, secretsEqual } from "./accounts.ts";
 import type { ActionTime } from "./contact.ts";
@@ -19,7 +20,7 @@ export type { CheckInReply, GuessReply, HintReply, RegisterReply } from "./respo
 /** A taken hint, as the API answers it. */
 export type HintTaken = v.InferOutput<typeof TakenHint>;
 
-const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const Text = (max: number) => v.pipe(v.string(), maxChars(max));
 /**
  * A name the scoreboard, the CTFtime feed and CSV exports can show: no C0 or C1
  * control (NUL, tab, line breaks), line or paragraph separator, or bidirectional
@@ -32,13 +33,13 @@ export const RegisterBody = v.strictObject({
     v.string(),
     v.trim(),
     v.minLength(1, "The team name is empty"),
-    v.maxLength(64),
+    maxChars(64),
     v.regex(SHOWABLE, "A team name cannot hold control characters or bidirectional overrides"),
   ),
   password: v.pipe(
     v.string(),
-    v.minLength(8, "The password needs at least 8 characters"),
-    v.maxLength(256),
+    minChars(8, "The password needs at least 8 characters"),
+    maxChars(256),
   ),
   division: v.optional(v.nullable(Text(64))),
   members: v.optional(v.pipe(v.array(Text(64)), v.maxLength(50))),

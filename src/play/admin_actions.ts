@@ -5,6 +5,7 @@
  * published when it resolves.
  */
 import * as v from "valibot";
+import { maxChars } from "./_chars.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game, type ReloadResult } from "./game.ts";
 
@@ -14,17 +15,17 @@ export const AnnouncementBody = v.strictObject({
     v.string(),
     v.trim(),
     v.minLength(1, "The announcement is empty"),
-    v.maxLength(2000),
+    maxChars(2000),
   ),
 });
 export const AdjustmentBody = v.strictObject({
   team: TeamRef,
   points: v.pipe(v.number(), v.integer(), v.minValue(-1_000_000), v.maxValue(1_000_000)),
-  reason: v.pipe(v.string(), v.trim(), v.minLength(1, "Give a reason"), v.maxLength(500)),
+  reason: v.pipe(v.string(), v.trim(), v.minLength(1, "Give a reason"), maxChars(500)),
 });
 export const ExtraGuessesBody = v.strictObject({
   team: TeamRef,
-  puzzle: v.pipe(v.string(), v.maxLength(200)),
+  puzzle: v.pipe(v.string(), maxChars(200)),
   count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)),
 });
 export const FreezeBody = v.strictObject({ frozen: v.boolean() });

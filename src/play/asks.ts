@@ -4,6 +4,7 @@
  * organizers' list shows each ask with the team's guesses on its puzzle.
  */
 import * as v from "valibot";
+import { maxChars } from "./_chars.ts";
 import {
   type Ask,
   type AskClose,
@@ -23,7 +24,7 @@ export const AskBody = v.strictObject({
     v.string(),
     v.trim(),
     v.minLength(1, "The question is empty"),
-    v.maxLength(MAX_QUESTION_LENGTH, `A question has at most ${MAX_QUESTION_LENGTH} characters`),
+    maxChars(MAX_QUESTION_LENGTH, `A question has at most ${MAX_QUESTION_LENGTH} characters`),
   ),
 });
 
@@ -31,7 +32,7 @@ const Answer = v.pipe(
   v.string(),
   v.trim(),
   v.minLength(1, "The answer is empty"),
-  v.maxLength(MAX_ANSWER_LENGTH, `An answer has at most ${MAX_ANSWER_LENGTH} characters`),
+  maxChars(MAX_ANSWER_LENGTH, `An answer has at most ${MAX_ANSWER_LENGTH} characters`),
 );
 
 /** `POST /api/admin/asks/:id/reply`: an answer, or a refusal with an optional message. */
@@ -43,7 +44,7 @@ export const ReplyBody = v.union([
       v.pipe(
         v.string(),
         v.trim(),
-        v.maxLength(MAX_ANSWER_LENGTH, `A message has at most ${MAX_ANSWER_LENGTH} characters`),
+        maxChars(MAX_ANSWER_LENGTH, `A message has at most ${MAX_ANSWER_LENGTH} characters`),
       ),
     ),
   }),

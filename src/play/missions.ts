@@ -5,6 +5,7 @@
  * submission's file is removed unless another submission names it.
  */
 import * as v from "valibot";
+import { maxChars } from "./_chars.ts";
 import {
   extensionOf,
   MAX_SUBMISSION_TEXT,
@@ -18,7 +19,7 @@ import { multipartBoundary, readUpload, type UploadFields } from "./upload.ts";
 
 /** `POST /api/admin/judge/claim`: who claims the next pending submission. */
 export const ClaimBody = v.strictObject({
-  judge: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  judge: v.pipe(v.string(), v.minLength(1), maxChars(64)),
 });
 
 /**
@@ -33,7 +34,7 @@ export const VerdictBody = v.variant("accept", [
   }),
   v.strictObject({
     accept: v.literal(false),
-    message: v.optional(v.pipe(v.string(), v.maxLength(500))),
+    message: v.optional(v.pipe(v.string(), maxChars(500))),
   }),
 ]);
 

@@ -676,6 +676,13 @@ const CONVERT: ConversionConfig = {
   target: "draft-2020-12",
   // `trim` changes the value before its checks; the checks themselves are converted.
   ignoreActions: ["trim"],
+  // Text limits count characters (code points), as JSON Schema's own lengths do.
+  overrideAction: ({ valibotAction, jsonSchema }) => {
+    const { type, requirement } = valibotAction as { type: string; requirement?: unknown };
+    if (type === "min_code_points") return { ...jsonSchema, minLength: requirement as number };
+    if (type === "max_code_points") return { ...jsonSchema, maxLength: requirement as number };
+    return undefined;
+  },
   errorMode: "throw",
   definitions: NAMED,
   overrideRef: ({ referenceId }) => `#/components/schemas/${referenceId}`,

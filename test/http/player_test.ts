@@ -130,6 +130,60 @@ describe("POST /api/teams", () => {
     });
   }
 
+  // Limits count characters (code points): an owl is one character, two UTF-16 units.
+  const owls = (n: number) => "🦉".repeat(n);
+  const counted: [string, string, (n: number) => Record<string, unknown>, string, number][] = [
+    [
+      "a team name",
+      "/api/teams",
+      (n) => ({ name: owls(n), password: "correct horse" }),
+      "name",
+      64,
+    ],
+    [
+      "a member",
+      "/api/teams",
+      (n) => ({ name: "X", password: "correct horse", members: [owls(n)] }),
+      "members.0",
+      64,
+    ],
+    ["a password", "/api/teams", (n) => ({ name: "X", password: owls(n) }), "password", 256],
+    ["an announcement", "/api/admin/announcements", (n) => ({ text: owls(n) }), "text", 2000],
+    [
+      "an adjustment's reason",
+      "/api/admin/adjustments",
+      (n) => ({ team: 1, points: 1, reason: owls(n) }),
+      "reason",
+      500,
+    ],
+  ];
+  for (const [what, path, body, field, max] of counted) {
+    test(`counts ${what} in characters: ${max} emoji fit, ${max + 1} are refused`, async () => {
+      const { call, register } = makeApp();
+      await register("Gulls");
+      const token = path.startsWith("/api/admin/") ? ADMIN_TOKEN : undefined;
+      expect((await call("POST", path, { token, body: body(max) })).status).toBe(201);
+      expect(await call("POST", path, { token, body: body(max + 1) })).toMatchObject({
+        status: 400,
+        body: envelope(
+          "bad_request",
+          `Field "${field}": Expected at most ${max} characters but received ${max + 1}`,
+        ),
+      });
+    });
+  }
+
+  test("counts a password's minimum in characters: 4 emoji are 4, not 8", async () => {
+    const { call } = makeApp();
+    expect(await call("POST", "/api/teams", { body: { name: "X", password: owls(4) } }))
+      .toMatchObject({
+        status: 400,
+        body: envelope("bad_request", 'Field "password": The password needs at least 8 characters'),
+      });
+    expect((await call("POST", "/api/teams", { body: { name: "X", password: owls(8) } })).status)
+      .toBe(201);
+  });
+
   test("refuses bad JSON and bad UTF-8 with 400", async () => {
     const { call } = makeApp();
     const headers = { "content-type": "application/json" };
