@@ -225,7 +225,10 @@ function publicRoutes(api: Hono, { game }: Play): void {
     const admin = isAdmin(c, game.adminTokenHash);
     const token = credential(c);
     const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
-    if (token !== undefined && teamId === undefined && !admin) throw new ApiError("unauthorized");
+    // A Bearer token is sent on purpose, so a dead one is refused. A cookie is sent by the
+    // browser on every page: a dead one gets the public stream, and is cleared.
+    const deadCookie = token !== undefined && teamId === undefined && !admin;
+    if (deadCookie && bearer(c) !== undefined) throw new ApiError("unauthorized");
     if (teamId !== undefined && live.streamsOf(teamId) >= live.perTeamLimit) {
       throw new ApiError(
         "rate_limited",
@@ -246,7 +249,9 @@ function publicRoutes(api: Hono, { game }: Play): void {
       // closes when idle: a client that stopped reading would otherwise hold it forever.
       release: () => server?.timeout?.(c.req.raw, RELEASED_STREAM_IDLE_SECONDS),
     });
-    return new Response(body, { headers: SSE_HEADERS });
+    if (!deadCookie) return new Response(body, { headers: SSE_HEADERS });
+    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    return c.body(body, 200, SSE_HEADERS);
   });
 }
 
@@ -268,10 +273,10 @@ function accountRoutes(api: Hono, { player: actions }: Play): void {
 
   api.delete("/api/session", async (c) => {
     await readJson(c, EmptyBody);
-    const outcome = await actions.logout(credential(c));
-    if (!outcome.ok) return refusalResponse(outcome);
+    await actions.logout(credential(c));
+    // Cleared even when the session was already over, so a browser never keeps a dead cookie.
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
-    return jsonWithCookies(c, outcome.reply);
+    return jsonWithCookies(c, { ok: true });
   });
 }
 

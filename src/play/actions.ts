@@ -126,15 +126,18 @@ function accountActions(game: Game) {
       return { ok: true, reply: { token: session.token } };
     },
 
-    /** Ends a session; refused when the token opened none. */
-    async logout(token: string | undefined): Promise<Outcome<{ ok: true }>> {
-      const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
-      const write = token === undefined ? undefined : game.accounts.closeSession(token);
-      if (write === undefined || token === undefined) return refusal("unauthorized");
+    /**
+     * Ends the session the token opened, if it is open. Idempotent: without a token, or
+     * with one already closed or unknown, there is nothing to end, and that is no error.
+     */
+    async logout(token: string | undefined): Promise<void> {
+      if (token === undefined) return;
+      const teamId = game.accounts.teamFor(token);
+      const write = game.accounts.closeSession(token);
+      if (write === undefined) return;
       // A device that logs out gives up its team's submitter role.
       const release = teamId === undefined ? undefined : game.submitters.releaseFor(teamId, token);
       await game.commit(release === undefined ? [write] : [write, release]);
-      return { ok: true, reply: { ok: true } };
     },
   };
 }

@@ -207,7 +207,9 @@ export const ROUTES: readonly Route[] = [
     errors: ["unauthorized", "rate_limited"],
     description: "Anyone gets the public events (`scoreboard`, `announcement`); a team's token " +
       "or cookie adds its own `solve` and `unlock`; the admin token or cookie adds `guess`, " +
-      "every stored guess. Scoreboard pushes are coalesced (250 ms).",
+      "every stored guess. Scoreboard pushes are coalesced (250 ms). 401 `unauthorized` for a " +
+      "Bearer token that opens no session; a session cookie that opens none gets the public " +
+      "stream, and the answer clears it.",
   },
   {
     method: "get",
@@ -251,10 +253,12 @@ export const ROUTES: readonly Route[] = [
     method: "delete",
     path: "/api/session",
     summary: "Log out",
-    access: "team",
+    access: "team_optional",
     body: EmptyBody,
-    answers: [ok(R.LogoutReply, "The session is closed")],
+    answers: [ok(R.LogoutReply, "The session is closed, and the cookie cleared")],
     errors: [],
+    description: "Idempotent: without a session, or with one already closed or unknown, it " +
+      "answers 200 too, and clears the cookie, so a browser never keeps a dead one.",
   },
   {
     method: "get",

@@ -340,6 +340,27 @@ describe("sessions", () => {
     });
   });
 
+  test("logging out is idempotent: a closed, unknown or missing session answers 200 and clears the cookie", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    expect((await call("DELETE", "/api/session", { token })).status).toBe(200);
+    const cases: [string, Record<string, string>][] = [
+      ["the same token again", { authorization: `Bearer ${token}` }],
+      ["a stale cookie", { cookie: `cairn_session=${token}` }],
+      ["an unknown cookie", { cookie: "cairn_session=never-issued" }],
+      ["no session at all", {}],
+    ];
+    for (const [what, headers] of cases) {
+      const reply = await call("DELETE", "/api/session", { headers });
+      expect({ what, status: reply.status, body: reply.body }).toEqual({
+        what,
+        status: 200,
+        body: { ok: true },
+      });
+      expect(reply.headers.get("set-cookie")).toMatch(/^cairn_session=; Max-Age=0; Path=\//);
+    }
+  });
+
   test("a wrong password and an unknown team get the same 401", async () => {
     const { call, register } = makeApp();
     await register("Gulls");

@@ -60,6 +60,24 @@ describe("GET /api/events", () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
   });
 
+  test("a dead session cookie gets the public stream, and the answer clears it", async () => {
+    const { base, register, call } = serve();
+    const token = await register("Gulls");
+    await call("DELETE", "/api/session", { token });
+    for (const cookie of [`cairn_session=${token}`, "cairn_session=never-issued"]) {
+      const stream = await open(base, { cookie });
+      expect(stream.res.status).toBe(200);
+      expect(stream.res.headers.get("set-cookie")).toMatch(/^cairn_session=; Max-Age=0; Path=\//);
+      expect(stream.res.headers.get("content-type")).toStartWith("text/event-stream");
+      await stream.wait((e) => e.event === "scoreboard");
+      await stream.close();
+    }
+    // A live cookie's stream sets no cookie.
+    const live = await open(base, { cookie: `cairn_session=${await register("Terns")}` });
+    expect(live.res.headers.get("set-cookie")).toBeNull();
+    await live.close();
+  });
+
   test("announcements reach everyone, and Last-Event-ID replays the ones missed", async () => {
     const { base, admin } = serve();
     const stream = await open(base);
