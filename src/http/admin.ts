@@ -2,7 +2,7 @@
  * The organizers' routes, under /api/admin, behind the admin token
  * (`Authorization: Bearer <admin token>`).
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { Team } from "../engine/mod.ts";
 import {
   AdjustmentBody,
@@ -13,6 +13,7 @@ import {
   FreezeBody,
   isAdmin,
   iso,
+  parseId,
   type Play,
   puzzleStats,
   readJson,
@@ -37,14 +38,17 @@ export function adminRoutes(played: Play): Hono {
   return admin;
 }
 
-/** Teams, one team's history, and the guess feed. */
-function teamRoutes(admin: Hono, { game }: Play): void {
-  const teamById = (id: number): Team => {
-    const team = game.engine.teams.get(id);
-    if (team === undefined) throw new ApiError("not_found", `There is no team ${id}`);
-    return team;
-  };
+/** The team a path's `:id` names, or a 404 (for an id that is not decimal digits too). */
+function teamById({ game }: Play, c: Context): Team {
+  const id = c.req.param("id") ?? "";
+  const team = game.engine.teams.get(parseId(id) ?? 0);
+  if (team === undefined) throw new ApiError("not_found", `There is no team ${id.slice(0, 64)}`);
+  return team;
+}
 
+/** Teams, one team's history, and the guess feed. */
+function teamRoutes(admin: Hono, played: Play): void {
+  const { game } = played;
   const summary = (team: Team) => {
     const engine = game.engine;
     return {
@@ -62,7 +66,7 @@ function teamRoutes(admin: Hono, { game }: Play): void {
   admin.get("/teams", () => json({ teams: [...game.engine.teams.values()].map(summary) }));
 
   admin.get("/teams/:id", async (c) => {
-    const team = teamById(Number(c.req.param("id")));
+    const team = teamById(played, c);
     const history = await game.store.teamHistory(team.id);
     const engine = game.engine;
     return json({
@@ -98,7 +102,8 @@ function teamRoutes(admin: Hono, { game }: Play): void {
 }
 
 /** Announcements, adjustments, extra guesses, the freeze, and reloads. */
-function changeRoutes(admin: Hono, { admin: actions }: Play): void {
+function changeRoutes(admin: Hono, played: Play): void {
+  const actions = played.admin;
   admin.post("/announcements", async (c) => {
     const { text } = await readJson(c, AnnouncementBody);
     const outcome = await actions.announce(text);
@@ -132,8 +137,8 @@ function changeRoutes(admin: Hono, { admin: actions }: Play): void {
 
   admin.delete("/teams/:id/submitter", async (c) => {
     await readJson(c, EmptyBody);
-    const id = Number(c.req.param("id"));
-    const outcome = await actions.releaseSubmitter(Number.isInteger(id) ? id : -1);
+    const team = teamById(played, c);
+    const outcome = await actions.releaseSubmitter(team.id);
     return outcome.ok ? json(outcome.reply) : refusalResponse(outcome);
   });
 

@@ -13,6 +13,7 @@ import {
   askView,
   EmptyBody,
   isAdmin,
+  parseId,
   type Play,
   readJson,
   refusalResponse,
@@ -22,10 +23,10 @@ import {
 } from "../play/mod.ts";
 import { json } from "./_json.ts";
 
-/** An id in the path: a positive whole number, or 404 as for an ask that does not exist. */
+/** An id in the path: decimal digits, or 404 as for an ask that does not exist. */
 function askId(c: Context): number {
-  const id = Number(c.req.param("id"));
-  if (!Number.isSafeInteger(id) || id < 1) throw new ApiError("not_found", "There is no such ask");
+  const id = parseId(c.req.param("id"));
+  if (id === undefined) throw new ApiError("not_found", "There is no such ask");
   return id;
 }
 

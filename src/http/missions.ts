@@ -8,6 +8,7 @@ import {
   ClaimBody,
   isAdmin,
   missionActions,
+  parseId,
   type Play,
   readJson,
   refusalResponse,
@@ -49,7 +50,7 @@ export function missionRoutes(api: Hono, played: Play): void {
 
   // A submission's file: to its team and to organizers; anyone else gets 404.
   api.get("/api/submissions/:id/file", (c) => {
-    const submission = game.engine.submissions.get(Number(c.req.param("id")));
+    const submission = game.engine.submissions.get(parseId(c.req.param("id")) ?? 0);
     const player = sessionPlayer(game, c);
     const allowed = submission !== undefined &&
       (player?.team.id === submission.teamId || isAdmin(c, game.adminTokenHash));
@@ -68,7 +69,8 @@ export function missionRoutes(api: Hono, played: Play): void {
   api.post("/api/admin/submissions/:id/verdict", async (c) => {
     admin(c);
     const verdict = await readJson(c, VerdictBody);
-    const outcome = await actions.judge(Number(c.req.param("id")), verdict);
+    // 0 is no submission's id: a malformed one is "There is no such submission" too.
+    const outcome = await actions.judge(parseId(c.req.param("id")) ?? 0, verdict);
     return outcome.ok ? json({ submission: outcome.reply }) : refusalResponse(outcome);
   });
 }

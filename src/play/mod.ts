@@ -9,6 +9,7 @@ import { type PlayerActions, playerActions } from "./actions.ts";
 import type { Game } from "./game.ts";
 
 export { CheckInBody, GuessBody, LoginBody, playerActions, RegisterBody } from "./actions.ts";
+export { parseId } from "./path_id.ts";
 export type {
   ActionOptions,
   CheckInReply,

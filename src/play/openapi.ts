@@ -65,6 +65,14 @@ const pathParam = (name: string, description: string): Param => ({
   required: true,
 });
 const puzzleId = pathParam("id", "The puzzle's id");
+/** A numeric id in the path (a team, a submission, an ask): decimal digits, as `parseId` reads. */
+const numericId = (what: string): Param => ({
+  ...pathParam(
+    "id",
+    `The ${what}'s id, in decimal digits (anything else is 404, as an unknown id)`,
+  ),
+  schema: v.pipe(v.number(), v.integer(), v.minValue(1)),
+});
 /** What a guess, a hint take and a check-in accept: a key for retries, and an offline action's time. */
 const OFFLINE_PARAMS: Param[] = [
   {
@@ -360,10 +368,7 @@ export const ROUTES: readonly Route[] = [
     path: "/api/submissions/{id}/file",
     summary: "A submission's file",
     access: "team_optional",
-    params: [{
-      ...pathParam("id", "The submission's id"),
-      schema: v.pipe(v.number(), v.integer()),
-    }],
+    params: [numericId("submission")],
     answers: [{ status: 200, description: "The file", media: "application/octet-stream" }],
     errors: ["not_found"],
     description: "Only to the submission's team and to organizers (the admin token or cookie); " +
@@ -398,7 +403,7 @@ export const ROUTES: readonly Route[] = [
     path: "/api/asks/{id}",
     summary: "Withdraw an open ask",
     access: "team",
-    params: [{ ...pathParam("id", "The ask's id"), schema: v.pipe(v.number(), v.integer()) }],
+    params: [numericId("ask")],
     body: EmptyBody,
     answers: [ok(R.AskReply, "The withdrawn ask; its points and token are given back")],
     errors: ["not_found", "conflict"],
@@ -428,7 +433,7 @@ export const ROUTES: readonly Route[] = [
     path: "/api/admin/teams/{id}",
     summary: "One team's history",
     access: "admin",
-    params: [{ ...pathParam("id", "The team's id"), schema: v.pipe(v.number(), v.integer()) }],
+    params: [numericId("team")],
     answers: [ok(R.AdminTeam, "The team, its guesses, hints, check-ins, routes and variants")],
     errors: ["not_found"],
   },
@@ -469,10 +474,7 @@ export const ROUTES: readonly Route[] = [
     path: "/api/admin/submissions/{id}/verdict",
     summary: "Judge a submission",
     access: "admin",
-    params: [{
-      ...pathParam("id", "The submission's id"),
-      schema: v.pipe(v.number(), v.integer()),
-    }],
+    params: [numericId("submission")],
     body: VerdictBody,
     answers: [ok(R.VerdictReply, "The judged submission, and the puzzles its solve unlocked")],
     errors: ["not_found", "conflict"],
@@ -500,7 +502,7 @@ export const ROUTES: readonly Route[] = [
     path: "/api/admin/asks/{id}/reply",
     summary: "Answer or refuse an ask",
     access: "admin",
-    params: [{ ...pathParam("id", "The ask's id"), schema: v.pipe(v.number(), v.integer()) }],
+    params: [numericId("ask")],
     body: ReplyBody,
     answers: [ok(R.AdminAskReply, "The closed ask, once it is on disk")],
     errors: ["not_found", "conflict"],
@@ -513,7 +515,7 @@ export const ROUTES: readonly Route[] = [
     path: "/api/admin/teams/{id}/submitter",
     summary: "Release a team's submitter",
     access: "admin",
-    params: [{ ...pathParam("id", "The team's id"), schema: v.pipe(v.number(), v.integer()) }],
+    params: [numericId("team")],
     body: EmptyBody,
     answers: [
       ok(R.SubmitterReleased, "Whether a device held the role; the next to submit takes it"),

@@ -17,6 +17,7 @@ import {
   ExtraGuessesBody,
   hashToken,
   isAdmin,
+  parseId,
   type Play,
   puzzleStats,
   readForm,
@@ -175,7 +176,7 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
 function teamAndPrint(pages: Hono, { game }: Play): void {
   pages.get("/admin/teams/:id", async (c) => {
     const engine = game.engine;
-    const team = engine.teams.get(Number(c.req.param("id")));
+    const team = engine.teams.get(parseId(c.req.param("id")) ?? 0);
     if (team === undefined) {
       return html(
         c,

@@ -10,6 +10,7 @@ import {
   askActions,
   AskBody,
   askView,
+  parseId,
   type Play,
   readForm,
   ReplyBody,
@@ -58,9 +59,9 @@ export function askForms(pages: Hono, { game }: Play): void {
     const found = sessionPlayer(game, c);
     if (found === undefined) return c.redirect("/", 303);
     await readForm(c);
-    const id = Number(c.req.param("id"));
+    const id = parseId(c.req.param("id")) ?? 0;
     const ask = game.engine.asks.get(id);
-    const outcome = await actions.withdraw(found.team.id, Number.isSafeInteger(id) ? id : -1);
+    const outcome = await actions.withdraw(found.team.id, id);
     setFlash(
       c,
       outcome.ok
@@ -107,7 +108,7 @@ export function hintPages(pages: Hono, { game }: Play): void {
 
   pages.post("/admin/hints/:id/reply", async (c) => {
     const form = await readForm(c);
-    const id = Number(c.req.param("id"));
+    const id = parseId(c.req.param("id")) ?? 0;
     const body = v.safeParse(
       ReplyBody,
       form.refuse === "true"
@@ -115,7 +116,7 @@ export function hintPages(pages: Hono, { game }: Play): void {
         : { answer: form.answer ?? "" },
     );
     const outcome = body.success
-      ? await actions.reply(Number.isSafeInteger(id) ? id : -1, body.output)
+      ? await actions.reply(id, body.output)
       : { ok: false as const, code: "bad_request" as const, message: body.issues[0].message };
     if (!outcome.ok) setFlash(c, refusalFlash(outcome));
     else {

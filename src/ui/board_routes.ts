@@ -9,6 +9,7 @@ import type { Submission } from "../engine/mod.ts";
 import {
   ApiError,
   type Game,
+  parseId,
   type Play,
   scoreHistory,
   sessionPlayer,
@@ -143,7 +144,7 @@ function gallery(pages: Hono, game: Game): void {
 
   // A gallery photo: an accepted one only, with the sniffed type, nosniff and a sandbox policy.
   pages.get("/scoreboard/gallery/:id/photo", (c) => {
-    const submission = game.engine.submissions.get(Number(c.req.param("id")));
+    const submission = game.engine.submissions.get(parseId(c.req.param("id")) ?? 0);
     const shown = game.engine.hunt.gallery && submission !== undefined &&
       inGallery(game, submission);
     const response = shown ? submissionFile(game, submission) : undefined;

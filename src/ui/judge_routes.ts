@@ -11,6 +11,7 @@ import { CLAIM_MS, type Engine, type Submission, type Verdict } from "../engine/
 import {
   ClaimBody,
   missionActions,
+  parseId,
   type Play,
   puzzleView,
   readForm,
@@ -129,11 +130,11 @@ export function judgePages(pages: Hono, { game }: Play): void {
 
   pages.post("/admin/judge/:id/verdict", async (c) => {
     const form = await readForm(c);
-    const id = Number(c.req.param("id"));
+    const id = parseId(c.req.param("id")) ?? 0;
     const verdict = verdictOf(form);
     const outcome = typeof verdict === "string"
       ? { ok: false as const, code: "bad_request" as const, message: verdict }
-      : await actions.judge(Number.isInteger(id) ? id : -1, verdict);
+      : await actions.judge(id, verdict);
     if (!outcome.ok) setFlash(c, refusalFlash(outcome));
     else {
       const engine = game.engine;

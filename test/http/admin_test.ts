@@ -53,6 +53,27 @@ describe("admin routes", () => {
     expect((await admin("GET", "/api/admin/teams/99")).status).toBe(404);
   });
 
+  // Ids are decimal digits: what Number() would also read ("0x1", "1e0", "01") names no team.
+  const badIds: [string, string][] = [
+    ["0x1", "There is no team 0x1"],
+    ["1e0", "There is no team 1e0"],
+    ["01", "There is no team 01"],
+    ["%201", "There is no team  1"],
+    ["abc", "There is no team abc"],
+    ["-1", "There is no team -1"],
+    ["0", "There is no team 0"],
+    ["99", "There is no team 99"],
+  ];
+  for (const [id, message] of badIds) {
+    test(`a team id of "${id}" is 404 "${message}", to read the team and to release its submitter`, async () => {
+      const { register, admin } = makeApp();
+      await register("Gulls");
+      const expected = { status: 404, body: { error: { code: "not_found", message } } };
+      expect(await admin("GET", `/api/admin/teams/${id}`)).toMatchObject(expected);
+      expect(await admin("DELETE", `/api/admin/teams/${id}/submitter`)).toMatchObject(expected);
+    });
+  }
+
   test("the guess feed gives guesses after an id, oldest first, up to a limit", async () => {
     const { call, register, admin } = makeApp();
     const token = await register("Gulls");

@@ -281,6 +281,28 @@ describe("POST /api/puzzles/:id/submissions", () => {
     });
   }
 
+  test("a submission id that is not decimal digits is no submission: 404, to judge it and for its file", async () => {
+    const app = await setup();
+    expect((await upload(app, "statue", photoForm(jpegWithGps()), { token: app.token })).status)
+      .toBe(201);
+    for (const id of ["0x1", "1e0", "01", "1.0"]) {
+      expect(
+        await app.admin("POST", `/api/admin/submissions/${id}/verdict`, { accept: true }),
+      ).toMatchObject({
+        status: 404,
+        body: { error: { code: "not_found", message: "There is no such submission" } },
+      });
+      const file = await app.app.request(`${ORIGIN}/api/submissions/${id}/file`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      expect(file.status).toBe(404);
+    }
+    const file = await app.app.request(`${ORIGIN}/api/submissions/1/file`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(file.status).toBe(200);
+  });
+
   test("two judges at once get different submissions", async () => {
     const app = await setup();
     const other = await app.register("Terns");
