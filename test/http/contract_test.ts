@@ -2,7 +2,7 @@
 // listing every route the app mounts, and matching what each route answers
 // (every call through `_app.ts` is also checked against it: see _contract.ts).
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SwaggerParser from "@apidevtools/swagger-parser";
@@ -112,6 +112,14 @@ describe("the OpenAPI document", () => {
       "guess",
     ]);
     expect(doc.components.schemas.Event_unlock.properties.puzzles.type).toBe("array");
+  });
+
+  test("docs/api.md's table of live events lists the same events as x-events, in order", () => {
+    const api = readFileSync(join(import.meta.dir, "..", "..", "docs", "api.md"), "utf8");
+    const section = api.slice(api.indexOf("## Live events"));
+    const table = section.slice(0, section.indexOf("\n\n", section.indexOf("| event")));
+    const listed = [...table.matchAll(/^\| `(\w+)`/gm)].map((match) => match[1]);
+    expect(listed).toEqual(Object.keys(EVENTS));
   });
 });
 
