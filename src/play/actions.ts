@@ -392,6 +392,10 @@ function puzzleActions(game: Game) {
       answer: string,
       options: ActionOptions = {},
     ): Promise<Outcome<GuessReply>> {
+      // A blank guess can match no answer: refused, so it is neither stored nor counted.
+      if (answer.trim() === "") {
+        return Promise.resolve(refusal("bad_request", "The guess is empty"));
+      }
       // Counted in characters; a string no longer in UTF-16 units than the limit is within it.
       if (answer.length > MAX_GUESS_LENGTH && [...answer].length > MAX_GUESS_LENGTH) {
         return Promise.resolve(

@@ -547,6 +547,21 @@ describe("POST /api/puzzles/:id/guesses", () => {
     ).toBe(404);
   });
 
+  test("refuses a blank guess with 400: not stored, and not counted against the limit", async () => {
+    const { call, register, db } = makeApp();
+    const token = await register("Gulls");
+    for (const answer of ["", " ", "\t\n", "\u00a0", "", ""]) {
+      expect(await call("POST", "/api/puzzles/a/guesses", { token, body: { answer } }))
+        .toMatchObject({ status: 400, body: envelope("bad_request", "The guess is empty") });
+    }
+    expect(db.query("SELECT COUNT(*) AS n FROM guesses").get()).toEqual({ n: 0 });
+    // "a" allows 3 wrong guesses a minute: all 3 are still there.
+    for (const answer of ["one", "two", "three"]) {
+      expect((await call("POST", "/api/puzzles/a/guesses", { token, body: { answer } })).body)
+        .toEqual({ result: "incorrect", unlocked: [] });
+    }
+  });
+
   test("answers 429 with Retry-After past the guess limit, for the whole team", async () => {
     const { call, register } = makeApp();
     const token = await register("Gulls");
