@@ -128,7 +128,7 @@ export async function readRequestJson<S extends v.GenericSchema>(
   // Valid UTF-8 holds no lone surrogate, but a JSON escape can write one ("\ud800"); SQLite
   // would store it as U+FFFD, so two such names could pass the engine and collide on disk.
   if (text.includes("\\u")) {
-    const path = malformedText(data, "");
+    const path = malformedText(data);
     if (path !== undefined) {
       throw new ApiError(
         "bad_request",
@@ -139,15 +139,40 @@ export async function readRequestJson<S extends v.GenericSchema>(
   return validate(schema, data);
 }
 
-/** The path of the first key or string in parsed JSON that is not well-formed Unicode, if any. */
-function malformedText(value: unknown, path: string): string | undefined {
-  if (typeof value === "string") return value.isWellFormed() ? undefined : path;
-  if (typeof value !== "object" || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    const at = path === "" ? key : `${path}.${key}`;
-    if (!key.isWellFormed()) return at.toWellFormed();
-    const found = malformedText(item, at);
-    if (found !== undefined) return found;
+/**
+ * The path of the first key or string in parsed JSON that is not well-formed
+ * Unicode, if any. Walked with a stack of its own, and the path built only for
+ * what it finds: a 64 KiB body can nest 32,000 levels deep.
+ */
+function malformedText(data: object): string | undefined {
+  interface Step {
+    value: unknown;
+    key: string;
+    parent: Step | undefined;
+  }
+  const pathOf = (step: Step): string => {
+    const keys: string[] = [];
+    for (let at: Step | undefined = step; at?.parent !== undefined; at = at.parent) {
+      keys.push(at.key.toWellFormed());
+    }
+    return keys.reverse().join(".");
+  };
+  const stack: Step[] = [{ value: data, key: "", parent: undefined }];
+  for (let step = stack.pop(); step !== undefined; step = stack.pop()) {
+    const { value } = step;
+    if (typeof value === "string") {
+      if (!value.isWellFormed()) return pathOf(step);
+      continue;
+    }
+    if (typeof value !== "object" || value === null) continue;
+    // Pushed last to first, so the first field is looked at first.
+    const entries = Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, item] = entries[i]!;
+      const child = { value: item, key, parent: step };
+      if (!key.isWellFormed()) return pathOf(child);
+      stack.push(child);
+    }
   }
   return undefined;
 }

@@ -216,6 +216,19 @@ describe("POST /api/teams", () => {
     expect((await call("GET", "/api/scoreboard")).body.teams[0].name).toBe("Owls 🦉");
   });
 
+  test("a body nested as deep as 64 KiB allows is looked through without running out of stack", async () => {
+    const { call } = makeApp();
+    const deep = (inner: string) => "[".repeat(30_000) + inner + "]".repeat(30_000);
+    const ok = '{"name":"A\\u00e9","password":"correct horse","members":' + deep('"\\u0041"') + "}";
+    expect((await call("POST", "/api/teams", { raw: ok })).status).toBe(400);
+    const bad = '{"name":"A","password":"correct horse","members":' + deep('"\\ud800"') + "}";
+    const reply = await call("POST", "/api/teams", { raw: bad });
+    expect(reply.status).toBe(400);
+    expect(reply.body.error.message).toEndWith(
+      '.0": The text is not well-formed Unicode (it has a lone surrogate)',
+    );
+  });
+
   const malformed: [string, string, string, Record<string, unknown>, string][] = [
     ["a password", "POST", "/api/teams", { name: "X", password: "correct\ud800horse" }, "password"],
     ["a member", "POST", "/api/teams", {
