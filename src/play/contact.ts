@@ -45,6 +45,12 @@ export function contactOf(request: Request): string | undefined {
 export class ContactTokens {
   /** Each team's newest token, reused within the same second so hot answers stay cheap. */
   private readonly recent = new Map<number, { second: number; token: string }>();
+  /**
+   * When each session (a phone) last made an action that counted on arrival:
+   * the phone was surely online then, whatever older token it shows later.
+   * In memory: after a restart, or on another node, only the token bounds.
+   */
+  private readonly online = new Map<string, number>();
 
   private constructor(private readonly key: Buffer) {}
 
@@ -78,18 +84,25 @@ export class ContactTokens {
   }
 
   /**
-   * When a queued action counts: the time it was pressed, clamped between the
-   * token's time and `now`, and flagged when clamped or late. Without a
-   * claimed time, it counts now.
+   * When a queued action counts: the time it was pressed, clamped between
+   * `now` and the later of the token's time and the last action the same
+   * session made online (so a phone cannot show an old token to count before
+   * what it did since), and flagged when clamped or late. Without a claimed
+   * time, it counts now.
    */
   timeOf(
     teamId: number,
-    claim: { pressedAt?: number; contact?: string },
+    claim: { pressedAt?: number; contact?: string; session?: string },
     now: number,
   ): ActionTime {
-    if (claim.pressedAt === undefined) return { at: undefined, flag: undefined };
+    const { session } = claim;
+    if (claim.pressedAt === undefined) {
+      if (session !== undefined) this.online.set(session, now);
+      return { at: undefined, flag: undefined };
+    }
     const contactAt = claim.contact === undefined ? undefined : this.verify(claim.contact, teamId);
-    const lower = Math.min(contactAt ?? now, now);
+    const onlineAt = session === undefined ? undefined : this.online.get(session);
+    const lower = Math.min(Math.max(contactAt ?? now, onlineAt ?? -Infinity), now);
     const at = Math.min(Math.max(claim.pressedAt, lower), now);
     const flag = Math.abs(at - claim.pressedAt) > CLAMP_TOLERANCE_MS
       ? "clamped"
@@ -97,7 +110,10 @@ export class ContactTokens {
       ? "late"
       : undefined;
     // Sent at once (the usual case): it counts now, like any request.
-    if (now - at < 1000) return { at: undefined, flag };
+    if (now - at < 1000) {
+      if (session !== undefined) this.online.set(session, now);
+      return { at: undefined, flag };
+    }
     return { at, flag };
   }
 

@@ -122,6 +122,39 @@ describe("a guess made offline", () => {
     }
   });
 
+  test("an old token cannot count before what the same phone did online since", async () => {
+    const app = makeApp();
+    const gulls = await app.register("Gulls");
+    const old = await contactOf(app, gulls);
+    // Ten minutes later the phone guesses online (no Cairn-Pressed-At), then, a minute on,
+    // claims a solve made offline right after its old token.
+    app.clock.advance(10 * MINUTE);
+    await app.call("POST", "/api/puzzles/a/guesses", { token: gulls, body: { answer: "nope" } });
+    app.clock.advance(MINUTE);
+    await app.call("POST", "/api/puzzles/a/guesses", {
+      ...queued(gulls, START + 1000, old),
+      body: { answer: "alpha" },
+    });
+    expect(guessRow(app, "alpha")).toEqual({
+      at: START + 11 * MINUTE,
+      effective_at: START + 10 * MINUTE,
+      flag: "clamped",
+    });
+    // Another phone of the team, with nothing online since its token, still counts from it.
+    const other = (await app.call("POST", "/api/session", {
+      body: { name: "Gulls", password: "correct horse" },
+    })).body.token as string;
+    await app.call("POST", "/api/puzzles/b/guesses", {
+      ...queued(other, START + 2000, old),
+      body: { answer: "wrong-b" },
+    });
+    expect(guessRow(app, "wrong-b")).toEqual({
+      at: START + 11 * MINUTE,
+      effective_at: START + 2000,
+      flag: "late",
+    });
+  });
+
   test("sent at once, it counts now and is not flagged", async () => {
     const app = makeApp();
     const token = await app.register("Gulls");
