@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { dirname, extname, join, resolve } from "node:path";
 import {
   backupDatabase,
   copyFiles,
@@ -13,6 +13,7 @@ import {
 } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
+import { databaseFileProblem, isFolder, isSqliteFile, parentProblem } from "./_paths.ts";
 import { DEFAULT_DB } from "./serve.ts";
 
 export const backupSpec: CommandSpec = {
@@ -31,13 +32,17 @@ export const backupSpec: CommandSpec = {
   },
   positionals: { min: 1, max: 1, names: "OUT" },
   notes: [
-    "OUT is a file, replaced atomically if it exists, or an existing folder, which gets",
-    "cairn-YYYYMMDD-HHMMSS.db. The copy is checked with SQLite's quick_check before it",
-    "takes OUT's name; before that, the mission files the copy names go to OUT.files/ (files",
-    "already there are kept, hard-linked from the newest earlier dated backup when OUT is a",
-    "folder, and files the copy no longer names are removed). To restore: stop",
-    "the server, copy the backup over the database file and OUT.files/ over the database's",
-    "DB.files/ folder, delete the database's -wal and -shm files if any, and start the server.",
+    "OUT is a folder, which gets cairn-YYYYMMDD-HHMMSS.db: an existing one, or one ending in /,",
+    "made if missing (its parent must exist). Any other OUT is a file, replaced atomically if it",
+    "is an earlier backup; one that does not exist must have an extension (.db): a name without",
+    "one is refused, as a folder not made yet. It refuses the database itself, its -wal, -shm,",
+    "-journal and .lock files, and an existing file that is not an SQLite database.",
+    "The copy is checked with SQLite's quick_check before it takes OUT's name; before that, the",
+    "mission files the copy names go to OUT.files/ (files already there are kept, hard-linked",
+    "from the newest earlier dated backup when OUT is a folder, and files the copy no longer",
+    "names are removed). To restore: stop the server, copy the backup over the database file and",
+    "OUT.files/ over the database's DB.files/ folder, delete the database's -wal and -shm files",
+    "if any, and start the server.",
   ].join("\n"),
 };
 
@@ -45,20 +50,17 @@ export const backupSpec: CommandSpec = {
 export async function backup(values: Values, positionals: string[], io: Io): Promise<number> {
   const dbPath = resolve(values.db as string);
   const filesIn = values.files === undefined ? filesDirOf(dbPath) : resolve(values.files as string);
-  let out = resolve(positionals[0]!);
-  if (existsSync(out) && statSync(out).isDirectory()) out = join(out, `cairn-${stamp()}.db`);
-  if (!existsSync(dirname(out))) {
-    io.stderr(`backup: the folder ${dirname(out)} does not exist\n`);
+  const target = backupTarget(positionals[0]!, dbPath);
+  if (target.kind === "refused") {
+    io.stderr(`backup: ${target.message}\n`);
     return EXIT.failure;
   }
-  if (existsSync(out) && sameFile(out, dbPath)) {
-    io.stderr(`backup: ${out} is the database itself; choose another file\n`);
-    return EXIT.failure;
-  }
+  const { out, makeFolder } = target;
   const started = performance.now();
   try {
     const db = openForReading(dbPath);
     try {
+      if (makeFolder !== undefined) mkdirSync(makeFolder);
       // The files go first, beside the copy still under its temporary name: a file is on disk
       // before the submission naming it is committed and stored files never change, so every
       // file the copy names is there to copy, and OUT never names a file OUT.files lacks.
@@ -101,6 +103,48 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
 }
 
 /**
+ * The file a backup goes to, from OUT: an existing folder, or a name ending in
+ * "/" (a folder, made if missing), gets a dated file; any other name is the
+ * file itself, which must have an extension when it does not exist (a name
+ * without one is taken for a folder not yet made). Refuses the database and the
+ * files beside it, and an existing file that is not an SQLite database.
+ */
+function backupTarget(
+  given: string,
+  dbPath: string,
+): { kind: "ok"; out: string; makeFolder?: string } | { kind: "refused"; message: string } {
+  const path = resolve(given);
+  const refused = (message: string) => ({ kind: "refused" as const, message });
+  const asFolder = given.endsWith("/");
+  let out = path;
+  let makeFolder: string | undefined;
+  if (existsSync(path)) {
+    if (isFolder(path)) out = join(path, `cairn-${stamp()}.db`);
+    else if (asFolder) return refused(`${path} is a file, not a folder`);
+  } else {
+    const parent = parentProblem(path);
+    if (parent !== undefined) return refused(parent);
+    if (asFolder) {
+      makeFolder = path;
+      out = join(path, `cairn-${stamp()}.db`);
+    } else if (extname(path) === "") {
+      return refused(
+        `there is no folder ${path}: make it (mkdir ${path}) to write dated backups into it, ` +
+          `or give a file name such as ${path}.db`,
+      );
+    }
+  }
+  const database = databaseFileProblem(out, dbPath);
+  if (database !== undefined) return refused(database);
+  if (existsSync(out) && statSync(out).size > 0 && !isSqliteFile(out)) {
+    return refused(
+      `${out} is not an SQLite database, and a backup replaces only an earlier backup; choose another file`,
+    );
+  }
+  return { kind: "ok", out, ...(makeFolder !== undefined && { makeFolder }) };
+}
+
+/**
  * The files folder of the newest earlier dated backup in `folder`, to hard-link
  * unchanged files from, or undefined.
  */
@@ -116,14 +160,6 @@ function earlierFiles(folder: string, current: string): string | undefined {
 /** The UTC time as YYYYMMDD-HHMMSS, for backup file names that sort by date. */
 function stamp(): string {
   return new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-}
-
-function sameFile(a: string, b: string): boolean {
-  try {
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return false;
-  }
 }
 
 function count(n: number, one: string): string {

@@ -21,6 +21,7 @@ import { ctftimeFeed, ctftimeJson } from "../play/mod.ts";
 import type { Results } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
+import { databaseFileProblem, isSqliteFile } from "./_paths.ts";
 import { DEFAULT_DB, DEFAULT_PG_FILES } from "./serve.ts";
 import { isPostgresUrl, PgStore } from "../store/pg.ts";
 
@@ -109,6 +110,11 @@ export async function exportResults(
   }
 
   const url = values.db as string;
+  const refused = outProblem(out, table === undefined && format === "csv", url);
+  if (refused !== undefined) {
+    io.stderr(`export: ${refused}\n`);
+    return EXIT.failure;
+  }
   let shared: PgStore | undefined;
   let scratch: string | undefined;
   try {
@@ -188,6 +194,26 @@ export async function exportResults(
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }
   return EXIT.ok;
+}
+
+/**
+ * Why the results may not go to `out`: a file there (each table's file, when
+ * `out` is the csv folder) is the database, one of the files beside it, or an
+ * SQLite database. Undefined when they may.
+ */
+function outProblem(out: string | undefined, folder: boolean, db: string): string | undefined {
+  if (out === undefined) return undefined;
+  const targets = folder
+    ? RESULT_TABLES.map((name) => join(resolve(out), `${name}.csv`))
+    : [resolve(out)];
+  for (const target of targets) {
+    const problem = isPostgresUrl(db) ? undefined : databaseFileProblem(target, resolve(db));
+    if (problem !== undefined) return problem;
+    if (isSqliteFile(target)) {
+      return `${target} is an SQLite database, which export never replaces; choose another file`;
+    }
+  }
+  return undefined;
 }
 
 /** CTFtime's feed of the final (unfrozen) scoreboard, from the results and each solve's points. */

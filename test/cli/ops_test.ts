@@ -4,9 +4,12 @@ import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import {
   copyFileSync,
+  existsSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
+  symlinkSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
@@ -331,4 +334,144 @@ describe("cairn backup and cairn export", () => {
       expect(io.err()).toBe(`${argv[0]}: There is no database at ${missing}\n`);
     }
   });
+});
+
+describe("backup and export never write over the database", () => {
+  test("refuse the database, its -wal, -shm, -journal and .lock files, and a symlink to one, beside a running server", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const server = await startServer(dir, HUNT);
+    try {
+      const token = await register(server.base, "Gulls");
+      await guess(server.base, token, "first", "one");
+      symlinkSync(server.db, join(dir, "link.db"));
+      const cases: [string, string][] = [
+        [server.db, "is the database itself"],
+        [join(dir, "link.db"), "is the database itself"],
+        [`${server.db}-wal`, "is the database's -wal file, which it needs"],
+        [`${server.db}-shm`, "is the database's -shm file, which it needs"],
+        [`${server.db}-journal`, "is the database's -journal file, which it needs"],
+        [`${server.db}.lock`, "is the database's .lock file, which it needs"],
+      ];
+      const before = new Map(
+        ["", "-wal", "-shm", ".lock"].map((s) => [s, readFileSync(`${server.db}${s}`)]),
+      );
+      for (const [out, what] of cases) {
+        const backup = fakeIo();
+        expect(await run(["backup", out, "--db", server.db], backup)).toBe(1);
+        expect(backup.err()).toBe(`backup: ${out} ${what}; choose another file\n`);
+        for (const format of [["json"], ["ctftime"], ["csv", "--table", "teams"]]) {
+          const io = fakeIo();
+          const argv = ["export", "--db", server.db, "--format", ...format, "--out", out];
+          expect(await run(argv, io)).toBe(1);
+          expect(io.err()).toBe(`export: ${out} ${what}; choose another file\n`);
+        }
+      }
+      expect(existsSync(`${server.db}-journal`)).toBe(false);
+      // The lock file was not replaced: a second server is still refused.
+      const second = fakeIo();
+      const argv = ["serve", "--db", server.db, "--host", "127.0.0.1", "--port", "0"];
+      expect(await run(argv, second)).toBe(1);
+      expect(second.err()).toBe(`serve: another Cairn server is already running on ${server.db}\n`);
+      expect(readFileSync(`${server.db}.lock`)).toEqual(before.get(".lock")!);
+      expect(await guess(server.base, token, "first", "one")).toMatchObject({
+        result: "already_solved",
+      });
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    // Every guess is still there after the server stopped.
+    const db = new Database(join(dir, "cairn.db"), { readonly: true });
+    expect(db.query("SELECT count(*) AS n FROM guesses").get()).toEqual({ n: 1 });
+    db.close();
+  });
+
+  test("backup replaces an earlier backup or an empty file, and refuses any other file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const db = join(dir, "cairn.db");
+    openDatabase(db).close();
+    const copy = join(dir, "copy.db");
+    for (let i = 0; i < 2; i++) expect(await run(["backup", copy, "--db", db], fakeIo())).toBe(0);
+    writeFileSync(join(dir, "empty.db"), "");
+    expect(await run(["backup", join(dir, "empty.db"), "--db", db], fakeIo())).toBe(0);
+    expect(readFileSync(join(dir, "empty.db")).subarray(0, 15).toString()).toBe("SQLite format 3");
+
+    writeFileSync(join(dir, "hunt.toml"), HUNT);
+    const io = fakeIo();
+    expect(await run(["backup", join(dir, "hunt.toml"), "--db", db], io)).toBe(1);
+    expect(io.err()).toBe(
+      `backup: ${
+        join(dir, "hunt.toml")
+      } is not an SQLite database, and a backup replaces only an earlier backup; choose another file\n`,
+    );
+    expect(readFileSync(join(dir, "hunt.toml"), "utf8")).toBe(HUNT);
+  });
+
+  test("export refuses to write over another SQLite database", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const db = join(dir, "cairn.db");
+    openDatabase(db).close();
+    expect(await run(["backup", join(dir, "copy.db"), "--db", db], fakeIo())).toBe(0);
+    const io = fakeIo();
+    expect(await run(["export", "--db", db, "--out", join(dir, "copy.db")], io)).toBe(1);
+    expect(io.err()).toBe(
+      `export: ${
+        join(dir, "copy.db")
+      } is an SQLite database, which export never replaces; choose another file\n`,
+    );
+  });
+});
+
+describe("backup OUT", () => {
+  const dated = /^backup: wrote (.*\/cairn-\d{8}-\d{6}\.db) \(/;
+
+  test("ending in / is a folder, made if missing, that gets a dated file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const db = join(dir, "cairn.db");
+    openDatabase(db).close();
+    const io = fakeIo();
+    expect(await run(["backup", join(dir, "backups") + "/", "--db", db], io)).toBe(0);
+    expect(dated.exec(io.out())?.[1]).toStartWith(join(dir, "backups", "cairn-"));
+    // The folder exists now: the same line without the / writes there too.
+    const again = fakeIo();
+    expect(await run(["backup", join(dir, "backups"), "--db", db], again)).toBe(0);
+    expect(dated.exec(again.out())?.[1]).toStartWith(join(dir, "backups", "cairn-"));
+  });
+
+  const refusals: [string, (dir: string) => string, (dir: string) => string][] = [
+    [
+      "a name without an extension that does not exist",
+      (dir) => join(dir, "backups"),
+      (dir) =>
+        `there is no folder ${join(dir, "backups")}: make it (mkdir ${
+          join(dir, "backups")
+        }) to write dated backups into it, or give a file name such as ${join(dir, "backups")}.db`,
+    ],
+    [
+      "a name ending in / that is a file",
+      (dir) => join(dir, "afile") + "/",
+      (dir) => `${join(dir, "afile")} is a file, not a folder`,
+    ],
+    [
+      "a file inside a file",
+      (dir) => join(dir, "afile", "x.db"),
+      (dir) => `${join(dir, "afile")} is a file, not a folder`,
+    ],
+    [
+      "a folder ending in / whose parent does not exist",
+      (dir) => join(dir, "no", "backups") + "/",
+      (dir) => `the folder ${join(dir, "no")} does not exist`,
+    ],
+  ];
+  for (const [name, out, message] of refusals) {
+    test(`refuses ${name}, and writes nothing`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+      const db = join(dir, "cairn.db");
+      openDatabase(db).close();
+      writeFileSync(join(dir, "afile"), "data");
+      const io = fakeIo();
+      expect(await run(["backup", out(dir), "--db", db], io)).toBe(1);
+      expect(io.err()).toBe(`backup: ${message(dir)}\n`);
+      expect(readdirSync(dir).sort()).toEqual(["afile", "cairn.db"]);
+    });
+  }
 });

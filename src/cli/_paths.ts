@@ -1,0 +1,81 @@
+/**
+ * Checks on the paths commands are given to write to: never the database or
+ * the files SQLite and Cairn keep beside it, and never a file that is not
+ * what the command would replace.
+ */
+import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+/** What SQLite (`-wal`, `-shm`, `-journal`) and Cairn (`.lock`) keep beside a database. */
+const COMPANIONS = ["-wal", "-shm", "-journal", ".lock"] as const;
+
+/** The first 16 bytes of every SQLite database file. */
+const SQLITE_HEADER = "SQLite format 3\0";
+
+/**
+ * Why writing to `out` would destroy the database at `dbPath`: it is that
+ * file, or one of the files beside it, symlinks resolved. Undefined when it is not.
+ */
+export function databaseFileProblem(out: string, dbPath: string): string | undefined {
+  const target = realPath(out);
+  const databases = new Set([dbPath, realPath(dbPath)]);
+  for (const db of databases) {
+    if (target === realPath(db)) return `${out} is the database itself; choose another file`;
+    for (const suffix of COMPANIONS) {
+      if (target === realPath(`${db}${suffix}`)) {
+        return `${out} is the database's ${suffix} file, which it needs; choose another file`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Whether `path` is a file that starts with SQLite's header. */
+export function isSqliteFile(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return false;
+  }
+  try {
+    const header = Buffer.alloc(SQLITE_HEADER.length);
+    const read = readSync(fd, header, 0, header.length, 0);
+    return read === header.length && header.toString("latin1") === SQLITE_HEADER;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether something is at `path` and it is a folder (a symlink to one counts). */
+export function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why the folder that would hold `path` cannot: it does not exist, or it is
+ * not a folder. Undefined when it is one.
+ */
+export function parentProblem(path: string): string | undefined {
+  const parent = dirname(path);
+  if (!existsSync(parent)) return `the folder ${parent} does not exist`;
+  if (!isFolder(parent)) return `${parent} is a file, not a folder`;
+  return undefined;
+}
+
+/**
+ * The path with every symlink resolved: the file's own when it exists, else
+ * its folder's (as far as it exists) joined with the rest of the name.
+ */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realPath(parent), basename(path));
+  }
+}
