@@ -8,6 +8,7 @@ import {
   openForReading,
   setMeta,
 } from "../store/mod.ts";
+import { isPostgresUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { DEFAULT_DB } from "./serve.ts";
@@ -34,11 +35,19 @@ export const adminTokenSpec: CommandSpec = {
     "server reads the hash at start and at every reload, so reload it (systemctl reload cairn,",
     "or SIGHUP) to use the new token; until then the old one still works. A server started",
     "with --admin-token or CAIRN_ADMIN_TOKEN uses that token instead, and ignores the stored one.",
+    "SQLite files only: nodes on PostgreSQL take a new --admin-token when they restart.",
   ].join("\n"),
 };
 
 /** Replaces the stored admin token's hash with a new token's, and prints the token once. */
 export function adminToken(values: Values, _positionals: string[], io: Io): Promise<number> {
+  if (isPostgresUrl(values.db as string)) {
+    io.stderr(
+      "admin-token: works on SQLite files only; to change the admin token of nodes on PostgreSQL, " +
+        "restart them with a new --admin-token (docs/scale-out.md)\n",
+    );
+    return Promise.resolve(EXIT.failure);
+  }
   const dbPath = resolve(values.db as string);
   if (!existsSync(dbPath)) {
     io.stderr(

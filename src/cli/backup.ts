@@ -11,6 +11,7 @@ import {
   openForReading,
   pruneFiles,
 } from "../store/mod.ts";
+import { isPostgresUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { databaseFileProblem, isFolder, isSqliteFile, parentProblem } from "./_paths.ts";
@@ -42,12 +43,18 @@ export const backupSpec: CommandSpec = {
     "from the newest earlier dated backup when OUT is a folder, and files the copy no longer",
     "names are removed). To restore: stop the server, copy the backup over the database file and",
     "OUT.files/ over the database's DB.files/ folder, delete the database's -wal and -shm files",
-    "if any, and start the server.",
+    "if any, and start the server. SQLite files only: back up PostgreSQL with pg_dump.",
   ].join("\n"),
 };
 
 /** Copies the database into OUT while the server may be writing to it. */
 export async function backup(values: Values, positionals: string[], io: Io): Promise<number> {
+  if (isPostgresUrl(values.db as string)) {
+    io.stderr(
+      "backup: works on SQLite files only; back up a PostgreSQL database with pg_dump (docs/scale-out.md)\n",
+    );
+    return EXIT.failure;
+  }
   const dbPath = resolve(values.db as string);
   const filesIn = values.files === undefined ? filesDirOf(dbPath) : resolve(values.files as string);
   const target = backupTarget(positionals[0]!, dbPath);

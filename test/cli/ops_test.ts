@@ -475,3 +475,29 @@ describe("backup OUT", () => {
     });
   }
 });
+
+describe("backup and admin-token on a PostgreSQL URL", () => {
+  const url = "postgres://cairn:S3cretPw@127.0.0.1:1/cairn";
+  const cases: [string[], string][] = [
+    [
+      ["backup", "copy.db"],
+      "backup: works on SQLite files only; back up a PostgreSQL database with pg_dump (docs/scale-out.md)\n",
+    ],
+    [
+      ["admin-token"],
+      "admin-token: works on SQLite files only; to change the admin token of nodes on PostgreSQL, " +
+      "restart them with a new --admin-token (docs/scale-out.md)\n",
+    ],
+  ];
+  for (const [argv, message] of cases) {
+    for (const from of ["--db", "CAIRN_DB"]) {
+      test(`${argv[0]} with the URL in ${from} says it works on SQLite files only, without the password`, async () => {
+        const io = fakeIo(from === "CAIRN_DB" ? { CAIRN_DB: url } : {});
+        const code = await run(from === "--db" ? [...argv, "--db", url] : argv, io);
+        expect(code).toBe(1);
+        expect(io.err()).toBe(message);
+        expect(io.out()).toBe("");
+      });
+    }
+  }
+});
