@@ -1,9 +1,14 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   acquireLock,
+  type Connection,
+  copyFiles,
   filesDirOf,
+  type Lock,
   MIGRATIONS,
+  missingFiles,
+  namedFiles,
   openForReading,
   schemaVersion,
 } from "../store/mod.ts";
@@ -16,12 +21,18 @@ export const migrateSpec: CommandSpec = {
   name: "migrate",
   summary:
     "Move an event from its SQLite file into an empty PostgreSQL database, for several nodes.",
-  usage: "cairn migrate --from FILE --to postgres://… [--files DIR]",
+  usage: "cairn migrate --from FILE --to postgres://… [--from-files DIR] [--files DIR]",
   options: {
     from: {
       type: "string",
       value: "FILE",
       help: "The event's SQLite database (the server stopped)",
+    },
+    "from-files": {
+      type: "string",
+      value: "DIR",
+      help:
+        "Where the SQLite server kept the mission uploads: its --files (default: beside the --from file)",
     },
     to: {
       type: "string",
@@ -42,6 +53,11 @@ export const migrateSpec: CommandSpec = {
     "guess, solve, hint, check-in, route, adjustment, announcement, submission, key and setting",
     "(the hunt's start, the admin token, the freeze) moves, in one transaction; a database that",
     "already holds an event is refused. Then start the nodes with --db and the same URL.",
+    "With --files, the uploaded files the database names are copied from --from-files into DIR;",
+    "without it, they stay where they are, to copy by hand. When uploads the database names are",
+    "not in --from-files' default folder, nothing moves: give the folder the server used. When",
+    "they are not in a folder given with --from-files, the event moves without them, and the",
+    "missing files are listed.",
   ].join("\n"),
 };
 
@@ -66,51 +82,84 @@ export async function migrateEvent(
     io.stderr(`migrate: there is no database at ${path}\n`);
     return EXIT.failure;
   }
-  const lock = acquireLock(path);
-  if (lock.kind === "busy") {
-    io.stderr(`migrate: a Cairn server is running on ${path}; stop it first\n`);
-    return EXIT.failure;
-  }
+  const fromFiles = values["from-files"] as string | undefined;
+  const uploads = fromFiles === undefined ? filesDirOf(path) : resolve(fromFiles);
+  const filesOut = values.files === undefined ? undefined : resolve(values.files as string);
+  let lock: Lock | undefined;
   try {
-    const db = openForReading(path);
+    // A Cairn database this binary reads, checked before its lock file is made beside it.
+    readable(path).close();
+    lock = acquireLock(path);
+    if (lock.kind === "busy") {
+      io.stderr(`migrate: a Cairn server is running on ${path}; stop it first\n`);
+      return EXIT.failure;
+    }
+    const db = readable(path);
     let writes;
+    let files;
     try {
-      if (schemaVersion(db) < MIGRATIONS.length) {
-        throw new Error(
-          `${path} was written by an older Cairn: start \`cairn serve\` on it once with this version, stop it, and migrate again`,
-        );
-      }
       writes = eventWrites(db);
+      files = namedFiles(db);
     } finally {
       db.close();
+    }
+    // Uploads the database names but the folder lacks would be left behind: say so before
+    // anything moves, unless the folder was named (then they are lost, and only said).
+    const missing = files.filter((file) => !existsSync(join(uploads, file.hash)));
+    if (missing.length > 0 && fromFiles === undefined) {
+      io.stderr(
+        `migrate: ${missingFiles(missing.map((file) => file.hash), uploads)}; ` +
+          "if the server ran with --files DIR (or CAIRN_FILES), give that folder as --from-files DIR\n",
+      );
+      return EXIT.failure;
     }
     const { rows } = await PgStore.importLog(to, writes);
     const teams = writes.filter((write) => write.kind === "team").length;
     const guesses = writes.filter((write) => write.kind === "guess").length;
     io.stdout(
-      `migrate: ${teams} teams, ${guesses} guesses (${rows} log rows) moved to ${redactUrl(to)}\n`,
+      `migrate: ${count(teams, "team")}, ${count(guesses, "guess", "guesses")} (${
+        count(rows, "log row")
+      }) moved to ${redactUrl(to)}\n`,
     );
-    const uploads = filesDirOf(path);
-    const names = existsSync(uploads)
-      ? readdirSync(uploads).filter((n) => /^[0-9a-f]{64}$/.test(n))
-      : [];
-    if (names.length > 0) {
-      const dir = values.files as string | undefined;
-      if (dir === undefined) {
-        io.stdout(
-          `migrate: ${names.length} mission uploads stay in ${uploads}; copy them into the nodes' --files folder\n`,
-        );
-      } else {
-        mkdirSync(resolve(dir), { recursive: true });
-        for (const name of names) copyFileSync(join(uploads, name), join(resolve(dir), name));
-        io.stdout(`migrate: ${names.length} mission uploads copied to ${resolve(dir)}\n`);
-      }
+    if (missing.length > 0) {
+      io.stderr(`migrate: ${missingFiles(missing.map((file) => file.hash), uploads)}\n`);
+    }
+    const present = files.length - missing.length;
+    if (present === 0) return EXIT.ok;
+    if (filesOut === undefined) {
+      const them = present === 1 ? "it" : "them";
+      io.stdout(
+        `migrate: ${count(present, "uploaded file")} left in ${uploads}; copy ${them} into ` +
+          "the nodes' --files folder, or migrate with --files DIR\n",
+      );
+    } else {
+      const copied = copyFiles(uploads, filesOut, files, { name: (file) => file.hash });
+      io.stdout(
+        `migrate: ${count(copied.copied + copied.kept, "uploaded file")} copied from ${uploads} ` +
+          `to ${filesOut}\n`,
+      );
     }
   } catch (error) {
     io.stderr(`migrate: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failure;
   } finally {
-    if (lock.kind === "held") lock.release();
+    if (lock?.kind === "held") lock.release();
   }
   return EXIT.ok;
+}
+
+/** The database opened for reading, refused when an older Cairn wrote it. */
+function readable(path: string): Connection {
+  const db = openForReading(path);
+  if (schemaVersion(db) < MIGRATIONS.length) {
+    db.close();
+    throw new Error(
+      `${path} was written by an older Cairn: start \`cairn serve\` on it once with this version, stop it, and migrate again`,
+    );
+  }
+  return db;
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

@@ -2,7 +2,7 @@
 // empty PostgreSQL log gives back every row of every table, the same engine
 // state, and the same export; a database that holds an event is refused.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
@@ -47,6 +47,11 @@ cost = 3
 let pg: Pg;
 let dir: string;
 const file = () => join(dir, "event.db");
+/** Where the event's server kept its uploads: a --files folder, not the one beside the file. */
+const uploads = () => join(dir, "uploads");
+const UPLOAD = "ab".repeat(32);
+/** `migrate --from` the event, naming its uploads folder. */
+const from = () => ["--from", file(), "--from-files", uploads()];
 
 /** Every row of every table the log carries (the hunt's scoring is each node's own). */
 function tables(db: Connection): Record<string, unknown[]> {
@@ -173,6 +178,8 @@ beforeAll(async () => {
   await commit(engine.tick().writes);
   store.setMeta({ scoreboard_frozen_at: String(clock.now()), admin_token_hash: "admin-hash" });
   store.close();
+  mkdirSync(uploads());
+  writeFileSync(join(uploads(), UPLOAD), "photo bytes");
 }, 60_000);
 
 afterAll(async () => {
@@ -184,10 +191,16 @@ describe("cairn migrate", () => {
   test("copies every row of every table into an empty log, and the engine boots to the same state", async () => {
     const url = await pg.createDatabase("moved");
     const io = fakeIo();
-    const code = await run(["migrate", "--from", file(), "--to", url], io);
+    const code = await run(["migrate", ...from(), "--to", url], io);
     expect(io.err()).toBe("");
     expect(code).toBe(0);
-    expect(io.out()).toMatch(/^migrate: 6 teams, \d+ guesses \(\d+ log rows\) moved to postgres:/);
+    expect(io.out()).toMatch(
+      new RegExp(
+        "^migrate: 6 teams, \\d+ guesses \\(\\d+ log rows\\) moved to postgres:.*\n" +
+          `migrate: 1 uploaded file left in ${uploads()}; copy it into the nodes' --files folder, ` +
+          "or migrate with --files DIR\n$",
+      ),
+    );
 
     const source = openForReading(file());
     const shared = await PgStore.open(url, { filesDir: dir });
@@ -212,14 +225,76 @@ describe("cairn migrate", () => {
     }
   });
 
+  test("copies the uploads from --from-files into --files, and says how many", async () => {
+    const url = await pg.createDatabase("withfiles");
+    const nodes = join(dir, "nodefiles");
+    const io = fakeIo();
+    expect(await run(["migrate", ...from(), "--to", url, "--files", nodes], io)).toBe(0);
+    expect(io.err()).toBe("");
+    expect(io.out()).toEndWith(`migrate: 1 uploaded file copied from ${uploads()} to ${nodes}\n`);
+    expect(readFileSync(join(nodes, UPLOAD), "utf8")).toBe("photo bytes");
+  });
+
+  test("refuses, before anything moves, when the uploads the database names are not beside it", async () => {
+    const url = await pg.createDatabase("nofiles");
+    const nodes = join(dir, "nodefiles-none");
+    const io = fakeIo();
+    const argv = ["migrate", "--from", file(), "--to", url, "--files", nodes];
+    expect(await run(argv, io)).toBe(1);
+    expect(io.err()).toBe(
+      `migrate: 1 file the database names is missing from ${file()}.files: ${UPLOAD}; ` +
+        "if the server ran with --files DIR (or CAIRN_FILES), give that folder as --from-files DIR\n",
+    );
+    expect(io.out()).toBe("");
+    expect(existsSync(nodes)).toBe(false);
+    expect(
+      await pg.query("SELECT to_regclass('cairn_log') IS NULL AS empty", { database: "nofiles" }),
+    )
+      .toEqual([{ empty: true }]);
+  });
+
+  test("moves the event without the uploads a named --from-files lacks, and lists them", async () => {
+    const url = await pg.createDatabase("lostfiles");
+    const empty = mkdtempSync(join(tmpdir(), "cairn-migrate-"));
+    const io = fakeIo();
+    const argv = ["migrate", "--from", file(), "--from-files", empty, "--to", url];
+    expect(await run(argv, io)).toBe(0);
+    expect(io.out()).toMatch(
+      /^migrate: 6 teams, \d+ guesses \(\d+ log rows\) moved to postgres:.*\n$/,
+    );
+    expect(io.err()).toBe(
+      `migrate: 1 file the database names is missing from ${empty}: ${UPLOAD}\n`,
+    );
+  });
+
+  test("counts one team and one guess in the singular", async () => {
+    const one = join(dir, "one.db");
+    const { hunt } = loadHunt(TOML, { file: "hunt.toml" });
+    const opened = SqliteStore.open(one);
+    if (opened.kind !== "ok") throw new Error("locked");
+    const clock = new FakeClock(START + MINUTE);
+    const { engine, writes } = bootEngine(opened.store, hunt!, clock);
+    await opened.store.commit(writes);
+    const r = engine.register({ name: "Solo", passwordHash: "hash" });
+    if (r.kind !== "ok") throw new Error("register");
+    await opened.store.commit(r.writes);
+    const g = engine.guess(r.team, "a", "nope");
+    if (g.kind === "judged") await opened.store.commit(g.writes);
+    opened.store.close();
+    const url = await pg.createDatabase("solo");
+    const io = fakeIo();
+    expect(await run(["migrate", "--from", one, "--to", url], io)).toBe(0);
+    expect(io.out()).toMatch(/^migrate: 1 team, 1 guess \(\d+ log rows\) moved to postgres:/);
+  });
+
   test("refuses a database that already holds an event, and changes nothing", async () => {
     const url = await pg.createDatabase("twice");
-    expect(await run(["migrate", "--from", file(), "--to", url], fakeIo())).toBe(0);
+    expect(await run(["migrate", ...from(), "--to", url], fakeIo())).toBe(0);
     const before = await pg.query("SELECT count(*)::int AS n FROM cairn_log", {
       database: "twice",
     });
     const io = fakeIo();
-    expect(await run(["migrate", "--from", file(), "--to", url], io)).toBe(1);
+    expect(await run(["migrate", ...from(), "--to", url], io)).toBe(1);
     expect(io.err()).toMatch(/^migrate: the database already holds an event \(\d+ log rows\)/);
     expect(await pg.query("SELECT count(*)::int AS n FROM cairn_log", { database: "twice" }))
       .toEqual(before);
@@ -230,6 +305,15 @@ describe("cairn migrate", () => {
     expect(await run(["migrate", "--from", join(dir, "none.db"), "--to", pg.url], missing))
       .toBe(1);
     expect(missing.err()).toBe(`migrate: there is no database at ${join(dir, "none.db")}\n`);
+    // A file that is not a database is refused before a lock file is made beside it.
+    writeFileSync(join(dir, "empty.toml"), "");
+    writeFileSync(join(dir, "hunt.toml"), TOML);
+    for (const name of ["empty.toml", "hunt.toml"]) {
+      const io = fakeIo();
+      expect(await run(["migrate", "--from", join(dir, name), "--to", pg.url], io)).toBe(1);
+      expect(io.err()).toBe(`migrate: ${join(dir, name)} is not a Cairn database\n`);
+      expect(existsSync(join(dir, `${name}.lock`))).toBe(false);
+    }
     const notPg = fakeIo();
     expect(await run(["migrate", "--from", file(), "--to", "mysql://x"], notPg)).toBe(2);
     expect(notPg.err()).toBe('migrate: --to must be a postgres:// URL, not "mysql://x"\n');
@@ -249,7 +333,7 @@ describe("cairn migrate", () => {
 
   test("cairn export reads the same results from the log as from the file", async () => {
     const url = await pg.createDatabase("exported");
-    expect(await run(["migrate", "--from", file(), "--to", url], fakeIo())).toBe(0);
+    expect(await run(["migrate", ...from(), "--to", url], fakeIo())).toBe(0);
     // A node records the hunt's scoring in the log when it starts; so does this store.
     const { hunt } = loadHunt(TOML, { file: "hunt.toml" });
     const node = await PgStore.open(url, { filesDir: dir });
