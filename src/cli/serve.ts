@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { dirname, resolve } from "node:path";
 import { loadHuntOrExample } from "../hunt/mod.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod.ts";
 import { hashToken, newToken } from "../play/mod.ts";
 import { listen, type Listener, type Server, startGame, warn } from "../server/mod.ts";
-import { damaged, SqliteStore, type Store } from "../store/mod.ts";
+import { damaged, filesDirOf, SqliteStore, type Store } from "../store/mod.ts";
 import { longestGuessWindow } from "../engine/mod.ts";
 import { isPostgresUrl, PgStore, redactUrl } from "../store/pg.ts";
 import {
@@ -16,6 +16,7 @@ import {
 } from "../store/commit_thread.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
+import { isFolder } from "./_paths.ts";
 
 import { formatReport } from "./_hunt.ts";
 
@@ -134,6 +135,16 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   const pg = isPostgresUrl(values.db as string);
   // The single-instance lock and the database file, or the shared log in PostgreSQL.
   const dbPath = pg ? redactUrl(values.db as string) : resolve(values.db as string);
+  // Checked before anything is opened: a file there would fail every upload, silently.
+  const uploads = values.files !== undefined
+    ? resolve(values.files as string)
+    : pg
+    ? resolve(DEFAULT_PG_FILES)
+    : filesDirOf(dbPath);
+  if (existsSync(uploads) && !isFolder(uploads)) {
+    io.stderr(`serve: the uploads folder ${uploads} is a file, not a folder\n`);
+    return EXIT.failure;
+  }
   let store: Store;
   let checkMs: number | undefined;
   let admin: { current: () => string; token?: string; persist: () => void };

@@ -501,3 +501,32 @@ describe("backup and admin-token on a PostgreSQL URL", () => {
     }
   }
 });
+
+describe("serve refuses at start, in one line", () => {
+  const cases: [string, (dir: string) => string[], (dir: string) => string][] = [
+    [
+      "--files that is a file",
+      (dir) => ["--db", join(dir, "cairn.db"), "--files", join(dir, "afile")],
+      (dir) => `the uploads folder ${join(dir, "afile")} is a file, not a folder`,
+    ],
+    [
+      "a database whose uploads folder is a file",
+      (dir) => ["--db", join(dir, "a.db")],
+      (dir) => `the uploads folder ${join(dir, "a.db.files")} is a file, not a folder`,
+    ],
+  ];
+  for (const [name, argv, message] of cases) {
+    test(name, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+      writeFileSync(join(dir, "afile"), "data");
+      writeFileSync(join(dir, "a.db.files"), "data");
+      const io = fakeIo();
+      const code = await run(
+        ["serve", ...argv(dir), "--host", "127.0.0.1", "--port", "0", "--admin-token", "t"],
+        io,
+      );
+      expect(io.err()).toBe(`serve: ${message(dir)}\n`);
+      expect(code).toBe(1);
+    });
+  }
+});
