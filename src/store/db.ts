@@ -30,6 +30,13 @@ const MIN_FREE_BYTES = 1024 * 1024;
 export function openDatabase(path: string, options: { check?: boolean } = {}): Connection {
   const db = openConnection(path);
   try {
+    // Before anything writes to it (WAL mode is a write): another program's database is left alone.
+    const foreign = foreignTables(db);
+    if (foreign !== undefined) {
+      throw new Error(
+        `The file is not a Cairn database (${foreign}); give Cairn a file of its own`,
+      );
+    }
     tune(db);
     // With `check`, a damaged file is refused before anything, migrations included, touches it.
     const problem = options.check ? quickCheck(db) : undefined;
@@ -84,7 +91,9 @@ export function openForReading(path: string): Connection {
     db.exec("PRAGMA query_only = ON");
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const version = schemaVersion(db);
-    if (version === 0) throw new Error(`${path} is not a Cairn database`);
+    if (version === 0 || foreignTables(db) !== undefined) {
+      throw new Error(`${path} is not a Cairn database`);
+    }
     if (version > MIGRATIONS.length) {
       throw new Error(
         `The database was written by a newer Cairn (schema ${version}; this one knows ${MIGRATIONS.length})`,
@@ -99,6 +108,29 @@ export function openForReading(path: string): Connection {
     throw error;
   }
   return db;
+}
+
+/** Tables the first migration made: every Cairn database has them. */
+const CAIRN_TABLES = ["meta", "teams", "guesses", "solves"];
+
+/**
+ * Why a database is not Cairn's (the tables it holds instead), or undefined
+ * for a Cairn database, or a new one (no tables) for Cairn to fill. Cairn's
+ * databases are told by `user_version` and the first migration's tables.
+ */
+function foreignTables(db: Connection): string | undefined {
+  const tables = db.query<{ name: string }>(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+  ).all().map((row) => row.name);
+  const version = schemaVersion(db);
+  // A newer Cairn's schema is its own to know: the "newer Cairn" refusal says what to do.
+  if (version > MIGRATIONS.length) return undefined;
+  const cairn = version === 0
+    ? tables.length === 0
+    : CAIRN_TABLES.every((table) => tables.includes(table));
+  if (cairn) return undefined;
+  if (tables.length === 0) return "it has no tables";
+  return `it holds other tables: ${tables.slice(0, 5).join(", ")}${tables.length > 5 ? ", …" : ""}`;
 }
 
 /** How many migrations the database has had (`PRAGMA user_version`). */

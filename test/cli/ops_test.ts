@@ -503,6 +503,12 @@ describe("backup and admin-token on a PostgreSQL URL", () => {
 });
 
 describe("serve refuses at start, in one line", () => {
+  /** Another program's SQLite database, with user_version `version`. */
+  const foreign = (path: string, version: number) => {
+    const db = new Database(path);
+    db.exec(`CREATE TABLE posts (id INTEGER PRIMARY KEY); PRAGMA user_version = ${version}`);
+    db.close();
+  };
   const cases: [string, (dir: string) => string[], (dir: string) => string][] = [
     [
       "--files that is a file",
@@ -514,6 +520,17 @@ describe("serve refuses at start, in one line", () => {
       (dir) => ["--db", join(dir, "a.db")],
       (dir) => `the uploads folder ${join(dir, "a.db.files")} is a file, not a folder`,
     ],
+    ...[0, 3].map((version): [string, (dir: string) => string[], (dir: string) => string] => [
+      `another program's database (user_version ${version})`,
+      (dir) => {
+        foreign(join(dir, "other.db"), version);
+        return ["--db", join(dir, "other.db")];
+      },
+      (dir) =>
+        `cannot open the database ${
+          join(dir, "other.db")
+        }: The file is not a Cairn database (it holds other tables: posts); give Cairn a file of its own`,
+    ]),
   ];
   for (const [name, argv, message] of cases) {
     test(name, async () => {

@@ -1,6 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import { sleep, spawnRuntime } from "../_runtime.ts";
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, statSync, symlinkSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Engine, type Write } from "../../src/engine/mod.ts";
@@ -13,6 +22,7 @@ import {
   MIGRATIONS,
   openConnection,
   openDatabase,
+  openForReading,
   setMeta,
   SqliteStore,
   type WalFile,
@@ -58,6 +68,60 @@ describe("openDatabase()", () => {
       }; this one knows ${MIGRATIONS.length})`,
     );
   });
+});
+
+describe("openDatabase() on another program's file", () => {
+  const foreign: [string, (path: string) => void, string][] = [
+    [
+      "user_version 0, with tables",
+      (path) => {
+        const db = openConnection(path);
+        db.exec("CREATE TABLE posts (id INTEGER PRIMARY KEY); CREATE TABLE users (name TEXT)");
+        db.close();
+      },
+      "it holds other tables: posts, users",
+    ],
+    [
+      "user_version 3, with tables",
+      (path) => {
+        const db = openConnection(path);
+        db.exec("CREATE TABLE posts (id INTEGER PRIMARY KEY); PRAGMA user_version = 3");
+        db.close();
+      },
+      "it holds other tables: posts",
+    ],
+  ];
+  for (const [name, make, why] of foreign) {
+    test(`refuses a database with ${name}, and leaves it as it was`, () => {
+      const path = tempDb();
+      make(path);
+      const before = readFileSync(path);
+      expect(() => openDatabase(path)).toThrow(
+        `The file is not a Cairn database (${why}); give Cairn a file of its own`,
+      );
+      expect(() => openForReading(path)).toThrow(`${path} is not a Cairn database`);
+      expect(readFileSync(path)).toEqual(before);
+      expect(existsSync(`${path}-wal`)).toBe(false);
+    });
+  }
+
+  const fresh: [string, (path: string) => void][] = [
+    ["an empty file", (path) => writeFileSync(path, "")],
+    ["an SQLite file with no tables", (path) => {
+      const db = openConnection(path);
+      db.exec("CREATE TABLE gone (x); DROP TABLE gone");
+      db.close();
+    }],
+  ];
+  for (const [name, make] of fresh) {
+    test(`takes ${name} as a new database`, () => {
+      const path = tempDb();
+      make(path);
+      const db = openDatabase(path);
+      expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: MIGRATIONS.length });
+      db.close();
+    });
+  }
 });
 
 describe("Writer", () => {
