@@ -135,6 +135,10 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   const pg = isPostgresUrl(values.db as string);
   // The single-instance lock and the database file, or the shared log in PostgreSQL.
   const dbPath = pg ? redactUrl(values.db as string) : resolve(values.db as string);
+  if (!pg && isFolder(dbPath)) {
+    io.stderr(`serve: ${dbPath} is a folder, not a database file\n`);
+    return EXIT.failure;
+  }
   // Checked before anything is opened: a file there would fail every upload, silently.
   const uploads = values.files !== undefined
     ? resolve(values.files as string)

@@ -1,5 +1,5 @@
 import { type Connection, openConnection } from "./driver.ts";
-import { accessSync, constants, existsSync, statfsSync } from "node:fs";
+import { accessSync, constants, existsSync, statfsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
 
@@ -83,6 +83,7 @@ export function damaged(problem: string): string {
  */
 export function openForReading(path: string): Connection {
   if (!existsSync(path)) throw new Error(`There is no database at ${path}`);
+  if (statSync(path).isDirectory()) throw new Error(`${path} is a folder, not a database file`);
   // Read-write but query-only, not read-only: a read-only connection leaves the -wal and -shm
   // files it had to create behind when it closes. Run as root beside a stopped service, they
   // would be root's, and the service's own user could then not open its database.

@@ -1,6 +1,14 @@
+import { existsSync, rmSync } from "node:fs";
 import { type Connection, openConnection } from "./driver.ts";
 
-export type Lock = { kind: "held"; release: () => void } | { kind: "busy" };
+export type Lock =
+  | {
+    kind: "held";
+    release: () => void;
+    /** Releases the lock and removes its file if this call made it: for an open that failed. */
+    abandon: () => void;
+  }
+  | { kind: "busy" };
 
 /**
  * Every lock connection held by this process. Bun closes a connection that is
@@ -16,7 +24,9 @@ const held = new Set<Connection>();
  * file, it never stops `backup` or `export` from reading the database.
  */
 export function acquireLock(dbPath: string): Lock {
-  const db = openConnection(`${dbPath}.lock`);
+  const path = `${dbPath}.lock`;
+  const made = !existsSync(path);
+  const db = openConnection(path);
   try {
     db.exec("PRAGMA busy_timeout = 0");
     // Rollback-journal mode: BEGIN EXCLUSIVE then takes the file's exclusive lock at once.
@@ -30,12 +40,18 @@ export function acquireLock(dbPath: string): Lock {
     throw error;
   }
   held.add(db);
+  const release = () => {
+    if (!held.delete(db)) return;
+    db.exec("ROLLBACK");
+    db.close();
+  };
   return {
     kind: "held",
-    release: () => {
-      if (!held.delete(db)) return;
-      db.exec("ROLLBACK");
-      db.close();
+    release,
+    // Removed while still held, so that no other process takes the lock on a file going away.
+    abandon: () => {
+      if (made && held.has(db)) rmSync(path, { force: true });
+      release();
     },
   };
 }

@@ -112,7 +112,8 @@ export class SqliteStore implements Store {
         checkMs,
       };
     } catch (error) {
-      lock.release();
+      // No lock file is left beside what could not be opened (another program's file).
+      lock.abandon();
       throw error;
     }
   }

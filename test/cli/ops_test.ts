@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import {
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -520,6 +521,11 @@ describe("serve refuses at start, in one line", () => {
       (dir) => ["--db", join(dir, "a.db")],
       (dir) => `the uploads folder ${join(dir, "a.db.files")} is a file, not a folder`,
     ],
+    [
+      "--db that is a folder",
+      (dir) => ["--db", join(dir, "data")],
+      (dir) => `${join(dir, "data")} is a folder, not a database file`,
+    ],
     ...[0, 3].map((version): [string, (dir: string) => string[], (dir: string) => string] => [
       `another program's database (user_version ${version})`,
       (dir) => {
@@ -537,6 +543,7 @@ describe("serve refuses at start, in one line", () => {
       const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
       writeFileSync(join(dir, "afile"), "data");
       writeFileSync(join(dir, "a.db.files"), "data");
+      mkdirSync(join(dir, "data"));
       const io = fakeIo();
       const code = await run(
         ["serve", ...argv(dir), "--host", "127.0.0.1", "--port", "0", "--admin-token", "t"],
@@ -544,6 +551,24 @@ describe("serve refuses at start, in one line", () => {
       );
       expect(io.err()).toBe(`serve: ${message(dir)}\n`);
       expect(code).toBe(1);
+      // No lock file is left beside what could not be opened.
+      expect(readdirSync(dir).filter((name) => name.endsWith(".lock"))).toEqual([]);
     });
   }
+});
+
+test("backup, export, admin-token and migrate say in one line that --db is a folder", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+  const cases: [string[], string][] = [
+    [["backup", join(dir, "copy.db"), "--db", dir], "backup"],
+    [["export", "--db", dir], "export"],
+    [["admin-token", "--db", dir], "admin-token"],
+    [["migrate", "--from", dir, "--to", "postgres://127.0.0.1:1/none"], "migrate"],
+  ];
+  for (const [argv, name] of cases) {
+    const io = fakeIo();
+    expect(await run(argv, io)).toBe(1);
+    expect(io.err()).toBe(`${name}: ${dir} is a folder, not a database file\n`);
+  }
+  expect(readdirSync(dir)).toEqual([]);
 });

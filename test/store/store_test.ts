@@ -640,6 +640,20 @@ describe("guesses per minute", () => {
   });
 });
 
+describe("SqliteStore.open() on a file it cannot open", () => {
+  test("leaves no lock file it made, and keeps one that was there", () => {
+    const path = tempDb();
+    const db = openConnection(path);
+    db.exec("CREATE TABLE posts (id INTEGER PRIMARY KEY)");
+    db.close();
+    expect(() => SqliteStore.open(path)).toThrow("The file is not a Cairn database");
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    writeFileSync(`${path}.lock`, "");
+    expect(() => SqliteStore.open(path)).toThrow("The file is not a Cairn database");
+    expect(existsSync(`${path}.lock`)).toBe(true);
+  });
+});
+
 describe("acquireLock()", () => {
   test("refuses a second holder until the first releases", () => {
     const path = tempDb();
