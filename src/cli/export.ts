@@ -121,7 +121,7 @@ export async function exportResults(
     // A PostgreSQL log is read into memory, as a node reads it at boot.
     if (isPostgresUrl(url)) {
       scratch = mkdtempSync(join(tmpdir(), "cairn-export-"));
-      shared = await PgStore.open(url, { filesDir: scratch });
+      shared = await PgStore.open(url, { filesDir: scratch, readOnly: true });
       shared.restoreScoring();
     }
     const db = shared?.tables ?? openForReading(resolve(url));

@@ -101,6 +101,11 @@ export interface PgOpenOptions {
   firstStart?: () => Partial<Record<MetaKey, string>>;
   /** How long a request waits for an unreachable database (default `WAIT_FOR_DATABASE_MS`). */
   waitMs?: number;
+  /**
+   * Read the log only (`cairn export`): create no table, and refuse a database
+   * that holds no event. Its sessions are read-only.
+   */
+  readOnly?: boolean;
 }
 
 interface Pending {
@@ -148,8 +153,8 @@ export class PgStore implements Store {
   ) {}
 
   /**
-   * Connects, creates the log's tables if they are missing, and reads the
-   * whole log into memory. Throws with a clear message when it cannot.
+   * Connects, creates the log's tables if they are missing (unless `readOnly`),
+   * and reads the whole log into memory. Throws with a clear message when it cannot.
    */
   static async open(url: string, options: PgOpenOptions): Promise<PgStore> {
     // The URL's application_name (one per node, as deploy/ sets it) names the node in the log.
@@ -160,13 +165,24 @@ export class PgStore implements Store {
       onnotice: () => {},
       connect_timeout: 10,
       idle_timeout: 0,
-      ...(named === undefined && { connection: { application_name: `cairn ${node}` } }),
+      connection: {
+        ...(named === undefined && { application_name: `cairn ${node}` }),
+        ...(options.readOnly && { default_transaction_read_only: true }),
+      },
     });
     try {
-      await sql.begin(async (tx) => {
-        await tx`SELECT pg_advisory_xact_lock(${SETUP_LOCK})`;
-        await tx.unsafe(SCHEMA);
-      });
+      if (options.readOnly) {
+        const [found] = await sql<{ log: string | null }[]>`
+          SELECT to_regclass('cairn_log')::text AS log`;
+        if (found?.log == null) {
+          throw new Error(`${redactUrl(url)} holds no Cairn event (it has no cairn_log table)`);
+        }
+      } else {
+        await sql.begin(async (tx) => {
+          await tx`SELECT pg_advisory_xact_lock(${SETUP_LOCK})`;
+          await tx.unsafe(SCHEMA);
+        });
+      }
       const copy = SqliteStore.over(openDatabase(":memory:"), {
         filesDir: options.filesDir,
         earliestUnlock: true,

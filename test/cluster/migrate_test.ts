@@ -10,7 +10,7 @@ import type { Engine, Write } from "../../src/engine/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { bootEngine } from "../../src/server/boot.ts";
 import { type Connection, openForReading, SqliteStore } from "../../src/store/mod.ts";
-import { PgStore } from "../../src/store/pg.ts";
+import { PgStore, redactUrl } from "../../src/store/pg.ts";
 import { FakeClock, HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
 import { fakeIo } from "../_io.ts";
 import { type Pg, startPg } from "../_pg.ts";
@@ -329,6 +329,20 @@ describe("cairn migrate", () => {
     expect(down.err()).toMatch(/^migrate: .+\n$/);
     expect(down.err()).not.toContain("secret");
     expect(down.err()).not.toContain("    at ");
+  });
+
+  test("cairn export on a database with no event creates nothing in it", async () => {
+    const url = await pg.createDatabase("blank");
+    const io = fakeIo();
+    expect(await run(["export", "--db", url], io)).toBe(1);
+    expect(io.err()).toBe(
+      `export: ${redactUrl(url)} holds no Cairn event (it has no cairn_log table)\n`,
+    );
+    expect(
+      await pg.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'", {
+        database: "blank",
+      }),
+    ).toEqual([{ n: 0 }]);
   });
 
   test("cairn export reads the same results from the log as from the file", async () => {
