@@ -16,6 +16,8 @@ export interface OptionSpec {
   default?: string;
   /** Allowed values, checked after parsing. */
   choices?: readonly string[];
+  /** What a value must be, when `test` refuses it: "must be …", checked after parsing. */
+  valid?: { test: (value: string) => boolean; must: string };
 }
 
 export interface CommandSpec {
@@ -46,16 +48,28 @@ export function parseCommand(
   };
   for (const [name, option] of Object.entries(spec.options)) options[name] = { type: option.type };
 
-  let parsed: { values: Values; positionals: string[] };
+  let parsed: { values: Values; positionals: string[]; tokens: { kind: string; name?: string }[] };
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }) as {
-      values: Values;
-      positionals: string[];
-    };
+    parsed = parseArgs({
+      args: [...argv],
+      options,
+      strict: true,
+      allowPositionals: true,
+      tokens: true,
+    }) as typeof parsed;
   } catch (error) {
     return { kind: "usage_error", message: describeParseError(spec, error) };
   }
   if (parsed.values.help === true) return { kind: "help" };
+  // parseArgs keeps the last of a repeated option: which one was meant is not for it to guess.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option" || token.name === undefined) continue;
+    if (seen.has(token.name)) {
+      return { kind: "usage_error", message: `${spec.name}: --${token.name} given twice` };
+    }
+    seen.add(token.name);
+  }
 
   const values: Values = {};
   for (const [name, option] of Object.entries(spec.options)) {
@@ -72,6 +86,13 @@ export function parseCommand(
         message: `${spec.name}: ${source} must be one of ${
           option.choices.join(", ")
         }, not "${value}"`,
+      };
+    }
+    if (typeof value === "string" && option.valid && !option.valid.test(value)) {
+      const source = parsed.values[name] !== undefined ? `--${name}` : option.env;
+      return {
+        kind: "usage_error",
+        message: `${spec.name}: ${source} ${option.valid.must}, not "${value}"`,
       };
     }
     values[name] = value;
@@ -98,8 +119,11 @@ function describeParseError(spec: CommandSpec, error: unknown): string {
     return `${spec.name}: unknown flag ${flag}`;
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-    const flag = /'(--[a-z-]+)/.exec(message)?.[1] ?? "option";
-    return `${spec.name}: ${flag} needs a value`;
+    const flag = /(--[a-z-]+)/.exec(message)?.[1] ?? "option";
+    // A flag that takes no value was given one (--json=yes), or one that takes a value had none.
+    const name = flag.slice(2);
+    const takesValue = Object.hasOwn(spec.options, name) && spec.options[name]!.type === "string";
+    return `${spec.name}: ${flag} ${takesValue ? "needs a value" : "takes no value"}`;
   }
   return `${spec.name}: ${message.split("\n")[0]}`;
 }

@@ -57,7 +57,17 @@ export const serveSpec: CommandSpec = {
       default: "0.0.0.0",
       help: "Address to listen on",
     },
-    port: { type: "string", value: "P", env: "CAIRN_PORT", default: "8080", help: "Port (0: any)" },
+    port: {
+      type: "string",
+      value: "P",
+      env: "CAIRN_PORT",
+      default: "8080",
+      valid: {
+        test: (value) => /^\d{1,5}$/.test(value) && Number(value) <= 65535,
+        must: "must be a whole number from 0 to 65535, in digits",
+      },
+      help: "Port (0: any free port, printed in the log)",
+    },
     "admin-token": {
       type: "string",
       value: "T",
@@ -109,11 +119,8 @@ export const serveSpec: CommandSpec = {
 
 /** Starts the server and runs until the process is asked to stop. */
 export async function serve(values: Values, _positionals: string[], io: Io): Promise<number> {
+  // Digits only, 0 to 65535: checked with the flags (serveSpec).
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    io.stderr(`serve: --port must be a whole number from 0 to 65535, not "${values.port}"\n`);
-    return EXIT.usage;
-  }
   const tls = readTls(values, io);
   if (typeof tls === "number") return tls;
   const logger = createLogger({

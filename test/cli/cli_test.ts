@@ -40,23 +40,36 @@ describe("cairn", () => {
     expect(io.err()).toContain("Usage: cairn <command>");
   });
 
-  const usageErrors: [string[], string][] = [
+  const port = (value: string, from = "--port") =>
+    `cairn serve: ${from} must be a whole number from 0 to 65535, in digits, not "${value}"\n`;
+  const usageErrors: [string[], string, Record<string, string>?][] = [
     [["bogus"], 'cairn: unknown command "bogus"; run `cairn --help` for the list\n'],
     [["--bogus"], 'cairn: unknown flag "--bogus"; run `cairn --help` for the list\n'],
     [["serve", "--bogus"], "cairn serve: unknown flag --bogus\n"],
     [["check"], "cairn check: missing FILE\n"],
-    [
-      ["serve", "--port", "99999"],
-      'serve: --port must be a whole number from 0 to 65535, not "99999"\n',
-    ],
+    [["serve", "--port", "99999"], port("99999")],
+    [["serve", "--port", ""], port("")],
+    [["serve", "--port", "1e3"], port("1e3")],
+    [["serve", "--port", "0x50"], port("0x50")],
+    [["serve", "--port", "80.0"], port("80.0")],
+    [["serve"], port(" ", "CAIRN_PORT"), { CAIRN_PORT: " " }],
+    [["serve"], port("1e3", "CAIRN_PORT"), { CAIRN_PORT: "1e3" }],
     [
       ["serve", "--log-level", "loud"],
       'cairn serve: --log-level must be one of debug, info, warn, error, not "loud"\n',
     ],
+    [["check", "--json=yes", "x"], "cairn check: --json takes no value\n"],
+    [["serve", "--help=1"], "cairn serve: --help takes no value\n"],
+    [["serve", "--db"], "cairn serve: --db needs a value\n"],
+    [["serve", "--db", "a.db", "--db", "b.db"], "cairn serve: --db given twice\n"],
+    [["check", "x", "--json", "--json"], "cairn check: --json given twice\n"],
   ];
-  for (const [argv, message] of usageErrors) {
-    test(`${argv.join(" ")} is a one-line usage error with exit 2`, async () => {
-      const io = fakeIo();
+  for (const [argv, message, env] of usageErrors) {
+    const name = `${env ? `${Object.keys(env)[0]}="${Object.values(env)[0]}" ` : ""}${
+      argv.join(" ")
+    }`;
+    test(`${name} is a one-line usage error with exit 2`, async () => {
+      const io = fakeIo(env);
       expect(await run(argv, io)).toBe(2);
       expect(io.err()).toBe(message);
       expect(io.out()).toBe("");
