@@ -32,7 +32,8 @@ export const tlsSpec: CommandSpec = {
     "The server certificate covers localhost, this machine's name (and NAME.local),",
     "127.0.0.1, ::1 and every LAN address it has now, plus --names. Run it again when",
     "the addresses change: an existing ca.crt and ca.key are kept, so phones that",
-    "trust the authority keep trusting it. Then start the server with",
+    "trust the authority keep trusting it; one without the other is refused, never replaced.",
+    "Then start the server with",
     "  cairn serve --tls-cert DIR/server.crt --tls-key DIR/server.key",
     "and install ca.crt on each phone (steps: cairn docs offline). Keep ca.key secret.",
   ].join("\n"),
@@ -84,7 +85,17 @@ export function tls(values: Values, _positionals: string[], io: Io): Promise<num
 function existingAuthority(dir: string, io: Io): Pem | undefined {
   const certPath = join(dir, "ca.crt");
   const keyPath = join(dir, "ca.key");
-  if (!existsSync(certPath) || !existsSync(keyPath)) return undefined;
+  const [hasCert, hasKey] = [existsSync(certPath), existsSync(keyPath)];
+  // Half an authority: a new one would replace the half phones may already trust.
+  if (hasCert !== hasKey) {
+    const [there, missing] = hasCert ? [certPath, "ca.key"] : [keyPath, "ca.crt"];
+    throw new Error(
+      `${there} is there but ${missing} is not: put ${missing} back to keep the authority the ` +
+        `phones trust, or move ${there} away to make a new one (each phone must then install ` +
+        "the new ca.crt)",
+    );
+  }
+  if (!hasCert) return undefined;
   const found = readAuthority(readFileSync(certPath, "utf8"), readFileSync(keyPath, "utf8"));
   if (found === undefined) {
     throw new Error(

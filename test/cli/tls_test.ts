@@ -3,7 +3,7 @@
 // serves HTTPS with them, and the session cookie is Secure.
 import { describe, expect, test } from "bun:test";
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
@@ -70,6 +70,26 @@ describe("cairn tls", () => {
     expect(await run(["tls", "--out", dir], bad)).toBe(1);
     expect(bad.err()).toContain("are not a certificate authority with its key");
   });
+
+  const halves: [string, string][] = [["ca.key", "ca.crt"], ["ca.crt", "ca.key"]];
+  for (const [kept, lost] of halves) {
+    test(`refuses, and replaces nothing, when ${lost} is gone and ${kept} is there`, async () => {
+      const dir = join(mkdtempSync(join(tmpdir(), "cairn-tls-")), "tls");
+      expect(await run(["tls", "--out", dir], fakeIo())).toBe(0);
+      rmSync(join(dir, lost));
+      const before = read(dir, kept);
+      const io = fakeIo();
+      expect(await run(["tls", "--out", dir], io)).toBe(1);
+      expect(io.err()).toBe(
+        `tls: ${join(dir, kept)} is there but ${lost} is not: put ${lost} back to keep the ` +
+          `authority the phones trust, or move ${
+            join(dir, kept)
+          } away to make a new one (each phone must then install the new ca.crt)\n`,
+      );
+      expect(read(dir, kept)).toBe(before);
+      expect(existsSync(join(dir, lost))).toBe(false);
+    }, 30_000);
+  }
 });
 
 describe("cairn serve --tls-cert --tls-key", () => {
