@@ -53,7 +53,7 @@ export function topHelp(): string {
     "Commands:",
     ...rows,
     "",
-    "Run `cairn <command> --help` for a command's options.",
+    "Run `cairn <command> --help` (or `cairn help <command>`) for a command's options.",
   ].join("\n") + "\n";
 }
 
@@ -63,6 +63,15 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   if (name === undefined) {
     io.stderr(topHelp());
     return EXIT.usage;
+  }
+  if (name === "help" && rest.length > 0) {
+    // `cairn help serve` is `cairn serve --help`.
+    const [topic, ...extra] = rest;
+    if (extra.length > 0) {
+      io.stderr(`cairn help: unexpected argument "${extra[0]}"\n`);
+      return EXIT.usage;
+    }
+    return await run([topic!, "--help"], io);
   }
   if (name === "--help" || name === "-h" || name === "help") {
     io.stdout(topHelp());

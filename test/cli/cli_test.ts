@@ -28,6 +28,23 @@ describe("cairn", () => {
     });
   }
 
+  for (const command of COMMANDS) {
+    test(`help ${command} prints the same as ${command} --help`, async () => {
+      const io = fakeIo();
+      const direct = fakeIo();
+      expect(await run(["help", command], io)).toBe(0);
+      expect(await run([command, "--help"], direct)).toBe(0);
+      expect(io.out()).toBe(direct.out());
+      expect(io.err()).toBe("");
+    });
+  }
+
+  test("help with an unknown command says so and exits 2", async () => {
+    const io = fakeIo();
+    expect(await run(["help", "bogus"], io)).toBe(2);
+    expect(io.err()).toBe('cairn: unknown command "bogus"; run `cairn --help` for the list\n');
+  });
+
   test("--help lists every command", async () => {
     const io = fakeIo();
     expect(await run(["--help"], io)).toBe(0);
