@@ -28,9 +28,9 @@ import { isPostgresUrl, PgStore } from "../store/pg.ts";
 export const exportSpec: CommandSpec = {
   name: "export",
   summary:
-    "Write the results: teams, solves, guesses, the final scoreboard, route orders, hints taken, check-ins, adjustments and mission submissions, and with --files-out the uploaded files.",
+    "Write the results: teams, solves, guesses, the final scoreboard, route orders, hints taken, check-ins, adjustments, mission submissions and asks, and with --files-out the uploaded files.",
   usage:
-    "cairn export [--db FILE] [--format json|csv|ctftime] [--table T] [--out PATH] [--files-out DIR]",
+    "cairn export [--db FILE|postgres://…] [--format json|csv|ctftime] [--table T] [--out PATH] [--files-out DIR]",
   options: {
     db: {
       type: "string",
@@ -77,12 +77,13 @@ export const exportSpec: CommandSpec = {
   positionals: { min: 0, max: 0, names: "" },
   notes: [
     "json writes one document {teams, solves, guesses, scoreboard, routes, hints, checkins,",
-    "adjustments, submissions}. csv writes one file per table into the folder --out (teams.csv,",
-    "solves.csv, guesses.csv, scoreboard.csv, routes.csv, hints.csv, checkins.csv,",
-    "adjustments.csv, submissions.csv), or one table with --table; each starts with a UTF-8",
+    "adjustments, submissions, asks}. csv writes one file per table into the folder --out",
+    "(teams.csv, solves.csv, guesses.csv, scoreboard.csv, routes.csv, hints.csv, checkins.csv,",
+    "adjustments.csv, submissions.csv, asks.csv), or one table with --table; each starts with a UTF-8",
     "byte-order mark, for Excel. --files-out DIR copies each file a submission names into DIR,",
     "under the name its `file` column gives (content hash and extension). It reads the",
-    "database file only: the server may be running or not. The scoreboard is the organizers'",
+    "database file only: the server may be running or not; --out is never the database, a file",
+    "beside it (-wal, -shm, -journal, .lock) or any other SQLite database. The scoreboard is the organizers'",
     "view, unfrozen. ctftime writes the final standings as CTFtime imports them: {tasks,",
     "standings: [{pos, team, score, taskStats, lastAccept}]}.",
   ].join("\n"),

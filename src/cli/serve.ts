@@ -28,7 +28,7 @@ export const serveSpec: CommandSpec = {
   name: "serve",
   summary: "Start the Cairn server.",
   usage:
-    "cairn serve [--hunt FILE] [--db FILE|postgres://…] [--files DIR] [--host H] [--port P] [--admin-token T] [--tls-cert FILE --tls-key FILE]",
+    "cairn serve [--hunt FILE] [--db FILE|postgres://…] [--files DIR] [--host H] [--port P] [--admin-token T] [--tls-cert FILE --tls-key FILE] [--commit-thread W] [--log-level L]",
   options: {
     hunt: {
       type: "string",

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
+import { DOC_TOPICS } from "../../src/cli/docs.ts";
+import { RESULT_TABLES } from "../../src/store/mod.ts";
 import { fakeIo } from "../_io.ts";
 
 const COMMANDS = [
@@ -320,4 +322,57 @@ describe("cairn check --routes", () => {
       expect(io.err()).toBe("cairn check: --routes needs a number of teams from 1 to 10000\n");
     });
   }
+});
+
+describe("README.md agrees with --help", () => {
+  const readme = readFileSync(join(import.meta.dir, "../../README.md"), "utf8");
+  const help = async (command: string) => {
+    const io = fakeIo();
+    await run([command, "--help"], io);
+    return io.out();
+  };
+  /** The "what it does" cell of a command's row in the commands table. */
+  const row = (command: string) =>
+    readme.split("\n").find((line) => line.startsWith(`| \`cairn ${command}`)) ?? "";
+
+  for (const command of [...COMMANDS, "import", "migrate"]) {
+    test(`the commands table gives ${command}'s usage as its --help does`, async () => {
+      const usage = /^Usage: (.*)$/m.exec(await help(command))?.[1];
+      const cell = /^\| `([^`]+)`/.exec(row(command))?.[1]?.replaceAll("\\|", "|");
+      expect(cell).toBe(usage);
+    });
+  }
+
+  test("export's --help and README name every table export writes", async () => {
+    const text = await help("export");
+    const json = /results\.json +# \{([^}]+)\}/.exec(readme)?.[1]?.split(", ");
+    expect(json).toEqual([...RESULT_TABLES]);
+    for (const table of RESULT_TABLES) {
+      expect(text).toContain(`${table}.csv`);
+      expect(text).toMatch(new RegExp(`\\{[^}]*\\b${table}\\b[^}]*\\}`));
+    }
+  });
+
+  test("the docs row names every topic", () => {
+    for (const topic of Object.keys(DOC_TOPICS)) expect(row("docs")).toContain(`\`${topic}\``);
+  });
+
+  test("admin-token's row and --help say a reload (SIGHUP) makes the new token work", async () => {
+    expect(row("admin-token")).toContain("SIGHUP");
+    expect(row("admin-token")).not.toContain("next start");
+    expect(await help("admin-token")).toContain("SIGHUP");
+  });
+
+  test("every setting without a CAIRN_* variable is named as a flag only", async () => {
+    const flagsOnly = /A few are flags only: ([^.]+)\./.exec(readme.replace(/\n/g, " "))?.[1] ?? "";
+    for (const command of [...COMMANDS, "import", "migrate"]) {
+      const rows = (await help(command)).split("\n").filter((line) => /^ {2}--[a-z]/.test(line));
+      for (const line of rows.filter((line) => !line.includes("[env: "))) {
+        const flag = /^ {2}(--[a-z-]+)/.exec(line)![1]!;
+        const named = flagsOnly.includes(`${flag}\``) ||
+          new RegExp(`flags of [^.]*\`${command}\``).test(flagsOnly);
+        expect(`${command} ${flag}: ${named}`).toBe(`${command} ${flag}: true`);
+      }
+    }
+  });
 });
