@@ -3,14 +3,11 @@
  * the files SQLite and Cairn keep beside it, and never a file that is not
  * what the command would replace.
  */
-import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 /** What SQLite (`-wal`, `-shm`, `-journal`) and Cairn (`.lock`) keep beside a database. */
 const COMPANIONS = ["-wal", "-shm", "-journal", ".lock"] as const;
-
-/** The first 16 bytes of every SQLite database file. */
-const SQLITE_HEADER = "SQLite format 3\0";
 
 /**
  * Why writing to `out` would destroy the database at `dbPath`: it is that
@@ -28,23 +25,6 @@ export function databaseFileProblem(out: string, dbPath: string): string | undef
     }
   }
   return undefined;
-}
-
-/** Whether `path` is a file that starts with SQLite's header. */
-export function isSqliteFile(path: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return false;
-  }
-  try {
-    const header = Buffer.alloc(SQLITE_HEADER.length);
-    const read = readSync(fd, header, 0, header.length, 0);
-    return read === header.length && header.toString("latin1") === SQLITE_HEADER;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Whether something is at `path` and it is a folder (a symlink to one counts). */

@@ -5,6 +5,7 @@ import {
   copyFiles,
   type CopyResult,
   filesDirOf,
+  isSqliteFile,
   missingFiles,
   type NamedFile,
   namedFiles,
@@ -14,7 +15,7 @@ import {
 import { isPostgresUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { databaseFileProblem, isFolder, isSqliteFile, parentProblem } from "./_paths.ts";
+import { databaseFileProblem, isFolder, parentProblem } from "./_paths.ts";
 import { DEFAULT_DB } from "./serve.ts";
 
 export const backupSpec: CommandSpec = {

@@ -7,6 +7,7 @@ import {
   exportName,
   filesDirOf,
   hasScoring,
+  isSqliteFile,
   missingFiles,
   namedFiles,
   openForReading,
@@ -21,7 +22,7 @@ import { ctftimeFeed, ctftimeJson } from "../play/mod.ts";
 import type { Results } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { databaseFileProblem, isSqliteFile } from "./_paths.ts";
+import { databaseFileProblem } from "./_paths.ts";
 import { DEFAULT_DB, DEFAULT_PG_FILES } from "./serve.ts";
 import { isPostgresUrl, PgStore } from "../store/pg.ts";
 

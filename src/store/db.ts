@@ -1,5 +1,14 @@
 import { type Connection, openConnection } from "./driver.ts";
-import { accessSync, constants, existsSync, statfsSync, statSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readSync,
+  statfsSync,
+  statSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
 
@@ -45,6 +54,14 @@ export function openDatabase(path: string, options: { check?: boolean } = {}): C
   } catch (error) {
     db.close();
     const message = error instanceof Error ? error.message : String(error);
+    // SQLite says "file is not a database" for any file without its header: a hunt file given
+    // as --db is not a damaged database, though a database whose header was overwritten is.
+    if (/not a database/.test(message) && !isSqliteFile(path)) {
+      throw new Error(
+        "The file is not a Cairn database: it is not an SQLite file (if it was the event's " +
+          "database, it is damaged: restore it from a backup)",
+      );
+    }
     if (/malformed|not a database/.test(message)) throw new Error(damaged(message));
     throw error;
   }
@@ -132,6 +149,26 @@ function foreignTables(db: Connection): string | undefined {
   if (cairn) return undefined;
   if (tables.length === 0) return "it has no tables";
   return `it holds other tables: ${tables.slice(0, 5).join(", ")}${tables.length > 5 ? ", …" : ""}`;
+}
+
+/** The first 16 bytes of every SQLite database file. */
+const SQLITE_HEADER = "SQLite format 3\0";
+
+/** Whether `path` is a file that starts with SQLite's header. */
+export function isSqliteFile(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return false;
+  }
+  try {
+    const header = Buffer.alloc(SQLITE_HEADER.length);
+    const read = readSync(fd, header, 0, header.length, 0);
+    return read === header.length && header.toString("latin1") === SQLITE_HEADER;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** How many migrations the database has had (`PRAGMA user_version`). */

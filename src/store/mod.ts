@@ -35,6 +35,7 @@ export type { OpenStore } from "./sqlite.ts";
 export {
   damaged,
   getMeta,
+  isSqliteFile,
   migrate,
   openDatabase,
   openForReading,

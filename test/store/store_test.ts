@@ -105,6 +105,16 @@ describe("openDatabase() on another program's file", () => {
     });
   }
 
+  test("refuses a file that is not SQLite's, without calling it a damaged database", () => {
+    const path = tempDb();
+    writeFileSync(path, '[hunt]\ntitle = "Not a database"\n');
+    expect(() => openDatabase(path)).toThrow(
+      "The file is not a Cairn database: it is not an SQLite file (if it was the event's " +
+        "database, it is damaged: restore it from a backup)",
+    );
+    expect(readFileSync(path, "utf8")).toBe('[hunt]\ntitle = "Not a database"\n');
+  });
+
   const fresh: [string, (path: string) => void][] = [
     ["an empty file", (path) => writeFileSync(path, "")],
     ["an SQLite file with no tables", (path) => {
