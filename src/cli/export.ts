@@ -84,9 +84,9 @@ export const exportSpec: CommandSpec = {
     "byte-order mark, for Excel. --files-out DIR copies each file a submission names into DIR,",
     "under the name its `file` column gives (content hash and extension). It reads the",
     "database file only: the server may be running or not; --out is never the database, a file",
-    "beside it (-wal, -shm, -journal, .lock) or any other SQLite database. The scoreboard is the organizers'",
-    "view, unfrozen. ctftime writes the final standings as CTFtime imports them: {tasks,",
-    "standings: [{pos, team, score, taskStats, lastAccept}]}.",
+    "beside it (-wal, -shm, -journal, .lock) or any other SQLite database. The scoreboard is the",
+    "organizers' view, unfrozen. ctftime writes the final standings as CTFtime imports them:",
+    "{tasks, standings: [{pos, team, score, taskStats, lastAccept}]}.",
   ].join("\n"),
 };
 
