@@ -2,7 +2,6 @@
 // under guess load, export, /metrics through promtool, SIGHUP reload, health.
 import { beforeAll, describe, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
-import { Database } from "bun:sqlite";
 import {
   cpSync,
   linkSync,
@@ -17,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBinary, freePort, waitFor } from "../_binary.ts";
 import { open } from "../_sse.ts";
+import { openDatabase } from "../../src/store/mod.ts";
 import { inspect } from "../store/_inspect.ts";
 
 const UNIT = join(import.meta.dir, "..", "..", "deploy", "cairn.service");
@@ -320,15 +320,17 @@ describe("the binary in operation", () => {
   }, 30_000);
 
   test("refuses to start on a damaged database, in one line", async () => {
-    // Any SQLite file damaged so that reading it fails, whatever it holds.
+    // A Cairn database damaged so that reading it fails, whatever else it holds. (Another
+    // program's file is refused before the check, as not a Cairn database.)
     const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-ops-"));
     const path = join(dir, "cairn.db");
-    const db = new Database(path);
+    const db = openDatabase(path);
     db.exec("CREATE TABLE filler (x TEXT); CREATE INDEX filler_x ON filler (x)");
     db.transaction(() => {
       for (let i = 0; i < 2000; i++) db.query("INSERT INTO filler VALUES (?)").run(`row ${i}`);
     })();
-    const pages = (db.query("PRAGMA page_count").get() as { page_count: number }).page_count;
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    const pages = db.query<{ page_count: number }>("PRAGMA page_count").get()!.page_count;
     db.close();
     const fd = openSync(path, "r+");
     writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, Math.floor(pages / 2) * 4096);
