@@ -38,7 +38,7 @@ export const backupSpec: CommandSpec = {
     "made if missing (its parent must exist). Any other OUT is a file, replaced atomically if it",
     "is an earlier backup; one that does not exist must have an extension (.db): a name without",
     "one is refused, as a folder not made yet. It refuses the database itself, its -wal, -shm,",
-    "-journal and .lock files, and an existing file that is not an SQLite database.",
+    "-journal and .lock files, and an existing file, not empty, that is not an SQLite database.",
     "The copy is checked with SQLite's quick_check before it takes OUT's name; before that, the",
     "mission files the copy names go to OUT.files/ (files already there are kept, hard-linked",
     "from the newest earlier dated backup when OUT is a folder, and files the copy no longer",
@@ -115,7 +115,7 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
  * "/" (a folder, made if missing), gets a dated file; any other name is the
  * file itself, which must have an extension when it does not exist (a name
  * without one is taken for a folder not yet made). Refuses the database and the
- * files beside it, and an existing file that is not an SQLite database.
+ * files beside it, and an existing file, not empty, that is not an SQLite database.
  */
 function backupTarget(
   given: string,
