@@ -827,7 +827,7 @@ function checkHintRules(hints: Hint[], entry: PuzzleEntry, i: number, report: Re
   const possible = new Set<number>();
   for (let grew = true; grew;) {
     grew = false;
-    hints.forEach((hint, j) => {
+    hints.forEach((_hint, j) => {
       const required = needs[j];
       if (possible.has(j) || required === "never") return;
       const others = [...(required ?? [])].filter((k) => k !== j); // itself: reported already
