@@ -40,6 +40,8 @@ export async function open(base: string, headers: Record<string, string> = {}) {
   return {
     res,
     events,
+    /** Settles when the stream has ended, from either side. */
+    ended: reading,
     /** Waits until an event matching `match` has arrived (or fails after 3 s). */
     async wait(match: (e: SseEvent) => boolean): Promise<SseEvent> {
       const deadline = Date.now() + 3000;

@@ -229,13 +229,6 @@ function publicRoutes(api: Hono, { game }: Play): void {
     // browser on every page: a dead one gets the public stream, and is cleared.
     const deadCookie = token !== undefined && teamId === undefined && !admin;
     if (deadCookie && bearer(c) !== undefined) throw new ApiError("unauthorized");
-    if (teamId !== undefined && live.streamsOf(teamId) >= live.perTeamLimit) {
-      throw new ApiError(
-        "rate_limited",
-        `A team may hold ${live.perTeamLimit} live streams at once`,
-        { "retry-after": "10" },
-      );
-    }
     // A quiet stream must not be closed by Bun's idle timeout: the heartbeat keeps it busy.
     const server = c.env as { timeout?: (request: Request, seconds: number) => void } | undefined;
     server?.timeout?.(c.req.raw, 0);

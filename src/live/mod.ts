@@ -237,17 +237,24 @@ export class Live {
 
   /**
    * Opens a stream: writes the retry line, the current scoreboard at once,
-   * and the announcements after `lastEventId`. Returns undefined when the
-   * team already holds its limit of streams. An `admin` stream also gets
-   * the organizers' events.
+   * and the announcements after `lastEventId`. A team that already holds its
+   * limit of streams loses its oldest one: most often a phone that left the
+   * network without closing it, which would otherwise hold its place until
+   * TCP gives up, many minutes later. An `admin` stream also gets the
+   * organizers' events.
    */
   connect(
     teamId: number | undefined,
     sink: Sink,
     lastEventId?: string,
     options: { admin?: boolean } = {},
-  ): (() => void) | undefined {
-    if (teamId !== undefined && this.streamsOf(teamId) >= this.perTeamLimit) return undefined;
+  ): () => void {
+    const held = teamId === undefined ? undefined : this.byTeam.get(teamId);
+    if (held !== undefined && held.size >= this.perTeamLimit) {
+      const oldest = held.values().next().value!;
+      this.disconnect(oldest);
+      oldest.sink.close?.();
+    }
     const client: Client = { teamId, admin: options.admin === true, sink, behind: false };
     this.clients.add(client);
     if (client.admin) this.admins.add(client);

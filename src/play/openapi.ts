@@ -212,12 +212,13 @@ export const ROUTES: readonly Route[] = [
         "events in `x-events`, each with an id, and a heartbeat comment about every 20 s",
       media: "text/event-stream",
     }],
-    errors: ["unauthorized", "rate_limited"],
+    errors: ["unauthorized"],
     description: "Anyone gets the public events (`scoreboard`, `announcement`); a team's token " +
       "or cookie adds its own `solve` and `unlock`; the admin token or cookie adds `guess`, " +
       "every stored guess. Scoreboard pushes are coalesced (250 ms). 401 `unauthorized` for a " +
       "Bearer token that opens no session; a session cookie that opens none gets the public " +
-      "stream, and the answer clears it.",
+      "stream, and the answer clears it. A team holds at most 20 streams: a 21st closes its " +
+      "oldest.",
   },
   {
     method: "get",

@@ -160,16 +160,30 @@ describe("GET /api/events", () => {
     expect(live.connections).toBe(0);
   });
 
-  test("a team may hold 20 streams; the 21st is refused with 429", async () => {
-    const { base, register } = serve();
+  test("a team may hold 20 streams; the 21st closes the team's oldest", async () => {
+    const { base, register, call } = serve();
     const token = await register("Gulls");
     const auth = { authorization: `Bearer ${token}` };
-    const streams = await Promise.all(Array.from({ length: 20 }, () => open(base, auth)));
-    await Promise.all(streams.map((s) => s.wait((e) => e.event === "scoreboard")));
-    const refused = await fetch(`${base}/api/events`, { headers: auth });
-    expect(refused.status).toBe(429);
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
-    await Promise.all(streams.map((s) => s.close()));
+    const streams = [];
+    // One at a time, so the oldest is known.
+    for (let i = 0; i < 20; i++) {
+      const stream = await open(base, auth);
+      await stream.wait((e) => e.event === "scoreboard");
+      streams.push(stream);
+    }
+    let oldestEnded = false;
+    void streams[0]!.ended.then(() => oldestEnded = true);
+    const newest = await open(base, auth);
+    expect(newest.res.status).toBe(200);
+    await newest.wait((e) => e.event === "scoreboard");
+    await streams[0]!.ended;
+    expect(oldestEnded).toBe(true);
+    // The other nineteen and the newest still get the team's events.
+    await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    for (const stream of [...streams.slice(1), newest]) {
+      await stream.wait((e) => e.event === "solve");
+    }
+    await Promise.all([...streams.slice(1), newest].map((s) => s.close()));
   });
 
   test("a frozen board stops changing, while the team still gets its own events", async () => {
