@@ -1,8 +1,8 @@
 /**
  * What an uploaded file is, told from its first bytes (never from its name or
- * the type the client claims), and the removal of a JPEG's location: the GPS
- * tags of its EXIF block and any XMP packet (which can repeat them). Pure
- * functions over bytes.
+ * the type the client claims), and the removal of the location in a JPEG's
+ * head: the GPS tags of its EXIF block and any XMP packet (which can repeat
+ * them). Pure functions over bytes.
  */
 
 /** The types a mission accepts. */
@@ -64,12 +64,15 @@ export function sniff(head: Uint8Array): MediaType | undefined {
 
 /** What `stripJpegLocation` gives: the rewritten head, or why the photo cannot be taken. */
 export type StripResult =
-  | { ok: true; bytes: Uint8Array }
-  /** The head ends before the image data starts: more bytes are needed. */
-  | { ok: false; kind: "short" }
+  /** `bytes`: the head up to its first start-of-scan marker, rewritten; `scan`: where that marker is in the input. */
+  | { ok: true; bytes: Uint8Array; scan: number }
+  /** The head ends before the image data starts: at least `need` bytes are needed. */
+  | { ok: false; kind: "short"; need: number }
   | { ok: false; kind: "damaged"; message: string };
 
 const XMP = ["http://ns.adobe.com/xap/1.0/\0", "http://ns.adobe.com/xmp/extension/\0"];
+/** The APP2 block indexing the images after the first (MPF): they are not kept (strip_jpeg.ts). */
+const MPF = "MPF\0";
 const GPS_IFD_TAG = 0x8825;
 /** Bytes per value of each TIFF field type (1 BYTE … 12 DOUBLE, 13 IFD). */
 const TYPE_SIZE = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];
@@ -77,18 +80,21 @@ const TYPE_SIZE = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];
 /**
  * Rewrites the start of a JPEG (everything before its image data) without
  * location: the EXIF GPS directory is zeroed and unlinked, XMP packets are
- * dropped; the rest (orientation, camera) stays. An EXIF block it cannot read
- * is dropped whole, so a location never survives by being hard to parse.
- * `head` must reach the start-of-scan marker, else the result is `short`.
+ * dropped, and so is the MPF index of the images after the first (which are
+ * not kept); the rest (orientation, camera) stays. An EXIF block it cannot
+ * read is dropped whole, so a location never survives by being hard to parse.
+ * `head` must reach the start-of-scan marker, else the result is `short`;
+ * what follows that marker is not looked at (strip_jpeg.ts reads it).
  */
 export function stripJpegLocation(head: Uint8Array): StripResult {
+  if (head.length < 2) return { ok: false, kind: "short", need: 2 };
   if (head[0] !== 0xff || head[1] !== 0xd8) {
     return { ok: false, kind: "damaged", message: "The photo is not a valid JPEG" };
   }
   const kept: Uint8Array[] = [head.subarray(0, 2)];
   let at = 2;
   for (;;) {
-    if (at + 4 > head.length) return { ok: false, kind: "short" };
+    if (at + 4 > head.length) return { ok: false, kind: "short", need: at + 4 };
     if (head[at] !== 0xff) {
       return { ok: false, kind: "damaged", message: "The photo is not a valid JPEG" };
     }
@@ -99,10 +105,7 @@ export function stripJpegLocation(head: Uint8Array): StripResult {
       continue;
     }
     // Start of scan: the image data follows, with no more metadata before it.
-    if (marker === 0xda) {
-      kept.push(head.subarray(at));
-      return { ok: true, bytes: concat(kept) };
-    }
+    if (marker === 0xda) return { ok: true, bytes: concat(kept), scan: at };
     // Markers with no length (RSTn, TEM).
     if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
       kept.push(head.subarray(at, at + 2));
@@ -112,7 +115,7 @@ export function stripJpegLocation(head: Uint8Array): StripResult {
     const length = (head[at + 2]! << 8) | head[at + 3]!;
     if (length < 2) return { ok: false, kind: "damaged", message: "The photo is not a valid JPEG" };
     const end = at + 2 + length;
-    if (end > head.length) return { ok: false, kind: "short" };
+    if (end > head.length) return { ok: false, kind: "short", need: end };
     const payload = head.subarray(at + 4, end);
     if (marker === 0xe1 && ascii(payload, 0, 6) === "Exif\0\0") {
       const tiff = payload.slice(6);
@@ -120,7 +123,10 @@ export function stripJpegLocation(head: Uint8Array): StripResult {
       if (removeGps(tiff)) {
         kept.push(head.subarray(at, at + 10), tiff);
       }
-    } else if (!(marker === 0xe1 && XMP.some((id) => ascii(payload, 0, id.length) === id))) {
+    } else if (
+      !(marker === 0xe1 && XMP.some((id) => ascii(payload, 0, id.length) === id)) &&
+      !(marker === 0xe2 && ascii(payload, 0, MPF.length) === MPF)
+    ) {
       kept.push(head.subarray(at, end));
     }
     at = end;

@@ -354,7 +354,9 @@ export const ROUTES: readonly Route[] = [
     description: "A multipart/form-data body with a `file` part (photo, video) or a `text` part. " +
       "413 `payload_too_large` past the hunt's `uploads` size for the kind or the team's quota; " +
       "409 `conflict` when the mission is solved or the last submission still waits for a judge. " +
-      "A JPEG's GPS and XMP data are removed before it is stored.",
+      "Location metadata is removed before the file is stored; of a JPEG, only the first image " +
+      "is kept (a second one after its end, as in MPF and motion photos, is dropped). A file " +
+      "that is damaged or cut short is 400 `bad_request`, with nothing stored.",
   },
   {
     method: "get",

@@ -1,6 +1,7 @@
 /**
  * Location removal for every type a mission takes, before a file is stored.
- * A JPEG's head is rewritten as it streams (media.ts); a PNG, WebP or HEIC
+ * A JPEG streams through a `JpegStripper`, which rewrites its head (media.ts)
+ * and keeps nothing after its first image's end; a PNG, WebP or HEIC
  * photo is rewritten whole (photos are capped at a few MB); a video streams
  * through a `MovieStripper`, which holds only its metadata boxes. Each throws
  * only MediaError, for a file that is damaged or cut short.
@@ -11,6 +12,7 @@ import { stripPng } from "./strip_png.ts";
 import { stripWebp } from "./strip_webp.ts";
 
 export { MovieStripper } from "./strip_bmff.ts";
+export { JpegStripper } from "./strip_jpeg.ts";
 export { MediaError } from "./strip_error.ts";
 
 /** The types rewritten whole by `stripPhoto`. */

@@ -2,19 +2,18 @@
  * Reading a mission upload: a multipart/form-data body read as a stream, never
  * whole. The one file part goes to the store's sink as it arrives, counted
  * against the cap, its type sniffed from its first bytes and its location
- * removed (strip.ts: a JPEG's head as it streams, a PNG, WebP or HEIC photo
- * whole once received, a video's metadata boxes as they pass); a `text` part
+ * removed (strip.ts: a JPEG's head as it streams, and nothing after its first
+ * image's end; a PNG, WebP or HEIC photo whole once received; a video's
+ * metadata boxes as they pass); a `text` part
  * is kept (small). A file whose structure is damaged or cut short is refused.
  * Any failure aborts the sink, so nothing is half-stored.
  */
 import { Buffer } from "node:buffer";
 import type { UploadSink } from "../store/mod.ts";
 import { type Outcome, refusal } from "./errors.ts";
-import { concat, type MediaType, sniff, SNIFF_BYTES, stripJpegLocation } from "./media.ts";
-import { isWholePhoto, MediaError, MovieStripper, stripPhoto } from "./strip.ts";
+import { concat, type MediaType, sniff, SNIFF_BYTES } from "./media.ts";
+import { isWholePhoto, JpegStripper, MediaError, MovieStripper, stripPhoto } from "./strip.ts";
 
-/** A JPEG's metadata must fit in its first MiB (EXIF itself is at most 64 KiB). */
-const HEAD_BYTES = 1_048_576;
 const MAX_HEADER_BYTES = 8_192;
 
 /** What an upload held. */
@@ -111,7 +110,7 @@ export async function readUpload(
   }
 }
 
-/** Streams the current part into the sink (not yet finished): sniffed, a JPEG's head rewritten, counted against the cap. */
+/** Streams the current part into the sink (not yet finished): sniffed, its location removed, counted against the cap. */
 async function storeFile(
   parser: MultipartReader,
   sink: UploadSink,
@@ -123,17 +122,19 @@ async function storeFile(
   let received = 0;
   /** A PNG, WebP or HEIC photo, held whole until its end (the photo cap bounds it). */
   let photo: Uint8Array[] | undefined;
+  let jpeg: JpegStripper | undefined;
   let movie: MovieStripper | undefined;
-  /** Writes bytes after the head: held, streamed through the video stripper, or as they are. */
+  /** Writes bytes once the type is known: held, or streamed through the JPEG or video stripper. */
   const write = async (bytes: Uint8Array) => {
     if (photo !== undefined) photo.push(bytes);
-    else await writeAll(sink, movie === undefined ? [bytes] : movie.push(bytes));
+    else if (jpeg !== undefined) await writeAll(sink, jpeg.push(bytes));
+    else await writeAll(sink, movie!.push(bytes));
   };
   const tooLarge = () =>
     refusal("payload_too_large", `The file is larger than ${sizeText(options.maxBytes)}`);
 
-  /** Decides the type from the head, rewrites it if it is a JPEG, and writes it. */
-  const flushHead = async (final: boolean): Promise<Outcome<true> | "more"> => {
+  /** Decides the type from the first bytes, picks how its location is removed, and writes them. */
+  const flushHead = async (): Promise<Outcome<true>> => {
     const bytes = Buffer.concat(head);
     type = sniff(bytes.subarray(0, SNIFF_BYTES));
     if (type === undefined) {
@@ -145,23 +146,10 @@ async function storeFile(
         `This mission takes a ${options.accept === "video" ? "video" : "photo"}`,
       );
     }
-    let out: Uint8Array = bytes;
-    if (type === "image/jpeg") {
-      const stripped = stripJpegLocation(bytes);
-      if (!stripped.ok) {
-        if (stripped.kind === "short" && !final && headSize < HEAD_BYTES) return "more";
-        return refusal(
-          "bad_request",
-          stripped.kind === "damaged" ? stripped.message : "The photo's metadata is too large",
-        );
-      }
-      out = stripped.bytes;
-    } else if (isWholePhoto(type)) {
-      photo = [];
-    } else {
-      movie = new MovieStripper();
-    }
-    await write(out);
+    if (type === "image/jpeg") jpeg = new JpegStripper();
+    else if (isWholePhoto(type)) photo = [];
+    else movie = new MovieStripper();
+    await write(bytes);
     head = [];
     return { ok: true, reply: true };
   };
@@ -179,23 +167,16 @@ async function storeFile(
     head.push(chunk.bytes);
     headSize += chunk.bytes.byteLength;
     if (headSize < SNIFF_BYTES) continue;
-    const peek = sniff(Buffer.concat(head).subarray(0, SNIFF_BYTES));
-    // A JPEG's head is read up to its image data; anything else is written at once.
-    if (peek === "image/jpeg" && headSize < HEAD_BYTES) {
-      const result = stripJpegLocation(Buffer.concat(head));
-      if (!result.ok && result.kind === "short") continue;
-    }
-    const flushed = await flushHead(false);
-    if (flushed === "more") continue;
+    const flushed = await flushHead();
     if (!flushed.ok) return flushed;
   }
   if (received === 0) return refusal("bad_request", "The file is empty");
   if (type === undefined) {
-    const flushed = await flushHead(true);
-    if (flushed === "more" || !flushed.ok) {
-      return flushed === "more" ? refusal("bad_request", "The photo is not a valid JPEG") : flushed;
-    }
+    const flushed = await flushHead();
+    if (!flushed.ok) return flushed;
   }
+  // The end: a JPEG must have ended, a held photo is rewritten whole, a video's last boxes are checked.
+  jpeg?.finish();
   if (photo !== undefined && isWholePhoto(type!)) await sink.write(stripPhoto(type, concat(photo)));
   if (movie !== undefined) await writeAll(sink, movie.finish());
   return { ok: true, reply: type! };

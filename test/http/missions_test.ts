@@ -114,6 +114,42 @@ describe("POST /api/puzzles/:id/submissions", () => {
     expect(stored.at(-1)).toBe(0xd9);
   });
 
+  test("nothing after the JPEG's end is stored: a second image with GPS (MPF, motion photo) goes", async () => {
+    const app = await setup();
+    const first = await upload(app, "statue", photoForm(jpegWithGps()), { token: app.token });
+    expect(first.status).toBe(201);
+    const [clean] = app.files();
+    const cleanBytes = new Uint8Array(await app.store.upload(clean!)!.arrayBuffer());
+    expect(contains(cleanBytes, GPS_LATITUDE)).toBe(false);
+    // A clean photo followed by one with GPS EXIF and XMP, as phones write MPF and motion photos.
+    const motion = new Uint8Array([...cleanBytes, ...jpegWithGps(200)]);
+    expect(contains(motion, GPS_LATITUDE)).toBe(true);
+    const other = await app.register("Terns");
+    const res = await upload(app, "statue", photoForm(motion), { token: other });
+    expect(res.status).toBe(201);
+    const { submission } = (await res.json()) as { submission: { size: number } };
+    // Stored as the first image alone: the same bytes, so the same file.
+    expect(submission.size).toBe(cleanBytes.length);
+    expect(app.files()).toEqual([clean!]);
+  });
+
+  const cut: [string, (jpeg: Uint8Array) => Uint8Array][] = [
+    ["inside its image data", (jpeg) => jpeg.subarray(0, jpeg.length - 100)],
+    ["before its image data", (jpeg) => jpeg.subarray(0, 40)],
+  ];
+  for (const [where, make] of cut) {
+    test(`a JPEG cut ${where} is refused with 400 as cut short, and nothing stays`, async () => {
+      const app = await setup();
+      const res = await upload(app, "statue", photoForm(make(jpegWithGps())), { token: app.token });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+        "The photo is not a valid JPEG: it is cut short",
+      );
+      expect(app.files()).toEqual([]);
+      expect(app.game.engine.submissions.size).toBe(0);
+    });
+  }
+
   const others: [string, string, () => Uint8Array, string][] = [
     ["PNG", "statue", pngWithGps, "me.png"],
     ["WebP", "statue", webpWithGps, "me.webp"],

@@ -1,11 +1,17 @@
-// Location removal for PNG, WebP, HEIC, MP4 and MOV: the location bytes are gone, the file is still
-// well formed (CRCs, RIFF sizes, box sizes, offsets), and damaged files only ever raise MediaError.
+// Location removal for JPEG, PNG, WebP, HEIC, MP4 and MOV: the location bytes are gone, the file is
+// still well formed (CRCs, RIFF sizes, box sizes, offsets), and damaged files only ever raise
+// MediaError.
 import { describe, expect, test } from "bun:test";
-import { stripJpegLocation } from "../../src/play/media.ts";
-import { MediaError, MovieStripper, stripPhoto, type WholePhoto } from "../../src/play/strip.ts";
+import {
+  JpegStripper,
+  MediaError,
+  MovieStripper,
+  stripPhoto,
+  type WholePhoto,
+} from "../../src/play/strip.ts";
 import { boxes } from "../../src/play/strip_bmff.ts";
 import { crc32 } from "../../src/play/strip_png.ts";
-import { contains, GPS_LATITUDE, jpegWithGps, XMP_MARK } from "../http/_jpeg.ts";
+import { contains, GPS_LATITUDE, jpegWithGps, tiffWithGps, XMP_MARK } from "../http/_jpeg.ts";
 import { cat, heicWithGps, ISO6709, movieWithGps, pngWithGps, webpWithGps } from "./_media.ts";
 
 const enc = (text: string) => new TextEncoder().encode(text);
@@ -56,6 +62,50 @@ function stripMovie(bytes: Uint8Array, random = Math.random): Uint8Array {
   return cat(...out);
 }
 
+/** Streams a JPEG through a stripper in chunks of `size()` bytes. */
+function stripJpeg(bytes: Uint8Array, size: () => number = () => 700): Uint8Array {
+  const stripper = new JpegStripper();
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length;) {
+    const end = at + size();
+    out.push(...stripper.push(bytes.subarray(at, end)));
+    at = end;
+  }
+  stripper.finish();
+  return cat(...out);
+}
+
+const segment = (marker: number, payload: ArrayLike<number>) =>
+  cat([0xff, marker, (payload.length + 2) >> 8, (payload.length + 2) & 0xff], payload);
+
+/**
+ * A progressive-like JPEG whose image data holds what must not end it early:
+ * stuffing (FF00), restarts (FFD0-D7), fill bytes, a table between scans whose
+ * bytes read FF D9, and an APP1 block with GPS between scans.
+ */
+function multiScanJpeg(): { jpeg: Uint8Array; expected: Uint8Array } {
+  const first = jpegWithGps(0);
+  const head = first.subarray(0, first.length - 2);
+  const scan1 = [0x12, 0xff, 0x00, 0x34, 0xff, 0xd0, 0x56, 0xff, 0x00, 0xff, 0xd7, 0x78];
+  const table = segment(0xc4, [0x00, 0xff, 0xd9, 0xff, 0xe1, 0x01]);
+  const app = segment(0xe1, cat(enc("Exif\0\0"), tiffWithGps()));
+  const sos = segment(0xda, [1, 1, 0, 0, 63, 0]);
+  const scan2 = [0x9a, 0xff, 0x00, 0xbc];
+  const jpeg = cat(head, scan1, table, app, [0xff, 0xff], sos, scan2, [0xff, 0xd9]);
+  // The head loses its GPS and XMP (as the first test shows); the APP1 between scans goes whole.
+  const stripped = stripJpeg(first);
+  const expected = cat(
+    stripped.subarray(0, stripped.length - 2),
+    scan1,
+    table,
+    [0xff, 0xff],
+    sos,
+    scan2,
+    [0xff, 0xd9],
+  );
+  return { jpeg, expected };
+}
+
 /** A box tree's types, depth first (`meta` is read as QuickTime's or ISO's). */
 function tree(bytes: Uint8Array, from = 0, to = bytes.length): string[] {
   return boxes(bytes, from, to, "test").flatMap((b) => {
@@ -65,6 +115,60 @@ function tree(bytes: Uint8Array, from = 0, to = bytes.length): string[] {
     return [b.type];
   });
 }
+
+describe("JPEG", () => {
+  test("loses its GPS directory and XMP, keeps orientation and the image data", () => {
+    const before = jpegWithGps();
+    const after = stripJpeg(before);
+    expect(contains(after, GPS_LATITUDE)).toBe(false);
+    expect(has(after, XMP_MARK)).toBe(false);
+    expect(contains(after, [0x12, 0x01, 0x03, 0x00, 0x01, 0, 0, 0, 0x06, 0])).toBe(true);
+    expect(after.subarray(after.length - 1_002)).toEqual(before.subarray(before.length - 1_002));
+    // A second pass changes nothing.
+    expect(stripJpeg(after)).toEqual(after);
+  });
+
+  test("keeps nothing after the first image's end: a second image with GPS (MPF, motion photo) goes", () => {
+    const clean = stripJpeg(jpegWithGps());
+    const mpf = segment(0xe2, cat(enc("MPF\0"), new Uint8Array(40).fill(7)));
+    const primary = cat(clean.subarray(0, 2), mpf, clean.subarray(2));
+    const motion = cat(primary, jpegWithGps(), enc("ftypmp42 a video"));
+    expect(contains(motion, GPS_LATITUDE) && has(motion, XMP_MARK)).toBe(true);
+    for (const size of [1, 2, 3, 700, 1 << 20]) {
+      const after = stripJpeg(motion, () => size);
+      // The first image as it was, without its MPF index of the images that are gone.
+      expect(after).toEqual(clean);
+    }
+  });
+
+  test("image data is read marker by marker: stuffing, restarts and tables never end it early", () => {
+    const { jpeg, expected } = multiScanJpeg();
+    const trailed = cat(jpeg, jpegWithGps());
+    expect(contains(jpeg, GPS_LATITUDE)).toBe(true);
+    for (const size of [1, 2, 3, 5, 7, 64].map((n) => () => n)) {
+      const after = stripJpeg(trailed, size);
+      expect(contains(after, GPS_LATITUDE)).toBe(false);
+      expect(after).toEqual(expected);
+    }
+  });
+
+  const cuts: [string, (jpeg: Uint8Array) => Uint8Array][] = [
+    ["inside the image data", (jpeg) => jpeg.subarray(0, jpeg.length - 100)],
+    ["just before its end marker", (jpeg) => jpeg.subarray(0, jpeg.length - 2)],
+    ["between the 0xFF and the end marker", (jpeg) => jpeg.subarray(0, jpeg.length - 1)],
+    ["before the image data", (jpeg) => jpeg.subarray(0, 40)],
+    ["after its start", (jpeg) => jpeg.subarray(0, 2)],
+  ];
+  for (const [where, cut] of cuts) {
+    test(`a photo cut ${where} is refused as cut short`, () => {
+      for (const size of [1, 700]) {
+        expect(() => stripJpeg(cut(jpegWithGps()), () => size)).toThrow(
+          new MediaError("The photo is not a valid JPEG: it is cut short"),
+        );
+      }
+    });
+  }
+});
 
 describe("PNG", () => {
   test("loses its GPS directory and XMP, keeps orientation and the image, with valid CRCs", () => {
@@ -230,10 +334,8 @@ function mutate(bytes: Uint8Array, random: () => number): Uint8Array {
 describe("damaged files", () => {
   const RUNS = 3_000;
   const cases: [string, () => Uint8Array, (bytes: Uint8Array, random: () => number) => void][] = [
-    ["JPEG", () => jpegWithGps(200), (bytes) => {
-      // As the upload refuses it: a head that is damaged or ends before the image data.
-      const result = stripJpegLocation(bytes);
-      if (!result.ok) throw new MediaError(result.kind);
+    ["JPEG", () => multiScanJpeg().jpeg, (bytes, random) => {
+      void stripJpeg(bytes, () => 1 + Math.floor(random() * 300));
     }],
     ["HEIC with idat", () => heicWithGps(true), (bytes) => void stripPhoto("image/heic", bytes)],
     ...(["image/png", "image/webp", "image/heic"] as WholePhoto[]).map((type) =>
