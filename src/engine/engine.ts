@@ -584,13 +584,16 @@ export class Engine {
 
   /**
    * How many bytes the team may upload for a mission now: the hunt's cap for
-   * its kind, or what is left of the team's quota if less. Refuses as
-   * `submit()` would, so a refused upload is not even read.
+   * its kind (`by: "cap"`), or what is left of the team's quota if less
+   * (`by: "quota"`), so a refusal can name the limit. Refuses as `submit()`
+   * would, so a refused upload is not even read.
    */
   uploadLimit(
     team: Team,
     puzzleId: string,
-  ): { kind: "ok"; puzzle: Puzzle; maxBytes: number } | Exclude<SubmitOutcome, { kind: "ok" }> {
+  ):
+    | { kind: "ok"; puzzle: Puzzle; maxBytes: number; by: "cap" | "quota" }
+    | Exclude<SubmitOutcome, { kind: "ok" }> {
     const refused = this.submittable(team, puzzleId, this.now());
     if ("kind" in refused) return refused;
     const { puzzle } = refused;
@@ -599,11 +602,10 @@ export class Engine {
     const { photoMax, videoMax, teamQuota } = this.hunt.uploads;
     const left = teamQuota - (this.storedBytes.get(team.id) ?? 0);
     if (left <= 0) return { kind: "over_quota", quota: teamQuota };
-    return {
-      kind: "ok",
-      puzzle,
-      maxBytes: Math.min(submit === "video" ? videoMax : photoMax, left),
-    };
+    const cap = submit === "video" ? videoMax : photoMax;
+    return left < cap
+      ? { kind: "ok", puzzle, maxBytes: left, by: "quota" }
+      : { kind: "ok", puzzle, maxBytes: cap, by: "cap" };
   }
 
   /** Records a team's submission for a mission; with judge = "auto" it is accepted (and solved) at once. */

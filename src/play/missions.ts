@@ -15,7 +15,7 @@ import {
 } from "../engine/mod.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game } from "./game.ts";
-import { multipartBoundary, readUpload, type UploadFields } from "./upload.ts";
+import { multipartBoundary, readUpload, tooLargeText, type UploadFields } from "./upload.ts";
 
 /** `POST /api/admin/judge/claim`: who claims the next pending submission. */
 export const ClaimBody = v.strictObject({
@@ -124,15 +124,13 @@ export function missionActions(game: Game) {
     const text = limit.kind === "wrong_kind" && limit.expected === "text";
     if (limit.kind !== "ok" && !text) return submitRefusal(limit);
     const maxBytes = limit.kind === "ok" ? limit.maxBytes : 0;
+    const tooLarge = limit.kind === "ok"
+      ? tooLargeText(maxBytes, limit.by)
+      : "The request body is too large for a text";
     // A declared length past the cap is refused before any byte is read.
     const declared = Number(request.headers.get("content-length") ?? NaN);
     if (declared > maxBytes + FRAMING_BYTES + MAX_SUBMISSION_TEXT * 4) {
-      return limit.kind === "ok"
-        ? refusal(
-          "payload_too_large",
-          `The file is larger than ${Math.floor(maxBytes / 1_048_576)} MB`,
-        )
-        : refusal("payload_too_large", "The request body is too large for a text");
+      return refusal("payload_too_large", tooLarge);
     }
     const boundary = multipartBoundary(request.headers.get("content-type") ?? undefined);
     if (boundary === undefined || request.body === null) {
@@ -141,6 +139,7 @@ export function missionActions(game: Game) {
     const video = limit.kind === "ok" && limit.puzzle.mission!.submit === "video";
     return await readUpload(request.body, boundary, {
       maxBytes,
+      tooLarge,
       maxText: MAX_SUBMISSION_TEXT,
       accept: text ? "text" : video ? "video" : "image",
       begin: () => game.store.beginUpload(),

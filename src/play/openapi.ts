@@ -352,7 +352,8 @@ export const ROUTES: readonly Route[] = [
       "payload_too_large",
     ],
     description: "A multipart/form-data body with a `file` part (photo, video) or a `text` part. " +
-      "413 `payload_too_large` past the hunt's `uploads` size for the kind or the team's quota; " +
+      "413 `payload_too_large` past the hunt's `uploads` size for the kind or what is left of " +
+      "the team's quota, with a message naming which (the size, or the quota left); " +
       "409 `conflict` when the mission is solved or the last submission still waits for a judge. " +
       "Location metadata is removed before the file is stored; of a JPEG, only the first image " +
       "is kept (a second one after its end, as in MPF and motion photos, is dropped). A file " +

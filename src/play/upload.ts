@@ -25,6 +25,8 @@ export interface UploadFields {
 export interface UploadOptions {
   /** The largest file taken, in bytes. */
   maxBytes: number;
+  /** What a file over `maxBytes` is told: the cap it is over, or the quota left (`tooLargeText`). */
+  tooLarge: string;
   /** The largest text taken, in characters. */
   maxText: number;
   /** "image" or "video": what the mission takes (a file of the other kind is refused at once). */
@@ -32,8 +34,25 @@ export interface UploadOptions {
   begin: () => Promise<UploadSink>;
 }
 
-const sizeText = (bytes: number) =>
-  bytes >= 1_048_576 ? `${Math.floor(bytes / 1_048_576)} MB` : `${Math.ceil(bytes / 1_024)} KB`;
+const UNITS = [["GB", 1_073_741_824], ["MB", 1_048_576], ["KB", 1_024]] as const;
+
+/** A size for people: "15 MB", "1.4 MB", "900 KB"; rounded down, so it never claims more than there is. */
+export function sizeText(bytes: number): string {
+  for (const [unit, size] of UNITS) {
+    if (bytes < size) continue;
+    // Tenths of a MB or GB; whole KB.
+    const tenths = unit === "KB" ? 1 : 10;
+    return `${Math.floor((bytes * tenths) / size) / tenths} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+
+/** The refusal of a file over `maxBytes`, naming the limit it is over: the cap, or the quota left. */
+export function tooLargeText(maxBytes: number, by: "cap" | "quota"): string {
+  return by === "cap"
+    ? `The file is larger than ${sizeText(maxBytes)}`
+    : `Your team has ${sizeText(maxBytes)} of its upload quota left`;
+}
 
 /** The boundary of a multipart/form-data Content-Type, or undefined. */
 export function multipartBoundary(contentType: string | undefined): string | undefined {
@@ -130,8 +149,6 @@ async function storeFile(
     else if (jpeg !== undefined) await writeAll(sink, jpeg.push(bytes));
     else await writeAll(sink, movie!.push(bytes));
   };
-  const tooLarge = () =>
-    refusal("payload_too_large", `The file is larger than ${sizeText(options.maxBytes)}`);
 
   /** Decides the type from the first bytes, picks how its location is removed, and writes them. */
   const flushHead = async (): Promise<Outcome<true>> => {
@@ -159,7 +176,7 @@ async function storeFile(
     if (chunk.kind === "error") return chunk.refusal;
     if (chunk.kind === "end") break;
     received += chunk.bytes.byteLength;
-    if (received > options.maxBytes) return tooLarge();
+    if (received > options.maxBytes) return refusal("payload_too_large", options.tooLarge);
     if (type !== undefined) {
       await write(chunk.bytes);
       continue;

@@ -142,15 +142,23 @@ describe("Engine missions", () => {
     expect(engine.submit(team, "after-statue", { text: "x" })).toEqual({ kind: "not_a_mission" });
   });
 
-  test("uploadLimit() is the cap for the kind, or what is left of the team's quota", () => {
+  test("uploadLimit() is the cap for the kind, or what is left of the team's quota, and says which", () => {
     const { engine, team } = setup();
-    expect(engine.uploadLimit(team, "statue")).toMatchObject({ kind: "ok", maxBytes: 2_097_152 });
+    expect(engine.uploadLimit(team, "statue")).toMatchObject({
+      kind: "ok",
+      maxBytes: 2_097_152,
+      by: "cap",
+    });
     expect(engine.uploadLimit(team, "pirate")).toMatchObject({
       kind: "ok",
       maxBytes: 3_145_728,
+      by: "quota",
     });
     ok(engine.submit(team, "pirate", { file: { ...VIDEO, size: 3_000_000 } }));
-    expect(engine.uploadLimit(team, "statue")).toMatchObject({ maxBytes: 3_145_728 - 3_000_000 });
+    expect(engine.uploadLimit(team, "statue")).toMatchObject({
+      maxBytes: 3_145_728 - 3_000_000,
+      by: "quota",
+    });
     expect(engine.submit(team, "statue", { file: PHOTO })).toEqual({
       kind: "over_quota",
       quota: 3_145_728,

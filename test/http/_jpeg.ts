@@ -50,18 +50,19 @@ export function jpegWithGps(scanBytes = 1_000): Uint8Array {
     const length = payload.length + 2;
     return [0xff, marker, length >> 8, length & 0xff, ...Array.from(payload)];
   };
-  const scan = new Array<number>(scanBytes).fill(0x55);
-  return new Uint8Array([
+  const head = new Uint8Array([
     0xff,
     0xd8,
     ...segment(0xe1, [...exif, ...tiff]),
     ...segment(0xe1, xmp),
     ...segment(0xdb, new Array(65).fill(1)),
     ...segment(0xda, [1, 1, 0, 0, 63, 0]),
-    ...scan,
-    0xff,
-    0xd9,
   ]);
+  // The image data, then the end marker (built without spreading: it can be megabytes).
+  const jpeg = new Uint8Array(head.length + scanBytes + 2).fill(0x55);
+  jpeg.set(head);
+  jpeg.set([0xff, 0xd9], head.length + scanBytes);
+  return jpeg;
 }
 
 /** Whether `needle` occurs in `bytes`. */

@@ -240,6 +240,38 @@ describe("POST /api/puzzles/:id/submissions", () => {
     });
   }
 
+  test("a file over the cap is told the cap; over what is left of the quota, the quota left", async () => {
+    // photo_max = "2MB", team_quota = "3MB": a 2.5 MB photo is over the cap.
+    const app = await setup();
+    const message = async (
+      res: Response,
+    ) => [res.status, ((await res.json()) as { error: { message: string } }).error.message];
+    const big = photoForm(jpegWithGps(2_500_000));
+    expect(await message(await upload(app, "statue", big, { token: app.token }))).toEqual([
+      413,
+      "The file is larger than 2 MB",
+    ]);
+    // A 1.8 MB video leaves 1.28 MB of the quota: a 1.5 MB photo is under the cap but over that.
+    const video = new FormData();
+    video.append("file", new Blob([movieWithGps(false, 1_800_000)]), "v.mp4");
+    expect((await upload(app, "pirate", video, { token: app.token })).status).toBe(201);
+    const photo = photoForm(jpegWithGps(1_500_000));
+    expect(await message(await upload(app, "statue", photo, { token: app.token }))).toEqual([
+      413,
+      "Your team has 1.2 MB of its upload quota left",
+    ]);
+    // Under 1 MB left, it is told in KB.
+    const other = await app.register("Terns");
+    const large = new FormData();
+    large.append("file", new Blob([movieWithGps(false, 2_500_000)]), "v.mp4");
+    expect((await upload(app, "pirate", large, { token: other })).status).toBe(201);
+    expect(await message(await upload(app, "statue", photo, { token: other }))).toEqual([
+      413,
+      "Your team has 629 KB of its upload quota left",
+    ]);
+    expect(app.game.engine.submissions.size).toBe(2);
+  });
+
   test("a text mission takes a text field, and is accepted at once with judge = auto", async () => {
     const app = await setup();
     const form = new FormData();
