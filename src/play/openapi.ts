@@ -339,7 +339,13 @@ export const ROUTES: readonly Route[] = [
         v.optional(v.string()),
         v.description("The photo (JPEG, PNG, HEIC, WebP) or video (MP4, MOV), for such a mission"),
       ),
-      text: v.pipe(v.optional(v.string()), v.description("The answer of a text mission")),
+      text: v.pipe(
+        v.optional(v.string()),
+        v.description(
+          "The answer of a text mission: at most 2,000 characters, and not blank " +
+            "(400 'The text is empty')",
+        ),
+      ),
     }),
     answers: [
       ok(R.SubmissionReply, "The submission, once its file and record are on disk", 201),

@@ -105,6 +105,10 @@ export async function readUpload(
         if ([...text.reply].length > options.maxText) {
           return refusal("bad_request", `A text is at most ${options.maxText} characters`);
         }
+        // A blank text says nothing a judge could accept, yet would wait for one and block the next.
+        if (options.accept === "text" && text.reply.trim() === "") {
+          return refusal("bad_request", "The text is empty");
+        }
         fields.text = text.reply;
       } else {
         return refusal(

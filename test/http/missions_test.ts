@@ -285,6 +285,26 @@ describe("POST /api/puzzles/:id/submissions", () => {
     expect(app.files()).toEqual([]);
   });
 
+  for (
+    const [what, text] of [["empty", ""], ["only spaces", "   "], ["only line breaks", "\r\n\t"]]
+  ) {
+    test(`a text mission refuses a text that is ${what} with 400, and stores nothing`, async () => {
+      const app = await setup();
+      const form = new FormData();
+      form.append("text", text!);
+      const res = await upload(app, "story", form, { token: app.token });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+        "The text is empty",
+      );
+      expect(app.game.engine.submissions.size).toBe(0);
+      // Nothing waits for a judge: a real text is taken next.
+      const next = new FormData();
+      next.append("text", " We are the Gulls. ");
+      expect((await upload(app, "story", next, { token: app.token })).status).toBe(201);
+    });
+  }
+
   test("an anonymous upload gets 401 before the body is read", async () => {
     const app = await setup();
     const res = await upload(app, "statue", photoForm(jpegWithGps()));
