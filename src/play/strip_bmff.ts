@@ -11,7 +11,7 @@
  *   stream: only its metadata boxes are held in memory, never `mdat`.
  */
 import { removeGps } from "./media.ts";
-import { MediaError } from "./strip_error.ts";
+import { MediaError, typed } from "./strip_error.ts";
 
 /** A box: its type, where its header starts, where its payload starts, and its end. */
 export interface Box {
@@ -47,7 +47,7 @@ export function boxes(bytes: Uint8Array, from: number, to: number, what: string)
     }
     if (size < body - at || at + size > to) {
       throw new MediaError(
-        `${what}: a ${JSON.stringify(text(bytes, at + 4, at + 8))} box is cut short`,
+        `${what}: a ${typed(text(bytes, at + 4, at + 8), "box")} is cut short`,
       );
     }
     found.push({ type: text(bytes, at + 4, at + 8), start: at, body, end: at + size });
@@ -241,7 +241,7 @@ export class MovieStripper {
     else if (size === 0) size = Infinity;
     if (size < 8 || (view.getUint32(0) === 1 && size < 16)) {
       throw new MediaError(
-        `The video is not a valid MP4 or MOV: a ${JSON.stringify(type)} box has a bad size`,
+        `The video is not a valid MP4 or MOV: a ${typed(type, "box")} has a bad size`,
       );
     }
     if (size < 16) {

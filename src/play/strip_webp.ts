@@ -4,7 +4,7 @@
  * the VP8X flags and the RIFF size are set to what is left.
  */
 import { concat, removeGps } from "./media.ts";
-import { MediaError } from "./strip_error.ts";
+import { MediaError, typed } from "./strip_error.ts";
 
 const damaged = (why: string) => new MediaError(`The photo is not a valid WebP: ${why}`);
 const IMAGE_CHUNKS = new Set(["VP8 ", "VP8L", "VP8X"]);
@@ -29,7 +29,7 @@ export function stripWebp(bytes: Uint8Array): Uint8Array {
     const type = text(at, at + 4);
     const size = view.getUint32(at + 4, true);
     const next = at + 8 + size + (size & 1);
-    if (at + 8 + size > end) throw damaged(`its ${JSON.stringify(type)} chunk is cut short`);
+    if (at + 8 + size > end) throw damaged(`a ${typed(type, "chunk")} is cut short`);
     if (at === 12 && !IMAGE_CHUNKS.has(type)) throw damaged("it does not start with an image");
     // A last chunk of odd size may lack its padding byte: it gets one.
     const whole = next <= end

@@ -110,6 +110,10 @@ export async function readUpload(
           return refusal("bad_request", "The text is empty");
         }
         fields.text = text.reply;
+      } else if (part.name === "file") {
+        return refusal("bad_request", 'The "file" part is not a file: it has no file name');
+      } else if (part.name === "text") {
+        return refusal("bad_request", 'The "text" part must be a text, not a file');
       } else {
         return refusal(
           "bad_request",

@@ -7,6 +7,7 @@ import { MISSIONS_TOML } from "../engine/missions_test.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 import { contains, GPS_LATITUDE, jpegWithGps, XMP_MARK } from "./_jpeg.ts";
 import { heicWithGps, ISO6709, movieWithGps, pngWithGps, webpWithGps } from "../play/_media.ts";
+import { boxes } from "../../src/play/strip_bmff.ts";
 
 const TOML = MISSIONS_TOML.replace("2026-11-21T16:00:00Z", "2026-11-21T16:00:00Z\ngallery = true");
 
@@ -271,6 +272,37 @@ describe("POST /api/puzzles/:id/submissions", () => {
     ]);
     expect(app.game.engine.submissions.size).toBe(2);
   });
+
+  const misfits: [string, string, () => FormData, string][] = [
+    ["a file part with no file name", "statue", () => {
+      const form = new FormData();
+      form.append("file", "not a file");
+      return form;
+    }, 'The "file" part is not a file: it has no file name'],
+    ["a text part sent as a file", "story", () => {
+      const form = new FormData();
+      form.append("text", new Blob(["We are the Gulls."]), "story.txt");
+      return form;
+    }, 'The "text" part must be a text, not a file'],
+    ["a HEIC whose box type is raw bytes", "statue", () => {
+      const damaged = heicWithGps();
+      // The last box (mdat) gets a size past the end and a type that is not text.
+      const mdat = boxes(damaged, 0, damaged.length, "test")[2]!;
+      damaged.set([0x7f, 0xff, 0xff, 0xff, 0x00, 0x01, 0x1b, 0x7f], mdat.start);
+      const form = new FormData();
+      form.append("file", new Blob([damaged]), "me.heic");
+      return form;
+    }, "The photo is not a valid HEIC: a box is cut short"],
+  ];
+  for (const [what, puzzle, make, message] of misfits) {
+    test(`${what} is refused with 400: ${message}`, async () => {
+      const app = await setup();
+      const res = await upload(app, puzzle, make(), { token: app.token });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(message);
+      expect(app.files()).toEqual([]);
+    });
+  }
 
   test("a text mission takes a text field, and is accepted at once with judge = auto", async () => {
     const app = await setup();

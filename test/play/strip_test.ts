@@ -305,6 +305,54 @@ describe("MP4 and MOV", () => {
   });
 });
 
+describe("messages about damaged files", () => {
+  /** A copy whose box (or RIFF chunk) header at `at` has type `type` and a size far past the end. */
+  function overrun(bytes: Uint8Array, at: number, type: number[], riff = false): Uint8Array {
+    const copy = bytes.slice();
+    new DataView(copy.buffer).setUint32(riff ? at + 4 : at, 0x7fff_ffff, riff);
+    copy.set(type, riff ? at : at + 4);
+    return copy;
+  }
+  const raw = [0x00, 0x01, 0x1b, 0x7f];
+  const heic = heicWithGps();
+  const mdat = boxes(heic, 0, heic.length, "test")[2]!.start;
+  const tiny = (type: number[]) => {
+    const movie = movieWithGps().slice();
+    movie.set([0, 0, 0, 3, ...type], 0);
+    return movie;
+  };
+  const cases: [string, () => unknown, string][] = [
+    [
+      "a HEIC box with a printable type is named",
+      () => stripPhoto("image/heic", overrun(heic, mdat, [...enc("mdat")])),
+      'The photo is not a valid HEIC: a "mdat" box is cut short',
+    ],
+    [
+      "a HEIC box with raw bytes for a type is not echoed",
+      () => stripPhoto("image/heic", overrun(heic, mdat, raw)),
+      "The photo is not a valid HEIC: a box is cut short",
+    ],
+    [
+      "a video box with a printable type is named",
+      () => stripMovie(tiny([...enc("ftyp")])),
+      'The video is not a valid MP4 or MOV: a "ftyp" box has a bad size',
+    ],
+    [
+      "a video box with raw bytes for a type is not echoed",
+      () => stripMovie(tiny(raw)),
+      "The video is not a valid MP4 or MOV: a box has a bad size",
+    ],
+    [
+      "a WebP chunk with raw bytes for a type is not echoed",
+      () => stripPhoto("image/webp", overrun(webpWithGps(), 12, raw, true)),
+      "The photo is not a valid WebP: a chunk is cut short",
+    ],
+  ];
+  for (const [what, strip, message] of cases) {
+    test(what, () => expect(strip).toThrow(new MediaError(message)));
+  }
+});
+
 /** A deterministic generator, so that a failure can be replayed. */
 function mulberry32(seed: number): () => number {
   return () => {
