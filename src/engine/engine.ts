@@ -586,15 +586,17 @@ export class Engine {
    * How many bytes the team may upload for a mission now: the hunt's cap for
    * its kind (`by: "cap"`), or what is left of the team's quota if less
    * (`by: "quota"`), so a refusal can name the limit. Refuses as `submit()`
-   * would, so a refused upload is not even read.
+   * would (`at`: as for `submit`), so a refused upload is not even read.
    */
   uploadLimit(
     team: Team,
     puzzleId: string,
+    at?: number,
   ):
     | { kind: "ok"; puzzle: Puzzle; maxBytes: number; by: "cap" | "quota" }
     | Exclude<SubmitOutcome, { kind: "ok" }> {
-    const refused = this.submittable(team, puzzleId, this.now());
+    const now = this.now();
+    const refused = this.submittable(team, puzzleId, this.effective(at, now), now);
     if ("kind" in refused) return refused;
     const { puzzle } = refused;
     const submit = puzzle.mission!.submit;
@@ -608,10 +610,14 @@ export class Engine {
       : { kind: "ok", puzzle, maxBytes: cap, by: "cap" };
   }
 
-  /** Records a team's submission for a mission; with judge = "auto" it is accepted (and solved) at once. */
-  submit(team: Team, puzzleId: string, input: SubmissionInput): SubmitOutcome {
+  /**
+   * Records a team's submission for a mission; with judge = "auto" it is accepted (and solved) at once.
+   * `at` is when one made offline counts (as for `guess`), within the hunt's offline grace.
+   */
+  submit(team: Team, puzzleId: string, input: SubmissionInput, at?: number): SubmitOutcome {
     const now = this.now();
-    const found = this.submittable(team, puzzleId, now);
+    const when = this.effective(at, now);
+    const found = this.submittable(team, puzzleId, when, now);
     if ("kind" in found) return found;
     const { puzzle } = found;
     if (!fitsMission(puzzle, input)) {
@@ -633,8 +639,8 @@ export class Engine {
       status: auto ? "accepted" : "pending",
       points: puzzle.points,
       message: null,
-      at: now,
-      acceptedAt: auto ? now : null,
+      at: when,
+      acceptedAt: auto ? when : null,
       judgedAt: null,
     };
     this.submissions.set(submission.id, submission);
@@ -651,11 +657,11 @@ export class Engine {
       text,
       status: status as "pending" | "accepted",
       points,
-      at: now,
+      at: when,
     }];
     if (!auto) return { kind: "ok", submission, unlocked: [], writes };
-    this.solve(team, puzzle, now, points);
-    return { kind: "ok", submission, unlocked: this.refresh(team, now, writes), writes };
+    this.solve(team, puzzle, when, points);
+    return { kind: "ok", submission, unlocked: this.refresh(team, now, writes, when), writes };
   }
 
   /**
@@ -1124,13 +1130,14 @@ export class Engine {
     return team;
   }
 
-  /** The mission a team may submit to now, or why it may not. */
+  /** The mission a team may submit to now (for a submission that counts at `when`), or why it may not. */
   private submittable(
     team: Team,
     puzzleId: string,
+    when: number,
     now: number,
   ): { puzzle: Puzzle } | Exclude<SubmitOutcome, { kind: "ok" }> {
-    if (!this.running(now)) return { kind: "hunt_not_running" };
+    if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     this.catchUp(team, now);
     const puzzle = this.unlockedPuzzle(team, puzzleId);
     if (puzzle === undefined) return { kind: "not_found" };

@@ -1,6 +1,7 @@
 // What a team's request carries besides its body, read the same way by the
-// Hono routes and the hot routes (hot.ts): its action options, its request id,
-// and the same-origin rule for cookie-authenticated writes.
+// Hono routes and the hot routes (hot.ts): its action options (and a mission
+// upload's offline time), its request id, and the same-origin rule for
+// cookie-authenticated writes.
 import {
   type ActionOptions,
   ApiError,
@@ -32,6 +33,18 @@ export function requestId(request: Request): string | undefined {
  */
 export function keyed(request: Request, session: string | undefined): ActionOptions {
   const key = idempotencyKey(request);
+  // Built field by field: spreading conditional objects cost a guess more than the header reads.
+  const options: ActionOptions = timed(request);
+  if (session !== undefined) options.session = session;
+  if (key !== undefined) options.key = key;
+  return options;
+}
+
+/**
+ * For an action made offline (a guess, or a mission's upload): when it was
+ * pressed and the newest last-contact token. A malformed time is a 400.
+ */
+export function timed(request: Request): Pick<ActionOptions, "pressedAt" | "contact"> {
   const headers = request.headers;
   const pressed = headers.get(PRESSED_AT_HEADER);
   const contact = headers.get(CONTACT_HEADER);
@@ -41,10 +54,7 @@ export function keyed(request: Request, session: string | undefined): ActionOpti
       "The Cairn-Pressed-At header must be a time in milliseconds since 1970",
     );
   }
-  // Built field by field: spreading conditional objects cost a guess more than the header reads.
   const options: ActionOptions = {};
-  if (session !== undefined) options.session = session;
-  if (key !== undefined) options.key = key;
   if (pressed !== null) options.pressedAt = Number(pressed);
   if (contact !== null) options.contact = contact.trim();
   return options;

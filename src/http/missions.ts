@@ -18,6 +18,7 @@ import {
   VerdictBody,
 } from "../play/mod.ts";
 import { json } from "./_json.ts";
+import { timed } from "./_request.ts";
 
 /** Mounts the mission routes on the API. */
 export function missionRoutes(api: Hono, played: Play): void {
@@ -32,7 +33,9 @@ export function missionRoutes(api: Hono, played: Play): void {
   api.post("/api/puzzles/:id/submissions", async (c) => {
     const found = sessionPlayer(game, c);
     if (found === undefined) throw new ApiError("unauthorized"); // before reading any body
-    const outcome = await actions.submit(found.team.id, c.req.param("id"), c.req.raw);
+    // An upload queued offline says when it was sent, for the hunt's offline grace.
+    const options = timed(c.req.raw);
+    const outcome = await actions.submit(found.team.id, c.req.param("id"), c.req.raw, options);
     return outcome.ok ? json({ submission: outcome.reply }, 201) : refusalResponse(outcome);
   });
 

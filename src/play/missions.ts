@@ -13,6 +13,7 @@ import {
   type SubmitOutcome,
   type Verdict,
 } from "../engine/mod.ts";
+import type { ActionOptions } from "./actions.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game } from "./game.ts";
 import { multipartBoundary, readUpload, tooLargeText, type UploadFields } from "./upload.ts";
@@ -72,6 +73,9 @@ export function submissionFile(game: Game, submission: Submission): Response | u
   });
 }
 
+/** How a submission queued offline says when it was sent (the headers of `ActionOptions`). */
+export type SubmitOptions = Pick<ActionOptions, "pressedAt" | "contact">;
+
 /** Multipart framing and a text part never need more than this beside the file. */
 const FRAMING_BYTES = 64 * 1024;
 
@@ -112,15 +116,20 @@ function submitRefusal(outcome: Exclude<SubmitOutcome, { kind: "ok" }>) {
 
 /** The mission actions over a game. */
 export function missionActions(game: Game) {
+  /** When a submission counts: for one queued offline, its pressed time (fair times, as for a guess). */
+  const timeOf = (teamId: number, options: SubmitOptions): number | undefined =>
+    game.contacts.timeOf(teamId, options, game.engine.now()).at;
+
   /** Reads the body of a submission: multipart (a file or a `text`), or nothing usable. */
   const readBody = async (
     request: Request,
     puzzleId: string,
     teamId: number,
+    options: SubmitOptions,
   ): Promise<Outcome<UploadFields>> => {
     const team = game.engine.teams.get(teamId);
     if (team === undefined) return refusal("unauthorized");
-    const limit = game.engine.uploadLimit(team, puzzleId);
+    const limit = game.engine.uploadLimit(team, puzzleId, timeOf(teamId, options));
     const text = limit.kind === "wrong_kind" && limit.expected === "text";
     if (limit.kind !== "ok" && !text) return submitRefusal(limit);
     const maxBytes = limit.kind === "ok" ? limit.maxBytes : 0;
@@ -147,25 +156,30 @@ export function missionActions(game: Game) {
   };
 
   return {
-    /** A team's submission for a mission; answered once its file and its record are on disk. */
+    /**
+     * A team's submission for a mission; answered once its file and its record are on disk.
+     * One queued offline counts when it was sent (`options`), as a guess does.
+     */
     async submit(
       teamId: number,
       puzzleId: string,
       request: Request,
+      options: SubmitOptions = {},
     ): Promise<Outcome<SubmissionView>> {
-      const body = await readBody(request, puzzleId, teamId);
+      const body = await readBody(request, puzzleId, teamId, options);
       if (!body.ok) return body;
       const { file, text } = body.reply;
       await decideTurn(game);
       // The engine may have been swapped while the body arrived.
       const engine = game.engine;
       const team = engine.teams.get(teamId);
+      // Its time is clamped again now that it has all arrived: a slow upload still counts when sent.
       const outcome: SubmitOutcome = team === undefined
         ? { kind: "not_found" }
         : engine.submit(team, puzzleId, {
           ...(file !== undefined && { file }),
           ...(text !== undefined && { text }),
-        });
+        }, timeOf(teamId, options));
       if (outcome.kind !== "ok") {
         if (file !== undefined && !named(game, file.hash)) game.store.removeUpload(file.hash);
         return submitRefusal(outcome);

@@ -73,15 +73,8 @@ const numericId = (what: string): Param => ({
   ),
   schema: v.pipe(v.number(), v.integer(), v.minValue(1)),
 });
-/** What a guess, a hint take and a check-in accept: a key for retries, and an offline action's time. */
-const OFFLINE_PARAMS: Param[] = [
-  {
-    in: "header",
-    name: "Idempotency-Key",
-    description: "1 to 255 visible ASCII characters (bare, or as a structured-field string): " +
-      "a retry with the same key and request gets the stored answer, byte for byte",
-    schema: v.pipe(v.string(), v.minLength(1), v.maxLength(257)),
-  },
+/** What an action made offline sends: when it was made, and the newest last-contact token. */
+const OFFLINE_TIME_PARAMS: Param[] = [
   {
     in: "header",
     name: "Cairn-Pressed-At",
@@ -96,6 +89,17 @@ const OFFLINE_PARAMS: Param[] = [
       "(every answer to a team carries one in the `Cairn-Contact` header)",
     schema: v.string(),
   },
+];
+/** What a guess, a hint take and a check-in accept: a key for retries, and an offline action's time. */
+const OFFLINE_PARAMS: Param[] = [
+  {
+    in: "header",
+    name: "Idempotency-Key",
+    description: "1 to 255 visible ASCII characters (bare, or as a structured-field string): " +
+      "a retry with the same key and request gets the stored answer, byte for byte",
+    schema: v.pipe(v.string(), v.minLength(1), v.maxLength(257)),
+  },
+  ...OFFLINE_TIME_PARAMS,
 ];
 const OFFLINE_NOTE = " With an `Idempotency-Key`: 422 `unprocessable` when the key was used for " +
   "another request, 409 `conflict` while the first request with it is still in flight.";
@@ -333,7 +337,7 @@ export const ROUTES: readonly Route[] = [
     path: "/api/puzzles/{id}/submissions",
     summary: "Send a mission's submission (a photo, a video or a text)",
     access: "team",
-    params: [puzzleId],
+    params: [puzzleId, ...OFFLINE_TIME_PARAMS],
     form: v.strictObject({
       file: v.pipe(
         v.optional(v.string()),
@@ -363,7 +367,9 @@ export const ROUTES: readonly Route[] = [
       "409 `conflict` when the mission is solved or the last submission still waits for a judge. " +
       "Location metadata is removed before the file is stored; of a JPEG, only the first image " +
       "is kept (a second one after its end, as in MPF and motion photos, is dropped). A file " +
-      "that is damaged or cut short is 400 `bad_request`, with nothing stored.",
+      "that is damaged or cut short is 400 `bad_request`, with nothing stored. One queued " +
+      "offline counts from when it was made, as a guess does (its time is clamped once the whole " +
+      "upload has arrived), and after `ends_at` is taken within the hunt's `offline_grace`.",
   },
   {
     method: "get",

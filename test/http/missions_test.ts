@@ -4,6 +4,7 @@ import { readdirSync } from "node:fs";
 import * as v from "valibot";
 import { EVENTS } from "../../src/play/responses.ts";
 import { MISSIONS_TOML } from "../engine/missions_test.ts";
+import { MINUTE } from "../engine/_hunt.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 import { contains, GPS_LATITUDE, jpegWithGps, XMP_MARK } from "./_jpeg.ts";
 import { heicWithGps, ISO6709, movieWithGps, pngWithGps, webpWithGps } from "../play/_media.ts";
@@ -450,6 +451,127 @@ describe("POST /api/puzzles/:id/submissions", () => {
 });
 
 const filesDir = (path: string) => `${path}.files`;
+
+describe("uploads queued offline and the hunt's offline grace", () => {
+  const END = Date.parse("2026-11-21T16:00:00Z");
+  const GRACE = MISSIONS_TOML.replace(
+    "ends_at = 2026-11-21T16:00:00Z\n",
+    'ends_at = 2026-11-21T16:00:00Z\noffline_grace = "15m"\n',
+  );
+
+  /** A team two minutes before the end, with the last-contact token it got then. */
+  async function beforeEnd(toml: string) {
+    const app = makeApp({ toml });
+    app.clock.time = END - 2 * MINUTE;
+    const token = await app.register("Gulls");
+    const reply = await app.call("GET", "/api/puzzles", { token });
+    return { app, token, contact: reply.headers.get("cairn-contact")! };
+  }
+
+  const send = (
+    app: ReturnType<typeof makeApp>,
+    puzzle: string,
+    body: RequestInit["body"],
+    token: string,
+    headers: Record<string, string> = {},
+  ) =>
+    app.app.request(`${ORIGIN}/api/puzzles/${puzzle}/submissions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, ...headers },
+      body,
+    });
+  const text = (words: string) => {
+    const form = new FormData();
+    form.append("text", words);
+    return form;
+  };
+  const pressed = (at: number, contact: string) => ({
+    "cairn-pressed-at": String(at),
+    "cairn-contact": contact,
+  });
+  const codeOf = async (
+    res: Response,
+  ) => [res.status, ((await res.json()) as { error: { code: string } }).error.code];
+
+  test("one sent before the end is taken during the grace, and counts when it was sent", async () => {
+    const { app, token, contact } = await beforeEnd(GRACE);
+    app.clock.time = END + 5 * MINUTE;
+    const photo = await send(app, "statue", photoForm(jpegWithGps()), token, {
+      ...pressed(END - MINUTE, contact),
+    });
+    expect(photo.status).toBe(201);
+    const { submission } = (await photo.json()) as { submission: { at: string; status: string } };
+    expect(submission).toMatchObject({
+      status: "pending",
+      at: new Date(END - MINUTE).toISOString(),
+    });
+    // An auto-judged text is solved at the time it was sent.
+    const story = await send(app, "story", text("We are the Gulls."), token, {
+      ...pressed(END - MINUTE + 1_000, contact),
+    });
+    expect(story.status).toBe(201);
+    expect(
+      app.db.query("SELECT at, accepted_at FROM submissions WHERE puzzle = 'story'").get(),
+    ).toEqual({ at: END - MINUTE + 1_000, accepted_at: END - MINUTE + 1_000 });
+    const team = app.game.engine.teams.get(app.game.accounts.teamFor(token)!)!;
+    expect(team.lastSolveAt).toBe(END - MINUTE + 1_000);
+  });
+
+  test("one sent after the end, sent at once, or arriving after the grace is refused", async () => {
+    const { app, token, contact } = await beforeEnd(GRACE);
+    app.clock.time = END + 5 * MINUTE;
+    for (const headers of [pressed(END + MINUTE, contact), {}]) {
+      expect(await codeOf(await send(app, "story", text("Late"), token, headers))).toEqual([
+        409,
+        "hunt_not_running",
+      ]);
+    }
+    app.clock.time = END + 16 * MINUTE;
+    const after = await send(app, "story", text("Late"), token, pressed(END - MINUTE, contact));
+    expect(await codeOf(after)).toEqual([409, "hunt_not_running"]);
+    expect(app.game.engine.submissions.size).toBe(0);
+  });
+
+  test("without offline_grace, nothing is taken after the end", async () => {
+    const { app, token, contact } = await beforeEnd(MISSIONS_TOML);
+    app.clock.time = END + MINUTE;
+    const res = await send(app, "story", text("Late"), token, pressed(END - MINUTE, contact));
+    expect(await codeOf(res)).toEqual([409, "hunt_not_running"]);
+  });
+
+  test("a slow upload sent just before the end counts when it was sent, though it ends after", async () => {
+    const { app, token, contact } = await beforeEnd(GRACE);
+    app.clock.time = END - 500;
+    // The body arrives in two halves; the end passes in between.
+    const form = new Response(photoForm(jpegWithGps(50_000)));
+    const type = form.headers.get("content-type")!;
+    const bytes = new Uint8Array(await form.arrayBuffer());
+    const halves = [bytes.subarray(0, bytes.length >> 1), bytes.subarray(bytes.length >> 1)];
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = halves.shift();
+        if (next === undefined) return controller.close();
+        // The second half is asked for once the first has been read: the hunt is over by then.
+        if (halves.length === 0) app.clock.time = END + 2 * MINUTE;
+        controller.enqueue(next);
+      },
+    });
+    const res = await send(app, "statue", body, token, {
+      "content-type": type,
+      ...pressed(END - 500, contact),
+    });
+    expect(app.clock.time).toBe(END + 2 * MINUTE);
+    expect(res.status).toBe(201);
+    const { submission } = (await res.json()) as { submission: { at: string } };
+    expect(submission.at).toBe(new Date(END - 500).toISOString());
+  });
+
+  test("a malformed Cairn-Pressed-At is a 400", async () => {
+    const { app, token } = await beforeEnd(GRACE);
+    const res = await send(app, "story", text("Hi"), token, { "cairn-pressed-at": "soon" });
+    expect(await codeOf(res)).toEqual([400, "bad_request"]);
+  });
+});
 
 describe("uploads under load and after a crash", () => {
   test("a 200 MB video is refused as it streams (60 MB cap): RSS grows by a few MB at most", async () => {
