@@ -172,6 +172,25 @@ describe("Engine missions", () => {
     expect(engine.submit(team, "story", { text: "x" })).toEqual({ kind: "hunt_not_running" });
   });
 
+  test("one made before the end (at) is taken within offline_grace, and counts then", () => {
+    const end = Date.parse("2026-11-21T16:00:00Z");
+    const { engine, team, clock } = engineWithTeam(
+      MISSIONS_TOML.replace("ends_at = 2026-11-21T16:00:00Z\n", '$&offline_grace = "15m"\n'),
+    );
+    clock.time = end + 5 * MINUTE;
+    expect(engine.submit(team, "story", { text: "x" })).toEqual({ kind: "hunt_not_running" });
+    expect(engine.uploadLimit(team, "statue", end + MINUTE)).toEqual({ kind: "hunt_not_running" });
+    expect(engine.uploadLimit(team, "statue", end - MINUTE)).toMatchObject({ kind: "ok" });
+    const { submission, writes } = ok(engine.submit(team, "story", { text: "x" }, end - MINUTE));
+    expect(submission).toMatchObject({ at: end - MINUTE, acceptedAt: end - MINUTE });
+    expect(writes[0]).toMatchObject({ kind: "submission", at: end - MINUTE });
+    expect(team.lastSolveAt).toBe(end - MINUTE);
+    clock.time = end + 15 * MINUTE;
+    expect(engine.submit(team, "statue", { file: PHOTO }, end - MINUTE)).toEqual({
+      kind: "hunt_not_running",
+    });
+  });
+
   test("two judges never get the same submission; a claim lapses after 2 minutes", () => {
     const { engine, clock, hunt } = setup();
     const [first, second] = twoWaiting(engine, clock);
