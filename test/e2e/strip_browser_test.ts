@@ -1,11 +1,19 @@
-// An independent check that stripped photos are still images: chromium draws a real PNG and a real
-// WebP (its own encoder's), the test adds EXIF with GPS and XMP to each, strips them, and chromium
-// decodes the result to the same size and pixels as the original.
+// An independent check that stripped photos are still images: chromium draws a real PNG, WebP and
+// JPEG (its own encoder's), the test adds EXIF with GPS and XMP to each (and to the JPEG a second
+// image after its end, as motion photos have), strips them, and chromium decodes the result to the
+// same size and pixels as the original.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { stripPhoto } from "../../src/play/strip.ts";
+import { JpegStripper, stripPhoto } from "../../src/play/strip.ts";
 import { chunk } from "../../src/play/strip_png.ts";
-import { contains, GPS_LATITUDE, tiffWithGps, XMP_MARK } from "../http/_jpeg.ts";
+import {
+  addGps,
+  contains,
+  GPS_LATITUDE,
+  jpegWithGps,
+  tiffWithGps,
+  XMP_MARK,
+} from "../http/_jpeg.ts";
 import { cat, XMP_PACKET } from "../play/_media.ts";
 import { chromiumAvailable, launchChromium } from "./_browser.ts";
 
@@ -15,7 +23,10 @@ const u32le = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >
 const u24le = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff];
 
 /** A 40×30 image with a gradient, encoded by chromium's canvas. */
-async function encode(page: Page, type: "image/png" | "image/webp"): Promise<Uint8Array> {
+async function encode(
+  page: Page,
+  type: "image/png" | "image/webp" | "image/jpeg",
+): Promise<Uint8Array> {
   const base64 = await page.evaluate(`(() => {
     const canvas = document.createElement("canvas");
     canvas.width = 40;
@@ -119,4 +130,28 @@ suite("stripped photos still decode in chromium", () => {
       expect(await decode(page, stripped, type)).toEqual(rotated);
     }, 30_000);
   }
+
+  test(
+    "image/jpeg: the first image's pixels, streamed in small chunks, without what follows it",
+    async () => {
+      const tagged = addGps(await encode(page, "image/jpeg"));
+      const rotated = await decode(page, tagged, "image/jpeg");
+      // Chromium applies the EXIF orientation (6) to a JPEG.
+      expect(rotated).toMatchObject({ width: 30, height: 40 });
+      // A second image with GPS and XMP after the first one's end, then a motion photo's video.
+      const motion = cat(tagged, jpegWithGps(300), latin1("....ftypmp42"));
+      const stripper = new JpegStripper();
+      const parts: Uint8Array[] = [];
+      for (let at = 0; at < motion.length; at += 7) {
+        parts.push(...stripper.push(motion.subarray(at, at + 7)));
+      }
+      stripper.finish();
+      const stripped = cat(...parts);
+      expect(contains(stripped, GPS_LATITUDE)).toBe(false);
+      expect(contains(stripped, latin1(XMP_MARK))).toBe(false);
+      expect(stripped.length).toBeLessThan(tagged.length);
+      expect(await decode(page, stripped, "image/jpeg")).toEqual(rotated);
+    },
+    30_000,
+  );
 });
