@@ -107,6 +107,11 @@
       li.dataset.key = result.key;
       li.append(element("strong", "", result.title), " ", result.label);
       if (result.text) li.append(element("p", "", result.text));
+      if (result.login) {
+        const login = element("a", "", "Log in");
+        login.href = "/#login";
+        li.append(login);
+      }
       const dismiss = element("button", "link-button", "Dismiss");
       dismiss.type = "button";
       dismiss.addEventListener("click", async () => {
@@ -124,6 +129,14 @@
 
   /** What an answer means for the player: a tone, a title, and maybe a sentence. */
   function describe(item, status, data) {
+    if (status === 401) {
+      return {
+        tone: "bad",
+        title: "Not sent: this phone is logged out",
+        text: "Log in again, then send it again.",
+        login: true,
+      };
+    }
     if (status >= 400) {
       return { tone: "bad", title: "Not sent", text: data?.error?.message ?? `Error ${status}` };
     }
@@ -153,43 +166,45 @@
     }
   }
 
-  /** Whether an answer is final: a result, or a refusal that a retry would not change. */
+  /**
+   * Whether an answer is final. Only a network failure (no answer at all, or a 5xx: the server
+   * could not save it now) leaves the item waiting; every 4xx is the server's word on it (a guess
+   * limit, a session gone, a hint not open yet), and sending it again would not change that.
+   */
   function isFinal(status, data, item) {
     if (status < 400) return true;
-    if (status === 401 || status === 429 || status >= 500) return false;
+    if (status >= 500) return false;
     // An upload has no key: a 409 says an earlier send arrived (it waits, or it solved the mission).
     if (item.kind === "submission") return true;
     // 409 `conflict`: the same key is in flight (another tab); its answer comes on a retry.
     return !(status === 409 && data?.error?.code === "conflict");
   }
 
-  /** Shows a result where it was asked, when this page is that puzzle's. */
-  function showInPlace(item, data, shown) {
-    const onPage = document.body.dataset.puzzle === item.puzzle;
-    if (onPage && item.kind === "submission") {
-      // The mission's form (player.js) shows it, and follows the judge's verdict live.
-      document.dispatchEvent(
-        new CustomEvent("cairn:mission", { detail: { shown, submission: data?.submission } }),
-      );
-      return true;
+  /**
+   * Shows a result where it was asked, when this page is that puzzle's: the page's own script
+   * (player.js) does, told by an event it cancels once shown. `answer` is the server's (status,
+   * body, Retry-After), or undefined while the item waits on the phone. True when shown.
+   */
+  function showInPlace(item, answer, shown) {
+    if (document.body.dataset.puzzle !== item.puzzle) return false;
+    const detail = { item, shown, ...answer };
+    switch (item.kind) {
+      case "submission":
+        // The mission's form shows it, and follows the judge's verdict live.
+        document.dispatchEvent(
+          new CustomEvent("cairn:mission", {
+            detail: { shown, submission: answer?.data?.submission },
+          }),
+        );
+        return true;
+      case "guess":
+      case "hint":
+        return !document.dispatchEvent(
+          new CustomEvent(`cairn:${item.kind}`, { cancelable: true, detail }),
+        );
+      default:
+        return false;
     }
-    if (!onPage || item.kind !== "guess") return false;
-    const box = $("result");
-    if (!box) return false;
-    box.className = `notice notice-${shown.tone}`;
-    box.replaceChildren(element("strong", "", shown.title));
-    if (shown.text) box.append(element("p", "", shown.text));
-    box.append(element("p", "small", item.label));
-    if (data && data.result === "correct") {
-      $("guess-form")?.replaceWith(element("p", "", "Your team solved this puzzle."));
-      const meta = document.querySelector(".puzzle-head .meta");
-      if (meta && !$("solved-badge")) {
-        const badge = element("span", "badge badge-ok", "Solved");
-        badge.id = "solved-badge";
-        meta.append(badge);
-      }
-    }
-    return true;
   }
 
   /** The headers that say when the item was made, for fair times (the last contact token). */
@@ -269,24 +284,20 @@
       return "offline";
     }
     noteContact(res);
-    if (!isFinal(res.status, data, item)) return res.status === 401 ? "logged_out" : "later";
+    if (!isFinal(res.status, data, item)) return res.status >= 500 ? "offline" : "later";
     const shown = describe(item, res.status, data);
     await remove("outbox", item.key);
-    if (!showInPlace(item, data, shown)) {
+    const answer = { status: res.status, data, retryAfter: retryAfter(res) };
+    if (!showInPlace(item, answer, shown)) {
       await put("results", { key: item.key, team, label: item.label, at: Date.now(), ...shown });
     }
-    if (item.kind === "hint" && res.ok && document.body.dataset.puzzle === item.puzzle) {
-      // Taken: its badge says so, rather than its price.
-      const badge = $(`hint-${item.hint}`)?.querySelector(".hint-head .badge");
-      if (badge) {
-        badge.className = "badge badge-ok";
-        badge.textContent = "Taken";
-      }
-      $(`hint-${item.hint}`)?.querySelector("details")?.replaceWith(
-        element("p", "hint-text", data.hint.text),
-      );
-    }
     return "sent";
+  }
+
+  /** A 429's Retry-After, in seconds, or undefined. */
+  function retryAfter(res) {
+    const value = res.headers.get("retry-after");
+    return value === null || value === "" ? undefined : Number(value);
   }
 
   let flushing;
@@ -307,7 +318,7 @@
         items.sort((a, b) => a.pressedAt - b.pressedAt);
         for (const item of items) {
           const outcome = await send(item);
-          if (outcome === "offline" || outcome === "logged_out") break;
+          if (outcome === "offline") break;
         }
       } finally {
         flushing = undefined;

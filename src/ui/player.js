@@ -119,10 +119,110 @@
   }
 
   const form = $("guess-form");
+
+  /** Turns the answer form off, or on again, as the guess limit says. */
+  function formEnabled(enabled) {
+    if (!form?.isConnected) return;
+    for (const control of form.querySelectorAll("input, button")) control.disabled = !enabled;
+  }
+
+  /** A refused guess: the limit's wait counted down, a login for a lost session, else why. */
+  function showRefusal(answer) {
+    const { status, data, retryAfter } = answer;
+    const message = data?.error?.message ?? `Something went wrong (error ${status})`;
+    if (status === 401) {
+      const p = element("p", "", "Your answer was not sent. ");
+      const login = element("a", "", "Log in again");
+      login.href = "/#login";
+      p.append(login, " to keep playing.");
+      showResult("bad", "This phone is logged out", p);
+      return;
+    }
+    if (status !== 429) return showResult("bad", message);
+    formEnabled(false);
+    // A per-hunt cap has no Retry-After: only an organizer's extra guesses lift it.
+    if (retryAfter === undefined) return showResult("warn", message);
+    const p = element("p", "", "Try again in ");
+    const span = element("span", "", `${retryAfter} s`);
+    span.dataset.countdown = String(retryAfter);
+    p.append(span, ".");
+    showResult("warn", message, p);
+    countdown(p, () => {
+      formEnabled(true);
+      form?.querySelector("input[name=answer]")?.focus();
+    });
+  }
+
+  /**
+   * Shows a guess's answer in place: the result, what it unlocked, the guesses left, and the
+   * hints a wrong guess or a solve changed. `answer` is {status, data, retryAfter}.
+   */
+  async function showGuess(text, answer) {
+    const { status, data } = answer;
+    if (status >= 400) return showRefusal(answer);
+    switch (data.result) {
+      case "correct": {
+        solvedHere = true;
+        const extra = data.unlocked.length > 0
+          ? unlockedLine(await titlesOf(data.unlocked))
+          : undefined;
+        showResult("ok", "Correct! Puzzle solved.", extra);
+        form?.replaceWith(element("p", "", "Your team solved this puzzle."));
+        const meta = document.querySelector(".puzzle-head .meta");
+        if (meta && !$("solved-badge")) {
+          const badge = element("span", "badge badge-ok", "Solved");
+          badge.id = "solved-badge";
+          meta.append(badge);
+        }
+        break;
+      }
+      case "partial":
+        showResult(
+          "warn",
+          "Keep going",
+          element("p", "", data.message || "You are on the right track."),
+        );
+        break;
+      case "incorrect":
+        showResult("bad", "Not the answer", element("p", "", `“${text}” is not it.`));
+        break;
+      case "already_solved":
+        showResult("info", "Your team already solved this puzzle");
+        break;
+    }
+    if (data.result === "partial" || data.result === "incorrect") {
+      form?.querySelector("input[name=answer]")?.select();
+      const note = $("limit-note");
+      if (note && note.dataset.left) {
+        const left = Math.max(0, Number(note.dataset.left) - 1);
+        note.dataset.left = String(left);
+        note.textContent = note.dataset.template.replace("{left}", String(left));
+      }
+    }
+    // A wrong guess can open a hint (`wrong_guesses()`); a solve closes the rest.
+    if (data.result !== "already_solved") await refreshHints();
+  }
+
+  // The outbox (outbox.js) owns the form's submit: it keeps the guess on the phone while the
+  // network is down and tells this page what became of it.
+  document.addEventListener("cairn:guess", (event) => {
+    const { item, shown, status } = event.detail;
+    if (item.puzzle !== puzzleId || !$("result")) return;
+    event.preventDefault();
+    if (status === undefined) {
+      // Kept for later, or could not be kept: the outbox's words.
+      const extra = document.createDocumentFragment();
+      if (shown.text) extra.append(element("p", "", shown.text));
+      extra.append(element("p", "small", item.label));
+      return showResult(shown.tone, shown.title, extra);
+    }
+    void showGuess(item.body.answer, event.detail);
+  });
+
+  // Without the outbox (a browser with no IndexedDB), this page sends the guess itself.
   if (form && puzzleId) {
     const input = form.querySelector("input[name=answer]");
     const button = form.querySelector("button");
-    const note = $("limit-note");
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const answer = input.value;
@@ -145,62 +245,12 @@
         return;
       }
       button.disabled = false;
-      if (res.status === 429) {
-        const wait = Number(res.headers.get("retry-after") || 60);
-        const p = element("p", "", "Try again in ");
-        const span = element("span", "", `${wait} s`);
-        span.dataset.countdown = String(wait);
-        p.append(span, ".");
-        showResult("warn", data.error.message, p);
-        input.disabled = button.disabled = true;
-        countdown(p, () => {
-          input.disabled = button.disabled = false;
-          input.focus();
-        });
-        return;
-      }
-      if (!res.ok) {
-        showResult("bad", data.error ? data.error.message : "Something went wrong");
-        return;
-      }
-      switch (data.result) {
-        case "correct": {
-          solvedHere = true;
-          const extra = data.unlocked.length > 0
-            ? unlockedLine(await titlesOf(data.unlocked))
-            : undefined;
-          showResult("ok", "Correct! Puzzle solved.", extra);
-          form.replaceWith(element("p", "", "Your team solved this puzzle."));
-          const meta = document.querySelector(".puzzle-head .meta");
-          if (meta && !$("solved-badge")) {
-            const badge = element("span", "badge badge-ok", "Solved");
-            badge.id = "solved-badge";
-            meta.append(badge);
-          }
-          break;
-        }
-        case "partial":
-          showResult(
-            "warn",
-            "Keep going",
-            element("p", "", data.message || "You are on the right track."),
-          );
-          break;
-        case "incorrect":
-          showResult("bad", "Not the answer", element("p", "", `“${answer}” is not it.`));
-          break;
-        case "already_solved":
-          showResult("info", "Your team already solved this puzzle");
-          break;
-      }
-      if (data.result === "partial" || data.result === "incorrect") {
-        input.select();
-        if (note && note.dataset.left) {
-          const left = Math.max(0, Number(note.dataset.left) - 1);
-          note.dataset.left = String(left);
-          note.textContent = note.dataset.template.replace("{left}", String(left));
-        }
-      }
+      const wait = res.headers.get("retry-after");
+      await showGuess(answer, {
+        status: res.status,
+        data,
+        retryAfter: wait === null ? undefined : Number(wait),
+      });
     });
   }
 
@@ -310,27 +360,74 @@
 
   // ---------------------------------------------------------------- hints
 
+  /**
+   * Brings the hints up to date from the server's page: one a wrong guess opened, the asks a solve
+   * closed. A hint the player is busy with (its confirmation open, a question being typed) stays.
+   */
+  async function refreshHints() {
+    let doc;
+    try {
+      const res = await fetch(location.pathname, { headers: { accept: "text/html" } });
+      if (!res.ok || new URL(res.url).pathname !== location.pathname) return;
+      doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    } catch {
+      return;
+    }
+    for (const fresh of doc.querySelectorAll(".hint[id]")) {
+      const old = $(fresh.id);
+      if (!old || old.outerHTML === fresh.outerHTML) continue;
+      const busy = old.querySelector("details[open]") ||
+        [...old.querySelectorAll("textarea")].some((t) => t.value !== "");
+      if (busy) continue;
+      const node = document.importNode(fresh, true);
+      old.replaceWith(node);
+      countdown(node, () => location.reload());
+    }
+  }
+
+  /** A hint take's answer, shown on its hint: its text once taken, or why not. */
+  function showHint(hint, answer) {
+    const box = $(`hint-${hint}`);
+    if (!box) return;
+    const hintForm = box.querySelector(".hint-form");
+    if (answer.status >= 400 || answer.data?.hint === undefined) {
+      const message = answer.status === 401
+        ? "This phone is logged out: log in again to take it."
+        : answer.data?.error?.message ?? "Something went wrong";
+      hintForm?.querySelector(".result-incorrect")?.remove();
+      hintForm?.append(element("p", "small result-incorrect", message));
+      const button = hintForm?.querySelector("button");
+      if (button) button.disabled = false;
+      return;
+    }
+    const badge = box.querySelector(".hint-head .badge");
+    if (badge) {
+      badge.className = "badge badge-ok";
+      badge.textContent = "Taken";
+    }
+    box.querySelector("details")?.replaceWith(element("p", "hint-text", answer.data.hint.text));
+  }
+
+  // Hint takes go through the outbox too; it says here what became of each.
+  document.addEventListener("cairn:hint", (event) => {
+    const { item, status } = event.detail;
+    if (item.puzzle !== puzzleId || status === undefined) return;
+    event.preventDefault();
+    showHint(item.hint, event.detail);
+  });
+
+  // Without the outbox, this page takes the hint itself.
   for (const hintForm of document.querySelectorAll(".hint-form")) {
     hintForm.addEventListener("submit", async (event) => {
       event.preventDefault();
       const button = hintForm.querySelector("button");
       button.disabled = true;
+      const hint = hintForm.closest(".hint").id.replace(/^hint-/, "");
       try {
         const res = await fetch(hintForm.action.replace(/\/puzzles\//, "/api/puzzles/"), {
           method: "POST",
         });
-        const data = await res.json();
-        if (!res.ok) {
-          hintForm.append(element("p", "small result-incorrect", data.error.message));
-          button.disabled = false;
-          return;
-        }
-        const badge = hintForm.closest(".hint").querySelector(".hint-head .badge");
-        if (badge) {
-          badge.className = "badge badge-ok";
-          badge.textContent = "Taken";
-        }
-        hintForm.closest("details").replaceWith(element("p", "hint-text", data.hint.text));
+        showHint(hint, { status: res.status, data: await res.json() });
       } catch {
         hintForm.append(element("p", "small result-incorrect", "No connection; try again."));
         button.disabled = false;

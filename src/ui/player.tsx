@@ -305,6 +305,9 @@ export const PuzzlePage: FC<
   const path = `/puzzles/${encodeURIComponent(puzzle.id)}`;
   const left = Math.max(0, puzzle.limit.limit - puzzle.limit.used);
   const extra = puzzle.limit.extra > 0 ? `, plus ${puzzle.limit.extra} extra` : "";
+  // Past the guess limit, the form is off until the wait is over (the script counts it down and
+  // reloads; without it, the page refreshes itself then).
+  const limited = puzzle.limit.retryAfter !== undefined && !puzzle.solved;
   const limitTemplate =
     `{left} of ${puzzle.limit.limit} wrong guesses left per ${puzzle.limit.window}` +
     `${extra}. Capitals, spaces and punctuation do not matter.`;
@@ -317,6 +320,11 @@ export const PuzzlePage: FC<
       announcement={props.announcement}
       script="player"
       data={{ page: "puzzle", puzzle: puzzle.id }}
+      head={limited && (
+        <noscript>
+          <meta http-equiv="refresh" content={String(puzzle.limit.retryAfter! + 1)} />
+        </noscript>
+      )}
     >
       <main id="main">
         <p class="small">
@@ -357,10 +365,12 @@ export const PuzzlePage: FC<
                           autocapitalize="off"
                           spellcheck={false}
                           placeholder="Type your answer"
-                          disabled={!props.running}
+                          disabled={!props.running || limited}
                         />
                       </label>
-                      <button class="btn" type="submit" disabled={!props.running}>Submit</button>
+                      <button class="btn" type="submit" disabled={!props.running || limited}>
+                        Submit
+                      </button>
                     </div>
                     {puzzle.limit.retryAfter !== undefined
                       ? (

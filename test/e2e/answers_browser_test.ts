@@ -1,0 +1,186 @@
+// The puzzle page's answers in a real browser, against the compiled binary:
+// the outbox (outbox.js) sends each guess and hint take, and the page
+// (player.js) shows what became of it in place, as a reload would: the guesses
+// left, a hint a wrong guess opened, the guess limit's wait, a lost session,
+// what a solve unlocked. Only a network failure leaves a guess waiting.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
+
+const HUNT = `
+[hunt]
+title = "Answers Hunt"
+
+[[puzzle]]
+id = "lighthouse"
+title = "The Lighthouse"
+points = 100
+answer = ["polaris"]
+guess_limit = { count = 3, per = "10m" }
+
+[[puzzle.hint]]
+id = "stuck"
+text = "It is in the Little Dipper."
+unlock = "wrong_guesses() >= 2"
+cost = 10
+
+[[puzzle]]
+id = "knots"
+title = "Knots"
+points = 50
+answer = ["bowline"]
+
+[[puzzle.hint]]
+id = "ask"
+kind = "ask"
+text = "Stuck? Tell us what you tried."
+
+[[puzzle]]
+id = "meta"
+title = "Harbor Meta"
+unlock = 'solved("knots")'
+answer = ["anchor"]
+`;
+
+const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+
+let server: Awaited<ReturnType<typeof startBinary>>;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+
+/** A tab logged in as `token` at `path`, collecting script errors. */
+async function tab(token: string, path: string, errors: string[]): Promise<Page> {
+  await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+  const page = await browser.context.newPage();
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(`${server.base}${path}`);
+  return page;
+}
+
+/** Submits `answer` with the page's form. */
+async function guess(page: Page, answer: string): Promise<void> {
+  await page.getByRole("textbox", { name: "Answer" }).fill(answer);
+  await page.getByRole("button", { name: "Submit" }).click();
+}
+
+interface Outbox {
+  cairnOutbox: { pending(): Promise<number> };
+}
+const pending = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as Outbox).cairnOutbox.pending());
+
+const stored = (raw: string) =>
+  server.query<{ n: number }>("SELECT count(*) AS n FROM guesses WHERE raw = ?", raw)[0]!.n;
+
+suite("answers on the puzzle page", () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startBinary(HUNT);
+    browser = await launchChromium([], { serviceWorkers: "block" });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test("a wrong guess counts down the guesses left and opens a hint in place", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Gulls");
+    const page = await tab(token, "/puzzles/lighthouse", errors);
+    const note = page.locator("#limit-note");
+    expect(await note.textContent()).toStartWith("3 of 3 wrong guesses left per 10 minutes.");
+    expect(await page.locator("#hint-stuck .hint-when").textContent()).toBe(
+      "Available after 2 wrong guesses.",
+    );
+
+    await guess(page, "vega");
+    await page.locator("#result.notice-bad", { hasText: "“vega” is not it." }).waitFor();
+    await note.filter({ hasText: "2 of 3 wrong guesses left" }).waitFor();
+    await guess(page, "deneb");
+    await note.filter({ hasText: "1 of 3 wrong guesses left" }).waitFor();
+    // The second wrong guess opened the hint: it can be taken without a reload.
+    await page.locator("#hint-stuck").getByText("Take this hint").click();
+    await page.getByRole("button", { name: "Yes, spend 10 points" }).click();
+    await page.locator("#hint-stuck .hint-text", { hasText: "It is in the Little Dipper." })
+      .waitFor();
+    expect(await page.locator("#hint-stuck .hint-head .badge").textContent()).toBe("Taken");
+    // Seen where it was taken: no notice of it follows the player around.
+    expect(await page.locator("#outbox li").count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  test(
+    "past the guess limit, the wait is counted down and nothing waits on the phone",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Terns");
+      const page = await tab(token, "/puzzles/lighthouse", errors);
+      for (const [raw, left] of [["sirius", 2], ["vega", 1], ["altair", 0]] as const) {
+        await guess(page, raw);
+        await page.locator("#limit-note", { hasText: `${left} of 3 wrong guesses left` }).waitFor();
+      }
+      await guess(page, "rigel");
+      const result = page.locator("#result.notice-warn", { hasText: "Too many wrong guesses" });
+      await result.waitFor();
+      expect(await result.textContent()).toMatch(/Try again in (10 min 0|9 min \d+) s\./);
+      await page.screenshot({ path: join(SHOTS, "answers-limited-phone.png"), fullPage: true });
+      expect(await page.getByRole("textbox", { name: "Answer" }).isDisabled()).toBe(true);
+      expect(await page.getByRole("button", { name: "Submit" }).isDisabled()).toBe(true);
+      // Refused, not offline: nothing is kept to send again, and nothing says so.
+      expect(await pending(page)).toBe(0);
+      expect(await page.locator("#outbox-status").isHidden()).toBe(true);
+      expect(await page.getByText("Saved on this phone").count()).toBe(0);
+      expect(stored("rigel")).toBe(0);
+      // A reload says the same, with the form still off.
+      await page.reload();
+      await page.locator("#limit-note", { hasText: "Too many wrong guesses" }).waitFor();
+      expect(await page.getByRole("textbox", { name: "Answer" }).isDisabled()).toBe(true);
+      expect(await page.getByRole("button", { name: "Submit" }).isDisabled()).toBe(true);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test("a lost session is said in place, with a way to log in, and nothing waits", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Skuas");
+    const page = await tab(token, "/puzzles/knots", errors);
+    const out = await fetch(`${server.base}/api/session`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(out.status).toBe(200);
+    await guess(page, "reef");
+    await page.locator("#result.notice-bad", { hasText: "This phone is logged out" }).waitFor();
+    expect(await page.locator("#result a").getAttribute("href")).toBe("/#login");
+    expect(await pending(page)).toBe(0);
+    expect(await page.getByText("Saved on this phone").count()).toBe(0);
+    // What was typed stays, to send again after logging in.
+    expect(await page.getByRole("textbox", { name: "Answer" }).inputValue()).toBe("reef");
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  test("a solve shows what it unlocked, and the ask form goes as on a reload", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Herons");
+    const page = await tab(token, "/puzzles/knots", errors);
+    expect(await page.locator("#hint-ask .ask-form").count()).toBe(1);
+    await guess(page, "Bowline");
+    await page.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
+    await page.locator("#result").getByRole("link", { name: "Harbor Meta" }).waitFor();
+    expect(await page.locator("#result a").getAttribute("href")).toBe("/puzzles/meta");
+    await page.locator("#hint-ask .hint-when", {
+      hasText: "Not needed: your team solved this puzzle.",
+    }).waitFor();
+    expect(await page.locator(".ask-form").count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, "answers-solved-phone.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
