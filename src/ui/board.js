@@ -241,13 +241,40 @@
 
   // ---------------------------------------------------------------- announcements
 
+  /**
+   * A strip too short for its message scrolls through it: down, a pause, back up, as long as
+   * it shows, at a pace one can read.
+   */
+  function fitStrip() {
+    const box = bannerText.parentElement;
+    banner.classList.remove("scrolling");
+    const over = bannerText.scrollHeight - box.clientHeight;
+    if (banner.hidden || over <= 1) return;
+    const lineHeight = parseFloat(getComputedStyle(box).lineHeight) || 20;
+    banner.style.setProperty("--strip-shift", `${-over}px`);
+    // About two seconds a line, plus the pauses at each end.
+    banner.style.setProperty("--strip-time", `${Math.round(4 + (2.5 * over) / lineHeight)}s`);
+    banner.classList.add("scrolling");
+  }
+
+  /** The flash's text, set smaller until the whole of it fits (down to the page's own size). */
+  function fitFlash(text) {
+    let size = 3;
+    text.style.fontSize = `${size}em`;
+    while (text.scrollHeight > text.clientHeight + 1 && size > 1) {
+      size = Math.max(1, size - 0.2);
+      text.style.fontSize = `${size}em`;
+    }
+  }
+
   let flashTimer = null;
   /** A new announcement fills the middle of the screen for a while, then stays in the strip. */
   function announce(announcement) {
-    const wasHidden = banner.hidden;
     bannerText.textContent = announcement.text;
     banner.hidden = false;
-    if (wasHidden) relayout();
+    // The strip's height may have changed: the rows that fit below it too.
+    relayout();
+    fitStrip();
     let flash = $("board-flash");
     if (!flash) {
       flash = document.createElement("div");
@@ -263,6 +290,7 @@
     text.textContent = announcement.text;
     flash.replaceChildren(label, text);
     flash.hidden = false;
+    fitFlash(text);
     clearTimeout(flashTimer);
     flashTimer = setTimeout(() => flash.hidden = true, 20_000);
   }
@@ -271,7 +299,11 @@
 
   rows = measureRows();
   fitNames();
-  addEventListener("resize", relayout);
+  fitStrip();
+  addEventListener("resize", () => {
+    relayout();
+    fitStrip();
+  });
 
   setInterval(() => {
     if (teams === null || pageOf(teams).pages <= 1) return;

@@ -175,7 +175,9 @@ export const BoardPage: FC<{
         hidden={props.announcement === undefined}
       >
         <span class="label">Announcement</span>{" "}
-        <span id="board-announcement-text">{props.announcement?.text ?? ""}</span>
+        <span class="board-announcement-window">
+          <span id="board-announcement-text">{props.announcement?.text ?? ""}</span>
+        </span>
       </div>
       <div class="freeze-banner" id="freeze" role="status" hidden={!props.frozen}>
         The scoreboard is frozen. Final standings at the reveal!

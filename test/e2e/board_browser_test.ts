@@ -1,0 +1,149 @@
+// The projector's announcements in a real browser, against the compiled
+// binary: however long the message (the forms take 2,000 characters), the
+// popup fits the screen with the whole text in it, and the strip that keeps it
+// afterwards shows all of it, scrolling through a long one on the projector
+// and wrapping on a phone. Screenshots go to test-results/screenshots/.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { chromiumAvailable, launchChromium, startBinary } from "./_browser.ts";
+
+const ADMIN_TOKEN = "board-admin-token";
+const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
+const HUNT = `
+[hunt]
+title = "The Lantern Trail of the Old Harbor"
+
+[[puzzle]]
+id = "lighthouse"
+title = "The Lighthouse"
+answer = ["polaris"]
+`;
+
+const SENTENCE = "Rain plan: the old-town round moves indoors, to the library desk. ";
+/** 1,980 characters: near the forms' limit. */
+const LONG = SENTENCE.repeat(30).trim();
+
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+
+let server: Awaited<ReturnType<typeof startBinary>>;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+
+async function announce(text: string): Promise<void> {
+  const res = await fetch(`${server.base}/api/admin/announcements`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ text }),
+  });
+  expect(res.status).toBe(201);
+}
+
+/** The board at `width`×`height`, its live stream open. */
+async function board(width: number, height: number, errors: string[]): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.setViewportSize({ width, height });
+  await page.goto(`${server.base}/scoreboard?view=projector`);
+  await page.locator("#live.live-on").waitFor();
+  return page;
+}
+
+interface Fit {
+  flashBottom: number;
+  flashFits: boolean;
+  flashFont: number;
+  flashEm: number;
+  stripLines: number;
+  stripShift: number;
+  stripOver: number;
+  scrolling: boolean;
+  titleCut: boolean;
+}
+
+/** How the popup and the strip hold their text, measured in the page. */
+function measure(page: Page): Promise<Fit> {
+  return page.evaluate(`(() => {
+    const flash = document.getElementById("board-flash");
+    const text = flash.querySelector("p");
+    const strip = document.getElementById("board-announcement");
+    const inner = document.getElementById("board-announcement-text");
+    const box = inner.parentElement;
+    const line = parseFloat(getComputedStyle(box).lineHeight);
+    const h1 = document.querySelector(".board-head h1");
+    return {
+      flashBottom: flash.getBoundingClientRect().bottom,
+      flashFits: text.scrollHeight <= text.clientHeight + 1,
+      flashFont: parseFloat(getComputedStyle(text).fontSize),
+      flashEm: parseFloat(getComputedStyle(text).fontSize) / parseFloat(getComputedStyle(flash).fontSize),
+      stripLines: Math.round(box.clientHeight / line),
+      stripShift: -parseFloat(strip.style.getPropertyValue("--strip-shift") || "0"),
+      stripOver: inner.scrollHeight - box.clientHeight,
+      scrolling: strip.classList.contains("scrolling"),
+      titleCut: h1.scrollWidth > h1.clientWidth + 1,
+    };
+  })()`) as Promise<Fit>;
+}
+
+suite("announcements on the projector", () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startBinary(HUNT, { args: ["--admin-token", ADMIN_TOKEN] });
+    browser = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test(
+    "a 2,000-character announcement fits a 1080p screen, then scrolls in its strip",
+    async () => {
+      const errors: string[] = [];
+      const page = await board(1920, 1080, errors);
+      await announce(LONG);
+      await page.locator("#board-flash:not([hidden])").waitFor();
+      const fit = await measure(page);
+      await page.screenshot({ path: join(SHOTS, "projector-long-announcement-1080.png") });
+      // The popup ends above the screen's bottom, with all of its text inside, large enough to read.
+      expect(fit.flashBottom).toBeLessThanOrEqual(1080);
+      expect(fit.flashFits).toBe(true);
+      expect(fit.flashFont).toBeGreaterThanOrEqual(22);
+      // The strip shows three lines and scrolls exactly through the rest.
+      expect(fit.stripLines).toBe(3);
+      expect(fit.scrolling).toBe(true);
+      expect(fit.stripOver).toBeGreaterThan(0);
+      expect(fit.stripShift).toBe(fit.stripOver);
+      await page.evaluate(`document.getElementById("board-flash").hidden = true`);
+      await page.screenshot({ path: join(SHOTS, "projector-long-announcement-strip-1080.png") });
+
+      // A short one: the popup's full size, and a strip that keeps still.
+      await announce("Soup is served at the harbor");
+      await page.locator("#board-flash p", { hasText: /^Soup is served at the harbor$/ }).waitFor();
+      const short = await measure(page);
+      expect(short.flashEm).toBeCloseTo(3, 2);
+      expect(short.scrolling).toBe(false);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test("on a phone, the title and the whole announcement wrap", async () => {
+    const errors: string[] = [];
+    const page = await board(390, 844, errors);
+    await announce(LONG);
+    await page.locator("#board-flash:not([hidden])").waitFor();
+    const fit = await measure(page);
+    expect(fit.flashBottom).toBeLessThanOrEqual(844);
+    expect(fit.titleCut).toBe(false);
+    // No scrolling strip: the page scrolls, and the strip holds all of the text.
+    expect(fit.scrolling).toBe(false);
+    expect(fit.stripOver).toBeLessThanOrEqual(0);
+    await page.evaluate(`document.getElementById("board-flash").hidden = true`);
+    await page.screenshot({ path: join(SHOTS, "board-long-announcement-phone.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
