@@ -26,6 +26,7 @@ import {
   setAdminCookie,
 } from "../play/mod.ts";
 import {
+  acceptsHtml,
   html,
   huntInfo,
   isLoopback,
@@ -45,7 +46,7 @@ import {
   TeamPage,
 } from "./admin.tsx";
 import { clock, guessesChart, puzzleChart } from "./charts.ts";
-import { setFlash, takeFlash } from "./flash.ts";
+import { type Flash, setFlash, takeFlash } from "./flash.ts";
 import { MessagePage } from "./player.tsx";
 import { judgePages, judging } from "./judge_routes.ts";
 import { asking, hintPages } from "./ask_routes.ts";
@@ -92,11 +93,29 @@ function signIn(pages: Hono, { game }: Play): void {
     const path = c.req.path;
     if (path === "/admin" || path === "/admin/session" || path === "/admin/logout") return next();
     if (!isAdmin(c, game.adminTokenHash)) {
-      if (c.req.method !== "GET") throw new ApiError("unauthorized", "Sign in as an organizer");
+      if (c.req.method === "GET") return c.redirect("/admin", 303);
+      // A script's request gets the envelope; a browser's form post, the sign-in page and why.
+      if (!acceptsHtml(c)) throw new ApiError("unauthorized", "Sign in as an organizer");
+      setFlash(c, signedOutFlash(await readForm(c).catch(() => ({}))));
       return c.redirect("/admin", 303);
     }
     await next();
   });
+}
+
+/**
+ * What the sign-in page says to an organizer whose form came back unsent (the admin cookie was
+ * gone): sign in and send it again, with the announcement or reason they typed, so it is not lost.
+ */
+function signedOutFlash(form: Record<string, string>): Flash {
+  const typed = (form.text ?? form.reason ?? form.message ?? "").trim();
+  return {
+    tone: "warn",
+    title: "Your organizer session has ended: nothing was changed",
+    text: typed === ""
+      ? "Sign in again, then send the form again."
+      : `Sign in again, then send the form again. What you typed: “${typed}”`,
+  };
 }
 
 /** The dashboard, and the pieces of it that its script refreshes in place. */

@@ -383,9 +383,32 @@ describe("organizers", () => {
       expect((await player.get(path)).status).toBe(303);
     }
     const res = await player.post("/admin/announce", { text: "hi" });
-    expect(res.status).toBe(401);
+    expect(res).toMatchObject({ status: 303, location: "/admin" });
     expect((await player.get("/api/admin/teams")).status).toBe(401);
     expect(app.db.query("SELECT count(*) AS n FROM announcements").get()).toEqual({ n: 0 });
+  });
+
+  test("a form posted after the admin session ended gets the sign-in page, with what was typed", async () => {
+    const app = makeApp();
+    const b = await signedIn(app);
+    b.jar.delete("cairn_admin");
+    const res = await b.post("/admin/announce", { text: "Soup at noon" });
+    expect(res).toMatchObject({ status: 303, location: "/admin" });
+    const page = (await b.get("/admin")).text;
+    expect(page).toContain("Organizer sign-in");
+    expect(page).toContain("Your organizer session has ended: nothing was changed");
+    expect(page).toContain("What you typed: “Soup at noon”");
+    expect(app.db.query("SELECT count(*) AS n FROM announcements").get()).toEqual({ n: 0 });
+    // A script (not a browser's form) still gets the envelope.
+    const api = await app.app.request(`${ORIGIN}/admin/announce`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
+      body: "text=hi",
+    });
+    expect(api.status).toBe(401);
+    expect(await api.json()).toEqual({
+      error: { code: "unauthorized", message: "Sign in as an organizer" },
+    });
   });
 
   test("announce, adjust, grant extra guesses, freeze and reveal, by form", async () => {
