@@ -5,15 +5,35 @@
   "use strict";
   const page = document.body.dataset.page;
 
-  if (page === "admin-login") {
-    // The token travels in the fragment (#token=…), which never reaches the server's logs;
-    // it is posted once and removed from the address bar.
+  /**
+   * Signs in with the admin link's token. It travels in the fragment (#token=…), which never
+   * reaches the server's logs; it is posted once and removed from the address bar.
+   */
+  function signInFromHash() {
     const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
-    if (match) {
-      history.replaceState(null, "", location.pathname);
-      document.getElementById("admin-token").value = decodeURIComponent(match[1]);
-      document.getElementById("admin-login").submit();
+    if (!match) return;
+    history.replaceState(null, "", location.pathname);
+    let form = document.getElementById("admin-login");
+    if (!form) {
+      // Another admin page: the same post as the sign-in form's.
+      form = document.createElement("form");
+      form.method = "post";
+      form.action = "/admin/session";
+      form.hidden = true;
+      const input = document.createElement("input");
+      input.name = "token";
+      input.id = "admin-token";
+      form.append(input);
+      document.body.append(form);
     }
+    document.getElementById("admin-token").value = decodeURIComponent(match[1]);
+    form.submit();
+  }
+  // The link pasted into a tab already on an admin page changes only the fragment: no new load.
+  addEventListener("hashchange", signInFromHash);
+
+  if (page === "admin-login") {
+    signInFromHash();
     return;
   }
   if (page === "judge") {

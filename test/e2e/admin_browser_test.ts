@@ -1,0 +1,95 @@
+// The organizers' pages in a real browser, against the compiled binary:
+// signing in with the admin link, a form sent after the session ended, the
+// navigation on every admin page. Screenshots go to test-results/screenshots/.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { chromiumAvailable, launchChromium, startBinary } from "./_browser.ts";
+
+const ADMIN_TOKEN = "admin-pages-token";
+const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
+const HUNT = `
+[hunt]
+title = "Harbor Hunt"
+
+[[puzzle]]
+id = "lighthouse"
+title = "The Lighthouse"
+points = 100
+answer = ["polaris"]
+
+[[puzzle.hint]]
+id = "ask"
+kind = "ask"
+text = "Stuck? Tell us what you tried."
+
+[[puzzle]]
+id = "snap"
+title = "Team Photo"
+points = 20
+submit = "photo"
+`;
+
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+
+let server: Awaited<ReturnType<typeof startBinary>>;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+
+/** A new desktop tab, collecting script errors. */
+async function desktop(errors: string[]): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.setViewportSize({ width: 1366, height: 900 });
+  return page;
+}
+
+suite("the organizers' pages", () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startBinary(HUNT, { args: ["--admin-token", ADMIN_TOKEN] });
+    browser = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test("the admin link pasted into a tab already on /admin signs in", async () => {
+    await browser.context.clearCookies();
+    const errors: string[] = [];
+    const page = await desktop(errors);
+    await page.goto(`${server.base}/admin`);
+    await page.getByRole("heading", { name: "Organizer sign-in" }).waitFor();
+    // Only the fragment changes: the browser loads nothing, the page's script must act.
+    await page.goto(`${server.base}/admin#token=${ADMIN_TOKEN}`);
+    await page.getByRole("heading", { name: "Live guesses" }).waitFor();
+    expect(page.url()).toBe(`${server.base}/admin`);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  test("an announcement sent after the session ended leads to sign-in, with its text", async () => {
+    await browser.context.clearCookies();
+    await browser.context.addCookies([
+      { name: "cairn_admin", value: ADMIN_TOKEN, url: server.base },
+    ]);
+    const errors: string[] = [];
+    const page = await desktop(errors);
+    await page.goto(`${server.base}/admin`);
+    await browser.context.clearCookies();
+    await page.getByLabel("Message to every team and the projector").fill("Soup at the harbor");
+    await page.getByRole("button", { name: "Broadcast" }).click();
+    await page.getByRole("heading", { name: "Organizer sign-in" }).waitFor();
+    expect(page.url()).toBe(`${server.base}/admin`);
+    const notice = page.locator(".notice-warn");
+    expect(await notice.textContent()).toContain(
+      "Your organizer session has ended: nothing was changed",
+    );
+    expect(await notice.textContent()).toContain("What you typed: “Soup at the harbor”");
+    await page.screenshot({ path: join(SHOTS, "admin-signed-out-post-desktop.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
