@@ -70,9 +70,10 @@
     return el;
   }
 
-  const panel = element("section", "card outbox");
+  const panel = element("section", "outbox");
   panel.id = "outbox";
   panel.hidden = true;
+  panel.setAttribute("aria-label", "Waiting for the network");
   panel.setAttribute("aria-live", "polite");
   const status = element("p", "notice notice-warn");
   status.id = "outbox-status";
@@ -80,6 +81,10 @@
   panel.append(status, list);
   const main = $("main");
   if (main) main.prepend(panel);
+
+  // Results this page took to show: each is shown on one page only (the first the player sees
+  // after it came), until dismissed there or the player moves on.
+  const shownHere = new Map();
 
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
@@ -95,30 +100,41 @@
     return `${parts.join(", ")} waiting for the network`;
   }
 
-  /** Shows what is queued and each result not yet seen. */
+  /** Shows what is queued and each result not yet seen, taking those results off the phone. */
   async function render() {
     const [items, results] = await Promise.all([all("outbox"), all("results")]);
     const mine = items.filter((item) => item.team === team);
     status.hidden = mine.length === 0;
     status.textContent = mine.length === 0 ? "" : waitingText(mine);
-    const seen = results.filter((r) => r.team === team).sort((a, b) => a.at - b.at);
+    const fresh = results.filter((r) => r.team === team && !shownHere.has(r.key));
+    // A page in the background keeps them for the page the player looks at.
+    if (document.visibilityState === "visible") {
+      for (const result of fresh) {
+        shownHere.set(result.key, result);
+        await remove("results", result.key);
+      }
+    }
+    const seen = [...shownHere.values(), ...fresh.filter((r) => !shownHere.has(r.key))]
+      .sort((a, b) => a.at - b.at);
     list.replaceChildren(...seen.map((result) => {
       const li = element("li", `notice notice-${result.tone}`);
       li.dataset.key = result.key;
-      li.append(element("strong", "", result.title), " ", result.label);
-      if (result.text) li.append(element("p", "", result.text));
+      const text = element("div", "outbox-text");
+      text.append(element("strong", "", result.title), element("span", "", result.label));
+      if (result.text) text.append(element("p", "", result.text));
       if (result.login) {
         const login = element("a", "", "Log in");
         login.href = "/#login";
-        li.append(login);
+        text.append(login);
       }
-      const dismiss = element("button", "link-button", "Dismiss");
+      const dismiss = element("button", "btn btn-quiet btn-small", "Dismiss");
       dismiss.type = "button";
       dismiss.addEventListener("click", async () => {
+        shownHere.delete(result.key);
         await remove("results", result.key);
         changed();
       });
-      li.append(" ", dismiss);
+      li.append(text, dismiss);
       return li;
     }));
     panel.hidden = mine.length === 0 && seen.length === 0;

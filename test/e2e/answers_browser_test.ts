@@ -166,6 +166,26 @@ suite("answers on the puzzle page", () => {
     await page.close();
   }, 60_000);
 
+  test("a question's Withdraw button reads as a link, like the page's links", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Gannets");
+    const page = await tab(token, "/puzzles/knots", errors);
+    await page.getByLabel("Your question to the organizers").fill("Is it a knot?");
+    await page.getByRole("button", { name: "Ask" }).click();
+    const withdraw = page.getByRole("button", { name: "Withdraw (its cost comes back)" });
+    await withdraw.waitFor();
+    const look = (selector: string) =>
+      page.evaluate(`(() => {
+        const style = getComputedStyle(document.querySelector(${JSON.stringify(selector)}));
+        return [style.color, style.textDecorationLine, style.cursor];
+      })()`);
+    const [linkColor] = await look("main a[href='/puzzles']") as string[];
+    expect(await look(".ask-withdraw .link-button")).toEqual([linkColor, "underline", "pointer"]);
+    await page.screenshot({ path: join(SHOTS, "answers-withdraw-phone.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   test("a solve shows what it unlocked, and the ask form goes as on a reload", async () => {
     const errors: string[] = [];
     const token = await registerTeam(server.base, "Herons");

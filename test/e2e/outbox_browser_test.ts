@@ -3,6 +3,8 @@
 // network is back, and are stored exactly once, even with two tabs flushing;
 // logging out sends what waits, then forgets it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
 
@@ -31,6 +33,7 @@ unlock = 'checked_in("dock")'
 answer = ["twelve"]
 `;
 
+const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
 let server: Awaited<ReturnType<typeof startBinary>>;
@@ -47,7 +50,7 @@ async function tab(token: string, path: string, errors: string[]): Promise<Page>
 }
 
 interface Outbox {
-  cairnOutbox: { flush(): Promise<void>; pending(): Promise<number> };
+  cairnOutbox: { flush(): Promise<void>; render(): Promise<number>; pending(): Promise<number> };
 }
 /** How many items wait in the page's outbox. */
 const pending = (page: Page) =>
@@ -61,6 +64,7 @@ const guesses = (raw: string) =>
 
 suite("the outbox, on plain HTTP", () => {
   beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
     server = await startBinary(HUNT);
     // As on plain HTTP at a LAN address: no service worker, the outbox alone.
     browser = await launchChromium([], { serviceWorkers: "block" });
@@ -104,26 +108,37 @@ suite("the outbox, on plain HTTP", () => {
     await page.close();
   }, 60_000);
 
-  test("a result flushed on another page is shown there until dismissed", async () => {
-    const errors: string[] = [];
-    const token = await registerTeam(server.base, "Gannets");
-    const page = await tab(token, "/puzzles/knots", errors);
-    await context.setOffline(true);
-    await page.getByRole("textbox", { name: "Answer" }).fill("granny");
-    await page.getByRole("button", { name: "Submit" }).click();
-    await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
-    // The phone is put away; the guess is sent by the next page the team opens.
-    await page.close();
-    await context.setOffline(false);
-    const list = await tab(token, "/puzzles", errors);
-    await list.locator("#outbox li", { hasText: "Not the answer" }).waitFor();
-    expect(await list.locator("#outbox li").textContent()).toContain("“granny” on Knots");
-    await list.getByRole("button", { name: "Dismiss" }).click();
-    await list.locator("#outbox").waitFor({ state: "hidden" });
-    expect(guesses("granny")).toBe(1);
-    expect(errors).toEqual([]);
-    await list.close();
-  }, 60_000);
+  test(
+    "a result flushed on another page is shown there, and only there, until dismissed",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Gannets");
+      const page = await tab(token, "/puzzles/knots", errors);
+      await context.setOffline(true);
+      await page.getByRole("textbox", { name: "Answer" }).fill("granny");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
+      // The phone is put away; the guess is sent by the next page the team opens.
+      await page.close();
+      await context.setOffline(false);
+      const list = await tab(token, "/puzzles", errors);
+      await list.locator("#outbox li", { hasText: "Not the answer" }).waitFor();
+      expect(await list.locator("#outbox li").textContent()).toContain("“granny” on Knots");
+      await list.screenshot({ path: join(SHOTS, "outbox-result-phone.png") });
+      // Seen once: the next page the player opens does not bring it back.
+      const next = await tab(token, "/puzzles/lighthouse", errors);
+      await next.evaluate(() => (globalThis as unknown as Outbox).cairnOutbox.render());
+      expect(await next.locator("#outbox li").count()).toBe(0);
+      expect(await next.locator("#outbox").isHidden()).toBe(true);
+      await next.close();
+      await list.getByRole("button", { name: "Dismiss" }).click();
+      await list.locator("#outbox").waitFor({ state: "hidden" });
+      expect(guesses("granny")).toBe(1);
+      expect(errors).toEqual([]);
+      await list.close();
+    },
+    60_000,
+  );
 
   test("two tabs flushing the same outbox at once store each guess once", async () => {
     const errors: string[] = [];
