@@ -48,8 +48,9 @@ import {
 import { clock, guessesChart, puzzleChart } from "./charts.ts";
 import { type Flash, setFlash, takeFlash } from "./flash.ts";
 import { MessagePage } from "./player.tsx";
-import { judgePages, judging } from "./judge_routes.ts";
-import { asking, hintPages } from "./ask_routes.ts";
+import { judgePages } from "./judge_routes.ts";
+import { hintPages } from "./ask_routes.ts";
+import { asking, judging } from "./_nav.ts";
 import { qrSvg } from "./qr.ts";
 
 /** The organizers' pages, to mount at the root. */

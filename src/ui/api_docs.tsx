@@ -6,8 +6,9 @@
  */
 import { Hono } from "hono";
 import type { FC } from "hono/jsx";
-import { openApiDocument, type Play } from "../play/mod.ts";
+import { isAdmin, openApiDocument, type Play } from "../play/mod.ts";
 import { html } from "./_page.ts";
+import { asking, judging } from "./_nav.ts";
 import { Shell } from "./layout.tsx";
 
 type Json = Record<string, unknown>;
@@ -23,7 +24,15 @@ const ACCESS: Record<string, string> = {
 export function apiDocsPages({ game }: Play): Hono {
   const pages = new Hono();
   pages.get("/docs/api", (c) => {
-    return html(c, ApiDocsPage({ huntTitle: game.engine.hunt.title, doc: openApiDocument() }));
+    const engine = game.engine;
+    // An organizer (linked here from the admin pages) keeps the admin navigation.
+    const admin = isAdmin(c, game.adminTokenHash)
+      ? { judging: judging(engine), asking: asking(engine) }
+      : undefined;
+    return html(
+      c,
+      ApiDocsPage({ huntTitle: engine.hunt.title, doc: openApiDocument(), admin }),
+    );
   });
   return pages;
 }
@@ -188,7 +197,12 @@ const Operation: FC<{ method: string; path: string; op: Json; refs: Record<strin
 };
 
 /** The reference page. */
-export const ApiDocsPage: FC<{ huntTitle: string; doc: Json }> = ({ huntTitle, doc }) => {
+export const ApiDocsPage: FC<{
+  huntTitle: string;
+  doc: Json;
+  /** For an organizer: the admin navigation's counts. */
+  admin?: { judging: number | undefined; asking: number | undefined } | undefined;
+}> = ({ huntTitle, doc, admin }) => {
   const paths = doc.paths as Record<string, Json>;
   const schemas = (doc.components as Json).schemas as Record<string, Json>;
   const errors = schemas.ErrorCode!["x-errors"] as Record<
@@ -205,7 +219,15 @@ export const ApiDocsPage: FC<{ huntTitle: string; doc: Json }> = ({ huntTitle, d
   );
   const info = doc.info as Json;
   return (
-    <Shell title="API reference" huntTitle={huntTitle} nav="guest" bodyClass="wide">
+    <Shell
+      title="API reference"
+      huntTitle={huntTitle}
+      nav={admin === undefined ? "guest" : "admin"}
+      current="/docs/api"
+      judging={admin?.judging}
+      asking={admin?.asking}
+      bodyClass="wide"
+    >
       <main id="main" class="stack">
         <h1>API reference</h1>
         <p>

@@ -19,18 +19,10 @@ import {
 import { html, refusalFlash } from "./_page.ts";
 import { HintsPage } from "./asks.tsx";
 import { setFlash, takeFlash } from "./flash.ts";
-import { judging } from "./judge_routes.ts";
+import { asking, judging } from "./_nav.ts";
 
 /** How many closed asks /admin/hints lists below the open ones. */
 const RECENT = 10;
-
-/** How many asks wait for an answer, or undefined when the hunt has no ask hint (no nav link). */
-export function asking(engine: Engine): number | undefined {
-  if (!engine.hunt.puzzles.some((p) => p.hints.some((h) => h.kind === "ask"))) return undefined;
-  let open = 0;
-  for (const ask of engine.asks.values()) if (ask.status === "open") open++;
-  return open;
-}
 
 /** The team's question and withdrawal forms (player pages). */
 export function askForms(pages: Hono, { game }: Play): void {

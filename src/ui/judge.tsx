@@ -27,6 +27,8 @@ export interface JudgePageProps {
   judge: string | undefined;
   /** How many submissions wait for a verdict. */
   pending: number;
+  /** Questions waiting for an organizer, for the navigation; undefined when the hunt has no ask hint. */
+  asking?: number | undefined;
   /** The submission claimed for this judge, with its mission's text and until when it is held. */
   current?: (JudgedItem & { bodyHtml: string; heldUntil: string; auto: boolean }) | undefined;
   /** Whether the judge asked to skip and nothing else was waiting. */
@@ -54,6 +56,7 @@ export const JudgePage: FC<JudgePageProps> = (props) => {
       current="/admin/judge"
       script="admin"
       judging={props.pending}
+      asking={props.asking}
       bodyClass="wide"
       data={{
         page: "judge",

@@ -21,20 +21,11 @@ import { html, param, refusalFlash } from "./_page.ts";
 import { clock } from "./charts.ts";
 import { setFlash, takeFlash } from "./flash.ts";
 import { type JudgedItem, JudgePage } from "./judge.tsx";
+import { asking, judging } from "./_nav.ts";
 
 const JUDGE_COOKIE = "cairn_judge";
 /** How many accepted submissions the page lists for second thoughts. */
 const RECENT = 12;
-
-/** How many submissions wait for a judge, or undefined when the hunt has no missions. */
-export function judging(engine: Engine): number | undefined {
-  if (!engine.hunt.puzzles.some((p) => p.mission !== undefined)) return undefined;
-  let pending = 0;
-  for (const submission of engine.submissions.values()) {
-    if (submission.status === "pending") pending += 1;
-  }
-  return pending;
-}
 
 /** The judge's name from their cookie, if it is a valid one. */
 function judgeOf(c: Context): string | undefined {
@@ -104,6 +95,7 @@ export function judgePages(pages: Hono, { game }: Play): void {
         flash: takeFlash(c),
         judge,
         pending: judging(engine) ?? 0,
+        asking: asking(engine),
         current,
         skippedLast: Number.isInteger(skip),
         recent,

@@ -48,5 +48,13 @@ describe("GET /docs/api", () => {
     const cookie = signIn.headers.getSetCookie()[0]!.split(";")[0]!;
     const text = await (await page(app, "/admin", cookie)).text();
     expect(text).toContain('<a href="/docs/api">API</a>');
+    // An organizer who follows it keeps the admin navigation; anyone else gets the guests'.
+    const docs = await (await page(app, "/docs/api", cookie)).text();
+    expect(docs).toContain('<a href="/admin">Dashboard</a>');
+    expect(docs).toContain('<a href="/docs/api" aria-current="page">API</a>');
+    expect(docs).toContain('action="/admin/logout"');
+    const guest = await (await page(app, "/docs/api")).text();
+    expect(guest).not.toContain('<a href="/admin">Dashboard</a>');
+    expect(guest).toContain('<a href="/scoreboard">Scoreboard</a>');
   });
 });

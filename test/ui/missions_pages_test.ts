@@ -45,6 +45,26 @@ async function setup(toml = MISSIONS_TOML) {
 }
 
 describe("/admin/judge", () => {
+  test("its navigation has every admin link, Hints too when the hunt has ask hints", async () => {
+    const toml = `${MISSIONS_TOML}
+[[puzzle.hint]]
+id = "ask"
+kind = "ask"
+`;
+    const app = makeApp({ toml });
+    const page = (await browser(app, { cairn_admin: ADMIN_TOKEN }).get("/admin/judge")).text;
+    const nav = /<nav class="nav" aria-label="Main">([\s\S]*?)<\/nav>/.exec(page)![1]!;
+    const links = [...nav.matchAll(/<a href="([^"]+)"/g)].map((m) => m[1]);
+    expect(links).toEqual([
+      "/admin",
+      "/admin/judge",
+      "/admin/hints",
+      "/admin/print",
+      "/scoreboard?view=projector",
+      "/docs/api",
+    ]);
+  });
+
   test("asks a judge's name first, and is for organizers only", async () => {
     const { app } = await setup();
     const anonymous = await browser(app).get("/admin/judge");
