@@ -1,6 +1,7 @@
 /** The organizers' pages: sign-in, dashboard, team detail, printable QR cards. */
 import type { FC } from "hono/jsx";
 import { type GuessRow, RESULT_TABLES } from "../store/mod.ts";
+import { type AskStatus, refunded } from "../engine/mod.ts";
 import { raw } from "hono/html";
 import { clock, duration } from "./charts.ts";
 import type { Flash } from "./flash.ts";
@@ -82,7 +83,8 @@ export const FeedRows: FC<{ guesses: GuessRow[]; withTeam?: boolean }> = (
 const GuessTable: FC<{ guesses: GuessRow[]; withTeam: boolean; bodyId?: string }> = (
   { guesses, withTeam, bodyId },
 ) => (
-  <div class="table-wrap feed">
+  // It scrolls on its own: focusable, and named, so a keyboard can scroll it too.
+  <div class="table-wrap feed" tabindex={0} role="region" aria-label="Guess list">
     <table>
       <thead>
         <tr>
@@ -478,9 +480,74 @@ export interface TeamDetail {
   solves: number;
   createdAt: string;
   guesses: GuessRow[];
-  hints: { puzzle: string; hint: string; at: number }[];
+  hints: { puzzle: string; hint: string; cost: number; at: number }[];
+  /** Questions on ask hints: what each cost, and whether it was given back (refused, withdrawn). */
+  asks: { puzzle: string; cost: number; token: boolean; status: AskStatus; at: number }[];
+  /** Mission submissions and their verdicts. */
+  submissions: {
+    puzzle: string;
+    submit: "photo" | "video" | "text";
+    status: "pending" | "accepted" | "rejected";
+    points: number;
+    at: number;
+  }[];
   checkins: { puzzle: string; at: number }[];
   adjustments: { points: number; reason: string; at: number }[];
+}
+
+/** One line of a team's activity besides its guesses, with what it did to the score. */
+interface ActivityRow {
+  at: number;
+  what: string;
+  /** Points won or lost, or undefined when the score did not move. */
+  points?: number;
+}
+
+const ASK_STATUS: Record<AskStatus, string> = {
+  open: "waiting for an answer",
+  answered: "answered",
+  refused: "refused, its cost given back",
+  withdrawn: "withdrawn, its cost given back",
+};
+
+/** Everything but guesses that a team did or had done to it, oldest first. */
+function activityOf(team: TeamDetail): ActivityRow[] {
+  const rows: ActivityRow[] = [
+    ...team.hints.map((h) => ({
+      at: h.at,
+      what: `Took hint "${h.hint}" on ${h.puzzle}`,
+      ...(h.cost !== 0 && { points: -h.cost }),
+    })),
+    ...team.asks.map((a) => {
+      const back = refunded(a.status);
+      const token = a.token ? `, 1 hint token${back ? "" : " spent"}` : "";
+      return {
+        at: a.at,
+        what: `Asked on ${a.puzzle}: ${ASK_STATUS[a.status]}${token}`,
+        ...(!back && a.cost !== 0 && { points: -a.cost }),
+      };
+    }),
+    ...team.submissions.map((m) => ({
+      at: m.at,
+      what: `Sent a ${m.submit} for ${m.puzzle}: ${
+        m.status === "pending" ? "waiting for a judge" : m.status
+      }`,
+      ...(m.status === "accepted" && { points: m.points }),
+    })),
+    ...team.checkins.map((c) => ({ at: c.at, what: `Checked in at ${c.puzzle}` })),
+    ...team.adjustments.map((a) => ({
+      at: a.at,
+      what: `Adjusted: ${a.reason}`,
+      points: a.points,
+    })),
+  ];
+  return rows.sort((a, b) => a.at - b.at);
+}
+
+/** "+30", "−10" (a real minus sign), or nothing. */
+function signed(points: number | undefined): string {
+  if (points === undefined) return "";
+  return points > 0 ? `+${points}` : points < 0 ? `−${-points}` : "0";
 }
 
 export const TeamPage: FC<
@@ -496,6 +563,7 @@ export const TeamPage: FC<
   }
 > = (props) => {
   const { team } = props;
+  const activity = activityOf(team);
   return (
     <Shell
       title={team.name}
@@ -527,35 +595,30 @@ export const TeamPage: FC<
                 : <GuessTable guesses={team.guesses} withTeam={false} />}
             </section>
             <section class="card" aria-labelledby="activity-title">
-              <h2 id="activity-title">Hints, check-ins and adjustments</h2>
-              <div class="table-wrap">
+              <h2 id="activity-title">Hints, asks, missions, check-ins and adjustments</h2>
+              <div class="table-wrap activity">
                 <table>
                   <thead>
                     <tr>
                       <th class="num" scope="col">Time</th>
                       <th scope="col">What</th>
+                      <th class="num" scope="col">Points</th>
                     </tr>
                   </thead>
                   <tbody>
-                    {[
-                      ...team.hints.map((h) => ({
-                        at: h.at,
-                        what: `Took hint "${h.hint}" on ${h.puzzle}`,
-                      })),
-                      ...team.checkins.map((c) => ({
-                        at: c.at,
-                        what: `Checked in at ${c.puzzle}`,
-                      })),
-                      ...team.adjustments.map((a) => ({
-                        at: a.at,
-                        what: `Adjusted ${a.points > 0 ? "+" : ""}${a.points}: ${a.reason}`,
-                      })),
-                    ].sort((a, b) => a.at - b.at).map((row) => (
-                      <tr>
-                        <td class="num">{clock(row.at)}</td>
-                        <td>{row.what}</td>
-                      </tr>
-                    ))}
+                    {activity.length === 0
+                      ? (
+                        <tr>
+                          <td colspan={3} class="muted">None yet.</td>
+                        </tr>
+                      )
+                      : activity.map((row) => (
+                        <tr>
+                          <td class="num">{clock(row.at)}</td>
+                          <td>{row.what}</td>
+                          <td class="num">{signed(row.points)}</td>
+                        </tr>
+                      ))}
                   </tbody>
                 </table>
               </div>

@@ -119,6 +119,12 @@ function signedOutFlash(form: Record<string, string>): Flash {
   };
 }
 
+/** What a hint costs in the hunt as it is now (0 for one a reload removed). */
+function hintCost(engine: Engine, puzzle: string, hint: string): number {
+  const found = engine.hunt.puzzles.find((p) => p.id === puzzle)?.hints.find((h) => h.id === hint);
+  return found?.cost ?? 0;
+}
+
 /** The dashboard, and the pieces of it that its script refreshes in place. */
 function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly string[] }): void {
   const { store } = game;
@@ -231,7 +237,9 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
           // Newest first, as in the dashboard's feed.
           guesses: history.guesses.map((g) => ({ ...g, team: team.id, team_name: team.name }))
             .reverse(),
-          hints: history.hints,
+          hints: history.hints.map((h) => ({ ...h, cost: hintCost(engine, h.puzzle, h.hint) })),
+          asks: engine.asksOf(team),
+          submissions: [...engine.submissions.values()].filter((m) => m.teamId === team.id),
           checkins: history.checkins,
           adjustments: history.adjustments,
         },

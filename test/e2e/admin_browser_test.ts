@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { chromiumAvailable, launchChromium, startBinary } from "./_browser.ts";
+import { axe, chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
 
 const ADMIN_TOKEN = "admin-pages-token";
 const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
@@ -18,6 +18,7 @@ id = "lighthouse"
 title = "The Lighthouse"
 points = 100
 answer = ["polaris"]
+guess_limit = { count = 100, per = "1m" }
 
 [[puzzle.hint]]
 id = "ask"
@@ -92,4 +93,40 @@ suite("the organizers' pages", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  test(
+    "a team's page: its guess list scrolls by keyboard, and axe finds nothing serious",
+    async () => {
+      const token = await registerTeam(server.base, "Gulls");
+      for (let i = 0; i < 30; i++) {
+        const res = await fetch(`${server.base}/api/puzzles/lighthouse/guesses`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ answer: `star number ${i}` }),
+        });
+        expect(res.status).toBe(200);
+      }
+      await browser.context.addCookies([
+        { name: "cairn_admin", value: ADMIN_TOKEN, url: server.base },
+      ]);
+      const errors: string[] = [];
+      const page = await desktop(errors);
+      await page.goto(`${server.base}/admin/teams/1`);
+      const list = page.getByRole("region", { name: "Guess list" });
+      await list.waitFor();
+      // It scrolls, and a keyboard reaches it.
+      expect(await list.evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
+      await list.focus();
+      await page.keyboard.press("End");
+      await page.waitForTimeout(300);
+      expect(await list.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+      const found = await axe(page);
+      expect(found.passes).toBeGreaterThan(0);
+      expect(found.serious).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, "admin-team-desktop.png"), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 });

@@ -106,3 +106,59 @@ describe("/admin/hints and the puzzle page's ask box", () => {
     expect((await browser(makeApp()).get("/admin/hints")).status).not.toBe(200);
   });
 });
+
+describe("/admin/teams/:id", () => {
+  /** The activity table's rows, cells as text. */
+  const activity = (page: string) => {
+    const table = /id="activity-title"[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(page)![1]!;
+    return [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => {
+      const cells = [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) =>
+        cell[1]!.replace(/&quot;/g, '"')
+      );
+      // Without the time, which the test's clock makes the same for all.
+      return cells.length > 1 ? cells.slice(1) : cells;
+    });
+  };
+
+  test("lists asks with their cost, missions with their points, and says when there is none", async () => {
+    const toml = `${ASKS_TOML()}
+[[puzzle]]
+id = "statue"
+title = "Statue"
+points = 30
+submit = "text"
+judge = "auto"
+`;
+    const app = makeApp({ toml });
+    app.clock.advance(60_000);
+    const token = await app.register("Gulls");
+    const admin = browser(app, { cairn_admin: ADMIN_TOKEN });
+    expect(activity((await admin.get("/admin/teams/1")).text)).toEqual([["None yet."]]);
+
+    const team = browser(app, { cairn_session: token });
+    const later = () => app.clock.advance(1_000);
+    await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "Is it a star?" });
+    later();
+    await admin.post("/admin/hints/1/reply", { refuse: "true", message: "Read it again." });
+    await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "Polaris?" });
+    later();
+    await team.post("/puzzles/lighthouse/hints/nudge", {});
+    later();
+    const form = new FormData();
+    form.append("text", "We did it");
+    expect((await team.upload("/puzzles/statue/submissions", form)).status).toBe(303);
+    later();
+    await admin.post("/admin/adjust", { team: "1", points: "5", reason: "Costumes" });
+
+    const page = (await admin.get("/admin/teams/1")).text;
+    expect(activity(page)).toEqual([
+      ["Asked on lighthouse: refused, its cost given back", ""],
+      ["Asked on lighthouse: waiting for an answer", "−10"],
+      ['Took hint "nudge" on lighthouse', ""],
+      ["Sent a text for statue: accepted", "+30"],
+      ["Adjusted: Costumes", "+5"],
+    ]);
+    // The entries add up to the score: −10 + 30 + 5.
+    expect(page).toContain("<b>25</b>");
+  });
+});

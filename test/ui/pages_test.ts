@@ -433,7 +433,7 @@ describe("organizers", () => {
     expect(adjust.location).toBe("/admin/teams/1");
     const team = await b.get("/admin/teams/1");
     expect(team.text).toContain("-7 points for Gulls");
-    expect(team.text).toContain("Adjusted -7: Late");
+    expect(team.text).toContain('<td>Adjusted: Late</td><td class="num">−7</td>');
     // The team's page lists its own guesses, without the feed's team column.
     await (await joined(app, "Terns")).post("/puzzles/a/guess", { answer: "nope" });
     const guesses = await b.get("/admin/teams/2");
