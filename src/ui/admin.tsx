@@ -284,15 +284,20 @@ const DashboardWatch: FC<DashboardProps> = (props) => (
     <section class="card" aria-labelledby="charts-title">
       <h2 id="charts-title">Charts</h2>
       <div class="charts" id="charts">
+        {/* On a phone each chart keeps a readable size and scrolls sideways in its box. */}
         <figure>
-          {raw(props.puzzleChart)}
+          <div class="chart-scroll" tabindex={0} role="region" aria-label="Solves per puzzle">
+            {raw(props.puzzleChart)}
+          </div>
           <figcaption class="muted small">
             Solves per puzzle, and the median time from unlock to solve. Orange: twice the typical
             time or more, a candidate for a hint.
           </figcaption>
         </figure>
         <figure>
-          {raw(props.guessesChart)}
+          <div class="chart-scroll" tabindex={0} role="region" aria-label="Guesses per minute">
+            {raw(props.guessesChart)}
+          </div>
           <figcaption class="muted small">
             Guesses per minute over the last hour; correct ones in green.
           </figcaption>

@@ -129,4 +129,42 @@ suite("the organizers' pages", () => {
     },
     60_000,
   );
+
+  test(
+    "on a phone, the dashboard's charts keep readable text and scroll in their box",
+    async () => {
+      await browser.context.addCookies([
+        { name: "cairn_admin", value: ADMIN_TOKEN, url: server.base },
+      ]);
+      const errors: string[] = [];
+      const page = await browser.context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(`${server.base}/admin`);
+      const charts = page.locator("#charts");
+      await charts.waitFor();
+      await page.screenshot({ path: join(SHOTS, "admin-dashboard-phone.png"), fullPage: true });
+      // The smallest text of each chart, as drawn on the screen, in CSS pixels.
+      const smallest = await charts.evaluate((box) =>
+        [...box.querySelectorAll("svg")].map((svg) =>
+          Math.min(
+            ...[...svg.querySelectorAll("text")].map((t) => t.getBoundingClientRect().height),
+          )
+        )
+      );
+      expect(smallest.length).toBe(2);
+      for (const height of smallest) expect(height).toBeGreaterThanOrEqual(11);
+      const scroller = page.getByRole("region", { name: "Solves per puzzle" });
+      expect(await scroller.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+      await scroller.focus();
+      await page.keyboard.press("ArrowRight");
+      await page.waitForTimeout(300);
+      expect(await scroller.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+      const found = await axe(page);
+      expect(found.serious).toEqual([]);
+      await charts.screenshot({ path: join(SHOTS, "admin-charts-phone.png") });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 });
