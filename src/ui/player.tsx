@@ -365,6 +365,7 @@ export const PuzzlePage: FC<
                           autocapitalize="off"
                           spellcheck={false}
                           placeholder="Type your answer"
+                          value={props.flash?.fields?.answer}
                           disabled={!props.running || limited}
                         />
                       </label>

@@ -233,8 +233,10 @@ function puzzleForms(pages: Hono, { game, player: actions }: Play): void {
     if (found === undefined) return c.redirect("/", 303);
     const form = await readForm(c);
     const id = c.req.param("id");
-    const outcome = await actions.guess(found.team.id, id, form.answer ?? "", device(c));
-    setFlash(c, outcome.ok ? guessFlash(outcome.reply) : refusalFlash(outcome));
+    const answer = form.answer ?? "";
+    const outcome = await actions.guess(found.team.id, id, answer, device(c));
+    // A guess that did not solve it stays in the box, as with the page's script.
+    setFlash(c, outcome.ok ? guessFlash(outcome.reply, answer) : refusalFlash(outcome, { answer }));
     return c.redirect(`/puzzles/${encodeURIComponent(id)}`, 303);
   });
 
@@ -338,7 +340,8 @@ function puzzleNotFound(c: Context, { engine, team }: Player): Response {
   );
 }
 
-function guessFlash(reply: GuessReply): Flash {
+/** What a guess's answer says on the page, saying which answer it was about. */
+function guessFlash(reply: GuessReply, answer: string): Flash {
   switch (reply.result) {
     case "correct":
       return { tone: "ok", title: "Correct! Puzzle solved.", unlocked: reply.unlocked };
@@ -347,9 +350,15 @@ function guessFlash(reply: GuessReply): Flash {
         tone: "warn",
         title: "Keep going",
         text: reply.message ?? "You are on the right track.",
+        fields: { answer },
       };
     case "incorrect":
-      return { tone: "bad", title: "Not the answer" };
+      return {
+        tone: "bad",
+        title: "Not the answer",
+        text: `“${answer}” is not it.`,
+        fields: { answer },
+      };
     case "already_solved":
       return { tone: "info", title: "Your team already solved this puzzle" };
   }

@@ -128,6 +128,17 @@ describe("players without JavaScript", () => {
     expect(rows).toEqual([{ raw: "ALP", result: "partial" }, { raw: "Alpha!", result: "correct" }]);
   });
 
+  test("a wrong guess says which answer was not it, and stays in the box", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    await b.post("/puzzles/a/guess", { answer: "Beta <1>" });
+    const page = (await b.get("/puzzles/a")).text;
+    expect(page).toContain("<strong>Not the answer</strong><p>“Beta &lt;1&gt;” is not it.</p>");
+    expect(page).toMatch(/<input name="answer"[^>]* value="Beta &lt;1&gt;"/);
+    // Shown once: the next visit starts with an empty box.
+    expect((await b.get("/puzzles/a")).text).not.toContain('value="Beta');
+  });
+
   test("past the guess limit, the page gives the time left", async () => {
     const app = makeApp();
     const b = await joined(app);
