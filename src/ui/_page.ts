@@ -2,6 +2,7 @@
 // header, the flash a refusal becomes, and the addresses players can open.
 import { networkInterfaces } from "node:os";
 import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
 import type { Engine } from "../engine/mod.ts";
 import { contactOf, errorResponse, type Refusal } from "../play/mod.ts";
 import { clock } from "./charts.ts";
@@ -9,6 +10,11 @@ import type { Flash } from "./flash.ts";
 import type { HuntInfo } from "./player.tsx";
 
 const NO_STORE = { "cache-control": "no-store" };
+
+/** The cookie that holds the id of the last announcement the player dismissed. */
+export const DISMISSED_COOKIE = "cairn_dismissed";
+/** The announcement banner's opening tag, as layout.tsx renders it, and its id. */
+const BANNER = /<div class="announcement" id="announcement" [^>]*?data-id="(\d+)"/;
 
 /** An HTML response; pages are never cached, since they show a team's own state. */
 export function html(c: Context, node: unknown, status: 200 | 404 = 200): Response {
@@ -20,6 +26,11 @@ export function html(c: Context, node: unknown, status: 200 | 404 = 200): Respon
   const contact = contactOf(c.req.raw);
   if (contact !== undefined) {
     page = page.replace("<head>", `<head><meta name="cairn-contact" content="${contact}">`);
+  }
+  // An announcement the player dismissed (this one or a later one) stays hidden.
+  const dismissed = Number(getCookie(c, DISMISSED_COOKIE));
+  if (dismissed > 0) {
+    page = page.replace(BANNER, (tag, id) => (Number(id) <= dismissed ? `${tag} hidden=""` : tag));
   }
   return c.html("<!doctype html>" + page, status) as Response;
 }

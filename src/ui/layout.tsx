@@ -132,7 +132,10 @@ export const Shell: FC<ShellProps> = (props) => {
   );
 };
 
-/** The latest announcement; the script fills it in live and lets players dismiss it. */
+/**
+ * The latest announcement; the script fills it in live. Dismissing it keeps its id in the cookie
+ * `cairn_dismissed` (see `html()`), so later pages leave it out, with or without the script.
+ */
 export const AnnouncementBanner: FC<{ announcement: Announcement | undefined }> = (
   { announcement },
 ) => (
@@ -149,9 +152,13 @@ export const AnnouncementBanner: FC<{ announcement: Announcement | undefined }> 
         <span class="label">Announcement:</span>{" "}
         <span id="announcement-text">{announcement?.text ?? ""}</span>
       </p>
-      <button class="btn btn-quiet btn-small" type="button" id="announcement-close">
-        Dismiss
-      </button>
+      {/* Without the page's script, a form: a cookie then hides it, up to this announcement. */}
+      <form method="post" action="/announcements/dismiss" class="announcement-dismiss">
+        <input type="hidden" name="id" value={announcement ? String(announcement.id) : ""} />
+        <button class="btn btn-quiet btn-small" type="submit" id="announcement-close">
+          Dismiss
+        </button>
+      </form>
     </div>
   </div>
 );

@@ -56,13 +56,18 @@
   function showAnnouncement(announcement) {
     if (!banner || announcement.id <= seen()) return;
     banner.dataset.id = String(announcement.id);
+    banner.querySelector("input[name=id]").value = String(announcement.id);
     $("announcement-text").textContent = announcement.text;
     banner.hidden = false;
   }
   if (banner) {
     if (banner.dataset.id && Number(banner.dataset.id) <= seen()) banner.hidden = true;
-    $("announcement-close").addEventListener("click", () => {
-      localStorage.setItem("cairn.dismissed", banner.dataset.id || "0");
+    $("announcement-close").addEventListener("click", (event) => {
+      // No form post: the cookie tells the server's next pages, as the form's answer would.
+      event.preventDefault();
+      const id = banner.dataset.id || "0";
+      localStorage.setItem("cairn.dismissed", id);
+      document.cookie = `cairn_dismissed=${id}; path=/; max-age=${7 * 24 * 3600}; samesite=lax`;
       banner.hidden = true;
     });
   }

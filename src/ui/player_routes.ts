@@ -5,7 +5,7 @@
  * same actions as the JSON API; a refusal becomes a flash.
  */
 import { type Context, Hono } from "hono";
-import { deleteCookie } from "hono/cookie";
+import { deleteCookie, setCookie } from "hono/cookie";
 import {
   askView,
   check,
@@ -26,7 +26,7 @@ import {
   tokensView,
 } from "../play/mod.ts";
 import { type Engine, type Puzzle, roundTitle, type Team } from "../engine/mod.ts";
-import { acceptsHtml, html, huntInfo, refusalFlash, titlesOf } from "./_page.ts";
+import { acceptsHtml, DISMISSED_COOKIE, html, huntInfo, refusalFlash, titlesOf } from "./_page.ts";
 import { hintWhen } from "./hint_when.ts";
 import { askForms } from "./ask_routes.ts";
 import { assetResponse } from "./assets.ts";
@@ -52,7 +52,25 @@ export function playerPages(played: Play): Hono {
   checkpointPages(pages, played);
   offlinePages(pages, played);
   askForms(pages, played);
+  announcementForms(pages);
   return pages;
+}
+
+/** Dismissing the announcement banner without the page's script: a cookie hides it from then on. */
+function announcementForms(pages: Hono): void {
+  pages.post("/announcements/dismiss", async (c) => {
+    const form = await readForm(c).catch(() => ({} as Record<string, string>));
+    const id = Number(form.id);
+    if (Number.isSafeInteger(id) && id > 0) {
+      setCookie(c, DISMISSED_COOKIE, String(id), {
+        sameSite: "Lax",
+        path: "/",
+        maxAge: 7 * 24 * 3600,
+      });
+    }
+    // Back to the page it was dismissed on (the pages send their address to their own origin).
+    return c.redirect(sameSitePath(c.req.header("referer"), c.req.url) ?? "/", 303);
+  });
 }
 
 /** Landing, join, log in, log out. */
@@ -318,6 +336,17 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
       !outcome.ok && outcome.code === "not_found" ? 404 : 200,
     );
   });
+}
+
+/** `from`'s path and query when it is an address on this server (`here`'s host), else undefined. */
+function sameSitePath(from: string | undefined, here: string): string | undefined {
+  if (from === undefined) return undefined;
+  try {
+    const url = new URL(from);
+    return url.host === new URL(here).host ? url.pathname + url.search : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The device a form post came from (its session), for `submitters = "one"`. */

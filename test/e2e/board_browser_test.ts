@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { chromiumAvailable, launchChromium, startBinary } from "./_browser.ts";
+import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
 
 const ADMIN_TOKEN = "board-admin-token";
 const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
@@ -146,4 +146,43 @@ suite("announcements on the projector", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  test(
+    "a phone without scripts dismisses the announcement, and later pages leave it out",
+    async () => {
+      const token = await registerTeam(server.base, "Gulls");
+      await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      await announce("Lunch at the harbor café");
+      const page = await browser.context.newPage();
+      // Every script is refused, as in a browser with JavaScript off.
+      await page.route("**/*.js", (route) => route.abort());
+      await page.goto(`${server.base}/puzzles/lighthouse`);
+      const banner = page.locator("#announcement");
+      await banner.getByText("Lunch at the harbor café").waitFor();
+      await page.getByRole("button", { name: "Dismiss" }).click();
+      await page.waitForURL(`${server.base}/puzzles/lighthouse`);
+      await banner.waitFor({ state: "hidden" });
+      await page.goto(`${server.base}/puzzles`);
+      expect(await banner.isHidden()).toBe(true);
+      await page.close();
+
+      // With scripts: hidden at once, no page load, and the server leaves it out too.
+      await announce("Prizes at five");
+      const live = await browser.context.newPage();
+      const errors: string[] = [];
+      live.on("pageerror", (error) => errors.push(error.message));
+      await live.goto(`${server.base}/puzzles/lighthouse`);
+      const shown = live.locator("#announcement");
+      await shown.getByText("Prizes at five").waitFor();
+      await live.evaluate(`window.stayed = true`);
+      await live.getByRole("button", { name: "Dismiss" }).click();
+      await shown.waitFor({ state: "hidden" });
+      expect(await live.evaluate(`window.stayed`)).toBe(true);
+      const html = await (await live.request.get(`${server.base}/puzzles`)).text();
+      expect(html).toMatch(/<div class="announcement" id="announcement"[^>]* hidden=""/);
+      expect(errors).toEqual([]);
+      await live.close();
+    },
+    60_000,
+  );
 });

@@ -139,6 +139,38 @@ describe("players without JavaScript", () => {
     expect((await b.get("/puzzles/a")).text).not.toContain('value="Beta');
   });
 
+  test("Dismiss hides the announcement on every later page, until a newer one", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    await app.admin("POST", "/api/admin/announcements", { text: "Soup at noon" });
+    const banner = (page: string) =>
+      /<div class="announcement" id="announcement"[^>]*>/.exec(page)![0];
+    const before = (await b.get("/puzzles/a")).text;
+    expect(banner(before)).not.toContain("hidden");
+    expect(before).toContain('<form method="post" action="/announcements/dismiss"');
+    const res = await app.app.request(`${ORIGIN}/announcements/dismiss`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: ORIGIN,
+        referer: `${ORIGIN}/puzzles/a?x=1`,
+        cookie: [...b.jar].map(([k, v]) => `${k}=${v}`).join("; "),
+      },
+      body: "id=1",
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/puzzles/a?x=1");
+    const cookie = res.headers.get("set-cookie")!;
+    expect(cookie).toStartWith("cairn_dismissed=1;");
+    b.jar.set("cairn_dismissed", "1");
+    expect(banner((await b.get("/puzzles")).text)).toContain('hidden=""');
+    expect(banner((await b.get("/scoreboard")).text)).toContain('hidden=""');
+    await app.admin("POST", "/api/admin/announcements", { text: "Prizes at five" });
+    expect(banner((await b.get("/puzzles")).text)).not.toContain("hidden");
+    // From elsewhere, or with no address, back to the start.
+    expect((await b.post("/announcements/dismiss", { id: "2" })).location).toBe("/");
+  });
+
   test("past the guess limit, the page gives the time left", async () => {
     const app = makeApp();
     const b = await joined(app);
