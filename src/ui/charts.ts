@@ -30,6 +30,13 @@ function niceScale(max: number, ticks: number): { top: number; step: number } {
   return { top: Math.ceil(max / step) * step, step: Math.max(step, 1) };
 }
 
+/** The smallest round number (1, 2 or 5 times a power of ten) at or above `value`; 0 for 0. */
+function niceCeil(value: number): number {
+  if (value <= 0) return 0;
+  const power = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 5, 10].map((m) => m * power).find((n) => n >= value)!;
+}
+
 /**
  * The top teams' score over time, as steps. `until` is where the time axis
  * ends (now, or the freeze time while frozen).
@@ -62,18 +69,24 @@ export function scoreChart(
   const until = Math.max(options.until, from + 60_000);
   const label = until - from > 20 * 3600_000 ? dayClock : clock;
   const scores = lines.flatMap((l) => l.points.map((p) => p.score));
-  const { step } = niceScale(Math.max(0, ...scores) - Math.min(0, ...scores), 5);
-  // The axis runs over whole steps, from 0 or below (hints can take a score below 0).
-  const yBottom = Math.floor(Math.min(0, ...scores) / step) * step;
-  const span = Math.max(step, Math.ceil(Math.max(0, ...scores) / step) * step - yBottom);
+  const low = Math.min(0, ...scores);
+  const high = Math.max(0, ...scores);
+  const { step } = niceScale(high - low, 5);
+  // The axis goes up in whole steps, and down from 0 only as far as the lowest score needs (hints
+  // can take a score below 0): a round bound for a small dip, whole steps for a deep one.
+  const yBottom = -low >= step ? Math.floor(low / step) * step : -niceCeil(-low);
+  const span = Math.max(step, Math.ceil(high / step) * step) - yBottom;
   const x = (t: number) => round1(left + ((t - from) / (until - from)) * plotW);
   const y = (s: number) => round1(top + plotH - ((s - yBottom) / span) * plotH);
 
   let out =
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" ` +
     `role="img" aria-label="${escape(options.title)}" preserveAspectRatio="xMidYMid meet">`;
-  // Horizontal grid with score labels.
-  for (let s = yBottom; s <= yBottom + span + 1e-9; s += step) {
+  // Horizontal grid with score labels, on the steps; the bottom too where its label has room.
+  const firstTick = Math.ceil(yBottom / step) * step;
+  const levels = y(yBottom) - y(firstTick) >= 20 ? [yBottom] : [];
+  for (let s = firstTick; s <= yBottom + span + 1e-9; s += step) levels.push(s);
+  for (const s of levels) {
     out += `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${y(s)}" y2="${y(s)}"/>`;
     out += `<text x="${left - 8}" y="${y(s) + 5}" text-anchor="end" font-size="17">${s}</text>`;
   }

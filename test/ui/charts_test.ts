@@ -25,9 +25,37 @@ describe("scoreChart()", () => {
       '<path class="line s1"',
     ]);
     expect(svg).toContain(">Terns &#60;3</text>");
-    // Ticks are multiples of one step, from below the lowest score to above the highest.
-    expect(ticks(svg)).toEqual([-20, 0, 20, 40, 60, 80, 100]);
+    // Ticks are multiples of one step up to above the highest score; the axis ends just below the
+    // lowest, at a round number.
+    expect(ticks(svg)).toEqual([-5, 0, 20, 40, 60, 80, 100]);
     expect(svg).not.toContain("freeze-line");
+  });
+
+  test("a small dip below 0 costs a sliver of the axis, not a whole step", () => {
+    const line = (name: string, scores: number[]) => ({
+      name,
+      points: scores.map((score, i) => ({ at: T0 + i * MIN, score })),
+    });
+    const chart = (...scores: number[][]) =>
+      scoreChart(scores.map((s, i) => line(`T${i}`, s)), {
+        from: T0,
+        until: T0 + 10 * MIN,
+        frozen: false,
+        title: "t",
+      });
+    // −10 under steps of 200: the axis ends at −10, too close to 0 for a label of its own.
+    const dip = chart([0, -10, 90, 530], [0, 360]);
+    expect(ticks(dip)).toEqual([0, 200, 400, 600]);
+    const bottom = Math.max(
+      ...[...dip.matchAll(/<line class="grid"[^>]* y1="([\d.]+)"/g)].map((m) => Number(m[1])),
+    );
+    const lowest = Math.max(...[...dip.matchAll(/V([\d.]+)/g)].map((m) => Number(m[1])));
+    expect(lowest).toBeGreaterThan(bottom);
+    expect(lowest).toBeLessThanOrEqual(16 + 628);
+    // A deep one still goes down in whole steps.
+    expect(ticks(chart([0, -250, 300]))).toEqual([-400, -200, 0, 200, 400]);
+    // None: the axis starts at 0.
+    expect(ticks(chart([0, 40]))[0]).toBe(0);
   });
 
   test("a frozen chart marks the freeze; with no teams it says so", () => {
