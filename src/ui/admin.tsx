@@ -372,7 +372,7 @@ const DashboardControls: FC<DashboardProps & { teamOptions: unknown }> = (props)
         {props.teams.length === 0
           ? <p class="muted">No teams yet.</p>
           : (
-            <div class="table-wrap teams-wrap" role="region" tabindex={0} aria-label="Teams">
+            <div class="table-wrap teams-wrap" role="region" tabindex={0} aria-label="Team list">
               <table>
                 <thead>
                   <tr>

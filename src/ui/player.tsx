@@ -641,6 +641,7 @@ export const CheckpointPage: FC<
       data={{ page: "checkpoint" }}
     >
       <main id="main">
+        <h1 class="visually-hidden">Checkpoint</h1>
         {outcome.kind === "ok"
           ? (
             <div class="notice notice-ok" role="status">

@@ -35,6 +35,19 @@ export async function axe(page: Page): Promise<{ passes: number; serious: string
   })()`) as { passes: number; serious: string[] };
 }
 
+/** axe-core's findings of any impact for `rules` only, as "id at node, node". */
+export async function axeRules(page: Page, rules: string[]): Promise<string[]> {
+  await page.evaluate(AXE);
+  return await page.evaluate(`(async () => {
+    const result = await globalThis.axe.run(document, {
+      runOnly: { type: "rule", values: ${JSON.stringify(rules)} },
+    });
+    return result.violations.map((v) =>
+      v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")
+    );
+  })()`) as string[];
+}
+
 /** The binary serving `hunt` on a fresh database; `args` are more `serve` flags. */
 export async function startBinary(
   hunt: string,

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { axe, chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
+import {
+  axe,
+  axeRules,
+  chromiumAvailable,
+  launchChromium,
+  registerTeam,
+  startBinary,
+} from "./_browser.ts";
 
 const ADMIN_TOKEN = "admin-pages-token";
 const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
@@ -24,6 +31,12 @@ guess_limit = { count = 100, per = "1m" }
 id = "ask"
 kind = "ask"
 text = "Stuck? Tell us what you tried."
+
+[[puzzle]]
+id = "dock"
+title = "The Dock"
+checkpoint = { code = "dock-42" }
+answer = ["twelve"]
 
 [[puzzle]]
 id = "snap"
@@ -162,6 +175,29 @@ suite("the organizers' pages", () => {
       const found = await axe(page);
       expect(found.serious).toEqual([]);
       await charts.screenshot({ path: join(SHOTS, "admin-charts-phone.png") });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "the dashboard's landmarks have distinct names; the checkpoint page has a heading",
+    async () => {
+      await browser.context.addCookies([
+        { name: "cairn_admin", value: ADMIN_TOKEN, url: server.base },
+      ]);
+      // With a team, the dashboard lists it in its own scrolling box.
+      const token = await registerTeam(server.base, "Terns");
+      const errors: string[] = [];
+      const page = await desktop(errors);
+      await page.goto(`${server.base}/admin`);
+      await page.locator(".teams-wrap").waitFor();
+      expect(await axeRules(page, ["landmark-unique", "page-has-heading-one"])).toEqual([]);
+      await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      await page.goto(`${server.base}/c/dock-42`);
+      await page.getByText("Checked in at The Dock").waitFor();
+      expect(await axeRules(page, ["landmark-unique", "page-has-heading-one"])).toEqual([]);
       expect(errors).toEqual([]);
       await page.close();
     },
