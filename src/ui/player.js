@@ -15,6 +15,8 @@
       };
       show();
       const timer = setInterval(() => {
+        // Replaced meanwhile (the hints brought up to date): the new one counts instead.
+        if (!el.isConnected) return clearInterval(timer);
         left -= 1;
         if (left <= 0) {
           clearInterval(timer);

@@ -38,6 +38,16 @@ kind = "ask"
 text = "Stuck? Tell us what you tried."
 
 [[puzzle]]
+id = "tides"
+title = "Tide Table"
+answer = ["ebb"]
+
+[[puzzle.hint]]
+id = "later"
+text = "It goes out."
+unlock = "minutes_since_unlock() >= 2"
+
+[[puzzle]]
 id = "meta"
 title = "Harbor Meta"
 unlock = 'solved("knots")'
@@ -191,6 +201,8 @@ suite("answers on the puzzle page", () => {
     const token = await registerTeam(server.base, "Herons");
     const page = await tab(token, "/puzzles/knots", errors);
     expect(await page.locator("#hint-ask .ask-form").count()).toBe(1);
+    // The puzzle has no text: no empty box where it would be.
+    expect(await page.locator("article.body").isHidden()).toBe(true);
     await guess(page, "Bowline");
     await page.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
     await page.locator("#result").getByRole("link", { name: "Harbor Meta" }).waitFor();
@@ -200,6 +212,29 @@ suite("answers on the puzzle page", () => {
     }).waitFor();
     expect(await page.locator(".ask-form").count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, "answers-solved-phone.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  test("a solve in place stays on screen when a hint's countdown would have ended", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Puffins");
+    await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+    const page = await browser.context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.clock.install();
+    await page.goto(`${server.base}/puzzles/tides`);
+    await page.locator("#hint-later [data-countdown]").waitFor();
+    await guess(page, "ebb");
+    await page.locator("#hint-later .hint-when", {
+      hasText: "Not needed: your team solved this puzzle.",
+    }).waitFor();
+    await page.evaluate(`window.stayed = true`);
+    // The hint's old countdown ends: nothing is left to wait for, so the page stays.
+    await page.clock.runFor("03:00");
+    await page.waitForTimeout(1_000);
+    expect(await page.evaluate(`window.stayed`)).toBe(true);
+    expect(await page.locator("#result").textContent()).toContain("Correct! Puzzle solved.");
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
