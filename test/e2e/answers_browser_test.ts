@@ -168,6 +168,7 @@ suite("answers on the puzzle page", () => {
     await guess(page, "reef");
     await page.locator("#result.notice-bad", { hasText: "This phone is logged out" }).waitFor();
     expect(await page.locator("#result a").getAttribute("href")).toBe("/#login");
+    await page.screenshot({ path: join(SHOTS, "answers-logged-out-phone.png") });
     expect(await pending(page)).toBe(0);
     expect(await page.getByText("Saved on this phone").count()).toBe(0);
     // What was typed stays, to send again after logging in.
