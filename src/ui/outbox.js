@@ -380,6 +380,9 @@
 
   const title = () => document.querySelector("h1")?.textContent?.trim() ?? "";
 
+  /** What is being sent from this page's forms now, to ignore a second tap on the same. */
+  const sending = new Set();
+
   /** Takes a player form over, so that what it sends goes through the outbox. */
   function claim(event) {
     const form = event.target;
@@ -445,7 +448,11 @@
     // The outbox sends it; the page's own script and the plain form post stand down.
     event.preventDefault();
     event.stopImmediatePropagation();
-    void enqueue(item);
+    // A double tap sends it once: the same action again waits for the first one's answer.
+    const same = `${item.kind} ${item.path} ${JSON.stringify(item.body ?? item.text ?? item.name)}`;
+    if (sending.has(same)) return;
+    sending.add(same);
+    void enqueue(item).finally(() => sending.delete(same));
   }
   globalThis.addEventListener("submit", claim, true);
 

@@ -239,4 +239,26 @@ suite("answers on the puzzle page", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  test("a double tap on Submit sends the guess once", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Shags");
+    const page = await tab(token, "/puzzles/lighthouse", errors);
+    // Its answer is a little slow, as on a phone network.
+    await page.route("**/api/puzzles/lighthouse/guesses", async (route) => {
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await route.fulfill({ response });
+    });
+    await page.getByRole("textbox", { name: "Answer" }).fill("capella");
+    await page.getByRole("button", { name: "Submit" }).dblclick();
+    await page.locator("#result.notice-bad", { hasText: "“capella” is not it." }).waitFor();
+    await page.waitForTimeout(800);
+    expect(stored("capella")).toBe(1);
+    expect(await page.locator("#limit-note").textContent()).toStartWith(
+      "2 of 3 wrong guesses left",
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
