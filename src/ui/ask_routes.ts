@@ -19,7 +19,7 @@ import {
 import { html, refusalFlash } from "./_page.ts";
 import { HintsPage } from "./asks.tsx";
 import { setFlash, takeFlash } from "./flash.ts";
-import { asking, judging } from "./_nav.ts";
+import { judging } from "./_nav.ts";
 
 /** How many closed asks /admin/hints lists below the open ones. */
 const RECENT = 10;
