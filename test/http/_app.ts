@@ -5,7 +5,7 @@ import { loadHunt } from "../../src/hunt/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
 import { hashToken } from "../../src/play/mod.ts";
 import { startGame } from "../../src/server/mod.ts";
-import { openDatabase, SqliteStore } from "../../src/store/mod.ts";
+import { type Connection, openDatabase, SqliteStore } from "../../src/store/mod.ts";
 import { FakeClock, HUNT_TOML, START } from "../engine/_hunt.ts";
 import { checkContract } from "./_contract.ts";
 
@@ -30,11 +30,14 @@ export function makeApp(
     log?: (line: string) => void;
     /** Makes the store one that reads a shared log on an unknown session token (`Store.sync`). */
     sync?: () => Promise<void>;
+    /** Writes rows into the new database before the game loads it (imported teams). */
+    seed?: (db: Connection) => void;
   } = {},
 ) {
   const clock = options.clock ?? new FakeClock();
   let toml = options.toml ?? HUNT_TOML;
   const db = openDatabase(":memory:");
+  options.seed?.(db);
   const store = SqliteStore.over(db);
   if (options.sync !== undefined) Object.assign(store, { sync: options.sync });
   store.setMeta({ hunt_started_at: String(START) });
