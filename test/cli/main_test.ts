@@ -1,0 +1,99 @@
+// The process around every command (src/main.ts), on Bun and on Deno with the permissions the
+// README gives: output that cannot be written fails the command, a reader that went away does
+// not, and SIGTERM stops a one-shot command at once.
+import { beforeAll, describe, expect, test } from "bun:test";
+import { closeSync, mkdtempSync, openSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadHunt } from "../../src/hunt/mod.ts";
+import { openDatabase, saveScoring } from "../../src/store/mod.ts";
+import { HUNT_TOML } from "../engine/_hunt.ts";
+
+const ROOT = join(import.meta.dir, "..", "..");
+const MAIN = join(ROOT, "src", "main.ts");
+const DENO = join(ROOT, "node_modules", ".bin", "deno");
+/** The README's Deno command line. */
+const DENO_RUN = [
+  DENO,
+  "run",
+  "--allow-read",
+  "--allow-write",
+  "--allow-net",
+  "--allow-env",
+  "--allow-sys",
+  "--unstable-no-legacy-abort",
+];
+const ENV = { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
+const RUNTIMES = { bun: [process.execPath, MAIN], deno: [...DENO_RUN, MAIN] };
+
+let db = "";
+beforeAll(() => {
+  // A database whose export is about 1 MB: more than a pipe holds.
+  db = join(mkdtempSync(join(tmpdir(), "cairn-main-")), "cairn.db");
+  const conn = openDatabase(db);
+  saveScoring(conn, loadHunt(HUNT_TOML, { file: "hunt.toml" }).hunt!);
+  conn.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+    INSERT INTO teams (id, name, name_key, password_hash, created_at)
+    SELECT i, 'Team ' || i, 'team ' || i, 'h', 0 FROM n`);
+  conn.close();
+});
+
+/** Runs `cairn args…` with stdout going to `stdout` (a file descriptor), to completion. */
+async function run(cmd: string[], stdout: number | "pipe" = "pipe") {
+  const proc = Bun.spawn(cmd, { stdout, stderr: "pipe", env: ENV });
+  const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+  return { stderr, code };
+}
+
+for (const [runtime, cairn] of Object.entries(RUNTIMES)) {
+  describe(`cairn on ${runtime}`, () => {
+    test("output to a full disk fails the command with one line", async () => {
+      const full = openSync("/dev/full", "w");
+      try {
+        for (const args of [["docs", "api"], ["export", "--db", db]]) {
+          const { stderr, code } = await run([...cairn, ...args], full);
+          expect(code).toBe(1);
+          const lines = stderr.split("\n").filter((line) => line.startsWith("cairn:"));
+          expect(lines).toHaveLength(1);
+          expect(lines[0]).toMatch(/^cairn: cannot write the output: .*no space left on device/i);
+          expect(stderr).not.toContain("    at ");
+        }
+      } finally {
+        closeSync(full);
+      }
+    }, 60_000);
+
+    test("a reader that goes away (| head) ends the output quietly", async () => {
+      const line = [...cairn, "export", "--db", db].map((word) => `'${word}'`).join(" ");
+      const proc = Bun.spawn(
+        ["bash", "-c", `${line} 2>&1 | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`],
+        { stdout: "pipe", stderr: "pipe", env: ENV },
+      );
+      const [stdout, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+      expect([code, stdout]).toEqual([0, "0\n"]);
+    }, 60_000);
+
+    test("SIGTERM stops a one-shot command that waits for its reader", async () => {
+      // The export goes to a pipe nobody reads (a FIFO held open, never read): it waits for the
+      // pipe to drain, until SIGTERM.
+      const fifo = join(mkdtempSync(join(tmpdir(), "cairn-main-")), "out");
+      expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
+      const unread = openSync(fifo, "r+");
+      try {
+        const proc = Bun.spawn([...cairn, "export", "--db", db], {
+          stdout: unread,
+          stderr: "ignore",
+          env: ENV,
+        });
+        await Bun.sleep(runtime === "deno" ? 4000 : 2000);
+        expect(proc.exitCode).toBeNull();
+        proc.kill("SIGTERM");
+        const stopped = await Promise.race([proc.exited, Bun.sleep(5000).then(() => "running")]);
+        if (stopped === "running") proc.kill("SIGKILL");
+        expect(stopped).toBe(143);
+      } finally {
+        closeSync(unread);
+      }
+    }, 60_000);
+  });
+}
