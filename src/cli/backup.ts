@@ -11,6 +11,7 @@ import {
   namedFiles,
   openForReading,
   pruneFiles,
+  removeCopy,
 } from "../store/mod.ts";
 import { isPostgresUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
@@ -63,12 +64,13 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
     io.stderr(`backup: ${target.message}\n`);
     return EXIT.failure;
   }
-  const { out, makeFolder } = target;
+  const { out, makeFolder, dated } = target;
   const started = performance.now();
   try {
     const db = openForReading(dbPath);
     try {
       if (makeFolder !== undefined) mkdirSync(makeFolder);
+      if (dated) removeDatedLeftovers(dirname(out));
       // The files go first, beside the copy still under its temporary name: a file is on disk
       // before the submission naming it is committed and stored files never change, so every
       // file the copy names is there to copy, and OUT never names a file OUT.files lacks.
@@ -120,7 +122,9 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
 function backupTarget(
   given: string,
   dbPath: string,
-): { kind: "ok"; out: string; makeFolder?: string } | { kind: "refused"; message: string } {
+):
+  | { kind: "ok"; out: string; makeFolder?: string; dated: boolean }
+  | { kind: "refused"; message: string } {
   const path = resolve(given);
   const refused = (message: string) => ({ kind: "refused" as const, message });
   const asFolder = given.endsWith("/");
@@ -149,7 +153,12 @@ function backupTarget(
       `${out} is not an SQLite database, and a backup replaces only an earlier backup; choose another file`,
     );
   }
-  return { kind: "ok", out, ...(makeFolder !== undefined && { makeFolder }) };
+  return {
+    kind: "ok",
+    out,
+    dated: out !== path,
+    ...(makeFolder !== undefined && { makeFolder }),
+  };
 }
 
 /**
@@ -163,6 +172,17 @@ function earlierFiles(folder: string, current: string): string | undefined {
     .filter((path) => path !== current)
     .sort();
   return earlier.at(-1);
+}
+
+/**
+ * Removes the temporary copies that dated backups killed before they finished
+ * (SIGTERM, SIGKILL) left in `folder`: each had a name of its own, so no later
+ * backup replaces it.
+ */
+function removeDatedLeftovers(folder: string): void {
+  for (const name of readdirSync(folder)) {
+    if (/^\.cairn-\d{8}-\d{6}\.db\.tmp$/.test(name)) removeCopy(join(folder, name));
+  }
 }
 
 /** The UTC time as YYYYMMDD-HHMMSS, for backup file names that sort by date. */

@@ -1,10 +1,11 @@
 /**
  * Online backups: a consistent copy of the database taken while the server
  * keeps writing. The copy is the database as of one commit (`VACUUM INTO` in
- * one read transaction on Bun, SQLite's online backup on Deno: see driver.ts),
- * and in WAL mode it never blocks the writer. The copy goes to a temporary file beside the target, is fsynced,
- * then renamed over the target, so a crash leaves either the old backup or
- * the new one, never half of one.
+ * one read transaction on Bun, SQLite's online backup in one step on Deno:
+ * see driver.ts), and in WAL mode it never blocks the writer. The copy is a
+ * rollback-journal database, one file. It goes to a temporary file beside the
+ * target, is fsynced, then renamed over the target, so a crash leaves either
+ * the old backup or the new one, never half of one.
  */
 import { type Connection, copyDatabase, openConnection } from "./driver.ts";
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
@@ -26,8 +27,9 @@ export async function backupDatabase(
   out: string,
   beforeRename?: (copy: Connection) => void,
 ): Promise<BackupResult> {
-  const temp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
-  rmSync(temp, { force: true });
+  // A copy left by a backup that was killed (SIGTERM, SIGKILL) has the same name: this one replaces it.
+  const temp = join(dirname(out), `.${basename(out)}.tmp`);
+  removeCopy(temp);
   try {
     await copyDatabase(db, temp);
     // The copy must be on disk before its name is: fsync the file, rename, fsync the folder.
@@ -43,10 +45,15 @@ export async function backupDatabase(
     renameSync(temp, out);
     syncPath(dirname(out));
   } catch (error) {
-    rmSync(temp, { force: true });
+    removeCopy(temp);
     throw error;
   }
   return { path: out, bytes: statSync(out).size };
+}
+
+/** Removes a temporary copy and the files SQLite may have made beside it. */
+export function removeCopy(temp: string): void {
+  for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(temp + suffix, { force: true });
 }
 
 function syncPath(path: string): void {

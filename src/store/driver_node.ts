@@ -18,12 +18,25 @@ export function openConnection(path: string, options: OpenOptions = {}): Connect
 }
 
 /**
- * Copies the database with SQLite's online backup, page by page; a write by
- * another connection meanwhile makes it start over, so the copy is one commit's.
+ * Copies the database with SQLite's online backup in one step, inside one
+ * read transaction: the copy is one commit's, and in WAL mode writers go on
+ * meanwhile. (In steps of a few pages, a write by another connection between
+ * two steps starts the copy over: under a steady stream of writes, it never
+ * finished.) The copy is then made a rollback-journal database, as
+ * `VACUUM INTO` writes it on Bun, so that opening it leaves no -wal or -shm file.
  */
 export async function copyDatabase(connection: Connection, path: string): Promise<void> {
-  await backup((connection as NodeConnection).db, path);
+  await backup((connection as NodeConnection).db, path, { rate: ALL_PAGES });
+  const copy = new DatabaseSync(path);
+  try {
+    copy.exec("PRAGMA journal_mode = DELETE");
+  } finally {
+    copy.close();
+  }
 }
+
+/** A page count no database reaches (SQLite's largest is 2^32 - 2): the whole file in one step. */
+const ALL_PAGES = 2 ** 31 - 1;
 
 class NodeConnection implements Connection {
   private readonly cache = new Map<string, StatementSync>();

@@ -62,5 +62,5 @@ export type { Lock } from "./lock.ts";
 export { MIGRATIONS } from "./migrations.ts";
 export { CommitError, walFile, Writer } from "./writer.ts";
 export type { Committer, WalFile, WriterOptions } from "./writer.ts";
-export { backupDatabase } from "./backup.ts";
+export { backupDatabase, removeCopy } from "./backup.ts";
 export type { BackupResult } from "./backup.ts";

@@ -1,10 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import { sleep, spawnRuntime } from "../_runtime.ts";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { backupDatabase, openDatabase, openForReading } from "../../src/store/mod.ts";
 import { inspect } from "./_inspect.ts";
+
+/** A database file's header bytes 18 and 19: 1, 1 for a rollback journal, 2, 2 for WAL. */
+function journalBytes(path: string): number[] {
+  return [...readFileSync(path).subarray(18, 20)];
+}
 
 describe("backupDatabase()", () => {
   test("takes consistent copies while another process keeps writing", async () => {
@@ -31,6 +36,11 @@ describe("backupDatabase()", () => {
         copies.push(out);
       }
       source.close();
+      // Each copy is one file, a rollback-journal database (header bytes 18-19: 1, 1), as on Bun:
+      // nothing is left beside it, and opening it leaves nothing either.
+      for (const copy of copies) expect(journalBytes(copy)).toEqual([1, 1]);
+      const listed = () => readdirSync(dir).filter((name) => !name.startsWith("cairn.db")).sort();
+      expect(listed()).toEqual(copies.map((copy) => basename(copy)).sort());
       let previous = 0;
       for (const copy of copies) {
         const seen = inspect(copy);
@@ -55,6 +65,35 @@ describe("backupDatabase()", () => {
     expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   }, 30_000);
 
+  test(
+    "copies a large database in one step while another process writes all the time",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "cairn-backup-"));
+      const path = join(dir, "cairn.db");
+      const db = openDatabase(path);
+      // About 10,000 pages: a copy in steps of 100 pages started over at every commit of the writer.
+      db.exec("CREATE TABLE padding (x BLOB); INSERT INTO padding VALUES (zeroblob(40000000))");
+      db.close();
+      const child = spawnRuntime(join(import.meta.dirname, "_write_child.ts"), [path]);
+      try {
+        const reader = child.stdout.getReader();
+        expect(new TextDecoder().decode((await reader.read()).value)).toContain("ready");
+        const source = openForReading(path);
+        const out = join(dir, "copy.db");
+        const started = Date.now();
+        expect((await backupDatabase(source, out)).bytes).toBeGreaterThan(40_000_000);
+        expect(Date.now() - started).toBeLessThan(5_000);
+        source.close();
+        expect(journalBytes(out)).toEqual([1, 1]);
+        expect(inspect(out).integrity).toBe("ok");
+      } finally {
+        child.kill("SIGKILL");
+        await child.exited;
+      }
+    },
+    30_000,
+  );
+
   test("replaces an existing backup, and leaves it whole when the copy fails", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-backup-"));
     const db = openDatabase(join(dir, "cairn.db"));
@@ -69,5 +108,19 @@ describe("backupDatabase()", () => {
     await expect(backupDatabase(db, join(dir, "missing", "backup.db"))).rejects.toThrow();
     expect(inspect(out)).toMatchObject({ integrity: "ok", teams: 1 });
     db.close();
+  });
+
+  test("replaces the temporary copy a killed backup left, and leaves nothing else", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-backup-"));
+    const db = openDatabase(join(dir, "cairn.db"));
+    // What a backup killed mid-copy leaves: half a copy, and maybe its journal.
+    writeFileSync(join(dir, ".backup.db.tmp"), "SQLite format 3\0 half a copy");
+    writeFileSync(join(dir, ".backup.db.tmp-journal"), "a journal");
+    await backupDatabase(db, join(dir, "backup.db"));
+    db.close();
+    expect(readdirSync(dir).filter((name) => !name.startsWith("cairn.db")).sort()).toEqual([
+      "backup.db",
+    ]);
+    expect(inspect(join(dir, "backup.db")).integrity).toBe("ok");
   });
 });
