@@ -6,17 +6,27 @@
  * its own, and the same `fetch` matches them itself.
  */
 import type { AppFetch } from "../http/mod.ts";
+import { errorResponse } from "../play/mod.ts";
 
 /** A listening server. */
 export interface Listener {
   hostname: string;
   port: number;
   /**
-   * Stops listening. Without `force`, waits for in-flight requests to finish;
-   * with it, closes every connection at once.
+   * Stops listening. Without `force`, waits for in-flight requests to finish,
+   * for at most `stopGraceMs`, then closes the connections still open; with
+   * it, closes every connection at once.
    */
   stop(force?: boolean): Promise<void>;
 }
+
+/**
+ * How long a graceful stop waits for in-flight requests by default: a client
+ * that stopped sending its request body would otherwise hold the server up
+ * until it goes away (Deno has no timeout of its own), past a service
+ * manager's stop timeout (systemd's is 30 s in deploy/, then SIGKILL).
+ */
+export const STOP_GRACE_MS = 10_000;
 
 export interface ListenOptions {
   hostname: string;
@@ -25,6 +35,8 @@ export interface ListenOptions {
   fetch: AppFetch;
   /** PEM certificate and key: serve HTTPS only. */
   tls?: { cert: string; key: string };
+  /** How long `stop()` waits for in-flight requests (default `STOP_GRACE_MS`). */
+  stopGraceMs?: number;
 }
 
 // The few parts of Deno's API used here (tsc checks this project against Bun's types).
@@ -32,6 +44,10 @@ interface DenoServer {
   addr: { hostname: string; port: number };
   shutdown(): Promise<void>;
   finished: Promise<void>;
+}
+interface DenoServeInfo {
+  /** Settles once the response has been sent in full, or has failed. */
+  completed: Promise<void>;
 }
 interface DenoServe {
   serve(options: {
@@ -47,23 +63,73 @@ interface DenoServe {
 
 /** Listens on `hostname:port` (0: any free port); throws when it cannot. */
 export function listen(options: ListenOptions): Listener {
+  const listener = listenOn(options);
+  const graceMs = options.stopGraceMs ?? STOP_GRACE_MS;
+  return {
+    ...listener,
+    stop: async (force) => {
+      if (!force) {
+        // In-flight requests finish within the grace period, or lose their connections.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<"late">((resolve) => timer = setTimeout(resolve, graceMs, "late"));
+        const stopped = await Promise.race([listener.stop(false), late]);
+        clearTimeout(timer);
+        if (stopped !== "late") return;
+      }
+      await listener.stop(true);
+    },
+  };
+}
+
+/** The runtime's listener; its graceful stop waits as long as requests take. */
+function listenOn(options: ListenOptions): Listener {
   const deno = (globalThis as { Deno?: DenoServe }).Deno;
   if ("Bun" in globalThis || deno === undefined) return listenBun(options);
+  // A graceful stop is done in two steps, not with Deno's `shutdown()` alone: that one waits for
+  // every connection to finish its request, a client that stopped sending its body included, for
+  // as long as the client stays, and once it has begun nothing closes those connections (aborting
+  // the server then fails). So first, new requests are answered 503 while the requests in flight
+  // are answered (`completed`: handed to the connection); then `shutdown()` sends those answers
+  // and closes idle connections. A forced stop before `shutdown()` aborts the server, closing every
+  // connection; after it, there is nothing left to close but what `shutdown()` waits for, which
+  // the process's exit closes.
   const abort = new AbortController();
+  let inFlight = 0;
+  let stopping = false;
+  let idle: (() => void) | undefined;
+  let shutdown: Promise<void> | undefined;
+  const settle = () => {
+    if (--inFlight === 0) idle?.();
+  };
   const server = deno.serve({
     hostname: options.hostname,
     port: options.port,
     signal: abort.signal,
     onListen: () => {},
     ...(options.tls !== undefined && { cert: options.tls.cert, key: options.tls.key }),
-    handler: (request, info) => options.fetch(request, info),
+    handler: (request, info) => {
+      if (stopping) {
+        return errorResponse("unavailable", "The server is stopping", { connection: "close" });
+      }
+      inFlight++;
+      (info as DenoServeInfo).completed.then(settle, settle);
+      return options.fetch(request, info);
+    },
   });
   return {
     hostname: server.addr.hostname,
     port: server.addr.port,
     stop: async (force) => {
-      if (force) abort.abort();
-      else await server.shutdown();
+      stopping = true;
+      if (force) {
+        if (shutdown === undefined && !abort.signal.aborted) abort.abort();
+        if (shutdown === undefined) await server.finished;
+        return;
+      }
+      if (inFlight > 0) await new Promise<void>((resolve) => idle = resolve);
+      if (abort.signal.aborted) return await server.finished;
+      shutdown ??= server.shutdown();
+      await shutdown;
       await server.finished;
     },
   };
