@@ -94,6 +94,20 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       io.stderr(`cairn ${parsed.message}\n`);
       return EXIT.usage;
     case "ok":
-      return await command.run(parsed.values, parsed.positionals, io);
+      try {
+        return await command.run(parsed.values, parsed.positionals, io);
+      } catch (error) {
+        // Deno refuses a path its permissions do not cover (under /dev, /proc and /sys, even with
+        // --allow-read and --allow-write): Deno's own message says which path and what to do.
+        if (!isDenoPermissionError(error)) throw error;
+        io.stderr(`${name}: ${error.message}\n`);
+        return EXIT.failure;
+      }
   }
+}
+
+/** Whether `error` is Deno's refusal of an access its permissions do not allow. */
+function isDenoPermissionError(error: unknown): error is Error {
+  return error instanceof Error &&
+    (error.name === "NotCapable" || error.name === "PermissionDenied");
 }

@@ -97,3 +97,27 @@ for (const [runtime, cairn] of Object.entries(RUNTIMES)) {
     }, 60_000);
   });
 }
+
+describe("cairn on deno, with the README's permissions", () => {
+  // Deno wants --allow-all for any path under /dev, /proc and /sys, whatever --allow-read and
+  // --allow-write say: a refused path is one line, naming it, never a stack trace.
+  const cases: [string, string[], string][] = [
+    ["init", ["init", "/proc/cairn-nope"], "/proc/cairn-nope"],
+    ["backup to /proc", ["backup", "/proc/cairn-x.db", "--db", "DB"], "/proc/cairn-x.db"],
+    ["backup of /proc", ["backup", "OUT", "--db", "/proc/cairn-x.db"], "/proc/cairn-x.db"],
+    // Its uploads folder, beside the database, is the first path serve looks at.
+    ["serve", ["serve", "--db", "/dev/shm/cairn-x.db", "--port", "0"], "/dev/shm/cairn-x.db.files"],
+    ["export", ["export", "--db", "DB", "--out", "/dev/stdout"], "/dev/stdout"],
+  ];
+  for (const [what, args, path] of cases) {
+    test(`${what}: one line naming ${path}`, async () => {
+      const out = join(mkdtempSync(join(tmpdir(), "cairn-main-")), "copy.db");
+      const argv = args.map((arg) => arg === "DB" ? db : arg === "OUT" ? out : arg);
+      const { stderr, code } = await run([...RUNTIMES.deno, ...argv]);
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `${argv[0]}: Requires all access to "${path}", run again with the --allow-all flag\n`,
+      );
+    }, 30_000);
+  }
+});
