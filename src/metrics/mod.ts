@@ -11,6 +11,7 @@ import collectDefaultMetrics from "prom-client/lib/defaultMetrics.js";
 import Gauge from "prom-client/lib/gauge.js";
 import Histogram from "prom-client/lib/histogram.js";
 import Registry from "prom-client/lib/registry.js";
+import { readFileSync } from "node:fs";
 import pkg from "../../package.json" with { type: "json" };
 import type { Write } from "../engine/mod.ts";
 import { RUNTIME } from "../runtime.ts";
@@ -294,8 +295,39 @@ export class Metrics {
       this.defaultsStarted = true;
       collectDefaultMetrics({ register: this.registry });
       for (const name of DROPPED_DEFAULTS) this.registry.removeSingleMetric(name);
+      if (process.platform === "linux" && !readable("/proc/self/status")) {
+        // Deno refuses /proc without --allow-all, and prom-client then reports 0 for what it
+        // reads there: leave those out, and take the resident memory from the runtime instead.
+        for (const name of PROC_DEFAULTS) this.registry.removeSingleMetric(name);
+        new Gauge({
+          name: "process_resident_memory_bytes",
+          help: "Resident memory size in bytes.",
+          registers: [this.registry],
+          collect() {
+            this.set(process.memoryUsage().rss);
+          },
+        });
+      }
     }
     return this.registry.metrics();
+  }
+}
+
+/** prom-client's defaults read from /proc/self on Linux. */
+export const PROC_DEFAULTS = [
+  "process_resident_memory_bytes",
+  "process_virtual_memory_bytes",
+  "process_open_fds",
+  "process_max_fds",
+] as const;
+
+/** Whether the file can be read: Deno without --allow-all refuses everything under /proc. */
+function readable(path: string): boolean {
+  try {
+    readFileSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
