@@ -4,11 +4,11 @@
  * a file that does not exist, so a locked puzzle's files do not leak that it
  * exists.
  */
-import { createReadStream, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { extname, resolve, sep } from "node:path";
-import { Readable } from "node:stream";
 import type { Engine, Team } from "../engine/mod.ts";
 import { ApiError } from "../play/mod.ts";
+import { DiskFile } from "../store/mod.ts";
 
 const TYPES: Readonly<Record<string, string>> = {
   ".png": "image/png",
@@ -60,7 +60,7 @@ export function puzzleFileResponse(
   } catch {
     throw new ApiError("not_found");
   }
-  return new Response(fileBody(path), {
+  return new Response(fileBody(path, size), {
     headers: {
       "content-type": TYPES[extname(path).toLowerCase()] ?? "application/octet-stream",
       "content-length": String(size),
@@ -70,8 +70,10 @@ export function puzzleFileResponse(
   });
 }
 
-/** The file's bytes as a response body: Bun's lazy file, else a stream read from disk. */
-function fileBody(path: string): ConstructorParameters<typeof Response>[0] {
-  if ("Bun" in globalThis) return Bun.file(path);
-  return Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
+/**
+ * The file's bytes as a response body: Bun's lazy file, else a file read from
+ * disk as it is sent, whose byte ranges the listener answers (server/_range.ts).
+ */
+function fileBody(path: string, size: number): Blob {
+  return "Bun" in globalThis ? Bun.file(path) : new DiskFile(path, size);
 }

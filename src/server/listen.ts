@@ -7,6 +7,7 @@
  */
 import type { AppFetch } from "../http/mod.ts";
 import { errorResponse } from "../play/mod.ts";
+import { answerRange } from "./_range.ts";
 
 /** A listening server. */
 export interface Listener {
@@ -113,7 +114,11 @@ function listenOn(options: ListenOptions): Listener {
       }
       inFlight++;
       (info as DenoServeInfo).completed.then(settle, settle);
-      return options.fetch(request, info);
+      const answer = options.fetch(request, info);
+      // Bun.serve answers byte ranges of its files itself, and gives their length; here, for a
+      // DiskFile's body.
+      if (request.method !== "GET") return answer;
+      return Promise.resolve(answer).then((response) => answerRange(request, response));
     },
   });
   return {

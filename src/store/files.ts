@@ -16,7 +16,6 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -24,6 +23,7 @@ import {
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { extensionOf } from "../engine/mod.ts";
+import { DiskFile } from "./disk_file.ts";
 import type { Connection } from "./driver.ts";
 import type { UploadSink } from "./store.ts";
 
@@ -90,13 +90,20 @@ export class FileStore {
 
   /**
    * A stored file by its hash, or undefined for a name that is not a hash or
-   * a file that is not there: Bun's lazy file, else the bytes read from disk.
+   * a file that is not there: Bun's lazy file, else one read from disk only
+   * as its body is (disk_file.ts).
    */
   file(hash: string): Blob | undefined {
     if (!HASH.test(hash)) return undefined;
     const path = join(this.dir, hash);
-    if (!existsSync(path)) return undefined;
-    return "Bun" in globalThis ? Bun.file(path) : new Blob([readFileSync(path)]);
+    if ("Bun" in globalThis) return existsSync(path) ? Bun.file(path) : undefined;
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch {
+      return undefined;
+    }
+    return new DiskFile(path, size);
   }
 
   /** Removes a stored file (one no submission names). */

@@ -63,4 +63,5 @@ export { MIGRATIONS } from "./migrations.ts";
 export { CommitError, walFile, Writer } from "./writer.ts";
 export type { Committer, WalFile, WriterOptions } from "./writer.ts";
 export { backupDatabase, removeCopy } from "./backup.ts";
+export { DiskFile, diskFileOf, readRange } from "./disk_file.ts";
 export type { BackupResult } from "./backup.ts";

@@ -1,0 +1,96 @@
+// Byte ranges of files, over a real listener on the runtime the tests run on: Bun.serve answers
+// them for a Bun.file body, the listener on Deno for a file read from disk (server/_range.ts), and
+// both answer alike. Safari plays a <video> only from a server that does. The cases are what
+// Bun.serve answers.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { listen } from "../../src/server/listen.ts";
+import { FileStore } from "../../src/store/mod.ts";
+import { HUNT_TOML } from "../engine/_hunt.ts";
+import { makeApp } from "./_app.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "cairn-ranges-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const assets = join(dir, "assets");
+mkdirSync(join(assets, "a"), { recursive: true });
+const video = crypto.getRandomValues(new Uint8Array(1000));
+writeFileSync(join(assets, "a", "clip.mp4"), video);
+
+/** [Range header, status, content-range, the bytes' [start, end)] */
+const CASES: [string | undefined, number, string | null, [number, number]][] = [
+  [undefined, 200, null, [0, 1000]],
+  ["bytes=0-9", 206, "bytes 0-9/1000", [0, 10]],
+  ["bytes=990-", 206, "bytes 990-999/1000", [990, 1000]],
+  ["bytes=-5", 206, "bytes 995-999/1000", [995, 1000]],
+  ["bytes=995-2000", 206, "bytes 995-999/1000", [995, 1000]],
+  ["bytes=-2000", 206, "bytes 0-999/1000", [0, 1000]],
+  ["bytes=0-0", 206, "bytes 0-0/1000", [0, 1]],
+  ["bytes=1000-", 416, "bytes */1000", [0, 0]],
+  ["bytes=-0", 416, "bytes */1000", [0, 0]],
+  // Several ranges, a backwards one, another unit, nonsense: the whole file.
+  ["bytes=0-1,5-6", 200, null, [0, 1000]],
+  ["bytes=9-2", 200, null, [0, 1000]],
+  ["items=0-1", 200, null, [0, 1000]],
+  ["bytes=abc", 200, null, [0, 1000]],
+];
+
+/** Asks `url` for each case's range and checks the answer against the file's bytes. */
+async function checkCases(url: string, headers: Record<string, string> = {}) {
+  for (const [range, status, contentRange, [start, end]] of CASES) {
+    const reply = await fetch(url, { headers: { ...headers, ...(range && { range }) } });
+    const body = new Uint8Array(await reply.arrayBuffer());
+    expect([range, reply.status, reply.headers.get("content-range")]).toEqual([
+      range,
+      status,
+      contentRange,
+    ]);
+    expect([range, body.length, reply.headers.get("content-length")]).toEqual([
+      range,
+      end - start,
+      String(end - start),
+    ]);
+    expect(body).toEqual(video.subarray(start, end));
+    if (status !== 200) expect(reply.headers.get("accept-ranges")).toBe("bytes");
+  }
+}
+
+describe("byte ranges", () => {
+  test("of a puzzle's file, with its own headers kept", async () => {
+    const { app, register } = makeApp({ toml: HUNT_TOML, assetsDir: assets });
+    const token = await register("Gulls");
+    const server = listen({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
+    try {
+      const url = `http://127.0.0.1:${server.port}/puzzles/a/assets/clip.mp4`;
+      await checkCases(url, { authorization: `Bearer ${token}` });
+      const reply = await fetch(url, {
+        headers: { authorization: `Bearer ${token}`, range: "bytes=0-9" },
+      });
+      await reply.arrayBuffer();
+      expect(reply.headers.get("content-type")).toBe("video/mp4");
+      expect(reply.headers.get("cache-control")).toBe("private, max-age=300");
+    } finally {
+      await server.stop(true);
+    }
+  });
+
+  test("of an uploaded file, as the store hands it out", async () => {
+    const files = new FileStore(join(dir, "uploads"));
+    const sink = await files.begin();
+    await sink.write(video);
+    const { hash } = await sink.finish();
+    const server = listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response(files.file(hash), { headers: { "content-type": "video/mp4" } }),
+    });
+    try {
+      await checkCases(`http://127.0.0.1:${server.port}/`);
+      // Read whole at once, as well as streamed.
+      expect(new Uint8Array(await files.file(hash)!.arrayBuffer())).toEqual(video);
+    } finally {
+      await server.stop(true);
+    }
+  });
+});
