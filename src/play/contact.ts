@@ -2,7 +2,7 @@
  * Fair times for actions made offline. Every response to a team carries a
  * signed "last contact" token: an HMAC of the team and the server's time,
  * under a key kept in the database's meta table. A queued action sends the
- * time the player pressed the button and the newest token it holds; the
+ * time the player pressed the button and the newest token it held then; the
  * server counts the action at that time, clamped between the token's time
  * (the team was surely online then) and the time it received the action.
  * An action whose time was clamped, or that arrived more than 10 minutes

@@ -1,8 +1,9 @@
 // Cairn's outbox: guesses, hint takes, check-ins and mission uploads (the
 // photo, video or text itself, as a Blob) survive bad Wi-Fi. Each
 // one is kept in IndexedDB with a random Idempotency-Key (128 bits from
-// crypto.getRandomValues, which plain HTTP allows), the payload, and the time
-// the player pressed the button, then sent until the server answers. The
+// crypto.getRandomValues, which plain HTTP allows), the payload, the time the
+// player pressed the button and the contact token held then, then sent until
+// the server answers (with that time and token only if it had to wait). The
 // server stores each key's answer, so sending the same item twice (a retry,
 // or two tabs at once) never counts twice. Works on plain HTTP; see
 // docs/offline.md.
@@ -223,11 +224,21 @@
     }
   }
 
-  /** The headers that say when the item was made, for fair times (the last contact token). */
-  function timing(item) {
+  /**
+   * Items pressed on this page whose first send has not been tried yet: sent at once, one counts
+   * when it arrives, like any request, and says no time (a phone's clock may be wrong).
+   */
+  const atOnce = new Set();
+
+  /**
+   * The headers that say when an item that waited was made, for fair times: the time pressed, and
+   * the contact token held then (a newer one would move its time up to when that token came).
+   * None for an item sent at once; true or false as `waited` says.
+   */
+  function timing(item, waited) {
+    if (!waited) return {};
     const headers = { "cairn-pressed-at": String(item.pressedAt) };
-    const contact = localStorage.getItem(CONTACT);
-    if (contact) headers["cairn-contact"] = contact;
+    if (item.contact) headers["cairn-contact"] = item.contact;
     return headers;
   }
 
@@ -276,6 +287,8 @@
 
   /** Sends one item; true when the server gave a final answer. */
   async function send(item) {
+    // Its first try, right after it was pressed, or a later one: then it waited.
+    const waited = !atOnce.delete(item.key);
     let res;
     let data;
     // A guess's key is also its request id: the live `solve` event echoes it, and the page
@@ -291,7 +304,7 @@
           "content-type": "application/json",
           "idempotency-key": item.key,
           ...request,
-          ...timing(item),
+          ...timing(item, waited),
         },
         body: JSON.stringify(item.body),
       });
@@ -332,9 +345,12 @@
       try {
         const items = (await all("outbox")).filter((item) => item.team === team);
         items.sort((a, b) => a.pressedAt - b.pressedAt);
-        for (const item of items) {
+        for (const [i, item] of items.entries()) {
           const outcome = await send(item);
-          if (outcome === "offline") break;
+          if (outcome !== "offline") continue;
+          // Those not tried now wait too: their next send says when they were pressed.
+          for (const rest of items.slice(i)) atOnce.delete(rest.key);
+          break;
         }
       } finally {
         flushing = undefined;
@@ -348,9 +364,12 @@
     return flushing;
   }
 
-  /** Queues an item, then tries to send it at once. */
+  /** Queues an item, with the contact token held when it was pressed, then tries to send it at once. */
   async function enqueue(item) {
-    const queued = { key: newKey(), team, pressedAt: Date.now(), ...item };
+    const contact = localStorage.getItem(CONTACT) ?? undefined;
+    const queued = { key: newKey(), team, pressedAt: Date.now(), contact, ...item };
+    // Offline already: it waits, and says when it was pressed when it goes.
+    if (navigator.onLine) atOnce.add(queued.key);
     try {
       await put("outbox", queued);
     } catch {

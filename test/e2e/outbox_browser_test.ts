@@ -59,6 +59,17 @@ const pending = (page: Page) =>
 const flushNow = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as Outbox).cairnOutbox.flush());
 
+/** Whether a stored time is within `[from, to]`. */
+const inside = (at: number | null, [from, to]: [number, number]) =>
+  at !== null && at >= from && at <= to;
+
+/** Runs `press`, and says between which times (the test's clock, the phone's too) it happened. */
+async function timed(press: () => Promise<void>): Promise<[number, number]> {
+  const from = Date.now();
+  await press();
+  return [from, Date.now()];
+}
+
 const guesses = (raw: string) =>
   server.query<{ n: number }>("SELECT count(*) AS n FROM guesses WHERE raw = ?", raw)[0]!.n;
 
@@ -197,6 +208,95 @@ suite("the outbox, on plain HTTP", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  test(
+    "guesses queued offline each count when pressed, not when the one before was answered",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Fulmars");
+      const page = await tab(token, "/puzzles/lighthouse", errors);
+      await context.setOffline(true);
+      const pressed: Record<string, [number, number]> = {};
+      for (const [i, raw] of ["x1", "x2", "polaris"].entries()) {
+        await page.getByRole("textbox", { name: "Answer" }).fill(raw);
+        pressed[raw] = await timed(async () => {
+          await page.getByRole("button", { name: "Submit" }).click();
+          await page.locator("#outbox-status", { hasText: `${i + 1} answer` }).waitFor();
+        });
+        await Bun.sleep(1_000);
+      }
+      // Longer than the 5 s a claimed time may move unflagged.
+      await Bun.sleep(6_000);
+      await context.setOffline(false);
+      await page.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
+      for (const raw of ["x1", "x2", "polaris"]) {
+        const [row] = server.query<{ effective_at: number | null; flag: string | null }>(
+          "SELECT effective_at, flag FROM guesses JOIN teams t ON t.id = team_id WHERE raw = ? AND t.name = 'Fulmars'",
+          raw,
+        );
+        // Each one counts when it was pressed, not when it arrived.
+        expect({ raw, flag: row!.flag, pressed: inside(row!.effective_at, pressed[raw]!) })
+          .toEqual({ raw, flag: null, pressed: true });
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test("a guess queued offline on a page since closed counts when pressed", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Eiders");
+    const page = await tab(token, "/puzzles/knots", errors);
+    await context.setOffline(true);
+    await page.getByRole("textbox", { name: "Answer" }).fill("clove");
+    const pressed = await timed(async () => {
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
+    });
+    await page.close();
+    await Bun.sleep(6_000);
+    // The next page the team opens sends it, its own token newer than the guess.
+    await context.setOffline(false);
+    const list = await tab(token, "/puzzles", errors);
+    await list.locator("#outbox li", { hasText: "Not the answer" }).waitFor();
+    const [row] = server.query<{ effective_at: number | null; flag: string | null }>(
+      "SELECT effective_at, flag FROM guesses WHERE raw = 'clove'",
+    );
+    expect({ flag: row!.flag, pressed: inside(row!.effective_at, pressed) })
+      .toEqual({ flag: null, pressed: true });
+    expect(errors).toEqual([]);
+    await list.close();
+  }, 60_000);
+
+  test(
+    "a guess sent at once from a phone whose clock is an hour slow counts when it arrives",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Terns");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const page = await context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.addInitScript(`{
+      const realNow = Date.now;
+      Date.now = () => realNow() - 60 * 60 * 1000;
+    }`);
+      await page.goto(`${server.base}/puzzles/knots`);
+      // The page's token is a few seconds old when the player answers.
+      await Bun.sleep(2_500);
+      await page.getByRole("textbox", { name: "Answer" }).fill("half hitch");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#result.notice-bad", { hasText: "Not the answer" }).waitFor();
+      const [row] = server.query<{ effective_at: number | null; flag: string | null }>(
+        "SELECT effective_at, flag FROM guesses WHERE raw = 'half hitch'",
+      );
+      // Nothing waited: no time is claimed, none clamped.
+      expect(row).toEqual({ effective_at: null, flag: null });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 
   test("logging out sends what waits, then leaves no outbox", async () => {
     const errors: string[] = [];
