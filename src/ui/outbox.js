@@ -252,7 +252,7 @@
    * Uploads a mission's file or text as multipart, with XMLHttpRequest, whose
    * upload events give the progress that fetch does not; resolves like fetch.
    */
-  function upload(item) {
+  function upload(item, waited) {
     const form = new FormData();
     if (item.file) form.append("file", item.file, item.name || "upload");
     else form.append("text", item.text);
@@ -267,6 +267,9 @@
       const xhr = new XMLHttpRequest();
       xhr.open("POST", item.path);
       xhr.setRequestHeader("accept", "application/json");
+      for (const [name, value] of Object.entries(timing(item, waited))) {
+        xhr.setRequestHeader(name, value);
+      }
       xhr.upload.addEventListener("progress", (event) => {
         if (event.lengthComputable) progress(event.loaded, event.total);
       });
@@ -298,7 +301,7 @@
       document.dispatchEvent(new CustomEvent("cairn:guess-sent", { detail: item.key }));
     }
     try {
-      res = item.kind === "submission" ? await upload(item) : await fetch(item.path, {
+      res = item.kind === "submission" ? await upload(item, waited) : await fetch(item.path, {
         method: "POST",
         headers: {
           "content-type": "application/json",

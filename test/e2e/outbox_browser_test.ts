@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
+import { buildBinary } from "../_binary.ts";
 import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
 
 const HUNT = `
@@ -355,5 +356,100 @@ suite("the outbox, on plain HTTP", () => {
       await page.close();
     },
     60_000,
+  );
+});
+
+suite("the outbox across the hunt's end, with offline_grace", () => {
+  test(
+    "answers and an upload queued before the end, sent after it within the grace, all count",
+    async () => {
+      await buildBinary();
+      // The hunt ends 15 s from now (whole seconds, as a hunt file writes it).
+      const endsAt = Math.ceil((Date.now() + 15_000) / 1000) * 1000;
+      const ended = await startBinary(`
+[hunt]
+title = "Last Orders"
+ends_at = ${new Date(endsAt).toISOString().replace(".000Z", "Z")}
+offline_grace = "1m"
+
+[[puzzle]]
+id = "bell"
+title = "The Bell"
+answer = ["last orders"]
+
+[[puzzle]]
+id = "toast"
+title = "A Toast"
+submit = "text"
+`);
+      const phone = await launchChromium([], { serviceWorkers: "block" });
+      try {
+        const errors: string[] = [];
+        const token = await registerTeam(ended.base, "Swifts");
+        await phone.context.addCookies([
+          { name: "cairn_session", value: token, url: ended.base },
+        ]);
+        const open = async (path: string) => {
+          const page = await phone.context.newPage();
+          page.on("pageerror", (error) => errors.push(error.message));
+          await page.goto(`${ended.base}${path}`);
+          return page;
+        };
+        const puzzle = await open("/puzzles/bell");
+        const mission = await open("/puzzles/toast");
+        await phone.context.setOffline(true);
+        const pressed: Record<string, [number, number]> = {};
+        for (const [i, raw] of ["first round", "second round", "last orders"].entries()) {
+          await puzzle.getByRole("textbox", { name: "Answer" }).fill(raw);
+          pressed[raw] = await timed(async () => {
+            await puzzle.getByRole("button", { name: "Submit" }).click();
+            await puzzle.locator("#outbox-status", { hasText: `${i + 1} answer` }).waitFor();
+          });
+        }
+        await puzzle.close();
+        await mission.getByLabel("Your text").fill("To the bell ringer!");
+        const uploaded = await timed(async () => {
+          await mission.getByRole("button", { name: "Send" }).click();
+          await mission.locator("#mission-status", { hasText: "Saved on this phone" }).waitFor();
+        });
+        await mission.locator("#outbox-status", {
+          hasText: "3 answers, 1 upload waiting for the network",
+        }).waitFor();
+        expect(Date.now()).toBeLessThan(endsAt);
+        // The network comes back 10 s after the end.
+        await Bun.sleep(endsAt + 10_000 - Date.now());
+        await phone.context.setOffline(false);
+        await mission.locator("#mission-status", { hasText: "Waiting for a judge" }).waitFor();
+        await mission.locator("#outbox-status").waitFor({ state: "hidden" });
+        const rows = ended.query<{ raw: string; result: string; effective_at: number }>(
+          "SELECT raw, result, effective_at FROM guesses ORDER BY id",
+        );
+        expect(rows.map((row) => [row.raw, row.result])).toEqual([
+          ["first round", "incorrect"],
+          ["second round", "incorrect"],
+          ["last orders", "correct"],
+        ]);
+        // Each one counts when it was pressed, before the end.
+        expect(rows.map((row) => inside(row.effective_at, pressed[row.raw]!))).toEqual([
+          true,
+          true,
+          true,
+        ]);
+        expect(ended.query("SELECT puzzle FROM solves")).toEqual([{ puzzle: "bell" }]);
+        const [submission] = ended.query<{ status: string; at: number }>(
+          "SELECT status, at FROM submissions",
+        );
+        expect(submission!.status).toBe("pending");
+        expect(inside(submission!.at, uploaded)).toBe(true);
+        // Nothing was refused.
+        expect(await mission.locator("#outbox li", { hasText: "Not sent" }).count()).toBe(0);
+        await mission.screenshot({ path: join(SHOTS, "outbox-after-end-phone.png") });
+        expect(errors).toEqual([]);
+      } finally {
+        await phone.close();
+        await ended.stop();
+      }
+    },
+    90_000,
   );
 });
