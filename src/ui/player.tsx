@@ -288,8 +288,8 @@ export interface PuzzleView {
 /** A mission as its team's page shows it. */
 export interface MissionView {
   submit: "photo" | "video" | "text";
-  /** The largest file it takes, in MB. */
-  maxMb: number;
+  /** The largest file it takes, for people: "15 MB", "500 KB" (as the upload's refusal says it). */
+  maxSize: string;
   latest?: {
     id: number;
     status: "pending" | "accepted" | "rejected";
@@ -525,7 +525,7 @@ const MissionForm: FC<
           </div>
           {mission.submit !== "text" && (
             <p class="muted small">
-              Up to {mission.maxMb} MB.{" "}
+              Up to {mission.maxSize}.{" "}
               {mission.submit === "photo" && "Its location (GPS) is removed when it is stored."}
             </p>
           )}

@@ -23,6 +23,7 @@ import {
   SESSION_COOKIE,
   sessionPlayer,
   setSessionCookie,
+  sizeText,
   tokensView,
 } from "../play/mod.ts";
 import { type Engine, type Puzzle, roundTitle, type Team } from "../engine/mod.ts";
@@ -401,7 +402,7 @@ function missionOf(engine: Engine, team: Team, puzzle: Puzzle): MissionView | un
   const max = puzzle.mission.submit === "video" ? videoMax : photoMax;
   return {
     submit: puzzle.mission.submit,
-    maxMb: Math.floor(max / 1_048_576),
+    maxSize: sizeText(max),
     ...(latest !== undefined && {
       latest: {
         id: latest.id,

@@ -203,6 +203,21 @@ describe("a mission's phone form", () => {
     expect(text.text).not.toContain('type="file"');
   });
 
+  test("a size cap is shown as the upload errors say it: 500 KB, 1.5 MB, not 0 MB or 1 MB", async () => {
+    for (
+      const [cap, shown] of [["500KB", "Up to 500 KB."], ["1536KB", "Up to 1.5 MB."]] as const
+    ) {
+      const app = makeApp({
+        toml: MISSIONS_TOML.replace('photo_max = "2MB"', `photo_max = "${cap}"`),
+      });
+      app.clock.advance(60_000);
+      const team = browser(app);
+      await team.post("/join", { name: "Gulls", password: "correct horse" });
+      const page = await team.get("/puzzles/statue");
+      expect({ cap, shown: page.text.includes(shown) }).toEqual({ cap, shown: true });
+    }
+  });
+
   test("without scripts, the form posts the photo; the page then says it waits for a judge", async () => {
     const app = makeApp({ toml: MISSIONS_TOML });
     app.clock.advance(60_000);
