@@ -154,9 +154,13 @@
         login: true,
       };
     }
-    if (status >= 400) {
-      return { tone: "bad", title: "Not sent", text: data?.error?.message ?? `Error ${status}` };
+    const message = data?.error?.message ?? `Error ${status}`;
+    // A check-in the server refused was sent: it says why, as the checkpoint's page does.
+    if (item.kind === "checkin" && status >= 400) {
+      const title = status === 404 ? "Unknown checkpoint" : "Cannot check in";
+      return { tone: "bad", title, text: message };
     }
+    if (status >= 400) return { tone: "bad", title: "Not sent", text: message };
     if (item.kind === "hint") return { tone: "info", title: "Hint taken" };
     if (item.kind === "submission") {
       return data.submission.status === "accepted"
@@ -203,6 +207,13 @@
    * body, Retry-After), or undefined while the item waits on the phone. True when shown.
    */
   function showInPlace(item, answer, shown) {
+    // A check-in's result is shown at the top of the page; the puzzle list shows what it unlocked.
+    if (item.kind === "checkin") {
+      document.dispatchEvent(
+        new CustomEvent("cairn:checkin", { detail: { item, shown, ...answer } }),
+      );
+      return false;
+    }
     if (document.body.dataset.puzzle !== item.puzzle) return false;
     const detail = { item, shown, ...answer };
     switch (item.kind) {
@@ -435,8 +446,8 @@
         label: `a hint on ${title()}`,
       };
     } else if (action === "/checkin") {
-      // Online, the form opens the checkpoint's own page; offline, the check-in waits here.
-      if (navigator.onLine) return;
+      // Through the outbox too: a code typed when the server cannot be reached (whatever the phone
+      // thinks of its network) waits, rather than opening the browser's error page.
       const code = form.querySelector("input[name=code]").value.trim();
       if (code === "") return;
       item = {

@@ -82,8 +82,17 @@
     if (!res.ok || new URL(res.url).pathname !== new URL(path, location.href).pathname) return;
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     const fresh = doc.getElementById("main");
-    if (fresh) $("main").replaceChildren(...fresh.childNodes);
+    if (!fresh) return;
+    // The outbox's panel (outbox.js) is the page's own, not the server's: it stays on top.
+    const outbox = $("outbox");
+    $("main").replaceChildren(...fresh.childNodes);
+    if (outbox) $("main").prepend(outbox);
   }
+
+  // A check-in sent by the outbox: the list shows what it unlocked, with or without the live stream.
+  document.addEventListener("cairn:checkin", (event) => {
+    if (page === "puzzles" && event.detail.status === 200) void refreshList();
+  });
 
   // ---------------------------------------------------------------- answers
 

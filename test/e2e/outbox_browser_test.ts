@@ -299,6 +299,45 @@ suite("the outbox, on plain HTTP", () => {
     60_000,
   );
 
+  test(
+    "a checkpoint code typed while the server cannot be reached waits, then checks in",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Loons");
+      const page = await tab(token, "/puzzles", errors);
+      const checkins = () =>
+        server.query<{ n: number }>(
+          "SELECT count(*) AS n FROM checkins JOIN teams t ON t.id = team_id WHERE t.name = 'Loons'",
+        )[0]!.n;
+      // The phone thinks it is online, but the server cannot be reached.
+      const routes = ["**/checkin", "**/api/checkins"];
+      for (const route of routes) {
+        await page.route(route, (request) => request.abort("connectionrefused"));
+      }
+      await page.getByRole("textbox", { name: "Checkpoint code" }).fill("dock-42");
+      await page.getByRole("button", { name: "Check in" }).click();
+      await page.locator("#outbox-status", { hasText: "1 check-in waiting for the network" })
+        .waitFor();
+      expect([new URL(page.url()).pathname, checkins()]).toEqual(["/puzzles", 0]);
+      for (const route of routes) await page.unroute(route);
+      await flushNow(page);
+      await page.locator("#outbox li", { hasText: "Checked in" }).waitFor();
+      // The list shows what it unlocked, and the result stays above it.
+      await page.locator("#main a[href='/puzzles/dock']").waitFor();
+      expect(await page.locator("#outbox li", { hasText: "Checked in" }).isVisible()).toBe(true);
+      expect([checkins(), await pending(page)]).toEqual([1, 0]);
+      // A code the server does not know is its final word: said at once, and nothing waits.
+      await page.getByRole("textbox", { name: "Checkpoint code" }).fill("no-such-code");
+      await page.getByRole("button", { name: "Check in" }).click();
+      await page.locator("#outbox li", { hasText: "Unknown checkpoint" }).waitFor();
+      expect(await pending(page)).toBe(0);
+      await page.screenshot({ path: join(SHOTS, "outbox-checkin-phone.png"), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
   test("logging out sends what waits, then leaves no outbox", async () => {
     const errors: string[] = [];
     const token = await registerTeam(server.base, "Puffins");
