@@ -318,19 +318,32 @@
     if (res.ok) update(await res.json());
   }
 
-  const source = new EventSource("/api/events");
-  source.addEventListener("open", () => {
-    connected = true;
-    showState();
-  });
-  source.addEventListener("error", () => {
-    connected = false;
-    showState();
-  });
-  source.addEventListener("scoreboard", (event) => {
-    connected = true;
-    if (division) fetchDivision();
-    else update(JSON.parse(event.data));
-  });
-  source.addEventListener("announcement", (event) => announce(JSON.parse(event.data)));
+  /**
+   * Opens /api/events, and opens it again when the browser gives up on it: an EventSource retries
+   * a dropped stream by itself, but an answer other than 200 (a 503, a proxy's error page) closes
+   * it for good. Tries after 3 s, doubling up to 30 s.
+   */
+  function openStream() {
+    const source = new EventSource("/api/events");
+    source.addEventListener("open", () => {
+      connected = true;
+      reopenDelay = 3_000;
+      showState();
+    });
+    source.addEventListener("error", () => {
+      connected = false;
+      showState();
+      if (source.readyState !== EventSource.CLOSED) return;
+      setTimeout(openStream, reopenDelay);
+      reopenDelay = Math.min(reopenDelay * 2, 30_000);
+    });
+    source.addEventListener("scoreboard", (event) => {
+      connected = true;
+      if (division) fetchDivision();
+      else update(JSON.parse(event.data));
+    });
+    source.addEventListener("announcement", (event) => announce(JSON.parse(event.data)));
+  }
+  let reopenDelay = 3_000;
+  openStream();
 })();

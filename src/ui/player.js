@@ -457,6 +457,28 @@
 
   // ---------------------------------------------------------------- live updates
 
+  /**
+   * Opens /api/events, and opens it again when the browser gives up on it: an EventSource retries
+   * a dropped stream by itself, but an answer other than 200 (a 503, a proxy's error page) closes
+   * it for good. Tries after 3 s, doubling up to 30 s; `listen` adds the listeners to each stream.
+   */
+  function reopening(listen) {
+    let delay = 3_000;
+    const open = () => {
+      const source = new EventSource("/api/events");
+      source.addEventListener("open", () => {
+        delay = 3_000;
+      });
+      source.addEventListener("error", () => {
+        if (source.readyState !== EventSource.CLOSED) return;
+        setTimeout(open, delay);
+        delay = Math.min(delay * 2, 30_000);
+      });
+      listen(source);
+    };
+    open();
+  }
+
   // A mission waiting for a judge: look again whenever the network or the stream comes back, and
   // every 10 s while it waits, since a stream can stall on bad Wi-Fi without saying so.
   if (mission && puzzleId) {
@@ -466,57 +488,65 @@
     }, 10_000);
   }
   if (!("EventSource" in window)) return;
-  const source = new EventSource("/api/events");
   let opened = false;
-  source.addEventListener("open", () => {
-    if (opened && mission && puzzleId) void refreshSubmission();
-    opened = true;
-  });
-  source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
-  if (page === "standings") {
-    // The first scoreboard event is the board the page already shows.
-    let first = true;
-    source.addEventListener("scoreboard", () => {
-      if (!first) refreshList(location.pathname + location.search);
-      first = false;
+  // The first scoreboard event is the board the page already shows (not so on a stream reopened).
+  let firstBoard = true;
+  reopening(listen);
+
+  /** The page's listeners, on each stream `reopening()` opens. */
+  function listen(source) {
+    source.addEventListener("open", () => {
+      // Back after a gap: what changed meanwhile (a verdict, a puzzle unlocked) is asked for.
+      if (opened && mission && puzzleId) void refreshSubmission();
+      if (opened && page === "puzzles") void refreshList();
+      opened = true;
     });
-  }
-  source.addEventListener("unlock", async (event) => {
-    const { puzzles } = JSON.parse(event.data);
-    // For the service worker (outbox.js): keep the new pages for reading offline.
-    document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: puzzles }));
-    const named = await titlesOf(puzzles);
-    for (const p of named) {
-      toast("New puzzle unlocked:", {
-        href: `/puzzles/${encodeURIComponent(p.id)}`,
-        label: p.title,
+    source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
+    if (page === "standings") {
+      source.addEventListener("scoreboard", () => {
+        if (!firstBoard) refreshList(location.pathname + location.search);
+        firstBoard = false;
       });
     }
-    if (page === "puzzles") refreshList();
-  });
-  source.addEventListener("ask", (event) => {
-    // A question's answer (or its refusal) shows on the puzzle page; a half-written question stays.
-    const { puzzle, status } = JSON.parse(event.data);
-    if (status === "answered") toast("An organizer answered your team's question.");
-    if (page !== "puzzle" || puzzle !== puzzleId) return;
-    const typing = [...document.querySelectorAll(".ask-form textarea")].some((t) => t.value !== "");
-    if (!typing) location.reload();
-  });
-  source.addEventListener("submission", (event) => {
-    const submission = JSON.parse(event.data);
-    if (mission && submission.puzzle === puzzleId) showSubmission(submission);
-  });
-  source.addEventListener("solve", (event) => {
-    const { puzzle, request } = JSON.parse(event.data);
-    if (page === "puzzles") refreshList();
-    // A mission's page follows its `submission` events instead.
-    if (mission) return;
-    // This page's own solve: its answer shows the result, and the page stays.
-    if (request !== undefined && sentRequests.has(request)) return;
-    if (page === "puzzle" && puzzle === puzzleId && !solvedHere) {
-      solvedHere = true;
-      toast("A teammate just solved this puzzle.");
-      setTimeout(() => location.reload(), 1500);
-    }
-  });
+    source.addEventListener("unlock", async (event) => {
+      const { puzzles } = JSON.parse(event.data);
+      // For the service worker (outbox.js): keep the new pages for reading offline.
+      document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: puzzles }));
+      const named = await titlesOf(puzzles);
+      for (const p of named) {
+        toast("New puzzle unlocked:", {
+          href: `/puzzles/${encodeURIComponent(p.id)}`,
+          label: p.title,
+        });
+      }
+      if (page === "puzzles") refreshList();
+    });
+    source.addEventListener("ask", (event) => {
+      // A question's answer (or its refusal) shows on the puzzle page; a half-written question stays.
+      const { puzzle, status } = JSON.parse(event.data);
+      if (status === "answered") toast("An organizer answered your team's question.");
+      if (page !== "puzzle" || puzzle !== puzzleId) return;
+      const typing = [...document.querySelectorAll(".ask-form textarea")].some((t) =>
+        t.value !== ""
+      );
+      if (!typing) location.reload();
+    });
+    source.addEventListener("submission", (event) => {
+      const submission = JSON.parse(event.data);
+      if (mission && submission.puzzle === puzzleId) showSubmission(submission);
+    });
+    source.addEventListener("solve", (event) => {
+      const { puzzle, request } = JSON.parse(event.data);
+      if (page === "puzzles") refreshList();
+      // A mission's page follows its `submission` events instead.
+      if (mission) return;
+      // This page's own solve: its answer shows the result, and the page stays.
+      if (request !== undefined && sentRequests.has(request)) return;
+      if (page === "puzzle" && puzzle === puzzleId && !solvedHere) {
+        solvedHere = true;
+        toast("A teammate just solved this puzzle.");
+        setTimeout(() => location.reload(), 1500);
+      }
+    });
+  }
 })();

@@ -261,4 +261,43 @@ suite("answers on the puzzle page", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  test(
+    "a live stream refused with a 503 is opened again, and the page hears what comes next",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Grebes");
+      await browser.context.addCookies([
+        { name: "cairn_session", value: token, url: server.base },
+      ]);
+      // The stream's first answers are a proxy's 503: an EventSource gives up on those for good.
+      let refused = 0;
+      const stream = "**/api/events";
+      const again = await browser.context.newPage();
+      again.on("pageerror", (error) => errors.push(error.message));
+      await again.route(stream, (route) => {
+        refused += 1;
+        return route.fulfill({ status: 503, body: "Service Unavailable" });
+      });
+      await again.goto(`${server.base}/puzzles/lighthouse`);
+      for (let i = 0; refused < 2 && i < 100; i++) await Bun.sleep(100);
+      expect(refused).toBe(2);
+      await again.unroute(stream);
+      await again.waitForResponse(
+        (response) => response.url().endsWith("/api/events") && response.status() === 200,
+        { timeout: 15_000 },
+      );
+      // A teammate's solve unlocks a puzzle: this page hears of it.
+      const res = await fetch(`${server.base}/api/puzzles/knots/guesses`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ answer: "bowline" }),
+      });
+      expect(res.status).toBe(200);
+      await again.locator(".toast", { hasText: "New puzzle unlocked: Harbor Meta" }).waitFor();
+      expect(errors).toEqual([]);
+      await again.close();
+    },
+    60_000,
+  );
 });

@@ -185,4 +185,33 @@ suite("announcements on the projector", () => {
     },
     60_000,
   );
+
+  test(
+    "a live stream refused with a 503 is opened again, and the board is live once more",
+    async () => {
+      const errors: string[] = [];
+      const page = await browser.context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.setViewportSize({ width: 1280, height: 720 });
+      // The stream's first answers are a proxy's 503: an EventSource gives up on those for good.
+      let refused = 0;
+      const stream = "**/api/events";
+      await page.route(stream, (route) => {
+        refused += 1;
+        return route.fulfill({ status: 503, body: "Service Unavailable" });
+      });
+      await page.goto(`${server.base}/scoreboard?view=projector`);
+      await page.locator("#live", { hasText: "Reconnecting…" }).waitFor();
+      for (let i = 0; refused < 2 && i < 100; i++) await Bun.sleep(100);
+      expect(refused).toBe(2);
+      await page.unroute(stream);
+      await page.locator("#live.live-on").waitFor({ timeout: 15_000 });
+      await announce("The ferry leaves at six");
+      await page.locator("#board-flash p", { hasText: "The ferry leaves at six" }).waitFor();
+      await page.screenshot({ path: join(SHOTS, "projector-stream-reopened.png") });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 });
