@@ -236,15 +236,15 @@
   }
 
   /**
-   * Items pressed on this page whose first send has not been tried yet: sent at once, one counts
-   * when it arrives, like any request, and says no time (a phone's clock may be wrong).
+   * Items pressed on this page, online, whose first send is still to come. Sent at once, an item
+   * says no time and counts when it arrives, like any request (the phone's clock may be wrong).
    */
   const atOnce = new Set();
 
   /**
    * The headers that say when an item that waited was made, for fair times: the time pressed, and
    * the contact token held then (a newer one would move its time up to when that token came).
-   * None for an item sent at once; true or false as `waited` says.
+   * None when `waited` is false: the item is sent at once.
    */
   function timing(item, waited) {
     if (!waited) return {};
