@@ -1,5 +1,6 @@
 // PgStore against a real PostgreSQL: the log, turns, following, first-start
-// values, an unreachable database and a failed commit.
+// values, an unreachable database, a node frozen holding the lock and a failed
+// commit.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -120,6 +121,50 @@ describe("PgStore", () => {
       }
     },
     60_000,
+  );
+
+  test(
+    "a node frozen holding the lock stops the others' writes only until its transaction times out",
+    async () => {
+      const url = await pg.createDatabase("frozen");
+      const child = Bun.spawn(
+        [process.execPath, join(import.meta.dir, "_frozen_child.ts"), url],
+        { stdout: "pipe", stderr: "pipe" },
+      );
+      const other = await PgStore.open(url, { filesDir: files, node: "other", waitMs: 10_000 });
+      other.watch({});
+      try {
+        // The child stops itself inside its batch: its session sits idle in a transaction.
+        for (let i = 0;; i++) {
+          const backends = await pg.backends();
+          if (backends.some((b) => b.state === "idle in transaction")) break;
+          if (i === 200) throw new Error("the child never froze in its transaction");
+          await Bun.sleep(50);
+        }
+        const started = Date.now();
+        await other.decideTurn();
+        await other.commit([team(2)]);
+        // Freed by PostgreSQL after the idle timeout (3 s), well before the turn's deadline.
+        expect(Date.now() - started).toBeLessThan(8_000);
+        expect(other.failed).toBe(false);
+        // Woken, the frozen node finds its transaction gone: its commit fails, and so does it.
+        child.kill("SIGCONT");
+        const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+        expect(code).toBe(0);
+        expect(JSON.parse(out)).toEqual({ committed: false, error: "CommitError", failed: true });
+        const rows = await pg.query("SELECT body FROM cairn_log ORDER BY seq", {
+          database: "frozen",
+        }) as { body: string }[];
+        expect(rows.map((r) => (JSON.parse(r.body) as { name: string }).name)).toEqual([
+          "Team 2",
+        ]);
+      } finally {
+        child.kill("SIGCONT");
+        child.kill("SIGKILL");
+        other.close();
+      }
+    },
+    30_000,
   );
 
   test("a commit that fails after a decision fails the store, and every waiter with it", async () => {
