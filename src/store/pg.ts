@@ -123,15 +123,15 @@ export interface PgOpenOptions {
   readOnly?: boolean;
 }
 
-interface Pending {
-  writes: readonly Write[];
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
 interface Waiter {
   resolve: () => void;
   reject: (error: Error) => void;
+  /** Set once answered, or given up on past the deadline: the loop drops it. */
+  settled: boolean;
+}
+
+interface Pending extends Waiter {
+  writes: readonly Write[];
 }
 
 type Sql = postgres.Sql;
@@ -261,11 +261,25 @@ export class PgStore implements Store {
 
   // ------------------------------------------------------------- writes
 
+  /**
+   * Queues writes for the next batch. A commit that no batch has taken within
+   * `waitMs` is refused with a 503 error, as a turn is: nothing of it is stored.
+   */
   commit(writes: readonly Write[]): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new CommitError(new Error("the store is closed")));
     return new Promise((resolve, reject) => {
-      this.pending.push({ writes, resolve, reject });
+      const entry: Pending = Object.assign(
+        this.waiter(resolve, reject, () => {
+          // Taken by a batch already: that batch answers it.
+          const at = this.pending.indexOf(entry);
+          if (at === -1) return false;
+          this.pending.splice(at, 1);
+          return true;
+        }),
+        { writes },
+      );
+      this.pending.push(entry);
       this.kick();
     });
   }
@@ -286,42 +300,59 @@ export class PgStore implements Store {
    */
   private wait(list: Waiter[], expired: "refuse" | "go on"): Promise<void> {
     return new Promise((resolve, reject) => {
-      let done = false;
-      const timer = setTimeout(() => {
-        if (done) return;
-        done = true;
-        if (expired === "go on") resolve();
-        else {
-          // A turn that waited this long says the database is not answering, for /healthz too.
-          this.unreachable ??= `no answer within ${this.waitMs} ms`;
-          reject(
-            new UnavailableError(`Cannot reach the database: ${this.unreachable ?? "no answer"}`),
-          );
-        }
-      }, this.waitMs);
-      list.push({
-        resolve: () => {
-          if (done) return;
-          done = true;
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (error) => {
-          if (done) return;
-          done = true;
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
+      list.push(this.waiter(resolve, reject, () => expired === "refuse"));
       this.kick();
     });
   }
 
+  /**
+   * A waiter settled once: by the loop, or past `waitMs` by its deadline. At
+   * the deadline `refuse` says whether to refuse it (503) or let it go on.
+   */
+  private waiter(
+    resolve: () => void,
+    reject: (error: Error) => void,
+    refuse: () => boolean,
+  ): Waiter {
+    const settle = (then: () => void) => {
+      if (waiter.settled) return;
+      waiter.settled = true;
+      clearTimeout(timer);
+      then();
+    };
+    const waiter: Waiter = {
+      settled: false,
+      resolve: () => settle(resolve),
+      reject: (error) => settle(() => reject(error)),
+    };
+    const timer = setTimeout(() => {
+      if (waiter.settled) return;
+      if (!refuse()) {
+        waiter.resolve();
+        return;
+      }
+      // A request that waited this long says the database is not answering, for /healthz too.
+      this.unreachable ??= `no answer within ${this.waitMs} ms`;
+      waiter.reject(new UnavailableError(`Cannot reach the database: ${this.unreachable}`));
+    }, this.waitMs);
+    return waiter;
+  }
+
+  /**
+   * Resolves once nothing is queued or in flight, or after `2 × waitMs` at
+   * most: a stop must not hang on a database that does not answer.
+   */
   drain(): Promise<void> {
     if (!this.running && this.pending.length === 0 && this.turns.length === 0) {
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.idle.push(resolve));
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 2 * this.waitMs);
+      this.idle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   flush(): void {
@@ -371,9 +402,12 @@ export class PgStore implements Store {
   }
 
   private async loop(): Promise<void> {
-    while (
-      !this.failure && (this.turns.length > 0 || this.pending.length > 0 || this.syncs.length > 0)
-    ) {
+    while (!this.failure) {
+      // Waiters given up on at their deadline leave the queue.
+      this.turns = this.turns.filter(live);
+      this.pending = this.pending.filter(live);
+      this.syncs = this.syncs.filter(live);
+      if (this.turns.length === 0 && this.pending.length === 0 && this.syncs.length === 0) break;
       const ok = this.turns.length > 0 || this.pending.length > 0
         ? await this.batch()
         : await this.catchUp();
@@ -697,6 +731,10 @@ function scoringOf(hunt: Hunt): string {
       hints: p.hints.map((h) => ({ id: h.id, cost: h.cost })),
     })),
   });
+}
+
+function live(waiter: Waiter): boolean {
+  return !waiter.settled;
 }
 
 function messageOf(error: unknown): string {

@@ -167,6 +167,35 @@ describe("PgStore", () => {
     30_000,
   );
 
+  test(
+    "while the database is down a commit outside a turn (a login) is refused after the wait, and drain ends",
+    async () => {
+      const url = await pg.createDatabase("login");
+      const store = await PgStore.open(url, { filesDir: files, node: "l", waitMs: 1_500 });
+      store.watch({});
+      try {
+        await pg.down();
+        const started = Date.now();
+        await expect(store.commit([team(1)])).rejects.toThrow(/Cannot reach the database/);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+        expect(store.writeProblem()).toMatch(/Cannot reach the database/);
+        expect(store.failed).toBe(false);
+        // A stop waits for nothing more: the refused commit left the queue.
+        const stopping = Date.now();
+        await store.drain();
+        expect(Date.now() - stopping).toBeLessThan(1_000);
+      } finally {
+        await pg.up();
+        store.close();
+      }
+      const rows = await pg.query("SELECT count(*)::int AS n FROM cairn_log", {
+        database: "login",
+      }) as { n: number }[];
+      expect(rows[0]!.n).toBe(0);
+    },
+    30_000,
+  );
+
   test("a commit that fails after a decision fails the store, and every waiter with it", async () => {
     const url = await pg.createDatabase("fail");
     const store = await PgStore.open(url, { filesDir: files, node: "f" });
