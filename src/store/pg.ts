@@ -158,6 +158,8 @@ export class PgStore implements Store {
   private poll: ReturnType<typeof setInterval> | undefined;
   private unlisten: (() => Promise<void>) | undefined;
   private idle: (() => void)[] = [];
+  /** Names this process in its wake-ups: nodes may share an application_name. */
+  private readonly wakeId = crypto.randomUUID();
 
   private constructor(
     private readonly sql: Sql,
@@ -172,7 +174,7 @@ export class PgStore implements Store {
    * and reads the whole log into memory. Throws with a clear message when it cannot.
    */
   static async open(url: string, options: PgOpenOptions): Promise<PgStore> {
-    // The URL's application_name (one per node, as deploy/ sets it) names the node in the log.
+    // The URL's application_name, when given, names the node in the log (it need not be unique).
     const named = new URL(url).searchParams.get("application_name") ?? undefined;
     const node = options.node ?? named ?? `${hostname()}:${process.pid}`;
     const sql = postgres(url, {
@@ -386,7 +388,7 @@ export class PgStore implements Store {
     this.poll = setInterval(wake, POLL_MS);
     // Catch up at each (re)connection of the listener: notifications sent meanwhile are lost.
     this.sql.listen(CHANNEL, (from) => {
-      if (from !== this.node) wake();
+      if (from !== this.wakeId) wake();
     }, wake).then((listening) => {
       this.unlisten = listening.unlisten;
     }).catch(() => {
@@ -481,7 +483,7 @@ export class PgStore implements Store {
           const chunk = rows.slice(i, i + INSERT_CHUNK);
           statements.push(tx`INSERT INTO cairn_log ${tx(chunk, "seq", "node", "at", "body")}`);
         }
-        statements.push(tx`SELECT pg_notify(${CHANNEL}, ${this.node})`);
+        statements.push(tx`SELECT pg_notify(${CHANNEL}, ${this.wakeId})`);
         await Promise.all(statements);
       });
     } catch (error) {

@@ -67,6 +67,30 @@ describe("PgStore", () => {
     }
   });
 
+  test("two nodes with one name still wake each other at once, not at the next poll", async () => {
+    const url = await pg.createDatabase("same");
+    // One shared URL with ?application_name=node gives every node the same name.
+    const a = await PgStore.open(url, { filesDir: files, node: "node" });
+    const b = await PgStore.open(url, { filesDir: files, node: "node" });
+    let followed = 0;
+    a.watch({});
+    b.watch({ onFollow: (writes) => (followed += writes.length) });
+    try {
+      await Bun.sleep(300); // b listens
+      for (let i = 1; i <= 3; i++) {
+        await a.decideTurn();
+        await a.commit([team(i)]);
+        const committed = Date.now();
+        while (followed < i) await Bun.sleep(5);
+        // The poll runs every second: only the wake-up comes this fast, three times in a row.
+        expect(Date.now() - committed).toBeLessThan(250);
+      }
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   test("nodes starting together agree on one set of first-start values", async () => {
     const url = await pg.createDatabase("first");
     const stores = await Promise.all(
