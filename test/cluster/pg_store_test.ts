@@ -127,8 +127,11 @@ describe("PgStore", () => {
         expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
         expect(store.writeProblem()).toMatch(/Cannot reach the database/);
         expect(store.failed).toBe(false);
+        // Down 12 s longer, with requests trying meanwhile: the driver's pauses must not grow.
+        for (let i = 0; i < 8; i++) await store.decideTurn().catch(() => {});
         await pg.up();
-        // Back up: a turn goes through (the pool reconnects within a few tries on a busy machine).
+        // Back up: a turn goes through, the pool trying again every second at most.
+        const back = Date.now();
         for (let attempt = 1;; attempt++) {
           try {
             await store.decideTurn();
@@ -137,6 +140,7 @@ describe("PgStore", () => {
             if (attempt === 10) throw error;
           }
         }
+        expect(Date.now() - back).toBeLessThan(3_000);
         await store.commit([team(1)]);
         expect(store.writeProblem()).toBeUndefined();
       } finally {
