@@ -144,7 +144,7 @@ function changeRoutes(admin: Hono, played: Play): void {
 
   admin.post("/scoreboard", async (c) => {
     const { frozen } = await readJson(c, FreezeBody);
-    actions.setFrozen(frozen);
+    await actions.setFrozen(frozen);
     return json({ frozen });
   });
 

@@ -93,9 +93,9 @@ export function adminActions(game: Game) {
       return { ok: true, reply: { released: write !== undefined } };
     },
 
-    /** Freezes the public board now, or reveals it. */
-    setFrozen(frozen: boolean): void {
-      game.freeze.set(frozen, game.engine.now());
+    /** Freezes the public board now, or reveals it, once that is stored. */
+    async setFrozen(frozen: boolean): Promise<void> {
+      await game.freeze.set(frozen, game.engine.now());
       game.live.scoreboardChanged();
       game.logger.info(frozen ? "scoreboard_frozen" : "scoreboard_revealed");
     },

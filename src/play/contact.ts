@@ -59,7 +59,8 @@ export class ContactTokens {
     let key = store.meta("contact_key");
     if (key === undefined) {
       key = randomBytes(32).toString("base64url");
-      store.setMeta({ contact_key: key });
+      // SQLite stores it before returning, or throws; a shared log recorded it at the first start.
+      void store.setMeta({ contact_key: key }).catch(() => {});
     }
     return new ContactTokens(Buffer.from(key, "base64url"));
   }

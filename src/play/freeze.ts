@@ -7,7 +7,8 @@ import type { Store } from "../store/mod.ts";
 export interface Freeze {
   /** The time the public board shows, or undefined when it is live. */
   frozenAt(now: number): number | undefined;
-  set(frozen: boolean, now: number): void;
+  /** Freezes or reveals the board once that is stored; fails with a 503 error when it cannot be. */
+  set(frozen: boolean, now: number): Promise<void>;
   /** Reads the stored freeze again (another node sharing the log changed it). */
   reread(): void;
 }
@@ -34,18 +35,17 @@ export function storedFreeze(store: Store, huntFreezeAt: () => number | undefine
       frozenAt = numberOrUndefined(store.meta("scoreboard_frozen_at"));
       revealedAt = numberOrUndefined(store.meta("scoreboard_revealed_at"));
     },
-    set(frozen, now) {
-      if (frozen) {
-        // Freezing a frozen board keeps its freeze time: the public board must not jump.
-        frozenAt = current(now) ?? now;
-      } else {
-        frozenAt = undefined;
-        revealedAt = now;
-      }
-      store.setMeta({
-        scoreboard_frozen_at: frozenAt === undefined ? "" : String(frozenAt),
-        scoreboard_revealed_at: revealedAt === undefined ? "" : String(revealedAt),
+    async set(frozen, now) {
+      // Freezing a frozen board keeps its freeze time: the public board must not jump.
+      const nextFrozenAt = frozen ? current(now) ?? now : undefined;
+      const nextRevealedAt = frozen ? revealedAt : now;
+      // Stored first: the answer, and the board, change only once every node can read it.
+      await store.setMeta({
+        scoreboard_frozen_at: nextFrozenAt === undefined ? "" : String(nextFrozenAt),
+        scoreboard_revealed_at: nextRevealedAt === undefined ? "" : String(nextRevealedAt),
       });
+      frozenAt = nextFrozenAt;
+      revealedAt = nextRevealedAt;
     },
   };
 }

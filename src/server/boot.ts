@@ -9,7 +9,8 @@ export function huntStart(store: Store, clock: Clock): number {
   const stored = Number(store.meta("hunt_started_at") ?? NaN);
   if (!Number.isNaN(stored)) return stored;
   const now = clock.now();
-  store.setMeta({ hunt_started_at: String(now) });
+  // SQLite stores it before returning, or throws; a shared log recorded it at the first start.
+  void store.setMeta({ hunt_started_at: String(now) }).catch(() => {});
   return now;
 }
 

@@ -623,7 +623,9 @@ export class PgStore implements Store {
     this.copy.saveScoring(hunt);
     const scoring = scoringOf(hunt);
     if (this.copy.meta(SCORING_KEY as MetaKey) !== scoring) {
-      this.setMeta({ [SCORING_KEY]: scoring } as Partial<Record<MetaKey, string>>);
+      // Nobody waits for it: a failed commit stops the store, and the next start stores it.
+      void this.setMeta({ [SCORING_KEY]: scoring } as Partial<Record<MetaKey, string>>)
+        .catch(() => {});
     }
   }
 
@@ -639,15 +641,14 @@ export class PgStore implements Store {
     return this.copy.meta(key);
   }
 
-  /** Appends the values to the log (every node reads them), and keeps them at once here. */
-  setMeta(values: Partial<Record<MetaKey, string>>): void {
+  /** Appends the values to the log, for every node; resolves once they are committed. */
+  setMeta(values: Partial<Record<MetaKey, string>>): Promise<void> {
     const writes: Write[] = Object.entries(values).map(([key, value]) => ({
       kind: "meta",
       key,
       value: value ?? "",
     }));
-    // A failure stops the store (its listener stops the server); nobody waits here.
-    void this.commit(writes).catch(() => {});
+    return this.commit(writes);
   }
 
   guessFeed(options: { after: number; limit: number; newest?: boolean }): Promise<GuessRow[]> {

@@ -30,7 +30,7 @@ import type {
   TeamHistory,
   UploadSink,
 } from "./store.ts";
-import { type Committer, walFile, Writer } from "./writer.ts";
+import { CommitError, type Committer, walFile, Writer } from "./writer.ts";
 import { startCommitThread } from "./commit_thread.ts";
 
 export type OpenStore = { kind: "ok"; store: SqliteStore } | { kind: "locked" };
@@ -277,13 +277,22 @@ export class SqliteStore implements Store {
     return row?.value;
   }
 
-  setMeta(values: Partial<Record<MetaKey, string>>): void {
+  /**
+   * Stored before it returns (this connection syncs fully). A failure throws a
+   * `CommitError` at once, which boot reports and a request answers with 503.
+   */
+  setMeta(values: Partial<Record<MetaKey, string>>): Promise<void> {
     const upsert = this.statement(
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     );
-    this.db.transaction(() => {
-      for (const [key, value] of Object.entries(values)) upsert.run(key, value);
-    }).immediate();
+    try {
+      this.db.transaction(() => {
+        for (const [key, value] of Object.entries(values)) upsert.run(key, value);
+      }).immediate();
+    } catch (error) {
+      throw new CommitError(error);
+    }
+    return Promise.resolve();
   }
 
   guessFeed(options: { after: number; limit: number; newest?: boolean }): Promise<GuessRow[]> {

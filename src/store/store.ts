@@ -137,7 +137,11 @@ export interface Store {
   /** Records the hunt's scoring (points, hint costs) for exports made without the hunt file. */
   saveScoring(hunt: Hunt): void;
   meta(key: MetaKey): string | undefined;
-  setMeta(values: Partial<Record<MetaKey, string>>): void;
+  /**
+   * Stores the values; resolves once they are durable (and, on a shared log,
+   * appended for every node). Fails with a `CommitError` (503) when they cannot be.
+   */
+  setMeta(values: Partial<Record<MetaKey, string>>): Promise<void>;
 
   /** The guess feed: `limit` guesses after `after`, oldest first, or newest first with `newest`. */
   guessFeed(options: { after: number; limit: number; newest?: boolean }): Promise<GuessRow[]>;

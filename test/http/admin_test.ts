@@ -129,6 +129,16 @@ describe("admin routes", () => {
     ).toBe(404);
   });
 
+  test("a freeze that cannot be stored is refused with 503 and changes nothing", async () => {
+    const { call, admin, db } = makeApp();
+    db.exec(`CREATE TRIGGER refuse_freeze BEFORE INSERT ON meta
+      WHEN NEW.key = 'scoreboard_frozen_at' BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    const refused = await admin("POST", "/api/admin/scoreboard", { frozen: true });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe("unavailable");
+    expect((await call("GET", "/api/scoreboard")).body.frozen).toBe(false);
+  });
+
   test("freezing stops the public board; revealing shows it again", async () => {
     const { call, register, admin, clock } = makeApp();
     const token = await register("Gulls");

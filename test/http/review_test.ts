@@ -69,21 +69,21 @@ describe("HTTP review fixes", () => {
     expect(reply.body.error.message).toBe(`Unknown division "${"x".repeat(64)}"`);
   });
 
-  test("freezing a frozen board keeps its time; a reveal ends a freeze but not one to come", () => {
+  test("freezing a frozen board keeps its time; a reveal ends a freeze but not one to come", async () => {
     const db = SqliteStore.over(openDatabase(":memory:"));
     let scheduled: number | undefined = START + 60 * MINUTE;
     const freeze = storedFreeze(db, () => scheduled);
     // Revealing before the scheduled freeze does not cancel it.
-    freeze.set(false, START);
+    await freeze.set(false, START);
     expect(freeze.frozenAt(START + 61 * MINUTE)).toBe(START + 60 * MINUTE);
     // Freezing again while frozen keeps the scheduled time.
-    freeze.set(true, START + 70 * MINUTE);
+    await freeze.set(true, START + 70 * MINUTE);
     expect(freeze.frozenAt(START + 80 * MINUTE)).toBe(START + 60 * MINUTE);
-    freeze.set(false, START + 90 * MINUTE);
+    await freeze.set(false, START + 90 * MINUTE);
     expect(freeze.frozenAt(START + 91 * MINUTE)).toBeUndefined();
     // An organizer's freeze with nothing scheduled freezes at that moment, and survives a restart.
     scheduled = undefined;
-    freeze.set(true, START + 95 * MINUTE);
+    await freeze.set(true, START + 95 * MINUTE);
     expect(storedFreeze(db, () => scheduled).frozenAt(START + 99 * MINUTE)).toBe(
       START + 95 * MINUTE,
     );

@@ -1,0 +1,66 @@
+// The scoreboard's freeze on two nodes: answered once it is in the log, so
+// that the other node shows it too, and refused with 503 while PostgreSQL is down.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sleep } from "../_runtime.ts";
+import { type Pg, startPg } from "../_pg.ts";
+import { ADMIN_TOKEN, type Node, startNode } from "./_nodes.ts";
+
+const HUNT = `[hunt]\ntitle = "Freeze"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nanswer = ["a"]\n`;
+
+let pg: Pg;
+let dir: string;
+const nodes: Node[] = [];
+
+beforeAll(async () => {
+  pg = await startPg();
+  const url = await pg.createDatabase("freeze");
+  dir = mkdtempSync(join(tmpdir(), "cairn-freeze-"));
+  writeFileSync(join(dir, "hunt.toml"), HUNT);
+  for (const name of ["node-a", "node-b"]) {
+    nodes.push(startNode({ name, url, hunt: join(dir, "hunt.toml"), files: join(dir, "files") }));
+  }
+  await Promise.all(nodes.map((node) => node.ready()));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(nodes.map((node) => node.stop()));
+  await pg?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const setFrozen = (node: Node, frozen: boolean) =>
+  fetch(`${node.base}/api/admin/scoreboard`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify({ frozen }),
+  });
+
+const frozenOn = async (node: Node) =>
+  (await (await fetch(`${node.base}/api/scoreboard`)).json() as { frozen: boolean }).frozen;
+
+test(
+  "a freeze is answered once stored, reaches the other node, and gets 503 while PostgreSQL is down",
+  async () => {
+    const [a, b] = nodes as [Node, Node];
+    expect((await setFrozen(a, true)).status).toBe(200);
+    // In the log before the answer: the other node plays it at its next look (a second at most).
+    const deadline = Date.now() + 2_000;
+    while (!(await frozenOn(b))) {
+      if (Date.now() > deadline) throw new Error("node-b never showed the freeze");
+      await sleep(50);
+    }
+    await pg.down();
+    try {
+      const refused = await setFrozen(a, false);
+      expect(refused.status).toBe(503);
+      expect((await refused.json() as { error: { code: string } }).error.code).toBe("unavailable");
+      expect(await frozenOn(a)).toBe(true);
+    } finally {
+      await pg.up();
+    }
+  },
+  60_000,
+);
