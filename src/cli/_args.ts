@@ -16,8 +16,11 @@ export interface OptionSpec {
   default?: string;
   /** Allowed values, checked after parsing. */
   choices?: readonly string[];
-  /** What a value must be, when `test` refuses it: "must be …", checked after parsing. */
-  valid?: { test: (value: string) => boolean; must: string };
+  /**
+   * What a value must be, when `test` refuses it: "must be …", checked after
+   * parsing; `shown` gives the value as the message quotes it (a URL without its password).
+   */
+  valid?: { test: (value: string) => boolean; must: string; shown?: (value: string) => string };
 }
 
 export interface CommandSpec {
@@ -92,7 +95,9 @@ export function parseCommand(
       const source = parsed.values[name] !== undefined ? `--${name}` : option.env;
       return {
         kind: "usage_error",
-        message: `${spec.name}: ${source} ${option.valid.must}, not "${value}"`,
+        message: `${spec.name}: ${source} ${option.valid.must}, not "${
+          option.valid.shown?.(value) ?? value
+        }"`,
       };
     }
     values[name] = value;

@@ -5,6 +5,19 @@
  */
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { isPostgresUrl, redactUrl } from "../store/pg.ts";
+import type { OptionSpec } from "./_args.ts";
+
+/**
+ * The check every `--db` (and `CAIRN_DB`) gets: an SQLite file, or a
+ * PostgreSQL URL. Any other `scheme://` is a mistake (`postgress://`), never
+ * a file name: it would start a separate event in a file named after the URL.
+ */
+export const DB_VALUE: NonNullable<OptionSpec["valid"]> = {
+  test: (value) => !value.includes("://") || isPostgresUrl(value),
+  must: "must be an SQLite file or a postgres:// (or postgresql://) URL",
+  shown: redactUrl,
+};
 
 /** What SQLite (`-wal`, `-shm`, `-journal`) and Cairn (`.lock`) keep beside a database. */
 const COMPANIONS = ["-wal", "-shm", "-journal", ".lock"] as const;

@@ -11,6 +11,7 @@ import {
 import { isPostgresUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
+import { DB_VALUE } from "./_paths.ts";
 import { DEFAULT_DB } from "./serve.ts";
 
 type Lock = StoreLock | { kind: "absent" };
@@ -20,7 +21,14 @@ export const adminTokenSpec: CommandSpec = {
   summary: "Make a new admin token, for a lost admin link, and print its link once.",
   usage: "cairn admin-token [--db FILE] [--url URL]",
   options: {
-    db: { type: "string", value: "FILE", env: "CAIRN_DB", default: DEFAULT_DB, help: "Database" },
+    db: {
+      type: "string",
+      value: "FILE",
+      env: "CAIRN_DB",
+      default: DEFAULT_DB,
+      valid: DB_VALUE,
+      help: "Database",
+    },
     url: {
       type: "string",
       value: "URL",

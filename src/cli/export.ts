@@ -22,7 +22,7 @@ import { ctftimeFeed, ctftimeJson } from "../play/mod.ts";
 import type { Results } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { databaseFileProblem } from "./_paths.ts";
+import { databaseFileProblem, DB_VALUE } from "./_paths.ts";
 import { DEFAULT_DB, DEFAULT_PG_FILES } from "./serve.ts";
 import { isPostgresUrl, PgStore } from "../store/pg.ts";
 
@@ -38,6 +38,7 @@ export const exportSpec: CommandSpec = {
       value: "FILE",
       env: "CAIRN_DB",
       default: DEFAULT_DB,
+      valid: DB_VALUE,
       help: "Database: an SQLite file, or the postgres://… URL of a shared event",
     },
     format: {

@@ -74,7 +74,7 @@ export async function migrateEvent(
     return EXIT.usage;
   }
   if (!isPostgresUrl(to)) {
-    io.stderr(`migrate: --to must be a postgres:// URL, not "${to}"\n`);
+    io.stderr(`migrate: --to must be a postgres:// URL, not "${redactUrl(to)}"\n`);
     return EXIT.usage;
   }
   const path = resolve(from);

@@ -16,7 +16,7 @@ import {
 } from "../store/commit_thread.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { isFolder } from "./_paths.ts";
+import { DB_VALUE, isFolder } from "./_paths.ts";
 
 import { formatReport } from "./_hunt.ts";
 
@@ -41,6 +41,7 @@ export const serveSpec: CommandSpec = {
       value: "FILE",
       env: "CAIRN_DB",
       default: DEFAULT_DB,
+      valid: DB_VALUE,
       help: "Database: an SQLite file, or postgres://… to share one event between nodes",
     },
     files: {

@@ -93,14 +93,19 @@ export function isPostgresUrl(text: string): boolean {
   return /^postgres(ql)?:\/\//i.test(text);
 }
 
-/** The URL with its password hidden, for logs and messages. */
+/** The URL with its password hidden, for logs and messages (even a URL that does not parse). */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== "") parsed.password = "***";
     return parsed.toString();
   } catch {
-    return "postgres://…";
+    // Everything between the scheme's `//` and the last `@` may hold the password.
+    const at = url.lastIndexOf("@");
+    const start = url.indexOf("://");
+    if (at === -1 || start === -1 || at < start) return url.slice(0, start + 3) + "…";
+    const user = url.slice(start + 3, at).split(":")[0];
+    return `${url.slice(0, start + 3)}${user}:***${url.slice(at)}`;
   }
 }
 

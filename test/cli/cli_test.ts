@@ -61,6 +61,9 @@ describe("cairn", () => {
 
   const port = (value: string, from = "--port") =>
     `cairn serve: ${from} must be a whole number from 0 to 65535, in digits, not "${value}"\n`;
+  const db = (command: string, from: string, shown: string) =>
+    `cairn ${command}: ${from} must be an SQLite file or a postgres:// (or postgresql://) URL, ` +
+    `not "${shown}"\n`;
   const usageErrors: [string[], string, Record<string, string>?][] = [
     [["bogus"], 'cairn: unknown command "bogus"; run `cairn --help` for the list\n'],
     [["--bogus"], 'cairn: unknown flag "--bogus"; run `cairn --help` for the list\n'],
@@ -82,6 +85,16 @@ describe("cairn", () => {
     [["serve", "--db"], "cairn serve: --db needs a value\n"],
     [["serve", "--db", "a.db", "--db", "b.db"], "cairn serve: --db given twice\n"],
     [["check", "x", "--json", "--json"], "cairn check: --json given twice\n"],
+    // A misspelt scheme is no file name, and its password is not repeated.
+    [
+      ["serve", "--db", "postgress://cairn:pw@host/cairn"],
+      db("serve", "--db", "postgress://cairn:***@host/cairn"),
+    ],
+    [["export"], db("export", "CAIRN_DB", "postgress://u:***@h/db"), {
+      CAIRN_DB: "postgress://u:p#w@h/db",
+    }],
+    [["backup", "out.db", "--db", "mysql://u:pw@h/db"], db("backup", "--db", "mysql://u:***@h/db")],
+    [["admin-token", "--db", "sqlite://a.db"], db("admin-token", "--db", "sqlite://a.db")],
   ];
   for (const [argv, message, env] of usageErrors) {
     const name = `${env ? `${Object.keys(env)[0]}="${Object.values(env)[0]}" ` : ""}${
