@@ -159,7 +159,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   }
   let store: Store;
   let checkMs: number | undefined;
-  let admin: { current: () => string; token?: string; persist: () => void };
+  let admin: AdminToken;
   if (pg) {
     const opened = await openPgStore(values, flag, io);
     if (typeof opened === "number") return opened;
@@ -224,11 +224,19 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   for (const url of lanUrls(server.hostname, server.port, scheme)) {
     logger.info("reachable", { url });
   }
-  admin.persist();
-  if (admin.token !== undefined) {
+  let token: string | undefined;
+  try {
+    token = await admin.persist();
+  } catch (error) {
+    io.stderr(`serve: cannot store the admin token: ${describe(error)}\n`);
+    await server.stop(true);
+    started.close();
+    return EXIT.failure;
+  }
+  if (token !== undefined) {
     // Printed once, on the first start: only the token's hash is stored.
     logger.info("admin_link", {
-      url: `${base}/admin#token=${admin.token}`,
+      url: `${base}/admin#token=${token}`,
       note: "shown once; keep it",
     });
   }
@@ -268,18 +276,27 @@ function readTls(values: Values, io: Io): { cert: string; key: string } | undefi
 }
 
 /**
+ * The admin token's hash as the server reads it, and `persist`, called once
+ * the server listens: it stores a new token's hash and returns the token to
+ * print, or undefined when there is none to print.
+ */
+interface AdminToken {
+  current: () => string;
+  persist: () => Promise<string | undefined>;
+}
+
+/**
  * Connects to the shared log, or says why not and returns the exit code. Nodes
- * that start together agree on the hunt's start, the contact key and the admin
- * token: the first to take the log's lock records them. A node whose token was
- * the one recorded prints it.
+ * that start together agree on the hunt's start and the contact key: the first
+ * to take the log's lock records them. The admin token is recorded only once
+ * the node listens, as on SQLite, in a turn under the log's lock: the first
+ * node to get there records its token and prints it.
  */
 async function openPgStore(
   values: Values,
   flag: string | undefined,
   io: Io,
-): Promise<
-  { store: Store; admin: { current: () => string; token?: string; persist: () => void } } | number
-> {
+): Promise<{ store: Store; admin: AdminToken } | number> {
   const url = values.db as string;
   const filesDir = resolve((values.files as string | undefined) ?? DEFAULT_PG_FILES);
   try {
@@ -288,8 +305,6 @@ async function openPgStore(
     io.stderr(`serve: cannot create the uploads folder ${filesDir}: ${describe(error)}\n`);
     return EXIT.failure;
   }
-  const token = flag === undefined ? newToken() : undefined;
-  const tokenHash = token === undefined ? undefined : hashToken(token);
   let store: PgStore;
   try {
     store = await PgStore.open(url, {
@@ -297,7 +312,6 @@ async function openPgStore(
       firstStart: () => ({
         hunt_started_at: String(Date.now()),
         contact_key: randomBytes(32).toString("base64url"),
-        ...(tokenHash !== undefined && { admin_token_hash: tokenHash }),
       }),
     });
   } catch (error) {
@@ -306,15 +320,22 @@ async function openPgStore(
   }
   if (flag !== undefined) {
     const hash = hashToken(flag);
-    return { store, admin: { current: () => hash, persist: () => {} } };
+    return { store, admin: { current: () => hash, persist: () => Promise.resolve(undefined) } };
   }
-  const stored = () => store.meta("admin_token_hash") ?? "";
+  const token = newToken();
+  const tokenHash = hashToken(token);
+  const stored = () => store.meta("admin_token_hash");
   return {
     store,
     admin: {
-      current: stored,
-      ...(stored() === tokenHash && token !== undefined && { token }),
-      persist: () => {},
+      current: () => stored() ?? tokenHash,
+      async persist() {
+        if (stored() !== undefined) return undefined;
+        // Decided under the log's lock, with no await before the commit: one node's token wins.
+        await store.decideTurn();
+        if (stored() === undefined) await store.setMeta({ admin_token_hash: tokenHash });
+        return stored() === tokenHash ? token : undefined;
+      },
     },
   };
 }
@@ -446,25 +467,26 @@ async function runUntilStopped(
  * token generated now, stored only as its hash, and returned to print once.
  * Without the flag, `current` reads the stored hash afresh.
  */
-function adminToken(
-  store: Store,
-  flag: string | undefined,
-): { current: () => string; token?: string; persist: () => void } {
+function adminToken(store: Store, flag: string | undefined): AdminToken {
   if (flag !== undefined) {
     const hash = hashToken(flag);
-    return { current: () => hash, persist: () => {} };
+    return { current: () => hash, persist: () => Promise.resolve(undefined) };
   }
   // The stored hash is read again at each reload: `cairn admin-token` can replace it.
   const stored = () => store.meta("admin_token_hash");
-  if (stored() !== undefined) return { current: () => stored()!, persist: () => {} };
+  if (stored() !== undefined) {
+    return { current: () => stored()!, persist: () => Promise.resolve(undefined) };
+  }
   const token = newToken();
   const hash = hashToken(token);
   // Stored only once the server listens and its link is printed: a failed first start
   // must not keep a hash whose token nobody ever saw.
   return {
     current: () => stored() ?? hash,
-    token,
-    persist: () => store.setMeta({ admin_token_hash: hash }),
+    async persist() {
+      await store.setMeta({ admin_token_hash: hash });
+      return token;
+    },
   };
 }
 
