@@ -5,7 +5,7 @@ import { dirname, resolve } from "node:path";
 import { loadHuntOrExample } from "../hunt/mod.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod.ts";
 import { hashToken, newToken } from "../play/mod.ts";
-import { listen, type Listener, type Server, startGame, warn } from "../server/mod.ts";
+import { listen, type Listener, lostSolves, type Server, startGame, warn } from "../server/mod.ts";
 import { damaged, filesDirOf, SqliteStore, type Store } from "../store/mod.ts";
 import { longestGuessWindow } from "../engine/mod.ts";
 import { isPostgresUrl, PgStore, redactUrl } from "../store/pg.ts";
@@ -176,6 +176,15 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     if (typeof opened === "number") return opened;
     ({ store, checkMs } = opened);
     admin = adminToken(store, flag);
+  }
+  // As a reload does: a hunt that lacks a puzzle with solves would silently drop their points.
+  const lost = lostSolves(store, loaded.hunt);
+  if (lost.length > 0) {
+    store.close();
+    io.stderr(
+      `serve: ${loaded.file} cannot run on ${dbPath}:\n${lost.map((m) => `  ${m}\n`).join("")}`,
+    );
+    return EXIT.failure;
   }
   let started: Server;
   const loadStarted = performance.now();

@@ -38,6 +38,7 @@ import { runClock } from "./clock.ts";
 import { reloadHunt } from "./reload.ts";
 
 export { huntStart } from "./boot.ts";
+export { lostSolves } from "./reload.ts";
 export { listen } from "./listen.ts";
 export type { Listener, ListenOptions } from "./listen.ts";
 

@@ -30,15 +30,8 @@ export function reloadHunt(
   if (store.failed) {
     return { kind: "error", errors: ["The database cannot be written; reload refused"] };
   }
-  const lost = store.solvedPuzzles().filter((id) => !hunt.puzzleIndex.has(id));
-  if (lost.length > 0) {
-    return {
-      kind: "error",
-      errors: lost.map((id) =>
-        `Puzzle "${id}" has solves, so it cannot be removed: put it back in the file`
-      ),
-    };
-  }
+  const lost = lostSolves(store, hunt);
+  if (lost.length > 0) return { kind: "error", errors: lost };
   try {
     store.saveScoring(hunt);
   } catch (error) {
@@ -48,6 +41,17 @@ export function reloadHunt(
   const { engine, writes } = bootEngine(store, hunt, clock);
   commitNow(store, writes);
   return { kind: "ok", engine, summary: summarize(before.hunt, hunt, writes), writes };
+}
+
+/**
+ * Why `hunt` cannot run over the stored state: one message per puzzle a team
+ * has solved that the hunt lacks (its points would silently go). Checked at
+ * each reload and at start.
+ */
+export function lostSolves(store: Store, hunt: Hunt): string[] {
+  return store.solvedPuzzles().filter((id) => !hunt.puzzleIndex.has(id)).map((id) =>
+    `Puzzle "${id}" has solves, so it cannot be removed: put it back in the file`
+  );
 }
 
 /** What changed between two hunts, for the organizer and the log. */

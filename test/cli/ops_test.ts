@@ -225,6 +225,32 @@ describe("start-up integrity check", () => {
   });
 });
 
+describe("cairn serve over an event with solves", () => {
+  test("refuses a hunt file that lacks a solved puzzle, as a reload does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const server = await startServer(dir, HUNT);
+    const token = await register(server.base, "Gulls");
+    expect(await guess(server.base, token, "first", "one")).toMatchObject({ result: "correct" });
+    expect(await server.stop()).toBe(0);
+    // The same hunt without the puzzle "first".
+    const without = join(dir, "without.toml");
+    writeFileSync(
+      without,
+      HUNT.slice(HUNT.indexOf('[[puzzle]]\nid = "gated"')).replace(
+        "[[puzzle]]",
+        '[hunt]\ntitle = "Ops"\n\n[[puzzle]]',
+      ),
+    );
+    const io = fakeIo();
+    const db = join(dir, "cairn.db");
+    expect(await run(["serve", "--hunt", without, "--db", db, "--port", "0"], io)).toBe(1);
+    expect(io.err()).toBe(
+      `serve: ${without} cannot run on ${db}:\n` +
+        `  Puzzle "first" has solves, so it cannot be removed: put it back in the file\n`,
+    );
+  });
+});
+
 describe("cairn backup and cairn export", () => {
   test("work beside a running server, and export also once it stopped", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
