@@ -13,7 +13,7 @@ import {
   schemaVersion,
 } from "../store/mod.ts";
 import { eventWrites } from "../store/event_writes.ts";
-import { isPostgresUrl, PgStore, redactUrl } from "../store/pg.ts";
+import { isPostgresUrl, PgStore, redactUrl, scoringRecord } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 
@@ -98,7 +98,9 @@ export async function migrateEvent(
     let writes;
     let files;
     try {
-      writes = eventWrites(db);
+      // With the hunt's scoring, which `cairn export` reads from the log.
+      const scoring = scoringRecord(db);
+      writes = [...eventWrites(db), ...(scoring === undefined ? [] : [scoring])];
       files = namedFiles(db);
     } finally {
       db.close();

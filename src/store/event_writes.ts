@@ -27,7 +27,7 @@ type All = (sql: string) => Row[];
 function teamWrites(all: All): Write[] {
   const writes: Write[] = [];
 
-  // Server-wide values. The hunt's scoring is not among them: each node records its own.
+  // Server-wide values. The hunt's scoring is read from its own tables (pg.ts scoringRecord).
   for (const row of all("SELECT key, value FROM meta ORDER BY key")) {
     if (row.key === "hunt_title") continue;
     writes.push({ kind: "meta", key: String(row.key), value: String(row.value) });

@@ -27,6 +27,7 @@ import postgres from "postgres";
 import { hostname } from "node:os";
 import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
 import { openDatabase } from "./db.ts";
+import type { Connection } from "./driver.ts";
 import type { Results } from "./export.ts";
 import { SqliteStore } from "./sqlite.ts";
 import type {
@@ -743,6 +744,42 @@ function scoringOf(hunt: Hunt): string {
 
 function live(waiter: Waiter): boolean {
   return !waiter.settled;
+}
+
+/**
+ * The log's record of the hunt's scoring, read from an SQLite event's scoring
+ * tables (`cairn migrate`), so that `cairn export` can score the event before
+ * any node has started on it. Undefined when the file holds none.
+ */
+export function scoringRecord(db: Connection): Write | undefined {
+  type Row = Record<string, unknown>;
+  const puzzles = db.query<Row>("SELECT * FROM hunt_puzzles ORDER BY position").all();
+  if (puzzles.length === 0) return undefined;
+  const hints = db.query<Row>("SELECT puzzle, hint, cost FROM hunt_hints").all();
+  const title = db.query<Row>("SELECT value FROM meta WHERE key = 'hunt_title'").get()?.value;
+  // The shape `scoringOf` gives, which `restoreScoring` reads back.
+  const value = JSON.stringify({
+    title: String(title ?? ""),
+    puzzles: puzzles.map((p) => ({
+      id: String(p.id),
+      title: String(p.title),
+      round: p.round,
+      points: Number(p.points),
+      dynamic: p.dynamic_initial === null ? undefined : {
+        initial: Number(p.dynamic_initial),
+        minimum: Number(p.dynamic_minimum),
+        decay: Number(p.dynamic_decay),
+        function: p.dynamic_function,
+      },
+      firstSolveBonus: JSON.parse(String(p.first_solve_bonus)),
+      index: Number(p.position),
+      hints: hints.filter((h) => h.puzzle === p.id).map((h) => ({
+        id: String(h.hint),
+        cost: Number(h.cost),
+      })),
+    })),
+  });
+  return { kind: "meta", key: SCORING_KEY, value };
 }
 
 function messageOf(error: unknown): string {
