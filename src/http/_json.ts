@@ -42,7 +42,10 @@ export function errorHandler(logger: Logger): (error: Error) => Response {
   return function onError(error) {
     if (error instanceof ApiError) return errorResponse(error.code, error.message, error.headers);
     if (error.name === "CommitError") {
-      logger.error("commit_failed", { message: error.message });
+      // A write refused with nothing decided (the database unreachable) leaves the server running.
+      if ((error as { refused?: boolean }).refused === true) {
+        logger.warn("write_refused", { message: error.message });
+      } else logger.error("commit_failed", { message: error.message });
       return errorResponse("unavailable");
     }
     logger.error("unhandled_error", {

@@ -146,6 +146,8 @@ type Sql = postgres.Sql;
 class UnavailableError extends Error {
   // The HTTP layer answers an error of this name with 503 `unavailable`.
   override readonly name = "CommitError";
+  /** Nothing was decided, and the server goes on: logged as a refused write, not a failure. */
+  readonly refused = true;
 }
 
 /** The store over a PostgreSQL log. */

@@ -58,6 +58,9 @@ test(
       expect(refused.status).toBe(503);
       expect((await refused.json() as { error: { code: string } }).error.code).toBe("unavailable");
       expect(await frozenOn(a)).toBe(true);
+      // Logged as a write refused, not as the failure that stops a server.
+      expect(a.output()).toContain("event=write_refused");
+      expect(a.output()).not.toContain("event=commit_failed");
     } finally {
       await pg.up();
     }
