@@ -182,6 +182,7 @@ export class PgStore implements Store {
    * and reads the whole log into memory. Throws with a clear message when it cannot.
    */
   static async open(url: string, options: PgOpenOptions): Promise<PgStore> {
+    checkUrl(url);
     // The URL's application_name, when given, names the node in the log (it need not be unique).
     const named = new URL(url).searchParams.get("application_name") ?? undefined;
     const node = options.node ?? named ?? `${hostname()}:${process.pid}`;
@@ -199,6 +200,7 @@ export class PgStore implements Store {
       },
     });
     try {
+      await checkTables(sql, url);
       if (options.readOnly) {
         const [found] = await sql<{ log: string | null }[]>`
           SELECT to_regclass('cairn_log')::text AS log`;
@@ -234,9 +236,11 @@ export class PgStore implements Store {
     writes: readonly Write[],
     options: { node?: string } = {},
   ): Promise<{ rows: number }> {
+    checkUrl(url);
     const node = options.node ?? "migrate";
     const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
     try {
+      await checkTables(sql, url);
       await sql.begin(async (tx) => {
         await tx`SELECT pg_advisory_xact_lock(${SETUP_LOCK})`;
         await tx.unsafe(SCHEMA);
@@ -715,6 +719,48 @@ export class PgStore implements Store {
       await this.sql.end({ timeout: 2 }).catch(() => {});
     })();
     this.copy.close();
+  }
+}
+
+/**
+ * Throws when the URL cannot be read, with the likely cause: a password with
+ * `#`, `@` or `/` must be percent-encoded (a `#` starts a fragment, which no
+ * database URL has).
+ */
+function checkUrl(url: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Said below.
+  }
+  if (parsed === undefined || parsed.hash !== "") {
+    throw new Error(
+      `${redactUrl(url)} is not a valid database URL; percent-encode special characters ` +
+        "in the user name and password (# as %23, @ as %40, / as %2F, : as %3A)",
+    );
+  }
+}
+
+/**
+ * Throws when `cairn_log` or `cairn_log_head` exists but is another program's
+ * table, before anything is created beside it.
+ */
+async function checkTables(sql: Sql, url: string): Promise<void> {
+  const columns = (table: string, names: string[]) =>
+    sql`(SELECT count(*)::int FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = ${table}
+        AND column_name IN ${sql(names)})`;
+  const [found] = await sql<{ log: boolean; head: boolean; logs: number; heads: number }[]>`
+    SELECT to_regclass('cairn_log') IS NOT NULL AS log,
+      to_regclass('cairn_log_head') IS NOT NULL AS head,
+      ${columns("cairn_log", ["seq", "node", "at", "body"])} AS logs,
+      ${columns("cairn_log_head", ["id", "seq"])} AS heads`;
+  if ((found!.log && found!.logs !== 4) || (found!.head && found!.heads !== 2)) {
+    throw new Error(
+      `${redactUrl(url)} holds a cairn_log table that is not a Cairn log ` +
+        "(another program's?); give Cairn a database of its own",
+    );
   }
 }
 

@@ -224,6 +224,32 @@ describe("PgStore", () => {
     30_000,
   );
 
+  test("a URL whose password holds an unencoded # is refused with the hint, its password hidden", async () => {
+    const url = pg.urlFor("hashed").replace("postgres@", "postgres:pa#ss@");
+    const opened = PgStore.open(url, { filesDir: files });
+    await expect(opened).rejects.toThrow(
+      /^postgres:\/\/postgres:\*\*\*@.* is not a valid database URL; percent-encode special characters in the user name and password \(# as %23, @ as %40/,
+    );
+    await expect(PgStore.open(url, { filesDir: files })).rejects.not.toThrow(/pa#ss/);
+  });
+
+  test("another program's cairn_log table is refused as not a Cairn log, and nothing is created", async () => {
+    const url = await pg.createDatabase("foreign");
+    await pg.query("CREATE TABLE cairn_log (id serial PRIMARY KEY, line text)", {
+      database: "foreign",
+    });
+    for (const readOnly of [false, true]) {
+      await expect(PgStore.open(url, { filesDir: files, readOnly })).rejects.toThrow(
+        /holds a cairn_log table that is not a Cairn log \(another program's\?\); give Cairn a database of its own$/,
+      );
+    }
+    await expect(PgStore.importLog(url, [team(1)])).rejects.toThrow(/not a Cairn log/);
+    const made = await pg.query("SELECT to_regclass('cairn_log_head') IS NULL AS none", {
+      database: "foreign",
+    }) as { none: boolean }[];
+    expect(made[0]!.none).toBe(true);
+  });
+
   test("a commit that fails after a decision fails the store, and every waiter with it", async () => {
     const url = await pg.createDatabase("fail");
     const store = await PgStore.open(url, { filesDir: files, node: "f" });
