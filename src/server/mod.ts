@@ -35,6 +35,7 @@ import { adminPages, apiDocsPages, boardPages, pageNotFound, playerPages } from 
 import { bootEngine, commitNow } from "./boot.ts";
 import { followWrites } from "./follow.ts";
 import { runClock } from "./clock.ts";
+import { huntFingerprint } from "./fingerprint.ts";
 import { reloadHunt } from "./reload.ts";
 
 export { huntStart } from "./boot.ts";
@@ -92,9 +93,9 @@ export function startGame(options: StartOptions): Server {
     // Where nodes share a log: what the others decided, played here (set once `game` exists).
     onFollow: (writes) => {
       if (followed.game === undefined) return;
-      if (followWrites(followed.game, writes).adminToken) {
-        adminTokenHash = options.adminTokenHash();
-      }
+      const changed = followWrites(followed.game, writes);
+      if (changed.adminToken) adminTokenHash = options.adminTokenHash();
+      if (changed.hunt) compareHunt("another node");
     },
   });
   const followed: { game?: Game } = {};
@@ -107,6 +108,27 @@ export function startGame(options: StartOptions): Server {
   if (orphans > 0) logger.info("uploads_cleaned", { removed: orphans });
   let engine: Engine = booted.engine;
   let adminTokenHash = options.adminTokenHash();
+
+  // Nodes sharing a log record the hunt they start or reload; one whose hunt differs says so.
+  const shared = store.decideTurn !== undefined;
+  let fingerprint = huntFingerprint(options.hunt);
+  function compareHunt(source: "start" | "another node"): void {
+    const recorded = store.meta("hunt_fingerprint");
+    if (recorded === undefined || recorded === fingerprint) return;
+    logger.error("hunt_differs", {
+      source,
+      hunt: fingerprint,
+      recorded,
+      note: "every node must run the same hunt file: copy it to every node and reload them all",
+    });
+  }
+  function recordHunt(): void {
+    if (!shared || store.meta("hunt_fingerprint") === fingerprint) return;
+    // Nobody waits for it: a failed commit stops the store, and the next start records it.
+    void store.setMeta({ hunt_fingerprint: fingerprint }).catch(() => {});
+  }
+  if (shared) compareHunt("start");
+  recordHunt();
 
   const freeze = storedFreeze(store, () => engine.hunt.freezeAt);
   const live = new Live({
@@ -166,6 +188,8 @@ export function startGame(options: StartOptions): Server {
       return result;
     }
     engine = result.engine;
+    fingerprint = huntFingerprint(engine.hunt);
+    recordHunt();
     ticking.reschedule();
     live.committed(result.writes);
     // Points may have changed, so the board may have too.

@@ -75,7 +75,9 @@ export type MetaKey =
   | "scoreboard_frozen_at"
   | "scoreboard_revealed_at"
   /** The HMAC key of the last-contact tokens (play/contact.ts), base64url. */
-  | "contact_key";
+  | "contact_key"
+  /** On a shared log: the fingerprint of the hunt a node last started or reloaded (server/fingerprint.ts). */
+  | "hunt_fingerprint";
 
 /** What a commit batch cost, for metrics. */
 export interface BatchStats {

@@ -1,0 +1,72 @@
+// Nodes sharing a log with different hunt files: the node that starts with
+// another hunt, and the nodes already running, each log `hunt_differs`; a
+// reload to the same file ends it.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sleep } from "../_runtime.ts";
+import { type Pg, startPg } from "../_pg.ts";
+import { ADMIN_TOKEN, type Node, startNode } from "./_nodes.ts";
+
+const hunt = (points: number) =>
+  `[hunt]\ntitle = "Same"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\npoints = ${points}\nanswer = ["a"]\n`;
+
+let pg: Pg;
+let dir: string;
+let url: string;
+const nodes: Node[] = [];
+
+beforeAll(async () => {
+  pg = await startPg();
+  url = await pg.createDatabase("hunts");
+  dir = mkdtempSync(join(tmpdir(), "cairn-hunts-"));
+  writeFileSync(join(dir, "a.toml"), hunt(10));
+  writeFileSync(join(dir, "b.toml"), hunt(10));
+  writeFileSync(join(dir, "c.toml"), hunt(99));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(nodes.map((node) => node.stop()));
+  await pg?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const start = async (name: string, file: string) => {
+  const node = startNode({ name, url, hunt: join(dir, file), files: join(dir, "files") });
+  nodes.push(node);
+  await node.ready();
+  return node;
+};
+
+/** Waits up to 3 s for `pattern` in what the node printed. */
+async function until(node: Node, pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 60 && !pattern.test(node.output()); i++) await sleep(50);
+  expect(node.output()).toMatch(pattern);
+}
+
+test(
+  "a node started with another hunt file is reported by it and by the running nodes",
+  async () => {
+    const a = await start("node-a", "a.toml");
+    const b = await start("node-b", "b.toml");
+    await sleep(1_200);
+    // The same hunt, from another copy of the file: nothing to report.
+    expect(a.output() + b.output()).not.toContain("hunt_differs");
+    const c = await start("node-c", "c.toml");
+    await until(c, /level=error event=hunt_differs source=start/);
+    await until(a, /level=error event=hunt_differs source="another node"/);
+    await until(b, /level=error event=hunt_differs source="another node"/);
+    // A reload with the right file on node-c records the hunt again; the others stay quiet.
+    writeFileSync(join(dir, "c.toml"), hunt(10));
+    const before = a.output().length;
+    const reloaded = await fetch(`${c.base}/api/admin/reload`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(reloaded.status).toBe(200);
+    await sleep(1_500);
+    expect(a.output().slice(before)).not.toContain("hunt_differs");
+  },
+  90_000,
+);
