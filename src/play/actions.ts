@@ -120,6 +120,7 @@ function accountActions(game: Game) {
       const upgrade = game.accounts.needsUpgrade(team.id)
         ? await game.accounts.upgrade(team.id, body.password)
         : undefined;
+      // Refused (503) after 5 s on a shared log that cannot be reached: the session opens only after.
       await game.commit(upgrade === undefined ? [session.write] : [session.write, upgrade.write]);
       session.open();
       upgrade?.apply();
@@ -132,6 +133,10 @@ function accountActions(game: Game) {
      */
     async logout(token: string | undefined): Promise<void> {
       if (token === undefined) return;
+      // On a shared log, a database that cannot be reached refuses the turn (503) before the
+      // session closes here; in the turn, the commit joins the batch that holds the lock.
+      const turn = decideTurn(game);
+      if (turn !== undefined) await turn;
       const teamId = game.accounts.teamFor(token);
       const write = game.accounts.closeSession(token);
       if (write === undefined) return;

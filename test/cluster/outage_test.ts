@@ -1,5 +1,6 @@
-// The scoreboard's freeze on two nodes: answered once it is in the log, so
-// that the other node shows it too, and refused with 503 while PostgreSQL is down.
+// Admin and session writes on two nodes: a freeze is answered once it is in
+// the log, so that the other node shows it too; a freeze or a logout is
+// refused with 503 while PostgreSQL is down, and changes nothing.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -64,6 +65,36 @@ test(
     } finally {
       await pg.up();
     }
+  },
+  60_000,
+);
+
+test(
+  "a logout refused while PostgreSQL is down leaves the session open, here as on every node",
+  async () => {
+    const [a, b] = nodes as [Node, Node];
+    const registered = await fetch(`${a.base}/api/teams`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Gulls", password: "correct horse" }),
+    });
+    expect(registered.status).toBe(201);
+    const { token } = await registered.json() as { token: string };
+    const puzzles = (node: Node) =>
+      fetch(`${node.base}/api/puzzles`, { headers: { authorization: `Bearer ${token}` } });
+    await pg.down();
+    try {
+      const out = await fetch(`${a.base}/api/session`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(out.status).toBe(503);
+    } finally {
+      await pg.up();
+    }
+    // Nothing was stored, and nothing changed here either: the session works on both nodes.
+    expect((await puzzles(a)).status).toBe(200);
+    expect((await puzzles(b)).status).toBe(200);
   },
   60_000,
 );
