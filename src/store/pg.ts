@@ -17,8 +17,10 @@
  * through `onFollow`. A NOTIFY per batch is only a hint: a node also polls
  * every second.
  *
- * When a batch fails before anything was decided (the database is down), its
- * requests wait and try again for up to five seconds, then get 503. When it
+ * When a batch fails before anything was decided (the database is down, or
+ * the lock is held by a node frozen mid-batch until PostgreSQL ends its idle
+ * transaction), its requests, and commits no batch has taken, wait and try
+ * again for up to five seconds, then get 503. When it
  * fails after decisions were made (or while its commit was in flight), the
  * state in memory may hold what the log does not: the store fails, and the
  * server exits for its service manager to restart it from the log.
