@@ -143,18 +143,9 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   const pg = isPostgresUrl(values.db as string);
   // The single-instance lock and the database file, or the shared log in PostgreSQL.
   const dbPath = pg ? redactUrl(values.db as string) : resolve(values.db as string);
-  if (!pg && isFolder(dbPath)) {
-    io.stderr(`serve: ${dbPath} is a folder, not a database file\n`);
-    return EXIT.failure;
-  }
-  // Checked before anything is opened: a file there would fail every upload, silently.
-  const uploads = values.files !== undefined
-    ? resolve(values.files as string)
-    : pg
-    ? resolve(DEFAULT_PG_FILES)
-    : filesDirOf(dbPath);
-  if (existsSync(uploads) && !isFolder(uploads)) {
-    io.stderr(`serve: the uploads folder ${uploads} is a file, not a folder\n`);
+  const refused = pathProblem(values, pg, dbPath);
+  if (refused !== undefined) {
+    io.stderr(`serve: ${refused}\n`);
     return EXIT.failure;
   }
   let store: Store;
@@ -242,14 +233,29 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     started.close();
     return EXIT.failure;
   }
+  // Printed once, on the first start: only the token's hash is stored.
   if (token !== undefined) {
-    // Printed once, on the first start: only the token's hash is stored.
-    logger.info("admin_link", {
-      url: `${base}/admin#token=${token}`,
-      note: "shown once; keep it",
-    });
+    logger.info("admin_link", { url: `${base}/admin#token=${token}`, note: "shown once; keep it" });
   }
   return await runUntilStopped(started, server, io, logger);
+}
+
+/**
+ * Why the database or uploads path cannot serve, checked before anything is
+ * opened: a folder given as the database, or a file where the uploads folder
+ * goes (it would fail every upload, silently). Undefined when both are fine.
+ */
+function pathProblem(values: Values, pg: boolean, dbPath: string): string | undefined {
+  if (!pg && isFolder(dbPath)) return `${dbPath} is a folder, not a database file`;
+  const uploads = values.files !== undefined
+    ? resolve(values.files as string)
+    : pg
+    ? resolve(DEFAULT_PG_FILES)
+    : filesDirOf(dbPath);
+  if (existsSync(uploads) && !isFolder(uploads)) {
+    return `the uploads folder ${uploads} is a file, not a folder`;
+  }
+  return undefined;
 }
 
 /**

@@ -95,7 +95,7 @@ export function startGame(options: StartOptions): Server {
       if (followed.game === undefined) return;
       const changed = followWrites(followed.game, writes);
       if (changed.adminToken) adminTokenHash = options.adminTokenHash();
-      if (changed.hunt) compareHunt("another node");
+      if (changed.hunt) hunts.compare("another node");
     },
   });
   const followed: { game?: Game } = {};
@@ -109,26 +109,7 @@ export function startGame(options: StartOptions): Server {
   let engine: Engine = booted.engine;
   let adminTokenHash = options.adminTokenHash();
 
-  // Nodes sharing a log record the hunt they start or reload; one whose hunt differs says so.
-  const shared = store.decideTurn !== undefined;
-  let fingerprint = huntFingerprint(options.hunt);
-  function compareHunt(source: "start" | "another node"): void {
-    const recorded = store.meta("hunt_fingerprint");
-    if (recorded === undefined || recorded === fingerprint) return;
-    logger.error("hunt_differs", {
-      source,
-      hunt: fingerprint,
-      recorded,
-      note: "every node must run the same hunt file: copy it to every node and reload them all",
-    });
-  }
-  function recordHunt(): void {
-    if (!shared || store.meta("hunt_fingerprint") === fingerprint) return;
-    // Nobody waits for it: a failed commit stops the store, and the next start records it.
-    void store.setMeta({ hunt_fingerprint: fingerprint }).catch(() => {});
-  }
-  if (shared) compareHunt("start");
-  recordHunt();
+  const hunts = huntWatch(store, logger, options.hunt);
 
   const freeze = storedFreeze(store, () => engine.hunt.freezeAt);
   const live = new Live({
@@ -188,22 +169,14 @@ export function startGame(options: StartOptions): Server {
       return result;
     }
     engine = result.engine;
-    fingerprint = huntFingerprint(engine.hunt);
-    recordHunt();
+    hunts.reloaded(engine.hunt);
     ticking.reschedule();
     live.committed(result.writes);
     // Points may have changed, so the board may have too.
     live.scoreboardChanged();
-    const { summary } = result;
-    logger.info("hunt_reloaded", {
-      source,
-      puzzles: summary.puzzles,
-      added: summary.added.join(",") || undefined,
-      removed: summary.removed.join(",") || undefined,
-      changed: summary.changed.join(",") || undefined,
-    });
+    logReloaded(logger, source, result.summary);
     warn(logger, next.problems);
-    return { kind: "ok", summary };
+    return { kind: "ok", summary: result.summary };
   }
 
   const played = play(game);
@@ -218,6 +191,56 @@ export function startGame(options: StartOptions): Server {
     close: () => {
       ticking.stop();
       store.close();
+    },
+  };
+}
+
+/** The log line of a reload that swapped in a new hunt: what it added, removed and changed. */
+function logReloaded(
+  logger: Logger,
+  source: "sighup" | "admin",
+  summary: Extract<ReloadResult, { kind: "ok" }>["summary"],
+): void {
+  logger.info("hunt_reloaded", {
+    source,
+    puzzles: summary.puzzles,
+    added: summary.added.join(",") || undefined,
+    removed: summary.removed.join(",") || undefined,
+    changed: summary.changed.join(",") || undefined,
+  });
+}
+
+/**
+ * Where nodes share a log: records the hunt this node starts or reloads (a
+ * fingerprint), and logs an error when the one recorded differs, at start or
+ * when another node records its own. Nothing on a log of its own.
+ */
+function huntWatch(store: Store, logger: Logger, hunt: Hunt) {
+  const shared = store.decideTurn !== undefined;
+  let fingerprint = huntFingerprint(hunt);
+  function compare(source: "start" | "another node"): void {
+    const recorded = store.meta("hunt_fingerprint");
+    if (recorded === undefined || recorded === fingerprint) return;
+    logger.error("hunt_differs", {
+      source,
+      hunt: fingerprint,
+      recorded,
+      note: "every node must run the same hunt file: copy it to every node and reload them all",
+    });
+  }
+  function record(): void {
+    if (!shared || store.meta("hunt_fingerprint") === fingerprint) return;
+    // Nobody waits for it: a failed commit stops the store, and the next start records it.
+    void store.setMeta({ hunt_fingerprint: fingerprint }).catch(() => {});
+  }
+  if (shared) compare("start");
+  record();
+  return {
+    compare,
+    /** A reload swapped in `next`: record it. */
+    reloaded(next: Hunt): void {
+      fingerprint = huntFingerprint(next);
+      record();
     },
   };
 }
