@@ -19,6 +19,21 @@ export const DB_VALUE: NonNullable<OptionSpec["valid"]> = {
   shown: redactUrl,
 };
 
+/** Where the database is when neither `--db` nor `CAIRN_DB` says. */
+export const DEFAULT_DB = "./cairn-data/cairn.db";
+
+/** The `--db` option every command that opens the event's database takes, with its help line. */
+export function dbOption(help: string): OptionSpec {
+  return {
+    type: "string",
+    value: "FILE",
+    env: "CAIRN_DB",
+    default: DEFAULT_DB,
+    valid: DB_VALUE,
+    help,
+  };
+}
+
 /** What SQLite (`-wal`, `-shm`, `-journal`) and Cairn (`.lock`) keep beside a database. */
 const COMPANIONS = ["-wal", "-shm", "-journal", ".lock"] as const;
 

@@ -11,8 +11,7 @@ import {
 import { isPostgresUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { DB_VALUE } from "./_paths.ts";
-import { DEFAULT_DB } from "./serve.ts";
+import { dbOption } from "./_paths.ts";
 
 type Lock = StoreLock | { kind: "absent" };
 
@@ -21,14 +20,7 @@ export const adminTokenSpec: CommandSpec = {
   summary: "Make a new admin token, for a lost admin link, and print its link once.",
   usage: "cairn admin-token [--db FILE] [--url URL]",
   options: {
-    db: {
-      type: "string",
-      value: "FILE",
-      env: "CAIRN_DB",
-      default: DEFAULT_DB,
-      valid: DB_VALUE,
-      help: "Database",
-    },
+    db: dbOption("Database"),
     url: {
       type: "string",
       value: "URL",

@@ -16,8 +16,7 @@ import {
 import { isPostgresUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { databaseFileProblem, DB_VALUE, isFolder, parentProblem } from "./_paths.ts";
-import { DEFAULT_DB } from "./serve.ts";
+import { databaseFileProblem, dbOption, isFolder, parentProblem } from "./_paths.ts";
 
 export const backupSpec: CommandSpec = {
   name: "backup",
@@ -25,14 +24,7 @@ export const backupSpec: CommandSpec = {
     "Write a consistent copy of the database and of its uploaded files, safe while the server runs.",
   usage: "cairn backup OUT [--db FILE] [--files DIR]",
   options: {
-    db: {
-      type: "string",
-      value: "FILE",
-      env: "CAIRN_DB",
-      default: DEFAULT_DB,
-      valid: DB_VALUE,
-      help: "Database",
-    },
+    db: dbOption("Database"),
     files: {
       type: "string",
       value: "DIR",

@@ -22,8 +22,8 @@ import { ctftimeFeed, ctftimeJson } from "../play/mod.ts";
 import type { Results } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { databaseFileProblem, DB_VALUE } from "./_paths.ts";
-import { DEFAULT_DB, DEFAULT_PG_FILES } from "./serve.ts";
+import { databaseFileProblem, dbOption } from "./_paths.ts";
+import { DEFAULT_PG_FILES } from "./serve.ts";
 import { isPostgresUrl, PgStore } from "../store/pg.ts";
 
 export const exportSpec: CommandSpec = {
@@ -33,14 +33,7 @@ export const exportSpec: CommandSpec = {
   usage:
     "cairn export [--db FILE|postgres://…] [--format json|csv|ctftime] [--table T] [--out PATH] [--files-out DIR]",
   options: {
-    db: {
-      type: "string",
-      value: "FILE",
-      env: "CAIRN_DB",
-      default: DEFAULT_DB,
-      valid: DB_VALUE,
-      help: "Database: an SQLite file, or the postgres://… URL of a shared event",
-    },
+    db: dbOption("Database: an SQLite file, or the postgres://… URL of a shared event"),
     format: {
       type: "string",
       value: "F",

@@ -16,11 +16,10 @@ import {
 } from "../store/commit_thread.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { DB_VALUE, isFolder } from "./_paths.ts";
+import { dbOption, isFolder } from "./_paths.ts";
 
 import { formatReport } from "./_hunt.ts";
 
-export const DEFAULT_DB = "./cairn-data/cairn.db";
 /** Where a node on PostgreSQL keeps mission uploads unless told (`--files`). */
 export const DEFAULT_PG_FILES = "./cairn-data/files";
 
@@ -36,14 +35,7 @@ export const serveSpec: CommandSpec = {
       env: "CAIRN_HUNT",
       help: "Hunt file to run (default: the embedded example hunt)",
     },
-    db: {
-      type: "string",
-      value: "FILE",
-      env: "CAIRN_DB",
-      default: DEFAULT_DB,
-      valid: DB_VALUE,
-      help: "Database: an SQLite file, or postgres://… to share one event between nodes",
-    },
+    db: dbOption("Database: an SQLite file, or postgres://… to share one event between nodes"),
     files: {
       type: "string",
       value: "DIR",

@@ -1,9 +1,10 @@
 // Shared by the browser tests: the compiled binary on a temp database, and
 // Debian's chromium through playwright-core.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
+import { afterAll, beforeAll } from "bun:test";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { buildBinary, freePort, waitFor } from "../_binary.ts";
 
@@ -161,4 +162,29 @@ export async function registerTeam(base: string, name: string): Promise<string> 
   } as RequestInit);
   if (res.status !== 201) throw new Error(`cannot register ${name}: ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
+}
+
+/** Where the browser tests save their screenshots. */
+export const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
+
+/** The compiled binary serving a hunt, and a Chromium, for one test file's suite. */
+export interface Served {
+  server: Awaited<ReturnType<typeof startBinary>>;
+  browser: Awaited<ReturnType<typeof launchChromium>>;
+}
+
+/**
+ * Called inside a suite: starts the binary on `hunt` (with `args`) and a
+ * Chromium before its tests, into `served`, and stops both after them.
+ */
+export function serveForSuite(served: Partial<Served>, hunt: string, args: string[] = []): void {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    served.server = await startBinary(hunt, { args });
+    served.browser = await launchChromium();
+  }, 180_000);
+  afterAll(async () => {
+    await served.browser?.close();
+    await served.server?.stop();
+  });
 }

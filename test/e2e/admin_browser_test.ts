@@ -1,21 +1,20 @@
 // The organizers' pages in a real browser, against the compiled binary:
 // signing in with the admin link, a form sent after the session ended, the
 // navigation on every admin page. Screenshots go to test-results/screenshots/.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import {
   axe,
   axeRules,
   chromiumAvailable,
-  launchChromium,
   registerTeam,
-  startBinary,
+  type Served,
+  serveForSuite,
+  SHOTS,
 } from "./_browser.ts";
 
 const ADMIN_TOKEN = "admin-pages-token";
-const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
 const HUNT = `
 [hunt]
 title = "Harbor Hunt"
@@ -47,56 +46,46 @@ submit = "photo"
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
-let server: Awaited<ReturnType<typeof startBinary>>;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+const served = {} as Served;
 
 /** A new desktop tab, collecting script errors. */
 async function desktop(errors: string[]): Promise<Page> {
-  const page = await browser.context.newPage();
+  const page = await served.browser.context.newPage();
   page.on("pageerror", (error) => errors.push(error.message));
   await page.setViewportSize({ width: 1366, height: 900 });
   return page;
 }
 
 suite("the organizers' pages", () => {
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startBinary(HUNT, { args: ["--admin-token", ADMIN_TOKEN] });
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  serveForSuite(served, HUNT, ["--admin-token", ADMIN_TOKEN]);
 
   test("the admin link pasted into a tab already on /admin signs in", async () => {
-    await browser.context.clearCookies();
+    await served.browser.context.clearCookies();
     const errors: string[] = [];
     const page = await desktop(errors);
-    await page.goto(`${server.base}/admin`);
+    await page.goto(`${served.server.base}/admin`);
     await page.getByRole("heading", { name: "Organizer sign-in" }).waitFor();
     // Only the fragment changes: the browser loads nothing, the page's script must act.
-    await page.goto(`${server.base}/admin#token=${ADMIN_TOKEN}`);
+    await page.goto(`${served.server.base}/admin#token=${ADMIN_TOKEN}`);
     await page.getByRole("heading", { name: "Live guesses" }).waitFor();
-    expect(page.url()).toBe(`${server.base}/admin`);
+    expect(page.url()).toBe(`${served.server.base}/admin`);
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
 
   test("an announcement sent after the session ended leads to sign-in, with its text", async () => {
-    await browser.context.clearCookies();
-    await browser.context.addCookies([
-      { name: "cairn_admin", value: ADMIN_TOKEN, url: server.base },
+    await served.browser.context.clearCookies();
+    await served.browser.context.addCookies([
+      { name: "cairn_admin", value: ADMIN_TOKEN, url: served.server.base },
     ]);
     const errors: string[] = [];
     const page = await desktop(errors);
-    await page.goto(`${server.base}/admin`);
-    await browser.context.clearCookies();
+    await page.goto(`${served.server.base}/admin`);
+    await served.browser.context.clearCookies();
     await page.getByLabel("Message to every team and the projector").fill("Soup at the harbor");
     await page.getByRole("button", { name: "Broadcast" }).click();
     await page.getByRole("heading", { name: "Organizer sign-in" }).waitFor();
-    expect(page.url()).toBe(`${server.base}/admin`);
+    expect(page.url()).toBe(`${served.server.base}/admin`);
     const notice = page.locator(".notice-warn");
     expect(await notice.textContent()).toContain(
       "Your organizer session has ended: nothing was changed",
@@ -110,21 +99,21 @@ suite("the organizers' pages", () => {
   test(
     "a team's page: its guess list scrolls by keyboard, and axe finds nothing serious",
     async () => {
-      const token = await registerTeam(server.base, "Gulls");
+      const token = await registerTeam(served.server.base, "Gulls");
       for (let i = 0; i < 30; i++) {
-        const res = await fetch(`${server.base}/api/puzzles/lighthouse/guesses`, {
+        const res = await fetch(`${served.server.base}/api/puzzles/lighthouse/guesses`, {
           method: "POST",
           headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
           body: JSON.stringify({ answer: `star number ${i}` }),
         });
         expect(res.status).toBe(200);
       }
-      await browser.context.addCookies([
-        { name: "cairn_admin", value: ADMIN_TOKEN, url: server.base },
+      await served.browser.context.addCookies([
+        { name: "cairn_admin", value: ADMIN_TOKEN, url: served.server.base },
       ]);
       const errors: string[] = [];
       const page = await desktop(errors);
-      await page.goto(`${server.base}/admin/teams/1`);
+      await page.goto(`${served.server.base}/admin/teams/1`);
       const list = page.getByRole("region", { name: "Guess list" });
       await list.waitFor();
       // It scrolls, and a keyboard reaches it.
@@ -146,13 +135,13 @@ suite("the organizers' pages", () => {
   test(
     "on a phone, the dashboard's charts keep readable text and scroll in their box",
     async () => {
-      await browser.context.addCookies([
-        { name: "cairn_admin", value: ADMIN_TOKEN, url: server.base },
+      await served.browser.context.addCookies([
+        { name: "cairn_admin", value: ADMIN_TOKEN, url: served.server.base },
       ]);
       const errors: string[] = [];
-      const page = await browser.context.newPage();
+      const page = await served.browser.context.newPage();
       page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(`${server.base}/admin`);
+      await page.goto(`${served.server.base}/admin`);
       const charts = page.locator("#charts");
       await charts.waitFor();
       await page.screenshot({ path: join(SHOTS, "admin-dashboard-phone.png"), fullPage: true });
@@ -184,18 +173,22 @@ suite("the organizers' pages", () => {
   test(
     "the dashboard's landmarks have distinct names; the checkpoint page has a heading",
     async () => {
-      await browser.context.addCookies([
-        { name: "cairn_admin", value: ADMIN_TOKEN, url: server.base },
+      await served.browser.context.addCookies([
+        { name: "cairn_admin", value: ADMIN_TOKEN, url: served.server.base },
       ]);
       // With a team, the dashboard lists it in its own scrolling box.
-      const token = await registerTeam(server.base, "Terns");
+      const token = await registerTeam(served.server.base, "Terns");
       const errors: string[] = [];
       const page = await desktop(errors);
-      await page.goto(`${server.base}/admin`);
+      await page.goto(`${served.server.base}/admin`);
       await page.locator(".teams-wrap").waitFor();
       expect(await axeRules(page, ["landmark-unique", "page-has-heading-one"])).toEqual([]);
-      await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
-      await page.goto(`${server.base}/c/dock-42`);
+      await served.browser.context.addCookies([{
+        name: "cairn_session",
+        value: token,
+        url: served.server.base,
+      }]);
+      await page.goto(`${served.server.base}/c/dock-42`);
       await page.getByText("Checked in at The Dock").waitFor();
       expect(await axeRules(page, ["landmark-unique", "page-has-heading-one"])).toEqual([]);
       expect(errors).toEqual([]);

@@ -3,14 +3,12 @@
 // popup fits the screen with the whole text in it, and the strip that keeps it
 // afterwards shows all of it, scrolling through a long one on the projector
 // and wrapping on a phone. Screenshots go to test-results/screenshots/.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
+import { chromiumAvailable, registerTeam, type Served, serveForSuite, SHOTS } from "./_browser.ts";
 
 const ADMIN_TOKEN = "board-admin-token";
-const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
 const HUNT = `
 [hunt]
 title = "The Lantern Trail of the Old Harbor"
@@ -27,11 +25,10 @@ const LONG = SENTENCE.repeat(30).trim();
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
-let server: Awaited<ReturnType<typeof startBinary>>;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+const served = {} as Served;
 
 async function announce(text: string): Promise<void> {
-  const res = await fetch(`${server.base}/api/admin/announcements`, {
+  const res = await fetch(`${served.server.base}/api/admin/announcements`, {
     method: "POST",
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
     body: JSON.stringify({ text }),
@@ -41,10 +38,10 @@ async function announce(text: string): Promise<void> {
 
 /** The board at `width`×`height`, its live stream open. */
 async function board(width: number, height: number, errors: string[]): Promise<Page> {
-  const page = await browser.context.newPage();
+  const page = await served.browser.context.newPage();
   page.on("pageerror", (error) => errors.push(error.message));
   await page.setViewportSize({ width, height });
-  await page.goto(`${server.base}/scoreboard?view=projector`);
+  await page.goto(`${served.server.base}/scoreboard?view=projector`);
   await page.locator("#live.live-on").waitFor();
   return page;
 }
@@ -86,16 +83,7 @@ function measure(page: Page): Promise<Fit> {
 }
 
 suite("announcements on the projector", () => {
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startBinary(HUNT, { args: ["--admin-token", ADMIN_TOKEN] });
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  serveForSuite(served, HUNT, ["--admin-token", ADMIN_TOKEN]);
 
   test(
     "a 2,000-character announcement fits a 1080p screen, then scrolls in its strip",
@@ -150,35 +138,39 @@ suite("announcements on the projector", () => {
   test(
     "a phone without scripts dismisses the announcement, and later pages leave it out",
     async () => {
-      const token = await registerTeam(server.base, "Gulls");
-      await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const token = await registerTeam(served.server.base, "Gulls");
+      await served.browser.context.addCookies([{
+        name: "cairn_session",
+        value: token,
+        url: served.server.base,
+      }]);
       await announce("Lunch at the harbor café");
-      const page = await browser.context.newPage();
+      const page = await served.browser.context.newPage();
       // Every script is refused, as in a browser with JavaScript off.
       await page.route("**/*.js", (route) => route.abort());
-      await page.goto(`${server.base}/puzzles/lighthouse`);
+      await page.goto(`${served.server.base}/puzzles/lighthouse`);
       const banner = page.locator("#announcement");
       await banner.getByText("Lunch at the harbor café").waitFor();
       await page.getByRole("button", { name: "Dismiss" }).click();
-      await page.waitForURL(`${server.base}/puzzles/lighthouse`);
+      await page.waitForURL(`${served.server.base}/puzzles/lighthouse`);
       await banner.waitFor({ state: "hidden" });
-      await page.goto(`${server.base}/puzzles`);
+      await page.goto(`${served.server.base}/puzzles`);
       expect(await banner.isHidden()).toBe(true);
       await page.close();
 
       // With scripts: hidden at once, no page load, and the server leaves it out too.
       await announce("Prizes at five");
-      const live = await browser.context.newPage();
+      const live = await served.browser.context.newPage();
       const errors: string[] = [];
       live.on("pageerror", (error) => errors.push(error.message));
-      await live.goto(`${server.base}/puzzles/lighthouse`);
+      await live.goto(`${served.server.base}/puzzles/lighthouse`);
       const shown = live.locator("#announcement");
       await shown.getByText("Prizes at five").waitFor();
       await live.evaluate(`window.stayed = true`);
       await live.getByRole("button", { name: "Dismiss" }).click();
       await shown.waitFor({ state: "hidden" });
       expect(await live.evaluate(`window.stayed`)).toBe(true);
-      const html = await (await live.request.get(`${server.base}/puzzles`)).text();
+      const html = await (await live.request.get(`${served.server.base}/puzzles`)).text();
       expect(html).toMatch(/<div class="announcement" id="announcement"[^>]* hidden=""/);
       expect(errors).toEqual([]);
       await live.close();
@@ -190,7 +182,7 @@ suite("announcements on the projector", () => {
     "a live stream refused with a 503 is opened again, and the board is live once more",
     async () => {
       const errors: string[] = [];
-      const page = await browser.context.newPage();
+      const page = await served.browser.context.newPage();
       page.on("pageerror", (error) => errors.push(error.message));
       await page.setViewportSize({ width: 1280, height: 720 });
       // The stream's first answers are a proxy's 503: an EventSource gives up on those for good.
@@ -200,7 +192,7 @@ suite("announcements on the projector", () => {
         refused += 1;
         return route.fulfill({ status: 503, body: "Service Unavailable" });
       });
-      await page.goto(`${server.base}/scoreboard?view=projector`);
+      await page.goto(`${served.server.base}/scoreboard?view=projector`);
       await page.locator("#live", { hasText: "Reconnecting…" }).waitFor();
       for (let i = 0; refused < 2 && i < 100; i++) await Bun.sleep(100);
       expect(refused).toBe(2);
