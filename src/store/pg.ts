@@ -61,17 +61,6 @@ const RETRY_MS = 200;
 const CHANNEL = "cairn_log";
 /** The advisory lock that serializes schema creation and first-start values. */
 const SETUP_LOCK = 72_411_905;
-/**
- * Session settings that keep one node from stopping the others' writes: a
- * node frozen (SIGSTOP, a frozen VM, a partition) inside a batch holds the
- * log's lock, so PostgreSQL ends a transaction left idle this long, and a
- * batch waiting for the lock gives up and tries again. The URL may set others
- * (`?idle_in_transaction_session_timeout=…`).
- */
-const SESSION = {
-  idle_in_transaction_session_timeout: 3_000,
-  lock_timeout: 2_000,
-} as const;
 /** Seconds of silence before TCP keepalive probes begin (postgres.js waits 60). */
 const KEEP_ALIVE_S = 10;
 /** Seconds between tries to reconnect: 0.25, 0.5, then every second. */
@@ -196,7 +185,6 @@ export class PgStore implements Store {
       keep_alive: KEEP_ALIVE_S,
       backoff,
       connection: {
-        ...SESSION,
         ...(named === undefined && { application_name: `cairn ${node}` }),
         ...(options.readOnly && { default_transaction_read_only: true }),
       },

@@ -151,7 +151,11 @@ describe("PgStore", () => {
     60_000,
   );
 
-  test(
+  // Skipped: the session timeouts this tested (idle_in_transaction_session_timeout 3 s,
+  // lock_timeout 2 s) were taken out again after test/cluster/cluster_test.ts, under the full
+  // suite's load, found acknowledged writes missing from the log when its frozen node was ended.
+  // A frozen lock holder stalls the others' writes until it wakes (docs/scale-out.md).
+  test.skip(
     "a node frozen holding the lock stops the others' writes only until its transaction times out",
     async () => {
       const url = await pg.createDatabase("frozen");
