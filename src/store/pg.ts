@@ -61,6 +61,17 @@ const RETRY_MS = 200;
 const CHANNEL = "cairn_log";
 /** The advisory lock that serializes schema creation and first-start values. */
 const SETUP_LOCK = 72_411_905;
+/**
+ * Session settings that keep one node from stopping the others' writes: a
+ * node frozen (SIGSTOP, a frozen VM, a partition) inside a batch holds the
+ * log's lock, so PostgreSQL ends a transaction left idle this long, and a
+ * batch waiting for the lock gives up and tries again. The URL may set others
+ * (`?idle_in_transaction_session_timeout=…`).
+ */
+const SESSION = {
+  idle_in_transaction_session_timeout: 3_000,
+  lock_timeout: 2_000,
+} as const;
 /** Seconds of silence before TCP keepalive probes begin (postgres.js waits 60). */
 const KEEP_ALIVE_S = 10;
 /** Seconds between tries to reconnect: 0.25, 0.5, then every second. */
@@ -185,6 +196,7 @@ export class PgStore implements Store {
       keep_alive: KEEP_ALIVE_S,
       backoff,
       connection: {
+        ...SESSION,
         ...(named === undefined && { application_name: `cairn ${node}` }),
         ...(options.readOnly && { default_transaction_read_only: true }),
       },
@@ -275,11 +287,11 @@ export class PgStore implements Store {
     return new Promise((resolve, reject) => {
       const entry: Pending = Object.assign(
         this.waiter(resolve, reject, () => {
-          // Taken by a batch already: that batch answers it.
+          // Taken by a batch already: only that batch answers it, once it knows the outcome.
           const at = this.pending.indexOf(entry);
-          if (at === -1) return false;
+          if (at === -1) return "leave";
           this.pending.splice(at, 1);
-          return true;
+          return "refuse";
         }),
         { writes },
       );
@@ -304,19 +316,21 @@ export class PgStore implements Store {
    */
   private wait(list: Waiter[], expired: "refuse" | "go on"): Promise<void> {
     return new Promise((resolve, reject) => {
-      list.push(this.waiter(resolve, reject, () => expired === "refuse"));
+      list.push(this.waiter(resolve, reject, () => expired));
       this.kick();
     });
   }
 
   /**
    * A waiter settled once: by the loop, or past `waitMs` by its deadline. At
-   * the deadline `refuse` says whether to refuse it (503) or let it go on.
+   * the deadline `expired` says whether to refuse it (503), let it go on, or
+   * leave it to the batch that took it: a commit in flight is answered only
+   * when its outcome is known, never early.
    */
   private waiter(
     resolve: () => void,
     reject: (error: Error) => void,
-    refuse: () => boolean,
+    expired: () => "refuse" | "go on" | "leave",
   ): Waiter {
     const settle = (then: () => void) => {
       if (waiter.settled) return;
@@ -331,7 +345,9 @@ export class PgStore implements Store {
     };
     const timer = setTimeout(() => {
       if (waiter.settled) return;
-      if (!refuse()) {
+      const then = expired();
+      if (then === "leave") return;
+      if (then === "go on") {
         waiter.resolve();
         return;
       }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import postgres from "postgres";
 import type { Write } from "../../src/engine/mod.ts";
 import { PgStore } from "../../src/store/pg.ts";
 import { type Pg, startPg } from "../_pg.ts";
@@ -151,11 +152,7 @@ describe("PgStore", () => {
     60_000,
   );
 
-  // Skipped: the session timeouts this tested (idle_in_transaction_session_timeout 3 s,
-  // lock_timeout 2 s) were taken out again after test/cluster/cluster_test.ts, under the full
-  // suite's load, found acknowledged writes missing from the log when its frozen node was ended.
-  // A frozen lock holder stalls the others' writes until it wakes (docs/scale-out.md).
-  test.skip(
+  test(
     "a node frozen holding the lock stops the others' writes only until its transaction times out",
     async () => {
       const url = await pg.createDatabase("frozen");
@@ -222,6 +219,55 @@ describe("PgStore", () => {
       }
       const rows = await pg.query("SELECT count(*)::int AS n FROM cairn_log", {
         database: "login",
+      }) as { n: number }[];
+      expect(rows[0]!.n).toBe(0);
+    },
+    30_000,
+  );
+
+  test(
+    "a commit whose batch outlasts the wait is answered only by its outcome: never early",
+    async () => {
+      const url = await pg.createDatabase("slow");
+      const store = await PgStore.open(url, { filesDir: files, node: "w", waitMs: 300 });
+      let failure: Error | undefined;
+      store.watch({ onFailure: (error) => (failure = error) });
+      // Another session holds the log table: the batch's append waits behind it.
+      const holder = postgres(url, { max: 1, onnotice: () => {} });
+      let release = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let locked = () => {};
+      const holding = new Promise<void>((resolve) => (locked = resolve));
+      const held = holder.begin(async (tx) => {
+        await tx`LOCK TABLE cairn_log IN EXCLUSIVE MODE`;
+        locked();
+        await released;
+      });
+      try {
+        await holding;
+        await store.decideTurn();
+        let outcome = "waiting";
+        const commit = store.commit([team(1)]).then(
+          () => (outcome = "committed"),
+          (error: Error) => (outcome = `refused: ${error.name}`),
+        );
+        // Five times the wait: the batch has the commit, and its append is still blocked.
+        await Bun.sleep(1_500);
+        expect(outcome).toBe("waiting");
+        // The append is cut off: the commit fails, and only now is it answered.
+        expect(await pg.terminate("cairn w", { inTransaction: true })).toBe(1);
+        await commit;
+        expect(outcome).toBe("refused: CommitError");
+        expect(store.failed).toBe(true);
+        expect(failure?.name).toBe("CommitError");
+      } finally {
+        release();
+        await held.catch(() => {});
+        await holder.end({ timeout: 1 });
+        store.close();
+      }
+      const rows = await pg.query("SELECT count(*)::int AS n FROM cairn_log", {
+        database: "slow",
       }) as { n: number }[];
       expect(rows[0]!.n).toBe(0);
     },
