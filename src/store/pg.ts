@@ -23,7 +23,9 @@
  * again for up to five seconds, then get 503. When it
  * fails after decisions were made (or while its commit was in flight), the
  * state in memory may hold what the log does not: the store fails, and the
- * server exits for its service manager to restart it from the log.
+ * server exits for its service manager to restart it from the log. A batch
+ * the database has not answered within three waits (a connection gone silent)
+ * counts as failed the same way, before or after its decisions.
  */
 import postgres from "postgres";
 import { hostname } from "node:os";
@@ -57,6 +59,12 @@ const INSERT_CHUNK = 1_000;
 const POLL_MS = 1_000;
 /** The pause between tries while the database is unreachable. */
 const RETRY_MS = 200;
+/**
+ * A batch or a catch-up with no answer within this many waits has lost its
+ * connection without a word (a network that drops packets): TCP keepalive
+ * would take minutes to say so.
+ */
+const SILENCE_WAITS = 3;
 /** The channel of the per-batch wake-up. */
 const CHANNEL = "cairn_log";
 /** The advisory lock that serializes schema creation and first-start values. */
@@ -170,6 +178,11 @@ export class PgStore implements Store {
   private idle: (() => void)[] = [];
   /** Names this process in its wake-ups: nodes may share an application_name. */
   private readonly wakeId = crypto.randomUUID();
+  /**
+   * Counts the loop's tries. A try given up on for its silence may still wake
+   * later: it finds the count moved on, and stops before it plays or decides.
+   */
+  private attempt = 0;
 
   private constructor(
     private readonly sql: Sql,
@@ -442,8 +455,9 @@ export class PgStore implements Store {
   private async catchUp(): Promise<boolean> {
     const syncs = this.syncs;
     this.syncs = [];
+    const attempt = ++this.attempt;
     try {
-      await this.readLog(this.sql, Infinity);
+      await this.answerWithin(this.readLog(this.sql, Infinity, attempt));
       this.unreachable = undefined;
     } catch (error) {
       this.unreachable = messageOf(error);
@@ -467,8 +481,9 @@ export class PgStore implements Store {
     let decided = false;
     const started = performance.now();
     let writes: Write[] = [];
+    const attempt = ++this.attempt;
     try {
-      await this.sql.begin(async (tx) => {
+      await this.answerWithin(this.sql.begin(async (tx) => {
         // Sent together: the read runs once the lock is held, and so sees every row before it.
         const [[head], first] = await Promise.all([
           tx<
@@ -478,14 +493,16 @@ export class PgStore implements Store {
             SELECT seq::text AS seq, body FROM cairn_log WHERE seq > ${this.seq}
             ORDER BY cairn_log.seq LIMIT ${CHUNK}`,
         ]);
-        await this.play(first);
-        await this.readLog(tx, Number(head!.seq));
+        await this.play(first, attempt);
+        await this.readLog(tx, Number(head!.seq), attempt);
+        this.current(attempt);
         if (turns.length > 0) {
           // From here the state in memory may run ahead of the log.
           decided = true;
           for (const turn of turns) turn.resolve();
           // The requests decide in the microtasks that follow, and commit with no await between.
           await new Promise((resolve) => setImmediate(resolve));
+          this.current(attempt);
         }
         taken = this.pending;
         this.pending = [];
@@ -503,7 +520,9 @@ export class PgStore implements Store {
         }
         statements.push(tx`SELECT pg_notify(${CHANNEL}, ${this.wakeId})`);
         await Promise.all(statements);
-      });
+        // Given up on meanwhile (its waiters have had their 503): roll back rather than commit.
+        this.current(attempt);
+      }));
     } catch (error) {
       if (decided) {
         this.fail(error, taken);
@@ -536,19 +555,50 @@ export class PgStore implements Store {
   }
 
   /** Reads the log's rows after `this.seq` (up to `head`) into the copy, and on to the server. */
-  private async readLog(sql: Sql | postgres.TransactionSql, head: number): Promise<void> {
+  private async readLog(
+    sql: Sql | postgres.TransactionSql,
+    head: number,
+    attempt = this.attempt,
+  ): Promise<void> {
     while (this.seq < head) {
       const rows = await sql<{ seq: string; body: string }[]>`
         SELECT seq::text AS seq, body FROM cairn_log WHERE seq > ${this.seq}
         ORDER BY cairn_log.seq LIMIT ${CHUNK}`;
       if (rows.length === 0) return;
-      await this.play(rows);
+      await this.play(rows, attempt);
       if (rows.length < CHUNK) return;
     }
   }
 
+  /**
+   * Settles as `work` does, or rejects once the database has said nothing for
+   * `SILENCE_WAITS` waits. The work goes on in the background; the loop's
+   * next try makes it stop at its next step (`current`).
+   */
+  private answerWithin<T>(work: Promise<T>): Promise<T> {
+    const ms = SILENCE_WAITS * this.waitMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const silence = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.attempt++;
+        reject(new Error(`no answer from the database within ${ms} ms`));
+      }, ms);
+    });
+    work.catch(() => {}); // Its failure after the silence is nobody's to hear.
+    return Promise.race([work, silence]).finally(() => clearTimeout(timer));
+  }
+
+  /** Throws when the loop gave up on `attempt` and went on without it. */
+  private current(attempt: number): void {
+    if (attempt !== this.attempt) throw new Error("a try given up on for its silence");
+  }
+
   /** Plays rows read from the log (the next ones after `this.seq`, in order). */
-  private async play(rows: readonly { seq: string; body: string }[]): Promise<void> {
+  private async play(
+    rows: readonly { seq: string; body: string }[],
+    attempt = this.attempt,
+  ): Promise<void> {
+    this.current(attempt);
     if (rows.length === 0) return;
     const writes = rows.map((row) => JSON.parse(row.body) as Write);
     const last = Number(rows[rows.length - 1]!.seq);

@@ -9,6 +9,7 @@ import postgres from "postgres";
 import type { Write } from "../../src/engine/mod.ts";
 import { PgStore } from "../../src/store/pg.ts";
 import { type Pg, startPg } from "../_pg.ts";
+import { startSilentProxy } from "../_silent_proxy.ts";
 
 let pg: Pg;
 let files: string;
@@ -246,17 +247,12 @@ describe("PgStore", () => {
       try {
         await holding;
         await store.decideTurn();
-        let outcome = "waiting";
-        const commit = store.commit([team(1)]).then(
-          () => (outcome = "committed"),
-          (error: Error) => (outcome = `refused: ${error.name}`),
+        // Its append waits for the table past the commit's 300 ms deadline, until the lock wait or
+        // the silence bound ends it: refused then, as it was not stored, and never answered before.
+        const outcome = await store.commit([team(1)]).then(
+          () => "committed",
+          (error: Error) => `refused: ${error.name}`,
         );
-        // Five times the wait: the batch has the commit, and its append is still blocked.
-        await Bun.sleep(1_500);
-        expect(outcome).toBe("waiting");
-        // The append is cut off: the commit fails, and only now is it answered.
-        expect(await pg.terminate("cairn w", { inTransaction: true })).toBe(1);
-        await commit;
         expect(outcome).toBe("refused: CommitError");
         expect(store.failed).toBe(true);
         expect(failure?.name).toBe("CommitError");
@@ -270,6 +266,74 @@ describe("PgStore", () => {
         database: "slow",
       }) as { n: number }[];
       expect(rows[0]!.n).toBe(0);
+    },
+    30_000,
+  );
+
+  /** A store reaching `database` through a proxy whose connections can be silenced. */
+  async function behindProxy(database: string, node: string) {
+    const url = new URL(await pg.createDatabase(database));
+    const proxy = await startSilentProxy({ host: url.hostname, port: Number(url.port) });
+    url.port = String(proxy.port);
+    const store = await PgStore.open(url.toString(), { filesDir: files, node, waitMs: 300 });
+    return { store, proxy };
+  }
+
+  test(
+    "a batch whose connection goes silent mid-commit fails the store after three waits, not at TCP's pace",
+    async () => {
+      const { store, proxy } = await behindProxy("silent", "s");
+      let failure: Error | undefined;
+      store.watch({ onFailure: (error) => (failure = error) });
+      try {
+        await store.commit([team(1)]);
+        await store.decideTurn();
+        // Inside the turn: the batch holds the lock, and its appends go into the silence.
+        expect(proxy.silence()).toBeGreaterThan(0);
+        const outcome = await store.commit([team(2)]).then(
+          () => "committed",
+          (error: Error) => error.message,
+        );
+        expect(outcome).toMatch(/no answer from the database within 900 ms/);
+        expect(store.failed).toBe(true);
+        expect(failure?.name).toBe("CommitError");
+      } finally {
+        store.close();
+        await proxy.close();
+      }
+    },
+    30_000,
+  );
+
+  test(
+    "a turn whose connection went silent before it decided is tried again on another",
+    async () => {
+      const { store, proxy } = await behindProxy("silent2", "t");
+      store.watch({});
+      try {
+        await store.commit([team(1)]);
+        expect(proxy.silence()).toBeGreaterThan(0);
+        // The next batch takes the silent connection: refused at the wait, until it is given up.
+        for (let refused = 0;; refused++) {
+          try {
+            await store.decideTurn();
+            break;
+          } catch (error) {
+            expect((error as Error).message).toMatch(/Cannot reach the database/);
+            if (refused === 10) throw error;
+          }
+        }
+        await store.commit([team(2)]);
+        expect(store.failed).toBe(false);
+        expect(store.writeProblem()).toBeUndefined();
+      } finally {
+        store.close();
+        await proxy.close();
+      }
+      const rows = await pg.query("SELECT count(*)::int AS n FROM cairn_log", {
+        database: "silent2",
+      }) as { n: number }[];
+      expect(rows[0]!.n).toBe(2);
     },
     30_000,
   );
