@@ -106,6 +106,8 @@ export function installFront(app: Hono, { game }: Play): void {
   app.get("/healthz", () => {
     const problem = store.writeProblem();
     if (problem !== undefined) return errorResponse("unavailable", problem);
+    // Still 200: a rolling reload passes through this, and the node serves meanwhile.
+    if (game.huntDiffers()) return json({ ok: true, db: "writable", hunt: "differs" });
     return json({ ok: true, db: "writable" });
   });
 

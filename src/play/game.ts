@@ -59,6 +59,11 @@ export interface Game {
    * scoreboard it changes are published and logged.
    */
   reload(): ReloadResult;
+  /**
+   * Where nodes share a log: whether this node's hunt differs from the one
+   * the node that started or reloaded last recorded (for `/healthz`).
+   */
+  huntDiffers(): boolean;
 }
 
 /**

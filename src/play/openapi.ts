@@ -121,7 +121,9 @@ export const ROUTES: readonly Route[] = [
     answers: [ok(R.Health, "Ready, and the database can be written")],
     errors: ["unavailable"],
     description: "503 `unavailable` when a commit failed, the database or its folder cannot be " +
-      "written, less than 1 MiB is free on its disk, or the write lock cannot be taken.",
+      "written, less than 1 MiB is free on its disk, or the write lock cannot be taken. " +
+      'Where nodes share a log, `"hunt": "differs"` (still 200) says this node\'s hunt file ' +
+      "differs from the one the node that started or reloaded last recorded.",
   },
   {
     method: "get",

@@ -30,7 +30,12 @@ export const ReloadErrorEnvelope = v.strictObject({
   }),
 });
 
-export const Health = v.strictObject({ ok: v.literal(true), db: v.literal("writable") });
+export const Health = v.strictObject({
+  ok: v.literal(true),
+  db: v.literal("writable"),
+  /** Only where nodes share a log, and this node's hunt is not the one recorded last. */
+  hunt: v.optional(v.literal("differs")),
+});
 
 export const HuntInfo = v.strictObject({
   title: v.string(),

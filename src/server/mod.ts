@@ -145,6 +145,7 @@ export function startGame(options: StartOptions): Server {
     logger,
     commit,
     reload: () => reload("admin"),
+    huntDiffers: hunts.differs,
   };
   followed.game = game;
   const ticking = runClock({ game, logger });
@@ -237,6 +238,12 @@ function huntWatch(store: Store, logger: Logger, hunt: Hunt) {
   record();
   return {
     compare,
+    /** On a shared log: whether this node's hunt differs from the one recorded last. */
+    differs(): boolean {
+      if (!shared) return false;
+      const recorded = store.meta("hunt_fingerprint");
+      return recorded !== undefined && recorded !== fingerprint;
+    },
     /** A reload swapped in `next`: record it. */
     reloaded(next: Hunt): void {
       fingerprint = huntFingerprint(next);

@@ -57,6 +57,11 @@ test(
     await until(c, /level=error event=hunt_differs source=start/);
     await until(a, /level=error event=hunt_differs source="another node"/);
     await until(b, /level=error event=hunt_differs source="another node"/);
+    // /healthz says so, and stays 200: the node that recorded last runs the other file.
+    const health = async (node: Node) => (await fetch(`${node.base}/healthz`)).json();
+    expect(await health(a)).toEqual({ ok: true, db: "writable", hunt: "differs" });
+    expect(await health(b)).toEqual({ ok: true, db: "writable", hunt: "differs" });
+    expect(await health(c)).toEqual({ ok: true, db: "writable" });
     // A reload with the right file on node-c records the hunt again; the others stay quiet.
     writeFileSync(join(dir, "c.toml"), hunt(10));
     const before = a.output().length;
@@ -67,6 +72,7 @@ test(
     expect(reloaded.status).toBe(200);
     await sleep(1_500);
     expect(a.output().slice(before)).not.toContain("hunt_differs");
+    for (const node of [a, b, c]) expect(await health(node)).toEqual({ ok: true, db: "writable" });
   },
   90_000,
 );
