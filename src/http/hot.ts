@@ -19,6 +19,7 @@ import type { Hono } from "hono";
 import {
   ApiError,
   CONTACT_HEADER,
+  errorResponse,
   GuessBody,
   type Play,
   type Player,
@@ -241,6 +242,11 @@ function direct(
       return sync().then(
         () => {
           const call = { token: known, teamId: game.accounts.teamFor(known), id };
+          // Still unknown because the log cannot be read: 503, not a 401 that logs a player out.
+          const problem = call.teamId === undefined ? game.store.writeProblem() : undefined;
+          if (problem !== undefined) {
+            return finish(errorResponse("unavailable", problem), undefined, started);
+          }
           return answerFor(request, call, bearer, started);
         },
         (error) => finish(onError(error as Error), undefined, started),

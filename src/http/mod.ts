@@ -19,6 +19,7 @@ import {
   EmptyBody,
   engineFeed,
   errorResponse,
+  hashToken,
   isAdmin,
   LoginBody,
   noteContact,
@@ -29,6 +30,7 @@ import {
   refusalResponse,
   RegisterBody,
   sameOriginRequest,
+  secretsEqual,
   SESSION_COOKIE,
   sessionPlayer,
   sessionTeam,
@@ -97,8 +99,16 @@ export function installFront(app: Hono, { game }: Play): void {
   if (sync !== undefined) {
     app.use("*", async function unseenSession(c, next) {
       const token = credential(c);
-      if (token !== undefined && game.accounts.teamFor(token) === undefined) await sync();
+      if (token === undefined || game.accounts.teamFor(token) !== undefined) return next();
+      // The admin token is no team's: nothing in the log would tell more of it.
+      if (secretsEqual(hashToken(token), game.adminTokenHash)) return next();
+      await sync();
+      // Still unknown because the log cannot be read: a 401 would log a player out for nothing.
+      const problem = game.accounts.teamFor(token) === undefined ? store.writeProblem() : undefined;
       await next();
+      if (problem !== undefined && c.res.status === 401) {
+        c.res = errorResponse("unavailable", problem);
+      }
     });
   }
 

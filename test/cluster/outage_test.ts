@@ -1,6 +1,7 @@
 // Admin and session writes on two nodes: a freeze is answered once it is in
 // the log, so that the other node shows it too; a freeze or a logout is
-// refused with 503 while PostgreSQL is down, and changes nothing.
+// refused with 503 while PostgreSQL is down, and changes nothing; a session
+// a node has not seen yet gets 503 while it cannot read the log, not 401.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -95,6 +96,45 @@ test(
     // Nothing was stored, and nothing changed here either: the session works on both nodes.
     expect((await puzzles(a)).status).toBe(200);
     expect((await puzzles(b)).status).toBe(200);
+  },
+  60_000,
+);
+
+test(
+  "a session another node opened gets 503 while PostgreSQL is down, not 401, and 200 once it is back",
+  async () => {
+    const [a, b] = nodes as [Node, Node];
+    // Stopped, node-b cannot see the new session before PostgreSQL goes down.
+    b.signal("SIGSTOP");
+    let token: string;
+    try {
+      const registered = await fetch(`${a.base}/api/teams`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Terns", password: "correct horse" }),
+      });
+      expect(registered.status).toBe(201);
+      token = (await registered.json() as { token: string }).token;
+      await pg.down();
+    } finally {
+      b.signal("SIGCONT");
+    }
+    const puzzles = () =>
+      fetch(`${b.base}/api/puzzles`, { headers: { authorization: `Bearer ${token}` } });
+    try {
+      const refused = await puzzles();
+      expect(refused.status).toBe(503);
+      expect((await refused.json() as { error: { code: string } }).error.code).toBe("unavailable");
+    } finally {
+      await pg.up();
+    }
+    for (let attempt = 1;; attempt++) {
+      const res = await puzzles();
+      if (res.status === 200) break;
+      expect(res.status).toBe(503);
+      if (attempt === 20) throw new Error("node-b never saw the session");
+      await sleep(250);
+    }
   },
   60_000,
 );
