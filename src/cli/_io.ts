@@ -7,6 +7,8 @@ export interface Io {
   shutdown: Promise<string>;
   /** Calls `listener` whenever the process is asked to reload (SIGHUP); returns an unsubscribe. */
   onReload(listener: () => void): () => void;
+  /** The wall clock, in ms since the epoch (default: `Date.now()`), so tests can set the time. */
+  now?(): number;
 }
 
 /** Exit codes shared by every command. */

@@ -1,11 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
 import {
+  acquireLock,
   backupDatabase,
   copyFiles,
   type CopyResult,
   filesDirOf,
   isSqliteFile,
+  type Lock,
   missingFiles,
   type NamedFile,
   namedFiles,
@@ -35,7 +37,10 @@ export const backupSpec: CommandSpec = {
   positionals: { min: 1, max: 1, names: "OUT" },
   notes: [
     "OUT is a folder, which gets cairn-YYYYMMDD-HHMMSS.db: an existing one, or one ending in /,",
-    "made if missing (its parent must exist). Any other OUT is a file, replaced atomically if it",
+    "made if missing (its parent must exist). A dated name never replaces anything: when that",
+    "second's name is taken (by a file or a .files folder), the copy is cairn-YYYYMMDD-HHMMSS-2.db,",
+    "-3 and so on; a second backup into a folder while one is writing there is refused (the folder",
+    "keeps .cairn-backup.lock for this). Any other OUT is a file, replaced atomically if it",
     "is an earlier backup; one that does not exist must have an extension (.db): a name without",
     "one is refused, as a folder not made yet. It refuses the database itself, its -wal, -shm,",
     "-journal and .lock files, and an existing file, not empty, that is not an SQLite database.",
@@ -63,13 +68,20 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
     io.stderr(`backup: ${target.message}\n`);
     return EXIT.failure;
   }
-  const { out, makeFolder, dated } = target;
   const started = performance.now();
+  let lock: Lock | undefined;
   try {
     const db = openForReading(dbPath);
     try {
-      if (makeFolder !== undefined) mkdirSync(makeFolder);
-      if (dated) removeDatedLeftovers(dirname(out));
+      let out: string;
+      if (target.kind === "folder") {
+        if (target.make) mkdirSync(target.folder);
+        lock = folderLock(target.folder);
+        removeDatedLeftovers(target.folder);
+        out = datedName(target.folder, stamp(io.now?.() ?? Date.now()));
+      } else {
+        out = target.out;
+      }
       // The files go first, beside the copy still under its temporary name: a file is on disk
       // before the submission naming it is committed and stored files never change, so every
       // file the copy names is there to copy, and OUT never names a file OUT.files lacks.
@@ -107,57 +119,91 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
   } catch (error) {
     io.stderr(`backup: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failure;
+  } finally {
+    if (lock?.kind === "held") lock.release();
   }
   return EXIT.ok;
 }
 
 /**
- * The file a backup goes to, from OUT: an existing folder, or a name ending in
- * "/" (a folder, made if missing), gets a dated file; any other name is the
- * file itself, which must have an extension when it does not exist (a name
- * without one is taken for a folder not yet made). Refuses the database and the
- * files beside it, and an existing file, not empty, that is not an SQLite database.
+ * Where a backup goes, from OUT: an existing folder, or a name ending in "/"
+ * (a folder, made if missing), gets a dated file (named once the folder is
+ * locked); any other name is the file itself, which must have an extension
+ * when it does not exist (a name without one is taken for a folder not yet
+ * made). Refuses the database and the files beside it, and an existing file,
+ * not empty, that is not an SQLite database.
  */
 function backupTarget(
   given: string,
   dbPath: string,
 ):
-  | { kind: "ok"; out: string; makeFolder?: string; dated: boolean }
+  | { kind: "file"; out: string }
+  | { kind: "folder"; folder: string; make: boolean }
   | { kind: "refused"; message: string } {
   const path = resolve(given);
   const refused = (message: string) => ({ kind: "refused" as const, message });
   const asFolder = given.endsWith("/");
-  let out = path;
-  let makeFolder: string | undefined;
   if (existsSync(path)) {
-    if (isFolder(path)) out = join(path, `cairn-${stamp()}.db`);
-    else if (asFolder) return refused(`${path} is a file, not a folder`);
+    if (isFolder(path)) return { kind: "folder", folder: path, make: false };
+    if (asFolder) return refused(`${path} is a file, not a folder`);
   } else {
     const parent = parentProblem(path);
     if (parent !== undefined) return refused(parent);
-    if (asFolder) {
-      makeFolder = path;
-      out = join(path, `cairn-${stamp()}.db`);
-    } else if (extname(path) === "") {
+    if (asFolder) return { kind: "folder", folder: path, make: true };
+    if (extname(path) === "") {
       return refused(
         `there is no folder ${path}: make it (mkdir ${path}) to write dated backups into it, ` +
           `or give a file name such as ${path}.db`,
       );
     }
   }
-  const database = databaseFileProblem(out, dbPath);
+  const database = databaseFileProblem(path, dbPath);
   if (database !== undefined) return refused(database);
-  if (existsSync(out) && statSync(out).size > 0 && !isSqliteFile(out)) {
+  if (existsSync(path) && statSync(path).size > 0 && !isSqliteFile(path)) {
     return refused(
-      `${out} is not an SQLite database, and a backup replaces only an earlier backup; choose another file`,
+      `${path} is not an SQLite database, and a backup replaces only an earlier backup; choose another file`,
     );
   }
-  return {
-    kind: "ok",
-    out,
-    dated: out !== path,
-    ...(makeFolder !== undefined && { makeFolder }),
-  };
+  return { kind: "file", out: path };
+}
+
+/**
+ * Takes the lock of dated backups in `folder` (`.cairn-backup.lock`, held as
+ * the server holds its own, so the system drops it when the holder dies):
+ * while it is held, no other backup picks a name or removes leftovers there.
+ */
+function folderLock(folder: string): Lock {
+  const lock = acquireLock(join(folder, ".cairn-backup"));
+  if (lock.kind === "busy") {
+    throw new Error(
+      `another backup is writing into ${folder}; run this one again once it has finished`,
+    );
+  }
+  return lock;
+}
+
+/** A dated backup's name: cairn-STAMP.db, or cairn-STAMP-N.db (N from 2) when that second's was taken. */
+const DATED = /^cairn-(\d{8}-\d{6})(?:-([1-9]\d*))?\.db$/;
+
+/**
+ * The first free dated name in `folder` for `stamp`: cairn-STAMP.db, then
+ * cairn-STAMP-2.db, -3 and so on, skipping any name that a file, a folder or a
+ * symlink (even a dangling one), or the name's .files folder, already has.
+ */
+function datedName(folder: string, stamp: string): string {
+  for (let n = 1;; n++) {
+    const out = join(folder, n === 1 ? `cairn-${stamp}.db` : `cairn-${stamp}-${n}.db`);
+    if (!taken(out) && !taken(filesDirOf(out))) return out;
+  }
+}
+
+function taken(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -165,28 +211,39 @@ function backupTarget(
  * unchanged files from, or undefined.
  */
 function earlierFiles(folder: string, current: string): string | undefined {
-  const earlier = readdirSync(folder)
-    .filter((name) => /^cairn-\d{8}-\d{6}\.db\.files$/.test(name))
-    .map((name) => join(folder, name))
-    .filter((path) => path !== current)
-    .sort();
-  return earlier.at(-1);
+  let newest: { path: string; key: [string, number] } | undefined;
+  for (const name of readdirSync(folder)) {
+    const match = name.endsWith(".files") ? DATED.exec(name.slice(0, -".files".length)) : null;
+    const path = join(folder, name);
+    if (match === null || path === current) continue;
+    // By time, then by the suffix a name taken in the same second got.
+    const key: [string, number] = [match[1]!, Number(match[2] ?? 1)];
+    if (newest === undefined || compareKeys(key, newest.key) > 0) newest = { path, key };
+  }
+  return newest?.path;
+}
+
+function compareKeys(a: [string, number], b: [string, number]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1];
 }
 
 /**
  * Removes the temporary copies that dated backups killed before they finished
  * (SIGTERM, SIGKILL) left in `folder`: each had a name of its own, so no later
- * backup replaces it.
+ * backup replaces it. Called with the folder's lock held, so none is a running
+ * backup's.
  */
 function removeDatedLeftovers(folder: string): void {
   for (const name of readdirSync(folder)) {
-    if (/^\.cairn-\d{8}-\d{6}\.db\.tmp$/.test(name)) removeCopy(join(folder, name));
+    if (name.startsWith(".") && name.endsWith(".tmp") && DATED.test(name.slice(1, -4))) {
+      removeCopy(join(folder, name));
+    }
   }
 }
 
-/** The UTC time as YYYYMMDD-HHMMSS, for backup file names that sort by date. */
-function stamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+/** The UTC time `ms` as YYYYMMDD-HHMMSS, for backup file names that sort by date. */
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
 }
 
 function count(n: number, one: string): string {

@@ -17,7 +17,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
-import { openDatabase } from "../../src/store/mod.ts";
+import { acquireLock, openDatabase } from "../../src/store/mod.ts";
 import { fakeIo } from "../_io.ts";
 import { register, startServer } from "./_serve.ts";
 import { open } from "../_sse.ts";
@@ -449,7 +449,7 @@ describe("backup and export never write over the database", () => {
 });
 
 describe("backup OUT", () => {
-  const dated = /^backup: wrote (.*\/cairn-\d{8}-\d{6}\.db) \(/;
+  const dated = /^backup: wrote (.*\/cairn-\d{8}-\d{6}(?:-\d+)?\.db) \(/;
 
   test("ending in / is a folder, made if missing, that gets a dated file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
@@ -462,6 +462,75 @@ describe("backup OUT", () => {
     const again = fakeIo();
     expect(await run(["backup", join(dir, "backups"), "--db", db], again)).toBe(0);
     expect(dated.exec(again.out())?.[1]).toStartWith(join(dir, "backups", "cairn-"));
+  });
+
+  /** A command's Io whose clock stands still at 2026-11-21 14:00:00 UTC. */
+  const atTwoPm = () => Object.assign(fakeIo(), { now: () => Date.UTC(2026, 10, 21, 14, 0, 0) });
+
+  test("backups into a folder in the same second get -2, -3…, and none replaces another", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const db = join(dir, "cairn.db");
+    openDatabase(db).close();
+    const folder = join(dir, "backups");
+    mkdirSync(folder);
+    // A name is taken by its .files folder alone too; a killed backup's temporary copy is removed.
+    mkdirSync(join(folder, "cairn-20261121-140000-3.db.files"));
+    writeFileSync(join(folder, ".cairn-20261121-135959-2.db.tmp"), "SQLite format 3\0 half");
+    const written: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const io = atTwoPm();
+      expect(await run(["backup", folder, "--db", db], io)).toBe(0);
+      written.push(dated.exec(io.out())?.[1] ?? io.out() + io.err());
+      // A team after each backup, so that each one holds one team more than the one before.
+      const writer = openDatabase(db);
+      writer.exec(
+        `INSERT INTO teams (id, name, name_key, password_hash, created_at) VALUES (${
+          i + 1
+        }, 'T${i}', 't${i}', 'h', 0)`,
+      );
+      writer.close();
+    }
+    expect(written).toEqual(
+      ["cairn-20261121-140000.db", "cairn-20261121-140000-2.db", "cairn-20261121-140000-4.db"]
+        .map((name) => join(folder, name)),
+    );
+    const teams = written.map((path) => {
+      const copy = new Database(path, { readonly: true });
+      const row = copy.query("SELECT count(*) AS n FROM teams").get() as { n: number };
+      copy.close();
+      return row.n;
+    });
+    expect(teams).toEqual([0, 1, 2]);
+    expect(readdirSync(folder).sort()).toEqual([
+      ".cairn-backup.lock",
+      "cairn-20261121-140000-2.db",
+      "cairn-20261121-140000-3.db.files",
+      "cairn-20261121-140000-4.db",
+      "cairn-20261121-140000.db",
+    ]);
+  });
+
+  test("a backup into a folder another backup is writing into is refused, and writes nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const db = join(dir, "cairn.db");
+    openDatabase(db).close();
+    const folder = join(dir, "backups");
+    mkdirSync(folder);
+    // The lock a running backup holds.
+    const lock = acquireLock(join(folder, ".cairn-backup"));
+    if (lock.kind !== "held") throw new Error("the lock is busy");
+    const io = atTwoPm();
+    expect(await run(["backup", folder, "--db", db], io)).toBe(1);
+    expect(io.err()).toBe(
+      `backup: another backup is writing into ${folder}; run this one again once it has finished\n`,
+    );
+    expect(readdirSync(folder).filter((name) => !name.startsWith(".cairn-backup.lock"))).toEqual(
+      [],
+    );
+    lock.release();
+    const again = atTwoPm();
+    expect(await run(["backup", folder, "--db", db], again)).toBe(0);
+    expect(dated.exec(again.out())?.[1]).toBe(join(folder, "cairn-20261121-140000.db"));
   });
 
   const refusals: [string, (dir: string) => string, (dir: string) => string][] = [
