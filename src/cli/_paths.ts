@@ -4,7 +4,7 @@
  * what the command would replace.
  */
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, sep } from "node:path";
 import { isPostgresUrl, redactUrl } from "../store/pg.ts";
 import type { OptionSpec } from "./_args.ts";
 
@@ -55,6 +55,24 @@ export function databaseFileProblem(out: string, dbPath: string): string | undef
   return undefined;
 }
 
+/**
+ * Why writing into the folder `out` would write into the live uploads folder
+ * (one of `uploads`: a server keeps mission files there, and removes at its
+ * next start what it takes for leftovers): it is that folder or inside it,
+ * symlinks resolved. Undefined when it is neither.
+ */
+export function uploadsFolderProblem(out: string, uploads: readonly string[]): string | undefined {
+  const target = realPath(out);
+  for (const folder of uploads) {
+    const real = realPath(folder);
+    if (target === real) return `${out} is the server's uploads folder; choose another folder`;
+    if (target.startsWith(real + sep)) {
+      return `${out} is inside the server's uploads folder ${folder}; choose another folder`;
+    }
+  }
+  return undefined;
+}
+
 /** Whether something is at `path` and it is a folder (a symlink to one counts). */
 export function isFolder(path: string): boolean {
   try {
@@ -79,7 +97,7 @@ export function parentProblem(path: string): string | undefined {
  * The path with every symlink resolved: the file's own when it exists, else
  * its folder's (as far as it exists) joined with the rest of the name.
  */
-function realPath(path: string): string {
+export function realPath(path: string): string {
   try {
     return realpathSync(path);
   } catch {

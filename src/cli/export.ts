@@ -22,7 +22,7 @@ import { ctftimeFeed, ctftimeJson } from "../play/mod.ts";
 import type { Results } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { databaseFileProblem, dbOption } from "./_paths.ts";
+import { databaseFileProblem, dbOption, realPath, uploadsFolderProblem } from "./_paths.ts";
 import { DEFAULT_PG_FILES } from "./serve.ts";
 import { isPostgresUrl, PgStore } from "../store/pg.ts";
 
@@ -78,8 +78,9 @@ export const exportSpec: CommandSpec = {
     "byte-order mark, for Excel. --files-out DIR copies each file a submission names into DIR,",
     "under the name its `file` column gives (content hash and extension). It reads the",
     "database file only: the server may be running or not; --out is never the database, a file",
-    "beside it (-wal, -shm, -journal, .lock) or any other SQLite database. The scoreboard is the",
-    "organizers' view, unfrozen. ctftime writes the final standings as CTFtime imports them:",
+    "beside it (-wal, -shm, -journal, .lock) or any other SQLite database, and --files-out never",
+    "the uploads folder (--files) or a folder inside it. The scoreboard is the organizers' view,",
+    "unfrozen. ctftime writes the final standings as CTFtime imports them:",
     "{tasks, standings: [{pos, team, score, taskStats, lastAccept}]}.",
   ].join("\n"),
 };
@@ -106,7 +107,17 @@ export async function exportResults(
   }
 
   const url = values.db as string;
-  const refused = outProblem(out, table === undefined && format === "csv", url);
+  const filesIn = values.files !== undefined
+    ? resolve(values.files as string)
+    : isPostgresUrl(url)
+    ? resolve(DEFAULT_PG_FILES)
+    : filesDirOf(resolve(url));
+  // Where a server on this database keeps its uploads: beside a symlinked file's target too.
+  const uploads = values.files !== undefined || isPostgresUrl(url)
+    ? [filesIn]
+    : [filesIn, filesDirOf(realPath(resolve(url)))];
+  const refused = outProblem(out, table === undefined && format === "csv", url) ??
+    (filesOut === undefined ? undefined : uploadsFolderProblem(filesOut, uploads));
   if (refused !== undefined) {
     io.stderr(`export: ${refused}\n`);
     return EXIT.failure;
@@ -121,11 +132,6 @@ export async function exportResults(
       shared.restoreScoring();
     }
     const db = shared?.tables ?? openForReading(resolve(url));
-    const filesIn = values.files !== undefined
-      ? resolve(values.files as string)
-      : shared !== undefined
-      ? resolve(DEFAULT_PG_FILES)
-      : filesDirOf(resolve(url));
     let results;
     let feed: string | undefined;
     let files: CopyResult | undefined;

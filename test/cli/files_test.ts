@@ -144,6 +144,17 @@ describe("backup and export with mission files", () => {
       expect(readdirSync(filesOut).sort()).toEqual(names.sort());
       expect(names.every((file: string) => /^[0-9a-f]{64}\.jpg$/.test(file))).toBe(true);
 
+      // Never into the live uploads folder: the server's own files live there.
+      const live = fakeIo();
+      const liveFolder = `${server.db}.files`;
+      const held = readdirSync(liveFolder).sort();
+      expect(await run(["export", "--db", server.db, "--files-out", liveFolder], live)).toBe(1);
+      expect(live.err()).toBe(
+        `export: ${liveFolder} is the server's uploads folder; choose another folder\n`,
+      );
+      expect(live.out()).toBe("");
+      expect(readdirSync(liveFolder).sort()).toEqual(held);
+
       expect(await server.stop()).toBe(0);
       stopped = true;
       // CSV has the submissions table too.
@@ -214,6 +225,15 @@ describe("backup and export with mission files", () => {
         ),
       ).toBe(0);
       expect(readdirSync(to)).toEqual([`${readdirSync(uploads)[0]}.jpg`]);
+      const inside = fakeIo();
+      const argv = ["export", "--db", server.db, "--files", uploads, "--files-out"];
+      expect(await run([...argv, join(uploads, "export")], inside)).toBe(1);
+      expect(inside.err()).toBe(
+        `export: ${
+          join(uploads, "export")
+        } is inside the server's uploads folder ${uploads}; choose another folder\n`,
+      );
+      expect(readdirSync(uploads)).toHaveLength(1);
     } finally {
       await server.stop();
     }

@@ -15,7 +15,7 @@ import {
   writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { acquireLock, openDatabase } from "../../src/store/mod.ts";
 import { fakeIo } from "../_io.ts";
@@ -446,6 +446,80 @@ describe("backup and export never write over the database", () => {
       } is an SQLite database, which export never replaces; choose another file\n`,
     );
   });
+});
+
+describe("export --files-out never writes into the server's uploads folder", () => {
+  // Each case: what --files-out is, the options that say where the database and uploads are, and
+  // what is said.
+  const cases: [string, (dir: string) => string, (dir: string) => string[], string][] = [
+    [
+      "the folder beside the database",
+      (dir) => join(dir, "cairn.db.files"),
+      (dir) => ["--db", join(dir, "cairn.db")],
+      "is the server's uploads folder",
+    ],
+    [
+      "a folder inside it, not made yet",
+      (dir) => join(dir, "cairn.db.files", "photos"),
+      (dir) => ["--db", join(dir, "cairn.db")],
+      `is inside the server's uploads folder {dir}/cairn.db.files`,
+    ],
+    [
+      "a symlink to it",
+      (dir) => join(dir, "link"),
+      (dir) => ["--db", join(dir, "cairn.db")],
+      "is the server's uploads folder",
+    ],
+    [
+      "a folder inside it through a symlink to its parent",
+      (dir) => join(dir, "data-link", "cairn.db.files", "out"),
+      (dir) => ["--db", join(dir, "cairn.db")],
+      `is inside the server's uploads folder {dir}/cairn.db.files`,
+    ],
+    [
+      "the folder beside the file a symlinked --db names",
+      (dir) => join(dir, "cairn.db.files"),
+      (dir) => ["--db", join(dir, "db-link.db")],
+      "is the server's uploads folder",
+    ],
+    [
+      "the --files folder",
+      (dir) => join(dir, "uploads") + "/",
+      (dir) => ["--db", join(dir, "cairn.db"), "--files", join(dir, "uploads")],
+      "is the server's uploads folder",
+    ],
+    [
+      "a folder inside the --files folder",
+      (dir) => join(dir, "uploads", "export"),
+      (dir) => ["--db", join(dir, "cairn.db"), "--files", join(dir, "uploads")],
+      `is inside the server's uploads folder {dir}/uploads`,
+    ],
+  ];
+  for (const [what, filesOut, options, message] of cases) {
+    test(`refuses ${what}, in one line, and writes nothing`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+      const db = join(dir, "cairn.db");
+      openDatabase(db).close();
+      mkdirSync(join(dir, "cairn.db.files"));
+      mkdirSync(join(dir, "uploads"));
+      symlinkSync(join(dir, "cairn.db.files"), join(dir, "link"));
+      symlinkSync(dir, join(dir, "data-link"));
+      symlinkSync(db, join(dir, "db-link.db"));
+      const before = readdirSync(dir).sort();
+      const io = fakeIo();
+      const argv = ["export", ...options(dir), "--files-out", filesOut(dir)];
+      expect(await run(argv, io)).toBe(1);
+      expect(io.err()).toBe(
+        `export: ${resolve(filesOut(dir))} ${
+          message.replace("{dir}", dir)
+        }; choose another folder\n`,
+      );
+      expect(io.out()).toBe("");
+      expect(readdirSync(dir).sort()).toEqual(before);
+      expect(readdirSync(join(dir, "cairn.db.files"))).toEqual([]);
+      expect(readdirSync(join(dir, "uploads"))).toEqual([]);
+    });
+  }
 });
 
 describe("backup OUT", () => {
