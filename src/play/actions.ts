@@ -8,7 +8,14 @@
  */
 import * as v from "valibot";
 import { maxChars, minChars } from "./_chars.ts";
-import { MAX_GUESS_LENGTH, type Team, teamNameKey, type Write } from "../engine/mod.ts";
+import {
+  MAX_GUESS_LENGTH,
+  MEMBER_NAME,
+  SHOWABLE_NAME,
+  type Team,
+  teamNameKey,
+  type Write,
+} from "../engine/mod.ts";
 import { hashPassword, Limiter, secretsEqual } from "./accounts.ts";
 import type { ActionTime } from "./contact.ts";
 import { type Outcome, refusal } from "./errors.ts";
@@ -21,20 +28,13 @@ export type { CheckInReply, GuessReply, HintReply, RegisterReply } from "./respo
 export type HintTaken = v.InferOutput<typeof TakenHint>;
 
 const Text = (max: number) => v.pipe(v.string(), maxChars(max));
-/**
- * A name the scoreboard, the CTFtime feed and CSV exports can show: no C0 or C1
- * control (NUL, tab, line breaks), line or paragraph separator, or bidirectional
- * mark, embedding, override or isolate. No flags, so JSON Schema keeps it as a pattern.
- */
-// deno-lint-ignore no-control-regex -- control characters are what it refuses
-const SHOWABLE = /^[^\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]*$/;
 export const RegisterBody = v.strictObject({
   name: v.pipe(
     v.string(),
     v.trim(),
     v.minLength(1, "The team name is empty"),
     maxChars(64),
-    v.regex(SHOWABLE, "A team name cannot hold control characters or bidirectional overrides"),
+    v.regex(SHOWABLE_NAME, "A team name cannot hold control characters or bidirectional overrides"),
   ),
   password: v.pipe(
     v.string(),
@@ -42,7 +42,18 @@ export const RegisterBody = v.strictObject({
     maxChars(256),
   ),
   division: v.optional(v.nullable(Text(64))),
-  members: v.optional(v.pipe(v.array(Text(64)), v.maxLength(50))),
+  members: v.optional(v.pipe(
+    v.array(v.pipe(
+      v.string(),
+      v.trim(),
+      maxChars(64),
+      v.regex(
+        MEMBER_NAME,
+        "A member name cannot hold control characters, bidirectional overrides or a semicolon",
+      ),
+    )),
+    v.maxLength(50),
+  )),
   code: v.optional(Text(256)),
 });
 export const LoginBody = v.strictObject({ name: Text(64), password: Text(256) });

@@ -246,7 +246,8 @@ export function hasScoring(db: Connection): boolean {
  * Excel reads "Équipe" as written. Every text cell is quoted, so no separator
  * (a comma, or a semicolon in many locales) can split it, and one a
  * spreadsheet would run as a formula gets a leading '. Numbers stay numbers;
- * a list (a team's members) is one cell, its items joined by "; ".
+ * a list (a team's members) is one cell, its items joined by "; ", which splits
+ * back into the items as no member name holds a ";" (registration refuses it).
  */
 export function toCsv(
   rows: readonly Record<string, unknown>[],

@@ -286,6 +286,29 @@ describe("POST /api/teams", () => {
     });
   }
 
+  for (const [what, name] of [...unshowable, ["a semicolon", "Ann; Bo"] as [string, string]]) {
+    test(`refuses a member name with ${what}`, async () => {
+      const { call } = makeApp();
+      const body = { name: "Gulls", password: "correct horse", members: ["Ann", name] };
+      expect(await call("POST", "/api/teams", { body })).toMatchObject({
+        status: 400,
+        body: envelope(
+          "bad_request",
+          'Field "members.1": A member name cannot hold control characters, bidirectional overrides or a semicolon',
+        ),
+      });
+    });
+  }
+
+  test("keeps a member name with commas, quotes and emoji, trimmed", async () => {
+    const { call } = makeApp();
+    const members = [' Smith, "Ann" 🦉 ', "Bo"];
+    const body = { name: "Gulls", password: "correct horse", members };
+    expect(await call("POST", "/api/teams", { body })).toMatchObject({ status: 201 });
+    const teams = await call("GET", "/api/admin/teams", { token: ADMIN_TOKEN });
+    expect(teams.body.teams[0].members).toEqual(['Smith, "Ann" 🦉', "Bo"]);
+  });
+
   test("answers 413 with the envelope past 64 KiB, by Content-Length or by a streamed body", async () => {
     const { call } = makeApp();
     const big = JSON.stringify({ name: "x".repeat(70_000), password: "correct horse" });

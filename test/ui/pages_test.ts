@@ -86,6 +86,19 @@ describe("players without JavaScript", () => {
     expect((await b.get("/")).text).toContain("The password needs at least 8 characters");
   });
 
+  test("a member name with a semicolon or a control character is refused, and what was typed kept", async () => {
+    for (const members of ["Ann\nSmith; Bo", "Ann\nBo\u202eX"]) {
+      const b = browser(makeApp());
+      const res = await b.post("/join", { name: "Terns", password: "correct horse", members });
+      expect(res).toMatchObject({ status: 303, location: "/" });
+      const page = await b.get("/");
+      expect(page.text).toContain(
+        "A member name cannot hold control characters, bidirectional overrides or a semicolon",
+      );
+      expect(page.text).toContain(members.split("\n")[1]!);
+    }
+  });
+
   test("a team name in any script comes back intact in the welcome", async () => {
     const app = makeApp();
     const b = browser(app);
