@@ -4,7 +4,7 @@
  * one. Hidden and banned accounts stay behind: CTFd leaves them off the
  * scoreboard and out of the solve counts that dynamic points follow.
  */
-import { teamNameKey } from "../engine/mod.ts";
+import { escapeUnshown, memberName, showableName, teamNameKey } from "../engine/mod.ts";
 import { date, flag, int, type Row, text } from "./tables.ts";
 
 /** An imported team. */
@@ -46,16 +46,18 @@ export function importAccounts(
     if (id === undefined) continue;
     const original = text(row, "name") ?? `${what} ${id}`;
     if (flag(row, "hidden") || flag(row, "banned")) {
-      left.push(`"${original}" (${flag(row, "banned") ? "banned" : "hidden"})`);
+      left.push(`"${escapeUnshown(original)}" (${flag(row, "banned") ? "banned" : "hidden"})`);
       continue;
     }
     const name = uniqueName(original, id, taken);
-    if (name !== original) report.push(`The ${what} "${original}" is named "${name}" in Cairn`);
+    if (name !== original) {
+      report.push(`The ${what} "${escapeUnshown(original)}" is named "${name}" in Cairn`);
+    }
     const password = text(row, "password");
     if (password === undefined) noPassword++;
     const members = mode === "teams"
       ? players.filter((user) => int(user, "team_id") === id).map((user) =>
-        text(user, "name") ?? `user ${int(user, "id")}`
+        member(user, name, report)
       )
       : [];
     teams.push({
@@ -95,11 +97,36 @@ export function importAccounts(
   };
 }
 
-/** A name Cairn accepts: at most 64 characters, unique as Cairn compares names. */
+/**
+ * A name Cairn accepts, as registering checks one: no control or bidirectional
+ * control character (each run of controls becomes a space), at most 64
+ * characters, unique as Cairn compares names.
+ */
 function uniqueName(original: string, id: number, taken: Set<string>): string {
-  let name = original.trim().slice(0, MAX_NAME).trim();
+  let name = cut(showableName(original), MAX_NAME).trim();
   if (name === "") name = `Team ${id}`;
-  if (taken.has(teamNameKey(name))) name = `${name.slice(0, MAX_NAME - 12)} (${id})`;
+  if (taken.has(teamNameKey(name))) name = `${cut(name, MAX_NAME - 12)} (${id})`;
   taken.add(teamNameKey(name));
   return name;
+}
+
+/**
+ * A user's name as one of its team's members, as registering checks one: no
+ * control or bidirectional control character, no `;` (made a `,`), at most
+ * 64 characters. A line in the report says what changed.
+ */
+function member(user: Row, team: string, report: string[]): string {
+  const original = text(user, "name") ?? `user ${int(user, "id")}`;
+  const name = cut(memberName(original), MAX_NAME).trim() || `user ${int(user, "id")}`;
+  if (name !== original) {
+    report.push(
+      `The user "${escapeUnshown(original)}" is listed as "${name}" among the members of "${team}"`,
+    );
+  }
+  return name;
+}
+
+/** The first `max` characters (code points, as the API counts them) of `text`. */
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : [...text].slice(0, max).join("");
 }

@@ -41,6 +41,53 @@ describe("convertExport()", () => {
     );
   });
 
+  test("names are cleaned as registering would refuse them, and a line says each change", () => {
+    const tables = harborCtf("x");
+    const rename: Record<number, string> = {
+      1: "Gulls\t\r\nof the\u0085Bay", // controls: each run one space
+      2: "\u202eTerns\u2066", // bidirectional controls: gone
+      3: "\u200f\u0000", // nothing left: a name of its own
+      4: "Banned\u202eCrew", // left out: the report writes the override out
+    };
+    tables.teams = tables.teams!.map((t) => ({ ...t, name: rename[t.id as number] ?? t.name }));
+    const users: Record<number, string> = {
+      1: "Smith; Ann", // a semicolon separates CSV members: a comma instead
+      2: "bo\u202e",
+      3: "c".repeat(70) + "\u0007", // at most 64 characters
+    };
+    tables.users = tables.users!.map((u) => ({ ...u, name: users[u.id as number] ?? u.name }));
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const teams = result.conversion.writes.filter((w) => w.kind === "team") as Extract<
+      Write,
+      { kind: "team" }
+    >[];
+    expect(teams.map((t) => [t.id, t.name, t.members])).toEqual([
+      [1, "Gulls of the Bay", ["Smith, Ann", "bo"]],
+      [2, "Terns", ["c".repeat(64)]],
+      [3, "Team 3", ["dee"]],
+    ]);
+    const report = result.conversion.report;
+    for (
+      const line of [
+        'The team "Gulls\\u0009\\u000d\\u000aof the\\u0085Bay" is named "Gulls of the Bay" in Cairn',
+        'The team "\\u202eTerns\\u2066" is named "Terns" in Cairn',
+        'The team "\\u200f\\u0000" is named "Team 3" in Cairn',
+        'The user "Smith; Ann" is listed as "Smith, Ann" among the members of "Gulls of the Bay"',
+        'The user "bo\\u202e" is listed as "bo" among the members of "Gulls of the Bay"',
+        `The user "${"c".repeat(70)}\\u0007" is listed as "${
+          "c".repeat(64)
+        }" among the members of "Terns"`,
+      ]
+    ) expect(report).toContain(line);
+    expect(report.find((line) => line.includes("hidden or banned"))).toContain(
+      '"Banned\\u202eCrew" (banned)',
+    );
+    // No line of the report holds a character a name may not.
+    // deno-lint-ignore no-control-regex -- control characters are what it looks for
+    for (const line of report) expect(line).toMatch(/^[^\x00-\x1f\x7f-\x9f\u202e\u2066]*$/);
+  });
+
   test("hint awards are left to the hint takes; other awards become adjustments", () => {
     const tables = harborCtf("x");
     tables.awards!.push({
