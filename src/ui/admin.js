@@ -104,21 +104,23 @@
     setTimeout(poll, failures > 0 ? 10_000 : 3000);
   }
 
-  if ("EventSource" in window) {
-    const source = new EventSource("/api/events");
-    source.addEventListener("open", () => {
-      streaming = true;
-      state.textContent = "live";
-      // Guesses made while the stream was down.
-      refreshFeed();
-    });
-    source.addEventListener("error", () => {
-      streaming = false;
-      state.textContent = "reconnecting…";
-    });
-    source.addEventListener("guess", (event) => {
-      const guess = JSON.parse(event.data);
-      if (guess.id > last) refreshFeed();
+  // A stream the browser gave up on (a 503, a 429) is opened again (common.js).
+  if ("EventSource" in window && globalThis.cairnEvents) {
+    globalThis.cairnEvents((source) => {
+      source.addEventListener("open", () => {
+        streaming = true;
+        state.textContent = "live";
+        // Guesses made while the stream was down.
+        refreshFeed();
+      });
+      source.addEventListener("error", () => {
+        streaming = false;
+        state.textContent = "reconnecting…";
+      });
+      source.addEventListener("guess", (event) => {
+        const guess = JSON.parse(event.data);
+        if (guess.id > last) refreshFeed();
+      });
     });
   }
   setTimeout(poll, 3000);
@@ -181,18 +183,29 @@
   }
 
   /**
-   * /admin/hints: a new question, or one answered elsewhere, reloads the list,
-   * unless an organizer is typing a reply (that reply is not lost).
+   * /admin/hints: a new question, or one answered elsewhere, reloads the list, unless an organizer
+   * is typing a reply (that reply is not lost). So does the stream coming back after it was down
+   * (opened again by common.js), for the questions asked meanwhile.
    */
   function liveHints() {
-    if (!("EventSource" in window)) return;
-    const source = new EventSource("/api/events");
-    source.addEventListener("ask", () => {
+    if (!("EventSource" in window) || !globalThis.cairnEvents) return;
+    const reload = () => {
       const typing = [
         ...document.querySelectorAll(".ask-form textarea, .ask-form input[name=message]"),
       ]
         .some((field) => field.value !== "");
       if (!typing) location.reload();
+    };
+    // Whether a stream failed since this page was drawn: it may have missed a question.
+    let missed = false;
+    globalThis.cairnEvents((source) => {
+      source.addEventListener("open", () => {
+        if (missed) reload();
+      });
+      source.addEventListener("error", () => {
+        missed = true;
+      });
+      source.addEventListener("ask", reload);
     });
   }
 })();

@@ -6,6 +6,8 @@
 import { createHash } from "node:crypto";
 import css from "./app.css" with { type: "text" };
 // @ts-expect-error -- a browser script, embedded as text
+import commonJs from "./common.js" with { type: "text" };
+// @ts-expect-error -- a browser script, embedded as text
 import playerJs from "./player.js" with { type: "text" };
 // @ts-expect-error -- a browser script, embedded as text
 import outboxJs from "./outbox.js" with { type: "text" };
@@ -47,6 +49,7 @@ function asset(name: string, ext: keyof typeof TYPES, text: string): Asset {
 /** Each asset's URL, for the pages to link. */
 export const ASSETS = {
   css: asset("app", "css", css),
+  common: asset("common", "js", commonJs as string),
   player: asset("player", "js", playerJs as string),
   outbox: asset("outbox", "js", outboxJs as string),
   board: asset("board", "js", boardJs as string),

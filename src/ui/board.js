@@ -318,24 +318,15 @@
     if (res.ok) update(await res.json());
   }
 
-  /**
-   * Opens /api/events, and opens it again when the browser gives up on it: an EventSource retries
-   * a dropped stream by itself, but an answer other than 200 (a 503, a proxy's error page) closes
-   * it for good. Tries after 3 s, doubling up to 30 s.
-   */
-  function openStream() {
-    const source = new EventSource("/api/events");
+  /** The board's listeners, on each stream `cairnEvents()` (common.js) opens, and opens again. */
+  function listen(source) {
     source.addEventListener("open", () => {
       connected = true;
-      reopenDelay = 3_000;
       showState();
     });
     source.addEventListener("error", () => {
       connected = false;
       showState();
-      if (source.readyState !== EventSource.CLOSED) return;
-      setTimeout(openStream, reopenDelay);
-      reopenDelay = Math.min(reopenDelay * 2, 30_000);
     });
     source.addEventListener("scoreboard", (event) => {
       connected = true;
@@ -344,6 +335,5 @@
     });
     source.addEventListener("announcement", (event) => announce(JSON.parse(event.data)));
   }
-  let reopenDelay = 3_000;
-  openStream();
+  globalThis.cairnEvents?.(listen);
 })();

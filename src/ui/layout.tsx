@@ -59,6 +59,8 @@ export const Shell: FC<ShellProps> = (props) => {
         </title>
         <link rel="icon" href={ASSETS.icon.path} type="image/svg+xml" />
         <link rel="stylesheet" href={ASSETS.css.path} />
+        {/* Before the page's own script, which uses it (deferred scripts run in order). */}
+        <script src={ASSETS.common.path} defer></script>
         {props.script && <script src={ASSETS[props.script].path} defer></script>}
         {props.script === "player" && <script src={ASSETS.outbox.path} defer></script>}
         {props.head}

@@ -19,6 +19,7 @@ export const OFFLINE_PATH = "/offline";
 /** What the worker precaches: the stylesheet, the players' scripts, the icon, the offline page. */
 const SHELL = [
   ASSETS.css.path,
+  ASSETS.common.path,
   ASSETS.player.path,
   ASSETS.outbox.path,
   ASSETS.icon.path,

@@ -457,28 +457,6 @@
 
   // ---------------------------------------------------------------- live updates
 
-  /**
-   * Opens /api/events, and opens it again when the browser gives up on it: an EventSource retries
-   * a dropped stream by itself, but an answer other than 200 (a 503, a proxy's error page) closes
-   * it for good. Tries after 3 s, doubling up to 30 s; `listen` adds the listeners to each stream.
-   */
-  function reopening(listen) {
-    let delay = 3_000;
-    const open = () => {
-      const source = new EventSource("/api/events");
-      source.addEventListener("open", () => {
-        delay = 3_000;
-      });
-      source.addEventListener("error", () => {
-        if (source.readyState !== EventSource.CLOSED) return;
-        setTimeout(open, delay);
-        delay = Math.min(delay * 2, 30_000);
-      });
-      listen(source);
-    };
-    open();
-  }
-
   // A mission waiting for a judge: look again whenever the network or the stream comes back, and
   // every 10 s while it waits, since a stream can stall on bad Wi-Fi without saying so.
   if (mission && puzzleId) {
@@ -487,13 +465,14 @@
       void refreshSubmission();
     }, 10_000);
   }
-  if (!("EventSource" in window)) return;
+  if (!("EventSource" in window) || !globalThis.cairnEvents) return;
   let opened = false;
   // The first scoreboard event is the board the page already shows (not so on a stream reopened).
   let firstBoard = true;
-  reopening(listen);
+  // A stream the browser gave up on is opened again (common.js).
+  globalThis.cairnEvents(listen);
 
-  /** The page's listeners, on each stream `reopening()` opens. */
+  /** The page's listeners, on each stream `cairnEvents()` opens. */
   function listen(source) {
     source.addEventListener("open", () => {
       // Back after a gap: what changed meanwhile (a verdict, a puzzle unlocked) is asked for.

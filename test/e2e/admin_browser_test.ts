@@ -196,4 +196,51 @@ suite("the organizers' pages", () => {
     },
     60_000,
   );
+
+  test(
+    "the dashboard's and /admin/hints' live streams refused with a 503 are opened again",
+    async () => {
+      const base = served.server.base;
+      await served.browser.context.addCookies([
+        { name: "cairn_admin", value: ADMIN_TOKEN, url: base },
+      ]);
+      const errors: string[] = [];
+      const stream = "**/api/events";
+      /** A tab at `path` whose stream's first answers are a proxy's 503, given up on for good. */
+      const refusedAt = async (path: string) => {
+        const page = await desktop(errors);
+        let refused = 0;
+        await page.route(stream, (route) => {
+          refused += 1;
+          return route.fulfill({ status: 503, body: "Service Unavailable" });
+        });
+        await page.goto(`${base}${path}`);
+        for (let i = 0; refused < 2 && i < 100; i++) await Bun.sleep(100);
+        expect({ path, refused }).toEqual({ path, refused: 2 });
+        return page;
+      };
+
+      const dashboard = await refusedAt("/admin");
+      await dashboard.unroute(stream);
+      await dashboard.locator("#feed-state", { hasText: "live" }).waitFor({ timeout: 15_000 });
+      await dashboard.close();
+
+      const hints = await refusedAt("/admin/hints");
+      await hints.locator("#asks-empty").waitFor();
+      // A team asks while the page's stream is down: the page catches up once it is back.
+      const token = await registerTeam(base, "Grebes");
+      const asked = await fetch(`${base}/api/puzzles/lighthouse/hints/ask/asks`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ question: "Is it a star? We tried vega." }),
+      });
+      expect(asked.status).toBe(201);
+      await hints.unroute(stream);
+      await hints.getByText("Is it a star? We tried vega.").waitFor({ timeout: 15_000 });
+      await hints.screenshot({ path: join(SHOTS, "admin-hints-stream-reopened-desktop.png") });
+      expect(errors).toEqual([]);
+      await hints.close();
+    },
+    60_000,
+  );
 });

@@ -19,6 +19,7 @@ describe("offline pages", () => {
     ));
     expect(shell).toEqual([
       ASSETS.css.path,
+      ASSETS.common.path,
       ASSETS.player.path,
       ASSETS.outbox.path,
       ASSETS.icon.path,

@@ -29,7 +29,11 @@ describe("assets", () => {
     expect((await app.app.request(`${ORIGIN}/assets/app.nothere.css`)).status).toBe(404);
     const page = await browser(app).get("/");
     expect(page.text).toContain(`<link rel="stylesheet" href="${ASSETS.css.path}"/>`);
-    expect(page.text).toContain(`<script src="${ASSETS.player.path}" defer=""></script>`);
+    // The shared script comes first: deferred scripts run in order, and the page's uses it.
+    expect(page.text).toContain(
+      `<script src="${ASSETS.common.path}" defer=""></script>` +
+        `<script src="${ASSETS.player.path}" defer=""></script>`,
+    );
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     // No inline script or style attribute anywhere: the CSP would block it.
     expect(page.text).not.toMatch(/<script>|\sstyle=/);
