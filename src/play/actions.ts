@@ -8,6 +8,7 @@
  */
 import * as v from "valibot";
 import { maxChars, minChars } from "./_chars.ts";
+import { TEXT_LIMITS as LIMITS } from "./limits.ts";
 import {
   MAX_GUESS_LENGTH,
   MEMBER_NAME,
@@ -33,32 +34,35 @@ export const RegisterBody = v.strictObject({
     v.string(),
     v.trim(),
     v.minLength(1, "The team name is empty"),
-    maxChars(64),
+    maxChars(LIMITS.teamName),
     v.regex(SHOWABLE_NAME, "A team name cannot hold control characters or bidirectional overrides"),
   ),
   password: v.pipe(
     v.string(),
-    minChars(8, "The password needs at least 8 characters"),
-    maxChars(256),
+    minChars(LIMITS.passwordMin, `The password needs at least ${LIMITS.passwordMin} characters`),
+    maxChars(LIMITS.password),
   ),
-  division: v.optional(v.nullable(Text(64))),
+  division: v.optional(v.nullable(Text(LIMITS.division))),
   members: v.optional(v.pipe(
     v.array(v.pipe(
       v.string(),
       v.trim(),
-      maxChars(64),
+      maxChars(LIMITS.member),
       v.regex(
         MEMBER_NAME,
         "A member name cannot hold control characters, bidirectional overrides or a semicolon",
       ),
     )),
-    v.maxLength(50),
+    v.maxLength(LIMITS.members),
   )),
-  code: v.optional(Text(256)),
+  code: v.optional(Text(LIMITS.code)),
 });
-export const LoginBody = v.strictObject({ name: Text(64), password: Text(256) });
+export const LoginBody = v.strictObject({
+  name: Text(LIMITS.teamName),
+  password: Text(LIMITS.password),
+});
 export const GuessBody = v.strictObject({ answer: v.string() });
-export const CheckInBody = v.strictObject({ code: Text(256) });
+export const CheckInBody = v.strictObject({ code: Text(LIMITS.code) });
 
 /** The team actions over one game. */
 export function playerActions(game: Game) {

@@ -6,6 +6,7 @@
  */
 import * as v from "valibot";
 import { maxChars } from "./_chars.ts";
+import { TEXT_LIMITS } from "./limits.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game, type ReloadResult } from "./game.ts";
 
@@ -15,13 +16,18 @@ export const AnnouncementBody = v.strictObject({
     v.string(),
     v.trim(),
     v.minLength(1, "The announcement is empty"),
-    maxChars(2000),
+    maxChars(TEXT_LIMITS.announcement),
   ),
 });
 export const AdjustmentBody = v.strictObject({
   team: TeamRef,
   points: v.pipe(v.number(), v.integer(), v.minValue(-1_000_000), v.maxValue(1_000_000)),
-  reason: v.pipe(v.string(), v.trim(), v.minLength(1, "Give a reason"), maxChars(500)),
+  reason: v.pipe(
+    v.string(),
+    v.trim(),
+    v.minLength(1, "Give a reason"),
+    maxChars(TEXT_LIMITS.reason),
+  ),
 });
 export const ExtraGuessesBody = v.strictObject({
   team: TeamRef,

@@ -6,6 +6,7 @@
  */
 import * as v from "valibot";
 import { maxChars } from "./_chars.ts";
+import { TEXT_LIMITS } from "./limits.ts";
 import {
   extensionOf,
   MAX_SUBMISSION_TEXT,
@@ -20,7 +21,7 @@ import { multipartBoundary, readUpload, tooLargeText, type UploadFields } from "
 
 /** `POST /api/admin/judge/claim`: who claims the next pending submission. */
 export const ClaimBody = v.strictObject({
-  judge: v.pipe(v.string(), v.minLength(1), maxChars(64)),
+  judge: v.pipe(v.string(), v.minLength(1), maxChars(TEXT_LIMITS.judge)),
 });
 
 /**
@@ -35,7 +36,7 @@ export const VerdictBody = v.variant("accept", [
   }),
   v.strictObject({
     accept: v.literal(false),
-    message: v.optional(v.pipe(v.string(), maxChars(500))),
+    message: v.optional(v.pipe(v.string(), maxChars(TEXT_LIMITS.verdictMessage))),
   }),
 ]);
 

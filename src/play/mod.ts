@@ -10,6 +10,7 @@ import type { Game } from "./game.ts";
 
 export { CheckInBody, GuessBody, LoginBody, playerActions, RegisterBody } from "./actions.ts";
 export { parseId } from "./path_id.ts";
+export { TEXT_LIMITS } from "./limits.ts";
 export type {
   ActionOptions,
   CheckInReply,

@@ -4,6 +4,8 @@ import { type GuessRow, RESULT_TABLES } from "../store/mod.ts";
 import { type AskStatus, refunded } from "../engine/mod.ts";
 import { raw } from "hono/html";
 import { clock, duration } from "./charts.ts";
+import { TEXT_LIMITS as LIMITS } from "../play/mod.ts";
+import { chars } from "./_text_limits.ts";
 import type { Flash } from "./flash.ts";
 import { Notice, Shell } from "./layout.tsx";
 
@@ -317,7 +319,13 @@ const DashboardControls: FC<DashboardProps & { teamOptions: unknown }> = (props)
         <form method="post" action="/admin/announce">
           <label class="field">
             <span>Message to every team and the projector</span>
-            <textarea name="text" required maxlength={2000} rows={3}></textarea>
+            <textarea
+              name="text"
+              required
+              {...chars(LIMITS.announcement, { trim: true })}
+              rows={3}
+            >
+            </textarea>
           </label>
           <button class="btn" type="submit">Broadcast</button>
         </form>
@@ -431,7 +439,7 @@ const AdjustForms: FC<{
           </label>
           <label class="field">
             <span>Reason</span>
-            <input name="reason" required maxlength={500} />
+            <input name="reason" required {...chars(LIMITS.reason, { trim: true })} />
           </label>
           <button class="btn" type="submit">Apply</button>
         </form>

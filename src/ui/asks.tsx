@@ -5,12 +5,15 @@
  * or refuse it.
  */
 import type { FC } from "hono/jsx";
-import type { AdminAskView, AskView, TokensView } from "../play/mod.ts";
+import {
+  type AdminAskView,
+  type AskView,
+  TEXT_LIMITS as LIMITS,
+  type TokensView,
+} from "../play/mod.ts";
+import { chars } from "./_text_limits.ts";
 import type { Flash } from "./flash.ts";
 import { Notice, Shell } from "./layout.tsx";
-
-/** The longest question the box takes (the API's limit). */
-const QUESTION_MAX = 1_000;
 
 const STATUS: Record<AskView["status"], { label: string; tone: string }> = {
   open: { label: "Waiting for an organizer", tone: "badge-warn" },
@@ -68,7 +71,7 @@ export const AskHint: FC<{
               id={`ask-${hint.id}`}
               name="question"
               rows={3}
-              maxlength={QUESTION_MAX}
+              {...chars(LIMITS.question, { trim: true })}
               required
               placeholder="What have you tried, and where are you stuck?"
             >
@@ -207,14 +210,25 @@ const OpenAsk: FC<{ ask: HintsPageProps["open"][number] }> = ({ ask }) => (
       <div>
         <form method="post" action={`/admin/hints/${ask.id}/reply`} class="ask-form">
           <label for={`answer-${ask.id}`}>Answer</label>
-          <textarea id={`answer-${ask.id}`} name="answer" rows={4} maxlength={2000} required>
+          <textarea
+            id={`answer-${ask.id}`}
+            name="answer"
+            rows={4}
+            {...chars(LIMITS.reply, { trim: true })}
+            required
+          >
           </textarea>
           <button class="btn" type="submit">Send the answer</button>
         </form>
         <form method="post" action={`/admin/hints/${ask.id}/reply`} class="ask-form">
           <input type="hidden" name="refuse" value="true" />
           <label for={`refuse-${ask.id}`}>Or refuse it (the team gets its cost back)</label>
-          <input id={`refuse-${ask.id}`} name="message" maxlength={2000} placeholder="Optional" />
+          <input
+            id={`refuse-${ask.id}`}
+            name="message"
+            {...chars(LIMITS.reply, { trim: true })}
+            placeholder="Optional"
+          />
           <button class="btn btn-quiet" type="submit">Refuse</button>
         </form>
       </div>

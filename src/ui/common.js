@@ -1,7 +1,74 @@
-// What every page's script shares, loaded before it on every page: the live
-// stream that opens again after the browser gives up on it.
+// What every page's script shares, loaded before it on every page: text
+// fields that count characters as the API does, and the live stream that
+// opens again after the browser gives up on it.
 (() => {
   "use strict";
+
+  // ---------------------------------------------------------------- text limits
+
+  // A browser's maxlength counts UTF-16 units (an emoji is 2); the API counts characters (code
+  // points). The pages give a field twice its limit as maxlength, and its limit in characters as
+  // data-maxchars (ui/_text_limits.ts); this says, as the API would, when the text is over it.
+  const LIMITED = "[data-maxchars], [data-minchars], [data-line-maxchars]";
+
+  /** How many characters (code points) `text` has. */
+  function chars(text) {
+    let count = 0;
+    for (const _ of text) count += 1;
+    return count;
+  }
+
+  /** What is wrong with a field's text, counted as the API counts it, or "" if nothing is. */
+  function problem(field) {
+    const { maxchars, minchars, lineMaxchars, maxLines } = field.dataset;
+    const count = chars(field.dataset.trim === undefined ? field.value : field.value.trim());
+    if (maxchars && count > Number(maxchars)) {
+      return `Use at most ${maxchars} characters (now ${count}).`;
+    }
+    // An empty field is `required`'s to report.
+    if (minchars && count > 0 && count < Number(minchars)) {
+      return `Use at least ${minchars} characters (now ${count}).`;
+    }
+    if (lineMaxchars) {
+      // One name a line, each trimmed; blank lines do not count.
+      const lines = field.value.split(/\r?\n/).map((line) => line.trim());
+      for (const [i, line] of lines.entries()) {
+        const length = chars(line);
+        if (length > Number(lineMaxchars)) {
+          return `Line ${i + 1} has ${length} characters: a name has at most ${lineMaxchars}.`;
+        }
+      }
+      const names = lines.filter((line) => line !== "").length;
+      if (maxLines && names > Number(maxLines)) return `At most ${maxLines} names (now ${names}).`;
+    }
+    return "";
+  }
+
+  /** Each field's problem as last said. */
+  const said = new WeakMap();
+
+  /** Marks a field invalid while its text is over its limits, saying so as soon as it goes over. */
+  function check(field) {
+    const now = problem(field);
+    const was = said.get(field) ?? "";
+    said.set(field, now);
+    field.setCustomValidity(now);
+    if (now !== "" && was === "" && document.activeElement === field) field.reportValidity();
+  }
+
+  document.addEventListener("input", (event) => {
+    if (event.target instanceof Element && event.target.matches(LIMITED)) check(event.target);
+  });
+  // A reset empties the fields without an input event.
+  document.addEventListener("reset", (event) => {
+    setTimeout(() => {
+      for (const field of event.target.querySelectorAll(LIMITED)) check(field);
+    });
+  });
+  // Text the server put back in a field (a form sent again after a refusal).
+  for (const field of document.querySelectorAll(LIMITED)) check(field);
+
+  // ---------------------------------------------------------------- live stream
 
   /**
    * Opens /api/events, and opens it again when the browser gives up on it: an EventSource retries

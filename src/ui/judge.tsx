@@ -1,6 +1,8 @@
 /** The judging page: one claimed submission at a time, large, with its mission and the verdict forms. */
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
+import { TEXT_LIMITS as LIMITS } from "../play/mod.ts";
+import { chars } from "./_text_limits.ts";
 import type { Flash } from "./flash.ts";
 import { Notice, Shell } from "./layout.tsx";
 
@@ -124,7 +126,7 @@ const JudgeName: FC<{ name?: string }> = ({ name }) => (
         <input
           name="name"
           required
-          maxlength={64}
+          {...chars(LIMITS.judge, { trim: true })}
           autocomplete="nickname"
           placeholder="Your name"
           value={name ?? ""}
@@ -209,7 +211,12 @@ const Current: FC<{ item: NonNullable<JudgePageProps["current"]> }> = ({ item })
           <input type="hidden" name="verdict" value="reject" />
           <label class="field">
             <span>Message to the team (optional)</span>
-            <textarea name="message" maxlength={500} rows={2} placeholder="We can't see the statue">
+            <textarea
+              name="message"
+              {...chars(LIMITS.verdictMessage, { trim: true })}
+              rows={2}
+              placeholder="We can't see the statue"
+            >
             </textarea>
           </label>
           <button class="btn btn-danger" type="submit">
@@ -245,7 +252,11 @@ const Recent: FC<{ items: JudgePageProps["recent"] }> = ({ items }) => (
                 <input type="hidden" name="back" value="recent" />
                 <label class="grow">
                   <span class="visually-hidden">Message to the team</span>
-                  <input name="message" maxlength={500} placeholder="Message to the team" />
+                  <input
+                    name="message"
+                    {...chars(LIMITS.verdictMessage, { trim: true })}
+                    placeholder="Message to the team"
+                  />
                 </label>
                 <button class="btn btn-small btn-danger" type="submit">Reject</button>
               </form>

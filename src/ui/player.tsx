@@ -4,7 +4,8 @@ import { raw } from "hono/html";
 import { duration } from "./charts.ts";
 import { titleCase } from "../engine/mod.ts";
 import type { Flash } from "./flash.ts";
-import type { AskView, TokensView } from "../play/mod.ts";
+import { type AskView, TEXT_LIMITS as LIMITS, type TokensView } from "../play/mod.ts";
+import { chars, namesPerLine } from "./_text_limits.ts";
 import { AskHint, askPrice } from "./asks.tsx";
 import type { HintWhen } from "./hint_when.ts";
 import { type Announcement, Notice, Shell } from "./layout.tsx";
@@ -19,7 +20,7 @@ const Credentials: FC<{ purpose: "login" | "join"; name: string }> = ({ purpose,
         <input
           name="name"
           required
-          maxlength={64}
+          {...chars(LIMITS.teamName, { trim: join })}
           autocomplete={join ? "organization" : "username"}
           value={name}
         />
@@ -30,8 +31,7 @@ const Credentials: FC<{ purpose: "login" | "join"; name: string }> = ({ purpose,
           type="password"
           name="password"
           required
-          minlength={join ? 8 : undefined}
-          maxlength={256}
+          {...chars(LIMITS.password, join ? { min: LIMITS.passwordMin } : {})}
           autocomplete={join ? "new-password" : "current-password"}
           aria-describedby={join ? "password-help" : undefined}
         />
@@ -115,7 +115,7 @@ export const LandingPage: FC<Common & { next?: string; intro?: string }> = (prop
                     <input
                       name="code"
                       required
-                      maxlength={256}
+                      {...chars(LIMITS.code)}
                       autocomplete="off"
                       autocapitalize="characters"
                       value={fields.code ?? ""}
@@ -139,7 +139,7 @@ export const LandingPage: FC<Common & { next?: string; intro?: string }> = (prop
                   <textarea
                     name="members"
                     rows={3}
-                    maxlength={3300}
+                    {...namesPerLine(LIMITS.member, LIMITS.members)}
                     aria-describedby="members-help"
                   >
                     {fields.members ?? ""}
@@ -242,7 +242,7 @@ export const PuzzlesPage: FC<
             <input
               name="code"
               required
-              maxlength={256}
+              {...chars(LIMITS.code, { trim: true })}
               autocomplete="off"
               autocapitalize="off"
               autocorrect="off"
@@ -360,7 +360,7 @@ export const PuzzlePage: FC<
                         <input
                           name="answer"
                           required
-                          maxlength={500}
+                          {...chars(LIMITS.guess)}
                           autocomplete="off"
                           autocapitalize="off"
                           spellcheck={false}
@@ -487,7 +487,13 @@ const MissionForm: FC<
             ? (
               <label class="field">
                 <span>{words.input}</span>
-                <textarea name="text" required maxlength={2000} rows={5} disabled={!running}>
+                <textarea
+                  name="text"
+                  required
+                  {...chars(LIMITS.submissionText)}
+                  rows={5}
+                  disabled={!running}
+                >
                 </textarea>
               </label>
             )

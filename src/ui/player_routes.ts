@@ -24,6 +24,7 @@ import {
   sessionPlayer,
   setSessionCookie,
   sizeText,
+  TEXT_LIMITS,
   tokensView,
 } from "../play/mod.ts";
 import { type Engine, type Puzzle, roundTitle, type Team } from "../engine/mod.ts";
@@ -281,7 +282,8 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
   pages.post("/checkin", async (c) => {
     const form = await readForm(c);
     const code = (form.code ?? "").trim();
-    if (code === "" || code.length > 256) return c.redirect("/puzzles", 303);
+    // Counted in characters, as the API counts a code.
+    if (code === "" || [...code].length > TEXT_LIMITS.code) return c.redirect("/puzzles", 303);
     return c.redirect(`/c/${encodeURIComponent(code)}`, 303);
   });
 

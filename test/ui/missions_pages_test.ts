@@ -199,7 +199,10 @@ describe("a mission's phone form", () => {
     const video = await team.get("/puzzles/pirate");
     expect(video.text).toContain('accept="video/*" capture="environment"');
     const text = await team.get("/puzzles/story");
-    expect(text.text).toMatch(/<textarea name="text" required="" maxlength="2000"/);
+    // 2,000 characters, as the API counts them: maxlength counts UTF-16 units (common.js checks).
+    expect(text.text).toMatch(
+      /<textarea name="text" required="" maxlength="4000" data-maxchars="2000"/,
+    );
     expect(text.text).not.toContain('type="file"');
   });
 

@@ -54,9 +54,17 @@ describe("players without JavaScript", () => {
     expect(login).toContain('autocomplete="current-password"');
     expect(login).not.toContain("minlength");
     expect(login).not.toContain("password-help");
+    // Limits in characters, as the API counts them; maxlength counts UTF-16 units, an emoji as 2.
+    expect(login).toContain('name="name" required="" maxlength="128" data-maxchars="64" ');
     const join = form("/join");
     expect(join).toContain('autocomplete="organization"');
-    expect(join).toContain('minlength="8"');
+    expect(join).toContain(
+      'name="name" required="" maxlength="128" data-maxchars="64" data-trim="" ',
+    );
+    expect(join).toContain(
+      'maxlength="512" minlength="8" data-maxchars="256" data-minchars="8" ',
+    );
+    expect(join).toContain('maxlength="6500" data-line-maxchars="64" data-max-lines="50"');
     expect(join).toContain('autocomplete="new-password" aria-describedby="password-help"');
     expect(join).toContain('<small id="password-help">At least 8 characters.');
   });
