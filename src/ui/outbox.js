@@ -3,10 +3,11 @@
 // one is kept in IndexedDB with a random Idempotency-Key (128 bits from
 // crypto.getRandomValues, which plain HTTP allows), the payload, the time the
 // player pressed the button and the contact token held then, then sent until
-// the server answers (with that time and token only if it had to wait). The
-// server stores each key's answer, so sending the same item twice (a retry,
-// or two tabs at once) never counts twice. Works on plain HTTP; see
-// docs/offline.md.
+// the server answers (with that time and token only if it had to wait). One
+// the server refused for a lost session (401) waits for the team to log in
+// again on this phone. The server stores each key's answer, so sending the
+// same item twice (a retry, or two tabs at once) never counts twice. Works on
+// plain HTTP; see docs/offline.md.
 (() => {
   "use strict";
   const team = document.body.dataset.team;
@@ -14,6 +15,13 @@
   const $ = (id) => document.getElementById(id);
   const FLUSH_EVERY_MS = 20_000;
   const CONTACT = "cairn.contact";
+  /**
+   * The team whose session this phone holds: set by each of its pages (the server drew them for
+   * that session), removed when a send gets 401 or the team logs out. A team's items go only while
+   * it is that team's, so what waits for a login is never sent with another team's session.
+   */
+  const SIGNED_IN = "cairn.team";
+  const signedIn = () => localStorage.getItem(SIGNED_IN) === team;
 
   // ---------------------------------------------------------------- IndexedDB
 
@@ -89,8 +97,8 @@
 
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
-  /** "2 answers waiting for the network", or hints and check-ins too. */
-  function waitingText(items) {
+  /** "2 answers waiting for the network", or hints and check-ins too, or waiting for a login. */
+  function waitingText(items, login = false) {
     const count = (kind) => items.filter((item) => item.kind === kind).length;
     const parts = [
       [count("guess"), "answer", "answers"],
@@ -98,15 +106,21 @@
       [count("checkin"), "check-in", "check-ins"],
       [count("submission"), "upload", "uploads"],
     ].filter(([n]) => n > 0).map(([n, one, many]) => plural(n, one, many));
-    return `${parts.join(", ")} waiting for the network`;
+    return `${parts.join(", ")} waiting ${login ? "for you to log in again" : "for the network"}`;
   }
 
   /** Shows what is queued and each result not yet seen, taking those results off the phone. */
   async function render() {
     const [items, results] = await Promise.all([all("outbox"), all("results")]);
     const mine = items.filter((item) => item.team === team);
+    const login = !signedIn();
     status.hidden = mine.length === 0;
-    status.textContent = mine.length === 0 ? "" : waitingText(mine);
+    status.replaceChildren(mine.length === 0 ? "" : waitingText(mine, login));
+    if (mine.length > 0 && login) {
+      const link = element("a", "", "Log in");
+      link.href = "/#login";
+      status.append(". ", link);
+    }
     const fresh = results.filter((r) => r.team === team && !shownHere.has(r.key));
     // A page in the background keeps them for the page the player looks at.
     if (document.visibilityState === "visible") {
@@ -123,11 +137,6 @@
       const text = element("div", "outbox-text");
       text.append(element("strong", "", result.title), element("span", "", result.label));
       if (result.text) text.append(element("p", "", result.text));
-      if (result.login) {
-        const login = element("a", "", "Log in");
-        login.href = "/#login";
-        text.append(login);
-      }
       const dismiss = element("button", "btn btn-quiet btn-small", "Dismiss");
       dismiss.type = "button";
       dismiss.addEventListener("click", async () => {
@@ -146,14 +155,6 @@
 
   /** What an answer means for the player: a tone, a title, and maybe a sentence. */
   function describe(item, status, data) {
-    if (status === 401) {
-      return {
-        tone: "bad",
-        title: "Not sent: this phone is logged out",
-        text: "Log in again, then send it again.",
-        login: true,
-      };
-    }
     const message = data?.error?.message ?? `Error ${status}`;
     // A check-in the server refused was sent: it says why, as the checkpoint's page does.
     if (item.kind === "checkin" && status >= 400) {
@@ -188,13 +189,14 @@
   }
 
   /**
-   * Whether an answer is final. Only a network failure (no answer at all, or a 5xx: the server
-   * could not save it now) leaves the item waiting; every 4xx is the server's word on it (a guess
-   * limit, a session gone, a hint not open yet), and sending it again would not change that.
+   * Whether an answer is final. A network failure (no answer at all, or a 5xx: the server could not
+   * save it now) leaves the item waiting, and so does a 401: the phone's session is gone, and the
+   * item waits for the team to log in again. Every other 4xx is the server's word on it (a guess
+   * limit, a hint not open yet), and sending it again would not change that.
    */
   function isFinal(status, data, item) {
     if (status < 400) return true;
-    if (status >= 500) return false;
+    if (status >= 500 || status === 401) return false;
     // An upload has no key: a 409 says an earlier send arrived (it waits, or it solved the mission).
     if (item.kind === "submission") return true;
     // 409 `conflict`: the same key is in flight (another tab); its answer comes on a retry.
@@ -299,7 +301,10 @@
     });
   }
 
-  /** Sends one item; true when the server gave a final answer. */
+  /**
+   * Sends one item: "sent" when the server gave a final answer, "offline" when it could not be
+   * reached (or could not save it), "login" when this phone's session is gone, "later" otherwise.
+   */
   async function send(item) {
     // Its first try, right after it was pressed, or a later one: then it waited.
     const waited = !atOnce.delete(item.key);
@@ -327,7 +332,10 @@
       return "offline";
     }
     noteContact(res);
-    if (!isFinal(res.status, data, item)) return res.status >= 500 ? "offline" : "later";
+    if (!isFinal(res.status, data, item)) {
+      if (res.status === 401) return "login";
+      return res.status >= 500 ? "offline" : "later";
+    }
     const shown = describe(item, res.status, data);
     await remove("outbox", item.key);
     const answer = { status: res.status, data, retryAfter: retryAfter(res) };
@@ -347,8 +355,9 @@
   let again = false;
   /**
    * Sends everything queued for this team, oldest first; stops at the first
-   * network failure. Asked again while it runs (the network came back while a
-   * send was failing), it runs once more after, rather than waiting for the timer.
+   * network failure, or at a 401 (then nothing goes until the team logs in
+   * again). Asked again while it runs (the network came back while a send was
+   * failing), it runs once more after, rather than waiting for the timer.
    */
   function flush() {
     if (flushing) {
@@ -359,9 +368,17 @@
       try {
         const items = (await all("outbox")).filter((item) => item.team === team);
         items.sort((a, b) => a.pressedAt - b.pressedAt);
+        // Logged out, or another team's session now: all wait for this team to log in again, and
+        // then say when they were pressed.
+        if (!signedIn()) {
+          for (const item of items) atOnce.delete(item.key);
+          return;
+        }
         for (const [i, item] of items.entries()) {
           const outcome = await send(item);
-          if (outcome !== "offline") continue;
+          if (outcome === "sent" || outcome === "later") continue;
+          // The rest would get the same 401: none is sent until a page of this team says it is back.
+          if (outcome === "login" && signedIn()) localStorage.removeItem(SIGNED_IN);
           // Those not tried now wait too: their next send says when they were pressed.
           for (const rest of items.slice(i)) atOnce.delete(rest.key);
           break;
@@ -377,6 +394,14 @@
     })();
     return flushing;
   }
+
+  /** What an item is, in a sentence to the player. */
+  const WHAT = {
+    guess: "Your answer",
+    hint: "The hint",
+    checkin: "The check-in",
+    submission: "What you sent",
+  };
 
   /** Queues an item, with the contact token held when it was pressed, then tries to send it at once. */
   async function enqueue(item) {
@@ -400,13 +425,21 @@
     changed();
     await flush();
     const still = (await all("outbox")).some((other) => other.key === queued.key);
-    if (still) {
+    if (!still) return;
+    if (!signedIn()) {
       showInPlace(queued, undefined, {
-        tone: "info",
-        title: "Saved on this phone",
-        text: "It is sent as soon as the network is back.",
+        tone: "warn",
+        title: "This phone is logged out",
+        text: `${WHAT[queued.kind]} waits on this phone: it is sent when you log in again.`,
+        login: true,
       });
+      return;
     }
+    showInPlace(queued, undefined, {
+      tone: "info",
+      title: "Saved on this phone",
+      text: "It is sent as soon as the network is back.",
+    });
   }
 
   // ---------------------------------------------------------------- the forms
@@ -493,11 +526,11 @@
   async function logout(form) {
     await Promise.race([flush(), new Promise((resolve) => setTimeout(resolve, 5000))]);
     const left = await render();
-    if (left > 0 && !confirm(`${waitingText(await all("outbox"))}. Log out and drop them?`)) {
-      return;
-    }
+    const waiting = waitingText(await all("outbox"), !signedIn());
+    if (left > 0 && !confirm(`${waiting}. Log out and drop them?`)) return;
     await Promise.all([clear("outbox"), clear("results")]);
     localStorage.removeItem(CONTACT);
+    localStorage.removeItem(SIGNED_IN);
     // The team's pages go; the shell (no team's data in it) stays for the next team.
     if ("caches" in globalThis) {
       for (const name of await caches.keys()) {
@@ -512,6 +545,9 @@
 
   const contact = document.querySelector("meta[name=cairn-contact]")?.content;
   if (contact) localStorage.setItem(CONTACT, contact);
+  // The server drew this page for this team's session, so what waited for its login goes now. (A
+  // page the service worker kept may be older: then the first send's 401 says so again.)
+  localStorage.setItem(SIGNED_IN, team);
   globalThis.addEventListener("online", () => void flush());
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") void flush();

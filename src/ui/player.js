@@ -226,9 +226,17 @@
     if (item.puzzle !== puzzleId || !$("result")) return;
     event.preventDefault();
     if (status === undefined) {
-      // Kept for later, or could not be kept: the outbox's words.
+      // Kept for later (offline, or until the team logs in again), or could not be kept: the
+      // outbox's words.
       const extra = document.createDocumentFragment();
       if (shown.text) extra.append(element("p", "", shown.text));
+      if (shown.login) {
+        const p = element("p");
+        const login = element("a", "", "Log in again");
+        login.href = "/#login";
+        p.append(login);
+        extra.append(p);
+      }
       extra.append(element("p", "small", item.label));
       return showResult(shown.tone, shown.title, extra);
     }

@@ -1,7 +1,8 @@
 // The player page's outbox in a real browser, on plain HTTP, against the
 // compiled binary: guesses made offline wait in IndexedDB, are sent once the
 // network is back, and are stored exactly once, even with two tabs flushing;
-// logging out sends what waits, then forgets it.
+// those refused for a lost session wait for the team to log in again; logging
+// out sends what waits, then forgets it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -368,6 +369,97 @@ suite("the outbox, on plain HTTP", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  test(
+    "actions refused for a lost session wait for a login, then go for that team only, counting when pressed",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Auks");
+      await registerTeam(server.base, "Petrels");
+      const page = await tab(token, "/puzzles/knots", errors);
+      const list = await tab(token, "/puzzles", errors);
+      const sent: string[] = [];
+      for (const each of [page, list]) {
+        each.on("request", (request) => {
+          if (request.method() === "POST") sent.push(new URL(request.url()).pathname);
+        });
+      }
+      // The session ends elsewhere (an organizer, another logout): this phone does not know yet.
+      const out = await fetch(`${server.base}/api/session`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(out.status).toBe(200);
+      await page.getByRole("textbox", { name: "Answer" }).fill("sheet bend");
+      const pressed = await timed(async () => {
+        await page.getByRole("button", { name: "Submit" }).click();
+        await page.locator("#outbox-status", {
+          hasText: "1 answer waiting for you to log in again",
+        }).waitFor();
+      });
+      // A code typed next waits with it, without a try of its own.
+      await list.getByRole("textbox", { name: "Checkpoint code" }).fill("dock-42");
+      await list.getByRole("button", { name: "Check in" }).click();
+      await list.locator("#outbox-status", {
+        hasText: "1 answer, 1 check-in waiting for you to log in again",
+      }).waitFor();
+      expect(await list.locator("#outbox-status a").getAttribute("href")).toBe("/#login");
+      await list.screenshot({ path: join(SHOTS, "outbox-waiting-login-phone.png") });
+      await list.close();
+      // Nor does anything go later while the phone is logged out.
+      await flushNow(page);
+      expect(sent).toEqual(["/api/puzzles/knots/guesses"]);
+      const checkins = (team: string) =>
+        server.query<{ n: number }>(
+          "SELECT count(*) AS n FROM checkins JOIN teams t ON t.id = team_id WHERE t.name = ?",
+          team,
+        )[0]!.n;
+      expect([await pending(page), guesses("sheet bend"), checkins("Auks")]).toEqual([2, 0, 0]);
+
+      /** Logs the phone in as `team` on the landing page; the page it lands on. */
+      const logIn = async (team: string) => {
+        await context.clearCookies();
+        const landing = await context.newPage();
+        landing.on("pageerror", (error) => errors.push(error.message));
+        await landing.goto(`${server.base}/#login`);
+        const form = landing.locator("#login");
+        await form.getByLabel("Team name").fill(team);
+        await form.getByLabel("Password").fill("correct horse");
+        await form.getByRole("button", { name: "Log in" }).click();
+        await landing.waitForURL(`${server.base}/puzzles`);
+        return landing;
+      };
+      // Another team logs in on this phone: what Auks left waits, even in Auks' own tab.
+      const petrels = await logIn("Petrels");
+      await flushNow(petrels);
+      await flushNow(page);
+      expect(await petrels.locator("#outbox").isHidden()).toBe(true);
+      expect(sent).toEqual(["/api/puzzles/knots/guesses"]);
+      expect([await pending(page), guesses("sheet bend"), checkins("Petrels")]).toEqual([2, 0, 0]);
+      await petrels.close();
+      await page.close();
+
+      // Auks log in again: both go, for Auks, the guess counting when it was pressed (a send
+      // within a second of its time would count on arrival).
+      await Bun.sleep(1_000);
+      const auks = await logIn("Auks");
+      await auks.locator("#outbox li", { hasText: "Not the answer" }).waitFor();
+      await auks.locator("#outbox li", { hasText: "Checked in" }).waitFor();
+      expect(await pending(auks)).toBe(0);
+      const [row] = server.query<
+        { team: string; effective_at: number | null; flag: string | null }
+      >(
+        "SELECT t.name AS team, effective_at, flag FROM guesses JOIN teams t ON t.id = team_id WHERE raw = 'sheet bend'",
+      );
+      expect({ ...row, effective_at: inside(row!.effective_at, pressed) })
+        .toEqual({ team: "Auks", effective_at: true, flag: null });
+      expect([checkins("Auks"), checkins("Petrels")]).toEqual([1, 0]);
+      await auks.screenshot({ path: join(SHOTS, "outbox-sent-after-login-phone.png") });
+      expect(errors).toEqual([]);
+      await auks.close();
+    },
+    60_000,
+  );
 
   test(
     "the network coming back while a send is failing sends again at once, not at the next timer",
