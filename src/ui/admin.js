@@ -99,7 +99,8 @@
   async function poll() {
     if (!streaming) {
       await refreshFeed();
-      state.textContent = failures > 0 ? "reconnecting…" : "polling";
+      // Unless the stream opened meanwhile, and said "live".
+      if (!streaming) state.textContent = failures > 0 ? "reconnecting…" : "polling";
     }
     setTimeout(poll, failures > 0 ? 10_000 : 3000);
   }

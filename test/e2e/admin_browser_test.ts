@@ -207,8 +207,9 @@ suite("the organizers' pages", () => {
       const errors: string[] = [];
       const stream = "**/api/events";
       /** A tab at `path` whose stream's first answers are a proxy's 503, given up on for good. */
-      const refusedAt = async (path: string) => {
+      const refusedAt = async (path: string, before?: (page: Page) => Promise<void>) => {
         const page = await desktop(errors);
+        await before?.(page);
         let refused = 0;
         await page.route(stream, (route) => {
           refused += 1;
@@ -220,9 +221,27 @@ suite("the organizers' pages", () => {
         return page;
       };
 
-      const dashboard = await refusedAt("/admin");
+      // The dashboard's guess feed is slow to answer: the poll made while the stream was down is
+      // still on its way when the stream is back, and its answer must not undo "live".
+      let release = () => {};
+      const released = new Promise<void>((resolve) => release = resolve);
+      const feed = "**/admin/feed?*";
+      const dashboard = await refusedAt("/admin", async (page) => {
+        await page.route(feed, async (route) => {
+          await released;
+          await route.continue();
+        });
+      });
       await dashboard.unroute(stream);
-      await dashboard.locator("#feed-state", { hasText: "live" }).waitFor({ timeout: 15_000 });
+      const state = dashboard.locator("#feed-state");
+      await state.filter({ hasText: "live" }).waitFor({ timeout: 15_000 });
+      const answered = dashboard.waitForResponse((response) =>
+        new URL(response.url()).pathname === "/admin/feed"
+      );
+      release();
+      await answered;
+      await dashboard.waitForTimeout(500);
+      expect(await state.textContent()).toBe("live");
       await dashboard.close();
 
       const hints = await refusedAt("/admin/hints");
