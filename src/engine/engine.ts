@@ -1199,49 +1199,70 @@ export class Engine {
 
   /**
    * Gives a solver the puzzle's points and its first-solve bonus, if any. A
-   * dynamic puzzle's new value applies to every solver: the earlier ones
-   * change by the difference, touching only this puzzle's solvers. A mission
-   * (never dynamic, no bonus: the hunt file refuses them) gets what its judge gave.
+   * dynamic puzzle's new value applies to every solver: the others change by
+   * the difference, touching only this puzzle's solvers. A mission (never
+   * dynamic, no bonus: the hunt file refuses them) gets what its judge gave.
+   *
+   * Solvers are kept in the order of their solve times, as a restart replays
+   * them: a solve made offline and sent later takes its place before the
+   * solves made after it, and those move one bonus down.
    */
   private awardSolve(team: Team, puzzle: Puzzle, at: number, points?: number): boolean {
     const solvers = this.solvers[puzzle.index]!;
-    const place = solvers.length;
-    solvers.push(team);
+    let place = solvers.length;
+    while (place > 0 && solvers[place - 1]!.solvedAt[puzzle.index]! > at) place--;
+    solvers.splice(place, 0, team);
     if (points !== undefined) {
       this.changeScore(team, points, at);
       return false;
     }
     const bonus = puzzle.firstSolveBonus[place] ?? 0;
+    this.moveBonusesDown(puzzle, place);
     if (puzzle.dynamic === undefined) {
       this.changeScore(team, puzzle.points + bonus, at);
       return false;
     }
-    this.solveTimes[puzzle.index]!.push(at);
-    const before = dynamicValue(puzzle.dynamic, place);
-    const after = dynamicValue(puzzle.dynamic, place + 1);
+    this.solveTimes[puzzle.index]!.splice(place, 0, at);
+    const count = solvers.length;
+    const before = dynamicValue(puzzle.dynamic, count - 1);
+    const after = dynamicValue(puzzle.dynamic, count);
     const score = this.layout.score;
     // The event holds the bonus only: the value is counted apart, as it changes later.
     team.state.counts[score]! += after + bonus;
-    team.scoreEvents.push({ at, delta: bonus, dynamic: true });
-    if (after + bonus !== 0) team.reachedAt = at;
+    addScoreEvent(team, { at, delta: bonus, dynamic: true });
+    if (after + bonus !== 0) team.reachedAt = Math.max(team.reachedAt, at);
     if (after === before) return false;
-    // The earlier solvers' totals follow, with no event: a board as at a time
+    // The other solvers' totals follow, with no event: a board as at a time
     // reads the value then (`valueAt`), and a decay is not a team reaching its score.
     this.valuesVersion++;
     const delta = after - before;
-    for (let i = 0; i < place; i++) solvers[i]!.state.counts[score]! += delta;
+    for (const other of solvers) if (other !== team) other.state.counts[score]! += delta;
     return true;
+  }
+
+  /**
+   * A solve placed at `place` before later ones: each later solver now holds
+   * the bonus of the place after its old one. The difference is a score change
+   * at that solver's own solve time, so boards as at any time agree with a
+   * replay in time order.
+   */
+  private moveBonusesDown(puzzle: Puzzle, place: number): void {
+    const bonuses = puzzle.firstSolveBonus;
+    const solvers = this.solvers[puzzle.index]!;
+    for (let i = place + 1; i < solvers.length && i - 1 < bonuses.length; i++) {
+      const delta = (bonuses[i] ?? 0) - bonuses[i - 1]!;
+      if (delta === 0) continue;
+      const other = solvers[i]!;
+      other.state.counts[this.layout.score]! += delta;
+      addScoreEvent(other, { at: other.solvedAt[puzzle.index]!, delta, dynamic: false });
+    }
   }
 
   /** Changes a team's score, remembering when, for ties and frozen boards. */
   private changeScore(team: Team, delta: number, at: number): void {
     if (delta === 0) return;
     team.state.counts[this.layout.score]! += delta;
-    // Kept in time order: a change made offline can count before the newest one.
-    const events = team.scoreEvents;
-    let i = events.length;
-    while (i > 0 && events[i - 1]!.at > at) i--;
-    events.splice(i, 0, { at, delta, dynamic: false });
+    addScoreEvent(team, { at, delta, dynamic: false });
     team.reachedAt = Math.max(team.reachedAt, at);
   }
 
@@ -1325,6 +1346,14 @@ export class Engine {
     }
     return unlocked;
   }
+}
+
+/** Adds a score change in time order: a change made offline can count before the newest one. */
+function addScoreEvent(team: Team, event: ScoreEvent): void {
+  const events = team.scoreEvents;
+  let i = events.length;
+  while (i > 0 && events[i - 1]!.at > event.at) i--;
+  events.splice(i, 0, event);
 }
 
 /** The longest guess-limit window of a hunt, so the store knows how far back to read guesses. */

@@ -191,14 +191,15 @@ describe("Engine with dynamic points", () => {
 /**
  * What a team's score must be, worked out from the stored rows alone: each
  * solve is worth its puzzle's value after all its solves (plus the bonus for
- * its place), less the hints taken, plus the adjustments.
+ * its place in solve-time order), less the hints taken, plus the adjustments.
  */
 function recompute(engine: Engine, log: Log): Map<string, number> {
   const scores = new Map<string, number>();
   for (const team of engine.teams.values()) scores.set(team.name, 0);
   const add = (name: string, delta: number) => scores.set(name, scores.get(name)! + delta);
   for (const puzzle of engine.hunt.puzzles) {
-    const solvers = log.solves.filter((s) => s.puzzle === puzzle.id);
+    // In time order; a stable sort keeps arrival order for equal times.
+    const solvers = log.solves.filter((s) => s.puzzle === puzzle.id).sort((x, y) => x.at - y.at);
     solvers.forEach((solve, place) => {
       const value = puzzle.dynamic === undefined
         ? puzzle.points
@@ -214,7 +215,7 @@ function recompute(engine: Engine, log: Log): Map<string, number> {
 }
 
 interface Log {
-  solves: { team: string; puzzle: string }[];
+  solves: { team: string; puzzle: string; at: number }[];
   hints: { team: string; puzzle: string; hint: string }[];
   adjustments: { team: string; points: number }[];
 }
@@ -231,7 +232,7 @@ function random(seed: number): () => number {
 
 describe("dynamic points, property", () => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {
-    test(`kept totals equal a recomputation after every step (seed ${seed})`, async () => {
+    test(`kept totals equal a recomputation, the export and a restart after every step (seed ${seed})`, async () => {
       const next = random(seed);
       const clock = new FakeClock(START + MINUTE);
       const store = SqliteStore.over(openDatabase(":memory:"));
@@ -248,6 +249,8 @@ describe("dynamic points, property", () => {
         await commit((engine.register({ name, passwordHash: "h" }) as { writes: Write[] }).writes);
       }
 
+      const board = (of: Engine, at?: number) =>
+        of.standings(at === undefined ? {} : { at }).map((row) => [row.team.name, row.score]);
       const check = () => {
         const expected = recompute(engine, log);
         for (const team of engine.teams.values()) {
@@ -255,10 +258,18 @@ describe("dynamic points, property", () => {
         }
         // The export, computed in SQL from the database alone, agrees.
         store.flush();
-        const board = readResults(store.db).scoreboard;
-        expect(board.map((row) => [row.name, row.score])).toEqual(
-          engine.standings().map((row) => [row.team.name, row.score]),
-        );
+        const exported = readResults(store.db).scoreboard;
+        expect(exported.map((row) => [row.name, row.score])).toEqual(board(engine));
+        // So does a restart from the database, now and as at an earlier time, history included.
+        const rebooted = bootEngine(store, hunt, clock).engine;
+        expect(board(rebooted)).toEqual(board(engine));
+        const earlier = START + MINUTE + Math.floor(next() * (clock.now() - START - MINUTE));
+        expect(board(engine, earlier)).toEqual(board(rebooted, earlier));
+        for (const team of engine.teams.values()) {
+          expect(engine.scoreHistory(team)).toEqual(
+            rebooted.scoreHistory(rebooted.teamByName(team.name)!),
+          );
+        }
       };
 
       for (let step = 0; step < 80; step++) {
@@ -267,9 +278,11 @@ describe("dynamic points, property", () => {
         const roll = next();
         if (roll < 0.5) {
           const puzzle = ["web", "crypto", "static"][Math.floor(next() * 3)]!;
-          const outcome = engine.guess(team, puzzle, `flag{${puzzle}}`);
+          // One in three made offline, up to 20 s before it arrives: it counts when made.
+          const at = next() < 1 / 3 ? clock.now() - Math.floor(next() * 20_000) : undefined;
+          const outcome = engine.guess(team, puzzle, `flag{${puzzle}}`, at);
           if (outcome.kind === "judged") {
-            log.solves.push({ team: team.name, puzzle });
+            log.solves.push({ team: team.name, puzzle, at: Math.max(at ?? clock.now(), START) });
             await commit(outcome.writes);
           }
         } else if (roll < 0.7) {
