@@ -112,6 +112,12 @@ export interface Team {
   routes: (readonly number[])[];
   /** Per puzzle, the stop before it in the team's route, or -1 (empty in a hunt without routes). */
   previousStop: Int32Array;
+  /**
+   * Per puzzle index, when the team could first see a puzzle that an action
+   * made offline unlocked: the unlock counts from that action's time, but the
+   * puzzle reached the team only when the action arrived. In memory only.
+   */
+  shownAt: Map<number, number>;
 }
 
 /** What `register()` decided: the new team, or why there is none. */
@@ -273,6 +279,17 @@ export class Engine {
   }
 
   /**
+   * When an action on `puzzle` made offline counts: not before the team could
+   * see the puzzle. One unlocked by another action made offline was shown only
+   * when that action arrived, so an action on it cannot have been made
+   * earlier, whatever its claimed time.
+   */
+  private notBeforeShown(team: Team, puzzle: Puzzle, when: number): number {
+    const shown = team.shownAt.get(puzzle.index);
+    return shown !== undefined && shown > when ? shown : when;
+  }
+
+  /**
    * Whether an action that counts at `at` and arrives at `now` is accepted:
    * the hunt runs at `at`, and `now` is within the hunt's offline grace after
    * its end.
@@ -345,11 +362,13 @@ export class Engine {
    */
   guess(team: Team, puzzleId: string, raw: string, at?: number): GuessOutcome {
     const now = this.now();
-    const when = this.effective(at, now);
+    let when = this.effective(at, now);
     if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     this.catchUp(team, now);
     const puzzle = this.unlockedPuzzle(team, puzzleId);
     if (puzzle === undefined) return { kind: "not_found" };
+    when = this.notBeforeShown(team, puzzle, when);
+    if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     if (this.solved(team, puzzle)) return { kind: "already_solved" };
     if (puzzle.mission !== undefined) return { kind: "mission" };
 
@@ -431,12 +450,14 @@ export class Engine {
   /** Takes a hint: idempotent, charging its cost once (at `at`, for one taken offline). */
   takeHint(team: Team, puzzleId: string, hintId: string, at?: number): HintOutcome {
     const now = this.now();
-    const when = this.effective(at, now);
+    let when = this.effective(at, now);
     if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     this.catchUp(team, now);
     const puzzle = this.unlockedPuzzle(team, puzzleId);
     const hint = puzzle?.hints.find((h) => h.id === hintId);
     if (puzzle === undefined || hint === undefined) return { kind: "not_found" };
+    when = this.notBeforeShown(team, puzzle, when);
+    if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     if (hint.kind === "ask") return { kind: "ask" };
     const key = `${puzzle.index}:${hint.index}`;
     if (team.hints.has(key)) return { kind: "ok", hint, charged: false, writes: [] };
@@ -616,10 +637,9 @@ export class Engine {
    */
   submit(team: Team, puzzleId: string, input: SubmissionInput, at?: number): SubmitOutcome {
     const now = this.now();
-    const when = this.effective(at, now);
-    const found = this.submittable(team, puzzleId, when, now);
+    const found = this.submittable(team, puzzleId, this.effective(at, now), now);
     if ("kind" in found) return found;
-    const { puzzle } = found;
+    const { puzzle, when } = found;
     if (!fitsMission(puzzle, input)) {
       return { kind: "wrong_kind", expected: puzzle.mission!.submit };
     }
@@ -1136,16 +1156,18 @@ export class Engine {
     puzzleId: string,
     when: number,
     now: number,
-  ): { puzzle: Puzzle } | Exclude<SubmitOutcome, { kind: "ok" }> {
+  ): { puzzle: Puzzle; when: number } | Exclude<SubmitOutcome, { kind: "ok" }> {
     if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     this.catchUp(team, now);
     const puzzle = this.unlockedPuzzle(team, puzzleId);
     if (puzzle === undefined) return { kind: "not_found" };
+    when = this.notBeforeShown(team, puzzle, when);
+    if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     if (puzzle.mission === undefined) return { kind: "not_a_mission" };
     if (this.solved(team, puzzle)) return { kind: "already_solved" };
     const latest = this.latestSubmission(team, puzzle);
     if (latest?.status === "pending") return { kind: "pending", submission: latest };
-    return { puzzle };
+    return { puzzle, when };
   }
 
   /** Takes a solve back (a rejected mission): its counters, route progress and points. */
@@ -1340,6 +1362,7 @@ export class Engine {
       if (puzzle.route !== undefined && !this.stopReached(team, puzzle)) continue;
       if (puzzle.unlock !== undefined && !puzzle.unlock.condition(state, puzzle.index)) continue;
       state.unlockedAt[puzzle.index] = time;
+      if (time < now) team.shownAt.set(puzzle.index, now);
       team.version++;
       unlocked.push(puzzle.id);
       writes.push({ kind: "unlock", teamId: team.id, puzzle: puzzle.id, at: time });

@@ -379,3 +379,68 @@ describe("fixes found in review", () => {
     expect(engine.standings({ at: frozenAt }).map((r) => r.team.name)).toEqual(["Before"]);
   });
 });
+
+describe("actions made offline on puzzles they unlocked", () => {
+  const CHAIN = `
+[hunt]
+title = "Chain"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T12:00:00Z
+offline_grace = "10m"
+
+[[puzzle]]
+id = "p"
+title = "P"
+points = 100
+answer = ["yes"]
+
+[[puzzle]]
+id = "q"
+title = "Q"
+unlock = 'solved("p")'
+answer = ["yes"]
+
+[[puzzle.hint]]
+id = "h"
+text = "Look up"
+cost = 5
+`;
+  const END = Date.parse("2026-11-21T12:00:00Z");
+  const setup = () => {
+    const { hunt, problems } = loadHunt(CHAIN, { file: "chain.toml" });
+    if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+    const clock = new FakeClock();
+    const engine = new Engine(hunt, { clock, startsAt: START });
+    return { engine, clock, team: register(engine, "A") };
+  };
+
+  test("after the end, a puzzle a queued solve opened cannot be solved as if seen before the end", () => {
+    const { engine, clock, team } = setup();
+    clock.time = END + 5 * MINUTE;
+    // Made a minute before the end, sent within the grace: it counts then, and opens Q from then.
+    const p = engine.guess(team, "p", "yes", END - MINUTE);
+    expect(p).toMatchObject({ kind: "judged", result: "correct", unlocked: ["q"] });
+    expect(team.state.unlockedAt[1]).toBe(END - MINUTE);
+    // But the phone saw Q only now: an answer to it claimed before the end is past the end.
+    expect(engine.guess(team, "q", "yes", END - 30_000)).toEqual({ kind: "hunt_not_running" });
+    expect(engine.takeHint(team, "q", "h", END - 30_000)).toEqual({ kind: "hunt_not_running" });
+    expect(engine.score(team)).toBe(100);
+  });
+
+  test("during the hunt, such an action counts from when the puzzle reached the team", () => {
+    const { engine, clock, team } = setup();
+    clock.time = START + 60 * MINUTE;
+    engine.guess(team, "p", "yes", START + 50 * MINUTE);
+    const q = engine.guess(team, "q", "yes", START + 55 * MINUTE);
+    expect(q).toMatchObject({ kind: "judged", result: "correct" });
+    expect(team.solvedAt[1]).toBe(START + 60 * MINUTE);
+    // A puzzle the team saw online keeps the time its action was made.
+    clock.time = START + 70 * MINUTE;
+    const other = register(engine, "B");
+    clock.time = START + 80 * MINUTE;
+    engine.guess(other, "p", "yes");
+    clock.time = START + 90 * MINUTE;
+    expect(engine.guess(other, "q", "yes", START + 85 * MINUTE)).toMatchObject({ kind: "judged" });
+    expect(other.solvedAt[1]).toBe(START + 85 * MINUTE);
+  });
+});
