@@ -92,6 +92,7 @@ export {
   isAdmin,
   playerOf,
   requestBearer,
+  requestUrl,
   sameOrigin,
   sameOriginRequest,
   SESSION_COOKIE,

@@ -83,8 +83,20 @@ function setTokenCookie(
 }
 
 function isHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === "https:" ||
+  return requestUrl(c.req.url)?.protocol === "https:" ||
     c.req.header("x-forwarded-proto") === "https";
+}
+
+/**
+ * The request's URL, or undefined when it cannot be parsed: the runtime builds
+ * it from the Host header, which a client may send malformed (`a b`, `x:99999`).
+ */
+export function requestUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Stores a team's session token in the session cookie. */
@@ -103,7 +115,9 @@ export function sameOrigin(request: Request): boolean {
   if (headers.get("sec-fetch-site") === "cross-site") return false;
   const origin = headers.get("origin");
   if (origin === null) return true;
-  const url = new URL(request.url);
+  // A Host no URL can hold names no origin a browser sends.
+  const url = requestUrl(request.url);
+  if (url === undefined) return false;
   const host = headers.get("host") ?? url.host;
   const forwarded = headers.get("x-forwarded-proto");
   return origin === `${url.protocol}//${host}` ||

@@ -4,7 +4,7 @@ import { networkInterfaces } from "node:os";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Engine } from "../engine/mod.ts";
-import { contactOf, errorResponse, type Refusal } from "../play/mod.ts";
+import { contactOf, errorResponse, type Refusal, requestUrl } from "../play/mod.ts";
 import { clock } from "./charts.ts";
 import type { Flash } from "./flash.ts";
 import type { HuntInfo } from "./player.tsx";
@@ -88,10 +88,13 @@ export function isLoopback(hostname: string): boolean {
  * addresses on the same port.
  */
 export function playerOrigins(c: Context): string[] {
-  const url = new URL(c.req.url);
-  const host = c.req.header("host") ?? url.host;
-  const here = `${url.protocol}//${host}`;
-  const { hostname, port } = new URL(here);
+  const url = requestUrl(c.req.url);
+  const host = c.req.header("host") ?? url?.host;
+  const here = `${url?.protocol}//${host}`;
+  const parsed = url === undefined ? undefined : requestUrl(here);
+  // A malformed Host header: links stay on whatever address the page was loaded from.
+  if (url === undefined || parsed === undefined) return [""];
+  const { hostname, port } = parsed;
   if (!isLoopback(hostname)) return [here];
   const lan: string[] = [];
   for (const addresses of Object.values(networkInterfaces())) {

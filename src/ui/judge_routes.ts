@@ -15,6 +15,7 @@ import {
   type Play,
   puzzleView,
   readForm,
+  requestUrl,
   VerdictBody,
 } from "../play/mod.ts";
 import { html, param, refusalFlash } from "./_page.ts";
@@ -113,7 +114,7 @@ export function judgePages(pages: Hono, { game }: Play): void {
         path: "/admin",
         httpOnly: true,
         sameSite: "Strict",
-        secure: new URL(c.req.url).protocol === "https:",
+        secure: requestUrl(c.req.url)?.protocol === "https:",
         maxAge: 30 * 86_400,
       });
     }

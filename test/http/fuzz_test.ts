@@ -248,3 +248,49 @@ test("raw-socket abuse gets a 4xx or a closed connection, and the server stays u
     await server.stop(true);
   }
 }, 120_000);
+
+test(
+  "a malformed Host header never gets a 5xx, on the API, the hot routes or the pages",
+  async () => {
+    const { app } = makeApp();
+    const server = listen({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
+    try {
+      const port = server.port;
+      const json = (body: string) =>
+        `Content-Type: application/json\r\nContent-Length: ${
+          Buffer.byteLength(body)
+        }\r\n\r\n${body}`;
+      const team = '{"name":"Hosts","password":"12345678"}';
+      const requests = (host: string, n: number) => [
+        // With an Origin: the same-origin check reads the URL the runtime built from the Host.
+        `POST /api/session HTTP/1.1\r\nHost: ${host}\r\nOrigin: http://x\r\n${json(team)}`,
+        `POST /api/puzzles/a/guesses HTTP/1.1\r\nHost: ${host}\r\nOrigin: http://x\r\n${
+          json('{"answer":"x"}')
+        }`,
+        // Without: a registration sets its cookie, Secure or not from that URL.
+        `POST /api/teams HTTP/1.1\r\nHost: ${host}\r\n${
+          json(`{"name":"Hosts ${n}","password":"12345678"}`)
+        }`,
+        // The projector's join link names the address the page was loaded from.
+        `GET /scoreboard HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
+      ];
+      const hosts = ["a b", "[", "x:99999", "évil", "a/b", "a\\b", ""];
+      const codes: string[] = [];
+      let n = 0;
+      for (const host of hosts) {
+        for (const request of requests(host, n++)) {
+          const code = await raw(port, request);
+          if (code >= 500) {
+            codes.push(
+              `${code} for Host ${JSON.stringify(host)}: ${request.split("\r\n")[0]}`,
+            );
+          }
+        }
+      }
+      expect(codes).toEqual([]);
+    } finally {
+      await server.stop(true);
+    }
+  },
+  60_000,
+);
