@@ -21,6 +21,8 @@ export interface MetricsOptions {
   teams: () => number;
   /** Live (SSE) streams open now. */
   streams: () => number;
+  /** Whether the public scoreboard is frozen now: guesses are then counted only once it thaws. */
+  frozen?: () => boolean;
 }
 
 /**
@@ -83,7 +85,10 @@ interface Exposed {
 export class Metrics {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
-  private readonly guesses: Record<(typeof GUESS_RESULTS)[number], { inc(): void }>;
+  private readonly guesses: Record<(typeof GUESS_RESULTS)[number], { inc(n?: number): void }>;
+  /** Guesses stored while the board is frozen, by result: public counts would tell the solves. */
+  private readonly held = { correct: 0, incorrect: 0, partial: 0 };
+  private frozen: () => boolean = () => false;
   private readonly batchRequests: HistogramType;
   private readonly batchRows: CounterType;
   private readonly commitLatency: HistogramType;
@@ -110,6 +115,9 @@ export class Metrics {
       help: "Guesses stored, by result (already-solved guesses are not stored).",
       labelNames: ["result"],
       registers,
+      collect: () => {
+        if (!this.frozen()) this.release();
+      },
     });
     // Every result is exported from the start, at 0, so rate() works on the first guess.
     const [correct, incorrect, partial] = GUESS_RESULTS.map((result) => {
@@ -153,6 +161,7 @@ export class Metrics {
   /** Exports the gauges read at each scrape: open streams and teams. */
   track(options: MetricsOptions): void {
     const registers = [this.registry];
+    if (options.frozen !== undefined) this.frozen = options.frozen;
     new Gauge({
       name: "cairn_sse_connections",
       help: "Live event streams (GET /api/events) open now.",
@@ -269,8 +278,21 @@ export class Metrics {
 
   /** Counts what a committed batch of writes holds (guesses by result). */
   committed(writes: readonly Write[]): void {
+    let frozen: boolean | undefined;
     for (const write of writes) {
-      if (write.kind === "guess") this.guesses[write.result].inc();
+      if (write.kind !== "guess") continue;
+      frozen ??= this.frozen();
+      if (frozen) this.held[write.result]++;
+      else this.guesses[write.result].inc();
+    }
+  }
+
+  /** Counts the guesses held during a freeze, once it is over. */
+  private release(): void {
+    for (const result of GUESS_RESULTS) {
+      if (this.held[result] === 0) continue;
+      this.guesses[result].inc(this.held[result]);
+      this.held[result] = 0;
     }
   }
 

@@ -118,7 +118,11 @@ export function startGame(options: StartOptions): Server {
     announcements: store.announcements(),
     ...(options.coalesceMs !== undefined && { coalesceMs: options.coalesceMs }),
   });
-  metrics.track({ teams: () => engine.teams.size, streams: () => live.connections });
+  metrics.track({
+    teams: () => engine.teams.size,
+    streams: () => live.connections,
+    frozen: () => freeze.frozenAt(engine.now()) !== undefined,
+  });
 
   // Every commit publishes what it means once it is on disk: events never run ahead of the database.
   const commit = (writes: readonly Write[]) =>

@@ -25,3 +25,25 @@ describe("GET /metrics, the process", () => {
     }
   });
 });
+
+describe("GET /metrics, the guesses", () => {
+  test("while the board is frozen, guesses are counted only once it thaws: no solve shows early", async () => {
+    const { call, register, admin, clock } = makeApp();
+    const token = await register("Frost");
+    clock.advance(60_000);
+    const guesses = async () => {
+      const seen = samples((await call("GET", "/metrics")).text);
+      return ["correct", "incorrect"].map((r) => seen.get(`cairn_guesses_total{result="${r}"}`));
+    };
+    const guess = (answer: string) =>
+      call("POST", "/api/puzzles/a/guesses", { token, body: { answer } });
+    expect((await guess("wrong")).status).toBe(200);
+    expect(await guesses()).toEqual([0, 1]);
+    expect((await admin("POST", "/api/admin/scoreboard", { frozen: true })).status).toBe(200);
+    expect((await guess("nope")).status).toBe(200);
+    expect((await guess("alpha")).body).toMatchObject({ result: "correct" });
+    expect(await guesses()).toEqual([0, 1]);
+    expect((await admin("POST", "/api/admin/scoreboard", { frozen: false })).status).toBe(200);
+    expect(await guesses()).toEqual([1, 2]);
+  });
+});
