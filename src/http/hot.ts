@@ -209,7 +209,7 @@ function direct(
     try {
       // Every answer to a team carries a signed last-contact token.
       if (call.teamId !== undefined) {
-        contact = game.contacts.issue(call.teamId, game.engine.now());
+        contact = game.contacts.issue(call.teamId, call.token!, game.engine.now());
       }
       // CSRF: a cookie-authenticated write must come from this origin (a Bearer token is exempt).
       if (unsafe && bearer === undefined && !sameOrigin(request)) throw crossSite();

@@ -133,8 +133,8 @@ export function installFront(app: Hono, { game }: Play): void {
   app.use("*", async function lastContact(c, next) {
     const token = credential(c);
     const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
-    if (teamId === undefined) return next();
-    const contact = game.contacts.issue(teamId, game.engine.now());
+    if (token === undefined || teamId === undefined) return next();
+    const contact = game.contacts.issue(teamId, token, game.engine.now());
     noteContact(c.req.raw, contact);
     await next();
     try {

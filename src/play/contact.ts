@@ -1,14 +1,16 @@
 /**
  * Fair times for actions made offline. Every response to a team carries a
- * signed "last contact" token: an HMAC of the team and the server's time,
- * under a key kept in the database's meta table. A queued action sends the
- * time the player pressed the button and the newest token it held then; the
- * server counts the action at that time, clamped between the token's time
- * (the team was surely online then) and the time it received the action.
- * An action whose time was clamped, or that arrived more than 10 minutes
- * after it counts, is flagged for the organizers.
+ * signed "last contact" token: an HMAC of the team, the server's time and
+ * the session it answered (a short hash of the session's token), under a key
+ * kept in the database's meta table. A queued action sends the time the
+ * player pressed the button and the newest token it held then; the server
+ * counts the action at that time, clamped between the token's time (the team
+ * was surely online then), the last action the token's session made online,
+ * and the time it received the action. An action whose time was clamped, or
+ * that arrived more than 10 minutes after it counts, is flagged for the
+ * organizers.
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { ActionFlag } from "../engine/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { secretsEqual } from "./accounts.ts";
@@ -41,14 +43,20 @@ export function contactOf(request: Request): string | undefined {
   return issued.get(request);
 }
 
+/** Sessions whose short hash is remembered; the memo starts over when full. */
+const KNOWN_SESSIONS = 100_000;
+
 /** Signs and checks the last-contact tokens. */
 export class ContactTokens {
-  /** Each team's newest token, reused within the same second so hot answers stay cheap. */
-  private readonly recent = new Map<number, { second: number; token: string }>();
+  /** Each session's newest token, reused within the same second so hot answers stay cheap. */
+  private readonly recent = new Map<string, { second: number; token: string }>();
+  /** Each session's short hash, the id its tokens carry, by the session's token. */
+  private readonly ids = new Map<string, string>();
   /**
-   * When each session (a phone) last made an action that counted on arrival:
-   * the phone was surely online then, whatever older token it shows later.
-   * In memory: after a restart, or on another node, only the token bounds.
+   * When each session (a phone), by its id, last made an action that counted
+   * on arrival: the phone was surely online then, whatever older token it or
+   * another session of its team shows later. In memory: after a restart, or
+   * on another node, only the token bounds.
    */
   private readonly online = new Map<string, number>();
 
@@ -65,45 +73,66 @@ export class ContactTokens {
     return new ContactTokens(Buffer.from(key, "base64url"));
   }
 
-  /** A token saying the server heard from `teamId` at `now` (to the second). */
-  issue(teamId: number, now: number): string {
+  /** A token saying the server heard from `teamId`'s `session` at `now` (to the second). */
+  issue(teamId: number, session: string, now: number): string {
     const second = Math.floor(now / 1000);
-    const cached = this.recent.get(teamId);
+    const cached = this.recent.get(session);
     if (cached !== undefined && cached.second === second) return cached.token;
-    const payload = `${teamId}.${second}`;
+    const payload = `${teamId}.${second}.${this.idOf(session)}`;
     const token = `${payload}.${this.sign(payload)}`;
-    this.recent.set(teamId, { second, token });
+    if (this.recent.size >= KNOWN_SESSIONS) this.recent.clear();
+    this.recent.set(session, { second, token });
     return token;
   }
 
-  /** The time (epoch ms) a token of `teamId` vouches for, or undefined for a bad or foreign one. */
-  verify(token: string, teamId: number): number | undefined {
-    const match = /^(\d{1,15})\.(\d{1,15})\.([\w-]{43})$/.exec(token);
+  /**
+   * The time (epoch ms) a token of `teamId` vouches for, and the id of the
+   * session it was issued to; undefined for a bad, old-style or foreign one.
+   */
+  verify(token: string, teamId: number): { at: number; session: string } | undefined {
+    const match = /^(\d{1,15})\.(\d{1,15})\.([\w-]{16})\.([\w-]{43})$/.exec(token);
     if (match === null || Number(match[1]) !== teamId) return undefined;
-    const payload = `${match[1]}.${match[2]}`;
-    return secretsEqual(match[3]!, this.sign(payload)) ? Number(match[2]) * 1000 : undefined;
+    const payload = `${match[1]}.${match[2]}.${match[3]}`;
+    if (!secretsEqual(match[4]!, this.sign(payload))) return undefined;
+    return { at: Number(match[2]) * 1000, session: match[3]! };
+  }
+
+  /** A session's id in its tokens: 96 bits of the SHA-256 of its token, which it does not reveal. */
+  private idOf(session: string): string {
+    let id = this.ids.get(session);
+    if (id === undefined) {
+      id = createHash("sha256").update(session).digest("base64url").slice(0, 16);
+      if (this.ids.size >= KNOWN_SESSIONS) this.ids.clear();
+      this.ids.set(session, id);
+    }
+    return id;
   }
 
   /**
    * When a queued action counts: the time it was pressed, clamped between
-   * `now` and the later of the token's time and the last action the same
-   * session made online (so a phone cannot show an old token to count before
-   * what it did since), and flagged when clamped or late. Without a claimed
-   * time, it counts now.
+   * `now` and the latest of the token's time, the last action the token's
+   * session made online, and the last action the sending session made online
+   * (so a phone cannot show an old token, even from another session of its
+   * team, to count before what was done since), and flagged when clamped or
+   * late. Without a claimed time, it counts now.
    */
   timeOf(
     teamId: number,
     claim: { pressedAt?: number; contact?: string; session?: string },
     now: number,
   ): ActionTime {
-    const { session } = claim;
+    const session = claim.session === undefined ? undefined : this.idOf(claim.session);
     if (claim.pressedAt === undefined) {
       if (session !== undefined) this.online.set(session, now);
       return { at: undefined, flag: undefined };
     }
-    const contactAt = claim.contact === undefined ? undefined : this.verify(claim.contact, teamId);
-    const onlineAt = session === undefined ? undefined : this.online.get(session);
-    const lower = Math.min(Math.max(contactAt ?? now, onlineAt ?? -Infinity), now);
+    const contact = claim.contact === undefined ? undefined : this.verify(claim.contact, teamId);
+    // Online since: this phone, and the phone the token came from (one may log in again).
+    const onlineAt = Math.max(
+      session === undefined ? -Infinity : this.online.get(session) ?? -Infinity,
+      contact === undefined ? -Infinity : this.online.get(contact.session) ?? -Infinity,
+    );
+    const lower = Math.min(Math.max(contact?.at ?? now, onlineAt), now);
     const at = Math.min(Math.max(claim.pressedAt, lower), now);
     const flag = Math.abs(at - claim.pressedAt) > CLAMP_TOLERANCE_MS
       ? "clamped"

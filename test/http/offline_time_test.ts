@@ -33,7 +33,7 @@ describe("the last-contact token", () => {
     const app = makeApp();
     const token = await app.register("Gulls");
     const contact = await contactOf(app, token);
-    expect(contact).toMatch(/^1\.\d+\.[\w-]{43}$/);
+    expect(contact).toMatch(/^1\.\d+\.[\w-]{16}\.[\w-]{43}$/);
     expect(contact.split(".")[1]).toBe(String(START / 1000));
     const page = await app.call("GET", "/puzzles", {
       headers: { cookie: `cairn_session=${token}` },
@@ -122,10 +122,14 @@ describe("a guess made offline", () => {
     }
   });
 
-  test("an old token cannot count before what the same phone did online since", async () => {
+  test("an old token cannot count before what its phone did online since, whichever phone sends it", async () => {
     const app = makeApp();
     const gulls = await app.register("Gulls");
     const old = await contactOf(app, gulls);
+    const other = (await app.call("POST", "/api/session", {
+      body: { name: "Gulls", password: "correct horse" },
+    })).body.token as string;
+    const otherOld = await contactOf(app, other);
     // Ten minutes later the phone guesses online (no Cairn-Pressed-At), then, a minute on,
     // claims a solve made offline right after its old token.
     app.clock.advance(10 * MINUTE);
@@ -140,12 +144,9 @@ describe("a guess made offline", () => {
       effective_at: START + 10 * MINUTE,
       flag: "clamped",
     });
-    // Another phone of the team, with nothing online since its token, still counts from it.
-    const other = (await app.call("POST", "/api/session", {
-      body: { name: "Gulls", password: "correct horse" },
-    })).body.token as string;
+    // Another phone of the team, with nothing online since its own token, still counts from it.
     await app.call("POST", "/api/puzzles/b/guesses", {
-      ...queued(other, START + 2000, old),
+      ...queued(other, START + 2000, otherOld),
       body: { answer: "wrong-b" },
     });
     expect(guessRow(app, "wrong-b")).toEqual({
@@ -153,6 +154,21 @@ describe("a guess made offline", () => {
       effective_at: START + 2000,
       flag: "late",
     });
+    // But the first phone's old token, sent by it or from a new login, counts from its action.
+    const again = (await app.call("POST", "/api/session", {
+      body: { name: "Gulls", password: "correct horse" },
+    })).body.token as string;
+    for (const [session, raw] of [[other, "wrong-c"], [again, "wrong-d"]] as const) {
+      await app.call("POST", "/api/puzzles/b/guesses", {
+        ...queued(session, START + 3000, old),
+        body: { answer: raw },
+      });
+      expect(guessRow(app, raw)).toEqual({
+        at: START + 11 * MINUTE,
+        effective_at: START + 10 * MINUTE,
+        flag: "clamped",
+      });
+    }
   });
 
   test("sent at once, it counts now and is not flagged", async () => {
