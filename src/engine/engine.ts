@@ -118,6 +118,8 @@ export interface Team {
    * puzzle reached the team only when the action arrived. In memory only.
    */
   shownAt: Map<number, number>;
+  /** Solves taken back (rejected missions): when each was made and taken back, for past boards. */
+  revoked: { index: number; solvedAt: number; at: number }[];
 }
 
 /** What `register()` decided: the new team, or why there is none. */
@@ -1180,6 +1182,7 @@ export class Engine {
         c[this.layout.routeProgress + route.index]!--;
       }
     }
+    team.revoked.push({ index: puzzle.index, solvedAt: team.solvedAt[puzzle.index]!, at });
     team.solvedAt[puzzle.index] = NaN;
     team.version++;
     c[this.layout.solved + puzzle.index] = 0;

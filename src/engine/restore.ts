@@ -113,6 +113,7 @@ export function newTeam(
     routes: [],
     previousStop: hunt.routes.length > 0 ? new Int32Array(hunt.puzzles.length).fill(-1) : NO_ROUTES,
     shownAt: new Map(),
+    revoked: [],
   };
   if (row.division !== null) {
     team.state.counts[layout.division] = hunt.divisions.indexOf(row.division);

@@ -94,5 +94,11 @@ function rowAt(team: Team, at: number, valueAt: Int32Array | undefined): Row {
     if (lastSolveAt === null || solvedAt > lastSolveAt) lastSolveAt = solvedAt;
     if (valueAt !== undefined) score += valueAt[index]!;
   }
+  // A solve taken back after `at` (a mission rejected later) still counted then, as its points do.
+  for (const { solvedAt, at: takenBack } of team.revoked) {
+    if (solvedAt > at || takenBack <= at) continue;
+    solves++;
+    if (lastSolveAt === null || solvedAt > lastSolveAt) lastSolveAt = solvedAt;
+  }
   return { rank: 0, team, score, solves, lastSolveAt, reachedAt };
 }

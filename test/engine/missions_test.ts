@@ -248,4 +248,29 @@ describe("missions on disk", () => {
     expect(again.submit(restored, "story", { text: "x" })).toEqual({ kind: "already_solved" });
     expect(ok(again.submit(restored, "pirate", { file: VIDEO })).submission.id).toBe(4);
   });
+
+  test("a board as at a time before a rejection counts the solve it took back, live and restored", () => {
+    const { engine, team, clock, hunt, registered } = setup();
+    const { db, commit } = memoryLog();
+    commit(registered);
+    clock.advance(MINUTE);
+    const story = ok(engine.submit(team, "story", { text: "Once" }));
+    commit(story.writes);
+    const acceptedAt = clock.now();
+    clock.advance(30 * MINUTE);
+    const frozenAt = clock.now();
+    clock.advance(30 * MINUTE);
+    commit(ok(engine.judge(story.submission.id, { accept: false, message: "Too short" })).writes);
+    const row = (of: Engine, at?: number) => {
+      const [standing] = of.standings(at === undefined ? {} : { at });
+      return [standing!.score, standing!.solves, standing!.lastSolveAt];
+    };
+    // At the freeze it had the solve, its points and its time; now it has none of them.
+    expect(row(engine, frozenAt)).toEqual([10, 1, acceptedAt]);
+    expect(row(engine)).toEqual([0, 0, null]);
+    const again = new Engine(hunt, { clock, startsAt: START });
+    again.restore(loadSnapshot(db, { now: clock.now(), longestWindowMs: MINUTE }));
+    expect(row(again, frozenAt)).toEqual([10, 1, acceptedAt]);
+    expect(row(again)).toEqual([0, 0, null]);
+  });
 });
