@@ -632,7 +632,8 @@ export const CheckpointPage: FC<
         puzzle?: { id: string; title: string };
         unlocked: { id: string; title: string }[];
       }
-      | { kind: "error"; title: string; text: string };
+      | { kind: "error"; title: string; text: string }
+      | { kind: "confirm"; code: string };
   }
 > = (props) => {
   const { outcome } = props;
@@ -648,7 +649,21 @@ export const CheckpointPage: FC<
     >
       <main id="main">
         <h1 class="visually-hidden">Checkpoint</h1>
-        {outcome.kind === "ok"
+        {outcome.kind === "confirm"
+          ? (
+            <section class="card" aria-labelledby="confirm-title">
+              <h2 id="confirm-title">Check in here?</h2>
+              <p>
+                This link came from another site, not from a QR code you scanned: check in only if
+                you are at this checkpoint.
+              </p>
+              <form method="post" action="/checkin">
+                <input type="hidden" name="code" value={outcome.code} />
+                <button type="submit" class="btn">Check in</button>
+              </form>
+            </section>
+          )
+          : outcome.kind === "ok"
           ? (
             <div class="notice notice-ok" role="status">
               <strong>Checked in{outcome.puzzle ? ` at ${outcome.puzzle.title}` : ""}</strong>

@@ -306,6 +306,19 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
         }),
       );
     }
+    // A link on another site (Sec-Fetch-Site: cross-site; a scanned QR code is "none") must
+    // not check the team in, nor spend its unknown-code allowance: the player confirms first.
+    if (c.req.header("sec-fetch-site") === "cross-site" && acceptsHtml(c)) {
+      return html(
+        c,
+        CheckpointPage({
+          hunt: huntInfo(game.engine),
+          announcement: game.live.latestAnnouncement(),
+          team: found.team.name,
+          outcome: { kind: "confirm", code },
+        }),
+      );
+    }
     const outcome = await actions.checkIn(found.team.id, code, device(c));
     if (!outcome.ok && !acceptsHtml(c)) return refusalResponse(outcome);
     // Read after the commit: a reload may have swapped the engine.

@@ -24,8 +24,8 @@ export function browser(app: App, cookies: Record<string, string> = {}) {
   });
   return {
     jar,
-    async get(path: string) {
-      const res = await app.app.request(`${ORIGIN}${path}`, { headers: headers() });
+    async get(path: string, extra: Record<string, string> = {}) {
+      const res = await app.app.request(`${ORIGIN}${path}`, { headers: headers(extra) });
       remember(res);
       return { status: res.status, headers: res.headers, text: await res.text() };
     },

@@ -269,6 +269,26 @@ describe("checkpoints", () => {
     expect((await b.get("/c/cp-123")).text).toContain("Nothing new unlocked this time.");
   });
 
+  test("a checkpoint link from another site asks before it checks in, and spends nothing", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    const crossSite = { "sec-fetch-site": "cross-site" };
+    for (const code of ["cp-123", "nope", "nope", "nope"]) {
+      const page = await b.get(`/c/${code}`, crossSite);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain("Check in here?");
+      expect(page.text).toContain(`<input type="hidden" name="code" value="${code}"/>`);
+    }
+    expect(app.db.query("SELECT count(*) AS n FROM checkins").get()).toEqual({ n: 0 });
+    // The player confirms: the form posts here, which checks in as a scanned code does.
+    const confirmed = await b.post("/checkin", { code: "cp-123" });
+    expect(confirmed.location).toBe("/c/cp-123");
+    expect((await b.get("/c/cp-123", { "sec-fetch-site": "same-origin" })).text).toContain(
+      "Checked in at Checkpoint",
+    );
+    expect(app.db.query("SELECT puzzle FROM checkins").all()).toEqual([{ puzzle: "cp" }]);
+  });
+
   test("an unknown code is a 404 page, and next can only point at a checkpoint", async () => {
     const app = makeApp();
     const b = await joined(app);
