@@ -161,6 +161,8 @@ export type CheckInOutcome =
   | { kind: "not_found" }
   /** The code is the checkpoint of another variant of the puzzle than the team's. */
   | { kind: "other_variant" }
+  /** The code is a route stop the team has not reached yet: the stop before it is not done. */
+  | { kind: "not_reached" }
   | { kind: "ok"; puzzle: Puzzle; unlocked: string[]; writes: Write[] };
 
 const MAX_GUESS_LENGTH = 500;
@@ -748,7 +750,10 @@ export class Engine {
     return latest;
   }
 
-  /** Checks a team in at a checkpoint; works while its puzzle is locked (`at`: as for `guess`). */
+  /**
+   * Checks a team in at a checkpoint; works while its puzzle is locked, but at
+   * a route stop only once the team has reached it (`at`: as for `guess`).
+   */
   checkIn(team: Team, code: string, at?: number): CheckInOutcome {
     const now = this.now();
     const when = this.effective(at, now);
@@ -767,6 +772,11 @@ export class Engine {
     const writes: Write[] = [];
     const slot = this.layout.checkedIn + index;
     if (team.state.counts[slot] === 0) {
+      // A route's stops are taken in the team's order: a stop not reached yet is refused, not
+      // recorded, so it can neither complete the stop nor satisfy a checked_in() rule early.
+      if (puzzle.route !== undefined && !this.stopOpen(team, puzzle)) {
+        return { kind: "not_reached" };
+      }
       if (puzzle.route !== undefined) this.checkedInAtStop(team, puzzle);
       team.state.counts[slot] = 1;
       team.lastActivityAt = now;
@@ -1301,7 +1311,20 @@ export class Engine {
       c[this.layout.checkedIn + previous] === 1;
   }
 
-  /** A first check-in at a stop completes it on a route that advances on check-ins, if unsolved. */
+  /**
+   * Whether a team may check in at a stop: it has reached it (the stop before
+   * it is done), or has it unlocked already (a route reordered by a reload).
+   */
+  private stopOpen(team: Team, puzzle: Puzzle): boolean {
+    const unlockedAt = team.state.unlockedAt[puzzle.index]!;
+    return unlockedAt === unlockedAt || this.stopReached(team, puzzle);
+  }
+
+  /**
+   * A first check-in at a stop completes it on a route that advances on
+   * check-ins, if unsolved. `checkIn` lets a team check in only at a stop it
+   * has reached, so every stored check-in replays here as it counted.
+   */
   private checkedInAtStop(team: Team, puzzle: Puzzle): void {
     const route = this.hunt.routes[puzzle.route!]!;
     if (route.advance === "checkin" && team.state.counts[this.layout.solved + puzzle.index] === 0) {

@@ -371,6 +371,14 @@ function decideCheckIn(
       return refused(
         refusal("not_found", "This checkpoint belongs to another team's version of the puzzle"),
       );
+    case "not_reached":
+      // A real stop of the team's route, so not counted as a wrong code.
+      return refused(
+        refusal(
+          "forbidden",
+          "Your route does not reach this stop yet: finish the stop you are on first, then come back",
+        ),
+      );
     case "ok":
       return {
         outcome: { ok: true, reply: { puzzle: outcome.puzzle.id, unlocked: outcome.unlocked } },

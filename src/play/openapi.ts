@@ -238,11 +238,12 @@ export const ROUTES: readonly Route[] = [
         "to log in or join first (only for a client that accepts HTML)",
       media: "text/html",
     }],
-    errors: ["unauthorized", "not_found", "hunt_not_running", "rate_limited"],
+    errors: ["unauthorized", "forbidden", "not_found", "hunt_not_running", "rate_limited"],
     description: "A client that does not accept HTML (no `text/html` in `Accept`) gets the API's " +
       "envelope instead of a page for every refusal: 401 `unauthorized` without a team's session " +
-      "(whatever the code: whether it exists is not told), 404 `not_found` for an unknown code, " +
-      "409 `hunt_not_running`, 429 `rate_limited`. A script checks in with `POST /api/checkins`.",
+      "(whatever the code: whether it exists is not told), 403 `forbidden` for a route stop the " +
+      "team has not reached yet, 404 `not_found` for an unknown code, 409 `hunt_not_running`, " +
+      "429 `rate_limited`. A script checks in with `POST /api/checkins`.",
   },
   // Teams.
   {
@@ -331,8 +332,16 @@ export const ROUTES: readonly Route[] = [
     params: OFFLINE_PARAMS,
     body: CheckInBody,
     answers: [ok(R.CheckInReply, "The checkpoint's puzzle, once the check-in is on disk")],
-    errors: ["not_found", "hunt_not_running", "rate_limited", "conflict", "unprocessable"],
-    description: OFFLINE_NOTE.trim(),
+    errors: [
+      "forbidden",
+      "not_found",
+      "hunt_not_running",
+      "rate_limited",
+      "conflict",
+      "unprocessable",
+    ],
+    description: "403 `forbidden` for a route stop the team has not reached yet. " +
+      OFFLINE_NOTE.trim(),
   },
   {
     method: "post",

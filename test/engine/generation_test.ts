@@ -4,7 +4,8 @@ import { describe, expect, test } from "bun:test";
 import { Engine, type Hunt, type Team } from "../../src/engine/mod.ts";
 import { seededRandom } from "../../src/engine/seed.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
-import { FakeClock, START } from "./_hunt.ts";
+import { loadSnapshot } from "../../src/store/mod.ts";
+import { FakeClock, memoryLog, MINUTE, START } from "./_hunt.ts";
 
 function load(toml: string): Hunt {
   const { hunt, problems } = loadHunt(toml, { file: "hunt.toml" });
@@ -163,6 +164,35 @@ unlock = 'route_position("d") == 4'
 answer = "x"
 `;
 
+/** The reviewer's hunt: four stops on an ordered route, and a finale after all four. */
+const ORDERED_HUNT = (advance: "solve" | "checkin") => `
+[hunt]
+title = "Ordered"
+seed = "s1"
+starts_at = 2026-11-21T10:00:00Z
+
+[[route]]
+id = "r"
+stops = ["s1", "s2", "s3", "s4"]
+ordered = true
+advance = "${advance}"
+${
+  [1, 2, 3, 4].map((i) => `
+[[puzzle]]
+id = "s${i}"
+title = "S${i}"
+points = 10
+answer = "a${i}"
+checkpoint = { code = "code-${i}" }`).join("\n")
+}
+
+[[puzzle]]
+id = "finale"
+title = "Finale"
+unlock = 'route_progress("r") >= 4'
+answer = "end"
+`;
+
 describe("routes", () => {
   test("each team gets its order at registration; stop k+1 opens when stop k is solved", () => {
     const hunt = load(ROUTE_HUNT("solve"));
@@ -199,6 +229,62 @@ describe("routes", () => {
     // Solving a stop already checked in at does not count it twice.
     engine.guess(team, order[1]!, order[1]!);
     expect(team.state.counts[engine.layout.routeProgress]).toBe(2);
+  });
+
+  test("an ordered route advancing on check-ins refuses a check-in at a stop not reached", () => {
+    const hunt = load(ORDERED_HUNT("checkin"));
+    const clock = new FakeClock(START + MINUTE);
+    const engine = new Engine(hunt, { clock, startsAt: START });
+    const { db, commit } = memoryLog();
+    const registered = engine.register({ name: "A", passwordHash: "x" });
+    if (registered.kind !== "ok") throw new Error(registered.kind);
+    commit(registered.writes);
+    const team = registered.team;
+    const visible = () => engine.unlockedPuzzles(team).map((p) => p.id);
+    const progress = () => team.state.counts[engine.layout.routeProgress];
+    const checkIn = (code: string) => {
+      const outcome = engine.checkIn(team, code);
+      if (outcome.kind === "ok") commit(outcome.writes);
+      return outcome.kind === "ok" ? outcome.unlocked : outcome.kind;
+    };
+    // Stops 3 and 2 are not reached: refused, and nothing moves.
+    expect(checkIn("code-3")).toBe("not_reached");
+    expect(checkIn("code-2")).toBe("not_reached");
+    expect(visible()).toEqual(["s1"]);
+    expect(progress()).toBe(0);
+    expect(engine.guess(team, "s4", "a4").kind).toBe("not_found");
+    // In order, each check-in opens the next stop; the last one, the finale.
+    expect(checkIn("code-1")).toEqual(["s2"]);
+    expect(checkIn("code-3")).toBe("not_reached");
+    expect(checkIn("code-2")).toEqual(["s3"]);
+    expect(checkIn("code-3")).toEqual(["s4"]);
+    // A check-in again at a stop already done is still accepted, and changes nothing.
+    expect(checkIn("code-1")).toEqual([]);
+    expect(progress()).toBe(3);
+    expect(checkIn("code-4")).toEqual(["finale"]);
+    expect(progress()).toBe(4);
+    // A restart replays the check-ins to the same state.
+    const again = new Engine(hunt, { clock, startsAt: START });
+    again.restore(loadSnapshot(db, { now: clock.now(), longestWindowMs: MINUTE }));
+    const restored = again.teams.get(team.id)!;
+    expect(restored.state.counts).toEqual(team.state.counts);
+    expect(again.unlockedPuzzles(restored).map((p) => p.id)).toEqual(visible());
+  });
+
+  test("a route advancing on solves refuses a check-in at a stop not reached too", () => {
+    const hunt = load(ORDERED_HUNT("solve"));
+    const engine = new Engine(hunt, { clock: new FakeClock(START + MINUTE), startsAt: START });
+    const team = register(engine, "A");
+    const checkedIn = (stop: string) =>
+      team.state.counts[engine.layout.checkedIn + hunt.puzzleIndex.get(stop)!];
+    expect(engine.checkIn(team, "code-2").kind).toBe("not_reached");
+    expect(checkedIn("s2")).toBe(0);
+    // At the stop it has reached, a check-in works; solving it opens the next one.
+    expect(engine.checkIn(team, "code-1")).toMatchObject({ kind: "ok", unlocked: [] });
+    expect(engine.guess(team, "s1", "a1")).toMatchObject({ result: "correct", unlocked: ["s2"] });
+    expect(engine.checkIn(team, "code-2")).toMatchObject({ kind: "ok", unlocked: [] });
+    expect(checkedIn("s2")).toBe(1);
+    expect(engine.checkIn(team, "code-3").kind).toBe("not_reached");
   });
 
   test("a hunt without routes keeps the team state as small as before", () => {

@@ -2,6 +2,7 @@
 // puzzle, each answer is correct for its own team only, and each team walks
 // its own route.
 import { describe, expect, test } from "bun:test";
+import { browser } from "../ui/_browser.ts";
 import { makeApp } from "./_app.ts";
 
 const TOML = `
@@ -175,5 +176,39 @@ describe("routes through the API", () => {
         unlocked: k < 2 ? [order[k + 1]] : ["finale"],
       });
     }
+  });
+
+  test("a check-in at a stop not reached yet is refused with 403, and is no wrong code", async () => {
+    const app = makeApp({ toml: TOML });
+    const b = browser(app);
+    await b.post("/join", { name: "One", password: "correct horse" });
+    const token = await app.register("Two");
+    const orderOf = (name: string) =>
+      app.game.engine.routeOf(app.game.engine.teamByName(name)!, app.game.engine.hunt.routes[0]!);
+    const order = orderOf("Two");
+    const code = (stop: string) => `${stop}-1`;
+    // More times than unknown codes may be tried in a minute: still 403, never 429.
+    for (let i = 0; i < 12; i++) {
+      expect(await app.call("POST", "/api/checkins", { token, body: { code: code(order[2]!) } }))
+        .toMatchObject({
+          status: 403,
+          body: {
+            error: {
+              code: "forbidden",
+              message:
+                "Your route does not reach this stop yet: finish the stop you are on first, then come back",
+            },
+          },
+        });
+    }
+    expect(app.db.query("SELECT count(*) AS n FROM checkins").get()).toEqual({ n: 0 });
+    expect(await app.call("POST", "/api/checkins", { token, body: { code: code(order[0]!) } }))
+      .toMatchObject({ status: 200, body: { puzzle: order[0], unlocked: [] } });
+    // The page a QR code opens says so too.
+    const page = await b.get(`/c/${code(orderOf("One")[1]!)}`);
+    // A page, as for a hunt not running: only an unknown code is a 404 page.
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Cannot check in");
+    expect(page.text).toContain("Your route does not reach this stop yet");
   });
 });
