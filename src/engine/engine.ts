@@ -126,7 +126,9 @@ export interface Team {
 export type RegisterOutcome =
   | { kind: "ok"; team: Team; unlocked: string[]; writes: Write[] }
   | { kind: "name_taken" }
-  | { kind: "invalid"; message: string };
+  | { kind: "invalid"; message: string }
+  /** The hunt has ended: registration is open until `ends_at` only. */
+  | { kind: "hunt_not_running" };
 
 /** What `guess()` decided. */
 export type GuessOutcome =
@@ -273,6 +275,11 @@ export class Engine {
     return now >= this.startsAt && (this.hunt.endsAt === undefined || now < this.hunt.endsAt);
   }
 
+  /** Whether the hunt is over (at or past `ends_at`): no registration, and no more hint tokens. */
+  ended(now = this.now()): boolean {
+    return this.hunt.endsAt !== undefined && now >= this.hunt.endsAt;
+  }
+
   /**
    * When an action counts: `at` (the effective time of one made offline,
    * already clamped by the caller) kept within the hunt and never in the
@@ -318,6 +325,8 @@ export class Engine {
     division?: string | null;
     members?: readonly string[];
   }): RegisterOutcome {
+    const now = this.now();
+    if (this.ended(now)) return { kind: "hunt_not_running" };
     const name = input.name.trim();
     if (name === "") return { kind: "invalid", message: "The team name is empty" };
     // Characters are code points, as the API counts them: 64 emoji fit.
@@ -343,7 +352,6 @@ export class Engine {
         : `${min} to ${max}`;
       return { kind: "invalid", message: `A team has ${range} members; this one lists ${size}` };
     }
-    const now = this.now();
     const team = this.addTeam({ id: this.nextTeamId, name, division, members, createdAt: now });
     const writes: Write[] = [{
       kind: "team",

@@ -77,12 +77,16 @@ function settle(game: Game, writes: readonly Write[] = []): Promise<void> {
   return game.commit(background.length === 0 ? writes : [...background, ...writes]);
 }
 
+const HUNT_ENDED = "The hunt has ended: no new team can join";
+
 /** Registering, logging in and out. */
 function accountActions(game: Game) {
   return {
     /** Registers a team and opens its first session. */
     async register(body: v.InferOutput<typeof RegisterBody>): Promise<Outcome<RegisterReply>> {
       const hunt = game.engine.hunt;
+      // Checked before the password is hashed, and again by the engine after it.
+      if (game.engine.ended()) return refusal("hunt_not_running", HUNT_ENDED);
       if (hunt.registration === "closed") return refusal("forbidden", "Registration is closed");
       if (hunt.registration === "code") {
         // Compare against every code, without stopping at a match.
@@ -106,6 +110,7 @@ function accountActions(game: Game) {
       });
       if (result.kind === "name_taken") return refusal("conflict", "That team name is taken");
       if (result.kind === "invalid") return refusal("bad_request", result.message);
+      if (result.kind === "hunt_not_running") return refusal("hunt_not_running", HUNT_ENDED);
       const session = game.accounts.openSession(result.team.id, engine.now());
       await settle(game, [...result.writes, session.write]);
       game.accounts.addTeam(result.team.id, passwordHash);

@@ -253,8 +253,9 @@ export const ROUTES: readonly Route[] = [
     access: "public",
     body: RegisterBody,
     answers: [ok(R.RegisterReply, "The team and its session token, also set as a cookie", 201)],
-    errors: ["conflict"],
-    description: "403 `forbidden` when registration is closed or the code is wrong.",
+    errors: ["forbidden", "conflict", "hunt_not_running"],
+    description: "403 `forbidden` when registration is closed or the code is wrong; 409 " +
+      "`hunt_not_running` from the hunt's `ends_at` on.",
   },
   {
     method: "post",

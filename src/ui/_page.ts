@@ -46,10 +46,11 @@ export function huntInfo(engine: Engine): HuntInfo {
   const now = engine.now();
   let status: string | undefined;
   if (now < engine.startsAt) status = `The hunt starts at ${clock(engine.startsAt)}.`;
-  else if (hunt.endsAt !== undefined && now >= hunt.endsAt) status = "The hunt has ended.";
+  else if (engine.ended(now)) status = "The hunt has ended.";
   return {
     title: hunt.title,
-    registration: hunt.registration,
+    // Registration is open until the end only: after it, the landing page offers no join form.
+    registration: engine.ended(now) ? "closed" : hunt.registration,
     divisions: hunt.divisions,
     teamSize: hunt.teamSize,
     ...(status !== undefined && { status }),

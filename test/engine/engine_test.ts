@@ -3,6 +3,9 @@ import { Engine, type Team } from "../../src/engine/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { FakeClock, makeEngine, MINUTE, START } from "./_hunt.ts";
 
+/** The test hunt's ends_at. */
+const END = Date.parse("2026-11-21T16:00:00Z");
+
 function register(
   engine: Engine,
   name: string,
@@ -55,6 +58,19 @@ describe("Engine.register()", () => {
   test("counts a team that lists no members as 1", () => {
     const { engine } = makeEngine();
     expect(engine.register({ name: "Solo", passwordHash: "h", members: [] }).kind).toBe("ok");
+  });
+
+  test("registers before the start and until the end, not from ends_at on", () => {
+    const { engine, clock } = makeEngine();
+    clock.time = START - 60 * MINUTE;
+    expect(engine.register({ name: "Early", passwordHash: "h" }).kind).toBe("ok");
+    clock.time = END - 1;
+    expect(engine.register({ name: "Last", passwordHash: "h" }).kind).toBe("ok");
+    clock.time = END;
+    expect(engine.register({ name: "Late", passwordHash: "h" })).toEqual({
+      kind: "hunt_not_running",
+    });
+    expect(engine.teams.size).toBe(2);
   });
 });
 

@@ -354,6 +354,23 @@ describe("POST /api/teams", () => {
       (await coded.call("POST", "/api/teams", { body: { ...body, code: "GULL-4412" } })).status,
     ).toBe(201);
   });
+
+  test("registration is open until the hunt's end: from ends_at on, 409 hunt_not_running", async () => {
+    const clock = new FakeClock(Date.parse("2026-11-21T16:00:00Z") - 1);
+    const { call } = makeApp({ clock });
+    const register = (name: string) =>
+      call("POST", "/api/teams", { body: { name, password: "correct horse" } });
+    expect((await register("Last")).status).toBe(201);
+    clock.advance(1);
+    expect(await register("Late")).toMatchObject({
+      status: 409,
+      body: envelope("hunt_not_running", "The hunt has ended: no new team can join"),
+    });
+    clock.advance(6 * 60 * MINUTE);
+    expect((await register("Later")).status).toBe(409);
+    expect((await call("GET", "/api/scoreboard")).body.teams.map((t: { name: string }) => t.name))
+      .toEqual(["Last"]);
+  });
 });
 
 describe("sessions", () => {

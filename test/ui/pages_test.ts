@@ -98,6 +98,21 @@ describe("players without JavaScript", () => {
     expect((await b.get("/")).text).toContain("The password needs at least 8 characters");
   });
 
+  test("after the hunt's end the landing page has no join form, and a join says why", async () => {
+    const app = makeApp();
+    app.clock.time = Date.parse("2026-11-21T16:00:00Z");
+    const b = browser(app);
+    const landing = (await b.get("/")).text;
+    expect(landing).toContain("The hunt has ended.");
+    expect(landing).not.toContain('action="/join"');
+    expect(landing).toContain("Registration is closed: only teams that joined can log in.");
+    expect(landing).toContain('action="/login"');
+    // A form kept open from before the end is refused with the reason.
+    const res = await b.post("/join", { name: "Late", password: "correct horse" });
+    expect(res).toMatchObject({ status: 303, location: "/" });
+    expect((await b.get("/")).text).toContain("The hunt has ended: no new team can join");
+  });
+
   test("a member name with a semicolon or a control character is refused, and what was typed kept", async () => {
     for (const members of ["Ann\nSmith; Bo", "Ann\nBo\u202eX"]) {
       const b = browser(makeApp());
