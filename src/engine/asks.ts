@@ -3,7 +3,9 @@
  * from the team; an organizer answers it, or refuses it with a message. An
  * ask costs its hint's points, or one hint token when the hunt gives tokens
  * (`[hunt] hint_tokens`); a refused ask, or one the team withdraws before an
- * answer, gives them back. Pure data and decisions; the engine applies them.
+ * answer, gives them back. After the hunt's end the score is final: an open
+ * ask can only be answered, and no more tokens come. Pure data and decisions;
+ * the engine applies them.
  */
 import type { HintTokens } from "./model.ts";
 import type { Write } from "./writes.ts";
@@ -59,6 +61,8 @@ export type AskOutcome =
 /** What `closeAsk()` decided. */
 export type CloseOutcome =
   | { kind: "not_found" }
+  /** A withdrawal or refusal after the hunt's end, which would change the final score. */
+  | { kind: "hunt_not_running" }
   /** Answered, refused or withdrawn already: the first close wins. */
   | { kind: "closed"; ask: Ask }
   | { kind: "ok"; ask: Ask; writes: Write[] };
@@ -68,21 +72,33 @@ export function refunded(status: AskStatus): boolean {
   return status === "refused" || status === "withdrawn";
 }
 
+/** The hunt's window, as hint tokens count it: they come from its start until its end. */
+export interface TokenWindow {
+  startsAt: number;
+  endsAt?: number | undefined;
+}
+
 /**
  * How many hint tokens the hunt has given a team by `now`: `start` at the
  * hunt's start, one more each `everyMs` after it, never more than `max`.
- * Before the start it has given none.
+ * Before the start it has given none; none comes at or after the end.
  */
-export function tokensGiven(tokens: HintTokens, startsAt: number, now: number): number {
-  if (now < startsAt) return 0;
-  const more = tokens.everyMs === undefined ? 0 : Math.floor((now - startsAt) / tokens.everyMs);
+export function tokensGiven(tokens: HintTokens, window: TokenWindow, now: number): number {
+  if (now < window.startsAt) return 0;
+  const last = window.endsAt === undefined ? now : Math.min(now, window.endsAt - 1);
+  const more = tokens.everyMs === undefined
+    ? 0
+    : Math.floor((last - window.startsAt) / tokens.everyMs);
   return Math.min(tokens.max ?? Infinity, tokens.start + more);
 }
 
 /** When the next token comes (epoch ms) after `now`, or null when no more will. */
-export function nextTokenAt(tokens: HintTokens, startsAt: number, now: number): number | null {
+export function nextTokenAt(tokens: HintTokens, window: TokenWindow, now: number): number | null {
   if (tokens.everyMs === undefined) return null;
-  if (now < startsAt) return tokens.start > 0 ? startsAt : startsAt + tokens.everyMs;
-  if (tokensGiven(tokens, startsAt, now) >= (tokens.max ?? Infinity)) return null;
-  return startsAt + (Math.floor((now - startsAt) / tokens.everyMs) + 1) * tokens.everyMs;
+  const { startsAt, endsAt } = window;
+  let next: number;
+  if (now < startsAt) next = tokens.start > 0 ? startsAt : startsAt + tokens.everyMs;
+  else if (tokensGiven(tokens, window, now) >= (tokens.max ?? Infinity)) return null;
+  else next = startsAt + (Math.floor((now - startsAt) / tokens.everyMs) + 1) * tokens.everyMs;
+  return endsAt !== undefined && next >= endsAt ? null : next;
 }

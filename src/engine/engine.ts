@@ -275,7 +275,10 @@ export class Engine {
     return now >= this.startsAt && (this.hunt.endsAt === undefined || now < this.hunt.endsAt);
   }
 
-  /** Whether the hunt is over (at or past `ends_at`): no registration, and no more hint tokens. */
+  /**
+   * Whether the hunt is over (at or past `ends_at`): no registration, no more
+   * hint tokens, and no ask withdrawn or refused (the score is final).
+   */
   ended(now = this.now()): boolean {
     return this.hunt.endsAt !== undefined && now >= this.hunt.endsAt;
   }
@@ -543,7 +546,7 @@ export class Engine {
   /**
    * Closes an open ask: an organizer's answer or refusal, or its team's
    * withdrawal. The first close wins; a refused or withdrawn ask pays its
-   * points and token back.
+   * points and token back, so after the end only an answer is taken.
    */
   closeAsk(askId: number, close: AskClose): CloseOutcome {
     const ask = this.asks.get(askId);
@@ -552,6 +555,8 @@ export class Engine {
     if (close.kind === "withdraw" && close.teamId !== ask.teamId) return { kind: "not_found" };
     if (ask.status !== "open") return { kind: "closed", ask };
     const now = this.now();
+    // After the end the score is final: an answer keeps the cost, a withdrawal or refusal would not.
+    if (close.kind !== "answer" && this.ended(now)) return { kind: "hunt_not_running" };
     ask.status = close.kind === "answer"
       ? "answered"
       : close.kind === "refuse"
@@ -595,12 +600,13 @@ export class Engine {
     for (const ask of this.asks.values()) {
       if (ask.teamId === team.id && ask.token && !refunded(ask.status)) spent++;
     }
-    const given = tokensGiven(tokens, this.startsAt, now);
+    const window = { startsAt: this.startsAt, endsAt: this.hunt.endsAt };
+    const given = tokensGiven(tokens, window, now);
     return {
       given,
       spent,
       left: Math.max(0, given - spent),
-      nextAt: nextTokenAt(tokens, this.startsAt, now),
+      nextAt: nextTokenAt(tokens, window, now),
     };
   }
 

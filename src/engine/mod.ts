@@ -57,4 +57,4 @@ export {
   refunded,
   tokensGiven,
 } from "./asks.ts";
-export type { Ask, AskClose, AskOutcome, AskStatus, CloseOutcome } from "./asks.ts";
+export type { Ask, AskClose, AskOutcome, AskStatus, CloseOutcome, TokenWindow } from "./asks.ts";

@@ -143,6 +143,13 @@ export function askActions(game: Game) {
     switch (outcome.kind) {
       case "not_found":
         return refusal("not_found", "There is no such ask");
+      case "hunt_not_running":
+        return refusal(
+          "hunt_not_running",
+          how.kind === "withdraw"
+            ? "The hunt has ended: a question can no longer be withdrawn"
+            : "The hunt has ended: a refusal would give the cost back and change the final score; answer the question, or adjust the team's score",
+        );
       case "closed":
         return refusal("conflict", `This ask is already ${outcome.ask.status}`);
       case "ok": {

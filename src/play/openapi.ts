@@ -435,9 +435,9 @@ export const ROUTES: readonly Route[] = [
     params: [numericId("ask")],
     body: EmptyBody,
     answers: [ok(R.AskReply, "The withdrawn ask; its points and token are given back")],
-    errors: ["not_found", "conflict"],
+    errors: ["not_found", "conflict", "hunt_not_running"],
     description: "409 `conflict` once it is answered, refused or withdrawn; 404 for another " +
-      "team's ask.",
+      "team's ask; 409 `hunt_not_running` after the hunt's end, when the scores are final.",
   },
   {
     method: "get",
@@ -534,10 +534,11 @@ export const ROUTES: readonly Route[] = [
     params: [numericId("ask")],
     body: ReplyBody,
     answers: [ok(R.AdminAskReply, "The closed ask, once it is on disk")],
-    errors: ["not_found", "conflict"],
+    errors: ["not_found", "conflict", "hunt_not_running"],
     description: "`{answer}` answers it; `{refuse: true, message?}` closes it unanswered and " +
       "gives the team its points and token back. The first reply wins: a second one gets 409 " +
-      "`conflict`, as does a reply to a withdrawn ask.",
+      "`conflict`, as does a reply to a withdrawn ask. After the hunt's end the scores are " +
+      "final: an answer is still taken, a refusal gets 409 `hunt_not_running`.",
   },
   {
     method: "delete",

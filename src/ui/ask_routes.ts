@@ -94,6 +94,7 @@ export function hintPages(pages: Hono, { game }: Play): void {
         judging: judging(engine),
         open: open.map((ask) => ({ ...ask, puzzleTitle: titleOf(engine, ask.puzzle) })),
         closed,
+        ended: engine.ended(),
       }),
     );
   });

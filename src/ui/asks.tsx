@@ -27,11 +27,13 @@ export const AskHint: FC<{
   hint: { id: string; cost: number; available: boolean; text?: string };
   path: string;
   solved: boolean;
+  /** Whether the hunt runs: after its end an open question can no longer be withdrawn. */
+  running: boolean;
   asks: AskView[];
   tokens: TokensView | null;
   /** When the hint becomes available, as the page says it for other hints. */
   wait: unknown;
-}> = ({ hint, path, solved, asks, tokens, wait }) => {
+}> = ({ hint, path, solved, running, asks, tokens, wait }) => {
   const open = asks.some((ask) => ask.status === "open");
   const noToken = tokens !== null && tokens.left <= 0;
   const price = [
@@ -43,7 +45,7 @@ export const AskHint: FC<{
       {hint.text !== undefined && <p class="ask-prompt">{hint.text}</p>}
       {asks.length > 0 && (
         <ol class="ask-list">
-          {asks.map((ask) => <AskItem key={ask.id} ask={ask} />)}
+          {asks.map((ask) => <AskItem key={ask.id} ask={ask} withdraw={running} />)}
         </ol>
       )}
       {tokens !== null && (
@@ -88,8 +90,8 @@ export const AskHint: FC<{
   );
 };
 
-/** One question of the team's, with its answer or what became of it. */
-const AskItem: FC<{ ask: AskView }> = ({ ask }) => {
+/** One question of the team's, with its answer or what became of it (and, open, its withdrawal). */
+const AskItem: FC<{ ask: AskView; withdraw: boolean }> = ({ ask, withdraw }) => {
   const status = STATUS[ask.status];
   return (
     <li class="ask-item" id={`ask-${ask.id}`} data-status={ask.status}>
@@ -102,7 +104,7 @@ const AskItem: FC<{ ask: AskView }> = ({ ask }) => {
           {ask.answer ?? "The organizers did not answer this one."} Its cost was given back.
         </p>
       )}
-      {ask.status === "open" && (
+      {ask.status === "open" && withdraw && (
         <form method="post" action={`/asks/${ask.id}/withdraw`} class="ask-withdraw">
           <button class="link-button small" type="submit">
             Withdraw (its cost comes back)
@@ -126,6 +128,8 @@ export interface HintsPageProps {
   open: (AdminAskView & { puzzleTitle: string })[];
   /** The latest closed asks, newest first. */
   closed: (AskView & { team: number; team_name: string; puzzleTitle: string })[];
+  /** The hunt has ended: an open question can only be answered, as a refusal would pay it back. */
+  ended?: boolean | undefined;
 }
 
 /** /admin/hints: the questions waiting for an answer, oldest first. */
@@ -155,7 +159,7 @@ export const HintsPage: FC<HintsPageProps> = (props) => (
             No question is waiting. This page updates itself.
           </p>
         )
-        : props.open.map((ask) => <OpenAsk key={ask.id} ask={ask} />)}
+        : props.open.map((ask) => <OpenAsk key={ask.id} ask={ask} ended={props.ended} />)}
       {props.closed.length > 0 && (
         <section class="card" aria-labelledby="closed-title">
           <h2 id="closed-title">Recently closed</h2>
@@ -181,7 +185,9 @@ const RESULT_TONE: Record<string, string> = {
 };
 
 /** One open question: who asks about what, their guesses, and the reply forms. */
-const OpenAsk: FC<{ ask: HintsPageProps["open"][number] }> = ({ ask }) => (
+const OpenAsk: FC<{ ask: HintsPageProps["open"][number]; ended?: boolean | undefined }> = (
+  { ask, ended },
+) => (
   <section class="card ask-card" id={`ask-${ask.id}`} aria-labelledby={`ask-${ask.id}-title`}>
     <h2 id={`ask-${ask.id}-title`}>
       <a href={`/admin/teams/${ask.team}`}>{ask.team_name}</a> · {ask.puzzleTitle}
@@ -220,17 +226,26 @@ const OpenAsk: FC<{ ask: HintsPageProps["open"][number] }> = ({ ask }) => (
           </textarea>
           <button class="btn" type="submit">Send the answer</button>
         </form>
-        <form method="post" action={`/admin/hints/${ask.id}/reply`} class="ask-form">
-          <input type="hidden" name="refuse" value="true" />
-          <label for={`refuse-${ask.id}`}>Or refuse it (the team gets its cost back)</label>
-          <input
-            id={`refuse-${ask.id}`}
-            name="message"
-            {...chars(LIMITS.reply, { trim: true })}
-            placeholder="Optional"
-          />
-          <button class="btn btn-quiet" type="submit">Refuse</button>
-        </form>
+        {ended
+          ? (
+            <p class="muted small">
+              The hunt has ended, so the scores are final: a refusal would give the cost back, so
+              only an answer is taken now.
+            </p>
+          )
+          : (
+            <form method="post" action={`/admin/hints/${ask.id}/reply`} class="ask-form">
+              <input type="hidden" name="refuse" value="true" />
+              <label for={`refuse-${ask.id}`}>Or refuse it (the team gets its cost back)</label>
+              <input
+                id={`refuse-${ask.id}`}
+                name="message"
+                {...chars(LIMITS.reply, { trim: true })}
+                placeholder="Optional"
+              />
+              <button class="btn btn-quiet" type="submit">Refuse</button>
+            </form>
+          )}
       </div>
     </div>
   </section>

@@ -406,7 +406,13 @@ export const PuzzlePage: FC<
             />
           )}
 
-        <HintList hints={puzzle.hints} path={path} solved={puzzle.solved} asks={puzzle.asks} />
+        <HintList
+          hints={puzzle.hints}
+          path={path}
+          solved={puzzle.solved}
+          running={props.running}
+          asks={puzzle.asks}
+        />
       </main>
     </Shell>
   );
@@ -543,9 +549,15 @@ const MissionForm: FC<
 
 /** A puzzle's hints: each one's cost, and its text once taken, or a form to take it. */
 const HintList: FC<
-  { hints: PuzzleView["hints"]; path: string; solved: boolean; asks?: PuzzleView["asks"] }
+  {
+    hints: PuzzleView["hints"];
+    path: string;
+    solved: boolean;
+    running: boolean;
+    asks?: PuzzleView["asks"];
+  }
 > = (
-  { hints, path, solved, asks },
+  { hints, path, solved, running, asks },
 ) => {
   if (hints.length === 0) return null;
   return (
@@ -573,6 +585,7 @@ const HintList: FC<
                 hint={hint}
                 path={path}
                 solved={solved}
+                running={running}
                 asks={(asks?.asks ?? []).filter((ask) => ask.hint === hint.id)}
                 tokens={asks?.tokens ?? null}
                 wait={<HintWait when={hint.when} />}

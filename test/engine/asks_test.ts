@@ -6,6 +6,8 @@ import { ASKS_TOML } from "./_asks.ts";
 import { engineWithTeam, memoryLog, MINUTE, ok, START } from "./_hunt.ts";
 
 const HOUR = 60 * MINUTE;
+/** The asks hunt's ends_at. */
+const END = START + 6 * HOUR;
 
 function setup(tokens = "") {
   return engineWithTeam(ASKS_TOML(tokens), "a.toml");
@@ -60,6 +62,26 @@ describe("asks for points", () => {
     expect(engine.asks.get(ask.id)!.answer).toBe("First");
     expect(engine.score(team)).toBe(-10);
     expect(engine.closeAsk(999, { kind: "answer", answer: "x" }).kind).toBe("not_found");
+  });
+
+  test("after the end an open ask can be answered, not withdrawn or refused: the score is final", () => {
+    const { engine, team, clock } = setup();
+    const other = engine.register({ name: "Terns", passwordHash: "h" });
+    if (other.kind !== "ok") throw new Error("cannot register");
+    const mine = ok(engine.ask(team, "lighthouse", "ask", "Mine?")).ask;
+    const theirs = ok(engine.ask(other.team, "lighthouse", "ask", "Theirs?")).ask;
+    const before = [engine.score(team), team.reachedAt, engine.score(other.team)];
+    clock.time = END;
+    expect(engine.closeAsk(mine.id, { kind: "withdraw", teamId: team.id })).toEqual({
+      kind: "hunt_not_running",
+    });
+    expect(engine.closeAsk(theirs.id, { kind: "refuse", message: "No" })).toEqual({
+      kind: "hunt_not_running",
+    });
+    expect([mine.status, theirs.status]).toEqual(["open", "open"]);
+    const answered = ok(engine.closeAsk(theirs.id, { kind: "answer", answer: "Look up" }));
+    expect(answered.ask).toMatchObject({ status: "answered", closedAt: END });
+    expect([engine.score(team), team.reachedAt, engine.score(other.team)]).toEqual(before);
   });
 
   test("a team cannot withdraw another team's ask", () => {
@@ -117,6 +139,19 @@ describe("hint tokens", () => {
     const again = ok(engine.ask(team, "lighthouse", "ask", "?")).ask;
     ok(engine.closeAsk(again.id, { kind: "withdraw", teamId: team.id }));
     expect(engine.hintTokens(team)).toMatchObject({ spent: 0, left: 1 });
+  });
+
+  test("no token comes at or after the end", () => {
+    // A token every 2 hours from 10:00: 12:00 and 14:00 come, 16:00 is the end.
+    const { engine, team, clock } = setup('hint_tokens = { start = 1, every = "2h" }');
+    clock.time = END - 2 * HOUR - 1;
+    expect(engine.hintTokens(team)).toMatchObject({ given: 2, nextAt: END - 2 * HOUR });
+    clock.time = END - 1;
+    expect(engine.hintTokens(team)).toMatchObject({ given: 3, nextAt: null });
+    clock.time = END;
+    expect(engine.hintTokens(team)).toMatchObject({ given: 3, left: 3, nextAt: null });
+    clock.time = END + 10 * HOUR;
+    expect(engine.hintTokens(team)).toMatchObject({ given: 3, left: 3, nextAt: null });
   });
 
   test("without hint_tokens there are none to count", () => {

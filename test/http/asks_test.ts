@@ -157,6 +157,44 @@ describe("asks over HTTP", () => {
     );
   });
 
+  test("after the end: a withdrawal and a refusal get 409 and change no score; an answer is taken", async () => {
+    const app = await setup('hint_tokens = { start = 1, every = "30m", max = 20 }');
+    const other = await app.register("Terns");
+    await app.ask("Mine?");
+    await app.ask("Theirs?", other);
+    const board = async () => (await app.call("GET", "/api/scoreboard")).body.teams;
+    const before = await board();
+    const tokens = async () =>
+      (await app.call("GET", "/api/puzzles/lighthouse/asks", { token: app.token })).body.tokens;
+    app.clock.time = START + 6 * HOUR;
+    expect(await tokens()).toEqual({ left: 11, given: 12, spent: 1, next_at: null });
+    expect(await app.call("DELETE", "/api/asks/1", { token: app.token })).toMatchObject({
+      status: 409,
+      body: {
+        error: {
+          code: "hunt_not_running",
+          message: "The hunt has ended: a question can no longer be withdrawn",
+        },
+      },
+    });
+    expect(await app.admin("POST", "/api/admin/asks/2/reply", { refuse: true })).toMatchObject({
+      status: 409,
+      body: {
+        error: {
+          code: "hunt_not_running",
+          message:
+            "The hunt has ended: a refusal would give the cost back and change the final score; answer the question, or adjust the team's score",
+        },
+      },
+    });
+    const answered = await app.admin("POST", "/api/admin/asks/2/reply", { answer: "Look up" });
+    expect(answered.body.ask).toMatchObject({ status: "answered", answer: "Look up" });
+    expect(await board()).toEqual(before);
+    // Tokens stop at the end: hours later, still none more.
+    app.clock.advance(5 * HOUR);
+    expect(await tokens()).toEqual({ left: 11, given: 12, spent: 1, next_at: null });
+  });
+
   test("refusals: bad bodies, another team's ask, a text hint, no session, no admin", async () => {
     const app = await setup();
     expect((await app.ask("")).status).toBe(400);

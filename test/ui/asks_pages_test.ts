@@ -96,6 +96,31 @@ describe("/admin/hints and the puzzle page's ask box", () => {
     expect(page).not.toContain('action="/puzzles/lighthouse/hints/ask/asks"');
   });
 
+  test("after the end the team has no withdraw button and organizers no refuse form", async () => {
+    const { app, team, admin } = await setup();
+    await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "One?" });
+    expect((await team.get("/puzzles/lighthouse")).text).toContain('action="/asks/1/withdraw"');
+    expect((await admin.get("/admin/hints")).text).toContain('name="refuse"');
+    app.clock.time = Date.parse("2026-11-21T16:00:00Z");
+    const page = (await team.get("/puzzles/lighthouse")).text;
+    expect(page).toContain("Waiting for an organizer");
+    expect(page).not.toContain('action="/asks/1/withdraw"');
+    // A form kept open from before the end is refused with the reason.
+    await team.post("/asks/1/withdraw", {});
+    expect((await team.get("/puzzles/lighthouse")).text).toContain(
+      "The hunt has ended: a question can no longer be withdrawn",
+    );
+    const list = (await admin.get("/admin/hints")).text;
+    expect(list).not.toContain('name="refuse"');
+    expect(list).toContain("only an answer is taken now");
+    await admin.post("/admin/hints/1/reply", { refuse: "true" });
+    expect((await admin.get("/admin/hints")).text).toContain(
+      "The hunt has ended: a refusal would give the cost back",
+    );
+    await admin.post("/admin/hints/1/reply", { answer: "Look north." });
+    expect((await team.get("/puzzles/lighthouse")).text).toContain("Look north.");
+  });
+
   test("an empty question and an empty answer are refused with a message", async () => {
     const { team, admin } = await setup();
     await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "   " });
