@@ -219,9 +219,11 @@ async function run<T>(
     case "replay":
       return { ok: true, reply: JSON.parse(check.answer.body) as T };
     case "in_flight":
+      // Retry-After tells this 409 from a refusal (a hint on a solved puzzle): retrying helps.
       return refusal(
         "conflict",
         "A request with this Idempotency-Key is still being processed; try again shortly",
+        1,
       );
     case "reused":
       return refusal("unprocessable");

@@ -194,13 +194,14 @@
    * item waits for the team to log in again. Every other 4xx is the server's word on it (a guess
    * limit, a hint not open yet), and sending it again would not change that.
    */
-  function isFinal(status, data, item) {
+  function isFinal(status, data, item, res) {
     if (status < 400) return true;
     if (status >= 500 || status === 401) return false;
     // An upload has no key: a 409 says an earlier send arrived (it waits, or it solved the mission).
     if (item.kind === "submission") return true;
-    // 409 `conflict`: the same key is in flight (another tab); its answer comes on a retry.
-    return !(status === 409 && data?.error?.code === "conflict");
+    // 409 `conflict` with Retry-After: the same key is in flight (another tab); its answer comes on
+    // a retry. Without it, a refusal like any other (a hint on a puzzle solved meanwhile).
+    return !(status === 409 && data?.error?.code === "conflict" && retryAfter(res) !== undefined);
   }
 
   /**
@@ -332,7 +333,7 @@
       return "offline";
     }
     noteContact(res);
-    if (!isFinal(res.status, data, item)) {
+    if (!isFinal(res.status, data, item, res)) {
       if (res.status === 401) return "login";
       return res.status >= 500 ? "offline" : "later";
     }

@@ -96,6 +96,8 @@ describe("Idempotency-Key on POST /api/puzzles/:id/guesses", () => {
     expect(replies.map((r) => r.status).sort()).toEqual([200, 409]);
     const conflict = replies.find((r) => r.status === 409)!;
     expect(conflict.body.error.code).toBe("conflict");
+    // Retry-After tells it from a refusal: the outbox retries this 409, not a solved puzzle's hint.
+    expect(conflict.headers.get("retry-after")).toBe("1");
     expect(rows(app, "guesses")).toBe(1);
     // Once the first is on disk, a retry is a replay.
     expect((await send()).text).toBe(replies.find((r) => r.status === 200)!.text);
