@@ -155,6 +155,8 @@ export type HintOutcome =
   | { kind: "not_available" }
   /** The hint is an ask (`kind = "ask"`): the team asks a question instead (see `ask`). */
   | { kind: "ask" }
+  /** The team solved the puzzle and had not taken the hint: it is no longer offered. */
+  | { kind: "already_solved" }
   | { kind: "ok"; hint: Hint; charged: boolean; writes: Write[] };
 
 /** What `checkIn()` decided. */
@@ -474,6 +476,9 @@ export class Engine {
     when = this.notBeforeShown(team, puzzle, when);
     if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     if (hint.kind === "ask") return { kind: "ask" };
+    if (this.solved(team, puzzle) && !this.hintTaken(team, puzzle, hint)) {
+      return { kind: "already_solved" };
+    }
     const key = `${puzzle.index}:${hint.index}`;
     if (team.hints.has(key)) return { kind: "ok", hint, charged: false, writes: [] };
     const writes: Write[] = [];
@@ -924,9 +929,9 @@ export class Engine {
     return team.hints.has(`${puzzle.index}:${hint.index}`);
   }
 
-  /** Whether a hint can be taken now: its puzzle is unlocked and its rule holds. */
+  /** Whether a hint can be taken now: its puzzle is unlocked and unsolved, and its rule holds. */
   hintAvailable(team: Team, puzzle: Puzzle, hint: Hint, now = this.now()): boolean {
-    if (!this.isUnlocked(team, puzzle.index, now)) return false;
+    if (!this.isUnlocked(team, puzzle.index, now) || this.solved(team, puzzle)) return false;
     if (hint.unlock === undefined) return true;
     team.state.now = now;
     return hint.unlock.condition(team.state, puzzle.index);

@@ -340,6 +340,10 @@ function decideHint(
       return refused(
         refusal("bad_request", "An organizer answers this hint: ask your question instead"),
       );
+    case "already_solved":
+      return refused(
+        refusal("conflict", "This puzzle is already solved: its hints are no longer offered"),
+      );
     case "ok": {
       const { id, text, cost } = outcome.hint;
       return {

@@ -323,7 +323,8 @@ export const ROUTES: readonly Route[] = [
     body: EmptyBody,
     answers: [ok(R.TakenHint, "The hint; taking it again charges nothing")],
     errors: ["not_found", "hunt_not_running", "conflict", "unprocessable"],
-    description: "403 `forbidden` while the hint is not available yet." + OFFLINE_NOTE,
+    description: "403 `forbidden` while the hint is not available yet; 409 `conflict` once the " +
+      "puzzle is solved, unless the team took the hint before." + OFFLINE_NOTE,
   },
   {
     method: "post",

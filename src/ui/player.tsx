@@ -593,6 +593,8 @@ const HintList: FC<
             )
             : hint.taken
             ? <p class="hint-text">{hint.text}</p>
+            : solved
+            ? <p class="muted small hint-when">Not needed: your team solved this puzzle.</p>
             : hint.available
             ? (
               <details>
@@ -613,8 +615,6 @@ const HintList: FC<
                 </form>
               </details>
             )
-            : solved
-            ? <p class="muted small hint-when">Not needed: your team solved this puzzle.</p>
             : <HintWait when={hint.when} />}
         </div>
       ))}

@@ -270,6 +270,23 @@ describe("hints", () => {
     expect(engine.score(team)).toBe(-4);
   });
 
+  test("on a solved puzzle a hint not taken is refused, uncharged; one taken before is given again", () => {
+    const { engine, clock, hunt } = makeEngine();
+    const team = register(engine, "Gulls");
+    const puzzle = hunt.puzzles[hunt.puzzleIndex.get("a")!]!;
+    const [free, late] = puzzle.hints;
+    clock.advance(20 * MINUTE);
+    expect(engine.takeHint(team, "a", "free")).toMatchObject({ kind: "ok", charged: true });
+    expect(engine.guess(team, "a", "alpha")).toMatchObject({ result: "correct" });
+    expect(engine.score(team)).toBe(10);
+    expect(engine.hintAvailable(team, puzzle, late!)).toBe(false);
+    expect(engine.takeHint(team, "a", "late")).toEqual({ kind: "already_solved" });
+    expect(engine.hintTaken(team, puzzle, late!)).toBe(false);
+    expect(engine.takeHint(team, "a", "free")).toMatchObject({ kind: "ok", charged: false });
+    expect(engine.hintTaken(team, puzzle, free!)).toBe(true);
+    expect(engine.score(team)).toBe(10);
+  });
+
   test("a hint with no rule is available as soon as its puzzle is", () => {
     const { engine } = makeEngine();
     const team = register(engine, "Gulls");

@@ -172,8 +172,8 @@ describe("every route answers as documented", () => {
     await as("GET", "/api/puzzles", { token });
     await as("GET", "/api/puzzles/a", { token });
     await as("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alp" } });
-    await as("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
     await as("POST", "/api/puzzles/a/hints/free", { token });
+    await as("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
     await as("POST", "/api/checkins", { token, body: { code: "cp-123" } });
     await as("GET", "/puzzles/a/assets/map.txt", { token });
     // Organizers.

@@ -103,6 +103,16 @@ describe("Idempotency-Key on POST /api/puzzles/:id/guesses", () => {
     expect((await send()).text).toBe(replies.find((r) => r.status === 200)!.text);
   });
 
+  test("a keyed hint on a puzzle solved meanwhile is a 409 with no Retry-After, so no retry", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    await app.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    const reply = await app.call("POST", "/api/puzzles/a/hints/free", keyed("late-hint", token));
+    expect(reply).toMatchObject({ status: 409, body: { error: { code: "conflict" } } });
+    expect(reply.headers.get("retry-after")).toBeNull();
+    expect(rows(app, "hint_takes")).toBe(0);
+  });
+
   test("keys belong to a team: two teams may use the same key", async () => {
     const app = makeApp();
     const gulls = await app.register("Gulls");

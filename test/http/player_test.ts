@@ -649,6 +649,28 @@ describe("POST /api/puzzles/:id/guesses", () => {
 });
 
 describe("hints and check-ins", () => {
+  test("a hint on a solved puzzle is no longer offered: 409, uncharged; a taken one stays", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    expect((await call("POST", "/api/puzzles/a/hints/free", { token })).status).toBe(200);
+    await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "x" } });
+    await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "y" } });
+    expect(await call("POST", "/api/puzzles/a/hints/late", { token })).toMatchObject({
+      status: 409,
+      body: envelope("conflict", "This puzzle is already solved: its hints are no longer offered"),
+    });
+    expect(await call("POST", "/api/puzzles/a/hints/free", { token })).toMatchObject({
+      status: 200,
+      body: { hint: { id: "free", text: "Free hint", cost: 0 } },
+    });
+    expect((await call("GET", "/api/puzzles/a", { token })).body.hints).toEqual([
+      { id: "free", cost: 0, available: true, taken: true, text: "Free hint" },
+      { id: "late", cost: 4, available: false, taken: false },
+    ]);
+    expect((await call("GET", "/api/scoreboard")).body.teams[0].score).toBe(10);
+  });
+
   test("a hint not yet available is 403; taking one is idempotent and accepts an empty body", async () => {
     const { call, register, clock } = makeApp();
     const token = await register("Gulls");

@@ -224,6 +224,22 @@ describe("players without JavaScript", () => {
     expect((await b.get("/puzzles/a")).text).toContain("3 of 3 wrong guesses left");
   });
 
+  test("once the puzzle is solved, no hint is offered; a taken one stays shown", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    await b.post("/puzzles/a/hints/free", {});
+    await b.post("/puzzles/a/guess", { answer: "no" });
+    await b.post("/puzzles/a/guess", { answer: "nope" });
+    // The late hint is available now (two wrong guesses): offered until the solve.
+    expect((await b.get("/puzzles/a")).text).toContain('action="/puzzles/a/hints/late"');
+    await b.post("/puzzles/a/guess", { answer: "alpha" });
+    const page = (await b.get("/puzzles/a")).text;
+    expect(page).toContain('<p class="hint-text">Free hint</p>');
+    expect(page).not.toContain('action="/puzzles/a/hints/late"');
+    expect(page).not.toContain("Take this hint");
+    expect(page).toContain("Not needed: your team solved this puzzle.");
+  });
+
   test("a hint is confirmed in a form, then shown", async () => {
     const app = makeApp();
     const b = await joined(app);
