@@ -52,6 +52,10 @@ const ACCENTS = /(?<=[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}])\p{M}
 
 const MARK = /\p{M}/u;
 
+// Capital sharp s (ẞ, U+1E9E) is its own upper case, but case folding makes it "ss", as ß: upper-
+// casing alone would keep "STRAẞE" apart from "Straße" (STRASSE). It is the only such letter.
+const CAPITAL_SHARP_S = /\u1E9E/g;
+
 // The general path of normalize(), for text in any script.
 function normalizeAny(text: string): string {
   return text
@@ -61,6 +65,7 @@ function normalizeAny(text: string): string {
     // Upper-case before stripping marks, as Unicode case folding turns the Greek iota subscript,
     // a mark, into the letter Ι (ᾳ → ΑΙ). The result is already NFKD: no second pass is needed.
     .toUpperCase()
+    .replace(CAPITAL_SHARP_S, "SS")
     // Drop before stripping, so a mark separated from its letter by a dropped character is stripped.
     .replace(DROP, "")
     .replace(ACCENTS, "");

@@ -26,6 +26,7 @@ describe("default normalization", () => {
     ["strips Latin accents and punctuation", "Île de Ré!", "ILEDERE"],
     ["keeps an emoji", "🦉", "🦉"],
     ["case-folds ß to SS", "straße", "STRASSE"],
+    ["case-folds the capital ẞ to SS, as ß", "STRAẞE", "STRASSE"],
     ["drops spaces", "North Star", "NORTHSTAR"],
     ["keeps symbols such as +", "C++", "C++"],
     ["keeps $ and digits", "$1,000", "$1000"],
@@ -82,6 +83,19 @@ describe("default normalization", () => {
         }
       }
     }
+  });
+
+  test("normalize() folds every character with a lower case as its lower case", () => {
+    // Upper-casing is not case folding: a capital that is its own upper case (ẞ) must still meet
+    // its lower case's form (ß → SS). Every code point of every plane is tried.
+    const differ: string[] = [];
+    for (let code = 0; code <= 0x10FFFF; code++) {
+      if (code >= 0xD800 && code <= 0xDFFF) continue;
+      const char = String.fromCodePoint(code);
+      const lower = char.toLowerCase();
+      if (lower !== char && normalize(char) !== normalize(lower)) differ.push(char);
+    }
+    expect(differ).toEqual([]);
   });
 
   test("normalize() keeps ASCII letters, digits and symbols and drops the rest", () => {
