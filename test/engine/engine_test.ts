@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { Engine, type Team } from "../../src/engine/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
-import { FakeClock, makeEngine, MINUTE, START } from "./_hunt.ts";
+import { loadSnapshot } from "../../src/store/mod.ts";
+import { FakeClock, makeEngine, memoryLog, MINUTE, START } from "./_hunt.ts";
 
 /** The test hunt's ends_at. */
 const END = Date.parse("2026-11-21T16:00:00Z");
@@ -228,6 +229,23 @@ describe("unlocks", () => {
       at: START + 30 * MINUTE,
     }]);
     expect(engine.nextChangeAt()).toBe(START + 31 * MINUTE);
+  });
+
+  test("a time-based unlock due while the server was down is dated at the restart", () => {
+    const { engine, clock, hunt } = makeEngine();
+    const { db, commit } = memoryLog();
+    const registered = engine.register({ name: "Gulls", passwordHash: "h" });
+    if (registered.kind !== "ok") throw new Error(registered.kind);
+    commit(registered.writes);
+    // Down from the start to 11:00: "timed" (minutes() >= 30) fell due at 10:30 meanwhile.
+    clock.time = START + 60 * MINUTE;
+    const again = new Engine(hunt, { clock, startsAt: START });
+    again.restore(loadSnapshot(db, { now: clock.now(), longestWindowMs: MINUTE }));
+    const { unlocked, writes } = again.tick();
+    expect([...unlocked.values()]).toEqual([["timed"]]);
+    expect(writes).toEqual([
+      { kind: "unlock", teamId: registered.team.id, puzzle: "timed", at: START + 60 * MINUTE },
+    ]);
   });
 
   test("unlocking is sticky: a lower score does not lock a puzzle again", () => {

@@ -160,6 +160,38 @@ describe("admin routes", () => {
     });
   });
 
+  test("a reload dates the unlocks it makes at the reload; a hint timer counts from then", async () => {
+    const { call, register, admin, setToml, clock, db } = makeApp();
+    const token = await register("Gulls");
+    await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    clock.advance(60 * MINUTE);
+    setToml(
+      HUNT_TOML +
+        `
+[[puzzle]]
+id = "new"
+title = "New"
+unlock = 'solved("a")'
+answer = "n"
+
+[[puzzle.hint]]
+id = "wait"
+text = "Ten minutes in"
+unlock = "minutes_since_unlock() >= 10"
+`,
+    );
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    // The rule held since the solve, an hour before; the puzzle opens at the reload.
+    expect(db.query("SELECT at FROM unlocks WHERE puzzle = 'new'").all()).toEqual([
+      { at: clock.time },
+    ]);
+    const hint = async () => (await call("GET", "/api/puzzles/new", { token })).body.hints[0];
+    clock.advance(9 * MINUTE);
+    expect((await hint()).available).toBe(false);
+    clock.advance(MINUTE);
+    expect((await hint()).available).toBe(true);
+  });
+
   test("reload: an invalid file keeps the old hunt and returns every error; a valid one swaps", async () => {
     const { call, register, admin, setToml } = makeApp();
     const token = await register("Gulls");
