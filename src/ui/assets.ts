@@ -25,9 +25,12 @@ interface Asset {
 
 const encoder = new TextEncoder();
 
-/** A short content hash for the asset's URL: Bun's native hash, else SHA-1 (Deno). */
+/**
+ * A short content hash for an asset's URL and the service worker's version,
+ * computed once at start: SHA-1 on every runtime, so that an event moved
+ * between Bun and Deno keeps the URLs phones have cached.
+ */
 export function contentHash(text: string): string {
-  if ("Bun" in globalThis) return Bun.hash(text).toString(36).slice(0, 10);
   return createHash("sha1").update(text).digest("hex").slice(0, 10);
 }
 

@@ -2,6 +2,7 @@
 // build's shell filled in, the offline page, and the mark on the pages a team
 // may keep (its unlocked puzzles and its list; never a locked puzzle).
 import { describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import { ASSETS } from "../../src/ui/mod.ts";
 import { makeApp } from "../http/_app.ts";
 
@@ -29,6 +30,13 @@ describe("offline pages", () => {
     // It skips waiting only when a page asks.
     expect(reply.text.match(/skipWaiting\(\)/g)).toHaveLength(1);
     expect(reply.text).toContain('if (data.type === "skip-waiting") self.skipWaiting();');
+  });
+
+  test("asset URLs are named by the SHA-1 of their bytes: the same on Bun and Deno", () => {
+    for (const asset of Object.values(ASSETS)) {
+      const sha1 = createHash("sha1").update(asset.body).digest("hex").slice(0, 10);
+      expect(asset.path).toMatch(new RegExp(`^/assets/[a-z]+\\.${sha1}\\.(css|js|svg)$`));
+    }
   });
 
   test("/offline names no team, even for a logged-in one", async () => {
