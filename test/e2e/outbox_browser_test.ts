@@ -65,6 +65,15 @@ const flushNow = (page: Page) =>
 const inside = (at: number | null, [from, to]: [number, number]) =>
   at !== null && at >= from && at <= to;
 
+/**
+ * Takes the phone offline, and waits until its page knows: an answer pressed before
+ * `navigator.onLine` turns false is sent at once, and counts when it arrives.
+ */
+async function goOffline(page: Page): Promise<void> {
+  await context.setOffline(true);
+  await page.waitForFunction("!navigator.onLine");
+}
+
 /** Runs `press`, and says between which times (the test's clock, the phone's too) it happened. */
 async function timed(press: () => Promise<void>): Promise<[number, number]> {
   const from = Date.now();
@@ -217,7 +226,7 @@ suite("the outbox, on plain HTTP", () => {
       const errors: string[] = [];
       const token = await registerTeam(server.base, "Fulmars");
       const page = await tab(token, "/puzzles/lighthouse", errors);
-      await context.setOffline(true);
+      await goOffline(page);
       const pressed: Record<string, [number, number]> = {};
       for (const [i, raw] of ["x1", "x2", "polaris"].entries()) {
         await page.getByRole("textbox", { name: "Answer" }).fill(raw);
@@ -250,7 +259,7 @@ suite("the outbox, on plain HTTP", () => {
     const errors: string[] = [];
     const token = await registerTeam(server.base, "Eiders");
     const page = await tab(token, "/puzzles/knots", errors);
-    await context.setOffline(true);
+    await goOffline(page);
     await page.getByRole("textbox", { name: "Answer" }).fill("clove");
     const pressed = await timed(async () => {
       await page.getByRole("button", { name: "Submit" }).click();
