@@ -170,10 +170,11 @@ describe("cairn import ctfd", () => {
         ["misc-static", misc, true],
         ["core-dynamic", core, true],
       ]);
+    // Gulls solved it: the hint it took stays shown, the other is no longer offered.
     const miscView = await call("GET", "/api/puzzles/misc-static", { token: gulls.body.token });
     expect(miscView.body.hints).toEqual([
       { id: "hint-1", cost: 10, available: true, taken: true, text: "Try harder" },
-      { id: "hint-2", cost: 0, available: true, taken: false },
+      { id: "hint-2", cost: 0, available: false, taken: false },
     ]);
     // Hint 2 needed hint 1 taken first (CTFd's hint prerequisites): Terns never took it.
     const terns = await login("Terns", "terns-pass");
