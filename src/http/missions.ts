@@ -7,7 +7,6 @@ import {
   ApiError,
   ClaimBody,
   isAdmin,
-  missionActions,
   parseId,
   type Play,
   readJson,
@@ -22,8 +21,7 @@ import { timed } from "./_request.ts";
 
 /** Mounts the mission routes on the API. */
 export function missionRoutes(api: Hono, played: Play): void {
-  const { game } = played;
-  const actions = missionActions(game);
+  const { game, missions: actions } = played;
   const admin = (c: Context) => {
     if (!isAdmin(c, game.adminTokenHash)) {
       throw new ApiError("unauthorized", "The admin token is missing or wrong");

@@ -1,7 +1,8 @@
 /**
  * What `/metrics` exposes, in Prometheus' text format, through prom-client:
  * requests and their latency by route, guesses by result, group-commit batch
- * sizes and latency, open live streams, teams, reloads, and the runtime's
+ * sizes and latency, open live streams, teams, mission uploads in flight and
+ * the memory they hold, reloads, and the runtime's
  * memory, CPU and event-loop lag. Everything is bounded: route labels are the
  * matched route patterns, never raw paths.
  */
@@ -23,6 +24,10 @@ export interface MetricsOptions {
   streams: () => number;
   /** Whether the public scoreboard is frozen now: guesses are then counted only once it thaws. */
   frozen?: () => boolean;
+  /** Mission uploads being read now. */
+  uploads: () => number;
+  /** The bytes they hold in memory now. */
+  uploadBytes: () => number;
 }
 
 /**
@@ -158,7 +163,7 @@ export class Metrics {
     }).labels(pkg.version, RUNTIME.version).set(1);
   }
 
-  /** Exports the gauges read at each scrape: open streams and teams. */
+  /** Exports the gauges read at each scrape: open streams, teams, and uploads in flight. */
   track(options: MetricsOptions): void {
     const registers = [this.registry];
     if (options.frozen !== undefined) this.frozen = options.frozen;
@@ -176,6 +181,23 @@ export class Metrics {
       registers,
       collect() {
         this.set(options.teams());
+      },
+    });
+    new Gauge({
+      name: "cairn_uploads_in_flight",
+      help: "Mission uploads (POST /api/puzzles/:id/submissions) being read now.",
+      registers,
+      collect() {
+        this.set(options.uploads());
+      },
+    });
+    new Gauge({
+      name: "cairn_upload_memory_bytes",
+      help: "Bytes the mission uploads in flight hold in memory (photos held whole, " +
+        "video metadata, JPEG heads), against the server's budget.",
+      registers,
+      collect() {
+        this.set(options.uploadBytes());
       },
     });
   }

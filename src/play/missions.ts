@@ -18,6 +18,7 @@ import type { ActionOptions } from "./actions.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game } from "./game.ts";
 import { multipartBoundary, readUpload, tooLargeText, type UploadFields } from "./upload.ts";
+import { UploadGate, type UploadLimits } from "./upload_gate.ts";
 
 /** `POST /api/admin/judge/claim`: who claims the next pending submission. */
 export const ClaimBody = v.strictObject({
@@ -115,48 +116,14 @@ function submitRefusal(outcome: Exclude<SubmitOutcome, { kind: "ok" }>) {
   }
 }
 
-/** The mission actions over a game. */
-export function missionActions(game: Game) {
-  /** When a submission counts: for one queued offline, its pressed time (fair times, as for a guess). */
-  const timeOf = (teamId: number, options: SubmitOptions): number | undefined =>
-    game.contacts.timeOf(teamId, options, game.engine.now()).at;
-
-  /** Reads the body of a submission: multipart (a file or a `text`), or nothing usable. */
-  const readBody = async (
-    request: Request,
-    puzzleId: string,
-    teamId: number,
-    options: SubmitOptions,
-  ): Promise<Outcome<UploadFields>> => {
-    const team = game.engine.teams.get(teamId);
-    if (team === undefined) return refusal("unauthorized");
-    const limit = game.engine.uploadLimit(team, puzzleId, timeOf(teamId, options));
-    const text = limit.kind === "wrong_kind" && limit.expected === "text";
-    if (limit.kind !== "ok" && !text) return submitRefusal(limit);
-    const maxBytes = limit.kind === "ok" ? limit.maxBytes : 0;
-    const tooLarge = limit.kind === "ok"
-      ? tooLargeText(maxBytes, limit.by)
-      : "The request body is too large for a text";
-    // A declared length past the cap is refused before any byte is read.
-    const declared = Number(request.headers.get("content-length") ?? NaN);
-    if (declared > maxBytes + FRAMING_BYTES + MAX_SUBMISSION_TEXT * 4) {
-      return refusal("payload_too_large", tooLarge);
-    }
-    const boundary = multipartBoundary(request.headers.get("content-type") ?? undefined);
-    if (boundary === undefined || request.body === null) {
-      return refusal("bad_request", "Send the submission as multipart/form-data");
-    }
-    const video = limit.kind === "ok" && limit.puzzle.mission!.submit === "video";
-    return await readUpload(request.body, boundary, {
-      maxBytes,
-      tooLarge,
-      maxText: MAX_SUBMISSION_TEXT,
-      accept: text ? "text" : video ? "video" : "image",
-      begin: () => game.store.beginUpload(),
-    });
-  };
+/** The mission actions over a game; `uploads` sets the limits on uploads in flight (tests). */
+export function missionActions(game: Game, options: { uploads?: Partial<UploadLimits> } = {}) {
+  /** The uploads in flight, per team and in all, and the memory they hold. */
+  const uploads = new UploadGate(options.uploads);
 
   return {
+    uploads,
+
     /**
      * A team's submission for a mission; answered once its file and its record are on disk.
      * One queued offline counts when it was sent (`options`), as a guess does.
@@ -167,7 +134,7 @@ export function missionActions(game: Game) {
       request: Request,
       options: SubmitOptions = {},
     ): Promise<Outcome<SubmissionView>> {
-      const body = await readBody(request, puzzleId, teamId, options);
+      const body = await readSubmission(game, uploads, request, { puzzleId, teamId, options });
       if (!body.ok) return body;
       const { file, text } = body.reply;
       await decideTurn(game);
@@ -180,7 +147,7 @@ export function missionActions(game: Game) {
         : engine.submit(team, puzzleId, {
           ...(file !== undefined && { file }),
           ...(text !== undefined && { text }),
-        }, timeOf(teamId, options));
+        }, timeOf(game, teamId, options));
       if (outcome.kind !== "ok") {
         if (file !== undefined && !named(game, file.hash)) game.store.removeUpload(file.hash);
         return submitRefusal(outcome);
@@ -224,6 +191,60 @@ export function missionActions(game: Game) {
 }
 
 export type MissionActions = ReturnType<typeof missionActions>;
+
+/** When a submission counts: for one queued offline, its pressed time (fair times, as for a guess). */
+function timeOf(game: Game, teamId: number, options: SubmitOptions): number | undefined {
+  return game.contacts.timeOf(teamId, options, game.engine.now()).at;
+}
+
+/**
+ * Reads the body of a submission: multipart (a file or a `text`), or nothing usable. What the
+ * engine would refuse (a mission solved or waiting for a judge, a quota used up) is refused
+ * before a byte of the body is read, and so is a team with its uploads in flight already.
+ */
+async function readSubmission(
+  game: Game,
+  uploads: UploadGate,
+  request: Request,
+  { puzzleId, teamId, options }: { puzzleId: string; teamId: number; options: SubmitOptions },
+): Promise<Outcome<UploadFields>> {
+  const team = game.engine.teams.get(teamId);
+  if (team === undefined) return refusal("unauthorized");
+  const limit = game.engine.uploadLimit(team, puzzleId, timeOf(game, teamId, options));
+  const text = limit.kind === "wrong_kind" && limit.expected === "text";
+  if (limit.kind !== "ok" && !text) return submitRefusal(limit);
+  const maxBytes = limit.kind === "ok" ? limit.maxBytes : 0;
+  const tooLarge = limit.kind === "ok"
+    ? tooLargeText(maxBytes, limit.by)
+    : "The request body is too large for a text";
+  // A declared length past the cap is refused before any byte is read.
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes + FRAMING_BYTES + MAX_SUBMISSION_TEXT * 4) {
+    return refusal("payload_too_large", tooLarge);
+  }
+  const boundary = multipartBoundary(request.headers.get("content-type") ?? undefined);
+  if (boundary === undefined || request.body === null) {
+    return refusal("bad_request", "Send the submission as multipart/form-data");
+  }
+  const busy = uploads.enter(teamId);
+  if (busy !== undefined) return busy;
+  const memory = uploads.reserve(uploads.budget(game.engine.hunt.uploads.photoMax));
+  const video = limit.kind === "ok" && limit.puzzle.mission!.submit === "video";
+  try {
+    return await readUpload(request.body, boundary, {
+      maxBytes,
+      tooLarge,
+      maxText: MAX_SUBMISSION_TEXT,
+      accept: text ? "text" : video ? "video" : "image",
+      begin: () => game.store.beginUpload(),
+      hold: memory.hold,
+      ...(Number.isFinite(declared) && { declared }),
+    });
+  } finally {
+    memory.release();
+    uploads.leave(teamId);
+  }
+}
 
 /** Whether a stored submission names the file. */
 function named(game: Game, hash: string): boolean {

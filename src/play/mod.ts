@@ -7,6 +7,8 @@
 import { type AdminActions, adminActions } from "./admin_actions.ts";
 import { type PlayerActions, playerActions } from "./actions.ts";
 import type { Game } from "./game.ts";
+import { type MissionActions, missionActions } from "./missions.ts";
+import type { UploadLimits } from "./upload_gate.ts";
 
 export { CheckInBody, GuessBody, LoginBody, playerActions, RegisterBody } from "./actions.ts";
 export { parseId } from "./path_id.ts";
@@ -46,7 +48,9 @@ export {
   submissionView,
   VerdictBody,
 } from "./missions.ts";
-export type { MissionActions, SubmissionView } from "./missions.ts";
+export type { MissionActions, SubmissionView, SubmitOptions } from "./missions.ts";
+export { UPLOAD_LIMITS, UPLOAD_MEMORY_FLOOR, UploadGate } from "./upload_gate.ts";
+export type { UploadLimits } from "./upload_gate.ts";
 export { askActions, AskBody, AskFilter, askView, ReplyBody, tokensView } from "./asks.ts";
 export type { AdminAskView, AskActions, AskView, TokensView } from "./asks.ts";
 export {
@@ -119,9 +123,16 @@ export interface Play {
   game: Game;
   player: PlayerActions;
   admin: AdminActions;
+  /** Missions: one count of the uploads in flight, whether they come from the API or a page. */
+  missions: MissionActions;
 }
 
-/** The actions over a game. */
-export function play(game: Game): Play {
-  return { game, player: playerActions(game), admin: adminActions(game) };
+/** The actions over a game; `uploads` sets the limits on uploads in flight (tests). */
+export function play(game: Game, options: { uploads?: Partial<UploadLimits> } = {}): Play {
+  return {
+    game,
+    player: playerActions(game),
+    admin: adminActions(game),
+    missions: missionActions(game, options),
+  };
 }

@@ -173,6 +173,11 @@ export class MovieStripper {
   /** The size of the held box being gathered (Infinity for one that runs to the end), or 0. */
   private holding = 0;
 
+  /** The bytes it holds in memory, or will once the metadata box it gathers is whole. */
+  get heldBytes(): number {
+    return this.holding > 0 && this.holding !== Infinity ? this.holding : this.pendingSize;
+  }
+
   push(chunk: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = [];
     let at = 0;

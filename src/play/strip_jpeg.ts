@@ -39,6 +39,11 @@ export class JpegStripper {
   /** Whether the last chunk ended with an 0xFF whose marker is not known yet. */
   private held = false;
 
+  /** The bytes it holds in memory: the head, until it is rewritten. */
+  get heldBytes(): number {
+    return this.phase === "head" ? this.headSize : 0;
+  }
+
   push(chunk: Uint8Array): Uint8Array[] {
     if (this.phase !== "head") return this.data(chunk);
     this.head.push(chunk);

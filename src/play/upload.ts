@@ -6,13 +6,16 @@
  * image's end; a PNG, WebP or HEIC photo whole once received; a video's
  * metadata boxes as they pass); a `text` part
  * is kept (small). A file whose structure is damaged or cut short is refused.
- * Any failure aborts the sink, so nothing is half-stored.
+ * Any failure aborts the sink, so nothing is half-stored. What the upload
+ * holds in memory is held against the server's budget (`hold`, upload_gate.ts)
+ * as it grows.
  */
 import { Buffer } from "node:buffer";
 import type { UploadSink } from "../store/mod.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { concat, type MediaType, sniff, SNIFF_BYTES } from "./media.ts";
 import { isWholePhoto, JpegStripper, MediaError, MovieStripper, stripPhoto } from "./strip.ts";
+import { busyRefusal } from "./upload_gate.ts";
 
 const MAX_HEADER_BYTES = 8_192;
 
@@ -32,6 +35,13 @@ export interface UploadOptions {
   /** "image" or "video": what the mission takes (a file of the other kind is refused at once). */
   accept: "image" | "video" | "text";
   begin: () => Promise<UploadSink>;
+  /**
+   * Holds the bytes the upload keeps in memory, in all, against the server's
+   * budget; false when the budget cannot, and the upload is refused (503).
+   */
+  hold?: (bytes: number) => boolean;
+  /** The body's declared length: a photo held whole holds that much (up to `maxBytes`) at once. */
+  declared?: number;
 }
 
 const UNITS = [["GB", 1_073_741_824], ["MB", 1_048_576], ["KB", 1_024]] as const;
@@ -137,8 +147,24 @@ export async function readUpload(
   }
 }
 
-/** Streams the current part into the sink (not yet finished): sniffed, its location removed, counted against the cap. */
+/**
+ * Streams the current part into the sink (not yet finished): sniffed, its location removed,
+ * counted against the cap, and what it holds in memory held against the budget.
+ */
 async function storeFile(
+  parser: MultipartReader,
+  sink: UploadSink,
+  options: UploadOptions,
+): Promise<Outcome<MediaType>> {
+  try {
+    return await streamFile(parser, sink, options);
+  } finally {
+    // Whatever it held is garbage now: the budget has it back at once, before the sink finishes.
+    options.hold?.(0);
+  }
+}
+
+async function streamFile(
   parser: MultipartReader,
   sink: UploadSink,
   options: UploadOptions,
@@ -151,6 +177,15 @@ async function storeFile(
   let photo: Uint8Array[] | undefined;
   let jpeg: JpegStripper | undefined;
   let movie: MovieStripper | undefined;
+  /** What a photo held whole will hold: its declared length, up to the cap. */
+  let promised = 0;
+  /** Holds what is in memory now against the budget: false when the budget is short. */
+  const fits = () => {
+    const bytes = photo !== undefined
+      ? Math.max(received, promised)
+      : (jpeg?.heldBytes ?? movie?.heldBytes ?? headSize);
+    return options.hold?.(bytes) ?? true;
+  };
   /** Writes bytes once the type is known: held, or streamed through the JPEG or video stripper. */
   const write = async (bytes: Uint8Array) => {
     if (photo !== undefined) photo.push(bytes);
@@ -172,11 +207,13 @@ async function storeFile(
       );
     }
     if (type === "image/jpeg") jpeg = new JpegStripper();
-    else if (isWholePhoto(type)) photo = [];
-    else movie = new MovieStripper();
+    else if (isWholePhoto(type)) {
+      photo = [];
+      promised = Math.min(options.declared ?? 0, options.maxBytes);
+    } else movie = new MovieStripper();
     await write(bytes);
     head = [];
-    return { ok: true, reply: true };
+    return fits() ? { ok: true, reply: true } : busyRefusal();
   };
 
   for (;;) {
@@ -187,6 +224,7 @@ async function storeFile(
     if (received > options.maxBytes) return refusal("payload_too_large", options.tooLarge);
     if (type !== undefined) {
       await write(chunk.bytes);
+      if (!fits()) return busyRefusal();
       continue;
     }
     head.push(chunk.bytes);
@@ -200,9 +238,12 @@ async function storeFile(
     const flushed = await flushHead();
     if (!flushed.ok) return flushed;
   }
-  // The end: a JPEG must have ended, a held photo is rewritten whole, a video's last boxes are checked.
+  // The end: a JPEG must have ended, a held photo is rewritten whole (its parts let go of as they
+  // are joined), a video's last boxes are checked.
   jpeg?.finish();
-  if (photo !== undefined && isWholePhoto(type!)) await sink.write(stripPhoto(type, concat(photo)));
+  if (photo !== undefined && isWholePhoto(type!)) {
+    await sink.write(stripPhoto(type, concat(photo.splice(0))));
+  }
   if (movie !== undefined) await writeAll(sink, movie.finish());
   return { ok: true, reply: type! };
 }

@@ -29,6 +29,7 @@ import {
   type ReloadResult,
   storedFreeze,
   Submitters,
+  type UploadLimits,
 } from "../play/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { adminPages, apiDocsPages, boardPages, pageNotFound, playerPages } from "../ui/mod.ts";
@@ -57,6 +58,8 @@ export interface StartOptions {
   adminTokenHash: () => string;
   /** Scoreboard pushes closer together than this are merged (ms; default 250). */
   coalesceMs?: number;
+  /** The limits on mission uploads in flight (default `UPLOAD_LIMITS`; tests set smaller ones). */
+  uploads?: Partial<UploadLimits>;
 }
 
 /** A started game: what `serve` listens with, and what tests drive. */
@@ -117,11 +120,6 @@ export function startGame(options: StartOptions): Server {
     frozenAt: (now) => freeze.frozenAt(now),
     announcements: store.announcements(),
     ...(options.coalesceMs !== undefined && { coalesceMs: options.coalesceMs }),
-  });
-  metrics.track({
-    teams: () => engine.teams.size,
-    streams: () => live.connections,
-    frozen: () => freeze.frozenAt(engine.now()) !== undefined,
   });
 
   // Every commit publishes what it means once it is on disk: events never run ahead of the database.
@@ -184,7 +182,15 @@ export function startGame(options: StartOptions): Server {
     return { kind: "ok", summary: result.summary };
   }
 
-  const played = play(game);
+  const played = play(game, { uploads: options.uploads });
+  const { uploads } = played.missions;
+  const gauges = { uploads: () => uploads.inFlight, uploadBytes: () => uploads.held };
+  metrics.track({
+    teams: () => engine.teams.size,
+    streams: () => live.connections,
+    frozen: () => freeze.frozenAt(engine.now()) !== undefined,
+    ...gauges,
+  });
   return {
     app: servedApp(played),
     game,

@@ -10,7 +10,6 @@ import * as v from "valibot";
 import { CLAIM_MS, type Engine, type Submission, type Verdict } from "../engine/mod.ts";
 import {
   ClaimBody,
-  missionActions,
   parseId,
   type Play,
   puzzleView,
@@ -35,9 +34,7 @@ function judgeOf(c: Context): string | undefined {
 }
 
 /** Mounts the judging page and its forms (behind the admin guard). */
-export function judgePages(pages: Hono, { game }: Play): void {
-  const actions = missionActions(game);
-
+export function judgePages(pages: Hono, { game, missions: actions }: Play): void {
   /** A submission as the page shows it. */
   const item = (engine: Engine, submission: Submission): JudgedItem => {
     const puzzle = engine.hunt.puzzles[engine.hunt.puzzleIndex.get(submission.puzzle) ?? -1];

@@ -13,7 +13,6 @@ import {
   errorResponse,
   type GuessReply,
   LoginBody,
-  missionActions,
   type Play,
   type Player,
   puzzleView,
@@ -232,9 +231,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
 }
 
 /** A puzzle's answer form and its hints' buttons, and a mission's upload form. */
-function puzzleForms(pages: Hono, { game, player: actions }: Play): void {
-  const missions = missionActions(game);
-
+function puzzleForms(pages: Hono, { game, player: actions, missions }: Play): void {
   // A mission's form, without the page's script: the multipart body streams to the same action.
   pages.post("/puzzles/:id/submissions", async (c) => {
     const found = sessionPlayer(game, c);

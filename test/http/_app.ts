@@ -3,7 +3,7 @@
 // team, as the admin, or as nobody.
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
-import { hashToken } from "../../src/play/mod.ts";
+import { hashToken, type UploadLimits } from "../../src/play/mod.ts";
 import { startGame } from "../../src/server/mod.ts";
 import { type Connection, openDatabase, SqliteStore } from "../../src/store/mod.ts";
 import { FakeClock, HUNT_TOML, START } from "../engine/_hunt.ts";
@@ -32,6 +32,8 @@ export function makeApp(
     sync?: () => Promise<void>;
     /** Writes rows into the new database before the game loads it (imported teams). */
     seed?: (db: Connection) => void;
+    /** The limits on mission uploads in flight. */
+    uploads?: Partial<UploadLimits>;
   } = {},
 ) {
   const clock = options.clock ?? new FakeClock();
@@ -57,6 +59,7 @@ export function makeApp(
     logger: createLogger({ write: options.log ?? (() => {}) }),
     adminTokenHash: () => hashToken(ADMIN_TOKEN),
     ...(options.coalesceMs !== undefined && { coalesceMs: options.coalesceMs }),
+    ...(options.uploads !== undefined && { uploads: options.uploads }),
   });
   const { app, game, live, metrics } = server;
 

@@ -1,6 +1,11 @@
-// The words an upload's refusals use for sizes and limits.
+// The words an upload's refusals use for sizes and limits, and what an upload holds in memory.
 import { describe, expect, test } from "bun:test";
-import { sizeText, tooLargeText } from "../../src/play/upload.ts";
+import { readUpload, sizeText, tooLargeText } from "../../src/play/upload.ts";
+import { boxes } from "../../src/play/strip_bmff.ts";
+import { chunk } from "../../src/play/strip_png.ts";
+import type { UploadSink } from "../../src/store/mod.ts";
+import { jpegWithGps } from "../http/_jpeg.ts";
+import { cat, movieWithGps, pngWithGps } from "./_media.ts";
 
 describe("sizeText()", () => {
   const cases: [number, string][] = [
@@ -29,3 +34,112 @@ describe("tooLargeText()", () => {
     expect(tooLargeText(700_000, "quota")).toBe("Your team has 683 KB of its upload quota left");
   });
 });
+
+/** A multipart body with one file part. */
+function form(file: Uint8Array, type: string): Uint8Array {
+  const part = `--B\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n` +
+    `Content-Type: ${type}\r\n\r\n`;
+  return cat(new TextEncoder().encode(part), file, new TextEncoder().encode("\r\n--B--\r\n"));
+}
+
+/** A body that arrives in pieces of `piece` bytes. */
+function arriving(bytes: Uint8Array, piece: number): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(at, at + piece));
+      at += piece;
+    },
+  });
+}
+
+/**
+ * Reads `file` as an upload that arrives `piece` bytes at a time (4 KiB), against a memory budget
+ * of `budget` bytes: the outcome, and every number of bytes it asked to hold, in turn.
+ */
+async function readHolding(
+  file: Uint8Array,
+  type: string,
+  options: {
+    budget?: number;
+    declared?: boolean;
+    piece?: number;
+  } = {},
+) {
+  const body = form(file, type);
+  const holds: number[] = [];
+  const sink: UploadSink = {
+    write: async () => {},
+    finish: () => Promise.resolve({ hash: "h", size: 0 }),
+    abort: async () => {},
+  };
+  const outcome = await readUpload(arriving(body, options.piece ?? 4_096), "B", {
+    maxBytes: 2_000_000,
+    tooLarge: "too large",
+    maxText: 10,
+    accept: type.startsWith("video/") ? "video" : "image",
+    begin: () => Promise.resolve(sink),
+    hold: (bytes) => {
+      holds.push(bytes);
+      return bytes <= (options.budget ?? Infinity);
+    },
+    ...(options.declared && { declared: body.length }),
+  });
+  return { outcome, holds, bodyLength: body.length };
+}
+
+describe("readUpload() holds what it keeps in memory", () => {
+  const png = pngWithGps();
+  test("a PNG with a declared length holds it at once, and nothing once stored", async () => {
+    const { outcome, holds, bodyLength } = await readHolding(png, "image/png", { declared: true });
+    expect(outcome.ok).toBe(true);
+    expect(holds[0]).toBe(bodyLength);
+    expect(Math.max(...holds)).toBe(bodyLength);
+    expect(holds.at(-1)).toBe(0);
+  });
+
+  test("a PNG with none holds what has arrived, as it grows", async () => {
+    const big = bigPng(20_000);
+    const { outcome, holds } = await readHolding(big, "image/png");
+    expect(outcome.ok).toBe(true);
+    const growing = holds.slice(0, -1);
+    expect(growing).toEqual([...growing].sort((a, b) => a - b));
+    expect(Math.max(...holds)).toBe(big.length);
+    expect(holds.at(-1)).toBe(0);
+  });
+
+  test("one the budget cannot hold is 503, and holds nothing after", async () => {
+    const { outcome, holds } = await readHolding(bigPng(20_000), "image/png", { budget: 10_000 });
+    expect(outcome).toEqual({
+      ok: false,
+      code: "unavailable",
+      message: "The server is receiving too many photos at once: try again in a moment",
+      retryAfter: 30,
+    });
+    expect(holds.at(-1)).toBe(0);
+  });
+
+  test("a JPEG holds only its head; a video the metadata box it gathers", async () => {
+    const jpeg = await readHolding(jpegWithGps(50_000), "image/jpeg");
+    expect(jpeg.outcome.ok).toBe(true);
+    expect(Math.max(...jpeg.holds)).toBeLessThanOrEqual(4_096);
+    const movie = movieWithGps(false, 50_000);
+    const moov = boxes(movie, 0, movie.length, "video").find((box) => box.type === "moov")!;
+    // In pieces smaller than the moov box: it is held, by its size, from its header on.
+    const video = await readHolding(movie, "video/mp4", { piece: 256 });
+    expect(video.outcome.ok).toBe(true);
+    expect(Math.max(...video.holds)).toBe(moov.end - moov.start);
+    expect(video.holds.at(-1)).toBe(0);
+  });
+});
+
+/** A PNG of `bytes` bytes of (zero) image data. */
+function bigPng(bytes: number): Uint8Array {
+  return cat(
+    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+    chunk("IHDR", new Uint8Array([0, 0, 0, 8, 0, 0, 0, 8, 8, 2, 0, 0, 0])),
+    chunk("IDAT", new Uint8Array(bytes)),
+    chunk("IEND", new Uint8Array(0)),
+  );
+}
