@@ -31,8 +31,9 @@ export function missionRoutes(api: Hono, played: Play): void {
   api.post("/api/puzzles/:id/submissions", async (c) => {
     const found = sessionPlayer(game, c);
     if (found === undefined) throw new ApiError("unauthorized"); // before reading any body
-    // An upload queued offline says when it was sent, for the hunt's offline grace.
-    const options = timed(c.req.raw);
+    // An upload queued offline says when it was sent, for the hunt's offline grace; on Bun, the
+    // server (`c.env`) keeps a slow upload's connection open.
+    const options = { ...timed(c.req.raw), server: c.env };
     const outcome = await actions.submit(found.team.id, c.req.param("id"), c.req.raw, options);
     return outcome.ok ? json({ submission: outcome.reply }, 201) : refusalResponse(outcome);
   });

@@ -10,6 +10,7 @@ export const ERRORS = {
   forbidden: { status: 403, message: "You may not do that" },
   not_found: { status: 404, message: "There is nothing here" },
   method_not_allowed: { status: 405, message: "That method is not allowed here" },
+  request_timeout: { status: 408, message: "The request stopped arriving" },
   conflict: { status: 409, message: "That conflicts with the current state" },
   hunt_not_running: { status: 409, message: "The hunt is not running" },
   payload_too_large: { status: 413, message: "The request body is larger than 64 KiB" },

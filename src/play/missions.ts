@@ -75,11 +75,18 @@ export function submissionFile(game: Game, submission: Submission): Response | u
   });
 }
 
-/** How a submission queued offline says when it was sent (the headers of `ActionOptions`). */
-export type SubmitOptions = Pick<ActionOptions, "pressedAt" | "contact">;
+/**
+ * How a submission queued offline says when it was sent (the headers of `ActionOptions`), and
+ * the server the request came through (Hono's `c.env`): on Bun, its `timeout()` keeps a slow
+ * upload's connection open while its bytes arrive (`runtimeTimer`).
+ */
+export type SubmitOptions = Pick<ActionOptions, "pressedAt" | "contact"> & { server?: unknown };
 
 /** Multipart framing and a text part never need more than this beside the file. */
 const FRAMING_BYTES = 64 * 1024;
+
+/** Seconds Bun's own idle timer gets past an upload's (`idleMs`), so that the upload's goes first. */
+const RUNTIME_IDLE_MARGIN_SECONDS = 10;
 
 /** The JSON view of a submission. */
 export function submissionView(submission: Submission): SubmissionView {
@@ -229,6 +236,8 @@ async function readSubmission(
   const busy = uploads.enter(teamId);
   if (busy !== undefined) return busy;
   const memory = uploads.reserve(uploads.budget(game.engine.hunt.uploads.photoMax));
+  const { idleMs } = uploads.limits;
+  const onBytes = runtimeTimer(options.server, request, idleMs);
   const video = limit.kind === "ok" && limit.puzzle.mission!.submit === "video";
   try {
     return await readUpload(request.body, boundary, {
@@ -239,11 +248,35 @@ async function readSubmission(
       begin: () => game.store.beginUpload(),
       hold: memory.hold,
       ...(Number.isFinite(declared) && { declared }),
+      idleMs,
+      ...(onBytes !== undefined && { onBytes }),
     });
   } finally {
     memory.release();
     uploads.leave(teamId);
   }
+}
+
+/**
+ * On Bun, pushes the connection's idle timer back as an upload's bytes arrive (at most once a
+ * second), past the upload's own `idleMs`. Under its idle timeout, Bun (uWebSockets) cuts a
+ * request body that arrives slower than 16 KiB/s on average, with no answer, and a phone on bad
+ * Wi-Fi is often slower; pushed back, its timer cuts only an upload that sends nothing at all,
+ * and the upload's own timer answers one first (408). Undefined on Deno, which has no such timer.
+ */
+function runtimeTimer(server: unknown, request: Request, idleMs: number) {
+  const timeout = (server as { timeout?: unknown } | undefined)?.timeout;
+  if (typeof timeout !== "function") return undefined;
+  const seconds = Math.min(255, Math.ceil(idleMs / 1000) + RUNTIME_IDLE_MARGIN_SECONDS);
+  let last = -Infinity;
+  const push = () => {
+    const now = Date.now();
+    if (now - last < 1000) return;
+    last = now;
+    timeout.call(server, request, seconds);
+  };
+  push();
+  return push;
 }
 
 /** Whether a stored submission names the file. */

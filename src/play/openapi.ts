@@ -374,11 +374,13 @@ export const ROUTES: readonly Route[] = [
       "hunt_not_running",
       "payload_too_large",
       "rate_limited",
+      "request_timeout",
     ],
     description: "A multipart/form-data body with a `file` part (photo, video) or a `text` part. " +
       "429 `rate_limited` (`Retry-After`) while the team has 3 submissions in flight; 503 " +
       "`unavailable` (`Retry-After`) when the server holds all the memory it allows uploads in " +
-      "flight, to try again later. " +
+      "flight, to try again later; 408 `request_timeout` for an upload that sent nothing for 30 " +
+      "s (a slow one is never cut while its bytes keep coming). " +
       "413 `payload_too_large` past the hunt's `uploads` size for the kind or what is left of " +
       "the team's quota, with a message naming which (the size, or the quota left); " +
       "409 `conflict` when the mission is solved or the last submission still waits for a judge. " +

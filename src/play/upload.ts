@@ -8,14 +8,14 @@
  * is kept (small). A file whose structure is damaged or cut short is refused.
  * Any failure aborts the sink, so nothing is half-stored. What the upload
  * holds in memory is held against the server's budget (`hold`, upload_gate.ts)
- * as it grows.
+ * as it grows, and an upload that sends nothing for `idleMs` is refused.
  */
 import { Buffer } from "node:buffer";
 import type { UploadSink } from "../store/mod.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { concat, type MediaType, sniff, SNIFF_BYTES } from "./media.ts";
 import { isWholePhoto, JpegStripper, MediaError, MovieStripper, stripPhoto } from "./strip.ts";
-import { busyRefusal } from "./upload_gate.ts";
+import { busyRefusal, stalledRefusal } from "./upload_gate.ts";
 
 const MAX_HEADER_BYTES = 8_192;
 
@@ -42,7 +42,14 @@ export interface UploadOptions {
   hold?: (bytes: number) => boolean;
   /** The body's declared length: a photo held whole holds that much (up to `maxBytes`) at once. */
   declared?: number;
+  /** How long to wait for the next bytes before the upload is refused (408), in ms. */
+  idleMs?: number;
+  /** Told whenever bytes arrive (the runtime's own idle timer is pushed back). */
+  onBytes?: () => void;
 }
+
+/** Thrown by a read that waited `idleMs` for bytes in vain. */
+class Stalled extends Error {}
 
 const UNITS = [["GB", 1_073_741_824], ["MB", 1_048_576], ["KB", 1_024]] as const;
 
@@ -80,7 +87,7 @@ export async function readUpload(
   options: UploadOptions,
 ): Promise<Outcome<UploadFields>> {
   const reader = body.getReader();
-  const parser = new MultipartReader(reader, boundary);
+  const parser = new MultipartReader({ read: timedRead(reader, options) }, boundary);
   let sink: UploadSink | undefined;
   try {
     const fields: UploadFields = {};
@@ -139,12 +146,36 @@ export async function readUpload(
       fields.file = { hash, type, size };
     }
     return { ok: true, reply: fields };
-  } catch {
+  } catch (error) {
+    if (error instanceof Stalled) return stalledRefusal(options.idleMs!);
     return refusal("bad_request", "The upload could not be read");
   } finally {
     if (sink !== undefined) await sink.abort();
     void reader.cancel().catch(() => {});
   }
+}
+
+/**
+ * Reads with `reader`, but waits at most `idleMs` for each read's bytes
+ * (throwing Stalled), and tells `onBytes` when some arrive.
+ */
+function timedRead(
+  reader: ByteReader,
+  { idleMs, onBytes }: Pick<UploadOptions, "idleMs" | "onBytes">,
+): ByteReader["read"] {
+  return async () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const result = idleMs === undefined ? await reader.read() : await Promise.race([
+        reader.read(),
+        new Promise<never>((_, reject) => timer = setTimeout(() => reject(new Stalled()), idleMs)),
+      ]);
+      if (!result.done) onBytes?.();
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
 /**
@@ -252,6 +283,11 @@ async function writeAll(sink: UploadSink, parts: Uint8Array[]): Promise<void> {
   for (const part of parts) await sink.write(part);
 }
 
+/** What the multipart parser reads from. */
+interface ByteReader {
+  read(): Promise<{ done: boolean; value?: Uint8Array }>;
+}
+
 type Part =
   | { kind: "part"; name: string; filename?: string }
   | { kind: "end" }
@@ -276,7 +312,7 @@ class MultipartReader {
   private state: "start" | "headers" | "body" | "end" = "start";
 
   constructor(
-    private readonly reader: { read(): Promise<{ done: boolean; value?: Uint8Array }> },
+    private readonly reader: ByteReader,
     boundary: string,
   ) {
     this.delimiter = Buffer.from(`\r\n--${boundary}`);

@@ -18,9 +18,11 @@ export interface UploadLimits {
    * photo at the cap always fits.
    */
   memoryBytes?: number;
+  /** How long an upload may send nothing before it is cut, in ms (default 30 s). */
+  idleMs: number;
 }
 
-export const UPLOAD_LIMITS: UploadLimits = { perTeam: 3 };
+export const UPLOAD_LIMITS: UploadLimits = { perTeam: 3, idleMs: 30_000 };
 
 /** The least memory budget (unless `memoryBytes` sets one): four photos at the 15 MB default cap. */
 export const UPLOAD_MEMORY_FLOOR = 64 * 1_048_576;
@@ -113,5 +115,14 @@ export function busyRefusal(): Refusal {
     "unavailable",
     "The server is receiving too many photos at once: try again in a moment",
     BUSY_RETRY_SECONDS,
+  );
+}
+
+/** What an upload that sent nothing for `idleMs` is told. */
+export function stalledRefusal(idleMs: number): Refusal {
+  const seconds = Math.max(1, Math.round(idleMs / 1000));
+  return refusal(
+    "request_timeout",
+    `Nothing of the upload arrived for ${seconds} second${seconds === 1 ? "" : "s"}`,
   );
 }

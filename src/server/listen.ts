@@ -38,7 +38,17 @@ export interface ListenOptions {
   tls?: { cert: string; key: string };
   /** How long `stop()` waits for in-flight requests (default `STOP_GRACE_MS`). */
   stopGraceMs?: number;
+  /**
+   * Bun only: the seconds a connection may send nothing before it is closed
+   * (default `IDLE_TIMEOUT_SECONDS`). A request body must also keep arriving at
+   * 16 KiB/s or better under it, unless the app pushes the timer back, as a
+   * mission upload does (play/upload.ts). Deno has no such timeout.
+   */
+  idleTimeout?: number;
 }
+
+/** Bun's own default idle timeout, in seconds, said here rather than assumed. */
+export const IDLE_TIMEOUT_SECONDS = 10;
 
 // The few parts of Deno's API used here (tsc checks this project against Bun's types).
 interface DenoServer {
@@ -147,6 +157,7 @@ function listenBun(options: ListenOptions): Listener {
     // Bun's routes type each handler's request by its pattern; these take any pattern's params.
     routes: (options.fetch.routes ?? {}) as Bun.Serve.Routes<undefined, string>,
     fetch: options.fetch,
+    idleTimeout: options.idleTimeout ?? IDLE_TIMEOUT_SECONDS,
     ...(options.tls !== undefined && { tls: options.tls }),
     // A backstop only: the app answers oversized bodies itself with a 413 envelope, before
     // reading them. Bun does not buffer a body the app leaves unread, so this bound can leave

@@ -237,7 +237,7 @@ function puzzleForms(pages: Hono, { game, player: actions, missions }: Play): vo
     const found = sessionPlayer(game, c);
     if (found === undefined) return c.redirect("/", 303);
     const id = c.req.param("id");
-    const outcome = await missions.submit(found.team.id, id, c.req.raw);
+    const outcome = await missions.submit(found.team.id, id, c.req.raw, { server: c.env });
     if (!outcome.ok) setFlash(c, refusalFlash(outcome));
     else if (outcome.reply.status === "accepted") {
       setFlash(c, { tone: "ok", title: "Accepted! Mission solved." });

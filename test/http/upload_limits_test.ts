@@ -1,8 +1,8 @@
 // Mission uploads in flight, over a real listener (Bun.serve or Deno.serve) and raw connections
 // that send their bodies as slowly as a test needs: a team's uploads in flight are limited (429),
 // the memory they hold has a server-wide budget (503), each comes back when its upload ends,
-// however it ends (answered, refused, or the client gone); and what would be refused anyway is
-// refused before the body is read.
+// however it ends (answered, refused, stalled, or the client gone); what would be refused anyway
+// is refused before the body is read; and a slow but steady upload is not cut.
 import { afterEach, describe, expect, test } from "bun:test";
 import { Buffer } from "node:buffer";
 import { connect, type Socket } from "node:net";
@@ -145,13 +145,18 @@ afterEach(async () => {
 /** The missions hunt over a listener, with these upload limits; teams register as asked. */
 async function serve(
   uploads: Partial<UploadLimits> = {},
-  options: { teams?: string[] } = {},
+  options: { idleTimeout?: number; teams?: string[] } = {},
 ) {
   const made = makeApp({ toml: MISSIONS_TOML, uploads });
   made.clock.advance(60_000);
   const tokens: Record<string, string> = {};
   for (const name of options.teams ?? ["Gulls"]) tokens[name] = await made.register(name);
-  const listener = listen({ hostname: "127.0.0.1", port: 0, fetch: made.app.fetch });
+  const listener = listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: made.app.fetch,
+    ...(options.idleTimeout !== undefined && { idleTimeout: options.idleTimeout }),
+  });
   listeners.push(listener);
   const base = `http://127.0.0.1:${listener.port}`;
   /** A gauge's value from /metrics. */
@@ -299,6 +304,18 @@ describe("uploads in flight", () => {
     30_000,
   );
 
+  test("an upload that sends nothing for the idle time is answered 408, and lets go", async () => {
+    const { settled, open } = await serve({ idleMs: 1_000 });
+    const stalled = await open("Gulls", bigPng(500_000), "image/png", 1_000);
+    expect(said(await stalled.answer)).toEqual({
+      status: 408,
+      said: "request_timeout: Nothing of the upload arrived for 1 second",
+      retryAfter: undefined,
+    });
+    stalled.abort();
+    await settled(0, 0);
+  }, 30_000);
+
   test("what would be refused anyway is refused before a byte of the body is read", async () => {
     const { made, open, settled } = await serve();
     const photo = jpegWithGps(2_000);
@@ -328,4 +345,18 @@ describe("uploads in flight", () => {
     solved.abort();
     await settled(0, 0);
   }, 30_000);
+});
+
+describe("a slow upload", () => {
+  // Bun's idle timeout (2 s here) also cuts a request body that arrives slower than 16 KiB/s on
+  // average over it, with no answer; 16 KiB every 1.5 s is slower, but steady.
+  test("16 KiB every 1.5 s, over several idle timeouts, is taken", async () => {
+    const { open } = await serve({}, { idleTimeout: 2 });
+    const upload = await open("Gulls", jpegWithGps(120_000), "image/jpeg");
+    for (upload.send(16 * 1024); upload.left > 0; upload.send(16 * 1024)) {
+      const early = await Promise.race([upload.answer, sleep(1_500).then(() => undefined)]);
+      if (early !== undefined) expect(said(early)).toBe("still sending");
+    }
+    expect(said(await upload.answer)).toMatchObject({ status: 201, said: "pending" });
+  }, 60_000);
 });

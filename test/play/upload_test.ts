@@ -42,11 +42,12 @@ function form(file: Uint8Array, type: string): Uint8Array {
   return cat(new TextEncoder().encode(part), file, new TextEncoder().encode("\r\n--B--\r\n"));
 }
 
-/** A body that arrives in pieces of `piece` bytes. */
-function arriving(bytes: Uint8Array, piece: number): ReadableStream<Uint8Array> {
+/** A body that arrives in pieces of `piece` bytes; with `stall`, the last piece never comes. */
+function arriving(bytes: Uint8Array, piece: number, stall = false): ReadableStream<Uint8Array> {
   let at = 0;
   return new ReadableStream<Uint8Array>({
     pull(controller) {
+      if (stall && at + piece >= bytes.length) return new Promise(() => {});
       if (at >= bytes.length) return controller.close();
       controller.enqueue(bytes.slice(at, at + piece));
       at += piece;
@@ -64,17 +65,20 @@ async function readHolding(
   options: {
     budget?: number;
     declared?: boolean;
+    stall?: boolean;
+    idleMs?: number;
     piece?: number;
   } = {},
 ) {
   const body = form(file, type);
   const holds: number[] = [];
+  let arrivals = 0;
   const sink: UploadSink = {
     write: async () => {},
     finish: () => Promise.resolve({ hash: "h", size: 0 }),
     abort: async () => {},
   };
-  const outcome = await readUpload(arriving(body, options.piece ?? 4_096), "B", {
+  const outcome = await readUpload(arriving(body, options.piece ?? 4_096, options.stall), "B", {
     maxBytes: 2_000_000,
     tooLarge: "too large",
     maxText: 10,
@@ -85,8 +89,10 @@ async function readHolding(
       return bytes <= (options.budget ?? Infinity);
     },
     ...(options.declared && { declared: body.length }),
+    ...(options.idleMs !== undefined && { idleMs: options.idleMs }),
+    onBytes: () => arrivals++,
   });
-  return { outcome, holds, bodyLength: body.length };
+  return { outcome, holds, arrivals, bodyLength: body.length };
 }
 
 describe("readUpload() holds what it keeps in memory", () => {
@@ -131,6 +137,20 @@ describe("readUpload() holds what it keeps in memory", () => {
     expect(video.outcome.ok).toBe(true);
     expect(Math.max(...video.holds)).toBe(moov.end - moov.start);
     expect(video.holds.at(-1)).toBe(0);
+  });
+
+  test("an upload that sends nothing for idleMs is 408; every read that brings bytes is told", async () => {
+    const { outcome, holds, arrivals } = await readHolding(bigPng(20_000), "image/png", {
+      stall: true,
+      idleMs: 50,
+    });
+    expect(outcome).toEqual({
+      ok: false,
+      code: "request_timeout",
+      message: "Nothing of the upload arrived for 1 second",
+    });
+    expect(arrivals).toBe(Math.ceil(form(bigPng(20_000), "image/png").length / 4_096) - 1);
+    expect(holds.at(-1)).toBe(0);
   });
 });
 
