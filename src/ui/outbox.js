@@ -189,14 +189,15 @@
   }
 
   /**
-   * Whether an answer is final. A network failure (no answer at all, or a 5xx: the server could not
-   * save it now) leaves the item waiting, and so does a 401: the phone's session is gone, and the
-   * item waits for the team to log in again. Every other 4xx is the server's word on it (a guess
-   * limit, a hint not open yet), and sending it again would not change that.
+   * Whether an answer is final. A network failure (no answer at all, a 5xx: the server could not
+   * save it now, or a 408: an upload that stalled on the way) leaves the item waiting, and so does
+   * a 401: the phone's session is gone, and the item waits for the team to log in again. Every
+   * other 4xx is the server's word on it (a guess limit, a hint not open yet), and sending it again
+   * would not change that.
    */
   function isFinal(status, data, item, res) {
     if (status < 400) return true;
-    if (status >= 500 || status === 401) return false;
+    if (status >= 500 || status === 401 || status === 408) return false;
     // An upload has no key: a 409 says an earlier send arrived (it waits, or it solved the mission).
     if (item.kind === "submission") return true;
     // 409 `conflict` with Retry-After: the same key is in flight (another tab); its answer comes on
@@ -335,7 +336,7 @@
     noteContact(res);
     if (!isFinal(res.status, data, item, res)) {
       if (res.status === 401) return "login";
-      return res.status >= 500 ? "offline" : "later";
+      return res.status >= 500 || res.status === 408 ? "offline" : "later";
     }
     const shown = describe(item, res.status, data);
     await remove("outbox", item.key);

@@ -293,6 +293,52 @@ suite("photo missions in a browser", () => {
     60_000,
   );
 
+  test(
+    "an upload answered 408 (it stalled) or 503 (uploads hold all their memory) waits on the phone, then goes",
+    async () => {
+      const refusals = [
+        [408, "request_timeout", "Nothing of the upload arrived for 30 seconds"],
+        [
+          503,
+          "unavailable",
+          "The server is receiving too many photos at once: try again in a moment",
+        ],
+      ] as const;
+      for (const [status, code, message] of refusals) {
+        const errors: string[] = [];
+        const token = await registerTeam(server.base, `Terns ${status}`);
+        await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+        const phone = await open("/puzzles/fountain", errors);
+        // The server's answer to the first send, as it would give it.
+        const route = "**/api/puzzles/fountain/submissions";
+        await phone.route(route, (request) =>
+          request.fulfill({
+            status,
+            contentType: "application/json",
+            headers: status === 503 ? { "retry-after": "30" } : {},
+            body: JSON.stringify({ error: { code, message } }),
+          }));
+        await phone.locator("#mission-form input[type=file]").setInputFiles({
+          name: "coin.jpg",
+          mimeType: "image/jpeg",
+          buffer: Buffer.from(await photo(`Terns ${status}`)),
+        });
+        await phone.getByRole("button", { name: "Send" }).click();
+        await phone.waitForSelector("#mission-status >> text=Saved on this phone");
+        await phone.waitForSelector("#outbox-status >> text=1 upload waiting for the network");
+        expect(await phone.locator("#outbox li", { hasText: "Not sent" }).count()).toBe(0);
+        // The next send reaches the server, and is taken.
+        await phone.unroute(route);
+        await phone.evaluate("cairnOutbox.flush()");
+        await phone.waitForSelector("#mission-status >> text=Waiting for a judge");
+        expect(await phone.evaluate("cairnOutbox.pending()")).toBe(0);
+        expect(errors).toEqual([]);
+        await phone.close();
+      }
+    },
+    60_000,
+  );
+
   test("a text mission judged automatically is accepted at once", async () => {
     const errors: string[] = [];
     const token = await registerTeam(server.base, "Herons");
