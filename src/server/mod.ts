@@ -183,14 +183,7 @@ export function startGame(options: StartOptions): Server {
   }
 
   const played = play(game, { uploads: options.uploads });
-  const { uploads } = played.missions;
-  const gauges = { uploads: () => uploads.inFlight, uploadBytes: () => uploads.held };
-  metrics.track({
-    teams: () => engine.teams.size,
-    streams: () => live.connections,
-    frozen: () => freeze.frozenAt(engine.now()) !== undefined,
-    ...gauges,
-  });
+  trackGame(metrics, played);
   return {
     app: servedApp(played),
     game,
@@ -218,6 +211,17 @@ function logReloaded(
     added: summary.added.join(",") || undefined,
     removed: summary.removed.join(",") || undefined,
     changed: summary.changed.join(",") || undefined,
+  });
+}
+
+/** The gauges `/metrics` reads at each scrape, and the freeze that holds the guess counts back. */
+function trackGame(metrics: Metrics, { game, missions: { uploads } }: Play): void {
+  metrics.track({
+    teams: () => game.engine.teams.size,
+    streams: () => game.live.connections,
+    frozen: () => game.freeze.frozenAt(game.engine.now()) !== undefined,
+    uploads: () => uploads.inFlight,
+    uploadBytes: () => uploads.held,
   });
 }
 
