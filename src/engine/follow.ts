@@ -94,6 +94,7 @@ export function followWrite(target: FollowTarget, write: Write): void {
     case "session_end":
     case "password":
     case "idempotency":
+    case "idempotency_evict":
     case "idempotency_prune":
     case "submitter":
     case "submitter_release":

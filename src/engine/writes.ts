@@ -125,6 +125,8 @@ export type Write =
     body: string;
     at: number;
   }
+  /** Forgets a team's oldest keys' answers: it holds as many as it may keep. */
+  | { kind: "idempotency_evict"; teamId: number; keys: readonly string[] }
   /** Forgets the answers of keys recorded before `before` (expired). */
   | { kind: "idempotency_prune"; before: number }
   /** With `submitters = "one"`: the session that alone submits for its team. */

@@ -180,6 +180,7 @@ export class Live {
         case "session_end":
         case "password":
         case "idempotency":
+        case "idempotency_evict":
         case "idempotency_prune":
         case "submitter":
         case "submitter_release":

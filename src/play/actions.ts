@@ -189,7 +189,10 @@ export interface ActionOptions {
 
 /**
  * Runs a decision and commits it. With a key, a retry gets the stored answer,
- * and a success's answer is committed with its writes, in one transaction.
+ * and the answer of a success that wrote something is committed with its
+ * writes, in one transaction. A refusal or a success that wrote nothing
+ * (already solved, a hint already taken, a check-in already made) stores no
+ * key: its retry is decided again, and gets the same answer.
  */
 async function run<T>(
   game: Game,
@@ -235,13 +238,13 @@ async function run<T>(
     const decided = decide();
     const { outcome } = decided;
     const writes = claim === undefined ? decided.writes : [claim, ...decided.writes];
-    if (!outcome.ok) {
+    if (!outcome.ok || decided.writes.length === 0) {
       await settle(game, writes);
       return outcome;
     }
     const answer = { status: 200, body: JSON.stringify(outcome.reply) };
     const record = keys.record(teamId, key, answer);
-    await settle(game, [...writes, record, ...keys.prune(now, game.engine.hunt.endsAt)]);
+    await settle(game, [...writes, ...record, ...keys.prune(now, game.engine.hunt.endsAt)]);
     keys.settled(teamId, key, answer);
     stored = true;
     return outcome;

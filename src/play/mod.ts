@@ -70,6 +70,7 @@ export {
   IdempotencyKeys,
   KEY_GRACE_MS,
   MAX_KEY_LENGTH,
+  MAX_KEYS_PER_TEAM,
 } from "./idempotency.ts";
 export type { KeyCheck, StoredAnswer } from "./idempotency.ts";
 export {

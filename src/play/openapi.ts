@@ -96,7 +96,8 @@ const OFFLINE_PARAMS: Param[] = [
     in: "header",
     name: "Idempotency-Key",
     description: "1 to 255 visible ASCII characters (bare, or as a structured-field string): " +
-      "a retry with the same key and request gets the stored answer, byte for byte",
+      "a retry with the same key and request gets the stored answer, byte for byte (an answer " +
+      "that changed nothing, such as `already_solved`, is not stored: its retry is decided again)",
     schema: v.pipe(v.string(), v.minLength(1), v.maxLength(257)),
   },
   ...OFFLINE_TIME_PARAMS,

@@ -1,4 +1,5 @@
 import { type Clock, Engine, type Hunt, type Write } from "../engine/mod.ts";
+import { IdempotencyKeys } from "../play/mod.ts";
 import type { Store } from "../store/mod.ts";
 
 /**
@@ -37,4 +38,14 @@ export function commitNow(store: Store, writes: readonly Write[]): void {
   // A failure is the store's to report (its listener stops the server); nobody waits here.
   void store.commit(writes).catch(() => {});
   store.flush();
+}
+
+/**
+ * The answers of keyed requests the store holds. A database from before the
+ * cap may hold more for a team than it keeps: those are forgotten now.
+ */
+export function bootKeys(store: Store): IdempotencyKeys {
+  const { keys, trim } = IdempotencyKeys.load(store.idempotencyKeys());
+  commitNow(store, trim);
+  return keys;
 }

@@ -23,7 +23,6 @@ import {
   ContactTokens,
   errorResponse,
   type Game,
-  IdempotencyKeys,
   type Play,
   play,
   type ReloadResult,
@@ -33,7 +32,7 @@ import {
 } from "../play/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { adminPages, apiDocsPages, boardPages, pageNotFound, playerPages } from "../ui/mod.ts";
-import { bootEngine, commitNow } from "./boot.ts";
+import { bootEngine, bootKeys, commitNow } from "./boot.ts";
 import { followWrites } from "./follow.ts";
 import { runClock } from "./clock.ts";
 import { huntFingerprint } from "./fingerprint.ts";
@@ -135,7 +134,7 @@ export function startGame(options: StartOptions): Server {
     },
     store,
     accounts: Accounts.from(store.accounts()),
-    idempotency: IdempotencyKeys.from(store.idempotencyKeys()),
+    idempotency: bootKeys(store),
     contacts: ContactTokens.load(store),
     submitters: Submitters.from(store.submitters()),
     get adminTokenHash() {

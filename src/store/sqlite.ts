@@ -251,7 +251,8 @@ export class SqliteStore implements Store {
 
   idempotencyKeys(): StoredIdempotency[] {
     return this.all(
-      `SELECT team_id AS teamId, key, fingerprint, status, body, at FROM idempotency_keys`,
+      // Oldest first: a team's keys beyond its cap are forgotten oldest first.
+      `SELECT team_id AS teamId, key, fingerprint, status, body, at FROM idempotency_keys ORDER BY at`,
     );
   }
 

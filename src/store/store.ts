@@ -130,7 +130,7 @@ export interface Store {
   accounts(): StoredAccounts;
   /** Each team's only submitter (`submitters = "one"`), by session token hash. */
   submitters(): { teamId: number; tokenHash: string }[];
-  /** The stored answers of keyed requests (few: they expire a day after the hunt). */
+  /** The stored answers of keyed requests, oldest first (at most 1,000 a team; see play/idempotency.ts). */
   idempotencyKeys(): StoredIdempotency[];
   /** Every announcement, oldest first (few, and kept in memory by live). */
   announcements(): Announcement[];

@@ -79,6 +79,7 @@ export class Tables {
       idempotency: prepare(
         "INSERT OR IGNORE INTO idempotency_keys (team_id, key, fingerprint, status, body, at) VALUES (?, ?, ?, ?, ?, ?)",
       ),
+      idempotency_evict: prepare("DELETE FROM idempotency_keys WHERE team_id = ? AND key = ?"),
       idempotency_prune: prepare("DELETE FROM idempotency_keys WHERE at < ?"),
       submitter: prepare(
         "INSERT OR REPLACE INTO submitters (team_id, token_hash, at) VALUES (?, ?, ?)",
@@ -196,17 +197,9 @@ export class Tables {
         s.password.run(write.passwordHash, write.teamId);
         return 1;
       case "idempotency":
-        s.idempotency.run(
-          write.teamId,
-          write.key,
-          write.fingerprint,
-          write.status,
-          write.body,
-          write.at,
-        );
-        return 1;
+      case "idempotency_evict":
       case "idempotency_prune":
-        return (s.idempotency_prune.run(write.before) as { changes: number }).changes;
+        return this.applyKey(write);
       case "submitter":
         s.submitter.run(write.teamId, write.tokenHash, write.at);
         return 1;
@@ -216,6 +209,34 @@ export class Tables {
       case "meta":
         s.meta.run(write.key, write.value);
         return 1;
+    }
+  }
+
+  /** A keyed request's answer stored, or answers forgotten (a team's oldest, or expired ones). */
+  private applyKey(
+    write: Extract<Write, { kind: "idempotency" | "idempotency_evict" | "idempotency_prune" }>,
+  ): number {
+    const s = this.statements;
+    switch (write.kind) {
+      case "idempotency":
+        s.idempotency.run(
+          write.teamId,
+          write.key,
+          write.fingerprint,
+          write.status,
+          write.body,
+          write.at,
+        );
+        return 1;
+      case "idempotency_evict": {
+        let changes = 0;
+        for (const key of write.keys) {
+          changes += (s.idempotency_evict.run(write.teamId, key) as { changes: number }).changes;
+        }
+        return changes;
+      }
+      case "idempotency_prune":
+        return (s.idempotency_prune.run(write.before) as { changes: number }).changes;
     }
   }
 }

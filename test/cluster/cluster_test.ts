@@ -61,6 +61,9 @@ interface Ack {
   team: number;
   key: string;
   status: number;
+  path: string;
+  /** A guess's result. */
+  result?: string;
 }
 
 const json = { "content-type": "application/json" };
@@ -155,8 +158,11 @@ describe("three nodes on one PostgreSQL log", () => {
           headers: { ...bearer(token), "idempotency-key": key },
           ...(body !== undefined && { body }),
         }, statuses);
-        await res.arrayBuffer();
-        if (res.status === 200) acks.push({ team, key, status: res.status });
+        const text = await res.text();
+        if (res.status !== 200) return;
+        const ack: Ack = { team, key, status: res.status, path };
+        if (path.endsWith("/guesses")) ack.result = (JSON.parse(text) as { result: string }).result;
+        acks.push(ack);
       };
 
       const worker = async () => {
@@ -242,9 +248,21 @@ describe("three nodes on one PostgreSQL log", () => {
         solves.set(slot, (solves.get(slot) ?? 0) + 1);
       }
     }
-    // 1. Exactly once.
-    const missing = acks.filter((ack) => keys.get(`${ack.team} ${ack.key}`) !== 1);
+    // 1. Exactly once: no answer is in the log twice. An acknowledged action that changed
+    // something has its answer there; one that changed nothing has none (a guess answered
+    // `already_solved`, or a hint take or check-in that another of the team's actions made).
+    expect([...keys.values()].filter((count) => count > 1)).toEqual([]);
+    const recorded = new Set(
+      acks.filter((ack) => keys.has(`${ack.team} ${ack.key}`)).map((a) => `${a.team} ${a.path}`),
+    );
+    const missing = acks.filter((ack) => {
+      if (keys.has(`${ack.team} ${ack.key}`)) return ack.result === "already_solved";
+      return ack.result === undefined
+        ? !recorded.has(`${ack.team} ${ack.path}`)
+        : ack.result !== "already_solved";
+    });
     expect(missing).toEqual([]);
+    expect(recorded.size).toBeGreaterThan(100);
     // 2. No puzzle solved twice by one team.
     expect([...solves.values()].filter((count) => count > 1)).toEqual([]);
     expect(solves.size).toBeGreaterThan(50);

@@ -1,9 +1,10 @@
 // Idempotency-Key on guesses, hint takes and check-ins: a replay gets the
 // stored bytes and writes nothing, another payload gets 422, a concurrent
-// duplicate gets 409; keys belong to a team, survive a restart, and expire a
-// day after the hunt's end.
+// duplicate gets 409; an answer that changed nothing stores no key; keys
+// belong to a team, survive a restart, are capped per team, and expire a day
+// after the hunt's end.
 import { describe, expect, test } from "bun:test";
-import { hashToken } from "../../src/play/mod.ts";
+import { hashToken, MAX_KEYS_PER_TEAM } from "../../src/play/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { startGame } from "../../src/server/mod.ts";
@@ -208,6 +209,54 @@ describe("Idempotency-Key on hints and check-ins", () => {
   });
 });
 
+describe("an answer that changed nothing stores no key", () => {
+  // Each route's second action changes nothing: a flood of keys on it must store none.
+  const cases: [string, string, unknown, string][] = [
+    ["a hint already taken", "/api/puzzles/a/hints/free", undefined, "hint_takes"],
+    ["a guess on a solved puzzle", "/api/puzzles/a/guesses", { answer: "alpha" }, "guesses"],
+    ["a check-in already made", "/api/checkins", { code: "cp-123" }, "checkins"],
+  ];
+  for (const [what, path, body, table] of cases) {
+    test(`${what}: no key is stored, and a retry gets the same answer again`, async () => {
+      const app = makeApp();
+      const token = await app.register("Gulls");
+      const first = await app.call("POST", path, { ...keyed("first", token), body });
+      expect(first.status).toBe(200);
+      const again: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        const reply = await app.call("POST", path, { ...keyed(`again-${i}`, token), body });
+        expect(reply.status).toBe(200);
+        again.push(reply.text);
+      }
+      expect([rows(app, "idempotency_keys"), app.game.idempotency.size]).toEqual([1, 1]);
+      expect(rows(app, table)).toBe(1);
+      // A retry of one of them is decided again, and tells the same.
+      const retry = await app.call("POST", path, { ...keyed("again-7", token), body });
+      expect(retry.text).toBe(again[7]!);
+      // The first, which changed something, still replays its own answer.
+      expect((await app.call("POST", path, { ...keyed("first", token), body })).text)
+        .toBe(first.text);
+      expect(rows(app, "idempotency_keys")).toBe(1);
+    });
+  }
+
+  test("a retry that arrives after the key was left unstored may ask something else", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    await app.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    const solved = await app.call("POST", "/api/puzzles/a/guesses", {
+      ...keyed("k", token),
+      body: { answer: "alpha" },
+    });
+    expect(solved.body).toEqual({ result: "already_solved", unlocked: [] });
+    const other = await app.call("POST", "/api/puzzles/b/guesses", {
+      ...keyed("k", token),
+      body: { answer: "bravo" },
+    });
+    expect(other.body.result).toBe("correct");
+  });
+});
+
 describe("keeping keys", () => {
   test("a stored answer survives a restart on the same database", async () => {
     const app = makeApp();
@@ -281,5 +330,78 @@ describe("keeping keys", () => {
     // The first key expired and was pruned in the second one's commit.
     const keys = app.db.query("SELECT key FROM idempotency_keys").all();
     expect(keys).toEqual([{ key: "second" }]);
+  });
+
+  test(
+    `a team keeps its newest ${MAX_KEYS_PER_TEAM} keys: the oldest is forgotten, on disk too`,
+    async () => {
+      const app = makeApp();
+      const gulls = await app.register("Gulls");
+      const terns = await app.register("Terns");
+      await app.call("POST", "/api/puzzles/b/guesses", {
+        ...keyed("terns", terns),
+        body: { answer: "nope" },
+      });
+      const wrong = (key: string) =>
+        app.call("POST", "/api/puzzles/b/guesses", {
+          ...keyed(key, gulls),
+          body: { answer: "nope" },
+        });
+      const first = await wrong("key-0");
+      for (let i = 1; i <= MAX_KEYS_PER_TEAM; i++) {
+        // Ten wrong guesses a minute on "b": the clock moves on, so the limit never answers.
+        if (i % 10 === 0) app.clock.advance(MINUTE);
+        expect((await wrong(`key-${i}`)).status).toBe(200);
+      }
+      const held = (team: number) =>
+        (app.db.query("SELECT count(*) AS n FROM idempotency_keys WHERE team_id = ?").get(team) as {
+          n: number;
+        }).n;
+      expect([held(1), app.game.idempotency.held(1)]).toEqual([
+        MAX_KEYS_PER_TEAM,
+        MAX_KEYS_PER_TEAM,
+      ]);
+      // Another team's key is its own, and stays.
+      expect([held(2), app.game.idempotency.held(2)]).toEqual([1, 1]);
+      // `?? null`: node:sqlite (Deno) answers no row with undefined, bun:sqlite with null.
+      const keyOf = (key: string) =>
+        app.db.query("SELECT key FROM idempotency_keys WHERE team_id = 1 AND key = ?").get(key) ??
+          null;
+      expect([keyOf("key-0"), keyOf("key-1")]).toEqual([null, { key: "key-1" }]);
+      // The newest still replays; the forgotten one is decided again, as a new guess.
+      const guesses = rows(app, "guesses");
+      expect((await wrong(`key-${MAX_KEYS_PER_TEAM}`)).status).toBe(200);
+      expect(rows(app, "guesses")).toBe(guesses);
+      app.clock.advance(MINUTE);
+      expect((await wrong("key-0")).text).toBe(first.text);
+      expect(rows(app, "guesses")).toBe(guesses + 1);
+      expect([held(1), app.game.idempotency.held(1)]).toEqual([
+        MAX_KEYS_PER_TEAM,
+        MAX_KEYS_PER_TEAM,
+      ]);
+    },
+    60_000,
+  );
+
+  test("a database holding more keys for a team than it keeps is trimmed at boot", async () => {
+    const app = makeApp();
+    await app.register("Gulls"); // team 1, whose keys are seeded
+    const insert = app.db.prepare(
+      "INSERT INTO idempotency_keys (team_id, key, fingerprint, status, body, at) VALUES (1, ?, 'f', 200, '{}', ?)",
+    );
+    for (let i = 0; i < MAX_KEYS_PER_TEAM + 5; i++) insert.run(`old-${i}`, START + i);
+    const { hunt } = loadHunt(HUNT_TOML, { file: "hunt.toml" });
+    const restarted = startGame({
+      store: SqliteStore.over(app.db),
+      hunt: hunt!,
+      reread: () => loadHunt(HUNT_TOML, { file: "hunt.toml" }),
+      clock: app.clock,
+      logger: createLogger({ write: () => {} }),
+      adminTokenHash: () => hashToken(ADMIN_TOKEN),
+    });
+    expect(restarted.game.idempotency.held(1)).toBe(MAX_KEYS_PER_TEAM);
+    expect(rows(app, "idempotency_keys")).toBe(MAX_KEYS_PER_TEAM);
+    const oldest = app.db.query("SELECT key FROM idempotency_keys ORDER BY at LIMIT 1").get();
+    expect(oldest).toEqual({ key: "old-5" });
   });
 });
