@@ -3,7 +3,14 @@
  * nothing from Bun, Hono or the disk, so it runs on Deno unchanged.
  */
 export { Engine, longestGuessWindow, MAX_GUESS_LENGTH, teamNameKey } from "./engine.ts";
-export { escapeUnshown, MEMBER_NAME, memberName, SHOWABLE_NAME, showableName } from "./names.ts";
+export {
+  escapeUnshown,
+  MEMBER_NAME,
+  memberName,
+  SHOWABLE_NAME,
+  showableName,
+  visibleName,
+} from "./names.ts";
 export type {
   CheckInOutcome,
   Clock,

@@ -15,6 +15,7 @@ import {
   SHOWABLE_NAME,
   type Team,
   teamNameKey,
+  visibleName,
   type Write,
 } from "../engine/mod.ts";
 import { hashPassword, Limiter, secretsEqual } from "./accounts.ts";
@@ -29,6 +30,10 @@ export type { CheckInReply, GuessReply, HintReply, RegisterReply } from "./respo
 export type HintTaken = v.InferOutput<typeof TakenHint>;
 
 const Text = (max: number) => v.pipe(v.string(), maxChars(max));
+const INVISIBLE_IN_TEAM_NAME =
+  "A team name cannot hold invisible characters, such as a zero-width space, outside emoji";
+const INVISIBLE_IN_MEMBER_NAME =
+  "A member name cannot hold invisible characters, such as a zero-width space, outside emoji";
 export const RegisterBody = v.strictObject({
   name: v.pipe(
     v.string(),
@@ -36,6 +41,7 @@ export const RegisterBody = v.strictObject({
     v.minLength(1, "The team name is empty"),
     maxChars(LIMITS.teamName),
     v.regex(SHOWABLE_NAME, "A team name cannot hold control characters or bidirectional overrides"),
+    v.check(visibleName, INVISIBLE_IN_TEAM_NAME),
   ),
   password: v.pipe(
     v.string(),
@@ -52,6 +58,7 @@ export const RegisterBody = v.strictObject({
         MEMBER_NAME,
         "A member name cannot hold control characters, bidirectional overrides or a semicolon",
       ),
+      v.check(visibleName, INVISIBLE_IN_MEMBER_NAME),
     )),
     v.maxLength(LIMITS.members),
   )),

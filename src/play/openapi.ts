@@ -718,8 +718,9 @@ const NAMED: Record<string, v.GenericSchema> = {
 };
 const CONVERT: ConversionConfig = {
   target: "draft-2020-12",
-  // `trim` changes the value before its checks; the checks themselves are converted.
-  ignoreActions: ["trim"],
+  // `trim` changes the value before its checks; the checks themselves are converted, but for
+  // a team or member name's invisible characters (`check`), which the docs describe.
+  ignoreActions: ["trim", "check"],
   // Text limits count characters (code points), as JSON Schema's own lengths do.
   overrideAction: ({ valibotAction, jsonSchema }) => {
     const { type, requirement } = valibotAction as { type: string; requirement?: unknown };

@@ -88,6 +88,34 @@ describe("convertExport()", () => {
     for (const line of report) expect(line).toMatch(/^[^\x00-\x1f\x7f-\x9f\u202e\u2066]*$/);
   });
 
+  test("invisible characters are dropped from names as registering refuses them; emoji stay", () => {
+    const tables = harborCtf("x");
+    const rename: Record<number, string> = {
+      1: "Gulls\u200b", // a zero-width space: gone, so "Gulls"
+      2: "👨‍👩‍👧 Terns", // a family emoji: its joiners stay
+      3: "\u3164\u2800", // fillers only: nothing left, a name of its own
+    };
+    tables.teams = tables.teams!.map((t) => ({ ...t, name: rename[t.id as number] ?? t.name }));
+    tables.users = tables.users!.map((u) => (u.id === 1 ? { ...u, name: "Ann\u2060" } : u));
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const teams = result.conversion.writes.filter((w) => w.kind === "team") as Extract<
+      Write,
+      { kind: "team" }
+    >[];
+    expect(teams.map((t) => t.name)).toEqual(["Gulls", "👨‍👩‍👧 Terns", "Team 3"]);
+    expect(teams[0]!.members[0]).toBe("Ann");
+    const report = result.conversion.report;
+    for (
+      const line of [
+        'The team "Gulls\\u200b" is named "Gulls" in Cairn',
+        'The team "\\u3164\\u2800" is named "Team 3" in Cairn',
+        'The user "Ann\\u2060" is listed as "Ann" among the members of "Gulls"',
+      ]
+    ) expect(report).toContain(line);
+    expect(report.some((line) => line.includes("Terns"))).toBe(false);
+  });
+
   test("hint awards are left to the hint takes; other awards become adjustments", () => {
     const tables = harborCtf("x");
     tables.awards!.push({
