@@ -13,6 +13,7 @@ import {
   ApiError,
   bearer,
   CheckInBody,
+  clientAddress,
   CONTACT_HEADER,
   credential,
   ctftimeJson,
@@ -270,7 +271,9 @@ function accountRoutes(api: Hono, { player: actions }: Play): void {
   });
 
   api.post("/api/session", async (c) => {
-    const outcome = await actions.login(await readJson(c, LoginBody));
+    const outcome = await actions.login(await readJson(c, LoginBody), {
+      address: clientAddress(c),
+    });
     if (!outcome.ok) return refusalResponse(outcome);
     setSessionCookie(c, outcome.reply.token);
     return jsonWithCookies(c, outcome.reply);

@@ -2,7 +2,8 @@
  * Who a request is: sessions (random tokens, kept only as their SHA-256
  * hash), team passwords (argon2id at OWASP's minimum: 19 MiB, t=2, hashed off
  * the event loop so a login rush never blocks it: see password.ts), the admin
- * token, and the per-name limit on login attempts.
+ * token, and the limit on login attempts (per team name and client address,
+ * under a higher ceiling per name).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Write } from "../engine/mod.ts";
@@ -12,8 +13,13 @@ import { hashPassword, verifyPassword } from "./password.ts";
 
 export { hashPassword, verifyPassword };
 
-/** Login attempts per team name in LOGIN_WINDOW_MS. */
-const LOGIN_LIMIT = 10;
+/**
+ * Login attempts per team name from one client address in LOGIN_WINDOW_MS: a
+ * rival on another device cannot lock a team out, and one device guesses slowly.
+ */
+export const LOGIN_LIMIT = 10;
+/** Login attempts per team name from all addresses together: guessing from many stays slow. */
+export const LOGIN_NAME_LIMIT = 50;
 const LOGIN_WINDOW_MS = 5 * 60_000;
 
 /** Valid tokens whose hashes are remembered at most (a token and its hash take about 150 bytes). */
@@ -54,10 +60,11 @@ export class Accounts {
   private readonly knownHashes = new Map<string, string>();
   private readonly passwords = new Map<number, string>();
   private readonly logins = new Limiter(LOGIN_LIMIT, LOGIN_WINDOW_MS);
+  private readonly loginsPerName = new Limiter(LOGIN_NAME_LIMIT, LOGIN_WINDOW_MS);
 
   /** How many names have login attempts on record (for tests and metrics). */
   get trackedNames(): number {
-    return this.logins.size;
+    return this.loginsPerName.size;
   }
 
   /** The accounts from what the store holds: password hashes and open sessions. */
@@ -153,11 +160,20 @@ export class Accounts {
   }
 
   /**
-   * Counts a login attempt for a team name; returns the seconds to wait when
-   * there were too many recently, else undefined.
+   * Counts a login attempt for a team name from a client address; returns the
+   * seconds to wait when there were too many recently, from that address or
+   * from all together, else undefined. A refused attempt is not counted.
    */
-  limitLogin(nameKey: string, now: number): number | undefined {
-    return this.logins.hit(nameKey, now);
+  limitLogin(nameKey: string, address: string, now: number): number | undefined {
+    const pair = `${address} ${nameKey}`;
+    const fromHere = this.logins.blocked(pair, now);
+    const fromAll = this.loginsPerName.blocked(nameKey, now);
+    if (fromHere !== undefined || fromAll !== undefined) {
+      return Math.max(fromHere ?? 0, fromAll ?? 0);
+    }
+    this.logins.hit(pair, now);
+    this.loginsPerName.hit(nameKey, now);
+    return undefined;
   }
 }
 

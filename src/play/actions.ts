@@ -127,10 +127,16 @@ function accountActions(game: Game) {
       return { ok: true, reply: { team, token: session.token } };
     },
 
-    /** Logs a team in: a new session token. */
-    async login(body: v.InferOutput<typeof LoginBody>): Promise<Outcome<{ token: string }>> {
+    /**
+     * Logs a team in: a new session token. Attempts are limited per team name
+     * and client address (`clientAddress`), under a ceiling per name.
+     */
+    async login(
+      body: v.InferOutput<typeof LoginBody>,
+      client: { address: string },
+    ): Promise<Outcome<{ token: string }>> {
       const engine = game.engine;
-      const wait = game.accounts.limitLogin(teamNameKey(body.name), engine.now());
+      const wait = game.accounts.limitLogin(teamNameKey(body.name), client.address, engine.now());
       if (wait !== undefined) {
         return refusal(
           "rate_limited",

@@ -32,6 +32,7 @@ export {
   reloadFailure,
 } from "./admin_actions.ts";
 export type { AdminActions } from "./admin_actions.ts";
+export { addressKey, clientAddress } from "./address.ts";
 export {
   Accounts,
   hashPassword,

@@ -266,6 +266,8 @@ export const ROUTES: readonly Route[] = [
     body: LoginBody,
     answers: [ok(R.LoginReply, "A new session token, also set as a cookie")],
     errors: ["unauthorized", "rate_limited"],
+    description: "429 `rate_limited` past 10 attempts in 5 minutes for one team name from one " +
+      "client address, or 50 from all addresses together.",
   },
   {
     method: "delete",
