@@ -18,9 +18,15 @@ export interface OptionSpec {
   choices?: readonly string[];
   /**
    * What a value must be, when `test` refuses it: "must be …", checked after
-   * parsing; `shown` gives the value as the message quotes it (a URL without its password).
+   * parsing; `shown` gives the value as the message quotes it (a URL without its password),
+   * and `secret` leaves it out of the message (a token).
    */
-  valid?: { test: (value: string) => boolean; must: string; shown?: (value: string) => string };
+  valid?: {
+    test: (value: string) => boolean;
+    must: string;
+    shown?: (value: string) => string;
+    secret?: boolean;
+  };
 }
 
 export interface CommandSpec {
@@ -93,11 +99,10 @@ export function parseCommand(
     }
     if (typeof value === "string" && option.valid && !option.valid.test(value)) {
       const source = parsed.values[name] !== undefined ? `--${name}` : option.env;
+      const shown = option.valid.secret ? "" : `, not "${option.valid.shown?.(value) ?? value}"`;
       return {
         kind: "usage_error",
-        message: `${spec.name}: ${source} ${option.valid.must}, not "${
-          option.valid.shown?.(value) ?? value
-        }"`,
+        message: `${spec.name}: ${source} ${option.valid.must}${shown}`,
       };
     }
     values[name] = value;

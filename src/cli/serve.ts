@@ -20,6 +20,10 @@ import { dbOption, isFolder } from "./_paths.ts";
 
 import { formatReport } from "./_hunt.ts";
 
+/** The fewest characters an organizer's own admin token may have. */
+export const MIN_ADMIN_TOKEN = 16;
+/** An admin token a Bearer header can carry (no spaces), and long enough not to be guessed. */
+const ADMIN_TOKEN_SHAPE = new RegExp(`^\\S{${MIN_ADMIN_TOKEN},}$`, "u");
 /** Where a node on PostgreSQL keeps mission uploads unless told (`--files`). */
 export const DEFAULT_PG_FILES = "./cairn-data/files";
 
@@ -65,7 +69,15 @@ export const serveSpec: CommandSpec = {
       type: "string",
       value: "T",
       env: "CAIRN_ADMIN_TOKEN",
-      help: "Admin token (default: generated on first start)",
+      // A short token could be guessed, even at 10 tries a minute: refused before anything opens.
+      valid: {
+        test: (value) => ADMIN_TOKEN_SHAPE.test(value),
+        must: `must be at least ${MIN_ADMIN_TOKEN} characters, with no spaces ` +
+          "(leave it out, and one is generated)",
+        secret: true,
+      },
+      help:
+        `Admin token, at least ${MIN_ADMIN_TOKEN} characters (default: generated on first start)`,
     },
     "tls-cert": {
       type: "string",

@@ -6,7 +6,7 @@ import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
 
 /** The admin token the servers started here use. */
-export const ADMIN_TOKEN = "admin-token";
+export const ADMIN_TOKEN = "cli-serve-admin-token";
 
 /**
  * Starts `cairn serve` on `dir/cairn.db` with the hunt `dir/hunt.toml` (written

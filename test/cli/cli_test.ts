@@ -64,6 +64,9 @@ describe("cairn", () => {
   const db = (command: string, from: string, shown: string) =>
     `cairn ${command}: ${from} must be an SQLite file or a postgres:// (or postgresql://) URL, ` +
     `not "${shown}"\n`;
+  const adminToken = (from: string) =>
+    `cairn serve: ${from} must be at least 16 characters, with no spaces ` +
+    "(leave it out, and one is generated)\n";
   const usageErrors: [string[], string, Record<string, string>?][] = [
     [["bogus"], 'cairn: unknown command "bogus"; run `cairn --help` for the list\n'],
     [["--bogus"], 'cairn: unknown flag "--bogus"; run `cairn --help` for the list\n'],
@@ -95,6 +98,11 @@ describe("cairn", () => {
     }],
     [["backup", "out.db", "--db", "mysql://u:pw@h/db"], db("backup", "--db", "mysql://u:***@h/db")],
     [["admin-token", "--db", "sqlite://a.db"], db("admin-token", "--db", "sqlite://a.db")],
+    // An organizer's own admin token: long enough not to be guessed, and never repeated.
+    [["serve", "--admin-token", "admin"], adminToken("--admin-token")],
+    [["serve", "--admin-token", "fifteen-chars15"], adminToken("--admin-token")],
+    [["serve", "--admin-token", "sixteen chars ok"], adminToken("--admin-token")],
+    [["serve"], adminToken("CAIRN_ADMIN_TOKEN"), { CAIRN_ADMIN_TOKEN: "admin" }],
   ];
   for (const [argv, message, env] of usageErrors) {
     const name = `${env ? `${Object.keys(env)[0]}="${Object.values(env)[0]}" ` : ""}${

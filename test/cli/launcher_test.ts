@@ -99,7 +99,7 @@ describe("npm start", () => {
         CAIRN_PORT: "0",
         CAIRN_HOST: "127.0.0.1",
         CAIRN_DB: join(dir, "cairn.db"),
-        CAIRN_ADMIN_TOKEN: "admin-token",
+        CAIRN_ADMIN_TOKEN: "launcher-admin-token",
       },
     });
     let out = "";

@@ -715,7 +715,16 @@ describe("serve refuses at start, in one line", () => {
       mkdirSync(join(dir, "data"));
       const io = fakeIo();
       const code = await run(
-        ["serve", ...argv(dir), "--host", "127.0.0.1", "--port", "0", "--admin-token", "t"],
+        [
+          "serve",
+          ...argv(dir),
+          "--host",
+          "127.0.0.1",
+          "--port",
+          "0",
+          "--admin-token",
+          "ops-admin-token-16",
+        ],
         io,
       );
       expect(io.err()).toBe(`serve: ${message(dir)}\n`);

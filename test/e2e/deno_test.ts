@@ -27,7 +27,7 @@ async function start(runtime: Runtime, db: string) {
   const cmd = runtime === "bun" ? [process.execPath, MAIN] : [...DENO_RUN, MAIN];
   const proc = Bun.spawn(
     [...cmd, "serve", "--db", db, "--host", "127.0.0.1", "--port", String(port)],
-    { stdout: "pipe", stderr: "pipe", env: { ...ENV, CAIRN_ADMIN_TOKEN: "admin-token" } },
+    { stdout: "pipe", stderr: "pipe", env: { ...ENV, CAIRN_ADMIN_TOKEN: "deno-e2e-admin-token" } },
   );
   let out = "";
   const reading = (async () => {
@@ -121,7 +121,10 @@ describe("cairn serve on Deno", () => {
 
       const admin = await fetch(`${server.base}/api/admin/announcements`, {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: "Bearer admin-token" },
+        headers: {
+          "content-type": "application/json",
+          authorization: "Bearer deno-e2e-admin-token",
+        },
         body: JSON.stringify({ text: "Soup at noon" }),
       });
       expect(admin.status).toBe(201);

@@ -53,7 +53,7 @@ async function startServer(dir: string, hunt: string) {
   const db = join(dir, "cairn.db");
   const proc = Bun.spawn(
     [binary, "serve", "--hunt", hunt, "--db", db, "--host", "127.0.0.1", "--port", String(port)],
-    { stdout: "pipe", stderr: "pipe", env: { CAIRN_ADMIN_TOKEN: "admin-token" } },
+    { stdout: "pipe", stderr: "pipe", env: { CAIRN_ADMIN_TOKEN: "ops-e2e-admin-token" } },
   );
   let out = "";
   const reading = (async () => {
