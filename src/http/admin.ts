@@ -11,7 +11,6 @@ import {
   EmptyBody,
   ExtraGuessesBody,
   FreezeBody,
-  isAdmin,
   iso,
   parseId,
   type Play,
@@ -19,6 +18,7 @@ import {
   readJson,
   refusalResponse,
   reloadFailure,
+  requireAdmin,
 } from "../play/mod.ts";
 import { RESULT_COLUMNS, RESULT_TABLES, type ResultTable, toCsv } from "../store/mod.ts";
 import { json } from "./_json.ts";
@@ -27,9 +27,7 @@ import { json } from "./_json.ts";
 export function adminRoutes(played: Play): Hono {
   const admin = new Hono();
   admin.use("*", async function adminOnly(c, next) {
-    if (!isAdmin(c, played.game.adminTokenHash)) {
-      throw new ApiError("unauthorized", "The admin token is missing or wrong");
-    }
+    requireAdmin(c, played.game); // 401, or 429 past the limit on wrong tokens
     await next();
   });
   teamRoutes(admin, played);

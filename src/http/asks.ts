@@ -12,12 +12,12 @@ import {
   AskFilter,
   askView,
   EmptyBody,
-  isAdmin,
   parseId,
   type Play,
   readJson,
   refusalResponse,
   ReplyBody,
+  requireAdmin,
   sessionPlayer,
   tokensView,
 } from "../play/mod.ts";
@@ -38,11 +38,7 @@ export function askRoutes(api: Hono, { game }: Play): void {
     if (found === undefined) throw new ApiError("unauthorized");
     return found;
   };
-  const admin = (c: Context) => {
-    if (!isAdmin(c, game.adminTokenHash)) {
-      throw new ApiError("unauthorized", "The admin token is missing or wrong");
-    }
-  };
+  const admin = (c: Context) => requireAdmin(c, game);
 
   api.post("/api/puzzles/:id/hints/:hint/asks", async (c) => {
     const { team } = player(c);

@@ -11,6 +11,7 @@ import {
   type Play,
   readJson,
   refusalResponse,
+  requireAdmin,
   sessionPlayer,
   submissionFile,
   submissionView,
@@ -22,11 +23,7 @@ import { timed } from "./_request.ts";
 /** Mounts the mission routes on the API. */
 export function missionRoutes(api: Hono, played: Play): void {
   const { game, missions: actions } = played;
-  const admin = (c: Context) => {
-    if (!isAdmin(c, game.adminTokenHash)) {
-      throw new ApiError("unauthorized", "The admin token is missing or wrong");
-    }
-  };
+  const admin = (c: Context) => requireAdmin(c, game);
 
   api.post("/api/puzzles/:id/submissions", async (c) => {
     const found = sessionPlayer(game, c);
@@ -55,7 +52,7 @@ export function missionRoutes(api: Hono, played: Play): void {
     const submission = game.engine.submissions.get(parseId(c.req.param("id")) ?? 0);
     const player = sessionPlayer(game, c);
     const allowed = submission !== undefined &&
-      (player?.team.id === submission.teamId || isAdmin(c, game.adminTokenHash));
+      (player?.team.id === submission.teamId || isAdmin(c, game));
     const response = allowed ? submissionFile(game, submission) : undefined;
     if (response === undefined) throw new ApiError("not_found");
     return response;

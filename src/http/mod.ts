@@ -235,7 +235,7 @@ function publicRoutes(api: Hono, { game }: Play): void {
   api.get("/api/events", (c) => {
     // A team gets its own solves and unlocks too; an organizer (the admin token or cookie) the
     // guess feed; anyone gets the public events.
-    const admin = isAdmin(c, game.adminTokenHash);
+    const admin = isAdmin(c, game);
     const token = credential(c);
     const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
     // A Bearer token is sent on purpose, so a dead one is refused. A cookie is sent by the

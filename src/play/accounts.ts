@@ -2,8 +2,8 @@
  * Who a request is: sessions (random tokens, kept only as their SHA-256
  * hash), team passwords (argon2id at OWASP's minimum: 19 MiB, t=2, hashed off
  * the event loop so a login rush never blocks it: see password.ts), the admin
- * token, and the limit on login attempts (per team name and client address,
- * under a higher ceiling per name).
+ * token, the limit on login attempts (per team name and client address, under
+ * a higher ceiling per name) and the limit on wrong admin tokens (per address).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Write } from "../engine/mod.ts";
@@ -21,6 +21,9 @@ export const LOGIN_LIMIT = 10;
 /** Login attempts per team name from all addresses together: guessing from many stays slow. */
 export const LOGIN_NAME_LIMIT = 50;
 const LOGIN_WINDOW_MS = 5 * 60_000;
+/** Different wrong admin tokens one client address may try in ADMIN_WINDOW_MS. */
+export const ADMIN_ATTEMPT_LIMIT = 10;
+const ADMIN_WINDOW_MS = 60_000;
 
 /** Valid tokens whose hashes are remembered at most (a token and its hash take about 150 bytes). */
 const KNOWN_HASHES = 100_000;
@@ -61,6 +64,8 @@ export class Accounts {
   private readonly passwords = new Map<number, string>();
   private readonly logins = new Limiter(LOGIN_LIMIT, LOGIN_WINDOW_MS);
   private readonly loginsPerName = new Limiter(LOGIN_NAME_LIMIT, LOGIN_WINDOW_MS);
+  /** Wrong admin tokens per client address. */
+  readonly adminAttempts = new AdminAttempts();
 
   /** How many names have login attempts on record (for tests and metrics). */
   get trackedNames(): number {
@@ -174,6 +179,62 @@ export class Accounts {
     this.logins.hit(pair, now);
     this.loginsPerName.hit(nameKey, now);
     return undefined;
+  }
+}
+
+/**
+ * Wrong admin tokens per client address: at most ADMIN_ATTEMPT_LIMIT
+ * different ones a minute, then the address is refused for the rest of that
+ * minute. A wrong token already counted in the window is not counted again:
+ * a page that keeps sending a stale admin cookie is one failure, not one a
+ * request, while guessing is many.
+ */
+export class AdminAttempts {
+  private readonly failures = new Map<string, { tokenHash: string; at: number }[]>();
+  private calls = 0;
+  private warnedAt = -Infinity;
+  private unwarned = 0;
+
+  /** Seconds to wait when `address` is at the limit now, else undefined. */
+  blocked(address: string, now: number): number | undefined {
+    const recent = this.recent(address, now);
+    return recent.length >= ADMIN_ATTEMPT_LIMIT
+      ? Math.max(1, Math.ceil((recent[0]!.at + ADMIN_WINDOW_MS - now) / 1000))
+      : undefined;
+  }
+
+  /**
+   * Counts a wrong token from `address`. When it made the address reach the
+   * limit, and no warning was due in the last minute, returns the warning to
+   * log: how many other addresses reached it since the last one. So the
+   * warning is itself limited to one line a minute.
+   */
+  fail(address: string, tokenHash: string, now: number): { others: number } | undefined {
+    if (++this.calls % 1000 === 0) this.sweep(now);
+    const recent = this.recent(address, now);
+    if (recent.some((failure) => failure.tokenHash === tokenHash)) return undefined;
+    recent.push({ tokenHash, at: now });
+    this.failures.set(address, recent);
+    if (recent.length < ADMIN_ATTEMPT_LIMIT) return undefined;
+    if (now - this.warnedAt < ADMIN_WINDOW_MS) {
+      this.unwarned++;
+      return undefined;
+    }
+    const others = this.unwarned;
+    this.warnedAt = now;
+    this.unwarned = 0;
+    return { others };
+  }
+
+  private recent(address: string, now: number): { tokenHash: string; at: number }[] {
+    const since = now - ADMIN_WINDOW_MS;
+    return (this.failures.get(address) ?? []).filter((failure) => failure.at > since);
+  }
+
+  private sweep(now: number): void {
+    for (const [address, failures] of this.failures) {
+      if ((failures.at(-1)?.at ?? 0) <= now - ADMIN_WINDOW_MS) this.failures.delete(address);
+    }
   }
 }
 

@@ -32,9 +32,12 @@ export {
   reloadFailure,
 } from "./admin_actions.ts";
 export type { AdminActions } from "./admin_actions.ts";
+export { adminLimited, checkAdmin, isAdmin, judgeAdminToken, requireAdmin } from "./admin_check.ts";
+export type { AdminCheck } from "./admin_check.ts";
 export { addressKey, clientAddress } from "./address.ts";
 export {
   Accounts,
+  AdminAttempts,
   hashPassword,
   hashToken,
   Limiter,
@@ -95,7 +98,6 @@ export {
   ADMIN_COOKIE,
   bearer,
   credential,
-  isAdmin,
   playerOf,
   requestBearer,
   requestUrl,

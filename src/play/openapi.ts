@@ -674,6 +674,8 @@ export function errorCodes(route: Route): ErrorCode[] {
   }
   if (UNSAFE.has(route.method)) codes.add("forbidden").add("unavailable");
   if (route.access === "team" || route.access === "admin") codes.add("unauthorized");
+  // Past 10 different wrong admin tokens a minute from one address.
+  if (route.access === "admin") codes.add("rate_limited");
   codes.add("internal");
   return [...codes];
 }
@@ -787,7 +789,12 @@ function buildDocument(): Record<string, unknown> {
       securitySchemes: {
         teamToken: { type: "http", scheme: "bearer", description: "A team's session token" },
         teamCookie: { type: "apiKey", in: "cookie", name: "cairn_session" },
-        adminToken: { type: "http", scheme: "bearer", description: "The admin token" },
+        adminToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "The admin token. After 10 different wrong ones in a minute from one " +
+            "address, that address gets 429 `rate_limited` for the rest of the minute",
+        },
         adminCookie: { type: "apiKey", in: "cookie", name: "cairn_admin" },
       },
     },

@@ -1,12 +1,12 @@
 /**
  * Who sent a request, for the API and the pages alike: the session token
- * (Bearer or cookie), the admin check, the cookies, and the same-origin rule.
+ * (Bearer or cookie), the cookies, and the same-origin rule (the admin check
+ * is in admin_check.ts).
  */
 import type { Context } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
+import { setCookie } from "hono/cookie";
 import { parse } from "hono/utils/cookie";
 import type { Engine, Team } from "../engine/mod.ts";
-import { hashToken, secretsEqual } from "./accounts.ts";
 import type { Game } from "./game.ts";
 
 export const SESSION_COOKIE = "cairn_session";
@@ -50,15 +50,6 @@ export function credential(c: Context): string | undefined {
   const token = bearer(c) ?? sessionCookie(raw);
   credentials.set(raw, token ?? null);
   return token;
-}
-
-/**
- * The admin check: the admin token as a Bearer token, else in the admin
- * cookie (the web pages' sign-in), compared by hash in constant time.
- */
-export function isAdmin(c: Context, adminTokenHash: string): boolean {
-  const token = bearer(c) ?? getCookie(c, ADMIN_COOKIE);
-  return token !== undefined && secretsEqual(hashToken(token), adminTokenHash);
 }
 
 /** Stores the admin token in the admin cookie, for the organizers' pages. */

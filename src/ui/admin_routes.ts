@@ -11,18 +11,20 @@ import type { Engine } from "../engine/mod.ts";
 import {
   AdjustmentBody,
   ADMIN_COOKIE,
+  adminLimited,
   AnnouncementBody,
   ApiError,
   check,
+  checkAdmin,
+  clientAddress,
   ExtraGuessesBody,
-  hashToken,
   isAdmin,
+  judgeAdminToken,
   parseId,
   type Play,
   puzzleStats,
   readForm,
   reloadFailure,
-  secretsEqual,
   setAdminCookie,
 } from "../play/mod.ts";
 import {
@@ -75,7 +77,14 @@ function signIn(pages: Hono, { game }: Play): void {
   pages.post("/admin/session", async (c) => {
     const form = await readForm(c);
     const token = (form.token ?? "").trim();
-    if (token === "" || !secretsEqual(hashToken(token), game.adminTokenHash)) {
+    // Wrong tokens are limited per address: past the limit, this one is not even compared.
+    const judged = token === "" ? undefined : judgeAdminToken(game, clientAddress(c), token);
+    if (judged?.kind === "limited") {
+      const title = "Too many wrong admin tokens from this address";
+      setFlash(c, { tone: "bad", title, retryAfter: judged.retryAfter });
+      return c.redirect("/admin", 303);
+    }
+    if (judged?.kind !== "admin") {
       setFlash(c, { tone: "bad", title: "That admin token is wrong" });
       return c.redirect("/admin", 303);
     }
@@ -93,9 +102,11 @@ function signIn(pages: Hono, { game }: Play): void {
   pages.use("/admin/*", async function adminPages(c, next) {
     const path = c.req.path;
     if (path === "/admin" || path === "/admin/session" || path === "/admin/logout") return next();
-    if (!isAdmin(c, game.adminTokenHash)) {
+    const admin = checkAdmin(c, game);
+    if (admin.kind !== "admin") {
       if (c.req.method === "GET") return c.redirect("/admin", 303);
       // A script's request gets the envelope; a browser's form post, the sign-in page and why.
+      if (admin.kind === "limited" && !acceptsHtml(c)) throw adminLimited(admin.retryAfter);
       if (!acceptsHtml(c)) throw new ApiError("unauthorized", "Sign in as an organizer");
       setFlash(c, signedOutFlash(await readForm(c).catch(() => ({}))));
       return c.redirect("/admin", 303);
@@ -131,7 +142,7 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
 
   pages.get("/admin", async (c) => {
     const engine = game.engine;
-    if (!isAdmin(c, game.adminTokenHash)) {
+    if (!isAdmin(c, game)) {
       return html(c, AdminLoginPage({ huntTitle: engine.hunt.title, flash: takeFlash(c) }));
     }
     const now = engine.now();

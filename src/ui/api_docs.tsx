@@ -26,7 +26,7 @@ export function apiDocsPages({ game }: Play): Hono {
   pages.get("/docs/api", (c) => {
     const engine = game.engine;
     // An organizer (linked here from the admin pages) keeps the admin navigation.
-    const admin = isAdmin(c, game.adminTokenHash)
+    const admin = isAdmin(c, game)
       ? { judging: judging(engine), asking: asking(engine) }
       : undefined;
     return html(

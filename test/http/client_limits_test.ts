@@ -1,7 +1,8 @@
 // The limits that count per client address: logins (per team name and address, under a ceiling
-// per name). Each request here comes from an address, as Bun's server gives it (`requestIP`).
+// per name), and wrong admin tokens (per address, logged when the limit trips). Each request
+// here comes from an address, as Bun's server gives it (`requestIP`) or Deno's (`remoteAddr`).
 import { describe, expect, test } from "bun:test";
-import { makeApp, ORIGIN } from "./_app.ts";
+import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 import { checkContract } from "./_contract.ts";
 
 type App = ReturnType<typeof makeApp>;
@@ -69,4 +70,100 @@ describe("login attempts, per team name and client address", () => {
     const team = await form(TEAM, "correct horse");
     expect(team.headers.get("set-cookie")).toContain("cairn_session=");
   }, 60_000);
+});
+
+describe("wrong admin tokens, per client address", () => {
+  test("ten different wrong tokens a minute, then 429 for that address only", async () => {
+    const app = makeApp();
+    for (let i = 0; i < 10; i++) {
+      expect((await from(app, RIVAL, "GET", "/api/admin/teams", { token: `guess-${i}` })).status)
+        .toBe(401);
+    }
+    const limited = await from(app, RIVAL, "GET", "/api/admin/teams", { token: "guess-10" });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("60");
+    expect(limited.body.error).toEqual({
+      code: "rate_limited",
+      message: "Too many wrong admin tokens from this address; try again later",
+    });
+    // Not even the right token is compared from there, so a guess that is right tells nothing.
+    expect((await from(app, RIVAL, "GET", "/api/admin/teams", { token: ADMIN_TOKEN })).status)
+      .toBe(429);
+    // Nor can another route that tells an organizer apart be used to go on guessing.
+    expect(
+      (await from(app, RIVAL, "POST", "/api/admin/judge/claim", {
+        token: ADMIN_TOKEN,
+        body: { judge: "ann" },
+      })).status,
+    ).toBe(429);
+    // Another address is not affected.
+    expect((await from(app, TEAM, "GET", "/api/admin/teams", { token: ADMIN_TOKEN })).status)
+      .toBe(200);
+    // A minute later, the address may try again.
+    app.clock.advance(60_000);
+    expect((await from(app, RIVAL, "GET", "/api/admin/teams", { token: ADMIN_TOKEN })).status)
+      .toBe(200);
+  });
+
+  test("the same wrong token sent again and again (a stale cookie) counts once", async () => {
+    const app = makeApp();
+    for (let i = 0; i < 30; i++) {
+      const stale = await from(app, TEAM, "GET", "/api/admin/teams", {
+        headers: { cookie: "cairn_admin=the-old-admin-token" },
+      });
+      expect(stale.status).toBe(401);
+    }
+    expect((await from(app, TEAM, "GET", "/api/admin/teams", { token: ADMIN_TOKEN })).status)
+      .toBe(200);
+  });
+
+  test("a team's own session token is no wrong admin token", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    for (let i = 0; i < 12; i++) {
+      expect((await from(app, TEAM, "GET", "/api/admin/teams", { token })).status).toBe(401);
+      expect((await from(app, TEAM, "GET", "/docs/api", { token })).status).toBe(200);
+    }
+    expect((await from(app, TEAM, "GET", "/api/admin/teams", { token: ADMIN_TOKEN })).status)
+      .toBe(200);
+  });
+
+  test("the limit tripping is logged as a warning, at most one line a minute", async () => {
+    const lines: string[] = [];
+    const app = makeApp({ log: (line) => lines.push(line) });
+    const guess = (address: string, i: number) =>
+      from(app, address, "GET", "/api/admin/teams", { token: `${address}-guess-${i}` });
+    for (let i = 0; i < 15; i++) await guess(RIVAL, i);
+    // A second address trips it within the same minute: counted, not logged.
+    for (let i = 0; i < 10; i++) await guess("10.9.9.9", i);
+    const warned = () => lines.filter((line) => line.includes("event=admin_token_limited"));
+    expect(warned()).toHaveLength(1);
+    expect(warned()[0]).toContain(
+      `level=warn event=admin_token_limited address=${RIVAL} wrong_tokens=10 per=1m other_addresses=0`,
+    );
+    app.clock.advance(60_000);
+    for (let i = 20; i < 30; i++) await guess(RIVAL, i);
+    expect(warned()).toHaveLength(2);
+    expect(warned()[1]).toContain(`address=${RIVAL} wrong_tokens=10 per=1m other_addresses=1`);
+    // No line holds a token.
+    expect(lines.filter((line) => line.includes("guess-"))).toEqual([]);
+  });
+
+  test("the sign-in form is limited too, and says so", async () => {
+    const app = makeApp();
+    const signIn = (token: string) =>
+      app.app.request(`${ORIGIN}/admin/session`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token }).toString(),
+      }, { requestIP: () => ({ address: RIVAL }) });
+    for (let i = 0; i < 10; i++) await signIn(`guess-${i}`);
+    const limited = await signIn(ADMIN_TOKEN);
+    expect(limited.status).toBe(303);
+    expect(limited.headers.get("set-cookie") ?? "").not.toContain("cairn_admin=");
+    const page = await app.app.request(`${ORIGIN}/admin`, {
+      headers: { cookie: (limited.headers.get("set-cookie") ?? "").split(";")[0]! },
+    }, { requestIP: () => ({ address: RIVAL }) });
+    expect(await page.text()).toContain("Too many wrong admin tokens from this address");
+  });
 });
