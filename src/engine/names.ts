@@ -12,7 +12,9 @@
  * Such a character would make "Alpha" followed by U+200B a second "Alpha",
  * or a name that shows as nothing. Emoji sequences keep theirs: the joiner
  * (U+200D) between the people of a family emoji, the variation selector
- * (U+FE0F) of a red heart or a keycap, the tags of the flag of Scotland.
+ * (U+FE0F) of a red heart or a keycap, the tags of the flag of Scotland. So
+ * do words that are spelt with a joiner or non-joiner between two letters
+ * (Persian, the Indic scripts), outside Latin, Greek and Cyrillic.
  * Look-alike letters of other scripts (a Cyrillic "А" for a Latin "A") are
  * left alone.
  */
@@ -43,12 +45,20 @@ const EMOJI = [
   "(?:\\u200D\\p{Extended_Pictographic}(?:\\p{Emoji_Modifier}|[\\uFE0E\\uFE0F])*)*",
   "[#*0-9]\\uFE0F?\\u20E3",
 ].join("|");
+/**
+ * A letter or mark of a script whose words need a zero-width joiner or
+ * non-joiner inside them (Persian, the Indic scripts…): any but Latin, Greek
+ * and Cyrillic, where one would only make a second name look like the first.
+ */
+const JOINING = "(?![\\p{Script=Latin}\\p{Script=Greek}\\p{Script=Cyrillic}])[\\p{L}\\p{M}]";
+/** A joiner or non-joiner between two such letters: spelling, not an invisible name. */
+const IN_WORD = `(?<=${JOINING})[\\u200C\\u200D](?=${JOINING})`;
 /** A character that shows nothing by itself. */
 const INVISIBLE = "[\\p{Cf}\\p{Default_Ignorable_Code_Point}\\u2800]";
-/** Each emoji sequence (captured: kept) and each invisible character outside one. */
-const EMOJI_OR_INVISIBLE = new RegExp(`(${EMOJI})|${INVISIBLE}`, "gu");
+/** Each emoji sequence and joiner inside a word (captured: kept), and each other invisible character. */
+const EMOJI_OR_INVISIBLE = new RegExp(`(${EMOJI}|${IN_WORD})|${INVISIBLE}`, "gu");
 
-/** Whether `name` holds no invisible character outside an emoji sequence (see above). */
+/** Whether `name` holds no invisible character outside an emoji sequence or a word (see above). */
 export function visibleName(name: string): boolean {
   for (const match of name.matchAll(EMOJI_OR_INVISIBLE)) {
     if (match[1] === undefined) return false;
@@ -56,9 +66,9 @@ export function visibleName(name: string): boolean {
   return true;
 }
 
-/** `name` without its invisible characters; emoji sequences are kept whole. */
+/** `name` without its invisible characters; emoji sequences and joiners in words are kept. */
 function dropInvisible(name: string): string {
-  return name.replace(EMOJI_OR_INVISIBLE, (_, emoji: string | undefined) => emoji ?? "");
+  return name.replace(EMOJI_OR_INVISIBLE, (_, kept: string | undefined) => kept ?? "");
 }
 
 /**

@@ -77,6 +77,22 @@ describe("invisible characters in names", () => {
     expect(teams.body.teams.map((t: { name: string }) => t.name)).toEqual(EMOJI_NAMES);
   });
 
+  test("keeps words spelt with a joiner or non-joiner, outside Latin, Greek and Cyrillic", async () => {
+    const { admin, call, register } = makeApp();
+    // Persian "mi-khaham" and Hindi "kshatriya" (a half form) need them between their letters.
+    const spelt = ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0915\u094d\u200d\u0937"];
+    for (const name of spelt) await register(name);
+    expect((await admin("GET", "/api/admin/teams")).body.teams.map((t: { name: string }) => t.name))
+      .toEqual(spelt);
+    // At a word's edge, or beside a Latin letter, one hides a second name.
+    for (
+      const name of ["\u0645\u06cc\u200c", "\u200c\u0645\u06cc", "Al\u200cpha", "\u0645\u200ca"]
+    ) {
+      const reply = await call("POST", "/api/teams", { body: { name, password: "correct horse" } });
+      expect([name, reply.status]).toEqual([name, 400]);
+    }
+  });
+
   test("refuses a member name with a zero-width space, and keeps one with a family emoji", async () => {
     const { admin, call } = makeApp();
     const refused = await call("POST", "/api/teams", {
