@@ -56,6 +56,8 @@ export const AskHint: FC<{
       )}
       {solved
         ? <p class="muted small hint-when">Not needed: your team solved this puzzle.</p>
+        : !running
+        ? <p class="muted small hint-when">The hunt has ended: no question can be asked now.</p>
         : !hint.available
         ? wait
         : open

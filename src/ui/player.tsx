@@ -595,6 +595,8 @@ const HintList: FC<
             ? <p class="hint-text">{hint.text}</p>
             : solved
             ? <p class="muted small hint-when">Not needed: your team solved this puzzle.</p>
+            : !running
+            ? <p class="muted small hint-when">The hunt has ended: no hint can be taken now.</p>
             : hint.available
             ? (
               <details>

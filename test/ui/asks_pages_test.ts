@@ -96,7 +96,7 @@ describe("/admin/hints and the puzzle page's ask box", () => {
     expect(page).not.toContain('action="/puzzles/lighthouse/hints/ask/asks"');
   });
 
-  test("after the end the team has no withdraw button and organizers no refuse form", async () => {
+  test("after the end the team has no withdraw button nor ask box, and organizers no refuse form", async () => {
     const { app, team, admin } = await setup();
     await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "One?" });
     expect((await team.get("/puzzles/lighthouse")).text).toContain('action="/asks/1/withdraw"');
@@ -105,6 +105,9 @@ describe("/admin/hints and the puzzle page's ask box", () => {
     const page = (await team.get("/puzzles/lighthouse")).text;
     expect(page).toContain("Waiting for an organizer");
     expect(page).not.toContain('action="/asks/1/withdraw"');
+    // Nor is a new question offered.
+    expect(page).toContain("The hunt has ended: no question can be asked now.");
+    expect(page).not.toContain('action="/puzzles/lighthouse/hints/ask/asks"');
     // A form kept open from before the end is refused with the reason.
     await team.post("/asks/1/withdraw", {});
     expect((await team.get("/puzzles/lighthouse")).text).toContain(

@@ -240,6 +240,17 @@ describe("players without JavaScript", () => {
     expect(page).toContain("Not needed: your team solved this puzzle.");
   });
 
+  test("after the hunt's end, no hint is offered; a taken one stays shown", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    await b.post("/puzzles/a/hints/free", {});
+    app.clock.time = Date.parse("2026-11-21T16:00:00Z");
+    const page = (await b.get("/puzzles/a")).text;
+    expect(page).toContain('<p class="hint-text">Free hint</p>');
+    expect(page).not.toContain("Take this hint");
+    expect(page).toContain("The hunt has ended: no hint can be taken now.");
+  });
+
   test("a hint is confirmed in a form, then shown", async () => {
     const app = makeApp();
     const b = await joined(app);
