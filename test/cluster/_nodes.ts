@@ -1,8 +1,12 @@
 // Cairn nodes on one PostgreSQL log, each run as `cairn serve` would be under
 // a service manager: a node that exits (a failed commit, a database down at
 // boot, a SIGKILL) is started again after a short pause.
+import { afterAll, beforeAll } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, readOutput, waitFor } from "../_binary.ts";
+import { type Pg, startPg } from "../_pg.ts";
 import { sleep } from "../_runtime.ts";
 
 export const ADMIN_TOKEN = "cluster-admin-token";
@@ -98,4 +102,55 @@ export function startNode(
       clearTimeout(killer);
     },
   };
+}
+
+/** A test file's PostgreSQL server, its database and folder, and the nodes started on them. */
+export interface Cluster {
+  pg: Pg;
+  /** The database's URL. */
+  url: string;
+  /** The folder of the hunt files and the shared uploads (`files`). */
+  dir: string;
+  /** Every node started, stopped after the file's tests. */
+  nodes: Node[];
+  /** Starts a node on the database with a hunt file of `dir`, and waits until it serves. */
+  start(name: string, hunt?: string): Promise<Node>;
+}
+
+/**
+ * Before the file's tests: starts PostgreSQL, creates `database`, writes the
+ * hunt files into a new folder and starts `nodes` on them (each with
+ * `hunt.toml`). After them: stops the nodes and the server, and removes the folder.
+ */
+export function clusterSuite(
+  database: string,
+  options: { files: Record<string, string>; nodes?: string[]; timeoutMs?: number },
+): Cluster {
+  const cluster: Cluster = {
+    pg: undefined as unknown as Pg,
+    url: "",
+    dir: "",
+    nodes: [],
+    start(name, hunt = "hunt.toml") {
+      const { url, dir } = cluster;
+      const node = startNode({ name, url, hunt: join(dir, hunt), files: join(dir, "files") });
+      cluster.nodes.push(node);
+      return node.ready().then(() => node);
+    },
+  };
+  beforeAll(async () => {
+    cluster.pg = await startPg();
+    cluster.url = await cluster.pg.createDatabase(database);
+    cluster.dir = mkdtempSync(join(tmpdir(), `cairn-${database}-`));
+    for (const [file, text] of Object.entries(options.files)) {
+      writeFileSync(join(cluster.dir, file), text);
+    }
+    await Promise.all((options.nodes ?? []).map((name) => cluster.start(name)));
+  }, options.timeoutMs ?? 60_000);
+  afterAll(async () => {
+    await Promise.all(cluster.nodes.map((node) => node.stop()));
+    await cluster.pg?.stop();
+    if (cluster.dir) rmSync(cluster.dir, { recursive: true, force: true });
+  });
+  return cluster;
 }

@@ -4,14 +4,11 @@
 // database restarted). Afterwards: every acknowledged write is in the log
 // exactly once, no puzzle is solved twice, guess limits hold across nodes,
 // and every node serves what a fresh node booted from the log serves.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { sleep } from "../_runtime.ts";
 import { open as openEvents } from "../_sse.ts";
-import { type Pg, startPg } from "../_pg.ts";
-import { ADMIN_TOKEN, type Node, startNode } from "./_nodes.ts";
+import { ADMIN_TOKEN, clusterSuite, type Node, startNode } from "./_nodes.ts";
 
 const TEAMS = 100;
 const WORKERS = 24;
@@ -34,27 +31,12 @@ const HUNT = (() => {
   return text;
 })();
 
-let pg: Pg;
-let dir: string;
-let url: string;
-const nodes: Node[] = [];
-
-beforeAll(async () => {
-  pg = await startPg();
-  url = await pg.createDatabase("cluster");
-  dir = mkdtempSync(join(tmpdir(), "cairn-cluster-"));
-  writeFileSync(join(dir, "hunt.toml"), HUNT);
-  for (const name of ["node-a", "node-b", "node-c"]) {
-    nodes.push(startNode({ name, url, hunt: join(dir, "hunt.toml"), files: join(dir, "files") }));
-  }
-  await Promise.all(nodes.map((node) => node.ready()));
-}, 120_000);
-
-afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.stop()));
-  await pg?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+const cluster = clusterSuite("cluster", {
+  files: { "hunt.toml": HUNT },
+  nodes: ["node-a", "node-b", "node-c"],
+  timeoutMs: 120_000,
 });
+const { nodes } = cluster;
 
 /** What the load saw: every acknowledged keyed request, and every status. */
 interface Ack {
@@ -184,10 +166,10 @@ describe("three nodes on one PostgreSQL log", () => {
         await sleep(5_000);
         c.signal("SIGCONT");
         await sleep(2_000);
-        const cut = await pg.terminate("node-a");
+        const cut = await cluster.pg.terminate("node-a");
         expect(cut).toBeGreaterThan(0);
         await sleep(3_000);
-        await pg.restart({ mode: "fast" });
+        await cluster.pg.restart({ mode: "fast" });
       })();
 
       try {
@@ -217,14 +199,16 @@ describe("three nodes on one PostgreSQL log", () => {
   );
 
   test("every acknowledged write is in the log exactly once, with no gap and no double solve", async () => {
-    const rows = await pg.query(
+    const rows = await cluster.pg.query(
       "SELECT seq, body FROM cairn_log ORDER BY seq",
       { database: "cluster" },
     ) as { seq: string; body: string }[];
     const seqs = rows.map((row) => Number(row.seq));
     expect(seqs[0]).toBe(1);
     expect(seqs.at(-1)).toBe(seqs.length);
-    const head = await pg.query("SELECT seq FROM cairn_log_head", { database: "cluster" }) as {
+    const head = await cluster.pg.query("SELECT seq FROM cairn_log_head", {
+      database: "cluster",
+    }) as {
       seq: string;
     }[];
     expect(Number(head[0]!.seq)).toBe(seqs.length);
@@ -271,9 +255,9 @@ describe("three nodes on one PostgreSQL log", () => {
   test("within 2 s every node serves what a fresh node booted from the log serves", async () => {
     const fresh = startNode({
       name: "node-fresh",
-      url,
-      hunt: join(dir, "hunt.toml"),
-      files: join(dir, "files"),
+      url: cluster.url,
+      hunt: join(cluster.dir, "hunt.toml"),
+      files: join(cluster.dir, "files"),
     });
     try {
       await fresh.ready();

@@ -1,43 +1,20 @@
 // Nodes sharing a log with different hunt files: the node that starts with
 // another hunt, and the nodes already running, each log `hunt_differs`; a
 // reload to the same file ends it.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sleep } from "../_runtime.ts";
-import { type Pg, startPg } from "../_pg.ts";
-import { ADMIN_TOKEN, type Node, startNode } from "./_nodes.ts";
+import { ADMIN_TOKEN, clusterSuite, type Node } from "./_nodes.ts";
 
 const hunt = (points: number) =>
   `[hunt]\ntitle = "Same"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\npoints = ${points}\nanswer = ["a"]\n`;
 
-let pg: Pg;
-let dir: string;
-let url: string;
-const nodes: Node[] = [];
-
-beforeAll(async () => {
-  pg = await startPg();
-  url = await pg.createDatabase("hunts");
-  dir = mkdtempSync(join(tmpdir(), "cairn-hunts-"));
-  writeFileSync(join(dir, "a.toml"), hunt(10));
-  writeFileSync(join(dir, "b.toml"), hunt(10));
-  writeFileSync(join(dir, "c.toml"), hunt(99));
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.stop()));
-  await pg?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+const cluster = clusterSuite("hunts", {
+  files: { "a.toml": hunt(10), "b.toml": hunt(10), "c.toml": hunt(99) },
 });
 
-const start = async (name: string, file: string) => {
-  const node = startNode({ name, url, hunt: join(dir, file), files: join(dir, "files") });
-  nodes.push(node);
-  await node.ready();
-  return node;
-};
+const start = (name: string, file: string) => cluster.start(name, file);
 
 /** Waits up to 3 s for `pattern` in what the node printed. */
 async function until(node: Node, pattern: RegExp): Promise<void> {
@@ -63,7 +40,7 @@ test(
     expect(await health(b)).toEqual({ ok: true, db: "writable", hunt: "differs" });
     expect(await health(c)).toEqual({ ok: true, db: "writable" });
     // A reload with the right file on node-c records the hunt again; the others stay quiet.
-    writeFileSync(join(dir, "c.toml"), hunt(10));
+    writeFileSync(join(cluster.dir, "c.toml"), hunt(10));
     const before = a.output().length;
     const reloaded = await fetch(`${c.base}/api/admin/reload`, {
       method: "POST",

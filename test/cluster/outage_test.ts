@@ -2,36 +2,17 @@
 // the log, so that the other node shows it too; a freeze or a logout is
 // refused with 503 while PostgreSQL is down, and changes nothing; a session
 // a node has not seen yet gets 503 while it cannot read the log, not 401.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { expect, test } from "bun:test";
 import { sleep } from "../_runtime.ts";
-import { type Pg, startPg } from "../_pg.ts";
-import { ADMIN_TOKEN, type Node, startNode } from "./_nodes.ts";
+import { ADMIN_TOKEN, clusterSuite, type Node } from "./_nodes.ts";
 
 const HUNT = `[hunt]\ntitle = "Freeze"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nanswer = ["a"]\n`;
 
-let pg: Pg;
-let dir: string;
-const nodes: Node[] = [];
-
-beforeAll(async () => {
-  pg = await startPg();
-  const url = await pg.createDatabase("freeze");
-  dir = mkdtempSync(join(tmpdir(), "cairn-freeze-"));
-  writeFileSync(join(dir, "hunt.toml"), HUNT);
-  for (const name of ["node-a", "node-b"]) {
-    nodes.push(startNode({ name, url, hunt: join(dir, "hunt.toml"), files: join(dir, "files") }));
-  }
-  await Promise.all(nodes.map((node) => node.ready()));
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.stop()));
-  await pg?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+const cluster = clusterSuite("freeze", {
+  files: { "hunt.toml": HUNT },
+  nodes: ["node-a", "node-b"],
 });
+const { nodes } = cluster;
 
 const setFrozen = (node: Node, frozen: boolean) =>
   fetch(`${node.base}/api/admin/scoreboard`, {
@@ -54,7 +35,7 @@ test(
       if (Date.now() > deadline) throw new Error("node-b never showed the freeze");
       await sleep(50);
     }
-    await pg.down();
+    await cluster.pg.down();
     try {
       const refused = await setFrozen(a, false);
       expect(refused.status).toBe(503);
@@ -64,7 +45,7 @@ test(
       expect(a.output()).toContain("event=write_refused");
       expect(a.output()).not.toContain("event=commit_failed");
     } finally {
-      await pg.up();
+      await cluster.pg.up();
     }
   },
   60_000,
@@ -83,7 +64,7 @@ test(
     const { token } = await registered.json() as { token: string };
     const puzzles = (node: Node) =>
       fetch(`${node.base}/api/puzzles`, { headers: { authorization: `Bearer ${token}` } });
-    await pg.down();
+    await cluster.pg.down();
     try {
       const out = await fetch(`${a.base}/api/session`, {
         method: "DELETE",
@@ -91,7 +72,7 @@ test(
       });
       expect(out.status).toBe(503);
     } finally {
-      await pg.up();
+      await cluster.pg.up();
     }
     // Nothing was stored, and nothing changed here either: the session works on both nodes.
     expect((await puzzles(a)).status).toBe(200);
@@ -115,7 +96,7 @@ test(
       });
       expect(registered.status).toBe(201);
       token = (await registered.json() as { token: string }).token;
-      await pg.down();
+      await cluster.pg.down();
     } finally {
       b.signal("SIGCONT");
     }
@@ -126,7 +107,7 @@ test(
       expect(refused.status).toBe(503);
       expect((await refused.json() as { error: { code: string } }).error.code).toBe("unavailable");
     } finally {
-      await pg.up();
+      await cluster.pg.up();
     }
     for (let attempt = 1;; attempt++) {
       const res = await puzzles();
