@@ -123,5 +123,21 @@ export function makeApp(
     admin: (method: string, path: string, body?: unknown) =>
       call(method, path, { token: ADMIN_TOKEN, ...(body !== undefined && { body }) }),
     setToml: (next: string) => (toml = next),
+    /**
+     * A second server over the same database, as after a restart: its own
+     * game, booted from what is stored (the hunt file now, unless given).
+     */
+    restart: (again: { toml?: string; clock?: FakeClock } = {}) => {
+      const text = again.toml ?? toml;
+      const reread = () => loadHunt(text, { file: "hunt.toml" });
+      return startGame({
+        store: SqliteStore.over(db),
+        hunt: reread().hunt!,
+        reread,
+        clock: again.clock ?? clock,
+        logger: createLogger({ write: () => {} }),
+        adminTokenHash: () => hashToken(ADMIN_TOKEN),
+      });
+    },
   };
 }

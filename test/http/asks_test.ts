@@ -1,11 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
-import { loadHunt } from "../../src/hunt/mod.ts";
-import { createLogger } from "../../src/log/mod.ts";
-import { hashToken } from "../../src/play/mod.ts";
 import { EVENTS } from "../../src/play/responses.ts";
-import { startGame } from "../../src/server/mod.ts";
-import { SqliteStore } from "../../src/store/mod.ts";
 import { ASKS_TOML } from "../engine/_asks.ts";
 import { FakeClock, MINUTE, START } from "../engine/_hunt.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
@@ -245,18 +240,9 @@ describe("asks over HTTP", () => {
     await app.ask("Two?");
     app.store.flush();
 
-    const clock = new FakeClock(START + 2 * MINUTE);
-    const load = () =>
-      loadHunt(ASKS_TOML('hint_tokens = { start = 2, every = "1h" }'), {
-        file: "hunt.toml",
-      });
-    const again = startGame({
-      store: SqliteStore.over(app.db),
-      hunt: load().hunt!,
-      reread: load,
-      clock,
-      logger: createLogger({ write: () => {} }),
-      adminTokenHash: () => hashToken(ADMIN_TOKEN),
+    const again = app.restart({
+      toml: ASKS_TOML('hint_tokens = { start = 2, every = "1h" }'),
+      clock: new FakeClock(START + 2 * MINUTE),
     });
     const get = (path: string, token: string) =>
       again.app.request(`${ORIGIN}${path}`, { headers: { authorization: `Bearer ${token}` } });

@@ -4,13 +4,9 @@
 // belong to a team, survive a restart, are capped per team, and expire a day
 // after the hunt's end.
 import { describe, expect, test } from "bun:test";
-import { hashToken, MAX_KEYS_PER_TEAM } from "../../src/play/mod.ts";
-import { createLogger } from "../../src/log/mod.ts";
-import { loadHunt } from "../../src/hunt/mod.ts";
-import { startGame } from "../../src/server/mod.ts";
-import { SqliteStore } from "../../src/store/mod.ts";
+import { MAX_KEYS_PER_TEAM } from "../../src/play/mod.ts";
 import { HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
-import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
+import { makeApp, ORIGIN } from "./_app.ts";
 
 const rows = (app: ReturnType<typeof makeApp>, table: string) =>
   (app.db.query(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
@@ -266,15 +262,7 @@ describe("keeping keys", () => {
       body: { answer: "alp" },
     });
     // A second server over the same database: the keys are loaded at boot.
-    const { hunt } = loadHunt(HUNT_TOML, { file: "hunt.toml" });
-    const restarted = startGame({
-      store: SqliteStore.over(app.db),
-      hunt: hunt!,
-      reread: () => loadHunt(HUNT_TOML, { file: "hunt.toml" }),
-      clock: app.clock,
-      logger: createLogger({ write: () => {} }),
-      adminTokenHash: () => hashToken(ADMIN_TOKEN),
-    });
+    const restarted = app.restart();
     const again = await restarted.app.request(`${ORIGIN}/api/puzzles/a/guesses`, {
       method: "POST",
       headers: {
@@ -390,15 +378,7 @@ describe("keeping keys", () => {
       "INSERT INTO idempotency_keys (team_id, key, fingerprint, status, body, at) VALUES (1, ?, 'f', 200, '{}', ?)",
     );
     for (let i = 0; i < MAX_KEYS_PER_TEAM + 5; i++) insert.run(`old-${i}`, START + i);
-    const { hunt } = loadHunt(HUNT_TOML, { file: "hunt.toml" });
-    const restarted = startGame({
-      store: SqliteStore.over(app.db),
-      hunt: hunt!,
-      reread: () => loadHunt(HUNT_TOML, { file: "hunt.toml" }),
-      clock: app.clock,
-      logger: createLogger({ write: () => {} }),
-      adminTokenHash: () => hashToken(ADMIN_TOKEN),
-    });
+    const restarted = app.restart();
     expect(restarted.game.idempotency.held(1)).toBe(MAX_KEYS_PER_TEAM);
     expect(rows(app, "idempotency_keys")).toBe(MAX_KEYS_PER_TEAM);
     const oldest = app.db.query("SELECT key FROM idempotency_keys ORDER BY at LIMIT 1").get();

@@ -2,11 +2,6 @@
 // team is its only submitter, until an organizer releases it or it logs out;
 // the role survives a restart.
 import { describe, expect, test } from "bun:test";
-import { hashToken } from "../../src/play/mod.ts";
-import { createLogger } from "../../src/log/mod.ts";
-import { loadHunt } from "../../src/hunt/mod.ts";
-import { startGame } from "../../src/server/mod.ts";
-import { SqliteStore } from "../../src/store/mod.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 
@@ -105,15 +100,7 @@ describe('submitters = "one"', () => {
     const first = await app.register("Gulls");
     const second = await login(app, "Gulls");
     await guess(app, first);
-    const { hunt } = loadHunt(ONE, { file: "hunt.toml" });
-    const restarted = startGame({
-      store: SqliteStore.over(app.db),
-      hunt: hunt!,
-      reread: () => loadHunt(ONE, { file: "hunt.toml" }),
-      clock: app.clock,
-      logger: createLogger({ write: () => {} }),
-      adminTokenHash: () => hashToken(ADMIN_TOKEN),
-    });
+    const restarted = app.restart({ toml: ONE });
     const reply = await restarted.app.request(`${ORIGIN}/api/puzzles/a/guesses`, {
       method: "POST",
       headers: { authorization: `Bearer ${second}`, "content-type": "application/json" },

@@ -7,11 +7,10 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { Buffer } from "node:buffer";
 import { connect, type Socket } from "node:net";
 import type { UploadLimits } from "../../src/play/mod.ts";
-import { chunk } from "../../src/play/strip_png.ts";
 import { listen, type Listener } from "../../src/server/mod.ts";
 import { sleep } from "../_runtime.ts";
 import { MISSIONS_TOML } from "../engine/missions_test.ts";
-import { cat } from "../play/_media.ts";
+import { bigPng, cat } from "../play/_media.ts";
 import { ADMIN_TOKEN, makeApp } from "./_app.ts";
 import { jpegWithGps } from "./_jpeg.ts";
 
@@ -125,16 +124,6 @@ function parseAnswer(bytes: Buffer): Answer | undefined {
     headers,
     body: text === "" ? undefined : JSON.parse(text),
   };
-}
-
-/** A PNG of `bytes` bytes of image data (zeros: the image need not decode, only be sound). */
-function bigPng(bytes: number): Uint8Array {
-  return cat(
-    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
-    chunk("IHDR", new Uint8Array([0, 0, 0, 8, 0, 0, 0, 8, 8, 2, 0, 0, 0])),
-    chunk("IDAT", new Uint8Array(bytes)),
-    chunk("IEND", new Uint8Array(0)),
-  );
 }
 
 const listeners: Listener[] = [];

@@ -180,3 +180,13 @@ export function movieWithGps(quicktime = false, mdatBytes = 4_000): Uint8Array {
   );
   return cat(ftyp, mdat, moov);
 }
+
+/** A PNG of `bytes` bytes of (zero) image data: it need not decode, only be sound. */
+export function bigPng(bytes: number): Uint8Array {
+  return cat(
+    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+    chunk("IHDR", new Uint8Array([0, 0, 0, 8, 0, 0, 0, 8, 8, 2, 0, 0, 0])),
+    chunk("IDAT", new Uint8Array(bytes)),
+    chunk("IEND", new Uint8Array(0)),
+  );
+}

@@ -2,10 +2,9 @@
 import { describe, expect, test } from "bun:test";
 import { readUpload, sizeText, tooLargeText } from "../../src/play/upload.ts";
 import { boxes } from "../../src/play/strip_bmff.ts";
-import { chunk } from "../../src/play/strip_png.ts";
 import type { UploadSink } from "../../src/store/mod.ts";
 import { jpegWithGps } from "../http/_jpeg.ts";
-import { cat, movieWithGps, pngWithGps } from "./_media.ts";
+import { bigPng, cat, movieWithGps, pngWithGps } from "./_media.ts";
 
 describe("sizeText()", () => {
   const cases: [number, string][] = [
@@ -153,13 +152,3 @@ describe("readUpload() holds what it keeps in memory", () => {
     expect(holds.at(-1)).toBe(0);
   });
 });
-
-/** A PNG of `bytes` bytes of (zero) image data. */
-function bigPng(bytes: number): Uint8Array {
-  return cat(
-    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
-    chunk("IHDR", new Uint8Array([0, 0, 0, 8, 0, 0, 0, 8, 8, 2, 0, 0, 0])),
-    chunk("IDAT", new Uint8Array(bytes)),
-    chunk("IEND", new Uint8Array(0)),
-  );
-}
