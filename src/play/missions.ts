@@ -235,7 +235,11 @@ async function readSubmission(
   }
   const busy = uploads.enter(teamId);
   if (busy !== undefined) return busy;
-  const memory = uploads.reserve(uploads.budget(game.engine.hunt.uploads.photoMax));
+  const { photoMax } = game.engine.hunt.uploads;
+  const memory = uploads.reserve(teamId, {
+    budget: uploads.budget(photoMax),
+    share: uploads.teamShare(photoMax),
+  });
   const { idleMs } = uploads.limits;
   const onBytes = runtimeTimer(options.server, request, idleMs);
   const video = limit.kind === "ok" && limit.puzzle.mission!.submit === "video";

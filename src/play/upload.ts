@@ -12,10 +12,10 @@
  */
 import { Buffer } from "node:buffer";
 import type { UploadSink } from "../store/mod.ts";
-import { type Outcome, refusal } from "./errors.ts";
+import { type Outcome, type Refusal, refusal } from "./errors.ts";
 import { concat, type MediaType, sniff, SNIFF_BYTES } from "./media.ts";
 import { isWholePhoto, JpegStripper, MediaError, MovieStripper, stripPhoto } from "./strip.ts";
-import { busyRefusal, stalledRefusal } from "./upload_gate.ts";
+import { stalledRefusal } from "./upload_gate.ts";
 
 const MAX_HEADER_BYTES = 8_192;
 
@@ -37,9 +37,10 @@ export interface UploadOptions {
   begin: () => Promise<UploadSink>;
   /**
    * Holds the bytes the upload keeps in memory, in all, against the server's
-   * budget; false when the budget cannot, and the upload is refused (503).
+   * budget; or the refusal (its team's share, 429, or the budget, 503) that
+   * the upload then ends with.
    */
-  hold?: (bytes: number) => boolean;
+  hold?: (bytes: number) => Refusal | undefined;
   /** The body's declared length: a photo held whole holds that much (up to `maxBytes`) at once. */
   declared?: number;
   /** How long to wait for the next bytes before the upload is refused (408), in ms. */
@@ -210,12 +211,12 @@ async function streamFile(
   let movie: MovieStripper | undefined;
   /** What a photo held whole will hold: its declared length, up to the cap. */
   let promised = 0;
-  /** Holds what is in memory now against the budget: false when the budget is short. */
-  const fits = () => {
+  /** Holds what is in memory now against the budget: the refusal when it cannot. */
+  const held = () => {
     const bytes = photo !== undefined
       ? Math.max(received, promised)
       : (jpeg?.heldBytes ?? movie?.heldBytes ?? headSize);
-    return options.hold?.(bytes) ?? true;
+    return options.hold?.(bytes);
   };
   /** Writes bytes once the type is known: held, or streamed through the JPEG or video stripper. */
   const write = async (bytes: Uint8Array) => {
@@ -244,7 +245,7 @@ async function streamFile(
     } else movie = new MovieStripper();
     await write(bytes);
     head = [];
-    return fits() ? { ok: true, reply: true } : busyRefusal();
+    return held() ?? { ok: true, reply: true };
   };
 
   for (;;) {
@@ -255,7 +256,8 @@ async function streamFile(
     if (received > options.maxBytes) return refusal("payload_too_large", options.tooLarge);
     if (type !== undefined) {
       await write(chunk.bytes);
-      if (!fits()) return busyRefusal();
+      const refused = held();
+      if (refused !== undefined) return refused;
       continue;
     }
     head.push(chunk.bytes);

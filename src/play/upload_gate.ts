@@ -4,7 +4,9 @@
  * (a PNG, WebP or HEIC photo held whole until its end, a video's metadata box,
  * a JPEG's head; upload.ts says how much each holds). Past either, an upload
  * is refused before it holds more: 429 for a team's upload past its few in
- * flight, 503 for one the budget cannot hold, both with `Retry-After`.
+ * flight, 503 for one the budget cannot hold, both with `Retry-After`. One
+ * team may hold at most a share of the budget (`teamShare`), so that a team
+ * trickling large photos slowly cannot hold it all while others wait.
  */
 import { type Refusal, refusal } from "./errors.ts";
 
@@ -34,8 +36,11 @@ const BUSY_RETRY_SECONDS = 30;
 
 /** The bytes one upload holds against the budget. */
 export interface Reservation {
-  /** Holds `bytes` in all (more or fewer than before); false, holding no more, when the budget is short. */
-  hold(bytes: number): boolean;
+  /**
+   * Holds `bytes` in all (more or fewer than before); or, holding no more,
+   * the refusal when the team's share (429) or the budget (503) is short.
+   */
+  hold(bytes: number): Refusal | undefined;
   /** Gives back all it holds; once is enough, and more is harmless. */
   release(): void;
 }
@@ -44,6 +49,8 @@ export interface Reservation {
 export class UploadGate {
   readonly limits: UploadLimits;
   private readonly teams = new Map<number, number>();
+  /** The bytes each team's uploads hold now. */
+  private readonly teamBytes = new Map<number, number>();
   private count = 0;
   private bytes = 0;
 
@@ -64,6 +71,15 @@ export class UploadGate {
   /** The memory budget, for a hunt whose photo cap is `photoMax`. */
   budget(photoMax: number): number {
     return this.limits.memoryBytes ?? Math.max(UPLOAD_MEMORY_FLOOR, 2 * photoMax);
+  }
+
+  /**
+   * What one team's uploads may hold between them: a quarter of the budget,
+   * or one photo at the cap when that is more (a team can always send one).
+   */
+  teamShare(photoMax: number): number {
+    const budget = this.budget(photoMax);
+    return Math.min(budget, Math.max(Math.floor(budget / 4), photoMax));
   }
 
   /** Lets one more upload of the team in, or refuses it (429) when it has `perTeam` in flight. */
@@ -91,22 +107,45 @@ export class UploadGate {
     this.count--;
   }
 
-  /** A new reservation, holding nothing yet, against `budget` bytes in all. */
-  reserve(budget: number): Reservation {
+  /**
+   * A new reservation for one of the team's uploads, holding nothing yet,
+   * against `budget` bytes in all and `share` bytes for the team's uploads.
+   */
+  reserve(teamId: number, { budget, share }: { budget: number; share: number }): Reservation {
     let mine = 0;
     return {
       hold: (bytes) => {
-        if (bytes > mine && this.bytes - mine + bytes > budget) return false;
-        this.bytes += bytes - mine;
+        const team = this.teamBytes.get(teamId) ?? 0;
+        if (bytes > mine) {
+          if (this.bytes - mine + bytes > budget) return busyRefusal();
+          if (team - mine + bytes > share) return shareRefusal();
+        }
+        this.move(teamId, team, bytes - mine);
         mine = bytes;
-        return true;
+        return undefined;
       },
       release: () => {
-        this.bytes -= mine;
+        this.move(teamId, this.teamBytes.get(teamId) ?? 0, -mine);
         mine = 0;
       },
     };
   }
+
+  /** Adds `delta` bytes to what the team (holding `team` now) and all uploads hold. */
+  private move(teamId: number, team: number, delta: number): void {
+    this.bytes += delta;
+    if (team + delta === 0) this.teamBytes.delete(teamId);
+    else this.teamBytes.set(teamId, team + delta);
+  }
+}
+
+/** What an upload past its team's share of the memory budget is told (429: the outbox waits). */
+function shareRefusal(): Refusal {
+  return refusal(
+    "rate_limited",
+    "Your team is already sending large photos: send this one once they have arrived",
+    TEAM_RETRY_SECONDS,
+  );
 }
 
 /** What an upload that the full memory budget stops is told (503: the outbox sends it again). */

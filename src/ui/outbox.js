@@ -191,15 +191,17 @@
   /**
    * Whether an answer is final. A network failure (no answer at all, a 5xx: the server could not
    * save it now, or a 408: an upload that stalled on the way) leaves the item waiting, and so does
-   * a 401: the phone's session is gone, and the item waits for the team to log in again. Every
-   * other 4xx is the server's word on it (a guess limit, a hint not open yet), and sending it again
+   * a 401: the phone's session is gone, and the item waits for the team to log in again, and an
+   * upload's 429: its team's other uploads are still arriving. Every other 4xx is the server's
+   * word on it (a guess limit, a hint not open yet), and sending it again
    * would not change that.
    */
   function isFinal(status, data, item, res) {
     if (status < 400) return true;
     if (status >= 500 || status === 401 || status === 408) return false;
     // An upload has no key: a 409 says an earlier send arrived (it waits, or it solved the mission).
-    if (item.kind === "submission") return true;
+    // A 429 says the team is sending others now (too many, or too large at once): it goes later.
+    if (item.kind === "submission") return status !== 429;
     // 409 `conflict` with Retry-After: the same key is in flight (another tab); its answer comes on
     // a retry. Without it, a refusal like any other (a hint on a puzzle solved meanwhile).
     return !(status === 409 && data?.error?.code === "conflict" && retryAfter(res) !== undefined);

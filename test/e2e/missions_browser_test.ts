@@ -294,10 +294,15 @@ suite("photo missions in a browser", () => {
   );
 
   test(
-    "an upload answered 408 (it stalled) or 503 (uploads hold all their memory) waits on the phone, then goes",
+    "an upload answered 408 (it stalled), 429 (the team's other uploads) or 503 (uploads hold all their memory) waits on the phone, then goes",
     async () => {
       const refusals = [
         [408, "request_timeout", "Nothing of the upload arrived for 30 seconds"],
+        [
+          429,
+          "rate_limited",
+          "Your team is already sending large photos: send this one once they have arrived",
+        ],
         [
           503,
           "unavailable",
@@ -315,7 +320,7 @@ suite("photo missions in a browser", () => {
           request.fulfill({
             status,
             contentType: "application/json",
-            headers: status === 503 ? { "retry-after": "30" } : {},
+            headers: status === 408 ? {} : { "retry-after": status === 503 ? "30" : "10" },
             body: JSON.stringify({ error: { code, message } }),
           }));
         await phone.locator("#mission-form input[type=file]").setInputFiles({

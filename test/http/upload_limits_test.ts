@@ -1,6 +1,7 @@
 // Mission uploads in flight, over a real listener (Bun.serve or Deno.serve) and raw connections
 // that send their bodies as slowly as a test needs: a team's uploads in flight are limited (429),
-// the memory they hold has a server-wide budget (503), each comes back when its upload ends,
+// the memory they hold has a server-wide budget (503) of which one team holds at most a share
+// (429), each comes back when its upload ends,
 // however it ends (answered, refused, stalled, or the client gone); what would be refused anyway
 // is refused before the body is read; and a slow but steady upload is not cut.
 import { afterEach, describe, expect, test } from "bun:test";
@@ -269,6 +270,40 @@ describe("uploads in flight", () => {
       const taken = await open("Terns", png, "image/png");
       taken.send();
       expect(said(await taken.answer)).toMatchObject({ status: 201, said: "pending" });
+      await settled(0, 0);
+    },
+    30_000,
+  );
+
+  test(
+    "one team's photos hold at most its share of the budget: past it 429, while another team's go through",
+    async () => {
+      // 4 MB between all uploads; a team's share is 2 MB here (one photo at the hunt's 2 MB cap).
+      const { settled, open, gauge } = await serve({ memoryBytes: 4_000_000 }, {
+        teams: ["Gulls", "Terns"],
+      });
+      const png = bigPng(1_500_000);
+      // A team trickling a large photo holds its declared length from its first bytes.
+      const held = await open("Gulls", png, "image/png", 64);
+      await settled(1);
+      expect(await gauge("cairn_upload_memory_bytes")).toBeGreaterThanOrEqual(1_500_000);
+      const second = await open("Gulls", png, "image/png", 64);
+      expect(said(await second.answer)).toEqual({
+        status: 429,
+        said: "rate_limited: Your team is already sending large photos: send this one once they " +
+          "have arrived",
+        retryAfter: "10",
+      });
+      second.abort();
+      const other = await open("Terns", png, "image/png");
+      other.send();
+      expect(said(await other.answer)).toMatchObject({ status: 201, said: "pending" });
+      // Once the trickle ends, the team may send a large photo again.
+      held.abort();
+      await settled(0, 0);
+      const again = await open("Gulls", png, "image/png");
+      again.send();
+      expect(said(await again.answer)).toMatchObject({ status: 201, said: "pending" });
       await settled(0, 0);
     },
     30_000,

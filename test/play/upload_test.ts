@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { readUpload, sizeText, tooLargeText } from "../../src/play/upload.ts";
 import { boxes } from "../../src/play/strip_bmff.ts";
+import { busyRefusal } from "../../src/play/upload_gate.ts";
 import type { UploadSink } from "../../src/store/mod.ts";
 import { jpegWithGps } from "../http/_jpeg.ts";
 import { bigPng, cat, movieWithGps, pngWithGps } from "./_media.ts";
@@ -85,7 +86,7 @@ async function readHolding(
     begin: () => Promise.resolve(sink),
     hold: (bytes) => {
       holds.push(bytes);
-      return bytes <= (options.budget ?? Infinity);
+      return bytes <= (options.budget ?? Infinity) ? undefined : busyRefusal();
     },
     ...(options.declared && { declared: body.length }),
     ...(options.idleMs !== undefined && { idleMs: options.idleMs }),
