@@ -37,21 +37,60 @@ export function reply<T>(outcome: Outcome<T>, status = 200): Response {
   return outcome.ok ? json(outcome.reply, status) : refusalResponse(outcome);
 }
 
-/** Turns any error that reaches the app into the envelope; an unexpected one is logged. */
-export function errorHandler(logger: Logger): (error: Error) => Response {
+/** How long one kind of failure stays out of the log after a line about it. */
+export const QUIET_MS = 10_000;
+/** Kinds of failure remembered per logger; past it, the memory starts over. */
+const QUIET_KINDS = 1_000;
+
+/** Per logger: each kind of failure (event and message), when its quiet ends, and lines left out. */
+const quiet = new WeakMap<Logger, Map<string, { until: number; left: number }>>();
+
+/**
+ * Whether a failure is logged now: the first of its kind is, then none for
+ * `QUIET_MS`, so that a failure on every request (the database down, a bug
+ * in a hot route) writes a line every 10 s rather than one per request.
+ * Returns the number of lines left out since the last one, or undefined to
+ * leave this one out.
+ */
+function logNow(logger: Logger, kind: string, now: number): number | undefined {
+  let kinds = quiet.get(logger);
+  if (kinds === undefined) quiet.set(logger, kinds = new Map());
+  const known = kinds.get(kind);
+  if (known !== undefined && now < known.until) {
+    known.left++;
+    return undefined;
+  }
+  if (known === undefined && kinds.size >= QUIET_KINDS) kinds.clear();
+  kinds.set(kind, { until: now + QUIET_MS, left: 0 });
+  return known?.left ?? 0;
+}
+
+/**
+ * Turns any error that reaches the app into the envelope; an unexpected one
+ * is logged, each kind at most once every `QUIET_MS` (the next line about it
+ * says how many were left out: `left_out=N`). `now` is a clock in ms.
+ */
+export function errorHandler(
+  logger: Logger,
+  now: () => number = () => performance.now(),
+): (error: Error) => Response {
+  /** Logs a failure unless its kind was logged lately. */
+  const log = (level: "warn" | "error", event: string, message: string, stack?: string) => {
+    const left = logNow(logger, `${event} ${message}`, now());
+    if (left === undefined) return;
+    logger[level](event, { message, ...(left > 0 && { left_out: left }), stack });
+  };
   return function onError(error) {
     if (error instanceof ApiError) return errorResponse(error.code, error.message, error.headers);
     if (error.name === "CommitError") {
       // A write refused with nothing decided (the database unreachable) leaves the server running.
       if ((error as { refused?: boolean }).refused === true) {
-        logger.warn("write_refused", { message: error.message });
-      } else logger.error("commit_failed", { message: error.message });
+        log("warn", "write_refused", error.message);
+      } else log("error", "commit_failed", error.message);
       return errorResponse("unavailable");
     }
-    logger.error("unhandled_error", {
-      message: error instanceof Error ? error.message : String(error),
-      stack: error instanceof Error ? error.stack : undefined,
-    });
+    if (error instanceof Error) log("error", "unhandled_error", error.message, error.stack);
+    else log("error", "unhandled_error", String(error));
     return errorResponse("internal");
   };
 }

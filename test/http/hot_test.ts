@@ -386,12 +386,11 @@ async function compare(direct: Side, hono: Side): Promise<void> {
       line.replace(/^ts=\S+ /, "").replace(/ stack=.*$/, "")
     );
   expect(errors(direct)).toEqual(errors(hono));
-  // A bug is logged as one; the failed commit, and the guess refused after it, as theirs.
-  const failed = 'level=error event=commit_failed message="Cannot save to the database: no"';
+  // A bug is logged as one; the failed commit as one, and the guess refused after it for the same
+  // reason is left out (a kind of failure is logged once every 10 s: error_log_test.ts).
   expect(errors(direct)).toEqual([
     'level=error event=unhandled_error message="The key index broke"',
-    failed,
-    failed,
+    'level=error event=commit_failed message="Cannot save to the database: no"',
   ]);
 }
 
