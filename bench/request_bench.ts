@@ -20,7 +20,7 @@ title = "Puzzle ${i}"
 round = "r1"
 points = 10
 answer = ["right${i}"]
-guess_limit = { count = 1000000000, per = "1m" }
+guess_limit = { count = 1000000, per = "1m" }
 `).join("")
 }`;
 
