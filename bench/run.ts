@@ -1,14 +1,20 @@
 // `npm run bench`: every mitata suite in bench/, one after another.
-// Pass names to run a few: `npm run bench -- toml rules`.
+// Pass names to run a few: `npm run bench -- toml rules`; `--smoke` runs each
+// benchmark a few times without measuring (bench/_smoke.ts), to see that they run.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+const smoke = args.includes("--smoke");
+const wanted = args.filter((arg) => arg !== "--smoke");
 const all = readdirSync(import.meta.dir).filter((name) => name.endsWith("_bench.ts")).sort();
-const usage = `Usage: npm run bench [-- NAME ...]   (bun bench/run.ts [NAME ...])
+const usage =
+  `Usage: npm run bench [-- [--smoke] NAME ...]   (bun bench/run.ts [--smoke] [NAME ...])
 
 Runs every mitata suite in bench/, or those whose file names start with a NAME:
-${all.map((name) => name.slice(0, -"_bench.ts".length)).join(", ")}.`;
+${all.map((name) => name.slice(0, -"_bench.ts".length)).join(", ")}.
+
+  --smoke   run each benchmark a few times, without measuring, to check that it runs`;
 if (wanted.includes("--help")) {
   console.log(usage);
   process.exit(0);
@@ -21,7 +27,8 @@ if (unknown.length > 0) {
 const suites = all.filter((name) => wanted.length === 0 || wanted.some((w) => name.startsWith(w)));
 for (const suite of suites) {
   console.log(`\n# ${suite}`);
-  const proc = Bun.spawn([process.execPath, join(import.meta.dir, suite)], {
+  const preload = smoke ? ["--preload", join(import.meta.dir, "_smoke.ts")] : [];
+  const proc = Bun.spawn([process.execPath, ...preload, join(import.meta.dir, suite)], {
     stdout: "inherit",
     stderr: "inherit",
   });
