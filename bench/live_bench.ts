@@ -44,4 +44,5 @@ summary(() => {
   });
 });
 
-await run();
+// A benchmark that throws fails the suite (mitata would print the error and exit 0).
+await run({ throw: true });

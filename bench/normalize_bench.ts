@@ -28,4 +28,5 @@ summary(() => {
   }).args("guess", ["polaris", "south star"]);
 });
 
-await run();
+// A benchmark that throws fails the suite (mitata would print the error and exit 0).
+await run({ throw: true });

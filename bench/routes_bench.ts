@@ -37,4 +37,5 @@ summary(() => {
   ).args("shape", Object.keys(shapes));
 });
 
-await run();
+// A benchmark that throws fails the suite (mitata would print the error and exit 0).
+await run({ throw: true });

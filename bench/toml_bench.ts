@@ -9,4 +9,5 @@ summary(() => {
   bench("smol-toml parse(example)", () => do_not_optimize(parse(EXAMPLE_HUNT)));
 });
 
-await run();
+// A benchmark that throws fails the suite (mitata would print the error and exit 0).
+await run({ throw: true });
