@@ -51,7 +51,7 @@ import {
 } from "./restore.ts";
 import { dynamicValue } from "./scoring.ts";
 import { type Standing, standings, type StandingsOptions } from "./standings.ts";
-import type { GuessResult, Write } from "./writes.ts";
+import type { ActionFlag, GuessResult, Write } from "./writes.ts";
 
 /** The source of the current time, injected so that tests control it. */
 export interface Clock {
@@ -658,7 +658,13 @@ export class Engine {
    * Records a team's submission for a mission; with judge = "auto" it is accepted (and solved) at once.
    * `at` is when one made offline counts (as for `guess`), within the hunt's offline grace.
    */
-  submit(team: Team, puzzleId: string, input: SubmissionInput, at?: number): SubmitOutcome {
+  submit(
+    team: Team,
+    puzzleId: string,
+    input: SubmissionInput,
+    at?: number,
+    flag?: ActionFlag,
+  ): SubmitOutcome {
     const now = this.now();
     const found = this.submittable(team, puzzleId, this.effective(at, now), now);
     if ("kind" in found) return found;
@@ -685,6 +691,7 @@ export class Engine {
       at: when,
       acceptedAt: auto ? when : null,
       judgedAt: null,
+      flag: flag ?? null,
     };
     this.submissions.set(submission.id, submission);
     this.storedBytes.set(team.id, used + size);
@@ -701,6 +708,7 @@ export class Engine {
       status: status as "pending" | "accepted",
       points,
       at: when,
+      ...(flag !== undefined && { flag }),
     }];
     if (!auto) return { kind: "ok", submission, unlocked: [], writes };
     this.solve(team, puzzle, when, points);

@@ -161,6 +161,7 @@ function followSubmission(
     at: write.at,
     acceptedAt: write.status === "accepted" ? write.at : null,
     judgedAt: null,
+    flag: write.flag ?? null,
   });
   target.addStoredBytes(write.teamId, write.file?.size ?? 0);
   const found = played(target, write);

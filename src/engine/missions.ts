@@ -4,7 +4,7 @@
  * a time. Pure data and decisions; the engine applies them to the teams.
  */
 import type { Puzzle } from "./model.ts";
-import type { StoredFile } from "./writes.ts";
+import type { ActionFlag, StoredFile } from "./writes.ts";
 
 /** How long a judge holds the submission it claimed before another judge may take it. */
 export const CLAIM_MS = 2 * 60_000;
@@ -30,6 +30,8 @@ export interface Submission {
   acceptedAt: number | null;
   /** When a judge last gave a verdict, or null. */
   judgedAt: number | null;
+  /** Sent from a phone's outbox with a time that was clamped, or that arrived late; else null. */
+  flag: ActionFlag | null;
 }
 
 /** What the team sends for a mission: a stored file, or a text. */

@@ -62,6 +62,8 @@ export type Write =
     status: "pending" | "accepted";
     points: number;
     at: number;
+    /** Made offline, and why the judges should look at its time (absent otherwise). */
+    flag?: ActionFlag;
   }
   /** A judge's verdict on a submission; a rejection of an accepted one takes its solve back. */
   | {

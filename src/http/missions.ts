@@ -7,6 +7,7 @@ import {
   ApiError,
   ClaimBody,
   isAdmin,
+  judgedView,
   parseId,
   type Play,
   readJson,
@@ -62,7 +63,7 @@ export function missionRoutes(api: Hono, played: Play): void {
     admin(c);
     const { judge } = await readJson(c, ClaimBody);
     const submission = actions.claimNext(judge);
-    return json({ submission: submission === undefined ? null : submissionView(submission) });
+    return json({ submission: submission === undefined ? null : judgedView(submission) });
   });
 
   api.post("/api/admin/submissions/:id/verdict", async (c) => {

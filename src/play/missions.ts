@@ -8,6 +8,7 @@ import * as v from "valibot";
 import { maxChars } from "./_chars.ts";
 import { TEXT_LIMITS } from "./limits.ts";
 import {
+  type ActionFlag,
   extensionOf,
   MAX_SUBMISSION_TEXT,
   type Submission,
@@ -15,6 +16,7 @@ import {
   type Verdict,
 } from "../engine/mod.ts";
 import type { ActionOptions } from "./actions.ts";
+import type { ActionTime } from "./contact.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game } from "./game.ts";
 import { multipartBoundary, readUpload, tooLargeText, type UploadFields } from "./upload.ts";
@@ -104,6 +106,15 @@ export function submissionView(submission: Submission): SubmissionView {
   };
 }
 
+/**
+ * The judges' view of a submission: the team's, and its flag when it was sent from a phone's
+ * outbox with a time that was clamped, or that arrived late.
+ */
+export function judgedView(submission: Submission): SubmissionView & { flag?: ActionFlag } {
+  const view = submissionView(submission);
+  return submission.flag === null ? view : { ...view, flag: submission.flag };
+}
+
 /** What a refused submission answers. */
 function submitRefusal(outcome: Exclude<SubmitOutcome, { kind: "ok" }>) {
   switch (outcome.kind) {
@@ -148,13 +159,19 @@ export function missionActions(game: Game, options: { uploads?: Partial<UploadLi
       // The engine may have been swapped while the body arrived.
       const engine = game.engine;
       const team = engine.teams.get(teamId);
-      // Its time is clamped again now that it has all arrived: a slow upload still counts when sent.
-      const outcome: SubmitOutcome = team === undefined
-        ? { kind: "not_found" }
-        : engine.submit(team, puzzleId, {
+      // Its time is clamped again now that it has all arrived: a slow upload still counts when
+      // sent. One whose time was clamped, or that arrived late, is flagged for the judges.
+      const time = timeOf(game, teamId, options);
+      const outcome: SubmitOutcome = team === undefined ? { kind: "not_found" } : engine.submit(
+        team,
+        puzzleId,
+        {
           ...(file !== undefined && { file }),
           ...(text !== undefined && { text }),
-        }, timeOf(game, teamId, options));
+        },
+        time.at,
+        time.flag,
+      );
       if (outcome.kind !== "ok") {
         if (file !== undefined && !named(game, file.hash)) game.store.removeUpload(file.hash);
         return submitRefusal(outcome);
@@ -189,7 +206,7 @@ export function missionActions(game: Game, options: { uploads?: Partial<UploadLi
           await game.commit([...background, ...outcome.writes]);
           return {
             ok: true,
-            reply: { ...submissionView(outcome.submission), unlocked: outcome.unlocked },
+            reply: { ...judgedView(outcome.submission), unlocked: outcome.unlocked },
           };
         }
       }
@@ -199,9 +216,12 @@ export function missionActions(game: Game, options: { uploads?: Partial<UploadLi
 
 export type MissionActions = ReturnType<typeof missionActions>;
 
-/** When a submission counts: for one queued offline, its pressed time (fair times, as for a guess). */
-function timeOf(game: Game, teamId: number, options: SubmitOptions): number | undefined {
-  return game.contacts.timeOf(teamId, options, game.engine.now()).at;
+/**
+ * When a submission counts, and its flag: for one queued offline, its pressed time (fair times,
+ * as for a guess).
+ */
+function timeOf(game: Game, teamId: number, options: SubmitOptions): ActionTime {
+  return game.contacts.timeOf(teamId, options, game.engine.now());
 }
 
 /**
@@ -217,7 +237,7 @@ async function readSubmission(
 ): Promise<Outcome<UploadFields>> {
   const team = game.engine.teams.get(teamId);
   if (team === undefined) return refusal("unauthorized");
-  const limit = game.engine.uploadLimit(team, puzzleId, timeOf(game, teamId, options));
+  const limit = game.engine.uploadLimit(team, puzzleId, timeOf(game, teamId, options).at);
   const text = limit.kind === "wrong_kind" && limit.expected === "text";
   if (limit.kind !== "ok" && !text) return submitRefusal(limit);
   const maxBytes = limit.kind === "ok" ? limit.maxBytes : 0;

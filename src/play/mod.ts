@@ -47,6 +47,7 @@ export {
 } from "./accounts.ts";
 export {
   ClaimBody,
+  judgedView,
   missionActions,
   submissionFile,
   submissionView,

@@ -397,18 +397,20 @@ const SubmissionFields = {
   at: Time,
 };
 
-/** A mission's submission, as its team and the judges see it. */
+/** A mission's submission, as its team sees it. */
 export const SubmissionInfo = v.strictObject(SubmissionFields);
 export const SubmissionReply = v.strictObject({ submission: SubmissionInfo });
 export const SubmissionList = v.strictObject({ submissions: v.array(SubmissionInfo) });
+/** As the judges see it: with its flag, when it was sent from a phone's outbox. */
+const JudgedSubmissionFields = { ...SubmissionFields, flag: Flag };
 export const ClaimReply = v.strictObject({
   submission: v.pipe(
-    v.nullable(SubmissionInfo),
+    v.nullable(v.strictObject(JudgedSubmissionFields)),
     v.description("The claimed submission, or null when none is waiting"),
   ),
 });
 export const VerdictReply = v.strictObject({
-  submission: v.strictObject({ ...SubmissionFields, unlocked: Ids }),
+  submission: v.strictObject({ ...JudgedSubmissionFields, unlocked: Ids }),
 });
 
 export const EVENTS = {

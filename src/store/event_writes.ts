@@ -193,6 +193,7 @@ function submission(row: Row): Write[] {
     status: auto ? "accepted" : "pending",
     points,
     at,
+    ...(row.flag === "clamped" || row.flag === "late" ? { flag: row.flag } : {}),
   }];
   const verdict = (verdictStatus: "accepted" | "rejected", when: number): Write => ({
     kind: "verdict",

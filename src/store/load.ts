@@ -141,7 +141,7 @@ export function readSubmissions(db: Connection): Snapshot["submissions"] {
   return db.query<Row>(
     `SELECT id, team_id AS teamId, puzzle, submit, file_hash AS fileHash, file_type AS fileType,
        file_size AS fileSize, text, status, points, message, at, accepted_at AS acceptedAt,
-       judged_at AS judgedAt FROM submissions ORDER BY id`,
+       judged_at AS judgedAt, flag FROM submissions ORDER BY id`,
   ).all().map(({ fileHash, fileType, fileSize, ...row }) => ({
     ...row,
     file: fileHash === null ? null : { hash: fileHash, type: fileType ?? "", size: fileSize },

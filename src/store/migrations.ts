@@ -214,4 +214,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   DROP INDEX IF EXISTS guesses_by_time;
   `,
+  // 12: a mission submission made offline is flagged for the judges as a guess is ("clamped" or
+  // "late"; migration 7), and kept so after a restart.
+  `
+  ALTER TABLE submissions ADD COLUMN flag TEXT;
+  `,
 ];

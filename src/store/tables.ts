@@ -33,7 +33,7 @@ export class Tables {
       ),
       submission: prepare(
         `INSERT INTO submissions (id, team_id, puzzle, submit, file_hash, file_type, file_size, text,
-           status, points, at, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           status, points, at, accepted_at, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       // An acceptance sets the solve's time; a rejection keeps it, so a replay takes the solve back.
       verdict: prepare(
@@ -146,6 +146,7 @@ export class Tables {
           write.points,
           write.at,
           write.status === "accepted" ? write.at : null,
+          write.flag ?? null,
         );
         return 1;
       case "verdict":

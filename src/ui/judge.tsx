@@ -20,6 +20,8 @@ export interface JudgedItem {
   /** The puzzle's full points: the most "accept with points" may give. */
   points: number;
   at: string;
+  /** Sent from a phone's outbox with its time clamped, or late (as a guess is flagged); else null. */
+  flag: "clamped" | "late" | null;
 }
 
 export interface JudgePageProps {
@@ -167,6 +169,20 @@ const Media: FC<{ item: JudgedItem; small?: boolean }> = ({ item, small }) => {
     : <img src={item.file} alt={alt} class="judge-photo" />;
 };
 
+/** What a submission's flag tells a judge: it was made offline, and its time needs a look. */
+const FlagBadge: FC<{ flag: JudgedItem["flag"]; id?: string }> = ({ flag, id }) =>
+  flag === null ? null : (
+    <span
+      class="badge badge-warn"
+      {...(id !== undefined && { id })}
+      title={flag === "late"
+        ? "Sent from the phone's outbox more than 10 minutes after it was made"
+        : "Sent from the phone's outbox: the time it claimed was moved to one the server can vouch for"}
+    >
+      {flag === "late" ? "late" : "time clamped"}
+    </span>
+  );
+
 /** The claimed submission and its three verdicts. */
 const Current: FC<{ item: NonNullable<JudgePageProps["current"]> }> = ({ item }) => {
   const action = `/admin/judge/${item.id}/verdict`;
@@ -178,7 +194,8 @@ const Current: FC<{ item: NonNullable<JudgePageProps["current"]> }> = ({ item })
       <div class="judge-side card">
         <h2 id="judge-mission">{item.mission}</h2>
         <p class="small">
-          <strong id="judge-team">{item.team}</strong> · sent {item.at} · {item.points} points
+          <strong id="judge-team">{item.team}</strong> · sent {item.at}{" "}
+          <FlagBadge flag={item.flag} id="judge-flag" /> · {item.points} points
         </p>
         <div class="body judge-body">{raw(item.bodyHtml)}</div>
         <p class="muted small">Held for you until {item.heldUntil}.</p>
@@ -245,7 +262,8 @@ const Recent: FC<{ items: JudgePageProps["recent"] }> = ({ items }) => (
             <div class="grow">
               <p>
                 <strong>{item.team}</strong> · {item.mission} · +{item.awarded}
-                {item.auto && <span class="badge">auto</span>} · {item.accepted}
+                {item.auto && <span class="badge">auto</span>} <FlagBadge flag={item.flag} /> ·{" "}
+                {item.accepted}
               </p>
               <form method="post" action={`/admin/judge/${item.id}/verdict`} class="row">
                 <input type="hidden" name="verdict" value="reject" />

@@ -49,6 +49,7 @@ export function judgePages(pages: Hono, { game, missions: actions }: Play): void
       file: submission.file === null ? null : `/api/submissions/${submission.id}/file`,
       points: puzzle === undefined ? submission.points : engine.points(puzzle),
       at: clock(submission.at),
+      flag: submission.flag,
     };
   };
 

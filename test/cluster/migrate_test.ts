@@ -127,9 +127,10 @@ beforeAll(async () => {
     }
     await commit(engine.adjust(team, n - 2, `fix ${n}`).writes);
     await commit(engine.grantExtraGuesses(team, "b", 2)!.writes);
+    // Some sent late from a phone's outbox: the flag moves with them.
     const s = engine.submit(team, "statue", {
       file: { hash: "ab".repeat(32), type: "image/jpeg", size: 100 + n },
-    });
+    }, undefined, n % 3 === 0 ? "late" : undefined);
     if (s.kind !== "ok") throw new Error(`submit ${s.kind}`);
     await commit(s.writes);
     clock.advance(5_000);
@@ -208,6 +209,8 @@ describe("cairn migrate", () => {
     try {
       const expected = tables(source);
       expect(expected.submissions!.length).toBe(12);
+      expect(expected.submissions!.filter((row) => String(row).includes('"flag":"late"')).length)
+        .toBe(2);
       expect(expected.asks!.length).toBe(6);
       expect(expected.asks!.some((row) => String(row).includes('"status":"refused"'))).toBe(true);
       expect(tables(shared.tables)).toEqual(expected);

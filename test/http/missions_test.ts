@@ -566,6 +566,58 @@ describe("uploads queued offline and the hunt's offline grace", () => {
     expect(submission.at).toBe(new Date(END - 500).toISOString());
   });
 
+  test("one made offline is flagged for the judges (clamped, late), after a restart too; its team does not see the flag", async () => {
+    const { app, token, contact } = await beforeEnd(GRACE);
+    // Claimed half an hour back, before the token could vouch for: clamped to the token's time.
+    app.clock.time = END - MINUTE;
+    const photo = await send(app, "statue", photoForm(jpegWithGps()), token, {
+      ...pressed(END - 30 * MINUTE, contact),
+    });
+    expect(photo.status).toBe(201);
+    // Sent at once: no flag.
+    const other = await app.register("Terns");
+    expect((await send(app, "statue", photoForm(jpegWithGps()), other)).status).toBe(201);
+    // Made just after the token, and arriving 14 minutes later (within the grace): late.
+    app.clock.time = END + 12 * MINUTE;
+    const story = await send(app, "story", text("We are the Gulls."), token, {
+      ...pressed(END - 2 * MINUTE + 1_000, contact),
+    });
+    expect(story.status).toBe(201);
+
+    const claim = await app.admin("POST", "/api/admin/judge/claim", { judge: "ann" });
+    expect(claim.body.submission).toMatchObject({
+      puzzle: "statue",
+      flag: "clamped",
+      at: new Date(END - 2 * MINUTE).toISOString(),
+    });
+    const verdict = await app.admin(
+      "POST",
+      `/api/admin/submissions/${claim.body.submission.id}/verdict`,
+      { accept: true },
+    );
+    expect(verdict.body.submission.flag).toBe("clamped");
+    const unflagged = await app.admin("POST", "/api/admin/judge/claim", { judge: "ann" });
+    expect(unflagged.body.submission.puzzle).toBe("statue");
+    expect("flag" in unflagged.body.submission).toBe(false);
+    expect(
+      app.db.query("SELECT puzzle, flag FROM submissions ORDER BY id").all(),
+    ).toEqual([
+      { puzzle: "statue", flag: "clamped" },
+      { puzzle: "statue", flag: null },
+      { puzzle: "story", flag: "late" },
+    ]);
+    // The team's own view says when it counts, and nothing of the flag.
+    const mine = await app.call("GET", "/api/puzzles/statue/submissions", { token });
+    expect("flag" in mine.body.submissions[0]).toBe(false);
+    // A restart reads the flags back.
+    const again = app.restart();
+    expect([...again.game.engine.submissions.values()].map((s) => s.flag)).toEqual([
+      "clamped",
+      null,
+      "late",
+    ]);
+  });
+
   test("a malformed Cairn-Pressed-At is a 400", async () => {
     const { app, token } = await beforeEnd(GRACE);
     const res = await send(app, "story", text("Hi"), token, { "cairn-pressed-at": "soon" });

@@ -130,6 +130,38 @@ kind = "ask"
     expect(gulls.body.submissions[0]).toMatchObject({ status: "accepted", points: 12 });
   });
 
+  test("a submission made offline shows its flag to the judge, and in the recently accepted", async () => {
+    const app = makeApp({ toml: MISSIONS_TOML });
+    app.clock.advance(60_000);
+    const token = await app.register("Gulls");
+    const contact = (await app.call("GET", "/api/puzzles", { token })).headers.get(
+      "cairn-contact",
+    )!;
+    app.clock.advance(60_000);
+    const form = new FormData();
+    form.append("file", new Blob([jpegWithGps()], { type: "image/jpeg" }), "me.jpg");
+    // Claimed an hour before the token: clamped.
+    const res = await app.app.request(`${ORIGIN}/api/puzzles/statue/submissions`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token}`,
+        "cairn-pressed-at": String(app.clock.time - 3_600_000),
+        "cairn-contact": contact,
+      },
+      body: form,
+    });
+    expect(res.status).toBe(201);
+    const ann = await judge(app, "ann");
+    const page = (await ann.get("/admin/judge")).text;
+    expect(page).toMatch(
+      /<span class="badge badge-warn" id="judge-flag" title="[^"]+">time clamped</,
+    );
+    await ann.post(`/admin/judge/${shown(page)}/verdict`, { verdict: "accept" });
+    expect((await ann.get("/admin/judge")).text).toMatch(
+      /id="judge-recent"[\s\S]*Gulls<\/strong> · Statue · \+30[\s\S]*time clamped</,
+    );
+  });
+
   test("refuses bad points and a second verdict with a flash, not an error page", async () => {
     const { app, ids } = await setup();
     const ann = await judge(app, "ann");
