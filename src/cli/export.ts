@@ -31,7 +31,7 @@ export const exportSpec: CommandSpec = {
   summary:
     "Write the results: teams, solves, guesses, the final scoreboard, route orders, hints taken, check-ins, adjustments, mission submissions and asks, and with --files-out the uploaded files.",
   usage:
-    "cairn export [--db FILE|postgres://…] [--format json|csv|ctftime] [--table T] [--out PATH] [--files-out DIR]",
+    "cairn export [--db FILE|postgres://…] [--format json|csv|ctftime] [--table T] [--out PATH] [--files DIR] [--files-out DIR]",
   options: {
     db: dbOption("Database: an SQLite file, or the postgres://… URL of a shared event"),
     format: {

@@ -1,0 +1,30 @@
+import { describe, expect, test } from "bun:test";
+import { run } from "../../src/cli/mod.ts";
+import { fakeIo } from "../_io.ts";
+
+const COMMANDS = [
+  "serve",
+  "check",
+  "init",
+  "backup",
+  "export",
+  "import",
+  "migrate",
+  "admin-token",
+  "systemd",
+  "tls",
+  "docs",
+  "version",
+];
+
+describe("cairn COMMAND --help", () => {
+  test.each(COMMANDS)("%s's Usage line names every option it lists", async (command) => {
+    const io = fakeIo();
+    expect(await run([command, "--help"], io)).toBe(0);
+    const text = io.out();
+    const usage = /^Usage: (.*)$/m.exec(text)?.[1] ?? "";
+    const flags = [...text.matchAll(/^ {2}(--[a-z-]+)/gm)].map((match) => match[1]!);
+    const missing = flags.filter((flag) => !new RegExp(`${flag}(?![a-z-])`).test(usage));
+    expect(missing).toEqual([]);
+  });
+});
