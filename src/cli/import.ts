@@ -212,8 +212,11 @@ async function writeDatabase(path: string, conversion: Conversion): Promise<void
     const done = writer.commit(conversion.writes);
     writer.flush();
     await done;
+    writer.close();
   } finally {
-    db.close();
+    // Closed for good (its statements finalized), so SQLite folds the WAL in and removes
+    // the -wal and -shm files before the folder takes its name.
+    db.close(true);
   }
 }
 
