@@ -1,9 +1,13 @@
 // The reference pages are embedded in the binary, so someone given only the binary can read
 // them: `cairn docs hunt-file` prints the very file in docs/.
 import apiText from "../../docs/api.md" with { type: "text" };
+import asksText from "../../docs/asks.md" with { type: "text" };
 import ctfdText from "../../docs/ctfd.md" with { type: "text" };
 import huntFileText from "../../docs/hunt-file.md" with { type: "text" };
+import missionsText from "../../docs/missions.md" with { type: "text" };
 import offlineText from "../../docs/offline.md" with { type: "text" };
+import operationsText from "../../docs/operations.md" with { type: "text" };
+import scaleOutText from "../../docs/scale-out.md" with { type: "text" };
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 
@@ -30,6 +34,26 @@ export const DOC_TOPICS: Readonly<Record<string, { file: string; summary: string
       summary:
         "Bad Wi-Fi: what works on plain HTTP, what needs HTTPS, HTTPS at a venue (cairn tls)",
       text: offlineText as unknown as string,
+    },
+    missions: {
+      file: "docs/missions.md",
+      summary: "Photo, video and text missions: uploads, judging, the gallery, files and backups",
+      text: missionsText as unknown as string,
+    },
+    asks: {
+      file: "docs/asks.md",
+      summary: "Hints a team asks for in its own words, and answering them",
+      text: asksText as unknown as string,
+    },
+    operations: {
+      file: "docs/operations.md",
+      summary: "Checklists for the day: restore drill, a full disk, someone guessing",
+      text: operationsText as unknown as string,
+    },
+    "scale-out": {
+      file: "docs/scale-out.md",
+      summary: "Several nodes on one PostgreSQL log behind nginx, and moving an event there",
+      text: scaleOutText as unknown as string,
     },
   };
 

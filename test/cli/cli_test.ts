@@ -169,15 +169,16 @@ describe("cairn docs", () => {
     const io = fakeIo();
     expect(await run(["docs"], io)).toBe(0);
     expect(io.out()).toStartWith("Reference pages built into this binary.");
-    expect(io.out()).toContain("\n  hunt-file  The hunt file: every key");
-    expect(io.out()).toContain("\n  api        The HTTP API:");
+    expect(io.out()).toContain("\n  hunt-file   The hunt file: every key");
+    expect(io.out()).toContain("\n  api         The HTTP API:");
+    expect(io.out()).toContain("\n  missions    Photo, video and text missions:");
   });
 
-  for (const [topic, file] of [["hunt-file", "hunt-file.md"], ["api", "api.md"]]) {
-    test(`${topic} prints docs/${file} as it is`, async () => {
+  for (const [topic, { file }] of Object.entries(DOC_TOPICS)) {
+    test(`${topic} prints ${file} as it is`, async () => {
       const io = fakeIo();
       expect(await run(["docs", topic!], io)).toBe(0);
-      expect(io.out()).toBe(readFileSync(join(import.meta.dir, "../../docs", file!), "utf8"));
+      expect(io.out()).toBe(readFileSync(join(import.meta.dir, "../..", file), "utf8"));
       expect(io.err()).toBe("");
     });
   }
@@ -186,7 +187,8 @@ describe("cairn docs", () => {
     const io = fakeIo();
     expect(await run(["docs", "hunt"], io)).toBe(2);
     expect(io.err()).toBe(
-      'cairn docs: unknown topic "hunt"; the topics are hunt-file, api, ctfd, offline\n',
+      'cairn docs: unknown topic "hunt"; the topics are hunt-file, api, ctfd, offline, missions, ' +
+        "asks, operations, scale-out\n",
     );
     expect(io.out()).toBe("");
   });
