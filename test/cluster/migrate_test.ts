@@ -128,9 +128,15 @@ beforeAll(async () => {
     await commit(engine.adjust(team, n - 2, `fix ${n}`).writes);
     await commit(engine.grantExtraGuesses(team, "b", 2)!.writes);
     // Some sent late from a phone's outbox: the flag moves with them.
-    const s = engine.submit(team, "statue", {
-      file: { hash: "ab".repeat(32), type: "image/jpeg", size: 100 + n },
-    }, undefined, n % 3 === 0 ? "late" : undefined);
+    const s = engine.submit(
+      team,
+      "statue",
+      {
+        file: { hash: "ab".repeat(32), type: "image/jpeg", size: 100 + n },
+      },
+      undefined,
+      n % 3 === 0 ? "late" : undefined,
+    );
     if (s.kind !== "ok") throw new Error(`submit ${s.kind}`);
     await commit(s.writes);
     clock.advance(5_000);
