@@ -262,7 +262,7 @@ function publicRoutes(api: Hono, { game }: Play): void {
 }
 
 /** Registering, logging in and out. */
-function accountRoutes(api: Hono, { player: actions }: Play): void {
+function accountRoutes(api: Hono, { game, player: actions }: Play): void {
   api.post("/api/teams", async (c) => {
     const outcome = await actions.register(await readJson(c, RegisterBody));
     if (!outcome.ok) return refusalResponse(outcome);
@@ -272,7 +272,7 @@ function accountRoutes(api: Hono, { player: actions }: Play): void {
 
   api.post("/api/session", async (c) => {
     const outcome = await actions.login(await readJson(c, LoginBody), {
-      address: clientAddress(c),
+      address: clientAddress(c, game.proxies),
     });
     if (!outcome.ok) return refusalResponse(outcome);
     setSessionCookie(c, outcome.reply.token);

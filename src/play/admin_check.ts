@@ -53,7 +53,7 @@ export function checkAdmin(c: Context, game: Game): AdminCheck {
   if (offered !== undefined && game.accounts.teamFor(offered) !== undefined) {
     return { kind: "none" };
   }
-  return judgeAdminToken(game, clientAddress(c), token);
+  return judgeAdminToken(game, clientAddress(c, game.proxies), token);
 }
 
 /** Whether the request is an organizer's. */

@@ -9,6 +9,7 @@ import type { Logger } from "../log/mod.ts";
 import type { Metrics } from "../metrics/mod.ts";
 import type { Store } from "../store/mod.ts";
 import type { Accounts } from "./accounts.ts";
+import type { TrustedProxies } from "./address.ts";
 import type { ContactTokens } from "./contact.ts";
 import type { Freeze } from "./freeze.ts";
 import type { IdempotencyKeys } from "./idempotency.ts";
@@ -45,6 +46,8 @@ export interface Game {
   readonly submitters: Submitters;
   /** SHA-256 of the admin token. */
   readonly adminTokenHash: string;
+  /** The reverse proxies whose `X-Forwarded-For` names the client (`serve --trust-proxy`). */
+  readonly proxies: TrustedProxies;
   readonly freeze: Freeze;
   readonly live: Live;
   readonly metrics: Metrics;

@@ -23,11 +23,13 @@ import {
   ContactTokens,
   errorResponse,
   type Game,
+  NO_PROXIES,
   type Play,
   play,
   type ReloadResult,
   storedFreeze,
   Submitters,
+  type TrustedProxies,
   type UploadLimits,
 } from "../play/mod.ts";
 import type { Store } from "../store/mod.ts";
@@ -59,6 +61,8 @@ export interface StartOptions {
   coalesceMs?: number;
   /** The limits on mission uploads in flight (default `UPLOAD_LIMITS`; tests set smaller ones). */
   uploads?: Partial<UploadLimits>;
+  /** The reverse proxies whose `X-Forwarded-For` names the client (default: none). */
+  proxies?: TrustedProxies;
 }
 
 /** A started game: what `serve` listens with, and what tests drive. */
@@ -140,6 +144,7 @@ export function startGame(options: StartOptions): Server {
     get adminTokenHash() {
       return adminTokenHash;
     },
+    proxies: options.proxies ?? NO_PROXIES,
     freeze,
     live,
     metrics,

@@ -78,7 +78,9 @@ function signIn(pages: Hono, { game }: Play): void {
     const form = await readForm(c);
     const token = (form.token ?? "").trim();
     // Wrong tokens are limited per address: past the limit, this one is not even compared.
-    const judged = token === "" ? undefined : judgeAdminToken(game, clientAddress(c), token);
+    const judged = token === ""
+      ? undefined
+      : judgeAdminToken(game, clientAddress(c, game.proxies), token);
     if (judged?.kind === "limited") {
       const title = "Too many wrong admin tokens from this address";
       setFlash(c, { tone: "bad", title, retryAfter: judged.retryAfter });

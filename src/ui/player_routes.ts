@@ -117,7 +117,9 @@ function accountPages(pages: Hono, { game, player: actions }: Play): void {
     const form = await readForm(c);
     const next = safeNext(form.next);
     const body = check(LoginBody, { name: form.name ?? "", password: form.password ?? "" });
-    const outcome = body.ok ? await actions.login(body.reply, { address: clientAddress(c) }) : body;
+    const outcome = body.ok
+      ? await actions.login(body.reply, { address: clientAddress(c, game.proxies) })
+      : body;
     if (!outcome.ok) setFlash(c, refusalFlash(outcome, { login: form.name ?? "" }));
     else setFlash(c, { tone: "ok", title: "Logged in" });
     return enter(c, next, outcome.ok ? outcome.reply.token : undefined);

@@ -3,7 +3,7 @@
 // team, as the admin, or as nobody.
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
-import { hashToken, type UploadLimits } from "../../src/play/mod.ts";
+import { hashToken, parseTrustedProxies, type UploadLimits } from "../../src/play/mod.ts";
 import { startGame } from "../../src/server/mod.ts";
 import { type Connection, openDatabase, SqliteStore } from "../../src/store/mod.ts";
 import { FakeClock, HUNT_TOML, START } from "../engine/_hunt.ts";
@@ -34,6 +34,8 @@ export function makeApp(
     seed?: (db: Connection) => void;
     /** The limits on mission uploads in flight. */
     uploads?: Partial<UploadLimits>;
+    /** The reverse proxies whose X-Forwarded-For names the client, as `serve --trust-proxy` takes them. */
+    trustProxy?: string;
   } = {},
 ) {
   const clock = options.clock ?? new FakeClock();
@@ -50,6 +52,10 @@ export function makeApp(
     });
   const { hunt, problems } = load();
   if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+  const proxies = options.trustProxy === undefined
+    ? undefined
+    : parseTrustedProxies(options.trustProxy);
+  if (proxies?.kind === "invalid") throw new Error(`not a proxy address: ${proxies.entry}`);
   // The same composition root as `cairn serve`, over an in-memory database.
   const server = startGame({
     store,
@@ -60,6 +66,7 @@ export function makeApp(
     adminTokenHash: () => hashToken(ADMIN_TOKEN),
     ...(options.coalesceMs !== undefined && { coalesceMs: options.coalesceMs }),
     ...(options.uploads !== undefined && { uploads: options.uploads }),
+    ...(proxies !== undefined && { proxies: proxies.proxies }),
   });
   const { app, game, live, metrics } = server;
 
