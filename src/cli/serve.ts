@@ -4,10 +4,16 @@ import { networkInterfaces } from "node:os";
 import { dirname, resolve } from "node:path";
 import { loadHuntOrExample } from "../hunt/mod.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod.ts";
-import { hashToken, newToken } from "../play/mod.ts";
+import {
+  hashToken,
+  newToken,
+  NO_PROXIES,
+  parseTrustedProxies,
+  type TrustedProxies,
+} from "../play/mod.ts";
 import { listen, type Listener, lostSolves, type Server, startGame, warn } from "../server/mod.ts";
 import { damaged, filesDirOf, SqliteStore, type Store } from "../store/mod.ts";
-import { longestGuessWindow } from "../engine/mod.ts";
+import { type Hunt, longestGuessWindow } from "../engine/mod.ts";
 import { isPostgresUrl, PgStore, redactUrl } from "../store/pg.ts";
 import {
   COMMIT_THREAD_CHOICES,
@@ -31,7 +37,7 @@ export const serveSpec: CommandSpec = {
   name: "serve",
   summary: "Start the Cairn server.",
   usage:
-    "cairn serve [--hunt FILE] [--db FILE|postgres://…] [--files DIR] [--host H] [--port P] [--admin-token T] [--tls-cert FILE --tls-key FILE] [--commit-thread W] [--log-level L]",
+    "cairn serve [--hunt FILE] [--db FILE|postgres://…] [--files DIR] [--host H] [--port P] [--admin-token T] [--trust-proxy LIST] [--tls-cert FILE --tls-key FILE] [--commit-thread W] [--log-level L]",
   options: {
     hunt: {
       type: "string",
@@ -79,6 +85,23 @@ export const serveSpec: CommandSpec = {
       help:
         `Admin token, at least ${MIN_ADMIN_TOKEN} characters (default: generated on first start)`,
     },
+    "trust-proxy": {
+      type: "string",
+      value: "LIST",
+      env: "CAIRN_TRUST_PROXY",
+      // Parsed once more when the server starts (trustedProxies): a bad entry never gets that far.
+      valid: {
+        test: (value) => parseTrustedProxies(value).kind === "ok",
+        must: "must be IP addresses or CIDR blocks, separated by commas (127.0.0.1,::1 or " +
+          "10.0.0.0/8)",
+        shown: (value) => {
+          const parsed = parseTrustedProxies(value);
+          return parsed.kind === "invalid" ? parsed.entry : value;
+        },
+      },
+      help: "Reverse proxies (addresses and CIDR blocks, comma-separated) whose " +
+        "X-Forwarded-For names the client (default: none)",
+    },
     "tls-cert": {
       type: "string",
       value: "FILE",
@@ -117,6 +140,8 @@ export const serveSpec: CommandSpec = {
     "`cairn tls` makes both for a local network.",
     "With --db postgres://… several nodes serve one event behind any load balancer;",
     "give them one --files folder (a shared mount) and one --admin-token (docs/scale-out.md).",
+    "Logins and wrong admin tokens are limited per client address. Behind a reverse proxy, give",
+    "its address with --trust-proxy, or every client counts as the proxy (cairn docs api).",
     "On Bun it first restarts itself once, in the same process, with MIMALLOC_PURGE_HOLES=0 and",
     "MIMALLOC_PURGE_DELAY=10000 (Bun's allocator, set for a busy server); set either to keep yours.",
   ].join("\n"),
@@ -143,7 +168,6 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   warn(logger, loaded.problems);
 
   const clock = { now: () => Date.now() };
-  const flag = values["admin-token"] as string | undefined;
   const pg = isPostgresUrl(values.db as string);
   // The single-instance lock and the database file, or the shared log in PostgreSQL.
   const dbPath = pg ? redactUrl(values.db as string) : resolve(values.db as string);
@@ -152,26 +176,9 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     io.stderr(`serve: ${refused}\n`);
     return EXIT.failure;
   }
-  let store: Store;
-  let checkMs: number | undefined;
-  let admin: AdminToken;
-  if (pg) {
-    const opened = await openPgStore(values, flag, io);
-    if (typeof opened === "number") return opened;
-    ({ store, admin } = opened);
-  } else {
-    const filesDir = values.files === undefined ? undefined : resolve(values.files as string);
-    const opened = await openStore(
-      dbPath,
-      filesDir,
-      longestGuessWindow(loaded.hunt),
-      io,
-      values["commit-thread"] as CommitThread,
-    );
-    if (typeof opened === "number") return opened;
-    ({ store, checkMs } = opened);
-    admin = adminToken(store, flag);
-  }
+  const opened = await openEither(values, { pg, dbPath, hunt: loaded.hunt }, io);
+  if (typeof opened === "number") return opened;
+  const { store, admin, checkMs } = opened;
   // As a reload does: a hunt that lacks a puzzle with solves would silently drop their points.
   const lost = lostSolves(store, loaded.hunt);
   if (lost.length > 0) {
@@ -191,6 +198,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
       clock,
       logger,
       adminTokenHash: admin.current,
+      proxies: trustedProxies(values),
     });
   } catch (error) {
     store.close();
@@ -224,6 +232,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     load_ms: Math.round(loadMs),
     check_ms: Math.round(checkMs ?? 0),
     commits: store instanceof SqliteStore ? `${store.commitsOn} thread` : "shared log",
+    trust_proxy: started.game.proxies.list.join(",") || undefined,
   });
   for (const url of lanUrls(server.hostname, server.port, scheme)) {
     logger.info("reachable", { url });
@@ -260,6 +269,13 @@ function pathProblem(values: Values, pg: boolean, dbPath: string): string | unde
     return `the uploads folder ${uploads} is a file, not a folder`;
   }
   return undefined;
+}
+
+/** The reverse proxies of --trust-proxy (checked with the flags: see serveSpec), or none. */
+function trustedProxies(values: Values): TrustedProxies {
+  const list = values["trust-proxy"] as string | undefined;
+  const parsed = list === undefined ? undefined : parseTrustedProxies(list);
+  return parsed?.kind === "ok" ? parsed.proxies : NO_PROXIES;
 }
 
 /**
@@ -302,6 +318,29 @@ function readTls(values: Values, io: Io): { cert: string; key: string } | undefi
 interface AdminToken {
   current: () => string;
   persist: () => Promise<string | undefined>;
+}
+
+/**
+ * Opens the database, PostgreSQL's shared log or the SQLite file, with the
+ * admin token's hash; or says why not and returns the exit code.
+ */
+async function openEither(
+  values: Values,
+  { pg, dbPath, hunt }: { pg: boolean; dbPath: string; hunt: Hunt },
+  io: Io,
+): Promise<{ store: Store; admin: AdminToken; checkMs?: number } | number> {
+  const flag = values["admin-token"] as string | undefined;
+  if (pg) return await openPgStore(values, flag, io);
+  const filesDir = values.files === undefined ? undefined : resolve(values.files as string);
+  const opened = await openStore(
+    dbPath,
+    filesDir,
+    longestGuessWindow(hunt),
+    io,
+    values["commit-thread"] as CommitThread,
+  );
+  if (typeof opened === "number") return opened;
+  return { ...opened, admin: adminToken(opened.store, flag) };
 }
 
 /**
