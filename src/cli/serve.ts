@@ -271,11 +271,13 @@ function pathProblem(values: Values, pg: boolean, dbPath: string): string | unde
   return undefined;
 }
 
-/** The reverse proxies of --trust-proxy (checked with the flags: see serveSpec), or none. */
+/** The reverse proxies of --trust-proxy, or none; a bad entry was refused with the flags (serveSpec). */
 function trustedProxies(values: Values): TrustedProxies {
   const list = values["trust-proxy"] as string | undefined;
-  const parsed = list === undefined ? undefined : parseTrustedProxies(list);
-  return parsed?.kind === "ok" ? parsed.proxies : NO_PROXIES;
+  if (list === undefined) return NO_PROXIES;
+  const parsed = parseTrustedProxies(list);
+  if (parsed.kind === "invalid") throw new Error(`--trust-proxy was not checked: ${parsed.entry}`);
+  return parsed.proxies;
 }
 
 /**
