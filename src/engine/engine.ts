@@ -130,6 +130,12 @@ export type RegisterOutcome =
   /** The hunt has ended: registration is open until `ends_at` only. */
   | { kind: "hunt_not_running" };
 
+/** What `renameTeam()` decided: the write, none when the name is the same, or why not. */
+export type RenameOutcome =
+  | { kind: "ok"; writes: Write[] }
+  | { kind: "name_taken" }
+  | { kind: "invalid"; message: string };
+
 /** What `guess()` decided. */
 export type GuessOutcome =
   | { kind: "hunt_not_running" }
@@ -175,6 +181,16 @@ const MINUTE = 60_000;
 /** Case-insensitive, trimmed: how team names are compared for uniqueness. */
 export function teamNameKey(name: string): string {
   return name.trim().normalize("NFKC").toLowerCase();
+}
+
+/** Why a trimmed team name cannot be one, or undefined. */
+function nameProblem(name: string): string | undefined {
+  if (name === "") return "The team name is empty";
+  // Characters are code points, as the API counts them: 64 emoji fit.
+  if (name.length > 64 && [...name].length > 64) {
+    return "The team name is longer than 64 characters";
+  }
+  return undefined;
 }
 
 /**
@@ -333,11 +349,8 @@ export class Engine {
     const now = this.now();
     if (this.ended(now)) return { kind: "hunt_not_running" };
     const name = input.name.trim();
-    if (name === "") return { kind: "invalid", message: "The team name is empty" };
-    // Characters are code points, as the API counts them: 64 emoji fit.
-    if (name.length > 64 && [...name].length > 64) {
-      return { kind: "invalid", message: "The team name is longer than 64 characters" };
-    }
+    const invalid = nameProblem(name);
+    if (invalid !== undefined) return { kind: "invalid", message: invalid };
     if (this.byName.has(teamNameKey(name))) return { kind: "name_taken" };
     const division = input.division ?? null;
     if (division !== null && !this.hunt.divisions.includes(division)) {
@@ -813,6 +826,23 @@ export class Engine {
     return { kind: "ok", puzzle, unlocked, writes };
   }
 
+  /**
+   * An organizer's rename, by registration's rules: unique among the other
+   * teams (a team may change its own name's case). The team is found by the
+   * new name at once (its login too), and no longer by the old one.
+   */
+  renameTeam(team: Team, input: string): RenameOutcome {
+    const name = input.trim();
+    const invalid = nameProblem(name);
+    if (invalid !== undefined) return { kind: "invalid", message: invalid };
+    const holder = this.byName.get(teamNameKey(name));
+    if (holder !== undefined && holder !== team) return { kind: "name_taken" };
+    if (name === team.name) return { kind: "ok", writes: [] };
+    this.setName(team, name);
+    const nameKey = teamNameKey(name);
+    return { kind: "ok", writes: [{ kind: "team_name", teamId: team.id, name, nameKey }] };
+  }
+
   /** An organizer's manual score change. */
   adjust(
     team: Team,
@@ -1165,6 +1195,7 @@ export class Engine {
         }
       },
       releaseClaim: (id) => this.judging.release(id),
+      rename: (team, name) => this.setName(team, name),
     };
   }
 
@@ -1187,6 +1218,14 @@ export class Engine {
     this.byName.set(teamNameKey(row.name), team);
     this.nextTeamId = Math.max(this.nextTeamId, row.id + 1);
     return team;
+  }
+
+  /** Gives a team its new name: found by it, and no longer by its old one. */
+  private setName(team: Team, name: string): void {
+    const oldKey = teamNameKey(team.name);
+    if (this.byName.get(oldKey) === team) this.byName.delete(oldKey);
+    team.name = name;
+    this.byName.set(teamNameKey(name), team);
   }
 
   /** The mission a team may submit to now (for a submission that counts at `when`), or why it may not. */

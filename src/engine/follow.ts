@@ -35,6 +35,8 @@ export interface FollowTarget extends EngineHands {
   ): void;
   /** A judged submission is no longer anyone's to judge. */
   releaseClaim(submissionId: number): void;
+  /** A team's new name, which it is then found by. */
+  rename(team: Team, name: string): void;
 }
 
 /** Plays one record of another node's onto the engine. */
@@ -89,6 +91,11 @@ export function followWrite(target: FollowTarget, write: Write): void {
     case "announcement":
       target.seen({ announcement: write.id, at: write.at });
       return;
+    case "team_name": {
+      const team = target.teams.get(write.teamId);
+      if (team !== undefined) target.rename(team, write.name);
+      return;
+    }
     // Accounts, keys, submitters and meta values live outside the engine.
     case "session":
     case "session_end":

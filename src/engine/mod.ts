@@ -17,6 +17,7 @@ export type {
   GuessOutcome,
   HintOutcome,
   RegisterOutcome,
+  RenameOutcome,
   ScoreEvent,
   Team,
 } from "./engine.ts";

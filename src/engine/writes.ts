@@ -111,8 +111,13 @@ export type Write =
   /** A login: only the token's hash is stored. */
   | { kind: "session"; tokenHash: string; teamId: number; at: number }
   | { kind: "session_end"; tokenHash: string }
-  /** A team's password hash replaced: an imported (bcrypt) hash upgraded to argon2id at login. */
+  /**
+   * A team's password hash replaced: an organizer's reset, or an imported
+   * (bcrypt) hash upgraded to argon2id at login.
+   */
   | { kind: "password"; teamId: number; passwordHash: string }
+  /** A team renamed by an organizer: its new name, and the key it is unique by (`teamNameKey`). */
+  | { kind: "team_name"; teamId: number; name: string; nameKey: string }
   /**
    * A keyed request's answer (its `Idempotency-Key`), committed with the
    * writes it answers for, so that a retry gets the same bytes back.

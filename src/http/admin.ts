@@ -19,6 +19,8 @@ import {
   refusalResponse,
   reloadFailure,
   requireAdmin,
+  TeamNameBody,
+  TeamPasswordBody,
 } from "../play/mod.ts";
 import { RESULT_COLUMNS, RESULT_TABLES, type ResultTable, toCsv } from "../store/mod.ts";
 import { json } from "./_json.ts";
@@ -99,7 +101,7 @@ function teamRoutes(admin: Hono, played: Play): void {
   });
 }
 
-/** Announcements, adjustments, extra guesses, the freeze, and reloads. */
+/** Announcements, adjustments, extra guesses, teams' names and passwords, the freeze, and reloads. */
 function changeRoutes(admin: Hono, played: Play): void {
   const actions = played.admin;
   admin.post("/announcements", async (c) => {
@@ -131,6 +133,19 @@ function changeRoutes(admin: Hono, played: Play): void {
       { extra_guesses: { team: body.team, puzzle: body.puzzle, count: body.count } },
       201,
     );
+  });
+
+  admin.put("/teams/:id/name", async (c) => {
+    const { name } = await readJson(c, TeamNameBody);
+    const outcome = await actions.renameTeam(teamById(played, c).id, name);
+    return outcome.ok ? json({ team: outcome.reply }) : refusalResponse(outcome);
+  });
+
+  admin.put("/teams/:id/password", async (c) => {
+    const body = await readJson(c, TeamPasswordBody);
+    const outcome = await actions.setPassword(teamById(played, c).id, body);
+    if (!outcome.ok) return refusalResponse(outcome);
+    return json({ team: outcome.reply.team, sessions_ended: outcome.reply.sessionsEnded });
   });
 
   admin.delete("/teams/:id/submitter", async (c) => {

@@ -167,6 +167,7 @@ export class Live {
           break;
         }
         case "team":
+        case "team_name":
         case "hint":
         case "adjustment":
           board = true;

@@ -129,6 +129,31 @@ export class Accounts {
     return { kind: "session_end", tokenHash };
   }
 
+  /**
+   * Ends every open session of a team (an organizer's reset with `logout`):
+   * forgotten at once, deleted from the database by the writes.
+   */
+  closeSessionsOf(teamId: number): Write[] {
+    const writes: Write[] = [];
+    for (const [tokenHash, holder] of this.sessions) {
+      if (holder !== teamId) continue;
+      this.sessions.delete(tokenHash);
+      writes.push({ kind: "session_end", tokenHash });
+    }
+    return writes;
+  }
+
+  /**
+   * A team's new password (an organizer's reset), already hashed: the write
+   * replaces the stored hash, and `apply` the remembered one once it is committed.
+   */
+  replacePassword(teamId: number, passwordHash: string): { write: Write; apply: () => void } {
+    return {
+      write: { kind: "password", teamId, passwordHash },
+      apply: () => this.passwords.set(teamId, passwordHash),
+    };
+  }
+
   /** Checks a team's password; an unknown team costs the same time as a wrong password. */
   async verify(teamId: number | undefined, password: string): Promise<boolean> {
     const hash = teamId === undefined ? undefined : this.passwords.get(teamId);
@@ -157,11 +182,7 @@ export class Accounts {
    * stored hash, and `apply` the remembered one once it is committed.
    */
   async upgrade(teamId: number, password: string): Promise<{ write: Write; apply: () => void }> {
-    const passwordHash = await hashPassword(password);
-    return {
-      write: { kind: "password", teamId, passwordHash },
-      apply: () => this.passwords.set(teamId, passwordHash),
-    };
+    return this.replacePassword(teamId, await hashPassword(password));
   }
 
   /**

@@ -34,20 +34,24 @@ const INVISIBLE_IN_TEAM_NAME =
   "A team name cannot hold invisible characters, such as a zero-width space, outside emoji";
 const INVISIBLE_IN_MEMBER_NAME =
   "A member name cannot hold invisible characters, such as a zero-width space, outside emoji";
+/** A team's name, as registration and an organizer's rename take it. */
+export const TeamName = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(1, "The team name is empty"),
+  maxChars(LIMITS.teamName),
+  v.regex(SHOWABLE_NAME, "A team name cannot hold control characters or bidirectional overrides"),
+  v.check(visibleName, INVISIBLE_IN_TEAM_NAME),
+);
+/** A team's new password, as registration and an organizer's reset take it. */
+export const TeamPassword = v.pipe(
+  v.string(),
+  minChars(LIMITS.passwordMin, `The password needs at least ${LIMITS.passwordMin} characters`),
+  maxChars(LIMITS.password),
+);
 export const RegisterBody = v.strictObject({
-  name: v.pipe(
-    v.string(),
-    v.trim(),
-    v.minLength(1, "The team name is empty"),
-    maxChars(LIMITS.teamName),
-    v.regex(SHOWABLE_NAME, "A team name cannot hold control characters or bidirectional overrides"),
-    v.check(visibleName, INVISIBLE_IN_TEAM_NAME),
-  ),
-  password: v.pipe(
-    v.string(),
-    minChars(LIMITS.passwordMin, `The password needs at least ${LIMITS.passwordMin} characters`),
-    maxChars(LIMITS.password),
-  ),
+  name: TeamName,
+  password: TeamPassword,
   division: v.optional(v.nullable(Text(LIMITS.division))),
   members: v.optional(v.pipe(
     v.array(v.pipe(

@@ -1,7 +1,7 @@
 /**
  * What organizers can change, shared by the admin API and the admin pages'
- * form posts: announce, adjust a score, grant extra guesses, freeze or reveal
- * the board, reload the hunt. Each returns an `Outcome`, on disk and
+ * form posts: announce, adjust a score, grant extra guesses, rename a team or
+ * set its password, freeze or reveal the board, reload the hunt. Each returns an `Outcome`, on disk and
  * published when it resolves.
  */
 import * as v from "valibot";
@@ -9,6 +9,8 @@ import { maxChars } from "./_chars.ts";
 import { TEXT_LIMITS } from "./limits.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game, type ReloadResult } from "./game.ts";
+import { hashPassword } from "./accounts.ts";
+import { TeamName, TeamPassword } from "./actions.ts";
 
 export const TeamRef = v.pipe(v.number(), v.integer(), v.minValue(1));
 export const AnnouncementBody = v.strictObject({
@@ -35,6 +37,19 @@ export const ExtraGuessesBody = v.strictObject({
   count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)),
 });
 export const FreezeBody = v.strictObject({ frozen: v.boolean() });
+/** A team's new name: registration's rules. */
+export const TeamNameBody = v.strictObject({ name: TeamName });
+/** A team's new password (registration's rules); `logout` also ends every session of the team. */
+export const TeamPasswordBody = v.strictObject({
+  password: TeamPassword,
+  logout: v.optional(v.boolean()),
+});
+
+/** A team as a rename or a new password answers it. */
+export interface TeamReply {
+  id: number;
+  name: string;
+}
 
 /** An epoch-ms time as ISO 8601, or null. */
 export function iso(ms: number | null | undefined): string | null {
@@ -84,6 +99,54 @@ export function adminActions(game: Game) {
       if (result === undefined) return refusal("not_found", `There is no puzzle "${body.puzzle}"`);
       await game.commit(result.writes);
       return { ok: true, reply: true };
+    },
+
+    /**
+     * Renames a team, by registration's rules (409 when another team has the
+     * name). It shows everywhere at once, and the team logs in by it from now on.
+     */
+    async renameTeam(teamId: number, name: string): Promise<Outcome<TeamReply>> {
+      await decideTurn(game);
+      const team = game.engine.teams.get(teamId);
+      if (team === undefined) return noTeam(teamId);
+      const before = team.name;
+      const result = game.engine.renameTeam(team, name);
+      if (result.kind === "name_taken") return refusal("conflict", "That team name is taken");
+      if (result.kind === "invalid") return refusal("bad_request", result.message);
+      if (result.writes.length > 0) {
+        await game.commit(result.writes);
+        game.logger.info("team_renamed", { team: team.id, from: before, name: team.name });
+      }
+      return { ok: true, reply: { id: team.id, name: team.name } };
+    },
+
+    /**
+     * Sets a team's password (hashed as at registration). The team's sessions
+     * stay open, unless `logout`: then every one of them ends, and with it the
+     * team's submitter role.
+     */
+    async setPassword(
+      teamId: number,
+      body: v.InferOutput<typeof TeamPasswordBody>,
+    ): Promise<Outcome<{ team: TeamReply; sessionsEnded: number }>> {
+      if (!game.engine.teams.has(teamId)) return noTeam(teamId);
+      // Hashed off the event loop, before the turn: the decision and its commit stay together.
+      const passwordHash = await hashPassword(body.password);
+      await decideTurn(game);
+      const team = game.engine.teams.get(teamId);
+      if (team === undefined) return noTeam(teamId);
+      const replaced = game.accounts.replacePassword(team.id, passwordHash);
+      const writes = [replaced.write];
+      if (body.logout === true) {
+        writes.push(...game.accounts.closeSessionsOf(team.id));
+        const release = game.submitters.release(team.id);
+        if (release !== undefined) writes.push(release);
+      }
+      await game.commit(writes);
+      replaced.apply();
+      const sessionsEnded = writes.filter((write) => write.kind === "session_end").length;
+      game.logger.info("team_password_set", { team: team.id, sessions_ended: sessionsEnded });
+      return { ok: true, reply: { team: { id: team.id, name: team.name }, sessionsEnded } };
     },
 
     /**

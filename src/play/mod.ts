@@ -30,6 +30,8 @@ export {
   FreezeBody,
   iso,
   reloadFailure,
+  TeamNameBody,
+  TeamPasswordBody,
 } from "./admin_actions.ts";
 export type { AdminActions } from "./admin_actions.ts";
 export { adminLimited, checkAdmin, isAdmin, judgeAdminToken, requireAdmin } from "./admin_check.ts";

@@ -9,7 +9,14 @@
 import { type ConversionConfig, toJsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
 import * as v from "valibot";
 import { CheckInBody, GuessBody, LoginBody, RegisterBody } from "./actions.ts";
-import { AdjustmentBody, AnnouncementBody, ExtraGuessesBody, FreezeBody } from "./admin_actions.ts";
+import {
+  AdjustmentBody,
+  AnnouncementBody,
+  ExtraGuessesBody,
+  FreezeBody,
+  TeamNameBody,
+  TeamPasswordBody,
+} from "./admin_actions.ts";
 import { EmptyBody } from "./body.ts";
 import { type ErrorCode, ERRORS } from "./errors.ts";
 import { AskBody, AskFilter, ReplyBody } from "./asks.ts";
@@ -40,7 +47,7 @@ export interface Param {
 
 /** One operation of the API. */
 export interface Route {
-  method: "get" | "post" | "delete";
+  method: "get" | "post" | "put" | "delete";
   /** The OpenAPI path, parameters in braces: `/api/puzzles/{id}`. */
   path: string;
   summary: string;
@@ -565,6 +572,33 @@ export const ROUTES: readonly Route[] = [
       "submits for a team may submit (others get 403 `forbidden`) until this, or its logout.",
   },
   {
+    method: "put",
+    path: "/api/admin/teams/{id}/name",
+    summary: "Rename a team",
+    access: "admin",
+    params: [numericId("team")],
+    body: TeamNameBody,
+    answers: [ok(R.TeamRenamed, "The team with its new name, once it is on disk")],
+    errors: ["not_found", "conflict"],
+    description: "Registration's rules for a name; 409 `conflict` when another team has it " +
+      "(compared case-insensitively after trimming: a team may change its own name's case). " +
+      "The scoreboard, frozen or not, and every page show the new name at once, and the team " +
+      "logs in by it: the old name no longer does.",
+  },
+  {
+    method: "put",
+    path: "/api/admin/teams/{id}/password",
+    summary: "Set a team's password",
+    access: "admin",
+    params: [numericId("team")],
+    body: TeamPasswordBody,
+    answers: [ok(R.TeamPasswordSet, "The team, once its new password is on disk")],
+    errors: ["not_found"],
+    description: "Registration's rules for a password (at least 8 characters). The old " +
+      "password no longer logs in. The team's sessions stay logged in, unless `logout` is " +
+      "true: then every one ends (and its submitting phone is released).",
+  },
+  {
     method: "post",
     path: "/api/admin/announcements",
     summary: "Broadcast an announcement",
@@ -661,7 +695,7 @@ export const ROUTES: readonly Route[] = [
   },
 ];
 
-const UNSAFE = new Set(["post", "delete"]);
+const UNSAFE = new Set(["post", "put", "delete"]);
 
 /**
  * Every error code a route may answer: its own, and those every route of its

@@ -215,6 +215,15 @@ export const ExtraGuessesReply = v.strictObject({
 });
 export const FreezeReply = v.strictObject({ frozen: v.boolean() });
 export const SubmitterReleased = v.strictObject({ released: v.boolean() });
+const TeamRef = v.strictObject({ id: Int, name: v.string() });
+export const TeamRenamed = v.strictObject({ team: TeamRef });
+export const TeamPasswordSet = v.strictObject({
+  team: TeamRef,
+  sessions_ended: v.pipe(
+    Int,
+    v.description("How many of the team's sessions ended (0 unless `logout` was true)"),
+  ),
+});
 export const ReloadReply = v.strictObject({
   reloaded: v.literal(true),
   added: Ids,

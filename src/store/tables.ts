@@ -75,6 +75,7 @@ export class Tables {
       session: prepare("INSERT INTO sessions (token_hash, team_id, created_at) VALUES (?, ?, ?)"),
       session_end: prepare("DELETE FROM sessions WHERE token_hash = ?"),
       password: prepare("UPDATE teams SET password_hash = ? WHERE id = ?"),
+      team_name: prepare("UPDATE teams SET name = ?, name_key = ? WHERE id = ?"),
       // A key is answered once: a second record for it (a bug) is ignored, never a failed batch.
       idempotency: prepare(
         "INSERT OR IGNORE INTO idempotency_keys (team_id, key, fingerprint, status, body, at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -196,6 +197,9 @@ export class Tables {
         return 1;
       case "password":
         s.password.run(write.passwordHash, write.teamId);
+        return 1;
+      case "team_name":
+        s.team_name.run(write.name, write.nameKey, write.teamId);
         return 1;
       case "idempotency":
       case "idempotency_evict":

@@ -192,6 +192,14 @@ describe("every route answers as documented", () => {
       body: { team, puzzle: "b", count: 2 },
     }, 201);
     await as("DELETE", `/api/admin/teams/${team}/submitter`, { token: ADMIN_TOKEN });
+    await as("PUT", `/api/admin/teams/${team}/name`, {
+      token: ADMIN_TOKEN,
+      body: { name: "Gull" },
+    });
+    await as("PUT", `/api/admin/teams/${team}/password`, {
+      token: ADMIN_TOKEN,
+      body: { password: "battery staple", logout: false },
+    });
     await as("POST", "/api/admin/scoreboard", { token: ADMIN_TOKEN, body: { frozen: true } });
     await as("POST", "/api/admin/reload", { token: ADMIN_TOKEN });
     await as("GET", "/api/admin/stats", { token: ADMIN_TOKEN });

@@ -97,6 +97,14 @@ const ROUTES: Route[] = [
   },
   { method: "POST", path: "/api/admin/scoreboard", body: { frozen: false }, admin: true },
   { method: "POST", path: "/api/admin/reload", admin: true },
+  // Team B's own name in another case, and its own password: a real write that changes nothing.
+  { method: "PUT", path: "/api/admin/teams/2/name", body: { name: "team b" }, admin: true },
+  {
+    method: "PUT",
+    path: "/api/admin/teams/2/password",
+    body: { password: "correct horse" },
+    admin: true,
+  },
 ];
 
 test("no credential, another team's token and the admin token each get only what they may", async () => {
