@@ -160,4 +160,64 @@ describe("Engine.apply", () => {
     expect(engine.now()).toBeGreaterThanOrEqual(START + 10 * MINUTE);
     expect(engine.announce("next").id).toBe(8);
   });
+
+  test("a rename is followed, and a boot from the log has it: found by the new name only", async () => {
+    const clock = new FakeClock(START + MINUTE);
+    const decider = makeEngine(clock).engine;
+    const follower = makeEngine(clock).engine;
+    const log: Write[] = [];
+    for (const name of ["Gulls", "Terns"]) {
+      const registered = decider.register({ name, passwordHash: "h" });
+      if (registered.kind !== "ok") throw new Error("register");
+      log.push(...registered.writes);
+    }
+    const [gulls, terns] = [...decider.teams.values()] as [Team, Team];
+    // A swap of two names, through a third: each write keeps the names unique.
+    for (const [team, name] of [[gulls, "Swap"], [terns, "Gulls"], [gulls, "Terns"]] as const) {
+      const outcome = decider.renameTeam(team, name);
+      if (outcome.kind !== "ok") throw new Error(outcome.kind);
+      log.push(...outcome.writes);
+    }
+    expect(log.filter((w) => w.kind === "team_name")).toEqual([
+      { kind: "team_name", teamId: 1, name: "Swap", nameKey: "swap" },
+      { kind: "team_name", teamId: 2, name: "Gulls", nameKey: "gulls" },
+      { kind: "team_name", teamId: 1, name: "Terns", nameKey: "terns" },
+    ]);
+    for (const write of log) follower.apply(write);
+    const store = SqliteStore.over(openDatabase(":memory:"));
+    store.saveScoring(decider.hunt);
+    await store.commit(log);
+    const fresh = bootEngine(store, decider.hunt, clock).engine;
+    for (const engine of [decider, follower, fresh]) {
+      expect([...engine.teams.values()].map((t) => [t.id, t.name])).toEqual([
+        [1, "Terns"],
+        [2, "Gulls"],
+      ]);
+      expect(engine.teamByName("terns")?.id).toBe(1);
+      expect(engine.teamByName("GULLS")?.id).toBe(2);
+      expect(engine.teamByName("Swap")).toBeUndefined();
+    }
+    store.close();
+  });
+
+  test("renameTeam() refuses another team's name and an empty one, and writes nothing for the same name", () => {
+    const { engine } = makeEngine(new FakeClock(START + MINUTE));
+    const teams = ["Gulls", "Terns"].map((name) => {
+      const registered = engine.register({ name, passwordHash: "h" });
+      if (registered.kind !== "ok") throw new Error("register");
+      return registered.team;
+    });
+    const terns = teams[1]!;
+    expect(engine.renameTeam(terns, " gulls ")).toEqual({ kind: "name_taken" });
+    expect(engine.renameTeam(terns, "  ")).toEqual({
+      kind: "invalid",
+      message: "The team name is empty",
+    });
+    expect(engine.renameTeam(terns, " Terns ")).toEqual({ kind: "ok", writes: [] });
+    expect(engine.renameTeam(terns, "TERNS")).toEqual({
+      kind: "ok",
+      writes: [{ kind: "team_name", teamId: 2, name: "TERNS", nameKey: "terns" }],
+    });
+    expect(terns.name).toBe("TERNS");
+  });
 });
