@@ -484,6 +484,56 @@ const SubmitterCard: FC<{ teamId: number; held: boolean }> = ({ teamId, held }) 
   </section>
 );
 
+/**
+ * A team's name and password, for when its name must change (it shows on the
+ * projector) or it forgot its password (a second phone cannot join).
+ */
+const TeamAccountForms: FC<{ team: { id: number; name: string } }> = ({ team }) => (
+  <>
+    <section class="card" aria-labelledby="rename-title">
+      <h2 id="rename-title">Rename</h2>
+      <form method="post" action={`/admin/teams/${team.id}/name`}>
+        <label class="field">
+          <span>New team name</span>
+          <input
+            name="name"
+            required
+            value={team.name}
+            {...chars(LIMITS.teamName, { trim: true })}
+          />
+          <small>
+            Shown at once on the scoreboard. The team logs in with the new name from now on.
+          </small>
+        </label>
+        <button class="btn" type="submit">Rename</button>
+      </form>
+    </section>
+    <section class="card" aria-labelledby="password-title">
+      <h2 id="password-title">Set a new password</h2>
+      <form method="post" action={`/admin/teams/${team.id}/password`}>
+        <label class="field">
+          <span>New password</span>
+          <input
+            type="password"
+            name="password"
+            required
+            autocomplete="new-password"
+            {...chars(LIMITS.password, { min: LIMITS.passwordMin })}
+          />
+          <small>At least 8 characters. The old password stops working.</small>
+        </label>
+        <label class="check">
+          <input type="checkbox" name="logout" value="true" />
+          <span>
+            Also log out every phone of the team (they log in again with the new password)
+          </span>
+        </label>
+        <button class="btn" type="submit">Set the password</button>
+      </form>
+    </section>
+  </>
+);
+
 export interface TeamDetail {
   id: number;
   name: string;
@@ -640,6 +690,7 @@ export const TeamPage: FC<
           <div class="stack">
             <AdjustForms puzzles={props.puzzles} team={{ id: team.id, name: team.name }} />
             {props.submitter && <SubmitterCard teamId={team.id} held={props.submitter.held} />}
+            <TeamAccountForms team={{ id: team.id, name: team.name }} />
           </div>
         </div>
       </main>

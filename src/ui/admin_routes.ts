@@ -1,8 +1,8 @@
 /**
  * The organizers' pages under /admin: sign-in, the dashboard and the pieces
  * its script refreshes, a team's page, the printable QR cards, and the forms
- * (announce, adjust, extra guesses, freeze, reload), which run the same
- * actions as the admin API.
+ * (announce, adjust, extra guesses, a team's name and password, freeze,
+ * reload), which run the same actions as the admin API.
  */
 import { Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
@@ -26,6 +26,8 @@ import {
   readForm,
   reloadFailure,
   setAdminCookie,
+  TeamNameBody,
+  TeamPasswordBody,
 } from "../play/mod.ts";
 import {
   acceptsHtml,
@@ -294,6 +296,7 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
 /** The dashboard's and team page's forms. */
 function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readonly string[] }) {
   const teamName = (id: number) => game.engine.teams.get(id)?.name ?? `team ${id}`;
+  const teamPage = (id: number) => game.engine.teams.has(id) ? `/admin/teams/${id}` : "/admin";
 
   pages.post("/admin/announce", async (c) => {
     const form = await readForm(c);
@@ -348,6 +351,40 @@ function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readon
     if (!outcome.ok) setFlash(c, refusalFlash(outcome));
     else setFlash(c, { tone: "ok", title: `Released ${teamName(teamId)}'s submitting phone` });
     return c.redirect(outcome.ok ? `/admin/teams/${teamId}` : "/admin", 303);
+  });
+
+  // A team's name and password: back to its page, or to the dashboard when there is no such team.
+  pages.post("/admin/teams/:id/name", async (c) => {
+    const form = await readForm(c);
+    const teamId = parseId(c.req.param("id")) ?? 0;
+    const before = teamName(teamId);
+    const body = check(TeamNameBody, { name: form.name ?? "" });
+    const outcome = body.ok ? await admin.renameTeam(teamId, body.reply.name) : body;
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
+    else setFlash(c, { tone: "ok", title: `${before} is now ${outcome.reply.name}` });
+    return c.redirect(teamPage(teamId), 303);
+  });
+
+  pages.post("/admin/teams/:id/password", async (c) => {
+    const form = await readForm(c);
+    const teamId = parseId(c.req.param("id")) ?? 0;
+    const body = check(TeamPasswordBody, {
+      password: form.password ?? "",
+      logout: form.logout === "true",
+    });
+    const outcome = body.ok ? await admin.setPassword(teamId, body.reply) : body;
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
+    else {
+      const { team, sessionsEnded } = outcome.reply;
+      setFlash(c, {
+        tone: "ok",
+        title: `New password set for ${team.name}`,
+        text: body.ok && body.reply.logout === true
+          ? `${sessionsEnded} phone${sessionsEnded === 1 ? " was" : "s were"} logged out.`
+          : "Phones already logged in stay logged in.",
+      });
+    }
+    return c.redirect(teamPage(teamId), 303);
   });
 
   pages.post("/admin/freeze", async (c) => {

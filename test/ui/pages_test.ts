@@ -588,6 +588,84 @@ describe("organizers", () => {
     expect((await app.call("GET", "/api/scoreboard")).body.frozen).toBe(false);
   });
 
+  test("rename a team by form: its page, the board and its login take the new name", async () => {
+    const app = makeApp();
+    const player = await joined(app);
+    await joined(app, "Terns");
+    const b = await signedIn(app);
+    const page = (await b.get("/admin/teams/1")).text;
+    expect(page).toContain('<form method="post" action="/admin/teams/1/name">');
+    expect(page).toContain('<input name="name" required="" value="Gulls"');
+    const res = await b.post("/admin/teams/1/name", { name: " Sea Gulls " });
+    expect(res).toMatchObject({ status: 303, location: "/admin/teams/1" });
+    const renamed = (await b.get("/admin/teams/1")).text;
+    expect(renamed).toContain("Gulls is now Sea Gulls");
+    expect(renamed).toContain("<h1>Sea Gulls</h1>");
+    expect((await b.get("/scoreboard")).text).toContain("Sea Gulls");
+    expect((await player.get("/puzzles")).text).toContain("Sea Gulls");
+    const login = browser(app);
+    await login.post("/login", { name: "Gulls", password: "correct horse" });
+    expect((await login.get("/")).text).toContain("Wrong team name or password");
+    const res2 = await login.post("/login", { name: "sea gulls", password: "correct horse" });
+    expect(res2).toMatchObject({ status: 303, location: "/puzzles" });
+    // Refused: another team's name, and an empty one; the name stays.
+    await b.post("/admin/teams/1/name", { name: "TERNS" });
+    expect((await b.get("/admin/teams/1")).text).toContain("That team name is taken");
+    await b.post("/admin/teams/1/name", { name: " " });
+    expect((await b.get("/admin/teams/1")).text).toContain("The team name is empty");
+    expect(app.db.query("SELECT name FROM teams ORDER BY id").all()).toEqual([
+      { name: "Sea Gulls" },
+      { name: "Terns" },
+    ]);
+    // No such team: back to the dashboard, which says so.
+    expect(await b.post("/admin/teams/9/name", { name: "X" })).toMatchObject({
+      status: 303,
+      location: "/admin",
+    });
+    expect((await b.get("/admin")).text).toContain("There is no team 9");
+    // From another site, or without the admin cookie: nothing changes.
+    expect((await b.post("/admin/teams/1/name", { name: "Evil" }, "http://evil.example")).status)
+      .toBe(403);
+    expect(await player.post("/admin/teams/1/name", { name: "Evil" })).toMatchObject({
+      status: 303,
+      location: "/admin",
+    });
+    expect(app.db.query("SELECT name FROM teams WHERE id = 1").get()).toEqual({
+      name: "Sea Gulls",
+    });
+  });
+
+  test("set a team's password by form: phones stay logged in, unless all are logged out", async () => {
+    const app = makeApp();
+    const player = await joined(app);
+    const b = await signedIn(app);
+    const page = (await b.get("/admin/teams/1")).text;
+    expect(page).toContain('<form method="post" action="/admin/teams/1/password">');
+    expect(page).toContain('<input type="checkbox" name="logout" value="true"/>');
+    const res = await b.post("/admin/teams/1/password", { password: "battery staple" });
+    expect(res).toMatchObject({ status: 303, location: "/admin/teams/1" });
+    const set = (await b.get("/admin/teams/1")).text;
+    expect(set).toContain("New password set for Gulls");
+    expect(set).toContain("Phones already logged in stay logged in.");
+    expect((await player.get("/puzzles")).status).toBe(200);
+    const phone = browser(app);
+    await phone.post("/login", { name: "Gulls", password: "correct horse" });
+    expect((await phone.get("/")).text).toContain("Wrong team name or password");
+    await phone.post("/login", { name: "Gulls", password: "battery staple" });
+    expect((await phone.get("/puzzles")).status).toBe(200);
+    // Too short: refused, and the password stays.
+    await b.post("/admin/teams/1/password", { password: "short" });
+    expect((await b.get("/admin/teams/1")).text).toContain(
+      "The password needs at least 8 characters",
+    );
+    // With the box ticked, both phones are logged out.
+    await b.post("/admin/teams/1/password", { password: "new password", logout: "true" });
+    expect((await b.get("/admin/teams/1")).text).toContain("2 phones were logged out.");
+    for (const logged of [player, phone]) expect((await logged.get("/puzzles")).status).toBe(303);
+    await phone.post("/login", { name: "Gulls", password: "new password" });
+    expect((await phone.get("/puzzles")).status).toBe(200);
+  });
+
   test("a reload with errors shows every error, however many, and keeps the hunt", async () => {
     const app = makeApp();
     const b = await signedIn(app);
