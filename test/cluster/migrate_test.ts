@@ -110,6 +110,14 @@ beforeAll(async () => {
     }]);
     teams.push(r.team);
   }
+  // An organizer renamed a team and set its password: the rows hold the new ones, and so does the log.
+  const renamed = engine.renameTeam(teams[5]!, "Harbor Seals");
+  if (renamed.kind !== "ok") throw new Error("rename");
+  await commit([...renamed.writes, {
+    kind: "password",
+    teamId: teams[5]!.id,
+    passwordHash: "new",
+  }]);
   for (const [n, team] of teams.entries()) {
     clock.advance(37_000);
     // Taken before the solve: a solved puzzle offers no hint.
