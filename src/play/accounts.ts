@@ -154,6 +154,11 @@ export class Accounts {
     };
   }
 
+  /** The team's stored password hash, to tell whether it changed (compared, never sent). */
+  passwordOf(teamId: number): string | undefined {
+    return this.passwords.get(teamId);
+  }
+
   /** Checks a team's password; an unknown team costs the same time as a wrong password. */
   async verify(teamId: number | undefined, password: string): Promise<boolean> {
     const hash = teamId === undefined ? undefined : this.passwords.get(teamId);

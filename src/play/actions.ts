@@ -92,6 +92,30 @@ const HUNT_ENDED = "The hunt has ended: no new team can join";
 
 /** Registering, logging in and out. */
 function accountActions(game: Game) {
+  /**
+   * The team a name and password log in to, or undefined. On a shared log a
+   * refusal is checked against the log first: the team, or a password an
+   * organizer set, may come from a node this one has not read yet. While the
+   * log cannot be read, `problem` says why (503, not a 401 that sends the
+   * player away; a login could not be stored then anyway).
+   */
+  async function verifiedTeam(
+    body: v.InferOutput<typeof LoginBody>,
+  ): Promise<Team | { problem: string } | undefined> {
+    const team = game.engine.teamByName(body.name);
+    if (team !== undefined && (await game.accounts.verify(team.id, body.password))) return team;
+    if (team === undefined) await game.accounts.verify(undefined, body.password);
+    if (game.store.sync === undefined) return undefined;
+    const before = team === undefined ? undefined : game.accounts.passwordOf(team.id);
+    await game.store.sync();
+    const after = game.engine.teamByName(body.name);
+    const changed = after !== undefined &&
+      (after.id !== team?.id || game.accounts.passwordOf(after.id) !== before);
+    if (changed && (await game.accounts.verify(after.id, body.password))) return after;
+    const problem = game.store.writeProblem();
+    return problem === undefined ? undefined : { problem };
+  }
+
   return {
     /** Registers a team and opens its first session. */
     async register(body: v.InferOutput<typeof RegisterBody>): Promise<Outcome<RegisterReply>> {
@@ -133,7 +157,9 @@ function accountActions(game: Game) {
 
     /**
      * Logs a team in: a new session token. Attempts are limited per team name
-     * and client address (`clientAddress`), under a ceiling per name.
+     * and client address (`clientAddress`), under a ceiling per name. On a
+     * shared log, a team or password this node has not read yet is looked for
+     * there before the login is refused; while the log cannot be read, 503.
      */
     async login(
       body: v.InferOutput<typeof LoginBody>,
@@ -148,10 +174,9 @@ function accountActions(game: Game) {
           wait,
         );
       }
-      const team = engine.teamByName(body.name);
-      if (!(await game.accounts.verify(team?.id, body.password)) || team === undefined) {
-        return refusal("unauthorized", "Wrong team name or password");
-      }
+      const team = await verifiedTeam(body);
+      if (team === undefined) return refusal("unauthorized", "Wrong team name or password");
+      if (!("id" in team)) return refusal("unavailable", team.problem);
       const session = game.accounts.openSession(team.id, engine.now());
       // A password imported from CTFd (bcrypt) is replaced with argon2id now that it is known.
       const upgrade = game.accounts.needsUpgrade(team.id)

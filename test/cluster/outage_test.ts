@@ -1,7 +1,8 @@
 // Admin and session writes on two nodes: a freeze is answered once it is in
 // the log, so that the other node shows it too; a freeze or a logout is
 // refused with 503 while PostgreSQL is down, and changes nothing; a session
-// a node has not seen yet gets 503 while it cannot read the log, not 401.
+// a node has not seen yet gets 503 while it cannot read the log, not 401; and
+// so does a login to a team (or with a password) that node has not seen yet.
 import { expect, test } from "bun:test";
 import { sleep } from "../_runtime.ts";
 import { ADMIN_TOKEN, clusterSuite, type Node } from "./_nodes.ts";
@@ -116,6 +117,49 @@ test(
       if (attempt === 20) throw new Error("node-b never saw the session");
       await sleep(250);
     }
+  },
+  60_000,
+);
+
+test(
+  "a login to a team another node registered gets 503 while PostgreSQL is down, not 401, and 200 once it is back",
+  async () => {
+    const [a, b] = nodes as [Node, Node];
+    // Stopped, node-b cannot see the new team before PostgreSQL goes down.
+    b.signal("SIGSTOP");
+    try {
+      const registered = await fetch(`${a.base}/api/teams`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Skuas", password: "correct horse" }),
+      });
+      expect(registered.status).toBe(201);
+      await cluster.pg.down();
+    } finally {
+      b.signal("SIGCONT");
+    }
+    const login = (password = "correct horse") =>
+      fetch(`${b.base}/api/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Skuas", password }),
+      });
+    try {
+      const refused = await login();
+      expect(refused.status).toBe(503);
+      expect((await refused.json() as { error: { code: string } }).error.code).toBe("unavailable");
+    } finally {
+      await cluster.pg.up();
+    }
+    for (let attempt = 1;; attempt++) {
+      const res = await login();
+      if (res.status === 200) break;
+      expect(res.status).toBe(503);
+      if (attempt === 20) throw new Error("node-b never let the team log in");
+      await sleep(250);
+    }
+    // With the log readable, a wrong password is a 401 as ever.
+    expect((await login("wrong horse")).status).toBe(401);
   },
   60_000,
 );
