@@ -3,8 +3,10 @@
 // store suites on Deno (`deno task test`). Ends with one line
 // `N passed, N failed`, where each static check counts as one test beside the
 // bun tests. When the setup cannot install a tool the tests need, it stops the
-// run at once with one line naming the Debian packages.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+// run at once with one line naming the Debian packages. Every stage runs with
+// the run's own TMPDIR; whatever the tests leave in it counts as one failed
+// test ("temporary files left behind"), and the folder is removed at the end.
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -20,6 +22,23 @@ const setup = Bun.spawn(["sh", join(import.meta.dir, "..", "scripts", "setup.sh"
 });
 if ((await setup.exited) !== 0) process.exit(1);
 
+// The tests' temporary folder (TMPDIR for every stage), and the runner's own for the JUnit reports
+// (bun test and deno test write them beside their console output; the counts come from them).
+// 0755: the PostgreSQL tests run initdb as the postgres user, in a folder of theirs inside it.
+const testTmp = mkdtempSync(join(tmpdir(), "cairn-tmp-"));
+chmodSync(testTmp, 0o755);
+const reportDir = mkdtempSync(join(tmpdir(), "cairn-test-"));
+const removeTemporary = () => {
+  for (const dir of [testTmp, reportDir]) {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+};
+process.on("SIGINT", () => {
+  removeTemporary();
+  process.exit(130);
+});
+const stageEnv = { ...env, TMPDIR: testTmp };
+
 let passed = 0;
 let failed = 0;
 
@@ -27,7 +46,7 @@ async function stage(name: string, cmd: string[]): Promise<boolean> {
   console.log(
     `\n== ${name}: ${cmd.map((part) => part.replace(/.*node_modules\/\.bin\//, "")).join(" ")}`,
   );
-  const proc = Bun.spawn(cmd, { stdout: "inherit", stderr: "inherit", env });
+  const proc = Bun.spawn(cmd, { stdout: "inherit", stderr: "inherit", env: stageEnv });
   const ok = (await proc.exited) === 0;
   console.log(`== ${name}: ${ok ? "ok" : "FAILED"}`);
   return ok;
@@ -44,9 +63,6 @@ for (const [name, cmd] of checks) {
   if (await stage(name, cmd)) passed++;
   else failed++;
 }
-
-// bun test and deno test write JUnit reports beside their console output; the counts come from them.
-const reportDir = mkdtempSync(join(tmpdir(), "cairn-test-"));
 
 /** Runs one test stage and adds its JUnit counts; a stage with no report counts as one failure. */
 async function tests(name: string, cmd: string[], report: string): Promise<void> {
@@ -89,7 +105,31 @@ if (only.length === 0) {
     `--junit-path=${denoReport}`,
   ], denoReport);
 }
-rmSync(reportDir, { recursive: true, force: true });
+
+/**
+ * What the stages left in their TMPDIR, one line per kind of entry (its name without the random
+ * suffix mkdtemp and the like add, and how many); anything there counts as one failed test.
+ */
+function leftovers(): void {
+  const names = readdirSync(testTmp);
+  if (names.length === 0) return;
+  const counts = new Map<string, number>();
+  for (const name of names) {
+    const kind = name.replace(/(?<=[-._])[A-Za-z0-9]{6}$|[0-9a-f]{8,}|\d{4,}/g, "*");
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  console.log(`\n== temporary files left behind: ${names.length} entries in TMPDIR ${testTmp}`);
+  for (const [kind, count] of [...counts].sort((a, b) => b[1] - a[1])) {
+    console.log(`left behind: ${kind} (${count})`);
+  }
+  console.log("== temporary files left behind: FAILED");
+  failed++;
+}
+try {
+  leftovers();
+} finally {
+  removeTemporary();
+}
 
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
