@@ -1,11 +1,14 @@
 // Recovering a lost admin link: `cairn admin-token` stores a new token's hash, and the
 // server uses it from its next reload (SIGHUP) or start.
-import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const CAIRN = join(import.meta.dir, "..", "..", "bin", "cairn");
 
@@ -55,7 +58,7 @@ describe("cairn admin-token", () => {
   test(
     "replaces the admin token: the server takes the new one at its next reload or start",
     async () => {
-      const db = join(mkdtempSync(join(tmpdir(), "cairn-admin-token-")), "cairn.db");
+      const db = join(dirs.make("cairn-admin-token-"), "cairn.db");
       const first = await startServer(db);
       let stopped = false;
       try {
@@ -105,7 +108,7 @@ describe("cairn admin-token", () => {
   );
 
   test("with no server running, says to start one", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-admin-token-"));
+    const dir = dirs.make("cairn-admin-token-");
     const db = join(dir, "cairn.db");
     await (await startServer(db)).stop();
     const io = fakeIo();
@@ -118,7 +121,7 @@ describe("cairn admin-token", () => {
   }, 30_000);
 
   test("says in one line when there is no database, or it is not Cairn's", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-admin-token-"));
+    const dir = dirs.make("cairn-admin-token-");
     const missing = fakeIo();
     expect(await run(["admin-token", "--db", join(dir, "none.db")], missing)).toBe(1);
     expect(missing.err()).toBe(

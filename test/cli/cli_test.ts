@@ -1,11 +1,14 @@
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { DOC_TOPICS } from "../../src/cli/docs.ts";
 import { RESULT_TABLES } from "../../src/store/mod.ts";
 import { fakeIo } from "../_io.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const COMMANDS = [
   "serve",
@@ -126,7 +129,7 @@ describe("cairn", () => {
 
 describe("cairn init", () => {
   test("writes hunt.toml that check accepts, and refuses to overwrite it", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "cairn-init-")), "new-hunt");
+    const dir = join(dirs.make("cairn-init-"), "new-hunt");
     const io = fakeIo();
     expect(await run(["init", dir], io)).toBe(0);
     const file = join(dir, "hunt.toml");
@@ -151,7 +154,7 @@ describe("cairn init", () => {
   });
 
   test("says so when DIR is a file, and leaves it alone", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "cairn-init-")), "hunt.toml");
+    const file = join(dirs.make("cairn-init-"), "hunt.toml");
     writeFileSync(file, "mine");
     for (const args of [["init", file], ["init", file, "--force"]]) {
       const io = fakeIo();
@@ -196,7 +199,7 @@ describe("cairn docs", () => {
 
 describe("cairn check", () => {
   test("reports a TOML syntax error as file:line:col and exits 1", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-check-"));
+    const dir = dirs.make("cairn-check-");
     const file = join(dir, "hunt.toml");
     writeFileSync(file, '[hunt]\ntitle = "x"\n\n[[puzzle]]\nid = "a"\nanswer = [ "b", \n');
     const io = fakeIo();
@@ -215,7 +218,7 @@ describe("cairn check", () => {
 
 describe("cairn serve", () => {
   test("refuses to start on an invalid hunt and prints every error", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-serve-"));
+    const dir = dirs.make("cairn-serve-");
     const file = join(dir, "hunt.toml");
     writeFileSync(
       file,

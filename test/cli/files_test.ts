@@ -1,24 +1,26 @@
 // `cairn backup` and `cairn export` with mission uploads: the backup copies the files its database
 // copy names into OUT.files/, and the export lists submissions and copies the files with --files.
 import { Database } from "bun:sqlite";
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import {
   cpSync,
   existsSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
 import { register, startServer } from "./_serve.ts";
 import { jpegWithGps } from "../http/_jpeg.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const HUNT = `
 [hunt]
@@ -57,7 +59,7 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
 
 describe("backup and export with mission files", () => {
   test("backup copies the named files beside the copy; export lists and copies them", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-files-"));
+    const dir = dirs.make("cairn-files-");
     const server = await startServer(dir, HUNT);
     let stopped = false;
     try {
@@ -189,7 +191,7 @@ describe("backup and export with mission files", () => {
   });
 
   test("a hunt without uploads gets no files folder beside its backup", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-files-"));
+    const dir = dirs.make("cairn-files-");
     const server = await startServer(dir, HUNT);
     try {
       const io = fakeIo();
@@ -202,7 +204,7 @@ describe("backup and export with mission files", () => {
   });
 
   test("backup and export read the uploads from --files, as serve keeps them", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-files-"));
+    const dir = dirs.make("cairn-files-");
     const uploads = join(dir, "uploads");
     const server = await startServer(dir, HUNT, ["--files", uploads]);
     try {

@@ -1,9 +1,12 @@
 // A checkout as a newcomer uses it: `npx cairn …` runs the bin (bin/cairn) on the
 // pinned Bun, and `npm start` hands signals to the server it starts.
-import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const ROOT = join(import.meta.dir, "..", "..");
 
@@ -68,7 +71,7 @@ describe("npx cairn", () => {
   }, 60_000);
 
   test("init and check a hunt from any folder, with paths relative to that folder", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-npx-"));
+    const dir = dirs.make("cairn-npx-");
     // npx finds the package from any folder inside the checkout.
     const inside = join(ROOT, "test", "cli");
     const init = await exec(["npx", "cairn", "init", join(dir, "hunt")], inside);
@@ -88,7 +91,7 @@ describe("npx cairn", () => {
 
 describe("npm start", () => {
   test("SIGTERM to npm stops the server: no orphan, the port closed", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-npm-start-"));
+    const dir = dirs.make("cairn-npm-start-");
     const npm = Bun.spawn(["npm", "start"], {
       cwd: ROOT,
       stdout: "pipe",

@@ -1,13 +1,16 @@
 // The process around every command (src/main.ts), on Bun and on Deno with the permissions the
 // README gives: output that cannot be written fails the command, a reader that went away does
 // not, and SIGTERM stops a one-shot command at once.
-import { beforeAll, describe, expect, test } from "bun:test";
-import { closeSync, mkdtempSync, openSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { openDatabase, saveScoring } from "../../src/store/mod.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const ROOT = join(import.meta.dir, "..", "..");
 const MAIN = join(ROOT, "src", "main.ts");
@@ -29,7 +32,7 @@ const RUNTIMES = { bun: [process.execPath, MAIN], deno: [...DENO_RUN, MAIN] };
 let db = "";
 beforeAll(() => {
   // A database whose export is about 1 MB: more than a pipe holds.
-  db = join(mkdtempSync(join(tmpdir(), "cairn-main-")), "cairn.db");
+  db = join(dirs.make("cairn-main-"), "cairn.db");
   const conn = openDatabase(db);
   saveScoring(conn, loadHunt(HUNT_TOML, { file: "hunt.toml" }).hunt!);
   conn.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
@@ -76,7 +79,7 @@ for (const [runtime, cairn] of Object.entries(RUNTIMES)) {
     test("SIGTERM stops a one-shot command that waits for its reader", async () => {
       // The export goes to a pipe nobody reads (a FIFO held open, never read): it waits for the
       // pipe to drain, until SIGTERM.
-      const fifo = join(mkdtempSync(join(tmpdir(), "cairn-main-")), "out");
+      const fifo = join(dirs.make("cairn-main-"), "out");
       expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
       const unread = openSync(fifo, "r+");
       try {
@@ -111,7 +114,7 @@ describe("cairn on deno, with the README's permissions", () => {
   ];
   for (const [what, args, path] of cases) {
     test(`${what}: one line naming ${path}`, async () => {
-      const out = join(mkdtempSync(join(tmpdir(), "cairn-main-")), "copy.db");
+      const out = join(dirs.make("cairn-main-"), "copy.db");
       const argv = args.map((arg) => arg === "DB" ? db : arg === "OUT" ? out : arg);
       const { stderr, code } = await run([...RUNTIMES.deno, ...argv]);
       expect(code).toBe(1);

@@ -1,12 +1,11 @@
 // The server's operations in-process: health, SIGHUP reload, the start-up
 // integrity check, and the backup and export commands.
 import { Database } from "bun:sqlite";
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -14,13 +13,16 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { acquireLock, openDatabase } from "../../src/store/mod.ts";
 import { fakeIo } from "../_io.ts";
 import { register, startServer } from "./_serve.ts";
 import { open } from "../_sse.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const HUNT = `
 [hunt]
@@ -60,7 +62,7 @@ async function until(text: () => string, pattern: RegExp): Promise<void> {
 
 describe("GET /healthz", () => {
   test("answers 503 with the envelope while the database cannot be written, then 200 again", async () => {
-    const server = await startServer(mkdtempSync(join(tmpdir(), "cairn-ops-")), HUNT);
+    const server = await startServer(dirs.make("cairn-ops-"), HUNT);
     try {
       const ok = await fetch(`${server.base}/healthz`);
       expect(ok.status).toBe(200);
@@ -93,7 +95,7 @@ describe("serve --commit-thread", () => {
     ] as const
   ) {
     test(`${extra.join(" ") || "by default"}: commits on the ${commits}, and a guess survives a restart`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+      const dir = dirs.make("cairn-ops-");
       const server = await startServer(dir, HUNT, [...extra]);
       let token: string;
       try {
@@ -120,7 +122,7 @@ describe("serve --commit-thread", () => {
 
 describe("SIGHUP", () => {
   test("re-reads the hunt file: unlocks are recomputed and pushed, the board follows", async () => {
-    const server = await startServer(mkdtempSync(join(tmpdir(), "cairn-ops-")), HUNT);
+    const server = await startServer(dirs.make("cairn-ops-"), HUNT);
     try {
       const token = await register(server.base, "Gulls");
       expect(await guess(server.base, token, "first", "one")).toMatchObject({ result: "correct" });
@@ -151,7 +153,7 @@ describe("SIGHUP", () => {
   });
 
   test("keeps the running hunt when the file has errors, and logs every one", async () => {
-    const server = await startServer(mkdtempSync(join(tmpdir(), "cairn-ops-")), HUNT);
+    const server = await startServer(dirs.make("cairn-ops-"), HUNT);
     try {
       const token = await register(server.base, "Gulls");
       await guess(server.base, token, "first", "one");
@@ -193,7 +195,7 @@ describe("SIGHUP", () => {
 
 describe("start-up integrity check", () => {
   test("refuses a damaged database with one line", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const dir = dirs.make("cairn-ops-");
     const path = join(dir, "cairn.db");
     const db = openDatabase(path);
     const insert = db.prepare(
@@ -227,7 +229,7 @@ describe("start-up integrity check", () => {
 
 describe("cairn serve over an event with solves", () => {
   test("refuses a hunt file that lacks a solved puzzle, as a reload does", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const dir = dirs.make("cairn-ops-");
     const server = await startServer(dir, HUNT);
     const token = await register(server.base, "Gulls");
     expect(await guess(server.base, token, "first", "one")).toMatchObject({ result: "correct" });
@@ -253,7 +255,7 @@ describe("cairn serve over an event with solves", () => {
 
 describe("cairn backup and cairn export", () => {
   test("work beside a running server, and export also once it stopped", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const dir = dirs.make("cairn-ops-");
     const server = await startServer(dir, HUNT);
     let stopped = false;
     try {
@@ -312,7 +314,7 @@ describe("cairn backup and cairn export", () => {
       );
 
       // Restore: the copy becomes another server's database, with the same results.
-      const restored = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+      const restored = dirs.make("cairn-ops-");
       copyFileSync(join(dir, "copy.db"), join(restored, "cairn.db"));
       const second = await startServer(restored, HUNT);
       const board = await (await fetch(`${second.base}/api/scoreboard`)).json();
@@ -345,7 +347,7 @@ describe("cairn backup and cairn export", () => {
   }
 
   test("backup says in one line when the target folder does not exist", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const dir = dirs.make("cairn-ops-");
     openDatabase(join(dir, "cairn.db")).close();
     const io = fakeIo();
     const out = join(dir, "missing", "copy.db");
@@ -354,7 +356,7 @@ describe("cairn backup and cairn export", () => {
   });
 
   test("say in one line when there is no database", async () => {
-    const missing = join(mkdtempSync(join(tmpdir(), "cairn-ops-")), "none.db");
+    const missing = join(dirs.make("cairn-ops-"), "none.db");
     for (const argv of [["backup", "out.db"], ["export"]]) {
       const io = fakeIo();
       expect(await run([...argv, "--db", missing], io)).toBe(1);
@@ -365,7 +367,7 @@ describe("cairn backup and cairn export", () => {
 
 describe("backup and export never write over the database", () => {
   test("refuse the database, its -wal, -shm, -journal and .lock files, and a symlink to one, beside a running server", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const dir = dirs.make("cairn-ops-");
     const server = await startServer(dir, HUNT);
     try {
       const token = await register(server.base, "Gulls");
@@ -413,7 +415,7 @@ describe("backup and export never write over the database", () => {
   });
 
   test("backup replaces an earlier backup or an empty file, and refuses any other file", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const dir = dirs.make("cairn-ops-");
     const db = join(dir, "cairn.db");
     openDatabase(db).close();
     const copy = join(dir, "copy.db");
@@ -434,7 +436,7 @@ describe("backup and export never write over the database", () => {
   });
 
   test("export refuses to write over another SQLite database", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const dir = dirs.make("cairn-ops-");
     const db = join(dir, "cairn.db");
     openDatabase(db).close();
     expect(await run(["backup", join(dir, "copy.db"), "--db", db], fakeIo())).toBe(0);
@@ -497,7 +499,7 @@ describe("export --files-out never writes into the server's uploads folder", () 
   ];
   for (const [what, filesOut, options, message] of cases) {
     test(`refuses ${what}, in one line, and writes nothing`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+      const dir = dirs.make("cairn-ops-");
       const db = join(dir, "cairn.db");
       openDatabase(db).close();
       mkdirSync(join(dir, "cairn.db.files"));
@@ -526,7 +528,7 @@ describe("backup OUT", () => {
   const dated = /^backup: wrote (.*\/cairn-\d{8}-\d{6}(?:-\d+)?\.db) \(/;
 
   test("ending in / is a folder, made if missing, that gets a dated file", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const dir = dirs.make("cairn-ops-");
     const db = join(dir, "cairn.db");
     openDatabase(db).close();
     const io = fakeIo();
@@ -542,7 +544,7 @@ describe("backup OUT", () => {
   const atTwoPm = () => Object.assign(fakeIo(), { now: () => Date.UTC(2026, 10, 21, 14, 0, 0) });
 
   test("backups into a folder in the same second get -2, -3…, and none replaces another", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const dir = dirs.make("cairn-ops-");
     const db = join(dir, "cairn.db");
     openDatabase(db).close();
     const folder = join(dir, "backups");
@@ -585,7 +587,7 @@ describe("backup OUT", () => {
   });
 
   test("a backup into a folder another backup is writing into is refused, and writes nothing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+    const dir = dirs.make("cairn-ops-");
     const db = join(dir, "cairn.db");
     openDatabase(db).close();
     const folder = join(dir, "backups");
@@ -634,7 +636,7 @@ describe("backup OUT", () => {
   ];
   for (const [name, out, message] of refusals) {
     test(`refuses ${name}, and writes nothing`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+      const dir = dirs.make("cairn-ops-");
       const db = join(dir, "cairn.db");
       openDatabase(db).close();
       writeFileSync(join(dir, "afile"), "data");
@@ -709,7 +711,7 @@ describe("serve refuses at start, in one line", () => {
   ];
   for (const [name, argv, message] of cases) {
     test(name, async () => {
-      const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+      const dir = dirs.make("cairn-ops-");
       writeFileSync(join(dir, "afile"), "data");
       writeFileSync(join(dir, "a.db.files"), "data");
       mkdirSync(join(dir, "data"));
@@ -736,7 +738,7 @@ describe("serve refuses at start, in one line", () => {
 });
 
 test("backup, export, admin-token and migrate say in one line that --db is a folder", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "cairn-ops-"));
+  const dir = dirs.make("cairn-ops-");
   const cases: [string[], string][] = [
     [["backup", join(dir, "copy.db"), "--db", dir], "backup"],
     [["export", "--db", dir], "export"],

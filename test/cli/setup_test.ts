@@ -1,15 +1,18 @@
 // scripts/setup.sh, which `npm test` and .ci/run call first: with a tool missing and
 // no way to install it, it stops at once with one line naming the Debian packages.
-import { expect, test } from "bun:test";
-import { mkdtempSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, expect, test } from "bun:test";
+import { symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const SETUP = join(import.meta.dir, "..", "..", "scripts", "setup.sh");
 
 /** Runs the setup with PATH holding only `tools`, so that everything else is missing. */
 async function setup(tools: string[], args: string[] = []) {
-  const bin = mkdtempSync(join(tmpdir(), "cairn-setup-"));
+  const bin = dirs.make("cairn-setup-");
   for (const tool of tools) symlinkSync(Bun.which(tool)!, join(bin, tool));
   const proc = Bun.spawn(["/bin/sh", SETUP, ...args], {
     env: { PATH: bin },

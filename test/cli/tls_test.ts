@@ -1,19 +1,22 @@
 // `cairn tls` makes a local certificate authority and a server certificate
 // for this machine's names and addresses; `cairn serve --tls-cert --tls-key`
 // serves HTTPS with them, and the session cookie is Secure.
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { X509Certificate } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const read = (dir: string, name: string) => readFileSync(join(dir, name), "utf8");
 
 describe("cairn tls", () => {
   test("writes an authority and a server certificate it signed, for local names", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "cairn-tls-")), "tls");
+    const dir = join(dirs.make("cairn-tls-"), "tls");
     const io = fakeIo();
     expect(await run(["tls", "--out", dir, "--names", "cairn.lan, 10.9.8.7"], io)).toBe(0);
     expect(io.err()).toBe("");
@@ -47,7 +50,7 @@ describe("cairn tls", () => {
   }, 30_000);
 
   test("run again, it keeps the authority and makes a new server certificate", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-tls-"));
+    const dir = dirs.make("cairn-tls-");
     expect(await run(["tls", "--out", dir], fakeIo())).toBe(0);
     const [ca, server] = [read(dir, "ca.crt"), read(dir, "server.crt")];
     const io = fakeIo();
@@ -63,7 +66,7 @@ describe("cairn tls", () => {
     const io = fakeIo();
     expect(await run(["tls", "--names", "not a name"], io)).toBe(2);
     expect(io.err()).toBe('tls: "not a name" is neither a host name nor an IP address\n');
-    const dir = mkdtempSync(join(tmpdir(), "cairn-tls-"));
+    const dir = dirs.make("cairn-tls-");
     writeFileSync(join(dir, "ca.crt"), "junk");
     writeFileSync(join(dir, "ca.key"), "junk");
     const bad = fakeIo();
@@ -74,7 +77,7 @@ describe("cairn tls", () => {
   const halves: [string, string][] = [["ca.key", "ca.crt"], ["ca.crt", "ca.key"]];
   for (const [kept, lost] of halves) {
     test(`refuses, and replaces nothing, when ${lost} is gone and ${kept} is there`, async () => {
-      const dir = join(mkdtempSync(join(tmpdir(), "cairn-tls-")), "tls");
+      const dir = join(dirs.make("cairn-tls-"), "tls");
       expect(await run(["tls", "--out", dir], fakeIo())).toBe(0);
       rmSync(join(dir, lost));
       const before = read(dir, kept);
@@ -96,7 +99,7 @@ describe("cairn serve --tls-cert --tls-key", () => {
   test(
     "serves HTTPS that a client trusting the authority accepts, with a Secure cookie",
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "cairn-tls-serve-"));
+      const dir = dirs.make("cairn-tls-serve-");
       expect(await run(["tls", "--out", dir], fakeIo())).toBe(0);
       const io = fakeIo();
       const serving = run([

@@ -1,8 +1,12 @@
-import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBinary, freePort, waitFor } from "../_binary.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 let binary = "";
 beforeAll(async () => {
@@ -25,7 +29,7 @@ function bigHunt(count: number): string {
 
 describe("the compiled binary", () => {
   test("serves /healthz with an empty environment and exits 0 on SIGTERM", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+    const dir = dirs.make("cairn-e2e-");
     const port = freePort();
     const proc = spawnBare(["serve", "--host", "127.0.0.1", "--port", String(port)], dir);
     try {
@@ -48,7 +52,7 @@ describe("the compiled binary", () => {
     () => {
       /** Serves until /healthz answers: the environment the serving process has, and its stderr. */
       async function serveWith(vars: string[]): Promise<{ environ: string[]; stderr: string }> {
-        const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+        const dir = dirs.make("cairn-e2e-");
         const port = freePort();
         const proc = Bun.spawn(
           ["env", "-i", ...vars, binary, "serve", "--host", "127.0.0.1", "--port", String(port)],
@@ -98,7 +102,7 @@ describe("the compiled binary", () => {
   );
 
   test("takes its settings from CAIRN_* variables", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+    const dir = dirs.make("cairn-e2e-");
     const port = freePort();
     const db = join(dir, "elsewhere", "hunt.db");
     const proc = Bun.spawn(
@@ -125,7 +129,7 @@ describe("the compiled binary", () => {
   test(
     "a second server on the same database refuses to start, and the lock goes with the first",
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+      const dir = dirs.make("cairn-e2e-");
       const db = join(dir, "shared.db");
       const port = freePort();
       const first = spawnBare(
@@ -170,7 +174,7 @@ describe("the compiled binary", () => {
   test(
     "prints the admin link once, on the first start; its token opens the admin API",
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+      const dir = dirs.make("cairn-e2e-");
       const db = join(dir, "admin.db");
       const start = async () => {
         const port = freePort();
@@ -212,7 +216,7 @@ describe("the compiled binary", () => {
   test(
     "a first start that cannot listen keeps no admin token, so the next one prints the link",
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+      const dir = dirs.make("cairn-e2e-");
       const db = join(dir, "busy.db");
       const busy = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
       try {
@@ -249,7 +253,7 @@ describe("the compiled binary", () => {
   );
 
   test("check reports a syntax error with file:line:col", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+    const dir = dirs.make("cairn-e2e-");
     writeFileSync(join(dir, "hunt.toml"), '[hunt]\ntitle = "x"\ntitle = "y"\n');
     const proc = spawnBare(["check", "hunt.toml"], dir);
     expect(await proc.exited).toBe(1);
@@ -262,7 +266,7 @@ describe("the compiled binary", () => {
   test(
     "output larger than a pipe's buffer all arrives, however slowly the pipe is read",
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+      const dir = dirs.make("cairn-e2e-");
       writeFileSync(join(dir, "hunt.toml"), bigHunt(20_000));
       const proc = spawnBare(["check", "--dot", "hunt.toml"], dir);
       // The reader starts late, after the whole output would have been written and the process gone.
@@ -278,7 +282,7 @@ describe("the compiled binary", () => {
   );
 
   test("a reader that goes away ends the output quietly, without a trace or a hang", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+    const dir = dirs.make("cairn-e2e-");
     writeFileSync(join(dir, "hunt.toml"), bigHunt(20_000));
     const proc = spawnBare(["check", "--dot", "hunt.toml"], dir);
     const reader = proc.stdout.getReader();

@@ -6,12 +6,15 @@
 // The HTTP, live and store suites themselves run on Deno in `deno task test`.
 // `compile.sh --deno` cannot build here (no denort download): it must say so
 // in one line.
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, waitFor } from "../_binary.ts";
 import { open } from "../_sse.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const ROOT = join(import.meta.dir, "..", "..");
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
@@ -83,7 +86,7 @@ async function puzzles(base: string, token: string) {
 
 describe("cairn serve on Deno", () => {
   test("serves the example hunt, SSE included, and stops on SIGTERM with exit 0", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-deno-"));
+    const dir = dirs.make("cairn-deno-");
     const server = await start("deno", join(dir, "cairn.db"));
     try {
       expect(server.output()).toContain("event=listening");
@@ -143,7 +146,7 @@ describe("cairn serve on Deno", () => {
   test(
     "the lock holds between runtimes: a second server refuses in one line, either way",
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "cairn-deno-lock-"));
+      const dir = dirs.make("cairn-deno-lock-");
       const db = join(dir, "cairn.db");
       for (const [holder, second] of [["deno", "bun"], ["bun", "deno"]] as const) {
         const server = await start(holder, db);
@@ -164,7 +167,7 @@ describe("cairn serve on Deno", () => {
   );
 
   test("a database moves from Bun to Deno and back, logins and state included", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-deno-move-"));
+    const dir = dirs.make("cairn-deno-move-");
     const db = join(dir, "cairn.db");
 
     // On Bun: a team registers (Bun.password's argon2id) and solves a puzzle.
@@ -255,7 +258,7 @@ describe("compile.sh --deno", () => {
     "says in one line that deno compile needs to download denort, and leaves no file",
     async () => {
       // A fresh DENO_DIR holds no cached denort, and the proxy refuses, so this fails on any host.
-      const denoDir = mkdtempSync(join(tmpdir(), "cairn-deno-dir-"));
+      const denoDir = dirs.make("cairn-deno-dir-");
       const proc = Bun.spawn(["bash", join(ROOT, "compile.sh"), "--deno"], {
         stdout: "pipe",
         stderr: "pipe",

@@ -1,9 +1,12 @@
 // Someone given only the binary can read the hunt-file reference the starter hunt points to.
-import { beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildBinary } from "../_binary.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const DOCS = join(import.meta.dir, "..", "..", "docs");
 
@@ -24,7 +27,7 @@ async function bare(args: string[], cwd: string) {
 }
 
 test("the binary's init points to cairn docs hunt-file, which prints the reference", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-docs-"));
+  const dir = dirs.make("cairn-e2e-docs-");
   const init = await bare(["init"], dir);
   expect(init.code).toBe(0);
   expect(init.stdout).toContain("cairn docs hunt-file\n");

@@ -3,13 +3,16 @@
 // random moments; every guess answered 2xx must be in the database after the
 // crash, and SQLite's integrity check must say ok. Each round restarts the
 // server on the same database, so boot after a crash is exercised too.
-import { beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rng } from "../rules/_random.ts";
 import { buildBinary, crashHunt, freePort, waitFor } from "../_binary.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const ROUNDS = 10;
 const WORKERS = 16;
@@ -47,7 +50,7 @@ test(
 
 async function crashRounds(runtime: "binary" | "deno"): Promise<void> {
   const { cmd, env } = serverCommand(runtime);
-  const dir = mkdtempSync(join(tmpdir(), "cairn-http-crash-"));
+  const dir = dirs.make("cairn-http-crash-");
   const huntFile = join(dir, "hunt.toml");
   const db = join(dir, "cairn.db");
   writeFileSync(huntFile, HUNT);

@@ -3,13 +3,16 @@
 // a random moment, so some guesses are committed but never answered. After a
 // restart every guess is sent again with its key: an acknowledged one gets
 // the very bytes it got before, and every key has exactly one stored guess.
-import { beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rng } from "../rules/_random.ts";
 import { buildBinary, crashHunt, freePort, waitFor } from "../_binary.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const ROUNDS = 3;
 const WORKERS = 12;
@@ -71,7 +74,7 @@ async function send(base: string, token: string, sent: Sent): Promise<string> {
 }
 
 test("a keyed guess retried after kill -9 gets the same answer and is stored once", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "cairn-keyed-crash-"));
+  const dir = dirs.make("cairn-keyed-crash-");
   const huntFile = join(dir, "hunt.toml");
   const db = join(dir, "cairn.db");
   writeFileSync(huntFile, HUNT);

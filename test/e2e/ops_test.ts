@@ -1,23 +1,25 @@
 // Running Cairn for real, from the compiled binary: the systemd unit, backups
 // under guess load, export, /metrics through promtool, SIGHUP reload, health.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
 import {
   cpSync,
   linkSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readFileSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBinary, freePort, waitFor } from "../_binary.ts";
 import { open } from "../_sse.ts";
 import { openDatabase } from "../../src/store/mod.ts";
 import { inspect } from "../store/_inspect.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const UNIT = join(import.meta.dir, "..", "..", "deploy", "cairn.service");
 
@@ -116,7 +118,7 @@ describe("systemd", () => {
   test("systemd-analyze verify is clean with the binary at the ExecStart path", async () => {
     // A temporary root holding the unit, the binary where ExecStart looks, kill for
     // ExecReload, and systemd's own units (sysinit.target and the like).
-    const root = mkdtempSync(join(tmpdir(), "cairn-root-"));
+    const root = dirs.make("cairn-root-");
     for (const dir of ["usr/local/bin", "bin", "etc/systemd/system", "usr/lib/systemd"]) {
       mkdirSync(join(root, dir), { recursive: true });
     }
@@ -153,7 +155,7 @@ describe("systemd", () => {
           "apt-get install -y python3-seccomp, or run npm test, whose setup installs it",
       );
     }
-    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-ops-"));
+    const dir = dirs.make("cairn-e2e-ops-");
     const port = freePort();
     const proc = Bun.spawn(
       [
@@ -212,7 +214,7 @@ describe("systemd", () => {
 
 describe("the binary in operation", () => {
   test("backups taken under guess load are whole and consistent; export reads them", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-ops-"));
+    const dir = dirs.make("cairn-e2e-ops-");
     const hunt = join(dir, "hunt.toml");
     writeFileSync(hunt, loadHunt(40));
     const server = await startServer(dir, hunt);
@@ -280,7 +282,7 @@ describe("the binary in operation", () => {
   }, 60_000);
 
   test("/metrics passes promtool; SIGHUP reloads the edited file and pushes unlocks", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-ops-"));
+    const dir = dirs.make("cairn-e2e-ops-");
     const hunt = join(dir, "hunt.toml");
     const locked = loadHunt(2) + '\n[[puzzle]]\nid = "late"\ntitle = "Late"\n' +
       'unlock = \'after("2099-01-01T00:00:00Z")\'\nanswer = ["z"]\n';
@@ -322,7 +324,7 @@ describe("the binary in operation", () => {
   test("refuses to start on a damaged database, in one line", async () => {
     // A Cairn database damaged so that reading it fails, whatever else it holds. (Another
     // program's file is refused before the check, as not a Cairn database.)
-    const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-ops-"));
+    const dir = dirs.make("cairn-e2e-ops-");
     const path = join(dir, "cairn.db");
     const db = openDatabase(path);
     db.exec("CREATE TABLE filler (x TEXT); CREATE INDEX filler_x ON filler (x)");

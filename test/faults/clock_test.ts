@@ -3,9 +3,7 @@
 // clock (performance.now() in the server) keeps real time. What must hold:
 // unlock times never go backwards, guess limits do not reset, and the hunt's
 // end still holds; after a restart on a clock set back too.
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { type Clock, Engine, type Team, type Write } from "../../src/engine/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
@@ -13,6 +11,10 @@ import { startGame } from "../../src/server/mod.ts";
 import { SqliteStore } from "../../src/store/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const HOUR = 60 * MINUTE;
 
@@ -150,7 +152,7 @@ describe("clock jumps", () => {
   });
 
   test("a step back under a fractional monotonic clock stores whole milliseconds, and commits", async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), "cairn-clock-")), "cairn.db");
+    const dbPath = join(dirs.make("cairn-clock-"), "cairn.db");
     const clock = new SteppingClock(START + 10 * MINUTE, 0.25);
     const server = open(dbPath, clock);
     try {
@@ -168,7 +170,7 @@ describe("clock jumps", () => {
   });
 
   test("a team registered before the start does not start the hunt after a reload or a restart", async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), "cairn-clock-")), "cairn.db");
+    const dbPath = join(dirs.make("cairn-clock-"), "cairn.db");
     const clock = new SteppingClock(START - 3 * HOUR);
     /** The hunt is not running, on the real clock. */
     const closed = (engine: Engine) => {
@@ -204,7 +206,7 @@ describe("clock jumps", () => {
   });
 
   test("after a restart on a clock set back 1 h, nothing is dated before what is on disk", async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), "cairn-clock-")), "cairn.db");
+    const dbPath = join(dirs.make("cairn-clock-"), "cairn.db");
     const clock = new SteppingClock(START + 2 * HOUR);
     const first = open(dbPath, clock);
     const { team, writes } = register(first.game.engine, "Owls");

@@ -13,12 +13,15 @@
 //   integrity_check is ok.
 // Mounting needs root (CAP_SYS_ADMIN). Where that is impossible, the test fails
 // and says so; CAIRN_FAULTS_NO_MOUNT=1 skips it explicitly instead.
-import { expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { call, huntFile, register, type Server, startServer } from "./_server.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const SIZE = "16m";
 const WORKERS = 8;
@@ -62,7 +65,7 @@ function fillDisk(file: string): void {
 test.skipIf(process.env.CAIRN_FAULTS_NO_MOUNT === "1")(
   "a full disk: 503s and no hang, the server exits, and its restart after freeing space has every acknowledged guess",
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-full-disk-"));
+    const dir = dirs.make("cairn-full-disk-");
     const hunt = huntFile(dir, 5);
     const data = join(dir, "data");
     mkdirSync(data);

@@ -10,6 +10,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ADMIN_TOKEN, huntFile, register, type Server, startServer } from "./_server.ts";
+import { remove } from "../_tmp.ts";
 
 const ENVELOPE = {
   error: { code: "payload_too_large", message: "The request body is larger than 64 KiB" },
@@ -24,7 +25,11 @@ beforeAll(async () => {
   token = await register(server.base, "Big Senders");
 }, 120_000);
 afterAll(async () => {
-  expect(await server.stop()).toBe(0);
+  try {
+    expect(await server.stop()).toBe(0);
+  } finally {
+    remove(dir);
+  }
 });
 
 /** Every POST route that reads a JSON body, with the credentials it needs to reach the body. */

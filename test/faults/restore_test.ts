@@ -4,20 +4,23 @@
 // 4. start again. What must hold: every guess acknowledged before the backup
 // began is there, the server serves, the teams' old sessions still work, and
 // integrity_check is ok.
-import { expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildBinary } from "../_binary.ts";
 import { call, huntFile, register, startServer } from "./_server.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const WORKERS = 8;
 
 test(
   "restore drill: back up under load, stop, restore, start: nothing acknowledged before the backup is lost",
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-restore-"));
+    const dir = dirs.make("cairn-restore-");
     const hunt = huntFile(dir, 5);
     const db = join(dir, "cairn.db");
     const backup = join(dir, "backup.db");

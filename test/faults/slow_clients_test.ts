@@ -18,6 +18,7 @@ import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ADMIN_TOKEN, huntFile, register, rssMb, type Server, startServer } from "./_server.ts";
+import { remove } from "../_tmp.ts";
 
 const SLOW_HEADERS = 500;
 const SLOW_BODIES = 500;
@@ -25,15 +26,20 @@ const LATENCY_SAMPLES = 300;
 const P99_BOUND_MS = 50;
 const MEMORY_BOUND_MB = 64;
 
+let dir = "";
 let server: Server;
 let token = "";
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "cairn-slow-"));
+  dir = mkdtempSync(join(tmpdir(), "cairn-slow-"));
   server = await startServer({ hunt: huntFile(dir, 5), db: join(dir, "cairn.db") });
   token = await register(server.base, "Fast Players");
 }, 120_000);
 afterAll(async () => {
-  expect(await server.stop()).toBe(0);
+  try {
+    expect(await server.stop()).toBe(0);
+  } finally {
+    remove(dir);
+  }
 });
 
 /** Opens a raw connection and sends `head` at once. */

@@ -7,12 +7,15 @@
 // Litestream #724 failure). The issue's reader holds 30 s; this one holds
 // READ_MS, which is enough to grow the WAL well past the bound on this
 // machine, so the shrink is meaningful and the suite stays quick.
-import { expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, mkdtempSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { huntFile, register, startServer } from "./_server.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const READ_MS = 4_000;
 const WORKERS = 8;
@@ -25,7 +28,7 @@ const mb = (bytes: number) => Math.round(bytes / 1024 / 102.4) / 10;
 test(
   "the WAL grows behind a long reader, and shrinks back under its bound once the reader ends",
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-wal-"));
+    const dir = dirs.make("cairn-wal-");
     const db = join(dir, "cairn.db");
     const wal = `${db}-wal`;
     const walSize = () => (existsSync(wal) ? statSync(wal).size : 0);

@@ -1,11 +1,14 @@
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { exportResults } from "../../src/cli/export.ts";
 import { backupDatabase } from "../../src/store/mod.ts";
 import { MINUTE, START } from "../engine/_hunt.ts";
 import { makeApp } from "./_app.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const CTF = `
 [hunt]
@@ -115,7 +118,7 @@ describe("CTF mode over HTTP", () => {
     await admin("POST", "/api/admin/scoreboard", { frozen: true });
     clock.advance(MINUTE);
     await call("POST", "/api/puzzles/web/guesses", { token: terns, body: { answer: "flag{web}" } });
-    const dir = mkdtempSync(join(tmpdir(), "cairn-ctftime-"));
+    const dir = dirs.make("cairn-ctftime-");
     const dbPath = join(dir, "cairn.db");
     store.flush();
     // A consistent copy of the live database, as `cairn backup` takes it (on either runtime).

@@ -1,9 +1,12 @@
-import { describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXAMPLE_HUNT, loadHunt, loadHuntFile, STARTER_HUNT } from "../../src/hunt/mod.ts";
 import { checkpointKey, roundTitle } from "../../src/engine/mod.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 describe("loadHunt()", () => {
   test("loads the embedded example hunt with no problems at all", () => {
@@ -73,7 +76,7 @@ describe("loadHunt()", () => {
 
 describe("loadHuntFile()", () => {
   test("reads body_file relative to the hunt file and finds assets/ beside it", () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-hunt-"));
+    const dir = dirs.make("cairn-hunt-");
     mkdirSync(join(dir, "puzzles"));
     mkdirSync(join(dir, "assets"));
     writeFileSync(join(dir, "puzzles", "a.md"), "# The body\n");
@@ -88,7 +91,7 @@ describe("loadHuntFile()", () => {
   });
 
   test("reports a folder given as the hunt file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-hunt-"));
+    const dir = dirs.make("cairn-hunt-");
     expect(loadHuntFile(dir).problems).toEqual([
       { severity: "error", message: "Cannot read: It is a folder, not a file", file: dir },
     ]);
@@ -180,7 +183,7 @@ describe("a hunt's points", () => {
 });
 
 describe("loadHuntFile() of a file that is not UTF-8", () => {
-  const dir = mkdtempSync(join(tmpdir(), "cairn-encoding-"));
+  const dir = dirs.make("cairn-encoding-");
   const write = (name: string, bytes: number[] | string) => {
     const path = join(dir, name);
     writeFileSync(path, typeof bytes === "string" ? bytes : new Uint8Array(bytes));

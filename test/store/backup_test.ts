@@ -1,10 +1,13 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { sleep, spawnRuntime } from "../_runtime.ts";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { backupDatabase, openDatabase, openForReading } from "../../src/store/mod.ts";
 import { inspect } from "./_inspect.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 /** A database file's header bytes 18 and 19: 1, 1 for a rollback journal, 2, 2 for WAL. */
 function journalBytes(path: string): number[] {
@@ -13,7 +16,7 @@ function journalBytes(path: string): number[] {
 
 describe("backupDatabase()", () => {
   test("takes consistent copies while another process keeps writing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-backup-"));
+    const dir = dirs.make("cairn-backup-");
     const path = join(dir, "cairn.db");
     openDatabase(path).close();
     const child = spawnRuntime(join(import.meta.dirname, "_write_child.ts"), [path]);
@@ -68,7 +71,7 @@ describe("backupDatabase()", () => {
   test(
     "copies a large database in one step while another process writes all the time",
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "cairn-backup-"));
+      const dir = dirs.make("cairn-backup-");
       const path = join(dir, "cairn.db");
       const db = openDatabase(path);
       // About 10,000 pages: a copy in steps of 100 pages started over at every commit of the writer.
@@ -95,7 +98,7 @@ describe("backupDatabase()", () => {
   );
 
   test("replaces an existing backup, and leaves it whole when the copy fails", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-backup-"));
+    const dir = dirs.make("cairn-backup-");
     const db = openDatabase(join(dir, "cairn.db"));
     const out = join(dir, "backup.db");
     await backupDatabase(db, out);
@@ -111,7 +114,7 @@ describe("backupDatabase()", () => {
   });
 
   test("replaces the temporary copy a killed backup left, and leaves nothing else", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-backup-"));
+    const dir = dirs.make("cairn-backup-");
     const db = openDatabase(join(dir, "cairn.db"));
     // What a backup killed mid-copy leaves: half a copy, and maybe its journal.
     writeFileSync(join(dir, ".backup.db.tmp"), "SQLite format 3\0 half a copy");

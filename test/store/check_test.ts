@@ -1,15 +1,18 @@
 // The start-up integrity check beside the boot: a worker thread's quick_check
 // on its own connection, while the main thread reads the snapshot.
-import { describe, expect, test } from "bun:test";
-import { closeSync, mkdtempSync, openSync, readFileSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, describe, expect, test } from "bun:test";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase, SqliteStore } from "../../src/store/mod.ts";
 import { checkBeside } from "../../src/store/check.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 /** A database with enough guesses to span many pages, checkpointed into the file. */
 function database(): string {
-  const path = join(mkdtempSync(join(tmpdir(), "cairn-check-")), "cairn.db");
+  const path = join(dirs.make("cairn-check-"), "cairn.db");
   const db = openDatabase(path);
   db.exec("PRAGMA foreign_keys = OFF");
   const insert = db.prepare(
@@ -52,7 +55,7 @@ describe("checkBeside", () => {
     current.store.close();
     // A new file is made and migrated, which writes: then nothing runs beside (and a new file
     // has nothing to check).
-    const fresh = join(mkdtempSync(join(tmpdir(), "cairn-check-")), "new.db");
+    const fresh = join(dirs.make("cairn-check-"), "new.db");
     const made = SqliteStore.open(fresh, {}, undefined, "beside");
     if (made.kind !== "ok") throw new Error("locked");
     expect(made.checked).toBeUndefined();

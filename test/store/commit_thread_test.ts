@@ -3,9 +3,8 @@
 // writes are on disk, a failure rejects everyone — with batches sent as
 // strings, merged while one is being committed, and a flush that blocks until
 // the thread has committed.
-import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Write } from "../../src/engine/mod.ts";
 import {
@@ -21,6 +20,10 @@ import {
   wantsCommitThread,
 } from "../../src/store/commit_thread.ts";
 import { teamWrite } from "./_writes.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const team = teamWrite;
 
@@ -38,7 +41,7 @@ const guess = (id: number, teamId: number): Write => ({
 
 /** A new, migrated database file. */
 function database(): string {
-  const path = join(mkdtempSync(join(tmpdir(), "cairn-thread-")), "cairn.db");
+  const path = join(dirs.make("cairn-thread-"), "cairn.db");
   openDatabase(path).close();
   return path;
 }
@@ -223,14 +226,14 @@ describe("ThreadWriter", () => {
   });
 
   test("says why it cannot start on a file that is not a database", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "cairn-thread-")), "missing", "cairn.db");
+    const path = join(dirs.make("cairn-thread-"), "missing", "cairn.db");
     expect(typeof await startCommitThread(path)).toBe("string");
   });
 });
 
 describe("SqliteStore.commitOnThread", () => {
   test("moves the commits to the thread; the store reads what the thread wrote", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "cairn-thread-")), "cairn.db");
+    const path = join(dirs.make("cairn-thread-"), "cairn.db");
     const opened = SqliteStore.open(path);
     if (opened.kind !== "ok") throw new Error("locked");
     const store = opened.store;
@@ -248,7 +251,7 @@ describe("SqliteStore.commitOnThread", () => {
   });
 
   test("the health check is not fooled by the thread's own write lock, but sees a stranger's", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "cairn-thread-")), "cairn.db");
+    const path = join(dirs.make("cairn-thread-"), "cairn.db");
     const opened = SqliteStore.open(path);
     if (opened.kind !== "ok") throw new Error("locked");
     const store = opened.store;

@@ -9,13 +9,15 @@
 // it is the acknowledgement after the sync: the writer's fdatasync of the WAL
 // on the main thread, SQLite's full sync on the commit thread
 // (test/store/store_test.ts holds the writer's syncs by hand).
-import { expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { openConnection } from "../../src/store/mod.ts";
 import { sleep, spawnRuntime } from "../_runtime.ts";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rng } from "../rules/_random.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const CHILD = join(import.meta.dirname, "_crash_child.ts");
 const ROUNDS = 12;
@@ -85,7 +87,7 @@ for (const commits of ["main", "thread"] as const) {
       commits === "main" ? "main" : "commit"
     } thread: no acknowledged guess is lost at any of 12 kill -9 points, and the database stays intact`,
     async () => {
-      const dbPath = join(mkdtempSync(join(tmpdir(), "cairn-crash-")), "cairn.db");
+      const dbPath = join(dirs.make("cairn-crash-"), "cairn.db");
       const random = rng(42);
       const all: Ack[] = [];
       for (let round = 0; round < ROUNDS; round++) {

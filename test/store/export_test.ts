@@ -1,6 +1,5 @@
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, describe, expect, test } from "bun:test";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   backupDatabase,
@@ -14,6 +13,10 @@ import {
 import { MINUTE } from "../engine/_hunt.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
 import { makeApp } from "../http/_app.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 /** The engine's own ranking, in the export's shape. */
 function engineBoard(made: ReturnType<typeof makeApp>) {
@@ -136,7 +139,7 @@ describe("toCsv()", () => {
 });
 
 describe("openForReading()", () => {
-  const dir = mkdtempSync(join(tmpdir(), "cairn-read-"));
+  const dir = dirs.make("cairn-read-");
   const cases: [string, () => string, string][] = [
     ["a missing file", () => join(dir, "missing.db"), "There is no database at "],
     ["a file that is not SQLite", () => {

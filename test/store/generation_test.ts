@@ -1,8 +1,6 @@
 // Per-team generation survives restarts and reloads: route orders are stored
 // at registration, variants follow from the seed and the registration order.
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Hunt } from "../../src/engine/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
@@ -11,8 +9,12 @@ import type { ReloadResult } from "../../src/play/mod.ts";
 import { startGame } from "../../src/server/mod.ts";
 import { SqliteStore } from "../../src/store/mod.ts";
 import { FakeClock } from "../engine/_hunt.ts";
+import { tempDirs } from "../_tmp.ts";
 
-const tempDb = () => join(mkdtempSync(join(tmpdir(), "cairn-generation-")), "cairn.db");
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
+
+const tempDb = () => join(dirs.make("cairn-generation-"), "cairn.db");
 
 const stop = (id: string) =>
   `[[puzzle]]\nid = "${id}"\ntitle = "${id}"\ncheckpoint = { code = "${id}-code" }\nanswer = "${id}"\n`;

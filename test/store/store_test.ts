@@ -1,8 +1,7 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { sleep, spawnRuntime } from "../_runtime.ts";
 import {
   existsSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -10,7 +9,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Engine, type Write } from "../../src/engine/mod.ts";
 import {
@@ -31,8 +29,12 @@ import {
 } from "../../src/store/mod.ts";
 import { FakeClock, makeEngine, MINUTE, START } from "../engine/_hunt.ts";
 import { teamWrite } from "./_writes.ts";
+import { tempDirs } from "../_tmp.ts";
 
-const tempDb = () => join(mkdtempSync(join(tmpdir(), "cairn-store-")), "cairn.db");
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
+
+const tempDb = () => join(dirs.make("cairn-store-"), "cairn.db");
 
 describe("openDatabase()", () => {
   test("applies every migration once, in WAL mode with full sync", () => {
@@ -440,7 +442,7 @@ describe("SqliteStore over a database file", () => {
   test("opened through a symbolic link, syncs the WAL SQLite writes: the target's", async () => {
     const real = tempDb();
     openDatabase(real).close();
-    const link = join(mkdtempSync(join(tmpdir(), "cairn-link-")), "cairn.db");
+    const link = join(dirs.make("cairn-link-"), "cairn.db");
     symlinkSync(real, link);
     const opened = SqliteStore.open(link);
     if (opened.kind !== "ok") throw new Error("locked");
