@@ -5,7 +5,7 @@
  * statement prepared once on first use.
  */
 import type { Connection, Statement } from "./driver.ts";
-import { closeSync, mkdtempSync, openSync, readSync, realpathSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
@@ -53,6 +53,8 @@ export class SqliteStore implements Store {
    * counted in `minutes` (by the boot's pass over them, or by the first chart).
    */
   private uncounted: number | undefined;
+  /** The temporary uploads folder made for a store with no file and no folder given: removed on close. */
+  private readonly scratchFiles: string | undefined;
 
   private constructor(
     /** The connection itself: for tests, and the commands that read the file directly. */
@@ -67,9 +69,11 @@ export class SqliteStore implements Store {
     this.uncounted =
       db.query<{ id: number | null }>("SELECT max(id) AS id FROM guesses").get()?.id ??
         undefined;
+    if (filesDir === undefined && path === undefined) {
+      this.scratchFiles = mkdtempSync(join(tmpdir(), "cairn-files-"));
+    }
     this.files = new FileStore(
-      filesDir ??
-        (path !== undefined ? filesDirOf(path) : mkdtempSync(join(tmpdir(), "cairn-files-"))),
+      filesDir ?? (path !== undefined ? filesDirOf(path) : this.scratchFiles!),
     );
     this.writer = new Writer(db, {
       onBatch: (stats) => this.listeners.onBatch?.(stats),
@@ -376,6 +380,9 @@ export class SqliteStore implements Store {
     // Its statements finalized, so that the file is released now, and the WAL checkpointed away.
     this.db.close(true);
     this.release();
+    if (this.scratchFiles !== undefined) {
+      rmSync(this.scratchFiles, { recursive: true, force: true });
+    }
   }
 
   /** A statement, prepared on first use and kept. */

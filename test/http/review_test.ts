@@ -87,6 +87,7 @@ describe("HTTP review fixes", () => {
     expect(storedFreeze(db, () => scheduled).frozenAt(START + 99 * MINUTE)).toBe(
       START + 95 * MINUTE,
     );
+    db.close();
   });
 
   test("the limiter forgets keys with no recent hit", () => {

@@ -278,6 +278,7 @@ describe("SqliteStore.commitOnThread", () => {
     const store = SqliteStore.over(openDatabase(":memory:"));
     expect(typeof await store.commitOnThread()).toBe("string");
     expect(store.commitsOn).toBe("main");
+    store.close();
   });
 });
 
