@@ -6,11 +6,25 @@ import { createLogger } from "../../src/log/mod.ts";
 import { hashToken, parseTrustedProxies, type UploadLimits } from "../../src/play/mod.ts";
 import { startGame } from "../../src/server/mod.ts";
 import { type Connection, openDatabase, SqliteStore } from "../../src/store/mod.ts";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { FakeClock, HUNT_TOML, START } from "../engine/_hunt.ts";
+import { remove } from "../_tmp.ts";
 import { checkContract } from "./_contract.ts";
 
 export const ADMIN_TOKEN = "admin-secret-token";
 export const ORIGIN = "http://localhost";
+
+// Each app's mission uploads: a folder of its own under UPLOADS, made by the first upload (most
+// tests upload nothing). A test file that uploads calls `afterAll(removeUploads)`.
+const UPLOADS = join(tmpdir(), `cairn-uploads-${crypto.randomUUID().slice(0, 8)}`);
+let apps = 0;
+const uploadsDir = () => join(UPLOADS, String(++apps));
+
+/** Removes every app's uploads made so far. */
+export function removeUploads(): void {
+  remove(UPLOADS);
+}
 
 export interface Reply {
   status: number;
@@ -42,7 +56,7 @@ export function makeApp(
   let toml = options.toml ?? HUNT_TOML;
   const db = openDatabase(":memory:");
   options.seed?.(db);
-  const store = SqliteStore.over(db);
+  const store = SqliteStore.over(db, { filesDir: uploadsDir() });
   if (options.sync !== undefined) Object.assign(store, { sync: options.sync });
   store.setMeta({ hunt_started_at: String(START) });
   const load = () =>
@@ -138,7 +152,7 @@ export function makeApp(
       const text = again.toml ?? toml;
       const reread = () => loadHunt(text, { file: "hunt.toml" });
       return startGame({
-        store: SqliteStore.over(db),
+        store: SqliteStore.over(db, { filesDir: uploadsDir() }),
         hunt: reread().hunt!,
         reread,
         clock: again.clock ?? clock,

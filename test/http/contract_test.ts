@@ -18,8 +18,11 @@ import { ASKS_TOML } from "../engine/_asks.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
 import { MISSIONS_TOML } from "../engine/missions_test.ts";
 import { checkContract } from "./_contract.ts";
-import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
+import { ADMIN_TOKEN, makeApp, ORIGIN, removeUploads } from "./_app.ts";
 import { jpegWithGps } from "./_jpeg.ts";
+
+// Removes the mission uploads the apps kept (see _app.ts).
+afterAll(removeUploads);
 
 // deno-lint-ignore no-explicit-any -- the document is inspected as plain JSON
 const doc = openApiDocument() as any;

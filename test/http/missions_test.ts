@@ -1,14 +1,21 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import * as v from "valibot";
 import { EVENTS } from "../../src/play/responses.ts";
 import { MISSIONS_TOML } from "../engine/missions_test.ts";
 import { MINUTE } from "../engine/_hunt.ts";
-import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
+import { ADMIN_TOKEN, makeApp, ORIGIN, removeUploads } from "./_app.ts";
 import { contains, GPS_LATITUDE, jpegWithGps, XMP_MARK } from "./_jpeg.ts";
 import { heicWithGps, ISO6709, movieWithGps, pngWithGps, webpWithGps } from "../play/_media.ts";
 import { boxes } from "../../src/play/strip_bmff.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => {
+  removeUploads();
+  dirs.removeAll();
+});
 
 const TOML = MISSIONS_TOML.replace("2026-11-21T16:00:00Z", "2026-11-21T16:00:00Z\ngallery = true");
 
@@ -672,14 +679,12 @@ describe("uploads under load and after a crash", () => {
   });
 
   test("a file stored but never committed (a crash) is removed at the next start", async () => {
-    const { mkdtempSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
     const { SqliteStore } = await import("../../src/store/mod.ts");
     const { startGame } = await import("../../src/server/mod.ts");
     const { loadHunt } = await import("../../src/hunt/mod.ts");
     const { createLogger } = await import("../../src/log/mod.ts");
-    const path = join(mkdtempSync(join(tmpdir(), "cairn-orphan-")), "cairn.db");
+    const path = join(dirs.make("cairn-orphan-"), "cairn.db");
     const open = () => {
       const opened = SqliteStore.open(path);
       if (opened.kind !== "ok") throw new Error("locked");

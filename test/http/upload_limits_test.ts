@@ -4,7 +4,7 @@
 // (429), each comes back when its upload ends,
 // however it ends (answered, refused, stalled, or the client gone); what would be refused anyway
 // is refused before the body is read; and a slow but steady upload is not cut.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { Buffer } from "node:buffer";
 import { connect, type Socket } from "node:net";
 import type { UploadLimits } from "../../src/play/mod.ts";
@@ -12,8 +12,11 @@ import { listen, type Listener } from "../../src/server/mod.ts";
 import { sleep } from "../_runtime.ts";
 import { MISSIONS_TOML } from "../engine/missions_test.ts";
 import { bigPng, cat } from "../play/_media.ts";
-import { ADMIN_TOKEN, makeApp } from "./_app.ts";
+import { ADMIN_TOKEN, makeApp, removeUploads } from "./_app.ts";
 import { jpegWithGps } from "./_jpeg.ts";
+
+// Removes the mission uploads the apps kept (see _app.ts).
+afterAll(removeUploads);
 
 const BOUNDARY = "XBOUNDARYX";
 

@@ -1,11 +1,14 @@
 // The mission pages over the real app, as a browser without JavaScript uses
 // them: the judging page (two judges, verdicts, skip), and the projector's
 // gallery of accepted photos.
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { MISSIONS_TOML } from "../engine/missions_test.ts";
-import { ADMIN_TOKEN, makeApp, ORIGIN } from "../http/_app.ts";
+import { ADMIN_TOKEN, makeApp, ORIGIN, removeUploads } from "../http/_app.ts";
 import { browser } from "./_browser.ts";
 import { jpegWithGps } from "../http/_jpeg.ts";
+
+// Removes the mission uploads the apps kept (see _app.ts).
+afterAll(removeUploads);
 
 type App = ReturnType<typeof makeApp>;
 
