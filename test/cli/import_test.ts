@@ -1,8 +1,7 @@
 // cairn import ctfd: a CTFd export built as CTFd's exporter builds one, imported, then served;
 // the scores must be those CTFd computes for the same data, worked out by hand below.
-import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { zipSync } from "fflate";
 import { run } from "../../src/cli/mod.ts";
@@ -10,14 +9,18 @@ import { loadHunt } from "../../src/hunt/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
 import { hashToken } from "../../src/play/mod.ts";
 import { startGame } from "../../src/server/mod.ts";
-import { openDatabase, readResults, SqliteStore } from "../../src/store/mod.ts";
+import { filesDirOf, openDatabase, readResults, SqliteStore } from "../../src/store/mod.ts";
 import { fakeIo } from "../_io.ts";
 import { exportZip, harborCtf, T0, type Tables } from "../ctfd/_export.ts";
+import { tempDirs } from "../_tmp.ts";
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 
 const MINUTE = 60_000;
 
 async function importZip(zip: Uint8Array, extra: string[] = []) {
-  const dir = mkdtempSync(join(tmpdir(), "cairn-import-"));
+  const dir = dirs.make("cairn-import-");
   const file = join(dir, "export.zip");
   writeFileSync(file, zip);
   const out = join(dir, "event");
@@ -37,7 +40,9 @@ function serve(out: string, now: number) {
     });
   const { hunt, problems } = load();
   if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
-  const store = SqliteStore.over(openDatabase(join(out, "cairn.db")));
+  const db = join(out, "cairn.db");
+  // Its uploads beside it, as serve keeps them (inside `out`, removed with it).
+  const store = SqliteStore.over(openDatabase(db), { filesDir: filesDirOf(db) });
   const server = startGame({
     store,
     hunt,
@@ -321,7 +326,7 @@ describe("cairn import ctfd refuses, with one clear error and nothing written", 
   }
 
   test("a folder that is not empty", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cairn-import-"));
+    const dir = dirs.make("cairn-import-");
     writeFileSync(join(dir, "export.zip"), exportZip(harborCtf("x")));
     writeFileSync(join(dir, "keep.txt"), "mine");
     const io = fakeIo();

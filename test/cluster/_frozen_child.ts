@@ -1,13 +1,11 @@
 // A node that freezes while it holds the log's lock: it opens a turn, stops
 // itself (SIGSTOP) inside it, and once continued commits what it decided.
-// Prints what became of that commit, as JSON.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// Prints what became of that commit, as JSON. Arguments: the database's URL,
+// and the uploads folder (inside the test's own temporary folder).
 import { PgStore } from "../../src/store/pg.ts";
 
 const store = await PgStore.open(process.argv[2]!, {
-  filesDir: mkdtempSync(join(tmpdir(), "cairn-frozen-")),
+  filesDir: process.argv[3]!,
   node: "frozen",
 });
 store.watch({});

@@ -231,7 +231,8 @@ describe("cairn migrate", () => {
 
       const { hunt } = loadHunt(TOML, { file: "hunt.toml" });
       const clock = new FakeClock(START + 60 * MINUTE);
-      const fromFile = SqliteStore.over(source);
+      // Its uploads folder is never made: nothing is uploaded.
+      const fromFile = SqliteStore.over(source, { filesDir: join(dir, "over-files") });
       const a = bootEngine(fromFile, hunt!, clock).engine;
       const b = bootEngine(shared, hunt!, clock).engine;
       expect(view(b)).toEqual(view(a));
@@ -273,7 +274,7 @@ describe("cairn migrate", () => {
 
   test("moves the event without the uploads a named --from-files lacks, and lists them", async () => {
     const url = await pg.createDatabase("lostfiles");
-    const empty = mkdtempSync(join(tmpdir(), "cairn-migrate-"));
+    const empty = mkdtempSync(join(dir, "empty-"));
     const io = fakeIo();
     const argv = ["migrate", "--from", file(), "--from-files", empty, "--to", url];
     expect(await run(argv, io)).toBe(0);

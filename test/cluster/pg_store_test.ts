@@ -158,7 +158,7 @@ describe("PgStore", () => {
     async () => {
       const url = await pg.createDatabase("frozen");
       const child = Bun.spawn(
-        [process.execPath, join(import.meta.dir, "_frozen_child.ts"), url],
+        [process.execPath, join(import.meta.dir, "_frozen_child.ts"), url, join(files, "frozen")],
         { stdout: "pipe", stderr: "pipe" },
       );
       const other = await PgStore.open(url, { filesDir: files, node: "other", waitMs: 10_000 });
