@@ -82,17 +82,6 @@ export async function startPg(): Promise<Pg> {
     const gid = Bun.spawnSync(["id", "-g", "postgres"]).stdout.toString().trim();
     chownSync(dir, Number(ids), Number(gid));
   }
-  await run([
-    join(bin, "initdb"),
-    "-D",
-    data,
-    "-U",
-    "postgres",
-    "--auth=trust",
-    "--no-instructions",
-    "-E",
-    "UTF8",
-  ]);
   const port = freePort();
   const options =
     `-c port=${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} ` +
@@ -101,7 +90,25 @@ export async function startPg(): Promise<Pg> {
     run([join(bin, "pg_ctl"), "-D", data, "-l", join(dir, "log"), "-o", options, "-w", "start"]);
   const stopServer = (mode: string) =>
     run([join(bin, "pg_ctl"), "-D", data, "-m", mode, "-w", "stop"]);
-  await start();
+  try {
+    await run([
+      join(bin, "initdb"),
+      "-D",
+      data,
+      "-U",
+      "postgres",
+      "--auth=trust",
+      "--no-instructions",
+      "-E",
+      "UTF8",
+    ]);
+    await start();
+  } catch (error) {
+    // A server that could not start leaves no folder behind, nor a half-started server.
+    await stopServer("immediate").catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const urlFor = (database: string, opts: { applicationName?: string } = {}) =>
     `postgres://postgres@127.0.0.1:${port}/${database}` +
     (opts.applicationName === undefined ? "" : `?application_name=${opts.applicationName}`);

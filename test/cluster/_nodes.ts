@@ -148,9 +148,12 @@ export function clusterSuite(
     await Promise.all((options.nodes ?? []).map((name) => cluster.start(name)));
   }, options.timeoutMs ?? 60_000);
   afterAll(async () => {
-    await Promise.all(cluster.nodes.map((node) => node.stop()));
-    await cluster.pg?.stop();
-    if (cluster.dir) rmSync(cluster.dir, { recursive: true, force: true });
+    try {
+      await Promise.all(cluster.nodes.map((node) => node.stop()));
+    } finally {
+      await cluster.pg?.stop();
+      if (cluster.dir) rmSync(cluster.dir, { recursive: true, force: true });
+    }
   });
   return cluster;
 }

@@ -79,8 +79,15 @@ export async function startBinary(
     ],
     { cwd: dir, stdout: "ignore", stderr: "inherit", env: { ...process.env, ...options.env } },
   );
-  if (scheme === "http") await waitFor(`${base}/healthz`);
-  else await waitForTls(`${base}/healthz`);
+  try {
+    if (scheme === "http") await waitFor(`${base}/healthz`);
+    else await waitForTls(`${base}/healthz`);
+  } catch (error) {
+    server.kill("SIGKILL");
+    await server.exited;
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     base,
     dir,
@@ -95,9 +102,12 @@ export async function startBinary(
       }
     },
     async stop() {
-      server.kill("SIGTERM");
-      await server.exited;
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        server.kill("SIGTERM");
+        await server.exited;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }
@@ -125,7 +135,7 @@ export async function launchChromium(
   options: { serviceWorkers?: "allow" | "block" } = {},
 ) {
   const profile = mkdtempSync(join(tmpdir(), "cairn-chromium-"));
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+  const launched = chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 390, height: 844 },
@@ -142,12 +152,19 @@ export async function launchChromium(
       ...args,
     ],
   });
+  const context: BrowserContext = await launched.catch((error) => {
+    rmSync(profile, { recursive: true, force: true });
+    throw error;
+  });
   context.setDefaultTimeout(10_000);
   return {
     context,
     async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      try {
+        await context.close();
+      } finally {
+        rmSync(profile, { recursive: true, force: true });
+      }
     },
   };
 }
@@ -184,7 +201,10 @@ export function serveForSuite(served: Partial<Served>, hunt: string, args: strin
     served.browser = await launchChromium();
   }, 180_000);
   afterAll(async () => {
-    await served.browser?.close();
-    await served.server?.stop();
+    try {
+      await served.browser?.close();
+    } finally {
+      await served.server?.stop();
+    }
   });
 }

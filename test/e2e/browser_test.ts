@@ -92,13 +92,14 @@ let server: ReturnType<typeof Bun.spawn> | undefined;
 let base = "";
 let context: BrowserContext | undefined;
 let profile = "";
+let uiDir = "";
 
 suite("the web UI in a browser", () => {
   beforeAll(async () => {
     if (!available) throw new Error(`${CHROMIUM} is missing: install chromium (see .ci/run)`);
     const binary = await buildBinary();
-    const dir = mkdtempSync(join(tmpdir(), "cairn-ui-"));
-    writeFileSync(join(dir, "hunt.toml"), HUNT);
+    uiDir = mkdtempSync(join(tmpdir(), "cairn-ui-"));
+    writeFileSync(join(uiDir, "hunt.toml"), HUNT);
     const port = freePort();
     base = `http://127.0.0.1:${port}`;
     server = Bun.spawn(
@@ -106,9 +107,9 @@ suite("the web UI in a browser", () => {
         binary,
         "serve",
         "--hunt",
-        join(dir, "hunt.toml"),
+        join(uiDir, "hunt.toml"),
         "--db",
-        join(dir, "cairn.db"),
+        join(uiDir, "cairn.db"),
         "--host",
         "127.0.0.1",
         "--port",
@@ -118,7 +119,7 @@ suite("the web UI in a browser", () => {
         "--log-level",
         "warn",
       ],
-      { cwd: dir, stdout: "ignore", stderr: "inherit" },
+      { cwd: uiDir, stdout: "ignore", stderr: "inherit" },
     );
     await waitFor(`${base}/healthz`);
     profile = mkdtempSync(join(tmpdir(), "cairn-chromium-"));
@@ -149,10 +150,13 @@ suite("the web UI in a browser", () => {
   });
 
   afterAll(async () => {
-    await context?.close();
-    server?.kill("SIGTERM");
-    await server?.exited;
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    try {
+      await context?.close();
+    } finally {
+      server?.kill("SIGTERM");
+      await server?.exited;
+      for (const made of [profile, uiDir]) if (made) rmSync(made, { recursive: true, force: true });
+    }
   });
 
   test(

@@ -6,7 +6,7 @@
 // logging out leaves no cached page and no outbox.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash, X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
@@ -80,8 +80,12 @@ suite("the service worker, under HTTPS", () => {
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    try {
+      await browser?.close();
+    } finally {
+      await server?.stop();
+      if (certs) rmSync(certs, { recursive: true, force: true });
+    }
   });
 
   test(
