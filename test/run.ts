@@ -33,10 +33,13 @@ const removeTemporary = () => {
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }
 };
-process.on("SIGINT", () => {
-  removeTemporary();
-  process.exit(130);
-});
+// Interrupted (Ctrl-C, or CI cancelling the job): the folders go too.
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  process.on(signal, () => {
+    removeTemporary();
+    process.exit(code);
+  });
+}
 const stageEnv = { ...env, TMPDIR: testTmp };
 
 let passed = 0;
@@ -118,7 +121,8 @@ function leftovers(): void {
     const kind = name.replace(/(?<=[-._])[A-Za-z0-9]{6}$|[0-9a-f]{8,}|\d{4,}/g, "*");
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
-  console.log(`\n== temporary files left behind: ${names.length} entries in TMPDIR ${testTmp}`);
+  const entries = `${names.length} ${names.length === 1 ? "entry" : "entries"}`;
+  console.log(`\n== temporary files left behind: ${entries} in TMPDIR ${testTmp}`);
   for (const [kind, count] of [...counts].sort((a, b) => b[1] - a[1])) {
     console.log(`left behind: ${kind} (${count})`);
   }
