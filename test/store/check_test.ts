@@ -47,11 +47,13 @@ describe("checkBeside", () => {
     expect(problem!.includes("\n")).toBe(false);
   });
 
-  test("the store checks beside the boot only for a file that exists and needs no migration", () => {
+  test("the store checks beside the boot only for a file that exists and needs no migration", async () => {
     const path = database();
     const current = SqliteStore.open(path, {}, undefined, "beside");
     if (current.kind !== "ok") throw new Error("locked");
     expect(current.checked).toBeInstanceOf(Promise);
+    // Its worker is done before the file's folder is removed (afterAll).
+    expect(await current.checked).toBeUndefined();
     current.store.close();
     // A new file is made and migrated, which writes: then nothing runs beside (and a new file
     // has nothing to check).
