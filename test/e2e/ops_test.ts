@@ -115,9 +115,12 @@ describe("systemd", () => {
     expect(stdout).toContain("Restart=on-failure\nRestartSec=2s\n");
   });
 
-  test("systemd-analyze verify is clean with the binary at the ExecStart path", async () => {
-    // A temporary root holding the unit, the binary where ExecStart looks, kill for
-    // ExecReload, and systemd's own units (sysinit.target and the like).
+  /**
+   * systemd-analyze verify over a temporary root holding the unit, the binary where ExecStart
+   * looks, kill for ExecReload, systemd's own units (sysinit.target and the like), and the
+   * drop-ins given: what it says (nothing when the unit is clean) and its exit code.
+   */
+  async function verify(dropIns: Record<string, string> = {}) {
     const root = dirs.make("cairn-root-");
     for (const dir of ["usr/local/bin", "bin", "etc/systemd/system", "usr/lib/systemd"]) {
       mkdirSync(join(root, dir), { recursive: true });
@@ -134,13 +137,35 @@ describe("systemd", () => {
       join(root, "etc/systemd/system/cairn.service"),
       (await cairn(["systemd"])).stdout,
     );
+    for (const [name, text] of Object.entries(dropIns)) {
+      mkdirSync(join(root, "etc/systemd/system/cairn.service.d"), { recursive: true });
+      writeFileSync(join(root, "etc/systemd/system/cairn.service.d", name), text);
+    }
     const proc = Bun.spawn(
       ["systemd-analyze", "verify", `--root=${root}`, "/etc/systemd/system/cairn.service"],
       { stdout: "pipe", stderr: "pipe" },
     );
     const output = (await new Response(proc.stdout).text()) +
       (await new Response(proc.stderr).text());
-    expect({ code: await proc.exited, output }).toEqual({ code: 0, output: "" });
+    return { code: await proc.exited, output };
+  }
+
+  test("systemd-analyze verify is clean with the binary at the ExecStart path", async () => {
+    expect(await verify()).toEqual({ code: 0, output: "" });
+  });
+
+  test("the HTTPS drop-in docs/offline.md gives (LoadCredential, %d) verifies clean", async () => {
+    const doc = readFileSync(join(import.meta.dir, "..", "..", "docs", "offline.md"), "utf8");
+    const section = doc.slice(doc.indexOf("### HTTPS as a service"));
+    const dropIn = /```ini\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(dropIn).toContain("LoadCredential=server.key:/etc/cairn/tls/server.key\n");
+    expect(dropIn).toContain("Environment=CAIRN_TLS_KEY=%d/server.key\n");
+    expect(await verify({ "override.conf": dropIn! })).toEqual({ code: 0, output: "" });
+    // A misspelt key is reported: the check reads the drop-in.
+    const misspelt = dropIn!.replace("LoadCredential=server.key", "LoadCredentials=server.key");
+    expect((await verify({ "override.conf": misspelt })).output).toContain(
+      "Unknown key 'LoadCredentials'",
+    );
   });
 
   test("the unit's system-call filter lets the server do everything it does", async () => {
