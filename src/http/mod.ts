@@ -251,6 +251,8 @@ function publicRoutes(api: Hono, { game }: Play): void {
       lastEventId,
       signal: c.req.raw.signal,
       admin,
+      // A team's stream ends with its session (a logout, or a new password that logs it out).
+      ...(teamId !== undefined && { session: hashToken(token!) }),
       // Once the server ends the stream (the client fell behind, or shutdown), the connection
       // closes when idle: a client that stopped reading would otherwise hold it forever.
       release: () => server?.timeout?.(c.req.raw, RELEASED_STREAM_IDLE_SECONDS),

@@ -27,6 +27,8 @@ export interface Sink {
 
 interface Client {
   teamId: number | undefined;
+  /** The hash of the session token a team's stream was opened with: the stream ends with it. */
+  session: string | undefined;
   /** An organizer's stream: it also gets the admin-only events (the guess feed). */
   admin: boolean;
   sink: Sink;
@@ -175,10 +177,12 @@ export class Live {
         case "announcement":
           this.announce({ id: write.id, text: write.text, at: write.at });
           break;
+        case "session_end":
+          this.endSession(write.tokenHash);
+          break;
         case "checkin":
         case "extra_guesses":
         case "session":
-        case "session_end":
         case "password":
         case "idempotency":
         case "idempotency_evict":
@@ -249,7 +253,7 @@ export class Live {
     teamId: number | undefined,
     sink: Sink,
     lastEventId?: string,
-    options: { admin?: boolean } = {},
+    options: { admin?: boolean; session?: string } = {},
   ): () => void {
     const held = teamId === undefined ? undefined : this.byTeam.get(teamId);
     if (held !== undefined && held.size >= this.perTeamLimit) {
@@ -257,7 +261,13 @@ export class Live {
       this.disconnect(oldest);
       oldest.sink.close?.();
     }
-    const client: Client = { teamId, admin: options.admin === true, sink, behind: false };
+    const client: Client = {
+      teamId,
+      session: options.session,
+      admin: options.admin === true,
+      sink,
+      behind: false,
+    };
     this.clients.add(client);
     if (client.admin) this.admins.add(client);
     if (teamId !== undefined) {
@@ -281,6 +291,20 @@ export class Live {
     let start = this.announcements.length;
     while (start > 0 && this.announcements[start - 1]!.id > id) start--;
     return this.announcements.slice(start);
+  }
+
+  /**
+   * Ends the streams a session opened, once it has ended (a logout, or an
+   * organizer's new password that logs the team's phones out): the phone's
+   * page gets no more of its team's events, and its reconnection gets the
+   * public stream.
+   */
+  private endSession(tokenHash: string): void {
+    for (const client of [...this.clients]) {
+      if (client.session !== tokenHash) continue;
+      this.disconnect(client);
+      client.sink.close?.();
+    }
   }
 
   /** Ends every stream: a graceful stop would otherwise wait for them forever. */

@@ -65,11 +65,11 @@ class DirectSink implements Sink {
     controller: ReadableStreamDirectController,
     teamId: number | undefined,
     lastEventId: string | undefined,
-    admin = false,
+    options: StreamOptions = {},
   ): Promise<void> | undefined {
     if (this.closed) return;
     this.controller = controller;
-    this.leave = live.connect(teamId, this, lastEventId, { admin });
+    this.leave = live.connect(teamId, this, lastEventId, options);
     // The first write can find the client already gone: leave at once.
     if (this.closed) this.leave?.();
     if (this.leave === undefined) {
@@ -122,13 +122,13 @@ class QueueSink implements Sink {
     live: Live,
     teamId: number | undefined,
     lastEventId: string | undefined,
-    admin = false,
+    options: StreamOptions = {},
   ): ReadableStream {
     return new ReadableStream<Uint8Array>({
       start: (controller) => {
         if (this.closed) return;
         this.controller = controller;
-        this.leave = live.connect(teamId, this, lastEventId, { admin });
+        this.leave = live.connect(teamId, this, lastEventId, options);
         if (this.closed) this.leave?.();
         if (this.leave === undefined) this.close();
       },
@@ -140,6 +140,17 @@ class QueueSink implements Sink {
       cancel: this.end,
     }, new ByteLengthQueuingStrategy({ highWaterMark: QUEUE_BYTES }));
   }
+}
+
+/** Who a stream is for, besides its team: an organizer, and the session it was opened with. */
+type StreamOptions = { admin?: boolean; session?: string };
+
+/** The options `Live.connect` takes, from `eventStream`'s. */
+function streamOptions(options: { admin?: boolean; session?: string }): StreamOptions {
+  return {
+    ...(options.admin !== undefined && { admin: options.admin }),
+    ...(options.session !== undefined && { session: options.session }),
+  };
 }
 
 /**
@@ -155,6 +166,8 @@ export function eventStream(
     signal: AbortSignal;
     /** An organizer's stream, which also gets the admin-only events. */
     admin?: boolean;
+    /** The hash of the session token a team's stream was opened with: it ends with the session. */
+    session?: string;
     /**
      * Called when the server ends the stream. Closing the stream alone does
      * not close the connection: its idle timeout was turned off for the
@@ -168,7 +181,7 @@ export function eventStream(
     const sink = new QueueSink();
     if (options.signal.aborted) sink.end();
     else options.signal.addEventListener("abort", sink.end, { once: true });
-    return sink.stream(live, options.teamId, options.lastEventId, options.admin);
+    return sink.stream(live, options.teamId, options.lastEventId, streamOptions(options));
   }
   const sink = new DirectSink();
   sink.release = options.release;
@@ -177,7 +190,7 @@ export function eventStream(
   return new ReadableStream({
     type: "direct",
     pull: (controller: ReadableStreamDirectController) =>
-      sink.open(live, controller, options.teamId, options.lastEventId, options.admin),
+      sink.open(live, controller, options.teamId, options.lastEventId, streamOptions(options)),
     cancel: sink.end,
   });
 }

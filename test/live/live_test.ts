@@ -186,6 +186,47 @@ describe("GET /api/events", () => {
     await Promise.all([...streams.slice(1), newest].map((s) => s.close()));
   });
 
+  test("a session's streams end with it (a logout); the team's other sessions keep theirs", async () => {
+    const { base, register, call } = serve();
+    const first = await register("Gulls");
+    const login = await call("POST", "/api/session", {
+      body: { name: "Gulls", password: "correct horse" },
+    });
+    const second = login.body.token as string;
+    const leaving = await open(base, { authorization: `Bearer ${first}` });
+    const byCookie = await open(base, { cookie: `cairn_session=${first}` });
+    const staying = await open(base, { authorization: `Bearer ${second}` });
+    for (const stream of [leaving, byCookie, staying]) {
+      await stream.wait((e) => e.event === "scoreboard");
+    }
+    expect((await call("DELETE", "/api/session", { token: first })).status).toBe(200);
+    await leaving.ended;
+    await byCookie.ended;
+    await call("POST", "/api/puzzles/a/guesses", { token: second, body: { answer: "alpha" } });
+    await staying.wait((e) => e.event === "solve");
+    expect(leaving.events.some((e) => e.event === "solve")).toBe(false);
+    await staying.close();
+  });
+
+  test("an organizer's new password that logs the team out ends all its streams", async () => {
+    const { base, register, admin, game } = serve();
+    const token = await register("Gulls");
+    const other = await open(base, { authorization: `Bearer ${await register("Terns")}` });
+    const streams = [await open(base, { authorization: `Bearer ${token}` })];
+    streams.push(await open(base, { authorization: `Bearer ${token}` }));
+    for (const stream of [...streams, other]) await stream.wait((e) => e.event === "scoreboard");
+    const id = game.accounts.teamFor(token)!;
+    const reset = await admin("PUT", `/api/admin/teams/${id}/password`, {
+      password: "a new password",
+      logout: true,
+    });
+    expect(reset.status).toBe(200);
+    for (const stream of streams) await stream.ended;
+    // Another team's stream goes on.
+    expect(game.live.connections).toBe(1);
+    await other.close();
+  });
+
   test("a frozen board stops changing, while the team still gets its own events", async () => {
     const { base, register, call, admin } = serve();
     const token = await register("Gulls");
