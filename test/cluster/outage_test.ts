@@ -82,84 +82,71 @@ test(
   60_000,
 );
 
+/**
+ * Registers `name` on node-a while node-b is stopped, so that node-b has not read it when
+ * PostgreSQL goes down; then `ask(token)` on node-b must get 503 `unavailable`, and 200 within 5 s
+ * of PostgreSQL's return (503 meanwhile).
+ */
+async function unseenWhileDown(
+  name: string,
+  ask: (b: Node, token: string) => Promise<Response>,
+): Promise<void> {
+  const [a, b] = nodes as [Node, Node];
+  b.signal("SIGSTOP");
+  let token: string;
+  try {
+    const registered = await fetch(`${a.base}/api/teams`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name, password: "correct horse" }),
+    });
+    expect(registered.status).toBe(201);
+    token = (await registered.json() as { token: string }).token;
+    await cluster.pg.down();
+  } finally {
+    b.signal("SIGCONT");
+  }
+  try {
+    const refused = await ask(b, token);
+    expect(refused.status).toBe(503);
+    expect((await refused.json() as { error: { code: string } }).error.code).toBe("unavailable");
+  } finally {
+    await cluster.pg.up();
+  }
+  for (let attempt = 1;; attempt++) {
+    const res = await ask(b, token);
+    if (res.status === 200) break;
+    expect(res.status).toBe(503);
+    if (attempt === 20) throw new Error(`node-b never answered 200 for ${name}`);
+    await sleep(250);
+  }
+}
+
+/** A login on `node` as the team `name`. */
+const login = (node: Node, name: string, password = "correct horse") =>
+  fetch(`${node.base}/api/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, password }),
+  });
+
 test(
   "a session another node opened gets 503 while PostgreSQL is down, not 401, and 200 once it is back",
-  async () => {
-    const [a, b] = nodes as [Node, Node];
-    // Stopped, node-b cannot see the new session before PostgreSQL goes down.
-    b.signal("SIGSTOP");
-    let token: string;
-    try {
-      const registered = await fetch(`${a.base}/api/teams`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ name: "Terns", password: "correct horse" }),
-      });
-      expect(registered.status).toBe(201);
-      token = (await registered.json() as { token: string }).token;
-      await cluster.pg.down();
-    } finally {
-      b.signal("SIGCONT");
-    }
-    const puzzles = () =>
-      fetch(`${b.base}/api/puzzles`, { headers: { authorization: `Bearer ${token}` } });
-    try {
-      const refused = await puzzles();
-      expect(refused.status).toBe(503);
-      expect((await refused.json() as { error: { code: string } }).error.code).toBe("unavailable");
-    } finally {
-      await cluster.pg.up();
-    }
-    for (let attempt = 1;; attempt++) {
-      const res = await puzzles();
-      if (res.status === 200) break;
-      expect(res.status).toBe(503);
-      if (attempt === 20) throw new Error("node-b never saw the session");
-      await sleep(250);
-    }
-  },
+  () =>
+    unseenWhileDown(
+      "Terns",
+      (b, token) =>
+        fetch(`${b.base}/api/puzzles`, { headers: { authorization: `Bearer ${token}` } }),
+    ),
   60_000,
 );
 
 test(
   "a login to a team another node registered gets 503 while PostgreSQL is down, not 401, and 200 once it is back",
   async () => {
-    const [a, b] = nodes as [Node, Node];
-    // Stopped, node-b cannot see the new team before PostgreSQL goes down.
-    b.signal("SIGSTOP");
-    try {
-      const registered = await fetch(`${a.base}/api/teams`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ name: "Skuas", password: "correct horse" }),
-      });
-      expect(registered.status).toBe(201);
-      await cluster.pg.down();
-    } finally {
-      b.signal("SIGCONT");
-    }
-    const login = (password = "correct horse") =>
-      fetch(`${b.base}/api/session`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ name: "Skuas", password }),
-      });
-    try {
-      const refused = await login();
-      expect(refused.status).toBe(503);
-      expect((await refused.json() as { error: { code: string } }).error.code).toBe("unavailable");
-    } finally {
-      await cluster.pg.up();
-    }
-    for (let attempt = 1;; attempt++) {
-      const res = await login();
-      if (res.status === 200) break;
-      expect(res.status).toBe(503);
-      if (attempt === 20) throw new Error("node-b never let the team log in");
-      await sleep(250);
-    }
+    await unseenWhileDown("Skuas", (b) => login(b, "Skuas"));
     // With the log readable, a wrong password is a 401 as ever.
-    expect((await login("wrong horse")).status).toBe(401);
+    expect((await login(nodes[1]!, "Skuas", "wrong horse")).status).toBe(401);
   },
   60_000,
 );

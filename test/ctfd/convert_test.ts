@@ -9,6 +9,17 @@ const convert = (tables: Tables) =>
     uploads: new Set(["uploads/abc123/index.php"]),
   });
 
+/** Converts the tables, which must convert, and gives the conversion and its team writes. */
+function teamsOf(tables: Tables) {
+  const result = convert(tables);
+  if (result.kind !== "ok") throw new Error(result.message);
+  const teams = result.conversion.writes.filter((w) => w.kind === "team") as Extract<
+    Write,
+    { kind: "team" }
+  >[];
+  return { teams, conversion: result.conversion };
+}
+
 describe("convertExport()", () => {
   test("users mode: each user is a team of one, with the user's password and submissions", () => {
     const tables = harborCtf("x");
@@ -16,12 +27,7 @@ describe("convertExport()", () => {
       row.key === "user_mode" ? { ...row, value: "users" } : row
     );
     tables.users = tables.users!.map((user) => ({ ...user, password: `$2b$04$${user.name}` }));
-    const result = convert(tables);
-    if (result.kind !== "ok") throw new Error(result.message);
-    const teams = result.conversion.writes.filter((w) => w.kind === "team") as Extract<
-      Write,
-      { kind: "team" }
-    >[];
+    const { teams, conversion } = teamsOf(tables);
     // The admin stays behind; so does nobody else, as users mode ignores CTFd's teams.
     expect(teams.map((t) => [t.id, t.name, t.passwordHash, t.members])).toEqual([
       [1, "ann", "$2b$04$ann", []],
@@ -30,13 +36,11 @@ describe("convertExport()", () => {
       [4, "dee", "$2b$04$dee", []],
       [6, "evil", "$2b$04$evil", []],
     ]);
-    const solves = result.conversion.writes.filter((w) =>
-      w.kind === "guess" && w.result === "correct"
-    )
+    const solves = conversion.writes.filter((w) => w.kind === "guess" && w.result === "correct")
       .map((w) => [(w as { teamId: number }).teamId, (w as { puzzle: string }).puzzle]);
     expect(solves).toContainEqual([2, "misc-static"]);
     expect(solves).toContainEqual([6, "web-1"]);
-    expect(result.conversion.report).toContain(
+    expect(conversion.report).toContain(
       "The event ran in users mode: each of its 5 user(s) is a team of one, with the user's name and password",
     );
   });
@@ -56,18 +60,13 @@ describe("convertExport()", () => {
       3: "c".repeat(70) + "\u0007", // at most 64 characters
     };
     tables.users = tables.users!.map((u) => ({ ...u, name: users[u.id as number] ?? u.name }));
-    const result = convert(tables);
-    if (result.kind !== "ok") throw new Error(result.message);
-    const teams = result.conversion.writes.filter((w) => w.kind === "team") as Extract<
-      Write,
-      { kind: "team" }
-    >[];
+    const { teams, conversion } = teamsOf(tables);
     expect(teams.map((t) => [t.id, t.name, t.members])).toEqual([
       [1, "Gulls of the Bay", ["Smith, Ann", "bo"]],
       [2, "Terns", ["c".repeat(64)]],
       [3, "Team 3", ["dee"]],
     ]);
-    const report = result.conversion.report;
+    const report = conversion.report;
     for (
       const line of [
         'The team "Gulls\\u0009\\u000d\\u000aof the\\u0085Bay" is named "Gulls of the Bay" in Cairn',
@@ -97,15 +96,10 @@ describe("convertExport()", () => {
     };
     tables.teams = tables.teams!.map((t) => ({ ...t, name: rename[t.id as number] ?? t.name }));
     tables.users = tables.users!.map((u) => (u.id === 1 ? { ...u, name: "Ann\u2060" } : u));
-    const result = convert(tables);
-    if (result.kind !== "ok") throw new Error(result.message);
-    const teams = result.conversion.writes.filter((w) => w.kind === "team") as Extract<
-      Write,
-      { kind: "team" }
-    >[];
+    const { teams, conversion } = teamsOf(tables);
     expect(teams.map((t) => t.name)).toEqual(["Gulls", "👨‍👩‍👧 Terns", "Team 3"]);
     expect(teams[0]!.members[0]).toBe("Ann");
-    const report = result.conversion.report;
+    const report = conversion.report;
     for (
       const line of [
         'The team "Gulls\\u200b" is named "Gulls" in Cairn',

@@ -130,9 +130,17 @@ export function makeApp(
     return reply.body.token;
   }
 
+  /** Logs a team in again (another phone of it) and returns the new session's token. */
+  async function login(name: string, password = "correct horse"): Promise<string> {
+    const reply = await call("POST", "/api/session", { body: { name, password } });
+    if (reply.status !== 200) throw new Error(`cannot log ${name} in: ${reply.text}`);
+    return reply.body.token;
+  }
+
   return {
     app,
     call,
+    login,
     register,
     clock,
     db,

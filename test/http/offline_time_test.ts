@@ -126,9 +126,7 @@ describe("a guess made offline", () => {
     const app = makeApp();
     const gulls = await app.register("Gulls");
     const old = await contactOf(app, gulls);
-    const other = (await app.call("POST", "/api/session", {
-      body: { name: "Gulls", password: "correct horse" },
-    })).body.token as string;
+    const other = await app.login("Gulls");
     const otherOld = await contactOf(app, other);
     // Ten minutes later the phone guesses online (no Cairn-Pressed-At), then, a minute on,
     // claims a solve made offline right after its old token.
@@ -155,9 +153,7 @@ describe("a guess made offline", () => {
       flag: "late",
     });
     // But the first phone's old token, sent by it or from a new login, counts from its action.
-    const again = (await app.call("POST", "/api/session", {
-      body: { name: "Gulls", password: "correct horse" },
-    })).body.token as string;
+    const again = await app.login("Gulls");
     for (const [session, raw] of [[other, "wrong-c"], [again, "wrong-d"]] as const) {
       await app.call("POST", "/api/puzzles/b/guesses", {
         ...queued(session, START + 3000, old),

@@ -13,14 +13,6 @@ const REFUSED = {
   },
 };
 
-/** A second device of the team: another login. */
-async function login(app: ReturnType<typeof makeApp>, name: string): Promise<string> {
-  const reply = await app.call("POST", "/api/session", {
-    body: { name, password: "correct horse" },
-  });
-  return reply.body.token;
-}
-
 const guess = (app: ReturnType<typeof makeApp>, token: string, answer = "nope", puzzle = "a") =>
   app.call("POST", `/api/puzzles/${puzzle}/guesses`, { token, body: { answer } });
 
@@ -28,7 +20,7 @@ describe('submitters = "one"', () => {
   test("the first device to submit is the only one, until an organizer releases it", async () => {
     const app = makeApp({ toml: ONE });
     const first = await app.register("Gulls");
-    const second = await login(app, "Gulls");
+    const second = await app.login("Gulls");
     expect((await guess(app, first)).status).toBe(200);
     for (
       const reply of [
@@ -53,7 +45,7 @@ describe('submitters = "one"', () => {
   test("the organizers' team page shows the role and releases it", async () => {
     const app = makeApp({ toml: ONE });
     const first = await app.register("Gulls");
-    const second = await login(app, "Gulls");
+    const second = await app.login("Gulls");
     const admin = { cookie: `cairn_admin=${ADMIN_TOKEN}`, accept: "text/html" };
     expect((await app.call("GET", "/admin/teams/1", { headers: admin })).text).toContain(
       "No phone yet",
@@ -72,7 +64,7 @@ describe('submitters = "one"', () => {
   test("the page's forms obey it too", async () => {
     const app = makeApp({ toml: ONE });
     const first = await app.register("Gulls");
-    const second = await login(app, "Gulls");
+    const second = await app.login("Gulls");
     await guess(app, first);
     const form = await app.call("POST", "/puzzles/a/guess", {
       headers: {
@@ -88,7 +80,7 @@ describe('submitters = "one"', () => {
   test("logging out gives the role up", async () => {
     const app = makeApp({ toml: ONE });
     const first = await app.register("Gulls");
-    const second = await login(app, "Gulls");
+    const second = await app.login("Gulls");
     await guess(app, first);
     expect((await app.call("DELETE", "/api/session", { token: first })).status).toBe(200);
     expect((await guess(app, second)).status).toBe(200);
@@ -98,7 +90,7 @@ describe('submitters = "one"', () => {
   test("the role survives a restart", async () => {
     const app = makeApp({ toml: ONE });
     const first = await app.register("Gulls");
-    const second = await login(app, "Gulls");
+    const second = await app.login("Gulls");
     await guess(app, first);
     const restarted = app.restart({ toml: ONE });
     const reply = await restarted.app.request(`${ORIGIN}/api/puzzles/a/guesses`, {
@@ -112,7 +104,7 @@ describe('submitters = "one"', () => {
   test("by default, every device submits", async () => {
     const app = makeApp();
     const first = await app.register("Gulls");
-    const second = await login(app, "Gulls");
+    const second = await app.login("Gulls");
     expect([(await guess(app, first)).status, (await guess(app, second)).status]).toEqual([
       200,
       200,

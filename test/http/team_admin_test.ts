@@ -28,12 +28,9 @@ describe("PUT /api/admin/teams/:id/password", () => {
   });
 
   test("with logout: true, every session of the team ends, and no other team's", async () => {
-    const { call, register, admin } = makeApp();
+    const { call, register, login, admin } = makeApp();
     const first = await register("Gulls");
-    const login = await call("POST", "/api/session", {
-      body: { name: "Gulls", password: "correct horse" },
-    });
-    const second = login.body.token as string;
+    const second = await login("Gulls");
     const other = await register("Terns");
     const reply = await admin("PUT", "/api/admin/teams/1/password", {
       password: "battery staple",

@@ -184,7 +184,20 @@ async function serve(
       ...(first !== undefined && { first }),
       ...(chunked !== undefined && { chunked }),
     });
-  return { made, tokens, port: listener.port, gauge, settled, open };
+  /** Sends a whole upload of the team at once, and expects it taken: 201, waiting for a judge. */
+  const taken = async (team: string, file: Uint8Array, type: string) => {
+    const upload = await open(team, file, type);
+    upload.send();
+    expect(said(await upload.answer)).toMatchObject({ status: 201, said: "pending" });
+  };
+  /** Opens a PNG of the team and sends only its first bytes: it holds its declared length. */
+  const trickling = async (team: string, png: Uint8Array) => {
+    const upload = await open(team, png, "image/png", 64);
+    await settled(1);
+    expect(await gauge("cairn_upload_memory_bytes")).toBeGreaterThanOrEqual(png.length);
+    return upload;
+  };
+  return { made, tokens, port: listener.port, gauge, settled, open, taken, trickling };
 }
 
 /** What an answer says: its status, code and message, and its Retry-After. */
@@ -205,7 +218,7 @@ describe("uploads in flight", () => {
   test(
     "a team's 4th upload at once is 429; its slots come back as uploads end or are abandoned",
     async () => {
-      const { settled, open } = await serve({}, { teams: ["Gulls", "Terns"] });
+      const { settled, open, taken } = await serve({}, { teams: ["Gulls", "Terns"] });
       const photo = jpegWithGps(40_000);
       // Three uploads of one team, each with a few bytes sent: all being read.
       const three = [
@@ -223,16 +236,12 @@ describe("uploads in flight", () => {
         retryAfter: "10",
       });
       // Another team is not held up by it.
-      const terns = await open("Terns", photo, "image/jpeg");
-      terns.send();
-      expect(said(await terns.answer)).toMatchObject({ status: 201, said: "pending" });
+      await taken("Terns", photo, "image/jpeg");
 
       // One client goes away: its slot comes back, and the team's next upload is taken.
       three[0]!.abort();
       await settled(2);
-      const again = await open("Gulls", photo, "image/jpeg");
-      again.send();
-      expect(said(await again.answer)).toMatchObject({ status: 201, said: "pending" });
+      await taken("Gulls", photo, "image/jpeg");
       // One arrives whole, refused now that another waits for a judge; the last is abandoned.
       three[1]!.send();
       expect(said(await three[1]!.answer)).toMatchObject({
@@ -249,13 +258,11 @@ describe("uploads in flight", () => {
     "the memory budget: a photo it cannot hold is 503 with Retry-After; it comes back once the holder is gone",
     async () => {
       // 1.5 MB between all uploads; a PNG held whole holds its declared length (1 MB) at once.
-      const { settled, open, gauge } = await serve({ memoryBytes: 1_500_000 }, {
+      const { settled, open, taken, trickling } = await serve({ memoryBytes: 1_500_000 }, {
         teams: ["Gulls", "Terns", "Auks"],
       });
       const png = bigPng(1_000_000);
-      const held = await open("Gulls", png, "image/png", 64);
-      await settled(1);
-      expect(await gauge("cairn_upload_memory_bytes")).toBeGreaterThanOrEqual(1_000_000);
+      const held = await trickling("Gulls", png);
       const refused = await open("Terns", png, "image/png", 64);
       expect(said(await refused.answer)).toEqual({
         status: 503,
@@ -264,15 +271,11 @@ describe("uploads in flight", () => {
       });
       refused.abort();
       // A JPEG streams to disk, holding only its head: it still goes through.
-      const jpeg = await open("Auks", jpegWithGps(200_000), "image/jpeg");
-      jpeg.send();
-      expect(said(await jpeg.answer)).toMatchObject({ status: 201, said: "pending" });
+      await taken("Auks", jpegWithGps(200_000), "image/jpeg");
 
       held.abort();
       await settled(0, 0);
-      const taken = await open("Terns", png, "image/png");
-      taken.send();
-      expect(said(await taken.answer)).toMatchObject({ status: 201, said: "pending" });
+      await taken("Terns", png, "image/png");
       await settled(0, 0);
     },
     30_000,
@@ -282,14 +285,12 @@ describe("uploads in flight", () => {
     "one team's photos hold at most its share of the budget: past it 429, while another team's go through",
     async () => {
       // 4 MB between all uploads; a team's share is 2 MB here (one photo at the hunt's 2 MB cap).
-      const { settled, open, gauge } = await serve({ memoryBytes: 4_000_000 }, {
+      const { settled, open, taken, trickling } = await serve({ memoryBytes: 4_000_000 }, {
         teams: ["Gulls", "Terns"],
       });
       const png = bigPng(1_500_000);
       // A team trickling a large photo holds its declared length from its first bytes.
-      const held = await open("Gulls", png, "image/png", 64);
-      await settled(1);
-      expect(await gauge("cairn_upload_memory_bytes")).toBeGreaterThanOrEqual(1_500_000);
+      const held = await trickling("Gulls", png);
       const second = await open("Gulls", png, "image/png", 64);
       expect(said(await second.answer)).toEqual({
         status: 429,
@@ -298,15 +299,11 @@ describe("uploads in flight", () => {
         retryAfter: "10",
       });
       second.abort();
-      const other = await open("Terns", png, "image/png");
-      other.send();
-      expect(said(await other.answer)).toMatchObject({ status: 201, said: "pending" });
+      await taken("Terns", png, "image/png");
       // Once the trickle ends, the team may send a large photo again.
       held.abort();
       await settled(0, 0);
-      const again = await open("Gulls", png, "image/png");
-      again.send();
-      expect(said(await again.answer)).toMatchObject({ status: 201, said: "pending" });
+      await taken("Gulls", png, "image/png");
       await settled(0, 0);
     },
     30_000,

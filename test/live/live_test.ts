@@ -187,12 +187,9 @@ describe("GET /api/events", () => {
   });
 
   test("a session's streams end with it (a logout); the team's other sessions keep theirs", async () => {
-    const { base, register, call } = serve();
+    const { base, register, login, call } = serve();
     const first = await register("Gulls");
-    const login = await call("POST", "/api/session", {
-      body: { name: "Gulls", password: "correct horse" },
-    });
-    const second = login.body.token as string;
+    const second = await login("Gulls");
     const leaving = await open(base, { authorization: `Bearer ${first}` });
     const byCookie = await open(base, { cookie: `cairn_session=${first}` });
     const staying = await open(base, { authorization: `Bearer ${second}` });
