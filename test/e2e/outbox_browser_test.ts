@@ -8,7 +8,13 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { buildBinary } from "../_binary.ts";
-import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
+import {
+  chromiumAvailable,
+  closeOffline,
+  launchChromium,
+  registerTeam,
+  startBinary,
+} from "./_browser.ts";
 
 const HUNT = `
 [hunt]
@@ -141,7 +147,7 @@ suite("the outbox, on plain HTTP", () => {
       await page.getByRole("button", { name: "Submit" }).click();
       await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
       // The phone is put away; the guess is sent by the next page the team opens.
-      await page.close();
+      await closeOffline(page);
       await context.setOffline(false);
       const list = await tab(token, "/puzzles", errors);
       await list.locator("#outbox li", { hasText: "Not the answer" }).waitFor();
@@ -265,7 +271,7 @@ suite("the outbox, on plain HTTP", () => {
       await page.getByRole("button", { name: "Submit" }).click();
       await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
     });
-    await page.close();
+    await closeOffline(page);
     await Bun.sleep(6_000);
     // The next page the team opens sends it, its own token newer than the guess.
     await context.setOffline(false);
@@ -546,7 +552,7 @@ submit = "text"
             await puzzle.locator("#outbox-status", { hasText: `${i + 1} answer` }).waitFor();
           });
         }
-        await puzzle.close();
+        await closeOffline(puzzle);
         await mission.getByLabel("Your text").fill("To the bell ringer!");
         const uploaded = await timed(async () => {
           await mission.getByRole("button", { name: "Send" }).click();
