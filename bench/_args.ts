@@ -18,3 +18,22 @@ export function toolArgs<T>(usage: string, parse: () => T): T {
     process.exit(2);
   }
 }
+
+/**
+ * An option's value as a whole number of at least `min`; throws, for
+ * `toolArgs` to print, naming the option (and `why`, when given) otherwise.
+ */
+export function wholeNumber(
+  name: string,
+  value: string | undefined,
+  options: { min: number; why?: string },
+): number {
+  const number = Number(value);
+  if (
+    value === undefined || value.trim() === "" || !Number.isInteger(number) || number < options.min
+  ) {
+    const why = options.why === undefined ? "" : `: ${options.why}`;
+    throw new Error(`--${name} must be a whole number of at least ${options.min}${why}`);
+  }
+  return number;
+}

@@ -23,9 +23,9 @@
 // right, on another puzzle, which it solves the first time round and is
 // answered `already_solved` (not stored) after that.
 // Loopback only; every run is bounded in time.
-// Usage: bun bench/load/run.ts [--teams 2000] [--rounds 5] [--seconds 3] [--connections 64]
-//   [--history 1000000] (older guesses seeded, as late in an event) [--skip-deno]
-//   [--unpinned] (the servers may use every CPU, wrk stays on CPU 1; the default
+// Usage: bun bench/load/run.ts [--teams 2000] [--puzzles 200] [--rounds 5] [--seconds 3]
+//   [--connections 64] [--history 1000000] (older guesses seeded, as late in an event)
+//   [--skip-deno] [--unpinned] (the servers may use every CPU, wrk stays on CPU 1; the default
 //   pins the servers to CPU 0) [--commit-thread auto|on|off] (given to serve: auto
 //   and off commit on the main thread, on on the commit thread)
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -33,7 +33,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildBinary, freePort, waitFor } from "../../test/_binary.ts";
-import { toolArgs } from "../_args.ts";
+import { toolArgs, wholeNumber } from "../_args.ts";
 import { generateHunt } from "../_generate.ts";
 import {
   fetchPayloads,
@@ -54,7 +54,7 @@ on Deno), route by route; writes bench/results/latest.json and latest.md.
 
 Options:
   --teams N            seeded teams (default 2000)
-  --puzzles N          the hunt's puzzles (default 200)
+  --puzzles N          the hunt's puzzles (default 200, at least 2)
   --rounds N           rounds per route (default 5)
   --seconds S          length of each wrk run (default 3)
   --connections N      wrk's connections (default 64)
@@ -64,8 +64,8 @@ Options:
   --commit-thread M    given to serve: auto (default), on or off
   --help               this text`;
 
-const { values } = toolArgs(USAGE, () =>
-  parseArgs({
+const { values, teams, puzzles, rounds, seconds, connections, history } = toolArgs(USAGE, () => {
+  const { values } = parseArgs({
     options: {
       teams: { type: "string", default: "2000" },
       puzzles: { type: "string", default: "200" },
@@ -77,14 +77,23 @@ const { values } = toolArgs(USAGE, () =>
       unpinned: { type: "boolean", default: false },
       "commit-thread": { type: "string", default: "auto" },
     },
-  }));
+  });
+  return {
+    values,
+    teams: wholeNumber("teams", values.teams, { min: 1 }),
+    puzzles: wholeNumber("puzzles", values.puzzles, {
+      min: 2,
+      why: "each team needs a puzzle for its wrong guesses and another to solve",
+    }),
+    rounds: wholeNumber("rounds", values.rounds, { min: 1 }),
+    seconds: wholeNumber("seconds", values.seconds, { min: 1 }),
+    connections: wholeNumber("connections", values.connections, { min: 1 }),
+    history: wholeNumber("history", values.history, { min: 0 }),
+  };
+});
 /** `taskset` for a CPU. With --unpinned the servers may use every CPU (wrk and hey stay on CPU 1). */
 const pinned = (cpu: string) => values.unpinned && cpu === "0" ? [] : ["taskset", "-c", cpu];
 const withDeno = !values["skip-deno"];
-const teams = Number(values.teams);
-const rounds = Number(values.rounds);
-const seconds = Number(values.seconds);
-const connections = Number(values.connections);
 
 for (const tool of ["wrk", "hey", "taskset"]) {
   if (Bun.which(tool) === null) {
@@ -124,7 +133,7 @@ try {
   console.log("building dist/cairn …");
   const binary = await buildBinary();
   const huntPath = join(dir, "load.toml");
-  const huntText = generateHunt(Number(values.puzzles), {
+  const huntText = generateHunt(puzzles, {
     guessLimit: '{ count = 1000000, per = "1m" }',
   });
   writeFileSync(huntPath, huntText);
@@ -134,11 +143,11 @@ try {
     dbPath,
     teams,
     password: "load-test-password",
-    history: Number(values.history),
+    history,
   });
   seededAt = performance.now() - seededAt;
   console.log(
-    `seeded ${seeded.length} teams and ${values.history} older guesses in ${
+    `seeded ${seeded.length} teams and ${history} older guesses in ${
       (seededAt / 1000).toFixed(1)
     } s`,
   );
@@ -397,7 +406,7 @@ try {
     },
     settings: {
       teams,
-      puzzles: Number(values.puzzles),
+      puzzles,
       rounds,
       seconds,
       connections,

@@ -1,7 +1,9 @@
 // Seeds a database for the HTTP load test through the real engine and store:
 // teams registered (one password hash shared by all, so seeding does not
 // spend minutes in argon2id), a session token each, and a spread of solves,
-// so puzzle lists run from a few puzzles to a few dozen.
+// so puzzle lists run from a few puzzles to a few dozen. Each team keeps two
+// puzzles open, whatever the hunt's size (at least two puzzles open at the
+// start): one for its wrong guesses, one for its right guess.
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
 import { hashToken, newToken } from "../../src/play/mod.ts";
@@ -59,10 +61,12 @@ export async function seed(
     writes.push(...registered.writes);
     const token = newToken();
     writes.push({ kind: "session", tokenHash: hashToken(token), teamId: team.id, at: Date.now() });
-    // Between 0 and 39 solves, each on the first unlocked puzzle not yet solved.
+    // Between 0 and 39 solves, each on the first unlocked puzzle not yet solved,
+    // stopping while two are still open: one for the wrong guesses, one to solve.
     for (let s = 0; s < t % 40; s++) {
-      const next = engine.unlockedPuzzles(team).find((p) => !engine.solved(team, p));
-      if (next === undefined) break;
+      const open = engine.unlockedPuzzles(team).filter((p) => !engine.solved(team, p));
+      if (open.length <= 2) break;
+      const next = open[0]!;
       const outcome = engine.guess(team, next.id, `answer ${next.index}`);
       if (outcome.kind === "judged") writes.push(...outcome.writes);
     }
