@@ -16,9 +16,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { toolArgs } from "./_args.ts";
+import { answers, type Child, describeServing, startChild, untilServing } from "./_child.ts";
 import type { Write } from "../src/engine/mod.ts";
 import { PgStore } from "../src/store/pg.ts";
-import { freePort, waitFor } from "../test/_binary.ts";
+import { freePort } from "../test/_binary.ts";
 import { startPg } from "../test/_pg.ts";
 import { teamWrite } from "../test/store/_writes.ts";
 
@@ -66,19 +67,28 @@ writeFileSync(
     `guess_limit = { count = 1000000, per = "1s" }\n`,
 );
 const ADMIN = "bench-admin-token";
-const children: ReturnType<typeof Bun.spawn>[] = [];
+const children: Child["proc"][] = [];
+
+/** A server that exited before it served, or never answered: the run cannot go on. */
+class NotServing extends Error {}
 
 /** Starts a process and remembers it, to stop it at the end. */
-function spawn(cmd: string[]): ReturnType<typeof Bun.spawn> {
-  const proc = Bun.spawn(cmd, { stdout: "ignore", stderr: "inherit" });
-  children.push(proc);
-  return proc;
+function spawn(cmd: string[]): Child {
+  const child = startChild(cmd);
+  children.push(child.proc);
+  return child;
+}
+
+/** Waits until `child` answers `url`; throws NotServing, with one line on why, if it never does. */
+async function serving(child: Child, name: string, url: string, timeoutMs: number): Promise<void> {
+  const outcome = await untilServing(child, answers(url), { timeoutMs });
+  if (outcome.kind !== "serving") throw new NotServing(describeServing(name, outcome));
 }
 
 /** A Cairn node on `db` (a file or a URL); resolves with its base URL once it serves. */
 async function node(db: string, name: string): Promise<string> {
   const port = freePort();
-  spawn([
+  const child = spawn([
     process.execPath,
     join(ROOT, "src", "main.ts"),
     "serve",
@@ -86,8 +96,7 @@ async function node(db: string, name: string): Promise<string> {
     ...["--port", String(port), "--admin-token", ADMIN, "--log-level", "error"],
   ]);
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/healthz`, 30_000);
-  void name;
+  await serving(child, `node ${name}`, `${base}/healthz`, 30_000);
   return base;
 }
 
@@ -96,9 +105,14 @@ async function echo(): Promise<string> {
   const port = freePort();
   const payloads = join(dir, "payloads.json");
   writeFileSync(payloads, JSON.stringify({ scoreboard: "{}", puzzles: {}, puzzle: {} }));
-  spawn([process.execPath, join(ROOT, "bench", "load", "bare.ts"), String(port), payloads]);
+  const child = spawn([
+    process.execPath,
+    join(ROOT, "bench", "load", "bare.ts"),
+    String(port),
+    payloads,
+  ]);
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/api/scoreboard`, 10_000);
+  await serving(child, "the echo", `${base}/api/scoreboard`, 10_000);
   return base;
 }
 
@@ -235,6 +249,10 @@ try {
       `(${Math.round(writes.length / (readMs / 1000))} rows/s); a node started on them serves ` +
       `after ${Math.round(bootMs)} ms`,
   );
+} catch (error) {
+  if (!(error instanceof NotServing)) throw error;
+  console.error(`bench/pg.ts: ${error.message}`);
+  process.exitCode = 1;
 } finally {
   for (const child of children) child.kill("SIGTERM");
   await Promise.all(children.map((child) => child.exited));
