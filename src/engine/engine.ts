@@ -753,8 +753,15 @@ export class Engine {
       if (!Number.isInteger(points) || points < 0 || points > puzzle.points) {
         return { kind: "invalid_points", max: puzzle.points };
       }
-      Object.assign(submission, { status: "accepted", points, acceptedAt: now, message: null });
-      this.solve(team, puzzle, now, points);
+      // It counts when the team sent it, as a mission judged "auto" does: how long it waited for a
+      // judge changes neither who reached a score first nor whether it came before the end.
+      Object.assign(submission, {
+        status: "accepted",
+        points,
+        acceptedAt: submission.at,
+        message: null,
+      });
+      this.solve(team, puzzle, submission.at, points);
     } else {
       if (submission.status === "rejected") return { kind: "already_judged", submission };
       if (submission.status === "accepted") this.unsolve(team, puzzle, submission.points, now);
@@ -771,8 +778,9 @@ export class Engine {
       points: submission.points,
       message: submission.message,
       at: now,
+      ...(verdict.accept && { acceptedAt: submission.at }),
     });
-    if (verdict.accept) unlocked = this.refresh(team, now, writes);
+    if (verdict.accept) unlocked = this.refresh(team, now, writes, submission.at);
     return { kind: "ok", submission, unlocked, writes };
   }
 

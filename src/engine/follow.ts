@@ -185,14 +185,15 @@ function followVerdict(target: FollowTarget, write: Extract<Write, { kind: "verd
   const found = played(target, write);
   const was = submission.status;
   if (write.status === "accepted") {
+    const solvedAt = write.acceptedAt ?? write.at;
     Object.assign(submission, {
       status: "accepted",
       points: write.points,
-      acceptedAt: write.at,
+      acceptedAt: solvedAt,
       message: null,
     });
     if (found !== undefined && was !== "accepted") {
-      target.solve(found.team, found.puzzle, write.at, write.points);
+      target.solve(found.team, found.puzzle, solvedAt, write.points);
     }
   } else {
     if (found !== undefined && was === "accepted") {

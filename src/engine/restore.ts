@@ -198,7 +198,8 @@ function replayScoreEvents(snapshot: Snapshot, game: ReplayTarget): void {
       },
     });
   });
-  // An accepted mission is a solve when it was accepted; a rejection after that takes it back.
+  // An accepted mission is a solve at its acceptance's time (when the team sent it, or when a judge
+  // accepted it before that was so); a rejection after that takes it back.
   each(snapshot.submissions, (team, index, row: Submission) => {
     const puzzle = hunt.puzzles[index]!;
     const { acceptedAt, judgedAt, points } = row;

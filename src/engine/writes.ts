@@ -74,7 +74,13 @@ export type Write =
     status: "accepted" | "rejected";
     points: number;
     message: string | null;
+    /** When the judge gave it. */
     at: number;
+    /**
+     * An acceptance's solve time: when the team sent the submission. Absent in logs written before
+     * acceptances were dated so, where the solve's time is `at`.
+     */
+    acceptedAt?: number;
   }
   /** A team's question on an ask hint, and what it paid: `cost` points, or a token. */
   | {

@@ -195,7 +195,10 @@ function submission(row: Row): Write[] {
     at,
     ...(row.flag === "clamped" || row.flag === "late" ? { flag: row.flag } : {}),
   }];
-  const verdict = (verdictStatus: "accepted" | "rejected", when: number): Write => ({
+  const verdict = (
+    verdictStatus: "accepted" | "rejected",
+    when: number,
+  ): Extract<Write, { kind: "verdict" }> => ({
     kind: "verdict",
     submissionId: base.id,
     teamId: base.teamId,
@@ -205,7 +208,11 @@ function submission(row: Row): Write[] {
     message: verdictStatus === "rejected" && row.message !== null ? String(row.message) : null,
     at: when,
   });
-  if (!auto && acceptedAt !== null) writes.push(verdict("accepted", acceptedAt));
+  if (!auto && acceptedAt !== null) {
+    // Judged when `judged_at` says, unless a rejection came after (then that is the rejection's).
+    const judged = status === "accepted" ? judgedAt ?? acceptedAt : acceptedAt;
+    writes.push({ ...verdict("accepted", judged), acceptedAt });
+  }
   if (status === "rejected") writes.push(verdict("rejected", judgedAt ?? acceptedAt ?? at));
   return writes;
 }

@@ -38,7 +38,7 @@ export class Tables {
       // An acceptance sets the solve's time; a rejection keeps it, so a replay takes the solve back.
       verdict: prepare(
         `UPDATE submissions SET status = ?1, points = ?2, message = ?3, judged_at = ?4,
-           accepted_at = CASE WHEN ?1 = 'accepted' THEN ?4 ELSE accepted_at END WHERE id = ?5`,
+           accepted_at = CASE WHEN ?1 = 'accepted' THEN ?6 ELSE accepted_at END WHERE id = ?5`,
       ),
       ask: prepare(
         `INSERT INTO asks (id, team_id, puzzle, hint, question, cost, token, status, at)
@@ -151,7 +151,14 @@ export class Tables {
         );
         return 1;
       case "verdict":
-        s.verdict.run(write.status, write.points, write.message, write.at, write.submissionId);
+        s.verdict.run(
+          write.status,
+          write.points,
+          write.message,
+          write.at,
+          write.submissionId,
+          write.acceptedAt ?? write.at,
+        );
         return 1;
       case "ask":
         s.ask.run(

@@ -93,8 +93,9 @@ const GALLERY_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
 const GALLERY_SIZE = 60;
 
 /**
- * Whether a submission is in the gallery: an accepted photo, accepted before
- * the freeze while the board is frozen (a photo would tell a solve).
+ * Whether a submission is in the gallery: an accepted photo, whose solve
+ * counts before the freeze while the board is frozen (a photo would tell a
+ * solve the frozen board does not show).
  */
 function inGallery(game: Game, submission: Submission): boolean {
   if (submission.status !== "accepted" || submission.file === null) return false;

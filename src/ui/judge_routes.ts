@@ -73,16 +73,19 @@ export function judgePages(pages: Hono, { game, missions: actions }: Play): void
         auto: puzzle?.mission?.judge === "auto",
       };
     }
+    // The judges' last verdicts first, by when they were given (an accepted one counts from when
+    // it was sent); an auto mission's, never judged, by when it arrived.
+    const verdictAt = (s: Submission) => s.judgedAt ?? s.acceptedAt ?? s.at;
     const recent = [...engine.submissions.values()]
       .filter((s) => s.status === "accepted")
-      .sort((a, b) => (b.acceptedAt ?? b.at) - (a.acceptedAt ?? a.at))
+      .sort((a, b) => verdictAt(b) - verdictAt(a))
       .slice(0, RECENT)
       .map((s) => {
         const index = engine.hunt.puzzleIndex.get(s.puzzle);
         const auto = index !== undefined && engine.hunt.puzzles[index]?.mission?.judge === "auto";
         return {
           ...item(engine, s),
-          accepted: clock(s.acceptedAt ?? s.at),
+          accepted: clock(verdictAt(s)),
           awarded: s.points,
           auto,
         };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Engine, type Team } from "../../src/engine/mod.ts";
+import { Engine, type Submission, type Team, type Write } from "../../src/engine/mod.ts";
 import { loadSnapshot } from "../../src/store/mod.ts";
 import { engineWithTeam, memoryLog, MINUTE, ok, START } from "./_hunt.ts";
 
@@ -247,6 +247,75 @@ describe("missions on disk", () => {
     expect([...again.submissions.values()]).toEqual([...engine.submissions.values()]);
     expect(again.submit(restored, "story", { text: "x" })).toEqual({ kind: "already_solved" });
     expect(ok(again.submit(restored, "pirate", { file: VIDEO })).submission.id).toBe(4);
+  });
+
+  test("an acceptance counts when the team sent it: the judges' order changes no tie-break", () => {
+    const { engine, clock, hunt, registered } = setup();
+    const { db, commit } = memoryLog();
+    const log: Write[] = [...registered];
+    const keep = (writes: readonly Write[]) => {
+      commit(writes);
+      log.push(...writes);
+    };
+    keep(registered);
+    // A sends its photo first, B a minute later; the judges get to B's first, 10 minutes on.
+    const teams = ["A", "B"].map((name) => ok(engine.register({ name, passwordHash: "h" })));
+    for (const team of teams) keep(team.writes);
+    const sent: Submission[] = [];
+    for (const { team } of teams) {
+      const submitted = ok(engine.submit(team, "statue", { file: PHOTO }));
+      keep(submitted.writes);
+      sent.push(submitted.submission);
+      clock.advance(MINUTE);
+    }
+    clock.advance(10 * MINUTE);
+    const judgedAt = clock.now();
+    const verdict = ok(engine.judge(sent[1]!.id, { accept: true }));
+    keep(verdict.writes);
+    clock.advance(MINUTE);
+    keep(ok(engine.judge(sent[0]!.id, { accept: true })).writes);
+    expect(verdict.writes[0]).toMatchObject({ at: judgedAt, acceptedAt: sent[1]!.at });
+    expect(sent[1]).toMatchObject({ acceptedAt: sent[1]!.at, judgedAt });
+    // Live, followed from the log and restored from the database: A reached 30 first.
+    const follower = new Engine(hunt, { clock, startsAt: START });
+    for (const write of log) follower.apply(write);
+    const restored = new Engine(hunt, { clock, startsAt: START });
+    restored.restore(loadSnapshot(db, { now: clock.now(), longestWindowMs: MINUTE }));
+    for (const  of of[engine, follower, restored]) {
+      expect(of.standings().map((s) => [s.team.name, s.score, s.lastSolveAt])).toEqual([
+        ["A", 30, sent[0]!.at],
+        ["B", 30, sent[1]!.at],
+        ["Gulls", 0, null],
+      ]);
+      expect(of.submissions.get(sent[1]!.id)).toMatchObject({ acceptedAt: sent[1]!.at, judgedAt });
+    }
+  });
+
+  test("one sent before the freeze and the end, accepted after both, counts before them", () => {
+    const { engine, team, clock } = setup();
+    const { submission } = ok(engine.submit(team, "statue", { file: PHOTO }));
+    const frozenAt = clock.now() + MINUTE;
+    clock.time = Date.parse("2026-11-21T16:05:00Z");
+    const verdict = ok(engine.judge(submission.id, { accept: true }));
+    expect(verdict.unlocked).toEqual(["after-statue"]);
+    const [atFreeze] = engine.standings({ at: frozenAt });
+    expect([atFreeze!.score, atFreeze!.lastSolveAt]).toEqual([30, submission.at]);
+    // What it unlocked counts from then too.
+    expect(team.state.unlockedAt[3]).toBe(submission.at);
+  });
+
+  test("a verdict from a log written before acceptances carried their time solves at its own", () => {
+    const { engine, team, clock, hunt, registered } = setup();
+    const follower = new Engine(hunt, { clock, startsAt: START });
+    for (const write of registered) follower.apply(write);
+    const submitted = ok(engine.submit(team, "statue", { file: PHOTO }));
+    for (const write of submitted.writes) follower.apply(write);
+    clock.advance(MINUTE);
+    const [verdict, ...rest] = ok(engine.judge(submitted.submission.id, { accept: true })).writes;
+    const { acceptedAt: _, ...old } = verdict as Extract<Write, { kind: "verdict" }>;
+    for (const write of [old, ...rest]) follower.apply(write);
+    const followed = follower.teams.get(team.id)!;
+    expect([follower.score(followed), followed.lastSolveAt]).toEqual([30, clock.now()]);
   });
 
   test("a board as at a time before a rejection counts the solve it took back, live and restored", () => {

@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { MISSIONS_TOML } from "../engine/missions_test.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN, removeUploads } from "../http/_app.ts";
+import { clock } from "../../src/ui/charts.ts";
 import { browser } from "./_browser.ts";
 import { jpegWithGps } from "../http/_jpeg.ts";
 
@@ -25,6 +26,19 @@ async function judge(app: App, name: string) {
 /** The submission id the judging page shows, or undefined. */
 const shown = (page: string) => /data-submission="(\d+)"/.exec(page)?.[1];
 
+/** A team's photo for the statue mission; its submission's id. */
+async function sendPhoto(app: App, token: string): Promise<number> {
+  const form = new FormData();
+  form.append("file", new Blob([jpegWithGps()], { type: "image/jpeg" }), "me.jpg");
+  const res = await app.app.request(`${ORIGIN}/api/puzzles/statue/submissions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { submission: { id: number } }).submission.id;
+}
+
 async function setup(toml = MISSIONS_TOML) {
   const app = makeApp({ toml });
   app.clock.advance(60_000);
@@ -33,15 +47,7 @@ async function setup(toml = MISSIONS_TOML) {
   for (const name of ["Gulls", "Terns"]) {
     const token = await app.register(name);
     tokens.push(token);
-    const form = new FormData();
-    form.append("file", new Blob([jpegWithGps()], { type: "image/jpeg" }), "me.jpg");
-    const res = await app.app.request(`${ORIGIN}/api/puzzles/statue/submissions`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}` },
-      body: form,
-    });
-    expect(res.status).toBe(201);
-    ids.push(((await res.json()) as { submission: { id: number } }).submission.id);
+    ids.push(await sendPhoto(app, token));
     app.clock.advance(1000);
   }
   return { app, ids, tokens };
@@ -101,6 +107,23 @@ kind = "ask"
     // After 2 minutes a claim lapses, and another judge may take it.
     app.clock.advance(2 * 60_000 + 1);
     expect(shown((await (await judge(app, "cy")).get("/admin/judge")).text)).toBe(String(ids[0]));
+  });
+
+  test("recently accepted lists the last verdicts first, each at the time it was given", async () => {
+    const { app, ids } = await setup();
+    const ann = await judge(app, "ann");
+    // Terns sent theirs after Gulls; the judge gets to Terns first, then Gulls 10 minutes on.
+    await ann.post(`/admin/judge/${ids[1]}/verdict`, { verdict: "accept" });
+    app.clock.advance(10 * 60_000);
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });
+    const page = (await ann.get("/admin/judge")).text;
+    const recent = page.slice(page.indexOf('id="judge-recent"'));
+    const lines = [...recent.matchAll(/<strong>(\w+)<\/strong>[^<]*·\s*(\d\d:\d\d)/g)]
+      .map(([, team, at]) => [team, at]);
+    expect(lines).toEqual([["Gulls", clock(app.clock.now())], [
+      "Terns",
+      clock(app.clock.now() - 10 * 60_000),
+    ]]);
   });
 
   test("accept with points, then reject with a message the team sees", async () => {
@@ -349,7 +372,7 @@ describe("/scoreboard/gallery", () => {
     expect(odd.status).toBe(404);
   });
 
-  test("while the board is frozen, shows only photos accepted before the freeze", async () => {
+  test("while the board is frozen, shows only photos whose solves count before the freeze", async () => {
     const { app, ids } = await setup(GALLERY);
     const ann = await judge(app, "ann");
     await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });
@@ -359,12 +382,17 @@ describe("/scoreboard/gallery", () => {
     });
     expect(frozen.status).toBe(303);
     app.clock.advance(1000);
+    // Sent before the freeze, accepted during it: it counts from when it was sent, as the frozen
+    // board shows it. One sent during the freeze is hidden.
     await ann.post(`/admin/judge/${ids[1]}/verdict`, { verdict: "accept" });
+    const late = await sendPhoto(app, await app.register("Skuas"));
+    await ann.post(`/admin/judge/${late}/verdict`, { verdict: "accept" });
     const page = await browser(app).get("/scoreboard/gallery");
     expect(page.text).toContain(`/scoreboard/gallery/${ids[0]}/photo`);
-    expect(page.text).not.toContain(`/scoreboard/gallery/${ids[1]}/photo`);
+    expect(page.text).toContain(`/scoreboard/gallery/${ids[1]}/photo`);
+    expect(page.text).not.toContain(`/scoreboard/gallery/${late}/photo`);
     expect(page.text).toContain("Photos up to the freeze");
-    const hidden = await app.app.request(`${ORIGIN}/scoreboard/gallery/${ids[1]}/photo`);
+    const hidden = await app.app.request(`${ORIGIN}/scoreboard/gallery/${late}/photo`);
     expect(hidden.status).toBe(404);
   });
 });
