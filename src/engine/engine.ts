@@ -753,6 +753,9 @@ export class Engine {
       if (!Number.isInteger(points) || points < 0 || points > puzzle.points) {
         return { kind: "invalid_points", max: puzzle.points };
       }
+      // Unlocks the clock made due since the team's last refresh are dated now, as on a read,
+      // before the acceptance's own ones are dated back to when the team sent it.
+      this.catchUp(team, now);
       // It counts when the team sent it, as a mission judged "auto" does: how long it waited for a
       // judge changes neither who reached a score first nor whether it came before the end.
       Object.assign(submission, {

@@ -304,6 +304,25 @@ describe("missions on disk", () => {
     expect(team.state.unlockedAt[3]).toBe(submission.at);
   });
 
+  test("an acceptance dates back only what it unlocks, not what the clock made due meanwhile", () => {
+    const toml = `${MISSIONS_TOML}
+[[puzzle]]
+id = "noon"
+title = "Noon"
+unlock = 'after("2026-11-21T12:00:00Z")'
+answer = ["x"]
+`;
+    const { engine, team, clock, hunt } = engineWithTeam(toml, "m.toml");
+    const { submission } = ok(engine.submit(team, "statue", { file: PHOTO }));
+    // Three hours on, no read or tick has caught the team up since.
+    clock.advance(3 * 60 * MINUTE);
+    const verdict = ok(engine.judge(submission.id, { accept: true }));
+    expect(verdict.unlocked).toEqual(["after-statue"]);
+    const noon = hunt.puzzleIndex.get("noon")!;
+    expect(team.state.unlockedAt[noon]).toBe(clock.now());
+    expect(team.state.unlockedAt[hunt.puzzleIndex.get("after-statue")!]).toBe(submission.at);
+  });
+
   test("a verdict from a log written before acceptances carried their time solves at its own", () => {
     const { engine, team, clock, hunt, registered } = setup();
     const follower = new Engine(hunt, { clock, startsAt: START });
