@@ -86,7 +86,14 @@ export function ctftimeJson(feed: CtftimeFeed): string {
 export function engineFeed(engine: Engine, at: number | undefined): CtftimeFeed {
   const hunt = engine.hunt;
   const time = at ?? Infinity;
-  // Each solve's points: the puzzle's value then, plus the bonus for its place.
+  // Each solve's points: the puzzle's value then, plus the bonus for its place; a mission's, what
+  // its judge gave.
+  const judged = new Map<string, number>();
+  for (const submission of engine.submissions.values()) {
+    if (submission.status === "accepted") {
+      judged.set(`${submission.teamId} ${submission.puzzle}`, submission.points);
+    }
+  }
   const solves = new Map<number, FeedRow["solves"]>();
   for (const puzzle of hunt.puzzles) {
     const value = puzzle.dynamic === undefined ? puzzle.points : engine.valueAt(puzzle.index, time);
@@ -97,7 +104,8 @@ export function engineFeed(engine: Engine, at: number | undefined): CtftimeFeed 
       if (list === undefined) solves.set(team.id, list = []);
       list.push({
         puzzle: puzzle.id,
-        points: value + (puzzle.firstSolveBonus[place] ?? 0),
+        points: judged.get(`${team.id} ${puzzle.id}`) ??
+          value + (puzzle.firstSolveBonus[place] ?? 0),
         at: solvedAt,
       });
     });
