@@ -121,7 +121,8 @@ export type Write =
    * A team's password hash replaced: an organizer's reset, or an imported
    * (bcrypt) hash upgraded to argon2id at login.
    */
-  | { kind: "password"; teamId: number; passwordHash: string }
+  /** A team's new password hash: an organizer's reset (`reset`), or an imported hash upgraded. */
+  | { kind: "password"; teamId: number; passwordHash: string; reset?: true }
   /** A team renamed by an organizer: its new name, and the key it is unique by (`teamNameKey`). */
   | { kind: "team_name"; teamId: number; name: string; nameKey: string }
   /**

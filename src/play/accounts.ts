@@ -62,6 +62,11 @@ export class Accounts {
   private readonly sessions = new Map<string, number>();
   private readonly knownHashes = new Map<string, string>();
   private readonly passwords = new Map<number, string>();
+  /** Organizers' password resets in effect, counted; and per team, the count at its last one. */
+  private resets = 0;
+  private readonly lastReset = new Map<number, number>();
+  /** Per team, a reset decided on this node and not yet in effect (or failed). */
+  private readonly pendingResets = new Map<number, Promise<void>>();
   private readonly logins = new Limiter(LOGIN_LIMIT, LOGIN_WINDOW_MS);
   private readonly loginsPerName = new Limiter(LOGIN_NAME_LIMIT, LOGIN_WINDOW_MS);
   /** Wrong admin tokens per client address. */
@@ -99,8 +104,10 @@ export class Accounts {
   /** Plays another node's record (a shared log): its teams, sessions and password hashes. */
   follow(write: Write): void {
     if (write.kind === "team") this.passwords.set(write.id, write.passwordHash);
-    else if (write.kind === "password") this.passwords.set(write.teamId, write.passwordHash);
-    else if (write.kind === "session") this.sessions.set(write.tokenHash, write.teamId);
+    else if (write.kind === "password") {
+      this.passwords.set(write.teamId, write.passwordHash);
+      if (write.reset === true) this.lastReset.set(write.teamId, ++this.resets);
+    } else if (write.kind === "session") this.sessions.set(write.tokenHash, write.teamId);
     else if (write.kind === "session_end") this.sessions.delete(write.tokenHash);
   }
 
@@ -144,14 +151,47 @@ export class Accounts {
   }
 
   /**
-   * A team's new password (an organizer's reset), already hashed: the write
-   * replaces the stored hash, and `apply` the remembered one once it is committed.
+   * An organizer's reset of a team's password, decided: `apply` once the write is committed, then
+   * `settle` (also when the commit failed). A login that checked the old password while the reset
+   * was under way must not open a session: it takes `resetMark()` before checking, and after its
+   * own commit waits for `resetSettled()` and asks `resetSince()`.
    */
-  replacePassword(teamId: number, passwordHash: string): { write: Write; apply: () => void } {
+  resetPassword(
+    teamId: number,
+    passwordHash: string,
+  ): { write: Write; apply: () => void; settle: () => void } {
+    let resolve!: () => void;
+    const pending = new Promise<void>((done) => resolve = done);
+    this.pendingResets.set(teamId, pending);
     return {
-      write: { kind: "password", teamId, passwordHash },
-      apply: () => this.passwords.set(teamId, passwordHash),
+      write: { kind: "password", teamId, passwordHash, reset: true },
+      apply: () => {
+        this.passwords.set(teamId, passwordHash);
+        this.lastReset.set(teamId, ++this.resets);
+      },
+      settle: () => {
+        if (this.pendingResets.get(teamId) === pending) this.pendingResets.delete(teamId);
+        resolve();
+      },
     };
+  }
+
+  /** How many resets were in effect: what a login compares against after its commit. */
+  resetMark(): number {
+    return this.resets;
+  }
+
+  /** Waits until no reset of the team's password decided on this node is still under way. */
+  async resetSettled(teamId: number): Promise<void> {
+    for (let pending = this.pendingResets.get(teamId); pending !== undefined;) {
+      await pending;
+      pending = this.pendingResets.get(teamId);
+    }
+  }
+
+  /** Whether the team's password was reset since `mark` (a `resetMark()`). */
+  resetSince(teamId: number, mark: number): boolean {
+    return (this.lastReset.get(teamId) ?? 0) > mark;
   }
 
   /** The team's stored password hash, to tell whether it changed (compared, never sent). */
@@ -187,7 +227,11 @@ export class Accounts {
    * stored hash, and `apply` the remembered one once it is committed.
    */
   async upgrade(teamId: number, password: string): Promise<{ write: Write; apply: () => void }> {
-    return this.replacePassword(teamId, await hashPassword(password));
+    const passwordHash = await hashPassword(password);
+    return {
+      write: { kind: "password", teamId, passwordHash },
+      apply: () => this.passwords.set(teamId, passwordHash),
+    };
   }
 
   /**

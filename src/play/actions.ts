@@ -174,6 +174,7 @@ function accountActions(game: Game) {
           wait,
         );
       }
+      const resets = game.accounts.resetMark();
       const team = await verifiedTeam(body);
       if (team === undefined) return refusal("unauthorized", "Wrong team name or password");
       if (!("id" in team)) return refusal("unavailable", team.problem);
@@ -186,6 +187,17 @@ function accountActions(game: Game) {
       await game.commit(upgrade === undefined ? [session.write] : [session.write, upgrade.write]);
       session.open();
       upgrade?.apply();
+      // An organizer reset the password while this login checked the old one: its session ends
+      // (a reset with `logout` must leave nobody logged in with the old password).
+      await game.accounts.resetSettled(team.id);
+      if (game.accounts.resetSince(team.id, resets)) {
+        const end = game.accounts.closeSession(session.token);
+        if (end !== undefined) await game.commit([end]);
+        return refusal(
+          "unauthorized",
+          "The team's password was just changed: log in with the new one",
+        );
+      }
       return { ok: true, reply: { token: session.token } };
     },
 

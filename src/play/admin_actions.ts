@@ -135,15 +135,19 @@ export function adminActions(game: Game) {
       await decideTurn(game);
       const team = game.engine.teams.get(teamId);
       if (team === undefined) return noTeam(teamId);
-      const replaced = game.accounts.replacePassword(team.id, passwordHash);
-      const writes = [replaced.write];
+      const reset = game.accounts.resetPassword(team.id, passwordHash);
+      const writes = [reset.write];
       if (body.logout === true) {
         writes.push(...game.accounts.closeSessionsOf(team.id));
         const release = game.submitters.release(team.id);
         if (release !== undefined) writes.push(release);
       }
-      await game.commit(writes);
-      replaced.apply();
+      try {
+        await game.commit(writes);
+        reset.apply();
+      } finally {
+        reset.settle();
+      }
       const sessionsEnded = writes.filter((write) => write.kind === "session_end").length;
       game.logger.info("team_password_set", { team: team.id, sessions_ended: sessionsEnded });
       return { ok: true, reply: { team: { id: team.id, name: team.name }, sessionsEnded } };

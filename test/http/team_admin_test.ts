@@ -2,6 +2,7 @@
 // /password. What each changes (logins, the boards, the exports, the team's own pages),
 // what each refuses, and that both survive a restart.
 import { describe, expect, test } from "bun:test";
+import type { Write } from "../../src/engine/mod.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 
 type App = ReturnType<typeof makeApp>;
@@ -44,6 +45,41 @@ describe("PUT /api/admin/teams/:id/password", () => {
       expect((await call("GET", "/api/puzzles", { token })).status).toBe(401);
     }
     expect((await call("GET", "/api/puzzles", { token: other })).status).toBe(200);
+  });
+
+  test("a login that checked the old password while a reset with logout was under way opens no session", async () => {
+    const { call, register, admin, game } = makeApp();
+    await register("Gulls");
+    // The reset's commit waits until the login has checked the old password and committed.
+    const store = game.store as { commit(writes: readonly Write[]): Promise<void> };
+    const commit = store.commit.bind(store);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => release = resolve);
+    let loginCommitted!: () => void;
+    const committed = new Promise<void>((resolve) => loginCommitted = resolve);
+    store.commit = async (writes) => {
+      if (writes.some((write) => write.kind === "password")) await held;
+      if (writes.some((write) => write.kind === "session")) loginCommitted();
+      return await commit(writes);
+    };
+    const reset = admin("PUT", "/api/admin/teams/1/password", {
+      password: "battery staple",
+      logout: true,
+    });
+    const loggingIn = call("POST", "/api/session", {
+      body: { name: "Gulls", password: "correct horse" },
+    });
+    await committed;
+    release();
+    const [reply, reset_] = await Promise.all([loggingIn, reset]);
+    expect(reset_.status).toBe(200);
+    expect(reply).toMatchObject({
+      status: 401,
+      body: { error: { message: "The team's password was just changed: log in with the new one" } },
+    });
+    // None of the team's sessions is left, in memory or in the database.
+    expect(game.store.accounts().sessions.filter((session) => session.teamId === 1)).toEqual([]);
+    expect(await login(call, "Gulls", "battery staple")).toBe(200);
   });
 
   const badBodies: [string, unknown, string][] = [

@@ -36,3 +36,30 @@ describe("Accounts.limitLogin()", () => {
     expect(limits.limitLogin("gulls", "team", 1000)).toBe(undefined);
   });
 });
+
+describe("Accounts: password resets, for logins under way", () => {
+  test("a reset counts once applied, on this node or followed from another; an upgrade does not", async () => {
+    const here = accounts();
+    const mark = here.resetMark();
+    // Another node's records: an imported hash upgraded at a login, then an organizer's reset.
+    here.follow({ kind: "password", teamId: 1, passwordHash: "$argon2id$upgraded" });
+    expect(here.resetSince(1, mark)).toBe(false);
+    here.follow({ kind: "password", teamId: 1, passwordHash: "$argon2id$new", reset: true });
+    expect([here.resetSince(1, mark), here.resetSince(2, mark)]).toEqual([true, false]);
+    // One decided here: a login waits for it to take effect, or to fail.
+    const later = here.resetMark();
+    const reset = here.resetPassword(2, "$argon2id$other");
+    let settled = false;
+    const waiting = here.resetSettled(2).then(() => settled = true);
+    await Bun.sleep(0);
+    expect([settled, here.resetSince(2, later)]).toEqual([false, false]);
+    reset.apply();
+    reset.settle();
+    await waiting;
+    expect([settled, here.resetSince(2, later), here.passwordOf(2)]).toEqual([
+      true,
+      true,
+      "$argon2id$other",
+    ]);
+  });
+});
