@@ -87,6 +87,44 @@ unlock = 'score() >= 25 and solves_with_tag("t") >= 1 and solves() >= 1'
 answer = ["r"]
 `;
 
+/** A hunt of missions: a photo judged by organizers, a video and a text judged "auto", and a puzzle
+ * the photo unlocks. */
+export const MISSIONS_TOML = `
+[hunt]
+title = "Missions"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+uploads = { photo_max = "2MB", team_quota = "3MB" }
+
+[[puzzle]]
+id = "statue"
+title = "Statue"
+round = "town"
+points = 30
+submit = "photo"
+
+[[puzzle]]
+id = "pirate"
+title = "Pirate voice"
+round = "town"
+points = 20
+submit = "video"
+judge = "auto"
+
+[[puzzle]]
+id = "story"
+title = "Story"
+points = 10
+submit = "text"
+judge = "auto"
+
+[[puzzle]]
+id = "after-statue"
+title = "After the statue"
+unlock = 'solved("statue")'
+answer = ["x"]
+`;
+
 export class FakeClock {
   constructor(public time = START) {}
   now(): number {

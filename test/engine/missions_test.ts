@@ -1,43 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Engine, type Submission, type Team, type Write } from "../../src/engine/mod.ts";
 import { loadSnapshot } from "../../src/store/mod.ts";
-import { engineWithTeam, memoryLog, MINUTE, ok, START } from "./_hunt.ts";
-
-export const MISSIONS_TOML = `
-[hunt]
-title = "Missions"
-starts_at = 2026-11-21T10:00:00Z
-ends_at = 2026-11-21T16:00:00Z
-uploads = { photo_max = "2MB", team_quota = "3MB" }
-
-[[puzzle]]
-id = "statue"
-title = "Statue"
-round = "town"
-points = 30
-submit = "photo"
-
-[[puzzle]]
-id = "pirate"
-title = "Pirate voice"
-round = "town"
-points = 20
-submit = "video"
-judge = "auto"
-
-[[puzzle]]
-id = "story"
-title = "Story"
-points = 10
-submit = "text"
-judge = "auto"
-
-[[puzzle]]
-id = "after-statue"
-title = "After the statue"
-unlock = 'solved("statue")'
-answer = ["x"]
-`;
+import { engineWithTeam, memoryLog, MINUTE, MISSIONS_TOML, ok, START } from "./_hunt.ts";
 
 const PHOTO = { hash: "a".repeat(64), type: "image/jpeg", size: 1_000_000 };
 const VIDEO = { hash: "b".repeat(64), type: "video/mp4", size: 500_000 };

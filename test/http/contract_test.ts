@@ -16,7 +16,7 @@ import { RESULT_COLUMNS, RESULT_TABLES } from "../../src/store/mod.ts";
 import { open } from "../_sse.ts";
 import { ASKS_TOML } from "../engine/_asks.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
-import { MISSIONS_TOML } from "../engine/missions_test.ts";
+import { MISSIONS_TOML } from "../engine/_hunt.ts";
 import { checkContract } from "./_contract.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN, removeUploads } from "./_app.ts";
 import { jpegWithGps } from "./_jpeg.ts";

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import * as v from "valibot";
 import { EVENTS } from "../../src/play/responses.ts";
-import { MISSIONS_TOML } from "../engine/missions_test.ts";
+import { MISSIONS_TOML } from "../engine/_hunt.ts";
 import { MINUTE } from "../engine/_hunt.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN, removeUploads } from "./_app.ts";
 import { contains, GPS_LATITUDE, jpegWithGps, XMP_MARK } from "./_jpeg.ts";

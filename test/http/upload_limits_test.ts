@@ -10,7 +10,7 @@ import { connect, type Socket } from "node:net";
 import type { UploadLimits } from "../../src/play/mod.ts";
 import { listen, type Listener } from "../../src/server/mod.ts";
 import { sleep } from "../_runtime.ts";
-import { MISSIONS_TOML } from "../engine/missions_test.ts";
+import { MISSIONS_TOML } from "../engine/_hunt.ts";
 import { bigPng, cat } from "../play/_media.ts";
 import { ADMIN_TOKEN, makeApp, removeUploads } from "./_app.ts";
 import { jpegWithGps } from "./_jpeg.ts";

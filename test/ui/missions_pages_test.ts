@@ -2,7 +2,7 @@
 // them: the judging page (two judges, verdicts, skip), and the projector's
 // gallery of accepted photos.
 import { afterAll, describe, expect, test } from "bun:test";
-import { MISSIONS_TOML } from "../engine/missions_test.ts";
+import { MISSIONS_TOML } from "../engine/_hunt.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN, removeUploads } from "../http/_app.ts";
 import { clock } from "../../src/ui/charts.ts";
 import { browser } from "./_browser.ts";
