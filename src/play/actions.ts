@@ -90,32 +90,50 @@ function settle(game: Game, writes: readonly Write[] = []): Promise<void> {
 
 const HUNT_ENDED = "The hunt has ended: no new team can join";
 
+/**
+ * The team a name and password log in to, or undefined. On a shared log a
+ * refusal is checked against the log first: the team, or a password an
+ * organizer set, may come from a node this one has not read yet. While the
+ * log cannot be read, `problem` says why (503, not a 401 that sends the
+ * player away; a login could not be stored then anyway).
+ */
+async function verifiedTeam(
+  game: Game,
+  body: v.InferOutput<typeof LoginBody>,
+): Promise<Team | { problem: string } | undefined> {
+  const team = game.engine.teamByName(body.name);
+  if (team !== undefined && (await game.accounts.verify(team.id, body.password))) return team;
+  if (team === undefined) await game.accounts.verify(undefined, body.password);
+  if (game.store.sync === undefined) return undefined;
+  const before = team === undefined ? undefined : game.accounts.passwordOf(team.id);
+  await game.store.sync();
+  const after = game.engine.teamByName(body.name);
+  const changed = after !== undefined &&
+    (after.id !== team?.id || game.accounts.passwordOf(after.id) !== before);
+  if (changed && (await game.accounts.verify(after.id, body.password))) return after;
+  const problem = game.store.writeProblem();
+  return problem === undefined ? undefined : { problem };
+}
+
+/**
+ * Whether a login's new session stands: an organizer's reset of the team's password since `mark`
+ * (while the login checked the old one) ends it, so that a reset with `logout` leaves nobody
+ * logged in with the old password.
+ */
+async function outlivesReset(
+  game: Game,
+  session: { teamId: number; token: string },
+  mark: number,
+): Promise<boolean> {
+  await game.accounts.resetSettled(session.teamId);
+  if (!game.accounts.resetSince(session.teamId, mark)) return true;
+  const end = game.accounts.closeSession(session.token);
+  if (end !== undefined) await game.commit([end]);
+  return false;
+}
+
 /** Registering, logging in and out. */
 function accountActions(game: Game) {
-  /**
-   * The team a name and password log in to, or undefined. On a shared log a
-   * refusal is checked against the log first: the team, or a password an
-   * organizer set, may come from a node this one has not read yet. While the
-   * log cannot be read, `problem` says why (503, not a 401 that sends the
-   * player away; a login could not be stored then anyway).
-   */
-  async function verifiedTeam(
-    body: v.InferOutput<typeof LoginBody>,
-  ): Promise<Team | { problem: string } | undefined> {
-    const team = game.engine.teamByName(body.name);
-    if (team !== undefined && (await game.accounts.verify(team.id, body.password))) return team;
-    if (team === undefined) await game.accounts.verify(undefined, body.password);
-    if (game.store.sync === undefined) return undefined;
-    const before = team === undefined ? undefined : game.accounts.passwordOf(team.id);
-    await game.store.sync();
-    const after = game.engine.teamByName(body.name);
-    const changed = after !== undefined &&
-      (after.id !== team?.id || game.accounts.passwordOf(after.id) !== before);
-    if (changed && (await game.accounts.verify(after.id, body.password))) return after;
-    const problem = game.store.writeProblem();
-    return problem === undefined ? undefined : { problem };
-  }
-
   return {
     /** Registers a team and opens its first session. */
     async register(body: v.InferOutput<typeof RegisterBody>): Promise<Outcome<RegisterReply>> {
@@ -175,7 +193,7 @@ function accountActions(game: Game) {
         );
       }
       const resets = game.accounts.resetMark();
-      const team = await verifiedTeam(body);
+      const team = await verifiedTeam(game, body);
       if (team === undefined) return refusal("unauthorized", "Wrong team name or password");
       if (!("id" in team)) return refusal("unavailable", team.problem);
       const session = game.accounts.openSession(team.id, engine.now());
@@ -187,12 +205,7 @@ function accountActions(game: Game) {
       await game.commit(upgrade === undefined ? [session.write] : [session.write, upgrade.write]);
       session.open();
       upgrade?.apply();
-      // An organizer reset the password while this login checked the old one: its session ends
-      // (a reset with `logout` must leave nobody logged in with the old password).
-      await game.accounts.resetSettled(team.id);
-      if (game.accounts.resetSince(team.id, resets)) {
-        const end = game.accounts.closeSession(session.token);
-        if (end !== undefined) await game.commit([end]);
+      if (!(await outlivesReset(game, { teamId: team.id, token: session.token }, resets))) {
         return refusal(
           "unauthorized",
           "The team's password was just changed: log in with the new one",

@@ -150,16 +150,11 @@ export class Tables {
           write.flag ?? null,
         );
         return 1;
-      case "verdict":
-        s.verdict.run(
-          write.status,
-          write.points,
-          write.message,
-          write.at,
-          write.submissionId,
-          write.acceptedAt ?? write.at,
-        );
+      case "verdict": {
+        const { status, points, message, at, submissionId, acceptedAt = at } = write;
+        s.verdict.run(status, points, message, at, submissionId, acceptedAt);
         return 1;
+      }
       case "ask":
         s.ask.run(
           write.id,
