@@ -118,7 +118,10 @@ export class UploadGate {
         const team = this.teamBytes.get(teamId) ?? 0;
         if (bytes > mine) {
           if (this.bytes - mine + bytes > budget) return busyRefusal();
-          if (team - mine + bytes > share) return shareRefusal();
+          // The share bounds what a team's uploads hold together: one alone may hold more (a
+          // long video's metadata), within the budget, or it would be refused every time.
+          const others = team - mine;
+          if (others > 0 && others + bytes > share) return shareRefusal();
         }
         this.move(teamId, team, bytes - mine);
         mine = bytes;

@@ -80,6 +80,23 @@ describe("UploadGate", () => {
     expect(gate.reserve(1, limits).hold(400)).toBeUndefined();
   });
 
+  test("one upload alone may pass its team's share, within the budget; a second then waits", () => {
+    const gate = new UploadGate();
+    const limits = { budget: 1_000, share: 400 };
+    const video = gate.reserve(1, limits);
+    const photo = gate.reserve(1, limits);
+    // A long video's metadata, held whole while it arrives: more than the share.
+    expect(video.hold(700)).toBeUndefined();
+    expect(photo.hold(1)).toMatchObject({ code: "rate_limited" });
+    expect(video.hold(1_001)).toMatchObject({ code: "unavailable" });
+    video.release();
+    expect(photo.hold(300)).toBeUndefined();
+    // With the team's photo holding memory, the video is held to what the share leaves.
+    expect(video.hold(101)).toMatchObject({ code: "rate_limited" });
+    expect(video.hold(100)).toBeUndefined();
+    expect(gate.held).toBe(400);
+  });
+
   test("the budget is 64 MiB, or twice the photo cap when more, unless the limits set one", () => {
     expect(new UploadGate().budget(15_000_000)).toBe(UPLOAD_MEMORY_FLOOR);
     expect(UPLOAD_MEMORY_FLOOR).toBe(64 * 1_048_576);
