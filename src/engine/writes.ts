@@ -121,8 +121,11 @@ export type Write =
    * A team's password hash replaced: an organizer's reset, or an imported
    * (bcrypt) hash upgraded to argon2id at login.
    */
-  /** A team's new password hash: an organizer's reset (`reset`), or an imported hash upgraded. */
-  | { kind: "password"; teamId: number; passwordHash: string; reset?: true }
+  /**
+   * A team's new password hash: an organizer's reset (`reset`), or an imported hash upgraded at a
+   * login, which replaces only the hash it names (`replaces`): never a reset stored before it.
+   */
+  | { kind: "password"; teamId: number; passwordHash: string; reset?: true; replaces?: string }
   /** A team renamed by an organizer: its new name, and the key it is unique by (`teamNameKey`). */
   | { kind: "team_name"; teamId: number; name: string; nameKey: string }
   /**

@@ -105,6 +105,9 @@ export class Accounts {
   follow(write: Write): void {
     if (write.kind === "team") this.passwords.set(write.id, write.passwordHash);
     else if (write.kind === "password") {
+      if (write.replaces !== undefined && this.passwords.get(write.teamId) !== write.replaces) {
+        return;
+      }
       this.passwords.set(write.teamId, write.passwordHash);
       if (write.reset === true) this.lastReset.set(write.teamId, ++this.resets);
     } else if (write.kind === "session") this.sessions.set(write.tokenHash, write.teamId);
@@ -224,13 +227,18 @@ export class Accounts {
 
   /**
    * Hashes a password that just verified with argon2id: the write replaces the
-   * stored hash, and `apply` the remembered one once it is committed.
+   * stored hash, and `apply` the remembered one once it is committed; both
+   * only while the hash is still the imported one (`replaces`), so that an
+   * organizer's reset stored in between is never undone.
    */
   async upgrade(teamId: number, password: string): Promise<{ write: Write; apply: () => void }> {
+    const replaces = this.passwords.get(teamId) ?? "";
     const passwordHash = await hashPassword(password);
     return {
-      write: { kind: "password", teamId, passwordHash },
-      apply: () => this.passwords.set(teamId, passwordHash),
+      write: { kind: "password", teamId, passwordHash, replaces },
+      apply: () => {
+        if (this.passwords.get(teamId) === replaces) this.passwords.set(teamId, passwordHash);
+      },
     };
   }
 

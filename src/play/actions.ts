@@ -100,17 +100,24 @@ const HUNT_ENDED = "The hunt has ended: no new team can join";
 async function verifiedTeam(
   game: Game,
   body: v.InferOutput<typeof LoginBody>,
-): Promise<Team | { problem: string } | undefined> {
+): Promise<{ team: Team; resets: number } | { problem: string } | undefined> {
+  // Read with the hash the password is checked against: a reset after them ends the login.
+  let resets = game.accounts.resetMark();
   const team = game.engine.teamByName(body.name);
-  if (team !== undefined && (await game.accounts.verify(team.id, body.password))) return team;
+  const before = team === undefined ? undefined : game.accounts.passwordOf(team.id);
+  if (team !== undefined && (await game.accounts.verify(team.id, body.password))) {
+    return { team, resets };
+  }
   if (team === undefined) await game.accounts.verify(undefined, body.password);
   if (game.store.sync === undefined) return undefined;
-  const before = team === undefined ? undefined : game.accounts.passwordOf(team.id);
   await game.store.sync();
+  resets = game.accounts.resetMark();
   const after = game.engine.teamByName(body.name);
   const changed = after !== undefined &&
     (after.id !== team?.id || game.accounts.passwordOf(after.id) !== before);
-  if (changed && (await game.accounts.verify(after.id, body.password))) return after;
+  if (changed && (await game.accounts.verify(after.id, body.password))) {
+    return { team: after, resets };
+  }
   const problem = game.store.writeProblem();
   return problem === undefined ? undefined : { problem };
 }
@@ -192,10 +199,10 @@ function accountActions(game: Game) {
           wait,
         );
       }
-      const resets = game.accounts.resetMark();
-      const team = await verifiedTeam(game, body);
-      if (team === undefined) return refusal("unauthorized", "Wrong team name or password");
-      if (!("id" in team)) return refusal("unavailable", team.problem);
+      const verified = await verifiedTeam(game, body);
+      if (verified === undefined) return refusal("unauthorized", "Wrong team name or password");
+      if ("problem" in verified) return refusal("unavailable", verified.problem);
+      const { team, resets } = verified;
       const session = game.accounts.openSession(team.id, engine.now());
       // A password imported from CTFd (bcrypt) is replaced with argon2id now that it is known.
       const upgrade = game.accounts.needsUpgrade(team.id)

@@ -74,7 +74,10 @@ export class Tables {
       announcement: prepare("INSERT INTO announcements (id, text, at) VALUES (?, ?, ?)"),
       session: prepare("INSERT INTO sessions (token_hash, team_id, created_at) VALUES (?, ?, ?)"),
       session_end: prepare("DELETE FROM sessions WHERE token_hash = ?"),
-      password: prepare("UPDATE teams SET password_hash = ? WHERE id = ?"),
+      // An upgrade replaces only the hash it names (?3); a reset, whatever is there.
+      password: prepare(
+        "UPDATE teams SET password_hash = ?1 WHERE id = ?2 AND (?3 IS NULL OR password_hash = ?3)",
+      ),
       team_name: prepare("UPDATE teams SET name = ?, name_key = ? WHERE id = ?"),
       // A key is answered once: a second record for it (a bug) is ignored, never a failed batch.
       idempotency: prepare(
@@ -198,7 +201,7 @@ export class Tables {
         s.session_end.run(write.tokenHash);
         return 1;
       case "password":
-        s.password.run(write.passwordHash, write.teamId);
+        s.password.run(write.passwordHash, write.teamId, write.replaces ?? null);
         return 1;
       case "team_name":
         s.team_name.run(write.name, write.nameKey, write.teamId);

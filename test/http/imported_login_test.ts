@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { bcrypt } from "hash-wasm";
 import { teamNameKey } from "../../src/engine/engine.ts";
+import type { Write } from "../../src/engine/mod.ts";
 import { START } from "../engine/_hunt.ts";
 import { makeApp } from "./_app.ts";
 
@@ -79,5 +80,45 @@ describe("logging in with a password imported from CTFd", () => {
       (await call("POST", "/api/session", { body: { name: "Terns", password: "terns-pass" } }))
         .status,
     ).toBe(200);
+  });
+});
+
+describe("an imported hash's upgrade and an organizer's reset", () => {
+  test("a login that upgrades the old hash after a reset is stored does not undo the reset", async () => {
+    const { call, admin, db, store, game } = await importedApp();
+    // The login has checked the old hash and made its upgrade; the reset is stored; then the
+    // login's session and upgrade are.
+    const inner = store as unknown as { commit(writes: readonly Write[]): Promise<void> };
+    const commit = inner.commit.bind(inner);
+    let loginReady!: () => void;
+    const ready = new Promise<void>((resolve) => loginReady = resolve);
+    let resetStored!: () => void;
+    const stored = new Promise<void>((resolve) => resetStored = resolve);
+    const isReset = (writes: readonly Write[]) =>
+      writes.some((write) => write.kind === "password" && write.reset);
+    inner.commit = async (writes) => {
+      if (writes.some((write) => write.kind === "session")) {
+        expect(writes.map((write) => write.kind)).toEqual(["session", "password"]);
+        loginReady();
+        await stored;
+      }
+      if (isReset(writes)) await ready;
+      await commit(writes);
+      if (isReset(writes)) resetStored();
+    };
+    const login = call("POST", "/api/session", { body: { name: "Terns", password: "terns-pass" } });
+    const reset = await admin("PUT", "/api/admin/teams/2/password", { password: "battery staple" });
+    expect(reset.status).toBe(200);
+    expect((await login).status).toBe(401);
+    await store.drain();
+    inner.commit = commit;
+    // The new password holds, in memory and in the database; the old one is gone.
+    const row = db.prepare("SELECT password_hash AS hash FROM teams WHERE id = 2").get() as {
+      hash: string;
+    };
+    expect(row.hash).toBe(game.accounts.passwordOf(2)!);
+    const status = async (password: string) =>
+      (await call("POST", "/api/session", { body: { name: "Terns", password } })).status;
+    expect([await status("battery staple"), await status("terns-pass")]).toEqual([200, 401]);
   });
 });

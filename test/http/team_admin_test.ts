@@ -3,6 +3,7 @@
 // what each refuses, and that both survive a restart.
 import { describe, expect, test } from "bun:test";
 import type { Write } from "../../src/engine/mod.ts";
+import { hashPassword } from "../../src/play/password.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 
 type App = ReturnType<typeof makeApp>;
@@ -80,6 +81,20 @@ describe("PUT /api/admin/teams/:id/password", () => {
     // None of the team's sessions is left, in memory or in the database.
     expect(game.store.accounts().sessions.filter((session) => session.teamId === 1)).toEqual([]);
     expect(await login(call, "Gulls", "battery staple")).toBe(200);
+  });
+
+  test("on a shared log, a login with a password another node set, read at the login, gets in", async () => {
+    let elsewhere: (() => void) | undefined;
+    const { call, register, game } = makeApp({ sync: () => Promise.resolve(elsewhere?.()) });
+    await register("Gulls");
+    // Another node's reset, which this node reads only when the login's first check fails.
+    const passwordHash = await hashPassword("battery staple");
+    elsewhere = () => {
+      game.accounts.follow({ kind: "password", teamId: 1, passwordHash, reset: true });
+      elsewhere = undefined;
+    };
+    expect(await login(call, "Gulls", "battery staple")).toBe(200);
+    expect(await login(call, "Gulls", "correct horse")).toBe(401);
   });
 
   const badBodies: [string, unknown, string][] = [
