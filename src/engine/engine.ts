@@ -753,8 +753,7 @@ export class Engine {
       if (!Number.isInteger(points) || points < 0 || points > puzzle.points) {
         return { kind: "invalid_points", max: puzzle.points };
       }
-      // Unlocks the clock made due since the team's last refresh are dated now, as on a read,
-      // before the acceptance's own ones are dated back to when the team sent it.
+      // Unlocks the clock made due since the team's last refresh are its own, not the verdict's.
       this.catchUp(team, now);
       // It counts when the team sent it, as a mission judged "auto" does: how long it waited for a
       // judge changes neither who reached a score first nor whether it came before the end.
@@ -783,7 +782,9 @@ export class Engine {
       at: now,
       ...(verdict.accept && { acceptedAt: submission.at }),
     });
-    if (verdict.accept) unlocked = this.refresh(team, now, writes, submission.at);
+    // What it unlocks opens now, when the team first sees it: a hint's timer on a puzzle it opens
+    // does not count the time the submission waited for a judge.
+    if (verdict.accept) unlocked = this.refresh(team, now, writes);
     return { kind: "ok", submission, unlocked, writes };
   }
 

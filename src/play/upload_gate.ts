@@ -118,10 +118,12 @@ export class UploadGate {
         const team = this.teamBytes.get(teamId) ?? 0;
         if (bytes > mine) {
           if (this.bytes - mine + bytes > budget) return busyRefusal();
-          // The share bounds what a team's uploads hold together: one alone may hold more (a
-          // long video's metadata), within the budget, or it would be refused every time.
+          // The share bounds what a team's uploads hold together. One alone may hold up to half the
+          // budget (a long video's metadata, held whole), or it would be refused every time; the
+          // other half stays for the other teams.
           const others = team - mine;
-          if (others > 0 && others + bytes > share) return shareRefusal();
+          const cap = others > 0 ? share : Math.max(share, Math.floor(budget / 2));
+          if (others + bytes > cap) return shareRefusal();
         }
         this.move(teamId, team, bytes - mine);
         mine = bytes;

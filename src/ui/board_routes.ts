@@ -119,9 +119,11 @@ function gallery(pages: Hono, game: Game): void {
         404,
       );
     }
+    // The latest accepted first, by verdict: a photo judged long after it was sent shows too.
+    const acceptedAt = (s: Submission) => s.judgedAt ?? s.acceptedAt ?? s.at;
     const photos = [...engine.submissions.values()]
       .filter((s) => inGallery(game, s))
-      .sort((a, b) => (b.acceptedAt ?? 0) - (a.acceptedAt ?? 0))
+      .sort((a, b) => acceptedAt(b) - acceptedAt(a))
       .slice(0, GALLERY_SIZE)
       .map((s) => {
         const index = engine.hunt.puzzleIndex.get(s.puzzle);
@@ -130,7 +132,7 @@ function gallery(pages: Hono, game: Game): void {
           team: engine.teams.get(s.teamId)?.name ?? "",
           mission: (index === undefined ? undefined : engine.hunt.puzzles[index]?.title) ??
             s.puzzle,
-          at: clock(s.acceptedAt ?? s.at),
+          at: clock(acceptedAt(s)),
         };
       });
     return html(

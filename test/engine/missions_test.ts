@@ -264,27 +264,41 @@ describe("missions on disk", () => {
     expect(verdict.unlocked).toEqual(["after-statue"]);
     const [atFreeze] = engine.standings({ at: frozenAt });
     expect([atFreeze!.score, atFreeze!.lastSolveAt]).toEqual([30, submission.at]);
-    // What it unlocked counts from then too.
-    expect(team.state.unlockedAt[3]).toBe(submission.at);
+    // What it unlocked opens at the verdict, when the team sees it.
+    expect(team.state.unlockedAt[3]).toBe(clock.now());
   });
 
-  test("an acceptance dates back only what it unlocks, not what the clock made due meanwhile", () => {
-    const toml = `${MISSIONS_TOML}
+  test("what an acceptance unlocks opens at the verdict: a hint's timer counts from then", () => {
+    const toml = MISSIONS_TOML.replace(
+      'unlock = \'solved("statue")\'\nanswer = ["x"]',
+      `unlock = 'solved("statue")'
+answer = ["x"]
+
+[[puzzle.hint]]
+id = "nudge"
+text = "Look up."
+unlock = "minutes_since_unlock() >= 30"
+
 [[puzzle]]
 id = "noon"
 title = "Noon"
 unlock = 'after("2026-11-21T12:00:00Z")'
-answer = ["x"]
-`;
+answer = ["y"]`,
+    );
     const { engine, team, clock, hunt } = engineWithTeam(toml, "m.toml");
     const { submission } = ok(engine.submit(team, "statue", { file: PHOTO }));
-    // Three hours on, no read or tick has caught the team up since.
+    // Three hours in the judges' queue, and no read or tick has caught the team up since.
     clock.advance(3 * 60 * MINUTE);
+    const judgedAt = clock.now();
     const verdict = ok(engine.judge(submission.id, { accept: true }));
     expect(verdict.unlocked).toEqual(["after-statue"]);
-    const noon = hunt.puzzleIndex.get("noon")!;
-    expect(team.state.unlockedAt[noon]).toBe(clock.now());
-    expect(team.state.unlockedAt[hunt.puzzleIndex.get("after-statue")!]).toBe(submission.at);
+    const index = (id: string) => hunt.puzzleIndex.get(id)!;
+    expect([index("after-statue"), index("noon")].map((i) => team.state.unlockedAt[i]))
+      .toEqual([judgedAt, judgedAt]);
+    const after = hunt.puzzles[index("after-statue")]!;
+    expect(engine.hintAvailable(team, after, after.hints[0]!)).toBe(false);
+    clock.advance(30 * MINUTE);
+    expect(engine.hintAvailable(team, after, after.hints[0]!)).toBe(true);
   });
 
   test("a verdict from a log written before acceptances carried their time solves at its own", () => {

@@ -80,21 +80,23 @@ describe("UploadGate", () => {
     expect(gate.reserve(1, limits).hold(400)).toBeUndefined();
   });
 
-  test("one upload alone may pass its team's share, within the budget; a second then waits", () => {
+  test("one upload alone may hold up to half the budget, past its team's share; a second waits", () => {
     const gate = new UploadGate();
-    const limits = { budget: 1_000, share: 400 };
+    const limits = { budget: 1_000, share: 250 };
     const video = gate.reserve(1, limits);
     const photo = gate.reserve(1, limits);
     // A long video's metadata, held whole while it arrives: more than the share.
-    expect(video.hold(700)).toBeUndefined();
+    expect(video.hold(500)).toBeUndefined();
     expect(photo.hold(1)).toMatchObject({ code: "rate_limited" });
-    expect(video.hold(1_001)).toMatchObject({ code: "unavailable" });
+    expect(video.hold(501)).toMatchObject({ code: "rate_limited" });
+    // The other half stays for the other teams.
+    expect(gate.reserve(2, limits).hold(250)).toBeUndefined();
     video.release();
-    expect(photo.hold(300)).toBeUndefined();
+    expect(photo.hold(200)).toBeUndefined();
     // With the team's photo holding memory, the video is held to what the share leaves.
-    expect(video.hold(101)).toMatchObject({ code: "rate_limited" });
-    expect(video.hold(100)).toBeUndefined();
-    expect(gate.held).toBe(400);
+    expect(video.hold(51)).toMatchObject({ code: "rate_limited" });
+    expect(video.hold(50)).toBeUndefined();
+    expect(gate.held).toBe(500);
   });
 
   test("the budget is 64 MiB, or twice the photo cap when more, unless the limits set one", () => {

@@ -372,6 +372,20 @@ describe("/scoreboard/gallery", () => {
     expect(odd.status).toBe(404);
   });
 
+  test("shows the latest verdicts first: a photo judged long after it was sent comes first", async () => {
+    const { app, ids } = await setup(GALLERY);
+    const ann = await judge(app, "ann");
+    await ann.post(`/admin/judge/${ids[1]}/verdict`, { verdict: "accept" });
+    app.clock.advance(10 * 60_000);
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });
+    const page = await browser(app).get("/scoreboard/gallery");
+    const shown = [...page.text.matchAll(/\/scoreboard\/gallery\/(\d+)\/photo/g)].map((m) =>
+      Number(m[1])
+    );
+    expect(shown).toEqual([ids[0]!, ids[1]!]);
+    expect(page.text).toContain(`<strong>Gulls</strong> · Statue · ${clock(app.clock.now())}`);
+  });
+
   test("while the board is frozen, shows only photos whose solves count before the freeze", async () => {
     const { app, ids } = await setup(GALLERY);
     const ann = await judge(app, "ann");
