@@ -6,22 +6,10 @@ import { DOC_TOPICS } from "../../src/cli/docs.ts";
 import { RESULT_TABLES } from "../../src/store/mod.ts";
 import { fakeIo } from "../_io.ts";
 import { tempDirs } from "../_tmp.ts";
+import { COMMANDS } from "./_commands.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
-
-const COMMANDS = [
-  "serve",
-  "check",
-  "init",
-  "backup",
-  "export",
-  "admin-token",
-  "systemd",
-  "tls",
-  "docs",
-  "version",
-];
 
 describe("cairn", () => {
   for (const command of COMMANDS) {
@@ -361,7 +349,7 @@ describe("README.md agrees with --help", () => {
   const row = (command: string) =>
     readme.split("\n").find((line) => line.startsWith(`| \`cairn ${command}`)) ?? "";
 
-  for (const command of [...COMMANDS, "import", "migrate"]) {
+  for (const command of COMMANDS) {
     test(`the commands table gives ${command}'s usage as its --help does`, async () => {
       const usage = /^Usage: (.*)$/m.exec(await help(command))?.[1];
       const cell = /^\| `([^`]+)`/.exec(row(command))?.[1]?.replaceAll("\\|", "|");
@@ -392,7 +380,7 @@ describe("README.md agrees with --help", () => {
   test("every setting without a CAIRN_* variable is named as a flag only", async () => {
     const flagsOnly = /is given as a flag only: ([^.]+)\./.exec(readme.replace(/\n/g, " "))?.[1] ??
       "";
-    for (const command of [...COMMANDS, "import", "migrate"]) {
+    for (const command of COMMANDS) {
       const rows = (await help(command)).split("\n").filter((line) => /^ {2}--[a-z]/.test(line));
       for (const line of rows.filter((line) => !line.includes("[env: "))) {
         const flag = /^ {2}(--[a-z-]+)/.exec(line)![1]!;

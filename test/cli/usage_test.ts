@@ -1,21 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
-
-const COMMANDS = [
-  "serve",
-  "check",
-  "init",
-  "backup",
-  "export",
-  "import",
-  "migrate",
-  "admin-token",
-  "systemd",
-  "tls",
-  "docs",
-  "version",
-];
+import { COMMANDS } from "./_commands.ts";
 
 describe("cairn COMMAND --help", () => {
   test.each(COMMANDS)("%s's Usage line names every option it lists", async (command) => {

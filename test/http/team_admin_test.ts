@@ -8,6 +8,20 @@ import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 
 type App = ReturnType<typeof makeApp>;
 
+/**
+ * Registers Gulls, then sends the organizers' PUT to `path` with `body`, which must be refused
+ * with 400 and `message`; the app, to check what stays.
+ */
+async function refused(path: string, body: unknown, message: string): Promise<App> {
+  const app = makeApp();
+  await app.register("Gulls");
+  expect(await app.admin("PUT", path, body)).toMatchObject({
+    status: 400,
+    body: { error: { code: "bad_request", message } },
+  });
+  return app;
+}
+
 /** Logs in as `name` with `password`: the reply's status. */
 async function login(call: App["call"], name: string, password: string): Promise<number> {
   return (await call("POST", "/api/session", { body: { name, password } })).status;
@@ -113,13 +127,7 @@ describe("PUT /api/admin/teams/:id/password", () => {
   ];
   for (const [what, body, message] of badBodies) {
     test(`${what} is 400, and the password stays`, async () => {
-      const { call, register, admin } = makeApp();
-      await register("Gulls");
-      const reply = await admin("PUT", "/api/admin/teams/1/password", body);
-      expect(reply).toMatchObject({
-        status: 400,
-        body: { error: { code: "bad_request", message } },
-      });
+      const { call } = await refused("/api/admin/teams/1/password", body, message);
       expect(await login(call, "Gulls", "correct horse")).toBe(200);
     });
   }
@@ -231,13 +239,7 @@ describe("PUT /api/admin/teams/:id/name", () => {
   ];
   for (const [what, body, message] of badNames) {
     test(`${what} is 400, and the name stays`, async () => {
-      const { call, register, admin } = makeApp();
-      await register("Gulls");
-      const reply = await admin("PUT", "/api/admin/teams/1/name", body);
-      expect(reply).toMatchObject({
-        status: 400,
-        body: { error: { code: "bad_request", message } },
-      });
+      const { call } = await refused("/api/admin/teams/1/name", body, message);
       expect((await call("GET", "/api/scoreboard")).body.teams[0].name).toBe("Gulls");
     });
   }

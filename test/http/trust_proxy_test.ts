@@ -46,6 +46,24 @@ function proxied(trustProxy?: string) {
   return { app, admin, login, stop: () => server.stop(true) };
 }
 
+/** Runs `body` against the app behind a proxy (`proxied`), and stops its server however it ends. */
+async function withProxy(
+  trustProxy: string | undefined,
+  body: (proxy: ReturnType<typeof proxied>) => Promise<void>,
+): Promise<void> {
+  const proxy = proxied(trustProxy);
+  try {
+    await body(proxy);
+  } finally {
+    await proxy.stop();
+  }
+}
+
+/** Sends ten wrong passwords for Gulls from `ATTACKER`, each answered 401. */
+async function tenWrongPasswords(login: ReturnType<typeof proxied>["login"]) {
+  for (let i = 0; i < 10; i++) expect((await login(ATTACKER, `wrong-${i}xxx`)).status).toBe(401);
+}
+
 /** Sends ten wrong admin tokens, each answered 401; `from` gives each one's X-Forwarded-For. */
 async function tenWrongTokens(
   admin: (forwardedFor: string | undefined, token: string) => Promise<{ status: number }>,
@@ -56,8 +74,7 @@ async function tenWrongTokens(
 
 describe("wrong admin tokens behind a reverse proxy", () => {
   test("with the proxy trusted, they count per forwarded client: the organizer is not locked out", async () => {
-    const { admin, stop } = proxied("127.0.0.1");
-    try {
+    await withProxy("127.0.0.1", async ({ admin }) => {
       await tenWrongTokens(admin, () => ATTACKER);
       const limited = await admin(ATTACKER, "guess-10");
       expect(limited).toEqual({ status: 429, retryAfter: "60" });
@@ -65,69 +82,48 @@ describe("wrong admin tokens behind a reverse proxy", () => {
       expect((await admin(ORGANIZER, ADMIN_TOKEN)).status).toBe(200);
       // A request from the proxy's own machine, with no header, is its own client too.
       expect((await admin(undefined, ADMIN_TOKEN)).status).toBe(200);
-    } finally {
-      await stop();
-    }
+    });
   });
 
   test("the attacker cannot pick the address counted by writing an X-Forwarded-For of its own", async () => {
-    const { admin, stop } = proxied("127.0.0.1");
-    try {
+    await withProxy("127.0.0.1", async ({ admin }) => {
       // What nginx passes on: the client's own header, then the address it came from.
       await tenWrongTokens(admin, (i) => `198.51.100.${i}, ${ATTACKER}`);
       expect((await admin(`${ORGANIZER}, ${ATTACKER}`, ADMIN_TOKEN)).status).toBe(429);
       expect((await admin(ORGANIZER, ADMIN_TOKEN)).status).toBe(200);
-    } finally {
-      await stop();
-    }
+    });
   });
 
   test("without trusted proxies, X-Forwarded-For is ignored: every client is the proxy", async () => {
-    const { admin, stop } = proxied();
-    try {
+    await withProxy(undefined, async ({ admin }) => {
       await tenWrongTokens(admin, () => ATTACKER);
       expect((await admin(ORGANIZER, ADMIN_TOKEN)).status).toBe(429);
-    } finally {
-      await stop();
-    }
+    });
   });
 
   test("a peer that is not a trusted proxy cannot escape the limit with a forged header", async () => {
-    const { admin, stop } = proxied("10.0.0.1,::1");
-    try {
+    await withProxy("10.0.0.1,::1", async ({ admin }) => {
       await tenWrongTokens(admin, (i) => `203.0.113.${100 + i}`);
       expect((await admin("203.0.113.200", ADMIN_TOKEN)).status).toBe(429);
-    } finally {
-      await stop();
-    }
+    });
   });
 });
 
 describe("login attempts behind a reverse proxy", () => {
   test("with the proxy trusted, a rival's wrong passwords do not lock the team out", async () => {
-    const { app, login, stop } = proxied("127.0.0.1");
-    try {
+    await withProxy("127.0.0.1", async ({ app, login }) => {
       await app.register("Gulls");
-      for (let i = 0; i < 10; i++) {
-        expect((await login(ATTACKER, `wrong-${i}xxx`)).status).toBe(401);
-      }
+      await tenWrongPasswords(login);
       expect(await login(ATTACKER, "correct horse")).toEqual({ status: 429, retryAfter: "300" });
       expect((await login(ORGANIZER, "correct horse")).status).toBe(200);
-    } finally {
-      await stop();
-    }
+    });
   }, 60_000);
 
   test("without trusted proxies, they lock out every client behind the proxy", async () => {
-    const { app, login, stop } = proxied();
-    try {
+    await withProxy(undefined, async ({ app, login }) => {
       await app.register("Gulls");
-      for (let i = 0; i < 10; i++) {
-        expect((await login(ATTACKER, `wrong-${i}xxx`)).status).toBe(401);
-      }
+      await tenWrongPasswords(login);
       expect((await login(ORGANIZER, "correct horse")).status).toBe(429);
-    } finally {
-      await stop();
-    }
+    });
   }, 60_000);
 });

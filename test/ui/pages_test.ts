@@ -479,6 +479,13 @@ describe("organizers", () => {
     return b;
   }
 
+  /** Gulls playing (`player`), an organizer signed in (`b`), and the organizer's page of Gulls. */
+  async function gullsAdminPage(app: App) {
+    const player = await joined(app);
+    const b = await signedIn(app);
+    return { player, b, page: (await b.get("/admin/teams/1")).text };
+  }
+
   test("sign in with the token: an HttpOnly, SameSite=Strict cookie", async () => {
     const app = makeApp();
     const b = browser(app);
@@ -590,10 +597,8 @@ describe("organizers", () => {
 
   test("rename a team by form: its page, the board and its login take the new name", async () => {
     const app = makeApp();
-    const player = await joined(app);
+    const { player, b, page } = await gullsAdminPage(app);
     await joined(app, "Terns");
-    const b = await signedIn(app);
-    const page = (await b.get("/admin/teams/1")).text;
     expect(page).toContain('<form method="post" action="/admin/teams/1/name">');
     expect(page).toContain('<input name="name" required="" value="Gulls"');
     const res = await b.post("/admin/teams/1/name", { name: " Sea Gulls " });
@@ -637,9 +642,7 @@ describe("organizers", () => {
 
   test("set a team's password by form: phones stay logged in, unless all are logged out", async () => {
     const app = makeApp();
-    const player = await joined(app);
-    const b = await signedIn(app);
-    const page = (await b.get("/admin/teams/1")).text;
+    const { player, b, page } = await gullsAdminPage(app);
     expect(page).toContain('<form method="post" action="/admin/teams/1/password">');
     expect(page).toContain('<input type="checkbox" name="logout" value="true"/>');
     const res = await b.post("/admin/teams/1/password", { password: "battery staple" });

@@ -1,0 +1,15 @@
+/** Every `cairn` command, in the order `cairn --help` lists them. */
+export const COMMANDS = [
+  "serve",
+  "check",
+  "init",
+  "backup",
+  "export",
+  "import",
+  "migrate",
+  "admin-token",
+  "systemd",
+  "tls",
+  "docs",
+  "version",
+];
