@@ -65,15 +65,21 @@ describe("PUT /api/admin/teams/:id/password", () => {
   test("a login that checked the old password while a reset with logout was under way opens no session", async () => {
     const { call, register, admin, game } = makeApp();
     await register("Gulls");
-    // The reset's commit waits until the login has checked the old password and committed.
+    // The reset is decided and its commit waits; the login starts then, checks the old password
+    // (still in effect) and commits; only then is the reset stored.
     const store = game.store as { commit(writes: readonly Write[]): Promise<void> };
     const commit = store.commit.bind(store);
     let release!: () => void;
     const held = new Promise<void>((resolve) => release = resolve);
+    let resetDecided!: () => void;
+    const decided = new Promise<void>((resolve) => resetDecided = resolve);
     let loginCommitted!: () => void;
     const committed = new Promise<void>((resolve) => loginCommitted = resolve);
     store.commit = async (writes) => {
-      if (writes.some((write) => write.kind === "password")) await held;
+      if (writes.some((write) => write.kind === "password")) {
+        resetDecided();
+        await held;
+      }
       if (writes.some((write) => write.kind === "session")) loginCommitted();
       return await commit(writes);
     };
@@ -81,6 +87,9 @@ describe("PUT /api/admin/teams/:id/password", () => {
       password: "battery staple",
       logout: true,
     });
+    // Without this wait the login could commit before the reset is decided: the reset then ends
+    // the new session itself, and the login's 200 is right (CI saw that order on Deno).
+    await decided;
     const loggingIn = call("POST", "/api/session", {
       body: { name: "Gulls", password: "correct horse" },
     });
