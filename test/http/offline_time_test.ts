@@ -3,6 +3,7 @@
 // the newest token, and counts at that time, clamped between the token's time
 // and its arrival, flagged when clamped or late. The hunt's end is enforced
 // on arrival plus the hunt's offline grace.
+import { createHmac } from "node:crypto";
 import { describe, expect, test } from "bun:test";
 import { HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
 import { makeApp } from "./_app.ts";
@@ -41,6 +42,26 @@ describe("the last-contact token", () => {
     expect(page.text).toContain(`<meta name="cairn-contact" content="${contact}">`);
     // Nobody's answers carry none.
     expect((await app.call("GET", "/api/hunt")).headers.get("cairn-contact")).toBeNull();
+  });
+
+  test("is signed with HMAC-SHA-256 under the key in the meta table, a new signature each second", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    const { value } = app.db.query("SELECT value FROM meta WHERE key = 'contact_key'").get() as {
+      value: string;
+    };
+    const key = Buffer.from(value, "base64url");
+    const signatures = new Set<string>();
+    for (let second = 0; second < 3; second++) {
+      const contact = await contactOf(app, token);
+      const payload = contact.slice(0, contact.lastIndexOf("."));
+      const signature = contact.slice(contact.lastIndexOf(".") + 1);
+      expect(payload.split(".")[1]).toBe(String(START / 1000 + second));
+      expect(signature).toBe(createHmac("sha256", key).update(payload).digest("base64url"));
+      signatures.add(signature);
+      app.clock.advance(1000);
+    }
+    expect(signatures.size).toBe(3);
   });
 });
 
