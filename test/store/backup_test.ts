@@ -29,14 +29,16 @@ describe("backupDatabase()", () => {
         (source.query("SELECT count(*) AS n FROM teams").get() as { n: number }).n;
       let before = 0;
       for (let i = 0; i < 6; i++) {
-        // Each copy waits for the writer to have committed more since the last one (it may be
-        // slow on a busy machine), so that every copy must show more than the one before it.
+        // Each copy waits for the writer to have committed more than the last copy holds (it may
+        // be slow on a busy machine), so that every copy must show more than the one before it.
+        // More than the last copy, not than the count read before it: the writer may commit
+        // while a copy is made, and the copy then holds more than that count.
         const deadline = Date.now() + 5000;
         do await sleep(20); while (teams() <= before && Date.now() < deadline);
-        before = teams();
         const out = join(dir, `copy-${i}.db`);
         expect((await backupDatabase(source, out)).bytes).toBeGreaterThan(0);
         copies.push(out);
+        before = inspect(out).teams;
       }
       source.close();
       // Each copy is one file, a rollback-journal database (header bytes 18-19: 1, 1), as on Bun:
