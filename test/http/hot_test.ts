@@ -7,7 +7,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { CONTACT_HEADER } from "../../src/play/mod.ts";
 import { composeApp, listen, type Listener } from "../../src/server/mod.ts";
-import { sleep } from "../_runtime.ts";
 import { START } from "../engine/_hunt.ts";
 import { makeApp } from "./_app.ts";
 
@@ -104,16 +103,43 @@ const B = "/api/puzzles/b/guesses";
 const C = "/api/puzzles/c/guesses";
 const EVIL = "https://evil.example";
 
-/** Delays the game's next commit, so that a second request comes while the first is in flight. */
+/**
+ * Holds the game's next commit until the next request with the same Idempotency-Key has found
+ * the first in flight, so that the second comes while the first is in flight however slow the
+ * machine (a fixed delay let a late second request find the first answered, and replay it).
+ */
 function slowCommit({ made }: Side): void {
   const game = made.game;
+  const keys = game.idempotency;
   const commit = game.commit;
+  const begin = keys.begin;
+  let found: () => void = () => {};
+  const inFlight = new Promise<void>((resolve) => found = resolve);
+  keys.begin = (...args) => {
+    const check = begin.apply(keys, args);
+    if (check.kind === "in_flight") {
+      keys.begin = begin;
+      found();
+    }
+    return check;
+  };
   game.commit = async (writes) => {
     game.commit = commit;
-    await sleep(100);
+    // Bounded, so that a second request that never finds the first in flight fails the test
+    // (compare() checks `stalls`) instead of hanging it: Deno's runner has no test timeout.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = await Promise.race([
+      inFlight.then(() => true),
+      new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), 4_000)),
+    ]);
+    clearTimeout(timer);
+    if (!waited) stalls.push("no second request found the first in flight");
     await commit(writes);
   };
 }
+
+/** What slowCommit waited for in vain. */
+const stalls: string[] = [];
 
 /** Makes the game's next Idempotency-Key lookup throw, as a bug would. */
 function brokenKeys({ made }: Side): void {
@@ -376,6 +402,7 @@ async function compare(direct: Side, hono: Side): Promise<void> {
     }
     expect(answers[0], c.name).toEqual(answers[1]!);
   }
+  expect(stalls.splice(0)).toEqual([]);
   const requests = (side: Side) =>
     side.made.metrics.text().then((text) =>
       text.split("\n").filter((line) => line.startsWith("cairn_http_requests_total{"))
