@@ -78,7 +78,17 @@ describe("PgStore", () => {
     a.watch({});
     b.watch({ onFollow: (writes) => (followed += writes.length) });
     try {
-      await Bun.sleep(300); // b listens
+      // b listens: its LISTEN is done. On a busy machine that took 170 ms of the 300 ms slept
+      // here before; a commit made before it is followed only once the LISTEN is done, late.
+      for (let i = 0;; i++) {
+        const rows = await pg.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = 'same' AND state = 'idle' AND query ILIKE 'listen %'`,
+        );
+        if (Number(rows[0]!.n) > 0) break;
+        if (i === 100) throw new Error("node b never listened");
+        await Bun.sleep(25);
+      }
       for (let i = 1; i <= 3; i++) {
         await a.decideTurn();
         await a.commit([team(i)]);
