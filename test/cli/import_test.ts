@@ -70,6 +70,8 @@ function serve(out: string, now: number) {
 }
 
 describe("cairn import ctfd", () => {
+  // An import, then six logins with real password hashing (bcrypt, argon2): seconds on a busy
+  // machine. Beside two busy loops it took up to 3.8 s of bun's default 5 s timeout.
   test("imports an event so that Cairn serves CTFd's scores, solves and accounts", async () => {
     const ternsHash = await Bun.password.hash("terns-pass", { algorithm: "bcrypt", cost: 4 });
     const zip = exportZip(harborCtf(ternsHash), { "uploads/abc123/index.php": "<?php echo 1; ?>" });
@@ -189,7 +191,7 @@ describe("cairn import ctfd", () => {
     const announcements = store.db.query("SELECT text FROM announcements").all();
     expect(announcements).toEqual([{ text: "Welcome\n\nGood luck" }]);
     store.close();
-  });
+  }, 30_000);
 
   test("carries over flags: exact, case-insensitive, regex, several per challenge", async () => {
     const { out, code } = await importZip(exportZip(harborCtf("$2b$04$x")));
