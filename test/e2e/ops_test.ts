@@ -212,7 +212,13 @@ describe("systemd", () => {
       await stream.close();
       expect(await (await fetch(`${base}/metrics`)).text()).toContain("cairn_teams 1");
       proc.kill("SIGHUP");
-      await Bun.sleep(200);
+      // Stopped only once the reload is done (its counter says so), not after a fixed 200 ms.
+      const reloaded = async () =>
+        (await (await fetch(`${base}/metrics`)).text()).includes(
+          'cairn_hunt_reloads_total{result="ok"} 1',
+        );
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && !(await reloaded())) await Bun.sleep(20);
     } finally {
       proc.kill("SIGTERM");
     }
