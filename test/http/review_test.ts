@@ -1,6 +1,5 @@
 // Behaviours fixed after a security and correctness review of the HTTP layer.
 import { describe, expect, test } from "bun:test";
-import { sleep } from "../_runtime.ts";
 import { Limiter, storedFreeze } from "../../src/play/mod.ts";
 import { openDatabase, SqliteStore } from "../../src/store/mod.ts";
 import { HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
@@ -12,20 +11,30 @@ describe("HTTP review fixes", () => {
     const token = await register("Gulls");
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let reading: () => void = () => {};
+    const read = new Promise<void>((resolve) => (reading = resolve));
+    // Pulled only when the app reads it (no high-water mark): the first piece, then the rest once
+    // the test releases it.
+    let pulls = 0;
     const body = new ReadableStream({
-      async start(controller) {
-        controller.enqueue(new TextEncoder().encode('{"answer":'));
+      async pull(controller) {
+        if (pulls++ === 0) {
+          controller.enqueue(new TextEncoder().encode('{"answer":'));
+          reading();
+          return;
+        }
         await gate;
         controller.enqueue(new TextEncoder().encode('"alpha"}'));
         controller.close();
       },
-    });
+    }, { highWaterMark: 0 });
     const slow = app.request("http://localhost/api/puzzles/a/guesses", {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body,
     });
-    await sleep(20);
+    // The reload comes once the guess is reading its body, not after a fixed 20 ms.
+    await read;
     expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
     release();
     expect(await (await slow).json()).toEqual({ result: "correct", unlocked: ["after-a"] });
