@@ -26,3 +26,13 @@ export function inspect(path: string) {
   db.close();
   return result;
 }
+
+/** How many teams a database holds: a cheap read, where `inspect`'s checks would scan every guess. */
+export function teamsIn(path: string): number {
+  const db = openConnection(path, { readonly: true });
+  try {
+    return (db.query("SELECT count(*) AS n FROM teams").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}

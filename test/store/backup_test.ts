@@ -3,7 +3,7 @@ import { sleep, spawnRuntime } from "../_runtime.ts";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { backupDatabase, openDatabase, openForReading } from "../../src/store/mod.ts";
-import { inspect } from "./_inspect.ts";
+import { inspect, teamsIn } from "./_inspect.ts";
 import { tempDirs } from "../_tmp.ts";
 
 const dirs = tempDirs();
@@ -38,7 +38,7 @@ describe("backupDatabase()", () => {
         const out = join(dir, `copy-${i}.db`);
         expect((await backupDatabase(source, out)).bytes).toBeGreaterThan(0);
         copies.push(out);
-        before = inspect(out).teams;
+        before = teamsIn(out);
       }
       source.close();
       // Each copy is one file, a rollback-journal database (header bytes 18-19: 1, 1), as on Bun:
