@@ -166,6 +166,9 @@ export function isSqliteFile(path: string): boolean {
     const header = Buffer.alloc(SQLITE_HEADER.length);
     const read = readSync(fd, header, 0, header.length, 0);
     return read === header.length && header.toString("latin1") === SQLITE_HEADER;
+  } catch {
+    // A folder, or a pipe (/dev/stdout), which cannot be read from its start: no database.
+    return false;
   } finally {
     closeSync(fd);
   }
