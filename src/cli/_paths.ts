@@ -94,6 +94,17 @@ export function parentProblem(path: string): string | undefined {
 }
 
 /**
+ * Why `path` cannot be a folder, made with its parents if missing: it, or the
+ * nearest of its parents that exists, is a file. Undefined when it can.
+ */
+export function folderProblem(path: string): string | undefined {
+  for (let at = path;; at = dirname(at)) {
+    if (existsSync(at)) return isFolder(at) ? undefined : `${at} is a file, not a folder`;
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/**
  * The path with every symlink resolved: the file's own when it exists, else
  * its folder's (as far as it exists) joined with the rest of the name.
  */

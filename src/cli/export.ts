@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -22,7 +22,15 @@ import { ctftimeFeed, ctftimeJson } from "../play/mod.ts";
 import type { Results } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { databaseFileProblem, dbOption, realPath, uploadsFolderProblem } from "./_paths.ts";
+import {
+  databaseFileProblem,
+  dbOption,
+  folderProblem,
+  isFolder,
+  parentProblem,
+  realPath,
+  uploadsFolderProblem,
+} from "./_paths.ts";
 import { DEFAULT_PG_FILES } from "./serve.ts";
 import { isPostgresUrl, PgStore } from "../store/pg.ts";
 
@@ -117,7 +125,9 @@ export async function exportResults(
     ? [filesIn]
     : [filesIn, filesDirOf(realPath(resolve(url)))];
   const refused = outProblem(out, table === undefined && format === "csv", url) ??
-    (filesOut === undefined ? undefined : uploadsFolderProblem(filesOut, uploads));
+    (filesOut === undefined
+      ? undefined
+      : folderProblem(filesOut) ?? uploadsFolderProblem(filesOut, uploads));
   if (refused !== undefined) {
     io.stderr(`export: ${refused}\n`);
     return EXIT.failure;
@@ -199,16 +209,19 @@ export async function exportResults(
 }
 
 /**
- * Why the results may not go to `out`: a file there (each table's file, when
- * `out` is the csv folder) is the database, one of the files beside it, or an
- * SQLite database. Undefined when they may.
+ * Why the results may not go to `out`: the csv folder cannot be made there, a
+ * file's folder does not exist, or a file there (each table's file, when `out`
+ * is the csv folder) is a folder, the database, one of the files beside it, or
+ * an SQLite database. Undefined when they may.
  */
 function outProblem(out: string | undefined, folder: boolean, db: string): string | undefined {
   if (out === undefined) return undefined;
-  const targets = folder
-    ? RESULT_TABLES.map((name) => join(resolve(out), `${name}.csv`))
-    : [resolve(out)];
+  const path = resolve(out);
+  const where = folder ? folderProblem(path) : existsSync(path) ? undefined : parentProblem(path);
+  if (where !== undefined) return where;
+  const targets = folder ? RESULT_TABLES.map((name) => join(path, `${name}.csv`)) : [path];
   for (const target of targets) {
+    if (isFolder(target)) return `${target} is a folder, not a file; choose another file`;
     const problem = isPostgresUrl(db) ? undefined : databaseFileProblem(target, resolve(db));
     if (problem !== undefined) return problem;
     if (isSqliteFile(target)) {

@@ -15,7 +15,8 @@ import {
 } from "node:fs";
 import { join, resolve } from "node:path";
 import { run } from "../../src/cli/mod.ts";
-import { acquireLock, openDatabase } from "../../src/store/mod.ts";
+import { loadHunt } from "../../src/hunt/mod.ts";
+import { acquireLock, openDatabase, saveScoring } from "../../src/store/mod.ts";
 import { fakeIo } from "../_io.ts";
 import { register, startServer } from "./_serve.ts";
 import { open } from "../_sse.ts";
@@ -448,6 +449,53 @@ describe("backup and export never write over the database", () => {
       } is an SQLite database, which export never replaces; choose another file\n`,
     );
   });
+});
+
+describe("export refuses, in one line, an --out or --files-out it cannot write", () => {
+  // Each case: the options after --db, and what is said, with {dir} for the test's folder. The
+  // folder holds a folder, a file, and a csv folder whose asks.csv is a folder.
+  const cases: [string[], string][] = [
+    [["--out", "{dir}/folder"], "{dir}/folder is a folder, not a file; choose another file"],
+    [
+      ["--format", "ctftime", "--out", "{dir}/folder"],
+      "{dir}/folder is a folder, not a file; choose another file",
+    ],
+    [
+      ["--format", "csv", "--table", "teams", "--out", "{dir}/folder"],
+      "{dir}/folder is a folder, not a file; choose another file",
+    ],
+    [["--out", "{dir}/missing/results.json"], "the folder {dir}/missing does not exist"],
+    [["--out", "{dir}/file.txt/results.json"], "{dir}/file.txt is a file, not a folder"],
+    [["--format", "csv", "--out", "{dir}/file.txt"], "{dir}/file.txt is a file, not a folder"],
+    [["--format", "csv", "--out", "{dir}/file.txt/a/b"], "{dir}/file.txt is a file, not a folder"],
+    [
+      ["--format", "csv", "--out", "{dir}/results"],
+      "{dir}/results/asks.csv is a folder, not a file; choose another file",
+    ],
+    [["--files-out", "{dir}/file.txt"], "{dir}/file.txt is a file, not a folder"],
+    [["--files-out", "{dir}/file.txt/photos"], "{dir}/file.txt is a file, not a folder"],
+  ];
+  for (const [options, message] of cases) {
+    test(`export ${options.join(" ")}`, async () => {
+      const dir = dirs.make("cairn-ops-");
+      const db = join(dir, "cairn.db");
+      const conn = openDatabase(db);
+      saveScoring(conn, loadHunt(HUNT, { file: "hunt.toml" }).hunt!);
+      conn.close();
+      mkdirSync(join(dir, "folder"));
+      mkdirSync(join(dir, "results", "asks.csv"), { recursive: true });
+      writeFileSync(join(dir, "file.txt"), "mine");
+      const io = fakeIo();
+      const argv = ["export", "--db", db, ...options.map((option) => option.replace("{dir}", dir))];
+      expect(await run(argv, io)).toBe(1);
+      expect(io.err()).toBe(`export: ${message.replaceAll("{dir}", dir)}\n`);
+      expect(io.out()).toBe("");
+      const made = readdirSync(dir).filter((name) => !name.startsWith("cairn.db"));
+      expect(made.sort()).toEqual(["file.txt", "folder", "results"]);
+      expect(readdirSync(join(dir, "results"))).toEqual(["asks.csv"]);
+      expect(readFileSync(join(dir, "file.txt"), "utf8")).toBe("mine");
+    });
+  }
 });
 
 describe("export --files-out never writes into the server's uploads folder", () => {
