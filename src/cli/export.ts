@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -31,6 +31,7 @@ import {
   realPath,
   uploadsFolderProblem,
 } from "./_paths.ts";
+import { writeFiles } from "./_write.ts";
 import { DEFAULT_PG_FILES } from "./serve.ts";
 import { isPostgresUrl, PgStore } from "../store/pg.ts";
 
@@ -87,8 +88,9 @@ export const exportSpec: CommandSpec = {
     "under the name its `file` column gives (content hash and extension). It reads the",
     "database file only: the server may be running or not; --out is never the database, a file",
     "beside it (-wal, -shm, -journal, .lock) or any other SQLite database, and --files-out never",
-    "the uploads folder (--files) or a folder inside it. The scoreboard is the organizers' view,",
-    "unfrozen. ctftime writes the final standings as CTFtime imports them:",
+    "the uploads folder (--files) or a folder inside it. Any other file at --out is replaced",
+    "whole (written beside it, then renamed): an export that fails leaves it as it was. The scoreboard",
+    "is the organizers' view, unfrozen. ctftime writes the final standings as CTFtime imports them:",
     "{tasks, standings: [{pos, team, score, taskStats, lastAccept}]}.",
   ].join("\n"),
 };
@@ -169,20 +171,21 @@ export async function exportResults(
     ].join(", ");
     if (feed !== undefined) {
       if (out === undefined) io.stdout(feed);
-      else writeFileSync(out, feed);
+      else writeFiles([[out, feed]]);
     } else if (format === "json") {
       const text = JSON.stringify(results, null, 2) + "\n";
       if (out === undefined) io.stdout(text);
-      else writeFileSync(out, text);
+      else writeFiles([[out, text]]);
     } else if (table !== undefined) {
       const text = toCsv(results[table], RESULT_COLUMNS[table]);
       if (out === undefined) io.stdout(text);
-      else writeFileSync(out, text);
+      else writeFiles([[out, text]]);
     } else {
       mkdirSync(out!, { recursive: true });
-      for (const name of RESULT_TABLES) {
-        writeFileSync(join(out!, `${name}.csv`), toCsv(results[name], RESULT_COLUMNS[name]));
-      }
+      writeFiles(RESULT_TABLES.map((name) => [
+        join(out!, `${name}.csv`),
+        toCsv(results[name], RESULT_COLUMNS[name]),
+      ]));
     }
     // The summary goes to stderr when the results go to stdout, so a pipe gets only them.
     const summary = `export: ${counts}${out === undefined ? "" : ` written to ${out}`}\n`;

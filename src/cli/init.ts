@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { STARTER_HUNT } from "../hunt/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
+import { writeFiles } from "./_write.ts";
 
 export const initSpec: CommandSpec = {
   name: "init",
@@ -33,7 +34,7 @@ export function init(values: Values, positionals: string[], io: Io): Promise<num
   }
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(file, STARTER_HUNT);
+    writeFiles([[file, STARTER_HUNT]]);
   } catch (error) {
     io.stderr(`init: cannot write ${file}: ${error instanceof Error ? error.message : error}\n`);
     return Promise.resolve(EXIT.failure);

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { linkSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { DOC_TOPICS } from "../../src/cli/docs.ts";
@@ -139,6 +139,17 @@ describe("cairn init", () => {
     writeFileSync(file, "changed");
     expect(await run(["init", dir, "--force"], fakeIo())).toBe(0);
     expect(readFileSync(file, "utf8")).not.toBe("changed");
+  });
+
+  test("--force replaces hunt.toml whole: a hard link to the earlier file keeps it", async () => {
+    const dir = dirs.make("cairn-init-");
+    const file = join(dir, "hunt.toml");
+    writeFileSync(file, "mine");
+    linkSync(file, join(dir, "mine.toml"));
+    expect(await run(["init", dir, "--force"], fakeIo())).toBe(0);
+    expect(readFileSync(file, "utf8")).toStartWith("#");
+    expect(readFileSync(join(dir, "mine.toml"), "utf8")).toBe("mine");
+    expect(readdirSync(dir).sort()).toEqual(["hunt.toml", "mine.toml"]);
   });
 
   test("says so when DIR is a file, and leaves it alone", async () => {

@@ -3,12 +3,16 @@
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
+  linkSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  statSync,
   symlinkSync,
   writeFileSync,
   writeSync,
@@ -16,7 +20,7 @@ import {
 import { join, resolve } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
-import { acquireLock, openDatabase, saveScoring } from "../../src/store/mod.ts";
+import { acquireLock, openDatabase, RESULT_TABLES, saveScoring } from "../../src/store/mod.ts";
 import { fakeIo } from "../_io.ts";
 import { register, startServer } from "./_serve.ts";
 import { open } from "../_sse.ts";
@@ -496,6 +500,40 @@ describe("export refuses, in one line, an --out or --files-out it cannot write",
       expect(readFileSync(join(dir, "file.txt"), "utf8")).toBe("mine");
     });
   }
+});
+
+describe("export replaces an --out that is there whole, and never writes into it", () => {
+  test("a hard link to the earlier file keeps it; the mode and a symlink stay; no temporary file is left", async () => {
+    const dir = dirs.make("cairn-ops-");
+    const db = join(dir, "cairn.db");
+    const conn = openDatabase(db);
+    saveScoring(conn, loadHunt(HUNT, { file: "hunt.toml" }).hunt!);
+    conn.close();
+    const json = join(dir, "results.json");
+    writeFileSync(json, "earlier");
+    chmodSync(json, 0o600);
+    linkSync(json, join(dir, "earlier.json"));
+    mkdirSync(join(dir, "results"));
+    writeFileSync(join(dir, "results", "teams.csv"), "earlier");
+    linkSync(join(dir, "results", "teams.csv"), join(dir, "earlier.csv"));
+    symlinkSync(join(dir, "results", "asks.csv"), join(dir, "asks.csv"));
+
+    expect(await run(["export", "--db", db, "--out", json], fakeIo())).toBe(0);
+    expect(JSON.parse(readFileSync(json, "utf8")).teams).toEqual([]);
+    expect(readFileSync(join(dir, "earlier.json"), "utf8")).toBe("earlier");
+    expect(statSync(json).mode & 0o777).toBe(0o600);
+    const csv = ["export", "--db", db, "--format", "csv", "--out", join(dir, "results")];
+    expect(await run(csv, fakeIo())).toBe(0);
+    expect(readFileSync(join(dir, "results", "teams.csv"), "utf8")).toStartWith("\uFEFFid,");
+    expect(readFileSync(join(dir, "earlier.csv"), "utf8")).toBe("earlier");
+    const table = ["export", "--db", db, "--format", "csv", "--table", "asks"];
+    expect(await run([...table, "--out", join(dir, "asks.csv")], fakeIo())).toBe(0);
+    expect(lstatSync(join(dir, "asks.csv")).isSymbolicLink()).toBe(true);
+    expect(readdirSync(join(dir, "results")).sort()).toEqual(
+      [...RESULT_TABLES].map((name) => `${name}.csv`).sort(),
+    );
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
 });
 
 describe("export --files-out never writes into the server's uploads folder", () => {
