@@ -114,6 +114,8 @@ export function redactUrl(url: string): string {
     // Everything between the scheme's `//` and the last `@` may hold the password.
     const at = url.lastIndexOf("@");
     const start = url.indexOf("://");
+    // Neither a scheme nor a user: a file name, with nothing to hide.
+    if (start === -1 && at === -1) return url;
     if (at === -1 || start === -1 || at < start) return url.slice(0, start + 3) + "…";
     const user = url.slice(start + 3, at).split(":")[0];
     return `${url.slice(0, start + 3)}${user}:***${url.slice(at)}`;

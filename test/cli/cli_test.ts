@@ -89,6 +89,11 @@ describe("cairn", () => {
     }],
     [["backup", "out.db", "--db", "mysql://u:pw@h/db"], db("backup", "--db", "mysql://u:***@h/db")],
     [["admin-token", "--db", "sqlite://a.db"], db("admin-token", "--db", "sqlite://a.db")],
+    // A file name given where a URL goes is quoted whole: it has no password to hide.
+    [
+      ["migrate", "--from", "a.db", "--to", "cairn-data/b.db"],
+      'migrate: --to must be a postgres:// URL, not "cairn-data/b.db"\n',
+    ],
     // An organizer's own admin token: long enough not to be guessed, and never repeated.
     [["serve", "--admin-token", "admin"], adminToken("--admin-token")],
     [["serve", "--admin-token", "fifteen-chars15"], adminToken("--admin-token")],
