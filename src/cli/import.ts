@@ -27,6 +27,7 @@ import {
 import { openDatabase, saveScoring, setMeta, Writer } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
+import { isFolder, parentProblem } from "./_paths.ts";
 
 export const importSpec: CommandSpec = {
   name: "import",
@@ -81,6 +82,11 @@ export async function importEvent(values: Values, positionals: string[], io: Io)
   }
   const out = resolve(values.out as string);
   try {
+    if (existsSync(out) && !isFolder(out)) {
+      throw new ImportError(`${out} is a file, not a folder; give a new folder`);
+    }
+    const parent = parentProblem(out);
+    if (parent !== undefined) throw new ImportError(parent);
     if (existsSync(out) && readdirSync(out).length > 0) {
       throw new ImportError(`${out} already exists and is not empty; give a new folder`);
     }
@@ -110,7 +116,13 @@ function readExport(
   try {
     bytes = new Uint8Array(readFileSync(file));
   } catch (error) {
-    throw new ImportError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT"
+      ? "there is no such file"
+      : code === "EISDIR"
+      ? "it is a folder, not a file"
+      : (error as Error).message;
+    throw new ImportError(`Cannot read ${file}: ${reason}`);
   }
   let declared = 0;
   const unzip = (filter: (info: { name: string; originalSize: number }) => boolean) => {
@@ -173,9 +185,7 @@ async function writeFolder(
   conversion: Conversion,
   uploads: ReadonlyMap<string, Uint8Array>,
 ): Promise<void> {
-  const parent = dirname(out);
-  if (!existsSync(parent)) throw new ImportError(`The folder ${parent} does not exist`);
-  const temp = join(parent, `.${basename(out)}.import-${process.pid}-${Date.now()}`);
+  const temp = join(dirname(out), `.${basename(out)}.import-${process.pid}-${Date.now()}`);
   mkdirSync(temp);
   try {
     const write = (relative: string, data: string | Uint8Array) => {

@@ -1,7 +1,7 @@
 // cairn import ctfd: a CTFd export built as CTFd's exporter builds one, imported, then served;
 // the scores must be those CTFd computes for the same data, worked out by hand below.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { zipSync } from "fflate";
 import { run } from "../../src/cli/mod.ts";
@@ -345,4 +345,35 @@ describe("cairn import ctfd refuses, with one clear error and nothing written", 
     expect(await run(["import", "ctfd", "x.zip"], io2)).toBe(2);
     expect(io2.err()).toBe("import: give the folder to write with --out DIR\n");
   });
+});
+
+describe("cairn import ctfd names a path it cannot use, in one line, and writes nothing", () => {
+  // Each case: EXPORT.zip and --out, and what is said, with {dir} for a folder that holds
+  // export.zip, a file and a folder.
+  const cases: [string, string, string][] = [
+    ["{dir}/none.zip", "{dir}/event", "Cannot read {dir}/none.zip: there is no such file"],
+    ["{dir}/folder", "{dir}/event", "Cannot read {dir}/folder: it is a folder, not a file"],
+    [
+      "{dir}/export.zip",
+      "{dir}/file.txt",
+      "{dir}/file.txt is a file, not a folder; give a new folder",
+    ],
+    ["{dir}/export.zip", "{dir}/file.txt/event", "{dir}/file.txt is a file, not a folder"],
+    ["{dir}/export.zip", "{dir}/missing/event", "the folder {dir}/missing does not exist"],
+  ];
+  for (const [file, out, message] of cases) {
+    test(`import ctfd ${file} --out ${out}`, async () => {
+      const dir = dirs.make("cairn-import-");
+      writeFileSync(join(dir, "export.zip"), exportZip(harborCtf("x")));
+      writeFileSync(join(dir, "file.txt"), "mine");
+      mkdirSync(join(dir, "folder"));
+      const io = fakeIo();
+      const argv = ["import", "ctfd", file, "--out", out].map((arg) => arg.replace("{dir}", dir));
+      expect(await run(argv, io)).toBe(1);
+      expect(io.err()).toBe(`import: ${message.replaceAll("{dir}", dir)}\n`);
+      expect(io.out()).toBe("");
+      expect(readdirSync(dir).sort()).toEqual(["export.zip", "file.txt", "folder"]);
+      expect(readFileSync(join(dir, "file.txt"), "utf8")).toBe("mine");
+    });
+  }
 });
