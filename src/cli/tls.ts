@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import type { CommandSpec, Values } from "./_args.ts";
 import { fingerprint, makeAuthority, makeServerCert, type Pem, readAuthority } from "./_certs.ts";
 import { EXIT, type Io } from "./_io.ts";
+import { folderProblem } from "./_paths.ts";
 
 export const DEFAULT_TLS_DIR = "./cairn-data/tls";
 
@@ -55,6 +56,11 @@ export function tls(values: Values, _positionals: string[], io: Io): Promise<num
   }
   const names = [...new Set([...localNames(), ...extra])];
   const now = Date.now();
+  const where = folderProblem(dir);
+  if (where !== undefined) {
+    io.stderr(`tls: ${where}\n`);
+    return Promise.resolve(EXIT.failure);
+  }
   try {
     mkdirSync(dir, { recursive: true });
     const authority = existingAuthority(dir, io) ?? newAuthority(dir, now, io);

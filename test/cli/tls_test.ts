@@ -74,6 +74,18 @@ describe("cairn tls", () => {
     expect(bad.err()).toContain("are not a certificate authority with its key");
   });
 
+  for (const under of ["", "tls"]) {
+    test(`says in one line that --out is ${under ? "under " : ""}a file, and leaves it`, async () => {
+      const file = join(dirs.make("cairn-tls-"), "tls.txt");
+      writeFileSync(file, "mine");
+      const io = fakeIo();
+      expect(await run(["tls", "--out", join(file, under)], io)).toBe(1);
+      expect(io.err()).toBe(`tls: ${file} is a file, not a folder\n`);
+      expect(io.out()).toBe("");
+      expect(read(file, "")).toBe("mine");
+    });
+  }
+
   const halves: [string, string][] = [["ca.key", "ca.crt"], ["ca.crt", "ca.key"]];
   for (const [kept, lost] of halves) {
     test(`refuses, and replaces nothing, when ${lost} is gone and ${kept} is there`, async () => {
