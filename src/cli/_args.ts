@@ -67,7 +67,7 @@ export function parseCommand(
       tokens: true,
     }) as typeof parsed;
   } catch (error) {
-    return { kind: "usage_error", message: describeParseError(spec, error) };
+    return { kind: "usage_error", message: describeParseError(spec, argv, error) };
   }
   if (parsed.values.help === true) return { kind: "help" };
   // parseArgs keeps the last of a repeated option: which one was meant is not for it to guess.
@@ -121,7 +121,7 @@ export function parseCommand(
 }
 
 /** Turns parseArgs' exceptions into one short line naming the command. */
-function describeParseError(spec: CommandSpec, error: unknown): string {
+function describeParseError(spec: CommandSpec, argv: readonly string[], error: unknown): string {
   const code = (error as { code?: string }).code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
@@ -133,7 +133,17 @@ function describeParseError(spec: CommandSpec, error: unknown): string {
     // A flag that takes no value was given one (--json=yes), or one that takes a value had none.
     const name = flag.slice(2);
     const takesValue = Object.hasOwn(spec.options, name) && spec.options[name]!.type === "string";
-    return `${spec.name}: ${flag} ${takesValue ? "needs a value" : "takes no value"}`;
+    if (!takesValue) return `${spec.name}: ${flag} takes no value`;
+    // parseArgs takes no value that starts with "-" (it could be a flag) unless it is joined on.
+    const next = argv[argv.indexOf(flag) + 1];
+    if (next?.startsWith("-") && !next.startsWith("--") && next !== "-h") {
+      // A secret (a token) is not repeated.
+      const how = spec.options[name]!.valid?.secret
+        ? `one that starts with "-", write ${flag}=-…`
+        : `"${next}", write ${flag}=${next}`;
+      return `${spec.name}: ${flag} needs a value; to give ${how}`;
+    }
+    return `${spec.name}: ${flag} needs a value`;
   }
   return `${spec.name}: ${message.split("\n")[0]}`;
 }

@@ -35,6 +35,18 @@ describe("parseCommand()", () => {
   const errors: [string, string[], Record<string, string>, string][] = [
     ["rejects an unknown flag", ["x", "--nope"], {}, "demo: unknown flag --nope"],
     ["rejects a flag without its value", ["x", "--db"], {}, "demo: --db needs a value"],
+    [
+      "rejects a flag whose value is a flag",
+      ["x", "--db", "--verbose"],
+      {},
+      "demo: --db needs a value",
+    ],
+    [
+      "says how to give a value that starts with -",
+      ["x", "--db", "-a.db"],
+      {},
+      'demo: --db needs a value; to give "-a.db", write --db=-a.db',
+    ],
     ["rejects a missing positional", [], {}, "demo: missing NAME"],
     ["rejects an extra positional", ["x", "y"], {}, 'demo: unexpected argument "y"'],
     [

@@ -99,6 +99,17 @@ describe("cairn", () => {
     [["serve", "--admin-token", "fifteen-chars15"], adminToken("--admin-token")],
     [["serve", "--admin-token", "sixteen chars ok"], adminToken("--admin-token")],
     [["serve"], adminToken("CAIRN_ADMIN_TOKEN"), { CAIRN_ADMIN_TOKEN: "admin" }],
+    // A value that starts with "-" must be joined on; a token is not repeated in saying so.
+    [
+      ["serve", "--admin-token", "-tvwCK2hHfLq1zTnB8qp"],
+      'cairn serve: --admin-token needs a value; to give one that starts with "-", write ' +
+      "--admin-token=-…\n",
+    ],
+    [
+      ["serve", "--port", "-1"],
+      'cairn serve: --port needs a value; to give "-1", write --port=-1\n',
+    ],
+    [["serve", "--port=-1"], port("-1")],
   ];
   for (const [argv, message, env] of usageErrors) {
     const name = `${env ? `${Object.keys(env)[0]}="${Object.values(env)[0]}" ` : ""}${
