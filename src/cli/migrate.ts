@@ -16,6 +16,7 @@ import { eventWrites } from "../store/event_writes.ts";
 import { isPostgresUrl, PgStore, redactUrl, scoringRecord } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
+import { folderProblem } from "./_paths.ts";
 
 export const migrateSpec: CommandSpec = {
   name: "migrate",
@@ -85,6 +86,12 @@ export async function migrateEvent(
   const fromFiles = values["from-files"] as string | undefined;
   const uploads = fromFiles === undefined ? filesDirOf(path) : resolve(fromFiles);
   const filesOut = values.files === undefined ? undefined : resolve(values.files as string);
+  // Checked before anything moves: the uploads are copied once the event has moved.
+  const where = filesOut === undefined ? undefined : folderProblem(filesOut);
+  if (where !== undefined) {
+    io.stderr(`migrate: ${where}\n`);
+    return EXIT.failure;
+  }
   let lock: Lock | undefined;
   try {
     // A Cairn database this binary reads, checked before its lock file is made beside it.

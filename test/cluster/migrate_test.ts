@@ -254,6 +254,22 @@ describe("cairn migrate", () => {
     expect(readFileSync(join(nodes, UPLOAD), "utf8")).toBe("photo bytes");
   });
 
+  test("refuses, before anything moves, a --files that is a file", async () => {
+    const url = await pg.createDatabase("filesfile");
+    const nodes = join(dir, "nodefiles.txt");
+    writeFileSync(nodes, "mine");
+    const io = fakeIo();
+    expect(await run(["migrate", ...from(), "--to", url, "--files", nodes], io)).toBe(1);
+    expect(io.err()).toBe(`migrate: ${nodes} is a file, not a folder\n`);
+    expect(io.out()).toBe("");
+    expect(readFileSync(nodes, "utf8")).toBe("mine");
+    expect(
+      await pg.query("SELECT to_regclass('cairn_log') IS NULL AS empty", {
+        database: "filesfile",
+      }),
+    ).toEqual([{ empty: true }]);
+  });
+
   test("refuses, before anything moves, when the uploads the database names are not beside it", async () => {
     const url = await pg.createDatabase("nofiles");
     const nodes = join(dir, "nodefiles-none");
