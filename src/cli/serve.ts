@@ -22,7 +22,7 @@ import {
 } from "../store/commit_thread.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { dbOption, isFolder } from "./_paths.ts";
+import { dbOption, folderProblem, isFolder } from "./_paths.ts";
 
 import { formatReport } from "./_hunt.ts";
 
@@ -256,7 +256,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
 /**
  * Why the database or uploads path cannot serve, checked before anything is
  * opened: a folder given as the database, or a file where the uploads folder
- * goes (it would fail every upload, silently). Undefined when both are fine.
+ * goes, or under it (it would fail every upload, silently). Undefined when both are fine.
  */
 function pathProblem(values: Values, pg: boolean, dbPath: string): string | undefined {
   if (!pg && isFolder(dbPath)) return `${dbPath} is a folder, not a database file`;
@@ -268,6 +268,8 @@ function pathProblem(values: Values, pg: boolean, dbPath: string): string | unde
   if (existsSync(uploads) && !isFolder(uploads)) {
     return `the uploads folder ${uploads} is a file, not a folder`;
   }
+  const under = folderProblem(uploads);
+  if (under !== undefined) return `the uploads folder ${uploads} cannot be made: ${under}`;
   return undefined;
 }
 

@@ -774,6 +774,14 @@ describe("serve refuses at start, in one line", () => {
       (dir) => `the uploads folder ${join(dir, "afile")} is a file, not a folder`,
     ],
     [
+      "--files under a file",
+      (dir) => ["--db", join(dir, "cairn.db"), "--files", join(dir, "afile", "uploads")],
+      (dir) =>
+        `the uploads folder ${join(dir, "afile", "uploads")} cannot be made: ${
+          join(dir, "afile")
+        } is a file, not a folder`,
+    ],
+    [
       "a database whose uploads folder is a file",
       (dir) => ["--db", join(dir, "a.db")],
       (dir) => `the uploads folder ${join(dir, "a.db.files")} is a file, not a folder`,
