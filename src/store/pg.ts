@@ -26,6 +26,12 @@
  * server exits for its service manager to restart it from the log. A batch
  * the database has not answered within three waits (a connection gone silent)
  * counts as failed the same way, before or after its decisions.
+ *
+ * A node reads only the log's formats it knows (log_format.ts): at its start
+ * it records its own, and it refuses a log of a newer one. A record it cannot
+ * read met while it runs (a newer node's) fails the store the same way, even
+ * before anything was decided: the node must not serve another game than the
+ * others, and its restart is refused.
  */
 import postgres from "postgres";
 import { hostname } from "node:os";
@@ -33,6 +39,13 @@ import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
 import { openDatabase } from "./db.ts";
 import type { Connection } from "./driver.ts";
 import type { Results } from "./export.ts";
+import {
+  formatProblem,
+  formatRecord,
+  LOG_FORMAT,
+  LOG_FORMAT_KEY,
+  LogFormatError,
+} from "./log_format.ts";
 import { SqliteStore } from "./sqlite.ts";
 import type {
   Announcement,
@@ -130,6 +143,8 @@ export interface PgOpenOptions {
   /**
    * Values to store if the event has none yet, chosen under a lock so that
    * nodes starting together agree on one (the hunt's start, the contact key).
+   * Given by a node that starts: the log's format is recorded with them, when
+   * it records an older one or none.
    */
   firstStart?: () => Partial<Record<MetaKey, string>>;
   /** How long a request waits for an unreachable database (default `WAIT_FOR_DATABASE_MS`). */
@@ -246,7 +261,8 @@ export class PgStore implements Store {
 
   /**
    * Appends `writes` as the whole log of an empty database (`cairn migrate`),
-   * in one transaction. Refuses a database whose log holds anything.
+   * after the record of its format, in one transaction. Refuses a database
+   * whose log holds anything.
    */
   static async importLog(
     url: string,
@@ -272,13 +288,13 @@ export class PgStore implements Store {
             } log rows); migrate into an empty one`,
           );
         }
-        const rows = logRows(writes, 1, node);
+        const rows = logRows([formatRecord(), ...writes], 1, node);
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
           const chunk = rows.slice(i, i + INSERT_CHUNK);
           await tx`INSERT INTO cairn_log ${tx(chunk, "seq", "node", "at", "body")}`;
         }
-        await tx`UPDATE cairn_log_head SET seq = ${writes.length} WHERE id = 1`;
-        return { rows: writes.length };
+        await tx`UPDATE cairn_log_head SET seq = ${rows.length} WHERE id = 1`;
+        return { rows: rows.length };
       });
     } finally {
       await sql.end({ timeout: 1 }).catch(() => {});
@@ -462,8 +478,9 @@ export class PgStore implements Store {
       await this.answerWithin(this.readLog(this.sql, Infinity, attempt));
       this.unreachable = undefined;
     } catch (error) {
-      this.unreachable = messageOf(error);
       this.syncs = [...syncs, ...this.syncs];
+      if (error instanceof LogFormatError) this.fail(error, []);
+      else this.unreachable = messageOf(error);
       return false;
     }
     for (const waiter of syncs) waiter.resolve();
@@ -531,9 +548,11 @@ export class PgStore implements Store {
         return false;
       }
       // Nothing was decided: the requests wait, and the next try starts afresh.
-      this.unreachable = messageOf(error);
       this.turns = [...turns, ...this.turns];
       this.syncs = [...syncs, ...this.syncs];
+      // Unless the log holds what this node cannot read: no try will.
+      if (error instanceof LogFormatError) this.fail(error, []);
+      else this.unreachable = messageOf(error);
       return false;
     }
     this.unreachable = undefined;
@@ -595,7 +614,11 @@ export class PgStore implements Store {
     if (attempt !== this.attempt) throw new Error("a try given up on for its silence");
   }
 
-  /** Plays rows read from the log (the next ones after `this.seq`, in order). */
+  /**
+   * Plays rows read from the log (the next ones after `this.seq`, in order).
+   * Throws a `LogFormatError`, having played none of them, when one is of a
+   * format this node cannot read.
+   */
   private async play(
     rows: readonly { seq: string; body: string }[],
     attempt = this.attempt,
@@ -603,6 +626,10 @@ export class PgStore implements Store {
     this.current(attempt);
     if (rows.length === 0) return;
     const writes = rows.map((row) => JSON.parse(row.body) as Write);
+    for (const write of writes) {
+      const problem = formatProblem(write);
+      if (problem !== undefined) throw new LogFormatError(problem);
+    }
     const last = Number(rows[rows.length - 1]!.seq);
     if (last !== this.seq + rows.length) {
       throw new Error(`the log has a gap after row ${this.seq}`);
@@ -619,7 +646,11 @@ export class PgStore implements Store {
     await done;
   }
 
-  /** Stores the first-start values the log lacks, under a lock, as meta records. */
+  /**
+   * Stores the first-start values the log lacks, under a lock, as meta
+   * records; and this node's format, unless the log records it already (a
+   * newer one was refused as the log was read).
+   */
   private async recordFirstStart(
     values: () => Partial<Record<MetaKey, string>>,
   ): Promise<void> {
@@ -628,6 +659,7 @@ export class PgStore implements Store {
       const [head] = await tx<{ seq: string }[]>`
         SELECT seq::text AS seq FROM cairn_log_head WHERE id = 1 FOR UPDATE`;
       await this.readLog(tx, Number(head!.seq));
+      if (Number(this.copy.meta(LOG_FORMAT_KEY) ?? 0) < LOG_FORMAT) writes.push(formatRecord());
       for (const [key, value] of Object.entries(values())) {
         if (this.copy.meta(key as MetaKey) === undefined && value !== undefined) {
           writes.push({ kind: "meta", key, value });
@@ -643,10 +675,15 @@ export class PgStore implements Store {
     this.seq += writes.length;
   }
 
-  /** A failure with decisions made: every waiter is refused, and the server must restart. */
+  /**
+   * A failure with decisions made, or a record this node cannot read: every
+   * waiter is refused, and the server must restart.
+   */
   private fail(error: unknown, taken: Pending[]): void {
     if (this.failure) return;
-    this.failure = new CommitError(error);
+    this.failure = error instanceof LogFormatError
+      ? new CommitError(error, `Cannot follow the log: ${error.message}`)
+      : new CommitError(error);
     for (const waiter of taken) waiter.reject(this.failure);
     this.rejectAll(this.failure);
     this.listeners.onFailure?.(this.failure);

@@ -77,7 +77,9 @@ export type MetaKey =
   /** The HMAC key of the last-contact tokens (play/contact.ts), base64url. */
   | "contact_key"
   /** On a shared log: the fingerprint of the hunt a node last started or reloaded (server/fingerprint.ts). */
-  | "hunt_fingerprint";
+  | "hunt_fingerprint"
+  /** On a shared log: the format of its records, the newest a node recorded (store/log_format.ts). */
+  | "log_format";
 
 /** What a commit batch cost, for metrics. */
 export interface BatchStats {

@@ -97,11 +97,18 @@ export interface Pending {
   reject: (error: Error) => void;
 }
 
-/** Raised to every waiter of a failed batch, and to everyone after it. */
+/**
+ * Raised to every waiter of a failed batch, and to everyone after it. Its
+ * message says the database could not be written, unless `message` says
+ * otherwise.
+ */
 export class CommitError extends Error {
   override readonly name = "CommitError";
-  constructor(override readonly cause: unknown) {
-    super(`Cannot save to the database: ${cause instanceof Error ? cause.message : String(cause)}`);
+  constructor(override readonly cause: unknown, message?: string) {
+    super(
+      message ??
+        `Cannot save to the database: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
   }
 }
 

@@ -10,6 +10,7 @@ import type { Engine, Write } from "../../src/engine/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { bootEngine } from "../../src/server/boot.ts";
 import { type Connection, openForReading, SqliteStore } from "../../src/store/mod.ts";
+import { LOG_FORMAT } from "../../src/store/log_format.ts";
 import { PgStore, redactUrl } from "../../src/store/pg.ts";
 import { FakeClock, HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
 import { fakeIo } from "../_io.ts";
@@ -53,7 +54,10 @@ const UPLOAD = "ab".repeat(32);
 /** `migrate --from` the event, naming its uploads folder. */
 const from = () => ["--from", file(), "--from-files", uploads()];
 
-/** Every row of every table the log carries (the hunt's scoring is each node's own). */
+/**
+ * Every row of every table the log carries (the hunt's scoring is each node's own, and the log's
+ * format the log's own).
+ */
 function tables(db: Connection): Record<string, unknown[]> {
   const names = db.query<{ name: string }>(
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'hunt_%' ORDER BY name",
@@ -62,7 +66,9 @@ function tables(db: Connection): Record<string, unknown[]> {
   for (const name of names) {
     const rows = db.query<Record<string, unknown>>(`SELECT * FROM ${name}`).all();
     const filtered = name === "meta"
-      ? rows.filter((row) => row.key !== "hunt_title" && row.key !== "hunt_scoring")
+      ? rows.filter((row) =>
+        !["hunt_title", "hunt_scoring", "log_format"].includes(String(row.key))
+      )
       : rows;
     out[name] = filtered.map((row) => JSON.stringify(row)).sort();
   }
@@ -228,6 +234,8 @@ describe("cairn migrate", () => {
       expect(expected.asks!.length).toBe(6);
       expect(expected.asks!.some((row) => String(row).includes('"status":"refused"'))).toBe(true);
       expect(tables(shared.tables)).toEqual(expected);
+      // The log records its format, as a node's first start does.
+      expect(shared.meta("log_format")).toBe(String(LOG_FORMAT));
 
       const { hunt } = loadHunt(TOML, { file: "hunt.toml" });
       const clock = new FakeClock(START + 60 * MINUTE);

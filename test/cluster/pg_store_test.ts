@@ -1,12 +1,13 @@
 // PgStore against a real PostgreSQL: the log, turns, following, first-start
-// values, an unreachable database, a node frozen holding the lock and a failed
-// commit.
+// values, an unreachable database, a node frozen holding the lock, a failed
+// commit and records of a format the store cannot read.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import type { Write } from "../../src/engine/mod.ts";
+import { LOG_FORMAT } from "../../src/store/log_format.ts";
 import { PgStore } from "../../src/store/pg.ts";
 import { type Pg, startPg } from "../_pg.ts";
 import { startSilentProxy } from "../_silent_proxy.ts";
@@ -373,6 +374,53 @@ describe("PgStore", () => {
     }) as { none: boolean }[];
     expect(made[0]!.none).toBe(true);
   });
+
+  test.each([
+    [
+      "a newer format",
+      "turnnewer",
+      { kind: "meta", key: "log_format", value: `${LOG_FORMAT + 1}` },
+      /the log is of format \d+ and this Cairn reads format \d+ at most/,
+    ],
+    [
+      "a record kind it does not know",
+      "turnunknown",
+      { kind: "puzzle_renamed", puzzle: "p" },
+      /kind puzzle_renamed, which this Cairn \(log format \d+\) does not know/,
+    ],
+  ])(
+    "a turn that meets %s in the log fails the store, decides nothing, and plays none of it",
+    async (_, database, record, problem) => {
+      const url = await pg.createDatabase(database);
+      const store = await PgStore.open(url, { filesDir: files, node: "old" });
+      let failure: Error | undefined;
+      store.watch({ onFailure: (error) => (failure = error) });
+      try {
+        await store.decideTurn();
+        await store.commit([team(1)]);
+        // A newer node appends its record; this node meets it in its next turn, under the lock.
+        const body = JSON.stringify(record).replaceAll("'", "''");
+        await pg.query(
+          `UPDATE cairn_log_head SET seq = seq + 1 WHERE id = 1;
+           INSERT INTO cairn_log (seq, node, at, body)
+             SELECT seq, 'newer', 0, '${body}' FROM cairn_log_head WHERE id = 1;`,
+          { database },
+        );
+        await expect(store.decideTurn()).rejects.toThrow(problem);
+        expect(store.failed).toBe(true);
+        expect(failure?.name).toBe("CommitError");
+        expect(failure?.message).toMatch(/^Cannot follow the log: /);
+        expect(store.position).toBe(1);
+        await expect(store.commit([team(2)])).rejects.toThrow(problem);
+        // Nor does a read-only reader (`cairn export`) read such a log.
+        await expect(PgStore.open(url, { filesDir: files, readOnly: true })).rejects.toThrow(
+          problem,
+        );
+      } finally {
+        store.close();
+      }
+    },
+  );
 
   test("a commit that fails after a decision fails the store, and every waiter with it", async () => {
     const url = await pg.createDatabase("fail");
