@@ -19,6 +19,12 @@ export interface Run {
   cpuUs: number;
   /** The system (kernel) part of `cpuUs`, in µs. */
   systemUs: number;
+  /**
+   * The main thread's part of `cpuUs` (user and system), in µs. Unpinned, the
+   * other threads (the sync pool, the collector's) may run on the second CPU,
+   * and this is the part that one CPU must still do alone.
+   */
+  mainUs: number;
 }
 
 /** One request of a wrk script. */
@@ -142,9 +148,14 @@ export const median = (xs: readonly number[]): number => {
 /** Clock ticks per second, the unit of /proc/PID/stat's CPU times. */
 const CLOCK_TICKS = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
 
-/** A process's CPU time so far (every thread), in µs, from /proc: user and system, and system. */
-export function cpuTimesUs(pid: number): { total: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/**
+ * A process's CPU time so far (every thread), in µs, from /proc: user and
+ * system, and system. With `thread`, one thread's instead (the main thread's
+ * id is the process's).
+ */
+export function cpuTimesUs(pid: number, thread?: number): { total: number; system: number } {
+  const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  const stat = readFileSync(path, "utf8");
   // The fields after the command name, which may hold spaces: utime and stime are 14th and 15th.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const system = (Number(fields[12]) * 1e6) / CLOCK_TICKS;
@@ -166,7 +177,7 @@ export function ms(text: string): number {
 }
 
 /** wrk's rate, latencies and failed answers, from its text output (run with --latency). */
-export function parseWrk(out: string): Omit<Run, "cpuUs" | "systemUs"> {
+export function parseWrk(out: string): Omit<Run, "cpuUs" | "systemUs" | "mainUs"> {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const p50 = ms(/\s50%\s+(\S+)/.exec(out)?.[1] ?? "");
   const p99 = ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? "");
@@ -191,6 +202,7 @@ export async function runWrk(options: {
   pin: readonly string[];
 }): Promise<Run> {
   const before = cpuTimesUs(options.pid);
+  const mainBefore = cpuTimesUs(options.pid, options.pid);
   const proc = Bun.spawn([
     ...options.pin,
     "wrk",
@@ -207,10 +219,12 @@ export async function runWrk(options: {
     throw new Error(`wrk failed: ${await new Response(proc.stderr).text()}`);
   }
   const after = cpuTimesUs(options.pid);
+  const mainAfter = cpuTimesUs(options.pid, options.pid);
   const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   return {
     ...parseWrk(out),
     cpuUs: (after.total - before.total) / requests,
     systemUs: (after.system - before.system) / requests,
+    mainUs: (mainAfter.total - mainBefore.total) / requests,
   };
 }

@@ -7,8 +7,8 @@
 // baseline take turns in rounds, in an order that flips each round, so drift
 // in the machine's load falls on all of them. It prints, per build, the
 // median req/s, the median of the per-round ratios to the baseline, the CPU
-// time per request (all threads, from /proc), and for guesses the commits'
-// average batch (from /metrics).
+// time per request (all threads, from /proc) and the main thread's part of it,
+// and for guesses the commits' average batch (from /metrics).
 //
 // A build's command is split at spaces; `env VAR=value COMMAND` runs it with
 // a variable set. Loopback only; every run is bounded in time.
@@ -290,6 +290,7 @@ async function main(argv: readonly string[]): Promise<number> {
           median(own.map((x) => x.systemUs)).toFixed(1)
         })`,
         "CPU ratio": median(own.map((x, i) => baseline[i]!.cpuUs / x.cpuUs)).toFixed(3),
+        "main thread µs/req": median(own.map((x) => x.mainUs)).toFixed(1),
         "p99 ms": median(own.map((x) => x.p99)).toFixed(2),
         errors: own.reduce((a, x) => a + x.errors, 0),
         batch,

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseBuilds, parseOptions, UsageError } from "../../bench/load/ab.ts";
-import { ms, parseWrk, routeRequests, writeScript } from "../../bench/load/_wrk.ts";
+import { cpuTimesUs, ms, parseWrk, routeRequests, writeScript } from "../../bench/load/_wrk.ts";
 import type { SeededTeam } from "../../bench/load/seed.ts";
 
 const AB = join(import.meta.dir, "..", "..", "bench", "load", "ab.ts");
@@ -114,6 +114,25 @@ describe("the load tests' shared parts", () => {
     expect(ms("2.01s")).toBeCloseTo(2010);
     expect(ms("1.00m")).toBe(60_000);
     expect(ms("fast")).toBeNaN();
+  });
+
+  test("the main thread's CPU time leaves out the other threads'", async () => {
+    const before = { all: cpuTimesUs(process.pid), main: cpuTimesUs(process.pid, process.pid) };
+    // A thread that spins for 400 ms while this one waits for its message.
+    const worker = new Worker(
+      URL.createObjectURL(
+        new Blob([
+          "const end = Date.now() + 400; while (Date.now() < end) {} postMessage('done');",
+        ]),
+      ),
+    );
+    await new Promise((resolve) => worker.addEventListener("message", resolve));
+    worker.terminate();
+    const all = cpuTimesUs(process.pid).total - before.all.total;
+    const main = cpuTimesUs(process.pid, process.pid).total - before.main.total;
+    // /proc counts in clock ticks (10 ms); the spinning thread had at least a share of a CPU.
+    expect(all - main).toBeGreaterThan(50_000);
+    expect(main).toBeLessThan(all);
   });
 
   test("wrk's output: the rate, p50 and p99, and failed answers", () => {
