@@ -840,15 +840,27 @@ function checkUrl(url: string): void {
 /**
  * Throws when `cairn_log` or `cairn_log_head` exists but is another program's
  * table, before anything is created beside it.
+ *
+ * The tables and their columns are read from the catalog in one snapshot: a
+ * node starting beside this one may create the tables at any moment (under
+ * the setup lock, which this check does not take). `to_regclass()` looked the
+ * tables up in the catalog as it was when it ran, after the statement's
+ * snapshot was taken, so it could see tables that node had just committed
+ * while the columns, read in the older snapshot, were not there yet: the log
+ * was refused as another program's.
  */
 async function checkTables(sql: Sql, url: string): Promise<void> {
+  const exists = (table: string) =>
+    sql`EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = current_schema() AND c.relname = ${table})`;
   const columns = (table: string, names: string[]) =>
     sql`(SELECT count(*)::int FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name = ${table}
         AND column_name IN ${sql(names)})`;
   const [found] = await sql<{ log: boolean; head: boolean; logs: number; heads: number }[]>`
-    SELECT to_regclass('cairn_log') IS NOT NULL AS log,
-      to_regclass('cairn_log_head') IS NOT NULL AS head,
+    SELECT ${exists("cairn_log")} AS log,
+      ${exists("cairn_log_head")} AS head,
       ${columns("cairn_log", ["seq", "node", "at", "body"])} AS logs,
       ${columns("cairn_log_head", ["id", "seq"])} AS heads`;
   if ((found!.log && found!.logs !== 4) || (found!.head && found!.heads !== 2)) {
