@@ -2,7 +2,7 @@
 // values, an unreachable database, a node frozen holding the lock, a failed
 // commit and records of a format the store cannot read.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -24,6 +24,16 @@ afterAll(async () => {
   await pg?.stop();
   if (files) rmSync(files, { recursive: true, force: true });
 });
+
+/** Whether process `pid` is stopped (by SIGSTOP): its state in /proc/PID/stat is T. */
+function isStopped(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("T");
+  } catch {
+    return false; // Gone.
+  }
+}
 
 const team = (id: number, name = `Team ${id}`): Write => ({
   kind: "team",
@@ -175,12 +185,23 @@ describe("PgStore", () => {
       const other = await PgStore.open(url, { filesDir: files, node: "other", waitMs: 10_000 });
       other.watch({});
       try {
-        // The child stops itself inside its batch: its session sits idle in a transaction.
-        for (let i = 0;; i++) {
-          const backends = await pg.backends();
-          if (backends.some((b) => b.state === "idle in transaction")) break;
-          if (i === 200) throw new Error("the child never froze in its transaction");
-          await Bun.sleep(50);
+        // The child stops itself inside its batch: its session sits idle in a transaction. Waits
+        // for the child to be stopped first: each store's setup transaction is idle in a
+        // transaction between its statements too, and a test that went on then sent its SIGCONT
+        // before the child stopped itself, which it then did for good.
+        const deadline = Date.now() + 20_000;
+        for (;;) {
+          if (child.exitCode !== null) {
+            const err = await new Response(child.stderr).text();
+            throw new Error(`the child exited (${child.exitCode}) before it froze:\n${err}`);
+          }
+          if (isStopped(child.pid)) {
+            const backends = await pg.backends();
+            const frozen = backends.filter((b) => b.applicationName === "cairn frozen");
+            if (frozen.some((b) => b.state === "idle in transaction")) break;
+          }
+          if (Date.now() > deadline) throw new Error("the child never froze in its transaction");
+          await Bun.sleep(20);
         }
         const started = Date.now();
         await other.decideTurn();
