@@ -21,12 +21,16 @@ import { realPath } from "./_paths.ts";
 /**
  * Writes every file of `files` whole, replacing one already there (it keeps
  * its mode, and its owner when allowed), or leaves them all as they were. A
- * path that is not a plain file (/dev/stdout, a pipe) is written directly.
+ * file given a mode gets that mode, whatever the one it replaces had (a
+ * private key: 0o600). A path that is not a plain file (/dev/stdout, a pipe)
+ * is written directly.
  */
-export function writeFiles(files: readonly (readonly [path: string, text: string])[]): void {
+export function writeFiles(
+  files: readonly (readonly [path: string, text: string, mode?: number])[],
+): void {
   const temps: [temp: string, target: string][] = [];
   try {
-    for (const [path, text] of files) {
+    for (const [path, text, mode] of files) {
       const existing = statIfThere(path);
       if (existing !== undefined && !existing.isFile()) {
         writeFileSync(path, text);
@@ -36,7 +40,7 @@ export function writeFiles(files: readonly (readonly [path: string, text: string
       const target = realPath(path);
       const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
       temps.push([temp, target]);
-      writeSynced(temp, text, existing);
+      writeSynced(temp, text, existing, mode);
     }
     for (const [temp, target] of temps) renameSync(temp, target);
   } catch (error) {
@@ -55,20 +59,29 @@ function statIfThere(path: string): Stats | undefined {
   }
 }
 
-/** Writes `text` to a new file at `path`, with the mode and owner of `like`, and syncs it. */
-function writeSynced(path: string, text: string, like: Stats | undefined): void {
+/**
+ * Writes `text` to a new file at `path`, with the owner of `like` and its mode
+ * (or `mode`, when given), and syncs it.
+ */
+function writeSynced(
+  path: string,
+  text: string,
+  like: Stats | undefined,
+  mode: number | undefined,
+): void {
   // A temporary file a killed run left under this process id is no one's.
   rmSync(path, { force: true });
-  const fd = openSync(path, "wx", like === undefined ? 0o666 : like.mode & 0o7777);
+  const wanted = mode ?? (like === undefined ? undefined : like.mode & 0o7777);
+  const fd = openSync(path, "wx", wanted ?? 0o666);
   try {
     writeFileSync(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  if (like === undefined) return;
   // The mode given to open is narrowed by the umask.
-  chmodSync(path, like.mode & 0o7777);
+  if (wanted !== undefined) chmodSync(path, wanted);
+  if (like === undefined) return;
   try {
     chownSync(path, like.uid, like.gid);
   } catch {

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
@@ -6,6 +6,7 @@ import type { CommandSpec, Values } from "./_args.ts";
 import { fingerprint, makeAuthority, makeServerCert, type Pem, readAuthority } from "./_certs.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { folderProblem } from "./_paths.ts";
+import { writeFiles } from "./_write.ts";
 
 export const DEFAULT_TLS_DIR = "./cairn-data/tls";
 
@@ -34,6 +35,7 @@ export const tlsSpec: CommandSpec = {
     "127.0.0.1, ::1 and every LAN address it has now, plus --names. Run it again when",
     "the addresses change: an existing ca.crt and ca.key are kept, so phones that",
     "trust the authority keep trusting it; one without the other is refused, never replaced.",
+    "Each key is written with its certificate, both or neither (beside them, then renamed).",
     "Then start the server with",
     "  cairn serve --tls-cert DIR/server.crt --tls-key DIR/server.key",
     "and install ca.crt on each phone (steps: cairn docs offline). Keep ca.key secret.",
@@ -66,8 +68,11 @@ export function tls(values: Values, _positionals: string[], io: Io): Promise<num
     const authority = existingAuthority(dir, io) ?? newAuthority(dir, now, io);
     if (authority === undefined) return Promise.resolve(EXIT.failure);
     const server = makeServerCert(authority, { names, now });
-    write(join(dir, "server.key"), server.key, 0o600);
-    write(join(dir, "server.crt"), server.cert, 0o644);
+    // Both or neither: a key that does not match its certificate fails every TLS handshake.
+    writeFiles([
+      [join(dir, "server.key"), server.key, 0o600],
+      [join(dir, "server.crt"), server.cert, 0o644],
+    ]);
     io.stdout(
       [
         `tls: wrote ${join(dir, "server.crt")} and server.key, for:`,
@@ -114,15 +119,12 @@ function existingAuthority(dir: string, io: Io): Pem | undefined {
 
 function newAuthority(dir: string, now: number, io: Io): Pem {
   const authority = makeAuthority({ host: hostname(), now });
-  write(join(dir, "ca.key"), authority.key, 0o600);
-  write(join(dir, "ca.crt"), authority.cert, 0o644);
+  writeFiles([
+    [join(dir, "ca.key"), authority.key, 0o600],
+    [join(dir, "ca.crt"), authority.cert, 0o644],
+  ]);
   io.stdout(`tls: wrote a new certificate authority, ${join(dir, "ca.crt")} and ca.key\n`);
   return authority;
-}
-
-function write(path: string, text: string, mode: number): void {
-  writeFileSync(path, text, { mode });
-  chmodSync(path, mode);
 }
 
 /** localhost, this machine's name, loopback, and every address it has on a network now. */

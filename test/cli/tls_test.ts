@@ -3,7 +3,16 @@
 // serves HTTPS with them, and the session cookie is Secure.
 import { afterAll, describe, expect, test } from "bun:test";
 import { X509Certificate } from "node:crypto";
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
@@ -60,6 +69,35 @@ describe("cairn tls", () => {
     expect(read(dir, "server.crt")).not.toBe(server);
     expect(new X509Certificate(read(dir, "server.crt")).checkIssued(new X509Certificate(ca)))
       .toBe(true);
+  }, 30_000);
+
+  test(
+    "a run that fails part way replaces neither the server's key nor its certificate",
+    async () => {
+      const dir = dirs.make("cairn-tls-");
+      expect(await run(["tls", "--out", dir], fakeIo())).toBe(0);
+      const key = read(dir, "server.key");
+      // The certificate cannot be written: a folder stands where it goes.
+      rmSync(join(dir, "server.crt"));
+      mkdirSync(join(dir, "server.crt"));
+      const io = fakeIo();
+      expect(await run(["tls", "--out", dir], io)).toBe(1);
+      expect(io.err()).toMatch(/^tls: .*server\.crt/);
+      expect(io.err().split("\n")).toHaveLength(2);
+      expect(read(dir, "server.key")).toBe(key);
+      expect(readdirSync(dir).sort()).toEqual(["ca.crt", "ca.key", "server.crt", "server.key"]);
+    },
+    30_000,
+  );
+
+  test("the keys it writes are for its owner alone, even over a key that was not", async () => {
+    const dir = dirs.make("cairn-tls-");
+    expect(await run(["tls", "--out", dir], fakeIo())).toBe(0);
+    chmodSync(join(dir, "server.key"), 0o644);
+    expect(await run(["tls", "--out", dir], fakeIo())).toBe(0);
+    for (const [name, mode] of [["ca.key", 0o600], ["server.key", 0o600], ["server.crt", 0o644]]) {
+      expect([name, statSync(join(dir, name as string)).mode & 0o777]).toEqual([name, mode]);
+    }
   }, 30_000);
 
   test("refuses a bad name, and a ca.crt that is not an authority", async () => {
