@@ -18,7 +18,7 @@ import {
 import { isPostgresUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { databaseFileProblem, dbOption, isFolder, parentProblem } from "./_paths.ts";
+import { databaseFileProblem, dbOption, folderProblem, isFolder, parentProblem } from "./_paths.ts";
 
 export const backupSpec: CommandSpec = {
   name: "backup",
@@ -66,6 +66,12 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
   const target = backupTarget(positionals[0]!, dbPath);
   if (target.kind === "refused") {
     io.stderr(`backup: ${target.message}\n`);
+    return EXIT.failure;
+  }
+  // The copy's mission files go to OUT.files/, before anything is written.
+  const filesProblem = target.kind === "file" ? folderProblem(filesDirOf(target.out)) : undefined;
+  if (filesProblem !== undefined) {
+    io.stderr(`backup: ${filesProblem}: the copy's mission files go there; move it away\n`);
     return EXIT.failure;
   }
   const started = performance.now();

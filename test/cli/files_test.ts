@@ -203,6 +203,24 @@ describe("backup and export with mission files", () => {
     }
   });
 
+  test("a backup whose OUT.files is a file is refused in one line, and writes nothing", async () => {
+    const dir = dirs.make("cairn-files-");
+    const server = await startServer(dir, HUNT);
+    try {
+      writeFileSync(join(dir, "copy.db.files"), "mine");
+      const io = fakeIo();
+      expect(await run(["backup", join(dir, "copy.db"), "--db", server.db], io)).toBe(1);
+      expect(io.err()).toBe(
+        `backup: ${dir}/copy.db.files is a file, not a folder: the copy's mission files go ` +
+          "there; move it away\n",
+      );
+      expect(existsSync(join(dir, "copy.db"))).toBe(false);
+      expect(readFileSync(join(dir, "copy.db.files"), "utf8")).toBe("mine");
+    } finally {
+      await server.stop();
+    }
+  });
+
   test("backup and export read the uploads from --files, as serve keeps them", async () => {
     const dir = dirs.make("cairn-files-");
     const uploads = join(dir, "uploads");
