@@ -149,6 +149,8 @@ export interface PgOpenOptions {
   firstStart?: () => Partial<Record<MetaKey, string>>;
   /** How long a request waits for an unreachable database (default `WAIT_FOR_DATABASE_MS`). */
   waitMs?: number;
+  /** How often the node looks at the log without a notification (default `POLL_MS`). */
+  pollMs?: number;
   /**
    * Read the log only (`cairn export`): create no table, and refuse a database
    * that holds no event. Its sessions are read-only.
@@ -207,6 +209,7 @@ export class PgStore implements Store {
     private readonly copy: SqliteStore,
     private readonly node: string,
     private readonly waitMs: number,
+    private readonly pollMs: number,
   ) {}
 
   /**
@@ -249,7 +252,13 @@ export class PgStore implements Store {
         filesDir: options.filesDir,
         earliestUnlock: true,
       });
-      const store = new PgStore(sql, copy, node, options.waitMs ?? WAIT_FOR_DATABASE_MS);
+      const store = new PgStore(
+        sql,
+        copy,
+        node,
+        options.waitMs ?? WAIT_FOR_DATABASE_MS,
+        options.pollMs ?? POLL_MS,
+      );
       await store.readLog(sql, Infinity);
       if (options.firstStart !== undefined) await store.recordFirstStart(options.firstStart);
       return store;
@@ -434,7 +443,7 @@ export class PgStore implements Store {
     const wake = () => {
       if (!this.closed) void this.sync().catch(() => {});
     };
-    this.poll = setInterval(wake, POLL_MS);
+    this.poll = setInterval(wake, this.pollMs);
     // Catch up at each (re)connection of the listener: notifications sent meanwhile are lost.
     this.sql.listen(CHANNEL, (from) => {
       if (from !== this.wakeId) wake();
