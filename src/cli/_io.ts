@@ -11,5 +11,9 @@ export interface Io {
   now?(): number;
 }
 
-/** Exit codes shared by every command. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+/**
+ * Exit codes shared by every command. `outdated`: the shared log was written
+ * by a newer Cairn (store/log_format.ts), so this binary must be replaced, and
+ * starting it again cannot help (deploy/cairn-node@.service does not).
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, outdated: 3 } as const;

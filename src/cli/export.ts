@@ -34,6 +34,7 @@ import {
 import { writeFiles } from "./_write.ts";
 import { DEFAULT_PG_FILES } from "./serve.ts";
 import { isPostgresUrl, PgStore } from "../store/pg.ts";
+import { LogFormatError } from "../store/log_format.ts";
 
 export const exportSpec: CommandSpec = {
   name: "export",
@@ -203,7 +204,7 @@ export async function exportResults(
     }
   } catch (error) {
     io.stderr(`export: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.failure;
+    return error instanceof LogFormatError ? EXIT.outdated : EXIT.failure;
   } finally {
     shared?.close();
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });

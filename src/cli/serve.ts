@@ -15,6 +15,7 @@ import { listen, type Listener, lostSolves, type Server, startGame, warn } from 
 import { damaged, filesDirOf, SqliteStore, type Store } from "../store/mod.ts";
 import { type Hunt, longestGuessWindow } from "../engine/mod.ts";
 import { isPostgresUrl, PgStore, redactUrl } from "../store/pg.ts";
+import { LogFormatError } from "../store/log_format.ts";
 import {
   COMMIT_THREAD_CHOICES,
   type CommitThread,
@@ -140,6 +141,7 @@ export const serveSpec: CommandSpec = {
     "`cairn tls` makes both for a local network.",
     "With --db postgres://… several nodes serve one event behind any load balancer;",
     "give them one --files folder (a shared mount) and one --admin-token (docs/scale-out.md).",
+    "A node older than the log (a newer node has started on it) exits 3: replace its binary.",
     "Logins and wrong admin tokens are limited per client address. Behind a reverse proxy, give",
     "its address with --trust-proxy, or every client counts as the proxy (cairn docs api).",
     "On Bun it first restarts itself once, in the same process, with MIMALLOC_PURGE_HOLES=0 and",
@@ -378,7 +380,7 @@ async function openPgStore(
     });
   } catch (error) {
     io.stderr(`serve: cannot open the database ${redactUrl(url)}: ${describe(error)}\n`);
-    return EXIT.failure;
+    return error instanceof LogFormatError ? EXIT.outdated : EXIT.failure;
   }
   if (flag !== undefined) {
     const hash = hashToken(flag);

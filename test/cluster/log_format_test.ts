@@ -2,7 +2,7 @@
 // newer format, records its own format on an older log, and a running node
 // that meets a newer format or a record kind it does not know while following
 // the log stops (exit 1, for its service manager to restart it), and its
-// restart is refused. The newer node is simulated by appending its records to
+// restart is refused (exit 3, which the node's unit does not restart). The newer node is simulated by appending its records to
 // the log directly.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -12,6 +12,8 @@ import { freePort, waitFor } from "../_binary.ts";
 import { type Pg, startPg } from "../_pg.ts";
 import { LOG_FORMAT } from "../../src/store/log_format.ts";
 import { redactUrl } from "../../src/store/pg.ts";
+import { run } from "../../src/cli/mod.ts";
+import { fakeIo } from "../_io.ts";
 
 const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");
 const HUNT = `[hunt]\ntitle = "Formats"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nanswer = ["a"]\n`;
@@ -160,11 +162,17 @@ describe("the log's format", () => {
     async () => {
       const url = await olderLog("newer", [team, format(NEWER)]);
       const node = serve(url);
-      expect(await node.exit()).toBe(1);
+      // 3, not 1: its service manager has no reason to start it again (cairn-node@.service).
+      expect(await node.exit()).toBe(3);
       expect(node.err()).toBe(`serve: cannot open the database ${redactUrl(url)}: ${TOO_NEW}\n`);
       expect(node.out()).toBe("");
       // It wrote nothing.
       expect(await records("newer")).toEqual([team, format(NEWER)]);
+      // An export by this version is refused the same way.
+      const io = fakeIo();
+      expect(await run(["export", "--db", url], io)).toBe(3);
+      expect(io.err()).toBe(`export: ${TOO_NEW}\n`);
+      expect(io.out()).toBe("");
     },
     30_000,
   );
@@ -221,7 +229,7 @@ describe("the log's format", () => {
       expect(node.out() + node.err()).not.toMatch(/^\s+at /m);
       // Restarted by its service manager, it refuses to start, and says why.
       const restarted = serve(url);
-      expect(await restarted.exit()).toBe(1);
+      expect(await restarted.exit()).toBe(3);
       expect(restarted.err()).toBe(
         `serve: cannot open the database ${redactUrl(url)}: ${problem}\n`,
       );

@@ -16,6 +16,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../_binary.ts";
+import { EXIT } from "../../src/cli/_io.ts";
 
 const DEPLOY = join(import.meta.dir, "..", "..", "deploy");
 const CONF = join(DEPLOY, "nginx-cluster.conf");
@@ -256,6 +257,8 @@ describe("deploy/cairn-node@.service", () => {
     // Not `-/etc/…`: a node without its database URL must not start an event of its own.
     expect(unit).toMatch(/^EnvironmentFile=\/etc\/cairn\/cluster\.env$/m);
     expect(unit).toMatch(/^Restart=always$/m);
+    // A node older than the log exits with this status: starting it again cannot help.
+    expect(unit).toMatch(new RegExp(`^RestartPreventExitStatus=${EXIT.outdated}$`, "m"));
     expect(unit).not.toMatch(/^ExecStart=.*postgres:/m);
   });
 });
