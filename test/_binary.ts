@@ -26,14 +26,23 @@ export function readOutput(
   proc: { stdout: unknown; stderr: unknown },
   add: (text: string) => void,
 ): Promise<void> {
-  const decoder = new TextDecoder();
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) add(decoder.decode(chunk));
-  };
   return Promise.all([
-    drain(proc.stdout as ReadableStream<Uint8Array>),
-    drain(proc.stderr as ReadableStream<Uint8Array>),
+    readStream(proc.stdout as ReadableStream<Uint8Array>, add),
+    readStream(proc.stderr as ReadableStream<Uint8Array>, add),
   ]).then(() => {});
+}
+
+/**
+ * Hands each piece of one stream's text to `add` as it comes; resolves once
+ * it ends. A character split between two chunks is decoded whole.
+ */
+export async function readStream(
+  stream: ReadableStream<Uint8Array>,
+  add: (text: string) => void,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) add(decoder.decode(chunk, { stream: true }));
+  add(decoder.decode());
 }
 
 /** A free TCP port on loopback, found by letting the OS pick one. */

@@ -31,6 +31,31 @@ export interface Node {
   stop(): Promise<void>;
 }
 
+/** The command line of `cairn serve` as a cluster test runs a node, from source. */
+export function serveCommand(
+  options: { hunt: string; db: string; files: string; port: number; adminToken: string },
+): string[] {
+  return [
+    process.execPath,
+    MAIN,
+    "serve",
+    "--hunt",
+    options.hunt,
+    "--db",
+    options.db,
+    "--files",
+    options.files,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(options.port),
+    "--admin-token",
+    options.adminToken,
+    "--log-level",
+    "warn",
+  ];
+}
+
 /** Starts one node on `url` (its connections named after it) and keeps it running. */
 export function startNode(
   options: { name: string; url: string; hunt: string; files: string; port?: number },
@@ -45,25 +70,7 @@ export function startNode(
   let exited: Promise<void> = Promise.resolve();
   const spawn = () => {
     proc = Bun.spawn(
-      [
-        process.execPath,
-        MAIN,
-        "serve",
-        "--hunt",
-        options.hunt,
-        "--db",
-        db,
-        "--files",
-        options.files,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        "--admin-token",
-        ADMIN_TOKEN,
-        "--log-level",
-        "warn",
-      ],
+      serveCommand({ ...options, db, port, adminToken: ADMIN_TOKEN }),
       { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } },
     );
     const reading = readOutput(proc, (text) => (out += text));

@@ -8,14 +8,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, waitFor } from "../_binary.ts";
+import { freePort, readStream, waitFor } from "../_binary.ts";
 import { type Pg, startPg } from "../_pg.ts";
+import { serveCommand } from "./_nodes.ts";
 import { LOG_FORMAT } from "../../src/store/log_format.ts";
 import { redactUrl } from "../../src/store/pg.ts";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
 
-const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");
 const HUNT = `[hunt]\ntitle = "Formats"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nanswer = ["a"]\n`;
 /** How long a node gets to exit, or to serve, before the test gives up on it. */
 const WAIT_MS = 15_000;
@@ -45,32 +45,20 @@ afterAll(async () => {
 function serve(url: string) {
   const port = freePort();
   const proc = Bun.spawn(
-    [
-      process.execPath,
-      MAIN,
-      "serve",
-      "--hunt",
-      join(dir, "hunt.toml"),
-      "--db",
-      url,
-      "--files",
-      join(dir, "files"),
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--admin-token",
-      "log-format-admin-token",
-      "--log-level",
-      "warn",
-    ],
+    serveCommand({
+      hunt: join(dir, "hunt.toml"),
+      db: url,
+      files: join(dir, "files"),
+      port,
+      adminToken: "log-format-admin-token",
+    }),
     { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } },
   );
   let out = "";
   let err = "";
   const reading = Promise.all([
-    collect(proc.stdout, (text) => (out += text)),
-    collect(proc.stderr, (text) => (err += text)),
+    readStream(proc.stdout, (text) => (out += text)),
+    readStream(proc.stderr, (text) => (err += text)),
   ]);
   return {
     base: `http://127.0.0.1:${port}`,
@@ -96,12 +84,6 @@ function serve(url: string) {
       return code;
     },
   };
-}
-
-/** Hands each piece of `stream`'s text to `add`; resolves once it ends. */
-async function collect(stream: ReadableStream<Uint8Array>, add: (text: string) => void) {
-  const decoder = new TextDecoder();
-  for await (const chunk of stream) add(decoder.decode(chunk, { stream: true }));
 }
 
 /** A log record, as JSON. */
