@@ -36,6 +36,7 @@ need chromium test -x /usr/bin/chromium # test/e2e/browser_test.ts
 # test/cluster: a throwaway PostgreSQL server (initdb and pg_ctl live outside PATH on Debian)
 need postgresql has_initdb
 need nginx test -x /usr/sbin/nginx      # test/e2e/cluster_deploy_test.ts: deploy/nginx-cluster.conf
+need strace has strace                  # test/cli/write_test.ts: the folder synced after a rename
 if [ "${1:-}" = --bench ]; then
   need wrk has wrk # bench/load/run.ts
   need hey has hey # bench/load/run.ts

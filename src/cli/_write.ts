@@ -1,7 +1,9 @@
 /**
  * Writing a command's output files so that a failure leaves each one as it
  * was: each is written under a temporary name beside it and synced, and only
- * once all of them are written do they take their names.
+ * once all of them are written do they take their names. Their folders are
+ * then synced, so that a power cut after the command ends cannot bring back
+ * the old names.
  */
 import {
   chmodSync,
@@ -16,6 +18,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { syncPath } from "../store/sync_path.ts";
 import { realPath } from "./_paths.ts";
 
 /**
@@ -47,6 +50,7 @@ export function writeFiles(
     for (const [temp] of temps) rmSync(temp, { force: true });
     throw error;
   }
+  for (const folder of new Set(temps.map(([, target]) => dirname(target)))) syncPath(folder);
 }
 
 /** The file's status, or undefined when nothing is there; any other failure is thrown. */

@@ -8,9 +8,10 @@
  * the old backup or the new one, never half of one.
  */
 import { type Connection, copyDatabase, openConnection } from "./driver.ts";
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
+import { renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { quickCheck } from "./db.ts";
+import { syncPath } from "./sync_path.ts";
 
 export interface BackupResult {
   path: string;
@@ -54,13 +55,4 @@ export async function backupDatabase(
 /** Removes a temporary copy and the files SQLite may have made beside it. */
 export function removeCopy(temp: string): void {
   for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(temp + suffix, { force: true });
-}
-
-function syncPath(path: string): void {
-  const fd = openSync(path, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -8,13 +8,10 @@
  */
 import { createHash } from "node:crypto";
 import {
-  closeSync,
   copyFileSync,
   existsSync,
-  fsyncSync,
   linkSync,
   mkdirSync,
-  openSync,
   readdirSync,
   renameSync,
   rmSync,
@@ -26,6 +23,7 @@ import { extensionOf } from "../engine/mod.ts";
 import { DiskFile } from "./disk_file.ts";
 import type { Connection } from "./driver.ts";
 import type { UploadSink } from "./store.ts";
+import { syncPath } from "./sync_path.ts";
 
 const HASH = /^[0-9a-f]{64}$/;
 const TEMP_PREFIX = ".upload-";
@@ -265,15 +263,5 @@ function tryLink(from: string, to: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** fsyncs a file or a folder (a folder, so that the names in it are on disk). */
-function syncPath(path: string): void {
-  const fd = openSync(path, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

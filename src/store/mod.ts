@@ -64,4 +64,5 @@ export { CommitError, walFile, Writer } from "./writer.ts";
 export type { Committer, WalFile, WriterOptions } from "./writer.ts";
 export { backupDatabase, removeCopy } from "./backup.ts";
 export { DiskFile, diskFileOf, readRange } from "./disk_file.ts";
+export { syncPath } from "./sync_path.ts";
 export type { BackupResult } from "./backup.ts";
