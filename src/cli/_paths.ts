@@ -19,6 +19,17 @@ export const DB_VALUE: NonNullable<OptionSpec["valid"]> = {
   shown: redactUrl,
 };
 
+/**
+ * A failure on the PostgreSQL database at `url`, as one line that names it
+ * once (its password hidden): `what` and the URL lead a message that does not
+ * name it already, such as the driver's "connect ECONNREFUSED 127.0.0.1:5432".
+ */
+export function databaseFailure(what: string, url: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const shown = redactUrl(url);
+  return message.includes(shown) ? message : `${what} ${shown}: ${message}`;
+}
+
 /** Where the database is when neither `--db` nor `CAIRN_DB` says. */
 export const DEFAULT_DB = "./cairn-data/cairn.db";
 

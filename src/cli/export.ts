@@ -23,6 +23,7 @@ import type { Results } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 import {
+  databaseFailure,
   databaseFileProblem,
   dbOption,
   folderProblem,
@@ -141,7 +142,7 @@ export async function exportResults(
     // A PostgreSQL log is read into memory, as a node reads it at boot.
     if (isPostgresUrl(url)) {
       scratch = mkdtempSync(join(tmpdir(), "cairn-export-"));
-      shared = await PgStore.open(url, { filesDir: scratch, readOnly: true });
+      shared = await openLog(url, scratch);
       shared.restoreScoring();
     }
     const db = shared?.tables ?? openForReading(resolve(url));
@@ -254,4 +255,17 @@ function ctftimeText(results: Results, points: ReturnType<typeof readSolvePoints
 
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** A PostgreSQL log, read into memory as a node reads it at boot; a failure names the database. */
+async function openLog(url: string, scratch: string): Promise<PgStore> {
+  try {
+    return await PgStore.open(url, { filesDir: scratch, readOnly: true });
+  } catch (error) {
+    // The same error (a LogFormatError still exits 3), with the database named once.
+    if (error instanceof Error) {
+      error.message = databaseFailure("cannot open the database", url, error);
+    }
+    throw error;
+  }
 }

@@ -16,7 +16,7 @@ import { eventWrites } from "../store/event_writes.ts";
 import { isPostgresUrl, PgStore, redactUrl, scoringRecord } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { folderProblem } from "./_paths.ts";
+import { databaseFailure, folderProblem } from "./_paths.ts";
 
 export const migrateSpec: CommandSpec = {
   name: "migrate",
@@ -122,7 +122,9 @@ export async function migrateEvent(
       );
       return EXIT.failure;
     }
-    const { rows } = await PgStore.importLog(to, writes);
+    const { rows } = await PgStore.importLog(to, writes).catch((error) => {
+      throw new Error(databaseFailure("cannot move the event into", to, error));
+    });
     const teams = writes.filter((write) => write.kind === "team").length;
     const guesses = writes.filter((write) => write.kind === "guess").length;
     io.stdout(

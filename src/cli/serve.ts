@@ -23,7 +23,7 @@ import {
 } from "../store/commit_thread.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { dbOption, folderProblem, isFolder } from "./_paths.ts";
+import { databaseFailure, dbOption, folderProblem, isFolder } from "./_paths.ts";
 
 import { formatReport } from "./_hunt.ts";
 
@@ -379,7 +379,7 @@ async function openPgStore(
       }),
     });
   } catch (error) {
-    io.stderr(`serve: cannot open the database ${redactUrl(url)}: ${describe(error)}\n`);
+    io.stderr(`serve: ${databaseFailure("cannot open the database", url, error)}\n`);
     return error instanceof LogFormatError ? EXIT.outdated : EXIT.failure;
   }
   if (flag !== undefined) {

@@ -760,6 +760,27 @@ describe("backup and admin-token on a PostgreSQL URL", () => {
   }
 });
 
+describe("export and migrate name a PostgreSQL they cannot reach, without its password", () => {
+  const url = "postgres://cairn:S3cretPw@127.0.0.1:1/cairn";
+  const shown = "postgres://cairn:***@127.0.0.1:1/cairn";
+  test("export", async () => {
+    const io = fakeIo();
+    expect(await run(["export", "--db", url], io)).toBe(1);
+    expect(io.err()).toBe(
+      `export: cannot open the database ${shown}: connect ECONNREFUSED 127.0.0.1:1\n`,
+    );
+  });
+  test("migrate", async () => {
+    const db = join(dirs.make("cairn-ops-"), "cairn.db");
+    openDatabase(db).close();
+    const io = fakeIo();
+    expect(await run(["migrate", "--from", db, "--to", url], io)).toBe(1);
+    expect(io.err()).toBe(
+      `migrate: cannot move the event into ${shown}: connect ECONNREFUSED 127.0.0.1:1\n`,
+    );
+  });
+});
+
 describe("serve refuses at start, in one line", () => {
   /** Another program's SQLite database, with user_version `version`. */
   const foreign = (path: string, version: number) => {

@@ -27,7 +27,7 @@ async function setup(tools: string[], args: string[] = []) {
   return { stdout, stderr, code };
 }
 
-// Without apt-get on PATH it cannot install: promtool, systemd-analyze and cc are missing.
+// Without apt-get on PATH it cannot install: promtool, systemd-analyze, cc and strace are missing.
 // (The checks by absolute path, /usr/bin/python3 and /usr/bin/chromium, pass on this machine.)
 test("names the Debian packages to install in one line when it cannot install them", async () => {
   const line = "setup: missing Debian packages; install them with: sudo apt-get install -y";
@@ -40,7 +40,7 @@ test("names the Debian packages to install in one line when it cannot install th
 });
 
 test("changes nothing and says nothing when every tool is there", async () => {
-  const tools = ["id", "sed", "promtool", "systemd-analyze", "cc"];
+  const tools = ["id", "sed", "promtool", "systemd-analyze", "cc", "strace"];
   expect(await setup(tools)).toEqual({ stdout: "", stderr: "", code: 0 });
 });
 

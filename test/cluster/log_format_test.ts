@@ -153,7 +153,7 @@ describe("the log's format", () => {
       // An export by this version is refused the same way.
       const io = fakeIo();
       expect(await run(["export", "--db", url], io)).toBe(3);
-      expect(io.err()).toBe(`export: ${TOO_NEW}\n`);
+      expect(io.err()).toBe(`export: cannot open the database ${redactUrl(url)}: ${TOO_NEW}\n`);
       expect(io.out()).toBe("");
     },
     30_000,
