@@ -8,7 +8,9 @@ import { join } from "node:path";
 import postgres from "postgres";
 import type { Write } from "../../src/engine/mod.ts";
 import { LOG_FORMAT } from "../../src/store/log_format.ts";
-import { PgStore } from "../../src/store/pg.ts";
+import { run } from "../../src/cli/mod.ts";
+import { PgStore, redactUrl } from "../../src/store/pg.ts";
+import { fakeIo } from "../_io.ts";
 import { type Pg, startPg } from "../_pg.ts";
 import { startSilentProxy } from "../_silent_proxy.ts";
 
@@ -391,6 +393,15 @@ describe("PgStore", () => {
       );
     }
     await expect(PgStore.importLog(url, [team(1)])).rejects.toThrow(/not a Cairn log/);
+    // The commands say it in one line that names the database once.
+    const said = `${redactUrl(url)} holds a cairn_log table that is not a Cairn log ` +
+      "(another program's?); give Cairn a database of its own\n";
+    const serve = ["serve", "--db", url, "--port", "0", "--admin-token", "pg-admin-token-16"];
+    for (const [argv, name] of [[serve, "serve"], [["export", "--db", url], "export"]] as const) {
+      const io = fakeIo();
+      expect(await run([...argv], io)).toBe(1);
+      expect(io.err()).toBe(`${name}: ${said}`);
+    }
     const made = await pg.query("SELECT to_regclass('cairn_log_head') IS NULL AS none", {
       database: "foreign",
     }) as { none: boolean }[];
