@@ -39,6 +39,12 @@ export const migrateSpec: CommandSpec = {
       type: "string",
       value: "URL",
       env: "CAIRN_DB",
+      // Said as the value came: from --to, or from CAIRN_DB (set for the server, say, to a file).
+      valid: {
+        test: isPostgresUrl,
+        must: "must be a postgres:// (or postgresql://) URL",
+        shown: redactUrl,
+      },
       help: "An empty PostgreSQL database: postgres://user:password@host/db",
     },
     files: {
@@ -72,10 +78,6 @@ export async function migrateEvent(
   const to = values.to as string | undefined;
   if (from === undefined || to === undefined) {
     io.stderr("migrate: give both --from FILE and --to postgres://…\n");
-    return EXIT.usage;
-  }
-  if (!isPostgresUrl(to)) {
-    io.stderr(`migrate: --to must be a postgres:// URL, not "${redactUrl(to)}"\n`);
     return EXIT.usage;
   }
   const path = resolve(from);

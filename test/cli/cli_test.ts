@@ -92,7 +92,13 @@ describe("cairn", () => {
     // A file name given where a URL goes is quoted whole: it has no password to hide.
     [
       ["migrate", "--from", "a.db", "--to", "cairn-data/b.db"],
-      'migrate: --to must be a postgres:// URL, not "cairn-data/b.db"\n',
+      'cairn migrate: --to must be a postgres:// (or postgresql://) URL, not "cairn-data/b.db"\n',
+    ],
+    // CAIRN_DB set for the server to its file is named as where the value came from.
+    [
+      ["migrate", "--from", "a.db"],
+      'cairn migrate: CAIRN_DB must be a postgres:// (or postgresql://) URL, not "cairn-data/cairn.db"\n',
+      { CAIRN_DB: "cairn-data/cairn.db" },
     ],
     // An organizer's own admin token: long enough not to be guessed, and never repeated.
     [["serve", "--admin-token", "admin"], adminToken("--admin-token")],

@@ -363,7 +363,9 @@ describe("cairn migrate", () => {
     }
     const notPg = fakeIo();
     expect(await run(["migrate", "--from", file(), "--to", "mysql://x"], notPg)).toBe(2);
-    expect(notPg.err()).toBe('migrate: --to must be a postgres:// URL, not "mysql://x"\n');
+    expect(notPg.err()).toBe(
+      'cairn migrate: --to must be a postgres:// (or postgresql://) URL, not "mysql://x"\n',
+    );
     const down = fakeIo();
     const code = await run([
       "migrate",
