@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -189,15 +189,13 @@ export async function exportResults(
         toCsv(results[name], RESULT_COLUMNS[name]),
       ]));
     }
-    // The summary goes to stderr when the results go to stdout, so a pipe gets only them.
-    const summary = `export: ${counts}${out === undefined ? "" : ` written to ${out}`}\n`;
-    if (out === undefined) io.stderr(summary);
-    else io.stdout(summary);
+    // The summary goes to stderr when the results go to stdout (or a pipe), so they get only them.
+    const stream = out === undefined || isStream(out);
+    const say = (line: string) => stream ? io.stderr(line) : io.stdout(line);
+    say(`export: ${counts}${out === undefined ? "" : ` written to ${out}`}\n`);
     if (files !== undefined) {
       const held = files.copied + files.linked + files.kept;
-      const line = `export: ${count(held, "file")} in ${filesOut}\n`;
-      if (out === undefined) io.stderr(line);
-      else io.stdout(line);
+      say(`export: ${count(held, "file")} in ${filesOut}\n`);
       if (files.missing.length > 0) {
         io.stderr(`export: ${missingFiles(files.missing, filesIn)}\n`);
         return EXIT.failure;
@@ -267,5 +265,15 @@ async function openLog(url: string, scratch: string): Promise<PgStore> {
       error.message = databaseFailure("cannot open the database", url, error);
     }
     throw error;
+  }
+}
+
+/** Whether `path` is written as a stream (/dev/stdout, a pipe, a terminal), not as a file. */
+function isStream(path: string): boolean {
+  try {
+    const stat = statSync(path);
+    return !stat.isFile() && !stat.isDirectory();
+  } catch {
+    return false;
   }
 }
