@@ -1,6 +1,6 @@
 // The files a command writes (export, backup, init --force, tls) are renamed into
 // place, and their folders then synced: the syscalls, as strace sees them.
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadHunt } from "../../src/hunt/mod.ts";
@@ -8,6 +8,7 @@ import { openDatabase, saveScoring } from "../../src/store/mod.ts";
 import { tempDirs } from "../_tmp.ts";
 
 const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
 const HUNT = `[hunt]\ntitle = "T"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nanswer = ["a"]\n`;
 const ROOT = resolve(import.meta.dir, "../..");
 
