@@ -11,7 +11,7 @@ export interface MinutesToCount {
 /**
  * Reads back everything the engine needs at boot. Guesses are the bulk: they
  * are read once, in table order, and aggregated here (totals per team and
- * puzzle, each team's latest, the recent wrong guesses that can still count
+ * puzzle, each team's latest action, the recent wrong guesses that can still count
  * against a guess limit, and with `minutes` the guesses per minute), since
  * the guesses keep no index for SQL to do it cheaply (migrations 4 and 11).
  */
@@ -57,11 +57,11 @@ type GuessAggregates = Pick<Snapshot, "guessTotals" | "recentWrong" | "lastActiv
 
 /**
  * One sequential pass over the guesses: per team and puzzle, the wrong guesses
- * and the extra guesses used; per team, its latest guess (merged with hints and
- * check-ins); the wrong guesses after `recentAfter`, in table order (the engine
- * sorts each team's, as it restores them); and the
- * guesses per minute into `minutes`. Extra guesses granted come from their own
- * small table.
+ * and the extra guesses used; per team, its latest action (its latest guess,
+ * hint take, check-in, mission submission or ask); the wrong guesses after
+ * `recentAfter`, in table order (the engine sorts each team's, as it restores
+ * them); and the guesses per minute into `minutes`. Extra guesses granted come
+ * from their own small table.
  */
 function guessAggregates(
   db: Connection,
@@ -114,9 +114,12 @@ function guessAggregates(
     "SELECT team_id AS teamId, puzzle, sum(count) AS count FROM extra_guesses GROUP BY team_id, puzzle",
   );
   for (const row of granted.all()) total(row.teamId, row.puzzle).granted += row.count;
+  // Every action a team makes counts as its activity, as the engine counts it live.
   const others = db.query<{ teamId: number; at: number }>(
     `SELECT team_id AS teamId, max(at) AS at FROM hint_takes GROUP BY team_id
-     UNION ALL SELECT team_id, max(at) FROM checkins GROUP BY team_id`,
+     UNION ALL SELECT team_id, max(at) FROM checkins GROUP BY team_id
+     UNION ALL SELECT team_id, max(at) FROM submissions GROUP BY team_id
+     UNION ALL SELECT team_id, max(at) FROM asks GROUP BY team_id`,
   );
   for (const row of others.all()) later(row.teamId, row.at);
 
