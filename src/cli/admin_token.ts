@@ -62,9 +62,12 @@ export function adminToken(values: Values, _positionals: string[], io: Io): Prom
   const lock: Lock = existsSync(`${dbPath}.lock`) ? acquireLock(dbPath) : { kind: "absent" };
   const token = newToken();
   try {
-    // Checks that it is a Cairn database this binary can read, before writing to it.
+    // Checks that it is a Cairn database this binary can read, before writing to it. Its schema
+    // stays as it is: migrated under a running older server, the database would refuse that
+    // server's next start ("written by a newer Cairn"), and the server would run on tables it
+    // does not know meanwhile. The token is in `meta`, which every schema has.
     openForReading(dbPath).close();
-    const db = openDatabase(dbPath);
+    const db = openDatabase(dbPath, { migrate: false });
     try {
       setMeta(db, "admin_token_hash", hashToken(token));
     } finally {

@@ -34,9 +34,14 @@ const MIN_FREE_BYTES = 1024 * 1024;
 
 /**
  * Opens (creating if needed) the database in WAL mode with full sync, so a
- * committed transaction survives a power cut, and brings its schema up to date.
+ * committed transaction survives a power cut, and brings its schema up to date
+ * (unless `migrate` is false: a command that only sets a value leaves the
+ * schema to the server, whose version may be older than this one's).
  */
-export function openDatabase(path: string, options: { check?: boolean } = {}): Connection {
+export function openDatabase(
+  path: string,
+  options: { check?: boolean; migrate?: boolean } = {},
+): Connection {
   const db = openConnection(path);
   try {
     // Before anything writes to it (WAL mode is a write): another program's database is left alone.
@@ -50,7 +55,7 @@ export function openDatabase(path: string, options: { check?: boolean } = {}): C
     // With `check`, a damaged file is refused before anything, migrations included, touches it.
     const problem = options.check ? quickCheck(db) : undefined;
     if (problem !== undefined) throw new Error(damaged(problem));
-    migrate(db);
+    if (options.migrate !== false) migrate(db);
   } catch (error) {
     db.close();
     const message = error instanceof Error ? error.message : String(error);
