@@ -10,7 +10,7 @@ import {
   isSqliteFile,
   missingFiles,
   namedFiles,
-  openForReading,
+  openForReadingMigrated,
   readResults,
   readSolvePoints,
   RESULT_COLUMNS,
@@ -93,7 +93,9 @@ export const exportSpec: CommandSpec = {
     "the uploads folder (--files) or a folder inside it. Any other file at --out is replaced",
     "whole (written beside it, then renamed): an export that fails leaves it as it was. The scoreboard",
     "is the organizers' view, unfrozen. ctftime writes the final standings as CTFtime imports them:",
-    "{tasks, standings: [{pos, team, score, taskStats, lastAccept}]}.",
+    "{tasks, standings: [{pos, team, score, taskStats, lastAccept}]}. A file an older Cairn wrote",
+    "(a backup, or an event this version has not served yet) is read through a copy brought to",
+    "this version's schema in the temporary folder, and left as it was.",
   ].join("\n"),
 };
 
@@ -145,7 +147,9 @@ export async function exportResults(
       shared = await openLog(url, scratch);
       shared.restoreScoring();
     }
-    const db = shared?.tables ?? openForReading(resolve(url));
+    // An older Cairn's file (a backup, or an event this version has not served yet) is read
+    // as this version's schema, through a migrated copy.
+    const db = shared?.tables ?? await openForReadingMigrated(resolve(url));
     let results;
     let feed: string | undefined;
     let files: CopyResult | undefined;

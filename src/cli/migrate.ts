@@ -2,15 +2,13 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   acquireLock,
-  type Connection,
   copyFiles,
   filesDirOf,
   type Lock,
-  MIGRATIONS,
   missingFiles,
   namedFiles,
   openForReading,
-  schemaVersion,
+  openForReadingMigrated,
 } from "../store/mod.ts";
 import { eventWrites } from "../store/event_writes.ts";
 import { isPostgresUrl, PgStore, redactUrl, scoringRecord } from "../store/pg.ts";
@@ -60,6 +58,8 @@ export const migrateSpec: CommandSpec = {
     "guess, solve, hint, check-in, route, adjustment, announcement, submission, key and setting",
     "(the hunt's start, the admin token, the freeze) moves, in one transaction; a database that",
     "already holds an event is refused. Then start the nodes with --db and the same URL.",
+    "A file an older Cairn wrote moves too: it is read through a copy brought to this version's",
+    "schema in the temporary folder, and left as it was.",
     "With --files, the uploaded files the database names are copied from --from-files into DIR;",
     "without it, they stay where they are, to copy by hand. When uploads the database names are",
     "not in --from-files' default folder, nothing moves: give the folder the server used. When",
@@ -97,13 +97,14 @@ export async function migrateEvent(
   let lock: Lock | undefined;
   try {
     // A Cairn database this binary reads, checked before its lock file is made beside it.
-    readable(path).close();
+    openForReading(path).close();
     lock = acquireLock(path);
     if (lock.kind === "busy") {
       io.stderr(`migrate: a Cairn server is running on ${path}; stop it first\n`);
       return EXIT.failure;
     }
-    const db = readable(path);
+    // An older Cairn's file moves as this version's schema, read through a migrated copy.
+    const db = await openForReadingMigrated(path);
     let writes;
     let files;
     try {
@@ -159,18 +160,6 @@ export async function migrateEvent(
     if (lock?.kind === "held") lock.release();
   }
   return EXIT.ok;
-}
-
-/** The database opened for reading, refused when an older Cairn wrote it. */
-function readable(path: string): Connection {
-  const db = openForReading(path);
-  if (schemaVersion(db) < MIGRATIONS.length) {
-    db.close();
-    throw new Error(
-      `${path} was written by an older Cairn: start \`cairn serve\` on it once with this version, stop it, and migrate again`,
-    );
-  }
-  return db;
 }
 
 function count(n: number, one: string, many = `${one}s`): string {

@@ -1,15 +1,18 @@
-import { type Connection, openConnection } from "./driver.ts";
+import { type Connection, copyDatabase, openConnection } from "./driver.ts";
 import {
   accessSync,
   closeSync,
   constants,
   existsSync,
+  mkdtempSync,
   openSync,
   readSync,
+  rmSync,
   statfsSync,
   statSync,
 } from "node:fs";
-import { dirname } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -131,6 +134,47 @@ export function openForReading(path: string): Connection {
     throw error;
   }
   return db;
+}
+
+/**
+ * Opens an existing database for reading at this version's schema, as
+ * `export` and `migrate` read it. One an older Cairn wrote (an event not yet
+ * served by this version, or its backups) is copied into a temporary folder
+ * and migrated there, so it reads as the server would read it once upgraded,
+ * and the file itself is left as it was. Closing the connection removes the
+ * copy.
+ */
+export async function openForReadingMigrated(path: string): Promise<Connection> {
+  const db = openForReading(path);
+  if (schemaVersion(db) === MIGRATIONS.length) return db;
+  const dir = mkdtempSync(join(tmpdir(), "cairn-read-"));
+  try {
+    try {
+      await copyDatabase(db, join(dir, "cairn.db"));
+    } finally {
+      db.close();
+    }
+    const copy = openDatabase(join(dir, "cairn.db"));
+    copy.exec("PRAGMA query_only = ON");
+    return removedOnClose(copy, dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** `db`, whose `close` also removes the folder `dir` it lives in. */
+function removedOnClose(db: Connection, dir: string): Connection {
+  return {
+    exec: (sql) => db.exec(sql),
+    prepare: (sql) => db.prepare(sql),
+    query: (sql) => db.query(sql),
+    transaction: (fn) => db.transaction(fn),
+    close: () => {
+      db.close(true);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Tables the first migration made: every Cairn database has them. */

@@ -39,6 +39,7 @@ export {
   migrate,
   openDatabase,
   openForReading,
+  openForReadingMigrated,
   quickCheck,
   schemaVersion,
   setMeta,

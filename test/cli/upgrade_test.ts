@@ -1,11 +1,14 @@
 // This version's commands on a database an older Cairn wrote (an event it has not served yet,
-// or a backup taken before the upgrade): `admin-token` leaves its schema as it is, so the older
-// server that wrote it can still run on it.
+// or a backup taken before the upgrade): `export` reads it as this version would once upgraded,
+// and neither `export` nor `admin-token` changes its schema, so the older server that wrote it
+// can still run on it.
 import { afterAll, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { run } from "../../src/cli/mod.ts";
 import { hashToken } from "../../src/play/mod.ts";
 import { getMeta, MIGRATIONS, openForReading, schemaVersion } from "../../src/store/mod.ts";
-import { tablesAt, writeEvent } from "../store/_old_event.ts";
+import { OLDER, tablesAt, writeEvent } from "../store/_old_event.ts";
 import { fakeIo } from "../_io.ts";
 import { tempDirs } from "../_tmp.ts";
 
@@ -21,6 +24,45 @@ function versionOf(path: string): number {
     db.close();
   }
 }
+
+/** The temporary copies `export` made and left behind. */
+const copiesLeft = () => readdirSync(tmpdir()).filter((name) => name.startsWith("cairn-read-"));
+
+describe("cairn export on an older Cairn's database", () => {
+  // From schema 3 on, a server records the hunt's points, which the export scores with.
+  for (const version of OLDER.filter((v) => tablesAt(v).has("hunt_puzzles"))) {
+    test(`reads schema ${version} as the same event at schema ${MIGRATIONS.length}, and leaves the file as it was`, async () => {
+      const tables = tablesAt(version);
+      const old = writeEvent(dirs.make(`cairn-export-${version}-`), version, tables);
+      const now = writeEvent(dirs.make("cairn-export-now-"), MIGRATIONS.length, tables);
+      const before = readFileSync(old);
+      const copies = copiesLeft();
+
+      const fromOld = fakeIo();
+      expect(await run(["export", "--format", "json", "--db", old], fromOld)).toBe(0);
+      expect(fromOld.err()).toMatch(/^export: 3 teams, \d solves, 11 guesses/);
+      const fromNow = fakeIo();
+      expect(await run(["export", "--format", "json", "--db", now], fromNow)).toBe(0);
+      expect(JSON.parse(fromOld.out())).toEqual(JSON.parse(fromNow.out()));
+      expect(JSON.parse(fromOld.out()).scoreboard.map((row: { name: string }) => row.name))
+        .toEqual(["Gulls", "Eels", "Crabs"]);
+
+      expect(readFileSync(old)).toEqual(before);
+      expect(versionOf(old)).toBe(version);
+      expect(copiesLeft()).toEqual(copies);
+    });
+  }
+
+  test("says in one line that a schema with no record of the hunt's points needs a start first", async () => {
+    const old = writeEvent(dirs.make("cairn-export-1-"), 1, tablesAt(1));
+    const io = fakeIo();
+    expect(await run(["export", "--format", "json", "--db", old], io)).toBe(1);
+    expect(io.err()).toBe(
+      "export: The database has no record of the hunt's points yet: start `cairn serve` on it once with this version\n",
+    );
+    expect(versionOf(old)).toBe(1);
+  });
+});
 
 describe("cairn admin-token on an older Cairn's database", () => {
   for (const version of [1, 8, MIGRATIONS.length - 1]) {

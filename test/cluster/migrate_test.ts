@@ -9,12 +9,13 @@ import { run } from "../../src/cli/mod.ts";
 import type { Engine, Write } from "../../src/engine/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { bootEngine } from "../../src/server/boot.ts";
-import { type Connection, openForReading, SqliteStore } from "../../src/store/mod.ts";
+import { type Connection, MIGRATIONS, openForReading, SqliteStore } from "../../src/store/mod.ts";
 import { LOG_FORMAT } from "../../src/store/log_format.ts";
 import { PgStore, redactUrl } from "../../src/store/pg.ts";
 import { FakeClock, HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
 import { fakeIo } from "../_io.ts";
 import { type Pg, startPg } from "../_pg.ts";
+import { tablesAt, writeEvent } from "../store/_old_event.ts";
 
 const TOML = HUNT_TOML + `
 [[puzzle]]
@@ -378,6 +379,33 @@ describe("cairn migrate", () => {
     expect(down.err()).toMatch(/^migrate: .+\n$/);
     expect(down.err()).not.toContain("secret");
     expect(down.err()).not.toContain("    at ");
+  });
+
+  test("moves an event an older Cairn wrote as the same event at this schema, and leaves the file as it was", async () => {
+    // Schema 8: keys, flags and submitters, before missions and asks.
+    const version = 8;
+    const [oldDir, nowDir] = [join(dir, "schema-8"), join(dir, "schema-now")];
+    for (const folder of [oldDir, nowDir]) mkdirSync(folder);
+    const old = writeEvent(oldDir, version, tablesAt(version));
+    const now = writeEvent(nowDir, MIGRATIONS.length, tablesAt(version));
+    const before = readFileSync(old);
+    const fromOld = await pg.createDatabase("older");
+    const io = fakeIo();
+    expect(await run(["migrate", "--from", old, "--to", fromOld], io)).toBe(0);
+    expect(io.out()).toMatch(/^migrate: 3 teams, 11 guesses \(\d+ log rows\) moved to postgres:/);
+    const fromNow = await pg.createDatabase("current");
+    expect(await run(["migrate", "--from", now, "--to", fromNow], fakeIo())).toBe(0);
+    expect(readFileSync(old)).toEqual(before);
+
+    const a = await PgStore.open(fromOld, { filesDir: dir });
+    const b = await PgStore.open(fromNow, { filesDir: dir });
+    try {
+      expect(tables(a.tables)).toEqual(tables(b.tables));
+      expect(tables(a.tables).idempotency_keys!.length).toBe(3);
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 
   test("cairn export on a database with no event creates nothing in it", async () => {
