@@ -307,7 +307,7 @@ export function tablesAt(version: number): Set<string> {
   const db = openConnection(":memory:");
   for (const sql of MIGRATIONS.slice(0, version)) db.exec(sql);
   const tables = tablesOf(db);
-  db.close();
+  db.close(true);
   return tables;
 }
 
@@ -333,7 +333,7 @@ export function writeEvent(dir: string, version: number, tables: Set<string>): s
         .run(...Object.values(row));
     }
   }
-  db.close();
+  db.close(true);
   if (tables.has("submissions")) {
     mkdirSync(join(dir, "cairn.db.files"));
     writeFileSync(join(dir, "cairn.db.files", PHOTO_HASH), PHOTO);
