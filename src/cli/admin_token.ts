@@ -10,7 +10,7 @@ import {
 } from "../store/mod.ts";
 import { isPostgresUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
-import { EXIT, type Io } from "./_io.ts";
+import { EXIT, failureCode, type Io } from "./_io.ts";
 import { dbOption } from "./_paths.ts";
 
 type Lock = StoreLock | { kind: "absent" };
@@ -75,7 +75,7 @@ export function adminToken(values: Values, _positionals: string[], io: Io): Prom
     }
   } catch (error) {
     io.stderr(`admin-token: ${error instanceof Error ? error.message : String(error)}\n`);
-    return Promise.resolve(EXIT.failure);
+    return Promise.resolve(failureCode(error));
   } finally {
     if (lock.kind === "held") lock.release();
   }

@@ -17,7 +17,7 @@ import {
 } from "../store/mod.ts";
 import { isPostgresUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
-import { EXIT, type Io } from "./_io.ts";
+import { EXIT, failureCode, type Io } from "./_io.ts";
 import { databaseFileProblem, dbOption, folderProblem, isFolder, parentProblem } from "./_paths.ts";
 
 export const backupSpec: CommandSpec = {
@@ -124,7 +124,7 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
     }
   } catch (error) {
     io.stderr(`backup: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.failure;
+    return failureCode(error);
   } finally {
     if (lock?.kind === "held") lock.release();
   }

@@ -21,7 +21,7 @@ import {
 import { ctftimeFeed, ctftimeJson } from "../play/mod.ts";
 import type { Results } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
-import { EXIT, type Io } from "./_io.ts";
+import { EXIT, failureCode, type Io } from "./_io.ts";
 import {
   databaseFailure,
   databaseFileProblem,
@@ -35,7 +35,6 @@ import {
 import { writeFiles } from "./_write.ts";
 import { DEFAULT_PG_FILES } from "./serve.ts";
 import { isPostgresUrl, PgStore } from "../store/pg.ts";
-import { LogFormatError } from "../store/log_format.ts";
 
 export const exportSpec: CommandSpec = {
   name: "export",
@@ -207,7 +206,7 @@ export async function exportResults(
     }
   } catch (error) {
     io.stderr(`export: ${error instanceof Error ? error.message : String(error)}\n`);
-    return error instanceof LogFormatError ? EXIT.outdated : EXIT.failure;
+    return failureCode(error);
   } finally {
     shared?.close();
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
@@ -264,7 +263,7 @@ async function openLog(url: string, scratch: string): Promise<PgStore> {
   try {
     return await PgStore.open(url, { filesDir: scratch, readOnly: true });
   } catch (error) {
-    // The same error (a LogFormatError still exits 3), with the database named once.
+    // The same error (an OutdatedError still exits 3), with the database named once.
     if (error instanceof Error) {
       error.message = databaseFailure("cannot open the database", url, error);
     }

@@ -13,7 +13,7 @@ import {
 import { eventWrites } from "../store/event_writes.ts";
 import { isPostgresUrl, PgStore, redactUrl, scoringRecord } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
-import { EXIT, type Io } from "./_io.ts";
+import { EXIT, failureCode, type Io } from "./_io.ts";
 import { databaseFailure, folderProblem } from "./_paths.ts";
 
 export const migrateSpec: CommandSpec = {
@@ -155,7 +155,7 @@ export async function migrateEvent(
     }
   } catch (error) {
     io.stderr(`migrate: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.failure;
+    return failureCode(error);
   } finally {
     if (lock?.kind === "held") lock.release();
   }

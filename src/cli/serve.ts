@@ -15,14 +15,13 @@ import { listen, type Listener, lostSolves, type Server, startGame, warn } from 
 import { damaged, filesDirOf, SqliteStore, type Store } from "../store/mod.ts";
 import { type Hunt, longestGuessWindow } from "../engine/mod.ts";
 import { isPostgresUrl, PgStore, redactUrl } from "../store/pg.ts";
-import { LogFormatError } from "../store/log_format.ts";
 import {
   COMMIT_THREAD_CHOICES,
   type CommitThread,
   wantsCommitThread,
 } from "../store/commit_thread.ts";
 import type { CommandSpec, Values } from "./_args.ts";
-import { EXIT, type Io } from "./_io.ts";
+import { EXIT, failureCode, type Io } from "./_io.ts";
 import { databaseFailure, dbOption, folderProblem, isFolder } from "./_paths.ts";
 
 import { formatReport } from "./_hunt.ts";
@@ -141,7 +140,8 @@ export const serveSpec: CommandSpec = {
     "`cairn tls` makes both for a local network.",
     "With --db postgres://… several nodes serve one event behind any load balancer;",
     "give them one --files folder (a shared mount) and one --admin-token (docs/scale-out.md).",
-    "A node older than the log (a newer node has started on it) exits 3: replace its binary.",
+    "A binary older than the database or the log (a newer Cairn has started on it) exits 3:",
+    "replace it.",
     "Logins and wrong admin tokens are limited per client address. Behind a reverse proxy, give",
     "its address with --trust-proxy, or every client counts as the proxy (cairn docs api).",
     "On Bun it first restarts itself once, in the same process, with MIMALLOC_PURGE_HOLES=0 and",
@@ -380,7 +380,7 @@ async function openPgStore(
     });
   } catch (error) {
     io.stderr(`serve: ${databaseFailure("cannot open the database", url, error)}\n`);
-    return error instanceof LogFormatError ? EXIT.outdated : EXIT.failure;
+    return failureCode(error);
   }
   if (flag !== undefined) {
     const hash = hashToken(flag);
@@ -428,7 +428,7 @@ async function openStore(
     opened = SqliteStore.open(dbPath, {}, filesDir, "beside");
   } catch (error) {
     io.stderr(`serve: cannot open the database ${dbPath}: ${describe(error)}\n`);
-    return EXIT.failure;
+    return failureCode(error);
   }
   if (opened.kind === "locked") {
     io.stderr(`serve: another Cairn server is already running on ${dbPath}\n`);

@@ -14,6 +14,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
+import { OutdatedError } from "./outdated.ts";
 
 const BUSY_TIMEOUT_MS = 5000;
 /** The size the WAL file is brought back to after a checkpoint. */
@@ -121,7 +122,7 @@ export function openForReading(path: string): Connection {
       throw new Error(`${path} is not a Cairn database`);
     }
     if (version > MIGRATIONS.length) {
-      throw new Error(
+      throw new OutdatedError(
         `The database was written by a newer Cairn (schema ${version}; this one knows ${MIGRATIONS.length})`,
       );
     }
@@ -281,7 +282,7 @@ export function writeProblem(
 export function migrate(db: Connection): void {
   const current = schemaVersion(db);
   if (current > MIGRATIONS.length) {
-    throw new Error(
+    throw new OutdatedError(
       `The database was written by a newer Cairn (schema ${current}; this one knows ${MIGRATIONS.length})`,
     );
   }

@@ -8,6 +8,7 @@
  * a record kind it does not know, which stop it.
  */
 import type { Write } from "../engine/mod.ts";
+import { OutdatedError } from "./outdated.ts";
 
 /**
  * The format of the records this version writes, and the newest it reads.
@@ -59,7 +60,7 @@ const KINDS: Record<Write["kind"], true> = {
 const UPGRADE = "run the newer Cairn on every node";
 
 /** A log, or a record in it, that this version cannot read: the node must not go on. */
-export class LogFormatError extends Error {
+export class LogFormatError extends OutdatedError {
   override readonly name = "LogFormatError";
 }
 

@@ -62,6 +62,7 @@ export { acquireLock } from "./lock.ts";
 export type { Lock } from "./lock.ts";
 export { MIGRATIONS } from "./migrations.ts";
 export { CommitError, walFile, Writer } from "./writer.ts";
+export { OutdatedError } from "./outdated.ts";
 export type { Committer, WalFile, WriterOptions } from "./writer.ts";
 export { backupDatabase, removeCopy } from "./backup.ts";
 export { DiskFile, diskFileOf, readRange } from "./disk_file.ts";

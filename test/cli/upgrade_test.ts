@@ -5,9 +5,17 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { hashToken } from "../../src/play/mod.ts";
-import { getMeta, MIGRATIONS, openForReading, schemaVersion } from "../../src/store/mod.ts";
+import { EXIT } from "../../src/cli/_io.ts";
+import {
+  getMeta,
+  MIGRATIONS,
+  openDatabase,
+  openForReading,
+  schemaVersion,
+} from "../../src/store/mod.ts";
 import { OLDER, tablesAt, writeEvent } from "../store/_old_event.ts";
 import { fakeIo } from "../_io.ts";
 import { tempDirs } from "../_tmp.ts";
@@ -82,6 +90,37 @@ describe("cairn admin-token on an older Cairn's database", () => {
       } finally {
         db.close();
       }
+    });
+  }
+});
+
+describe("a database a newer Cairn wrote", () => {
+  // Only a newer binary can go on: exit 3, which the systemd units do not restart.
+  const cases: [string, (db: string, dir: string) => string[]][] = [
+    ["serve", (db) => ["serve", "--db", db, "--port", "0", "--admin-token", "upgrade-admin-16"]],
+    ["export", (db) => ["export", "--db", db]],
+    ["backup", (db, dir) => ["backup", join(dir, "copy.db"), "--db", db]],
+    ["migrate", (db) => ["migrate", "--from", db, "--to", "postgres://127.0.0.1:1/none"]],
+    ["admin-token", (db) => ["admin-token", "--db", db]],
+  ];
+  for (const [name, argv] of cases) {
+    test(`${name} refuses it in one line, exits 3, and leaves it as it was`, async () => {
+      const dir = dirs.make("cairn-newer-");
+      const db = join(dir, "cairn.db");
+      const conn = openDatabase(db);
+      conn.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
+      conn.close(true);
+      const before = readFileSync(db);
+      const io = fakeIo();
+      expect(await run(argv(db, dir), io)).toBe(EXIT.outdated);
+      expect(io.err()).toMatch(
+        new RegExp(
+          `^${name}: .*The database was written by a newer Cairn \\(schema ${
+            MIGRATIONS.length + 1
+          }; this one knows ${MIGRATIONS.length}\\)\\n$`,
+        ),
+      );
+      expect(readFileSync(db)).toEqual(before);
     });
   }
 });

@@ -14,6 +14,7 @@ import {
 import { join } from "node:path";
 import { buildBinary, freePort, waitFor } from "../_binary.ts";
 import { open } from "../_sse.ts";
+import { EXIT } from "../../src/cli/_io.ts";
 import { openDatabase } from "../../src/store/mod.ts";
 import { inspect } from "../store/_inspect.ts";
 import { tempDirs } from "../_tmp.ts";
@@ -113,6 +114,8 @@ describe("systemd", () => {
     // It restarts for as long as a full disk makes starts fail (docs/operations.md).
     expect(stdout).toMatch(/^\[Unit\][^[]*^StartLimitIntervalSec=0$/m);
     expect(stdout).toContain("Restart=on-failure\nRestartSec=2s\n");
+    // A binary older than the database exits with this status: starting it again cannot help.
+    expect(stdout).toMatch(new RegExp(`^RestartPreventExitStatus=${EXIT.outdated}$`, "m"));
   });
 
   /**
