@@ -25,6 +25,16 @@ const LOGIN_WINDOW_MS = 5 * 60_000;
 export const ADMIN_ATTEMPT_LIMIT = 10;
 const ADMIN_WINDOW_MS = 60_000;
 
+/**
+ * Password checks and hashes (logins and registrations) under way at once, at most. Each waits
+ * for a thread of the pool while its request stays in memory, and an abandoned request's check
+ * still runs: past this a login or registration is refused at once (503) rather than queued, so
+ * a flood holds bounded memory, and a team's login waits seconds behind it, not minutes.
+ */
+export const PASSWORD_JOBS = 128;
+/** The `Retry-After` of a login or registration refused past PASSWORD_JOBS (seconds). */
+export const PASSWORD_BUSY_SECONDS = 2;
+
 /** Valid tokens whose hashes are remembered at most (a token and its hash take about 150 bytes). */
 const KNOWN_HASHES = 100_000;
 
@@ -71,18 +81,39 @@ export class Accounts {
   private readonly loginsPerName = new Limiter(LOGIN_NAME_LIMIT, LOGIN_WINDOW_MS);
   /** Wrong admin tokens per client address. */
   readonly adminAttempts = new AdminAttempts();
+  /** Password checks and hashes under way, for PASSWORD_JOBS. */
+  private passwordJobs = 0;
+
+  private constructor(private readonly passwordJobLimit: number) {}
 
   /** How many names have login attempts on record (for tests and metrics). */
   get trackedNames(): number {
     return this.loginsPerName.size;
   }
 
-  /** The accounts from what the store holds: password hashes and open sessions. */
-  static from(stored: StoredAccounts): Accounts {
-    const accounts = new Accounts();
+  /**
+   * The accounts from what the store holds: password hashes and open sessions. `passwordJobs`
+   * is PASSWORD_JOBS unless a test sets a smaller one.
+   */
+  static from(stored: StoredAccounts, options: { passwordJobs?: number } = {}): Accounts {
+    const accounts = new Accounts(options.passwordJobs ?? PASSWORD_JOBS);
     for (const row of stored.passwords) accounts.passwords.set(row.id, row.hash);
     for (const row of stored.sessions) accounts.sessions.set(row.tokenHash, row.teamId);
     return accounts;
+  }
+
+  /**
+   * A place for one login's or registration's password work, and the function that gives it
+   * back (once, however often it is called); undefined while PASSWORD_JOBS are under way.
+   */
+  passwordSlot(): (() => void) | undefined {
+    if (this.passwordJobs >= this.passwordJobLimit) return undefined;
+    this.passwordJobs++;
+    let held = true;
+    return () => {
+      if (held) this.passwordJobs--;
+      held = false;
+    };
   }
 
   /** The team a session token belongs to. */

@@ -18,9 +18,9 @@ import {
   visibleName,
   type Write,
 } from "../engine/mod.ts";
-import { hashPassword, Limiter, secretsEqual } from "./accounts.ts";
+import { hashPassword, Limiter, PASSWORD_BUSY_SECONDS, secretsEqual } from "./accounts.ts";
 import type { ActionTime } from "./contact.ts";
-import { type Outcome, refusal } from "./errors.ts";
+import { type Outcome, type Refusal, refusal } from "./errors.ts";
 import { decideTurn, type Game } from "./game.ts";
 import { fingerprint } from "./idempotency.ts";
 import type { CheckInReply, GuessReply, RegisterReply, TakenHint } from "./responses.ts";
@@ -157,7 +157,14 @@ function accountActions(game: Game) {
         if (!valid) return refusal("forbidden", "A valid registration code is needed");
       }
       if (game.engine.teamByName(body.name)) return refusal("conflict", "That team name is taken");
-      const passwordHash = await hashPassword(body.password);
+      const release = game.accounts.passwordSlot();
+      if (release === undefined) return passwordBusy();
+      let passwordHash: string;
+      try {
+        passwordHash = await hashPassword(body.password);
+      } finally {
+        release();
+      }
       const turn = decideTurn(game);
       if (turn !== undefined) await turn;
       // The engine is read again after the hash: a reload or another registration may have happened.
@@ -181,44 +188,20 @@ function accountActions(game: Game) {
     },
 
     /**
-     * Logs a team in: a new session token. Attempts are limited per team name
-     * and client address (`clientAddress`), under a ceiling per name. On a
-     * shared log, a team or password this node has not read yet is looked for
-     * there before the login is refused; while the log cannot be read, 503.
+     * Logs a team in: a new session token. While PASSWORD_JOBS password checks and hashes are
+     * under way, 503 at once, and the attempt is not counted against the name.
      */
     async login(
       body: v.InferOutput<typeof LoginBody>,
       client: { address: string },
     ): Promise<Outcome<{ token: string }>> {
-      const engine = game.engine;
-      const wait = game.accounts.limitLogin(teamNameKey(body.name), client.address, engine.now());
-      if (wait !== undefined) {
-        return refusal(
-          "rate_limited",
-          "Too many login attempts for this team; try again later",
-          wait,
-        );
+      const release = game.accounts.passwordSlot();
+      if (release === undefined) return passwordBusy();
+      try {
+        return await logIn(game, body, client);
+      } finally {
+        release();
       }
-      const verified = await verifiedTeam(game, body);
-      if (verified === undefined) return refusal("unauthorized", "Wrong team name or password");
-      if ("problem" in verified) return refusal("unavailable", verified.problem);
-      const { team, resets } = verified;
-      const session = game.accounts.openSession(team.id, engine.now());
-      // A password imported from CTFd (bcrypt) is replaced with argon2id now that it is known.
-      const upgrade = game.accounts.needsUpgrade(team.id)
-        ? await game.accounts.upgrade(team.id, body.password)
-        : undefined;
-      // Refused (503) after 5 s on a shared log that cannot be reached: the session opens only after.
-      await game.commit(upgrade === undefined ? [session.write] : [session.write, upgrade.write]);
-      session.open();
-      upgrade?.apply();
-      if (!(await outlivesReset(game, { teamId: team.id, token: session.token }, resets))) {
-        return refusal(
-          "unauthorized",
-          "The team's password was just changed: log in with the new one",
-        );
-      }
-      return { ok: true, reply: { token: session.token } };
     },
 
     /**
@@ -239,6 +222,57 @@ function accountActions(game: Game) {
       await game.commit(release === undefined ? [write] : [write, release]);
     },
   };
+}
+
+/**
+ * Logs a team in: a new session token. Attempts are limited per team name
+ * and client address (`clientAddress`), under a ceiling per name. On a
+ * shared log, a team or password this node has not read yet is looked for
+ * there before the login is refused; while the log cannot be read, 503.
+ */
+async function logIn(
+  game: Game,
+  body: v.InferOutput<typeof LoginBody>,
+  client: { address: string },
+): Promise<Outcome<{ token: string }>> {
+  const engine = game.engine;
+  const wait = game.accounts.limitLogin(teamNameKey(body.name), client.address, engine.now());
+  if (wait !== undefined) {
+    return refusal(
+      "rate_limited",
+      "Too many login attempts for this team; try again later",
+      wait,
+    );
+  }
+  const verified = await verifiedTeam(game, body);
+  if (verified === undefined) return refusal("unauthorized", "Wrong team name or password");
+  if ("problem" in verified) return refusal("unavailable", verified.problem);
+  const { team, resets } = verified;
+  const session = game.accounts.openSession(team.id, engine.now());
+  // A password imported from CTFd (bcrypt) is replaced with argon2id now that it is known.
+  const upgrade = game.accounts.needsUpgrade(team.id)
+    ? await game.accounts.upgrade(team.id, body.password)
+    : undefined;
+  // Refused (503) after 5 s on a shared log that cannot be reached: the session opens only after.
+  await game.commit(upgrade === undefined ? [session.write] : [session.write, upgrade.write]);
+  session.open();
+  upgrade?.apply();
+  if (!(await outlivesReset(game, { teamId: team.id, token: session.token }, resets))) {
+    return refusal(
+      "unauthorized",
+      "The team's password was just changed: log in with the new one",
+    );
+  }
+  return { ok: true, reply: { token: session.token } };
+}
+
+/** The refusal of a login or registration while PASSWORD_JOBS are under way. */
+function passwordBusy(): Refusal {
+  return refusal(
+    "unavailable",
+    "Too many logins at once; try again in a few seconds",
+    PASSWORD_BUSY_SECONDS,
+  );
 }
 
 /** A decided action: its outcome, and the writes to commit before answering. */

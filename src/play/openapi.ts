@@ -263,7 +263,8 @@ export const ROUTES: readonly Route[] = [
     answers: [ok(R.RegisterReply, "The team and its session token, also set as a cookie", 201)],
     errors: ["forbidden", "conflict", "hunt_not_running"],
     description: "403 `forbidden` when registration is closed or the code is wrong; 409 " +
-      "`hunt_not_running` from the hunt's `ends_at` on.",
+      "`hunt_not_running` from the hunt's `ends_at` on; 503 `unavailable` (`Retry-After`) while " +
+      "128 logins and registrations are being checked.",
   },
   {
     method: "post",
@@ -274,7 +275,8 @@ export const ROUTES: readonly Route[] = [
     answers: [ok(R.LoginReply, "A new session token, also set as a cookie")],
     errors: ["unauthorized", "rate_limited"],
     description: "429 `rate_limited` past 10 attempts in 5 minutes for one team name from one " +
-      "client address, or 50 from all addresses together.",
+      "client address, or 50 from all addresses together. 503 `unavailable` (`Retry-After`), " +
+      "not counted, while 128 logins and registrations are being checked.",
   },
   {
     method: "delete",

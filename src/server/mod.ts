@@ -63,6 +63,8 @@ export interface StartOptions {
   uploads?: Partial<UploadLimits>;
   /** The reverse proxies whose `X-Forwarded-For` names the client (default: none). */
   proxies?: TrustedProxies;
+  /** Password checks and hashes under way at once, at most (default `PASSWORD_JOBS`). */
+  passwordJobs?: number;
 }
 
 /** A started game: what `serve` listens with, and what tests drive. */
@@ -137,7 +139,9 @@ export function startGame(options: StartOptions): Server {
       return engine;
     },
     store,
-    accounts: Accounts.from(store.accounts()),
+    accounts: Accounts.from(store.accounts(), {
+      ...(options.passwordJobs !== undefined && { passwordJobs: options.passwordJobs }),
+    }),
     idempotency: bootKeys(store),
     contacts: ContactTokens.load(store),
     submitters: Submitters.from(store.submitters()),

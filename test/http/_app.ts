@@ -50,6 +50,8 @@ export function makeApp(
     uploads?: Partial<UploadLimits>;
     /** The reverse proxies whose X-Forwarded-For names the client, as `serve --trust-proxy` takes them. */
     trustProxy?: string;
+    /** Password checks and hashes under way at once, at most. */
+    passwordJobs?: number;
   } = {},
 ) {
   const clock = options.clock ?? new FakeClock();
@@ -81,6 +83,7 @@ export function makeApp(
     ...(options.coalesceMs !== undefined && { coalesceMs: options.coalesceMs }),
     ...(options.uploads !== undefined && { uploads: options.uploads }),
     ...(proxies !== undefined && { proxies: proxies.proxies }),
+    ...(options.passwordJobs !== undefined && { passwordJobs: options.passwordJobs }),
   });
   const { app, game, live, metrics } = server;
 

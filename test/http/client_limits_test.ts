@@ -72,6 +72,46 @@ describe("login attempts, per team name and client address", () => {
   }, 60_000);
 });
 
+describe("password work under way at once", () => {
+  // The places are held by hand, as checks under way would hold them: argon2 takes its time on
+  // a thread, so a test that raced real checks against a new request would depend on the timing.
+  test("past the limit, a login or registration gets 503 at once, and is not counted", async () => {
+    const app = makeApp({ passwordJobs: 2 });
+    await app.register("Gulls");
+    const held = [app.game.accounts.passwordSlot(), app.game.accounts.passwordSlot()];
+    expect(held.every((release) => release !== undefined)).toBe(true);
+    const login = (address: string, password: string) =>
+      from(app, address, "POST", "/api/session", { body: { name: "Gulls", password } });
+    // More than the name's limit from one address, all refused at once, none counted.
+    for (let i = 0; i < 12; i++) {
+      const busy = await login(RIVAL, `wrong-${i}xxx`);
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get("retry-after")).toBe("2");
+      expect(busy.body.error).toEqual({
+        code: "unavailable",
+        message: "Too many logins at once; try again in a few seconds",
+      });
+    }
+    const registration = await from(app, TEAM, "POST", "/api/teams", {
+      body: { name: "Terns", password: "correct horse" },
+    });
+    expect([registration.status, registration.body.error.code]).toEqual([503, "unavailable"]);
+    for (const release of held) release!();
+    // The places are back, and the refused attempts left the address its ten tries.
+    for (let i = 0; i < 9; i++) expect((await login(RIVAL, `wrong-${i}xxx`)).status).toBe(401);
+    expect((await login(RIVAL, "correct horse")).status).toBe(200);
+    expect((await login(RIVAL, "correct horse")).status).toBe(429);
+    expect(
+      (await from(app, TEAM, "POST", "/api/teams", {
+        body: { name: "Terns", password: "correct horse" },
+      })).status,
+    ).toBe(201);
+    // Every check and hash gave its place back.
+    const all = [app.game.accounts.passwordSlot(), app.game.accounts.passwordSlot()];
+    expect(all.every((release) => release !== undefined)).toBe(true);
+  }, 60_000);
+});
+
 describe("wrong admin tokens, per client address", () => {
   test("ten different wrong tokens a minute, then 429 for that address only", async () => {
     const app = makeApp();
