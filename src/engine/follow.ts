@@ -142,7 +142,11 @@ function followGuess(target: FollowTarget, write: Extract<Write, { kind: "guess"
     return;
   }
   if (puzzle.guessLimit.perMs !== Infinity) {
+    // Those out of the window go now, as a guess decided here trims them: a node that follows a
+    // team's guesses on a puzzle and decides none of them would otherwise keep every one.
     const recent = team.recentWrong.get(puzzle.index) ?? [];
+    const windowStart = write.at - puzzle.guessLimit.perMs;
+    while (recent.length > 0 && recent[0]! <= windowStart) recent.shift();
     recent.push(write.at);
     team.recentWrong.set(puzzle.index, recent);
   }

@@ -139,6 +139,38 @@ describe("Engine.apply", () => {
     });
   }
 
+  test("a followed wrong guess keeps only the guess limit's window in memory", () => {
+    const clock = new FakeClock(START + MINUTE);
+    const { engine } = makeEngine(clock);
+    const registered = engine.register({ name: "Owls", passwordHash: "h" });
+    if (registered.kind !== "ok") throw new Error("register");
+    const team = registered.team;
+    // Puzzle "a" allows 3 wrong guesses a minute; another node decides 3 every minute for 5 hours.
+    const a = engine.hunt.puzzleIndex.get("a")!;
+    let id = 1;
+    for (let minute = 0; minute < 300; minute++) {
+      for (const second of [10, 20, 30]) {
+        const at = START + (minute + 1) * MINUTE + second * 1000;
+        engine.apply({
+          kind: "guess",
+          id: id++,
+          teamId: team.id,
+          puzzle: "a",
+          raw: "nope",
+          normalized: "NOPE",
+          result: "incorrect",
+          extraUsed: false,
+          at,
+        });
+      }
+    }
+    expect(team.state.counts[engine.layout.wrongGuesses + a]).toBe(900);
+    expect(team.recentWrong.get(a)).toHaveLength(3);
+    // The limit still holds here: the last minute's three guesses are counted.
+    clock.time = START + 300 * MINUTE + 40_000;
+    expect(engine.guess(team, "a", "still nope").kind).toBe("rate_limited");
+  });
+
   test("the earliest of two unlock times wins, in either order", () => {
     const clock = new FakeClock(START + 40 * MINUTE);
     const { engine } = makeEngine(clock);
