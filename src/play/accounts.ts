@@ -24,6 +24,11 @@ const LOGIN_WINDOW_MS = 5 * 60_000;
 /** Different wrong admin tokens one client address may try in ADMIN_WINDOW_MS. */
 export const ADMIN_ATTEMPT_LIMIT = 10;
 const ADMIN_WINDOW_MS = 60_000;
+/**
+ * Addresses with wrong admin tokens on record, at most: past it the oldest goes. Pushing one
+ * out takes this many other addresses within the window, whose tries are worth more than it.
+ */
+const ADMIN_ADDRESSES = 10_000;
 
 /**
  * Password checks and hashes (logins and registrations) under way at once, at most. Each waits
@@ -304,6 +309,11 @@ export class AdminAttempts {
   private warnedAt = -Infinity;
   private unwarned = 0;
 
+  /** Addresses with wrong tokens on record (for tests). */
+  get size(): number {
+    return this.failures.size;
+  }
+
   /** Seconds to wait when `address` is at the limit now, else undefined. */
   blocked(address: string, now: number): number | undefined {
     const recent = this.recent(address, now);
@@ -323,6 +333,11 @@ export class AdminAttempts {
     const recent = this.recent(address, now);
     if (recent.some((failure) => failure.tokenHash === tokenHash)) return undefined;
     recent.push({ tokenHash, at: now });
+    // Moved to the end, so that the first address is the one that failed longest ago.
+    this.failures.delete(address);
+    if (this.failures.size >= ADMIN_ADDRESSES) {
+      this.failures.delete(this.failures.keys().next().value!);
+    }
     this.failures.set(address, recent);
     if (recent.length < ADMIN_ATTEMPT_LIMIT) return undefined;
     if (now - this.warnedAt < ADMIN_WINDOW_MS) {

@@ -1,7 +1,13 @@
 // The login limit: per team name and client address, under a ceiling per name across addresses;
 // a refused attempt is not counted, so an address over its limit cannot use up the name's.
 import { describe, expect, test } from "bun:test";
-import { Accounts, LOGIN_LIMIT, LOGIN_NAME_LIMIT } from "../../src/play/accounts.ts";
+import {
+  Accounts,
+  ADMIN_ATTEMPT_LIMIT,
+  AdminAttempts,
+  LOGIN_LIMIT,
+  LOGIN_NAME_LIMIT,
+} from "../../src/play/accounts.ts";
 
 const accounts = () => Accounts.from({ passwords: [], sessions: [] });
 
@@ -34,6 +40,28 @@ describe("Accounts.limitLogin()", () => {
     const limits = accounts();
     for (let i = 0; i < LOGIN_NAME_LIMIT * 3; i++) limits.limitLogin("gulls", "rival", 1000);
     expect(limits.limitLogin("gulls", "team", 1000)).toBe(undefined);
+  });
+});
+
+describe("AdminAttempts", () => {
+  test("keeps at most 10,000 addresses, forgetting the one that failed longest ago", () => {
+    const attempts = new AdminAttempts();
+    // A guesser at the limit, then 10,000 other addresses with one wrong token each, all within
+    // the minute: the map stays at 10,000, and the guesser is the one forgotten.
+    for (let i = 0; i < ADMIN_ATTEMPT_LIMIT; i++) attempts.fail("guesser", `token-${i}`, 1000);
+    expect(attempts.blocked("guesser", 1000)).toBe(60);
+    for (let i = 0; i < 9_999; i++) attempts.fail(`10.0.${i >> 8}.${i & 255}`, "t", 2000);
+    expect([attempts.size, attempts.blocked("guesser", 2000)]).toEqual([10_000, 59]);
+    // A second wrong token from an address moves it to the end: it stays.
+    attempts.fail("10.0.0.0", "other", 3000);
+    attempts.fail("10.9.9.9", "t", 3000);
+    expect(attempts.size).toBe(10_000);
+    expect(attempts.blocked("guesser", 3000)).toBe(undefined);
+    attempts.fail("10.9.9.10", "t", 3000);
+    expect(attempts.size).toBe(10_000);
+    // 10.0.0.1 went next, not 10.0.0.0, which failed again since.
+    for (let i = 0; i < ADMIN_ATTEMPT_LIMIT - 2; i++) attempts.fail("10.0.0.0", `more-${i}`, 3000);
+    expect(attempts.blocked("10.0.0.0", 3000)).toBe(59);
   });
 });
 
