@@ -34,9 +34,11 @@ const ADMIN_ADDRESSES = 10_000;
  * Password checks and hashes (logins and registrations) under way at once, at most. Each waits
  * for a thread of the pool while its request stays in memory, and an abandoned request's check
  * still runs: past this a login or registration is refused at once (503) rather than queued, so
- * a flood holds bounded memory, and a team's login waits seconds behind it, not minutes.
+ * a flood holds bounded memory, and a team's login waits seconds behind it, not minutes. 512, not
+ * fewer: a venue's phones all logging in at the start (100 teams of 5) wait, and none is refused;
+ * the last waits about 8 s on a 2-core machine, which works through 60–65 checks a second.
  */
-export const PASSWORD_JOBS = 128;
+export const PASSWORD_JOBS = 512;
 /** The `Retry-After` of a login or registration refused past PASSWORD_JOBS (seconds). */
 export const PASSWORD_BUSY_SECONDS = 2;
 

@@ -264,7 +264,7 @@ export const ROUTES: readonly Route[] = [
     errors: ["forbidden", "conflict", "hunt_not_running"],
     description: "403 `forbidden` when registration is closed or the code is wrong; 409 " +
       "`hunt_not_running` from the hunt's `ends_at` on; 503 `unavailable` (`Retry-After`) while " +
-      "128 logins and registrations are being checked.",
+      "512 logins and registrations are being checked.",
   },
   {
     method: "post",
@@ -276,7 +276,7 @@ export const ROUTES: readonly Route[] = [
     errors: ["unauthorized", "rate_limited"],
     description: "429 `rate_limited` past 10 attempts in 5 minutes for one team name from one " +
       "client address, or 50 from all addresses together. 503 `unavailable` (`Retry-After`), " +
-      "not counted, while 128 logins and registrations are being checked.",
+      "not counted, while 512 logins and registrations are being checked.",
   },
   {
     method: "delete",
