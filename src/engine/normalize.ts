@@ -23,6 +23,8 @@ export type AnswerResult =
 
 /** A puzzle's answers compiled once, at boot or on reload. */
 export interface AnswerChecker {
+  /** What it was compiled from: a reload compares it, and a shared log's fingerprint holds it. */
+  readonly spec: AnswerSpec;
   /** The normalized form of a guess under this puzzle's mode (what gets stored as `normalized`). */
   normalize(raw: string): string;
   check(raw: string): AnswerResult;
@@ -189,6 +191,12 @@ export function compileAnswers(spec: AnswerSpec): CompileAnswersResult {
   return {
     kind: "ok",
     checker: {
+      spec: {
+        answers: [...spec.answers],
+        regexes: [...spec.regexes],
+        partials: spec.partials.map(({ answer, message }) => ({ answer, message })),
+        mode: spec.mode,
+      },
       normalize: norm,
       check(raw: string): AnswerResult {
         // Patterns see the trimmed raw guess, so they can accept what normalization drops ("???").

@@ -1173,7 +1173,8 @@ function checkStopRules(puzzles: readonly Puzzle[], routes: readonly Route[], re
 }
 
 /** Stands in for a puzzle whose answers did not compile; never reached, as the hunt then has errors. */
-const REFUSE_ALL = {
+const REFUSE_ALL: AnswerChecker = {
+  spec: { answers: [], regexes: [], partials: [], mode: "default" },
   normalize: (raw: string) => raw,
   check: () => ({ kind: "incorrect" as const }),
 };

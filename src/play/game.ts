@@ -24,6 +24,8 @@ export interface ReloadSummary {
   reassigned: string[];
   /** How many team route orders were given anew (the route changed, or is new). */
   rerouted: number;
+  /** The `[hunt]` keys whose value changed, such as `ends_at`. */
+  hunt: string[];
   puzzles: number;
 }
 

@@ -231,6 +231,7 @@ export const ReloadReply = v.strictObject({
   changed: Ids,
   reassigned: v.pipe(Ids, v.description("Puzzles whose variants were dealt out again")),
   rerouted: v.pipe(Int, v.description("Team route orders given anew")),
+  hunt: v.pipe(Ids, v.description("The [hunt] keys whose value changed, such as ends_at")),
   puzzles: Int,
 });
 

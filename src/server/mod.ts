@@ -219,6 +219,7 @@ function logReloaded(
     added: summary.added.join(",") || undefined,
     removed: summary.removed.join(",") || undefined,
     changed: summary.changed.join(",") || undefined,
+    hunt: summary.hunt.join(",") || undefined,
   });
 }
 

@@ -56,29 +56,12 @@ export function lostSolves(store: Store, hunt: Hunt): string[] {
 
 /** What changed between two hunts, for the organizer and the log. */
 function summarize(before: Hunt, hunt: Hunt, writes: readonly Write[]): ReloadSummary {
-  const shape = (from: Hunt, p: Hunt["puzzles"][number]) =>
-    JSON.stringify([
-      p.title,
-      p.round,
-      p.tags,
-      p.points,
-      p.dynamic,
-      p.firstSolveBonus,
-      p.body,
-      p.unlock?.source,
-      p.hints.map((h) => [h.id, h.text, h.cost, h.unlock?.source]),
-      p.checkpoint,
-      p.guessLimit,
-      p.variants?.map((variant) => [variant.body, variant.checkpoint]),
-      p.otherVariantMessage,
-      p.route === undefined ? undefined : from.routes[p.route]?.id,
-    ]);
   const old = new Map(before.puzzles.map((p) => [p.id, p]));
   return {
     added: hunt.puzzles.filter((p) => !old.has(p.id)).map((p) => p.id),
     removed: before.puzzles.filter((p) => !hunt.puzzleIndex.has(p.id)).map((p) => p.id),
     changed: hunt.puzzles.filter((p) =>
-      old.has(p.id) && shape(before, old.get(p.id)!) !== shape(hunt, p)
+      old.has(p.id) && puzzleShape(before, old.get(p.id)!) !== puzzleShape(hunt, p)
     ).map((p) => p.id),
     reassigned: hunt.puzzles.filter((p) => {
       const was = old.get(p.id);
@@ -86,6 +69,49 @@ function summarize(before: Hunt, hunt: Hunt, writes: readonly Write[]): ReloadSu
         (was.variants.length !== p.variants.length || was.variantOffset !== p.variantOffset);
     }).map((p) => p.id),
     rerouted: writes.filter((write) => write.kind === "route").length,
+    hunt: Object.entries(HUNT_KEYS).filter(([, read]) =>
+      JSON.stringify(read(before)) !== JSON.stringify(read(hunt))
+    ).map(([key]) => key),
     puzzles: hunt.puzzles.length,
   };
 }
+
+/** Everything the file says about a puzzle, as text to compare: a change in any of it is `changed`. */
+function puzzleShape(from: Hunt, p: Hunt["puzzles"][number]): string {
+  return JSON.stringify([
+    p.title,
+    p.round,
+    p.tags,
+    p.points,
+    p.dynamic,
+    p.firstSolveBonus,
+    p.body,
+    p.answers.spec,
+    p.unlock?.source,
+    p.hints.map((h) => [h.id, h.kind, h.text, h.cost, h.unlock?.source]),
+    p.checkpoint,
+    p.guessLimit,
+    p.variants?.map((variant) => [variant.body, variant.answers.spec, variant.checkpoint]),
+    p.otherVariantMessage,
+    p.route === undefined ? undefined : from.routes[p.route]?.id,
+    p.mission,
+  ]);
+}
+
+/** The `[hunt]` keys a reload reports under `hunt` when their value changed, and how to read each. */
+const HUNT_KEYS: Record<string, (hunt: Hunt) => unknown> = {
+  title: (h) => h.title,
+  starts_at: (h) => h.startsAt,
+  ends_at: (h) => h.endsAt,
+  freeze_at: (h) => h.freezeAt,
+  offline_grace: (h) => h.offlineGraceMs,
+  submitters: (h) => h.submitters,
+  registration: (h) => h.registration,
+  registration_codes: (h) => h.registrationCodes,
+  team_size: (h) => h.teamSize,
+  divisions: (h) => h.divisions,
+  seed: (h) => h.seed,
+  uploads: (h) => h.uploads,
+  gallery: (h) => h.gallery,
+  hint_tokens: (h) => h.hintTokens,
+};

@@ -415,18 +415,25 @@ function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readon
 
 /** The flash for a successful reload: what it added, removed and changed. */
 function reloadFlash(
-  summary: { added: string[]; removed: string[]; changed: string[]; puzzles: number },
+  summary: {
+    added: string[];
+    removed: string[];
+    changed: string[];
+    hunt: string[];
+    puzzles: number;
+  },
 ) {
-  const { added, removed, changed, puzzles } = summary;
+  const { added, removed, changed, hunt, puzzles } = summary;
   const parts = [
     added.length > 0 && `added ${added.join(", ")}`,
     removed.length > 0 && `removed ${removed.join(", ")}`,
     changed.length > 0 && `changed ${changed.join(", ")}`,
+    hunt.length > 0 && `changed ${hunt.join(", ")} in [hunt]`,
   ].filter(Boolean);
   return {
     tone: "ok" as const,
     title: `Hunt reloaded: ${puzzles} puzzles`,
-    text: parts.length === 0 ? "No puzzle changed." : `${parts.join("; ")}.`,
+    text: parts.length === 0 ? "Nothing changed." : `${parts.join("; ")}.`,
   };
 }
 
