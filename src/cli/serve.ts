@@ -11,7 +11,7 @@ import {
   parseTrustedProxies,
   type TrustedProxies,
 } from "../play/mod.ts";
-import { listen, type Listener, lostSolves, type Server, startGame, warn } from "../server/mod.ts";
+import { listen, type Listener, lostState, type Server, startGame, warn } from "../server/mod.ts";
 import { damaged, filesDirOf, SqliteStore, type Store } from "../store/mod.ts";
 import { type Hunt, longestGuessWindow } from "../engine/mod.ts";
 import { isPostgresUrl, PgStore, redactUrl } from "../store/pg.ts";
@@ -181,8 +181,8 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   const opened = await openEither(values, { pg, dbPath, hunt: loaded.hunt }, io);
   if (typeof opened === "number") return opened;
   const { store, admin, checkMs } = opened;
-  // As a reload does: a hunt that lacks a puzzle with solves would silently drop their points.
-  const lost = lostSolves(store, loaded.hunt);
+  // As a reload does: a hunt that lacks what teams hold (solves, hints taken) would change scores.
+  const lost = lostState(store, loaded.hunt);
   if (lost.length > 0) {
     store.close();
     io.stderr(

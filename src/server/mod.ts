@@ -41,7 +41,7 @@ import { huntFingerprint } from "./fingerprint.ts";
 import { reloadHunt } from "./reload.ts";
 
 export { huntStart } from "./boot.ts";
-export { lostSolves } from "./reload.ts";
+export { lostState } from "./reload.ts";
 export { listen } from "./listen.ts";
 export type { Listener, ListenOptions } from "./listen.ts";
 

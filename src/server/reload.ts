@@ -17,8 +17,8 @@ export type ReloadOutcome =
  * Builds the engine for a new hunt over the stored state: the queued writes
  * are committed first, so the database holds the whole state; then the new
  * engine is built from it, and the unlocks the new rules allow are recorded.
- * Removing a puzzle that a team has solved is refused, as scores would
- * silently change.
+ * Removing what teams hold (a solved puzzle, a hint taken for points, a
+ * division with teams) is refused, as scores or ranks would silently change.
  */
 export function reloadHunt(
   store: Store,
@@ -30,7 +30,7 @@ export function reloadHunt(
   if (store.failed) {
     return { kind: "error", errors: ["The database cannot be written; reload refused"] };
   }
-  const lost = lostSolves(store, hunt);
+  const lost = lostState(store, hunt);
   if (lost.length > 0) return { kind: "error", errors: lost };
   try {
     store.saveScoring(hunt);
@@ -44,14 +44,34 @@ export function reloadHunt(
 }
 
 /**
- * Why `hunt` cannot run over the stored state: one message per puzzle a team
- * has solved that the hunt lacks (its points would silently go). Checked at
- * each reload and at start.
+ * Why `hunt` cannot run over the stored state: one message for each thing
+ * teams hold that the hunt no longer names. A solve, a hint taken or an ask
+ * on a puzzle (or hint) that is gone would silently drop from the scores,
+ * and a team in a division that is gone would show it on the board while no
+ * rule or ranking knows it. Checked at each reload and at start.
  */
-export function lostSolves(store: Store, hunt: Hunt): string[] {
-  return store.solvedPuzzles().filter((id) => !hunt.puzzleIndex.has(id)).map((id) =>
-    `Puzzle "${id}" has solves, so it cannot be removed: put it back in the file`
-  );
+export function lostState(store: Store, hunt: Hunt): string[] {
+  const held = store.held();
+  const kept = (puzzle: string, hint: string) => {
+    const index = hunt.puzzleIndex.get(puzzle);
+    return index !== undefined && hunt.puzzles[index]!.hints.some((h) => h.id === hint);
+  };
+  return [
+    ...held.solved.filter((id) => !hunt.puzzleIndex.has(id)).map((id) =>
+      `Puzzle "${id}" has solves, so it cannot be removed: put it back in the file`
+    ),
+    ...held.hints.filter((h) => !kept(h.puzzle, h.hint)).map((h) =>
+      `Hint "${h.hint}" of puzzle "${h.puzzle}" was taken for ${h.cost} points, so it cannot be ` +
+      "removed: put it back in the file (to give the points back, set its cost to 0 and reload " +
+      "first)"
+    ),
+    ...held.asked.filter((id) => !hunt.puzzleIndex.has(id)).map((id) =>
+      `Puzzle "${id}" has questions asked for points, so it cannot be removed: put it back in the file`
+    ),
+    ...held.divisions.filter((name) => !hunt.divisions.includes(name)).map((name) =>
+      `Division "${name}" has teams, so it cannot be removed: put it back in the file`
+    ),
+  ];
 }
 
 /** What changed between two hunts, for the organizer and the log. */

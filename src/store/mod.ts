@@ -10,6 +10,7 @@ export type {
   Announcement,
   BatchStats,
   GuessRow,
+  HeldByTeams,
   MetaKey,
   MinuteCount,
   PuzzleGuess,

@@ -50,6 +50,7 @@ import { SqliteStore } from "./sqlite.ts";
 import type {
   Announcement,
   GuessRow,
+  HeldByTeams,
   MetaKey,
   MinuteCount,
   PuzzleGuess,
@@ -727,8 +728,8 @@ export class PgStore implements Store {
     return this.copy.announcements();
   }
 
-  solvedPuzzles(): string[] {
-    return this.copy.solvedPuzzles();
+  held(): HeldByTeams {
+    return this.copy.held();
   }
 
   /**

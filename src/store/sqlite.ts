@@ -20,6 +20,7 @@ import { acquireLock } from "./lock.ts";
 import type {
   Announcement,
   GuessRow,
+  HeldByTeams,
   MetaKey,
   MinuteCount,
   PuzzleGuess,
@@ -264,10 +265,21 @@ export class SqliteStore implements Store {
     return this.all("SELECT id, text, at FROM announcements ORDER BY id");
   }
 
-  solvedPuzzles(): string[] {
-    return this.all<{ puzzle: string }>(`SELECT puzzle FROM solves UNION
-       SELECT puzzle FROM submissions WHERE status = 'accepted' ORDER BY puzzle`)
-      .map((row) => row.puzzle);
+  held(): HeldByTeams {
+    const ids = (sql: string) => this.all<{ id: string }>(sql).map((row) => row.id);
+    return {
+      solved: ids(`SELECT puzzle AS id FROM solves UNION
+        SELECT puzzle FROM submissions WHERE status = 'accepted' ORDER BY id`),
+      // The costs saved for the running hunt (at start, for the last one that ran).
+      hints: this.all(`SELECT DISTINCT h.puzzle, h.hint, c.cost FROM hint_takes h
+        JOIN hunt_hints c ON c.puzzle = h.puzzle AND c.hint = h.hint
+        WHERE c.cost != 0 ORDER BY h.puzzle, h.hint`),
+      asked: ids(`SELECT DISTINCT puzzle AS id FROM asks
+        WHERE cost != 0 AND status NOT IN ('refused', 'withdrawn') ORDER BY id`),
+      divisions: ids(
+        "SELECT DISTINCT division AS id FROM teams WHERE division IS NOT NULL ORDER BY id",
+      ),
+    };
   }
 
   saveScoring(hunt: Hunt): void {

@@ -52,6 +52,22 @@ export interface MinuteCount {
   correct: number;
 }
 
+/**
+ * What teams hold that a hunt file must go on naming: a start or a reload
+ * on a file without it would silently change scores, or leave teams in a
+ * division the board cannot rank.
+ */
+export interface HeldByTeams {
+  /** The puzzles some team has solved (an accepted mission counts). */
+  solved: string[];
+  /** The hints some team took that cost points, at the costs the running hunt gives them. */
+  hints: { puzzle: string; hint: string; cost: number }[];
+  /** The puzzles with asks that cost points and were not given back (refused or withdrawn). */
+  asked: string[];
+  /** The divisions some team is in. */
+  divisions: string[];
+}
+
 /** The stored accounts, loaded once at boot. */
 export interface StoredAccounts {
   passwords: { id: number; hash: string }[];
@@ -136,8 +152,8 @@ export interface Store {
   idempotencyKeys(): StoredIdempotency[];
   /** Every announcement, oldest first (few, and kept in memory by live). */
   announcements(): Announcement[];
-  /** The puzzles some team has solved (a reload may not remove them). */
-  solvedPuzzles(): string[];
+  /** What teams hold that a reload (or a start) may not remove from the hunt. */
+  held(): HeldByTeams;
   /** Records the hunt's scoring (points, hint costs) for exports made without the hunt file. */
   saveScoring(hunt: Hunt): void;
   meta(key: MetaKey): string | undefined;

@@ -2,6 +2,7 @@
 // refuses, and that a restart on the same file and database gives what the reload gave.
 import { describe, expect, test } from "bun:test";
 import { loadHunt } from "../../src/hunt/mod.ts";
+import { lostState } from "../../src/server/mod.ts";
 import { huntFingerprint } from "../../src/server/fingerprint.ts";
 import { makeApp } from "../http/_app.ts";
 
@@ -45,6 +46,14 @@ title = "Photo"
 points = 5
 submit = "text"
 `;
+
+/** The hunt without the hint or puzzle whose table starts with `header` (a puzzle goes with its hints). */
+function without(toml: string, header: string): string {
+  const start = toml.indexOf(header);
+  const end = header.startsWith("[[puzzle]]") ? /\[\[puzzle\]\]/ : /\[\[puzzle/;
+  const next = toml.slice(start + header.length).search(end);
+  return toml.slice(0, start) + (next < 0 ? "" : toml.slice(start + header.length + next));
+}
 
 describe("reload", () => {
   test("the summary lists a puzzle whose answers changed, and the [hunt] keys that changed", async () => {
@@ -93,6 +102,91 @@ describe("reload", () => {
     expect((await admin("POST", "/api/admin/reload")).body).toMatchObject({
       changed: [],
       hunt: [],
+    });
+  });
+
+  test("a hint taken for points cannot be removed, alone or with its puzzle; at cost 0 it can", async () => {
+    const { call, register, admin, setToml, store } = makeApp({ toml: HUNT });
+    const token = await register("Gulls");
+    await call("POST", "/api/puzzles/a/hints/nudge", { token });
+    await call("POST", "/api/puzzles/a/hints/free", { token });
+    const score = async () => (await call("GET", "/api/scoreboard")).body.teams[0].score;
+    expect(await score()).toBe(-4);
+    const refusal =
+      'Hint "nudge" of puzzle "a" was taken for 4 points, so it cannot be removed: put it back ' +
+      "in the file (to give the points back, set its cost to 0 and reload first)";
+    for (
+      const edited of [
+        without(HUNT, '[[puzzle.hint]]\nid = "nudge"'),
+        without(HUNT, '[[puzzle]]\nid = "a"'),
+      ]
+    ) {
+      setToml(edited);
+      expect(await admin("POST", "/api/admin/reload")).toMatchObject({
+        status: 400,
+        body: { error: { errors: [refusal] } },
+      });
+      // Refused at start too (`cairn serve` checks the same).
+      expect(lostState(store, loadHunt(edited, { file: "hunt.toml" }).hunt!))
+        .toEqual([refusal]);
+      expect(await score()).toBe(-4);
+    }
+    // A hint taken for nothing goes without a word.
+    setToml(without(HUNT, '[[puzzle.hint]]\nid = "free"'));
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    // The way to give the points back: cost 0 (every team that took it gets them), then remove it.
+    setToml(without(HUNT, '[[puzzle.hint]]\nid = "free"').replace("cost = 4", "cost = 0"));
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    expect(await score()).toBe(0);
+    setToml(
+      without(without(HUNT, '[[puzzle.hint]]\nid = "free"'), '[[puzzle.hint]]\nid = "nudge"'),
+    );
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    expect(await score()).toBe(0);
+  });
+
+  test("a puzzle with an ask that cost points cannot be removed; once it is refused, it can", async () => {
+    const { call, register, admin, setToml } = makeApp({ toml: HUNT });
+    const token = await register("Gulls");
+    const asked = await call("POST", "/api/puzzles/b/hints/ask/asks", {
+      token,
+      body: { question: "Which knot?" },
+    });
+    expect(asked.status).toBe(201);
+    setToml(without(HUNT, '[[puzzle]]\nid = "b"'));
+    expect(await admin("POST", "/api/admin/reload")).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          errors: [
+            'Puzzle "b" has questions asked for points, so it cannot be removed: put it back in the file',
+          ],
+        },
+      },
+    });
+    expect((await call("GET", "/api/scoreboard")).body.teams[0].score).toBe(-3);
+    await admin("POST", `/api/admin/asks/${asked.body.ask.id}/reply`, { refuse: true });
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+  });
+
+  test("a division some team is in cannot be removed or renamed", async () => {
+    const { register, admin, setToml, call } = makeApp({ toml: HUNT });
+    await register("Gulls", { division: "kids" });
+    setToml(HUNT.replace('divisions = ["kids", "adults"]', 'divisions = ["children", "adults"]'));
+    expect(await admin("POST", "/api/admin/reload")).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          errors: ['Division "kids" has teams, so it cannot be removed: put it back in the file'],
+        },
+      },
+    });
+    expect((await call("GET", "/api/scoreboard?division=kids")).body.teams).toHaveLength(1);
+    // A division nobody joined may go.
+    setToml(HUNT.replace('divisions = ["kids", "adults"]', 'divisions = ["kids"]'));
+    expect(await admin("POST", "/api/admin/reload")).toMatchObject({
+      status: 200,
+      body: { hunt: ["divisions"] },
     });
   });
 });
