@@ -790,7 +790,18 @@ export class Engine {
 
   /** The oldest pending submission no other judge holds, now claimed by `judge` for two minutes. */
   claimNext(judge: string, options: { skip?: number } = {}): Submission | undefined {
-    return this.judging.claimNext(this.submissions.values(), judge, this.now(), options);
+    return this.judging.claimNext(this.judgeable(), judge, this.now(), options);
+  }
+
+  /**
+   * The submissions a judge can give a verdict on: those of puzzles the hunt
+   * has. A reload that removes a mission keeps its submissions on disk, and
+   * they wait again if it comes back.
+   */
+  *judgeable(): Generator<Submission> {
+    for (const submission of this.submissions.values()) {
+      if (this.hunt.puzzleIndex.has(submission.puzzle)) yield submission;
+    }
   }
 
   /** The team's latest submission for a puzzle, if any. */

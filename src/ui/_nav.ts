@@ -9,7 +9,7 @@ import type { Engine } from "../engine/mod.ts";
 export function judging(engine: Engine): number | undefined {
   if (!engine.hunt.puzzles.some((p) => p.mission !== undefined)) return undefined;
   let pending = 0;
-  for (const submission of engine.submissions.values()) {
+  for (const submission of engine.judgeable()) {
     if (submission.status === "pending") pending += 1;
   }
   return pending;

@@ -189,6 +189,27 @@ describe("reload", () => {
       body: { hunt: ["divisions"] },
     });
   });
+
+  test("the judging queue skips a removed mission's submissions, and offers them when it is back", async () => {
+    const app = makeApp({ toml: HUNT });
+    const token = await app.register("Gulls");
+    const form = new FormData();
+    form.set("text", "Our story");
+    const sent = await app.call("POST", "/api/puzzles/photo/submissions", { token, raw: form });
+    expect(sent.status).toBe(201);
+    app.setToml(without(HUNT, '[[puzzle]]\nid = "photo"'));
+    expect((await app.admin("POST", "/api/admin/reload")).body.removed).toEqual(["photo"]);
+    expect(await app.admin("POST", "/api/admin/judge/claim", { judge: "Ann" })).toMatchObject({
+      status: 200,
+      body: { submission: null },
+    });
+    app.setToml(HUNT);
+    expect((await app.admin("POST", "/api/admin/reload")).body.added).toEqual(["photo"]);
+    expect(await app.admin("POST", "/api/admin/judge/claim", { judge: "Ann" })).toMatchObject({
+      status: 200,
+      body: { submission: { id: sent.body.submission.id, puzzle: "photo", status: "pending" } },
+    });
+  });
 });
 
 describe("the hunt's fingerprint (nodes sharing a log compare it)", () => {
