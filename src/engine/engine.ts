@@ -1152,7 +1152,12 @@ export class Engine {
     this.nextAdjustmentId = snapshot.lastAdjustmentId + 1;
     this.nextAnnouncementId = snapshot.lastAnnouncementId + 1;
     for (const submission of snapshot.submissions) {
-      this.submissions.set(submission.id, { ...submission });
+      // A pending one is worth what accepting it gives now: a reload may have changed the points.
+      const index = this.hunt.puzzleIndex.get(submission.puzzle);
+      const points = submission.status === "pending" && index !== undefined
+        ? this.hunt.puzzles[index]!.points
+        : submission.points;
+      this.submissions.set(submission.id, { ...submission, points });
       const bytes = this.storedBytes.get(submission.teamId) ?? 0;
       this.storedBytes.set(submission.teamId, bytes + (submission.file?.size ?? 0));
       this.nextSubmissionId = Math.max(this.nextSubmissionId, submission.id + 1);

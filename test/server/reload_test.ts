@@ -212,6 +212,29 @@ describe("reload", () => {
   });
 });
 
+describe("a mission's points changed by a reload", () => {
+  test("a pending submission shows the judge and the team what accepting it now gives", async () => {
+    const app = makeApp({ toml: HUNT });
+    const token = await app.register("Gulls");
+    const form = new FormData();
+    form.set("text", "Our story");
+    const sent = await app.call("POST", "/api/puzzles/photo/submissions", { token, raw: form });
+    expect(sent.body.submission.points).toBe(5);
+    app.setToml(HUNT.replace("points = 5\nsubmit", "points = 8\nsubmit"));
+    expect((await app.admin("POST", "/api/admin/reload")).body.changed).toEqual(["photo"]);
+    const claimed = await app.admin("POST", "/api/admin/judge/claim", { judge: "Ann" });
+    expect(claimed.body.submission).toMatchObject({ id: sent.body.submission.id, points: 8 });
+    const mine = await app.call("GET", "/api/puzzles/photo/submissions", { token });
+    expect(mine.body.submissions).toMatchObject([{ id: sent.body.submission.id, points: 8 }]);
+    const accepted = await app.admin(
+      "POST",
+      `/api/admin/submissions/${sent.body.submission.id}/verdict`,
+      { accept: true },
+    );
+    expect(accepted.body.submission).toMatchObject({ status: "accepted", points: 8 });
+  });
+});
+
 describe("the hunt's fingerprint (nodes sharing a log compare it)", () => {
   test("differs when only an answer differs", () => {
     const one = loadHunt(HUNT, { file: "hunt.toml" }).hunt!;
