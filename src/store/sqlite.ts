@@ -15,7 +15,8 @@ import { openDatabase, writeProblem } from "./db.ts";
 import { readResults, saveScoring } from "./export.ts";
 import { filesDirOf, FileStore } from "./files.ts";
 import { loadSnapshot } from "./load.ts";
-import { GuessMinutes, MINUTE } from "./minutes.ts";
+import { GuessMinutes } from "./minutes.ts";
+import { TeamGuesses } from "./team_guesses.ts";
 import { acquireLock } from "./lock.ts";
 import type {
   Announcement,
@@ -49,9 +50,12 @@ export class SqliteStore implements Store {
   readonly files: FileStore;
   /** Guesses per minute (minutes.ts): every guess given to `commit`, and those on file before. */
   private readonly minutes = new GuessMinutes();
+  /** Each team's guess ids (team_guesses.ts), noted as `minutes` counts them. */
+  private readonly teamGuesses = new TeamGuesses();
   /**
    * The last guess id on file when the store opened, until those guesses are
-   * counted in `minutes` (by the boot's pass over them, or by the first chart).
+   * counted in `minutes` and noted in `teamGuesses` (by the boot's pass over
+   * them, or by the first organizers' view that needs them).
    */
   private uncounted: number | undefined;
   /** The temporary uploads folder made for a store with no file and no folder given: removed on close. */
@@ -163,7 +167,10 @@ export class SqliteStore implements Store {
   commit(writes: readonly Write[]): Promise<void> {
     // Counted as handed over (a batch that fails is counted, and the server then exits to
     // rebuild); a failed writer refuses everything after, which is not counted.
-    if (!this.writer.failed) this.minutes.add(writes);
+    if (!this.writer.failed) {
+      this.minutes.add(writes);
+      this.teamGuesses.addAll(writes);
+    }
     return this.writer.commit(writes);
   }
 
@@ -231,14 +238,12 @@ export class SqliteStore implements Store {
     this.preloaded = this.load(options);
   }
 
-  /** Reads the snapshot, counting the guesses on file at open in `minutes` if not yet done. */
+  /** Reads the snapshot, counting the guesses on file at open if not yet done. */
   private load(options: { now: number; longestWindowMs: number }): Snapshot {
     const through = this.uncounted;
     this.uncounted = undefined;
-    return loadSnapshot(this.db, {
-      ...options,
-      ...(through !== undefined && { minutes: { through, into: this.minutes } }),
-    });
+    const counted = { through: through ?? 0, minutes: this.minutes, teams: this.teamGuesses };
+    return loadSnapshot(this.db, { ...options, ...(through !== undefined && { counted }) });
   }
 
   private preloaded: Snapshot | undefined;
@@ -323,9 +328,9 @@ export class SqliteStore implements Store {
 
   teamHistory(teamId: number): Promise<TeamHistory> {
     return Promise.resolve({
-      guesses: this.all(
-        "SELECT id, puzzle, raw, normalized, result, at, effective_at, flag FROM guesses WHERE team_id = ? ORDER BY id",
-        teamId,
+      guesses: this.guessesById(
+        "id, puzzle, raw, normalized, result, at, effective_at, flag",
+        this.counted().teams.ids(teamId),
       ),
       hints: this.all(
         "SELECT puzzle, hint, at, flag FROM hint_takes WHERE team_id = ? ORDER BY at",
@@ -343,43 +348,55 @@ export class SqliteStore implements Store {
   }
 
   teamPuzzleGuesses(teamId: number, puzzle: string): Promise<PuzzleGuess[]> {
-    // Guesses keep no index by team (migration 4): a scan, for one organizer's page.
-    return Promise.resolve(this.all(
-      "SELECT id, raw, result, at FROM guesses WHERE team_id = ? AND puzzle = ? ORDER BY id",
-      teamId,
-      puzzle,
-    ));
+    return Promise.resolve(
+      this.guessesById("id, raw, result, at", this.counted().teams.ids(teamId, puzzle)),
+    );
+  }
+
+  /**
+   * The guesses of these ids (from `teamGuesses`: guesses keep no index by
+   * team, migration 4), oldest first: each one looked up by its id.
+   */
+  private guessesById<T>(columns: string, ids: readonly number[]): T[] {
+    if (ids.length === 0) return [];
+    return this.all<T>(
+      `SELECT ${columns} FROM guesses WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      JSON.stringify(ids),
+    );
   }
 
   guessesPerMinute(now: number, minutes = 60): Promise<MinuteCount[]> {
-    return Promise.resolve(this.countedMinutes().last(now, minutes));
+    return Promise.resolve(this.counted().minutes.last(now, minutes));
   }
 
   counts(): Promise<{ guesses: number; solves: number }> {
     const count = (sql: string) => this.all<{ n: number }>(sql)[0]?.n ?? 0;
     return Promise.resolve({
-      guesses: this.countedMinutes().total,
+      guesses: this.counted().minutes.total,
       solves: count("SELECT count(*) AS n FROM solves"),
     });
   }
 
   /**
-   * The guesses per minute, once the guesses on file at open are counted: a
-   * store that never read its snapshot (a command, a test) counts them here,
-   * in one pass by rowid.
+   * The guesses per minute and each team's guesses, once the guesses on file
+   * at open are counted: a store that never read its snapshot (a command, a
+   * test) counts them here, in one pass by rowid.
    */
-  private countedMinutes(): GuessMinutes {
+  private counted(): { minutes: GuessMinutes; teams: TeamGuesses } {
     const through = this.uncounted;
     if (through !== undefined) {
       this.uncounted = undefined;
-      const rows = this.all<{ minute: number; guesses: number; correct: number }>(
-        `SELECT at / ${MINUTE} AS minute, count(*) AS guesses, sum(result = 'correct') AS correct
-         FROM guesses WHERE id <= ? GROUP BY minute`,
-        through,
-      );
-      for (const row of rows) this.minutes.countMinute(row.minute, row.guesses, row.correct);
+      const rows = this.statement(
+        "SELECT id, team_id AS teamId, puzzle, at, result = 'correct' AS correct FROM guesses WHERE id <= ?",
+      ).iterate(through) as Iterable<
+        { id: number; teamId: number; puzzle: string; at: number; correct: number }
+      >;
+      for (const row of rows) {
+        this.minutes.count(row.at, row.correct === 1);
+        this.teamGuesses.add(row.id, row.teamId, row.puzzle);
+      }
     }
-    return this.minutes;
+    return { minutes: this.minutes, teams: this.teamGuesses };
   }
 
   results(): Promise<ReturnType<typeof readResults>> {

@@ -652,6 +652,115 @@ describe("guesses per minute", () => {
   });
 });
 
+describe("a team's guesses, for the organizers", () => {
+  const guess = (id: number, teamId: number, puzzle: string): Write => ({
+    kind: "guess",
+    id,
+    teamId,
+    puzzle,
+    raw: `g${id}`,
+    normalized: `G${id}`,
+    result: "incorrect",
+    extraUsed: false,
+    at: id,
+  });
+  /** Guesses 1–60 of teams 1–3 in turn, on puzzles a, b and c in turn of every three. */
+  const writes = [
+    team(1),
+    team(2),
+    team(3),
+    ...Array.from(
+      { length: 60 },
+      (_, i) => guess(i + 1, 1 + (i % 3), "abc"[Math.floor(i / 3) % 3]!),
+    ),
+  ];
+  /** What SQL says the team's guesses are, by a scan. */
+  const scanned = (store: SqliteStore, teamId: number, puzzle?: string) =>
+    store.db.query<{ id: number }>(
+      "SELECT id FROM guesses WHERE team_id = ? AND (? IS NULL OR puzzle = ?) ORDER BY id",
+    ).all(teamId, puzzle ?? null, puzzle ?? null).map((row) => row.id);
+
+  /**
+   * The query plan of every statement the store prepares while `read` runs:
+   * the guesses table keeps no index by team (migration 4), so a team's
+   * guesses must be looked up by id, never found by a scan of the table.
+   */
+  async function plans(store: SqliteStore, read: () => Promise<unknown>): Promise<string[]> {
+    const db = store.db;
+    const prepare = db.prepare.bind(db);
+    const sqls: string[] = [];
+    Object.assign(db, {
+      prepare: (sql: string) => {
+        sqls.push(sql);
+        return prepare(sql);
+      },
+    });
+    try {
+      await read();
+    } finally {
+      Object.assign(db, { prepare });
+    }
+    return sqls.flatMap((sql) =>
+      db.query<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all().map((row) => row.detail)
+    );
+  }
+
+  test("teamHistory() and teamPuzzleGuesses() look the team's guesses up by id, with no scan", async () => {
+    const store = SqliteStore.over(openDatabase(":memory:"));
+    await store.commit(writes);
+    store.snapshot({ now: 100, longestWindowMs: MINUTE });
+    const plan = await plans(store, async () => {
+      const history = await store.teamHistory(2);
+      expect(history.guesses.map((g) => g.id)).toEqual(scanned(store, 2));
+      expect(history.guesses[0]).toEqual({
+        id: 2,
+        puzzle: "a",
+        raw: "g2",
+        normalized: "G2",
+        result: "incorrect",
+        at: 2,
+        effective_at: null,
+        flag: null,
+      });
+      const onB = await store.teamPuzzleGuesses(3, "b");
+      expect(onB.map((g) => g.id)).toEqual(scanned(store, 3, "b"));
+      expect(onB.map((g) => g.id)).toEqual([6, 15, 24, 33, 42, 51, 60]);
+      expect(await store.teamPuzzleGuesses(3, "nowhere")).toEqual([]);
+    });
+    expect(plan.length).toBeGreaterThan(0);
+    expect(plan.filter((detail) => /^SCAN (guesses|g)\b/.test(detail))).toEqual([]);
+    store.close();
+  });
+
+  test("counts the guesses on file at open once, by boot or by the first read, and those committed after", async () => {
+    const path = tempDb();
+    const first = SqliteStore.open(path);
+    if (first.kind !== "ok") throw new Error("locked");
+    await first.store.commit(writes.slice(0, 33));
+    first.store.close();
+
+    // Booted: the snapshot's pass notes them.
+    const booted = SqliteStore.open(path);
+    if (booted.kind !== "ok") throw new Error("locked");
+    booted.store.snapshot({ now: 100, longestWindowMs: MINUTE });
+    await booted.store.commit(writes.slice(33, 48));
+    const ids = async (store: SqliteStore) => (await store.teamHistory(1)).guesses.map((g) => g.id);
+    expect(await ids(booted.store)).toEqual(scanned(booted.store, 1));
+    expect(await ids(booted.store)).toHaveLength(15);
+    booted.store.close();
+
+    // Never booted (a command): the first read notes them, and a snapshot after it does not again.
+    const plain = SqliteStore.open(path);
+    if (plain.kind !== "ok") throw new Error("locked");
+    await plain.store.commit(writes.slice(48));
+    expect(await ids(plain.store)).toEqual(scanned(plain.store, 1));
+    plain.store.snapshot({ now: 100, longestWindowMs: MINUTE });
+    expect(await ids(plain.store)).toEqual(scanned(plain.store, 1));
+    expect(await ids(plain.store)).toHaveLength(20);
+    plain.store.close();
+  });
+});
+
 describe("SqliteStore.open() on a file it cannot open", () => {
   test("leaves no lock file it made, and keeps one that was there", () => {
     const path = tempDb();
