@@ -128,7 +128,9 @@
 
   async function refreshPanels() {
     try {
-      const grid = await get("/admin/progress");
+      // The page of the grid on show (a big event's teams come in pages).
+      const shown = document.getElementById("grid-pager")?.dataset.page ?? "1";
+      const grid = await get(`/admin/progress?page=${shown}`);
       document.getElementById("progress").innerHTML = await grid.text();
       const charts = await (await get("/admin/charts")).json();
       const figures = document.querySelectorAll("#charts figure svg");

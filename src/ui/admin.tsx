@@ -111,6 +111,15 @@ export interface GridTeam {
   cells: GridCell[];
 }
 
+/** One page of the grid: its teams, and where they are among all (`first` counts from 1). */
+export interface GridPage {
+  page: number;
+  pages: number;
+  first: number;
+  total: number;
+  teams: GridTeam[];
+}
+
 export type GridCell =
   | { kind: "locked" }
   | { kind: "open"; openMs: number; wrong: number }
@@ -128,12 +137,13 @@ function short(ms: number): string {
 /**
  * Each team's state on each puzzle: sticky team names and puzzle titles, one
  * compact cell per puzzle, so that 60 puzzles by 100 teams scroll inside
- * their box rather than past the page.
+ * their box rather than past the page. A bigger event's teams come in pages.
  */
-export const ProgressGrid: FC<{ puzzles: { id: string; title: string }[]; teams: GridTeam[] }> = (
-  { puzzles, teams },
+export const ProgressGrid: FC<{ puzzles: { id: string; title: string }[]; grid: GridPage }> = (
+  { puzzles, grid },
 ) => (
   <>
+    <GridPager grid={grid} />
     <div
       class="table-wrap progress-wrap"
       role="region"
@@ -153,7 +163,7 @@ export const ProgressGrid: FC<{ puzzles: { id: string; title: string }[]; teams:
           </tr>
         </thead>
         <tbody>
-          {teams.map((team) => (
+          {grid.teams.map((team) => (
             <tr>
               <th class="team" scope="row">
                 <a href={`/admin/teams/${team.id}`} title={team.name}>{team.name}</a>
@@ -175,6 +185,25 @@ export const ProgressGrid: FC<{ puzzles: { id: string; title: string }[]; teams:
     </p>
   </>
 );
+
+/** Which teams a page of the grid shows, with links to the pages before and after it. */
+const GridPager: FC<{ grid: GridPage }> = ({ grid }) => {
+  if (grid.pages <= 1) return null;
+  const last = grid.first + grid.teams.length - 1;
+  const link = (page: number, text: string) => (
+    <a class="btn btn-quiet btn-small" href={`/admin?grid=${page}#progress-title`}>{text}</a>
+  );
+  return (
+    <p class="row small" id="grid-pager" data-page={String(grid.page)}>
+      <span>
+        Teams {grid.first}–{last} of {grid.total}, in ranking order (page {grid.page} of{" "}
+        {grid.pages})
+      </span>
+      {grid.page > 1 && link(grid.page - 1, "‹ Higher ranked")}
+      {grid.page < grid.pages && link(grid.page + 1, "Lower ranked ›")}
+    </p>
+  );
+};
 
 /** One cell of the grid; its title says it all in words. */
 const GridCellView: FC<{ cell: GridCell; puzzle: string }> = ({ cell, puzzle }) => {
@@ -218,7 +247,7 @@ export interface DashboardProps {
   teams: { id: number; name: string; score: number; solves: number }[];
   puzzles: { id: string; title: string }[];
   guesses: GuessRow[];
-  grid: GridTeam[];
+  grid: GridPage;
   puzzleChart: string;
   guessesChart: string;
   counts: { teams: number; guesses: number; solves: number };
@@ -261,7 +290,7 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
         <section class="card progress-card" aria-labelledby="progress-title">
           <h2 id="progress-title">Progress</h2>
           <div id="progress">
-            <ProgressGrid puzzles={props.puzzles} teams={props.grid} />
+            <ProgressGrid puzzles={props.puzzles} grid={props.grid} />
           </div>
         </section>
         <div class="admin-grid">

@@ -44,6 +44,7 @@ import {
   AdminLoginPage,
   DashboardPage,
   FeedRows,
+  type GridPage,
   type GridTeam,
   PrintPage,
   ProgressGrid,
@@ -178,7 +179,7 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
         })),
         puzzles: engine.hunt.puzzles.map((p) => ({ id: p.id, title: p.title })),
         guesses,
-        grid: progressGrid(engine, now),
+        grid: progressGrid(engine, now, gridPage(param(c, "grid"))),
         puzzleChart: puzzleChart(puzzleStats(engine)),
         guessesChart: guessesChart(perMinute),
         counts: { teams: engine.teams.size, ...counts },
@@ -191,8 +192,9 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
   pages.get("/admin/progress", (c) => {
     const engine = game.engine;
     const puzzles = engine.hunt.puzzles.map((p) => ({ id: p.id, title: p.title }));
+    const grid = progressGrid(engine, engine.now(), gridPage(param(c, "page")));
     noStore(c);
-    return c.html(String(ProgressGrid({ puzzles, teams: progressGrid(engine, engine.now()) })));
+    return c.html(String(ProgressGrid({ puzzles, grid })));
   });
 
   pages.get("/admin/charts", async (c) => {
@@ -437,9 +439,47 @@ function reloadFlash(
   };
 }
 
-/** Each team's state on each puzzle, in ranking order. */
-function progressGrid(engine: Engine, now: number): GridTeam[] {
-  return engine.standings().map(({ team, score }) => ({
+/**
+ * The most cells a page of the progress grid holds. Its teams come in pages:
+ * 2,000 teams by 320 puzzles on one page were 40 MB of HTML, and 3 s of the
+ * main thread each time a dashboard refreshed it (every 15 s).
+ */
+const GRID_CELLS = 10_000;
+
+/** Teams on each page of the grid: 100 for a hunt of up to 100 puzzles, fewer (at least 10) for more. */
+export function gridPageSize(puzzles: number): number {
+  return Math.max(10, Math.min(100, Math.floor(GRID_CELLS / Math.max(1, puzzles))));
+}
+
+/** The grid's page asked for (`?grid=N` on the dashboard, `?page=N` for its refresh), from 1. */
+function gridPage(asked: string | undefined): number {
+  const page = Number(asked ?? 1);
+  return Number.isInteger(page) && page >= 1 ? page : 1;
+}
+
+/** One page of each team's state on each puzzle, in ranking order (the last page for one past it). */
+function progressGrid(engine: Engine, now: number, asked: number): GridPage {
+  const standings = engine.standings();
+  const size = gridPageSize(engine.hunt.puzzles.length);
+  const pages = Math.max(1, Math.ceil(standings.length / size));
+  const page = Math.min(asked, pages);
+  const rows = standings.slice((page - 1) * size, page * size);
+  return {
+    page,
+    pages,
+    first: (page - 1) * size + 1,
+    total: standings.length,
+    teams: gridRows(engine, now, rows),
+  };
+}
+
+/** The grid's rows: each team's state on each puzzle. */
+function gridRows(
+  engine: Engine,
+  now: number,
+  rows: ReturnType<Engine["standings"]>,
+): GridTeam[] {
+  return rows.map(({ team, score }) => ({
     id: team.id,
     name: team.name,
     score,
