@@ -718,33 +718,37 @@ describe("organizers", () => {
     expect(stats.body.guesses_per_minute.length).toBe(60);
   });
 
-  test("the progress grid of a big hunt comes a page of teams at a time, at most about 10,000 cells", async () => {
-    // 500 puzzles: 20 teams a page. 25 teams: two pages, the second of 5.
-    const puzzles = Array.from(
-      { length: 500 },
-      (_, i) => `[[puzzle]]\nid = "p${i}"\ntitle = "P${i}"\nanswer = ["a${i}"]\n`,
-    );
-    const app = makeApp({ toml: `[hunt]\ntitle = "Big"\n\n${puzzles.join("\n")}` });
-    for (let i = 1; i <= 25; i++) await app.register(`Team ${i}`);
-    const b = await signedIn(app);
-    const rows = (html: string) => html.match(/<th class="team" scope="row">/g)?.length ?? 0;
-    const cells = (html: string) => html.match(/<td class="cell /g)?.length ?? 0;
+  test(
+    "the progress grid of a big hunt comes a page of teams at a time, at most about 10,000 cells",
+    async () => {
+      // 500 puzzles: 20 teams a page. 25 teams: two pages, the second of 5.
+      const puzzles = Array.from(
+        { length: 500 },
+        (_, i) => `[[puzzle]]\nid = "p${i}"\ntitle = "P${i}"\nanswer = ["a${i}"]\n`,
+      );
+      const app = makeApp({ toml: `[hunt]\ntitle = "Big"\n\n${puzzles.join("\n")}` });
+      for (let i = 1; i <= 25; i++) await app.register(`Team ${i}`);
+      const b = await signedIn(app);
+      const rows = (html: string) => html.match(/<th class="team" scope="row">/g)?.length ?? 0;
+      const cells = (html: string) => html.match(/<td class="cell /g)?.length ?? 0;
 
-    const first = (await b.get("/admin")).text;
-    expect(rows(first)).toBe(20);
-    expect(cells(first)).toBe(20 * 500);
-    expect(first).toContain("Teams 1–20 of 25, in ranking order (page 1 of 2)");
-    expect(first).toContain('href="/admin?grid=2#progress-title"');
-    const second = (await b.get("/admin?grid=2")).text;
-    expect(rows(second)).toBe(5);
-    expect(second).toContain("Teams 21–25 of 25");
-    expect(second).toContain('href="/admin?grid=1#progress-title"');
-    // The dashboard's refresh asks for the page on show; a page past the last gets the last.
-    expect(rows((await b.get("/admin/progress?page=2")).text)).toBe(5);
-    expect(rows((await b.get("/admin/progress?page=9")).text)).toBe(5);
-    expect(rows((await b.get("/admin/progress")).text)).toBe(20);
-    expect(rows((await b.get("/admin/progress?page=x")).text)).toBe(20);
-  }, 30_000);
+      const first = (await b.get("/admin")).text;
+      expect(rows(first)).toBe(20);
+      expect(cells(first)).toBe(20 * 500);
+      expect(first).toContain("Teams 1–20 of 25, in ranking order (page 1 of 2)");
+      expect(first).toContain('href="/admin?grid=2#progress-title"');
+      const second = (await b.get("/admin?grid=2")).text;
+      expect(rows(second)).toBe(5);
+      expect(second).toContain("Teams 21–25 of 25");
+      expect(second).toContain('href="/admin?grid=1#progress-title"');
+      // The dashboard's refresh asks for the page on show; a page past the last gets the last.
+      expect(rows((await b.get("/admin/progress?page=2")).text)).toBe(5);
+      expect(rows((await b.get("/admin/progress?page=9")).text)).toBe(5);
+      expect(rows((await b.get("/admin/progress")).text)).toBe(20);
+      expect(rows((await b.get("/admin/progress?page=x")).text)).toBe(20);
+    },
+    30_000,
+  );
 
   test("the print page has one QR card per checkpoint, pointing at /c/<code>", async () => {
     const app = makeApp();
