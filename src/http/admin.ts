@@ -22,8 +22,8 @@ import {
   TeamNameBody,
   TeamPasswordBody,
 } from "../play/mod.ts";
-import { RESULT_COLUMNS, RESULT_TABLES, type ResultTable, toCsv } from "../store/mod.ts";
 import { json } from "./_json.ts";
+import { exportResults } from "./export.ts";
 
 /** The admin API, to mount at `/api/admin`. */
 export function adminRoutes(played: Play): Hono {
@@ -187,29 +187,7 @@ function resultRoutes(admin: Hono, { game }: Play): void {
     });
   });
 
-  admin.get("/export", async (c) => {
-    const format = c.req.queries("format")?.[0] ?? "json";
-    if (format !== "json" && format !== "csv") {
-      throw new ApiError("bad_request", '"format" must be json or csv');
-    }
-    const table = (c.req.queries("table")?.[0] ?? "scoreboard") as ResultTable;
-    if (format === "csv" && !RESULT_TABLES.includes(table)) {
-      throw new ApiError("bad_request", `"table" must be one of ${RESULT_TABLES.join(", ")}`);
-    }
-    const results = await game.store.results();
-    if (format === "json") {
-      return json(results, 200, {
-        "content-disposition": 'attachment; filename="cairn-results.json"',
-      });
-    }
-    return new Response(toCsv(results[table], RESULT_COLUMNS[table]), {
-      headers: {
-        "content-type": "text/csv; charset=utf-8",
-        "x-content-type-options": "nosniff",
-        "content-disposition": `attachment; filename="cairn-${table}.csv"`,
-      },
-    });
-  });
+  admin.get("/export", (c) => exportResults(c, game.store));
 }
 
 /** Turns an epoch-ms `at` field into ISO 8601. */

@@ -110,28 +110,60 @@ export function saveScoring(db: Connection, hunt: Hunt): void {
  * organizers' view: it ignores any freeze.
  */
 export function readResults(db: Connection): Results {
-  const all = (sql: string) => db.query<Record<string, unknown>>(sql).all();
-  return db.transaction(() => ({
-    teams: all(
-      "SELECT id, name, division, members, created_at FROM teams ORDER BY id",
-    ).map((row) => ({
+  return readTables(db, RESULT_TABLES).results;
+}
+
+/**
+ * Reads the named tables in one read transaction, and the last guess id at
+ * that moment: the guesses up to it (`readGuesses`) are those the tables
+ * saw, as guesses are only ever appended. So an export can read the guesses
+ * a chunk at a time, and be the same as one read at once.
+ */
+export function readTables<T extends ResultTable>(
+  db: Connection,
+  tables: readonly T[],
+): { results: Pick<Results, T>; lastGuessId: number } {
+  return db.transaction(() => {
+    const results = {} as Pick<Results, T>;
+    for (const table of tables) results[table] = READ[table](db);
+    const last = db.query<{ id: number | null }>("SELECT max(id) AS id FROM guesses").get();
+    return { results, lastGuessId: last?.id ?? 0 };
+  }).deferred();
+}
+
+/** The guesses after id `after`, up to `through`, oldest first, at most `limit` (-1: all). */
+export function readGuesses(
+  db: Connection,
+  options: { after: number; through: number; limit: number },
+): Results["guesses"] {
+  return db.query<Record<string, unknown>>(
+    `SELECT g.id, g.team_id AS team, t.name AS team_name, g.puzzle, g.raw, g.normalized,
+       g.result, g.at
+     FROM guesses g JOIN teams t ON t.id = g.team_id WHERE g.id > ? AND g.id <= ?
+     ORDER BY g.id LIMIT ?`,
+  ).all(options.after, options.through, options.limit).map(withIso);
+}
+
+/** How each table of the results is read. */
+const READ: Record<ResultTable, (db: Connection) => Record<string, unknown>[]> = {
+  teams: (db) =>
+    all(db, "SELECT id, name, division, members, created_at FROM teams ORDER BY id").map((row) => ({
       ...row,
       members: JSON.parse(row.members as string) as string[],
       created_at: iso(row.created_at),
     })),
-    solves: all(
+  solves: (db) =>
+    all(
+      db,
       `SELECT s.team_id AS team, t.name AS team_name, s.puzzle, s.guess_id, s.at
        FROM solves s JOIN teams t ON t.id = s.team_id
        UNION ALL SELECT m.team_id, t.name, m.puzzle, NULL, m.accepted_at
        FROM submissions m JOIN teams t ON t.id = m.team_id WHERE m.status = 'accepted'
        ORDER BY at, guess_id`,
     ).map(withIso),
-    guesses: all(
-      `SELECT g.id, g.team_id AS team, t.name AS team_name, g.puzzle, g.raw, g.normalized,
-         g.result, g.at
-       FROM guesses g JOIN teams t ON t.id = g.team_id ORDER BY g.id`,
-    ).map(withIso),
-    scoreboard: all(SCOREBOARD).map((row, i) => ({
+  guesses: (db) => readGuesses(db, { after: 0, through: Number.MAX_SAFE_INTEGER, limit: -1 }),
+  scoreboard: (db) =>
+    all(db, SCOREBOARD).map((row, i) => ({
       rank: i + 1,
       team: row.team,
       name: row.name,
@@ -140,27 +172,36 @@ export function readResults(db: Connection): Results {
       solves: row.solves,
       last_solve_at: iso(row.last_solve_at),
     })),
-    routes: all("SELECT team_id AS team, route, stops, at FROM routes ORDER BY team_id, route").map(
+  routes: (db) =>
+    all(db, "SELECT team_id AS team, route, stops, at FROM routes ORDER BY team_id, route").map(
       (row) => ({ ...withIso(row), stops: JSON.parse(row.stops as string) as string[] }),
     ),
-    // What changed scores besides solves: hints taken (at the cost the hunt gives them now),
-    // check-ins, and the organizers' adjustments.
-    hints: all(
+  // What changed scores besides solves: hints taken (at the cost the hunt gives them now),
+  // check-ins, and the organizers' adjustments.
+  hints: (db) =>
+    all(
+      db,
       `SELECT h.team_id AS team, t.name AS team_name, h.puzzle, h.hint, c.cost, h.at
        FROM hint_takes h JOIN teams t ON t.id = h.team_id
        LEFT JOIN hunt_hints c ON c.puzzle = h.puzzle AND c.hint = h.hint
        ORDER BY h.at, h.team_id`,
     ).map(withIso),
-    checkins: all(
+  checkins: (db) =>
+    all(
+      db,
       `SELECT c.team_id AS team, t.name AS team_name, c.puzzle, c.at
        FROM checkins c JOIN teams t ON t.id = c.team_id ORDER BY c.at, c.team_id`,
     ).map(withIso),
-    adjustments: all(
+  adjustments: (db) =>
+    all(
+      db,
       `SELECT a.id, a.team_id AS team, t.name AS team_name, a.points, a.reason, a.at
        FROM adjustments a JOIN teams t ON t.id = a.team_id ORDER BY a.id`,
     ).map(withIso),
-    // Each mission submission and its verdict; \`file\` is the name \`cairn export --files\` gives it.
-    submissions: all(
+  // Each mission submission and its verdict; `file` is the name `cairn export --files` gives it.
+  submissions: (db) =>
+    all(
+      db,
       `SELECT m.id, m.team_id AS team, t.name AS team_name, m.puzzle, m.submit, m.status,
          m.points, m.message, m.text, m.file_hash, m.file_type AS type, m.file_size AS size, m.at,
          m.accepted_at, m.judged_at
@@ -174,8 +215,10 @@ export function readResults(db: Connection): Results {
       accepted_at: iso(row.accepted_at),
       judged_at: iso(row.judged_at),
     })),
-    // Each ask, its answer, and what it cost (paid back when refused or withdrawn).
-    asks: all(
+  // Each ask, its answer, and what it cost (paid back when refused or withdrawn).
+  asks: (db) =>
+    all(
+      db,
       `SELECT a.id, a.team_id AS team, t.name AS team_name, a.puzzle, a.hint, a.question, a.cost,
          a.token, a.status, a.answer, a.at, a.closed_at
        FROM asks a JOIN teams t ON t.id = a.team_id ORDER BY a.id`,
@@ -185,7 +228,10 @@ export function readResults(db: Connection): Results {
       at: iso(row.at),
       closed_at: iso(row.closed_at),
     })),
-  })).deferred();
+};
+
+function all(db: Connection, sql: string): Record<string, unknown>[] {
+  return db.query<Record<string, unknown>>(sql).all();
 }
 
 /**
@@ -253,6 +299,19 @@ export function toCsv(
   rows: readonly Record<string, unknown>[],
   columns: readonly string[] = Object.keys(rows[0] ?? {}),
 ): string {
+  return csvHeader(columns) + csvLines(rows, columns);
+}
+
+/** The start of a CSV file (`toCsv`): the byte-order mark and the header row. */
+export function csvHeader(columns: readonly string[]): string {
+  return "\uFEFF" + columns.join(",") + "\r\n";
+}
+
+/** CSV rows (`toCsv`), each ended by CRLF: a file's rows can come a chunk at a time. */
+export function csvLines(
+  rows: readonly Record<string, unknown>[],
+  columns: readonly string[],
+): string {
   const cell = (value: unknown) => {
     if (value === null || value === undefined) return "";
     if (typeof value === "number") return String(value);
@@ -260,10 +319,9 @@ export function toCsv(
     if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return `"${text.replace(/"/g, '""')}"`;
   };
-  return "\uFEFF" +
-    [columns.join(","), ...rows.map((row) => columns.map((col) => cell(row[col])).join(","))]
-      .join("\r\n") +
-    "\r\n";
+  let lines = "";
+  for (const row of rows) lines += columns.map((col) => cell(row[col])).join(",") + "\r\n";
+  return lines;
 }
 
 function iso(ms: unknown): string | null {

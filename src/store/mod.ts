@@ -47,6 +47,8 @@ export {
   writeProblem,
 } from "./db.ts";
 export {
+  csvHeader,
+  csvLines,
   hasScoring,
   readResults,
   RESULT_COLUMNS,

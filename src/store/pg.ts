@@ -38,7 +38,7 @@ import { hostname } from "node:os";
 import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
 import { openDatabase } from "./db.ts";
 import type { Connection } from "./driver.ts";
-import type { Results } from "./export.ts";
+import type { Results, ResultTable } from "./export.ts";
 import {
   formatProblem,
   formatRecord,
@@ -788,8 +788,16 @@ export class PgStore implements Store {
     return this.copy.counts();
   }
 
-  results(): Promise<Results> {
-    return this.copy.results();
+  results<T extends ResultTable>(
+    tables: readonly T[],
+  ): Promise<{ results: Pick<Results, T>; lastGuessId: number }> {
+    return this.copy.results(tables);
+  }
+
+  resultGuesses(
+    options: { after: number; through: number; limit: number },
+  ): Promise<Results["guesses"]> {
+    return this.copy.resultGuesses(options);
   }
 
   beginUpload(): Promise<UploadSink> {

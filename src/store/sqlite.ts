@@ -12,7 +12,7 @@ import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
 import { checkBeside } from "./check.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { openDatabase, writeProblem } from "./db.ts";
-import { readResults, saveScoring } from "./export.ts";
+import { readGuesses, readTables, type Results, type ResultTable, saveScoring } from "./export.ts";
 import { filesDirOf, FileStore } from "./files.ts";
 import { loadSnapshot } from "./load.ts";
 import { GuessMinutes } from "./minutes.ts";
@@ -399,8 +399,16 @@ export class SqliteStore implements Store {
     return { minutes: this.minutes, teams: this.teamGuesses };
   }
 
-  results(): Promise<ReturnType<typeof readResults>> {
-    return Promise.resolve(readResults(this.db));
+  results<T extends ResultTable>(
+    tables: readonly T[],
+  ): Promise<{ results: Pick<Results, T>; lastGuessId: number }> {
+    return Promise.resolve(readTables(this.db, tables));
+  }
+
+  resultGuesses(
+    options: { after: number; through: number; limit: number },
+  ): Promise<Results["guesses"]> {
+    return Promise.resolve(readGuesses(this.db, options));
   }
 
   close(): void {

@@ -8,7 +8,7 @@
  * promises, so that a store over a network database can answer them too.
  */
 import type { Hunt, Snapshot, Write } from "../engine/mod.ts";
-import type { Results } from "./export.ts";
+import type { Results, ResultTable } from "./export.ts";
 
 /** A stored announcement. */
 export interface Announcement {
@@ -173,8 +173,18 @@ export interface Store {
   guessesPerMinute(now: number, minutes?: number): Promise<MinuteCount[]>;
   /** How many guesses and solves are stored. */
   counts(): Promise<{ guesses: number; solves: number }>;
-  /** The results: teams, solves, guesses, final scoreboard, routes. */
-  results(): Promise<Results>;
+  /**
+   * The results' tables named (teams, solves, guesses, the final scoreboard,
+   * routes…), read together, and the last guess id then: the guesses up to
+   * it are those the tables saw (`resultGuesses`).
+   */
+  results<T extends ResultTable>(
+    tables: readonly T[],
+  ): Promise<{ results: Pick<Results, T>; lastGuessId: number }>;
+  /** The results' guesses after id `after`, up to `through`, oldest first, at most `limit`. */
+  resultGuesses(
+    options: { after: number; through: number; limit: number },
+  ): Promise<Results["guesses"]>;
 
   /** Starts storing a mission upload in the folder beside the database. */
   beginUpload(): Promise<UploadSink>;

@@ -109,7 +109,8 @@ export function makeApp(
       headers,
       ...(body !== undefined && { body }),
     });
-    const text = await res.text();
+    // As sent: a CSV's byte-order mark is kept (text() would drop it from a streamed body).
+    const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await res.arrayBuffer());
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

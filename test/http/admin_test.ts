@@ -1,5 +1,14 @@
 import { describe, expect, test } from "bun:test";
-import { HUNT_TOML, MINUTE } from "../engine/_hunt.ts";
+import { HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
+import { GUESS_CHUNK } from "../../src/http/export.ts";
+import {
+  readResults,
+  RESULT_COLUMNS,
+  RESULT_TABLES,
+  type ResultTable,
+  type SqliteStore,
+  toCsv,
+} from "../../src/store/mod.ts";
 import { makeApp } from "./_app.ts";
 
 describe("admin routes", () => {
@@ -232,6 +241,61 @@ unlock = "minutes_since_unlock() >= 10"
       '    solved("a")\n' +
       "           ^^^",
     ]);
+  });
+
+  test("export reads the guesses a chunk at a time, and a CSV only its own table", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    await app.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    // Two chunks and a bit more of guesses, written as the engine writes them.
+    const store = app.game.store as SqliteStore;
+    const count = 2 * GUESS_CHUNK + 5;
+    await store.commit(Array.from({ length: count }, (_, i) => ({
+      kind: "guess" as const,
+      id: i + 2,
+      teamId: 1,
+      puzzle: "b",
+      raw: `try ${i}`,
+      normalized: `TRY${i}`,
+      result: "incorrect" as const,
+      extraUsed: false,
+      at: START + i,
+    })));
+    const calls: { results: string[][]; guesses: number[] } = { results: [], guesses: [] };
+    const { results, resultGuesses } = store;
+    Object.assign(store, {
+      results: (tables?: ResultTable[]) => {
+        calls.results.push(tables === undefined ? ["every table"] : [...tables]);
+        return results.call(store, tables ?? RESULT_TABLES);
+      },
+      resultGuesses: (options: { after: number; through: number; limit: number }) => {
+        calls.guesses.push(options.limit);
+        return resultGuesses.call(store, options);
+      },
+    });
+    const whole = readResults(store.db);
+    expect(whole.guesses).toHaveLength(count + 1);
+
+    const exported = await app.admin("GET", "/api/admin/export?format=json");
+    expect(exported.text).toBe(JSON.stringify(whole));
+    expect(exported.headers.get("content-disposition")).toBe(
+      'attachment; filename="cairn-results.json"',
+    );
+    expect(calls.results).toEqual([RESULT_TABLES.filter((table) => table !== "guesses")]);
+    expect(calls.guesses).toEqual([GUESS_CHUNK, GUESS_CHUNK, GUESS_CHUNK]);
+
+    calls.results = [];
+    calls.guesses = [];
+    const guesses = await app.admin("GET", "/api/admin/export?format=csv&table=guesses");
+    expect(guesses.text).toBe(toCsv(whole.guesses, RESULT_COLUMNS.guesses));
+    expect(calls.guesses).toEqual([GUESS_CHUNK, GUESS_CHUNK, GUESS_CHUNK]);
+
+    // The scoreboard's CSV reads the scoreboard, not the guesses.
+    calls.results = [];
+    calls.guesses = [];
+    const board = await app.admin("GET", "/api/admin/export?format=csv");
+    expect(board.text).toBe(toCsv(whole.scoreboard, RESULT_COLUMNS.scoreboard));
+    expect(calls).toEqual({ results: [["scoreboard"]], guesses: [] });
   });
 
   test("export gives teams, solves, guesses and the scoreboard, as JSON or CSV", async () => {
