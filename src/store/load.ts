@@ -1,16 +1,11 @@
 import type { Connection } from "./driver.ts";
 import type { Snapshot } from "../engine/mod.ts";
 import type { GuessMinutes } from "./minutes.ts";
-import type { TeamGuesses } from "./team_guesses.ts";
 
-/**
- * Guesses to count per minute and note under their team as boot reads them:
- * those whose id is at most `through`.
- */
-export interface GuessesToCount {
+/** Guesses to count per minute as boot reads them: those whose id is at most `through`. */
+export interface MinutesToCount {
   through: number;
-  minutes: GuessMinutes;
-  teams: TeamGuesses;
+  into: GuessMinutes;
 }
 
 /**
@@ -22,7 +17,7 @@ export interface GuessesToCount {
  */
 export function loadSnapshot(
   db: Connection,
-  options: { now: number; longestWindowMs: number; counted?: GuessesToCount },
+  options: { now: number; longestWindowMs: number; minutes?: MinutesToCount },
 ): Snapshot {
   const all = <T>(sql: string, ...params: (string | number)[]) => db.query<T>(sql).all(...params);
   const max = (table: string) =>
@@ -31,7 +26,7 @@ export function loadSnapshot(
   // The million rows first, while the heap is small. On Deno, once the snapshot's other rows were
   // alive, V8 let the pass's dead rows pile up in its old space: `serve` on 1M guesses held 527 MB
   // of RSS after boot, and 305 MB with the pass first (Bun, 131 MB, was unaffected).
-  const guesses = guessAggregates(db, options.now - options.longestWindowMs, options.counted);
+  const guesses = guessAggregates(db, options.now - options.longestWindowMs, options.minutes);
   const teams = all<
     { id: number; name: string; division: string | null; members: string; createdAt: number }
   >(
@@ -65,13 +60,13 @@ type GuessAggregates = Pick<Snapshot, "guessTotals" | "recentWrong" | "lastActiv
  * and the extra guesses used; per team, its latest action (its latest guess,
  * hint take, check-in, mission submission or ask); the wrong guesses after
  * `recentAfter`, in table order (the engine sorts each team's, as it restores
- * them); and the guesses per minute and each team's guesses into `counted`.
- * Extra guesses granted come from their own small table.
+ * them); and the guesses per minute into `minutes`. Extra guesses granted come
+ * from their own small table.
  */
 function guessAggregates(
   db: Connection,
   recentAfter: number,
-  counted: GuessesToCount | undefined,
+  minutes: MinutesToCount | undefined,
 ): GuessAggregates {
   // Totals are kept by a numeric key (team id × 65,536 + the puzzle's number): no string per row.
   const puzzleNumbers = new Map<string, number>();
@@ -102,9 +97,8 @@ function guessAggregates(
   // Row by row: a million rows read as one array would cost more in allocation than in reading.
   for (const guess of guesses.iterate()) {
     later(guess.teamId, guess.at);
-    if (counted !== undefined && guess.id <= counted.through) {
-      counted.minutes.count(guess.at, guess.correct === 1);
-      counted.teams.add(guess.id, guess.teamId, guess.puzzle);
+    if (minutes !== undefined && guess.id <= minutes.through) {
+      minutes.into.count(guess.at, guess.correct === 1);
     }
     if (guess.correct === 1 && guess.extraUsed === 0) continue;
     const row = total(guess.teamId, guess.puzzle);

@@ -15,7 +15,7 @@ import { openDatabase, writeProblem } from "./db.ts";
 import { readGuesses, readTables, type Results, type ResultTable, saveScoring } from "./export.ts";
 import { filesDirOf, FileStore } from "./files.ts";
 import { loadSnapshot } from "./load.ts";
-import { GuessMinutes } from "./minutes.ts";
+import { GuessMinutes, MINUTE } from "./minutes.ts";
 import { TeamGuesses } from "./team_guesses.ts";
 import { acquireLock } from "./lock.ts";
 import type {
@@ -50,12 +50,19 @@ export class SqliteStore implements Store {
   readonly files: FileStore;
   /** Guesses per minute (minutes.ts): every guess given to `commit`, and those on file before. */
   private readonly minutes = new GuessMinutes();
-  /** Each team's guess ids (team_guesses.ts), noted as `minutes` counts them. */
+  /**
+   * Each team's guess ids (team_guesses.ts), read by id when a view of one
+   * team needs them (`noted`): all of them the first time, then those stored
+   * since. Noting each guess as it was committed cost a durable guess 5-10%
+   * of its rate, and noting those on file in boot's pass over the guesses
+   * added 0.1-0.3 s to a boot on 1,000,000 (bench/load/ab.ts, bench/boot.ts).
+   */
   private readonly teamGuesses = new TeamGuesses();
+  /** The last guess id noted in `teamGuesses`. */
+  private notedThrough = 0;
   /**
    * The last guess id on file when the store opened, until those guesses are
-   * counted in `minutes` and noted in `teamGuesses` (by the boot's pass over
-   * them, or by the first organizers' view that needs them).
+   * counted in `minutes` (by the boot's pass over them, or by the first chart).
    */
   private uncounted: number | undefined;
   /** The temporary uploads folder made for a store with no file and no folder given: removed on close. */
@@ -167,10 +174,7 @@ export class SqliteStore implements Store {
   commit(writes: readonly Write[]): Promise<void> {
     // Counted as handed over (a batch that fails is counted, and the server then exits to
     // rebuild); a failed writer refuses everything after, which is not counted.
-    if (!this.writer.failed) {
-      this.minutes.add(writes);
-      this.teamGuesses.addAll(writes);
-    }
+    if (!this.writer.failed) this.minutes.add(writes);
     return this.writer.commit(writes);
   }
 
@@ -238,12 +242,14 @@ export class SqliteStore implements Store {
     this.preloaded = this.load(options);
   }
 
-  /** Reads the snapshot, counting the guesses on file at open if not yet done. */
+  /** Reads the snapshot, counting the guesses on file at open in `minutes` if not yet done. */
   private load(options: { now: number; longestWindowMs: number }): Snapshot {
     const through = this.uncounted;
     this.uncounted = undefined;
-    const counted = { through: through ?? 0, minutes: this.minutes, teams: this.teamGuesses };
-    return loadSnapshot(this.db, { ...options, ...(through !== undefined && { counted }) });
+    return loadSnapshot(this.db, {
+      ...options,
+      ...(through !== undefined && { minutes: { through, into: this.minutes } }),
+    });
   }
 
   private preloaded: Snapshot | undefined;
@@ -330,7 +336,7 @@ export class SqliteStore implements Store {
     return Promise.resolve({
       guesses: this.guessesById(
         "id, puzzle, raw, normalized, result, at, effective_at, flag",
-        this.counted().teams.ids(teamId),
+        this.noted().ids(teamId),
       ),
       hints: this.all(
         "SELECT puzzle, hint, at, flag FROM hint_takes WHERE team_id = ? ORDER BY at",
@@ -349,7 +355,7 @@ export class SqliteStore implements Store {
 
   teamPuzzleGuesses(teamId: number, puzzle: string): Promise<PuzzleGuess[]> {
     return Promise.resolve(
-      this.guessesById("id, raw, result, at", this.counted().teams.ids(teamId, puzzle)),
+      this.guessesById("id, raw, result, at", this.noted().ids(teamId, puzzle)),
     );
   }
 
@@ -366,37 +372,52 @@ export class SqliteStore implements Store {
   }
 
   guessesPerMinute(now: number, minutes = 60): Promise<MinuteCount[]> {
-    return Promise.resolve(this.counted().minutes.last(now, minutes));
+    return Promise.resolve(this.countedMinutes().last(now, minutes));
   }
 
   counts(): Promise<{ guesses: number; solves: number }> {
     const count = (sql: string) => this.all<{ n: number }>(sql)[0]?.n ?? 0;
     return Promise.resolve({
-      guesses: this.counted().minutes.total,
+      guesses: this.countedMinutes().total,
       solves: count("SELECT count(*) AS n FROM solves"),
     });
   }
 
   /**
-   * The guesses per minute and each team's guesses, once the guesses on file
-   * at open are counted: a store that never read its snapshot (a command, a
-   * test) counts them here, in one pass by rowid.
+   * The guesses per minute, once the guesses on file at open are counted: a
+   * store that never read its snapshot (a command, a test) counts them here,
+   * in one pass by rowid.
    */
-  private counted(): { minutes: GuessMinutes; teams: TeamGuesses } {
+  private countedMinutes(): GuessMinutes {
     const through = this.uncounted;
     if (through !== undefined) {
       this.uncounted = undefined;
-      const rows = this.statement(
-        "SELECT id, team_id AS teamId, puzzle, at, result = 'correct' AS correct FROM guesses WHERE id <= ?",
-      ).iterate(through) as Iterable<
-        { id: number; teamId: number; puzzle: string; at: number; correct: number }
-      >;
-      for (const row of rows) {
-        this.minutes.count(row.at, row.correct === 1);
-        this.teamGuesses.add(row.id, row.teamId, row.puzzle);
-      }
+      const rows = this.all<{ minute: number; guesses: number; correct: number }>(
+        `SELECT at / ${MINUTE} AS minute, count(*) AS guesses, sum(result = 'correct') AS correct
+         FROM guesses WHERE id <= ? GROUP BY minute`,
+        through,
+      );
+      for (const row of rows) this.minutes.countMinute(row.minute, row.guesses, row.correct);
     }
-    return { minutes: this.minutes, teams: this.teamGuesses };
+    return this.minutes;
+  }
+
+  /**
+   * Each team's guesses, up to the last one stored: those stored since the
+   * last look are read now, by id (a range of the table's rowid). Guesses are
+   * stored in the order of their ids, here as on a shared log's copy, whose
+   * node decides each in its turn after every earlier record.
+   */
+  private noted(): TeamGuesses {
+    const teams = this.teamGuesses;
+    const rows = this.statement(
+      "SELECT id, team_id AS teamId, puzzle FROM guesses WHERE id > ? ORDER BY id",
+    ).iterate(this.notedThrough) as Iterable<{ id: number; teamId: number; puzzle: string }>;
+    for (const row of rows) {
+      teams.add(row.id, row.teamId, row.puzzle);
+      this.notedThrough = row.id;
+    }
+    return teams;
   }
 
   results<T extends ResultTable>(

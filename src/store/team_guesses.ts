@@ -5,11 +5,10 @@
  * guess of every commit), so a team's guesses were a scan of the whole table:
  * 90 ms on 1,000,000 guesses, once per ask on the asks page. The store notes
  * each guess under its team instead: those on file when it opened, in boot's
- * one pass over them (load.ts), and every guess it is given to commit after,
- * as the guesses per minute are counted (minutes.ts). Reading a team's
+ * one pass over them (load.ts), and those stored since, read by a range of ids
+ * when a team's guesses are next asked for (sqlite.ts). Reading a team's
  * guesses is then a lookup by id for each. About 10 bytes a guess.
  */
-import type { Write } from "../engine/mod.ts";
 
 /** One team's guesses: ids (in the order noted) and puzzle numbers, in arrays that double. */
 interface Noted {
@@ -44,13 +43,6 @@ export class TeamGuesses {
     noted.ids[noted.length] = id;
     noted.puzzles[noted.length] = this.puzzleNumber(puzzle);
     noted.length++;
-  }
-
-  /** Notes the guesses among a batch's writes. */
-  addAll(writes: readonly Write[]): void {
-    for (const write of writes) {
-      if (write.kind === "guess") this.add(write.id, write.teamId, write.puzzle);
-    }
   }
 
   /** The ids of a team's guesses (on one puzzle, with `puzzle`), in increasing order. */

@@ -732,14 +732,14 @@ describe("a team's guesses, for the organizers", () => {
     store.close();
   });
 
-  test("counts the guesses on file at open once, by boot or by the first read, and those committed after", async () => {
+  test("notes the guesses when a team's are first asked for, then only those stored since, once each", async () => {
     const path = tempDb();
     const first = SqliteStore.open(path);
     if (first.kind !== "ok") throw new Error("locked");
     await first.store.commit(writes.slice(0, 33));
     first.store.close();
 
-    // Booted: the snapshot's pass notes them.
+    // Booted: the first read notes those on file and those committed since.
     const booted = SqliteStore.open(path);
     if (booted.kind !== "ok") throw new Error("locked");
     booted.store.snapshot({ now: 100, longestWindowMs: MINUTE });
@@ -749,7 +749,7 @@ describe("a team's guesses, for the organizers", () => {
     expect(await ids(booted.store)).toHaveLength(15);
     booted.store.close();
 
-    // Never booted (a command): the first read notes them, and a snapshot after it does not again.
+    // Never booted (a command): the same, and a snapshot after the first read notes nothing again.
     const plain = SqliteStore.open(path);
     if (plain.kind !== "ok") throw new Error("locked");
     await plain.store.commit(writes.slice(48));
