@@ -18,7 +18,9 @@ export function huntStart(store: Store, clock: Clock): number {
 /**
  * An engine for `hunt` with the state the store holds, and the writes that
  * catching up produced: routes given at restore (new or changed routes) and
- * unlocks that came due while the server was down.
+ * unlocks that came due while the server was down. Where commits are
+ * asynchronous (a shared log), the writes decided and not yet stored are
+ * played on top: a reload must not forget an answer being committed.
  */
 export function bootEngine(
   store: Store,
@@ -29,6 +31,7 @@ export function bootEngine(
   engine.restore(
     store.snapshot({ now: clock.now(), longestWindowMs: engine.longestGuessWindow() }),
   );
+  for (const write of store.unsettled?.() ?? []) engine.apply(write);
   return { engine, writes: [...engine.takeBackgroundWrites(), ...engine.tick().writes] };
 }
 

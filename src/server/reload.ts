@@ -1,6 +1,6 @@
 import type { Clock, Engine, Hunt, Write } from "../engine/mod.ts";
 import type { ReloadSummary } from "../play/mod.ts";
-import type { Store } from "../store/mod.ts";
+import type { HeldByTeams, Store } from "../store/mod.ts";
 import { bootEngine, commitNow } from "./boot.ts";
 
 export type ReloadOutcome =
@@ -51,7 +51,7 @@ export function reloadHunt(
  * rule or ranking knows it. Checked at each reload and at start.
  */
 export function lostState(store: Store, hunt: Hunt): string[] {
-  const held = store.held();
+  const held = withUnsettled(store.held(), store.unsettled?.() ?? []);
   const kept = (puzzle: string, hint: string) => {
     const index = hunt.puzzleIndex.get(puzzle);
     return index !== undefined && hunt.puzzles[index]!.hints.some((h) => h.id === hint);
@@ -72,6 +72,27 @@ export function lostState(store: Store, hunt: Hunt): string[] {
       `Division "${name}" has teams, so it cannot be removed: put it back in the file`
     ),
   ];
+}
+
+/**
+ * What teams hold, with what was decided and is not stored yet (on a shared log, the commits
+ * under way): a solve being committed holds its puzzle as a stored one does.
+ */
+function withUnsettled(held: HeldByTeams, writes: readonly Write[]): HeldByTeams {
+  if (writes.length === 0) return held;
+  const solved = new Set(held.solved);
+  const asked = new Set(held.asked);
+  const divisions = new Set(held.divisions);
+  for (const write of writes) {
+    const accepted = (write.kind === "submission" || write.kind === "verdict") &&
+      write.status === "accepted";
+    if (accepted || (write.kind === "guess" && write.result === "correct")) {
+      solved.add(write.puzzle);
+    }
+    if (write.kind === "ask" && write.cost !== 0) asked.add(write.puzzle);
+    if (write.kind === "team" && write.division !== null) divisions.add(write.division);
+  }
+  return { ...held, solved: [...solved], asked: [...asked], divisions: [...divisions] };
 }
 
 /** What changed between two hunts, for the organizer and the log. */

@@ -186,6 +186,8 @@ export class PgStore implements Store {
   /** The last log row played into the copy (and, once the server follows, the engine). */
   private seq = 0;
   private pending: Pending[] = [];
+  /** The writes of the batch being appended: decided, and not yet in the copy. */
+  private inFlight: readonly Write[] = [];
   private turns: Waiter[] = [];
   private syncs: Waiter[] = [];
   private running = false;
@@ -339,6 +341,14 @@ export class PgStore implements Store {
       this.pending.push(entry);
       this.kick();
     });
+  }
+
+  /**
+   * The writes decided on this node and not yet in the copy, oldest first: the batch being
+   * appended, then the queued commits. A reload plays them onto the engine it builds from the copy.
+   */
+  unsettled(): readonly Write[] {
+    return [...this.inFlight, ...this.pending.flatMap((entry) => entry.writes)];
   }
 
   decideTurn(): Promise<void> {
@@ -536,6 +546,7 @@ export class PgStore implements Store {
         taken = this.pending;
         this.pending = [];
         writes = taken.flatMap((p) => p.writes);
+        this.inFlight = writes;
         if (writes.length === 0) return;
         decided = true;
         const rows = logRows(writes, this.seq + 1, this.node);
@@ -573,6 +584,8 @@ export class PgStore implements Store {
       } catch (error) {
         this.fail(error, taken);
         return false;
+      } finally {
+        this.inFlight = [];
       }
       this.seq += writes.length;
       this.listeners.onBatch?.({

@@ -206,6 +206,11 @@ export interface Store {
   sync?(): Promise<void>;
   /** Where commits are asynchronous: resolves once everything queued is committed (or failed). */
   drain?(): Promise<void>;
+  /**
+   * Where commits are asynchronous (a shared log): the writes queued or being committed, oldest
+   * first, that `snapshot()` and `held()` do not show yet. A single node's `flush` commits them.
+   */
+  unsettled?(): readonly Write[];
 
   /** Commits what is queued and releases the database (and its lock). */
   close(): void;
