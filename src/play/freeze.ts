@@ -29,23 +29,33 @@ export function storedFreeze(store: Store, huntFreezeAt: () => number | undefine
     // A reveal ends a freeze that had begun; it does not cancel one still to come.
     return revealedAt !== undefined && revealedAt >= scheduled ? undefined : scheduled;
   };
+  // One change at a time, each decided once the one before it is stored: a freeze pressed while
+  // another is being stored keeps its time, and a freeze after a reveal freezes anew.
+  let changing: Promise<void> = Promise.resolve();
+  const change = async (frozen: boolean, now: number) => {
+    // On a shared log, decided in a turn: with every other node's freeze or reveal played.
+    await store.decideTurn?.();
+    // Freezing a frozen board keeps its freeze time: the public board must not jump.
+    const nextFrozenAt = frozen ? current(now) ?? now : undefined;
+    const nextRevealedAt = frozen ? revealedAt : now;
+    // Stored first: the answer, and the board, change only once every node can read it.
+    await store.setMeta({
+      scoreboard_frozen_at: nextFrozenAt === undefined ? "" : String(nextFrozenAt),
+      scoreboard_revealed_at: nextRevealedAt === undefined ? "" : String(nextRevealedAt),
+    });
+    frozenAt = nextFrozenAt;
+    revealedAt = nextRevealedAt;
+  };
   return {
     frozenAt: current,
     reread() {
       frozenAt = numberOrUndefined(store.meta("scoreboard_frozen_at"));
       revealedAt = numberOrUndefined(store.meta("scoreboard_revealed_at"));
     },
-    async set(frozen, now) {
-      // Freezing a frozen board keeps its freeze time: the public board must not jump.
-      const nextFrozenAt = frozen ? current(now) ?? now : undefined;
-      const nextRevealedAt = frozen ? revealedAt : now;
-      // Stored first: the answer, and the board, change only once every node can read it.
-      await store.setMeta({
-        scoreboard_frozen_at: nextFrozenAt === undefined ? "" : String(nextFrozenAt),
-        scoreboard_revealed_at: nextRevealedAt === undefined ? "" : String(nextRevealedAt),
-      });
-      frozenAt = nextFrozenAt;
-      revealedAt = nextRevealedAt;
+    set(frozen, now) {
+      const done = changing.then(() => change(frozen, now));
+      changing = done.catch(() => {});
+      return done;
     },
   };
 }

@@ -393,7 +393,8 @@ function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readon
     const form = await readForm(c);
     const frozen = v.safeParse(v.picklist(["true", "false"]), form.frozen);
     if (!frozen.success) throw new ApiError("bad_request", 'Field "frozen": true or false');
-    admin.setFrozen(frozen.output === "true");
+    // Answered once it is stored: the dashboard after the redirect shows it, and a failure is a 503.
+    await admin.setFrozen(frozen.output === "true");
     setFlash(c, {
       tone: "ok",
       title: frozen.output === "true" ? "The scoreboard is frozen" : "The scoreboard is revealed",

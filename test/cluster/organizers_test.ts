@@ -187,3 +187,41 @@ test("a reload that removes a puzzle whose solve is being committed is refused",
   const board = await a.call("GET", "/api/scoreboard", {});
   expect(board.body.teams.map((t: { score: number }) => t.score)).toEqual([20]);
 }, 30_000);
+
+test("a freeze pressed while another is being stored keeps the first one's time", async () => {
+  const clock = new FakeClock(START + MINUTE);
+  const url = await pg.createDatabase("freeze_twice");
+  const a = await node(url, "a", clock);
+  const frozenAt = () => a.store.meta("scoreboard_frozen_at");
+
+  const log = await holdLog(url);
+  const stored = a.decided((writes) => writes.some((write) => write.kind === "meta"));
+  const first = a.admin("POST", "/api/admin/scoreboard", { frozen: true });
+  await stored;
+  // A second organizer (or a double click) a minute later, while the first is not stored yet.
+  clock.advance(MINUTE);
+  const second = a.admin("POST", "/api/admin/scoreboard", { frozen: true });
+  await log.release();
+  expect([(await first).status, (await second).status]).toEqual([200, 200]);
+  expect(frozenAt()).toBe(String(START + MINUTE));
+}, 30_000);
+
+test("a freeze pressed while a reveal is being stored freezes the board anew", async () => {
+  const clock = new FakeClock(START + MINUTE);
+  const url = await pg.createDatabase("reveal_freeze");
+  const a = await node(url, "a", clock);
+  expect((await a.admin("POST", "/api/admin/scoreboard", { frozen: true })).status).toBe(200);
+  clock.advance(MINUTE);
+
+  const log = await holdLog(url);
+  const stored = a.decided((writes) => writes.some((write) => write.kind === "meta"));
+  const reveal = a.admin("POST", "/api/admin/scoreboard", { frozen: false });
+  await stored;
+  clock.advance(MINUTE);
+  const freeze = a.admin("POST", "/api/admin/scoreboard", { frozen: true });
+  await log.release();
+  expect([(await reveal).status, (await freeze).status]).toEqual([200, 200]);
+  // Frozen now, as a freeze after the reveal does: not again at the first freeze's time.
+  expect(a.store.meta("scoreboard_frozen_at")).toBe(String(START + 3 * MINUTE));
+  expect(a.store.meta("scoreboard_revealed_at")).toBe(String(START + 2 * MINUTE));
+}, 30_000);

@@ -1,6 +1,7 @@
 // The web pages over the real app, as a browser without JavaScript uses them:
 // forms post, the server redirects, and the next page shows the result.
 import { describe, expect, test } from "bun:test";
+import { CommitError } from "../../src/store/writer.ts";
 import { ASSETS } from "../../src/ui/mod.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "../http/_app.ts";
 import { browser } from "./_browser.ts";
@@ -593,6 +594,16 @@ describe("organizers", () => {
     expect((await app.call("GET", "/api/scoreboard")).body.frozen).toBe(true);
     await b.post("/admin/freeze", { frozen: "false" });
     expect((await app.call("GET", "/api/scoreboard")).body.frozen).toBe(false);
+  });
+
+  test("a freeze by form that cannot be stored answers 503, not 'The scoreboard is frozen'", async () => {
+    const app = makeApp();
+    const b = browser(app, { cairn_admin: ADMIN_TOKEN });
+    app.store.setMeta = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+    const res = await b.post("/admin/freeze", { frozen: "true" });
+    expect(res.status).toBe(503);
+    expect((await app.call("GET", "/api/scoreboard")).body.frozen).toBe(false);
+    expect((await b.get("/admin")).text).not.toContain("The scoreboard is frozen");
   });
 
   test("rename a team by form: its page, the board and its login take the new name", async () => {
