@@ -13,6 +13,7 @@ import { filesDirOf, openDatabase, readResults, SqliteStore } from "../../src/st
 import { fakeIo } from "../_io.ts";
 import { exportZip, harborCtf, T0, type Tables } from "../ctfd/_export.ts";
 import { tempDirs } from "../_tmp.ts";
+import { jsonCaller } from "../_json_call.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -51,21 +52,7 @@ function serve(out: string, now: number) {
     logger: createLogger({ write: () => {} }),
     adminTokenHash: () => hashToken("admin"),
   });
-  const call = async (
-    method: string,
-    path: string,
-    init: { body?: unknown; token?: string } = {},
-  ) => {
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
-    const res = await server.app.request(`http://localhost${path}`, {
-      method,
-      headers,
-      ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-    });
-    // deno-lint-ignore no-explicit-any -- replies are inspected field by field
-    return { status: res.status, body: await res.json() as any };
-  };
+  const call = jsonCaller(server.app);
   return { server, store, call };
 }
 

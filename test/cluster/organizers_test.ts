@@ -15,6 +15,7 @@ import { type Server, startGame } from "../../src/server/mod.ts";
 import { PgStore } from "../../src/store/pg.ts";
 import { FakeClock, HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
 import { type Pg, startPg } from "../_pg.ts";
+import { jsonCaller } from "../_json_call.ts";
 
 const ADMIN_TOKEN = "organizers-admin-token";
 
@@ -59,17 +60,7 @@ async function node(url: string, name: string, clock: FakeClock) {
     if (watching?.pick(writes)) watching.seen();
     return committing;
   };
-  const call = async (method: string, path: string, init: { token?: string; body?: unknown }) => {
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
-    const res = await server.app.request(`http://localhost${path}`, {
-      method,
-      headers,
-      ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-    });
-    // deno-lint-ignore no-explicit-any -- replies are inspected field by field
-    return { status: res.status, body: await res.json() as any };
-  };
+  const call = jsonCaller(server.app);
   return {
     server,
     store,
