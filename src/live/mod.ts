@@ -5,7 +5,10 @@
  *
  * Every event's id is `<last announcement id>.<sequence>`, so whatever id a
  * client resumes from tells which announcements it has seen. Each event is
- * formatted once, and the same bytes are written to every stream.
+ * formatted once, and the same bytes are written to every stream. The public
+ * sequence counts only what every stream is sent: an event for one team's
+ * streams (or the organizers') adds `.<n>`, counted for that team alone, so
+ * that no id tells how many solves other teams made (a frozen board's secret).
  */
 import { createHash } from "node:crypto";
 import type { Engine, Write } from "../engine/mod.ts";
@@ -56,6 +59,8 @@ export interface LiveOptions {
 }
 
 const encoder = new TextEncoder();
+/** The organizers' own sequence's key among the teams' ids. */
+const ORGANIZERS = -1;
 
 /** One game's SSE streams, the events published to them, and the cached public scoreboard. */
 export class Live {
@@ -63,6 +68,8 @@ export class Live {
   private readonly byTeam = new Map<number, Set<Client>>();
   private readonly admins = new Set<Client>();
   private sequence = 0;
+  /** Per team (and -1 for the organizers): the events sent to its streams only. */
+  private readonly ownSequences = new Map<number, number>();
   private closedSinceAsked = 0;
   private lastAnnouncementId: number;
   /** Every announcement, oldest first: few, and replayed to resuming clients from memory. */
@@ -217,13 +224,13 @@ export class Live {
   ): void {
     const clients = this.byTeam.get(teamId);
     if (clients === undefined || clients.size === 0) return;
-    const bytes = this.format(event, data);
+    const bytes = this.format(event, data, teamId);
     for (const client of clients) this.send(client, bytes);
   }
 
   /** An event for the organizers' streams only. */
   private adminEvent(event: "ask", data: unknown): void {
-    const bytes = this.format(event, data);
+    const bytes = this.format(event, data, ORGANIZERS);
     for (const client of this.admins) this.send(client, bytes);
   }
 
@@ -237,7 +244,7 @@ export class Live {
       raw: write.raw,
       result: write.result,
       at: new Date(write.at).toISOString(),
-    });
+    }, ORGANIZERS);
     for (const client of this.admins) this.send(client, bytes);
   }
 
@@ -377,8 +384,15 @@ export class Live {
     }
   }
 
-  private format(event: string, data: unknown): Uint8Array {
-    return encoder.encode(this.formatText(event, JSON.stringify(data)));
+  /** An event's bytes; with `audience` (a team's id, or ORGANIZERS), one only they are sent. */
+  private format(event: string, data: unknown, audience?: number): Uint8Array {
+    const json = JSON.stringify(data);
+    if (audience === undefined) return encoder.encode(this.formatText(event, json));
+    // Not counted in the public sequence: a gap in it would tell of another team's solve.
+    const own = (this.ownSequences.get(audience) ?? 0) + 1;
+    this.ownSequences.set(audience, own);
+    const id = `${this.lastAnnouncementId}.${this.sequence}.${own}`;
+    return encoder.encode(`id: ${id}\nevent: ${event}\ndata: ${json}\n\n`);
   }
 
   private formatText(event: string, json: string, announcementId?: number): string {

@@ -245,6 +245,30 @@ describe("GET /api/events", () => {
     await stream.close();
   });
 
+  test("while frozen, no event id tells of another team's solves: private events have their own count", async () => {
+    const { base, register, call, admin } = serve();
+    const gulls = await register("Gulls");
+    const terns = await register("Terns");
+    await admin("POST", "/api/admin/scoreboard", { frozen: true });
+    const anonymous = await open(base);
+    const watcher = await open(base, { authorization: `Bearer ${terns}` });
+    const solver = await open(base, { authorization: `Bearer ${gulls}` });
+    await call("POST", "/api/puzzles/a/guesses", { token: gulls, body: { answer: "alpha" } });
+    await solver.wait((e) => e.event === "unlock");
+    await admin("POST", "/api/admin/announcements", { text: "Half an hour left" });
+    const ids = await Promise.all([anonymous, watcher, solver].map(async (stream) => {
+      await stream.wait((e) => e.event === "announcement");
+      return stream.events.filter((e) => e.id !== undefined).map((e) => `${e.event} ${e.id}`);
+    }));
+    // The Gulls' solve and unlock moved none of the public ids: as if nothing had happened.
+    expect(ids).toEqual([
+      ["scoreboard 0.1", "announcement 1.4"],
+      ["scoreboard 0.2", "announcement 1.4"],
+      ["scoreboard 0.3", "solve 0.3.1", "unlock 0.3.2", "announcement 1.4"],
+    ]);
+    await Promise.all([anonymous.close(), watcher.close(), solver.close()]);
+  });
+
   test(
     "scoreboard pushes have a leading edge: the first change at once, the rest merged",
     async () => {
