@@ -1057,6 +1057,51 @@ export class Engine {
   }
 
   /**
+   * What a puzzle is worth to a team while the board is frozen at `at`: its
+   * value after the solves made by then, and the team's own solve if it came
+   * later. Other teams' solves since then are the frozen board's secret.
+   */
+  pointsFrozen(team: Team, puzzle: Puzzle, at: number): number {
+    if (puzzle.dynamic === undefined) return puzzle.points;
+    const own = team.solvedAt[puzzle.index]! > at ? 1 : 0;
+    return dynamicValue(puzzle.dynamic, this.solversBy(puzzle.index, at) + own);
+  }
+
+  /**
+   * A team's own score while the board is frozen at `at`: all its own solves,
+   * hints and adjustments, but each puzzle at its value to the team then
+   * (`pointsFrozen`), and a first-solve bonus won since as the place after
+   * the solvers by then: what other teams solved since changes nothing.
+   */
+  scoreFrozen(team: Team, at: number): number {
+    let score = this.score(team);
+    for (const puzzle of this.hunt.puzzles) {
+      const solvedAt = team.solvedAt[puzzle.index]!;
+      // A mission's points are its judge's: no decay, no bonus.
+      if (solvedAt !== solvedAt || puzzle.mission !== undefined) continue;
+      const place = this.solvers[puzzle.index]!.indexOf(team);
+      const bonuses = puzzle.firstSolveBonus;
+      const viewBonus = solvedAt > at ? this.solversBy(puzzle.index, at) : place;
+      score += (bonuses[viewBonus] ?? 0) - (bonuses[place] ?? 0);
+      score += this.pointsFrozen(team, puzzle, at) - this.points(puzzle);
+    }
+    return score;
+  }
+
+  /** How many teams had solved the puzzle by `at` (its solvers are in solve order). */
+  private solversBy(index: number, at: number): number {
+    const solvers = this.solvers[index]!;
+    let low = 0;
+    let high = solvers.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (solvers[mid]!.solvedAt[index]! <= at) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  /**
    * A team's score after each change, up to `at`: its own changes, and the
    * falls of the dynamic puzzles it solved as other teams solved them.
    */

@@ -88,7 +88,8 @@ export function hotAnswers({ game, player: actions }: Play): HotAnswers {
     list(_request, call) {
       const { engine, team } = player(call);
       engine.catchUp(team);
-      return new Response(listJson(engine, team), { headers: JSON_HEADER_LIST });
+      const frozenAt = game.freeze.frozenAt(engine.now());
+      return new Response(listJson(engine, team, frozenAt), { headers: JSON_HEADER_LIST });
     },
 
     puzzle(_request, call) {
@@ -96,8 +97,10 @@ export function hotAnswers({ game, player: actions }: Play): HotAnswers {
       engine.catchUp(team);
       const puzzle = engine.unlockedPuzzle(team, call.id);
       if (puzzle === undefined) throw new ApiError("not_found");
-      const { bodyHtml, ...view } = puzzleView(engine, team, puzzle, engine.now());
-      return json({ ...view, body_html: bodyHtml });
+      const now = engine.now();
+      const view = puzzleView(engine, team, puzzle, now, game.freeze.frozenAt(now));
+      const { bodyHtml, ...rest } = view;
+      return json({ ...rest, body_html: bodyHtml });
     },
 
     // Accepts an Idempotency-Key (play/idempotency.ts).

@@ -1,4 +1,4 @@
-import type { Engine, Team } from "../engine/mod.ts";
+import type { Engine, Puzzle, Team } from "../engine/mod.ts";
 
 /**
  * `GET /api/puzzles` bodies, encoded once per change in what a team sees (its
@@ -6,36 +6,64 @@ import type { Engine, Team } from "../engine/mod.ts";
  * alone (an unlock time still ahead: puzzles stay hidden until the start).
  * A reload makes new Team objects, so their entries simply go.
  */
-export function puzzleListCache(): (engine: Engine, team: Team) => string {
+export function puzzleListCache(): (engine: Engine, team: Team, frozenAt?: number) => string {
   const cache = new WeakMap<
     Team,
-    { version: number; values: number; until: number; json: string }
+    { version: number; values: number; frozenAt: number; until: number; json: string }
   >();
-  return (engine, team) => {
+  return (engine, team, frozenAt) => {
     const now = engine.now();
     const hit = cache.get(team);
-    // A dynamic puzzle's value changes with other teams' solves (`valuesVersion`).
+    // A dynamic puzzle's value changes with other teams' solves (`valuesVersion`), but not the
+    // value a frozen board shows; a freeze or a reveal changes which one the team sees.
+    const frozen = frozenAt ?? -1;
     if (
       hit !== undefined && hit.version === team.version && hit.values === engine.valuesVersion &&
-      now < hit.until
+      hit.frozenAt === frozen && now < hit.until
     ) return hit.json;
-    const json = JSON.stringify(puzzleList(engine, team));
+    const json = JSON.stringify(puzzleList(engine, team, frozenAt));
     let until = Infinity;
     for (const at of team.state.unlockedAt) if (at > now && at < until) until = at;
-    cache.set(team, { version: team.version, values: engine.valuesVersion, until, json });
+    cache.set(team, {
+      version: team.version,
+      values: engine.valuesVersion,
+      frozenAt: frozen,
+      until,
+      json,
+    });
     return json;
   };
 }
 
-/** The body of `GET /api/puzzles`: the puzzles a team can see now, in file order. */
-export function puzzleList(engine: Engine, team: Team) {
+/**
+ * The body of `GET /api/puzzles`: the puzzles a team can see now, in file
+ * order. While the board is frozen (at `frozenAt`), each is worth what it was
+ * to the team at the freeze (see `teamPoints`).
+ */
+export function puzzleList(engine: Engine, team: Team, frozenAt?: number) {
   return {
     puzzles: engine.unlockedPuzzles(team).map((p) => ({
       id: p.id,
       title: p.title,
       round: p.round,
-      points: engine.points(p),
+      points: teamPoints(engine, team, p, frozenAt),
       solved: engine.solved(team, p),
     })),
   };
+}
+
+/**
+ * What a puzzle is worth to a team: its value now, or, while the board is
+ * frozen, its value at the freeze (with the team's own solve since), so that
+ * a dynamic puzzle's fall does not tell a team how many others solved it.
+ */
+export function teamPoints(engine: Engine, team: Team, puzzle: Puzzle, frozenAt?: number): number {
+  return frozenAt === undefined
+    ? engine.points(puzzle)
+    : engine.pointsFrozen(team, puzzle, frozenAt);
+}
+
+/** A team's own score: now, or, while the board is frozen, with no other team's solve since. */
+export function teamScore(engine: Engine, team: Team, frozenAt?: number): number {
+  return frozenAt === undefined ? engine.score(team) : engine.scoreFrozen(team, frozenAt);
 }

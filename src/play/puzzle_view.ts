@@ -1,18 +1,26 @@
 import type { Engine, Puzzle, Team } from "../engine/mod.ts";
 import { bodyHtml } from "./markdown.ts";
+import { teamPoints } from "./puzzle_list.ts";
 
 /**
  * What a team sees of a puzzle it has unlocked: its body (the team's variant)
  * and each hint's cost and state, with a hint's text only once taken (an
  * ask's prompt at once). Shared
- * by `GET /api/puzzles/:id` and the puzzle page, so both say the same.
+ * by `GET /api/puzzles/:id` and the puzzle page, so both say the same. While
+ * the board is frozen (at `frozenAt`), its points are as at the freeze.
  */
-export function puzzleView(engine: Engine, team: Team, puzzle: Puzzle, now: number) {
+export function puzzleView(
+  engine: Engine,
+  team: Team,
+  puzzle: Puzzle,
+  now: number,
+  frozenAt?: number,
+) {
   return {
     id: puzzle.id,
     title: puzzle.title,
     round: puzzle.round,
-    points: engine.points(puzzle),
+    points: teamPoints(engine, team, puzzle, frozenAt),
     bodyHtml: bodyHtml(puzzle, engine.bodySource(team, puzzle)),
     solved: engine.solved(team, puzzle),
     hints: puzzle.hints.map((hint) => {

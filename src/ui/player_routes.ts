@@ -24,6 +24,8 @@ import {
   sessionPlayer,
   setSessionCookie,
   sizeText,
+  teamPoints,
+  teamScore,
   TEXT_LIMITS,
   tokensView,
 } from "../play/mod.ts";
@@ -147,6 +149,8 @@ function puzzlePages(pages: Hono, { game }: Play): void {
     if (found === undefined) return c.redirect("/", 303);
     const { engine, team } = found;
     engine.catchUp(team);
+    // While the board is frozen, no value or score here moves with another team's solve.
+    const frozenAt = game.freeze.frozenAt(engine.now());
     const rounds = new Map<
       string,
       { id: string; title: string; points: number; solved: boolean }[]
@@ -156,7 +160,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
       list.push({
         id: p.id,
         title: p.title,
-        points: engine.points(p),
+        points: teamPoints(engine, team, p, frozenAt),
         solved: engine.solved(team, p),
       });
       rounds.set(p.round, list);
@@ -169,7 +173,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
         announcement: game.live.latestAnnouncement(),
         flash: takeFlash(c),
         team: team.name,
-        score: engine.score(team),
+        score: teamScore(engine, team, frozenAt),
         solves: engine.solveCount(team),
         rounds: engine.hunt.rounds.filter((r) => rounds.has(r)).map((round) => ({
           round,
@@ -193,7 +197,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
     const solvedAt = team.solvedAt[puzzle.index]!;
     // The team's own unlocked puzzle: its service worker may keep it for reading offline.
     markCacheable(c);
-    const view = puzzleView(engine, team, puzzle, now);
+    const view = puzzleView(engine, team, puzzle, now, game.freeze.frozenAt(now));
     return html(
       c,
       PuzzlePage({

@@ -81,6 +81,42 @@ describe("CTF mode over HTTP", () => {
     expect(list.body.puzzles.find((p: { id: string }) => p.id === "web").points).toBe(490);
   });
 
+  test("while frozen, a team's own view shows no other team's solve since the freeze", async () => {
+    const toml = CTF.replace("first_solve_bonus = [50]", "first_solve_bonus = [50, 30, 10]");
+    const { call, register, admin, clock } = makeApp({ toml });
+    const gulls = await register("Gulls");
+    const terns = await register("Terns");
+    const skuas = await register("Skuas");
+    clock.advance(MINUTE);
+    const solveWeb = (token: string) =>
+      call("POST", "/api/puzzles/web/guesses", { token, body: { answer: "flag{web}" } });
+    await solveWeb(gulls);
+    await admin("POST", "/api/admin/scoreboard", { frozen: true });
+    clock.advance(MINUTE);
+    await solveWeb(terns);
+    clock.advance(MINUTE);
+    await solveWeb(skuas);
+    const seen = async (token: string) => {
+      const list = await call("GET", "/api/puzzles", { token });
+      const one = await call("GET", "/api/puzzles/web", { token });
+      const page = await call("GET", "/puzzles", { headers: { cookie: `cairn_session=${token}` } });
+      const score = page.text.match(/id="team-score">(\d+)</)?.[1];
+      const listed = list.body.puzzles.find((p: { id: string }) => p.id === "web").points;
+      return { listed, page: one.body.points, score: Number(score) };
+    };
+    // Web as at the freeze (one solve: 500), and as if each team had solved it next after then
+    // (the second solve: 490, with the second bonus): the same for the Terns and the Skuas.
+    expect(await seen(gulls)).toEqual({ listed: 500, page: 500, score: 550 });
+    expect(await seen(terns)).toEqual({ listed: 490, page: 490, score: 520 });
+    expect(await seen(skuas)).toEqual({ listed: 490, page: 490, score: 520 });
+
+    // The reveal shows the truth at once: three solves (480), the Skuas third (bonus 10).
+    await admin("POST", "/api/admin/scoreboard", { frozen: false });
+    expect(await seen(gulls)).toEqual({ listed: 480, page: 480, score: 530 });
+    expect(await seen(terns)).toEqual({ listed: 480, page: 480, score: 510 });
+    expect(await seen(skuas)).toEqual({ listed: 480, page: 480, score: 490 });
+  });
+
   test('a per = "hunt" cap answers 429 with no Retry-After; an extra guess lifts it once', async () => {
     const { call, register, admin, clock } = makeApp({ toml: CTF });
     const token = await register("Gulls");
