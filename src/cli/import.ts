@@ -6,17 +6,18 @@
  * leaves nothing half-written.
  */
 import {
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
-  readFileSync,
   renameSync,
   rmdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
-import { unzipSync } from "fflate";
 import {
   type Conversion,
   convertExport,
@@ -28,6 +29,7 @@ import { openDatabase, saveScoring, setMeta, Writer } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { isFolder, parentProblem } from "./_paths.ts";
+import { type ZipEntry, ZipError, ZipFile } from "./_zip.ts";
 
 export const importSpec: CommandSpec = {
   name: "import",
@@ -91,10 +93,14 @@ export async function importEvent(values: Values, positionals: string[], io: Io)
       throw new ImportError(`${out} already exists and is not empty; give a new folder`);
     }
     const input = readExport(file, maxMb * 1024 * 1024);
-    const converted = convertExport(input.export);
-    if (converted.kind === "error") throw new ImportError(converted.message);
-    await writeFolder(out, converted.conversion, input.uploads);
-    io.stdout(summary(out, converted.conversion));
+    try {
+      const converted = convertExport(input.export);
+      if (converted.kind === "error") throw new ImportError(converted.message);
+      await writeFolder(out, converted.conversion, (from, to) => copyUpload(input, from, to));
+      io.stdout(summary(out, converted.conversion));
+    } finally {
+      input.zip.close();
+    }
   } catch (error) {
     io.stderr(`import: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failure;
@@ -102,74 +108,93 @@ export async function importEvent(values: Values, positionals: string[], io: Io)
   return EXIT.ok;
 }
 
+/** The export's tables, and its uploads still in the zip, to be copied out one at a time. */
+type ReadExport = { export: ExportInput; zip: ZipFile; uploads: Map<string, ZipEntry> };
+
 /**
  * The export's tables and uploads. Refuses a file that is not a zip, an entry
  * whose path could climb out of a folder, and a zip whose entries inflate past
  * `maxBytes` in all (checked before inflating; an entry that lies about its
- * size is cut at the size it declared).
+ * size is cut at the size it declared). Only the tables are read into memory;
+ * close the zip when done.
  */
-function readExport(
-  file: string,
-  maxBytes: number,
-): { export: ExportInput; uploads: Map<string, Uint8Array> } {
-  let bytes: Uint8Array;
+function readExport(file: string, maxBytes: number): ReadExport {
+  const zip = openZip(file);
   try {
-    bytes = new Uint8Array(readFileSync(file));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT"
-      ? "there is no such file"
-      : code === "EISDIR"
-      ? "it is a folder, not a file"
-      : (error as Error).message;
-    throw new ImportError(`Cannot read ${file}: ${reason}`);
-  }
-  let declared = 0;
-  const unzip = (filter: (info: { name: string; originalSize: number }) => boolean) => {
-    try {
-      return unzipSync(bytes, { filter });
-    } catch (error) {
-      if (error instanceof ImportError) throw error;
-      throw new ImportError(`${file} is not a readable zip file (${(error as Error).message})`);
-    }
-  };
-  // First pass: names and sizes only, before anything is inflated.
-  unzip((info) => {
-    if (climbs(info.name)) {
-      throw new ImportError(
-        `${file} holds a path that climbs out of its folder: ${JSON.stringify(info.name)}`,
-      );
-    }
-    declared += info.originalSize;
-    if (declared > maxBytes) {
-      throw new ImportError(
-        `${file} inflates to more than ${maxBytes / 1024 / 1024} MB (a zip bomb?); ` +
-          "raise --max-size if the export is really that large",
-      );
-    }
-    return false;
-  });
-  const entries = unzip((info) =>
-    /^db\/[A-Za-z0-9_]+\.json$/.test(info.name) || /^uploads\/[^/]+\/[^/]+$/.test(info.name)
-  );
-  const tables = new Map<string, Row[]>();
-  const uploads = new Map<string, Uint8Array>();
-  const decoder = new TextDecoder("utf-8", { fatal: false });
-  for (const [name, data] of Object.entries(entries)) {
-    if (name.startsWith("uploads/")) uploads.set(name, data);
-    else {
-      const table = name.slice("db/".length, -".json".length);
-      try {
-        tables.set(table, parseTable(table, decoder.decode(data)));
-      } catch (error) {
-        throw new ImportError(`${file}: ${(error as Error).message}`);
+    let declared = 0;
+    for (const entry of zip.entries) {
+      if (climbs(entry.name)) {
+        throw new ImportError(
+          `${file} holds a path that climbs out of its folder: ${JSON.stringify(entry.name)}`,
+        );
+      }
+      declared += entry.originalSize;
+      if (declared > maxBytes) {
+        throw new ImportError(
+          `${file} inflates to more than ${maxBytes / 1024 / 1024} MB (a zip bomb?); ` +
+            "raise --max-size if the export is really that large",
+        );
       }
     }
+    const tables = new Map<string, Row[]>();
+    const uploads = new Map<string, ZipEntry>();
+    const decoder = new TextDecoder("utf-8", { fatal: false });
+    for (const entry of zip.entries) {
+      if (/^uploads\/[^/]+\/[^/]+$/.test(entry.name)) uploads.set(entry.name, entry);
+      else if (/^db\/[A-Za-z0-9_]+\.json$/.test(entry.name)) {
+        const table = entry.name.slice("db/".length, -".json".length);
+        try {
+          tables.set(table, parseTable(table, decoder.decode(zip.read(entry))));
+        } catch (error) {
+          if (error instanceof ZipError) {
+            throw new ImportError(`${file} is not a readable zip file (${error.message})`);
+          }
+          throw new ImportError(`${file}: ${(error as Error).message}`);
+        }
+      }
+    }
+    if (tables.size === 0) {
+      throw new ImportError(`${file} is not a CTFd export: it has no db/ folder`);
+    }
+    return { export: { tables, uploads: new Set(uploads.keys()) }, zip, uploads };
+  } catch (error) {
+    zip.close();
+    throw error;
   }
-  if (tables.size === 0) {
-    throw new ImportError(`${file} is not a CTFd export: it has no db/ folder`);
+}
+
+/** Opens the export's zip, or says in one line why it cannot be read as one. */
+function openZip(file: string): ZipFile {
+  try {
+    const stat = statSync(file);
+    if (stat.isDirectory()) {
+      throw new ImportError(`Cannot read ${file}: it is a folder, not a file`);
+    }
+    return ZipFile.open(file, stat.size);
+  } catch (error) {
+    if (error instanceof ImportError) throw error;
+    if (error instanceof ZipError) {
+      throw new ImportError(`${file} is not a readable zip file (${error.message})`);
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "there is no such file" : (error as Error).message;
+    throw new ImportError(`Cannot read ${file}: ${reason}`);
   }
-  return { export: { tables, uploads: new Set(uploads.keys()) }, uploads };
+}
+
+/** Copies one upload out of the zip into the file `to`, a chunk at a time. */
+function copyUpload(input: ReadExport, from: string, to: string): void {
+  const fd = openSync(to, "wx");
+  try {
+    input.zip.copy(input.uploads.get(from)!, fd);
+  } catch (error) {
+    if (error instanceof ZipError) {
+      throw new ImportError(`The export's ${from} cannot be read: ${error.message}`);
+    }
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Whether a zip entry's name could reach outside the folder it is unpacked in. */
@@ -183,24 +208,24 @@ function climbs(name: string): boolean {
 async function writeFolder(
   out: string,
   conversion: Conversion,
-  uploads: ReadonlyMap<string, Uint8Array>,
+  copy: (from: string, to: string) => void,
 ): Promise<void> {
   const temp = join(dirname(out), `.${basename(out)}.import-${process.pid}-${Date.now()}`);
   mkdirSync(temp);
   try {
-    const write = (relative: string, data: string | Uint8Array) => {
+    const place = (relative: string) => {
       const path = resolve(temp, relative);
       // Every path is built by the conversion; this makes sure none leaves the folder.
       if (!path.startsWith(temp + sep)) {
         throw new ImportError(`Refusing to write outside the folder: ${relative}`);
       }
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, data);
+      return path;
     };
-    write("hunt.toml", conversion.toml);
-    for (const [path, body] of conversion.bodies) write(path, body);
-    for (const file of conversion.files) write(file.to, uploads.get(file.from)!);
-    write("import-report.txt", reportText(conversion));
+    writeFileSync(place("hunt.toml"), conversion.toml);
+    for (const [path, body] of conversion.bodies) writeFileSync(place(path), body);
+    for (const file of conversion.files) copy(file.from, place(file.to));
+    writeFileSync(place("import-report.txt"), reportText(conversion));
     await writeDatabase(join(temp, "cairn.db"), conversion);
     if (existsSync(out)) rmdirSync(out);
     renameSync(temp, out);
