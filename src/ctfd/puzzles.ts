@@ -302,8 +302,9 @@ function importFiles(
       continue;
     }
     const base = location.split("/").at(-1)!;
-    let name = base.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^[.]+/, "_");
-    if (names.has(name)) name = `${out.length + 1}-${name}`;
+    const clean = base.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^[.]+/, "_");
+    let name = clean;
+    for (let n = out.length + 1; names.has(name); n++) name = `${n}-${clean}`;
     names.add(name);
     out.push({ from, to: `assets/${puzzleId}/${name}` });
   }

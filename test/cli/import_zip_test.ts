@@ -102,6 +102,29 @@ describe("cairn import copies the uploads out of the zip", () => {
   });
 });
 
+test("files of one challenge whose names clash each keep their bytes", async () => {
+  const dir = dirs.make("cairn-import-zip-");
+  // The second a.txt was named 3-a.txt, the name of the file before it, and overwrote it.
+  const uploads = {
+    "uploads/h1/a.txt": encoder.encode("first"),
+    "uploads/h2/3-a.txt": encoder.encode("second"),
+    "uploads/h3/a.txt": encoder.encode("third"),
+  };
+  const file = join(dir, "export.zip");
+  writeFileSync(file, zipSync(entries(uploads)));
+  const result = await importFile(file, join(dir, "event"));
+  expect(result.stderr).toBe("");
+  const assets = join(dir, "event", "assets", "web-1");
+  const body = readFileSync(join(dir, "event", "puzzles", "web-1.md"), "utf8");
+  const linked = [...body.matchAll(/\(assets\/([^)]+)\)/g)].map((m) => m[1]!);
+  expect(linked).toHaveLength(3);
+  expect(linked.map((name) => readFileSync(join(assets, name), "utf8")).sort()).toEqual([
+    "first",
+    "second",
+    "third",
+  ]);
+});
+
 /**
  * A stored (uncompressed) zip written as a ZIP64 archive, as Python's zipfile writes one past
  * 4 GB or 65,535 entries: every size and offset in the ZIP64 extra fields and the ZIP64 end
