@@ -97,7 +97,7 @@ await tests("tests", [
   ...only,
 ], bunReport);
 
-// The HTTP, live and store suites again, on Deno (`deno task test`), unless a subset was asked for.
+// The HTTP, live, play and store suites again, on Deno (`deno task test`), unless a subset was asked for.
 if (only.length === 0) {
   const denoReport = join(reportDir, "deno.xml");
   await tests("deno tests", [

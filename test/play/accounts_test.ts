@@ -79,7 +79,7 @@ describe("Accounts: password resets, for logins under way", () => {
     const reset = here.resetPassword(2, "$argon2id$other");
     let settled = false;
     const waiting = here.resetSettled(2).then(() => settled = true);
-    await Bun.sleep(0);
+    await new Promise((resolve) => setTimeout(resolve, 0));
     expect([settled, here.resetSince(2, later)]).toEqual([false, false]);
     reset.apply();
     reset.settle();
