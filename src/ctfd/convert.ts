@@ -263,7 +263,7 @@ function playedRecords(
   );
   writes.push(...guesses.writes);
   const hints = hintWrites(table("unlocks"), { accounts, puzzles }, report);
-  const adjustments = adjustmentWrites(table("awards"), accounts);
+  const adjustments = adjustmentWrites(table("awards"), { accounts, puzzles, hints });
   const announcements = table("notifications").map((row, i): Write => ({
     kind: "announcement",
     id: i + 1,
@@ -416,25 +416,79 @@ function hintWrites(
   return writes.sort((a, b) => (a as { at: number }).at - (b as { at: number }).at);
 }
 
-/** Awards as adjustments, less the ones CTFd makes for hints (the hint takes charge those). */
-function adjustmentWrites(awards: readonly Row[], accounts: Accounts): Write[] {
+/**
+ * Awards as adjustments. The awards CTFd makes for hints ("Hint <id>", category
+ * "hints", of minus the cost paid) are left to the hint takes, which charge
+ * the hint's cost as the hunt file has it. Where CTFd charged otherwise (the
+ * cost was changed after the unlock, or an organizer deleted the award to
+ * refund it), an adjustment makes up the difference, and a hint award with no
+ * hint take here stays an adjustment: each team's total is CTFd's.
+ */
+function adjustmentWrites(
+  awards: readonly Row[],
+  context: { accounts: Accounts; puzzles: readonly PuzzleOut[]; hints: readonly Write[] },
+): Write[] {
   const writes: Write[] = [];
+  const add = (teamId: number, points: number, reason: string, at: number) =>
+    writes.push({ kind: "adjustment", id: writes.length + 1, teamId, points, reason, at });
+  /** What CTFd charged each team for each hint (by its Cairn puzzle and hint ids), and the awards. */
+  const paid = new Map<string, { points: number; rows: Row[] }>();
+  const hintKey = new Map<number, string>();
+  for (const puzzle of context.puzzles) {
+    for (const [ctfdId, hint] of puzzle.hints) {
+      hintKey.set(ctfdId, `${puzzle.entry.id}\u0000${hint}`);
+    }
+  }
   for (const row of awards) {
-    const teamId = accounts.teamOf(row);
+    const teamId = context.accounts.teamOf(row);
     const points = int(row, "value");
     const at = date(row, "date");
     if (teamId === undefined || points === undefined || points === 0 || at === undefined) continue;
-    const name = text(row, "name") ?? "Award";
-    if (text(row, "category") === "hints" && /^Hint \d+$/.test(name)) continue;
-    const description = text(row, "description");
-    writes.push({
-      kind: "adjustment",
-      id: writes.length + 1,
-      teamId,
-      points,
-      reason: description === undefined ? name : `${name}: ${description}`,
-      at,
-    });
+    const hint = /^Hint (\d+)$/.exec(text(row, "name") ?? "");
+    if (text(row, "category") === "hints" && hint !== null) {
+      const key = `${teamId}\u0000${hintKey.get(Number(hint[1])) ?? `ctfd ${hint[1]}`}`;
+      const entry = paid.get(key) ?? { points: 0, rows: [] };
+      entry.points -= points;
+      entry.rows.push(row);
+      paid.set(key, entry);
+      continue;
+    }
+    add(teamId, points, awardReason(row), at);
   }
-  return writes;
+  const costs = new Map<string, number>();
+  for (const puzzle of context.puzzles) {
+    for (const hint of puzzle.entry.hint ?? []) {
+      costs.set(`${puzzle.entry.id}\u0000${hint.id}`, hint.cost);
+    }
+  }
+  for (const take of context.hints) {
+    if (take.kind !== "hint") continue;
+    const key = `${take.teamId}\u0000${take.puzzle}\u0000${take.hint}`;
+    const charged = paid.get(key)?.points ?? 0;
+    paid.delete(key);
+    const cost = costs.get(`${take.puzzle}\u0000${take.hint}`) ?? 0;
+    if (charged !== cost) {
+      add(
+        take.teamId,
+        cost - charged,
+        `CTFd charged ${charged} points for ${take.hint} of ${take.puzzle}, not its cost of ${cost}`,
+        take.at,
+      );
+    }
+  }
+  // Hint awards with no hint take here: CTFd counts them all the same.
+  for (const { rows } of paid.values()) {
+    for (const row of rows) {
+      add(context.accounts.teamOf(row)!, int(row, "value")!, awardReason(row), date(row, "date")!);
+    }
+  }
+  return writes.sort((a, b) => (a as { at: number }).at - (b as { at: number }).at)
+    .map((write, i) => ({ ...write, id: i + 1 }) as Write);
+}
+
+/** An award's name, and its description after a colon when it has one. */
+function awardReason(row: Row): string {
+  const name = text(row, "name") ?? "Award";
+  const description = text(row, "description");
+  return description === undefined ? name : `${name}: ${description}`;
 }

@@ -155,6 +155,43 @@ describe("convertExport()", () => {
     ]);
   });
 
+  test("hint takes cost what CTFd charged: a changed cost, a refund and a hint left out are made up", () => {
+    const tables = harborCtf("x");
+    // Hint 1 (10 points now) cost Gulls 6 when they took it; Puffins' award was deleted (a
+    // refund). Terns paid 5 for a hint of the Quiz, a plugin challenge that does not come over.
+    tables.awards = tables.awards!.map((row) =>
+      row.name === "Hint 1" && row.team_id === 1 ? { ...row, value: -6 } : row
+    ).filter((row) => !(row.name === "Hint 1" && row.team_id === 3));
+    tables.hints!.push({ id: 3, type: "standard", challenge_id: 5, content: "?", cost: 5 });
+    tables.unlocks!.push({ id: 3, user_id: 3, team_id: 2, target: 3, date: at(34), type: "hints" });
+    tables.awards!.push({
+      id: 4,
+      user_id: 3,
+      team_id: 2,
+      type: "standard",
+      name: "Hint 3",
+      description: "Hint for Quiz",
+      date: at(34),
+      value: -5,
+      category: "hints",
+    });
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const adjustments = result.conversion.writes.filter((w) => w.kind === "adjustment")
+      .map((w) => {
+        const { teamId, points, reason, at: when } = w as Extract<Write, { kind: "adjustment" }>;
+        return [teamId, points, reason, when];
+      });
+    const minute = (m: number) => Date.parse(at(m) + "Z");
+    expect(adjustments).toEqual([
+      // Each team's total is CTFd's: the take charges 10, and CTFd charged 6 and 0.
+      [1, 4, "CTFd charged 6 points for hint-1 of misc-static, not its cost of 10", minute(25)],
+      [3, 10, "CTFd charged 0 points for hint-1 of misc-static, not its cost of 10", minute(29)],
+      [2, -5, "Hint 3: Hint for Quiz", minute(34)],
+      [2, 25, "Writeup bonus", minute(50)],
+    ]);
+  });
+
   test("unlock times: registration or start, prerequisites solved, first guess at the latest", () => {
     const tables = harborCtf("x");
     // Core Dynamic is scheduled (CTFd 3.8) to show an hour in.
