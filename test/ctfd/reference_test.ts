@@ -177,16 +177,44 @@ function generate(seed: number): Tables {
   };
 }
 
-/** CTFd's standings (as after the event, no freeze): each shown team's name and score, in order. */
-function ctfdStandings(tables: Tables): [string, number][] {
+/**
+ * The same event in users mode: each user plays alone, hidden or banned as its team was, and the
+ * rows name no team.
+ */
+function usersMode(tables: Tables): Tables {
   const teams = new Map(tables.teams!.map((t) => [t.id as number, t]));
+  const solo = (row: Row) => ({ ...row, team_id: null });
+  return {
+    ...tables,
+    config: tables.config!.map((row) => row.key === "user_mode" ? { ...row, value: "users" } : row),
+    teams: [],
+    users: tables.users!.map((user) => ({
+      ...solo(user),
+      hidden: teams.get(user.team_id as number)!.hidden,
+      banned: teams.get(user.team_id as number)!.banned,
+    })),
+    submissions: tables.submissions!.map(solo),
+    solves: tables.solves!.map(solo),
+    unlocks: tables.unlocks!.map(solo),
+    awards: tables.awards!.map((award) => ({ ...solo(award), user_id: award.team_id })),
+  };
+}
+
+/**
+ * CTFd's standings (as after the event, no freeze): each shown account's name and score, in
+ * order. An account is a team in teams mode, a user in users mode.
+ */
+function ctfdStandings(tables: Tables): [string, number][] {
+  const users = tables.config!.some((row) => row.key === "user_mode" && row.value === "users");
+  const account = users ? "user_id" : "team_id";
+  const teams = new Map((users ? tables.users! : tables.teams!).map((t) => [t.id as number, t]));
   const shown = (id: number) => !teams.get(id)!.hidden && !teams.get(id)!.banned;
   const byId = new Map(tables.challenges!.map((c) => [c.id as number, c]));
   const dynamic = new Map(tables.dynamic_challenge!.map((d) => [d.id as number, d]));
   // decay.py: the solves of shown accounts, less the first; rounded up; never below the minimum.
   const count = new Map<number, number>();
   for (const s of tables.solves!) {
-    if (shown(s.team_id as number)) {
+    if (shown(s[account] as number)) {
       count.set(s.challenge_id as number, (count.get(s.challenge_id as number) ?? 0) + 1);
     }
   }
@@ -211,22 +239,28 @@ function ctfdStandings(tables: Tables): [string, number][] {
     score.set(team, entry);
   };
   for (const s of tables.solves!) {
-    if (shown(s.team_id as number)) {
-      add(s.team_id as number, value(s.challenge_id as number), dates.get(s.id as number)!);
+    if (shown(s[account] as number)) {
+      add(s[account] as number, value(s.challenge_id as number), dates.get(s.id as number)!);
     }
   }
   for (const a of tables.awards!) {
-    if (shown(a.team_id as number)) add(a.team_id as number, a.value as number, a.date as string);
+    if (shown(a[account] as number)) add(a[account] as number, a.value as number, a.date as string);
   }
   return [...score.entries()]
     .sort(([, a], [, b]) => b.score - a.score || (a.last < b.last ? -1 : a.last > b.last ? 1 : 0))
     .map(([team, { score }]) => [teams.get(team)!.name as string, score]);
 }
 
-for (const seed of [1, 2, 3]) {
-  test(`an imported event's board is CTFd's: every score and the order (seed ${seed})`, async () => {
+const events: [string, () => Tables][] = [
+  ["teams mode, seed 1", () => generate(1)],
+  ["teams mode, seed 2", () => generate(2)],
+  ["teams mode, seed 3", () => generate(3)],
+  ["users mode, seed 4", () => usersMode(generate(4))],
+];
+for (const [what, event] of events) {
+  test(`an imported event's board is CTFd's: every score and the order (${what})`, async () => {
     const dir = dirs.make("cairn-ctfd-reference-");
-    const tables = generate(seed);
+    const tables = event();
     writeFileSync(join(dir, "export.zip"), exportZip(tables));
     const out = join(dir, "event");
     const io = fakeIo();
