@@ -2,9 +2,11 @@
  * CTFd's accounts as Cairn teams. In teams mode each CTFd team becomes a
  * team, its users its members; in users mode each user becomes a team of
  * one. Hidden and banned accounts stay behind: CTFd leaves them off the
- * scoreboard and out of the solve counts that dynamic points follow.
+ * scoreboard and out of the solve counts that dynamic points follow. CTFd's
+ * brackets (3.7 and later) become divisions.
  */
 import { escapeUnshown, memberName, showableName, teamNameKey } from "../engine/mod.ts";
+import { slug } from "./puzzles.ts";
 import { date, flag, int, type Row, text } from "./tables.ts";
 
 /** An imported team. */
@@ -15,6 +17,8 @@ export interface TeamOut {
   passwordHash: string;
   members: string[];
   createdAt: number | undefined;
+  /** Its bracket's division, if it was in one. */
+  division: string | null;
 }
 
 /** Who did what: the Cairn team a CTFd row (a submission, an unlock, an award) belongs to. */
@@ -30,7 +34,12 @@ const MAX_NAME = 64;
 
 /** The accounts that come over, and how rows are attributed to them. */
 export function importAccounts(
-  tables: { teams: readonly Row[]; users: readonly Row[] },
+  tables: {
+    teams: readonly Row[];
+    users: readonly Row[];
+    /** Bracket id → its division (`bracketDivisions`). */
+    divisions: ReadonlyMap<number, string>;
+  },
   mode: "teams" | "users",
   report: string[],
 ): Accounts {
@@ -66,6 +75,7 @@ export function importAccounts(
       passwordHash: password ?? NO_PASSWORD,
       members,
       createdAt: date(row, "created"),
+      division: tables.divisions.get(int(row, "bracket_id") ?? -1) ?? null,
     });
   }
   if (left.length > 0) {
@@ -95,6 +105,48 @@ export function importAccounts(
       return id !== undefined && kept.has(id) ? id : undefined;
     },
   };
+}
+
+/**
+ * CTFd's brackets of the event's mode (of teams in teams mode, of users in
+ * users mode) as divisions, by bracket id: each named as an id made from its
+ * name, unique. Brackets of the other kind are reported.
+ */
+export function bracketDivisions(
+  brackets: readonly Row[],
+  mode: "teams" | "users",
+  report: string[],
+): Map<number, string> {
+  const divisions = new Map<number, string>();
+  const taken = new Set<string>();
+  const other: string[] = [];
+  const named: string[] = [];
+  for (const row of brackets) {
+    const id = int(row, "id");
+    if (id === undefined) continue;
+    const name = text(row, "name") ?? `bracket ${id}`;
+    const type = text(row, "type");
+    if (type !== undefined && type !== mode) {
+      other.push(`"${escapeUnshown(name)}"`);
+      continue;
+    }
+    const base = slug(name) ?? `bracket-${id}`;
+    let division = base;
+    for (let n = 2; taken.has(division); n++) division = `${base}-${n}`;
+    taken.add(division);
+    divisions.set(id, division);
+    named.push(`"${escapeUnshown(name)}" is "${division}"`);
+  }
+  if (named.length > 0) report.push(`Brackets are divisions in Cairn: ${named.join(", ")}`);
+  if (other.length > 0) {
+    report.push(
+      `${other.length} bracket(s) of ${mode === "teams" ? "users" : "teams"} had no place in ` +
+        `Cairn, whose divisions group ${mode === "teams" ? "teams" : "players"}: ${
+          other.join(", ")
+        }`,
+    );
+  }
+  return divisions;
 }
 
 /**

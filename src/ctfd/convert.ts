@@ -9,7 +9,7 @@
 import { stringify } from "smol-toml";
 import { type Hunt, teamNameKey, type Write } from "../engine/mod.ts";
 import { formatProblem, loadHunt } from "../hunt/mod.ts";
-import { type Accounts, importAccounts } from "./accounts.ts";
+import { type Accounts, bracketDivisions, importAccounts } from "./accounts.ts";
 import { importChallenges, type PuzzleOut } from "./puzzles.ts";
 import { CTFD1_REVISIONS, date, int, type Row, text } from "./tables.ts";
 
@@ -47,7 +47,6 @@ export type ConvertResult = { kind: "ok"; conversion: Conversion } | {
 /** Tables CTFd has that Cairn has no place for, and what to call them in the report. */
 const NOT_CARRIED: readonly [string, string][] = [
   ["pages", "page(s)"],
-  ["brackets", "bracket(s)"],
   ["fields", "custom field(s)"],
   ["field_entries", "custom field answer(s)"],
   ["solutions", "challenge solution(s)"],
@@ -82,7 +81,12 @@ export function convertExport(input: ExportInput): ConvertResult {
   );
   const report: string[] = [];
   const mode = config.get("user_mode") === "users" ? "users" : "teams";
-  const accounts = importAccounts({ teams: table("teams"), users: table("users") }, mode, report);
+  const divisions = bracketDivisions(table("brackets"), mode, report);
+  const accounts = importAccounts(
+    { teams: table("teams"), users: table("users"), divisions },
+    mode,
+    report,
+  );
   const puzzles = importChallenges(
     {
       challenges: table("challenges"),
@@ -104,6 +108,7 @@ export function convertExport(input: ExportInput): ConvertResult {
     ...(times.end !== undefined && { ends_at: new Date(times.end) }),
     ...(times.freeze !== undefined && { freeze_at: new Date(times.freeze) }),
     registration: config.get("registration_visibility") === "private" ? "closed" : "open",
+    ...(divisions.size > 0 && { divisions: [...divisions.values()] }),
   };
   const entries = puzzles.map((p) => ({
     ...p.entry,
@@ -253,7 +258,7 @@ function playedRecords(
     name: team.name,
     nameKey: teamNameKey(team.name),
     passwordHash: team.passwordHash,
-    division: null,
+    division: team.division,
     members: team.members,
     at: team.createdAt ?? huntStart,
   }));

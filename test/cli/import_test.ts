@@ -82,7 +82,7 @@ describe("cairn import ctfd", () => {
         'challenge(s) of plugin types were left out, with their submissions: "Quiz" (multiple_choice)',
         '"Banned Crew" (banned)',
         "1 page(s) had no place in Cairn",
-        "1 bracket(s) had no place in Cairn",
+        'Brackets are divisions in Cairn: "Students" is "students"',
         "1 team(s) had no password in CTFd",
         "discarded, rate-limited or repeated submission(s) were left out",
       ]

@@ -192,6 +192,54 @@ describe("convertExport()", () => {
     ]);
   });
 
+  test("brackets of the event's mode become divisions; the teams keep theirs", () => {
+    const teamsMode = harborCtf("x");
+    teamsMode.brackets = [
+      { id: 1, name: "Students", type: "teams" },
+      { id: 2, name: "Open", type: "teams" },
+      { id: 3, name: "students!", type: "teams" },
+      { id: 4, name: "Solo players", type: "users" },
+    ];
+    teamsMode.teams = teamsMode.teams!.map((team) => ({ ...team, bracket_id: team.id }));
+    const { teams, conversion } = teamsOf(teamsMode);
+    expect(teams.map((t) => [t.name, t.division])).toEqual([
+      ["Gulls", "students"],
+      ["Terns", "open"],
+      ["Puffins", "students-2"],
+    ]);
+    expect(conversion.hunt.divisions).toEqual(["students", "open", "students-2"]);
+    expect(conversion.toml).toContain('divisions = [ "students", "open", "students-2" ]');
+    expect(conversion.report).toContain(
+      'Brackets are divisions in Cairn: "Students" is "students", "Open" is "open", ' +
+        '"students!" is "students-2"',
+    );
+    expect(conversion.report).toContain(
+      '1 bracket(s) of users had no place in Cairn, whose divisions group teams: "Solo players"',
+    );
+    // In users mode, the users' brackets.
+    const usersMode = harborCtf("x");
+    usersMode.config = usersMode.config!.map((row) =>
+      row.key === "user_mode" ? { ...row, value: "users" } : row
+    );
+    usersMode.brackets = [{ id: 7, name: "Solo", type: "users" }, {
+      id: 8,
+      name: "Crews",
+      type: "teams",
+    }];
+    usersMode.users = usersMode.users!.map((user) => ({
+      ...user,
+      bracket_id: user.id === 2 ? 7 : null,
+    }));
+    const solo = teamsOf(usersMode);
+    expect(solo.teams.map((t) => [t.name, t.division])).toEqual([
+      ["ann", null],
+      ["bo", "solo"],
+      ["cy", null],
+      ["dee", null],
+      ["evil", null],
+    ]);
+  });
+
   test("unlock times: registration or start, prerequisites solved, first guess at the latest", () => {
     const tables = harborCtf("x");
     // Core Dynamic is scheduled (CTFd 3.8) to show an hour in.
