@@ -87,7 +87,7 @@ export function importAccounts(
   if (noPassword > 0) {
     report.push(
       `${noPassword} ${what}(s) had no password in CTFd (made by an organizer, or through OAuth) and ` +
-        "cannot log in to Cairn",
+        "cannot log in to Cairn until an organizer sets one (the team's page in /admin)",
     );
   }
   if (mode === "users") {
