@@ -161,6 +161,15 @@ function unlockRules(
       puzzle.hidden = true;
     }
   }
+  // A challenge that needs itself, through any chain, never opens in CTFd: it stays hidden.
+  for (const puzzle of onCycles(puzzles, byCtfd)) {
+    if (puzzle.hidden) continue;
+    report.push(
+      `"${puzzle.entry.title}" needs itself through its prerequisites, so no team could open it: ` +
+        "it stays hidden",
+    );
+    puzzle.hidden = true;
+  }
   // A challenge that needs a hidden one stays hidden too, down any chain.
   for (let changed = true; changed;) {
     changed = false;
@@ -190,6 +199,27 @@ function unlockRules(
     if (parts.length > 0) rules.set(puzzle, parts.join(" and "));
   }
   return rules;
+}
+
+/** The challenges on a cycle of prerequisites (each one needed by itself, through others or not). */
+function onCycles(
+  puzzles: readonly PuzzleOut[],
+  byCtfd: ReadonlyMap<number, PuzzleOut>,
+): PuzzleOut[] {
+  const needs = (p: PuzzleOut) =>
+    p.prerequisites.map((id) => byCtfd.get(id)).filter((n): n is PuzzleOut => n !== undefined);
+  return puzzles.filter((start) => {
+    const seen = new Set<PuzzleOut>();
+    const stack = needs(start);
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      if (next === start) return true;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      stack.push(...needs(next));
+    }
+    return false;
+  });
 }
 
 /** The start, end and freeze from CTFd's config (UNIX seconds), kept when they make sense together. */

@@ -262,6 +262,28 @@ describe("convertExport()", () => {
     );
   });
 
+  test("challenges that need themselves, through a cycle of prerequisites, stay hidden", () => {
+    const tables = harborCtf("x");
+    // Web 1 and Misc Static need each other; Crypto Log needs itself; Core Dynamic needs Web 1.
+    tables.challenges![0]!.requirements = { prerequisites: [3] };
+    tables.challenges![1]!.requirements = { prerequisites: [2] };
+    tables.challenges![5]!.requirements = { prerequisites: [1] };
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const hidden = result.conversion.hunt.puzzles.filter((p) =>
+      p.unlock?.expr.kind === "const" && p.unlock.expr.value === false
+    ).map((p) => p.id);
+    expect(hidden).toEqual(["web-1", "crypto-log", "misc-static", "hidden-one", "core-dynamic"]);
+    for (const title of ["Web 1", "Crypto Log", "Misc Static"]) {
+      expect(result.conversion.report).toContain(
+        `"${title}" needs itself through its prerequisites, so no team could open it: it stays hidden`,
+      );
+    }
+    expect(result.conversion.report).toContain(
+      '"Core Dynamic" needs a hidden challenge, so it stays hidden too',
+    );
+  });
+
   test("a challenge that needs a hidden one stays hidden, down a chain", () => {
     const tables = harborCtf("x");
     // Misc Static needs Web 1; hide Web 1, and make Core Dynamic need Misc Static.
