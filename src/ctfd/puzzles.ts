@@ -244,7 +244,11 @@ function importFlags(
   return { answer: [...new Set(answer)], answer_regex: [...new Set(answerRegex)] };
 }
 
-/** The challenge's hints, and the ids they get. */
+/**
+ * The challenge's hints, and the ids they get. A hint that needs itself, through
+ * other hints of the challenge or not, or needs such a hint, could never be
+ * taken in CTFd: it is left out.
+ */
 function importHints(
   rows: readonly Row[],
   challengeId: number,
@@ -256,22 +260,34 @@ function importHints(
     int(h, "challenge_id") === challengeId && int(h, "id") !== undefined
   );
   const ids = new Map(mine.map((row) => [int(row, "id")!, `hint-${int(row, "id")}`]));
+  // Prerequisites on other hints of the challenge become hint_taken() rules.
+  const needs = new Map(mine.map((row) => {
+    const listed = (json(row, "requirements") as { prerequisites?: unknown } | undefined)
+      ?.prerequisites;
+    return [int(row, "id")!, Array.isArray(listed) ? listed.map(Number) : []];
+  }));
+  const never = hintsNeverAvailable(needs, ids);
+  for (const hintId of never) {
+    ids.delete(hintId);
+    report.push(
+      `Hint ${hintId} of "${name}" needs itself through its prerequisites (or a hint that does), ` +
+        "so no team could take it: it was left out",
+    );
+  }
   for (const row of mine) {
     const hintId = int(row, "id")!;
+    if (never.has(hintId)) continue;
     const id = ids.get(hintId)!;
     const title = text(row, "title");
     const content = text(row, "content") ?? "";
     const body = title === undefined ? content : `**${title}**\n\n${content}`;
-    // Prerequisites on other hints of the challenge become hint_taken() rules.
-    const needs = (json(row, "requirements") as { prerequisites?: unknown } | undefined)
-      ?.prerequisites;
-    const needed = Array.isArray(needs) ? needs.map((n) => ids.get(Number(n))) : [];
-    if (needed.some((n) => n === undefined || n === id)) {
+    const needed = needs.get(hintId)!.map((n) => ids.get(n));
+    if (needed.some((n) => n === undefined)) {
       report.push(
         `Hint ${hintId} of "${name}" needed a hint of another challenge first; that need was dropped`,
       );
     }
-    const rule = needed.filter((n): n is string => n !== undefined && n !== id)
+    const rule = needed.filter((n): n is string => n !== undefined)
       .map((n) => `hint_taken("${n}")`).join(" and ");
     entries.push({
       id,
@@ -281,6 +297,37 @@ function importHints(
     });
   }
   return { entries, ids };
+}
+
+/** The hints (CTFd ids) on a cycle of prerequisites among the challenge's hints, or needing one. */
+function hintsNeverAvailable(
+  needs: ReadonlyMap<number, readonly number[]>,
+  ids: ReadonlyMap<number, string>,
+): Set<number> {
+  const never = new Set<number>();
+  const reaches = (from: number, target: number): boolean => {
+    const seen = new Set<number>();
+    const stack = [...(needs.get(from) ?? [])];
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      if (next === target) return true;
+      if (seen.has(next) || !ids.has(next)) continue;
+      seen.add(next);
+      stack.push(...(needs.get(next) ?? []));
+    }
+    return false;
+  };
+  for (const hintId of needs.keys()) if (reaches(hintId, hintId)) never.add(hintId);
+  // And those that need them, down any chain.
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [hintId, needed] of needs) {
+      if (never.has(hintId) || !needed.some((n) => never.has(n))) continue;
+      never.add(hintId);
+      changed = true;
+    }
+  }
+  return never;
 }
 
 /** The challenge's files: copied from `uploads/<location>` to the puzzle's assets folder. */

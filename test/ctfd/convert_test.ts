@@ -284,6 +284,49 @@ describe("convertExport()", () => {
     );
   });
 
+  test("hints that need themselves, or need such a hint, are left out", () => {
+    const tables = harborCtf("x");
+    // Misc Static's hints 1 and 2 need each other; hint 5 needs hint 2; Web 1's hint 3 needs
+    // itself; hint 4 needs nothing.
+    tables.hints![0]!.requirements = { prerequisites: [2] };
+    tables.hints!.push(
+      {
+        id: 3,
+        type: "standard",
+        challenge_id: 1,
+        content: "Me",
+        cost: 1,
+        requirements: { prerequisites: [3] },
+      },
+      { id: 4, type: "standard", challenge_id: 1, content: "Free", cost: 0, requirements: null },
+      {
+        id: 5,
+        type: "standard",
+        challenge_id: 3,
+        content: "After",
+        cost: 0,
+        requirements: { prerequisites: [2] },
+      },
+    );
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const hints = Object.fromEntries(
+      result.conversion.hunt.puzzles.map((p) => [p.id, p.hints.map((h) => h.id)]),
+    );
+    expect([hints["web-1"], hints["misc-static"]]).toEqual([["hint-4"], []]);
+    for (
+      const [hint, title] of [[1, "Misc Static"], [2, "Misc Static"], [5, "Misc Static"], [
+        3,
+        "Web 1",
+      ]]
+    ) {
+      expect(result.conversion.report).toContain(
+        `Hint ${hint} of "${title}" needs itself through its prerequisites (or a hint that does), ` +
+          "so no team could take it: it was left out",
+      );
+    }
+  });
+
   test("a challenge that needs a hidden one stays hidden, down a chain", () => {
     const tables = harborCtf("x");
     // Misc Static needs Web 1; hide Web 1, and make Core Dynamic need Misc Static.
