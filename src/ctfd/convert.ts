@@ -53,6 +53,9 @@ const NOT_CARRIED: readonly [string, string][] = [
   ["comments", "admin comment(s)"],
 ];
 
+/** The last moment a hunt file can name: the end of the year 9999 (UTC). */
+const LAST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59);
+
 /** Converts a CTFd 2 or later export; refuses one from CTFd 1 or one that is not an export. */
 export function convertExport(input: ExportInput): ConvertResult {
   const { tables } = input;
@@ -229,7 +232,13 @@ function huntTimes(
 ): { start?: number; end?: number; freeze?: number } {
   const seconds = (key: string) => {
     const value = Number(config.get(key) ?? NaN);
-    return Number.isFinite(value) && value > 0 ? value * 1000 : undefined;
+    if (!Number.isFinite(value) || value <= 0) return undefined;
+    // A hunt file's times are years 0000 to 9999, as TOML's are.
+    if (value * 1000 > LAST_TIME) {
+      report.push(`The ${key} time (${config.get(key)}) is past the year 9999 and was dropped`);
+      return undefined;
+    }
+    return value * 1000;
   };
   const start = seconds("start");
   let end = seconds("end");

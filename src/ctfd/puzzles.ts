@@ -108,7 +108,7 @@ export function importChallenges(
     }
     const files = importFiles(tables.files, ctfdId, id, uploads, report);
     const body = challengeBody(row, files.map((f) => f.to.slice(`assets/${id}/`.length)));
-    const maxAttempts = int(row, "max_attempts") ?? 0;
+    const maxAttempts = attempts(int(row, "max_attempts") ?? 0, name, report);
     const hints = importHints(tables.hints, ctfdId, name, report);
     const tags = [
       ...new Set(
@@ -199,6 +199,15 @@ function points(value: number, name: string, report: string[]): number {
   return MAX_COUNT;
 }
 
+/** `max_attempts` as a guess limit's count: 0 (none) for none, at most the most a hunt file takes. */
+function attempts(value: number, name: string, report: string[]): number {
+  if (value <= MAX_COUNT) return Math.max(0, value);
+  report.push(
+    `"${name}" allowed ${value} attempts in CTFd, more than a hunt file allows: it allows ${MAX_COUNT}`,
+  );
+  return MAX_COUNT;
+}
+
 /** Static flags as exact answers; case-insensitive ones and regexes as `answer_regex`. */
 function importFlags(
   flags: readonly Row[],
@@ -256,9 +265,14 @@ function importHints(
   report: string[],
 ): { entries: HintEntry[]; ids: Map<number, string> } {
   const entries: HintEntry[] = [];
-  const mine = rows.filter((h) =>
-    int(h, "challenge_id") === challengeId && int(h, "id") !== undefined
-  );
+  // Hint ids are CTFd's primary key: a repeated one (an edited export) counts once.
+  const seen = new Set<number>();
+  const mine = rows.filter((h) => {
+    const id = int(h, "id");
+    if (int(h, "challenge_id") !== challengeId || id === undefined || seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
   const ids = new Map(mine.map((row) => [int(row, "id")!, `hint-${int(row, "id")}`]));
   // Prerequisites on other hints of the challenge become hint_taken() rules.
   const needs = new Map(mine.map((row) => {

@@ -327,6 +327,25 @@ describe("convertExport()", () => {
     }
   });
 
+  test("values a hunt file cannot hold: attempts are capped, a time past 9999 is dropped", () => {
+    const tables = harborCtf("x");
+    tables.challenges![1]!.max_attempts = 999_999_999;
+    tables.config = tables.config!.map((row) =>
+      row.key === "end" ? { ...row, value: "1000000000000" } : row
+    );
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const crypto = result.conversion.hunt.puzzles.find((p) => p.id === "crypto-log")!;
+    expect(crypto.guessLimit).toMatchObject({ count: 1_000_000 });
+    expect(result.conversion.toml).not.toContain("ends_at");
+    expect(result.conversion.report).toContain(
+      '"Crypto Log" allowed 999999999 attempts in CTFd, more than a hunt file allows: it allows 1000000',
+    );
+    expect(result.conversion.report).toContain(
+      "The end time (1000000000000) is past the year 9999 and was dropped",
+    );
+  });
+
   test("a challenge that needs a hidden one stays hidden, down a chain", () => {
     const tables = harborCtf("x");
     // Misc Static needs Web 1; hide Web 1, and make Core Dynamic need Misc Static.
