@@ -61,7 +61,7 @@ const ODD: unknown[] = [
   "teams",
 ];
 
-test("convertExport() converts or refuses in one message, whatever odd values the fields hold", () => {
+test("convertExport() converts, or refuses in one message, whatever odd values it holds", () => {
   const rnd = random(7);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
   const failures: string[] = [];
