@@ -51,6 +51,9 @@ const NOT_CARRIED: readonly [string, string][] = [
   ["field_entries", "custom field answer(s)"],
   ["solutions", "challenge solution(s)"],
   ["comments", "admin comment(s)"],
+  ["topics", "challenge topic(s)"],
+  ["ratings", "challenge rating(s) and review(s)"],
+  ["audiences", "audience(s)"],
 ];
 
 /** The last moment a hunt file can name: the end of the year 9999 (UTC). */
@@ -126,6 +129,14 @@ export function convertExport(input: ExportInput): ConvertResult {
   }
   for (const [name, what] of NOT_CARRIED) {
     if (table(name).length > 0) report.push(`${table(name).length} ${what} had no place in Cairn`);
+  }
+  const grouped = puzzles.filter((p) => p.moduleId !== undefined && !p.hidden);
+  if (grouped.length > 0) {
+    report.push(
+      `${grouped.length} challenge(s) were in modules (CTFd 3.8), which only the audiences given ` +
+        "access to them see; Cairn has no audiences, so every team sees them: " +
+        grouped.map((p) => `"${p.entry.title}"`).join(", "),
+    );
   }
   const played = playedRecords(
     tables,

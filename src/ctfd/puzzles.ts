@@ -45,6 +45,8 @@ export interface PuzzleOut {
   scheduledAt?: number;
   /** CTFd ids of the challenges it needs solved. */
   prerequisites: number[];
+  /** CTFd 3.8's module: only the audiences given access to it see the challenge. */
+  moduleId?: number;
 }
 
 /** Everything the conversion of the challenges needs. */
@@ -137,6 +139,7 @@ export function importChallenges(
       hidden: text(row, "state") === "hidden",
       prerequisites: prerequisites(row),
       ...(date(row, "scheduled_at") !== undefined && { scheduledAt: date(row, "scheduled_at")! }),
+      ...(int(row, "module_id") !== undefined && { moduleId: int(row, "module_id")! }),
     });
   }
   if (plugins.length > 0) {

@@ -346,6 +346,30 @@ describe("convertExport()", () => {
     );
   });
 
+  test("what has no place in Cairn is reported: modules' audiences, topics, ratings", () => {
+    const tables = harborCtf("x");
+    // CTFd 3.8: Web 1 and the hidden challenge are in a module only one audience sees.
+    tables.challenges![0]!.module_id = 1;
+    tables.challenges![3]!.module_id = 1;
+    tables.modules = [{ id: 1, name: "Finals", description: null }];
+    tables.audiences = [{ id: 1, name: "Finalists", description: null, type: "standard" }];
+    tables.audience_members = [{ id: 1, audience_id: 1, user_id: null, team_id: 1 }];
+    tables.module_audience_access = [{ id: 1, module_id: 1, audience_id: 1 }];
+    tables.topics = [{ id: 1, value: "sqli" }];
+    tables.ratings = [{ id: 1, user_id: 1, challenge_id: 1, value: 1, review: "Nice" }];
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    for (
+      const line of [
+        "1 challenge(s) were in modules (CTFd 3.8), which only the audiences given access to them " +
+        'see; Cairn has no audiences, so every team sees them: "Web 1"',
+        "1 challenge topic(s) had no place in Cairn",
+        "1 challenge rating(s) and review(s) had no place in Cairn",
+        "1 audience(s) had no place in Cairn",
+      ]
+    ) expect(result.conversion.report).toContain(line);
+  });
+
   test("a challenge that needs a hidden one stays hidden, down a chain", () => {
     const tables = harborCtf("x");
     // Misc Static needs Web 1; hide Web 1, and make Core Dynamic need Misc Static.
