@@ -27,6 +27,14 @@
  * the database has not answered within three waits (a connection gone silent)
  * counts as failed the same way, before or after its decisions.
  *
+ * A node also checks, each time it reads the log, that the log still holds
+ * the last row it played, as it played it. A log put back from a dump, or a
+ * PostgreSQL replaced by a standby that lagged, may end before that row, or
+ * hold other rows under its number (appended since by another node): the
+ * state in memory holds what the log does not, so the store fails as above,
+ * and the restart reads the log as it is. Without this, the node appended
+ * after its own last row, leaving a gap that every later start refused.
+ *
  * A node reads only the log's formats it knows (log_format.ts): at its start
  * it records its own, and it refuses a log of a newer one. A record it cannot
  * read met while it runs (a newer node's) fails the store the same way, even
@@ -180,11 +188,26 @@ class UnavailableError extends Error {
   readonly refused = true;
 }
 
+/**
+ * The log no longer holds the last row this node played, as it played it: it
+ * was put back from a dump, or is a copy that lags. No try will mend that:
+ * the node must restart, and read the log as it is.
+ */
+class LogBehindError extends Error {
+  override readonly name = "LogBehindError";
+}
+
+/** A log this node cannot go on following: a record it cannot read, or a log that went back. */
+const unfollowable = (error: unknown) =>
+  error instanceof LogFormatError || error instanceof LogBehindError;
+
 /** The store over a PostgreSQL log. */
 export class PgStore implements Store {
   private listeners: StoreListeners = {};
   /** The last log row played into the copy (and, once the server follows, the engine). */
   private seq = 0;
+  /** Who appended row `seq`, and when: the log must still hold it so (see `play`). */
+  private mark = "";
   private pending: Pending[] = [];
   /** The writes of the batch being appended: decided, and not yet in the copy. */
   private inFlight: readonly Write[] = [];
@@ -499,7 +522,7 @@ export class PgStore implements Store {
       this.unreachable = undefined;
     } catch (error) {
       this.syncs = [...syncs, ...this.syncs];
-      if (error instanceof LogFormatError) this.fail(error, []);
+      if (unfollowable(error)) this.fail(error, []);
       else this.unreachable = messageOf(error);
       return false;
     }
@@ -520,6 +543,7 @@ export class PgStore implements Store {
     let decided = false;
     const started = performance.now();
     let writes: Write[] = [];
+    let appended = this.mark;
     const attempt = ++this.attempt;
     try {
       await this.answerWithin(this.sql.begin(async (tx) => {
@@ -528,9 +552,7 @@ export class PgStore implements Store {
           tx<
             { seq: string }[]
           >`SELECT seq::text AS seq FROM cairn_log_head WHERE id = 1 FOR UPDATE`,
-          tx<{ seq: string; body: string }[]>`
-            SELECT seq::text AS seq, body FROM cairn_log WHERE seq > ${this.seq}
-            ORDER BY cairn_log.seq LIMIT ${CHUNK}`,
+          tx<LogRow[]>`${this.rowsFrom(tx)} LIMIT ${CHUNK}`,
         ]);
         await this.play(first, attempt);
         await this.readLog(tx, Number(head!.seq), attempt);
@@ -550,6 +572,7 @@ export class PgStore implements Store {
         if (writes.length === 0) return;
         decided = true;
         const rows = logRows(writes, this.seq + 1, this.node);
+        appended = markOf(rows.at(-1)!);
         // Pipelined: one round trip for the head, the rows and the wake-up.
         const statements = [
           tx`UPDATE cairn_log_head SET seq = ${this.seq + writes.length} WHERE id = 1`,
@@ -572,7 +595,7 @@ export class PgStore implements Store {
       this.turns = [...turns, ...this.turns];
       this.syncs = [...syncs, ...this.syncs];
       // Unless the log holds what this node cannot read: no try will.
-      if (error instanceof LogFormatError) this.fail(error, []);
+      if (unfollowable(error)) this.fail(error, []);
       else this.unreachable = messageOf(error);
       return false;
     }
@@ -588,6 +611,7 @@ export class PgStore implements Store {
         this.inFlight = [];
       }
       this.seq += writes.length;
+      this.mark = appended;
       this.listeners.onBatch?.({
         requests: taken.length,
         rows: writes.length,
@@ -605,10 +629,7 @@ export class PgStore implements Store {
     attempt = this.attempt,
   ): Promise<void> {
     while (this.seq < head) {
-      const rows = await sql<{ seq: string; body: string }[]>`
-        SELECT seq::text AS seq, body FROM cairn_log WHERE seq > ${this.seq}
-        ORDER BY cairn_log.seq LIMIT ${CHUNK}`;
-      if (rows.length === 0) return;
+      const rows = await sql<LogRow[]>`${this.rowsFrom(sql)} LIMIT ${CHUNK}`;
       await this.play(rows, attempt);
       if (rows.length < CHUNK) return;
     }
@@ -638,28 +659,50 @@ export class PgStore implements Store {
   }
 
   /**
-   * Plays rows read from the log (the next ones after `this.seq`, in order).
-   * Throws a `LogFormatError`, having played none of them, when one is of a
-   * format this node cannot read.
+   * Plays rows read from the log: from row `this.seq`, which must be the row
+   * this node played last, as it played it (else a `LogBehindError`), then
+   * the next ones, in order. Throws a `LogFormatError`, having played none of
+   * them, when one is of a format this node cannot read.
    */
-  private async play(
-    rows: readonly { seq: string; body: string }[],
-    attempt = this.attempt,
-  ): Promise<void> {
+  private async play(rows: readonly LogRow[], attempt = this.attempt): Promise<void> {
     this.current(attempt);
-    if (rows.length === 0) return;
-    const writes = rows.map((row) => JSON.parse(row.body) as Write);
+    const fresh = this.seq === 0 ? rows : this.after(rows);
+    if (fresh.length === 0) return;
+    const writes = fresh.map((row) => JSON.parse(row.body) as Write);
     for (const write of writes) {
       const problem = formatProblem(write);
       if (problem !== undefined) throw new LogFormatError(problem);
     }
-    const last = Number(rows[rows.length - 1]!.seq);
-    if (last !== this.seq + rows.length) {
-      throw new Error(`the log has a gap after row ${this.seq}`);
-    }
+    const gap = fresh.findIndex((row, i) => Number(row.seq) !== this.seq + i + 1);
+    if (gap !== -1) throw new Error(`the log has a gap after row ${this.seq + gap}`);
     await this.toCopy(writes);
-    this.seq = last;
+    this.seq += fresh.length;
+    this.mark = markOf(fresh.at(-1)!);
     this.listeners.onFollow?.(writes);
+  }
+
+  /**
+   * The query of the log's rows from `this.seq` on, in order: the row this
+   * node played last (without its body, which `after` does not need), then
+   * the ones it has not played.
+   */
+  private rowsFrom(sql: Sql | postgres.TransactionSql): postgres.PendingQuery<LogRow[]> {
+    return sql<LogRow[]>`
+      SELECT seq::text AS seq, node, at::text AS at,
+        CASE WHEN seq = ${this.seq} THEN '' ELSE body END AS body
+      FROM cairn_log WHERE seq >= ${this.seq} ORDER BY cairn_log.seq`;
+  }
+
+  /** The rows after `this.seq`, once the first row read is checked to be that row, as played. */
+  private after(rows: readonly LogRow[]): readonly LogRow[] {
+    const [first] = rows;
+    if (first === undefined || Number(first.seq) !== this.seq || markOf(first) !== this.mark) {
+      throw new LogBehindError(
+        `the log no longer holds row ${this.seq} as this node played it: it was put back from ` +
+          "a backup, or replaced by a copy that lags; the node must restart to read it as it is",
+      );
+    }
+    return rows.slice(1);
   }
 
   /** Writes rows into the in-memory copy, at once (the commit settles within `flush`). */
@@ -678,6 +721,7 @@ export class PgStore implements Store {
     values: () => Partial<Record<MetaKey, string>>,
   ): Promise<void> {
     const writes: Write[] = [];
+    let appended = this.mark;
     await this.sql.begin(async (tx) => {
       const [head] = await tx<{ seq: string }[]>`
         SELECT seq::text AS seq FROM cairn_log_head WHERE id = 1 FOR UPDATE`;
@@ -690,12 +734,14 @@ export class PgStore implements Store {
       }
       if (writes.length === 0) return;
       const rows = logRows(writes, this.seq + 1, this.node);
+      appended = markOf(rows.at(-1)!);
       await tx`UPDATE cairn_log_head SET seq = ${this.seq + writes.length} WHERE id = 1`;
       await tx`INSERT INTO cairn_log ${tx(rows, "seq", "node", "at", "body")}`;
     });
     if (writes.length === 0) return;
     await this.toCopy(writes);
     this.seq += writes.length;
+    this.mark = appended;
   }
 
   /**
@@ -704,7 +750,7 @@ export class PgStore implements Store {
    */
   private fail(error: unknown, taken: Pending[]): void {
     if (this.failure) return;
-    this.failure = error instanceof LogFormatError
+    this.failure = unfollowable(error)
       ? new CommitError(error, `Cannot follow the log: ${error.message}`)
       : new CommitError(error);
     for (const waiter of taken) waiter.reject(this.failure);
@@ -900,6 +946,20 @@ async function checkTables(sql: Sql, url: string): Promise<void> {
         "(another program's?); give Cairn a database of its own",
     );
   }
+}
+
+/** A row of the log as a node reads it. */
+interface LogRow {
+  seq: string;
+  node: string;
+  /** When it was appended (milliseconds), as text. */
+  at: string;
+  body: string;
+}
+
+/** Who appended a row, and when: tells it from another row under its number. */
+function markOf(row: { node: string; at: string | number }): string {
+  return `${row.node} ${row.at}`;
 }
 
 /** Log rows for `writes`, numbered from `first`, appended now by `node`. */

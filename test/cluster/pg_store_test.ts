@@ -455,6 +455,120 @@ describe("PgStore", () => {
     },
   );
 
+  /** Puts the log back to its first `rows` rows, as restoring an older dump of it does. */
+  const putBack = (database: string, rows: number) =>
+    pg.query(
+      `DELETE FROM cairn_log WHERE seq > ${rows}; UPDATE cairn_log_head SET seq = ${rows} WHERE id = 1;`,
+      { database },
+    );
+
+  test(
+    "a log put back from an older dump fails the store at its next turn, and nothing is appended past the log's end",
+    async () => {
+      const url = await pg.createDatabase("putback");
+      const store = await PgStore.open(url, { filesDir: files, node: "a" });
+      let failure: Error | undefined;
+      store.watch({ onFailure: (error) => (failure = error) });
+      try {
+        await store.decideTurn();
+        await store.commit([team(1), team(2), team(3)]);
+        await putBack("putback", 1);
+        await expect(store.decideTurn()).rejects.toThrow(
+          /^Cannot follow the log: the log no longer holds row 3 as this node played it: it was put back from a backup/,
+        );
+        expect(store.failed).toBe(true);
+        expect(failure?.message).toMatch(/^Cannot follow the log: the log no longer holds row 3/);
+        await expect(store.commit([team(4)])).rejects.toThrow(/no longer holds row 3/);
+      } finally {
+        store.close();
+      }
+      // Before, the node appended team 4 as row 4: the log had a gap, which every start refused.
+      const rows = await pg.query("SELECT seq FROM cairn_log ORDER BY seq", {
+        database: "putback",
+      }) as { seq: string }[];
+      expect(rows.map((row) => Number(row.seq))).toEqual([1]);
+      // Its restart reads the log as it is, and goes on after it.
+      const again = await PgStore.open(url, { filesDir: files, node: "a" });
+      again.watch({});
+      try {
+        expect(again.position).toBe(1);
+        await again.decideTurn();
+        await again.commit([team(4)]);
+        expect(again.position).toBe(2);
+      } finally {
+        again.close();
+      }
+    },
+  );
+
+  test(
+    "a log put back, then written past this node's last row by another node, fails the store too",
+    async () => {
+      const url = await pg.createDatabase("putbackahead");
+      const store = await PgStore.open(url, { filesDir: files, node: "a" });
+      store.watch({});
+      try {
+        await store.decideTurn();
+        await store.commit([team(1), team(2)]);
+        await putBack("putbackahead", 1);
+        // A node started on the restored log appends three rows: rows 2 and 3 are not this node's.
+        const other = await PgStore.open(url, { filesDir: files, node: "b" });
+        other.watch({});
+        try {
+          await other.decideTurn();
+          await other.commit([team(5, "Other 5"), team(6, "Other 6"), team(7, "Other 7")]);
+        } finally {
+          other.close();
+        }
+        // Before, this node played row 3 on top of its own row 2: two games, and no error.
+        await expect(store.decideTurn()).rejects.toThrow(/no longer holds row 2 as this node/);
+        expect(store.failed).toBe(true);
+      } finally {
+        store.close();
+      }
+    },
+  );
+
+  test("an idle node meets a log put back when it next looks, and fails", async () => {
+    const url = await pg.createDatabase("putbackidle");
+    const store = await PgStore.open(url, { filesDir: files, node: "i", pollMs: 100 });
+    let failure: Error | undefined;
+    store.watch({ onFollow: () => {}, onFailure: (error) => (failure = error) });
+    try {
+      await store.decideTurn();
+      await store.commit([team(1), team(2)]);
+      await putBack("putbackidle", 1);
+      for (let i = 0; failure === undefined; i++) {
+        if (i === 200) throw new Error("the idle node never noticed the log went back");
+        await Bun.sleep(25);
+      }
+      expect(failure.message).toMatch(/^Cannot follow the log: the log no longer holds row 2/);
+    } finally {
+      store.close();
+    }
+  }, 30_000);
+
+  test("a log with a gap is refused, naming the row the gap follows", async () => {
+    const url = await pg.createDatabase("gap");
+    const store = await PgStore.open(url, { filesDir: files, node: "g" });
+    store.watch({});
+    try {
+      await store.decideTurn();
+      await store.commit([team(1), team(2), team(3)]);
+    } finally {
+      store.close();
+    }
+    await pg.query(
+      "UPDATE cairn_log SET seq = 5 WHERE seq = 3; UPDATE cairn_log_head SET seq = 5",
+      {
+        database: "gap",
+      },
+    );
+    await expect(PgStore.open(url, { filesDir: files, node: "g" })).rejects.toThrow(
+      /^the log has a gap after row 2$/,
+    );
+  });
+
   test("a commit that fails after a decision fails the store, and every waiter with it", async () => {
     const url = await pg.createDatabase("fail");
     const store = await PgStore.open(url, { filesDir: files, node: "f" });
