@@ -3,12 +3,13 @@
  * keeps writing. The copy is the database as of one commit (`VACUUM INTO` in
  * one read transaction on Bun, SQLite's online backup in one step on Deno:
  * see driver.ts), and in WAL mode it never blocks the writer. The copy is a
- * rollback-journal database, one file. It goes to a temporary file beside the
- * target, is fsynced, then renamed over the target, so a crash leaves either
- * the old backup or the new one, never half of one.
+ * rollback-journal database, one file, readable by its owner only. It goes to
+ * a temporary file beside the target, is fsynced, then renamed over the
+ * target, so a crash leaves either the old backup or the new one, never half
+ * of one.
  */
 import { type Connection, copyDatabase, openConnection } from "./driver.ts";
-import { renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { quickCheck } from "./db.ts";
 import { syncPath } from "./sync_path.ts";
@@ -32,6 +33,9 @@ export async function backupDatabase(
   const temp = join(dirname(out), `.${basename(out)}.tmp`);
   removeCopy(temp);
   try {
+    // Made empty first, for its owner only: it holds the password hashes and the contact key (the
+    // database's own folder is the service's alone), whatever the umask of the one backing up.
+    closeSync(openSync(temp, "wx", 0o600));
     await copyDatabase(db, temp);
     // The copy must be on disk before its name is: fsync the file, rename, fsync the folder.
     syncPath(temp);

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { sleep, spawnRuntime } from "../_runtime.ts";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { backupDatabase, openDatabase, openForReading } from "../../src/store/mod.ts";
 import { inspect, teamsIn } from "./_inspect.ts";
@@ -113,6 +113,21 @@ describe("backupDatabase()", () => {
     await expect(backupDatabase(db, join(dir, "missing", "backup.db"))).rejects.toThrow();
     expect(inspect(out)).toMatchObject({ integrity: "ok", teams: 1 });
     db.close();
+  });
+
+  test("the copy is its owner's only (0600), whatever the umask: it holds the password hashes", async () => {
+    const dir = dirs.make("cairn-backup-");
+    const db = openDatabase(join(dir, "cairn.db"));
+    // A root crontab's umask: the copy used to be readable by every user of the machine, while
+    // the database it came from (the service's, under UMask=0077) and the files folder were not.
+    const umask = process.umask(0o022);
+    try {
+      await backupDatabase(db, join(dir, "backup.db"));
+    } finally {
+      process.umask(umask);
+      db.close();
+    }
+    expect(statSync(join(dir, "backup.db")).mode & 0o777).toBe(0o600);
   });
 
   test("replaces the temporary copy a killed backup left, and leaves nothing else", async () => {
