@@ -274,6 +274,12 @@ async function readSubmission(
       ...(Number.isFinite(declared) && { declared }),
       idleMs,
       ...(onBytes !== undefined && { onBytes }),
+      onStoreFailure: (error) =>
+        game.logger.error("upload_failed", {
+          team: teamId,
+          puzzle: puzzleId,
+          message: error instanceof Error ? error.message : String(error),
+        }),
     });
   } finally {
     memory.release();

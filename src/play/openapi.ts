@@ -391,7 +391,8 @@ export const ROUTES: readonly Route[] = [
     description: "A multipart/form-data body with a `file` part (photo, video) or a `text` part. " +
       "429 `rate_limited` (`Retry-After`) while the team has 3 submissions in flight; 503 " +
       "`unavailable` (`Retry-After`) when the server holds all the memory it allows uploads in " +
-      "flight, to try again later; 408 `request_timeout` for an upload that sent nothing for 30 " +
+      "flight, or cannot store the file (its disk is full), to try again later; " +
+      "408 `request_timeout` for an upload that sent nothing for 30 " +
       "s (a slow one is never cut while its bytes keep coming). " +
       "413 `payload_too_large` past the hunt's `uploads` size for the kind or what is left of " +
       "the team's quota, with a message naming which (the size, or the quota left); " +

@@ -6,7 +6,10 @@
  * image's end; a PNG, WebP or HEIC photo whole once received; a video's
  * metadata boxes as they pass); a `text` part
  * is kept (small). A file whose structure is damaged or cut short is refused.
- * Any failure aborts the sink, so nothing is half-stored. What the upload
+ * Any failure aborts the sink, so nothing is half-stored. A failure of the
+ * sink itself (a full disk) is the server's: 503, which a phone's outbox
+ * sends again, never the 400 of a body that could not be read, which it
+ * drops. What the upload
  * holds in memory is held against the server's budget (`hold`, upload_gate.ts)
  * as it grows, and an upload that sends nothing for `idleMs` is refused.
  */
@@ -47,10 +50,40 @@ export interface UploadOptions {
   idleMs?: number;
   /** Told whenever bytes arrive (the runtime's own idle timer is pushed back). */
   onBytes?: () => void;
+  /** Told why the sink failed (the disk is full), before the upload is refused with 503. */
+  onStoreFailure?: (error: unknown) => void;
 }
+
+/** Seconds a phone waits before sending again an upload the server could not store. */
+export const STORE_RETRY_SECONDS = 10;
 
 /** Thrown by a read that waited `idleMs` for bytes in vain. */
 class Stalled extends Error {}
+
+/** Thrown when the sink (the uploads folder) fails: the server's fault, not the request's. */
+class StoreFailed extends Error {
+  constructor(readonly reason: unknown) {
+    super("The upload could not be stored");
+  }
+}
+
+/** Runs a step of the sink, telling its failure apart from the body's. */
+async function storing<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw new StoreFailed(error);
+  }
+}
+
+/** The sink, each of whose failures is a `StoreFailed`. */
+function guarded(sink: UploadSink): UploadSink {
+  return {
+    write: (chunk) => storing(() => sink.write(chunk)),
+    finish: () => storing(() => sink.finish()),
+    abort: () => sink.abort(),
+  };
+}
 
 const UNITS = [["GB", 1_073_741_824], ["MB", 1_048_576], ["KB", 1_024]] as const;
 
@@ -107,7 +140,7 @@ export async function readUpload(
         if (options.accept === "text") {
           return refusal("bad_request", "This mission takes a text, not a file");
         }
-        sink = await options.begin();
+        sink = guarded(await storing(options.begin));
         let stored: Outcome<MediaType>;
         try {
           stored = await storeFile(parser, sink, options);
@@ -149,6 +182,14 @@ export async function readUpload(
     return { ok: true, reply: fields };
   } catch (error) {
     if (error instanceof Stalled) return stalledRefusal(options.idleMs!);
+    if (error instanceof StoreFailed) {
+      options.onStoreFailure?.(error.reason);
+      return refusal(
+        "unavailable",
+        "The server cannot store the file right now; try again",
+        STORE_RETRY_SECONDS,
+      );
+    }
     return refusal("bad_request", "The upload could not be read");
   } finally {
     if (sink !== undefined) await sink.abort();

@@ -153,3 +153,89 @@ describe("readUpload() holds what it keeps in memory", () => {
     expect(holds.at(-1)).toBe(0);
   });
 });
+
+describe("readUpload() tells the server's failure to store from a body it cannot read", () => {
+  const full = () =>
+    Object.assign(new Error("ENOSPC: no space left on device, write"), {
+      code: "ENOSPC",
+    });
+  const upload = (sink: Partial<UploadSink> & { begin?: () => Promise<UploadSink> }) => {
+    const told: unknown[] = [];
+    let aborted = 0;
+    const whole: UploadSink = {
+      write: sink.write ?? (async () => {}),
+      finish: sink.finish ?? (() => Promise.resolve({ hash: "h", size: 0 })),
+      abort: () => {
+        aborted++;
+        return Promise.resolve();
+      },
+    };
+    const outcome = readUpload(arriving(form(jpegWithGps(20_000), "image/jpeg"), 4_096), "B", {
+      maxBytes: 2_000_000,
+      tooLarge: "too large",
+      maxText: 10,
+      accept: "image",
+      begin: sink.begin ?? (() => Promise.resolve(whole)),
+      onStoreFailure: (error) => told.push(error),
+    });
+    return { outcome, told, aborted: () => aborted };
+  };
+  // 503 with Retry-After: a phone's outbox sends it again. It was 400 "The upload could not be
+  // read", which the outbox takes as final: the team's photo was dropped as "Not sent".
+  const unavailable = {
+    ok: false,
+    code: "unavailable",
+    message: "The server cannot store the file right now; try again",
+    retryAfter: 10,
+  } as const;
+
+  // A write fails: what was written is removed (abort). The fsync or rename fails: the sink's
+  // `finish` removes its own file (FileStore does). Opening fails: there is nothing to remove.
+  test.each(
+    [
+      ["a write", { write: () => Promise.reject(full()) }, 1],
+      ["the fsync and rename", { finish: () => Promise.reject(full()) }, 0],
+      ["opening the file", { begin: () => Promise.reject(full()) }, 0],
+    ] as const,
+  )(
+    "a full disk at %s is 503 with Retry-After, and the server is told why",
+    async (_, sink, aborts) => {
+      const { outcome, told, aborted } = upload(sink);
+      expect(await outcome).toEqual(unavailable);
+      expect(told.map((error) => (error as { code: string }).code)).toEqual(["ENOSPC"]);
+      expect(aborted()).toBe(aborts);
+    },
+  );
+
+  test("a body that breaks off is still 400, and the server is told nothing", async () => {
+    const told: unknown[] = [];
+    const body = form(jpegWithGps(20_000), "image/jpeg");
+    let sent = false;
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error("connection reset"));
+        sent = true;
+        controller.enqueue(body.slice(0, 4_096));
+      },
+    });
+    const outcome = await readUpload(broken, "B", {
+      maxBytes: 2_000_000,
+      tooLarge: "too large",
+      maxText: 10,
+      accept: "image",
+      begin: () =>
+        Promise.resolve({
+          write: async () => {},
+          finish: () => Promise.resolve({ hash: "h", size: 0 }),
+          abort: async () => {},
+        }),
+      onStoreFailure: (error) => told.push(error),
+    });
+    expect(outcome).toEqual({
+      ok: false,
+      code: "bad_request",
+      message: "The upload could not be read",
+    });
+    expect(told).toEqual([]);
+  });
+});
