@@ -13,6 +13,17 @@ export const seconds = (ms: number) => String(Math.floor(ms / 1000));
 export const GULLS_HASH =
   "$bcrypt-sha256$v=2,t=2b,r=12$n79VH.0Q2TMWmt3Oqt9uku$Kq4Noyk3094Y2QlB8NdRT8SvGiI4ft2";
 
+/** A seeded random number in [0, 1) (mulberry32), for generated exports. */
+export function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export type Tables = Record<string, Record<string, unknown>[]>;
 
 /** The zip: each table wrapped as CTFd's JSON serializer wraps it, and the uploads. */

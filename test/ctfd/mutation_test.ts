@@ -3,18 +3,7 @@
 // does not load. Each case mutates a few fields of the test export, from a fixed seed.
 import { expect, test } from "bun:test";
 import { convertExport } from "../../src/ctfd/mod.ts";
-import { harborCtf } from "./_export.ts";
-
-/** A seeded random number in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { harborCtf, random } from "./_export.ts";
 
 const ODD: unknown[] = [
   null,

@@ -8,23 +8,12 @@ import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
 import { tempDirs } from "../_tmp.ts";
-import { at, exportZip, seconds, T0, type Tables } from "./_export.ts";
+import { at, exportZip, random, seconds, T0, type Tables } from "./_export.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
 
 type Row = Record<string, any>;
-
-/** A seeded random number in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * An event as CTFd records one: no submission after a team's solve or past `max_attempts`, an
