@@ -1,6 +1,6 @@
 // `npm test`: the machine's setup (scripts/setup.sh), then format check, lint,
-// type check, every bun test (unit and end-to-end), and the HTTP, live and
-// store suites on Deno (`deno task test`). Ends with one line
+// type check, every bun test (unit and end-to-end), and most suites again on
+// Deno (`deno task test`). Ends with one line
 // `N passed, N failed`, where each static check counts as one test beside the
 // bun tests. When the setup cannot install a tool the tests need, it stops the
 // run at once with one line naming the Debian packages. Every stage runs with
@@ -97,7 +97,8 @@ await tests("tests", [
   ...only,
 ], bunReport);
 
-// The HTTP, live, play and store suites again, on Deno (`deno task test`), unless a subset was asked for.
+// Most suites again, on Deno (`deno task test`; all but cli, e2e, bench, cluster, faults, metrics
+// and ui), unless a subset was asked for.
 if (only.length === 0) {
   const denoReport = join(reportDir, "deno.xml");
   await tests("deno tests", [

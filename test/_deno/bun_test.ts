@@ -166,6 +166,8 @@ function matchers(actual: Any, negate: boolean, label: string): Matchers {
     toEqual: (e) => check(equals(actual, e), `toEqual(${show(e)})`),
     toStrictEqual: (e) => check(equals(actual, e), `toStrictEqual(${show(e)})`),
     toMatchObject: (e) => check(matchesObject(actual, e), `toMatchObject(${show(e)})`),
+    toContainEqual: (e) =>
+      check([...actual].some((x) => equals(x, e)), `toContainEqual(${show(e)})`),
     toContain: (e) =>
       check(
         typeof actual === "string" ? actual.includes(e) : [...actual].some((x) => Object.is(x, e)),
@@ -248,3 +250,14 @@ expect.any = (type: Any) =>
   );
 expect.objectContaining = (expected: Any) =>
   new Asymmetric((actual) => matchesObject(actual, expected), `ObjectContaining`);
+expect.arrayContaining = (expected: unknown[]) =>
+  new Asymmetric(
+    (actual) =>
+      Array.isArray(actual) && expected.every((item) => actual.some((a) => equals(a, item))),
+    `ArrayContaining`,
+  );
+expect.stringMatching = (pattern: string | RegExp) =>
+  new Asymmetric(
+    (actual) => typeof actual === "string" && new RegExp(pattern).test(actual),
+    `StringMatching ${pattern}`,
+  );

@@ -8,6 +8,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatProblem, loadHunt, sortProblems } from "../../src/hunt/mod.ts";
 
+/**
+ * A bad pattern's reason is the runtime's own words (JSC: "missing )", V8 on Deno: "Unterminated
+ * group"): on another runtime than Bun, it is compared up to the reason.
+ */
+const runtimeWords = "Bun" in globalThis
+  ? (line: string) => line
+  : (line: string) => line.replace(/(Invalid regular expression: ).*$/, "$1…");
+
 function expectations(text: string): string[] {
   return text.split("\n")
     .filter((line) => line.startsWith("# expect: "))
@@ -31,7 +39,7 @@ function load(dir: string, name: string) {
 }
 
 for (const [folder, valid] of [["corpus", false], ["valid", true]] as const) {
-  const dir = join(import.meta.dir, folder);
+  const dir = join(import.meta.dirname!, folder);
   const files = readdirSync(dir).filter((name) => name.endsWith(".toml")).sort();
   describe(`hunt files in ${folder}/`, () => {
     test(`${folder}/ is not empty`, () => expect(files.length).toBeGreaterThan(0));
@@ -40,7 +48,9 @@ for (const [folder, valid] of [["corpus", false], ["valid", true]] as const) {
         const { text, result, reported } = load(dir, name);
         const expected = expectations(text);
         if (!valid) expect(expected.length).toBeGreaterThan(0);
-        expect(reported).toEqual(expected);
+        expect(reported.map((line) => runtimeWords(line ?? ""))).toEqual(
+          expected.map(runtimeWords),
+        );
         expect(result.hunt === undefined).toBe(!valid);
       });
     }
