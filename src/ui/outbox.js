@@ -2,7 +2,8 @@
 // photo, video or text itself, as a Blob) survive bad Wi-Fi. Each
 // one is kept in IndexedDB with a random Idempotency-Key (128 bits from
 // crypto.getRandomValues, which plain HTTP allows), the payload, the time the
-// player pressed the button and the contact token held then, then sent until
+// player pressed the button (in the server's clock, as the server's tokens tell
+// it) and the contact token held then, then sent until
 // the server answers (with that time and token only if it had to wait). One
 // the server refused for a lost session (401) waits for the team to log in
 // again on this phone. The server stores each key's answer, so sending the
@@ -15,6 +16,13 @@
   const $ = (id) => document.getElementById(id);
   const FLUSH_EVERY_MS = 20_000;
   const CONTACT = "cairn.contact";
+  /**
+   * How far the server's clock is ahead of this phone's (ms), learnt from the tokens the server
+   * sends; 0 when they agree within SKEW_TOLERANCE_MS. A token tells the server's time to the
+   * second, and comes a moment after it was issued: a smaller difference is that, not a wrong clock.
+   */
+  const SKEW = "cairn.skew";
+  const SKEW_TOLERANCE_MS = 5_000;
   /**
    * The team whose session this phone holds: set by each of its pages (the server drew them for
    * that session), removed when a send gets 401 or the team logs out. A team's items go only while
@@ -259,10 +267,36 @@
     return headers;
   }
 
+  /** The server's time (epoch ms, to the second) a contact token was issued at ("team.second.…"). */
+  function tokenTime(token) {
+    const match = /^\d+\.(\d+)\./.exec(token ?? "");
+    return match === null ? undefined : Number(match[1]) * 1000;
+  }
+
+  /**
+   * Keeps a contact token the server just sent, and how far this phone's clock is from the
+   * server's, so that an item pressed offline says when it was pressed in the server's time, even
+   * on a phone whose clock is hours off. A token older than the one kept (a page the service
+   * worker kept, opened offline) is neither kept nor trusted for the time.
+   */
+  function noteToken(token) {
+    const at = tokenTime(token);
+    if (at === undefined) return;
+    const kept = tokenTime(localStorage.getItem(CONTACT));
+    if (kept !== undefined && at < kept) return;
+    localStorage.setItem(CONTACT, token);
+    // The middle of the token's second.
+    const skew = at + 500 - Date.now();
+    localStorage.setItem(SKEW, String(Math.abs(skew) > SKEW_TOLERANCE_MS ? skew : 0));
+  }
+
+  /** Now, in the server's clock as near as this phone can tell. */
+  const serverNow = () => Date.now() + (Number(localStorage.getItem(SKEW)) || 0);
+
   /** Keeps the newest signed contact token the server sent. */
   function noteContact(res) {
     const token = res.headers.get("cairn-contact");
-    if (token) localStorage.setItem(CONTACT, token);
+    if (token) noteToken(token);
   }
 
   /**
@@ -410,7 +444,7 @@
   /** Queues an item, with the contact token held when it was pressed, then tries to send it at once. */
   async function enqueue(item) {
     const contact = localStorage.getItem(CONTACT) ?? undefined;
-    const queued = { key: newKey(), team, pressedAt: Date.now(), contact, ...item };
+    const queued = { key: newKey(), team, pressedAt: serverNow(), contact, ...item };
     // Offline already: it waits, and says when it was pressed when it goes.
     if (navigator.onLine) atOnce.add(queued.key);
     try {
@@ -534,6 +568,7 @@
     if (left > 0 && !confirm(`${waiting}. Log out and drop them?`)) return;
     await Promise.all([clear("outbox"), clear("results")]);
     localStorage.removeItem(CONTACT);
+    localStorage.removeItem(SKEW);
     localStorage.removeItem(SIGNED_IN);
     // The team's pages go; the shell (no team's data in it) stays for the next team.
     if ("caches" in globalThis) {
@@ -548,7 +583,7 @@
   // ---------------------------------------------------------------- when to flush
 
   const contact = document.querySelector("meta[name=cairn-contact]")?.content;
-  if (contact) localStorage.setItem(CONTACT, contact);
+  if (contact) noteToken(contact);
   // The server drew this page for this team's session, so what waited for its login goes now. (A
   // page the service worker kept may be older: then the first send's 401 says so again.)
   localStorage.setItem(SIGNED_IN, team);
