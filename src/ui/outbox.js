@@ -70,13 +70,27 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  /** The items whose answer this page has shown, or told the other tabs of. */
+  const answered = new Set();
   // Other tabs hear of every change, so each one's panel stays current.
   const channel = "BroadcastChannel" in window ? new BroadcastChannel("cairn-outbox") : undefined;
   const changed = () => {
     channel?.postMessage("changed");
     void render();
   };
-  if (channel) channel.onmessage = () => void render();
+  if (channel) {
+    channel.onmessage = (event) => {
+      // Another tab sent an item: this one shows its answer too, where it was asked (the answer box
+      // that still says it waits, on a puzzle's page left in the background).
+      // Once: two tabs sending the same item at once both get its answer.
+      const sent = event.data?.type === "sent" ? event.data : undefined;
+      if (sent && !answered.has(sent.item.key)) {
+        answered.add(sent.item.key);
+        showInPlace(sent.item, sent.answer, sent.shown);
+      }
+      void render();
+    };
+  }
 
   // ---------------------------------------------------------------- the panel
 
@@ -375,11 +389,16 @@
       return res.status >= 500 || res.status === 408 ? "offline" : "later";
     }
     const shown = describe(item, res.status, data);
+    answered.add(item.key);
     await remove("outbox", item.key);
     const answer = { status: res.status, data, retryAfter: retryAfter(res) };
     if (!showInPlace(item, answer, shown)) {
       await put("results", { key: item.key, team, label: item.label, at: Date.now(), ...shown });
     }
+    // The page it was pressed on may be open in another tab, still saying it waits. (Without the
+    // file: an upload's answer is all that page needs.)
+    const { file: _file, ...sent } = item;
+    channel?.postMessage({ type: "sent", item: sent, answer, shown });
     return "sent";
   }
 

@@ -168,6 +168,35 @@ suite("the outbox, on plain HTTP", () => {
     60_000,
   );
 
+  test(
+    "a guess another tab sent shows its result on the puzzle's page, not that it still waits",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Kittiwakes");
+      const puzzle = await tab(token, "/puzzles/knots", errors);
+      await goOffline(puzzle);
+      await puzzle.getByRole("textbox", { name: "Answer" }).fill("overhand");
+      await puzzle.getByRole("button", { name: "Submit" }).click();
+      await puzzle.locator("#result", { hasText: "Saved on this phone" }).waitFor();
+      // A QR code scanned meanwhile opened a second tab; the network is back, and the puzzle's tab,
+      // in the background, does not get through before the new tab sends the guess.
+      await puzzle.route("**/api/puzzles/*/guesses", (request) => request.abort("failed"));
+      await context.setOffline(false);
+      const list = await tab(token, "/puzzles", errors);
+      await list.locator("#outbox-status").waitFor({ state: "hidden" });
+      expect(guesses("overhand")).toBe(1);
+      // Back on the puzzle's tab: its answer box says what became of the guess.
+      await puzzle.locator("#result.notice-bad", { hasText: "Not the answer" }).waitFor();
+      expect(await puzzle.locator("#result").textContent()).toContain("“overhand” is not it.");
+      expect(await puzzle.locator("#outbox-status").isHidden()).toBe(true);
+      await puzzle.screenshot({ path: join(SHOTS, "outbox-sent-by-other-tab-phone.png") });
+      expect(errors).toEqual([]);
+      await puzzle.close();
+      await list.close();
+    },
+    60_000,
+  );
+
   test("two tabs flushing the same outbox at once store each guess once", async () => {
     const errors: string[] = [];
     const token = await registerTeam(server.base, "Herons");
