@@ -712,7 +712,16 @@ export const CheckpointPage: FC<
 
 /** A page for a plain message: not found, a wrong link. */
 export const MessagePage: FC<
-  { hunt: HuntInfo; title: string; text: string; team?: string | undefined }
+  {
+    hunt: HuntInfo;
+    title: string;
+    text: string;
+    team?: string | undefined;
+    /** A second paragraph, after `text`. */
+    more?: string;
+    /** Where "Back to the hunt" goes: the puzzle list for a team, else the landing page. */
+    back?: string;
+  }
 > = (props) => (
   <Shell
     title={props.title}
@@ -724,8 +733,9 @@ export const MessagePage: FC<
       <div class="card">
         <h1>{props.title}</h1>
         <p>{props.text}</p>
+        {props.more !== undefined && <p>{props.more}</p>}
         <p>
-          <a href={props.team === undefined ? "/" : "/puzzles"}>Back to the hunt</a>
+          <a href={props.back ?? (props.team === undefined ? "/" : "/puzzles")}>Back to the hunt</a>
         </p>
       </div>
     </main>

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { buildBinary } from "../_binary.ts";
-import { chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
+import { chromiumAvailable, launchChromium, registerTeam, SHOTS, startBinary } from "./_browser.ts";
 
 const HUNT = `
 [hunt]
@@ -113,6 +113,14 @@ suite("the service worker, under HTTPS", () => {
       await page.goto(`${server.base}/puzzles/vault`);
       await page.getByRole("heading", { name: "You are offline" }).waitFor();
       expect(await page.content()).not.toContain("secret text");
+      // A checkpoint's QR code scanned offline: the page says where to type its code instead, and
+      // its way back leads to the kept list (the landing page is not kept: offline again).
+      await page.goto(`${server.base}/c/harbour-7`);
+      await page.getByText("Found a checkpoint?").waitFor();
+      await page.screenshot({ path: join(SHOTS, "sw-offline-checkpoint-phone.png") });
+      await page.getByRole("link", { name: "Back to the hunt" }).click();
+      await page.getByRole("textbox", { name: "Checkpoint code" }).waitFor();
+      expect(new URL(page.url()).pathname).toBe("/puzzles");
       await context.setOffline(false);
 
       // Online, the locked page answers 404 and is still not kept.
