@@ -418,7 +418,9 @@
       const message = answer.status === 401
         ? "This phone is logged out: log in again to take it."
         : answer.data?.error?.message ?? "Something went wrong";
-      hintForm?.querySelector(".result-incorrect")?.remove();
+      for (const old of hintForm?.querySelectorAll(".result-incorrect, .hint-status") ?? []) {
+        old.remove();
+      }
       hintForm?.append(element("p", "small result-incorrect", message));
       const button = hintForm?.querySelector("button");
       if (button) button.disabled = false;
@@ -432,11 +434,26 @@
     box.querySelector("details")?.replaceWith(element("p", "hint-text", answer.data.hint.text));
   }
 
+  /** A hint take kept on the phone (offline, or until the team logs in again): said on its hint. */
+  function showHintWaiting(hint, shown) {
+    const hintForm = $(`hint-${hint}`)?.querySelector(".hint-form");
+    if (!hintForm) return;
+    for (const old of hintForm.querySelectorAll(".result-incorrect, .hint-status")) old.remove();
+    const text = shown.text ? `${shown.title}. ${shown.text}` : shown.title;
+    const bad = shown.tone === "bad";
+    hintForm.append(element("p", bad ? "small result-incorrect" : "small hint-status", text));
+    // Its answer brings the hint's text here (or why not, and the button back). One that could not
+    // be kept can be tried again.
+    const button = hintForm.querySelector("button");
+    if (button) button.disabled = !bad;
+  }
+
   // Hint takes go through the outbox too; it says here what became of each.
   document.addEventListener("cairn:hint", (event) => {
-    const { item, status } = event.detail;
-    if (item.puzzle !== puzzleId || status === undefined) return;
+    const { item, status, shown } = event.detail;
+    if (item.puzzle !== puzzleId) return;
     event.preventDefault();
+    if (status === undefined) return showHintWaiting(item.hint, shown);
     showHint(item.hint, event.detail);
   });
 

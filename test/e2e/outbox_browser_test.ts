@@ -34,6 +34,16 @@ points = 50
 answer = ["bowline"]
 
 [[puzzle]]
+id = "buoy"
+title = "The Buoy"
+answer = ["red"]
+
+[[puzzle.hint]]
+id = "colour"
+text = "Port side is red."
+cost = 5
+
+[[puzzle]]
 id = "dock"
 title = "The Dock"
 checkpoint = { code = "dock-42" }
@@ -196,6 +206,28 @@ suite("the outbox, on plain HTTP", () => {
     },
     60_000,
   );
+
+  test("a hint taken offline says on the hint that it waits, then shows its text", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Cormorants");
+    const page = await tab(token, "/puzzles/buoy", errors);
+    await goOffline(page);
+    const hint = page.locator("#hint-colour");
+    await hint.getByText("Take this hint").click();
+    await hint.getByRole("button", { name: "Yes, spend 5 points" }).click();
+    await page.locator("#outbox-status", { hasText: "1 hint waiting for the network" }).waitFor();
+    // Where the player pressed: it is kept, and pressing again would not do more.
+    await hint.getByText("Saved on this phone").waitFor();
+    expect(await hint.getByRole("button", { name: "Yes, spend 5 points" }).isDisabled()).toBe(
+      true,
+    );
+    await page.screenshot({ path: join(SHOTS, "outbox-hint-waiting-phone.png"), fullPage: true });
+    await context.setOffline(false);
+    await hint.getByText("Port side is red.").waitFor();
+    expect(await hint.getByText("Saved on this phone").count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 
   test("two tabs flushing the same outbox at once store each guess once", async () => {
     const errors: string[] = [];
