@@ -89,6 +89,11 @@ function settle(game: Game, writes: readonly Write[] = []): Promise<void> {
 }
 
 const HUNT_ENDED = "The hunt has ended: no new team can join";
+/**
+ * A guess or hint on a puzzle the team does not have, the same for one that is locked and one that
+ * does not exist: an answer made offline can find its puzzle gone or locked by a reload.
+ */
+const PUZZLE_NOT_OPEN = "This puzzle is not open to your team";
 
 /**
  * The team a name and password log in to, or undefined. On a shared log a
@@ -388,8 +393,9 @@ function decideGuess(
   const outcome = game.engine.guess(team, puzzleId, answer, time.at);
   switch (outcome.kind) {
     case "hunt_not_running":
-    case "not_found":
       return refused(refusal(outcome.kind));
+    case "not_found":
+      return refused(refusal("not_found", PUZZLE_NOT_OPEN));
     case "rate_limited":
       // A per-hunt cap has no wait: only an organizer's extra guesses lift it.
       return refused(
@@ -443,8 +449,9 @@ function decideHint(
   const outcome = game.engine.takeHint(team, puzzleId, hintId, time.at);
   switch (outcome.kind) {
     case "hunt_not_running":
-    case "not_found":
       return refused(refusal(outcome.kind));
+    case "not_found":
+      return refused(refusal("not_found", `${PUZZLE_NOT_OPEN}, or has no such hint`));
     case "not_available":
       return refused(refusal("forbidden", "This hint is not available yet"));
     case "ask":

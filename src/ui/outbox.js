@@ -183,7 +183,8 @@
       const title = status === 404 ? "Unknown checkpoint" : "Cannot check in";
       return { tone: "bad", title, text: message };
     }
-    if (status >= 400) return { tone: "bad", title: "Not sent", text: message };
+    // It reached the server, which refused it: say why, not that it never went.
+    if (status >= 400) return { tone: "bad", title: "Not accepted", text: message };
     if (item.kind === "hint") return { tone: "info", title: "Hint taken" };
     if (item.kind === "submission") {
       return data.submission.status === "accepted"

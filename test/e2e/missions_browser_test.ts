@@ -331,7 +331,7 @@ suite("photo missions in a browser", () => {
         await phone.getByRole("button", { name: "Send" }).click();
         await phone.waitForSelector("#mission-status >> text=Saved on this phone");
         await phone.waitForSelector("#outbox-status >> text=1 upload waiting for the network");
-        expect(await phone.locator("#outbox li", { hasText: "Not sent" }).count()).toBe(0);
+        expect(await phone.locator("#outbox li", { hasText: "Not accepted" }).count()).toBe(0);
         // The next send reaches the server, and is taken.
         await phone.unroute(route);
         await phone.evaluate("cairnOutbox.flush()");

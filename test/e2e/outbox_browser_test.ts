@@ -4,7 +4,7 @@
 // those refused for a lost session wait for the team to log in again; logging
 // out sends what waits, then forgets it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { buildBinary } from "../_binary.ts";
@@ -669,12 +669,73 @@ submit = "text"
         expect(submission!.status).toBe("pending");
         expect(inside(submission!.at, uploaded)).toBe(true);
         // Nothing was refused.
-        expect(await mission.locator("#outbox li", { hasText: "Not sent" }).count()).toBe(0);
+        expect(await mission.locator("#outbox li", { hasText: "Not accepted" }).count()).toBe(0);
         await mission.screenshot({ path: join(SHOTS, "outbox-after-end-phone.png") });
         expect(errors).toEqual([]);
       } finally {
         await phone.close();
         await ended.stop();
+      }
+    },
+    90_000,
+  );
+});
+
+suite("the outbox across a reload of the hunt file", () => {
+  test(
+    "an answer queued offline for a puzzle a reload removed says why it was refused",
+    async () => {
+      await buildBinary();
+      const admin = "outbox-reload-admin-token";
+      const hunt = (lantern: boolean) => `
+[hunt]
+title = "Changing Tides"
+
+[[puzzle]]
+id = "jetty"
+title = "The Jetty"
+answer = ["planks"]
+${lantern ? '\n[[puzzle]]\nid = "lantern"\ntitle = "The Lantern"\nanswer = ["wick"]\n' : ""}`;
+      const reloaded = await startBinary(hunt(true), { args: ["--admin-token", admin] });
+      const phone = await launchChromium([], { serviceWorkers: "block" });
+      try {
+        const errors: string[] = [];
+        const token = await registerTeam(reloaded.base, "Grebes");
+        await phone.context.addCookies([
+          { name: "cairn_session", value: token, url: reloaded.base },
+        ]);
+        const open = async (path: string) => {
+          const page = await phone.context.newPage();
+          page.on("pageerror", (error) => errors.push(error.message));
+          await page.goto(`${reloaded.base}${path}`);
+          return page;
+        };
+        const puzzle = await open("/puzzles/lantern");
+        await phone.context.setOffline(true);
+        await puzzle.getByRole("textbox", { name: "Answer" }).fill("wick");
+        await puzzle.getByRole("button", { name: "Submit" }).click();
+        await puzzle.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
+        await closeOffline(puzzle);
+        // Meanwhile the organizers take the puzzle out of the hunt.
+        writeFileSync(join(reloaded.dir, "hunt.toml"), hunt(false));
+        const reload = await fetch(`${reloaded.base}/api/admin/reload`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+          body: "{}",
+        });
+        expect(reload.status).toBe(200);
+        await phone.context.setOffline(false);
+        const list = await open("/puzzles");
+        const result = list.locator("#outbox li", { hasText: "“wick” on The Lantern" });
+        await result.waitFor();
+        // It was sent, and refused: said so, and why, in words a player reads.
+        expect(await result.locator("strong").textContent()).toBe("Not accepted");
+        expect(await result.textContent()).toContain("This puzzle is not open to your team");
+        await list.screenshot({ path: join(SHOTS, "outbox-puzzle-removed-phone.png") });
+        expect(errors).toEqual([]);
+      } finally {
+        await phone.close();
+        await reloaded.stop();
       }
     },
     90_000,

@@ -549,6 +549,21 @@ describe("puzzles", () => {
     });
   });
 
+  test("a guess or a hint on a locked or unknown puzzle says the puzzle is not open", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    // What a player reads when an answer made offline finds its puzzle locked or gone by a reload.
+    const notOpen = envelope("not_found", "This puzzle is not open to your team");
+    for (const id of ["meta", "nope"]) {
+      expect(await call("POST", `/api/puzzles/${id}/guesses`, { token, body: { answer: "x" } }))
+        .toMatchObject({ status: 404, body: notOpen });
+    }
+    expect(await call("POST", "/api/puzzles/meta/hints/free", { token })).toMatchObject({
+      status: 404,
+      body: envelope("not_found", "This puzzle is not open to your team, or has no such hint"),
+    });
+  });
+
   test("renders markdown and escapes raw HTML in a body", async () => {
     const toml = HUNT_TOML.replace(
       'answer = ["bravo"]',
