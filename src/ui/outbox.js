@@ -79,14 +79,18 @@
     void render();
   };
   if (channel) {
-    channel.onmessage = (event) => {
+    channel.onmessage = async (event) => {
       // Another tab sent an item: this one shows its answer too, where it was asked (the answer box
-      // that still says it waits, on a puzzle's page left in the background).
-      // Once: two tabs sending the same item at once both get its answer.
+      // that still says it waits, on a puzzle's page left in the background). Once: two tabs
+      // sending the same item at once both get its answer.
       const sent = event.data?.type === "sent" ? event.data : undefined;
       if (sent && !answered.has(sent.item.key)) {
         answered.add(sent.item.key);
-        showInPlace(sent.item, sent.answer, sent.shown);
+        // Seen where it was asked (this page is in front): not kept for the next page too.
+        const inPlace = showInPlace(sent.item, sent.answer, sent.shown);
+        if (inPlace && document.visibilityState === "visible") {
+          await remove("results", sent.item.key);
+        }
       }
       void render();
     };

@@ -207,6 +207,45 @@ suite("the outbox, on plain HTTP", () => {
     60_000,
   );
 
+  test(
+    "a guess a tab in the background sent is shown once, where it was asked, on the tab in front",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Razorbills");
+      const puzzle = await tab(token, "/puzzles/knots", errors);
+      await goOffline(puzzle);
+      await puzzle.getByRole("textbox", { name: "Answer" }).fill("carrick");
+      await puzzle.getByRole("button", { name: "Submit" }).click();
+      await puzzle.locator("#result", { hasText: "Saved on this phone" }).waitFor();
+      await puzzle.route("**/api/puzzles/*/guesses", (request) => request.abort("failed"));
+      await context.setOffline(false);
+      // Another tab, in the background, sends it.
+      const behind = await context.newPage();
+      behind.on("pageerror", (error) => errors.push(error.message));
+      await behind.addInitScript(`Object.defineProperty(document, "visibilityState", {
+        get: () => "hidden",
+      });`);
+      await behind.goto(`${server.base}/puzzles`);
+      await puzzle.locator("#result.notice-bad", { hasText: "Not the answer" }).waitFor();
+      // Seen in the answer box: not again in the panel above it, nor on the next page.
+      await puzzle.evaluate(() => (globalThis as unknown as Outbox).cairnOutbox.render());
+      expect(await puzzle.locator("#outbox li").count()).toBe(0);
+      const results = await puzzle.evaluate(`new Promise((resolve) => {
+        const open = indexedDB.open("cairn-outbox");
+        open.onsuccess = () => {
+          const tx = open.result.transaction("results", "readonly");
+          const count = tx.objectStore("results").count();
+          tx.oncomplete = () => resolve(count.result);
+        };
+      })`);
+      expect([results, guesses("carrick")]).toEqual([0, 1]);
+      expect(errors).toEqual([]);
+      await puzzle.close();
+      await behind.close();
+    },
+    60_000,
+  );
+
   test("a hint taken offline says on the hint that it waits, then shows its text", async () => {
     const errors: string[] = [];
     const token = await registerTeam(server.base, "Cormorants");
