@@ -70,8 +70,20 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
-  /** The items whose answer this page has shown, or told the other tabs of. */
+  /** The items whose answer this page has had: each is shown once. */
   const answered = new Set();
+  /** Of those, the ones shown where they were asked: their result is not shown again here. */
+  const inPlace = new Set();
+
+  /** Shows an item's answer where it was asked, the first time this page has it; true if shown so. */
+  function answerHere(item, answer, shown) {
+    if (answered.has(item.key)) return inPlace.has(item.key);
+    answered.add(item.key);
+    const here = showInPlace(item, answer, shown);
+    if (here) inPlace.add(item.key);
+    return here;
+  }
+
   // Other tabs hear of every change, so each one's panel stays current.
   const channel = "BroadcastChannel" in window ? new BroadcastChannel("cairn-outbox") : undefined;
   const changed = () => {
@@ -79,18 +91,11 @@
     void render();
   };
   if (channel) {
-    channel.onmessage = async (event) => {
+    channel.onmessage = (event) => {
       // Another tab sent an item: this one shows its answer too, where it was asked (the answer box
-      // that still says it waits, on a puzzle's page left in the background). Once: two tabs
-      // sending the same item at once both get its answer.
-      const sent = event.data?.type === "sent" ? event.data : undefined;
-      if (sent && !answered.has(sent.item.key)) {
-        answered.add(sent.item.key);
-        // Seen where it was asked (this page is in front): not kept for the next page too.
-        const inPlace = showInPlace(sent.item, sent.answer, sent.shown);
-        if (inPlace && document.visibilityState === "visible") {
-          await remove("results", sent.item.key);
-        }
+      // that still says it waits, on a puzzle's page left in the background).
+      if (event.data?.type === "sent") {
+        answerHere(event.data.item, event.data.answer, event.data.shown);
       }
       void render();
     };
@@ -147,7 +152,12 @@
       link.href = "/#login";
       status.append(". ", link);
     }
-    const fresh = results.filter((r) => r.team === team && !shownHere.has(r.key));
+    const mineFresh = results.filter((r) => r.team === team && !shownHere.has(r.key));
+    // One this page showed where it was asked (another tab kept it for the next page): seen.
+    for (const result of mineFresh) {
+      if (inPlace.has(result.key)) await remove("results", result.key);
+    }
+    const fresh = mineFresh.filter((r) => !inPlace.has(r.key));
     // A page in the background keeps them for the page the player looks at.
     if (document.visibilityState === "visible") {
       for (const result of fresh) {
@@ -394,10 +404,11 @@
       return res.status >= 500 || res.status === 408 ? "offline" : "later";
     }
     const shown = describe(item, res.status, data);
-    answered.add(item.key);
     await remove("outbox", item.key);
     const answer = { status: res.status, data, retryAfter: retryAfter(res) };
-    if (!showInPlace(item, answer, shown)) {
+    // Kept for the next page unless shown where it was asked (or already had here: two tabs sending
+    // the same item at once both get its answer).
+    if (!answered.has(item.key) && !answerHere(item, answer, shown)) {
       await put("results", { key: item.key, team, label: item.label, at: Date.now(), ...shown });
     }
     // The page it was pressed on may be open in another tab, still saying it waits. (Without the
