@@ -82,6 +82,9 @@
       const source = new EventSource("/api/events");
       source.addEventListener("open", () => {
         delay = 3_000;
+        // The server answers (again: it was restarted, or the Wi-Fi came back while the phone
+        // thought it was online): the outbox (outbox.js) sends what waits now.
+        document.dispatchEvent(new Event("cairn:reconnected"));
       });
       source.addEventListener("error", () => {
         if (source.readyState !== EventSource.CLOSED) return;

@@ -623,6 +623,9 @@
   // page the service worker kept may be older: then the first send's 401 says so again.)
   localStorage.setItem(SIGNED_IN, team);
   globalThis.addEventListener("online", () => void flush());
+  // The live stream opened (again): the server answers, though the phone may never have gone
+  // offline.
+  document.addEventListener("cairn:reconnected", () => void flush());
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") void flush();
   });

@@ -80,27 +80,30 @@ export async function startBinary(
   const scheme = options.scheme ?? "http";
   const base = `${scheme}://127.0.0.1:${port}`;
   const db = join(dir, "cairn.db");
-  const server = Bun.spawn(
-    [
-      binary,
-      "serve",
-      "--hunt",
-      join(dir, "hunt.toml"),
-      "--db",
-      db,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--log-level",
-      "warn",
-      ...(options.args ?? []),
-    ],
-    { cwd: dir, stdout: "ignore", stderr: "inherit", env: { ...process.env, ...options.env } },
-  );
+  const spawn = () =>
+    Bun.spawn(
+      [
+        binary,
+        "serve",
+        "--hunt",
+        join(dir, "hunt.toml"),
+        "--db",
+        db,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--log-level",
+        "warn",
+        ...(options.args ?? []),
+      ],
+      { cwd: dir, stdout: "ignore", stderr: "inherit", env: { ...process.env, ...options.env } },
+    );
+  const ready = () =>
+    scheme === "http" ? waitFor(`${base}/healthz`).then(() => {}) : waitForTls(`${base}/healthz`);
+  let server = spawn();
   try {
-    if (scheme === "http") await waitFor(`${base}/healthz`);
-    else await waitForTls(`${base}/healthz`);
+    await ready();
   } catch (error) {
     server.kill("SIGKILL");
     await server.exited;
@@ -119,6 +122,17 @@ export async function startBinary(
       } finally {
         conn.close();
       }
+    },
+    /**
+     * Stops the server (SIGTERM, as at a venue), runs `meanwhile`, then starts it again on the
+     * same port and database.
+     */
+    async restart(meanwhile: () => Promise<void>) {
+      server.kill("SIGTERM");
+      await server.exited;
+      await meanwhile();
+      server = spawn();
+      await ready();
     },
     async stop() {
       try {

@@ -779,3 +779,54 @@ ${lantern ? '\n[[puzzle]]\nid = "lantern"\ntitle = "The Lantern"\nanswer = ["wic
     90_000,
   );
 });
+
+suite("the outbox across a server restart", () => {
+  test(
+    "an answer made while the server was down is sent once it is back, without a reload",
+    async () => {
+      await buildBinary();
+      const restarted = await startBinary(`
+[hunt]
+title = "Power Cut"
+
+[[puzzle]]
+id = "fuse"
+title = "The Fuse"
+answer = ["amps"]
+`);
+      const phone = await launchChromium([], { serviceWorkers: "block" });
+      try {
+        const errors: string[] = [];
+        const token = await registerTeam(restarted.base, "Dippers");
+        await phone.context.addCookies([
+          { name: "cairn_session", value: token, url: restarted.base },
+        ]);
+        const page = await phone.context.newPage();
+        page.on("pageerror", (error) => errors.push(error.message));
+        // Not the 20 s timer: what brings the answer is the server answering again.
+        await page.addInitScript(`{
+        const every = globalThis.setInterval;
+        globalThis.setInterval = (f, ms, ...rest) => (ms === 20000 ? 0 : every(f, ms, ...rest));
+      }`);
+        await page.goto(`${restarted.base}/puzzles/fuse`);
+        await restarted.restart(async () => {
+          // The phone still has its Wi-Fi; the server does not answer.
+          await page.getByRole("textbox", { name: "Answer" }).fill("volts");
+          await page.getByRole("button", { name: "Submit" }).click();
+          await page.locator("#result", { hasText: "Saved on this phone" }).waitFor();
+          await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
+        });
+        await page.locator("#result.notice-bad", { hasText: "Not the answer" }).waitFor();
+        await page.locator("#outbox-status").waitFor({ state: "hidden" });
+        expect(
+          restarted.query("SELECT raw, result FROM guesses"),
+        ).toEqual([{ raw: "volts", result: "incorrect" }]);
+        expect(errors).toEqual([]);
+      } finally {
+        await phone.close();
+        await restarted.stop();
+      }
+    },
+    90_000,
+  );
+});
