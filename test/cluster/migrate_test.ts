@@ -381,32 +381,37 @@ describe("cairn migrate", () => {
     expect(down.err()).not.toContain("    at ");
   });
 
-  test("moves an event an older Cairn wrote as the same event at this schema, and leaves the file as it was", async () => {
-    // Schema 8: keys, flags and submitters, before missions and asks.
-    const version = 8;
-    const [oldDir, nowDir] = [join(dir, "schema-8"), join(dir, "schema-now")];
-    for (const folder of [oldDir, nowDir]) mkdirSync(folder);
-    const old = writeEvent(oldDir, version, tablesAt(version));
-    const now = writeEvent(nowDir, MIGRATIONS.length, tablesAt(version));
-    const before = readFileSync(old);
-    const fromOld = await pg.createDatabase("older");
-    const io = fakeIo();
-    expect(await run(["migrate", "--from", old, "--to", fromOld], io)).toBe(0);
-    expect(io.out()).toMatch(/^migrate: 3 teams, 11 guesses \(\d+ log rows\) moved to postgres:/);
-    const fromNow = await pg.createDatabase("current");
-    expect(await run(["migrate", "--from", now, "--to", fromNow], fakeIo())).toBe(0);
-    expect(readFileSync(old)).toEqual(before);
+  test(
+    "moves an event an older Cairn wrote as the same event at this schema, and leaves the file as it was",
+    async () => {
+      // Schema 8: keys, flags and submitters, before missions and asks. Two databases, two migrations
+      // and two stores: about 1 s alone, past bun's default 5 s at a load average of 10.
+      const version = 8;
+      const [oldDir, nowDir] = [join(dir, "schema-8"), join(dir, "schema-now")];
+      for (const folder of [oldDir, nowDir]) mkdirSync(folder);
+      const old = writeEvent(oldDir, version, tablesAt(version));
+      const now = writeEvent(nowDir, MIGRATIONS.length, tablesAt(version));
+      const before = readFileSync(old);
+      const fromOld = await pg.createDatabase("older");
+      const io = fakeIo();
+      expect(await run(["migrate", "--from", old, "--to", fromOld], io)).toBe(0);
+      expect(io.out()).toMatch(/^migrate: 3 teams, 11 guesses \(\d+ log rows\) moved to postgres:/);
+      const fromNow = await pg.createDatabase("current");
+      expect(await run(["migrate", "--from", now, "--to", fromNow], fakeIo())).toBe(0);
+      expect(readFileSync(old)).toEqual(before);
 
-    const a = await PgStore.open(fromOld, { filesDir: dir });
-    const b = await PgStore.open(fromNow, { filesDir: dir });
-    try {
-      expect(tables(a.tables)).toEqual(tables(b.tables));
-      expect(tables(a.tables).idempotency_keys!.length).toBe(3);
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+      const a = await PgStore.open(fromOld, { filesDir: dir });
+      const b = await PgStore.open(fromNow, { filesDir: dir });
+      try {
+        expect(tables(a.tables)).toEqual(tables(b.tables));
+        expect(tables(a.tables).idempotency_keys!.length).toBe(3);
+      } finally {
+        a.close();
+        b.close();
+      }
+    },
+    30_000,
+  );
 
   test("cairn export on a database with no event creates nothing in it", async () => {
     const url = await pg.createDatabase("blank");
