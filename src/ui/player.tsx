@@ -278,7 +278,15 @@ export interface PuzzleView {
     /** When it becomes available, where the rule can say. */
     when?: HintWhen | undefined;
   }[];
-  limit: { used: number; limit: number; extra: number; window: string; retryAfter?: number };
+  limit: {
+    used: number;
+    limit: number;
+    extra: number;
+    window: string;
+    /** How guesses are compared, for people ("Capitals … do not matter"). */
+    matching: string;
+    retryAfter?: number;
+  };
   /** The team's questions on this puzzle's ask hints, oldest first, and its hint tokens. */
   asks?: { asks: AskView[]; tokens: TokensView | null };
   /** For a mission: what it takes, its size cap, and the team's latest submission. */
@@ -310,7 +318,7 @@ export const PuzzlePage: FC<
   const limited = puzzle.limit.retryAfter !== undefined && !puzzle.solved;
   const limitTemplate =
     `{left} of ${puzzle.limit.limit} wrong guesses left per ${puzzle.limit.window}` +
-    `${extra}. Capitals, spaces and punctuation do not matter.`;
+    `${extra}. ${puzzle.limit.matching}`;
   return (
     <Shell
       title={puzzle.title}

@@ -229,6 +229,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
             limit: limit.limit,
             extra: limit.extra,
             window: windowText(puzzle.guessLimit.perMs),
+            matching: matchingText(puzzle),
             ...(limit.retryAfterSeconds !== undefined && { retryAfter: limit.retryAfterSeconds }),
           },
         },
@@ -444,6 +445,17 @@ function safeNext(next: string | undefined): string {
   return next !== undefined && next.length <= 1_000 && CHECKPOINT_PATH.test(next)
     ? next
     : "/puzzles";
+}
+
+/**
+ * How a guess is compared, for people: loosely by default, as typed with
+ * `normalize = "exact"` (a CTF flag), and by `answer_regex` alone ignoring case only.
+ */
+function matchingText(puzzle: Puzzle): string {
+  const spec = puzzle.answers.spec;
+  if (spec.mode === "exact") return "Type it exactly: capitals, spaces and punctuation count.";
+  if (spec.answers.length === 0) return "Capitals do not matter.";
+  return "Capitals, spaces and punctuation do not matter.";
 }
 
 /** A guess-limit window for people: "minute", "10 minutes". */

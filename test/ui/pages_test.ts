@@ -212,6 +212,35 @@ describe("players without JavaScript", () => {
     expect((await b.post("/announcements/dismiss", { id: "2" })).location).toBe("/");
   });
 
+  test("the answer form says how guesses are compared: loosely, exactly, or by a pattern", async () => {
+    const app = makeApp({
+      toml: `[hunt]\ntitle = "Flags"\nstarts_at = 2026-11-21T10:00:00Z\ndivisions = ["kids"]\n
+[[puzzle]]\nid = "loose"\ntitle = "Loose"\nanswer = "north star"\n
+[[puzzle]]\nid = "flag"\ntitle = "Flag"\nanswer = "flag{Xy-42}"\nnormalize = "exact"\n
+[[puzzle]]\nid = "km"\ntitle = "Km"\nanswer_regex = '\\d+ ?km'\n`,
+    });
+    const b = await joined(app);
+    const note = async (id: string) =>
+      /<p class="muted small" id="limit-note"[^>]*>([^<]*)<\/p>/.exec(
+        (await b.get(`/puzzles/${id}`)).text,
+      )?.[1];
+    expect(await note("loose")).toBe(
+      "10 of 10 wrong guesses left per minute. Capitals, spaces and punctuation do not matter.",
+    );
+    // A CTF flag is compared as typed: the page must not tell players case does not matter.
+    expect(await note("flag")).toBe(
+      "10 of 10 wrong guesses left per minute. Type it exactly: capitals, spaces and punctuation count.",
+    );
+    expect(await b.post("/puzzles/flag/guess", { answer: "FLAG{XY-42}" })).toMatchObject({
+      status: 303,
+    });
+    expect((await b.get("/puzzles/flag")).text).toContain("Not the answer");
+    // A pattern ignores case, but sees spaces and punctuation.
+    expect(await note("km")).toBe(
+      "10 of 10 wrong guesses left per minute. Capitals do not matter.",
+    );
+  });
+
   test("past the guess limit, the page gives the time left", async () => {
     const app = makeApp();
     const b = await joined(app);
