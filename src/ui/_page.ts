@@ -47,6 +47,8 @@ export function huntInfo(engine: Engine): HuntInfo {
   let status: string | undefined;
   if (now < engine.startsAt) status = `The hunt starts at ${clock(engine.startsAt)}.`;
   else if (engine.ended(now)) status = "The hunt has ended.";
+  // The next start or end, for a page left open across it.
+  const next = now < engine.startsAt ? engine.startsAt : hunt.endsAt;
   return {
     title: hunt.title,
     // Registration is open until the end only: after it, the landing page offers no join form.
@@ -54,6 +56,7 @@ export function huntInfo(engine: Engine): HuntInfo {
     divisions: hunt.divisions,
     teamSize: hunt.teamSize,
     ...(status !== undefined && { status }),
+    ...(next !== undefined && next > now && { changesInMs: next - now }),
   };
 }
 

@@ -76,17 +76,21 @@
 
   // ---------------------------------------------------------------- puzzle list
 
-  /** Re-renders the page's main part from the server (the puzzle list, the scoreboard). */
+  /**
+   * Re-renders the page's main part from the server (the puzzle list, the scoreboard); the page it
+   * got, or null when the server sent another (the session ended).
+   */
   async function refreshList(path = "/puzzles") {
     const res = await fetch(path, { headers: { accept: "text/html" } });
-    if (!res.ok || new URL(res.url).pathname !== new URL(path, location.href).pathname) return;
+    if (!res.ok || new URL(res.url).pathname !== new URL(path, location.href).pathname) return null;
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     const fresh = doc.getElementById("main");
-    if (!fresh) return;
+    if (!fresh) return null;
     // The outbox's panel (outbox.js) is the page's own, not the server's: it stays on top.
     const outbox = $("outbox");
     $("main").replaceChildren(...fresh.childNodes);
     if (outbox) $("main").prepend(outbox);
+    return doc;
   }
 
   // A check-in sent by the outbox: the list shows what it unlocked, with or without the live stream.
@@ -479,6 +483,39 @@
   countdown(document, () => {
     if (page === "puzzle") location.reload();
   });
+
+  // ---------------------------------------------------------------- the hunt's start and end
+
+  /**
+   * A page left open while the hunt starts or ends shows it as it is then: the puzzle list brings
+   * the puzzles in (or says it ended); another page reloads, once nothing is typed in it. The page
+   * says in how many milliseconds (by the server's clock); a second more covers the trip.
+   */
+  function atPhaseChange(ms) {
+    if (!Number.isFinite(ms) || ms < 0 || ms > 2 ** 31 - 1000) return;
+    setTimeout(phaseChanged, ms + 1000);
+  }
+
+  async function phaseChanged() {
+    if (page === "puzzles") {
+      let fresh;
+      try {
+        fresh = await refreshList();
+      } catch {
+        // No network: try again in a while.
+        return setTimeout(phaseChanged, 5_000);
+      }
+      // The list after the start waits for the end; one a phone kept from before, for the start.
+      if (fresh) atPhaseChange(Number(fresh.body.dataset.phaseIn ?? NaN));
+      return;
+    }
+    const typed = [...document.querySelectorAll("main input:not([type=hidden]), main textarea")]
+      .some((field) => field.value !== "");
+    if (typed) setTimeout(phaseChanged, 5_000);
+    else location.reload();
+  }
+
+  atPhaseChange(Number(document.body.dataset.phaseIn ?? NaN));
 
   // ---------------------------------------------------------------- live updates
 

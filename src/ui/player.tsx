@@ -52,6 +52,16 @@ export interface HuntInfo {
   teamSize: { min: number; max: number };
   /** A sentence on whether the hunt runs now, or undefined while it runs. */
   status?: string;
+  /** How long until the hunt starts or ends, if it will: when this page shows it wrong. */
+  changesInMs?: number;
+}
+
+/**
+ * The data attribute that tells a page's script when the hunt starts or ends
+ * (`HuntInfo.changesInMs`), so that a page left open shows the hunt as it is then.
+ */
+export function phaseData(hunt: HuntInfo): Record<string, string> {
+  return hunt.changesInMs === undefined ? {} : { "phase-in": String(hunt.changesInMs) };
 }
 
 interface Common {
@@ -86,7 +96,7 @@ export const LandingPage: FC<Common & { next?: string; intro?: string }> = (prop
       nav="guest"
       announcement={props.announcement}
       script="player"
-      data={{ page: "landing" }}
+      data={{ page: "landing", ...phaseData(hunt) }}
     >
       <main id="main">
         <div class="hero">
@@ -189,7 +199,7 @@ export const PuzzlesPage: FC<
     current="/puzzles"
     announcement={props.announcement}
     script="player"
-    data={{ page: "puzzles" }}
+    data={{ page: "puzzles", ...phaseData(props.hunt) }}
   >
     <main id="main">
       <h1 class="visually-hidden">Puzzles</h1>
@@ -327,7 +337,7 @@ export const PuzzlePage: FC<
       team={props.team}
       announcement={props.announcement}
       script="player"
-      data={{ page: "puzzle", puzzle: puzzle.id }}
+      data={{ page: "puzzle", puzzle: puzzle.id, ...phaseData(props.hunt) }}
       head={limited && (
         <noscript>
           <meta http-equiv="refresh" content={String(puzzle.limit.retryAfter! + 1)} />
