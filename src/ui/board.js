@@ -184,8 +184,10 @@
       p.textContent = "No teams yet.";
       tables.replaceChildren(p);
     } else {
+      // The last page's teams may fit its first column: the second stays empty, with no header.
       tables.replaceChildren(
-        ...shown.columns.map((list, i) => table(list, changed, i === 0 ? shown.pinned : 0)),
+        ...shown.columns.filter((list) => list.length > 0)
+          .map((list, i) => table(list, changed, i === 0 ? shown.pinned : 0)),
       );
     }
     pageInfo.textContent = shown.pages > 1 ? `Page ${shown.page + 1} of ${shown.pages}` : "";

@@ -190,9 +190,12 @@ export const BoardPage: FC<{
         >
           {props.rows.length === 0
             ? <p class="board-empty">No teams yet. Join at {props.joinUrl}</p>
-            : shown.columns.map((rows, i) => (
-              <BoardTable rows={rows} pinned={i === 0 ? shown.pinned : 0} />
-            ))}
+            : shown.columns.map((rows, i) =>
+              // The last page's teams may fit its first column: the second stays empty, headless.
+              rows.length === 0
+                ? null
+                : <BoardTable rows={rows} pinned={i === 0 ? shown.pinned : 0} />
+            )}
         </section>
         <section class="board-chart" aria-labelledby="chart-title">
           <h2 id="chart-title">Top 10 over time</h2>

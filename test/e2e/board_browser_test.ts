@@ -206,4 +206,40 @@ suite("announcements on the projector", () => {
     },
     60_000,
   );
+
+  test(
+    "a last page whose teams fit one column shows one table, not an empty second one",
+    async () => {
+      const base = served.server.base;
+      const teams = async () =>
+        ((await (await fetch(`${base}/api/scoreboard`)).json()) as { teams: unknown[] }).teams
+          .length;
+      // More teams than one column holds (a 1080p column holds fewer than 21), on one page.
+      for (let n = await teams(); n < 21; n++) await registerTeam(base, `Skiff ${n}`);
+      const errors: string[] = [];
+      const page = await board(1920, 1080, errors);
+      await page.locator(".board-table").nth(1).waitFor();
+      const rows = await page.locator(".board-table").first().locator("tbody tr").count();
+      // One team past two full columns: the next page has the top 3 and that team, in one column.
+      for (let n = await teams(); n < 2 * rows + 1; n++) await registerTeam(base, `Skiff ${n}`);
+      await page.locator("#page-info", { hasText: "Page 1 of 2" }).waitFor();
+      await page.goto(`${base}/scoreboard?view=projector&page=2`);
+      await page.locator("#live.live-on").waitFor();
+      // A score change redraws the page with the script, as the board does all along.
+      const adjusted = await fetch(`${base}/api/admin/adjustments`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ team: 1, points: 5, reason: "a fair start" }),
+      });
+      expect(adjusted.status).toBe(201);
+      await page.locator(".board-table tr.changed").waitFor();
+      expect(await page.locator("#page-info").textContent()).toBe("Page 2 of 2");
+      expect(await page.locator(".board-table").count()).toBe(1);
+      expect(await page.locator(".board-table tbody tr").count()).toBe(4);
+      await page.screenshot({ path: join(SHOTS, "projector-last-page-one-column.png") });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 });

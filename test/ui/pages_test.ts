@@ -465,6 +465,8 @@ describe("the projector", () => {
       "Team 3",
       "Team 31",
     ]);
+    // They fit one column: no second table with a header and no rows beside it.
+    expect(second.text.match(/<table class="board-table">/g)?.length).toBe(1);
   }, 30_000);
 });
 
