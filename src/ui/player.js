@@ -543,6 +543,17 @@
       opened = true;
     });
     source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
+    // Another team's solve lowers a dynamic puzzle's value, and the reveal shows the true one: the
+    // list follows when the board gives the team another score than it shows.
+    if (page === "puzzles") {
+      source.addEventListener("scoreboard", (event) => {
+        const board = JSON.parse(event.data);
+        const mine = board.teams.find((team) => team.name === document.body.dataset.team);
+        const shown = $("team-score");
+        if (board.frozen || !mine || !shown || shown.textContent === String(mine.score)) return;
+        void refreshList().catch(() => {});
+      });
+    }
     if (page === "standings") {
       source.addEventListener("scoreboard", () => {
         if (!firstBoard) refreshList(location.pathname + location.search);

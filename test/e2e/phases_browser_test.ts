@@ -1,7 +1,8 @@
-// A page left open while the hunt starts or ends, in a real browser against
-// the compiled binary: phones wait on the puzzle list before the start, and a
-// puzzle page stays open through the end. Neither event sends the page
-// anything, so the page itself must show the hunt as it is then.
+// A page left open while the hunt changes, in a real browser against the
+// compiled binary: phones wait on the puzzle list before the start, and a
+// puzzle page stays open through the end (neither sends the page anything, so
+// the page itself must show the hunt as it is then); a team's score falls
+// when other teams solve a dynamic puzzle, and moves at the reveal.
 // Screenshots go to test-results/screenshots/.
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
@@ -14,15 +15,18 @@ const suite = chromiumAvailable || process.env.CI !== undefined ? describe : des
 /** Seconds from now to the start, and from the start to the end: room for the pages to open. */
 const LEAD = 8;
 const LENGTH = 8;
+const ADMIN_TOKEN = "phases-admin-token";
 
 let server: Awaited<ReturnType<typeof startBinary>> | undefined;
 let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+let ctf: Awaited<ReturnType<typeof startBinary>> | undefined;
 
 afterAll(async () => {
   try {
     await browser?.close();
   } finally {
     await server?.stop();
+    await ctf?.stop();
   }
 });
 
@@ -35,7 +39,7 @@ async function open(url: string, errors: string[]): Promise<Page> {
   return page;
 }
 
-suite("the hunt's start and end, on a page left open", () => {
+suite("a page left open while the hunt changes", () => {
   test(
     "the puzzle list shows the puzzles at the start, and the end; a puzzle page, the end",
     async () => {
@@ -100,5 +104,73 @@ answer = "polaris"
       expect(errors).toEqual([]);
     },
     90_000,
+  );
+
+  test(
+    "the puzzle list follows the team's score when other teams' solves lower it, and at the reveal",
+    async () => {
+      browser ??= await launchChromium();
+      ctf = await startBinary(
+        `
+[hunt]
+title = "Night CTF"
+
+[[puzzle]]
+id = "crypto"
+title = "Crypto"
+points = { initial = 500, minimum = 100, decay = 10, function = "linear" }
+answer = "flag{x}"
+normalize = "exact"
+`,
+        { args: ["--admin-token", ADMIN_TOKEN] },
+      );
+      const base = ctf.base;
+      const solve = async (token: string) => {
+        const res = await fetch(`${base}/api/puzzles/crypto/guesses`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ answer: "flag{x}" }),
+        });
+        expect(((await res.json()) as { result: string }).result).toBe("correct");
+      };
+      const gulls = await registerTeam(base, "Gulls");
+      const terns = await registerTeam(base, "Terns");
+      const skuas = await registerTeam(base, "Skuas");
+      await solve(gulls);
+      await browser.context.clearCookies();
+      await browser.context.addCookies([{ name: "cairn_session", value: gulls, url: base }]);
+      const errors: string[] = [];
+      const list = await open(`${base}/puzzles`, errors);
+      const score = list.locator("#team-score");
+      expect(await score.textContent()).toBe("500");
+      // (A stream that opens after the next solve starts with the board as it is then: no race.)
+
+      // Another team's solve: the value every solver holds falls to 490.
+      await solve(terns);
+      await list.locator("#team-score", { hasText: /^490$/ }).waitFor();
+
+      // Frozen, a third solve leaves Gulls' page as it was; the reveal brings it to 480.
+      const admin = (frozen: boolean) =>
+        fetch(`${base}/api/admin/scoreboard`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${ADMIN_TOKEN}`,
+            "content-type": "application/json",
+          },
+          body: JSON.stringify({ frozen }),
+        });
+      expect((await admin(true)).status).toBe(200);
+      await solve(skuas);
+      expect(await list.evaluate("fetch('/api/puzzles').then((r) => r.json())")).toEqual({
+        puzzles: [{ id: "crypto", title: "Crypto", round: "main", points: 490, solved: true }],
+      });
+      expect(await score.textContent()).toBe("490");
+      expect((await admin(false)).status).toBe(200);
+      await list.locator("#team-score", { hasText: /^480$/ }).waitFor();
+      expect(await list.evaluate("performance.getEntriesByType('navigation').length")).toBe(1);
+      await list.screenshot({ path: join(SHOTS, "phases-list-after-decay.png") });
+      expect(errors).toEqual([]);
+    },
+    60_000,
   );
 });
