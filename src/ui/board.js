@@ -33,6 +33,8 @@
   let rows = 15;
   let connected = false;
   let frozen = !freeze.hidden;
+  // After the end the standings are final: the light says so rather than "Live".
+  const ended = body.dataset.ended !== undefined;
   const lastScores = new Map();
   for (const row of document.querySelectorAll(".board-table tbody tr")) {
     lastScores.set(row.dataset.name, row.querySelector(".score").textContent);
@@ -203,9 +205,16 @@
   }
 
   function showState() {
-    live.classList.toggle("live-on", connected && !frozen);
+    live.classList.toggle("live-on", connected && !frozen && !ended);
     live.classList.toggle("live-frozen", connected && frozen);
-    liveText.textContent = !connected ? "Reconnecting…" : frozen ? "Frozen" : "Live";
+    live.classList.toggle("live-ended", connected && !frozen && ended);
+    liveText.textContent = !connected
+      ? "Reconnecting…"
+      : frozen
+      ? "Frozen"
+      : ended
+      ? "Ended"
+      : "Live";
   }
 
   function update(board) {
@@ -314,6 +323,11 @@
   }, rotateMs);
   // The time axis moves on even when no score changes.
   setInterval(refreshChart, 60_000);
+  // The hunt starts or ends (nothing is pushed then): the page is drawn again as it is then.
+  const phaseIn = Number(body.dataset.phaseIn ?? NaN);
+  if (phaseIn >= 0 && phaseIn <= 2 ** 31 - 1000) {
+    setTimeout(() => location.reload(), phaseIn + 1000);
+  }
 
   async function fetchDivision() {
     const res = await fetch(`/api/scoreboard${divisionQuery}`);

@@ -110,6 +110,12 @@ export const ChartLegend: FC<{ rows: BoardRow[] }> = ({ rows }) => (
 
 export const BoardPage: FC<{
   huntTitle: string;
+  /** Before the start or after the end, what the room should know ("The hunt starts at 10:00."). */
+  status?: string | undefined;
+  /** Whether the hunt has ended: the standings are final (once revealed). */
+  ended: boolean;
+  /** How long until the hunt starts or ends, if it will: the page shows it then. */
+  changesInMs?: number | undefined;
   frozen: boolean;
   rows: BoardRow[];
   page: number;
@@ -137,6 +143,8 @@ export const BoardPage: FC<{
         rotate: String(ROTATE_SECONDS),
         pinned: String(PINNED),
         "start-page": String(shown.page),
+        ...(props.ended && { ended: "" }),
+        ...(props.changesInMs !== undefined && { "phase-in": String(props.changesInMs) }),
       }}
       head={
         // Without scripts, the page refreshes itself, and turns the page when there are several.
@@ -164,9 +172,14 @@ export const BoardPage: FC<{
         </h1>
         <span class={`live${props.frozen ? " live-frozen" : ""}`} id="live">
           <span class="live-dot" aria-hidden="true"></span>
-          <span id="live-text">{props.frozen ? "Frozen" : "Live"}</span>
+          <span id="live-text">{props.frozen ? "Frozen" : props.ended ? "Ended" : "Live"}</span>
         </span>
       </header>
+      {props.status && (
+        <div class="freeze-banner" id="phase" role="status">
+          {props.status}
+        </div>
+      )}
       <div
         class="board-announcement"
         id="board-announcement"

@@ -58,10 +58,14 @@ export function boardPages({ game }: Play): Hono {
         }),
       );
     }
+    const hunt = huntInfo(engine);
     return html(
       c,
       BoardPage({
         huntTitle: engine.hunt.title,
+        status: hunt.status,
+        ended: engine.ended(),
+        changesInMs: hunt.changesInMs,
         frozen: board.frozen,
         rows: board.teams,
         page: Number(param(c, "page") ?? 1) || 1,

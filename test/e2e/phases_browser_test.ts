@@ -41,7 +41,7 @@ async function open(url: string, errors: string[]): Promise<Page> {
 
 suite("a page left open while the hunt changes", () => {
   test(
-    "the puzzle list shows the puzzles at the start, and the end; a puzzle page, the end",
+    "the puzzle list and the projector show the start and the end; a puzzle page, the end",
     async () => {
       mkdirSync(SHOTS, { recursive: true });
       browser = await launchChromium();
@@ -70,6 +70,9 @@ answer = "polaris"
       const landing = await open(`${base}/`, errors);
       expect(await landing.locator(".hero .badge-warn").textContent()).toMatch(/^The hunt starts/);
       const list = await open(`${base}/puzzles`, errors);
+      const projector = await open(`${base}/scoreboard`, errors);
+      await projector.setViewportSize({ width: 1920, height: 1080 });
+      expect(await projector.locator("#phase").textContent()).toMatch(/^The hunt starts at /);
 
       // Before the start (else this test would prove nothing): no puzzle, and when it starts.
       const notice = list.locator("#main .notice-info");
@@ -84,8 +87,10 @@ answer = "polaris"
       expect(await notice.count()).toBe(0);
       expect(await list.evaluate("performance.getEntriesByType('navigation').length")).toBe(1);
       await list.screenshot({ path: join(SHOTS, "phases-list-running.png") });
-      // The landing page no longer says the hunt is to start.
+      // The landing page and the projector no longer say the hunt is to start.
       await landing.locator(".hero .badge-warn").waitFor({ state: "detached" });
+      await projector.locator("#phase").waitFor({ state: "detached" });
+      await projector.locator("#live.live-on").waitFor();
 
       // A puzzle page opened while it runs takes answers, until the end.
       const puzzle = await open(`${base}/puzzles/lighthouse`, errors);
@@ -99,6 +104,10 @@ answer = "polaris"
       await puzzle.locator("#main .notice-info", ended).waitFor({ timeout });
       expect(await answer.isDisabled()).toBe(true);
       await list.locator("#main .notice-info", ended).waitFor({ timeout });
+      // The projector: the standings are final, and no green "Live" light.
+      await projector.locator("#phase", ended).waitFor({ timeout });
+      await projector.locator("#live.live-ended #live-text", { hasText: "Ended" }).waitFor();
+      await projector.screenshot({ path: join(SHOTS, "phases-projector-ended.png") });
       await puzzle.screenshot({ path: join(SHOTS, "phases-puzzle-ended.png") });
       await list.screenshot({ path: join(SHOTS, "phases-list-ended.png") });
       expect(errors).toEqual([]);

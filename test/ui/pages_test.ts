@@ -5,7 +5,7 @@ import { CommitError } from "../../src/store/writer.ts";
 import { ASSETS } from "../../src/ui/mod.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "../http/_app.ts";
 import { browser } from "./_browser.ts";
-import { MINUTE } from "../engine/_hunt.ts";
+import { FakeClock, MINUTE, START } from "../engine/_hunt.ts";
 
 type App = ReturnType<typeof makeApp>;
 
@@ -448,6 +448,39 @@ describe("the projector", () => {
     const svg = await app.app.request(`${ORIGIN}/scoreboard/chart.svg`);
     expect(svg.headers.get("content-type")).toBe("image/svg+xml; charset=utf-8");
     expect(await svg.text()).toContain('class="freeze-line"');
+  });
+
+  test("says when the hunt starts, and that it has ended, and when it changes", async () => {
+    // The engine's time never steps back: the clock starts before the hunt.
+    const app = makeApp({ clock: new FakeClock(START - 5 * MINUTE) });
+    await app.register("Gulls");
+    const b = browser(app);
+    let page = (await b.get("/scoreboard")).text;
+    const start = new Date(START);
+    const hhmm = `${String(start.getHours()).padStart(2, "0")}:${
+      String(start.getMinutes()).padStart(2, "0")
+    }`;
+    expect(page).toContain(
+      `<div class="freeze-banner" id="phase" role="status">` +
+        `The hunt starts at ${hhmm}.</div>`,
+    );
+    // The page's script draws it again at the start, when nothing is pushed.
+    expect(page).toContain(`data-phase-in="${5 * MINUTE}"`);
+    expect(page).toContain('<span id="live-text">Live</span>');
+
+    app.clock.time = START;
+    page = (await b.get("/scoreboard")).text;
+    expect(page).not.toContain('id="phase"');
+    expect(page).toContain(`data-phase-in="${6 * 60 * MINUTE}"`);
+    expect(page).not.toContain("data-ended");
+
+    // After the end: no green "Live", and the room is told.
+    app.clock.time = START + 6 * 60 * MINUTE;
+    page = (await b.get("/scoreboard")).text;
+    expect(page).toContain(`id="phase" role="status">The hunt has ended.</div>`);
+    expect(page).toContain('<span id="live-text">Ended</span>');
+    expect(page).toContain('data-ended=""');
+    expect(page).not.toContain("data-phase-in");
   });
 
   test("more than 30 teams turn into pages", async () => {
