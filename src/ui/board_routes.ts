@@ -160,14 +160,20 @@ function gallery(pages: Hono, game: Game): void {
   });
 }
 
-/** The chart of the top 10's score over time (in one division); it stops at the freeze while frozen. */
+/**
+ * The chart of the top 10's score over time (in one division); it stops at the freeze while
+ * frozen, and at the end once the hunt is over (or at a later change, an organizer's adjustment).
+ */
 function chart(game: Game, division: string | undefined): string {
   const engine = game.engine;
   const now = engine.now();
   const at = game.freeze.frozenAt(now);
-  return scoreChart(scoreHistory(engine, at, { division }), {
+  const lines = scoreHistory(engine, at, { division });
+  const end = engine.hunt.endsAt;
+  const last = Math.max(...lines.flatMap((line) => line.points.map((p) => p.at)));
+  return scoreChart(lines, {
     from: engine.startsAt,
-    until: at ?? now,
+    until: at ?? (end !== undefined && now > end ? Math.max(end, last) : now),
     frozen: at !== undefined,
     title: "Score over time of the top 10 teams",
     // The page lists the 10 beside the chart, in type that fits the projector.

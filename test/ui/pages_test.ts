@@ -450,6 +450,33 @@ describe("the projector", () => {
     expect(await svg.text()).toContain('class="freeze-line"');
   });
 
+  test("the chart's time axis stops at the end, not at the hour the projector is still on", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    app.clock.advance(60 * MINUTE);
+    await app.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    const chart = async () =>
+      await (await app.app.request(`${ORIGIN}/scoreboard/chart.svg`)).text();
+    app.clock.time = START + 6 * 60 * MINUTE;
+    const atEnd = await chart();
+    // Two hours later, at the prize-giving: the same chart, not the event squeezed to the left.
+    app.clock.advance(2 * 60 * MINUTE);
+    expect(await chart()).toBe(atEnd);
+    expect((await browser(app).get("/scoreboard")).text).toContain(atEnd);
+    // An organizer's correction after the end still shows: the axis reaches it.
+    const adjusted = await app.admin("POST", "/api/admin/adjustments", {
+      team: 1,
+      points: 5,
+      reason: "a recount",
+    });
+    expect(adjusted.status).toBe(201);
+    const after = await chart();
+    expect(after).not.toBe(atEnd);
+    expect(after).toMatch(
+      /<path class="line s0" d="M60 \d+(\.\d)?H\d+(\.\d)?V\d+(\.\d)?H\d+(\.\d)?V\d+(\.\d)?H496"\/>/,
+    );
+  });
+
   test("says when the hunt starts, and that it has ended, and when it changes", async () => {
     // The engine's time never steps back: the clock starts before the hunt.
     const app = makeApp({ clock: new FakeClock(START - 5 * MINUTE) });
