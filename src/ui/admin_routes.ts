@@ -50,7 +50,7 @@ import {
   ProgressGrid,
   TeamPage,
 } from "./admin.tsx";
-import { clock, guessesChart, puzzleChart } from "./charts.ts";
+import { clock, guessesChart, points as pointsText, puzzleChart } from "./charts.ts";
 import { type Flash, setFlash, takeFlash } from "./flash.ts";
 import { MessagePage } from "./player.tsx";
 import { judgePages } from "./judge_routes.ts";
@@ -321,7 +321,7 @@ function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readon
       const { points, team } = body.reply;
       setFlash(c, {
         tone: "ok",
-        title: `${points > 0 ? "+" : ""}${points} points for ${teamName(team)}`,
+        title: `${points > 0 ? "+" : ""}${pointsText(points)} for ${teamName(team)}`,
       });
     }
     return c.redirect(safeAdminBack(form.back), 303);

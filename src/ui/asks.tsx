@@ -11,6 +11,7 @@ import {
   TEXT_LIMITS as LIMITS,
   type TokensView,
 } from "../play/mod.ts";
+import { points } from "./charts.ts";
 import { chars } from "./_text_limits.ts";
 import type { Flash } from "./flash.ts";
 import { Notice, Shell } from "./layout.tsx";
@@ -37,7 +38,7 @@ export const AskHint: FC<{
   const open = asks.some((ask) => ask.status === "open");
   const noToken = tokens !== null && tokens.left <= 0;
   const price = [
-    hint.cost > 0 ? `${hint.cost} points` : "",
+    hint.cost > 0 ? points(hint.cost) : "",
     tokens !== null ? "1 hint token" : "",
   ].filter(Boolean).join(" and ");
   return (
@@ -196,7 +197,7 @@ const OpenAsk: FC<{ ask: HintsPageProps["open"][number]; ended?: boolean | undef
     </h2>
     <p class="muted small">
       Asked at {timeOf(ask.at)} on hint <code>{ask.hint}</code>
-      {ask.cost > 0 && <>, for {ask.cost} points</>}
+      {ask.cost > 0 && <>, for {points(ask.cost)}</>}
       {ask.token && <>, for a hint token</>}
     </p>
     <blockquote class="ask-question">{ask.question}</blockquote>
@@ -255,6 +256,6 @@ const OpenAsk: FC<{ ask: HintsPageProps["open"][number]; ended?: boolean | undef
 
 /** An ask hint's price for its badge: "free", "10 points", "1 token" or "1 token + 10 points". */
 export function askPrice(cost: number, tokens: boolean): string {
-  if (!tokens) return cost === 0 ? "free" : `costs ${cost} points`;
-  return cost === 0 ? "1 token" : `1 token + ${cost} points`;
+  if (!tokens) return cost === 0 ? "free" : `costs ${points(cost)}`;
+  return cost === 0 ? "1 token" : `1 token + ${points(cost)}`;
 }

@@ -7,6 +7,7 @@
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
 import { titleCase } from "../engine/mod.ts";
+import { points } from "./charts.ts";
 import { type Announcement, Mark, Shell } from "./layout.tsx";
 
 /** Rows in one column of the table without scripts (the script fits them to the screen). */
@@ -262,9 +263,9 @@ export const TeamBoardPage: FC<{
             ? props.division ? "Your team is not in this division." : ""
             : (
               <a href="#mine">
-                {`Your team is ${
-                  ordinal(mine.rank)
-                } of ${props.rows.length}, with ${mine.score} points.`}
+                {`Your team is ${ordinal(mine.rank)} of ${props.rows.length}, with ${
+                  points(mine.score)
+                }.`}
               </a>
             )}
         </p>

@@ -245,6 +245,11 @@ export function guessesChart(counts: MinuteCount[]): string {
   return out + "</svg>";
 }
 
+/** Points for people: "1 point", "-1 point", "10 points". */
+export function points(n: number): string {
+  return `${n} ${Math.abs(n) === 1 ? "point" : "points"}`;
+}
+
 /** A duration for people: "45 s", "12 min", "1 h 05". */
 export function duration(seconds: number): string {
   if (seconds < 60) return `${seconds} s`;

@@ -2,6 +2,7 @@
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
 import { TEXT_LIMITS as LIMITS } from "../play/mod.ts";
+import { points } from "./charts.ts";
 import { chars } from "./_text_limits.ts";
 import type { Flash } from "./flash.ts";
 import { Notice, Shell } from "./layout.tsx";
@@ -195,7 +196,7 @@ const Current: FC<{ item: NonNullable<JudgePageProps["current"]> }> = ({ item })
         <h2 id="judge-mission">{item.mission}</h2>
         <p class="small">
           <strong id="judge-team">{item.team}</strong> · sent {item.at}{" "}
-          <FlagBadge flag={item.flag} id="judge-flag" /> · {item.points} points
+          <FlagBadge flag={item.flag} id="judge-flag" /> · {points(item.points)}
         </p>
         <div class="body judge-body">{raw(item.bodyHtml)}</div>
         <p class="muted small">Held for you until {item.heldUntil}.</p>

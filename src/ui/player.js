@@ -328,7 +328,10 @@
         formReady(false);
         break;
       case "accepted":
-        missionStatus("ok", `Accepted! +${submission.points} points`);
+        missionStatus(
+          "ok",
+          `Accepted! +${submission.points} ${submission.points === 1 ? "point" : "points"}`,
+        );
         markSolved();
         break;
       case "rejected": {

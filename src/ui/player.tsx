@@ -1,7 +1,7 @@
 /** The players' pages: landing (join or log in), puzzle list, puzzle, checkpoint. */
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
-import { duration } from "./charts.ts";
+import { duration, points } from "./charts.ts";
 import { titleCase } from "../engine/mod.ts";
 import type { Flash } from "./flash.ts";
 import { type AskView, TEXT_LIMITS as LIMITS, type TokensView } from "../play/mod.ts";
@@ -236,7 +236,7 @@ export const PuzzlesPage: FC<
                   <span class="title">{p.title}</span>
                   {p.solved
                     ? <span class="badge badge-ok">Solved</span>
-                    : <span class="badge">{p.points} pts</span>}
+                    : <span class="badge">{p.points} {p.points === 1 ? "pt" : "pts"}</span>}
                 </a>
               </li>
             ))}
@@ -352,7 +352,7 @@ export const PuzzlePage: FC<
           <h1>{puzzle.title}</h1>
           <div class="meta">
             <span class="badge">{puzzle.roundTitle}</span>
-            <span>{puzzle.points} points</span>
+            <span>{points(puzzle.points)}</span>
             {puzzle.solved && <span class="badge badge-ok" id="solved-badge">Solved</span>}
           </div>
         </div>
@@ -446,7 +446,7 @@ export function missionStatus(
     case "pending":
       return { tone: "info", title: "Waiting for a judge", text: "The verdict shows up here." };
     case "accepted":
-      return { tone: "ok", title: `Accepted! +${latest.points} points`, text: "" };
+      return { tone: "ok", title: `Accepted! +${points(latest.points)}`, text: "" };
     case "rejected":
       return {
         tone: "bad",
@@ -593,7 +593,7 @@ const HintList: FC<
                   ? askPrice(hint.cost, (asks?.tokens ?? null) !== null)
                   : hint.cost === 0
                   ? "free"
-                  : `costs ${hint.cost} points`}
+                  : `costs ${points(hint.cost)}`}
               </span>
             )}
           </div>
@@ -627,10 +627,12 @@ const HintList: FC<
                   <p class="small">
                     {hint.cost === 0
                       ? "This hint is free."
-                      : `Your team loses ${hint.cost} points. Taking it again later costs nothing.`}
+                      : `Your team loses ${
+                        points(hint.cost)
+                      }. Taking it again later costs nothing.`}
                   </p>
                   <button class="btn btn-small" type="submit">
-                    {hint.cost === 0 ? "Show the hint" : `Yes, spend ${hint.cost} points`}
+                    {hint.cost === 0 ? "Show the hint" : `Yes, spend ${points(hint.cost)}`}
                   </button>
                 </form>
               </details>

@@ -241,6 +241,31 @@ describe("players without JavaScript", () => {
     );
   });
 
+  test("one point is a point, not 1 points", async () => {
+    const app = makeApp({
+      toml: `[hunt]\ntitle = "Pennies"\ndivisions = ["kids"]\n
+[[puzzle]]\nid = "penny"\ntitle = "Penny"\npoints = 1\nanswer = "coin"\n
+[[puzzle.hint]]\nid = "nudge"\ntext = "Heads."\ncost = 1\n
+[[puzzle]]\nid = "dime"\ntitle = "Dime"\npoints = 10\nanswer = "coin"\n
+[[puzzle.hint]]\nid = "nudge"\ntext = "Tails."\ncost = 2\n`,
+    });
+    const b = await joined(app);
+    const penny = (await b.get("/puzzles/penny")).text;
+    expect(penny).toContain("<span>1 point</span>");
+    expect(penny).toContain('<span class="badge">costs 1 point</span>');
+    expect(penny).toContain("Your team loses 1 point. Taking it again later costs nothing.");
+    expect(penny).toContain("Yes, spend 1 point</button>");
+    expect(penny).not.toMatch(/\b1 points\b/);
+    const dime = (await b.get("/puzzles/dime")).text;
+    expect(dime).toContain("<span>10 points</span>");
+    expect(dime).toContain('<span class="badge">costs 2 points</span>');
+    const list = (await b.get("/puzzles")).text;
+    expect(list).toContain('<span class="badge">1 pt</span>');
+    expect(list).toContain('<span class="badge">10 pts</span>');
+    await b.post("/puzzles/penny/guess", { answer: "coin" });
+    expect((await b.get("/scoreboard")).text).toContain("Your team is 1st of 1, with 1 point.");
+  });
+
   test("past the guess limit, the page gives the time left", async () => {
     const app = makeApp();
     const b = await joined(app);
