@@ -263,9 +263,12 @@ export const TeamBoardPage: FC<{
             ? props.division ? "Your team is not in this division." : ""
             : (
               <a href="#mine">
-                {`Your team is ${ordinal(mine.rank)} of ${props.rows.length}, with ${
-                  points(mine.score)
-                }.`}
+                {
+                  // Frozen, the board is the freeze's: not the score the team's own pages show.
+                  `${props.frozen ? "At the freeze, your team was" : "Your team is"} ${
+                    ordinal(mine.rank)
+                  } of ${props.rows.length}, with ${points(mine.score)}.`
+                }
               </a>
             )}
         </p>

@@ -164,6 +164,26 @@ describe("the scoreboard on a phone", () => {
     expect(kids.text).not.toContain(">Terns<");
   });
 
+  test("frozen, the team's line says it is the board at the freeze, not its score now", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    await app.register("Terns");
+    await app.admin("POST", "/api/admin/scoreboard", { frozen: true });
+    app.clock.advance(60_000);
+    // Solved after the freeze: the team's own pages count it; the board does not.
+    await app.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+    const board = await page(app, "/scoreboard", { cairn_session: token });
+    expect(board.text).toContain(
+      '<a href="#mine">At the freeze, your team was 1st of 2, with 0 points.</a>',
+    );
+    const list = await page(app, "/puzzles", { cairn_session: token });
+    expect(list.text).toContain('<b id="team-score">10</b>');
+    await app.admin("POST", "/api/admin/scoreboard", { frozen: false });
+    expect((await page(app, "/scoreboard", { cairn_session: token })).text).toContain(
+      '<a href="#mine">Your team is 1st of 2, with 10 points.</a>',
+    );
+  });
+
   test("the projector stays the projector, for guests and with ?view=projector", async () => {
     const app = makeApp();
     const token = await app.register("Gulls");
