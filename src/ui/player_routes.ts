@@ -340,10 +340,17 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
       };
     } else {
       const unknown = outcome.code === "not_found";
+      // Outside the hunt, when it starts (a card scanned while it is being put up) or that it ended.
+      const early = outcome.code === "hunt_not_running" && engine.now() < engine.startsAt;
+      const status = outcome.code === "hunt_not_running" ? huntInfo(engine).status : undefined;
       result = {
         kind: "error",
         title: unknown ? "Unknown checkpoint" : "Cannot check in",
-        text: outcome.message,
+        text: status === undefined
+          ? outcome.message
+          : early
+          ? `${status} Check in here again then.`
+          : status,
       };
     }
     return html(

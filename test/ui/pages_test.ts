@@ -366,6 +366,24 @@ describe("checkpoints", () => {
     expect((await b.get("/c/cp-123")).text).toContain("Nothing new unlocked this time.");
   });
 
+  test("a card scanned before the start says when to come back; after the end, that it ended", async () => {
+    // The engine's time never steps back: the clock starts before the hunt.
+    const app = makeApp({ clock: new FakeClock(START - 5 * MINUTE) });
+    const b = await joined(app);
+    const start = new Date(START);
+    const hhmm = `${String(start.getHours()).padStart(2, "0")}:${
+      String(start.getMinutes()).padStart(2, "0")
+    }`;
+    let page = (await b.get("/c/cp-123")).text;
+    expect(page).toContain("Cannot check in");
+    expect(page).toContain(`The hunt starts at ${hhmm}. Check in here again then.`);
+    expect(page).not.toContain("The hunt is not running");
+    app.clock.time = START + 6 * 60 * MINUTE;
+    page = (await b.get("/c/cp-123")).text;
+    expect(page).toContain("<p>The hunt has ended.</p>");
+    expect(app.db.query("SELECT puzzle FROM checkins").all()).toEqual([]);
+  });
+
   test("a checkpoint link from another site asks before it checks in, and spends nothing", async () => {
     const app = makeApp();
     const b = await joined(app);
