@@ -45,7 +45,7 @@ export function huntInfo(engine: Engine): HuntInfo {
   const hunt = engine.hunt;
   const now = engine.now();
   let status: string | undefined;
-  if (now < engine.startsAt) status = `The hunt starts at ${clock(engine.startsAt)}.`;
+  if (now < engine.startsAt) status = `The hunt starts ${startText(engine.startsAt, now)}.`;
   else if (engine.ended(now)) status = "The hunt has ended.";
   // The next start or end, for a page left open across it.
   const next = now < engine.startsAt ? engine.startsAt : hunt.endsAt;
@@ -58,6 +58,17 @@ export function huntInfo(engine: Engine): HuntInfo {
     ...(status !== undefined && { status }),
     ...(next !== undefined && next > now && { changesInMs: next - now }),
   };
+}
+
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** When the hunt starts, for people: "at 10:00" the same day, "on Sat 21 Nov at 10:00" before. */
+export function startText(startsAt: number, now: number): string {
+  const start = new Date(startsAt);
+  if (start.toDateString() === new Date(now).toDateString()) return `at ${clock(startsAt)}`;
+  const day = `${WEEKDAYS[start.getDay()]} ${start.getDate()} ${MONTHS[start.getMonth()]}`;
+  return `on ${day} at ${clock(startsAt)}`;
 }
 
 /** Each puzzle's title by id, to name unlocked puzzles. */

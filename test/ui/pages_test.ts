@@ -114,6 +114,25 @@ describe("players without JavaScript", () => {
     expect((await b.get("/")).text).toContain("The hunt has ended: no new team can join");
   });
 
+  test("the day before, the landing page says which day the hunt starts, not only the time", async () => {
+    const app = makeApp({ clock: new FakeClock(START - 24 * 60 * MINUTE) });
+    const start = new Date(START);
+    const day = start.toLocaleDateString("en-GB", {
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+    }).replace(",", "");
+    const hhmm = `${String(start.getHours()).padStart(2, "0")}:${
+      String(start.getMinutes()).padStart(2, "0")
+    }`;
+    expect((await browser(app).get("/")).text).toContain(
+      `The hunt starts on ${day} at ${hhmm}.`,
+    );
+    // The same day, the time says enough.
+    app.clock.time = START - 5 * MINUTE;
+    expect((await browser(app).get("/")).text).toContain(`The hunt starts at ${hhmm}.`);
+  });
+
   test("a member name with a semicolon or a control character is refused, and what was typed kept", async () => {
     for (const members of ["Ann\nSmith; Bo", "Ann\nBo\u202eX"]) {
       const b = browser(makeApp());
