@@ -323,11 +323,18 @@
   }, rotateMs);
   // The time axis moves on even when no score changes.
   setInterval(refreshChart, 60_000);
-  // The hunt starts or ends (nothing is pushed then): the page is drawn again as it is then.
-  const phaseIn = Number(body.dataset.phaseIn ?? NaN);
-  if (phaseIn >= 0 && phaseIn <= 2 ** 31 - 1000) {
-    setTimeout(() => location.reload(), phaseIn + 1000);
+  // The hunt starts or ends (nothing is pushed then): the page is drawn again as it is then, once
+  // the server answers (a reload while it is down would leave an error page on the screen).
+  async function phaseChanged() {
+    try {
+      if ((await fetch("/api/hunt", { cache: "no-store" })).ok) return location.reload();
+    } catch {
+      // Not reachable: try again.
+    }
+    setTimeout(phaseChanged, 5_000);
   }
+  const phaseIn = Number(body.dataset.phaseIn ?? NaN);
+  if (phaseIn >= 0 && phaseIn <= 2 ** 31 - 1000) setTimeout(phaseChanged, phaseIn + 1000);
 
   async function fetchDivision() {
     const res = await fetch(`/api/scoreboard${divisionQuery}`);

@@ -514,8 +514,18 @@
     }
     const typed = [...document.querySelectorAll("main input:not([type=hidden]), main textarea")]
       .some((field) => field.value !== "");
-    if (typed) setTimeout(phaseChanged, 5_000);
+    // Offline, a reload would bring back the copy kept on the phone, as it was: wait for the server.
+    if (typed || !(await reachable())) setTimeout(phaseChanged, 5_000);
     else location.reload();
+  }
+
+  /** Whether the server answers now (the service worker keeps pages, never /api/). */
+  async function reachable() {
+    try {
+      return (await fetch("/api/hunt", { cache: "no-store" })).ok;
+    } catch {
+      return false;
+    }
   }
 
   atPhaseChange(Number(document.body.dataset.phaseIn ?? NaN));

@@ -20,6 +20,7 @@ const ADMIN_TOKEN = "phases-admin-token";
 let server: Awaited<ReturnType<typeof startBinary>> | undefined;
 let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 let ctf: Awaited<ReturnType<typeof startBinary>> | undefined;
+let down: Awaited<ReturnType<typeof startBinary>> | undefined;
 
 afterAll(async () => {
   try {
@@ -27,6 +28,7 @@ afterAll(async () => {
   } finally {
     await server?.stop();
     await ctf?.stop();
+    await down?.stop();
   }
 });
 
@@ -178,6 +180,36 @@ normalize = "exact"
       await list.locator("#team-score", { hasText: /^480$/ }).waitFor();
       expect(await list.evaluate("performance.getEntriesByType('navigation').length")).toBe(1);
       await list.screenshot({ path: join(SHOTS, "phases-list-after-decay.png") });
+      expect(errors).toEqual([]);
+    },
+    60_000,
+  );
+
+  test(
+    "a projector that cannot reach the server at the start waits for it, not an error page",
+    async () => {
+      browser ??= await launchChromium();
+      const start = Math.ceil(Date.now() / 1000 + LEAD) * 1000;
+      const iso = new Date(start).toISOString().replace(/\.000Z$/, "Z");
+      down = await startBinary(
+        `[hunt]\ntitle = "Dusk Trail"\nstarts_at = ${iso}\n\n[[puzzle]]\nid = "bell"\ntitle = "Bell"\nanswer = "ring"\n`,
+      );
+      const errors: string[] = [];
+      const projector = await open(`${down.base}/scoreboard?view=projector`, errors);
+      expect(await projector.locator("#phase").textContent()).toMatch(/^The hunt starts /);
+      // Before the start, the server goes behind a proxy's error page (or down) for a while.
+      await projector.route(
+        "**/*",
+        (route) => route.fulfill({ status: 503, body: "Service Unavailable" }),
+      );
+      // Past the start, the page still stands (a reload would have left the proxy's page up).
+      while (Date.now() < start + 3_000) await Bun.sleep(250);
+      expect(projector.url()).toBe(`${down.base}/scoreboard?view=projector`);
+      expect(await projector.locator("#phase").count()).toBe(1);
+      // Back: the page is drawn as the hunt is now.
+      await projector.unroute("**/*");
+      await projector.locator("#phase").waitFor({ state: "detached", timeout: 15_000 });
+      await projector.locator("#live.live-on").waitFor({ timeout: 15_000 });
       expect(errors).toEqual([]);
     },
     60_000,
