@@ -564,6 +564,8 @@
         const mine = board.teams.find((team) => team.name === document.body.dataset.team);
         const shown = $("team-score");
         if (board.frozen || !mine || !shown || shown.textContent === String(mine.score)) return;
+        // A checkpoint code being typed stays: the list catches up at the next change.
+        if ([...$("main").querySelectorAll("input")].some((field) => field.value !== "")) return;
         void refreshList().catch(() => {});
       });
     }
