@@ -208,7 +208,7 @@ export const BoardPage: FC<{
               // The last page's teams may fit its first column: the second stays empty, headless.
               rows.length === 0
                 ? null
-                : <BoardTable rows={rows} pinned={i === 0 ? shown.pinned : 0} />
+                : <BoardTable key={i} rows={rows} pinned={i === 0 ? shown.pinned : 0} />
             )}
         </section>
         <section class="board-chart" aria-labelledby="chart-title">
