@@ -47,9 +47,8 @@ export const backupSpec: CommandSpec = {
     "The copy is checked with SQLite's quick_check before it takes OUT's name; before that, the",
     "mission files the copy names go to OUT.files/ (files already there are kept, hard-linked",
     "from the newest earlier dated backup when OUT is a folder, and files the copy no longer",
-    "names are removed). To restore: stop the server, copy the backup over the database file and",
-    "OUT.files/ over the database's DB.files/ folder, delete the database's -wal and -shm files",
-    "if any, and start the server. SQLite files only: back up PostgreSQL with pg_dump.",
+    "names are removed). To restore: stop the server, run `cairn restore` on the backup, and start",
+    "the server. SQLite files only: back up PostgreSQL with pg_dump.",
   ].join("\n"),
 };
 
@@ -229,6 +228,18 @@ function earlierFiles(folder: string, current: string): string | undefined {
   return newest?.path;
 }
 
+/** The newest dated backup in `folder` (cairn-YYYYMMDD-HHMMSS.db), or undefined. */
+export function newestBackup(folder: string): string | undefined {
+  let newest: { name: string; key: [string, number] } | undefined;
+  for (const name of readdirSync(folder)) {
+    const match = DATED.exec(name);
+    if (match === null) continue;
+    const key: [string, number] = [match[1]!, Number(match[2] ?? 1)];
+    if (newest === undefined || compareKeys(key, newest.key) > 0) newest = { name, key };
+  }
+  return newest === undefined ? undefined : join(folder, newest.name);
+}
+
 function compareKeys(a: [string, number], b: [string, number]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1];
 }
@@ -248,7 +259,7 @@ function removeDatedLeftovers(folder: string): void {
 }
 
 /** The UTC time `ms` as YYYYMMDD-HHMMSS, for backup file names that sort by date. */
-function stamp(ms: number): string {
+export function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
 }
 

@@ -12,6 +12,7 @@ import { exportResults, exportSpec } from "./export.ts";
 import { importEvent, importSpec } from "./import.ts";
 import { init, initSpec } from "./init.ts";
 import { migrateEvent, migrateSpec } from "./migrate.ts";
+import { restore, restoreSpec } from "./restore.ts";
 import { serve, serveSpec } from "./serve.ts";
 import { systemd, systemdSpec } from "./systemd.ts";
 import { tls, tlsSpec } from "./tls.ts";
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   check: { spec: checkSpec, run: check },
   init: { spec: initSpec, run: init },
   backup: { spec: backupSpec, run: backup },
+  restore: { spec: restoreSpec, run: restore },
   export: { spec: exportSpec, run: exportResults },
   import: { spec: importSpec, run: importEvent },
   migrate: { spec: migrateSpec, run: migrateEvent },

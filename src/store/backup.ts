@@ -21,13 +21,14 @@ export interface BackupResult {
 
 /**
  * Copies `db` into the file `out` (replacing it atomically) and checks the
- * copy. `beforeRename` gets the checked copy, still under its temporary name:
- * what must be in place before the copy takes its name (its files) goes there.
+ * copy. `beforeRename` gets the checked copy, still under its temporary name
+ * (`temp`): what must be in place before the copy takes its name (its files)
+ * goes there.
  */
 export async function backupDatabase(
   db: Connection,
   out: string,
-  beforeRename?: (copy: Connection) => void,
+  beforeRename?: (copy: Connection, temp: string) => void,
 ): Promise<BackupResult> {
   // A copy left by a backup that was killed (SIGTERM, SIGKILL) has the same name: this one replaces it.
   const temp = join(dirname(out), `.${basename(out)}.tmp`);
@@ -43,7 +44,7 @@ export async function backupDatabase(
     try {
       const problem = quickCheck(copy);
       if (problem !== undefined) throw new Error(`The copy fails its integrity check: ${problem}`);
-      beforeRename?.(copy);
+      beforeRename?.(copy, temp);
     } finally {
       copy.close();
     }

@@ -4,6 +4,7 @@ export const COMMANDS = [
   "check",
   "init",
   "backup",
+  "restore",
   "export",
   "import",
   "migrate",
