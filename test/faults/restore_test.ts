@@ -1,12 +1,13 @@
 // The restore drill of docs/operations.md, against the compiled binary:
-// 1. back up under guess load (`cairn backup`); 2. stop the server; 3. restore
-// the database from that backup (copy it over, delete the old -wal and -shm);
+// 1. back up under guess load (`cairn backup`); `cairn restore` is refused
+// while the server runs; 2. stop the server; 3. `cairn restore` the backup;
 // 4. start again. What must hold: every guess acknowledged before the backup
 // began is there, the server serves, the teams' old sessions still work, and
-// integrity_check is ok.
+// integrity_check is ok. Then the database the restore kept restores back,
+// with every guess acknowledged.
 import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { copyFileSync, rmSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { buildBinary } from "../_binary.ts";
 import { call, huntFile, register, startServer } from "./_server.ts";
@@ -16,6 +17,30 @@ const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
 
 const WORKERS = 8;
+
+/** Runs the binary with `args`; resolves with its exit code and output. */
+async function cairn(...args: string[]) {
+  const proc = Bun.spawn([await buildBinary(), ...args], { stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, stdout, stderr };
+}
+
+/** The raw text of every guess in the database at `path`. */
+function storedGuesses(path: string): Set<string> {
+  const check = new Database(path, { readonly: true });
+  try {
+    expect(check.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+    return new Set(
+      check.query<{ raw: string }, []>("SELECT raw FROM guesses").all().map((row) => row.raw),
+    );
+  } finally {
+    check.close();
+  }
+}
 
 test(
   "restore drill: back up under load, stop, restore, start: nothing acknowledged before the backup is lost",
@@ -50,17 +75,18 @@ test(
       await Bun.sleep(500);
       // 1. Back up under load. Everything acknowledged before this moment must be in the copy.
       ackedBeforeBackup = [...acked];
-      const proc = Bun.spawn([await buildBinary(), "backup", backup, "--db", db], {
-        stdout: "pipe",
-        stderr: "pipe",
-      });
-      const [stdout, stderr, code] = await Promise.all([
-        new Response(proc.stdout).text(),
-        new Response(proc.stderr).text(),
-        proc.exited,
-      ]);
+      const { code, stdout, stderr } = await cairn("backup", backup, "--db", db);
       expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
       expect(stdout).toContain(backup);
+      // Restoring under the running server is refused, and makes nothing beside the database.
+      const before = readdirSync(dir).sort();
+      expect(await cairn("restore", backup, "--db", db)).toEqual({
+        code: 1,
+        stdout: "",
+        stderr:
+          `restore: a Cairn server is running on ${db}; stop it first (systemctl stop cairn), then run this again\n`,
+      });
+      expect(readdirSync(dir).sort()).toEqual(before);
       await Bun.sleep(300);
     } finally {
       stop = true;
@@ -71,20 +97,16 @@ test(
     // 2. Stop the server.
     expect(await first.stop()).toBe(0);
 
-    // 3. Restore: the copy replaces the database; the old -wal and -shm go.
-    copyFileSync(backup, db);
-    rmSync(`${db}-wal`, { force: true });
-    rmSync(`${db}-shm`, { force: true });
+    // 3. Restore: the backup replaces the database, which is kept.
+    const restored = await cairn("restore", backup, "--db", db);
+    expect({ code: restored.code, stderr: restored.stderr }).toEqual({ code: 0, stderr: "" });
+    const kept = / is kept in (\S+) /.exec(restored.stdout)?.[1];
+    expect(kept).toStartWith(`${db}.before-restore-`);
 
     // 4. Start again.
     const second = await startServer({ hunt, db });
     try {
-      const check = new Database(db, { readonly: true });
-      const stored = new Set(
-        check.query<{ raw: string }, []>("SELECT raw FROM guesses").all().map((row) => row.raw),
-      );
-      expect(check.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
-      check.close();
+      const stored = storedGuesses(db);
       console.log(
         `restore: ${ackedBeforeBackup.length} guesses acknowledged before the backup, ` +
           `${ackedAfterBackup} during and after it; ${stored.size} in the restored database`,
@@ -113,6 +135,19 @@ test(
     } finally {
       expect(await second.stop()).toBe(0);
     }
+
+    // Undo: the database the restore replaced goes back, with every guess acknowledged.
+    const undone = await cairn("restore", join(kept!, "cairn.db"), "--db", db);
+    expect({ code: undone.code, stderr: undone.stderr }).toEqual({ code: 0, stderr: "" });
+    const third = await startServer({ hunt, db });
+    try {
+      const back = storedGuesses(db);
+      expect(acked.filter((raw) => !back.has(raw))).toEqual([]);
+      expect(back.has("after the restore")).toBe(false);
+      expect((await call(third.base, "/healthz")).status).toBe(200);
+    } finally {
+      expect(await third.stop()).toBe(0);
+    }
   },
-  60_000,
+  90_000,
 );
