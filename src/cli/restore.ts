@@ -18,6 +18,7 @@ import {
   lstatSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -45,6 +46,7 @@ import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, failureCode, type Io } from "./_io.ts";
 import { databaseFileProblem, dbOption, folderProblem, isFolder } from "./_paths.ts";
 import { newestBackup, stamp } from "./backup.ts";
+import { writeFiles } from "./_write.ts";
 
 export const restoreSpec: CommandSpec = {
   name: "restore",
@@ -71,8 +73,10 @@ export const restoreSpec: CommandSpec = {
     "uploads folder, before the database changes. The database it replaces, with its -wal and",
     "-shm files and its uploads, is kept in DB.before-restore-YYYYMMDD-HHMMSS/ (hard links, no",
     "extra space): to undo, restore DB.before-restore-…/cairn.db the same way. The restored",
-    "database gets the owner of its folder, and mode 0600. Then start the server. SQLite files",
-    "only: restore PostgreSQL with pg_restore (docs/scale-out.md).",
+    "database gets the owner of its folder, and mode 0600. Stopped before the swap, a restore",
+    "leaves the database as it was; stopped during it (a power cut), it leaves DB.restoring,",
+    "and the server refuses to start until a restore is run again. Then start the server.",
+    "SQLite files only: restore PostgreSQL with pg_restore (docs/scale-out.md).",
   ].join("\n"),
 };
 
@@ -86,6 +90,37 @@ interface Restored {
   files: number;
   copied: number;
   missing: string[];
+}
+
+/**
+ * The file a restore writes beside the database while it replaces it (from
+ * the removal of the old -wal to the rename of the copy), holding the path of
+ * the database it kept: a server does not start while it is there.
+ */
+export function restoreMarker(dbPath: string): string {
+  return `${dbPath}.restoring`;
+}
+
+/**
+ * Why a server cannot start on `dbPath`: a restore stopped (killed, a power
+ * cut) while it replaced the database, which may then be neither the old one
+ * nor the backup. Undefined when none did.
+ */
+export function unfinishedRestore(dbPath: string): string | undefined {
+  const marker = restoreMarker(dbPath);
+  if (!existsSync(marker)) return undefined;
+  const kept = readKept(marker);
+  return `a restore of ${dbPath} did not finish: run the same cairn restore again` +
+    (kept === undefined ? "" : `, or put back the database it replaced: cairn restore ${kept}`);
+}
+
+/** The kept database a marker names, or undefined when it cannot be read. */
+function readKept(marker: string): string | undefined {
+  try {
+    return readFileSync(marker, "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Replaces the database with a backup, the server stopped, keeping the one it replaces. */
@@ -122,12 +157,20 @@ export async function restore(values: Values, positionals: string[], io: Io): Pr
       );
       return EXIT.failure;
     }
+    const earlier = existsSync(restoreMarker(dbPath))
+      ? readKept(restoreMarker(dbPath)) ?? "unknown"
+      : undefined;
     const done = await restoreFrom(
       source,
       { backupPath, dbPath, filesDir },
       io.now?.() ?? Date.now(),
     );
     ok = true;
+    if (earlier !== undefined) {
+      io.stdout(
+        `restore: an earlier restore did not finish; the database it replaced is ${earlier}\n`,
+      );
+    }
     io.stdout(report(done, { backupPath, dbPath, filesDir, custom: values.files !== undefined }));
     if (done.missing.length > 0) {
       io.stderr(
@@ -275,11 +318,16 @@ async function restoreFrom(
       const files = namedFiles(copy);
       const put = putFiles(files, filesDirOf(backupPath), filesDir);
       kept = keep(db, filesDir, now);
-      // The old -wal and -shm belong to the database kept: SQLite would apply them to the copy.
+      // From here until the copy has the database's name, the database is neither the old one
+      // nor the backup: the marker stops a server from starting on it if this restore stops.
       swapping = true;
+      writeMarker(dbPath, kept === undefined ? "" : join(kept, basename(db)));
+      // The old -wal and -shm belong to the database kept: SQLite would apply them to the copy.
       for (const suffix of SQLITE_FILES) rmSync(db + suffix, { force: true });
       restored = { ...summary, kept, files: files.length, ...put };
     });
+    rmSync(restoreMarker(dbPath), { force: true });
+    syncPath(dirname(dbPath));
   } catch (error) {
     if (kept !== undefined && !swapping) rmSync(kept, { recursive: true, force: true });
     if (kept !== undefined && swapping) {
@@ -293,6 +341,13 @@ async function restoreFrom(
     throw error;
   }
   return restored!;
+}
+
+/** Writes the marker of a restore under way (synced), for the folder's owner. */
+function writeMarker(dbPath: string, kept: string): void {
+  const marker = restoreMarker(dbPath);
+  writeFiles([[marker, `${kept}\n`, 0o600]]);
+  give(marker, statSync(dirname(dbPath)));
 }
 
 /** What SQLite keeps beside a database, which belongs to that database only. */
@@ -345,7 +400,13 @@ function removeUnfinished(db: string): void {
   const prefix = `${basename(db)}.before-restore-`;
   for (const name of readdirSync(dirname(db))) {
     const folder = join(dirname(db), name);
-    if (name.startsWith(prefix) && sameFile(join(folder, basename(db)), db)) {
+    // Only while every file it kept is still the one in place: one that stopped after removing
+    // the old -wal holds the only copy of it.
+    const same = ["", ...SQLITE_FILES].every((suffix) => {
+      const kept = join(folder, basename(db) + suffix);
+      return !existsSync(kept) || sameFile(kept, db + suffix);
+    });
+    if (name.startsWith(prefix) && sameFile(join(folder, basename(db)), db) && same) {
       rmSync(folder, { recursive: true, force: true });
     }
   }

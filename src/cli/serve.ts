@@ -25,6 +25,7 @@ import { EXIT, failureCode, type Io } from "./_io.ts";
 import { databaseFailure, dbOption, folderProblem, isFolder } from "./_paths.ts";
 
 import { formatReport } from "./_hunt.ts";
+import { unfinishedRestore } from "./restore.ts";
 
 /** The fewest characters an organizer's own admin token may have. */
 export const MIN_ADMIN_TOKEN = 16;
@@ -272,7 +273,7 @@ function pathProblem(values: Values, pg: boolean, dbPath: string): string | unde
   }
   const under = folderProblem(uploads);
   if (under !== undefined) return `the uploads folder ${uploads} cannot be made: ${under}`;
-  return undefined;
+  return pg ? undefined : unfinishedRestore(dbPath);
 }
 
 /** The reverse proxies of --trust-proxy, or none; a bad entry was refused with the flags (serveSpec). */

@@ -98,6 +98,36 @@ function snapshot(dir: string) {
   return { names: readdirSync(dir).sort(), db: readFileSync(join(dir, "cairn.db")) };
 }
 
+function addTeam(db: ReturnType<typeof openDatabase>, name: string): void {
+  db.prepare(
+    "INSERT INTO teams (name, name_key, password_hash, created_at) VALUES (?, ?, 'x', 0)",
+  ).run(name, name.toLowerCase());
+}
+
+function teamNames(path: string): string[] {
+  const reader = new Database(path, { readonly: true });
+  try {
+    return reader.query<{ name: string }, []>("SELECT name FROM teams ORDER BY id").all()
+      .map((row) => row.name);
+  } finally {
+    reader.close();
+  }
+}
+
+/**
+ * Writes at `db` what a server killed mid-event leaves: a database whose teams
+ * `names` are only in its -wal (copied while the writer still held it open).
+ */
+function crashedWith(db: string, names: string[]): void {
+  const live = join(dirs.make("cairn-restore-"), "cairn.db");
+  const writer = openDatabase(live);
+  writer.exec("PRAGMA wal_autocheckpoint = 0");
+  for (const name of names) addTeam(writer, name);
+  for (const suffix of ["", "-wal", "-shm"]) copyFileSync(live + suffix, db + suffix);
+  writer.close();
+  expect(statSync(`${db}-wal`).size).toBeGreaterThan(0);
+}
+
 describe("cairn restore", () => {
   test("puts the backup in place: the server serves its teams, sessions, scoreboard and files; the kept database restores back", async () => {
     const dir = dirs.make("cairn-restore-");
@@ -199,36 +229,15 @@ describe("cairn restore", () => {
     const dir = dirs.make("cairn-restore-");
     const db = join(dir, "cairn.db");
     const backup = join(dir, "backup.db");
-    const teams = (path: string) => {
-      const reader = new Database(path, { readonly: true });
-      try {
-        return reader.query("SELECT name FROM teams ORDER BY id").all();
-      } finally {
-        reader.close();
-      }
-    };
-    const insert = (writer: ReturnType<typeof openDatabase>, name: string) =>
-      writer.prepare(
-        "INSERT INTO teams (name, name_key, password_hash, created_at) VALUES (?, ?, 'x', 0)",
-      ).run(name, name.toLowerCase());
     const source = openDatabase(backup);
-    insert(source, "Backed up");
+    addTeam(source, "Backed up");
     source.close();
-    // A server killed mid-event: its last commits are only in the -wal, which is copied with
-    // the database while the writer still holds it open.
-    const crashed = join(dirs.make("cairn-restore-"), "cairn.db");
-    const writer = openDatabase(crashed);
-    writer.exec("PRAGMA wal_autocheckpoint = 0");
-    insert(writer, "Gulls");
-    for (let i = 0; i < 200; i++) insert(writer, `Team ${i}`);
-    for (const suffix of ["", "-wal", "-shm"]) copyFileSync(crashed + suffix, db + suffix);
-    writer.close();
-    expect(statSync(`${db}-wal`).size).toBeGreaterThan(0);
+    crashedWith(db, ["Gulls", ...Array.from({ length: 200 }, (_, i) => `Team ${i}`)]);
 
     const io = restoreIo();
     expect(await run(["restore", backup, "--db", db], io)).toBe(0);
     expect(existsSync(`${db}-wal`)).toBe(false);
-    expect(teams(db)).toEqual([{ name: "Backed up" }]);
+    expect(teamNames(db)).toEqual(["Backed up"]);
     const check = new Database(db, { readonly: true });
     expect(check.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
     check.close();
@@ -237,7 +246,7 @@ describe("cairn restore", () => {
     expect(readdirSync(kept).sort()).toEqual(["cairn.db", "cairn.db-shm", "cairn.db-wal"]);
     const undo = restoreIo();
     expect(await run(["restore", join(kept, "cairn.db"), "--db", db], undo)).toBe(0);
-    expect(teams(db)).toHaveLength(201);
+    expect(teamNames(db)).toHaveLength(201);
   });
 
   test("a restore that fails before the swap leaves the database as it was, and what an interrupted one kept goes", async () => {
@@ -283,6 +292,46 @@ describe("cairn restore", () => {
     expect(readdirSync(dir).filter((name) => name.includes("before-restore"))).toEqual([
       `cairn.db.before-restore-${STAMP}`,
     ]);
+  });
+
+  test("stopped while it replaced the database: the server refuses to start, and a restore run again finishes it", async () => {
+    const dir = dirs.make("cairn-restore-");
+    const db = join(dir, "cairn.db");
+    const backup = join(dir, "backup.db");
+    const source = openDatabase(backup);
+    addTeam(source, "Backed up");
+    source.close();
+    // A database a killed server left with its last commits in the -wal, then a restore stopped
+    // (a power cut) after it kept the database and removed the old -wal, before the rename.
+    crashedWith(db, ["Gulls", "Terns"]);
+    const kept = `${db}.before-restore-20261205-100000`;
+    mkdirSync(kept);
+    for (const suffix of ["", "-wal", "-shm"]) {
+      linkSync(db + suffix, join(kept, `cairn.db${suffix}`));
+    }
+    writeFileSync(`${db}.restoring`, `${kept}/cairn.db\n`);
+    rmSync(`${db}-wal`);
+    rmSync(`${db}-shm`);
+
+    writeFileSync(join(dir, "hunt.toml"), HUNT);
+    const serve = fakeIo();
+    const args = ["serve", "--hunt", join(dir, "hunt.toml"), "--db", db, "--port", "0"];
+    expect(await run(args, serve)).toBe(1);
+    expect(serve.err()).toBe(
+      `serve: a restore of ${db} did not finish: run the same cairn restore again, or put back ` +
+        `the database it replaced: cairn restore ${kept}/cairn.db\n`,
+    );
+
+    const io = restoreIo();
+    expect(await run(["restore", backup, "--db", db], io)).toBe(0);
+    expect(io.out()).toStartWith(
+      `restore: an earlier restore did not finish; the database it replaced is ${kept}/cairn.db\n`,
+    );
+    expect(existsSync(`${db}.restoring`)).toBe(false);
+    expect(teamNames(db)).toEqual(["Backed up"]);
+    // The earlier restore's copy holds the only -wal: it stays, and restores back whole.
+    expect(await run(["restore", join(kept, "cairn.db"), "--db", db], restoreIo())).toBe(0);
+    expect(teamNames(db)).toEqual(["Gulls", "Terns"]);
   });
 
   test("refuses while a server runs on the database, and changes nothing", async () => {
