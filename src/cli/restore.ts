@@ -97,7 +97,7 @@ interface Restored {
  * the removal of the old -wal to the rename of the copy), holding the path of
  * the database it kept: a server does not start while it is there.
  */
-export function restoreMarker(dbPath: string): string {
+function restoreMarker(dbPath: string): string {
   return `${dbPath}.restoring`;
 }
 
