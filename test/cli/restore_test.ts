@@ -391,6 +391,15 @@ describe("cairn restore", () => {
     } finally {
       expect(await restored.stop()).toBe(0);
     }
+    // Again: the undo line names the uploads folder, which is kept with the database.
+    const again = restoreIo({ CAIRN_FILES: uploads });
+    expect(await run(["restore", join(dir, "backup.db"), "--db", db], again)).toBe(0);
+    const kept = `${db}.before-restore-${STAMP}`;
+    expect(again.out()).toStartWith(
+      `restore: the database it replaces is kept in ${kept} (to undo: cairn restore ` +
+        `${kept}/cairn.db --db ${db} --files ${uploads})\n`,
+    );
+    expect(readdirSync(join(kept, "cairn.db.files"))).toEqual(readdirSync(uploads));
   });
 
   test("says which uploads the backup lacks, and restores the rest (exit 1)", async () => {
