@@ -275,6 +275,10 @@ export class Live {
       sink,
       behind: false,
     };
+    const board = this.scoreboard().json;
+    // The first stream gets the board as it is, so every stream then holds it: a push of the same
+    // board (a solve while frozen, when the freeze went out to no stream) is not sent.
+    if (this.clients.size === 0) this.lastPushedBoard = board;
     this.clients.add(client);
     if (client.admin) this.admins.add(client);
     if (teamId !== undefined) {
@@ -282,7 +286,7 @@ export class Live {
       if (set === undefined) this.byTeam.set(teamId, set = new Set());
       set.add(client);
     }
-    let first = "retry: 3000\n\n" + this.formatText("scoreboard", this.scoreboard().json);
+    let first = "retry: 3000\n\n" + this.formatText("scoreboard", board);
     const resumeFrom = lastEventId === undefined ? undefined : Number.parseInt(lastEventId, 10);
     if (resumeFrom !== undefined && Number.isFinite(resumeFrom)) {
       for (const announcement of this.announcementsAfter(resumeFrom)) {

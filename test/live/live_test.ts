@@ -245,11 +245,31 @@ describe("GET /api/events", () => {
     await stream.close();
   });
 
+  test("a stream opened while a push is held back gets the board once, not again when it goes", async () => {
+    const { base, register, admin } = serve({ coalesceMs: 1000 });
+    await register("Gulls");
+    // Within the window after the registration's push (to no stream): held back for its end.
+    expect(
+      (await admin("POST", "/api/admin/adjustments", { team: 1, points: 5, reason: "Costume" }))
+        .status,
+    ).toBe(
+      201,
+    );
+    const stream = await open(base);
+    const first = await stream.wait((e) => e.event === "scoreboard");
+    expect(first.data).toContain('"score":5');
+    await sleep(1200);
+    expect(stream.events.filter((e) => e.event === "scoreboard")).toHaveLength(1);
+    await stream.close();
+  });
+
   test("while frozen, no event id tells of another team's solves: private events have their own count", async () => {
-    const { base, register, call, admin } = serve();
+    const { base, register, call, admin, clock } = serve();
     const gulls = await register("Gulls");
     const terns = await register("Terns");
     await admin("POST", "/api/admin/scoreboard", { frozen: true });
+    // The solve comes after the freeze: one at its very millisecond would be on the frozen board.
+    clock.advance(60_000);
     const anonymous = await open(base);
     const watcher = await open(base, { authorization: `Bearer ${terns}` });
     const solver = await open(base, { authorization: `Bearer ${gulls}` });
