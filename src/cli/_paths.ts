@@ -4,9 +4,11 @@
  * what the command would replace.
  */
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { basename, dirname, join, sep } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
+import { filesDirOf } from "../store/mod.ts";
 import { isPostgresUrl, redactUrl } from "../store/pg.ts";
-import type { OptionSpec } from "./_args.ts";
+import type { OptionSpec, Values } from "./_args.ts";
+import type { Io } from "./_io.ts";
 
 /**
  * The check every `--db` (and `CAIRN_DB`) gets: an SQLite file, or a
@@ -126,4 +128,27 @@ export function realPath(path: string): string {
     const parent = dirname(path);
     return parent === path ? path : join(realPath(parent), basename(path));
   }
+}
+
+/**
+ * The SQLite file a command of SQLite files only works on (`--db`) and its
+ * uploads folder (`--files`, else beside the file), both resolved; or
+ * undefined, having said in one line that the command takes no PostgreSQL URL
+ * and what to do there instead (`onPostgres`).
+ */
+export function sqliteFiles(
+  command: string,
+  values: Values,
+  io: Pick<Io, "stderr">,
+  onPostgres: string,
+): { dbPath: string; filesDir: string } | undefined {
+  if (isPostgresUrl(values.db as string)) {
+    io.stderr(`${command}: works on SQLite files only; ${onPostgres}\n`);
+    return undefined;
+  }
+  const dbPath = resolve(values.db as string);
+  const filesDir = values.files === undefined
+    ? filesDirOf(dbPath)
+    : resolve(values.files as string);
+  return { dbPath, filesDir };
 }

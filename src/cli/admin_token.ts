@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { hashToken, newToken } from "../play/mod.ts";
 import {
   acquireLock,
@@ -8,10 +7,9 @@ import {
   openForReading,
   setMeta,
 } from "../store/mod.ts";
-import { isPostgresUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, failureCode, type Io } from "./_io.ts";
-import { dbOption } from "./_paths.ts";
+import { dbOption, sqliteFiles } from "./_paths.ts";
 
 type Lock = StoreLock | { kind: "absent" };
 
@@ -39,16 +37,14 @@ export const adminTokenSpec: CommandSpec = {
   ].join("\n"),
 };
 
+const ADMIN_TOKEN_ON_POSTGRES = "to change the admin token of nodes on PostgreSQL, restart them " +
+  "with a new --admin-token (docs/scale-out.md)";
+
 /** Replaces the stored admin token's hash with a new token's, and prints the token once. */
 export function adminToken(values: Values, _positionals: string[], io: Io): Promise<number> {
-  if (isPostgresUrl(values.db as string)) {
-    io.stderr(
-      "admin-token: works on SQLite files only; to change the admin token of nodes on PostgreSQL, " +
-        "restart them with a new --admin-token (docs/scale-out.md)\n",
-    );
-    return Promise.resolve(EXIT.failure);
-  }
-  const dbPath = resolve(values.db as string);
+  const files = sqliteFiles("admin-token", values, io, ADMIN_TOKEN_ON_POSTGRES);
+  if (files === undefined) return Promise.resolve(EXIT.failure);
+  const { dbPath } = files;
   if (!existsSync(dbPath)) {
     io.stderr(
       `admin-token: there is no database at ${dbPath}; the server makes one on its first ` +

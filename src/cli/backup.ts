@@ -15,10 +15,16 @@ import {
   pruneFiles,
   removeCopy,
 } from "../store/mod.ts";
-import { isPostgresUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, failureCode, type Io } from "./_io.ts";
-import { databaseFileProblem, dbOption, folderProblem, isFolder, parentProblem } from "./_paths.ts";
+import {
+  databaseFileProblem,
+  dbOption,
+  folderProblem,
+  isFolder,
+  parentProblem,
+  sqliteFiles,
+} from "./_paths.ts";
 
 export const backupSpec: CommandSpec = {
   name: "backup",
@@ -52,16 +58,13 @@ export const backupSpec: CommandSpec = {
   ].join("\n"),
 };
 
+const BACKUP_ON_POSTGRES = "back up a PostgreSQL database with pg_dump (docs/scale-out.md)";
+
 /** Copies the database into OUT while the server may be writing to it. */
 export async function backup(values: Values, positionals: string[], io: Io): Promise<number> {
-  if (isPostgresUrl(values.db as string)) {
-    io.stderr(
-      "backup: works on SQLite files only; back up a PostgreSQL database with pg_dump (docs/scale-out.md)\n",
-    );
-    return EXIT.failure;
-  }
-  const dbPath = resolve(values.db as string);
-  const filesIn = values.files === undefined ? filesDirOf(dbPath) : resolve(values.files as string);
+  const files = sqliteFiles("backup", values, io, BACKUP_ON_POSTGRES);
+  if (files === undefined) return EXIT.failure;
+  const { dbPath, filesDir: filesIn } = files;
   const target = backupTarget(positionals[0]!, dbPath);
   if (target.kind === "refused") {
     io.stderr(`backup: ${target.message}\n`);

@@ -41,10 +41,9 @@ import {
   quickCheck,
   syncPath,
 } from "../store/mod.ts";
-import { isPostgresUrl } from "../store/pg.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, failureCode, type Io } from "./_io.ts";
-import { databaseFileProblem, dbOption, folderProblem, isFolder } from "./_paths.ts";
+import { databaseFileProblem, dbOption, folderProblem, isFolder, sqliteFiles } from "./_paths.ts";
 import { newestBackup, stamp } from "./backup.ts";
 import { writeFiles } from "./_write.ts";
 
@@ -123,18 +122,13 @@ function readKept(marker: string): string | undefined {
   }
 }
 
+const RESTORE_ON_POSTGRES = "restore a PostgreSQL database with pg_restore (docs/scale-out.md)";
+
 /** Replaces the database with a backup, the server stopped, keeping the one it replaces. */
 export async function restore(values: Values, positionals: string[], io: Io): Promise<number> {
-  if (isPostgresUrl(values.db as string)) {
-    io.stderr(
-      "restore: works on SQLite files only; restore a PostgreSQL database with pg_restore (docs/scale-out.md)\n",
-    );
-    return EXIT.failure;
-  }
-  const dbPath = resolve(values.db as string);
-  const filesDir = values.files === undefined
-    ? filesDirOf(dbPath)
-    : resolve(values.files as string);
+  const files = sqliteFiles("restore", values, io, RESTORE_ON_POSTGRES);
+  if (files === undefined) return EXIT.failure;
+  const { dbPath, filesDir } = files;
   const backupPath = resolve(positionals[0]!);
   const problem = backupProblem(backupPath, dbPath) ?? databaseProblem(dbPath) ??
     uploadsProblem(filesDir);
