@@ -104,6 +104,15 @@ function addTeam(db: ReturnType<typeof openDatabase>, name: string): void {
   ).run(name, name.toLowerCase());
 }
 
+/** DIR/backup.db: a database of one team, `name`, as a backup to restore. */
+function backupOfOneTeam(dir: string, name: string): string {
+  const backup = join(dir, "backup.db");
+  const source = openDatabase(backup);
+  addTeam(source, name);
+  source.close();
+  return backup;
+}
+
 function teamNames(path: string): string[] {
   const reader = new Database(path, { readonly: true });
   try {
@@ -228,10 +237,7 @@ describe("cairn restore", () => {
   test("over a database a crashed server left with its -wal: the -wal is kept with it, and does not reach the restored one", async () => {
     const dir = dirs.make("cairn-restore-");
     const db = join(dir, "cairn.db");
-    const backup = join(dir, "backup.db");
-    const source = openDatabase(backup);
-    addTeam(source, "Backed up");
-    source.close();
+    const backup = backupOfOneTeam(dir, "Backed up");
     crashedWith(db, ["Gulls", ...Array.from({ length: 200 }, (_, i) => `Team ${i}`)]);
 
     const io = restoreIo();
@@ -297,10 +303,7 @@ describe("cairn restore", () => {
   test("stopped while it replaced the database: the server refuses to start, and a restore run again finishes it", async () => {
     const dir = dirs.make("cairn-restore-");
     const db = join(dir, "cairn.db");
-    const backup = join(dir, "backup.db");
-    const source = openDatabase(backup);
-    addTeam(source, "Backed up");
-    source.close();
+    const backup = backupOfOneTeam(dir, "Backed up");
     // A database a killed server left with its last commits in the -wal, then a restore stopped
     // (a power cut) after it kept the database and removed the old -wal, before the rename.
     crashedWith(db, ["Gulls", "Terns"]);
