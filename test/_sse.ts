@@ -8,10 +8,10 @@ export interface SseEvent {
   comment?: string;
 }
 
-/** Opens /api/events and parses what arrives, for tests to wait on. */
-export async function open(base: string, headers: Record<string, string> = {}) {
+/** Opens /api/events (with `query`, such as `?scoreboard=team`) and parses what arrives, for tests to wait on. */
+export async function open(base: string, headers: Record<string, string> = {}, query = "") {
   const controller = new AbortController();
-  const res = await fetch(`${base}/api/events`, { headers, signal: controller.signal });
+  const res = await fetch(`${base}/api/events${query}`, { headers, signal: controller.signal });
   const events: SseEvent[] = [];
   let buffer = "";
   const reading = (async () => {

@@ -235,6 +235,10 @@ function publicRoutes(api: Hono, { game }: Play): void {
   api.get("/api/events", (c) => {
     // A team gets its own solves and unlocks too; an organizer (the admin token or cookie) the
     // guess feed; anyone gets the public events.
+    const view = c.req.queries("scoreboard")?.[0] ?? "full";
+    if (view !== "full" && view !== "team") {
+      throw new ApiError("bad_request", "scoreboard must be full (the whole board) or team");
+    }
     const admin = isAdmin(c, game);
     const token = credential(c);
     const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
@@ -251,6 +255,7 @@ function publicRoutes(api: Hono, { game }: Play): void {
       lastEventId,
       signal: c.req.raw.signal,
       admin,
+      view,
       // A team's stream ends with its session (a logout, or a new password that logs it out).
       ...(teamId !== undefined && { session: hashToken(token!) }),
       // Once the server ends the stream (the client fell behind, or shutdown), the connection

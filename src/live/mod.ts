@@ -20,6 +20,15 @@ const etagOf: (json: string) => string = "Bun" in globalThis
 
 export { eventStream, SSE_HEADERS } from "./sse.ts";
 
+/**
+ * What a stream's `scoreboard` events carry: the whole public board (`full`,
+ * the default), or only the stream's own team's row (`team`), sent when that
+ * row changes. A page that shows no standings asks for `team`: at 2,000 teams
+ * the board is about 200 KB, which every push would otherwise send to every
+ * phone.
+ */
+export type BoardView = "full" | "team";
+
 /** What a stream needs from its transport: write bytes, and say whether it is closed. */
 export interface Sink {
   write(chunk: Uint8Array): Promise<unknown> | unknown;
@@ -37,6 +46,10 @@ interface Client {
   sink: Sink;
   /** A write is waiting for the socket to drain (the client reads slowly). */
   behind: boolean;
+  /** What its `scoreboard` events carry. */
+  view: BoardView;
+  /** With the `team` view: the view it was last sent. */
+  shown: string | undefined;
 }
 
 export interface Announcement {
@@ -52,15 +65,33 @@ export interface LiveOptions {
   frozenAt: (now: number) => number | undefined;
   /** The announcements made so far, oldest first; later ones arrive through `committed`. */
   announcements: readonly Announcement[];
-  /** Scoreboard pushes closer together than this are merged (ms). */
-  coalesceMs?: number;
+  /** Scoreboard pushes closer together than this are merged (ms; default 250). */
+  coalesceMs?: number | undefined;
+  /**
+   * The bytes a second that scoreboard pushes may send, over all streams: a
+   * push bigger than this share of its window makes the next window longer
+   * (default `PUSH_BYTES_PER_SECOND`).
+   */
+  pushBytesPerSecond?: number | undefined;
   /** Streams one team may hold at once. */
   perTeamLimit?: number;
 }
 
+/**
+ * What scoreboard pushes may send a second, over all streams, before their
+ * window grows: 32 MiB, about 270 Mbit/s, more than a venue's Wi-Fi carries.
+ * A hundred teams' board (10 KB) to 500 streams is 5 MB, well inside the
+ * 250 ms window; 2,000 teams' (200 KB) to 10,000 streams is 2 GB, which
+ * would take every CPU cycle at four pushes a second, and goes out once a
+ * minute instead.
+ */
+export const PUSH_BYTES_PER_SECOND = 32 * 1024 * 1024;
+
 const encoder = new TextEncoder();
 /** The organizers' own sequence's key among the teams' ids. */
 const ORGANIZERS = -1;
+/** The key of streams with no team, among the teams' ids of a push's `team` views. */
+const NO_TEAM = -2;
 
 /** One game's SSE streams, the events published to them, and the cached public scoreboard. */
 export class Live {
@@ -75,16 +106,27 @@ export class Live {
   /** Every announcement, oldest first: few, and replayed to resuming clients from memory. */
   private readonly announcements: Announcement[];
   private board: { json: string; etag: string } | undefined;
+  /** The rows of `board`, each with its team's id: what `team` views are cut from. */
+  private boardRows: ReturnType<typeof boardRows> | undefined;
+  /** Each row of `boardRows` as JSON, by team: built for the first `team` view. */
+  private rowJson: Map<number, string> | undefined;
+  /** Open streams with the `team` view. */
+  private teamViews = 0;
   private lastPushedBoard = "";
   private lastPushAt = -Infinity;
+  /** The window after the last push: `coalesceMs`, or longer after a push of many bytes. */
+  private pushWindowMs: number;
   private pushTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly coalesceMs: number;
+  private readonly pushBytesPerMs: number;
   readonly perTeamLimit: number;
 
   constructor(private readonly options: LiveOptions) {
     this.announcements = [...options.announcements];
     this.lastAnnouncementId = this.announcements.at(-1)?.id ?? 0;
     this.coalesceMs = options.coalesceMs ?? 250;
+    this.pushWindowMs = this.coalesceMs;
+    this.pushBytesPerMs = (options.pushBytesPerSecond ?? PUSH_BYTES_PER_SECOND) / 1000;
     this.perTeamLimit = options.perTeamLimit ?? 20;
   }
 
@@ -108,20 +150,36 @@ export class Live {
   /** The public scoreboard's JSON and its ETag, computed once per change. */
   scoreboard(): { json: string; etag: string } {
     if (this.board === undefined) {
-      const json = JSON.stringify(publicBoard(this.options.engine(), this.options.frozenAt));
+      const rows = boardRows(this.options.engine(), this.options.frozenAt);
+      const json = JSON.stringify({ frozen: rows.frozen, teams: rows.rows.map((row) => row.row) });
       this.board = { json, etag: `"${etagOf(json)}"` };
+      this.boardRows = rows;
+      this.rowJson = undefined;
     }
     return this.board;
   }
 
+  /** The `team` view of the board: the public board with the team's row alone, if it has one. */
+  private teamView(teamId: number | undefined): string {
+    this.scoreboard();
+    const { frozen, rows } = this.boardRows!;
+    this.rowJson ??= new Map(rows.map((row) => [row.teamId, JSON.stringify(row.row)]));
+    const row = teamId === undefined ? undefined : this.rowJson.get(teamId);
+    return `{"frozen":${frozen},"teams":[${row ?? ""}]}`;
+  }
+
   /**
    * The scoreboard changed. The first change goes out at once; later ones
-   * within the coalescing window are merged into one push at its end.
+   * within the coalescing window are merged into one push at its end. The
+   * window is `coalesceMs`, or as long as the last push's bytes take at
+   * `pushBytesPerSecond`, whichever is longer.
    */
   scoreboardChanged(): void {
     this.board = undefined;
+    this.boardRows = undefined;
+    this.rowJson = undefined;
     if (this.pushTimer !== undefined) return;
-    const wait = this.lastPushAt + this.coalesceMs - performance.now();
+    const wait = this.lastPushAt + this.pushWindowMs - performance.now();
     if (wait <= 0) this.pushScoreboard();
     else this.pushTimer = setTimeout(() => this.pushScoreboard(), wait);
   }
@@ -260,7 +318,7 @@ export class Live {
     teamId: number | undefined,
     sink: Sink,
     lastEventId?: string,
-    options: { admin?: boolean; session?: string } = {},
+    options: { admin?: boolean; session?: string; view?: BoardView } = {},
   ): () => void {
     const held = teamId === undefined ? undefined : this.byTeam.get(teamId);
     if (held !== undefined && held.size >= this.perTeamLimit) {
@@ -274,11 +332,22 @@ export class Live {
       admin: options.admin === true,
       sink,
       behind: false,
+      view: options.view ?? "full",
+      shown: undefined,
     };
     const board = this.scoreboard().json;
     // The first stream gets the board as it is, so every stream then holds it: a push of the same
-    // board (a solve while frozen, when the freeze went out to no stream) is not sent.
+    // board (a solve while frozen, when the freeze went out to no stream) is not sent. A later
+    // stream that gets a board the others have not been pushed yet (a push held back) makes the
+    // next push go out even if the board is back to what they hold.
     if (this.clients.size === 0) this.lastPushedBoard = board;
+    else if (board !== this.lastPushedBoard) this.lastPushedBoard = "";
+    let first = "retry: 3000\n\n";
+    if (client.view === "team") {
+      this.teamViews++;
+      client.shown = this.teamView(teamId);
+      first += this.formatText("scoreboard", client.shown);
+    } else first += this.formatText("scoreboard", board);
     this.clients.add(client);
     if (client.admin) this.admins.add(client);
     if (teamId !== undefined) {
@@ -286,7 +355,6 @@ export class Live {
       if (set === undefined) this.byTeam.set(teamId, set = new Set());
       set.add(client);
     }
-    let first = "retry: 3000\n\n" + this.formatText("scoreboard", board);
     const resumeFrom = lastEventId === undefined ? undefined : Number.parseInt(lastEventId, 10);
     if (resumeFrom !== undefined && Number.isFinite(resumeFrom)) {
       for (const announcement of this.announcementsAfter(resumeFrom)) {
@@ -334,6 +402,7 @@ export class Live {
   private disconnect(client: Client): void {
     if (!this.clients.delete(client)) return;
     this.closedSinceAsked++;
+    if (client.view === "team") this.teamViews--;
     if (client.admin) this.admins.delete(client);
     if (client.teamId === undefined) return;
     const set = this.byTeam.get(client.teamId);
@@ -350,7 +419,44 @@ export class Live {
     // A frozen board does not change: nothing to send.
     if (json === this.lastPushedBoard) return;
     this.lastPushedBoard = json;
-    this.broadcast(encoder.encode(this.formatText("scoreboard", json)));
+    const event = this.formatText("scoreboard", json);
+    let sent: number;
+    if (this.teamViews === 0) {
+      const bytes = encoder.encode(event);
+      sent = bytes.length * this.clients.size;
+      this.broadcast(bytes);
+    } else sent = this.pushViews(event, event.slice(0, event.indexOf("\nevent: ")));
+    this.pushWindowMs = Math.max(this.coalesceMs, sent / this.pushBytesPerMs);
+  }
+
+  /**
+   * A push to streams of both views: the whole board to `full` ones; to each
+   * `team` one its team's row, unless that is what it was last sent. Every
+   * stream's event has the same id. Returns the bytes sent.
+   */
+  private pushViews(event: string, idLine: string): number {
+    let sent = 0;
+    let full: Uint8Array | undefined;
+    /** Per team (NO_TEAM for none): its view for this push, and its bytes once a stream needs them. */
+    const views = new Map<number, { view: string; bytes?: Uint8Array }>();
+    for (const client of this.clients) {
+      if (client.view === "full") {
+        this.send(client, full ??= encoder.encode(event));
+        sent += full.length;
+        continue;
+      }
+      const key = client.teamId ?? NO_TEAM;
+      let team = views.get(key);
+      if (team === undefined) views.set(key, team = { view: this.teamView(client.teamId) });
+      if (client.shown === team.view) continue;
+      client.shown = team.view;
+      this.send(
+        client,
+        team.bytes ??= encoder.encode(`${idLine}\nevent: scoreboard\ndata: ${team.view}\n\n`),
+      );
+      sent += team.bytes.length;
+    }
+    return sent;
   }
 
   private broadcast(bytes: Uint8Array): void {
@@ -411,6 +517,16 @@ export function publicBoard(
   frozenAt: (now: number) => number | undefined,
   division?: string,
 ): unknown {
+  const { frozen, rows } = boardRows(engine, frozenAt, division);
+  return { frozen, teams: rows.map((row) => row.row) };
+}
+
+/** The public scoreboard's rows, each with its team's id (which the board itself does not show). */
+function boardRows(
+  engine: Engine,
+  frozenAt: (now: number) => number | undefined,
+  division?: string,
+): { frozen: boolean; rows: { teamId: number; row: unknown }[] } {
   const at = frozenAt(engine.now());
   const rows = engine.standings({
     ...(at !== undefined && { at }),
@@ -418,13 +534,16 @@ export function publicBoard(
   });
   return {
     frozen: at !== undefined,
-    teams: rows.map((row) => ({
-      rank: row.rank,
-      name: row.team.name,
-      division: row.team.division,
-      score: row.score,
-      solves: row.solves,
-      last_solve_at: row.lastSolveAt === null ? null : new Date(row.lastSolveAt).toISOString(),
+    rows: rows.map((row) => ({
+      teamId: row.team.id,
+      row: {
+        rank: row.rank,
+        name: row.team.name,
+        division: row.team.division,
+        score: row.score,
+        solves: row.solves,
+        last_solve_at: row.lastSolveAt === null ? null : new Date(row.lastSolveAt).toISOString(),
+      },
     })),
   };
 }

@@ -6,7 +6,7 @@
  * through a TransformStream, which cost 4–5 times the CPU: see the README).
  * Elsewhere (Deno) it is a standard ReadableStream whose queue is the buffer.
  */
-import type { Live, Sink } from "./mod.ts";
+import type { BoardView, Live, Sink } from "./mod.ts";
 
 /** Response headers for an event stream; proxies are asked not to buffer it. */
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -142,14 +142,18 @@ class QueueSink implements Sink {
   }
 }
 
-/** Who a stream is for, besides its team: an organizer, and the session it was opened with. */
-type StreamOptions = { admin?: boolean; session?: string };
+/**
+ * Who a stream is for, besides its team: an organizer, and the session it was
+ * opened with; and what its `scoreboard` events carry.
+ */
+type StreamOptions = { admin?: boolean; session?: string; view?: BoardView };
 
 /** The options `Live.connect` takes, from `eventStream`'s. */
-function streamOptions(options: { admin?: boolean; session?: string }): StreamOptions {
+function streamOptions(options: StreamOptions): StreamOptions {
   return {
     ...(options.admin !== undefined && { admin: options.admin }),
     ...(options.session !== undefined && { session: options.session }),
+    ...(options.view !== undefined && { view: options.view }),
   };
 }
 
@@ -168,6 +172,8 @@ export function eventStream(
     admin?: boolean;
     /** The hash of the session token a team's stream was opened with: it ends with the session. */
     session?: string;
+    /** What its `scoreboard` events carry: the whole board (the default), or the team's row. */
+    view?: BoardView;
     /**
      * Called when the server ends the stream. Closing the stream alone does
      * not close the connection: its idle timeout was turned off for the

@@ -219,6 +219,13 @@ export const ROUTES: readonly Route[] = [
       name: "Last-Event-ID",
       description: "The last event id seen: the announcements after it are sent again",
       schema: v.string(),
+    }, {
+      in: "query",
+      name: "scoreboard",
+      description: "What `scoreboard` events carry: `full`, the whole public board (the " +
+        "default); or `team`, the same board with only the stream's own team's row (no row " +
+        "without a team), sent only when that changes",
+      schema: v.picklist(["full", "team"]),
     }],
     answers: [{
       status: 200,
@@ -226,7 +233,7 @@ export const ROUTES: readonly Route[] = [
         "events in `x-events`, each with an id, and a heartbeat comment about every 20 s",
       media: "text/event-stream",
     }],
-    errors: ["unauthorized"],
+    errors: ["bad_request", "unauthorized"],
     description: "Anyone gets the public events (`scoreboard`, `announcement`); a team's token " +
       "or cookie adds its own `solve` and `unlock`; the admin token or cookie adds `guess`, " +
       "every stored guess. Scoreboard pushes are coalesced (250 ms). 401 `unauthorized` for a " +

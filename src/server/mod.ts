@@ -59,6 +59,8 @@ export interface StartOptions {
   adminTokenHash: () => string;
   /** Scoreboard pushes closer together than this are merged (ms; default 250). */
   coalesceMs?: number;
+  /** What scoreboard pushes may send a second before their window grows (default 32 MiB). */
+  pushBytesPerSecond?: number;
   /** The limits on mission uploads in flight (default `UPLOAD_LIMITS`; tests set smaller ones). */
   uploads?: Partial<UploadLimits>;
   /** The reverse proxies whose `X-Forwarded-For` names the client (default: none). */
@@ -124,7 +126,8 @@ export function startGame(options: StartOptions): Server {
     engine: () => engine,
     frozenAt: (now) => freeze.frozenAt(now),
     announcements: store.announcements(),
-    ...(options.coalesceMs !== undefined && { coalesceMs: options.coalesceMs }),
+    coalesceMs: options.coalesceMs,
+    pushBytesPerSecond: options.pushBytesPerSecond,
   });
 
   // Every commit publishes what it means once it is on disk: events never run ahead of the database.

@@ -122,7 +122,8 @@
         const guess = JSON.parse(event.data);
         if (guess.id > last) refreshFeed();
       });
-    });
+      // The dashboard shows no live standings: the scoreboard pushes are left out.
+    }, { scoreboard: "team" });
   }
   setTimeout(poll, 3000);
 
@@ -209,6 +210,6 @@
         missed = true;
       });
       source.addEventListener("ask", reload);
-    });
+    }, { scoreboard: "team" });
   }
 })();

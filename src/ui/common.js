@@ -74,12 +74,14 @@
    * Opens /api/events, and opens it again when the browser gives up on it: an EventSource retries
    * a dropped stream by itself, but an answer other than 200 (a 503, a 429, a proxy's error page)
    * closes it for good. Tries after 3 s, doubling up to 30 s; `listen` adds the page's listeners
-   * to each stream.
+   * to each stream. A page that shows no standings asks for `{ scoreboard: "team" }`: its
+   * scoreboard events then carry the team's own row alone, not the whole board.
    */
-  function openEvents(listen) {
+  function openEvents(listen, { scoreboard = "full" } = {}) {
     let delay = 3_000;
+    const url = scoreboard === "team" ? "/api/events?scoreboard=team" : "/api/events";
     const open = () => {
-      const source = new EventSource("/api/events");
+      const source = new EventSource(url);
       source.addEventListener("open", () => {
         delay = 3_000;
         // The server answers (again: it was restarted, or the Wi-Fi came back while the phone

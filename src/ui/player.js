@@ -544,8 +544,9 @@
   let opened = false;
   // The first scoreboard event is the board the page already shows (not so on a stream reopened).
   let firstBoard = true;
-  // A stream the browser gave up on is opened again (common.js).
-  globalThis.cairnEvents(listen);
+  // A stream the browser gave up on is opened again (common.js). Only the standings need the whole
+  // board; the other pages use the team's own row (the puzzle list: its score).
+  globalThis.cairnEvents(listen, page === "standings" ? {} : { scoreboard: "team" });
 
   /** The page's listeners, on each stream `cairnEvents()` opens. */
   function listen(source) {

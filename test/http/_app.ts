@@ -39,6 +39,7 @@ export function makeApp(
     toml?: string;
     clock?: FakeClock;
     coalesceMs?: number;
+    pushBytesPerSecond?: number;
     assetsDir?: string;
     /** Receives each log line (default: none kept). */
     log?: (line: string) => void;
@@ -81,6 +82,8 @@ export function makeApp(
     logger: createLogger({ write: options.log ?? (() => {}) }),
     adminTokenHash: () => hashToken(ADMIN_TOKEN),
     ...(options.coalesceMs !== undefined && { coalesceMs: options.coalesceMs }),
+    ...(options.pushBytesPerSecond !== undefined &&
+      { pushBytesPerSecond: options.pushBytesPerSecond }),
     ...(options.uploads !== undefined && { uploads: options.uploads }),
     ...(proxies !== undefined && { proxies: proxies.proxies }),
     ...(options.passwordJobs !== undefined && { passwordJobs: options.passwordJobs }),

@@ -320,6 +320,146 @@ describe("GET /api/events", () => {
   );
 });
 
+describe("the push window", () => {
+  test("grows with the bytes a push sent: the next change waits as long as they take", async () => {
+    // About 170 bytes to one stream at 100 bytes a second: a window of about 1.7 s, not 0.
+    const { base, register, admin } = serve({ coalesceMs: 0, pushBytesPerSecond: 100 });
+    await register("Gulls");
+    const stream = await open(base);
+    await stream.wait((e) => e.event === "scoreboard");
+    const scored = (points: number) => (e: { event?: string; data?: string }) =>
+      e.event === "scoreboard" && e.data!.includes(`"score":${points}`);
+    await admin("POST", "/api/admin/adjustments", { team: 1, points: 1, reason: "Costume" });
+    const pushed = await stream.wait(scored(1));
+    const window = (pushed.data!.length + 30) / 100 * 1000;
+    expect(window).toBeGreaterThan(1000);
+    await admin("POST", "/api/admin/adjustments", { team: 1, points: 1, reason: "Song" });
+    await sleep(600);
+    expect(stream.events.some(scored(2))).toBe(false);
+    await stream.wait(scored(2));
+    await stream.close();
+  });
+});
+
+describe("the team view (?scoreboard=team)", () => {
+  const boards = (stream: { events: { event?: string; data?: string }[] }) =>
+    stream.events.filter((e) => e.event === "scoreboard").map((e) => JSON.parse(e.data!));
+
+  test("a stream gets its team's row alone, pushed only when that row changes", async () => {
+    const { base, register, call, admin } = serve({ coalesceMs: 0 });
+    const gulls = await register("Gulls");
+    const terns = await register("Terns");
+    const full = await open(base);
+    const gullsView = await open(base, { authorization: `Bearer ${gulls}` }, "?scoreboard=team");
+    const ternsView = await open(base, { authorization: `Bearer ${terns}` }, "?scoreboard=team");
+    const anonymous = await open(base, {}, "?scoreboard=team");
+    for (const stream of [full, gullsView, ternsView, anonymous]) {
+      await stream.wait((e) => e.event === "scoreboard");
+    }
+    expect(boards(anonymous)).toEqual([{ frozen: false, teams: [] }]);
+    expect(boards(gullsView)).toEqual([{
+      frozen: false,
+      teams: [{
+        rank: 1,
+        name: "Gulls",
+        division: null,
+        score: 0,
+        solves: 0,
+        last_solve_at: null,
+      }],
+    }]);
+    // The Terns' solve moves both teams' rows (the Gulls drop to second).
+    await call("POST", "/api/puzzles/a/guesses", { token: terns, body: { answer: "alpha" } });
+    await gullsView.wait((e) => e.event === "scoreboard" && e.data!.includes('"rank":2'));
+    // Points for the Terns alone leave the Gulls' row as it was: no event for them.
+    await admin("POST", "/api/admin/adjustments", { team: 2, points: 5, reason: "Costume" });
+    await ternsView.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":15'));
+    await full.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":15'));
+    await settle();
+    expect(boards(full)).toHaveLength(3);
+    expect(boards(ternsView).map((b) => b.teams.map((t: { score: number }) => t.score))).toEqual([
+      [0],
+      [10],
+      [15],
+    ]);
+    expect(boards(gullsView).map((b) => b.teams.map((t: { rank: number }) => t.rank))).toEqual([
+      [1],
+      [2],
+    ]);
+    expect(boards(anonymous)).toHaveLength(1);
+    // One push, one id, whatever the view (each stream's first board has its own).
+    const ids = (stream: typeof full) =>
+      stream.events.filter((e) => e.event === "scoreboard").map((e) => e.id).slice(1);
+    expect(ids(gullsView)).toEqual(ids(full).slice(0, 1));
+    expect(ids(ternsView)).toEqual(ids(full));
+    await Promise.all([full, gullsView, ternsView, anonymous].map((s) => s.close()));
+  });
+
+  test(
+    "a stream opened between pushes is not left on a board the next push moved back",
+    async () => {
+      const { base, register, admin } = serve({ coalesceMs: 1500 });
+      const gulls = await register("Gulls");
+      await register("Terns");
+      await sleep(1600);
+      const before = await open(base);
+      await before.wait((e) => e.event === "scoreboard");
+      const view = async () => {
+        const stream = await open(base, { authorization: `Bearer ${gulls}` }, "?scoreboard=team");
+        await stream.wait((e) => e.event === "scoreboard");
+        return stream;
+      };
+      const first = await view();
+      // Pushed at once (the window is free): the Gulls are second, with 0.
+      await admin("POST", "/api/admin/adjustments", { team: 2, points: 1, reason: "Costume" });
+      await first.wait((e) => e.event === "scoreboard" && e.data!.includes('"rank":2'));
+      // Held back: the Gulls lead with 5; a new stream opens on that row; then they are back to 0.
+      await admin("POST", "/api/admin/adjustments", { team: 1, points: 5, reason: "Song" });
+      const second = await view();
+      expect(boards(second)[0].teams[0]).toMatchObject({ rank: 1, score: 5 });
+      const during = await open(base);
+      await during.wait((e) => e.event === "scoreboard");
+      await admin("POST", "/api/admin/adjustments", { team: 1, points: -5, reason: "Oops" });
+      // The held push is the row the first stream already has, but the second does not.
+      await second.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":0'));
+      expect(boards(second).at(-1).teams[0]).toMatchObject({ rank: 2, score: 0 });
+      // So with the whole board: the stream opened on the Gulls' 5 gets the board as it is again.
+      await during.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":0'));
+      expect(boards(during).at(-1).teams).toEqual(boards(before).at(-1).teams);
+      await Promise.all([first.close(), second.close(), before.close(), during.close()]);
+    },
+    15_000,
+  );
+
+  test("a frozen board's row stays frozen: a solve after the freeze pushes the team nothing", async () => {
+    const { base, register, call, admin, clock } = serve({ coalesceMs: 0 });
+    const gulls = await register("Gulls");
+    await admin("POST", "/api/admin/scoreboard", { frozen: true });
+    clock.advance(60_000);
+    const stream = await open(base, { authorization: `Bearer ${gulls}` }, "?scoreboard=team");
+    await call("POST", "/api/puzzles/a/guesses", { token: gulls, body: { answer: "alpha" } });
+    await stream.wait((e) => e.event === "solve");
+    await settle();
+    expect(boards(stream)).toEqual([{
+      frozen: true,
+      teams: [expect.objectContaining({ name: "Gulls", score: 0 })],
+    }]);
+    await admin("POST", "/api/admin/scoreboard", { frozen: false });
+    await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
+    await stream.close();
+  });
+
+  test("another value is refused with 400, naming the two", async () => {
+    const { base } = serve();
+    const res = await fetch(`${base}/api/events?scoreboard=top`);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("bad_request");
+    expect(body.error.message).toContain("full");
+    expect(body.error.message).toContain("team");
+  });
+});
+
 describe("GET /api/scoreboard caching", () => {
   test("serves the same bytes with an ETag, and 304 while nothing changed", async () => {
     const { call, register } = serve();
