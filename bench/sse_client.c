@@ -10,8 +10,11 @@
 // that wake-up is paid inside the server's send() call; a phone on Wi-Fi costs
 // the server nothing of the kind.
 //
+// With --tokens FILE (one session token a line), stream i is opened as the team
+// of line i modulo their count (Authorization: Bearer), as phones would be.
+//
 // Build: cc -O2 -o sse_client bench/sse_client.c
-// Usage: sse_client PORT N [--spin] [PATH]
+// Usage: sse_client PORT N [--spin] [--tokens FILE] [PATH]
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -85,20 +88,44 @@ static void scan(Stream *s, const char *bytes, size_t length, int64_t now) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: sse_client PORT N [--spin] [PATH]\n");
+    fprintf(stderr, "usage: sse_client PORT N [--spin] [--tokens FILE] [PATH]\n");
     return 2;
   }
   int port = atoi(argv[1]);
   int count = atoi(argv[2]);
   int spin = 0;
   const char *path = "/api/events";
+  const char *tokens_file = NULL;
   for (int a = 3; a < argc; a++) {
     if (strcmp(argv[a], "--spin") == 0) spin = 1;
+    else if (strcmp(argv[a], "--tokens") == 0 && a + 1 < argc) tokens_file = argv[++a];
     else path = argv[a];
   }
-  char request[512];
-  int request_length =
-      snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path);
+  // The session tokens, one a line: each stream's request names one, in turn.
+  char **tokens = NULL;
+  int token_count = 0;
+  if (tokens_file) {
+    FILE *file = fopen(tokens_file, "r");
+    if (!file) {
+      fprintf(stderr, "sse_client: cannot read %s\n", tokens_file);
+      return 2;
+    }
+    char line[256];
+    while (fgets(line, sizeof line, file)) {
+      line[strcspn(line, "\r\n")] = 0;
+      if (!line[0]) continue;
+      tokens = realloc(tokens, (size_t)(token_count + 1) * sizeof *tokens);
+      if (!tokens) return 1;
+      tokens[token_count++] = strdup(line);
+    }
+    fclose(file);
+    if (token_count == 0) {
+      fprintf(stderr, "sse_client: %s holds no token\n", tokens_file);
+      return 2;
+    }
+  }
+  char request[768];
+  int request_length = 0;
 
   int ep = epoll_create1(0);
   struct epoll_event in = {.events = EPOLLIN, .data.u64 = UINT64_MAX};
@@ -125,6 +152,15 @@ int main(int argc, char **argv) {
     if (done && (now - last_data >= 200 || now - done_at >= 5000)) break;
     // Open connections 500 at a time, so the accept queue is not flooded.
     for (int k = 0; k < 500 && opened < count; k++, opened++) {
+      if (tokens) {
+        request_length = snprintf(request, sizeof request,
+                                  "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                  "Authorization: Bearer %s\r\n\r\n",
+                                  path, tokens[opened % token_count]);
+      } else {
+        request_length = snprintf(request, sizeof request,
+                                  "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path);
+      }
       int fd = socket(AF_INET, SOCK_STREAM, 0);
       if (fd < 0 || (size_t)fd >= stream_slots ||
           connect(fd, (struct sockaddr *)&address, sizeof address) != 0 ||

@@ -38,7 +38,7 @@ need postgresql has_initdb
 need nginx test -x /usr/sbin/nginx      # test/e2e/cluster_deploy_test.ts: deploy/nginx-cluster.conf
 need strace has strace                  # test/cli/write_test.ts: the folder synced after a rename
 if [ "${1:-}" = --bench ]; then
-  need wrk has wrk # bench/load/run.ts
+  need wrk has wrk # bench/load/run.ts, bench/sse_board.ts
   need hey has hey # bench/load/run.ts
 fi
 [ -z "$missing" ] && exit 0

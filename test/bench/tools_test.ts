@@ -80,6 +80,7 @@ describe("every benchmark tool's --help", () => {
     "commit.ts",
     "login_burst.ts",
     "pg.ts",
+    "sse_board.ts",
     "sse_churn.ts",
     "startup.ts",
   ];
