@@ -151,7 +151,7 @@ export class Live {
   scoreboard(): { json: string; etag: string } {
     if (this.board === undefined) {
       const rows = boardRows(this.options.engine(), this.options.frozenAt);
-      const json = JSON.stringify({ frozen: rows.frozen, teams: rows.rows.map((row) => row.row) });
+      const json = JSON.stringify({ frozen: rows.frozen, teams: rows.teams });
       this.board = { json, etag: `"${etagOf(json)}"` };
       this.boardRows = rows;
       this.rowJson = undefined;
@@ -162,8 +162,8 @@ export class Live {
   /** The `team` view of the board: the public board with the team's row alone, if it has one. */
   private teamView(teamId: number | undefined): string {
     this.scoreboard();
-    const { frozen, rows } = this.boardRows!;
-    this.rowJson ??= new Map(rows.map((row) => [row.teamId, JSON.stringify(row.row)]));
+    const { frozen, teams, ids } = this.boardRows!;
+    this.rowJson ??= new Map(ids.map((id, i) => [id, JSON.stringify(teams[i])]));
     const row = teamId === undefined ? undefined : this.rowJson.get(teamId);
     return `{"frozen":${frozen},"teams":[${row ?? ""}]}`;
   }
@@ -517,33 +517,35 @@ export function publicBoard(
   frozenAt: (now: number) => number | undefined,
   division?: string,
 ): unknown {
-  const { frozen, rows } = boardRows(engine, frozenAt, division);
-  return { frozen, teams: rows.map((row) => row.row) };
+  const { frozen, teams } = boardRows(engine, frozenAt, division);
+  return { frozen, teams };
 }
 
-/** The public scoreboard's rows, each with its team's id (which the board itself does not show). */
+/**
+ * The public scoreboard, with each row's team id beside it (`ids[i]` is
+ * `teams[i]`'s), which the board itself does not show.
+ */
 function boardRows(
   engine: Engine,
   frozenAt: (now: number) => number | undefined,
   division?: string,
-): { frozen: boolean; rows: { teamId: number; row: unknown }[] } {
+): { frozen: boolean; teams: unknown[]; ids: number[] } {
   const at = frozenAt(engine.now());
   const rows = engine.standings({
     ...(at !== undefined && { at }),
     ...(division !== undefined && { division }),
   });
-  return {
-    frozen: at !== undefined,
-    rows: rows.map((row) => ({
-      teamId: row.team.id,
-      row: {
-        rank: row.rank,
-        name: row.team.name,
-        division: row.team.division,
-        score: row.score,
-        solves: row.solves,
-        last_solve_at: row.lastSolveAt === null ? null : new Date(row.lastSolveAt).toISOString(),
-      },
-    })),
-  };
+  const ids: number[] = [];
+  const teams = rows.map((row) => {
+    ids.push(row.team.id);
+    return {
+      rank: row.rank,
+      name: row.team.name,
+      division: row.team.division,
+      score: row.score,
+      solves: row.solves,
+      last_solve_at: row.lastSolveAt === null ? null : new Date(row.lastSolveAt).toISOString(),
+    };
+  });
+  return { frozen: at !== undefined, teams, ids };
 }
