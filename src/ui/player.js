@@ -542,6 +542,20 @@
   }
   if (!("EventSource" in window) || !globalThis.cairnEvents) return;
   let opened = false;
+  // The standings are the whole board's rows drawn by the server: each phone on this page asks for
+  // them again after a change, at a random moment within 2 s (so that a room of phones does not
+  // ask at once) and at most once every 10 s. Changes meanwhile wait for that one refresh.
+  let standingsDue = 0;
+  let standingsTimer;
+  function refreshStandings() {
+    if (standingsTimer !== undefined) return;
+    const wait = Math.max(0, standingsDue - Date.now()) + Math.random() * 2_000;
+    standingsTimer = setTimeout(() => {
+      standingsTimer = undefined;
+      standingsDue = Date.now() + 10_000;
+      void refreshList(location.pathname + location.search).catch(() => {});
+    }, wait);
+  }
   // The first scoreboard event is the board the page already shows (not so on a stream reopened).
   let firstBoard = true;
   // A stream the browser gave up on is opened again (common.js). Only the standings need the whole
@@ -572,7 +586,7 @@
     }
     if (page === "standings") {
       source.addEventListener("scoreboard", () => {
-        if (!firstBoard) refreshList(location.pathname + location.search);
+        if (!firstBoard) refreshStandings();
         firstBoard = false;
       });
     }

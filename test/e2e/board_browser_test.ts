@@ -242,4 +242,48 @@ suite("announcements on the projector", () => {
     },
     60_000,
   );
+
+  test(
+    "a phone on the standings asks for them again once for a burst of changes, not once a change",
+    async () => {
+      const base = served.server.base;
+      const token = await registerTeam(base, "Plovers");
+      await served.browser.context.addCookies([{ name: "cairn_session", value: token, url: base }]);
+      const { teams } = await (await fetch(`${base}/api/admin/teams`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      })).json() as { teams: { id: number; name: string }[] };
+      const plovers = teams.find((team) => team.name === "Plovers")!.id;
+      const errors: string[] = [];
+      const page = await served.browser.context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      let refreshes = 0;
+      page.on("request", (request) => {
+        if (request.url() === `${base}/scoreboard` && request.resourceType() === "fetch") {
+          refreshes++;
+        }
+      });
+      await page.goto(`${base}/scoreboard`);
+      await page.locator("tr.mine", { hasText: "Plovers" }).waitFor();
+      // Five changes, each its own push (the pushes' window is 250 ms).
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${base}/api/admin/adjustments`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify({ team: plovers, points: 1, reason: `round ${i}` }),
+        });
+        expect(res.status).toBe(201);
+        await Bun.sleep(300);
+      }
+      // The page catches up with the last change: within 2 s, or at the latest 10 s after its
+      // first refresh, if that one came before the last change.
+      await page.locator("tr.mine .score", { hasText: /^5$/ }).waitFor({ timeout: 15_000 });
+      expect(refreshes).toBeGreaterThanOrEqual(1);
+      expect(refreshes).toBeLessThanOrEqual(2);
+      await page.screenshot({ path: join(SHOTS, "scoreboard-team-refreshed.png"), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+      await served.browser.context.clearCookies();
+    },
+    60_000,
+  );
 });
