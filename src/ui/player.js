@@ -542,18 +542,21 @@
   }
   if (!("EventSource" in window) || !globalThis.cairnEvents) return;
   let opened = false;
-  // The standings are the whole board's rows drawn by the server: each phone on this page asks for
-  // them again after a change, at a random moment within 2 s (so that a room of phones does not
-  // ask at once) and at most once every 10 s. Changes meanwhile wait for that one refresh.
-  let standingsDue = 0;
-  let standingsTimer;
-  function refreshStandings() {
-    if (standingsTimer !== undefined) return;
-    const wait = Math.max(0, standingsDue - Date.now()) + Math.random() * 2_000;
-    standingsTimer = setTimeout(() => {
-      standingsTimer = undefined;
-      standingsDue = Date.now() + 10_000;
-      void refreshList(location.pathname + location.search).catch(() => {});
+  // What another team's change redraws (the standings; the puzzle list, when it moved the team's
+  // score) is asked for at a random moment within 2 s, so that a room of phones does not ask at
+  // once, and at most once every 10 s. Changes meanwhile wait for that one refresh; the team's own
+  // solves and unlocks redraw the list at once.
+  let boardDue = 0;
+  let boardTimer;
+  /** Redraws the page's main part from `path` after a board change, unless `ready()` says wait. */
+  function refreshAfterBoard(path, ready = () => true) {
+    if (boardTimer !== undefined) return;
+    const wait = Math.max(0, boardDue - Date.now()) + Math.random() * 2_000;
+    boardTimer = setTimeout(() => {
+      boardTimer = undefined;
+      if (!ready()) return;
+      boardDue = Date.now() + 10_000;
+      void refreshList(path).catch(() => {});
     }, wait);
   }
   // The first scoreboard event is the board the page already shows (not so on a stream reopened).
@@ -580,13 +583,15 @@
         const shown = $("team-score");
         if (board.frozen || !mine || !shown || shown.textContent === String(mine.score)) return;
         // A checkpoint code being typed stays: the list catches up at the next change.
-        if ([...$("main").querySelectorAll("input")].some((field) => field.value !== "")) return;
-        void refreshList().catch(() => {});
+        refreshAfterBoard(
+          "/puzzles",
+          () => [...$("main").querySelectorAll("input")].every((field) => field.value === ""),
+        );
       });
     }
     if (page === "standings") {
       source.addEventListener("scoreboard", () => {
-        if (!firstBoard) refreshStandings();
+        if (!firstBoard) refreshAfterBoard(location.pathname + location.search);
         firstBoard = false;
       });
     }
