@@ -120,6 +120,11 @@ export interface Team {
   shownAt: Map<number, number>;
   /** Solves taken back (rejected missions): when each was made and taken back, for past boards. */
   revoked: { index: number; solvedAt: number; at: number }[];
+  /**
+   * Hidden by an organizer: off the public standings, and its solves count for
+   * no one else (no dynamic value falls by them, no bonus place is taken).
+   */
+  hidden: boolean;
 }
 
 /** What `register()` decided: the new team, or why there is none. */
@@ -221,8 +226,10 @@ export class Engine {
   readonly asks = new Map<number, Ask>();
   /** Bytes each team has uploaded, for its quota. */
   private readonly storedBytes = new Map<number, number>();
-  /** Per puzzle index, the teams that solved it, in solve order. */
+  /** Per puzzle index, the teams that solved it, in solve order: hidden teams are not among them. */
   private readonly solvers: Team[][];
+  /** Per puzzle index, the hidden teams that solved it (they hold its value, and no bonus). */
+  private readonly hiddenSolvers: Team[][];
   /** Per puzzle index, its solve times, ascending (solves are recorded in time order). */
   private readonly solveTimes: number[][];
   /** The indices of the puzzles with dynamic points. */
@@ -257,6 +264,7 @@ export class Engine {
     this.boundaries = times.boundaries;
     this.everyMinute = times.everyMinute;
     this.solvers = hunt.puzzles.map(() => []);
+    this.hiddenSolvers = hunt.puzzles.map(() => []);
     this.solveTimes = hunt.puzzles.map(() => []);
     this.dynamicPuzzles = hunt.puzzles.filter((p) => p.dynamic !== undefined).map((p) => p.index);
     this.scoreRules = hunt.puzzles.some((p) => p.dynamic !== undefined) &&
@@ -451,9 +459,7 @@ export class Engine {
       const unlocked = this.refresh(team, now, writes, when);
       // A lower value lowers the other solvers' scores, which a score() rule may read:
       // their rules are judged again at their next read, touching only this puzzle's solvers.
-      if (decayed && this.scoreRules) {
-        for (const other of this.solvers[puzzle.index]!) other.stale = other !== team;
-      }
+      if (decayed && this.scoreRules) this.valueFell(team, puzzle);
       return { kind: "judged", result: "correct", unlocked, guessId, writes };
     }
     if (!perHunt) {
@@ -866,6 +872,20 @@ export class Engine {
     return { kind: "ok", writes: [{ kind: "team_name", teamId: team.id, name, nameKey }] };
   }
 
+  /**
+   * An organizer hides a team from the public standings (`hidden`), or shows
+   * it again. Its solves then count as if it had always been hidden: no
+   * dynamic value fell by them, and each first-solve bonus went to the
+   * visible teams in solve order (each later solver moves a place up, and
+   * back down when the team is shown again). The team plays on; its own score
+   * holds each dynamic puzzle at the value the visible teams hold, with no bonus.
+   */
+  hideTeam(team: Team, hidden: boolean): { writes: Write[] } {
+    if (team.hidden === hidden) return { writes: [] };
+    this.setHidden(team, hidden);
+    return { writes: [{ kind: "team_hidden", teamId: team.id, hidden, at: this.now() }] };
+  }
+
   /** An organizer's manual score change. */
   adjust(
     team: Team,
@@ -1032,12 +1052,12 @@ export class Engine {
       : dynamicValue(puzzle.dynamic, this.solvers[puzzle.index]!.length);
   }
 
-  /** The teams that solved the puzzle, in solve order (the first gets the first bonus). */
+  /** The visible teams that solved the puzzle, in solve order (the first gets the first bonus). */
   solversOf(puzzle: Puzzle): readonly Team[] {
     return this.solvers[puzzle.index]!;
   }
 
-  /** How many teams have solved the puzzle. */
+  /** How many visible teams have solved the puzzle (what its dynamic value counts). */
   solvesOf(puzzle: Puzzle): number {
     return this.solvers[puzzle.index]!.length;
   }
@@ -1063,7 +1083,8 @@ export class Engine {
    */
   pointsFrozen(team: Team, puzzle: Puzzle, at: number): number {
     if (puzzle.dynamic === undefined) return puzzle.points;
-    const own = team.solvedAt[puzzle.index]! > at ? 1 : 0;
+    // A hidden team's solve lowers no value, not even for itself.
+    const own = !team.hidden && team.solvedAt[puzzle.index]! > at ? 1 : 0;
     return dynamicValue(puzzle.dynamic, this.solversBy(puzzle.index, at) + own);
   }
 
@@ -1081,7 +1102,8 @@ export class Engine {
       if (solvedAt !== solvedAt || puzzle.mission !== undefined) continue;
       const place = this.solvers[puzzle.index]!.indexOf(team);
       const bonuses = puzzle.firstSolveBonus;
-      const viewBonus = solvedAt > at ? this.solversBy(puzzle.index, at) : place;
+      // A hidden team has no place (-1), and so no bonus, then or now.
+      const viewBonus = solvedAt > at && !team.hidden ? this.solversBy(puzzle.index, at) : place;
       score += (bonuses[viewBonus] ?? 0) - (bonuses[place] ?? 0);
       score += this.pointsFrozen(team, puzzle, at) - this.points(puzzle);
     }
@@ -1112,12 +1134,19 @@ export class Engine {
       if (event.delta !== 0) changes.push(event);
     }
     for (const index of this.dynamicPuzzles) {
-      const place = this.solvers[index]!.indexOf(team);
-      if (place < 0) continue;
+      const solvedAt = team.solvedAt[index]!;
+      if (solvedAt !== solvedAt || solvedAt > at) continue;
       const times = this.solveTimes[index]!;
       const points = this.hunt.puzzles[index]!.dynamic!;
-      // The team's solve earns the value then; each later solve changes it.
+      // The team's solve earns the value then; each later solve changes it. A hidden team's solve is
+      // not among the counted ones: it earns the value after those made by then.
       let value = 0;
+      let place = this.solvers[index]!.indexOf(team);
+      if (place < 0) {
+        place = this.solversBy(index, solvedAt);
+        value = dynamicValue(points, place);
+        if (value !== 0) changes.push({ at: solvedAt, delta: value });
+      }
       for (let k = place; k < times.length && times[k]! <= at; k++) {
         const next = dynamicValue(points, k + 1);
         if (next !== value) changes.push({ at: times[k]!, delta: next - value });
@@ -1149,7 +1178,7 @@ export class Engine {
   /**
    * The ranking: by score, then by who reached it first, then by registration
    * order. With `at`, a frozen board; with `division`, that division's teams
-   * ranked apart (see standings.ts).
+   * ranked apart; hidden teams only with `hidden` (see standings.ts).
    */
   standings(options: StandingsOptions = {}): Standing[] {
     return standings(this.teams.values(), this.layout, {
@@ -1244,8 +1273,7 @@ export class Engine {
       submissions: this.submissions,
       asks: this.asks,
       valueFell: (team, puzzle) => {
-        if (!this.scoreRules) return;
-        for (const other of this.solvers[puzzle.index]!) other.stale = other !== team;
+        if (this.scoreRules) this.valueFell(team, puzzle);
       },
       addStoredBytes: (teamId, bytes) =>
         this.storedBytes.set(teamId, (this.storedBytes.get(teamId) ?? 0) + bytes),
@@ -1269,6 +1297,7 @@ export class Engine {
       },
       releaseClaim: (id) => this.judging.release(id),
       rename: (team, name) => this.setName(team, name),
+      hide: (team, hidden) => this.setHidden(team, hidden),
     };
   }
 
@@ -1341,9 +1370,10 @@ export class Engine {
     let last = -Infinity;
     for (const solvedAt of team.solvedAt) if (solvedAt > last) last = solvedAt;
     team.lastSolveAt = last === -Infinity ? null : last;
-    const solvers = this.solvers[puzzle.index]!;
-    const place = solvers.indexOf(team);
-    if (place >= 0) solvers.splice(place, 1);
+    for (const solvers of [this.solvers[puzzle.index]!, this.hiddenSolvers[puzzle.index]!]) {
+      const place = solvers.indexOf(team);
+      if (place >= 0) solvers.splice(place, 1);
+    }
     this.changeScore(team, -points, at);
   }
 
@@ -1382,9 +1412,9 @@ export class Engine {
    * solves made after it, and those move one bonus down.
    */
   private awardSolve(team: Team, puzzle: Puzzle, at: number, points?: number): boolean {
+    if (team.hidden) return this.awardHiddenSolve(team, puzzle, at, points);
     const solvers = this.solvers[puzzle.index]!;
-    let place = solvers.length;
-    while (place > 0 && solvers[place - 1]!.solvedAt[puzzle.index]! > at) place--;
+    const place = this.placeAt(puzzle.index, at);
     solvers.splice(place, 0, team);
     if (points !== undefined) {
       this.changeScore(team, points, at);
@@ -1411,7 +1441,133 @@ export class Engine {
     this.valuesVersion++;
     const delta = after - before;
     for (const other of solvers) if (other !== team) other.state.counts[score]! += delta;
+    for (const other of this.hiddenSolvers[puzzle.index]!) other.state.counts[score]! += delta;
     return true;
+  }
+
+  /**
+   * A hidden team's solve: the puzzle's points (a mission's, what its judge
+   * gave), a dynamic puzzle at the value the visible solvers hold, which it
+   * does not lower, and no first-solve bonus.
+   */
+  private awardHiddenSolve(team: Team, puzzle: Puzzle, at: number, points?: number): false {
+    this.hiddenSolvers[puzzle.index]!.push(team);
+    if (points !== undefined || puzzle.dynamic === undefined) {
+      this.changeScore(team, points ?? puzzle.points, at);
+      return false;
+    }
+    const value = dynamicValue(puzzle.dynamic, this.solvers[puzzle.index]!.length);
+    team.state.counts[this.layout.score]! += value;
+    addScoreEvent(team, { at, delta: 0, dynamic: true });
+    if (value !== 0) team.reachedAt = Math.max(team.reachedAt, at);
+    return false;
+  }
+
+  /** Where a solve at `at` goes among a puzzle's counted solvers: after those made by then. */
+  private placeAt(index: number, at: number): number {
+    const solvers = this.solvers[index]!;
+    let place = solvers.length;
+    while (place > 0 && solvers[place - 1]!.solvedAt[index]! > at) place--;
+    return place;
+  }
+
+  /** A dynamic puzzle's other solvers' `score()` rules are judged again at their next read. */
+  private valueFell(team: Team, puzzle: Puzzle): void {
+    for (const other of this.solvers[puzzle.index]!) other.stale = other !== team;
+    for (const other of this.hiddenSolvers[puzzle.index]!) other.stale = other !== team;
+  }
+
+  /**
+   * Hides a team (or shows it again), and moves its solves out of (or back
+   * into) the counted ones, with the scores that changes: the same state as
+   * replaying every solve with the team hidden (or not) from the start.
+   */
+  private setHidden(team: Team, hidden: boolean): void {
+    if (team.hidden === hidden) return;
+    team.hidden = hidden;
+    let solved = false;
+    for (const puzzle of this.hunt.puzzles) {
+      const solvedAt = team.solvedAt[puzzle.index]!;
+      if (solvedAt !== solvedAt) continue;
+      solved = true;
+      if (hidden) this.uncount(team, puzzle);
+      else this.recount(team, puzzle);
+    }
+    if (!solved) return;
+    // Values and bonuses moved: what every team sees of its score may have changed.
+    this.valuesVersion++;
+    if (this.scoreRules) { for (const other of this.teams.values()) other.stale = true; }
+  }
+
+  /**
+   * A solve that no longer counts for the others: the team gives its bonus
+   * back, each later solver moves a place up (at its own solve time, as
+   * `moveBonusesDown` moves them down), and a dynamic value rises back.
+   */
+  private uncount(team: Team, puzzle: Puzzle): void {
+    const index = puzzle.index;
+    const solvers = this.solvers[index]!;
+    const place = solvers.indexOf(team);
+    if (place < 0) return;
+    solvers.splice(place, 1);
+    this.hiddenSolvers[index]!.push(team);
+    // A mission's points are its judge's: no decay, no bonus.
+    if (puzzle.mission !== undefined) return;
+    const bonuses = puzzle.firstSolveBonus;
+    this.bonusChange(team, -(bonuses[place] ?? 0), team.solvedAt[index]!);
+    for (let i = place; i < solvers.length && i < bonuses.length; i++) {
+      const other = solvers[i]!;
+      this.bonusChange(other, bonuses[i]! - (bonuses[i + 1] ?? 0), other.solvedAt[index]!);
+    }
+    if (puzzle.dynamic === undefined) return;
+    this.solveTimes[index]!.splice(place, 1);
+    const count = solvers.length;
+    this.valueChange(
+      puzzle,
+      dynamicValue(puzzle.dynamic, count) - dynamicValue(puzzle.dynamic, count + 1),
+    );
+  }
+
+  /**
+   * A hidden team's solve counted again: it takes its place by solve time
+   * and that place's bonus, the later solvers move a place down, and a
+   * dynamic value falls by one more solve.
+   */
+  private recount(team: Team, puzzle: Puzzle): void {
+    const index = puzzle.index;
+    const hidden = this.hiddenSolvers[index]!;
+    const at = hidden.indexOf(team);
+    if (at < 0) return;
+    hidden.splice(at, 1);
+    const solvedAt = team.solvedAt[index]!;
+    const place = this.placeAt(index, solvedAt);
+    const solvers = this.solvers[index]!;
+    solvers.splice(place, 0, team);
+    if (puzzle.mission !== undefined) return;
+    this.bonusChange(team, puzzle.firstSolveBonus[place] ?? 0, solvedAt);
+    this.moveBonusesDown(puzzle, place);
+    if (puzzle.dynamic === undefined) return;
+    this.solveTimes[index]!.splice(place, 0, solvedAt);
+    const count = solvers.length;
+    this.valueChange(
+      puzzle,
+      dynamicValue(puzzle.dynamic, count) - dynamicValue(puzzle.dynamic, count - 1),
+    );
+  }
+
+  /** A dynamic puzzle's value changed by `delta`: every solver's total follows, with no event. */
+  private valueChange(puzzle: Puzzle, delta: number): void {
+    if (delta === 0) return;
+    const score = this.layout.score;
+    for (const other of this.solvers[puzzle.index]!) other.state.counts[score]! += delta;
+    for (const other of this.hiddenSolvers[puzzle.index]!) other.state.counts[score]! += delta;
+  }
+
+  /** A solver's bonus changed by `delta`: a score change at its solve time `at`, for past boards. */
+  private bonusChange(team: Team, delta: number, at: number): void {
+    if (delta === 0) return;
+    team.state.counts[this.layout.score]! += delta;
+    addScoreEvent(team, { at, delta, dynamic: false });
   }
 
   /**
@@ -1424,11 +1580,8 @@ export class Engine {
     const bonuses = puzzle.firstSolveBonus;
     const solvers = this.solvers[puzzle.index]!;
     for (let i = place + 1; i < solvers.length && i - 1 < bonuses.length; i++) {
-      const delta = (bonuses[i] ?? 0) - bonuses[i - 1]!;
-      if (delta === 0) continue;
       const other = solvers[i]!;
-      other.state.counts[this.layout.score]! += delta;
-      addScoreEvent(other, { at: other.solvedAt[puzzle.index]!, delta, dynamic: false });
+      this.bonusChange(other, (bonuses[i] ?? 0) - bonuses[i - 1]!, other.solvedAt[puzzle.index]!);
     }
   }
 

@@ -37,6 +37,8 @@ export interface FollowTarget extends EngineHands {
   releaseClaim(submissionId: number): void;
   /** A team's new name, which it is then found by. */
   rename(team: Team, name: string): void;
+  /** A team hidden from the public standings, or shown again (`Engine.hideTeam`). */
+  hide(team: Team, hidden: boolean): void;
 }
 
 /** Plays one record of another node's onto the engine. */
@@ -94,6 +96,12 @@ export function followWrite(target: FollowTarget, write: Write): void {
     case "team_name": {
       const team = target.teams.get(write.teamId);
       if (team !== undefined) target.rename(team, write.name);
+      return;
+    }
+    case "team_hidden": {
+      target.seen({ at: write.at });
+      const team = target.teams.get(write.teamId);
+      if (team !== undefined) target.hide(team, write.hidden);
       return;
     }
     // Accounts, keys, submitters and meta values live outside the engine.

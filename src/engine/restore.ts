@@ -18,6 +18,8 @@ export interface Snapshot {
     division: string | null;
     members: string[];
     createdAt: number;
+    /** Hidden by an organizer (absent: not). */
+    hidden?: boolean;
   }[];
   unlocks: { teamId: number; puzzle: string; at: number }[];
   solves: { teamId: number; puzzle: string; at: number }[];
@@ -114,6 +116,7 @@ export function newTeam(
     previousStop: hunt.routes.length > 0 ? new Int32Array(hunt.puzzles.length).fill(-1) : NO_ROUTES,
     shownAt: new Map(),
     revoked: [],
+    hidden: row.hidden ?? false,
   };
   if (row.division !== null) {
     team.state.counts[layout.division] = hunt.divisions.indexOf(row.division);

@@ -20,6 +20,8 @@ export interface StandingsOptions {
   at?: number;
   /** Rank only this division's teams. */
   division?: string;
+  /** Rank hidden teams too (the organizers' views); the public board leaves them out. */
+  hidden?: boolean;
   /** With `at`: each dynamic puzzle's value then, by puzzle index (the engine fills it in). */
   valueAt?: Int32Array;
 }
@@ -31,6 +33,7 @@ type Row = Standing & { reachedAt: number };
  * change, or registration for a team whose score never changed), then by
  * registration order. With `at`, scores count only changes up to then (a
  * frozen board); with `division`, only that division's teams, ranked apart.
+ * Hidden teams take no place unless `hidden` asks for them.
  */
 export function standings(
   teams: Iterable<Team>,
@@ -41,6 +44,7 @@ export function standings(
   const { score: scoreAt, solves: solvesAt } = layout;
   for (const team of teams) {
     if (options.division !== undefined && team.division !== options.division) continue;
+    if (team.hidden && options.hidden !== true) continue;
     if (options.at === undefined) {
       // The live board reads the totals each change keeps up to date.
       const counts = team.state.counts;

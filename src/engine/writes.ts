@@ -129,6 +129,11 @@ export type Write =
   /** A team renamed by an organizer: its new name, and the key it is unique by (`teamNameKey`). */
   | { kind: "team_name"; teamId: number; name: string; nameKey: string }
   /**
+   * A team hidden from the public standings by an organizer, or shown again
+   * (`hidden: false`): its solves count for no one else (see `Engine.hideTeam`).
+   */
+  | { kind: "team_hidden"; teamId: number; hidden: boolean; at: number }
+  /**
    * A keyed request's answer (its `Idempotency-Key`), committed with the
    * writes it answers for, so that a retry gets the same bytes back.
    */

@@ -19,6 +19,7 @@ import {
   refusalResponse,
   reloadFailure,
   requireAdmin,
+  TeamHiddenBody,
   TeamNameBody,
   TeamPasswordBody,
 } from "../play/mod.ts";
@@ -58,6 +59,7 @@ function teamRoutes(admin: Hono, played: Play): void {
       members: team.members,
       score: engine.score(team),
       solves: engine.solveCount(team),
+      hidden: team.hidden,
       created_at: iso(team.createdAt),
       last_activity_at: iso(team.lastActivityAt),
     };
@@ -101,7 +103,10 @@ function teamRoutes(admin: Hono, played: Play): void {
   });
 }
 
-/** Announcements, adjustments, extra guesses, teams' names and passwords, the freeze, and reloads. */
+/**
+ * Announcements, adjustments, extra guesses, teams' names, passwords and hiding, the freeze, and
+ * reloads.
+ */
 function changeRoutes(admin: Hono, played: Play): void {
   const actions = played.admin;
   admin.post("/announcements", async (c) => {
@@ -138,6 +143,12 @@ function changeRoutes(admin: Hono, played: Play): void {
   admin.put("/teams/:id/name", async (c) => {
     const { name } = await readJson(c, TeamNameBody);
     const outcome = await actions.renameTeam(teamById(played, c).id, name);
+    return outcome.ok ? json({ team: outcome.reply }) : refusalResponse(outcome);
+  });
+
+  admin.put("/teams/:id/hidden", async (c) => {
+    const { hidden } = await readJson(c, TeamHiddenBody);
+    const outcome = await actions.hideTeam(teamById(played, c).id, hidden);
     return outcome.ok ? json({ team: outcome.reply }) : refusalResponse(outcome);
   });
 

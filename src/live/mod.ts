@@ -235,6 +235,7 @@ export class Live {
         }
         case "team":
         case "team_name":
+        case "team_hidden":
         case "hint":
         case "adjustment":
           board = true;

@@ -1,7 +1,8 @@
 /**
  * What organizers can change, shared by the admin API and the admin pages'
- * form posts: announce, adjust a score, grant extra guesses, rename a team or
- * set its password, freeze or reveal the board, reload the hunt. Each returns an `Outcome`, on disk and
+ * form posts: announce, adjust a score, grant extra guesses, rename a team,
+ * set its password or hide it from the standings, freeze or reveal the board,
+ * reload the hunt. Each returns an `Outcome`, on disk and
  * published when it resolves.
  */
 import * as v from "valibot";
@@ -39,6 +40,8 @@ export const ExtraGuessesBody = v.strictObject({
 export const FreezeBody = v.strictObject({ frozen: v.boolean() });
 /** A team's new name: registration's rules. */
 export const TeamNameBody = v.strictObject({ name: TeamName });
+/** Whether a team is hidden from the public standings (`true`), or shown (`false`). */
+export const TeamHiddenBody = v.strictObject({ hidden: v.boolean() });
 /** A team's new password (registration's rules); `logout` also ends every session of the team. */
 export const TeamPasswordBody = v.strictObject({
   password: TeamPassword,
@@ -62,10 +65,12 @@ export function reloadFailure(errors: readonly string[]): string {
   return `The hunt file has ${count} error${count === 1 ? "" : "s"}; the running hunt is unchanged`;
 }
 
+const noTeam = (id: number) => refusal("not_found", `There is no team ${id}`);
+
 /** The organizers' actions over one game. */
 export function adminActions(game: Game) {
-  const noTeam = (id: number) => refusal("not_found", `There is no team ${id}`);
   return {
+    ...teamActions(game),
     /** Broadcasts an announcement to every stream, the projector's included. */
     async announce(
       text: string,
@@ -101,6 +106,23 @@ export function adminActions(game: Game) {
       return { ok: true, reply: true };
     },
 
+    /** Freezes the public board now, or reveals it, once that is stored. */
+    async setFrozen(frozen: boolean): Promise<void> {
+      await game.freeze.set(frozen, game.engine.now());
+      game.live.scoreboardChanged();
+      game.logger.info(frozen ? "scoreboard_frozen" : "scoreboard_revealed");
+    },
+
+    /** Re-reads the hunt file; the game logs the outcome and publishes what changed. */
+    reload(): ReloadResult {
+      return game.reload();
+    },
+  };
+}
+
+/** What organizers change on one team: its name, password, submitter, and place on the board. */
+function teamActions(game: Game) {
+  return {
     /**
      * Renames a team, by registration's rules (409 when another team has the
      * name). It shows everywhere at once, and the team logs in by it from now on.
@@ -118,6 +140,26 @@ export function adminActions(game: Game) {
         game.logger.info("team_renamed", { team: team.id, from: before, name: team.name });
       }
       return { ok: true, reply: { id: team.id, name: team.name } };
+    },
+
+    /**
+     * Hides a team from the public standings (the board, its streams, the
+     * projector, CTFtime's feed), or shows it again; its solves count for no
+     * other team while hidden (`Engine.hideTeam`). The team plays on.
+     */
+    async hideTeam(
+      teamId: number,
+      hidden: boolean,
+    ): Promise<Outcome<TeamReply & { hidden: boolean }>> {
+      await decideTurn(game);
+      const team = game.engine.teams.get(teamId);
+      if (team === undefined) return noTeam(teamId);
+      const result = game.engine.hideTeam(team, hidden);
+      if (result.writes.length > 0) {
+        await game.commit(result.writes);
+        game.logger.info(hidden ? "team_hidden" : "team_shown", { team: team.id });
+      }
+      return { ok: true, reply: { id: team.id, name: team.name, hidden: team.hidden } };
     },
 
     /**
@@ -164,18 +206,6 @@ export function adminActions(game: Game) {
       if (write !== undefined) await game.commit([write]);
       game.logger.info("submitter_released", { team: teamId, held: write !== undefined });
       return { ok: true, reply: { released: write !== undefined } };
-    },
-
-    /** Freezes the public board now, or reveals it, once that is stored. */
-    async setFrozen(frozen: boolean): Promise<void> {
-      await game.freeze.set(frozen, game.engine.now());
-      game.live.scoreboardChanged();
-      game.logger.info(frozen ? "scoreboard_frozen" : "scoreboard_revealed");
-    },
-
-    /** Re-reads the hunt file; the game logs the outcome and publishes what changed. */
-    reload(): ReloadResult {
-      return game.reload();
     },
   };
 }

@@ -30,6 +30,7 @@ export {
   FreezeBody,
   iso,
   reloadFailure,
+  TeamHiddenBody,
   TeamNameBody,
   TeamPasswordBody,
 } from "./admin_actions.ts";

@@ -14,6 +14,7 @@ import {
   AnnouncementBody,
   ExtraGuessesBody,
   FreezeBody,
+  TeamHiddenBody,
   TeamNameBody,
   TeamPasswordBody,
 } from "./admin_actions.ts";
@@ -594,6 +595,23 @@ export const ROUTES: readonly Route[] = [
       "(compared case-insensitively after trimming: a team may change its own name's case). " +
       "The scoreboard, frozen or not, and every page show the new name at once, and the team " +
       "logs in by it: the old name no longer does.",
+  },
+  {
+    method: "put",
+    path: "/api/admin/teams/{id}/hidden",
+    summary: "Hide a team from the standings, or show it",
+    access: "admin",
+    params: [numericId("team")],
+    body: TeamHiddenBody,
+    answers: [ok(R.TeamHidden, "The team and whether it is hidden, once that is on disk")],
+    errors: ["not_found"],
+    description: "A hidden team (a test team, a cheating one) is left off the public " +
+      "scoreboard, its stream and the projector, and CTFtime's feed, and takes no place. Its " +
+      "solves count for no other team: dynamic values count the visible teams' solves only, " +
+      "and first-solve bonuses go to the visible teams in solve order, so hiding a team " +
+      "mid-event moves each later solver a place up (showing it again moves them back). The " +
+      "team still logs in and plays; its own score holds each puzzle at the value the others " +
+      "hold, with no bonus. Setting the state it already has changes nothing.",
   },
   {
     method: "put",

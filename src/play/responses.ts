@@ -145,6 +145,10 @@ const TeamSummary = v.strictObject({
   members: v.array(v.string()),
   score: Int,
   solves: Int,
+  hidden: v.pipe(
+    v.boolean(),
+    v.description("Hidden from the public standings by an organizer (it still plays)"),
+  ),
   created_at: v.nullable(Time),
   last_activity_at: v.nullable(Time),
 });
@@ -217,6 +221,9 @@ export const FreezeReply = v.strictObject({ frozen: v.boolean() });
 export const SubmitterReleased = v.strictObject({ released: v.boolean() });
 const TeamRef = v.strictObject({ id: Int, name: v.string() });
 export const TeamRenamed = v.strictObject({ team: TeamRef });
+export const TeamHidden = v.strictObject({
+  team: v.strictObject({ id: Int, name: v.string(), hidden: v.boolean() }),
+});
 export const TeamPasswordSet = v.strictObject({
   team: TeamRef,
   sessions_ended: v.pipe(
@@ -255,6 +262,10 @@ export const Results = v.strictObject({
     division: v.nullable(v.string()),
     members: v.array(v.string()),
     created_at: v.nullable(Time),
+    hidden: v.pipe(
+      v.boolean(),
+      v.description("Hidden from the standings by an organizer: not on the `scoreboard`"),
+    ),
   })),
   solves: v.array(v.strictObject({
     team: Int,

@@ -44,6 +44,15 @@ function teamWrites(all: All): Write[] {
       at: num(row.created_at),
     });
   }
+  // A hidden team is hidden from the start: its solves, replayed after, count for no one else.
+  for (const row of all("SELECT id, created_at FROM teams WHERE hidden = 1 ORDER BY id")) {
+    writes.push({
+      kind: "team_hidden",
+      teamId: num(row.id),
+      hidden: true,
+      at: num(row.created_at),
+    });
+  }
   for (const row of all("SELECT * FROM routes ORDER BY team_id, route")) {
     writes.push({
       kind: "route",

@@ -30,7 +30,7 @@ export type Results = Record<ResultTable, Record<string, unknown>[]>;
 
 /** Each table's columns, so that an empty table still gets its CSV header. */
 export const RESULT_COLUMNS: Record<ResultTable, readonly string[]> = {
-  teams: ["id", "name", "division", "members", "created_at"],
+  teams: ["id", "name", "division", "members", "created_at", "hidden"],
   solves: ["team", "team_name", "puzzle", "guess_id", "at"],
   guesses: ["id", "team", "team_name", "puzzle", "raw", "normalized", "result", "at"],
   scoreboard: ["rank", "team", "name", "division", "score", "solves", "last_solve_at"],
@@ -147,10 +147,13 @@ export function readGuesses(
 /** How each table of the results is read. */
 const READ: Record<ResultTable, (db: Connection) => Record<string, unknown>[]> = {
   teams: (db) =>
-    all(db, "SELECT id, name, division, members, created_at FROM teams ORDER BY id").map((row) => ({
+    all(db, "SELECT id, name, division, members, created_at, hidden FROM teams ORDER BY id").map((
+      row,
+    ) => ({
       ...row,
       members: JSON.parse(row.members as string) as string[],
       created_at: iso(row.created_at),
+      hidden: row.hidden === 1,
     })),
   solves: (db) =>
     all(
@@ -240,7 +243,8 @@ function all(db: Connection, sql: string): Record<string, unknown>[] {
  * accepted missions, for the points their judge gave) still in the hunt, less
  * the costs of taken hints, plus adjustments. Ties go
  * to the team whose score last changed earlier (a team whose score never
- * changed counts from its registration), then to registration order.
+ * changed counts from its registration), then to registration order. Hidden
+ * teams take no place, as on the public board.
  */
 const SCOREBOARD = `
   WITH ${SOLVE_POINTS},
@@ -280,6 +284,7 @@ const SCOREBOARD = `
   FROM teams t
   LEFT JOIN scores sc ON sc.team_id = t.id
   LEFT JOIN solved so ON so.team_id = t.id
+  WHERE t.hidden = 0
   ORDER BY score DESC, coalesce(sc.reached_at, t.created_at), t.id`;
 
 /** Whether the database holds the hunt's scoring (a server of this version has run on it). */

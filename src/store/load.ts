@@ -27,11 +27,20 @@ export function loadSnapshot(
   // alive, V8 let the pass's dead rows pile up in its old space: `serve` on 1M guesses held 527 MB
   // of RSS after boot, and 305 MB with the pass first (Bun, 131 MB, was unaffected).
   const guesses = guessAggregates(db, options.now - options.longestWindowMs, options.minutes);
-  const teams = all<
-    { id: number; name: string; division: string | null; members: string; createdAt: number }
-  >(
-    "SELECT id, name, division, members, created_at AS createdAt FROM teams ORDER BY id",
-  ).map((row) => ({ ...row, members: JSON.parse(row.members) as string[] }));
+  const teams = all<{
+    id: number;
+    name: string;
+    division: string | null;
+    members: string;
+    createdAt: number;
+    hidden: number;
+  }>(
+    "SELECT id, name, division, members, created_at AS createdAt, hidden FROM teams ORDER BY id",
+  ).map((row) => ({
+    ...row,
+    members: JSON.parse(row.members) as string[],
+    hidden: row.hidden === 1,
+  }));
 
   return {
     teams,

@@ -20,8 +20,10 @@ import { OutdatedError } from "./outdated.ts";
  * 1. The records as they were when the log's format was first recorded
  *    (version 0.1.0): the kinds of `KINDS`. Logs written before carry no
  *    format, and their nodes check none.
+ * 2. `team_hidden`: an organizer hides a team from the public standings, which
+ *    changes the other teams' dynamic values and first-solve bonuses.
  */
-export const LOG_FORMAT = 1;
+export const LOG_FORMAT = 2;
 
 /** The meta key of the log's format. */
 export const LOG_FORMAT_KEY = "log_format";
@@ -48,6 +50,7 @@ const KINDS: Record<Write["kind"], true> = {
   session_end: true,
   password: true,
   team_name: true,
+  team_hidden: true,
   idempotency: true,
   idempotency_evict: true,
   idempotency_prune: true,

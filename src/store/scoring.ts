@@ -2,7 +2,10 @@
  * What each stored solve is worth, in SQL, so that exports made from the
  * database file alone score as the engine does: a fixed puzzle's points, or a
  * dynamic puzzle's value after all its solves (the engine's `dynamicValue`,
- * written again here), plus the first-solve bonus for the solve's place.
+ * written again here), plus the first-solve bonus for the solve's place. A
+ * hidden team's solves count for no one else, as in the engine: the value and
+ * the places count the visible teams' solves only, and a hidden team's solve
+ * is worth the value they hold, with no bonus.
  */
 import type { Connection } from "./driver.ts";
 
@@ -13,20 +16,23 @@ import type { Connection } from "./driver.ts";
  */
 export const SOLVE_POINTS = `
   solve_places AS (
-    SELECT team_id, puzzle, at,
-      row_number() OVER (PARTITION BY puzzle ORDER BY at, guess_id) - 1 AS place,
-      count(*) OVER (PARTITION BY puzzle) AS solvers
-    FROM solves
+    SELECT s.team_id, s.puzzle, s.at,
+      CASE WHEN t.hidden = 0 THEN
+        row_number() OVER (PARTITION BY s.puzzle, t.hidden ORDER BY s.at, s.guess_id) - 1
+      END AS place,
+      sum(1 - t.hidden) OVER (PARTITION BY s.puzzle) AS solvers
+    FROM solves s JOIN teams t ON t.id = s.team_id
   ),
   solve_raw AS (
     SELECT s.team_id, s.puzzle, s.at, s.place, p.points, p.first_solve_bonus,
       p.dynamic_minimum AS minimum,
       CASE p.dynamic_function
-        WHEN 'linear' THEN p.dynamic_initial - p.dynamic_decay * (s.solvers - 1)
+        -- No visible solver (a hidden team's solve alone) counts as one: the initial value.
+        WHEN 'linear' THEN p.dynamic_initial - p.dynamic_decay * max(s.solvers - 1, 0)
         WHEN 'logarithmic' THEN
           ((p.dynamic_minimum - p.dynamic_initial) * 1.0 /
             (max(p.dynamic_decay, 1) * max(p.dynamic_decay, 1))) *
-          ((s.solvers - 1) * (s.solvers - 1)) + p.dynamic_initial
+          (max(s.solvers - 1, 0) * max(s.solvers - 1, 0)) + p.dynamic_initial
       END AS raw
     FROM solve_places s JOIN hunt_puzzles p ON p.id = s.puzzle
   ),

@@ -79,6 +79,7 @@ export class Tables {
         "UPDATE teams SET password_hash = ?1 WHERE id = ?2 AND (?3 IS NULL OR password_hash = ?3)",
       ),
       team_name: prepare("UPDATE teams SET name = ?, name_key = ? WHERE id = ?"),
+      team_hidden: prepare("UPDATE teams SET hidden = ? WHERE id = ?"),
       // A key is answered once: a second record for it (a bug) is ignored, never a failed batch.
       idempotency: prepare(
         "INSERT OR IGNORE INTO idempotency_keys (team_id, key, fingerprint, status, body, at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -205,6 +206,9 @@ export class Tables {
         return 1;
       case "team_name":
         s.team_name.run(write.name, write.nameKey, write.teamId);
+        return 1;
+      case "team_hidden":
+        s.team_hidden.run(write.hidden ? 1 : 0, write.teamId);
         return 1;
       case "idempotency":
       case "idempotency_evict":

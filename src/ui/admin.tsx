@@ -107,6 +107,8 @@ const GuessTable: FC<{ guesses: GuessRow[]; withTeam: boolean; bodyId?: string }
 export interface GridTeam {
   id: number;
   name: string;
+  /** Hidden from the public standings by an organizer. */
+  hidden: boolean;
   score: number;
   cells: GridCell[];
 }
@@ -167,6 +169,7 @@ export const ProgressGrid: FC<{ puzzles: { id: string; title: string }[]; grid: 
             <tr>
               <th class="team" scope="row">
                 <a href={`/admin/teams/${team.id}`} title={team.name}>{team.name}</a>
+                {team.hidden && <HiddenBadge />}
               </th>
               <td class="num">{team.score}</td>
               {team.cells.map((cell, i) => (
@@ -244,7 +247,7 @@ export interface DashboardProps {
   status: string;
   frozen: boolean;
   frozenAt?: string;
-  teams: { id: number; name: string; score: number; solves: number }[];
+  teams: { id: number; name: string; score: number; solves: number; hidden: boolean }[];
   puzzles: { id: string; title: string }[];
   guesses: GuessRow[];
   grid: GridPage;
@@ -423,6 +426,7 @@ const DashboardControls: FC<DashboardProps & { teamOptions: unknown }> = (props)
                     <tr>
                       <td>
                         <a href={`/admin/teams/${t.id}`}>{t.name}</a>
+                        {t.hidden && <HiddenBadge />}
                       </td>
                       <td class="num">{t.score}</td>
                       <td class="num">{t.solves}</td>
@@ -495,6 +499,35 @@ const AdjustForms: FC<{
   );
 };
 
+/** The mark of a team hidden from the public standings, in the organizers' lists. */
+const HiddenBadge: FC = () => (
+  <>
+    {" "}
+    <span class="badge badge-warn" title="Hidden from the public scoreboard">hidden</span>
+  </>
+);
+
+/**
+ * Whether the team is on the public standings, and the button that hides it
+ * (a test team, a cheating one) or shows it again.
+ */
+const HideCard: FC<{ team: { id: number; hidden: boolean } }> = ({ team }) => (
+  <section class="card" aria-labelledby="hide-title">
+    <h2 id="hide-title">Public scoreboard</h2>
+    <p class="small">
+      {team.hidden
+        ? "Hidden: this team is off the public scoreboard, the projector and the CTFtime feed, and its solves count for no other team. It still logs in and plays."
+        : "On the public scoreboard. Hide a test team or a cheating one: it leaves the scoreboard, and its solves stop counting for the others (dynamic points rise back, first-solve bonuses pass to the next team). It can still log in and play."}
+    </p>
+    <form method="post" action={`/admin/teams/${team.id}/hidden`}>
+      <input type="hidden" name="hidden" value={team.hidden ? "false" : "true"} />
+      <button class="btn" type="submit">
+        {team.hidden ? "Show on the scoreboard" : "Hide from the scoreboard"}
+      </button>
+    </form>
+  </section>
+);
+
 /** Single-submitter mode: which device submits for the team, and the button that frees the role. */
 const SubmitterCard: FC<{ teamId: number; held: boolean }> = ({ teamId, held }) => (
   <section class="card" aria-labelledby="submitter-title">
@@ -566,6 +599,8 @@ const TeamAccountForms: FC<{ team: { id: number; name: string } }> = ({ team }) 
 export interface TeamDetail {
   id: number;
   name: string;
+  /** Hidden from the public standings by an organizer. */
+  hidden: boolean;
   division: string | null;
   members: readonly string[];
   score: number;
@@ -669,7 +704,10 @@ export const TeamPage: FC<
         <p class="small">
           <a href="/admin">← Dashboard</a>
         </p>
-        <h1>{team.name}</h1>
+        <h1>
+          {team.name}
+          {team.hidden && <HiddenBadge />}
+        </h1>
         <Notice flash={props.flash} />
         <div class="summary-line">
           <Stat value={team.score} label="points" />
@@ -720,6 +758,7 @@ export const TeamPage: FC<
             <AdjustForms puzzles={props.puzzles} team={{ id: team.id, name: team.name }} />
             {props.submitter && <SubmitterCard teamId={team.id} held={props.submitter.held} />}
             <TeamAccountForms team={{ id: team.id, name: team.name }} />
+            <HideCard team={{ id: team.id, hidden: team.hidden }} />
           </div>
         </div>
       </main>

@@ -26,6 +26,7 @@ import {
   readForm,
   reloadFailure,
   setAdminCookie,
+  TeamHiddenBody,
   TeamNameBody,
   TeamPasswordBody,
 } from "../play/mod.ts";
@@ -67,6 +68,7 @@ export function adminPages(played: Play): Hono {
   dashboard(pages, played, reload);
   teamAndPrint(pages, played);
   adminForms(pages, played, reload);
+  teamForms(pages, played);
   judgePages(pages, played);
   hintPages(pages, played);
   return pages;
@@ -171,9 +173,10 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
           : "Ended",
         frozen: frozenAt !== undefined,
         ...(frozenAt !== undefined && { frozenAt: clock(frozenAt) }),
-        teams: engine.standings().map((row) => ({
+        teams: engine.standings({ hidden: true }).map((row) => ({
           id: row.team.id,
           name: row.team.name,
+          hidden: row.team.hidden,
           score: row.score,
           solves: row.solves,
         })),
@@ -246,6 +249,7 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
         team: {
           id: team.id,
           name: team.name,
+          hidden: team.hidden,
           division: team.division,
           members: team.members,
           score: engine.score(team),
@@ -295,10 +299,9 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
   });
 }
 
-/** The dashboard's and team page's forms. */
+/** The dashboard's forms: announcements, adjustments, extra guesses, the freeze and reloads. */
 function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readonly string[] }) {
   const teamName = (id: number) => game.engine.teams.get(id)?.name ?? `team ${id}`;
-  const teamPage = (id: number) => game.engine.teams.has(id) ? `/admin/teams/${id}` : "/admin";
 
   pages.post("/admin/announce", async (c) => {
     const form = await readForm(c);
@@ -346,49 +349,6 @@ function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readon
     return c.redirect(safeAdminBack(form.back), 303);
   });
 
-  pages.post("/admin/submitter-release", async (c) => {
-    const form = await readForm(c);
-    const teamId = Number(form.team);
-    const outcome = await admin.releaseSubmitter(Number.isInteger(teamId) ? teamId : -1);
-    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
-    else setFlash(c, { tone: "ok", title: `Released ${teamName(teamId)}'s submitting phone` });
-    return c.redirect(outcome.ok ? `/admin/teams/${teamId}` : "/admin", 303);
-  });
-
-  // A team's name and password: back to its page, or to the dashboard when there is no such team.
-  pages.post("/admin/teams/:id/name", async (c) => {
-    const form = await readForm(c);
-    const teamId = parseId(c.req.param("id")) ?? 0;
-    const before = teamName(teamId);
-    const body = check(TeamNameBody, { name: form.name ?? "" });
-    const outcome = body.ok ? await admin.renameTeam(teamId, body.reply.name) : body;
-    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
-    else setFlash(c, { tone: "ok", title: `${before} is now ${outcome.reply.name}` });
-    return c.redirect(teamPage(teamId), 303);
-  });
-
-  pages.post("/admin/teams/:id/password", async (c) => {
-    const form = await readForm(c);
-    const teamId = parseId(c.req.param("id")) ?? 0;
-    const body = check(TeamPasswordBody, {
-      password: form.password ?? "",
-      logout: form.logout === "true",
-    });
-    const outcome = body.ok ? await admin.setPassword(teamId, body.reply) : body;
-    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
-    else {
-      const { team, sessionsEnded } = outcome.reply;
-      setFlash(c, {
-        tone: "ok",
-        title: `New password set for ${team.name}`,
-        text: body.ok && body.reply.logout === true
-          ? `${sessionsEnded} phone${sessionsEnded === 1 ? " was" : "s were"} logged out.`
-          : "Phones already logged in stay logged in.",
-      });
-    }
-    return c.redirect(teamPage(teamId), 303);
-  });
-
   pages.post("/admin/freeze", async (c) => {
     const form = await readForm(c);
     const frozen = v.safeParse(v.picklist(["true", "false"]), form.frozen);
@@ -413,6 +373,73 @@ function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readon
       setFlash(c, reloadFlash(result.summary));
     }
     return c.redirect("/admin", 303);
+  });
+}
+
+/** A team page's forms: its submitter, name, password and place on the board. */
+function teamForms(pages: Hono, { game, admin }: Play): void {
+  const teamName = (id: number) => game.engine.teams.get(id)?.name ?? `team ${id}`;
+  const teamPage = (id: number) => game.engine.teams.has(id) ? `/admin/teams/${id}` : "/admin";
+
+  pages.post("/admin/submitter-release", async (c) => {
+    const form = await readForm(c);
+    const teamId = Number(form.team);
+    const outcome = await admin.releaseSubmitter(Number.isInteger(teamId) ? teamId : -1);
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
+    else setFlash(c, { tone: "ok", title: `Released ${teamName(teamId)}'s submitting phone` });
+    return c.redirect(outcome.ok ? `/admin/teams/${teamId}` : "/admin", 303);
+  });
+
+  // A team's name and password: back to its page, or to the dashboard when there is no such team.
+  pages.post("/admin/teams/:id/name", async (c) => {
+    const form = await readForm(c);
+    const teamId = parseId(c.req.param("id")) ?? 0;
+    const before = teamName(teamId);
+    const body = check(TeamNameBody, { name: form.name ?? "" });
+    const outcome = body.ok ? await admin.renameTeam(teamId, body.reply.name) : body;
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
+    else setFlash(c, { tone: "ok", title: `${before} is now ${outcome.reply.name}` });
+    return c.redirect(teamPage(teamId), 303);
+  });
+
+  pages.post("/admin/teams/:id/hidden", async (c) => {
+    const form = await readForm(c);
+    const teamId = parseId(c.req.param("id")) ?? 0;
+    const body = check(TeamHiddenBody, {
+      hidden: form.hidden === "true" ? true : form.hidden === "false" ? false : form.hidden,
+    });
+    const outcome = body.ok ? await admin.hideTeam(teamId, body.reply.hidden) : body;
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
+    else {
+      const { name, hidden } = outcome.reply;
+      setFlash(c, {
+        tone: "ok",
+        title: hidden ? `${name} is hidden from the scoreboard` : `${name} is on the scoreboard`,
+      });
+    }
+    return c.redirect(teamPage(teamId), 303);
+  });
+
+  pages.post("/admin/teams/:id/password", async (c) => {
+    const form = await readForm(c);
+    const teamId = parseId(c.req.param("id")) ?? 0;
+    const body = check(TeamPasswordBody, {
+      password: form.password ?? "",
+      logout: form.logout === "true",
+    });
+    const outcome = body.ok ? await admin.setPassword(teamId, body.reply) : body;
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
+    else {
+      const { team, sessionsEnded } = outcome.reply;
+      setFlash(c, {
+        tone: "ok",
+        title: `New password set for ${team.name}`,
+        text: body.ok && body.reply.logout === true
+          ? `${sessionsEnded} phone${sessionsEnded === 1 ? " was" : "s were"} logged out.`
+          : "Phones already logged in stay logged in.",
+      });
+    }
+    return c.redirect(teamPage(teamId), 303);
   });
 }
 
@@ -460,7 +487,7 @@ function gridPage(asked: string | undefined): number {
 
 /** One page of each team's state on each puzzle, in ranking order (the last page for one past it). */
 function progressGrid(engine: Engine, now: number, asked: number): GridPage {
-  const standings = engine.standings();
+  const standings = engine.standings({ hidden: true });
   const size = gridPageSize(engine.hunt.puzzles.length);
   const pages = Math.max(1, Math.ceil(standings.length / size));
   const page = Math.min(asked, pages);
@@ -483,6 +510,7 @@ function gridRows(
   return rows.map(({ team, score }) => ({
     id: team.id,
     name: team.name,
+    hidden: team.hidden,
     score,
     cells: engine.hunt.puzzles.map((p) => {
       const wrong = team.state.counts[engine.layout.wrongGuesses + p.index]!;

@@ -231,6 +231,8 @@ export const BoardPage: FC<{
 export const TeamBoardPage: FC<{
   huntTitle: string;
   team: string;
+  /** The team is hidden from the public standings by the organizers: it has no place here. */
+  hidden?: boolean;
   frozen: boolean;
   rows: BoardRow[];
   division?: string | undefined;
@@ -259,7 +261,9 @@ export const TeamBoardPage: FC<{
           </div>
         )}
         <p class="muted" id="standing">
-          {mine === undefined
+          {props.hidden
+            ? "The organizers have hidden your team from the scoreboard: it takes no place here. Your own pages still count your score."
+            : mine === undefined
             ? props.division ? "Your team is not in this division." : ""
             : (
               <a href="#mine">

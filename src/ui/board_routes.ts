@@ -51,6 +51,7 @@ export function boardPages({ game }: Play): Hono {
         TeamBoardPage({
           huntTitle: engine.hunt.title,
           team: player.team.name,
+          hidden: player.team.hidden,
           frozen: board.frozen,
           rows: board.teams,
           division,

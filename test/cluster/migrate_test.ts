@@ -79,6 +79,7 @@ function tables(db: Connection): Record<string, unknown[]> {
 function view(engine: Engine) {
   return [...engine.teams.values()].map((team) => ({
     name: team.name,
+    hidden: team.hidden,
     score: engine.score(team),
     unlocked: [...team.state.unlockedAt],
     solved: [...team.solvedAt],
@@ -125,6 +126,8 @@ beforeAll(async () => {
     teamId: teams[5]!.id,
     passwordHash: "new",
   }]);
+  // And hid another from the standings: hidden from the start in the log, before its solves.
+  await commit(engine.hideTeam(teams[4]!, true).writes);
   for (const [n, team] of teams.entries()) {
     clock.advance(37_000);
     // Taken before the solve: a solved puzzle offers no hint.
@@ -247,6 +250,8 @@ describe("cairn migrate", () => {
       expect(view(b)).toEqual(view(a));
       expect(b.standings().map((s) => [s.team.name, s.score]))
         .toEqual(a.standings().map((s) => [s.team.name, s.score]));
+      expect(view(b).filter((team) => team.hidden).map((team) => team.name)).toEqual(["Team 5"]);
+      expect(b.standings().map((s) => s.team.name)).not.toContain("Team 5");
     } finally {
       shared.close();
       source.close();

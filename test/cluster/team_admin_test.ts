@@ -1,6 +1,7 @@
 // Two nodes on one PostgreSQL log: a team renamed and given a new password on
 // one node logs in by its new name and password on the other, whose board shows
-// the new name; with logout, the team's sessions end on both.
+// the new name; with logout, the team's sessions end on both. A team hidden on
+// one node leaves the other's board, and comes back when shown again.
 import { expect, test } from "bun:test";
 import { sleep } from "../_runtime.ts";
 import { ADMIN_TOKEN, clusterSuite, type Node } from "./_nodes.ts";
@@ -79,6 +80,41 @@ test(
     expect(ended.body.sessions_ended).toBe(2);
     await eventually(async () => (await send(a, "GET", "/api/puzzles", { token })).status === 401);
     expect((await send(b, "GET", "/api/puzzles", { token })).status).toBe(401);
+  },
+  60_000,
+);
+
+test(
+  "a team hidden on one node leaves the other's board; shown again, it is back",
+  async () => {
+    const [a, b] = cluster.nodes as [Node, Node];
+    const joined = await send(b, "POST", "/api/teams", {
+      body: { name: "Skuas", password: "correct horse" },
+    });
+    expect(joined.status).toBe(201);
+    const id = (joined.body.team as { id: number }).id;
+    const names = async (node: Node) =>
+      ((await send(node, "GET", "/api/scoreboard")).body.teams as { name: string }[])
+        .map((t) => t.name);
+    await eventually(async () => (await names(a)).includes("Skuas"));
+    const hide = (hidden: boolean) =>
+      send(a, "PUT", `/api/admin/teams/${id}/hidden`, { token: ADMIN_TOKEN, body: { hidden } });
+    expect(await hide(true)).toEqual({
+      status: 200,
+      body: { team: { id, name: "Skuas", hidden: true } },
+    });
+    await eventually(async () => !(await names(b)).includes("Skuas"));
+    const listed = (await send(b, "GET", "/api/admin/teams", { token: ADMIN_TOKEN })).body
+      .teams as { id: number; hidden: boolean }[];
+    expect(listed.find((t) => t.id === id)?.hidden).toBe(true);
+    // It still plays, on either node.
+    expect(
+      (await send(b, "POST", "/api/session", {
+        body: { name: "Skuas", password: "correct horse" },
+      })).status,
+    ).toBe(200);
+    expect((await hide(false)).status).toBe(200);
+    await eventually(async () => (await names(b)).includes("Skuas"));
   },
   60_000,
 );

@@ -34,6 +34,8 @@ function views(engine: Engine) {
   return {
     teams: [...engine.teams.values()].map((team) => view(engine, team)),
     standings: engine.standings().map((s) => ({ ...s, team: s.team.id })),
+    withHidden: engine.standings({ hidden: true }).map((s) => ({ ...s, team: s.team.id })),
+    hidden: [...engine.teams.values()].filter((team) => team.hidden).map((team) => team.id),
   };
 }
 
@@ -108,6 +110,7 @@ describe("Engine.apply", () => {
             return outcome.kind === "ok" ? outcome.writes : [];
           }
           if (roll < 0.93) return engine.adjust(team, pick([-3, 5, 12]), "manual").writes;
+          if (roll < 0.95) return engine.hideTeam(team, !team.hidden).writes;
           if (roll < 0.97) return engine.grantExtraGuesses(team, "a", 2)?.writes ?? [];
           return engine.tick().writes;
         });

@@ -188,10 +188,88 @@ describe("Engine with dynamic points", () => {
   });
 });
 
+describe("Engine with a hidden team", () => {
+  const board = (engine: Engine, options: { at?: number; hidden?: boolean } = {}) =>
+    engine.standings(options).map((row) => [row.rank, row.team.name, row.score]);
+
+  test("hiding a solver gives its bonus to the next and raises the value back; showing it undoes it", () => {
+    const clock = new FakeClock();
+    const engine = new Engine(ctfHunt(), { clock, startsAt: START });
+    const [a, b, c, d] = ["A", "B", "C", "D"].map((name) => register(engine, name)) as Team[];
+    const web = engine.hunt.puzzles[0]!;
+    for (const team of [a, b, c]) {
+      clock.advance(MINUTE);
+      engine.guess(team!, "web", "flag{web}");
+    }
+    // 3 solves: 480 each, bonuses 50 and 30 to A and B.
+    expect(board(engine)).toEqual([[1, "A", 530], [2, "B", 510], [3, "C", 480], [4, "D", 0]]);
+    clock.advance(MINUTE);
+    expect(engine.hideTeam(a!, true).writes).toEqual([
+      { kind: "team_hidden", teamId: a!.id, hidden: true, at: START + 4 * MINUTE },
+    ]);
+    // As if A had never solved for the others: 2 solves (490), B first (50), C second (30). A holds
+    // the same value with no bonus, off the public board; the organizers' board shows it.
+    expect(engine.solversOf(web).map((team) => team.name)).toEqual(["B", "C"]);
+    expect([engine.points(web), engine.solvesOf(web)]).toEqual([490, 2]);
+    expect(board(engine)).toEqual([[1, "B", 540], [2, "C", 520], [3, "D", 0]]);
+    expect(board(engine, { hidden: true })).toEqual([
+      [1, "B", 540],
+      [2, "C", 520],
+      [3, "A", 490],
+      [4, "D", 0],
+    ]);
+    // A board as at a past time agrees: after B's solve, B was the only visible solver.
+    expect(board(engine, { at: START + 2 * MINUTE })).toEqual([[1, "B", 550], [2, "C", 0], [
+      3,
+      "D",
+      0,
+    ]]);
+    expect(engine.hideTeam(a!, true).writes).toEqual([]);
+    // D solves while A is hidden: the third visible solve, no bonus left; A's value falls too.
+    clock.advance(MINUTE);
+    engine.guess(d!, "web", "flag{web}");
+    expect(board(engine, { hidden: true })).toEqual([
+      [1, "B", 530],
+      [2, "C", 510],
+      [3, "A", 480],
+      [4, "D", 480],
+    ]);
+    // Shown again, A takes its first place back by its solve time, as if never hidden.
+    engine.hideTeam(a!, false);
+    expect(board(engine)).toEqual([[1, "A", 520], [2, "B", 500], [3, "C", 470], [4, "D", 470]]);
+    expect([engine.points(web), engine.solvesOf(web)]).toEqual([470, 4]);
+  });
+
+  test("a hidden team's solve takes no first-solve bonus and lowers no value", () => {
+    const clock = new FakeClock();
+    const engine = new Engine(ctfHunt(), { clock, startsAt: START });
+    const [a, b] = ["A", "B"].map((name) => register(engine, name)) as Team[];
+    engine.hideTeam(a!, true);
+    clock.advance(MINUTE);
+    engine.guess(a!, "static", "flag{static}");
+    engine.guess(a!, "crypto", "flag{crypto}");
+    expect(engine.score(a!)).toBe(40 + 1000);
+    clock.advance(MINUTE);
+    engine.guess(b!, "static", "flag{static}");
+    engine.guess(b!, "crypto", "flag{crypto}");
+    // B is the first visible solver of both: the bonus, and crypto still at its initial value.
+    expect(engine.score(b!)).toBe(45 + 1000);
+    expect(engine.score(a!)).toBe(40 + 1000);
+    expect(board(engine)).toEqual([[1, "B", 1045]]);
+    // A team's own view of a frozen board's values: A's solve never counts, B's own does.
+    const crypto = engine.hunt.puzzles[1]!;
+    expect(engine.pointsFrozen(a!, crypto, START)).toBe(1000);
+    expect(engine.scoreFrozen(a!, START)).toBe(1040);
+    expect(engine.scoreFrozen(b!, START)).toBe(1045);
+  });
+});
+
 /**
  * What a team's score must be, worked out from the stored rows alone: each
  * solve is worth its puzzle's value after all its solves (plus the bonus for
  * its place in solve-time order), less the hints taken, plus the adjustments.
+ * A hidden team's solves count for no one: the value and the places are the
+ * visible teams', and a hidden solver holds that value with no bonus.
  */
 function recompute(engine: Engine, log: Log): Map<string, number> {
   const scores = new Map<string, number>();
@@ -199,13 +277,15 @@ function recompute(engine: Engine, log: Log): Map<string, number> {
   const add = (name: string, delta: number) => scores.set(name, scores.get(name)! + delta);
   for (const puzzle of engine.hunt.puzzles) {
     // In time order; a stable sort keeps arrival order for equal times.
-    const solvers = log.solves.filter((s) => s.puzzle === puzzle.id).sort((x, y) => x.at - y.at);
-    solvers.forEach((solve, place) => {
-      const value = puzzle.dynamic === undefined
-        ? puzzle.points
-        : dynamicValue(puzzle.dynamic, solvers.length);
-      add(solve.team, value + (puzzle.firstSolveBonus[place] ?? 0));
-    });
+    const all = log.solves.filter((s) => s.puzzle === puzzle.id).sort((x, y) => x.at - y.at);
+    const solvers = all.filter((s) => !log.hidden.has(s.team));
+    const value = puzzle.dynamic === undefined
+      ? puzzle.points
+      : dynamicValue(puzzle.dynamic, solvers.length);
+    solvers.forEach((solve, place) =>
+      add(solve.team, value + (puzzle.firstSolveBonus[place] ?? 0))
+    );
+    for (const solve of all) if (log.hidden.has(solve.team)) add(solve.team, value);
     for (const take of log.hints.filter((h) => h.puzzle === puzzle.id)) {
       add(take.team, -puzzle.hints.find((h) => h.id === take.hint)!.cost);
     }
@@ -218,6 +298,8 @@ interface Log {
   solves: { team: string; puzzle: string; at: number }[];
   hints: { team: string; puzzle: string; hint: string }[];
   adjustments: { team: string; points: number }[];
+  /** The teams hidden now. */
+  hidden: Set<string>;
 }
 
 /** A small seeded generator (mulberry32), so a failure can be replayed. */
@@ -240,7 +322,7 @@ describe("dynamic points, property", () => {
       let hunt = ctfHunt(decay);
       store.saveScoring(hunt);
       let { engine } = bootEngine(store, hunt, clock);
-      const log: Log = { solves: [], hints: [], adjustments: [] };
+      const log: Log = { solves: [], hints: [], adjustments: [], hidden: new Set() };
       const names = Array.from({ length: 12 }, (_, i) => `T${i}`);
       const commit = async (writes: readonly Write[]) => {
         await store.commit([...writes, ...engine.takeBackgroundWrites()]);
@@ -249,8 +331,9 @@ describe("dynamic points, property", () => {
         await commit((engine.register({ name, passwordHash: "h" }) as { writes: Write[] }).writes);
       }
 
-      const board = (of: Engine, at?: number) =>
-        of.standings(at === undefined ? {} : { at }).map((row) => [row.team.name, row.score]);
+      const board = (of: Engine, at?: number, hidden?: true) =>
+        of.standings({ ...(at !== undefined && { at }), ...(hidden && { hidden }) })
+          .map((row) => [row.team.name, row.score]);
       const check = () => {
         const expected = recompute(engine, log);
         for (const team of engine.teams.values()) {
@@ -263,8 +346,11 @@ describe("dynamic points, property", () => {
         // So does a restart from the database, now and as at an earlier time, history included.
         const rebooted = bootEngine(store, hunt, clock).engine;
         expect(board(rebooted)).toEqual(board(engine));
+        expect(board(rebooted, undefined, true)).toEqual(board(engine, undefined, true));
+        expect(board(engine).map(([name]) => name)).not.toContain([...log.hidden][0] ?? "");
         const earlier = START + MINUTE + Math.floor(next() * (clock.now() - START - MINUTE));
         expect(board(engine, earlier)).toEqual(board(rebooted, earlier));
+        expect(board(engine, earlier, true)).toEqual(board(rebooted, earlier, true));
         for (const team of engine.teams.values()) {
           expect(engine.scoreHistory(team)).toEqual(
             rebooted.scoreHistory(rebooted.teamByName(team.name)!),
@@ -291,10 +377,16 @@ describe("dynamic points, property", () => {
             log.hints.push({ team: team.name, puzzle: "web", hint: "h" });
             await commit(outcome.writes);
           }
-        } else if (roll < 0.85) {
+        } else if (roll < 0.8) {
           const points = Math.floor(next() * 200) - 100;
           await commit(engine.adjust(team, points, "random").writes);
           log.adjustments.push({ team: team.name, points });
+        } else if (roll < 0.9) {
+          // An organizer hides the team, or shows it again: as if it had been so from the start.
+          const hidden = !log.hidden.has(team.name);
+          await commit(engine.hideTeam(team, hidden).writes);
+          if (hidden) log.hidden.add(team.name);
+          else log.hidden.delete(team.name);
         } else {
           // A reload, sometimes with another decay: every score is recomputed from the rows.
           if (next() < 0.5) decay = 1 + Math.floor(next() * 30);

@@ -203,6 +203,10 @@ describe("every route answers as documented", () => {
       token: ADMIN_TOKEN,
       body: { password: "battery staple", logout: false },
     });
+    // Hidden, then shown again: the rest plays on a team that is on the board.
+    for (const hidden of [true, false]) {
+      await as("PUT", `/api/admin/teams/${team}/hidden`, { token: ADMIN_TOKEN, body: { hidden } });
+    }
     await as("POST", "/api/admin/scoreboard", { token: ADMIN_TOKEN, body: { frozen: true } });
     await as("POST", "/api/admin/reload", { token: ADMIN_TOKEN });
     await as("GET", "/api/admin/stats", { token: ADMIN_TOKEN });

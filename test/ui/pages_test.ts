@@ -804,6 +804,51 @@ describe("organizers", () => {
     });
   });
 
+  test("hide a team by form: off the projector, marked on the admin pages, told on its own board", async () => {
+    const app = makeApp();
+    const { player, b, page } = await gullsAdminPage(app);
+    await joined(app, "Terns");
+    expect(page).toContain('<form method="post" action="/admin/teams/1/hidden">');
+    expect(page).toContain('<input type="hidden" name="hidden" value="true"/>');
+    expect(page).toContain("Hide from the scoreboard");
+    const res = await b.post("/admin/teams/1/hidden", { hidden: "true" });
+    expect(res).toMatchObject({ status: 303, location: "/admin/teams/1" });
+    const hidden = (await b.get("/admin/teams/1")).text;
+    expect(hidden).toContain("Gulls is hidden from the scoreboard");
+    expect(hidden).toContain('<input type="hidden" name="hidden" value="false"/>');
+    expect(hidden).toContain("Show on the scoreboard");
+    expect(hidden).toContain(
+      '<span class="badge badge-warn" title="Hidden from the public scoreboard">hidden</span>',
+    );
+    // The dashboard's team list and progress grid still show it, marked.
+    const dashboard = (await b.get("/admin")).text;
+    expect(dashboard.match(/>hidden<\/span>/g)?.length).toBe(2);
+    const projector = (await b.get("/scoreboard?view=projector")).text;
+    expect(projector).toContain("Terns");
+    expect(projector).not.toContain("Gulls");
+    // The team plays on, and its own board says why it is not there.
+    expect((await player.get("/puzzles")).status).toBe(200);
+    expect((await player.get("/scoreboard")).text).toContain(
+      "The organizers have hidden your team from the scoreboard",
+    );
+    // A value that is neither true nor false, another site, or no admin cookie: nothing changes.
+    await b.post("/admin/teams/1/hidden", { hidden: "maybe" });
+    expect((await b.get("/admin/teams/1")).text).toContain("Expected boolean");
+    expect(
+      (await b.post("/admin/teams/1/hidden", { hidden: "false" }, "http://evil.example")).status,
+    )
+      .toBe(403);
+    await player.post("/admin/teams/1/hidden", { hidden: "false" });
+    expect(app.db.query("SELECT hidden FROM teams ORDER BY id").all()).toEqual([
+      { hidden: 1 },
+      { hidden: 0 },
+    ]);
+    // Shown again.
+    await b.post("/admin/teams/1/hidden", { hidden: "false" });
+    expect((await b.get("/admin/teams/1")).text).toContain("Gulls is on the scoreboard");
+    expect((await b.get("/scoreboard?view=projector")).text).toContain("Gulls");
+  });
+
   test("set a team's password by form: phones stay logged in, unless all are logged out", async () => {
     const app = makeApp();
     const { player, b, page } = await gullsAdminPage(app);
