@@ -133,6 +133,39 @@ suite("the organizers' pages", () => {
   );
 
   test(
+    "a team hidden from its page: marked hidden, off the projector, and shown again",
+    async () => {
+      await registerTeam(served.server.base, "Skuas");
+      const listed = await fetch(`${served.server.base}/api/admin/teams`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      const { teams } = await listed.json() as { teams: { id: number; name: string }[] };
+      const id = teams.find((team) => team.name === "Skuas")!.id;
+      await served.browser.context.addCookies([
+        { name: "cairn_admin", value: ADMIN_TOKEN, url: served.server.base },
+      ]);
+      const errors: string[] = [];
+      const page = await desktop(errors);
+      await page.goto(`${served.server.base}/admin/teams/${id}`);
+      await page.getByRole("button", { name: "Hide from the scoreboard" }).click();
+      await page.getByText("Skuas is hidden from the scoreboard").waitFor();
+      expect(await page.locator("h1 .badge").textContent()).toBe("hidden");
+      await page.getByRole("button", { name: "Show on the scoreboard" }).waitFor();
+      const found = await axe(page);
+      expect(found.serious).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, "admin-team-hidden-desktop.png"), fullPage: true });
+      const projector = await fetch(`${served.server.base}/scoreboard?view=projector`);
+      expect(await projector.text()).not.toContain("Skuas");
+      await page.getByRole("button", { name: "Show on the scoreboard" }).click();
+      await page.getByText("Skuas is on the scoreboard").waitFor();
+      expect(await page.locator("h1 .badge").count()).toBe(0);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
     "on a phone, the dashboard's charts keep readable text and scroll in their box",
     async () => {
       await served.browser.context.addCookies([
