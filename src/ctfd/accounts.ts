@@ -1,9 +1,11 @@
 /**
  * CTFd's accounts as Cairn teams. In teams mode each CTFd team becomes a
  * team, its users its members; in users mode each user becomes a team of
- * one. Hidden and banned accounts stay behind: CTFd leaves them off the
- * scoreboard and out of the solve counts that dynamic points follow. CTFd's
- * brackets (3.7 and later) become divisions.
+ * one. Hidden and banned accounts come over as hidden teams, with all they
+ * did: CTFd leaves them off the scoreboard and out of the solve counts that
+ * dynamic points follow, as Cairn does with a hidden team; a banned one gets no
+ * password, as CTFd lets it log in no more. CTFd's brackets (3.7 and later)
+ * become divisions.
  */
 import { escapeUnshown, memberName, showableName, teamNameKey } from "../engine/mod.ts";
 import { slug } from "./puzzles.ts";
@@ -19,6 +21,8 @@ export interface TeamOut {
   createdAt: number | undefined;
   /** Its bracket's division, if it was in one. */
   division: string | null;
+  /** Hidden or banned in CTFd: hidden from the standings in Cairn. */
+  hidden: boolean;
 }
 
 /** Who did what: the Cairn team a CTFd row (a submission, an unlock, an award) belongs to. */
@@ -47,23 +51,23 @@ export function importAccounts(
   const sources = mode === "teams" ? tables.teams : players;
   const what = mode === "teams" ? "team" : "user";
   const teams: TeamOut[] = [];
-  const left: string[] = [];
+  const hidden: string[] = [];
   const taken = new Set<string>();
   let noPassword = 0;
   for (const row of sources) {
     const id = int(row, "id");
     if (id === undefined) continue;
     const original = text(row, "name") ?? `${what} ${id}`;
-    if (flag(row, "hidden") || flag(row, "banned")) {
-      left.push(`"${escapeUnshown(original)}" (${flag(row, "banned") ? "banned" : "hidden"})`);
-      continue;
+    const banned = flag(row, "banned");
+    if (banned || flag(row, "hidden")) {
+      hidden.push(`"${escapeUnshown(original)}" (${banned ? "banned" : "hidden"})`);
     }
     const name = uniqueName(original, id, taken);
     if (name !== original) {
       report.push(`The ${what} "${escapeUnshown(original)}" is named "${name}" in Cairn`);
     }
-    const password = text(row, "password");
-    if (password === undefined) noPassword++;
+    const password = banned ? undefined : text(row, "password");
+    if (password === undefined && !banned) noPassword++;
     const members = mode === "teams"
       ? players.filter((user) => int(user, "team_id") === id).map((user) =>
         member(user, name, report)
@@ -76,12 +80,15 @@ export function importAccounts(
       members,
       createdAt: date(row, "created"),
       division: tables.divisions.get(int(row, "bracket_id") ?? -1) ?? null,
+      hidden: banned || flag(row, "hidden"),
     });
   }
-  if (left.length > 0) {
+  if (hidden.length > 0) {
     report.push(
-      `${left.length} hidden or banned ${what}(s) were left out, with everything they did, as CTFd ` +
-        `leaves them off its scoreboard and out of dynamic solve counts: ${left.join(", ")}`,
+      `${hidden.length} hidden or banned ${what}(s) came over hidden from the standings, with ` +
+        "everything they did, as CTFd leaves them off its scoreboard and out of dynamic solve " +
+        "counts (a banned one with no password, so it cannot log in; show a team again on its " +
+        `page in /admin): ${hidden.join(", ")}`,
     );
   }
   if (noPassword > 0) {

@@ -312,6 +312,16 @@ function playedRecords(
     members: team.members,
     at: team.createdAt ?? huntStart,
   }));
+  // Hidden before anything it did, as if it had always been: its solves count for no other team.
+  for (const team of accounts.teams) {
+    if (!team.hidden) continue;
+    writes.push({
+      kind: "team_hidden",
+      teamId: team.id,
+      hidden: true,
+      at: team.createdAt ?? huntStart,
+    });
+  }
   const guesses = guessWrites(submissions, { hunt, accounts, byCtfd }, report);
   writes.push(
     ...unlockWrites(guesses.firstSeen, guesses.solvedAt, { hunt, accounts, puzzles, huntStart }),

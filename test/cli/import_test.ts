@@ -66,7 +66,7 @@ describe("cairn import ctfd", () => {
     expect([code, stderr]).toEqual([0, ""]);
     expect(stdout).toContain("import: wrote");
     expect(stdout).toContain(
-      "5 puzzles, 3 teams, 13 guesses (10 solves), 2 hint takes, 1 adjustments, 1 announcements",
+      "5 puzzles, 4 teams, 14 guesses (11 solves), 2 hint takes, 1 adjustments, 1 announcements",
     );
     expect(readFileSync(join(out, "assets", "web-1", "index.php"), "utf8")).toBe(
       "<?php echo 1; ?>",
@@ -88,7 +88,8 @@ describe("cairn import ctfd", () => {
       ]
     ) expect(report).toContain(line);
 
-    // CTFd's formulas, by hand. Solve counts leave out the banned team; the first solve keeps
+    // CTFd's formulas, by hand. Solve counts leave out the banned team (hidden in Cairn, off the
+    // board, its solve of web-1 kept but counted for no one else); the first solve keeps
     // the initial value, so the count the formulas see is the solves less one.
     const web = Math.max(100, Math.ceil(500 - 50 * (3 - 1))); // linear 500/100/50, 3 solves: 400
     const crypto = Math.max(200, Math.ceil(1000 + ((200 - 1000) / 3 ** 2) * (2 - 1) ** 2)); // 912
@@ -117,6 +118,7 @@ describe("cairn import ctfd", () => {
     expect(results.solves.map((s) => [s.team, s.puzzle, s.at])).toEqual([
       [1, "web-1", new Date(T0 + 10 * MINUTE).toISOString()],
       [2, "web-1", new Date(T0 + 12 * MINUTE).toISOString()],
+      [4, "web-1", new Date(T0 + 13 * MINUTE).toISOString()],
       [3, "web-1", new Date(T0 + 14 * MINUTE).toISOString()],
       [1, "crypto-log", new Date(T0 + 20 * MINUTE).toISOString()],
       [2, "crypto-log", new Date(T0 + 22 * MINUTE).toISOString()],
@@ -148,6 +150,7 @@ describe("cairn import ctfd", () => {
       ["Gulls", "$argon2id$"],
       ["Terns", "$argon2id$"],
       ["Puffins", "!no-passwo"],
+      ["Banned Crew", "!no-passwo"],
     ]);
     expect((await login("Gulls", "password")).status).toBe(200);
 

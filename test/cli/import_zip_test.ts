@@ -224,7 +224,7 @@ describe("ZipFile", () => {
     writeFileSync(file, zip64(entries({ "uploads/d1/disk.img": upload })));
     const result = await importFile(file, join(dir, "event"));
     expect(result.stderr).toBe("");
-    expect(result.stdout).toContain("5 puzzles, 3 teams, 13 guesses (10 solves)");
+    expect(result.stdout).toContain("5 puzzles, 4 teams, 14 guesses (11 solves)");
     const copied = readFileSync(join(dir, "event", "assets", "web-1", "disk.img"));
     expect(Buffer.compare(copied, upload)).toBe(0);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { convertExport } from "../../src/ctfd/mod.ts";
+import { NO_PASSWORD } from "../../src/ctfd/accounts.ts";
 import type { Write } from "../../src/engine/mod.ts";
 import { at, harborCtf, type Tables } from "./_export.ts";
 
@@ -45,13 +46,49 @@ describe("convertExport()", () => {
     );
   });
 
+  test("hidden and banned teams come over hidden, with what they did; a banned one cannot log in", () => {
+    const tables = harborCtf("x");
+    tables.teams = tables.teams!.map((t) =>
+      t.id === 3 ? { ...t, hidden: true, password: "$2b$04$puffins" } : t
+    );
+    const { teams, conversion } = teamsOf(tables);
+    expect(teams.map((t) => [t.id, t.name, t.passwordHash])).toEqual([
+      [1, "Gulls", expect.any(String)],
+      [2, "Terns", "x"],
+      [3, "Puffins", "$2b$04$puffins"],
+      [4, "Banned Crew", NO_PASSWORD],
+    ]);
+    // Hidden right after the teams, before anything they did.
+    const writes = conversion.writes;
+    const hidden = writes.filter((w) => w.kind === "team_hidden");
+    expect(hidden.map((w) => [(w as { teamId: number }).teamId, (w as { hidden: boolean }).hidden]))
+      .toEqual([[3, true], [4, true]]);
+    const lastTeam = writes.findLastIndex((w) => w.kind === "team");
+    const firstPlay = writes.findIndex((w) => w.kind !== "team" && w.kind !== "team_hidden");
+    expect(writes.findLastIndex((w) => w.kind === "team_hidden")).toBeLessThan(firstPlay);
+    expect(lastTeam).toBeLessThan(writes.findIndex((w) => w.kind === "team_hidden"));
+    // The banned team's solve of Web 1 came over; the report says who is hidden and why.
+    expect(writes).toContainEqual(expect.objectContaining({
+      kind: "guess",
+      teamId: 4,
+      puzzle: "web-1",
+      result: "correct",
+    }));
+    expect(conversion.report.find((line) => line.includes("hidden or banned"))).toBe(
+      "2 hidden or banned team(s) came over hidden from the standings, with everything they did, " +
+        "as CTFd leaves them off its scoreboard and out of dynamic solve counts (a banned one with " +
+        'no password, so it cannot log in; show a team again on its page in /admin): "Puffins" ' +
+        '(hidden), "Banned Crew" (banned)',
+    );
+  });
+
   test("names are cleaned as registering would refuse them, and a line says each change", () => {
     const tables = harborCtf("x");
     const rename: Record<number, string> = {
       1: "Gulls\t\r\nof the\u0085Bay", // controls: each run one space
       2: "\u202eTerns\u2066", // bidirectional controls: gone
       3: "\u200f\u0000", // nothing left: a name of its own
-      4: "Banned\u202eCrew", // left out: the report writes the override out
+      4: "Banned\u202eCrew", // hidden: the report writes the override out
     };
     tables.teams = tables.teams!.map((t) => ({ ...t, name: rename[t.id as number] ?? t.name }));
     const users: Record<number, string> = {
@@ -65,6 +102,7 @@ describe("convertExport()", () => {
       [1, "Gulls of the Bay", ["Smith, Ann", "bo"]],
       [2, "Terns", ["c".repeat(64)]],
       [3, "Team 3", ["dee"]],
+      [4, "BannedCrew", ["evil"]],
     ]);
     const report = conversion.report;
     for (
@@ -97,7 +135,7 @@ describe("convertExport()", () => {
     tables.teams = tables.teams!.map((t) => ({ ...t, name: rename[t.id as number] ?? t.name }));
     tables.users = tables.users!.map((u) => (u.id === 1 ? { ...u, name: "Ann\u2060" } : u));
     const { teams, conversion } = teamsOf(tables);
-    expect(teams.map((t) => t.name)).toEqual(["Gulls", "👨‍👩‍👧 Terns", "Team 3"]);
+    expect(teams.map((t) => t.name)).toEqual(["Gulls", "👨‍👩‍👧 Terns", "Team 3", "Banned Crew"]);
     expect(teams[0]!.members[0]).toBe("Ann");
     const report = conversion.report;
     for (
@@ -206,6 +244,7 @@ describe("convertExport()", () => {
       ["Gulls", "students"],
       ["Terns", "open"],
       ["Puffins", "students-2"],
+      ["Banned Crew", null],
     ]);
     expect(conversion.hunt.divisions).toEqual(["students", "open", "students-2"]);
     expect(conversion.toml).toContain('divisions = [ "students", "open", "students-2" ]');
