@@ -1,11 +1,10 @@
 /**
  * CTFd's accounts as Cairn teams. In teams mode each CTFd team becomes a
  * team, its users its members; in users mode each user becomes a team of
- * one. Hidden and banned accounts come over as hidden teams, with all they
+ * one. Hidden and banned accounts come over hidden and banned, with all they
  * did: CTFd leaves them off the scoreboard and out of the solve counts that
- * dynamic points follow, as Cairn does with a hidden team; a banned one gets no
- * password, as CTFd lets it log in no more. CTFd's brackets (3.7 and later)
- * become divisions.
+ * dynamic points follow, as Cairn does with a hidden team. CTFd's brackets
+ * (3.7 and later) become divisions.
  */
 import { escapeUnshown, memberName, showableName, teamNameKey } from "../engine/mod.ts";
 import { slug } from "./puzzles.ts";
@@ -23,6 +22,8 @@ export interface TeamOut {
   division: string | null;
   /** Hidden or banned in CTFd: hidden from the standings in Cairn. */
   hidden: boolean;
+  /** Banned in CTFd: banned in Cairn too (hidden, and it cannot log in). */
+  banned: boolean;
 }
 
 /** Who did what: the Cairn team a CTFd row (a submission, an unlock, an award) belongs to. */
@@ -66,8 +67,8 @@ export function importAccounts(
     if (name !== original) {
       report.push(`The ${what} "${escapeUnshown(original)}" is named "${name}" in Cairn`);
     }
-    const password = banned ? undefined : text(row, "password");
-    if (password === undefined && !banned) noPassword++;
+    const password = text(row, "password");
+    if (password === undefined) noPassword++;
     const members = mode === "teams"
       ? players.filter((user) => int(user, "team_id") === id).map((user) =>
         member(user, name, report)
@@ -81,14 +82,15 @@ export function importAccounts(
       createdAt: date(row, "created"),
       division: tables.divisions.get(int(row, "bracket_id") ?? -1) ?? null,
       hidden: banned || flag(row, "hidden"),
+      banned,
     });
   }
   if (hidden.length > 0) {
     report.push(
-      `${hidden.length} hidden or banned ${what}(s) came over hidden from the standings, with ` +
-        "everything they did, as CTFd leaves them off its scoreboard and out of dynamic solve " +
-        "counts (a banned one with no password, so it cannot log in; show a team again on its " +
-        `page in /admin): ${hidden.join(", ")}`,
+      `${hidden.length} hidden or banned ${what}(s) came over hidden from the standings (and a ` +
+        "banned one banned: it cannot log in), with everything they did, as CTFd leaves them off " +
+        "its scoreboard and out of dynamic solve counts; an organizer can lift a ban or show a " +
+        `team again on its page in /admin: ${hidden.join(", ")}`,
     );
   }
   if (noPassword > 0) {

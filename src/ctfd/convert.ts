@@ -312,15 +312,16 @@ function playedRecords(
     members: team.members,
     at: team.createdAt ?? huntStart,
   }));
-  // Hidden before anything it did, as if it had always been: its solves count for no other team.
+  // Hidden (or banned) before anything it did, as if it had always been: its solves count for no
+  // other team.
   for (const team of accounts.teams) {
     if (!team.hidden) continue;
-    writes.push({
-      kind: "team_hidden",
-      teamId: team.id,
-      hidden: true,
-      at: team.createdAt ?? huntStart,
-    });
+    const at = team.createdAt ?? huntStart;
+    writes.push(
+      team.banned
+        ? { kind: "team_banned", teamId: team.id, banned: true, at }
+        : { kind: "team_hidden", teamId: team.id, hidden: true, at },
+    );
   }
   const guesses = guessWrites(submissions, { hunt, accounts, byCtfd }, report);
   writes.push(

@@ -125,6 +125,8 @@ export interface Team {
    * no one else (no dynamic value falls by them, no bonus place is taken).
    */
   hidden: boolean;
+  /** Banned by an organizer: hidden, and its logins and actions refused (by the accounts). */
+  banned: boolean;
 }
 
 /** What `register()` decided: the new team, or why there is none. */
@@ -886,6 +888,18 @@ export class Engine {
     return { writes: [{ kind: "team_hidden", teamId: team.id, hidden, at: this.now() }] };
   }
 
+  /**
+   * An organizer bans a team (`banned`), or lifts its ban. A ban hides the
+   * team as `hideTeam` does; lifting it leaves the team hidden until an
+   * organizer shows it again. Ending its sessions and refusing its logins and
+   * actions are the accounts' and the actions' part.
+   */
+  banTeam(team: Team, banned: boolean): { writes: Write[] } {
+    if (team.banned === banned) return { writes: [] };
+    this.setBanned(team, banned);
+    return { writes: [{ kind: "team_banned", teamId: team.id, banned, at: this.now() }] };
+  }
+
   /** An organizer's manual score change. */
   adjust(
     team: Team,
@@ -1298,6 +1312,7 @@ export class Engine {
       releaseClaim: (id) => this.judging.release(id),
       rename: (team, name) => this.setName(team, name),
       hide: (team, hidden) => this.setHidden(team, hidden),
+      ban: (team, banned) => this.setBanned(team, banned),
     };
   }
 
@@ -1497,6 +1512,12 @@ export class Engine {
     // Values and bonuses moved: what every team sees of its score may have changed.
     this.valuesVersion++;
     if (this.scoreRules) { for (const other of this.teams.values()) other.stale = true; }
+  }
+
+  /** Bans a team (and hides it), or lifts its ban (it stays hidden). */
+  private setBanned(team: Team, banned: boolean): void {
+    team.banned = banned;
+    if (banned) this.setHidden(team, true);
   }
 
   /**

@@ -39,6 +39,8 @@ export interface FollowTarget extends EngineHands {
   rename(team: Team, name: string): void;
   /** A team hidden from the public standings, or shown again (`Engine.hideTeam`). */
   hide(team: Team, hidden: boolean): void;
+  /** A team banned (and hidden), or its ban lifted (`Engine.banTeam`). */
+  ban(team: Team, banned: boolean): void;
 }
 
 /** Plays one record of another node's onto the engine. */
@@ -102,6 +104,12 @@ export function followWrite(target: FollowTarget, write: Write): void {
       target.seen({ at: write.at });
       const team = target.teams.get(write.teamId);
       if (team !== undefined) target.hide(team, write.hidden);
+      return;
+    }
+    case "team_banned": {
+      target.seen({ at: write.at });
+      const team = target.teams.get(write.teamId);
+      if (team !== undefined) target.ban(team, write.banned);
       return;
     }
     // Accounts, keys, submitters and meta values live outside the engine.

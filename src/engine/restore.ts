@@ -20,6 +20,8 @@ export interface Snapshot {
     createdAt: number;
     /** Hidden by an organizer (absent: not). */
     hidden?: boolean;
+    /** Banned by an organizer (absent: not); a banned team is hidden too. */
+    banned?: boolean;
   }[];
   unlocks: { teamId: number; puzzle: string; at: number }[];
   solves: { teamId: number; puzzle: string; at: number }[];
@@ -117,6 +119,7 @@ export function newTeam(
     shownAt: new Map(),
     revoked: [],
     hidden: row.hidden ?? false,
+    banned: row.banned ?? false,
   };
   if (row.division !== null) {
     team.state.counts[layout.division] = hunt.divisions.indexOf(row.division);

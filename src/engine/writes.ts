@@ -134,6 +134,11 @@ export type Write =
    */
   | { kind: "team_hidden"; teamId: number; hidden: boolean; at: number }
   /**
+   * A team banned by an organizer, or its ban lifted (`banned: false`). A ban
+   * hides the team too; lifting it leaves the team hidden (see `Engine.banTeam`).
+   */
+  | { kind: "team_banned"; teamId: number; banned: boolean; at: number }
+  /**
    * A keyed request's answer (its `Idempotency-Key`), committed with the
    * writes it answers for, so that a retry gets the same bytes back.
    */

@@ -19,6 +19,7 @@ import {
   refusalResponse,
   reloadFailure,
   requireAdmin,
+  TeamBannedBody,
   TeamHiddenBody,
   TeamNameBody,
   TeamPasswordBody,
@@ -60,6 +61,7 @@ function teamRoutes(admin: Hono, played: Play): void {
       score: engine.score(team),
       solves: engine.solveCount(team),
       hidden: team.hidden,
+      banned: team.banned,
       created_at: iso(team.createdAt),
       last_activity_at: iso(team.lastActivityAt),
     };
@@ -104,8 +106,8 @@ function teamRoutes(admin: Hono, played: Play): void {
 }
 
 /**
- * Announcements, adjustments, extra guesses, teams' names, passwords and hiding, the freeze, and
- * reloads.
+ * Announcements, adjustments, extra guesses, teams' names, passwords, hiding and bans, the freeze,
+ * and reloads.
  */
 function changeRoutes(admin: Hono, played: Play): void {
   const actions = played.admin;
@@ -150,6 +152,13 @@ function changeRoutes(admin: Hono, played: Play): void {
     const { hidden } = await readJson(c, TeamHiddenBody);
     const outcome = await actions.hideTeam(teamById(played, c).id, hidden);
     return outcome.ok ? json({ team: outcome.reply }) : refusalResponse(outcome);
+  });
+
+  admin.put("/teams/:id/banned", async (c) => {
+    const { banned } = await readJson(c, TeamBannedBody);
+    const outcome = await actions.banTeam(teamById(played, c).id, banned);
+    if (!outcome.ok) return refusalResponse(outcome);
+    return json({ team: outcome.reply.team, sessions_ended: outcome.reply.sessionsEnded });
   });
 
   admin.put("/teams/:id/password", async (c) => {

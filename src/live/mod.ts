@@ -236,6 +236,7 @@ export class Live {
         case "team":
         case "team_name":
         case "team_hidden":
+        case "team_banned":
         case "hint":
         case "adjustment":
           board = true;

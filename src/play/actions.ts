@@ -22,6 +22,7 @@ import { hashPassword, Limiter, PASSWORD_BUSY_SECONDS, secretsEqual } from "./ac
 import type { ActionTime } from "./contact.ts";
 import { type Outcome, type Refusal, refusal } from "./errors.ts";
 import { decideTurn, type Game } from "./game.ts";
+import { bannedRefusal } from "./banned.ts";
 import { fingerprint } from "./idempotency.ts";
 import type { CheckInReply, GuessReply, RegisterReply, TakenHint } from "./responses.ts";
 
@@ -253,6 +254,8 @@ async function logIn(
   if (verified === undefined) return refusal("unauthorized", "Wrong team name or password");
   if ("problem" in verified) return refusal("unavailable", verified.problem);
   const { team, resets } = verified;
+  const shutOut = bannedRefusal(game, team.id);
+  if (shutOut !== undefined) return shutOut;
   const session = game.accounts.openSession(team.id, engine.now());
   // A password imported from CTFd (bcrypt) is replaced with argon2id now that it is known.
   const upgrade = game.accounts.needsUpgrade(team.id)
@@ -267,6 +270,14 @@ async function logIn(
       "unauthorized",
       "The team's password was just changed: log in with the new one",
     );
+  }
+  // Banned while the session was being stored (here or on another node, read with the commit):
+  // the ban ended the sessions it knew, so this one ends now.
+  const banned = bannedRefusal(game, team.id);
+  if (banned !== undefined) {
+    const end = game.accounts.closeSession(session.token);
+    if (end !== undefined) await game.commit([end]);
+    return banned;
   }
   return { ok: true, reply: { token: session.token } };
 }
@@ -316,6 +327,9 @@ async function run<T>(
   const { key } = request;
   const turn = decideTurn(game);
   if (turn !== undefined) await turn;
+  // A request that came in with a session the ban has ended since.
+  const banned = bannedRefusal(game, teamId);
+  if (banned !== undefined) return banned;
   const claim = submitterClaim(game, teamId, request.session);
   if (claim === "other") {
     return refusal(

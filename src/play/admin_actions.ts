@@ -42,6 +42,8 @@ export const FreezeBody = v.strictObject({ frozen: v.boolean() });
 export const TeamNameBody = v.strictObject({ name: TeamName });
 /** Whether a team is hidden from the public standings (`true`), or shown (`false`). */
 export const TeamHiddenBody = v.strictObject({ hidden: v.boolean() });
+/** Whether a team is banned (`true`), or its ban lifted (`false`). */
+export const TeamBannedBody = v.strictObject({ banned: v.boolean() });
 /** A team's new password (registration's rules); `logout` also ends every session of the team. */
 export const TeamPasswordBody = v.strictObject({
   password: TeamPassword,
@@ -52,6 +54,12 @@ export const TeamPasswordBody = v.strictObject({
 export interface TeamReply {
   id: number;
   name: string;
+}
+
+/** A team as a ban answers it: whether it is banned, and hidden. */
+export interface BannedReply extends TeamReply {
+  hidden: boolean;
+  banned: boolean;
 }
 
 /** An epoch-ms time as ISO 8601, or null. */
@@ -71,6 +79,7 @@ const noTeam = (id: number) => refusal("not_found", `There is no team ${id}`);
 export function adminActions(game: Game) {
   return {
     ...teamActions(game),
+    ...standingActions(game),
     /** Broadcasts an announcement to every stream, the projector's included. */
     async announce(
       text: string,
@@ -120,7 +129,7 @@ export function adminActions(game: Game) {
   };
 }
 
-/** What organizers change on one team: its name, password, submitter, and place on the board. */
+/** What organizers change on one team: its name, password and submitter. */
 function teamActions(game: Game) {
   return {
     /**
@@ -140,26 +149,6 @@ function teamActions(game: Game) {
         game.logger.info("team_renamed", { team: team.id, from: before, name: team.name });
       }
       return { ok: true, reply: { id: team.id, name: team.name } };
-    },
-
-    /**
-     * Hides a team from the public standings (the board, its streams, the
-     * projector, CTFtime's feed), or shows it again; its solves count for no
-     * other team while hidden (`Engine.hideTeam`). The team plays on.
-     */
-    async hideTeam(
-      teamId: number,
-      hidden: boolean,
-    ): Promise<Outcome<TeamReply & { hidden: boolean }>> {
-      await decideTurn(game);
-      const team = game.engine.teams.get(teamId);
-      if (team === undefined) return noTeam(teamId);
-      const result = game.engine.hideTeam(team, hidden);
-      if (result.writes.length > 0) {
-        await game.commit(result.writes);
-        game.logger.info(hidden ? "team_hidden" : "team_shown", { team: team.id });
-      }
-      return { ok: true, reply: { id: team.id, name: team.name, hidden: team.hidden } };
     },
 
     /**
@@ -206,6 +195,68 @@ function teamActions(game: Game) {
       if (write !== undefined) await game.commit([write]);
       game.logger.info("submitter_released", { team: teamId, held: write !== undefined });
       return { ok: true, reply: { released: write !== undefined } };
+    },
+  };
+}
+
+/** Whether a team is on the public standings, and whether it may play: hiding and banning. */
+function standingActions(game: Game) {
+  return {
+    /**
+     * Hides a team from the public standings (the board, its streams, the
+     * projector, CTFtime's feed), or shows it again; its solves count for no
+     * other team while hidden (`Engine.hideTeam`). The team plays on.
+     */
+    async hideTeam(
+      teamId: number,
+      hidden: boolean,
+    ): Promise<Outcome<TeamReply & { hidden: boolean }>> {
+      await decideTurn(game);
+      const team = game.engine.teams.get(teamId);
+      if (team === undefined) return noTeam(teamId);
+      if (!hidden && team.banned) {
+        return refusal("conflict", "A banned team stays hidden: lift its ban first");
+      }
+      const result = game.engine.hideTeam(team, hidden);
+      if (result.writes.length > 0) {
+        await game.commit(result.writes);
+        game.logger.info(hidden ? "team_hidden" : "team_shown", { team: team.id });
+      }
+      return { ok: true, reply: { id: team.id, name: team.name, hidden: team.hidden } };
+    },
+
+    /**
+     * Bans a team: hidden as `hideTeam` hides it, every session of the team
+     * ended (its submitter released), and its logins and actions refused with
+     * 403 from then on. Lifting the ban lets it log in again; it stays hidden
+     * until shown again.
+     */
+    async banTeam(
+      teamId: number,
+      banned: boolean,
+    ): Promise<Outcome<{ team: BannedReply; sessionsEnded: number }>> {
+      await decideTurn(game);
+      const team = game.engine.teams.get(teamId);
+      if (team === undefined) return noTeam(teamId);
+      const writes = [...game.engine.banTeam(team, banned).writes];
+      if (banned && writes.length > 0) {
+        writes.push(...game.accounts.closeSessionsOf(team.id));
+        const release = game.submitters.release(team.id);
+        if (release !== undefined) writes.push(release);
+      }
+      const sessionsEnded = writes.filter((write) => write.kind === "session_end").length;
+      if (writes.length > 0) {
+        await game.commit(writes);
+        game.logger.info(banned ? "team_banned" : "team_unbanned", {
+          team: team.id,
+          sessions_ended: sessionsEnded,
+        });
+      }
+      const { id, name, hidden } = team;
+      return {
+        ok: true,
+        reply: { team: { id, name, hidden, banned: team.banned }, sessionsEnded },
+      };
     },
   };
 }

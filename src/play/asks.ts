@@ -17,6 +17,7 @@ import {
 import type { PuzzleGuess } from "../store/mod.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game } from "./game.ts";
+import { bannedRefusal } from "./banned.ts";
 
 /** `POST /api/puzzles/:id/hints/:hint/asks`: the team's question. */
 export const AskBody = v.strictObject({
@@ -138,6 +139,8 @@ export function askActions(game: Game) {
   /** Closes an ask (answer, refusal or withdrawal) and commits it. */
   const close = async (askId: number, how: AskClose): Promise<Outcome<Ask>> => {
     await decideTurn(game);
+    const banned = how.kind === "withdraw" ? bannedRefusal(game, how.teamId) : undefined;
+    if (banned !== undefined) return banned;
     const engine = game.engine;
     const outcome = engine.closeAsk(askId, how);
     switch (outcome.kind) {
@@ -173,6 +176,8 @@ export function askActions(game: Game) {
       const engine = game.engine;
       const team = engine.teams.get(teamId);
       if (team === undefined) return refusal("unauthorized");
+      const banned = bannedRefusal(game, teamId);
+      if (banned !== undefined) return banned;
       const outcome = engine.ask(team, puzzleId, hintId, question);
       if (outcome.kind !== "ok") return askRefusal(outcome);
       const background = engine.takeBackgroundWrites();

@@ -7,6 +7,7 @@
 import * as v from "valibot";
 import { maxChars } from "./_chars.ts";
 import { TEXT_LIMITS } from "./limits.ts";
+import { bannedRefusal } from "./banned.ts";
 import {
   type ActionFlag,
   extensionOf,
@@ -159,6 +160,11 @@ export function missionActions(game: Game, options: { uploads?: Partial<UploadLi
       // The engine may have been swapped while the body arrived.
       const engine = game.engine;
       const team = engine.teams.get(teamId);
+      const banned = bannedRefusal(game, teamId);
+      if (banned !== undefined) {
+        if (file !== undefined && !named(game, file.hash)) game.store.removeUpload(file.hash);
+        return banned;
+      }
       // Its time is clamped again now that it has all arrived: a slow upload still counts when
       // sent. One whose time was clamped, or that arrived late, is flagged for the judges.
       const time = timeOf(game, teamId, options);

@@ -30,6 +30,7 @@ export {
   FreezeBody,
   iso,
   reloadFailure,
+  TeamBannedBody,
   TeamHiddenBody,
   TeamNameBody,
   TeamPasswordBody,

@@ -14,6 +14,7 @@ import {
   AnnouncementBody,
   ExtraGuessesBody,
   FreezeBody,
+  TeamBannedBody,
   TeamHiddenBody,
   TeamNameBody,
   TeamPasswordBody,
@@ -604,14 +605,29 @@ export const ROUTES: readonly Route[] = [
     params: [numericId("team")],
     body: TeamHiddenBody,
     answers: [ok(R.TeamHidden, "The team and whether it is hidden, once that is on disk")],
-    errors: ["not_found"],
+    errors: ["not_found", "conflict"],
     description: "A hidden team (a test team, a cheating one) is left off the public " +
       "scoreboard, its stream and the projector, and CTFtime's feed, and takes no place. Its " +
       "solves count for no other team: dynamic values count the visible teams' solves only, " +
       "and first-solve bonuses go to the visible teams in solve order, so hiding a team " +
       "mid-event moves each later solver a place up (showing it again moves them back). The " +
       "team still logs in and plays; its own score holds each puzzle at the value the others " +
-      "hold, with no bonus. Setting the state it already has changes nothing.",
+      "hold, with no bonus. Setting the state it already has changes nothing. 409 `conflict` " +
+      "when showing a banned team: lift its ban first.",
+  },
+  {
+    method: "put",
+    path: "/api/admin/teams/{id}/banned",
+    summary: "Ban a team, or lift its ban",
+    access: "admin",
+    params: [numericId("team")],
+    body: TeamBannedBody,
+    answers: [ok(R.TeamBanned, "The team, and how many sessions the ban ended, once on disk")],
+    errors: ["not_found"],
+    description: "A ban hides the team (see the route above), ends every session of the team " +
+      "(and releases its submitting phone), and refuses its logins and actions with 403 " +
+      "`forbidden` from then on. Lifting the ban lets the team log in again; it stays hidden " +
+      "until shown again. Setting the state it already has changes nothing.",
   },
   {
     method: "put",

@@ -149,6 +149,10 @@ const TeamSummary = v.strictObject({
     v.boolean(),
     v.description("Hidden from the public standings by an organizer (it still plays)"),
   ),
+  banned: v.pipe(
+    v.boolean(),
+    v.description("Banned by an organizer: hidden, and no longer logs in or plays"),
+  ),
   created_at: v.nullable(Time),
   last_activity_at: v.nullable(Time),
 });
@@ -224,6 +228,10 @@ export const TeamRenamed = v.strictObject({ team: TeamRef });
 export const TeamHidden = v.strictObject({
   team: v.strictObject({ id: Int, name: v.string(), hidden: v.boolean() }),
 });
+export const TeamBanned = v.strictObject({
+  team: v.strictObject({ id: Int, name: v.string(), hidden: v.boolean(), banned: v.boolean() }),
+  sessions_ended: v.pipe(Int, v.description("How many of the team's sessions the ban ended")),
+});
 export const TeamPasswordSet = v.strictObject({
   team: TeamRef,
   sessions_ended: v.pipe(
@@ -266,6 +274,7 @@ export const Results = v.strictObject({
       v.boolean(),
       v.description("Hidden from the standings by an organizer: not on the `scoreboard`"),
     ),
+    banned: v.pipe(v.boolean(), v.description("Banned by an organizer (and so hidden)")),
   })),
   solves: v.array(v.strictObject({
     team: Int,

@@ -53,6 +53,14 @@ function teamWrites(all: All): Write[] {
       at: num(row.created_at),
     });
   }
+  for (const row of all("SELECT id, created_at FROM teams WHERE banned = 1 ORDER BY id")) {
+    writes.push({
+      kind: "team_banned",
+      teamId: num(row.id),
+      banned: true,
+      at: num(row.created_at),
+    });
+  }
   for (const row of all("SELECT * FROM routes ORDER BY team_id, route")) {
     writes.push({
       kind: "route",

@@ -30,7 +30,7 @@ export type Results = Record<ResultTable, Record<string, unknown>[]>;
 
 /** Each table's columns, so that an empty table still gets its CSV header. */
 export const RESULT_COLUMNS: Record<ResultTable, readonly string[]> = {
-  teams: ["id", "name", "division", "members", "created_at", "hidden"],
+  teams: ["id", "name", "division", "members", "created_at", "hidden", "banned"],
   solves: ["team", "team_name", "puzzle", "guess_id", "at"],
   guesses: ["id", "team", "team_name", "puzzle", "raw", "normalized", "result", "at"],
   scoreboard: ["rank", "team", "name", "division", "score", "solves", "last_solve_at"],
@@ -147,13 +147,15 @@ export function readGuesses(
 /** How each table of the results is read. */
 const READ: Record<ResultTable, (db: Connection) => Record<string, unknown>[]> = {
   teams: (db) =>
-    all(db, "SELECT id, name, division, members, created_at, hidden FROM teams ORDER BY id").map((
-      row,
-    ) => ({
+    all(
+      db,
+      "SELECT id, name, division, members, created_at, hidden, banned FROM teams ORDER BY id",
+    ).map((row) => ({
       ...row,
       members: JSON.parse(row.members as string) as string[],
       created_at: iso(row.created_at),
       hidden: row.hidden === 1,
+      banned: row.banned === 1,
     })),
   solves: (db) =>
     all(

@@ -34,12 +34,15 @@ export function loadSnapshot(
     members: string;
     createdAt: number;
     hidden: number;
+    banned: number;
   }>(
-    "SELECT id, name, division, members, created_at AS createdAt, hidden FROM teams ORDER BY id",
+    `SELECT id, name, division, members, created_at AS createdAt, hidden, banned FROM teams
+     ORDER BY id`,
   ).map((row) => ({
     ...row,
     members: JSON.parse(row.members) as string[],
     hidden: row.hidden === 1,
+    banned: row.banned === 1,
   }));
 
   return {

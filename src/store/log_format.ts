@@ -21,7 +21,8 @@ import { OutdatedError } from "./outdated.ts";
  *    (version 0.1.0): the kinds of `KINDS`. Logs written before carry no
  *    format, and their nodes check none.
  * 2. `team_hidden`: an organizer hides a team from the public standings, which
- *    changes the other teams' dynamic values and first-solve bonuses.
+ *    changes the other teams' dynamic values and first-solve bonuses;
+ *    `team_banned`: an organizer bans a team, which hides it too.
  */
 export const LOG_FORMAT = 2;
 
@@ -51,6 +52,7 @@ const KINDS: Record<Write["kind"], true> = {
   password: true,
   team_name: true,
   team_hidden: true,
+  team_banned: true,
   idempotency: true,
   idempotency_evict: true,
   idempotency_prune: true,

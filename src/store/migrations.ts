@@ -220,8 +220,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE submissions ADD COLUMN flag TEXT;
   `,
   // 13: a team hidden from the public standings by an organizer (1), or not (0). Its solves count
-  // for no one else: exports rank and score without them (export.ts, scoring.ts).
+  // for no one else: exports rank and score without them (export.ts, scoring.ts). A banned team
+  // (1) is hidden too, and can no longer log in or play.
   `
   ALTER TABLE teams ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE teams ADD COLUMN banned INTEGER NOT NULL DEFAULT 0;
   `,
 ];

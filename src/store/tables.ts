@@ -80,6 +80,10 @@ export class Tables {
       ),
       team_name: prepare("UPDATE teams SET name = ?, name_key = ? WHERE id = ?"),
       team_hidden: prepare("UPDATE teams SET hidden = ? WHERE id = ?"),
+      // A ban hides the team too; lifting it leaves the team hidden.
+      team_banned: prepare(
+        "UPDATE teams SET banned = ?1, hidden = CASE WHEN ?1 = 1 THEN 1 ELSE hidden END WHERE id = ?2",
+      ),
       // A key is answered once: a second record for it (a bug) is ignored, never a failed batch.
       idempotency: prepare(
         "INSERT OR IGNORE INTO idempotency_keys (team_id, key, fingerprint, status, body, at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -205,11 +209,9 @@ export class Tables {
         s.password.run(write.passwordHash, write.teamId, write.replaces ?? null);
         return 1;
       case "team_name":
-        s.team_name.run(write.name, write.nameKey, write.teamId);
-        return 1;
       case "team_hidden":
-        s.team_hidden.run(write.hidden ? 1 : 0, write.teamId);
-        return 1;
+      case "team_banned":
+        return this.applyTeam(write);
       case "idempotency":
       case "idempotency_evict":
       case "idempotency_prune":
@@ -222,6 +224,24 @@ export class Tables {
         return 1;
       case "meta":
         s.meta.run(write.key, write.value);
+        return 1;
+    }
+  }
+
+  /** An organizer's change to a team: its name, or whether it is hidden or banned. */
+  private applyTeam(
+    write: Extract<Write, { kind: "team_name" | "team_hidden" | "team_banned" }>,
+  ): number {
+    const s = this.statements;
+    switch (write.kind) {
+      case "team_name":
+        s.team_name.run(write.name, write.nameKey, write.teamId);
+        return 1;
+      case "team_hidden":
+        s.team_hidden.run(write.hidden ? 1 : 0, write.teamId);
+        return 1;
+      case "team_banned":
+        s.team_banned.run(write.banned ? 1 : 0, write.teamId);
         return 1;
     }
   }

@@ -109,6 +109,8 @@ export interface GridTeam {
   name: string;
   /** Hidden from the public standings by an organizer. */
   hidden: boolean;
+  /** Banned by an organizer (and so hidden). */
+  banned: boolean;
   score: number;
   cells: GridCell[];
 }
@@ -169,7 +171,7 @@ export const ProgressGrid: FC<{ puzzles: { id: string; title: string }[]; grid: 
             <tr>
               <th class="team" scope="row">
                 <a href={`/admin/teams/${team.id}`} title={team.name}>{team.name}</a>
-                {team.hidden && <HiddenBadge />}
+                <HiddenBadge team={team} />
               </th>
               <td class="num">{team.score}</td>
               {team.cells.map((cell, i) => (
@@ -247,7 +249,14 @@ export interface DashboardProps {
   status: string;
   frozen: boolean;
   frozenAt?: string;
-  teams: { id: number; name: string; score: number; solves: number; hidden: boolean }[];
+  teams: {
+    id: number;
+    name: string;
+    score: number;
+    solves: number;
+    hidden: boolean;
+    banned: boolean;
+  }[];
   puzzles: { id: string; title: string }[];
   guesses: GuessRow[];
   grid: GridPage;
@@ -426,7 +435,7 @@ const DashboardControls: FC<DashboardProps & { teamOptions: unknown }> = (props)
                     <tr>
                       <td>
                         <a href={`/admin/teams/${t.id}`}>{t.name}</a>
-                        {t.hidden && <HiddenBadge />}
+                        <HiddenBadge team={t} />
                       </td>
                       <td class="num">{t.score}</td>
                       <td class="num">{t.solves}</td>
@@ -499,32 +508,64 @@ const AdjustForms: FC<{
   );
 };
 
-/** The mark of a team hidden from the public standings, in the organizers' lists. */
-const HiddenBadge: FC = () => (
-  <>
-    {" "}
-    <span class="badge badge-warn" title="Hidden from the public scoreboard">hidden</span>
-  </>
-);
+/** The mark of a team banned, or hidden from the public standings, in the organizers' views. */
+const HiddenBadge: FC<{ team: { hidden: boolean; banned: boolean } }> = ({ team }) => {
+  if (team.banned) {
+    return (
+      <>
+        {" "}
+        <span class="badge badge-bad" title="Banned: off the scoreboard, cannot log in">
+          banned
+        </span>
+      </>
+    );
+  }
+  if (!team.hidden) return null;
+  return (
+    <>
+      {" "}
+      <span class="badge badge-warn" title="Hidden from the public scoreboard">hidden</span>
+    </>
+  );
+};
 
 /**
  * Whether the team is on the public standings, and the button that hides it
- * (a test team, a cheating one) or shows it again.
+ * (a test team, a cheating one) or shows it again; and the ban, which also
+ * shuts it out.
  */
-const HideCard: FC<{ team: { id: number; hidden: boolean } }> = ({ team }) => (
+const HideCard: FC<{ team: { id: number; hidden: boolean; banned: boolean } }> = ({ team }) => (
   <section class="card" aria-labelledby="hide-title">
     <h2 id="hide-title">Public scoreboard</h2>
-    <p class="small">
-      {team.hidden
-        ? "Hidden: this team is off the public scoreboard, the projector and the CTFtime feed, and its solves count for no other team. It still logs in and plays."
-        : "On the public scoreboard. Hide a test team or a cheating one: it leaves the scoreboard, and its solves stop counting for the others (dynamic points rise back, first-solve bonuses pass to the next team). It can still log in and play."}
-    </p>
-    <form method="post" action={`/admin/teams/${team.id}/hidden`}>
-      <input type="hidden" name="hidden" value={team.hidden ? "false" : "true"} />
-      <button class="btn" type="submit">
-        {team.hidden ? "Show on the scoreboard" : "Hide from the scoreboard"}
-      </button>
-    </form>
+    <div class="stack">
+      <p class="small">
+        {team.banned
+          ? "Banned: this team is off the public scoreboard, its solves count for no other team, and it can no longer log in or play. Lifting the ban lets it log in again; it stays hidden until you show it."
+          : team.hidden
+          ? "Hidden: this team is off the public scoreboard, the projector and the CTFtime feed, and its solves count for no other team. It still logs in and plays."
+          : "On the public scoreboard. Hide a test team or a cheating one: it leaves the scoreboard, and its solves stop counting for the others (dynamic points rise back, first-solve bonuses pass to the next team). It can still log in and play."}
+      </p>
+      {!team.banned && (
+        <form method="post" action={`/admin/teams/${team.id}/hidden`}>
+          <input type="hidden" name="hidden" value={team.hidden ? "false" : "true"} />
+          <button class="btn" type="submit">
+            {team.hidden ? "Show on the scoreboard" : "Hide from the scoreboard"}
+          </button>
+        </form>
+      )}
+      <form class="stack" method="post" action={`/admin/teams/${team.id}/banned`}>
+        <input type="hidden" name="banned" value={team.banned ? "false" : "true"} />
+        {!team.banned && (
+          <p class="small">
+            Ban the team to shut it out too: every phone of the team is logged out, and it can no
+            longer log in.
+          </p>
+        )}
+        <button class={team.banned ? "btn" : "btn btn-quiet"} type="submit">
+          {team.banned ? "Lift the ban" : "Ban the team"}
+        </button>
+      </form>
+    </div>
   </section>
 );
 
@@ -601,6 +642,8 @@ export interface TeamDetail {
   name: string;
   /** Hidden from the public standings by an organizer. */
   hidden: boolean;
+  /** Banned by an organizer (and so hidden). */
+  banned: boolean;
   division: string | null;
   members: readonly string[];
   score: number;
@@ -706,7 +749,7 @@ export const TeamPage: FC<
         </p>
         <h1>
           {team.name}
-          {team.hidden && <HiddenBadge />}
+          <HiddenBadge team={team} />
         </h1>
         <Notice flash={props.flash} />
         <div class="summary-line">
@@ -758,7 +801,7 @@ export const TeamPage: FC<
             <AdjustForms puzzles={props.puzzles} team={{ id: team.id, name: team.name }} />
             {props.submitter && <SubmitterCard teamId={team.id} held={props.submitter.held} />}
             <TeamAccountForms team={{ id: team.id, name: team.name }} />
-            <HideCard team={{ id: team.id, hidden: team.hidden }} />
+            <HideCard team={{ id: team.id, hidden: team.hidden, banned: team.banned }} />
           </div>
         </div>
       </main>

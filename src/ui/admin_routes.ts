@@ -26,6 +26,7 @@ import {
   readForm,
   reloadFailure,
   setAdminCookie,
+  TeamBannedBody,
   TeamHiddenBody,
   TeamNameBody,
   TeamPasswordBody,
@@ -177,6 +178,7 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
           id: row.team.id,
           name: row.team.name,
           hidden: row.team.hidden,
+          banned: row.team.banned,
           score: row.score,
           solves: row.solves,
         })),
@@ -250,6 +252,7 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
           id: team.id,
           name: team.name,
           hidden: team.hidden,
+          banned: team.banned,
           division: team.division,
           members: team.members,
           score: engine.score(team),
@@ -420,6 +423,27 @@ function teamForms(pages: Hono, { game, admin }: Play): void {
     return c.redirect(teamPage(teamId), 303);
   });
 
+  pages.post("/admin/teams/:id/banned", async (c) => {
+    const form = await readForm(c);
+    const teamId = parseId(c.req.param("id")) ?? 0;
+    const body = check(TeamBannedBody, {
+      banned: form.banned === "true" ? true : form.banned === "false" ? false : form.banned,
+    });
+    const outcome = body.ok ? await admin.banTeam(teamId, body.reply.banned) : body;
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
+    else {
+      const { team, sessionsEnded } = outcome.reply;
+      setFlash(c, {
+        tone: "ok",
+        title: team.banned ? `${team.name} is banned` : `${team.name}'s ban is lifted`,
+        text: team.banned
+          ? `${sessionsEnded} phone${sessionsEnded === 1 ? " was" : "s were"} logged out.`
+          : "The team can log in again. It stays hidden from the scoreboard until you show it.",
+      });
+    }
+    return c.redirect(teamPage(teamId), 303);
+  });
+
   pages.post("/admin/teams/:id/password", async (c) => {
     const form = await readForm(c);
     const teamId = parseId(c.req.param("id")) ?? 0;
@@ -511,6 +535,7 @@ function gridRows(
     id: team.id,
     name: team.name,
     hidden: team.hidden,
+    banned: team.banned,
     score,
     cells: engine.hunt.puzzles.map((p) => {
       const wrong = team.state.counts[engine.layout.wrongGuesses + p.index]!;

@@ -83,7 +83,7 @@ describe("cairn import ctfd", () => {
         '"Banned Crew" (banned)',
         "1 page(s) had no place in Cairn",
         'Brackets are divisions in Cairn: "Students" is "students"',
-        "1 team(s) had no password in CTFd",
+        "2 team(s) had no password in CTFd",
         "discarded, rate-limited or repeated submission(s) were left out",
       ]
     ) expect(report).toContain(line);
@@ -152,6 +152,12 @@ describe("cairn import ctfd", () => {
       ["Puffins", "!no-passwo"],
       ["Banned Crew", "!no-passwo"],
     ]);
+    // The banned team came over banned (and so hidden), as the board above leaves it out.
+    expect(store.db.query("SELECT name, hidden, banned FROM teams WHERE id = 4").get()).toEqual({
+      name: "Banned Crew",
+      hidden: 1,
+      banned: 1,
+    });
     expect((await login("Gulls", "password")).status).toBe(200);
 
     // What Gulls sees: the hidden challenge stays hidden; the taken hint is shown.

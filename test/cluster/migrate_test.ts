@@ -80,6 +80,7 @@ function view(engine: Engine) {
   return [...engine.teams.values()].map((team) => ({
     name: team.name,
     hidden: team.hidden,
+    banned: team.banned,
     score: engine.score(team),
     unlocked: [...team.state.unlockedAt],
     solved: [...team.solvedAt],
@@ -126,8 +127,10 @@ beforeAll(async () => {
     teamId: teams[5]!.id,
     passwordHash: "new",
   }]);
-  // And hid another from the standings: hidden from the start in the log, before its solves.
+  // And hid another from the standings, and banned a third (hidden too): so from the start in the
+  // log, before their solves.
   await commit(engine.hideTeam(teams[4]!, true).writes);
+  await commit(engine.banTeam(teams[3]!, true).writes);
   for (const [n, team] of teams.entries()) {
     clock.advance(37_000);
     // Taken before the solve: a solved puzzle offers no hint.
@@ -250,7 +253,11 @@ describe("cairn migrate", () => {
       expect(view(b)).toEqual(view(a));
       expect(b.standings().map((s) => [s.team.name, s.score]))
         .toEqual(a.standings().map((s) => [s.team.name, s.score]));
-      expect(view(b).filter((team) => team.hidden).map((team) => team.name)).toEqual(["Team 5"]);
+      expect(view(b).filter((team) => team.hidden).map((team) => team.name)).toEqual([
+        "Team 4",
+        "Team 5",
+      ]);
+      expect(view(b).filter((team) => team.banned).map((team) => team.name)).toEqual(["Team 4"]);
       expect(b.standings().map((s) => s.team.name)).not.toContain("Team 5");
     } finally {
       shared.close();

@@ -1,7 +1,8 @@
 // Two nodes on one PostgreSQL log: a team renamed and given a new password on
 // one node logs in by its new name and password on the other, whose board shows
 // the new name; with logout, the team's sessions end on both. A team hidden on
-// one node leaves the other's board, and comes back when shown again.
+// one node leaves the other's board, and comes back when shown again; one banned
+// on one node is logged out and refused on the other.
 import { expect, test } from "bun:test";
 import { sleep } from "../_runtime.ts";
 import { ADMIN_TOKEN, clusterSuite, type Node } from "./_nodes.ts";
@@ -115,6 +116,50 @@ test(
     ).toBe(200);
     expect((await hide(false)).status).toBe(200);
     await eventually(async () => (await names(b)).includes("Skuas"));
+  },
+  60_000,
+);
+
+test(
+  "a team banned on one node is logged out and refused on the other",
+  async () => {
+    const [a, b] = cluster.nodes as [Node, Node];
+    const joined = await send(b, "POST", "/api/teams", {
+      body: { name: "Petrels", password: "correct horse" },
+    });
+    expect(joined.status).toBe(201);
+    const token = joined.body.token as string;
+    const id = (joined.body.team as { id: number }).id;
+    // Node a knows the team once it has read the log (an admin route names only teams it knows).
+    await eventually(async () =>
+      ((await send(a, "GET", "/api/scoreboard")).body.teams as { name: string }[])
+        .some((t) => t.name === "Petrels")
+    );
+    const ban = await send(a, "PUT", `/api/admin/teams/${id}/banned`, {
+      token: ADMIN_TOKEN,
+      body: { banned: true },
+    });
+    expect(ban).toEqual({
+      status: 200,
+      body: { team: { id, name: "Petrels", hidden: true, banned: true }, sessions_ended: 1 },
+    });
+    await eventually(async () => (await send(b, "GET", "/api/puzzles", { token })).status === 401);
+    expect(
+      await send(b, "POST", "/api/session", {
+        body: { name: "Petrels", password: "correct horse" },
+      }),
+    ).toEqual({
+      status: 403,
+      body: {
+        error: {
+          code: "forbidden",
+          message: "The organizers have banned this team from the hunt",
+        },
+      },
+    });
+    const names = ((await send(b, "GET", "/api/scoreboard")).body.teams as { name: string }[])
+      .map((t) => t.name);
+    expect(names).not.toContain("Petrels");
   },
   60_000,
 );

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
 import { convertExport } from "../../src/ctfd/mod.ts";
-import { NO_PASSWORD } from "../../src/ctfd/accounts.ts";
 import type { Write } from "../../src/engine/mod.ts";
 import { at, harborCtf, type Tables } from "./_export.ts";
 
@@ -46,27 +45,33 @@ describe("convertExport()", () => {
     );
   });
 
-  test("hidden and banned teams come over hidden, with what they did; a banned one cannot log in", () => {
+  test("hidden and banned teams come over hidden and banned, with what they did, before it", () => {
     const tables = harborCtf("x");
     tables.teams = tables.teams!.map((t) =>
-      t.id === 3 ? { ...t, hidden: true, password: "$2b$04$puffins" } : t
+      t.id === 3
+        ? { ...t, hidden: true, password: "$2b$04$puffins" }
+        : t.id === 4
+        ? { ...t, password: "$2b$04$crew" }
+        : t
     );
     const { teams, conversion } = teamsOf(tables);
+    // They keep their passwords: a ban lifted in Cairn lets the team log in as it did in CTFd.
     expect(teams.map((t) => [t.id, t.name, t.passwordHash])).toEqual([
       [1, "Gulls", expect.any(String)],
       [2, "Terns", "x"],
       [3, "Puffins", "$2b$04$puffins"],
-      [4, "Banned Crew", NO_PASSWORD],
+      [4, "Banned Crew", "$2b$04$crew"],
     ]);
-    // Hidden right after the teams, before anything they did.
+    // Right after the teams, before anything they did.
     const writes = conversion.writes;
-    const hidden = writes.filter((w) => w.kind === "team_hidden");
-    expect(hidden.map((w) => [(w as { teamId: number }).teamId, (w as { hidden: boolean }).hidden]))
-      .toEqual([[3, true], [4, true]]);
-    const lastTeam = writes.findLastIndex((w) => w.kind === "team");
-    const firstPlay = writes.findIndex((w) => w.kind !== "team" && w.kind !== "team_hidden");
-    expect(writes.findLastIndex((w) => w.kind === "team_hidden")).toBeLessThan(firstPlay);
-    expect(lastTeam).toBeLessThan(writes.findIndex((w) => w.kind === "team_hidden"));
+    const standing = (w: Write) => w.kind === "team_hidden" || w.kind === "team_banned";
+    expect(writes.filter(standing)).toEqual([
+      { kind: "team_hidden", teamId: 3, hidden: true, at: expect.any(Number) },
+      { kind: "team_banned", teamId: 4, banned: true, at: expect.any(Number) },
+    ]);
+    const firstPlay = writes.findIndex((w) => w.kind !== "team" && !standing(w));
+    expect(writes.findLastIndex(standing)).toBeLessThan(firstPlay);
+    expect(writes.findLastIndex((w) => w.kind === "team")).toBeLessThan(writes.findIndex(standing));
     // The banned team's solve of Web 1 came over; the report says who is hidden and why.
     expect(writes).toContainEqual(expect.objectContaining({
       kind: "guess",
@@ -75,10 +80,10 @@ describe("convertExport()", () => {
       result: "correct",
     }));
     expect(conversion.report.find((line) => line.includes("hidden or banned"))).toBe(
-      "2 hidden or banned team(s) came over hidden from the standings, with everything they did, " +
-        "as CTFd leaves them off its scoreboard and out of dynamic solve counts (a banned one with " +
-        'no password, so it cannot log in; show a team again on its page in /admin): "Puffins" ' +
-        '(hidden), "Banned Crew" (banned)',
+      "2 hidden or banned team(s) came over hidden from the standings (and a banned one banned: " +
+        "it cannot log in), with everything they did, as CTFd leaves them off its scoreboard and " +
+        "out of dynamic solve counts; an organizer can lift a ban or show a team again on its " +
+        'page in /admin: "Puffins" (hidden), "Banned Crew" (banned)',
     );
   });
 

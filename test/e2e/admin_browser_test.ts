@@ -133,7 +133,7 @@ suite("the organizers' pages", () => {
   );
 
   test(
-    "a team hidden from its page: marked hidden, off the projector, and shown again",
+    "a team hidden from its page: marked hidden, off the projector, shown again; banned and let back",
     async () => {
       await registerTeam(served.server.base, "Skuas");
       const listed = await fetch(`${served.server.base}/api/admin/teams`, {
@@ -159,6 +159,17 @@ suite("the organizers' pages", () => {
       await page.getByRole("button", { name: "Show on the scoreboard" }).click();
       await page.getByText("Skuas is on the scoreboard").waitFor();
       expect(await page.locator("h1 .badge").count()).toBe(0);
+      // Banned: marked so, with only the button that lifts the ban.
+      await page.getByRole("button", { name: "Ban the team" }).click();
+      await page.getByText("Skuas is banned").waitFor();
+      expect(await page.locator("h1 .badge").textContent()).toBe("banned");
+      expect(await page.getByRole("button", { name: "Show on the scoreboard" }).count()).toBe(0);
+      expect((await axe(page)).serious).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, "admin-team-banned-desktop.png"), fullPage: true });
+      await page.getByRole("button", { name: "Lift the ban" }).click();
+      await page.getByText("Skuas's ban is lifted").waitFor();
+      await page.getByRole("button", { name: "Show on the scoreboard" }).click();
+      await page.getByText("Skuas is on the scoreboard").waitFor();
       expect(errors).toEqual([]);
       await page.close();
     },

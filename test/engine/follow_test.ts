@@ -36,6 +36,7 @@ function views(engine: Engine) {
     standings: engine.standings().map((s) => ({ ...s, team: s.team.id })),
     withHidden: engine.standings({ hidden: true }).map((s) => ({ ...s, team: s.team.id })),
     hidden: [...engine.teams.values()].filter((team) => team.hidden).map((team) => team.id),
+    banned: [...engine.teams.values()].filter((team) => team.banned).map((team) => team.id),
   };
 }
 
@@ -110,7 +111,10 @@ describe("Engine.apply", () => {
             return outcome.kind === "ok" ? outcome.writes : [];
           }
           if (roll < 0.93) return engine.adjust(team, pick([-3, 5, 12]), "manual").writes;
-          if (roll < 0.95) return engine.hideTeam(team, !team.hidden).writes;
+          if (roll < 0.945) {
+            return team.banned ? [] : engine.hideTeam(team, !team.hidden).writes;
+          }
+          if (roll < 0.95) return engine.banTeam(team, !team.banned).writes;
           if (roll < 0.97) return engine.grantExtraGuesses(team, "a", 2)?.writes ?? [];
           return engine.tick().writes;
         });

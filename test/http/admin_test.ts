@@ -40,6 +40,7 @@ describe("admin routes", () => {
       score: 0,
       solves: 0,
       hidden: false,
+      banned: false,
       created_at: "2026-11-21T10:00:00.000Z",
       last_activity_at: "2026-11-21T10:01:00.000Z",
     }]);

@@ -207,6 +207,14 @@ describe("every route answers as documented", () => {
     for (const hidden of [true, false]) {
       await as("PUT", `/api/admin/teams/${team}/hidden`, { token: ADMIN_TOKEN, body: { hidden } });
     }
+    // Banned, its ban lifted, and shown again.
+    for (const banned of [true, false]) {
+      await as("PUT", `/api/admin/teams/${team}/banned`, { token: ADMIN_TOKEN, body: { banned } });
+    }
+    await as("PUT", `/api/admin/teams/${team}/hidden`, {
+      token: ADMIN_TOKEN,
+      body: { hidden: false },
+    });
     await as("POST", "/api/admin/scoreboard", { token: ADMIN_TOKEN, body: { frozen: true } });
     await as("POST", "/api/admin/reload", { token: ADMIN_TOKEN });
     await as("GET", "/api/admin/stats", { token: ADMIN_TOKEN });

@@ -1,13 +1,17 @@
-// An organizer hides a team from the standings: PUT /api/admin/teams/:id/hidden. What it takes
-// the team off (the board, its stream, CTFtime's feed, the exports), what the others gain (its
-// first-solve bonus, the dynamic value its solve lowered), what stays (its play, the admin views),
-// what the route refuses, and that it survives a restart.
+// An organizer hides a team from the standings (PUT /api/admin/teams/:id/hidden) or bans it
+// (/banned). What hiding takes the team off (the board, its stream, CTFtime's feed, the exports),
+// what the others gain (its first-solve bonus, the dynamic value its solve lowered), what stays
+// (its play, the admin views); what a ban adds (sessions ended, logins and actions refused); what
+// the routes refuse, and that both survive a restart.
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { exportResults } from "../../src/cli/export.ts";
+import type { Write } from "../../src/engine/mod.ts";
+import { BANNED } from "../../src/play/banned.ts";
 import { backupDatabase } from "../../src/store/mod.ts";
-import { MINUTE, START } from "../engine/_hunt.ts";
+import { MINUTE, MISSIONS_TOML, START } from "../engine/_hunt.ts";
+import { ASKS_TOML } from "../engine/_asks.ts";
 import { tempDirs } from "../_tmp.ts";
 import { ADMIN_TOKEN, makeApp } from "./_app.ts";
 
@@ -121,8 +125,10 @@ describe("PUT /api/admin/teams/:id/hidden", () => {
       "Terns",
     ]);
     const csv = (await admin("GET", "/api/admin/export?format=csv&table=teams")).text;
-    expect(csv.split("\r\n")[0]).toBe("\uFEFFid,name,division,members,created_at,hidden");
-    expect(csv).toContain('1,"Gulls",,"","2026-11-21T10:00:00.000Z","true"\r\n');
+    expect(csv.split("\r\n")[0]).toBe(
+      "\uFEFFid,name,division,members,created_at,hidden,banned",
+    );
+    expect(csv).toContain('1,"Gulls",,"","2026-11-21T10:00:00.000Z","true","false"\r\n');
 
     const dir = dirs.make("cairn-hidden-");
     store.flush();
@@ -195,51 +201,184 @@ describe("PUT /api/admin/teams/:id/hidden", () => {
     store.flush();
     expect(count()).toEqual({ n: 1 });
   });
+});
 
-  const badBodies: [string, unknown, string][] = [
-    ["no field", {}, 'Missing field "hidden"'],
-    [
-      "a string",
-      { hidden: "yes" },
-      'Field "hidden": Invalid type: Expected boolean but received "yes"',
-    ],
-    ["an unknown field", { hidden: true, banned: true }, 'Unknown field "banned"'],
-  ];
-  for (const [what, body, message] of badBodies) {
-    test(`${what} is 400, and the team stays on the board`, async () => {
-      const { call, admin } = await twoSolvers();
-      expect(await admin("PUT", "/api/admin/teams/1/hidden", body)).toMatchObject({
-        status: 400,
-        body: { error: { code: "bad_request", message } },
+describe("PUT /api/admin/teams/:id/banned", () => {
+  const login = (call: App["call"], name: string) =>
+    call("POST", "/api/session", { body: { name, password: "correct horse" } });
+  const refusedAsBanned = {
+    status: 403,
+    body: { error: { code: "forbidden", message: BANNED } },
+  };
+
+  test("ends the team's sessions, refuses its logins, and hides it; lifted, it logs in again, still hidden", async () => {
+    const { call, admin, gulls } = await twoSolvers();
+    const second = (await login(call, "Gulls")).body.token as string;
+    expect(await admin("PUT", "/api/admin/teams/1/banned", { banned: true })).toMatchObject({
+      status: 200,
+      body: { team: { id: 1, name: "Gulls", hidden: true, banned: true }, sessions_ended: 2 },
+    });
+    for (const token of [gulls, second]) {
+      expect((await call("GET", "/api/puzzles", { token })).status).toBe(401);
+    }
+    expect(await login(call, "Gulls")).toMatchObject(refusedAsBanned);
+    // A wrong password is told nothing of the ban.
+    expect(
+      (await call("POST", "/api/session", { body: { name: "Gulls", password: "wrong one" } }))
+        .status,
+    ).toBe(401);
+    expect(await board(call)).toEqual([[1, "Terns", 550]]);
+    const listed = (await admin("GET", "/api/admin/teams")).body.teams[0];
+    expect([listed.hidden, listed.banned]).toEqual([true, true]);
+    // Shown again while banned: refused.
+    expect(await admin("PUT", "/api/admin/teams/1/hidden", { hidden: false })).toMatchObject({
+      status: 409,
+      body: {
+        error: { code: "conflict", message: "A banned team stays hidden: lift its ban first" },
+      },
+    });
+    expect(await admin("PUT", "/api/admin/teams/1/banned", { banned: false })).toMatchObject({
+      status: 200,
+      body: { team: { id: 1, name: "Gulls", hidden: true, banned: false }, sessions_ended: 0 },
+    });
+    expect((await login(call, "Gulls")).status).toBe(200);
+    expect(await board(call)).toEqual([[1, "Terns", 550]]);
+    expect((await admin("PUT", "/api/admin/teams/1/hidden", { hidden: false })).status).toBe(200);
+    expect(await board(call)).toEqual([[1, "Gulls", 540], [2, "Terns", 490]]);
+  });
+
+  test("a request on a session the ban has not reached yet is refused when it is decided", async () => {
+    const { call, game, gulls } = await twoSolvers();
+    // Another node's ban, read here before the records that end the team's sessions.
+    game.engine.apply({ kind: "team_banned", teamId: 1, banned: true, at: game.engine.now() });
+    expect(
+      await call("POST", "/api/puzzles/pwn/guesses", {
+        token: gulls,
+        body: { answer: "flag{pwn}" },
+      }),
+    ).toMatchObject(refusedAsBanned);
+    expect(await call("POST", "/api/checkins", { token: gulls, body: { code: "nowhere" } }))
+      .toMatchObject(refusedAsBanned);
+  });
+
+  test("so is a question, a withdrawal or a mission's submission on such a session", async () => {
+    const toml = ASKS_TOML() + MISSIONS_TOML.slice(MISSIONS_TOML.indexOf("[[puzzle]]"));
+    const { call, game, register, app, clock } = makeApp({ toml });
+    clock.advance(MINUTE);
+    const token = await register("Gulls");
+    const asked = await call("POST", "/api/puzzles/lighthouse/hints/ask/asks", {
+      token,
+      body: { question: "Is it a star?" },
+    });
+    expect(asked.status).toBe(201);
+    game.engine.apply({ kind: "team_banned", teamId: 1, banned: true, at: game.engine.now() });
+    expect(
+      await call("POST", "/api/puzzles/lighthouse/hints/ask/asks", {
+        token,
+        body: { question: "Or a planet?" },
+      }),
+    ).toMatchObject(refusedAsBanned);
+    expect(await call("DELETE", `/api/asks/${asked.body.ask.id}`, { token }))
+      .toMatchObject(refusedAsBanned);
+    const form = new FormData();
+    form.append("text", "We are the Gulls.");
+    const sent = await app.request("http://localhost/api/puzzles/story/submissions", {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    expect([sent.status, await sent.json()]).toEqual([403, refusedAsBanned.body]);
+    expect(game.engine.submissions.size).toBe(0);
+  });
+
+  test("a login whose session was being stored when the ban came opens no session", async () => {
+    const { call, admin, game } = await twoSolvers();
+    const store = game.store as { commit(writes: readonly Write[]): Promise<void> };
+    const commit = store.commit.bind(store);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => release = resolve);
+    let sessionDecided!: () => void;
+    const decided = new Promise<void>((resolve) => sessionDecided = resolve);
+    store.commit = async (writes) => {
+      if (writes.some((write) => write.kind === "session")) {
+        sessionDecided();
+        await held;
+      }
+      return await commit(writes);
+    };
+    const loggingIn = login(call, "Gulls");
+    await decided;
+    expect((await admin("PUT", "/api/admin/teams/1/banned", { banned: true })).status).toBe(200);
+    release();
+    expect(await loggingIn).toMatchObject(refusedAsBanned);
+    expect(game.store.accounts().sessions.filter((session) => session.teamId === 1)).toEqual([]);
+  });
+
+  test("it survives a restart: still banned, hidden, and refused at login", async () => {
+    const app = await twoSolvers();
+    await app.admin("PUT", "/api/admin/teams/1/banned", { banned: true });
+    const again = app.restart({ toml: CTF });
+    const reply = await again.app.request("http://localhost/api/session", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Gulls", password: "correct horse" }),
+    });
+    expect([reply.status, await reply.json()]).toEqual([403, refusedAsBanned.body]);
+    const gulls = again.game.engine.teamByName("Gulls")!;
+    expect([gulls.banned, gulls.hidden]).toEqual([true, true]);
+    again.close();
+  });
+});
+
+describe("hiding and banning: what the routes refuse", () => {
+  for (const field of ["hidden", "banned"]) {
+    const path = `/api/admin/teams/1/${field}`;
+    const badBodies: [string, unknown, string][] = [
+      ["no field", {}, `Missing field "${field}"`],
+      [
+        "a string",
+        { [field]: "yes" },
+        `Field "${field}": Invalid type: Expected boolean but received "yes"`,
+      ],
+      ["an unknown field", { [field]: true, other: true }, 'Unknown field "other"'],
+    ];
+    for (const [what, body, message] of badBodies) {
+      test(`PUT ${path}: ${what} is 400, and the team stays on the board`, async () => {
+        const { call, admin } = await twoSolvers();
+        expect(await admin("PUT", path, body)).toMatchObject({
+          status: 400,
+          body: { error: { code: "bad_request", message } },
+        });
+        expect((await board(call)).length).toBe(2);
       });
+    }
+
+    test(`PUT /api/admin/teams/:id/${field} is 404 for an unknown team`, async () => {
+      const { admin } = await twoSolvers();
+      for (const id of ["3", "abc", "0"]) {
+        expect(await admin("PUT", `/api/admin/teams/${id}/${field}`, { [field]: true }))
+          .toMatchObject({
+            status: 404,
+            body: { error: { code: "not_found", message: `There is no team ${id}` } },
+          });
+      }
+    });
+
+    test(`PUT ${path} needs the admin token (401 without, or with a team's), and the same origin with the cookie`, async () => {
+      const { call, gulls } = await twoSolvers();
+      for (const token of [undefined, gulls]) {
+        const reply = await call("PUT", path, {
+          body: { [field]: true },
+          ...(token !== undefined && { token }),
+        });
+        expect(reply).toMatchObject({ status: 401, body: { error: { code: "unauthorized" } } });
+      }
+      const crossSite = await call("PUT", path, {
+        body: { [field]: true },
+        headers: { cookie: `cairn_admin=${ADMIN_TOKEN}`, origin: "http://evil.example" },
+      });
+      expect(crossSite.status).toBe(403);
       expect((await board(call)).length).toBe(2);
     });
   }
-
-  test("is 404 for an unknown team", async () => {
-    const { admin } = await twoSolvers();
-    for (const id of ["3", "abc", "0"]) {
-      expect(await admin("PUT", `/api/admin/teams/${id}/hidden`, { hidden: true })).toMatchObject({
-        status: 404,
-        body: { error: { code: "not_found", message: `There is no team ${id}` } },
-      });
-    }
-  });
-
-  test("needs the admin token (401 without, or with a team's), and the same origin with the cookie", async () => {
-    const { call, gulls } = await twoSolvers();
-    for (const token of [undefined, gulls]) {
-      const reply = await call("PUT", "/api/admin/teams/1/hidden", {
-        body: { hidden: true },
-        ...(token !== undefined && { token }),
-      });
-      expect(reply).toMatchObject({ status: 401, body: { error: { code: "unauthorized" } } });
-    }
-    const crossSite = await call("PUT", "/api/admin/teams/1/hidden", {
-      body: { hidden: true },
-      headers: { cookie: `cairn_admin=${ADMIN_TOKEN}`, origin: "http://evil.example" },
-    });
-    expect(crossSite.status).toBe(403);
-    expect((await board(call)).length).toBe(2);
-  });
 });

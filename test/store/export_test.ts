@@ -119,6 +119,7 @@ describe("readResults()", () => {
       members: ["Ann", "Bo"],
       created_at: "2026-11-21T10:00:00.000Z",
       hidden: false,
+      banned: false,
     }]);
     expect(results.solves).toEqual([
       { team: 1, team_name: "Gulls", puzzle: "a", guess_id: 2, at: "2026-11-21T10:00:00.000Z" },
@@ -128,7 +129,7 @@ describe("readResults()", () => {
       "correct",
     ]]);
     expect(toCsv(results.teams, RESULT_COLUMNS.teams)).toBe(
-      '\uFEFFid,name,division,members,created_at,hidden\r\n1,"Gulls","kids","Ann; Bo","2026-11-21T10:00:00.000Z","false"\r\n',
+      '\uFEFFid,name,division,members,created_at,hidden,banned\r\n1,"Gulls","kids","Ann; Bo","2026-11-21T10:00:00.000Z","false","false"\r\n',
     );
   });
 });

@@ -849,6 +849,36 @@ describe("organizers", () => {
     expect((await b.get("/scoreboard?view=projector")).text).toContain("Gulls");
   });
 
+  test("ban a team by form: its phones are logged out, its login refused; lifted, it logs in", async () => {
+    const app = makeApp();
+    const { player, b, page } = await gullsAdminPage(app);
+    expect(page).toContain('<form class="stack" method="post" action="/admin/teams/1/banned">');
+    expect(page).toContain("Ban the team");
+    const res = await b.post("/admin/teams/1/banned", { banned: "true" });
+    expect(res).toMatchObject({ status: 303, location: "/admin/teams/1" });
+    const banned = (await b.get("/admin/teams/1")).text;
+    expect(banned).toContain("Gulls is banned");
+    expect(banned).toContain("1 phone was logged out.");
+    expect(banned).toContain(">banned</span>");
+    expect(banned).toContain("Lift the ban");
+    // No way to show it while banned.
+    expect(banned).not.toContain('action="/admin/teams/1/hidden"');
+    expect((await b.get("/admin")).text).toContain(">banned</span>");
+    // The phone is logged out, and logging in again is refused with the reason.
+    expect((await player.get("/puzzles")).status).not.toBe(200);
+    const login = browser(app);
+    await login.post("/login", { name: "Gulls", password: "correct horse" });
+    expect((await login.get("/")).text).toContain(
+      "The organizers have banned this team from the hunt",
+    );
+    await b.post("/admin/teams/1/banned", { banned: "false" });
+    const lifted = (await b.get("/admin/teams/1")).text;
+    expect(lifted).toContain("Gulls&#39;s ban is lifted");
+    expect(lifted).toContain("Show on the scoreboard");
+    expect(await login.post("/login", { name: "Gulls", password: "correct horse" }))
+      .toMatchObject({ status: 303, location: "/puzzles" });
+  });
+
   test("set a team's password by form: phones stay logged in, unless all are logged out", async () => {
     const app = makeApp();
     const { player, b, page } = await gullsAdminPage(app);
