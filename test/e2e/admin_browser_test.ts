@@ -156,6 +156,12 @@ suite("the organizers' pages", () => {
       await page.screenshot({ path: join(SHOTS, "admin-team-hidden-desktop.png"), fullPage: true });
       const projector = await fetch(`${served.server.base}/scoreboard?view=projector`);
       expect(await projector.text()).not.toContain("Skuas");
+      // The dashboard's team list and progress grid keep it, marked.
+      await page.goto(`${served.server.base}/admin`);
+      const list = page.locator("section", { has: page.getByRole("heading", { name: "Teams" }) });
+      expect(await list.getByText("hidden", { exact: true }).count()).toBe(1);
+      await list.screenshot({ path: join(SHOTS, "admin-teams-hidden-desktop.png") });
+      await page.goto(`${served.server.base}/admin/teams/${id}`);
       await page.getByRole("button", { name: "Show on the scoreboard" }).click();
       await page.getByText("Skuas is on the scoreboard").waitFor();
       expect(await page.locator("h1 .badge").count()).toBe(0);
