@@ -232,6 +232,13 @@ export class Engine {
   private readonly solvers: Team[][];
   /** Per puzzle index, the hidden teams that solved it (they hold its value, and no bonus). */
   private readonly hiddenSolvers: Team[][];
+  /**
+   * Per puzzle index, the order each solve was recorded in: two solves in one
+   * millisecond keep it when a hidden team is shown again, as a restart replays them.
+   */
+  private readonly solveOrder: Map<Team, number>[];
+  /** Solves recorded so far, for `solveOrder`. */
+  private solvesRecorded = 0;
   /** Per puzzle index, its solve times, ascending (solves are recorded in time order). */
   private readonly solveTimes: number[][];
   /** The indices of the puzzles with dynamic points. */
@@ -267,6 +274,7 @@ export class Engine {
     this.everyMinute = times.everyMinute;
     this.solvers = hunt.puzzles.map(() => []);
     this.hiddenSolvers = hunt.puzzles.map(() => []);
+    this.solveOrder = hunt.puzzles.map(() => new Map());
     this.solveTimes = hunt.puzzles.map(() => []);
     this.dynamicPuzzles = hunt.puzzles.filter((p) => p.dynamic !== undefined).map((p) => p.index);
     this.scoreRules = hunt.puzzles.some((p) => p.dynamic !== undefined) &&
@@ -1389,6 +1397,7 @@ export class Engine {
       const place = solvers.indexOf(team);
       if (place >= 0) solvers.splice(place, 1);
     }
+    this.solveOrder[puzzle.index]!.delete(team);
     this.changeScore(team, -points, at);
   }
 
@@ -1413,6 +1422,7 @@ export class Engine {
     if (team.lastSolveAt === null || at > team.lastSolveAt) team.lastSolveAt = at;
     c[this.layout.roundSolves + puzzle.roundIndex]!++;
     for (const tag of puzzle.tagIndexes) c[this.layout.tagSolves + tag]!++;
+    this.solveOrder[puzzle.index]!.set(team, this.solvesRecorded++);
     return this.awardSolve(team, puzzle, at, points);
   }
 
@@ -1478,11 +1488,21 @@ export class Engine {
     return false;
   }
 
-  /** Where a solve at `at` goes among a puzzle's counted solvers: after those made by then. */
-  private placeAt(index: number, at: number): number {
+  /**
+   * Where a solve at `at` goes among a puzzle's counted solvers: after those
+   * made earlier, and after those made in the same millisecond but recorded
+   * before it (`order`, its place in `solveOrder`; a new solve is the last).
+   */
+  private placeAt(index: number, at: number, order = Infinity): number {
     const solvers = this.solvers[index]!;
+    const orders = this.solveOrder[index]!;
     let place = solvers.length;
-    while (place > 0 && solvers[place - 1]!.solvedAt[index]! > at) place--;
+    while (place > 0) {
+      const before = solvers[place - 1]!;
+      const time = before.solvedAt[index]!;
+      if (time < at || (time === at && orders.get(before)! < order)) break;
+      place--;
+    }
     return place;
   }
 
@@ -1561,7 +1581,7 @@ export class Engine {
     if (at < 0) return;
     hidden.splice(at, 1);
     const solvedAt = team.solvedAt[index]!;
-    const place = this.placeAt(index, solvedAt);
+    const place = this.placeAt(index, solvedAt, this.solveOrder[index]!.get(team));
     const solvers = this.solvers[index]!;
     solvers.splice(place, 0, team);
     if (puzzle.mission !== undefined) return;

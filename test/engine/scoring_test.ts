@@ -240,6 +240,41 @@ describe("Engine with a hidden team", () => {
     expect([engine.points(web), engine.solvesOf(web)]).toEqual([470, 4]);
   });
 
+  test("two solves in one millisecond keep their order when a hidden team is shown again", async () => {
+    const clock = new FakeClock(START + MINUTE);
+    const store = SqliteStore.over(openDatabase(":memory:"));
+    store.saveScoring(ctfHunt());
+    const { engine } = bootEngine(store, ctfHunt(), clock);
+    const commit = (writes: readonly Write[]) => store.commit(writes);
+    const teams = ["A", "B", "C"].map((name) => {
+      const result = engine.register({ name, passwordHash: "h" });
+      if (result.kind !== "ok") throw new Error("register");
+      void commit(result.writes);
+      return result.team;
+    });
+    clock.advance(1_000);
+    // A, B and C solve in one millisecond, in that order: A and B take the bonuses.
+    for (const team of teams) {
+      const outcome = engine.guess(team, "web", "flag{web}");
+      if (outcome.kind === "judged") await commit(outcome.writes);
+    }
+    const before = board(engine);
+    expect(before).toEqual([[1, "A", 530], [2, "B", 510], [3, "C", 480]]);
+    clock.advance(1_000);
+    await commit(engine.hideTeam(teams[0]!, true).writes);
+    await commit(engine.hideTeam(teams[0]!, false).writes);
+    // A takes its first place back, as a restart and the export (by guess order) have it.
+    expect(board(engine)).toEqual(before);
+    store.flush();
+    expect(board(bootEngine(store, ctfHunt(), clock).engine)).toEqual(before);
+    expect(readResults(store.db).scoreboard.map((row) => [row.name, row.score])).toEqual([
+      ["A", 530],
+      ["B", 510],
+      ["C", 480],
+    ]);
+    store.close();
+  });
+
   test("a hidden team's solve takes no first-solve bonus and lowers no value", () => {
     const clock = new FakeClock();
     const engine = new Engine(ctfHunt(), { clock, startsAt: START });
