@@ -245,6 +245,11 @@ export class Engine {
   readonly dynamicPuzzles: readonly number[];
   /** Whether any puzzle's rule reads `score()`, which another team's solve can now lower. */
   private readonly scoreRules: boolean;
+  /**
+   * Whether any rule reads `score()` at all: hiding a team moves the others'
+   * first-solve bonuses, even in a hunt with no dynamic puzzle.
+   */
+  private readonly readsScore: boolean;
   /** Bumped whenever a dynamic puzzle's value changes, for caches of what teams see. */
   valuesVersion = 0;
   /** Writes no request waits for: unlocks found by the clock on reads and before actions. */
@@ -277,14 +282,14 @@ export class Engine {
     this.solveOrder = hunt.puzzles.map(() => new Map());
     this.solveTimes = hunt.puzzles.map(() => []);
     this.dynamicPuzzles = hunt.puzzles.filter((p) => p.dynamic !== undefined).map((p) => p.index);
-    this.scoreRules = hunt.puzzles.some((p) => p.dynamic !== undefined) &&
-      rules.some((expr) => {
-        let reads = false;
-        walkCalls(expr, (call) => {
-          if (call.fn === "score") reads = true;
-        });
-        return reads;
+    this.readsScore = rules.some((expr) => {
+      let reads = false;
+      walkCalls(expr, (call) => {
+        if (call.fn === "score") reads = true;
       });
+      return reads;
+    });
+    this.scoreRules = this.readsScore && hunt.puzzles.some((p) => p.dynamic !== undefined);
   }
 
   /**
@@ -1531,7 +1536,7 @@ export class Engine {
     if (!solved) return;
     // Values and bonuses moved: what every team sees of its score may have changed.
     this.valuesVersion++;
-    if (this.scoreRules) { for (const other of this.teams.values()) other.stale = true; }
+    if (this.readsScore) { for (const other of this.teams.values()) other.stale = true; }
   }
 
   /** Bans a team (and hides it), or lifts its ban (it stays hidden). */

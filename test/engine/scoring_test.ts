@@ -275,6 +275,46 @@ describe("Engine with a hidden team", () => {
     store.close();
   });
 
+  test("a bonus moved by a hide, in a hunt with no dynamic puzzle, unlocks by a score() rule on the next read", () => {
+    const { hunt, problems } = loadHunt(
+      `
+[hunt]
+title = "Bonus"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+
+[[puzzle]]
+id = "p"
+title = "P"
+points = 50
+first_solve_bonus = [100]
+answer = ["x"]
+
+[[puzzle]]
+id = "reward"
+title = "Reward"
+unlock = "score() >= 100"
+answer = ["y"]
+`,
+      { file: "bonus.toml" },
+    );
+    if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+    const clock = new FakeClock();
+    const engine = new Engine(hunt, { clock, startsAt: START });
+    const [a, b] = ["A", "B"].map((name) => register(engine, name)) as Team[];
+    clock.advance(MINUTE);
+    engine.guess(a!, "p", "x");
+    clock.advance(MINUTE);
+    engine.guess(b!, "p", "x");
+    expect([engine.score(b!), engine.isUnlocked(b!, 1)]).toEqual([50, false]);
+    clock.advance(MINUTE);
+    // A hidden, B is the first solver: its bonus lifts it to 150, and the rule now holds.
+    engine.hideTeam(a!, true);
+    clock.advance(1_000);
+    engine.catchUp(b!);
+    expect([engine.score(b!), engine.isUnlocked(b!, 1)]).toEqual([150, true]);
+  });
+
   test("a hidden team's solve takes no first-solve bonus and lowers no value", () => {
     const clock = new FakeClock();
     const engine = new Engine(ctfHunt(), { clock, startsAt: START });
