@@ -1609,11 +1609,17 @@ export class Engine {
     for (const other of this.hiddenSolvers[puzzle.index]!) other.state.counts[score]! += delta;
   }
 
-  /** A solver's bonus changed by `delta`: a score change at its solve time `at`, for past boards. */
+  /**
+   * A solver's bonus changed by `delta`: a score change at its solve time `at`,
+   * for past boards. A bonus gained on a solve worth nothing before makes that
+   * solve the latest time the team reached its score, as a restart counts it (a
+   * solve that was worth something is at or before it already).
+   */
   private bonusChange(team: Team, delta: number, at: number): void {
     if (delta === 0) return;
     team.state.counts[this.layout.score]! += delta;
     addScoreEvent(team, { at, delta, dynamic: false });
+    team.reachedAt = Math.max(team.reachedAt, at);
   }
 
   /**

@@ -315,6 +315,53 @@ answer = ["y"]
     expect([engine.score(b!), engine.isUnlocked(b!, 1)]).toEqual([150, true]);
   });
 
+  test("a first-solve bonus passed on by a hide makes a solve worth 0 count as the time the team reached its score", async () => {
+    const toml = `
+[hunt]
+title = "Warm-up"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+
+[[puzzle]]
+id = "warmup"
+title = "Warm-up"
+points = 0
+first_solve_bonus = [10]
+answer = ["x"]
+`;
+    const { hunt, problems } = loadHunt(toml, { file: "warmup.toml" });
+    if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+    const clock = new FakeClock(START + MINUTE);
+    const store = SqliteStore.over(openDatabase(":memory:"));
+    store.saveScoring(hunt);
+    const { engine } = bootEngine(store, hunt, clock);
+    const [a, b, c] = ["A", "B", "C"].map((name) => {
+      const result = engine.register({ name, passwordHash: "h" });
+      if (result.kind !== "ok") throw new Error("register");
+      void store.commit(result.writes);
+      return result.team;
+    }) as [Team, Team, Team];
+    clock.advance(MINUTE);
+    await store.commit((engine.guess(a, "warmup", "x") as { writes: Write[] }).writes);
+    clock.advance(MINUTE);
+    await store.commit(engine.adjust(c, 10, "a prize").writes);
+    clock.advance(MINUTE);
+    // B solves second: worth 0, so its score (0) was reached at its registration.
+    await store.commit((engine.guess(b, "warmup", "x") as { writes: Write[] }).writes);
+    clock.advance(MINUTE);
+    await store.commit(engine.hideTeam(a, true).writes);
+    // B now holds the bonus from its solve, after C reached 10: C ranks first, as on a restart
+    // and in the export.
+    const rows = (of: Engine) => of.standings().map((row) => [row.team.name, row.score]);
+    expect(rows(engine)).toEqual([["C", 10], ["B", 10]]);
+    store.flush();
+    expect(rows(bootEngine(store, hunt, clock).engine)).toEqual(rows(engine));
+    expect(readResults(store.db).scoreboard.map((row) => [row.name, row.score])).toEqual(
+      rows(engine),
+    );
+    store.close();
+  });
+
   test("a hidden team's solve takes no first-solve bonus and lowers no value", () => {
     const clock = new FakeClock();
     const engine = new Engine(ctfHunt(), { clock, startsAt: START });
