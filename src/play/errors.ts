@@ -41,7 +41,14 @@ export function envelope(code: ErrorCode, message?: string): string {
   return JSON.stringify({ error: { code, message: message ?? ERRORS[code].message } });
 }
 
-/** Builds a complete error response. */
+/**
+ * The `Retry-After` of a 503 `unavailable` that gives none of its own (seconds): the database
+ * cannot be reached or written, or the server is stopping. A node is back within a second or two
+ * of its database, and a restarted one within a few.
+ */
+export const UNAVAILABLE_RETRY_SECONDS = 5;
+
+/** Builds a complete error response; every 503 says when to try again (`Retry-After`). */
 export function errorResponse(
   code: ErrorCode,
   message?: string,
@@ -52,6 +59,7 @@ export function errorResponse(
     headers: {
       "content-type": "application/json; charset=utf-8",
       "x-content-type-options": "nosniff",
+      ...(code === "unavailable" && { "retry-after": String(UNAVAILABLE_RETRY_SECONDS) }),
       ...headers,
     },
   });

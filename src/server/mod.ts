@@ -32,7 +32,7 @@ import {
   type TrustedProxies,
   type UploadLimits,
 } from "../play/mod.ts";
-import type { Store } from "../store/mod.ts";
+import type { Store, StoreListeners } from "../store/mod.ts";
 import { adminPages, apiDocsPages, boardPages, pageNotFound, playerPages } from "../ui/mod.ts";
 import { bootEngine, bootKeys, commitNow } from "./boot.ts";
 import { followWrites } from "./follow.ts";
@@ -86,6 +86,17 @@ export interface Server {
 }
 
 /**
+ * The log's lines when the database cannot be reached, and when it can again: both at warn, so
+ * that a log that shows the first shows the second too.
+ */
+function outageLines(logger: Logger): Pick<StoreListeners, "onUnreachable" | "onReachable"> {
+  return {
+    onUnreachable: (reason) => logger.warn("database_unreachable", { message: reason }),
+    onReachable: (awayMs) => logger.warn("database_reachable", { away_ms: Math.round(awayMs) }),
+  };
+}
+
+/**
  * Builds the engine from what the store holds, and around it the live bus,
  * metrics, accounts, the freeze, the actions and the app.
  */
@@ -100,6 +111,7 @@ export function startGame(options: StartOptions): Server {
       logger.debug("commit", { ...stats });
     },
     onFailure: (error) => fail(error),
+    ...outageLines(logger),
     // Where nodes share a log: what the others decided, played here (set once `game` exists).
     onFollow: (writes) => {
       if (followed.game === undefined) return;

@@ -217,6 +217,8 @@ export class PgStore implements Store {
   private failure: CommitError | undefined;
   /** Why the last try to reach the database failed, while it fails. */
   private unreachable: string | undefined;
+  /** When the tries began to fail (`performance.now()`), while they fail. */
+  private unreachableSince = 0;
   private closed = false;
   private poll: ReturnType<typeof setInterval> | undefined;
   private unlisten: (() => Promise<void>) | undefined;
@@ -426,7 +428,7 @@ export class PgStore implements Store {
         return;
       }
       // A request that waited this long says the database is not answering, for /healthz too.
-      this.unreachable ??= `no answer within ${this.waitMs} ms`;
+      this.reached(this.unreachable ?? `no answer within ${this.waitMs} ms`);
       waiter.reject(new UnavailableError(`Cannot reach the database: ${this.unreachable}`));
     }, this.waitMs);
     return waiter;
@@ -469,6 +471,22 @@ export class PgStore implements Store {
       return `Cannot reach the database: ${this.unreachable}`;
     }
     return undefined;
+  }
+
+  /**
+   * Notes that a try to reach the database failed (`reason`) or went through
+   * (undefined); the server hears when the tries begin to fail, and when they
+   * go through again, with how long they failed: once each, however many tries.
+   */
+  private reached(reason: string | undefined): void {
+    const was = this.unreachable;
+    this.unreachable = reason;
+    if (was === undefined && reason !== undefined) {
+      this.unreachableSince = performance.now();
+      this.listeners.onUnreachable?.(reason);
+    } else if (was !== undefined && reason === undefined) {
+      this.listeners.onReachable?.(performance.now() - this.unreachableSince);
+    }
   }
 
   /** Starts following other nodes: the wake-ups, and the poll that backs them up. */
@@ -519,11 +537,11 @@ export class PgStore implements Store {
     const attempt = ++this.attempt;
     try {
       await this.answerWithin(this.readLog(this.sql, Infinity, attempt));
-      this.unreachable = undefined;
+      this.reached(undefined);
     } catch (error) {
       this.syncs = [...syncs, ...this.syncs];
       if (unfollowable(error)) this.fail(error, []);
-      else this.unreachable = messageOf(error);
+      else this.reached(messageOf(error));
       return false;
     }
     for (const waiter of syncs) waiter.resolve();
@@ -596,10 +614,10 @@ export class PgStore implements Store {
       this.syncs = [...syncs, ...this.syncs];
       // Unless the log holds what this node cannot read: no try will.
       if (unfollowable(error)) this.fail(error, []);
-      else this.unreachable = messageOf(error);
+      else this.reached(messageOf(error));
       return false;
     }
-    this.unreachable = undefined;
+    this.reached(undefined);
     for (const waiter of syncs) waiter.resolve();
     if (writes.length > 0) {
       try {

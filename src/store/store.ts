@@ -114,6 +114,13 @@ export interface StoreListeners {
   /** Once, when a commit fails: the store then refuses every write. */
   onFailure?: (error: Error) => void;
   /**
+   * Where the database is a server (PostgreSQL): once when it cannot be
+   * reached, with why, however long it stays so (writes get 503 meanwhile)…
+   */
+  onUnreachable?: (reason: string) => void;
+  /** …and once when it can be again, with how long it could not (ms). */
+  onReachable?: (awayMs: number) => void;
+  /**
    * Records other nodes appended to a shared log, in log order, each batch
    * once: the server plays them onto its engine, accounts and live streams.
    */

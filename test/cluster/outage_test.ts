@@ -83,6 +83,64 @@ test(
   60_000,
 );
 
+/** Polls `node`'s /healthz until it answers `status`; returns that answer. */
+async function healthBecomes(node: Node, status: number): Promise<Response> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await fetch(`${node.base}/healthz`);
+    if (res.status === status) return res;
+    await res.body?.cancel();
+    if (Date.now() > deadline) throw new Error(`${node.name}'s /healthz never answered ${status}`);
+    await sleep(100);
+  }
+}
+
+/** Waits until `node` has printed as many `database_reachable` lines as `database_unreachable`. */
+async function linesBalance(node: Node): Promise<void> {
+  const count = (event: string) => node.output().split(`event=${event} `).length;
+  const deadline = Date.now() + 10_000;
+  while (count("database_unreachable") !== count("database_reachable")) {
+    if (Date.now() > deadline) throw new Error(`the outage lines do not pair:\n${node.output()}`);
+    await sleep(50);
+  }
+}
+
+test(
+  "PostgreSQL down: /healthz says so, a refused write says when to retry, and the log says once when it went and once when it came back",
+  async () => {
+    const a = nodes[0]!;
+    // Back from the last test's outage, and its lines read.
+    await healthBecomes(a, 200);
+    await linesBalance(a);
+    const frozen = await frozenOn(a);
+    const from = a.output().length;
+    await cluster.pg.down();
+    try {
+      const health = await healthBecomes(a, 503);
+      expect(health.headers.get("retry-after")).toBe("5");
+      expect((await health.json() as { error: { message: string } }).error.message)
+        .toStartWith("Cannot reach the database: ");
+      const refused = await setFrozen(a, !frozen);
+      expect(refused.status).toBe(503);
+      // The outbox and other clients wait this long before they send it again.
+      expect(refused.headers.get("retry-after")).toBe("5");
+    } finally {
+      await cluster.pg.up();
+    }
+    await healthBecomes(a, 200);
+    await linesBalance(a);
+    const lines = a.output().slice(from).split("\n");
+    const went = lines.filter((line) => line.includes("event=database_unreachable"));
+    const back = lines.filter((line) => line.includes("event=database_reachable"));
+    expect(went).toHaveLength(1);
+    expect(went[0]).toContain("level=warn");
+    expect(back).toHaveLength(1);
+    expect(back[0]).toMatch(/level=warn event=database_reachable away_ms=\d+$/);
+    expect(await frozenOn(a)).toBe(frozen);
+  },
+  60_000,
+);
+
 /**
  * Registers `name` on node-a while node-b is stopped, so that node-b has not read it when
  * PostgreSQL goes down; then `ask(token)` on node-b must get 503 `unavailable`, and 200 within 5 s

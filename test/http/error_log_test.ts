@@ -97,3 +97,14 @@ describe("the error handler's log", () => {
     expect([a.lines.length, b.lines.length]).toEqual([1, 1]);
   });
 });
+
+test("every 503 says when to try again: a refused write, a failed commit, and one that sets its own wait", () => {
+  const { onError } = handler();
+  expect(onError(refusedWrite()).headers.get("retry-after")).toBe("5");
+  expect(onError(new CommitError(new Error("disk I/O error"))).headers.get("retry-after")).toBe(
+    "5",
+  );
+  const busy = new ApiError("unavailable", "busy", { "retry-after": "30" });
+  expect(onError(busy).headers.get("retry-after")).toBe("30");
+  expect(onError(new ApiError("not_found")).headers.get("retry-after")).toBeNull();
+});
