@@ -11,7 +11,17 @@ import {
   parseTrustedProxies,
   type TrustedProxies,
 } from "../play/mod.ts";
-import { listen, type Listener, lostState, type Server, startGame, warn } from "../server/mod.ts";
+import {
+  forwarding,
+  listen,
+  type Listener,
+  lostState,
+  type Server,
+  type Serving,
+  startGame,
+  unavailable,
+  warn,
+} from "../server/mod.ts";
 import { damaged, filesDirOf, SqliteStore, type Store } from "../store/mod.ts";
 import { type Hunt, longestGuessWindow } from "../engine/mod.ts";
 import { isPostgresUrl, PgStore, redactUrl } from "../store/pg.ts";
@@ -170,7 +180,6 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   }
   warn(logger, loaded.problems);
 
-  const clock = { now: () => Date.now() };
   const pg = isPostgresUrl(values.db as string);
   // The single-instance lock and the database file, or the shared log in PostgreSQL.
   const dbPath = pg ? redactUrl(values.db as string) : resolve(values.db as string);
@@ -179,43 +188,20 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     io.stderr(`serve: ${refused}\n`);
     return EXIT.failure;
   }
-  const opened = await openEither(values, { pg, dbPath, hunt: loaded.hunt }, io);
-  if (typeof opened === "number") return opened;
-  const { store, admin, checkMs } = opened;
-  // As a reload does: a hunt that lacks what teams hold (solves, hints taken) would change scores.
-  const lost = lostState(store, loaded.hunt);
-  if (lost.length > 0) {
-    store.close();
-    io.stderr(
-      `serve: ${loaded.file} cannot run on ${dbPath}:\n${lost.map((m) => `  ${m}\n`).join("")}`,
-    );
-    return EXIT.failure;
-  }
-  let started: Server;
-  const loadStarted = performance.now();
-  try {
-    started = startGame({
-      store,
-      hunt: loaded.hunt,
-      reread: () => loadHuntOrExample(huntPath),
-      clock,
-      logger,
-      adminTokenHash: admin.current,
-      proxies: trustedProxies(values),
-    });
-  } catch (error) {
-    store.close();
-    io.stderr(`serve: cannot open the database ${dbPath}: ${describe(error)}\n`);
-    return EXIT.failure;
-  }
-  const loadMs = performance.now() - loadStarted;
+  const boot = (hunt: Hunt, unwritable?: string) =>
+    bootGame({ values, pg, dbPath, file: loaded.file, huntPath, logger }, { hunt, unwritable }, io);
+  const booted = await boot(loaded.hunt);
+  if (typeof booted === "number") return booted;
+  const { started, admin, checkMs, loadMs } = booted;
+  // What the listener serves: this game's app, and after a restart in place the next one's.
+  const serving: Serving = { app: started.app.fetch };
 
   let server: Listener;
   try {
     server = listen({
       hostname: values.host as string,
       port,
-      fetch: started.app.fetch,
+      fetch: forwarding(serving),
       ...(tls !== undefined && { tls }),
     });
   } catch (error) {
@@ -234,7 +220,9 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     db: dbPath,
     load_ms: Math.round(loadMs),
     check_ms: Math.round(checkMs ?? 0),
-    commits: store instanceof SqliteStore ? `${store.commitsOn} thread` : "shared log",
+    commits: started.game.store instanceof SqliteStore
+      ? `${started.game.store.commitsOn} thread`
+      : "shared log",
     trust_proxy: started.game.proxies.list.join(",") || undefined,
   });
   for (const url of lanUrls(server.hostname, server.port, scheme)) {
@@ -253,7 +241,68 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   if (token !== undefined) {
     logger.info("admin_link", { url: `${base}/admin#token=${token}`, note: "shown once; keep it" });
   }
-  return await runUntilStopped(started, server, io, logger);
+  return await runUntilStopped({
+    started,
+    server,
+    serving,
+    io,
+    logger,
+    boot: pg ? boot : undefined,
+  });
+}
+
+/** What a start needs to open the database and build the game on it, and again to restart in place. */
+interface BootContext {
+  values: Values;
+  pg: boolean;
+  dbPath: string;
+  /** The hunt file's name, for messages. */
+  file: string;
+  huntPath: string | undefined;
+  logger: Logger;
+}
+
+/**
+ * Opens the database and builds the game on it with `hunt`, or says why not
+ * and returns the exit code.
+ */
+async function bootGame(
+  { values, pg, dbPath, file, huntPath, logger }: BootContext,
+  { hunt, unwritable }: { hunt: Hunt; unwritable?: string | undefined },
+  io: Io,
+): Promise<{ started: Server; admin: AdminToken; checkMs?: number; loadMs: number } | number> {
+  const opened = await openEither(values, { pg, dbPath, hunt, unwritable }, io);
+  if (typeof opened === "number") return opened;
+  const { store, admin, checkMs } = opened;
+  // As a reload does: a hunt that lacks what teams hold (solves, hints taken) would change scores.
+  const lost = lostState(store, hunt);
+  if (lost.length > 0) {
+    store.close();
+    io.stderr(`serve: ${file} cannot run on ${dbPath}:\n${lost.map((m) => `  ${m}\n`).join("")}`);
+    return EXIT.failure;
+  }
+  const loadStarted = performance.now();
+  try {
+    const started = startGame({
+      store,
+      hunt,
+      reread: () => loadHuntOrExample(huntPath),
+      clock: { now: () => Date.now() },
+      logger,
+      adminTokenHash: admin.current,
+      proxies: trustedProxies(values),
+    });
+    return {
+      started,
+      admin,
+      ...(checkMs !== undefined && { checkMs }),
+      loadMs: performance.now() - loadStarted,
+    };
+  } catch (error) {
+    store.close();
+    io.stderr(`serve: cannot open the database ${dbPath}: ${describe(error)}\n`);
+    return EXIT.failure;
+  }
 }
 
 /**
@@ -333,11 +382,17 @@ interface AdminToken {
  */
 async function openEither(
   values: Values,
-  { pg, dbPath, hunt }: { pg: boolean; dbPath: string; hunt: Hunt },
+  { pg, dbPath, hunt, unwritable }: {
+    pg: boolean;
+    dbPath: string;
+    hunt: Hunt;
+    /** Why the log could not be written last (PostgreSQL, a restart in place). */
+    unwritable?: string | undefined;
+  },
   io: Io,
 ): Promise<{ store: Store; admin: AdminToken; checkMs?: number } | number> {
   const flag = values["admin-token"] as string | undefined;
-  if (pg) return await openPgStore(values, flag, io);
+  if (pg) return await openPgStore(values, { flag, unwritable }, io);
   const filesDir = values.files === undefined ? undefined : resolve(values.files as string);
   const opened = await openStore(
     dbPath,
@@ -359,7 +414,7 @@ async function openEither(
  */
 async function openPgStore(
   values: Values,
-  flag: string | undefined,
+  { flag, unwritable }: { flag: string | undefined; unwritable: string | undefined },
   io: Io,
 ): Promise<{ store: Store; admin: AdminToken } | number> {
   const url = values.db as string;
@@ -374,6 +429,7 @@ async function openPgStore(
   try {
     store = await PgStore.open(url, {
       filesDir,
+      ...(unwritable !== undefined && { unwritable }),
       firstStart: () => ({
         hunt_started_at: String(Date.now()),
         contact_key: randomBytes(32).toString("base64url"),
@@ -487,23 +543,44 @@ async function checkBoot(
   return failure;
 }
 
+/** How long a node that starts again in place answers 503 first: as `RestartSec=` in deploy/. */
+export const RESTART_IN_PLACE_MS = 2_000;
+
+/** A running server, and how to start the game again on the database (PostgreSQL only). */
+interface Running {
+  started: Server;
+  server: Listener;
+  serving: Serving;
+  io: Io;
+  logger: Logger;
+  /** Opens the database anew and builds the game on it; where given, a batch that failed before its commit restarts the game in place. */
+  boot?: (hunt: Hunt, unwritable?: string) => Promise<{ started: Server } | number>;
+}
+
 /**
  * Serves until SIGTERM or SIGINT (a graceful stop: exit 0) or a failed commit
  * (exit 1, for the service manager to restart the server, which rebuilds its
- * state from the database). SIGHUP reloads the hunt meanwhile.
+ * state from the database). On PostgreSQL, a batch that failed before its
+ * commit was sent (its append refused: a full disk) left nothing in the log:
+ * the game starts again in place, from the log, as a restart would, while the
+ * listener answers 503 (`restartInPlace`). SIGHUP reloads the hunt meanwhile.
  */
-async function runUntilStopped(
-  started: Server,
-  server: Listener,
-  io: Io,
-  logger: Logger,
-): Promise<number> {
-  const stopReloads = io.onReload(() => started.reload("sighup"));
-  const stop = await Promise.race([io.shutdown, started.failed]);
-  stopReloads();
-  if (stop instanceof Error) {
+async function runUntilStopped(running: Running): Promise<number> {
+  const { server, io, logger } = running;
+  let started = running.started;
+  for (;;) {
+    const stopReloads = io.onReload(() => started.reload("sighup"));
+    const stop = await Promise.race([io.shutdown, started.failed]);
+    stopReloads();
+    if (!(stop instanceof Error)) return await stopGracefully(started, server, logger, stop);
     // The state in memory ran ahead of the disk.
     logger.error("commit_failed", { message: stop.message });
+    if (running.boot !== undefined && (stop as { uncommitted?: boolean }).uncommitted === true) {
+      const next = await restartInPlace({ ...running, started }, stop, running.boot);
+      if (typeof next === "number") return next;
+      started = next;
+      continue;
+    }
     // The requests of the failed batch (and any after it) are being answered 503: let
     // them go out, for at most a second, before closing every connection.
     started.live.closeAll();
@@ -512,7 +589,67 @@ async function runUntilStopped(
     started.close();
     return EXIT.failure;
   }
-  logger.info("stopping", { signal: stop });
+}
+
+/**
+ * Starts the game again in place after a batch that failed before its
+ * commit: nothing of it is in the log, and its requests had 503. The old game
+ * (whose memory may hold that batch's decisions) serves no more: for
+ * `RESTART_IN_PLACE_MS` every request is answered 503 with `Retry-After`,
+ * `/healthz` too, while the requests under way finish (its store refuses
+ * every write); then it is closed, and a new one is built from the log, as
+ * a new process would be. Returns it, or the exit code when the database
+ * cannot be opened, or 0 when SIGTERM comes meanwhile.
+ */
+async function restartInPlace(
+  { started, server, serving, io, logger }: Running,
+  failure: Error,
+  boot: NonNullable<Running["boot"]>,
+): Promise<Server | number> {
+  serving.app = unavailable(
+    `The server is starting again after a failed commit: ${failure.message}`,
+  );
+  logger.warn("restarting_in_place", {
+    reason: "the failed batch left nothing in the log",
+    pause_ms: RESTART_IN_PLACE_MS,
+  });
+  started.live.closeAll();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const paused = new Promise<"paused">((resolve) =>
+    timer = setTimeout(resolve, RESTART_IN_PLACE_MS, "paused")
+  );
+  const stop = await Promise.race([io.shutdown, paused]);
+  clearTimeout(timer);
+  started.close();
+  if (stop !== "paused") {
+    logger.info("stopping", { signal: stop });
+    await server.stop();
+    logger.info("stopped");
+    return EXIT.ok;
+  }
+  const loadStarted = performance.now();
+  // The new store says why it could not write (for /healthz) until it can.
+  const next = await boot(started.game.engine.hunt, failure.message);
+  if (typeof next === "number") {
+    await server.stop(true);
+    return next;
+  }
+  serving.app = next.started.app.fetch;
+  logger.warn("restarted_in_place", {
+    teams: next.started.game.engine.teams.size,
+    load_ms: Math.round(performance.now() - loadStarted),
+  });
+  return next.started;
+}
+
+/** A graceful stop on a signal: live streams end, requests in flight finish, queued writes go. */
+async function stopGracefully(
+  started: Server,
+  server: Listener,
+  logger: Logger,
+  signal: string,
+): Promise<number> {
+  logger.info("stopping", { signal });
   // Live streams never finish by themselves: end them, then let in-flight requests finish.
   started.live.closeAll();
   // Without `true`, stop() refuses new connections and waits for in-flight requests.

@@ -48,7 +48,7 @@ import { puzzleFileResponse } from "./puzzle_files.ts";
 
 export { errorHandler, json } from "./_json.ts";
 export { hotAnswers, serveHot } from "./hot.ts";
-export type { AppFetch, HotAnswers, ServeRoutes } from "./hot.ts";
+export type { AppFetch, HotAnswers, ServeHandler, ServeRoutes } from "./hot.ts";
 
 /** Idle seconds after which the connection of an event stream the server ended is closed. */
 const RELEASED_STREAM_IDLE_SECONDS = 2;

@@ -43,6 +43,7 @@ import { reloadHunt } from "./reload.ts";
 export { huntStart } from "./boot.ts";
 export { lostState } from "./reload.ts";
 export { listen } from "./listen.ts";
+export { forwarding, type Serving, unavailable } from "./forward.ts";
 export type { Listener, ListenOptions } from "./listen.ts";
 
 export interface StartOptions {

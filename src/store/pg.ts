@@ -165,6 +165,13 @@ export interface PgOpenOptions {
    * that holds no event. Its sessions are read-only.
    */
   readOnly?: boolean;
+  /**
+   * Why the last store on this log could not write, when this one replaces it
+   * (the server starting again in place after a failed append): `/healthz`
+   * says so until a write goes through, or an append tried every `pollMs`
+   * and rolled back does.
+   */
+  unwritable?: string;
 }
 
 interface Waiter {
@@ -186,6 +193,18 @@ class UnavailableError extends Error {
   override readonly name = "CommitError";
   /** Nothing was decided, and the server goes on: logged as a refused write, not a failure. */
   readonly refused = true;
+}
+
+/**
+ * A batch with decisions made failed before its COMMIT was sent: none of it is
+ * in the log, and its requests get 503. The state in memory may still hold its
+ * decisions, so the store refuses every later write, as after any failure; but
+ * the log holds everything this node acknowledged, and nothing it did not, so
+ * a new store read from the log may serve in its place at once.
+ */
+export class UncommittedError extends CommitError {
+  /** Read by the server: it may start again in place rather than exit (cli/serve.ts). */
+  readonly uncommitted = true;
 }
 
 /**
@@ -219,6 +238,10 @@ export class PgStore implements Store {
   private unreachable: string | undefined;
   /** When the tries began to fail (`performance.now()`), while they fail. */
   private unreachableSince = 0;
+  /** Why the log could not be written last (`PgOpenOptions.unwritable`), until it can. */
+  private unwritable: string | undefined;
+  /** Whether an append to learn that (`probe`) is under way. */
+  private probing = false;
   private closed = false;
   private poll: ReturnType<typeof setInterval> | undefined;
   private unlisten: (() => Promise<void>) | undefined;
@@ -287,6 +310,7 @@ export class PgStore implements Store {
         options.waitMs ?? WAIT_FOR_DATABASE_MS,
         options.pollMs ?? POLL_MS,
       );
+      store.unwritable = options.unwritable;
       await store.readLog(sql, Infinity);
       if (options.firstStart !== undefined) await store.recordFirstStart(options.firstStart);
       return store;
@@ -470,7 +494,7 @@ export class PgStore implements Store {
     if (this.unreachable !== undefined) {
       return `Cannot reach the database: ${this.unreachable}`;
     }
-    return undefined;
+    return this.unwritable;
   }
 
   /**
@@ -495,7 +519,10 @@ export class PgStore implements Store {
     const wake = () => {
       if (!this.closed) void this.sync().catch(() => {});
     };
-    this.poll = setInterval(wake, this.pollMs);
+    this.poll = setInterval(() => {
+      wake();
+      if (this.unwritable !== undefined) void this.probe();
+    }, this.pollMs);
     // Catch up at each (re)connection of the listener: notifications sent meanwhile are lost.
     this.sql.listen(CHANNEL, (from) => {
       if (from !== this.wakeId) wake();
@@ -504,6 +531,30 @@ export class PgStore implements Store {
     }).catch(() => {
       // The poll goes on; the listener reconnects by itself.
     });
+  }
+
+  /**
+   * Appends a row that no reader sees (a negative number, rolled back at
+   * once), to learn whether the log can be written again; clears `unwritable`
+   * when it can. Nothing is decided, and the log's lock is not taken.
+   */
+  private async probe(): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
+    const rolledBack = new Error("rolled back");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const silence = new Promise<void>((resolve) => timer = setTimeout(resolve, this.waitMs));
+    const seq = -1 - Math.floor(Math.random() * 2 ** 52);
+    const tried = this.sql.begin(async (tx) => {
+      await tx`INSERT INTO cairn_log (seq, node, at, body) VALUES (${seq}, ${this.node}, 0, '')`;
+      throw rolledBack;
+    }).then(() => false, (error) => error === rolledBack);
+    try {
+      if (await Promise.race([tried, silence.then(() => false)])) this.unwritable = undefined;
+    } finally {
+      clearTimeout(timer);
+      this.probing = false;
+    }
   }
 
   /** Runs the batch loop unless it runs already. */
@@ -563,6 +614,8 @@ export class PgStore implements Store {
     let writes: Write[] = [];
     let appended = this.mark;
     const attempt = ++this.attempt;
+    /** Set as the transaction's work ends well: only then may the driver send its COMMIT. */
+    let committing = false;
     try {
       await this.answerWithin(this.sql.begin(async (tx) => {
         // Sent together: the read runs once the lock is held, and so sees every row before it.
@@ -587,7 +640,10 @@ export class PgStore implements Store {
         this.pending = [];
         writes = taken.flatMap((p) => p.writes);
         this.inFlight = writes;
-        if (writes.length === 0) return;
+        if (writes.length === 0) {
+          committing = true;
+          return;
+        }
         decided = true;
         const rows = logRows(writes, this.seq + 1, this.node);
         appended = markOf(rows.at(-1)!);
@@ -603,10 +659,11 @@ export class PgStore implements Store {
         await Promise.all(statements);
         // Given up on meanwhile (its waiters have had their 503): roll back rather than commit.
         this.current(attempt);
+        committing = true;
       }));
     } catch (error) {
       if (decided) {
-        this.fail(error, taken);
+        this.fail(error, taken, !committing);
         return false;
       }
       // Nothing was decided: the requests wait, and the next try starts afresh.
@@ -620,6 +677,7 @@ export class PgStore implements Store {
     this.reached(undefined);
     for (const waiter of syncs) waiter.resolve();
     if (writes.length > 0) {
+      this.unwritable = undefined;
       try {
         await this.toCopy(writes);
       } catch (error) {
@@ -764,12 +822,17 @@ export class PgStore implements Store {
 
   /**
    * A failure with decisions made, or a record this node cannot read: every
-   * waiter is refused, and the server must restart.
+   * waiter is refused, and the server must restart. `uncommitted`: the failed
+   * batch surely left nothing in the log, as its COMMIT was never sent (a
+   * statement of it failed, such as an append on a full disk, or it was given
+   * up on before its end); the server may then restart in place.
    */
-  private fail(error: unknown, taken: Pending[]): void {
+  private fail(error: unknown, taken: Pending[], uncommitted = false): void {
     if (this.failure) return;
     this.failure = unfollowable(error)
       ? new CommitError(error, `Cannot follow the log: ${error.message}`)
+      : uncommitted
+      ? new UncommittedError(error)
       : new CommitError(error);
     for (const waiter of taken) waiter.reject(this.failure);
     this.rejectAll(this.failure);

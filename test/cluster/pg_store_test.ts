@@ -588,11 +588,37 @@ describe("PgStore", () => {
       await expect(bad).rejects.toThrow(/refused row/);
       expect(store.failed).toBe(true);
       expect(failure?.name).toBe("CommitError");
+      // Its COMMIT was never sent: the server may start again in place (cli/serve.ts).
+      expect((failure as { uncommitted?: boolean }).uncommitted).toBe(true);
       await expect(store.commit([team(2)])).rejects.toThrow();
       const rows = await pg.query("SELECT count(*)::int AS n FROM cairn_log", {
         database: "fail",
       }) as { n: number }[];
       expect(rows[0]!.n).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
+
+  test("a commit that fails at its COMMIT is not said to be uncommitted: the server exits as ever", async () => {
+    const url = await pg.createDatabase("fail_at_commit");
+    const store = await PgStore.open(url, { filesDir: files, node: "f" });
+    let failure: Error | undefined;
+    store.watch({ onFailure: (error) => (failure = error) });
+    try {
+      // A deferred trigger refuses the row only at COMMIT: past the point where a node can tell.
+      await pg.query(
+        `CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN
+           IF NEW.body LIKE '%Refused%' THEN RAISE EXCEPTION 'refused at commit'; END IF;
+           RETURN NEW; END $$ LANGUAGE plpgsql;
+         CREATE CONSTRAINT TRIGGER refuse AFTER INSERT ON cairn_log DEFERRABLE INITIALLY DEFERRED
+           FOR EACH ROW EXECUTE FUNCTION refuse();`,
+        { database: "fail_at_commit" },
+      );
+      await store.decideTurn();
+      await expect(store.commit([team(1, "Refused")])).rejects.toThrow(/refused at commit/);
+      expect(failure?.name).toBe("CommitError");
+      expect((failure as { uncommitted?: boolean }).uncommitted).toBeUndefined();
     } finally {
       store.close();
     }

@@ -1,0 +1,191 @@
+// PostgreSQL's disk fills under a node's guesses: the database is on a tablespace on a small tmpfs
+// (`mount -t tmpfs -o size=16m`), filled with a file. An append that fails there fails before its
+// COMMIT, so nothing of its batch is in the log: the node answers its guesses 503 with
+// Retry-After and starts again in place, from the log, rather than exiting (which left players
+// with refused connections until the next start, every 2.5 s, and /healthz at 200 between the
+// starts). Once space is freed, guesses go through again; every guess answered 200 is in the log
+// once, and none answered 503 is.
+// Mounting needs root (CAP_SYS_ADMIN), as in test/faults/full_disk_test.ts; CAIRN_FAULTS_NO_MOUNT=1
+// skips it knowingly.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Pg, startPg } from "../_pg.ts";
+import { sleep } from "../_runtime.ts";
+import { type Node, startNode } from "./_nodes.ts";
+
+const SKIP = process.env.CAIRN_FAULTS_NO_MOUNT === "1";
+const HUNT = `[hunt]\ntitle = "Full"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nanswer = ["a"]\n` +
+  'guess_limit = { count = 1000000, per = "1s" }\n';
+
+let pg: Pg | undefined;
+let dir = "";
+let space = "";
+let node: Node | undefined;
+let mounted = false;
+
+beforeAll(async () => {
+  if (SKIP) return;
+  dir = mkdtempSync(join(tmpdir(), "cairn-pg-full-"));
+  space = join(dir, "space");
+  mkdirSync(space);
+  const mount = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", space], {
+    stderr: "pipe",
+  });
+  if (mount.exitCode !== 0) {
+    throw new Error(
+      `This test mounts a tmpfs at ${space}, which needs root (CAP_SYS_ADMIN): ` +
+        `${mount.stderr.toString().trim()}. Set CAIRN_FAULTS_NO_MOUNT=1 to skip it knowingly.`,
+    );
+  }
+  mounted = true;
+  const uid = Number(Bun.spawnSync(["id", "-u", "postgres"]).stdout.toString().trim());
+  const gid = Number(Bun.spawnSync(["id", "-g", "postgres"]).stdout.toString().trim());
+  chownSync(space, uid, gid);
+  // PostgreSQL (the postgres user) must reach the mount through the folder made for root.
+  chmodSync(dir, 0o711);
+  pg = await startPg();
+  await pg.query(`CREATE TABLESPACE cairn_full LOCATION '${space}'`);
+  await pg.query("CREATE DATABASE full_disk TABLESPACE cairn_full");
+  writeFileSync(join(dir, "hunt.toml"), HUNT);
+  node = startNode({
+    name: "node-a",
+    url: pg.urlFor("full_disk"),
+    hunt: join(dir, "hunt.toml"),
+    files: join(dir, "files"),
+  });
+  await node.ready();
+}, 60_000);
+
+afterAll(async () => {
+  try {
+    await node?.stop();
+  } finally {
+    await pg?.stop();
+    if (mounted && Bun.spawnSync(["umount", space]).exitCode !== 0) {
+      Bun.spawnSync(["umount", "-l", space]);
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Writes zeros to `file` until the disk refuses more (ENOSPC). */
+function fillDisk(file: string): void {
+  const chunk = new Uint8Array(256 * 1024);
+  const fd = openSync(file, "w");
+  try {
+    for (;;) {
+      try {
+        writeSync(fd, chunk);
+      } catch (error) {
+        if ((error as { code?: string }).code === "ENOSPC") return;
+        throw error;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface Answer {
+  raw: string;
+  /** The status, or 0 when the connection was refused or cut. */
+  status: number;
+  retryAfter: string | null;
+}
+
+async function guess(base: string, token: string, raw: string): Promise<Answer> {
+  try {
+    const res = await fetch(`${base}/api/puzzles/p/guesses`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ answer: raw }),
+    });
+    await res.body?.cancel();
+    return { raw, status: res.status, retryAfter: res.headers.get("retry-after") };
+  } catch {
+    return { raw, status: 0, retryAfter: null };
+  }
+}
+
+test.skipIf(SKIP)(
+  "PostgreSQL's disk full: the node answers 503 with Retry-After and starts again in place, never exits, and loses nothing",
+  async () => {
+    const a = node!;
+    const registered = await fetch(`${a.base}/api/teams`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Gulls", password: "correct horse" }),
+    });
+    expect(registered.status).toBe(201);
+    const { token } = await registered.json() as { token: string };
+    const answers: Answer[] = [await guess(a.base, token, "before")];
+    expect(answers[0]!.status).toBe(200);
+
+    fillDisk(join(space, "filler"));
+    // The rows' pages hold a few more; then an append fails, and the node starts again in place.
+    let n = 0;
+    while (!answers.some((answer) => answer.status !== 200)) {
+      if (n === 20_000) throw new Error("no append failed on the full disk");
+      answers.push(await guess(a.base, token, `full-${n++}`));
+    }
+    // Each try, on a disk still full, fails the same way: never a refused connection.
+    for (let i = 0; i < 30; i++) {
+      answers.push(await guess(a.base, token, `full-${n++}`));
+      await sleep(100);
+    }
+    // While it stays full, /healthz says so: in the pauses, and after each start in place, before
+    // any write has failed there.
+    for (let i = 0; i < 10; i++) {
+      const health = await fetch(`${a.base}/healthz`);
+      expect(health.status).toBe(503);
+      expect(health.headers.get("retry-after")).toBe("5");
+      expect((await health.json() as { error: { message: string } }).error.message)
+        .toContain("No space left on device");
+      await sleep(300);
+    }
+
+    rmSync(join(space, "filler"));
+    // With nothing written, the node learns by itself that the log can be written again.
+    for (let i = 0;; i++) {
+      const health = await fetch(`${a.base}/healthz`);
+      await health.body?.cancel();
+      if (health.status === 200) break;
+      if (i === 100) throw new Error(`/healthz stayed 503 once space was freed:\n${a.output()}`);
+      await sleep(200);
+    }
+    const after = await guess(a.base, token, "freed");
+    answers.push(after);
+    expect(after.status).toBe(200);
+
+    expect(a.exits()).toBe(0);
+    const odd = answers.filter((answer) =>
+      answer.status !== 200 && !(answer.status === 503 && answer.retryAfter === "5")
+    );
+    expect(odd).toEqual([]);
+    expect(a.output()).toContain("event=restarting_in_place");
+    const rows = await pg!.query(
+      "SELECT body::json->>'raw' AS raw FROM cairn_log WHERE body::json->>'kind' = 'guess'",
+      { database: "full_disk" },
+    );
+    const stored = rows.map((row) => row.raw as string);
+    const acked = answers.filter((answer) => answer.status === 200).map((answer) => answer.raw);
+    const refused = answers.filter((answer) => answer.status === 503).map((answer) => answer.raw);
+    expect(refused.length).toBeGreaterThan(0);
+    // Every acknowledged guess once, and no refused one.
+    expect(stored.toSorted()).toEqual(acked.toSorted());
+    expect(refused.filter((raw) => stored.includes(raw))).toEqual([]);
+  },
+  120_000,
+);
