@@ -8,7 +8,7 @@ import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { matchedRoutes } from "hono/route";
-import { eventStream, publicBoard, SSE_HEADERS } from "../live/mod.ts";
+import { eventStream, huntTimes, publicBoard, SSE_HEADERS } from "../live/mod.ts";
 import {
   ApiError,
   bearer,
@@ -181,8 +181,7 @@ function publicRoutes(api: Hono, { game }: Play): void {
     const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
     return json({
       title: hunt.title,
-      starts_at: iso(engine.startsAt),
-      ends_at: iso(hunt.endsAt),
+      ...huntTimes(engine),
       freeze_at: iso(hunt.freezeAt),
       running: engine.running(),
       registration: hunt.registration,

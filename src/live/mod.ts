@@ -264,6 +264,17 @@ export class Live {
     if (board) this.scoreboardChanged();
   }
 
+  /**
+   * A reload swapped in a hunt whose `[hunt]` keys named in `changed` differ:
+   * the board may have changed, and when the start or the end moved, every
+   * stream gets the new times (`hunt`), since an open page counts to them.
+   */
+  reloaded(changed: readonly string[]): void {
+    this.scoreboardChanged();
+    if (!changed.includes("starts_at") && !changed.includes("ends_at")) return;
+    this.broadcast(this.format("hunt", huntTimes(this.options.engine())));
+  }
+
   /** The newest announcement, for the pages' banner. */
   latestAnnouncement(): Announcement | undefined {
     return this.announcements.at(-1);
@@ -511,6 +522,18 @@ export class Live {
     const id = `${announcementId ?? this.lastAnnouncementId}.${++this.sequence}`;
     return `id: ${id}\nevent: ${event}\ndata: ${json}\n\n`;
   }
+}
+
+/**
+ * When the hunt starts and ends, as `GET /api/hunt` and the `hunt` event say them: ISO 8601, or
+ * null for an end that is not set. The pages draw the same (ui/_page.ts) to tell they are behind.
+ */
+export function huntTimes(engine: Engine): { starts_at: string; ends_at: string | null } {
+  const end = engine.hunt.endsAt;
+  return {
+    starts_at: new Date(engine.startsAt).toISOString(),
+    ends_at: end === undefined ? null : new Date(end).toISOString(),
+  };
 }
 
 /** The public scoreboard: frozen at the freeze time while frozen. */

@@ -236,7 +236,8 @@ export const ROUTES: readonly Route[] = [
       media: "text/event-stream",
     }],
     errors: ["bad_request", "unauthorized"],
-    description: "Anyone gets the public events (`scoreboard`, `announcement`); a team's token " +
+    description:
+      "Anyone gets the public events (`scoreboard`, `announcement`, `hunt`); a team's token " +
       "or cookie adds its own `solve` and `unlock`; the admin token or cookie adds `guess`, " +
       "every stored guess. Scoreboard pushes are coalesced (250 ms). 401 `unauthorized` for a " +
       "Bearer token that opens no session; a session cookie that opens none gets the public " +

@@ -452,6 +452,12 @@ export const EVENTS = {
     v.strictObject({ id: Int, text: v.string(), at: v.pipe(Int, v.description("Epoch ms")) }),
     v.description("An organizer's announcement; its id resumes with Last-Event-ID"),
   ),
+  hunt: v.pipe(
+    v.strictObject({ starts_at: Time, ends_at: v.nullable(Time) }),
+    v.description(
+      "A reload moved the hunt's start or end: the new times, as GET /api/hunt gives them",
+    ),
+  ),
   solve: v.pipe(
     v.strictObject({
       puzzle: v.string(),

@@ -199,8 +199,8 @@ export function startGame(options: StartOptions): Server {
     hunts.reloaded(engine.hunt);
     ticking.reschedule();
     live.committed(result.writes);
-    // Points may have changed, so the board may have too.
-    live.scoreboardChanged();
+    // Points may have changed, so the board may have too; and open pages learn moved times.
+    live.reloaded(result.summary.hunt);
     logReloaded(logger, source, result.summary);
     warn(logger, next.problems);
     return { kind: "ok", summary: result.summary };

@@ -4,6 +4,7 @@ import { networkInterfaces } from "node:os";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Engine } from "../engine/mod.ts";
+import { huntTimes } from "../live/mod.ts";
 import { contactOf, errorResponse, type Refusal, requestUrl } from "../play/mod.ts";
 import { clock } from "./charts.ts";
 import type { Flash } from "./flash.ts";
@@ -57,7 +58,13 @@ export function huntInfo(engine: Engine): HuntInfo {
     teamSize: hunt.teamSize,
     ...(status !== undefined && { status }),
     ...(next !== undefined && next > now && { changesInMs: next - now }),
+    times: timesText(huntTimes(engine)),
   };
+}
+
+/** The hunt's times as a page carries them (`HuntInfo.times`): "start|end". */
+export function timesText(times: { starts_at: string; ends_at: string | null }): string {
+  return `${times.starts_at}|${times.ends_at ?? ""}`;
 }
 
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];

@@ -335,6 +335,20 @@
   }
   const phaseIn = Number(body.dataset.phaseIn ?? NaN);
   if (phaseIn >= 0 && phaseIn <= 2 ** 31 - 1000) setTimeout(phaseChanged, phaseIn + 1000);
+  // An organizer's reload may move the start or the end: the page is drawn again for the new ones
+  // (told by the live `hunt` event, or asked for when the stream comes back after a gap).
+  const timesMoved = (hunt) =>
+    body.dataset.huntTimes !== undefined &&
+    `${hunt.starts_at}|${hunt.ends_at ?? ""}` !== body.dataset.huntTimes;
+  let opened = false;
+  async function checkTimes() {
+    try {
+      const res = await fetch("/api/hunt", { cache: "no-store" });
+      if (res.ok && timesMoved(await res.json())) location.reload();
+    } catch {
+      // Not reachable: the stream's next opening asks again.
+    }
+  }
 
   async function fetchDivision() {
     const res = await fetch(`/api/scoreboard${divisionQuery}`);
@@ -346,6 +360,11 @@
     source.addEventListener("open", () => {
       connected = true;
       showState();
+      if (opened) void checkTimes();
+      opened = true;
+    });
+    source.addEventListener("hunt", (event) => {
+      if (timesMoved(JSON.parse(event.data))) void phaseChanged();
     });
     source.addEventListener("error", () => {
       connected = false;

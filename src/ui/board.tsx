@@ -117,6 +117,8 @@ export const BoardPage: FC<{
   ended: boolean;
   /** How long until the hunt starts or ends, if it will: the page shows it then. */
   changesInMs?: number | undefined;
+  /** When the hunt starts and ends, as drawn (`HuntInfo.times`). */
+  times: string;
   frozen: boolean;
   rows: BoardRow[];
   page: number;
@@ -145,6 +147,7 @@ export const BoardPage: FC<{
         pinned: String(PINNED),
         "start-page": String(shown.page),
         ...(props.ended && { ended: "" }),
+        "hunt-times": props.times,
         ...(props.changesInMs !== undefined && { "phase-in": String(props.changesInMs) }),
       }}
       head={

@@ -67,6 +67,7 @@ export function boardPages({ game }: Play): Hono {
         status: hunt.status,
         ended: engine.ended(),
         changesInMs: hunt.changesInMs,
+        times: hunt.times,
         frozen: board.frozen,
         rows: board.teams,
         page: Number(param(c, "page") ?? 1) || 1,

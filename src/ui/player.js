@@ -5,6 +5,10 @@
   "use strict";
   const page = document.body.dataset.page;
   const $ = (id) => document.getElementById(id);
+  /** The hunt's start and end as this page shows them ("start|end"), when it shows them. */
+  let drawnTimes = document.body.dataset.huntTimes;
+  /** The timer of the next start or end (`atPhaseChange`). */
+  let phaseTimer;
 
   /** Counts `[data-countdown]` seconds down to zero, then calls `done`. */
   function countdown(root, done) {
@@ -90,6 +94,12 @@
     const outbox = $("outbox");
     $("main").replaceChildren(...fresh.childNodes);
     if (outbox) $("main").prepend(outbox);
+    // The list drawn for other times (an organizer moved the start or the end): count to those.
+    const times = doc.body.dataset.huntTimes;
+    if (path === "/puzzles" && times !== undefined && times !== drawnTimes) {
+      drawnTimes = times;
+      atPhaseChange(Number(doc.body.dataset.phaseIn ?? NaN));
+    }
     return doc;
   }
 
@@ -495,8 +505,32 @@
    * says in how many milliseconds (by the server's clock); a second more covers the trip.
    */
   function atPhaseChange(ms) {
+    clearTimeout(phaseTimer);
     if (!Number.isFinite(ms) || ms < 0 || ms > 2 ** 31 - 1000) return;
-    setTimeout(phaseChanged, ms + 1000);
+    phaseTimer = setTimeout(phaseChanged, ms + 1000);
+  }
+
+  /** Tries `phaseChanged` again in a while (no network, or something typed in the page). */
+  function phaseLater() {
+    clearTimeout(phaseTimer);
+    phaseTimer = setTimeout(phaseChanged, 5_000);
+  }
+
+  /**
+   * Whether the hunt's times (the live `hunt` event's, or GET /api/hunt's) are not those this page
+   * shows: an organizer's reload moved the start or the end, and the page is behind.
+   */
+  const timesMoved = (hunt) =>
+    drawnTimes !== undefined && `${hunt.starts_at}|${hunt.ends_at ?? ""}` !== drawnTimes;
+
+  /** After a gap in the stream: a reload meanwhile may have moved the times. */
+  async function checkTimes() {
+    try {
+      const res = await fetch("/api/hunt", { cache: "no-store" });
+      if (res.ok && timesMoved(await res.json())) void phaseChanged();
+    } catch {
+      // Not reachable: the stream's next opening asks again.
+    }
   }
 
   async function phaseChanged() {
@@ -506,16 +540,19 @@
         fresh = await refreshList();
       } catch {
         // No network: try again in a while.
-        return setTimeout(phaseChanged, 5_000);
+        return phaseLater();
       }
       // The list after the start waits for the end; one a phone kept from before, for the start.
-      if (fresh) atPhaseChange(Number(fresh.body.dataset.phaseIn ?? NaN));
+      if (fresh) {
+        drawnTimes = fresh.body.dataset.huntTimes;
+        atPhaseChange(Number(fresh.body.dataset.phaseIn ?? NaN));
+      }
       return;
     }
     const typed = [...document.querySelectorAll("main input:not([type=hidden]), main textarea")]
       .some((field) => field.value !== "");
     // Offline, a reload would bring back the copy kept on the phone, as it was: wait for the server.
-    if (typed || !(await reachable())) setTimeout(phaseChanged, 5_000);
+    if (typed || !(await reachable())) phaseLater();
     else location.reload();
   }
 
@@ -571,7 +608,13 @@
       // Back after a gap: what changed meanwhile (a verdict, a puzzle unlocked) is asked for.
       if (opened && mission && puzzleId) void refreshSubmission();
       if (opened && page === "puzzles") void refreshList();
+      if (opened) void checkTimes();
       opened = true;
+    });
+    // An organizer's reload moved the start or the end: the page shows the hunt as it is now, and
+    // counts to the new times (as at the start or the end).
+    source.addEventListener("hunt", (event) => {
+      if (timesMoved(JSON.parse(event.data))) void phaseChanged();
     });
     source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
     // Another team's solve lowers a dynamic puzzle's value, and the reveal shows the true one: the

@@ -54,6 +54,11 @@ export interface HuntInfo {
   status?: string;
   /** How long until the hunt starts or ends, if it will: when this page shows it wrong. */
   changesInMs?: number;
+  /**
+   * When the hunt starts and ends, as the page was drawn: "start|end" (ISO 8601; no end, "").
+   * The page's script compares it with the live `hunt` event's, and with `GET /api/hunt`.
+   */
+  times: string;
 }
 
 /**
@@ -61,7 +66,10 @@ export interface HuntInfo {
  * (`HuntInfo.changesInMs`), so that a page left open shows the hunt as it is then.
  */
 export function phaseData(hunt: HuntInfo): Record<string, string> {
-  return hunt.changesInMs === undefined ? {} : { "phase-in": String(hunt.changesInMs) };
+  return {
+    "hunt-times": hunt.times,
+    ...(hunt.changesInMs !== undefined && { "phase-in": String(hunt.changesInMs) }),
+  };
 }
 
 interface Common {

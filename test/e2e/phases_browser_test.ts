@@ -5,7 +5,7 @@
 // when other teams solve a dynamic puzzle, and moves at the reveal.
 // Screenshots go to test-results/screenshots/.
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { chromiumAvailable, launchChromium, registerTeam, SHOTS, startBinary } from "./_browser.ts";
@@ -21,6 +21,7 @@ let server: Awaited<ReturnType<typeof startBinary>> | undefined;
 let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 let ctf: Awaited<ReturnType<typeof startBinary>> | undefined;
 let down: Awaited<ReturnType<typeof startBinary>> | undefined;
+let moved: Awaited<ReturnType<typeof startBinary>> | undefined;
 
 afterAll(async () => {
   try {
@@ -29,6 +30,7 @@ afterAll(async () => {
     await server?.stop();
     await ctf?.stop();
     await down?.stop();
+    await moved?.stop();
   }
 });
 
@@ -200,6 +202,76 @@ normalize = "exact"
       expect(errors).toEqual([]);
     },
     90_000,
+  );
+
+  test(
+    "an organizer's reload that moves the start, then the end, reaches pages already open",
+    async () => {
+      browser ??= await launchChromium();
+      mkdirSync(SHOTS, { recursive: true });
+      const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+      const day = 24 * 3600 * 1000;
+      const hunt = (start: number, end: number) =>
+        `[hunt]\ntitle = "Moved Trail"\nstarts_at = ${iso(start)}\nends_at = ${iso(end)}\n\n` +
+        `[[puzzle]]\nid = "cairn"\ntitle = "The Cairn"\nanswer = "stones"\n`;
+      // Tomorrow, as first planned: open pages would wait a day.
+      const now = Date.now();
+      moved = await startBinary(hunt(now + day, now + 2 * day), {
+        args: ["--admin-token", ADMIN_TOKEN],
+      });
+      const base = moved.base;
+      const errors: string[] = [];
+      await browser.context.clearCookies();
+      const landing = await open(`${base}/`, errors);
+      const projector = await open(`${base}/scoreboard`, errors);
+      await projector.setViewportSize({ width: 1920, height: 1080 });
+      expect(await landing.locator(".hero .badge-warn").textContent()).toMatch(/^The hunt starts/);
+      expect(await projector.locator("#phase").textContent()).toMatch(/^The hunt starts /);
+      /** Waits until the server holds `count` live streams: the open pages listen. */
+      const listening = async (count: number) => {
+        for (let i = 0;; i++) {
+          const metrics = await (await fetch(`${base}/metrics`)).text();
+          if (Number(/^cairn_sse_connections (\d+)$/m.exec(metrics)?.[1]) >= count) return;
+          if (i === 200) throw new Error("the pages' live streams did not open");
+          await Bun.sleep(50);
+        }
+      };
+      await listening(2);
+      const reload = async (start: number, end: number) => {
+        writeFileSync(join(moved!.dir, "hunt.toml"), hunt(start, end));
+        const res = await fetch(`${base}/api/admin/reload`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+        });
+        expect(res.status).toBe(200);
+      };
+
+      // The organizer starts it now: the pages show it running, without anyone reloading them.
+      await reload(Date.now() - 1000, now + 2 * day);
+      await landing.locator(".hero .badge-warn").waitFor({ state: "detached", timeout: 10_000 });
+      await projector.locator("#phase").waitFor({ state: "detached", timeout: 10_000 });
+      await projector.locator("#live.live-on").waitFor();
+
+      // A team's puzzle list, open while it runs; the organizer ends the hunt now: it says so, as
+      // the projector does.
+      const token = await registerTeam(base, "Gulls");
+      await browser.context.addCookies([
+        { name: "cairn_session", value: token, domain: "127.0.0.1", path: "/puzzles" },
+      ]);
+      const list = await open(`${base}/puzzles`, errors);
+      await list.locator('.puzzle-list a[href="/puzzles/cairn"]').waitFor();
+      await listening(3);
+      await reload(now - 60_000, Date.now() - 1000);
+      const ended = { hasText: /^The hunt has ended\.$/ };
+      await list.locator("#main .notice-info", ended).waitFor({ timeout: 10_000 });
+      expect(await list.evaluate("performance.getEntriesByType('navigation').length")).toBe(1);
+      await projector.locator("#phase", ended).waitFor({ timeout: 10_000 });
+      await projector.locator("#live.live-ended #live-text", { hasText: "Ended" }).waitFor();
+      await list.screenshot({ path: join(SHOTS, "phases-moved-end-list.png") });
+      await projector.screenshot({ path: join(SHOTS, "phases-moved-end-projector.png") });
+      expect(errors).toEqual([]);
+    },
+    60_000,
   );
 
   test(

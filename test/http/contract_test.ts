@@ -108,6 +108,7 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(events)).toEqual([
       "scoreboard",
       "announcement",
+      "hunt",
       "solve",
       "unlock",
       "submission",
@@ -277,6 +278,11 @@ describe("every route answers as documented", () => {
       });
       await made.admin("POST", "/api/admin/announcements", { text: "Hello" });
       await made.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
+      // A reload that moves the end.
+      made.setToml(
+        HUNT_TOML.replace("ends_at = 2026-11-21T16:00:00Z", "ends_at = 2026-11-21T17:00:00Z"),
+      );
+      expect((await made.admin("POST", "/api/admin/reload")).status).toBe(200);
       // A submission's event is checked against its schema in missions_test.ts, an ask's in
       // asks_test.ts (this hunt has neither); a guess's reaches the organizers' stream.
       for (const name of Object.keys(EVENTS)) {

@@ -622,3 +622,41 @@ describe("the scoreboard's bytes, with and without listeners", () => {
     await again.close();
   });
 });
+
+describe("a reload that moves the hunt's times", () => {
+  const HUNT = `[hunt]\ntitle = "Times"\nstarts_at = 2026-11-21T10:00:00Z\n` +
+    `ends_at = 2026-11-21T16:00:00Z\n\n[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = ["x"]\n`;
+
+  test("tells every stream the new start and end (as GET /api/hunt says them); one that moves neither tells none", async () => {
+    const { base, setToml, admin, register, call } = serve({ toml: HUNT });
+    const team = await open(base, { authorization: `Bearer ${await register("Gulls")}` });
+    const anonymous = await open(base);
+    await anonymous.wait((e) => e.event === "scoreboard");
+    // Another change (a title): the times stand, so no `hunt` event.
+    setToml(HUNT.replace('title = "A"', 'title = "Alpha"'));
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    setToml(
+      HUNT.replace("starts_at = 2026-11-21T10:00:00Z", "starts_at = 2026-11-21T09:30:00Z")
+        .replace("ends_at = 2026-11-21T16:00:00Z", "ends_at = 2026-11-21T17:00:00Z"),
+    );
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    const times = { starts_at: "2026-11-21T09:30:00.000Z", ends_at: "2026-11-21T17:00:00.000Z" };
+    for (const stream of [anonymous, team]) {
+      const event = await stream.wait((e) => e.event === "hunt");
+      expect(JSON.parse(event.data!)).toEqual(times);
+      expect(stream.events.filter((e) => e.event === "hunt")).toHaveLength(1);
+    }
+    expect((await call("GET", "/api/hunt")).body).toMatchObject(times);
+    // The end alone moves too: told as well.
+    setToml(HUNT.replace("ends_at = 2026-11-21T16:00:00Z", "ends_at = 2026-11-21T12:00:00Z"));
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    await settle();
+    expect(anonymous.events.filter((e) => e.event === "hunt").map((e) => JSON.parse(e.data!)))
+      .toEqual([times, {
+        starts_at: "2026-11-21T10:00:00.000Z",
+        ends_at: "2026-11-21T12:00:00.000Z",
+      }]);
+    await team.close();
+    await anonymous.close();
+  });
+});
