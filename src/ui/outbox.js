@@ -401,6 +401,7 @@
     noteContact(res);
     if (!isFinal(res.status, data, item, res)) {
       if (res.status === 401) return "login";
+      if (res.status >= 500) flushAfter(retryAfter(res));
       return res.status >= 500 || res.status === 408 ? "offline" : "later";
     }
     const shown = describe(item, res.status, data);
@@ -418,10 +419,22 @@
     return "sent";
   }
 
-  /** A 429's Retry-After, in seconds, or undefined. */
+  /** A 429's or a 503's Retry-After, in seconds, or undefined. */
   function retryAfter(res) {
     const value = res.headers.get("retry-after");
     return value === null || value === "" ? undefined : Number(value);
+  }
+
+  /** The flush a 5xx's Retry-After asked for. */
+  let retryTimer;
+  /**
+   * Flushes again after `seconds` (a 503's Retry-After: the server's database is down a moment, or
+   * it is starting again), rather than at the next timer, up to 20 s later. At most a minute.
+   */
+  function flushAfter(seconds) {
+    if (seconds === undefined || !(seconds >= 0)) return;
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => void flush(), Math.min(seconds, 60) * 1000);
   }
 
   let flushing;

@@ -147,6 +147,46 @@ suite("the outbox, on plain HTTP", () => {
   }, 60_000);
 
   test(
+    "a guess refused 503 with Retry-After goes again after that wait, not at the next 20 s timer",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Retry Gulls");
+      // A phone of its own: its fake clock leaves no skew in the other tests' storage.
+      const own = await launchChromium([], { serviceWorkers: "block" });
+      await own.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const page = await own.context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      // The page's timers run only when the test moves its clock.
+      await page.clock.install();
+      await page.goto(`${server.base}/puzzles/knots`);
+      // The server cannot save for a moment (its database is down): the first send gets 503.
+      let sends = 0;
+      await page.route("**/api/puzzles/knots/guesses", async (route) => {
+        if (sends++ > 0) return await route.continue();
+        await route.fulfill({
+          status: 503,
+          headers: { "content-type": "application/json", "retry-after": "2" },
+          body: JSON.stringify({
+            error: { code: "unavailable", message: "Cannot reach the database" },
+          }),
+        });
+      });
+      await page.getByRole("textbox", { name: "Answer" }).fill("carrick bend");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#outbox-status", { hasText: "1 answer waiting for the network" })
+        .waitFor();
+      expect(guesses("carrick bend")).toBe(0);
+      await page.clock.runFor(2_500);
+      await page.locator("#outbox-status").waitFor({ state: "hidden", timeout: 5_000 });
+      expect(sends).toBe(2);
+      expect(guesses("carrick bend")).toBe(1);
+      expect(errors).toEqual([]);
+      await own.close();
+    },
+    60_000,
+  );
+
+  test(
     "a result flushed on another page is shown there, and only there, until dismissed",
     async () => {
       const errors: string[] = [];
