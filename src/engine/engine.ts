@@ -959,6 +959,27 @@ export class Engine {
     return { unlocked, writes };
   }
 
+  /**
+   * After a reload moved the start earlier than `oldStart`: what teams had
+   * unlocked at the old start (every unlock recorded before a start is dated
+   * at it) counts from the new start, as it would for a team registered now;
+   * else a team that registered early saw none of it until the old start.
+   * Returns the unlocks, dated again (the store keeps the earliest time).
+   */
+  startMovedEarlier(oldStart: number): Write[] {
+    const writes: Write[] = [];
+    if (!(this.startsAt < oldStart)) return writes;
+    for (const team of this.teams.values()) {
+      for (const puzzle of this.hunt.puzzles) {
+        if (team.state.unlockedAt[puzzle.index] !== oldStart) continue;
+        team.state.unlockedAt[puzzle.index] = this.startsAt;
+        team.version++;
+        writes.push({ kind: "unlock", teamId: team.id, puzzle: puzzle.id, at: this.startsAt });
+      }
+    }
+    return writes;
+  }
+
   /** The next time at which a time-based rule can change its result, if any. */
   nextChangeAt(now = this.now()): number | undefined {
     const boundary = this.boundaries.find((time) => time > now);

@@ -38,7 +38,9 @@ export function reloadHunt(
     const message = error instanceof Error ? error.message : String(error);
     return { kind: "error", errors: [`Cannot save the hunt's scoring: ${message}`] };
   }
-  const { engine, writes } = bootEngine(store, hunt, clock);
+  const booted = bootEngine(store, hunt, clock);
+  const { engine } = booted;
+  const writes = [...booted.writes, ...engine.startMovedEarlier(before.startsAt)];
   commitNow(store, writes);
   return { kind: "ok", engine, summary: summarize(before.hunt, hunt, writes), writes };
 }

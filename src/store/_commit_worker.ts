@@ -33,7 +33,7 @@ function start(options: CommitThreadStart): void {
   try {
     db = openConnection(options.path, { create: false });
     tune(db);
-    tables = new Tables(db, options.earliestUnlock);
+    tables = new Tables(db);
     checkpoints = new Checkpoints(db, options.checkpointMs);
   } catch (error) {
     db?.close();

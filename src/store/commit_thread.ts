@@ -45,8 +45,6 @@ export interface CommitThreadStart {
   path: string;
   shared: SharedArrayBuffer;
   checkpointMs: number;
-  /** See `WriterOptions.earliestUnlock`. */
-  earliestUnlock: boolean;
 }
 
 /** What the thread answers. */
@@ -147,7 +145,6 @@ function tryWorker(
       path,
       shared,
       checkpointMs: options.checkpointMs ?? CHECKPOINT_MS,
-      earliestUnlock: options.earliestUnlock ?? false,
     };
     worker.postMessage(start);
   });

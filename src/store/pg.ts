@@ -301,7 +301,6 @@ export class PgStore implements Store {
       }
       const copy = SqliteStore.over(openDatabase(":memory:"), {
         filesDir: options.filesDir,
-        earliestUnlock: true,
       });
       const store = new PgStore(
         sql,

@@ -75,7 +75,6 @@ export class SqliteStore implements Store {
     private readonly release: () => void,
     listeners: StoreListeners,
     filesDir?: string,
-    earliestUnlock = false,
   ) {
     this.listeners = listeners;
     this.uncounted =
@@ -90,7 +89,6 @@ export class SqliteStore implements Store {
     this.writer = new Writer(db, {
       onBatch: (stats) => this.listeners.onBatch?.(stats),
       onFailure: (error) => this.listeners.onFailure?.(error),
-      earliestUnlock,
       // The writer syncs the WAL itself where there is one (a file SQLite could put in WAL mode).
       ...(path !== undefined && inWalMode(db) && { wal: walFile(`${realpathSync(path)}-wal`) }),
     });
@@ -136,11 +134,11 @@ export class SqliteStore implements Store {
 
   /**
    * A store over a database already open (`:memory:` in tests, and a shared
-   * log's copy in memory), with no lock. `earliestUnlock`: see `WriterOptions`.
+   * log's copy in memory), with no lock.
    */
   static over(
     db: Connection,
-    options: StoreListeners & { filesDir?: string; earliestUnlock?: boolean } = {},
+    options: StoreListeners & { filesDir?: string } = {},
   ): SqliteStore {
     return new SqliteStore(
       db,
@@ -148,7 +146,6 @@ export class SqliteStore implements Store {
       () => {},
       options,
       options.filesDir,
-      options.earliestUnlock ?? false,
     );
   }
 

@@ -17,11 +17,7 @@ export class Tables {
   /** Applies a batch in one transaction (one fsync); returns the rows written. */
   readonly write: (batch: Batch) => number;
 
-  /**
-   * `earliestUnlock`: keep the earliest of two unlock times of one puzzle
-   * (see `WriterOptions`); else the first recorded stays.
-   */
-  constructor(db: Connection, earliestUnlock = false) {
+  constructor(db: Connection) {
     // Prepared once, kept for the life of the connection.
     const prepare = (sql: string) => db.prepare(sql);
     this.statements = {
@@ -48,12 +44,12 @@ export class Tables {
       ask_close: prepare(
         "UPDATE asks SET status = ?, answer = ?, closed_at = ? WHERE id = ? AND status = 'open'",
       ),
-      // Unlocking is sticky: the first unlock time recorded stays.
+      // Unlocking is sticky, and the earliest time recorded stays: nodes sharing a log may each
+      // record a time-based unlock, in any order; a reload that moves the start earlier dates
+      // again what was unlocked at the old start (Engine.startMovedEarlier).
       unlock: prepare(
-        earliestUnlock
-          ? `INSERT INTO unlocks (team_id, puzzle, at) VALUES (?, ?, ?)
-             ON CONFLICT (team_id, puzzle) DO UPDATE SET at = min(at, excluded.at)`
-          : "INSERT OR IGNORE INTO unlocks (team_id, puzzle, at) VALUES (?, ?, ?)",
+        `INSERT INTO unlocks (team_id, puzzle, at) VALUES (?, ?, ?)
+         ON CONFLICT (team_id, puzzle) DO UPDATE SET at = min(at, excluded.at)`,
       ),
       hint: prepare(
         "INSERT OR IGNORE INTO hint_takes (team_id, puzzle, hint, at, flag) VALUES (?, ?, ?, ?, ?)",

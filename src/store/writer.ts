@@ -40,12 +40,6 @@ export interface WriterOptions {
   /** Told once, when a commit fails and the writer stops. */
   onFailure?: (error: Error) => void;
   /**
-   * Keep the earliest of two unlock times of one puzzle (default: the first
-   * recorded). Nodes sharing a log may each record a time-based unlock; the
-   * earliest wins whatever order they arrive in.
-   */
-  earliestUnlock?: boolean;
-  /**
    * How long after a commit the writer runs a passive checkpoint (default
    * CHECKPOINT_MS); 0 leaves checkpoints to SQLite, inside the commits.
    */
@@ -137,7 +131,7 @@ export class Writer implements Committer {
 
   constructor(private readonly db: Connection, private readonly options: WriterOptions = {}) {
     this.checkpoints = new Checkpoints(db, options.checkpointMs ?? CHECKPOINT_MS);
-    this.tables = new Tables(db, options.earliestUnlock);
+    this.tables = new Tables(db);
     this.wal = options.wal;
   }
 

@@ -222,6 +222,12 @@ normalize = "exact"
       const base = moved.base;
       const errors: string[] = [];
       await browser.context.clearCookies();
+      // A team registered early, its puzzle list open; a visitor's landing page; the projector.
+      const token = await registerTeam(base, "Gulls");
+      await browser.context.addCookies([
+        { name: "cairn_session", value: token, domain: "127.0.0.1", path: "/puzzles" },
+      ]);
+      const list = await open(`${base}/puzzles`, errors);
       const landing = await open(`${base}/`, errors);
       const projector = await open(`${base}/scoreboard`, errors);
       await projector.setViewportSize({ width: 1920, height: 1080 });
@@ -236,7 +242,8 @@ normalize = "exact"
           await Bun.sleep(50);
         }
       };
-      await listening(2);
+      expect(await list.locator(".puzzle-list a").count()).toBe(0);
+      await listening(3);
       const reload = async (start: number, end: number) => {
         writeFileSync(join(moved!.dir, "hunt.toml"), hunt(start, end));
         const res = await fetch(`${base}/api/admin/reload`, {
@@ -248,19 +255,14 @@ normalize = "exact"
 
       // The organizer starts it now: the pages show it running, without anyone reloading them.
       await reload(Date.now() - 1000, now + 2 * day);
+      await list.locator('.puzzle-list a[href="/puzzles/cairn"]').waitFor({ timeout: 10_000 });
+      expect(await list.evaluate("performance.getEntriesByType('navigation').length")).toBe(1);
+      await list.screenshot({ path: join(SHOTS, "phases-moved-start-list.png") });
       await landing.locator(".hero .badge-warn").waitFor({ state: "detached", timeout: 10_000 });
       await projector.locator("#phase").waitFor({ state: "detached", timeout: 10_000 });
       await projector.locator("#live.live-on").waitFor();
 
-      // A team's puzzle list, open while it runs; the organizer ends the hunt now: it says so, as
-      // the projector does.
-      const token = await registerTeam(base, "Gulls");
-      await browser.context.addCookies([
-        { name: "cairn_session", value: token, domain: "127.0.0.1", path: "/puzzles" },
-      ]);
-      const list = await open(`${base}/puzzles`, errors);
-      await list.locator('.puzzle-list a[href="/puzzles/cairn"]').waitFor();
-      await listening(3);
+      // The organizer ends the hunt now: the list says so, as the projector does.
       await reload(now - 60_000, Date.now() - 1000);
       const ended = { hasText: /^The hunt has ended\.$/ };
       await list.locator("#main .notice-info", ended).waitFor({ timeout: 10_000 });

@@ -123,7 +123,7 @@ describe("Engine.apply", () => {
 
       // A node booted from the log: the records written into a database as a
       // shared log's reader does (the earliest unlock wins), then the usual boot.
-      const store = SqliteStore.over(openDatabase(":memory:"), { earliestUnlock: true });
+      const store = SqliteStore.over(openDatabase(":memory:"));
       store.saveScoring(nodes[0]!.engine.hunt);
       const booted = bootEngine(store, nodes[0]!.engine.hunt, clock);
       await store.commit(log);

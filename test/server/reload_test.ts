@@ -243,3 +243,35 @@ describe("the hunt's fingerprint (nodes sharing a log compare it)", () => {
     expect(huntFingerprint(one)).toBe(huntFingerprint(loadHunt(HUNT, { file: "hunt.toml" }).hunt!));
   });
 });
+
+describe("a reload that moves the start earlier", () => {
+  const at = (start: string) =>
+    `[hunt]\ntitle = "Early"\nstarts_at = ${start}\n\n[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = ["x"]\n` +
+    `\n[[puzzle]]\nid = "b"\ntitle = "B"\nanswer = ["y"]\nunlock = 'solved("a")'\n`;
+
+  test("shows a team registered before it the puzzles open at the start, from the new start, after a restart too", async () => {
+    // The clock stands at 10:00; the hunt is to start at 11:00.
+    const made = makeApp({ toml: at("2026-11-21T11:00:00Z") });
+    const token = await made.register("Gulls");
+    const team = made.game.engine.teamByName("Gulls")!;
+    expect(made.game.engine.unlockedPuzzles(team)).toEqual([]);
+    // The organizer starts it at 9:50 instead: puzzle a is open to the team now, as to a team
+    // registering now; b is not (its rule does not hold).
+    made.setToml(at("2026-11-21T09:50:00Z"));
+    expect((await made.admin("POST", "/api/admin/reload")).status).toBe(200);
+    const reloaded = made.game.engine.teamByName("Gulls")!;
+    expect(made.game.engine.unlockedPuzzles(reloaded).map((p) => p.id)).toEqual(["a"]);
+    expect((await made.call("GET", "/api/puzzles", { token })).body).toMatchObject({
+      puzzles: [{ id: "a" }],
+    });
+    const late = await made.register("Terns");
+    expect((await made.call("GET", "/api/puzzles", { token: late })).body).toMatchObject({
+      puzzles: [{ id: "a" }],
+    });
+    // Stored so: a restart on the database shows the same.
+    const again = made.restart();
+    const restored = again.game.engine.teamByName("Gulls")!;
+    expect(again.game.engine.unlockedPuzzles(restored).map((p) => p.id)).toEqual(["a"]);
+    again.close();
+  });
+});

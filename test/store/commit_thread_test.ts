@@ -214,9 +214,9 @@ describe("ThreadWriter", () => {
     expect(count(path, "teams")).toBe(1);
   });
 
-  test("keeps the earliest of two unlock times when asked to, as the main thread does", async () => {
+  test("keeps the earliest of two unlock times, as the main thread does", async () => {
     const path = database();
-    const writer = await thread(path, { earliestUnlock: true });
+    const writer = await thread(path);
     await writer.commit([team(1), { kind: "unlock", teamId: 1, puzzle: "p1", at: 500 }]);
     await writer.commit([{ kind: "unlock", teamId: 1, puzzle: "p1", at: 200 }]);
     writer.close();
