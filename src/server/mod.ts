@@ -139,8 +139,7 @@ export function startGame(options: StartOptions): Server {
     engine: () => engine,
     frozenAt: (now) => freeze.frozenAt(now),
     announcements: store.announcements(),
-    coalesceMs: options.coalesceMs,
-    pushBytesPerSecond: options.pushBytesPerSecond,
+    ...pushTiming(options),
   });
 
   // Every commit publishes what it means once it is on disk: events never run ahead of the database.
@@ -221,6 +220,11 @@ export function startGame(options: StartOptions): Server {
       store.close();
     },
   };
+}
+
+/** How scoreboard pushes are spaced: the options `startGame` passes on to `Live`. */
+function pushTiming({ coalesceMs, pushBytesPerSecond }: StartOptions) {
+  return { coalesceMs, pushBytesPerSecond };
 }
 
 /** The log line of a reload that swapped in a new hunt: what it added, removed and changed. */
