@@ -111,6 +111,19 @@ export function startNode(
   };
 }
 
+/** Registers a team named `name` (password "correct horse") on `node`; its session token. */
+export async function registerOn(node: { base: string }, name: string): Promise<string> {
+  const res = await fetch(`${node.base}/api/teams`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, password: "correct horse" }),
+  });
+  if (res.status !== 201) {
+    throw new Error(`cannot register ${name}: ${res.status} ${await res.text()}`);
+  }
+  return ((await res.json()) as { token: string }).token;
+}
+
 /** A test file's PostgreSQL server, its database and folder, and the nodes started on them. */
 export interface Cluster {
   pg: Pg;

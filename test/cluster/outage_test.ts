@@ -5,7 +5,7 @@
 // so does a login to a team (or with a password) that node has not seen yet.
 import { expect, test } from "bun:test";
 import { sleep } from "../_runtime.ts";
-import { ADMIN_TOKEN, clusterSuite, type Node } from "./_nodes.ts";
+import { ADMIN_TOKEN, clusterSuite, type Node, registerOn } from "./_nodes.ts";
 
 const HUNT = `[hunt]\ntitle = "Freeze"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nanswer = ["a"]\n`;
 
@@ -57,13 +57,7 @@ test(
   "a logout refused while PostgreSQL is down leaves the session open, here as on every node",
   async () => {
     const [a, b] = nodes as [Node, Node];
-    const registered = await fetch(`${a.base}/api/teams`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "Gulls", password: "correct horse" }),
-    });
-    expect(registered.status).toBe(201);
-    const { token } = await registered.json() as { token: string };
+    const token = await registerOn(a, "Gulls");
     const puzzles = (node: Node) =>
       fetch(`${node.base}/api/puzzles`, { headers: { authorization: `Bearer ${token}` } });
     await cluster.pg.down();
@@ -154,13 +148,7 @@ async function unseenWhileDown(
   b.signal("SIGSTOP");
   let token: string;
   try {
-    const registered = await fetch(`${a.base}/api/teams`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name, password: "correct horse" }),
-    });
-    expect(registered.status).toBe(201);
-    token = (await registered.json() as { token: string }).token;
+    token = await registerOn(a, name);
     await cluster.pg.down();
   } finally {
     b.signal("SIGCONT");

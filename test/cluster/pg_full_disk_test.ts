@@ -8,22 +8,13 @@
 // Mounting needs root (CAP_SYS_ADMIN), as in test/faults/full_disk_test.ts; CAIRN_FAULTS_NO_MOUNT=1
 // skips it knowingly.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import {
-  chmodSync,
-  chownSync,
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fillDisk, mountTmpfs, unmount } from "../_disk.ts";
 import { type Pg, startPg } from "../_pg.ts";
 import { sleep } from "../_runtime.ts";
-import { type Node, startNode } from "./_nodes.ts";
+import { type Node, registerOn, startNode } from "./_nodes.ts";
 
 const SKIP = process.env.CAIRN_FAULTS_NO_MOUNT === "1";
 const HUNT = `[hunt]\ntitle = "Full"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nanswer = ["a"]\n` +
@@ -40,15 +31,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cairn-pg-full-"));
   space = join(dir, "space");
   mkdirSync(space);
-  const mount = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", space], {
-    stderr: "pipe",
-  });
-  if (mount.exitCode !== 0) {
-    throw new Error(
-      `This test mounts a tmpfs at ${space}, which needs root (CAP_SYS_ADMIN): ` +
-        `${mount.stderr.toString().trim()}. Set CAIRN_FAULTS_NO_MOUNT=1 to skip it knowingly.`,
-    );
-  }
+  mountTmpfs(space, "16m");
   mounted = true;
   const uid = Number(Bun.spawnSync(["id", "-u", "postgres"]).stdout.toString().trim());
   const gid = Number(Bun.spawnSync(["id", "-g", "postgres"]).stdout.toString().trim());
@@ -73,30 +56,10 @@ afterAll(async () => {
     await node?.stop();
   } finally {
     await pg?.stop();
-    if (mounted && Bun.spawnSync(["umount", space]).exitCode !== 0) {
-      Bun.spawnSync(["umount", "-l", space]);
-    }
+    if (mounted) unmount(space);
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
 });
-
-/** Writes zeros to `file` until the disk refuses more (ENOSPC). */
-function fillDisk(file: string): void {
-  const chunk = new Uint8Array(256 * 1024);
-  const fd = openSync(file, "w");
-  try {
-    for (;;) {
-      try {
-        writeSync(fd, chunk);
-      } catch (error) {
-        if ((error as { code?: string }).code === "ENOSPC") return;
-        throw error;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 interface Answer {
   raw: string;
@@ -123,13 +86,7 @@ test.skipIf(SKIP)(
   "PostgreSQL's disk full: the node answers 503 with Retry-After and starts again in place, never exits, and loses nothing",
   async () => {
     const a = node!;
-    const registered = await fetch(`${a.base}/api/teams`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "Gulls", password: "correct horse" }),
-    });
-    expect(registered.status).toBe(201);
-    const { token } = await registered.json() as { token: string };
+    const token = await registerOn(a, "Gulls");
     const answers: Answer[] = [await guess(a.base, token, "before")];
     expect(answers[0]!.status).toBe(200);
 

@@ -15,9 +15,10 @@
 // and says so; CAIRN_FAULTS_NO_MOUNT=1 skips it explicitly instead.
 import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { call, huntFile, register, type Server, startServer } from "./_server.ts";
+import { fillDisk, mountTmpfs, unmount } from "../_disk.ts";
 import { tempDirs } from "../_tmp.ts";
 
 const dirs = tempDirs();
@@ -29,39 +30,6 @@ const UNAVAILABLE = {
   error: { code: "unavailable", message: "The server cannot save right now; try again" },
 };
 
-/** Mounts a tmpfs of SIZE at `dir`, or throws naming what is missing. */
-function mountTmpfs(dir: string): void {
-  const mount = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", `size=${SIZE}`, "tmpfs", dir], {
-    stderr: "pipe",
-  });
-  if (mount.exitCode !== 0) {
-    throw new Error(
-      `The full-disk test must mount a tmpfs at ${dir}, which needs root (CAP_SYS_ADMIN) and ` +
-        `mount(8): ${mount.stderr.toString().trim() || `exit ${mount.exitCode}`}. ` +
-        "Run the suite as root, or set CAIRN_FAULTS_NO_MOUNT=1 to skip this test knowingly.",
-    );
-  }
-}
-
-/** Writes zeros to `file` until the disk refuses more (ENOSPC). */
-function fillDisk(file: string): void {
-  const chunk = new Uint8Array(256 * 1024);
-  const fd = openSync(file, "w");
-  try {
-    for (;;) {
-      try {
-        // A short write means the disk is nearly full; the next one fails.
-        writeSync(fd, chunk);
-      } catch (error) {
-        if ((error as { code?: string }).code === "ENOSPC") return;
-        throw error;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
 test.skipIf(process.env.CAIRN_FAULTS_NO_MOUNT === "1")(
   "a full disk: 503s and no hang, the server exits, and its restart after freeing space has every acknowledged guess",
   async () => {
@@ -69,7 +37,7 @@ test.skipIf(process.env.CAIRN_FAULTS_NO_MOUNT === "1")(
     const hunt = huntFile(dir, 5);
     const data = join(dir, "data");
     mkdirSync(data);
-    mountTmpfs(data);
+    mountTmpfs(data, SIZE);
     const db = join(data, "cairn.db");
     const filler = join(data, "filler");
     const servers: Server[] = [];
@@ -172,7 +140,7 @@ test.skipIf(process.env.CAIRN_FAULTS_NO_MOUNT === "1")(
       for (const server of servers) server.proc.kill("SIGKILL");
       await Promise.all(servers.map((server) => server.exited));
       // Lazily if a failed assertion left a file open on it: never leave the mount behind.
-      if (Bun.spawnSync(["umount", data]).exitCode !== 0) Bun.spawnSync(["umount", "-l", data]);
+      unmount(data);
     }
   },
   60_000,
