@@ -569,27 +569,40 @@ describe("PgStore", () => {
     );
   });
 
-  test("a commit that fails after a decision fails the store, and every waiter with it", async () => {
-    const url = await pg.createDatabase("fail");
+  /**
+   * A store on a new database whose log refuses, with `message`, a row naming a team "Refused":
+   * through `trigger` (SQL that makes the trigger `refuse` run the function `refuse()`).
+   */
+  async function refusingStore(database: string, message: string, trigger: string) {
+    const url = await pg.createDatabase(database);
     const store = await PgStore.open(url, { filesDir: files, node: "f" });
-    let failure: Error | undefined;
-    store.watch({ onFailure: (error) => (failure = error) });
+    const watched: { failure?: Error } = {};
+    store.watch({ onFailure: (error) => (watched.failure = error) });
+    await pg.query(
+      `CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN
+         IF NEW.body LIKE '%Refused%' THEN RAISE EXCEPTION '${message}'; END IF;
+         RETURN NEW; END $$ LANGUAGE plpgsql; ${trigger}`,
+      { database },
+    );
+    return { store, watched };
+  }
+
+  test("a commit that fails after a decision fails the store, and every waiter with it", async () => {
+    // A trigger refuses one row: the append fails inside the batch's transaction.
+    const { store, watched } = await refusingStore(
+      "fail",
+      "refused row",
+      "CREATE TRIGGER refuse BEFORE INSERT ON cairn_log FOR EACH ROW EXECUTE FUNCTION refuse();",
+    );
     try {
-      // A trigger refuses one row: the append fails inside the batch's transaction.
-      await pg.query(
-        `CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN
-           IF NEW.body LIKE '%Refused%' THEN RAISE EXCEPTION 'refused row'; END IF;
-           RETURN NEW; END $$ LANGUAGE plpgsql;
-         CREATE TRIGGER refuse BEFORE INSERT ON cairn_log FOR EACH ROW EXECUTE FUNCTION refuse();`,
-        { database: "fail" },
-      );
+      const failure = () => watched.failure;
       await store.decideTurn();
       const bad = store.commit([team(1, "Refused")]);
       await expect(bad).rejects.toThrow(/refused row/);
       expect(store.failed).toBe(true);
-      expect(failure?.name).toBe("CommitError");
+      expect(failure()?.name).toBe("CommitError");
       // Its COMMIT was never sent: the server may start again in place (cli/serve.ts).
-      expect((failure as { uncommitted?: boolean }).uncommitted).toBe(true);
+      expect((failure() as { uncommitted?: boolean }).uncommitted).toBe(true);
       await expect(store.commit([team(2)])).rejects.toThrow();
       const rows = await pg.query("SELECT count(*)::int AS n FROM cairn_log", {
         database: "fail",
@@ -601,24 +614,18 @@ describe("PgStore", () => {
   });
 
   test("a commit that fails at its COMMIT is not said to be uncommitted: the server exits as ever", async () => {
-    const url = await pg.createDatabase("fail_at_commit");
-    const store = await PgStore.open(url, { filesDir: files, node: "f" });
-    let failure: Error | undefined;
-    store.watch({ onFailure: (error) => (failure = error) });
+    // A deferred trigger refuses the row only at COMMIT: past the point where a node can tell.
+    const { store, watched } = await refusingStore(
+      "fail_at_commit",
+      "refused at commit",
+      `CREATE CONSTRAINT TRIGGER refuse AFTER INSERT ON cairn_log DEFERRABLE INITIALLY DEFERRED
+         FOR EACH ROW EXECUTE FUNCTION refuse();`,
+    );
     try {
-      // A deferred trigger refuses the row only at COMMIT: past the point where a node can tell.
-      await pg.query(
-        `CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN
-           IF NEW.body LIKE '%Refused%' THEN RAISE EXCEPTION 'refused at commit'; END IF;
-           RETURN NEW; END $$ LANGUAGE plpgsql;
-         CREATE CONSTRAINT TRIGGER refuse AFTER INSERT ON cairn_log DEFERRABLE INITIALLY DEFERRED
-           FOR EACH ROW EXECUTE FUNCTION refuse();`,
-        { database: "fail_at_commit" },
-      );
       await store.decideTurn();
       await expect(store.commit([team(1, "Refused")])).rejects.toThrow(/refused at commit/);
-      expect(failure?.name).toBe("CommitError");
-      expect((failure as { uncommitted?: boolean }).uncommitted).toBeUndefined();
+      expect(watched.failure?.name).toBe("CommitError");
+      expect((watched.failure as { uncommitted?: boolean }).uncommitted).toBeUndefined();
     } finally {
       store.close();
     }
