@@ -49,7 +49,15 @@ Options:
   --history N      older guesses seeded (default 1000000)
   --connections N  wrk's connections (default 64)
   --unpinned       let the servers use every CPU (wrk stays on CPU 1)
+  --baseline RT    the runtime of the bare Hono baseline: bun (default) or
+                   deno, to compare Cairn on Deno with its own runtime's
+                   baseline (name such a build
+                   \`deno="deno run -A /path/to/src/main.ts"\`; \`deno\` is
+                   node_modules' Deno)
   --help           this text`;
+
+/** npm's pinned Deno (its native binary: the `.bin` entry is a script for Node). */
+const DENO = join(import.meta.dir, "..", "..", "node_modules", "deno", "deno");
 
 /** A build under test: its name in the report, and the command that runs Cairn. */
 export interface Build {
@@ -74,8 +82,10 @@ export function parseBuilds(args: readonly string[]): Build[] {
     if (name === "baseline" || builds.some((b) => b.name === name)) {
       throw new UsageError(`the name "${name}" is taken: give each build its own`);
     }
-    // `bun` is this Bun, which may not be on PATH (npm's pinned Bun is in node_modules).
+    // `bun` is this Bun, which may not be on PATH (npm's pinned Bun is in node_modules), and
+    // `deno` npm's pinned Deno.
     if (command[0] === "bun") command[0] = process.execPath;
+    if (command[0] === "deno") command[0] = DENO;
     builds.push({ name, command });
   }
   return builds;
@@ -96,6 +106,7 @@ export function parseOptions(argv: readonly string[]) {
         history: { type: "string", default: "1000000" },
         connections: { type: "string", default: "64" },
         unpinned: { type: "boolean", default: false },
+        baseline: { type: "string", default: "bun" },
         help: { type: "boolean", default: false },
       },
     });
@@ -114,8 +125,13 @@ export function parseOptions(argv: readonly string[]) {
   if (!ROUTES.includes(route)) {
     throw new UsageError(`--route must be one of ${ROUTES.join(", ")}, not "${values.route}"`);
   }
+  const baseline = values.baseline as string;
+  if (baseline !== "bun" && baseline !== "deno") {
+    throw new UsageError(`--baseline must be bun or deno, not "${baseline}"`);
+  }
   return {
     help: values.help,
+    baseline: baseline as "bun" | "deno",
     route,
     rounds: count("rounds", 1),
     seconds: count("seconds", 1),
@@ -237,7 +253,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const bare = Bun.spawn(
       [
         ...pin("0"),
-        process.execPath,
+        ...(options.baseline === "deno" ? [DENO, "run", "-A"] : [process.execPath]),
         join(import.meta.dir, "bare.ts"),
         String(barePort),
         payloadsPath,
@@ -300,7 +316,7 @@ async function main(argv: readonly string[]): Promise<number> {
       `\n${options.route}: ${options.rounds} rounds of ${options.seconds} s, ${options.connections} connections, ` +
         `servers ${
           options.unpinned ? "unpinned" : "on CPU 0"
-        }, wrk on CPU 1; medians, ratios to the baseline round by round`,
+        }, wrk on CPU 1, the baseline on ${options.baseline}; medians, ratios to the baseline round by round`,
     );
     console.table(rows);
     return 0;

@@ -3,7 +3,7 @@
 // real run needs wrk and minutes of CPU, so it is not part of the suite;
 // docs/performance.md has the figures.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseBuilds, parseOptions, UsageError } from "../../bench/load/ab.ts";
@@ -27,6 +27,10 @@ describe("ab.ts's command line", () => {
     expect(parseBuilds(["src=bun /w/src/main.ts"])).toEqual([
       { name: "src", command: [process.execPath, "/w/src/main.ts"] },
     ]);
+    // `deno` is npm's pinned Deno, by its native binary.
+    const [deno] = parseBuilds(["d=deno run -A /w/src/main.ts"]);
+    expect(deno!.command[0]).toMatch(/node_modules\/deno\/deno$/);
+    expect(existsSync(deno!.command[0]!)).toBe(true);
   });
 
   test("a build without a name or a command, or with a name taken, is refused", () => {
@@ -48,8 +52,11 @@ describe("ab.ts's command line", () => {
       history: 1000000,
       connections: 64,
       unpinned: false,
+      baseline: "bun",
       help: false,
     });
+    expect(parseOptions(["--baseline", "deno", "a=x"]).baseline).toBe("deno");
+    expect(() => parseOptions(["--baseline", "node", "a=x"])).toThrow(/--baseline must be/);
     expect(parseOptions(["--route", "puzzles", "--rounds", "3", "a=x"]).route).toBe("puzzles");
     expect(parseOptions(["--help"]).help).toBe(true);
     expect(() => parseOptions(["--route", "list", "a=x"])).toThrow(/--route must be one of/);
