@@ -8,7 +8,7 @@ import { statSync } from "node:fs";
 import { extname, resolve, sep } from "node:path";
 import type { Engine, Team } from "../engine/mod.ts";
 import { ApiError } from "../play/mod.ts";
-import { DiskFile } from "../store/mod.ts";
+import { DiskFile, fileResponse } from "../store/mod.ts";
 
 const TYPES: Readonly<Record<string, string>> = {
   ".png": "image/png",
@@ -60,7 +60,7 @@ export function puzzleFileResponse(
   } catch {
     throw new ApiError("not_found");
   }
-  return new Response(fileBody(path, size), {
+  return fileResponse(fileBody(path, size), {
     headers: {
       "content-type": TYPES[extname(path).toLowerCase()] ?? "application/octet-stream",
       "content-length": String(size),

@@ -16,6 +16,7 @@ import {
   type SubmitOutcome,
   type Verdict,
 } from "../engine/mod.ts";
+import { fileResponse } from "../store/mod.ts";
 import type { ActionOptions } from "./actions.ts";
 import type { ActionTime } from "./contact.ts";
 import { type Outcome, refusal } from "./errors.ts";
@@ -64,10 +65,11 @@ export interface SubmissionView {
  * file is never run as a page. Callers decide who may have it.
  */
 export function submissionFile(game: Game, submission: Submission): Response | undefined {
-  const file = submission.file && game.store.upload(submission.file.hash);
-  if (!submission.file || file === undefined) return undefined;
+  if (submission.file === null) return undefined;
+  const file = game.store.upload(submission.file.hash);
+  if (file === undefined) return undefined;
   const name = `submission-${submission.id}.${extensionOf(submission.file.type) ?? "bin"}`;
-  return new Response(file, {
+  return fileResponse(file, {
     headers: {
       "content-type": submission.file.type,
       "content-disposition": `inline; filename="${name}"`,

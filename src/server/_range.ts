@@ -16,7 +16,7 @@ const RANGE = /^bytes=(\d*)-(\d*)$/;
  */
 export function answerRange(request: Request, response: Response): Response {
   if (response.status !== 200) return response;
-  const file = diskFileOf(response.body);
+  const file = diskFileOf(response);
   if (file === undefined) return response;
   const match = RANGE.exec(request.headers.get("range") ?? "");
   const [, from = "", to = ""] = match ?? [];

@@ -126,9 +126,11 @@ function listenOn(options: ListenOptions): Listener {
       (info as DenoServeInfo).completed.then(settle, settle);
       const answer = options.fetch(request, info);
       // Bun.serve answers byte ranges of its files itself, and gives their length; here, for a
-      // DiskFile's body.
+      // DiskFile's body. An answer made at once is returned at once, not as a promise.
       if (request.method !== "GET") return answer;
-      return Promise.resolve(answer).then((response) => answerRange(request, response));
+      return answer instanceof Response
+        ? answerRange(request, answer)
+        : answer.then((response) => answerRange(request, response));
     },
   });
   return {

@@ -3,7 +3,10 @@
  * then streams it from disk: on Deno, which has no lazy file (Bun has
  * `Bun.file`), a Blob of the bytes read every uploaded file whole into memory
  * for each request. The listener on Deno answers a byte range of such a body
- * (`diskFileOf`), as Bun.serve does for its own files.
+ * (`diskFileOf`), as Bun.serve does for its own files: a file's response is
+ * made by `fileResponse`, which remembers its file, so that telling it from
+ * any other response never reads `response.body` (on Deno that getter turns a
+ * string or bytes body into a stream, which Deno then sends more slowly).
  */
 import { readFileSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
@@ -11,8 +14,8 @@ import { open, readFile } from "node:fs/promises";
 /** The bytes one read takes from disk. */
 const CHUNK = 64 * 1024;
 
-/** The stream each DiskFile's `stream()` returned, back to its file. */
-const streams = new WeakMap<ReadableStream<Uint8Array>, DiskFile>();
+/** The file of each response `fileResponse` made from a DiskFile. */
+const responses = new WeakMap<Response, DiskFile>();
 
 /** A file on disk, read only when its body is. */
 export class DiskFile extends Blob {
@@ -37,9 +40,7 @@ export class DiskFile extends Blob {
 
   /** The whole file as a stream, read from disk as the reader takes it. */
   override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    const stream = readRange(this.path, 0, this.length);
-    streams.set(stream, this);
-    return stream;
+    return readRange(this.path, 0, this.length);
   }
 
   // Whoever asks for the bytes at once gets them read from disk.
@@ -60,9 +61,16 @@ export class DiskFile extends Blob {
   }
 }
 
-/** The DiskFile a response body streams, if it is one. */
-export function diskFileOf(body: ReadableStream<Uint8Array> | null): DiskFile | undefined {
-  return body === null ? undefined : streams.get(body);
+/** A response whose body is a file (Bun's, or a DiskFile, which `diskFileOf` then gives). */
+export function fileResponse(file: Blob, init: ResponseInit): Response {
+  const response = new Response(file, init);
+  if (file instanceof DiskFile) responses.set(response, file);
+  return response;
+}
+
+/** The DiskFile a response's body streams, if `fileResponse` made it from one. */
+export function diskFileOf(response: Response): DiskFile | undefined {
+  return responses.get(response);
 }
 
 /**

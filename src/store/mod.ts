@@ -68,6 +68,6 @@ export { CommitError, walFile, Writer } from "./writer.ts";
 export { OutdatedError } from "./outdated.ts";
 export type { Committer, WalFile, WriterOptions } from "./writer.ts";
 export { backupDatabase, removeCopy } from "./backup.ts";
-export { DiskFile, diskFileOf, readRange } from "./disk_file.ts";
+export { DiskFile, diskFileOf, fileResponse, readRange } from "./disk_file.ts";
 export { syncPath } from "./sync_path.ts";
 export type { BackupResult } from "./backup.ts";
