@@ -99,15 +99,16 @@ describe("byte ranges", () => {
   // sends as a stream: a puzzle list cost half again as much CPU that way.
   test("leave any other answer as it is, without reading its body", () => {
     let reads = 0;
-    class Watched extends Response {
-      override get body() {
-        reads++;
-        return super.body;
-      }
-    }
+    const read = Object.getOwnPropertyDescriptor(Response.prototype, "body")!.get!;
     const request = new Request("http://x/api/puzzles", { headers: { range: "bytes=0-9" } });
     for (const body of ['{"puzzles":[]}', new Uint8Array(100), null]) {
-      const response = new Watched(body, { headers: { "content-type": "application/json" } });
+      const response = new Response(body, { headers: { "content-type": "application/json" } });
+      Object.defineProperty(response, "body", {
+        get() {
+          reads++;
+          return read.call(response);
+        },
+      });
       const same = answerRange(request, response) === response;
       expect([same, reads]).toEqual([true, 0]);
     }
