@@ -10,7 +10,7 @@
  * that arrived more than 10 minutes after it counts, is flagged for the
  * organizers.
  */
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createHash, type Hash, randomBytes } from "node:crypto";
 import type { ActionFlag } from "../engine/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { secretsEqual } from "./accounts.ts";
@@ -60,7 +60,11 @@ export class ContactTokens {
    */
   private readonly online = new Map<string, number>();
 
-  private constructor(private readonly key: Buffer) {}
+  private readonly signer: (payload: string) => string;
+
+  private constructor(key: Buffer) {
+    this.signer = hmacSha256(key);
+  }
 
   /** The signer over the key in the store's meta, made (and stored) on first start. */
   static load(store: Store): ContactTokens {
@@ -148,6 +152,24 @@ export class ContactTokens {
   }
 
   private sign(payload: string): string {
-    return createHmac("sha256", this.key).update(payload).digest("base64url");
+    return this.signer(payload);
   }
+}
+
+/** SHA-256's block: a key is padded (or first hashed) to it. */
+const BLOCK = 64;
+
+/**
+ * HMAC-SHA256 under `key` (RFC 2104), as base64url: the same bytes as
+ * `createHmac("sha256", key)`, but the key's two padded blocks are hashed
+ * once, and each signature starts from copies of those hashes. On Deno a
+ * `createHmac` costs about 15 µs, the copies about 6; on Bun 1.5 and 1.1.
+ */
+export function hmacSha256(key: Uint8Array): (payload: string) => string {
+  const block = new Uint8Array(BLOCK);
+  block.set(key.length > BLOCK ? createHash("sha256").update(key).digest() : key);
+  const inner: Hash = createHash("sha256").update(block.map((byte) => byte ^ 0x36));
+  const outer: Hash = createHash("sha256").update(block.map((byte) => byte ^ 0x5c));
+  return (payload) =>
+    outer.copy().update(inner.copy().update(payload).digest()).digest("base64url");
 }
