@@ -8,7 +8,7 @@ import { type Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { matchedRoutes } from "hono/route";
-import { eventStream, huntTimes, publicBoard, SSE_HEADERS } from "../live/mod.ts";
+import { eventStream, huntTimes, SSE_HEADERS } from "../live/mod.ts";
 import {
   ApiError,
   bearer,
@@ -44,6 +44,7 @@ import { adminRoutes } from "./admin.ts";
 import { askRoutes } from "./asks.ts";
 import { missionRoutes } from "./missions.ts";
 import { scoreboardHistory } from "./history.ts";
+import { scoreboardAnswer } from "./scoreboard.ts";
 import { puzzleFileResponse } from "./puzzle_files.ts";
 
 export { errorHandler, json } from "./_json.ts";
@@ -193,19 +194,8 @@ function publicRoutes(api: Hono, { game }: Play): void {
     });
   });
 
-  api.get("/api/scoreboard", (c) => {
-    const division = c.req.queries("division")?.[0];
-    if (division === undefined) {
-      // The public board is encoded once per change and served as the same bytes.
-      const board = live.scoreboard();
-      if (c.req.header("if-none-match") === board.etag) return new Response(null, { status: 304 });
-      return new Response(board.json, { headers: { ...SCOREBOARD_HEADERS, etag: board.etag } });
-    }
-    if (!game.engine.hunt.divisions.includes(division)) {
-      throw new ApiError("bad_request", `Unknown division "${division.slice(0, 64)}"`);
-    }
-    return json(publicBoard(game.engine, freeze.frozenAt, division));
-  });
+  // The whole board, or a part of it, each encoded once per change (scoreboard.ts).
+  api.get("/api/scoreboard", (c) => scoreboardAnswer(c, game));
 
   // CTFtime's scoreboard feed: as public as the board, so frozen while it is.
   api.get("/api/ctftime", () => {

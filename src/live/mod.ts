@@ -29,6 +29,83 @@ export { eventStream, SSE_HEADERS } from "./sse.ts";
  */
 export type BoardView = "full" | "team";
 
+/** A row of the public scoreboard, as `GET /api/scoreboard` sends it. */
+export interface PublicRow {
+  rank: number;
+  name: string;
+  division: string | null;
+  score: number;
+  solves: number;
+  last_solve_at: string | null;
+}
+
+/** A public board (the whole one, or a division's) with each row's team id (`ids[i]` is `teams[i]`'s). */
+export interface BoardRows {
+  frozen: boolean;
+  teams: PublicRow[];
+  ids: number[];
+}
+
+/** A board's JSON, or a part of it, and its ETag. */
+export interface Encoded {
+  json: string;
+  etag: string;
+}
+
+/** The most slices (`limit`/`offset` views) of one board kept encoded until it changes. */
+const SLICES_KEPT = 4096;
+
+/**
+ * One board as it is until the next change: its rows, and each of its
+ * encodings, made the first time one is asked for. A slice is cut from the
+ * rows' JSON, never from the whole board's.
+ */
+class CachedBoard {
+  private encoded: Encoded | undefined;
+  private rowTexts: string[] | undefined;
+  private positions: Map<number, number> | undefined;
+  private readonly slices = new Map<string, Encoded>();
+
+  constructor(readonly rows: BoardRows) {}
+
+  /** The whole board: `{frozen, teams}`. */
+  whole(): Encoded {
+    if (this.encoded === undefined) {
+      const json = JSON.stringify({ frozen: this.rows.frozen, teams: this.rows.teams });
+      this.encoded = { json, etag: `"${etagOf(json)}"` };
+    }
+    return this.encoded;
+  }
+
+  /** Where the team's row is (from 0), if it has one. */
+  positionOf(teamId: number): number | undefined {
+    this.positions ??= new Map(this.rows.ids.map((id, i) => [id, i]));
+    return this.positions.get(teamId);
+  }
+
+  /** The JSON of the row at `index`. */
+  row(index: number): string | undefined {
+    this.rowTexts ??= this.rows.teams.map((row) => JSON.stringify(row));
+    return this.rowTexts[index];
+  }
+
+  /** `limit` rows from `offset`: `{frozen, total, offset, teams}`. */
+  slice(offset: number, limit: number): Encoded {
+    const key = `${offset}:${limit}`;
+    let found = this.slices.get(key);
+    if (found !== undefined) return found;
+    const end = Math.min(this.rows.teams.length, offset + limit);
+    const rows: string[] = [];
+    for (let i = offset; i < end; i++) rows.push(this.row(i)!);
+    const json = `{"frozen":${this.rows.frozen},"total":${this.rows.teams.length},` +
+      `"offset":${offset},"teams":[${rows.join(",")}]}`;
+    found = { json, etag: `"${etagOf(json)}"` };
+    if (this.slices.size >= SLICES_KEPT) this.slices.clear();
+    this.slices.set(key, found);
+    return found;
+  }
+}
+
 /** What a stream needs from its transport: write bytes, and say whether it is closed. */
 export interface Sink {
   write(chunk: Uint8Array): Promise<unknown> | unknown;
@@ -105,11 +182,8 @@ export class Live {
   private lastAnnouncementId: number;
   /** Every announcement, oldest first: few, and replayed to resuming clients from memory. */
   private readonly announcements: Announcement[];
-  private board: { json: string; etag: string } | undefined;
-  /** The rows of `board`, each with its team's id: what `team` views are cut from. */
-  private boardRows: ReturnType<typeof boardRows> | undefined;
-  /** Each row of `boardRows` as JSON, by team: built for the first `team` view. */
-  private rowJson: Map<number, string> | undefined;
+  /** The boards asked for since the last change, by division ("" for the whole board). */
+  private readonly boards = new Map<string, CachedBoard>();
   /** Open streams with the `team` view. */
   private teamViews = 0;
   private lastPushedBoard = "";
@@ -148,24 +222,45 @@ export class Live {
   }
 
   /** The public scoreboard's JSON and its ETag, computed once per change. */
-  scoreboard(): { json: string; etag: string } {
-    if (this.board === undefined) {
-      const rows = boardRows(this.options.engine(), this.options.frozenAt);
-      const json = JSON.stringify({ frozen: rows.frozen, teams: rows.teams });
-      this.board = { json, etag: `"${etagOf(json)}"` };
-      this.boardRows = rows;
-      this.rowJson = undefined;
+  scoreboard(): Encoded {
+    return this.cached().whole();
+  }
+
+  /** The public board (of one division, ranked among themselves), kept until the next change. */
+  standings(division?: string): BoardRows {
+    return this.cached(division).rows;
+  }
+
+  /** Where the team's row is on the public board (of `division`), from 0; none when hidden. */
+  positionOf(teamId: number, division?: string): number | undefined {
+    return this.cached(division).positionOf(teamId);
+  }
+
+  /**
+   * The public board (of `division`) as JSON: the whole of it, or `limit`
+   * rows from `offset` with the count of all. Each is encoded once per change.
+   */
+  scoreboardJson(division?: string, slice?: { offset: number; limit: number }): Encoded {
+    const board = this.cached(division);
+    return slice === undefined ? board.whole() : board.slice(slice.offset, slice.limit);
+  }
+
+  private cached(division?: string): CachedBoard {
+    const key = division ?? "";
+    let board = this.boards.get(key);
+    if (board === undefined) {
+      board = new CachedBoard(boardRows(this.options.engine(), this.options.frozenAt, division));
+      this.boards.set(key, board);
     }
-    return this.board;
+    return board;
   }
 
   /** The `team` view of the board: the public board with the team's row alone, if it has one. */
   private teamView(teamId: number | undefined): string {
-    this.scoreboard();
-    const { frozen, teams, ids } = this.boardRows!;
-    this.rowJson ??= new Map(ids.map((id, i) => [id, JSON.stringify(teams[i])]));
-    const row = teamId === undefined ? undefined : this.rowJson.get(teamId);
-    return `{"frozen":${frozen},"teams":[${row ?? ""}]}`;
+    const board = this.cached();
+    const at = teamId === undefined ? undefined : board.positionOf(teamId);
+    const row = at === undefined ? undefined : board.row(at);
+    return `{"frozen":${board.rows.frozen},"teams":[${row ?? ""}]}`;
   }
 
   /**
@@ -175,9 +270,7 @@ export class Live {
    * `pushBytesPerSecond`, whichever is longer.
    */
   scoreboardChanged(): void {
-    this.board = undefined;
-    this.boardRows = undefined;
-    this.rowJson = undefined;
+    this.boards.clear();
     if (this.pushTimer !== undefined) return;
     const wait = this.lastPushAt + this.pushWindowMs - performance.now();
     if (wait <= 0) this.pushScoreboard();
@@ -541,27 +634,27 @@ export function publicBoard(
   engine: Engine,
   frozenAt: (now: number) => number | undefined,
   division?: string,
-): unknown {
+): { frozen: boolean; teams: PublicRow[] } {
   const { frozen, teams } = boardRows(engine, frozenAt, division);
   return { frozen, teams };
 }
 
 /**
- * The public scoreboard, with each row's team id beside it (`ids[i]` is
- * `teams[i]`'s), which the board itself does not show.
+ * The public scoreboard (frozen at the freeze time while frozen), with each
+ * row's team id beside it, which the board itself does not show.
  */
 function boardRows(
   engine: Engine,
   frozenAt: (now: number) => number | undefined,
   division?: string,
-): { frozen: boolean; teams: unknown[]; ids: number[] } {
+): BoardRows {
   const at = frozenAt(engine.now());
   const rows = engine.standings({
     ...(at !== undefined && { at }),
     ...(division !== undefined && { division }),
   });
   const ids: number[] = [];
-  const teams = rows.map((row) => {
+  const teams = rows.map((row): PublicRow => {
     ids.push(row.team.id);
     return {
       rank: row.rank,

@@ -163,7 +163,7 @@ export const ROUTES: readonly Route[] = [
     method: "get",
     path: "/api/scoreboard",
     summary: "The public scoreboard",
-    access: "public",
+    access: "team_optional",
     params: [
       {
         in: "query",
@@ -172,17 +172,44 @@ export const ROUTES: readonly Route[] = [
         schema: v.string(),
       },
       {
+        in: "query",
+        name: "limit",
+        description: "Send only this many rows (1 to 500), with the count of all: from `offset`, " +
+          "or around the caller's team with `around=me` (default 100, or 7 around a team)",
+        schema: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500)),
+      },
+      {
+        in: "query",
+        name: "offset",
+        description: "Send the rows from this place on (from 0), with the count of all",
+        schema: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      },
+      {
+        in: "query",
+        name: "around",
+        description: "`me`: the rows around the caller's own team's (its token or cookie), " +
+          "the team's in the middle; none for a team hidden or outside the division",
+        schema: v.picklist(["me"]),
+      },
+      {
         in: "header",
         name: "If-None-Match",
-        description: "The ETag of a board already held (without `division`)",
+        description: "The ETag of the same board or part already held",
         schema: v.string(),
       },
     ],
     answers: [
-      ok(R.Scoreboard, "The board; frozen after the freeze until the organizers reveal it"),
+      ok(
+        v.union([R.Scoreboard, R.ScoreboardPart]),
+        "The board; frozen after the freeze until the organizers reveal it. With `limit`, " +
+          "`offset` or `around`, the part asked for, with `total` and `offset`",
+      ),
       { status: 304, description: "The board has not changed since the ETag", media: null },
     ],
-    errors: ["bad_request"],
+    errors: ["bad_request", "unauthorized"],
+    description: "Each board and part is encoded once per change and has its own ETag. " +
+      "`around=me` without a team's token or cookie is 401; its answer is `private`, " +
+      "varying by `Authorization` and `Cookie`.",
   },
   {
     method: "get",

@@ -57,6 +57,13 @@ export const ScoreboardRow = v.strictObject({
   last_solve_at: v.nullable(Time),
 });
 export const Scoreboard = v.strictObject({ frozen: v.boolean(), teams: v.array(ScoreboardRow) });
+/** A part of the board (`limit`, `offset`, `around`), with the count of all its teams. */
+export const ScoreboardPart = v.strictObject({
+  frozen: v.boolean(),
+  total: v.pipe(Int, v.description("The teams on the whole board (of the division)")),
+  offset: v.pipe(Int, v.description("The place of the first row sent in the board, from 0")),
+  teams: v.array(ScoreboardRow),
+});
 
 export const ScoreHistory = v.strictObject({
   frozen: v.boolean(),

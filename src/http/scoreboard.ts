@@ -1,0 +1,80 @@
+// `GET /api/scoreboard`: the whole public board (of one division), or a part
+// of it, `limit` rows from `offset` or around the caller's own team's row,
+// each served as bytes encoded once per board change, with an ETag.
+import type { Context } from "hono";
+import { ApiError, type Game, sessionTeam } from "../play/mod.ts";
+
+/** The most rows one `limit` asks for. */
+export const SCOREBOARD_LIMIT_MAX = 500;
+/** The rows of a part asked for with `offset` alone. */
+export const SCOREBOARD_LIMIT_DEFAULT = 100;
+/** The rows of `around=me` without `limit`: the team's own, with 3 above and 3 below. */
+export const SCOREBOARD_AROUND_DEFAULT = 7;
+
+const HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "x-content-type-options": "nosniff",
+};
+/** `around=me` answers each team its own part: no shared cache may keep one for another. */
+const AROUND_CACHING = { "cache-control": "private", vary: "authorization, cookie" };
+const WHOLE_NUMBER = /^\d{1,9}$/;
+
+/** A query parameter that must be a whole number in `[min, max]`, if given. */
+function wholeNumber(c: Context, name: string, min: number, max: number): number | undefined {
+  const text = c.req.queries(name)?.[0];
+  if (text === undefined) return undefined;
+  const value = WHOLE_NUMBER.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) {
+    const range = max === Infinity ? `${min} or more` : `from ${min} to ${max}`;
+    throw new ApiError("bad_request", `${name} must be a whole number ${range}`);
+  }
+  return value;
+}
+
+/** The part of the board a request asks for: none for the whole board. */
+function partAsked(
+  c: Context,
+  game: Game,
+  division: string | undefined,
+): { offset: number; limit: number } | undefined {
+  const limit = wholeNumber(c, "limit", 1, SCOREBOARD_LIMIT_MAX);
+  const offset = wholeNumber(c, "offset", 0, Infinity);
+  const around = c.req.queries("around")?.[0];
+  if (around === undefined) {
+    if (limit === undefined && offset === undefined) return undefined;
+    return { offset: offset ?? 0, limit: limit ?? SCOREBOARD_LIMIT_DEFAULT };
+  }
+  if (around !== "me") throw new ApiError("bad_request", "around must be me (your team's row)");
+  if (offset !== undefined) {
+    throw new ApiError("bad_request", "around and offset cannot be used together");
+  }
+  const teamId = sessionTeam(game, c);
+  if (teamId === undefined) {
+    throw new ApiError("unauthorized", "around=me needs a team's token or session cookie");
+  }
+  const at = game.live.positionOf(teamId, division);
+  // A hidden team, or one outside the division, has no row: no rows around it either.
+  if (at === undefined) return { offset: 0, limit: 0 };
+  const rows = limit ?? SCOREBOARD_AROUND_DEFAULT;
+  const total = game.live.standings(division).teams.length;
+  // The team's row in the middle, the window kept whole at the top and the bottom of the board.
+  const start = Math.max(0, Math.min(at - Math.floor((rows - 1) / 2), total - rows));
+  return { offset: start, limit: rows };
+}
+
+/** Answers `GET /api/scoreboard[?division=D][&limit=N][&offset=M | &around=me]`. */
+export function scoreboardAnswer(c: Context, game: Game): Response {
+  const division = c.req.queries("division")?.[0];
+  if (division !== undefined && !game.engine.hunt.divisions.includes(division)) {
+    throw new ApiError("bad_request", `Unknown division "${division.slice(0, 64)}"`);
+  }
+  const part = partAsked(c, game, division);
+  const board = game.live.scoreboardJson(division, part);
+  const around = c.req.queries("around") !== undefined;
+  if (c.req.header("if-none-match") === board.etag) {
+    const headers = around ? { etag: board.etag, ...AROUND_CACHING } : { etag: board.etag };
+    return new Response(null, { status: 304, headers });
+  }
+  const headers = around ? { ...HEADERS, ...AROUND_CACHING } : HEADERS;
+  return new Response(board.json, { headers: { ...headers, etag: board.etag } });
+}
