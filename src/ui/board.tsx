@@ -230,7 +230,149 @@ export const BoardPage: FC<{
   );
 };
 
-/** The scoreboard as a team sees it on a phone: the ranking, its own row marked, a way back. */
+/** The rows at the head of a team's phone board: the leaders everyone looks for, in a few screens. */
+export const PHONE_TOP = 50;
+/** The rows above and below a team's own, shown with it when it is past the top. */
+export const PHONE_NEIGHBOURS = 3;
+/** A board of at most this many rows is shown whole on a phone, as a short one always was. */
+export const PHONE_WHOLE = 60;
+/** The rows of one page of the whole board on a phone (`?page=N`). */
+export const PHONE_PAGE = 100;
+
+/** What a phone's board shows: runs of rows (`from` to before `to`) and the gaps between them. */
+export type PhoneSegment = { from: number; to: number } | { gap: number };
+
+/**
+ * The rows a phone shows of a board of `total` rows, the team's own at
+ * `mine`: the whole of a short board; else the top `PHONE_TOP` and the
+ * team's row with its neighbours, "…" for the rows between and after; or,
+ * with `page` (from 1), that page of `PHONE_PAGE` rows.
+ */
+export function phoneRows(
+  total: number,
+  options: { mine?: number | undefined; page?: number | undefined },
+): { segments: PhoneSegment[]; page?: number; pages?: number } {
+  if (options.page !== undefined) {
+    const pages = Math.max(1, Math.ceil(total / PHONE_PAGE));
+    const page = Math.min(options.page, pages);
+    const from = (page - 1) * PHONE_PAGE;
+    return { segments: [{ from, to: Math.min(total, from + PHONE_PAGE) }], page, pages };
+  }
+  if (total <= PHONE_WHOLE) return { segments: [{ from: 0, to: total }] };
+  const segments: PhoneSegment[] = [];
+  let end = PHONE_TOP;
+  const mine = options.mine;
+  if (mine !== undefined && mine >= PHONE_TOP) {
+    const from = mine - PHONE_NEIGHBOURS;
+    const to = Math.min(total, mine + PHONE_NEIGHBOURS + 1);
+    // A gap of one row would hide no more than its "…" takes: the row is shown instead.
+    if (from <= PHONE_TOP + 1) end = to;
+    else {
+      segments.push({ from: 0, to: PHONE_TOP }, { gap: from - PHONE_TOP });
+      segments.push({ from, to });
+      end = to;
+    }
+  }
+  if (segments.length === 0) segments.push({ from: 0, to: end });
+  if (total - end === 1) (segments.at(-1) as { to: number }).to = total;
+  else if (end < total) segments.push({ gap: total - end });
+  return { segments };
+}
+
+/** `/scoreboard` for a team, of `division`, at `page` if given. */
+function boardHref(division: string | undefined, page?: number): string {
+  const query = [
+    ...(division ? [`division=${encodeURIComponent(division)}`] : []),
+    ...(page !== undefined ? [`page=${page}`] : []),
+  ];
+  return query.length === 0 ? "/scoreboard" : `/scoreboard?${query.join("&")}`;
+}
+
+const StandingsTable: FC<{
+  rows: BoardRow[];
+  segments: PhoneSegment[];
+  mine: number | undefined;
+  division: string | undefined;
+}> = (props) => (
+  <div class="card table-card">
+    <table class="standings">
+      <thead>
+        <tr>
+          <th class="num" scope="col">#</th>
+          <th scope="col">Team</th>
+          <th class="num" scope="col">Solved</th>
+          <th class="num" scope="col">Score</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.segments.flatMap((segment) =>
+          "gap" in segment
+            ? [
+              <tr key={`gap-${segment.gap}`} class="gap">
+                <td colspan={4}>… {segment.gap} {segment.gap === 1 ? "team" : "teams"}</td>
+              </tr>,
+            ]
+            : props.rows.slice(segment.from, segment.to).map((row, i) => {
+              const own = segment.from + i === props.mine;
+              return (
+                <tr
+                  class={own ? "mine" : undefined}
+                  id={own ? "mine" : undefined}
+                  aria-current={own ? "true" : undefined}
+                >
+                  <td class="num">{row.rank}</td>
+                  <th scope="row">
+                    {row.name}
+                    {own && <span class="badge badge-ok">your team</span>}
+                    {row.division && !props.division && (
+                      <small class="muted">{titleCase(row.division)}</small>
+                    )}
+                  </th>
+                  <td class="num">{row.solves}</td>
+                  <td class="num score">{row.score}</td>
+                </tr>
+              );
+            })
+        )}
+      </tbody>
+    </table>
+  </div>
+);
+
+/** Under a phone's board past its top: the count of teams, and the way to the rest. */
+const BoardPager: FC<{
+  total: number;
+  page: number | undefined;
+  pages: number | undefined;
+  division: string | undefined;
+}> = ({ total, page, pages, division }) => {
+  if (page === undefined || pages === undefined) {
+    return (
+      <nav class="pager" aria-label="The whole board">
+        <span class="muted">
+          The top {PHONE_TOP} of {total} teams.
+        </span>
+        <a href={boardHref(division, 1)}>See the whole board →</a>
+      </nav>
+    );
+  }
+  const from = (page - 1) * PHONE_PAGE + 1;
+  return (
+    <nav class="pager" aria-label="Pages of the board">
+      <span class="muted">
+        Teams {from}–{Math.min(total, from + PHONE_PAGE - 1)} of {total} · page {page} of {pages}
+      </span>
+      {page > 1 && <a href={boardHref(division, page - 1)}>← Previous</a>}
+      {page < pages && <a href={boardHref(division, page + 1)}>Next →</a>}
+      <a href={boardHref(division)}>Top of the board</a>
+    </nav>
+  );
+};
+
+/**
+ * The scoreboard as a team sees it on a phone, its own row marked, a way
+ * back: the top of the board and the team's place, or a page of it.
+ */
 export const TeamBoardPage: FC<{
   huntTitle: string;
   team: string;
@@ -238,10 +380,23 @@ export const TeamBoardPage: FC<{
   hidden?: boolean;
   frozen: boolean;
   rows: BoardRow[];
+  /** Where the team's own row is in `rows`, if it has one. */
+  mine: number | undefined;
+  /** A page of the whole board (from 1), rather than its top and the team's place. */
+  page?: number | undefined;
   division?: string | undefined;
   divisions: readonly string[];
 }> = (props) => {
-  const mine = props.rows.find((row) => row.name === props.team);
+  const total = props.rows.length;
+  const shown = phoneRows(total, { mine: props.mine, page: props.page });
+  const mine = props.mine === undefined ? undefined : props.rows[props.mine];
+  const minePage = props.mine === undefined ? 1 : Math.floor(props.mine / PHONE_PAGE) + 1;
+  // The team's row is on this screen, but for a page of the board that does not hold it.
+  const mineHref = shown.page === undefined || shown.page === minePage
+    ? "#mine"
+    : `${boardHref(props.division, minePage)}#mine`;
+  const cut = shown.page !== undefined || shown.segments.length > 1 ||
+    (shown.segments[0] as { to: number }).to < total;
   return (
     <Shell
       title="Scoreboard"
@@ -269,12 +424,12 @@ export const TeamBoardPage: FC<{
             : mine === undefined
             ? props.division ? "Your team is not in this division." : ""
             : (
-              <a href="#mine">
+              <a href={mineHref}>
                 {
                   // Frozen, the board is the freeze's: not the score the team's own pages show.
                   `${props.frozen ? "At the freeze, your team was" : "Your team is"} ${
                     ordinal(mine.rank)
-                  } of ${props.rows.length}, with ${points(mine.score)}.`
+                  } of ${total}, with ${points(mine.score)}.`
                 }
               </a>
             )}
@@ -292,45 +447,22 @@ export const TeamBoardPage: FC<{
             ))}
           </nav>
         )}
-        {props.rows.length === 0
-          ? <p class="muted">No teams yet.</p>
-          : (
-            <div class="card table-card">
-              <table class="standings">
-                <thead>
-                  <tr>
-                    <th class="num" scope="col">#</th>
-                    <th scope="col">Team</th>
-                    <th class="num" scope="col">Solved</th>
-                    <th class="num" scope="col">Score</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {props.rows.map((row) => {
-                    const own = row.name === props.team;
-                    return (
-                      <tr
-                        class={own ? "mine" : undefined}
-                        id={own ? "mine" : undefined}
-                        aria-current={own ? "true" : undefined}
-                      >
-                        <td class="num">{row.rank}</td>
-                        <th scope="row">
-                          {row.name}
-                          {own && <span class="badge badge-ok">your team</span>}
-                          {row.division && !props.division && (
-                            <small class="muted">{titleCase(row.division)}</small>
-                          )}
-                        </th>
-                        <td class="num">{row.solves}</td>
-                        <td class="num score">{row.score}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-          )}
+        {total === 0 ? <p class="muted">No teams yet.</p> : (
+          <StandingsTable
+            rows={props.rows}
+            segments={shown.segments}
+            mine={props.mine}
+            division={props.division}
+          />
+        )}
+        {cut && (
+          <BoardPager
+            total={total}
+            page={shown.page}
+            pages={shown.pages}
+            division={props.division}
+          />
+        )}
         <p class="small muted">
           <a
             href={`/scoreboard?view=projector${

@@ -4,7 +4,6 @@
  * it, the gallery of accepted mission photos.
  */
 import { Hono } from "hono";
-import { publicBoard } from "../live/mod.ts";
 import type { Submission } from "../engine/mod.ts";
 import {
   ApiError,
@@ -16,7 +15,7 @@ import {
   submissionFile,
 } from "../play/mod.ts";
 import { html, huntInfo, noStore, param, playerOrigins } from "./_page.ts";
-import { BoardPage, type BoardRow, TeamBoardPage } from "./board.tsx";
+import { BoardPage, TeamBoardPage } from "./board.tsx";
 import { clock, scoreChart } from "./charts.ts";
 import { GalleryPage } from "./gallery.tsx";
 import { MessagePage } from "./player.tsx";
@@ -39,13 +38,12 @@ export function boardPages({ game }: Play): Hono {
         404,
       );
     }
-    const board = publicBoard(engine, (now) => game.freeze.frozenAt(now), division) as {
-      frozen: boolean;
-      teams: BoardRow[];
-    };
+    // The board as it is until the next change, kept by the live module for every page.
+    const board = game.live.standings(division);
     // A team on its phone gets its own view; the projector (or ?view=projector) the big one.
     const player = param(c, "view") === "projector" ? undefined : sessionPlayer(game, c);
     if (player !== undefined) {
+      const pageAsked = param(c, "page");
       return html(
         c,
         TeamBoardPage({
@@ -54,6 +52,9 @@ export function boardPages({ game }: Play): Hono {
           hidden: player.team.hidden,
           frozen: board.frozen,
           rows: board.teams,
+          mine: game.live.positionOf(player.team.id, division),
+          // The whole board a page at a time (from 1); without `page`, its top and the team's place.
+          ...(pageAsked !== undefined && { page: Math.max(1, Math.floor(Number(pageAsked)) || 1) }),
           division,
           divisions: engine.hunt.divisions,
         }),

@@ -1,0 +1,130 @@
+// A team's standings on a 360×740 phone at a big event, in a real browser against the compiled
+// binary: 300 teams, written into its database while it is stopped. The page shows the top 50,
+// "…", the team's row with its neighbours, "…", the count and the way to the whole board a page
+// at a time; after a change of the board it fetches that small page again, not the whole board.
+// Screenshots go to test-results/screenshots/.
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { Database } from "bun:sqlite";
+import type { Page } from "playwright-core";
+import type { Connection } from "../../src/store/mod.ts";
+import { seedBoard } from "../http/_board.ts";
+import { chromiumAvailable, type Served, serveForSuite, SHOTS } from "./_browser.ts";
+
+const ADMIN_TOKEN = "standings-admin-token";
+const HUNT = `
+[hunt]
+title = "The Lantern Trail"
+starts_at = 2026-01-01T00:00:00Z
+divisions = ["kids", "adults"]
+
+[[puzzle]]
+id = "lighthouse"
+title = "The Lighthouse"
+answer = ["polaris"]
+`;
+const TEAMS = 300;
+
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+const served = {} as Served;
+
+/** The table's rows as the phone shows them: each team's name, or the gap's text. */
+function rowsOf(page: Page): Promise<string[]> {
+  return page.evaluate(`[...document.querySelectorAll("table.standings tbody tr")].map((tr) =>
+    tr.classList.contains("gap") ? tr.textContent.trim() : tr.querySelector("th").firstChild.textContent
+  )`) as Promise<string[]>;
+}
+
+/** "Team a" to "Team b". */
+const range = (a: number, b: number) =>
+  Array.from({ length: b - a + 1 }, (_, i) => `Team ${a + i}`);
+
+suite("a team's standings on a phone, 300 teams", () => {
+  serveForSuite(served, HUNT, ["--admin-token", ADMIN_TOKEN]);
+
+  test(
+    "the top, the team's place, the whole board a page at a time; a refresh fetches the small page",
+    async () => {
+      const base = served.server.base;
+      await served.server.restart(async () => {
+        const db = new Database(served.server.db);
+        try {
+          db.transaction(() => seedBoard(db as unknown as Connection, TEAMS))();
+        } finally {
+          db.close();
+        }
+      });
+      await served.browser.context.addCookies([
+        { name: "cairn_session", value: "token-200", url: base },
+      ]);
+      const errors: string[] = [];
+      const page = await served.browser.context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.setViewportSize({ width: 360, height: 740 });
+      const refreshes: number[] = [];
+      page.on("response", async (response) => {
+        const request = response.request();
+        if (request.url() === `${base}/scoreboard` && request.resourceType() === "fetch") {
+          refreshes.push((await response.body()).length);
+        }
+      });
+      await page.goto(`${base}/scoreboard`);
+      await page.locator("tr.mine", { hasText: "Team 200" }).waitFor();
+      expect(await rowsOf(page)).toEqual([
+        ...range(1, 50),
+        "… 146 teams",
+        ...range(197, 203),
+        "… 97 teams",
+      ]);
+      await page.screenshot({ path: join(SHOTS, "standings-phone-top.png") });
+      await page.locator("tr.gap").first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, "standings-phone-mine.png") });
+      // Nothing is wider than the phone.
+      expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(360);
+
+      // Team 200 climbs to 101st (201 points, reached after team 100's): within 2 s of the push,
+      // the page fetches itself again, and that is the small page, not the whole board.
+      const wholeBoard = (await (await fetch(`${base}/api/scoreboard`)).arrayBuffer()).byteLength;
+      const adjusted = await fetch(`${base}/api/admin/adjustments`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ team: 200, points: 100, reason: "bonus" }),
+      });
+      expect(adjusted.status).toBe(201);
+      await page.locator("#standing", { hasText: "Your team is 101st of 300" }).waitFor();
+      expect(await rowsOf(page)).toEqual([
+        ...range(1, 50),
+        "… 47 teams",
+        ...range(98, 100),
+        "Team 200",
+        ...range(101, 103),
+        "… 196 teams",
+      ]);
+      await page.locator("tr.mine").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, "standings-phone-refreshed.png") });
+      expect(refreshes).toHaveLength(1);
+      // The whole board's JSON is 300 rows; the refreshed page, with its HTML, holds 57.
+      expect(refreshes[0]!).toBeLessThan(wholeBoard / 2);
+
+      // The whole board: 100 teams a page.
+      const pager = page.getByRole("link", { name: "See the whole board →" });
+      await pager.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, "standings-phone-pager.png") });
+      await pager.click();
+      await page.waitForURL(`${base}/scoreboard?page=1`);
+      expect(await rowsOf(page)).toEqual(range(1, 100));
+      await page.getByRole("link", { name: "Next →" }).click();
+      await page.waitForURL(`${base}/scoreboard?page=2`);
+      // Team 200 is now 101st: the first of page 2.
+      expect(await rowsOf(page)).toEqual(["Team 200", ...range(101, 199)]);
+      await page.locator("nav.pager").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, "standings-phone-page-2.png") });
+      await page.getByRole("link", { name: "Top of the board" }).click();
+      await page.waitForURL(`${base}/scoreboard`);
+      expect(errors).toEqual([]);
+      await page.close();
+      await served.browser.context.clearCookies();
+    },
+    120_000,
+  );
+});
