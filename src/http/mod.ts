@@ -225,8 +225,11 @@ function publicRoutes(api: Hono, { game }: Play): void {
     // A team gets its own solves and unlocks too; an organizer (the admin token or cookie) the
     // guess feed; anyone gets the public events.
     const view = c.req.queries("scoreboard")?.[0] ?? "full";
-    if (view !== "full" && view !== "team") {
-      throw new ApiError("bad_request", "scoreboard must be full (the whole board) or team");
+    if (view !== "full" && view !== "team" && view !== "top") {
+      throw new ApiError(
+        "bad_request",
+        "scoreboard must be full (the whole board), team (its row) or top (the top and its place)",
+      );
     }
     const admin = isAdmin(c, game);
     const token = credential(c);

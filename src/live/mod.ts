@@ -22,12 +22,19 @@ export { eventStream, SSE_HEADERS } from "./sse.ts";
 
 /**
  * What a stream's `scoreboard` events carry: the whole public board (`full`,
- * the default), or only the stream's own team's row (`team`), sent when that
- * row changes. A page that shows no standings asks for `team`: at 2,000 teams
- * the board is about 200 KB, which every push would otherwise send to every
- * phone.
+ * the default); only the stream's own team's row (`team`); or what a team's
+ * standings page shows (`top`): the top `TOP_VIEW_ROWS` rows and the team's
+ * own with `TOP_VIEW_NEIGHBOURS` above and below, with the count of teams.
+ * The last two are sent when they change. A page that shows no standings
+ * asks for `team`: at 2,000 teams the board is about 200 KB, which every push
+ * would otherwise send to every phone.
  */
-export type BoardView = "full" | "team";
+export type BoardView = "full" | "team" | "top";
+
+/** The rows at the head of the `top` view: all of a board of up to 60 teams, as a phone shows it. */
+export const TOP_VIEW_ROWS = 60;
+/** The rows above and below the team's own in the `top` view. */
+export const TOP_VIEW_NEIGHBOURS = 3;
 
 /** A row of the public scoreboard, as `GET /api/scoreboard` sends it. */
 export interface PublicRow {
@@ -64,6 +71,7 @@ class CachedBoard {
   private encoded: Encoded | undefined;
   private rowTexts: string[] | undefined;
   private positions: Map<number, number> | undefined;
+  private headJson: string | undefined;
   private readonly slices = new Map<string, Encoded>();
 
   constructor(readonly rows: BoardRows) {}
@@ -89,16 +97,25 @@ class CachedBoard {
     return this.rowTexts[index];
   }
 
+  /** The rows from `from` to before `to` as JSON, joined by commas. */
+  rowsJson(from: number, to: number): string {
+    const rows: string[] = [];
+    for (let i = from; i < Math.min(this.rows.teams.length, to); i++) rows.push(this.row(i)!);
+    return rows.join(",");
+  }
+
+  /** The first `count` rows as JSON, joined by commas (the same count every time). */
+  head(count: number): string {
+    return this.headJson ??= this.rowsJson(0, count);
+  }
+
   /** `limit` rows from `offset`: `{frozen, total, offset, teams}`. */
   slice(offset: number, limit: number): Encoded {
     const key = `${offset}:${limit}`;
     let found = this.slices.get(key);
     if (found !== undefined) return found;
-    const end = Math.min(this.rows.teams.length, offset + limit);
-    const rows: string[] = [];
-    for (let i = offset; i < end; i++) rows.push(this.row(i)!);
     const json = `{"frozen":${this.rows.frozen},"total":${this.rows.teams.length},` +
-      `"offset":${offset},"teams":[${rows.join(",")}]}`;
+      `"offset":${offset},"teams":[${this.rowsJson(offset, offset + limit)}]}`;
     found = { json, etag: `"${etagOf(json)}"` };
     if (this.slices.size >= SLICES_KEPT) this.slices.clear();
     this.slices.set(key, found);
@@ -184,7 +201,7 @@ export class Live {
   private readonly announcements: Announcement[];
   /** The boards asked for since the last change, by division ("" for the whole board). */
   private readonly boards = new Map<string, CachedBoard>();
-  /** Open streams with the `team` view. */
+  /** Open streams with the `team` or `top` view. */
   private teamViews = 0;
   private lastPushedBoard = "";
   private lastPushAt = -Infinity;
@@ -261,6 +278,24 @@ export class Live {
     const at = teamId === undefined ? undefined : board.positionOf(teamId);
     const row = at === undefined ? undefined : board.row(at);
     return `{"frozen":${board.rows.frozen},"teams":[${row ?? ""}]}`;
+  }
+
+  /**
+   * The `top` view of the board: `{frozen, total, teams}`, the top
+   * `TOP_VIEW_ROWS` rows, then the team's own with its neighbours when it is
+   * further down (the ranks tell where the gap is).
+   */
+  private topView(teamId: number | undefined): string {
+    const board = this.cached();
+    const rows = [board.head(TOP_VIEW_ROWS)];
+    const at = teamId === undefined ? undefined : board.positionOf(teamId);
+    if (at !== undefined && at + TOP_VIEW_NEIGHBOURS >= TOP_VIEW_ROWS) {
+      const from = Math.max(TOP_VIEW_ROWS, at - TOP_VIEW_NEIGHBOURS);
+      rows.push(board.rowsJson(from, at + TOP_VIEW_NEIGHBOURS + 1));
+    }
+    const total = board.rows.teams.length;
+    const teams = rows.filter((part) => part !== "").join(",");
+    return `{"frozen":${board.rows.frozen},"total":${total},"teams":[${teams}]}`;
   }
 
   /**
@@ -449,9 +484,9 @@ export class Live {
     if (this.clients.size === 0) this.lastPushedBoard = board;
     else if (board !== this.lastPushedBoard) this.lastPushedBoard = "";
     let first = "retry: 3000\n\n";
-    if (client.view === "team") {
+    if (client.view !== "full") {
       this.teamViews++;
-      client.shown = this.teamView(teamId);
+      client.shown = client.view === "team" ? this.teamView(teamId) : this.topView(teamId);
       first += this.formatText("scoreboard", client.shown);
     } else first += this.formatText("scoreboard", board);
     this.clients.add(client);
@@ -508,7 +543,7 @@ export class Live {
   private disconnect(client: Client): void {
     if (!this.clients.delete(client)) return;
     this.closedSinceAsked++;
-    if (client.view === "team") this.teamViews--;
+    if (client.view !== "full") this.teamViews--;
     if (client.admin) this.admins.delete(client);
     if (client.teamId === undefined) return;
     const set = this.byTeam.get(client.teamId);
@@ -536,15 +571,21 @@ export class Live {
   }
 
   /**
-   * A push to streams of both views: the whole board to `full` ones; to each
-   * `team` one its team's row, unless that is what it was last sent. Every
+   * A push to streams of every view: the whole board to `full` ones; to each
+   * `team` or `top` one its view of the board, unless that is what it was last sent. Every
    * stream's event has the same id. Returns the bytes sent.
    */
   private pushViews(event: string, idLine: string): number {
     let sent = 0;
     let full: Uint8Array | undefined;
-    /** Per team (NO_TEAM for none): its view for this push, and its bytes once a stream needs them. */
-    const views = new Map<number, { view: string; bytes?: Uint8Array }>();
+    /**
+     * Per view and team (NO_TEAM for none): its view for this push, and its bytes once a stream
+     * needs them.
+     */
+    const views = {
+      team: new Map<number, { view: string; bytes?: Uint8Array }>(),
+      top: new Map<number, { view: string; bytes?: Uint8Array }>(),
+    };
     for (const client of this.clients) {
       if (client.view === "full") {
         this.send(client, full ??= encoder.encode(event));
@@ -552,8 +593,14 @@ export class Live {
         continue;
       }
       const key = client.teamId ?? NO_TEAM;
-      let team = views.get(key);
-      if (team === undefined) views.set(key, team = { view: this.teamView(client.teamId) });
+      const kept = views[client.view];
+      let team = kept.get(key);
+      if (team === undefined) {
+        const view = client.view === "team"
+          ? this.teamView(client.teamId)
+          : this.topView(client.teamId);
+        kept.set(key, team = { view });
+      }
       if (client.shown === team.view) continue;
       client.shown = team.view;
       this.send(

@@ -252,9 +252,11 @@ export const ROUTES: readonly Route[] = [
       in: "query",
       name: "scoreboard",
       description: "What `scoreboard` events carry: `full`, the whole public board (the " +
-        "default); or `team`, the same board with only the stream's own team's row (no row " +
-        "without a team), sent only when that changes",
-      schema: v.picklist(["full", "team"]),
+        "default); `team`, the same board with only the stream's own team's row (no row " +
+        "without a team); or `top`, `{frozen, total, teams}` with the board's top 60 rows and " +
+        "the team's own with 3 above and 3 below when it is further down (what a team's " +
+        "standings page shows). `team` and `top` are sent only when they change",
+      schema: v.picklist(["full", "team", "top"]),
     }],
     answers: [{
       status: 200,

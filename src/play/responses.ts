@@ -452,8 +452,14 @@ export const VerdictReply = v.strictObject({
 
 export const EVENTS = {
   scoreboard: v.pipe(
-    Scoreboard,
-    v.description("The public scoreboard; sent first, then on change"),
+    v.union([
+      Scoreboard,
+      v.strictObject({ frozen: v.boolean(), total: Int, teams: v.array(ScoreboardRow) }),
+    ]),
+    v.description(
+      "The public scoreboard; sent first, then on change. With `?scoreboard=top`, " +
+        "`{frozen, total, teams}`: the top 60 rows, then the team's own with 3 above and below",
+    ),
   ),
   announcement: v.pipe(
     v.strictObject({ id: Int, text: v.string(), at: v.pipe(Int, v.description("Epoch ms")) }),

@@ -7,6 +7,7 @@
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
 import { titleCase } from "../engine/mod.ts";
+import { TOP_VIEW_NEIGHBOURS, TOP_VIEW_ROWS } from "../live/mod.ts";
 import { points } from "./charts.ts";
 import { type Announcement, Mark, Shell } from "./layout.tsx";
 
@@ -233,9 +234,12 @@ export const BoardPage: FC<{
 /** The rows at the head of a team's phone board: the leaders everyone looks for, in a few screens. */
 export const PHONE_TOP = 50;
 /** The rows above and below a team's own, shown with it when it is past the top. */
-export const PHONE_NEIGHBOURS = 3;
-/** A board of at most this many rows is shown whole on a phone, as a short one always was. */
-export const PHONE_WHOLE = 60;
+export const PHONE_NEIGHBOURS = TOP_VIEW_NEIGHBOURS;
+/**
+ * A board of at most this many rows is shown whole on a phone, as a short one always was. The
+ * page's live stream (`top`) carries as many rows at its head, and the team's with its neighbours.
+ */
+export const PHONE_WHOLE = TOP_VIEW_ROWS;
 /** The rows of one page of the whole board on a phone (`?page=N`). */
 export const PHONE_PAGE = 100;
 
@@ -405,7 +409,8 @@ export const TeamBoardPage: FC<{
       team={props.team}
       current="/scoreboard"
       script="player"
-      data={{ page: "standings" }}
+      // Its live stream carries what the page shows (`top`); a page of the whole board, all of it.
+      data={{ page: "standings", ...(shown.page === undefined && { "board-view": "top" }) }}
     >
       <main id="main">
         <p class="small">

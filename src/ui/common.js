@@ -75,11 +75,12 @@
    * a dropped stream by itself, but an answer other than 200 (a 503, a 429, a proxy's error page)
    * closes it for good. Tries after 3 s, doubling up to 30 s; `listen` adds the page's listeners
    * to each stream. A page that shows no standings asks for `{ scoreboard: "team" }`: its
-   * scoreboard events then carry the team's own row alone, not the whole board.
+   * scoreboard events then carry the team's own row alone, not the whole board; a team's standings
+   * asks for `"top"`: the top of the board and the team's place in it.
    */
   function openEvents(listen, { scoreboard = "full" } = {}) {
     let delay = 3_000;
-    const url = scoreboard === "team" ? "/api/events?scoreboard=team" : "/api/events";
+    const url = scoreboard === "full" ? "/api/events" : `/api/events?scoreboard=${scoreboard}`;
     const open = () => {
       const source = new EventSource(url);
       source.addEventListener("open", () => {

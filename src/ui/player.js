@@ -598,9 +598,11 @@
   }
   // The first scoreboard event is the board the page already shows (not so on a stream reopened).
   let firstBoard = true;
-  // A stream the browser gave up on is opened again (common.js). Only the standings need the whole
-  // board; the other pages use the team's own row (the puzzle list: its score).
-  globalThis.cairnEvents(listen, page === "standings" ? {} : { scoreboard: "team" });
+  // A stream the browser gave up on is opened again (common.js). The standings ask for what they
+  // show: the top of the board and the team's place (`top`), or, a page of the whole board, all of
+  // it; the other pages use the team's own row (the puzzle list: its score).
+  const boardView = page === "standings" ? document.body.dataset.boardView ?? "full" : "team";
+  globalThis.cairnEvents(listen, { scoreboard: boardView });
 
   /** The page's listeners, on each stream `cairnEvents()` opens. */
   function listen(source) {

@@ -1,7 +1,8 @@
 // A team's standings on a 360×740 phone at a big event, in a real browser against the compiled
 // binary: 300 teams, written into its database while it is stopped. The page shows the top 50,
 // "…", the team's row with its neighbours, "…", the count and the way to the whole board a page
-// at a time; after a change of the board it fetches that small page again, not the whole board.
+// at a time; after a change of the board it fetches that small page again, not the whole board,
+// and its live stream carries what it shows (`?scoreboard=top`), not the whole board either.
 // Screenshots go to test-results/screenshots/.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -68,6 +69,11 @@ suite("a team's standings on a phone, 300 teams", () => {
           refreshes.push((await response.body()).length);
         }
       });
+      // The live streams the page opens: what its scoreboard events carry.
+      const streams: string[] = [];
+      page.on("request", (request) => {
+        if (request.url().startsWith(`${base}/api/events`)) streams.push(request.url());
+      });
       await page.goto(`${base}/scoreboard`);
       await page.locator("tr.mine", { hasText: "Team 200" }).waitFor();
       expect(await rowsOf(page)).toEqual([
@@ -103,6 +109,8 @@ suite("a team's standings on a phone, 300 teams", () => {
       await page.locator("tr.mine").scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SHOTS, "standings-phone-refreshed.png") });
       expect(refreshes).toHaveLength(1);
+      // Its stream carries what it shows, not the whole board (`top`: the top and the team's place).
+      expect(streams).toEqual([`${base}/api/events?scoreboard=top`]);
       // The whole board's JSON is 300 rows; the refreshed page, with its HTML, holds 57.
       expect(refreshes[0]!).toBeLessThan(wholeBoard / 2);
 
@@ -110,8 +118,11 @@ suite("a team's standings on a phone, 300 teams", () => {
       const pager = page.getByRole("link", { name: "See the whole board →" });
       await pager.scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SHOTS, "standings-phone-pager.png") });
+      const wholeStream = page.waitForRequest(`${base}/api/events`);
       await pager.click();
       await page.waitForURL(`${base}/scoreboard?page=1`);
+      // A page of the whole board follows the whole board.
+      await wholeStream;
       expect(await rowsOf(page)).toEqual(range(1, 100));
       await page.getByRole("link", { name: "Next →" }).click();
       await page.waitForURL(`${base}/scoreboard?page=2`);

@@ -4,6 +4,9 @@ import { listen, type Listener } from "../../src/server/mod.ts";
 import type { Engine } from "../../src/engine/mod.ts";
 import { sleep } from "../_runtime.ts";
 import { makeApp } from "../http/_app.ts";
+import { seedBoard } from "../http/_board.ts";
+import * as v from "valibot";
+import { EVENTS } from "../../src/play/responses.ts";
 import { open } from "../_sse.ts";
 
 const servers: Listener[] = [];
@@ -449,14 +452,93 @@ describe("the team view (?scoreboard=team)", () => {
     await stream.close();
   });
 
-  test("another value is refused with 400, naming the two", async () => {
+  test("another value is refused with 400, naming the three", async () => {
     const { base } = serve();
-    const res = await fetch(`${base}/api/events?scoreboard=top`);
+    const res = await fetch(`${base}/api/events?scoreboard=all`);
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; message: string } };
-    expect(body.error.code).toBe("bad_request");
-    expect(body.error.message).toContain("full");
-    expect(body.error.message).toContain("team");
+    expect(body.error).toEqual({
+      code: "bad_request",
+      message:
+        "scoreboard must be full (the whole board), team (its row) or top (the top and its place)",
+    });
+  });
+});
+
+describe("the standings view (?scoreboard=top)", () => {
+  const boards = (stream: { events: { event?: string; data?: string }[] }) =>
+    stream.events.filter((e) => e.event === "scoreboard").map((e) => JSON.parse(e.data!));
+  const ranks = (board: { teams: { rank: number }[] }) => board.teams.map((t) => t.rank);
+  /** Ranks a to b. */
+  const run = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
+  test("a stream gets the top 60 and its team's place, pushed only when they change", async () => {
+    // 100 teams, team i ranked i-th with 101 - i points (test/http/_board.ts).
+    const { base, admin } = serve({ coalesceMs: 0, seed: (db) => seedBoard(db, 100) });
+    const full = await open(base);
+    const far = await open(base, { authorization: "Bearer token-80" }, "?scoreboard=top");
+    const near = await open(base, { authorization: "Bearer token-58" }, "?scoreboard=top");
+    const anonymous = await open(base, {}, "?scoreboard=top");
+    for (const stream of [full, far, near, anonymous]) {
+      await stream.wait((e) => e.event === "scoreboard");
+    }
+    expect(boards(far)[0]).toMatchObject({ frozen: false, total: 100 });
+    expect(ranks(boards(far)[0])).toEqual([...run(1, 60), ...run(77, 83)]);
+    expect(boards(far)[0].teams[63]).toEqual({
+      rank: 80,
+      name: "Team 80",
+      division: "adults",
+      score: 21,
+      solves: 0,
+      last_solve_at: null,
+    });
+    expect(ranks(boards(near)[0])).toEqual(run(1, 61));
+    // As the OpenAPI document's x-events say it.
+    expect(v.safeParse(EVENTS.scoreboard, boards(far)[0]).success).toBe(true);
+    expect(ranks(boards(anonymous)[0])).toEqual(run(1, 60));
+    // Team 95 gains a point, and ties team 94, which got there first: only its own row changes,
+    // and no top view shows it.
+    await admin("POST", "/api/admin/adjustments", { team: 95, points: 1, reason: "Song" });
+    await full.wait((e) =>
+      e.event === "scoreboard" && e.data!.includes('"name":"Team 95","division":"kids","score":7')
+    );
+    // Team 82 gains one, and ties team 81: the far stream shows its row.
+    await admin("POST", "/api/admin/adjustments", { team: 82, points: 1, reason: "Song" });
+    await far.wait((e) =>
+      e.event === "scoreboard" &&
+      e.data!.includes('"name":"Team 82","division":"adults","score":20')
+    );
+    // Team 10 gains one: every top view shows it.
+    await admin("POST", "/api/admin/adjustments", { team: 10, points: 1, reason: "Song" });
+    for (const stream of [full, far, near, anonymous]) {
+      await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":92'));
+    }
+    await settle();
+    expect([boards(full), boards(far), boards(near), boards(anonymous)].map((b) => b.length))
+      .toEqual([4, 3, 2, 2]);
+    await Promise.all([full, far, near, anonymous].map((s) => s.close()));
+  });
+
+  test("a hidden team's stream gets the top alone; a frozen board stays frozen", async () => {
+    const { base, admin, clock } = serve({ coalesceMs: 0, seed: (db) => seedBoard(db, 100) });
+    await admin("PUT", "/api/admin/teams/80/hidden", { hidden: true });
+    await admin("POST", "/api/admin/scoreboard", { frozen: true });
+    clock.advance(60_000);
+    const hidden = await open(base, { authorization: "Bearer token-80" }, "?scoreboard=top");
+    const other = await open(base, { authorization: "Bearer token-90" }, "?scoreboard=top");
+    await hidden.wait((e) => e.event === "scoreboard");
+    await other.wait((e) => e.event === "scoreboard");
+    expect(boards(hidden)[0]).toMatchObject({ frozen: true, total: 99 });
+    expect(ranks(boards(hidden)[0])).toEqual(run(1, 60));
+    expect(ranks(boards(other)[0])).toEqual([...run(1, 60), ...run(86, 92)]);
+    // After the freeze, team 90 leads: its frozen standings do not move.
+    await admin("POST", "/api/admin/adjustments", { team: 90, points: 500, reason: "Late" });
+    await settle();
+    expect(boards(other)).toHaveLength(1);
+    await admin("POST", "/api/admin/scoreboard", { frozen: false });
+    await other.wait((e) => e.event === "scoreboard" && e.data!.includes('"frozen":false'));
+    expect(boards(other).at(-1).teams[0]).toMatchObject({ rank: 1, name: "Team 90", score: 511 });
+    await Promise.all([hidden.close(), other.close()]);
   });
 });
 
