@@ -59,8 +59,12 @@ export interface Encoded {
   etag: string;
 }
 
-/** The most slices (`limit`/`offset` views) of one board kept encoded until it changes. */
-const SLICES_KEPT = 4096;
+/**
+ * The bytes of slices (`limit`/`offset` views) of one board kept encoded until it changes: past
+ * them, the kept ones are dropped, so that asking for many different slices cannot hold memory
+ * without bound. Every team's `around=me` of 2,000 teams takes about 1.6 MB.
+ */
+export const SLICE_BYTES_KEPT = 4 * 1024 * 1024;
 
 /**
  * One board as it is until the next change: its rows, and each of its
@@ -73,6 +77,7 @@ class CachedBoard {
   private positions: Map<number, number> | undefined;
   private headJson: string | undefined;
   private readonly slices = new Map<string, Encoded>();
+  private sliceBytes = 0;
 
   constructor(readonly rows: BoardRows) {}
 
@@ -117,8 +122,12 @@ class CachedBoard {
     const json = `{"frozen":${this.rows.frozen},"total":${this.rows.teams.length},` +
       `"offset":${offset},"teams":[${this.rowsJson(offset, offset + limit)}]}`;
     found = { json, etag: `"${etagOf(json)}"` };
-    if (this.slices.size >= SLICES_KEPT) this.slices.clear();
+    if (this.sliceBytes + json.length > SLICE_BYTES_KEPT) {
+      this.slices.clear();
+      this.sliceBytes = 0;
+    }
     this.slices.set(key, found);
+    this.sliceBytes += json.length;
     return found;
   }
 }

@@ -2,6 +2,7 @@
 // with `limit`/`offset` or `around=me`, each with the count of all teams and its own ETag; what
 // it refuses, and how the parts follow divisions, the freeze and a hidden team.
 import { describe, expect, test } from "bun:test";
+import { SLICE_BYTES_KEPT } from "../../src/live/mod.ts";
 import { MINUTE } from "../engine/_hunt.ts";
 import { makeApp } from "./_app.ts";
 import { seedBoard } from "./_board.ts";
@@ -219,6 +220,23 @@ describe("ETags of the parts", () => {
     }
     await app.admin("POST", "/api/admin/adjustments", { team: 30, points: 1, reason: "bonus" });
     expect(app.live.scoreboardJson(undefined, part)).not.toBe(kept);
+  });
+});
+
+describe("the parts kept", () => {
+  test("are dropped past SLICE_BYTES_KEPT, so many different parts cannot hold memory", () => {
+    const { live } = bigBoard();
+    const first = live.scoreboardJson(undefined, { offset: 0, limit: 500 });
+    // Each of these is the whole board of 300 rows, under another key.
+    const per = first.json.length;
+    let kept = per;
+    for (let offset = 1; kept + per <= SLICE_BYTES_KEPT; offset++) {
+      expect(live.scoreboardJson(undefined, { offset: 0, limit: 500 - offset })).not.toBe(first);
+      kept += per;
+    }
+    expect(live.scoreboardJson(undefined, { offset: 0, limit: 500 })).toBe(first);
+    live.scoreboardJson(undefined, { offset: 1, limit: 500 });
+    expect(live.scoreboardJson(undefined, { offset: 0, limit: 500 })).not.toBe(first);
   });
 });
 
