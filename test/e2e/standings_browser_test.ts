@@ -10,7 +10,7 @@ import { Database } from "bun:sqlite";
 import type { Page } from "playwright-core";
 import type { Connection } from "../../src/store/mod.ts";
 import { seedBoard } from "../http/_board.ts";
-import { chromiumAvailable, type Served, serveForSuite, SHOTS } from "./_browser.ts";
+import { axe, chromiumAvailable, type Served, serveForSuite, SHOTS } from "./_browser.ts";
 
 const ADMIN_TOKEN = "standings-admin-token";
 const HUNT = `
@@ -85,7 +85,10 @@ suite("a team's standings on a phone, 300 teams", () => {
       await page.screenshot({ path: join(SHOTS, "standings-phone-top.png") });
       await page.locator("tr.gap").first().scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SHOTS, "standings-phone-mine.png") });
-      // Nothing is wider than the phone.
+      // Nothing serious for a screen reader (the "…" rows among them), and nothing wider than the phone.
+      const checked = await axe(page);
+      expect(checked.passes).toBeGreaterThan(0);
+      expect(checked.serious).toEqual([]);
       expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(360);
 
       // Team 200 climbs to 101st (201 points, reached after team 100's): within 2 s of the push,
