@@ -47,13 +47,14 @@ suite("a team's standings on a phone, 300 teams", () => {
     "the top, the team's place, the whole board a page at a time; a refresh fetches the small page",
     async () => {
       const base = served.server.base;
-      await served.server.restart(async () => {
+      await served.server.restart(() => {
         const db = new Database(served.server.db);
         try {
           db.transaction(() => seedBoard(db as unknown as Connection, TEAMS))();
         } finally {
           db.close();
         }
+        return Promise.resolve();
       });
       await served.browser.context.addCookies([
         { name: "cairn_session", value: "token-200", url: base },
