@@ -1,6 +1,8 @@
 // What the tests need from the runtime they run on, Bun (`bun test`) or Deno
 // (`deno task test`): a sleep, and a child process running a script or a
-// snippet with the same runtime, its stdout piped.
+// snippet with the same runtime, its stdout piped; and the command line of `cairn` on it.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
@@ -69,3 +71,23 @@ export function spawnRuntime(what: string | { eval: string }, args: string[] = [
     signal: () => ended,
   };
 }
+
+const ROOT = join(import.meta.dirname, "..");
+
+/**
+ * The permission flags `deno task start` gives Cairn (deno.json's start task), which the README's
+ * Deno command lines repeat.
+ */
+export const DENO_START_FLAGS: string[] = (
+  JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")) as {
+    tasks: { start: { command: string } };
+  }
+).tasks.start.command.split(/\s+/).filter((word) => /^--(allow|unstable)-/.test(word));
+
+/**
+ * The command line of `cairn` from src/ on the runtime the tests run on: `bin/cairn` (`npx
+ * cairn`) on Bun, `src/main.ts` with the start task's permissions on Deno.
+ */
+export const CAIRN_COMMAND: string[] = RUNTIME_NAME === "bun"
+  ? [join(ROOT, "bin", "cairn")]
+  : [process.execPath, "run", ...DENO_START_FLAGS, join(ROOT, "src", "main.ts")];

@@ -18,6 +18,7 @@ interface DenoTest {
     sanitizeOps: boolean;
     sanitizeResources: boolean;
     sanitizeExit: boolean;
+    ignore?: boolean;
   }): void;
 }
 const deno = (globalThis as unknown as { Deno: DenoTest }).Deno;
@@ -25,6 +26,8 @@ const deno = (globalThis as unknown as { Deno: DenoTest }).Deno;
 const prefixes: string[] = [];
 const afterEachHooks: Fn[] = [];
 const afterAllHooks: Fn[] = [];
+const beforeAllHooks: Fn[] = [];
+let started = false;
 let registered = 0;
 let finished = 0;
 
@@ -49,6 +52,10 @@ export function test(name: string, fn: Fn, _timeoutMs?: number): void {
     sanitizeResources: false,
     sanitizeExit: false,
     fn: async () => {
+      if (!started) {
+        started = true;
+        for (const hook of beforeAllHooks) await hook();
+      }
       try {
         await fn();
       } finally {
@@ -72,7 +79,25 @@ test.each = (rows: readonly Any[]) => (name: string, fn: (...args: Any[]) => unk
   }
 };
 
+/** `test.skipIf(condition)(name, fn)`: the test is listed as ignored when the condition holds. */
+test.skipIf = (condition: boolean) => (name: string, fn: Fn, timeoutMs?: number): void => {
+  if (!condition) return test(name, fn, timeoutMs);
+  deno.test({
+    name: [...prefixes, name].join(" > "),
+    ignore: true,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    sanitizeExit: false,
+    fn: async () => {},
+  });
+};
+
 export const it = test;
+
+/** Runs before the file's first test. */
+export function beforeAll(fn: Fn): void {
+  beforeAllHooks.push(fn);
+}
 
 export function afterEach(fn: Fn): void {
   afterEachHooks.push(fn);
@@ -179,6 +204,8 @@ function matchers(actual: Any, negate: boolean, label: string): Matchers {
     toBeGreaterThanOrEqual: (n) => check(actual >= n, `toBeGreaterThanOrEqual(${n})`),
     toBeLessThan: (n) => check(actual < n, `toBeLessThan(${n})`),
     toBeLessThanOrEqual: (n) => check(actual <= n, `toBeLessThanOrEqual(${n})`),
+    toBeCloseTo: (n, digits = 2) =>
+      check(Math.abs(actual - n) < 10 ** -digits / 2, `toBeCloseTo(${n}, ${digits})`),
     toBeNull: () => check(actual === null, "toBeNull()"),
     toBeUndefined: () => check(actual === undefined, "toBeUndefined()"),
     toBeDefined: () => check(actual !== undefined, "toBeDefined()"),

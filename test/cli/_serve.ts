@@ -4,6 +4,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
+import { sleep } from "../_runtime.ts";
 
 /** The admin token the servers started here use. */
 export const ADMIN_TOKEN = "cli-serve-admin-token";
@@ -21,7 +22,7 @@ export async function startServer(dir: string, hunt: string, extra: string[] = [
   const exited = run([...args, "--admin-token", ADMIN_TOKEN, ...extra], io);
   let done = false;
   void exited.then(() => (done = true));
-  for (let i = 0; i < 500 && !done && !/event=listening/.test(io.out()); i++) await Bun.sleep(10);
+  for (let i = 0; i < 500 && !done && !/event=listening/.test(io.out()); i++) await sleep(10);
   const port = /url=http:\/\/127\.0\.0\.1:(\d+)\//.exec(io.out())?.[1];
   if (port === undefined) throw new Error(`the server did not start: ${io.out()}${io.err()}`);
   const base = `http://127.0.0.1:${port}`;

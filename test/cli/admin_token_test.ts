@@ -1,46 +1,49 @@
 // Recovering a lost admin link: `cairn admin-token` stores a new token's hash, and the
 // server uses it from its next reload (SIGHUP) or start.
 import { afterAll, describe, expect, test } from "bun:test";
+import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
+import { CAIRN_COMMAND, sleep } from "../_runtime.ts";
 import { tempDirs } from "../_tmp.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
 
-const CAIRN = join(import.meta.dir, "..", "..", "bin", "cairn");
-
-/** Starts `cairn serve` as its own process on a free port; resolves once it listens. */
+/** Starts `cairn serve` as its own process, on the tests' runtime, on a free port; resolves once it listens. */
 async function startServer(db: string) {
-  const proc = Bun.spawn(
-    [CAIRN, "serve", "--db", db, "--host", "127.0.0.1", "--port", "0"],
-    { stdout: "pipe", stderr: "pipe", env: { ...process.env, CAIRN_ADMIN_TOKEN: "" } },
-  );
+  const [exe, ...args] = CAIRN_COMMAND;
+  const proc = spawn(exe!, [...args, "serve", "--db", db, "--host", "127.0.0.1", "--port", "0"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CAIRN_ADMIN_TOKEN: "" },
+  });
   let out = "";
-  const reading = (async () => {
-    for await (const chunk of proc.stdout) out += new TextDecoder().decode(chunk);
-  })();
-  for (let i = 0; i < 1000 && !/event=listening/.test(out) && proc.exitCode === null; i++) {
-    await Bun.sleep(10);
-  }
+  let err = "";
+  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+  const exited = new Promise<number | null>((resolve) => proc.once("close", resolve));
+  let ended = false;
+  void exited.then(() => (ended = true));
+  for (let i = 0; i < 1000 && !/event=listening/.test(out) && !ended; i++) await sleep(10);
   const base = /event=listening url=(http:\/\/\S+)\//.exec(out)?.[1];
   if (base === undefined) {
     proc.kill("SIGKILL");
-    throw new Error(`The server did not start: ${out}${await new Response(proc.stderr).text()}`);
+    await exited;
+    throw new Error(`The server did not start: ${out}${err}`);
   }
   // The first start prints the link once: wait for it too.
-  for (let i = 0; i < 200 && !/event=admin_link/.test(out); i++) await Bun.sleep(10);
+  for (let i = 0; i < 200 && !/event=admin_link/.test(out); i++) await sleep(10);
+  // process.kill, not proc.kill: on Deno, a child that was sent one signal is taken as killed,
+  // and proc.kill sends it no other.
   const stop = async () => {
-    proc.kill("SIGTERM");
-    const code = await proc.exited;
-    await reading;
-    return code;
+    process.kill(proc.pid!, "SIGTERM");
+    return await exited;
   };
   const reload = async () => {
-    proc.kill("SIGHUP");
-    for (let i = 0; i < 500 && !/event=hunt_reloaded/.test(out); i++) await Bun.sleep(10);
+    process.kill(proc.pid!, "SIGHUP");
+    for (let i = 0; i < 500 && !/event=hunt_reloaded/.test(out); i++) await sleep(10);
   };
   return { base, out: () => out, stop, reload };
 }

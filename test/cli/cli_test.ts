@@ -5,6 +5,7 @@ import { run } from "../../src/cli/mod.ts";
 import { DOC_TOPICS } from "../../src/cli/docs.ts";
 import { RESULT_TABLES } from "../../src/store/mod.ts";
 import { fakeIo } from "../_io.ts";
+import { RUNTIME_NAME } from "../_runtime.ts";
 import { tempDirs } from "../_tmp.ts";
 import { COMMANDS } from "./_commands.ts";
 
@@ -131,9 +132,9 @@ describe("cairn", () => {
 
   test("version prints the package version", async () => {
     const io = fakeIo();
-    const pkg = JSON.parse(readFileSync(join(import.meta.dir, "../../package.json"), "utf8"));
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8"));
     expect(await run(["version"], io)).toBe(0);
-    expect(io.out()).toStartWith(`cairn ${pkg.version} (bun `);
+    expect(io.out()).toStartWith(`cairn ${pkg.version} (${RUNTIME_NAME} `);
   });
 });
 
@@ -202,7 +203,7 @@ describe("cairn docs", () => {
     test(`${topic} prints ${file} as it is`, async () => {
       const io = fakeIo();
       expect(await run(["docs", topic!], io)).toBe(0);
-      expect(io.out()).toBe(readFileSync(join(import.meta.dir, "../..", file), "utf8"));
+      expect(io.out()).toBe(readFileSync(join(import.meta.dirname, "../..", file), "utf8"));
       expect(io.err()).toBe("");
     });
   }
@@ -259,7 +260,7 @@ describe("cairn serve", () => {
 });
 
 describe("cairn check --graph, --dot and --json", () => {
-  const example = join(import.meta.dir, "../../config/example.toml");
+  const example = join(import.meta.dirname, "../../config/example.toml");
 
   test("--graph prints each round's puzzles, rules and what they open", async () => {
     const io = fakeIo();
@@ -300,7 +301,7 @@ describe("cairn check --graph, --dot and --json", () => {
 });
 
 describe("cairn check --routes", () => {
-  const example = join(import.meta.dir, "../../config/routes-example.toml");
+  const example = join(import.meta.dirname, "../../config/routes-example.toml");
 
   test("prints each team's order, the crowding against one fixed order, and variant counts", async () => {
     const io = fakeIo();
@@ -356,7 +357,10 @@ describe("cairn check --routes", () => {
   test("a hunt without routes says so", async () => {
     const io = fakeIo();
     expect(
-      await run(["check", join(import.meta.dir, "../../config/example.toml"), "--routes", "3"], io),
+      await run(
+        ["check", join(import.meta.dirname, "../../config/example.toml"), "--routes", "3"],
+        io,
+      ),
     )
       .toBe(0);
     expect(io.out()).toBe("The hunt has no routes.\n");
@@ -372,7 +376,7 @@ describe("cairn check --routes", () => {
 });
 
 describe("README.md agrees with --help", () => {
-  const readme = readFileSync(join(import.meta.dir, "../../README.md"), "utf8");
+  const readme = readFileSync(join(import.meta.dirname, "../../README.md"), "utf8");
   const help = async (command: string) => {
     const io = fakeIo();
     await run([command, "--help"], io);

@@ -1,6 +1,5 @@
 // `cairn backup` and `cairn export` with mission uploads: the backup copies the files its database
 // copy names into OUT.files/, and the export lists submissions and copies the files with --files.
-import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import {
@@ -18,6 +17,7 @@ import { fakeIo } from "../_io.ts";
 import { register, startServer } from "./_serve.ts";
 import { jpegWithGps } from "../http/_jpeg.ts";
 import { tempDirs } from "../_tmp.ts";
+import { openConnection } from "../../src/store/driver.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -89,7 +89,7 @@ describe("backup and export with mission files", () => {
         const bytes = readFileSync(join(`${out}.files`, name));
         expect(sha256(bytes)).toBe(name);
       }
-      const copy = new Database(out, { readonly: true });
+      const copy = openConnection(out, { readonly: true });
       expect(copy.query("SELECT count(*) AS n FROM submissions").get()).toEqual({ n: 3 });
       copy.close();
 

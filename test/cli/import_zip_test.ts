@@ -10,12 +10,13 @@ import { run } from "../../src/cli/mod.ts";
 import { ZipFile } from "../../src/cli/_zip.ts";
 import { fakeIo } from "../_io.ts";
 import { harborCtf, type Tables } from "../ctfd/_export.ts";
+import { spawnRuntime } from "../_runtime.ts";
 import { tempDirs } from "../_tmp.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
 
-const PEAK = join(import.meta.dir, "_peak_memory.ts");
+const PEAK = join(import.meta.dirname, "_peak_memory.ts");
 const encoder = new TextEncoder();
 
 /** Harbor CTF's tables as zip entries, with `uploads` as files of challenge 1 ("Web 1"). */
@@ -47,10 +48,7 @@ async function importFile(file: string, out: string) {
 async function importMemory(dir: string, name: string, zip: Uint8Array): Promise<number> {
   const file = join(dir, `${name}.zip`);
   writeFileSync(file, zip);
-  const child = Bun.spawn(
-    [process.execPath, PEAK, "import", "ctfd", file, "--out", join(dir, name)],
-    { stdout: "pipe", stderr: "inherit" },
-  );
+  const child = spawnRuntime(PEAK, ["import", "ctfd", file, "--out", join(dir, name)]);
   const [output] = await Promise.all([new Response(child.stdout).text(), child.exited]);
   const result = JSON.parse(output) as { code: number; stderr: string; peak: number };
   expect(result.stderr).toBe("");

@@ -8,11 +8,16 @@ import { loadHunt } from "../../src/hunt/mod.ts";
 import { openDatabase, saveScoring } from "../../src/store/mod.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
 import { tempDirs } from "../_tmp.ts";
+import { RUNTIME_NAME } from "../_runtime.ts";
+
+// These tests start cairn on Bun and on Deno themselves, with Bun.spawn: under `deno task test`
+// they are listed and skipped, as `bun test` already runs them against both runtimes.
+const bunTest = test.skipIf(RUNTIME_NAME !== "bun");
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
 
-const ROOT = join(import.meta.dir, "..", "..");
+const ROOT = join(import.meta.dirname, "..", "..");
 const MAIN = join(ROOT, "src", "main.ts");
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
 /** The README's Deno command line. */
@@ -50,7 +55,7 @@ async function run(cmd: string[], stdout: number | "pipe" = "pipe") {
 
 for (const [runtime, cairn] of Object.entries(RUNTIMES)) {
   describe(`cairn on ${runtime}`, () => {
-    test("output to a full disk fails the command with one line", async () => {
+    bunTest("output to a full disk fails the command with one line", async () => {
       const full = openSync("/dev/full", "w");
       try {
         for (const args of [["docs", "api"], ["export", "--db", db]]) {
@@ -66,7 +71,7 @@ for (const [runtime, cairn] of Object.entries(RUNTIMES)) {
       }
     }, 60_000);
 
-    test("a reader that goes away (| head) ends the output quietly", async () => {
+    bunTest("a reader that goes away (| head) ends the output quietly", async () => {
       const line = [...cairn, "export", "--db", db].map((word) => `'${word}'`).join(" ");
       const proc = Bun.spawn(
         ["bash", "-c", `${line} 2>&1 | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`],
@@ -76,7 +81,7 @@ for (const [runtime, cairn] of Object.entries(RUNTIMES)) {
       expect([code, stdout]).toEqual([0, "0\n"]);
     }, 60_000);
 
-    test("SIGTERM stops a one-shot command that waits for its reader", async () => {
+    bunTest("SIGTERM stops a one-shot command that waits for its reader", async () => {
       // The export goes to a pipe nobody reads (a FIFO held open, never read): it waits for the
       // pipe to drain, until SIGTERM.
       const fifo = join(dirs.make("cairn-main-"), "out");
@@ -101,7 +106,7 @@ for (const [runtime, cairn] of Object.entries(RUNTIMES)) {
   });
 }
 
-test(
+bunTest(
   "export --out /dev/stdout on Bun writes the results into a pipe, and its summary to stderr",
   async () => {
     // Whether /dev/stdout is an SQLite database is asked of a pipe, which cannot be read from its start.
@@ -140,7 +145,7 @@ describe("cairn on deno, with the README's permissions", () => {
     ["export", ["export", "--db", "DB", "--out", "/dev/stdout"], "/dev/stdout"],
   ];
   for (const [what, args, path] of cases) {
-    test(`${what}: one line naming ${path}`, async () => {
+    bunTest(`${what}: one line naming ${path}`, async () => {
       const out = join(dirs.make("cairn-main-"), "copy.db");
       const argv = args.map((arg) => arg === "DB" ? db : arg === "OUT" ? out : arg);
       const { stderr, code } = await run([...RUNTIMES.deno, ...argv]);

@@ -1,6 +1,5 @@
 // The server's operations in-process: health, SIGHUP reload, the start-up
 // integrity check, and the backup and export commands.
-import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import {
   chmodSync,
@@ -25,6 +24,8 @@ import { fakeIo } from "../_io.ts";
 import { register, startServer } from "./_serve.ts";
 import { open } from "../_sse.ts";
 import { tempDirs } from "../_tmp.ts";
+import { openConnection } from "../../src/store/driver.ts";
+import { sleep } from "../_runtime.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -60,7 +61,7 @@ async function guess(base: string, token: string, puzzle: string, answer: string
 async function until(text: () => string, pattern: RegExp): Promise<void> {
   for (let i = 0; i < 300; i++) {
     if (pattern.test(text())) return;
-    await Bun.sleep(10);
+    await sleep(10);
   }
   throw new Error(`nothing matched ${pattern} in:\n${text()}`);
 }
@@ -74,7 +75,7 @@ describe("GET /healthz", () => {
       expect(await ok.json()).toEqual({ ok: true, db: "writable" });
 
       // Another process takes the database's write lock: the server could not save now.
-      const other = new Database(server.db);
+      const other = openConnection(server.db);
       other.exec("BEGIN IMMEDIATE");
       const blocked = await fetch(`${server.base}/healthz`);
       expect(blocked.status).toBe(503);
@@ -271,7 +272,7 @@ describe("cairn backup and cairn export", () => {
       const backup = fakeIo();
       expect(await run(["backup", join(dir, "copy.db"), "--db", server.db], backup)).toBe(0);
       expect(backup.out()).toMatch(/^backup: wrote .*copy\.db \(\d+\.\d KiB\) in \d+ ms\n$/);
-      const copy = new Database(join(dir, "copy.db"), { readonly: true });
+      const copy = openConnection(join(dir, "copy.db"), { readonly: true });
       expect(copy.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
       expect(copy.query("SELECT count(*) AS n FROM guesses").get()).toEqual({ n: 2 });
       copy.close();
@@ -414,7 +415,7 @@ describe("backup and export never write over the database", () => {
       expect(await server.stop()).toBe(0);
     }
     // Every guess is still there after the server stopped.
-    const db = new Database(join(dir, "cairn.db"), { readonly: true });
+    const db = openConnection(join(dir, "cairn.db"), { readonly: true });
     expect(db.query("SELECT count(*) AS n FROM guesses").get()).toEqual({ n: 1 });
     db.close();
   });
@@ -657,7 +658,7 @@ describe("backup OUT", () => {
         .map((name) => join(folder, name)),
     );
     const teams = written.map((path) => {
-      const copy = new Database(path, { readonly: true });
+      const copy = openConnection(path, { readonly: true });
       const row = copy.query("SELECT count(*) AS n FROM teams").get() as { n: number };
       copy.close();
       return row.n;
@@ -784,7 +785,7 @@ describe("export and migrate name a PostgreSQL they cannot reach, without its pa
 describe("serve refuses at start, in one line", () => {
   /** Another program's SQLite database, with user_version `version`. */
   const foreign = (path: string, version: number) => {
-    const db = new Database(path);
+    const db = openConnection(path);
     db.exec(`CREATE TABLE posts (id INTEGER PRIMARY KEY); PRAGMA user_version = ${version}`);
     db.close();
   };

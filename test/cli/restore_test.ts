@@ -1,6 +1,5 @@
 // `cairn restore BACKUP`: the server stopped, a backup takes the database's place in one step,
 // its uploads too, and the database it replaces is kept, to restore back.
-import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import {
   chmodSync,
@@ -24,6 +23,7 @@ import { fakeIo } from "../_io.ts";
 import { jpegWithGps } from "../http/_jpeg.ts";
 import { tempDirs } from "../_tmp.ts";
 import { register, startServer } from "./_serve.ts";
+import { openConnection } from "../../src/store/driver.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -114,9 +114,9 @@ function backupOfOneTeam(dir: string, name: string): string {
 }
 
 function teamNames(path: string): string[] {
-  const reader = new Database(path, { readonly: true });
+  const reader = openConnection(path, { readonly: true });
   try {
-    return reader.query<{ name: string }, []>("SELECT name FROM teams ORDER BY id").all()
+    return reader.query<{ name: string }>("SELECT name FROM teams ORDER BY id").all()
       .map((row) => row.name);
   } finally {
     reader.close();
@@ -211,7 +211,7 @@ describe("cairn restore", () => {
     } finally {
       expect(await second.stop()).toBe(0);
     }
-    const check = new Database(db, { readonly: true });
+    const check = openConnection(db, { readonly: true });
     expect(check.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
     check.close();
 
@@ -244,7 +244,7 @@ describe("cairn restore", () => {
     expect(await run(["restore", backup, "--db", db], io)).toBe(0);
     expect(existsSync(`${db}-wal`)).toBe(false);
     expect(teamNames(db)).toEqual(["Backed up"]);
-    const check = new Database(db, { readonly: true });
+    const check = openConnection(db, { readonly: true });
     expect(check.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
     check.close();
 
@@ -462,7 +462,7 @@ describe("cairn restore", () => {
         () => {
           const path = join(dirname(good), "newer.db");
           copyFileSync(good, path);
-          const newer = new Database(path);
+          const newer = openConnection(path);
           newer.exec("PRAGMA user_version = 999");
           newer.close();
           return path;

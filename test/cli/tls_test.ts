@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
 import { tempDirs } from "../_tmp.ts";
+import { sleep } from "../_runtime.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -145,6 +146,19 @@ describe("cairn tls", () => {
   }
 });
 
+/**
+ * What `fetch` needs to trust one authority: `tls.ca` on Bun, an HTTP client with it on Deno
+ * (closed by `close`).
+ */
+function trusting(ca: string): { init: RequestInit; close: () => void } {
+  if ("Bun" in globalThis) return { init: { tls: { ca } } as RequestInit, close: () => {} };
+  const deno = (globalThis as unknown as {
+    Deno: { createHttpClient(options: { caCerts: string[] }): { close(): void } };
+  }).Deno;
+  const client = deno.createHttpClient({ caCerts: [ca] });
+  return { init: { client } as RequestInit, close: () => client.close() };
+}
+
 describe("cairn serve --tls-cert --tls-key", () => {
   test(
     "serves HTTPS that a client trusting the authority accepts, with a Secure cookie",
@@ -168,22 +182,23 @@ describe("cairn serve --tls-cert --tls-key", () => {
       let url = "";
       for (let i = 0; i < 200 && url === ""; i++) {
         url = /url=(https:\/\/127\.0\.0\.1:\d+)\//.exec(io.out())?.[1] ?? "";
-        await Bun.sleep(20);
+        await sleep(20);
       }
       expect(url).toStartWith("https://127.0.0.1:");
-      const tls = { ca: read(dir, "ca.crt") };
-      const health = await fetch(`${url}/healthz`, { tls } as RequestInit);
+      const trust = trusting(read(dir, "ca.crt"));
+      const health = await fetch(`${url}/healthz`, trust.init);
       expect(await health.json()).toEqual({ ok: true, db: "writable" });
       const joined = await fetch(`${url}/api/teams`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ name: "Gulls", password: "correct horse" }),
-        tls,
-      } as RequestInit);
+        ...trust.init,
+      });
       expect(joined.status).toBe(201);
       expect(joined.headers.get("set-cookie")).toContain("; Secure");
       // A client that does not trust the authority is refused.
       expect(fetch(`${url}/healthz`)).rejects.toThrow();
+      trust.close();
       io.stop();
       expect(await serving).toBe(0);
     },
@@ -212,7 +227,7 @@ describe("cairn docs offline", () => {
   test("prints docs/offline.md, which gives the HTTPS steps", async () => {
     const io = fakeIo();
     expect(await run(["docs", "offline"], io)).toBe(0);
-    const text = readFileSync(join(import.meta.dir, "..", "..", "docs", "offline.md"), "utf8");
+    const text = readFileSync(join(import.meta.dirname, "..", "..", "docs", "offline.md"), "utf8");
     expect(io.out()).toBe(text);
     expect(text).toContain("cairn serve --hunt hunt.toml --tls-cert cairn-data/tls/server.crt");
   });

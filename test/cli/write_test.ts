@@ -1,32 +1,36 @@
 // The files a command writes (export, backup, init --force, tls) are renamed into
-// place, and their folders then synced: the syscalls, as strace sees them.
+// place, and their folders then synced: the syscalls, as strace sees them, on the runtime the
+// tests run on.
 import { afterAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { openDatabase, saveScoring } from "../../src/store/mod.ts";
+import { CAIRN_COMMAND } from "../_runtime.ts";
 import { tempDirs } from "../_tmp.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
 const HUNT = `[hunt]\ntitle = "T"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nanswer = ["a"]\n`;
-const ROOT = resolve(import.meta.dir, "../..");
+const ROOT = resolve(import.meta.dirname, "../..");
 
 /** The calls of `cairn args…` that rename a file or sync one, each with its paths (`strace -y`). */
 function tracedCalls(args: string[], dir: string): string[] {
-  if (Bun.which("strace") === null) {
+  if (spawnSync("strace", ["-V"]).error !== undefined) {
     throw new Error("strace is not installed: install the Debian package `strace`");
   }
   const log = join(dir, "strace.log");
-  const traced = Bun.spawnSync(
+  const [exe, ...cairn] = CAIRN_COMMAND;
+  const traced = spawnSync(
+    "strace",
     [
-      "strace",
       ...["-f", "-y", "-o", log, "-e", "trace=fsync,fdatasync,rename,renameat,renameat2"],
-      ...[process.execPath, join(ROOT, "src", "main.ts"), ...args],
+      ...[exe!, ...cairn, ...args],
     ],
-    { cwd: ROOT, stdout: "pipe", stderr: "pipe" },
+    { cwd: ROOT, encoding: "utf8" },
   );
-  expect(traced.exitCode, traced.stderr.toString()).toBe(0);
+  expect(traced.status, traced.stderr).toBe(0);
   return readFileSync(log, "utf8").split("\n").filter((line) =>
     /\b(f(data)?sync|rename)/.test(line)
   );
