@@ -6,7 +6,12 @@
  * memory, CPU and event-loop lag. Everything is bounded: route labels are the
  * matched route patterns, never raw paths.
  */
-import type { Counter as CounterType, Histogram as HistogramType } from "prom-client";
+import type {
+  Counter as CounterType,
+  Gauge as GaugeType,
+  Histogram as HistogramType,
+  Registry as RegistryType,
+} from "prom-client";
 import Counter from "prom-client/lib/counter.js";
 import collectDefaultMetrics from "prom-client/lib/defaultMetrics.js";
 import Gauge from "prom-client/lib/gauge.js";
@@ -16,6 +21,7 @@ import { readFileSync } from "node:fs";
 import pkg from "../../package.json" with { type: "json" };
 import type { Write } from "../engine/mod.ts";
 import { RUNTIME } from "../runtime.ts";
+import { type DelayFigures, LoopDelay } from "./loop_delay.ts";
 
 export interface MetricsOptions {
   /** Teams registered now. */
@@ -99,6 +105,10 @@ export class Metrics {
   private readonly commitLatency: HistogramType;
   private readonly reloads: CounterType<"result">;
   private defaultsStarted = false;
+  /** On Deno, the event loop's delay as sampled here, and its gauges (see `lagGauges`). */
+  private loopDelay:
+    | { sampler: LoopDelay; gauges: Record<keyof DelayFigures, GaugeType> }
+    | undefined;
   /** Label children by `method route status`, so the request path does not hash labels. */
   private readonly series = new Map<string, RouteSeries>();
 
@@ -352,9 +362,44 @@ export class Metrics {
           },
         });
       }
+      if (RUNTIME.name === "deno") {
+        // Deno's monitorEventLoopDelay, which prom-client reads, does not see a blocked loop.
+        for (const name of Object.values(LAG_FIGURES)) this.registry.removeSingleMetric(name);
+        this.loopDelay = { sampler: new LoopDelay(), gauges: lagGauges(this.registry) };
+      }
+    }
+    if (this.loopDelay !== undefined) {
+      const figures = this.loopDelay.sampler.take();
+      for (const [figure, gauge] of Object.entries(this.loopDelay.gauges)) {
+        gauge.set(figures[figure as keyof DelayFigures]);
+      }
     }
     return this.registry.metrics();
   }
+}
+
+/** prom-client's event-loop delay gauges, by the figure each reports. */
+const LAG_FIGURES: Record<keyof DelayFigures, string> = {
+  min: "nodejs_eventloop_lag_min_seconds",
+  max: "nodejs_eventloop_lag_max_seconds",
+  mean: "nodejs_eventloop_lag_mean_seconds",
+  stddev: "nodejs_eventloop_lag_stddev_seconds",
+  p50: "nodejs_eventloop_lag_p50_seconds",
+  p90: "nodejs_eventloop_lag_p90_seconds",
+  p99: "nodejs_eventloop_lag_p99_seconds",
+};
+
+/** The gauges of `LAG_FIGURES`, under prom-client's names, set at each scrape from LoopDelay. */
+function lagGauges(registry: RegistryType): Record<keyof DelayFigures, GaugeType> {
+  const gauges = {} as Record<keyof DelayFigures, GaugeType>;
+  for (const [figure, name] of Object.entries(LAG_FIGURES)) {
+    gauges[figure as keyof DelayFigures] = new Gauge({
+      name,
+      help: `The ${figure} of the event loop's delays since the previous scrape.`,
+      registers: [registry],
+    });
+  }
+  return gauges;
 }
 
 /** prom-client's defaults read from /proc/self on Linux. */
