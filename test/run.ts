@@ -97,8 +97,8 @@ await tests("tests", [
   ...only,
 ], bunReport);
 
-// Most suites again, on Deno (`deno task test`; all but cli, e2e, bench, cluster, faults, metrics
-// and ui), unless a subset was asked for.
+// Most suites again, on Deno (`deno task test`; all but e2e, bench, cluster, faults and ui),
+// unless a subset was asked for.
 if (only.length === 0) {
   const denoReport = join(reportDir, "deno.xml");
   await tests("deno tests", [
