@@ -231,6 +231,14 @@ function publicRoutes(api: Hono, { game }: Play): void {
         "scoreboard must be full (the whole board), team (its row) or top (the top and its place)",
       );
     }
+    // A team's standings of one division follow that division's top and the team's place in it.
+    const division = c.req.queries("division")?.[0];
+    if (division !== undefined && view !== "top") {
+      throw new ApiError("bad_request", "division can be used with scoreboard=top only");
+    }
+    if (division !== undefined && !game.engine.hunt.divisions.includes(division)) {
+      throw new ApiError("bad_request", `Unknown division "${division.slice(0, 64)}"`);
+    }
     const admin = isAdmin(c, game);
     const token = credential(c);
     const teamId = token === undefined ? undefined : game.accounts.teamFor(token);
@@ -248,6 +256,7 @@ function publicRoutes(api: Hono, { game }: Play): void {
       signal: c.req.raw.signal,
       admin,
       view,
+      ...(division !== undefined && { division }),
       // A team's stream ends with its session (a logout, or a new password that logs it out).
       ...(teamId !== undefined && { session: hashToken(token!) }),
       // Once the server ends the stream (the client fell behind, or shutdown), the connection

@@ -151,7 +151,9 @@ interface Client {
   behind: boolean;
   /** What its `scoreboard` events carry. */
   view: BoardView;
-  /** With the `team` view: the view it was last sent. */
+  /** With the `top` view: the division whose board it follows, if not the whole board. */
+  division: string | undefined;
+  /** With the `team` or `top` view: the view it was last sent. */
   shown: string | undefined;
 }
 
@@ -290,12 +292,12 @@ export class Live {
   }
 
   /**
-   * The `top` view of the board: `{frozen, total, teams}`, the top
-   * `TOP_VIEW_ROWS` rows, then the team's own with its neighbours when it is
-   * further down (the ranks tell where the gap is).
+   * The `top` view of the board (of `division`): `{frozen, total, teams}`, the
+   * top `TOP_VIEW_ROWS` rows, then the team's own with its neighbours when it
+   * is further down (the ranks tell where the gap is).
    */
-  private topView(teamId: number | undefined): string {
-    const board = this.cached();
+  private topView(teamId: number | undefined, division: string | undefined): string {
+    const board = this.cached(division);
     const rows = [board.head(TOP_VIEW_ROWS)];
     const at = teamId === undefined ? undefined : board.positionOf(teamId);
     if (at !== undefined && at + TOP_VIEW_NEIGHBOURS >= TOP_VIEW_ROWS) {
@@ -468,7 +470,7 @@ export class Live {
     teamId: number | undefined,
     sink: Sink,
     lastEventId?: string,
-    options: { admin?: boolean; session?: string; view?: BoardView } = {},
+    options: { admin?: boolean; session?: string; view?: BoardView; division?: string } = {},
   ): () => void {
     const held = teamId === undefined ? undefined : this.byTeam.get(teamId);
     if (held !== undefined && held.size >= this.perTeamLimit) {
@@ -483,6 +485,7 @@ export class Live {
       sink,
       behind: false,
       view: options.view ?? "full",
+      division: options.view === "top" ? options.division : undefined,
       shown: undefined,
     };
     const board = this.scoreboard().json;
@@ -495,7 +498,9 @@ export class Live {
     let first = "retry: 3000\n\n";
     if (client.view !== "full") {
       this.teamViews++;
-      client.shown = client.view === "team" ? this.teamView(teamId) : this.topView(teamId);
+      client.shown = client.view === "team"
+        ? this.teamView(teamId)
+        : this.topView(teamId, client.division);
       first += this.formatText("scoreboard", client.shown);
     } else first += this.formatText("scoreboard", board);
     this.clients.add(client);
@@ -588,12 +593,12 @@ export class Live {
     let sent = 0;
     let full: Uint8Array | undefined;
     /**
-     * Per view and team (NO_TEAM for none): its view for this push, and its bytes once a stream
-     * needs them.
+     * Per view and team (NO_TEAM for none), and for `top` per division too: its view for this
+     * push, and its bytes once a stream needs them.
      */
     const views = {
-      team: new Map<number, { view: string; bytes?: Uint8Array }>(),
-      top: new Map<number, { view: string; bytes?: Uint8Array }>(),
+      team: new Map<number | string, { view: string; bytes?: Uint8Array }>(),
+      top: new Map<number | string, { view: string; bytes?: Uint8Array }>(),
     };
     for (const client of this.clients) {
       if (client.view === "full") {
@@ -601,13 +606,14 @@ export class Live {
         sent += full.length;
         continue;
       }
-      const key = client.teamId ?? NO_TEAM;
+      const teamKey = client.teamId ?? NO_TEAM;
+      const key = client.division === undefined ? teamKey : `${client.division}\n${teamKey}`;
       const kept = views[client.view];
       let team = kept.get(key);
       if (team === undefined) {
         const view = client.view === "team"
           ? this.teamView(client.teamId)
-          : this.topView(client.teamId);
+          : this.topView(client.teamId, client.division);
         kept.set(key, team = { view });
       }
       if (client.shown === team.view) continue;

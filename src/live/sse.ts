@@ -146,7 +146,7 @@ class QueueSink implements Sink {
  * Who a stream is for, besides its team: an organizer, and the session it was
  * opened with; and what its `scoreboard` events carry.
  */
-type StreamOptions = { admin?: boolean; session?: string; view?: BoardView };
+type StreamOptions = { admin?: boolean; session?: string; view?: BoardView; division?: string };
 
 /** The options `Live.connect` takes, from `eventStream`'s. */
 function streamOptions(options: StreamOptions): StreamOptions {
@@ -154,6 +154,7 @@ function streamOptions(options: StreamOptions): StreamOptions {
     ...(options.admin !== undefined && { admin: options.admin }),
     ...(options.session !== undefined && { session: options.session }),
     ...(options.view !== undefined && { view: options.view }),
+    ...(options.division !== undefined && { division: options.division }),
   };
 }
 
@@ -174,6 +175,8 @@ export function eventStream(
     session?: string;
     /** What its `scoreboard` events carry: the whole board (the default), or the team's row. */
     view?: BoardView;
+    /** With the `top` view: the division whose board it follows, ranked among themselves. */
+    division?: string;
     /**
      * Called when the server ends the stream. Closing the stream alone does
      * not close the connection: its idle timeout was turned off for the

@@ -257,6 +257,12 @@ export const ROUTES: readonly Route[] = [
         "the team's own with 3 above and 3 below when it is further down (what a team's " +
         "standings page shows). `team` and `top` are sent only when they change",
       schema: v.picklist(["full", "team", "top"]),
+    }, {
+      in: "query",
+      name: "division",
+      description: "With `scoreboard=top` only: the top of this division's board, its teams " +
+        "ranked among themselves, and the team's place in it (none when it is not in it)",
+      schema: v.string(),
     }],
     answers: [{
       status: 200,

@@ -409,8 +409,13 @@ export const TeamBoardPage: FC<{
       team={props.team}
       current="/scoreboard"
       script="player"
-      // Its live stream carries what the page shows (`top`); a page of the whole board, all of it.
-      data={{ page: "standings", ...(shown.page === undefined && { "board-view": "top" }) }}
+      // Its live stream carries what the page shows (`top`, of the page's division); a page of the
+      // whole board, all of it.
+      data={{
+        page: "standings",
+        ...(shown.page === undefined && { "board-view": "top" }),
+        ...(shown.page === undefined && props.division && { "board-division": props.division }),
+      }}
     >
       <main id="main">
         <p class="small">

@@ -600,9 +600,11 @@
   let firstBoard = true;
   // A stream the browser gave up on is opened again (common.js). The standings ask for what they
   // show: the top of the board and the team's place (`top`), or, a page of the whole board, all of
-  // it; the other pages use the team's own row (the puzzle list: its score).
+  // it; the other pages use the team's own row (the puzzle list: its score). A division's
+  // standings follow that division's board (its own top and the team's place in it).
   const boardView = page === "standings" ? document.body.dataset.boardView ?? "full" : "team";
-  globalThis.cairnEvents(listen, { scoreboard: boardView });
+  const boardDivision = boardView === "top" ? document.body.dataset.boardDivision : undefined;
+  globalThis.cairnEvents(listen, { scoreboard: boardView, division: boardDivision });
 
   /** The page's listeners, on each stream `cairnEvents()` opens. */
   function listen(source) {

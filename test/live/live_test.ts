@@ -540,6 +540,56 @@ describe("the standings view (?scoreboard=top)", () => {
     expect(boards(other).at(-1).teams[0]).toMatchObject({ rank: 1, name: "Team 90", score: 511 });
     await Promise.all([hidden.close(), other.close()]);
   });
+
+  test("with division=D, the division's own top and the team's place in it", async () => {
+    // The kids are the odd teams: 50 of them, ranked among themselves.
+    const { base, admin } = serve({ coalesceMs: 0, seed: (db) => seedBoard(db, 100) });
+    const whole = await open(base, { authorization: "Bearer token-81" }, "?scoreboard=top");
+    const kids = await open(
+      base,
+      { authorization: "Bearer token-81" },
+      "?scoreboard=top&division=kids",
+    );
+    const adults = await open(
+      base,
+      { authorization: "Bearer token-81" },
+      "?scoreboard=top&division=adults",
+    );
+    for (const stream of [whole, kids, adults]) await stream.wait((e) => e.event === "scoreboard");
+    expect(boards(kids)[0]).toMatchObject({ frozen: false, total: 50 });
+    expect(ranks(boards(kids)[0])).toEqual(run(1, 50));
+    expect(boards(kids)[0].teams[40]).toMatchObject({ rank: 41, name: "Team 81", score: 20 });
+    // Not in the division: its top alone.
+    expect(boards(adults)[0]).toMatchObject({ frozen: false, total: 50 });
+    expect(boards(adults)[0].teams.map((t: { name: string }) => t.name).slice(0, 2))
+      .toEqual(["Team 2", "Team 4"]);
+    // Team 99 (2 points) gains 3 and passes team 97 (4) among the kids: on the whole board it
+    // moves from 99th to 97th, outside its top 60 and team 81's place, so only the kids' view
+    // changes.
+    await admin("POST", "/api/admin/adjustments", { team: 99, points: 3, reason: "Song" });
+    await kids.wait((e) =>
+      e.event === "scoreboard" && e.data!.includes('"name":"Team 99"') &&
+      e.data!.includes('"rank":49,"name":"Team 99"')
+    );
+    await settle();
+    expect([boards(whole), boards(kids), boards(adults)].map((b) => b.length)).toEqual([1, 2, 1]);
+    await Promise.all([whole.close(), kids.close(), adults.close()]);
+  });
+
+  test("division=D is refused with another view, or when the hunt has no such division", async () => {
+    const { base } = serve();
+    const refused: [string, string][] = [
+      ["?division=kids", "division can be used with scoreboard=top only"],
+      ["?scoreboard=team&division=kids", "division can be used with scoreboard=top only"],
+      ["?scoreboard=top&division=elves", 'Unknown division "elves"'],
+    ];
+    for (const [query, message] of refused) {
+      const res = await fetch(`${base}/api/events${query}`);
+      expect([query, res.status]).toEqual([query, 400]);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error).toEqual({ code: "bad_request", message });
+    }
+  });
 });
 
 describe("GET /api/scoreboard caching", () => {

@@ -122,11 +122,14 @@ describe("a team's standings on a big board", () => {
     const { text, rows } = await standings(300, 201, "/scoreboard?division=kids");
     expect(rows).toEqual([...ranks(1, 50), "… 47", ...ranks(98, 104, 101), "… 46"]);
     expect(text).toContain("Your team is 101st of 150");
+    // Its live stream follows the division's board, not the whole one's (player.js, common.js).
+    expect(text).toMatch(/<body [^>]*data-board-view="top" data-board-division="kids"/);
     expect(text).toContain(
       '<a href="/scoreboard?division=kids&amp;page=1">See the whole board →</a>',
     );
     const page = await standings(300, 201, "/scoreboard?division=kids&page=2");
     expect(page.rows).toEqual(ranks(101, 150, 101));
+    expect(page.text).not.toContain("data-board-view");
     expect(page.text).toContain('<a href="/scoreboard?division=kids">Top of the board</a>');
     const other = await standings(300, 201, "/scoreboard?division=adults");
     expect(other.text).toContain("Your team is not in this division.");
