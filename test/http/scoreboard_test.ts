@@ -2,7 +2,7 @@
 // with `limit`/`offset` or `around=me`, each with the count of all teams and its own ETag; what
 // it refuses, and how the parts follow divisions, the freeze and a hidden team.
 import { describe, expect, test } from "bun:test";
-import { SLICE_BYTES_KEPT } from "../../src/live/mod.ts";
+import { SLICE_BYTES_KEPT, SLICE_ENTRY_BYTES } from "../../src/live/mod.ts";
 import { MINUTE } from "../engine/_hunt.ts";
 import { makeApp } from "./_app.ts";
 import { seedBoard } from "./_board.ts";
@@ -228,7 +228,7 @@ describe("the parts kept", () => {
     const { live } = bigBoard();
     const first = live.scoreboardJson(undefined, { offset: 0, limit: 500 });
     // Each of these is the whole board of 300 rows, under another key.
-    const per = first.json.length;
+    const per = first.json.length + SLICE_ENTRY_BYTES;
     let kept = per;
     for (let offset = 1; kept + per <= SLICE_BYTES_KEPT; offset++) {
       expect(live.scoreboardJson(undefined, { offset: 0, limit: 500 - offset })).not.toBe(first);
@@ -237,6 +237,21 @@ describe("the parts kept", () => {
     expect(live.scoreboardJson(undefined, { offset: 0, limit: 500 })).toBe(first);
     live.scoreboardJson(undefined, { offset: 1, limit: 500 });
     expect(live.scoreboardJson(undefined, { offset: 0, limit: 500 })).not.toBe(first);
+  });
+
+  test("count what each kept part takes besides its JSON, so tiny parts are bounded too", () => {
+    const { live } = bigBoard();
+    // Offsets past the last team: about 60 bytes of JSON each, but some 270 bytes of memory kept
+    // (its key, its ETag, the map's entry: measured on Bun). Counted by their JSON alone, 4 MiB of
+    // them held about 19 MB.
+    const first = live.scoreboardJson(undefined, { offset: 1_000_000, limit: 1 });
+    expect(first.json.length).toBeLessThan(70);
+    // As many as take the bound's memory at 270 bytes each.
+    const parts = Math.floor(SLICE_BYTES_KEPT / 270);
+    for (let i = 1; i < parts; i++) {
+      live.scoreboardJson(undefined, { offset: 1_000_000 + i, limit: 1 });
+    }
+    expect(live.scoreboardJson(undefined, { offset: 1_000_000, limit: 1 })).not.toBe(first);
   });
 });
 
