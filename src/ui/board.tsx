@@ -266,7 +266,8 @@ export function phoneRows(
   const segments: PhoneSegment[] = [];
   let end = PHONE_TOP;
   const mine = options.mine;
-  if (mine !== undefined && mine >= PHONE_TOP) {
+  // A team near the bottom of the top gets its neighbours below too, as one further down does.
+  if (mine !== undefined && mine + PHONE_NEIGHBOURS >= PHONE_TOP) {
     const from = mine - PHONE_NEIGHBOURS;
     const to = Math.min(total, mine + PHONE_NEIGHBOURS + 1);
     // A gap of one row would hide no more than its "…" takes: the row is shown instead.

@@ -46,6 +46,9 @@ describe("phoneRows()", () => {
     ["a team in the top", 300, { mine: 10 }, [{ from: 0, to: 50 }, { gap: 250 }]],
     ["no team (hidden)", 300, {}, [{ from: 0, to: 50 }, { gap: 250 }]],
     ["just past the top: one run", 300, { mine: 52 }, [{ from: 0, to: 56 }, { gap: 244 }]],
+    ["the top's last: its 3 below too", 300, { mine: 49 }, [{ from: 0, to: 53 }, { gap: 247 }]],
+    ["3 from the top's end: 3 below", 300, { mine: 47 }, [{ from: 0, to: 51 }, { gap: 249 }]],
+    ["4 from the top's end: the top", 300, { mine: 46 }, [{ from: 0, to: 50 }, { gap: 250 }]],
     ["far past the top", 300, { mine: 199 }, [
       { from: 0, to: 50 },
       { gap: 146 },
@@ -85,6 +88,11 @@ describe("a team's standings on a big board", () => {
   test("a team just past the top gets one run of rows", async () => {
     const { rows } = await standings(300, 53);
     expect(rows).toEqual([...ranks(1, 56, 53), "… 244"]);
+  });
+
+  test("a team at the top's last place sees the 3 teams below it too", async () => {
+    const { rows } = await standings(300, 50);
+    expect(rows).toEqual([...ranks(1, 53, 50), "… 247"]);
   });
 
   test("a team in the top gets the top alone; a board of 60, all of it", async () => {
