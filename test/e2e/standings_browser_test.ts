@@ -10,6 +10,7 @@ import { Database } from "bun:sqlite";
 import type { Page } from "playwright-core";
 import type { Connection } from "../../src/store/mod.ts";
 import { seedBoard } from "../http/_board.ts";
+import { teamNameKey } from "../../src/engine/mod.ts";
 import { axe, chromiumAvailable, type Served, serveForSuite, SHOTS } from "./_browser.ts";
 
 const ADMIN_TOKEN = "standings-admin-token";
@@ -136,6 +137,69 @@ suite("a team's standings on a phone, 300 teams", () => {
       await page.screenshot({ path: join(SHOTS, "standings-phone-page-2.png") });
       await page.getByRole("link", { name: "Top of the board" }).click();
       await page.waitForURL(`${base}/scoreboard`);
+      expect(errors).toEqual([]);
+      await page.close();
+      await served.browser.context.clearCookies();
+    },
+    120_000,
+  );
+
+  test(
+    "64 teams, a 64-character name at 62nd: fits a 360-wide phone; a division follows its own board",
+    async () => {
+      const base = served.server.base;
+      const long = "The Extraordinarily Persistent Lighthouse Keepers of Harbor Bay!";
+      expect(long).toHaveLength(64);
+      await served.server.restart(() => {
+        const db = new Database(served.server.db);
+        try {
+          db.transaction(() => {
+            const { n } = db.query("SELECT count(*) AS n FROM teams").get() as { n: number };
+            if (n === 0) seedBoard(db as unknown as Connection, TEAMS);
+            // 64 teams on the board: the others hidden (they take no place).
+            db.run("UPDATE teams SET hidden = CASE WHEN id > 64 THEN 1 ELSE 0 END");
+            db.run("UPDATE teams SET name = ?, name_key = ? WHERE id = 62", [
+              long,
+              teamNameKey(long),
+            ]);
+          })();
+        } finally {
+          db.close();
+        }
+        return Promise.resolve();
+      });
+      await served.browser.context.addCookies([
+        { name: "cairn_session", value: "token-62", url: base },
+      ]);
+      const errors: string[] = [];
+      const page = await served.browser.context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.setViewportSize({ width: 360, height: 740 });
+      const streams: string[] = [];
+      page.on("request", (request) => {
+        if (request.url().startsWith(`${base}/api/events`)) streams.push(request.url());
+      });
+      await page.goto(`${base}/scoreboard`);
+      await page.locator("tr.mine", { hasText: long }).waitFor();
+      expect(await rowsOf(page)).toEqual([
+        ...range(1, 50),
+        "… 8 teams",
+        ...range(59, 61),
+        long,
+        ...range(63, 64),
+      ]);
+      await page.locator("tr.mine").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, "standings-phone-long-name.png") });
+      expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(360);
+      // The kids (the odd teams, 32 of them: a short board, whole) follow the kids' own board.
+      await page.goto(`${base}/scoreboard?division=kids`);
+      await page.locator("#standing", { hasText: "Your team is not in this division." })
+        .waitFor();
+      await page.locator("tr", { hasText: "Team 63" }).waitFor();
+      expect(streams).toEqual([
+        `${base}/api/events?scoreboard=top`,
+        `${base}/api/events?scoreboard=top&division=kids`,
+      ]);
       expect(errors).toEqual([]);
       await page.close();
       await served.browser.context.clearCookies();
