@@ -22,19 +22,42 @@ export { eventStream, SSE_HEADERS } from "./sse.ts";
 
 /**
  * What a stream's `scoreboard` events carry: the whole public board (`full`,
- * the default); only the stream's own team's row (`team`); or what a team's
- * standings page shows (`top`): the top `TOP_VIEW_ROWS` rows and the team's
- * own with `TOP_VIEW_NEIGHBOURS` above and below, with the count of teams.
- * The last two are sent when they change. A page that shows no standings
- * asks for `team`: at 2,000 teams the board is about 200 KB, which every push
- * would otherwise send to every phone.
+ * the default); only the stream's own team's row (`team`); or the rows a
+ * team's standings page shows (`top`, see `topRuns`), with the count of
+ * teams. The last two are sent when they change. A page that shows no
+ * standings asks for `team`: at 2,000 teams the board is about 200 KB, which
+ * every push would otherwise send to every phone.
  */
 export type BoardView = "full" | "team" | "top";
 
-/** The rows at the head of the `top` view: all of a board of up to 60 teams, as a phone shows it. */
-export const TOP_VIEW_ROWS = 60;
+/** A board of at most this many rows is shown whole by the `top` view, as a phone shows it. */
+export const TOP_VIEW_WHOLE = 60;
+/** The rows at the head of a bigger board's `top` view: the leaders everyone looks for. */
+export const TOP_VIEW_HEAD = 50;
 /** The rows above and below the team's own in the `top` view. */
 export const TOP_VIEW_NEIGHBOURS = 3;
+
+/**
+ * The runs of rows (`from` to before `to`) of a board of `total` rows that a
+ * team's standings show, the team's own at `at`: all of a short board; else
+ * the top `TOP_VIEW_HEAD`, and the team's row with its neighbours when it is
+ * near or past the top's end. A gap of one row, between them or at the end,
+ * is shown rather than left out: its "…" would take as much room.
+ */
+export function topRuns(total: number, at: number | undefined): { from: number; to: number }[] {
+  if (total <= TOP_VIEW_WHOLE) return [{ from: 0, to: total }];
+  const runs: { from: number; to: number }[] = [];
+  let end = TOP_VIEW_HEAD;
+  // A team near the end of the top gets its neighbours below too, as one further down does.
+  if (at !== undefined && at + TOP_VIEW_NEIGHBOURS >= TOP_VIEW_HEAD) {
+    const from = at - TOP_VIEW_NEIGHBOURS;
+    end = Math.min(total, at + TOP_VIEW_NEIGHBOURS + 1);
+    if (from > TOP_VIEW_HEAD + 1) runs.push({ from: 0, to: TOP_VIEW_HEAD }, { from, to: end });
+  }
+  if (runs.length === 0) runs.push({ from: 0, to: end });
+  if (total - end === 1) runs.at(-1)!.to = total;
+  return runs;
+}
 
 /** A row of the public scoreboard, as `GET /api/scoreboard` sends it. */
 export interface PublicRow {
@@ -299,20 +322,22 @@ export class Live {
   }
 
   /**
-   * The `top` view of the board (of `division`): `{frozen, total, teams}`, the
-   * top `TOP_VIEW_ROWS` rows, then the team's own with its neighbours when it
-   * is further down (the ranks tell where the gap is).
+   * The `top` view of the board (of `division`): `{frozen, total, teams}`,
+   * the rows of `topRuns`, no more, so that it changes only when what a
+   * team's standings show does (the ranks tell where the gaps are).
    */
   private topView(teamId: number | undefined, division: string | undefined): string {
     const board = this.cached(division);
-    const rows = [board.head(TOP_VIEW_ROWS)];
-    const at = teamId === undefined ? undefined : board.positionOf(teamId);
-    if (at !== undefined && at + TOP_VIEW_NEIGHBOURS >= TOP_VIEW_ROWS) {
-      const from = Math.max(TOP_VIEW_ROWS, at - TOP_VIEW_NEIGHBOURS);
-      rows.push(board.rowsJson(from, at + TOP_VIEW_NEIGHBOURS + 1));
-    }
     const total = board.rows.teams.length;
-    const teams = rows.filter((part) => part !== "").join(",");
+    const at = teamId === undefined ? undefined : board.positionOf(teamId);
+    // The head is every team's: encoded once a board. The rows past it are the team's own.
+    const head = total <= TOP_VIEW_WHOLE ? total : TOP_VIEW_HEAD;
+    const parts = [board.head(head)];
+    for (const run of topRuns(total, at)) {
+      const from = Math.max(run.from, head);
+      if (from < run.to) parts.push(board.rowsJson(from, run.to));
+    }
+    const teams = parts.filter((part) => part !== "").join(",");
     return `{"frozen":${board.rows.frozen},"total":${total},"teams":[${teams}]}`;
   }
 

@@ -458,7 +458,8 @@ export const EVENTS = {
     ]),
     v.description(
       "The public scoreboard; sent first, then on change. With `?scoreboard=top`, " +
-        "`{frozen, total, teams}`: the top 60 rows, then the team's own with 3 above and below",
+        "`{frozen, total, teams}`: the rows a team's standings page shows (up to 60 whole; " +
+        "else the top 50, then the team's own with 3 above and below)",
     ),
   ),
   announcement: v.pipe(

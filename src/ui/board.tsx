@@ -7,7 +7,7 @@
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
 import { titleCase } from "../engine/mod.ts";
-import { TOP_VIEW_NEIGHBOURS, TOP_VIEW_ROWS } from "../live/mod.ts";
+import { TOP_VIEW_HEAD, TOP_VIEW_NEIGHBOURS, TOP_VIEW_WHOLE, topRuns } from "../live/mod.ts";
 import { points } from "./charts.ts";
 import { type Announcement, Mark, Shell } from "./layout.tsx";
 
@@ -232,14 +232,11 @@ export const BoardPage: FC<{
 };
 
 /** The rows at the head of a team's phone board: the leaders everyone looks for, in a few screens. */
-export const PHONE_TOP = 50;
-/** The rows above and below a team's own, shown with it when it is past the top. */
+export const PHONE_TOP = TOP_VIEW_HEAD;
+/** The rows above and below a team's own, shown with it when it is near or past the top's end. */
 export const PHONE_NEIGHBOURS = TOP_VIEW_NEIGHBOURS;
-/**
- * A board of at most this many rows is shown whole on a phone, as a short one always was. The
- * page's live stream (`top`) carries as many rows at its head, and the team's with its neighbours.
- */
-export const PHONE_WHOLE = TOP_VIEW_ROWS;
+/** A board of at most this many rows is shown whole on a phone, as a short one always was. */
+export const PHONE_WHOLE = TOP_VIEW_WHOLE;
 /** The rows of one page of the whole board on a phone (`?page=N`). */
 export const PHONE_PAGE = 100;
 
@@ -250,7 +247,9 @@ export type PhoneSegment = { from: number; to: number } | { gap: number };
  * The rows a phone shows of a board of `total` rows, the team's own at
  * `mine`: the whole of a short board; else the top `PHONE_TOP` and the
  * team's row with its neighbours, "…" for the rows between and after; or,
- * with `page` (from 1), that page of `PHONE_PAGE` rows.
+ * with `page` (from 1), that page of `PHONE_PAGE` rows. Without `page`, the
+ * rows are those of the page's live stream (`?scoreboard=top`, `topRuns`):
+ * it is pushed when they change, and only then.
  */
 export function phoneRows(
   total: number,
@@ -262,25 +261,14 @@ export function phoneRows(
     const from = (page - 1) * PHONE_PAGE;
     return { segments: [{ from, to: Math.min(total, from + PHONE_PAGE) }], page, pages };
   }
-  if (total <= PHONE_WHOLE) return { segments: [{ from: 0, to: total }] };
   const segments: PhoneSegment[] = [];
-  let end = PHONE_TOP;
-  const mine = options.mine;
-  // A team near the bottom of the top gets its neighbours below too, as one further down does.
-  if (mine !== undefined && mine + PHONE_NEIGHBOURS >= PHONE_TOP) {
-    const from = mine - PHONE_NEIGHBOURS;
-    const to = Math.min(total, mine + PHONE_NEIGHBOURS + 1);
-    // A gap of one row would hide no more than its "…" takes: the row is shown instead.
-    if (from <= PHONE_TOP + 1) end = to;
-    else {
-      segments.push({ from: 0, to: PHONE_TOP }, { gap: from - PHONE_TOP });
-      segments.push({ from, to });
-      end = to;
-    }
+  let end = 0;
+  for (const run of topRuns(total, options.mine)) {
+    if (run.from > end) segments.push({ gap: run.from - end });
+    segments.push(run);
+    end = run.to;
   }
-  if (segments.length === 0) segments.push({ from: 0, to: end });
-  if (total - end === 1) (segments.at(-1) as { to: number }).to = total;
-  else if (end < total) segments.push({ gap: total - end });
+  if (end < total) segments.push({ gap: total - end });
   return { segments };
 }
 

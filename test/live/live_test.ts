@@ -472,7 +472,7 @@ describe("the standings view (?scoreboard=top)", () => {
   /** Ranks a to b. */
   const run = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
-  test("a stream gets the top 60 and its team's place, pushed only when they change", async () => {
+  test("a stream gets the top 50 and its team's place, pushed only when they change", async () => {
     // 100 teams, team i ranked i-th with 101 - i points (test/http/_board.ts).
     const { base, admin } = serve({ coalesceMs: 0, seed: (db) => seedBoard(db, 100) });
     const full = await open(base);
@@ -483,8 +483,8 @@ describe("the standings view (?scoreboard=top)", () => {
       await stream.wait((e) => e.event === "scoreboard");
     }
     expect(boards(far)[0]).toMatchObject({ frozen: false, total: 100 });
-    expect(ranks(boards(far)[0])).toEqual([...run(1, 60), ...run(77, 83)]);
-    expect(boards(far)[0].teams[63]).toEqual({
+    expect(ranks(boards(far)[0])).toEqual([...run(1, 50), ...run(77, 83)]);
+    expect(boards(far)[0].teams[53]).toEqual({
       rank: 80,
       name: "Team 80",
       division: "adults",
@@ -492,10 +492,11 @@ describe("the standings view (?scoreboard=top)", () => {
       solves: 0,
       last_solve_at: null,
     });
-    expect(ranks(boards(near)[0])).toEqual(run(1, 61));
+    // Team 58's place, 55th to 61st: the 51st to 54th left out, as its phone shows it.
+    expect(ranks(boards(near)[0])).toEqual([...run(1, 50), ...run(55, 61)]);
     // As the OpenAPI document's x-events say it.
     expect(v.safeParse(EVENTS.scoreboard, boards(far)[0]).success).toBe(true);
-    expect(ranks(boards(anonymous)[0])).toEqual(run(1, 60));
+    expect(ranks(boards(anonymous)[0])).toEqual(run(1, 50));
     // Team 95 gains a point, and ties team 94, which got there first: only its own row changes,
     // and no top view shows it.
     await admin("POST", "/api/admin/adjustments", { team: 95, points: 1, reason: "Song" });
@@ -529,8 +530,8 @@ describe("the standings view (?scoreboard=top)", () => {
     await hidden.wait((e) => e.event === "scoreboard");
     await other.wait((e) => e.event === "scoreboard");
     expect(boards(hidden)[0]).toMatchObject({ frozen: true, total: 99 });
-    expect(ranks(boards(hidden)[0])).toEqual(run(1, 60));
-    expect(ranks(boards(other)[0])).toEqual([...run(1, 60), ...run(86, 92)]);
+    expect(ranks(boards(hidden)[0])).toEqual(run(1, 50));
+    expect(ranks(boards(other)[0])).toEqual([...run(1, 50), ...run(86, 92)]);
     // After the freeze, team 90 leads: its frozen standings do not move.
     await admin("POST", "/api/admin/adjustments", { team: 90, points: 500, reason: "Late" });
     await settle();
@@ -539,6 +540,29 @@ describe("the standings view (?scoreboard=top)", () => {
     await other.wait((e) => e.event === "scoreboard" && e.data!.includes('"frozen":false'));
     expect(boards(other).at(-1).teams[0]).toMatchObject({ rank: 1, name: "Team 90", score: 511 });
     await Promise.all([hidden.close(), other.close()]);
+  });
+
+  test("a change among rows the phone does not show (51st to 60th) is not pushed", async () => {
+    // 100 teams: a phone shows the top 50 and the team's place; team 80's is 77th to 83rd.
+    const { base, admin } = serve({ coalesceMs: 0, seed: (db) => seedBoard(db, 100) });
+    const full = await open(base);
+    const far = await open(base, { authorization: "Bearer token-80" }, "?scoreboard=top");
+    for (const stream of [full, far]) await stream.wait((e) => e.event === "scoreboard");
+    expect(ranks(boards(far)[0])).toEqual([...run(1, 50), ...run(77, 83)]);
+    // Team 56 passes team 55: only the 55th and 56th places change.
+    await admin("POST", "/api/admin/adjustments", { team: 56, points: 2, reason: "Song" });
+    await full.wait((e) =>
+      e.event === "scoreboard" && e.data!.includes('"rank":55,"name":"Team 56"')
+    );
+    await settle();
+    expect(boards(far)).toHaveLength(1);
+    // Team 51 passes team 50: the 50th place is on the phone.
+    await admin("POST", "/api/admin/adjustments", { team: 51, points: 2, reason: "Song" });
+    await far.wait((e) =>
+      e.event === "scoreboard" && e.data!.includes('"rank":50,"name":"Team 51"')
+    );
+    expect(boards(far)).toHaveLength(2);
+    await Promise.all([full.close(), far.close()]);
   });
 
   test("with division=D, the division's own top and the team's place in it", async () => {

@@ -74,6 +74,47 @@ describe("phoneRows()", () => {
   }
 });
 
+describe("the page's live stream (?scoreboard=top) carries the rows the page shows", () => {
+  /** The ranks of the first `scoreboard` event of team `team`'s `top` stream, as `shownRows`. */
+  function streamRows(app: ReturnType<typeof makeApp>, team: number): string[] {
+    let text = "";
+    const leave = app.live.connect(
+      team,
+      {
+        closed: false,
+        write: (bytes: Uint8Array) => void (text += new TextDecoder().decode(bytes)),
+      },
+      undefined,
+      { view: "top" },
+    );
+    leave();
+    const board = JSON.parse(text.match(/event: scoreboard\ndata: (.*)\n/)![1]!) as {
+      total: number;
+      teams: { rank: number }[];
+    };
+    // The gaps as the page writes them: the ranks left out, before a row and after the last.
+    const rows: string[] = [];
+    let next = 1;
+    for (const { rank } of board.teams) {
+      if (rank > next) rows.push(`… ${rank - next}`);
+      rows.push(`${rank}${rank === team ? "*" : ""}`);
+      next = rank + 1;
+    }
+    if (next <= board.total) rows.push(`… ${board.total - next + 1}`);
+    return rows;
+  }
+
+  for (const teams of [0, 1, 59, 60, 61, 63, 64, 120]) {
+    test(`on a board of ${teams}, for every team`, async () => {
+      const app = makeApp({ seed: (db) => seedBoard(db, teams) });
+      for (let team = 1; team <= teams; team++) {
+        const page = await browser(app, { cairn_session: `token-${team}` }).get("/scoreboard");
+        expect([team, streamRows(app, team)]).toEqual([team, shownRows(page.text)]);
+      }
+    });
+  }
+});
+
 describe("a team's standings on a big board", () => {
   test(`the top ${PHONE_TOP}, "…", the team's row with 3 above and below, "…"`, async () => {
     const { text, rows } = await standings(300, 200);
