@@ -10,6 +10,8 @@ export const SCOREBOARD_LIMIT_MAX = 500;
 export const SCOREBOARD_LIMIT_DEFAULT = 100;
 /** The rows of `around=me` without `limit`: the team's own, with 3 above and 3 below. */
 export const SCOREBOARD_AROUND_DEFAULT = 7;
+/** The furthest `offset`: far past any board, and sent back as it was asked. */
+export const SCOREBOARD_OFFSET_MAX = 999_999_999;
 
 const HEADERS = {
   "content-type": "application/json; charset=utf-8",
@@ -17,7 +19,7 @@ const HEADERS = {
 };
 /** `around=me` answers each team its own part: no shared cache may keep one for another. */
 const AROUND_CACHING = { "cache-control": "private", vary: "authorization, cookie" };
-const WHOLE_NUMBER = /^\d{1,9}$/;
+const WHOLE_NUMBER = /^\d+$/;
 
 /** A query parameter that must be a whole number in `[min, max]`, if given. */
 function wholeNumber(c: Context, name: string, min: number, max: number): number | undefined {
@@ -25,8 +27,7 @@ function wholeNumber(c: Context, name: string, min: number, max: number): number
   if (text === undefined) return undefined;
   const value = WHOLE_NUMBER.test(text) ? Number(text) : NaN;
   if (!(value >= min && value <= max)) {
-    const range = max === Infinity ? `${min} or more` : `from ${min} to ${max}`;
-    throw new ApiError("bad_request", `${name} must be a whole number ${range}`);
+    throw new ApiError("bad_request", `${name} must be a whole number from ${min} to ${max}`);
   }
   return value;
 }
@@ -38,7 +39,7 @@ function partAsked(
   division: string | undefined,
 ): { offset: number; limit: number } | undefined {
   const limit = wholeNumber(c, "limit", 1, SCOREBOARD_LIMIT_MAX);
-  const offset = wholeNumber(c, "offset", 0, Infinity);
+  const offset = wholeNumber(c, "offset", 0, SCOREBOARD_OFFSET_MAX);
   const around = c.req.queries("around")?.[0];
   if (around === undefined) {
     if (limit === undefined && offset === undefined) return undefined;

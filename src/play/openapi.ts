@@ -182,7 +182,7 @@ export const ROUTES: readonly Route[] = [
         in: "query",
         name: "offset",
         description: "Send the rows from this place on (from 0), with the count of all",
-        schema: v.pipe(v.number(), v.integer(), v.minValue(0)),
+        schema: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(999_999_999)),
       },
       {
         in: "query",

@@ -28,6 +28,7 @@ describe("GET /api/scoreboard on a big board", () => {
     ["?offset=250", 250, TEAMS, range(251, 300)],
     ["?offset=295&limit=10", 295, TEAMS, range(296, 300)],
     ["?offset=300", 300, TEAMS, []],
+    ["?offset=999999999&limit=01", 999999999, TEAMS, []],
     ["?limit=500", 0, TEAMS, range(1, 300)],
     ["?division=adults&limit=3&offset=1", 1, 150, ["Team 4", "Team 6", "Team 8"]],
   ];
@@ -68,9 +69,11 @@ describe("GET /api/scoreboard on a big board", () => {
     ["?limit=-5", "limit must be a whole number from 1 to 500"],
     ["?limit=1.5", "limit must be a whole number from 1 to 500"],
     ["?limit=", "limit must be a whole number from 1 to 500"],
-    ["?offset=-1", "offset must be a whole number 0 or more"],
-    ["?offset=1e3", "offset must be a whole number 0 or more"],
-    ["?offset=9999999999", "offset must be a whole number 0 or more"],
+    ["?offset=-1", "offset must be a whole number from 0 to 999999999"],
+    ["?offset=1e3", "offset must be a whole number from 0 to 999999999"],
+    // A whole number 0 or more, but too far: the message says how far an offset can go.
+    ["?offset=1000000000", "offset must be a whole number from 0 to 999999999"],
+    ["?offset=9".padEnd(40, "9"), "offset must be a whole number from 0 to 999999999"],
     ["?around=them", "around must be me (your team's row)"],
     ["?around=me&offset=3", "around and offset cannot be used together"],
   ];
