@@ -209,6 +209,18 @@ describe("ETags of the parts", () => {
     expect([around.offset, around.teams[3].rank]).toEqual([197, 201]);
   });
 
+  test("every part holds the count of teams: a team hidden at the bottom changes the top's ETag", async () => {
+    const app = bigBoard();
+    const top = await get(app, "/api/scoreboard?limit=50");
+    await app.admin("PUT", "/api/admin/teams/300/hidden", { hidden: true });
+    const after = await get(app, "/api/scoreboard?limit=50", top.headers.get("etag")!);
+    expect([after.status, after.body.total]).toEqual([200, TEAMS - 1]);
+    expect(after.body.teams).toEqual(top.body.teams);
+    await app.admin("PUT", "/api/admin/teams/300/hidden", { hidden: false });
+    const shown = await get(app, "/api/scoreboard?limit=50", top.headers.get("etag")!);
+    expect([shown.status, shown.headers.get("etag")]).toEqual([304, top.headers.get("etag")]);
+  });
+
   test("a part is encoded once per board change, not once per request", async () => {
     const app = bigBoard();
     const part = { offset: 20, limit: 20 };
