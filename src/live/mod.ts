@@ -59,6 +59,17 @@ export function topRuns(total: number, at: number | undefined): { from: number; 
   return runs;
 }
 
+/**
+ * A short tag of a view's JSON (FNV-1a over its UTF-16 code units, in hex): a team's standings
+ * page carries the tag of the `top` view it was drawn from, and player.js computes the same of its
+ * stream's first event to tell whether the board changed before the stream opened.
+ */
+export function viewTag(json: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < json.length; i++) hash = Math.imul(hash ^ json.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16);
+}
+
 /** A row of the public scoreboard, as `GET /api/scoreboard` sends it. */
 export interface PublicRow {
   rank: number;
@@ -326,7 +337,7 @@ export class Live {
    * the rows of `topRuns`, no more, so that it changes only when what a
    * team's standings show does (the ranks tell where the gaps are).
    */
-  private topView(teamId: number | undefined, division: string | undefined): string {
+  topView(teamId: number | undefined, division?: string): string {
     const board = this.cached(division);
     const total = board.rows.teams.length;
     const at = teamId === undefined ? undefined : board.positionOf(teamId);

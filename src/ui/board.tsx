@@ -377,6 +377,8 @@ export const TeamBoardPage: FC<{
   mine: number | undefined;
   /** A page of the whole board (from 1), rather than its top and the team's place. */
   page?: number | undefined;
+  /** Without `page`: the tag (`viewTag`) of the live stream's `top` view the page shows. */
+  viewTag?: string | undefined;
   division?: string | undefined;
   divisions: readonly string[];
 }> = (props) => {
@@ -404,6 +406,7 @@ export const TeamBoardPage: FC<{
         page: "standings",
         ...(shown.page === undefined && { "board-view": "top" }),
         ...(shown.page === undefined && props.division && { "board-division": props.division }),
+        ...(shown.page === undefined && props.viewTag && { "board-shown": props.viewTag }),
       }}
     >
       <main id="main">

@@ -14,6 +14,7 @@ import {
   sessionPlayer,
   submissionFile,
 } from "../play/mod.ts";
+import { viewTag } from "../live/mod.ts";
 import { html, huntInfo, noStore, param, playerOrigins } from "./_page.ts";
 import { BoardPage, TeamBoardPage } from "./board.tsx";
 import { clock, scoreChart } from "./charts.ts";
@@ -53,8 +54,12 @@ export function boardPages({ game }: Play): Hono {
           frozen: board.frozen,
           rows: board.teams,
           mine: game.live.positionOf(player.team.id, division),
-          // The whole board a page at a time (from 1); without `page`, its top and the team's place.
-          ...(pageAsked !== undefined && { page: Math.max(1, Math.floor(Number(pageAsked)) || 1) }),
+          // The whole board a page at a time (from 1); without `page`, its top and the team's place,
+          // the same rows as its live stream's `top` view, whose tag tells the page's script that
+          // the stream's first event is what the page shows.
+          ...(pageAsked !== undefined
+            ? { page: Math.max(1, Math.floor(Number(pageAsked)) || 1) }
+            : { viewTag: viewTag(game.live.topView(player.team.id, division)) }),
           division,
           divisions: engine.hunt.divisions,
         }),

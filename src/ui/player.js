@@ -598,6 +598,12 @@
   }
   // The first scoreboard event is the board the page already shows (not so on a stream reopened).
   let firstBoard = true;
+  /** The tag of a live view's JSON, as the server computes it (live/mod.ts `viewTag`). */
+  function viewTag(json) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < json.length; i++) hash = Math.imul(hash ^ json.charCodeAt(i), 0x01000193);
+    return (hash >>> 0).toString(16);
+  }
   // A stream the browser gave up on is opened again (common.js). The standings ask for what they
   // show: the top of the board and the team's place (`top`), or, a page of the whole board, all of
   // it; the other pages use the team's own row (the puzzle list: its score). A division's
@@ -637,8 +643,12 @@
       });
     }
     if (page === "standings") {
-      source.addEventListener("scoreboard", () => {
-        if (!firstBoard) refreshAfterBoard(location.pathname + location.search);
+      source.addEventListener("scoreboard", (event) => {
+        // The first event is what the page shows, unless the board changed before the stream
+        // opened: the `top` view's tag then differs from the one the page was drawn from.
+        const drawn = document.body.dataset.boardShown;
+        const changed = drawn !== undefined && viewTag(event.data) !== drawn;
+        if (!firstBoard || changed) refreshAfterBoard(location.pathname + location.search);
         firstBoard = false;
       });
     }

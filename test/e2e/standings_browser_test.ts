@@ -206,4 +206,67 @@ suite("a team's standings on a phone, 300 teams", () => {
     },
     120_000,
   );
+
+  test("a change between the page and its stream's opening: the page draws it", async () => {
+    const base = served.server.base;
+    await served.server.restart(() => {
+      const db = new Database(served.server.db);
+      try {
+        db.transaction(() => {
+          const { n } = db.query("SELECT count(*) AS n FROM teams").get() as { n: number };
+          if (n === 0) seedBoard(db as unknown as Connection, TEAMS);
+          // The board as seeded, whatever the tests before did.
+          db.run("UPDATE teams SET hidden = 0");
+          db.run("UPDATE teams SET name = 'Team 62', name_key = ? WHERE id = 62", [
+            teamNameKey("Team 62"),
+          ]);
+          db.run("DELETE FROM adjustments WHERE reason <> 'seed'");
+        })();
+      } finally {
+        db.close();
+      }
+      return Promise.resolve();
+    });
+    await served.browser.context.addCookies([
+      { name: "cairn_session", value: "token-200", url: base },
+    ]);
+    const errors: string[] = [];
+    const page = await served.browser.context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    // The stream opens only once team 203 (98 points, 103 now) has passed teams 199 (102) and 200
+    // (101): its first event is not the board the page was drawn from.
+    let held = 0;
+    await page.route(`${base}/api/events?scoreboard=top`, async (route) => {
+      if (held++ === 0) {
+        const adjusted = await fetch(`${base}/api/admin/adjustments`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify({ team: 203, points: 5, reason: "bonus" }),
+        });
+        expect(adjusted.status).toBe(201);
+      }
+      await route.continue();
+    });
+    await page.goto(`${base}/scoreboard`);
+    expect(await page.locator("#standing").textContent()).toContain("Your team is 200th of 300");
+    await page.locator("#standing", { hasText: "Your team is 201st of 300" }).waitFor({
+      timeout: 15_000,
+    });
+    expect(await rowsOf(page)).toEqual([
+      ...range(1, 50),
+      "… 147 teams",
+      "Team 198",
+      "Team 203",
+      "Team 199",
+      "Team 200",
+      "Team 201",
+      "Team 202",
+      "Team 204",
+      "… 96 teams",
+    ]);
+    expect(held).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+    await served.browser.context.clearCookies();
+  }, 120_000);
 });

@@ -14,6 +14,7 @@ import {
   type PhoneSegment,
 } from "../../src/ui/board.tsx";
 import { browser } from "./_browser.ts";
+import { viewTag } from "../../src/live/mod.ts";
 
 /** The standings page of team `team` on a board of `teams`, at `path`. */
 async function standings(teams: number, team: number, path = "/scoreboard") {
@@ -103,6 +104,27 @@ describe("the page's live stream (?scoreboard=top) carries the rows the page sho
     if (next <= board.total) rows.push(`… ${board.total - next + 1}`);
     return rows;
   }
+
+  test("the page carries the tag of that view, to tell a board changed before the stream opened", async () => {
+    const app = makeApp({ seed: (db) => seedBoard(db, 300) });
+    let text = "";
+    const leave = app.live.connect(
+      200,
+      {
+        closed: false,
+        write: (bytes: Uint8Array) => void (text += new TextDecoder().decode(bytes)),
+      },
+      undefined,
+      { view: "top" },
+    );
+    leave();
+    const data = text.match(/event: scoreboard\ndata: (.*)\n/)![1]!;
+    const page = await browser(app, { cairn_session: "token-200" }).get("/scoreboard");
+    expect(page.text).toContain(`data-board-shown="${viewTag(data)}"`);
+    // A page of the whole board follows the whole board, and carries no tag.
+    const whole = await browser(app, { cairn_session: "token-200" }).get("/scoreboard?page=2");
+    expect(whole.text).not.toContain("data-board-shown");
+  });
 
   for (const teams of [0, 1, 59, 60, 61, 63, 64, 120]) {
     test(`on a board of ${teams}, for every team`, async () => {
