@@ -22,6 +22,8 @@ const ADMIN_TOKEN = "organizers-admin-token";
 let pg: Pg;
 let files: string;
 const running: { server: Server; store: PgStore }[] = [];
+/** The holds on a log not yet released (a test that failed while holding one). */
+const holding = new Set<() => Promise<void>>();
 
 beforeAll(async () => {
   pg = await startPg();
@@ -29,6 +31,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  for (const release of holding) await release();
   for (const { server, store } of running) {
     server.close();
     await store.drain();
@@ -52,6 +55,12 @@ async function node(url: string, name: string, clock: FakeClock) {
     adminTokenHash: () => hashToken(ADMIN_TOKEN),
   });
   running.push({ server, store });
+  // What the start commits without waiting (the hunt's scoring and fingerprint, the contact key) is
+  // stored before a test holds the log: else the hold may catch that batch before its append, and
+  // the request the test holds back waits behind it, is refused with a 503, and never commits.
+  await store.drain();
+  expect(store.unsettled()).toEqual([]);
+  expect(store.failed).toBe(false);
   // Tells when a commit the test waits for has been decided and queued.
   const commit = store.commit.bind(store);
   let watching: { pick: (writes: readonly Write[]) => boolean; seen: () => void } | undefined;
@@ -92,15 +101,36 @@ async function node(url: string, name: string, clock: FakeClock) {
 async function holdLog(url: string): Promise<{ release: () => Promise<void> }> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const held = await sql.reserve();
+  const release = async () => {
+    holding.delete(release);
+    await held`COMMIT`;
+    held.release();
+    await sql.end();
+  };
+  holding.add(release);
   await held`BEGIN`;
   await held`LOCK TABLE cairn_log IN EXCLUSIVE MODE`;
-  return {
-    release: async () => {
-      await held`COMMIT`;
-      held.release();
-      await sql.end();
-    },
-  };
+  return { release };
+}
+
+type Reply = Awaited<ReturnType<ReturnType<typeof jsonCaller>>>;
+
+/**
+ * Waits until `decided` (a node's `decided`) resolves; fails at once, saying what it waited for
+ * and what came instead, if `request` is answered first (refused, say), as its commit then never comes.
+ */
+async function decidedBefore(
+  decided: Promise<void>,
+  request: Promise<Reply>,
+  what: string,
+): Promise<void> {
+  const first = await Promise.race([decided.then(() => undefined), request]);
+  if (first !== undefined) {
+    throw new Error(
+      `waited for ${what} to be decided, but it was answered first: ${first.status} ` +
+        JSON.stringify(first.body),
+    );
+  }
 }
 
 test(
@@ -119,7 +149,7 @@ test(
     const log = await holdLog(url);
     const solving = a.decided((writes) => writes.some((write) => write.kind === "guess"));
     const guess = a.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
-    await solving;
+    await decidedBefore(solving, guess, "the solve's commit");
     expect((await a.admin("POST", "/api/admin/reload")).status).toBe(200);
     await log.release();
     expect((await guess).body.result).toBe("correct");
@@ -160,7 +190,7 @@ test("a reload that removes a puzzle whose solve is being committed is refused",
   const log = await holdLog(url);
   const solving = a.decided((writes) => writes.some((write) => write.kind === "guess"));
   const guess = a.call("POST", "/api/puzzles/b/guesses", { token, body: { answer: "bravo" } });
-  await solving;
+  await decidedBefore(solving, guess, "the solve's commit");
   // "b" goes from the file while its solve is under way.
   const without = HUNT_TOML.replace(
     '[[puzzle]]\nid = "b"\ntitle = "B"\nround = "r1"\npoints = 20\nanswer = ["bravo"]\n',
@@ -188,7 +218,7 @@ test("a freeze pressed while another is being stored keeps the first one's time"
   const log = await holdLog(url);
   const stored = a.decided((writes) => writes.some((write) => write.kind === "meta"));
   const first = a.admin("POST", "/api/admin/scoreboard", { frozen: true });
-  await stored;
+  await decidedBefore(stored, first, "the first freeze's commit");
   // A second organizer (or a double click) a minute later, while the first is not stored yet.
   clock.advance(MINUTE);
   const second = a.admin("POST", "/api/admin/scoreboard", { frozen: true });
@@ -207,7 +237,7 @@ test("a freeze pressed while a reveal is being stored freezes the board anew", a
   const log = await holdLog(url);
   const stored = a.decided((writes) => writes.some((write) => write.kind === "meta"));
   const reveal = a.admin("POST", "/api/admin/scoreboard", { frozen: false });
-  await stored;
+  await decidedBefore(stored, reveal, "the reveal's commit");
   clock.advance(MINUTE);
   const freeze = a.admin("POST", "/api/admin/scoreboard", { frozen: true });
   await log.release();
