@@ -1,7 +1,7 @@
 // Builds dist/cairn once per test run and helps run it as a user would.
 import { join } from "node:path";
 
-const ROOT = join(import.meta.dir, "..");
+const ROOT = join(import.meta.dirname, "..");
 export const BINARY = join(ROOT, "dist", "cairn");
 
 let built: Promise<string> | undefined;

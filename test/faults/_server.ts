@@ -1,8 +1,13 @@
-// Runs the compiled binary as an organizer would, for the fault suite: start,
-// stop, restart on the same database, and play through the HTTP API.
+// Runs `cairn serve` as an organizer would, for the fault suite: start, stop,
+// restart on the same database, and play through the HTTP API. Under `bun test`
+// it is the compiled binary; under `deno task test`, src/main.ts on Deno with
+// `deno task start`'s permissions (CAIRN_COMMAND).
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
-import { buildBinary, freePort, readOutput, waitFor } from "../_binary.ts";
+import { buildBinary } from "../_binary.ts";
+import { CAIRN_COMMAND, RUNTIME_NAME, sleep } from "../_runtime.ts";
 
 export const ADMIN_TOKEN = "faults-admin-token";
 
@@ -18,66 +23,130 @@ export function huntFile(dir: string, puzzles = 5, extra = ""): string {
   return path;
 }
 
+/**
+ * `cairn` as the suite runs it, and its environment: the compiled binary with
+ * none on Bun; on Deno, src/main.ts with what Deno itself needs (its cache).
+ */
+export async function cairnCommand(): Promise<{ cmd: string[]; env: Record<string, string> }> {
+  if (RUNTIME_NAME === "bun") return { cmd: [await buildBinary()], env: {} };
+  const env: Record<string, string> = { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
+  for (const name of ["HOME", "PATH", "DENO_DIR", "TMPDIR"]) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return { cmd: CAIRN_COMMAND, env };
+}
+
+/** Runs `cairn` with `args` to its end; resolves with its exit code and output. */
+export async function cairn(...args: string[]) {
+  const { cmd: [exe, ...before], env } = await cairnCommand();
+  const proc = spawn(exe!, [...before, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
+  let stdout = "";
+  let stderr = "";
+  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => proc.once("close", resolve));
+  return { code, stdout, stderr };
+}
+
 export interface Server {
-  proc: ReturnType<typeof Bun.spawn>;
   pid: number;
   base: string;
   port: number;
   /** Everything the server printed on stdout and stderr so far. */
   output: () => string;
+  /** Sends `signal` to the server, if it still runs. */
+  kill: (signal: "SIGKILL" | "SIGTERM") => void;
   /** SIGTERM, then the exit code. */
-  stop: () => Promise<number>;
-  /** Resolves with the exit code when the process ends by itself. */
-  exited: Promise<number>;
+  stop: () => Promise<number | null>;
+  /** Resolves with the exit code (null: a signal ended it) when the process ends. */
+  exited: Promise<number | null>;
+}
+
+/** A free TCP port on loopback, found by letting the OS pick one. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `url` until it answers 200, or throws after `timeoutMs`. */
+async function waitFor(url: string, timeoutMs: number): Promise<void> {
+  const start = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    try {
+      const res = await fetch(url);
+      await res.body?.cancel();
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(10);
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
 /** Starts `cairn serve` on `db` and waits until /healthz answers 200. */
 export async function startServer(
   options: { hunt: string; db: string; port?: number; ready?: boolean },
 ): Promise<Server> {
-  const binary = await buildBinary();
-  const port = options.port ?? freePort();
-  const proc = Bun.spawn(
-    [
-      binary,
-      "serve",
-      "--hunt",
-      options.hunt,
-      "--db",
-      options.db,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--admin-token",
-      ADMIN_TOKEN,
-    ],
-    { stdout: "pipe", stderr: "pipe", env: {} },
-  );
+  const { cmd: [exe, ...before], env } = await cairnCommand();
+  const port = options.port ?? await freePort();
+  const proc = spawn(exe!, [
+    ...before,
+    "serve",
+    "--hunt",
+    options.hunt,
+    "--db",
+    options.db,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--admin-token",
+    ADMIN_TOKEN,
+  ], { stdio: ["ignore", "pipe", "pipe"], env });
   let out = "";
-  const reading = readOutput(proc, (text) => (out += text));
-  const exited = proc.exited.then(async (code) => {
-    await reading;
-    return code;
-  });
+  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  let ended = false;
+  // "close": the process has exited and both pipes are read to their end.
+  const exited = new Promise<number | null>((resolve) => proc.once("close", resolve));
+  void exited.then(() => (ended = true));
+  // process.kill, not proc.kill: on Deno, a child that was sent one signal is taken as killed,
+  // and proc.kill sends it no other.
+  const kill = (signal: "SIGKILL" | "SIGTERM") => {
+    if (ended) return;
+    try {
+      process.kill(proc.pid!, signal);
+    } catch {
+      // It exited meanwhile.
+    }
+  };
   const base = `http://127.0.0.1:${port}`;
   if (options.ready !== false) {
     try {
-      await waitFor(`${base}/healthz`);
+      // Deno compiles src/ at its first start in a fresh cache: give it longer.
+      await waitFor(`${base}/healthz`, RUNTIME_NAME === "bun" ? 10_000 : 30_000);
     } catch (error) {
-      proc.kill("SIGKILL");
+      kill("SIGKILL");
       await exited;
       throw new Error(`${(error as Error).message}; the server printed:\n${out}`);
     }
   }
   return {
-    proc,
-    pid: proc.pid,
+    pid: proc.pid!,
     base,
     port,
     output: () => out,
+    kill,
     stop: () => {
-      proc.kill("SIGTERM");
+      kill("SIGTERM");
       return exited;
     },
     exited,
@@ -117,9 +186,15 @@ export async function register(base: string, name: string): Promise<string> {
   return (res.body as { token: string }).token;
 }
 
-/** Resident memory of a process, in MB, from /proc. */
+/**
+ * Resident memory of a process, in MB, from /proc (read through `cat` on Deno, whose
+ * --allow-read does not cover /proc).
+ */
 export function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const path = `/proc/${pid}/status`;
+  const status = RUNTIME_NAME === "bun"
+    ? readFileSync(path, "utf8")
+    : spawnSync("cat", [path], { encoding: "utf8" }).stdout;
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
 }

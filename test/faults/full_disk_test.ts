@@ -1,4 +1,4 @@
-// A full disk, against the compiled binary, with the database on a small
+// A full disk, against the compiled binary (on Deno: src/main.ts), with the database on a small
 // tmpfs (`mount -t tmpfs -o size=16m`). What must hold:
 // - /healthz turns 503 when the disk is full, and back to 200 when space is
 //   freed, by itself, while no commit has failed;
@@ -14,12 +14,14 @@
 // Mounting needs root (CAP_SYS_ADMIN). Where that is impossible, the test fails
 // and says so; CAIRN_FAULTS_NO_MOUNT=1 skips it explicitly instead.
 import { afterAll, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { call, huntFile, register, type Server, startServer } from "./_server.ts";
 import { fillDisk, mountTmpfs, unmount } from "../_disk.ts";
 import { tempDirs } from "../_tmp.ts";
+import { openConnection } from "../../src/store/driver.ts";
+import { sleep } from "../_runtime.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -76,7 +78,7 @@ test.skipIf(process.env.CAIRN_FAULTS_NO_MOUNT === "1")(
               timeoutMs: 5_000,
             });
             if (res.status === 200) acked.push(raw);
-            else if (res.status === 503 && Bun.deepEquals(res.body, UNAVAILABLE)) {
+            else if (res.status === 503 && isDeepStrictEqual(res.body, UNAVAILABLE)) {
               unavailable.push(raw);
             } else wrong.push(`${res.status} ${JSON.stringify(res.body)}`);
           } catch (error) {
@@ -86,11 +88,11 @@ test.skipIf(process.env.CAIRN_FAULTS_NO_MOUNT === "1")(
         }
       };
       const workers = Array.from({ length: WORKERS }, (_, w) => worker(w));
-      await Bun.sleep(300);
+      await sleep(300);
       const ackedBeforeFull = acked.length;
       filled = true;
       fillDisk(filler);
-      const code = await Promise.race([first.exited, Bun.sleep(10_000).then(() => "hung")]);
+      const code = await Promise.race([first.exited, sleep(10_000).then(() => "hung")]);
       await Promise.all(workers);
       console.log(
         `full disk: ${ackedBeforeFull} guesses acknowledged before the fill, ${acked.length} in all; ` +
@@ -105,7 +107,7 @@ test.skipIf(process.env.CAIRN_FAULTS_NO_MOUNT === "1")(
       // The service manager restarts it; on a still-full disk that fails at once, clearly.
       const retry = await startServer({ hunt, db, ready: false });
       servers.push(retry);
-      const retryCode = await Promise.race([retry.exited, Bun.sleep(10_000).then(() => "hung")]);
+      const retryCode = await Promise.race([retry.exited, sleep(10_000).then(() => "hung")]);
       expect(retryCode).toBe(1);
       expect(retry.output().trim()).toBe(
         `serve: cannot open the database ${db}: database or disk is full`,
@@ -115,9 +117,9 @@ test.skipIf(process.env.CAIRN_FAULTS_NO_MOUNT === "1")(
       rmSync(filler);
       const second = await startServer({ hunt, db });
       servers.push(second);
-      const check = new Database(db, { readonly: true });
+      const check = openConnection(db, { readonly: true });
       const stored = new Set(
-        check.query<{ raw: string }, []>("SELECT raw FROM guesses").all().map((row) => row.raw),
+        check.query<{ raw: string }>("SELECT raw FROM guesses").all().map((row) => row.raw),
       );
       expect(acked.filter((raw) => !stored.has(raw))).toEqual([]);
       // A guess answered 503 is not on disk either: its batch was rolled back whole.
@@ -137,7 +139,7 @@ test.skipIf(process.env.CAIRN_FAULTS_NO_MOUNT === "1")(
       });
       expect(await second.stop()).toBe(0);
     } finally {
-      for (const server of servers) server.proc.kill("SIGKILL");
+      for (const server of servers) server.kill("SIGKILL");
       await Promise.all(servers.map((server) => server.exited));
       // Lazily if a failed assertion left a file open on it: never leave the mount behind.
       unmount(data);

@@ -1,4 +1,4 @@
-// The restore drill of docs/operations.md, against the compiled binary:
+// The restore drill of docs/operations.md, against the compiled binary (on Deno: src/main.ts):
 // 1. back up under guess load (`cairn backup`); `cairn restore` is refused
 // while the server runs; 2. stop the server; 3. `cairn restore` the backup;
 // 4. start again. What must hold: every guess acknowledged before the backup
@@ -6,11 +6,11 @@
 // integrity_check is ok. Then the database the restore kept restores back,
 // with every guess acknowledged.
 import { afterAll, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { buildBinary } from "../_binary.ts";
-import { call, huntFile, register, startServer } from "./_server.ts";
+import { cairn, call, huntFile, register, startServer } from "./_server.ts";
+import { openConnection } from "../../src/store/driver.ts";
+import { sleep } from "../_runtime.ts";
 import { tempDirs } from "../_tmp.ts";
 
 const dirs = tempDirs();
@@ -18,24 +18,13 @@ afterAll(() => dirs.removeAll());
 
 const WORKERS = 8;
 
-/** Runs the binary with `args`; resolves with its exit code and output. */
-async function cairn(...args: string[]) {
-  const proc = Bun.spawn([await buildBinary(), ...args], { stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
-}
-
 /** The raw text of every guess in the database at `path`. */
 function storedGuesses(path: string): Set<string> {
-  const check = new Database(path, { readonly: true });
+  const check = openConnection(path, { readonly: true });
   try {
     expect(check.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
     return new Set(
-      check.query<{ raw: string }, []>("SELECT raw FROM guesses").all().map((row) => row.raw),
+      check.query<{ raw: string }>("SELECT raw FROM guesses").all().map((row) => row.raw),
     );
   } finally {
     check.close();
@@ -72,7 +61,7 @@ test(
     const workers = Array.from({ length: WORKERS }, (_, w) => worker(w));
     let ackedBeforeBackup: string[];
     try {
-      await Bun.sleep(500);
+      await sleep(500);
       // 1. Back up under load. Everything acknowledged before this moment must be in the copy.
       ackedBeforeBackup = [...acked];
       const { code, stdout, stderr } = await cairn("backup", backup, "--db", db);
@@ -87,7 +76,7 @@ test(
           `restore: a Cairn server is running on ${db}; stop it first (systemctl stop cairn), then run this again\n`,
       });
       expect(readdirSync(dir).sort()).toEqual(before);
-      await Bun.sleep(300);
+      await sleep(300);
     } finally {
       stop = true;
       await Promise.all(workers);

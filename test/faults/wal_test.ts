@@ -1,4 +1,4 @@
-// Long readers and the WAL, against the compiled binary. A reader that holds
+// Long readers and the WAL, against the compiled binary (on Deno: src/main.ts). A reader that holds
 // one read transaction (as `cairn export` does, or any tool reading the file)
 // stops SQLite's checkpoints from going past its snapshot, so the WAL grows
 // while guesses pour in. What must hold: once the reader ends, a checkpoint
@@ -9,10 +9,11 @@
 // machine stores fewer guesses a second), so the shrink is meaningful and
 // the suite stays quick.
 import { afterAll, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { huntFile, register, startServer } from "./_server.ts";
+import { openConnection } from "../../src/store/driver.ts";
+import { sleep } from "../_runtime.ts";
 import { tempDirs } from "../_tmp.ts";
 
 const dirs = tempDirs();
@@ -60,32 +61,32 @@ test(
         if (res.status === 200) acked++;
         else refused++;
         // Event-like pace, not a benchmark: the WAL grows tens of MB, not hundreds.
-        await Bun.sleep(PAUSE_MS);
+        await sleep(PAUSE_MS);
       }
     };
     const workers = Array.from({ length: WORKERS }, (_, w) => worker(w));
     try {
-      await Bun.sleep(500);
+      await sleep(500);
 
       // The long reader: one read transaction, held while the guesses keep coming, at least
       // READ_MS and until the WAL has grown well past its bound (two busy loops beside the test
       // once left it at 4.6 MB after 4 s), or READ_MAX_MS have passed.
-      const reader = new Database(db, { readwrite: true, create: false });
+      const reader = openConnection(db, { create: false });
       reader.exec("PRAGMA query_only = ON");
       reader.exec("BEGIN");
-      const before = reader.query<{ n: number }, []>("SELECT count(*) AS n FROM guesses").get()!.n;
+      const before = reader.query<{ n: number }>("SELECT count(*) AS n FROM guesses").get()!.n;
       const ackedAtStart = acked;
       let during = 0;
       const started = Date.now();
       while (
         Date.now() - started < READ_MS || (during <= GROWN && Date.now() - started < READ_MAX_MS)
       ) {
-        await Bun.sleep(100);
+        await sleep(100);
         during = Math.max(during, walSize());
       }
       const readMs = Date.now() - started;
       // Its snapshot did not move: it really held one read transaction all along.
-      expect(reader.query<{ n: number }, []>("SELECT count(*) AS n FROM guesses").get()!.n).toBe(
+      expect(reader.query<{ n: number }>("SELECT count(*) AS n FROM guesses").get()!.n).toBe(
         before,
       );
       reader.exec("COMMIT");
@@ -98,7 +99,7 @@ test(
       const ended = Date.now();
       const deadline = ended + 10_000;
       while (Date.now() < deadline) {
-        await Bun.sleep(100);
+        await sleep(100);
         after = walSize();
         if (after <= WAL_BOUND && acked - ackedAtEnd > 200) break;
       }
@@ -126,9 +127,9 @@ test(
       expect(await server.stop()).toBe(0);
     }
     // Every acknowledged guess is there, and the file is sound.
-    const check = new Database(db, { readonly: true });
+    const check = openConnection(db, { readonly: true });
     expect(check.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
-    expect(check.query<{ n: number }, []>("SELECT count(*) AS n FROM guesses").get()!.n).toBe(
+    expect(check.query<{ n: number }>("SELECT count(*) AS n FROM guesses").get()!.n).toBe(
       acked,
     );
     check.close();
