@@ -18,7 +18,7 @@ const etagOf: (json: string) => string = "Bun" in globalThis
   ? (json) => Bun.hash(json).toString(36)
   : (json) => createHash("sha1").update(json).digest("hex").slice(0, 16);
 
-export { eventStream, SSE_HEADERS } from "./sse.ts";
+export { eventStream, SSE_HEADERS, StreamDropped } from "./sse.ts";
 
 /**
  * What a stream's `scoreboard` events carry: the whole public board (`full`,

@@ -81,6 +81,18 @@ class DirectSink implements Sink {
   }
 }
 
+/**
+ * Why a stream the server ended fails rather than closes (on Deno): its
+ * client stopped reading. The listener knows it, and does not report it as an
+ * error (server/listen.ts).
+ */
+export class StreamDropped extends Error {
+  override readonly name = "StreamDropped";
+  constructor() {
+    super("the client stopped reading its live stream");
+  }
+}
+
 /** Bytes queued for a slow reader before a write reports that it is behind. */
 const QUEUE_BYTES = 64 * 1024;
 
@@ -101,10 +113,18 @@ class QueueSink implements Sink {
     return new Promise<void>((resolve) => this.drained = resolve);
   }
 
+  /**
+   * Ends the stream from the server's side. A reader that is not taking what
+   * is queued (it fell behind) would never take the stream's end either, and
+   * its connection would stay open for good: its stream fails instead, which
+   * ends the response and closes the connection.
+   */
   close(): void {
+    const stuck = this.drained !== undefined;
     this.end();
     try {
-      this.controller?.close();
+      if (stuck) this.controller?.error(new StreamDropped());
+      else this.controller?.close();
     } catch {
       // Already closed by the client's side.
     }

@@ -6,6 +6,7 @@
  * its own, and the same `fetch` matches them itself.
  */
 import type { AppFetch } from "../http/mod.ts";
+import { StreamDropped } from "../live/mod.ts";
 import { errorResponse } from "../play/mod.ts";
 import { answerRange } from "./_range.ts";
 
@@ -66,6 +67,8 @@ interface DenoServe {
     port: number;
     signal: AbortSignal;
     onListen: () => void;
+    /** A handler that threw or a response body that failed; answers in its place. */
+    onError: (error: unknown) => Response;
     cert?: string;
     key?: string;
     handler: (request: Request, info: unknown) => Response | Promise<Response>;
@@ -117,6 +120,12 @@ function listenOn(options: ListenOptions): Listener {
     port: options.port,
     signal: abort.signal,
     onListen: () => {},
+    // Deno's own, but quiet about a live stream ended on purpose because its client stopped
+    // reading: failing its body is what closes the connection (live/sse.ts).
+    onError: (error) => {
+      if (!(error instanceof StreamDropped)) console.error(error);
+      return new Response("Internal Server Error", { status: 500 });
+    },
     ...(options.tls !== undefined && { cert: options.tls.cert, key: options.tls.key }),
     handler: (request, info) => {
       if (stopping) {
