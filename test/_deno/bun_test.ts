@@ -247,12 +247,15 @@ export function expect(actual: Any): Any {
       },
     );
     const label = rejects ? ".rejects" : ".resolves";
-    const later = (negate: boolean) =>
+    const later = (negate: boolean): Any =>
       new Proxy({}, {
-        get: (_target, name: string) => async (...args: Any[]) =>
-          matchers(await settled, negate, label)[name]!(...args),
+        // `.rejects.not.toThrow(…)`: the trap answers every name, so `not` is answered here.
+        get: (_target, name: string) =>
+          name === "not" && !negate
+            ? later(true)
+            : async (...args: Any[]) => matchers(await settled, negate, label)[name]!(...args),
       });
-    return Object.assign(later(false), { not: later(true) });
+    return later(false);
   };
   return {
     ...matchers(actual, false, ""),
