@@ -1,11 +1,12 @@
 // A throwaway PostgreSQL server for tests: initdb and pg_ctl (as the postgres
 // user when running as root, since PostgreSQL refuses root) in a temporary
 // folder, fsync on, listening on loopback with trust authentication.
+import { spawn, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { freePort } from "./_binary.ts";
+import { freePort } from "./_runtime.ts";
 
 export interface Pg {
   /** The URL of the `postgres` database. */
@@ -68,21 +69,22 @@ export async function startPg(): Promise<Pg> {
   const data = join(dir, "data");
   const as = (args: string[]) => root ? ["runuser", "-u", "postgres", "--", ...args] : args;
   const run = async (args: string[]) => {
-    const proc = Bun.spawn(as(args), { stdout: "pipe", stderr: "pipe", cwd: dir });
-    const [out, err, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
+    const [exe, ...rest] = as(args);
+    const proc = spawn(exe!, rest, { stdio: ["ignore", "pipe", "pipe"], cwd: dir });
+    let out = "";
+    let err = "";
+    proc.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+    proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+    const code = await new Promise<number | null>((resolve) => proc.once("close", resolve));
     if (code !== 0) throw new Error(`${args.join(" ")} failed (${code}):\n${out}${err}`);
   };
   if (root) {
     // The postgres user must own the folder; find its ids rather than assume them.
-    const ids = Bun.spawnSync(["id", "-u", "postgres"]).stdout.toString().trim();
-    const gid = Bun.spawnSync(["id", "-g", "postgres"]).stdout.toString().trim();
+    const ids = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" }).stdout.trim();
+    const gid = spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim();
     chownSync(dir, Number(ids), Number(gid));
   }
-  const port = freePort();
+  const port = await freePort();
   const options =
     `-c port=${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} ` +
     `-c fsync=on -c max_connections=200`;

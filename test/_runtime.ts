@@ -1,12 +1,25 @@
 // What the tests need from the runtime they run on, Bun (`bun test`) or Deno
-// (`deno task test`): a sleep, and a child process running a script or a
+// (`deno task test`): a sleep, a free port, and a child process running a script or a
 // snippet with the same runtime, its stdout piped; and the command line of `cairn` on it.
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A free TCP port on loopback, found by letting the OS pick one. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** The runtime the tests run on. */

@@ -3,10 +3,10 @@
 // locking one head row and append a log row, beside a stream of pooled plain queries. Every
 // committed transaction's number must be in the log exactly once, with no gap; a transaction
 // cut by the kill must fail with an error the caller catches; and the pool must serve again.
-// Bun only, beside the other PostgreSQL tests (the harness spawns the server with Bun.spawn).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { type Pg, startPg } from "../_pg.ts";
+import { sleep } from "../_runtime.ts";
 
 let pg: Pg;
 
@@ -26,7 +26,7 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<boolean
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return true;
-    await Bun.sleep(5);
+    await sleep(5);
   }
   return false;
 }
@@ -91,7 +91,7 @@ describe("postgres.js under a killed backend", () => {
         }, 10_000);
         expect(holder).toBe(true);
         // Second kill, a little later: every backend of the pool that is inside a transaction.
-        await Bun.sleep(50);
+        await sleep(50);
         const cut = await pg.terminate(APP, { inTransaction: true });
         expect(cut).toBeGreaterThan(0);
 

@@ -2,6 +2,7 @@
 // values, an unreachable database, a node frozen holding the lock, a failed
 // commit and records of a format the store cannot read.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { run } from "../../src/cli/mod.ts";
 import { PgStore, redactUrl } from "../../src/store/pg.ts";
 import { fakeIo } from "../_io.ts";
 import { type Pg, startPg } from "../_pg.ts";
+import { RUNTIME_NAME, sleep } from "../_runtime.ts";
 import { startSilentProxy } from "../_silent_proxy.ts";
 
 let pg: Pg;
@@ -27,14 +29,21 @@ afterAll(async () => {
   if (files) rmSync(files, { recursive: true, force: true });
 });
 
-/** Whether process `pid` is stopped (by SIGSTOP): its state in /proc/PID/stat is T. */
+/**
+ * Whether process `pid` is stopped (by SIGSTOP): its state in /proc/PID/stat is T (read through
+ * `cat` on Deno, whose --allow-read does not cover /proc).
+ */
 function isStopped(pid: number): boolean {
+  const path = `/proc/${pid}/stat`;
+  let stat: string;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("T");
+    stat = RUNTIME_NAME === "bun"
+      ? readFileSync(path, "utf8")
+      : spawnSync("cat", [path], { encoding: "utf8" }).stdout;
   } catch {
     return false; // Gone.
   }
+  return stat.includes(")") && stat.slice(stat.lastIndexOf(")") + 2).startsWith("T");
 }
 
 const team = (id: number, name = `Team ${id}`): Write => ({
@@ -101,14 +110,14 @@ describe("PgStore", () => {
         );
         if (Number(rows[0]!.n) > 0) break;
         if (i === 100) throw new Error("node b never listened");
-        await Bun.sleep(25);
+        await sleep(25);
       }
       for (let i = 1; i <= 3; i++) {
         await a.decideTurn();
         await a.commit([team(i)]);
         const committed = Date.now();
         // Bounded well under the poll's minute, and far over a wake-up's milliseconds.
-        while (followed < i && Date.now() - committed < 10_000) await Bun.sleep(5);
+        while (followed < i && Date.now() - committed < 10_000) await sleep(5);
         expect(followed).toBe(i);
       }
     } finally {
@@ -181,10 +190,28 @@ describe("PgStore", () => {
     "a node frozen holding the lock stops the others' writes only until its transaction times out",
     async () => {
       const url = await pg.createDatabase("frozen");
-      const child = Bun.spawn(
-        [process.execPath, join(import.meta.dir, "_frozen_child.ts"), url, join(files, "frozen")],
-        { stdout: "pipe", stderr: "pipe" },
+      // The child runs on the tests' runtime (on Deno, with every permission).
+      const script = join(import.meta.dirname, "_frozen_child.ts");
+      const child = spawn(
+        process.execPath,
+        [...(RUNTIME_NAME === "bun" ? [] : ["run", "-A"]), script, url, join(files, "frozen")],
+        { stdio: ["ignore", "pipe", "pipe"] },
       );
+      let out = "";
+      let err = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+      let exitCode: number | null = null;
+      const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+      void exited.then((code) => exitCode = code ?? -1);
+      // process.kill, not child.kill: on Deno, a child sent one signal is taken as killed.
+      const signal = (name: "SIGCONT" | "SIGKILL") => {
+        try {
+          if (exitCode === null) process.kill(child.pid!, name);
+        } catch {
+          // It exited meanwhile.
+        }
+      };
       const other = await PgStore.open(url, { filesDir: files, node: "other", waitMs: 10_000 });
       other.watch({});
       try {
@@ -194,17 +221,16 @@ describe("PgStore", () => {
         // before the child stopped itself, which it then did for good.
         const deadline = Date.now() + 20_000;
         for (;;) {
-          if (child.exitCode !== null) {
-            const err = await new Response(child.stderr).text();
-            throw new Error(`the child exited (${child.exitCode}) before it froze:\n${err}`);
+          if (exitCode !== null) {
+            throw new Error(`the child exited (${exitCode}) before it froze:\n${err}`);
           }
-          if (isStopped(child.pid)) {
+          if (isStopped(child.pid!)) {
             const backends = await pg.backends();
             const frozen = backends.filter((b) => b.applicationName === "cairn frozen");
             if (frozen.some((b) => b.state === "idle in transaction")) break;
           }
           if (Date.now() > deadline) throw new Error("the child never froze in its transaction");
-          await Bun.sleep(20);
+          await sleep(20);
         }
         const started = Date.now();
         await other.decideTurn();
@@ -213,8 +239,8 @@ describe("PgStore", () => {
         expect(Date.now() - started).toBeLessThan(8_000);
         expect(other.failed).toBe(false);
         // Woken, the frozen node finds its transaction gone: its commit fails, and so does it.
-        child.kill("SIGCONT");
-        const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+        signal("SIGCONT");
+        const code = await exited;
         expect(code).toBe(0);
         expect(JSON.parse(out)).toEqual({ committed: false, error: "CommitError", failed: true });
         const rows = await pg.query("SELECT body FROM cairn_log ORDER BY seq", {
@@ -224,8 +250,8 @@ describe("PgStore", () => {
           "Team 2",
         ]);
       } finally {
-        child.kill("SIGCONT");
-        child.kill("SIGKILL");
+        signal("SIGCONT");
+        signal("SIGKILL");
         other.close();
       }
     },
@@ -540,7 +566,7 @@ describe("PgStore", () => {
       await putBack("putbackidle", 1);
       for (let i = 0; failure === undefined; i++) {
         if (i === 200) throw new Error("the idle node never noticed the log went back");
-        await Bun.sleep(25);
+        await sleep(25);
       }
       expect(failure.message).toMatch(/^Cannot follow the log: the log no longer holds row 2/);
     } finally {

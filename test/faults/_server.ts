@@ -4,10 +4,9 @@
 // `deno task start`'s permissions (CAIRN_COMMAND).
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { buildBinary } from "../_binary.ts";
-import { CAIRN_COMMAND, RUNTIME_NAME, sleep } from "../_runtime.ts";
+import { CAIRN_COMMAND, freePort, RUNTIME_NAME, sleep } from "../_runtime.ts";
 
 export const ADMIN_TOKEN = "faults-admin-token";
 
@@ -61,18 +60,6 @@ export interface Server {
   stop: () => Promise<number | null>;
   /** Resolves with the exit code (null: a signal ended it) when the process ends. */
   exited: Promise<number | null>;
-}
-
-/** A free TCP port on loopback, found by letting the OS pick one. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `url` until it answers 200, or throws after `timeoutMs`. */
