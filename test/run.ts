@@ -97,7 +97,7 @@ await tests("tests", [
   ...only,
 ], bunReport);
 
-// Most suites again, on Deno (`deno task test`; all but e2e, bench and cluster),
+// Most suites again, on Deno (`deno task test`; all but e2e, bench and most of cluster),
 // unless a subset was asked for.
 if (only.length === 0) {
   const denoReport = join(reportDir, "deno.xml");
