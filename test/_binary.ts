@@ -45,8 +45,22 @@ export async function readStream(
   add(decoder.decode());
 }
 
-/** A free TCP port on loopback, found by letting the OS pick one. */
+/** A free TCP port on loopback, found by letting the OS pick one (on Bun or on Deno). */
 export function freePort(): number {
+  if (!("Bun" in globalThis)) {
+    const deno = (globalThis as unknown as {
+      Deno: {
+        listen(options: { hostname: string; port: number }): {
+          addr: { port: number };
+          close(): void;
+        };
+      };
+    }).Deno;
+    const listener = deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = listener.addr.port;
+    listener.close();
+    return port;
+  }
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
   const port = server.port!;
   server.stop(true);
@@ -63,7 +77,7 @@ export async function waitFor(url: string, timeoutMs = 10_000): Promise<number> 
     } catch {
       // Not listening yet.
     }
-    await Bun.sleep(10);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }

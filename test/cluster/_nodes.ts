@@ -2,15 +2,16 @@
 // a service manager: a node that exits (a failed commit, a database down at
 // boot, a SIGKILL) is started again after a short pause.
 import { afterAll, beforeAll } from "bun:test";
+import { type ChildProcess, spawn as spawnChild } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, readOutput, waitFor } from "../_binary.ts";
+import { freePort, waitFor } from "../_binary.ts";
 import { type Pg, startPg } from "../_pg.ts";
-import { sleep } from "../_runtime.ts";
+import { DENO_START_FLAGS, RUNTIME_NAME, sleep } from "../_runtime.ts";
 
 export const ADMIN_TOKEN = "cluster-admin-token";
-const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");
+const MAIN = join(import.meta.dirname, "..", "..", "src", "main.ts");
 const RESTART_MS = 300;
 
 export interface Node {
@@ -31,12 +32,16 @@ export interface Node {
   stop(): Promise<void>;
 }
 
-/** The command line of `cairn serve` as a cluster test runs a node, from source. */
+/**
+ * The command line of `cairn serve` as a cluster test runs a node, from source, on the tests'
+ * runtime (on Deno, with `deno task start`'s permissions).
+ */
 export function serveCommand(
   options: { hunt: string; db: string; files: string; port: number; adminToken: string },
 ): string[] {
   return [
     process.execPath,
+    ...(RUNTIME_NAME === "bun" ? [] : ["run", ...DENO_START_FLAGS]),
     MAIN,
     "serve",
     "--hunt",
@@ -66,16 +71,22 @@ export function startNode(
   let out = "";
   let exits = 0;
   let stopped = false;
-  let proc: ReturnType<typeof Bun.spawn>;
+  let proc: ChildProcess;
+  let running = false;
   let exited: Promise<void> = Promise.resolve();
   const spawn = () => {
-    proc = Bun.spawn(
-      serveCommand({ ...options, db, port, adminToken: ADMIN_TOKEN }),
-      { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } },
-    );
-    const reading = readOutput(proc, (text) => (out += text));
-    exited = proc.exited.then(async (code) => {
-      await reading;
+    const [exe, ...args] = serveCommand({ ...options, db, port, adminToken: ADMIN_TOKEN });
+    proc = spawnChild(exe!, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    running = true;
+    proc.stdout!.setEncoding("utf8").on("data", (text: string) => (out += text));
+    proc.stderr!.setEncoding("utf8").on("data", (text: string) => (out += text));
+    // "close": the process has exited and its output is read to the end.
+    const closed = new Promise<number | null>((resolve) => proc.once("close", resolve));
+    exited = closed.then(async (code) => {
+      running = false;
       exits++;
       out += `\n[${options.name} exited with ${code}]\n`;
       if (stopped) return;
@@ -83,16 +94,25 @@ export function startNode(
       if (!stopped) spawn();
     });
   };
+  // process.kill, not proc.kill: on Deno, a child that was sent one signal is taken as killed,
+  // and proc.kill sends it no other.
+  const send = (signal: NodeJS.Signals) => {
+    try {
+      if (running) process.kill(proc.pid!, signal);
+    } catch {
+      // It exited meanwhile.
+    }
+  };
   spawn();
   const base = `http://127.0.0.1:${port}`;
   return {
     name: options.name,
     base,
     port,
-    pid: () => proc.pid,
+    pid: () => proc.pid!,
     exits: () => exits,
     output: () => out,
-    signal: (signal) => proc.kill(signal),
+    signal: (signal) => send(signal),
     async ready(timeoutMs = 20_000) {
       try {
         await waitFor(`${base}/healthz`, timeoutMs);
@@ -102,9 +122,9 @@ export function startNode(
     },
     async stop() {
       stopped = true;
-      proc.kill("SIGCONT");
-      proc.kill("SIGTERM");
-      const killer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
+      send("SIGCONT");
+      send("SIGTERM");
+      const killer = setTimeout(() => send("SIGKILL"), 5_000);
       await exited;
       clearTimeout(killer);
     },
