@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { crashHunt, freePort, waitFor } from "../_binary.ts";
 import { DENO_START_FLAGS } from "../_runtime.ts";
 import { tempDirs } from "../_tmp.ts";
+import { sendKeyed, type Sent } from "./_keyed.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -44,15 +45,6 @@ const ROUNDS: { name: string; load: "steady" | "burst"; killAt: number }[] = [
   { name: "mid-load, later", load: "steady", killAt: 1200 },
 ];
 
-interface Sent {
-  team: number;
-  key: string;
-  puzzle: string;
-  raw: string;
-  /** The status and body answered before the kill, if any. */
-  answer?: string;
-}
-
 /** `cairn serve` on Deno, its commits on the main thread (`off`) or on the commit thread (`on`). */
 function start(huntFile: string, db: string, commitThread: "on" | "off") {
   const port = freePort();
@@ -62,19 +54,6 @@ function start(huntFile: string, db: string, commitThread: "on" | "off") {
     { stdout: "ignore", stderr: "inherit", env: ENV },
   );
   return { proc, base: `http://127.0.0.1:${port}` };
-}
-
-async function send(base: string, token: string, sent: Sent): Promise<string> {
-  const res = await fetch(`${base}/api/puzzles/${sent.puzzle}/guesses`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      authorization: `Bearer ${token}`,
-      "idempotency-key": sent.key,
-    },
-    body: JSON.stringify({ answer: sent.raw }),
-  });
-  return `${res.status} ${await res.text()}`;
 }
 
 /** A guess: wrong ones on puzzles no one solves (p3–p7), a right one now and then on p0–p2. */
@@ -129,7 +108,7 @@ async function crashRounds(commitThread: "on" | "off"): Promise<void> {
       const fire = async (item: Sent) => {
         sent.push(item);
         try {
-          answered(item, await send(base, tokens[item.team]!, item));
+          answered(item, await sendKeyed(base, tokens[item.team]!, item));
           return true;
         } catch {
           return false; // the server is gone
@@ -160,7 +139,7 @@ async function crashRounds(commitThread: "on" | "off"): Promise<void> {
     try {
       await waitFor(`${again.base}/healthz`, 30_000);
       for (const item of sent) {
-        const answer = await send(again.base, tokens[item.team]!, item);
+        const answer = await sendKeyed(again.base, tokens[item.team]!, item);
         if (item.answer !== undefined) {
           expect([item.key, answer]).toEqual([
             item.key,

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { rng } from "../rules/_random.ts";
 import { buildBinary, crashHunt, freePort, waitFor } from "../_binary.ts";
 import { tempDirs } from "../_tmp.ts";
+import { sendKeyed, type Sent } from "./_keyed.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -30,16 +31,6 @@ beforeAll(async () => {
 
 const HUNT = crashHunt("Keyed crash", 4);
 
-interface Sent {
-  /** The worker's team, by its index in `tokens`. */
-  team: number;
-  key: string;
-  puzzle: string;
-  raw: string;
-  /** The status and body the server answered, when it answered before the kill. */
-  answer?: string;
-}
-
 function start(huntFile: string, db: string, port: number) {
   return Bun.spawn(
     [
@@ -58,19 +49,6 @@ function start(huntFile: string, db: string, port: number) {
     ],
     { stdout: "ignore", stderr: "inherit" },
   );
-}
-
-async function send(base: string, token: string, sent: Sent): Promise<string> {
-  const res = await fetch(`${base}/api/puzzles/${sent.puzzle}/guesses`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      authorization: `Bearer ${token}`,
-      "idempotency-key": sent.key,
-    },
-    body: JSON.stringify({ answer: sent.raw }),
-  });
-  return `${res.status} ${await res.text()}`;
 }
 
 test("a keyed guess retried after kill -9 gets the same answer and is stored once", async () => {
@@ -109,7 +87,7 @@ test("a keyed guess retried after kill -9 gets the same answer and is stored onc
           };
           sent.push(item);
           try {
-            const answer = await send(base, tokens[w]!, item);
+            const answer = await sendKeyed(base, tokens[w]!, item);
             if (answer.startsWith("200 ")) item.answer = answer;
           } catch {
             return; // the server is gone
@@ -143,7 +121,7 @@ test("a keyed guess retried after kill -9 gets the same answer and is stored onc
       server = start(huntFile, db, port);
       await waitFor(`${base}/healthz`);
       for (const item of sent) {
-        const again = await send(base, tokens[item.team]!, item);
+        const again = await sendKeyed(base, tokens[item.team]!, item);
         if (item.answer !== undefined) expect([item.key, again]).toEqual([item.key, item.answer]);
         else expect(again).toStartWith("200 ");
       }

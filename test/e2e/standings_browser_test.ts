@@ -41,6 +41,31 @@ function rowsOf(page: Page): Promise<string[]> {
 const range = (a: number, b: number) =>
   Array.from({ length: b - a + 1 }, (_, i) => `Team ${a + i}`);
 
+/** Stops the server, edits its database in one transaction, and starts it again. */
+function rewriteBoard(edit: (db: Database) => void): Promise<void> {
+  return served.server.restart(() => {
+    const db = new Database(served.server.db);
+    try {
+      db.transaction(() => edit(db))();
+    } finally {
+      db.close();
+    }
+    return Promise.resolve();
+  });
+}
+
+/** A new page logged in as the team of `token`, at 360×740, and the script errors it reports. */
+async function phoneAs(token: string): Promise<{ page: Page; errors: string[] }> {
+  await served.browser.context.addCookies([
+    { name: "cairn_session", value: token, url: served.server.base },
+  ]);
+  const errors: string[] = [];
+  const page = await served.browser.context.newPage();
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.setViewportSize({ width: 360, height: 740 });
+  return { page, errors };
+}
+
 suite("a team's standings on a phone, 300 teams", () => {
   serveForSuite(served, HUNT, ["--admin-token", ADMIN_TOKEN]);
 
@@ -48,22 +73,8 @@ suite("a team's standings on a phone, 300 teams", () => {
     "the top, the team's place, the whole board a page at a time; a refresh fetches the small page",
     async () => {
       const base = served.server.base;
-      await served.server.restart(() => {
-        const db = new Database(served.server.db);
-        try {
-          db.transaction(() => seedBoard(db as unknown as Connection, TEAMS))();
-        } finally {
-          db.close();
-        }
-        return Promise.resolve();
-      });
-      await served.browser.context.addCookies([
-        { name: "cairn_session", value: "token-200", url: base },
-      ]);
-      const errors: string[] = [];
-      const page = await served.browser.context.newPage();
-      page.on("pageerror", (error) => errors.push(error.message));
-      await page.setViewportSize({ width: 360, height: 740 });
+      await rewriteBoard((db) => seedBoard(db as unknown as Connection, TEAMS));
+      const { page, errors } = await phoneAs("token-200");
       const refreshes: number[] = [];
       page.on("response", async (response) => {
         const request = response.request();
@@ -150,31 +161,14 @@ suite("a team's standings on a phone, 300 teams", () => {
       const base = served.server.base;
       const long = "The Extraordinarily Persistent Lighthouse Keepers of Harbor Bay!";
       expect(long).toHaveLength(64);
-      await served.server.restart(() => {
-        const db = new Database(served.server.db);
-        try {
-          db.transaction(() => {
-            const { n } = db.query("SELECT count(*) AS n FROM teams").get() as { n: number };
-            if (n === 0) seedBoard(db as unknown as Connection, TEAMS);
-            // 64 teams on the board: the others hidden (they take no place).
-            db.run("UPDATE teams SET hidden = CASE WHEN id > 64 THEN 1 ELSE 0 END");
-            db.run("UPDATE teams SET name = ?, name_key = ? WHERE id = 62", [
-              long,
-              teamNameKey(long),
-            ]);
-          })();
-        } finally {
-          db.close();
-        }
-        return Promise.resolve();
+      await rewriteBoard((db) => {
+        const { n } = db.query("SELECT count(*) AS n FROM teams").get() as { n: number };
+        if (n === 0) seedBoard(db as unknown as Connection, TEAMS);
+        // 64 teams on the board: the others hidden (they take no place).
+        db.run("UPDATE teams SET hidden = CASE WHEN id > 64 THEN 1 ELSE 0 END");
+        db.run("UPDATE teams SET name = ?, name_key = ? WHERE id = 62", [long, teamNameKey(long)]);
       });
-      await served.browser.context.addCookies([
-        { name: "cairn_session", value: "token-62", url: base },
-      ]);
-      const errors: string[] = [];
-      const page = await served.browser.context.newPage();
-      page.on("pageerror", (error) => errors.push(error.message));
-      await page.setViewportSize({ width: 360, height: 740 });
+      const { page, errors } = await phoneAs("token-62");
       const streams: string[] = [];
       page.on("request", (request) => {
         if (request.url().startsWith(`${base}/api/events`)) streams.push(request.url());
@@ -209,30 +203,17 @@ suite("a team's standings on a phone, 300 teams", () => {
 
   test("a change between the page and its stream's opening: the page draws it", async () => {
     const base = served.server.base;
-    await served.server.restart(() => {
-      const db = new Database(served.server.db);
-      try {
-        db.transaction(() => {
-          const { n } = db.query("SELECT count(*) AS n FROM teams").get() as { n: number };
-          if (n === 0) seedBoard(db as unknown as Connection, TEAMS);
-          // The board as seeded, whatever the tests before did.
-          db.run("UPDATE teams SET hidden = 0");
-          db.run("UPDATE teams SET name = 'Team 62', name_key = ? WHERE id = 62", [
-            teamNameKey("Team 62"),
-          ]);
-          db.run("DELETE FROM adjustments WHERE reason <> 'seed'");
-        })();
-      } finally {
-        db.close();
-      }
-      return Promise.resolve();
+    await rewriteBoard((db) => {
+      const { n } = db.query("SELECT count(*) AS n FROM teams").get() as { n: number };
+      if (n === 0) seedBoard(db as unknown as Connection, TEAMS);
+      // The board as seeded, whatever the tests before did.
+      db.run("UPDATE teams SET hidden = 0");
+      db.run("UPDATE teams SET name = 'Team 62', name_key = ? WHERE id = 62", [
+        teamNameKey("Team 62"),
+      ]);
+      db.run("DELETE FROM adjustments WHERE reason <> 'seed'");
     });
-    await served.browser.context.addCookies([
-      { name: "cairn_session", value: "token-200", url: base },
-    ]);
-    const errors: string[] = [];
-    const page = await served.browser.context.newPage();
-    page.on("pageerror", (error) => errors.push(error.message));
+    const { page, errors } = await phoneAs("token-200");
     // The stream opens only once team 203 (98 points, 103 now) has passed teams 199 (102) and 200
     // (101): its first event is not the board the page was drawn from.
     let held = 0;
