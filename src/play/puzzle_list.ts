@@ -1,15 +1,17 @@
 import type { Engine, Puzzle, Team } from "../engine/mod.ts";
 
+const encoder = new TextEncoder();
+
 /**
  * `GET /api/puzzles` bodies, encoded once per change in what a team sees (its
  * version) and kept until the next time its list can change by the clock
  * alone (an unlock time still ahead: puzzles stay hidden until the start).
  * A reload makes new Team objects, so their entries simply go.
  */
-export function puzzleListCache(): (engine: Engine, team: Team, frozenAt?: number) => string {
+export function puzzleListCache(): (engine: Engine, team: Team, frozenAt?: number) => Uint8Array {
   const cache = new WeakMap<
     Team,
-    { version: number; values: number; frozenAt: number; until: number; json: string }
+    { version: number; values: number; frozenAt: number; until: number; json: Uint8Array }
   >();
   return (engine, team, frozenAt) => {
     const now = engine.now();
@@ -21,7 +23,7 @@ export function puzzleListCache(): (engine: Engine, team: Team, frozenAt?: numbe
       hit !== undefined && hit.version === team.version && hit.values === engine.valuesVersion &&
       hit.frozenAt === frozen && now < hit.until
     ) return hit.json;
-    const json = JSON.stringify(puzzleList(engine, team, frozenAt));
+    const json = encoder.encode(JSON.stringify(puzzleList(engine, team, frozenAt)));
     let until = Infinity;
     for (const at of team.state.unlockedAt) if (at > now && at < until) until = at;
     cache.set(team, {
