@@ -1,7 +1,8 @@
 /**
- * The hot routes: `GET /api/puzzles`, `GET /api/puzzles/:id` and
- * `POST /api/puzzles/:id/guesses`. Their answers (`hotAnswers`) are written
- * once, over a plain Request, and reached two ways with the same result:
+ * The hot routes: `GET /api/puzzles`, `GET /api/puzzles/:id`,
+ * `POST /api/puzzles/:id/guesses` and `GET /api/scoreboard`. Their answers
+ * (`hotAnswers`) are written once, over a plain Request, and reached two ways
+ * with the same result:
  *
  * - through the Hono app: `apiRoutes` mounts them behind the front
  *   middleware (`installFront`), as every other route;
@@ -21,6 +22,7 @@ import {
   CONTACT_HEADER,
   errorResponse,
   GuessBody,
+  hashToken,
   type Play,
   type Player,
   playerOf,
@@ -29,10 +31,12 @@ import {
   readRequestJson,
   requestBearer,
   sameOrigin,
+  secretsEqual,
   sessionCookie,
 } from "../play/mod.ts";
 import { errorHandler, json, JSON_HEADER_LIST, reply } from "./_json.ts";
 import { crossSite, keyed, requestId, UNSAFE } from "./_request.ts";
+import { scoreboardAnswer } from "./scoreboard.ts";
 
 /** Who sent a hot request (read once per request), and the `:id` of its path ("" for the list). */
 export interface HotCall {
@@ -51,6 +55,8 @@ export interface HotAnswers {
   list: HotAnswer;
   puzzle: HotAnswer;
   guess: HotAnswer;
+  /** Anyone's: a team's session only matters to `around=me`. */
+  scoreboard: HotAnswer;
 }
 
 /** A route handler as `Bun.serve` calls it: the request, with its path's parameters. */
@@ -68,6 +74,7 @@ export type AppFetch = ((request: Request, env?: unknown) => Response | Promise<
 };
 
 const LIST = "/api/puzzles";
+const BOARD = "/api/scoreboard";
 /**
  * The `:id` the direct path takes: one that needs no decoding. Puzzle ids are
  * `[a-z0-9_-]`; anything else (an escape, a `#`) goes to Hono, which decodes
@@ -112,6 +119,8 @@ export function hotAnswers({ game, player: actions }: Play): HotAnswers {
       if (id !== undefined) options.request = id;
       return reply(await actions.guess(team.id, call.id, answer, options));
     },
+
+    scoreboard: (request, call) => scoreboardAnswer(request, call, game),
   };
 }
 
@@ -125,6 +134,7 @@ export function serveHot(app: Hono, { play, answers }: { play: Play; answers: Ho
   const list = direct(play, { method: "GET", pattern: LIST }, answers.list);
   const puzzle = direct(play, { method: "GET", pattern: `${LIST}/:id` }, answers.puzzle);
   const guess = direct(play, { method: "POST", pattern: `${LIST}/:id/guesses` }, answers.guess);
+  const board = direct(play, { method: "GET", pattern: BOARD }, answers.scoreboard);
 
   // Bun matches the pattern and decodes `:id`; a HEAD comes to a GET route too, and goes to Hono.
   const routes: ServeRoutes = {
@@ -146,14 +156,24 @@ export function serveHot(app: Hono, { play, answers }: { play: Play; answers: Ho
         return PLAIN_ID.test(id) ? guess(request, id) : hono(request, server);
       },
     },
+    [BOARD]: {
+      GET: (request, server) =>
+        request.method === "GET" ? board(request, "") : hono(request, server),
+    },
   };
 
-  // Elsewhere (Deno, `app.request`): the same three routes, matched on the raw path.
+  // Elsewhere (Deno, `app.request`): the same routes, matched on the raw path.
   function dispatch(request: Request, env?: unknown): Response | Promise<Response> {
     const method = request.method;
     const url = request.url;
     // The path starts at the first "/" after the scheme's "://" and one character of host.
     const start = url.indexOf("/", url.indexOf(":") + 4);
+    if (method === "GET" && url.startsWith(BOARD, start)) {
+      const next = url[start + BOARD.length];
+      return next === undefined || next === "?" || next === "#"
+        ? board(request, "")
+        : hono(request, env);
+    }
     if ((method !== "GET" && method !== "POST") || !url.startsWith(LIST, start)) {
       return hono(request, env);
     }
@@ -193,8 +213,20 @@ function direct(
   const onError = errorHandler(game.logger);
   const record = game.metrics.recorder(route.method, pattern);
 
-  /** The last-contact header and the request's metrics, on any answer. */
-  function finish(response: Response, contact: string | undefined, started: number): Response {
+  /**
+   * The last-contact header and the request's metrics, on any answer. With a
+   * `problem`, the caller's session is unknown because the shared log cannot
+   * be read: a 401 becomes a 503, rather than log a player out for nothing.
+   */
+  function finish(
+    answered: Response,
+    contact: string | undefined,
+    started: number,
+    problem?: string,
+  ): Response {
+    const response = problem !== undefined && answered.status === 401
+      ? errorResponse("unavailable", problem)
+      : answered;
     if (contact !== undefined) response.headers.set(CONTACT_HEADER, contact);
     record(response.status, (performance.now() - started) / 1000);
     return response;
@@ -206,6 +238,7 @@ function direct(
     call: HotCall,
     bearer: string | undefined,
     started: number,
+    problem?: string,
   ): Response | Promise<Response> {
     let contact: string | undefined;
     let answered: Response | Promise<Response>;
@@ -218,12 +251,12 @@ function direct(
       if (unsafe && bearer === undefined && !sameOrigin(request)) throw crossSite();
       answered = answer(request, call);
     } catch (error) {
-      return finish(onError(error as Error), contact, started);
+      return finish(onError(error as Error), contact, started, problem);
     }
-    if (answered instanceof Response) return finish(answered, contact, started);
+    if (answered instanceof Response) return finish(answered, contact, started, problem);
     return answered.then(
-      (response) => finish(response, contact, started),
-      (error) => finish(onError(error as Error), contact, started),
+      (response) => finish(response, contact, started, problem),
+      (error) => finish(onError(error as Error), contact, started, problem),
     );
   }
 
@@ -239,18 +272,19 @@ function direct(
     } catch (error) {
       return finish(onError(error as Error), undefined, started);
     }
-    // Where nodes share a log, a session opened on another node may not be here yet.
-    if (sync !== undefined && token !== undefined && teamId === undefined) {
+    // Where nodes share a log, a session opened on another node may not be here yet (the admin
+    // token is no team's: the log would tell nothing more of it).
+    if (
+      sync !== undefined && token !== undefined && teamId === undefined &&
+      !secretsEqual(hashToken(token), game.adminTokenHash)
+    ) {
       const known = token;
       return sync().then(
         () => {
           const call = { token: known, teamId: game.accounts.teamFor(known), id };
-          // Still unknown because the log cannot be read: 503, not a 401 that logs a player out.
+          // Still unknown because the log cannot be read: its 401 will be a 503.
           const problem = call.teamId === undefined ? game.store.writeProblem() : undefined;
-          if (problem !== undefined) {
-            return finish(errorResponse("unavailable", problem), undefined, started);
-          }
-          return answerFor(request, call, bearer, started);
+          return answerFor(request, call, bearer, started, problem);
         },
         (error) => finish(onError(error as Error), undefined, started),
       );

@@ -20,6 +20,7 @@ import {
   EmptyBody,
   engineFeed,
   errorResponse,
+  type Game,
   hashToken,
   isAdmin,
   LoginBody,
@@ -44,7 +45,6 @@ import { adminRoutes } from "./admin.ts";
 import { askRoutes } from "./asks.ts";
 import { missionRoutes } from "./missions.ts";
 import { scoreboardHistory } from "./history.ts";
-import { scoreboardAnswer } from "./scoreboard.ts";
 import { puzzleFileResponse } from "./puzzle_files.ts";
 
 export { errorHandler, json } from "./_json.ts";
@@ -163,7 +163,7 @@ export function installFront(app: Hono, { game }: Play): void {
  */
 export function apiRoutes(play: Play, answers: HotAnswers = hotAnswers(play)): Hono {
   const api = new Hono();
-  publicRoutes(api, play);
+  publicRoutes(api, play, answers);
   accountRoutes(api, play);
   puzzleRoutes(api, play, answers);
   missionRoutes(api, play);
@@ -173,7 +173,7 @@ export function apiRoutes(play: Play, answers: HotAnswers = hotAnswers(play)): H
 }
 
 /** The routes anyone may read: the hunt, the scoreboard and its history, live events. */
-function publicRoutes(api: Hono, { game }: Play): void {
+function publicRoutes(api: Hono, { game }: Play, hot: HotAnswers): void {
   const { live, freeze } = game;
 
   api.get("/api/hunt", () => {
@@ -194,8 +194,8 @@ function publicRoutes(api: Hono, { game }: Play): void {
     });
   });
 
-  // The whole board, or a part of it, each encoded once per change (scoreboard.ts).
-  api.get("/api/scoreboard", (c) => scoreboardAnswer(c, game));
+  // The whole board, or a part of it, each encoded once per change: a hot route (hot.ts).
+  api.get("/api/scoreboard", (c) => hot.scoreboard(c.req.raw, hotCall(game, c)));
 
   // CTFtime's scoreboard feed: as public as the board, so frozen while it is.
   api.get("/api/ctftime", () => {
@@ -296,6 +296,11 @@ function accountRoutes(api: Hono, { game, player: actions }: Play): void {
   });
 }
 
+/** What the hot answers need of a request, read here through the front middleware's caches. */
+function hotCall(game: Game, c: Context): HotCall {
+  return { token: credential(c), teamId: sessionTeam(game, c), id: c.req.param("id") ?? "" };
+}
+
 /** A team's puzzles: the list, one puzzle, guesses, hints, check-ins and files. */
 function puzzleRoutes(api: Hono, { game, player: actions }: Play, hot: HotAnswers): void {
   /** The logged-in team, or a 401. */
@@ -304,17 +309,11 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play, hot: HotAnswer
     if (found === undefined) throw new ApiError("unauthorized");
     return found;
   };
-  /** What the hot answers need of a request, read here through the front middleware's caches. */
-  const call = (c: Context): HotCall => ({
-    token: credential(c),
-    teamId: sessionTeam(game, c),
-    id: c.req.param("id") ?? "",
-  });
 
   // The hot routes: the same answers as `serveHot` gives without this chain (http/hot.ts).
-  api.get("/api/puzzles", (c) => hot.list(c.req.raw, call(c)));
-  api.get("/api/puzzles/:id", (c) => hot.puzzle(c.req.raw, call(c)));
-  api.post("/api/puzzles/:id/guesses", (c) => hot.guess(c.req.raw, call(c)));
+  api.get("/api/puzzles", (c) => hot.list(c.req.raw, hotCall(game, c)));
+  api.get("/api/puzzles/:id", (c) => hot.puzzle(c.req.raw, hotCall(game, c)));
+  api.post("/api/puzzles/:id/guesses", (c) => hot.guess(c.req.raw, hotCall(game, c)));
 
   // Hints and check-ins accept an Idempotency-Key (play/idempotency.ts), as guesses do.
   api.post("/api/puzzles/:id/hints/:hint", async (c) => {

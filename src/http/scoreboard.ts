@@ -1,8 +1,10 @@
 // `GET /api/scoreboard`: the whole public board (of one division), or a part
 // of it, `limit` rows from `offset` or around the caller's own team's row,
-// each served as bytes encoded once per board change, with an ETag.
-import type { Context } from "hono";
-import { ApiError, type Game, sessionTeam } from "../play/mod.ts";
+// each served as bytes encoded once per board change, with an ETag. It is a
+// hot route (hot.ts): served directly, and through Hono with the same answer.
+import type { Encoded } from "../live/mod.ts";
+import { ApiError, type Game } from "../play/mod.ts";
+import type { HotCall } from "./hot.ts";
 
 /** The most rows one `limit` asks for. */
 export const SCOREBOARD_LIMIT_MAX = 500;
@@ -20,10 +22,36 @@ const HEADERS = {
 /** `around=me` answers each team its own part: no shared cache may keep one for another. */
 const AROUND_CACHING = { "cache-control": "private", vary: "authorization, cookie" };
 const WHOLE_NUMBER = /^\d+$/;
+const encoder = new TextEncoder();
+/** Each encoded board's UTF-8 bytes, made on its first request and sent as they are after. */
+const bytesOf = new WeakMap<Encoded, Uint8Array>();
+
+function bodyOf(board: Encoded): Uint8Array {
+  let bytes = bytesOf.get(board);
+  if (bytes === undefined) {
+    bytes = encoder.encode(board.json);
+    bytesOf.set(board, bytes);
+  }
+  return bytes;
+}
+
+/** A query parameter's first value, by name. */
+type Query = (name: string) => string | undefined;
+
+const NO_QUERY: Query = () => undefined;
+
+/** The query of a request's URL: none at all for the plain `/api/scoreboard`, the common case. */
+function queryOf(url: string): Query {
+  const at = url.indexOf("?");
+  if (at === -1) return NO_QUERY;
+  const hash = url.indexOf("#", at);
+  const params = new URLSearchParams(url.slice(at + 1, hash === -1 ? undefined : hash));
+  return (name) => params.get(name) ?? undefined;
+}
 
 /** A query parameter that must be a whole number in `[min, max]`, if given. */
-function wholeNumber(c: Context, name: string, min: number, max: number): number | undefined {
-  const text = c.req.queries(name)?.[0];
+function wholeNumber(query: Query, name: string, min: number, max: number): number | undefined {
+  const text = query(name);
   if (text === undefined) return undefined;
   const value = WHOLE_NUMBER.test(text) ? Number(text) : NaN;
   if (!(value >= min && value <= max)) {
@@ -34,13 +62,14 @@ function wholeNumber(c: Context, name: string, min: number, max: number): number
 
 /** The part of the board a request asks for: none for the whole board. */
 function partAsked(
-  c: Context,
+  query: Query,
+  teamId: number | undefined,
   game: Game,
   division: string | undefined,
 ): { offset: number; limit: number } | undefined {
-  const limit = wholeNumber(c, "limit", 1, SCOREBOARD_LIMIT_MAX);
-  const offset = wholeNumber(c, "offset", 0, SCOREBOARD_OFFSET_MAX);
-  const around = c.req.queries("around")?.[0];
+  const limit = wholeNumber(query, "limit", 1, SCOREBOARD_LIMIT_MAX);
+  const offset = wholeNumber(query, "offset", 0, SCOREBOARD_OFFSET_MAX);
+  const around = query("around");
   if (around === undefined) {
     if (limit === undefined && offset === undefined) return undefined;
     return { offset: offset ?? 0, limit: limit ?? SCOREBOARD_LIMIT_DEFAULT };
@@ -49,7 +78,6 @@ function partAsked(
   if (offset !== undefined) {
     throw new ApiError("bad_request", "around and offset cannot be used together");
   }
-  const teamId = sessionTeam(game, c);
   if (teamId === undefined) {
     throw new ApiError("unauthorized", "around=me needs a team's token or session cookie");
   }
@@ -63,19 +91,23 @@ function partAsked(
   return { offset: start, limit: rows };
 }
 
-/** Answers `GET /api/scoreboard[?division=D][&limit=N][&offset=M | &around=me]`. */
-export function scoreboardAnswer(c: Context, game: Game): Response {
-  const division = c.req.queries("division")?.[0];
+/**
+ * Answers `GET /api/scoreboard[?division=D][&limit=N][&offset=M | &around=me]`
+ * for the caller `call` (its team, for `around=me`).
+ */
+export function scoreboardAnswer(request: Request, call: HotCall, game: Game): Response {
+  const query = queryOf(request.url);
+  const division = query("division");
   if (division !== undefined && !game.engine.hunt.divisions.includes(division)) {
     throw new ApiError("bad_request", `Unknown division "${division.slice(0, 64)}"`);
   }
-  const part = partAsked(c, game, division);
+  const part = partAsked(query, call.teamId, game, division);
   const board = game.live.scoreboardJson(division, part);
-  const around = c.req.queries("around") !== undefined;
-  if (c.req.header("if-none-match") === board.etag) {
+  const around = query("around") !== undefined;
+  if (request.headers.get("if-none-match") === board.etag) {
     const headers = around ? { etag: board.etag, ...AROUND_CACHING } : { etag: board.etag };
     return new Response(null, { status: 304, headers });
   }
   const headers = around ? { ...HEADERS, ...AROUND_CACHING } : HEADERS;
-  return new Response(board.json, { headers: { ...headers, etag: board.etag } });
+  return new Response(bodyOf(board), { headers: { ...headers, etag: board.etag } });
 }

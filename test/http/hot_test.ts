@@ -1,5 +1,5 @@
 // The hot routes (GET /api/puzzles, GET /api/puzzles/:id, POST
-// /api/puzzles/:id/guesses) are served two ways: directly by the app's
+// /api/puzzles/:id/guesses and GET /api/scoreboard) are served two ways: directly by the app's
 // `fetch` (and on Bun as Bun.serve routes), and by Hono behind its
 // middleware. The same requests go to two identical games, one each way, and
 // every answer must match: status, headers and body byte for byte, the
@@ -8,20 +8,22 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { CONTACT_HEADER } from "../../src/play/mod.ts";
 import { composeApp, listen, type Listener } from "../../src/server/mod.ts";
 import { START } from "../engine/_hunt.ts";
-import { makeApp } from "./_app.ts";
+import { ADMIN_TOKEN, makeApp } from "./_app.ts";
 
 interface Case {
   name: string;
   method?: string;
   path: string;
   /** Whose session the request carries (default: the team's Bearer token). */
-  as?: "bearer" | "cookie" | "nobody" | "stranger" | "synced";
+  as?: "bearer" | "cookie" | "nobody" | "stranger" | "synced" | "admin";
   headers?: Record<string, string>;
   /** An Origin header; "same" is the server's own. */
   origin?: string;
   body?: string | Uint8Array | (() => ReadableStream<Uint8Array>);
   /** Sent this many times at once; the answers are compared as a sorted set. */
   together?: number;
+  /** The status both ways must answer, where the case is there for it. */
+  status?: number;
   /** Done to each game before the request. */
   before?: (side: Side) => void;
 }
@@ -102,6 +104,8 @@ const A = "/api/puzzles/a/guesses";
 const B = "/api/puzzles/b/guesses";
 const C = "/api/puzzles/c/guesses";
 const EVIL = "https://evil.example";
+/** Stands for the ETag the side's board (or its part) has when the request is sent. */
+const ETAG = "<the current ETag>";
 
 /**
  * Holds the game's next commit until the next request with the same Idempotency-Key has found
@@ -178,6 +182,51 @@ const CASES: Case[] = [
   { name: "a puzzle, trailing slash", path: "/api/puzzles/a/" },
   { name: "a puzzle, DELETE", method: "DELETE", path: "/api/puzzles/a" },
   { name: "a puzzle, HEAD", method: "HEAD", path: "/api/puzzles/a" },
+  // The board, whole or in parts.
+  { name: "the board", path: "/api/scoreboard" },
+  { name: "the board without a session", path: "/api/scoreboard", as: "nobody" },
+  { name: "the board with the cookie", path: "/api/scoreboard", as: "cookie" },
+  { name: "the board with an unknown token", path: "/api/scoreboard", as: "stranger" },
+  {
+    name: "the board, unchanged since its ETag",
+    path: "/api/scoreboard",
+    headers: { "if-none-match": ETAG },
+    status: 304,
+  },
+  { name: "the board, an old ETag", path: "/api/scoreboard", headers: { "if-none-match": '"x"' } },
+  { name: "the board, HEAD", method: "HEAD", path: "/api/scoreboard" },
+  { name: "the board, POST", method: "POST", path: "/api/scoreboard", body: "{}" },
+  { name: "the board, trailing slash", path: "/api/scoreboard/" },
+  { name: "the board, a longer path", path: "/api/scoreboards" },
+  { name: "the board's history", path: "/api/scoreboard/history" },
+  ...[
+    "limit=1",
+    "limit=1&offset=1",
+    "offset=5",
+    "limit=%31",
+    "limit=1&limit=x",
+    "limit=0",
+    "limit=abc",
+    "offset=-1",
+    "around=me",
+    "around=me&limit=2",
+    "around=me&offset=1",
+    "around=you",
+    "around",
+    "division=nope",
+    "limit=1&unknown=1",
+  ].map((query): Case => ({ name: `the board, ?${query}`, path: `/api/scoreboard?${query}` })),
+  {
+    name: "the board around a team without a session",
+    path: "/api/scoreboard?around=me",
+    as: "nobody",
+  },
+  {
+    name: "the board around a team, unchanged since its ETag",
+    path: "/api/scoreboard?around=me",
+    headers: { "if-none-match": ETAG },
+    status: 304,
+  },
   // Guesses and their results.
   { name: "guesses, GET", path: B },
   { name: "a wrong guess", method: "POST", path: B, body: guess("nope") },
@@ -193,6 +242,8 @@ const CASES: Case[] = [
   { name: "a guess after the solve", method: "POST", path: A, body: guess("x") },
   { name: "the list after a solve", path: "/api/puzzles" },
   { name: "the unlocked puzzle", path: "/api/puzzles/after-a" },
+  { name: "the board after a solve", path: "/api/scoreboard" },
+  { name: "the board after a solve, without a session", path: "/api/scoreboard", as: "nobody" },
   {
     name: "a guess on a locked puzzle",
     method: "POST",
@@ -333,14 +384,49 @@ const CASES: Case[] = [
   },
   { name: "a guess once the store failed", method: "POST", path: B, body: guess("later") },
   { name: "the list once the store failed", path: "/api/puzzles" },
+  // A token the shared log cannot tell, now that it cannot be read: 503 where it would be 401.
+  {
+    name: "an unknown token on the list, the log unreadable",
+    path: "/api/puzzles",
+    as: "stranger",
+    status: 503,
+  },
+  {
+    name: "an unknown token on the board, the log unreadable",
+    path: "/api/scoreboard",
+    as: "stranger",
+    status: 200,
+  },
+  {
+    name: "an unknown token around its team, the log unreadable",
+    path: "/api/scoreboard?around=me",
+    as: "stranger",
+    status: 503,
+  },
+  // The admin token is no team's: no log to read for it, and its 401 stays one.
+  {
+    name: "the admin token on the list, the log unreadable",
+    path: "/api/puzzles",
+    as: "admin",
+    status: 401,
+  },
+  {
+    name: "the admin token on the board, the log unreadable",
+    path: "/api/scoreboard",
+    as: "admin",
+    status: 200,
+  },
+  { name: "the board once the store failed", path: "/api/scoreboard" },
 ];
 
 function requestFor(side: Side, c: Case): Request {
   const headers = new Headers(c.headers);
+  if (headers.get("if-none-match") === ETAG) headers.set("if-none-match", etagOf(side, c));
   const as = c.as ?? "bearer";
   if (as === "bearer") headers.set("authorization", `Bearer ${side.token}`);
   if (as === "stranger") headers.set("authorization", "Bearer no-such-session");
   if (as === "synced") headers.set("authorization", `Bearer ${side.synced}`);
+  if (as === "admin") headers.set("authorization", `Bearer ${ADMIN_TOKEN}`);
   if (as === "cookie") headers.set("cookie", `theme=dark; cairn_session=${side.token}`);
   if (c.origin !== undefined) headers.set("origin", c.origin === "same" ? side.origin : c.origin);
   const body = typeof c.body === "function" ? c.body() : c.body;
@@ -352,6 +438,14 @@ function requestFor(side: Side, c: Case): Request {
     headers,
     ...(body !== undefined && { body, duplex: "half" }),
   } as RequestInit);
+}
+
+/** The ETag of the board, or of the part of it, a case asks for, as the side's game has it now. */
+function etagOf(side: Side, c: Case): string {
+  const { live, accounts } = side.made.game;
+  if (!c.path.includes("around=me")) return live.scoreboardJson().etag;
+  const at = live.positionOf(accounts.teamFor(side.token)!)!;
+  return live.scoreboardJson(undefined, { offset: Math.max(0, at - 3), limit: 7 }).etag;
 }
 
 /** What must match: everything but the date, and the contact token's signature (each game has its key). */
@@ -401,6 +495,7 @@ async function compare(direct: Side, hono: Side): Promise<void> {
       answers.push(all.sort((x, y) => x.status - y.status));
     }
     expect(answers[0], c.name).toEqual(answers[1]!);
+    if (c.status !== undefined) expect(answers[0]![0]!.status, c.name).toBe(c.status);
   }
   expect(stalls.splice(0)).toEqual([]);
   const requests = (side: Side) =>
@@ -458,7 +553,14 @@ describe("the hot routes, served directly and through Hono", () => {
     const token = await register("Gulls");
     const headers = { authorization: `Bearer ${token}` };
     for (
-      const path of ["/api/puzzles", "/api/puzzles/a", "/api/puzzles/nope", "/api/puzzles/after-a"]
+      const path of [
+        "/api/puzzles",
+        "/api/puzzles/a",
+        "/api/puzzles/nope",
+        "/api/puzzles/after-a",
+        "/api/scoreboard",
+        "/api/scoreboard?around=me",
+      ]
     ) {
       const answered = app.fetch(new Request(`http://localhost${path}`, { headers }));
       expect(answered).toBeInstanceOf(Response);
@@ -489,6 +591,7 @@ describe("the hot routes, served directly and through Hono", () => {
       "/api/puzzles",
       "/api/puzzles/:id",
       "/api/puzzles/:id/guesses",
+      "/api/scoreboard",
     ]);
   });
 });
