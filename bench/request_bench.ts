@@ -2,7 +2,8 @@
 // the app's `fetch` as `serve` runs it (the hot routes answered directly,
 // http/hot.ts) and by Hono alone behind its middleware (`composeApp`), on two
 // identical games. GET /api/puzzles and /api/puzzles/:id as a logged-in team,
-// and a wrong guess, judged and committed to an in-memory database.
+// a wrong guess, judged and committed to an in-memory database, and the whole
+// scoreboard (of one team: the route's own cost, not the board's bytes).
 import { bench, do_not_optimize, run, summary } from "mitata";
 import { composeApp } from "../src/server/mod.ts";
 import { makeApp } from "../test/http/_app.ts";
@@ -51,6 +52,7 @@ const routes = [
   ["GET /api/puzzles", (token: string) => get(token, "/api/puzzles")],
   ["GET /api/puzzles/:id", (token: string) => get(token, "/api/puzzles/p3")],
   ["POST /api/puzzles/:id/guesses", guess],
+  ["GET /api/scoreboard", () => new Request(`${url}/api/scoreboard`)],
 ] as const;
 
 for (const [name, request] of routes) {
