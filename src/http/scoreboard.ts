@@ -4,6 +4,7 @@
 // hot route (hot.ts): served directly, and through Hono with the same answer.
 import type { Encoded } from "../live/mod.ts";
 import { ApiError, type Game } from "../play/mod.ts";
+import { type CachedBody, cachedBody } from "../runtime.ts";
 import type { HotCall } from "./hot.ts";
 
 /** The most rows one `limit` asks for. */
@@ -22,17 +23,16 @@ const HEADERS = {
 /** `around=me` answers each team its own part: no shared cache may keep one for another. */
 const AROUND_CACHING = { "cache-control": "private", vary: "authorization, cookie" };
 const WHOLE_NUMBER = /^\d+$/;
-const encoder = new TextEncoder();
-/** Each encoded board's UTF-8 bytes, made on its first request and sent as they are after. */
-const bytesOf = new WeakMap<Encoded, Uint8Array>();
+/** Each encoded board's body as it is sent (`cachedBody`), made on its first request. */
+const bodies = new WeakMap<Encoded, CachedBody>();
 
-function bodyOf(board: Encoded): Uint8Array {
-  let bytes = bytesOf.get(board);
-  if (bytes === undefined) {
-    bytes = encoder.encode(board.json);
-    bytesOf.set(board, bytes);
+function bodyOf(board: Encoded): CachedBody {
+  let body = bodies.get(board);
+  if (body === undefined) {
+    body = cachedBody(board.json);
+    bodies.set(board, body);
   }
-  return bytes;
+  return body;
 }
 
 /** A query parameter's first value, by name. */

@@ -1,6 +1,5 @@
 import type { Engine, Puzzle, Team } from "../engine/mod.ts";
-
-const encoder = new TextEncoder();
+import { type CachedBody, cachedBody } from "../runtime.ts";
 
 /**
  * `GET /api/puzzles` bodies, encoded once per change in what a team sees (its
@@ -8,10 +7,10 @@ const encoder = new TextEncoder();
  * alone (an unlock time still ahead: puzzles stay hidden until the start).
  * A reload makes new Team objects, so their entries simply go.
  */
-export function puzzleListCache(): (engine: Engine, team: Team, frozenAt?: number) => Uint8Array {
+export function puzzleListCache(): (engine: Engine, team: Team, frozenAt?: number) => CachedBody {
   const cache = new WeakMap<
     Team,
-    { version: number; values: number; frozenAt: number; until: number; json: Uint8Array }
+    { version: number; values: number; frozenAt: number; until: number; json: CachedBody }
   >();
   return (engine, team, frozenAt) => {
     const now = engine.now();
@@ -23,7 +22,7 @@ export function puzzleListCache(): (engine: Engine, team: Team, frozenAt?: numbe
       hit !== undefined && hit.version === team.version && hit.values === engine.valuesVersion &&
       hit.frozenAt === frozen && now < hit.until
     ) return hit.json;
-    const json = encoder.encode(JSON.stringify(puzzleList(engine, team, frozenAt)));
+    const json = cachedBody(JSON.stringify(puzzleList(engine, team, frozenAt)));
     let until = Infinity;
     for (const at of team.state.unlockedAt) if (at > now && at < until) until = at;
     cache.set(team, {
