@@ -71,6 +71,11 @@ export interface ScoreEvent {
    * `Engine.valueAt`).
    */
   dynamic: boolean;
+  /**
+   * The solve's puzzle index, on a solve's change: a first-solve bonus that
+   * moves later changes this same event, as a restart counts the solve once.
+   */
+  puzzle?: number;
 }
 
 /** A team and everything the game knows of it, kept in memory. */
@@ -1468,13 +1473,13 @@ export class Engine {
     const place = this.placeAt(puzzle.index, at);
     solvers.splice(place, 0, team);
     if (points !== undefined) {
-      this.changeScore(team, points, at);
+      this.solveScore(team, puzzle, points, at);
       return false;
     }
     const bonus = puzzle.firstSolveBonus[place] ?? 0;
     this.moveBonusesDown(puzzle, place);
     if (puzzle.dynamic === undefined) {
-      this.changeScore(team, puzzle.points + bonus, at);
+      this.solveScore(team, puzzle, puzzle.points + bonus, at);
       return false;
     }
     this.solveTimes[puzzle.index]!.splice(place, 0, at);
@@ -1484,7 +1489,7 @@ export class Engine {
     const score = this.layout.score;
     // The event holds the bonus only: the value is counted apart, as it changes later.
     team.state.counts[score]! += after + bonus;
-    addScoreEvent(team, { at, delta: bonus, dynamic: true });
+    addScoreEvent(team, { at, delta: bonus, dynamic: true, puzzle: puzzle.index });
     if (after + bonus !== 0) team.reachedAt = Math.max(team.reachedAt, at);
     if (after === before) return false;
     // The other solvers' totals follow, with no event: a board as at a time
@@ -1504,12 +1509,12 @@ export class Engine {
   private awardHiddenSolve(team: Team, puzzle: Puzzle, at: number, points?: number): false {
     this.hiddenSolvers[puzzle.index]!.push(team);
     if (points !== undefined || puzzle.dynamic === undefined) {
-      this.changeScore(team, points ?? puzzle.points, at);
+      this.solveScore(team, puzzle, points ?? puzzle.points, at);
       return false;
     }
     const value = dynamicValue(puzzle.dynamic, this.solvers[puzzle.index]!.length);
     team.state.counts[this.layout.score]! += value;
-    addScoreEvent(team, { at, delta: 0, dynamic: true });
+    addScoreEvent(team, { at, delta: 0, dynamic: true, puzzle: puzzle.index });
     if (value !== 0) team.reachedAt = Math.max(team.reachedAt, at);
     return false;
   }
@@ -1581,10 +1586,9 @@ export class Engine {
     // A mission's points are its judge's: no decay, no bonus.
     if (puzzle.mission !== undefined) return;
     const bonuses = puzzle.firstSolveBonus;
-    this.bonusChange(team, -(bonuses[place] ?? 0), team.solvedAt[index]!);
+    this.bonusChange(team, puzzle, -(bonuses[place] ?? 0));
     for (let i = place; i < solvers.length && i < bonuses.length; i++) {
-      const other = solvers[i]!;
-      this.bonusChange(other, bonuses[i]! - (bonuses[i + 1] ?? 0), other.solvedAt[index]!);
+      this.bonusChange(solvers[i]!, puzzle, bonuses[i]! - (bonuses[i + 1] ?? 0));
     }
     if (puzzle.dynamic === undefined) return;
     this.solveTimes[index]!.splice(place, 1);
@@ -1611,7 +1615,7 @@ export class Engine {
     const solvers = this.solvers[index]!;
     solvers.splice(place, 0, team);
     if (puzzle.mission !== undefined) return;
-    this.bonusChange(team, puzzle.firstSolveBonus[place] ?? 0, solvedAt);
+    this.bonusChange(team, puzzle, puzzle.firstSolveBonus[place] ?? 0);
     this.moveBonusesDown(puzzle, place);
     if (puzzle.dynamic === undefined) return;
     this.solveTimes[index]!.splice(place, 0, solvedAt);
@@ -1631,16 +1635,40 @@ export class Engine {
   }
 
   /**
-   * A solver's bonus changed by `delta`: a score change at its solve time `at`,
-   * for past boards. A bonus gained on a solve worth nothing before makes that
-   * solve the latest time the team reached its score, as a restart counts it (a
-   * solve that was worth something is at or before it already).
+   * A solver's bonus on `puzzle` changed by `delta`: its solve's score change
+   * (at its solve time, for past boards) changes with it, so the team's events
+   * and its time of reaching its score are those a restart, replaying the
+   * solves in time order, counts. A solve worth something now is a time the
+   * team reached its score; one worth nothing now is not, and no longer was:
+   * the team reached its score at its latest change still worth something.
    */
-  private bonusChange(team: Team, delta: number, at: number): void {
+  private bonusChange(team: Team, puzzle: Puzzle, delta: number): void {
     if (delta === 0) return;
     team.state.counts[this.layout.score]! += delta;
-    addScoreEvent(team, { at, delta, dynamic: false });
-    team.reachedAt = Math.max(team.reachedAt, at);
+    const at = team.solvedAt[puzzle.index]!;
+    const events = team.scoreEvents;
+    let i = events.length - 1;
+    while (i >= 0 && !(events[i]!.at === at && events[i]!.puzzle === puzzle.index)) i--;
+    if (i < 0) {
+      // The solve was worth nothing: it had no change.
+      addScoreEvent(team, { at, delta, dynamic: false, puzzle: puzzle.index });
+      team.reachedAt = Math.max(team.reachedAt, at);
+      return;
+    }
+    const event = events[i]!;
+    event.delta += delta;
+    if (event.delta !== 0 || event.dynamic) {
+      team.reachedAt = Math.max(team.reachedAt, at);
+      return;
+    }
+    events.splice(i, 1);
+    team.reachedAt = team.createdAt;
+    for (let k = events.length - 1; k >= 0; k--) {
+      if (events[k]!.delta !== 0 || events[k]!.dynamic) {
+        team.reachedAt = Math.max(team.createdAt, events[k]!.at);
+        break;
+      }
+    }
   }
 
   /**
@@ -1653,9 +1681,16 @@ export class Engine {
     const bonuses = puzzle.firstSolveBonus;
     const solvers = this.solvers[puzzle.index]!;
     for (let i = place + 1; i < solvers.length && i - 1 < bonuses.length; i++) {
-      const other = solvers[i]!;
-      this.bonusChange(other, (bonuses[i] ?? 0) - bonuses[i - 1]!, other.solvedAt[puzzle.index]!);
+      this.bonusChange(solvers[i]!, puzzle, (bonuses[i] ?? 0) - bonuses[i - 1]!);
     }
+  }
+
+  /** A solve's score change: as `changeScore`, marked as the solve's, for its bonus to move. */
+  private solveScore(team: Team, puzzle: Puzzle, delta: number, at: number): void {
+    if (delta === 0) return;
+    team.state.counts[this.layout.score]! += delta;
+    addScoreEvent(team, { at, delta, dynamic: false, puzzle: puzzle.index });
+    team.reachedAt = Math.max(team.reachedAt, at);
   }
 
   /** Changes a team's score, remembering when, for ties and frozen boards. */

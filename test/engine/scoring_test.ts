@@ -362,6 +362,58 @@ answer = ["x"]
     store.close();
   });
 
+  test("a first-solve bonus taken by a solve made offline gives a solve worth 0 its team's earlier time of reaching its score back", async () => {
+    const toml = `
+[hunt]
+title = "Warm-up"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+
+[[puzzle]]
+id = "warmup"
+title = "Warm-up"
+points = 0
+first_solve_bonus = [10]
+answer = ["x"]
+`;
+    const { hunt, problems } = loadHunt(toml, { file: "warmup.toml" });
+    if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+    const clock = new FakeClock(START + MINUTE);
+    const store = SqliteStore.over(openDatabase(":memory:"));
+    store.saveScoring(hunt);
+    const { engine } = bootEngine(store, hunt, clock);
+    const join = (name: string) => {
+      const result = engine.register({ name, passwordHash: "h" });
+      if (result.kind !== "ok") throw new Error("register");
+      void store.commit(result.writes);
+      return result.team;
+    };
+    const [a, b] = [join("A"), join("B")];
+    clock.advance(MINUTE);
+    // D registers after A: with both at 0, A ranks first.
+    join("D");
+    clock.advance(2 * MINUTE);
+    await store.commit((engine.guess(a, "warmup", "x") as { writes: Write[] }).writes);
+    clock.advance(MINUTE);
+    // B solved a minute before A, offline: it takes the bonus, and A's solve is worth 0.
+    const offline = engine.guess(b, "warmup", "x", clock.now() - 2 * MINUTE);
+    await store.commit((offline as { writes: Write[] }).writes);
+    const rows = (of: Engine, at?: number) =>
+      of.standings(at === undefined ? {} : { at }).map((row) => [row.team.name, row.score]);
+    expect(rows(engine)).toEqual([["B", 10], ["A", 0], ["D", 0]]);
+    store.flush();
+    const rebooted = bootEngine(store, hunt, clock).engine;
+    expect(rows(rebooted)).toEqual(rows(engine));
+    expect(readResults(store.db).scoreboard.map((row) => [row.name, row.score])).toEqual(
+      rows(engine),
+    );
+    // As at any time since, and in A's history: a solve worth 0 changed nothing.
+    expect(rows(engine, clock.now())).toEqual(rows(engine));
+    expect(engine.scoreHistory(a)).toEqual(rebooted.scoreHistory(rebooted.teamByName("A")!));
+    expect(engine.scoreHistory(a)).toEqual([]);
+    store.close();
+  });
+
   test("a hidden team's solve takes no first-solve bonus and lowers no value", () => {
     const clock = new FakeClock();
     const engine = new Engine(ctfHunt(), { clock, startsAt: START });
