@@ -1641,10 +1641,12 @@ export class Engine {
    * solves in time order, counts. A solve worth something now is a time the
    * team reached its score; one worth nothing now is not, and no longer was:
    * the team reached its score at its latest change still worth something.
+   * Its `score()` rules are judged again at its next read, as for a value that fell.
    */
   private bonusChange(team: Team, puzzle: Puzzle, delta: number): void {
     if (delta === 0) return;
     team.state.counts[this.layout.score]! += delta;
+    if (this.readsScore) team.stale = true;
     const at = team.solvedAt[puzzle.index]!;
     const events = team.scoreEvents;
     let i = events.length - 1;

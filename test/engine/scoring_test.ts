@@ -315,6 +315,58 @@ answer = ["y"]
     expect([engine.score(b!), engine.isUnlocked(b!, 1)]).toEqual([150, true]);
   });
 
+  test("a bonus moved down by a solve made offline, in a hunt with no dynamic puzzle, unlocks by a score() rule on the next read", () => {
+    const { hunt, problems } = loadHunt(
+      `
+[hunt]
+title = "Bonus"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+
+[[puzzle]]
+id = "p"
+title = "P"
+points = 50
+first_solve_bonus = [100]
+answer = ["x"]
+
+[[puzzle]]
+id = "consolation"
+title = "Consolation"
+unlock = 'solved("p") and score() < 100'
+answer = ["y"]
+`,
+      { file: "bonus.toml" },
+    );
+    if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+    const clock = new FakeClock();
+    const engine = new Engine(hunt, { clock, startsAt: START });
+    // Another node of a cluster follows the same records.
+    const follower = new Engine(hunt, { clock, startsAt: START });
+    const [a, b] = ["A", "B"].map((name) => {
+      const result = engine.register({ name, passwordHash: "h" });
+      if (result.kind !== "ok") throw new Error(`register ${name}`);
+      for (const write of result.writes) follower.apply(write);
+      return result.team;
+    });
+    const guess = (team: Team, at?: number) => {
+      const outcome = engine.guess(team, "p", "x", at) as { writes: Write[] };
+      for (const write of outcome.writes) follower.apply(write);
+    };
+    clock.advance(2 * MINUTE);
+    guess(a!);
+    expect([engine.score(a!), engine.isUnlocked(a!, 1)]).toEqual([150, false]);
+    clock.advance(MINUTE);
+    // B solved a minute before A, offline: it takes the bonus, A falls to 50 and its rule holds.
+    guess(b!, clock.now() - 2 * MINUTE);
+    clock.advance(1_000);
+    for (const node of [engine, follower]) {
+      const team = node.teamByName("A")!;
+      node.catchUp(team);
+      expect([node.score(team), node.isUnlocked(team, 1)]).toEqual([50, true]);
+    }
+  });
+
   test("a first-solve bonus passed on by a hide makes a solve worth 0 count as the time the team reached its score", async () => {
     const toml = `
 [hunt]
