@@ -324,12 +324,35 @@ export class Live {
     return board;
   }
 
-  /** The `team` view of the board: the public board with the team's row alone, if it has one. */
+  /**
+   * The `team` view of the board: the public board with the team's row alone,
+   * if it has one. A hidden team, which has none, gets its own row with no
+   * rank (`rank: null`), while the board is not frozen: its phones follow its
+   * score as another team's solve moves a dynamic value. Only its own streams
+   * get this view, so the public board never shows it.
+   */
   private teamView(teamId: number | undefined): string {
     const board = this.cached();
     const at = teamId === undefined ? undefined : board.positionOf(teamId);
-    const row = at === undefined ? undefined : board.row(at);
+    const row = at === undefined ? this.hiddenRow(teamId, board.rows.frozen) : board.row(at);
     return `{"frozen":${board.rows.frozen},"teams":[${row ?? ""}]}`;
+  }
+
+  /** A hidden team's own row for its `team` view, unranked; none while the board is frozen. */
+  private hiddenRow(teamId: number | undefined, frozen: boolean): string | undefined {
+    if (teamId === undefined || frozen) return undefined;
+    const engine = this.options.engine();
+    const team = engine.teams.get(teamId);
+    if (team === undefined || !team.hidden) return undefined;
+    const row: Omit<PublicRow, "rank"> & { rank: null } = {
+      rank: null,
+      name: team.name,
+      division: team.division,
+      score: engine.score(team),
+      solves: engine.solveCount(team),
+      last_solve_at: team.lastSolveAt === null ? null : new Date(team.lastSolveAt).toISOString(),
+    };
+    return JSON.stringify(row);
   }
 
   /**
@@ -614,8 +637,8 @@ export class Live {
     // With no stream open, the board is encoded only when someone asks for it.
     if (this.clients.size === 0) return;
     const { json } = this.scoreboard();
-    // A frozen board does not change: nothing to send.
-    if (json === this.lastPushedBoard) return;
+    // A frozen board does not change: nothing to send, but a hidden team's own row may have.
+    if (json === this.lastPushedBoard) return this.pushHiddenRows();
     this.lastPushedBoard = json;
     const event = this.formatText("scoreboard", json);
     let sent: number;
@@ -670,6 +693,29 @@ export class Live {
     return sent;
   }
 
+  /**
+   * A change that left the public board as it was (a hidden team's hint or
+   * adjustment) may have changed a hidden team's own row: its `team` streams
+   * get it, with an id counted for that team alone, as its other own events.
+   */
+  private pushHiddenRows(): void {
+    if (this.teamViews === 0 || this.cached().rows.frozen) return;
+    const engine = this.options.engine();
+    const views = new Map<number, Uint8Array>();
+    for (const client of this.clients) {
+      if (client.view !== "team" || client.teamId === undefined) continue;
+      if (engine.teams.get(client.teamId)?.hidden !== true) continue;
+      const view = this.teamView(client.teamId);
+      if (client.shown === view) continue;
+      client.shown = view;
+      let bytes = views.get(client.teamId);
+      if (bytes === undefined) {
+        views.set(client.teamId, bytes = this.formatOwn("scoreboard", view, client.teamId));
+      }
+      this.send(client, bytes);
+    }
+  }
+
   private broadcast(bytes: Uint8Array): void {
     for (const client of this.clients) this.send(client, bytes);
   }
@@ -709,6 +755,11 @@ export class Live {
   private format(event: string, data: unknown, audience?: number): Uint8Array {
     const json = JSON.stringify(data);
     if (audience === undefined) return encoder.encode(this.formatText(event, json));
+    return this.formatOwn(event, json, audience);
+  }
+
+  /** The bytes of an event only `audience` is sent, its JSON given. */
+  private formatOwn(event: string, json: string, audience: number): Uint8Array {
     // Not counted in the public sequence: a gap in it would tell of another team's solve.
     const own = (this.ownSequences.get(audience) ?? 0) + 1;
     this.ownSequences.set(audience, own);

@@ -253,7 +253,7 @@ export const ROUTES: readonly Route[] = [
       name: "scoreboard",
       description: "What `scoreboard` events carry: `full`, the whole public board (the " +
         "default); `team`, the same board with only the stream's own team's row (no row " +
-        "without a team); or `top`, `{frozen, total, teams}` with the rows a team's standings " +
+        "without a team; a hidden team's own row has `rank: null`, and none while frozen); or `top`, `{frozen, total, teams}` with the rows a team's standings " +
         "page shows: a board of up to 60 teams whole, a bigger one's top 50 and the team's " +
         "own with 3 above and 3 below when it is near or past the top's end. `team` and `top` " +
         "are sent only when they change",

@@ -450,16 +450,22 @@ export const VerdictReply = v.strictObject({
   submission: v.strictObject({ ...JudgedSubmissionFields, unlocked: Ids }),
 });
 
+/** A hidden team's own row, in its streams' `team` view: no rank, as it takes no place. */
+const HiddenTeamRow = v.strictObject({ ...ScoreboardRow.entries, rank: v.null() });
+
 export const EVENTS = {
   scoreboard: v.pipe(
     v.union([
       Scoreboard,
       v.strictObject({ frozen: v.boolean(), total: Int, teams: v.array(ScoreboardRow) }),
+      v.strictObject({ frozen: v.literal(false), teams: v.tuple([HiddenTeamRow]) }),
     ]),
     v.description(
       "The public scoreboard; sent first, then on change. With `?scoreboard=top`, " +
         "`{frozen, total, teams}`: the rows a team's standings page shows (up to 60 whole; " +
-        "else the top 50, then the team's own with 3 above and below)",
+        "else the top 50, then the team's own with 3 above and below). With " +
+        "`?scoreboard=team`, the team's own row alone; a hidden team's has `rank: null` " +
+        "(its own streams only, while the board is not frozen)",
     ),
   ),
   announcement: v.pipe(

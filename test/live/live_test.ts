@@ -452,6 +452,78 @@ describe("the team view (?scoreboard=team)", () => {
     await stream.close();
   });
 
+  test("a hidden team's stream gets its own row, unranked, as another team's solve lowers a value; nobody else does", async () => {
+    const toml = `
+[hunt]
+title = "Night CTF"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+
+[[puzzle]]
+id = "web"
+title = "Web"
+points = { initial = 500, minimum = 100, decay = 10, function = "linear" }
+answer = "flag"
+`;
+    const { base, register, call, admin, clock } = serve({ toml, coalesceMs: 0 });
+    clock.advance(60_000);
+    const [gulls, terns, auks] = [
+      await register("Gulls"),
+      await register("Terns"),
+      await register("Auks"),
+    ];
+    const solve = (token: string) =>
+      call("POST", "/api/puzzles/web/guesses", { token, body: { answer: "flag" } });
+    await solve(gulls);
+    await solve(terns);
+    // Hidden, the Gulls hold the value the Terns' solve alone gives: 500.
+    await admin("PUT", "/api/admin/teams/1/hidden", { hidden: true });
+    const full = await open(base);
+    const gullsView = await open(base, { authorization: `Bearer ${gulls}` }, "?scoreboard=team");
+    const ternsView = await open(base, { authorization: `Bearer ${terns}` }, "?scoreboard=team");
+    const anonymous = await open(base, {}, "?scoreboard=team");
+    for (const stream of [full, gullsView, ternsView, anonymous]) {
+      await stream.wait((e) => e.event === "scoreboard");
+    }
+    const row = (score: number, solves = 1) => ({
+      rank: null,
+      name: "Gulls",
+      division: null,
+      score,
+      solves,
+      last_solve_at: "2026-11-21T10:01:00.000Z",
+    });
+    expect(boards(gullsView)).toEqual([{ frozen: false, teams: [row(500)] }]);
+    // The Auks' solve lowers the value to 490: the Gulls' phones learn it.
+    await solve(auks);
+    await gullsView.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":490'));
+    expect(boards(gullsView).at(-1)).toEqual({ frozen: false, teams: [row(490)] });
+    // Points taken from the Gulls change nothing public: their row still follows.
+    await admin("POST", "/api/admin/adjustments", { team: 1, points: -5, reason: "Noise" });
+    await gullsView.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":485'));
+    // Frozen, the row goes (the Gulls' own pages show their score); the reveal brings it back.
+    await admin("POST", "/api/admin/scoreboard", { frozen: true });
+    await gullsView.wait((e) => e.event === "scoreboard" && e.data!.includes('"frozen":true'));
+    expect(boards(gullsView).at(-1)).toEqual({ frozen: true, teams: [] });
+    const sent = boards(gullsView).length;
+    await admin("POST", "/api/admin/scoreboard", { frozen: false });
+    await gullsView.wait(() => boards(gullsView).length > sent);
+    expect(boards(gullsView).at(-1)).toEqual({ frozen: false, teams: [row(485)] });
+    await settle();
+    // No other stream, nor the public board, ever has the Gulls.
+    for (const stream of [full, ternsView, anonymous]) {
+      expect(stream.events.some((e) => e.data?.includes("Gulls"))).toBe(false);
+    }
+    expect((await call("GET", "/api/scoreboard")).text).not.toContain("Gulls");
+    for (const board of boards(gullsView)) {
+      expect(v.safeParse(EVENTS.scoreboard, board).success).toBe(true);
+    }
+    // That push went to the Gulls alone: an id counted for them, not the public sequence.
+    const hintPush = gullsView.events.find((e) => e.data?.includes('"score":485'))!;
+    expect(hintPush.id!.split(".")).toHaveLength(3);
+    await Promise.all([full, gullsView, ternsView, anonymous].map((s) => s.close()));
+  });
+
   test("another value is refused with 400, naming the three", async () => {
     const { base } = serve();
     const res = await fetch(`${base}/api/events?scoreboard=all`);
