@@ -120,7 +120,7 @@ answer = "polaris"
   );
 
   test(
-    "the puzzle list follows the team's score when other teams' solves lower it, and at the reveal",
+    "the puzzle list follows the team's score when other teams' solves lower it, at the reveal, and while hidden",
     async () => {
       browser ??= await launchChromium();
       ctf = await startBinary(
@@ -196,6 +196,18 @@ normalize = "exact"
       });
       expect(await score.textContent()).toBe("470");
       expect((await admin(false)).status).toBe(200);
+      await list.locator("#team-score", { hasText: /^460$/ }).waitFor(later);
+
+      // Hidden, Gulls are off the board but their list still follows: the hide takes their solve
+      // out of the count (470), and the next visible solve lowers it again (460).
+      const hide = await fetch(`${base}/api/admin/teams/1/hidden`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ hidden: true }),
+      });
+      expect(hide.status).toBe(200);
+      await list.locator("#team-score", { hasText: /^470$/ }).waitFor(later);
+      await solve(await registerTeam(base, "Fulmars"));
       await list.locator("#team-score", { hasText: /^460$/ }).waitFor(later);
       expect(await list.evaluate("performance.getEntriesByType('navigation').length")).toBe(1);
       await list.screenshot({ path: join(SHOTS, "phases-list-after-decay.png") });
