@@ -23,6 +23,7 @@ import {
   TeamHiddenBody,
   TeamNameBody,
   TeamPasswordBody,
+  teamWithId,
 } from "../play/mod.ts";
 import { json } from "./_json.ts";
 import { exportResults } from "./export.ts";
@@ -40,10 +41,14 @@ export function adminRoutes(played: Play): Hono {
   return admin;
 }
 
-/** The team a path's `:id` names, or a 404 (for an id that is not decimal digits too). */
-function teamById({ game }: Play, c: Context): Team {
+/**
+ * The team a path's `:id` names, or a 404 (for an id that is not decimal digits too). One
+ * registered on another node a moment ago is read from the shared log first.
+ */
+async function teamById({ game }: Play, c: Context): Promise<Team> {
   const id = c.req.param("id") ?? "";
-  const team = game.engine.teams.get(parseId(id) ?? 0);
+  const parsed = parseId(id);
+  const team = parsed === undefined ? undefined : await teamWithId(game, parsed);
   if (team === undefined) throw new ApiError("not_found", `There is no team ${id.slice(0, 64)}`);
   return team;
 }
@@ -70,7 +75,7 @@ function teamRoutes(admin: Hono, played: Play): void {
   admin.get("/teams", () => json({ teams: [...game.engine.teams.values()].map(summary) }));
 
   admin.get("/teams/:id", async (c) => {
-    const team = teamById(played, c);
+    const team = await teamById(played, c);
     const history = await game.store.teamHistory(team.id);
     const engine = game.engine;
     return json({
@@ -144,33 +149,37 @@ function changeRoutes(admin: Hono, played: Play): void {
 
   admin.put("/teams/:id/name", async (c) => {
     const { name } = await readJson(c, TeamNameBody);
-    const outcome = await actions.renameTeam(teamById(played, c).id, name);
+    const { id } = await teamById(played, c);
+    const outcome = await actions.renameTeam(id, name);
     return outcome.ok ? json({ team: outcome.reply }) : refusalResponse(outcome);
   });
 
   admin.put("/teams/:id/hidden", async (c) => {
     const { hidden } = await readJson(c, TeamHiddenBody);
-    const outcome = await actions.hideTeam(teamById(played, c).id, hidden);
+    const { id } = await teamById(played, c);
+    const outcome = await actions.hideTeam(id, hidden);
     return outcome.ok ? json({ team: outcome.reply }) : refusalResponse(outcome);
   });
 
   admin.put("/teams/:id/banned", async (c) => {
     const { banned } = await readJson(c, TeamBannedBody);
-    const outcome = await actions.banTeam(teamById(played, c).id, banned);
+    const { id } = await teamById(played, c);
+    const outcome = await actions.banTeam(id, banned);
     if (!outcome.ok) return refusalResponse(outcome);
     return json({ team: outcome.reply.team, sessions_ended: outcome.reply.sessionsEnded });
   });
 
   admin.put("/teams/:id/password", async (c) => {
     const body = await readJson(c, TeamPasswordBody);
-    const outcome = await actions.setPassword(teamById(played, c).id, body);
+    const { id } = await teamById(played, c);
+    const outcome = await actions.setPassword(id, body);
     if (!outcome.ok) return refusalResponse(outcome);
     return json({ team: outcome.reply.team, sessions_ended: outcome.reply.sessionsEnded });
   });
 
   admin.delete("/teams/:id/submitter", async (c) => {
     await readJson(c, EmptyBody);
-    const team = teamById(played, c);
+    const team = await teamById(played, c);
     const outcome = await actions.releaseSubmitter(team.id);
     return outcome.ok ? json(outcome.reply) : refusalResponse(outcome);
   });

@@ -9,7 +9,7 @@ import * as v from "valibot";
 import { maxChars } from "./_chars.ts";
 import { TEXT_LIMITS } from "./limits.ts";
 import { type Outcome, refusal } from "./errors.ts";
-import { decideTurn, type Game, type ReloadResult } from "./game.ts";
+import { decideTurn, type Game, type ReloadResult, teamWithId } from "./game.ts";
 import { hashPassword } from "./accounts.ts";
 import { TeamName, TeamPassword } from "./actions.ts";
 
@@ -160,7 +160,7 @@ function teamActions(game: Game) {
       teamId: number,
       body: v.InferOutput<typeof TeamPasswordBody>,
     ): Promise<Outcome<{ team: TeamReply; sessionsEnded: number }>> {
-      if (!game.engine.teams.has(teamId)) return noTeam(teamId);
+      if (await teamWithId(game, teamId) === undefined) return noTeam(teamId);
       // Hashed off the event loop, before the turn: the decision and its commit stay together.
       const passwordHash = await hashPassword(body.password);
       await decideTurn(game);

@@ -3,7 +3,7 @@
  * store, accounts, the scoreboard's freeze, live updates and metrics. The
  * composition root (`src/server/`) builds it; nothing here builds anything.
  */
-import type { Engine, Write } from "../engine/mod.ts";
+import type { Engine, Team, Write } from "../engine/mod.ts";
 import type { Live } from "../live/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { Metrics } from "../metrics/mod.ts";
@@ -11,6 +11,7 @@ import type { Store } from "../store/mod.ts";
 import type { Accounts } from "./accounts.ts";
 import type { TrustedProxies } from "./address.ts";
 import type { ContactTokens } from "./contact.ts";
+import { ApiError } from "./errors.ts";
 import type { Freeze } from "./freeze.ts";
 import type { IdempotencyKeys } from "./idempotency.ts";
 import type { Submitters } from "./submitters.ts";
@@ -80,4 +81,22 @@ export interface Game {
  */
 export function decideTurn(game: Game): Promise<void> | undefined {
   return game.store.decideTurn?.();
+}
+
+/**
+ * The team with id `id`, or undefined. Where nodes share a log, an id this
+ * node does not know is looked for there first: a team registered on another
+ * node a moment ago may not have reached this one (the log is read at most
+ * once a second without a notification). Still unknown because the log
+ * cannot be read, it is a 503 rather than a "no such team".
+ */
+export async function teamWithId(game: Game, id: number): Promise<Team | undefined> {
+  const known = game.engine.teams.get(id);
+  if (known !== undefined || game.store.sync === undefined) return known;
+  await game.store.sync();
+  const team = game.engine.teams.get(id);
+  if (team !== undefined) return team;
+  const problem = game.store.writeProblem();
+  if (problem !== undefined) throw new ApiError("unavailable", problem);
+  return undefined;
 }

@@ -98,6 +98,7 @@ export { sizeText } from "./upload.ts";
 export { storedFreeze } from "./freeze.ts";
 export type { Freeze } from "./freeze.ts";
 export type { Game, ReloadResult, ReloadSummary } from "./game.ts";
+export { teamWithId } from "./game.ts";
 export { puzzleList, puzzleListCache, teamPoints, teamScore } from "./puzzle_list.ts";
 export { puzzleView } from "./puzzle_view.ts";
 export {

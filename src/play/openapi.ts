@@ -530,7 +530,8 @@ export const ROUTES: readonly Route[] = [
     access: "admin",
     params: [numericId("team")],
     answers: [ok(R.AdminTeam, "The team, its guesses, hints, check-ins, routes and variants")],
-    errors: ["not_found"],
+    // On a shared log, an id this node does not know is read from the log: 503 when it cannot be.
+    errors: ["not_found", "unavailable"],
   },
   {
     method: "get",

@@ -30,6 +30,7 @@ import {
   TeamHiddenBody,
   TeamNameBody,
   TeamPasswordBody,
+  teamWithId,
 } from "../play/mod.ts";
 import {
   acceptsHtml,
@@ -223,8 +224,10 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
 /** A team's page, and the printable sheet of QR cards. */
 function teamAndPrint(pages: Hono, { game }: Play): void {
   pages.get("/admin/teams/:id", async (c) => {
+    const id = parseId(c.req.param("id"));
+    // One registered on another node a moment ago is read from the shared log first.
+    const team = id === undefined ? undefined : await teamWithId(game, id);
     const engine = game.engine;
-    const team = engine.teams.get(parseId(c.req.param("id")) ?? 0);
     if (team === undefined) {
       return html(
         c,
@@ -397,7 +400,7 @@ function teamForms(pages: Hono, { game, admin }: Play): void {
   pages.post("/admin/teams/:id/name", async (c) => {
     const form = await readForm(c);
     const teamId = parseId(c.req.param("id")) ?? 0;
-    const before = teamName(teamId);
+    const before = (await teamWithId(game, teamId))?.name ?? `team ${teamId}`;
     const body = check(TeamNameBody, { name: form.name ?? "" });
     const outcome = body.ok ? await admin.renameTeam(teamId, body.reply.name) : body;
     if (!outcome.ok) setFlash(c, refusalFlash(outcome));

@@ -4,6 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Write } from "../../src/engine/mod.ts";
 import { hashPassword } from "../../src/play/password.ts";
+import { followWrites } from "../../src/server/follow.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 
 type App = ReturnType<typeof makeApp>;
@@ -314,5 +315,65 @@ describe("renaming and setting a password", () => {
     };
     expect(board.teams.map((t) => t.name)).toEqual(["Sea Gulls"]);
     again.close();
+  });
+});
+
+describe("on a shared log, a team registered on another node a moment ago", () => {
+  /**
+   * This node, whose store reads the "shared log" when asked (`sync`), and another node that has
+   * just registered Gulls there: this node learns of it only at its next read of the log.
+   */
+  function twoNodes(options: { unreadable?: string } = {}) {
+    const elsewhere: Write[] = [];
+    let here: App | undefined = undefined;
+    here = makeApp({
+      sync: () => Promise.resolve(void followWrites(here!.game, elsewhere.splice(0))),
+    });
+    if (options.unreadable !== undefined) {
+      Object.assign(here.store, { writeProblem: () => options.unreadable });
+    }
+    const other = makeApp();
+    const joined = other.game.engine.register({ name: "Gulls", passwordHash: "h" });
+    if (joined.kind !== "ok") throw new Error("register");
+    elsewhere.push(...joined.writes);
+    return here;
+  }
+
+  const routes: [string, string, unknown, number, Record<string, unknown>][] = [
+    ["GET", "/api/admin/teams/1", undefined, 200, { team: { id: 1, name: "Gulls" } }],
+    ["PUT", "/api/admin/teams/1/name", { name: "Terns" }, 200, { team: { id: 1, name: "Terns" } }],
+    ["PUT", "/api/admin/teams/1/hidden", { hidden: true }, 200, { team: { hidden: true } }],
+    ["PUT", "/api/admin/teams/1/banned", { banned: true }, 200, { team: { banned: true } }],
+    ["PUT", "/api/admin/teams/1/password", { password: "battery staple" }, 200, {
+      sessions_ended: 0,
+    }],
+    ["DELETE", "/api/admin/teams/1/submitter", {}, 200, { released: false }],
+  ];
+  for (const [method, path, body, status, reply] of routes) {
+    test(`${method} ${path} reads the log before a 404`, async () => {
+      const { admin, game } = twoNodes();
+      expect(game.engine.teams.has(1)).toBe(false);
+      expect(await admin(method, path, body)).toMatchObject({ status, body: reply });
+    });
+  }
+
+  test("the organizers' team page reads the log before a 404", async () => {
+    const { call } = twoNodes();
+    const page = await call("GET", "/admin/teams/1", { token: ADMIN_TOKEN });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Gulls");
+  });
+
+  test("an id the log does not have either is 404; a log that cannot be read is 503", async () => {
+    expect(await twoNodes().admin("GET", "/api/admin/teams/2")).toMatchObject({
+      status: 404,
+      body: { error: { code: "not_found", message: "There is no team 2" } },
+    });
+    const unreadable = twoNodes({ unreadable: "Cannot reach PostgreSQL" });
+    Object.assign(unreadable.store, { sync: () => Promise.resolve() });
+    expect(await unreadable.admin("GET", "/api/admin/teams/1")).toMatchObject({
+      status: 503,
+      body: { error: { code: "unavailable", message: "Cannot reach PostgreSQL" } },
+    });
   });
 });
