@@ -85,6 +85,13 @@ id = "reward"
 title = "Reward"
 unlock = "solves() >= 1 and score() <= 530"
 answer = ["x"]
+
+[[puzzle]]
+id = "warmup"
+title = "Warm-up"
+points = 0
+first_solve_bonus = [10, 5]
+answer = ["flag{warmup}"]
 `;
 
 function ctfHunt(decay = 10) {
@@ -594,7 +601,8 @@ describe("dynamic points, property", () => {
         const team = engine.teamByName(names[Math.floor(next() * names.length)]!)!;
         const roll = next();
         if (roll < 0.5) {
-          const puzzle = ["web", "crypto", "static"][Math.floor(next() * 3)]!;
+          // A solve of the warm-up that loses its bonus is worth 0: not a time of reaching a score.
+          const puzzle = ["web", "crypto", "static", "warmup"][Math.floor(next() * 4)]!;
           // One in three made offline, up to 20 s before it arrives: it counts when made.
           const at = next() < 1 / 3
             ? clock.now() - Math.floor(next() * (ties ? 4 : 20_000))
