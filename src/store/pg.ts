@@ -21,10 +21,13 @@
  * the lock is held by a node frozen mid-batch until PostgreSQL ends its idle
  * transaction), its requests, and commits no batch has taken, wait and try
  * again for up to five seconds, then get 503. When it
- * fails after decisions were made (or while its commit was in flight), the
- * state in memory may hold what the log does not: the store fails, and the
- * server exits for its service manager to restart it from the log. A batch
- * the database has not answered within three waits (a connection gone silent)
+ * fails after decisions were made, the state in memory may hold what the log
+ * does not: the store fails. If the batch surely left nothing in the log (its
+ * COMMIT was never sent, or PostgreSQL answered it with an error, which rolls
+ * it back), the server starts again in place from the log; if its outcome is
+ * unknown (the connection lost while its COMMIT was on the way), the server
+ * exits for its service manager to restart it from the log. A batch the
+ * database has not answered within three waits (a connection gone silent)
  * counts as failed the same way, before or after its decisions.
  *
  * A node also checks, each time it reads the log, that the log still holds
@@ -196,8 +199,8 @@ class UnavailableError extends Error {
 }
 
 /**
- * A batch with decisions made failed before its COMMIT was sent: none of it is
- * in the log, and its requests get 503. The state in memory may still hold its
+ * A batch with decisions made failed before its COMMIT was sent, or its COMMIT
+ * was answered with an error: none of it is in the log, and its requests get 503. The state in memory may still hold its
  * decisions, so the store refuses every later write, as after any failure; but
  * the log holds everything this node acknowledged, and nothing it did not, so
  * a new store read from the log may serve in its place at once.
@@ -662,7 +665,8 @@ export class PgStore implements Store {
       }));
     } catch (error) {
       if (decided) {
-        this.fail(error, taken, !committing);
+        // Before the COMMIT went, or answered by an error that rolled it back: not in the log.
+        this.fail(error, taken, !committing || rolledBack(error));
         return false;
       }
       // Nothing was decided: the requests wait, and the next try starts afresh.
@@ -824,7 +828,8 @@ export class PgStore implements Store {
    * waiter is refused, and the server must restart. `uncommitted`: the failed
    * batch surely left nothing in the log, as its COMMIT was never sent (a
    * statement of it failed, such as an append on a full disk, or it was given
-   * up on before its end); the server may then restart in place.
+   * up on before its end) or was answered with an error (`rolledBack`); the
+   * server may then restart in place.
    */
   private fail(error: unknown, taken: Pending[], uncommitted = false): void {
     if (this.failure) return;
@@ -1106,6 +1111,23 @@ export function scoringRecord(db: Connection): Write | undefined {
     })),
   });
   return { kind: "meta", key: SCORING_KEY, value };
+}
+
+/**
+ * Whether the server said the transaction is not committed, in answer to its
+ * COMMIT: an error response of severity ERROR (a deferred constraint or
+ * trigger, a serialization failure, a full NOTIFY queue), or ROLLBACK for
+ * COMMIT. PostgreSQL never answers ERROR once the commit is recorded (an
+ * error past that point is a PANIC), and any ERROR inside a transaction
+ * aborts it. A FATAL (the session ended: it may have committed first, as when
+ * it is terminated while waiting for a synchronous standby), a lost
+ * connection or silence leave the outcome unknown.
+ */
+function rolledBack(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const fields = error as Error & { severity?: unknown; code?: unknown };
+  if (error.name === "PostgresError") return fields.severity === "ERROR";
+  return fields.code === "TRANSACTION_ROLLED_BACK";
 }
 
 function messageOf(error: unknown): string {

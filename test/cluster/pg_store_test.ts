@@ -639,8 +639,9 @@ describe("PgStore", () => {
     }
   });
 
-  test("a commit that fails at its COMMIT is not said to be uncommitted: the server exits as ever", async () => {
-    // A deferred trigger refuses the row only at COMMIT: past the point where a node can tell.
+  test("a COMMIT answered with an error is known not committed: the store fails as uncommitted", async () => {
+    // A deferred trigger refuses the row only at COMMIT: PostgreSQL answers the COMMIT with an
+    // ERROR, which rolls the transaction back.
     const { store, watched } = await refusingStore(
       "fail_at_commit",
       "refused at commit",
@@ -648,8 +649,39 @@ describe("PgStore", () => {
          FOR EACH ROW EXECUTE FUNCTION refuse();`,
     );
     try {
+      await store.commit([team(1)]);
       await store.decideTurn();
-      await expect(store.commit([team(1, "Refused")])).rejects.toThrow(/refused at commit/);
+      // Another request's write, in the same batch: refused with it.
+      const waiting = store.commit([team(3)]).then(() => "committed", (e: Error) => e.message);
+      await expect(store.commit([team(2, "Refused")])).rejects.toThrow(/refused at commit/);
+      expect(await waiting).toMatch(/refused at commit/);
+      expect(watched.failure?.name).toBe("CommitError");
+      // The server starts again in place (cli/serve.ts), as for a batch whose COMMIT never went.
+      expect((watched.failure as { uncommitted?: boolean }).uncommitted).toBe(true);
+      const rows = await pg.query("SELECT count(*)::int AS n FROM cairn_log", {
+        database: "fail_at_commit",
+      }) as { n: number }[];
+      expect(rows[0]!.n).toBe(store.position);
+    } finally {
+      store.close();
+    }
+  });
+
+  test("a COMMIT answered with FATAL (the session ended) leaves the outcome unknown: the server exits", async () => {
+    // The deferred trigger ends its own session at COMMIT. PostgreSQL cannot say whether a
+    // session that ended at COMMIT committed first (terminated while waiting for a standby).
+    const { store, watched } = await refusingStore(
+      "fatal_at_commit",
+      "unused",
+      `CREATE FUNCTION terminate() RETURNS trigger AS $$ BEGIN
+         IF NEW.body LIKE '%Refused%' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+         RETURN NEW; END $$ LANGUAGE plpgsql;
+       CREATE CONSTRAINT TRIGGER refuse AFTER INSERT ON cairn_log DEFERRABLE INITIALLY DEFERRED
+         FOR EACH ROW EXECUTE FUNCTION terminate();`,
+    );
+    try {
+      await store.decideTurn();
+      await expect(store.commit([team(1, "Refused")])).rejects.toThrow(/CONNECTION_CLOSED/);
       expect(watched.failure?.name).toBe("CommitError");
       expect((watched.failure as { uncommitted?: boolean }).uncommitted).toBeUndefined();
     } finally {
