@@ -563,7 +563,8 @@ interface Running {
  * state from the database). On PostgreSQL, a batch that failed before its
  * commit was sent (its append refused: a full disk) left nothing in the log:
  * the game starts again in place, from the log, as a restart would, while the
- * listener answers 503 (`restartInPlace`). SIGHUP reloads the hunt meanwhile.
+ * listener answers 503 (`restartInPlace`). SIGHUP reloads the hunt, once the
+ * game serves again when it comes during such a start.
  */
 async function runUntilStopped(running: Running): Promise<number> {
   const { server, io, logger } = running;
@@ -600,8 +601,30 @@ async function runUntilStopped(running: Running): Promise<number> {
  * every write); then it is closed, and a new one is built from the log, as
  * a new process would be. Returns it, or the exit code when the database
  * cannot be opened, or 0 when SIGTERM comes meanwhile.
+ *
+ * The new game runs the hunt the old one ran (reloads included), not the
+ * hunt file as it is now: a recovery must not change the hunt unasked. A
+ * SIGHUP heard meanwhile reloads the new game once it serves.
  */
 async function restartInPlace(
+  running: Running,
+  failure: Error,
+  boot: NonNullable<Running["boot"]>,
+): Promise<Server | number> {
+  let reloadAsked = false;
+  const stopReloads = running.io.onReload(() => void (reloadAsked = true));
+  let next: Server | number;
+  try {
+    next = await startAgain(running, failure, boot);
+  } finally {
+    stopReloads();
+  }
+  if (typeof next !== "number" && reloadAsked) next.reload("sighup");
+  return next;
+}
+
+/** The pause and the new game of `restartInPlace`. */
+async function startAgain(
   { started, server, serving, io, logger }: Running,
   failure: Error,
   boot: NonNullable<Running["boot"]>,

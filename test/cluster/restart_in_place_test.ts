@@ -1,0 +1,132 @@
+// A node on PostgreSQL that starts again in place (a batch refused before or at its COMMIT),
+// run in-process: the new game runs the hunt the node ran, not the file as edited since, and a
+// SIGHUP that comes during the pause reloads the file once the node serves again.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "../../src/cli/mod.ts";
+import { fakeIo } from "../_io.ts";
+import { type Pg, startPg } from "../_pg.ts";
+import { sleep } from "../_runtime.ts";
+
+const HUNT = (title: string) =>
+  `[hunt]\ntitle = "${title}"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nanswer = ["a"]\n`;
+
+let pg: Pg;
+let dir: string;
+
+beforeAll(async () => {
+  pg = await startPg();
+  dir = mkdtempSync(join(tmpdir(), "cairn-restart-"));
+}, 60_000);
+
+afterAll(async () => {
+  await pg?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** `cairn serve` on database `name`, in-process; resolves once it listens. */
+async function serve(name: string) {
+  const url = await pg.createDatabase(name);
+  const hunt = join(dir, `${name}.toml`);
+  writeFileSync(hunt, HUNT("Before"));
+  const io = fakeIo();
+  const exited = run([
+    "serve",
+    ...["--hunt", hunt, "--db", url, "--files", join(dir, `${name}-files`)],
+    ...["--host", "127.0.0.1", "--port", "0", "--admin-token", "restart-admin-token"],
+  ], io);
+  let code: number | undefined;
+  void exited.then((c) => (code = c));
+  for (let i = 0; i < 1000 && code === undefined && !/event=listening/.test(io.out()); i++) {
+    await sleep(10);
+  }
+  const port = /url=http:\/\/127\.0\.0\.1:(\d+)\//.exec(io.out())?.[1];
+  if (port === undefined) throw new Error(`the server did not start: ${io.out()}${io.err()}`);
+  const stop = async () => {
+    io.stop();
+    return await exited;
+  };
+  return { io, base: `http://127.0.0.1:${port}`, hunt, stop, exited: () => code };
+}
+
+/** Makes the log refuse (at append) every guess whose answer holds `refuse`. */
+async function refuseGuesses(database: string): Promise<void> {
+  await pg.query(
+    `CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN
+       IF NEW.body LIKE '%refuse%' THEN RAISE EXCEPTION 'refused guess'; END IF;
+       RETURN NEW; END $$ LANGUAGE plpgsql;
+     CREATE TRIGGER refuse BEFORE INSERT ON cairn_log FOR EACH ROW EXECUTE FUNCTION refuse();`,
+    { database },
+  );
+}
+
+async function register(base: string): Promise<string> {
+  const res = await fetch(`${base}/api/teams`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "Gulls", password: "correct horse" }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { token: string }).token;
+}
+
+async function guess(base: string, token: string, answer: string): Promise<number> {
+  const res = await fetch(`${base}/api/puzzles/p/guesses`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ answer }),
+  });
+  await res.body?.cancel();
+  return res.status;
+}
+
+async function title(base: string): Promise<string> {
+  return ((await (await fetch(`${base}/api/hunt`)).json()) as { title: string }).title;
+}
+
+/** Waits until the output holds `event` `count` times. */
+async function logged(out: () => string, event: string, count: number): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (out().split(`event=${event}`).length - 1 >= count) return;
+    await sleep(10);
+  }
+  throw new Error(`no ${count}× event=${event} in:\n${out()}`);
+}
+
+describe("a restart in place", () => {
+  test(
+    "keeps the hunt it ran; a SIGHUP during its pause reloads the file once it serves",
+    async () => {
+      const node = await serve("restart");
+      try {
+        const token = await register(node.base);
+        await refuseGuesses("restart");
+        writeFileSync(node.hunt, HUNT("Edited"));
+
+        // Without a SIGHUP, the edited file is not read: the node serves the hunt it ran.
+        expect(await guess(node.base, token, "refuse 1")).toBe(503);
+        await logged(node.io.out, "restarted_in_place", 1);
+        expect(await title(node.base)).toBe("Before");
+
+        // A SIGHUP during the pause is heard, and takes effect once the node serves again.
+        expect(await guess(node.base, token, "refuse 2")).toBe(503);
+        await logged(node.io.out, "restarting_in_place", 2);
+        node.io.hup();
+        expect(node.io.out()).not.toContain("event=hunt_reloaded");
+        await logged(node.io.out, "restarted_in_place", 2);
+        await logged(node.io.out, "hunt_reloaded", 1);
+        expect(node.io.out()).toMatch(
+          /event=restarted_in_place .*\n.*event=hunt_reloaded source=sighup/,
+        );
+        expect(await title(node.base)).toBe("Edited");
+        expect(await guess(node.base, token, "a")).toBe(200);
+        expect(node.exited()).toBeUndefined();
+      } finally {
+        expect(await node.stop()).toBe(0);
+      }
+    },
+    30_000,
+  );
+});
