@@ -82,6 +82,18 @@ const CHUNK = 5_000;
 const INSERT_CHUNK = 1_000;
 /** How often a node looks at the log without a notification. */
 const POLL_MS = 1_000;
+/**
+ * How often an idle node checks that PostgreSQL can still give the log a new
+ * page (`room`): /healthz says 503 within this (and a wait) of a full disk.
+ */
+const ROOM_MS = 5_000;
+/**
+ * The errors of the room check that mean the log cannot take writes: a full
+ * disk, an I/O error, a read-only server (a standby), and PostgreSQL refusing
+ * commands near transaction ID wraparound. Others (a lock held by another
+ * node's check) say nothing of the log.
+ */
+const CANNOT_WRITE = new Set(["53100", "58030", "25006", "54000"]);
 /** The pause between tries while the database is unreachable. */
 const RETRY_MS = 200;
 /**
@@ -122,6 +134,7 @@ const SCHEMA = `
     at bigint NOT NULL,
     body text NOT NULL
   );
+  CREATE TABLE IF NOT EXISTS cairn_probe (n integer);
 `;
 
 /** A URL that names a PostgreSQL database (`postgres://` or `postgresql://`). */
@@ -163,6 +176,8 @@ export interface PgOpenOptions {
   waitMs?: number;
   /** How often the node looks at the log without a notification (default `POLL_MS`). */
   pollMs?: number;
+  /** How often a following node checks that the log's disk has room (default `ROOM_MS`). */
+  roomMs?: number;
   /**
    * Read the log only (`cairn export`): create no table, and refuse a database
    * that holds no event. Its sessions are read-only.
@@ -243,7 +258,12 @@ export class PgStore implements Store {
   private unreachableSince = 0;
   /** Why the log could not be written last (`PgOpenOptions.unwritable`), until it can. */
   private unwritable: string | undefined;
-  /** Whether an append to learn that (`probe`) is under way. */
+  /** Why PostgreSQL could not give the log a new page at the last check (`room`), if it could not. */
+  private noRoom: string | undefined;
+  /** When the last room check began (`performance.now()`). */
+  private roomAt = -Infinity;
+  private roomMs = ROOM_MS;
+  /** Whether an append to learn that (`probe`), or a room check, is under way. */
   private probing = false;
   private closed = false;
   private poll: ReturnType<typeof setInterval> | undefined;
@@ -313,6 +333,7 @@ export class PgStore implements Store {
         options.pollMs ?? POLL_MS,
       );
       store.unwritable = options.unwritable;
+      store.roomMs = options.roomMs ?? ROOM_MS;
       await store.readLog(sql, Infinity);
       if (options.firstStart !== undefined) await store.recordFirstStart(options.firstStart);
       return store;
@@ -496,7 +517,7 @@ export class PgStore implements Store {
     if (this.unreachable !== undefined) {
       return `Cannot reach the database: ${this.unreachable}`;
     }
-    return this.unwritable;
+    return this.unwritable ?? this.noRoom;
   }
 
   /**
@@ -521,10 +542,12 @@ export class PgStore implements Store {
     const wake = () => {
       if (!this.closed) void this.sync().catch(() => {});
     };
-    this.poll = setInterval(() => {
+    const tick = () => {
       wake();
       if (this.unwritable !== undefined) void this.probe();
-    }, this.pollMs);
+      else if (performance.now() - this.roomAt >= this.roomMs) void this.room();
+    };
+    this.poll = setInterval(tick, this.pollMs);
     // Catch up at each (re)connection of the listener: notifications sent meanwhile are lost.
     this.sql.listen(CHANNEL, (from) => {
       if (from !== this.wakeId) wake();
@@ -541,18 +564,60 @@ export class PgStore implements Store {
    * when it can. Nothing is decided, and the log's lock is not taken.
    */
   private async probe(): Promise<void> {
-    if (this.probing) return;
-    this.probing = true;
-    const rolledBack = new Error("rolled back");
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const silence = new Promise<void>((resolve) => timer = setTimeout(resolve, this.waitMs));
     const seq = -1 - Math.floor(Math.random() * 2 ** 52);
-    const tried = this.sql.begin(async (tx) => {
+    const outcome = await this.tryAndRollBack(async (tx) => {
       await tx`INSERT INTO cairn_log (seq, node, at, body) VALUES (${seq}, ${this.node}, 0, '')`;
-      throw rolledBack;
-    }).then(() => false, (error) => error === rolledBack);
+    });
+    if (outcome === "done") this.unwritable = undefined;
+  }
+
+  /**
+   * Learns, without writing anything that stays, whether PostgreSQL can give
+   * the log a new page: an append that fits in the last page tells nothing of
+   * a full disk, which only a new page meets. So it empties `cairn_probe`
+   * (beside the log, so on its disk: TRUNCATE gives the table a new, empty
+   * file) and adds a row, which must extend that file by a page, then rolls
+   * back. Sets `noRoom` when that fails for want of room (`CANNOT_WRITE`);
+   * clears it when it goes through. Costs one round trip, a page written and
+   * dropped, and a row version of the table's catalog entry.
+   */
+  private async room(): Promise<void> {
+    this.roomAt = performance.now();
+    const outcome = await this.tryAndRollBack(async (tx) => {
+      // Pipelined: one round trip for both.
+      await Promise.all([tx`TRUNCATE cairn_probe`, tx`INSERT INTO cairn_probe (n) VALUES (1)`]);
+    });
+    if (outcome === "done") this.noRoom = undefined;
+    else if (outcome instanceof Error && CANNOT_WRITE.has(String(codeOf(outcome)))) {
+      this.noRoom = `Cannot save to the database: ${outcome.message}`;
+    }
+  }
+
+  /**
+   * Runs `work` in a transaction that it rolls back, unless a check runs
+   * already: "done" when the work went through, its error when it failed, or
+   * undefined (not run, or no answer within `waitMs`).
+   */
+  private async tryAndRollBack(
+    work: (tx: postgres.TransactionSql) => Promise<void>,
+  ): Promise<"done" | Error | undefined> {
+    if (this.probing || this.closed) return undefined;
+    this.probing = true;
+    const rollBack = new Error("rolled back");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const silence = new Promise<undefined>((resolve) =>
+      timer = setTimeout(() => resolve(undefined), this.waitMs)
+    );
+    const tried = this.sql.begin(async (tx) => {
+      await work(tx);
+      throw rollBack;
+    }).then(
+      () => undefined,
+      (error: unknown) =>
+        error === rollBack ? "done" as const : error instanceof Error ? error : undefined,
+    );
     try {
-      if (await Promise.race([tried, silence.then(() => false)])) this.unwritable = undefined;
+      return await Promise.race([tried, silence]);
     } finally {
       clearTimeout(timer);
       this.probing = false;
@@ -1128,6 +1193,11 @@ function rolledBack(error: unknown): boolean {
   const fields = error as Error & { severity?: unknown; code?: unknown };
   if (error.name === "PostgresError") return fields.severity === "ERROR";
   return fields.code === "TRANSACTION_ROLLED_BACK";
+}
+
+/** The SQLSTATE of a PostgreSQL error, or undefined. */
+function codeOf(error: Error): unknown {
+  return error.name === "PostgresError" ? (error as Error & { code?: unknown }).code : undefined;
 }
 
 function messageOf(error: unknown): string {

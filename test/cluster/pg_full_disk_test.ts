@@ -4,7 +4,8 @@
 // Retry-After and starts again in place, from the log, rather than exiting (which left players
 // with refused connections until the next start, every 2.5 s, and /healthz at 200 between the
 // starts). Once space is freed, guesses go through again; every guess answered 200 is in the log
-// once, and none answered 503 is.
+// once, and none answered 503 is. An idle node learns of the full disk without writing (its
+// room check), and /healthz says 503 meanwhile.
 // Mounting needs root (CAP_SYS_ADMIN), as in test/faults/full_disk_test.ts; CAIRN_FAULTS_NO_MOUNT=1
 // skips it knowingly.
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -81,6 +82,44 @@ async function guess(base: string, token: string, raw: string): Promise<Answer> 
     return { raw, status: 0, retryAfter: null };
   }
 }
+
+/** Polls /healthz every 100 ms until it answers `status`; the ms it took, or throws after `ms`. */
+async function healthTurns(base: string, status: number, ms: number): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const health = await fetch(`${base}/healthz`);
+    const body = await health.text();
+    if (health.status === status) {
+      if (status === 503) expect(body).toContain("No space left on device");
+      return performance.now() - started;
+    }
+    if (performance.now() - started > ms) {
+      throw new Error(`/healthz still ${health.status} after ${ms} ms: ${body}\n${node!.output()}`);
+    }
+    await sleep(100);
+  }
+}
+
+test.skipIf(SKIP)(
+  "PostgreSQL's disk full: an idle node's /healthz turns 503 with nothing written, and 200 once freed",
+  async () => {
+    const a = node!;
+    expect((await fetch(`${a.base}/healthz`)).status).toBe(200);
+    fillDisk(join(space, "filler"));
+    // Its room check runs every 5 s, at a poll (every second), and waits 5 s at most.
+    const down = await healthTurns(a.base, 503, 12_000);
+    rmSync(join(space, "filler"));
+    const up = await healthTurns(a.base, 200, 12_000);
+    console.log(
+      `/healthz: 503 ${Math.round(down)} ms after the disk filled, 200 ${
+        Math.round(up)
+      } ms after it was freed`,
+    );
+    expect(a.exits()).toBe(0);
+    expect(a.output()).not.toContain("event=restarting_in_place");
+  },
+  60_000,
+);
 
 test.skipIf(SKIP)(
   "PostgreSQL's disk full: the node answers 503 with Retry-After and starts again in place, never exits, and loses nothing",

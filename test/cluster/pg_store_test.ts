@@ -639,6 +639,59 @@ describe("PgStore", () => {
     }
   });
 
+  /** Polls `check` every 20 ms until it holds, for `ms` at most; whether it did. */
+  async function within(ms: number, check: () => boolean): Promise<boolean> {
+    for (let waited = 0; waited <= ms; waited += 20) {
+      if (check()) return true;
+      await sleep(20);
+    }
+    return check();
+  }
+
+  test("an idle node learns the log's disk has no room by its room check, and that it has again", async () => {
+    const url = await pg.createDatabase("room");
+    const store = await PgStore.open(url, { filesDir: files, node: "r", pollMs: 50, roomMs: 100 });
+    store.watch({ onFollow: () => {} });
+    try {
+      await sleep(300);
+      expect(store.writeProblem()).toBeUndefined();
+      // PostgreSQL refusing the check's new page as on a full disk (SQLSTATE 53100).
+      await pg.query(
+        `CREATE FUNCTION full_disk() RETURNS trigger AS $$ BEGIN
+           RAISE EXCEPTION 'could not extend file: No space left on device'
+             USING ERRCODE = 'disk_full';
+         END $$ LANGUAGE plpgsql;
+         CREATE TRIGGER full_disk BEFORE INSERT ON cairn_probe
+           FOR EACH ROW EXECUTE FUNCTION full_disk();`,
+        { database: "room" },
+      );
+      // Nothing written: the check alone finds it, within a poll and its period.
+      expect(await within(2_000, () => store.writeProblem() !== undefined)).toBe(true);
+      expect(store.writeProblem()).toBe(
+        "Cannot save to the database: could not extend file: No space left on device",
+      );
+      expect(store.failed).toBe(false);
+      // An error that says nothing of room (another code) leaves the last finding as it was.
+      await pg.query(
+        `CREATE OR REPLACE FUNCTION full_disk() RETURNS trigger AS $$ BEGIN
+           RAISE EXCEPTION 'something else'; END $$ LANGUAGE plpgsql;`,
+        { database: "room" },
+      );
+      await sleep(400);
+      expect(store.writeProblem()).toMatch(/No space left on device/);
+      await pg.query("DROP TRIGGER full_disk ON cairn_probe", { database: "room" });
+      expect(await within(2_000, () => store.writeProblem() === undefined)).toBe(true);
+      // The check left nothing behind, and wrote nothing to the log.
+      const rows = await pg.query(
+        "SELECT (SELECT count(*)::int FROM cairn_probe) AS probe, (SELECT count(*)::int FROM cairn_log) AS log",
+        { database: "room" },
+      ) as { probe: number; log: number }[];
+      expect(rows[0]).toEqual({ probe: 0, log: store.position });
+    } finally {
+      store.close();
+    }
+  });
+
   test("a COMMIT answered with an error is known not committed: the store fails as uncommitted", async () => {
     // A deferred trigger refuses the row only at COMMIT: PostgreSQL answers the COMMIT with an
     // ERROR, which rolls the transaction back.
