@@ -72,7 +72,15 @@ export {
   readRequestJson,
   validate,
 } from "./body.ts";
-export { ApiError, envelope, errorResponse, ERRORS, refusal, refusalResponse } from "./errors.ts";
+export {
+  ApiError,
+  envelope,
+  errorResponse,
+  ERRORS,
+  refusal,
+  refusalResponse,
+  UNAVAILABLE_RETRY_SECONDS,
+} from "./errors.ts";
 export type { ErrorCode, Outcome, Refusal } from "./errors.ts";
 export {
   IDEMPOTENCY_HEADER,

@@ -33,7 +33,14 @@ import {
   type UploadLimits,
 } from "../play/mod.ts";
 import type { Store, StoreListeners } from "../store/mod.ts";
-import { adminPages, apiDocsPages, boardPages, pageNotFound, playerPages } from "../ui/mod.ts";
+import {
+  adminPages,
+  apiDocsPages,
+  boardPages,
+  pageNotFound,
+  pageUnavailable,
+  playerPages,
+} from "../ui/mod.ts";
 import { bootEngine, bootKeys, commitNow } from "./boot.ts";
 import { followWrites } from "./follow.ts";
 import { runClock } from "./clock.ts";
@@ -310,7 +317,12 @@ export function composeApp(played: Play, answers: HotAnswers = hotAnswers(played
   app.route("/", adminPages(played));
   app.route("/", apiDocsPages(played));
   app.notFound((c) => pageNotFound(played, c) ?? errorResponse("not_found"));
-  app.onError(errorHandler(played.game.logger));
+  const onError = errorHandler(played.game.logger);
+  // A browser's form post that could not be saved gets a page that says when to try again.
+  app.onError((error, c) => {
+    const answer = onError(error);
+    return (answer.status === 503 && pageUnavailable(played, c, answer)) || answer;
+  });
   return app;
 }
 

@@ -5,7 +5,13 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Engine } from "../engine/mod.ts";
 import { huntTimes } from "../live/mod.ts";
-import { contactOf, errorResponse, type Refusal, requestUrl } from "../play/mod.ts";
+import {
+  contactOf,
+  errorResponse,
+  type Refusal,
+  requestUrl,
+  UNAVAILABLE_RETRY_SECONDS,
+} from "../play/mod.ts";
 import { clock } from "./charts.ts";
 import type { Flash } from "./flash.ts";
 import type { HuntInfo } from "./player.tsx";
@@ -18,7 +24,7 @@ export const DISMISSED_COOKIE = "cairn_dismissed";
 const BANNER = /<div class="announcement" id="announcement" [^>]*?data-id="(\d+)"/;
 
 /** An HTML response; pages are never cached, since they show a team's own state. */
-export function html(c: Context, node: unknown, status: 200 | 404 = 200): Response {
+export function html(c: Context, node: unknown, status: 200 | 404 | 503 = 200): Response {
   // A client that does not ask for HTML (a script, curl) gets the API's envelope for an error.
   if (status === 404 && !acceptsHtml(c)) return errorResponse("not_found");
   for (const [key, value] of Object.entries(NO_STORE)) c.header(key, value);
@@ -83,12 +89,17 @@ export function titlesOf(engine: Engine): Map<string, string> {
   return new Map(engine.hunt.puzzles.map((p) => [p.id, p.title]));
 }
 
-/** The flash a refused form post leaves: a warning for a limit, else an error. */
+/**
+ * The flash a refused form post leaves: a warning for a limit, else an error. A 503 says when
+ * to try again, as its `Retry-After` does for the API.
+ */
 export function refusalFlash(refused: Refusal, fields?: Flash["fields"]): Flash {
+  const retryAfter = refused.retryAfter ??
+    (refused.code === "unavailable" ? UNAVAILABLE_RETRY_SECONDS : undefined);
   return {
     tone: refused.code === "rate_limited" ? "warn" : "bad",
     title: refused.message,
-    ...(refused.retryAfter !== undefined && { retryAfter: refused.retryAfter }),
+    ...(retryAfter !== undefined && { retryAfter }),
     ...(fields !== undefined && { fields }),
   };
 }

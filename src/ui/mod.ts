@@ -7,7 +7,7 @@
  * `play/`; this module never imports `http/`.
  */
 import type { Context } from "hono";
-import { type Play, sessionPlayer } from "../play/mod.ts";
+import { type Play, requestUrl, sessionPlayer, UNAVAILABLE_RETRY_SECONDS } from "../play/mod.ts";
 import { acceptsHtml, html, huntInfo } from "./_page.ts";
 import { MessagePage } from "./player.tsx";
 
@@ -31,4 +31,43 @@ export function pageNotFound({ game }: Play, c: Context): Response | undefined {
     }),
     404,
   );
+}
+
+/**
+ * The page for a browser's request the server could not save (503 `unavailable`: a failed
+ * commit, a database that cannot be reached): nothing was saved, and when to try again, as the
+ * answer's `Retry-After` says (which it keeps), with a link back to the page the form was on.
+ * Undefined for the API and other clients, which keep the envelope.
+ */
+export function pageUnavailable(
+  { game }: Play,
+  c: Context,
+  answer: Response,
+): Response | undefined {
+  if (c.req.path.startsWith("/api/") || !acceptsHtml(c)) return undefined;
+  const retryAfter = Number(answer.headers.get("retry-after") ?? UNAVAILABLE_RETRY_SECONDS);
+  const found = sessionPlayer(game, c);
+  const back = backTo(c);
+  const page = html(
+    c,
+    MessagePage({
+      hunt: huntInfo(game.engine),
+      title: "Not saved",
+      text: "The server cannot save right now: nothing was saved.",
+      retryAfter,
+      team: found?.team.name,
+      ...(back !== undefined && { back, backText: "Back to the page" }),
+    }),
+    503,
+  );
+  page.headers.set("retry-after", String(retryAfter));
+  return page;
+}
+
+/** The page a form was posted from (its `Referer`), when it is on this server (by its Host). */
+function backTo(c: Context): string | undefined {
+  const from = requestUrl(c.req.header("referer") ?? "");
+  const host = c.req.header("host") ?? requestUrl(c.req.url)?.host;
+  if (from === undefined || from.host !== host) return undefined;
+  return from.pathname + from.search;
 }

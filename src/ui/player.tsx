@@ -749,6 +749,10 @@ export const MessagePage: FC<
     more?: string;
     /** Where "Back to the hunt" goes: the puzzle list for a team, else the landing page. */
     back?: string;
+    /** The link's text (default "Back to the hunt"). */
+    backText?: string;
+    /** Seconds until a try again may go through: shown, and counted down by the script. */
+    retryAfter?: number;
   }
 > = (props) => (
   <Shell
@@ -756,14 +760,23 @@ export const MessagePage: FC<
     huntTitle={props.hunt.title}
     nav={props.team === undefined ? "guest" : "player"}
     {...(props.team !== undefined && { team: props.team })}
+    {...(props.retryAfter !== undefined && { script: "player" as const })}
   >
     <main id="main">
       <div class="card">
         <h1>{props.title}</h1>
         <p>{props.text}</p>
         {props.more !== undefined && <p>{props.more}</p>}
+        {props.retryAfter !== undefined && (
+          <p>
+            Try again in{" "}
+            <span data-countdown={String(props.retryAfter)}>{duration(props.retryAfter)}</span>.
+          </p>
+        )}
         <p>
-          <a href={props.back ?? (props.team === undefined ? "/" : "/puzzles")}>Back to the hunt</a>
+          <a href={props.back ?? (props.team === undefined ? "/" : "/puzzles")}>
+            {props.backText ?? "Back to the hunt"}
+          </a>
         </p>
       </div>
     </main>

@@ -29,11 +29,16 @@ export function browser(app: App, cookies: Record<string, string> = {}) {
       remember(res);
       return { status: res.status, headers: res.headers, text: await res.text() };
     },
-    /** A form post (urlencoded), from `origin`. */
-    async post(path: string, fields: Record<string, string>, origin = ORIGIN) {
+    /** A form post (urlencoded), from `origin`, with `extra` headers (a Referer). */
+    async post(
+      path: string,
+      fields: Record<string, string>,
+      origin = ORIGIN,
+      extra: Record<string, string> = {},
+    ) {
       const res = await app.app.request(`${ORIGIN}${path}`, {
         method: "POST",
-        headers: headers({ "content-type": "application/x-www-form-urlencoded", origin }),
+        headers: headers({ "content-type": "application/x-www-form-urlencoded", origin, ...extra }),
         body: new URLSearchParams(fields).toString(),
       });
       remember(res);

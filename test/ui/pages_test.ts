@@ -749,6 +749,68 @@ describe("organizers", () => {
     expect((await app.call("GET", "/api/scoreboard")).body.frozen).toBe(false);
   });
 
+  test("a form post that cannot be saved gets a page saying nothing was saved and when to try again", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    app.store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+    const res = await app.app.request(`${ORIGIN}/puzzles/a/guess`, {
+      method: "POST",
+      headers: {
+        accept: "text/html",
+        cookie: [...b.jar].map(([k, v]) => `${k}=${v}`).join("; "),
+        "content-type": "application/x-www-form-urlencoded",
+        origin: ORIGIN,
+        referer: `${ORIGIN}/puzzles/a?x=1`,
+      },
+      body: "answer=x",
+    });
+    expect(res.status).toBe(503);
+    // The header the API gives, and the same seconds on the page, without a script.
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const page = await res.text();
+    expect(page).toContain("<h1>Not saved</h1>");
+    expect(page).toContain("The server cannot save right now: nothing was saved.");
+    expect(page).toContain('<p>Try again in <span data-countdown="5">5 s</span>.</p>');
+    // Back to the page the form was on (the Referer, on this server).
+    expect(page).toContain('<a href="/puzzles/a?x=1">Back to the page</a>');
+    // From another site's Referer: the team's puzzle list.
+    const elsewhere = await b.post("/puzzles/a/guess", { answer: "x" }, ORIGIN, {
+      referer: "https://evil.example/puzzles/a",
+    });
+    expect(elsewhere.status).toBe(503);
+    expect(elsewhere.text).toContain('<a href="/puzzles">Back to the hunt</a>');
+    // The API, and a client that does not ask for HTML, keep the envelope.
+    const api = await app.app.request(`${ORIGIN}/puzzles/a/guess`, {
+      method: "POST",
+      headers: {
+        cookie: [...b.jar].map(([k, v]) => `${k}=${v}`).join("; "),
+        "content-type": "application/x-www-form-urlencoded",
+        origin: ORIGIN,
+      },
+      body: "answer=x",
+    });
+    expect(api.status).toBe(503);
+    expect(api.headers.get("retry-after")).toBe("5");
+    expect(await api.json()).toEqual({
+      error: { code: "unavailable", message: "The server cannot save right now; try again" },
+    });
+  });
+
+  test("a login refused while the shared log cannot be read says when to try again", async () => {
+    // A node on a shared log checks a refused login against the log (`sync`) first.
+    const app = makeApp({ sync: () => Promise.resolve() });
+    await joined(app);
+    app.store.writeProblem = () => "Cannot reach the database: connect ECONNREFUSED";
+    const b = browser(app);
+    const res = await b.post("/login", { name: "Gulls", password: "wrong horse" });
+    expect(res).toMatchObject({ status: 303, location: "/" });
+    const page = (await b.get("/")).text;
+    expect(page).toContain("<strong>Cannot reach the database: connect ECONNREFUSED</strong>");
+    expect(page).toContain('<p>Try again in <span data-countdown="5">5 s</span>.</p>');
+  });
+
   test("a freeze by form that cannot be stored answers 503, not 'The scoreboard is frozen'", async () => {
     const app = makeApp();
     const b = browser(app, { cairn_admin: ADMIN_TOKEN });

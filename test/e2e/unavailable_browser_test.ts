@@ -1,0 +1,134 @@
+// The pages when the server cannot save, in a real browser: a form post whose commit fails gets
+// a page that says nothing was saved and when to try again, without a script (the text) and
+// with one (the countdown); a login refused while the shared log cannot be read says when too.
+// The app runs in process (test/http/_app.ts), so that its store can be made to fail.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { CommitError } from "../../src/store/writer.ts";
+import { makeApp } from "../http/_app.ts";
+import { chromiumAvailable, launchChromium, SHOTS } from "./_browser.ts";
+
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+
+suite("pages when the server cannot save", () => {
+  let app: ReturnType<typeof makeApp>;
+  let server: ReturnType<typeof Bun.serve>;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let base = "";
+  const commit = { fail: false };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    // A node on a shared log: a refused login is checked against the log (`sync`) first.
+    app = makeApp({ sync: () => Promise.resolve() });
+    const commitNow = app.store.commit.bind(app.store);
+    app.store.commit = (writes) =>
+      commit.fail
+        ? Promise.reject(new CommitError(new Error("disk I/O error")))
+        : commitNow(writes);
+    server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (request, bun) => app.app.fetch(request, bun),
+    });
+    base = `http://127.0.0.1:${server.port}`;
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop(true);
+  });
+
+  /** Registers a team through the API and gives the browser its session cookie. */
+  async function loggedIn(name: string): Promise<void> {
+    const res = await fetch(`${base}/api/teams`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name, password: "correct horse", members: ["A"] }),
+    });
+    expect(res.status).toBe(201);
+    const { token } = (await res.json()) as { token: string };
+    await browser.context.addCookies([{ name: "cairn_session", value: token, url: base }]);
+  }
+
+  test(
+    "a guess form posted without a script: 'Not saved', try again in 5 s, back to the puzzle",
+    async () => {
+      await loggedIn("Gulls");
+      const page = await browser.context.newPage();
+      try {
+        // No script: the form posts itself, as on a phone with JavaScript off.
+        await page.route("**/*.js", (route) => route.abort());
+        await page.goto(`${base}/puzzles/a`);
+        commit.fail = true;
+        await page.fill("input[name=answer]", "polaris");
+        const [answer] = await Promise.all([
+          page.waitForResponse((res) => res.url().endsWith("/puzzles/a/guess")),
+          page.click("form[action='/puzzles/a/guess'] button[type=submit]"),
+        ]);
+        expect(answer.status()).toBe(503);
+        expect(answer.headers()["retry-after"]).toBe("5");
+        await page.waitForSelector("h1:text('Not saved')");
+        expect(await page.textContent("main")).toContain(
+          "The server cannot save right now: nothing was saved.Try again in 5 s.Back to the page",
+        );
+        expect(await page.getAttribute("main a", "href")).toBe("/puzzles/a");
+        await page.screenshot({ path: join(SHOTS, "unavailable-guess-form.png"), fullPage: true });
+        commit.fail = false;
+        await page.click("text=Back to the page");
+        await page.waitForURL(`${base}/puzzles/a`);
+      } finally {
+        commit.fail = false;
+        await page.close();
+      }
+    },
+    30_000,
+  );
+
+  test("with the page's script, the 'Not saved' page counts down", async () => {
+    await loggedIn("Terns");
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${base}/puzzles`);
+      commit.fail = true;
+      // Logging out stores the session's end: a form the script leaves to the browser.
+      await page.click("nav button:text('Log out')");
+      await page.waitForSelector("h1:text('Not saved')");
+      expect(await page.textContent("[data-countdown]")).toMatch(/^[1-5] s$/);
+      // The script counts it down, a second at a time.
+      let shown = "";
+      for (let i = 0; i < 40 && !/^[1-4] s$|^a moment$/.test(shown); i++) {
+        await Bun.sleep(100);
+        shown = (await page.textContent("[data-countdown]")) ?? "";
+      }
+      expect(shown).toMatch(/^[1-4] s$|^a moment$/);
+      await page.screenshot({ path: join(SHOTS, "unavailable-countdown.png"), fullPage: true });
+    } finally {
+      commit.fail = false;
+      await page.close();
+    }
+  }, 30_000);
+
+  test("a login refused while the shared log cannot be read says when to try again", async () => {
+    const page = await browser.context.newPage();
+    try {
+      await browser.context.clearCookies();
+      await page.goto(`${base}/`);
+      app.store.writeProblem = () => "Cannot reach the database: connect ECONNREFUSED";
+      await page.fill("#login input[name=name]", "Gulls");
+      await page.fill("#login input[name=password]", "not the password");
+      await page.click("#login button[type=submit]");
+      await page.waitForSelector(".notice-bad");
+      const notice = await page.textContent(".notice-bad");
+      expect(notice).toMatch(
+        /^Cannot reach the database: connect ECONNREFUSEDTry again in [1-5] s\.$/,
+      );
+      await page.screenshot({ path: join(SHOTS, "unavailable-login.png"), fullPage: true });
+    } finally {
+      app.store.writeProblem = () => undefined;
+      await page.close();
+    }
+  }, 30_000);
+});
