@@ -631,6 +631,7 @@ async function startAgain(
 ): Promise<Server | number> {
   serving.app = unavailable(
     `The server is starting again after a failed commit: ${failure.message}`,
+    started.game.engine,
   );
   logger.warn("restarting_in_place", {
     reason: "the failed batch left nothing in the log",

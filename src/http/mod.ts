@@ -40,7 +40,7 @@ import {
 } from "../play/mod.ts";
 import { json, JSON_HEADERS, jsonWithCookies, reply } from "./_json.ts";
 import { crossSite, keyed, UNSAFE } from "./_request.ts";
-import { type HotAnswers, hotAnswers, type HotCall } from "./hot.ts";
+import { type AppFetch, type HotAnswers, hotAnswers, type HotCall } from "./hot.ts";
 import { adminRoutes } from "./admin.ts";
 import { askRoutes } from "./asks.ts";
 import { missionRoutes } from "./missions.ts";
@@ -72,6 +72,24 @@ const pageSecurity = secureHeaders({
   xFrameOptions: "DENY",
   strictTransportSecurity: false,
 });
+
+/**
+ * An app that answers every request 503 `unavailable` with `Retry-After`: `page(c)` where it
+ * gives one (a browser's page, with the pages' security headers), else the envelope with
+ * `message`. A node that starts again in place serves it meanwhile (cli/serve.ts).
+ */
+export function unavailableApp(
+  message: string,
+  page: (c: Context) => Response | undefined,
+): AppFetch {
+  const app = new Hono();
+  app.use("*", async function pageHeaders(c, next) {
+    if (c.req.path.startsWith("/api/")) return next();
+    await pageSecurity(c, next);
+  });
+  app.all("*", (c) => page(c) ?? errorResponse("unavailable", message));
+  return (request) => app.fetch(request);
+}
 
 /**
  * Installs what every request goes through, first: timing for `/metrics`,

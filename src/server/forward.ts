@@ -4,8 +4,9 @@
  * place (cli/serve.ts), and its socket stays open meanwhile, so that players
  * get a 503 to retry rather than a refused connection.
  */
-import type { AppFetch, ServeHandler } from "../http/mod.ts";
-import { errorResponse } from "../play/mod.ts";
+import type { Engine } from "../engine/mod.ts";
+import { type AppFetch, type ServeHandler, unavailableApp } from "../http/mod.ts";
+import { pageRestarting } from "../ui/mod.ts";
 
 /** The app the listener serves now; `app` may be set to another one at any time. */
 export interface Serving {
@@ -36,7 +37,13 @@ export function forwarding(serving: Serving): AppFetch {
   );
 }
 
-/** An app that answers every request 503 `unavailable` with `message` (and `Retry-After`). */
-export function unavailable(message: string): AppFetch {
-  return () => errorResponse("unavailable", message);
+/**
+ * An app that answers every request 503 `unavailable` (and `Retry-After`): with `message` in the
+ * envelope, or, given the game that stopped (`engine`), a page saying so for a browser.
+ */
+export function unavailable(message: string, engine?: Engine): AppFetch {
+  return unavailableApp(
+    message,
+    (c) => engine === undefined ? undefined : pageRestarting(engine, c),
+  );
 }

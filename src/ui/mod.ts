@@ -7,6 +7,7 @@
  * `play/`; this module never imports `http/`.
  */
 import type { Context } from "hono";
+import type { Engine } from "../engine/mod.ts";
 import { type Play, requestUrl, sessionPlayer, UNAVAILABLE_RETRY_SECONDS } from "../play/mod.ts";
 import { acceptsHtml, html, huntInfo } from "./_page.ts";
 import { MessagePage } from "./player.tsx";
@@ -61,6 +62,30 @@ export function pageUnavailable(
     503,
   );
   page.headers.set("retry-after", String(retryAfter));
+  return page;
+}
+
+/**
+ * The page for a browser while the server starts again in place (cli/serve.ts): no page is
+ * served for a moment, and nothing sent then is saved; when to try again. `engine` is the game
+ * that stopped, for the hunt's title. Undefined for the API and other clients.
+ */
+export function pageRestarting(engine: Engine, c: Context): Response | undefined {
+  if (c.req.path.startsWith("/api/") || !acceptsHtml(c)) return undefined;
+  const back = backTo(c);
+  const page = html(
+    c,
+    MessagePage({
+      hunt: huntInfo(engine),
+      title: "Starting again",
+      text: "The server is starting again after it could not save: nothing sent now is saved.",
+      retryAfter: UNAVAILABLE_RETRY_SECONDS,
+      back: back ?? c.req.path,
+      backText: "Back to the page",
+    }),
+    503,
+  );
+  page.headers.set("retry-after", String(UNAVAILABLE_RETRY_SECONDS));
   return page;
 }
 

@@ -1,6 +1,7 @@
 // A node on PostgreSQL that starts again in place (a batch refused before or at its COMMIT),
-// run in-process: the new game runs the hunt the node ran, not the file as edited since, and a
-// SIGHUP that comes during the pause reloads the file once the node serves again.
+// run in-process: browsers get a page saying when to try again during its pause, the new game
+// runs the hunt the node ran, not the file as edited since, and a SIGHUP that comes during the
+// pause reloads the file once the node serves again.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -97,7 +98,7 @@ async function logged(out: () => string, event: string, count: number): Promise<
 
 describe("a restart in place", () => {
   test(
-    "keeps the hunt it ran; a SIGHUP during its pause reloads the file once it serves",
+    "shows browsers a page in its pause, keeps the hunt it ran; a SIGHUP then reloads once it serves",
     async () => {
       const node = await serve("restart");
       try {
@@ -107,6 +108,23 @@ describe("a restart in place", () => {
 
         // Without a SIGHUP, the edited file is not read: the node serves the hunt it ran.
         expect(await guess(node.base, token, "refuse 1")).toBe(503);
+        await logged(node.io.out, "restarting_in_place", 1);
+        // During the pause a browser gets a page saying when to try again, the API the envelope.
+        const page = await fetch(`${node.base}/puzzles`, { headers: { accept: "text/html" } });
+        expect(page.status).toBe(503);
+        expect(page.headers.get("retry-after")).toBe("5");
+        expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+        const text = await page.text();
+        expect(text).toContain("<title>Starting again · Before</title>");
+        expect(text).toContain('<p>Try again in <span data-countdown="5">5 s</span>.</p>');
+        expect(text).toContain('<a href="/puzzles">Back to the page</a>');
+        const api = await fetch(`${node.base}/api/hunt`, { headers: { accept: "text/html" } });
+        expect(api.status).toBe(503);
+        expect(api.headers.get("retry-after")).toBe("5");
+        expect(((await api.json()) as { error: { message: string } }).error.message).toBe(
+          "The server is starting again after a failed commit: Cannot save to the database: " +
+            "refused guess",
+        );
         await logged(node.io.out, "restarted_in_place", 1);
         expect(await title(node.base)).toBe("Before");
 
