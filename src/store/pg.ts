@@ -215,10 +215,11 @@ class UnavailableError extends Error {
 
 /**
  * A batch with decisions made failed before its COMMIT was sent, or its COMMIT
- * was answered with an error: none of it is in the log, and its requests get 503. The state in memory may still hold its
- * decisions, so the store refuses every later write, as after any failure; but
- * the log holds everything this node acknowledged, and nothing it did not, so
- * a new store read from the log may serve in its place at once.
+ * was answered with an error: none of it is in the log, and its requests get
+ * 503. The state in memory may still hold its decisions, so the store refuses
+ * every later write, as after any failure; but the log holds everything this
+ * node acknowledged, and nothing it did not, so a new store read from the log
+ * may serve in its place at once.
  */
 export class UncommittedError extends CommitError {
   /** Read by the server: it may start again in place rather than exit (cli/serve.ts). */
