@@ -4,16 +4,19 @@
  * one `onError` that sends every failure in the same envelope. The pages
  * live in `ui/`; the composition root (`server/`) mounts both.
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type Next } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { matchedRoutes } from "hono/route";
 import { eventStream, huntTimes, SSE_HEADERS } from "../live/mod.ts";
 import {
+  ACCEPT_ENCODING,
   ApiError,
   bearer,
   CheckInBody,
+  chooseCoding,
   clientAddress,
+  type Coding,
   CONTACT_HEADER,
   credential,
   ctftimeJson,
@@ -21,11 +24,13 @@ import {
   engineFeed,
   errorResponse,
   type Game,
+  gzipPage,
   hashToken,
   isAdmin,
   LoginBody,
   noteContact,
   openApiDocument,
+  PAGE_GZIP_MIN_BYTES,
   type Play,
   type Player,
   readJson,
@@ -37,6 +42,7 @@ import {
   sessionPlayer,
   sessionTeam,
   setSessionCookie,
+  varyOnEncoding,
 } from "../play/mod.ts";
 import { json, JSON_HEADERS, jsonWithCookies, reply } from "./_json.ts";
 import { crossSite, keyed, UNSAFE } from "./_request.ts";
@@ -57,6 +63,8 @@ const SCOREBOARD_HEADERS = {
   "content-type": "application/json; charset=utf-8",
   "x-content-type-options": "nosniff",
 };
+/** The codings pages are sent in: gzip alone, made for each page (brotli costs twice its CPU). */
+const GZIP_ONLY: readonly Coding[] = ["gzip"];
 const pageSecurity = secureHeaders({
   contentSecurityPolicy: {
     defaultSrc: ["'self'"],
@@ -148,6 +156,10 @@ export function installFront(app: Hono, { game }: Play): void {
     await pageSecurity(c, next);
   });
 
+  // Pages go out gzipped to the browsers that take it (every browser does), so that no reverse
+  // proxy is needed for it. Nothing under /api/ is: live streams, exports, the JSON answers.
+  app.use("*", compressPages);
+
   // Every answer to a team carries a signed last-contact token: a guess made
   // offline later sends the newest one, to show when the team was last online.
   app.use("*", async function lastContact(c, next) {
@@ -172,6 +184,37 @@ export function installFront(app: Hono, { game }: Play): void {
     }
     await next();
   });
+}
+
+/**
+ * Gzips a page (an HTML answer outside /api/) for a browser that takes it,
+ * when it is large enough to gain; every page says it varies by encoding.
+ */
+async function compressPages(c: Context, next: Next): Promise<void> {
+  if (c.req.path.startsWith("/api/")) return await next();
+  await next();
+  const page = c.res;
+  const type = page.headers.get("content-type") ?? "";
+  // Only pages: never a puzzle's or a team's file, nor an answer already coded, ranged or empty.
+  if (!type.startsWith("text/html") || page.headers.has("content-encoding")) return;
+  if (page.status === 204 || page.status === 206 || page.status === 304) return;
+  if (chooseCoding(c.req.header(ACCEPT_ENCODING), GZIP_ONLY) === undefined) {
+    varyOnEncoding(page.headers);
+    return;
+  }
+  const bytes = new Uint8Array(await page.arrayBuffer());
+  const headers = new Headers(page.headers);
+  varyOnEncoding(headers);
+  let body: Uint8Array = bytes;
+  if (bytes.length >= PAGE_GZIP_MIN_BYTES) {
+    body = gzipPage(bytes);
+    headers.set("content-encoding", "gzip");
+  }
+  // Said here, for HEAD: its answer has no body for the runtime to count.
+  headers.set("content-length", String(body.length));
+  // Cleared first, or Hono would copy the old answer's headers onto it, and stream its body.
+  c.res = undefined;
+  c.res = new Response(body, { status: page.status, statusText: page.statusText, headers });
 }
 
 /**

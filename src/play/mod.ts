@@ -73,6 +73,14 @@ export {
   validate,
 } from "./body.ts";
 export {
+  ACCEPT_ENCODING,
+  chooseCoding,
+  gzipPage,
+  PAGE_GZIP_MIN_BYTES,
+  varyOnEncoding,
+} from "./encoding.ts";
+export type { Coding } from "./encoding.ts";
+export {
   ApiError,
   envelope,
   errorResponse,

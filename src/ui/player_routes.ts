@@ -49,7 +49,10 @@ import {
 /** The players' pages, to mount at the root. */
 export function playerPages(played: Play): Hono {
   const pages = new Hono();
-  pages.get("/assets/:name", (c) => assetResponse(c.req.path) ?? c.notFound());
+  pages.get(
+    "/assets/:name",
+    (c) => assetResponse(c.req.path, c.req.header("accept-encoding")) ?? c.notFound(),
+  );
   accountPages(pages, played);
   puzzlePages(pages, played);
   puzzleForms(pages, played);

@@ -1,0 +1,98 @@
+/**
+ * Compressed answers, for phones on a venue's weak Wi-Fi when no reverse
+ * proxy compresses for Cairn: which coding a request's `Accept-Encoding`
+ * takes (RFC 9110, 12.5.3), and the pages' gzip. `node:zlib` does the work
+ * on Bun and on Deno alike.
+ */
+import { gzipSync } from "node:zlib";
+
+/** A content coding Cairn sends: brotli (the assets only) or gzip. */
+export type Coding = "br" | "gzip";
+
+/** The header every answer whose coding depends on `Accept-Encoding` carries. */
+export const VARY_HEADER = "vary";
+export const ACCEPT_ENCODING = "accept-encoding";
+
+/**
+ * The smallest page compressed: below it, a gzip saves a few hundred bytes
+ * at most (docs/performance.md, "Compressed pages and assets").
+ */
+export const PAGE_GZIP_MIN_BYTES = 1024;
+/**
+ * The pages' gzip level: level 4 gives the bytes of level 6 and 9 within
+ * 1 %, at 20–50 % less CPU a page (docs/performance.md).
+ */
+const PAGE_GZIP_LEVEL = 4;
+
+/** The q-value (0 to 1) a header gives each coding Cairn knows, or undefined where it names none. */
+interface Weights {
+  br?: number;
+  gzip?: number;
+  identity?: number;
+  any?: number;
+}
+
+/** `q=0.5`, `Q=1.000`: a qvalue as RFC 9110 writes it. */
+const QVALUE = /^\s*q\s*=\s*(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)\s*$/i;
+
+/** The weights of the last header parsed: browsers send the same one on every request. */
+let last: { header: string; weights: Weights } | undefined;
+
+/** The q-values an `Accept-Encoding` value gives, by coding. */
+function weightsOf(header: string): Weights {
+  if (last?.header === header) return last.weights;
+  const weights: Weights = {};
+  for (const item of header.split(",")) {
+    const [name = "", ...params] = item.split(";");
+    let q = 1;
+    for (const param of params) {
+      if (!/^\s*q\s*=/i.test(param)) continue;
+      const match = QVALUE.exec(param);
+      // A malformed weight refuses the coding rather than guessing at it.
+      q = match === null ? 0 : Number(match[1]);
+    }
+    const coding = name.trim().toLowerCase();
+    // x-gzip is gzip (RFC 9110, 8.4.1.3); of a coding named twice, the higher weight counts.
+    const key = coding === "*" ? "any" : coding === "x-gzip" ? "gzip" : coding;
+    if (key === "br" || key === "gzip" || key === "identity" || key === "any") {
+      weights[key] = Math.max(weights[key] ?? 0, q);
+    }
+  }
+  last = { header, weights };
+  return weights;
+}
+
+/**
+ * The coding to send an answer in, of those `offered` (best first), or
+ * undefined for none: no header, `identity` preferred, or every offered one
+ * refused (`gzip;q=0`, `*;q=0`). A coding not named takes the weight of `*`.
+ */
+export function chooseCoding(
+  header: string | null | undefined,
+  offered: readonly Coding[],
+): Coding | undefined {
+  if (header === null || header === undefined || header.trim() === "") return undefined;
+  const weights = weightsOf(header);
+  let best: Coding | undefined;
+  let bestQ = 0;
+  for (const coding of offered) {
+    const q = weights[coding] ?? weights.any ?? 0;
+    if (q > bestQ) [best, bestQ] = [coding, q];
+  }
+  // Unnamed, identity ranks below every coding the client accepts.
+  return best !== undefined && (weights.identity ?? 0) > bestQ ? undefined : best;
+}
+
+/** Adds `accept-encoding` to an answer's `vary` header, once. */
+export function varyOnEncoding(headers: Headers): void {
+  const vary = headers.get(VARY_HEADER);
+  if (vary === null) headers.set(VARY_HEADER, ACCEPT_ENCODING);
+  else if (!/(^|,)\s*(accept-encoding|\*)\s*(,|$)/i.test(vary)) {
+    headers.set(VARY_HEADER, `${vary}, ${ACCEPT_ENCODING}`);
+  }
+}
+
+/** A page's bytes, gzipped at the pages' level. */
+export function gzipPage(bytes: Uint8Array): Uint8Array {
+  return gzipSync(bytes, { level: PAGE_GZIP_LEVEL });
+}
