@@ -22,16 +22,20 @@ import icon from "./icon.svg" with { type: "text" };
 // @ts-expect-error -- a browser script, embedded as text
 import adminJs from "./admin.js" with { type: "text" };
 
-interface Asset {
-  path: string;
+/** A body built once and sent as it is or compressed, each coding made once. */
+export interface Compressible {
   body: Uint8Array;
-  type: string;
   /** The body gzipped (level 9), once a request took gzip. */
   gzip?: Uint8Array;
   /** The body in brotli (quality 11), once made after the first request. */
   br?: Uint8Array;
   /** Settles when `br` is made (or could not be: gzip is sent then). */
   brotli?: Promise<void>;
+}
+
+interface Asset extends Compressible {
+  path: string;
+  type: string;
 }
 
 const encoder = new TextEncoder();
@@ -76,9 +80,6 @@ const byPath = new Map(Object.values(ASSETS).map((a) => [a.path, a]));
 const HEADERS = {
   "cache-control": "public, max-age=31536000, immutable",
   "x-content-type-options": "nosniff",
-  // Each coding of an asset is cached apart: a proxy never hands brotli to a browser that sent
-  // no `br`.
-  vary: "accept-encoding",
 };
 const GZIP_ONLY: readonly Coding[] = ["gzip"];
 const BROTLI_FIRST: readonly Coding[] = ["br", "gzip"];
@@ -93,35 +94,48 @@ export function assetResponse(
 ): Response | undefined {
   const found = byPath.get(path);
   if (found === undefined) return undefined;
-  found.brotli ??= brotliOf(found);
-  const coding = chooseCoding(acceptEncoding, found.br === undefined ? GZIP_ONLY : BROTLI_FIRST);
-  let body = found.body;
-  if (coding === "br") body = found.br!;
-  else if (coding === "gzip") body = found.gzip ??= gzipSync(found.body, { level: 9 });
+  return compressedResponse(found, acceptEncoding, { "content-type": found.type, ...HEADERS });
+}
+
+/**
+ * A built-once body in the best coding `acceptEncoding` takes, with
+ * `headers`: brotli once made, else gzip; its first request starts the brotli.
+ */
+export function compressedResponse(
+  item: Compressible,
+  acceptEncoding: string | null | undefined,
+  headers: Record<string, string>,
+): Response {
+  item.brotli ??= brotliOf(item);
+  const coding = chooseCoding(acceptEncoding, item.br === undefined ? GZIP_ONLY : BROTLI_FIRST);
+  let body = item.body;
+  if (coding === "br") body = item.br!;
+  else if (coding === "gzip") body = item.gzip ??= gzipSync(item.body, { level: 9 });
   return new Response(body, {
     headers: {
-      "content-type": found.type,
+      ...headers,
       // Said here, for HEAD: its answer has no body for the runtime to count.
       "content-length": String(body.length),
-      ...HEADERS,
+      // Each coding is cached apart: a proxy never hands brotli to a browser that sent no `br`.
+      vary: "accept-encoding",
       ...(coding !== undefined && { "content-encoding": coding }),
     },
   });
 }
 
 /**
- * Makes an asset's brotli coding on zlib's side: on Bun, off the main thread
+ * Makes a body's brotli coding on zlib's side: on Bun, off the main thread
  * (about 100 ms for the stylesheet); on Deno, the main thread waits for it.
  */
-function brotliOf(asset: Asset): Promise<void> {
+function brotliOf(item: Compressible): Promise<void> {
   const params = {
     [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
-    [constants.BROTLI_PARAM_SIZE_HINT]: asset.body.length,
+    [constants.BROTLI_PARAM_SIZE_HINT]: item.body.length,
   };
   return new Promise((resolve) => {
-    brotliCompress(asset.body, { params }, (error, bytes) => {
-      // Should zlib ever fail, the asset goes on in gzip.
-      if (error === null) asset.br = new Uint8Array(bytes);
+    brotliCompress(item.body, { params }, (error, bytes) => {
+      // Should zlib ever fail, the body goes on in gzip.
+      if (error === null) item.br = new Uint8Array(bytes);
       resolve();
     });
   });

@@ -9,7 +9,7 @@
 import type { Context, Hono } from "hono";
 import type { Play } from "../play/mod.ts";
 import { huntInfo } from "./_page.ts";
-import { ASSETS, contentHash } from "./assets.ts";
+import { ASSETS, compressedResponse, type Compressible, contentHash } from "./assets.ts";
 import { MessagePage } from "./player.tsx";
 // @ts-expect-error -- a browser script, embedded as text
 import swJs from "./sw.js" with { type: "text" };
@@ -26,12 +26,17 @@ const SHELL = [
   OFFLINE_PATH,
 ];
 
-/** The worker's script, built once: a new build (new asset hashes) is a new worker. */
-const WORKER = (() => {
+/**
+ * The worker's script, built once: a new build (new asset hashes) is a new
+ * worker. Compressed as the assets are: browsers fetch it again at every
+ * navigation to look for a new version.
+ */
+const WORKER: Compressible = (() => {
   const version = contentHash(swJs as string + SHELL.join(","));
-  return (swJs as string)
+  const text = (swJs as string)
     .replace("__CAIRN_VERSION__", version)
     .replace('"__CAIRN_SHELL__"', JSON.stringify(JSON.stringify(SHELL)));
+  return { body: new TextEncoder().encode(text) };
 })();
 
 /** Marks a team's page as one the service worker may keep for it offline. */
@@ -41,14 +46,12 @@ export function markCacheable(c: Context): void {
 
 /** `/sw.js` and `/offline`, to mount with the players' pages. */
 export function offlinePages(pages: Hono, { game }: Play): void {
-  pages.get("/sw.js", () =>
-    new Response(WORKER, {
-      headers: {
-        "content-type": "text/javascript; charset=utf-8",
-        // Checked at every navigation, so a new build's worker is found at once.
-        "cache-control": "no-cache",
-        "x-content-type-options": "nosniff",
-      },
+  pages.get("/sw.js", (c) =>
+    compressedResponse(WORKER, c.req.header("accept-encoding"), {
+      "content-type": "text/javascript; charset=utf-8",
+      // Checked at every navigation, so a new build's worker is found at once.
+      "cache-control": "no-cache",
+      "x-content-type-options": "nosniff",
     }));
 
   // The same for every team (it is cached once for all): nothing of any team in it, not even

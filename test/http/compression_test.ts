@@ -82,6 +82,14 @@ describe("compressed answers", () => {
       const gzip = await get(app, asset.path, { "accept-encoding": "gzip" });
       expect(gzip.res.headers.get("content-encoding")).toBe("gzip");
     }
+    // The service worker's script, which browsers fetch again at every navigation, too.
+    const worker = await get(app, "/sw.js");
+    expect(worker.res.headers.get("content-encoding")).toBeNull();
+    expect(worker.res.headers.get("vary")).toBe("accept-encoding");
+    const workerGzip = await get(app, "/sw.js", { "accept-encoding": "gzip" });
+    expect(workerGzip.res.headers.get("content-encoding")).toBe("gzip");
+    expect(workerGzip.res.headers.get("cache-control")).toBe("no-cache");
+    expect(decode("gzip", workerGzip.bytes)).toEqual(worker.bytes);
     // The stylesheet, the largest, shrinks to less than a quarter.
     const css = await get(app, ASSETS.css.path, { "accept-encoding": "br" });
     expect(css.bytes.length * 4).toBeLessThan(ASSETS.css.body.length);
