@@ -78,6 +78,7 @@ export {
   gzipPage,
   PAGE_GZIP_MIN_BYTES,
   varyOnEncoding,
+  zlib,
 } from "./encoding.ts";
 export type { Coding } from "./encoding.ts";
 export {

@@ -7,8 +7,7 @@
  * take it (docs/performance.md, "Compressed pages and assets").
  */
 import { createHash } from "node:crypto";
-import { brotliCompress, constants, gzipSync } from "node:zlib";
-import { chooseCoding, type Coding } from "../play/mod.ts";
+import { chooseCoding, type Coding, zlib } from "../play/mod.ts";
 import css from "./app.css" with { type: "text" };
 // @ts-expect-error -- a browser script, embedded as text
 import commonJs from "./common.js" with { type: "text" };
@@ -110,7 +109,7 @@ export function compressedResponse(
   const coding = chooseCoding(acceptEncoding, item.br === undefined ? GZIP_ONLY : BROTLI_FIRST);
   let body = item.body;
   if (coding === "br") body = item.br!;
-  else if (coding === "gzip") body = item.gzip ??= gzipSync(item.body, { level: 9 });
+  else if (coding === "gzip") body = item.gzip ??= zlib().gzipSync(item.body, { level: 9 });
   return new Response(body, {
     headers: {
       ...headers,
@@ -128,6 +127,7 @@ export function compressedResponse(
  * (about 100 ms for the stylesheet); on Deno, the main thread waits for it.
  */
 function brotliOf(item: Compressible): Promise<void> {
+  const { brotliCompress, constants } = zlib();
   const params = {
     [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
     [constants.BROTLI_PARAM_SIZE_HINT]: item.body.length,
