@@ -1,7 +1,8 @@
 /**
  * What the API (`http/`) and the pages (`ui/`) both stand on: the team and
  * organizer actions as data, accounts and sessions, body reading, the error
- * catalogue, the puzzle view and list, the freeze, and the chart figures.
+ * catalogue, the puzzle view and list, the freeze, the chart figures, and
+ * which coding an answer goes out in.
  * Neither `http/` nor `ui/` imports the other; both import this.
  */
 import { type AdminActions, adminActions } from "./admin_actions.ts";
