@@ -9,9 +9,10 @@ import type * as Zlib from "node:zlib";
 /** A content coding Cairn sends: brotli (the assets only) or gzip. */
 export type Coding = "br" | "gzip";
 
-/** The header every answer whose coding depends on `Accept-Encoding` carries. */
-export const VARY_HEADER = "vary";
+/** The request header that names the codings a client takes. */
 export const ACCEPT_ENCODING = "accept-encoding";
+/** The answer header that names it when the answer's coding depends on it. */
+const VARY_HEADER = "vary";
 
 /**
  * The smallest page compressed: below it, a gzip saves a few hundred bytes
@@ -20,7 +21,7 @@ export const ACCEPT_ENCODING = "accept-encoding";
 export const PAGE_GZIP_MIN_BYTES = 1024;
 /**
  * The pages' gzip level: level 4 gives the bytes of level 6 and 9 within
- * 1 %, at 20–50 % less CPU a page (docs/performance.md).
+ * 1 %, at 20–65 % less CPU a page (docs/performance.md).
  */
 const PAGE_GZIP_LEVEL = 4;
 

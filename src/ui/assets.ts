@@ -2,7 +2,7 @@
  * The pages' stylesheet and scripts, embedded in the binary as text and
  * served under a content hash (`/assets/app.3k2j1h.css`), so browsers cache
  * them for a year and a new build is fetched at once. Each is compressed
- * once, on its first request: gzip at once, brotli (smaller, but about 100
+ * once, on its first request: gzip at once, brotli (smaller, but about 50
  * times the CPU) in the background, sent from then on to the browsers that
  * take it (docs/performance.md, "Compressed pages and assets").
  */
