@@ -1,8 +1,9 @@
 /**
  * Compressed answers, for phones on a venue's weak Wi-Fi when no reverse
  * proxy compresses for Cairn: which coding a request's `Accept-Encoding`
- * takes (RFC 9110, 12.5.3), and the pages' gzip. `node:zlib` does the work
- * on Bun and on Deno alike.
+ * takes (RFC 9110, 12.5.3), the pages' gzip, and bodies built once (the
+ * assets) in gzip and brotli, each made once. `node:zlib` does the work on
+ * Bun and on Deno alike.
  */
 import type * as Zlib from "node:zlib";
 
@@ -106,4 +107,63 @@ export function zlib(): typeof Zlib {
 /** A page's bytes, gzipped at the pages' level. */
 export function gzipPage(bytes: Uint8Array): Uint8Array {
   return zlib().gzipSync(bytes, { level: PAGE_GZIP_LEVEL });
+}
+
+/** A body built once and sent as it is or compressed, each coding made once. */
+export interface Compressible {
+  body: Uint8Array;
+  /** The body gzipped (level 9), once a request took gzip. */
+  gzip?: Uint8Array;
+  /** The body in brotli (quality 11), once made after the first request. */
+  br?: Uint8Array;
+  /** Settles when `br` is made (or could not be: gzip is sent then). */
+  brotli?: Promise<void>;
+}
+
+const GZIP_ONLY: readonly Coding[] = ["gzip"];
+const BROTLI_FIRST: readonly Coding[] = ["br", "gzip"];
+
+/**
+ * A built-once body in the best coding `acceptEncoding` takes, with
+ * `headers`: brotli once made, else gzip; its first request starts the brotli.
+ */
+export function compressedResponse(
+  item: Compressible,
+  acceptEncoding: string | null | undefined,
+  headers: Record<string, string>,
+): Response {
+  item.brotli ??= brotliOf(item);
+  const coding = chooseCoding(acceptEncoding, item.br === undefined ? GZIP_ONLY : BROTLI_FIRST);
+  let body = item.body;
+  if (coding === "br") body = item.br!;
+  else if (coding === "gzip") body = item.gzip ??= zlib().gzipSync(item.body, { level: 9 });
+  return new Response(body, {
+    headers: {
+      ...headers,
+      // Said here, for HEAD: its answer has no body for the runtime to count.
+      "content-length": String(body.length),
+      // Each coding is cached apart: a proxy never hands brotli to a browser that sent no `br`.
+      vary: "accept-encoding",
+      ...(coding !== undefined && { "content-encoding": coding }),
+    },
+  });
+}
+
+/**
+ * Makes a body's brotli coding (`br`) on zlib's side: on Bun, off the main thread
+ * (about 100 ms for the stylesheet); on Deno, the main thread waits for it.
+ */
+export function brotliOf(item: Compressible): Promise<void> {
+  const { brotliCompress, constants } = zlib();
+  const params = {
+    [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+    [constants.BROTLI_PARAM_SIZE_HINT]: item.body.length,
+  };
+  return new Promise((resolve) => {
+    brotliCompress(item.body, { params }, (error, bytes) => {
+      // Should zlib ever fail, the body goes on in gzip.
+      if (error === null) item.br = new Uint8Array(bytes);
+      resolve();
+    });
+  });
 }

@@ -75,13 +75,15 @@ export {
 } from "./body.ts";
 export {
   ACCEPT_ENCODING,
+  brotliOf,
   chooseCoding,
+  compressedResponse,
   gzipPage,
   PAGE_GZIP_MIN_BYTES,
   varyOnEncoding,
   zlib,
 } from "./encoding.ts";
-export type { Coding } from "./encoding.ts";
+export type { Coding, Compressible } from "./encoding.ts";
 export {
   ApiError,
   envelope,

@@ -7,7 +7,7 @@
  * take it (docs/performance.md, "Compressed pages and assets").
  */
 import { createHash } from "node:crypto";
-import { chooseCoding, type Coding, zlib } from "../play/mod.ts";
+import { brotliOf, compressedResponse, type Compressible } from "../play/mod.ts";
 import css from "./app.css" with { type: "text" };
 // @ts-expect-error -- a browser script, embedded as text
 import commonJs from "./common.js" with { type: "text" };
@@ -20,17 +20,6 @@ import boardJs from "./board.js" with { type: "text" };
 import icon from "./icon.svg" with { type: "text" };
 // @ts-expect-error -- a browser script, embedded as text
 import adminJs from "./admin.js" with { type: "text" };
-
-/** A body built once and sent as it is or compressed, each coding made once. */
-export interface Compressible {
-  body: Uint8Array;
-  /** The body gzipped (level 9), once a request took gzip. */
-  gzip?: Uint8Array;
-  /** The body in brotli (quality 11), once made after the first request. */
-  br?: Uint8Array;
-  /** Settles when `br` is made (or could not be: gzip is sent then). */
-  brotli?: Promise<void>;
-}
 
 interface Asset extends Compressible {
   path: string;
@@ -80,8 +69,6 @@ const HEADERS = {
   "cache-control": "public, max-age=31536000, immutable",
   "x-content-type-options": "nosniff",
 };
-const GZIP_ONLY: readonly Coding[] = ["gzip"];
-const BROTLI_FIRST: readonly Coding[] = ["br", "gzip"];
 
 /**
  * The response for an asset path, in the best coding `acceptEncoding` takes,
@@ -94,51 +81,6 @@ export function assetResponse(
   const found = byPath.get(path);
   if (found === undefined) return undefined;
   return compressedResponse(found, acceptEncoding, { "content-type": found.type, ...HEADERS });
-}
-
-/**
- * A built-once body in the best coding `acceptEncoding` takes, with
- * `headers`: brotli once made, else gzip; its first request starts the brotli.
- */
-export function compressedResponse(
-  item: Compressible,
-  acceptEncoding: string | null | undefined,
-  headers: Record<string, string>,
-): Response {
-  item.brotli ??= brotliOf(item);
-  const coding = chooseCoding(acceptEncoding, item.br === undefined ? GZIP_ONLY : BROTLI_FIRST);
-  let body = item.body;
-  if (coding === "br") body = item.br!;
-  else if (coding === "gzip") body = item.gzip ??= zlib().gzipSync(item.body, { level: 9 });
-  return new Response(body, {
-    headers: {
-      ...headers,
-      // Said here, for HEAD: its answer has no body for the runtime to count.
-      "content-length": String(body.length),
-      // Each coding is cached apart: a proxy never hands brotli to a browser that sent no `br`.
-      vary: "accept-encoding",
-      ...(coding !== undefined && { "content-encoding": coding }),
-    },
-  });
-}
-
-/**
- * Makes a body's brotli coding on zlib's side: on Bun, off the main thread
- * (about 100 ms for the stylesheet); on Deno, the main thread waits for it.
- */
-function brotliOf(item: Compressible): Promise<void> {
-  const { brotliCompress, constants } = zlib();
-  const params = {
-    [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
-    [constants.BROTLI_PARAM_SIZE_HINT]: item.body.length,
-  };
-  return new Promise((resolve) => {
-    brotliCompress(item.body, { params }, (error, bytes) => {
-      // Should zlib ever fail, the body goes on in gzip.
-      if (error === null) item.br = new Uint8Array(bytes);
-      resolve();
-    });
-  });
 }
 
 /** Settles once every asset has its brotli coding: what a first request starts, started now. */

@@ -7,9 +7,9 @@
  * `cairn tls`) or localhost.
  */
 import type { Context, Hono } from "hono";
-import type { Play } from "../play/mod.ts";
+import { compressedResponse, type Compressible, type Play } from "../play/mod.ts";
 import { huntInfo } from "./_page.ts";
-import { ASSETS, compressedResponse, type Compressible, contentHash } from "./assets.ts";
+import { ASSETS, contentHash } from "./assets.ts";
 import { MessagePage } from "./player.tsx";
 // @ts-expect-error -- a browser script, embedded as text
 import swJs from "./sw.js" with { type: "text" };
