@@ -7,7 +7,7 @@
  */
 import type * as Zlib from "node:zlib";
 
-/** A content coding Cairn sends: brotli (the assets only) or gzip. */
+/** A content coding Cairn sends: brotli (the assets only, on Bun) or gzip. */
 export type Coding = "br" | "gzip";
 
 /** The request header that names the codings a client takes. */
@@ -150,10 +150,18 @@ export function compressedResponse(
 }
 
 /**
- * Makes a body's brotli coding (`br`) on zlib's side: on Bun, off the main thread
- * (about 100 ms for the stylesheet); on Deno, the main thread waits for it.
+ * Whether built-once bodies are also made in brotli: on Bun, whose zlib makes
+ * it off the main thread. Deno's makes it on the main thread, which would hold
+ * every request about 100 ms for the stylesheet alone: Deno sends gzip.
+ */
+export const BROTLI = "Bun" in globalThis;
+
+/**
+ * Makes a body's brotli coding (`br`) on zlib's side, off the main thread
+ * (about 100 ms for the stylesheet); where that cannot be (`BROTLI`), none.
  */
 export function brotliOf(item: Compressible): Promise<void> {
+  if (!BROTLI) return Promise.resolve();
   const { brotliCompress, constants } = zlib();
   const params = {
     [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,

@@ -75,6 +75,7 @@ export {
 } from "./body.ts";
 export {
   ACCEPT_ENCODING,
+  BROTLI,
   brotliOf,
   chooseCoding,
   compressedResponse,
