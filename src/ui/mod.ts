@@ -80,7 +80,7 @@ export function pageRestarting(engine: Engine, c: Context): Response | undefined
       title: "Starting again",
       text: "The server is starting again after it could not save: nothing sent now is saved.",
       retryAfter: UNAVAILABLE_RETRY_SECONDS,
-      back: back ?? c.req.path,
+      back: back ?? onThisServer(c.req.path),
       backText: "Back to the page",
     }),
     503,
@@ -94,5 +94,13 @@ function backTo(c: Context): string | undefined {
   const from = requestUrl(c.req.header("referer") ?? "");
   const host = c.req.header("host") ?? requestUrl(c.req.url)?.host;
   if (from === undefined || from.host !== host) return undefined;
-  return from.pathname + from.search;
+  return onThisServer(from.pathname) + from.search;
+}
+
+/**
+ * A path as a link that stays on this server: a path that starts `//` (or `/\`) would be read
+ * as another host's address (`//evil.example/`), so its leading slashes become one.
+ */
+function onThisServer(path: string): string {
+  return path.replace(/^[/\\]+/, "/");
 }

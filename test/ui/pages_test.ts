@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { CommitError } from "../../src/store/writer.ts";
 import { ASSETS } from "../../src/ui/mod.ts";
+import { unavailable } from "../../src/server/forward.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "../http/_app.ts";
 import { browser } from "./_browser.ts";
 import { FakeClock, MINUTE, START } from "../engine/_hunt.ts";
@@ -796,6 +797,30 @@ describe("organizers", () => {
     expect(await api.json()).toEqual({
       error: { code: "unavailable", message: "The server cannot save right now; try again" },
     });
+  });
+
+  test("the 'Not saved' and 'Starting again' pages never link off the server (a path starting //)", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    app.store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+    // A Referer on this server whose path reads as another host in a link: "//evil.example/x".
+    const res = await b.post("/puzzles/a/guess", { answer: "x" }, ORIGIN, {
+      referer: `${ORIGIN}//evil.example/x?y=1`,
+    });
+    expect(res.status).toBe(503);
+    expect(res.text).not.toContain('href="//evil.example');
+    expect(res.text).toContain('<a href="/evil.example/x?y=1">Back to the page</a>');
+    // During a restart in place, the page links back to the path asked for, kept on this server.
+    const restarting = unavailable("Starting again", app.game.engine);
+    for (const path of ["//evil.example/", "/\\evil.example/"]) {
+      const page = await restarting(
+        new Request(`${ORIGIN}${path}`, { headers: { accept: "text/html" } }),
+      );
+      expect(page.status).toBe(503);
+      const text = await page.text();
+      expect(text).toContain("Back to the page");
+      expect(text).not.toMatch(/href="[\/\\]{2}/);
+    }
   });
 
   test("a login refused while the shared log cannot be read says when to try again", async () => {
