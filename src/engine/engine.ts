@@ -1498,6 +1498,7 @@ export class Engine {
     const delta = after - before;
     for (const other of solvers) if (other !== team) other.state.counts[score]! += delta;
     for (const other of this.hiddenSolvers[puzzle.index]!) other.state.counts[score]! += delta;
+    this.valueCrossedZero(puzzle, before, after);
     return true;
   }
 
@@ -1632,6 +1633,8 @@ export class Engine {
     const score = this.layout.score;
     for (const other of this.solvers[puzzle.index]!) other.state.counts[score]! += delta;
     for (const other of this.hiddenSolvers[puzzle.index]!) other.state.counts[score]! += delta;
+    const after = dynamicValue(puzzle.dynamic!, this.solvers[puzzle.index]!.length);
+    this.valueCrossedZero(puzzle, after - delta, after);
   }
 
   /**
@@ -1659,18 +1662,40 @@ export class Engine {
     }
     const event = events[i]!;
     event.delta += delta;
-    if (event.delta !== 0 || event.dynamic) {
-      team.reachedAt = Math.max(team.reachedAt, at);
-      return;
-    }
-    events.splice(i, 1);
-    team.reachedAt = team.createdAt;
+    // A dynamic solve's event stays, for the value it holds apart.
+    if (event.delta === 0 && !event.dynamic) events.splice(i, 1);
+    team.reachedAt = this.worth(event) !== 0 ? Math.max(team.reachedAt, at) : this.reached(team);
+  }
+
+  /** What a score change is worth now: its delta, and a dynamic solve's value now. */
+  private worth(event: ScoreEvent): number {
+    const puzzle = event.dynamic && event.puzzle !== undefined
+      ? this.hunt.puzzles[event.puzzle]
+      : undefined;
+    if (puzzle?.dynamic === undefined) return event.delta;
+    return event.delta + dynamicValue(puzzle.dynamic, this.solvers[puzzle.index]!.length);
+  }
+
+  /**
+   * When a team reached its score: its latest change still worth something now, as the export
+   * ranks (store/export.ts), else its registration.
+   */
+  private reached(team: Team): number {
+    const events = team.scoreEvents;
     for (let k = events.length - 1; k >= 0; k--) {
-      if (events[k]!.delta !== 0 || events[k]!.dynamic) {
-        team.reachedAt = Math.max(team.createdAt, events[k]!.at);
-        break;
-      }
+      if (this.worth(events[k]!) !== 0) return Math.max(team.createdAt, events[k]!.at);
     }
+    return team.createdAt;
+  }
+
+  /**
+   * A dynamic value that reached 0 or left it (a minimum of 0) makes its solves worth nothing,
+   * or something again: its solvers' times of reaching their scores follow.
+   */
+  private valueCrossedZero(puzzle: Puzzle, before: number, after: number): void {
+    if ((before === 0) === (after === 0)) return;
+    for (const other of this.solvers[puzzle.index]!) other.reachedAt = this.reached(other);
+    for (const other of this.hiddenSolvers[puzzle.index]!) other.reachedAt = this.reached(other);
   }
 
   /**
