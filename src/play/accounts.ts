@@ -177,6 +177,11 @@ export class Accounts {
     return { kind: "session_end", tokenHash };
   }
 
+  /** Opens again a session whose close was not committed: the database still holds it. */
+  restoreSession(token: string, teamId: number): void {
+    this.sessions.set(hashToken(token), teamId);
+  }
+
   /**
    * Ends every open session of a team (an organizer's reset with `logout`):
    * forgotten at once, deleted from the database by the writes.

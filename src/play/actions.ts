@@ -225,7 +225,14 @@ function accountActions(game: Game) {
       if (write === undefined) return;
       // A device that logs out gives up its team's submitter role.
       const release = teamId === undefined ? undefined : game.submitters.releaseFor(teamId, token);
-      await game.commit(release === undefined ? [write] : [write, release]);
+      try {
+        await game.commit(release === undefined ? [write] : [write, release]);
+      } catch (error) {
+        // Nothing was saved: the session stands in the database, so the team is still logged in
+        // here too (the "Not saved" page shows its menu), until a logout that is saved.
+        if (teamId !== undefined) game.accounts.restoreSession(token, teamId);
+        throw error;
+      }
     },
   };
 }

@@ -823,6 +823,24 @@ describe("organizers", () => {
     }
   });
 
+  test("a logout that cannot be saved leaves the team logged in, and its menu says so", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    const commitNow = app.store.commit.bind(app.store);
+    app.store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+    const res = await b.post("/logout", {});
+    expect(res.status).toBe(503);
+    expect(res.text).toContain("<h1>Not saved</h1>");
+    // The team's menu, not the guest's: its name and the way to log out.
+    expect(res.text).toContain('<span class="team-chip" title="Gulls">Gulls</span>');
+    expect(res.text).toContain('<form method="post" action="/logout">');
+    // Still logged in, on this page and the next; a logout that is saved then ends it.
+    expect((await b.get("/puzzles")).status).toBe(200);
+    app.store.commit = commitNow;
+    expect(await b.post("/logout", {})).toMatchObject({ status: 303, location: "/" });
+    expect((await b.get("/")).text).not.toContain('class="team-chip"');
+  });
+
   test("a login refused while the shared log cannot be read says when to try again", async () => {
     // A node on a shared log checks a refused login against the log (`sync`) first.
     const app = makeApp({ sync: () => Promise.resolve() });
