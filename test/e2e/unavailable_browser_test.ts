@@ -96,6 +96,9 @@ suite("pages when the server cannot save", () => {
       // Logging out stores the session's end: a form the script leaves to the browser.
       await page.click("nav button:text('Log out')");
       await page.waitForSelector("h1:text('Not saved')");
+      // Nothing was saved: the team is still logged in, and its menu says so.
+      expect(await page.textContent("nav .team-chip")).toBe("Terns");
+      expect(await page.isVisible("nav button:text('Log out')")).toBe(true);
       expect(await page.textContent("[data-countdown]")).toMatch(/^[1-5] s$/);
       // The script counts it down, a second at a time.
       let shown = "";
