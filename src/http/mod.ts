@@ -188,7 +188,8 @@ export function installFront(app: Hono, { game }: Play): void {
 
 /**
  * Gzips a page (an HTML answer outside /api/) for a browser that takes it,
- * when it is large enough to gain; every page says it varies by encoding.
+ * when it is large enough to gain; every page says it varies by encoding, and a HEAD the length
+ * its GET would have.
  */
 async function compressPages(c: Context, next: Next): Promise<void> {
   if (c.req.path.startsWith("/api/")) return await next();
@@ -198,7 +199,9 @@ async function compressPages(c: Context, next: Next): Promise<void> {
   // Only pages: never a puzzle's or a team's file, nor an answer already coded, ranged or empty.
   if (!type.startsWith("text/html") || page.headers.has("content-encoding")) return;
   if (page.status === 204 || page.status === 206 || page.status === 304) return;
-  if (chooseCoding(c.req.header(ACCEPT_ENCODING), GZIP_ONLY) === undefined) {
+  const gzip = chooseCoding(c.req.header(ACCEPT_ENCODING), GZIP_ONLY) !== undefined;
+  // Without gzip, a GET goes out as it is; a HEAD's length is counted below.
+  if (!gzip && c.req.method !== "HEAD") {
     varyOnEncoding(page.headers);
     return;
   }
@@ -206,11 +209,12 @@ async function compressPages(c: Context, next: Next): Promise<void> {
   const headers = new Headers(page.headers);
   varyOnEncoding(headers);
   let body: Uint8Array = bytes;
-  if (bytes.length >= PAGE_GZIP_MIN_BYTES) {
+  if (gzip && bytes.length >= PAGE_GZIP_MIN_BYTES) {
     body = gzipPage(bytes);
     headers.set("content-encoding", "gzip");
   }
-  // Said here, for HEAD: its answer has no body for the runtime to count.
+  // Said here, for HEAD: Hono answers it with the GET's headers and no body, which the runtime
+  // would count as 0 bytes.
   headers.set("content-length", String(body.length));
   // Cleared first, or Hono would copy the old answer's headers onto it, and stream its body.
   c.res = undefined;

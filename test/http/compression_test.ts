@@ -177,10 +177,10 @@ describe("compressed answers", () => {
   });
 });
 
-/** GET over a socket, the bytes as they came (node:http decodes no coding). */
-function raw(port: number, path: string, headers: Record<string, string>) {
+/** GET (or `method`) over a socket, the bytes as they came (node:http decodes no coding). */
+function raw(port: number, path: string, headers: Record<string, string>, method = "GET") {
   return new Promise<{ headers: Record<string, unknown>; bytes: Uint8Array }>((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port, path, headers }, (res) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path, headers, method }, (res) => {
       const chunks: Uint8Array[] = [];
       res.on("data", (chunk: Uint8Array) => chunks.push(chunk));
       res.on(
@@ -210,6 +210,26 @@ describe("compressed answers over a socket", () => {
         expect([path, gzip.headers["content-length"]]).toEqual([path, String(gzip.bytes.length)]);
         expect(gzip.headers["vary"]).toBe("accept-encoding");
         expect(decode("gzip", gzip.bytes)).toEqual(plain.bytes);
+      }
+    } finally {
+      await server.stop(true);
+    }
+  });
+
+  test("HEAD on a page says the length and coding a GET would, with gzip asked or not", async () => {
+    const app = makeApp();
+    const server = listen({ hostname: "127.0.0.1", port: 0, fetch: app.app.fetch });
+    try {
+      for (const path of ["/", "/scoreboard", "/nowhere"]) {
+        for (const coding of [{}, { "accept-encoding": "gzip" }]) {
+          const headers = { accept: "text/html", ...coding };
+          const get = await raw(server.port, path, headers);
+          const head = await raw(server.port, path, headers, "HEAD");
+          expect(get.bytes.length).toBeGreaterThan(0);
+          expect(head.bytes.length).toBe(0);
+          expect([path, coding, head.headers["content-length"], head.headers["content-encoding"]])
+            .toEqual([path, coding, String(get.bytes.length), get.headers["content-encoding"]]);
+        }
       }
     } finally {
       await server.stop(true);
