@@ -8,11 +8,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import { BROTLI, SESSION_COOKIE } from "../../src/play/mod.ts";
+import { BROTLI, PAGE_GZIP_MIN_BYTES, SESSION_COOKIE } from "../../src/play/mod.ts";
 import { listen } from "../../src/server/listen.ts";
 import { ASSETS } from "../../src/ui/mod.ts";
 import { compressAssets } from "../../src/ui/assets.ts";
-import { HUNT_TOML } from "../engine/_hunt.ts";
+import { FakeClock, HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
 import { makeApp, ORIGIN } from "./_app.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "cairn-gzip-"));
@@ -155,6 +155,40 @@ describe("compressed answers", () => {
     ]);
   });
 
+  test("the projector's chart comes in gzip as asked, and decodes to the chart sent without it", async () => {
+    const clock = new FakeClock(START + MINUTE);
+    const app = makeApp({ clock });
+    // 10 teams, each solving three puzzles at its own times: the chart's 10 lines.
+    const tokens: string[] = [];
+    for (let i = 1; i <= 10; i++) tokens.push(await app.register(`Team ${i}`));
+    for (const [puzzle, answer] of [["a", "alpha"], ["b", "bravo"], ["meta", "meta"]]) {
+      for (const [i, token] of tokens.entries()) {
+        clock.advance((i + 1) * MINUTE);
+        const guess = await app.call("POST", `/api/puzzles/${puzzle}/guesses`, {
+          token,
+          body: { answer },
+        });
+        expect([puzzle, guess.body.result]).toEqual([puzzle, "correct"]);
+      }
+    }
+    const path = "/scoreboard/chart.svg";
+    for (const headers of PLAIN) {
+      const { res } = await get(app, path, headers);
+      expect([headers, res.headers.get("content-encoding")]).toEqual([headers, null]);
+      expect(res.headers.get("vary")).toBe("accept-encoding");
+    }
+    const plain = await get(app, path);
+    const gzip = await get(app, path, { "accept-encoding": "gzip, deflate, br" });
+    expect(plain.bytes.length).toBeGreaterThanOrEqual(PAGE_GZIP_MIN_BYTES);
+    expect(gzip.res.headers.get("content-type")).toBe("image/svg+xml; charset=utf-8");
+    expect(gzip.res.headers.get("content-encoding")).toBe("gzip");
+    expect(gzip.res.headers.get("vary")).toBe("accept-encoding");
+    expect(gzip.res.headers.get("content-length")).toBe(String(gzip.bytes.length));
+    expect(gzip.res.headers.get("cache-control")).toBe(plain.res.headers.get("cache-control"));
+    expect(decode("gzip", gzip.bytes)).toEqual(plain.bytes);
+    expect(gzip.bytes.length * 2).toBeLessThan(plain.bytes.length);
+  });
+
   test("a live stream, a puzzle's file and the JSON API are never compressed", async () => {
     const app = makeApp({ toml: HUNT_TOML, assetsDir: dir });
     const token = await app.register("Gulls");
@@ -220,8 +254,8 @@ describe("compressed answers over a socket", () => {
     const app = makeApp();
     const server = listen({ hostname: "127.0.0.1", port: 0, fetch: app.app.fetch });
     try {
-      for (const path of ["/", "/scoreboard", "/nowhere"]) {
-        for (const coding of [{}, { "accept-encoding": "gzip" }]) {
+      for (const path of ["/", "/scoreboard", "/scoreboard/chart.svg", "/nowhere"]) {
+        for (const coding of [{}, { "accept-encoding": "gzip" }] as Record<string, string>[]) {
           const headers = { accept: "text/html", ...coding };
           const get = await raw(server.port, path, headers);
           const head = await raw(server.port, path, headers, "HEAD");
