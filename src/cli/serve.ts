@@ -574,8 +574,10 @@ async function runUntilStopped(running: Running): Promise<number> {
     const stop = await Promise.race([io.shutdown, started.failed]);
     stopReloads();
     if (!(stop instanceof Error)) return await stopGracefully(started, server, logger, stop);
-    // The state in memory ran ahead of the disk.
-    logger.error("commit_failed", { message: stop.message });
+    // The state in memory ran ahead of the disk. Logged once: a request it refused may have.
+    const failure = stop as { logged?: boolean };
+    if (failure.logged !== true) logger.error("commit_failed", { message: stop.message });
+    failure.logged = true;
     if (running.boot !== undefined && (stop as { uncommitted?: boolean }).uncommitted === true) {
       const next = await restartInPlace({ ...running, started }, stop, running.boot);
       if (typeof next === "number") return next;

@@ -74,11 +74,12 @@ export function errorHandler(
   logger: Logger,
   now: () => number = () => performance.now(),
 ): (error: Error) => Response {
-  /** Logs a failure unless its kind was logged lately. */
+  /** Logs a failure unless its kind was logged lately; whether it did. */
   const log = (level: "warn" | "error", event: string, message: string, stack?: string) => {
     const left = logNow(logger, `${event} ${message}`, now());
-    if (left === undefined) return;
+    if (left === undefined) return false;
     logger[level](event, { message, ...(left > 0 && { left_out: left }), stack });
+    return true;
   };
   return function onError(error) {
     if (error instanceof ApiError) return errorResponse(error.code, error.message, error.headers);
@@ -86,7 +87,13 @@ export function errorHandler(
       // A write refused with nothing decided (the database unreachable) leaves the server running.
       if ((error as { refused?: boolean }).refused === true) {
         log("warn", "write_refused", error.message);
-      } else log("error", "commit_failed", error.message);
+      } else if ((error as { logged?: boolean }).logged !== true) {
+        // The store's failure, which every waiting request hears of: the first logs it (or the
+        // server does, cli/serve.ts, when it was logged lately and so left out here).
+        if (log("error", "commit_failed", error.message)) {
+          (error as { logged?: boolean }).logged = true;
+        }
+      }
       return errorResponse("unavailable");
     }
     if (error instanceof Error) log("error", "unhandled_error", error.message, error.stack);

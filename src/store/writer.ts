@@ -98,6 +98,11 @@ export interface Pending {
  */
 export class CommitError extends Error {
   override readonly name = "CommitError";
+  /**
+   * Whether a line about it was logged: the requests it refused (the app's `onError`) and the
+   * server that stops or restarts for it (cli/serve.ts) all hear of it, and one failure is one line.
+   */
+  logged = false;
   constructor(override readonly cause: unknown, message?: string) {
     super(
       message ??

@@ -96,6 +96,12 @@ async function logged(out: () => string, event: string, count: number): Promise<
   throw new Error(`no ${count}× event=${event} in:\n${out()}`);
 }
 
+/** The lines of the output about `event`, without their time. */
+function lines(out: string, event: string): string[] {
+  return out.split("\n").filter((line) => line.includes(` event=${event} `))
+    .map((line) => line.slice(line.indexOf("level=")));
+}
+
 describe("a restart in place", () => {
   test(
     "shows browsers a page in its pause, keeps the hunt it ran; a SIGHUP then reloads once it serves",
@@ -127,6 +133,11 @@ describe("a restart in place", () => {
         );
         await logged(node.io.out, "restarted_in_place", 1);
         expect(await title(node.base)).toBe("Before");
+        // One failure, one line: the request it refused and the server's restart do not both
+        // log it.
+        expect(lines(node.io.out(), "commit_failed")).toEqual([
+          'level=error event=commit_failed message="Cannot save to the database: refused guess"',
+        ]);
 
         // A SIGHUP during the pause is heard, and takes effect once the node serves again.
         expect(await guess(node.base, token, "refuse 2")).toBe(503);
@@ -139,6 +150,8 @@ describe("a restart in place", () => {
           /event=restarted_in_place .*\n.*event=hunt_reloaded source=sighup/,
         );
         expect(await title(node.base)).toBe("Edited");
+        // The second failure, as like the first as can be and within 10 s of it, has its line.
+        expect(lines(node.io.out(), "commit_failed")).toHaveLength(2);
         expect(await guess(node.base, token, "a")).toBe(200);
         expect(node.exited()).toBeUndefined();
       } finally {

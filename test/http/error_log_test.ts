@@ -89,6 +89,24 @@ describe("the error handler's log", () => {
     ]);
   });
 
+  test("a store's failure is one line: the requests it refused and the server share it", async () => {
+    const { lines, answer, advance } = handler();
+    // The server logged it first (cli/serve.ts): the requests it refused add nothing.
+    const first = new CommitError(new Error("disk I/O error"));
+    first.logged = true;
+    expect(await answer(first)).toEqual([503, "unavailable"]);
+    expect(lines).toEqual([]);
+    // A request logs it first, and marks it for the server; the other requests add nothing.
+    advance(QUIET_MS);
+    const second = new CommitError(new Error("disk I/O error"));
+    for (let i = 0; i < 3; i++) expect(await answer(second)).toEqual([503, "unavailable"]);
+    expect([lines.length, second.logged]).toEqual([1, true]);
+    // Left out here as logged lately: not marked, so that the server logs it.
+    const third = new CommitError(new Error("disk I/O error"));
+    await answer(third);
+    expect([lines.length, third.logged]).toEqual([1, false]);
+  });
+
   test("two servers' loggers keep their own counts", async () => {
     const a = handler();
     const b = handler();
