@@ -37,7 +37,8 @@ export function pageNotFound({ game }: Play, c: Context): Response | undefined {
 /**
  * The page for a browser's request the server could not save (503 `unavailable`: a failed
  * commit, a database that cannot be reached): nothing was saved, and when to try again, as the
- * answer's `Retry-After` says (which it keeps), with a link back to the page the form was on.
+ * answer's `Retry-After` says (which it keeps), with a link back to the page the form was on. A
+ * page that could not be shown (a GET) says that instead, and links to itself.
  * Undefined for the API and other clients, which keep the envelope.
  */
 export function pageUnavailable(
@@ -48,16 +49,24 @@ export function pageUnavailable(
   if (c.req.path.startsWith("/api/") || !acceptsHtml(c)) return undefined;
   const retryAfter = Number(answer.headers.get("retry-after") ?? UNAVAILABLE_RETRY_SECONDS);
   const found = sessionPlayer(game, c);
-  const back = backTo(c);
+  // A page that could not be shown (a read that needed the shared log) saved nothing either,
+  // but there was nothing to save: it says so, and links to itself.
+  const reading = c.req.method === "GET" || c.req.method === "HEAD";
+  const back = reading
+    ? onThisServer(c.req.path) + (requestUrl(c.req.url)?.search ?? "")
+    : backTo(c);
   const page = html(
     c,
     MessagePage({
       hunt: huntInfo(game.engine),
-      title: "Not saved",
-      text: "The server cannot save right now: nothing was saved.",
+      title: reading ? "Not available" : "Not saved",
+      text: reading
+        ? "The server cannot show this page right now."
+        : "The server cannot save right now: nothing was saved.",
       retryAfter,
       team: found?.team.name,
-      ...(back !== undefined && { back, backText: "Back to the page" }),
+      ...(back !== undefined &&
+        { back, backText: reading ? "Try this page again" : "Back to the page" }),
     }),
     503,
   );

@@ -799,6 +799,21 @@ describe("organizers", () => {
     });
   });
 
+  test("a page that cannot be shown says so, not that nothing was saved, and links to itself", async () => {
+    // A node on a shared log reads it for a team it does not know; the log cannot be read.
+    const app = makeApp({ sync: () => Promise.resolve() });
+    const b = browser(app);
+    await b.post("/admin/session", { token: ADMIN_TOKEN });
+    app.store.writeProblem = () => "Cannot reach the database: connect ECONNREFUSED";
+    const res = await b.get("/admin/teams/999?tab=x");
+    expect(res.status).toBe(503);
+    expect(res.text).toContain("<h1>Not available</h1>");
+    expect(res.text).toContain("The server cannot show this page right now.");
+    expect(res.text).not.toContain("nothing was saved");
+    expect(res.text).toContain('<a href="/admin/teams/999?tab=x">Try this page again</a>');
+    expect(res.text).toContain('<span data-countdown="5">5 s</span>');
+  });
+
   test("the 'Not saved' and 'Starting again' pages never link off the server (a path starting //)", async () => {
     const app = makeApp();
     const b = await joined(app);
