@@ -46,8 +46,14 @@ export class SqliteStore implements Store {
   private writer: Committer;
   private listeners: StoreListeners;
   private readonly statements = new Map<string, Statement>();
-  /** Mission uploads, in the folder named after the database file. */
-  readonly files: FileStore;
+  /**
+   * Mission uploads: in the folder given, or the one named after the database
+   * file; for a store with neither, in a temporary folder made by the first
+   * upload (see `files`).
+   */
+  private uploads: FileStore | undefined;
+  /** Whether `uploads` is a temporary folder, made by `files` and removed on close. */
+  private readonly temporaryUploads: boolean;
   /** Guesses per minute (minutes.ts): every guess given to `commit`, and those on file before. */
   private readonly minutes = new GuessMinutes();
   /**
@@ -65,8 +71,6 @@ export class SqliteStore implements Store {
    * counted in `minutes` (by the boot's pass over them, or by the first chart).
    */
   private uncounted: number | undefined;
-  /** The temporary uploads folder made for a store with no file and no folder given: removed on close. */
-  private readonly scratchFiles: string | undefined;
 
   private constructor(
     /** The connection itself: for tests, and the commands that read the file directly. */
@@ -80,12 +84,9 @@ export class SqliteStore implements Store {
     this.uncounted =
       db.query<{ id: number | null }>("SELECT max(id) AS id FROM guesses").get()?.id ??
         undefined;
-    if (filesDir === undefined && path === undefined) {
-      this.scratchFiles = mkdtempSync(join(tmpdir(), "cairn-files-"));
-    }
-    this.files = new FileStore(
-      filesDir ?? (path !== undefined ? filesDirOf(path) : this.scratchFiles!),
-    );
+    const dir = filesDir ?? (path !== undefined ? filesDirOf(path) : undefined);
+    if (dir !== undefined) this.uploads = new FileStore(dir);
+    this.temporaryUploads = dir === undefined;
     this.writer = new Writer(db, {
       onBatch: (stats) => this.listeners.onBatch?.(stats),
       onFailure: (error) => this.listeners.onFailure?.(error),
@@ -149,23 +150,33 @@ export class SqliteStore implements Store {
     );
   }
 
+  /**
+   * The uploads folder. A store with no database file and no folder given (an
+   * in-memory one) makes a temporary folder here, on first use, and removes it
+   * on close: most such stores (the tests', a shared log's copy) never upload.
+   */
+  get files(): FileStore {
+    return this.uploads ??= new FileStore(mkdtempSync(join(tmpdir(), "cairn-files-")));
+  }
+
   beginUpload(): Promise<UploadSink> {
     return this.files.begin();
   }
 
   upload(hash: string): Blob | undefined {
-    return this.files.file(hash);
+    return this.uploads?.file(hash);
   }
 
   removeUpload(hash: string): void {
-    this.files.remove(hash);
+    this.uploads?.remove(hash);
   }
 
   cleanUploads(): number {
+    if (this.uploads === undefined) return 0;
     const names = this.all<{ hash: string }>(
       "SELECT DISTINCT file_hash AS hash FROM submissions WHERE file_hash IS NOT NULL",
     );
-    return this.files.clean(new Set(names.map((row) => row.hash)));
+    return this.uploads.clean(new Set(names.map((row) => row.hash)));
   }
 
   commit(writes: readonly Write[]): Promise<void> {
@@ -435,8 +446,8 @@ export class SqliteStore implements Store {
     // Its statements finalized, so that the file is released now, and the WAL checkpointed away.
     this.db.close(true);
     this.release();
-    if (this.scratchFiles !== undefined) {
-      rmSync(this.scratchFiles, { recursive: true, force: true });
+    if (this.temporaryUploads && this.uploads !== undefined) {
+      rmSync(this.uploads.dir, { recursive: true, force: true });
     }
   }
 

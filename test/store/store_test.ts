@@ -456,6 +456,45 @@ describe("SqliteStore over a database file", () => {
   });
 });
 
+describe("SqliteStore over an in-memory database, with no uploads folder given", () => {
+  /** Runs `body` with TMPDIR (read by os.tmpdir() at each call) set to a new empty folder. */
+  async function inTmpdir(body: (tmp: string) => Promise<void>): Promise<void> {
+    const tmp = dirs.make("cairn-tmpdir-");
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      await body(tmp);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
+  }
+
+  test("makes no folder until its first upload, and removes the one it made at close", async () => {
+    await inTmpdir(async (tmp) => {
+      // A store that never uploads (most tests', a shared log's copy) leaves nothing, closed or not.
+      const idle = SqliteStore.over(openDatabase(":memory:"));
+      expect(idle.upload("0".repeat(64))).toBeUndefined();
+      idle.removeUpload("0".repeat(64));
+      expect(idle.cleanUploads()).toBe(0);
+      expect(readdirSync(tmp)).toEqual([]);
+      idle.close();
+
+      const store = SqliteStore.over(openDatabase(":memory:"));
+      expect(readdirSync(tmp)).toEqual([]);
+      const sink = await store.beginUpload();
+      await sink.write(new TextEncoder().encode("a photo"));
+      const { hash } = await sink.finish();
+      const made = readdirSync(tmp);
+      expect(made).toEqual([expect.stringMatching(/^cairn-files-/)]);
+      expect(readdirSync(join(tmp, made[0]!))).toEqual([hash]);
+      expect(await store.upload(hash)?.text()).toBe("a photo");
+      store.close();
+      expect(readdirSync(tmp)).toEqual([]);
+    });
+  });
+});
+
 describe("Writer checkpoints", () => {
   /** Commits 300 registrations, then says whether the database file grew within 300 ms. */
   async function fileGrows(checkpointMs: number): Promise<{ inCommit: boolean; later: boolean }> {
