@@ -17,6 +17,7 @@ import {
   toCsv,
 } from "../store/mod.ts";
 import { JSON_HEADERS } from "./_json.ts";
+import { streamed } from "./_head.ts";
 
 /** Guesses read and encoded at a time: a few milliseconds of the main thread each. */
 export const GUESS_CHUNK = 2_000;
@@ -50,12 +51,14 @@ export async function exportResults(c: Context, store: Store): Promise<Response>
       }
       yield "}";
     };
-    return new Response(streamOf(parts()), {
-      headers: {
-        ...JSON_HEADERS,
-        "content-disposition": 'attachment; filename="cairn-results.json"',
-      },
-    });
+    return streamed(
+      new Response(streamOf(parts()), {
+        headers: {
+          ...JSON_HEADERS,
+          "content-disposition": 'attachment; filename="cairn-results.json"',
+        },
+      }),
+    );
   }
   const columns = RESULT_COLUMNS[table];
   const headers = {
@@ -72,7 +75,7 @@ export async function exportResults(c: Context, store: Store): Promise<Response>
     yield csvHeader(columns);
     yield* guessChunks(store, lastGuessId, "", (rows) => csvLines(rows, columns), "", "");
   };
-  return new Response(streamOf(csv()), { headers });
+  return streamed(new Response(streamOf(csv()), { headers }));
 }
 
 /**

@@ -46,6 +46,7 @@ import {
 } from "../play/mod.ts";
 import { json, JSON_HEADERS, jsonWithCookies, reply } from "./_json.ts";
 import { crossSite, keyed, UNSAFE } from "./_request.ts";
+import { headLength, streamed } from "./_head.ts";
 import { type AppFetch, type HotAnswers, hotAnswers, type HotCall } from "./hot.ts";
 import { adminRoutes } from "./admin.ts";
 import { askRoutes } from "./asks.ts";
@@ -114,6 +115,9 @@ export function installFront(app: Hono, { game }: Play): void {
     await next();
     metrics.request(c.req.method, routeOf(c), c.res.status, (performance.now() - started) / 1000);
   });
+
+  // A HEAD says the length its GET would, where the runtime would say 0 (_head.ts).
+  app.use("*", headLength);
 
   app.get(
     "/metrics",
@@ -328,9 +332,9 @@ function publicRoutes(api: Hono, { game }: Play, hot: HotAnswers): void {
       // closes when idle: a client that stopped reading would otherwise hold it forever.
       release: () => server?.timeout?.(c.req.raw, RELEASED_STREAM_IDLE_SECONDS),
     });
-    if (!deadCookie) return new Response(body, { headers: SSE_HEADERS });
+    if (!deadCookie) return streamed(new Response(body, { headers: SSE_HEADERS }));
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
-    return c.body(body, 200, SSE_HEADERS);
+    return streamed(c.body(body, 200, SSE_HEADERS));
   });
 }
 

@@ -3,7 +3,6 @@
 // live streams, a puzzle's files and the JSON API never are. Through the app, then over a real
 // listener on the runtime the tests run on, read with node:http (which decodes nothing).
 import { afterAll, describe, expect, test } from "bun:test";
-import { request as httpRequest } from "node:http";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +13,7 @@ import { ASSETS } from "../../src/ui/mod.ts";
 import { compressAssets } from "../../src/ui/assets.ts";
 import { FakeClock, HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
 import { makeApp, ORIGIN } from "./_app.ts";
+import { raw } from "./_socket.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "cairn-gzip-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -210,23 +210,6 @@ describe("compressed answers", () => {
     }
   });
 });
-
-/** GET (or `method`) over a socket, the bytes as they came (node:http decodes no coding). */
-function raw(port: number, path: string, headers: Record<string, string>, method = "GET") {
-  return new Promise<{ headers: Record<string, unknown>; bytes: Uint8Array }>((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port, path, headers, method }, (res) => {
-      const chunks: Uint8Array[] = [];
-      res.on("data", (chunk: Uint8Array) => chunks.push(chunk));
-      res.on(
-        "end",
-        () => resolve({ headers: res.headers, bytes: new Uint8Array(Buffer.concat(chunks)) }),
-      );
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 describe("compressed answers over a socket", () => {
   test("go out with their coding and the length of the bytes sent", async () => {
