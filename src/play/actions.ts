@@ -229,8 +229,12 @@ function accountActions(game: Game) {
         await game.commit(release === undefined ? [write] : [write, release]);
       } catch (error) {
         // Nothing was saved: the session stands in the database, so the team is still logged in
-        // here too (the "Not saved" page shows its menu), until a logout that is saved.
-        if (teamId !== undefined) game.accounts.restoreSession(token, teamId);
+        // here too (the "Not saved" page shows its menu), until a logout that is saved; and the
+        // device keeps its team's submitter role, as the database does.
+        if (teamId !== undefined) {
+          game.accounts.restoreSession(token, teamId);
+          if (release !== undefined) game.submitters.restore(teamId, token);
+        }
         throw error;
       }
     },

@@ -49,6 +49,11 @@ export class Submitters {
     return this.holders.delete(teamId) ? { kind: "submitter_release", teamId } : undefined;
   }
 
+  /** Gives a session its team's role back: its release was not saved, and the store still holds it. */
+  restore(teamId: number, token: string): void {
+    this.holders.set(teamId, hashToken(token));
+  }
+
   /** The release a session's logout makes, when it held its team's role. */
   releaseFor(teamId: number, token: string): Write | undefined {
     return this.holders.get(teamId) === hashToken(token) ? this.release(teamId) : undefined;

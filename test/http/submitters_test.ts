@@ -2,6 +2,7 @@
 // team is its only submitter, until an organizer releases it or it logs out;
 // the role survives a restart.
 import { describe, expect, test } from "bun:test";
+import { CommitError } from "../../src/store/mod.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 
@@ -85,6 +86,23 @@ describe('submitters = "one"', () => {
     expect((await app.call("DELETE", "/api/session", { token: first })).status).toBe(200);
     expect((await guess(app, second)).status).toBe(200);
     expect(app.db.query("SELECT team_id FROM submitters").all()).toEqual([{ team_id: 1 }]);
+  });
+
+  test("a logout that cannot be saved keeps the role, as the database does", async () => {
+    const app = makeApp({ toml: ONE });
+    const first = await app.register("Gulls");
+    const second = await app.login("Gulls");
+    await guess(app, first);
+    const commitNow = app.store.commit.bind(app.store);
+    app.store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+    expect((await app.call("DELETE", "/api/session", { token: first })).status).toBe(503);
+    app.store.commit = commitNow;
+    // Still logged in, and still the team's submitter: the other phone is refused.
+    expect((await guess(app, second)).body).toEqual(REFUSED);
+    expect((await guess(app, first)).status).toBe(200);
+    // A logout that is saved then gives it up.
+    expect((await app.call("DELETE", "/api/session", { token: first })).status).toBe(200);
+    expect((await guess(app, second)).status).toBe(200);
   });
 
   test("the role survives a restart", async () => {
