@@ -524,6 +524,63 @@ answer = "flag"
     await Promise.all([full, gullsView, ternsView, anonymous].map((s) => s.close()));
   });
 
+  test("a reload that changes a puzzle only a hidden team solved sends it its new row, and nobody else anything", async () => {
+    const hunt = (points: number) => `
+[hunt]
+title = "Harbor"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+
+[[puzzle]]
+id = "secret"
+title = "Secret"
+points = ${points}
+answer = "owl"
+
+[[puzzle]]
+id = "open"
+title = "Open"
+points = 10
+answer = "gull"
+`;
+    const { base, register, call, admin, clock, setToml } = serve({
+      toml: hunt(50),
+      coalesceMs: 0,
+    });
+    clock.advance(60_000);
+    const [gulls, terns] = [await register("Gulls"), await register("Terns")];
+    const solve = (token: string, puzzle: string, answer: string) =>
+      call("POST", `/api/puzzles/${puzzle}/guesses`, { token, body: { answer } });
+    await solve(gulls, "secret", "owl");
+    await solve(terns, "open", "gull");
+    await admin("PUT", "/api/admin/teams/1/hidden", { hidden: true });
+    const full = await open(base);
+    const gullsView = await open(base, { authorization: `Bearer ${gulls}` }, "?scoreboard=team");
+    const ternsView = await open(base, { authorization: `Bearer ${terns}` }, "?scoreboard=team");
+    for (const stream of [full, gullsView, ternsView]) {
+      await stream.wait((e) => e.event === "scoreboard");
+    }
+    expect(boards(gullsView)).toEqual([{
+      frozen: false,
+      teams: [expect.objectContaining({ rank: null, score: 50 })],
+    }]);
+    // The Secret is worth 80 now: only the Gulls hold it, and their phones learn their score.
+    setToml(hunt(80));
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    await gullsView.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":80'));
+    expect(boards(gullsView).at(-1)).toEqual({
+      frozen: false,
+      teams: [expect.objectContaining({ rank: null, name: "Gulls", score: 80, solves: 1 })],
+    });
+    await settle();
+    // The public board did not change: nobody else was sent a board, and none names the Gulls.
+    expect([boards(full).length, boards(ternsView).length]).toEqual([1, 1]);
+    for (const stream of [full, ternsView]) {
+      expect(stream.events.some((e) => e.data?.includes("Gulls"))).toBe(false);
+    }
+    await Promise.all([full, gullsView, ternsView].map((s) => s.close()));
+  });
+
   test("another value is refused with 400, naming the three", async () => {
     const { base } = serve();
     const res = await fetch(`${base}/api/events?scoreboard=all`);
