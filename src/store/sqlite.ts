@@ -466,16 +466,16 @@ export class SqliteStore implements Store {
   }
 }
 
-/**
- * Whether the file is a Cairn database that needs no migration, read from its
- * header's user_version (bytes 60–63), with no connection. A version still in
- * the WAL reads as older: the check then runs first, as it always did.
- */
 /** Whether the connection's journal is a WAL (SQLite keeps another mode where it cannot make one). */
 function inWalMode(db: Connection): boolean {
   return db.query<{ journal_mode: string }>("PRAGMA journal_mode").get()?.journal_mode === "wal";
 }
 
+/**
+ * Whether the file is a Cairn database that needs no migration, read from its
+ * header's user_version (bytes 60–63), with no connection. A version still in
+ * the WAL reads as older: the check then runs first, as it always did.
+ */
 function isCurrent(path: string): boolean {
   try {
     const fd = openSync(path, "r");
