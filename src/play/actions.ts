@@ -226,15 +226,13 @@ function accountActions(game: Game) {
       // A device that logs out gives up its team's submitter role.
       const release = teamId === undefined ? undefined : game.submitters.releaseFor(teamId, token);
       try {
-        await game.commit(release === undefined ? [write] : [write, release]);
+        await game.commit(release === undefined ? [write] : [write, release.write]);
       } catch (error) {
         // Nothing was saved: the session stands in the database, so the team is still logged in
         // here too (the "Not saved" page shows its menu), until a logout that is saved; and the
         // device keeps its team's submitter role, as the database does.
-        if (teamId !== undefined) {
-          game.accounts.restoreSession(token, teamId);
-          if (release !== undefined) game.submitters.restore(teamId, token);
-        }
+        if (teamId !== undefined) game.accounts.restoreSession(token, teamId);
+        release?.undo();
         throw error;
       }
     },

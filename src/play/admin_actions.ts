@@ -171,7 +171,7 @@ function teamActions(game: Game) {
       if (body.logout === true) {
         writes.push(...game.accounts.closeSessionsOf(team.id));
         const release = game.submitters.release(team.id);
-        if (release !== undefined) writes.push(release);
+        if (release !== undefined) writes.push(release.write);
       }
       try {
         await game.commit(writes);
@@ -191,10 +191,18 @@ function teamActions(game: Game) {
     async releaseSubmitter(teamId: number): Promise<Outcome<{ released: boolean }>> {
       await decideTurn(game);
       if (!game.engine.teams.has(teamId)) return noTeam(teamId);
-      const write = game.submitters.release(teamId);
-      if (write !== undefined) await game.commit([write]);
-      game.logger.info("submitter_released", { team: teamId, held: write !== undefined });
-      return { ok: true, reply: { released: write !== undefined } };
+      const release = game.submitters.release(teamId);
+      if (release !== undefined) {
+        try {
+          await game.commit([release.write]);
+        } catch (error) {
+          // Not saved: the device the database names keeps the role here too.
+          release.undo();
+          throw error;
+        }
+      }
+      game.logger.info("submitter_released", { team: teamId, held: release !== undefined });
+      return { ok: true, reply: { released: release !== undefined } };
     },
   };
 }
@@ -242,7 +250,7 @@ function standingActions(game: Game) {
       if (banned && writes.length > 0) {
         writes.push(...game.accounts.closeSessionsOf(team.id));
         const release = game.submitters.release(team.id);
-        if (release !== undefined) writes.push(release);
+        if (release !== undefined) writes.push(release.write);
       }
       const sessionsEnded = writes.filter((write) => write.kind === "session_end").length;
       if (writes.length > 0) {

@@ -44,18 +44,31 @@ export class Submitters {
     return this.holders.has(teamId);
   }
 
-  /** Frees the team's submitter role: the next device that submits takes it. */
-  release(teamId: number): Write | undefined {
-    return this.holders.delete(teamId) ? { kind: "submitter_release", teamId } : undefined;
-  }
-
-  /** Gives a session its team's role back: its release was not saved, and the store still holds it. */
-  restore(teamId: number, token: string): void {
-    this.holders.set(teamId, hashToken(token));
+  /**
+   * Frees the team's submitter role, at once: the next device that submits takes it. The write
+   * stores that; `undo` gives the role back to its device when the write was not saved.
+   */
+  release(teamId: number): Release | undefined {
+    const holder = this.holders.get(teamId);
+    if (holder === undefined) return undefined;
+    this.holders.delete(teamId);
+    return {
+      write: { kind: "submitter_release", teamId },
+      // Whoever claimed it since could not be saved either: the store refuses every write after
+      // a failed one, so the role goes back to the device the store still names.
+      undo: () => void this.holders.set(teamId, holder),
+    };
   }
 
   /** The release a session's logout makes, when it held its team's role. */
-  releaseFor(teamId: number, token: string): Write | undefined {
+  releaseFor(teamId: number, token: string): Release | undefined {
     return this.holders.get(teamId) === hashToken(token) ? this.release(teamId) : undefined;
   }
+}
+
+/** A team's submitter role freed in memory: the write that stores it, and its undoing. */
+export interface Release {
+  write: Write;
+  /** Gives the role back: the write was not saved, and the store still holds the role. */
+  undo: () => void;
 }

@@ -14,6 +14,13 @@ const REFUSED = {
   },
 };
 
+/** Makes every commit fail, as a disk that cannot be written does, until the returned function. */
+function failCommits(app: ReturnType<typeof makeApp>): () => void {
+  const commit = app.store.commit.bind(app.store);
+  app.store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+  return () => void (app.store.commit = commit);
+}
+
 const guess = (app: ReturnType<typeof makeApp>, token: string, answer = "nope", puzzle = "a") =>
   app.call("POST", `/api/puzzles/${puzzle}/guesses`, { token, body: { answer } });
 
@@ -93,15 +100,33 @@ describe('submitters = "one"', () => {
     const first = await app.register("Gulls");
     const second = await app.login("Gulls");
     await guess(app, first);
-    const commitNow = app.store.commit.bind(app.store);
-    app.store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+    const saveCommits = failCommits(app);
     expect((await app.call("DELETE", "/api/session", { token: first })).status).toBe(503);
-    app.store.commit = commitNow;
+    saveCommits();
     // Still logged in, and still the team's submitter: the other phone is refused.
     expect((await guess(app, second)).body).toEqual(REFUSED);
     expect((await guess(app, first)).status).toBe(200);
     // A logout that is saved then gives it up.
     expect((await app.call("DELETE", "/api/session", { token: first })).status).toBe(200);
+    expect((await guess(app, second)).status).toBe(200);
+  });
+
+  test("an organizer's release that cannot be saved leaves the role where the database has it", async () => {
+    const app = makeApp({ toml: ONE });
+    const first = await app.register("Gulls");
+    const second = await app.login("Gulls");
+    await guess(app, first);
+    const saveCommits = failCommits(app);
+    expect((await app.admin("DELETE", "/api/admin/teams/1/submitter")).status).toBe(503);
+    saveCommits();
+    expect(app.db.query("SELECT team_id FROM submitters").all()).toEqual([{ team_id: 1 }]);
+    // The first phone still submits, and the other is still refused.
+    expect((await guess(app, second)).body).toEqual(REFUSED);
+    expect((await guess(app, first)).status).toBe(200);
+    // A release that is saved then frees it.
+    expect((await app.admin("DELETE", "/api/admin/teams/1/submitter")).body).toEqual({
+      released: true,
+    });
     expect((await guess(app, second)).status).toBe(200);
   });
 
