@@ -183,17 +183,24 @@ export class Accounts {
   }
 
   /**
-   * Ends every open session of a team (an organizer's reset with `logout`):
-   * forgotten at once, deleted from the database by the writes.
+   * Ends every open session of a team (an organizer's reset with `logout`, a ban): forgotten at
+   * once, deleted from the database by the writes; `undo` opens them again when those were not saved.
    */
-  closeSessionsOf(teamId: number): Write[] {
+  closeSessionsOf(teamId: number): { writes: Write[]; undo: () => void } {
     const writes: Write[] = [];
+    const closed: string[] = [];
     for (const [tokenHash, holder] of this.sessions) {
       if (holder !== teamId) continue;
       this.sessions.delete(tokenHash);
+      closed.push(tokenHash);
       writes.push({ kind: "session_end", tokenHash });
     }
-    return writes;
+    return {
+      writes,
+      undo: () => {
+        for (const tokenHash of closed) this.sessions.set(tokenHash, teamId);
+      },
+    };
   }
 
   /**

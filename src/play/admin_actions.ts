@@ -10,6 +10,7 @@ import { maxChars } from "./_chars.ts";
 import { TEXT_LIMITS } from "./limits.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game, type ReloadResult, teamWithId } from "./game.ts";
+import type { Write } from "../engine/mod.ts";
 import { hashPassword } from "./accounts.ts";
 import { TeamName, TeamPassword } from "./actions.ts";
 
@@ -167,15 +168,15 @@ function teamActions(game: Game) {
       const team = game.engine.teams.get(teamId);
       if (team === undefined) return noTeam(teamId);
       const reset = game.accounts.resetPassword(team.id, passwordHash);
-      const writes = [reset.write];
-      if (body.logout === true) {
-        writes.push(...game.accounts.closeSessionsOf(team.id));
-        const release = game.submitters.release(team.id);
-        if (release !== undefined) writes.push(release.write);
-      }
+      const ended = body.logout === true ? endSessions(game, team.id) : undefined;
+      const writes = [reset.write, ...ended?.writes ?? []];
       try {
         await game.commit(writes);
         reset.apply();
+      } catch (error) {
+        // Not saved: the old password, the sessions and the role stand, here as in the database.
+        ended?.undo();
+        throw error;
       } finally {
         reset.settle();
       }
@@ -203,6 +204,22 @@ function teamActions(game: Game) {
       }
       game.logger.info("submitter_released", { team: teamId, held: release !== undefined });
       return { ok: true, reply: { released: release !== undefined } };
+    },
+  };
+}
+
+/**
+ * Ends every session of a team and frees its submitter role, in memory at once: the writes store
+ * that, and `undo` puts both back when they were not saved.
+ */
+function endSessions(game: Game, teamId: number): { writes: Write[]; undo: () => void } {
+  const sessions = game.accounts.closeSessionsOf(teamId);
+  const release = game.submitters.release(teamId);
+  return {
+    writes: release === undefined ? sessions.writes : [...sessions.writes, release.write],
+    undo: () => {
+      sessions.undo();
+      release?.undo();
     },
   };
 }
@@ -248,7 +265,7 @@ function standingActions(game: Game) {
       if (team === undefined) return noTeam(teamId);
       const writes = [...game.engine.banTeam(team, banned).writes];
       if (banned && writes.length > 0) {
-        writes.push(...game.accounts.closeSessionsOf(team.id));
+        writes.push(...game.accounts.closeSessionsOf(team.id).writes);
         const release = game.submitters.release(team.id);
         if (release !== undefined) writes.push(release.write);
       }

@@ -130,6 +130,25 @@ describe('submitters = "one"', () => {
     expect((await guess(app, second)).status).toBe(200);
   });
 
+  for (
+    const [what, path, body] of [
+      ["a reset with logout", "/api/admin/teams/1/password", {
+        password: "battery staple",
+        logout: true,
+      }],
+    ] as const
+  ) {
+    test(`${what} that cannot be saved leaves the role where the database has it`, async () => {
+      const app = makeApp({ toml: ONE });
+      await guess(app, await app.register("Gulls"));
+      const saveCommits = failCommits(app);
+      expect((await app.admin("PUT", path, body)).status).toBe(503);
+      saveCommits();
+      expect(app.db.query("SELECT team_id FROM submitters").all()).toEqual([{ team_id: 1 }]);
+      expect(app.game.submitters.has(1)).toBe(true);
+    });
+  }
+
   test("the role survives a restart", async () => {
     const app = makeApp({ toml: ONE });
     const first = await app.register("Gulls");

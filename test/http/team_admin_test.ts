@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import type { Write } from "../../src/engine/mod.ts";
 import { hashPassword } from "../../src/play/password.ts";
 import { followWrites } from "../../src/server/follow.ts";
+import { CommitError } from "../../src/store/mod.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 
 type App = ReturnType<typeof makeApp>;
@@ -61,6 +62,36 @@ describe("PUT /api/admin/teams/:id/password", () => {
       expect((await call("GET", "/api/puzzles", { token })).status).toBe(401);
     }
     expect((await call("GET", "/api/puzzles", { token: other })).status).toBe(200);
+  });
+
+  test("a reset with logout that cannot be saved leaves the sessions and the password as the database has them", async () => {
+    const app = makeApp();
+    const first = await app.register("Gulls");
+    const second = await app.login("Gulls");
+    const commit = app.store.commit.bind(app.store);
+    app.store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+    const reply = await app.admin("PUT", "/api/admin/teams/1/password", {
+      password: "battery staple",
+      logout: true,
+    });
+    app.store.commit = commit;
+    expect(reply.status).toBe(503);
+    expect(app.db.query("SELECT count(*) AS n FROM sessions WHERE team_id = 1").get()).toEqual({
+      n: 2,
+    });
+    // The phones in hand still play, and the old password still logs in.
+    for (const token of [first, second]) {
+      expect((await app.call("GET", "/api/puzzles", { token })).status).toBe(200);
+    }
+    expect(await login(app.call, "Gulls", "correct horse")).toBe(200);
+    // A reset that is saved then ends every one of them.
+    expect(
+      (await app.admin("PUT", "/api/admin/teams/1/password", {
+        password: "battery staple",
+        logout: true,
+      })).body,
+    ).toMatchObject({ sessions_ended: 3 });
+    expect((await app.call("GET", "/api/puzzles", { token: first })).status).toBe(401);
   });
 
   test("a login that checked the old password while a reset with logout was under way opens no session", async () => {
