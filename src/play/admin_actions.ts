@@ -264,14 +264,18 @@ function standingActions(game: Game) {
       const team = game.engine.teams.get(teamId);
       if (team === undefined) return noTeam(teamId);
       const writes = [...game.engine.banTeam(team, banned).writes];
-      if (banned && writes.length > 0) {
-        writes.push(...game.accounts.closeSessionsOf(team.id).writes);
-        const release = game.submitters.release(team.id);
-        if (release !== undefined) writes.push(release.write);
-      }
+      const ended = banned && writes.length > 0 ? endSessions(game, team.id) : undefined;
+      if (ended !== undefined) writes.push(...ended.writes);
       const sessionsEnded = writes.filter((write) => write.kind === "session_end").length;
       if (writes.length > 0) {
-        await game.commit(writes);
+        try {
+          await game.commit(writes);
+        } catch (error) {
+          // Not saved: the sessions and the role stand, here as in the database. The engine's
+          // ban goes with the engine, which a failed commit makes the server build anew.
+          ended?.undo();
+          throw error;
+        }
         game.logger.info(banned ? "team_banned" : "team_unbanned", {
           team: team.id,
           sessions_ended: sessionsEnded,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { exportResults } from "../../src/cli/export.ts";
 import type { Write } from "../../src/engine/mod.ts";
 import { BANNED } from "../../src/play/banned.ts";
-import { backupDatabase } from "../../src/store/mod.ts";
+import { backupDatabase, CommitError } from "../../src/store/mod.ts";
 import { MINUTE, MISSIONS_TOML, START } from "../engine/_hunt.ts";
 import { ASKS_TOML } from "../engine/_asks.ts";
 import { tempDirs } from "../_tmp.ts";
@@ -245,6 +245,23 @@ describe("PUT /api/admin/teams/:id/banned", () => {
     expect(await board(call)).toEqual([[1, "Terns", 550]]);
     expect((await admin("PUT", "/api/admin/teams/1/hidden", { hidden: false })).status).toBe(200);
     expect(await board(call)).toEqual([[1, "Gulls", 540], [2, "Terns", 490]]);
+  });
+
+  test("a ban that cannot be saved leaves the team's sessions open, as the database does", async () => {
+    const { call, admin, store, db, gulls } = await twoSolvers();
+    const second = (await login(call, "Gulls")).body.token as string;
+    const commit = store.commit.bind(store);
+    store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+    expect((await admin("PUT", "/api/admin/teams/1/banned", { banned: true })).status).toBe(503);
+    store.commit = commit;
+    expect(db.query("SELECT count(*) AS n FROM sessions WHERE team_id = 1").get()).toEqual({
+      n: 2,
+    });
+    // The engine keeps the ban until the server starts again from the database (as after any
+    // failed commit); the sessions are the accounts' part, and stand.
+    for (const token of [gulls, second]) {
+      expect((await call("GET", "/api/puzzles", { token })).status).toBe(200);
+    }
   });
 
   test("a request on a session the ban has not reached yet is refused when it is decided", async () => {

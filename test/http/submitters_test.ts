@@ -136,6 +136,7 @@ describe('submitters = "one"', () => {
         password: "battery staple",
         logout: true,
       }],
+      ["a ban", "/api/admin/teams/1/banned", { banned: true }],
     ] as const
   ) {
     test(`${what} that cannot be saved leaves the role where the database has it`, async () => {
