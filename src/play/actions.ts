@@ -25,6 +25,7 @@ import { decideTurn, type Game } from "./game.ts";
 import { bannedRefusal } from "./banned.ts";
 import { fingerprint } from "./idempotency.ts";
 import type { CheckInReply, GuessReply, RegisterReply, TakenHint } from "./responses.ts";
+import type { RoleChange } from "./submitters.ts";
 
 export type { CheckInReply, GuessReply, HintReply, RegisterReply } from "./responses.ts";
 /** A taken hint, as the API answers it. */
@@ -346,46 +347,56 @@ async function run<T>(
       "Another phone submits for your team; ask an organizer to release it",
     );
   }
-  if (key === undefined) {
-    const { outcome, writes } = decide();
-    await settle(game, claim === undefined ? writes : [claim, ...writes]);
-    return outcome;
-  }
-  const keys = game.idempotency;
-  const now = game.engine.now();
-  const check = keys.begin(teamId, key, fingerprint(request.asks), now);
-  switch (check.kind) {
-    case "replay":
-      return { ok: true, reply: JSON.parse(check.answer.body) as T };
-    case "in_flight":
-      // Retry-After tells this 409 from a refusal (a hint on a solved puzzle): retrying helps.
-      return refusal(
-        "conflict",
-        "A request with this Idempotency-Key is still being processed; try again shortly",
-        1,
-      );
-    case "reused":
-      return refusal("unprocessable");
-    case "new":
-      break;
-  }
-  let stored = false;
+  // A claim makes the role this device's in memory at once, and in the database once it is
+  // saved: a request that saves nothing (a replay, a key in use) or whose commit fails frees it.
+  let claimed = false;
   try {
-    const decided = decide();
-    const { outcome } = decided;
-    const writes = claim === undefined ? decided.writes : [claim, ...decided.writes];
-    if (!outcome.ok || decided.writes.length === 0) {
-      await settle(game, writes);
+    if (key === undefined) {
+      const { outcome, writes } = decide();
+      await settle(game, claim === undefined ? writes : [claim.write, ...writes]);
+      claimed = true;
       return outcome;
     }
-    const answer = { status: 200, body: JSON.stringify(outcome.reply) };
-    const record = keys.record(teamId, key, answer);
-    await settle(game, [...writes, ...record, ...keys.prune(now, game.engine.hunt.endsAt)]);
-    keys.settled(teamId, key, answer);
-    stored = true;
-    return outcome;
+    const keys = game.idempotency;
+    const now = game.engine.now();
+    const check = keys.begin(teamId, key, fingerprint(request.asks), now);
+    switch (check.kind) {
+      case "replay":
+        return { ok: true, reply: JSON.parse(check.answer.body) as T };
+      case "in_flight":
+        // Retry-After tells this 409 from a refusal (a hint on a solved puzzle): retrying helps.
+        return refusal(
+          "conflict",
+          "A request with this Idempotency-Key is still being processed; try again shortly",
+          1,
+        );
+      case "reused":
+        return refusal("unprocessable");
+      case "new":
+        break;
+    }
+    let stored = false;
+    try {
+      const decided = decide();
+      const { outcome } = decided;
+      const writes = claim === undefined ? decided.writes : [claim.write, ...decided.writes];
+      if (!outcome.ok || decided.writes.length === 0) {
+        await settle(game, writes);
+        claimed = true;
+        return outcome;
+      }
+      const answer = { status: 200, body: JSON.stringify(outcome.reply) };
+      const record = keys.record(teamId, key, answer);
+      await settle(game, [...writes, ...record, ...keys.prune(now, game.engine.hunt.endsAt)]);
+      claimed = true;
+      keys.settled(teamId, key, answer);
+      stored = true;
+      return outcome;
+    } finally {
+      if (!stored) keys.abandon(teamId, key);
+    }
   } finally {
-    if (!stored) keys.abandon(teamId, key);
+    if (!claimed) claim?.undo();
   }
 }
 
@@ -540,15 +551,15 @@ function decideCheckIn(
 }
 
 /**
- * With `submitters = "one"`: undefined when this session may submit (the
- * write that makes it the team's submitter, when it is the first), or
- * "other" when another device is the submitter.
+ * With `submitters = "one"`: undefined when this session may submit, the
+ * claim that makes it the team's submitter when it is the first, or "other"
+ * when another device is the submitter.
  */
 function submitterClaim(
   game: Game,
   teamId: number,
   session: string | undefined,
-): Write | "other" | undefined {
+): RoleChange | "other" | undefined {
   if (game.engine.hunt.submitters !== "one" || session === undefined) return undefined;
   const claim = game.submitters.claim(teamId, session, game.engine.now());
   return claim === "ok" ? undefined : claim;

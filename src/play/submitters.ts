@@ -20,17 +20,21 @@ export class Submitters {
   }
 
   /**
-   * May this session submit for its team? "ok", or the write that makes it
-   * the team's submitter (it is now, in memory), or "other" when another
-   * device is.
+   * May this session submit for its team? "ok", or the claim that makes it the team's submitter
+   * (it is now, in memory: commit its write, or undo it), or "other" when another device is.
    */
-  claim(teamId: number, token: string, now: number): "ok" | "other" | Write {
+  claim(teamId: number, token: string, now: number): "ok" | "other" | RoleChange {
     const tokenHash = hashToken(token);
     const holder = this.holders.get(teamId);
     if (holder === tokenHash) return "ok";
     if (holder !== undefined) return "other";
     this.holders.set(teamId, tokenHash);
-    return { kind: "submitter", teamId, tokenHash, at: now };
+    return {
+      write: { kind: "submitter", teamId, tokenHash, at: now },
+      undo: () => {
+        if (this.holders.get(teamId) === tokenHash) this.holders.delete(teamId);
+      },
+    };
   }
 
   /** Plays another node's record (a shared log): a team's submitter taken or released. */
@@ -48,7 +52,7 @@ export class Submitters {
    * Frees the team's submitter role, at once: the next device that submits takes it. The write
    * stores that; `undo` gives the role back to its device when the write was not saved.
    */
-  release(teamId: number): Release | undefined {
+  release(teamId: number): RoleChange | undefined {
     const holder = this.holders.get(teamId);
     if (holder === undefined) return undefined;
     this.holders.delete(teamId);
@@ -61,14 +65,14 @@ export class Submitters {
   }
 
   /** The release a session's logout makes, when it held its team's role. */
-  releaseFor(teamId: number, token: string): Release | undefined {
+  releaseFor(teamId: number, token: string): RoleChange | undefined {
     return this.holders.get(teamId) === hashToken(token) ? this.release(teamId) : undefined;
   }
 }
 
-/** A team's submitter role freed in memory: the write that stores it, and its undoing. */
-export interface Release {
+/** A team's submitter role taken or freed in memory: the write that stores it, and its undoing. */
+export interface RoleChange {
   write: Write;
-  /** Gives the role back: the write was not saved, and the store still holds the role. */
+  /** Puts the role back as it was: the write was not saved, and the store holds it so. */
   undo: () => void;
 }

@@ -130,6 +130,39 @@ describe('submitters = "one"', () => {
     expect((await guess(app, second)).status).toBe(200);
   });
 
+  test("a first guess that cannot be saved leaves the role free, as the database has it", async () => {
+    const app = makeApp({ toml: ONE });
+    const first = await app.register("Gulls");
+    const second = await app.login("Gulls");
+    const saveCommits = failCommits(app);
+    expect((await guess(app, first)).status).toBe(503);
+    saveCommits();
+    expect(app.db.query("SELECT team_id FROM submitters").all()).toEqual([]);
+    // The other phone may take it, and then it is the one that submits.
+    expect((await guess(app, second)).status).toBe(200);
+    expect((await guess(app, first)).body).toEqual(REFUSED);
+  });
+
+  test("a replayed answer claims no role: it stores nothing", async () => {
+    const app = makeApp({ toml: ONE });
+    const first = await app.register("Gulls");
+    const second = await app.login("Gulls");
+    const keyed = (token: string) =>
+      app.call("POST", "/api/puzzles/a/guesses", {
+        token,
+        body: { answer: "nope" },
+        headers: { "idempotency-key": "k1" },
+      });
+    expect((await keyed(first)).status).toBe(200);
+    expect((await app.admin("DELETE", "/api/admin/teams/1/submitter")).status).toBe(200);
+    // The other phone sends the same request again (its outbox held it too): the stored answer.
+    expect((await keyed(second)).body).toEqual({ result: "incorrect", unlocked: [] });
+    expect(app.db.query("SELECT team_id FROM submitters").all()).toEqual([]);
+    // The role is still free: the first phone takes it.
+    expect((await guess(app, first)).status).toBe(200);
+    expect((await guess(app, second)).body).toEqual(REFUSED);
+  });
+
   for (
     const [what, path, body] of [
       ["a reset with logout", "/api/admin/teams/1/password", {
