@@ -1016,6 +1016,14 @@ export class Engine {
   }
 
   /**
+   * Queues again background writes whose commit was refused with nothing stored (a shared log
+   * that cannot be reached): the state they record is in memory, so the next commit takes them.
+   */
+  returnBackgroundWrites(writes: readonly Write[]): void {
+    this.background = [...writes, ...this.background];
+  }
+
+  /**
    * Whether a team has a puzzle now. A puzzle unlocked before the hunt starts
    * carries the start as its unlock time, and stays hidden until then.
    */

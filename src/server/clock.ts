@@ -18,9 +18,12 @@ export function runClock(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const commit = (writes: Write[]) => {
     if (writes.length === 0) return;
-    game.commit(writes).catch((error) =>
-      logger.error("background_commit_failed", { message: String(error) })
-    );
+    game.commit(writes).catch((error) => {
+      logger.error("background_commit_failed", { message: String(error) });
+      // Refused with the store still open (a shared log out of reach for its 5 s): the engine
+      // holds these unlocks, so they go with the next commit. A failed store stops the server.
+      if (!game.store.failed) game.engine.returnBackgroundWrites(writes);
+    });
   };
   const schedule = () => {
     clearTimeout(timer);
