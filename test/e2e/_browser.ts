@@ -214,6 +214,21 @@ export async function registerTeam(base: string, name: string): Promise<string> 
   return ((await res.json()) as { token: string }).token;
 }
 
+/**
+ * Serves an in-process app (`makeApp` of test/http/_app.ts) on a free local
+ * port, for a browser test that changes the app's store or game as it runs.
+ */
+export function serveApp(
+  app: { fetch(request: Request, env?: unknown): Response | Promise<Response> },
+): { server: ReturnType<typeof Bun.serve>; base: string } {
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: (request, bun) => app.fetch(request, bun),
+  });
+  return { server, base: `http://127.0.0.1:${server.port}` };
+}
+
 /** Where the browser tests save their screenshots. */
 export const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
 

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { HUNT_TOML } from "../engine/_hunt.ts";
 import { makeApp } from "../http/_app.ts";
-import { chromiumAvailable, launchChromium, SHOTS } from "./_browser.ts";
+import { chromiumAvailable, launchChromium, serveApp, SHOTS } from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 const TITLE = "The Lantern Trail";
@@ -32,12 +32,7 @@ suite("a team's header on a phone", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     const app = makeApp({ toml: HUNT_TOML.replace('title = "Test Hunt"', `title = "${TITLE}"`) });
-    server = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      fetch: (request, bun) => app.app.fetch(request, bun),
-    });
-    base = `http://127.0.0.1:${server.port}`;
+    ({ server, base } = serveApp(app.app));
     browser = await launchChromium();
     const res = await fetch(`${base}/api/teams`, {
       method: "POST",

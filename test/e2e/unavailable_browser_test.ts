@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { CommitError } from "../../src/store/writer.ts";
 import { makeApp } from "../http/_app.ts";
-import { chromiumAvailable, launchChromium, SHOTS } from "./_browser.ts";
+import { chromiumAvailable, launchChromium, serveApp, SHOTS } from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
@@ -27,12 +27,7 @@ suite("pages when the server cannot save", () => {
       commit.fail
         ? Promise.reject(new CommitError(new Error("disk I/O error")))
         : commitNow(writes);
-    server = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      fetch: (request, bun) => app.app.fetch(request, bun),
-    });
-    base = `http://127.0.0.1:${server.port}`;
+    ({ server, base } = serveApp(app.app));
     browser = await launchChromium();
   }, 60_000);
 

@@ -105,6 +105,34 @@ function ctfHunt(decay = 10, crypto = CRYPTO_POINTS) {
   return hunt;
 }
 
+/** A 50-point puzzle with a 100-point first-solve bonus, and a second puzzle behind `unlock` (a TOML string). */
+function bonusHunt(unlock: string) {
+  const { hunt, problems } = loadHunt(
+    `
+[hunt]
+title = "Bonus"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+
+[[puzzle]]
+id = "p"
+title = "P"
+points = 50
+first_solve_bonus = [100]
+answer = ["x"]
+
+[[puzzle]]
+id = "second"
+title = "Second"
+unlock = ${unlock}
+answer = ["y"]
+`,
+    { file: "bonus.toml" },
+  );
+  if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+  return hunt;
+}
+
 function register(engine: Engine, name: string): Team {
   const result = engine.register({ name, passwordHash: "h" });
   if (result.kind !== "ok") throw new Error(`register ${name}`);
@@ -288,29 +316,7 @@ describe("Engine with a hidden team", () => {
   });
 
   test("a bonus moved by a hide, in a hunt with no dynamic puzzle, unlocks by a score() rule on the next read", () => {
-    const { hunt, problems } = loadHunt(
-      `
-[hunt]
-title = "Bonus"
-starts_at = 2026-11-21T10:00:00Z
-ends_at = 2026-11-21T16:00:00Z
-
-[[puzzle]]
-id = "p"
-title = "P"
-points = 50
-first_solve_bonus = [100]
-answer = ["x"]
-
-[[puzzle]]
-id = "reward"
-title = "Reward"
-unlock = "score() >= 100"
-answer = ["y"]
-`,
-      { file: "bonus.toml" },
-    );
-    if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+    const hunt = bonusHunt('"score() >= 100"');
     const clock = new FakeClock();
     const engine = new Engine(hunt, { clock, startsAt: START });
     const [a, b] = ["A", "B"].map((name) => register(engine, name)) as Team[];
@@ -328,29 +334,7 @@ answer = ["y"]
   });
 
   test("a bonus moved down by a solve made offline, in a hunt with no dynamic puzzle, unlocks by a score() rule on the next read", () => {
-    const { hunt, problems } = loadHunt(
-      `
-[hunt]
-title = "Bonus"
-starts_at = 2026-11-21T10:00:00Z
-ends_at = 2026-11-21T16:00:00Z
-
-[[puzzle]]
-id = "p"
-title = "P"
-points = 50
-first_solve_bonus = [100]
-answer = ["x"]
-
-[[puzzle]]
-id = "consolation"
-title = "Consolation"
-unlock = 'solved("p") and score() < 100'
-answer = ["y"]
-`,
-      { file: "bonus.toml" },
-    );
-    if (!hunt) throw new Error(problems.map((p) => p.message).join("\n"));
+    const hunt = bonusHunt(`'solved("p") and score() < 100'`);
     const clock = new FakeClock();
     const engine = new Engine(hunt, { clock, startsAt: START });
     // Another node of a cluster follows the same records.
