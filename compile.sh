@@ -75,7 +75,7 @@ mkdir -p dist
 # compiled binary holds only what is named. `--bytecode` embeds JavaScriptCore's bytecode, so that
 # a start (twice for `serve`, which restarts itself: src/runtime.ts) does not parse the bundle; ESM,
 # because main.ts awaits at its top level. Another Bun ignores the bytecode and parses the source.
-"$bun" build src/binary.ts src/store/_check_worker.ts src/store/_commit_worker.ts --compile --minify \
+"$bun" build src/main.ts src/store/_check_worker.ts src/store/_commit_worker.ts --compile --minify \
   --bytecode --format=esm --outfile dist/cairn "$@" >/dev/null
 size=$(stat -c %s dist/cairn)
 echo "dist/cairn: $((size / 1024 / 1024)) MiB"

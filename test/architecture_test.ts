@@ -98,4 +98,27 @@ describe("the layout", () => {
     }
     expect(long).toEqual([]);
   }, 60_000);
+
+  // Bun's compiled binary (with bytecode) starts no worker that imports a module with a top-level
+  // await which the main thread loaded by a dynamic import, as main.ts loads the commands
+  // (docs/performance.md, "Bytecode in the binary"). Only main.ts awaits at its top level.
+  test("no module but main.ts awaits at its top level", () => {
+    const found: string[] = [];
+    for (const file of files) {
+      if (file.path === "main.ts") continue;
+      const source = ts.createSourceFile(file.path, file.text, ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node) => {
+        if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) return;
+        const awaits = ts.isAwaitExpression(node) ||
+          (ts.isForOfStatement(node) && node.awaitModifier !== undefined);
+        if (awaits) {
+          const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
+          found.push(`${file.path}:${line + 1}`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    expect(found).toEqual([]);
+  });
 });

@@ -6,6 +6,8 @@
  * connection is the `Database` itself, with nothing in between on the write
  * path. The runtime's driver is picked once, when this module loads.
  */
+import * as bunDriver from "./driver_bun.ts";
+import * as nodeDriver from "./driver_node.ts";
 
 /** A value a statement binds. */
 export type Param = string | number | bigint | null | Uint8Array;
@@ -50,11 +52,17 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
-/** The runtime's driver: bun:sqlite under Bun, node:sqlite elsewhere (Deno). */
+/**
+ * The runtime's driver: bun:sqlite under Bun, node:sqlite elsewhere (Deno). Both modules are
+ * imported statically, and each takes its SQLite module when first used: a top-level await here
+ * (a dynamic import of one of them) made Bun's compiled binary, built with bytecode, start no worker
+ * that imports this module after the main thread had loaded it by a dynamic import (Bun 1.4.5;
+ * docs/performance.md, "Bytecode in the binary").
+ */
 const driver: {
   openConnection(path: string, options?: OpenOptions): Connection;
   copyDatabase(db: Connection, path: string): Promise<void>;
-} = "Bun" in globalThis ? await import("./driver_bun.ts") : await import("./driver_node.ts");
+} = "Bun" in globalThis ? bunDriver : nodeDriver;
 
 /** Opens a SQLite file (or `:memory:`) with the runtime's driver. */
 export const openConnection: (path: string, options?: OpenOptions) => Connection =

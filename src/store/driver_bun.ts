@@ -3,11 +3,21 @@
  * `Connection`, so it is returned as it is: statements and transactions are
  * Bun's own, with no wrapper on the write path.
  */
-import { Database } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import type { Connection, OpenOptions } from "./driver.ts";
+
+/**
+ * bun:sqlite, taken when first used. driver.ts imports this module on every runtime, and
+ * picks it on Bun only: a static import of bun:sqlite would fail on Deno.
+ */
+let bunSqlite: typeof import("bun:sqlite") | undefined;
+function sqlite(): typeof import("bun:sqlite") {
+  return bunSqlite ??= process.getBuiltinModule("bun:sqlite") as typeof import("bun:sqlite");
+}
 
 /** Opens a SQLite file with bun:sqlite. */
 export function openConnection(path: string, options: OpenOptions = {}): Connection {
+  const { Database } = sqlite();
   const db = options.readonly
     ? new Database(path, { readonly: true, strict: true })
     : new Database(path, { readwrite: true, create: options.create ?? true, strict: true });

@@ -5,8 +5,14 @@
  * savepoint when one is already open, as bun:sqlite nests them.
  */
 import { existsSync } from "node:fs";
-import { backup, DatabaseSync, type StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Connection, OpenOptions, Statement, Transaction } from "./driver.ts";
+
+/** node:sqlite, taken when first used: driver.ts imports this module on Bun too, and never picks it there. */
+let nodeSqlite: typeof import("node:sqlite") | undefined;
+function sqlite(): typeof import("node:sqlite") {
+  return nodeSqlite ??= process.getBuiltinModule("node:sqlite") as typeof import("node:sqlite");
+}
 
 /** Opens a SQLite file with node:sqlite. */
 export function openConnection(path: string, options: OpenOptions = {}): Connection {
@@ -14,6 +20,7 @@ export function openConnection(path: string, options: OpenOptions = {}): Connect
     // node:sqlite always creates a missing file; refuse here as bun:sqlite would.
     if (!existsSync(path)) throw new Error("unable to open database file");
   }
+  const { DatabaseSync } = sqlite();
   return new NodeConnection(new DatabaseSync(path, { readOnly: options.readonly ?? false }));
 }
 
@@ -26,6 +33,7 @@ export function openConnection(path: string, options: OpenOptions = {}): Connect
  * `VACUUM INTO` writes it on Bun, so that opening it leaves no -wal or -shm file.
  */
 export async function copyDatabase(connection: Connection, path: string): Promise<void> {
+  const { backup, DatabaseSync } = sqlite();
   await backup((connection as NodeConnection).db, path, { rate: ALL_PAGES });
   const copy = new DatabaseSync(path);
   try {
