@@ -23,6 +23,13 @@ markdown.core.ruler.push("puzzle_assets", (state) => {
   }
 });
 
+// A table wider than a phone scrolls sideways (app.css): `tabindex` lets a keyboard reach it and
+// scroll it too.
+markdown.renderer.rules.table_open = (tokens, index, options, _env, self) => {
+  tokens[index]!.attrSet("tabindex", "0");
+  return self.renderToken(tokens, index, options);
+};
+
 const rendered = new WeakMap<Puzzle | Variant, string>();
 
 /** A puzzle's (or a variant's) markdown as HTML (raw HTML in it is escaped), rendered once. */

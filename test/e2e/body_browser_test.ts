@@ -1,0 +1,118 @@
+// A puzzle's text on a phone, in a real browser: a table wider than the screen scrolls sideways
+// inside the puzzle, each cell's number kept whole on one line, rather than broken into pieces that
+// read as rows of their own; a short table and the page itself stay as wide as the screen. The app
+// runs in process (test/http/_app.ts). A screenshot at 360 px goes to test-results/screenshots/.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { makeApp } from "../http/_app.ts";
+import { axe, chromiumAvailable, launchChromium, SHOTS } from "./_browser.ts";
+
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+
+const HUNT = `
+[hunt]
+title = "Tables"
+
+[[puzzle]]
+id = "grid"
+title = "The Grid"
+answer = "x"
+body = """
+Read the numbers.
+
+| a | b | c | d | e | f |
+|---|---|---|---|---|---|
+| 4815162342 | 1123581321 | 3141592653 | 2718281828 | 1414213562 | 1732050807 |
+
+| word | count |
+|------|-------|
+| gull | 2 |
+"""
+`;
+
+/** Each cell's text: how many lines it takes; and how wide the tables and the page are. */
+interface Cells {
+  lines: Record<string, number>;
+  wide: { client: number; scroll: number; right: number };
+  short: { client: number; scroll: number };
+  pageWidth: number;
+}
+
+suite("a puzzle's tables on a phone", () => {
+  let server: ReturnType<typeof Bun.serve>;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let base = "";
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const app = makeApp({ toml: HUNT });
+    server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (request, bun) => app.app.fetch(request, bun),
+    });
+    base = `http://127.0.0.1:${server.port}`;
+    browser = await launchChromium();
+    const res = await fetch(`${base}/api/teams`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Gulls", password: "correct horse" }),
+    });
+    expect(res.status).toBe(201);
+    const { token } = (await res.json()) as { token: string };
+    await browser.context.addCookies([{ name: "cairn_session", value: token, url: base }]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop(true);
+  });
+
+  test("at 360 px a wide table scrolls sideways with each number on one line", async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.setViewportSize({ width: 360, height: 740 });
+      await page.goto(`${base}/puzzles/grid`);
+      const cells = await page.evaluate(`(() => {
+        const lines = {};
+        for (const cell of document.querySelectorAll(".body td")) {
+          const range = document.createRange();
+          range.selectNodeContents(cell);
+          const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          lines[cell.textContent] = tops.size;
+        }
+        const [wide, short] = document.querySelectorAll(".body table");
+        return {
+          lines,
+          wide: {
+            client: wide.clientWidth,
+            scroll: wide.scrollWidth,
+            right: Math.round(wide.getBoundingClientRect().right),
+          },
+          short: { client: short.clientWidth, scroll: short.scrollWidth },
+          pageWidth: document.documentElement.scrollWidth,
+        };
+      })()`) as Cells;
+      expect(cells.lines).toEqual({
+        "4815162342": 1,
+        "1123581321": 1,
+        "3141592653": 1,
+        "2718281828": 1,
+        "1414213562": 1,
+        "1732050807": 1,
+        gull: 1,
+        "2": 1,
+      });
+      expect(cells.pageWidth).toBe(360);
+      expect(cells.wide.right).toBeLessThanOrEqual(360);
+      expect(cells.wide.scroll).toBeGreaterThan(cells.wide.client);
+      expect(cells.short.scroll).toBe(cells.short.client);
+      // The scrolling table can be reached and scrolled from a keyboard too.
+      expect((await axe(page)).serious).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, "body-table-360.png") });
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+});
