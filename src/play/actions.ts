@@ -146,6 +146,14 @@ async function outlivesReset(
   return false;
 }
 
+/**
+ * A registration code as it is compared: in any case and without the spaces around it, since the
+ * join form asks phones for capitals and autocorrect adds spaces.
+ */
+function joinCode(code: string): string {
+  return code.trim().toUpperCase();
+}
+
 /** Registering, logging in and out. */
 function accountActions(game: Game) {
   return {
@@ -157,9 +165,10 @@ function accountActions(game: Game) {
       if (hunt.registration === "closed") return refusal("forbidden", "Registration is closed");
       if (hunt.registration === "code") {
         // Compare against every code, without stopping at a match.
+        const given = joinCode(body.code ?? "");
         let valid = false;
         for (const code of hunt.registrationCodes) {
-          valid = secretsEqual(body.code ?? "", code) || valid;
+          valid = secretsEqual(given, joinCode(code)) || valid;
         }
         if (!valid) return refusal("forbidden", "A valid registration code is needed");
       }

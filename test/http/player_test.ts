@@ -355,6 +355,27 @@ describe("POST /api/teams", () => {
     ).toBe(201);
   });
 
+  test("a registration code is taken in any case and with spaces around it, as phones type it", async () => {
+    // The join form asks phones for capitals (autocapitalize="characters"), so a code written in
+    // lower case in the hunt file arrives in upper case; autocorrect may add a space.
+    const { call } = makeApp({
+      toml: HUNT_TOML.replace(
+        'title = "Test Hunt"',
+        'title = "Test Hunt"\nregistration = "code"\nregistration_codes = ["harbor-2026", "GULL-4412"]',
+      ),
+    });
+    const join = (name: string, code: string) =>
+      call("POST", "/api/teams", { body: { name, password: "correct horse", code } });
+    expect((await join("Upper", "HARBOR-2026")).status).toBe(201);
+    expect((await join("Lower", "gull-4412")).status).toBe(201);
+    expect((await join("Spaced", " Gull-4412 ")).status).toBe(201);
+    expect(await join("Wrong", "GULL-4413")).toMatchObject({
+      status: 403,
+      body: envelope("forbidden", "A valid registration code is needed"),
+    });
+    expect(await join("Inside", "GULL 4412")).toMatchObject({ status: 403 });
+  });
+
   test("registration is open until the hunt's end: from ends_at on, 409 hunt_not_running", async () => {
     const clock = new FakeClock(Date.parse("2026-11-21T16:00:00Z") - 1);
     const { call } = makeApp({ clock });
