@@ -89,9 +89,10 @@ export const exportSpec: CommandSpec = {
     "under the name its `file` column gives (content hash and extension). It reads the",
     "database file only: the server may be running or not; --out is never the database, a file",
     "beside it (-wal, -shm, -journal, .lock) or any other SQLite database, and --files-out never",
-    "the uploads folder (--files) or a folder inside it. Any other file at --out is replaced",
-    "whole (written beside it, then renamed): an export that fails leaves it as it was. The scoreboard",
-    "is the organizers' view, unfrozen. ctftime writes the final standings as CTFtime imports them:",
+    "the uploads folder (--files) or a folder inside it. An --out ending in / names a folder, never",
+    "a file. Any other file at --out is replaced whole (written beside it, then renamed): an",
+    "export that fails leaves it as it was. The scoreboard is the organizers' view, unfrozen.",
+    "ctftime writes the final standings as CTFtime imports them:",
     "{tasks, standings: [{pos, team, score, taskStats, lastAccept}]}. A file an older Cairn wrote",
     "(a backup, or an event this version has not served yet) is read through a copy brought to",
     "this version's schema in the temporary folder, and left as it was.",
@@ -117,6 +118,16 @@ export async function exportResults(
   if (format === "csv" && table === undefined && out === undefined) {
     io.stderr("export: csv writes one file per table: give --out FOLDER, or --table T\n");
     return EXIT.usage;
+  }
+
+  // A name ending in "/" names a folder, as for backup, made or not: one file is not written there.
+  if (out?.endsWith("/") && !(format === "csv" && table === undefined)) {
+    const what = format === "csv" ? "--table" : format;
+    io.stderr(
+      `export: ${out} names a folder (it ends in /), and ${what} is written to one file; ` +
+        "give a file's name\n",
+    );
+    return EXIT.failure;
   }
 
   const url = values.db as string;

@@ -469,6 +469,19 @@ describe("export refuses, in one line, an --out or --files-out it cannot write",
       ["--format", "csv", "--table", "teams", "--out", "{dir}/folder"],
       "{dir}/folder is a folder, not a file; choose another file",
     ],
+    // A name ending in "/" is a folder, as for backup, even before it exists: not a file's name.
+    [
+      ["--out", "{dir}/new/"],
+      "{dir}/new/ names a folder (it ends in /), and json is written to one file; give a file's name",
+    ],
+    [
+      ["--format", "ctftime", "--out", "{dir}/new/"],
+      "{dir}/new/ names a folder (it ends in /), and ctftime is written to one file; give a file's name",
+    ],
+    [
+      ["--format", "csv", "--table", "teams", "--out", "{dir}/new/"],
+      "{dir}/new/ names a folder (it ends in /), and --table is written to one file; give a file's name",
+    ],
     [["--out", "{dir}/missing/results.json"], "the folder {dir}/missing does not exist"],
     [["--out", "{dir}/file.txt/results.json"], "{dir}/file.txt is a file, not a folder"],
     [["--format", "csv", "--out", "{dir}/file.txt"], "{dir}/file.txt is a file, not a folder"],
