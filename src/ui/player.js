@@ -299,10 +299,12 @@
   const mission = $("mission");
   const missionForm = $("mission-form");
 
-  function missionStatus(tone, title, text) {
+  /** Shows the latest submission's state; a judge's `message` goes on a line of its own. */
+  function missionStatus(tone, title, text, message) {
     const box = $("mission-status");
     box.className = `notice notice-${tone}`;
     box.replaceChildren(element("strong", "", title));
+    if (message) box.append(element("p", "", message));
     if (text) box.append(element("p", "", text));
     box.hidden = false;
   }
@@ -345,8 +347,7 @@
         markSolved();
         break;
       case "rejected": {
-        const why = submission.message ? `${submission.message} ` : "";
-        missionStatus("bad", "Not accepted", `${why}Send a new one.`);
+        missionStatus("bad", "Not accepted", "Send a new one.", submission.message);
         formReady(true);
         break;
       }

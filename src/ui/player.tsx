@@ -447,7 +447,7 @@ export const PuzzlePage: FC<
 /** What the mission page says of the team's latest submission. */
 export function missionStatus(
   latest: MissionView["latest"],
-): { tone: "info" | "ok" | "bad"; title: string; text: string } | undefined {
+): { tone: "info" | "ok" | "bad"; title: string; message?: string; text: string } | undefined {
   switch (latest?.status) {
     case undefined:
       return undefined;
@@ -459,7 +459,9 @@ export function missionStatus(
       return {
         tone: "bad",
         title: "Not accepted",
-        text: latest.message === null ? "Send a new one." : `${latest.message} Send a new one.`,
+        // The judge's own words, which may end without a full stop, on a line of their own.
+        ...(latest.message !== null && { message: latest.message }),
+        text: "Send a new one.",
       };
   }
 }
@@ -505,6 +507,7 @@ const MissionForm: FC<
         hidden={status === undefined}
       >
         <strong>{status?.title}</strong>
+        {status?.message ? <p>{status.message}</p> : null}
         {status?.text ? <p>{status.text}</p> : null}
       </div>
       {solved ? <p id="solved-note">Your team solved this mission.</p> : (

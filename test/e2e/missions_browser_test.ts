@@ -278,12 +278,17 @@ suite("photo missions in a browser", () => {
       const judge = await open("/admin/judge", errors);
       expect(await judge.locator("#judge-team").textContent()).toBe("Cormorants");
       await judge.keyboard.press("r");
-      await judge.keyboard.type("The coin is not in the photo.");
+      await judge.keyboard.type("The coin is not in the photo");
       await judge.keyboard.press("Enter");
       await judge.waitForSelector("text=Rejected: Cormorants, Wish");
-      await phone.waitForSelector("#mission-status >> text=The coin is not in the photo.", {
+      await phone.waitForSelector("#mission-status >> text=The coin is not in the photo", {
         timeout: 20_000,
       });
+      // The judge's words on a line of their own, not run into the page's.
+      expect(await phone.locator("#mission-status p").allTextContents()).toEqual([
+        "The coin is not in the photo",
+        "Send a new one.",
+      ]);
       expect(await phone.locator("#mission-form").isVisible()).toBe(true);
       await phone.screenshot({ path: join(SHOTS, "mission-rejected-phone.png"), fullPage: true });
       expect(errors).toEqual([]);

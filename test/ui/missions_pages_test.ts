@@ -297,9 +297,12 @@ describe("a mission's phone form", () => {
 
     // The judge rejects it with a message: the page says why, and offers the form again.
     const ann = await judge(app, "ann");
-    await ann.post("/admin/judge/1/verdict", { verdict: "reject", message: "Too dark." });
+    // The judge's words stand on a line of their own: without a full stop they would run into ours.
+    await ann.post("/admin/judge/1/verdict", { verdict: "reject", message: "Too dark" });
     const after = await team.get("/puzzles/statue");
-    expect(after.text).toContain("<strong>Not accepted</strong><p>Too dark. Send a new one.</p>");
+    expect(after.text).toContain(
+      "<strong>Not accepted</strong><p>Too dark</p><p>Send a new one.</p>",
+    );
     expect(after.text).not.toMatch(/id="mission-form" hidden=""/);
     // A wrong type is refused with a flash, not an error page.
     const text = new FormData();
