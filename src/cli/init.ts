@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { STARTER_HUNT } from "../hunt/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
+import { folderProblem } from "./_paths.ts";
 import { writeFiles } from "./_write.ts";
 
 export const initSpec: CommandSpec = {
@@ -23,9 +24,10 @@ export const initSpec: CommandSpec = {
 export function init(values: Values, positionals: string[], io: Io): Promise<number> {
   const dir = positionals[0] ?? ".";
   const file = join(dir, "hunt.toml");
-  // `cairn init hunt.toml` names a file where a folder is meant.
-  if (existsSync(dir) && !statSync(dir).isDirectory()) {
-    io.stderr(`init: ${dir} is a file, not a folder; give the folder to write hunt.toml into\n`);
+  // `cairn init hunt.toml` names a file where a folder is meant (or `hunt.toml/my-hunt`, under one).
+  const where = folderProblem(dir);
+  if (where !== undefined) {
+    io.stderr(`init: ${where}; give the folder to write hunt.toml into\n`);
     return Promise.resolve(EXIT.failure);
   }
   if (existsSync(file) && values.force !== true) {

@@ -186,6 +186,12 @@ describe("cairn init", () => {
       );
     }
     expect(readFileSync(file, "utf8")).toBe("mine");
+    // A folder to make under that file: the same line, not the system's "ENOTDIR: not a directory".
+    const io = fakeIo();
+    expect(await run(["init", join(file, "my-hunt")], io)).toBe(1);
+    expect(io.err()).toBe(
+      `init: ${file} is a file, not a folder; give the folder to write hunt.toml into\n`,
+    );
   });
 });
 
