@@ -220,6 +220,40 @@ suite("the organizers' pages", () => {
     60_000,
   );
 
+  test.each([1024, 1050, 1280])(
+    "at %i px, in the dashboard's narrower column, the charts fit their box whole",
+    async (width) => {
+      await served.browser.context.addCookies([
+        { name: "cairn_admin", value: ADMIN_TOKEN, url: served.server.base },
+      ]);
+      const page = await served.browser.context.newPage();
+      try {
+        await page.setViewportSize({ width, height: 800 });
+        await page.goto(`${served.server.base}/admin`);
+        const charts = page.locator("#charts");
+        await charts.waitFor();
+        // Each chart's box, and how far it scrolls: a box that scrolls hides the chart's right
+        // end (the last time, the slowest median), and nothing on a laptop says it scrolls.
+        const boxes = await charts.evaluate((box) =>
+          [...box.querySelectorAll(".chart-scroll")].map((el) => ({
+            hidden: el.scrollWidth - el.clientWidth,
+            smallest: Math.min(
+              ...[...el.querySelectorAll("text")].map((t) => t.getBoundingClientRect().height),
+            ),
+          }))
+        );
+        expect(boxes.map((box) => box.hidden)).toEqual([0, 0]);
+        for (const box of boxes) expect(box.smallest).toBeGreaterThanOrEqual(11);
+        if (width === 1024) {
+          await charts.screenshot({ path: join(SHOTS, "admin-charts-1024.png") });
+        }
+      } finally {
+        await page.close();
+      }
+    },
+    60_000,
+  );
+
   test(
     "the dashboard's landmarks have distinct names; the checkpoint page has a heading",
     async () => {
