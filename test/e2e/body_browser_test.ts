@@ -1,11 +1,12 @@
-// A puzzle's text on a phone, in a real browser: a table wider than the screen scrolls sideways
-// inside the puzzle, each cell's number kept whole on one line, rather than broken into pieces that
-// read as rows of their own; a short table and the page itself stay as wide as the screen. The app
-// runs in process (test/http/_app.ts). A screenshot at 360 px goes to test-results/screenshots/.
+// Long text on a phone, in a real browser: a table wider than the screen scrolls sideways inside
+// the puzzle, each cell's number kept whole on one line, rather than broken into pieces that read as
+// rows of their own; a short table and the page itself stay as wide as the screen. An announcement
+// with a long link wraps inside the screen. The app runs in process (test/http/_app.ts).
+// Screenshots at 360 px go to test-results/screenshots/.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { makeApp } from "../http/_app.ts";
+import { ADMIN_TOKEN, makeApp } from "../http/_app.ts";
 import { axe, chromiumAvailable, launchChromium, SHOTS } from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
@@ -39,7 +40,7 @@ interface Cells {
   pageWidth: number;
 }
 
-suite("a puzzle's tables on a phone", () => {
+suite("long text on a phone", () => {
   let server: ReturnType<typeof Bun.serve>;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let base = "";
@@ -68,6 +69,36 @@ suite("a puzzle's tables on a phone", () => {
     await browser?.close();
     await server?.stop(true);
   });
+
+  test("at 360 px an announcement with a long link wraps inside the screen", async () => {
+    const link =
+      "https://maps.example.org/place/Rue+de+la+Pie-Qui-Boit/@48.6493,-2.0257,17z/data=x";
+    const res = await fetch(`${base}/api/admin/announcements`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify({ text: `The bakery moved: ${link}` }),
+    });
+    expect(res.status).toBe(201);
+    const page = await browser.context.newPage();
+    try {
+      await page.setViewportSize({ width: 360, height: 740 });
+      await page.goto(`${base}/puzzles`);
+      await page.locator("#announcement:not([hidden])").waitFor();
+      const seen = await page.evaluate(`(() => {
+        const close = document.querySelector("#announcement-close").getBoundingClientRect();
+        return {
+          pageWidth: document.documentElement.scrollWidth,
+          text: document.querySelector("#announcement-text").getBoundingClientRect().right <= 360,
+          dismiss: close.left >= 0 && close.right <= 360,
+        };
+      })()`);
+      expect(seen).toEqual({ pageWidth: 360, text: true, dismiss: true });
+      expect(await page.textContent("#announcement-text")).toBe(`The bakery moved: ${link}`);
+      await page.screenshot({ path: join(SHOTS, "announcement-link-360.png") });
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
 
   test("at 360 px a wide table scrolls sideways with each number on one line", async () => {
     const page = await browser.context.newPage();
