@@ -11,6 +11,8 @@ import { axe, chromiumAvailable, launchChromium, SHOTS } from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
+const LINK = "https://maps.example.org/place/Rue+de+la+Pie-Qui-Boit/@48.6493,-2.0257,17z/data=x";
+
 const HUNT = `
 [hunt]
 title = "Tables"
@@ -30,6 +32,17 @@ Read the numbers.
 |------|-------|
 | gull | 2 |
 """
+
+[[puzzle]]
+id = "long"
+title = "Donaudampfschifffahrtsgesellschaftskapitän"
+round = "a-round-whose-name-goes-on-and-on-and-on"
+answer = "x"
+partial = [{ answer = "y", message = "See ${LINK}" }]
+
+[[puzzle.hint]]
+id = "link"
+text = "Read ${LINK}"
 `;
 
 /** Each cell's text: how many lines it takes; and how wide the tables and the page are. */
@@ -99,6 +112,45 @@ suite("long text on a phone", () => {
       await page.close();
     }
   }, 30_000);
+
+  test(
+    "at 360 px a long title, round, hint and partial message wrap inside the screen",
+    async () => {
+      const page = await browser.context.newPage();
+      try {
+        await page.setViewportSize({ width: 360, height: 740 });
+        await page.goto(`${base}/puzzles/long`);
+        await page.getByText("Take this hint").click();
+        await page.getByRole("button", { name: "Show the hint" }).click();
+        await page.getByText(`Read ${LINK}`).waitFor();
+        await page.getByRole("textbox", { name: /answer/i }).fill("y");
+        await page.getByRole("textbox", { name: /answer/i }).press("Enter");
+        await page.getByText(`See ${LINK}`).waitFor();
+        // Each text that reaches past the screen's edge, outside a box that scrolls: its start.
+        const past = await page.evaluate(`(() => {
+          const out = [];
+          const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+          for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+            const range = document.createRange();
+            range.selectNodeContents(text);
+            if (range.getBoundingClientRect().right <= 360.5) continue;
+            let boxed = false;
+            for (let up = text.parentElement; up && !boxed; up = up.parentElement) {
+              boxed = ["auto", "scroll", "hidden"].includes(getComputedStyle(up).overflowX);
+            }
+            if (!boxed) out.push(text.parentElement.tagName.toLowerCase() + " " + text.textContent.slice(0, 12));
+          }
+          return out;
+        })()`);
+        expect(past).toEqual([]);
+        expect(await page.evaluate("document.documentElement.scrollWidth")).toBe(360);
+        await page.screenshot({ path: join(SHOTS, "long-words-360.png"), fullPage: true });
+      } finally {
+        await page.close();
+      }
+    },
+    30_000,
+  );
 
   test("at 360 px a wide table scrolls sideways with each number on one line", async () => {
     const page = await browser.context.newPage();
