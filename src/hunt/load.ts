@@ -55,6 +55,11 @@ export interface LoadOptions {
   readFile?: (relativePath: string) => string | undefined;
   /** The `assets/` folder beside the hunt file, when there is one. */
   assetsDir?: string;
+  /**
+   * Whether a puzzle's file `assets/<puzzle id>/<file>` is there, for a body's links to it; without
+   * it (a hunt not read from disk), the links are not checked.
+   */
+  assetExists?: (puzzleId: string, file: string) => boolean;
 }
 
 export interface LoadResult {
@@ -1245,7 +1250,11 @@ function readBody(
 ): string {
   const { puzzleId } = where;
   const path: KeyPath = [...where.prefix, "body_file"];
-  if (entry.body_file === undefined) return entry.body ?? "";
+  if (entry.body_file === undefined) {
+    const body = entry.body ?? "";
+    checkAssetLinks(body, { path: [...where.prefix, "body"], puzzleId }, options, report);
+    return body;
+  }
   if (entry.body !== undefined) {
     report.add("error", 'Give either "body" or "body_file", not both', path, puzzleId);
     return entry.body;
@@ -1267,7 +1276,45 @@ function readBody(
     );
     return "";
   }
+  checkAssetLinks(body, { path, puzzleId }, options, report);
   return body;
+}
+
+// A Markdown link's or image's target, or a link reference's, naming a file in `assets/`.
+const ASSET_LINK = /\]\(\s*<?assets\/([^\s)>]+)|^ {0,3}\[[^\]]+\]:\s*<?assets\/([^\s>]+)/gm;
+
+/**
+ * Warns of each file a body links to in `assets/` that is not in the puzzle's folder: a typo in a
+ * name would show players a broken picture. Only a warning, as a file added later is served at once.
+ */
+function checkAssetLinks(
+  body: string,
+  where: { path: KeyPath; puzzleId: string },
+  options: LoadOptions,
+  report: Reporter,
+) {
+  const exists = options.assetExists;
+  if (exists === undefined || !body.includes("assets/")) return;
+  const seen = new Set<string>();
+  for (const match of body.matchAll(ASSET_LINK)) {
+    const link = (match[1] ?? match[2])!.replace(/[?#].*$/, "");
+    let file: string;
+    try {
+      file = decodeURIComponent(link);
+    } catch {
+      file = link;
+    }
+    if (seen.has(file)) continue;
+    seen.add(file);
+    if (exists(where.puzzleId, file)) continue;
+    report.add(
+      "warning",
+      `The body links to assets/${link}, but there is no file assets/${where.puzzleId}/${file} ` +
+        "beside the hunt file",
+      where.path,
+      where.puzzleId,
+    );
+  }
 }
 
 function analyzeUnlocks(

@@ -54,6 +54,17 @@ export function loadHuntFile(path: string): LoadResult {
       throw new Error(`${decoded.message} (line ${decoded.line}, column ${decoded.column})`);
     },
     ...(existsSync(assets) && statSync(assets).isDirectory() && { assetsDir: assets }),
+    assetExists: (puzzleId, file) => {
+      // As the server serves them: plain paths inside the puzzle's own folder only.
+      if (file.split("/").some((part) => part === "" || part === "." || part === "..")) {
+        return false;
+      }
+      try {
+        return statSync(join(assets, puzzleId, file)).isFile();
+      } catch {
+        return false;
+      }
+    },
   });
 }
 

@@ -90,6 +90,64 @@ describe("loadHuntFile()", () => {
     expect(hunt!.assetsDir).toBe(join(dir, "assets"));
   });
 
+  test("warns of each file a body links to in assets/ that is not in the puzzle's folder", () => {
+    const dir = dirs.make("cairn-hunt-");
+    mkdirSync(join(dir, "puzzles"));
+    mkdirSync(join(dir, "assets", "a", "maps"), { recursive: true });
+    mkdirSync(join(dir, "assets", "b"));
+    writeFileSync(join(dir, "assets", "a", "map.png"), "png");
+    writeFileSync(join(dir, "assets", "a", "maps", "north map.png"), "png");
+    writeFileSync(join(dir, "assets", "b", "tides.pdf"), "pdf");
+    // Puzzle b's file is not puzzle a's; a path out of the folder is not served either.
+    writeFileSync(
+      join(dir, "puzzles", "a.md"),
+      [
+        "![The map](assets/map.png) ![North](assets/maps/north%20map.png?v=2)",
+        "[Tides](assets/tides.pdf) [again](assets/tides.pdf) ![Typo](<assets/mpa.png>)",
+        "[Out](assets/../b/tides.pdf) and [ref]",
+        "",
+        "[ref]: assets/ref.txt",
+      ].join("\n"),
+    );
+    writeFileSync(
+      join(dir, "hunt.toml"),
+      `[hunt]
+title = "T"
+
+[[puzzle]]
+id = "a"
+title = "A"
+body_file = "puzzles/a.md"
+answer = "x"
+
+[[puzzle]]
+id = "b"
+title = "B"
+body = "[Tides](assets/tides.pdf) ![Gone](assets/gone.jpg)"
+answer = "y"
+`,
+    );
+    const { hunt, problems } = loadHuntFile(join(dir, "hunt.toml"));
+    expect(hunt).toBeDefined();
+    const missing = (id: string, link: string, file = link) =>
+      `The body links to assets/${link}, but there is no file assets/${id}/${file} beside the hunt file`;
+    expect(problems.map((p) => `${p.severity} ${p.line} ${p.puzzle} ${p.field}: ${p.message}`))
+      .toEqual([
+        `warning 7 a body_file: ${missing("a", "tides.pdf")}`,
+        `warning 7 a body_file: ${missing("a", "mpa.png")}`,
+        `warning 7 a body_file: ${missing("a", "../b/tides.pdf")}`,
+        `warning 7 a body_file: ${missing("a", "ref.txt")}`,
+        `warning 13 b body: ${missing("b", "gone.jpg")}`,
+      ]);
+    // loadHunt() alone reads no disk, and checks no link.
+    expect(
+      loadHunt(
+        '[hunt]\ntitle = "T"\n[[puzzle]]\nid = "a"\ntitle = "A"\nbody = "![x](assets/x.png)"\nanswer = "x"\n',
+        { file: "t.toml" },
+      ).problems,
+    ).toEqual([]);
+  });
+
   test("reports a folder given as the hunt file", () => {
     const dir = dirs.make("cairn-hunt-");
     expect(loadHuntFile(dir).problems).toEqual([
