@@ -120,13 +120,9 @@ export async function exportResults(
     return EXIT.usage;
   }
 
-  // A name ending in "/" names a folder, as for backup, made or not: one file is not written there.
-  if (out?.endsWith("/") && !(format === "csv" && table === undefined)) {
-    const what = format === "csv" ? "--table" : format;
-    io.stderr(
-      `export: ${out} names a folder (it ends in /), and ${what} is written to one file; ` +
-        "give a file's name\n",
-    );
+  const slash = folderNameProblem(out, table === undefined ? format : "--table");
+  if (slash !== undefined) {
+    io.stderr(`export: ${slash}\n`);
     return EXIT.failure;
   }
 
@@ -223,6 +219,15 @@ export async function exportResults(
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }
   return EXIT.ok;
+}
+
+/**
+ * Why `out` cannot take `what` (json, ctftime, or one csv `--table`), which is one file: a name
+ * ending in "/" names a folder, made or not, as for backup. Undefined when it can, and for csv.
+ */
+function folderNameProblem(out: string | undefined, what: string): string | undefined {
+  if (out === undefined || !out.endsWith("/") || what === "csv") return undefined;
+  return `${out} names a folder (it ends in /), and ${what} is written to one file; give a file's name`;
 }
 
 /**
