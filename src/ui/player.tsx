@@ -110,11 +110,12 @@ export const LandingPage: FC<Common & { next?: string; intro?: string }> = (prop
         <div class="hero">
           <h1>{hunt.title}</h1>
           <p class="muted">
-            {props.intro ?? (
-              <>
-                Join with your team, or <a href="#login">log in</a> if your team already joined.
-              </>
-            )}
+            {props.intro ??
+              (hunt.registration === "closed" ? "Log in with your team's name and password." : (
+                <>
+                  Join with your team, or <a href="#login">log in</a> if your team already joined.
+                </>
+              ))}
           </p>
           {hunt.status && <p class="badge badge-warn">{hunt.status}</p>}
         </div>

@@ -303,14 +303,17 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
     if (found === undefined) {
       // Whether the code exists is not told before a team logs in.
       if (!acceptsHtml(c)) return errorResponse("unauthorized");
+      const hunt = huntInfo(game.engine);
       return html(
         c,
         LandingPage({
-          hunt: huntInfo(game.engine),
+          hunt,
           announcement: game.live.latestAnnouncement(),
           flash: takeFlash(c),
           next: `/c/${encodeURIComponent(code)}`,
-          intro: "You found a checkpoint! Log in or join, and your team is checked in here.",
+          intro: `You found a checkpoint! Log in${
+            hunt.registration === "closed" ? "" : " or join"
+          }, and your team is checked in here.`,
         }),
       );
     }

@@ -109,6 +109,14 @@ describe("players without JavaScript", () => {
     expect(landing).not.toContain('action="/join"');
     expect(landing).toContain("Registration is closed: only teams that joined can log in.");
     expect(landing).toContain('action="/login"');
+    // Nothing asks the team to join: it can only log in, from a checkpoint's card too.
+    expect(landing).toContain("Log in with your team&#39;s name and password.");
+    expect(landing).not.toContain("Join with your team");
+    const checkpoint = (await b.get("/c/cp-123")).text;
+    expect(checkpoint).toContain(
+      "You found a checkpoint! Log in, and your team is checked in here.",
+    );
+    expect(checkpoint).not.toContain('action="/join"');
     // A form kept open from before the end is refused with the reason.
     const res = await b.post("/join", { name: "Late", password: "correct horse" });
     expect(res).toMatchObject({ status: 303, location: "/" });
