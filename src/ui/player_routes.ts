@@ -311,9 +311,7 @@ function checkpointPages(pages: Hono, { game, player: actions }: Play): void {
           announcement: game.live.latestAnnouncement(),
           flash: takeFlash(c),
           next: `/c/${encodeURIComponent(code)}`,
-          intro: `You found a checkpoint! Log in${
-            hunt.registration === "closed" ? "" : " or join"
-          }, and your team is checked in here.`,
+          intro: checkpointIntro(game.engine, hunt.registration !== "closed"),
         }),
       );
     }
@@ -478,4 +476,17 @@ function windowText(ms: number): string {
   if (seconds % 3600 === 0) return seconds === 3600 ? "hour" : `${seconds / 3600} hours`;
   if (seconds % 60 === 0) return seconds === 60 ? "minute" : `${seconds / 60} minutes`;
   return `${seconds} seconds`;
+}
+
+/** What a checkpoint's page says to someone not logged in: what logging in (or joining) does now. */
+function checkpointIntro(engine: Engine, joinable: boolean): string {
+  const login = joinable ? "Log in or join" : "Log in";
+  const now = engine.now();
+  if (engine.ended(now)) {
+    return "You found a checkpoint, but the hunt has ended: check-ins are over.";
+  }
+  if (now < engine.startsAt) {
+    return `You found a checkpoint! ${login}; check-ins open at the start.`;
+  }
+  return `You found a checkpoint! ${login}, and your team is checked in here.`;
 }

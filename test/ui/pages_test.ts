@@ -114,9 +114,18 @@ describe("players without JavaScript", () => {
     expect(landing).not.toContain("Join with your team");
     const checkpoint = (await b.get("/c/cp-123")).text;
     expect(checkpoint).toContain(
-      "You found a checkpoint! Log in, and your team is checked in here.",
+      "You found a checkpoint, but the hunt has ended: check-ins are over.",
     );
     expect(checkpoint).not.toContain('action="/join"');
+    // Before the start, a checkpoint's page does not promise a check-in either.
+    const early = makeApp({ clock: new FakeClock(START - 60 * MINUTE) });
+    expect((await browser(early).get("/c/cp-123")).text).toContain(
+      "You found a checkpoint! Log in or join; check-ins open at the start.",
+    );
+    early.clock.advance(60 * MINUTE);
+    expect((await browser(early).get("/c/cp-123")).text).toContain(
+      "You found a checkpoint! Log in or join, and your team is checked in here.",
+    );
     // A form kept open from before the end is refused with the reason.
     const res = await b.post("/join", { name: "Late", password: "correct horse" });
     expect(res).toMatchObject({ status: 303, location: "/" });
