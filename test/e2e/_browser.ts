@@ -240,13 +240,19 @@ export interface Served {
 
 /**
  * Called inside a suite: starts the binary on `hunt` (with `args`) and a
- * Chromium before its tests, into `served`, and stops both after them.
+ * Chromium (with `chromiumOptions`) before its tests, into `served`, and
+ * stops both after them.
  */
-export function serveForSuite(served: Partial<Served>, hunt: string, args: string[] = []): void {
+export function serveForSuite(
+  served: Partial<Served>,
+  hunt: string,
+  args: string[] = [],
+  chromiumOptions: { serviceWorkers?: "allow" | "block" } = {},
+): void {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     served.server = await startBinary(hunt, { args });
-    served.browser = await launchChromium();
+    served.browser = await launchChromium([], chromiumOptions);
   }, 180_000);
   afterAll(async () => {
     try {
