@@ -61,9 +61,16 @@ export class DiskFile extends Blob {
   }
 }
 
-/** A response whose body is a file (Bun's, or a DiskFile, which `diskFileOf` then gives). */
-export function fileResponse(file: Blob, init: ResponseInit): Response {
-  const response = new Response(file, init);
+/**
+ * A response whose body is a file (Bun's, or a DiskFile, which `diskFileOf` then gives), with its
+ * length: a HEAD says it without reading the file (http/_head.ts counts a body it is not told).
+ */
+export function fileResponse(
+  file: Blob,
+  init: { status?: number; headers: Record<string, string> },
+): Response {
+  const headers = { "content-length": String(file.size), ...init.headers };
+  const response = new Response(file, { ...init, headers });
   if (file instanceof DiskFile) responses.set(response, file);
   return response;
 }

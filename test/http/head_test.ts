@@ -2,10 +2,24 @@
 // Hono answers a HEAD with the GET's headers and no body, which Bun and Deno sent as
 // `content-length: 0`. Over a real listener on the runtime the tests run on, the hot routes
 // (served ahead of Hono on a GET, through it on a HEAD) among them.
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Hono } from "hono";
+import { headLength } from "../../src/http/_head.ts";
 import { listen } from "../../src/server/listen.ts";
-import { ADMIN_TOKEN, makeApp } from "./_app.ts";
+import { DiskFile, fileResponse } from "../../src/store/mod.ts";
+import { MISSIONS_TOML } from "../engine/_hunt.ts";
+import { tempDirs } from "../_tmp.ts";
+import { ADMIN_TOKEN, makeApp, ORIGIN, removeUploads } from "./_app.ts";
+import { jpegWithGps } from "./_jpeg.ts";
 import { raw } from "./_socket.ts";
+
+const dirs = tempDirs();
+afterAll(() => {
+  removeUploads();
+  dirs.removeAll();
+});
 
 describe("HEAD", () => {
   test("on /api JSON and /healthz says the status, type and length its GET does", async () => {
@@ -76,5 +90,50 @@ describe("HEAD", () => {
     } finally {
       await server.stop(true);
     }
+  });
+
+  test("on a submission's file says its length, as its GET does", async () => {
+    const app = makeApp({ toml: MISSIONS_TOML });
+    app.clock.advance(60_000);
+    const token = await app.register("Gulls");
+    const form = new FormData();
+    form.append("file", new Blob([jpegWithGps(200_000)], { type: "image/jpeg" }), "me.jpg");
+    const upload = await app.app.request(`${ORIGIN}/api/puzzles/statue/submissions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    expect(upload.status).toBe(201);
+    const { submission } = await upload.json() as { submission: { id: number } };
+    const server = listen({ hostname: "127.0.0.1", port: 0, fetch: app.app.fetch });
+    try {
+      const path = `/api/submissions/${submission.id}/file`;
+      const headers = { authorization: `Bearer ${token}` };
+      const get = await raw(server.port, path, headers);
+      const head = await raw(server.port, path, headers, "HEAD");
+      expect(get.bytes.length).toBeGreaterThan(200_000);
+      expect([head.status, head.bytes.length, head.headers["content-length"]])
+        .toEqual([200, 0, String(get.bytes.length)]);
+      expect(get.headers["content-length"]).toBe(String(get.bytes.length));
+    } finally {
+      await server.stop(true);
+    }
+  });
+
+  test("on a file does not read it (a 60 MB video was read whole into memory to count it)", async () => {
+    const path = join(dirs.make("cairn-head-"), "video");
+    writeFileSync(path, new Uint8Array(5000));
+    const app = new Hono();
+    app.use("*", headLength);
+    app.get("/video", () => {
+      const file = "Bun" in globalThis ? Bun.file(path) : new DiskFile(path, 5000);
+      const answer = fileResponse(file, { headers: { "content-type": "video/mp4" } });
+      // Gone once answered: a HEAD that read it would fail.
+      rmSync(path);
+      return answer;
+    });
+    const head = await app.request("/video", { method: "HEAD" });
+    expect([head.status, head.headers.get("content-length"), await head.text()])
+      .toEqual([200, "5000", ""]);
   });
 });
