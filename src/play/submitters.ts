@@ -8,14 +8,20 @@
 import type { Write } from "../engine/mod.ts";
 import { hashToken } from "./accounts.ts";
 
+/** A team's submitter: its session token hash, and whether its claim was undone (not saved). */
+interface Holder {
+  readonly tokenHash: string;
+  withdrawn: boolean;
+}
+
 /** Each team's submitter, by session token hash; the durable copy is in the store. */
 export class Submitters {
-  private readonly holders = new Map<number, string>();
+  private readonly holders = new Map<number, Holder>();
 
   /** The index over what the store holds. */
   static from(rows: readonly { teamId: number; tokenHash: string }[]): Submitters {
     const submitters = new Submitters();
-    for (const row of rows) submitters.holders.set(row.teamId, row.tokenHash);
+    for (const row of rows) submitters.holders.set(row.teamId, saved(row.tokenHash));
     return submitters;
   }
 
@@ -26,20 +32,23 @@ export class Submitters {
   claim(teamId: number, token: string, now: number): "ok" | "other" | RoleChange {
     const tokenHash = hashToken(token);
     const holder = this.holders.get(teamId);
-    if (holder === tokenHash) return "ok";
+    if (holder?.tokenHash === tokenHash) return "ok";
     if (holder !== undefined) return "other";
-    this.holders.set(teamId, tokenHash);
+    const claim: Holder = { tokenHash, withdrawn: false };
+    this.holders.set(teamId, claim);
     return {
       write: { kind: "submitter", teamId, tokenHash, at: now },
       undo: () => {
-        if (this.holders.get(teamId) === tokenHash) this.holders.delete(teamId);
+        // Withdrawn for good: a release made since must not give it back when undone after this.
+        claim.withdrawn = true;
+        if (this.holders.get(teamId) === claim) this.holders.delete(teamId);
       },
     };
   }
 
   /** Plays another node's record (a shared log): a team's submitter taken or released. */
   follow(write: Write): void {
-    if (write.kind === "submitter") this.holders.set(write.teamId, write.tokenHash);
+    if (write.kind === "submitter") this.holders.set(write.teamId, saved(write.tokenHash));
     else if (write.kind === "submitter_release") this.holders.delete(write.teamId);
   }
 
@@ -59,15 +68,25 @@ export class Submitters {
     return {
       write: { kind: "submitter_release", teamId },
       // Whoever claimed it since could not be saved either: the store refuses every write after
-      // a failed one, so the role goes back to the device the store still names.
-      undo: () => void this.holders.set(teamId, holder),
+      // a failed one, so the role goes back to the device the store still names; none, when the
+      // claim it freed failed too (its undo ran first: the store refuses in the order it was asked).
+      undo: () => {
+        if (!holder.withdrawn) this.holders.set(teamId, holder);
+      },
     };
   }
 
   /** The release a session's logout makes, when it held its team's role. */
   releaseFor(teamId: number, token: string): RoleChange | undefined {
-    return this.holders.get(teamId) === hashToken(token) ? this.release(teamId) : undefined;
+    return this.holders.get(teamId)?.tokenHash === hashToken(token)
+      ? this.release(teamId)
+      : undefined;
   }
+}
+
+/** The holder of a role the store holds. */
+function saved(tokenHash: string): Holder {
+  return { tokenHash, withdrawn: false };
 }
 
 /** A team's submitter role taken or freed in memory: the write that stores it, and its undoing. */

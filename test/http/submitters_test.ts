@@ -163,6 +163,46 @@ describe('submitters = "one"', () => {
     expect((await guess(app, second)).body).toEqual(REFUSED);
   });
 
+  // Two commits in flight when the disk fails: the store refuses both, in the order they came,
+  // so the release is undone after the claim it freed. The claim was never saved: nobody holds
+  // the role in the database, and nobody may here.
+  for (
+    const [what, release] of [
+      [
+        "an organizer's release",
+        (app: ReturnType<typeof makeApp>, _token: string) =>
+          app.admin("DELETE", "/api/admin/teams/1/submitter"),
+      ],
+      [
+        "its logout",
+        (app: ReturnType<typeof makeApp>, token: string) =>
+          app.call("DELETE", "/api/session", { token, body: {} }),
+      ],
+    ] as const
+  ) {
+    test(`a first claim and ${what}, both not saved, leave the role free`, async () => {
+      const app = makeApp({ toml: ONE });
+      const first = await app.register("Gulls");
+      const second = await app.login("Gulls");
+      const refuse: (() => void)[] = [];
+      const commit = app.store.commit.bind(app.store);
+      app.store.commit = () =>
+        new Promise((_, reject) =>
+          refuse.push(() => reject(new CommitError(new Error("disk I/O error"))))
+        );
+      const claimed = guess(app, first);
+      while (refuse.length < 1) await new Promise((resolve) => setTimeout(resolve, 1));
+      const released = release(app, first);
+      while (refuse.length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+      for (const reject of refuse) reject();
+      expect([(await claimed).status, (await released).status]).toEqual([503, 503]);
+      app.store.commit = commit;
+      expect(app.db.query("SELECT team_id FROM submitters").all()).toEqual([]);
+      expect(app.game.submitters.has(1)).toBe(false);
+      expect((await guess(app, second)).status).toBe(200);
+    });
+  }
+
   for (
     const [what, path, body] of [
       ["a reset with logout", "/api/admin/teams/1/password", {
