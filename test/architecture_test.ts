@@ -103,22 +103,57 @@ describe("the layout", () => {
   // await which the main thread loaded by a dynamic import, as main.ts loads the commands
   // (docs/performance.md, "Bytecode in the binary"). Only main.ts awaits at its top level.
   test("no module but main.ts awaits at its top level", () => {
-    const found: string[] = [];
-    for (const file of files) {
-      if (file.path === "main.ts") continue;
-      const source = ts.createSourceFile(file.path, file.text, ts.ScriptTarget.Latest, true);
-      const visit = (node: ts.Node) => {
-        if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) return;
-        const awaits = ts.isAwaitExpression(node) ||
-          (ts.isForOfStatement(node) && node.awaitModifier !== undefined);
-        if (awaits) {
-          const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
-          found.push(`${file.path}:${line + 1}`);
-        }
-        ts.forEachChild(node, visit);
-      };
-      visit(source);
-    }
+    const found = files.filter((file) => file.path !== "main.ts").flatMap((file) =>
+      topLevelAwaits(file.path, file.text).map((line) => `${file.path}:${line}`)
+    );
     expect(found).toEqual([]);
   });
+
+  test("topLevelAwaits() finds each way a module awaits as it loads, and no other await", () => {
+    const cases: [string, number][] = [
+      ["await ready;", 1],
+      ["if (ready) { const a = await ready; }", 1],
+      ["for await (const chunk of chunks) {}", 1],
+      ["await using lock = take();", 1],
+      // A computed name, and a decorator's arguments, run where the class or object is defined.
+      ["class A { [await key] = 1; }", 1],
+      ["class A { [await key]() {} }", 1],
+      ["const o = { get [await key]() { return 1; } };", 1],
+      ["class A { @mark(await key) run() {} }", 1],
+      ["class A extends (await base) {}", 1],
+      // A function's body runs when it is called.
+      ["async function f() { await ready; for await (const c of cs) {} }", 0],
+      ["const f = async () => { await using lock = take(); };", 0],
+      ["class A { async [key]() { await ready; } }", 0],
+      ["using lock = take();", 0],
+    ];
+    for (const [text, count] of cases) {
+      expect([text, topLevelAwaits("case.ts", text).length]).toEqual([text, count]);
+    }
+  });
 });
+
+/** The lines of a module's awaits that run as it loads (a top-level await), one per await. */
+function topLevelAwaits(path: string, text: string): number[] {
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+  const lines: number[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isFunctionLike(node)) {
+      // Its body runs when it is called; its computed name and its decorators, where it is defined.
+      const name = (node as { name?: ts.Node }).name;
+      if (name !== undefined && ts.isComputedPropertyName(name)) visit(name);
+      if (ts.canHaveDecorators(node)) ts.getDecorators(node)?.forEach(visit);
+      return;
+    }
+    // A static block cannot await.
+    if (ts.isClassStaticBlockDeclaration(node)) return;
+    const awaits = ts.isAwaitExpression(node) ||
+      (ts.isForOfStatement(node) && node.awaitModifier !== undefined) ||
+      (ts.isVariableDeclarationList(node) &&
+        (node.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing);
+    if (awaits) lines.push(source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return lines;
+}
