@@ -92,6 +92,8 @@ export function unavailableApp(
   page: (c: Context) => Response | undefined,
 ): AppFetch {
   const app = new Hono();
+  // A HEAD (a load balancer's on /healthz) says the length its GET would, as when serving.
+  app.use("*", headLength);
   app.use("*", async function pageHeaders(c, next) {
     if (c.req.path.startsWith("/api/")) return next();
     await pageSecurity(c, next);

@@ -7,6 +7,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Hono } from "hono";
 import { headLength } from "../../src/http/_head.ts";
+import { unavailable } from "../../src/server/forward.ts";
 import { listen } from "../../src/server/listen.ts";
 import { DiskFile, fileResponse } from "../../src/store/mod.ts";
 import { MISSIONS_TOML } from "../engine/_hunt.ts";
@@ -135,5 +136,19 @@ describe("HEAD", () => {
     const head = await app.request("/video", { method: "HEAD" });
     expect([head.status, head.headers.get("content-length"), await head.text()])
       .toEqual([200, "5000", ""]);
+  });
+
+  test("on a node starting again says the length of its 503, as its GET does", async () => {
+    const server = listen({ hostname: "127.0.0.1", port: 0, fetch: unavailable("Starting again") });
+    try {
+      for (const path of ["/healthz", "/api/hunt"]) {
+        const get = await raw(server.port, path, {});
+        const head = await raw(server.port, path, {}, "HEAD");
+        expect([path, head.status, head.bytes.length, head.headers["content-length"]])
+          .toEqual([path, 503, 0, String(get.bytes.length)]);
+      }
+    } finally {
+      await server.stop(true);
+    }
   });
 });
