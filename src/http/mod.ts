@@ -317,9 +317,10 @@ function publicRoutes(api: Hono, { game }: Play, hot: HotAnswers): void {
     // browser on every page: a dead one gets the public stream, and is cleared.
     const deadCookie = token !== undefined && teamId === undefined && !admin;
     if (deadCookie && bearer(c) !== undefined) throw new ApiError("unauthorized");
-    // A quiet stream must not be closed by Bun's idle timeout: the heartbeat keeps it busy.
+    // A quiet stream must not be closed by Bun's idle timeout: the heartbeat keeps it busy. A HEAD
+    // sends no stream, and its connection keeps its timeout: it stayed open, idle, for good.
     const server = c.env as { timeout?: (request: Request, seconds: number) => void } | undefined;
-    server?.timeout?.(c.req.raw, 0);
+    if (c.req.method !== "HEAD") server?.timeout?.(c.req.raw, 0);
     const lastEventId = c.req.header("last-event-id");
     const body = eventStream(live, {
       teamId,

@@ -4,6 +4,7 @@
 // (served ahead of Hono on a GET, through it on a HEAD) among them.
 import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { Hono } from "hono";
 import { headLength } from "../../src/http/_head.ts";
@@ -151,4 +152,34 @@ describe("HEAD", () => {
       await server.stop(true);
     }
   });
+
+  // Deno has no idle timeout of its own: any idle connection stays open there.
+  test.skipIf(!("Bun" in globalThis))(
+    "on /api/events leaves its connection its idle timeout",
+    async () => {
+      const app = makeApp();
+      const server = listen({
+        hostname: "127.0.0.1",
+        port: 0,
+        fetch: app.app.fetch,
+        idleTimeout: 1,
+      });
+      try {
+        // Kept alive, then left idle: the server closes it (the test's timeout fails it if not).
+        const said = await new Promise<string>((resolve) => {
+          const socket = connect(server.port, "127.0.0.1");
+          let got = "";
+          socket.on("data", (data) => got += data.toString());
+          socket.on("close", () => resolve(got.split("\r\n")[0]!));
+          socket.write(
+            "HEAD /api/events HTTP/1.1\r\nhost: cairn\r\nconnection: keep-alive\r\n\r\n",
+          );
+        });
+        expect(said).toBe("HTTP/1.1 200 OK");
+      } finally {
+        await server.stop(true);
+      }
+    },
+    30_000,
+  );
 });
