@@ -35,11 +35,17 @@ export function bootEngine(
   return { engine, writes: [...engine.takeBackgroundWrites(), ...engine.tick().writes] };
 }
 
-/** Commits writes made outside any request (at boot, at a reload), at once. */
-export function commitNow(store: Store, writes: readonly Write[]): void {
+/**
+ * Commits writes made outside any request (at boot, at a reload), at once. Refused with the store
+ * still open (a shared log out of reach for its 5 s), they go back to `engine`, which holds what
+ * they record, for the clock's next commit (a trim of stored answers is only tried again at boot).
+ */
+export function commitNow(store: Store, writes: readonly Write[], engine?: Engine): void {
   if (writes.length === 0) return;
   // A failure is the store's to report (its listener stops the server); nobody waits here.
-  void store.commit(writes).catch(() => {});
+  void store.commit(writes).catch(() => {
+    if (!store.failed) engine?.returnBackgroundWrites(writes);
+  });
   store.flush();
 }
 

@@ -132,7 +132,7 @@ export function startGame(options: StartOptions): Server {
 
   store.saveScoring(options.hunt);
   const booted = bootEngine(store, options.hunt, clock);
-  commitNow(store, booted.writes);
+  commitNow(store, booted.writes, booted.engine);
   // A crash between storing an upload and committing its submission leaves a file nobody names.
   const orphans = store.cleanUploads();
   if (orphans > 0) logger.info("uploads_cleaned", { removed: orphans });

@@ -41,7 +41,7 @@ export function reloadHunt(
   const booted = bootEngine(store, hunt, clock);
   const { engine } = booted;
   const writes = [...booted.writes, ...engine.startMovedEarlier(before.startsAt)];
-  commitNow(store, writes);
+  commitNow(store, writes, engine);
   return { kind: "ok", engine, summary: summarize(before.hunt, hunt, writes), writes };
 }
 

@@ -275,3 +275,35 @@ describe("a reload that moves the start earlier", () => {
     again.close();
   });
 });
+
+describe("a reload's commit", () => {
+  // A shared log out of reach refuses a commit after 5 s, nothing stored and the store still open
+  // (as the clock's background commits, clock_test.ts): the reload's unlocks go with the next.
+  test("the unlocks a reload records, refused by the store, go with the next commit", async () => {
+    const app = makeApp({ toml: HUNT });
+    await app.register("Gulls");
+    const commit = app.store.commit.bind(app.store);
+    let refused = 0;
+    app.store.commit = (writes) => {
+      if (refused > 0) return commit(writes);
+      refused++;
+      const error = Object.assign(new Error("Cannot reach the database: connection refused"), {
+        name: "CommitError",
+      });
+      return Promise.reject(error);
+    };
+    app.setToml(`${HUNT}\n[[puzzle]]\nid = "late"\ntitle = "Late"\nanswer = ["late"]\n`);
+    expect((await app.admin("POST", "/api/admin/reload")).body).toMatchObject({ added: ["late"] });
+    const stored = () =>
+      app.db.query("SELECT count(*) AS n FROM unlocks WHERE puzzle = 'late'").get() as {
+        n: number;
+      };
+    // The clock commits each second: wait for its commit, for up to 10 s on a busy machine.
+    for (let waited = 0; stored().n === 0 && waited < 10_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(refused).toBe(1);
+    expect(stored()).toEqual({ n: 1 });
+    app.server.close();
+  }, 15_000);
+});
