@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ADMIN_TOKEN, makeApp } from "../http/_app.ts";
-import { axe, chromiumAvailable, launchChromium, SHOTS } from "./_browser.ts";
+import {
+  axe,
+  chromiumAvailable,
+  launchChromium,
+  registerTeam,
+  serveApp,
+  SHOTS,
+} from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
@@ -61,20 +68,9 @@ suite("long text on a phone", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     const app = makeApp({ toml: HUNT });
-    server = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      fetch: (request, bun) => app.app.fetch(request, bun),
-    });
-    base = `http://127.0.0.1:${server.port}`;
+    ({ server, base } = serveApp(app.app));
     browser = await launchChromium();
-    const res = await fetch(`${base}/api/teams`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "Gulls", password: "correct horse" }),
-    });
-    expect(res.status).toBe(201);
-    const { token } = (await res.json()) as { token: string };
+    const token = await registerTeam(base, "Gulls");
     await browser.context.addCookies([{ name: "cairn_session", value: token, url: base }]);
   }, 60_000);
 

@@ -125,12 +125,7 @@ suite("a header with a long hunt title", () => {
     mkdirSync(SHOTS, { recursive: true });
     const toml = HUNT_TOML.replace('title = "Test Hunt"', `title = "${LONG_TITLE}"`);
     const app = makeApp({ toml });
-    server = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      fetch: (request, bun) => app.app.fetch(request, bun),
-    });
-    base = `http://127.0.0.1:${server.port}`;
+    ({ server, base } = serveApp(app.app));
     browser = await launchChromium();
     const res = await fetch(`${base}/api/teams`, {
       method: "POST",
