@@ -17,6 +17,14 @@ const Stat: FC<{ value: string | number; label: string; id?: string }> = (props)
   </div>
 );
 
+/**
+ * What was typed in the form `form` when the server refused it (the flash's fields), so the
+ * page shows it again, to fix and send, rather than an empty form or the value before.
+ */
+function typedIn(flash: Flash | undefined, form: string): Record<string, string> | undefined {
+  return flash?.fields?.form === form ? flash.fields : undefined;
+}
+
 /** A puzzle open this long without a solve counts as stuck (ms). */
 export const STUCK_AFTER = 30 * 60_000;
 
@@ -271,9 +279,6 @@ export interface DashboardProps {
 
 export const DashboardPage: FC<DashboardProps> = (props) => {
   const lastGuess = props.guesses[0]?.id ?? 0;
-  const teamOptions = props.teams.map((t) => (
-    <option key={t.id} value={String(t.id)}>{t.name}</option>
-  ));
   return (
     <Shell
       title="Dashboard"
@@ -307,7 +312,7 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
         </section>
         <div class="admin-grid">
           <DashboardWatch {...props} />
-          <DashboardControls {...props} teamOptions={teamOptions} />
+          <DashboardControls {...props} />
         </div>
       </main>
     </Shell>
@@ -351,8 +356,8 @@ const DashboardWatch: FC<DashboardProps> = (props) => (
 );
 
 /** The dashboard's right column: what an organizer can do, and the teams. */
-const DashboardControls: FC<DashboardProps & { teamOptions: unknown }> = (props) => {
-  const teamOptions = props.teamOptions;
+const DashboardControls: FC<DashboardProps> = (props) => {
+  const announcement = typedIn(props.flash, "announce");
   return (
     <div class="stack">
       <section class="card" aria-labelledby="announce-title">
@@ -366,6 +371,7 @@ const DashboardControls: FC<DashboardProps & { teamOptions: unknown }> = (props)
               {...chars(LIMITS.announcement, { trim: true })}
               rows={3}
             >
+              {announcement?.text ?? ""}
             </textarea>
           </label>
           <button class="btn" type="submit">Broadcast</button>
@@ -385,7 +391,7 @@ const DashboardControls: FC<DashboardProps & { teamOptions: unknown }> = (props)
           </button>
         </form>
       </section>
-      <AdjustForms teamOptions={teamOptions} puzzles={props.puzzles} />
+      <AdjustForms teams={props.teams} puzzles={props.puzzles} flash={props.flash} />
       <section class="card" aria-labelledby="reload-title">
         <h2 id="reload-title">Hunt file</h2>
         <p class="muted small">
@@ -450,38 +456,62 @@ const DashboardControls: FC<DashboardProps & { teamOptions: unknown }> = (props)
   );
 };
 
-/** The adjustment and extra-guesses forms; with `team`, for that team only. */
+/**
+ * The adjustment and extra-guesses forms; with `team`, for that team only. A form the server
+ * refused comes back with what was typed (`flash`).
+ */
 const AdjustForms: FC<{
-  teamOptions?: unknown;
+  teams?: { id: number; name: string }[];
   puzzles: { id: string; title: string }[];
   team?: { id: number; name: string };
+  flash?: Flash | undefined;
 }> = (props) => {
   const back = props.team ? `/admin/teams/${props.team.id}` : "/admin";
-  const teamField = props.team
-    ? <input type="hidden" name="team" value={String(props.team.id)} />
-    : (
-      <label class="field">
-        <span>Team</span>
-        <select name="team" required>
-          <option value="">Choose a team</option>
-          {props.teamOptions}
-        </select>
-      </label>
-    );
+  const adjust = typedIn(props.flash, "adjust");
+  const extra = typedIn(props.flash, "extra-guesses");
+  const teamField = (typed: Record<string, string> | undefined) =>
+    props.team
+      ? <input type="hidden" name="team" value={String(props.team.id)} />
+      : (
+        <label class="field">
+          <span>Team</span>
+          <select name="team" required>
+            <option value="">Choose a team</option>
+            {(props.teams ?? []).map((t) => (
+              <option key={t.id} value={String(t.id)} selected={typed?.team === String(t.id)}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      );
   return (
     <>
       <section class="card" aria-labelledby="adjust-title">
         <h2 id="adjust-title">Adjust a score</h2>
         <form method="post" action="/admin/adjust">
           <input type="hidden" name="back" value={back} />
-          {teamField}
+          {teamField(adjust)}
           <label class="field">
             <span>Points (negative to take away)</span>
-            <input type="number" name="points" required step={1} min={-1000000} max={1000000} />
+            <input
+              type="number"
+              name="points"
+              required
+              step={1}
+              min={-1000000}
+              max={1000000}
+              value={adjust?.points}
+            />
           </label>
           <label class="field">
             <span>Reason</span>
-            <input name="reason" required {...chars(LIMITS.reason, { trim: true })} />
+            <input
+              name="reason"
+              required
+              {...chars(LIMITS.reason, { trim: true })}
+              value={adjust?.reason}
+            />
           </label>
           <button class="btn" type="submit">Apply</button>
         </form>
@@ -490,16 +520,26 @@ const AdjustForms: FC<{
         <h2 id="extra-title">Extra guesses</h2>
         <form method="post" action="/admin/extra-guesses">
           <input type="hidden" name="back" value={back} />
-          {teamField}
+          {teamField(extra)}
           <label class="field">
             <span>Puzzle</span>
             <select name="puzzle" required>
-              {props.puzzles.map((p) => <option key={p.id} value={p.id}>{p.title}</option>)}
+              {props.puzzles.map((p) => (
+                <option key={p.id} value={p.id} selected={extra?.puzzle === p.id}>{p.title}</option>
+              ))}
             </select>
           </label>
           <label class="field">
             <span>Guesses</span>
-            <input type="number" name="count" required step={1} min={1} max={1000} value="5" />
+            <input
+              type="number"
+              name="count"
+              required
+              step={1}
+              min={1}
+              max={1000}
+              value={extra?.count ?? "5"}
+            />
           </label>
           <button class="btn" type="submit">Grant</button>
         </form>
@@ -591,7 +631,9 @@ const SubmitterCard: FC<{ teamId: number; held: boolean }> = ({ teamId, held }) 
  * A team's name and password, for when its name must change (it shows on the
  * projector) or it forgot its password (a second phone cannot join).
  */
-const TeamAccountForms: FC<{ team: { id: number; name: string } }> = ({ team }) => (
+const TeamAccountForms: FC<{ team: { id: number; name: string }; flash?: Flash | undefined }> = (
+  { team, flash },
+) => (
   <>
     <section class="card" aria-labelledby="rename-title">
       <h2 id="rename-title">Rename</h2>
@@ -601,7 +643,7 @@ const TeamAccountForms: FC<{ team: { id: number; name: string } }> = ({ team }) 
           <input
             name="name"
             required
-            value={team.name}
+            value={typedIn(flash, "rename")?.name ?? team.name}
             {...chars(LIMITS.teamName, { trim: true })}
           />
           <small>
@@ -798,9 +840,13 @@ export const TeamPage: FC<
             </section>
           </div>
           <div class="stack">
-            <AdjustForms puzzles={props.puzzles} team={{ id: team.id, name: team.name }} />
+            <AdjustForms
+              puzzles={props.puzzles}
+              team={{ id: team.id, name: team.name }}
+              flash={props.flash}
+            />
             {props.submitter && <SubmitterCard teamId={team.id} held={props.submitter.held} />}
-            <TeamAccountForms team={{ id: team.id, name: team.name }} />
+            <TeamAccountForms team={{ id: team.id, name: team.name }} flash={props.flash} />
             <HideCard team={{ id: team.id, hidden: team.hidden, banned: team.banned }} />
           </div>
         </div>

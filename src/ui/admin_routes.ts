@@ -313,7 +313,12 @@ function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readon
     const form = await readForm(c);
     const body = check(AnnouncementBody, { text: form.text ?? "" });
     const outcome = body.ok ? await admin.announce(body.reply.text) : body;
-    setFlash(c, outcome.ok ? { tone: "ok", title: "Announcement sent" } : refusalFlash(outcome));
+    setFlash(
+      c,
+      outcome.ok
+        ? { tone: "ok", title: "Announcement sent" }
+        : refusalFlash(outcome, { form: "announce", text: form.text ?? "" }),
+    );
     return c.redirect("/admin", 303);
   });
 
@@ -325,8 +330,9 @@ function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readon
       reason: form.reason ?? "",
     });
     const outcome = body.ok ? await admin.adjust(body.reply) : body;
-    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
-    else if (body.ok) {
+    if (!outcome.ok) {
+      setFlash(c, refusalFlash(outcome, typed("adjust", form, ["team", "points", "reason"])));
+    } else if (body.ok) {
       const { points, team } = body.reply;
       setFlash(c, {
         tone: "ok",
@@ -344,8 +350,9 @@ function adminForms(pages: Hono, { game, admin }: Play, reload: { errors: readon
       count: Number(form.count),
     });
     const outcome = body.ok ? await admin.extraGuesses(body.reply) : body;
-    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
-    else if (body.ok) {
+    if (!outcome.ok) {
+      setFlash(c, refusalFlash(outcome, typed("extra-guesses", form, ["team", "puzzle", "count"])));
+    } else if (body.ok) {
       const { count, team, puzzle } = body.reply;
       setFlash(c, {
         tone: "ok",
@@ -403,7 +410,7 @@ function teamForms(pages: Hono, { game, admin }: Play): void {
     const before = (await teamWithId(game, teamId))?.name ?? `team ${teamId}`;
     const body = check(TeamNameBody, { name: form.name ?? "" });
     const outcome = body.ok ? await admin.renameTeam(teamId, body.reply.name) : body;
-    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome, { form: "rename", name: form.name ?? "" }));
     else setFlash(c, { tone: "ok", title: `${before} is now ${outcome.reply.name}` });
     return c.redirect(teamPage(teamId), 303);
   });
@@ -551,6 +558,16 @@ function gridRows(
       return { kind: "open" as const, openMs: Math.max(0, now - unlockedAt), wrong };
     }),
   }));
+}
+
+/**
+ * What was typed in a refused form, for its page to show again (admin.tsx): `form` names the
+ * form, as the dashboard and a team's page have more than one with a `team` field.
+ */
+function typed(form: string, posted: Record<string, string>, names: string[]) {
+  const fields: Record<string, string> = { form };
+  for (const name of names) fields[name] = posted[name] ?? "";
+  return fields;
 }
 
 /** Where an admin form returns: the dashboard or a team's page. */

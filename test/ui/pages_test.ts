@@ -941,6 +941,63 @@ describe("organizers", () => {
     });
   });
 
+  test("a refused form comes back with what was typed, in that form only", async () => {
+    const app = makeApp();
+    const { b } = await gullsAdminPage(app);
+    await joined(app, "Terns");
+    // A name another team has: the box keeps the name typed, to change a letter of it.
+    await b.post("/admin/teams/1/name", { name: "TERNS of the Bay" });
+    await b.post("/admin/teams/1/name", { name: "terns" });
+    let page = (await b.get("/admin/teams/1")).text;
+    expect(page).toContain("That team name is taken");
+    expect(page).toContain('<input name="name" required="" value="terns"');
+    // Shown once: the next visit has the team's name again.
+    expect((await b.get("/admin/teams/1")).text).toContain(
+      '<input name="name" required="" value="TERNS of the Bay"',
+    );
+    // A reason of spaces (past the browser's `required`): the team, the points and the reason stay.
+    await b.post("/admin/adjust", { team: "2", points: "-25", reason: "   ", back: "/admin" });
+    page = (await b.get("/admin")).text;
+    expect(page).toContain("Give a reason");
+    const adjust = /<form method="post" action="\/admin\/adjust">([\s\S]*?)<\/form>/.exec(
+      page,
+    )![1]!;
+    expect(adjust).toContain('<option value="2" selected="">Terns</option>');
+    expect(adjust).toContain(
+      'name="points" required="" step="1" min="-1000000" max="1000000" value="-25"',
+    );
+    expect(adjust).toContain('value="   "');
+    // The extra-guesses form beside it, with the same team field, is left as it was.
+    const extra = /<form method="post" action="\/admin\/extra-guesses">([\s\S]*?)<\/form>/.exec(
+      page,
+    )![1]!;
+    expect(extra).not.toContain("selected");
+    expect(extra).toContain('value="5"');
+    // Extra guesses on a team's page: the puzzle and the count stay.
+    await b.post("/admin/extra-guesses", {
+      team: "1",
+      puzzle: "b",
+      count: "1001",
+      back: "/admin/teams/1",
+    });
+    page = (await b.get("/admin/teams/1")).text;
+    expect(page).toContain("notice-bad");
+    expect(page).toContain('<option value="b" selected="">B</option>');
+    expect(page).toContain('max="1000" value="1001"');
+    // An announcement the server refuses (over 2,000 characters, without the page's script).
+    const long = "Soup at noon. ".repeat(150);
+    await b.post("/admin/announce", { text: long });
+    page = (await b.get("/admin")).text;
+    expect(page).toContain("Expected at most 2000 characters");
+    expect(page).toContain(`${long}</textarea>`);
+    expect(app.db.query("SELECT name FROM teams ORDER BY id").all()).toEqual([
+      { name: "TERNS of the Bay" },
+      { name: "Terns" },
+    ]);
+    expect(app.db.query("SELECT count(*) AS n FROM adjustments").get()).toEqual({ n: 0 });
+    expect(app.db.query("SELECT count(*) AS n FROM announcements").get()).toEqual({ n: 0 });
+  });
+
   test("hide a team by form: off the projector, marked on the admin pages, told on its own board", async () => {
     const app = makeApp();
     const { player, b, page } = await gullsAdminPage(app);
