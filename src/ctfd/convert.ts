@@ -7,7 +7,7 @@
  * command's (`cli/import.ts`).
  */
 import { stringify } from "smol-toml";
-import { type Hunt, teamNameKey, type Write } from "../engine/mod.ts";
+import { type Hunt, teamNameKey, titleCase, type Write } from "../engine/mod.ts";
 import { formatProblem, loadHunt } from "../hunt/mod.ts";
 import { type Accounts, bracketDivisions, importAccounts } from "./accounts.ts";
 import { importChallenges, type PuzzleOut } from "./puzzles.ts";
@@ -120,8 +120,9 @@ export function convertExport(input: ExportInput): ConvertResult {
     ...p.entry,
     ...(rules.has(p) && { unlock: rules.get(p)! }),
   }));
+  const round = roundTitles(puzzles);
   const toml = "# Imported from a CTFd export by `cairn import ctfd`: see import-report.txt.\n" +
-    stringify({ hunt, puzzle: entries });
+    stringify({ hunt, ...(round.length > 0 && { round }), puzzle: entries });
   const loaded = loadHunt(toml, { file: "hunt.toml", readFile: (path) => bodies.get(path) });
   if (loaded.hunt === undefined) {
     const problems = loaded.problems.filter((p) => p.severity === "error").map(formatProblem);
@@ -159,6 +160,19 @@ export function convertExport(input: ExportInput): ConvertResult {
       },
     },
   };
+}
+
+/**
+ * A `[[round]]` table for each round whose id, title-cased, is not its category as CTFd shows
+ * it (`OSINT`, not "Osint"; `暗号`, not "Category 1"); the first category wins a shared id.
+ */
+function roundTitles(puzzles: readonly PuzzleOut[]): { id: string; title: string }[] {
+  const rounds = new Map<string, string>();
+  for (const { entry, category } of puzzles) {
+    if (category !== undefined && !rounds.has(entry.round)) rounds.set(entry.round, category);
+  }
+  return [...rounds].filter(([id, title]) => titleCase(id) !== title)
+    .map(([id, title]) => ({ id, title }));
 }
 
 /** Prerequisites as `solved()` rules; a hidden challenge stays locked (`unlock = "false"`). */

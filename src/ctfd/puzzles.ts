@@ -41,6 +41,8 @@ export interface PuzzleOut {
   /** CTFd hint id → the Cairn hint id. */
   hints: Map<number, string>;
   hidden: boolean;
+  /** The category as CTFd shows it (trimmed), if it has one: the round's title. */
+  category?: string;
   /** CTFd 3.8's `scheduled_at`: the challenge shows from then on (epoch ms). */
   scheduledAt?: number;
   /** CTFd ids of the challenges it needs solved. */
@@ -75,6 +77,7 @@ export function importChallenges(
   const puzzles: PuzzleOut[] = [];
   const ids = new Set<string>();
   const plugins: string[] = [];
+  const rounds = roundIds(tables.challenges);
   const sorted = [...tables.challenges].sort((a, b) =>
     (int(a, "position") ?? 0) - (int(b, "position") ?? 0) ||
     (int(a, "id") ?? 0) - (int(b, "id") ?? 0)
@@ -82,7 +85,8 @@ export function importChallenges(
   for (const row of sorted) {
     const ctfdId = int(row, "id");
     if (ctfdId === undefined) continue;
-    const name = text(row, "name") ?? `Challenge ${ctfdId}`;
+    // CTFd takes a name of spaces (its API checks only the length), which no title may be.
+    const name = text(row, "name")?.trim() || `Challenge ${ctfdId}`;
     const type = text(row, "type") ?? "standard";
     if (type !== "standard" && type !== "dynamic") {
       plugins.push(`"${name}" (${type})`);
@@ -123,7 +127,7 @@ export function importChallenges(
       entry: {
         id,
         title: name,
-        round: slug(text(row, "category") ?? "") ?? "main",
+        round: rounds.get(category(row) ?? "") ?? "main",
         ...(tags.length > 0 && { tags }),
         points: challengePoints(row, tables.dynamic, name, report),
         body_file: `puzzles/${id}.md`,
@@ -137,6 +141,7 @@ export function importChallenges(
       files,
       hints: hints.ids,
       hidden: text(row, "state") === "hidden",
+      ...(category(row) !== undefined && { category: category(row)! }),
       prerequisites: prerequisites(row),
       ...(date(row, "scheduled_at") !== undefined && { scheduledAt: date(row, "scheduled_at")! }),
       ...(int(row, "module_id") !== undefined && { moduleId: int(row, "module_id")! }),
@@ -150,6 +155,30 @@ export function importChallenges(
     );
   }
   return puzzles;
+}
+
+/** A challenge's category, trimmed, if it has one. */
+function category(row: Row): string | undefined {
+  return text(row, "category")?.trim() || undefined;
+}
+
+/**
+ * Each category's round id: made from its name, or, for a name with nothing an id can keep
+ * (`暗号`), `category-N`, so that two such categories stay two rounds.
+ */
+function roundIds(challenges: readonly Row[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  const names = [...new Set(challenges.map(category).filter((c): c is string => c !== undefined))];
+  const taken = new Set(names.map(slug));
+  let n = 0;
+  for (const name of names) {
+    let id = slug(name);
+    if (id === undefined) {
+      do id = `category-${++n}`; while (taken.has(id));
+    }
+    ids.set(name, id);
+  }
+  return ids;
 }
 
 /** The challenge's value: fixed, or CTFd's dynamic scoring (the plugin's table, or CTFd 3.8's own columns). */

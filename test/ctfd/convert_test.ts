@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { convertExport } from "../../src/ctfd/mod.ts";
-import type { Write } from "../../src/engine/mod.ts";
+import { roundTitle, type Write } from "../../src/engine/mod.ts";
 import { at, harborCtf, type Tables } from "./_export.ts";
 
 const convert = (tables: Tables) =>
@@ -388,6 +388,51 @@ describe("convertExport()", () => {
     expect(result.conversion.report).toContain(
       "The end time (1000000000000) is past the year 9999 and was dropped",
     );
+  });
+
+  test("categories keep their names as CTFd shows them, as rounds' titles; a blank name is named", () => {
+    const tables = harborCtf("x");
+    const extra = (id: number, name: string, category: string | null) => ({
+      ...tables.challenges![2]!,
+      id,
+      name,
+      category,
+      requirements: null,
+    });
+    tables.challenges!.push(
+      extra(20, "Whois", "OSINT"),
+      extra(21, "Kanji", "暗号"),
+      extra(22, "Kana", " 問題 "),
+      extra(23, "   ", "Misc"),
+      extra(24, "Loose", null),
+    );
+    tables.flags!.push(
+      ...[20, 21, 22, 23, 24].map((id) => ({
+        id,
+        challenge_id: id,
+        type: "static",
+        content: `flag{${id}}`,
+        data: "",
+      })),
+    );
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const { hunt } = result.conversion;
+    const shown = (title: string) => {
+      const puzzle = hunt.puzzles.find((p) => p.title === title)!;
+      return [puzzle.id, puzzle.round, roundTitle(hunt, puzzle.round)];
+    };
+    // "Web" and "Misc" read as they did; the others get a [[round]] title.
+    expect(shown("Web 1")).toEqual(["web-1", "web", "Web"]);
+    expect(shown("Whois")).toEqual(["whois", "osint", "OSINT"]);
+    // Two categories with nothing an id can keep stay two rounds.
+    expect(shown("Kanji")).toEqual(["kanji", "category-1", "暗号"]);
+    expect(shown("Kana")).toEqual(["kana", "category-2", "問題"]);
+    expect(shown("Loose")).toEqual(["loose", "main", "Main"]);
+    // A challenge named with spaces only (CTFd's API takes it) no longer fails the import.
+    expect(shown("Challenge 23")).toEqual(["challenge-23", "misc", "Misc"]);
+    expect(result.conversion.toml).toContain('[[round]]\nid = "osint"\ntitle = "OSINT"\n');
+    expect(result.conversion.toml).not.toContain('id = "web"\ntitle');
   });
 
   test("what has no place in Cairn is reported: modules' audiences, topics, ratings", () => {
