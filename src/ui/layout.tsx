@@ -165,6 +165,25 @@ export const AnnouncementBanner: FC<{ announcement: Announcement | undefined }> 
   </div>
 );
 
+/**
+ * A reload's errors, as `cairn check` prints them: each message wraps to the box, while the rule
+ * and the caret under its bad spot keep their lines (that part scrolls sideways), so that on a
+ * phone the caret still points at the spot.
+ */
+const ErrorLines: FC<{ lines: readonly string[] }> = ({ lines }) => (
+  <pre class="errors">
+    {lines.map((line) => {
+      const [message, ...excerpt] = line.split("\n");
+      return (
+        <span class="error">
+          {message}
+          {excerpt.length > 0 && <span class="excerpt" tabindex={0}>{excerpt.join("\n")}</span>}
+        </span>
+      );
+    })}
+  </pre>
+);
+
 /** A flash message as a notice. */
 export const Notice: FC<{ flash: Flash | undefined; id?: string; titles?: Map<string, string> }> = (
   { flash, id, titles },
@@ -191,7 +210,7 @@ export const Notice: FC<{ flash: Flash | undefined; id?: string; titles?: Map<st
           ))}
         </p>
       )}
-      {flash.lines && flash.lines.length > 0 && <pre class="errors">{flash.lines.join("\n")}</pre>}
+      {flash.lines && flash.lines.length > 0 && <ErrorLines lines={flash.lines} />}
     </div>
   );
 };

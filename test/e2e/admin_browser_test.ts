@@ -2,6 +2,7 @@
 // signing in with the admin link, a form sent after the session ended, the
 // navigation on every admin page. Screenshots go to test-results/screenshots/.
 import { describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import {
@@ -249,6 +250,84 @@ suite("the organizers' pages", () => {
         }
       } finally {
         await page.close();
+      }
+    },
+    60_000,
+  );
+
+  test(
+    "on a phone, a refused reload's caret stays under the bad spot of its rule",
+    async () => {
+      const file = join(served.server.dir, "hunt.toml");
+      const good = readFileSync(file, "utf8");
+      // A rule longer than a phone's line, with a ")" missing at its end.
+      writeFileSync(
+        file,
+        good.replace(
+          'answer = ["twelve"]',
+          `answer = ["twelve"]\nunlock = 'solved("lighthouse") and solves_in_round("main") >= 1 and (minutes() > 5'`,
+        ),
+      );
+      try {
+        await served.browser.context.addCookies([
+          { name: "cairn_admin", value: ADMIN_TOKEN, url: served.server.base },
+        ]);
+        const errors: string[] = [];
+        const page = await served.browser.context.newPage();
+        page.on("pageerror", (error) => errors.push(error.message));
+        await page.goto(`${served.server.base}/admin`);
+        await page.getByRole("button", { name: "Reload the hunt" }).click();
+        await page.getByText("The hunt file has 1 error; the running hunt is unchanged").waitFor();
+        const box = page.locator(".notice pre");
+        expect(await box.innerText()).toContain(
+          'field unlock: Expected ")", found the end of the rule',
+        );
+        // Where the caret is drawn, and where the character above it is, on the screen.
+        const placed = await box.evaluate((pre) => {
+          const doc = pre.ownerDocument;
+          const walker = doc.createTreeWalker(pre, 4 /* NodeFilter.SHOW_TEXT */);
+          for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+            const text = node.textContent ?? "";
+            const caret = text.indexOf("^");
+            if (caret < 0) continue;
+            const lineStart = text.lastIndexOf("\n", caret) + 1;
+            const ruleStart = text.lastIndexOf("\n", lineStart - 2) + 1;
+            const box = (at: number) => {
+              const range = doc.createRange();
+              range.setStart(node, at);
+              range.setEnd(node, at + 1);
+              return range.getBoundingClientRect();
+            };
+            const rule = doc.createRange();
+            rule.setStart(node, ruleStart);
+            rule.setEnd(node, lineStart - 1);
+            const above = box(ruleStart + (caret - lineStart) - 1);
+            const drawn = box(caret);
+            return {
+              ruleLines: new Set([...rule.getClientRects()].map((r) => Math.round(r.top))).size,
+              offset: Math.abs(Math.round(drawn.left - above.right)),
+              below: drawn.top > above.top,
+            };
+          }
+          return undefined;
+        });
+        // The rule keeps one line, and the caret sits just after its last character.
+        expect(placed).toEqual({ ruleLines: 1, offset: 0, below: true });
+        // Its part of the box scrolls sideways, and a keyboard reaches it.
+        const excerpt = box.locator(".excerpt");
+        expect(await excerpt.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+        await excerpt.focus();
+        await page.keyboard.press("ArrowRight");
+        await page.waitForTimeout(300);
+        expect(await excerpt.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+        expect((await axe(page)).serious).toEqual([]);
+        await page.locator(".notice").screenshot({
+          path: join(SHOTS, "admin-reload-errors-phone.png"),
+        });
+        expect(errors).toEqual([]);
+        await page.close();
+      } finally {
+        writeFileSync(file, good);
       }
     },
     60_000,
