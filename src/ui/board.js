@@ -180,6 +180,10 @@
     page = shown.page;
     main.classList.toggle("many", shown.columns.length > 1);
     tables.classList.toggle("single", shown.columns.length <= 1);
+    // The Score column fits the widest score (board.tsx `scoreChars`).
+    let widest = 3;
+    for (const team of teams) widest = Math.max(widest, String(team.score).length);
+    tables.dataset.scoreChars = String(Math.min(widest, 8));
     if (teams.length === 0) {
       const p = document.createElement("p");
       p.className = "board-empty";

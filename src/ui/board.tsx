@@ -63,6 +63,16 @@ export function boardPage(
   };
 }
 
+/**
+ * The characters of the board's widest score (3 to 8; a minus sign counts), which the Score
+ * column is made wide enough for (app.css): a fixed width cut a CTF's 4-digit scores.
+ */
+export function scoreChars(rows: readonly { score: number }[]): number {
+  let widest = 3;
+  for (const row of rows) widest = Math.max(widest, String(row.score).length);
+  return Math.min(widest, 8);
+}
+
 export const BoardTable: FC<{ rows: BoardRow[]; pinned?: number }> = ({ rows, pinned = 0 }) => (
   <table class="board-table">
     <thead>
@@ -204,6 +214,7 @@ export const BoardPage: FC<{
         <section
           class={`board-tables${shown.columns.length > 1 ? "" : " single"}`}
           id="board-tables"
+          data-score-chars={String(scoreChars(props.rows))}
           aria-label="Standings"
         >
           {props.rows.length === 0

@@ -286,4 +286,54 @@ suite("announcements on the projector", () => {
     },
     60_000,
   );
+
+  test(
+    "the Score column fits the board's widest score, drawn by the server and live",
+    async () => {
+      const base = served.server.base;
+      const adjust = async (name: string, points: number) => {
+        const { teams } = await (await fetch(`${base}/api/admin/teams`, {
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+        })).json() as { teams: { id: number; name: string }[] };
+        const res = await fetch(`${base}/api/admin/adjustments`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify({
+            team: teams.find((team) => team.name === name)!.id,
+            points,
+            reason: "a CTF's scores",
+          }),
+        });
+        expect(res.status).toBe(201);
+      };
+      await registerTeam(base, "Kestrels");
+      await adjust("Kestrels", 12_345);
+      // On each screen, a team whose score is wider still (at the top, on the first page) arrives
+      // while the board is shown.
+      const wider = { 1280: 1_000_000, 1920: 999_999, 390: 888_888 };
+      /** The scores drawn wider than their cells (cut off on the screen). */
+      const cut = (page: Page) =>
+        page.locator("td.score").evaluateAll((cells) =>
+          cells.filter((cell) => cell.scrollWidth > cell.clientWidth)
+            .map((cell) => cell.textContent)
+        );
+      const errors: string[] = [];
+      for (const [width, height] of [[1280, 720], [1920, 1080], [390, 844]] as const) {
+        const page = await board(width, height, errors);
+        // As the server drew it, then as the page draws it again live, for a wider score.
+        expect(await page.locator("td.score", { hasText: "12345" }).count()).toBe(1);
+        expect({ width, cut: await cut(page) }).toEqual({ width, cut: [] });
+        await registerTeam(base, `Ospreys ${width}`);
+        await adjust(`Ospreys ${width}`, wider[width]);
+        await page.locator("td.score", { hasText: new RegExp(`^${wider[width]}$`) }).waitFor();
+        expect({ width, cut: await cut(page) }).toEqual({ width, cut: [] });
+        await page.locator(".board-table").first().screenshot({
+          path: join(SHOTS, `board-wide-scores-${width}.png`),
+        });
+        await page.close();
+      }
+      expect(errors).toEqual([]);
+    },
+    60_000,
+  );
 });
