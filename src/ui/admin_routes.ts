@@ -541,6 +541,8 @@ function gridRows(
   now: number,
   rows: ReturnType<Engine["standings"]>,
 ): GridTeam[] {
+  // After the end no team can solve: a puzzle was open (and stuck) until the end, not until now.
+  const until = Math.min(now, engine.hunt.endsAt ?? now);
   return rows.map(({ team, score }) => ({
     id: team.id,
     name: team.name,
@@ -555,7 +557,7 @@ function gridRows(
         return { kind: "solved" as const, tookMs: Math.max(0, solvedAt - unlockedAt), wrong };
       }
       if (!engine.isUnlocked(team, p.index, now)) return { kind: "locked" as const };
-      return { kind: "open" as const, openMs: Math.max(0, now - unlockedAt), wrong };
+      return { kind: "open" as const, openMs: Math.max(0, until - unlockedAt), wrong };
     }),
   }));
 }

@@ -1151,6 +1151,20 @@ describe("organizers", () => {
     expect(stats.body.guesses_per_minute.length).toBe(60);
   });
 
+  test("after the end, the progress grid counts a puzzle open until the end, not until now", async () => {
+    const app = makeApp();
+    await app.register("Gulls");
+    // Terns join 10 minutes before the end (16:00), and the dashboard is opened at 18:00.
+    app.clock.advance(5 * 60 * MINUTE + 50 * MINUTE);
+    await app.register("Terns");
+    app.clock.advance(2 * 60 * MINUTE + 10 * MINUTE);
+    const b = await signedIn(app);
+    const grid = (await b.get("/admin/progress")).text;
+    expect(grid).toContain('title="B: open 10 min"');
+    expect(grid).toContain('title="B: open 6 h 00 (stuck)"');
+    expect(grid).not.toMatch(/open (8 h|2 h)/);
+  });
+
   test(
     "the progress grid of a big hunt comes a page of teams at a time, at most about 10,000 cells",
     async () => {
