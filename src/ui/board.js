@@ -180,10 +180,11 @@
     page = shown.page;
     main.classList.toggle("many", shown.columns.length > 1);
     tables.classList.toggle("single", shown.columns.length <= 1);
-    // The Score column fits the widest score (board.tsx `scoreChars`).
+    // The Score column fits the widest score, and the # column the last rank (board.tsx).
     let widest = 3;
     for (const team of teams) widest = Math.max(widest, String(team.score).length);
     tables.dataset.scoreChars = String(Math.min(widest, 8));
+    tables.dataset.rankChars = String(String(teams.length).length);
     if (teams.length === 0) {
       const p = document.createElement("p");
       p.className = "board-empty";

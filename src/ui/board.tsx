@@ -64,7 +64,7 @@ export function boardPage(
 }
 
 /**
- * The characters of the board's widest score (3 to 8; a minus sign counts), which the Score
+ * The characters of the board's widest score (and, in `data-rank-chars`, of its last rank) (3 to 8; a minus sign counts), which the Score
  * column is made wide enough for (app.css): a fixed width cut a CTF's 4-digit scores.
  */
 export function scoreChars(rows: readonly { score: number }[]): number {
@@ -215,6 +215,7 @@ export const BoardPage: FC<{
           class={`board-tables${shown.columns.length > 1 ? "" : " single"}`}
           id="board-tables"
           data-score-chars={String(scoreChars(props.rows))}
+          data-rank-chars={String(String(props.rows.length).length)}
           aria-label="Standings"
         >
           {props.rows.length === 0

@@ -336,4 +336,42 @@ suite("announcements on the projector", () => {
     },
     60_000,
   );
+
+  test(
+    "a board of 100 teams and more gives its ranks room: 100 does not run into the name",
+    async () => {
+      const base = served.server.base;
+      const board = await (await fetch(`${base}/api/scoreboard`)).json() as { teams: unknown[] };
+      const count = board.teams.length;
+      await Promise.all(
+        Array.from({ length: Math.max(0, 105 - count) }, (_, i) => registerTeam(base, `Crew ${i}`)),
+      );
+      /** The ranks drawn wider than their cells (into the team's name). */
+      const cut = (page: Page) =>
+        page.locator("td.rank").evaluateAll((cells) =>
+          cells.filter((cell) => cell.scrollWidth > cell.clientWidth).map((cell) =>
+            cell.textContent
+          )
+        );
+      const errors: string[] = [];
+      // The page with rank 100: on the projector as its script lays it out; on a phone as the
+      // server draws it (30 teams, then 27 a page below the top 3), its script kept out, as on a
+      // phone the script lays out pages of its own.
+      for (const [width, height, script] of [[1280, 720, true], [390, 844, false]] as const) {
+        const page = await served.browser.context.newPage();
+        page.on("pageerror", (error) => errors.push(error.message));
+        await page.setViewportSize({ width, height });
+        if (!script) await page.route(/\/assets\/board\.[0-9a-f]+\.js$/, (route) => route.abort());
+        await page.goto(`${base}/scoreboard?view=projector&page=4`);
+        if (script) await page.locator("#live.live-on").waitFor();
+        const ranks = await page.locator("td.rank").allTextContents();
+        expect(ranks.some((rank) => Number(rank) >= 100)).toBe(true);
+        expect({ width, cut: await cut(page) }).toEqual({ width, cut: [] });
+        await page.screenshot({ path: join(SHOTS, `board-ranks-over-100-${width}.png`) });
+        await page.close();
+      }
+      expect(errors).toEqual([]);
+    },
+    60_000,
+  );
 });
