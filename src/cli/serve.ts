@@ -228,6 +228,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   for (const url of lanUrls(server.hostname, server.port, scheme)) {
     logger.info("reachable", { url });
   }
+  endedWarning(logger, started.game.engine.hunt.endsAt, started.game.engine.now());
   let token: string | undefined;
   try {
     token = await admin.persist();
@@ -260,6 +261,18 @@ interface BootContext {
   file: string;
   huntPath: string | undefined;
   logger: Logger;
+}
+
+/**
+ * Warns, at start, of a hunt already over: teams can no longer register or guess, which an organizer
+ * who copied last year's file would otherwise learn from the players.
+ */
+function endedWarning(logger: Logger, endsAt: number | undefined, now: number): void {
+  if (endsAt === undefined || now < endsAt) return;
+  logger.warn("hunt_ended", {
+    ends_at: new Date(endsAt).toISOString(),
+    note: "teams can no longer register or guess; change ends_at in the hunt file and reload",
+  });
 }
 
 /**

@@ -199,6 +199,29 @@ describe("SIGHUP", () => {
   });
 });
 
+describe("serve and a hunt already over", () => {
+  test("warns in one line at start; a hunt still on, or with no end, does not", async () => {
+    const hunt = (end: string) =>
+      `[hunt]\ntitle = "Over"\n${end}\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nanswer = ["x"]\n`;
+    const cases: [string, string, boolean][] = [
+      ["ended", hunt("ends_at = 2020-05-01T18:00:00Z"), true],
+      ["no-end", hunt(""), false],
+      ["still-on", hunt("ends_at = 2099-05-01T18:00:00Z"), false],
+    ];
+    for (const [name, toml, warned] of cases) {
+      const server = await startServer(dirs.make(`cairn-ended-${name}-`), toml);
+      const out = server.io.out();
+      await server.stop();
+      const lines = out.split("\n").filter((line) => line.includes("event=hunt_ended"));
+      expect([name, lines.length]).toEqual([name, warned ? 1 : 0]);
+      if (warned) {
+        expect(lines[0]).toContain("level=warn");
+        expect(lines[0]).toContain("ends_at=2020-05-01T18:00:00.000Z");
+      }
+    }
+  });
+});
+
 describe("start-up integrity check", () => {
   test("refuses a damaged database with one line", async () => {
     const dir = dirs.make("cairn-ops-");
