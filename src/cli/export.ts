@@ -90,7 +90,8 @@ export const exportSpec: CommandSpec = {
     "database file only: the server may be running or not; --out is never the database, a file",
     "beside it (-wal, -shm, -journal, .lock) or any other SQLite database, and --files-out never",
     "the uploads folder (--files) or a folder inside it. An --out ending in / names a folder, never",
-    "a file. Any other file at --out is replaced whole (written beside it, then renamed): an",
+    "a file, and csv's folder is never a name ending in .csv that is not a folder yet. Any other",
+    "file at --out is replaced whole (written beside it, then renamed): an",
     "export that fails leaves it as it was. The scoreboard is the organizers' view, unfrozen.",
     "ctftime writes the final standings as CTFtime imports them:",
     "{tasks, standings: [{pos, team, score, taskStats, lastAccept}]}. A file an older Cairn wrote",
@@ -120,7 +121,7 @@ export async function exportResults(
     return EXIT.usage;
   }
 
-  const slash = folderNameProblem(out, table === undefined ? format : "--table");
+  const slash = outNameProblem(out, table === undefined ? format : "--table");
   if (slash !== undefined) {
     io.stderr(`export: ${slash}\n`);
     return EXIT.failure;
@@ -228,6 +229,21 @@ export async function exportResults(
 function folderNameProblem(out: string | undefined, what: string): string | undefined {
   if (out === undefined || !out.endsWith("/") || what === "csv") return undefined;
   return `${out} names a folder (it ends in /), and ${what} is written to one file; give a file's name`;
+}
+
+/** Why `out`, by its name alone, cannot take `what` (json, ctftime, csv, or one csv `--table`). */
+function outNameProblem(out: string | undefined, what: string): string | undefined {
+  return what === "csv" ? csvFolderNameProblem(out) : folderNameProblem(out, what);
+}
+
+/**
+ * Why `out` cannot be the folder of every table's csv file: a name ending in ".csv", not yet a
+ * folder, is a file's (`--out results.csv` made a folder of that name). Undefined when it can.
+ */
+function csvFolderNameProblem(out: string | undefined): string | undefined {
+  if (out === undefined || !/\.csv$/i.test(out) || isFolder(resolve(out))) return undefined;
+  return `${out} names a file, and csv writes one file per table into a folder; ` +
+    "give a folder's name, or --table T for one table's file";
 }
 
 /**

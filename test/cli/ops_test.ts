@@ -505,6 +505,11 @@ describe("export refuses, in one line, an --out or --files-out it cannot write",
       ["--format", "csv", "--table", "teams", "--out", "{dir}/new/"],
       "{dir}/new/ names a folder (it ends in /), and --table is written to one file; give a file's name",
     ],
+    // Every table's csv goes into a folder: a name ending in .csv is a file's, unless a folder.
+    [
+      ["--format", "csv", "--out", "{dir}/r3.csv"],
+      "{dir}/r3.csv names a file, and csv writes one file per table into a folder; give a folder's name, or --table T for one table's file",
+    ],
     [["--out", "{dir}/missing/results.json"], "the folder {dir}/missing does not exist"],
     [["--out", "{dir}/file.txt/results.json"], "{dir}/file.txt is a file, not a folder"],
     [["--format", "csv", "--out", "{dir}/file.txt"], "{dir}/file.txt is a file, not a folder"],
