@@ -224,5 +224,9 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
   if (issue.type === "object" || (issue.type === "strict_object" && path === undefined)) {
     return "The request body must be a JSON object";
   }
+  // A form's number field holding words (Number("ten") is NaN; JSON has no NaN): say so plainly.
+  if (issue.expected === "number" && issue.received === "NaN") {
+    return path ? `Field "${path}": give a number` : "Give a number";
+  }
   return path ? `Field "${path}": ${issue.message}` : issue.message;
 }

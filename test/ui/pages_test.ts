@@ -967,6 +967,12 @@ describe("organizers", () => {
       'name="points" required="" step="1" min="-1000000" max="1000000" value="-25"',
     );
     expect(adjust).toContain('value="   "');
+    // Points that are not a number (past the browser's number field): said plainly, not in
+    // the checker's words ("Expected number but received NaN").
+    await b.post("/admin/adjust", { team: "2", points: "ten", reason: "Late", back: "/admin" });
+    const refused = (await b.get("/admin")).text;
+    expect(refused).toContain("Field &quot;points&quot;: give a number");
+    expect(refused).not.toContain("NaN");
     // The extra-guesses form beside it, with the same team field, is left as it was.
     const extra = /<form method="post" action="\/admin\/extra-guesses">([\s\S]*?)<\/form>/.exec(
       page,
