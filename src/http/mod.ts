@@ -296,16 +296,26 @@ function publicRoutes(api: Hono, { game }: Play, hot: HotAnswers): void {
     // A team gets its own solves and unlocks too; an organizer (the admin token or cookie) the
     // guess feed; anyone gets the public events.
     const view = c.req.queries("scoreboard")?.[0] ?? "full";
-    if (view !== "full" && view !== "team" && view !== "top") {
+    if (view !== "full" && view !== "team" && view !== "top" && view !== "page") {
       throw new ApiError(
         "bad_request",
-        "scoreboard must be full (the whole board), team (its row) or top (the top and its place)",
+        "scoreboard must be full (the whole board), team (its row), top (the top and its place) " +
+          "or page (a page of the board)",
       );
     }
-    // A team's standings of one division follow that division's top and the team's place in it.
+    // A team's standings of one division follow that division's top and the team's place in it,
+    // or one page of that division's board.
     const division = c.req.queries("division")?.[0];
-    if (division !== undefined && view !== "top") {
-      throw new ApiError("bad_request", "division can be used with scoreboard=top only");
+    if (division !== undefined && view !== "top" && view !== "page") {
+      throw new ApiError("bad_request", "division can be used with scoreboard=top or page only");
+    }
+    const pageAsked = c.req.queries("page")?.[0];
+    if (pageAsked !== undefined && view !== "page") {
+      throw new ApiError("bad_request", "page can be used with scoreboard=page only");
+    }
+    const page = pageAsked === undefined ? 1 : Number(pageAsked);
+    if (!/^[0-9]{1,9}$/.test(pageAsked ?? "1") || page < 1) {
+      throw new ApiError("bad_request", "page must be a whole number from 1");
     }
     if (division !== undefined && !game.engine.hunt.divisions.includes(division)) {
       throw new ApiError("bad_request", `Unknown division "${division.slice(0, 64)}"`);
@@ -329,6 +339,7 @@ function publicRoutes(api: Hono, { game }: Play, hot: HotAnswers): void {
       admin,
       view,
       ...(division !== undefined && { division }),
+      ...(view === "page" && { page }),
       // A team's stream ends with its session (a logout, or a new password that logs it out).
       ...(teamId !== undefined && { session: hashToken(token!) }),
       // Once the server ends the stream (the client fell behind, or shutdown), the connection

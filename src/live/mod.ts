@@ -24,11 +24,12 @@ export { eventStream, SSE_HEADERS, StreamDropped } from "./sse.ts";
  * What a stream's `scoreboard` events carry: the whole public board (`full`,
  * the default); only the stream's own team's row (`team`); or the rows a
  * team's standings page shows (`top`, see `topRuns`), with the count of
- * teams. The last two are sent when they change. A page that shows no
- * standings asks for `team`: at 2,000 teams the board is about 200 KB, which
- * every push would otherwise send to every phone.
+ * teams; or one page of `TOP_VIEW_PAGE` rows of the whole board (`page`), with
+ * the count and the team's own row. The last three are sent when they change.
+ * A page that shows no standings asks for `team`: at 2,000 teams the board is
+ * about 200 KB, which every push would otherwise send to every phone.
  */
-export type BoardView = "full" | "team" | "top";
+export type BoardView = "full" | "team" | "top" | "page";
 
 /** A board of at most this many rows is shown whole by the `top` view, as a phone shows it. */
 export const TOP_VIEW_WHOLE = 60;
@@ -36,6 +37,8 @@ export const TOP_VIEW_WHOLE = 60;
 export const TOP_VIEW_HEAD = 50;
 /** The rows above and below the team's own in the `top` view. */
 export const TOP_VIEW_NEIGHBOURS = 3;
+/** The rows of one page of the `page` view, as a phone pages through the whole board. */
+export const TOP_VIEW_PAGE = 100;
 
 /**
  * The runs of rows (`from` to before `to`) of a board of `total` rows that a
@@ -192,9 +195,11 @@ interface Client {
   behind: boolean;
   /** What its `scoreboard` events carry. */
   view: BoardView;
-  /** With the `top` view: the division whose board it follows, if not the whole board. */
+  /** With the `top` or `page` view: the division whose board it follows, if not the whole board. */
   division: string | undefined;
-  /** With the `team` or `top` view: the view it was last sent. */
+  /** With the `page` view: the page it follows (from 1). */
+  page: number | undefined;
+  /** With any view but `full`: the view it was last sent. */
   shown: string | undefined;
 }
 
@@ -253,7 +258,7 @@ export class Live {
   private readonly announcements: Announcement[];
   /** The boards asked for since the last change, by division ("" for the whole board). */
   private readonly boards = new Map<string, CachedBoard>();
-  /** Open streams with the `team` or `top` view. */
+  /** Open streams with any view but `full`. */
   private teamViews = 0;
   private lastPushedBoard = "";
   private lastPushAt = -Infinity;
@@ -373,6 +378,37 @@ export class Live {
     }
     const teams = parts.filter((part) => part !== "").join(",");
     return `{"frozen":${board.rows.frozen},"total":${total},"teams":[${teams}]}`;
+  }
+
+  /**
+   * The `page` view of the board (of `division`): `{frozen, total, page,
+   * teams}`, the rows of page `page` (from 1; past the last, the last), then
+   * the team's own row if it is on another page, so that the phone's line
+   * "Your team is 5th of 2,000" follows too.
+   */
+  pageView(teamId: number | undefined, page: number, division?: string): string {
+    const board = this.cached(division);
+    const total = board.rows.teams.length;
+    const shown = Math.min(page, Math.max(1, Math.ceil(total / TOP_VIEW_PAGE)));
+    const from = (shown - 1) * TOP_VIEW_PAGE;
+    const to = from + TOP_VIEW_PAGE;
+    const parts = [board.rowsJson(from, to)];
+    const at = teamId === undefined ? undefined : board.positionOf(teamId);
+    if (at !== undefined && (at < from || at >= to)) parts.push(board.row(at)!);
+    const teams = parts.filter((part) => part !== "").join(",");
+    return `{"frozen":${board.rows.frozen},"total":${total},"page":${shown},"teams":[${teams}]}`;
+  }
+
+  /** What a stream of any view but `full` is sent: its view of the board as it is now. */
+  private viewOf(client: Client): string {
+    switch (client.view) {
+      case "team":
+        return this.teamView(client.teamId);
+      case "page":
+        return this.pageView(client.teamId, client.page ?? 1, client.division);
+      default:
+        return this.topView(client.teamId, client.division);
+    }
   }
 
   /**
@@ -536,7 +572,13 @@ export class Live {
     teamId: number | undefined,
     sink: Sink,
     lastEventId?: string,
-    options: { admin?: boolean; session?: string; view?: BoardView; division?: string } = {},
+    options: {
+      admin?: boolean;
+      session?: string;
+      view?: BoardView;
+      division?: string;
+      page?: number;
+    } = {},
   ): () => void {
     const held = teamId === undefined ? undefined : this.byTeam.get(teamId);
     if (held !== undefined && held.size >= this.perTeamLimit) {
@@ -551,7 +593,8 @@ export class Live {
       sink,
       behind: false,
       view: options.view ?? "full",
-      division: options.view === "top" ? options.division : undefined,
+      division: options.view === "top" || options.view === "page" ? options.division : undefined,
+      page: options.view === "page" ? options.page ?? 1 : undefined,
       shown: undefined,
     };
     const board = this.scoreboard().json;
@@ -564,9 +607,7 @@ export class Live {
     let first = "retry: 3000\n\n";
     if (client.view !== "full") {
       this.teamViews++;
-      client.shown = client.view === "team"
-        ? this.teamView(teamId)
-        : this.topView(teamId, client.division);
+      client.shown = this.viewOf(client);
       first += this.formatText("scoreboard", client.shown);
     } else first += this.formatText("scoreboard", board);
     this.clients.add(client);
@@ -652,19 +693,20 @@ export class Live {
 
   /**
    * A push to streams of every view: the whole board to `full` ones; to each
-   * `team` or `top` one its view of the board, unless that is what it was last sent. Every
+   * other one its view of the board, unless that is what it was last sent. Every
    * stream's event has the same id. Returns the bytes sent.
    */
   private pushViews(event: string, idLine: string): number {
     let sent = 0;
     let full: Uint8Array | undefined;
     /**
-     * Per view and team (NO_TEAM for none), and for `top` per division too: its view for this
-     * push, and its bytes once a stream needs them.
+     * Per view and team (NO_TEAM for none), for `top` and `page` per division too, and for `page`
+     * per page: its view for this push, and its bytes once a stream needs them.
      */
     const views = {
       team: new Map<number | string, { view: string; bytes?: Uint8Array }>(),
       top: new Map<number | string, { view: string; bytes?: Uint8Array }>(),
+      page: new Map<number | string, { view: string; bytes?: Uint8Array }>(),
     };
     for (const client of this.clients) {
       if (client.view === "full") {
@@ -673,15 +715,12 @@ export class Live {
         continue;
       }
       const teamKey = client.teamId ?? NO_TEAM;
-      const key = client.division === undefined ? teamKey : `${client.division}\n${teamKey}`;
+      const key = client.division === undefined && client.page === undefined
+        ? teamKey
+        : `${client.division ?? ""}\n${client.page ?? ""}\n${teamKey}`;
       const kept = views[client.view];
       let team = kept.get(key);
-      if (team === undefined) {
-        const view = client.view === "team"
-          ? this.teamView(client.teamId)
-          : this.topView(client.teamId, client.division);
-        kept.set(key, team = { view });
-      }
+      if (team === undefined) kept.set(key, team = { view: this.viewOf(client) });
       if (client.shown === team.view) continue;
       client.shown = team.view;
       this.send(

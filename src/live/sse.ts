@@ -166,7 +166,13 @@ class QueueSink implements Sink {
  * Who a stream is for, besides its team: an organizer, and the session it was
  * opened with; and what its `scoreboard` events carry.
  */
-type StreamOptions = { admin?: boolean; session?: string; view?: BoardView; division?: string };
+type StreamOptions = {
+  admin?: boolean;
+  session?: string;
+  view?: BoardView;
+  division?: string;
+  page?: number;
+};
 
 /** The options `Live.connect` takes, from `eventStream`'s. */
 function streamOptions(options: StreamOptions): StreamOptions {
@@ -175,6 +181,7 @@ function streamOptions(options: StreamOptions): StreamOptions {
     ...(options.session !== undefined && { session: options.session }),
     ...(options.view !== undefined && { view: options.view }),
     ...(options.division !== undefined && { division: options.division }),
+    ...(options.page !== undefined && { page: options.page }),
   };
 }
 
@@ -195,8 +202,10 @@ export function eventStream(
     session?: string;
     /** What its `scoreboard` events carry: the whole board (the default), or the team's row. */
     view?: BoardView;
-    /** With the `top` view: the division whose board it follows, ranked among themselves. */
+    /** With the `top` or `page` view: the division whose board it follows, ranked among themselves. */
     division?: string;
+    /** With the `page` view: the page of the board it follows (from 1). */
+    page?: number;
     /**
      * Called when the server ends the stream. Closing the stream alone does
      * not close the connection: its idle timeout was turned off for the

@@ -255,15 +255,24 @@ export const ROUTES: readonly Route[] = [
         "default); `team`, the same board with only the stream's own team's row (no row " +
         "without a team; a hidden team's own row has `rank: null`, and none while frozen); or `top`, `{frozen, total, teams}` with the rows a team's standings " +
         "page shows: a board of up to 60 teams whole, a bigger one's top 50 and the team's " +
-        "own with 3 above and 3 below when it is near or past the top's end. `team` and `top` " +
-        "are sent only when they change",
-      schema: v.picklist(["full", "team", "top"]),
+        "own with 3 above and 3 below when it is near or past the top's end; or `page`, " +
+        "`{frozen, total, page, teams}` with one page of 100 rows of the board (`page`), then " +
+        "the team's own row when it is on another page. `team`, `top` and `page` are sent " +
+        "only when they change",
+      schema: v.picklist(["full", "team", "top", "page"]),
     }, {
       in: "query",
       name: "division",
-      description: "With `scoreboard=top` only: the top of this division's board, its teams " +
-        "ranked among themselves, and the team's place in it (none when it is not in it)",
+      description: "With `scoreboard=top` or `page` only: the top (or the page) of this " +
+        "division's board, its teams ranked among themselves, and the team's place in it " +
+        "(none when it is not in it)",
       schema: v.string(),
+    }, {
+      in: "query",
+      name: "page",
+      description: "With `scoreboard=page` only: the page of 100 rows, from 1 (the default); " +
+        "past the last page, the last",
+      schema: v.pipe(v.string(), v.regex(/^[0-9]{1,9}$/)),
     }],
     answers: [{
       status: 200,

@@ -458,12 +458,20 @@ export const EVENTS = {
     v.union([
       Scoreboard,
       v.strictObject({ frozen: v.boolean(), total: Int, teams: v.array(ScoreboardRow) }),
+      v.strictObject({
+        frozen: v.boolean(),
+        total: Int,
+        page: Int,
+        teams: v.array(ScoreboardRow),
+      }),
       v.strictObject({ frozen: v.literal(false), teams: v.tuple([HiddenTeamRow]) }),
     ]),
     v.description(
       "The public scoreboard; sent first, then on change. With `?scoreboard=top`, " +
         "`{frozen, total, teams}`: the rows a team's standings page shows (up to 60 whole; " +
         "else the top 50, then the team's own with 3 above and below). With " +
+        "`?scoreboard=page`, `{frozen, total, page, teams}`: that page's 100 rows, then the " +
+        "team's own if it is on another page. With " +
         "`?scoreboard=team`, the team's own row alone; a hidden team's has `rank: null` " +
         "(its own streams only, while the board is not frozen)",
     ),

@@ -7,7 +7,13 @@
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
 import { titleCase } from "../engine/mod.ts";
-import { TOP_VIEW_HEAD, TOP_VIEW_NEIGHBOURS, TOP_VIEW_WHOLE, topRuns } from "../live/mod.ts";
+import {
+  TOP_VIEW_HEAD,
+  TOP_VIEW_NEIGHBOURS,
+  TOP_VIEW_PAGE,
+  TOP_VIEW_WHOLE,
+  topRuns,
+} from "../live/mod.ts";
 import { points } from "./charts.ts";
 import { type Announcement, Mark, Shell } from "./layout.tsx";
 
@@ -249,8 +255,8 @@ export const PHONE_TOP = TOP_VIEW_HEAD;
 export const PHONE_NEIGHBOURS = TOP_VIEW_NEIGHBOURS;
 /** A board of at most this many rows is shown whole on a phone, as a short one always was. */
 export const PHONE_WHOLE = TOP_VIEW_WHOLE;
-/** The rows of one page of the whole board on a phone (`?page=N`). */
-export const PHONE_PAGE = 100;
+/** The rows of one page of the whole board on a phone (`?page=N`), as its stream's `page` view. */
+export const PHONE_PAGE = TOP_VIEW_PAGE;
 
 /** What a phone's board shows: runs of rows (`from` to before `to`) and the gaps between them. */
 export type PhoneSegment = { from: number; to: number } | { gap: number };
@@ -389,7 +395,7 @@ export const TeamBoardPage: FC<{
   mine: number | undefined;
   /** A page of the whole board (from 1), rather than its top and the team's place. */
   page?: number | undefined;
-  /** Without `page`: the tag (`viewTag`) of the live stream's `top` view the page shows. */
+  /** The tag (`viewTag`) of the live stream's view the page shows: `top`, or with `page`, `page`. */
   viewTag?: string | undefined;
   division?: string | undefined;
   divisions: readonly string[];
@@ -412,13 +418,14 @@ export const TeamBoardPage: FC<{
       team={props.team}
       current="/scoreboard"
       script="player"
-      // Its live stream carries what the page shows (`top`, of the page's division); a page of the
-      // whole board, all of it.
+      // Its live stream carries what the page shows, of the page's division: `top`, or a page of
+      // the board (`page`).
       data={{
         page: "standings",
-        ...(shown.page === undefined && { "board-view": "top" }),
-        ...(shown.page === undefined && props.division && { "board-division": props.division }),
-        ...(shown.page === undefined && props.viewTag && { "board-shown": props.viewTag }),
+        "board-view": shown.page === undefined ? "top" : "page",
+        ...(shown.page !== undefined && { "board-page": String(shown.page) }),
+        ...(props.division && { "board-division": props.division }),
+        ...(props.viewTag && { "board-shown": props.viewTag }),
       }}
     >
       <main id="main">

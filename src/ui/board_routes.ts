@@ -49,6 +49,9 @@ export function boardPages({ game }: Play): Hono {
     const player = param(c, "view") === "projector" ? undefined : sessionPlayer(game, c);
     if (player !== undefined) {
       const pageAsked = param(c, "page");
+      const page = pageAsked === undefined
+        ? undefined
+        : Math.min(1e9, Math.max(1, Math.floor(Number(pageAsked)) || 1));
       return html(
         c,
         TeamBoardPage({
@@ -58,12 +61,15 @@ export function boardPages({ game }: Play): Hono {
           frozen: board.frozen,
           rows: board.teams,
           mine: game.live.positionOf(player.team.id, division),
-          // The whole board a page at a time (from 1); without `page`, its top and the team's place,
-          // the same rows as its live stream's `top` view, whose tag tells the page's script that
+          // The whole board a page at a time (from 1), or its top and the team's place: the same
+          // rows as its live stream's `page` or `top` view, whose tag tells the page's script that
           // the stream's first event is what the page shows.
-          ...(pageAsked !== undefined
-            ? { page: Math.max(1, Math.floor(Number(pageAsked)) || 1) }
-            : { viewTag: viewTag(game.live.topView(player.team.id, division)) }),
+          page,
+          viewTag: viewTag(
+            page === undefined
+              ? game.live.topView(player.team.id, division)
+              : game.live.pageView(player.team.id, page, division),
+          ),
           division,
           divisions: engine.hunt.divisions,
         }),

@@ -76,11 +76,13 @@
    * closes it for good. Tries after 3 s, doubling up to 30 s; `listen` adds the page's listeners
    * to each stream. A page that shows no standings asks for `{ scoreboard: "team" }`: its
    * scoreboard events then carry the team's own row alone, not the whole board; a team's standings
-   * asks for `"top"`: the top of the board and the team's place in it, of its `division` if given.
+   * asks for `"top"`: the top of the board and the team's place in it, of its `division` if given,
+   * or `"page"`, one `page` of the board.
    */
-  function openEvents(listen, { scoreboard = "full", division } = {}) {
+  function openEvents(listen, { scoreboard = "full", division, page } = {}) {
     let delay = 3_000;
-    const query = division === undefined ? "" : `&division=${encodeURIComponent(division)}`;
+    const query = (division === undefined ? "" : `&division=${encodeURIComponent(division)}`) +
+      (page === undefined ? "" : `&page=${encodeURIComponent(page)}`);
     const url = scoreboard === "full"
       ? "/api/events"
       : `/api/events?scoreboard=${scoreboard}${query}`;

@@ -606,12 +606,17 @@
     return (hash >>> 0).toString(16);
   }
   // A stream the browser gave up on is opened again (common.js). The standings ask for what they
-  // show: the top of the board and the team's place (`top`), or, a page of the whole board, all of
-  // it; the other pages use the team's own row (the puzzle list: its score). A division's
-  // standings follow that division's board (its own top and the team's place in it).
+  // show: the top of the board and the team's place (`top`), or a page of the whole board
+  // (`page`); the other pages use the team's own row (the puzzle list: its score). A division's
+  // standings follow that division's board.
   const boardView = page === "standings" ? document.body.dataset.boardView ?? "full" : "team";
-  const boardDivision = boardView === "top" ? document.body.dataset.boardDivision : undefined;
-  globalThis.cairnEvents(listen, { scoreboard: boardView, division: boardDivision });
+  const boardDivision = page === "standings" ? document.body.dataset.boardDivision : undefined;
+  const boardPage = boardView === "page" ? document.body.dataset.boardPage : undefined;
+  globalThis.cairnEvents(listen, {
+    scoreboard: boardView,
+    division: boardDivision,
+    page: boardPage,
+  });
 
   /** The page's listeners, on each stream `cairnEvents()` opens. */
   function listen(source) {
@@ -646,7 +651,7 @@
     if (page === "standings") {
       source.addEventListener("scoreboard", (event) => {
         // The first event is what the page shows, unless the board changed before the stream
-        // opened: the `top` view's tag then differs from the one the page was drawn from.
+        // opened: the view's tag then differs from the one the page was drawn from.
         const drawn = document.body.dataset.boardShown;
         const changed = drawn !== undefined && viewTag(event.data) !== drawn;
         if (!firstBoard || changed) refreshAfterBoard(location.pathname + location.search);

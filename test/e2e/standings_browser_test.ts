@@ -134,16 +134,36 @@ suite("a team's standings on a phone, 300 teams", () => {
       const pager = page.getByRole("link", { name: "See the whole board →" });
       await pager.scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SHOTS, "standings-phone-pager.png") });
-      const wholeStream = page.waitForRequest(`${base}/api/events`);
+      const pageStream = page.waitForRequest(`${base}/api/events?scoreboard=page&page=1`);
       await pager.click();
       await page.waitForURL(`${base}/scoreboard?page=1`);
-      // A page of the whole board follows the whole board.
-      await wholeStream;
+      // A page of the whole board follows that page (`page`: its rows and the team's own).
+      await pageStream;
       expect(await rowsOf(page)).toEqual(range(1, 100));
       await page.getByRole("link", { name: "Next →" }).click();
       await page.waitForURL(`${base}/scoreboard?page=2`);
       // Team 200 is now 101st: the first of page 2.
       expect(await rowsOf(page)).toEqual(["Team 200", ...range(101, 199)]);
+      // Team 150 (151 points) passes team 149 (152): page 2's stream tells the page, which fetches
+      // itself.
+      const passed = await fetch(`${base}/api/admin/adjustments`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ team: 150, points: 2, reason: "bonus" }),
+      });
+      expect(passed.status).toBe(201);
+      const moved = [
+        "Team 200",
+        ...range(101, 148),
+        "Team 150",
+        "Team 149",
+        ...range(151, 199),
+      ];
+      for (let i = 0; i < 60 && JSON.stringify(await rowsOf(page)) !== JSON.stringify(moved); i++) {
+        await Bun.sleep(250);
+      }
+      expect(await rowsOf(page)).toEqual(moved);
+      expect(streams.at(-1)).toBe(`${base}/api/events?scoreboard=page&page=2`);
       await page.locator("nav.pager").scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SHOTS, "standings-phone-page-2.png") });
       await page.getByRole("link", { name: "Top of the board" }).click();

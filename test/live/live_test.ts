@@ -581,15 +581,15 @@ answer = "gull"
     await Promise.all([full, gullsView, ternsView].map((s) => s.close()));
   });
 
-  test("another value is refused with 400, naming the three", async () => {
+  test("another value is refused with 400, naming the four", async () => {
     const { base } = serve();
     const res = await fetch(`${base}/api/events?scoreboard=all`);
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error).toEqual({
       code: "bad_request",
-      message:
-        "scoreboard must be full (the whole board), team (its row) or top (the top and its place)",
+      message: "scoreboard must be full (the whole board), team (its row), top (the top and " +
+        "its place) or page (a page of the board)",
     });
   });
 });
@@ -732,9 +732,17 @@ describe("the standings view (?scoreboard=top)", () => {
   test("division=D is refused with another view, or when the hunt has no such division", async () => {
     const { base } = serve();
     const refused: [string, string][] = [
-      ["?division=kids", "division can be used with scoreboard=top only"],
-      ["?scoreboard=team&division=kids", "division can be used with scoreboard=top only"],
+      ["?division=kids", "division can be used with scoreboard=top or page only"],
+      ["?scoreboard=team&division=kids", "division can be used with scoreboard=top or page only"],
       ["?scoreboard=top&division=elves", 'Unknown division "elves"'],
+      ["?scoreboard=page&division=elves", 'Unknown division "elves"'],
+      ["?scoreboard=top&page=2", "page can be used with scoreboard=page only"],
+      ["?page=2", "page can be used with scoreboard=page only"],
+      ["?scoreboard=page&page=0", "page must be a whole number from 1"],
+      ["?scoreboard=page&page=-1", "page must be a whole number from 1"],
+      ["?scoreboard=page&page=two", "page must be a whole number from 1"],
+      ["?scoreboard=page&page=1.5", "page must be a whole number from 1"],
+      ["?scoreboard=page&page=1234567890", "page must be a whole number from 1"],
     ];
     for (const [query, message] of refused) {
       const res = await fetch(`${base}/api/events${query}`);
@@ -742,6 +750,93 @@ describe("the standings view (?scoreboard=top)", () => {
       const body = (await res.json()) as { error: { code: string; message: string } };
       expect(body.error).toEqual({ code: "bad_request", message });
     }
+  });
+});
+
+describe("a page of the board (?scoreboard=page)", () => {
+  const boards = (stream: { events: { event?: string; data?: string }[] }) =>
+    stream.events.filter((e) => e.event === "scoreboard").map((e) => JSON.parse(e.data!));
+  const ranks = (board: { teams: { rank: number }[] }) => board.teams.map((t) => t.rank);
+  /** Ranks a to b. */
+  const run = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
+  test("a stream gets its page's 100 rows and its team's own, pushed only when they change", async () => {
+    // 250 teams, team i ranked i-th with 251 - i points (test/http/_board.ts).
+    const { base, admin, register } = serve({
+      coalesceMs: 0,
+      seed: (db) => seedBoard(db, 250),
+    });
+    const full = await open(base);
+    const first = await open(base, { authorization: "Bearer token-80" }, "?scoreboard=page");
+    const firstFar = await open(
+      base,
+      { authorization: "Bearer token-180" },
+      "?scoreboard=page&page=1",
+    );
+    const last = await open(base, {}, "?scoreboard=page&page=3");
+    const past = await open(base, { authorization: "Bearer token-5" }, "?scoreboard=page&page=9");
+    for (const stream of [full, first, firstFar, last, past]) {
+      await stream.wait((e) => e.event === "scoreboard");
+    }
+    expect(boards(first)[0]).toMatchObject({ frozen: false, total: 250, page: 1 });
+    expect(ranks(boards(first)[0])).toEqual(run(1, 100));
+    // The team's own row after the page's, when it is on another page.
+    expect(ranks(boards(firstFar)[0])).toEqual([...run(1, 100), 180]);
+    expect(boards(firstFar)[0].teams[100]).toMatchObject({ name: "Team 180", score: 71 });
+    expect(boards(last)[0]).toMatchObject({ total: 250, page: 3 });
+    expect(ranks(boards(last)[0])).toEqual(run(201, 250));
+    // Past the last page: the last, and team 5's row.
+    expect(boards(past)[0]).toMatchObject({ page: 3 });
+    expect(ranks(boards(past)[0])).toEqual([...run(201, 250), 5]);
+    // As the OpenAPI document's x-events say it.
+    expect(v.safeParse(EVENTS.scoreboard, boards(firstFar)[0]).success).toBe(true);
+
+    // Team 241 passes team 240: only the third page changes.
+    await admin("POST", "/api/admin/adjustments", { team: 241, points: 2, reason: "Song" });
+    await last.wait((e) =>
+      e.event === "scoreboard" && e.data!.includes('"rank":240,"name":"Team 241"')
+    );
+    await past.wait((e) =>
+      e.event === "scoreboard" && e.data!.includes('"rank":240,"name":"Team 241"')
+    );
+    // Team 180 gains one and ties team 179: its own row changes, which only its stream shows.
+    await admin("POST", "/api/admin/adjustments", { team: 180, points: 1, reason: "Song" });
+    await firstFar.wait((e) =>
+      e.event === "scoreboard" &&
+      e.data!.includes('"name":"Team 180","division":"adults","score":72')
+    );
+    // Team 150 gains one: on the second page, which no stream follows.
+    await admin("POST", "/api/admin/adjustments", { team: 150, points: 1, reason: "Song" });
+    await full.wait((e) =>
+      e.event === "scoreboard" &&
+      e.data!.includes('"name":"Team 150","division":"adults","score":102')
+    );
+    await settle();
+    expect([full, first, firstFar, last, past].map((stream) => boards(stream).length))
+      .toEqual([4, 1, 2, 2, 2]);
+    // A new team: every page's count changes, the last page's rows too.
+    await register("Newcomers");
+    for (const stream of [first, firstFar, last, past]) {
+      await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"total":251'));
+    }
+    expect(boards(last).at(-1).teams.at(-1)).toMatchObject({ rank: 251, name: "Newcomers" });
+    await Promise.all([full, first, firstFar, last, past].map((s) => s.close()));
+  });
+
+  test("with division=D, a page of the division's board", async () => {
+    // The kids are the odd teams: 125 of them, ranked among themselves.
+    const { base } = serve({ coalesceMs: 0, seed: (db) => seedBoard(db, 250) });
+    const kids = await open(
+      base,
+      { authorization: "Bearer token-81" },
+      "?scoreboard=page&page=2&division=kids",
+    );
+    await kids.wait((e) => e.event === "scoreboard");
+    expect(boards(kids)[0]).toMatchObject({ total: 125, page: 2 });
+    // Team 81 is the 41st kid: on the first page, so its row follows the second page's.
+    expect(ranks(boards(kids)[0])).toEqual([...run(101, 125), 41]);
+    expect(boards(kids)[0].teams[0]).toMatchObject({ rank: 101, name: "Team 201" });
+    await kids.close();
   });
 });
 

@@ -121,9 +121,23 @@ describe("the page's live stream (?scoreboard=top) carries the rows the page sho
     const data = text.match(/event: scoreboard\ndata: (.*)\n/)![1]!;
     const page = await browser(app, { cairn_session: "token-200" }).get("/scoreboard");
     expect(page.text).toContain(`data-board-shown="${viewTag(data)}"`);
-    // A page of the whole board follows the whole board, and carries no tag.
+    // A page of the whole board follows that page (`page`), and carries the tag of that view.
+    text = "";
+    app.live.connect(
+      200,
+      {
+        closed: false,
+        write: (bytes: Uint8Array) => void (text += new TextDecoder().decode(bytes)),
+      },
+      undefined,
+      { view: "page", page: 2 },
+    )();
+    const pageData = text.match(/event: scoreboard\ndata: (.*)\n/)![1]!;
+    expect(JSON.parse(pageData)).toMatchObject({ total: 300, page: 2 });
     const whole = await browser(app, { cairn_session: "token-200" }).get("/scoreboard?page=2");
-    expect(whole.text).not.toContain("data-board-shown");
+    expect(whole.text).toMatch(/<body [^>]*data-board-view="page" data-board-page="2"/);
+    expect(whole.text).toContain(`data-board-shown="${viewTag(pageData)}"`);
+    expect(viewTag(pageData)).not.toBe(viewTag(data));
   });
 
   for (const teams of [0, 1, 59, 60, 61, 63, 64, 120]) {
@@ -200,7 +214,10 @@ describe("a team's standings on a big board", () => {
     );
     const page = await standings(300, 201, "/scoreboard?division=kids&page=2");
     expect(page.rows).toEqual(ranks(101, 150, 101));
-    expect(page.text).not.toContain("data-board-view");
+    // Its stream: that page of the division's board.
+    expect(page.text).toMatch(
+      /<body [^>]*data-board-view="page" data-board-page="2" data-board-division="kids"/,
+    );
     expect(page.text).toContain('<a href="/scoreboard?division=kids">Top of the board</a>');
     const other = await standings(300, 201, "/scoreboard?division=adults");
     expect(other.text).toContain("Your team is not in this division.");
