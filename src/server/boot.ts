@@ -36,15 +36,22 @@ export function bootEngine(
 }
 
 /**
- * Commits writes made outside any request (at boot, at a reload), at once. Refused with the store
- * still open (a shared log out of reach for its 5 s), they go back to `engine`, which holds what
- * they record, for the clock's next commit (a trim of stored answers is only tried again at boot).
+ * Commits writes made outside any request (at boot, at a reload), at once, through `commit` (the
+ * server's publishes what they mean once stored; default: the store's own). Refused with the store
+ * still open (a shared log out of reach for its 5 s), they go back to the engine current then (a
+ * reload may have swapped it meanwhile), which holds what they record, for the clock's next commit
+ * (a trim of stored answers is only tried again at boot).
  */
-export function commitNow(store: Store, writes: readonly Write[], engine?: Engine): void {
+export function commitNow(
+  store: Store,
+  writes: readonly Write[],
+  options: { commit?: (writes: readonly Write[]) => Promise<void>; engine?: () => Engine } = {},
+): void {
   if (writes.length === 0) return;
+  const commit = options.commit ?? ((batch: readonly Write[]) => store.commit(batch));
   // A failure is the store's to report (its listener stops the server); nobody waits here.
-  void store.commit(writes).catch(() => {
-    if (!store.failed) engine?.returnBackgroundWrites(writes);
+  void commit(writes).catch(() => {
+    if (!store.failed) options.engine?.().returnBackgroundWrites(writes);
   });
   store.flush();
 }

@@ -132,11 +132,11 @@ export function startGame(options: StartOptions): Server {
 
   store.saveScoring(options.hunt);
   const booted = bootEngine(store, options.hunt, clock);
-  commitNow(store, booted.writes, booted.engine);
+  let engine: Engine = booted.engine;
+  commitNow(store, booted.writes, { engine: () => engine });
   // A crash between storing an upload and committing its submission leaves a file nobody names.
   const orphans = store.cleanUploads();
   if (orphans > 0) logger.info("uploads_cleaned", { removed: orphans });
-  let engine: Engine = booted.engine;
   let adminTokenHash = options.adminTokenHash();
 
   const hunts = huntWatch(store, logger, options.hunt);
@@ -184,7 +184,7 @@ export function startGame(options: StartOptions): Server {
 
   /**
    * A valid file swaps in the new rules at once; the unlocks they allow are
-   * recorded and pushed to each team, with the new scoreboard. A file with
+   * recorded and, once stored, pushed to each team; the new scoreboard goes at once. A file with
    * errors changes nothing, and every error is logged.
    */
   function reload(source: "sighup" | "admin"): ReloadResult {
@@ -204,7 +204,7 @@ export function startGame(options: StartOptions): Server {
     engine = result.engine;
     hunts.reloaded(engine.hunt);
     ticking.reschedule();
-    live.committed(result.writes);
+    commitNow(store, result.writes, { commit, engine: () => engine });
     // Points may have changed, so the board may have too; and open pages learn moved times.
     live.reloaded(result.summary.hunt);
     logReloaded(logger, source, result.summary);

@@ -1,14 +1,17 @@
 import type { Clock, Engine, Hunt, Write } from "../engine/mod.ts";
 import type { ReloadSummary } from "../play/mod.ts";
 import type { HeldByTeams, Store } from "../store/mod.ts";
-import { bootEngine, commitNow } from "./boot.ts";
+import { bootEngine } from "./boot.ts";
 
 export type ReloadOutcome =
   | {
     kind: "ok";
     engine: Engine;
     summary: ReloadSummary;
-    /** The unlocks the new rules allowed, committed: for the caller to publish. */
+    /**
+     * The unlocks the new rules allowed, recorded in `engine`: for the caller to commit, and to
+     * publish once they are stored (never before: a refused commit's writes are committed again).
+     */
     writes: Write[];
   }
   | { kind: "error"; errors: string[] };
@@ -16,7 +19,8 @@ export type ReloadOutcome =
 /**
  * Builds the engine for a new hunt over the stored state: the queued writes
  * are committed first, so the database holds the whole state; then the new
- * engine is built from it, and the unlocks the new rules allow are recorded.
+ * engine is built from it, and the unlocks the new rules allow are recorded
+ * in it, for the caller to commit.
  * Removing what teams hold (a solved puzzle, a hint taken for points, a
  * division with teams) is refused, as scores or ranks would silently change.
  */
@@ -41,7 +45,6 @@ export function reloadHunt(
   const booted = bootEngine(store, hunt, clock);
   const { engine } = booted;
   const writes = [...booted.writes, ...engine.startMovedEarlier(before.startsAt)];
-  commitNow(store, writes, engine);
   return { kind: "ok", engine, summary: summarize(before.hunt, hunt, writes), writes };
 }
 

@@ -5,7 +5,8 @@ import { loadHunt } from "../../src/hunt/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
 import { hashToken, parseTrustedProxies, type UploadLimits } from "../../src/play/mod.ts";
 import { startGame } from "../../src/server/mod.ts";
-import { type Connection, openDatabase, SqliteStore } from "../../src/store/mod.ts";
+import type { Write } from "../../src/engine/mod.ts";
+import { type Connection, openDatabase, SqliteStore, type Store } from "../../src/store/mod.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeClock, HUNT_TOML, START } from "../engine/_hunt.ts";
@@ -24,6 +25,34 @@ const uploadsDir = () => join(UPLOADS, String(++apps));
 /** Removes every app's uploads made so far. */
 export function removeUploads(): void {
   remove(UPLOADS);
+}
+
+/**
+ * Makes `store` refuse its next commit as a shared log out of reach does after its 5 s (PgStore's
+ * `UnavailableError`): a refused `CommitError`, nothing stored, the store still open; later commits
+ * go through. With `until`, the refusal waits for it, and meanwhile the store lists the writes as
+ * under way (`Store.unsettled`), as PgStore does. `refused()` says how many it refused.
+ */
+export function refuseFirstCommit(
+  store: Store,
+  options: { until?: Promise<void> } = {},
+): { refused: () => number } {
+  const commit = store.commit.bind(store);
+  let refused = 0;
+  let underWay: readonly Write[] = [];
+  if (options.until !== undefined) Object.assign(store, { unsettled: () => underWay });
+  store.commit = async (writes) => {
+    if (refused > 0) return commit(writes);
+    refused++;
+    underWay = writes;
+    await options.until;
+    underWay = [];
+    throw Object.assign(new Error("Cannot reach the database: connection refused"), {
+      name: "CommitError",
+      refused: true,
+    });
+  };
+  return { refused: () => refused };
 }
 
 export interface Reply {
@@ -163,11 +192,20 @@ export function makeApp(
      * A second server over the same database, as after a restart: its own
      * game, booted from what is stored (the hunt file now, unless given).
      */
-    restart: (again: { toml?: string; clock?: FakeClock } = {}) => {
+    restart: (
+      again: {
+        toml?: string;
+        clock?: FakeClock;
+        /** Given the new store before the game boots on it (to refuse its first commit). */
+        prepare?: (store: Store) => void;
+      } = {},
+    ) => {
       const text = again.toml ?? toml;
       const reread = () => loadHunt(text, { file: "hunt.toml" });
+      const restarted = SqliteStore.over(db, { filesDir: uploadsDir() });
+      again.prepare?.(restarted);
       return startGame({
-        store: SqliteStore.over(db, { filesDir: uploadsDir() }),
+        store: restarted,
         hunt: reread().hunt!,
         reread,
         clock: again.clock ?? clock,

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { lostState } from "../../src/server/mod.ts";
 import { huntFingerprint } from "../../src/server/fingerprint.ts";
-import { makeApp } from "../http/_app.ts";
+import { makeApp, refuseFirstCommit } from "../http/_app.ts";
 
 const HUNT = `
 [hunt]
@@ -306,4 +306,95 @@ describe("a reload's commit", () => {
     expect(stored()).toEqual({ n: 1 });
     app.server.close();
   }, 15_000);
+
+  // PgStore refuses a commit no batch took within its 5 s; till then it lists the commit's writes
+  // as under way, and a reload (or a start) plays them onto the engine it builds.
+  const LATE = `${HUNT}\n[[puzzle]]\nid = "late"\ntitle = "Late"\nanswer = ["late"]\n`;
+
+  /** The puzzles of each `unlock` event the team's stream gets. */
+  function unlocksTold(app: ReturnType<typeof makeApp>, token: string): string[][] {
+    const told: string[][] = [];
+    const decoder = new TextDecoder();
+    app.live.connect(app.game.accounts.teamFor(token)!, {
+      write: (chunk: Uint8Array) => {
+        for (const event of decoder.decode(chunk).matchAll(/event: unlock\ndata: (.*)\n/g)) {
+          told.push(JSON.parse(event[1]!).puzzles);
+        }
+      },
+      closed: false,
+    });
+    return told;
+  }
+
+  /** Waits for the clock's next commit to store the unlock of "late" (each second; up to 10 s). */
+  async function lateStored(db: ReturnType<typeof makeApp>["db"]): Promise<number> {
+    const stored = () =>
+      (db.query("SELECT count(*) AS n FROM unlocks WHERE puzzle = 'late'").get() as { n: number })
+        .n;
+    for (let waited = 0; stored() === 0 && waited < 10_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return stored();
+  }
+
+  test("refused, tells a team of its unlock once, when it is stored", async () => {
+    const app = makeApp({ toml: HUNT });
+    const told = unlocksTold(app, await app.register("Gulls"));
+    const { refused } = refuseFirstCommit(app.store);
+    app.setToml(LATE);
+    expect((await app.admin("POST", "/api/admin/reload")).body).toMatchObject({ added: ["late"] });
+    // Not stored yet: the team is not told.
+    expect(told).toEqual([]);
+    expect(await lateStored(app.db)).toBe(1);
+    expect(refused()).toBe(1);
+    expect(told).toEqual([["late"]]);
+    app.server.close();
+  }, 15_000);
+
+  test(
+    "refused after a second reload, gives its unlocks to that reload's engine, which stores them",
+    async () => {
+      const app = makeApp({ toml: HUNT });
+      const told = unlocksTold(app, await app.register("Gulls"));
+      let giveUp = () => {};
+      const { refused } = refuseFirstCommit(app.store, {
+        until: new Promise<void>((resolve) => (giveUp = resolve)),
+      });
+      app.setToml(LATE);
+      expect((await app.admin("POST", "/api/admin/reload")).body).toMatchObject({
+        added: ["late"],
+      });
+      expect((await app.admin("POST", "/api/admin/reload")).status).toBe(200);
+      giveUp();
+      expect(await lateStored(app.db)).toBe(1);
+      expect(refused()).toBe(1);
+      expect(told).toEqual([["late"]]);
+      app.server.close();
+    },
+    15_000,
+  );
+
+  test(
+    "a start's, refused after a reload, gives its unlocks to that reload's engine, which stores them",
+    async () => {
+      const app = makeApp({ toml: HUNT });
+      await app.register("Gulls");
+      let giveUp = () => {};
+      let refused = () => 0;
+      const again = app.restart({
+        toml: LATE,
+        prepare: (store) => {
+          ({ refused } = refuseFirstCommit(store, {
+            until: new Promise<void>((resolve) => (giveUp = resolve)),
+          }));
+        },
+      });
+      expect(again.reload("admin").kind).toBe("ok");
+      giveUp();
+      expect(await lateStored(app.db)).toBe(1);
+      expect(refused()).toBe(1);
+      again.close();
+    },
+    15_000,
+  );
 });
