@@ -6,7 +6,13 @@ import { createLogger } from "../../src/log/mod.ts";
 import { hashToken, parseTrustedProxies, type UploadLimits } from "../../src/play/mod.ts";
 import { startGame } from "../../src/server/mod.ts";
 import type { Write } from "../../src/engine/mod.ts";
-import { type Connection, openDatabase, SqliteStore, type Store } from "../../src/store/mod.ts";
+import {
+  CommitError,
+  type Connection,
+  openDatabase,
+  SqliteStore,
+  type Store,
+} from "../../src/store/mod.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeClock, HUNT_TOML, START } from "../engine/_hunt.ts";
@@ -25,6 +31,13 @@ const uploadsDir = () => join(UPLOADS, String(++apps));
 /** Removes every app's uploads made so far. */
 export function removeUploads(): void {
   remove(UPLOADS);
+}
+
+/** Makes every commit fail, as a disk that cannot be written does, until the returned function. */
+export function failCommits(store: Store): () => void {
+  const commit = store.commit.bind(store);
+  store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+  return () => void (store.commit = commit);
 }
 
 /**
@@ -53,6 +66,19 @@ export function refuseFirstCommit(
     });
   };
   return { refused: () => refused };
+}
+
+/**
+ * Waits for the clock's commits (each second) to store an unlock of `puzzle`, for up to 10 s on a
+ * busy machine; returns how many unlocks of it are stored.
+ */
+export async function unlocksStored(db: Connection, puzzle: string): Promise<number> {
+  const stored = () =>
+    (db.query("SELECT count(*) AS n FROM unlocks WHERE puzzle = ?").get(puzzle) as { n: number }).n;
+  for (let waited = 0; stored() === 0 && waited < 10_000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return stored();
 }
 
 export interface Reply {

@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { exportResults } from "../../src/cli/export.ts";
 import type { Write } from "../../src/engine/mod.ts";
 import { BANNED } from "../../src/play/banned.ts";
-import { backupDatabase, CommitError } from "../../src/store/mod.ts";
+import { backupDatabase } from "../../src/store/mod.ts";
 import { MINUTE, MISSIONS_TOML, START } from "../engine/_hunt.ts";
 import { ASKS_TOML } from "../engine/_asks.ts";
 import { tempDirs } from "../_tmp.ts";
-import { ADMIN_TOKEN, makeApp } from "./_app.ts";
+import { ADMIN_TOKEN, failCommits, makeApp } from "./_app.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -250,10 +250,9 @@ describe("PUT /api/admin/teams/:id/banned", () => {
   test("a ban that cannot be saved leaves the team's sessions open, as the database does", async () => {
     const { call, admin, store, db, gulls } = await twoSolvers();
     const second = (await login(call, "Gulls")).body.token as string;
-    const commit = store.commit.bind(store);
-    store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+    const saveCommits = failCommits(store);
     expect((await admin("PUT", "/api/admin/teams/1/banned", { banned: true })).status).toBe(503);
-    store.commit = commit;
+    saveCommits();
     expect(db.query("SELECT count(*) AS n FROM sessions WHERE team_id = 1").get()).toEqual({
       n: 2,
     });

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { CommitError } from "../../src/store/mod.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
-import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
+import { ADMIN_TOKEN, failCommits, makeApp, ORIGIN } from "./_app.ts";
 
 const ONE = HUNT_TOML.replace('title = "Test Hunt"', 'title = "Test Hunt"\nsubmitters = "one"');
 const REFUSED = {
@@ -13,13 +13,6 @@ const REFUSED = {
     message: "Another phone submits for your team; ask an organizer to release it",
   },
 };
-
-/** Makes every commit fail, as a disk that cannot be written does, until the returned function. */
-function failCommits(app: ReturnType<typeof makeApp>): () => void {
-  const commit = app.store.commit.bind(app.store);
-  app.store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
-  return () => void (app.store.commit = commit);
-}
 
 const guess = (app: ReturnType<typeof makeApp>, token: string, answer = "nope", puzzle = "a") =>
   app.call("POST", `/api/puzzles/${puzzle}/guesses`, { token, body: { answer } });
@@ -100,7 +93,7 @@ describe('submitters = "one"', () => {
     const first = await app.register("Gulls");
     const second = await app.login("Gulls");
     await guess(app, first);
-    const saveCommits = failCommits(app);
+    const saveCommits = failCommits(app.store);
     expect((await app.call("DELETE", "/api/session", { token: first })).status).toBe(503);
     saveCommits();
     // Still logged in, and still the team's submitter: the other phone is refused.
@@ -116,7 +109,7 @@ describe('submitters = "one"', () => {
     const first = await app.register("Gulls");
     const second = await app.login("Gulls");
     await guess(app, first);
-    const saveCommits = failCommits(app);
+    const saveCommits = failCommits(app.store);
     expect((await app.admin("DELETE", "/api/admin/teams/1/submitter")).status).toBe(503);
     saveCommits();
     expect(app.db.query("SELECT team_id FROM submitters").all()).toEqual([{ team_id: 1 }]);
@@ -134,7 +127,7 @@ describe('submitters = "one"', () => {
     const app = makeApp({ toml: ONE });
     const first = await app.register("Gulls");
     const second = await app.login("Gulls");
-    const saveCommits = failCommits(app);
+    const saveCommits = failCommits(app.store);
     expect((await guess(app, first)).status).toBe(503);
     saveCommits();
     expect(app.db.query("SELECT team_id FROM submitters").all()).toEqual([]);
@@ -215,7 +208,7 @@ describe('submitters = "one"', () => {
     test(`${what} that cannot be saved leaves the role where the database has it`, async () => {
       const app = makeApp({ toml: ONE });
       await guess(app, await app.register("Gulls"));
-      const saveCommits = failCommits(app);
+      const saveCommits = failCommits(app.store);
       expect((await app.admin("PUT", path, body)).status).toBe(503);
       saveCommits();
       expect(app.db.query("SELECT team_id FROM submitters").all()).toEqual([{ team_id: 1 }]);

@@ -5,8 +5,7 @@ import { describe, expect, test } from "bun:test";
 import type { Write } from "../../src/engine/mod.ts";
 import { hashPassword } from "../../src/play/password.ts";
 import { followWrites } from "../../src/server/follow.ts";
-import { CommitError } from "../../src/store/mod.ts";
-import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
+import { ADMIN_TOKEN, failCommits, makeApp, ORIGIN } from "./_app.ts";
 
 type App = ReturnType<typeof makeApp>;
 
@@ -68,13 +67,12 @@ describe("PUT /api/admin/teams/:id/password", () => {
     const app = makeApp();
     const first = await app.register("Gulls");
     const second = await app.login("Gulls");
-    const commit = app.store.commit.bind(app.store);
-    app.store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+    const saveCommits = failCommits(app.store);
     const reply = await app.admin("PUT", "/api/admin/teams/1/password", {
       password: "battery staple",
       logout: true,
     });
-    app.store.commit = commit;
+    saveCommits();
     expect(reply.status).toBe(503);
     expect(app.db.query("SELECT count(*) AS n FROM sessions WHERE team_id = 1").get()).toEqual({
       n: 2,

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { lostState } from "../../src/server/mod.ts";
 import { huntFingerprint } from "../../src/server/fingerprint.ts";
-import { makeApp, refuseFirstCommit } from "../http/_app.ts";
+import { makeApp, refuseFirstCommit, unlocksStored } from "../http/_app.ts";
 
 const HUNT = `
 [hunt]
@@ -277,40 +277,25 @@ describe("a reload that moves the start earlier", () => {
 });
 
 describe("a reload's commit", () => {
+  const LATE = `${HUNT}\n[[puzzle]]\nid = "late"\ntitle = "Late"\nanswer = ["late"]\n`;
+
   // A shared log out of reach refuses a commit after 5 s, nothing stored and the store still open
   // (as the clock's background commits, clock_test.ts): the reload's unlocks go with the next.
   test("the unlocks a reload records, refused by the store, go with the next commit", async () => {
     const app = makeApp({ toml: HUNT });
     await app.register("Gulls");
-    const commit = app.store.commit.bind(app.store);
-    let refused = 0;
-    app.store.commit = (writes) => {
-      if (refused > 0) return commit(writes);
-      refused++;
-      const error = Object.assign(new Error("Cannot reach the database: connection refused"), {
-        name: "CommitError",
-      });
-      return Promise.reject(error);
-    };
-    app.setToml(`${HUNT}\n[[puzzle]]\nid = "late"\ntitle = "Late"\nanswer = ["late"]\n`);
+    const { refused } = refuseFirstCommit(app.store);
+    app.setToml(LATE);
     expect((await app.admin("POST", "/api/admin/reload")).body).toMatchObject({ added: ["late"] });
-    const stored = () =>
-      app.db.query("SELECT count(*) AS n FROM unlocks WHERE puzzle = 'late'").get() as {
-        n: number;
-      };
-    // The clock commits each second: wait for its commit, for up to 10 s on a busy machine.
-    for (let waited = 0; stored().n === 0 && waited < 10_000; waited += 100) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(refused).toBe(1);
-    expect(stored()).toEqual({ n: 1 });
+    // The clock commits each second: wait for its commit.
+    const stored = await unlocksStored(app.db, "late");
+    expect(refused()).toBe(1);
+    expect(stored).toBe(1);
     app.server.close();
   }, 15_000);
 
   // PgStore refuses a commit no batch took within its 5 s; till then it lists the commit's writes
   // as under way, and a reload (or a start) plays them onto the engine it builds.
-  const LATE = `${HUNT}\n[[puzzle]]\nid = "late"\ntitle = "Late"\nanswer = ["late"]\n`;
-
   /** The puzzles of each `unlock` event the team's stream gets. */
   function unlocksTold(app: ReturnType<typeof makeApp>, token: string): string[][] {
     const told: string[][] = [];
@@ -326,17 +311,6 @@ describe("a reload's commit", () => {
     return told;
   }
 
-  /** Waits for the clock's next commit to store the unlock of "late" (each second; up to 10 s). */
-  async function lateStored(db: ReturnType<typeof makeApp>["db"]): Promise<number> {
-    const stored = () =>
-      (db.query("SELECT count(*) AS n FROM unlocks WHERE puzzle = 'late'").get() as { n: number })
-        .n;
-    for (let waited = 0; stored() === 0 && waited < 10_000; waited += 100) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return stored();
-  }
-
   test("refused, tells a team of its unlock once, when it is stored", async () => {
     const app = makeApp({ toml: HUNT });
     const told = unlocksTold(app, await app.register("Gulls"));
@@ -345,7 +319,7 @@ describe("a reload's commit", () => {
     expect((await app.admin("POST", "/api/admin/reload")).body).toMatchObject({ added: ["late"] });
     // Not stored yet: the team is not told.
     expect(told).toEqual([]);
-    expect(await lateStored(app.db)).toBe(1);
+    expect(await unlocksStored(app.db, "late")).toBe(1);
     expect(refused()).toBe(1);
     expect(told).toEqual([["late"]]);
     app.server.close();
@@ -366,7 +340,7 @@ describe("a reload's commit", () => {
       });
       expect((await app.admin("POST", "/api/admin/reload")).status).toBe(200);
       giveUp();
-      expect(await lateStored(app.db)).toBe(1);
+      expect(await unlocksStored(app.db, "late")).toBe(1);
       expect(refused()).toBe(1);
       expect(told).toEqual([["late"]]);
       app.server.close();
@@ -391,7 +365,7 @@ describe("a reload's commit", () => {
       });
       expect(again.reload("admin").kind).toBe("ok");
       giveUp();
-      expect(await lateStored(app.db)).toBe(1);
+      expect(await unlocksStored(app.db, "late")).toBe(1);
       expect(refused()).toBe(1);
       again.close();
     },

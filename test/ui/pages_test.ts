@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { CommitError } from "../../src/store/writer.ts";
 import { ASSETS } from "../../src/ui/mod.ts";
 import { unavailable } from "../../src/server/forward.ts";
-import { ADMIN_TOKEN, makeApp, ORIGIN } from "../http/_app.ts";
+import { ADMIN_TOKEN, failCommits, makeApp, ORIGIN } from "../http/_app.ts";
 import { browser } from "./_browser.ts";
 import { FakeClock, MINUTE, START } from "../engine/_hunt.ts";
 
@@ -770,7 +770,7 @@ describe("organizers", () => {
   test("a form post that cannot be saved gets a page saying nothing was saved and when to try again", async () => {
     const app = makeApp();
     const b = await joined(app);
-    app.store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+    failCommits(app.store);
     const res = await app.app.request(`${ORIGIN}/puzzles/a/guess`, {
       method: "POST",
       headers: {
@@ -834,7 +834,7 @@ describe("organizers", () => {
   test("the 'Not saved' and 'Starting again' pages never link off the server (a path starting //)", async () => {
     const app = makeApp();
     const b = await joined(app);
-    app.store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+    failCommits(app.store);
     // A Referer on this server whose path reads as another host in a link: "//evil.example/x".
     const res = await b.post("/puzzles/a/guess", { answer: "x" }, ORIGIN, {
       referer: `${ORIGIN}//evil.example/x?y=1`,
@@ -858,8 +858,7 @@ describe("organizers", () => {
   test("a logout that cannot be saved leaves the team logged in, and its menu says so", async () => {
     const app = makeApp();
     const b = await joined(app);
-    const commitNow = app.store.commit.bind(app.store);
-    app.store.commit = () => Promise.reject(new CommitError(new Error("disk I/O error")));
+    const saveCommits = failCommits(app.store);
     const res = await b.post("/logout", {});
     expect(res.status).toBe(503);
     expect(res.text).toContain("<h1>Not saved</h1>");
@@ -868,7 +867,7 @@ describe("organizers", () => {
     expect(res.text).toContain('<form method="post" action="/logout">');
     // Still logged in, on this page and the next; a logout that is saved then ends it.
     expect((await b.get("/puzzles")).status).toBe(200);
-    app.store.commit = commitNow;
+    saveCommits();
     expect(await b.post("/logout", {})).toMatchObject({ status: 303, location: "/" });
     expect((await b.get("/")).text).not.toContain('class="team-chip"');
   });
