@@ -49,12 +49,29 @@ const suite = chromiumAvailable || process.env.CI !== undefined ? describe : des
 
 const served = {} as Served;
 
-/** A new desktop tab, collecting script errors. */
-async function desktop(errors: string[]): Promise<Page> {
+/** A new tab (the context's own viewport), collecting script errors. */
+async function tab(errors: string[]): Promise<Page> {
   const page = await served.browser.context.newPage();
   page.on("pageerror", (error) => errors.push(error.message));
+  return page;
+}
+
+/** A new desktop tab, collecting script errors. */
+async function desktop(errors: string[]): Promise<Page> {
+  const page = await tab(errors);
   await page.setViewportSize({ width: 1366, height: 900 });
   return page;
+}
+
+/** A new tab (the context's own viewport) on the dashboard, signed in, collecting script errors. */
+async function adminPage(served: Served): Promise<{ page: Page; errors: string[] }> {
+  await served.browser.context.addCookies([
+    { name: "cairn_admin", value: ADMIN_TOKEN, url: served.server.base },
+  ]);
+  const errors: string[] = [];
+  const page = await tab(errors);
+  await page.goto(`${served.server.base}/admin`);
+  return { page, errors };
 }
 
 suite("the organizers' pages", () => {
@@ -186,13 +203,7 @@ suite("the organizers' pages", () => {
   test(
     "on a phone, the dashboard's charts keep readable text and scroll in their box",
     async () => {
-      await served.browser.context.addCookies([
-        { name: "cairn_admin", value: ADMIN_TOKEN, url: served.server.base },
-      ]);
-      const errors: string[] = [];
-      const page = await served.browser.context.newPage();
-      page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(`${served.server.base}/admin`);
+      const { page, errors } = await adminPage(served);
       const charts = page.locator("#charts");
       await charts.waitFor();
       await page.screenshot({ path: join(SHOTS, "admin-dashboard-phone.png"), fullPage: true });
@@ -269,13 +280,7 @@ suite("the organizers' pages", () => {
         ),
       );
       try {
-        await served.browser.context.addCookies([
-          { name: "cairn_admin", value: ADMIN_TOKEN, url: served.server.base },
-        ]);
-        const errors: string[] = [];
-        const page = await served.browser.context.newPage();
-        page.on("pageerror", (error) => errors.push(error.message));
-        await page.goto(`${served.server.base}/admin`);
+        const { page, errors } = await adminPage(served);
         await page.getByRole("button", { name: "Reload the hunt" }).click();
         await page.getByText("The hunt file has 1 error; the running hunt is unchanged").waitFor();
         const box = page.locator(".notice pre");

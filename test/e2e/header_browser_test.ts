@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { HUNT_TOML } from "../engine/_hunt.ts";
 import { makeApp } from "../http/_app.ts";
 import { chromiumAvailable, launchChromium, serveApp, SHOTS } from "./_browser.ts";
@@ -25,39 +26,56 @@ interface Header {
   pageWidth: number;
 }
 
-suite("a team's header on a phone", () => {
-  let server: ReturnType<typeof Bun.serve>;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
-  let base = "";
+/** What a suite's tests use, once its `beforeAll` ran: the app's address, Chromium, TEAM's token. */
+interface Served {
+  base: string;
+  browser: Awaited<ReturnType<typeof launchChromium>>;
+  token: string;
+}
 
+/**
+ * For the suite it is called in: serves the app (in process) on a hunt titled `title`, launches
+ * Chromium and registers TEAM with `members`, its session cookie in the browser; stops both after.
+ */
+function appForSuite(title: string, members: string[]): Served {
+  const served = {} as Served;
+  let server: ReturnType<typeof Bun.serve> | undefined;
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    const app = makeApp({ toml: HUNT_TOML.replace('title = "Test Hunt"', `title = "${TITLE}"`) });
-    ({ server, base } = serveApp(app.app));
-    browser = await launchChromium();
-    const res = await fetch(`${base}/api/teams`, {
+    const app = makeApp({ toml: HUNT_TOML.replace('title = "Test Hunt"', `title = "${title}"`) });
+    const serving = serveApp(app.app);
+    server = serving.server;
+    served.base = serving.base;
+    served.browser = await launchChromium();
+    const res = await fetch(`${served.base}/api/teams`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: TEAM, password: "correct horse", members: ["A"] }),
+      body: JSON.stringify({ name: TEAM, password: "correct horse", members }),
     });
     expect(res.status).toBe(201);
-    const { token } = (await res.json()) as { token: string };
-    await browser.context.addCookies([{ name: "cairn_session", value: token, url: base }]);
+    served.token = ((await res.json()) as { token: string }).token;
+    await served.browser.context.addCookies([
+      { name: "cairn_session", value: served.token, url: served.base },
+    ]);
   }, 60_000);
-
   afterAll(async () => {
-    await browser?.close();
+    await served.browser?.close();
     await server?.stop(true);
   });
+  return served;
+}
+
+suite("a team's header on a phone", () => {
+  const served = appForSuite(TITLE, ["A"]);
 
   test.each([320, 360, 390, 430])(
     "at %i px the hunt's title is seen whole, and the links are one row inside the screen",
     async (width) => {
-      const page = await browser.context.newPage();
+      const page = await served.browser.context.newPage();
       try {
         await page.setViewportSize({ width, height: 740 });
         for (const path of ["/puzzles", "/puzzles/a", "/scoreboard"]) {
-          await page.goto(`${base}${path}`);
+          await page.goto(`${served.base}${path}`);
           const header = await page.evaluate(`(() => {
             const inner = document.querySelector(".top-inner");
             const title = inner.querySelector(".brand span");
@@ -94,7 +112,7 @@ suite("a team's header on a phone", () => {
           expect(await page.getByRole("button", { name: "Log out" }).isVisible()).toBe(true);
         }
         if (width === 320 || width === 390) {
-          await page.goto(`${base}/puzzles`);
+          await page.goto(`${served.base}/puzzles`);
           await page.screenshot({ path: join(SHOTS, `header-${width}.png`) });
         }
       } finally {
@@ -116,30 +134,8 @@ interface Reach {
 }
 
 suite("a header with a long hunt title", () => {
-  let server: ReturnType<typeof Bun.serve>;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
-  let base = "";
-  let token = "";
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    const toml = HUNT_TOML.replace('title = "Test Hunt"', `title = "${LONG_TITLE}"`);
-    const app = makeApp({ toml });
-    ({ server, base } = serveApp(app.app));
-    browser = await launchChromium();
-    const res = await fetch(`${base}/api/teams`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: TEAM, password: "correct horse", members: ["A"] }),
-    });
-    expect(res.status).toBe(201);
-    token = ((await res.json()) as { token: string }).token;
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop(true);
-  });
+  // Each test starts as a guest (it clears the cookies), then logs the team in.
+  const served = appForSuite(LONG_TITLE, ["A"]);
 
   const reach = `(() => {
     const inner = document.querySelector(".top-inner");
@@ -153,43 +149,44 @@ suite("a header with a long hunt title", () => {
     };
   })()`;
 
+  /** Opens `path`: the page is as wide as the screen, its links one row inside it, the title seen. */
+  async function expectInside(page: Page, path: string, width: number): Promise<void> {
+    await page.goto(`${served.base}${path}`);
+    expect({ path, ...(await page.evaluate(reach) as Reach) }).toEqual({
+      path,
+      pageWidth: width,
+      linksRight: expect.any(Number),
+      linkRows: 1,
+      titleShown: true,
+    });
+    expect((await page.evaluate(reach) as Reach).linksRight).toBeLessThanOrEqual(width);
+  }
+
   test.each([320, 360, 500, 700, 1024])(
     "at %i px a guest's and a team's links stay inside the screen, and the title shrinks",
     async (width) => {
-      const page = await browser.context.newPage();
+      const page = await served.browser.context.newPage();
       try {
         await page.setViewportSize({ width, height: 740 });
-        await browser.context.clearCookies();
+        await served.browser.context.clearCookies();
         for (const path of ["/", "/c/unknown-code", "/no-such-page"]) {
-          await page.goto(`${base}${path}`);
-          expect({ path, ...(await page.evaluate(reach) as Reach) }).toEqual({
-            path,
-            pageWidth: width,
-            linksRight: expect.any(Number),
-            linkRows: 1,
-            titleShown: true,
-          });
-          expect((await page.evaluate(reach) as Reach).linksRight).toBeLessThanOrEqual(width);
+          await expectInside(page, path, width);
         }
         if (width === 360) await page.screenshot({ path: join(SHOTS, "header-guest-360.png") });
-        await browser.context.addCookies([{ name: "cairn_session", value: token, url: base }]);
+        await served.browser.context.addCookies([{
+          name: "cairn_session",
+          value: served.token,
+          url: served.base,
+        }]);
         for (const path of ["/puzzles", "/puzzles/a", "/scoreboard"]) {
-          await page.goto(`${base}${path}`);
-          expect({ path, ...(await page.evaluate(reach) as Reach) }).toEqual({
-            path,
-            pageWidth: width,
-            linksRight: expect.any(Number),
-            linkRows: 1,
-            titleShown: true,
-          });
-          expect((await page.evaluate(reach) as Reach).linksRight).toBeLessThanOrEqual(width);
+          await expectInside(page, path, width);
           const logout = page.getByRole("button", { name: "Log out" });
           expect(await logout.isVisible()).toBe(true);
         }
         if (width === 500) await page.screenshot({ path: join(SHOTS, "header-team-500.png") });
       } finally {
         await page.close();
-        await browser.context.clearCookies();
+        await served.browser.context.clearCookies();
       }
     },
     30_000,
