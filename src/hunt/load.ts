@@ -30,6 +30,7 @@ import {
   type RuleScope,
   walkCalls,
 } from "../rules/mod.ts";
+import { assetLinks } from "./asset_links.ts";
 import type { Problem } from "./problem.ts";
 import {
   HuntFileSchema,
@@ -1280,9 +1281,6 @@ function readBody(
   return body;
 }
 
-// A Markdown link's or image's target, or a link reference's, naming a file in `assets/`.
-const ASSET_LINK = /\]\(\s*<?assets\/([^\s)>]+)|^ {0,3}\[[^\]]+\]:\s*<?assets\/([^\s>]+)/gm;
-
 /**
  * Warns of each file a body links to in `assets/` that is not in the puzzle's folder: a typo in a
  * name would show players a broken picture. Only a warning, as a file added later is served at once.
@@ -1294,22 +1292,12 @@ function checkAssetLinks(
   report: Reporter,
 ) {
   const exists = options.assetExists;
-  if (exists === undefined || !body.includes("assets/")) return;
-  const seen = new Set<string>();
-  for (const match of body.matchAll(ASSET_LINK)) {
-    const link = (match[1] ?? match[2])!.replace(/[?#].*$/, "");
-    let file: string;
-    try {
-      file = decodeURIComponent(link);
-    } catch {
-      file = link;
-    }
-    if (seen.has(file)) continue;
-    seen.add(file);
+  if (exists === undefined) return;
+  for (const file of assetLinks(body)) {
     if (exists(where.puzzleId, file)) continue;
     report.add(
       "warning",
-      `The body links to assets/${link}, but there is no file assets/${where.puzzleId}/${file} ` +
+      `The body links to assets/${file}, but there is no file assets/${where.puzzleId}/${file} ` +
         "beside the hunt file",
       where.path,
       where.puzzleId,

@@ -98,6 +98,10 @@ describe("loadHuntFile()", () => {
     writeFileSync(join(dir, "assets", "a", "map.png"), "png");
     writeFileSync(join(dir, "assets", "a", "maps", "north map.png"), "png");
     writeFileSync(join(dir, "assets", "b", "tides.pdf"), "pdf");
+    // Names as the pages reach them: spaces in <…>, parentheses, and any script.
+    writeFileSync(join(dir, "assets", "a", "tide table.pdf"), "pdf");
+    writeFileSync(join(dir, "assets", "a", "map(1).png"), "png");
+    writeFileSync(join(dir, "assets", "a", "データ.txt"), "txt");
     // Puzzle b's file is not puzzle a's; a path out of the folder is not served either.
     writeFileSync(
       join(dir, "puzzles", "a.md"),
@@ -105,6 +109,10 @@ describe("loadHuntFile()", () => {
         "![The map](assets/map.png) ![North](assets/maps/north%20map.png?v=2)",
         "[Tides](assets/tides.pdf) [again](assets/tides.pdf) ![Typo](<assets/mpa.png>)",
         "[Out](assets/../b/tides.pdf) and [ref]",
+        "[Table](<assets/tide table.pdf>) ![Map](assets/map(1).png) [データ](assets/データ.txt)",
+        "[Missing](assets/ない.txt), and in code, not a link: `![x](assets/code.png)`",
+        "",
+        "    ![x](assets/indented-code.png)",
         "",
         "[ref]: assets/ref.txt",
       ].join("\n"),
@@ -129,14 +137,15 @@ answer = "y"
     );
     const { hunt, problems } = loadHuntFile(join(dir, "hunt.toml"));
     expect(hunt).toBeDefined();
-    const missing = (id: string, link: string, file = link) =>
-      `The body links to assets/${link}, but there is no file assets/${id}/${file} beside the hunt file`;
+    const missing = (id: string, file: string) =>
+      `The body links to assets/${file}, but there is no file assets/${id}/${file} beside the hunt file`;
     expect(problems.map((p) => `${p.severity} ${p.line} ${p.puzzle} ${p.field}: ${p.message}`))
       .toEqual([
         `warning 7 a body_file: ${missing("a", "tides.pdf")}`,
         `warning 7 a body_file: ${missing("a", "mpa.png")}`,
         `warning 7 a body_file: ${missing("a", "../b/tides.pdf")}`,
         `warning 7 a body_file: ${missing("a", "ref.txt")}`,
+        `warning 7 a body_file: ${missing("a", "ない.txt")}`,
         `warning 13 b body: ${missing("b", "gone.jpg")}`,
       ]);
     // loadHunt() alone reads no disk, and checks no link.
