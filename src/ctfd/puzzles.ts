@@ -395,7 +395,10 @@ function importFiles(
       continue;
     }
     const base = location.split("/").at(-1)!;
-    const clean = base.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^[.]+/, "_");
+    // Letters and digits of any script stay (`データ.txt`); spaces, brackets and the like, which a
+    // Markdown link would have to escape, become "_"; so does a leading dot (a hidden file).
+    const clean = base.normalize("NFC").replace(/[^\p{L}\p{M}\p{N}._-]/gu, "_")
+      .replace(/^[.]+/, "_");
     let name = clean;
     for (let n = out.length + 1; names.has(name); n++) name = `${n}-${clean}`;
     names.add(name);

@@ -67,7 +67,20 @@ describe("cairn import ctfd", () => {
       costFactor: 4,
       outputType: "encoded",
     });
-    const zip = exportZip(harborCtf(ternsHash), { "uploads/abc123/index.php": "<?php echo 1; ?>" });
+    const tables = harborCtf(ternsHash);
+    // A file named in another script keeps its name (its space, which a link would need to
+    // escape, becomes "_").
+    tables.files = [...tables.files!, {
+      id: 2,
+      type: "challenge",
+      location: "def456/データ 1.txt",
+      challenge_id: 1,
+      sha1sum: null,
+    }];
+    const zip = exportZip(tables, {
+      "uploads/abc123/index.php": "<?php echo 1; ?>",
+      "uploads/def456/データ 1.txt": "データ",
+    });
     const { out, code, stdout, stderr } = await importZip(zip);
     expect([code, stderr]).toEqual([0, ""]);
     expect(stdout).toContain("import: wrote");
@@ -80,6 +93,8 @@ describe("cairn import ctfd", () => {
     const webBody = readFileSync(join(out, "puzzles", "web-1.md"), "utf8");
     expect(webBody).toContain("**Connection:** `http://web.ctf:8080`");
     expect(webBody).toContain("- [index.php](assets/index.php)");
+    expect(readFileSync(join(out, "assets", "web-1", "データ_1.txt"), "utf8")).toBe("データ");
+    expect(webBody).toContain("- [データ_1.txt](assets/データ_1.txt)");
 
     // The report lists what did not carry over.
     const report = readFileSync(join(out, "import-report.txt"), "utf8");
