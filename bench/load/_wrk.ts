@@ -25,6 +25,13 @@ export interface Run {
    * and this is the part that one CPU must still do alone.
    */
   mainUs: number;
+  /**
+   * The CPUs the server and wrk kept busy (CPU seconds a second of the run): a
+   * server pinned to one CPU near 1 was the bound; well under 1, with wrk near
+   * 1, the client was, and the req/s of that server say how fast wrk went.
+   */
+  serverBusy: number;
+  clientBusy: number;
 }
 
 /** One request of a wrk script. */
@@ -177,7 +184,9 @@ export function ms(text: string): number {
 }
 
 /** wrk's rate, latencies and failed answers, from its text output (run with --latency). */
-export function parseWrk(out: string): Omit<Run, "cpuUs" | "systemUs" | "mainUs"> {
+export function parseWrk(
+  out: string,
+): Omit<Run, "cpuUs" | "systemUs" | "mainUs" | "serverBusy" | "clientBusy"> {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const p50 = ms(/\s50%\s+(\S+)/.exec(out)?.[1] ?? "");
   const p99 = ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? "");
@@ -203,6 +212,7 @@ export async function runWrk(options: {
 }): Promise<Run> {
   const before = cpuTimesUs(options.pid);
   const mainBefore = cpuTimesUs(options.pid, options.pid);
+  const started = performance.now();
   const proc = Bun.spawn([
     ...options.pin,
     "wrk",
@@ -220,11 +230,14 @@ export async function runWrk(options: {
   }
   const after = cpuTimesUs(options.pid);
   const mainAfter = cpuTimesUs(options.pid, options.pid);
+  const wallUs = (performance.now() - started) * 1000;
   const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   return {
     ...parseWrk(out),
     cpuUs: (after.total - before.total) / requests,
     systemUs: (after.system - before.system) / requests,
     mainUs: (mainAfter.total - mainBefore.total) / requests,
+    serverBusy: (after.total - before.total) / wallUs,
+    clientBusy: Number(proc.resourceUsage()?.cpuTime.total ?? NaN) / wallUs,
   };
 }

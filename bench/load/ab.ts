@@ -307,6 +307,9 @@ async function main(argv: readonly string[]): Promise<number> {
         })`,
         "CPU ratio": median(own.map((x, i) => baseline[i]!.cpuUs / x.cpuUs)).toFixed(3),
         "main thread µs/req": median(own.map((x) => x.mainUs)).toFixed(1),
+        "CPUs busy: server, wrk": `${median(own.map((x) => x.serverBusy)).toFixed(2)}, ${
+          median(own.map((x) => x.clientBusy)).toFixed(2)
+        }`,
         "p99 ms": median(own.map((x) => x.p99)).toFixed(2),
         errors: own.reduce((a, x) => a + x.errors, 0),
         batch,

@@ -301,6 +301,8 @@ try {
         p50: median(cairnRuns.map((r) => r.p50)),
         p99: median(cairnRuns.map((r) => r.p99)),
         cpuUs: median(cairnRuns.map((r) => r.cpuUs)),
+        serverBusy: median(cairnRuns.map((r) => r.serverBusy)),
+        clientBusy: median(cairnRuns.map((r) => r.clientBusy)),
         errors: cairnRuns.reduce((a, r) => a + r.errors, 0),
       },
       bare: {
@@ -309,6 +311,8 @@ try {
         p50: median(bareRuns.map((r) => r.p50)),
         p99: median(bareRuns.map((r) => r.p99)),
         cpuUs: median(bareRuns.map((r) => r.cpuUs)),
+        serverBusy: median(bareRuns.map((r) => r.serverBusy)),
+        clientBusy: median(bareRuns.map((r) => r.clientBusy)),
       },
       ratio,
       cpuRatio,
@@ -328,7 +332,7 @@ try {
         ratio.toFixed(2)
       }; CPU ${row.cairn.cpuUs.toFixed(1)} µs/request vs ${row.bare.cpuUs.toFixed(1)}, ratio ${
         cpuRatio.toFixed(2)
-      })` + (deno === undefined
+      }; CPUs busy, server and wrk: ${busy(row.cairn)} vs ${busy(row.bare)})` + (deno === undefined
         ? ""
         : `; on Deno ${Math.round(deno.cairn.rps)} req/s vs ${Math.round(deno.bare.rps)} (ratio ${
           deno.ratio.toFixed(2)
@@ -463,6 +467,11 @@ try {
 }
 
 /** The median figures of one runtime's target and baseline runs, and their median ratio. */
+/** The CPUs a side's server and its wrk kept busy, medians ("0.98/0.71"). */
+function busy(side: { serverBusy: number; clientBusy: number }): string {
+  return `${side.serverBusy.toFixed(2)}/${side.clientBusy.toFixed(2)}`;
+}
+
 function summarize(cairnRuns: Run[], bareRuns: Run[]) {
   const figures = (runs: Run[]) => ({
     rps: median(runs.map((r) => r.rps)),
