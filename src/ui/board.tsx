@@ -356,12 +356,15 @@ const BoardPager: FC<{
   page: number | undefined;
   pages: number | undefined;
   division: string | undefined;
-}> = ({ total, page, pages, division }) => {
+  /** Without `page`: the team's own place is shown too, below the top. */
+  withMine?: boolean;
+}> = ({ total, page, pages, division, withMine }) => {
   if (page === undefined || pages === undefined) {
     return (
       <nav class="pager" aria-label="The whole board">
         <span class="muted">
-          The top {PHONE_TOP} of {total} teams.
+          The top {PHONE_TOP}
+          {withMine && " and your team's place"} of {total} teams.
         </span>
         <a href={boardHref(division, 1)}>See the whole board →</a>
       </nav>
@@ -482,6 +485,7 @@ export const TeamBoardPage: FC<{
             page={shown.page}
             pages={shown.pages}
             division={props.division}
+            withMine={props.mine !== undefined && props.mine >= PHONE_TOP}
           />
         )}
         <p class="small muted">

@@ -156,7 +156,9 @@ describe("a team's standings on a big board", () => {
     const { text, rows } = await standings(300, 200);
     expect(rows).toEqual([...ranks(1, 50), "… 146", ...ranks(197, 203, 200), "… 97"]);
     expect(text).toContain('<a href="#mine">Your team is 200th of 300, with 101 points.</a>');
-    expect(text).toContain('<span class="muted">The top 50 of 300 teams.</span>');
+    expect(text).toContain(
+      '<span class="muted">The top 50 and your team&#39;s place of 300 teams.</span>',
+    );
     expect(text).toContain('<a href="/scoreboard?page=1">See the whole board →</a>');
     // Not one row more: the rest of the board is not in the page.
     expect(text).not.toContain(">Team 204<");
@@ -176,6 +178,7 @@ describe("a team's standings on a big board", () => {
     const { rows, text } = await standings(300, 7);
     expect(rows).toEqual([...ranks(1, 50, 7), "… 250"]);
     expect(text).toContain("Your team is 7th of 300");
+    expect(text).toContain('<span class="muted">The top 50 of 300 teams.</span>');
     // A board of 60 teams is shown whole, with no pager, as short boards always were.
     const short = await standings(PHONE_WHOLE, 60);
     expect(short.rows).toEqual(ranks(1, 60, 60));
