@@ -8,6 +8,7 @@
  */
 import { type ConversionConfig, toJsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
 import * as v from "valibot";
+import { RESULT_TABLES } from "../store/mod.ts";
 import { CheckInBody, GuessBody, LoginBody, RegisterBody } from "./actions.ts";
 import {
   AdjustmentBody,
@@ -761,18 +762,7 @@ export const ROUTES: readonly Route[] = [
         in: "query",
         name: "table",
         description: "With csv: which table (default scoreboard)",
-        schema: v.picklist([
-          "teams",
-          "solves",
-          "guesses",
-          "scoreboard",
-          "routes",
-          "hints",
-          "checkins",
-          "adjustments",
-          "submissions",
-          "asks",
-        ]),
+        schema: v.picklist(RESULT_TABLES),
       },
     ],
     answers: [
