@@ -203,19 +203,20 @@ export const AdminTeam = v.strictObject({
   variants: v.array(v.strictObject({ puzzle: v.string(), variant: Int })),
 });
 
+/** A stored guess's fields, as the export and the organizers' feed both give them. */
+const GUESS_ROW = {
+  id: Int,
+  team: Int,
+  team_name: v.string(),
+  puzzle: v.string(),
+  raw: v.string(),
+  normalized: v.string(),
+  result: GuessResult,
+  at: v.nullable(Time),
+};
+
 export const GuessFeed = v.strictObject({
-  guesses: v.array(v.strictObject({
-    id: Int,
-    team: Int,
-    team_name: v.string(),
-    puzzle: v.string(),
-    raw: v.string(),
-    normalized: v.string(),
-    result: GuessResult,
-    at: v.nullable(Time),
-    effective_at: EffectiveAt,
-    flag: Flag,
-  })),
+  guesses: v.array(v.strictObject({ ...GUESS_ROW, effective_at: EffectiveAt, flag: Flag })),
 });
 
 export const AnnouncementReply = v.strictObject({
@@ -290,16 +291,7 @@ export const Results = v.strictObject({
     guess_id: v.pipe(v.nullable(Int), v.description("null for an accepted mission")),
     at: v.nullable(Time),
   })),
-  guesses: v.array(v.strictObject({
-    id: Int,
-    team: Int,
-    team_name: v.string(),
-    puzzle: v.string(),
-    raw: v.string(),
-    normalized: v.string(),
-    result: GuessResult,
-    at: v.nullable(Time),
-  })),
+  guesses: v.array(v.strictObject(GUESS_ROW)),
   scoreboard: v.array(v.strictObject({
     rank: Int,
     team: Int,
