@@ -6,7 +6,7 @@ import { raw } from "hono/html";
 import { clock, duration } from "./charts.ts";
 import { TEXT_LIMITS as LIMITS } from "../play/mod.ts";
 import { chars } from "./_text_limits.ts";
-import type { Flash } from "./flash.ts";
+import { type Flash, typedIn } from "./flash.ts";
 import { Notice, Shell } from "./layout.tsx";
 
 /** One figure in a page's row of figures: a big value over a small label. */
@@ -16,14 +16,6 @@ const Stat: FC<{ value: string | number; label: string; id?: string }> = (props)
     <span>{props.label}</span>
   </div>
 );
-
-/**
- * What was typed in the form `form` when the server refused it (the flash's fields), so the
- * page shows it again, to fix and send, rather than an empty form or the value before.
- */
-function typedIn(flash: Flash | undefined, form: string): Record<string, string> | undefined {
-  return flash?.fields?.form === form ? flash.fields : undefined;
-}
 
 /** A puzzle open this long without a solve counts as stuck (ms). */
 export const STUCK_AFTER = 30 * 60_000;

@@ -111,8 +111,13 @@ export function hintPages(pages: Hono, { game }: Play): void {
     const outcome = body.success
       ? await actions.reply(id, body.output)
       : { ok: false as const, code: "bad_request" as const, message: body.issues[0].message };
-    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
-    else {
+    if (!outcome.ok) {
+      // The form comes back with what was typed in it, to fix and send again.
+      const typed: Record<string, string> = form.refuse === "true"
+        ? { form: `refuse-${id}`, message: form.message ?? "" }
+        : { form: `answer-${id}`, answer: form.answer ?? "" };
+      setFlash(c, refusalFlash(outcome, typed));
+    } else {
       const { team_name, status } = outcome.reply;
       setFlash(c, {
         tone: status === "answered" ? "ok" : "info",

@@ -13,7 +13,7 @@ import {
 } from "../play/mod.ts";
 import { points } from "./charts.ts";
 import { chars } from "./_text_limits.ts";
-import type { Flash } from "./flash.ts";
+import { type Flash, typedIn } from "./flash.ts";
 import { Notice, Shell } from "./layout.tsx";
 
 const STATUS: Record<AskView["status"], { label: string; tone: string }> = {
@@ -162,7 +162,9 @@ export const HintsPage: FC<HintsPageProps> = (props) => (
             No question is waiting. This page updates itself.
           </p>
         )
-        : props.open.map((ask) => <OpenAsk key={ask.id} ask={ask} ended={props.ended} />)}
+        : props.open.map((ask) => (
+          <OpenAsk key={ask.id} ask={ask} ended={props.ended} flash={props.flash} />
+        ))}
       {props.closed.length > 0 && (
         <section class="card" aria-labelledby="closed-title">
           <h2 id="closed-title">Recently closed</h2>
@@ -187,10 +189,15 @@ const RESULT_TONE: Record<string, string> = {
   incorrect: "",
 };
 
-/** One open question: who asks about what, their guesses, and the reply forms. */
-const OpenAsk: FC<{ ask: HintsPageProps["open"][number]; ended?: boolean | undefined }> = (
-  { ask, ended },
-) => (
+/**
+ * One open question: who asks about what, their guesses, and the reply forms. A reply the server
+ * refused comes back with what was typed (`flash`).
+ */
+const OpenAsk: FC<{
+  ask: HintsPageProps["open"][number];
+  ended?: boolean | undefined;
+  flash?: Flash | undefined;
+}> = ({ ask, ended, flash }) => (
   <section class="card ask-card" id={`ask-${ask.id}`} aria-labelledby={`ask-${ask.id}-title`}>
     <h2 id={`ask-${ask.id}-title`}>
       <a href={`/admin/teams/${ask.team}`}>{ask.team_name}</a> · {ask.puzzleTitle}
@@ -226,6 +233,7 @@ const OpenAsk: FC<{ ask: HintsPageProps["open"][number]; ended?: boolean | undef
             {...chars(LIMITS.reply, { trim: true })}
             required
           >
+            {typedIn(flash, `answer-${ask.id}`)?.answer ?? ""}
           </textarea>
           <button class="btn" type="submit">Send the answer</button>
         </form>
@@ -245,6 +253,7 @@ const OpenAsk: FC<{ ask: HintsPageProps["open"][number]; ended?: boolean | undef
                 name="message"
                 {...chars(LIMITS.reply, { trim: true })}
                 placeholder="Optional"
+                value={typedIn(flash, `refuse-${ask.id}`)?.message}
               />
               <button class="btn btn-quiet" type="submit">Refuse</button>
             </form>

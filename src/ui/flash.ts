@@ -79,6 +79,17 @@ function encode(flash: Carried): string {
   return btoa(binary);
 }
 
+/**
+ * What was typed in the form `form` when the server refused it (the flash's fields), so the
+ * page shows it again, to fix and send, rather than an empty form or the value before.
+ */
+export function typedIn(
+  flash: Flash | undefined,
+  form: string,
+): Record<string, string> | undefined {
+  return flash?.fields?.form === form ? flash.fields : undefined;
+}
+
 /** Takes the message left for this page, if any, and clears it. */
 export function takeFlash(c: Context): Flash | undefined {
   const value = getCookie(c, FLASH_COOKIE);

@@ -4,7 +4,7 @@ import { raw } from "hono/html";
 import { TEXT_LIMITS as LIMITS } from "../play/mod.ts";
 import { points } from "./charts.ts";
 import { chars } from "./_text_limits.ts";
-import type { Flash } from "./flash.ts";
+import { type Flash, typedIn } from "./flash.ts";
 import { Notice, Shell } from "./layout.tsx";
 
 /** A submission as the judge sees it. */
@@ -102,9 +102,9 @@ export const JudgePage: FC<JudgePageProps> = (props) => {
               </p>
             </section>
           )
-          : <Current item={current} />}
+          : <Current item={current} flash={props.flash} />}
         {props.judge !== undefined && <Keys />}
-        <Recent items={props.recent} />
+        <Recent items={props.recent} flash={props.flash} />
         {props.judge !== undefined && (
           <details class="small">
             <summary>Not {props.judge}?</summary>
@@ -184,9 +184,12 @@ const FlagBadge: FC<{ flag: JudgedItem["flag"]; id?: string }> = ({ flag, id }) 
     </span>
   );
 
-/** The claimed submission and its three verdicts. */
-const Current: FC<{ item: NonNullable<JudgePageProps["current"]> }> = ({ item }) => {
+/** The claimed submission and its three verdicts; a refused one comes back as typed (`flash`). */
+const Current: FC<{ item: NonNullable<JudgePageProps["current"]>; flash?: Flash | undefined }> = (
+  { item, flash },
+) => {
   const action = `/admin/judge/${item.id}/verdict`;
+  const typedPoints = typedIn(flash, `points-${item.id}`)?.points;
   return (
     <section class="judge-item" id="judge-item" aria-labelledby="judge-mission">
       <div class="judge-media">
@@ -217,7 +220,7 @@ const Current: FC<{ item: NonNullable<JudgePageProps["current"]> }> = ({ item })
               max={item.points}
               step={1}
               required
-              value={String(Math.round(item.points / 2))}
+              value={typedPoints ?? String(Math.round(item.points / 2))}
               class="judge-points"
             />
           </label>
@@ -235,6 +238,7 @@ const Current: FC<{ item: NonNullable<JudgePageProps["current"]> }> = ({ item })
               rows={2}
               placeholder="We can't see the statue"
             >
+              {typedIn(flash, `reject-${item.id}`)?.message ?? ""}
             </textarea>
           </label>
           <button class="btn btn-danger" type="submit">
@@ -251,8 +255,13 @@ const Current: FC<{ item: NonNullable<JudgePageProps["current"]> }> = ({ item })
   );
 };
 
-/** Recently accepted submissions, each with a reject form: for second thoughts and `judge = "auto"`. */
-const Recent: FC<{ items: JudgePageProps["recent"] }> = ({ items }) => (
+/**
+ * Recently accepted submissions, each with a reject form: for second thoughts and
+ * `judge = "auto"`. A refused reject comes back with its message (`flash`).
+ */
+const Recent: FC<{ items: JudgePageProps["recent"]; flash?: Flash | undefined }> = (
+  { items, flash },
+) => (
   <section class="card" aria-labelledby="recent-title" id="judge-recent">
     <h2 id="recent-title">Recently accepted</h2>
     {items.length === 0 ? <p class="muted">None yet.</p> : (
@@ -275,6 +284,7 @@ const Recent: FC<{ items: JudgePageProps["recent"] }> = ({ items }) => (
                     name="message"
                     {...chars(LIMITS.verdictMessage, { trim: true })}
                     placeholder="Message to the team"
+                    value={typedIn(flash, `recent-${item.id}`)?.message}
                   />
                 </label>
                 <button class="btn btn-small btn-danger" type="submit">Reject</button>

@@ -129,7 +129,7 @@ export function judgePages(pages: Hono, { game, missions: actions }: Play): void
     const outcome = typeof verdict === "string"
       ? { ok: false as const, code: "bad_request" as const, message: verdict }
       : await actions.judge(id, verdict);
-    if (!outcome.ok) setFlash(c, refusalFlash(outcome));
+    if (!outcome.ok) setFlash(c, refusalFlash(outcome, typedVerdict(id, form)));
     else {
       const engine = game.engine;
       const { team, mission } = item(engine, engine.submissions.get(outcome.reply.id)!);
@@ -143,6 +143,20 @@ export function judgePages(pages: Hono, { game, missions: actions }: Play): void
     }
     return c.redirect(form.back === "recent" ? "/admin/judge#judge-recent" : "/admin/judge", 303);
   });
+}
+
+/**
+ * What was typed in a refused verdict form, for the page to show again (judge.tsx): the form is
+ * named by its verdict and submission, and a recently accepted one's reject form by `recent`.
+ */
+function typedVerdict(
+  id: number,
+  form: Record<string, string>,
+): Record<string, string> | undefined {
+  if (form.verdict === "points") return { form: `points-${id}`, points: form.points ?? "" };
+  if (form.verdict !== "reject") return undefined;
+  const name = form.back === "recent" ? `recent-${id}` : `reject-${id}`;
+  return { form: name, message: form.message ?? "" };
 }
 
 /** A verdict form's fields as a verdict, or the sentence saying what is wrong. */

@@ -124,6 +124,39 @@ describe("/admin/hints and the puzzle page's ask box", () => {
     expect((await team.get("/puzzles/lighthouse")).text).toContain("Look north.");
   });
 
+  test("a refused answer or refusal comes back with what was typed, in its own form only", async () => {
+    const { app, team, admin } = await setup();
+    await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "North?" });
+    const terns = await app.register("Terns");
+    await app.call("POST", "/api/puzzles/lighthouse/hints/ask/asks", {
+      token: terns,
+      body: { question: "South?" },
+    });
+    /** The reply forms of ask `id` on the page, in order: the answer's and the refusal's. */
+    const forms = (page: string, id: number) =>
+      [...page.matchAll(new RegExp(`action="/admin/hints/${id}/reply"[^]*?</form>`, "g"))].map(
+        (m) => m[0],
+      );
+    // An answer over 2,000 characters (past the browser's maxlength) is refused, and kept.
+    const long = "Look north at night. ".repeat(96);
+    await admin.post("/admin/hints/1/reply", { answer: long });
+    let page = (await admin.get("/admin/hints")).text;
+    expect(page).toContain("An answer has at most 2000 characters");
+    expect(forms(page, 1)[0]).toContain(`>${long}</textarea>`);
+    expect(forms(page, 1)[1]).toContain('placeholder="Optional"/>');
+    expect(forms(page, 2)[0]).toContain("></textarea>");
+    // Shown once: the next visit has an empty box again.
+    expect(forms((await admin.get("/admin/hints")).text, 1)[0]).toContain("></textarea>");
+    // A refusal's message over the limit stays in the refusal's box, of that ask only.
+    await admin.post("/admin/hints/2/reply", { refuse: "true", message: long });
+    page = (await admin.get("/admin/hints")).text;
+    expect(page).toContain("A message has at most 2000 characters");
+    expect(forms(page, 2)[1]).toContain(`value="${long}"`);
+    expect(forms(page, 2)[0]).toContain("></textarea>");
+    expect(forms(page, 1)[1]).toContain('placeholder="Optional"/>');
+    expect([...app.game.engine.asks.values()].map((ask) => ask.status)).toEqual(["open", "open"]);
+  });
+
   test("an empty question and an empty answer are refused with a message", async () => {
     const { team, admin } = await setup();
     await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "   " });

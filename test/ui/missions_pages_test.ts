@@ -202,6 +202,43 @@ kind = "ask"
     expect((await ann.get("/admin/judge")).text).toContain("Field &quot;verdict&quot;");
   });
 
+  test("a refused verdict comes back with what was typed, in its own form only", async () => {
+    const { app, ids } = await setup();
+    const ann = await judge(app, "ann");
+    /** The form with id `id` (or of the recently accepted submission `id`) on the page. */
+    const form = (page: string, id: string) =>
+      new RegExp(`(id="${id}"|data-id="${id}")[^]*?</form>`).exec(page)?.[0] ?? "";
+    // Points over the mission's 30: the box keeps 99, to fix, on the same submission.
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "points", points: "99" });
+    let page = (await ann.get("/admin/judge")).text;
+    expect(page).toContain("Points must be a whole number from 0 to 30");
+    expect(shown(page)).toBe(String(ids[0]));
+    expect(form(page, "judge-points")).toContain('value="99"');
+    // Shown once: the next visit offers half the points again.
+    expect(form((await ann.get("/admin/judge")).text, "judge-points")).toContain('value="15"');
+    // A message to the team over 500 characters stays in the reject box.
+    const long = "We can't see the statue. ".repeat(21);
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "reject", message: long });
+    page = (await ann.get("/admin/judge")).text;
+    expect(page).toContain("A message to the team has at most 500 characters");
+    expect(form(page, "judge-reject")).toContain(
+      `${long.replaceAll("'", "&#39;")}</textarea>`,
+    );
+    expect(form(page, "judge-points")).toContain('value="15"');
+    // A recently accepted one's reject: its own row keeps the message, the current form does not.
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, {
+      verdict: "reject",
+      back: "recent",
+      message: long,
+    });
+    page = (await ann.get("/admin/judge")).text;
+    expect(page).toContain("A message to the team has at most 500 characters");
+    expect(form(page, String(ids[0]))).toContain(`value="${long.replaceAll("'", "&#39;")}"`);
+    expect(form(page, "judge-reject")).toContain("></textarea>");
+    expect(app.game.engine.submissions.get(ids[0]!)?.status).toBe("accepted");
+  });
+
   test("a recently accepted one can be rejected, taking its points back", async () => {
     const { app, ids, tokens } = await setup();
     const ann = await judge(app, "ann");
