@@ -49,6 +49,8 @@ export interface PuzzleStat {
 /** Per puzzle: how many teams have it, solved it, how long they took, and wrong guesses. */
 export function puzzleStats(engine: Engine): PuzzleStat[] {
   const now = engine.now();
+  // The time-based unlocks due by now, as a team's own pages record them when it reads.
+  for (const team of engine.teams.values()) engine.catchUp(team, now);
   return engine.hunt.puzzles.map((puzzle) => {
     let unlocked = 0;
     let wrong = 0;

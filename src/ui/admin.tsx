@@ -126,7 +126,8 @@ export interface GridPage {
 
 export type GridCell =
   | { kind: "locked" }
-  | { kind: "open"; openMs: number; wrong: number }
+  /** `afterEnd`: it unlocked after the hunt's end, when no team could play it. */
+  | { kind: "open"; openMs: number; wrong: number; afterEnd?: true }
   | { kind: "solved"; tookMs: number; wrong: number };
 
 /** A short duration for a grid cell: "45s", "12m", "1h05". */
@@ -216,6 +217,9 @@ const GridCellView: FC<{ cell: GridCell; puzzle: string }> = ({ cell, puzzle }) 
     case "locked":
       return <td class="cell cell-locked" title={`${puzzle}: locked`}>·</td>;
     case "open": {
+      if (cell.afterEnd) {
+        return <td class="cell cell-open" title={`${puzzle}: opened after the end`}>–</td>;
+      }
       const stuck = cell.openMs >= STUCK_AFTER;
       const wrong = cell.wrong > 0 ? ` ${cell.wrong}✗` : "";
       return (

@@ -47,6 +47,7 @@ import {
   AdminLoginPage,
   DashboardPage,
   FeedRows,
+  type GridCell,
   type GridPage,
   type GridTeam,
   PrintPage,
@@ -543,23 +544,29 @@ function gridRows(
 ): GridTeam[] {
   // After the end no team can solve: a puzzle was open (and stuck) until the end, not until now.
   const until = Math.min(now, engine.hunt.endsAt ?? now);
-  return rows.map(({ team, score }) => ({
-    id: team.id,
-    name: team.name,
-    hidden: team.hidden,
-    banned: team.banned,
-    score,
-    cells: engine.hunt.puzzles.map((p) => {
-      const wrong = team.state.counts[engine.layout.wrongGuesses + p.index]!;
-      const unlockedAt = team.state.unlockedAt[p.index]!;
-      const solvedAt = team.solvedAt[p.index]!;
-      if (solvedAt === solvedAt) {
-        return { kind: "solved" as const, tookMs: Math.max(0, solvedAt - unlockedAt), wrong };
-      }
-      if (!engine.isUnlocked(team, p.index, now)) return { kind: "locked" as const };
-      return { kind: "open" as const, openMs: Math.max(0, until - unlockedAt), wrong };
-    }),
-  }));
+  return rows.map(({ team, score }) => {
+    // The time-based unlocks due by now, as the team's own pages record them when it reads.
+    engine.catchUp(team, now);
+    return {
+      id: team.id,
+      name: team.name,
+      hidden: team.hidden,
+      banned: team.banned,
+      score,
+      cells: engine.hunt.puzzles.map((p): GridCell => {
+        const wrong = team.state.counts[engine.layout.wrongGuesses + p.index]!;
+        const unlockedAt = team.state.unlockedAt[p.index]!;
+        const solvedAt = team.solvedAt[p.index]!;
+        if (solvedAt === solvedAt) {
+          return { kind: "solved", tookMs: Math.max(0, solvedAt - unlockedAt), wrong };
+        }
+        if (!engine.isUnlocked(team, p.index, now)) return { kind: "locked" };
+        // Unlocked after the end (the server was down when it fell due): never open to play.
+        if (unlockedAt > until) return { kind: "open", openMs: 0, wrong, afterEnd: true };
+        return { kind: "open", openMs: until - unlockedAt, wrong };
+      }),
+    };
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { ASSETS } from "../../src/ui/mod.ts";
 import { unavailable } from "../../src/server/forward.ts";
 import { ADMIN_TOKEN, failCommits, makeApp, ORIGIN } from "../http/_app.ts";
 import { browser } from "./_browser.ts";
-import { FakeClock, MINUTE, START } from "../engine/_hunt.ts";
+import { FakeClock, HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
 
 type App = ReturnType<typeof makeApp>;
 
@@ -1179,6 +1179,28 @@ describe("organizers", () => {
     expect(grid).toContain('title="B: open 10 min"');
     expect(grid).toContain('title="B: open 6 h 00 (stuck)"');
     expect(grid).not.toMatch(/open (8 h|2 h)/);
+  });
+
+  test("after the end, a time unlock that fell due unseen is not locked in the grid nor the stats", async () => {
+    const toml = `${HUNT_TOML}
+[[puzzle]]
+id = "noon"
+title = "Noon"
+unlock = 'after("2026-11-21T12:00:00Z")'
+answer = ["sun"]
+`;
+    const app = makeApp({ toml });
+    await app.register("Gulls");
+    // Nobody reads or acts from 10:00 to 18:00, two hours after the end (16:00).
+    app.clock.advance(8 * 60 * MINUTE);
+    const b = await signedIn(app);
+    const grid = (await b.get("/admin/progress")).text;
+    expect(grid).not.toContain('title="Noon: locked"');
+    expect(grid).toContain('title="Noon: opened after the end"');
+    expect((await app.admin("GET", "/api/admin/stats")).body.puzzles.at(-1)).toMatchObject({
+      id: "noon",
+      unlocked: 1,
+    });
   });
 
   test(
