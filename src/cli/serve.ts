@@ -6,6 +6,8 @@ import { loadHuntOrExample } from "../hunt/mod.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod.ts";
 import {
   hashToken,
+  listensEverywhere,
+  listensOnLoopback,
   newToken,
   NO_PROXIES,
   parseTrustedProxies,
@@ -228,6 +230,13 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   for (const url of lanUrls(server.hostname, server.port, scheme)) {
     logger.info("reachable", { url });
   }
+  if (listensOnLoopback(values.host as string)) {
+    logger.warn("loopback_only", {
+      host: values.host as string,
+      note:
+        "phones on the network cannot reach this server; --host 0.0.0.0 (the default) lets them",
+    });
+  }
   endedWarning(logger, started.game.engine.hunt.endsAt, started.game.engine.now());
   let token: string | undefined;
   try {
@@ -304,6 +313,7 @@ async function bootGame(
       logger,
       adminTokenHash: admin.current,
       proxies: trustedProxies(values),
+      host: values.host as string,
     });
     return {
       started,
@@ -733,7 +743,7 @@ function adminToken(store: Store, flag: string | undefined): AdminToken {
 
 /** The addresses players on the local network can use when listening on all interfaces. */
 function lanUrls(hostname: string, port: number, scheme: string): string[] {
-  if (hostname !== "0.0.0.0" && hostname !== "::") return [];
+  if (!listensEverywhere(hostname)) return [];
   const urls: string[] = [];
   for (const addresses of Object.values(networkInterfaces())) {
     for (const address of addresses ?? []) {

@@ -240,3 +240,13 @@ export function addressKey(address: string): string {
   });
   return `${prefix.join(":")}::/64`;
 }
+
+/** Whether `serve --host` is every address of the machine (`0.0.0.0`, `::`), not one. */
+export function listensEverywhere(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "[::]" || host === "";
+}
+
+/** Whether `serve --host` is a loopback address only, which no other machine can connect to. */
+export function listensOnLoopback(host: string): boolean {
+  return host === "localhost" || host.startsWith("127.") || host === "::1" || host === "[::1]";
+}

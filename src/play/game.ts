@@ -51,6 +51,8 @@ export interface Game {
   readonly adminTokenHash: string;
   /** The reverse proxies whose `X-Forwarded-For` names the client (`serve --trust-proxy`). */
   readonly proxies: TrustedProxies;
+  /** The address the server listens on (`serve --host`): `0.0.0.0` or `::` for every one. */
+  readonly host: string;
   readonly freeze: Freeze;
   readonly live: Live;
   readonly metrics: Metrics;

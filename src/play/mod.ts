@@ -39,7 +39,14 @@ export {
 export type { AdminActions } from "./admin_actions.ts";
 export { adminLimited, checkAdmin, isAdmin, judgeAdminToken, requireAdmin } from "./admin_check.ts";
 export type { AdminCheck } from "./admin_check.ts";
-export { addressKey, clientAddress, NO_PROXIES, parseTrustedProxies } from "./address.ts";
+export {
+  addressKey,
+  clientAddress,
+  listensEverywhere,
+  listensOnLoopback,
+  NO_PROXIES,
+  parseTrustedProxies,
+} from "./address.ts";
 export type { ParsedProxies, TrustedProxies } from "./address.ts";
 export {
   Accounts,

@@ -73,6 +73,8 @@ export interface StartOptions {
   uploads?: Partial<UploadLimits>;
   /** The reverse proxies whose `X-Forwarded-For` names the client (default: none). */
   proxies?: TrustedProxies;
+  /** The address `serve` listens on (`--host`; default `0.0.0.0`, every one), for the join links. */
+  host?: string;
   /** Password checks and hashes under way at once, at most (default `PASSWORD_JOBS`). */
   passwordJobs?: number;
 }
@@ -104,6 +106,14 @@ function outageLines(logger: Logger): Pick<StoreListeners, "onUnreachable" | "on
   };
 }
 
+/** Each batch the store commits: counted in the metrics, and a debug line in the log. */
+function batchLine(metrics: Metrics, logger: Logger): StoreListeners["onBatch"] {
+  return (stats) => {
+    metrics.batch(stats);
+    logger.debug("commit", { ...stats });
+  };
+}
+
 /**
  * Builds the engine from what the store holds, and around it the live bus,
  * metrics, accounts, the freeze, the actions and the app.
@@ -114,10 +124,7 @@ export function startGame(options: StartOptions): Server {
   let fail: (error: Error) => void = () => {};
   const failed = new Promise<Error>((resolve) => (fail = resolve));
   store.watch({
-    onBatch: (stats) => {
-      metrics.batch(stats);
-      logger.debug("commit", { ...stats });
-    },
+    onBatch: batchLine(metrics, logger),
     onFailure: (error) => fail(error),
     ...outageLines(logger),
     // Where nodes share a log: what the others decided, played here (set once `game` exists).
@@ -171,6 +178,7 @@ export function startGame(options: StartOptions): Server {
       return adminTokenHash;
     },
     proxies: options.proxies ?? NO_PROXIES,
+    host: options.host ?? "0.0.0.0",
     freeze,
     live,
     metrics,

@@ -8,6 +8,8 @@ import { huntTimes } from "../live/mod.ts";
 import {
   contactOf,
   errorResponse,
+  listensEverywhere,
+  listensOnLoopback,
   type Refusal,
   requestUrl,
   UNAVAILABLE_RETRY_SECONDS,
@@ -117,10 +119,12 @@ export function isLoopback(hostname: string): boolean {
 
 /**
  * The addresses players can open, best first: the one this request came to,
- * unless it is loopback (a laptop's own browser), then this machine's LAN
- * addresses on the same port.
+ * unless it is loopback (a laptop's own browser), then the addresses the
+ * server listens on (`listening`, `serve --host`) that other machines reach: this
+ * machine's LAN addresses when it listens on all of them. A server on
+ * loopback only has none: the request's own address is all there is.
  */
-export function playerOrigins(c: Context): string[] {
+export function playerOrigins(c: Context, listening: string): string[] {
   const url = requestUrl(c.req.url);
   const host = c.req.header("host") ?? url?.host;
   const here = `${url?.protocol}//${host}`;
@@ -129,6 +133,13 @@ export function playerOrigins(c: Context): string[] {
   if (url === undefined || parsed === undefined) return [""];
   const { hostname, port } = parsed;
   if (!isLoopback(hostname)) return [here];
+  if (listensOnLoopback(listening)) return [here];
+  if (!listensEverywhere(listening)) {
+    const bound = listening.includes(":") && !listening.startsWith("[")
+      ? `[${listening}]`
+      : listening;
+    return [`${url.protocol}//${bound}${port ? `:${port}` : ""}`, here];
+  }
   const lan: string[] = [];
   for (const addresses of Object.values(networkInterfaces())) {
     for (const address of addresses ?? []) {

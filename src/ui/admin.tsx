@@ -858,6 +858,8 @@ export const PrintPage: FC<{
   origin: string;
   suggestions: string[];
   loopback: boolean;
+  /** The loopback address the server listens on (`serve --host 127.0.0.1`), if it does. */
+  listening?: string | undefined;
   judging?: number | undefined;
   asking?: number | undefined;
 }> = (props) => (
@@ -877,7 +879,17 @@ export const PrintPage: FC<{
           One card per checkpoint. Print this page (the header and this text are left out). Scanning
           a card opens the checkpoint and checks the team in; the code below it works too.
         </p>
-        {props.loopback && (
+        {props.listening !== undefined && (
+          <div class="notice notice-warn" id="loopback-only">
+            <strong>This server listens on {props.listening} only: phones cannot reach it</strong>
+            <p>
+              Start it again with <code>cairn serve --host 0.0.0.0</code>{" "}
+              (the default) to take players on the local network, or enter the address of the
+              reverse proxy in front of it.
+            </p>
+          </div>
+        )}
+        {props.loopback && props.listening === undefined && (
           <div class="notice notice-warn">
             <strong>Phones cannot open {props.origin}</strong>
             <p>

@@ -20,6 +20,7 @@ import {
   ExtraGuessesBody,
   isAdmin,
   judgeAdminToken,
+  listensOnLoopback,
   parseId,
   type Play,
   puzzleStats,
@@ -278,7 +279,7 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
   pages.get("/admin/print", (c) => {
     const engine = game.engine;
     // The cards carry the address players' phones reach, which a laptop's localhost is not.
-    const origins = playerOrigins(c);
+    const origins = playerOrigins(c, game.host);
     const chosen = param(c, "origin")?.trim().replace(/\/+$/, "");
     const origin = chosen !== undefined && ORIGIN_PATTERN.test(chosen) ? chosen : origins[0]!;
     const cards = engine.hunt.puzzles.flatMap((p) => {
@@ -299,6 +300,7 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
         origin,
         suggestions: origins,
         loopback: isLoopback(new URL(origin).hostname),
+        ...(listensOnLoopback(game.host) && { listening: game.host }),
         judging: judging(engine),
         asking: asking(engine),
       }),

@@ -141,7 +141,8 @@ export const BoardPage: FC<{
   page: number;
   chartSvg: string;
   division?: string | undefined;
-  joinUrl: string;
+  /** Where phones join; none when the server listens on loopback only. */
+  joinUrl?: string | undefined;
   announcement?: Announcement | undefined;
 }> = (props) => {
   const shown = boardPage(props.rows, { rows: ROWS_PER_COLUMN, page: props.page - 1 });
@@ -225,7 +226,11 @@ export const BoardPage: FC<{
           aria-label="Standings"
         >
           {props.rows.length === 0
-            ? <p class="board-empty">No teams yet. Join at {props.joinUrl}</p>
+            ? (
+              <p class="board-empty">
+                No teams yet.{props.joinUrl !== undefined && ` Join at ${props.joinUrl}`}
+              </p>
+            )
             : shown.columns.map((rows, i) =>
               // The last page's teams may fit its first column: the second stays empty, headless.
               rows.length === 0
@@ -243,7 +248,7 @@ export const BoardPage: FC<{
         <span id="page-info">
           {shown.pages > 1 ? `Page ${shown.page + 1} of ${shown.pages}` : ""}
         </span>
-        <span>Join at {props.joinUrl}</span>
+        {props.joinUrl !== undefined && <span>Join at {props.joinUrl}</span>}
       </footer>
     </Shell>
   );

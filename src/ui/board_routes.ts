@@ -19,7 +19,7 @@ import {
   submissionFile,
 } from "../play/mod.ts";
 import { viewTag } from "../live/mod.ts";
-import { html, huntInfo, noStore, param, playerOrigins } from "./_page.ts";
+import { html, huntInfo, isLoopback, noStore, param, playerOrigins } from "./_page.ts";
 import { BoardPage, TeamBoardPage } from "./board.tsx";
 import { clock, scoreChart } from "./charts.ts";
 import { GalleryPage } from "./gallery.tsx";
@@ -89,7 +89,7 @@ export function boardPages({ game }: Play): Hono {
         page: Number(param(c, "page") ?? 1) || 1,
         chartSvg: chart(game, division),
         division,
-        joinUrl: `${playerOrigins(c)[0]}/`,
+        joinUrl: joinUrl(c, game.host),
         announcement: game.live.latestAnnouncement(),
       }),
     );
@@ -214,4 +214,14 @@ function chart(game: Game, division: string | undefined): string {
     // The page lists the 10 beside the chart, in type that fits the projector.
     endLabels: false,
   });
+}
+
+/**
+ * The address the projector tells players to join at: one the server listens on that phones
+ * reach. None for a server on loopback only (`serve --host 127.0.0.1`), which no phone reaches.
+ */
+function joinUrl(c: Context, host: string): string | undefined {
+  const origin = playerOrigins(c, host)[0]!;
+  const hostname = origin === "" ? "" : new URL(origin).hostname;
+  return hostname !== "" && isLoopback(hostname) ? undefined : `${origin}/`;
 }

@@ -222,6 +222,36 @@ describe("serve and a hunt already over", () => {
   });
 });
 
+describe("serve on loopback only", () => {
+  const toml = `[hunt]\ntitle = "Here"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nanswer = ["x"]\n`;
+
+  test("--host 127.0.0.1 warns in one line that phones cannot reach it", async () => {
+    const server = await startServer(dirs.make("cairn-loopback-"), toml);
+    const out = server.io.out();
+    await server.stop();
+    const lines = out.split("\n").filter((line) => line.includes("event=loopback_only"));
+    expect(lines.length).toBe(1);
+    expect(lines[0]).toContain("level=warn");
+    expect(lines[0]).toContain("host=127.0.0.1");
+    expect(lines[0]).toContain("--host 0.0.0.0 (the default) lets them");
+  });
+
+  test("--host 0.0.0.0 does not", async () => {
+    const dir = dirs.make("cairn-everywhere-");
+    writeFileSync(join(dir, "hunt.toml"), toml);
+    const io = fakeIo();
+    const exited = run([
+      ...["serve", "--hunt", join(dir, "hunt.toml"), "--db", join(dir, "cairn.db")],
+      ...["--host", "0.0.0.0", "--port", "0", "--admin-token", "t".repeat(32)],
+    ], io);
+    for (let i = 0; i < 500 && !/event=listening/.test(io.out()); i++) await sleep(10);
+    io.stop();
+    expect(await exited).toBe(0);
+    expect(io.out()).toContain("event=listening");
+    expect(io.out()).not.toContain("loopback_only");
+  });
+});
+
 describe("start-up integrity check", () => {
   test("refuses a damaged database with one line", async () => {
     const dir = dirs.make("cairn-ops-");

@@ -108,6 +108,8 @@ export function makeApp(
     trustProxy?: string;
     /** Password checks and hashes under way at once, at most. */
     passwordJobs?: number;
+    /** The address `serve --host` would listen on (default 0.0.0.0). */
+    host?: string;
   } = {},
 ) {
   const clock = options.clock ?? new FakeClock();
@@ -142,6 +144,7 @@ export function makeApp(
     ...(options.uploads !== undefined && { uploads: options.uploads }),
     ...(proxies !== undefined && { proxies: proxies.proxies }),
     ...(options.passwordJobs !== undefined && { passwordJobs: options.passwordJobs }),
+    ...(options.host !== undefined && { host: options.host }),
   });
   const { app, game, live, metrics } = server;
 

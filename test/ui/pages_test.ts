@@ -1,6 +1,7 @@
 // The web pages over the real app, as a browser without JavaScript uses them:
 // forms post, the server redirects, and the next page shows the result.
 import { describe, expect, test } from "bun:test";
+import { networkInterfaces } from "node:os";
 import { CommitError } from "../../src/store/writer.ts";
 import { ASSETS } from "../../src/ui/mod.ts";
 import { unavailable } from "../../src/server/forward.ts";
@@ -1258,6 +1259,87 @@ answer = ["sun"]
     // A laptop's own localhost is no use on a phone: the page says so.
     page = await print("?origin=http://localhost:8080", "localhost:8080");
     expect(page).toContain("Phones cannot open http://localhost:8080");
+  });
+});
+
+describe('the address on the QR cards and the projector\'s "Join at"', () => {
+  /** This machine's LAN addresses, as `serve` logs them (event=reachable) for --host 0.0.0.0. */
+  const lan = Object.values(networkInterfaces()).flatMap((addresses) =>
+    (addresses ?? []).filter((a) => !a.internal && a.family === "IPv4").map((a) => a.address)
+  );
+
+  /** The print page's card address and notices, and the projector's join line, for `host`. */
+  async function addresses(listen: string | undefined, host: string) {
+    const app = makeApp(listen === undefined ? {} : { host: listen });
+    const b = browser(app);
+    await b.post("/admin/session", { token: ADMIN_TOKEN });
+    const cookie = [...b.jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    const get = async (path: string) =>
+      await (await app.app.request(`http://${host}${path}`, {
+        headers: { cookie, accept: "text/html", host },
+      })).text();
+    const print = await get("/admin/print");
+    const board = await get("/scoreboard?view=projector");
+    return {
+      card: /<p class="url">(\S+)\/c\/cp-123<\/p>/.exec(print)?.[1],
+      suggestions: [...print.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]),
+      loopbackOnly: /id="loopback-only"[^]*?<\/div>/.exec(print)?.[0].replace(/<[^>]+>/g, ""),
+      join: /<span>Join at ([^<]+)<\/span>/.exec(board)?.[1],
+      empty: /<p class="board-empty">([^<]*)<\/p>/.exec(board)?.[1],
+    };
+  }
+
+  test("the default and --host :: give this machine's LAN addresses to a laptop on localhost", async () => {
+    for (const listen of [undefined, "0.0.0.0", "::"]) {
+      const seen = await addresses(listen, "localhost:8080");
+      const first = lan[0] === undefined ? "http://localhost:8080" : `http://${lan[0]}:8080`;
+      expect([listen, seen.card, seen.join]).toEqual([listen, first, `${first}/`]);
+      expect(seen.suggestions).toEqual([
+        ...lan.map((a) => `http://${a}:8080`),
+        "http://localhost:8080",
+      ]);
+      expect(seen.loopbackOnly).toBeUndefined();
+      expect(seen.empty).toBe(`No teams yet. Join at ${first}/`);
+    }
+  });
+
+  test("--host 127.0.0.1 gives no LAN address, and says phones cannot reach it", async () => {
+    for (
+      const [listen, host] of [["127.0.0.1", "127.0.0.1:8080"], ["::1", "[::1]:8080"], [
+        "localhost",
+        "localhost:8080",
+      ]]
+    ) {
+      const seen = await addresses(listen, host!);
+      expect([listen, seen.card, seen.suggestions, seen.join]).toEqual([
+        listen,
+        `http://${host}`,
+        [`http://${host}`],
+        undefined,
+      ]);
+      expect(seen.loopbackOnly).toContain(
+        `This server listens on ${listen} only: phones cannot reach it`,
+      );
+      expect(seen.loopbackOnly).toContain("cairn serve --host 0.0.0.0");
+      expect(seen.empty).toBe("No teams yet.");
+    }
+  });
+
+  test("--host with one LAN address gives that address, and any address a page came to", async () => {
+    let seen = await addresses("192.168.1.5", "localhost:8080");
+    expect([seen.card, seen.suggestions, seen.join]).toEqual([
+      "http://192.168.1.5:8080",
+      ["http://192.168.1.5:8080", "http://localhost:8080"],
+      "http://192.168.1.5:8080/",
+    ]);
+    seen = await addresses("fd00::5", "localhost:8080");
+    expect(seen.card).toBe("http://[fd00::5]:8080");
+    seen = await addresses("192.168.1.5", "192.168.1.5:8080");
+    expect([seen.card, seen.join, seen.loopbackOnly]).toEqual([
+      "http://192.168.1.5:8080",
+      "http://192.168.1.5:8080/",
+      undefined,
+    ]);
   });
 });
 
