@@ -30,7 +30,11 @@
   let teams = null;
   // The page the server drew (`?page=N`), until the first turn.
   let page = Number(body.dataset.startPage) || 0;
-  let rows = 15;
+  // The server's rows in a column (board.tsx ROWS_PER_COLUMN): its pages, which `?page=N` numbers.
+  const serverRows = Number(body.dataset.rows) || 15;
+  let rows = serverRows;
+  // A phone's board scrolls (app.css, max-width: 44rem): no height to fit, so the server's pages.
+  const phone = matchMedia("(max-width: 44rem)");
   let connected = false;
   let frozen = !freeze.hidden;
   // After the end the standings are final: the light says so rather than "Live".
@@ -116,8 +120,11 @@
     return { pages, page: at, columns: [shown.slice(0, rows), shown.slice(rows)], pinned };
   }
 
-  /** How many rows of one column fit the standings' height. */
+  /** How many rows of one column fit the standings' height; on a phone, the server's. */
   function measureRows() {
+    // The standings' height on a phone is the rows already drawn: measured, a page would grow to
+    // hold the server's two columns, one under the other, and `?page=3` of 4 showed page 1 of 2.
+    if (phone.matches) return serverRows;
     const sample = tables.querySelector(".board-table");
     if (!sample) return rows;
     const head = sample.tHead.getBoundingClientRect().height;

@@ -163,6 +163,7 @@ export const BoardPage: FC<{
         division: props.division ?? "",
         rotate: String(ROTATE_SECONDS),
         pinned: String(PINNED),
+        rows: String(ROWS_PER_COLUMN),
         "start-page": String(shown.page),
         ...(props.ended && { ended: "" }),
         "hunt-times": props.times,

@@ -355,8 +355,8 @@ suite("announcements on the projector", () => {
         );
       const errors: string[] = [];
       // The page with rank 100: on the projector as its script lays it out; on a phone as the
-      // server draws it (30 teams, then 27 a page below the top 3), its script kept out, as on a
-      // phone the script lays out pages of its own.
+      // server draws it (30 teams, then 27 a page below the top 3), its script kept out (it draws
+      // the same pages on a phone: board_phone_browser_test.ts).
       for (const [width, height, script] of [[1280, 720, true], [390, 844, false]] as const) {
         const page = await served.browser.context.newPage();
         page.on("pageerror", (error) => errors.push(error.message));
