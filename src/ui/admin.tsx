@@ -86,7 +86,12 @@ const GuessTable: FC<{ guesses: GuessRow[]; withTeam: boolean; bodyId?: string }
   { guesses, withTeam, bodyId },
 ) => (
   // It scrolls on its own: focusable, and named, so a keyboard can scroll it too.
-  <div class="table-wrap feed" tabindex={0} role="region" aria-label="Guess list">
+  <div
+    class={`table-wrap feed${withTeam ? " feed-teams" : ""}`}
+    tabindex={0}
+    role="region"
+    aria-label="Guess list"
+  >
     <table>
       <thead>
         <tr>
