@@ -36,7 +36,7 @@ suite("the projector's board on a phone", () => {
     const page = await browser.context.newPage();
     page.on("pageerror", (error) => errors.push(error.message));
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const [n, first, last] of [[1, 1, 30], [2, 31, 57], [3, 58, 84], [4, 85, 105]]) {
+    for (const [n, first, last] of [[1, 1, 30], [2, 31, 57], [3, 58, 84], [4, 85, 105]] as const) {
       await page.goto(`${base}/scoreboard?view=projector&page=${n}`);
       await page.locator("#live.live-on").waitFor();
       // A point for the leader, pinned on every page: the script draws the board again, marked.
