@@ -3,7 +3,7 @@
  * the files SQLite and Cairn keep beside it, and never a file that is not
  * what the command would replace.
  */
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { existsSync, realpathSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { filesDirOf } from "../store/mod.ts";
 import { isPostgresUrl, redactUrl } from "../store/pg.ts";
@@ -151,4 +151,62 @@ export function sqliteFiles(
     ? filesDirOf(dbPath)
     : resolve(values.files as string);
   return { dbPath, filesDir };
+}
+
+/**
+ * Why the system refused to make or write `path`, in words, from its error code (EACCES,
+ * ENOENT…), for a one-line error with what to do after it; undefined for an error with no code
+ * (a sentence of Cairn's own, to print as it is).
+ */
+export function writeProblem(error: unknown, path: string): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === undefined) return undefined;
+  const where = (error as NodeJS.ErrnoException).path ?? path;
+  switch (code) {
+    case "EACCES":
+    case "EPERM":
+      return `no permission to write ${where}`;
+    case "EROFS":
+      return `${where} is on a read-only file system`;
+    case "ENOSPC":
+    case "EDQUOT":
+      return `the disk that would hold ${where} is full`;
+    case "ENOTDIR":
+      return `a part of ${where} is a file, not a folder`;
+    case "ENOENT":
+      // The parent exists (folders are made with their parents): it takes no new entries (/proc).
+      return `${dirname(where)} does not take new files or folders`;
+    default:
+      return `${where}: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * Before a first start on the SQLite file `dbPath`: what that start makes (the file, the files
+ * SQLite and Cairn keep beside it, its uploads folder and the folders that hold it), with a
+ * function that takes them away again, for a start that fails before serving (it cannot listen).
+ * Nothing that was there before is touched, and a folder goes only when empty. A file that was
+ * there already makes it a function that does nothing.
+ */
+export function firstStartFiles(dbPath: string, filesDir: string): () => void {
+  if (existsSync(dbPath)) return () => {};
+  const uploads = existsSync(filesDir) ? undefined : filesDir;
+  // The folders made for the file, the deepest first.
+  const folders: string[] = [];
+  for (let at = dirname(dbPath); !existsSync(at) && dirname(at) !== at; at = dirname(at)) {
+    folders.push(at);
+  }
+  return () => {
+    for (const suffix of ["", "-wal", "-shm", "-journal", ".lock"]) {
+      rmSync(`${dbPath}${suffix}`, { force: true });
+    }
+    for (const folder of uploads === undefined ? folders : [uploads, ...folders]) {
+      try {
+        rmdirSync(folder);
+      } catch {
+        // Not empty (or not there): kept, and the folders above it too.
+        if (folder !== uploads) return;
+      }
+    }
+  };
 }

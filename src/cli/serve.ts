@@ -34,7 +34,7 @@ import {
 } from "../store/commit_thread.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, failureCode, type Io } from "./_io.ts";
-import { databaseFailure, dbOption, folderProblem, isFolder } from "./_paths.ts";
+import { databaseFailure, dbOption, firstStartFiles, folderProblem, isFolder } from "./_paths.ts";
 
 import { formatReport } from "./_hunt.ts";
 import { unfinishedRestore } from "./restore.ts";
@@ -190,6 +190,8 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     io.stderr(`serve: ${refused}\n`);
     return EXIT.failure;
   }
+  // A first start on a new file that then cannot listen leaves no database nor folder behind.
+  const undoFirstStart = pg ? () => {} : firstStartFiles(dbPath, uploadsOf(values, pg, dbPath));
   const boot = (hunt: Hunt, unwritable?: string) =>
     bootGame({ values, pg, dbPath, file: loaded.file, huntPath, logger }, { hunt, unwritable }, io);
   const booted = await boot(loaded.hunt);
@@ -208,7 +210,8 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
     });
   } catch (error) {
     started.close();
-    io.stderr(`serve: cannot listen on ${values.host}:${port}: ${describe(error)}\n`);
+    undoFirstStart();
+    io.stderr(`serve: ${listenProblem(error, values.host as string, port)}\n`);
     return EXIT.failure;
   }
 
@@ -335,17 +338,40 @@ async function bootGame(
  */
 function pathProblem(values: Values, pg: boolean, dbPath: string): string | undefined {
   if (!pg && isFolder(dbPath)) return `${dbPath} is a folder, not a database file`;
-  const uploads = values.files !== undefined
-    ? resolve(values.files as string)
-    : pg
-    ? resolve(DEFAULT_PG_FILES)
-    : filesDirOf(dbPath);
+  const uploads = uploadsOf(values, pg, dbPath);
   if (existsSync(uploads) && !isFolder(uploads)) {
     return `the uploads folder ${uploads} is a file, not a folder`;
   }
   const under = folderProblem(uploads);
   if (under !== undefined) return `the uploads folder ${uploads} cannot be made: ${under}`;
   return pg ? undefined : unfinishedRestore(dbPath);
+}
+
+/** The uploads folder: --files, else beside the SQLite file, or ./cairn-data/files with PostgreSQL. */
+function uploadsOf(values: Values, pg: boolean, dbPath: string): string {
+  if (values.files !== undefined) return resolve(values.files as string);
+  return pg ? resolve(DEFAULT_PG_FILES) : filesDirOf(dbPath);
+}
+
+/**
+ * Why the server cannot listen on `host:port`, in one line that says what to do: the runtime's
+ * own words (Bun's "EINVAL: invalid argument, listen" for a name it cannot look up) say neither.
+ */
+function listenProblem(error: unknown, host: string, port: number): string {
+  const { code, message } = error as { code?: string; message?: string };
+  const elsewhere = "give one of this machine's addresses, or leave --host out to listen on all";
+  if (code === "EADDRINUSE") {
+    return `port ${port} is already in use on ${host}: stop what listens there, or give another --port`;
+  }
+  if (code === "EADDRNOTAVAIL") return `${host} is not an address of this machine: ${elsewhere}`;
+  if (code === "EINVAL" || /lookup address/i.test(message ?? "")) {
+    return `cannot listen on ${host}: it is neither an address of this machine nor a name it can ` +
+      `look up; ${elsewhere}`;
+  }
+  if (code === "EACCES" || code === "EPERM") {
+    return `port ${port} needs privileges this user does not have: give a --port from 1024 up`;
+  }
+  return `cannot listen on ${host}:${port}: ${describe(error)}`;
 }
 
 /** The reverse proxies of --trust-proxy, or none; a bad entry was refused with the flags (serveSpec). */

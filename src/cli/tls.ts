@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import type { CommandSpec, Values } from "./_args.ts";
 import { fingerprint, makeAuthority, makeServerCert, type Pem, readAuthority } from "./_certs.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { folderProblem } from "./_paths.ts";
+import { folderProblem, writeProblem } from "./_paths.ts";
 import { writeFiles } from "./_write.ts";
 
 export const DEFAULT_TLS_DIR = "./cairn-data/tls";
@@ -87,7 +87,12 @@ export function tls(values: Values, _positionals: string[], io: Io): Promise<num
     );
     return Promise.resolve(EXIT.ok);
   } catch (error) {
-    io.stderr(`tls: ${error instanceof Error ? error.message : String(error)}\n`);
+    const problem = writeProblem(error, dir);
+    io.stderr(
+      problem === undefined
+        ? `tls: ${error instanceof Error ? error.message : String(error)}\n`
+        : `tls: cannot write the certificates to ${dir}: ${problem}; give --out a folder you can write to\n`,
+    );
     return Promise.resolve(EXIT.failure);
   }
 }

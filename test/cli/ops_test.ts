@@ -16,7 +16,7 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { acquireLock, openDatabase, RESULT_TABLES, saveScoring } from "../../src/store/mod.ts";
@@ -249,6 +249,75 @@ describe("serve on loopback only", () => {
     expect(await exited).toBe(0);
     expect(io.out()).toContain("event=listening");
     expect(io.out()).not.toContain("loopback_only");
+  });
+});
+
+describe("serve that cannot listen", () => {
+  const toml = `[hunt]\ntitle = "Here"\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nanswer = ["x"]\n`;
+
+  /** `serve` on `db` at `host` and `port`: its exit code and its error output. */
+  async function serveAt(dir: string, db: string, host: string, port: string) {
+    writeFileSync(join(dir, "hunt.toml"), toml);
+    const io = fakeIo();
+    const code = await run([
+      ...["serve", "--hunt", join(dir, "hunt.toml"), "--db", db, "--host", host, "--port", port],
+      ...["--admin-token", "t".repeat(32)],
+    ], io);
+    io.stop();
+    return { code, err: io.err() };
+  }
+
+  test("says in one line what is wrong with --host, and leaves no new data folder", async () => {
+    const dir = dirs.make("cairn-nohost-");
+    const elsewhere = "give one of this machine's addresses, or leave --host out to listen on all";
+    const cases: [string, string][] = [
+      [
+        "nope.invalid",
+        "serve: cannot listen on nope.invalid: it is neither an address of this machine nor a " +
+        `name it can look up; ${elsewhere}\n`,
+      ],
+      // TEST-NET-2 (RFC 5737): an address no machine here has.
+      ["198.51.100.7", `serve: 198.51.100.7 is not an address of this machine: ${elsewhere}\n`],
+    ];
+    for (const [host, line] of cases) {
+      const data = join(dir, `data-${host}`, "cairn-data");
+      const seen = await serveAt(dir, join(data, "cairn.db"), host, "0");
+      expect({ host, ...seen }).toEqual({ host, code: 1, err: line });
+      expect(existsSync(join(dir, `data-${host}`))).toBe(false);
+    }
+  });
+
+  test("a port in use: the line says so; a folder or a database that was there stays", async () => {
+    const running = await startServer(dirs.make("cairn-busy-"), toml);
+    const port = new URL(running.base).port;
+    try {
+      // A data folder holding a file of the organizer's: the folder and the file stay, the new
+      // database goes.
+      const dir = dirs.make("cairn-busy-");
+      const data = join(dir, "cairn-data");
+      mkdirSync(data);
+      writeFileSync(join(data, "notes.txt"), "mine");
+      let seen = await serveAt(dir, join(data, "cairn.db"), "127.0.0.1", port);
+      expect(seen).toEqual({
+        code: 1,
+        err: `serve: port ${port} is already in use on 127.0.0.1: stop what listens there, or ` +
+          "give another --port\n",
+      });
+      expect(readdirSync(data)).toEqual(["notes.txt"]);
+      // A database from an earlier start stays, with what is beside it.
+      const earlier = await startServer(dirs.make("cairn-busy-"), toml);
+      await register(earlier.base, "Gulls");
+      expect(await earlier.stop()).toBe(0);
+      const beside = readdirSync(dirname(earlier.db)).sort();
+      seen = await serveAt(dirs.make("cairn-busy-"), earlier.db, "127.0.0.1", port);
+      expect(seen.code).toBe(1);
+      expect(readdirSync(dirname(earlier.db)).sort()).toEqual(beside);
+      const db = openDatabase(earlier.db);
+      expect(db.query("SELECT name FROM teams").all()).toEqual([{ name: "Gulls" }]);
+      db.close();
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
   });
 });
 

@@ -125,6 +125,17 @@ describe("cairn tls", () => {
     });
   }
 
+  test("says in one line that --out cannot be written, and what to do", async () => {
+    // /proc is a folder that takes no new folder, even for root.
+    const io = fakeIo();
+    expect(await run(["tls", "--out", "/proc/x"], io)).toBe(1);
+    expect(io.err()).toBe(
+      "tls: cannot write the certificates to /proc/x: /proc does not take new files or folders; " +
+        "give --out a folder you can write to\n",
+    );
+    expect(io.out()).toBe("");
+  });
+
   const halves: [string, string][] = [["ca.key", "ca.crt"], ["ca.crt", "ca.key"]];
   for (const [kept, lost] of halves) {
     test(`refuses, and replaces nothing, when ${lost} is gone and ${kept} is there`, async () => {
