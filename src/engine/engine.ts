@@ -195,6 +195,17 @@ export function teamNameKey(name: string): string {
   return name.trim().normalize("NFKC").toLowerCase();
 }
 
+/** The first member name that repeats an earlier one, compared as team names are; or undefined. */
+function repeatedMember(members: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const member of members) {
+    const key = teamNameKey(member);
+    if (seen.has(key)) return member;
+    seen.add(key);
+  }
+  return undefined;
+}
+
 /** Why a trimmed team name cannot be one, or undefined. */
 function nameProblem(name: string): string | undefined {
   if (name === "") return "The team name is empty";
@@ -388,6 +399,14 @@ export class Engine {
       return { kind: "invalid", message: `Unknown division "${division}": ${known}` };
     }
     const members = (input.members ?? []).map((member) => member.trim()).filter((m) => m !== "");
+    // A name given twice is one person: counted twice, a team of one would pass `min = 2`.
+    const repeated = repeatedMember(members);
+    if (repeated !== undefined) {
+      return {
+        kind: "invalid",
+        message: `The member "${repeated}" is listed twice: list each member once`,
+      };
+    }
     const size = Math.max(1, members.length);
     const { min, max } = this.hunt.teamSize;
     if (size < min || size > max) {

@@ -47,6 +47,15 @@ describe("Engine.register()", () => {
       kind: "invalid",
       message: "A team has 1 to 3 members; this one lists 4",
     }],
+    ["a member listed twice", { name: "X", passwordHash: "h", members: ["a", "a"] }, {
+      kind: "invalid",
+      message: 'The member "a" is listed twice: list each member once',
+    }],
+    [
+      "a member listed twice, in other case and spacing, past the team size",
+      { name: "X", passwordHash: "h", members: ["Ann", "Bo", " ann ", "Cy"] },
+      { kind: "invalid", message: 'The member "ann" is listed twice: list each member once' },
+    ],
   ];
   for (const [what, input, expected] of refusals) {
     test(`refuses ${what}`, () => {

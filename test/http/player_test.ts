@@ -107,6 +107,12 @@ describe("POST /api/teams", () => {
       ),
     ],
     [
+      "a member listed twice",
+      { name: "X", password: "correct horse", members: ["a", "a"] },
+      400,
+      envelope("bad_request", 'The member "a" is listed twice: list each member once'),
+    ],
+    [
       "a name taken, in other case and spacing",
       { name: "  gULLS ", password: "correct horse" },
       409,
