@@ -173,6 +173,8 @@ export function writeProblem(error: unknown, path: string): string | undefined {
       return `the disk that would hold ${where} is full`;
     case "ENOTDIR":
       return `a part of ${where} is a file, not a folder`;
+    case "ENAMETOOLONG":
+      return `a name in ${where} is longer than the file system takes`;
     case "ENOENT":
       // The parent exists (folders are made with their parents): it takes no new entries (/proc).
       return `${dirname(where)} does not take new files or folders`;

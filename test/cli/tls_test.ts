@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
 import { tempDirs } from "../_tmp.ts";
-import { sleep } from "../_runtime.ts";
+import { RUNTIME_NAME, sleep } from "../_runtime.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -126,14 +126,20 @@ describe("cairn tls", () => {
   }
 
   test("says in one line that --out cannot be written, and what to do", async () => {
-    // /proc is a folder that takes no new folder, even for root.
-    const io = fakeIo();
-    expect(await run(["tls", "--out", "/proc/x"], io)).toBe(1);
-    expect(io.err()).toBe(
-      "tls: cannot write the certificates to /proc/x: /proc does not take new files or folders; " +
-        "give --out a folder you can write to\n",
-    );
-    expect(io.out()).toBe("");
+    const long = join(dirs.make("cairn-tls-"), "x".repeat(300));
+    const cases: [string, string][] = [
+      [long, `a name in ${long} is longer than the file system takes`],
+    ];
+    // /proc takes no new folder, even for root (Deno's test permissions refuse it before).
+    if (RUNTIME_NAME === "bun") cases.push(["/proc/x", "/proc does not take new files or folders"]);
+    for (const [out, why] of cases) {
+      const io = fakeIo();
+      expect(await run(["tls", "--out", out], io)).toBe(1);
+      expect(io.err()).toBe(
+        `tls: cannot write the certificates to ${out}: ${why}; give --out a folder you can write to\n`,
+      );
+      expect(io.out()).toBe("");
+    }
   });
 
   const halves: [string, string][] = [["ca.key", "ca.crt"], ["ca.crt", "ca.key"]];
