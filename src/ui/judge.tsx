@@ -18,6 +18,8 @@ export interface JudgedItem {
   text: string | null;
   /** The file's URL, for a photo or a video. */
   file: string | null;
+  /** The file's type as sniffed at upload (image/heic, video/mp4…), or null for a text. */
+  type: string | null;
   /** The puzzle's full points: the most "accept with points" may give. */
   points: number;
   at: string;
@@ -161,6 +163,28 @@ const Media: FC<{ item: JudgedItem; small?: boolean }> = ({ item, small }) => {
     return <video src={item.file} controls preload="metadata" class="judge-video"></video>;
   }
   const alt = `${item.team}'s photo for ${item.mission}`;
+  // Only Safari draws HEIC (an iPhone's or an Android phone's own format): elsewhere the judge
+  // would see a broken image, so the page offers the file to open on the computer.
+  const download = `submission-${item.id}.heic`;
+  if (item.type === "image/heic") {
+    return small
+      ? (
+        <a href={item.file} download={download} class="judge-text judge-heic-link">
+          HEIC photo: download
+        </a>
+      )
+      : (
+        <div class="judge-heic">
+          <img src={item.file} alt={alt} class="judge-photo" />
+          <p class="notice notice-warn" id="judge-heic">
+            <strong>A HEIC photo: only Safari shows it</strong>
+            Chrome, Edge and Firefox cannot draw this format.{" "}
+            <a href={item.file} download={download}>Download the photo</a>{" "}
+            and open it on this computer (or judge from Safari).
+          </p>
+        </div>
+      );
+  }
   return small
     ? (
       <a href={item.file} target="_blank" rel="noopener">

@@ -47,6 +47,7 @@ export function judgePages(pages: Hono, { game, missions: actions }: Play): void
       submit: submission.submit,
       text: submission.text,
       file: submission.file === null ? null : `/api/submissions/${submission.id}/file`,
+      type: submission.file?.type ?? null,
       points: puzzle === undefined ? submission.points : engine.points(puzzle),
       at: clock(submission.at),
       flag: submission.flag,

@@ -7,6 +7,7 @@ import { ADMIN_TOKEN, makeApp, ORIGIN, removeUploads } from "../http/_app.ts";
 import { clock } from "../../src/ui/charts.ts";
 import { browser } from "./_browser.ts";
 import { jpegWithGps } from "../http/_jpeg.ts";
+import { heicWithGps } from "../play/_media.ts";
 
 // Removes the mission uploads the apps kept (see _app.ts).
 afterAll(removeUploads);
@@ -27,9 +28,12 @@ async function judge(app: App, name: string) {
 const shown = (page: string) => /data-submission="(\d+)"/.exec(page)?.[1];
 
 /** A team's photo for the statue mission; its submission's id. */
-async function sendPhoto(app: App, token: string): Promise<number> {
+async function sendPhoto(app: App, token: string, heic = false): Promise<number> {
   const form = new FormData();
-  form.append("file", new Blob([jpegWithGps()], { type: "image/jpeg" }), "me.jpg");
+  const [bytes, type, name] = heic
+    ? [heicWithGps(), "image/heic", "IMG_0001.HEIC"]
+    : [jpegWithGps(), "image/jpeg", "me.jpg"];
+  form.append("file", new Blob([bytes], { type }), name);
   const res = await app.app.request(`${ORIGIN}/api/puzzles/statue/submissions`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}` },
@@ -107,6 +111,31 @@ kind = "ask"
     // After 2 minutes a claim lapses, and another judge may take it.
     app.clock.advance(2 * 60_000 + 1);
     expect(shown((await (await judge(app, "cy")).get("/admin/judge")).text)).toBe(String(ids[0]));
+  });
+
+  test("a HEIC photo, which only Safari draws, comes with a link to download it", async () => {
+    const app = makeApp({ toml: MISSIONS_TOML });
+    app.clock.advance(60_000);
+    const gulls = await sendPhoto(app, await app.register("Gulls"), true);
+    const terns = await sendPhoto(app, await app.register("Terns"));
+    const ann = await judge(app, "ann");
+    const page = (await ann.get("/admin/judge")).text;
+    expect(shown(page)).toBe(String(gulls));
+    const link = `<a href="/api/submissions/${gulls}/file" download="submission-${gulls}.heic">`;
+    expect(page).toContain('<p class="notice notice-warn" id="judge-heic">');
+    expect(page).toContain(`${link}Download the photo</a>`);
+    // Accepted, it is listed with the link instead of a thumbnail that would not draw; a JPEG
+    // keeps its thumbnail.
+    await ann.post(`/admin/judge/${gulls}/verdict`, { verdict: "accept" });
+    await ann.post(`/admin/judge/${terns}/verdict`, { verdict: "accept" });
+    const recent = (await ann.get("/admin/judge")).text;
+    expect(recent).not.toContain('id="judge-heic"');
+    expect(recent).toContain(
+      `<a href="/api/submissions/${gulls}/file" download="submission-${gulls}.heic" ` +
+        'class="judge-text judge-heic-link">HEIC photo: download</a>',
+    );
+    expect(recent).not.toContain(`<img src="/api/submissions/${gulls}/file"`);
+    expect(recent).toContain(`<img src="/api/submissions/${terns}/file"`);
   });
 
   test("recently accepted lists the last verdicts first, each at the time it was given", async () => {
