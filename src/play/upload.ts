@@ -271,7 +271,12 @@ async function streamFile(
     const bytes = Buffer.concat(head);
     type = sniff(bytes.subarray(0, SNIFF_BYTES));
     if (type === undefined) {
-      return refusal("bad_request", "Only JPEG, PNG, HEIC, WebP, MP4 and MOV files are accepted");
+      return refusal(
+        "bad_request",
+        options.accept === "video"
+          ? "This mission takes an MP4 or MOV video"
+          : "This mission takes a JPEG, PNG, HEIC or WebP photo",
+      );
     }
     if (type.startsWith("video/") !== (options.accept === "video")) {
       return refusal(

@@ -249,6 +249,28 @@ describe("POST /api/puzzles/:id/submissions", () => {
     });
   }
 
+  test("a file of a type not taken is told what the mission takes: a photo, or a video", async () => {
+    const app = await setup();
+    const gif = () => {
+      const form = new FormData();
+      form.append("file", new Blob(["GIF89a" + "x".repeat(100)], { type: "image/gif" }), "a.gif");
+      return form;
+    };
+    const message = async (res: Response) => [
+      res.status,
+      ((await res.json()) as { error: { message: string } }).error.message,
+    ];
+    // Not "Only JPEG, PNG, HEIC, WebP, MP4 and MOV": a photo mission takes no MP4.
+    expect(await message(await upload(app, "statue", gif(), { token: app.token }))).toEqual([
+      400,
+      "This mission takes a JPEG, PNG, HEIC or WebP photo",
+    ]);
+    expect(await message(await upload(app, "pirate", gif(), { token: app.token }))).toEqual([
+      400,
+      "This mission takes an MP4 or MOV video",
+    ]);
+  });
+
   test("a file over the cap is told the cap; over what is left of the quota, the quota left", async () => {
     // photo_max = "2MB", team_quota = "3MB": a 2.5 MB photo is over the cap.
     const app = await setup();
