@@ -254,6 +254,8 @@ const Current: FC<{ item: NonNullable<JudgePageProps["current"]>; flash?: Flash 
         </form>
         <form method="post" action={action} id="judge-reject">
           <input type="hidden" name="verdict" value="reject" />
+          {/* Rejects it as the judge saw it, waiting: not once another judge has accepted it. */}
+          <input type="hidden" name="status" value="pending" />
           <label class="field">
             <span>Message to the team (optional)</span>
             <textarea

@@ -268,6 +268,32 @@ kind = "ask"
     expect(app.game.engine.submissions.get(ids[0]!)?.status).toBe("accepted");
   });
 
+  test("a reject from a page another judge got ahead of takes back no acceptance", async () => {
+    const { app, ids, tokens } = await setup();
+    const ann = await judge(app, "ann");
+    const annPage = (await ann.get("/admin/judge")).text;
+    expect(shown(annPage)).toBe(String(ids[0]));
+    // Ann steps away; her hold lapses, Bob gets the photo and accepts it.
+    app.clock.advance(2 * 60_000 + 1);
+    const bob = await judge(app, "bob");
+    expect(shown((await bob.get("/admin/judge")).text)).toBe(String(ids[0]));
+    await bob.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });
+    // Back, Ann rejects it from the page she still has: the fields its reject form posts.
+    const form = /<form[^>]*id="judge-reject">([\s\S]*?)<\/form>/.exec(annPage)![1]!;
+    const fields = Object.fromEntries(
+      [...form.matchAll(/<input type="hidden" name="(\w+)" value="(\w+)"/g)].map((
+        [, name, value],
+      ) => [name!, value!]),
+    );
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { ...fields, message: "Too blurry" });
+    expect((await ann.get("/admin/judge")).text).toContain(
+      "Another judge accepted this submission meanwhile: to take it back, reject it under " +
+        "Recently accepted",
+    );
+    const gulls = await app.call("GET", "/api/puzzles/statue/submissions", { token: tokens[0] });
+    expect(gulls.body.submissions[0]).toMatchObject({ status: "accepted", points: 30 });
+  });
+
   test("a recently accepted one can be rejected, taking its points back", async () => {
     const { app, ids, tokens } = await setup();
     const ann = await judge(app, "ann");
