@@ -261,10 +261,15 @@
     const detail = { item, shown, ...answer };
     switch (item.kind) {
       case "submission":
-        // The mission's form shows it, and follows the judge's verdict live.
+        // The mission's form shows it, and follows the judge's verdict live. A 409 says the team's
+        // latest (a teammate's, sent first) waits for a judge or solved it: the page shows that.
         document.dispatchEvent(
           new CustomEvent("cairn:mission", {
-            detail: { shown, submission: answer?.data?.submission },
+            detail: {
+              shown,
+              submission: answer?.data?.submission,
+              conflict: answer?.status === 409,
+            },
           }),
         );
         return true;

@@ -354,19 +354,24 @@
     }
   }
 
+  /** The team's latest submission for this mission, from the server; undefined offline. */
+  async function latestSubmission() {
+    try {
+      const res = await fetch(`/api/puzzles/${encodeURIComponent(puzzleId)}/submissions`);
+      return res.ok ? (await res.json()).submissions.at(-1) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Asks the server for the team's latest submission: for verdicts given while the stream was down. */
   async function refreshSubmission() {
     // Only while a sent submission waits: an upload still on the phone has no verdict to ask for.
     if (!$("mission-status").dataset.shown?.endsWith(":pending")) return;
-    try {
-      const res = await fetch(`/api/puzzles/${encodeURIComponent(puzzleId)}/submissions`);
-      if (!res.ok) return;
-      const latest = (await res.json()).submissions.at(-1);
-      if (latest && $("mission-status").dataset.shown !== `${latest.id}:${latest.status}`) {
-        showSubmission(latest);
-      }
-    } catch {
-      // Offline: the next chance comes.
+    // Offline, the next chance comes.
+    const latest = await latestSubmission();
+    if (latest && $("mission-status").dataset.shown !== `${latest.id}:${latest.status}`) {
+      showSubmission(latest);
     }
   }
 
@@ -391,9 +396,13 @@
       $("upload-percent").textContent = percent < 100 ? `Sending… ${percent}%` : "Sent";
       missionForm.querySelector("button").disabled = true;
     });
-    document.addEventListener("cairn:mission", (event) => {
-      const { shown, submission } = event.detail;
+    document.addEventListener("cairn:mission", async (event) => {
+      const { shown, submission, conflict } = event.detail;
       if (submission) return showSubmission(submission);
+      // Refused as the team's latest waits for a judge, or solved the mission (a teammate's photo
+      // arrived first): show that one, not a refusal beside a form that would be refused again.
+      const latest = conflict ? await latestSubmission() : undefined;
+      if (latest && latest.status !== "rejected") return showSubmission(latest);
       // Kept for later (offline), or refused: the outbox's words.
       missionStatus(shown.tone, shown.title, shown.text);
       formReady(shown.tone === "bad");

@@ -245,6 +245,54 @@ suite("photo missions in a browser", () => {
   );
 
   test(
+    "a phone whose teammate's photo arrived first shows that one waiting, not a refusal and the form",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Shags");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      // This phone's live stream has stalled (bad Wi-Fi): it does not hear of the teammate's photo.
+      const phone = await context.newPage();
+      phone.on("pageerror", (error) => errors.push(error.message));
+      await phone.addInitScript(`globalThis.EventSource = class {
+        addEventListener() {}
+        close() {}
+      };`);
+      await phone.goto(`${server.base}/puzzles/fountain`);
+      await phone.locator("#mission-form input[type=file]").setInputFiles({
+        name: "mine.jpg",
+        mimeType: "image/jpeg",
+        buffer: Buffer.from(await photo("Mine")),
+      });
+      // The teammate's photo arrives first; this one is refused with 409.
+      const first = await uploadPhoto(token, "fountain");
+      await phone.getByRole("button", { name: "Send" }).click();
+      // The answer is shown: a submission's state, or (before) the refusal's words.
+      await phone.locator("#mission-status[data-shown], #mission-status:has-text('Not accepted')")
+        .waitFor();
+      expect(await phone.locator("#mission-status").getAttribute("data-shown")).toBe(
+        `${first}:pending`,
+      );
+      expect(await phone.locator("#mission-status").textContent()).toContain("Waiting for a judge");
+      expect(await phone.locator("#mission-form").isHidden()).toBe(true);
+      expect(await phone.locator("text=Not accepted").count()).toBe(0);
+      await phone.screenshot({
+        path: join(SHOTS, "mission-teammate-first-phone.png"),
+        fullPage: true,
+      });
+      expect(errors).toEqual([]);
+      await phone.close();
+      // Out of the judging queue, which the next tests' judges read from its start.
+      const verdict = await fetch(`${server.base}/api/admin/submissions/${first}/verdict`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ accept: false }),
+      });
+      expect(verdict.status).toBe(200);
+    },
+    60_000,
+  );
+
+  test(
     "offline, the upload waits on the phone, is sent when the network is back, and a rejection shows live",
     async () => {
       const errors: string[] = [];
