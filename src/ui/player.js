@@ -311,13 +311,25 @@
 
   function markSolved() {
     solvedHere = true;
-    missionForm?.replaceWith(element("p", "", "Your team solved this mission."));
+    formReady(false);
+    if (!$("solved-note")) {
+      const note = element("p", "", "Your team solved this mission.");
+      note.id = "solved-note";
+      $("mission-status").after(note);
+    }
     const meta = document.querySelector(".puzzle-head .meta");
     if (meta && !$("solved-badge")) {
       const badge = element("span", "badge badge-ok", "Solved");
       badge.id = "solved-badge";
       meta.append(badge);
     }
+  }
+
+  /** An accepted submission rejected later: the solve is taken back, and the team may send again. */
+  function unmarkSolved() {
+    solvedHere = false;
+    $("solved-note")?.remove();
+    $("solved-badge")?.remove();
   }
 
   /** Shows the form again, empty and ready, or hides it while a submission waits. */
@@ -348,6 +360,7 @@
         break;
       case "rejected": {
         missionStatus("bad", "Not accepted", "Send a new one.", submission.message);
+        unmarkSolved();
         formReady(true);
         break;
       }

@@ -490,6 +490,8 @@ const MissionForm: FC<
   const words = MISSION_WORDS[mission.submit];
   const status = missionStatus(mission.latest);
   const waiting = mission.latest?.status === "pending";
+  // The form stays, hidden, while one waits or once solved: a judge's later rejection takes the
+  // solve back, and the page's script shows it again.
   return (
     <section
       class="card answer-form mission"
@@ -511,68 +513,67 @@ const MissionForm: FC<
         {status?.message ? <p>{status.message}</p> : null}
         {status?.text ? <p>{status.text}</p> : null}
       </div>
-      {solved ? <p id="solved-note">Your team solved this mission.</p> : (
-        <form
-          method="post"
-          action={`${path}/submissions`}
-          enctype="multipart/form-data"
-          id="mission-form"
-          hidden={waiting}
-        >
-          {mission.submit === "text"
-            ? (
-              <label class="field">
-                <span>{words.input}</span>
-                <textarea
-                  name="text"
-                  required
-                  {...chars(LIMITS.submissionText)}
-                  rows={5}
-                  disabled={!running}
-                >
-                </textarea>
-              </label>
-            )
-            : (
-              <label class="field">
-                <span>{words.input}</span>
-                <input
-                  type="file"
-                  name="file"
-                  required
-                  accept={words.accept}
-                  capture="environment"
-                  disabled={!running}
-                />
-              </label>
-            )}
-          {mission.submit !== "text" && (
-            <p class="small">
-              {/* The camera opens at once; the page's script shows this to pick one already taken. */}
-              <button
-                type="button"
-                class="link-button small"
-                id="mission-gallery"
-                hidden
+      {solved && <p id="solved-note">Your team solved this mission.</p>}
+      <form
+        method="post"
+        action={`${path}/submissions`}
+        enctype="multipart/form-data"
+        id="mission-form"
+        hidden={waiting || solved}
+      >
+        {mission.submit === "text"
+          ? (
+            <label class="field">
+              <span>{words.input}</span>
+              <textarea
+                name="text"
+                required
+                {...chars(LIMITS.submissionText)}
+                rows={5}
                 disabled={!running}
               >
-                or choose one already taken
-              </button>
-            </p>
+              </textarea>
+            </label>
+          )
+          : (
+            <label class="field">
+              <span>{words.input}</span>
+              <input
+                type="file"
+                name="file"
+                required
+                accept={words.accept}
+                capture="environment"
+                disabled={!running}
+              />
+            </label>
           )}
-          <div class="row">
-            <button class="btn" type="submit" disabled={!running}>Send</button>
-            <progress id="upload-progress" max={100} value={0} hidden></progress>
-            <span id="upload-percent" class="small muted"></span>
-          </div>
-          {mission.submit !== "text" && (
-            <p class="muted small">
-              Up to {mission.maxSize}.{" "}
-              {mission.submit === "photo" && "Its location (GPS) is removed when it is stored."}
-            </p>
-          )}
-        </form>
-      )}
+        {mission.submit !== "text" && (
+          <p class="small">
+            {/* The camera opens at once; the page's script shows this to pick one already taken. */}
+            <button
+              type="button"
+              class="link-button small"
+              id="mission-gallery"
+              hidden
+              disabled={!running}
+            >
+              or choose one already taken
+            </button>
+          </p>
+        )}
+        <div class="row">
+          <button class="btn" type="submit" disabled={!running}>Send</button>
+          <progress id="upload-progress" max={100} value={0} hidden></progress>
+          <span id="upload-percent" class="small muted"></span>
+        </div>
+        {mission.submit !== "text" && (
+          <p class="muted small">
+            Up to {mission.maxSize}.{" "}
+            {mission.submit === "photo" && "Its location (GPS) is removed when it is stored."}
+          </p>
+        )}
+      </form>
     </section>
   );
 };

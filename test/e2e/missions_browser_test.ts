@@ -245,6 +245,74 @@ suite("photo missions in a browser", () => {
   );
 
   test(
+    "a photo accepted, then rejected by an organizer, gives the phone its form back, live",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Gannets");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const first = await uploadPhoto(token, "fountain");
+      const verdict = async (body: unknown) => {
+        const res = await fetch(`${server.base}/api/admin/submissions/${first}/verdict`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        expect(res.status).toBe(200);
+      };
+      /** The mission's page, once its live stream is open. */
+      const live = async () => {
+        const page = await context.newPage();
+        page.on("pageerror", (error) => errors.push(error.message));
+        await page.addInitScript(`document.addEventListener("cairn:reconnected", () => {
+          document.documentElement.dataset.stream = "open";
+        });`);
+        await page.goto(`${server.base}/puzzles/fountain`);
+        await page.locator("html[data-stream=open]").waitFor({ state: "attached" });
+        return page;
+      };
+      // One phone watches the verdict come; the other opens the page once it is solved.
+      const watching = await live();
+      await verdict({ accept: true });
+      await watching.waitForSelector("#mission-status >> text=Accepted! +20 points");
+      const opened = await live();
+      expect(await opened.locator("#solved-note").isVisible()).toBe(true);
+      await verdict({ accept: false, message: "That is the wrong fountain" });
+      for (const phone of [watching, opened]) {
+        await phone.waitForSelector("#mission-status >> text=That is the wrong fountain");
+        expect(await phone.locator("#mission-form").isVisible()).toBe(true);
+        expect(await phone.locator("#solved-note").count()).toBe(0);
+        expect(await phone.locator("#solved-badge").count()).toBe(0);
+      }
+      await opened.screenshot({
+        path: join(SHOTS, "mission-rejected-later-phone.png"),
+        fullPage: true,
+      });
+      // And a new photo goes.
+      await opened.locator("#mission-form input[type=file]").setInputFiles({
+        name: "again.jpg",
+        mimeType: "image/jpeg",
+        buffer: Buffer.from(await photo("Again")),
+      });
+      await opened.getByRole("button", { name: "Send" }).click();
+      await opened.waitForSelector("#mission-status >> text=Waiting for a judge");
+      expect(errors).toEqual([]);
+      await watching.close();
+      await opened.close();
+      // Out of the judging queue, which the next tests' judges read from its start.
+      const [row] = server.query<{ id: number }>(
+        "SELECT id FROM submissions WHERE status = 'pending' ORDER BY id DESC LIMIT 1",
+      );
+      const res = await fetch(`${server.base}/api/admin/submissions/${row!.id}/verdict`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ accept: false }),
+      });
+      expect(res.status).toBe(200);
+    },
+    60_000,
+  );
+
+  test(
     "a phone whose teammate's photo arrived first shows that one waiting, not a refusal and the form",
     async () => {
       const errors: string[] = [];
