@@ -197,6 +197,9 @@
       const title = status === 404 ? "Unknown checkpoint" : "Cannot check in";
       return { tone: "bad", title, text: message };
     }
+    // An upload the server refused (too large, a type it does not take): its words alone, as the
+    // page without scripts says them. "Not accepted" is a judge's verdict on a mission's page.
+    if (item.kind === "submission" && status >= 400) return { tone: "bad", title: message };
     // It reached the server, which refused it: say why, not that it never went.
     if (status >= 400) return { tone: "bad", title: "Not accepted", text: message };
     if (item.kind === "hint") return { tone: "info", title: "Hint taken" };

@@ -3,7 +3,7 @@
 // for a judge and gets the verdict live; an upload made offline that waits
 // in the outbox. Screenshots go to test-results/screenshots/.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { addGps, contains, GPS_LATITUDE } from "../http/_jpeg.ts";
@@ -308,6 +308,42 @@ suite("photo missions in a browser", () => {
         body: JSON.stringify({ accept: false }),
       });
       expect(res.status).toBe(200);
+    },
+    60_000,
+  );
+
+  test(
+    "a photo the server refuses (a GIF, one too large) says why, not 'Not accepted' as a judge would",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Kittiwakes");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const phone = await open("/puzzles/fountain", errors);
+      const gif = Buffer.from("GIF89a\x01\x00\x01\x00\x00\x00\x00;", "latin1");
+      // Handed to Chromium as a file on disk: 16 MB through the protocol takes too long.
+      const big = join(server.dir, "big.jpg");
+      writeFileSync(
+        big,
+        Buffer.concat([Buffer.from(await photo("Big")), Buffer.alloc(16_000_000)]),
+      );
+      for (
+        const [file, says] of [
+          [{ name: "party.gif", mimeType: "image/gif", buffer: gif }, "This mission takes a JPEG"],
+          [
+            big,
+            "The file is larger than 15 MB",
+          ],
+        ] as const
+      ) {
+        await phone.locator("#mission-form input[type=file]").setInputFiles(file);
+        await phone.getByRole("button", { name: "Send" }).click();
+        await phone.locator("#mission-status", { hasText: says }).waitFor();
+        expect(await phone.locator("#mission-status strong").textContent()).toStartWith(says);
+        expect(await phone.locator("#mission-form").isVisible()).toBe(true);
+      }
+      await phone.screenshot({ path: join(SHOTS, "mission-refused-phone.png"), fullPage: true });
+      expect(errors).toEqual([]);
+      await phone.close();
     },
     60_000,
   );
