@@ -513,6 +513,40 @@ suite("photo missions in a browser", () => {
     await phone.close();
   }, 60_000);
 
+  test(
+    "a team's text with a long link wraps on the judging page, on a laptop and a phone",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Auks");
+      const form = new FormData();
+      form.append(
+        "text",
+        "Our name comes from https://en.wikipedia.org/wiki/Great_auk_extinction_and_the_last_pair_" +
+          "killed_on_Eldey_island_in_1844 and a story.",
+      );
+      const sent = await fetch(`${server.base}/api/puzzles/story/submissions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body: form,
+      });
+      expect(sent.status).toBe(201);
+      const judge = await open("/admin/judge", errors);
+      for (const width of [1366, 390]) {
+        await judge.setViewportSize({ width, height: 900 });
+        const quote = judge.locator("#judge-recent li", { hasText: "Auks" }).locator(".judge-text");
+        // The quote keeps its text inside its box, and the page its width.
+        expect(await quote.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+        expect(await judge.evaluate("document.documentElement.scrollWidth")).toBe(width);
+        await judge.locator("#judge-recent").screenshot({
+          path: join(SHOTS, `judge-recent-text-${width}.png`),
+        });
+      }
+      expect(errors).toEqual([]);
+      await judge.close();
+    },
+    60_000,
+  );
+
   test("the projector's gallery shows the accepted photos", async () => {
     const errors: string[] = [];
     const page = await open("/scoreboard/gallery", errors);
