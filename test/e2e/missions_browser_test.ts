@@ -564,6 +564,66 @@ suite("photo missions in a browser", () => {
     await page.close();
   }, 60_000);
 
+  test("the gallery shows a portrait photo whole, its top and bottom not cut", async () => {
+    const errors: string[] = [];
+    // A phone's portrait photo: a red band along its top, a green one along its bottom.
+    const draw = await context.newPage();
+    const base64 = await draw.evaluate(`(() => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 600;
+      canvas.height = 800;
+      const g = canvas.getContext("2d");
+      g.fillStyle = "#2563eb";
+      g.fillRect(0, 0, 600, 800);
+      g.fillStyle = "#ff0000";
+      g.fillRect(0, 0, 600, 60);
+      g.fillStyle = "#00ff00";
+      g.fillRect(0, 740, 600, 60);
+      return canvas.toDataURL("image/jpeg", 0.95).split(",")[1];
+    })()`) as string;
+    const token = await registerTeam(server.base, "Puffins");
+    const form = new FormData();
+    form.append("file", new Blob([Buffer.from(base64, "base64")], { type: "image/jpeg" }), "p.jpg");
+    const sent = await fetch(`${server.base}/api/puzzles/statue/submissions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    const { id } = ((await sent.json()) as { submission: { id: number } }).submission;
+    const verdict = await fetch(`${server.base}/api/admin/submissions/${id}/verdict`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ accept: true }),
+    });
+    expect(verdict.status).toBe(200);
+    const page = await open("/scoreboard/gallery", errors);
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    const img = page.getByAltText("Puffins: Strike a pose");
+    await img.evaluate("(img) => img.decode()");
+    const shot = (await img.screenshot()).toString("base64");
+    // The tile as drawn on the screen, read back on a blank page: the colours down its middle.
+    const [top, bottom] = await draw.evaluate(`(async () => {
+      const image = new Image();
+      image.src = "data:image/png;base64,${shot}";
+      await image.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const g = canvas.getContext("2d");
+      g.drawImage(image, 0, 0);
+      const at = (y) => [...g.getImageData(image.width / 2, y, 1, 1).data.slice(0, 3)];
+      return [at(3), at(image.height - 4)];
+    })()`) as number[][];
+    expect(top![0]).toBeGreaterThan(200);
+    expect(top![1]).toBeLessThan(60);
+    expect(bottom![1]).toBeGreaterThan(200);
+    expect(bottom![0]).toBeLessThan(60);
+    await page.screenshot({ path: join(SHOTS, "gallery-portrait-1080p.png") });
+    expect(errors).toEqual([]);
+    await draw.close();
+    await page.close();
+  }, 60_000);
+
   test(
     "axe finds no serious or critical problem on the mission pages, light and dark",
     async () => {
