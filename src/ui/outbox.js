@@ -1,14 +1,15 @@
-// Cairn's outbox: guesses, hint takes, check-ins and mission uploads (the
-// photo, video or text itself, as a Blob) survive bad Wi-Fi. Each
-// one is kept in IndexedDB with a random Idempotency-Key (128 bits from
-// crypto.getRandomValues, which plain HTTP allows), the payload, the time the
-// player pressed the button (in the server's clock, as the server's tokens tell
-// it) and the contact token held then, then sent until
-// the server answers (with that time and token only if it had to wait). One
-// the server refused for a lost session (401) waits for the team to log in
-// again on this phone. The server stores each key's answer, so sending the
-// same item twice (a retry, or two tabs at once) never counts twice. Works on
-// plain HTTP; see docs/offline.md.
+// Cairn's outbox: guesses, hint takes, check-ins, questions on ask hints and
+// mission uploads (the photo, video or text itself, as a Blob) survive bad
+// Wi-Fi. Each one is kept in IndexedDB with a random Idempotency-Key (128 bits
+// from crypto.getRandomValues, which plain HTTP allows), the payload, the time
+// the player pressed the button (in the server's clock, as the server's tokens
+// tell it) and the contact token held then, then sent until the server answers
+// (with that time and token only if it had to wait). One the server refused
+// for a lost session (401) waits for the team to log in again on this phone.
+// The server stores each key's answer, so sending the same item twice (a
+// retry, or two tabs at once) never counts twice; a question and an upload
+// send no key, and their retry is told the first arrived. Works on plain
+// HTTP; see docs/offline.md.
 (() => {
   "use strict";
   const team = document.body.dataset.team;
@@ -135,6 +136,7 @@
       [count("guess"), "answer", "answers"],
       [count("hint"), "hint", "hints"],
       [count("checkin"), "check-in", "check-ins"],
+      [count("ask"), "question", "questions"],
       [count("submission"), "upload", "uploads"],
     ].filter(([n]) => n > 0).map(([n, one, many]) => plural(n, one, many));
     return `${parts.join(", ")} waiting ${login ? "for you to log in again" : "for the network"}`;
@@ -203,6 +205,13 @@
     // It reached the server, which refused it: say why, not that it never went.
     if (status >= 400) return { tone: "bad", title: "Not accepted", text: message };
     if (item.kind === "hint") return { tone: "info", title: "Hint taken" };
+    if (item.kind === "ask") {
+      return {
+        tone: "info",
+        title: "Question sent",
+        text: "The answer appears on the puzzle's page.",
+      };
+    }
     if (item.kind === "submission") {
       return data.submission.status === "accepted"
         ? { tone: "ok", title: "Accepted! Mission solved." }
@@ -278,6 +287,7 @@
         return true;
       case "guess":
       case "hint":
+      case "ask":
         return !document.dispatchEvent(
           new CustomEvent(`cairn:${item.kind}`, { cancelable: true, detail }),
         );
@@ -388,6 +398,8 @@
     // A guess's key is also its request id: the live `solve` event echoes it, and the page
     // (player.js) knows the solve is its own rather than a teammate's.
     const request = item.kind === "guess" ? { "x-request-id": item.key } : {};
+    // An ask carries no key (the server keeps none for it): see `askedBefore`.
+    const key = item.kind === "ask" ? {} : { "idempotency-key": item.key };
     if (item.kind === "guess") {
       document.dispatchEvent(new CustomEvent("cairn:guess-sent", { detail: item.key }));
     }
@@ -396,7 +408,7 @@
         method: "POST",
         headers: {
           "content-type": "application/json",
-          "idempotency-key": item.key,
+          ...key,
           ...request,
           ...timing(item, waited),
         },
@@ -407,14 +419,20 @@
       return "offline";
     }
     noteContact(res);
-    if (!isFinal(res.status, data, item, res)) {
-      if (res.status === 401) return "login";
-      if (res.status >= 500) flushAfter(retryAfter(res));
-      return res.status >= 500 || res.status === 408 ? "offline" : "later";
+    let status = res.status;
+    if (item.kind === "ask" && status === 409 && data?.error?.code === "conflict") {
+      const ask = await askedBefore(item);
+      if (ask === "offline") return "offline";
+      if (ask !== undefined) [status, data] = [201, { ask }];
     }
-    const shown = describe(item, res.status, data);
+    if (!isFinal(status, data, item, res)) {
+      if (status === 401) return "login";
+      if (status >= 500) flushAfter(retryAfter(res));
+      return status >= 500 || status === 408 ? "offline" : "later";
+    }
+    const shown = describe(item, status, data);
     await remove("outbox", item.key);
-    const answer = { status: res.status, data, retryAfter: retryAfter(res) };
+    const answer = { status, data, retryAfter: retryAfter(res) };
     // Kept for the next page unless shown where it was asked (or already had here: two tabs sending
     // the same item at once both get its answer).
     if (!answered.has(item.key) && !answerHere(item, answer, shown)) {
@@ -425,6 +443,26 @@
     const { file: _file, ...sent } = item;
     channel?.postMessage({ type: "sent", item: sent, answer, shown });
     return "sent";
+  }
+
+  /**
+   * The team's open question on an ask's hint when it is this item's: the first send arrived but
+   * its answer was lost, and the retry was told that the team's question still waits. Undefined
+   * when it is another (a teammate's), "offline" when the server could not be asked.
+   */
+  async function askedBefore(item) {
+    let asks;
+    try {
+      const res = await fetch(`/api/puzzles/${encodeURIComponent(item.puzzle)}/asks`);
+      if (!res.ok) return undefined;
+      ({ asks } = await res.json());
+    } catch {
+      return "offline";
+    }
+    const question = item.body.question.trim();
+    return asks.find((ask) =>
+      ask.hint === item.hint && ask.status === "open" && ask.question === question
+    );
   }
 
   /** A 429's or a 503's Retry-After, in seconds, or undefined. */
@@ -494,6 +532,7 @@
     guess: "Your answer",
     hint: "The hint",
     checkin: "The check-in",
+    ask: "Your question",
     submission: "What you sent",
   };
 
@@ -571,6 +610,17 @@
         path: `/api${action}`,
         body: {},
         label: `a hint on ${title()}`,
+      };
+    } else if (form.classList.contains("ask-form")) {
+      const match = /^\/puzzles\/([^/]+)\/hints\/([^/]+)\/asks$/.exec(action);
+      if (!match) return;
+      item = {
+        kind: "ask",
+        puzzle: decodeURIComponent(match[1]),
+        hint: decodeURIComponent(match[2]),
+        path: `/api${action}`,
+        body: { question: form.querySelector("textarea[name=question]").value },
+        label: `your question on ${title()}`,
       };
     } else if (action === "/checkin") {
       // Through the outbox too: a code typed when the server cannot be reached (whatever the phone

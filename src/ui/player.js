@@ -497,6 +497,38 @@
     showHint(item.hint, event.detail);
   });
 
+  // A question on an ask hint goes through the outbox too. Kept on the phone, it says so on its
+  // form, its text still there and the button off; sent, the page shows it waiting for an
+  // organizer; refused, why, with the text back to edit.
+  document.addEventListener("cairn:ask", (event) => {
+    const { item, status, shown } = event.detail;
+    const askForm = $(`hint-${item.hint}`)?.querySelector(".ask-form");
+    if (item.puzzle !== puzzleId || !askForm) return;
+    event.preventDefault();
+    const question = askForm.querySelector("textarea");
+    if (status !== undefined && status < 400) {
+      question.value = "";
+      location.reload();
+      return;
+    }
+    for (const old of askForm.querySelectorAll(".result-incorrect, .hint-status")) old.remove();
+    const note = status === undefined
+      ? element(
+        "p",
+        "small hint-status",
+        shown.text ? `${shown.title}. ${shown.text}` : shown.title,
+      )
+      : element("p", "small result-incorrect", shown.text ?? shown.title);
+    if (shown.login) {
+      const login = element("a", "", "Log in again");
+      login.href = "/#login";
+      note.append(" ", login);
+    }
+    askForm.querySelector("button").before(note);
+    // Waiting: the button stays off until its answer comes (one that could not be kept may go again).
+    askForm.querySelector("button").disabled = status === undefined && shown.tone !== "bad";
+  });
+
   // Without the outbox, this page takes the hint itself.
   for (const hintForm of document.querySelectorAll(".hint-form")) {
     hintForm.addEventListener("submit", async (event) => {

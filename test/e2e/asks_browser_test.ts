@@ -116,3 +116,77 @@ run(
   },
   60_000,
 );
+
+/** The question box of the lighthouse's ask hint, and how many of the team's asks are stored. */
+const askForm = (page: Page) => page.locator("#hint-ask .ask-form");
+const storedAsks = (team: string) =>
+  server.query<{ question: string; status: string }>(
+    "SELECT question, status FROM asks JOIN teams ON teams.id = asks.team_id WHERE teams.name = ?",
+    team,
+  );
+
+run(
+  "a question asked offline waits on the phone, then is sent once when the network is back",
+  async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Terns");
+    await phone.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+    const puzzle = await open(phone, "/puzzles/lighthouse", errors);
+    await puzzle.waitForFunction("globalThis.cairnOutbox !== undefined");
+    try {
+      await phone.context.setOffline(true);
+      await puzzle.waitForFunction("!navigator.onLine");
+      await puzzle.getByLabel("Your question to the organizers").fill("Is it a star up north?");
+      await puzzle.getByRole("button", { name: "Ask" }).click();
+      // Kept, and said so where it was asked: not the browser's error page.
+      await askForm(puzzle).getByText("Saved on this phone").waitFor();
+      expect(new URL(puzzle.url()).pathname).toBe("/puzzles/lighthouse");
+      expect(await puzzle.locator("#outbox-status").textContent()).toBe(
+        "1 question waiting for the network",
+      );
+      expect(await askForm(puzzle).getByRole("button", { name: "Ask" }).isDisabled()).toBe(true);
+      await puzzle.screenshot({ path: join(SHOTS, "asks-phone-offline-390.png"), fullPage: true });
+      expect(storedAsks("Terns")).toEqual([]);
+    } finally {
+      await phone.context.setOffline(false);
+    }
+    // Sent when the network is back: the page shows the question waiting for an organizer.
+    await puzzle.locator(".ask-item[data-status=open]").getByText("Is it a star up north?")
+      .waitFor();
+    expect(await puzzle.locator("#outbox-status").isHidden()).toBe(true);
+    await puzzle.screenshot({ path: join(SHOTS, "asks-phone-sent-390.png"), fullPage: true });
+    expect(storedAsks("Terns")).toEqual([{ question: "Is it a star up north?", status: "open" }]);
+    expect(errors).toEqual([]);
+  },
+  60_000,
+);
+
+run(
+  "a question whose answer was lost on the way is shown as asked when sent again, stored once",
+  async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Skuas");
+    await phone.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+    const puzzle = await open(phone, "/puzzles/lighthouse", errors);
+    await puzzle.waitForFunction("globalThis.cairnOutbox !== undefined");
+    // The request reaches the server, which stores the question; its answer never comes back.
+    const path = "**/api/puzzles/lighthouse/hints/ask/asks";
+    await puzzle.route(path, async (route) => {
+      await route.fetch();
+      await route.abort("internetdisconnected");
+    }, { times: 1 });
+    await puzzle.getByLabel("Your question to the organizers").fill("North star?");
+    await puzzle.getByRole("button", { name: "Ask" }).click();
+    await askForm(puzzle).getByText("Saved on this phone").waitFor();
+    expect(storedAsks("Skuas")).toEqual([{ question: "North star?", status: "open" }]);
+    // Sent again: the server says the team's question still waits, and it is this one.
+    await puzzle.evaluate("globalThis.cairnOutbox.flush()");
+    await puzzle.locator(".ask-item[data-status=open]").getByText("North star?").waitFor();
+    expect(await puzzle.getByText("Not accepted").count()).toBe(0);
+    expect(await puzzle.locator("#outbox-status").isHidden()).toBe(true);
+    expect(storedAsks("Skuas")).toEqual([{ question: "North star?", status: "open" }]);
+    await puzzle.screenshot({ path: join(SHOTS, "asks-phone-resent-390.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  },
+  60_000,
+);
