@@ -445,7 +445,7 @@
       if (busy) continue;
       const node = document.importNode(fresh, true);
       old.replaceWith(node);
-      countdown(node, () => location.reload());
+      countdown(node, reloadWhenReachable);
     }
   }
 
@@ -548,8 +548,18 @@
     });
   }
 
+  /**
+   * Reloads the page to show what a countdown waited for (a hint open, the guess limit over), once
+   * the server answers: offline, a reload would show the browser's error page instead of the
+   * puzzle (or, under HTTPS, the copy kept on the phone, as it was). Tries again every 5 s.
+   */
+  async function reloadWhenReachable() {
+    if (await reachable()) location.reload();
+    else setTimeout(reloadWhenReachable, 5_000);
+  }
+
   countdown(document, () => {
-    if (page === "puzzle") location.reload();
+    if (page === "puzzle") void reloadWhenReachable();
   });
 
   // ---------------------------------------------------------------- the hunt's start and end

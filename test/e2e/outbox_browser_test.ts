@@ -870,3 +870,70 @@ answer = ["amps"]
     90_000,
   );
 });
+
+suite("a countdown that ends offline", () => {
+  test(
+    "does not reload the page into the browser's error page, and reloads once the server answers",
+    async () => {
+      await buildBinary();
+      const served = await startBinary(`
+[hunt]
+title = "Reef Hunt"
+
+[[puzzle]]
+id = "reef"
+title = "The Reef"
+body = "Count the coral heads."
+answer = ["nine"]
+guess_limit = { count = 1, per = "5s" }
+`);
+      const phone = await launchChromium([], { serviceWorkers: "block" });
+      try {
+        const errors: string[] = [];
+        const token = await registerTeam(served.base, "Shags");
+        // One wrong guess: the guess limit's wait is counted down on the page.
+        await fetch(`${served.base}/api/puzzles/reef/guesses`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ answer: "seven" }),
+        });
+        await phone.context.addCookies([{ name: "cairn_session", value: token, url: served.base }]);
+        const page = await phone.context.newPage();
+        page.on("pageerror", (error) => errors.push(error.message));
+        await page.goto(`${served.base}/puzzles/reef`);
+        const wait = Number(
+          await page.locator("#limit-note [data-countdown]").getAttribute(
+            "data-countdown",
+          ),
+        );
+        expect(wait).toBeGreaterThan(0);
+        const navigations: string[] = [];
+        page.on("framenavigated", (frame) => {
+          if (frame === page.mainFrame()) navigations.push(frame.url());
+        });
+        await phone.context.setOffline(true);
+        await page.waitForFunction("!navigator.onLine");
+        // The countdown ends while the phone has no network: the puzzle stays on the screen.
+        await page.waitForTimeout((wait + 2) * 1000);
+        await page.screenshot({
+          path: join(SHOTS, "outbox-countdown-offline-390.png"),
+          fullPage: true,
+        });
+        expect(navigations).toEqual([]);
+        expect(await page.locator("#limit-note").textContent()).toContain("a moment");
+        expect(await page.locator("h1").textContent()).toBe("The Reef");
+        expect(await page.getByText("Count the coral heads.").isVisible()).toBe(true);
+        // Back online: the page shows the form open again.
+        await phone.context.setOffline(false);
+        await page.locator("#guess-form button:not([disabled])").waitFor({ timeout: 15_000 });
+        expect(navigations).toEqual([`${served.base}/puzzles/reef`]);
+        expect(errors).toEqual([]);
+      } finally {
+        await phone.context.setOffline(false);
+        await phone.close();
+        await served.stop();
+      }
+    },
+    90_000,
+  );
+});
