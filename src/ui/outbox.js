@@ -64,6 +64,15 @@
   const put = (name, value) => inStore(name, "readwrite", (s) => s.put(value));
   const remove = (name, key) => inStore(name, "readwrite", (s) => s.delete(key));
   const clear = (name) => inStore(name, "readwrite", (s) => s.clear());
+  /** Notes on a queued item that a send of it got no answer, unless another tab sent it meanwhile. */
+  const markTried = (key) =>
+    inStore("outbox", "readwrite", (s) => {
+      const request = s.get(key);
+      request.onsuccess = () => {
+        if (request.result) s.put({ ...request.result, tried: true });
+      };
+      return request;
+    });
 
   /** 128 random bits, as 32 hex digits. */
   function newKey() {
@@ -398,7 +407,7 @@
     // A guess's key is also its request id: the live `solve` event echoes it, and the page
     // (player.js) knows the solve is its own rather than a teammate's.
     const request = item.kind === "guess" ? { "x-request-id": item.key } : {};
-    // An ask carries no key (the server keeps none for it): see `askedBefore`.
+    // An ask carries no key (the server keeps none for it): see `arrivedBefore`.
     const key = item.kind === "ask" ? {} : { "idempotency-key": item.key };
     if (item.kind === "guess") {
       document.dispatchEvent(new CustomEvent("cairn:guess-sent", { detail: item.key }));
@@ -416,14 +425,16 @@
       });
       data = await res.json().catch(() => undefined);
     } catch {
+      // An upload may have arrived whole, its answer lost: its next 409 may be about itself.
+      if (item.kind === "submission" && !item.tried) await markTried(item.key).catch(() => {});
       return "offline";
     }
     noteContact(res);
     let status = res.status;
-    if (item.kind === "ask" && status === 409 && data?.error?.code === "conflict") {
-      const ask = await askedBefore(item);
-      if (ask === "offline") return "offline";
-      if (ask !== undefined) [status, data] = [201, { ask }];
+    if (status === 409 && data?.error?.code === "conflict") {
+      const earlier = await arrivedBefore(item);
+      if (earlier === "offline") return "offline";
+      if (earlier !== undefined) [status, data] = [201, earlier];
     }
     if (!isFinal(status, data, item, res)) {
       if (status === 401) return "login";
@@ -446,23 +457,37 @@
   }
 
   /**
-   * The team's open question on an ask's hint when it is this item's: the first send arrived but
-   * its answer was lost, and the retry was told that the team's question still waits. Undefined
-   * when it is another (a teammate's), "offline" when the server could not be asked.
+   * What an earlier send of this item became, when a retry was refused 409 because of it. A question
+   * or an upload carries no key: when its first send arrived but its answer was lost, the retry is
+   * told that the team's question still waits, or that the mission waits for a judge or is solved.
+   * The answer the first send would have had (`{ask}` or `{submission}`) when the team's open
+   * question is this one (the same text), or its latest upload is (the same text, or a file, after
+   * a send whose answer never came); undefined when it is another (a teammate's) or for other
+   * items; "offline" when the server could not be asked.
    */
-  async function askedBefore(item) {
-    let asks;
+  async function arrivedBefore(item) {
+    if (item.kind !== "ask" && item.kind !== "submission") return undefined;
+    if (item.kind === "submission" && !item.tried) return undefined;
+    const list = item.kind === "ask" ? "asks" : "submissions";
+    let found;
     try {
-      const res = await fetch(`/api/puzzles/${encodeURIComponent(item.puzzle)}/asks`);
+      const res = await fetch(`/api/puzzles/${encodeURIComponent(item.puzzle)}/${list}`);
       if (!res.ok) return undefined;
-      ({ asks } = await res.json());
+      found = (await res.json())[list];
     } catch {
       return "offline";
     }
-    const question = item.body.question.trim();
-    return asks.find((ask) =>
-      ask.hint === item.hint && ask.status === "open" && ask.question === question
-    );
+    if (item.kind === "ask") {
+      const question = item.body.question.trim();
+      const ask = found.find((ask) =>
+        ask.hint === item.hint && ask.status === "open" && ask.question === question
+      );
+      return ask === undefined ? undefined : { ask };
+    }
+    const latest = found.at(-1);
+    const same = latest !== undefined && latest.status !== "rejected" &&
+      (item.file === undefined ? latest.text === item.text : latest.type !== null);
+    return same ? { submission: latest } : undefined;
   }
 
   /** A 429's or a 503's Retry-After, in seconds, or undefined. */

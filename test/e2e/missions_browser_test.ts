@@ -547,6 +547,50 @@ suite("photo missions in a browser", () => {
     60_000,
   );
 
+  test(
+    "an upload whose answer was lost shows what became of it when sent again: waiting, or solved",
+    async () => {
+      for (
+        const [puzzle, shown] of [
+          ["fountain", "Waiting for a judge"],
+          ["story", "Accepted! +10 points"],
+        ] as const
+      ) {
+        const errors: string[] = [];
+        const token = await registerTeam(server.base, `Shearwaters ${puzzle}`);
+        await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+        const phone = await open(`/puzzles/${puzzle}`, errors);
+        // The upload reaches the server, which keeps it; its answer never comes back.
+        await phone.route(`**/api/puzzles/${puzzle}/submissions`, async (route) => {
+          await route.fetch();
+          await route.abort("internetdisconnected");
+        }, { times: 1 });
+        if (puzzle === "fountain") {
+          await phone.locator("#mission-form input[type=file]").setInputFiles({
+            name: "coin.jpg",
+            mimeType: "image/jpeg",
+            buffer: Buffer.from(await photo("Shearwaters")),
+          });
+        } else await phone.getByLabel("Your text").fill("We glide low over the waves.");
+        await phone.getByRole("button", { name: "Send" }).click();
+        await phone.waitForSelector("#mission-status >> text=Saved on this phone");
+        // Sent again: the server says the team's upload arrived (it waits, or solved the mission).
+        await phone.evaluate("cairnOutbox.flush()");
+        await phone.waitForSelector(`#mission-status >> text=${shown}`);
+        expect(await phone.locator("#mission-status").textContent()).not.toContain("Not accepted");
+        expect(await phone.locator("#mission-form").isVisible()).toBe(false);
+        expect(await phone.evaluate("cairnOutbox.pending()")).toBe(0);
+        await phone.screenshot({
+          path: join(SHOTS, `missions-phone-resent-${puzzle}-390.png`),
+          fullPage: true,
+        });
+        expect(errors).toEqual([]);
+        await phone.close();
+      }
+    },
+    60_000,
+  );
+
   test("the projector's gallery shows the accepted photos", async () => {
     const errors: string[] = [];
     const page = await open("/scoreboard/gallery", errors);
