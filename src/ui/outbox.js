@@ -16,6 +16,15 @@
   if (!team || !("indexedDB" in window)) return;
   const $ = (id) => document.getElementById(id);
   const FLUSH_EVERY_MS = 20_000;
+  /**
+   * How long a send waits for the server's answer, and an upload for its next byte to go or its
+   * answer to come, before it counts as a network failure: on Wi-Fi that stays up while the way to
+   * the server is cut, a request is never answered nor refused for many minutes, and the outbox
+   * (which sends one item at a time) would wait all that while, saying nothing where it was
+   * pressed. Sent again, the item's key (or, for an upload, `arrivedBefore`) keeps it counting once.
+   */
+  const SEND_TIMEOUT_MS = 15_000;
+  const UPLOAD_STALL_MS = 30_000;
   const CONTACT = "cairn.contact";
   /**
    * How far the server's clock is ahead of this phone's (ms), learnt from the tokens the server
@@ -377,9 +386,18 @@
       for (const [name, value] of Object.entries(timing(item, waited))) {
         xhr.setRequestHeader(name, value);
       }
+      // Stalled (nothing sent, or no answer, for UPLOAD_STALL_MS): a network failure.
+      let stall;
+      const moving = () => {
+        clearTimeout(stall);
+        stall = setTimeout(() => xhr.abort(), UPLOAD_STALL_MS);
+      };
       xhr.upload.addEventListener("progress", (event) => {
+        moving();
         if (event.lengthComputable) progress(event.loaded, event.total);
       });
+      xhr.upload.addEventListener("load", moving);
+      xhr.addEventListener("loadend", () => clearTimeout(stall));
       xhr.addEventListener("load", () => {
         progress(1, 1);
         resolve(
@@ -392,6 +410,7 @@
       xhr.addEventListener("error", () => reject(new TypeError("network error")));
       xhr.addEventListener("abort", () => reject(new TypeError("aborted")));
       xhr.send(form);
+      moving();
     });
   }
 
@@ -422,6 +441,7 @@
           ...timing(item, waited),
         },
         body: JSON.stringify(item.body),
+        signal: AbortSignal.timeout?.(SEND_TIMEOUT_MS),
       });
       data = await res.json().catch(() => undefined);
     } catch {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page, Route } from "playwright-core";
 import { addGps, contains, GPS_LATITUDE } from "../http/_jpeg.ts";
 import { axe, chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
 
@@ -589,6 +589,44 @@ suite("photo missions in a browser", () => {
       }
     },
     60_000,
+  );
+
+  test(
+    "an upload never answered is sent again after 30 s with nothing sent, and stored once",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Petrels");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const phone = await open("/puzzles/fountain", errors);
+      // Wi-Fi up, the way to the server cut: the upload gets neither an answer nor an error.
+      const held: Route[] = [];
+      await phone.route("**/api/puzzles/fountain/submissions", (route) => {
+        held.push(route);
+      }, { times: 1 });
+      try {
+        await phone.locator("#mission-form input[type=file]").setInputFiles({
+          name: "coin.jpg",
+          mimeType: "image/jpeg",
+          buffer: Buffer.from(await photo("Petrels")),
+        });
+        await phone.getByRole("button", { name: "Send" }).click();
+        // After 30 s with nothing sent it counts as a network failure, and is sent again (at once
+        // here: the outbox's 20 s timer asked for a send meanwhile).
+        await phone.locator("#mission-status", { hasText: "Waiting for a judge" }).waitFor({
+          timeout: 60_000,
+        });
+        expect(await phone.evaluate("cairnOutbox.pending()")).toBe(0);
+        const stored = server.query<{ n: number }>(
+          "SELECT count(*) AS n FROM submissions JOIN teams ON teams.id = team_id WHERE teams.name = 'Petrels'",
+        );
+        expect(stored).toEqual([{ n: 1 }]);
+        expect(errors).toEqual([]);
+      } finally {
+        for (const route of held) await route.abort().catch(() => {});
+        await phone.close();
+      }
+    },
+    90_000,
   );
 
   test("the projector's gallery shows the accepted photos", async () => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page, Route } from "playwright-core";
 import { buildBinary } from "../_binary.ts";
 import {
   chromiumAvailable,
@@ -509,6 +509,47 @@ suite("the outbox, on plain HTTP", () => {
       await page.screenshot({ path: join(SHOTS, "outbox-checkin-phone.png"), fullPage: true });
       expect(errors).toEqual([]);
       await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "an answer whose request is never answered is kept on the phone, then sent again and counted once",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Grebes");
+      const page = await tab(token, "/puzzles/lighthouse", errors);
+      // The guess reaches the server, which stores it; the way back is cut, and no answer comes,
+      // nor any error (Wi-Fi up, the way to the server gone).
+      const held: Route[] = [];
+      const stored = () =>
+        server.query<{ raw: string }>(
+          "SELECT raw FROM guesses JOIN teams ON teams.id = guesses.team_id WHERE teams.name = ?",
+          "Grebes",
+        );
+      await page.route("**/api/puzzles/lighthouse/guesses", async (route) => {
+        await route.fetch();
+        held.push(route);
+      }, { times: 1 });
+      try {
+        await page.getByRole("textbox", { name: "Answer" }).fill("polaris");
+        await page.getByRole("button", { name: "Submit" }).click();
+        await page.locator("#result", { hasText: "Saved on this phone" }).waitFor({
+          timeout: 30_000,
+        });
+        await page.screenshot({ path: join(SHOTS, "outbox-hung-request-390.png"), fullPage: true });
+        expect(stored()).toEqual([{ raw: "polaris" }]);
+        // Sent again with its key: the stored answer, shown once.
+        await flushNow(page);
+        await page.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
+        expect(await pending(page)).toBe(0);
+        expect(await page.locator("#outbox li").count()).toBe(0);
+        expect(stored()).toEqual([{ raw: "polaris" }]);
+        expect(errors).toEqual([]);
+      } finally {
+        for (const route of held) await route.abort().catch(() => {});
+        await page.close();
+      }
     },
     60_000,
   );
