@@ -90,10 +90,23 @@
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     const fresh = doc.getElementById("main");
     if (!fresh) return null;
+    // What the player is typing (a checkpoint code) stays, focus and all: a teammate's solve or
+    // unlock redraws the list at any moment.
+    const fieldKey = (field) => `${field.form?.getAttribute("action")} ${field.name}`;
+    const typed = [...$("main").querySelectorAll("input:not([type=hidden]), textarea")]
+      .filter((field) => field.name && field.value !== "")
+      .map((field) => [fieldKey(field), field.value, field === document.activeElement]);
     // The outbox's panel (outbox.js) is the page's own, not the server's: it stays on top.
     const outbox = $("outbox");
     $("main").replaceChildren(...fresh.childNodes);
     if (outbox) $("main").prepend(outbox);
+    for (const [key, value, focused] of typed) {
+      const field = [...$("main").querySelectorAll("input, textarea")]
+        .find((other) => fieldKey(other) === key);
+      if (!field) continue;
+      field.value = value;
+      if (focused) field.focus();
+    }
     // The list drawn for other times (an organizer moved the start or the end): count to those.
     const times = doc.body.dataset.huntTimes;
     if (path === "/puzzles" && times !== undefined && times !== drawnTimes) {

@@ -554,6 +554,30 @@ suite("the outbox, on plain HTTP", () => {
     60_000,
   );
 
+  test(
+    "a checkpoint code being typed stays when a teammate's solve redraws the puzzle list",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Avocets");
+      const page = await tab(token, "/puzzles", errors);
+      await page.waitForFunction("globalThis.cairnOutbox !== undefined");
+      const code = page.getByRole("textbox", { name: "Checkpoint code" });
+      await code.fill("dock-4");
+      // A teammate solves Knots on another phone: this list shows it at once.
+      await fetch(`${server.base}/api/puzzles/knots/guesses`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ answer: "bowline" }),
+      });
+      await page.locator("#team-score", { hasText: "50" }).waitFor();
+      expect(await code.inputValue()).toBe("dock-4");
+      expect(await page.evaluate("document.activeElement?.getAttribute('name')")).toBe("code");
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
   test("logging out sends what waits, then leaves no outbox", async () => {
     const errors: string[] = [];
     const token = await registerTeam(server.base, "Puffins");
