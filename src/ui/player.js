@@ -542,6 +542,22 @@
     askForm.querySelector("button").disabled = status === undefined && shown.tone !== "bad";
   });
 
+  // Withdrawing a question needs the server: with no network the page stays and says so, rather
+  // than turning into the browser's error page.
+  for (const withdraw of document.querySelectorAll(".ask-withdraw")) {
+    withdraw.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = withdraw.querySelector("button");
+      button.disabled = true;
+      withdraw.querySelector(".result-incorrect")?.remove();
+      if (await reachable()) return withdraw.submit();
+      button.disabled = false;
+      withdraw.append(
+        element("p", "small result-incorrect", "No network: try again when it is back."),
+      );
+    });
+  }
+
   // Without the outbox, this page takes the hint itself.
   for (const hintForm of document.querySelectorAll(".hint-form")) {
     hintForm.addEventListener("submit", async (event) => {
@@ -637,7 +653,9 @@
   /** Whether the server answers now (the service worker keeps pages, never /api/). */
   async function reachable() {
     try {
-      return (await fetch("/api/hunt", { cache: "no-store" })).ok;
+      // Within 15 s: Wi-Fi that stays up while the way to the server is cut answers nothing.
+      const signal = AbortSignal.timeout?.(15_000);
+      return (await fetch("/api/hunt", { cache: "no-store", signal })).ok;
     } catch {
       return false;
     }
