@@ -195,12 +195,21 @@ export function missionActions(game: Game, options: { uploads?: Partial<UploadLi
       return game.engine.claimNext(judge, options);
     },
 
-    /** A judge's verdict: accept (all or part of the points) or reject with a message. */
+    /**
+     * A judge's verdict: accept (all or part of the points) or reject with a message. With
+     * `waiting`, given as the judge saw it waiting: refused once another judge has accepted it,
+     * checked at the verdict's turn (where nodes share a log, that acceptance may come in only
+     * then).
+     */
     async judge(
       submissionId: number,
       verdict: Verdict,
+      options: { waiting?: boolean } = {},
     ): Promise<Outcome<SubmissionView & { unlocked: string[] }>> {
       await decideTurn(game);
+      if (options.waiting && game.engine.submissions.get(submissionId)?.status === "accepted") {
+        return refusal("conflict", OVERTAKEN);
+      }
       const outcome = game.engine.judge(submissionId, verdict);
       switch (outcome.kind) {
         case "not_found":
@@ -223,6 +232,10 @@ export function missionActions(game: Game, options: { uploads?: Partial<UploadLi
 }
 
 export type MissionActions = ReturnType<typeof missionActions>;
+
+/** A verdict given on a submission seen waiting, refused because another judge accepted it. */
+const OVERTAKEN = "Another judge accepted this submission meanwhile: to take it back, " +
+  "reject it under Recently accepted";
 
 /**
  * When a submission counts, and its flag: for one queued offline, its pressed time (fair times,

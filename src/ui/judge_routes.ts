@@ -127,15 +127,12 @@ export function judgePages(pages: Hono, { game, missions: actions }: Play): void
     const form = await readForm(c);
     const id = parseId(c.req.param("id")) ?? 0;
     const verdict = verdictOf(form);
-    // A reject from the page of one waiting, when another judge (whose hold came after this
-    // one's lapsed) has accepted it since: taking that back is for Recently accepted, on purpose.
-    const overtaken = form.status === "pending" &&
-      game.engine.submissions.get(id)?.status === "accepted";
+    // A reject from the page of one waiting is refused when another judge (whose hold came after
+    // this one's lapsed) has accepted it since: taking that back is for Recently accepted, on
+    // purpose. Checked at the verdict's turn, not here: another node's acceptance may come later.
     const outcome = typeof verdict === "string"
       ? { ok: false as const, code: "bad_request" as const, message: verdict }
-      : overtaken
-      ? { ok: false as const, code: "conflict" as const, message: OVERTAKEN }
-      : await actions.judge(id, verdict);
+      : await actions.judge(id, verdict, { waiting: form.status === "pending" });
     if (!outcome.ok) setFlash(c, refusalFlash(outcome, typedVerdict(id, form)));
     else {
       const engine = game.engine;
@@ -165,9 +162,6 @@ function typedVerdict(
   const name = form.back === "recent" ? `recent-${id}` : `reject-${id}`;
   return { form: name, message: form.message ?? "" };
 }
-
-const OVERTAKEN = "Another judge accepted this submission meanwhile: to take it back, " +
-  "reject it under Recently accepted";
 
 /** A verdict form's fields as a verdict, or the sentence saying what is wrong. */
 function verdictOf(form: Record<string, string>): Verdict | string {

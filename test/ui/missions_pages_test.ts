@@ -294,6 +294,34 @@ kind = "ask"
     expect(gulls.body.submissions[0]).toMatchObject({ status: "accepted", points: 30 });
   });
 
+  test("a reject whose turn comes after another node's acceptance takes none back", async () => {
+    // Where nodes share a log, a verdict is decided once the log is read (`decideTurn`): another
+    // judge's acceptance on another node may come in only then, after the page's post arrived.
+    const { app, ids, tokens } = await setup();
+    const ann = await judge(app, "ann");
+    expect(shown((await ann.get("/admin/judge")).text)).toBe(String(ids[0]));
+    let followed = false;
+    Object.assign(app.game.store, {
+      decideTurn: async () => {
+        if (followed) return;
+        followed = true;
+        const outcome = app.game.engine.judge(ids[0]!, { accept: true });
+        if (outcome.kind !== "ok") throw new Error(outcome.kind);
+        await app.game.commit(outcome.writes);
+      },
+    });
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, {
+      verdict: "reject",
+      status: "pending",
+      message: "Too blurry",
+    });
+    expect((await ann.get("/admin/judge")).text).toContain(
+      "Another judge accepted this submission meanwhile",
+    );
+    const gulls = await app.call("GET", "/api/puzzles/statue/submissions", { token: tokens[0] });
+    expect(gulls.body.submissions[0]).toMatchObject({ status: "accepted", points: 30 });
+  });
+
   test("a recently accepted one can be rejected, taking its points back", async () => {
     const { app, ids, tokens } = await setup();
     const ann = await judge(app, "ann");
