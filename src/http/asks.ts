@@ -12,6 +12,7 @@ import {
   AskFilter,
   askView,
   EmptyBody,
+  idempotencyKey,
   parseId,
   type Play,
   readJson,
@@ -42,8 +43,12 @@ export function askRoutes(api: Hono, { game }: Play): void {
 
   api.post("/api/puzzles/:id/hints/:hint/asks", async (c) => {
     const { team } = player(c);
+    // Accepts an Idempotency-Key (play/idempotency.ts), as hints and check-ins do.
+    const key = idempotencyKey(c.req.raw);
     const { question } = await readJson(c, AskBody);
-    const outcome = await actions.ask(team.id, c.req.param("id"), c.req.param("hint"), question);
+    const outcome = await actions.ask(team.id, c.req.param("id"), c.req.param("hint"), question, {
+      ...(key !== undefined && { key }),
+    });
     return outcome.ok ? json({ ask: outcome.reply }, 201) : refusalResponse(outcome);
   });
 

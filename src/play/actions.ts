@@ -337,7 +337,7 @@ export interface ActionOptions {
  * (already solved, a hint already taken, a check-in already made) stores no
  * key: its retry is decided again, and gets the same answer.
  */
-async function run<T>(
+export async function run<T>(
   game: Game,
   teamId: number,
   request: { key: string | undefined; asks: readonly string[]; session: string | undefined },

@@ -18,6 +18,7 @@ import type { PuzzleGuess } from "../store/mod.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game } from "./game.ts";
 import { bannedRefusal } from "./banned.ts";
+import { run } from "./actions.ts";
 
 /** `POST /api/puzzles/:id/hints/:hint/asks`: the team's question. */
 export const AskBody = v.strictObject({
@@ -165,25 +166,37 @@ export function askActions(game: Game) {
   };
 
   return {
-    /** A team's question on an ask hint; answered once it is on disk. */
+    /**
+     * A team's question on an ask hint; answered once it is on disk. With `key` (the request's
+     * Idempotency-Key), a retry gets the first send's answer: it asks, and pays, once, even when
+     * the first question was answered or withdrawn meanwhile.
+     */
     async ask(
       teamId: number,
       puzzleId: string,
       hintId: string,
       question: string,
+      options: { key?: string } = {},
     ): Promise<Outcome<AskView>> {
-      await decideTurn(game);
-      const engine = game.engine;
-      const team = engine.teams.get(teamId);
-      if (team === undefined) return refusal("unauthorized");
-      const banned = bannedRefusal(game, teamId);
-      if (banned !== undefined) return banned;
-      const outcome = engine.ask(team, puzzleId, hintId, question);
-      if (outcome.kind !== "ok") return askRefusal(outcome);
-      const background = engine.takeBackgroundWrites();
-      await game.commit([...background, ...outcome.writes]);
-      game.logger.info("ask", { team: teamId, puzzle: puzzleId, hint: hintId, id: outcome.ask.id });
-      return { ok: true, reply: askView(outcome.ask) };
+      const request = {
+        key: options.key,
+        asks: ["ask", puzzleId, hintId, question],
+        session: undefined,
+      };
+      let asked: Ask | undefined;
+      const outcome = await run(game, teamId, request, () => {
+        const engine = game.engine;
+        const team = engine.teams.get(teamId);
+        if (team === undefined) return { outcome: refusal("unauthorized"), writes: [] };
+        const decided = engine.ask(team, puzzleId, hintId, question);
+        if (decided.kind !== "ok") return { outcome: askRefusal(decided), writes: [] };
+        asked = decided.ask;
+        return { outcome: { ok: true, reply: askView(decided.ask) }, writes: decided.writes };
+      });
+      if (asked !== undefined && outcome.ok) {
+        game.logger.info("ask", { team: teamId, puzzle: puzzleId, hint: hintId, id: asked.id });
+      }
+      return outcome;
     },
 
     /** The team withdraws its open question: its points or token come back. */

@@ -100,18 +100,17 @@ const OFFLINE_TIME_PARAMS: Param[] = [
     schema: v.string(),
   },
 ];
+/** A key for retries: a guess, a hint take, a check-in and a question on an ask hint accept one. */
+const IDEMPOTENCY_KEY: Param = {
+  in: "header",
+  name: "Idempotency-Key",
+  description: "1 to 255 visible ASCII characters (bare, or as a structured-field string): " +
+    "a retry with the same key and request gets the stored answer, byte for byte (an answer " +
+    "that changed nothing, such as `already_solved`, is not stored: its retry is decided again)",
+  schema: v.pipe(v.string(), v.minLength(1), v.maxLength(257)),
+};
 /** What a guess, a hint take and a check-in accept: a key for retries, and an offline action's time. */
-const OFFLINE_PARAMS: Param[] = [
-  {
-    in: "header",
-    name: "Idempotency-Key",
-    description: "1 to 255 visible ASCII characters (bare, or as a structured-field string): " +
-      "a retry with the same key and request gets the stored answer, byte for byte (an answer " +
-      "that changed nothing, such as `already_solved`, is not stored: its retry is decided again)",
-    schema: v.pipe(v.string(), v.minLength(1), v.maxLength(257)),
-  },
-  ...OFFLINE_TIME_PARAMS,
-];
+const OFFLINE_PARAMS: Param[] = [IDEMPOTENCY_KEY, ...OFFLINE_TIME_PARAMS];
 const OFFLINE_NOTE = " With an `Idempotency-Key`: 422 `unprocessable` when the key was used for " +
   "another request, 409 `conflict` while the first request with it is still in flight.";
 const ok = (schema: v.GenericSchema, description: string, status = 200): Answer => ({
@@ -484,15 +483,24 @@ export const ROUTES: readonly Route[] = [
     path: "/api/puzzles/{id}/hints/{hint}/asks",
     summary: 'Ask an organizer a question (a hint with kind = "ask")',
     access: "team",
-    params: [puzzleId, pathParam("hint", "The ask hint's id")],
+    params: [puzzleId, pathParam("hint", "The ask hint's id"), IDEMPOTENCY_KEY],
     body: AskBody,
     answers: [ok(R.AskReply, "The open ask, once it is on disk", 201)],
-    errors: ["bad_request", "not_found", "forbidden", "conflict", "hunt_not_running"],
+    errors: [
+      "bad_request",
+      "not_found",
+      "forbidden",
+      "conflict",
+      "hunt_not_running",
+      "unprocessable",
+    ],
     description: "It costs the hint's points, and one hint token when the hunt gives them " +
       "(`[hunt] hint_tokens`); both come back if the ask is refused or withdrawn. 409 " +
       "`conflict` when the team's last question on this hint still waits, when it has no " +
       "token left, or when the puzzle is solved; 403 before the hint is available; 400 for a " +
-      "hint that gives its text.",
+      "hint that gives its text. A retry with the first send's `Idempotency-Key` gets that " +
+      "send's answer (the ask as it was then), even once the question was answered or " +
+      "withdrawn: it asks, and pays, once." + OFFLINE_NOTE,
   },
   {
     method: "get",

@@ -7,9 +7,9 @@
 // (with that time and token only if it had to wait). One the server refused
 // for a lost session (401) waits for the team to log in again on this phone.
 // The server stores each key's answer, so sending the same item twice (a
-// retry, or two tabs at once) never counts twice; a question and an upload
-// send no key, and their retry is told the first arrived. Works on plain
-// HTTP; see docs/offline.md.
+// retry, or two tabs at once) never counts twice, a question on an ask hint
+// included (it costs points); an upload sends no key, and its retry is told
+// the first arrived. Works on plain HTTP; see docs/offline.md.
 (() => {
   "use strict";
   const team = document.body.dataset.team;
@@ -426,8 +426,6 @@
     // A guess's key is also its request id: the live `solve` event echoes it, and the page
     // (player.js) knows the solve is its own rather than a teammate's.
     const request = item.kind === "guess" ? { "x-request-id": item.key } : {};
-    // An ask carries no key (the server keeps none for it): see `arrivedBefore`.
-    const key = item.kind === "ask" ? {} : { "idempotency-key": item.key };
     if (item.kind === "guess") {
       document.dispatchEvent(new CustomEvent("cairn:guess-sent", { detail: item.key }));
     }
@@ -436,7 +434,7 @@
         method: "POST",
         headers: {
           "content-type": "application/json",
-          ...key,
+          "idempotency-key": item.key,
           ...request,
           ...timing(item, waited),
         },
@@ -477,9 +475,10 @@
   }
 
   /**
-   * What an earlier send of this item became, when a retry was refused 409 because of it. A question
-   * or an upload carries no key: when its first send arrived but its answer was lost, the retry is
-   * told that the team's question still waits, or that the mission waits for a judge or is solved.
+   * What an earlier send of this item became, when a retry was refused 409 because of it. An upload
+   * carries no key: when its first send arrived but its answer was lost, the retry is told that the
+   * mission waits for a judge or is solved. A question's retry gets its first send's answer by its
+   * key, but while that send is still under way it is told that the team's question still waits.
    * The answer the first send would have had (`{ask}` or `{submission}`) when the team's open
    * question is this one (the same text), or its latest upload is (the same text, or a file, after
    * a send whose answer never came); undefined when it is another (a teammate's) or for other

@@ -108,6 +108,36 @@ describe("asks over HTTP", () => {
     expect(replies.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
+  test("a question sent again with its Idempotency-Key asks and pays once, answered meanwhile", async () => {
+    // The phone's outbox sends it again when the first send's answer was lost (no network, or no
+    // answer within 15 s): by then an organizer may have answered it, and nothing is open.
+    const app = await setup();
+    const teamScore = () => app.game.engine.score(app.game.engine.teams.get(app.teamId)!);
+    const send = () =>
+      app.call("POST", "/api/puzzles/lighthouse/hints/ask/asks", {
+        token: app.token,
+        headers: { "idempotency-key": "ask-key-1" },
+        body: { question: "Is it a star?" },
+      });
+    const first = await send();
+    expect(first.status).toBe(201);
+    expect(teamScore()).toBe(-10);
+    await app.admin("POST", `/api/admin/asks/${first.body.ask.id}/reply`, { answer: "Look north" });
+    const again = await send();
+    expect(again.status).toBe(201);
+    expect(again.body.ask).toEqual(first.body.ask);
+    const mine = await app.call("GET", "/api/puzzles/lighthouse/asks", { token: app.token });
+    expect(mine.body.asks.map((a: { status: string }) => a.status)).toEqual(["answered"]);
+    expect(teamScore()).toBe(-10);
+    // The same key for another question is refused; a new key asks again.
+    const other = await app.call("POST", "/api/puzzles/lighthouse/hints/ask/asks", {
+      token: app.token,
+      headers: { "idempotency-key": "ask-key-1" },
+      body: { question: "Is it a planet?" },
+    });
+    expect(other.status).toBe(422);
+  });
+
   test("refuse and withdraw give points and the token back", async () => {
     const app = await setup('hint_tokens = { start = 1, every = "1h" }');
     expect((await app.ask("One?")).body.ask.token).toBe(true);
