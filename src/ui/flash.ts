@@ -90,10 +90,16 @@ export function typedIn(
   return flash?.fields?.form === form ? flash.fields : undefined;
 }
 
+/**
+ * A request the pages' scripts make in the background (`cairn-background`: a list redrawn, pages
+ * kept for offline) takes no message: it stays for the page the browser is going to.
+ */
+const BACKGROUND_HEADER = "cairn-background";
+
 /** Takes the message left for this page, if any, and clears it. */
 export function takeFlash(c: Context): Flash | undefined {
   const value = getCookie(c, FLASH_COOKIE);
-  if (value === undefined) return undefined;
+  if (value === undefined || c.req.header(BACKGROUND_HEADER) !== undefined) return undefined;
   deleteCookie(c, FLASH_COOKIE, { path: "/" });
   try {
     const bytes = Uint8Array.from(atob(value), (ch) => ch.codePointAt(0)!);

@@ -81,11 +81,17 @@
   // ---------------------------------------------------------------- puzzle list
 
   /**
+   * A page fetched behind the player's back, to redraw a part of the one shown: marked, so the
+   * server leaves the message a form post left (flash.ts) for the page the browser goes to.
+   */
+  const BACKGROUND = { accept: "text/html", "cairn-background": "1" };
+
+  /**
    * Re-renders the page's main part from the server (the puzzle list, the scoreboard); the page it
    * got, or null when the server sent another (the session ended).
    */
   async function refreshList(path = "/puzzles") {
-    const res = await fetch(path, { headers: { accept: "text/html" } });
+    const res = await fetch(path, { headers: BACKGROUND });
     if (!res.ok || new URL(res.url).pathname !== new URL(path, location.href).pathname) return null;
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     const fresh = doc.getElementById("main");
@@ -444,7 +450,7 @@
   async function refreshHints() {
     let doc;
     try {
-      const res = await fetch(location.pathname, { headers: { accept: "text/html" } });
+      const res = await fetch(location.pathname, { headers: BACKGROUND });
       if (!res.ok || new URL(res.url).pathname !== location.pathname) return;
       doc = new DOMParser().parseFromString(await res.text(), "text/html");
     } catch {

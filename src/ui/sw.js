@@ -57,7 +57,12 @@ async function cachePages(urls) {
     const key = pageKey(url);
     if (url.origin !== self.location.origin || key === undefined) continue;
     try {
-      const response = await fetch(key, { credentials: "same-origin", redirect: "manual" });
+      // Marked, so the server leaves a form post's message (flash.ts) for the page it is for.
+      const response = await fetch(key, {
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: { "cairn-background": "1" },
+      });
       if (cacheable(response)) await cache.put(key, response);
       else await cache.delete(key);
     } catch {

@@ -17,7 +17,14 @@ function flashApp() {
   };
   const take = async (value: string) =>
     (await app.request("/take", { headers: { cookie: `cairn_flash=${value}` } })).json();
-  return { set, take };
+  /** What a background fetch of the pages' scripts gets, and whether it cleared the cookie. */
+  const takeBehind = async (value: string) => {
+    const res = await app.request("/take", {
+      headers: { cookie: `cairn_flash=${value}`, "cairn-background": "1" },
+    });
+    return { flash: await res.json(), cleared: res.headers.get("set-cookie") !== null };
+  };
+  return { set, take, takeBehind };
 }
 
 /** A refusal with a typed text too big for a cookie (three bytes a character). */
@@ -53,6 +60,15 @@ describe("flash messages", () => {
     expect(await take(first)).toEqual({ tone: "bad", title: "Refused 0" });
     expect(await take(later[0]!)).toEqual(big(1));
     expect(await take(later[255]!)).toEqual(big(256));
+  });
+
+  test("a page fetched in the background (a list redrawn, pages kept offline) leaves it", async () => {
+    const { set, take, takeBehind } = flashApp();
+    for (const flash of [{ tone: "ok", title: "Correct!" } as Flash, big(3)]) {
+      const value = await set(flash);
+      expect(await takeBehind(value)).toEqual({ flash: null, cleared: false });
+      expect(await take(value)).toEqual(flash);
+    }
   });
 
   test("a cookie naming a message this process does not hold gives its title", async () => {
