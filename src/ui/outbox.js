@@ -683,6 +683,16 @@
       const file = form.querySelector("input[type=file]")?.files?.[0];
       const text = form.querySelector("textarea[name=text]")?.value;
       if (file === undefined && (text === undefined || text.trim() === "")) return;
+      // A file over the cap the page shows is refused here, in the server's words, before a byte
+      // of it goes (mobile data at a venue is precious); the form keeps the file chosen.
+      const max = Number(form.dataset.maxBytes);
+      if (file !== undefined && file.size > max) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        const shown = { tone: "bad", title: `The file is larger than ${form.dataset.maxSize}` };
+        document.dispatchEvent(new CustomEvent("cairn:mission", { detail: { shown, kept: true } }));
+        return;
+      }
       const what = file === undefined ? "text" : file.type.startsWith("video/") ? "video" : "photo";
       item = {
         kind: "submission",

@@ -429,7 +429,7 @@
       missionForm.querySelector("button").disabled = true;
     });
     document.addEventListener("cairn:mission", async (event) => {
-      const { shown, submission, conflict } = event.detail;
+      const { shown, submission, conflict, kept } = event.detail;
       if (submission) return showSubmission(submission);
       // Refused as the team's latest waits for a judge, or solved the mission (a teammate's photo
       // arrived first): show that one, not a refusal beside a form that would be refused again.
@@ -437,7 +437,8 @@
       if (latest && latest.status !== "rejected") return showSubmission(latest);
       // Kept for later (offline), or refused: the outbox's words.
       missionStatus(shown.tone, shown.title, shown.text);
-      formReady(shown.tone === "bad");
+      // A file refused before it was sent: the form stays as it was.
+      if (!kept) formReady(shown.tone === "bad");
     });
   }
 

@@ -317,6 +317,8 @@ export interface MissionView {
   submit: "photo" | "video" | "text";
   /** The largest file it takes, for people: "15 MB", "500 KB" (as the upload's refusal says it). */
   maxSize: string;
+  /** The same cap in bytes, for the page's script to refuse a larger file before sending it. */
+  maxBytes: number;
   latest?: {
     id: number;
     status: "pending" | "accepted" | "rejected";
@@ -520,6 +522,8 @@ const MissionForm: FC<
         enctype="multipart/form-data"
         id="mission-form"
         hidden={waiting || solved}
+        data-max-bytes={mission.submit === "text" ? undefined : mission.maxBytes}
+        data-max-size={mission.submit === "text" ? undefined : mission.maxSize}
       >
         {mission.submit === "text"
           ? (

@@ -434,6 +434,7 @@ function missionOf(engine: Engine, team: Team, puzzle: Puzzle): MissionView | un
   return {
     submit: puzzle.mission.submit,
     maxSize: sizeText(max),
+    maxBytes: max,
     ...(latest !== undefined && {
       latest: {
         id: latest.id,

@@ -349,6 +349,49 @@ suite("photo missions in a browser", () => {
   );
 
   test(
+    "a file over the cap is refused on the phone before it is sent, the form kept as it was",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Gannets");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const phone = await open("/puzzles/fountain", errors);
+      const sent: string[] = [];
+      phone.on("request", (request) => {
+        if (request.method() === "POST") sent.push(request.url());
+      });
+      const big = join(server.dir, "huge.jpg");
+      writeFileSync(
+        big,
+        Buffer.concat([Buffer.from(await photo("Huge")), Buffer.alloc(16_000_000)]),
+      );
+      const input = phone.locator("#mission-form input[type=file]");
+      await input.setInputFiles(big);
+      await phone.getByRole("button", { name: "Send" }).click();
+      await phone.locator("#mission-status", { hasText: "The file is larger than 15 MB" })
+        .waitFor();
+      expect(await phone.locator("#mission-status strong").textContent()).toBe(
+        "The file is larger than 15 MB",
+      );
+      expect(sent).toEqual([]);
+      expect(await phone.locator("#mission-form").isVisible()).toBe(true);
+      const chosen = (el: unknown) => (el as { files: { name: string }[] }).files[0]?.name;
+      expect(await input.evaluate(chosen)).toBe("huge.jpg");
+      expect(await phone.getByRole("button", { name: "Send" }).isEnabled()).toBe(true);
+      expect(await phone.locator("#upload-progress").isHidden()).toBe(true);
+      expect(await phone.locator("#outbox").isHidden()).toBe(true);
+      await phone.screenshot({ path: join(SHOTS, "mission-too-large-phone.png"), fullPage: true });
+      expect(
+        server.query<{ n: number }>(
+          "SELECT count(*) AS n FROM submissions JOIN teams ON teams.id = submissions.team_id WHERE teams.name = 'Gannets'",
+        )[0]!.n,
+      ).toBe(0);
+      expect(errors).toEqual([]);
+      await phone.close();
+    },
+    60_000,
+  );
+
+  test(
     "a phone whose teammate's photo arrived first shows that one waiting, not a refusal and the form",
     async () => {
       const errors: string[] = [];
