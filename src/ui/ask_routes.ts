@@ -42,7 +42,8 @@ export function askForms(pages: Hono, { game }: Play): void {
       c,
       outcome.ok
         ? { tone: "info", title: "Question sent: the answer will appear below." }
-        : refusalFlash(outcome),
+        // The box comes back with the question typed in it, to fix and send again.
+        : refusalFlash(outcome, { form: `ask-${hintId}`, question: form.question ?? "" }),
     );
     return c.redirect(`/puzzles/${encodeURIComponent(id)}#hint-${encodeURIComponent(hintId)}`, 303);
   });

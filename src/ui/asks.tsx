@@ -34,7 +34,9 @@ export const AskHint: FC<{
   tokens: TokensView | null;
   /** When the hint becomes available, as the page says it for other hints. */
   wait: unknown;
-}> = ({ hint, path, solved, running, asks, tokens, wait }) => {
+  /** The page's message: a refused question comes back in its box. */
+  flash?: Flash | undefined;
+}> = ({ hint, path, solved, running, asks, tokens, wait, flash }) => {
   const open = asks.some((ask) => ask.status === "open");
   const noToken = tokens !== null && tokens.left <= 0;
   const price = [
@@ -80,6 +82,7 @@ export const AskHint: FC<{
               required
               placeholder="What have you tried, and where are you stuck?"
             >
+              {typedIn(flash, `ask-${hint.id}`)?.question ?? ""}
             </textarea>
             <p class="small muted">
               {price === ""

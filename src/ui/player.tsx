@@ -441,6 +441,7 @@ export const PuzzlePage: FC<
           solved={puzzle.solved}
           running={props.running}
           asks={puzzle.asks}
+          flash={props.flash}
         />
       </main>
     </Shell>
@@ -590,9 +591,11 @@ const HintList: FC<
     solved: boolean;
     running: boolean;
     asks?: PuzzleView["asks"];
+    /** The page's message: a refused question comes back in its box. */
+    flash?: Flash | undefined;
   }
 > = (
-  { hints, path, solved, running, asks },
+  { hints, path, solved, running, asks, flash },
 ) => {
   if (hints.length === 0) return null;
   return (
@@ -624,6 +627,7 @@ const HintList: FC<
                 asks={(asks?.asks ?? []).filter((ask) => ask.hint === hint.id)}
                 tokens={asks?.tokens ?? null}
                 wait={<HintWait when={hint.when} />}
+                flash={flash}
               />
             )
             : hint.taken

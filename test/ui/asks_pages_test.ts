@@ -157,6 +157,21 @@ describe("/admin/hints and the puzzle page's ask box", () => {
     expect([...app.game.engine.asks.values()].map((ask) => ask.status)).toEqual(["open", "open"]);
   });
 
+  test("a team's refused question comes back in its box, once", async () => {
+    const { app, team } = await setup();
+    /** The ask box's textarea on the puzzle page. */
+    const box = (page: string) => /<textarea id="ask-ask"[^>]*>([^<]*)<\/textarea>/.exec(page)?.[1];
+    // A question over 1,000 characters (past the browser's maxlength) is refused, and kept.
+    const long = "Is it the star north of the lighthouse? ".repeat(26);
+    await team.post("/puzzles/lighthouse/hints/ask/asks", { question: long });
+    const page = (await team.get("/puzzles/lighthouse")).text;
+    expect(page).toContain("A question has at most 1000 characters");
+    expect(box(page)).toBe(long);
+    // Shown once: the next visit has an empty box again.
+    expect(box((await team.get("/puzzles/lighthouse")).text)).toBe("");
+    expect(app.game.engine.asks.size).toBe(0);
+  });
+
   test("an empty question and an empty answer are refused with a message", async () => {
     const { team, admin } = await setup();
     await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "   " });
