@@ -188,7 +188,8 @@
 
   /**
    * /admin/hints: a new question, or one answered elsewhere, reloads the list, unless an organizer
-   * is typing a reply (that reply is not lost). So does the stream coming back after it was down
+   * is typing a reply (that reply is not lost), or a reply refused as its question was closed is
+   * shown to copy (its Done link reloads). So does the stream coming back after it was down
    * (opened again by common.js), for the questions asked meanwhile.
    */
   function liveHints() {
@@ -198,7 +199,7 @@
         ...document.querySelectorAll(".ask-form textarea, .ask-form input[name=message]"),
       ]
         .some((field) => field.value !== "");
-      if (!typing) location.reload();
+      if (!typing && !document.getElementById("unsent")) location.reload();
     };
     // Whether a stream failed since this page was drawn: it may have missed a question.
     let missed = false;

@@ -159,6 +159,7 @@ export const HintsPage: FC<HintsPageProps> = (props) => (
         </p>
       </div>
       <Notice flash={props.flash} id="result" />
+      <Unsent flash={props.flash} open={props.open} ended={props.ended} />
       {props.open.length === 0
         ? (
           <p class="card muted" id="asks-empty">
@@ -185,6 +186,34 @@ export const HintsPage: FC<HintsPageProps> = (props) => (
     </main>
   </Shell>
 );
+
+/**
+ * A refused reply whose form is no longer on the page (another organizer closed the question
+ * first, or the hunt ended before a refusal): what was typed, to copy, so nothing typed is lost.
+ */
+const Unsent: FC<
+  { flash: Flash | undefined; open: HintsPageProps["open"]; ended?: boolean | undefined }
+> = ({ flash, open, ended }) => {
+  const match = /^(answer|refuse)-(\d+)$/.exec(flash?.fields?.form ?? "");
+  if (match === null) return null;
+  const [, kind, id] = match;
+  const shown = open.some((ask) => ask.id === Number(id)) && !(kind === "refuse" && ended);
+  const text = kind === "answer" ? flash?.fields?.answer : flash?.fields?.message;
+  if (shown || text === undefined || text.trim() === "") return null;
+  return (
+    <section class="card" id="unsent">
+      <label class="field">
+        <span>
+          {kind === "answer" ? "Your answer" : "Your refusal's message"}, not sent: copy it if you
+          need it
+        </span>
+        <textarea rows={4} readonly>{text}</textarea>
+      </label>
+      {/* While this is shown, a new question does not reload the page (admin.js); this does. */}
+      <a class="btn btn-quiet" href="/admin/hints">Done</a>
+    </section>
+  );
+};
 
 const RESULT_TONE: Record<string, string> = {
   correct: "badge-ok",

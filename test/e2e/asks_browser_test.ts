@@ -227,3 +227,41 @@ run(
   },
   60_000,
 );
+
+run(
+  "an answer typed as another organizer answers the question is shown to copy, then Done shows the list",
+  async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Puffins");
+    const asked = await fetch(`${server.base}/api/puzzles/lighthouse/hints/ask/asks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ question: "Is it the red window?" }),
+    });
+    expect(asked.status).toBe(201);
+    const { ask } = (await asked.json()) as { ask: { id: number } };
+    const hints = await open(organizer, "/admin/hints", errors);
+    await hints.setViewportSize({ width: 1366, height: 900 });
+    await hints.locator(`#answer-${ask.id}`).fill("Count the blue ones instead.");
+    // Another organizer answers first.
+    const first = await fetch(`${server.base}/api/admin/asks/${ask.id}/reply`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ answer: "Yes." }),
+    });
+    expect(first.status).toBe(200);
+    await hints.locator(`#ask-${ask.id} button`, { hasText: "Send the answer" }).click();
+    await hints.locator("#result", { hasText: "This ask is already answered" }).waitFor();
+    const unsent = hints.getByLabel("Your answer, not sent: copy it if you need it");
+    expect(await unsent.inputValue()).toBe("Count the blue ones instead.");
+    await hints.screenshot({ path: join(SHOTS, "admin-hints-unsent-1366.png"), fullPage: true });
+    const found = await axe(hints);
+    expect(found.serious).toEqual([]);
+    await hints.getByRole("link", { name: "Done" }).click();
+    await hints.locator("#unsent").waitFor({ state: "detached" });
+    expect(await hints.locator(`#ask-${ask.id}`).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await hints.close();
+  },
+  60_000,
+);

@@ -172,6 +172,37 @@ describe("/admin/hints and the puzzle page's ask box", () => {
     expect(app.game.engine.asks.size).toBe(0);
   });
 
+  test("a reply refused as another organizer closed the question first is shown, to copy", async () => {
+    const { app, team, admin } = await setup();
+    await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "North?" });
+    const other = browser(app, { cairn_admin: ADMIN_TOKEN });
+    /** The unsent reply's box, its label and its text, or undefined. */
+    const unsent = (page: string) => {
+      const match =
+        /<section class="card" id="unsent"><label class="field"><span>([^<]*)<\/span> ?<textarea rows="4" readonly="">([^<]*)<\/textarea>/
+          .exec(page.replace(/\s+/g, " "));
+      return match && [match[1]!.trim().replace(/&#39;/g, "'"), match[2]];
+    };
+    for (
+      const [field, form, label] of [
+        ["answer", {}, "Your answer, not sent: copy it if you need it"],
+        ["message", { refuse: "true" }, "Your refusal's message, not sent: copy it if you need it"],
+      ] as const
+    ) {
+      await other.post("/admin/hints/1/reply", { answer: "Look north." });
+      await admin.post("/admin/hints/1/reply", { ...form, [field]: "Look at the stars." });
+      const page = (await admin.get("/admin/hints")).text;
+      expect(page).toContain("This ask is already answered");
+      expect(unsent(page)).toEqual([label, "Look at the stars."]);
+      // Shown once.
+      expect((await admin.get("/admin/hints")).text).not.toContain('id="unsent"');
+    }
+    // A reply refused while its form is still there comes back in that form, not here.
+    await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "South?" });
+    await admin.post("/admin/hints/2/reply", { answer: "x".repeat(2001) });
+    expect((await admin.get("/admin/hints")).text).not.toContain('id="unsent"');
+  });
+
   test("an empty question and an empty answer are refused with a message", async () => {
     const { team, admin } = await setup();
     await team.post("/puzzles/lighthouse/hints/ask/asks", { question: "   " });
