@@ -160,7 +160,26 @@ const Media: FC<{ item: JudgedItem; small?: boolean }> = ({ item, small }) => {
     return <blockquote class="judge-text">{item.text ?? ""}</blockquote>;
   }
   if (item.submit === "video") {
-    return <video src={item.file} controls preload="metadata" class="judge-video"></video>;
+    // An iPhone's video is often HEVC, which Chrome on Linux and Firefox may not play: the file
+    // is offered to open on the computer too.
+    const download = `submission-${item.id}.${item.type === "video/quicktime" ? "mov" : "mp4"}`;
+    return small
+      ? (
+        <div class="judge-video-small">
+          <video src={item.file} controls preload="metadata" class="judge-thumb"></video>
+          <a href={item.file} download={download} class="judge-heic-link">Download the video</a>
+        </div>
+      )
+      : (
+        <div class="judge-video-box">
+          <video src={item.file} controls preload="metadata" class="judge-video"></video>
+          <p class="small judge-video-note">
+            It does not play? An iPhone's video (HEVC) may not, here.{" "}
+            <a href={item.file} download={download}>Download the video</a>{" "}
+            and open it on this computer.
+          </p>
+        </div>
+      );
   }
   const alt = `${item.team}'s photo for ${item.mission}`;
   // Only Safari draws HEIC (an iPhone's or an Android phone's own format): elsewhere the judge

@@ -7,7 +7,7 @@ import { ADMIN_TOKEN, makeApp, ORIGIN, removeUploads } from "../http/_app.ts";
 import { clock } from "../../src/ui/charts.ts";
 import { browser } from "./_browser.ts";
 import { jpegWithGps } from "../http/_jpeg.ts";
-import { heicWithGps } from "../play/_media.ts";
+import { heicWithGps, movieWithGps } from "../play/_media.ts";
 
 // Removes the mission uploads the apps kept (see _app.ts).
 afterAll(removeUploads);
@@ -111,6 +111,50 @@ kind = "ask"
     // After 2 minutes a claim lapses, and another judge may take it.
     app.clock.advance(2 * 60_000 + 1);
     expect(shown((await (await judge(app, "cy")).get("/admin/judge")).text)).toBe(String(ids[0]));
+  });
+
+  test("a video, which may be HEVC (not played everywhere), comes with a link to download it", async () => {
+    // Judged by people here, to be on the judging page first.
+    const toml = MISSIONS_TOML.replace('submit = "video"\njudge = "auto"', 'submit = "video"');
+    expect(toml).not.toBe(MISSIONS_TOML);
+    const app = makeApp({ toml });
+    app.clock.advance(60_000);
+    const ids: number[] = [];
+    for (
+      const [team, quicktime, type, name] of [
+        ["Gulls", true, "video/quicktime", "IMG_0001.MOV"],
+        ["Terns", false, "video/mp4", "clip.mp4"],
+      ] as const
+    ) {
+      const form = new FormData();
+      form.append("file", new Blob([movieWithGps(quicktime)], { type }), name);
+      const res = await app.app.request(`${ORIGIN}/api/puzzles/pirate/submissions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${await app.register(team)}` },
+        body: form,
+      });
+      expect(res.status).toBe(201);
+      ids.push(((await res.json()) as { submission: { id: number } }).submission.id);
+    }
+    const [gulls, terns] = ids as [number, number];
+    const ann = await judge(app, "ann");
+    const page = (await ann.get("/admin/judge")).text;
+    expect(shown(page)).toBe(String(gulls));
+    expect(page).toContain(
+      `<a href="/api/submissions/${gulls}/file" download="submission-${gulls}.mov">` +
+        "Download the video</a>",
+    );
+    expect(page).toContain("It does not play? An iPhone&#39;s video (HEVC) may not, here.");
+    // Accepted, each is listed with its link under it.
+    await ann.post(`/admin/judge/${gulls}/verdict`, { verdict: "accept" });
+    await ann.post(`/admin/judge/${terns}/verdict`, { verdict: "accept" });
+    const recent = (await ann.get("/admin/judge")).text;
+    for (const [id, ext] of [[gulls, "mov"], [terns, "mp4"]] as const) {
+      expect(recent).toContain(
+        `<a href="/api/submissions/${id}/file" download="submission-${id}.${ext}" ` +
+          'class="judge-heic-link">Download the video</a>',
+      );
+    }
   });
 
   test("a HEIC photo, which only Safari draws, comes with a link to download it", async () => {
