@@ -352,7 +352,7 @@ suite("photo missions in a browser", () => {
     "a file over the cap is refused on the phone before it is sent, the form kept as it was",
     async () => {
       const errors: string[] = [];
-      const token = await registerTeam(server.base, "Gannets");
+      const token = await registerTeam(server.base, "Fulmars");
       await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
       const phone = await open("/puzzles/fountain", errors);
       const sent: string[] = [];
@@ -382,7 +382,7 @@ suite("photo missions in a browser", () => {
       await phone.screenshot({ path: join(SHOTS, "mission-too-large-phone.png"), fullPage: true });
       expect(
         server.query<{ n: number }>(
-          "SELECT count(*) AS n FROM submissions JOIN teams ON teams.id = submissions.team_id WHERE teams.name = 'Gannets'",
+          "SELECT count(*) AS n FROM submissions JOIN teams ON teams.id = submissions.team_id WHERE teams.name = 'Fulmars'",
         )[0]!.n,
       ).toBe(0);
       expect(errors).toEqual([]);
