@@ -54,7 +54,7 @@ test("a first start that cannot listen stores no admin token", async () => {
     const proc = serve(url, busy.port!);
     const [err, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
     expect(code).toBe(1);
-    expect(err).toContain("cannot listen");
+    expect(err).toContain(`port ${busy.port} is already in use on 127.0.0.1`);
     expect(await storedHashes("unlistened")).toBe(0);
   } finally {
     busy.stop(true);

@@ -230,8 +230,9 @@ describe("the compiled binary", () => {
           db,
         ], dir);
         expect(await failed.exited).toBe(1);
-        expect(await new Response(failed.stderr).text()).toStartWith(
-          "serve: cannot listen on 127.0.0.1:",
+        expect(await new Response(failed.stderr).text()).toBe(
+          `serve: port ${busy.port} is already in use on 127.0.0.1: stop what listens there, ` +
+            "or give another --port\n",
         );
       } finally {
         busy.stop(true);
