@@ -218,7 +218,7 @@ export async function registerTeam(base: string, name: string): Promise<string> 
  * Serves an in-process app (`makeApp` of test/http/_app.ts) on a free local
  * port, for a browser test that changes the app's store or game as it runs.
  */
-export function serveApp(
+function serveApp(
   app: { fetch(request: Request, env?: unknown): Response | Promise<Response> },
 ): { server: ReturnType<typeof Bun.serve>; base: string } {
   const server = Bun.serve({
@@ -227,6 +227,43 @@ export function serveApp(
     fetch: (request, bun) => app.fetch(request, bun),
   });
   return { server, base: `http://127.0.0.1:${server.port}` };
+}
+
+/** An in-process app served on a free local port, and a Chromium, for one test file's suite. */
+export interface ServedApp<A> {
+  /** What `make` gave: an app of test/http/_app.ts, with its store, clock and callers. */
+  app: A;
+  base: string;
+  browser: Awaited<ReturnType<typeof launchChromium>>;
+}
+
+/**
+ * Called inside a suite: before its tests, makes the app with `make` (an
+ * in-process app, seeded or changed as the suite needs), serves it
+ * (`serveApp`) and launches a Chromium; stops both after them. A later
+ * `beforeAll` of the suite runs once they are up.
+ */
+export function serveAppForSuite<A extends { app: Parameters<typeof serveApp>[0] }>(
+  make: () => A | Promise<A>,
+): ServedApp<A> {
+  const served = {} as ServedApp<A>;
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    served.app = await make();
+    const serving = serveApp(served.app.app);
+    server = serving.server;
+    served.base = serving.base;
+    served.browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    try {
+      await served.browser?.close();
+    } finally {
+      await server?.stop(true);
+    }
+  });
+  return served;
 }
 
 /** Where the browser tests save their screenshots. */

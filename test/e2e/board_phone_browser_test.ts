@@ -3,44 +3,31 @@
 // A phone's board scrolls, so the script cannot fit a page to the screen's height as it does on a
 // projector. The app runs in process (test/http/_app.ts); screenshots go to
 // test-results/screenshots/.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { makeApp } from "../http/_app.ts";
-import { chromiumAvailable, launchChromium, serveApp, SHOTS } from "./_browser.ts";
+import { chromiumAvailable, serveAppForSuite, SHOTS } from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
 suite("the projector's board on a phone", () => {
-  let server: ReturnType<typeof Bun.serve>;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
-  let base = "";
-  let app: ReturnType<typeof makeApp>;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    app = makeApp();
-    // 105 teams: the server's pages are the top 30, then the top 3 and 27 more, 4 pages in all.
+  // 105 teams: the server's pages are the top 30, then the top 3 and 27 more, 4 pages in all.
+  const served = serveAppForSuite(async () => {
+    const app = makeApp();
     for (let i = 1; i <= 105; i++) await app.register(`Crew ${i}`);
-    ({ server, base } = serveApp(app.app));
-    browser = await launchChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop(true);
+    return app;
   });
 
   test("?page=N shows the server's page N, with the script as without it", async () => {
     const errors: string[] = [];
-    const page = await browser.context.newPage();
+    const page = await served.browser.context.newPage();
     page.on("pageerror", (error) => errors.push(error.message));
     await page.setViewportSize({ width: 390, height: 844 });
     for (const [n, first, last] of [[1, 1, 30], [2, 31, 57], [3, 58, 84], [4, 85, 105]] as const) {
-      await page.goto(`${base}/scoreboard?view=projector&page=${n}`);
+      await page.goto(`${served.base}/scoreboard?view=projector&page=${n}`);
       await page.locator("#live.live-on").waitFor();
       // A point for the leader, pinned on every page: the script draws the board again, marked.
-      const adjusted = await app.admin("POST", "/api/admin/adjustments", {
+      const adjusted = await served.app.admin("POST", "/api/admin/adjustments", {
         team: 1,
         points: 1,
         reason: "a redraw",

@@ -3,18 +3,10 @@
 // rows of their own; a short table and the page itself stay as wide as the screen. An announcement
 // with a long link wraps inside the screen. The app runs in process (test/http/_app.ts).
 // Screenshots at 360 px go to test-results/screenshots/.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { ADMIN_TOKEN, makeApp } from "../http/_app.ts";
-import {
-  axe,
-  chromiumAvailable,
-  launchChromium,
-  registerTeam,
-  serveApp,
-  SHOTS,
-} from "./_browser.ts";
+import { axe, chromiumAvailable, registerTeam, serveAppForSuite, SHOTS } from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
@@ -61,37 +53,28 @@ interface Cells {
 }
 
 suite("long text on a phone", () => {
-  let server: ReturnType<typeof Bun.serve>;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
-  let base = "";
+  const served = serveAppForSuite(() => makeApp({ toml: HUNT }));
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    const app = makeApp({ toml: HUNT });
-    ({ server, base } = serveApp(app.app));
-    browser = await launchChromium();
-    const token = await registerTeam(base, "Gulls");
-    await browser.context.addCookies([{ name: "cairn_session", value: token, url: base }]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop(true);
+    const token = await registerTeam(served.base, "Gulls");
+    await served.browser.context.addCookies([
+      { name: "cairn_session", value: token, url: served.base },
+    ]);
   });
 
   test("at 360 px an announcement with a long link wraps inside the screen", async () => {
     const link =
       "https://maps.example.org/place/Rue+de+la+Pie-Qui-Boit/@48.6493,-2.0257,17z/data=x";
-    const res = await fetch(`${base}/api/admin/announcements`, {
+    const res = await fetch(`${served.base}/api/admin/announcements`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
       body: JSON.stringify({ text: `The bakery moved: ${link}` }),
     });
     expect(res.status).toBe(201);
-    const page = await browser.context.newPage();
+    const page = await served.browser.context.newPage();
     try {
       await page.setViewportSize({ width: 360, height: 740 });
-      await page.goto(`${base}/puzzles`);
+      await page.goto(`${served.base}/puzzles`);
       await page.locator("#announcement:not([hidden])").waitFor();
       const seen = await page.evaluate(`(() => {
         const close = document.querySelector("#announcement-close").getBoundingClientRect();
@@ -112,10 +95,10 @@ suite("long text on a phone", () => {
   test(
     "at 360 px a long title, round, hint and partial message wrap inside the screen",
     async () => {
-      const page = await browser.context.newPage();
+      const page = await served.browser.context.newPage();
       try {
         await page.setViewportSize({ width: 360, height: 740 });
-        await page.goto(`${base}/puzzles/long`);
+        await page.goto(`${served.base}/puzzles/long`);
         await page.getByText("Take this hint").click();
         await page.getByRole("button", { name: "Show the hint" }).click();
         await page.getByText(`Read ${LINK}`).waitFor();
@@ -149,10 +132,10 @@ suite("long text on a phone", () => {
   );
 
   test("at 360 px a wide table scrolls sideways with each number on one line", async () => {
-    const page = await browser.context.newPage();
+    const page = await served.browser.context.newPage();
     try {
       await page.setViewportSize({ width: 360, height: 740 });
-      await page.goto(`${base}/puzzles/grid`);
+      await page.goto(`${served.base}/puzzles/grid`);
       const cells = await page.evaluate(`(() => {
         const lines = {};
         for (const cell of document.querySelectorAll(".body td")) {

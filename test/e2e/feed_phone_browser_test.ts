@@ -2,12 +2,11 @@
 // seen, the time too, a puzzle's id breaks only at its dashes, never inside a word, and nothing
 // widens the page. Also a team's own guesses on its admin page, the same table without the team.
 // The app runs in process (test/http/_app.ts); screenshots go to test-results/screenshots/.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { ADMIN_TOKEN, makeApp } from "../http/_app.ts";
-import { chromiumAvailable, launchChromium, serveApp, SHOTS } from "./_browser.ts";
+import { chromiumAvailable, serveAppForSuite, SHOTS } from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
@@ -56,12 +55,7 @@ function measure(page: Page, selector: string) {
 }
 
 suite("Live guesses on a phone", () => {
-  let server: ReturnType<typeof Bun.serve>;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
-  let base = "";
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
+  const served = serveAppForSuite(async () => {
     const app = makeApp({ toml: TOML });
     app.clock.advance(60_000);
     for (const name of ["Gulls", "The Extraordinarily Long Team Name Of 40"]) {
@@ -72,25 +66,24 @@ suite("Live guesses on a phone", () => {
         }
       }
     }
-    ({ server, base } = serveApp(app.app));
-    browser = await launchChromium();
-    await browser.context.addCookies([{ name: "cairn_admin", value: ADMIN_TOKEN, url: base }]);
-  }, 60_000);
+    return app;
+  });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop(true);
+  beforeAll(async () => {
+    await served.browser.context.addCookies([
+      { name: "cairn_admin", value: ADMIN_TOKEN, url: served.base },
+    ]);
   });
 
   test.each([360, 400])(
     "at %i px the time is seen, and no puzzle id breaks inside a word",
     async (width) => {
       const errors: string[] = [];
-      const page = await browser.context.newPage();
+      const page = await served.browser.context.newPage();
       page.on("pageerror", (error) => errors.push(error.message));
       await page.setViewportSize({ width, height: 800 });
       for (const [path, name] of [["/admin", "dashboard"], ["/admin/teams/2", "team"]]) {
-        await page.goto(`${base}${path}`);
+        await page.goto(`${served.base}${path}`);
         const table = page.locator(".feed table").first();
         await table.scrollIntoViewIfNeeded();
         const seen = await measure(page, ".feed table");

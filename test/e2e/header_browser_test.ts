@@ -3,13 +3,12 @@
 // as long as the hunt allows. The app runs in process (test/http/_app.ts). Screenshots at 320 and
 // 390 px go to test-results/screenshots/. With a long title, a guest's and a team's links stay inside
 // the screen from 320 to 1024 px while the title shrinks.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { HUNT_TOML } from "../engine/_hunt.ts";
 import { makeApp } from "../http/_app.ts";
-import { chromiumAvailable, launchChromium, serveApp, SHOTS } from "./_browser.ts";
+import { chromiumAvailable, serveAppForSuite, SHOTS } from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 const TITLE = "The Lantern Trail";
@@ -27,26 +26,16 @@ interface Header {
 }
 
 /** What a suite's tests use, once its `beforeAll` ran: the app's address, Chromium, TEAM's token. */
-interface Served {
-  base: string;
-  browser: Awaited<ReturnType<typeof launchChromium>>;
-  token: string;
-}
-
 /**
  * For the suite it is called in: serves the app (in process) on a hunt titled `title`, launches
  * Chromium and registers TEAM with `members`, its session cookie in the browser; stops both after.
  */
-function appForSuite(title: string, members: string[]): Served {
-  const served = {} as Served;
-  let server: ReturnType<typeof Bun.serve> | undefined;
+function appForSuite(title: string, members: string[]) {
+  const made = serveAppForSuite(() =>
+    makeApp({ toml: HUNT_TOML.replace('title = "Test Hunt"', `title = "${title}"`) })
+  );
+  const served = Object.assign(made, { token: "" });
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    const app = makeApp({ toml: HUNT_TOML.replace('title = "Test Hunt"', `title = "${title}"`) });
-    const serving = serveApp(app.app);
-    server = serving.server;
-    served.base = serving.base;
-    served.browser = await launchChromium();
     const res = await fetch(`${served.base}/api/teams`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -57,10 +46,6 @@ function appForSuite(title: string, members: string[]): Served {
     await served.browser.context.addCookies([
       { name: "cairn_session", value: served.token, url: served.base },
     ]);
-  }, 60_000);
-  afterAll(async () => {
-    await served.browser?.close();
-    await server?.stop(true);
   });
   return served;
 }

@@ -2,61 +2,52 @@
 // a page that says nothing was saved and when to try again, without a script (the text) and
 // with one (the countdown); a login refused while the shared log cannot be read says when too.
 // The app runs in process (test/http/_app.ts), so that its store can be made to fail.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { CommitError } from "../../src/store/writer.ts";
 import { makeApp } from "../http/_app.ts";
-import { chromiumAvailable, launchChromium, serveApp, SHOTS } from "./_browser.ts";
+import { chromiumAvailable, serveAppForSuite, SHOTS } from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
 suite("pages when the server cannot save", () => {
-  let app: ReturnType<typeof makeApp>;
-  let server: ReturnType<typeof Bun.serve>;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
-  let base = "";
   const commit = { fail: false };
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
+  const served = serveAppForSuite(() => {
     // A node on a shared log: a refused login is checked against the log (`sync`) first.
-    app = makeApp({ sync: () => Promise.resolve() });
+    const app = makeApp({ sync: () => Promise.resolve() });
     const commitNow = app.store.commit.bind(app.store);
     app.store.commit = (writes) =>
       commit.fail
         ? Promise.reject(new CommitError(new Error("disk I/O error")))
         : commitNow(writes);
-    ({ server, base } = serveApp(app.app));
-    browser = await launchChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop(true);
+    return app;
   });
 
   /** Registers a team through the API and gives the browser its session cookie. */
   async function loggedIn(name: string): Promise<void> {
-    const res = await fetch(`${base}/api/teams`, {
+    const res = await fetch(`${served.base}/api/teams`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name, password: "correct horse", members: ["A"] }),
     });
     expect(res.status).toBe(201);
     const { token } = (await res.json()) as { token: string };
-    await browser.context.addCookies([{ name: "cairn_session", value: token, url: base }]);
+    await served.browser.context.addCookies([{
+      name: "cairn_session",
+      value: token,
+      url: served.base,
+    }]);
   }
 
   test(
     "a guess form posted without a script: 'Not saved', try again in 5 s, back to the puzzle",
     async () => {
       await loggedIn("Gulls");
-      const page = await browser.context.newPage();
+      const page = await served.browser.context.newPage();
       try {
         // No script: the form posts itself, as on a phone with JavaScript off.
         await page.route("**/*.js", (route) => route.abort());
-        await page.goto(`${base}/puzzles/a`);
+        await page.goto(`${served.base}/puzzles/a`);
         commit.fail = true;
         await page.fill("input[name=answer]", "polaris");
         const [answer] = await Promise.all([
@@ -73,7 +64,7 @@ suite("pages when the server cannot save", () => {
         await page.screenshot({ path: join(SHOTS, "unavailable-guess-form.png"), fullPage: true });
         commit.fail = false;
         await page.click("text=Back to the page");
-        await page.waitForURL(`${base}/puzzles/a`);
+        await page.waitForURL(`${served.base}/puzzles/a`);
       } finally {
         commit.fail = false;
         await page.close();
@@ -84,9 +75,9 @@ suite("pages when the server cannot save", () => {
 
   test("with the page's script, the 'Not saved' page counts down", async () => {
     await loggedIn("Terns");
-    const page = await browser.context.newPage();
+    const page = await served.browser.context.newPage();
     try {
-      await page.goto(`${base}/puzzles`);
+      await page.goto(`${served.base}/puzzles`);
       commit.fail = true;
       // Logging out stores the session's end: a form the script leaves to the browser.
       await page.click("nav button:text('Log out')");
@@ -110,11 +101,11 @@ suite("pages when the server cannot save", () => {
   }, 30_000);
 
   test("a login refused while the shared log cannot be read says when to try again", async () => {
-    const page = await browser.context.newPage();
+    const page = await served.browser.context.newPage();
     try {
-      await browser.context.clearCookies();
-      await page.goto(`${base}/`);
-      app.store.writeProblem = () => "Cannot reach the database: connect ECONNREFUSED";
+      await served.browser.context.clearCookies();
+      await page.goto(`${served.base}/`);
+      served.app.store.writeProblem = () => "Cannot reach the database: connect ECONNREFUSED";
       await page.fill("#login input[name=name]", "Gulls");
       await page.fill("#login input[name=password]", "not the password");
       await page.click("#login button[type=submit]");
@@ -125,7 +116,7 @@ suite("pages when the server cannot save", () => {
       );
       await page.screenshot({ path: join(SHOTS, "unavailable-login.png"), fullPage: true });
     } finally {
-      app.store.writeProblem = () => undefined;
+      served.app.store.writeProblem = () => undefined;
       await page.close();
     }
   }, 30_000);
