@@ -21,7 +21,13 @@ import type { ActionOptions } from "./actions.ts";
 import type { ActionTime } from "./contact.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game } from "./game.ts";
-import { multipartBoundary, readUpload, tooLargeText, type UploadFields } from "./upload.ts";
+import {
+  multipartBoundary,
+  QUOTA_USED,
+  readUpload,
+  tooLargeText,
+  type UploadFields,
+} from "./upload.ts";
 import { UploadGate, type UploadLimits } from "./upload_gate.ts";
 
 /** `POST /api/admin/judge/claim`: who claims the next pending submission. */
@@ -133,7 +139,7 @@ function submitRefusal(outcome: Exclude<SubmitOutcome, { kind: "ok" }>) {
     case "pending":
       return refusal("conflict", "Your last submission for this mission is waiting for a judge");
     case "over_quota":
-      return refusal("payload_too_large", "Your team has used its upload quota");
+      return refusal("payload_too_large", QUOTA_USED);
   }
 }
 

@@ -122,7 +122,7 @@ export {
 } from "./contact.ts";
 export type { ActionTime } from "./contact.ts";
 export { Submitters } from "./submitters.ts";
-export { sizeText } from "./upload.ts";
+export { QUOTA_USED, sizeText, tooLargeText } from "./upload.ts";
 export { storedFreeze } from "./freeze.ts";
 export type { Freeze } from "./freeze.ts";
 export type { Game, ReloadResult, ReloadSummary } from "./game.ts";

@@ -98,6 +98,9 @@ export function sizeText(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/** The refusal of any upload once the team's quota is used up. */
+export const QUOTA_USED = "Your team has used its upload quota";
+
 /** The refusal of a file over `maxBytes`, naming the limit it is over: the cap, or the quota left. */
 export function tooLargeText(maxBytes: number, by: "cap" | "quota"): string {
   return by === "cap"

@@ -689,7 +689,7 @@
       if (file !== undefined && file.size > max) {
         event.preventDefault();
         event.stopImmediatePropagation();
-        const shown = { tone: "bad", title: `The file is larger than ${form.dataset.maxSize}` };
+        const shown = { tone: "bad", title: form.dataset.tooLarge };
         document.dispatchEvent(new CustomEvent("cairn:mission", { detail: { shown, kept: true } }));
         return;
       }

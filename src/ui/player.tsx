@@ -319,6 +319,10 @@ export interface MissionView {
   maxSize: string;
   /** The same cap in bytes, for the page's script to refuse a larger file before sending it. */
   maxBytes: number;
+  /** Set when that is what is left of the team's upload quota (less than the cap; 0 when used up). */
+  quotaLeft?: true;
+  /** What a larger file is told, in the server's words: "The file is larger than 15 MB". */
+  tooLarge: string;
   latest?: {
     id: number;
     status: "pending" | "accepted" | "rejected";
@@ -524,7 +528,7 @@ const MissionForm: FC<
         id="mission-form"
         hidden={waiting || solved}
         data-max-bytes={mission.submit === "text" ? undefined : mission.maxBytes}
-        data-max-size={mission.submit === "text" ? undefined : mission.maxSize}
+        data-too-large={mission.submit === "text" ? undefined : mission.tooLarge}
       >
         {mission.submit === "text"
           ? (
@@ -574,7 +578,11 @@ const MissionForm: FC<
         </div>
         {mission.submit !== "text" && (
           <p class="muted small">
-            Up to {mission.maxSize}.{" "}
+            {mission.quotaLeft === undefined
+              ? `Up to ${mission.maxSize}.`
+              : mission.maxBytes === 0
+              ? `${mission.tooLarge}.`
+              : `Up to ${mission.maxSize}: what is left of your team's upload quota.`}{" "}
             {mission.submit === "photo" && "Its location (GPS) is removed when it is stored."}
           </p>
         )}

@@ -17,6 +17,7 @@ import {
   type Play,
   type Player,
   puzzleView,
+  QUOTA_USED,
   readForm,
   refusalResponse,
   RegisterBody,
@@ -28,6 +29,7 @@ import {
   teamScore,
   TEXT_LIMITS,
   tokensView,
+  tooLargeText,
 } from "../play/mod.ts";
 import { type Engine, type Puzzle, roundTitle, type Team } from "../engine/mod.ts";
 import { acceptsHtml, DISMISSED_COOKIE, html, huntInfo, refusalFlash, titlesOf } from "./_page.ts";
@@ -425,16 +427,33 @@ function guessFlash(reply: GuessReply, answer: string): Flash {
   }
 }
 
-/** A mission's page state: what it takes, its size cap, and the team's latest submission. */
+/**
+ * A mission's page state: what it takes, the largest file it takes now (its
+ * cap, or less when less is left of the team's quota), and the team's latest
+ * submission.
+ */
 function missionOf(engine: Engine, team: Team, puzzle: Puzzle): MissionView | undefined {
   if (puzzle.mission === undefined) return undefined;
   const latest = engine.latestSubmission(team, puzzle);
   const { photoMax, videoMax } = engine.hunt.uploads;
-  const max = puzzle.mission.submit === "video" ? videoMax : photoMax;
+  const cap = puzzle.mission.submit === "video" ? videoMax : photoMax;
+  // Refused for another reason (solved, waiting for a judge, closed), the form is not offered.
+  const limit = puzzle.mission.submit === "text" ? undefined : engine.uploadLimit(team, puzzle.id);
+  const left = limit?.kind === "over_quota"
+    ? 0
+    : limit?.kind === "ok" && limit.by === "quota"
+    ? limit.maxBytes
+    : undefined;
   return {
     submit: puzzle.mission.submit,
-    maxSize: sizeText(max),
-    maxBytes: max,
+    maxSize: sizeText(left ?? cap),
+    maxBytes: left ?? cap,
+    ...(left !== undefined && { quotaLeft: true }),
+    tooLarge: left === undefined
+      ? tooLargeText(cap, "cap")
+      : left === 0
+      ? QUOTA_USED
+      : tooLargeText(left, "quota"),
     ...(latest !== undefined && {
       latest: {
         id: latest.id,

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { MISSIONS_TOML } from "../engine/_hunt.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN, removeUploads } from "../http/_app.ts";
 import { clock } from "../../src/ui/charts.ts";
+import { sizeText } from "../../src/play/mod.ts";
 import { browser } from "./_browser.ts";
 import { jpegWithGps } from "../http/_jpeg.ts";
 import { heicWithGps, movieWithGps } from "../play/_media.ts";
@@ -441,6 +442,60 @@ describe("a mission's phone form", () => {
       const page = await team.get("/puzzles/statue");
       expect({ cap, shown: page.text.includes(shown) }).toEqual({ cap, shown: true });
     }
+  });
+
+  test("with less of the team's quota left than the cap, the page offers that and says so", async () => {
+    // A second photo mission; the quota is 3 MB and a photo's cap 2 MB.
+    const app = makeApp({
+      toml: `${MISSIONS_TOML}
+[[puzzle]]
+id = "harbour"
+title = "Harbour"
+points = 10
+submit = "photo"
+`,
+    });
+    app.clock.advance(60_000);
+    const team = browser(app);
+    await team.post("/join", { name: "Gulls", password: "correct horse" });
+    const GPS = "Its location (GPS) is removed when it is stored.";
+    /** The harbour form's limit and refusal, and the line under it. */
+    const harbour = async () => {
+      const page = (await team.get("/puzzles/harbour")).text;
+      return {
+        max: /data-max-bytes="(\d+)"/.exec(page)?.[1],
+        tooLarge: /data-too-large="([^"]*)"/.exec(page)?.[1],
+        line: /<p class="muted small">([^<]*)/.exec(page)?.[1]?.trim().replaceAll("&#39;", "'"),
+      };
+    };
+    expect(await harbour()).toEqual({
+      max: "2097152",
+      tooLarge: "The file is larger than 2 MB",
+      line: `Up to 2 MB. ${GPS}`,
+    });
+
+    // A 1.8 MB photo for the statue: 1.2 MB of the quota is left, less than a photo's cap.
+    const form = new FormData();
+    form.append("file", new Blob([jpegWithGps(1_800_000)], { type: "image/jpeg" }), "big.jpg");
+    expect(await team.upload("/puzzles/statue/submissions", form)).toMatchObject({ status: 303 });
+    const gulls = app.game.engine.teamByName("Gulls")!;
+    const left = 3_145_728 - app.game.engine.submissions.get(1)!.file!.size;
+    expect(left).toBeGreaterThan(1_048_576);
+    expect(left).toBeLessThan(2_097_152);
+    expect(await harbour()).toEqual({
+      max: String(left),
+      tooLarge: `Your team has ${sizeText(left)} of its upload quota left`,
+      line: `Up to ${sizeText(left)}: what is left of your team's upload quota. ${GPS}`,
+    });
+
+    // The rest of the quota taken by a video: any file is refused on the phone.
+    const video = { hash: "b".repeat(64), type: "video/mp4", size: left } as const;
+    expect(app.game.engine.submit(gulls, "pirate", { file: video }).kind).toBe("ok");
+    expect(await harbour()).toEqual({
+      max: "0",
+      tooLarge: "Your team has used its upload quota",
+      line: `Your team has used its upload quota. ${GPS}`,
+    });
   });
 
   test("without scripts, the form posts the photo; the page then says it waits for a judge", async () => {
