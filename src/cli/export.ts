@@ -5,6 +5,7 @@ import {
   copyFiles,
   type CopyResult,
   exportName,
+  filesByTeam,
   filesDirOf,
   hasScoring,
   isSqliteFile,
@@ -41,7 +42,7 @@ export const exportSpec: CommandSpec = {
   summary:
     "Write the results: teams, solves, guesses, the final scoreboard, route orders, hints taken, check-ins, adjustments, mission submissions and asks, and with --files-out the uploaded files.",
   usage:
-    "cairn export [--db FILE|postgres://…] [--format json|csv|ctftime] [--table T] [--out PATH] [--files DIR] [--files-out DIR]",
+    "cairn export [--db FILE|postgres://…] [--format json|csv|ctftime] [--table T] [--out PATH] [--files DIR] [--files-out DIR [--files-by hash|team]]",
   options: {
     db: dbOption("Database: an SQLite file, or the postgres://… URL of a shared event"),
     format: {
@@ -78,6 +79,14 @@ export const exportSpec: CommandSpec = {
       env: "CAIRN_EXPORT_FILES_OUT",
       help: "Also copy the submissions' uploaded files into this folder",
     },
+    "files-by": {
+      type: "string",
+      value: "B",
+      env: "CAIRN_EXPORT_FILES_BY",
+      choices: ["hash", "team"],
+      help:
+        "With --files-out: each file once, named by its hash (default), or a folder per team, a file per submission",
+    },
   },
   positionals: { min: 0, max: 0, names: "" },
   notes: [
@@ -86,7 +95,9 @@ export const exportSpec: CommandSpec = {
     "(teams.csv, solves.csv, guesses.csv, scoreboard.csv, routes.csv, hints.csv, checkins.csv,",
     "adjustments.csv, submissions.csv, asks.csv), or one table with --table; each starts with a UTF-8",
     "byte-order mark, for Excel. --files-out DIR copies each file a submission names into DIR,",
-    "under the name its `file` column gives (content hash and extension). It reads the",
+    "under the name its `file` column gives (content hash and extension); with --files-by team,",
+    "into a folder per team instead, each submission's file named MISSION-ID.EXT after its mission",
+    "and its `id` (Gulls/statue-12.jpg), for handing each team its photos. It reads the",
     "database file only: the server may be running or not; --out is never the database, a file",
     "beside it (-wal, -shm, -journal, .lock) or any other SQLite database, and --files-out never",
     "the uploads folder (--files) or a folder inside it. An --out ending in / names a folder, never",
@@ -112,12 +123,10 @@ export async function exportResults(
   const filesOut = values["files-out"] === undefined
     ? undefined
     : resolve(values["files-out"] as string);
-  if (format !== "csv" && table !== undefined) {
-    io.stderr("export: --table goes with --format csv\n");
-    return EXIT.usage;
-  }
-  if (format === "csv" && table === undefined && out === undefined) {
-    io.stderr("export: csv writes one file per table: give --out FOLDER, or --table T\n");
+  const filesBy = values["files-by"] as "hash" | "team" | undefined;
+  const usage = usageProblem(values);
+  if (usage !== undefined) {
+    io.stderr(`export: ${usage}\n`);
     return EXIT.usage;
   }
 
@@ -169,7 +178,9 @@ export async function exportResults(
       results = readResults(db);
       if (format === "ctftime") feed = ctftimeText(results, readSolvePoints(db));
       if (filesOut !== undefined) {
-        files = copyFiles(filesIn, filesOut, namedFiles(db), { name: exportName });
+        files = filesBy === "team"
+          ? copyFiles(filesIn, filesOut, filesByTeam(db), { name: (file) => file.path })
+          : copyFiles(filesIn, filesOut, namedFiles(db), { name: exportName });
       }
     } finally {
       if (shared === undefined) db.close();
@@ -220,6 +231,20 @@ export async function exportResults(
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }
   return EXIT.ok;
+}
+
+/** Why these options do not go together (a usage error), if they do not. */
+function usageProblem(values: Values): string | undefined {
+  if (values["files-by"] !== undefined && values["files-out"] === undefined) {
+    return "--files-by goes with --files-out DIR";
+  }
+  if (values.format !== "csv" && values.table !== undefined) {
+    return "--table goes with --format csv";
+  }
+  if (values.format === "csv" && values.table === undefined && values.out === undefined) {
+    return "csv writes one file per table: give --out FOLDER, or --table T";
+  }
+  return undefined;
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   statSync,
 } from "node:fs";
 import { open } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { extensionOf } from "../engine/mod.ts";
 import { DiskFile } from "./disk_file.ts";
 import type { Connection } from "./driver.ts";
@@ -160,12 +160,105 @@ export function exportName(file: NamedFile): string {
   return extension === undefined ? file.hash : `${file.hash}.${extension}`;
 }
 
+/** A stored file as one submission names it, and the path it gets in a team's folder. */
+export interface SubmissionFile extends NamedFile {
+  /** `TEAM/PUZZLE-ID.EXT`: the team's name made safe for a folder, the mission, the submission. */
+  path: string;
+}
+
+/**
+ * Every file the submissions name, once per submission, each under a folder
+ * for its team (`teamFolders`): `Gulls/statue-12.jpg` is submission 12's photo
+ * for the mission `statue`. A file two submissions name is there twice.
+ */
+export function filesByTeam(db: Connection): SubmissionFile[] {
+  const table = db.query(
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'",
+  )
+    .get();
+  if (table == null) return [];
+  const rows = db.query<
+    { id: number; puzzle: string; hash: string; type: string | null; team: number; name: string }
+  >(
+    `SELECT s.id, s.puzzle, s.file_hash AS hash, s.file_type AS type, s.team_id AS team, t.name
+     FROM submissions s JOIN teams t ON t.id = s.team_id
+     WHERE s.file_hash IS NOT NULL ORDER BY s.id`,
+  ).all();
+  const folders = teamFolders(rows.map((row) => ({ id: row.team, name: row.name })));
+  return rows.map((row) => {
+    const extension = extensionOf(row.type);
+    const file = `${safeName(row.puzzle, "mission")}-${row.id}`;
+    return {
+      hash: row.hash,
+      type: row.type,
+      path: `${folders.get(row.team)}/${extension === undefined ? file : `${file}.${extension}`}`,
+    };
+  });
+}
+
+/**
+ * Each team's folder name: its name, made safe for a file system (`safeName`).
+ * Teams whose names give the same folder, ignoring case as macOS and Windows
+ * do, each get their id too: `Gulls (team 3)`.
+ */
+export function teamFolders(teams: readonly { id: number; name: string }[]): Map<number, string> {
+  const safe = new Map<number, string>();
+  const users = new Map<string, Set<number>>();
+  for (const { id, name } of teams) {
+    if (safe.has(id)) continue;
+    const folder = safeName(name, `team ${id}`);
+    safe.set(id, folder);
+    const key = folder.toLowerCase();
+    let ids = users.get(key);
+    if (ids === undefined) users.set(key, ids = new Set());
+    ids.add(id);
+  }
+  for (const [id, folder] of safe) {
+    if (users.get(folder.toLowerCase())!.size > 1) safe.set(id, `${folder} (team ${id})`);
+  }
+  return safe;
+}
+
+/** Control characters, written for a RegExp's class. */
+const CONTROLS = "\\x00-\\x1f\\x7f";
+/** What no file name may hold on some common file system: control characters, `/\:*?"<>|`. */
+const UNSAFE_CHARS = new RegExp(`[${CONTROLS}/\\\\:*?"<>|]`, "g");
+/** Names Windows keeps for devices, with or without an extension. */
+const DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+/** The most of a name kept, in UTF-8 bytes: well under any file system's 255. */
+const NAME_BYTES = 120;
+
+/**
+ * `name` as one file or folder name on any common file system: no slash,
+ * backslash, control character or character Windows refuses (each becomes
+ * "_"), no leading or trailing space, no trailing dot, not a device name, at
+ * most 120 UTF-8 bytes (cut between characters); `fallback` when nothing is
+ * left of it (or it was "." or "..").
+ */
+export function safeName(name: string, fallback: string): string {
+  let safe = name.normalize("NFC").replace(UNSAFE_CHARS, "_").trim();
+  if (Buffer.byteLength(safe) > NAME_BYTES) {
+    let cut = "";
+    for (const char of safe) {
+      if (Buffer.byteLength(cut + char) > NAME_BYTES) break;
+      cut += char;
+    }
+    safe = cut.trim();
+  }
+  safe = safe.replace(/[. ]+$/, "");
+  if (safe === "") return fallback;
+  return DEVICE.test(safe) ? `${safe}_` : safe;
+}
+
 /** What `copyFiles` did. */
 export interface CopyResult {
   copied: number;
   /** Hard-linked from an earlier backup. */
   linked: number;
-  /** Already in the target with the same size (names are content hashes, so the same bytes). */
+  /**
+   * Already in the target with the same size (names are content hashes, or a
+   * submission's own, so the same bytes).
+   */
   kept: number;
   bytes: number;
   /** Hashes the source folder does not hold. */
@@ -174,27 +267,34 @@ export interface CopyResult {
 
 /**
  * Copies stored files from the folder `from` into `to` (made if needed), each
- * under `name(file)`: through a temporary name, fsynced, renamed, then the
+ * under `name(file)` (which may name a folder in `to` too): through a temporary name, fsynced, renamed, then the
  * folder fsynced, so a crash never leaves a half file under a real name. A
  * file already in `to` with the same size is kept as it is (names are content
- * hashes). With `linkFrom`, a file that folder holds under the same name and
+ * hashes, or a submission's own). With `linkFrom`, a file that folder holds under the same name and
  * size is hard-linked instead of copied (stored files never change in place,
  * so an earlier backup's copy can be shared); when linking fails (another
  * file system), it is copied.
  */
-export function copyFiles(
+export function copyFiles<F extends NamedFile>(
   from: string,
   to: string,
-  files: readonly NamedFile[],
-  options: { name: (file: NamedFile) => string; linkFrom?: string },
+  files: readonly F[],
+  options: { name: (file: F) => string; linkFrom?: string },
 ): CopyResult {
   mkdirSync(to, { recursive: true, mode: 0o700 });
   const result: CopyResult = { copied: 0, linked: 0, kept: 0, bytes: 0, missing: [] };
+  /** The folders under `to` that names put files in (`Gulls/statue-12.jpg`). */
+  const folders = new Set<string>();
   for (const file of files) {
     if (!HASH.test(file.hash)) continue;
     const source = join(from, file.hash);
     const name = options.name(file);
     const target = join(to, name);
+    const folder = dirname(target);
+    if (folder !== to && !folders.has(folder)) {
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+      folders.add(folder);
+    }
     const size = sizeOf(source);
     if (size === undefined) {
       result.missing.push(file.hash);
@@ -222,6 +322,7 @@ export function copyFiles(
       throw error;
     }
   }
+  for (const folder of folders) syncPath(folder);
   syncPath(to);
   return result;
 }

@@ -24,13 +24,14 @@ export type {
 export {
   copyFiles,
   exportName,
+  filesByTeam,
   filesDirOf,
   FileStore,
   missingFiles,
   namedFiles,
   pruneFiles,
 } from "./files.ts";
-export type { CopyResult, NamedFile } from "./files.ts";
+export type { CopyResult, NamedFile, SubmissionFile } from "./files.ts";
 export { SqliteStore } from "./sqlite.ts";
 export type { OpenStore } from "./sqlite.ts";
 export {

@@ -190,6 +190,65 @@ describe("backup and export with mission files", () => {
     }
   });
 
+  test("export --files-by team writes a folder per team, each submission's file named after it", async () => {
+    const dir = dirs.make("cairn-files-");
+    const server = await startServer(dir, HUNT);
+    try {
+      // Two teams whose names give one folder, and one whose name is not a folder's.
+      const names = ["Gulls?", "Gulls*", "../Terns: the return?"];
+      const tokens = [];
+      for (const name of names) tokens.push(await register(server.base, name));
+      const photos = [jpegWithGps(2_000), jpegWithGps(3_000), jpegWithGps(4_000)];
+      for (const [i, token] of tokens.entries()) {
+        const form = new FormData();
+        form.append("file", new Blob([photos[i]!], { type: "image/jpeg" }), "me.jpg");
+        await submit(server.base, token, "statue", form);
+      }
+      const text = new FormData();
+      text.append("text", "We are named after a bird.");
+      await submit(server.base, tokens[0]!, "story", text);
+
+      const to = join(dir, "by-team");
+      const io = fakeIo();
+      expect(
+        await run(["export", "--db", server.db, "--files-out", to, "--files-by", "team"], io),
+      ).toBe(0);
+      expect(io.err()).toContain(`export: 3 files in ${to}\n`);
+      const tree = readdirSync(to, { recursive: true }).map(String).sort();
+      expect(tree).toEqual([
+        ".._Terns_ the return_",
+        ".._Terns_ the return_/statue-3.jpg",
+        "Gulls_ (team 1)",
+        "Gulls_ (team 1)/statue-1.jpg",
+        "Gulls_ (team 2)",
+        "Gulls_ (team 2)/statue-2.jpg",
+      ]);
+      // Each is the stored file (its location removed), as the table's `file` names it.
+      const rows = JSON.parse(io.out()).submissions as { id: number; file: string | null }[];
+      for (const [folder, id] of [["Gulls_ (team 1)", 1], ["Gulls_ (team 2)", 2]] as const) {
+        const stored = rows.find((row) => row.id === id)!.file!.replace(/\.jpg$/, "");
+        expect(readFileSync(join(to, folder, `statue-${id}.jpg`))).toEqual(
+          readFileSync(join(`${server.db}.files`, stored)),
+        );
+      }
+
+      // Again into the same folder: the files there are kept, not copied again.
+      const again = fakeIo();
+      expect(
+        await run(["export", "--db", server.db, "--files-out", to, "--files-by", "team"], again),
+      ).toBe(0);
+      expect(readdirSync(to, { recursive: true }).map(String).sort()).toEqual(tree);
+
+      // Without --files-out it has nothing to do: a usage error, in one line.
+      const alone = fakeIo();
+      expect(await run(["export", "--db", server.db, "--files-by", "team"], alone)).toBe(2);
+      expect(alone.err()).toBe("export: --files-by goes with --files-out DIR\n");
+      expect(alone.out()).toBe("");
+    } finally {
+      await server.stop();
+    }
+  });
+
   test("a hunt without uploads gets no files folder beside its backup", async () => {
     const dir = dirs.make("cairn-files-");
     const server = await startServer(dir, HUNT);

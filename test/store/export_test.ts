@@ -14,6 +14,7 @@ import { MINUTE } from "../engine/_hunt.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
 import { makeApp } from "../http/_app.ts";
 import { tempDirs } from "../_tmp.ts";
+import { safeName, teamFolders } from "../../src/store/files.ts";
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -179,5 +180,51 @@ describe("openForReading()", () => {
     db.close();
     // Files left by root beside a stopped service would belong to root, not to the service.
     expect(readdirSync(dir).filter((name) => name.startsWith("ok.db"))).toEqual(["ok.db"]);
+  });
+});
+
+describe("a team's folder for its exported files", () => {
+  test("safeName keeps a name a file system takes, and mends the rest", () => {
+    const cases: [string, string][] = [
+      ["Gulls", "Gulls"],
+      ["Les Goélands 🐦", "Les Goélands 🐦"],
+      ["a/b\\c", "a_b_c"],
+      ['Why? "Because": <yes> | no*', "Why_ _Because__ _yes_ _ no_"],
+      ["tab\there\u0000", "tab_here_"],
+      ["  dots and spaces. . ", "dots and spaces"],
+      ["..", "team 7"],
+      [".", "team 7"],
+      ["   ", "team 7"],
+      ["CON", "CON_"],
+      ["nul.txt", "nul.txt_"],
+      ["Console", "Console"],
+      // Composed, as macOS would otherwise show one name two ways.
+      ["Cafe\u0301", "Caf\u00e9"],
+    ];
+    for (const [name, folder] of cases) {
+      expect({ name, folder: safeName(name, "team 7") }).toEqual({ name, folder });
+    }
+    // At most 120 bytes of UTF-8, cut between characters.
+    const long = safeName("é".repeat(100), "x");
+    expect(long).toBe("é".repeat(60));
+    const emoji = safeName("🐦".repeat(40), "x");
+    expect(emoji).toBe("🐦".repeat(30));
+  });
+
+  test("teamFolders gives teams whose folders would be one, ignoring case, their ids too", () => {
+    const folders = teamFolders([
+      { id: 1, name: "Gulls" },
+      { id: 2, name: "gulls?" },
+      { id: 3, name: "gulls*" },
+      { id: 4, name: "Terns" },
+      { id: 5, name: "" },
+    ]);
+    expect(Object.fromEntries(folders)).toEqual({
+      1: "Gulls",
+      2: "gulls_ (team 2)",
+      3: "gulls_ (team 3)",
+      4: "Terns",
+      5: "team 5",
+    });
   });
 });
