@@ -287,20 +287,29 @@ function huntWatch(store: Store, logger: Logger, hunt: Hunt) {
       note: "every node must run the same hunt file: copy it to every node and reload them all",
     });
   }
+  // The fingerprint on its way into the log: until it is there, the one recorded is older.
+  let recording: string | undefined;
   function record(): void {
     if (!shared || store.meta("hunt_fingerprint") === fingerprint) return;
+    const mine = fingerprint;
+    recording = mine;
     // Nobody waits for it: a failed commit stops the store, and the next start records it.
-    void store.setMeta({ hunt_fingerprint: fingerprint }).catch(() => {});
+    void store.setMeta({ hunt_fingerprint: mine }).catch(() => {}).finally(() => {
+      if (recording === mine) recording = undefined;
+    });
   }
   if (shared) compare("start");
   record();
   return {
     compare,
-    /** On a shared log: whether this node's hunt differs from the one recorded last. */
+    /**
+     * On a shared log: whether this node's hunt differs from the one recorded last (its own,
+     * from the moment it starts recording it, not only once the log holds it).
+     */
     differs(): boolean {
       if (!shared) return false;
       const recorded = store.meta("hunt_fingerprint");
-      return recorded !== undefined && recorded !== fingerprint;
+      return recorded !== undefined && recorded !== fingerprint && recording !== fingerprint;
     },
     /** A reload swapped in `next`: record it. */
     reloaded(next: Hunt): void {

@@ -53,3 +53,24 @@ test(
   },
   90_000,
 );
+
+test("a node's /healthz does not say its hunt differs once its own reload has answered", async () => {
+  const [a, b] = cluster.nodes as [Node, Node];
+  const health = async (node: Node) =>
+    (await (await fetch(`${node.base}/healthz`)).json()) as {
+      ok: boolean;
+      db: string;
+      hunt?: string;
+    };
+  // node-a reloads an edited file: it records it, so it is node-b that differs from then on.
+  writeFileSync(join(cluster.dir, "a.toml"), hunt(20));
+  const reloaded = await fetch(`${a.base}/api/admin/reload`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  expect(reloaded.status).toBe(200);
+  expect(await health(a)).toEqual({ ok: true, db: "writable" });
+  for (let i = 0; i < 60 && (await health(b)).hunt === undefined; i++) await sleep(50);
+  expect(await health(b)).toEqual({ ok: true, db: "writable", hunt: "differs" });
+  expect(await health(a)).toEqual({ ok: true, db: "writable" });
+});
