@@ -7,9 +7,9 @@ import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log/mod
 import {
   hashToken,
   listensEverywhere,
-  listensOnLoopback,
   newToken,
   NO_PROXIES,
+  outOfReach,
   parseTrustedProxies,
   type TrustedProxies,
 } from "../play/mod.ts";
@@ -233,7 +233,7 @@ export async function serve(values: Values, _positionals: string[], io: Io): Pro
   for (const url of lanUrls(server.hostname, server.port, scheme)) {
     logger.info("reachable", { url });
   }
-  if (listensOnLoopback(values.host as string)) {
+  if (outOfReach(values.host as string, started.game.proxies)) {
     logger.warn("loopback_only", {
       host: values.host as string,
       note:

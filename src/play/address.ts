@@ -250,3 +250,12 @@ export function listensEverywhere(host: string): boolean {
 export function listensOnLoopback(host: string): boolean {
   return host === "localhost" || host.startsWith("127.") || host === "::1" || host === "[::1]";
 }
+
+/**
+ * Whether phones cannot reach a server on `host` at all: it listens on loopback only, and no
+ * trusted proxy on this machine (`--trust-proxy 127.0.0.1,::1`, nginx beside the node) is in
+ * front of it to pass them on.
+ */
+export function outOfReach(host: string, proxies: TrustedProxies): boolean {
+  return listensOnLoopback(host) && !proxies.trusts("127.0.0.1") && !proxies.trusts("::1");
+}

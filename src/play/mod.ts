@@ -45,6 +45,7 @@ export {
   listensEverywhere,
   listensOnLoopback,
   NO_PROXIES,
+  outOfReach,
   parseTrustedProxies,
 } from "./address.ts";
 export type { ParsedProxies, TrustedProxies } from "./address.ts";

@@ -236,6 +236,23 @@ describe("serve on loopback only", () => {
     expect(lines[0]).toContain("--host 0.0.0.0 (the default) lets them");
   });
 
+  test("--host 127.0.0.1 behind a proxy on this machine does not; behind one elsewhere, it does", async () => {
+    const cases: [string, boolean][] = [["127.0.0.1,::1", false], ["::1", false], [
+      "10.0.0.5",
+      true,
+    ]];
+    for (const [proxies, warned] of cases) {
+      const server = await startServer(dirs.make("cairn-proxied-"), toml, [
+        "--trust-proxy",
+        proxies,
+      ]);
+      const out = server.io.out();
+      await server.stop();
+      expect(out).toContain(`trust_proxy=${proxies}`);
+      expect([proxies, out.includes("event=loopback_only")]).toEqual([proxies, warned]);
+    }
+  });
+
   test("--host 0.0.0.0 does not", async () => {
     const dir = dirs.make("cairn-everywhere-");
     writeFileSync(join(dir, "hunt.toml"), toml);

@@ -1269,8 +1269,11 @@ describe('the address on the QR cards and the projector\'s "Join at"', () => {
   );
 
   /** The print page's card address and notices, and the projector's join line, for `host`. */
-  async function addresses(listen: string | undefined, host: string) {
-    const app = makeApp(listen === undefined ? {} : { host: listen });
+  async function addresses(listen: string | undefined, host: string, trustProxy?: string) {
+    const app = makeApp({
+      ...(listen !== undefined && { host: listen }),
+      ...(trustProxy !== undefined && { trustProxy }),
+    });
     const b = browser(app);
     await b.post("/admin/session", { token: ADMIN_TOKEN });
     const cookie = [...b.jar].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -1323,6 +1326,20 @@ describe('the address on the QR cards and the projector\'s "Join at"', () => {
       expect(seen.loopbackOnly).toContain("cairn serve --host 0.0.0.0");
       expect(seen.empty).toBe("No teams yet.");
     }
+  });
+
+  test("--host 127.0.0.1 behind a proxy on this machine gives the address the page came to, with no notice", async () => {
+    // nginx on the node's machine, as docs/scale-out.md and cairn-node@.service set it up.
+    const seen = await addresses("127.0.0.1", "hunt.example.org", "127.0.0.1,::1");
+    expect([seen.card, seen.suggestions, seen.join]).toEqual([
+      "http://hunt.example.org",
+      ["http://hunt.example.org"],
+      "http://hunt.example.org/",
+    ]);
+    expect(seen.loopbackOnly).toBeUndefined();
+    // A proxy elsewhere cannot reach a server on loopback: the notice stays.
+    expect((await addresses("127.0.0.1", "hunt.example.org", "10.0.0.5")).loopbackOnly)
+      .toContain("This server listens on 127.0.0.1 only: phones cannot reach it");
   });
 
   test("--host with one LAN address gives that address, and any address a page came to", async () => {
