@@ -37,6 +37,7 @@ need chromium test -x /usr/bin/chromium # test/e2e/browser_test.ts
 need postgresql has_initdb
 need nginx test -x /usr/sbin/nginx      # test/e2e/cluster_deploy_test.ts: deploy/nginx-cluster.conf
 need strace has strace                  # test/cli/write_test.ts: the folder synced after a rename
+need unzip has unzip                    # test/http/export_files_test.ts: the files' zip checked
 if [ "${1:-}" = --bench ]; then
   need wrk has wrk # bench/load/run.ts, bench/sse_board.ts
   need hey has hey # bench/load/run.ts

@@ -26,7 +26,7 @@ import {
   teamWithId,
 } from "../play/mod.ts";
 import { json } from "./_json.ts";
-import { exportResults } from "./export.ts";
+import { exportFiles, exportResults } from "./export.ts";
 
 /** The admin API, to mount at `/api/admin`. */
 export function adminRoutes(played: Play): Hono {
@@ -217,6 +217,16 @@ function resultRoutes(admin: Hono, { game }: Play): void {
   });
 
   admin.get("/export", (c) => exportResults(c, game.store));
+  admin.get("/export/files", async (c) => {
+    const wanted = c.req.queries("team")?.[0];
+    if (wanted === undefined) return exportFiles(game, undefined);
+    const id = parseId(wanted);
+    const team = id === undefined ? undefined : await teamWithId(game, id);
+    if (team === undefined) {
+      throw new ApiError("not_found", `There is no team ${wanted.slice(0, 64)}`);
+    }
+    return exportFiles(game, team);
+  });
 }
 
 /** Turns an epoch-ms `at` field into ISO 8601. */

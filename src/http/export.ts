@@ -6,6 +6,7 @@
  * the table a CSV asks for.
  */
 import type { Context } from "hono";
+import type { Engine, Team } from "../engine/mod.ts";
 import { ApiError } from "../play/mod.ts";
 import {
   csvHeader,
@@ -14,10 +15,13 @@ import {
   RESULT_TABLES,
   type ResultTable,
   type Store,
+  teamFilePaths,
+  type TeamFileRow,
   toCsv,
 } from "../store/mod.ts";
 import { JSON_HEADERS } from "./_json.ts";
 import { streamed } from "./_head.ts";
+import { zipArchive, type ZipSource } from "./_zip.ts";
 
 /** Guesses read and encoded at a time: a few milliseconds of the main thread each. */
 export const GUESS_CHUNK = 2_000;
@@ -76,6 +80,64 @@ export async function exportResults(c: Context, store: Store): Promise<Response>
     yield* guessChunks(store, lastGuessId, "", (rows) => csvLines(rows, columns), "", "");
   };
   return streamed(new Response(streamOf(csv()), { headers }));
+}
+
+/**
+ * `GET /api/admin/export/files[?team=ID]`: the files the submissions name, as
+ * one zip with a folder per team and a file per submission, named as `cairn
+ * export --files-by team` names them (`Gulls/statue-12.jpg`); with `team`,
+ * only that team's folder. Each file is read as the download reaches it; a
+ * file the uploads folder lacks is left out, and named in `MISSING.txt`.
+ */
+export function exportFiles(
+  { engine, store }: { engine: Engine; store: Store },
+  team: Team | undefined,
+): Response {
+  const rows: (TeamFileRow & { at: number })[] = [];
+  for (const submission of engine.submissions.values()) {
+    if (submission.file === null) continue;
+    rows.push({
+      id: submission.id,
+      puzzle: submission.puzzle,
+      hash: submission.file.hash,
+      type: submission.file.type,
+      team: submission.teamId,
+      name: engine.teams.get(submission.teamId)?.name ?? "",
+      at: submission.at,
+    });
+  }
+  rows.sort((a, b) => a.id - b.id);
+  // Named among every team's folders, so that a team's own zip names its folder the same way.
+  const paths = teamFilePaths(rows);
+  const sources: ZipSource[] = [];
+  const missing: string[] = [];
+  for (const [i, row] of rows.entries()) {
+    if (team !== undefined && row.team !== team.id) continue;
+    const path = paths[i]!.path;
+    const blob = store.upload(row.hash);
+    if (blob === undefined) missing.push(path);
+    else sources.push({ name: path, blob, modified: row.at });
+  }
+  if (missing.length > 0) {
+    const text = [
+      `${missing.length === 1 ? "This file is" : "These files are"} not in the uploads folder:`,
+      ...missing,
+      "",
+    ].join("\r\n");
+    sources.push({ name: "MISSING.txt", blob: new Blob([text]), modified: engine.now() });
+  }
+  const { length, stream } = zipArchive(sources);
+  const name = team === undefined ? "cairn-files.zip" : `cairn-files-team-${team.id}.zip`;
+  return streamed(
+    new Response(stream, {
+      headers: {
+        "content-type": "application/zip",
+        "content-length": String(length),
+        "x-content-type-options": "nosniff",
+        "content-disposition": `attachment; filename="${name}"`,
+      },
+    }),
+  );
 }
 
 /**

@@ -782,6 +782,27 @@ export const ROUTES: readonly Route[] = [
     errors: ["bad_request"],
     description: "With `format=csv`, one table as `text/csv`.",
   },
+  {
+    method: "get",
+    path: "/api/admin/export/files",
+    summary: "The missions' photos and videos, as one zip",
+    access: "admin",
+    params: [
+      {
+        in: "query",
+        name: "team",
+        description: "Only this team's files (its id)",
+        schema: v.pipe(v.string(), v.regex(/^\d+$/)),
+      },
+    ],
+    answers: [{
+      status: 200,
+      description: "A folder per team, a file per submission (Gulls/statue-12.jpg)",
+      media: "application/zip",
+    }],
+    errors: ["not_found"],
+    description: "Files missing from the uploads folder are left out and named in MISSING.txt.",
+  },
 ];
 
 const UNSAFE = new Set(["post", "put", "delete"]);

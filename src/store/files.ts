@@ -166,10 +166,21 @@ export interface SubmissionFile extends NamedFile {
   path: string;
 }
 
+/** A submission's file, and its team, as `filesByTeam` and `teamFilePaths` take them. */
+export interface TeamFileRow {
+  /** The submission's id. */
+  id: number;
+  puzzle: string;
+  hash: string;
+  type: string | null;
+  team: number;
+  /** The team's name. */
+  name: string;
+}
+
 /**
  * Every file the submissions name, once per submission, each under a folder
- * for its team (`teamFolders`): `Gulls/statue-12.jpg` is submission 12's photo
- * for the mission `statue`. A file two submissions name is there twice.
+ * for its team (`teamFilePaths`). A file two submissions name is there twice.
  */
 export function filesByTeam(db: Connection): SubmissionFile[] {
   const table = db.query(
@@ -177,13 +188,20 @@ export function filesByTeam(db: Connection): SubmissionFile[] {
   )
     .get();
   if (table == null) return [];
-  const rows = db.query<
-    { id: number; puzzle: string; hash: string; type: string | null; team: number; name: string }
-  >(
-    `SELECT s.id, s.puzzle, s.file_hash AS hash, s.file_type AS type, s.team_id AS team, t.name
-     FROM submissions s JOIN teams t ON t.id = s.team_id
-     WHERE s.file_hash IS NOT NULL ORDER BY s.id`,
-  ).all();
+  return teamFilePaths(
+    db.query<TeamFileRow>(
+      `SELECT s.id, s.puzzle, s.file_hash AS hash, s.file_type AS type, s.team_id AS team, t.name
+       FROM submissions s JOIN teams t ON t.id = s.team_id
+       WHERE s.file_hash IS NOT NULL ORDER BY s.id`,
+    ).all(),
+  );
+}
+
+/**
+ * Each submission's file under a folder for its team (`teamFolders`):
+ * `Gulls/statue-12.jpg` is submission 12's photo for the mission `statue`.
+ */
+export function teamFilePaths(rows: readonly TeamFileRow[]): SubmissionFile[] {
   const folders = teamFolders(rows.map((row) => ({ id: row.team, name: row.name })));
   return rows.map((row) => {
     const extension = extensionOf(row.type);

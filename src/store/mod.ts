@@ -30,8 +30,9 @@ export {
   missingFiles,
   namedFiles,
   pruneFiles,
+  teamFilePaths,
 } from "./files.ts";
-export type { CopyResult, NamedFile, SubmissionFile } from "./files.ts";
+export type { CopyResult, NamedFile, SubmissionFile, TeamFileRow } from "./files.ts";
 export { SqliteStore } from "./sqlite.ts";
 export type { OpenStore } from "./sqlite.ts";
 export {

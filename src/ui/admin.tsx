@@ -418,6 +418,11 @@ const DashboardControls: FC<DashboardProps> = (props) => {
               {table} (CSV)
             </a>
           ))}
+          {props.judging !== undefined && (
+            <a class="btn btn-quiet btn-small" href="/api/admin/export/files" download>
+              Photos and videos (zip, a folder per team)
+            </a>
+          )}
         </p>
         <p>
           <a href="/admin/print">Printable QR cards for the checkpoints</a>
@@ -838,6 +843,13 @@ export const TeamPage: FC<
                   </tbody>
                 </table>
               </div>
+              {team.submissions.some((m) => m.submit !== "text") && (
+                <p class="small">
+                  <a href={`/api/admin/export/files?team=${team.id}`} download>
+                    This team's photos and videos (zip)
+                  </a>
+                </p>
+              )}
             </section>
           </div>
           <div class="stack">

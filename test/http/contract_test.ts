@@ -236,6 +236,7 @@ describe("every route answers as documented", () => {
     const id = sent.body.submission.id;
     await as("GET", "/api/puzzles/statue/submissions", { token: gull });
     await as("GET", `/api/submissions/${id}/file`, { token: gull });
+    await as("GET", "/api/admin/export/files?team=1", { token: ADMIN_TOKEN });
     await as("POST", "/api/admin/judge/claim", { token: ADMIN_TOKEN, body: { judge: "ann" } });
     await as("POST", `/api/admin/submissions/${id}/verdict`, {
       token: ADMIN_TOKEN,

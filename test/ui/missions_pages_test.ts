@@ -406,6 +406,23 @@ kind = "ask"
   });
 });
 
+describe("the photos and videos' zip on the admin pages", () => {
+  test("the dashboard links it in a hunt with missions; a team's page, once it sent a file", async () => {
+    const { app } = await setup();
+    const admin = browser(app, { cairn_admin: ADMIN_TOKEN });
+    const link = 'href="/api/admin/export/files" download';
+    expect((await admin.get("/admin")).text).toContain(link);
+    expect((await browser(makeApp(), { cairn_admin: ADMIN_TOKEN }).get("/admin")).text)
+      .not.toContain(link);
+    // Both setup's teams sent a photo; a third has sent nothing.
+    expect((await admin.get("/admin/teams/1")).text).toContain(
+      'href="/api/admin/export/files?team=1" download',
+    );
+    await app.register("Puffins");
+    expect((await admin.get("/admin/teams/3")).text).not.toContain("/api/admin/export/files");
+  });
+});
+
 describe("a mission's phone form", () => {
   test("a photo mission offers the camera; a text mission a text box; no answer box", async () => {
     const app = makeApp({ toml: MISSIONS_TOML });
