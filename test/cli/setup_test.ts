@@ -27,7 +27,8 @@ function setup(tools: string[], args: string[] = []) {
   return { stdout: proc.stdout, stderr: proc.stderr, code: proc.status };
 }
 
-// Without apt-get on PATH it cannot install: promtool, systemd-analyze, cc and strace are missing.
+// Without apt-get on PATH it cannot install: promtool, systemd-analyze, cc, strace and unzip are
+// missing.
 // (The checks by absolute path, /usr/bin/python3 and /usr/bin/chromium, pass on this machine.)
 test("names the Debian packages to install in one line when it cannot install them", () => {
   const line = "setup: missing Debian packages; install them with: sudo apt-get install -y";
@@ -40,7 +41,7 @@ test("names the Debian packages to install in one line when it cannot install th
 });
 
 test("changes nothing and says nothing when every tool is there", () => {
-  const tools = ["id", "sed", "promtool", "systemd-analyze", "cc", "strace"];
+  const tools = ["id", "sed", "promtool", "systemd-analyze", "cc", "strace", "unzip"];
   expect(setup(tools)).toEqual({ stdout: "", stderr: "", code: 0 });
 });
 
