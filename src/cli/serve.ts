@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createPrivateKey, randomBytes, X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { dirname, resolve } from "node:path";
@@ -412,7 +412,43 @@ function readTls(values: Values, io: Io): { cert: string; key: string } | undefi
   const cert = read(certPath, "certificate", /-----BEGIN CERTIFICATE-----/);
   const key = read(keyPath, "key", /-----BEGIN [A-Z ]*PRIVATE KEY-----/);
   if (cert === undefined || key === undefined) return EXIT.failure;
+  const problem = tlsPairProblem(cert, key, { certPath, keyPath });
+  if (problem !== undefined) {
+    io.stderr(`serve: ${problem}\n`);
+    return EXIT.failure;
+  }
   return { cert, key };
+}
+
+/**
+ * Why a PEM certificate and key cannot serve HTTPS together, checked before
+ * the listener sees them: Bun and Deno refuse such a pair in their TLS
+ * library's words (OpenSSL's "KEY_VALUES_MISMATCH", rustls' "KeyMismatch"),
+ * which differ and name neither file.
+ */
+function tlsPairProblem(
+  cert: string,
+  key: string,
+  { certPath, keyPath }: { certPath: string; keyPath: string },
+): string | undefined {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(cert);
+  } catch {
+    return `${certPath} holds a PEM certificate that cannot be read; make a new one (cairn tls)`;
+  }
+  let privateKey: ReturnType<typeof createPrivateKey>;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch {
+    return `${keyPath} holds a PEM key that cannot be read (one with a passphrase is not ` +
+      `taken); give the key made with ${certPath}`;
+  }
+  if (!certificate.checkPrivateKey(privateKey)) {
+    return `${keyPath} is not the key of the certificate ${certPath}: give the key made with ` +
+      `it (cairn tls writes server.key beside server.crt)`;
+  }
+  return undefined;
 }
 
 /**

@@ -238,6 +238,51 @@ describe("cairn serve --tls-cert --tls-key", () => {
     expect(await run(["serve", "--port", "0", ...flags], io)).toBe(code);
     expect(io.err()).toStartWith(message);
   });
+
+  test(
+    "refuses a key that is not the certificate's, or PEM it cannot read, in one line",
+    async () => {
+      const dir = dirs.make("cairn-tls-pair-");
+      expect(await run(["tls", "--out", dir], fakeIo())).toBe(0);
+      const junk = (label: string) => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`;
+      writeFileSync(join(dir, "junk.crt"), junk("CERTIFICATE"));
+      writeFileSync(join(dir, "junk.key"), junk("PRIVATE KEY"));
+      const at = (name: string) => join(dir, name);
+      for (
+        const [cert, key, message] of [
+          [
+            "server.crt",
+            "ca.key",
+            `serve: ${at("ca.key")} is not the key of the certificate ${at("server.crt")}: give ` +
+            "the key made with it (cairn tls writes server.key beside server.crt)\n",
+          ],
+          [
+            "junk.crt",
+            "server.key",
+            `serve: ${
+              at("junk.crt")
+            } holds a PEM certificate that cannot be read; make a new one ` +
+            "(cairn tls)\n",
+          ],
+          [
+            "server.crt",
+            "junk.key",
+            `serve: ${at("junk.key")} holds a PEM key that cannot be read (one with a passphrase ` +
+            `is not taken); give the key made with ${at("server.crt")}\n`,
+          ],
+        ]
+      ) {
+        const io = fakeIo();
+        const db = join(dir, "cairn.db");
+        const flags = ["--db", db, "--tls-cert", at(cert!), "--tls-key", at(key!)];
+        expect(await run(["serve", "--host", "127.0.0.1", "--port", "0", ...flags], io)).toBe(1);
+        expect(io.err()).toBe(message!);
+        expect(io.out()).toBe("");
+        expect(existsSync(db)).toBe(false);
+      }
+    },
+    30_000,
+  );
 });
 
 describe("cairn docs offline", () => {
