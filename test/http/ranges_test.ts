@@ -19,8 +19,10 @@ mkdirSync(join(assets, "a"), { recursive: true });
 const video = crypto.getRandomValues(new Uint8Array(1000));
 writeFileSync(join(assets, "a", "clip.mp4"), video);
 
-/** [Range header, status, content-range, the bytes' [start, end)] */
-const CASES: [string | undefined, number, string | null, [number, number]][] = [
+/** [Range header, status, content-range, the bytes' [start, end), If-Range header] */
+type Case = [string | undefined, number, string | null, [number, number], string?];
+
+const CASES: Case[] = [
   [undefined, 200, null, [0, 1000]],
   ["bytes=0-9", 206, "bytes 0-9/1000", [0, 10]],
   ["bytes=990-", 206, "bytes 990-999/1000", [990, 1000]],
@@ -35,20 +37,33 @@ const CASES: [string | undefined, number, string | null, [number, number]][] = [
   ["bytes=9-2", 200, null, [0, 1000]],
   ["items=0-1", 200, null, [0, 1000]],
   ["bytes=abc", 200, null, [0, 1000]],
+  // An If-Range that names no validator of this file (Cairn's files have none): the whole file.
+  ["bytes=0-9", 200, null, [0, 1000], '"v0"'],
+  ["bytes=0-9", 200, null, [0, 1000], "Thu, 01 Jan 2026 00:00:00 GMT"],
+];
+
+/** With the file's ETag "v1": If-Range holds for that strong ETag only. */
+const ETAG_CASES: Case[] = [
+  ["bytes=0-9", 206, "bytes 0-9/1000", [0, 10], '"v1"'],
+  ["bytes=0-9", 200, null, [0, 1000], 'W/"v1"'],
+  ["bytes=0-9", 200, null, [0, 1000], '"v0"'],
 ];
 
 /** Asks `url` for each case's range and checks the answer against the file's bytes. */
-async function checkCases(url: string, headers: Record<string, string> = {}) {
-  for (const [range, status, contentRange, [start, end]] of CASES) {
-    const reply = await fetch(url, { headers: { ...headers, ...(range && { range }) } });
+async function checkCases(url: string, headers: Record<string, string> = {}, cases = CASES) {
+  for (const [range, status, contentRange, [start, end], ifRange] of cases) {
+    const reply = await fetch(url, {
+      headers: { ...headers, ...(range && { range }), ...(ifRange && { "if-range": ifRange }) },
+    });
     const body = new Uint8Array(await reply.arrayBuffer());
-    expect([range, reply.status, reply.headers.get("content-range")]).toEqual([
-      range,
+    const asked = ifRange === undefined ? range : `${range} if-range ${ifRange}`;
+    expect([asked, reply.status, reply.headers.get("content-range")]).toEqual([
+      asked,
       status,
       contentRange,
     ]);
-    expect([range, body.length, reply.headers.get("content-length")]).toEqual([
-      range,
+    expect([asked, body.length, reply.headers.get("content-length")]).toEqual([
+      asked,
       end - start,
       String(end - start),
     ]);
@@ -90,6 +105,24 @@ describe("byte ranges", () => {
       await checkCases(`http://127.0.0.1:${server.port}/`);
       // Read whole at once, as well as streamed.
       expect(new Uint8Array(await files.file(hash)!.arrayBuffer())).toEqual(video);
+    } finally {
+      await server.stop(true);
+    }
+  });
+
+  test("of a file with an ETag, under If-Range", async () => {
+    const files = new FileStore(join(dir, "uploads"));
+    const sink = await files.begin();
+    await sink.write(video);
+    const { hash } = await sink.finish();
+    const server = listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () =>
+        fileResponse(files.file(hash)!, { headers: { "content-type": "video/mp4", etag: '"v1"' } }),
+    });
+    try {
+      await checkCases(`http://127.0.0.1:${server.port}/`, {}, ETAG_CASES);
     } finally {
       await server.stop(true);
     }
