@@ -1,13 +1,19 @@
 // Builds dist/cairn once per test run and helps run it as a user would.
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { DENO_START_FLAGS } from "./_runtime.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 export const BINARY = join(ROOT, "dist", "cairn");
 
 let built: Promise<string> | undefined;
 
-/** Compiles the binary with compile.sh, once per test process. */
+/**
+ * Compiles the binary with compile.sh, once per test process. With
+ * CAIRN_E2E_RUNTIME=deno, it is `cairn` on Deno instead (denoLauncher).
+ */
 export function buildBinary(): Promise<string> {
+  if (process.env.CAIRN_E2E_RUNTIME === "deno") return Promise.resolve(denoLauncher());
   built ??= (async () => {
     const proc = Bun.spawn(["bash", join(ROOT, "compile.sh")], { stdout: "pipe", stderr: "pipe" });
     if ((await proc.exited) !== 0) {
@@ -16,6 +22,26 @@ export function buildBinary(): Promise<string> {
     return BINARY;
   })();
   return built;
+}
+
+/**
+ * dist/launch-cairn-on-deno: runs this checkout's src/main.ts on the pinned Deno with the
+ * permissions of `deno task start` (deno.json), as README.md's "On Deno" has an organizer do, so
+ * the browser tests can play an event against Cairn on Deno. Those about the binary itself (its
+ * size, its embedded files, `compile.sh`) do not apply to it.
+ */
+function denoLauncher(): string {
+  const launcher = join(ROOT, "dist", "launch-cairn-on-deno");
+  mkdirSync(join(ROOT, "dist"), { recursive: true });
+  const deno = join(ROOT, "node_modules", "deno", "deno");
+  const main = join(ROOT, "src", "main.ts");
+  const flags = DENO_START_FLAGS.join(" ");
+  writeFileSync(
+    launcher,
+    `#!/bin/sh\nDENO_NO_UPDATE_CHECK=1 exec "${deno}" run ${flags} "${main}" "$@"\n`,
+  );
+  chmodSync(launcher, 0o755);
+  return launcher;
 }
 
 /**
