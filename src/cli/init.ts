@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { STARTER_HUNT } from "../hunt/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
-import { folderProblem } from "./_paths.ts";
+import { folderProblem, writeProblem } from "./_paths.ts";
 import { writeFiles } from "./_write.ts";
 
 export const initSpec: CommandSpec = {
@@ -38,7 +38,12 @@ export function init(values: Values, positionals: string[], io: Io): Promise<num
     mkdirSync(dir, { recursive: true });
     writeFiles([[file, STARTER_HUNT]]);
   } catch (error) {
-    io.stderr(`init: cannot write ${file}: ${error instanceof Error ? error.message : error}\n`);
+    const problem = writeProblem(error, file);
+    io.stderr(
+      problem === undefined
+        ? `init: cannot write ${file}: ${error instanceof Error ? error.message : error}\n`
+        : `init: cannot write ${file}: ${problem}; give a folder you can write to\n`,
+    );
     return Promise.resolve(EXIT.failure);
   }
   io.stdout(

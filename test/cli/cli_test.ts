@@ -193,6 +193,23 @@ describe("cairn init", () => {
       `init: ${file} is a file, not a folder; give the folder to write hunt.toml into\n`,
     );
   });
+
+  test("says in one line why DIR cannot be written, not the system's words", async () => {
+    const long = join(dirs.make("cairn-init-"), "x".repeat(300));
+    const cases: [string, string][] = [
+      [long, `a name in ${long} is longer than the file system takes`],
+    ];
+    // /proc takes no new folder, even for root (Deno's test permissions refuse it before).
+    if (RUNTIME_NAME === "bun") cases.push(["/proc/x", "/proc does not take new files or folders"]);
+    for (const [dir, why] of cases) {
+      const io = fakeIo();
+      expect(await run(["init", dir], io)).toBe(1);
+      expect(io.err()).toBe(
+        `init: cannot write ${join(dir, "hunt.toml")}: ${why}; give a folder you can write to\n`,
+      );
+      expect(io.out()).toBe("");
+    }
+  });
 });
 
 describe("cairn docs", () => {
