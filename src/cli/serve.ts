@@ -400,7 +400,7 @@ function readTls(values: Values, io: Io): { cert: string; key: string } | undefi
     try {
       text = readFileSync(resolve(path), "utf8");
     } catch (error) {
-      io.stderr(`serve: cannot read the TLS ${what} ${path}: ${describe(error)}\n`);
+      io.stderr(`serve: cannot read the TLS ${what} ${path}: ${readProblem(error)}\n`);
       return undefined;
     }
     if (!marker.test(text)) {
@@ -819,6 +819,15 @@ function lanUrls(hostname: string, port: number, scheme: string): string[] {
 function displayHost(hostname: string): string {
   if (hostname === "0.0.0.0" || hostname === "::") return "localhost";
   return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+/** Why a file could not be read, in words for the common causes, else the system's. */
+function readProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") return "there is no such file";
+  if (code === "EACCES" || code === "EPERM") return "no permission to read it";
+  if (code === "EISDIR") return "it is a folder, not a file";
+  return describe(error);
 }
 
 function describe(error: unknown): string {
