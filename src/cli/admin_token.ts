@@ -25,6 +25,10 @@ export const adminTokenSpec: CommandSpec = {
       env: "CAIRN_URL",
       default: "http://localhost:8080",
       help: "The server's address, for the link",
+      valid: {
+        test: isServerAddress,
+        must: "must be the server's address, with http:// or https:// (http://cairn.lan:8080)",
+      },
     },
   },
   positionals: { min: 0, max: 0, names: "" },
@@ -36,6 +40,16 @@ export const adminTokenSpec: CommandSpec = {
     "SQLite files only: nodes on PostgreSQL take a new --admin-token when they restart.",
   ].join("\n"),
 };
+
+/** An http:// or https:// address with a host: what a browser opens from the printed link. */
+function isServerAddress(value: string): boolean {
+  if (!/^https?:\/\//i.test(value)) return false;
+  try {
+    return new URL(value).host !== "";
+  } catch {
+    return false;
+  }
+}
 
 const ADMIN_TOKEN_ON_POSTGRES = "to change the admin token of nodes on PostgreSQL, restart them " +
   "with a new --admin-token (docs/scale-out.md)";

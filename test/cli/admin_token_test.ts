@@ -2,7 +2,7 @@
 // server uses it from its next reload (SIGHUP) or start.
 import { afterAll, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
@@ -122,6 +122,27 @@ describe("cairn admin-token", () => {
     // by root beside a stopped service, the service's own user could not open.
     expect([existsSync(`${db}-wal`), existsSync(`${db}-shm`)]).toEqual([false, false]);
   }, 30_000);
+
+  test(
+    "refuses a --url that is no http:// or https:// address, before it changes anything",
+    async () => {
+      const dir = dirs.make("cairn-admin-token-");
+      const db = join(dir, "cairn.db");
+      await (await startServer(db)).stop();
+      const before = readFileSync(db);
+      for (const url of ["cairn.lan:8080", "notaurl", "ftp://cairn.lan", "http://"]) {
+        const io = fakeIo();
+        expect(await run(["admin-token", "--db", db, "--url", url], io)).toBe(2);
+        expect(io.err()).toBe(
+          `cairn admin-token: --url must be the server's address, with http:// or https:// ` +
+            `(http://cairn.lan:8080), not "${url}"\n`,
+        );
+        expect(io.out()).toBe("");
+      }
+      expect(readFileSync(db)).toEqual(before);
+    },
+    30_000,
+  );
 
   test("says in one line when there is no database, or it is not Cairn's", async () => {
     const dir = dirs.make("cairn-admin-token-");
