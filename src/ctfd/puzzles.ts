@@ -5,6 +5,7 @@
  */
 import { backtrackRisk, type DynamicPoints } from "../engine/mod.ts";
 import { MAX_COUNT } from "../hunt/mod.ts";
+import { fromPython } from "./pattern.ts";
 import { date, int, json, type Row, text } from "./tables.ts";
 
 /** One puzzle of the hunt file, as written. */
@@ -258,26 +259,35 @@ function importFlags(
       if (caseInsensitive) answerRegex.push(content.trim().replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
       else answer.push(content.trim());
     } else if (type === "regex") {
+      // Python's `re` reads the flag; Cairn's patterns are JavaScript's, in Unicode mode.
+      const translated = fromPython(content);
+      const pattern = translated.pattern;
       try {
-        new RegExp(content, "u");
+        new RegExp(pattern, "u");
       } catch {
         report.push(
           `A regex flag of "${name}" is not valid in JavaScript's syntax and was left out: ${content}`,
         );
         continue;
       }
-      if (backtrackRisk(content) !== undefined) {
+      if (backtrackRisk(pattern) !== undefined) {
         report.push(
           `A regex flag of "${name}" was left out: a crafted guess could make it run for seconds (cairn check explains the shape): ${content}`,
         );
         continue;
       }
-      if (!caseInsensitive) {
+      if (!caseInsensitive && !translated.caseInsensitive) {
         report.push(
           `A regex flag of "${name}" was case-sensitive; Cairn matches patterns case-insensitively`,
         );
       }
-      answerRegex.push(content);
+      if (pattern !== content) {
+        report.push(
+          `A regex flag of "${name}" is written in JavaScript's syntax, which Cairn's patterns use, ` +
+            `as ${pattern} (CTFd's, in Python's: ${content})`,
+        );
+      }
+      answerRegex.push(pattern);
     } else {
       report.push(`A flag of "${name}" has the plugin type "${type}" and was left out`);
     }

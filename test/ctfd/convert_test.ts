@@ -474,4 +474,42 @@ describe("convertExport()", () => {
       '"Core Dynamic" needs a hidden challenge, so it stays hidden too',
     );
   });
+
+  test("regex flags written for Python's re come over as the same patterns in JavaScript's syntax", () => {
+    // [CTFd's flag, the pattern in the hunt file, a flag CTFd accepts, one it refuses]
+    const cases: [string, string, string, string][] = [
+      ["flag{[a-z]+}", "flag\\{[a-z]+\\}", "flag{abc}", "flag{ab1}"],
+      ["CTF\\{a\\-b\\_c\\}", "CTF\\{a-b_c\\}", "CTF{a-b_c}", "CTF{a_b_c}"],
+      ["(?i)flag\\{x\\}", "flag\\{x\\}", "FLAG{X}", "flag{y}"],
+      ["\\Aflag\\{[a-z\\_]+\\}\\Z", "^flag\\{[a-z_]+\\}$", "flag{a_b}", "flag{a-b}"],
+      ["f\\{(?P<n>\\d+)-(?P=n)\\}", "f\\{(?<n>\\d+)-\\k<n>\\}", "f{12-12}", "f{12-13}"],
+      [
+        "flag\\{hello\\ world\\!\\}",
+        "flag\\{hello world!\\}",
+        "flag{hello world!}",
+        "flag{hello_world!}",
+      ],
+      ["flag\\{a{,3}\\}", "flag\\{a{0,3}\\}", "flag{aaa}", "flag{aaaa}"],
+      ["[]x]+", "[\\]x]+", "]x]", "x["],
+      ["[^]\\!]+", "[^\\]!]+", "ab", "a!"],
+      ["flag\\{c[0-9]+\\}", "flag\\{c[0-9]+\\}", "flag{c7}", "flag{c}"],
+    ];
+    for (const [flag, pattern, accepted, refused] of cases) {
+      const tables = harborCtf("x");
+      tables.flags = tables.flags!.map((f) => f.id === 2 ? { ...f, content: flag } : f);
+      const result = convert(tables);
+      if (result.kind !== "ok") throw new Error(result.message);
+      const puzzle = result.conversion.hunt.puzzles.find((p) => p.id === "crypto-log")!;
+      expect([flag, puzzle.answers.spec.regexes]).toEqual([flag, [pattern]]);
+      expect([flag, puzzle.answers.check(accepted).kind]).toEqual([flag, "correct"]);
+      expect([flag, puzzle.answers.check(refused).kind]).toEqual([flag, "incorrect"]);
+      const rewritten = result.conversion.report.filter((line) => line.includes("Python's"));
+      expect(rewritten).toEqual(
+        flag === pattern ? [] : [
+          `A regex flag of "Crypto Log" is written in JavaScript's syntax, which Cairn's patterns ` +
+          `use, as ${pattern} (CTFd's, in Python's: ${flag})`,
+        ],
+      );
+    }
+  });
 });
