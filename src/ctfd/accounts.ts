@@ -54,7 +54,7 @@ export function importAccounts(
   const teams: TeamOut[] = [];
   const hidden: string[] = [];
   const taken = new Set<string>();
-  let noPassword = 0;
+  const noPassword: string[] = [];
   for (const row of sources) {
     const id = int(row, "id");
     if (id === undefined) continue;
@@ -68,7 +68,7 @@ export function importAccounts(
       report.push(`The ${what} "${escapeUnshown(original)}" is named "${name}" in Cairn`);
     }
     const password = text(row, "password");
-    if (password === undefined) noPassword++;
+    if (password === undefined) noPassword.push(`"${name}"`);
     const members = mode === "teams"
       ? players.filter((user) => int(user, "team_id") === id).map((user) =>
         member(user, name, report)
@@ -93,10 +93,11 @@ export function importAccounts(
         `team again on its page in /admin: ${hidden.join(", ")}`,
     );
   }
-  if (noPassword > 0) {
+  if (noPassword.length > 0) {
     report.push(
-      `${noPassword} ${what}(s) had no password in CTFd (made by an organizer, or through OAuth) and ` +
-        "cannot log in to Cairn until an organizer sets one (the team's page in /admin)",
+      `${noPassword.length} ${what}(s) had no password in CTFd (made by an organizer, or through ` +
+        "OAuth) and cannot log in to Cairn until an organizer sets one (the team's page in " +
+        `/admin): ${noPassword.join(", ")}`,
     );
   }
   if (mode === "users") {

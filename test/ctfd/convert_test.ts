@@ -87,6 +87,26 @@ describe("convertExport()", () => {
     );
   });
 
+  test("the accounts that had no password are named, as each needs one set in /admin", () => {
+    const tables = harborCtf("x");
+    const teams = convert(tables);
+    if (teams.kind !== "ok") throw new Error(teams.message);
+    expect(teams.conversion.report).toContain(
+      "2 team(s) had no password in CTFd (made by an organizer, or through OAuth) and cannot log " +
+        'in to Cairn until an organizer sets one (the team\'s page in /admin): "Puffins", "Banned Crew"',
+    );
+    tables.config = tables.config!.map((row) =>
+      row.key === "user_mode" ? { ...row, value: "users" } : row
+    );
+    tables.users = tables.users!.map((u) => u.id === 2 ? { ...u, password: "$2b$04$bo" } : u);
+    const users = convert(tables);
+    if (users.kind !== "ok") throw new Error(users.message);
+    expect(users.conversion.report).toContain(
+      "4 user(s) had no password in CTFd (made by an organizer, or through OAuth) and cannot log " +
+        'in to Cairn until an organizer sets one (the team\'s page in /admin): "ann", "cy", "dee", "evil"',
+    );
+  });
+
   test("names are cleaned as registering would refuse them, and a line says each change", () => {
     const tables = harborCtf("x");
     const rename: Record<number, string> = {
