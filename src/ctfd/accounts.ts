@@ -37,6 +37,14 @@ export const NO_PASSWORD = "!no-password";
 
 const MAX_NAME = 64;
 
+/** The columns of CTFd's users and teams that Cairn has no place for, and what to call them. */
+const PROFILE: readonly [string, string][] = [
+  ["email", "e-mail addresses"],
+  ["affiliation", "affiliations"],
+  ["country", "countries"],
+  ["website", "websites"],
+];
+
 /** The accounts that come over, and how rows are attributed to them. */
 export function importAccounts(
   tables: {
@@ -98,6 +106,23 @@ export function importAccounts(
       `${noPassword.length} ${what}(s) had no password in CTFd (made by an organizer, or through ` +
         "OAuth) and cannot log in to Cairn until an organizer sets one (the team's page in " +
         `/admin): ${noPassword.join(", ")}`,
+    );
+  }
+  // What CTFd keeps of an account that Cairn does not, among it the e-mail address a player may
+  // have logged in with (CTFd takes the name or the e-mail address).
+  const profiles = mode === "teams" ? [...tables.teams, ...players] : players;
+  const lost = PROFILE.filter(([column]) => profiles.some((row) => text(row, column)?.trim()));
+  if (lost.length > 0) {
+    const whose = mode === "teams" ? "teams' and users'" : "users'";
+    const login = mode === "teams"
+      ? ": a team logs in with its name, not an e-mail address"
+      : ": a player logs in with the user's name, not an e-mail address";
+    const names = lost.map(([, what]) => what);
+    const listed = names.length === 1
+      ? names[0]
+      : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+    report.push(
+      `The ${whose} ${listed} had no place in Cairn${lost[0]![0] === "email" ? login : ""}`,
     );
   }
   if (mode === "users") {

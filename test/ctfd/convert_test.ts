@@ -107,6 +107,35 @@ describe("convertExport()", () => {
     );
   });
 
+  test("e-mail addresses, affiliations, countries and websites are reported as not carried", () => {
+    const lines = (tables: Tables) => {
+      const result = convert(tables);
+      if (result.kind !== "ok") throw new Error(result.message);
+      return result.conversion.report.filter((line) => line.includes("had no place in Cairn"));
+    };
+    const tables = harborCtf("x");
+    expect(lines(tables)).toEqual(["1 page(s) had no place in Cairn"]);
+    tables.users = tables.users!.map((u) => ({
+      ...u,
+      email: `${u.name}@example.org`,
+      country: "",
+    }));
+    tables.teams = tables.teams!.map((t) => t.id === 2 ? { ...t, affiliation: "Uni" } : t);
+    expect(lines(tables)).toContain(
+      "The teams' and users' e-mail addresses and affiliations had no place in Cairn: a team logs " +
+        "in with its name, not an e-mail address",
+    );
+    tables.config = tables.config!.map((row) =>
+      row.key === "user_mode" ? { ...row, value: "users" } : row
+    );
+    expect(lines(tables)).toContain(
+      "The users' e-mail addresses had no place in Cairn: a player logs in with the user's " +
+        "name, not an e-mail address",
+    );
+    tables.users = tables.users!.map((u) => ({ ...u, email: null, website: "https://x.org" }));
+    expect(lines(tables)).toContain("The users' websites had no place in Cairn");
+  });
+
   test("names are cleaned as registering would refuse them, and a line says each change", () => {
     const tables = harborCtf("x");
     const rename: Record<number, string> = {
