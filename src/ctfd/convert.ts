@@ -8,7 +8,7 @@
  */
 import { stringify } from "smol-toml";
 import { type Hunt, teamNameKey, titleCase, type Write } from "../engine/mod.ts";
-import { formatProblem, loadHunt } from "../hunt/mod.ts";
+import { formatProblem, loadHunt, MAX_COUNT } from "../hunt/mod.ts";
 import { type Accounts, bracketDivisions, importAccounts } from "./accounts.ts";
 import { importChallenges, type PuzzleOut } from "./puzzles.ts";
 import { CTFD1_REVISIONS, date, int, type Row, text } from "./tables.ts";
@@ -113,7 +113,8 @@ export function convertExport(input: ExportInput): ConvertResult {
     ...(times.start !== undefined && { starts_at: new Date(times.start) }),
     ...(times.end !== undefined && { ends_at: new Date(times.end) }),
     ...(times.freeze !== undefined && { freeze_at: new Date(times.freeze) }),
-    registration: config.get("registration_visibility") === "private" ? "closed" : "open",
+    ...registration(config),
+    ...(mode === "teams" && teamSize(config)),
     ...(divisions.size > 0 && { divisions: [...divisions.values()] }),
   };
   const entries = puzzles.map((p) => ({
@@ -248,6 +249,28 @@ function onCycles(
     }
     return false;
   });
+}
+
+/**
+ * Who may register: no one when CTFd's registration was private, with CTFd's registration code
+ * when it asked for one (both match in any case), anyone otherwise.
+ */
+function registration(
+  config: ReadonlyMap<string, string | undefined>,
+): { registration: "open" | "closed" } | { registration: "code"; registration_codes: string[] } {
+  if (config.get("registration_visibility") === "private") return { registration: "closed" };
+  const code = config.get("registration_code")?.trim();
+  return code ? { registration: "code", registration_codes: [code] } : { registration: "open" };
+}
+
+/** CTFd's most users a team may have (`team_size`; 0 or none: no limit) as the most members. */
+function teamSize(
+  config: ReadonlyMap<string, string | undefined>,
+): { team_size: { max: number } } | undefined {
+  const size = Number(config.get("team_size") ?? NaN);
+  return Number.isInteger(size) && size > 0
+    ? { team_size: { max: Math.min(size, MAX_COUNT) } }
+    : undefined;
 }
 
 /** The start, end and freeze from CTFd's config (UNIX seconds), kept when they make sense together. */

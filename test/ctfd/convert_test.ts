@@ -136,6 +136,35 @@ describe("convertExport()", () => {
     expect(lines(tables)).toContain("The users' websites had no place in Cairn");
   });
 
+  test("CTFd's registration code and team size come over; private registration is closed", () => {
+    const hunt = (config: Record<string, string>, mode = "teams") => {
+      const tables = harborCtf("x");
+      tables.config = [
+        ...tables.config!.filter((row) => row.key !== "user_mode"),
+        { id: 9, key: "user_mode", value: mode },
+        ...Object.entries(config).map(([key, value], i) => ({ id: 10 + i, key, value })),
+      ];
+      const result = convert(tables);
+      if (result.kind !== "ok") throw new Error(result.message);
+      const { registration, registrationCodes, teamSize } = result.conversion.hunt;
+      return { registration, registrationCodes, teamSize };
+    };
+    expect(hunt({ registration_code: " SeCrEt ", team_size: "4" })).toEqual({
+      registration: "code",
+      registrationCodes: ["SeCrEt"],
+      teamSize: { min: 1, max: 4 },
+    });
+    expect(hunt({ registration_code: "", team_size: "0" })).toEqual({
+      registration: "open",
+      registrationCodes: [],
+      teamSize: { min: 1, max: Infinity },
+    });
+    expect(hunt({ registration_visibility: "private", registration_code: "x" }).registration)
+      .toBe("closed");
+    // In users mode each user is a team of one: CTFd's team size has nothing to limit.
+    expect(hunt({ team_size: "4" }, "users").teamSize).toEqual(hunt({}).teamSize);
+  });
+
   test("names are cleaned as registering would refuse them, and a line says each change", () => {
     const tables = harborCtf("x");
     const rename: Record<number, string> = {
