@@ -106,6 +106,7 @@ export function convertExport(input: ExportInput): ConvertResult {
     report,
   );
   const times = huntTimes(config, report);
+  reportSettings(config, mode, report);
   const rules = unlockRules(puzzles, times.end, report);
   const bodies = new Map(puzzles.map((p) => [p.entry.body_file, p.body]));
   const hunt = {
@@ -271,6 +272,51 @@ function teamSize(
   return Number.isInteger(size) && size > 0
     ? { team_size: { max: Math.min(size, MAX_COUNT) } }
     : undefined;
+}
+
+/** CTFd's settings Cairn has no place for, when the event set them: each a line of the report. */
+function reportSettings(
+  config: ReadonlyMap<string, string | undefined>,
+  mode: "teams" | "users",
+  report: string[],
+): void {
+  // CTFd reads a setting of digits as a number and "true" or "false" as a boolean.
+  const on = (key: string) => {
+    const value = config.get(key)?.trim().toLowerCase() ?? "";
+    return value === "true" || (/^\d+$/.test(value) && Number(value) > 0);
+  };
+  const scores = config.get("score_visibility");
+  const shown = scores === "hidden"
+    ? "hidden"
+    : scores === "private"
+    ? "shown only to logged-in players"
+    : scores === "admins"
+    ? "shown only to admins"
+    : undefined;
+  if (shown !== undefined) {
+    report.push(
+      `The scoreboard was ${shown} in CTFd; Cairn's is public (/scoreboard, /api/scoreboard and ` +
+        "the CTFtime feed /api/ctftime), to anyone who can reach the server",
+    );
+  }
+  if (config.get("registration_visibility") === "mlc") {
+    report.push(
+      "Registration was through MajorLeagueCyber in CTFd; Cairn has no sign-in through another " +
+        "site: registration is open, with a team name and a password",
+    );
+  }
+  const most = mode === "teams" ? "num_teams" : "num_users";
+  if (on(most)) {
+    report.push(
+      `CTFd allowed at most ${config.get(most)?.trim()} ${mode}; Cairn has no such limit ` +
+        '(registration = "closed" stops new teams)',
+    );
+  }
+  if (on("paused")) {
+    report.push(
+      "The CTF was paused in CTFd; Cairn has no pause: it runs from its start to its end",
+    );
+  }
 }
 
 /** The start, end and freeze from CTFd's config (UNIX seconds), kept when they make sense together. */

@@ -165,6 +165,45 @@ describe("convertExport()", () => {
     expect(hunt({ team_size: "4" }, "users").teamSize).toEqual(hunt({}).teamSize);
   });
 
+  test("CTFd's settings Cairn has no place for are reported when the event set them", () => {
+    const report = (config: Record<string, string>, mode = "teams") => {
+      const tables = harborCtf("x");
+      tables.config = [
+        ...tables.config!.filter((row) => row.key !== "user_mode"),
+        { id: 9, key: "user_mode", value: mode },
+        ...Object.entries(config).map(([key, value], i) => ({ id: 10 + i, key, value })),
+      ];
+      const result = convert(tables);
+      if (result.kind !== "ok") throw new Error(result.message);
+      return result.conversion.report.filter((line) =>
+        /^(The scoreboard was|Registration was through|CTFd allowed|The CTF was paused)/.test(line)
+      );
+    };
+    // As a fresh CTFd sets them: nothing to say.
+    expect(report({ score_visibility: "public", paused: "0", num_teams: "0" })).toEqual([]);
+    expect(report({
+      score_visibility: "hidden",
+      registration_visibility: "mlc",
+      num_teams: "50",
+      num_users: "7",
+      paused: "true",
+    })).toEqual([
+      "The scoreboard was hidden in CTFd; Cairn's is public (/scoreboard, /api/scoreboard and " +
+      "the CTFtime feed /api/ctftime), to anyone who can reach the server",
+      "Registration was through MajorLeagueCyber in CTFd; Cairn has no sign-in through another " +
+      "site: registration is open, with a team name and a password",
+      'CTFd allowed at most 50 teams; Cairn has no such limit (registration = "closed" stops new teams)',
+      "The CTF was paused in CTFd; Cairn has no pause: it runs from its start to its end",
+    ]);
+    expect(report({ score_visibility: "private", num_users: "7", paused: "1" }, "users")).toEqual([
+      "The scoreboard was shown only to logged-in players in CTFd; Cairn's is public " +
+      "(/scoreboard, /api/scoreboard and the CTFtime feed /api/ctftime), to anyone who can reach " +
+      "the server",
+      'CTFd allowed at most 7 users; Cairn has no such limit (registration = "closed" stops new teams)',
+      "The CTF was paused in CTFd; Cairn has no pause: it runs from its start to its end",
+    ]);
+  });
+
   test("names are cleaned as registering would refuse them, and a line says each change", () => {
     const tables = harborCtf("x");
     const rename: Record<number, string> = {
