@@ -114,7 +114,9 @@ export function importChallenges(
       );
     }
     const files = importFiles(tables.files, ctfdId, id, uploads, report);
-    const body = challengeBody(row, files.map((f) => f.to.slice(`assets/${id}/`.length)));
+    const listed = files.map((f) => f.to.slice(`assets/${id}/`.length));
+    const description = linkUploads(text(row, "description") ?? "", id, uploads, files, report);
+    const body = challengeBody({ ...row, description }, listed);
     const maxAttempts = attempts(int(row, "max_attempts") ?? 0, name, report);
     const hints = importHints(tables.hints, ctfdId, name, report);
     const tags = [
@@ -395,7 +397,6 @@ function importFiles(
   report: string[],
 ): { from: string; to: string }[] {
   const out: { from: string; to: string }[] = [];
-  const names = new Set<string>();
   for (const row of rows.filter((f) => int(f, "challenge_id") === challengeId)) {
     const location = text(row, "location");
     if (location === undefined) continue;
@@ -404,17 +405,61 @@ function importFiles(
       report.push(`The file ${location} of puzzle "${puzzleId}" is not in the export`);
       continue;
     }
-    const base = location.split("/").at(-1)!;
-    // Letters and digits of any script stay (`データ.txt`); spaces, brackets and the like, which a
-    // Markdown link would have to escape, become "_"; so does a leading dot (a hidden file).
-    const clean = base.normalize("NFC").replace(/[^\p{L}\p{M}\p{N}._-]/gu, "_")
-      .replace(/^[.]+/, "_");
-    let name = clean;
-    for (let n = out.length + 1; names.has(name); n++) name = `${n}-${clean}`;
-    names.add(name);
-    out.push({ from, to: `assets/${puzzleId}/${name}` });
+    addFile(out, from, puzzleId);
   }
   return out;
+}
+
+/** Copies `from` to the puzzle's assets, named after it, unique among `files`; gives the name. */
+function addFile(files: { from: string; to: string }[], from: string, puzzleId: string): string {
+  const base = from.split("/").at(-1)!;
+  // Letters and digits of any script stay (`データ.txt`); spaces, brackets and the like, which a
+  // Markdown link would have to escape, become "_"; so does a leading dot (a hidden file).
+  const clean = base.normalize("NFC").replace(/[^\p{L}\p{M}\p{N}._-]/gu, "_")
+    .replace(/^[.]+/, "_");
+  const names = new Set(files.map((f) => f.to.split("/").at(-1)));
+  let name = clean;
+  for (let n = files.length + 1; names.has(name); n++) name = `${n}-${clean}`;
+  files.push({ from, to: `assets/${puzzleId}/${name}` });
+  return name;
+}
+
+/**
+ * A link to one of CTFd's uploads, `/files/<location>`, with or without the server's address (and
+ * not the end of another path: `https://example.org/repo/files/x`).
+ */
+const UPLOAD_LINK =
+  /(?<![^\s(<>"'=])(?:https?:\/\/[^\s/()<>"']+)?\/files\/([^\s()<>"'?#]+)(?:\?[^\s()<>"'#]*)?/g;
+
+/**
+ * The description with each link to a CTFd upload the export holds (an image or a file put in
+ * the description with CTFd's editor) made a link to the puzzle's assets, where it is copied;
+ * a line of the report for each one it does not hold.
+ */
+function linkUploads(
+  description: string,
+  puzzleId: string,
+  uploads: ReadonlySet<string>,
+  files: { from: string; to: string }[],
+  report: string[],
+): string {
+  return description.replace(UPLOAD_LINK, (link, location: string) => {
+    let from: string;
+    try {
+      from = `uploads/${decodeURIComponent(location)}`;
+    } catch {
+      from = `uploads/${location}`;
+    }
+    if (!uploads.has(from)) {
+      report.push(
+        `The description of puzzle "${puzzleId}" links to ${link}, which is not in the export`,
+      );
+      return link;
+    }
+    const copied = files.find((f) => f.from === from);
+    const name = copied?.to.split("/").at(-1) ?? addFile(files, from, puzzleId);
+    return `assets/${name}`;
+  });
 }
 
 /** The puzzle's body: the description, its connection info, links to its files, the author. */

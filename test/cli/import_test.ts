@@ -274,6 +274,53 @@ describe("cairn import ctfd", () => {
     expect(hidden.answers.check("x").kind).toBe("correct");
     expect(hidden.answers.check("abc123").kind).toBe("incorrect");
   });
+
+  test("uploads a description links to (CTFd's editor puts them there) come over as assets", async () => {
+    const tables = harborCtf("$2b$04$x");
+    tables.challenges = tables.challenges!.map((row) =>
+      row.id === 1
+        ? {
+          ...row,
+          description:
+            "See the map:\n\n![map](https://ctf.example.org/files/f00d/map.png?t=1)\n\n" +
+            "[Notes](/files/beef/notes%20v2.txt), [the source](/files/abc123/index.php) and " +
+            "[gone](/files/dead/gone.txt). Not CTFd's: https://example.org/repo/files/abc123/index.php",
+        }
+        : row
+    );
+    const { out, code, stdout } = await importZip(
+      exportZip(tables, {
+        "uploads/abc123/index.php": "<?php echo 1; ?>",
+        "uploads/f00d/map.png": "PNG",
+        "uploads/beef/notes v2.txt": "notes",
+      }),
+    );
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      'The description of puzzle "web-1" links to /files/dead/gone.txt, which is not in the export',
+    );
+    expect(stdout).not.toContain("links to https://example.org");
+    const body = readFileSync(join(out, "puzzles", "web-1.md"), "utf8");
+    // A file of the challenge is linked where it was, and listed once; one not in the export stays.
+    expect(body).toBe(
+      "See the map:\n\n![map](assets/map.png)\n\n[Notes](assets/notes_v2.txt), " +
+        "[the source](assets/index.php) and [gone](/files/dead/gone.txt). Not CTFd's: " +
+        "https://example.org/repo/files/abc123/index.php\n\n" +
+        "**Connection:** `http://web.ctf:8080`\n\n**Files:**\n- [index.php](assets/index.php)\n",
+    );
+    expect(readdirSync(join(out, "assets", "web-1")).sort()).toEqual([
+      "index.php",
+      "map.png",
+      "notes_v2.txt",
+    ]);
+    expect(readFileSync(join(out, "assets", "web-1", "notes_v2.txt"), "utf8")).toBe("notes");
+    const { problems } = loadHunt(readFileSync(join(out, "hunt.toml"), "utf8"), {
+      file: "hunt.toml",
+      readFile: (path) => readFileSync(join(out, path), "utf8"),
+      assetsDir: join(out, "assets"),
+    });
+    expect(problems.filter((p) => p.severity === "error")).toEqual([]);
+  });
 });
 
 /** 8 MB of spaces after a "[", declared (in both zip headers) as 100 bytes. */
