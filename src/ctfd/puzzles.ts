@@ -117,6 +117,13 @@ export function importChallenges(
     const listed = files.map((f) => f.to.slice(`assets/${id}/`.length));
     const description = linkUploads(text(row, "description") ?? "", id, uploads, files, report);
     const body = challengeBody({ ...row, description }, listed);
+    const tag = htmlTag(description);
+    if (tag !== undefined) {
+      report.push(
+        `The description of "${name}" has HTML (${tag}), which CTFd rendered and Cairn shows as ` +
+          `text: write it in Markdown in puzzles/${id}.md`,
+      );
+    }
     const maxAttempts = attempts(int(row, "max_attempts") ?? 0, name, report);
     const hints = importHints(tables.hints, ctfdId, name, report);
     const tags = [
@@ -479,6 +486,16 @@ function challengeBody(row: Row, files: string[]): string {
   const author = text(row, "attribution")?.trim();
   if (author !== undefined) parts.push(`*${author}*`);
   return parts.filter((part) => part !== "").join("\n\n") + "\n";
+}
+
+/** An HTML tag, or comment, in Markdown (out of code), as CTFd renders it and Cairn does not. */
+const HTML_TAG = /<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?\/?>|<!--/;
+
+/** The first HTML tag of a description, outside its code blocks and code spans. */
+function htmlTag(description: string): string | undefined {
+  const prose = description.replace(/^ {0,3}(```|~~~)[^]*?(^ {0,3}\1|(?![^]))/gm, "")
+    .replace(/(`+)[^`][^]*?\1/g, "");
+  return HTML_TAG.exec(prose)?.[0];
 }
 
 /** The CTFd ids of the challenges this one needs solved first. */

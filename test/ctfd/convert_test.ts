@@ -204,6 +204,27 @@ describe("convertExport()", () => {
     ]);
   });
 
+  test("a description with HTML, which CTFd rendered and Cairn shows as text, is reported", () => {
+    const tables = harborCtf("x");
+    const descriptions: Record<number, string> = {
+      1: 'Go to <a href="http://web.ctf">the site</a><br>and look.',
+      2: "The payload:\n\n```html\n<script>alert(1)</script>\n```\n\nor `<img src=x>`; 1 < 2 > 0.",
+      3: "Mail <ops@harbor.ctf> or see <https://harbor.ctf>.\n\n<!-- for the authors -->",
+    };
+    tables.challenges = tables.challenges!.map((c) => ({
+      ...c,
+      description: descriptions[c.id as number] ?? c.description,
+    }));
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    expect(result.conversion.report.filter((line) => line.includes("has HTML"))).toEqual([
+      'The description of "Web 1" has HTML (<a href="http://web.ctf">), which CTFd rendered and ' +
+      "Cairn shows as text: write it in Markdown in puzzles/web-1.md",
+      'The description of "Misc Static" has HTML (<!--), which CTFd rendered and Cairn shows as ' +
+      "text: write it in Markdown in puzzles/misc-static.md",
+    ]);
+  });
+
   test("names are cleaned as registering would refuse them, and a line says each change", () => {
     const tables = harborCtf("x");
     const rename: Record<number, string> = {
