@@ -479,13 +479,14 @@ function safeNext(next: string | undefined): string {
 }
 
 /**
- * How a guess is compared, for people: loosely by default, as typed with
- * `normalize = "exact"` (a CTF flag), and by `answer_regex` alone ignoring case only.
+ * How a guess is compared, for people: by `answer_regex` alone ignoring case only (whatever
+ * `normalize` says, as patterns see the guess as typed), loosely by default, and as typed with
+ * `normalize = "exact"` (a CTF flag).
  */
 function matchingText(puzzle: Puzzle): string {
   const spec = puzzle.answers.spec;
-  if (spec.mode === "exact") return "Type it exactly: capitals, spaces and punctuation count.";
   if (spec.answers.length === 0) return "Capitals do not matter.";
+  if (spec.mode === "exact") return "Type it exactly: capitals, spaces and punctuation count.";
   return "Capitals, spaces and punctuation do not matter.";
 }
 

@@ -255,7 +255,8 @@ describe("players without JavaScript", () => {
       toml: `[hunt]\ntitle = "Flags"\nstarts_at = 2026-11-21T10:00:00Z\ndivisions = ["kids"]\n
 [[puzzle]]\nid = "loose"\ntitle = "Loose"\nanswer = "north star"\n
 [[puzzle]]\nid = "flag"\ntitle = "Flag"\nanswer = "flag{Xy-42}"\nnormalize = "exact"\n
-[[puzzle]]\nid = "km"\ntitle = "Km"\nanswer_regex = '\\d+ ?km'\n`,
+[[puzzle]]\nid = "km"\ntitle = "Km"\nanswer_regex = '\\d+ ?km'\n
+[[puzzle]]\nid = "ci-flag"\ntitle = "CI flag"\nanswer_regex = 'flag\\{ci\\}'\nnormalize = "exact"\n`,
     });
     const b = await joined(app);
     const note = async (id: string) =>
@@ -277,6 +278,14 @@ describe("players without JavaScript", () => {
     expect(await note("km")).toBe(
       "10 of 10 wrong guesses left per minute. Capitals do not matter.",
     );
+    // So does a flag with patterns only, exact or not (CTFd's case-insensitive and regex flags).
+    expect(await note("ci-flag")).toBe(
+      "10 of 10 wrong guesses left per minute. Capitals do not matter.",
+    );
+    expect(await b.post("/puzzles/ci-flag/guess", { answer: "FLAG{CI}" })).toMatchObject({
+      status: 303,
+    });
+    expect((await b.get("/puzzles/ci-flag")).text).toContain("Your team solved this puzzle");
   });
 
   test("one point is a point, not 1 points", async () => {
