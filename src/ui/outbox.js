@@ -137,7 +137,12 @@
   const status = element("p", "notice notice-warn");
   status.id = "outbox-status";
   const list = element("ul", "outbox-results");
-  panel.append(status, list);
+  // Why a logout did not happen (no network): the team is still logged in.
+  const logoutNote = element("p", "notice notice-bad");
+  logoutNote.id = "outbox-logout";
+  logoutNote.setAttribute("role", "alert");
+  logoutNote.hidden = true;
+  panel.append(status, logoutNote, list);
   const main = $("main");
   if (main) main.prepend(panel);
 
@@ -203,7 +208,7 @@
       li.append(text, dismiss);
       return li;
     }));
-    panel.hidden = mine.length === 0 && seen.length === 0;
+    panel.hidden = mine.length === 0 && seen.length === 0 && logoutNote.hidden;
     return mine.length;
   }
 
@@ -720,24 +725,76 @@
   }
   globalThis.addEventListener("submit", claim, true);
 
-  /** Logging out: send what is queued, then forget it and every cached page. */
-  async function logout(form) {
-    await Promise.race([flush(), new Promise((resolve) => setTimeout(resolve, 5000))]);
-    const left = await render();
-    const waiting = waitingText(await all("outbox"), !signedIn());
-    if (left > 0 && !confirm(`${waiting}. Log out and drop them?`)) return;
-    await Promise.all([clear("outbox"), clear("results")]);
-    localStorage.removeItem(CONTACT);
-    localStorage.removeItem(SKEW);
-    localStorage.removeItem(SIGNED_IN);
-    // The team's pages go; the shell (no team's data in it) stays for the next team.
-    if ("caches" in globalThis) {
-      for (const name of await caches.keys()) {
-        if (!name.startsWith("cairn-shell-")) await caches.delete(name);
-      }
+  /** Whether the server answers within a few seconds (the service worker keeps pages, never /api/). */
+  async function reachable() {
+    try {
+      const signal = AbortSignal.timeout?.(5_000);
+      return (await fetch("/api/hunt", { cache: "no-store", signal })).ok;
+    } catch {
+      return false;
     }
-    channel?.postMessage("changed");
-    form.submit();
+  }
+
+  /** Says on the panel why the team is still logged in, until the next logout or the network. */
+  function notLoggedOut(text) {
+    logoutNote.replaceChildren(element("strong", "", "Not logged out"), " ", text);
+    logoutNote.hidden = false;
+    panel.hidden = false;
+    logoutNote.scrollIntoView?.({ block: "nearest" });
+  }
+  const NO_NETWORK = "Logging out needs the network: you are still logged in, and nothing on " +
+    "this phone is lost. Log out again when the network is back.";
+
+  let loggingOut = false;
+  /**
+   * Logging out: what waits is sent first, then the server ends the session, and only then does
+   * the phone forget what waits and the pages it kept. With no network the team stays logged in
+   * and nothing is dropped: the session cannot end without the server (its cookie is the
+   * server's to clear), and a page that posted the form offline became the browser's error page.
+   */
+  async function logout(form) {
+    if (loggingOut) return;
+    loggingOut = true;
+    logoutNote.hidden = true;
+    try {
+      if (navigator.onLine) {
+        await Promise.race([flush(), new Promise((resolve) => setTimeout(resolve, 5000))]);
+      }
+      const left = await render();
+      // What still waits is dropped only once asked, and asked only when it could go otherwise.
+      if (!navigator.onLine || (left > 0 && !(await reachable()))) return notLoggedOut(NO_NETWORK);
+      const waiting = waitingText(await all("outbox"), !signedIn());
+      if (left > 0 && !confirm(`${waiting}. Log out and drop them?`)) return;
+      let res;
+      try {
+        res = await fetch(form.action, {
+          method: "POST",
+          body: new URLSearchParams(new FormData(form)),
+          // The answer is a redirect to the landing page, opened below once all is cleared.
+          redirect: "manual",
+          signal: AbortSignal.timeout?.(SEND_TIMEOUT_MS),
+        });
+      } catch {
+        return notLoggedOut(NO_NETWORK);
+      }
+      if (res.type !== "opaqueredirect" && !res.ok) {
+        return notLoggedOut("The server could not log you out now: try again in a moment.");
+      }
+      await Promise.all([clear("outbox"), clear("results")]);
+      localStorage.removeItem(CONTACT);
+      localStorage.removeItem(SKEW);
+      localStorage.removeItem(SIGNED_IN);
+      // The team's pages go; the shell (no team's data in it) stays for the next team.
+      if ("caches" in globalThis) {
+        for (const name of await caches.keys()) {
+          if (!name.startsWith("cairn-shell-")) await caches.delete(name);
+        }
+      }
+      channel?.postMessage("changed");
+      location.assign("/");
+    } finally {
+      loggingOut = false;
+    }
   }
 
   // ---------------------------------------------------------------- when to flush
@@ -747,10 +804,15 @@
   // The server drew this page for this team's session, so what waited for its login goes now. (A
   // page the service worker kept may be older: then the first send's 401 says so again.)
   localStorage.setItem(SIGNED_IN, team);
-  globalThis.addEventListener("online", () => void flush());
+  // The network is back: a logout refused for want of it can be tried again.
+  const networkBack = () => {
+    logoutNote.hidden = true;
+    void flush();
+  };
+  globalThis.addEventListener("online", networkBack);
   // The live stream opened (again): the server answers, though the phone may never have gone
   // offline.
-  document.addEventListener("cairn:reconnected", () => void flush());
+  document.addEventListener("cairn:reconnected", networkBack);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") void flush();
   });

@@ -610,6 +610,51 @@ suite("the outbox, on plain HTTP", () => {
   }, 60_000);
 
   test(
+    "logging out with no network keeps what waits and the team logged in; once back, it logs out",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Fulmars");
+      const page = await tab(token, "/puzzles/lighthouse", errors);
+      const dialogs: string[] = [];
+      // Asked to drop what waits, the player says yes, as many would at the end of the day.
+      page.on("dialog", (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.accept();
+      });
+      await goOffline(page);
+      await page.getByRole("textbox", { name: "Answer" }).fill("vega");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#outbox-status", { hasText: "1 answer waiting for the network" })
+        .waitFor();
+      await page.getByRole("button", { name: "Log out" }).click();
+      await page.locator("#outbox-logout", { hasText: "Not logged out" }).waitFor();
+      await page.screenshot({ path: join(SHOTS, "outbox-logout-offline-phone.png") });
+      // Nothing asked, nothing dropped, the puzzle still on the screen.
+      expect(dialogs).toEqual([]);
+      expect(new URL(page.url()).pathname).toBe("/puzzles/lighthouse");
+      expect(await pending(page)).toBe(1);
+      await page.getByRole("textbox", { name: "Answer" }).waitFor();
+
+      // Back online: the answer goes, and the team is still logged in to log out.
+      await context.setOffline(false);
+      await page.locator("#result", { hasText: "Not the answer" }).waitFor();
+      expect(await page.locator("#outbox-logout").isHidden()).toBe(true);
+      expect(guesses("vega")).toBe(1);
+      await page.getByRole("button", { name: "Log out" }).click();
+      await page.waitForURL(`${server.base}/`);
+      await page.locator("#login").waitFor();
+      const after = await fetch(`${server.base}/api/puzzles`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(after.status).toBe(401);
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
     "actions refused for a lost session wait for a login, then go for that team only, counting when pressed",
     async () => {
       const errors: string[] = [];

@@ -133,6 +133,40 @@ suite("the service worker, under HTTPS", () => {
     90_000,
   );
 
+  test("logging out with no network keeps the pages kept, and the team logged in", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Skuas");
+    await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+    const page = await context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${server.base}/puzzles`);
+    await until(page, "navigator.serviceWorker.controller !== null");
+    await until(
+      page,
+      `caches.open("cairn-pages").then((c) => c.keys()).then((k) => k.length >= 2)`,
+    );
+    await context.setOffline(true);
+    try {
+      await page.getByRole("button", { name: "Log out" }).click();
+      await page.locator("#outbox-logout", { hasText: "Not logged out" }).waitFor();
+      await page.screenshot({ path: join(SHOTS, "sw-logout-offline-phone.png") });
+      expect(new URL(page.url()).pathname).toBe("/puzzles");
+      // The clues stay readable offline.
+      expect(await cachedPages(page)).toEqual(["/puzzles", "/puzzles/lighthouse"]);
+      await page.goto(`${server.base}/puzzles/lighthouse`);
+      await page.getByText("Count the windows of the lighthouse.").waitFor();
+    } finally {
+      await context.setOffline(false);
+    }
+    const still = await fetch(`${server.base}/api/puzzles`, {
+      headers: { authorization: `Bearer ${token}` },
+      tls: { rejectUnauthorized: false },
+    } as RequestInit);
+    expect(still.status).toBe(200);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
   test("a new unlock is kept at once, and logging out leaves no page and no outbox", async () => {
     const errors: string[] = [];
     const token = await registerTeam(server.base, "Terns");
