@@ -550,39 +550,44 @@
   });
 
   // Withdrawing a question needs the server: with no network the page stays and says so, rather
-  // than turning into the browser's error page.
-  for (const withdraw of document.querySelectorAll(".ask-withdraw")) {
-    withdraw.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const button = withdraw.querySelector("button");
-      button.disabled = true;
-      withdraw.querySelector(".result-incorrect")?.remove();
-      if (await reachable()) return withdraw.submit();
-      button.disabled = false;
-      withdraw.append(
-        element("p", "small result-incorrect", "No network: try again when it is back."),
-      );
-    });
-  }
+  // than turning into the browser's error page. Listened for on the document, so that a hint the
+  // page redraws (`refreshHints`: a teammate's question, a wrong guess) has it too.
+  document.addEventListener("submit", async (event) => {
+    const withdraw = event.target;
+    if (!(withdraw instanceof HTMLFormElement) || !withdraw.classList.contains("ask-withdraw")) {
+      return;
+    }
+    event.preventDefault();
+    const button = withdraw.querySelector("button");
+    button.disabled = true;
+    withdraw.querySelector(".result-incorrect")?.remove();
+    if (await reachable()) return withdraw.submit();
+    button.disabled = false;
+    withdraw.append(
+      element("p", "small result-incorrect", "No network: try again when it is back."),
+    );
+  });
 
-  // Without the outbox, this page takes the hint itself.
-  for (const hintForm of document.querySelectorAll(".hint-form")) {
-    hintForm.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const button = hintForm.querySelector("button");
-      button.disabled = true;
-      const hint = hintForm.closest(".hint").id.replace(/^hint-/, "");
-      try {
-        const res = await fetch(hintForm.action.replace(/\/puzzles\//, "/api/puzzles/"), {
-          method: "POST",
-        });
-        showHint(hint, { status: res.status, data: await res.json() });
-      } catch {
-        hintForm.append(element("p", "small result-incorrect", "No connection; try again."));
-        button.disabled = false;
-      }
-    });
-  }
+  // Without the outbox, this page takes the hint itself (on the document too, for redrawn hints).
+  document.addEventListener("submit", async (event) => {
+    const hintForm = event.target;
+    if (!(hintForm instanceof HTMLFormElement) || !hintForm.classList.contains("hint-form")) {
+      return;
+    }
+    event.preventDefault();
+    const button = hintForm.querySelector("button");
+    button.disabled = true;
+    const hint = hintForm.closest(".hint").id.replace(/^hint-/, "");
+    try {
+      const res = await fetch(hintForm.action.replace(/\/puzzles\//, "/api/puzzles/"), {
+        method: "POST",
+      });
+      showHint(hint, { status: res.status, data: await res.json() });
+    } catch {
+      hintForm.append(element("p", "small result-incorrect", "No connection; try again."));
+      button.disabled = false;
+    }
+  });
 
   /**
    * Reloads the page to show what a countdown waited for (a hint open, the guess limit over), once

@@ -229,6 +229,57 @@ run(
 );
 
 run(
+  "a teammate's question the page redraws after a guess is withdrawn offline as the others are: the page stays and says so",
+  async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Razorbills");
+    await phone.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+    // The live stream does not get through (bad Wi-Fi): the `ask` event that would reload the
+    // page never comes.
+    const page = await phone.context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.route(/\/api\/events/, (route) => route.abort("internetdisconnected"));
+    await page.goto(`${server.base}/puzzles/lighthouse`);
+    await askForm(page).waitFor();
+    // A teammate asks from another phone.
+    const asked = await fetch(`${server.base}/api/puzzles/lighthouse/hints/ask/asks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ question: "Is it the lamp?" }),
+    });
+    expect(asked.status).toBe(201);
+    // A wrong guess brings the hints up to date: the teammate's question, with its Withdraw.
+    await page.getByRole("textbox", { name: "Answer" }).fill("vega");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator("#result", { hasText: "Not the answer" }).waitFor();
+    const withdraw = page.getByRole("button", { name: "Withdraw (its cost comes back)" });
+    await withdraw.waitFor();
+    try {
+      await phone.context.setOffline(true);
+      await page.waitForFunction("!navigator.onLine");
+      await withdraw.click();
+      await page.locator(".ask-withdraw", { hasText: "No network" }).waitFor();
+      expect(new URL(page.url()).pathname).toBe("/puzzles/lighthouse");
+      await page.screenshot({
+        path: join(SHOTS, "asks-phone-withdraw-redrawn-offline-390.png"),
+        fullPage: true,
+      });
+      expect(storedAsks("Razorbills")).toEqual([{ question: "Is it the lamp?", status: "open" }]);
+    } finally {
+      await phone.context.setOffline(false);
+    }
+    await withdraw.click();
+    await page.locator(".ask-item[data-status=withdrawn]").waitFor();
+    expect(storedAsks("Razorbills")).toEqual([
+      { question: "Is it the lamp?", status: "withdrawn" },
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  },
+  60_000,
+);
+
+run(
   "an answer typed as another organizer answers the question is shown to copy, then Done shows the list",
   async () => {
     const errors: string[] = [];
