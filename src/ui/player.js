@@ -528,7 +528,7 @@
     const question = askForm.querySelector("textarea");
     if (status !== undefined && status < 400) {
       question.value = "";
-      location.reload();
+      void reloadWhenReachable();
       return;
     }
     for (const old of askForm.querySelectorAll(".result-incorrect, .hint-status")) old.remove();
@@ -786,7 +786,7 @@
       const typing = [...document.querySelectorAll(".ask-form textarea")].some((t) =>
         t.value !== ""
       );
-      if (!typing) location.reload();
+      if (!typing) void reloadWhenReachable();
     });
     source.addEventListener("submission", (event) => {
       const submission = JSON.parse(event.data);
@@ -802,7 +802,8 @@
       if (page === "puzzle" && puzzle === puzzleId && !solvedHere) {
         solvedHere = true;
         toast("A teammate just solved this puzzle.");
-        setTimeout(() => location.reload(), 1500);
+        // Offline by then, a reload would show the browser's error page instead of the puzzle.
+        setTimeout(() => void reloadWhenReachable(), 1500);
       }
     });
   }

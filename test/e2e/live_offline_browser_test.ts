@@ -1,0 +1,93 @@
+// A team's puzzle page on a phone whose Wi-Fi drops while the live stream
+// brings its teammates' doings: a solve that reloads the page waits for the
+// server, and what opened while the stream was down is told once it is back,
+// each puzzle once. On plain HTTP (no service worker), against the compiled
+// binary; screenshots go to test-results/screenshots/.
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { chromiumAvailable, registerTeam, type Served, serveForSuite, SHOTS } from "./_browser.ts";
+
+const HUNT = `
+[hunt]
+title = "Harbor Hunt"
+
+[[puzzle]]
+id = "lighthouse"
+title = "The Lighthouse"
+answer = ["polaris"]
+
+[[puzzle]]
+id = "vault"
+title = "The Vault"
+unlock = 'solved("lighthouse")'
+answer = ["open"]
+
+[[puzzle]]
+id = "knots"
+title = "Knots"
+answer = ["bowline"]
+
+[[puzzle]]
+id = "meta"
+title = "Harbor Meta"
+unlock = 'solved("knots")'
+answer = ["anchor"]
+`;
+
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+
+/** A teammate's guess, from another phone. */
+async function teammateGuesses(base: string, token: string, puzzle: string, answer: string) {
+  const res = await fetch(`${base}/api/puzzles/${puzzle}/guesses`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ answer }),
+  });
+  expect(res.status).toBe(200);
+}
+
+suite("a puzzle's page when the Wi-Fi drops", () => {
+  const served: Partial<Served> = {};
+  // As on plain HTTP at a LAN address: no service worker keeps pages.
+  serveForSuite(served, HUNT, [], { serviceWorkers: "block" });
+
+  /** The team's puzzle page, once its live stream is open. */
+  async function puzzlePage(token: string, puzzle: string, errors: string[]): Promise<Page> {
+    const { server, browser } = served as Served;
+    await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+    const page = await browser.context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+    await page.goto(`${server.base}/puzzles/${puzzle}`);
+    expect((await stream).status()).toBe(200);
+    return page;
+  }
+
+  test(
+    "a teammate's solve as the network drops keeps the puzzle on the screen, then shows it solved",
+    async () => {
+      const { server, browser } = served as Served;
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Gulls");
+      const page = await puzzlePage(token, "knots", errors);
+      await teammateGuesses(server.base, token, "knots", "bowline");
+      await page.locator(".toast", { hasText: "A teammate just solved this puzzle." }).waitFor();
+      // The Wi-Fi drops before the page reloads to show the solve.
+      await browser.context.setOffline(true);
+      try {
+        await Bun.sleep(3_000);
+        expect(new URL(page.url()).pathname).toBe("/puzzles/knots");
+        await page.getByRole("heading", { name: "Knots" }).waitFor({ timeout: 1_000 });
+        await page.screenshot({ path: join(SHOTS, "live-teammate-solve-offline-phone.png") });
+      } finally {
+        await browser.context.setOffline(false);
+      }
+      // Back: the page shows the solve.
+      await page.locator("#solved-badge").waitFor({ timeout: 15_000 });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+});
