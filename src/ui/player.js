@@ -725,12 +725,59 @@
     page: boardPage,
   });
 
+  /**
+   * The team's unlocked puzzles this page knows of: those it was drawn with (a puzzle's page
+   * says them), then each it told. Each new one is told once: by its live `unlock` event, or,
+   * missed while the stream was down, when it opens again (`unlockedMeanwhile`), whichever
+   * comes first.
+   */
+  const known = new Set((document.body.dataset.unlocked ?? "").split(" ").filter(Boolean));
+
+  /** Toasts each of `ids` this page has not told yet; `titles` by id, when the page has them. */
+  async function toastUnlocked(ids, titles) {
+    const fresh = ids.filter((id) => !known.has(id));
+    for (const id of fresh) known.add(id);
+    if (fresh.length === 0) return;
+    const named = titles === undefined
+      ? await titlesOf(fresh)
+      : fresh.map((id) => ({ id, title: titles.get(id) ?? id }));
+    for (const p of named) {
+      toast("New puzzle unlocked:", {
+        href: `/puzzles/${encodeURIComponent(p.id)}`,
+        label: p.title,
+      });
+    }
+  }
+
+  /**
+   * After a gap in the stream, a puzzle's page tells what opened meanwhile (a teammate's solve, a
+   * check-in, a time), as the live `unlock` events would have; the list redraws itself instead.
+   */
+  async function unlockedMeanwhile() {
+    if (document.body.dataset.unlocked === undefined) return;
+    const titles = new Map();
+    try {
+      const res = await fetch("/api/puzzles", { cache: "no-store" });
+      if (!res.ok) return;
+      for (const p of (await res.json()).puzzles) titles.set(p.id, p.title);
+    } catch {
+      // Not reachable: the stream's next opening asks again.
+      return;
+    }
+    const fresh = [...titles.keys()].filter((id) => !known.has(id));
+    if (fresh.length === 0) return;
+    // For the service worker (outbox.js): keep the new pages for reading offline.
+    document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: fresh }));
+    await toastUnlocked(fresh, titles);
+  }
+
   /** The page's listeners, on each stream `cairnEvents()` opens. */
   function listen(source) {
     source.addEventListener("open", () => {
       // Back after a gap: what changed meanwhile (a verdict, a puzzle unlocked) is asked for.
       if (opened && mission && puzzleId) void refreshSubmission();
       if (opened && page === "puzzles") void refreshList();
+      if (opened && page === "puzzle") void unlockedMeanwhile();
       if (opened) void checkTimes();
       opened = true;
     });
@@ -769,13 +816,7 @@
       const { puzzles } = JSON.parse(event.data);
       // For the service worker (outbox.js): keep the new pages for reading offline.
       document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: puzzles }));
-      const named = await titlesOf(puzzles);
-      for (const p of named) {
-        toast("New puzzle unlocked:", {
-          href: `/puzzles/${encodeURIComponent(p.id)}`,
-          label: p.title,
-        });
-      }
+      await toastUnlocked(puzzles);
       if (page === "puzzles") refreshList();
     });
     source.addEventListener("ask", (event) => {

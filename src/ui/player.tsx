@@ -332,7 +332,14 @@ export interface MissionView {
 }
 
 export const PuzzlePage: FC<
-  Common & { team: string; puzzle: PuzzleView; titles: Map<string, string>; running: boolean }
+  Common & {
+    team: string;
+    puzzle: PuzzleView;
+    titles: Map<string, string>;
+    running: boolean;
+    /** The ids of the team's unlocked puzzles: the page tells what opened while its stream was down. */
+    unlocked: string[];
+  }
 > = (props) => {
   const { puzzle } = props;
   const path = `/puzzles/${encodeURIComponent(puzzle.id)}`;
@@ -352,7 +359,12 @@ export const PuzzlePage: FC<
       team={props.team}
       announcement={props.announcement}
       script="player"
-      data={{ page: "puzzle", puzzle: puzzle.id, ...phaseData(props.hunt) }}
+      data={{
+        page: "puzzle",
+        puzzle: puzzle.id,
+        unlocked: props.unlocked.join(" "),
+        ...phaseData(props.hunt),
+      }}
       head={limited && (
         <noscript>
           <meta http-equiv="refresh" content={String(puzzle.limit.retryAfter! + 1)} />

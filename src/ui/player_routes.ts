@@ -212,6 +212,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
         team: team.name,
         running: engine.running(now),
         titles: titlesOf(engine),
+        unlocked: engine.unlockedPuzzles(team).map((p) => p.id),
         puzzle: {
           ...view,
           roundTitle: roundTitle(engine.hunt, puzzle.round),

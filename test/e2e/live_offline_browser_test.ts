@@ -90,4 +90,49 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
     },
     60_000,
   );
+
+  test(
+    "what opened while the stream was down is told once it is back, each puzzle once",
+    async () => {
+      const { server } = served as Served;
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Terns");
+      const page = await puzzlePage(token, "lighthouse", errors);
+      // The stream drops (the server restarts, or the Wi-Fi goes while the phone keeps it) and
+      // does not get through again for a while; nor do this phone's answers.
+      const stream = /\/api\/events/;
+      const guesses = "**/api/puzzles/*/guesses";
+      await page.route(stream, (route) => route.abort("internetdisconnected"));
+      await page.route(guesses, (route) => route.abort("internetdisconnected"));
+      await server.restart(async () => {});
+      // Meanwhile a teammate's solve opens the meta, and this phone's own answer waits: sent
+      // once the server answers again, it opens the vault, told by the stream as it comes.
+      await teammateGuesses(server.base, token, "knots", "bowline");
+      await page.getByRole("textbox", { name: "Answer" }).fill("polaris");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#result", { hasText: "Saved on this phone" }).waitFor();
+      const reopened = page.waitForResponse(
+        (r) => stream.test(r.url()) && r.status() === 200,
+        { timeout: 30_000 },
+      );
+      await page.unroute(guesses);
+      await page.unroute(stream);
+      await reopened;
+      const meta = page.locator(".toast", { hasText: "New puzzle unlocked: Harbor Meta" });
+      const vault = page.locator(".toast", { hasText: "New puzzle unlocked: The Vault" });
+      await meta.waitFor({ timeout: 15_000 });
+      await vault.waitFor({ timeout: 15_000 });
+      await page.locator("#result", { hasText: "Correct! Puzzle solved." }).waitFor();
+      await page.screenshot({ path: join(SHOTS, "live-unlocked-meanwhile-phone.png") });
+      // Each once, though both the catching up and the live event could tell the vault.
+      await Bun.sleep(2_000);
+      expect([await meta.count(), await vault.count()]).toEqual([1, 1]);
+      expect(await page.locator(".toast", { hasText: "teammate" }).count()).toBe(0);
+      // The link opens the meta.
+      expect(await meta.getByRole("link").getAttribute("href")).toBe("/puzzles/meta");
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 });
