@@ -2,13 +2,14 @@
  * What clues readable offline need from the server: the service worker
  * (`/sw.js`, hand-written in `sw.js`, with this build's shell filled in) and
  * the page it shows for anything it has not kept (`/offline`). Which pages it
- * may keep, the pages say themselves (`cairn-offline: cache`, see
- * `markCacheable`). Service workers run only in secure contexts: HTTPS (see
- * `cairn tls`) or localhost.
+ * may keep, the pages say themselves (`cairn-offline: cache`, or `once` for
+ * one to keep without its one-time message, see `markCacheable`). Service
+ * workers run only in secure contexts: HTTPS (see `cairn tls`) or localhost.
  */
 import type { Context, Hono } from "hono";
 import { compressedResponse, type Compressible, type Play } from "../play/mod.ts";
 import { huntInfo } from "./_page.ts";
+import type { Flash } from "./flash.ts";
 import { ASSETS, contentHash } from "./assets.ts";
 import { MessagePage } from "./player.tsx";
 // @ts-expect-error -- a browser script, embedded as text
@@ -39,9 +40,13 @@ const WORKER: Compressible = (() => {
   return { body: new TextEncoder().encode(text) };
 })();
 
-/** Marks a team's page as one the service worker may keep for it offline. */
-export function markCacheable(c: Context): void {
-  c.header("cairn-offline", "cache");
+/**
+ * Marks a team's page as one the service worker may keep for it offline; one that shows a form
+ * post's one-time message (`flash`) is kept without it, by a later fetch (`once`): offline, the
+ * team would see "Logged in" or "Checked in" again.
+ */
+export function markCacheable(c: Context, flash: Flash | undefined): void {
+  c.header("cairn-offline", flash === undefined ? "cache" : "once");
 }
 
 /** `/sw.js` and `/offline`, to mount with the players' pages. */

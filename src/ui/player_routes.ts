@@ -170,13 +170,14 @@ function puzzlePages(pages: Hono, { game }: Play): void {
       });
       rounds.set(p.round, list);
     }
-    markCacheable(c);
+    const flash = takeFlash(c);
+    markCacheable(c, flash);
     return html(
       c,
       PuzzlesPage({
         hunt: huntInfo(engine),
         announcement: game.live.latestAnnouncement(),
-        flash: takeFlash(c),
+        flash,
         team: team.name,
         score: teamScore(engine, team, frozenAt),
         solves: engine.solveCount(team),
@@ -201,14 +202,15 @@ function puzzlePages(pages: Hono, { game }: Play): void {
     const limit = engine.guessLimitStatus(team, puzzle, now);
     const solvedAt = team.solvedAt[puzzle.index]!;
     // The team's own unlocked puzzle: its service worker may keep it for reading offline.
-    markCacheable(c);
+    const flash = takeFlash(c);
+    markCacheable(c, flash);
     const view = puzzleView(engine, team, puzzle, now, game.freeze.frozenAt(now));
     return html(
       c,
       PuzzlePage({
         hunt: huntInfo(engine),
         announcement: game.live.latestAnnouncement(),
-        flash: takeFlash(c),
+        flash,
         team: team.name,
         running: engine.running(now),
         titles: titlesOf(engine),

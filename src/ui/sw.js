@@ -4,7 +4,7 @@
 // - the puzzle list and each unlocked puzzle page are fetched network first,
 //   with a 3 s timeout, and cached only when the server marks the answer
 //   `cairn-offline: cache` (it never does for a locked puzzle or another
-//   team's page);
+//   team's page; a page with a one-time message is `once`: kept without it);
 // - anything else it has not cached gets the offline page;
 // - POSTs and the API (live events included) pass by untouched.
 // A new version waits until the page asks it to take over. The server fills
@@ -75,9 +75,14 @@ function timeout(ms) {
   return new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), ms));
 }
 
-/** Keeps a page's answer when the server marked it cacheable, and forgets it otherwise. */
+/**
+ * Keeps a page's answer when the server marked it cacheable, and forgets it otherwise. One that
+ * shows a one-time message (`cairn-offline: once`: "Logged in", after a form post) is not kept,
+ * nor is the copy kept before it forgotten: the page asks for a fresh one (`cachePages`), which
+ * the server draws without the message.
+ */
 async function keep(key, response) {
-  if (key === undefined) return response;
+  if (key === undefined || response.headers.get("cairn-offline") === "once") return response;
   const cache = await caches.open(PAGES_CACHE);
   if (cacheable(response)) await cache.put(key, response.clone());
   else await cache.delete(key);

@@ -69,4 +69,22 @@ describe("offline pages", () => {
     const anonymous = await call("GET", "/puzzles/a");
     expect([anonymous.status, anonymous.headers.get("cairn-offline")]).toEqual([303, null]);
   });
+
+  test("a page that shows a form post's one-time message is marked to keep without it", async () => {
+    const { call, register } = makeApp();
+    const token = await register("Gulls");
+    const flash = `cairn_flash=${btoa(JSON.stringify({ tone: "ok", title: "Logged in" }))}`;
+    for (const path of ["/puzzles", "/puzzles/a"]) {
+      const cookie = `cairn_session=${token}; ${flash}`;
+      const shown = await call("GET", path, { headers: { cookie, accept: "text/html" } });
+      expect([path, shown.headers.get("cairn-offline"), shown.text.includes("Logged in")])
+        .toEqual([path, "once", true]);
+      // The worker's fetch for keeping takes no message, and is kept.
+      const kept = await call("GET", path, {
+        headers: { cookie, accept: "text/html", "cairn-background": "1" },
+      });
+      expect([path, kept.headers.get("cairn-offline"), kept.text.includes("Logged in")])
+        .toEqual([path, "cache", false]);
+    }
+  });
 });
