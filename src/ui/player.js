@@ -449,14 +449,23 @@
    * closed. A hint the player is busy with (its confirmation open, a question being typed) stays.
    */
   async function refreshHints() {
-    let doc;
+    const doc = await freshPage();
+    if (doc) hintsFrom(doc);
+  }
+
+  /** This page as the server draws it now, fetched in the background; undefined if it cannot be. */
+  async function freshPage() {
     try {
       const res = await fetch(location.pathname, { headers: BACKGROUND });
-      if (!res.ok || new URL(res.url).pathname !== location.pathname) return;
-      doc = new DOMParser().parseFromString(await res.text(), "text/html");
+      if (!res.ok || new URL(res.url).pathname !== location.pathname) return undefined;
+      return new DOMParser().parseFromString(await res.text(), "text/html");
     } catch {
-      return;
+      return undefined;
     }
+  }
+
+  /** Redraws the hints that changed from `doc`, this page drawn again, unless the player is busy. */
+  function hintsFrom(doc) {
     for (const fresh of doc.querySelectorAll(".hint[id]")) {
       const old = $(fresh.id);
       if (!old || old.outerHTML === fresh.outerHTML) continue;
@@ -728,20 +737,16 @@
   /**
    * The team's unlocked puzzles this page knows of: those it was drawn with (a puzzle's page
    * says them), then each it told. Each new one is told once: by its live `unlock` event, or,
-   * missed while the stream was down, when it opens again (`unlockedMeanwhile`), whichever
-   * comes first.
+   * missed while the stream was down, when it opens again (`caughtUp`), whichever comes first.
    */
   const known = new Set((document.body.dataset.unlocked ?? "").split(" ").filter(Boolean));
 
-  /** Toasts each of `ids` this page has not told yet; `titles` by id, when the page has them. */
-  async function toastUnlocked(ids, titles) {
+  /** Toasts each of `ids` this page has not told yet. */
+  async function toastUnlocked(ids) {
     const fresh = ids.filter((id) => !known.has(id));
     for (const id of fresh) known.add(id);
     if (fresh.length === 0) return;
-    const named = titles === undefined
-      ? await titlesOf(fresh)
-      : fresh.map((id) => ({ id, title: titles.get(id) ?? id }));
-    for (const p of named) {
+    for (const p of await titlesOf(fresh)) {
       toast("New puzzle unlocked:", {
         href: `/puzzles/${encodeURIComponent(p.id)}`,
         label: p.title,
@@ -750,25 +755,33 @@
   }
 
   /**
-   * After a gap in the stream, a puzzle's page tells what opened meanwhile (a teammate's solve, a
-   * check-in, a time), as the live `unlock` events would have; the list redraws itself instead.
+   * After a gap in the stream, a puzzle's page catches up on what the live events would have
+   * told: the puzzles that opened meanwhile (a teammate's solve, a check-in, a time), this one
+   * solved by a teammate, and its hints (one taken or opened by a teammate's guesses). This
+   * phone's own answers that waited go first, so that their solve is not taken for a teammate's.
+   * The list redraws itself instead.
    */
-  async function unlockedMeanwhile() {
+  async function caughtUp() {
     if (document.body.dataset.unlocked === undefined) return;
-    const titles = new Map();
-    try {
-      const res = await fetch("/api/puzzles", { cache: "no-store" });
-      if (!res.ok) return;
-      for (const p of (await res.json()).puzzles) titles.set(p.id, p.title);
-    } catch {
-      // Not reachable: the stream's next opening asks again.
+    await globalThis.cairnOutbox?.flush();
+    // Not reachable: the stream's next opening asks again.
+    const doc = await freshPage();
+    if (!doc) return;
+    const ids = (doc.body.dataset.unlocked ?? "").split(" ").filter(Boolean);
+    const fresh = ids.filter((id) => !known.has(id));
+    if (fresh.length > 0) {
+      // For the service worker (outbox.js): keep the new pages for reading offline.
+      document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: fresh }));
+      await toastUnlocked(fresh);
+    }
+    // A mission's page follows its submissions instead (`refreshSubmission`).
+    if (!mission && !solvedHere && doc.getElementById("solved-badge")) {
+      solvedHere = true;
+      toast("A teammate solved this puzzle.");
+      setTimeout(() => void reloadWhenReachable(), 1500);
       return;
     }
-    const fresh = [...titles.keys()].filter((id) => !known.has(id));
-    if (fresh.length === 0) return;
-    // For the service worker (outbox.js): keep the new pages for reading offline.
-    document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: fresh }));
-    await toastUnlocked(fresh, titles);
+    hintsFrom(doc);
   }
 
   /** The page's listeners, on each stream `cairnEvents()` opens. */
@@ -777,7 +790,7 @@
       // Back after a gap: what changed meanwhile (a verdict, a puzzle unlocked) is asked for.
       if (opened && mission && puzzleId) void refreshSubmission();
       if (opened && page === "puzzles") void refreshList();
-      if (opened && page === "puzzle") void unlockedMeanwhile();
+      if (opened && page === "puzzle") void caughtUp();
       if (opened) void checkTimes();
       opened = true;
     });

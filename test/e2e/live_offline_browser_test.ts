@@ -1,8 +1,9 @@
 // A team's puzzle page on a phone whose Wi-Fi drops while the live stream
 // brings its teammates' doings: a solve that reloads the page waits for the
-// server, and what opened while the stream was down is told once it is back,
-// each puzzle once. On plain HTTP (no service worker), against the compiled
-// binary; screenshots go to test-results/screenshots/.
+// server, and what happened while the stream was down (a teammate's solve,
+// puzzles opened) is told once it is back, each puzzle once. On plain HTTP
+// (no service worker), against the compiled binary; screenshots go to
+// test-results/screenshots/.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -85,6 +86,35 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       }
       // Back: the page shows the solve.
       await page.locator("#solved-badge").waitFor({ timeout: 15_000 });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "a teammate's solve while the stream was down is told once it is back, and the page shows it",
+    async () => {
+      const { server } = served as Served;
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Petrels");
+      const page = await puzzlePage(token, "knots", errors);
+      const stream = /\/api\/events/;
+      await page.route(stream, (route) => route.abort("internetdisconnected"));
+      await server.restart(async () => {});
+      await teammateGuesses(server.base, token, "knots", "bowline");
+      const reopened = page.waitForResponse(
+        (r) => stream.test(r.url()) && r.status() === 200,
+        { timeout: 30_000 },
+      );
+      await page.unroute(stream);
+      await reopened;
+      await page.locator(".toast", { hasText: "A teammate solved this puzzle." }).waitFor();
+      await page.locator(".toast", { hasText: "New puzzle unlocked: Harbor Meta" }).waitFor();
+      await page.screenshot({ path: join(SHOTS, "live-solved-meanwhile-phone.png") });
+      // The page reloads to show the solve, the answer box gone.
+      await page.locator("#solved-badge").waitFor({ timeout: 15_000 });
+      expect(await page.getByRole("textbox", { name: "Answer" }).count()).toBe(0);
       expect(errors).toEqual([]);
       await page.close();
     },
