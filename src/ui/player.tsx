@@ -331,17 +331,18 @@ export interface MissionView {
   };
 }
 
-export const PuzzlePage: FC<
-  Common & {
-    team: string;
-    puzzle: PuzzleView;
-    titles: Map<string, string>;
-    running: boolean;
-    /** The ids of the team's unlocked puzzles: the page tells what opened while its stream was down. */
-    unlocked: string[];
-  }
-> = (props) => {
+interface PuzzlePageProps extends Common {
+  team: string;
+  puzzle: PuzzleView;
+  titles: Map<string, string>;
+  running: boolean;
+  /** The team's unlocked puzzles: the page's script tells what opened while its stream was down. */
+  unlocked: string[];
+}
+
+export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
   const { puzzle } = props;
+  const unlocked = props.unlocked.join(" ");
   const path = `/puzzles/${encodeURIComponent(puzzle.id)}`;
   const left = Math.max(0, puzzle.limit.limit - puzzle.limit.used);
   const extra = puzzle.limit.extra > 0 ? `, plus ${puzzle.limit.extra} extra` : "";
@@ -359,12 +360,7 @@ export const PuzzlePage: FC<
       team={props.team}
       announcement={props.announcement}
       script="player"
-      data={{
-        page: "puzzle",
-        puzzle: puzzle.id,
-        unlocked: props.unlocked.join(" "),
-        ...phaseData(props.hunt),
-      }}
+      data={{ page: "puzzle", puzzle: puzzle.id, unlocked, ...phaseData(props.hunt) }}
       head={limited && (
         <noscript>
           <meta http-equiv="refresh" content={String(puzzle.limit.retryAfter! + 1)} />
