@@ -613,7 +613,7 @@ suite("the outbox, on plain HTTP", () => {
     "logging out with no network keeps what waits and the team logged in; once back, it logs out",
     async () => {
       const errors: string[] = [];
-      const token = await registerTeam(server.base, "Fulmars");
+      const token = await registerTeam(server.base, "Guillemots");
       const page = await tab(token, "/puzzles/lighthouse", errors);
       const dialogs: string[] = [];
       // Asked to drop what waits, the player says yes, as many would at the end of the day.
