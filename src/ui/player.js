@@ -695,7 +695,12 @@
     }, 10_000);
   }
   if (!("EventSource" in window) || !globalThis.cairnEvents) return;
-  let opened = false;
+  /**
+   * Whether the stream failed since it last opened: its next opening is back after a gap, and the
+   * page asks for what it missed. A page whose stream could not open at first is behind too: the
+   * copy the service worker kept, opened offline, was drawn when it was kept.
+   */
+  let behind = false;
   // What another team's change redraws (the standings; the puzzle list, when it moved the team's
   // score) is asked for at a random moment within 2 s, so that a room of phones does not ask at
   // once, and at most once every 10 s. Changes meanwhile wait for that one refresh; the team's own
@@ -786,13 +791,17 @@
 
   /** The page's listeners, on each stream `cairnEvents()` opens. */
   function listen(source) {
+    source.addEventListener("error", () => {
+      behind = true;
+    });
     source.addEventListener("open", () => {
+      if (!behind) return;
+      behind = false;
       // Back after a gap: what changed meanwhile (a verdict, a puzzle unlocked) is asked for.
-      if (opened && mission && puzzleId) void refreshSubmission();
-      if (opened && page === "puzzles") void refreshList();
-      if (opened && page === "puzzle") void caughtUp();
-      if (opened) void checkTimes();
-      opened = true;
+      if (mission && puzzleId) void refreshSubmission();
+      if (page === "puzzles") void refreshList().catch(() => {});
+      if (page === "puzzle") void caughtUp();
+      void checkTimes();
     });
     // An organizer's reload moved the start or the end: the page shows the hunt as it is now, and
     // counts to the new times (as at the start or the end).

@@ -133,6 +133,56 @@ suite("the service worker, under HTTPS", () => {
     90_000,
   );
 
+  test(
+    "pages opened offline from the phone's copies catch up once the network is back",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Gannets");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const list = await context.newPage();
+      list.on("pageerror", (error) => errors.push(error.message));
+      await list.goto(`${server.base}/puzzles`);
+      await until(list, "navigator.serviceWorker.controller !== null");
+      await until(
+        list,
+        `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
+          .then((r) => r?.text()).then((text) => text?.includes("Gannets"))`,
+      );
+      // Offline, the team opens the list and the lighthouse: the copies kept on the phone.
+      await context.setOffline(true);
+      const puzzle = await context.newPage();
+      puzzle.on("pageerror", (error) => errors.push(error.message));
+      try {
+        await list.goto(`${server.base}/puzzles`);
+        await puzzle.goto(`${server.base}/puzzles/lighthouse`);
+        await puzzle.getByRole("textbox", { name: "Answer" }).waitFor();
+        // Meanwhile a teammate solves the lighthouse, which opens the vault.
+        const solved = await fetch(`${server.base}/api/puzzles/lighthouse/guesses`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ answer: "seven" }),
+          tls: { rejectUnauthorized: false },
+        } as RequestInit);
+        expect(solved.status).toBe(200);
+        await Bun.sleep(500);
+      } finally {
+        await context.setOffline(false);
+      }
+      // The network is back: the list shows the vault, the puzzle's page the solve.
+      await list.getByRole("link", { name: "The Vault" }).waitFor({ timeout: 20_000 });
+      await puzzle.locator(".toast", { hasText: "New puzzle unlocked: The Vault" })
+        .waitFor({ timeout: 20_000 });
+      await puzzle.locator(".toast", { hasText: "A teammate solved this puzzle." }).waitFor();
+      await puzzle.screenshot({ path: join(SHOTS, "sw-kept-puzzle-caught-up-phone.png") });
+      await puzzle.locator("#solved-badge").waitFor({ timeout: 15_000 });
+      await list.screenshot({ path: join(SHOTS, "sw-kept-list-caught-up-phone.png") });
+      expect(errors).toEqual([]);
+      await puzzle.close();
+      await list.close();
+    },
+    90_000,
+  );
+
   test("a page that shows a one-time message is kept without it", async () => {
     const errors: string[] = [];
     const token = await registerTeam(server.base, "Fulmars");
@@ -197,6 +247,8 @@ suite("the service worker, under HTTPS", () => {
       page,
       `caches.open("cairn-pages").then((c) => c.keys()).then((k) => k.length >= 2)`,
     );
+    const kept = await cachedPages(page);
+    expect(kept).toContain("/puzzles/lighthouse");
     await context.setOffline(true);
     try {
       await page.getByRole("button", { name: "Log out" }).click();
@@ -204,7 +256,7 @@ suite("the service worker, under HTTPS", () => {
       await page.screenshot({ path: join(SHOTS, "sw-logout-offline-phone.png") });
       expect(new URL(page.url()).pathname).toBe("/puzzles");
       // The clues stay readable offline.
-      expect(await cachedPages(page)).toEqual(["/puzzles", "/puzzles/lighthouse"]);
+      expect(await cachedPages(page)).toEqual(kept);
       await page.goto(`${server.base}/puzzles/lighthouse`);
       await page.getByText("Count the windows of the lighthouse.").waitFor();
     } finally {
