@@ -777,8 +777,12 @@
     if (fresh.length > 0) {
       // For the service worker (outbox.js): keep the new pages for reading offline.
       document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: fresh }));
-      await toastUnlocked(fresh);
     }
+    // Many at once (a page kept on the phone, opened long after): one toast, not a screenful.
+    if (fresh.length > 3) {
+      for (const id of fresh) known.add(id);
+      toast(`${fresh.length} new puzzles unlocked.`, { href: "/puzzles", label: "See the list" });
+    } else await toastUnlocked(fresh);
     // A mission's page follows its submissions instead (`refreshSubmission`).
     if (!mission && !solvedHere && doc.getElementById("solved-badge")) {
       solvedHere = true;

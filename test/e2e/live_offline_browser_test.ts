@@ -34,6 +34,35 @@ id = "meta"
 title = "Harbor Meta"
 unlock = 'solved("knots")'
 answer = ["anchor"]
+
+[[puzzle]]
+id = "compass"
+title = "The Compass"
+answer = ["north"]
+
+[[puzzle]]
+id = "leg-1"
+title = "Leg 1"
+unlock = 'solved("compass")'
+answer = ["x"]
+
+[[puzzle]]
+id = "leg-2"
+title = "Leg 2"
+unlock = 'solved("compass")'
+answer = ["x"]
+
+[[puzzle]]
+id = "leg-3"
+title = "Leg 3"
+unlock = 'solved("compass")'
+answer = ["x"]
+
+[[puzzle]]
+id = "leg-4"
+title = "Leg 4"
+unlock = 'solved("compass")'
+answer = ["x"]
 `;
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
@@ -115,6 +144,34 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       // The page reloads to show the solve, the answer box gone.
       await page.locator("#solved-badge").waitFor({ timeout: 15_000 });
       expect(await page.getByRole("textbox", { name: "Answer" }).count()).toBe(0);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "many puzzles opened while the stream was down are told in one toast, not a screenful",
+    async () => {
+      const { server } = served as Served;
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Shags");
+      const page = await puzzlePage(token, "lighthouse", errors);
+      const stream = /\/api\/events/;
+      await page.route(stream, (route) => route.abort("internetdisconnected"));
+      await server.restart(async () => {});
+      await teammateGuesses(server.base, token, "compass", "north");
+      const reopened = page.waitForResponse(
+        (r) => stream.test(r.url()) && r.status() === 200,
+        { timeout: 30_000 },
+      );
+      await page.unroute(stream);
+      await reopened;
+      const told = page.locator(".toast", { hasText: "4 new puzzles unlocked." });
+      await told.waitFor();
+      expect(await told.getByRole("link").getAttribute("href")).toBe("/puzzles");
+      await page.screenshot({ path: join(SHOTS, "live-many-unlocked-meanwhile-phone.png") });
+      expect(await page.locator(".toast", { hasText: "New puzzle unlocked" }).count()).toBe(0);
       expect(errors).toEqual([]);
       await page.close();
     },
