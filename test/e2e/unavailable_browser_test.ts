@@ -1,6 +1,7 @@
 // The pages when the server cannot save, in a real browser: a form post whose commit fails gets
 // a page that says nothing was saved and when to try again, without a script (the text) and
-// with one (the countdown); a login refused while the shared log cannot be read says when too.
+// with one (the countdown); a logout the script posts keeps its page; a login refused while the
+// shared log cannot be read says when too.
 // The app runs in process (test/http/_app.ts), so that its store can be made to fail.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -79,8 +80,9 @@ suite("pages when the server cannot save", () => {
     try {
       await page.goto(`${served.base}/puzzles`);
       commit.fail = true;
-      // Logging out stores the session's end: a form the script leaves to the browser.
-      await page.click("nav button:text('Log out')");
+      // Logging out stores the session's end: its form posted as a page (the outbox's script
+      // would post it itself, and keep the page, below).
+      await page.evaluate(`document.querySelector("form[action='/logout']").submit()`);
       await page.waitForSelector("h1:text('Not saved')");
       // Nothing was saved: the team is still logged in, and its menu says so.
       expect(await page.textContent("nav .team-chip")).toBe("Terns");
@@ -94,6 +96,27 @@ suite("pages when the server cannot save", () => {
       }
       expect(shown).toMatch(/^[1-4] s$|^a moment$/);
       await page.screenshot({ path: join(SHOTS, "unavailable-countdown.png"), fullPage: true });
+    } finally {
+      commit.fail = false;
+      await page.close();
+    }
+  }, 30_000);
+
+  test("a logout the server cannot save keeps the page, and the team logged in", async () => {
+    await loggedIn("Gannets");
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${base}/puzzles`);
+      commit.fail = true;
+      await page.click("nav button:text('Log out')");
+      await page.waitForSelector(
+        "#outbox-logout:text('The server could not log you out now: try again in a moment.')",
+      );
+      expect(new URL(page.url()).pathname).toBe("/puzzles");
+      await page.screenshot({ path: join(SHOTS, "unavailable-logout.png"), fullPage: true });
+      commit.fail = false;
+      await page.click("nav button:text('Log out')");
+      await page.waitForURL(`${base}/`);
     } finally {
       commit.fail = false;
       await page.close();
