@@ -558,22 +558,26 @@
     askForm.querySelector("button").disabled = status === undefined && shown.tone !== "bad";
   });
 
-  // Withdrawing a question needs the server: with no network the page stays and says so, rather
-  // than turning into the browser's error page. Listened for on the document, so that a hint the
-  // page redraws (`refreshHints`: a teammate's question, a wrong guess) has it too.
+  /**
+   * The forms that post as a page and need the server at once (they cannot wait in the outbox):
+   * withdrawing a question, logging in, joining.
+   */
+  const PAGE_POSTS = "form.ask-withdraw, form[action='/login'], form[action='/join']";
+
+  // With no network such a form's page stays, what was typed in it too, and says so, rather than
+  // turning into the browser's error page. Listened for on the document, so that a hint the page
+  // redraws (`refreshHints`: a teammate's question, a wrong guess) has it too.
   document.addEventListener("submit", async (event) => {
-    const withdraw = event.target;
-    if (!(withdraw instanceof HTMLFormElement) || !withdraw.classList.contains("ask-withdraw")) {
-      return;
-    }
+    const posted = event.target;
+    if (!(posted instanceof HTMLFormElement) || !posted.matches(PAGE_POSTS)) return;
     event.preventDefault();
-    const button = withdraw.querySelector("button");
+    const button = posted.querySelector("button[type=submit], button:not([type])");
     button.disabled = true;
-    withdraw.querySelector(".result-incorrect")?.remove();
-    if (await reachable()) return withdraw.submit();
+    posted.querySelector(".offline-note")?.remove();
+    if (navigator.onLine && (await reachable())) return posted.submit();
     button.disabled = false;
-    withdraw.append(
-      element("p", "small result-incorrect", "No network: try again when it is back."),
+    posted.append(
+      element("p", "small result-incorrect offline-note", "No network: try again when it is back."),
     );
   });
 

@@ -1,9 +1,9 @@
-// A team's puzzle page on a phone whose Wi-Fi drops while the live stream
-// brings its teammates' doings: a solve that reloads the page waits for the
-// server, and what happened while the stream was down (a teammate's solve,
-// puzzles opened) is told once it is back, each puzzle once. On plain HTTP
-// (no service worker), against the compiled binary; screenshots go to
-// test-results/screenshots/.
+// A team's phone whose Wi-Fi drops: its puzzle page, while the live stream
+// brings its teammates' doings (a solve that reloads the page waits for the
+// server, and what happened while the stream was down, a teammate's solve or
+// puzzles opened, is told once it is back, each puzzle once), and the landing
+// page, whose login waits for the network. On plain HTTP (no service worker),
+// against the compiled binary; screenshots go to test-results/screenshots/.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -217,6 +217,47 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       expect(await page.locator(".toast", { hasText: "teammate" }).count()).toBe(0);
       // The link opens the meta.
       expect(await meta.getByRole("link").getAttribute("href")).toBe("/puzzles/meta");
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "logging in or joining with no network keeps the landing page, and what was typed",
+    async () => {
+      const { server, browser } = served as Served;
+      const errors: string[] = [];
+      await registerTeam(server.base, "Kittiwakes");
+      await browser.context.clearCookies();
+      const page = await browser.context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(`${server.base}/`);
+      const login = page.locator("#login");
+      await login.getByLabel("Team name").fill("Kittiwakes");
+      await login.getByLabel("Password").fill("correct horse");
+      const joining = page.locator("form[action='/join']");
+      await joining.getByLabel("Team name").fill("Fulmars");
+      await joining.getByLabel("Password").fill("another horse");
+      await browser.context.setOffline(true);
+      try {
+        await page.waitForFunction("!navigator.onLine");
+        await login.getByRole("button", { name: "Log in" }).click();
+        await login.getByText("No network: try again when it is back.").waitFor();
+        await joining.getByRole("button", { name: "Join" }).click();
+        await joining.getByText("No network: try again when it is back.").waitFor();
+        await page.screenshot({
+          path: join(SHOTS, "live-login-offline-phone.png"),
+          fullPage: true,
+        });
+        expect(new URL(page.url()).pathname).toBe("/");
+        expect(await login.getByLabel("Password").inputValue()).toBe("correct horse");
+      } finally {
+        await browser.context.setOffline(false);
+      }
+      // Back: the same tap logs in.
+      await login.getByRole("button", { name: "Log in" }).click();
+      await page.waitForURL(`${server.base}/puzzles`);
       expect(errors).toEqual([]);
       await page.close();
     },
