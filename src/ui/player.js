@@ -743,12 +743,35 @@
     page: boardPage,
   });
 
+  /** The ids of the puzzles the puzzle list's page (`doc`) links to. */
+  const listed = (doc) =>
+    [...doc.querySelectorAll(".puzzle-list a[href^='/puzzles/']")]
+      .map((a) => decodeURIComponent(a.getAttribute("href").slice("/puzzles/".length)));
+
   /**
    * The team's unlocked puzzles this page knows of: those it was drawn with (a puzzle's page
-   * says them), then each it told. Each new one is told once: by its live `unlock` event, or,
-   * missed while the stream was down, when it opens again (`caughtUp`), whichever comes first.
+   * says them, the list lists them), then each it told. Each new one is told once: by its live
+   * `unlock` event, or, missed while the stream was down, when it opens again (`caughtUp`, or the
+   * list redrawn), whichever comes first.
    */
-  const known = new Set((document.body.dataset.unlocked ?? "").split(" ").filter(Boolean));
+  const known = new Set(
+    page === "puzzles"
+      ? listed(document)
+      : (document.body.dataset.unlocked ?? "").split(" ").filter(Boolean),
+  );
+
+  /** Tells the puzzles of `ids` that opened while the page was not listening. */
+  async function toldMeanwhile(ids) {
+    const fresh = ids.filter((id) => !known.has(id));
+    if (fresh.length === 0) return;
+    // For the service worker (outbox.js): keep the new pages for reading offline.
+    document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: fresh }));
+    // Many at once (a page kept on the phone, opened long after): one toast, not a screenful.
+    if (fresh.length > 3) {
+      for (const id of fresh) known.add(id);
+      toast(`${fresh.length} new puzzles unlocked.`, { href: "/puzzles", label: "See the list" });
+    } else await toastUnlocked(fresh);
+  }
 
   /** Toasts each of `ids` this page has not told yet. */
   async function toastUnlocked(ids) {
@@ -768,7 +791,7 @@
    * told: the puzzles that opened meanwhile (a teammate's solve, a check-in, a time), this one
    * solved by a teammate, and its hints (one taken or opened by a teammate's guesses). This
    * phone's own answers that waited go first, so that their solve is not taken for a teammate's.
-   * The list redraws itself instead.
+   * (The list redraws itself, and tells what opened too.)
    */
   async function caughtUp() {
     if (document.body.dataset.unlocked === undefined) return;
@@ -776,17 +799,7 @@
     // Not reachable: the stream's next opening asks again.
     const doc = await freshPage();
     if (!doc) return;
-    const ids = (doc.body.dataset.unlocked ?? "").split(" ").filter(Boolean);
-    const fresh = ids.filter((id) => !known.has(id));
-    if (fresh.length > 0) {
-      // For the service worker (outbox.js): keep the new pages for reading offline.
-      document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: fresh }));
-    }
-    // Many at once (a page kept on the phone, opened long after): one toast, not a screenful.
-    if (fresh.length > 3) {
-      for (const id of fresh) known.add(id);
-      toast(`${fresh.length} new puzzles unlocked.`, { href: "/puzzles", label: "See the list" });
-    } else await toastUnlocked(fresh);
+    await toldMeanwhile((doc.body.dataset.unlocked ?? "").split(" ").filter(Boolean));
     // A mission's page follows its submissions instead (`refreshSubmission`).
     if (!mission && !solvedHere && doc.getElementById("solved-badge")) {
       solvedHere = true;
@@ -807,7 +820,10 @@
       behind = false;
       // Back after a gap: what changed meanwhile (a verdict, a puzzle unlocked) is asked for.
       if (mission && puzzleId) void refreshSubmission();
-      if (page === "puzzles") void refreshList().catch(() => {});
+      if (page === "puzzles") {
+        // (Its puzzles moved into this page as it redrew.)
+        void refreshList().then((doc) => doc && toldMeanwhile(listed(document))).catch(() => {});
+      }
       if (page === "puzzle") void caughtUp();
       void checkTimes();
     });

@@ -82,14 +82,14 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
   // As on plain HTTP at a LAN address: no service worker keeps pages.
   serveForSuite(served, HUNT, [], { serviceWorkers: "block" });
 
-  /** The team's puzzle page, once its live stream is open. */
+  /** The team's puzzle page (the list, for ""), once its live stream is open. */
   async function puzzlePage(token: string, puzzle: string, errors: string[]): Promise<Page> {
     const { server, browser } = served as Served;
     await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
     const page = await browser.context.newPage();
     page.on("pageerror", (error) => errors.push(error.message));
     const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
-    await page.goto(`${server.base}/puzzles/${puzzle}`);
+    await page.goto(`${server.base}/puzzles${puzzle === "" ? "" : `/${puzzle}`}`);
     expect((await stream).status()).toBe(200);
     return page;
   }
@@ -217,6 +217,35 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       expect(await page.locator(".toast", { hasText: "teammate" }).count()).toBe(0);
       // The link opens the meta.
       expect(await meta.getByRole("link").getAttribute("href")).toBe("/puzzles/meta");
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "the puzzle list tells what opened while the stream was down, as it redraws, once",
+    async () => {
+      const { server } = served as Served;
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Puffins");
+      const page = await puzzlePage(token, "", errors);
+      const stream = /\/api\/events/;
+      await page.route(stream, (route) => route.abort("internetdisconnected"));
+      await server.restart(async () => {});
+      await teammateGuesses(server.base, token, "knots", "bowline");
+      const reopened = page.waitForResponse(
+        (r) => stream.test(r.url()) && r.status() === 200,
+        { timeout: 30_000 },
+      );
+      await page.unroute(stream);
+      await reopened;
+      const meta = page.locator(".toast", { hasText: "New puzzle unlocked: Harbor Meta" });
+      await meta.waitFor();
+      await page.locator(".puzzle-list").getByRole("link", { name: "Harbor Meta" }).waitFor();
+      await page.screenshot({ path: join(SHOTS, "live-list-unlocked-meanwhile-phone.png") });
+      await Bun.sleep(1_000);
+      expect(await meta.count()).toBe(1);
       expect(errors).toEqual([]);
       await page.close();
     },
