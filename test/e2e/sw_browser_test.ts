@@ -168,17 +168,22 @@ suite("the service worker, under HTTPS", () => {
       } finally {
         await context.setOffline(false);
       }
-      // The network is back: the list shows the vault, the puzzle's page the solve.
-      await list.getByRole("link", { name: "The Vault" }).waitFor({ timeout: 20_000 });
-      await puzzle.locator(".toast", { hasText: "New puzzle unlocked: The Vault" })
-        .waitFor({ timeout: 20_000 });
-      await puzzle.locator(".toast", { hasText: "A teammate solved this puzzle." }).waitFor();
-      await puzzle.screenshot({ path: join(SHOTS, "sw-kept-puzzle-caught-up-phone.png") });
-      await puzzle.locator("#solved-badge").waitFor({ timeout: 15_000 });
-      await list.screenshot({ path: join(SHOTS, "sw-kept-list-caught-up-phone.png") });
-      expect(errors).toEqual([]);
-      await puzzle.close();
-      await list.close();
+      try {
+        // The network is back: the list shows the vault, the puzzle's page the solve.
+        await list.locator(".puzzle-list").getByRole("link", { name: "The Vault" })
+          .waitFor({ timeout: 20_000 });
+        await puzzle.locator(".toast", { hasText: "New puzzle unlocked: The Vault" })
+          .waitFor({ timeout: 20_000 });
+        await puzzle.locator(".toast", { hasText: "A teammate solved this puzzle." }).waitFor();
+        await puzzle.screenshot({ path: join(SHOTS, "sw-kept-puzzle-caught-up-phone.png") });
+        await puzzle.locator("#solved-badge").waitFor({ timeout: 15_000 });
+        await list.screenshot({ path: join(SHOTS, "sw-kept-list-caught-up-phone.png") });
+        expect(errors).toEqual([]);
+      } finally {
+        // Left open, their scripts would go on keeping pages for the next cases.
+        await puzzle.close();
+        await list.close();
+      }
     },
     90_000,
   );
