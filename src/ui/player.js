@@ -818,14 +818,18 @@
     source.addEventListener("open", () => {
       if (!behind) return;
       behind = false;
-      // Back after a gap: what changed meanwhile (a verdict, a puzzle unlocked) is asked for.
-      if (mission && puzzleId) void refreshSubmission();
-      if (page === "puzzles") {
-        // (Its puzzles moved into this page as it redrew.)
-        void refreshList().then((doc) => doc && toldMeanwhile(listed(document))).catch(() => {});
-      }
-      if (page === "puzzle") void caughtUp();
-      void checkTimes();
+      // Back after a gap: what changed meanwhile (a verdict, a puzzle unlocked) is asked for, at a
+      // random moment within 2 s: after a server's restart every phone's stream opens again at
+      // once, and their pages should not all be asked for in the same instant.
+      setTimeout(() => {
+        if (mission && puzzleId) void refreshSubmission();
+        if (page === "puzzles") {
+          // (Its puzzles moved into this page as it redrew.)
+          void refreshList().then((doc) => doc && toldMeanwhile(listed(document))).catch(() => {});
+        }
+        if (page === "puzzle") void caughtUp();
+        void checkTimes();
+      }, Math.random() * 2_000);
     });
     // An organizer's reload moved the start or the end: the page shows the hunt as it is now, and
     // counts to the new times (as at the start or the end).
