@@ -104,9 +104,9 @@ suite("pages when the server cannot save", () => {
 
   test("a logout the server cannot save keeps the page, and the team logged in", async () => {
     await loggedIn("Gannets");
-    const page = await browser.context.newPage();
+    const page = await served.browser.context.newPage();
     try {
-      await page.goto(`${base}/puzzles`);
+      await page.goto(`${served.base}/puzzles`);
       commit.fail = true;
       await page.click("nav button:text('Log out')");
       await page.waitForSelector(
@@ -116,7 +116,7 @@ suite("pages when the server cannot save", () => {
       await page.screenshot({ path: join(SHOTS, "unavailable-logout.png"), fullPage: true });
       commit.fail = false;
       await page.click("nav button:text('Log out')");
-      await page.waitForURL(`${base}/`);
+      await page.waitForURL(`${served.base}/`);
     } finally {
       commit.fail = false;
       await page.close();
