@@ -11,6 +11,7 @@ import { ApiError } from "../play/mod.ts";
 import {
   csvHeader,
   csvLines,
+  MISSING_LIST,
   RESULT_COLUMNS,
   RESULT_TABLES,
   type ResultTable,
@@ -124,7 +125,7 @@ export function exportFiles(
       ...missing,
       "",
     ].join("\r\n");
-    sources.push({ name: "MISSING.txt", blob: new Blob([text]), modified: engine.now() });
+    sources.push({ name: MISSING_LIST, blob: new Blob([text]), modified: engine.now() });
   }
   const { length, stream } = zipArchive(sources);
   const name = team === undefined ? "cairn-files.zip" : `cairn-files-team-${team.id}.zip`;

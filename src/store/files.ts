@@ -214,25 +214,44 @@ export function teamFilePaths(rows: readonly TeamFileRow[]): SubmissionFile[] {
   });
 }
 
+/** The zip's list of the files it lacks, beside the teams' folders: no team's folder takes its name. */
+export const MISSING_LIST = "MISSING.txt";
+
+/**
+ * A name as macOS and Windows compare names, ignoring case: upper-cased first,
+ * so that letters with two lower cases (Greek σ and ς) are one.
+ */
+function folderKey(name: string): string {
+  return name.toUpperCase().toLowerCase();
+}
+
 /**
  * Each team's folder name: its name, made safe for a file system (`safeName`).
  * Teams whose names give the same folder, ignoring case as macOS and Windows
- * do, each get their id too: `Gulls (team 3)`.
+ * do, each get their id too: `Gulls (team 3)`, and so does a team whose
+ * folder would be `MISSING.txt`; no folder is another's, whatever the names.
  */
 export function teamFolders(teams: readonly { id: number; name: string }[]): Map<number, string> {
   const safe = new Map<number, string>();
-  const users = new Map<string, Set<number>>();
+  const users = new Map<string, number>();
   for (const { id, name } of teams) {
     if (safe.has(id)) continue;
     const folder = safeName(name, `team ${id}`);
     safe.set(id, folder);
-    const key = folder.toLowerCase();
-    let ids = users.get(key);
-    if (ids === undefined) users.set(key, ids = new Set());
-    ids.add(id);
+    users.set(folderKey(folder), (users.get(folderKey(folder)) ?? 0) + 1);
   }
+  const reserved = folderKey(MISSING_LIST);
+  const unique = (folder: string) =>
+    users.get(folderKey(folder)) === 1 && folderKey(folder) !== reserved;
+  // The folders kept as they are, then each one given its id, which a team's own name may be.
+  const taken = new Set([reserved]);
+  for (const folder of safe.values()) if (unique(folder)) taken.add(folderKey(folder));
   for (const [id, folder] of safe) {
-    if (users.get(folder.toLowerCase())!.size > 1) safe.set(id, `${folder} (team ${id})`);
+    if (unique(folder)) continue;
+    let named = `${folder} (team ${id})`;
+    for (let n = 2; taken.has(folderKey(named)); n++) named = `${folder} (team ${id}, ${n})`;
+    taken.add(folderKey(named));
+    safe.set(id, named);
   }
   return safe;
 }

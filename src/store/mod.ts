@@ -27,6 +27,7 @@ export {
   filesByTeam,
   filesDirOf,
   FileStore,
+  MISSING_LIST,
   missingFiles,
   namedFiles,
   pruneFiles,

@@ -227,4 +227,27 @@ describe("a team's folder for its exported files", () => {
       5: "team 5",
     });
   });
+
+  test("teamFolders never gives two teams one folder, nor a team the zip's MISSING.txt", () => {
+    const folders = teamFolders([
+      { id: 2, name: "Gulls?" },
+      { id: 3, name: "Gulls*" },
+      // Its own name is the folder the second of the two above is given.
+      { id: 4, name: "Gulls_ (team 3)" },
+      // Cairn tells these names apart (teamNameKey); macOS and Windows do not.
+      { id: 5, name: "ΟΔΟΣ" },
+      { id: 6, name: "οδοσ" },
+      { id: 7, name: "missing.TXT" },
+    ]);
+    expect(Object.fromEntries(folders)).toEqual({
+      2: "Gulls_ (team 2)",
+      3: "Gulls_ (team 3, 2)",
+      4: "Gulls_ (team 3)",
+      5: "ΟΔΟΣ (team 5)",
+      6: "οδοσ (team 6)",
+      7: "missing.TXT (team 7)",
+    });
+    const keys = [...folders.values()].map((folder) => folder.toUpperCase());
+    expect(new Set(keys).size).toBe(keys.length);
+  });
 });
