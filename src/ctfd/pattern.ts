@@ -3,7 +3,7 @@
  * JavaScript's Unicode syntax, which Cairn's `answer_regex` uses. Python takes
  * what JavaScript's Unicode mode refuses: a brace that is no quantifier
  * (`flag{[a-z]+}`), an escaped sign that needs no escape (`\-`, `\_`, `\!`, as
- * Python's `re.escape` wrote them before 3.7), `{,m}`, `\A`, `\Z`, named
+ * Python's `re.escape` wrote them before 3.7), `{,m}` and `{,}`, `\A`, `\Z`, named
  * groups as `(?P<name>…)`, and a leading `(?i)`.
  */
 
@@ -48,8 +48,9 @@ export function fromPython(pattern: string): { pattern: string; caseInsensitive:
       }
     } else if (c === "{") {
       const quantifier = QUANTIFIER.exec(chars.slice(i).join(""));
-      if (quantifier !== null && (quantifier[1] !== "" || quantifier[3] !== "")) {
-        // {,m} is {0,m}; a brace that is no quantifier is a brace.
+      if (quantifier !== null && quantifier[0] !== "{}") {
+        // {,m} is {0,m} and {,} is {0,}, as Python reads them; a brace that is no quantifier
+        // ({} too) is a brace.
         out += `{${quantifier[1] || "0"}${quantifier[2]}${quantifier[3]}}`;
         i += quantifier[0].length - 1;
       } else out += "\\{";

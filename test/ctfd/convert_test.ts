@@ -628,6 +628,9 @@ describe("convertExport()", () => {
         "flag{hello_world!}",
       ],
       ["flag\\{a{,3}\\}", "flag\\{a{0,3}\\}", "flag{aaa}", "flag{aaaa}"],
+      // {,} is a quantifier in Python (a*), and {} a brace.
+      ["flag\\{a{,}\\}", "flag\\{a{0,}\\}", "flag{aaaa}", "flag{a{,}}"],
+      ["x{}", "x\\{\\}", "x{}", "x"],
       ["[]x]+", "[\\]x]+", "]x]", "x["],
       ["[^]\\!]+", "[^\\]!]+", "ab", "a!"],
       ["flag\\{c[0-9]+\\}", "flag\\{c[0-9]+\\}", "flag{c7}", "flag{c}"],
