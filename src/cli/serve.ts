@@ -420,6 +420,10 @@ function readTls(values: Values, io: Io): { cert: string; key: string } | undefi
   return { cert, key };
 }
 
+/** A PEM certificate, and a PEM private key (PKCS #8, RSA's or EC's own). */
+const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[^]*?-----END CERTIFICATE-----/;
+const KEY_BLOCK = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[^]*?-----END \1PRIVATE KEY-----/;
+
 /**
  * Why a PEM certificate and key cannot serve HTTPS together, checked before
  * the listener sees them: Bun and Deno refuse such a pair in their TLS
@@ -433,13 +437,15 @@ function tlsPairProblem(
 ): string | undefined {
   let certificate: X509Certificate;
   try {
-    certificate = new X509Certificate(cert);
+    // The first of each block, as the listeners take them: one file may hold both (the
+    // certificate and its key, in either order), which Deno's parsers refuse whole.
+    certificate = new X509Certificate(CERT_BLOCK.exec(cert)?.[0] ?? cert);
   } catch {
     return `${certPath} holds a PEM certificate that cannot be read; make a new one (cairn tls)`;
   }
   let privateKey: ReturnType<typeof createPrivateKey>;
   try {
-    privateKey = createPrivateKey(key);
+    privateKey = createPrivateKey(KEY_BLOCK.exec(key)?.[0] ?? key);
   } catch {
     return `${keyPath} holds a PEM key that cannot be read (one with a passphrase is not ` +
       `taken); give the key made with ${certPath}`;

@@ -222,6 +222,36 @@ describe("cairn serve --tls-cert --tls-key", () => {
     30_000,
   );
 
+  test(
+    "serves HTTPS with the certificate and its key in one file, in either order",
+    async () => {
+      const dir = dirs.make("cairn-tls-one-");
+      expect(await run(["tls", "--out", dir], fakeIo())).toBe(0);
+      const [cert, key] = [read(dir, "server.crt"), read(dir, "server.key")];
+      for (const [name, pem] of [["cert-key.pem", cert + key], ["key-cert.pem", key + cert]]) {
+        const both = join(dir, name!);
+        writeFileSync(both, pem!);
+        const io = fakeIo();
+        const db = join(dir, `${name}.db`);
+        const flags = ["--db", db, "--tls-cert", both, "--tls-key", both];
+        const serving = run(["serve", "--host", "127.0.0.1", "--port", "0", ...flags], io);
+        let url = "";
+        for (let i = 0; i < 200 && url === "" && io.err() === ""; i++) {
+          url = /url=(https:\/\/127\.0\.0\.1:\d+)\//.exec(io.out())?.[1] ?? "";
+          await sleep(20);
+        }
+        expect({ name, err: io.err() }).toEqual({ name, err: "" });
+        const trust = trusting(read(dir, "ca.crt"));
+        const health = await fetch(`${url}/healthz`, trust.init);
+        expect(await health.json()).toEqual({ ok: true, db: "writable" });
+        trust.close();
+        io.stop();
+        expect(await serving).toBe(0);
+      }
+    },
+    30_000,
+  );
+
   test.each([
     [
       ["--tls-cert", "a.pem"],
