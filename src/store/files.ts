@@ -268,7 +268,8 @@ const NAME_BYTES = 120;
 /**
  * `name` as one file or folder name on any common file system: no slash,
  * backslash, control character or character Windows refuses (each becomes
- * "_"), no leading or trailing space, no trailing dot, not a device name, at
+ * "_"), no leading or trailing space, no trailing dot, no leading dot (which
+ * hides a file; they become one "_"), not a device name, at
  * most 120 UTF-8 bytes (cut between characters); `fallback` when nothing is
  * left of it (or it was "." or "..").
  */
@@ -284,6 +285,8 @@ export function safeName(name: string, fallback: string): string {
   }
   safe = safe.replace(/[. ]+$/, "");
   if (safe === "") return fallback;
+  // A leading dot hides the folder (Finder, ls, the file chooser): it becomes "_".
+  safe = safe.replace(/^[.]+/, "_");
   return DEVICE.test(safe) ? `${safe}_` : safe;
 }
 

@@ -216,12 +216,12 @@ describe("backup and export with mission files", () => {
       expect(io.err()).toContain(`export: 3 files in ${to}\n`);
       const tree = readdirSync(to, { recursive: true }).map(String).sort();
       expect(tree).toEqual([
-        ".._Terns_ the return_",
-        ".._Terns_ the return_/statue-3.jpg",
         "Gulls_ (team 1)",
         "Gulls_ (team 1)/statue-1.jpg",
         "Gulls_ (team 2)",
         "Gulls_ (team 2)/statue-2.jpg",
+        "__Terns_ the return_",
+        "__Terns_ the return_/statue-3.jpg",
       ]);
       // Each is the stored file (its location removed), as the table's `file` names it.
       const rows = JSON.parse(io.out()).submissions as { id: number; file: string | null }[];

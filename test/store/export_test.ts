@@ -193,6 +193,9 @@ describe("a team's folder for its exported files", () => {
       ["tab\there\u0000", "tab_here_"],
       ["  dots and spaces. . ", "dots and spaces"],
       ["..", "team 7"],
+      // Not hidden, as a name starting with a dot is in Finder and ls.
+      [".Gulls", "_Gulls"],
+      ["../Terns", "__Terns"],
       [".", "team 7"],
       ["   ", "team 7"],
       ["CON", "CON_"],
