@@ -173,6 +173,9 @@ export function writeProblem(error: unknown, path: string): string | undefined {
       return `the disk that would hold ${where} is full`;
     case "ENOTDIR":
       return `a part of ${where} is a file, not a folder`;
+    case "EEXIST":
+      // A folder to make is there, as a file.
+      return `${where} is a file, not a folder`;
     case "ENAMETOOLONG":
       return `a name in ${where} is longer than the file system takes`;
     case "ENOENT":

@@ -32,6 +32,7 @@ import {
   parentProblem,
   realPath,
   uploadsFolderProblem,
+  writeProblem,
 } from "./_paths.ts";
 import { writeFiles } from "./_write.ts";
 import { DEFAULT_PG_FILES } from "./serve.ts";
@@ -177,11 +178,7 @@ export async function exportResults(
       }
       results = readResults(db);
       if (format === "ctftime") feed = ctftimeText(results, readSolvePoints(db));
-      if (filesOut !== undefined) {
-        files = filesBy === "team"
-          ? copyFiles(filesIn, filesOut, filesByTeam(db), { name: (file) => file.path })
-          : copyFiles(filesIn, filesOut, namedFiles(db), { name: exportName });
-      }
+      if (filesOut !== undefined) files = copyInto(db, { filesIn, filesOut, filesBy });
     } finally {
       if (shared === undefined) db.close();
     }
@@ -231,6 +228,37 @@ export async function exportResults(
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }
   return EXIT.ok;
+}
+
+/** Copies the files the submissions name into `filesOut`, by hash or a folder per team. */
+function copyInto(
+  db: Parameters<typeof namedFiles>[0],
+  { filesIn, filesOut, filesBy }: {
+    filesIn: string;
+    filesOut: string;
+    filesBy: "hash" | "team" | undefined;
+  },
+): CopyResult {
+  try {
+    return filesBy === "team"
+      ? copyFiles(filesIn, filesOut, filesByTeam(db), { name: (file) => file.path })
+      : copyFiles(filesIn, filesOut, namedFiles(db), { name: exportName });
+  } catch (error) {
+    const problem = copyProblem(error, filesOut);
+    if (problem === undefined) throw error;
+    throw new Error(problem);
+  }
+}
+
+/**
+ * Why files could not be written into `filesOut`, in words (a team's folder there that is a
+ * file: "…/Gulls is a file, not a folder"), if that is what failed; not for a file read.
+ */
+function copyProblem(error: unknown, filesOut: string): string | undefined {
+  const path = (error as NodeJS.ErrnoException | undefined)?.path;
+  if (path === undefined || !path.startsWith(join(filesOut, "/"))) return undefined;
+  const problem = writeProblem(error, filesOut);
+  return problem === undefined ? undefined : `cannot copy the files into ${filesOut}: ${problem}`;
 }
 
 /** Why these options do not go together (a usage error), if they do not. */

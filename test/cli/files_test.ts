@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -238,6 +239,23 @@ describe("backup and export with mission files", () => {
         await run(["export", "--db", server.db, "--files-out", to, "--files-by", "team"], again),
       ).toBe(0);
       expect(readdirSync(to, { recursive: true }).map(String).sort()).toEqual(tree);
+
+      // A team's folder that is a file there stops it, in one line naming it.
+      const blocked = join(dir, "blocked");
+      mkdirSync(blocked);
+      writeFileSync(join(blocked, "Gulls_ (team 1)"), "not a folder");
+      const refused = fakeIo();
+      expect(
+        await run(
+          ["export", "--db", server.db, "--files-out", blocked, "--files-by", "team"],
+          refused,
+        ),
+      ).toBe(1);
+      expect(refused.err()).toBe(
+        `export: cannot copy the files into ${blocked}: ${
+          join(blocked, "Gulls_ (team 1)")
+        } is a file, not a folder\n`,
+      );
 
       // Without --files-out it has nothing to do: a usage error, in one line.
       const alone = fakeIo();
