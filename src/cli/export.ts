@@ -241,7 +241,7 @@ function copyInto(
 ): CopyResult {
   try {
     return filesBy === "team"
-      ? copyFiles(filesIn, filesOut, filesByTeam(db), { name: (file) => file.path })
+      ? copyFiles(filesIn, filesOut, filesByTeam(db), { name: (file) => file.path, verify: true })
       : copyFiles(filesIn, filesOut, namedFiles(db), { name: exportName });
   } catch (error) {
     const problem = copyProblem(error, filesOut);

@@ -8,11 +8,14 @@
  */
 import { createHash } from "node:crypto";
 import {
+  closeSync,
   copyFileSync,
   existsSync,
   linkSync,
   mkdirSync,
+  openSync,
   readdirSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
@@ -296,8 +299,8 @@ export interface CopyResult {
   /** Hard-linked from an earlier backup. */
   linked: number;
   /**
-   * Already in the target with the same size (names are content hashes, or a
-   * submission's own, so the same bytes).
+   * Already in the target with the same size (names are content hashes, so
+   * the same bytes), and with `verify` the same bytes.
    */
   kept: number;
   bytes: number;
@@ -310,7 +313,9 @@ export interface CopyResult {
  * under `name(file)` (which may name a folder in `to` too): through a temporary name, fsynced, renamed, then the
  * folder fsynced, so a crash never leaves a half file under a real name. A
  * file already in `to` with the same size is kept as it is (names are content
- * hashes, or a submission's own). With `linkFrom`, a file that folder holds under the same name and
+ * hashes); with `verify`, for names that do not say the content (a
+ * submission's, which another event's export may have used), only when its
+ * bytes hash to the file's, else it is replaced. With `linkFrom`, a file that folder holds under the same name and
  * size is hard-linked instead of copied (stored files never change in place,
  * so an earlier backup's copy can be shared); when linking fails (another
  * file system), it is copied.
@@ -319,7 +324,7 @@ export function copyFiles<F extends NamedFile>(
   from: string,
   to: string,
   files: readonly F[],
-  options: { name: (file: F) => string; linkFrom?: string },
+  options: { name: (file: F) => string; linkFrom?: string; verify?: boolean },
 ): CopyResult {
   mkdirSync(to, { recursive: true, mode: 0o700 });
   const result: CopyResult = { copied: 0, linked: 0, kept: 0, bytes: 0, missing: [] };
@@ -340,7 +345,7 @@ export function copyFiles<F extends NamedFile>(
       result.missing.push(file.hash);
       continue;
     }
-    if (sizeOf(target) === size) {
+    if (sizeOf(target) === size && (options.verify !== true || hashOf(target) === file.hash)) {
       result.kept++;
       continue;
     }
@@ -387,6 +392,21 @@ export function pruneFiles(dir: string, keep: ReadonlySet<string>): number {
   }
   if (removed > 0) syncPath(dir);
   return removed;
+}
+
+/** The SHA-256 of a file's bytes (as a stored file is named), read a chunk at a time. */
+function hashOf(path: string): string {
+  const hasher = createHash("sha256");
+  const chunk = new Uint8Array(1 << 20);
+  const fd = openSync(path, "r");
+  try {
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) {
+      hasher.update(chunk.subarray(0, read));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hasher.digest("hex");
 }
 
 function sizeOf(path: string): number | undefined {

@@ -233,12 +233,20 @@ describe("backup and export with mission files", () => {
         );
       }
 
-      // Again into the same folder: the files there are kept, not copied again.
+      // Again into the same folder: the files there are kept, not copied again; one of the same
+      // name and size but other bytes (another event's submission 2) is replaced.
+      const kept = join(to, "Gulls_ (team 1)", "statue-1.jpg");
+      const other = join(to, "Gulls_ (team 2)", "statue-2.jpg");
+      const stored = readFileSync(other);
+      writeFileSync(other, stored.map((byte) => byte ^ 0xff));
+      const before = statSync(kept).ino;
       const again = fakeIo();
       expect(
         await run(["export", "--db", server.db, "--files-out", to, "--files-by", "team"], again),
       ).toBe(0);
       expect(readdirSync(to, { recursive: true }).map(String).sort()).toEqual(tree);
+      expect(statSync(kept).ino).toBe(before);
+      expect(readFileSync(other).equals(stored)).toBe(true);
 
       // A team's folder that is a file there stops it, in one line naming it.
       const blocked = join(dir, "blocked");
