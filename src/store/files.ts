@@ -217,7 +217,7 @@ export function teamFilePaths(rows: readonly TeamFileRow[]): SubmissionFile[] {
   });
 }
 
-/** The zip's list of the files it lacks, beside the teams' folders: no team's folder takes its name. */
+/** The zip's list of the files it lacks, beside the teams' folders: no team's folder is named so. */
 export const MISSING_LIST = "MISSING.txt";
 
 /**
@@ -310,15 +310,16 @@ export interface CopyResult {
 
 /**
  * Copies stored files from the folder `from` into `to` (made if needed), each
- * under `name(file)` (which may name a folder in `to` too): through a temporary name, fsynced, renamed, then the
- * folder fsynced, so a crash never leaves a half file under a real name. A
- * file already in `to` with the same size is kept as it is (names are content
- * hashes); with `verify`, for names that do not say the content (a
- * submission's, which another event's export may have used), only when its
- * bytes hash to the file's, else it is replaced. With `linkFrom`, a file that folder holds under the same name and
- * size is hard-linked instead of copied (stored files never change in place,
- * so an earlier backup's copy can be shared); when linking fails (another
- * file system), it is copied.
+ * under `name(file)`, which may name a folder in `to` too: through a temporary
+ * name, fsynced, renamed, then the folder fsynced, so a crash never leaves a
+ * half file under a real name. A file already in `to` with the same size is
+ * kept as it is (names are content hashes); with `verify`, for names that do
+ * not say the content (a submission's, which another event's export may have
+ * used), only when its bytes hash to the file's, else it is replaced. With
+ * `linkFrom`, a file that folder holds under the same name and size is
+ * hard-linked instead of copied (stored files never change in place, so an
+ * earlier backup's copy can be shared); when linking fails (another file
+ * system), it is copied.
  */
 export function copyFiles<F extends NamedFile>(
   from: string,
