@@ -76,7 +76,7 @@ export function zipArchive(
     const size = source.blob.size;
     const wide = always || size >= MAX32;
     placed.push({ source, name, size, offset, wide, dos: dosTime(source.modified), crc: 0 });
-    offset += 30 + name.length + size + (wide ? 24 : 16);
+    offset += 30 + name.length + (wide ? 20 : 0) + size + (wide ? 24 : 16);
   }
   const directoryAt = offset;
   const directorySize = placed.reduce((sum, entry) => sum + centralLength(entry, always), 0);
@@ -131,8 +131,15 @@ export function zipArchive(
   return { length, stream };
 }
 
+/**
+ * An entry's local header. One with wide sizes carries them in a ZIP64 extra
+ * field too (its 4-byte fields say 0xffffffff), so that a reader that unpacks
+ * as it reads, without the central directory, knows its data descriptor's
+ * sizes take 8 bytes; the others leave CRC and sizes to the descriptor.
+ */
 function localHeader(entry: Placed): Uint8Array {
-  const bytes = new Uint8Array(30 + entry.name.length);
+  const extra = entry.wide ? 20 : 0;
+  const bytes = new Uint8Array(30 + entry.name.length + extra);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, LOCAL, true);
   view.setUint16(4, entry.wide ? 45 : 20, true);
@@ -140,10 +147,21 @@ function localHeader(entry: Placed): Uint8Array {
   view.setUint16(8, 0, true); // stored
   view.setUint16(10, entry.dos.time, true);
   view.setUint16(12, entry.dos.date, true);
-  // CRC and sizes (14 to 25) are 0: they follow the data.
+  // The CRC (14 to 17) is 0: it follows the data.
+  if (entry.wide) {
+    view.setUint32(18, MAX32, true);
+    view.setUint32(22, MAX32, true);
+  }
   view.setUint16(26, entry.name.length, true);
-  view.setUint16(28, 0, true);
+  view.setUint16(28, extra, true);
   bytes.set(entry.name, 30);
+  if (entry.wide) {
+    const at = 30 + entry.name.length;
+    view.setUint16(at, 0x0001, true);
+    view.setUint16(at + 2, 16, true);
+    view.setBigUint64(at + 4, BigInt(entry.size), true);
+    view.setBigUint64(at + 12, BigInt(entry.size), true);
+  }
   return bytes;
 }
 

@@ -217,7 +217,7 @@ export function teamFilePaths(rows: readonly TeamFileRow[]): SubmissionFile[] {
   });
 }
 
-/** The zip's list of the files it lacks, beside the teams' folders: no team's folder is named so. */
+/** The zip's list of the files it lacks, beside the teams' folders, which never take its name. */
 export const MISSING_LIST = "MISSING.txt";
 
 /**
