@@ -77,6 +77,35 @@ async function teammateGuesses(base: string, token: string, puzzle: string, answ
   expect(res.status).toBe(200);
 }
 
+/** A page's live stream, as its requests are routed. */
+const STREAM = /\/api\/events/;
+
+/**
+ * Cuts `page` off its live stream (and off `blocked` too), restarts the server so that the open
+ * stream ends, runs `meanwhile`, then lets everything through again: resolves once the stream is
+ * open again.
+ */
+async function streamDownWhile(
+  page: Page,
+  server: Served["server"],
+  meanwhile: () => Promise<void>,
+  blocked: string[] = [],
+): Promise<void> {
+  await page.route(STREAM, (route) => route.abort("internetdisconnected"));
+  for (const pattern of blocked) {
+    await page.route(pattern, (route) => route.abort("internetdisconnected"));
+  }
+  await server.restart(async () => {});
+  await meanwhile();
+  const reopened = page.waitForResponse(
+    (r) => STREAM.test(r.url()) && r.status() === 200,
+    { timeout: 30_000 },
+  );
+  for (const pattern of blocked) await page.unroute(pattern);
+  await page.unroute(STREAM);
+  await reopened;
+}
+
 suite("a puzzle's page when the Wi-Fi drops", () => {
   const served: Partial<Served> = {};
   // As on plain HTTP at a LAN address: no service worker keeps pages.
@@ -128,16 +157,11 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       const errors: string[] = [];
       const token = await registerTeam(server.base, "Petrels");
       const page = await puzzlePage(token, "knots", errors);
-      const stream = /\/api\/events/;
-      await page.route(stream, (route) => route.abort("internetdisconnected"));
-      await server.restart(async () => {});
-      await teammateGuesses(server.base, token, "knots", "bowline");
-      const reopened = page.waitForResponse(
-        (r) => stream.test(r.url()) && r.status() === 200,
-        { timeout: 30_000 },
+      await streamDownWhile(
+        page,
+        server,
+        () => teammateGuesses(server.base, token, "knots", "bowline"),
       );
-      await page.unroute(stream);
-      await reopened;
       await page.locator(".toast", { hasText: "A teammate solved this puzzle." }).waitFor();
       await page.locator(".toast", { hasText: "New puzzle unlocked: Harbor Meta" }).waitFor();
       await page.screenshot({ path: join(SHOTS, "live-solved-meanwhile-phone.png") });
@@ -157,16 +181,11 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       const errors: string[] = [];
       const token = await registerTeam(server.base, "Shags");
       const page = await puzzlePage(token, "lighthouse", errors);
-      const stream = /\/api\/events/;
-      await page.route(stream, (route) => route.abort("internetdisconnected"));
-      await server.restart(async () => {});
-      await teammateGuesses(server.base, token, "compass", "north");
-      const reopened = page.waitForResponse(
-        (r) => stream.test(r.url()) && r.status() === 200,
-        { timeout: 30_000 },
+      await streamDownWhile(
+        page,
+        server,
+        () => teammateGuesses(server.base, token, "compass", "north"),
       );
-      await page.unroute(stream);
-      await reopened;
       const told = page.locator(".toast", { hasText: "4 new puzzles unlocked." });
       await told.waitFor();
       expect(await told.getByRole("link").getAttribute("href")).toBe("/puzzles");
@@ -187,24 +206,14 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       const page = await puzzlePage(token, "lighthouse", errors);
       // The stream drops (the server restarts, or the Wi-Fi goes while the phone keeps it) and
       // does not get through again for a while; nor do this phone's answers.
-      const stream = /\/api\/events/;
-      const guesses = "**/api/puzzles/*/guesses";
-      await page.route(stream, (route) => route.abort("internetdisconnected"));
-      await page.route(guesses, (route) => route.abort("internetdisconnected"));
-      await server.restart(async () => {});
-      // Meanwhile a teammate's solve opens the meta, and this phone's own answer waits: sent
-      // once the server answers again, it opens the vault, told by the stream as it comes.
-      await teammateGuesses(server.base, token, "knots", "bowline");
-      await page.getByRole("textbox", { name: "Answer" }).fill("polaris");
-      await page.getByRole("button", { name: "Submit" }).click();
-      await page.locator("#result", { hasText: "Saved on this phone" }).waitFor();
-      const reopened = page.waitForResponse(
-        (r) => stream.test(r.url()) && r.status() === 200,
-        { timeout: 30_000 },
-      );
-      await page.unroute(guesses);
-      await page.unroute(stream);
-      await reopened;
+      await streamDownWhile(page, server, async () => {
+        // Meanwhile a teammate's solve opens the meta, and this phone's own answer waits: sent
+        // once the server answers again, it opens the vault, told by the stream as it comes.
+        await teammateGuesses(server.base, token, "knots", "bowline");
+        await page.getByRole("textbox", { name: "Answer" }).fill("polaris");
+        await page.getByRole("button", { name: "Submit" }).click();
+        await page.locator("#result", { hasText: "Saved on this phone" }).waitFor();
+      }, ["**/api/puzzles/*/guesses"]);
       const meta = page.locator(".toast", { hasText: "New puzzle unlocked: Harbor Meta" });
       const vault = page.locator(".toast", { hasText: "New puzzle unlocked: The Vault" });
       await meta.waitFor({ timeout: 15_000 });
@@ -230,16 +239,11 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       const errors: string[] = [];
       const token = await registerTeam(server.base, "Puffins");
       const page = await puzzlePage(token, "", errors);
-      const stream = /\/api\/events/;
-      await page.route(stream, (route) => route.abort("internetdisconnected"));
-      await server.restart(async () => {});
-      await teammateGuesses(server.base, token, "knots", "bowline");
-      const reopened = page.waitForResponse(
-        (r) => stream.test(r.url()) && r.status() === 200,
-        { timeout: 30_000 },
+      await streamDownWhile(
+        page,
+        server,
+        () => teammateGuesses(server.base, token, "knots", "bowline"),
       );
-      await page.unroute(stream);
-      await reopened;
       const meta = page.locator(".toast", { hasText: "New puzzle unlocked: Harbor Meta" });
       await meta.waitFor();
       await page.locator(".puzzle-list").getByRole("link", { name: "Harbor Meta" }).waitFor();
