@@ -9,6 +9,19 @@ const convert = (tables: Tables) =>
     uploads: new Set(["uploads/abc123/index.php"]),
   });
 
+/** The Harbor CTF in `mode` ("teams" or "users") with CTFd settings `config`, converted. */
+function convertedWith(config: Record<string, string>, mode = "teams") {
+  const tables = harborCtf("x");
+  tables.config = [
+    ...tables.config!.filter((row) => row.key !== "user_mode"),
+    { id: 9, key: "user_mode", value: mode },
+    ...Object.entries(config).map(([key, value], i) => ({ id: 10 + i, key, value })),
+  ];
+  const result = convert(tables);
+  if (result.kind !== "ok") throw new Error(result.message);
+  return result.conversion;
+}
+
 /** Converts the tables, which must convert, and gives the conversion and its team writes. */
 function teamsOf(tables: Tables) {
   const result = convert(tables);
@@ -138,15 +151,7 @@ describe("convertExport()", () => {
 
   test("CTFd's registration code and team size come over; private registration is closed", () => {
     const hunt = (config: Record<string, string>, mode = "teams") => {
-      const tables = harborCtf("x");
-      tables.config = [
-        ...tables.config!.filter((row) => row.key !== "user_mode"),
-        { id: 9, key: "user_mode", value: mode },
-        ...Object.entries(config).map(([key, value], i) => ({ id: 10 + i, key, value })),
-      ];
-      const result = convert(tables);
-      if (result.kind !== "ok") throw new Error(result.message);
-      const { registration, registrationCodes, teamSize } = result.conversion.hunt;
+      const { registration, registrationCodes, teamSize } = convertedWith(config, mode).hunt;
       return { registration, registrationCodes, teamSize };
     };
     expect(hunt({ registration_code: " SeCrEt ", team_size: "4" })).toEqual({
@@ -167,15 +172,7 @@ describe("convertExport()", () => {
 
   test("CTFd's settings Cairn has no place for are reported when the event set them", () => {
     const report = (config: Record<string, string>, mode = "teams") => {
-      const tables = harborCtf("x");
-      tables.config = [
-        ...tables.config!.filter((row) => row.key !== "user_mode"),
-        { id: 9, key: "user_mode", value: mode },
-        ...Object.entries(config).map(([key, value], i) => ({ id: 10 + i, key, value })),
-      ];
-      const result = convert(tables);
-      if (result.kind !== "ok") throw new Error(result.message);
-      return result.conversion.report.filter((line) =>
+      return convertedWith(config, mode).report.filter((line) =>
         /^(The scoreboard was|Registration was through|CTFd allowed|The CTF was paused)/.test(line)
       );
     };

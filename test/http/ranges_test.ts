@@ -17,6 +17,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const assets = join(dir, "assets");
 mkdirSync(join(assets, "a"), { recursive: true });
 const video = crypto.getRandomValues(new Uint8Array(1000));
+
+/** The upload store of the tests, holding `video`, and its hash. */
+async function storedVideo() {
+  const files = new FileStore(join(dir, "uploads"));
+  const sink = await files.begin();
+  await sink.write(video);
+  const { hash } = await sink.finish();
+  return { files, hash };
+}
 writeFileSync(join(assets, "a", "clip.mp4"), video);
 
 /** [Range header, status, content-range, the bytes' [start, end), If-Range header] */
@@ -92,10 +101,7 @@ describe("byte ranges", () => {
   });
 
   test("of an uploaded file, as the store hands it out", async () => {
-    const files = new FileStore(join(dir, "uploads"));
-    const sink = await files.begin();
-    await sink.write(video);
-    const { hash } = await sink.finish();
+    const { files, hash } = await storedVideo();
     const server = listen({
       hostname: "127.0.0.1",
       port: 0,
@@ -111,10 +117,7 @@ describe("byte ranges", () => {
   });
 
   test("of a file with an ETag, under If-Range", async () => {
-    const files = new FileStore(join(dir, "uploads"));
-    const sink = await files.begin();
-    await sink.write(video);
-    const { hash } = await sink.finish();
+    const { files, hash } = await storedVideo();
     const server = listen({
       hostname: "127.0.0.1",
       port: 0,
