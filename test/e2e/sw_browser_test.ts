@@ -88,18 +88,27 @@ suite("the service worker, under HTTPS", () => {
     }
   });
 
+  /**
+   * A new team `name`'s phone on `path`, its page errors into `errors`, once the service worker
+   * controls the page; and the team's session token.
+   */
+  async function teamPage(name: string, path: string, errors: string[]) {
+    const token = await registerTeam(server.base, name);
+    await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+    const page = await context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${server.base}${path}`);
+    await until(page, "navigator.serviceWorker.controller !== null");
+    return { page, token };
+  }
+
   test(
     "keeps unlocked pages, never a locked one; offline, the rest is the offline page",
     async () => {
       const errors: string[] = [];
-      const token = await registerTeam(server.base, "Gulls");
-      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
-      const page = await context.newPage();
-      page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(`${server.base}/puzzles`);
+      const { page } = await teamPage("Gulls", "/puzzles", errors);
       expect(await page.evaluate("isSecureContext")).toBe(true);
       // The worker takes control, and keeps the list and each unlocked puzzle.
-      await until(page, "navigator.serviceWorker.controller !== null");
       await until(
         page,
         `caches.open("cairn-pages").then((c) => c.keys()).then((k) => k.length >= 2)`,
@@ -137,12 +146,7 @@ suite("the service worker, under HTTPS", () => {
     "pages opened offline from the phone's copies catch up once the network is back",
     async () => {
       const errors: string[] = [];
-      const token = await registerTeam(server.base, "Gannets");
-      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
-      const list = await context.newPage();
-      list.on("pageerror", (error) => errors.push(error.message));
-      await list.goto(`${server.base}/puzzles`);
-      await until(list, "navigator.serviceWorker.controller !== null");
+      const { page: list, token } = await teamPage("Gannets", "/puzzles", errors);
       await until(
         list,
         `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
@@ -190,13 +194,8 @@ suite("the service worker, under HTTPS", () => {
 
   test("a page that shows a one-time message is kept without it", async () => {
     const errors: string[] = [];
-    const token = await registerTeam(server.base, "Fulmars");
     // A phone whose worker already runs (an earlier visit), then logged out.
-    await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(`${server.base}/puzzles`);
-    await until(page, "navigator.serviceWorker.controller !== null");
+    const { page } = await teamPage("Fulmars", "/puzzles", errors);
     await until(
       page,
       `caches.open("cairn-pages").then((c) => c.match("/puzzles"))
@@ -242,12 +241,7 @@ suite("the service worker, under HTTPS", () => {
 
   test("logging out with no network keeps the pages kept, and the team logged in", async () => {
     const errors: string[] = [];
-    const token = await registerTeam(server.base, "Skuas");
-    await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(`${server.base}/puzzles`);
-    await until(page, "navigator.serviceWorker.controller !== null");
+    const { page, token } = await teamPage("Skuas", "/puzzles", errors);
     await until(
       page,
       `caches.open("cairn-pages").then((c) => c.keys()).then((k) => k.length >= 2)`,
@@ -278,12 +272,7 @@ suite("the service worker, under HTTPS", () => {
 
   test("a new unlock is kept at once, and logging out leaves no page and no outbox", async () => {
     const errors: string[] = [];
-    const token = await registerTeam(server.base, "Terns");
-    await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(`${server.base}/puzzles/lighthouse`);
-    await until(page, "navigator.serviceWorker.controller !== null");
+    const { page } = await teamPage("Terns", "/puzzles/lighthouse", errors);
     await page.getByRole("textbox", { name: "Answer" }).fill("seven");
     await page.getByRole("button", { name: "Submit" }).click();
     await page.locator("#result.notice-ok", { hasText: "Correct!" }).waitFor();
