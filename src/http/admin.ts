@@ -212,7 +212,12 @@ function resultRoutes(admin: Hono, { game }: Play): void {
     const engine = game.engine;
     return json({
       puzzles: puzzleStats(engine),
-      guesses_per_minute: await game.store.guessesPerMinute(engine.now()),
+      // Each minute's start as ISO 8601, as every other time the API gives.
+      guesses_per_minute: (await game.store.guessesPerMinute(engine.now())).map((minute) => ({
+        at: iso(minute.at)!,
+        guesses: minute.guesses,
+        correct: minute.correct,
+      })),
     });
   });
 

@@ -268,7 +268,7 @@ export const AdminStats = v.strictObject({
     median_solve_seconds: v.nullable(Int),
     wrong_guesses: Int,
   })),
-  guesses_per_minute: v.array(v.strictObject({ at: Int, guesses: Int, correct: Int })),
+  guesses_per_minute: v.array(v.strictObject({ at: Time, guesses: Int, correct: Int })),
 });
 
 export const Results = v.strictObject({

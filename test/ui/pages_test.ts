@@ -1174,7 +1174,17 @@ describe("organizers", () => {
       median_solve_seconds: 300,
       wrong_guesses: 1,
     });
-    expect(stats.body.guesses_per_minute.length).toBe(60);
+    // The last 60 minutes, each with its start in ISO 8601, as every time the API gives: the two
+    // guesses were made at 10:05, and the dashboard is opened at 10:45.
+    const minutes = stats.body.guesses_per_minute;
+    expect(minutes.length).toBe(60);
+    expect(minutes[0].at).toBe("2026-11-21T09:46:00.000Z");
+    expect(minutes.at(-1).at).toBe("2026-11-21T10:45:00.000Z");
+    expect(minutes.find((minute: { guesses: number }) => minute.guesses > 0)).toEqual({
+      at: "2026-11-21T10:05:00.000Z",
+      guesses: 2,
+      correct: 1,
+    });
   });
 
   test("after the end, the progress grid counts a puzzle open until the end, not until now", async () => {
