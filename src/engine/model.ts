@@ -36,6 +36,8 @@ export interface Puzzle {
   firstSolveBonus: readonly number[];
   /** Markdown. */
   body: string;
+  /** Markdown a team sees once it solved the puzzle (`solution`), if the hunt gives one. */
+  solution?: string;
   answers: AnswerChecker;
   /** Undefined: open from the start. */
   unlock?: CompiledRule;
@@ -91,6 +93,8 @@ export interface Variant {
   /** Its position among the puzzle's variants, from 0. */
   index: number;
   body: string;
+  /** Its own solution, or the puzzle's. */
+  solution?: string;
   answers: AnswerChecker;
   checkpoint?: { code: string };
 }

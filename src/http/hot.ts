@@ -106,8 +106,12 @@ export function hotAnswers({ game, player: actions }: Play): HotAnswers {
       if (puzzle === undefined) throw new ApiError("not_found");
       const now = engine.now();
       const view = puzzleView(engine, team, puzzle, now, game.freeze.frozenAt(now));
-      const { bodyHtml, ...rest } = view;
-      return json({ ...rest, body_html: bodyHtml });
+      const { bodyHtml, solutionHtml, ...rest } = view;
+      return json({
+        ...rest,
+        body_html: bodyHtml,
+        ...(solutionHtml !== undefined && { solution_html: solutionHtml }),
+      });
     },
 
     // Accepts an Idempotency-Key (play/idempotency.ts).

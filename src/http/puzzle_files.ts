@@ -49,6 +49,10 @@ export function puzzleFileResponse(
   ) {
     throw new ApiError("not_found");
   }
+  // A solution's files (assets/<puzzle>/solution/), as the solution itself: once solved.
+  // (Named as a case-insensitive file system, or Windows', would find the folder too.)
+  const first = parts[0]!.replace(/[. ]+$/, "").toLowerCase();
+  if (first === "solution" && !engine.solved(team, puzzle)) throw new ApiError("not_found");
   const root = resolve(dir, puzzle.id);
   const path = resolve(root, ...parts);
   if (!path.startsWith(root + sep)) throw new ApiError("not_found");

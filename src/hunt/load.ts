@@ -566,6 +566,13 @@ function buildPuzzle(entry: PuzzleEntry, i: number, context: PuzzleContext): Puz
   const { meta, raws, names, routes, seed, compile, options, report } = context;
   const at = (...rest: (string | number)[]): KeyPath => ["puzzle", i, ...rest];
   const body = readBody(entry, { prefix: at(), puzzleId: entry.id }, options, report);
+  const solution = readText(
+    entry,
+    "solution",
+    { prefix: at(), puzzleId: entry.id },
+    options,
+    report,
+  );
   const hasVariants = entry.variant.length > 0;
   const answers = compileAnswerSet(
     {
@@ -584,7 +591,7 @@ function buildPuzzle(entry: PuzzleEntry, i: number, context: PuzzleContext): Puz
   );
   const mission = checkMission(entry, at, report);
   const variants = entry.variant.map((variant, j) =>
-    buildVariant(variant, j, { entry, i, body, answers, context })
+    buildVariant(variant, j, { entry, i, body, solution, answers, context })
   );
   const otherVariantMessage = entry.other_variant_message ?? meta.other_variant_message;
   if (entry.other_variant_message !== undefined && !hasVariants) {
@@ -610,6 +617,7 @@ function buildPuzzle(entry: PuzzleEntry, i: number, context: PuzzleContext): Puz
     ...(dynamic && { dynamic }),
     firstSolveBonus: entry.first_solve_bonus,
     body,
+    ...(solution !== "" && { solution }),
     answers: hasVariants ? variants[0]!.answers : answers,
     guessLimit: entry.guess_limit
       ? { count: entry.guess_limit.count, perMs: entry.guess_limit.per }
@@ -684,6 +692,7 @@ function buildVariant(
     entry: PuzzleEntry;
     i: number;
     body: string;
+    solution: string;
     answers: AnswerChecker;
     context: PuzzleContext;
   },
@@ -721,6 +730,9 @@ function buildVariant(
       entry.id,
     );
   }
+  const solution = variant.solution !== undefined || variant.solution_file !== undefined
+    ? readText(variant, "solution", { prefix: where, puzzleId: entry.id }, options, report)
+    : puzzle.solution;
   const checkpoint = variant.checkpoint ?? entry.checkpoint;
   if (names.withCheckpoint.has(i) && checkpoint === undefined) {
     report.add(
@@ -737,6 +749,7 @@ function buildVariant(
     body: variant.body !== undefined || variant.body_file !== undefined
       ? readBody(variant, { prefix: where, puzzleId: entry.id }, options, report)
       : puzzle.body,
+    ...(solution !== "" && { solution }),
     answers: checker,
     ...(checkpoint && { checkpoint: { code: checkpoint.code } }),
   };
@@ -1242,65 +1255,106 @@ function reportDuplicateDivisions(divisions: readonly unknown[], report: Reporte
   });
 }
 
-/** A puzzle's (or, under `within`, a variant's) body: inline, or read from `body_file`. */
+/** A puzzle's (or a variant's) body: inline, or read from `body_file`. */
 function readBody(
   entry: { body?: string; body_file?: string },
   where: { prefix: KeyPath; puzzleId: string },
   options: LoadOptions,
   report: Reporter,
 ): string {
+  return readText(entry, "body", where, options, report);
+}
+
+/**
+ * A puzzle's (or a variant's) Markdown under `key` ("body" or "solution"): inline, or read from
+ * `<key>_file`; "" when neither is given.
+ */
+function readText(
+  entry: { body?: string; body_file?: string; solution?: string; solution_file?: string },
+  key: "body" | "solution",
+  where: { prefix: KeyPath; puzzleId: string },
+  options: LoadOptions,
+  report: Reporter,
+): string {
   const { puzzleId } = where;
-  const path: KeyPath = [...where.prefix, "body_file"];
-  if (entry.body_file === undefined) {
-    const body = entry.body ?? "";
-    checkAssetLinks(body, { path: [...where.prefix, "body"], puzzleId }, options, report);
-    return body;
+  const fileKey = `${key}_file` as const;
+  const inline = entry[key];
+  const file = entry[fileKey];
+  const path: KeyPath = [...where.prefix, fileKey];
+  if (file === undefined) {
+    const text = inline ?? "";
+    checkAssetLinks(text, key, { path: [...where.prefix, key], puzzleId }, options, report);
+    return text;
   }
-  if (entry.body !== undefined) {
-    report.add("error", 'Give either "body" or "body_file", not both', path, puzzleId);
-    return entry.body;
+  if (inline !== undefined) {
+    report.add("error", `Give either "${key}" or "${fileKey}", not both`, path, puzzleId);
+    return inline;
   }
-  let body: string | undefined;
+  let text: string | undefined;
   try {
-    body = options.readFile?.(entry.body_file);
+    text = options.readFile?.(file);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    report.add("error", `Cannot read body_file "${entry.body_file}": ${reason}`, path, puzzleId);
+    report.add("error", `Cannot read ${fileKey} "${file}": ${reason}`, path, puzzleId);
     return "";
   }
-  if (body === undefined) {
+  if (text === undefined) {
     report.add(
       "error",
-      `Cannot read body_file "${entry.body_file}" (paths are relative to the hunt file)`,
+      `Cannot read ${fileKey} "${file}" (paths are relative to the hunt file)`,
       path,
       puzzleId,
     );
     return "";
   }
-  checkAssetLinks(body, { path, puzzleId }, options, report);
-  return body;
+  checkAssetLinks(text, key, { path, puzzleId }, options, report);
+  return text;
 }
 
+/** The folder of a puzzle's assets that a team may fetch only once it solved the puzzle. */
+const SOLUTION_FOLDER = "solution/";
+
 /**
- * Warns of each file a body links to in `assets/` that is not in the puzzle's folder: a typo in a
- * name would show players a broken picture. Only a warning, as a file added later is served at once.
+ * Warns of each file a body or a solution links to in `assets/` that is not in the puzzle's
+ * folder: a typo in a name would show players a broken picture. Only a warning, as a file added
+ * later is served at once. A solution's own files belong in `assets/<puzzle>/solution/`, which
+ * teams get only once they solved the puzzle; anywhere else, a team that has the puzzle could
+ * fetch them before; and a body's picture from there would stay broken until the solve.
  */
 function checkAssetLinks(
-  body: string,
+  text: string,
+  key: "body" | "solution",
   where: { path: KeyPath; puzzleId: string },
   options: LoadOptions,
   report: Reporter,
 ) {
-  const exists = options.assetExists;
-  if (exists === undefined) return;
-  for (const file of assetLinks(body)) {
-    if (exists(where.puzzleId, file)) continue;
+  const { path, puzzleId } = where;
+  for (const file of assetLinks(text)) {
+    const hidden = file.startsWith(SOLUTION_FOLDER);
+    if (key === "solution" && !hidden) {
+      report.add(
+        "warning",
+        `The solution links to assets/${file}, which a team that has the puzzle can fetch ` +
+          `before solving it: put the solution's files in assets/${puzzleId}/${SOLUTION_FOLDER}`,
+        path,
+        puzzleId,
+      );
+    }
+    if (key === "body" && hidden) {
+      report.add(
+        "warning",
+        `The body links to assets/${file}, which teams get only once they solved the puzzle`,
+        path,
+        puzzleId,
+      );
+    }
+    if (options.assetExists === undefined || options.assetExists(puzzleId, file)) continue;
     report.add(
       "warning",
-      `The body links to assets/${file}, but there is no file assets/${where.puzzleId}/${file} ` +
+      `The ${key} links to assets/${file}, but there is no file assets/${puzzleId}/${file} ` +
         "beside the hunt file",
-      where.path,
-      where.puzzleId,
+      path,
+      puzzleId,
     );
   }
 }

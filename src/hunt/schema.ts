@@ -147,6 +147,8 @@ const CheckpointSchema = v.strictObject({
 const VariantSchema = v.strictObject({
   body: v.optional(v.string("Expected the body in quotes")),
   body_file: v.optional(text("body_file path")),
+  solution: v.optional(v.string("Expected the solution in quotes")),
+  solution_file: v.optional(text("solution_file path")),
   answer: v.optional(stringList("answer")),
   answer_regex: v.optional(stringList("answer_regex pattern")),
   partial: v.optional(v.array(PartialSchema, "Expected a list of { answer, message } tables")),
@@ -199,6 +201,8 @@ export const PuzzleSchema = v.strictObject({
   ),
   body: v.optional(v.string("Expected the body in quotes")),
   body_file: v.optional(text("body_file path")),
+  solution: v.optional(v.string("Expected the solution in quotes")),
+  solution_file: v.optional(text("solution_file path")),
   answer: v.optional(stringList("answer")),
   answer_regex: v.optional(stringList("answer_regex pattern")),
   partial: v.optional(v.array(PartialSchema, "Expected a list of { answer, message } tables"), []),

@@ -31,6 +31,7 @@ markdown.renderer.rules.table_open = (tokens, index, options, _env, self) => {
 };
 
 const rendered = new WeakMap<Puzzle | Variant, string>();
+const renderedSolutions = new WeakMap<Puzzle | Variant, string>();
 
 /** A puzzle's (or a variant's) markdown as HTML (raw HTML in it is escaped), rendered once. */
 export function bodyHtml(puzzle: Puzzle, source: Puzzle | Variant = puzzle): string {
@@ -38,6 +39,23 @@ export function bodyHtml(puzzle: Puzzle, source: Puzzle | Variant = puzzle): str
   if (html === undefined) {
     html = markdown.render(source.body, { puzzleId: puzzle.id });
     rendered.set(source, html);
+  }
+  return html;
+}
+
+/**
+ * A puzzle's (or a variant's) solution as HTML, rendered once, as the body is; undefined when the
+ * hunt gives none.
+ */
+export function solutionHtml(
+  puzzle: Puzzle,
+  source: Puzzle | Variant = puzzle,
+): string | undefined {
+  if (source.solution === undefined) return undefined;
+  let html = renderedSolutions.get(source);
+  if (html === undefined) {
+    html = markdown.render(source.solution, { puzzleId: puzzle.id });
+    renderedSolutions.set(source, html);
   }
   return html;
 }

@@ -1,5 +1,5 @@
 import type { Engine, Puzzle, Team } from "../engine/mod.ts";
-import { bodyHtml } from "./markdown.ts";
+import { bodyHtml, solutionHtml } from "./markdown.ts";
 import { teamPoints } from "./puzzle_list.ts";
 
 /**
@@ -7,7 +7,8 @@ import { teamPoints } from "./puzzle_list.ts";
  * and each hint's cost and state, with a hint's text only once taken (an
  * ask's prompt at once). Shared
  * by `GET /api/puzzles/:id` and the puzzle page, so both say the same. While
- * the board is frozen (at `frozenAt`), its points are as at the freeze.
+ * the board is frozen (at `frozenAt`), its points are as at the freeze. The
+ * solution (`solution` in the hunt file) only once the team solved it.
  */
 export function puzzleView(
   engine: Engine,
@@ -16,13 +17,17 @@ export function puzzleView(
   now: number,
   frozenAt?: number,
 ) {
+  const source = engine.bodySource(team, puzzle);
+  const solved = engine.solved(team, puzzle);
+  const solution = solved ? solutionHtml(puzzle, source) : undefined;
   return {
     id: puzzle.id,
     title: puzzle.title,
     round: puzzle.round,
     points: teamPoints(engine, team, puzzle, frozenAt),
-    bodyHtml: bodyHtml(puzzle, engine.bodySource(team, puzzle)),
-    solved: engine.solved(team, puzzle),
+    bodyHtml: bodyHtml(puzzle, source),
+    solved,
+    ...(solution !== undefined && { solutionHtml: solution }),
     hints: puzzle.hints.map((hint) => {
       // An ask's text is the prompt above its question box: shown from the start.
       if (hint.kind === "ask") {

@@ -110,6 +110,10 @@ export const PuzzleDetail = v.strictObject({
   points: Int,
   body_html: v.string(),
   solved: v.boolean(),
+  solution_html: v.pipe(
+    v.optional(v.string()),
+    v.description("The puzzle's solution, once the team solved it, if the hunt gives one"),
+  ),
   hints: v.array(v.strictObject({
     id: v.string(),
     kind: v.pipe(

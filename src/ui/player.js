@@ -329,6 +329,8 @@
   }
 
   function markSolved() {
+    // (The solution, if the hunt gives one, comes with the page drawn again.)
+    if (!solvedHere) void refreshHints();
     solvedHere = true;
     formReady(false);
     if (!$("solved-note")) {
@@ -347,6 +349,7 @@
   /** An accepted submission rejected later: the solve is taken back, and the team may send again. */
   function unmarkSolved() {
     solvedHere = false;
+    $("solution")?.remove();
     $("solved-note")?.remove();
     $("solved-badge")?.remove();
   }
@@ -450,7 +453,24 @@
    */
   async function refreshHints() {
     const doc = await freshPage();
-    if (doc) hintsFrom(doc);
+    if (!doc) return;
+    hintsFrom(doc);
+    solutionFrom(doc);
+  }
+
+  /**
+   * Shows the puzzle's solution from `doc`, this page drawn again: the server draws it once the
+   * team solved the puzzle, and no more once a judge took a mission's solve back.
+   */
+  function solutionFrom(doc) {
+    const fresh = doc.getElementById("solution");
+    const shown = $("solution");
+    if (!fresh) shown?.remove();
+    if (!fresh || shown) return;
+    const node = document.importNode(fresh, true);
+    const answer = document.querySelector("#main .answer-form");
+    if (answer) answer.after(node);
+    else $("main")?.append(node);
   }
 
   /** This page as the server draws it now, fetched in the background; undefined if it cannot be. */

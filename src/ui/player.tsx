@@ -286,6 +286,8 @@ export interface PuzzleView {
   bodyHtml: string;
   solved: boolean;
   solvedAt?: string;
+  /** The puzzle's solution, once the team solved it (the hunt file's `solution`). */
+  solutionHtml?: string;
   hints: {
     id: string;
     /** "ask": an organizer answers the team's question (see asks.tsx). */
@@ -447,6 +449,7 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
             />
           )}
 
+        <Solution html={puzzle.solutionHtml} />
         <HintList
           hints={puzzle.hints}
           path={path}
@@ -459,6 +462,17 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
     </Shell>
   );
 };
+
+/** The puzzle's solution, below the answer, once the team solved it (player.js adds it then). */
+const Solution: FC<{ html: string | undefined }> = ({ html }) =>
+  html === undefined
+    ? null
+    : (
+      <section class="card body" id="solution" aria-labelledby="solution-title">
+        <h2 id="solution-title">Solution</h2>
+        {raw(html)}
+      </section>
+    );
 
 /** What the mission page says of the team's latest submission. */
 export function missionStatus(

@@ -90,6 +90,47 @@ describe("loadHuntFile()", () => {
     expect(hunt!.assetsDir).toBe(join(dir, "assets"));
   });
 
+  test("reads solution_file relative to the hunt file; a variant without one has the puzzle's", () => {
+    const dir = dirs.make("cairn-hunt-");
+    mkdirSync(join(dir, "solutions"));
+    writeFileSync(join(dir, "solutions", "a.md"), "Seven windows.\n");
+    writeFileSync(join(dir, "solutions", "a-red.md"), "Red: seven doors.\n");
+    writeFileSync(
+      join(dir, "hunt.toml"),
+      `[hunt]
+title = "T"
+seed = "s"
+
+[[puzzle]]
+id = "a"
+title = "A"
+answer = "seven"
+solution_file = "solutions/a.md"
+
+[[puzzle.variant]]
+answer = "doors"
+solution_file = "solutions/a-red.md"
+
+[[puzzle.variant]]
+answer = "windows"
+
+[[puzzle]]
+id = "b"
+title = "B"
+answer = "b"
+`,
+    );
+    const { hunt, problems } = loadHuntFile(join(dir, "hunt.toml"));
+    expect(problems).toEqual([]);
+    const [a, b] = hunt!.puzzles;
+    expect(a!.solution).toBe("Seven windows.\n");
+    expect(a!.variants!.map((variant) => variant.solution)).toEqual([
+      "Red: seven doors.\n",
+      "Seven windows.\n",
+    ]);
+    expect(b!.solution).toBeUndefined();
+  });
+
   test("warns of each file a body links to in assets/ that is not in the puzzle's folder", () => {
     const dir = dirs.make("cairn-hunt-");
     mkdirSync(join(dir, "puzzles"));

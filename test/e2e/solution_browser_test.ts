@@ -1,0 +1,101 @@
+// A puzzle's solution on a team's phone, in a real browser: it shows below the answer as soon as
+// the team's guess solves the puzzle, or a mission's text is accepted, with no reload; never
+// before. The app runs in process (test/http/_app.ts). Screenshots at 390 px go to
+// test-results/screenshots/.
+import { beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { makeApp } from "../http/_app.ts";
+import { chromiumAvailable, registerTeam, serveAppForSuite, SHOTS } from "./_browser.ts";
+
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+
+const HUNT = `
+[hunt]
+title = "Solutions"
+
+[[puzzle]]
+id = "windows"
+title = "The Lighthouse"
+body = "Count the windows of the lighthouse."
+answer = "seven"
+solution = "There are **seven** windows: two on each side and one above the door."
+
+[[puzzle]]
+id = "story"
+title = "Our name"
+submit = "text"
+judge = "auto"
+body = "Tell us the story of your team name."
+solution = "Every story was a good one."
+`;
+
+suite("a puzzle's solution on a phone", () => {
+  const served = serveAppForSuite(() => makeApp({ toml: HUNT }));
+
+  beforeAll(async () => {
+    const token = await registerTeam(served.base, "Gulls");
+    await served.browser.context.addCookies([
+      { name: "cairn_session", value: token, url: served.base },
+    ]);
+  });
+
+  test("a solving guess shows the solution below the answer, without a reload", async () => {
+    const page = await served.browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${served.base}/puzzles/windows`);
+      expect(await page.locator("#solution").count()).toBe(0);
+      // Marks this document: a reload would lose it.
+      await page.evaluate("document.body.dataset.sameDocument = 'yes'");
+      await page.getByRole("textbox", { name: "Answer" }).fill("eight");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#result", { hasText: "Not the answer" }).waitFor();
+      expect(await page.locator("#solution").count()).toBe(0);
+      await page.getByRole("textbox", { name: "Answer" }).fill("seven");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#result", { hasText: "Correct! Puzzle solved." }).waitFor();
+      const solution = page.locator("#solution");
+      await solution.getByRole("heading", { name: "Solution" }).waitFor();
+      expect(await solution.locator("strong").textContent()).toBe("seven");
+      expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+      // Right below the answer's card.
+      expect(
+        await page.evaluate(
+          `document.querySelector(".answer-form").nextElementSibling?.id ?? ""`,
+        ),
+      ).toBe("solution");
+      await page.screenshot({ path: join(SHOTS, "solution-after-guess-390.png"), fullPage: true });
+      // Drawn again by the server, the page has it in the same place, once.
+      await page.reload();
+      expect(await page.locator("#solution").count()).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+
+  test("an accepted mission shows its solution, without a reload", async () => {
+    const page = await served.browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${served.base}/puzzles/story`);
+      expect(await page.locator("#solution").count()).toBe(0);
+      await page.evaluate("document.body.dataset.sameDocument = 'yes'");
+      await page.getByLabel("Your text").fill("We are tall and patient.");
+      await page.getByRole("button", { name: "Send" }).click();
+      await page.locator("#solution", { hasText: "Every story was a good one." }).waitFor();
+      expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+      await page.screenshot({
+        path: join(SHOTS, "solution-after-mission-390.png"),
+        fullPage: true,
+      });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+});
