@@ -53,8 +53,9 @@ export const importSpec: CommandSpec = {
   positionals: { min: 2, max: 2, names: "ctfd EXPORT.zip" },
   notes: [
     "EXPORT.zip is what CTFd's Admin Panel > Config > Backup > Export gives (CTFd 2 or later).",
-    "DIR gets hunt.toml, puzzles/<id>.md, assets/<id>/<files>, cairn.db and import-report.txt,",
-    "which lists what did not carry over. Then: cairn serve --hunt DIR/hunt.toml --db DIR/cairn.db.",
+    "DIR gets hunt.toml, puzzles/<id>.md, solutions/<id>.md, assets/<id>/<files>, cairn.db and",
+    "import-report.txt, which lists what did not carry over.",
+    "Then: cairn serve --hunt DIR/hunt.toml --db DIR/cairn.db.",
     "Teams keep their CTFd passwords; each is replaced with argon2id at the team's next login.",
   ].join("\n"),
 };

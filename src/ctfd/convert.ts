@@ -23,7 +23,7 @@ export interface ExportInput {
 /** What the import writes. */
 export interface Conversion {
   toml: string;
-  /** `puzzles/<id>.md` → its Markdown. */
+  /** `puzzles/<id>.md` (and `solutions/<id>.md`) → its Markdown. */
   bodies: Map<string, string>;
   /** Zip entry → path under the output folder. */
   files: { from: string; to: string }[];
@@ -49,7 +49,6 @@ const NOT_CARRIED: readonly [string, string][] = [
   ["pages", "page(s)"],
   ["fields", "custom field(s)"],
   ["field_entries", "custom field answer(s)"],
-  ["solutions", "challenge solution(s)"],
   ["comments", "admin comment(s)"],
   ["topics", "challenge topic(s)"],
   ["ratings", "challenge rating(s) and review(s)"],
@@ -101,6 +100,7 @@ export function convertExport(input: ExportInput): ConvertResult {
       tags: table("tags"),
       hints: table("hints"),
       files: table("files"),
+      solutions: table("solutions"),
     },
     input.uploads,
     report,
@@ -109,6 +109,9 @@ export function convertExport(input: ExportInput): ConvertResult {
   reportSettings(config, mode, report);
   const rules = unlockRules(puzzles, times.end, report);
   const bodies = new Map(puzzles.map((p) => [p.entry.body_file, p.body]));
+  for (const { entry, solution } of puzzles) {
+    if (entry.solution_file !== undefined) bodies.set(entry.solution_file, solution!);
+  }
   const hunt = {
     title: config.get("ctf_name")?.trim() || "CTFd event",
     ...(times.start !== undefined && { starts_at: new Date(times.start) }),

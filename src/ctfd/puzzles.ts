@@ -1,7 +1,8 @@
 /**
  * CTFd's challenges as Cairn puzzles: categories become rounds, flags
  * answers, prerequisites `solved()` rules, dynamic challenges dynamic points,
- * `max_attempts` a per-hunt guess limit, and files the puzzle's assets.
+ * `max_attempts` a per-hunt guess limit, files the puzzle's assets, and a
+ * solution (CTFd 3.8) the puzzle's `solution`.
  */
 import { backtrackRisk, type DynamicPoints } from "../engine/mod.ts";
 import { MAX_COUNT } from "../hunt/mod.ts";
@@ -16,6 +17,7 @@ export interface PuzzleEntry {
   tags?: string[];
   points: number | DynamicPoints;
   body_file: string;
+  solution_file?: string;
   answer?: string[];
   answer_regex?: string[];
   normalize: "exact";
@@ -37,6 +39,8 @@ export interface PuzzleOut {
   ctfdId: number;
   entry: PuzzleEntry;
   body: string;
+  /** The Markdown of `entry.solution_file`, if the challenge had a solution to carry over. */
+  solution?: string;
   /** Zip paths of its files, and where they go under the output folder. */
   files: { from: string; to: string }[];
   /** CTFd hint id → the Cairn hint id. */
@@ -60,6 +64,8 @@ export interface ChallengeTables {
   tags: readonly Row[];
   hints: readonly Row[];
   files: readonly Row[];
+  /** CTFd 3.8's challenge solutions. */
+  solutions: readonly Row[];
 }
 
 /** A Cairn id (`[a-z0-9][a-z0-9_-]*`) made from a name, or undefined when nothing is left of it. */
@@ -78,6 +84,7 @@ export function importChallenges(
   const puzzles: PuzzleOut[] = [];
   const ids = new Set<string>();
   const plugins: string[] = [];
+  const solutions = { hidden: [] as string[], visible: [] as string[] };
   const rounds = roundIds(tables.challenges);
   const sorted = [...tables.challenges].sort((a, b) =>
     (int(a, "position") ?? 0) - (int(b, "position") ?? 0) ||
@@ -124,6 +131,11 @@ export function importChallenges(
           `text: write it in Markdown in puzzles/${id}.md`,
       );
     }
+    const solution = challengeSolution(
+      tables.solutions.find((s) => int(s, "challenge_id") === ctfdId),
+      { id, name, uploads, files, solutions },
+      report,
+    );
     const maxAttempts = attempts(int(row, "max_attempts") ?? 0, name, report);
     const hints = importHints(tables.hints, ctfdId, name, report);
     const tags = [
@@ -141,6 +153,7 @@ export function importChallenges(
         ...(tags.length > 0 && { tags }),
         points: challengePoints(row, tables.dynamic, name, report),
         body_file: `puzzles/${id}.md`,
+        ...(solution !== undefined && { solution_file: `solutions/${id}.md` }),
         ...(answers.answer.length > 0 && { answer: answers.answer }),
         ...(answers.answer_regex.length > 0 && { answer_regex: answers.answer_regex }),
         normalize: "exact",
@@ -148,6 +161,7 @@ export function importChallenges(
         ...(hints.entries.length > 0 && { hint: hints.entries }),
       },
       body,
+      ...(solution !== undefined && { solution }),
       files,
       hints: hints.ids,
       hidden: text(row, "state") === "hidden",
@@ -156,6 +170,19 @@ export function importChallenges(
       ...(date(row, "scheduled_at") !== undefined && { scheduledAt: date(row, "scheduled_at")! }),
       ...(int(row, "module_id") !== undefined && { moduleId: int(row, "module_id")! }),
     });
+  }
+  if (solutions.visible.length > 0) {
+    report.push(
+      `${solutions.visible.length} solution(s) CTFd showed to every team that could see the ` +
+        "challenge; Cairn shows a solution to a team once it solved the challenge: " +
+        solutions.visible.join(", "),
+    );
+  }
+  if (solutions.hidden.length > 0) {
+    report.push(
+      `${solutions.hidden.length} hidden solution(s) were left out, as in CTFd no team saw them: ` +
+        solutions.hidden.join(", "),
+    );
   }
   if (plugins.length > 0) {
     report.push(
@@ -417,8 +444,53 @@ function importFiles(
   return out;
 }
 
-/** Copies `from` to the puzzle's assets, named after it, unique among `files`; gives the name. */
-function addFile(files: { from: string; to: string }[], from: string, puzzleId: string): string {
+/**
+ * A challenge's solution (CTFd 3.8: `hidden`, `visible` to any team that sees the challenge, or
+ * shown once `solved`) as the puzzle's, which Cairn shows once solved; its links to uploads made
+ * links to the puzzle's `assets/solution/`, where they are copied. Undefined for none, an empty
+ * one, or a hidden one (named in `solutions`, for the report).
+ */
+function challengeSolution(
+  row: Row | undefined,
+  context: {
+    id: string;
+    name: string;
+    uploads: ReadonlySet<string>;
+    files: { from: string; to: string }[];
+    solutions: { hidden: string[]; visible: string[] };
+  },
+  report: string[],
+): string | undefined {
+  const content = row === undefined ? undefined : text(row, "content")?.trim();
+  if (row === undefined || !content) return undefined;
+  const { id, name, uploads, files, solutions } = context;
+  const state = text(row, "state") ?? "hidden";
+  if (state !== "solved" && state !== "visible") {
+    solutions.hidden.push(`"${name}"`);
+    return undefined;
+  }
+  if (state === "visible") solutions.visible.push(`"${name}"`);
+  const linked = linkUploads(content, id, uploads, files, report, "solution");
+  const tag = htmlTag(linked);
+  if (tag !== undefined) {
+    report.push(
+      `The solution of "${name}" has HTML (${tag}), which CTFd rendered and Cairn shows as ` +
+        `text: write it in Markdown in solutions/${id}.md`,
+    );
+  }
+  return linked + "\n";
+}
+
+/**
+ * Copies `from` to the puzzle's assets (in `folder`, such as "solution/"), named after it,
+ * unique among `files`; gives its path under the assets folder.
+ */
+function addFile(
+  files: { from: string; to: string }[],
+  from: string,
+  puzzleId: string,
+  folder = "",
+): string {
   const base = from.split("/").at(-1)!;
   // Letters and digits of any script stay (`データ.txt`); spaces, brackets and the like, which a
   // Markdown link would have to escape, become "_"; so does a leading dot (a hidden file).
@@ -427,8 +499,8 @@ function addFile(files: { from: string; to: string }[], from: string, puzzleId: 
   const names = new Set(files.map((f) => f.to.split("/").at(-1)));
   let name = clean;
   for (let n = files.length + 1; names.has(name); n++) name = `${n}-${clean}`;
-  files.push({ from, to: `assets/${puzzleId}/${name}` });
-  return name;
+  files.push({ from, to: `assets/${puzzleId}/${folder}${name}` });
+  return `${folder}${name}`;
 }
 
 /**
@@ -439,9 +511,10 @@ const UPLOAD_LINK =
   /(?<![^\s(<>"'=])(?:https?:\/\/[^\s/()<>"']+)?\/files\/([^\s()<>"'?#]+)(?:\?[^\s()<>"'#]*)?/g;
 
 /**
- * The description with each link to a CTFd upload the export holds (an image or a file put in
- * the description with CTFd's editor) made a link to the puzzle's assets, where it is copied;
- * a line of the report for each one it does not hold.
+ * The description (or the solution) with each link to a CTFd upload the export holds (an image or
+ * a file put in it with CTFd's editor) made a link to the puzzle's assets, where it is copied (a
+ * solution's into `assets/solution/`, which teams get once they solved the puzzle, unless the
+ * description has it already); a line of the report for each one it does not hold.
  */
 function linkUploads(
   description: string,
@@ -449,6 +522,7 @@ function linkUploads(
   uploads: ReadonlySet<string>,
   files: { from: string; to: string }[],
   report: string[],
+  what: "description" | "solution" = "description",
 ): string {
   return description.replace(UPLOAD_LINK, (link, location: string) => {
     let from: string;
@@ -459,12 +533,13 @@ function linkUploads(
     }
     if (!uploads.has(from)) {
       report.push(
-        `The description of puzzle "${puzzleId}" links to ${link}, which is not in the export`,
+        `The ${what} of puzzle "${puzzleId}" links to ${link}, which is not in the export`,
       );
       return link;
     }
     const copied = files.find((f) => f.from === from);
-    const name = copied?.to.split("/").at(-1) ?? addFile(files, from, puzzleId);
+    const name = copied?.to.slice(`assets/${puzzleId}/`.length) ??
+      addFile(files, from, puzzleId, what === "solution" ? "solution/" : "");
     return `assets/${name}`;
   });
 }

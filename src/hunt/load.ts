@@ -569,7 +569,7 @@ function buildPuzzle(entry: PuzzleEntry, i: number, context: PuzzleContext): Puz
   const solution = readText(
     entry,
     "solution",
-    { prefix: at(), puzzleId: entry.id },
+    { prefix: at(), puzzleId: entry.id, shown: assetLinks(body) },
     options,
     report,
   );
@@ -730,8 +730,17 @@ function buildVariant(
       entry.id,
     );
   }
+  const body = variant.body !== undefined || variant.body_file !== undefined
+    ? readBody(variant, { prefix: where, puzzleId: entry.id }, options, report)
+    : puzzle.body;
   const solution = variant.solution !== undefined || variant.solution_file !== undefined
-    ? readText(variant, "solution", { prefix: where, puzzleId: entry.id }, options, report)
+    ? readText(
+      variant,
+      "solution",
+      { prefix: where, puzzleId: entry.id, shown: assetLinks(body) },
+      options,
+      report,
+    )
     : puzzle.solution;
   const checkpoint = variant.checkpoint ?? entry.checkpoint;
   if (names.withCheckpoint.has(i) && checkpoint === undefined) {
@@ -746,9 +755,7 @@ function buildVariant(
   }
   return {
     index: j,
-    body: variant.body !== undefined || variant.body_file !== undefined
-      ? readBody(variant, { prefix: where, puzzleId: entry.id }, options, report)
-      : puzzle.body,
+    body,
     ...(solution !== "" && { solution }),
     answers: checker,
     ...(checkpoint && { checkpoint: { code: checkpoint.code } }),
@@ -1267,23 +1274,23 @@ function readBody(
 
 /**
  * A puzzle's (or a variant's) Markdown under `key` ("body" or "solution"): inline, or read from
- * `<key>_file`; "" when neither is given.
+ * `<key>_file`; "" when neither is given. `shown`: the assets its body links to.
  */
 function readText(
   entry: { body?: string; body_file?: string; solution?: string; solution_file?: string },
   key: "body" | "solution",
-  where: { prefix: KeyPath; puzzleId: string },
+  where: { prefix: KeyPath; puzzleId: string; shown?: readonly string[] },
   options: LoadOptions,
   report: Reporter,
 ): string {
-  const { puzzleId } = where;
+  const { puzzleId, shown = [] } = where;
   const fileKey = `${key}_file` as const;
   const inline = entry[key];
   const file = entry[fileKey];
   const path: KeyPath = [...where.prefix, fileKey];
   if (file === undefined) {
     const text = inline ?? "";
-    checkAssetLinks(text, key, { path: [...where.prefix, key], puzzleId }, options, report);
+    checkAssetLinks(text, key, { path: [...where.prefix, key], puzzleId, shown }, options, report);
     return text;
   }
   if (inline !== undefined) {
@@ -1307,7 +1314,7 @@ function readText(
     );
     return "";
   }
-  checkAssetLinks(text, key, { path, puzzleId }, options, report);
+  checkAssetLinks(text, key, { path, puzzleId, shown }, options, report);
   return text;
 }
 
@@ -1319,19 +1326,20 @@ const SOLUTION_FOLDER = "solution/";
  * folder: a typo in a name would show players a broken picture. Only a warning, as a file added
  * later is served at once. A solution's own files belong in `assets/<puzzle>/solution/`, which
  * teams get only once they solved the puzzle; anywhere else, a team that has the puzzle could
- * fetch them before; and a body's picture from there would stay broken until the solve.
+ * fetch them before (unless its body shows them anyway: `shown`); and a body's picture from there
+ * would stay broken until the solve.
  */
 function checkAssetLinks(
   text: string,
   key: "body" | "solution",
-  where: { path: KeyPath; puzzleId: string },
+  where: { path: KeyPath; puzzleId: string; shown: readonly string[] },
   options: LoadOptions,
   report: Reporter,
 ) {
   const { path, puzzleId } = where;
   for (const file of assetLinks(text)) {
     const hidden = file.startsWith(SOLUTION_FOLDER);
-    if (key === "solution" && !hidden) {
+    if (key === "solution" && !hidden && !where.shown.includes(file)) {
       report.add(
         "warning",
         `The solution links to assets/${file}, which a team that has the puzzle can fetch ` +

@@ -11,7 +11,7 @@ import { hashToken } from "../../src/play/mod.ts";
 import { startGame } from "../../src/server/mod.ts";
 import { filesDirOf, openDatabase, readResults, SqliteStore } from "../../src/store/mod.ts";
 import { fakeIo } from "../_io.ts";
-import { exportZip, harborCtf, T0, type Tables } from "../ctfd/_export.ts";
+import { at, exportZip, harborCtf, T0, type Tables } from "../ctfd/_export.ts";
 import { tempDirs } from "../_tmp.ts";
 import { jsonCaller } from "../_json_call.ts";
 import { bcrypt } from "hash-wasm";
@@ -320,6 +320,65 @@ describe("cairn import ctfd", () => {
       assetsDir: join(out, "assets"),
     });
     expect(problems.filter((p) => p.severity === "error")).toEqual([]);
+  });
+});
+
+describe("cairn import ctfd: challenge solutions (CTFd 3.8)", () => {
+  test("a solution shown once solved, or to every team, comes over as the puzzle's; a hidden one does not", async () => {
+    const tables = harborCtf("$2b$04$x");
+    tables.challenges = tables.challenges!.map((row) =>
+      row.id === 1 ? { ...row, description: "See ![map](/files/f00d/map.png)." } : row
+    );
+    tables.solutions = [
+      {
+        id: 1,
+        challenge_id: 1,
+        content:
+          "Inject `' OR 1=1`. ![The page](/files/cafe/solved.png) on ![map](/files/f00d/map.png)",
+        state: "solved",
+      },
+      { id: 2, challenge_id: 2, content: "Factor **n**.", state: "visible" },
+      { id: 3, challenge_id: 3, content: "Never shown.", state: "hidden" },
+      { id: 4, challenge_id: 6, content: "  ", state: "solved" },
+    ];
+    tables.unlocks = [
+      { id: 1, user_id: 1, team_id: 1, target: 2, date: at(30), type: "solutions" },
+    ];
+    const { out, code, stdout } = await importZip(
+      exportZip(tables, {
+        "uploads/abc123/index.php": "<?php echo 1; ?>",
+        "uploads/f00d/map.png": "PNG",
+        "uploads/cafe/solved.png": "SOLVED",
+      }),
+    );
+    expect(code).toBe(0);
+    // The solution's own picture goes where teams get it once solved; the body's map stays put.
+    expect(readFileSync(join(out, "solutions", "web-1.md"), "utf8")).toBe(
+      "Inject `' OR 1=1`. ![The page](assets/solution/solved.png) on ![map](assets/map.png)\n",
+    );
+    expect(readFileSync(join(out, "assets", "web-1", "solution", "solved.png"), "utf8"))
+      .toBe("SOLVED");
+    expect(readFileSync(join(out, "solutions", "crypto-log.md"), "utf8")).toBe("Factor **n**.\n");
+    expect(readdirSync(join(out, "solutions")).sort()).toEqual(["crypto-log.md", "web-1.md"]);
+    for (
+      const line of [
+        "1 solution(s) CTFd showed to every team that could see the challenge; Cairn shows a " +
+        'solution to a team once it solved the challenge: "Crypto Log"',
+        '1 hidden solution(s) were left out, as in CTFd no team saw them: "Misc Static"',
+        "1 unlock(s) of challenge solutions had no place in Cairn",
+      ]
+    ) expect(stdout).toContain(line);
+    expect(stdout).not.toContain("challenge solution(s) had no place");
+    const { hunt, problems } = loadHunt(readFileSync(join(out, "hunt.toml"), "utf8"), {
+      file: "hunt.toml",
+      readFile: (path) => readFileSync(join(out, path), "utf8"),
+      assetExists: (puzzle, file) => existsSync(join(out, "assets", puzzle, file)),
+    });
+    expect(problems.filter((p) => p.field?.startsWith("solution"))).toEqual([]);
+    const solution = (id: string) => hunt!.puzzles[hunt!.puzzleIndex.get(id)!]!.solution;
+    expect(solution("web-1")).toContain("assets/solution/solved.png");
+    expect(solution("misc-static")).toBeUndefined();
+    expect(solution("core-dynamic")).toBeUndefined();
   });
 });
 
