@@ -68,6 +68,52 @@ export async function closeOffline(page: Page): Promise<void> {
   await page.close();
 }
 
+/**
+ * Keeps each toast a page shows (its text, and its link's href) in the tab's sessionStorage: a
+ * toast goes after 8 s, and the page reloads 1.5 s after one that says a teammate solved it, so one
+ * looked for on the screen after a slow catching-up (a page fetched while the machine is busy) may
+ * be gone already. Each reload of the tab adds to the same list.
+ */
+const KEEP_TOASTS = `{
+  const key = "test:toasts";
+  const keep = (toast) => {
+    const shown = JSON.parse(sessionStorage.getItem(key) ?? "[]");
+    shown.push({ text: toast.textContent, href: toast.querySelector("a")?.getAttribute("href") });
+    sessionStorage.setItem(key, JSON.stringify(shown));
+  };
+  if (location.protocol.startsWith("http")) {
+    new MutationObserver((changes) => {
+      for (const change of changes) {
+        for (const node of change.addedNodes) if (node.classList?.contains("toast")) keep(node);
+      }
+    }).observe(document, { childList: true, subtree: true });
+  }
+}`;
+
+/** From its next page on, keeps each toast `page` shows (`toastsShown`, `toldOf`). */
+export async function keepToasts(page: Page): Promise<void> {
+  await page.addInitScript(KEEP_TOASTS);
+}
+
+/** The toasts `page` has shown whose text has `text` in it, still on the screen or not. */
+export async function toastsShown(
+  page: Page,
+  text: string,
+): Promise<{ text: string; href?: string }[]> {
+  const shown = await page.evaluate(`JSON.parse(sessionStorage.getItem("test:toasts") ?? "[]")`);
+  return (shown as { text: string; href?: string }[]).filter((toast) =>
+    toast.text.replace(/\s+/g, " ").includes(text)
+  );
+}
+
+/** Waits until `page` has shown a toast with `text` in it (for up to `timeout` ms). */
+export async function toldOf(page: Page, text: string, timeout = 10_000): Promise<void> {
+  for (let waited = 0; (await toastsShown(page, text)).length === 0; waited += 100) {
+    if (waited >= timeout) throw new Error(`No toast "${text}" after ${timeout / 1000} s`);
+    await Bun.sleep(100);
+  }
+}
+
 /** The binary serving `hunt` on a fresh database; `args` are more `serve` flags. */
 export async function startBinary(
   hunt: string,

@@ -7,7 +7,16 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { chromiumAvailable, registerTeam, type Served, serveForSuite, SHOTS } from "./_browser.ts";
+import {
+  chromiumAvailable,
+  keepToasts,
+  registerTeam,
+  type Served,
+  serveForSuite,
+  SHOTS,
+  toastsShown,
+  toldOf,
+} from "./_browser.ts";
 
 const HUNT = `
 [hunt]
@@ -77,44 +86,6 @@ async function teammateGuesses(base: string, token: string, puzzle: string, answ
   expect(res.status).toBe(200);
 }
 
-/**
- * Keeps each toast a page shows (its text, and its link's href) in the tab's sessionStorage: a
- * toast goes after 8 s, and the page reloads 1.5 s after one that says a teammate solved it, so one
- * looked for on the screen after a slow catching-up (a page fetched while the machine is busy) may
- * be gone already. Each reload of the tab adds to the same list.
- */
-const KEEP_TOASTS = `{
-  const key = "test:toasts";
-  const keep = (toast) => {
-    const shown = JSON.parse(sessionStorage.getItem(key) ?? "[]");
-    shown.push({ text: toast.textContent, href: toast.querySelector("a")?.getAttribute("href") });
-    sessionStorage.setItem(key, JSON.stringify(shown));
-  };
-  if (location.protocol.startsWith("http")) {
-    new MutationObserver((changes) => {
-      for (const change of changes) {
-        for (const node of change.addedNodes) if (node.classList?.contains("toast")) keep(node);
-      }
-    }).observe(document, { childList: true, subtree: true });
-  }
-}`;
-
-/** The toasts `page` has shown whose text has `text` in it, still on the screen or not. */
-async function toastsShown(page: Page, text: string): Promise<{ text: string; href?: string }[]> {
-  const shown = await page.evaluate(`JSON.parse(sessionStorage.getItem("test:toasts") ?? "[]")`);
-  return (shown as { text: string; href?: string }[]).filter((toast) =>
-    toast.text.replace(/\s+/g, " ").includes(text)
-  );
-}
-
-/** Waits until `page` has shown a toast with `text` in it (for up to `timeout` ms). */
-async function toldOf(page: Page, text: string, timeout = 10_000): Promise<void> {
-  for (let waited = 0; (await toastsShown(page, text)).length === 0; waited += 100) {
-    if (waited >= timeout) throw new Error(`No toast "${text}" after ${timeout / 1000} s`);
-    await Bun.sleep(100);
-  }
-}
-
 /** A page's live stream, as its requests are routed. */
 const STREAM = /\/api\/events/;
 
@@ -155,7 +126,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
     await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
     const page = await browser.context.newPage();
     page.on("pageerror", (error) => errors.push(error.message));
-    await page.addInitScript(KEEP_TOASTS);
+    await keepToasts(page);
     const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
     await page.goto(`${server.base}/puzzles${puzzle === "" ? "" : `/${puzzle}`}`);
     expect((await stream).status()).toBe(200);
