@@ -88,7 +88,10 @@ test.skipIf(process.env.CAIRN_FAULTS_NO_MOUNT === "1")(
         }
       };
       const workers = Array.from({ length: WORKERS }, (_, w) => worker(w));
-      await sleep(300);
+      // Until the load is real: more than 50 guesses acknowledged (0.3 s worth on an idle machine;
+      // a loaded one, or Deno, takes longer).
+      const loaded = Date.now() + 30_000;
+      while (acked.length <= 50 && Date.now() < loaded) await sleep(20);
       const ackedBeforeFull = acked.length;
       filled = true;
       fillDisk(filler);

@@ -61,7 +61,10 @@ test(
     const workers = Array.from({ length: WORKERS }, (_, w) => worker(w));
     let ackedBeforeBackup: string[];
     try {
-      await sleep(500);
+      // Until the load is real: more than 100 guesses acknowledged (half a second's worth on an
+      // idle machine; a loaded one, or Deno, takes longer).
+      const loaded = Date.now() + 30_000;
+      while (acked.length <= 100 && Date.now() < loaded) await sleep(20);
       // 1. Back up under load. Everything acknowledged before this moment must be in the copy.
       ackedBeforeBackup = [...acked];
       const { code, stdout, stderr } = await cairn("backup", backup, "--db", db);
