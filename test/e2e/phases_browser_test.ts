@@ -49,11 +49,8 @@ suite("a page left open while the hunt changes", () => {
     async () => {
       mkdirSync(SHOTS, { recursive: true });
       browser = await launchChromium();
-      // Whole seconds, as the hunt file writes them, counted from once the browser is up.
-      const start = Math.ceil(Date.now() / 1000 + LEAD) * 1000;
-      const end = start + LENGTH * 1000;
-      const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, "Z");
-      server = await startBinary(`
+      const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+      const hunt = (start: number, end: number) => `
 [hunt]
 title = "Dawn Trail"
 starts_at = ${iso(start)}
@@ -63,9 +60,25 @@ ends_at = ${iso(end)}
 id = "lighthouse"
 title = "The Lighthouse"
 answer = "polaris"
-`);
+`;
+      // First tomorrow: the server starts (the binary built first, when this file runs alone), and
+      // the team registers, however long a loaded machine takes; no page is open yet.
+      const day = 24 * 3600 * 1000;
+      server = await startBinary(hunt(Date.now() + day, Date.now() + 2 * day), {
+        args: ["--admin-token", ADMIN_TOKEN],
+      });
       const base = server.base;
       const token = await registerTeam(base, "Gulls");
+      // Then the times the pages will see, set by a reload before they open: whole seconds, as the
+      // hunt file writes them, counted from now, with room for the pages to open.
+      const start = Math.ceil(Date.now() / 1000 + LEAD) * 1000;
+      const end = start + LENGTH * 1000;
+      writeFileSync(join(server.dir, "hunt.toml"), hunt(start, end));
+      const reloaded = await fetch(`${base}/api/admin/reload`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      expect(reloaded.status).toBe(200);
       const errors: string[] = [];
       // The team's session for its pages only, so that the landing page stays a visitor's.
       await browser.context.addCookies([
@@ -292,11 +305,22 @@ normalize = "exact"
     "a projector that cannot reach the server at the start waits for it, not an error page",
     async () => {
       browser ??= await launchChromium();
+      const hunt = (start: number) =>
+        `[hunt]\ntitle = "Dusk Trail"\nstarts_at = ${
+          new Date(start).toISOString().replace(/\.\d{3}Z$/, "Z")
+        }\n\n[[puzzle]]\nid = "bell"\ntitle = "Bell"\nanswer = "ring"\n`;
+      // Tomorrow until the server is up, however long a loaded machine takes; then, by a reload
+      // before the page opens, in a few seconds.
+      down = await startBinary(hunt(Date.now() + 24 * 3600 * 1000), {
+        args: ["--admin-token", ADMIN_TOKEN],
+      });
       const start = Math.ceil(Date.now() / 1000 + LEAD) * 1000;
-      const iso = new Date(start).toISOString().replace(/\.000Z$/, "Z");
-      down = await startBinary(
-        `[hunt]\ntitle = "Dusk Trail"\nstarts_at = ${iso}\n\n[[puzzle]]\nid = "bell"\ntitle = "Bell"\nanswer = "ring"\n`,
-      );
+      writeFileSync(join(down.dir, "hunt.toml"), hunt(start));
+      const reloaded = await fetch(`${down.base}/api/admin/reload`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      expect(reloaded.status).toBe(200);
       const errors: string[] = [];
       const projector = await open(`${down.base}/scoreboard?view=projector`, errors);
       expect(await projector.locator("#phase").textContent()).toMatch(/^The hunt starts /);
