@@ -42,9 +42,9 @@ export async function open(base: string, headers: Record<string, string> = {}, q
     events,
     /** Settles when the stream has ended, from either side. */
     ended: reading,
-    /** Waits until an event matching `match` has arrived (or fails after 3 s). */
-    async wait(match: (e: SseEvent) => boolean): Promise<SseEvent> {
-      const deadline = Date.now() + 3000;
+    /** Waits until an event matching `match` has arrived (or fails after `timeoutMs`, 3 s). */
+    async wait(match: (e: SseEvent) => boolean, timeoutMs = 3000): Promise<SseEvent> {
+      const deadline = Date.now() + timeoutMs;
       for (;;) {
         const found = events.find(match);
         if (found) return found;
