@@ -4,8 +4,8 @@
  * a file that does not exist, so a locked puzzle's files do not leak that it
  * exists.
  */
-import { statSync } from "node:fs";
-import { extname, resolve, sep } from "node:path";
+import { realpathSync, statSync } from "node:fs";
+import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Engine, Team } from "../engine/mod.ts";
 import { ApiError } from "../play/mod.ts";
 import { DiskFile, fileResponse } from "../store/mod.ts";
@@ -57,12 +57,19 @@ export function puzzleFileResponse(
   const path = resolve(root, ...parts);
   if (!path.startsWith(root + sep)) throw new ApiError("not_found");
   let size: number;
+  let owners: string[];
   try {
     const stat = statSync(path);
     if (!stat.isFile()) throw new ApiError("not_found");
     size = stat.size;
+    owners = solutionOwners(dir, puzzle.id, path);
   } catch {
     throw new ApiError("not_found");
+  }
+  // Reached by a symlink, a solution's file is still the solution's.
+  for (const owner of owners) {
+    const solved = engine.unlockedPuzzle(team, owner);
+    if (solved === undefined || !engine.solved(team, solved)) throw new ApiError("not_found");
   }
   return fileResponse(fileBody(path, size), {
     headers: {
@@ -72,6 +79,36 @@ export function puzzleFileResponse(
       "x-content-type-options": "nosniff",
     },
   });
+}
+
+/**
+ * The puzzles whose solution folder holds the file at `path` once its symlinks are followed: this
+ * puzzle's (`assets/<puzzle>/solution/`, wherever it leads), or any puzzle's in `assets/`, as the
+ * file system names it (by the folder itself, not its name: a case-insensitive one has others).
+ */
+function solutionOwners(dir: string, puzzleId: string, path: string): string[] {
+  const real = realpathSync(path);
+  const owners: string[] = [];
+  const own = join(dir, puzzleId, "solution");
+  if (statSync(own, { throwIfNoEntry: false })?.isDirectory() && inside(real, realpathSync(own))) {
+    owners.push(puzzleId);
+  }
+  const assets = realpathSync(dir);
+  const [owner, folder, ...rest] = relative(assets, real).split(sep);
+  if (owner === undefined || owner === ".." || isAbsolute(owner) || rest.length === 0) {
+    return owners;
+  }
+  const solution = statSync(join(assets, owner, "solution"), { throwIfNoEntry: false });
+  const found = statSync(join(assets, owner, folder!));
+  if (solution?.isDirectory() && solution.dev === found.dev && solution.ino === found.ino) {
+    owners.push(owner);
+  }
+  return owners;
+}
+
+/** Whether `path` is inside the folder `folder` (both real paths). */
+function inside(path: string, folder: string): boolean {
+  return path.startsWith(folder + sep);
 }
 
 /**
