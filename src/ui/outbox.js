@@ -863,6 +863,11 @@
         ...event.detail.map((id) => `/puzzles/${encodeURIComponent(id)}`),
       ]);
     });
+    // A page that changed in place (player.js: a solve): kept again as the server draws it now.
+    document.addEventListener(
+      "cairn:keep",
+      (event) => void keepPages(["/puzzles", ...event.detail]),
+    );
   }
 
   // For tests and the curious: the outbox's state.

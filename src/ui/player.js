@@ -212,6 +212,7 @@
     switch (data.result) {
       case "correct": {
         solvedHere = true;
+        keepSolveOffline();
         const extra = data.unlocked.length > 0
           ? unlockedLine(await titlesOf(data.unlocked))
           : undefined;
@@ -318,6 +319,15 @@
   const mission = $("mission");
   const missionForm = $("mission-form");
 
+  /**
+   * Has the service worker (outbox.js) keep this page and the list again, as the server draws them
+   * now that the team solved the puzzle (or a judge took a mission's solve back): with no
+   * navigation, its copy would still show the puzzle unsolved, without its solution, offline.
+   */
+  function keepSolveOffline() {
+    document.dispatchEvent(new CustomEvent("cairn:keep", { detail: [location.pathname] }));
+  }
+
   /** Shows the latest submission's state; a judge's `message` goes on a line of its own. */
   function missionStatus(tone, title, text, message) {
     const box = $("mission-status");
@@ -330,7 +340,10 @@
 
   function markSolved() {
     // (The solution, if the hunt gives one, comes with the page drawn again.)
-    if (!solvedHere) void refreshHints();
+    if (!solvedHere) {
+      void refreshHints();
+      keepSolveOffline();
+    }
     solvedHere = true;
     formReady(false);
     if (!$("solved-note")) {
@@ -348,6 +361,7 @@
 
   /** An accepted submission rejected later: the solve is taken back, and the team may send again. */
   function unmarkSolved() {
+    if (solvedHere) keepSolveOffline();
     solvedHere = false;
     $("solution")?.remove();
     $("solved-note")?.remove();

@@ -30,6 +30,7 @@ id = "lighthouse"
 title = "The Lighthouse"
 body = "Count the **windows** of the lighthouse."
 answer = ["seven"]
+solution = "Two on each side and one above the door: **seven** windows."
 
 [[puzzle]]
 id = "vault"
@@ -320,4 +321,38 @@ suite("the service worker, under HTTPS", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);
+
+  test(
+    "a solve on this phone keeps its page again: offline, it shows solved, with the solution",
+    async () => {
+      const errors: string[] = [];
+      const { page } = await teamPage("Puffins", "/puzzles/lighthouse", errors);
+      const kept = (path: string, text: string) =>
+        `caches.open("cairn-pages").then((c) => c.match(${JSON.stringify(path)}))
+        .then((r) => r ? r.text() : "").then((t) => t.includes(${JSON.stringify(text)}))`;
+      await until(page, kept("/puzzles/lighthouse", "Count the"));
+      await page.getByRole("textbox", { name: "Answer" }).fill("seven");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#solution", { hasText: "seven windows" }).waitFor();
+      // No navigation: the page asks the worker to keep it, and the list, as the server draws them now.
+      await until(page, kept("/puzzles/lighthouse", 'id="solution"'));
+      await context.setOffline(true);
+      try {
+        await page.goto(`${server.base}/puzzles/lighthouse`);
+        await page.locator("#solution", { hasText: "seven windows" }).waitFor();
+        expect(await page.locator("#solution").count()).toBe(1);
+        expect(await page.locator("#solved-badge").count()).toBe(1);
+        expect(await page.locator("#guess-form").count()).toBe(0);
+        await page.screenshot({
+          path: join(SHOTS, "sw-offline-solution-phone.png"),
+          fullPage: true,
+        });
+      } finally {
+        await context.setOffline(false);
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    90_000,
+  );
 });

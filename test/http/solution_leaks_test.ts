@@ -115,4 +115,25 @@ describe("a solution's files before the solve", () => {
       expect([path, (await call("GET", path, { token: terns })).status]).toEqual([path, 404]);
     }
   });
+
+  test("a reload that adds a solution gives it to the teams that solved, and no other", async () => {
+    const app = makeApp({ assetsDir: assets });
+    const gulls = await app.register("Gulls");
+    const terns = await app.register("Terns");
+    await app.call("POST", "/api/puzzles/a/guesses", { token: gulls, body: { answer: "alpha" } });
+    app.setToml(toml);
+    expect((await app.admin("POST", "/api/admin/reload")).status).toBe(200);
+    const view = async (token: string) => {
+      const api = await app.call("GET", "/api/puzzles/a", { token });
+      const page = await app.call("GET", "/puzzles/a", { token });
+      const file = await app.call("GET", "/puzzles/a/assets/solution/grid.png", { token });
+      return [api.body.solution_html ?? null, page.text.includes('id="solution"'), file.status];
+    };
+    expect(await view(gulls)).toEqual([
+      '<p><img src="/puzzles/a/assets/solution/grid.png" alt="Grid"></p>\n',
+      true,
+      200,
+    ]);
+    expect(await view(terns)).toEqual([null, false, 404]);
+  });
 });
