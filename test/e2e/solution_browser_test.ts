@@ -27,13 +27,28 @@ submit = "text"
 judge = "auto"
 body = "Tell us the story of your team name."
 solution = "Every story was a good one."
+
+[[puzzle]]
+id = "letter"
+title = "A letter"
+submit = "text"
+body = "Write the harbour master a letter."
+solution = "The harbour master keeps every letter."
+
+[[puzzle]]
+id = "bells"
+title = "The Bells"
+body = "How many bells ring at noon?"
+answer = "three"
+solution = "**Three** bells: the church's, the school's and the ferry's."
 `;
 
 suite("a puzzle's solution on a phone", () => {
   const served = serveAppForSuite(() => makeApp({ toml: HUNT }));
 
+  let token = "";
   beforeAll(async () => {
-    const token = await registerTeam(served.base, "Gulls");
+    token = await registerTeam(served.base, "Gulls");
     await served.browser.context.addCookies([
       { name: "cairn_session", value: token, url: served.base },
     ]);
@@ -93,6 +108,72 @@ suite("a puzzle's solution on a phone", () => {
         path: join(SHOTS, "solution-after-mission-390.png"),
         fullPage: true,
       });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+
+  test(
+    "a judge's verdict while the page is open shows the solution once; a rejection takes it back",
+    async () => {
+      const page = await served.browser.context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      try {
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.goto(`${served.base}/puzzles/letter`);
+        await page.evaluate("document.body.dataset.sameDocument = 'yes'");
+        await page.getByLabel("Your text").fill("Dear harbour master,");
+        await page.getByRole("button", { name: "Send" }).click();
+        await page.locator("#mission-status", { hasText: "Waiting for a judge" }).waitFor();
+        expect(await page.locator("#solution").count()).toBe(0);
+        const sent = await served.app.call("GET", "/api/puzzles/letter/submissions", { token });
+        const id = sent.body.submissions.at(-1).id;
+        const verdict = (accept: boolean) =>
+          served.app.admin("POST", `/api/admin/submissions/${id}/verdict`, { accept });
+        expect((await verdict(true)).status).toBe(200);
+        await page.locator("#solution", { hasText: "keeps every letter" }).waitFor();
+        // The live `submission` event and the page drawn again: one solution, not two.
+        await Bun.sleep(500);
+        expect(await page.locator("#solution").count()).toBe(1);
+        expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+        await page.screenshot({
+          path: join(SHOTS, "solution-after-verdict-390.png"),
+          fullPage: true,
+        });
+        expect((await verdict(false)).status).toBe(200);
+        await page.locator("#mission-status", { hasText: "Not accepted" }).waitFor();
+        await Bun.sleep(500);
+        expect(await page.locator("#solution").count()).toBe(0);
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+    30_000,
+  );
+
+  test("a teammate's solve shows the solution once on this phone", async () => {
+    const page = await served.browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${served.base}/puzzles/bells`);
+      await page.getByRole("textbox", { name: "Answer" }).waitFor();
+      // The live stream is open before the teammate's guess, so its `solve` event reaches the page.
+      await Bun.sleep(500);
+      const teammate = await served.app.login("Gulls");
+      const guess = await served.app.call("POST", "/api/puzzles/bells/guesses", {
+        token: teammate,
+        body: { answer: "three" },
+      });
+      expect(guess.body.result).toBe("correct");
+      await page.locator("#solution", { hasText: "the ferry's" }).waitFor();
+      await Bun.sleep(500);
+      expect(await page.locator("#solution").count()).toBe(1);
+      expect(await page.locator("#guess-form").count()).toBe(0);
       expect(errors).toEqual([]);
     } finally {
       await page.close();
