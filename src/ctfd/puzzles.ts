@@ -184,6 +184,23 @@ export function importChallenges(
         solutions.hidden.join(", "),
     );
   }
+  // A challenge left out (a plugin's, one with no flag Cairn can check) takes its solution along.
+  const carried = new Set(puzzles.map((p) => p.ctfdId));
+  const names = new Map(
+    tables.challenges.map((row) => [int(row, "id"), text(row, "name")?.trim()]),
+  );
+  const orphans = tables.solutions.filter((row) =>
+    text(row, "content")?.trim() && !carried.has(int(row, "challenge_id") ?? NaN)
+  ).map((row) => {
+    const id = int(row, "challenge_id");
+    return `"${names.get(id) || `Challenge ${id}`}"`;
+  });
+  if (orphans.length > 0) {
+    report.push(
+      `${orphans.length} solution(s) of challenges that did not come over were left out: ` +
+        orphans.join(", "),
+    );
+  }
   if (plugins.length > 0) {
     report.push(
       `${plugins.length} challenge(s) of plugin types were left out, with their submissions: ${
@@ -497,8 +514,11 @@ function addFile(
   const clean = base.normalize("NFC").replace(/[^\p{L}\p{M}\p{N}._-]/gu, "_")
     .replace(/^[.]+/, "_");
   const names = new Set(files.map((f) => f.to.split("/").at(-1)));
+  // A file named as the solution's folder would be hidden until the solve (and be in its way).
+  const taken = (name: string) =>
+    names.has(name) || (folder === "" && name.replace(/[.]+$/, "").toLowerCase() === "solution");
   let name = clean;
-  for (let n = files.length + 1; names.has(name); n++) name = `${n}-${clean}`;
+  for (let n = files.length + 1; taken(name); n++) name = `${n}-${clean}`;
   files.push({ from, to: `assets/${puzzleId}/${folder}${name}` });
   return `${folder}${name}`;
 }

@@ -382,6 +382,64 @@ describe("cairn import ctfd: challenge solutions (CTFd 3.8)", () => {
   });
 });
 
+describe("cairn import ctfd: what a solution meets", () => {
+  test("a file named solution, HTML, a solution of a challenge left out, an export before 3.8", async () => {
+    const tables = harborCtf("$2b$04$x");
+    tables.files = [
+      ...tables.files!,
+      // A challenge's own file (the teams' at once, as in CTFd), named as the solution's folder,
+      // which teams get only once they solved the puzzle: renamed. (Was: hidden until the solve;
+      // named `solution`, an import that failed, EEXIST.)
+      { id: 2, type: "challenge", location: "beef/Solution", challenge_id: 1, sha1sum: null },
+      // A CTFd 3.8 solution's upload: no challenge_id, so never one of the challenge's files.
+      { id: 3, type: "solution", location: "cafe/solved.png", solution_id: 1, sha1sum: null },
+    ];
+    tables.solutions = [
+      {
+        id: 1,
+        challenge_id: 1,
+        content: '<img src="/files/cafe/solved.png"> It was SQL.',
+        state: "solved",
+      },
+      // Quiz is a plugin's challenge, left out; challenge 99 is none.
+      { id: 2, challenge_id: 5, content: "The answer is b.", state: "solved" },
+      { id: 3, challenge_id: 99, content: "Gone.", state: "visible" },
+    ];
+    const uploads = {
+      "uploads/abc123/index.php": "<?php echo 1; ?>",
+      "uploads/beef/Solution": "PUBLIC",
+      "uploads/cafe/solved.png": "SOLVED",
+    };
+    const { out, code, stdout } = await importZip(exportZip(tables, uploads));
+    expect(code).toBe(0);
+    expect(readdirSync(join(out, "assets", "web-1"), { recursive: true }).sort()).toEqual([
+      "2-Solution",
+      "index.php",
+      "solution",
+      "solution/solved.png",
+    ]);
+    expect(readFileSync(join(out, "puzzles", "web-1.md"), "utf8")).toContain(
+      "- [2-Solution](assets/2-Solution)",
+    );
+    expect(readFileSync(join(out, "solutions", "web-1.md"), "utf8")).toBe(
+      '<img src="assets/solution/solved.png"> It was SQL.\n',
+    );
+    for (
+      const line of [
+        'The solution of "Web 1" has HTML (<img src="assets/solution/solved.png">), which CTFd ' +
+        "rendered and Cairn shows as text: write it in Markdown in solutions/web-1.md",
+        '2 solution(s) of challenges that did not come over were left out: "Quiz", "Challenge 99"',
+      ]
+    ) expect(stdout).toContain(line);
+    // Before CTFd 3.8 there is no solutions table: no solution, no solutions/ folder.
+    delete tables.solutions;
+    const before = await importZip(exportZip(tables, uploads));
+    expect(before.code).toBe(0);
+    expect(existsSync(join(before.out, "solutions"))).toBe(false);
+    expect(readFileSync(join(before.out, "hunt.toml"), "utf8")).not.toContain("solution");
+  });
+});
+
 /** 8 MB of spaces after a "[", declared (in both zip headers) as 100 bytes. */
 function lyingZip(): Uint8Array {
   const big = new Uint8Array(8 * 1024 * 1024).fill(32);
