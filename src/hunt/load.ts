@@ -1320,6 +1320,11 @@ function readText(
 
 /** The folder of a puzzle's assets that a team may fetch only once it solved the puzzle. */
 const SOLUTION_FOLDER = "solution/";
+/**
+ * A path in that folder, as the server finds it (http/puzzle_files.ts): in any case, with trailing
+ * dots or spaces, as a case-insensitive file system or Windows' would.
+ */
+const IN_SOLUTION_FOLDER = /^solution[. ]*\//i;
 
 /**
  * Warns of each file a body or a solution links to in `assets/` that is not in the puzzle's
@@ -1338,7 +1343,7 @@ function checkAssetLinks(
 ) {
   const { path, puzzleId } = where;
   for (const file of assetLinks(text)) {
-    const hidden = file.startsWith(SOLUTION_FOLDER);
+    const hidden = IN_SOLUTION_FOLDER.test(file);
     if (key === "solution" && !hidden && !where.shown.includes(file)) {
       report.add(
         "warning",
