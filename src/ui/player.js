@@ -474,12 +474,14 @@
 
   /**
    * Shows the puzzle's solution from `doc`, this page drawn again: the server draws it once the
-   * team solved the puzzle, and no more once a judge took a mission's solve back.
+   * team solved the puzzle. Only while this page knows the puzzle solved: a copy drawn before a
+   * judge took a mission's solve back (`unmarkSolved`) can arrive after it, and one drawn before
+   * the solve after the solve's.
    */
   function solutionFrom(doc) {
     const fresh = doc.getElementById("solution");
     const shown = $("solution");
-    if (!fresh) shown?.remove();
+    if (!solvedHere) return shown?.remove();
     if (!fresh || shown) return;
     const node = document.importNode(fresh, true);
     const answer = document.querySelector("#main .answer-form");

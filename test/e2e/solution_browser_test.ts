@@ -36,6 +36,13 @@ body = "Write the harbour master a letter."
 solution = "The harbour master keeps every letter."
 
 [[puzzle]]
+id = "note"
+title = "A note"
+submit = "text"
+body = "Leave the ferryman a note."
+solution = "The ferryman reads every note."
+
+[[puzzle]]
 id = "bells"
 title = "The Bells"
 body = "How many bells ring at noon?"
@@ -179,4 +186,54 @@ suite("a puzzle's solution on a phone", () => {
       await page.close();
     }
   }, 30_000);
+
+  test(
+    "a page drawn before a rejection, arriving after it, does not bring the solution back",
+    async () => {
+      const page = await served.browser.context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      // The page's own background fetch of itself, drawn by the server at once but held on the way
+      // back until `release`: as on a slow network, while the judge changes their mind.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let caught = () => {};
+      const fetched = new Promise<void>((resolve) => (caught = resolve));
+      let holding = false;
+      await page.route(`${served.base}/puzzles/note`, async (route) => {
+        const background = route.request().headers()["cairn-background"] === "1";
+        if (!holding || !background) return await route.continue();
+        holding = false;
+        const response = await route.fetch();
+        caught();
+        await held;
+        await route.fulfill({ response });
+      });
+      try {
+        await page.goto(`${served.base}/puzzles/note`);
+        await page.getByLabel("Your text").fill("Back by six.");
+        await page.getByRole("button", { name: "Send" }).click();
+        await page.locator("#mission-status", { hasText: "Waiting for a judge" }).waitFor();
+        const sent = await served.app.call("GET", "/api/puzzles/note/submissions", { token });
+        const id = sent.body.submissions.at(-1).id;
+        const verdict = (accept: boolean) =>
+          served.app.admin("POST", `/api/admin/submissions/${id}/verdict`, { accept });
+        holding = true;
+        expect((await verdict(true)).status).toBe(200);
+        // The accepted page, with its solution, drawn and on its way.
+        await fetched;
+        expect((await verdict(false)).status).toBe(200);
+        await page.locator("#mission-status", { hasText: "Not accepted" }).waitFor();
+        release();
+        await Bun.sleep(500);
+        expect(await page.locator("#solution").count()).toBe(0);
+        expect(await page.locator("#solved-badge").count()).toBe(0);
+        expect(errors).toEqual([]);
+      } finally {
+        release();
+        await page.close();
+      }
+    },
+    30_000,
+  );
 });
