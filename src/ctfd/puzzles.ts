@@ -171,6 +171,29 @@ export function importChallenges(
       ...(int(row, "module_id") !== undefined && { moduleId: int(row, "module_id")! }),
     });
   }
+  reportSolutions(tables, { puzzles, solutions }, report);
+  if (plugins.length > 0) {
+    report.push(
+      `${plugins.length} challenge(s) of plugin types were left out, with their submissions: ${
+        plugins.join(", ")
+      }`,
+    );
+  }
+  return puzzles;
+}
+
+/**
+ * The report's lines on solutions: those CTFd showed to every team, the hidden ones left out, and
+ * those of challenges that did not come over (a plugin's, one with no flag Cairn can check).
+ */
+function reportSolutions(
+  tables: ChallengeTables,
+  { puzzles, solutions }: {
+    puzzles: PuzzleOut[];
+    solutions: { hidden: string[]; visible: string[] };
+  },
+  report: string[],
+) {
   if (solutions.visible.length > 0) {
     report.push(
       `${solutions.visible.length} solution(s) CTFd showed to every team that could see the ` +
@@ -184,7 +207,7 @@ export function importChallenges(
         solutions.hidden.join(", "),
     );
   }
-  // A challenge left out (a plugin's, one with no flag Cairn can check) takes its solution along.
+  // A challenge left out takes its solution along.
   const carried = new Set(puzzles.map((p) => p.ctfdId));
   const names = new Map(
     tables.challenges.map((row) => [int(row, "id"), text(row, "name")?.trim()]),
@@ -201,14 +224,6 @@ export function importChallenges(
         orphans.join(", "),
     );
   }
-  if (plugins.length > 0) {
-    report.push(
-      `${plugins.length} challenge(s) of plugin types were left out, with their submissions: ${
-        plugins.join(", ")
-      }`,
-    );
-  }
-  return puzzles;
 }
 
 /** A challenge's category, trimmed, if it has one. */
