@@ -40,6 +40,14 @@
    */
   const SIGNED_IN = "cairn.team";
   const signedIn = () => localStorage.getItem(SIGNED_IN) === team;
+  /**
+   * Set while what waits does so because the server answered that it cannot take it now (a 5xx: its
+   * database is down, it is starting again; an upload's 429), not for want of an answer: the phone
+   * then says so, so that a team with Wi-Fi does not blame it. Shared by the team's tabs, as the
+   * outbox is; the last flush's end sets it.
+   */
+  const SERVER_BUSY = "cairn.server-busy";
+  const serverBusy = () => navigator.onLine && localStorage.getItem(SERVER_BUSY) !== null;
 
   // ---------------------------------------------------------------- IndexedDB
 
@@ -152,7 +160,10 @@
 
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
-  /** "2 answers waiting for the network", or hints and check-ins too, or waiting for a login. */
+  /**
+   * "2 answers waiting for the network", or hints and check-ins too, or waiting for a login, or for
+   * a server that answered it cannot take them now.
+   */
   function waitingText(items, login = false) {
     const count = (kind) => items.filter((item) => item.kind === kind).length;
     const parts = [
@@ -162,7 +173,13 @@
       [count("ask"), "question", "questions"],
       [count("submission"), "upload", "uploads"],
     ].filter(([n]) => n > 0).map(([n, one, many]) => plural(n, one, many));
-    return `${parts.join(", ")} waiting ${login ? "for you to log in again" : "for the network"}`;
+    const them = items.length === 1 ? "it" : "them";
+    const why = login
+      ? " for you to log in again"
+      : serverBusy()
+      ? `: the server cannot take ${them} now`
+      : " for the network";
+    return `${parts.join(", ")} waiting${why}`;
   }
 
   /** Shows what is queued and each result not yet seen, taking those results off the phone. */
@@ -421,7 +438,8 @@
 
   /**
    * Sends one item: "sent" when the server gave a final answer, "offline" when it could not be
-   * reached (or could not save it), "login" when this phone's session is gone, "later" otherwise.
+   * reached (no answer, or an upload that stalled on the way), "busy" when it answered that it
+   * cannot save it now (a 5xx), "login" when this phone's session is gone, "later" otherwise.
    */
   async function send(item) {
     // Its first try, right after it was pressed, or a later one: then it waited.
@@ -462,7 +480,7 @@
     if (!isFinal(status, data, item, res)) {
       if (status === 401) return "login";
       if (status >= 500) flushAfter(retryAfter(res));
-      return status >= 500 || status === 408 ? "offline" : "later";
+      return status >= 500 ? "busy" : status === 408 ? "offline" : "later";
     }
     const shown = describe(item, status, data);
     await remove("outbox", item.key);
@@ -555,8 +573,15 @@
           for (const item of items) atOnce.delete(item.key);
           return;
         }
+        // Why what is left waits: the server's answer (a 5xx, an upload's 429), or none at all.
+        let busy = false;
         for (const [i, item] of items.entries()) {
           const outcome = await send(item);
+          // (An item "later" that is not an upload is in flight from another tab: its answer comes.)
+          if (outcome === "busy" || (outcome === "later" && item.kind === "submission")) {
+            busy = true;
+          }
+          if (outcome === "offline") busy = false;
           if (outcome === "sent" || outcome === "later") continue;
           // The rest would get the same 401: none is sent until a page of this team says it is back.
           if (outcome === "login" && signedIn()) localStorage.removeItem(SIGNED_IN);
@@ -564,6 +589,8 @@
           for (const rest of items.slice(i)) atOnce.delete(rest.key);
           break;
         }
+        if (busy) localStorage.setItem(SERVER_BUSY, "1");
+        else localStorage.removeItem(SERVER_BUSY);
       } finally {
         flushing = undefined;
         changed();
@@ -620,7 +647,9 @@
     showInPlace(queued, undefined, {
       tone: "info",
       title: "Saved on this phone",
-      text: "It is sent as soon as the network is back.",
+      text: serverBusy()
+        ? "The server answered that it cannot take it now: it is sent again in a moment."
+        : "It is sent as soon as the network is back.",
     });
   }
 
@@ -784,6 +813,7 @@
       localStorage.removeItem(CONTACT);
       localStorage.removeItem(SKEW);
       localStorage.removeItem(SIGNED_IN);
+      localStorage.removeItem(SERVER_BUSY);
       // The team's pages go; the shell (no team's data in it) stays for the next team.
       if ("caches" in globalThis) {
         for (const name of await caches.keys()) {
@@ -810,6 +840,8 @@
     void flush();
   };
   globalThis.addEventListener("online", networkBack);
+  // No network now: what waits, waits for it, whatever the server said before.
+  globalThis.addEventListener("offline", () => void render());
   // The live stream opened (again): the server answers, though the phone may never have gone
   // offline.
   document.addEventListener("cairn:reconnected", networkBack);

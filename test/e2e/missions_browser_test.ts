@@ -530,7 +530,9 @@ suite("photo missions in a browser", () => {
         });
         await phone.getByRole("button", { name: "Send" }).click();
         await phone.waitForSelector("#mission-status >> text=Saved on this phone");
-        await phone.waitForSelector("#outbox-status >> text=1 upload waiting for the network");
+        // A stall is the network's; a 429 or a 503 is the server's word that it cannot take it now.
+        const why = status === 408 ? " for the network" : ": the server cannot take it now";
+        await phone.locator("#outbox-status", { hasText: `1 upload waiting${why}` }).waitFor();
         expect(await phone.locator("#outbox li", { hasText: "Not accepted" }).count()).toBe(0);
         // The next send reaches the server, and is taken.
         await phone.unroute(route);

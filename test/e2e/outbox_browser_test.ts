@@ -173,13 +173,75 @@ suite("the outbox, on plain HTTP", () => {
       });
       await page.getByRole("textbox", { name: "Answer" }).fill("carrick bend");
       await page.getByRole("button", { name: "Submit" }).click();
-      await page.locator("#outbox-status", { hasText: "1 answer waiting for the network" })
-        .waitFor();
+      // The server answered: the phone says so, not that the Wi-Fi is down.
+      await page.locator("#outbox-status", {
+        hasText: "1 answer waiting: the server cannot take it now",
+      }).waitFor();
+      await page.locator("#result", {
+        hasText: "The server answered that it cannot take it now: it is sent again in a moment.",
+      }).waitFor();
+      await page.screenshot({ path: join(SHOTS, "outbox-server-503-phone.png") });
       expect(guesses("carrick bend")).toBe(0);
       await page.clock.runFor(2_500);
       await page.locator("#outbox-status").waitFor({ state: "hidden", timeout: 5_000 });
       expect(sends).toBe(2);
       expect(guesses("carrick bend")).toBe(1);
+      expect(errors).toEqual([]);
+      await own.close();
+    },
+    60_000,
+  );
+
+  test(
+    "answers the server cannot take now wait for it, and for the network once the Wi-Fi drops",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Busy Gulls");
+      const own = await launchChromium([], { serviceWorkers: "block" });
+      await own.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const page = await own.context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(`${server.base}/puzzles/knots`);
+      // The server's database is down: every send is answered 503, with no Retry-After.
+      let down = true;
+      await page.route("**/api/puzzles/knots/guesses", async (route) => {
+        if (!down) return await route.continue();
+        await route.fulfill({
+          status: 503,
+          contentType: "application/json",
+          body: JSON.stringify({
+            error: { code: "unavailable", message: "Cannot reach the database" },
+          }),
+        });
+      });
+      const answer = page.getByRole("textbox", { name: "Answer" });
+      await answer.fill("granny");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#outbox-status", {
+        hasText: "1 answer waiting: the server cannot take it now",
+      }).waitFor();
+      await answer.fill("reef");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#outbox-status", {
+        hasText: "2 answers waiting: the server cannot take them now",
+      }).waitFor();
+      // Then the Wi-Fi drops: they wait for the network now.
+      await own.context.setOffline(true);
+      await page.locator("#outbox-status", { hasText: "2 answers waiting for the network" })
+        .waitFor();
+      await answer.fill("bowline");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#outbox-status", { hasText: "3 answers waiting for the network" })
+        .waitFor();
+      await page.locator("#result", { hasText: "It is sent as soon as the network is back." })
+        .waitFor();
+      await page.screenshot({ path: join(SHOTS, "outbox-server-503-then-offline-phone.png") });
+      // Back, and the server with it: all three go.
+      down = false;
+      await own.context.setOffline(false);
+      await page.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
+      await page.locator("#outbox-status").waitFor({ state: "hidden" });
+      expect([guesses("granny"), guesses("reef"), guesses("bowline")]).toEqual([1, 1, 1]);
       expect(errors).toEqual([]);
       await own.close();
     },
