@@ -122,9 +122,52 @@
     return doc;
   }
 
+  /** The part a redraw could not fetch (no network), tried again until it is: its path. */
+  let staleAt;
+  let staleTimer;
+  /** Tells what a redrawn puzzle list opened (set with the live updates, which know what it was). */
+  let listRedrawn = () => {};
+
+  /**
+   * Redraws the page's main part behind the player's back (a live event, a check-in), as
+   * `refreshList`. With no network, the page says it may be out of date, and tries again every
+   * 5 s and as soon as the phone is back online, until it has it: the live stream can stay up
+   * while a request fails, and bring no other event for a long while.
+   */
+  async function redraw(path = location.pathname + location.search) {
+    clearTimeout(staleTimer);
+    let doc;
+    try {
+      doc = await refreshList(path);
+    } catch {
+      staleAt = path;
+      staleTimer = setTimeout(() => void redraw(path), 5_000);
+      if ($("stale-note")) return null;
+      const what = page === "standings" ? "these standings" : "this list";
+      const note = element(
+        "p",
+        "notice notice-warn",
+        `No network: ${what} may be out of date. It updates itself once the network is back.`,
+      );
+      note.id = "stale-note";
+      note.setAttribute("role", "status");
+      const outbox = $("outbox");
+      if (outbox) outbox.after(note);
+      else $("main")?.prepend(note);
+      return null;
+    }
+    // (The redrawn part has no note.)
+    staleAt = undefined;
+    if (doc && page === "puzzles") await listRedrawn();
+    return doc;
+  }
+  globalThis.addEventListener("online", () => {
+    if (staleAt !== undefined) void redraw(staleAt);
+  });
+
   // A check-in sent by the outbox: the list shows what it unlocked, with or without the live stream.
   document.addEventListener("cairn:checkin", (event) => {
-    if (page === "puzzles" && event.detail.status === 200) void refreshList();
+    if (page === "puzzles" && event.detail.status === 200) void redraw("/puzzles");
   });
 
   // ---------------------------------------------------------------- answers
@@ -755,7 +798,7 @@
       boardTimer = undefined;
       if (!ready()) return;
       boardDue = Date.now() + 10_000;
-      void refreshList(path).catch(() => {});
+      void redraw(path);
     }, wait);
   }
   // The first scoreboard event is the board the page already shows (not so on a stream reopened).
@@ -795,6 +838,8 @@
       ? listed(document)
       : (document.body.dataset.unlocked ?? "").split(" ").filter(Boolean),
   );
+  // The list redrawn (its puzzles moved into this page): it tells what opened.
+  listRedrawn = () => toldMeanwhile(listed(document));
 
   /** Tells the puzzles of `ids` that opened while the page was not listening. */
   async function toldMeanwhile(ids) {
@@ -859,10 +904,7 @@
       // once, and their pages should not all be asked for in the same instant.
       setTimeout(() => {
         if (mission && puzzleId) void refreshSubmission();
-        if (page === "puzzles") {
-          // (Its puzzles moved into this page as it redrew.)
-          void refreshList().then((doc) => doc && toldMeanwhile(listed(document))).catch(() => {});
-        }
+        if (page === "puzzles") void redraw("/puzzles");
         if (page === "puzzle") void caughtUp();
         void checkTimes();
       }, Math.random() * 2_000);
@@ -903,7 +945,7 @@
       // For the service worker (outbox.js): keep the new pages for reading offline.
       document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: puzzles }));
       await toastUnlocked(puzzles);
-      if (page === "puzzles") refreshList();
+      if (page === "puzzles") void redraw("/puzzles");
     });
     source.addEventListener("ask", (event) => {
       // A question's answer (or its refusal) shows on the puzzle page; a half-written question stays.
@@ -921,7 +963,7 @@
     });
     source.addEventListener("solve", (event) => {
       const { puzzle, request } = JSON.parse(event.data);
-      if (page === "puzzles") refreshList();
+      if (page === "puzzles") void redraw("/puzzles");
       // A mission's page follows its `submission` events instead.
       if (mission) return;
       // This page's own solve: its answer shows the result, and the page stays.

@@ -280,6 +280,40 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
   );
 
   test(
+    "the puzzle list a live event could not redraw offline says it may be out of date, then catches up",
+    async () => {
+      const { server, browser } = served as Served;
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Cormorants");
+      const page = await puzzlePage(token, "", errors);
+      // The Wi-Fi drops while the live stream still brings a teammate's solve: the list cannot be
+      // fetched again.
+      await browser.context.setOffline(true);
+      const stale = page.locator("#stale-note");
+      try {
+        await page.waitForFunction("!navigator.onLine");
+        await teammateGuesses(server.base, token, "knots", "bowline");
+        await stale.filter({ hasText: "No network: this list may be out of date." }).waitFor();
+        await page.screenshot({ path: join(SHOTS, "live-list-stale-offline-phone.png") });
+        expect(
+          await page.locator(".puzzle-list").getByRole("link", { name: "Harbor Meta" }).count(),
+        )
+          .toBe(0);
+      } finally {
+        await browser.context.setOffline(false);
+      }
+      // Back: the list shows the solve and what it opened, with no other event, and says it once.
+      await page.locator(".puzzle-list").getByRole("link", { name: "Harbor Meta" }).waitFor();
+      await stale.waitFor({ state: "detached" });
+      await page.screenshot({ path: join(SHOTS, "live-list-stale-back-phone.png") });
+      expect(await page.locator(".toast", { hasText: "New puzzle unlocked" }).count()).toBe(1);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
     "logging in or joining with no network keeps the landing page, and what was typed",
     async () => {
       const { server, browser } = served as Served;
