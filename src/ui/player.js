@@ -513,6 +513,7 @@
     if (!doc) return;
     hintsFrom(doc);
     solutionFrom(doc);
+    limitFrom(doc);
   }
 
   /**
@@ -530,6 +531,27 @@
     const answer = document.querySelector("#main .answer-form");
     if (answer) answer.after(node);
     else $("main")?.append(node);
+  }
+
+  /**
+   * Brings the guess limit's line up to date from `doc`, this page drawn again: the team's wrong
+   * guesses, a teammate's too, left in the window; past the limit, the wait, with the answer box
+   * off until it ends (then the page reloads, as one drawn so).
+   */
+  function limitFrom(doc) {
+    const fresh = doc.getElementById("limit-note");
+    const old = $("limit-note");
+    if (!fresh || !old || !form?.isConnected) return;
+    const waited = old.querySelector("[data-countdown]") !== null;
+    const node = document.importNode(fresh, true);
+    old.replaceWith(node);
+    if (node.querySelector("[data-countdown]") !== null) {
+      formEnabled(false);
+      countdown(node, reloadWhenReachable);
+    } else if (waited) {
+      // The wait is over (or an organizer gave extra guesses).
+      formEnabled(true);
+    }
   }
 
   /** This page as the server draws it now, fetched in the background; undefined if it cannot be. */
@@ -889,6 +911,7 @@
       return;
     }
     hintsFrom(doc);
+    limitFrom(doc);
   }
 
   /** The page's listeners, on each stream `cairnEvents()` opens. */

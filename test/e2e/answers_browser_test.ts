@@ -130,10 +130,18 @@ suite("answers on the puzzle page", () => {
       const errors: string[] = [];
       const token = await registerTeam(server.base, "Terns");
       const page = await tab(token, "/puzzles/lighthouse", errors);
-      for (const [raw, left] of [["sirius", 2], ["vega", 1], ["altair", 0]] as const) {
+      for (const [raw, left] of [["sirius", 2], ["vega", 1]] as const) {
         await guess(page, raw);
         await page.locator("#limit-note", { hasText: `${left} of 3 wrong guesses left` }).waitFor();
       }
+      // A teammate's phone makes the team's last wrong guess: this page does not know, and its
+      // next guess is refused.
+      const teammate = await fetch(`${server.base}/api/puzzles/lighthouse/guesses`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ answer: "altair" }),
+      });
+      expect(teammate.status).toBe(200);
       await guess(page, "rigel");
       const result = page.locator("#result.notice-warn", { hasText: "Too many wrong guesses" });
       await result.waitFor();
@@ -151,6 +159,31 @@ suite("answers on the puzzle page", () => {
       await page.locator("#limit-note", { hasText: "Too many wrong guesses" }).waitFor();
       expect(await page.getByRole("textbox", { name: "Answer" }).isDisabled()).toBe(true);
       expect(await page.getByRole("button", { name: "Submit" }).isDisabled()).toBe(true);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "the wrong guess that reaches the limit shows the wait at once, the answer box off",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Fulmars");
+      const page = await tab(token, "/puzzles/lighthouse", errors);
+      for (const [raw, left] of [["sirius", 2], ["vega", 1]] as const) {
+        await guess(page, raw);
+        await page.locator("#limit-note", { hasText: `${left} of 3 wrong guesses left` }).waitFor();
+      }
+      // The third: no fourth answer is typed only to be told to wait.
+      await guess(page, "altair");
+      await page.locator("#result.notice-bad", { hasText: "“altair” is not it." }).waitFor();
+      await page.locator("#limit-note", {
+        hasText: "Too many wrong guesses. You can guess again in",
+      }).waitFor();
+      expect(await page.getByRole("textbox", { name: "Answer" }).isDisabled()).toBe(true);
+      expect(await page.getByRole("button", { name: "Submit" }).isDisabled()).toBe(true);
+      await page.screenshot({ path: join(SHOTS, "answers-limit-reached-phone.png") });
       expect(errors).toEqual([]);
       await page.close();
     },

@@ -45,6 +45,12 @@ unlock = 'solved("knots")'
 answer = ["anchor"]
 
 [[puzzle]]
+id = "tide"
+title = "The Tide"
+answer = ["ebb"]
+guess_limit = { count = 3, per = "10m" }
+
+[[puzzle]]
 id = "compass"
 title = "The Compass"
 answer = ["north"]
@@ -273,6 +279,65 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       await page.screenshot({ path: join(SHOTS, "live-list-unlocked-meanwhile-phone.png") });
       await Bun.sleep(1_000);
       expect(await toastsShown(page, meta)).toHaveLength(1);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "the wrong guesses left follow a teammate's made while the stream was down, up to the wait",
+    async () => {
+      const { server } = served as Served;
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Grebes");
+      const page = await puzzlePage(token, "tide", errors);
+      const note = page.locator("#limit-note");
+      await note.filter({ hasText: "3 of 3 wrong guesses left" }).waitFor();
+      await streamDownWhile(
+        page,
+        server,
+        () => teammateGuesses(server.base, token, "tide", "flood"),
+      );
+      await note.filter({ hasText: "2 of 3 wrong guesses left" }).waitFor({ timeout: 15_000 });
+      // Then two more: the team is past the limit, and this phone's answer box is off till the wait ends.
+      await streamDownWhile(page, server, async () => {
+        await teammateGuesses(server.base, token, "tide", "neap");
+        await teammateGuesses(server.base, token, "tide", "spring");
+      });
+      await note.filter({ hasText: "Too many wrong guesses. You can guess again in" })
+        .waitFor({ timeout: 15_000 });
+      expect(await page.getByRole("textbox", { name: "Answer" }).isDisabled()).toBe(true);
+      expect(await page.getByRole("button", { name: "Submit" }).isDisabled()).toBe(true);
+      await page.screenshot({ path: join(SHOTS, "live-limit-caught-up-phone.png") });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "the wrong guesses left count a teammate's too once the answers that waited are sent",
+    async () => {
+      const { server, browser } = served as Served;
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Divers");
+      const page = await puzzlePage(token, "tide", errors);
+      const note = page.locator("#limit-note");
+      await browser.context.setOffline(true);
+      try {
+        await page.waitForFunction("!navigator.onLine");
+        await page.getByRole("textbox", { name: "Answer" }).fill("flood");
+        await page.getByRole("button", { name: "Submit" }).click();
+        await page.locator("#result", { hasText: "Saved on this phone" }).waitFor();
+        // Meanwhile a teammate's phone, online, guesses wrong too.
+        await teammateGuesses(server.base, token, "tide", "neap");
+      } finally {
+        await browser.context.setOffline(false);
+      }
+      await page.locator("#result", { hasText: "Not the answer" }).waitFor();
+      await note.filter({ hasText: "1 of 3 wrong guesses left" }).waitFor({ timeout: 15_000 });
+      await page.screenshot({ path: join(SHOTS, "live-limit-after-outbox-phone.png") });
       expect(errors).toEqual([]);
       await page.close();
     },
