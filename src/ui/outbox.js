@@ -754,13 +754,16 @@
   }
   globalThis.addEventListener("submit", claim, true);
 
-  /** Whether the server answers within a few seconds (the service worker keeps pages, never /api/). */
-  async function reachable() {
+  /**
+   * The status the server answers with within a few seconds, or undefined when none comes (the
+   * service worker keeps pages, never /api/).
+   */
+  async function serverAnswers() {
     try {
       const signal = AbortSignal.timeout?.(5_000);
-      return (await fetch("/api/hunt", { cache: "no-store", signal })).ok;
+      return (await fetch("/api/hunt", { cache: "no-store", signal })).status;
     } catch {
-      return false;
+      return undefined;
     }
   }
 
@@ -773,6 +776,7 @@
   }
   const NO_NETWORK = "Logging out needs the network: you are still logged in, and nothing on " +
     "this phone is lost. Log out again when the network is back.";
+  const SERVER_CANNOT = "The server could not log you out now: try again in a moment.";
 
   let loggingOut = false;
   /**
@@ -791,7 +795,13 @@
       }
       const left = await render();
       // What still waits is dropped only once asked, and asked only when it could go otherwise.
-      if (!navigator.onLine || (left > 0 && !(await reachable()))) return notLoggedOut(NO_NETWORK);
+      if (!navigator.onLine) return notLoggedOut(NO_NETWORK);
+      if (left > 0) {
+        // No answer at all, or the server's own word that it cannot take it now.
+        const status = await serverAnswers();
+        if (status === undefined) return notLoggedOut(NO_NETWORK);
+        if (status < 200 || status >= 300) return notLoggedOut(SERVER_CANNOT);
+      }
       const waiting = waitingText(await all("outbox"), !signedIn());
       if (left > 0 && !confirm(`${waiting}. Log out and drop them?`)) return;
       let res;
@@ -807,7 +817,7 @@
         return notLoggedOut(NO_NETWORK);
       }
       if (res.type !== "opaqueredirect" && !res.ok) {
-        return notLoggedOut("The server could not log you out now: try again in a moment.");
+        return notLoggedOut(SERVER_CANNOT);
       }
       await Promise.all([clear("outbox"), clear("results")]);
       localStorage.removeItem(CONTACT);

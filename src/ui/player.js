@@ -675,11 +675,15 @@
     const button = posted.querySelector("button[type=submit], button:not([type])");
     button.disabled = true;
     posted.querySelector(".offline-note")?.remove();
-    if (navigator.onLine && (await reachable())) return posted.submit();
+    const status = navigator.onLine ? await serverAnswers() : undefined;
+    if (status !== undefined && status < 500) return posted.submit();
     button.disabled = false;
-    posted.append(
-      element("p", "small result-incorrect offline-note", "No network: try again when it is back."),
-    );
+    // No answer at all, or the server's own word that it cannot take it now (it is starting again):
+    // the team should not blame its Wi-Fi for the second.
+    const why = status === undefined
+      ? "No network: try again when it is back."
+      : "The server cannot take this now: try again in a moment.";
+    posted.append(element("p", "small result-incorrect offline-note", why));
   });
 
   // Without the outbox, this page takes the hint itself (on the document too, for redrawn hints).
@@ -776,14 +780,20 @@
     else location.reload();
   }
 
-  /** Whether the server answers now (the service worker keeps pages, never /api/). */
+  /** Whether the server answers now, and can serve (the service worker keeps pages, never /api/). */
   async function reachable() {
+    const status = await serverAnswers();
+    return status !== undefined && status >= 200 && status < 300;
+  }
+
+  /** The status the server answers with now, or undefined when none comes. */
+  async function serverAnswers() {
     try {
       // Within 15 s: Wi-Fi that stays up while the way to the server is cut answers nothing.
       const signal = AbortSignal.timeout?.(15_000);
-      return (await fetch("/api/hunt", { cache: "no-store", signal })).ok;
+      return (await fetch("/api/hunt", { cache: "no-store", signal })).status;
     } catch {
-      return false;
+      return undefined;
     }
   }
 

@@ -5,6 +5,7 @@
 // The app runs in process (test/http/_app.ts), so that its store can be made to fail.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { CommitError } from "../../src/store/writer.ts";
 import { makeApp } from "../http/_app.ts";
 import { chromiumAvailable, serveAppForSuite, SHOTS } from "./_browser.ts";
@@ -143,4 +144,76 @@ suite("pages when the server cannot save", () => {
       await page.close();
     }
   }, 30_000);
+
+  /** Answers `pattern` on `page` as a node starting again in place answers every request. */
+  async function starting(page: Page, pattern: string): Promise<void> {
+    await page.route(pattern, (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: "application/json",
+        headers: { "retry-after": "5" },
+        body: JSON.stringify({
+          error: { code: "unavailable", message: "The server is starting again" },
+        }),
+      }));
+  }
+
+  test(
+    "a login while the server answers it cannot take it now says so, not that there is no network",
+    async () => {
+      const page = await served.browser.context.newPage();
+      try {
+        await served.browser.context.clearCookies();
+        await page.goto(`${served.base}/`);
+        await loggedIn("Shags");
+        await served.browser.context.clearCookies();
+        await starting(page, "**/api/hunt");
+        await page.fill("#login input[name=name]", "Shags");
+        await page.fill("#login input[name=password]", "correct horse");
+        await page.click("#login button[type=submit]");
+        await page.locator("#login", {
+          hasText: "The server cannot take this now: try again in a moment.",
+        }).waitFor();
+        expect(await page.locator("#login", { hasText: "No network" }).count()).toBe(0);
+        await page.screenshot({ path: join(SHOTS, "unavailable-login-starting.png") });
+        // The server is back: the same tap logs in.
+        await page.unroute("**/api/hunt");
+        await page.click("#login button[type=submit]");
+        await page.waitForURL(`${served.base}/puzzles`);
+      } finally {
+        await page.close();
+      }
+    },
+    30_000,
+  );
+
+  test(
+    "a logout with an answer waiting while the server answers it cannot take it now says so",
+    async () => {
+      await loggedIn("Cormorants");
+      const page = await served.browser.context.newPage();
+      try {
+        await page.goto(`${served.base}/puzzles/a`);
+        await starting(page, "**/api/**");
+        await page.getByRole("textbox", { name: "Answer" }).fill("sirius");
+        await page.getByRole("button", { name: "Submit" }).click();
+        await page.locator("#outbox-status", {
+          hasText: "1 answer waiting: the server cannot take it now",
+        }).waitFor();
+        await page.click("nav button:text('Log out')");
+        await page.locator("#outbox-logout", {
+          hasText: "The server could not log you out now: try again in a moment.",
+        }).waitFor();
+        expect(new URL(page.url()).pathname).toBe("/puzzles/a");
+        await page.screenshot({ path: join(SHOTS, "unavailable-logout-waiting.png") });
+        // Back: the answer goes, and the logout with it.
+        await page.unroute("**/api/**");
+        await page.click("nav button:text('Log out')");
+        await page.waitForURL(`${served.base}/`);
+      } finally {
+        await page.close();
+      }
+    },
+    30_000,
+  );
 });
