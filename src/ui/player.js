@@ -143,7 +143,7 @@
       staleAt = path;
       staleTimer = setTimeout(() => void redraw(path), 5_000);
       if ($("stale-note")) return null;
-      const what = page === "standings" ? "these standings" : "this list";
+      const what = page === "standings" ? "the scoreboard" : "this list";
       const note = element(
         "p",
         "notice notice-warn",

@@ -379,6 +379,41 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
   );
 
   test(
+    "the scoreboard a live change could not redraw offline says it may be out of date, then catches up",
+    async () => {
+      const { server, browser } = served as Served;
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Ospreys");
+      const rival = await registerTeam(server.base, "Skimmers");
+      await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const page = await browser.context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+      await page.goto(`${server.base}/scoreboard`);
+      expect((await stream).status()).toBe(200);
+      await browser.context.setOffline(true);
+      const stale = page.locator("#stale-note");
+      try {
+        await page.waitForFunction("!navigator.onLine");
+        // Another team's solve moves the board; the stream says so, the page cannot fetch it.
+        await teammateGuesses(server.base, rival, "lighthouse", "polaris");
+        await stale.filter({ hasText: "No network: the scoreboard may be out of date." })
+          .waitFor({ timeout: 15_000 });
+        await page.screenshot({ path: join(SHOTS, "live-board-stale-offline-phone.png") });
+      } finally {
+        await browser.context.setOffline(false);
+      }
+      await stale.waitFor({ state: "detached", timeout: 15_000 });
+      // The board shows the solve.
+      await page.locator("tr", { hasText: "Skimmers" }).locator("td").nth(1)
+        .filter({ hasText: "1" }).waitFor();
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
     "logging in or joining with no network keeps the landing page, and what was typed",
     async () => {
       const { server, browser } = served as Served;
