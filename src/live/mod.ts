@@ -501,7 +501,14 @@ export class Live {
           break;
       }
     }
-    for (const [teamId, puzzles] of unlocks) this.teamEvent(teamId, "unlock", { puzzles });
+    if (unlocks.size > 0) {
+      // With their titles: a phone whose next request fails (bad Wi-Fi) still names them.
+      const { hunt } = this.options.engine();
+      const title = (id: string) => hunt.puzzles[hunt.puzzleIndex.get(id) ?? -1]?.title ?? id;
+      for (const [teamId, puzzles] of unlocks) {
+        this.teamEvent(teamId, "unlock", { puzzles, titles: puzzles.map(title) });
+      }
+    }
     if (board) this.scoreboardChanged();
   }
 

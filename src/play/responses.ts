@@ -492,7 +492,13 @@ export const EVENTS = {
     v.description("The team solved a puzzle (a team's own streams only)"),
   ),
   unlock: v.pipe(
-    v.strictObject({ puzzles: Ids }),
+    v.strictObject({
+      puzzles: Ids,
+      titles: v.pipe(
+        v.array(v.string()),
+        v.description("Each puzzle's title, in the order of `puzzles`"),
+      ),
+    }),
     v.description("Puzzles newly unlocked for the team (a team's own streams only)"),
   ),
   submission: v.pipe(

@@ -886,12 +886,18 @@
     } else await toastUnlocked(fresh);
   }
 
-  /** Toasts each of `ids` this page has not told yet. */
-  async function toastUnlocked(ids) {
+  /**
+   * Toasts each of `ids` this page has not told yet, by its title: from `titles` (the live event's,
+   * in the same order), else asked of the server.
+   */
+  async function toastUnlocked(ids, titles) {
     const fresh = ids.filter((id) => !known.has(id));
     for (const id of fresh) known.add(id);
     if (fresh.length === 0) return;
-    for (const p of await titlesOf(fresh)) {
+    const named = titles === undefined
+      ? await titlesOf(fresh)
+      : fresh.map((id) => ({ id, title: titles[ids.indexOf(id)] ?? id }));
+    for (const p of named) {
       toast("New puzzle unlocked:", {
         href: `/puzzles/${encodeURIComponent(p.id)}`,
         label: p.title,
@@ -974,10 +980,10 @@
       });
     }
     source.addEventListener("unlock", async (event) => {
-      const { puzzles } = JSON.parse(event.data);
+      const { puzzles, titles } = JSON.parse(event.data);
       // For the service worker (outbox.js): keep the new pages for reading offline.
       document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: puzzles }));
-      await toastUnlocked(puzzles);
+      await toastUnlocked(puzzles, titles);
       if (page === "puzzles") void redraw("/puzzles");
     });
     source.addEventListener("ask", (event) => {

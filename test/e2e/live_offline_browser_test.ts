@@ -359,6 +359,8 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
         await page.waitForFunction("!navigator.onLine");
         await teammateGuesses(server.base, token, "knots", "bowline");
         await stale.filter({ hasText: "No network: this list may be out of date." }).waitFor();
+        // The live event names what opened, by its title, though nothing else can be fetched.
+        await page.locator(".toast", { hasText: "New puzzle unlocked: Harbor Meta" }).waitFor();
         await page.screenshot({ path: join(SHOTS, "live-list-stale-offline-phone.png") });
         expect(
           await page.locator(".puzzle-list").getByRole("link", { name: "Harbor Meta" }).count(),

@@ -99,7 +99,9 @@ describe("POST /api/puzzles/:id/submissions", () => {
       "accepted",
     ]);
     expect(all).toContain('event: solve\ndata: {"puzzle":"statue"}');
-    expect(all).toContain('event: unlock\ndata: {"puzzles":["after-statue"]}');
+    expect(all).toContain(
+      'event: unlock\ndata: {"puzzles":["after-statue"],"titles":["After the statue"]}',
+    );
     const board = await app.call("GET", "/api/scoreboard");
     expect(board.body.teams[0]).toMatchObject({ name: "Gulls", score: 25, solves: 1 });
   });

@@ -46,6 +46,7 @@ describe("GET /api/events", () => {
     expect(JSON.parse((await own.wait((e) => e.event === "solve")).data!)).toEqual({ puzzle: "a" });
     expect(JSON.parse((await own.wait((e) => e.event === "unlock")).data!)).toEqual({
       puzzles: ["after-a"],
+      titles: ["After A"],
     });
     // Everyone sees the new scoreboard.
     await anonymous.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
