@@ -554,15 +554,21 @@
     }
   }
 
-  /** This page as the server draws it now, fetched in the background; undefined if it cannot be. */
+  /**
+   * This page as the server draws it now, fetched in the background; null when no answer came (no
+   * network), undefined when the server sent another page (the session ended) or an error.
+   */
   async function freshPage() {
+    let res;
+    let text;
     try {
-      const res = await fetch(location.pathname, { headers: BACKGROUND });
-      if (!res.ok || new URL(res.url).pathname !== location.pathname) return undefined;
-      return new DOMParser().parseFromString(await res.text(), "text/html");
+      res = await fetch(location.pathname, { headers: BACKGROUND });
+      text = await res.text();
     } catch {
-      return undefined;
+      return null;
     }
+    if (!res.ok || new URL(res.url).pathname !== location.pathname) return undefined;
+    return new DOMParser().parseFromString(text, "text/html");
   }
 
   /** Redraws the hints that changed from `doc`, this page drawn again, unless the player is busy. */
@@ -914,9 +920,16 @@
    */
   async function caughtUp() {
     if (document.body.dataset.unlocked === undefined) return;
+    clearTimeout(catchUpTimer);
+    catchUpTimer = undefined;
     await globalThis.cairnOutbox?.flush();
-    // Not reachable: the stream's next opening asks again.
     const doc = await freshPage();
+    // No answer (the stream came back, the next request did not): again in 5 s, or once the phone
+    // is back online; the stream's next opening, if it drops meanwhile, asks too.
+    if (doc === null) {
+      catchUpTimer = setTimeout(() => void caughtUp(), 5_000);
+      return;
+    }
     if (!doc) return;
     await toldMeanwhile((doc.body.dataset.unlocked ?? "").split(" ").filter(Boolean));
     // A mission's page follows its submissions instead (`refreshSubmission`).
@@ -929,6 +942,12 @@
     hintsFrom(doc);
     limitFrom(doc);
   }
+
+  /** The catching up tried again (`caughtUp`), after a try that got no answer. */
+  let catchUpTimer;
+  globalThis.addEventListener("online", () => {
+    if (catchUpTimer !== undefined) void caughtUp();
+  });
 
   /** The page's listeners, on each stream `cairnEvents()` opens. */
   function listen(source) {

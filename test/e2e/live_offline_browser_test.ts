@@ -201,6 +201,43 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
   );
 
   test(
+    "a catching up that gets no answer as the stream comes back is tried again, not left undone",
+    async () => {
+      const { server } = served as Served;
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Eiders");
+      const page = await puzzlePage(token, "knots", errors);
+      // The stream comes back, but the page's next request, its catching up, gets no answer.
+      const own = `${server.base}/puzzles/knots`;
+      await page.route(
+        own,
+        (route) =>
+          route.request().headers()["cairn-background"] === "1"
+            ? route.abort("internetdisconnected")
+            : route.continue(),
+      );
+      const failed = page.waitForEvent("requestfailed", {
+        predicate: (request) => request.url() === own,
+        timeout: 30_000,
+      });
+      await streamDownWhile(
+        page,
+        server,
+        () => teammateGuesses(server.base, token, "knots", "bowline"),
+      );
+      await failed;
+      await page.unroute(own);
+      // Then it does: the page says what happened meanwhile, and shows it.
+      await page.locator(".toast", { hasText: "A teammate solved this puzzle." })
+        .waitFor({ timeout: 15_000 });
+      await page.locator("#solved-badge").waitFor({ timeout: 15_000 });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
     "many puzzles opened while the stream was down are told in one toast, not a screenful",
     async () => {
       const { server } = served as Served;
