@@ -5,6 +5,8 @@
 //   with a 3 s timeout, and cached only when the server marks the answer
 //   `cairn-offline: cache` (it never does for a locked puzzle or another
 //   team's page; a page with a one-time message is `once`: kept without it);
+//   a 5xx (the server starting again) neither replaces nor forgets the copy
+//   kept, which is shown instead;
 // - anything else it has not cached gets the offline page;
 // - POSTs and the API (live events included) pass by untouched.
 // A new version waits until the page asks it to take over. The server fills
@@ -64,7 +66,8 @@ async function cachePages(urls) {
         headers: { "cairn-background": "1" },
       });
       if (cacheable(response)) await cache.put(key, response);
-      else await cache.delete(key);
+      // A 5xx says the server cannot serve it now, not that the page is no longer the team's.
+      else if (response.status < 500) await cache.delete(key);
     } catch {
       // Offline: tried again on the next unlock or visit.
     }
@@ -83,20 +86,29 @@ function timeout(ms) {
  */
 async function keep(key, response) {
   if (key === undefined || response.headers.get("cairn-offline") === "once") return response;
+  // The server cannot serve it now (it is starting again): the copy kept stays.
+  if (response.status >= 500) return response;
   const cache = await caches.open(PAGES_CACHE);
   if (cacheable(response)) await cache.put(key, response.clone());
   else await cache.delete(key);
   return response;
 }
 
-/** A page: the network within 3 s (kept if cacheable), else the cached copy, else the offline page. */
+/**
+ * A page: the network within 3 s (kept if cacheable), else the cached copy, else the offline page.
+ * The server's 5xx (it is starting again after a failed save) gives the cached copy too, if any:
+ * the team keeps reading the puzzle, and the page catches up once the server answers.
+ */
 async function networkFirst(network, key) {
+  const cache = await caches.open(PAGES_CACHE);
+  const cached = async () => key === undefined ? undefined : await cache.match(key);
   try {
-    return await Promise.race([network, timeout(TIMEOUT_MS)]);
+    const response = await Promise.race([network, timeout(TIMEOUT_MS)]);
+    if (response.status < 500) return response;
+    return (await cached()) ?? response;
   } catch {
-    const cache = await caches.open(PAGES_CACHE);
-    const cached = key === undefined ? undefined : await cache.match(key);
-    if (cached) return cached;
+    const kept = await cached();
+    if (kept) return kept;
     const offline = await caches.match(OFFLINE);
     return offline || new Response("You are offline.", {
       status: 503,

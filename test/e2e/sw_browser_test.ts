@@ -254,6 +254,48 @@ suite("the service worker, under HTTPS", () => {
     await page.close();
   }, 90_000);
 
+  test(
+    "a page the server cannot serve now (503: it starts again) shows the copy kept, and keeps it",
+    async () => {
+      const errors: string[] = [];
+      const { page } = await teamPage("Eiders", "/puzzles", errors);
+      for (const path of ["/puzzles", "/puzzles/lighthouse"]) {
+        await until(
+          page,
+          `caches.open("cairn-pages").then((c) => c.match(${JSON.stringify(path)}))
+            .then((r) => r?.text()).then((text) => text?.includes("Eiders"))`,
+        );
+      }
+      // The server starts again after a failed save: each page is its 503 "Starting again" a while,
+      // the worker's own fetches to keep them included.
+      const pages = /\/puzzles(\/[^/?]+)?$/;
+      await context.route(pages, (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: "text/html; charset=utf-8",
+          headers: { "retry-after": "5" },
+          body: "<!doctype html><title>Starting again</title><h1>Starting again</h1>",
+        }));
+      try {
+        await page.goto(`${server.base}/puzzles/lighthouse`);
+        await page.getByText("Count the windows of the lighthouse.").waitFor();
+        await page.screenshot({ path: join(SHOTS, "sw-kept-page-server-503-phone.png") });
+        await page.goto(`${server.base}/puzzles`);
+        await page.getByRole("textbox", { name: "Checkpoint code" }).waitFor();
+        expect(await cachedPages(page)).toEqual(["/puzzles", "/puzzles/lighthouse"]);
+      } finally {
+        await context.unroute(pages);
+      }
+      // Back: the server's page, the copy kept still there for the next time.
+      await page.goto(`${server.base}/puzzles/lighthouse`);
+      await page.getByText("Count the windows of the lighthouse.").waitFor();
+      expect(await cachedPages(page)).toEqual(["/puzzles", "/puzzles/lighthouse"]);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    90_000,
+  );
+
   test("logging out with no network keeps the pages kept, and the team logged in", async () => {
     const errors: string[] = [];
     const { page, token } = await teamPage("Skuas", "/puzzles", errors);
