@@ -215,12 +215,12 @@ suite("the outbox, on plain HTTP", () => {
         });
       });
       const answer = page.getByRole("textbox", { name: "Answer" });
-      await answer.fill("granny");
+      await answer.fill("marlinspike");
       await page.getByRole("button", { name: "Submit" }).click();
       await page.locator("#outbox-status", {
         hasText: "1 answer waiting: the server cannot take it now",
       }).waitFor();
-      await answer.fill("reef");
+      await answer.fill("zeppelin");
       await page.getByRole("button", { name: "Submit" }).click();
       await page.locator("#outbox-status", {
         hasText: "2 answers waiting: the server cannot take them now",
@@ -229,7 +229,7 @@ suite("the outbox, on plain HTTP", () => {
       await own.context.setOffline(true);
       await page.locator("#outbox-status", { hasText: "2 answers waiting for the network" })
         .waitFor();
-      await answer.fill("bowline");
+      await answer.fill("trucker");
       await page.getByRole("button", { name: "Submit" }).click();
       await page.locator("#outbox-status", { hasText: "3 answers waiting for the network" })
         .waitFor();
@@ -239,9 +239,9 @@ suite("the outbox, on plain HTTP", () => {
       // Back, and the server with it: all three go.
       down = false;
       await own.context.setOffline(false);
-      await page.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
+      await page.locator("#result.notice-bad", { hasText: "“trucker” is not it." }).waitFor();
       await page.locator("#outbox-status").waitFor({ state: "hidden" });
-      expect([guesses("granny"), guesses("reef"), guesses("bowline")]).toEqual([1, 1, 1]);
+      expect([guesses("marlinspike"), guesses("zeppelin"), guesses("trucker")]).toEqual([1, 1, 1]);
       expect(errors).toEqual([]);
       await own.close();
     },
