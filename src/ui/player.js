@@ -86,12 +86,17 @@
    */
   const BACKGROUND = { accept: "text/html", "cairn-background": "1" };
 
+  /** The server answered that it cannot send a page now (a 5xx: it is starting again). */
+  class ServerBusy extends Error {}
+
   /**
    * Re-renders the page's main part from the server (the puzzle list, the scoreboard); the page it
-   * got, or null when the server sent another (the session ended).
+   * got, or null when the server sent another (the session ended). Throws when none came (no
+   * network), or a `ServerBusy` for a 5xx: either way it may come if asked again.
    */
   async function refreshList(path = "/puzzles") {
     const res = await fetch(path, { headers: BACKGROUND });
+    if (res.status >= 500) throw new ServerBusy(`Error ${res.status}`);
     if (!res.ok || new URL(res.url).pathname !== new URL(path, location.href).pathname) return null;
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     const fresh = doc.getElementById("main");
@@ -139,21 +144,24 @@
     let doc;
     try {
       doc = await refreshList(path);
-    } catch {
+    } catch (error) {
       staleAt = path;
       staleTimer = setTimeout(() => void redraw(path), 5_000);
-      if ($("stale-note")) return null;
       const what = page === "standings" ? "the scoreboard" : "this list";
-      const note = element(
-        "p",
-        "notice notice-warn",
-        `No network: ${what} may be out of date. It updates itself once the network is back.`,
-      );
-      note.id = "stale-note";
-      note.setAttribute("role", "status");
-      const outbox = $("outbox");
-      if (outbox) outbox.after(note);
-      else $("main")?.prepend(note);
+      // No answer, or the server's own that it cannot send it now: the team should know which.
+      const text = error instanceof ServerBusy
+        ? `The server cannot send ${what} now: it may be out of date. It updates itself once it can.`
+        : `No network: ${what} may be out of date. It updates itself once the network is back.`;
+      let note = $("stale-note");
+      if (!note) {
+        note = element("p", "notice notice-warn");
+        note.id = "stale-note";
+        note.setAttribute("role", "status");
+        const outbox = $("outbox");
+        if (outbox) outbox.after(note);
+        else $("main")?.prepend(note);
+      }
+      note.textContent = text;
       return null;
     }
     // (The redrawn part has no note.)
@@ -556,7 +564,8 @@
 
   /**
    * This page as the server draws it now, fetched in the background; null when no answer came (no
-   * network), undefined when the server sent another page (the session ended) or an error.
+   * network) or the server cannot send it now (a 5xx), undefined when it sent another page (the
+   * session ended) or another error.
    */
   async function freshPage() {
     let res;
@@ -567,6 +576,7 @@
     } catch {
       return null;
     }
+    if (res.status >= 500) return null;
     if (!res.ok || new URL(res.url).pathname !== location.pathname) return undefined;
     return new DOMParser().parseFromString(text, "text/html");
   }

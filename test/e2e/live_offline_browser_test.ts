@@ -200,42 +200,47 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
     60_000,
   );
 
-  test(
-    "a catching up that gets no answer as the stream comes back is tried again, not left undone",
-    async () => {
-      const { server } = served as Served;
-      const errors: string[] = [];
-      const token = await registerTeam(server.base, "Eiders");
-      const page = await puzzlePage(token, "knots", errors);
-      // The stream comes back, but the page's next request, its catching up, gets no answer.
-      const own = `${server.base}/puzzles/knots`;
-      await page.route(
-        own,
-        (route) =>
-          route.request().headers()["cairn-background"] === "1"
-            ? route.abort("internetdisconnected")
-            : route.continue(),
-      );
-      const failed = page.waitForEvent("requestfailed", {
-        predicate: (request) => request.url() === own,
-        timeout: 30_000,
-      });
-      await streamDownWhile(
-        page,
-        server,
-        () => teammateGuesses(server.base, token, "knots", "bowline"),
-      );
-      await failed;
-      await page.unroute(own);
-      // Then it does: the page says what happened meanwhile, and shows it.
-      await page.locator(".toast", { hasText: "A teammate solved this puzzle." })
-        .waitFor({ timeout: 15_000 });
-      await page.locator("#solved-badge").waitFor({ timeout: 15_000 });
-      expect(errors).toEqual([]);
-      await page.close();
-    },
-    60_000,
-  );
+  for (const [why, answer] of [["gets no answer", "none"], ["is answered 503", "503"]] as const) {
+    test(
+      `a catching up that ${why} as the stream comes back is tried again, not left undone`,
+      async () => {
+        const { server } = served as Served;
+        const errors: string[] = [];
+        const token = await registerTeam(server.base, `Eiders ${answer}`);
+        const page = await puzzlePage(token, "knots", errors);
+        // The stream comes back, but the page's next request, its catching up, gets no answer (or
+        // the node that answers it is starting again).
+        const own = `${server.base}/puzzles/knots`;
+        await page.route(
+          own,
+          (route) =>
+            route.request().headers()["cairn-background"] !== "1"
+              ? route.continue()
+              : answer === "none"
+              ? route.abort("internetdisconnected")
+              : route.fulfill({ status: 503, contentType: "text/html", body: "Starting again" }),
+        );
+        const refused = page.waitForEvent(answer === "none" ? "requestfailed" : "requestfinished", {
+          predicate: (request) => request.url() === own,
+          timeout: 30_000,
+        });
+        await streamDownWhile(
+          page,
+          server,
+          () => teammateGuesses(server.base, token, "knots", "bowline"),
+        );
+        await refused;
+        await page.unroute(own);
+        // Then it does: the page says what happened meanwhile, and shows it.
+        await page.locator(".toast", { hasText: "A teammate solved this puzzle." })
+          .waitFor({ timeout: 15_000 });
+        await page.locator("#solved-badge").waitFor({ timeout: 15_000 });
+        expect(errors).toEqual([]);
+        await page.close();
+      },
+      60_000,
+    );
+  }
 
   test(
     "many puzzles opened while the stream was down are told in one toast, not a screenful",
@@ -411,6 +416,46 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       await stale.waitFor({ state: "detached" });
       await page.screenshot({ path: join(SHOTS, "live-list-stale-back-phone.png") });
       expect(await page.locator(".toast", { hasText: "New puzzle unlocked" }).count()).toBe(1);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "the puzzle list the server cannot send now (503) says so, not the network, then catches up",
+    async () => {
+      const { server } = served as Served;
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Scoters");
+      const page = await puzzlePage(token, "", errors);
+      // The node that answers the list's redraw is starting again: 503, while the stream is up.
+      const list = `${server.base}/puzzles`;
+      await page.route(
+        list,
+        (route) =>
+          route.request().headers()["cairn-background"] === "1"
+            ? route.fulfill({
+              status: 503,
+              contentType: "text/html; charset=utf-8",
+              headers: { "retry-after": "5" },
+              body: "<!doctype html><title>Starting again</title><h1>Starting again</h1>",
+            })
+            : route.continue(),
+      );
+      const stale = page.locator("#stale-note");
+      try {
+        await teammateGuesses(server.base, token, "knots", "bowline");
+        await stale.filter({
+          hasText: "The server cannot send this list now: it may be out of date.",
+        }).waitFor();
+        await page.screenshot({ path: join(SHOTS, "live-list-stale-server-503-phone.png") });
+      } finally {
+        await page.unroute(list);
+      }
+      await page.locator(".puzzle-list").getByRole("link", { name: "Harbor Meta" })
+        .waitFor({ timeout: 15_000 });
+      await stale.waitFor({ state: "detached" });
       expect(errors).toEqual([]);
       await page.close();
     },
