@@ -6,7 +6,7 @@
 // against the compiled binary; screenshots go to test-results/screenshots/.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
+import type { Page, Request } from "playwright-core";
 import {
   chromiumAvailable,
   keepToasts,
@@ -220,10 +220,10 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
               ? route.abort("internetdisconnected")
               : route.fulfill({ status: 503, contentType: "text/html", body: "Starting again" }),
         );
-        const refused = page.waitForEvent(answer === "none" ? "requestfailed" : "requestfinished", {
-          predicate: (request) => request.url() === own,
-          timeout: 30_000,
-        });
+        const isOwn = (request: Request) => request.url() === own;
+        const refused = answer === "none"
+          ? page.waitForEvent("requestfailed", { predicate: isOwn, timeout: 30_000 })
+          : page.waitForEvent("requestfinished", { predicate: isOwn, timeout: 30_000 });
         await streamDownWhile(
           page,
           server,
