@@ -232,8 +232,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
         await refused;
         await page.unroute(own);
         // Then it does: the page says what happened meanwhile, and shows it.
-        await page.locator(".toast", { hasText: "A teammate solved this puzzle." })
-          .waitFor({ timeout: 15_000 });
+        await toldOf(page, "A teammate solved this puzzle.", 15_000);
         await page.locator("#solved-badge").waitFor({ timeout: 15_000 });
         expect(errors).toEqual([]);
         await page.close();
@@ -402,7 +401,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
         await teammateGuesses(server.base, token, "knots", "bowline");
         await stale.filter({ hasText: "No network: this list may be out of date." }).waitFor();
         // The live event names what opened, by its title, though nothing else can be fetched.
-        await page.locator(".toast", { hasText: "New puzzle unlocked: Harbor Meta" }).waitFor();
+        await toldOf(page, "New puzzle unlocked: Harbor Meta");
         await page.screenshot({ path: join(SHOTS, "live-list-stale-offline-phone.png") });
         expect(
           await page.locator(".puzzle-list").getByRole("link", { name: "Harbor Meta" }).count(),
@@ -415,7 +414,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       await page.locator(".puzzle-list").getByRole("link", { name: "Harbor Meta" }).waitFor();
       await stale.waitFor({ state: "detached" });
       await page.screenshot({ path: join(SHOTS, "live-list-stale-back-phone.png") });
-      expect(await page.locator(".toast", { hasText: "New puzzle unlocked" }).count()).toBe(1);
+      expect(await toastsShown(page, "New puzzle unlocked")).toHaveLength(1);
       expect(errors).toEqual([]);
       await page.close();
     },
