@@ -107,11 +107,8 @@ export function hotAnswers({ game, player: actions }: Play): HotAnswers {
       const now = engine.now();
       const view = puzzleView(engine, team, puzzle, now, game.freeze.frozenAt(now));
       const { bodyHtml, solutionHtml, ...rest } = view;
-      return json({
-        ...rest,
-        body_html: bodyHtml,
-        ...(solutionHtml !== undefined && { solution_html: solutionHtml }),
-      });
+      // (JSON leaves out `solution_html` while it is undefined.)
+      return json({ ...rest, body_html: bodyHtml, solution_html: solutionHtml });
     },
 
     // Accepts an Idempotency-Key (play/idempotency.ts).

@@ -19,6 +19,7 @@ export function puzzleView(
 ) {
   const source = engine.bodySource(team, puzzle);
   const solved = engine.solved(team, puzzle);
+  // Undefined until solved, or without one: a key JSON leaves out, in an object of one shape.
   const solution = solved ? solutionHtml(puzzle, source) : undefined;
   return {
     id: puzzle.id,
@@ -27,7 +28,7 @@ export function puzzleView(
     points: teamPoints(engine, team, puzzle, frozenAt),
     bodyHtml: bodyHtml(puzzle, source),
     solved,
-    ...(solution !== undefined && { solutionHtml: solution }),
+    solutionHtml: solution,
     hints: puzzle.hints.map((hint) => {
       // An ask's text is the prompt above its question box: shown from the start.
       if (hint.kind === "ask") {
