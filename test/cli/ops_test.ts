@@ -142,7 +142,7 @@ describe("SIGHUP", () => {
       );
       server.io.hup();
       const unlock = await stream.wait((e) => e.event === "unlock");
-      expect(JSON.parse(unlock.data!)).toEqual({ puzzles: ["gated"] });
+      expect(JSON.parse(unlock.data!)).toEqual({ puzzles: ["gated"], titles: ["Gated"] });
       await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":15'));
       expect(server.io.out()).toMatch(
         /level=info event=hunt_reloaded source=sighup puzzles=2 changed=first,gated\n/,

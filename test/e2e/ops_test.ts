@@ -347,7 +347,7 @@ describe("the binary in operation", () => {
       writeFileSync(hunt, locked.replace(/unlock = .*\n/, ""));
       server.proc.kill("SIGHUP");
       const unlock = await stream.wait((e) => e.event === "unlock");
-      expect(JSON.parse(unlock.data!)).toEqual({ puzzles: ["late"] });
+      expect(JSON.parse(unlock.data!)).toEqual({ puzzles: ["late"], titles: ["Late"] });
       await stream.close();
       expect(server.out()).toContain("event=hunt_reloaded source=sighup puzzles=3 changed=late");
     } finally {
