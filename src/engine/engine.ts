@@ -1057,9 +1057,9 @@ export class Engine {
   }
 
   /** A puzzle by id, only if the team has it unlocked. */
-  unlockedPuzzle(team: Team, puzzleId: string): Puzzle | undefined {
+  unlockedPuzzle(team: Team, puzzleId: string, now = this.now()): Puzzle | undefined {
     const index = this.hunt.puzzleIndex.get(puzzleId);
-    return index !== undefined && this.isUnlocked(team, index)
+    return index !== undefined && this.isUnlocked(team, index, now)
       ? this.hunt.puzzles[index]
       : undefined;
   }

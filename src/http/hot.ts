@@ -45,6 +45,8 @@ export interface HotCall {
   /** The team whose session that token opened, if any. */
   teamId: number | undefined;
   id: string;
+  /** The hunt's time as the request came in (`engine.now()`, read once for the whole answer). */
+  now: number;
 }
 
 /** A hot route's own work, after the front middleware's. */
@@ -94,17 +96,18 @@ export function hotAnswers({ game, player: actions }: Play): HotAnswers {
   return {
     list(_request, call) {
       const { engine, team } = player(call);
-      engine.catchUp(team);
-      const frozenAt = game.freeze.frozenAt(engine.now());
-      return new Response(listJson(engine, team, frozenAt), { headers: JSON_HEADER_LIST });
+      const now = call.now;
+      engine.catchUp(team, now);
+      const frozenAt = game.freeze.frozenAt(now);
+      return new Response(listJson(engine, team, frozenAt, now), { headers: JSON_HEADER_LIST });
     },
 
     puzzle(_request, call) {
       const { engine, team } = player(call);
-      engine.catchUp(team);
-      const puzzle = engine.unlockedPuzzle(team, call.id);
+      const now = call.now;
+      engine.catchUp(team, now);
+      const puzzle = engine.unlockedPuzzle(team, call.id, now);
       if (puzzle === undefined) throw new ApiError("not_found");
-      const now = engine.now();
       const view = puzzleView(engine, team, puzzle, now, game.freeze.frozenAt(now));
       const { bodyHtml, solutionHtml, ...rest } = view;
       // (JSON leaves out `solution_html` while it is undefined.)
@@ -246,7 +249,7 @@ function direct(
     try {
       // Every answer to a team carries a signed last-contact token.
       if (call.teamId !== undefined) {
-        contact = game.contacts.issue(call.teamId, call.token!, game.engine.now());
+        contact = game.contacts.issue(call.teamId, call.token!, call.now);
       }
       // CSRF: a cookie-authenticated write must come from this origin (a Bearer token is exempt).
       if (unsafe && bearer === undefined && !sameOrigin(request)) throw crossSite();
@@ -282,7 +285,12 @@ function direct(
       const known = token;
       return sync().then(
         () => {
-          const call = { token: known, teamId: game.accounts.teamFor(known), id };
+          const call = {
+            token: known,
+            teamId: game.accounts.teamFor(known),
+            id,
+            now: game.engine.now(),
+          };
           // Still unknown because the log cannot be read: its 401 will be a 503.
           const problem = call.teamId === undefined ? game.store.writeProblem() : undefined;
           return answerFor(request, call, bearer, started, problem);
@@ -290,6 +298,6 @@ function direct(
         (error) => finish(onError(error as Error), undefined, started),
       );
     }
-    return answerFor(request, { token, teamId, id }, bearer, started);
+    return answerFor(request, { token, teamId, id, now: game.engine.now() }, bearer, started);
   };
 }

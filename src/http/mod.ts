@@ -381,7 +381,12 @@ function accountRoutes(api: Hono, { game, player: actions }: Play): void {
 
 /** What the hot answers need of a request, read here through the front middleware's caches. */
 function hotCall(game: Game, c: Context): HotCall {
-  return { token: credential(c), teamId: sessionTeam(game, c), id: c.req.param("id") ?? "" };
+  return {
+    token: credential(c),
+    teamId: sessionTeam(game, c),
+    id: c.req.param("id") ?? "",
+    now: game.engine.now(),
+  };
 }
 
 /** A team's puzzles: the list, one puzzle, guesses, hints, check-ins and files. */

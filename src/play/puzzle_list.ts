@@ -7,13 +7,17 @@ import { type CachedBody, cachedBody } from "../runtime.ts";
  * alone (an unlock time still ahead: puzzles stay hidden until the start).
  * A reload makes new Team objects, so their entries simply go.
  */
-export function puzzleListCache(): (engine: Engine, team: Team, frozenAt?: number) => CachedBody {
+export function puzzleListCache(): (
+  engine: Engine,
+  team: Team,
+  frozenAt: number | undefined,
+  now: number,
+) => CachedBody {
   const cache = new WeakMap<
     Team,
     { version: number; values: number; frozenAt: number; until: number; json: CachedBody }
   >();
-  return (engine, team, frozenAt) => {
-    const now = engine.now();
+  return (engine, team, frozenAt, now) => {
     const hit = cache.get(team);
     // A dynamic puzzle's value changes with other teams' solves (`valuesVersion`), but not the
     // value a frozen board shows; a freeze or a reveal changes which one the team sees.

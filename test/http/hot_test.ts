@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { CONTACT_HEADER } from "../../src/play/mod.ts";
 import { composeApp, listen, type Listener } from "../../src/server/mod.ts";
-import { START } from "../engine/_hunt.ts";
+import { FakeClock, START } from "../engine/_hunt.ts";
 import { ADMIN_TOKEN, makeApp } from "./_app.ts";
 
 interface Case {
@@ -597,6 +597,39 @@ describe("the hot routes, served directly and through Hono", () => {
     );
     expect(guessed).toBeInstanceOf(Promise);
     expect((await guessed).status).toBe(200);
+  });
+
+  test("the list and a puzzle read the hunt's clock once a request, both ways", async () => {
+    // The engine's `now()` reads the wall clock and the monotonic one; the hot reads took it
+    // four times a request (the contact token, the catch-up, the freeze, the list's cache).
+    class CountingClock extends FakeClock {
+      reads = 0;
+      override now(): number {
+        this.reads++;
+        return super.now();
+      }
+    }
+    for (const way of ["direct", "hono"] as const) {
+      const clock = new CountingClock(START + 60_000);
+      const made = makeApp({ clock });
+      const token = await made.register("Gulls");
+      const fetch = way === "direct" ? made.app.fetch : composeApp(made.server.play).fetch;
+      for (const path of ["/api/puzzles", "/api/puzzles/a"]) {
+        const request = () =>
+          new Request(`http://localhost${path}`, { headers: { authorization: `Bearer ${token}` } });
+        expect((await fetch(request())).status).toBe(200); // the first may catch the team up
+        clock.reads = 0;
+        const res = await fetch(request());
+        expect(res.status).toBe(200);
+        expect(res.headers.has(CONTACT_HEADER)).toBe(true);
+        // Hono's front middleware issues the contact token on its own reading.
+        expect({ way, path, reads: clock.reads }).toEqual({
+          way,
+          path,
+          reads: way === "direct" ? 1 : 2,
+        });
+      }
+    }
   });
 
   test("the app's fetch answers them without Hono's chain, and carries them as routes", () => {
