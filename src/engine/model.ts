@@ -12,6 +12,8 @@ export type Registration = "open" | "code" | "closed";
 export interface Hint {
   index: number;
   id: string;
+  /** What the hint is about, shown before it is taken (the hunt file's `title`), if given. */
+  title?: string;
   text: string;
   cost: number;
   /** "ask": the team asks a question and an organizer answers it (see asks.ts); undefined: a text hint. */

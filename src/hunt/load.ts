@@ -829,6 +829,7 @@ function buildHints(entry: PuzzleEntry, i: number, context: PuzzleContext): Hint
     return {
       index: j,
       id: hint.id,
+      ...(hint.title !== undefined && { title: hint.title }),
       text: hint.text ?? "",
       cost: hint.cost,
       ...(hint.kind === "ask" && { kind: "ask" as const }),

@@ -114,6 +114,8 @@ const HintSchema = v.pipe(
     id: id("hint id"),
     /** "ask": the team writes a question and an organizer answers it; `text` is then optional. */
     kind: v.optional(v.picklist(["text", "ask"], 'Expected "text" or "ask"'), "text"),
+    /** Shown before the hint is taken, so a team knows what it would pay for. */
+    title: v.optional(text("hint title")),
     text: v.optional(text("hint text")),
     unlock: v.optional(v.string("Expected the rule in quotes")),
     cost: v.optional(count("a cost", 0), 0),

@@ -4,8 +4,8 @@ import { teamPoints } from "./puzzle_list.ts";
 
 /**
  * What a team sees of a puzzle it has unlocked: its body (the team's variant)
- * and each hint's cost and state, with a hint's text only once taken (an
- * ask's prompt at once). Shared
+ * and each hint's title, cost and state, with a hint's text only once taken
+ * (an ask's prompt at once). Shared
  * by `GET /api/puzzles/:id` and the puzzle page, so both say the same. While
  * the board is frozen (at `frozenAt`), its points are as at the freeze. The
  * solution (`solution` in the hunt file) only once the team solved it.
@@ -35,6 +35,7 @@ export function puzzleView(
         return {
           id: hint.id,
           kind: "ask" as const,
+          ...(hint.title !== undefined && { title: hint.title }),
           cost: hint.cost,
           available: engine.hintAvailable(team, puzzle, hint, now),
           taken: false,
@@ -44,6 +45,7 @@ export function puzzleView(
       const taken = engine.hintTaken(team, puzzle, hint);
       return {
         id: hint.id,
+        ...(hint.title !== undefined && { title: hint.title }),
         cost: hint.cost,
         available: taken || engine.hintAvailable(team, puzzle, hint, now),
         taken,

@@ -122,6 +122,10 @@ export const PuzzleDetail = v.strictObject({
         '"ask": an organizer answers the team\'s question (POST …/asks); absent: a text hint',
       ),
     ),
+    title: v.pipe(
+      v.optional(v.string()),
+      v.description("What the hint is about, shown before it is taken, if the hunt gives one"),
+    ),
     cost: Int,
     available: v.boolean(),
     taken: v.boolean(),

@@ -292,6 +292,8 @@ export interface PuzzleView {
     id: string;
     /** "ask": an organizer answers the team's question (see asks.tsx). */
     kind?: "ask";
+    /** What it is about, shown before it is taken (the hunt file's `title`). */
+    title?: string;
     cost: number;
     available: boolean;
     taken: boolean;
@@ -634,9 +636,7 @@ const HintList: FC<
       {hints.map((hint, i) => (
         <div class="hint" id={`hint-${hint.id}`}>
           <div class="hint-head">
-            <strong>
-              {hint.kind === "ask" ? `Hint ${i + 1}: ask an organizer` : `Hint ${i + 1}`}
-            </strong>
+            <strong>{hintHeading(hint, i)}</strong>
             {hint.taken ? <span class="badge badge-ok">Taken</span> : (
               <span class="badge">
                 {hint.kind === "ask"
@@ -694,6 +694,13 @@ const HintList: FC<
     </section>
   );
 };
+
+/** A hint's heading: its number, and its title or that an organizer answers it. */
+function hintHeading(hint: PuzzleView["hints"][number], i: number): string {
+  const ask = hint.kind === "ask";
+  if (hint.title === undefined) return ask ? `Hint ${i + 1}: ask an organizer` : `Hint ${i + 1}`;
+  return ask ? `Hint ${i + 1}: ${hint.title} (ask an organizer)` : `Hint ${i + 1}: ${hint.title}`;
+}
 
 /** Why a hint cannot be taken yet, and when it can, where its rule says. */
 const HintWait: FC<{ when: HintWhen | undefined }> = ({ when }) => {
