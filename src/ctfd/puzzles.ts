@@ -29,6 +29,8 @@ export interface PuzzleEntry {
 /** One hint of a puzzle, as written. */
 interface HintEntry {
   id: string;
+  /** CTFd's hint title: shown before the hint is taken, as CTFd shows it. */
+  title?: string;
   text: string;
   cost: number;
   unlock?: string;
@@ -402,9 +404,8 @@ function importHints(
     const hintId = int(row, "id")!;
     if (never.has(hintId)) continue;
     const id = ids.get(hintId)!;
-    const title = text(row, "title");
-    const content = text(row, "content") ?? "";
-    const body = title === undefined ? content : `**${title}**\n\n${content}`;
+    const title = text(row, "title")?.trim() || undefined;
+    const content = (text(row, "content") ?? "").trim();
     const needed = needs.get(hintId)!.map((n) => ids.get(n));
     if (needed.some((n) => n === undefined)) {
       report.push(
@@ -415,7 +416,9 @@ function importHints(
       .map((n) => `hint_taken("${n}")`).join(" and ");
     entries.push({
       id,
-      text: body.trim() === "" ? "(empty hint)" : body,
+      ...(title !== undefined && { title }),
+      // A hint with a title and nothing else gives its title once taken, as it did in CTFd.
+      text: content !== "" ? content : title ?? "(empty hint)",
       cost: points(int(row, "cost") ?? 0, name, report),
       ...(rule !== "" && { unlock: rule }),
     });

@@ -506,6 +506,35 @@ describe("convertExport()", () => {
     }
   });
 
+  test("a hint's title comes over as its title, shown before it is taken, as CTFd shows it", () => {
+    const tables = harborCtf("x");
+    // Misc Static's hint 1 gets a title; hint 3 of Web 1 has a title and no content; hint 4 none.
+    tables.hints![0]!.title = "  Where to start ";
+    tables.hints!.push(
+      { id: 3, challenge_id: 1, title: "Ports", content: "", cost: 1, requirements: null },
+      { id: 4, challenge_id: 1, title: "", content: " Look closer\n", cost: 0 },
+    );
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const hints = Object.fromEntries(
+      result.conversion.hunt.puzzles.map((p) => [
+        p.id,
+        p.hints.map(({ id, title, text }) => ({ id, title, text })),
+      ]),
+    );
+    expect(hints["misc-static"]).toEqual([
+      { id: "hint-1", title: "Where to start", text: "Try harder" },
+      { id: "hint-2", title: undefined, text: "Really" },
+    ]);
+    expect(hints["web-1"]).toEqual([
+      { id: "hint-3", title: "Ports", text: "Ports" },
+      { id: "hint-4", title: undefined, text: "Look closer" },
+    ]);
+    // The hunt file says it: `title` on the hint, and no title in bold in its text.
+    expect(result.conversion.toml).toContain('title = "Where to start"');
+    expect(result.conversion.toml).not.toContain("**");
+  });
+
   test("values a hunt file cannot hold: attempts are capped, a time past 9999 is dropped", () => {
     const tables = harborCtf("x");
     tables.challenges![1]!.max_attempts = 999_999_999;
