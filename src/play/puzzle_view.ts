@@ -35,7 +35,7 @@ export function puzzleView(
         return {
           id: hint.id,
           kind: "ask" as const,
-          ...(hint.title !== undefined && { title: hint.title }),
+          title: hint.title, // (JSON leaves it out while undefined)
           cost: hint.cost,
           available: engine.hintAvailable(team, puzzle, hint, now),
           taken: false,
@@ -45,7 +45,7 @@ export function puzzleView(
       const taken = engine.hintTaken(team, puzzle, hint);
       return {
         id: hint.id,
-        ...(hint.title !== undefined && { title: hint.title }),
+        title: hint.title,
         cost: hint.cost,
         available: taken || engine.hintAvailable(team, puzzle, hint, now),
         taken,
