@@ -134,7 +134,7 @@ function puzzleShape(from: Hunt, p: Hunt["puzzles"][number]): string {
     p.body,
     p.answers.spec,
     p.unlock?.source,
-    p.hints.map((h) => [h.id, h.kind, h.text, h.cost, h.unlock?.source]),
+    p.hints.map((h) => [h.id, h.kind, h.title, h.text, h.cost, h.unlock?.source]),
     p.checkpoint,
     p.guessLimit,
     p.variants?.map((variant) => [variant.body, variant.answers.spec, variant.checkpoint]),

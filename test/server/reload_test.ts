@@ -77,6 +77,7 @@ describe("reload", () => {
         },
       ],
       ['submit = "text"', 'submit = "photo"', { changed: ["photo"], hunt: [] }],
+      ['id = "nudge"', 'id = "nudge"\ntitle = "Where to look"', { changed: ["a"], hunt: [] }],
       [
         "ends_at = 2026-11-21T16:00:00Z",
         "ends_at = 2026-11-21T15:00:00Z\nfreeze_at = 2026-11-21T14:00:00Z",
