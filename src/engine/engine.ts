@@ -268,6 +268,8 @@ export class Engine {
   private readonly readsScore: boolean;
   /** Bumped whenever a dynamic puzzle's value changes, for caches of what teams see. */
   valuesVersion = 0;
+  /** Bumped whenever a puzzle's count of visible solvers changes (`solvesShown`), for those caches. */
+  solvesVersion = 0;
   /** Writes no request waits for: unlocks found by the clock on reads and before actions. */
   private background: Write[] = [];
   /** The latest time handed out (or recorded on disk), and the monotonic clock then. */
@@ -1142,6 +1144,17 @@ export class Engine {
     return this.solvers[puzzle.index]!.length;
   }
 
+  /**
+   * How many teams solved the puzzle, as a team may see it (`show_solves`): the
+   * visible teams' solves, or while the board is frozen at `frozenAt` those made
+   * by then and the team's own since. A hidden team's solve counts for nobody.
+   */
+  solvesShown(team: Team, puzzle: Puzzle, frozenAt?: number): number {
+    if (frozenAt === undefined) return this.solvers[puzzle.index]!.length;
+    const own = !team.hidden && team.solvedAt[puzzle.index]! > frozenAt ? 1 : 0;
+    return this.solversBy(puzzle.index, frozenAt) + own;
+  }
+
   /** What a dynamic puzzle was worth at `at`: its value after the solves made by then. */
   valueAt(index: number, at: number): number {
     const times = this.solveTimes[index]!;
@@ -1455,6 +1468,7 @@ export class Engine {
       const place = solvers.indexOf(team);
       if (place >= 0) solvers.splice(place, 1);
     }
+    this.solvesVersion++;
     this.solveOrder[puzzle.index]!.delete(team);
     this.changeScore(team, -points, at);
   }
@@ -1481,6 +1495,7 @@ export class Engine {
     c[this.layout.roundSolves + puzzle.roundIndex]!++;
     for (const tag of puzzle.tagIndexes) c[this.layout.tagSolves + tag]!++;
     this.solveOrder[puzzle.index]!.set(team, this.solvesRecorded++);
+    this.solvesVersion++;
     return this.awardSolve(team, puzzle, at, points);
   }
 
@@ -1610,6 +1625,7 @@ export class Engine {
     const place = solvers.indexOf(team);
     if (place < 0) return;
     solvers.splice(place, 1);
+    this.solvesVersion++;
     this.hiddenSolvers[index]!.push(team);
     // A mission's points are its judge's: no decay, no bonus.
     if (puzzle.mission !== undefined) return;
@@ -1642,6 +1658,7 @@ export class Engine {
     const place = this.placeAt(index, solvedAt, this.solveOrder[index]!.get(team));
     const solvers = this.solvers[index]!;
     solvers.splice(place, 0, team);
+    this.solvesVersion++;
     if (puzzle.mission !== undefined) return;
     this.bonusChange(team, puzzle, puzzle.firstSolveBonus[place] ?? 0);
     this.moveBonusesDown(puzzle, place);

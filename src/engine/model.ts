@@ -149,6 +149,8 @@ export interface Hunt {
   hintTokens?: HintTokens;
   /** Whether the projector's gallery of accepted photos is on. */
   gallery: boolean;
+  /** Whether players see each puzzle's number of solves (`show_solves`). */
+  showSolves: boolean;
   /** The folder of per-puzzle assets (`assets/<puzzle id>/…`) beside the hunt file, if any. */
   assetsDir?: string;
 }

@@ -275,6 +275,7 @@ const FALLBACK_META: HuntTable = {
   team_size: { min: 1 },
   uploads: { photo_max: 15 * 1_048_576, video_max: 60 * 1_048_576, team_quota: 1_073_741_824 },
   gallery: false,
+  show_solves: false,
   divisions: [],
 };
 
@@ -956,6 +957,7 @@ function assembleHunt(
       teamQuota: meta.uploads.team_quota,
     },
     gallery: meta.gallery,
+    showSolves: meta.show_solves,
     ...(meta.hint_tokens !== undefined && {
       hintTokens: {
         start: meta.hint_tokens.start,

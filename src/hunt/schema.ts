@@ -275,6 +275,8 @@ export const HuntTableSchema = v.strictObject({
   ),
   /** Whether /scoreboard/gallery shows the accepted photos. */
   gallery: v.optional(v.boolean("Expected true or false"), false),
+  /** Whether players see how many teams solved each puzzle (as CTFd shows a challenge's solves). */
+  show_solves: v.optional(v.boolean("Expected true or false"), false),
 }, "Expected a [hunt] table");
 
 /** The whole hunt file. */

@@ -15,16 +15,25 @@ export function puzzleListCache(): (
 ) => CachedBody {
   const cache = new WeakMap<
     Team,
-    { version: number; values: number; frozenAt: number; until: number; json: CachedBody }
+    {
+      version: number;
+      values: number;
+      solves: number;
+      frozenAt: number;
+      until: number;
+      json: CachedBody;
+    }
   >();
   return (engine, team, frozenAt, now) => {
     const hit = cache.get(team);
     // A dynamic puzzle's value changes with other teams' solves (`valuesVersion`), but not the
     // value a frozen board shows; a freeze or a reveal changes which one the team sees.
     const frozen = frozenAt ?? -1;
+    // Other teams' solves change the list only where it shows the puzzles' solves.
+    const solves = engine.hunt.showSolves ? engine.solvesVersion : 0;
     if (
       hit !== undefined && hit.version === team.version && hit.values === engine.valuesVersion &&
-      hit.frozenAt === frozen && now < hit.until
+      hit.solves === solves && hit.frozenAt === frozen && now < hit.until
     ) return hit.json;
     const json = cachedBody(JSON.stringify(puzzleList(engine, team, frozenAt)));
     let until = Infinity;
@@ -32,6 +41,7 @@ export function puzzleListCache(): (
     cache.set(team, {
       version: team.version,
       values: engine.valuesVersion,
+      solves,
       frozenAt: frozen,
       until,
       json,
@@ -43,9 +53,11 @@ export function puzzleListCache(): (
 /**
  * The body of `GET /api/puzzles`: the puzzles a team can see now, in file
  * order. While the board is frozen (at `frozenAt`), each is worth what it was
- * to the team at the freeze (see `teamPoints`).
+ * to the team at the freeze (see `teamPoints`). Where the hunt shows solves,
+ * each says how many teams solved it (`solvesShown`).
  */
 export function puzzleList(engine: Engine, team: Team, frozenAt?: number) {
+  const showSolves = engine.hunt.showSolves;
   return {
     puzzles: engine.unlockedPuzzles(team).map((p) => ({
       id: p.id,
@@ -53,6 +65,8 @@ export function puzzleList(engine: Engine, team: Team, frozenAt?: number) {
       round: p.round,
       points: teamPoints(engine, team, p, frozenAt),
       solved: engine.solved(team, p),
+      // (JSON leaves it out while undefined.)
+      solves: showSolves ? engine.solvesShown(team, p, frozenAt) : undefined,
     })),
   };
 }

@@ -26,6 +26,8 @@ export function puzzleView(
     title: puzzle.title,
     round: puzzle.round,
     points: teamPoints(engine, team, puzzle, frozenAt),
+    // Where the hunt shows them (`show_solves`); undefined, which JSON leaves out, elsewhere.
+    solves: engine.hunt.showSolves ? engine.solvesShown(team, puzzle, frozenAt) : undefined,
     bodyHtml: bodyHtml(puzzle, source),
     solved,
     solutionHtml: solution,

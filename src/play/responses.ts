@@ -93,6 +93,14 @@ export type RegisterReply = v.InferOutput<typeof RegisterReply>;
 export const LoginReply = v.strictObject({ token: v.string() });
 export const LogoutReply = v.strictObject({ ok: v.literal(true) });
 
+/** A puzzle's solves, where the hunt shows them. */
+const Solves = v.pipe(
+  v.optional(Int),
+  v.description(
+    "How many teams solved it, where the hunt shows solves (show_solves); while the board is frozen, those by the freeze and the team's own",
+  ),
+);
+
 export const PuzzleList = v.strictObject({
   puzzles: v.array(v.strictObject({
     id: v.string(),
@@ -100,6 +108,7 @@ export const PuzzleList = v.strictObject({
     round: v.string(),
     points: Int,
     solved: v.boolean(),
+    solves: Solves,
   })),
 });
 
@@ -108,6 +117,7 @@ export const PuzzleDetail = v.strictObject({
   title: v.string(),
   round: v.string(),
   points: Int,
+  solves: Solves,
   body_html: v.string(),
   solved: v.boolean(),
   solution_html: v.pipe(

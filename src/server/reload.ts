@@ -159,5 +159,6 @@ const HUNT_KEYS: Record<string, (hunt: Hunt) => unknown> = {
   seed: (h) => h.seed,
   uploads: (h) => h.uploads,
   gallery: (h) => h.gallery,
+  show_solves: (h) => h.showSolves,
   hint_tokens: (h) => h.hintTokens,
 };

@@ -189,6 +189,13 @@ export interface ListedPuzzle {
   title: string;
   points: number;
   solved: boolean;
+  /** How many teams solved it, where the hunt shows it (`show_solves`). */
+  solves?: number | undefined;
+}
+
+/** "No solves yet", "1 solve", "12 solves". */
+export function solvesText(n: number): string {
+  return n === 0 ? "No solves yet" : n === 1 ? "1 solve" : `${n.toLocaleString("en")} solves`;
 }
 
 export const PuzzlesPage: FC<
@@ -242,7 +249,15 @@ export const PuzzlesPage: FC<
               <li class={p.solved ? "solved" : undefined}>
                 <a href={`/puzzles/${encodeURIComponent(p.id)}`}>
                   <span class="status-icon" aria-hidden="true">{p.solved ? "✓" : ""}</span>
-                  <span class="title">{p.title}</span>
+                  <span class="title">
+                    {p.title}
+                    {p.solves !== undefined && (
+                      <>
+                        {/* A space for screen readers: the count is on a line of its own. */}{" "}
+                        <span class="solves muted small">{solvesText(p.solves)}</span>
+                      </>
+                    )}
+                  </span>
                   {p.solved
                     ? <span class="badge badge-ok">Solved</span>
                     : <span class="badge">{p.points} {p.points === 1 ? "pt" : "pts"}</span>}
@@ -287,6 +302,8 @@ export interface PuzzleView {
   solved: boolean;
   solvedAt?: string;
   /** The puzzle's solution, once the team solved it (the hunt file's `solution`). */
+  /** How many teams solved it, where the hunt shows it (`show_solves`). */
+  solves?: number | undefined;
   solutionHtml?: string;
   hints: {
     id: string;
@@ -344,6 +361,21 @@ interface PuzzlePageProps extends Common {
   unlocked: string[];
 }
 
+/** A puzzle page's title, round, points, solves (where shown) and whether the team solved it. */
+const PuzzleHead: FC<{ puzzle: PuzzleView }> = ({ puzzle }) => (
+  <div class="puzzle-head">
+    <h1>{puzzle.title}</h1>
+    <div class="meta">
+      <span class="badge">{puzzle.roundTitle}</span>
+      <span>{points(puzzle.points)}</span>
+      {puzzle.solves !== undefined && (
+        <span class="muted" id="puzzle-solves">{solvesText(puzzle.solves)}</span>
+      )}
+      {puzzle.solved && <span class="badge badge-ok" id="solved-badge">Solved</span>}
+    </div>
+  </div>
+);
+
 export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
   const { puzzle } = props;
   const unlocked = props.unlocked.join(" ");
@@ -375,14 +407,7 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
         <p class="small">
           <a href="/puzzles">← All puzzles</a>
         </p>
-        <div class="puzzle-head">
-          <h1>{puzzle.title}</h1>
-          <div class="meta">
-            <span class="badge">{puzzle.roundTitle}</span>
-            <span>{points(puzzle.points)}</span>
-            {puzzle.solved && <span class="badge badge-ok" id="solved-badge">Solved</span>}
-          </div>
-        </div>
+        <PuzzleHead puzzle={puzzle} />
         {props.hunt.status && <div class="notice notice-info">{props.hunt.status}</div>}
         <article class="card body">{raw(puzzle.bodyHtml)}</article>
 

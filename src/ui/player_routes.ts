@@ -42,6 +42,7 @@ import { markCacheable, offlinePages } from "./offline_routes.ts";
 import {
   CheckpointPage,
   LandingPage,
+  type ListedPuzzle,
   MessagePage,
   type MissionView,
   PuzzlePage,
@@ -156,10 +157,8 @@ function puzzlePages(pages: Hono, { game }: Play): void {
     engine.catchUp(team);
     // While the board is frozen, no value or score here moves with another team's solve.
     const frozenAt = game.freeze.frozenAt(engine.now());
-    const rounds = new Map<
-      string,
-      { id: string; title: string; points: number; solved: boolean }[]
-    >();
+    const rounds = new Map<string, ListedPuzzle[]>();
+    const showSolves = engine.hunt.showSolves;
     for (const p of engine.unlockedPuzzles(team)) {
       const list = rounds.get(p.round) ?? [];
       list.push({
@@ -167,6 +166,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
         title: p.title,
         points: teamPoints(engine, team, p, frozenAt),
         solved: engine.solved(team, p),
+        ...(showSolves && { solves: engine.solvesShown(team, p, frozenAt) }),
       });
       rounds.set(p.round, list);
     }

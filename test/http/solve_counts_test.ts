@@ -1,0 +1,122 @@
+// `show_solves`: each puzzle's number of solves, for players (as CTFd shows a
+// challenge's), in the list and on a puzzle, through the list's cache, without
+// hidden teams, and frozen with the board.
+import { describe, expect, test } from "bun:test";
+import { MINUTE } from "../engine/_hunt.ts";
+import { browser } from "../ui/_browser.ts";
+import { makeApp } from "./_app.ts";
+
+const HUNT = (more = "") => `
+[hunt]
+title = "Counts"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+freeze_at = 2026-11-21T15:00:00Z
+${more}
+
+[[puzzle]]
+id = "a"
+title = "A"
+round = "r1"
+points = 10
+answer = ["alpha"]
+
+[[puzzle]]
+id = "b"
+title = "B"
+round = "r1"
+points = 20
+answer = ["bravo"]
+`;
+
+async function teams(more: string) {
+  const app = makeApp({ toml: HUNT(more) });
+  app.clock.advance(MINUTE);
+  const tokens = [];
+  for (const name of ["Gulls", "Terns", "Puffins"]) tokens.push(await app.register(name));
+  const solve = async (token: string, puzzle: string, answer: string) =>
+    expect(
+      (await app.call("POST", `/api/puzzles/${puzzle}/guesses`, { token, body: { answer } })).body
+        .result,
+    ).toBe("correct");
+  /** The list's solves, by puzzle, as `token`'s team sees them. */
+  const counts = async (token: string) =>
+    Object.fromEntries(
+      (await app.call("GET", "/api/puzzles", { token })).body.puzzles.map((
+        p: { id: string; solves?: number },
+      ) => [p.id, p.solves]),
+    );
+  return { app, tokens, solve, counts };
+}
+
+describe("show_solves", () => {
+  test("off (the default): no count anywhere", async () => {
+    const { app, tokens: [gulls, terns], solve, counts } = await teams("");
+    await solve(terns!, "a", "alpha");
+    expect(await counts(gulls!)).toEqual({ a: undefined, b: undefined });
+    expect((await app.call("GET", "/api/puzzles/a", { token: gulls })).body).not.toHaveProperty(
+      "solves",
+    );
+    const list = (await browser(app, { cairn_session: gulls! }).get("/puzzles")).text;
+    expect(list).not.toContain('class="solves');
+  });
+
+  test("on: the list and a puzzle count every visible team's solves, as they come", async () => {
+    const { app, tokens: [gulls, terns, puffins], solve, counts } = await teams(
+      "show_solves = true",
+    );
+    expect(await counts(gulls!)).toEqual({ a: 0, b: 0 });
+    expect((await browser(app, { cairn_session: gulls! }).get("/puzzles/a")).text).toContain(
+      'id="puzzle-solves">No solves yet<',
+    );
+    // Another team's solve reaches a list already cached for this team.
+    await solve(terns!, "a", "alpha");
+    expect(await counts(gulls!)).toEqual({ a: 1, b: 0 });
+    await solve(puffins!, "a", "alpha");
+    await solve(gulls!, "b", "bravo");
+    expect(await counts(gulls!)).toEqual({ a: 2, b: 1 });
+    expect((await app.call("GET", "/api/puzzles/a", { token: gulls })).body.solves).toBe(2);
+
+    const team = browser(app, { cairn_session: gulls! });
+    const list = (await team.get("/puzzles")).text;
+    expect([...list.matchAll(/class="solves muted small">([^<]*)</g)].map((m) => m[1])).toEqual([
+      "2 solves",
+      "1 solve",
+    ]);
+    expect((await team.get("/puzzles/b")).text).toContain('id="puzzle-solves">1 solve<');
+
+    // A team the organizers hide counts for nobody; shown again, it counts again.
+    await app.admin("PUT", "/api/admin/teams/2/hidden", { hidden: true });
+    expect(await counts(gulls!)).toEqual({ a: 1, b: 1 });
+    await app.admin("PUT", "/api/admin/teams/2/hidden", { hidden: false });
+    expect(await counts(gulls!)).toEqual({ a: 2, b: 1 });
+  });
+
+  test("while the board is frozen, other teams' solves since do not show; the team's own does", async () => {
+    const { app, tokens: [gulls, terns, puffins], solve, counts } = await teams(
+      "show_solves = true",
+    );
+    await solve(terns!, "a", "alpha");
+    app.clock.advance(5 * 60 * MINUTE); // 15:01, past freeze_at
+    await solve(puffins!, "a", "alpha");
+    await solve(puffins!, "b", "bravo");
+    expect(await counts(gulls!)).toEqual({ a: 1, b: 0 });
+    expect(await counts(puffins!)).toEqual({ a: 2, b: 1 });
+    await solve(gulls!, "b", "bravo");
+    expect(await counts(gulls!)).toEqual({ a: 1, b: 1 });
+    expect((await app.call("GET", "/api/puzzles/a", { token: gulls })).body.solves).toBe(1);
+    const list = (await browser(app, { cairn_session: gulls! }).get("/puzzles")).text;
+    expect([...list.matchAll(/class="solves muted small">([^<]*)</g)].map((m) => m[1])).toEqual([
+      "1 solve",
+      "1 solve",
+    ]);
+  });
+
+  test("a reload that turns it on says so", async () => {
+    const { app } = await teams("");
+    app.setToml(HUNT("show_solves = true"));
+    expect((await app.admin("POST", "/api/admin/reload")).body).toMatchObject({
+      hunt: ["show_solves"],
+    });
+  });
+});
