@@ -120,6 +120,7 @@ export function convertExport(input: ExportInput): ConvertResult {
     ...registration(config),
     ...(mode === "teams" && teamSize(config)),
     ...(divisions.size > 0 && { divisions: [...divisions.values()] }),
+    ...(solvesShown(config) && { show_solves: true }),
   };
   const entries = puzzles.map((p) => ({
     ...p.entry,
@@ -275,6 +276,17 @@ function teamSize(
   return Number.isInteger(size) && size > 0
     ? { team_size: { max: Math.min(size, MAX_COUNT) } }
     : undefined;
+}
+
+/**
+ * Whether CTFd showed players each challenge's solves: it does while players
+ * may see scores and accounts (`score_visibility` and `account_visibility`
+ * neither "hidden" nor "admins").
+ */
+function solvesShown(config: ReadonlyMap<string, string | undefined>): boolean {
+  const scores = config.get("score_visibility");
+  return scores !== "hidden" && scores !== "admins" &&
+    config.get("account_visibility") !== "admins";
 }
 
 /** CTFd's settings Cairn has no place for, when the event set them: each a line of the report. */

@@ -506,6 +506,22 @@ describe("convertExport()", () => {
     }
   });
 
+  test("players see each challenge's solves, as in CTFd, unless CTFd hid scores or accounts", () => {
+    for (
+      const [config, shown] of [
+        [{}, true],
+        [{ score_visibility: "private", account_visibility: "private" }, true],
+        [{ score_visibility: "hidden" }, false],
+        [{ score_visibility: "admins" }, false],
+        [{ account_visibility: "admins" }, false],
+      ] as const
+    ) {
+      const conversion = convertedWith(config);
+      expect({ config, shown: conversion.hunt.showSolves }).toEqual({ config, shown });
+      expect(conversion.toml.includes("show_solves = true")).toBe(shown);
+    }
+  });
+
   test("a hint's title comes over as its title, shown before it is taken, as CTFd shows it", () => {
     const tables = harborCtf("x");
     // Misc Static's hint 1 gets a title; hint 3 of Web 1 has a title and no content; hint 4 none.
