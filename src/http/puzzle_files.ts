@@ -62,7 +62,12 @@ export function puzzleFileResponse(
     const stat = statSync(path);
     if (!stat.isFile()) throw new ApiError("not_found");
     size = stat.size;
-    owners = solutionOwners(dir, puzzle.id, path);
+    // A symlink may share another puzzle's file, never lead out of assets/ (a hunt folder from
+    // elsewhere could link the host's files, or the database beside it).
+    const real = realpathSync(path);
+    const assets = realpathSync(dir);
+    if (!inside(real, assets)) throw new ApiError("not_found");
+    owners = solutionOwners(dir, puzzle.id, { real, assets });
   } catch {
     throw new ApiError("not_found");
   }
@@ -82,18 +87,21 @@ export function puzzleFileResponse(
 }
 
 /**
- * The puzzles whose solution folder holds the file at `path` once its symlinks are followed: this
- * puzzle's (`assets/<puzzle>/solution/`, wherever it leads), or any puzzle's in `assets/`, as the
- * file system names it (by the folder itself, not its name: a case-insensitive one has others).
+ * The puzzles whose solution folder holds the file whose real path (its symlinks followed) is
+ * `real`, inside `assets`, the assets folder's real path: this puzzle's
+ * (`assets/<puzzle>/solution/`, wherever it leads), or any puzzle's in `assets/`, as the file
+ * system names it (by the folder itself, not its name: a case-insensitive one has others).
  */
-function solutionOwners(dir: string, puzzleId: string, path: string): string[] {
-  const real = realpathSync(path);
+function solutionOwners(
+  dir: string,
+  puzzleId: string,
+  { real, assets }: { real: string; assets: string },
+): string[] {
   const owners: string[] = [];
   const own = join(dir, puzzleId, "solution");
   if (statSync(own, { throwIfNoEntry: false })?.isDirectory() && inside(real, realpathSync(own))) {
     owners.push(puzzleId);
   }
-  const assets = realpathSync(dir);
   const [owner, folder, ...rest] = relative(assets, real).split(sep);
   if (owner === undefined || owner === ".." || isAbsolute(owner) || rest.length === 0) {
     return owners;

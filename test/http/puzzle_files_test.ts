@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HUNT_TOML } from "../engine/_hunt.ts";
@@ -15,6 +15,14 @@ const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
 writeFileSync(join(assets, "a", "maps", "harbor.png"), png);
 writeFileSync(join(assets, "after-a", "secret.txt"), "the answer is anchor");
 writeFileSync(join(dir, "outside.txt"), "not a puzzle's file");
+// A hunt folder from elsewhere may hold symlinks that lead out of assets/: to the host's files,
+// or to the database beside the hunt. One to another puzzle's file inside assets/ is a share.
+mkdirSync(join(dir, "elsewhere"));
+writeFileSync(join(dir, "elsewhere", "key.txt"), "the host's private key");
+symlinkSync(join(dir, "outside.txt"), join(assets, "a", "outside.txt"));
+symlinkSync(join("..", "..", "outside.txt"), join(assets, "a", "maps", "up.txt"));
+symlinkSync(join(dir, "elsewhere"), join(assets, "a", "elsewhere"));
+symlinkSync(join("..", "after-a", "secret.txt"), join(assets, "a", "shared.txt"));
 
 // Puzzle "a" links a picture and a file from its own folder in its body.
 const toml = HUNT_TOML.replace(
@@ -74,5 +82,16 @@ describe("puzzle assets", () => {
       );
     }
     expect(puzzleFileResponse(game.engine, team, "a", "maps/harbor.png").status).toBe(200);
+  });
+
+  test("a symlink that leads out of assets/ is 404; one to another puzzle's file is served", async () => {
+    const { call, register } = makeApp({ toml, assetsDir: assets });
+    const token = await register("Gulls");
+    for (const path of ["outside.txt", "maps/up.txt", "elsewhere/key.txt"]) {
+      const reply = await call("GET", `/puzzles/a/assets/${path}`, { token });
+      expect([path, reply.status, reply.body?.error?.code]).toEqual([path, 404, "not_found"]);
+    }
+    const shared = await call("GET", "/puzzles/a/assets/shared.txt", { token });
+    expect([shared.status, shared.text]).toEqual([200, "the answer is anchor"]);
   });
 });
