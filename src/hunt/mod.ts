@@ -2,8 +2,8 @@
  * The hunt file: reading it from disk (or the embedded example), validating
  * it, and compiling it into the engine's `Hunt`.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
 import { EXAMPLE_FILE, EXAMPLE_HUNT } from "./example.ts";
 import { loadHunt, type LoadResult } from "./load.ts";
 import type { Problem } from "./problem.ts";
@@ -43,9 +43,25 @@ export function loadHuntFile(path: string): LoadResult {
   return loadHunt(text, {
     file: path,
     readFile: (relative) => {
+      let real: string;
+      try {
+        real = realpathSync(join(base, relative));
+      } catch {
+        return undefined;
+      }
+      // Its teams see what it reads: a hunt folder from elsewhere must not show them the host's
+      // files, by a path that climbs out or a symlink that leads out.
+      const folder = realpathSync(base);
+      if (!real.startsWith(folder.endsWith(sep) ? folder : folder + sep)) {
+        throw new Error("It leads out of the hunt file's folder: put the file in that folder");
+      }
+      // A folder, or a FIFO or a device, which a read would wait on, or read without end.
+      const stat = statSync(real);
+      if (stat.isDirectory()) throw new Error("It is a folder, not a file");
+      if (!stat.isFile()) throw new Error("It is not a regular file");
       let bytes: Uint8Array;
       try {
-        bytes = readFileSync(join(base, relative));
+        bytes = readFileSync(real);
       } catch {
         return undefined;
       }

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { EXAMPLE_HUNT, loadHunt, loadHuntFile, STARTER_HUNT } from "../../src/hunt/mod.ts";
 import { checkpointKey, roundTitle } from "../../src/engine/mod.ts";
 import { tempDirs } from "../_tmp.ts";
@@ -88,6 +89,44 @@ describe("loadHuntFile()", () => {
     expect(problems).toEqual([]);
     expect(hunt!.puzzles[0]!.body).toBe("# The body\n");
     expect(hunt!.assetsDir).toBe(join(dir, "assets"));
+  });
+
+  test("refuses a body_file or solution_file that leads out of the hunt file's folder, or is no file", () => {
+    const outside = dirs.make("cairn-host-");
+    writeFileSync(join(outside, "id_ed25519"), "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+    const dir = dirs.make("cairn-hunt-");
+    mkdirSync(join(dir, "puzzles"));
+    writeFileSync(join(dir, "puzzles", "shared.md"), "Shared text\n");
+    // A hunt folder from elsewhere: a path that climbs out, a symlink that leads out, a folder.
+    symlinkSync(join(outside, "id_ed25519"), join(dir, "puzzles", "intro.md"));
+    symlinkSync(join("puzzles", "shared.md"), join(dir, "inside.md"));
+    mkdirSync(join(dir, "puzzles", "folder.md"));
+    const pipe = join(dir, "puzzles", "pipe.md");
+    execFileSync("mkfifo", [pipe]);
+    // Reading a FIFO waits for a writer: this one comes after 1 s, so a read ends rather than hangs.
+    spawn("timeout", ["10", "sh", "-c", `sleep 1; : > '${pipe}'`], { stdio: "ignore" }).unref();
+    const climb = join("..", basename(outside), "id_ed25519");
+    const puzzle = (id: string, keys: string) =>
+      `[[puzzle]]\nid = "${id}"\ntitle = "${id}"\nanswer = "x"\n${keys}\n`;
+    writeFileSync(
+      join(dir, "hunt.toml"),
+      '[hunt]\ntitle = "T"\n\n' +
+        puzzle("a", `body_file = "${climb}"`) +
+        puzzle("b", 'body_file = "puzzles/intro.md"') +
+        puzzle("c", 'solution_file = "puzzles/intro.md"') +
+        puzzle("d", 'body_file = "puzzles/folder.md"') +
+        puzzle("e", 'body_file = "inside.md"') +
+        puzzle("f", 'body_file = "puzzles/pipe.md"'),
+    );
+    const { problems } = loadHuntFile(join(dir, "hunt.toml"));
+    const outsideReason = "It leads out of the hunt file's folder: put the file in that folder";
+    expect(problems.map((p) => `${p.puzzle} ${p.message}`)).toEqual([
+      `a Cannot read body_file "${climb}": ${outsideReason}`,
+      `b Cannot read body_file "puzzles/intro.md": ${outsideReason}`,
+      `c Cannot read solution_file "puzzles/intro.md": ${outsideReason}`,
+      'd Cannot read body_file "puzzles/folder.md": It is a folder, not a file',
+      'f Cannot read body_file "puzzles/pipe.md": It is not a regular file',
+    ]);
   });
 
   test("reads solution_file relative to the hunt file; a variant without one has the puzzle's", () => {
