@@ -30,6 +30,7 @@ import {
   LoginBody,
   noteContact,
   openApiDocument,
+  ownMachine,
   PAGE_GZIP_MIN_BYTES,
   type Play,
   type Player,
@@ -58,6 +59,8 @@ export { errorHandler, json } from "./_json.ts";
 export { hotAnswers, serveHot } from "./hot.ts";
 export type { AppFetch, HotAnswers, ServeHandler, ServeRoutes } from "./hot.ts";
 
+/** The `Retry-After` of a live stream refused to an address that holds as many as it may. */
+const PUBLIC_STREAMS_RETRY_SECONDS = 10;
 /** Idle seconds after which the connection of an event stream the server ended is closed. */
 const RELEASED_STREAM_IDLE_SECONDS = 2;
 const SCOREBOARD_HEADERS = {
@@ -327,6 +330,21 @@ function publicRoutes(api: Hono, { game }: Play, hot: HotAnswers): void {
     // browser on every page: a dead one gets the public stream, and is cleared.
     const deadCookie = token !== undefined && teamId === undefined && !admin;
     if (deadCookie && bearer(c) !== undefined) throw new ApiError("unauthorized");
+    // A stream with no team and no organizer counts against its client's address, but for this
+    // machine's own (a reverse proxy beside it that is not trusted cannot tell its clients apart).
+    let address: string | undefined;
+    if (teamId === undefined && !admin && c.req.method !== "HEAD") {
+      const key = clientAddress(c, game.proxies);
+      if (!ownMachine(key)) address = key;
+    }
+    if (address !== undefined && live.publicStreamsFull(address)) {
+      throw new ApiError(
+        "rate_limited",
+        `This address already holds ${live.perAddressLimit} live streams without a team's ` +
+          "session; close some, or log in (a team's streams count apart)",
+        { "retry-after": String(PUBLIC_STREAMS_RETRY_SECONDS) },
+      );
+    }
     // A quiet stream must not be closed by Bun's idle timeout: the heartbeat keeps it busy. A HEAD
     // sends no stream, and its connection keeps its timeout: it stayed open, idle, for good.
     const server = c.env as { timeout?: (request: Request, seconds: number) => void } | undefined;
@@ -340,6 +358,7 @@ function publicRoutes(api: Hono, { game }: Play, hot: HotAnswers): void {
       view,
       ...(division !== undefined && { division }),
       ...(view === "page" && { page }),
+      ...(address !== undefined && { address }),
       // A team's stream ends with its session (a logout, or a new password that logs it out).
       ...(teamId !== undefined && { session: hashToken(token!) }),
       // Once the server ends the stream (the client fell behind, or shutdown), the connection

@@ -201,6 +201,8 @@ interface Client {
   page: number | undefined;
   /** With any view but `full`: the view it was last sent. */
   shown: string | undefined;
+  /** For a stream with no team and no organizer: the client address it counts against. */
+  address: string | undefined;
 }
 
 export interface Announcement {
@@ -226,7 +228,16 @@ export interface LiveOptions {
   pushBytesPerSecond?: number | undefined;
   /** Streams one team may hold at once. */
   perTeamLimit?: number;
+  /** Streams one client address may hold at once with no team's session nor an organizer's. */
+  perAddressLimit?: number;
 }
+
+/**
+ * Streams one client address may hold at once with no team's session nor an organizer's: a
+ * projector and the spectators behind one NAT hold a few; without a bound, one laptop could open
+ * streams until the server runs out of file descriptors (10 KB each), and slow every push.
+ */
+export const PUBLIC_STREAMS_PER_ADDRESS = 200;
 
 /**
  * What scoreboard pushes may send a second, over all streams, before their
@@ -248,6 +259,8 @@ const NO_TEAM = -2;
 export class Live {
   private readonly clients = new Set<Client>();
   private readonly byTeam = new Map<number, Set<Client>>();
+  /** The streams with no team and no organizer, counted by client address. */
+  private readonly byAddress = new Map<string, number>();
   private readonly admins = new Set<Client>();
   private sequence = 0;
   /** Per team (and -1 for the organizers): the events sent to its streams only. */
@@ -268,6 +281,7 @@ export class Live {
   private readonly coalesceMs: number;
   private readonly pushBytesPerMs: number;
   readonly perTeamLimit: number;
+  readonly perAddressLimit: number;
 
   constructor(private readonly options: LiveOptions) {
     this.announcements = [...options.announcements];
@@ -276,6 +290,12 @@ export class Live {
     this.pushWindowMs = this.coalesceMs;
     this.pushBytesPerMs = (options.pushBytesPerSecond ?? PUSH_BYTES_PER_SECOND) / 1000;
     this.perTeamLimit = options.perTeamLimit ?? 20;
+    this.perAddressLimit = options.perAddressLimit ?? PUBLIC_STREAMS_PER_ADDRESS;
+  }
+
+  /** Whether `address` holds as many streams with no team and no organizer as it may. */
+  publicStreamsFull(address: string): boolean {
+    return (this.byAddress.get(address) ?? 0) >= this.perAddressLimit;
   }
 
   /** Open streams, for metrics and tests. */
@@ -585,6 +605,8 @@ export class Live {
       view?: BoardView;
       division?: string;
       page?: number;
+      /** The client's address, which a stream with no team and no organizer counts against. */
+      address?: string;
     } = {},
   ): () => void {
     const held = teamId === undefined ? undefined : this.byTeam.get(teamId);
@@ -603,6 +625,7 @@ export class Live {
       division: options.view === "top" || options.view === "page" ? options.division : undefined,
       page: options.view === "page" ? options.page ?? 1 : undefined,
       shown: undefined,
+      address: teamId === undefined && options.admin !== true ? options.address : undefined,
     };
     const board = this.scoreboard().json;
     // The first stream gets the board as it is, so every stream then holds it: a push of the same
@@ -619,6 +642,9 @@ export class Live {
     } else first += this.formatText("scoreboard", board);
     this.clients.add(client);
     if (client.admin) this.admins.add(client);
+    if (client.address !== undefined) {
+      this.byAddress.set(client.address, (this.byAddress.get(client.address) ?? 0) + 1);
+    }
     if (teamId !== undefined) {
       let set = this.byTeam.get(teamId);
       if (set === undefined) this.byTeam.set(teamId, set = new Set());
@@ -673,6 +699,11 @@ export class Live {
     this.closedSinceAsked++;
     if (client.view !== "full") this.teamViews--;
     if (client.admin) this.admins.delete(client);
+    if (client.address !== undefined) {
+      const left = this.byAddress.get(client.address)! - 1;
+      if (left === 0) this.byAddress.delete(client.address);
+      else this.byAddress.set(client.address, left);
+    }
     if (client.teamId === undefined) return;
     const set = this.byTeam.get(client.teamId);
     set?.delete(client);

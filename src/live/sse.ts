@@ -172,6 +172,7 @@ type StreamOptions = {
   view?: BoardView;
   division?: string;
   page?: number;
+  address?: string;
 };
 
 /** The options `Live.connect` takes, from `eventStream`'s. */
@@ -182,6 +183,7 @@ function streamOptions(options: StreamOptions): StreamOptions {
     ...(options.view !== undefined && { view: options.view }),
     ...(options.division !== undefined && { division: options.division }),
     ...(options.page !== undefined && { page: options.page }),
+    ...(options.address !== undefined && { address: options.address }),
   };
 }
 
@@ -206,6 +208,8 @@ export function eventStream(
     division?: string;
     /** With the `page` view: the page of the board it follows (from 1). */
     page?: number;
+    /** The client's address, which a stream with no team and no organizer counts against. */
+    address?: string;
     /**
      * Called when the server ends the stream. Closing the stream alone does
      * not close the connection: its idle timeout was turned off for the

@@ -241,6 +241,14 @@ export function addressKey(address: string): string {
   return `${prefix.join(":")}::/64`;
 }
 
+/**
+ * Whether an address key (`addressKey`) is this machine's own: a loopback address (a reverse proxy
+ * beside the node that is not trusted, a benchmark), or "unknown" (a request made in-process).
+ */
+export function ownMachine(key: string): boolean {
+  return key === "unknown" || key.startsWith("127.") || key === "0:0:0:0::/64";
+}
+
 /** Whether `serve --host` is every address of the machine (`0.0.0.0`, `::`), not one. */
 export function listensEverywhere(host: string): boolean {
   return host === "0.0.0.0" || host === "::" || host === "[::]" || host === "";

@@ -46,6 +46,7 @@ export {
   listensOnLoopback,
   NO_PROXIES,
   outOfReach,
+  ownMachine,
   parseTrustedProxies,
 } from "./address.ts";
 export type { ParsedProxies, TrustedProxies } from "./address.ts";

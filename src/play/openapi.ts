@@ -280,14 +280,16 @@ export const ROUTES: readonly Route[] = [
         "events in `x-events`, each with an id, and a heartbeat comment about every 20 s",
       media: "text/event-stream",
     }],
-    errors: ["bad_request", "unauthorized"],
+    errors: ["bad_request", "unauthorized", "rate_limited"],
     description:
       "Anyone gets the public events (`scoreboard`, `announcement`, `hunt`); a team's token " +
       "or cookie adds its own `solve` and `unlock`; the admin token or cookie adds `guess`, " +
       "every stored guess. Scoreboard pushes are coalesced (250 ms). 401 `unauthorized` for a " +
       "Bearer token that opens no session; a session cookie that opens none gets the public " +
       "stream, and the answer clears it. A team holds at most 20 streams: a 21st closes its " +
-      "oldest.",
+      "oldest. A client address holds at most 200 streams with no team's session nor an " +
+      "organizer's: a 201st is 429 `rate_limited`, with `Retry-After` (the server's own " +
+      "machine is not counted).",
   },
   {
     method: "get",

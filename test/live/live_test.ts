@@ -190,6 +190,48 @@ describe("GET /api/events", () => {
     await Promise.all([...streams.slice(1), newest].map((s) => s.close()));
   });
 
+  test("an address may hold 200 streams without a team's session; the 201st is 429, this machine's are not counted", async () => {
+    // Behind a trusted proxy, as nginx on the node, so that each stream names its client.
+    const { base, register, live } = serve({ trustProxy: "127.0.0.1" });
+    const from = (address: string) => ({ "x-forwarded-for": address });
+    const held = [];
+    for (let batch = 0; batch < 4; batch++) {
+      held.push(
+        ...await Promise.all(Array.from({ length: 50 }, () => open(base, from("192.0.2.7")))),
+      );
+    }
+    expect(held.map((stream) => stream.res.status)).toEqual(Array(200).fill(200));
+    await Promise.all(held.map((stream) => stream.wait((e) => e.event === "scoreboard")));
+    const refused = await fetch(`${base}/api/events`, { headers: from("192.0.2.7") });
+    if (refused.status !== 429) await refused.body?.cancel();
+    expect(refused.status).toBe(429);
+    expect([refused.headers.get("retry-after"), await refused.json()]).toEqual([
+      "10",
+      {
+        error: {
+          code: "rate_limited",
+          message: "This address already holds 200 live streams without a team's session; " +
+            "close some, or log in (a team's streams count apart)",
+        },
+      },
+    ]);
+    // Another address, a team's stream from the same one, and this machine's own are not refused.
+    const token = await register("Gulls");
+    const others = [
+      await open(base, from("192.0.2.8")),
+      await open(base, { ...from("192.0.2.7"), authorization: `Bearer ${token}` }),
+      await open(base),
+    ];
+    expect(others.map((stream) => stream.res.status)).toEqual([200, 200, 200]);
+    // One closed makes room for one more.
+    await held.pop()!.close();
+    const deadline = Date.now() + 3000;
+    while (live.connections > 202 && Date.now() < deadline) await sleep(10);
+    const again = await open(base, from("192.0.2.7"));
+    expect(again.res.status).toBe(200);
+    await Promise.all([...held, ...others, again].map((stream) => stream.close()));
+  });
+
   test("a session's streams end with it (a logout); the team's other sessions keep theirs", async () => {
     const { base, register, login, call } = serve();
     const first = await register("Gulls");
