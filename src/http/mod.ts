@@ -374,7 +374,9 @@ function publicRoutes(api: Hono, { game }: Play, hot: HotAnswers): void {
 /** Registering, logging in and out. */
 function accountRoutes(api: Hono, { game, player: actions }: Play): void {
   api.post("/api/teams", async (c) => {
-    const outcome = await actions.register(await readJson(c, RegisterBody));
+    const outcome = await actions.register(await readJson(c, RegisterBody), {
+      address: clientAddress(c, game.proxies),
+    });
     if (!outcome.ok) return refusalResponse(outcome);
     setSessionCookie(c, outcome.reply.token);
     return jsonWithCookies(c, outcome.reply, 201);

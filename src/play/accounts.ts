@@ -21,6 +21,12 @@ export const LOGIN_LIMIT = 10;
 /** Login attempts per team name from all addresses together: guessing from many stays slow. */
 export const LOGIN_NAME_LIMIT = 50;
 const LOGIN_WINDOW_MS = 5 * 60_000;
+/**
+ * Wrong registration codes one client address may give in JOIN_CODE_WINDOW_MS: a phone's typos
+ * pass, while guessing a code stays slow (one of 10,000 took 2 s without it).
+ */
+export const JOIN_CODE_LIMIT = 10;
+const JOIN_CODE_WINDOW_MS = 60_000;
 /** Different wrong admin tokens one client address may try in ADMIN_WINDOW_MS. */
 export const ADMIN_ATTEMPT_LIMIT = 10;
 const ADMIN_WINDOW_MS = 60_000;
@@ -88,6 +94,8 @@ export class Accounts {
   private readonly loginsPerName = new Limiter(LOGIN_NAME_LIMIT, LOGIN_WINDOW_MS);
   /** Wrong admin tokens per client address. */
   readonly adminAttempts = new AdminAttempts();
+  /** Wrong registration codes per client address. */
+  private readonly joinCodes = new Limiter(JOIN_CODE_LIMIT, JOIN_CODE_WINDOW_MS);
   /** Password checks and hashes under way, for PASSWORD_JOBS. */
   private passwordJobs = 0;
 
@@ -307,6 +315,16 @@ export class Accounts {
     this.logins.hit(pair, now);
     this.loginsPerName.hit(nameKey, now);
     return undefined;
+  }
+
+  /** Seconds to wait when `address` gave too many wrong registration codes lately, else undefined. */
+  joinCodeBlocked(address: string, now: number): number | undefined {
+    return this.joinCodes.blocked(address, now);
+  }
+
+  /** Counts a wrong registration code from `address`. */
+  wrongJoinCode(address: string, now: number): void {
+    this.joinCodes.hit(address, now);
   }
 }
 

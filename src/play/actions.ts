@@ -157,20 +157,38 @@ function joinCode(code: string): string {
 /** Registering, logging in and out. */
 function accountActions(game: Game) {
   return {
-    /** Registers a team and opens its first session. */
-    async register(body: v.InferOutput<typeof RegisterBody>): Promise<Outcome<RegisterReply>> {
+    /**
+     * Registers a team and opens its first session. Wrong registration codes are limited per
+     * client address: past the limit, no code is compared, the right one included.
+     */
+    async register(
+      body: v.InferOutput<typeof RegisterBody>,
+      client: { address: string },
+    ): Promise<Outcome<RegisterReply>> {
       const hunt = game.engine.hunt;
       // Checked before the password is hashed, and again by the engine after it.
       if (game.engine.ended()) return refusal("hunt_not_running", HUNT_ENDED);
       if (hunt.registration === "closed") return refusal("forbidden", "Registration is closed");
       if (hunt.registration === "code") {
+        const now = game.engine.now();
+        const wait = game.accounts.joinCodeBlocked(client.address, now);
+        if (wait !== undefined) {
+          return refusal(
+            "rate_limited",
+            "Too many wrong registration codes from this address; try again later",
+            wait,
+          );
+        }
         // Compare against every code, without stopping at a match.
         const given = joinCode(body.code ?? "");
         let valid = false;
         for (const code of hunt.registrationCodes) {
           valid = secretsEqual(given, joinCode(code)) || valid;
         }
-        if (!valid) return refusal("forbidden", "A valid registration code is needed");
+        if (!valid) {
+          game.accounts.wrongJoinCode(client.address, now);
+          return refusal("forbidden", "A valid registration code is needed");
+        }
       }
       if (game.engine.teamByName(body.name)) return refusal("conflict", "That team name is taken");
       const release = game.accounts.passwordSlot();

@@ -318,8 +318,10 @@ export const ROUTES: readonly Route[] = [
     access: "public",
     body: RegisterBody,
     answers: [ok(R.RegisterReply, "The team and its session token, also set as a cookie", 201)],
-    errors: ["forbidden", "conflict", "hunt_not_running"],
-    description: "403 `forbidden` when registration is closed or the code is wrong; 409 " +
+    errors: ["forbidden", "conflict", "hunt_not_running", "rate_limited"],
+    description: "403 `forbidden` when registration is closed or the code is wrong; 429 " +
+      "`rate_limited` (`Retry-After`) for the rest of the minute after 10 wrong codes from one " +
+      "address, the right one included; 409 " +
       "`hunt_not_running` from the hunt's `ends_at` on; 503 `unavailable` (`Retry-After`) while " +
       "512 logins and registrations are being checked.",
   },

@@ -115,7 +115,9 @@ function accountPages(pages: Hono, { game, player: actions }: Play): void {
       ...(members.length > 0 && { members }),
       ...(form.code !== undefined && { code: form.code }),
     });
-    const outcome = body.ok ? await actions.register(body.reply) : body;
+    const outcome = body.ok
+      ? await actions.register(body.reply, { address: clientAddress(c, game.proxies) })
+      : body;
     if (!outcome.ok) setFlash(c, refusalFlash(outcome, fields));
     else setFlash(c, { tone: "ok", title: `Welcome, ${outcome.reply.team.name}!` });
     return enter(c, next, outcome.ok ? outcome.reply.token : undefined);

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { FakeClock, MINUTE, START } from "../engine/_hunt.ts";
 import { HUNT_TOML } from "../engine/_hunt.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
+import { listen } from "../../src/server/mod.ts";
 
 const envelope = (code: string, message: string) => ({ error: { code, message } });
 
@@ -380,6 +381,52 @@ describe("POST /api/teams", () => {
       body: envelope("forbidden", "A valid registration code is needed"),
     });
     expect(await join("Inside", "GULL 4412")).toMatchObject({ status: 403 });
+  });
+
+  test("wrong registration codes are limited per address: 10 a minute, then 429 even for the right code", async () => {
+    // Behind a trusted proxy, so that each request names its client.
+    const clock = new FakeClock();
+    const app = makeApp({
+      clock,
+      trustProxy: "127.0.0.1",
+      toml: HUNT_TOML.replace(
+        'title = "Test Hunt"',
+        'title = "Test Hunt"\nregistration = "code"\nregistration_codes = ["GULL-4412"]',
+      ),
+    });
+    const server = listen({ hostname: "127.0.0.1", port: 0, fetch: app.app.fetch });
+    try {
+      const join = async (from: string, name: string, code: string) => {
+        const res = await fetch(`http://127.0.0.1:${server.port}/api/teams`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-forwarded-for": from },
+          body: JSON.stringify({ name, password: "correct horse", code }),
+        });
+        return {
+          status: res.status,
+          retryAfter: res.headers.get("retry-after"),
+          body: await res.json(),
+        };
+      };
+      for (let i = 0; i < 10; i++) {
+        expect((await join("203.0.113.7", "Guess", `GULL-${1000 + i}`)).status).toBe(403);
+      }
+      // Past the limit, no code is compared: the right one too is refused.
+      expect(await join("203.0.113.7", "Guess", "GULL-4412")).toEqual({
+        status: 429,
+        retryAfter: "60",
+        body: envelope(
+          "rate_limited",
+          "Too many wrong registration codes from this address; try again later",
+        ),
+      });
+      // Another address is not held back; the first is, until a minute has passed.
+      expect((await join("203.0.113.8", "Gulls", "GULL-4412")).status).toBe(201);
+      clock.advance(MINUTE + 1);
+      expect((await join("203.0.113.7", "Terns", "GULL-4412")).status).toBe(201);
+    } finally {
+      await server.stop(true);
+    }
   });
 
   test("registration is open until the hunt's end: from ends_at on, 409 hunt_not_running", async () => {
