@@ -21,11 +21,19 @@ const KEY =
 const KEY_PART = /[A-Za-z0-9_-]+|"[^"\\]*"|'[^']*'/g;
 const BARE_KEY = /^[A-Za-z0-9_-]+/;
 
+/** The tables of a dotted key that are indexed, at most: no hunt's key has more than a few. */
+const MAX_DOTTED_TABLES = 16;
+
 /** Indexes the positions of every key in a TOML text. */
 export class SourceMap {
   /** Key path → offset of the key (or header, or array element) in the text. */
   private readonly offsets = new Map<string, number>();
   private readonly lineStarts: number[] = [0];
+
+  /** Key paths indexed (for tests). */
+  get size(): number {
+    return this.offsets.size;
+  }
 
   constructor(private readonly text: string) {
     for (let i = 0; i < text.length; i++) if (text[i] === "\n") this.lineStarts.push(i + 1);
@@ -49,8 +57,10 @@ export class SourceMap {
         if (typeof table.at(-1) === "number") this.record(table.slice(0, -1), at);
       } else if (key) {
         const parts = key[2]!.match(KEY_PART)!.map((part) => part.replace(/^["']|["']$/g, ""));
-        // A dotted key's tables are found at the key too (`points` for `points.initial = 5`).
-        for (let n = 1; n < parts.length; n++) {
+        // A dotted key's tables are found at the key too (`points` for `points.initial = 5`): the
+        // first few, as each is a string of its own, and a hostile file's key of 100,000 parts
+        // took minutes to index whole.
+        for (let n = 1; n < Math.min(parts.length, MAX_DOTTED_TABLES + 1); n++) {
           this.record([...table, ...parts.slice(0, n)], offset + key[1]!.length);
         }
         const path = [...table, ...parts];
