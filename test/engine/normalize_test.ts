@@ -299,7 +299,7 @@ describe("answer checker", () => {
 import { backtrackRisk } from "../../src/engine/backtrack.ts";
 
 describe("backtrackRisk()", () => {
-  const cases: [string, "nested" | "overlap" | undefined][] = [
+  const cases: [string, "nested" | "overlap" | "chain" | undefined][] = [
     ["(\\w+\\s?)+", "nested"],
     ["(a*)*", "nested"],
     ["(a+){2,}", "nested"],
@@ -319,6 +319,21 @@ describe("backtrackRisk()", () => {
     ["(s|\u017f)+", "overlap"],
     ["(a?|b)+", "overlap"],
     ["((a)|b)+", "overlap"],
+    // Four unbounded repetitions or more in a row that can share a run of one character.
+    ["a.*a.*a.*a.*a.*a.*b", "chain"],
+    ["a.*a.*a.*a.*b", "chain"],
+    ["\\w*\\w*\\w*\\w*\\d", "chain"],
+    ["a+a+a+a+b", "chain"],
+    ["the .* of .* and .* or .*", "chain"],
+    ["x(?:.*y.*y.*y.*z)", "chain"],
+    ["^.*\\b.*.*.*$", "chain"],
+    [".*(a).*(?:a).*(?<third>a).*b", "chain"],
+    // Three, or a chain that something between its links breaks, is safe.
+    ["a.*a.*a.*b", undefined],
+    ["the .* of .* and .*", undefined],
+    ["[a-z]+-[a-z]+-[a-z]+-[a-z]+", undefined],
+    ["\\d+\\s\\d+\\s\\d+\\s\\d+", undefined],
+    ["a*(b)a*(b)a*(b)a*", undefined],
     // Safe shapes.
     ["north\\s*star", undefined],
     ["(north|south) star", undefined],
@@ -342,6 +357,18 @@ describe("backtrackRisk()", () => {
       expect(backtrackRisk(pattern)).toBe(risk);
     });
   }
+
+  test("a chain of four repetitions is refused: a guess of 200 characters stalled the server for minutes", () => {
+    const compiled = compileAnswers({
+      answers: [],
+      regexes: ["a.*a.*a.*a.*a.*a.*b"],
+      partials: [],
+      mode: "default",
+    });
+    expect(compiled.kind === "error" && compiled.problems.map((p) => p.message)).toEqual([
+      "This pattern has 4 or more repetitions in a row that can match the same characters, like a.*a.*a.*a.*b or \\w*\\w*\\w*\\w*: one crafted guess could stall the server. Use fewer, such as a.*b, or split the answer into several patterns",
+    ]);
+  });
 
   test("the rewrite its message suggests matches the same guesses and is accepted", () => {
     const risky = /^(?:(\w|\d)+)$/u;
