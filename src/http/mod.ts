@@ -330,21 +330,7 @@ function publicRoutes(api: Hono, { game }: Play, hot: HotAnswers): void {
     // browser on every page: a dead one gets the public stream, and is cleared.
     const deadCookie = token !== undefined && teamId === undefined && !admin;
     if (deadCookie && bearer(c) !== undefined) throw new ApiError("unauthorized");
-    // A stream with no team and no organizer counts against its client's address, but for this
-    // machine's own (a reverse proxy beside it that is not trusted cannot tell its clients apart).
-    let address: string | undefined;
-    if (teamId === undefined && !admin && c.req.method !== "HEAD") {
-      const key = clientAddress(c, game.proxies);
-      if (!ownMachine(key)) address = key;
-    }
-    if (address !== undefined && live.publicStreamsFull(address)) {
-      throw new ApiError(
-        "rate_limited",
-        `This address already holds ${live.perAddressLimit} live streams without a team's ` +
-          "session; close some, or log in (a team's streams count apart)",
-        { "retry-after": String(PUBLIC_STREAMS_RETRY_SECONDS) },
-      );
-    }
+    const address = teamId === undefined && !admin ? publicStreamAddress(c, game) : undefined;
     // A quiet stream must not be closed by Bun's idle timeout: the heartbeat keeps it busy. A HEAD
     // sends no stream, and its connection keeps its timeout: it stayed open, idle, for good.
     const server = c.env as { timeout?: (request: Request, seconds: number) => void } | undefined;
@@ -369,6 +355,26 @@ function publicRoutes(api: Hono, { game }: Play, hot: HotAnswers): void {
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return streamed(c.body(body, 200, SSE_HEADERS));
   });
+}
+
+/**
+ * The client address a live stream with no team and no organizer counts against, or undefined for
+ * a HEAD and for this machine's own (a reverse proxy beside it that is not trusted cannot tell its
+ * clients apart); a 429 once that address holds as many such streams as it may.
+ */
+function publicStreamAddress(c: Context, game: Game): string | undefined {
+  if (c.req.method === "HEAD") return undefined;
+  const address = clientAddress(c, game.proxies);
+  if (ownMachine(address)) return undefined;
+  if (game.live.publicStreamsFull(address)) {
+    throw new ApiError(
+      "rate_limited",
+      `This address already holds ${game.live.perAddressLimit} live streams without a team's ` +
+        "session; close some, or log in (a team's streams count apart)",
+      { "retry-after": String(PUBLIC_STREAMS_RETRY_SECONDS) },
+    );
+  }
+  return address;
 }
 
 /** Registering, logging in and out. */
