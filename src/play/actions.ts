@@ -336,7 +336,7 @@ interface Decision<T> {
 
 /** How a team request arrived: the options the API passes on. */
 export interface ActionOptions {
-  /** The request's `Idempotency-Key` (already checked: 1 to 255 visible ASCII characters). */
+  /** The request's `Idempotency-Key` (already checked: 1 to 255 visible ASCII characters or spaces). */
   key?: string;
   /** For an action made offline: when the player pressed the button (epoch ms, their clock). */
   pressedAt?: number;

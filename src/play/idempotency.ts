@@ -251,12 +251,14 @@ export function fingerprint(parts: readonly string[]): string {
   return createHash("sha256").update(JSON.stringify(parts)).digest("base64url");
 }
 
-const VISIBLE_ASCII = /^[\x20-\x7e]+$/;
+/** Visible ASCII characters (`!` to `~`) and spaces. */
+const KEY_CHARS = /^[\x20-\x7e]+$/;
 
 /**
  * The request's `Idempotency-Key`, or undefined when it has none. The draft
  * sends it as a structured-field string (`"…"`); a bare value is accepted
- * too. Anything but 1 to 255 visible ASCII characters is a 400.
+ * too (trimmed, so a bare key's own spaces count only between its other
+ * characters). Anything but 1 to 255 visible ASCII characters or spaces is a 400.
  */
 export function idempotencyKey(request: Request): string | undefined {
   const header = request.headers.get(IDEMPOTENCY_HEADER);
@@ -265,10 +267,10 @@ export function idempotencyKey(request: Request): string | undefined {
   if (key.length >= 2 && key.startsWith('"') && key.endsWith('"')) {
     key = key.slice(1, -1).replace(/\\(["\\])/g, "$1");
   }
-  if (key.length === 0 || key.length > MAX_KEY_LENGTH || !VISIBLE_ASCII.test(key)) {
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH || !KEY_CHARS.test(key)) {
     throw new ApiError(
       "bad_request",
-      `The Idempotency-Key header must be 1 to ${MAX_KEY_LENGTH} visible ASCII characters`,
+      `The Idempotency-Key header must be 1 to ${MAX_KEY_LENGTH} visible ASCII characters or spaces`,
     );
   }
   return key;

@@ -104,9 +104,10 @@ const OFFLINE_TIME_PARAMS: Param[] = [
 const IDEMPOTENCY_KEY: Param = {
   in: "header",
   name: "Idempotency-Key",
-  description: "1 to 255 visible ASCII characters (bare, or as a structured-field string): " +
-    "a retry with the same key and request gets the stored answer, byte for byte (an answer " +
-    "that changed nothing, such as `already_solved`, is not stored: its retry is decided again)",
+  description: "1 to 255 visible ASCII characters or spaces (bare, or as a structured-field " +
+    "string): a retry with the same key and request gets the stored answer, byte for byte (an " +
+    "answer that changed nothing, such as `already_solved`, is not stored: its retry is decided " +
+    "again)",
   schema: v.pipe(v.string(), v.minLength(1), v.maxLength(257)),
 };
 /** What a guess, a hint take and a check-in accept: a key for retries, and an offline action's time. */

@@ -153,9 +153,29 @@ describe("Idempotency-Key on POST /api/puzzles/:id/guesses", () => {
     });
     expect(reply.status).toBe(400);
     expect(reply.body.error.message).toBe(
-      "The Idempotency-Key header must be 1 to 255 visible ASCII characters",
+      "The Idempotency-Key header must be 1 to 255 visible ASCII characters or spaces",
     );
     expect(rows(app, "guesses")).toBe(0);
+  });
+
+  test("a key may hold spaces, as the 400's message and the OpenAPI document say", async () => {
+    const app = makeApp();
+    const token = await app.register("Gulls");
+    const guess = (key: string) =>
+      app.call("POST", "/api/puzzles/a/guesses", {
+        ...keyed(key, token),
+        body: { answer: "nope" },
+      });
+    const first = await guess("team gulls 1");
+    expect(first.status).toBe(200);
+    expect((await guess('"team gulls 1"')).text).toBe(first.text);
+    // Quoted, a key may also begin or end with a space.
+    expect((await guess('" padded "')).status).toBe(200);
+    expect(rows(app, "guesses")).toBe(2);
+    const doc = (await app.call("GET", "/api/openapi.json")).body;
+    const header = doc.paths["/api/puzzles/{id}/guesses"].post.parameters
+      .find((p: { name: string }) => p.name === "Idempotency-Key");
+    expect(header.description).toStartWith("1 to 255 visible ASCII characters or spaces (");
   });
 
   test("a key of 255 characters is accepted", async () => {
