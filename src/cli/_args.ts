@@ -41,8 +41,15 @@ export interface CommandSpec {
 
 export type Values = Record<string, string | boolean | undefined>;
 
+/**
+ * How each option given was set, as a message names it: its flag (`--table`),
+ * or its variable (`CAIRN_EXPORT_TABLE`) when the flag was not given. An
+ * option left to its default is not in it.
+ */
+export type Sources = Record<string, string>;
+
 export type ParsedArgs =
-  | { kind: "ok"; values: Values; positionals: string[] }
+  | { kind: "ok"; values: Values; positionals: string[]; sources: Sources }
   | { kind: "help" }
   | { kind: "usage_error"; message: string };
 
@@ -81,15 +88,18 @@ export function parseCommand(
   }
 
   const values: Values = {};
+  const sources: Sources = {};
   for (const [name, option] of Object.entries(spec.options)) {
-    const fromEnv = option.env === undefined ? undefined : env[option.env];
-    let value = parsed.values[name] ??
-      (fromEnv === undefined || fromEnv === "" ? undefined : fromEnv) ?? option.default;
+    // An empty variable counts as unset.
+    const fromEnv = option.env === undefined ? undefined : env[option.env] || undefined;
+    let value = parsed.values[name] ?? fromEnv ?? option.default;
+    if (parsed.values[name] !== undefined) sources[name] = `--${name}`;
+    else if (fromEnv !== undefined && option.env !== undefined) sources[name] = option.env;
     if (option.type === "boolean" && typeof value === "string") {
       value = value === "1" || value.toLowerCase() === "true";
     }
+    const source = sourceOf(sources, name);
     if (typeof value === "string" && option.choices && !option.choices.includes(value)) {
-      const source = parsed.values[name] !== undefined ? `--${name}` : option.env;
       return {
         kind: "usage_error",
         message: `${spec.name}: ${source} must be one of ${
@@ -98,7 +108,6 @@ export function parseCommand(
       };
     }
     if (typeof value === "string" && option.valid && !option.valid.test(value)) {
-      const source = parsed.values[name] !== undefined ? `--${name}` : option.env;
       const shown = option.valid.secret ? "" : `, not "${option.valid.shown?.(value) ?? value}"`;
       return {
         kind: "usage_error",
@@ -117,7 +126,12 @@ export function parseCommand(
     const extra = parsed.positionals[max];
     return { kind: "usage_error", message: `${spec.name}: unexpected argument "${extra}"` };
   }
-  return { kind: "ok", values, positionals: parsed.positionals };
+  return { kind: "ok", values, positionals: parsed.positionals, sources };
+}
+
+/** How option `name` was set, for a message: its variable when only that set it, else its flag. */
+export function sourceOf(sources: Sources, name: string): string {
+  return sources[name] ?? `--${name}`;
 }
 
 /** Turns parseArgs' exceptions into one short line naming the command. */

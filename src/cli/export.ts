@@ -21,7 +21,7 @@ import {
 } from "../store/mod.ts";
 import { ctftimeFeed, ctftimeJson } from "../play/mod.ts";
 import type { Results } from "../store/mod.ts";
-import type { CommandSpec, Values } from "./_args.ts";
+import { type CommandSpec, sourceOf, type Sources, type Values } from "./_args.ts";
 import { EXIT, failureCode, type Io } from "./_io.ts";
 import {
   databaseFailure,
@@ -112,11 +112,15 @@ export const exportSpec: CommandSpec = {
   ].join("\n"),
 };
 
-/** Writes the results read from the database file, or from a PostgreSQL log. */
+/**
+ * Writes the results read from the database file, or from a PostgreSQL log. Its usage errors
+ * name each option as it was set (`sources`): `CAIRN_EXPORT_TABLE`, not `--table`, from a variable.
+ */
 export async function exportResults(
   values: Values,
   _positionals: string[],
   io: Io,
+  sources: Sources = {},
 ): Promise<number> {
   const format = values.format as "json" | "csv" | "ctftime";
   const table = values.table as ResultTable | undefined;
@@ -125,13 +129,13 @@ export async function exportResults(
     ? undefined
     : resolve(values["files-out"] as string);
   const filesBy = values["files-by"] as "hash" | "team" | undefined;
-  const usage = usageProblem(values);
+  const usage = usageProblem(values, sources);
   if (usage !== undefined) {
     io.stderr(`export: ${usage}\n`);
     return EXIT.usage;
   }
 
-  const slash = outNameProblem(out, table === undefined ? format : "--table");
+  const slash = outNameProblem(out, table === undefined ? format : sourceOf(sources, "table"));
   if (slash !== undefined) {
     io.stderr(`export: ${slash}\n`);
     return EXIT.failure;
@@ -261,13 +265,13 @@ function copyProblem(error: unknown, filesOut: string): string | undefined {
   return problem === undefined ? undefined : `cannot copy the files into ${filesOut}: ${problem}`;
 }
 
-/** Why these options do not go together (a usage error), if they do not. */
-function usageProblem(values: Values): string | undefined {
+/** Why these options do not go together (a usage error), if they do not, naming them as set. */
+function usageProblem(values: Values, sources: Sources): string | undefined {
   if (values["files-by"] !== undefined && values["files-out"] === undefined) {
-    return "--files-by goes with --files-out DIR";
+    return `${sourceOf(sources, "files-by")} goes with --files-out DIR`;
   }
   if (values.format !== "csv" && values.table !== undefined) {
-    return "--table goes with --format csv";
+    return `${sourceOf(sources, "table")} goes with --format csv`;
   }
   if (values.format === "csv" && values.table === undefined && values.out === undefined) {
     return "csv writes one file per table: give --out FOLDER, or --table T";
@@ -276,8 +280,9 @@ function usageProblem(values: Values): string | undefined {
 }
 
 /**
- * Why `out` cannot take `what` (json, ctftime, or one csv `--table`), which is one file: a name
- * ending in "/" names a folder, made or not, as for backup. Undefined when it can, and for csv.
+ * Why `out` cannot take `what` (json, ctftime, or one csv `--table`, named as it was set), which
+ * is one file: a name ending in "/" names a folder, made or not, as for backup. Undefined when it
+ * can, and for csv.
  */
 function folderNameProblem(out: string | undefined, what: string): string | undefined {
   if (out === undefined || !out.endsWith("/") || what === "csv") return undefined;

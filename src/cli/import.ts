@@ -26,7 +26,7 @@ import {
   type Row,
 } from "../ctfd/mod.ts";
 import { openDatabase, saveScoring, setMeta, Writer } from "../store/mod.ts";
-import type { CommandSpec, Values } from "./_args.ts";
+import { type CommandSpec, sourceOf, type Sources, type Values } from "./_args.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { isFolder, parentProblem } from "./_paths.ts";
 import { type ZipEntry, ZipError, ZipFile } from "./_zip.ts";
@@ -64,7 +64,12 @@ export const importSpec: CommandSpec = {
 class ImportError extends Error {}
 
 /** Reads, converts and writes; one clear error and nothing written when anything fails. */
-export async function importEvent(values: Values, positionals: string[], io: Io): Promise<number> {
+export async function importEvent(
+  values: Values,
+  positionals: string[],
+  io: Io,
+  sources: Sources = {},
+): Promise<number> {
   const [source, file] = positionals as [string, string];
   if (source !== "ctfd") {
     io.stderr(
@@ -74,8 +79,9 @@ export async function importEvent(values: Values, positionals: string[], io: Io)
   }
   const maxMb = Number(values["max-size"]);
   if (!Number.isInteger(maxMb) || maxMb < 1) {
+    const given = sourceOf(sources, "max-size");
     io.stderr(
-      `import: --max-size must be a whole number of megabytes, not "${values["max-size"]}"\n`,
+      `import: ${given} must be a whole number of megabytes, not "${values["max-size"]}"\n`,
     );
     return EXIT.usage;
   }

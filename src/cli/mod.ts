@@ -2,7 +2,7 @@
  * `cairn <command>`: finds the command, parses its flags, and runs it.
  * Usage mistakes get one line on stderr and exit code 2.
  */
-import { type CommandSpec, formatHelp, parseCommand, type Values } from "./_args.ts";
+import { type CommandSpec, formatHelp, parseCommand, type Sources, type Values } from "./_args.ts";
 import { adminToken, adminTokenSpec } from "./admin_token.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { backup, backupSpec } from "./backup.ts";
@@ -23,7 +23,8 @@ export { EXIT } from "./_io.ts";
 
 interface Command {
   spec: CommandSpec;
-  run(values: Values, positionals: string[], io: Io): Promise<number>;
+  /** `sources` says how each option was set, for a message that names it (a flag or a variable). */
+  run(values: Values, positionals: string[], io: Io, sources: Sources): Promise<number>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -97,7 +98,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.usage;
     case "ok":
       try {
-        return await command.run(parsed.values, parsed.positionals, io);
+        return await command.run(parsed.values, parsed.positionals, io, parsed.sources);
       } catch (error) {
         // Deno refuses a path its permissions do not cover (under /dev, /proc and /sys, even with
         // --allow-read and --allow-write): Deno's own message says which path and what to do.

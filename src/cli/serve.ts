@@ -32,7 +32,7 @@ import {
   type CommitThread,
   wantsCommitThread,
 } from "../store/commit_thread.ts";
-import type { CommandSpec, Values } from "./_args.ts";
+import { type CommandSpec, sourceOf, type Sources, type Values } from "./_args.ts";
 import { EXIT, failureCode, type Io } from "./_io.ts";
 import { databaseFailure, dbOption, firstStartFiles, folderProblem, isFolder } from "./_paths.ts";
 
@@ -164,10 +164,15 @@ export const serveSpec: CommandSpec = {
 };
 
 /** Starts the server and runs until the process is asked to stop. */
-export async function serve(values: Values, _positionals: string[], io: Io): Promise<number> {
+export async function serve(
+  values: Values,
+  _positionals: string[],
+  io: Io,
+  sources: Sources = {},
+): Promise<number> {
   // Digits only, 0 to 65535: checked with the flags (serveSpec).
   const port = Number(values.port);
-  const tls = readTls(values, io);
+  const tls = readTls(values, io, sources);
   if (typeof tls === "number") return tls;
   const logger = createLogger({
     level: values["log-level"] as LogLevel,
@@ -388,12 +393,19 @@ function trustedProxies(values: Values): TrustedProxies {
  * The certificate and key for HTTPS, read once at start: undefined without
  * them, or the exit code after saying what is wrong.
  */
-function readTls(values: Values, io: Io): { cert: string; key: string } | undefined | number {
+function readTls(
+  values: Values,
+  io: Io,
+  sources: Sources,
+): { cert: string; key: string } | undefined | number {
   const certPath = values["tls-cert"] as string | undefined;
   const keyPath = values["tls-key"] as string | undefined;
   if (certPath === undefined && keyPath === undefined) return undefined;
   if (certPath === undefined || keyPath === undefined) {
-    io.stderr("serve: --tls-cert and --tls-key go together; give both, or neither\n");
+    // Each named as it was set: CAIRN_TLS_CERT, when the variable gave the one there is.
+    const cert = sourceOf(sources, "tls-cert");
+    const key = sourceOf(sources, "tls-key");
+    io.stderr(`serve: ${cert} and ${key} go together; give both, or neither\n`);
     return EXIT.usage;
   }
   const read = (path: string, what: string, marker: RegExp): string | undefined => {

@@ -68,6 +68,19 @@ describe("parseCommand()", () => {
     });
   }
 
+  test("says how each option was set: its flag, its variable, or nothing for a default", () => {
+    const parsed = parseCommand(spec, ["x", "--verbose"], { CAIRN_LEVEL: "low", CAIRN_DB: "" });
+    expect(parsed).toMatchObject({
+      kind: "ok",
+      sources: { level: "CAIRN_LEVEL", verbose: "--verbose" },
+    });
+    if (parsed.kind === "ok") {
+      expect(Object.keys(parsed.sources).sort()).toEqual(["level", "verbose"]);
+    }
+    const both = parseCommand(spec, ["x", "--level", "high"], { CAIRN_LEVEL: "low" });
+    expect(both).toMatchObject({ kind: "ok", sources: { level: "--level" } });
+  });
+
   test("answers --help and -h before checking positionals", () => {
     expect(parseCommand(spec, ["--help"], {})).toEqual({ kind: "help" });
     expect(parseCommand(spec, ["-h"], {})).toEqual({ kind: "help" });

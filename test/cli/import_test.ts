@@ -533,6 +533,18 @@ describe("cairn import ctfd refuses, with one clear error and nothing written", 
     expect(await run(["import", "ctfd", "x.zip"], io2)).toBe(2);
     expect(io2.err()).toBe("import: give the folder to write with --out DIR\n");
   });
+
+  test("a bad --max-size is a usage error naming it as it was set: the flag or its variable", async () => {
+    const argv = ["import", "ctfd", "x.zip", "--out", "d"];
+    const flag = fakeIo({ CAIRN_IMPORT_MAX_SIZE: "64" });
+    expect(await run([...argv, "--max-size", "0.5"], flag)).toBe(2);
+    expect(flag.err()).toBe('import: --max-size must be a whole number of megabytes, not "0.5"\n');
+    const variable = fakeIo({ CAIRN_IMPORT_MAX_SIZE: "lots" });
+    expect(await run(argv, variable)).toBe(2);
+    expect(variable.err()).toBe(
+      'import: CAIRN_IMPORT_MAX_SIZE must be a whole number of megabytes, not "lots"\n',
+    );
+  });
 });
 
 describe("cairn import ctfd names a path it cannot use, in one line, and writes nothing", () => {

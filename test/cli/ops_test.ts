@@ -471,21 +471,53 @@ describe("cairn backup and cairn export", () => {
     }
   });
 
-  const usage: [string[], string][] = [
+  // Each case: the command line, the variables set, and what is said. An option set by its
+  // variable is named by the variable, which the user set, not by a flag they never typed.
+  const usage: [string[], Record<string, string>, string][] = [
     [
       ["export", "--format", "csv"],
+      {},
       "export: csv writes one file per table: give --out FOLDER, or --table T\n",
     ],
-    [["export", "--table", "teams"], "export: --table goes with --format csv\n"],
+    [["export", "--table", "teams"], {}, "export: --table goes with --format csv\n"],
+    [
+      ["export", "--format", "json"],
+      { CAIRN_EXPORT_TABLE: "teams" },
+      "export: CAIRN_EXPORT_TABLE goes with --format csv\n",
+    ],
+    [
+      ["export"],
+      { CAIRN_EXPORT_TABLE: "teams", CAIRN_EXPORT_FORMAT: "ctftime" },
+      "export: CAIRN_EXPORT_TABLE goes with --format csv\n",
+    ],
+    // The flag wins over the variable, and is named.
+    [
+      ["export", "--table", "teams"],
+      { CAIRN_EXPORT_TABLE: "solves" },
+      "export: --table goes with --format csv\n",
+    ],
+    [["export", "--files-by", "team"], {}, "export: --files-by goes with --files-out DIR\n"],
+    [
+      ["export"],
+      { CAIRN_EXPORT_FILES_BY: "team" },
+      "export: CAIRN_EXPORT_FILES_BY goes with --files-out DIR\n",
+    ],
     [
       ["export", "--format", "xml"],
+      {},
       'cairn export: --format must be one of json, csv, ctftime, not "xml"\n',
     ],
-    [["backup"], "cairn backup: missing OUT\n"],
+    [
+      ["export"],
+      { CAIRN_EXPORT_FORMAT: "xml" },
+      'cairn export: CAIRN_EXPORT_FORMAT must be one of json, csv, ctftime, not "xml"\n',
+    ],
+    [["backup"], {}, "cairn backup: missing OUT\n"],
   ];
-  for (const [argv, message] of usage) {
-    test(`${argv.join(" ")} is a one-line usage error with exit 2`, async () => {
-      const io = fakeIo();
+  for (const [argv, env, message] of usage) {
+    const set = Object.entries(env).map(([name, value]) => `${name}=${value} `).join("");
+    test(`${set}${argv.join(" ")} is a one-line usage error with exit 2`, async () => {
+      const io = fakeIo(env);
       expect(await run(argv, io)).toBe(2);
       expect(io.err()).toBe(message);
     });
@@ -596,9 +628,10 @@ describe("backup and export never write over the database", () => {
 });
 
 describe("export refuses, in one line, an --out or --files-out it cannot write", () => {
-  // Each case: the options after --db, and what is said, with {dir} for the test's folder. The
-  // folder holds a folder, a file, and a csv folder whose asks.csv is a folder.
-  const cases: [string[], string][] = [
+  // Each case: the options after --db, and what is said, with {dir} for the test's folder, and
+  // the variables set, if any. The folder holds a folder, a file, and a csv folder whose asks.csv
+  // is a folder.
+  const cases: [string[], string, Record<string, string>?][] = [
     [["--out", "{dir}/folder"], "{dir}/folder is a folder, not a file; choose another file"],
     [
       ["--format", "ctftime", "--out", "{dir}/folder"],
@@ -621,6 +654,11 @@ describe("export refuses, in one line, an --out or --files-out it cannot write",
       ["--format", "csv", "--table", "teams", "--out", "{dir}/new/"],
       "{dir}/new/ names a folder (it ends in /), and --table is written to one file; give a file's name",
     ],
+    [
+      ["--format", "csv", "--out", "{dir}/new/"],
+      "{dir}/new/ names a folder (it ends in /), and CAIRN_EXPORT_TABLE is written to one file; give a file's name",
+      { CAIRN_EXPORT_TABLE: "teams" },
+    ],
     // Every table's csv goes into a folder: a name ending in .csv is a file's, unless a folder.
     [
       ["--format", "csv", "--out", "{dir}/r3.csv"],
@@ -637,8 +675,9 @@ describe("export refuses, in one line, an --out or --files-out it cannot write",
     [["--files-out", "{dir}/file.txt"], "{dir}/file.txt is a file, not a folder"],
     [["--files-out", "{dir}/file.txt/photos"], "{dir}/file.txt is a file, not a folder"],
   ];
-  for (const [options, message] of cases) {
-    test(`export ${options.join(" ")}`, async () => {
+  for (const [options, message, env = {}] of cases) {
+    const set = Object.entries(env).map(([name, value]) => `${name}=${value} `).join("");
+    test(`${set}export ${options.join(" ")}`, async () => {
       const dir = dirs.make("cairn-ops-");
       const db = join(dir, "cairn.db");
       const conn = openDatabase(db);
@@ -647,7 +686,7 @@ describe("export refuses, in one line, an --out or --files-out it cannot write",
       mkdirSync(join(dir, "folder"));
       mkdirSync(join(dir, "results", "asks.csv"), { recursive: true });
       writeFileSync(join(dir, "file.txt"), "mine");
-      const io = fakeIo();
+      const io = fakeIo(env);
       const argv = ["export", "--db", db, ...options.map((option) => option.replace("{dir}", dir))];
       expect(await run(argv, io)).toBe(1);
       expect(io.err()).toBe(`export: ${message.replaceAll("{dir}", dir)}\n`);

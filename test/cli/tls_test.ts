@@ -276,6 +276,14 @@ describe("cairn serve --tls-cert --tls-key", () => {
     expect(io.err()).toBe(message);
   });
 
+  test("says CAIRN_TLS_KEY, not --tls-key, when the variable gave the key alone", async () => {
+    const io = fakeIo({ CAIRN_TLS_KEY: "b.pem" });
+    expect(await run(["serve", "--port", "0"], io)).toBe(2);
+    expect(io.err()).toBe(
+      "serve: --tls-cert and CAIRN_TLS_KEY go together; give both, or neither\n",
+    );
+  });
+
   test(
     "refuses a key that is not the certificate's, or PEM it cannot read, in one line",
     async () => {
