@@ -47,7 +47,7 @@ export type Write =
     effectiveAt?: number;
     /** Why the organizers should look at its time (an offline action); see `ActionFlag`. */
     flag?: ActionFlag;
-    /** The id the client sent with the guess, echoed in its live `solve` event; not stored. */
+    /** The id the client sent with the guess, echoed in its live `solve` or `wrong_guess`; not stored. */
     request?: string;
   }
   /** A mission's submission: its file (by content hash) or its text; "accepted" at once with judge = "auto". */

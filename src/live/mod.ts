@@ -463,6 +463,12 @@ export class Live {
               ...(write.request !== undefined && { request: write.request }),
             });
             board = true;
+          } else {
+            // Teammates' pages of the puzzle bring their guesses left (and hints) up to date.
+            this.teamEvent(write.teamId, "wrong_guess", {
+              puzzle: write.puzzle,
+              ...(write.request !== undefined && { request: write.request }),
+            });
           }
           break;
         case "submission":
@@ -555,10 +561,10 @@ export class Live {
     this.broadcast(this.format("announcement", announcement));
   }
 
-  /** An event only the team's own streams get (its solves and unlocks). */
+  /** An event only the team's own streams get (its solves, wrong guesses and unlocks). */
   teamEvent(
     teamId: number,
-    event: "solve" | "unlock" | "submission" | "ask",
+    event: "solve" | "wrong_guess" | "unlock" | "submission" | "ask",
     data: unknown,
   ): void {
     const clients = this.byTeam.get(teamId);

@@ -505,6 +505,18 @@ export const EVENTS = {
     }),
     v.description("The team solved a puzzle (a team's own streams only)"),
   ),
+  wrong_guess: v.pipe(
+    v.strictObject({
+      puzzle: v.string(),
+      request: v.optional(
+        v.pipe(v.string(), v.description("The guess's X-Request-Id, when it had one")),
+      ),
+    }),
+    v.description(
+      "The team made a wrong guess (incorrect or partial) on a puzzle, which counts against its " +
+        "guess limit and its hints' `wrong_guesses()` (a team's own streams only)",
+    ),
+  ),
   unlock: v.pipe(
     v.strictObject({
       puzzles: Ids,

@@ -446,8 +446,8 @@
     const waited = !atOnce.delete(item.key);
     let res;
     let data;
-    // A guess's key is also its request id: the live `solve` event echoes it, and the page
-    // (player.js) knows the solve is its own rather than a teammate's.
+    // A guess's key is also its request id: the live `solve` and `wrong_guess` events echo it, and
+    // the page (player.js) knows the guess is its own rather than a teammate's.
     const request = item.kind === "guess" ? { "x-request-id": item.key } : {};
     if (item.kind === "guess") {
       document.dispatchEvent(new CustomEvent("cairn:guess-sent", { detail: item.key }));

@@ -183,7 +183,7 @@
   const puzzleId = document.body.dataset.puzzle;
   let solvedHere = Boolean($("solved-badge"));
   // The ids this page sent its guesses with: the live `solve` event echoes the one that
-  // solved, and it often arrives before the guess's own answer does.
+  // solved, and it often arrives before the guess's own answer does; `wrong_guess`, a wrong one.
   const sentRequests = new Set();
   const requestId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   // Guesses the outbox (outbox.js) sends carry its key as their request id.
@@ -953,6 +953,29 @@
     limitFrom(doc);
   }
 
+  /**
+   * Brings the page up to date after a teammate's wrong guess (`refreshHints`): one fetch at a
+   * time, and one more after it when guesses came meanwhile, however many, so that a team guessing
+   * fast does not make each phone fetch the page for each guess.
+   */
+  async function teammateGuessed() {
+    if (refreshing) {
+      refreshAgain = true;
+      return;
+    }
+    refreshing = true;
+    try {
+      do {
+        refreshAgain = false;
+        await refreshHints();
+      } while (refreshAgain);
+    } finally {
+      refreshing = false;
+    }
+  }
+  let refreshing = false;
+  let refreshAgain = false;
+
   /** The catching up tried again (`caughtUp`), after a try that got no answer. */
   let catchUpTimer;
   globalThis.addEventListener("online", () => {
@@ -1028,6 +1051,15 @@
     source.addEventListener("submission", (event) => {
       const submission = JSON.parse(event.data);
       if (mission && submission.puzzle === puzzleId) showSubmission(submission);
+    });
+    // A teammate's wrong guess on this puzzle: its guesses left (or the wait, past the limit) and
+    // the hints it may have opened, from the server, as after this phone's own.
+    source.addEventListener("wrong_guess", (event) => {
+      const { puzzle, request } = JSON.parse(event.data);
+      if (page !== "puzzle" || puzzle !== puzzleId || mission || solvedHere) return;
+      // This page's own: its answer brings the page up to date.
+      if (request !== undefined && sentRequests.has(request)) return;
+      void teammateGuessed();
     });
     source.addEventListener("solve", (event) => {
       const { puzzle, request } = JSON.parse(event.data);

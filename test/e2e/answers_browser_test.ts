@@ -61,12 +61,26 @@ const suite = chromiumAvailable || process.env.CI !== undefined ? describe : des
 let server: Awaited<ReturnType<typeof startBinary>>;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 
-/** A tab logged in as `token` at `path`, collecting script errors. */
-async function tab(token: string, path: string, errors: string[]): Promise<Page> {
+/** A page's live stream, as its requests are routed. */
+const STREAM = /\/api\/events/;
+
+/**
+ * A tab logged in as `token` at `path`, collecting script errors, once its live stream is open;
+ * with `live: false`, cut off from its live stream, so that it hears nothing of a teammate's doings.
+ */
+async function tab(
+  token: string,
+  path: string,
+  errors: string[],
+  { live = true } = {},
+): Promise<Page> {
   await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
   const page = await browser.context.newPage();
   page.on("pageerror", (error) => errors.push(error.message));
+  if (!live) await page.route(STREAM, (route) => route.abort("internetdisconnected"));
+  const stream = live ? page.waitForResponse((r) => STREAM.test(r.url())) : undefined;
   await page.goto(`${server.base}${path}`);
+  if (stream) expect((await stream).status()).toBe(200);
   return page;
 }
 
@@ -129,7 +143,8 @@ suite("answers on the puzzle page", () => {
     async () => {
       const errors: string[] = [];
       const token = await registerTeam(server.base, "Terns");
-      const page = await tab(token, "/puzzles/lighthouse", errors);
+      // Its live stream cut (bad Wi-Fi), this page hears nothing of a teammate's wrong guess.
+      const page = await tab(token, "/puzzles/lighthouse", errors, { live: false });
       for (const [raw, left] of [["sirius", 2], ["vega", 1]] as const) {
         await guess(page, raw);
         await page.locator("#limit-note", { hasText: `${left} of 3 wrong guesses left` }).waitFor();
@@ -186,6 +201,60 @@ suite("answers on the puzzle page", () => {
       await page.screenshot({ path: join(SHOTS, "answers-limit-reached-phone.png") });
       expect(errors).toEqual([]);
       await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "a teammate's wrong guesses count down this page's guesses left live, up to the wait, with no reload",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Kittiwakes");
+      // Two phones of the team on the same puzzle: this one watches, the teammate's guesses. A
+      // browser of its own: two tabs of one browser share their outbox, and each shows the
+      // other's answers (outbox.js), which two phones do not.
+      const mine = await tab(token, "/puzzles/lighthouse", errors);
+      const phone = await launchChromium([], { serviceWorkers: "block" });
+      try {
+        await phone.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+        const theirs = await phone.context.newPage();
+        theirs.on("pageerror", (error) => errors.push(error.message));
+        await theirs.goto(`${server.base}/puzzles/lighthouse`);
+        await mine.evaluate(`window.stayed = true`);
+        const note = mine.locator("#limit-note");
+        expect(await note.textContent()).toStartWith("3 of 3 wrong guesses left per 10 minutes.");
+
+        await guess(theirs, "vega");
+        await theirs.locator("#limit-note", { hasText: "2 of 3 wrong guesses left" }).waitFor();
+        await note.filter({ hasText: "2 of 3 wrong guesses left" }).waitFor();
+        await guess(theirs, "deneb");
+        await theirs.locator("#limit-note", { hasText: "1 of 3 wrong guesses left" }).waitFor();
+        await note.filter({ hasText: "1 of 3 wrong guesses left" }).waitFor();
+        // The teammate's second wrong guess opened the hint here too.
+        await mine.locator("#hint-stuck").getByText("Take this hint").waitFor();
+        await mine.screenshot({
+          path: join(SHOTS, "answers-teammate-wrong-phone.png"),
+          fullPage: true,
+        });
+
+        // The third reaches the limit: this phone shows the wait, its answer box off.
+        await guess(theirs, "altair");
+        await note.filter({ hasText: "Too many wrong guesses. You can guess again in" }).waitFor();
+        expect(await note.textContent()).toMatch(/You can guess again in (10 min 0|9 min \d+) s\./);
+        expect(await mine.getByRole("textbox", { name: "Answer" }).isDisabled()).toBe(true);
+        expect(await mine.getByRole("button", { name: "Submit" }).isDisabled()).toBe(true);
+        await mine.screenshot({
+          path: join(SHOTS, "answers-teammate-limit-phone.png"),
+          fullPage: true,
+        });
+        // All in place: the page was not reloaded, nor did it say anything in its result box.
+        expect(await mine.evaluate(`window.stayed`)).toBe(true);
+        expect(await mine.locator("#result").textContent()).toBe("");
+        expect(errors).toEqual([]);
+        await mine.close();
+      } finally {
+        await phone.close();
+      }
     },
     60_000,
   );

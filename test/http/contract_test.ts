@@ -110,6 +110,7 @@ describe("the OpenAPI document", () => {
       "announcement",
       "hunt",
       "solve",
+      "wrong_guess",
       "unlock",
       "submission",
       "ask",
@@ -278,6 +279,7 @@ describe("every route answers as documented", () => {
         body: undefined,
       });
       await made.admin("POST", "/api/admin/announcements", { text: "Hello" });
+      await made.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "nope" } });
       await made.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
       // A reload that moves the end.
       made.setToml(

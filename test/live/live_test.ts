@@ -57,6 +57,34 @@ describe("GET /api/events", () => {
     await Promise.all([own.close(), other.close(), anonymous.close()]);
   });
 
+  test("a team gets its own wrong guesses, with their request id; another team and anonymous clients do not", async () => {
+    const { base, register, call } = serve();
+    const mine = await register("Mine");
+    const theirs = await register("Theirs");
+    const own = await open(base, { authorization: `Bearer ${mine}` });
+    const other = await open(base, { authorization: `Bearer ${theirs}` });
+    const anonymous = await open(base);
+    const guess = (answer: string, headers: Record<string, string> = {}) =>
+      call("POST", "/api/puzzles/a/guesses", { token: mine, body: { answer }, headers });
+    expect((await guess("nope", { "x-request-id": "r-1" })).body.result).toBe("incorrect");
+    expect((await guess("alp")).body.result).toBe("partial");
+    const wrong = () => own.events.filter((e) => e.event === "wrong_guess");
+    await own.wait(() => wrong().length === 2);
+    expect(wrong().map((e) => JSON.parse(e.data!))).toEqual([
+      { puzzle: "a", request: "r-1" },
+      { puzzle: "a" },
+    ]);
+    // A solve is a `solve`, not a wrong guess; nor is a guess on a solved puzzle, which is not stored.
+    await guess("alpha");
+    await guess("nope");
+    await own.wait((e) => e.event === "solve");
+    await settle();
+    expect(wrong()).toHaveLength(2);
+    expect([...other.events, ...anonymous.events].filter((e) => e.event === "wrong_guess"))
+      .toEqual([]);
+    await Promise.all([own.close(), other.close(), anonymous.close()]);
+  });
+
   test("an invalid token is refused rather than quietly treated as anonymous", async () => {
     const { base } = serve();
     const res = await fetch(`${base}/api/events`, { headers: { authorization: "Bearer nope" } });
