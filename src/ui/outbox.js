@@ -137,20 +137,28 @@
     return el;
   }
 
-  const panel = element("section", "outbox");
+  // The panel and its two live regions are in the page (and its accessibility tree) from the
+  // start, empty and taking no room until something waits: a screen reader announces a live
+  // region's changes only once it is there, not one that appears with its words.
+  const panel = element("section", "outbox outbox-empty");
   panel.id = "outbox";
-  panel.hidden = true;
-  panel.setAttribute("aria-label", "Waiting for the network");
-  panel.setAttribute("aria-live", "polite");
-  const status = element("p", "notice notice-warn");
+  // What waits, and why: a status, announced when it changes. It names the panel while it shows.
+  const status = element("p");
   status.id = "outbox-status";
+  status.setAttribute("role", "status");
+  // The results not seen where they were asked: each announced once, as it is added. (The list is
+  // hidden while empty: a screen reader would say "list, 0 items".)
+  const resultsRegion = element("div");
+  resultsRegion.setAttribute("aria-live", "polite");
   const list = element("ul", "outbox-results");
+  list.hidden = true;
+  resultsRegion.append(list);
   // Why a logout did not happen (no network): the team is still logged in.
   const logoutNote = element("p", "notice notice-bad");
   logoutNote.id = "outbox-logout";
   logoutNote.setAttribute("role", "alert");
   logoutNote.hidden = true;
-  panel.append(status, logoutNote, list);
+  panel.append(status, logoutNote, resultsRegion);
   const main = $("main");
   if (main) main.prepend(panel);
 
@@ -187,12 +195,17 @@
     const [items, results] = await Promise.all([all("outbox"), all("results")]);
     const mine = items.filter((item) => item.team === team);
     const login = !signedIn();
-    status.hidden = mine.length === 0;
-    status.replaceChildren(mine.length === 0 ? "" : waitingText(mine, login));
-    if (mine.length > 0 && login) {
-      const link = element("a", "", "Log in");
-      link.href = "/#login";
-      status.append(". ", link);
+    const waiting = mine.length === 0 ? "" : waitingText(mine, login);
+    // Words that did not change stay as they are: written again, they would be announced again.
+    if (status.dataset.text !== waiting) {
+      status.dataset.text = waiting;
+      status.className = waiting === "" ? "" : "notice notice-warn";
+      status.replaceChildren(waiting);
+      if (waiting !== "" && login) {
+        const link = element("a", "", "Log in");
+        link.href = "/#login";
+        status.append(". ", link);
+      }
     }
     const mineFresh = results.filter((r) => r.team === team && !shownHere.has(r.key));
     // One this page showed where it was asked (another tab kept it for the next page): seen.
@@ -209,24 +222,51 @@
     }
     const seen = [...shownHere.values(), ...fresh.filter((r) => !shownHere.has(r.key))]
       .sort((a, b) => a.at - b.at);
-    list.replaceChildren(...seen.map((result) => {
-      const li = element("li", `notice notice-${result.tone}`);
-      li.dataset.key = result.key;
-      const text = element("div", "outbox-text");
-      text.append(element("strong", "", result.title), element("span", "", result.label));
-      if (result.text) text.append(element("p", "", result.text));
-      const dismiss = element("button", "btn btn-quiet btn-small", "Dismiss");
-      dismiss.type = "button";
-      dismiss.addEventListener("click", async () => {
-        shownHere.delete(result.key);
-        await remove("results", result.key);
-        changed();
-      });
-      li.append(text, dismiss);
-      return li;
-    }));
-    panel.hidden = mine.length === 0 && seen.length === 0 && logoutNote.hidden;
+    // Those already shown stay (unannounced again); those gone go; the new ones are added in place.
+    const keys = new Set(seen.map((result) => result.key));
+    for (const li of [...list.children]) if (!keys.has(li.dataset.key)) li.remove();
+    const shownItems = new Map([...list.children].map((li) => [li.dataset.key, li]));
+    let next = list.firstElementChild;
+    for (const result of seen) {
+      const li = shownItems.get(result.key);
+      if (li) next = li.nextElementSibling;
+      else list.insertBefore(resultItem(result), next);
+    }
+    list.hidden = list.children.length === 0;
+    fitPanel();
     return mine.length;
+  }
+
+  /** A result's line on the panel, with a button to dismiss it. */
+  function resultItem(result) {
+    const li = element("li", `notice notice-${result.tone}`);
+    li.dataset.key = result.key;
+    const text = element("div", "outbox-text");
+    text.append(element("strong", "", result.title), element("span", "", result.label));
+    if (result.text) text.append(element("p", "", result.text));
+    const dismiss = element("button", "btn btn-quiet btn-small", "Dismiss");
+    dismiss.type = "button";
+    dismiss.addEventListener("click", async () => {
+      shownHere.delete(result.key);
+      await remove("results", result.key);
+      changed();
+    });
+    li.append(text, dismiss);
+    return li;
+  }
+
+  /**
+   * Shows the panel when it has something to say, else lets it take no room (its live regions
+   * stay), and names it by what waits while that shows.
+   */
+  function fitPanel() {
+    const waiting = status.dataset.text !== undefined && status.dataset.text !== "";
+    panel.classList.toggle(
+      "outbox-empty",
+      !waiting && list.children.length === 0 && logoutNote.hidden,
+    );
+    if (waiting) panel.setAttribute("aria-labelledby", status.id);
+    else panel.removeAttribute("aria-labelledby");
   }
 
   // ---------------------------------------------------------------- sending
@@ -771,7 +811,7 @@
   function notLoggedOut(text) {
     logoutNote.replaceChildren(element("strong", "", "Not logged out"), " ", text);
     logoutNote.hidden = false;
-    panel.hidden = false;
+    fitPanel();
     logoutNote.scrollIntoView?.({ block: "nearest" });
   }
   const NO_NETWORK = "Logging out needs the network: you are still logged in, and nothing on " +
@@ -789,6 +829,7 @@
     if (loggingOut) return;
     loggingOut = true;
     logoutNote.hidden = true;
+    fitPanel();
     try {
       if (navigator.onLine) {
         await Promise.race([flush(), new Promise((resolve) => setTimeout(resolve, 5000))]);
@@ -847,6 +888,7 @@
   // The network is back: a logout refused for want of it can be tried again.
   const networkBack = () => {
     logoutNote.hidden = true;
+    fitPanel();
     void flush();
   };
   globalThis.addEventListener("online", networkBack);

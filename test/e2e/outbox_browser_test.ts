@@ -281,6 +281,63 @@ suite("the outbox, on plain HTTP", () => {
   );
 
   test(
+    "the outbox's words reach a screen reader: its live regions are there from the start, and each change is said once",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Storm Petrels");
+      const page = await tab(token, "/puzzles/knots", errors);
+      const outbox = page.locator("#outbox");
+      // Nothing waits: the status is in the accessibility tree already, empty, and names nothing.
+      expect(await outbox.getByRole("status").count()).toBe(1);
+      expect(await outbox.getByRole("status").textContent()).toBe("");
+      expect(await outbox.ariaSnapshot()).toBe("- status");
+      expect(await outbox.isHidden()).toBe(true);
+
+      await context.setOffline(true);
+      await page.getByRole("textbox", { name: "Answer" }).fill("halyard");
+      await page.getByRole("button", { name: "Submit" }).click();
+      const waiting = "1 answer waiting for the network";
+      await outbox.getByRole("status").filter({ hasText: waiting }).waitFor();
+      // It names the panel, a region of the page.
+      expect(await outbox.ariaSnapshot()).toBe(`- region "${waiting}":\n  - status: ${waiting}`);
+      expect(await page.getByRole("region", { name: waiting }).count()).toBe(1);
+      // A flush that fails again, and a redraw, leave the words as they were: they are not said
+      // again.
+      await page.evaluate(`
+        window.statusChanges = 0;
+        new MutationObserver((changes) => { window.statusChanges += changes.length; }).observe(
+          document.getElementById("outbox-status"),
+          { childList: true, subtree: true, characterData: true },
+        );
+      `);
+      await flushNow(page);
+      await page.evaluate(() => (globalThis as unknown as Outbox).cairnOutbox.render());
+      expect(await page.evaluate(`window.statusChanges`)).toBe(0);
+      await page.screenshot({ path: join(SHOTS, "outbox-status-phone.png") });
+
+      // The phone is put away; the guess is sent by the next page the team opens, which says what
+      // became of it: in a live region too, and once.
+      await closeOffline(page);
+      await context.setOffline(false);
+      const list = await tab(token, "/puzzles", errors);
+      await list.locator("#outbox li", { hasText: "Not the answer" }).waitFor();
+      expect(await list.locator("#outbox").ariaSnapshot()).toBe(
+        "- status\n- list:\n  - listitem:\n    - strong: Not the answer\n" +
+          '    - text: “halyard” on Knots\n    - button "Dismiss"',
+      );
+      const live = `document.querySelector("#outbox ul").parentElement.getAttribute("aria-live")`;
+      expect(await list.evaluate(live)).toBe("polite");
+      // Drawn again, the result stays the same element: it is not said again.
+      await list.evaluate(`document.querySelector("#outbox li").stayed = true`);
+      await list.evaluate(() => (globalThis as unknown as Outbox).cairnOutbox.render());
+      expect(await list.evaluate(`document.querySelector("#outbox li").stayed`)).toBe(true);
+      expect(errors).toEqual([]);
+      await list.close();
+    },
+    60_000,
+  );
+
+  test(
     "a guess another tab sent shows its result on the puzzle's page, not that it still waits",
     async () => {
       const errors: string[] = [];
