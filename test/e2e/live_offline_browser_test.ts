@@ -126,26 +126,39 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
   // As on plain HTTP at a LAN address: no service worker keeps pages.
   serveForSuite(served, HUNT, [], { serviceWorkers: "block" });
 
-  /** The team's puzzle page (the list, for ""), once its live stream is open. */
-  async function puzzlePage(token: string, puzzle: string, errors: string[]): Promise<Page> {
+  /**
+   * A new team `name`'s phone on `path`, once its live stream is open: the page, the script errors
+   * it throws, the team's session token, and `done`, which ends the test: the screenshot `shot`
+   * (when given), no script error, the page closed.
+   */
+  async function teamPage(name: string, path: string) {
     const { server, browser } = served as Served;
+    const token = await registerTeam(server.base, name);
     await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
     const page = await browser.context.newPage();
+    const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await keepToasts(page);
     const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
-    await page.goto(`${server.base}/puzzles${puzzle === "" ? "" : `/${puzzle}`}`);
+    await page.goto(`${server.base}${path}`);
     expect((await stream).status()).toBe(200);
-    return page;
+    const done = async (shot?: string) => {
+      if (shot !== undefined) await page.screenshot({ path: join(SHOTS, shot) });
+      expect(errors).toEqual([]);
+      await page.close();
+    };
+    return { page, errors, token, done };
   }
+
+  /** A new team `name`'s phone on `puzzle`'s page (the list, for ""), as `teamPage`. */
+  const teamPuzzlePage = (name: string, puzzle: string) =>
+    teamPage(name, puzzle === "" ? "/puzzles" : `/puzzles/${puzzle}`);
 
   test(
     "a teammate's solve as the network drops keeps the puzzle on the screen, then shows it solved",
     async () => {
       const { server, browser } = served as Served;
-      const errors: string[] = [];
-      const token = await registerTeam(server.base, "Gulls");
-      const page = await puzzlePage(token, "knots", errors);
+      const { page, token, done } = await teamPuzzlePage("Gulls", "knots");
       // The Wi-Fi drops before the page reloads to show the solve: the page asks whether the server
       // answers first (1.5 s after the toast), and that question waits until the Wi-Fi is gone, however
       // late this test gets there.
@@ -169,8 +182,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       }
       // Back: the page shows the solve.
       await page.locator("#solved-badge").waitFor({ timeout: 15_000 });
-      expect(errors).toEqual([]);
-      await page.close();
+      await done();
     },
     60_000,
   );
@@ -179,9 +191,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
     "a teammate's solve while the stream was down is told once it is back, and the page shows it",
     async () => {
       const { server } = served as Served;
-      const errors: string[] = [];
-      const token = await registerTeam(server.base, "Petrels");
-      const page = await puzzlePage(token, "knots", errors);
+      const { page, token, done } = await teamPuzzlePage("Petrels", "knots");
       await streamDownWhile(
         page,
         server,
@@ -194,8 +204,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       // The page reloads to show the solve, the answer box gone.
       await page.locator("#solved-badge").waitFor({ timeout: 15_000 });
       expect(await page.getByRole("textbox", { name: "Answer" }).count()).toBe(0);
-      expect(errors).toEqual([]);
-      await page.close();
+      await done();
     },
     60_000,
   );
@@ -205,9 +214,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       `a catching up that ${why} as the stream comes back is tried again, not left undone`,
       async () => {
         const { server } = served as Served;
-        const errors: string[] = [];
-        const token = await registerTeam(server.base, `Eiders ${answer}`);
-        const page = await puzzlePage(token, "knots", errors);
+        const { page, token, done } = await teamPuzzlePage(`Eiders ${answer}`, "knots");
         // The stream comes back, but the page's next request, its catching up, gets no answer (or
         // the node that answers it is starting again).
         const own = `${server.base}/puzzles/knots`;
@@ -234,8 +241,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
         // Then it does: the page says what happened meanwhile, and shows it.
         await toldOf(page, "A teammate solved this puzzle.", 15_000);
         await page.locator("#solved-badge").waitFor({ timeout: 15_000 });
-        expect(errors).toEqual([]);
-        await page.close();
+        await done();
       },
       60_000,
     );
@@ -245,9 +251,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
     "many puzzles opened while the stream was down are told in one toast, not a screenful",
     async () => {
       const { server } = served as Served;
-      const errors: string[] = [];
-      const token = await registerTeam(server.base, "Shags");
-      const page = await puzzlePage(token, "lighthouse", errors);
+      const { page, token, done } = await teamPuzzlePage("Shags", "lighthouse");
       await streamDownWhile(
         page,
         server,
@@ -258,8 +262,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
         .toEqual(["/puzzles"]);
       await page.screenshot({ path: join(SHOTS, "live-many-unlocked-meanwhile-phone.png") });
       expect(await toastsShown(page, "New puzzle unlocked")).toEqual([]);
-      expect(errors).toEqual([]);
-      await page.close();
+      await done();
     },
     60_000,
   );
@@ -268,9 +271,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
     "what opened while the stream was down is told once it is back, each puzzle once",
     async () => {
       const { server } = served as Served;
-      const errors: string[] = [];
-      const token = await registerTeam(server.base, "Terns");
-      const page = await puzzlePage(token, "lighthouse", errors);
+      const { page, token, done } = await teamPuzzlePage("Terns", "lighthouse");
       // The stream drops (the server restarts, or the Wi-Fi goes while the phone keeps it) and
       // does not get through again for a while; nor do this phone's answers.
       await streamDownWhile(page, server, async () => {
@@ -296,8 +297,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       expect(await toastsShown(page, "teammate")).toEqual([]);
       // The link opens the meta.
       expect((await toastsShown(page, meta))[0]!.href).toBe("/puzzles/meta");
-      expect(errors).toEqual([]);
-      await page.close();
+      await done();
     },
     60_000,
   );
@@ -306,9 +306,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
     "the puzzle list tells what opened while the stream was down, as it redraws, once",
     async () => {
       const { server } = served as Served;
-      const errors: string[] = [];
-      const token = await registerTeam(server.base, "Puffins");
-      const page = await puzzlePage(token, "", errors);
+      const { page, token, done } = await teamPuzzlePage("Puffins", "");
       await streamDownWhile(
         page,
         server,
@@ -320,8 +318,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       await page.screenshot({ path: join(SHOTS, "live-list-unlocked-meanwhile-phone.png") });
       await Bun.sleep(1_000);
       expect(await toastsShown(page, meta)).toHaveLength(1);
-      expect(errors).toEqual([]);
-      await page.close();
+      await done();
     },
     60_000,
   );
@@ -330,9 +327,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
     "the wrong guesses left follow a teammate's made while the stream was down, up to the wait",
     async () => {
       const { server } = served as Served;
-      const errors: string[] = [];
-      const token = await registerTeam(server.base, "Grebes");
-      const page = await puzzlePage(token, "tide", errors);
+      const { page, token, done } = await teamPuzzlePage("Grebes", "tide");
       const note = page.locator("#limit-note");
       await note.filter({ hasText: "3 of 3 wrong guesses left" }).waitFor();
       await streamDownWhile(
@@ -350,9 +345,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
         .waitFor({ timeout: 15_000 });
       expect(await page.getByRole("textbox", { name: "Answer" }).isDisabled()).toBe(true);
       expect(await page.getByRole("button", { name: "Submit" }).isDisabled()).toBe(true);
-      await page.screenshot({ path: join(SHOTS, "live-limit-caught-up-phone.png") });
-      expect(errors).toEqual([]);
-      await page.close();
+      await done("live-limit-caught-up-phone.png");
     },
     60_000,
   );
@@ -361,9 +354,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
     "the wrong guesses left count a teammate's too once the answers that waited are sent",
     async () => {
       const { server, browser } = served as Served;
-      const errors: string[] = [];
-      const token = await registerTeam(server.base, "Divers");
-      const page = await puzzlePage(token, "tide", errors);
+      const { page, token, done } = await teamPuzzlePage("Divers", "tide");
       const note = page.locator("#limit-note");
       await browser.context.setOffline(true);
       try {
@@ -378,9 +369,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       }
       await page.locator("#result", { hasText: "Not the answer" }).waitFor();
       await note.filter({ hasText: "1 of 3 wrong guesses left" }).waitFor({ timeout: 15_000 });
-      await page.screenshot({ path: join(SHOTS, "live-limit-after-outbox-phone.png") });
-      expect(errors).toEqual([]);
-      await page.close();
+      await done("live-limit-after-outbox-phone.png");
     },
     60_000,
   );
@@ -389,9 +378,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
     "the puzzle list a live event could not redraw offline says it may be out of date, then catches up",
     async () => {
       const { server, browser } = served as Served;
-      const errors: string[] = [];
-      const token = await registerTeam(server.base, "Cormorants");
-      const page = await puzzlePage(token, "", errors);
+      const { page, token, done } = await teamPuzzlePage("Cormorants", "");
       // The Wi-Fi drops while the live stream still brings a teammate's solve: the list cannot be
       // fetched again.
       await browser.context.setOffline(true);
@@ -415,8 +402,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       await stale.waitFor({ state: "detached" });
       await page.screenshot({ path: join(SHOTS, "live-list-stale-back-phone.png") });
       expect(await toastsShown(page, "New puzzle unlocked")).toHaveLength(1);
-      expect(errors).toEqual([]);
-      await page.close();
+      await done();
     },
     60_000,
   );
@@ -425,9 +411,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
     "the puzzle list the server cannot send now (503) says so, not the network, then catches up",
     async () => {
       const { server } = served as Served;
-      const errors: string[] = [];
-      const token = await registerTeam(server.base, "Scoters");
-      const page = await puzzlePage(token, "", errors);
+      const { page, token, done } = await teamPuzzlePage("Scoters", "");
       // The node that answers the list's redraw is starting again: 503, while the stream is up.
       const list = `${server.base}/puzzles`;
       await page.route(
@@ -455,8 +439,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       await page.locator(".puzzle-list").getByRole("link", { name: "Harbor Meta" })
         .waitFor({ timeout: 15_000 });
       await stale.waitFor({ state: "detached" });
-      expect(errors).toEqual([]);
-      await page.close();
+      await done();
     },
     60_000,
   );
@@ -465,15 +448,9 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
     "the scoreboard a live change could not redraw offline says it may be out of date, then catches up",
     async () => {
       const { server, browser } = served as Served;
-      const errors: string[] = [];
-      const token = await registerTeam(server.base, "Ospreys");
+      // The rival registers first: its registration moves the board the page shows, as its solve does.
       const rival = await registerTeam(server.base, "Skimmers");
-      await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
-      const page = await browser.context.newPage();
-      page.on("pageerror", (error) => errors.push(error.message));
-      const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
-      await page.goto(`${server.base}/scoreboard`);
-      expect((await stream).status()).toBe(200);
+      const { page, done } = await teamPage("Ospreys", "/scoreboard");
       await browser.context.setOffline(true);
       const stale = page.locator("#stale-note");
       try {
@@ -490,8 +467,7 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       // The board shows the solve.
       await page.locator("tr", { hasText: "Skimmers" }).locator("td").nth(1)
         .filter({ hasText: "1" }).waitFor();
-      expect(errors).toEqual([]);
-      await page.close();
+      await done();
     },
     60_000,
   );
