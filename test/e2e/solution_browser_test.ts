@@ -4,6 +4,7 @@
 // test-results/screenshots/.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { makeApp } from "../http/_app.ts";
 import { chromiumAvailable, registerTeam, serveAppForSuite, SHOTS } from "./_browser.ts";
 
@@ -61,49 +62,61 @@ suite("a puzzle's solution on a phone", () => {
     ]);
   });
 
-  test("a solving guess shows the solution below the answer, without a reload", async () => {
+  /**
+   * Runs `run` on a new page of the team's phone, 390 px wide, and checks that the page threw no
+   * script error; the page is closed however `run` ends.
+   */
+  async function phone(run: (page: Page) => Promise<void>): Promise<void> {
     const page = await served.browser.context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     try {
       await page.setViewportSize({ width: 390, height: 844 });
-      await page.goto(`${served.base}/puzzles/windows`);
-      expect(await page.locator("#solution").count()).toBe(0);
-      // Marks this document: a reload would lose it.
-      await page.evaluate("document.body.dataset.sameDocument = 'yes'");
-      await page.getByRole("textbox", { name: "Answer" }).fill("eight");
-      await page.getByRole("button", { name: "Submit" }).click();
-      await page.locator("#result", { hasText: "Not the answer" }).waitFor();
-      expect(await page.locator("#solution").count()).toBe(0);
-      await page.getByRole("textbox", { name: "Answer" }).fill("seven");
-      await page.getByRole("button", { name: "Submit" }).click();
-      await page.locator("#result", { hasText: "Correct! Puzzle solved." }).waitFor();
-      const solution = page.locator("#solution");
-      await solution.getByRole("heading", { name: "Solution" }).waitFor();
-      expect(await solution.locator("strong").textContent()).toBe("seven");
-      expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
-      // Right below the answer's card.
-      expect(
-        await page.evaluate(
-          `document.querySelector(".answer-form").nextElementSibling?.id ?? ""`,
-        ),
-      ).toBe("solution");
-      await page.screenshot({ path: join(SHOTS, "solution-after-guess-390.png"), fullPage: true });
-      // Drawn again by the server, the page has it in the same place, once.
-      await page.reload();
-      expect(await page.locator("#solution").count()).toBe(1);
+      await run(page);
       expect(errors).toEqual([]);
     } finally {
       await page.close();
     }
-  }, 30_000);
+  }
 
-  test("an accepted mission shows its solution, without a reload", async () => {
-    const page = await served.browser.context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    try {
-      await page.setViewportSize({ width: 390, height: 844 });
+  test(
+    "a solving guess shows the solution below the answer, without a reload",
+    () =>
+      phone(async (page) => {
+        await page.goto(`${served.base}/puzzles/windows`);
+        expect(await page.locator("#solution").count()).toBe(0);
+        // Marks this document: a reload would lose it.
+        await page.evaluate("document.body.dataset.sameDocument = 'yes'");
+        await page.getByRole("textbox", { name: "Answer" }).fill("eight");
+        await page.getByRole("button", { name: "Submit" }).click();
+        await page.locator("#result", { hasText: "Not the answer" }).waitFor();
+        expect(await page.locator("#solution").count()).toBe(0);
+        await page.getByRole("textbox", { name: "Answer" }).fill("seven");
+        await page.getByRole("button", { name: "Submit" }).click();
+        await page.locator("#result", { hasText: "Correct! Puzzle solved." }).waitFor();
+        const solution = page.locator("#solution");
+        await solution.getByRole("heading", { name: "Solution" }).waitFor();
+        expect(await solution.locator("strong").textContent()).toBe("seven");
+        expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+        // Right below the answer's card.
+        expect(
+          await page.evaluate(
+            `document.querySelector(".answer-form").nextElementSibling?.id ?? ""`,
+          ),
+        ).toBe("solution");
+        await page.screenshot({
+          path: join(SHOTS, "solution-after-guess-390.png"),
+          fullPage: true,
+        });
+        // Drawn again by the server, the page has it in the same place, once.
+        await page.reload();
+        expect(await page.locator("#solution").count()).toBe(1);
+      }),
+    30_000,
+  );
+
+  test("an accepted mission shows its solution, without a reload", () =>
+    phone(async (page) => {
       await page.goto(`${served.base}/puzzles/story`);
       expect(await page.locator("#solution").count()).toBe(0);
       await page.evaluate("document.body.dataset.sameDocument = 'yes'");
@@ -115,20 +128,12 @@ suite("a puzzle's solution on a phone", () => {
         path: join(SHOTS, "solution-after-mission-390.png"),
         fullPage: true,
       });
-      expect(errors).toEqual([]);
-    } finally {
-      await page.close();
-    }
-  }, 30_000);
+    }), 30_000);
 
   test(
     "a judge's verdict while the page is open shows the solution once; a rejection takes it back",
-    async () => {
-      const page = await served.browser.context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (error) => errors.push(error.message));
-      try {
-        await page.setViewportSize({ width: 390, height: 844 });
+    () =>
+      phone(async (page) => {
         await page.goto(`${served.base}/puzzles/letter`);
         await page.evaluate("document.body.dataset.sameDocument = 'yes'");
         await page.getByLabel("Your text").fill("Dear harbour master,");
@@ -153,20 +158,12 @@ suite("a puzzle's solution on a phone", () => {
         await page.locator("#mission-status", { hasText: "Not accepted" }).waitFor();
         await Bun.sleep(500);
         expect(await page.locator("#solution").count()).toBe(0);
-        expect(errors).toEqual([]);
-      } finally {
-        await page.close();
-      }
-    },
+      }),
     30_000,
   );
 
-  test("a teammate's solve shows the solution once on this phone", async () => {
-    const page = await served.browser.context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    try {
-      await page.setViewportSize({ width: 390, height: 844 });
+  test("a teammate's solve shows the solution once on this phone", () =>
+    phone(async (page) => {
       await page.goto(`${served.base}/puzzles/bells`);
       await page.getByRole("textbox", { name: "Answer" }).waitFor();
       // The live stream is open before the teammate's guess, so its `solve` event reaches the page.
@@ -181,11 +178,7 @@ suite("a puzzle's solution on a phone", () => {
       await Bun.sleep(500);
       expect(await page.locator("#solution").count()).toBe(1);
       expect(await page.locator("#guess-form").count()).toBe(0);
-      expect(errors).toEqual([]);
-    } finally {
-      await page.close();
-    }
-  }, 30_000);
+    }), 30_000);
 
   test(
     "a page drawn before a rejection, arriving after it, does not bring the solution back",
