@@ -463,8 +463,9 @@ export class Live {
               ...(write.request !== undefined && { request: write.request }),
             });
             board = true;
-          } else {
-            // Teammates' pages of the puzzle bring their guesses left (and hints) up to date.
+          } else if (this.byTeam.get(write.teamId)?.size) {
+            // Teammates' pages of the puzzle bring their guesses left (and hints) up to date. (A
+            // wrong guess is the load test's hot write: nothing is built for a team with no stream.)
             this.teamEvent(write.teamId, "wrong_guess", {
               puzzle: write.puzzle,
               ...(write.request !== undefined && { request: write.request }),
