@@ -208,12 +208,22 @@ async function waitForTls(url: string): Promise<void> {
  * A headless chromium with its own profile; `args` are more command-line
  * flags. `serviceWorkers: "block"` stands for a phone on plain HTTP over a LAN
  * address, where no service worker may run (127.0.0.1 counts as secure).
+ * `textSize` is the reader's own text size in px (the browser's usual is 16):
+ * a browser or phone set to larger text.
  */
 export async function launchChromium(
   args: string[] = [],
-  options: { serviceWorkers?: "allow" | "block" } = {},
+  options: { serviceWorkers?: "allow" | "block"; textSize?: number } = {},
 ) {
   const profile = mkdtempSync(join(tmpdir(), "cairn-chromium-"));
+  if (options.textSize !== undefined) {
+    // Chromium's own setting (Settings, Appearance, Font size), kept in the profile.
+    mkdirSync(join(profile, "Default"));
+    writeFileSync(
+      join(profile, "Default", "Preferences"),
+      JSON.stringify({ webkit: { webprefs: { default_font_size: options.textSize } } }),
+    );
+  }
   const launched = chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,

@@ -1,0 +1,123 @@
+// A team's phone as people use it without looking, or with large text: a
+// keyboard (or a screen reader moving focus), Chromium's own text size, read
+// through the accessibility tree, against the compiled binary. Screenshots go to
+// test-results/screenshots/.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { chromiumAvailable, launchChromium, registerTeam, SHOTS, startBinary } from "./_browser.ts";
+
+const HUNT = `
+[hunt]
+title = "Harbor Hunt"
+hint_tokens = { start = 2, every = "1h" }
+
+[[round]]
+id = "harbor"
+title = "The Harbor at Dawn"
+
+[[puzzle]]
+id = "lighthouse"
+title = "The Lighthouse"
+round = "harbor"
+points = 100
+body = "Count the windows, then look up."
+answer = ["polaris"]
+
+[[puzzle.hint]]
+id = "nudge"
+cost = 10
+text = "Sailors steer by it."
+
+[[puzzle.hint]]
+id = "more"
+cost = 20
+text = "It is at the end of the Little Dipper's handle."
+
+[[puzzle.hint]]
+id = "ask"
+kind = "ask"
+text = "Stuck? Tell us what you tried."
+
+[[puzzle]]
+id = "statue"
+title = "Strike a pose"
+round = "town"
+points = 30
+submit = "photo"
+body = "A photo of your whole team copying a statue's pose."
+`;
+
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+
+let server: Awaited<ReturnType<typeof startBinary>>;
+let phone: Awaited<ReturnType<typeof launchChromium>>;
+let largeText: Awaited<ReturnType<typeof launchChromium>>;
+
+/** A new tab of `browser` at `path`, logged in as `token`, watching for script errors. */
+async function tab(
+  browser: typeof phone,
+  token: string,
+  path: string,
+  errors: string[],
+): Promise<Page> {
+  await browser.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+  const page = await browser.context.newPage();
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(`${server.base}${path}`);
+  return page;
+}
+
+suite("a team's phone, by keyboard and with large text", () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startBinary(HUNT);
+    phone = await launchChromium();
+    // Twice the usual text size (16 px), as a phone set to large text.
+    largeText = await launchChromium([], { textSize: 32 });
+  }, 180_000);
+
+  afterAll(async () => {
+    try {
+      await phone?.close();
+      await largeText?.close();
+    } finally {
+      await server?.stop();
+    }
+  });
+
+  test(
+    "at twice the text size every page's text is twice as large, and no page is wider than the phone",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Terns");
+      // A question waiting for an organizer: its state is the widest word on the puzzle's page.
+      const asked = await fetch(`${server.base}/api/puzzles/lighthouse/hints/ask/asks`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ question: "We counted 12 windows." }),
+      });
+      expect(asked.status).toBe(201);
+      const found: string[] = [];
+      for (
+        const path of ["/", "/puzzles", "/puzzles/lighthouse", "/puzzles/statue", "/scoreboard"]
+      ) {
+        const page = await tab(largeText, token, path, errors);
+        const { text, width } = await page.evaluate(`({
+        text: getComputedStyle(document.querySelector("#main p")).fontSize,
+        width: document.documentElement.scrollWidth,
+      })`) as { text: string; width: number };
+        // 17 px at the usual size.
+        if (text !== "34px") found.push(`${path}: its text is ${text}, not 34px`);
+        if (width > 390) found.push(`${path}: ${width} px wide on a 390 px phone`);
+        const name = path === "/" ? "landing" : path.slice(1).replace("/", "-");
+        await page.screenshot({ path: join(SHOTS, `large-text-${name}.png`), fullPage: true });
+        await page.close();
+      }
+      expect(found).toEqual([]);
+      expect(errors).toEqual([]);
+    },
+    60_000,
+  );
+});
