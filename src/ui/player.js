@@ -40,6 +40,12 @@
     return el;
   }
 
+  /** Moves focus to `el`, which took the place of the control that had it, so it is not lost. */
+  function focusInstead(el) {
+    el.tabIndex = -1;
+    el.focus();
+  }
+
   function toast(message, link) {
     const box = $("toasts");
     if (!box) return;
@@ -268,7 +274,10 @@
           ? unlockedLine(await titlesOf(data.unlocked))
           : undefined;
         showResult("ok", "Correct! Puzzle solved.", extra);
+        // The answer box goes: focus goes to the result (with what the solve unlocked), not lost.
+        const typing = form?.contains(document.activeElement);
         form?.replaceWith(element("p", "", "Your team solved this puzzle."));
+        if (typing) focusInstead($("result"));
         const meta = document.querySelector(".puzzle-head .meta");
         if (meta && !$("solved-badge")) {
           const badge = element("span", "badge badge-ok", "Solved");
@@ -617,7 +626,12 @@
       badge.className = "badge badge-ok";
       badge.textContent = "Taken";
     }
-    box.querySelector("details")?.replaceWith(element("p", "hint-text", answer.data.hint.text));
+    const details = box.querySelector("details");
+    const text = element("p", "hint-text", answer.data.hint.text);
+    // Its button goes: focus goes to the hint's text, which a screen reader then reads.
+    const taking = details?.contains(document.activeElement);
+    details?.replaceWith(text);
+    if (taking) focusInstead(text);
   }
 
   /** A hint take kept on the phone (offline, or until the team logs in again): said on its hint. */

@@ -69,6 +69,14 @@ async function tab(
   return page;
 }
 
+/** The id (or tag) and text of the element that has the focus. */
+function focused(page: Page): Promise<{ id: string; text: string }> {
+  return page.evaluate(`(() => {
+    const el = document.activeElement;
+    return { id: el?.id || el?.tagName.toLowerCase() || "", text: el?.textContent?.trim() ?? "" };
+  })()`);
+}
+
 suite("a team's phone, by keyboard and with large text", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -120,4 +128,33 @@ suite("a team's phone, by keyboard and with large text", () => {
     },
     60_000,
   );
+
+  test("a solve by keyboard moves the focus to its result, not to the page's top", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Gulls");
+    const page = await tab(phone, token, "/puzzles/lighthouse", errors);
+    const answer = page.getByRole("textbox", { name: "Answer" });
+    await answer.focus();
+    await page.keyboard.type("polaris");
+    await page.keyboard.press("Enter");
+    await page.locator("#result.notice-ok").waitFor();
+    expect(await focused(page)).toEqual({ id: "result", text: "Correct! Puzzle solved." });
+    expect(await page.getByRole("status").filter({ hasText: "Correct!" }).count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, "keyboard-solved.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  test("a hint taken by keyboard moves the focus to its text, which is read out", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Herons");
+    const page = await tab(phone, token, "/puzzles/lighthouse", errors);
+    const hint = page.locator("#hint-nudge");
+    await hint.getByText("Take this hint").focus();
+    await page.keyboard.press("Enter");
+    await hint.getByRole("button", { name: "Yes, spend 10 points" }).focus();
+    await page.keyboard.press("Enter");
+    await hint.getByText("Sailors steer by it.").waitFor();
+    expect(await focused(page)).toEqual({ id: "p", text: "Sailors steer by it." });
+    expect(errors).toEqual([]);
+  }, 30_000);
 });
