@@ -40,6 +40,16 @@
     return el;
   }
 
+  /**
+   * A line under a form that says what became of the player's action (refused, kept for later):
+   * an alert, so a screen reader says it as it appears, not only the screen.
+   */
+  function actionNote(className, text) {
+    const note = element("p", `small ${className}`, text);
+    note.setAttribute("role", "alert");
+    return note;
+  }
+
   /** Moves focus to `el`, which took the place of the control that had it, so it is not lost. */
   function focusInstead(el) {
     el.tabIndex = -1;
@@ -616,7 +626,7 @@
       for (const old of hintForm?.querySelectorAll(".result-incorrect, .hint-status") ?? []) {
         old.remove();
       }
-      hintForm?.append(element("p", "small result-incorrect", message));
+      hintForm?.append(actionNote("result-incorrect", message));
       const button = hintForm?.querySelector("button");
       if (button) button.disabled = false;
       return;
@@ -641,7 +651,7 @@
     for (const old of hintForm.querySelectorAll(".result-incorrect, .hint-status")) old.remove();
     const text = shown.text ? `${shown.title}. ${shown.text}` : shown.title;
     const bad = shown.tone === "bad";
-    hintForm.append(element("p", bad ? "small result-incorrect" : "small hint-status", text));
+    hintForm.append(actionNote(bad ? "result-incorrect" : "hint-status", text));
     // Its answer brings the hint's text here (or why not, and the button back). One that could not
     // be kept can be tried again.
     const button = hintForm.querySelector("button");
@@ -673,12 +683,8 @@
     }
     for (const old of askForm.querySelectorAll(".result-incorrect, .hint-status")) old.remove();
     const note = status === undefined
-      ? element(
-        "p",
-        "small hint-status",
-        shown.text ? `${shown.title}. ${shown.text}` : shown.title,
-      )
-      : element("p", "small result-incorrect", shown.text ?? shown.title);
+      ? actionNote("hint-status", shown.text ? `${shown.title}. ${shown.text}` : shown.title)
+      : actionNote("result-incorrect", shown.text ?? shown.title);
     if (shown.login) {
       const login = element("a", "", "Log in again");
       login.href = "/#login";
@@ -713,7 +719,7 @@
     const why = status === undefined
       ? "No network: try again when it is back."
       : "The server cannot take this now: try again in a moment.";
-    posted.append(element("p", "small result-incorrect offline-note", why));
+    posted.append(actionNote("result-incorrect offline-note", why));
   });
 
   // Without the outbox, this page takes the hint itself (on the document too, for redrawn hints).
@@ -732,7 +738,7 @@
       });
       showHint(hint, { status: res.status, data: await res.json() });
     } catch {
-      hintForm.append(element("p", "small result-incorrect", "No connection; try again."));
+      hintForm.append(actionNote("result-incorrect", "No connection; try again."));
       button.disabled = false;
     }
   });

@@ -157,4 +157,24 @@ suite("a team's phone, by keyboard and with large text", () => {
     expect(await focused(page)).toEqual({ id: "p", text: "Sailors steer by it." });
     expect(errors).toEqual([]);
   }, 30_000);
+
+  test("a hint kept on the phone offline says so in an alert, read out as it appears", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Egrets");
+    const page = await tab(phone, token, "/puzzles/lighthouse", errors);
+    await phone.context.setOffline(true);
+    await page.waitForFunction("!navigator.onLine");
+    const more = page.locator("#hint-more");
+    await more.getByText("Take this hint").click();
+    await more.getByRole("button", { name: "Yes, spend 20 points" }).click();
+    const alert = more.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe(
+      "Saved on this phone. It is sent as soon as the network is back.",
+    );
+    await page.screenshot({ path: join(SHOTS, "keyboard-hint-offline.png"), fullPage: true });
+    await phone.context.setOffline(false);
+    await more.getByText("It is at the end of the Little Dipper's handle.").waitFor();
+    expect(errors).toEqual([]);
+  }, 30_000);
 });
