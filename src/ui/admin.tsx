@@ -817,7 +817,13 @@ export const TeamPage: FC<
             </section>
             <section class="card" aria-labelledby="activity-title">
               <h2 id="activity-title">Hints, asks, missions, check-ins and adjustments</h2>
-              <div class="table-wrap activity">
+              {/* It scrolls sideways on a narrow screen: focusable, and named, so a keyboard can too. */}
+              <div
+                class="table-wrap activity"
+                tabindex={0}
+                role="region"
+                aria-label="Team activity"
+              >
                 <table>
                   <thead>
                     <tr>

@@ -107,7 +107,12 @@ const Operation: FC<{ method: string; path: string; op: Json; refs: Record<strin
         </p>
       )}
       {params.length > 0 && (
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          tabindex={0}
+          role="region"
+          aria-label={`${method.toUpperCase()} ${path}: parameters`}
+        >
           <table>
             <caption class="visually-hidden">Parameters</caption>
             <thead>
@@ -134,7 +139,12 @@ const Operation: FC<{ method: string; path: string; op: Json; refs: Record<strin
         </div>
       )}
       {bodySchema !== undefined && (
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          tabindex={0}
+          role="region"
+          aria-label={`${method.toUpperCase()} ${path}: request body`}
+        >
           <table>
             <caption class="visually-hidden">Request body</caption>
             <thead>
@@ -237,7 +247,7 @@ export const ApiDocsPage: FC<{
         <section class="card" aria-labelledby="errors-title">
           <h2 id="errors-title">Errors</h2>
           <p class="mono small">{'{"error": {"code": "…", "message": "…"}}'}</p>
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0} role="region" aria-label="Error codes">
             <table>
               <thead>
                 <tr>

@@ -1,4 +1,4 @@
-// A team's phone as people use it without looking, or with large text: a
+// The pages as people use them without looking, or with large text: a
 // keyboard (or a screen reader moving focus), Chromium's own text size, read
 // through the accessibility tree, against the compiled binary. Screenshots go to
 // test-results/screenshots/.
@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { chromiumAvailable, launchChromium, registerTeam, SHOTS, startBinary } from "./_browser.ts";
+import {
+  axeRules,
+  chromiumAvailable,
+  launchChromium,
+  registerTeam,
+  SHOTS,
+  startBinary,
+} from "./_browser.ts";
 
 const HUNT = `
 [hunt]
@@ -49,6 +56,8 @@ submit = "photo"
 body = "A photo of your whole team copying a statue's pose."
 `;
 
+const ADMIN_TOKEN = "a11y-admin-token-0123";
+
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
 let server: Awaited<ReturnType<typeof startBinary>>;
@@ -77,10 +86,10 @@ function focused(page: Page): Promise<{ id: string; text: string }> {
   })()`);
 }
 
-suite("a team's phone, by keyboard and with large text", () => {
+suite("a phone by keyboard and with large text", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    server = await startBinary(HUNT);
+    server = await startBinary(HUNT, { args: ["--admin-token", ADMIN_TOKEN] });
     phone = await launchChromium();
     // Twice the usual text size (16 px), as a phone set to large text.
     largeText = await launchChromium([], { textSize: 32 });
@@ -177,4 +186,34 @@ suite("a team's phone, by keyboard and with large text", () => {
     await more.getByText("It is at the end of the Little Dipper's handle.").waitFor();
     expect(errors).toEqual([]);
   }, 30_000);
+
+  test(
+    "at twice the text size an organizer's tables that scroll sideways on a phone can be scrolled by keyboard",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Cormorants");
+      const took = await fetch(`${server.base}/api/puzzles/lighthouse/hints/nudge`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(took.status).toBe(200);
+      const [team] = server.query<{ id: number }>("SELECT id FROM teams WHERE name = 'Cormorants'");
+      await largeText.context.addCookies([
+        { name: "cairn_admin", value: ADMIN_TOKEN, url: server.base },
+      ]);
+      const found: string[] = [];
+      for (const path of [`/admin/teams/${team!.id}`, "/docs/api"]) {
+        const page = await largeText.context.newPage();
+        page.on("pageerror", (error) => errors.push(error.message));
+        await page.goto(`${server.base}${path}`);
+        for (const finding of await axeRules(page, ["scrollable-region-focusable"])) {
+          found.push(`${path}: ${finding}`);
+        }
+        await page.close();
+      }
+      expect(found).toEqual([]);
+      expect(errors).toEqual([]);
+    },
+    60_000,
+  );
 });
