@@ -37,3 +37,22 @@ export function assetLinks(body: string): string[] {
   visit(parser.parse(body, {}));
   return [...found];
 }
+
+/**
+ * Each picture the body shows with no text for it (`![](map.png)`), by its address: the page gives
+ * it an empty alt, which tells a screen reader to say nothing of it.
+ */
+export function picturesWithoutText(body: string): string[] {
+  if (!body.includes("![")) return [];
+  const found: string[] = [];
+  const visit = (tokens: readonly Token[]) => {
+    for (const token of tokens) {
+      if (token.type === "image" && token.content.trim() === "") {
+        found.push(token.attrGet("src") ?? "");
+      }
+      if (token.children !== null) visit(token.children);
+    }
+  };
+  visit(parser.parse(body, {}));
+  return found;
+}

@@ -30,7 +30,7 @@ import {
   type RuleScope,
   walkCalls,
 } from "../rules/mod.ts";
-import { assetLinks } from "./asset_links.ts";
+import { assetLinks, picturesWithoutText } from "./asset_links.ts";
 import type { Problem } from "./problem.ts";
 import {
   HuntFileSchema,
@@ -1335,7 +1335,8 @@ const IN_SOLUTION_FOLDER = /^solution[. ]*\//i;
  * later is served at once. A solution's own files belong in `assets/<puzzle>/solution/`, which
  * teams get only once they solved the puzzle; anywhere else, a team that has the puzzle could
  * fetch them before (unless its body shows them anyway: `shown`); and a body's picture from there
- * would stay broken until the solve.
+ * would stay broken until the solve. Warns too of a picture with no text for it (`![](…)`), which
+ * a screen reader passes over in silence.
  */
 function checkAssetLinks(
   text: string,
@@ -1345,6 +1346,15 @@ function checkAssetLinks(
   report: Reporter,
 ) {
   const { path, puzzleId } = where;
+  for (const src of picturesWithoutText(text)) {
+    report.add(
+      "warning",
+      `The ${key} shows a picture with no text for it, ${src}: a screen reader says nothing of ` +
+        `it (write what it shows in its brackets: ![what it shows](${src}))`,
+      path,
+      puzzleId,
+    );
+  }
   for (const file of assetLinks(text)) {
     const hidden = IN_SOLUTION_FOLDER.test(file);
     if (key === "solution" && !hidden && !where.shown.includes(file)) {
