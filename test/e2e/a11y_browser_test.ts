@@ -86,6 +86,28 @@ function focused(page: Page): Promise<{ id: string; text: string }> {
   })()`);
 }
 
+/**
+ * The contrast of the focus ring of what has the focus against the background around it (the
+ * nearest one drawn), as WCAG computes it: 3 or more for what is not text.
+ */
+function focusRingContrast(page: Page): Promise<number> {
+  return page.evaluate(`(() => {
+    const rgb = (color) => color.match(/[\\d.]+/g).map(Number);
+    const luminance = ([r, g, b]) => {
+      const f = (c) => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const el = document.activeElement;
+    let around = el.parentElement;
+    while (around && rgb(getComputedStyle(around).backgroundColor)[3] === 0) {
+      around = around.parentElement;
+    }
+    const ring = luminance(rgb(getComputedStyle(el).outlineColor));
+    const back = luminance(rgb(getComputedStyle(around ?? document.body).backgroundColor));
+    return (Math.max(ring, back) + 0.05) / (Math.min(ring, back) + 0.05);
+  })()`);
+}
+
 suite("a phone by keyboard and with large text", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -216,4 +238,29 @@ suite("a phone by keyboard and with large text", () => {
     },
     60_000,
   );
+
+  test("the focus ring stands out 3:1 from the page around it, light and dark", async () => {
+    // The landing page, as a guest.
+    await phone.context.clearCookies();
+    const page = await phone.context.newPage();
+    await page.goto(server.base);
+    const found: string[] = [];
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      // The page's background, then a card's.
+      for (const name of ["Scoreboard", "Team name"]) {
+        const control = name === "Scoreboard"
+          ? page.getByRole("link", { name })
+          : page.locator("#login").getByRole("textbox", { name });
+        await control.focus();
+        await page.keyboard.press("Shift+Tab");
+        await page.keyboard.press("Tab");
+        const contrast = await focusRingContrast(page);
+        if (contrast < 3) found.push(`${scheme}, ${name}: ${contrast.toFixed(2)}`);
+      }
+      await page.screenshot({ path: join(SHOTS, `focus-ring-${scheme}.png`) });
+    }
+    await page.close();
+    expect(found).toEqual([]);
+  }, 30_000);
 });
