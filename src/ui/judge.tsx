@@ -142,6 +142,12 @@ const JudgeName: FC<{ name?: string }> = ({ name }) => (
   </section>
 );
 
+/**
+ * A control's shortcut key, shown on it: left out of its name ("Reject", not "Reject R"), which
+ * its `aria-keyshortcuts` and the keys' line below say.
+ */
+const Key: FC<{ children: string }> = ({ children }) => <kbd aria-hidden="true">{children}</kbd>;
+
 /** The shortcut keys. */
 const Keys: FC = () => (
   <p class="muted small judge-keys" id="judge-keys">
@@ -248,8 +254,8 @@ const Current: FC<{ item: NonNullable<JudgePageProps["current"]>; flash?: Flash 
         <p class="muted small">Held for you until {item.heldUntil}.</p>
         <form method="post" action={action} id="judge-accept">
           <input type="hidden" name="verdict" value="accept" />
-          <button class="btn" type="submit">
-            Accept (+{item.points}) <kbd>A</kbd>
+          <button class="btn" type="submit" aria-keyshortcuts="A">
+            Accept (+{item.points}) <Key>A</Key>
           </button>
         </form>
         <form method="post" action={action} id="judge-points" class="row">
@@ -267,8 +273,8 @@ const Current: FC<{ item: NonNullable<JudgePageProps["current"]>; flash?: Flash 
               class="judge-points"
             />
           </label>
-          <button class="btn btn-quiet" type="submit">
-            Accept with points <kbd>P</kbd>
+          <button class="btn btn-quiet" type="submit" aria-keyshortcuts="P">
+            Accept with points <Key>P</Key>
           </button>
         </form>
         <form method="post" action={action} id="judge-reject">
@@ -286,13 +292,13 @@ const Current: FC<{ item: NonNullable<JudgePageProps["current"]>; flash?: Flash 
               {typedIn(flash, `reject-${item.id}`)?.message ?? ""}
             </textarea>
           </label>
-          <button class="btn btn-danger" type="submit">
-            Reject <kbd>R</kbd>
+          <button class="btn btn-danger" type="submit" aria-keyshortcuts="R">
+            Reject <Key>R</Key>
           </button>
         </form>
         <p>
-          <a href={`/admin/judge?skip=${item.id}`} id="judge-skip">
-            Skip to the next <kbd>N</kbd>
+          <a href={`/admin/judge?skip=${item.id}`} id="judge-skip" aria-keyshortcuts="N">
+            Skip to the next <Key>N</Key>
           </a>
         </p>
       </div>

@@ -200,6 +200,25 @@ kind = "ask"
     ]]);
   });
 
+  test("each verdict's button is named by what it does, its shortcut key said apart", async () => {
+    const { app } = await setup();
+    const page = (await (await judge(app, "ann")).get("/admin/judge")).text;
+    // What a screen reader names each control: its text, less what is hidden from it.
+    const names = [...page.matchAll(/<(button|a)\b([^>]*)>([\s\S]*?)<\/\1>/g)]
+      .filter(([, , attributes]) => /aria-keyshortcuts/.test(attributes!))
+      .map(([, , attributes, inner]) => ({
+        name: inner!.replace(/<(\w+) aria-hidden="true">[\s\S]*?<\/\1>/g, "")
+          .replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim(),
+        key: /aria-keyshortcuts="([^"]+)"/.exec(attributes!)![1],
+      }));
+    expect(names).toEqual([
+      { name: "Accept (+30)", key: "A" },
+      { name: "Accept with points", key: "P" },
+      { name: "Reject", key: "R" },
+      { name: "Skip to the next", key: "N" },
+    ]);
+  });
+
   test("accept with points, then reject with a message the team sees", async () => {
     const { app, ids, tokens } = await setup();
     const ann = await judge(app, "ann");
