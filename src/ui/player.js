@@ -438,7 +438,18 @@
     $("solved-badge")?.remove();
   }
 
-  /** Shows the form again, empty and ready, or hides it while a submission waits. */
+  /** Whether the player sent the form from within it (its Send button): the focus was there. */
+  let sentFromForm = false;
+  // Before the outbox (outbox.js, loaded after this) takes the submit, and the button goes off
+  // while the upload runs.
+  globalThis.addEventListener("submit", (event) => {
+    if (event.target === missionForm) sentFromForm = missionForm.contains(document.activeElement);
+  }, true);
+
+  /**
+   * Shows the form again, empty and ready, or hides it while a submission waits: the focus, if the
+   * player sent it from the form, goes to the submission's state rather than being lost.
+   */
   function formReady(ready) {
     if (!missionForm || !missionForm.isConnected) return;
     missionForm.hidden = !ready;
@@ -446,6 +457,8 @@
     $("upload-percent").textContent = "";
     missionForm.querySelector("button").disabled = false;
     if (ready) missionForm.reset();
+    if (!ready && sentFromForm && !$("mission-status").hidden) focusInstead($("mission-status"));
+    sentFromForm = false;
   }
 
   /** A submission's state, from the upload's answer or a live event. */

@@ -175,6 +175,35 @@ suite("a phone by keyboard and with large text", () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  test("a photo sent by keyboard moves the focus to its state, not to the page's top", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Puffins");
+    const page = await tab(phone, token, "/puzzles/statue", errors);
+    const jpeg = await page.evaluate(`(() => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 64;
+      canvas.height = 48;
+      const g = canvas.getContext("2d");
+      g.fillStyle = "#3b82f6";
+      g.fillRect(0, 0, 64, 48);
+      return canvas.toDataURL("image/jpeg", 0.8).split(",")[1];
+    })()`) as string;
+    await page.getByLabel("Take a photo").setInputFiles({
+      name: "pose.jpg",
+      mimeType: "image/jpeg",
+      buffer: Buffer.from(jpeg, "base64"),
+    });
+    await page.getByRole("button", { name: "Send" }).focus();
+    await page.keyboard.press("Enter");
+    await page.locator("#mission-status", { hasText: "Waiting for a judge" }).waitFor();
+    expect(await focused(page)).toEqual({
+      id: "mission-status",
+      text: "Waiting for a judgeThe verdict shows up here.",
+    });
+    await page.screenshot({ path: join(SHOTS, "keyboard-photo-sent.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   test("a hint taken by keyboard moves the focus to its text, which is read out", async () => {
     const errors: string[] = [];
     const token = await registerTeam(server.base, "Herons");
