@@ -454,6 +454,8 @@ describe("a mission's phone form", () => {
       /<input type="file" name="file" required="" accept="image\/\*" capture="environment"/,
     );
     expect(photo.text).toContain("Up to 2 MB.");
+    // The upload's progress, named for a screen reader.
+    expect(photo.text).toMatch(/<progress id="upload-progress" [^>]*aria-label="Sending"/);
     expect(photo.text).not.toContain('id="guess-form"');
     const video = await team.get("/puzzles/pirate");
     expect(video.text).toContain('accept="video/*" capture="environment"');
