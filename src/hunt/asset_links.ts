@@ -48,7 +48,7 @@ export function picturesWithoutText(body: string): string[] {
   const visit = (tokens: readonly Token[]) => {
     for (const token of tokens) {
       if (token.type === "image" && token.content.trim() === "") {
-        found.push(token.attrGet("src") ?? "");
+        found.push(String(token.attrGet("src") ?? ""));
       }
       if (token.children !== null) visit(token.children);
     }
