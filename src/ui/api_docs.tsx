@@ -5,7 +5,7 @@
  * types. Served from the binary, with no script and no CDN.
  */
 import { Hono } from "hono";
-import type { FC } from "hono/jsx";
+import type { Child, FC } from "hono/jsx";
 import { isAdmin, openApiDocument, type Play } from "../play/mod.ts";
 import { html } from "./_page.ts";
 import { asking, judging } from "./_nav.ts";
@@ -81,6 +81,11 @@ const Prose: FC<{ text: unknown }> = ({ text }) => (
   </>
 );
 
+/** A table that may scroll sideways (a phone, large text): focusable and named, so a keyboard can. */
+const ScrollTable: FC<{ label: string; children: Child }> = ({ label, children }) => (
+  <div class="table-wrap" tabindex={0} role="region" aria-label={label}>{children}</div>
+);
+
 const Operation: FC<{ method: string; path: string; op: Json; refs: Record<string, Json> }> = (
   { method, path, op, refs },
 ) => {
@@ -107,12 +112,7 @@ const Operation: FC<{ method: string; path: string; op: Json; refs: Record<strin
         </p>
       )}
       {params.length > 0 && (
-        <div
-          class="table-wrap"
-          tabindex={0}
-          role="region"
-          aria-label={`${method.toUpperCase()} ${path}: parameters`}
-        >
+        <ScrollTable label={`${method.toUpperCase()} ${path}: parameters`}>
           <table>
             <caption class="visually-hidden">Parameters</caption>
             <thead>
@@ -136,15 +136,10 @@ const Operation: FC<{ method: string; path: string; op: Json; refs: Record<strin
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollTable>
       )}
       {bodySchema !== undefined && (
-        <div
-          class="table-wrap"
-          tabindex={0}
-          role="region"
-          aria-label={`${method.toUpperCase()} ${path}: request body`}
-        >
+        <ScrollTable label={`${method.toUpperCase()} ${path}: request body`}>
           <table>
             <caption class="visually-hidden">Request body</caption>
             <thead>
@@ -171,7 +166,7 @@ const Operation: FC<{ method: string; path: string; op: Json; refs: Record<strin
               )}
             </tbody>
           </table>
-        </div>
+        </ScrollTable>
       )}
       <dl>
         {responses.map(([status, answer]) => {
@@ -247,7 +242,7 @@ export const ApiDocsPage: FC<{
         <section class="card" aria-labelledby="errors-title">
           <h2 id="errors-title">Errors</h2>
           <p class="mono small">{'{"error": {"code": "…", "message": "…"}}'}</p>
-          <div class="table-wrap" tabindex={0} role="region" aria-label="Error codes">
+          <ScrollTable label="Error codes">
             <table>
               <thead>
                 <tr>
@@ -266,7 +261,7 @@ export const ApiDocsPage: FC<{
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollTable>
         </section>
         {tags.map((tag) => (
           <>
