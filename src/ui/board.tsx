@@ -311,7 +311,9 @@ const StandingsTable: FC<{
   mine: number | undefined;
   division: string | undefined;
 }> = (props) => (
-  <div class="card table-card">
+  // It scrolls sideways when its columns do not fit (large text on a phone): focusable, and named,
+  // so a keyboard can too.
+  <div class="card table-card" tabindex={0} role="region" aria-label="Standings">
     <table class="standings">
       <thead>
         <tr>
