@@ -146,8 +146,15 @@ suite("answers on the puzzle page", () => {
       // Its live stream cut (bad Wi-Fi), this page hears nothing of a teammate's wrong guess.
       const page = await tab(token, "/puzzles/lighthouse", errors, { live: false });
       for (const [raw, left] of [["sirius", 2], ["vega", 1]] as const) {
+        // After each wrong guess the page draws itself again in the background (its hints and
+        // limit): that copy must be drawn before the teammate's guess, or it tells of it.
+        const redrawn = page.waitForResponse((r) =>
+          new URL(r.url()).pathname === "/puzzles/lighthouse" &&
+          r.request().headers()["cairn-background"] === "1"
+        );
         await guess(page, raw);
         await page.locator("#limit-note", { hasText: `${left} of 3 wrong guesses left` }).waitFor();
+        await (await redrawn).finished();
       }
       // A teammate's phone makes the team's last wrong guess: this page does not know, and its
       // next guess is refused.
