@@ -100,29 +100,36 @@ describe("serve --commit-thread", () => {
       [["--commit-thread", "on"], "commit thread"],
     ] as const
   ) {
-    test(`${extra.join(" ") || "by default"}: commits on the ${commits}, and a guess survives a restart`, async () => {
-      const dir = dirs.make("cairn-ops-");
-      const server = await startServer(dir, HUNT, [...extra]);
-      let token: string;
-      try {
-        expect(server.io.out()).toContain(`commits="${commits}"`);
-        token = await register(server.base, "Gulls");
-        expect(await guess(server.base, token, "first", "one")).toMatchObject({
-          result: "correct",
-        });
-      } finally {
-        expect(await server.stop()).toBe(0);
-      }
-      // Answered means on disk: a new server on the file has it.
-      const again = await startServer(dir, HUNT);
-      try {
-        expect(await guess(again.base, token, "first", "one")).toMatchObject({
-          result: "already_solved",
-        });
-      } finally {
-        expect(await again.stop()).toBe(0);
-      }
-    });
+    test(
+      `${
+        extra.join(" ") || "by default"
+      }: commits on the ${commits}, and a guess survives a restart`,
+      async () => {
+        const dir = dirs.make("cairn-ops-");
+        const server = await startServer(dir, HUNT, [...extra]);
+        let token: string;
+        try {
+          expect(server.io.out()).toContain(`commits="${commits}"`);
+          token = await register(server.base, "Gulls");
+          expect(await guess(server.base, token, "first", "one")).toMatchObject({
+            result: "correct",
+          });
+        } finally {
+          expect(await server.stop()).toBe(0);
+        }
+        // Answered means on disk: a new server on the file has it.
+        const again = await startServer(dir, HUNT);
+        try {
+          expect(await guess(again.base, token, "first", "one")).toMatchObject({
+            result: "already_solved",
+          });
+        } finally {
+          expect(await again.stop()).toBe(0);
+        }
+        // Two servers started and stopped: on a busy machine more than the default 5 s.
+      },
+      30_000,
+    );
   }
 });
 
