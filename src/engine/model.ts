@@ -151,6 +151,11 @@ export interface Hunt {
   gallery: boolean;
   /** Whether players see each puzzle's number of solves (`show_solves`). */
   showSolves: boolean;
+  /**
+   * Whether an action made offline counts when it was made (`offline_times`, the default), or
+   * when it arrives.
+   */
+  offlineTimes: boolean;
   /** The folder of per-puzzle assets (`assets/<puzzle id>/…`) beside the hunt file, if any. */
   assetsDir?: string;
 }

@@ -276,6 +276,7 @@ const FALLBACK_META: HuntTable = {
   uploads: { photo_max: 15 * 1_048_576, video_max: 60 * 1_048_576, team_quota: 1_073_741_824 },
   gallery: false,
   show_solves: false,
+  offline_times: true,
   divisions: [],
 };
 
@@ -958,6 +959,7 @@ function assembleHunt(
     },
     gallery: meta.gallery,
     showSolves: meta.show_solves,
+    offlineTimes: meta.offline_times,
     ...(meta.hint_tokens !== undefined && {
       hintTokens: {
         start: meta.hint_tokens.start,
@@ -1221,6 +1223,14 @@ function checkHuntTable(meta: HuntTable, report: Reporter): void {
     if (meta.ends_at !== undefined && meta.freeze_at > meta.ends_at) {
       report.add("error", "freeze_at must not be after ends_at", ["hunt", "freeze_at"]);
     }
+  }
+  if (!meta.offline_times && meta.offline_grace !== undefined) {
+    report.add(
+      "warning",
+      "offline_grace does nothing with offline_times = false: every action counts when it " +
+        "arrives, so none arrives before ends_at that was held on a phone past it",
+      ["hunt", "offline_grace"],
+    );
   }
   if (meta.registration === "code" && meta.registration_codes.length === 0) {
     report.add("error", 'registration = "code" needs at least one code in registration_codes', [

@@ -237,6 +237,11 @@ export const HuntTableSchema = v.strictObject({
   ends_at: v.optional(time),
   freeze_at: v.optional(time),
   offline_grace: v.optional(duration),
+  /**
+   * Whether an action made offline counts when it was made (the default), or, false, when it
+   * arrives, as every other action does: no claimed time can move a solve earlier.
+   */
+  offline_times: v.optional(v.boolean("Expected true or false"), true),
   submitters: v.optional(v.picklist(["all", "one"], 'Expected "all" or "one"'), "all"),
   registration: v.optional(
     v.picklist(["open", "code", "closed"], 'Expected "open", "code" or "closed"'),

@@ -600,7 +600,7 @@ function puzzleActions(game: Game) {
   const teamOf = (teamId: number): Team | undefined => game.engine.teams.get(teamId);
   /** When an action counts (fair times for actions made offline; see contact.ts). */
   const timeOf = (teamId: number, options: ActionOptions): ActionTime =>
-    game.contacts.timeOf(teamId, options, game.engine.now());
+    game.contacts.timeOf(teamId, options, game.engine.now(), game.engine.hunt.offlineTimes);
 
   return {
     /** Judges a guess. */

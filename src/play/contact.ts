@@ -118,15 +118,18 @@ export class ContactTokens {
    * session made online, and the last action the sending session made online
    * (so a phone cannot show an old token, even from another session of its
    * team, to count before what was done since), and flagged when clamped or
-   * late. Without a claimed time, it counts now.
+   * late. Without a claimed time, or with `offlineTimes` false (the hunt's
+   * `offline_times = false`), it counts now.
    */
   timeOf(
     teamId: number,
     claim: { pressedAt?: number; contact?: string; session?: string },
     now: number,
+    offlineTimes = true,
   ): ActionTime {
     const session = claim.session === undefined ? undefined : this.idOf(claim.session);
-    if (claim.pressedAt === undefined) {
+    // Without offline times (`offline_times = false`), a claimed time counts for nothing.
+    if (claim.pressedAt === undefined || !offlineTimes) {
       if (session !== undefined) this.online.set(session, now);
       return { at: undefined, flag: undefined };
     }

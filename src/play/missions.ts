@@ -248,7 +248,7 @@ const OVERTAKEN = "Another judge accepted this submission meanwhile: to take it 
  * as for a guess).
  */
 function timeOf(game: Game, teamId: number, options: SubmitOptions): ActionTime {
-  return game.contacts.timeOf(teamId, options, game.engine.now());
+  return game.contacts.timeOf(teamId, options, game.engine.now(), game.engine.hunt.offlineTimes);
 }
 
 /**

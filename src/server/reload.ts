@@ -160,5 +160,6 @@ const HUNT_KEYS: Record<string, (hunt: Hunt) => unknown> = {
   uploads: (h) => h.uploads,
   gallery: (h) => h.gallery,
   show_solves: (h) => h.showSolves,
+  offline_times: (h) => h.offlineTimes,
   hint_tokens: (h) => h.hintTokens,
 };

@@ -6,6 +6,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, test } from "bun:test";
 import { HUNT_TOML, MINUTE, START } from "../engine/_hunt.ts";
+import { loadHunt } from "../../src/hunt/mod.ts";
 import { makeApp } from "./_app.ts";
 
 const END = Date.parse("2026-11-21T16:00:00Z");
@@ -286,5 +287,62 @@ describe("hints and check-ins made offline", () => {
       at: new Date(START + 3 * MINUTE).toISOString(),
       flag: "late",
     }]);
+  });
+});
+
+describe("offline_times = false", () => {
+  const toml = HUNT_TOML.replace("[hunt]\n", "[hunt]\noffline_times = false\n");
+
+  test("an action made offline counts when it arrives: no claimed time moves a solve earlier", async () => {
+    const app = makeApp({ toml });
+    const gulls = await app.register("Gulls");
+    const terns = await app.register("Terns");
+    const contact = await contactOf(app, gulls);
+    // The Gulls claim a solve at minute 1 with a token of then; the Terns solved at minute 10.
+    app.clock.advance(10 * MINUTE);
+    await app.call("POST", "/api/puzzles/a/guesses", { token: terns, body: { answer: "alpha" } });
+    app.clock.advance(5 * MINUTE);
+    // A hint taken offline too.
+    await app.call("POST", "/api/puzzles/a/hints/free", {
+      ...queued(gulls, START + MINUTE / 2, contact),
+    });
+    expect(app.db.query("SELECT at FROM hint_takes WHERE team_id = 1").get()).toEqual({
+      at: START + 15 * MINUTE,
+    });
+    const reply = await app.call("POST", "/api/puzzles/a/guesses", {
+      ...queued(gulls, START + MINUTE, contact),
+      body: { answer: "alpha" },
+    });
+    expect(reply.body.result).toBe("correct");
+    expect(app.db.query("SELECT at, effective_at, flag FROM guesses WHERE team_id = 1").get())
+      .toEqual({ at: START + 15 * MINUTE, effective_at: null, flag: null });
+    expect(app.db.query("SELECT at FROM solves WHERE team_id = 1").get()).toEqual({
+      at: START + 15 * MINUTE,
+    });
+    const board = await app.call("GET", "/api/scoreboard");
+    expect(board.body.teams.map((t: { name: string }) => t.name)).toEqual(["Terns", "Gulls"]);
+  });
+
+  test("after the end nothing is accepted, and check warns that offline_grace does nothing", async () => {
+    const graced = toml.replace(
+      "ends_at = 2026-11-21T16:00:00Z\n",
+      'ends_at = 2026-11-21T16:00:00Z\noffline_grace = "15m"\n',
+    );
+    const { problems } = loadHunt(graced, { file: "hunt.toml" });
+    expect(problems.map((p) => [p.severity, p.message])).toEqual([[
+      "warning",
+      "offline_grace does nothing with offline_times = false: every action counts when it " +
+      "arrives, so none arrives before ends_at that was held on a phone past it",
+    ]]);
+    const app = makeApp({ toml: graced });
+    const token = await app.register("Gulls");
+    app.clock.time = END - 2 * MINUTE;
+    const contact = await contactOf(app, token);
+    app.clock.time = END + 5 * MINUTE;
+    const reply = await app.call("POST", "/api/puzzles/a/guesses", {
+      ...queued(token, END - MINUTE, contact),
+      body: { answer: "alpha" },
+    });
+    expect(reply.body.error.code).toBe("hunt_not_running");
   });
 });
