@@ -9,13 +9,61 @@ import { join } from "node:path";
 import { parseBuilds, parseOptions, UsageError } from "../../bench/load/ab.ts";
 import { cpuTimesUs, ms, parseWrk, routeRequests, writeScript } from "../../bench/load/_wrk.ts";
 import type { SeededTeam } from "../../bench/load/seed.ts";
+import * as trees from "../../bench/trees_ab.ts";
 
 const AB = join(import.meta.dir, "..", "..", "bench", "load", "ab.ts");
+const ROOT = join(import.meta.dir, "..", "..");
+const TREES_AB = join(ROOT, "bench", "trees_ab.ts");
 
 const teams: SeededTeam[] = [
   { token: "tok-a", puzzle: "p1", solvable: { puzzle: "p2", answer: "TWO" } },
   { token: "tok-b", puzzle: "p3", solvable: { puzzle: "p4", answer: "FOUR" } },
 ];
+
+describe("trees_ab.ts", () => {
+  test("options have defaults; bad values and trees that are not Cairn's are refused", () => {
+    expect(trees.parseOptions([ROOT, ROOT])).toEqual({
+      help: false,
+      routes: ["list", "puzzle"],
+      rounds: 60,
+      batch: 2000,
+      trees: [ROOT, ROOT],
+    });
+    expect(trees.parseOptions(["--route", "guess,scoreboard", ROOT, ROOT]).routes).toEqual([
+      "guess",
+      "scoreboard",
+    ]);
+    expect(trees.parseOptions(["--help"]).help).toBe(true);
+    expect(() => trees.parseOptions([ROOT])).toThrow(/two source trees/);
+    expect(() => trees.parseOptions(["--route", "board", ROOT, ROOT])).toThrow(/--route must be/);
+    expect(() => trees.parseOptions(["--rounds", "0", ROOT, ROOT])).toThrow(/--rounds/);
+    expect(() => trees.parseOptions(["--batch", "x", ROOT, ROOT])).toThrow(/--batch/);
+    expect(() => trees.parseOptions([ROOT, "/tmp"])).toThrow(/not a Cairn source tree/);
+  });
+
+  test("compares a tree with itself: a line a route, with times and their ratio", async () => {
+    const lines = await trees.compare({
+      routes: ["list", "guess"],
+      rounds: 2,
+      batch: 5,
+      trees: [ROOT, ROOT],
+    });
+    expect(lines).toHaveLength(5);
+    expect(lines[3]).toMatch(
+      /^list: BEFORE [\d.]+ µs, AFTER [\d.]+ µs a request; AFTER\/BEFORE [\d.]+ \(middle half/,
+    );
+    expect(lines[4]).toMatch(/^guess: BEFORE [\d.]+ µs/);
+  });
+
+  test("--help prints the usage; a mistake prints it on stderr and exits 2", () => {
+    const help = Bun.spawnSync([process.execPath, TREES_AB, "--help"], { timeout: 15_000 });
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout.toString()).toContain("Usage: bun bench/trees_ab.ts");
+    const wrong = Bun.spawnSync([process.execPath, TREES_AB, ROOT], { timeout: 15_000 });
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr.toString()).toContain("name two source trees");
+  });
+});
 
 describe("ab.ts's command line", () => {
   test("each build is NAME=COMMAND, its command split at spaces", () => {
