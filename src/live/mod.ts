@@ -515,8 +515,14 @@ export class Live {
         case "session_end":
           this.endSession(write.tokenHash);
           break;
-        case "checkin":
         case "extra_guesses":
+          // An open page of the puzzle shows the guesses it now has (past the limit, its box on).
+          this.teamEvent(write.teamId, "extra_guesses", {
+            puzzle: write.puzzle,
+            count: write.count,
+          });
+          break;
+        case "checkin":
         case "session":
         case "password":
         case "idempotency":
@@ -565,7 +571,7 @@ export class Live {
   /** An event only the team's own streams get (its solves, wrong guesses and unlocks). */
   teamEvent(
     teamId: number,
-    event: "solve" | "wrong_guess" | "unlock" | "submission" | "ask",
+    event: "solve" | "wrong_guess" | "extra_guesses" | "unlock" | "submission" | "ask",
     data: unknown,
   ): void {
     const clients = this.byTeam.get(teamId);

@@ -517,6 +517,13 @@ export const EVENTS = {
         "guess limit and its hints' `wrong_guesses()` (a team's own streams only)",
     ),
   ),
+  extra_guesses: v.pipe(
+    v.strictObject({ puzzle: v.string(), count: Int }),
+    v.description(
+      "An organizer gave the team `count` more guesses on a puzzle, past its limit (a team's " +
+        "own streams only)",
+    ),
+  ),
   unlock: v.pipe(
     v.strictObject({
       puzzles: Ids,

@@ -1094,6 +1094,13 @@
       if (request !== undefined && sentRequests.has(request)) return;
       void teammateGuessed();
     });
+    // An organizer gave the team more guesses on this puzzle: the limit's line (and, past the
+    // limit, the answer box) from the server.
+    source.addEventListener("extra_guesses", (event) => {
+      const { puzzle } = JSON.parse(event.data);
+      if (page !== "puzzle" || puzzle !== puzzleId || mission || solvedHere) return;
+      void teammateGuessed();
+    });
     source.addEventListener("solve", (event) => {
       const { puzzle, request } = JSON.parse(event.data);
       if (page === "puzzles") void redraw("/puzzles");

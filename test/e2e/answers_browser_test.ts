@@ -56,6 +56,7 @@ answer = ["anchor"]
 `;
 
 const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
+const ADMIN_TOKEN = "answers-admin-token";
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
 let server: Awaited<ReturnType<typeof startBinary>>;
@@ -102,7 +103,7 @@ const stored = (raw: string) =>
 suite("answers on the puzzle page", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    server = await startBinary(HUNT);
+    server = await startBinary(HUNT, { args: ["--admin-token", ADMIN_TOKEN] });
     browser = await launchChromium([], { serviceWorkers: "block" });
   }, 180_000);
 
@@ -206,6 +207,41 @@ suite("answers on the puzzle page", () => {
       expect(await page.getByRole("textbox", { name: "Answer" }).isDisabled()).toBe(true);
       expect(await page.getByRole("button", { name: "Submit" }).isDisabled()).toBe(true);
       await page.screenshot({ path: join(SHOTS, "answers-limit-reached-phone.png") });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "extra guesses an organizer gives past the limit turn the answer box on again, with no reload",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Jaegers");
+      const page = await tab(token, "/puzzles/lighthouse", errors);
+      for (const raw of ["sirius", "vega", "altair"]) {
+        await guess(page, raw);
+        await page.locator("#result.notice-bad", { hasText: `“${raw}” is not it.` }).waitFor();
+      }
+      await page.locator("#limit-note", { hasText: "Too many wrong guesses" }).waitFor();
+      expect(await page.getByRole("textbox", { name: "Answer" }).isDisabled()).toBe(true);
+      await page.evaluate(`window.stayed = true`);
+      const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
+      const teams = await (await fetch(`${server.base}/api/admin/teams`, { headers: admin }))
+        .json();
+      const team = (teams as { teams: { id: number; name: string }[] }).teams
+        .find((t) => t.name === "Jaegers")!;
+      const given = await fetch(`${server.base}/api/admin/extra-guesses`, {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ team: team.id, puzzle: "lighthouse", count: 2 }),
+      });
+      expect(given.status).toBe(201);
+      await page.locator("#limit-note", { hasText: "plus 2 extra" }).waitFor();
+      expect(await page.getByRole("textbox", { name: "Answer" }).isDisabled()).toBe(false);
+      expect(await page.getByRole("button", { name: "Submit" }).isDisabled()).toBe(false);
+      expect(await page.evaluate("window.stayed")).toBe(true);
+      await page.screenshot({ path: join(SHOTS, "answers-extra-guesses-phone.png") });
       expect(errors).toEqual([]);
       await page.close();
     },

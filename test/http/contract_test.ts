@@ -111,6 +111,7 @@ describe("the OpenAPI document", () => {
       "hunt",
       "solve",
       "wrong_guess",
+      "extra_guesses",
       "unlock",
       "submission",
       "ask",
@@ -280,6 +281,7 @@ describe("every route answers as documented", () => {
       });
       await made.admin("POST", "/api/admin/announcements", { text: "Hello" });
       await made.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "nope" } });
+      await made.admin("POST", "/api/admin/extra-guesses", { team: 1, puzzle: "a", count: 2 });
       await made.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
       // A reload that moves the end.
       made.setToml(

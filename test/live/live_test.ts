@@ -85,6 +85,22 @@ describe("GET /api/events", () => {
     await Promise.all([own.close(), other.close(), anonymous.close()]);
   });
 
+  test("a team gets the extra guesses an organizer gave it; another team does not", async () => {
+    const { base, register, admin } = serve();
+    const mine = await register("Mine");
+    const theirs = await register("Theirs");
+    const own = await open(base, { authorization: `Bearer ${mine}` });
+    const other = await open(base, { authorization: `Bearer ${theirs}` });
+    expect(
+      (await admin("POST", "/api/admin/extra-guesses", { team: 1, puzzle: "a", count: 3 })).status,
+    ).toBe(201);
+    const event = await own.wait((e) => e.event === "extra_guesses");
+    expect(JSON.parse(event.data!)).toEqual({ puzzle: "a", count: 3 });
+    await settle();
+    expect(other.events.filter((e) => e.event === "extra_guesses")).toEqual([]);
+    await Promise.all([own.close(), other.close()]);
+  });
+
   test("an invalid token is refused rather than quietly treated as anonymous", async () => {
     const { base } = serve();
     const res = await fetch(`${base}/api/events`, { headers: { authorization: "Bearer nope" } });
