@@ -3,6 +3,26 @@
 // hints; later rounds open from earlier metas. Every rule function appears.
 
 /**
+ * The request benchmarks' hunt (request_bench.ts, trees_ab.ts): twenty puzzles
+ * open from the start, none limited, so every guess is judged and stored.
+ */
+export const OPEN_HUNT = `
+[hunt]
+title = "Bench"
+starts_at = 2026-11-21T10:00:00Z
+${
+  Array.from({ length: 20 }, (_, i) => `
+[[puzzle]]
+id = "p${i}"
+title = "Puzzle ${i}"
+round = "r1"
+points = 10
+answer = ["right${i}"]
+guess_limit = { count = 1000000, per = "1m" }
+`).join("")
+}`;
+
+/**
  * TOML text of a hunt with `puzzles` puzzles (a multiple of 20). With
  * `guessLimit`, every puzzle gets that `guess_limit` table (for load tests
  * that must not be answered 429).

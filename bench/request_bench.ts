@@ -7,28 +7,12 @@
 import { bench, do_not_optimize, run, summary } from "mitata";
 import { composeApp } from "../src/server/mod.ts";
 import { makeApp } from "../test/http/_app.ts";
-
-// Twenty puzzles open from the start, none limited, so every guess is judged and stored.
-const HUNT = `
-[hunt]
-title = "Bench"
-starts_at = 2026-11-21T10:00:00Z
-${
-  Array.from({ length: 20 }, (_, i) => `
-[[puzzle]]
-id = "p${i}"
-title = "Puzzle ${i}"
-round = "r1"
-points = 10
-answer = ["right${i}"]
-guess_limit = { count = 1000000, per = "1m" }
-`).join("")
-}`;
+import { OPEN_HUNT } from "./_generate.ts";
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 
 async function side(direct: boolean): Promise<{ fetch: Fetch; token: string }> {
-  const made = makeApp({ toml: HUNT });
+  const made = makeApp({ toml: OPEN_HUNT });
   const token = await made.register("Bench");
   const fetch: Fetch = direct ? made.app.fetch : composeApp(made.server.play).fetch;
   return { fetch, token };

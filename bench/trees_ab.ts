@@ -9,6 +9,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { OPEN_HUNT } from "./_generate.ts";
 
 export const USAGE = `Usage: bun bench/trees_ab.ts [options] BEFORE AFTER
 
@@ -84,27 +85,10 @@ export function parseOptions(argv: readonly string[]) {
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 
-// Twenty puzzles open from the start, none limited, so every guess is judged and stored.
-const HUNT = `
-[hunt]
-title = "Bench"
-starts_at = 2026-11-21T10:00:00Z
-${
-  Array.from({ length: 20 }, (_, i) => `
-[[puzzle]]
-id = "p${i}"
-title = "Puzzle ${i}"
-round = "r1"
-points = 10
-answer = ["right${i}"]
-guess_limit = { count = 1000000, per = "1m" }
-`).join("")
-}`;
-
-/** One tree's app over the bench's hunt, with a team logged in. */
+/** One tree's app over the request benchmarks' hunt (twenty open puzzles), a team logged in. */
 async function appOf(dir: string): Promise<{ fetch: Fetch; token: string }> {
   const { makeApp } = await import(join(dir, "test", "http", "_app.ts"));
-  const made = makeApp({ toml: HUNT });
+  const made = makeApp({ toml: OPEN_HUNT });
   const token: string = await made.register("Bench");
   return { fetch: made.app.fetch, token };
 }
