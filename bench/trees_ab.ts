@@ -20,14 +20,15 @@ Prints, per route, each tree's median time a request and the median of the
 per-round ratios AFTER/BEFORE (below 1: AFTER is faster), with its spread.
 
 Options:
-  --route R   list, puzzle, scoreboard or guess (a wrong guess, committed to
-              an in-memory database); several as a comma list (default
-              list,puzzle)
+  --route R   list, puzzle, scoreboard, guess (a wrong guess, committed to
+              an in-memory database) or page (a puzzle's HTML page, the
+              team's 10 wrong guesses on it listed); several as a comma list
+              (default list,puzzle)
   --rounds N  rounds (default 60)
   --batch N   requests to one tree in a row (default 2000)
   --help      this text`;
 
-const ROUTES = ["list", "puzzle", "scoreboard", "guess"] as const;
+const ROUTES = ["list", "puzzle", "scoreboard", "guess", "page"] as const;
 type RouteName = (typeof ROUTES)[number];
 
 /** A mistake in the command line, reported with the usage. */
@@ -85,11 +86,21 @@ export function parseOptions(argv: readonly string[]) {
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 
-/** One tree's app over the request benchmarks' hunt (twenty open puzzles), a team logged in. */
+/**
+ * One tree's app over the request benchmarks' hunt (twenty open puzzles), a
+ * team logged in that made 10 wrong guesses on the puzzle the routes ask for.
+ */
 async function appOf(dir: string): Promise<{ fetch: Fetch; token: string }> {
   const { makeApp } = await import(join(dir, "test", "http", "_app.ts"));
   const made = makeApp({ toml: OPEN_HUNT });
   const token: string = await made.register("Bench");
+  for (let i = 0; i < 10; i++) {
+    const reply = await made.call("POST", "/api/puzzles/p3/guesses", {
+      token,
+      body: { answer: `wrong ${i}` },
+    });
+    if (reply.status !== 200) throw new Error(`a guess answered ${reply.status}: ${reply.text}`);
+  }
   return { fetch: made.app.fetch, token };
 }
 
@@ -103,6 +114,11 @@ function requestOf(route: RouteName, token: string): () => Request {
       return () => new Request("http://localhost/api/puzzles/p3", { headers });
     case "scoreboard":
       return () => new Request("http://localhost/api/scoreboard");
+    case "page":
+      return () =>
+        new Request("http://localhost/puzzles/p3", {
+          headers: { cookie: `cairn_session=${token}`, accept: "text/html" },
+        });
     case "guess":
       return () =>
         new Request("http://localhost/api/puzzles/p3/guesses", {

@@ -43,16 +43,17 @@ describe("trees_ab.ts", () => {
 
   test("compares a tree with itself: a line a route, with times and their ratio", async () => {
     const lines = await trees.compare({
-      routes: ["list", "guess"],
+      routes: ["list", "guess", "page"],
       rounds: 2,
       batch: 5,
       trees: [ROOT, ROOT],
     });
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
     expect(lines[3]).toMatch(
       /^list: BEFORE [\d.]+ µs, AFTER [\d.]+ µs a request; AFTER\/BEFORE [\d.]+ \(middle half/,
     );
     expect(lines[4]).toMatch(/^guess: BEFORE [\d.]+ µs/);
+    expect(lines[5]).toMatch(/^page: BEFORE [\d.]+ µs/);
   });
 
   test("--help prints the usage; a mistake prints it on stderr and exits 2", () => {
