@@ -1101,6 +1101,19 @@ export class Engine {
   }
 
   /**
+   * What the answer to a wrong guess says as the puzzle is now (a partial's
+   * message, or the note for another variant's answer), for the team's list of
+   * its guesses: the message is not stored with the guess.
+   */
+  guessMessage(team: Team, puzzle: Puzzle, raw: string): string | undefined {
+    const variant = puzzle.variants === undefined ? undefined : variantOf(puzzle, team.seq);
+    const judged = (variant === undefined ? puzzle.answers : variant.answers).check(raw);
+    if (judged.kind === "partial") return judged.message;
+    if (judged.kind === "correct" || variant === undefined) return undefined;
+    return this.otherVariantMessage(puzzle, variant, raw);
+  }
+
+  /**
    * Where a team stands against a puzzle's guess limit now: wrong guesses in
    * the window, the limit, extra guesses left, and the wait when it is reached.
    */

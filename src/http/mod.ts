@@ -43,6 +43,7 @@ import {
   sessionPlayer,
   sessionTeam,
   setSessionCookie,
+  teamGuesses,
   varyOnEncoding,
 } from "../play/mod.ts";
 import { json, JSON_HEADERS, jsonWithCookies, reply } from "./_json.ts";
@@ -429,6 +430,18 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play, hot: HotAnswer
   api.get("/api/puzzles", (c) => hot.list(c.req.raw, hotCall(game, c)));
   api.get("/api/puzzles/:id", (c) => hot.puzzle(c.req.raw, hotCall(game, c)));
   api.post("/api/puzzles/:id/guesses", (c) => hot.guess(c.req.raw, hotCall(game, c)));
+
+  // What every teammate guessed on a puzzle (play/guess_history.ts): read from the store.
+  api.get("/api/puzzles/:id/guesses", async (c) => {
+    const { engine, team } = player(c);
+    engine.catchUp(team);
+    const puzzle = engine.unlockedPuzzle(team, c.req.param("id"));
+    if (puzzle === undefined) throw new ApiError("not_found");
+    const guesses = await teamGuesses(game, team, puzzle);
+    return json({
+      guesses: guesses.map((guess) => ({ ...guess, at: new Date(guess.at).toISOString() })),
+    });
+  });
 
   // Hints and check-ins accept an Idempotency-Key (play/idempotency.ts), as guesses do.
   api.post("/api/puzzles/:id/hints/:hint", async (c) => {

@@ -131,6 +131,7 @@ export type { Game, ReloadResult, ReloadSummary } from "./game.ts";
 export { teamWithId } from "./game.ts";
 export { puzzleList, puzzleListCache, teamPoints, teamScore } from "./puzzle_list.ts";
 export { puzzleView } from "./puzzle_view.ts";
+export { type TeamGuess, teamGuesses } from "./guess_history.ts";
 export {
   ADMIN_COOKIE,
   bearer,

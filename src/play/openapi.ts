@@ -387,6 +387,18 @@ export const ROUTES: readonly Route[] = [
       'limit, 429 with `Retry-After`; past a `per = "hunt"` cap, 429 with none.' + OFFLINE_NOTE,
   },
   {
+    method: "get",
+    path: "/api/puzzles/{id}/guesses",
+    summary: "The team's guesses on a puzzle",
+    access: "team",
+    params: [puzzleId],
+    answers: [ok(R.TeamGuessList, "Every teammate's guesses on the puzzle, oldest first")],
+    errors: ["not_found"],
+    description: "What the team tried, with each result, so that nobody tries it again. A " +
+      "guess refused (blank, too long, past the limit, or once solved) is not stored and not " +
+      "listed. A mission has none (its submissions are at `/api/puzzles/{id}/submissions`).",
+  },
+  {
     method: "post",
     path: "/api/puzzles/{id}/hints/{hint}",
     summary: "Take a hint",

@@ -153,6 +153,19 @@ export const GuessReply = v.strictObject({
 });
 export type GuessReply = v.InferOutput<typeof GuessReply>;
 
+/** A team's guesses on a puzzle, as its players see them. */
+export const TeamGuessList = v.strictObject({
+  guesses: v.array(v.strictObject({
+    answer: v.pipe(v.string(), v.description("What was typed, as it was sent")),
+    result: v.picklist(["correct", "incorrect", "partial"]),
+    message: v.pipe(
+      v.optional(v.string()),
+      v.description("A wrong guess's message, as the puzzle gives it now (a partial's words)"),
+    ),
+    at: v.pipe(Time, v.description("When it reached the server")),
+  })),
+});
+
 export const HintReply = v.strictObject({ id: v.string(), text: v.string(), cost: Int });
 export type HintReply = v.InferOutput<typeof HintReply>;
 export const TakenHint = v.strictObject({ hint: HintReply });

@@ -554,6 +554,27 @@
     hintsFrom(doc);
     solutionFrom(doc);
     limitFrom(doc);
+    guessesFrom(doc);
+  }
+
+  /**
+   * Brings the team's guesses on the puzzle (every teammate's, newest first) up to date from `doc`,
+   * this page drawn again, under the answer box (or the solved note once it replaced the box).
+   * Its scroll, and the focus on it, stay where the player left them.
+   */
+  function guessesFrom(doc) {
+    const fresh = doc.getElementById("guesses");
+    const old = $("guesses");
+    if (!fresh) return old?.remove();
+    const node = document.importNode(fresh, true);
+    if (old) {
+      const scrolled = old.querySelector(".guess-scroll")?.scrollTop ?? 0;
+      const focused = old.contains(document.activeElement);
+      old.replaceWith(node);
+      const scroll = node.querySelector(".guess-scroll");
+      if (scroll) scroll.scrollTop = scrolled;
+      if (focused) scroll?.focus();
+    } else document.querySelector("#main .answer-form")?.append(node);
   }
 
   /**
@@ -984,6 +1005,7 @@
     }
     hintsFrom(doc);
     limitFrom(doc);
+    guessesFrom(doc);
   }
 
   /**

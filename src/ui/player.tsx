@@ -329,6 +329,8 @@ export interface PuzzleView {
   };
   /** The team's questions on this puzzle's ask hints, oldest first, and its hint tokens. */
   asks?: { asks: AskView[]; tokens: TokensView | null };
+  /** Every teammate's guesses on it, newest first (the latest `GUESSES_SHOWN`), and how many more. */
+  guesses?: { shown: GuessShown[]; earlier: number };
   /** For a mission: what it takes, its size cap, and the team's latest submission. */
   mission?: MissionView | undefined;
 }
@@ -351,6 +353,57 @@ export interface MissionView {
     message: string | null;
   };
 }
+
+/** One of the team's guesses on its puzzle page: `at` a clock time ("14:05"). */
+export interface GuessShown {
+  answer: string;
+  result: "correct" | "incorrect" | "partial";
+  message?: string;
+  at: string;
+}
+
+/** How many of its latest guesses a puzzle page lists. */
+export const GUESSES_SHOWN = 50;
+
+const GUESS_RESULTS = {
+  correct: { badge: "badge-ok", text: "Correct" },
+  partial: { badge: "badge-warn", text: "Keep going" },
+  incorrect: { badge: "badge-bad", text: "Not it" },
+} as const;
+
+/**
+ * What the team already tried on the puzzle, newest first, with each result:
+ * so that nobody types a teammate's wrong answer again. Drawn again with the
+ * page's other parts after each guess, the team's own and its teammates'.
+ */
+const GuessList: FC<{ guesses: PuzzleView["guesses"] }> = ({ guesses }) =>
+  guesses === undefined || guesses.shown.length === 0 ? null : (
+    <div id="guesses" class="guesses">
+      <h3 id="guesses-title">Your team's guesses</h3>
+      {/* A long list scrolls within its box: a region the keyboard can reach, to scroll it. */}
+      <div class="guess-scroll" role="region" tabindex={0} aria-labelledby="guesses-title">
+        <ol class="guess-list">
+          {guesses.shown.map((guess) => (
+            <li>
+              <span class="guess-answer">{guess.answer}</span>{" "}
+              <span class={`badge ${GUESS_RESULTS[guess.result].badge}`}>
+                {GUESS_RESULTS[guess.result].text}
+              </span>{" "}
+              <span class="muted small">{guess.at}</span>
+              {guess.message !== undefined && (
+                <span class="guess-message small">{guess.message}</span>
+              )}
+            </li>
+          ))}
+        </ol>
+      </div>
+      {guesses.earlier > 0 && (
+        <p class="muted small">
+          And {guesses.earlier} earlier {guesses.earlier === 1 ? "guess" : "guesses"}.
+        </p>
+      )}
+    </div>
+  );
 
 interface PuzzlePageProps extends Common {
   team: string;
@@ -464,6 +517,7 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
                       )}
                   </form>
                 )}
+              <GuessList guesses={puzzle.guesses} />
             </section>
           )
           : (

@@ -12,6 +12,7 @@ import {
   clientAddress,
   credential,
   errorResponse,
+  type Game,
   type GuessReply,
   LoginBody,
   type Play,
@@ -25,6 +26,8 @@ import {
   sessionPlayer,
   setSessionCookie,
   sizeText,
+  type TeamGuess,
+  teamGuesses,
   teamPoints,
   teamScore,
   TEXT_LIMITS,
@@ -41,12 +44,14 @@ import { type Flash, setFlash, takeFlash } from "./flash.ts";
 import { markCacheable, offlinePages } from "./offline_routes.ts";
 import {
   CheckpointPage,
+  GUESSES_SHOWN,
   LandingPage,
   type ListedPuzzle,
   MessagePage,
   type MissionView,
   PuzzlePage,
   PuzzlesPage,
+  type PuzzleView,
 } from "./player.tsx";
 
 /** The players' pages, to mount at the root. */
@@ -193,13 +198,14 @@ function puzzlePages(pages: Hono, { game }: Play): void {
     );
   });
 
-  pages.get("/puzzles/:id", (c) => {
+  pages.get("/puzzles/:id", async (c) => {
     const found = sessionPlayer(game, c);
     if (found === undefined) return c.redirect("/", 303);
     const { engine, team } = found;
     engine.catchUp(team);
     const puzzle = engine.unlockedPuzzle(team, c.req.param("id"));
     if (puzzle === undefined) return puzzleNotFound(c, found);
+    const guesses = await guessesShown(game, team, puzzle);
     const now = engine.now();
     const limit = engine.guessLimitStatus(team, puzzle, now);
     const solvedAt = team.solvedAt[puzzle.index]!;
@@ -234,6 +240,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
           }),
           ...(solvedAt === solvedAt && { solvedAt: clock(solvedAt) }),
           mission: missionOf(engine, team, puzzle),
+          guesses,
           limit: {
             used: limit.used,
             limit: limit.limit,
@@ -246,6 +253,33 @@ function puzzlePages(pages: Hono, { game }: Play): void {
       }),
     );
   });
+}
+
+/**
+ * The team's guesses on its puzzle page: the latest `GUESSES_SHOWN`, newest
+ * first, and how many more. The page is drawn without them when the store
+ * cannot be read (it is for reading the puzzle first).
+ */
+async function guessesShown(
+  game: Game,
+  team: Team,
+  puzzle: Puzzle,
+): Promise<PuzzleView["guesses"]> {
+  let guesses: TeamGuess[];
+  try {
+    guesses = await teamGuesses(game, team, puzzle);
+  } catch (error) {
+    game.logger.error("guesses_unread", {
+      puzzle: puzzle.id,
+      message: error instanceof Error ? error.message : String(error),
+    });
+    return undefined;
+  }
+  const shown = guesses.slice(-GUESSES_SHOWN).reverse().map((guess) => ({
+    ...guess,
+    at: clock(guess.at),
+  }));
+  return { shown, earlier: guesses.length - shown.length };
 }
 
 /** A puzzle's answer form and its hints' buttons, and a mission's upload form. */

@@ -112,32 +112,46 @@ suite("answers on the puzzle page", () => {
     await server?.stop();
   });
 
-  test("a wrong guess counts down the guesses left and opens a hint in place", async () => {
-    const errors: string[] = [];
-    const token = await registerTeam(server.base, "Gulls");
-    const page = await tab(token, "/puzzles/lighthouse", errors);
-    const note = page.locator("#limit-note");
-    expect(await note.textContent()).toStartWith("3 of 3 wrong guesses left per 10 minutes.");
-    expect(await page.locator("#hint-stuck .hint-when").textContent()).toBe(
-      "Available after 2 wrong guesses.",
-    );
+  test(
+    "a wrong guess counts down the guesses left, is listed and opens a hint in place",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Gulls");
+      const page = await tab(token, "/puzzles/lighthouse", errors);
+      const note = page.locator("#limit-note");
+      expect(await note.textContent()).toStartWith("3 of 3 wrong guesses left per 10 minutes.");
+      expect(await page.locator("#hint-stuck .hint-when").textContent()).toBe(
+        "Available after 2 wrong guesses.",
+      );
 
-    await guess(page, "vega");
-    await page.locator("#result.notice-bad", { hasText: "“vega” is not it." }).waitFor();
-    await note.filter({ hasText: "2 of 3 wrong guesses left" }).waitFor();
-    await guess(page, "deneb");
-    await note.filter({ hasText: "1 of 3 wrong guesses left" }).waitFor();
-    // The second wrong guess opened the hint: it can be taken without a reload.
-    await page.locator("#hint-stuck").getByText("Take this hint").click();
-    await page.getByRole("button", { name: "Yes, spend 10 points" }).click();
-    await page.locator("#hint-stuck .hint-text", { hasText: "It is in the Little Dipper." })
-      .waitFor();
-    expect(await page.locator("#hint-stuck .hint-head .badge").textContent()).toBe("Taken");
-    // Seen where it was taken: no notice of it follows the player around.
-    expect(await page.locator("#outbox li").count()).toBe(0);
-    expect(errors).toEqual([]);
-    await page.close();
-  }, 60_000);
+      await guess(page, "vega");
+      await page.locator("#result.notice-bad", { hasText: "“vega” is not it." }).waitFor();
+      await note.filter({ hasText: "2 of 3 wrong guesses left" }).waitFor();
+      await guess(page, "deneb");
+      await note.filter({ hasText: "1 of 3 wrong guesses left" }).waitFor();
+      // Both are listed under the answer box, newest first, without a reload.
+      const listed = page.getByRole("region", { name: "Your team's guesses" }).getByRole(
+        "listitem",
+      );
+      await listed.filter({ hasText: "deneb" }).waitFor();
+      const clockless = (texts: string[]) => texts.map((t) => t.replace(/\d\d:\d\d/, "hh:mm"));
+      expect(clockless(await listed.allTextContents())).toEqual([
+        "deneb Not it hh:mm",
+        "vega Not it hh:mm",
+      ]);
+      // The second wrong guess opened the hint: it can be taken without a reload.
+      await page.locator("#hint-stuck").getByText("Take this hint").click();
+      await page.getByRole("button", { name: "Yes, spend 10 points" }).click();
+      await page.locator("#hint-stuck .hint-text", { hasText: "It is in the Little Dipper." })
+        .waitFor();
+      expect(await page.locator("#hint-stuck .hint-head .badge").textContent()).toBe("Taken");
+      // Seen where it was taken: no notice of it follows the player around.
+      expect(await page.locator("#outbox li").count()).toBe(0);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 
   test(
     "past the guess limit, the wait is counted down and nothing waits on the phone",
@@ -273,8 +287,13 @@ suite("answers on the puzzle page", () => {
         await guess(theirs, "deneb");
         await theirs.locator("#limit-note", { hasText: "1 of 3 wrong guesses left" }).waitFor();
         await note.filter({ hasText: "1 of 3 wrong guesses left" }).waitFor();
-        // The teammate's second wrong guess opened the hint here too.
+        // The teammate's second wrong guess opened the hint here too, and both are listed.
         await mine.locator("#hint-stuck").getByText("Take this hint").waitFor();
+        await mine.locator("#guesses li", { hasText: "deneb" }).waitFor();
+        expect(await mine.locator("#guesses .guess-answer").allTextContents()).toEqual([
+          "deneb",
+          "vega",
+        ]);
         await mine.screenshot({
           path: join(SHOTS, "answers-teammate-wrong-phone.png"),
           fullPage: true,
