@@ -1101,6 +1101,16 @@ export class Engine {
   }
 
   /**
+   * Whether a team sees the solution of a puzzle it has unlocked at `now`:
+   * once it solved the puzzle, or for any of them from the hunt's
+   * `solutions_at`.
+   */
+  solutionShown(team: Team, puzzle: Puzzle, now: number): boolean {
+    const released = this.hunt.solutionsAt;
+    return (released !== undefined && now >= released) || this.solved(team, puzzle);
+  }
+
+  /**
    * What the answer to a wrong guess says as the puzzle is now (a partial's
    * message, or the note for another variant's answer), for the team's list of
    * its guesses: the message is not stored with the guess.

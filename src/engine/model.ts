@@ -120,6 +120,12 @@ export interface Hunt {
   endsAt?: number;
   freezeAt?: number;
   /**
+   * From when every team sees the solutions of the puzzles it has unlocked,
+   * solved or not (epoch ms; undefined: only those it solved). Never before
+   * the end and its offline grace (`check` refuses it).
+   */
+  solutionsAt?: number;
+  /**
    * How long after `endsAt` an action made offline before the end is still
    * accepted (ms; undefined: none).
    */

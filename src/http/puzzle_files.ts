@@ -49,10 +49,14 @@ export function puzzleFileResponse(
   ) {
     throw new ApiError("not_found");
   }
-  // A solution's files (assets/<puzzle>/solution/), as the solution itself: once solved.
-  // (Named as a case-insensitive file system, or Windows', would find the folder too.)
+  // A solution's files (assets/<puzzle>/solution/), as the solution itself: once solved, or from
+  // the hunt's `solutions_at`. (Named as a case-insensitive file system, or Windows', would find
+  // the folder too.)
+  const now = engine.now();
   const first = parts[0]!.replace(/[. ]+$/, "").toLowerCase();
-  if (first === "solution" && !engine.solved(team, puzzle)) throw new ApiError("not_found");
+  if (first === "solution" && !engine.solutionShown(team, puzzle, now)) {
+    throw new ApiError("not_found");
+  }
   const root = resolve(dir, puzzle.id);
   const path = resolve(root, ...parts);
   if (!path.startsWith(root + sep)) throw new ApiError("not_found");
@@ -73,8 +77,10 @@ export function puzzleFileResponse(
   }
   // Reached by a symlink, a solution's file is still the solution's.
   for (const owner of owners) {
-    const solved = engine.unlockedPuzzle(team, owner);
-    if (solved === undefined || !engine.solved(team, solved)) throw new ApiError("not_found");
+    const shown = engine.unlockedPuzzle(team, owner);
+    if (shown === undefined || !engine.solutionShown(team, shown, now)) {
+      throw new ApiError("not_found");
+    }
   }
   return fileResponse(fileBody(path, size), {
     headers: {

@@ -938,6 +938,7 @@ function assembleHunt(
     ...(meta.starts_at !== undefined && { startsAt: meta.starts_at }),
     ...(meta.ends_at !== undefined && { endsAt: meta.ends_at }),
     ...(meta.freeze_at !== undefined && { freezeAt: meta.freeze_at }),
+    ...(meta.solutions_at !== undefined && { solutionsAt: meta.solutions_at }),
     ...(meta.offline_grace !== undefined && { offlineGraceMs: meta.offline_grace }),
     ...(meta.submitters === "one" && { submitters: "one" as const }),
     registration: meta.registration,
@@ -1210,6 +1211,36 @@ const REFUSE_ALL: AnswerChecker = {
   check: () => ({ kind: "incorrect" as const }),
 };
 
+/**
+ * `solutions_at` shows teams the solutions of puzzles they have not solved:
+ * only once nothing more can be answered, after `ends_at` and after the
+ * offline grace, within which an answer made before the end still counts.
+ */
+function checkSolutionsAt(meta: HuntTable, report: Reporter): void {
+  if (meta.solutions_at === undefined) return;
+  const at = ["hunt", "solutions_at"];
+  if (meta.ends_at === undefined) {
+    report.add(
+      "error",
+      "solutions_at needs ends_at: the solutions of puzzles a team has not solved are shown " +
+        "only once the hunt has ended",
+      at,
+    );
+    return;
+  }
+  const grace = meta.offline_times ? meta.offline_grace ?? 0 : 0;
+  if (meta.solutions_at < meta.ends_at) {
+    report.add("error", "solutions_at must not be before ends_at", at);
+  } else if (meta.solutions_at < meta.ends_at + grace) {
+    report.add(
+      "error",
+      "solutions_at must not be within offline_grace after ends_at: an answer made offline " +
+        "before the end still counts until then",
+      at,
+    );
+  }
+}
+
 function checkHuntTable(meta: HuntTable, report: Reporter): void {
   if (
     meta.starts_at !== undefined && meta.ends_at !== undefined && meta.ends_at <= meta.starts_at
@@ -1224,6 +1255,7 @@ function checkHuntTable(meta: HuntTable, report: Reporter): void {
       report.add("error", "freeze_at must not be after ends_at", ["hunt", "freeze_at"]);
     }
   }
+  checkSolutionsAt(meta, report);
   if (!meta.offline_times && meta.offline_grace !== undefined) {
     report.add(
       "warning",

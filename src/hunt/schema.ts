@@ -242,6 +242,8 @@ export const HuntTableSchema = v.strictObject({
    * arrives, as every other action does: no claimed time can move a solve earlier.
    */
   offline_times: v.optional(v.boolean("Expected true or false"), true),
+  /** From when every team sees the solutions of the puzzles it has unlocked, solved or not. */
+  solutions_at: v.optional(time),
   submitters: v.optional(v.picklist(["all", "one"], 'Expected "all" or "one"'), "all"),
   registration: v.optional(
     v.picklist(["open", "code", "closed"], 'Expected "open", "code" or "closed"'),

@@ -547,12 +547,13 @@ export class Live {
 
   /**
    * A reload swapped in a hunt whose `[hunt]` keys named in `changed` differ:
-   * the board may have changed, and when the start or the end moved, every
-   * stream gets the new times (`hunt`), since an open page counts to them.
+   * the board may have changed, and when the start, the end or the release of
+   * solutions moved, every stream gets the new times (`hunt`), since an open
+   * page counts to them.
    */
   reloaded(changed: readonly string[]): void {
     this.scoreboardChanged();
-    if (!changed.includes("starts_at") && !changed.includes("ends_at")) return;
+    if (!TIMES.some((key) => changed.includes(key))) return;
     this.broadcast(this.format("hunt", huntTimes(this.options.engine())));
   }
 
@@ -867,13 +868,19 @@ export class Live {
  * When the hunt starts and ends, as `GET /api/hunt` and the `hunt` event say them: ISO 8601, or
  * null for an end that is not set. The pages draw the same (ui/_page.ts) to tell they are behind.
  */
-export function huntTimes(engine: Engine): { starts_at: string; ends_at: string | null } {
-  const end = engine.hunt.endsAt;
+export function huntTimes(
+  engine: Engine,
+): { starts_at: string; ends_at: string | null; solutions_at: string | null } {
+  const { endsAt, solutionsAt } = engine.hunt;
   return {
     starts_at: new Date(engine.startsAt).toISOString(),
-    ends_at: end === undefined ? null : new Date(end).toISOString(),
+    ends_at: endsAt === undefined ? null : new Date(endsAt).toISOString(),
+    solutions_at: solutionsAt === undefined ? null : new Date(solutionsAt).toISOString(),
   };
 }
+
+/** The `[hunt]` keys whose change a reload tells every stream of (`hunt`). */
+const TIMES = ["starts_at", "ends_at", "solutions_at"];
 
 /** The public scoreboard: frozen at the freeze time while frozen. */
 export function publicBoard(

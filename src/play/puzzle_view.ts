@@ -8,7 +8,8 @@ import { teamPoints } from "./puzzle_list.ts";
  * (an ask's prompt at once). Shared
  * by `GET /api/puzzles/:id` and the puzzle page, so both say the same. While
  * the board is frozen (at `frozenAt`), its points are as at the freeze. The
- * solution (`solution` in the hunt file) only once the team solved it.
+ * solution (`solution` in the hunt file) only once the team solved it, or
+ * from the hunt's `solutions_at`.
  */
 export function puzzleView(
   engine: Engine,
@@ -19,8 +20,11 @@ export function puzzleView(
 ) {
   const source = engine.bodySource(team, puzzle);
   const solved = engine.solved(team, puzzle);
-  // Undefined until solved, or without one: a key JSON leaves out, in an object of one shape.
-  const solution = solved ? solutionHtml(puzzle, source) : undefined;
+  // Undefined until solved (or the hunt's `solutions_at`), or without one: a key JSON leaves out,
+  // in an object of one shape.
+  const solution = engine.solutionShown(team, puzzle, now)
+    ? solutionHtml(puzzle, source)
+    : undefined;
   return {
     id: puzzle.id,
     title: puzzle.title,

@@ -42,6 +42,10 @@ export const HuntInfo = v.strictObject({
   starts_at: v.nullable(Time),
   ends_at: v.nullable(Time),
   freeze_at: v.nullable(Time),
+  solutions_at: v.pipe(
+    v.nullable(Time),
+    v.description("From when every team sees the solutions of its puzzles (solutions_at), or null"),
+  ),
   running: v.boolean(),
   registration: v.picklist(["open", "code", "closed"]),
   divisions: v.array(v.string()),
@@ -504,9 +508,10 @@ export const EVENTS = {
     v.description("An organizer's announcement; its id resumes with Last-Event-ID"),
   ),
   hunt: v.pipe(
-    v.strictObject({ starts_at: Time, ends_at: v.nullable(Time) }),
+    v.strictObject({ starts_at: Time, ends_at: v.nullable(Time), solutions_at: v.nullable(Time) }),
     v.description(
-      "A reload moved the hunt's start or end: the new times, as GET /api/hunt gives them",
+      "A reload moved the hunt's start, its end or its release of solutions: the new times, as " +
+        "GET /api/hunt gives them",
     ),
   ),
   solve: v.pipe(

@@ -150,6 +150,7 @@ const HUNT_KEYS: Record<string, (hunt: Hunt) => unknown> = {
   starts_at: (h) => h.startsAt,
   ends_at: (h) => h.endsAt,
   freeze_at: (h) => h.freezeAt,
+  solutions_at: (h) => h.solutionsAt,
   offline_grace: (h) => h.offlineGraceMs,
   submitters: (h) => h.submitters,
   registration: (h) => h.registration,

@@ -54,10 +54,18 @@ export function huntInfo(engine: Engine): HuntInfo {
   const hunt = engine.hunt;
   const now = engine.now();
   let status: string | undefined;
+  const released = hunt.solutionsAt;
   if (now < engine.startsAt) status = `The hunt starts ${startText(engine.startsAt, now)}.`;
-  else if (engine.ended(now)) status = "The hunt has ended.";
-  // The next start or end, for a page left open across it.
-  const next = now < engine.startsAt ? engine.startsAt : hunt.endsAt;
+  else if (engine.ended(now)) {
+    status = "The hunt has ended." +
+      (released === undefined
+        ? ""
+        : now < released
+        ? ` Solutions show here ${startText(released, now)}.`
+        : " Each puzzle's solution is on its page.");
+  }
+  // The next start, end or release of solutions, for a page left open across it.
+  const next = [engine.startsAt, hunt.endsAt, released].find((at) => at !== undefined && at > now);
   return {
     title: hunt.title,
     // Registration is open until the end only: after it, the landing page offers no join form.
@@ -65,7 +73,7 @@ export function huntInfo(engine: Engine): HuntInfo {
     divisions: hunt.divisions,
     teamSize: hunt.teamSize,
     ...(status !== undefined && { status }),
-    ...(next !== undefined && next > now && { changesInMs: next - now }),
+    ...(next !== undefined && { changesInMs: next - now }),
     times: timesText(huntTimes(engine)),
   };
 }

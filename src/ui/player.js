@@ -586,7 +586,8 @@
   function solutionFrom(doc) {
     const fresh = doc.getElementById("solution");
     const shown = $("solution");
-    if (!solvedHere) return shown?.remove();
+    // (From the hunt's `solutions_at`, the server draws every solution, solved or not.)
+    if (!solvedHere && fresh?.dataset.released === undefined) return shown?.remove();
     if (!fresh || shown) return;
     const node = document.importNode(fresh, true);
     const answer = document.querySelector("#main .answer-form");
@@ -1059,6 +1060,8 @@
     // counts to the new times (as at the start or the end).
     source.addEventListener("hunt", (event) => {
       if (timesMoved(JSON.parse(event.data))) void phaseChanged();
+      // The release of solutions moved (`solutions_at`): a puzzle's may show, or go, at once.
+      else if (page === "puzzle") void refreshHints();
     });
     source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
     // Another team's solve lowers a dynamic puzzle's value, and the reveal shows the true one: the

@@ -530,7 +530,7 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
             />
           )}
 
-        <Solution html={puzzle.solutionHtml} />
+        <Solution html={puzzle.solutionHtml} released={!puzzle.solved} />
         <HintList
           hints={puzzle.hints}
           path={path}
@@ -545,15 +545,18 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
 };
 
 /** The puzzle's solution, below the answer, once the team solved it (player.js adds it then). */
-const Solution: FC<{ html: string | undefined }> = ({ html }) =>
-  html === undefined
-    ? null
-    : (
-      <section class="card body" id="solution" aria-labelledby="solution-title">
-        <h2 id="solution-title">Solution</h2>
-        {raw(html)}
-      </section>
-    );
+const Solution: FC<{ html: string | undefined; released: boolean }> = ({ html, released }) =>
+  html === undefined ? null : (
+    <section
+      class="card body"
+      id="solution"
+      aria-labelledby="solution-title"
+      data-released={released ? "" : undefined}
+    >
+      <h2 id="solution-title">Solution</h2>
+      {raw(html)}
+    </section>
+  );
 
 /** What the mission page says of the team's latest submission. */
 export function missionStatus(

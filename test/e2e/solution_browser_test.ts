@@ -230,3 +230,61 @@ suite("a puzzle's solution on a phone", () => {
     30_000,
   );
 });
+
+const ENDED = (release = "") => `
+[hunt]
+title = "After the hunt"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T11:00:00Z
+${release}
+
+[[puzzle]]
+id = "tides"
+title = "Tide Table"
+body = "When is the water lowest?"
+answer = "ebb"
+solution = "At **ebb** tide, twice a day."
+`;
+
+suite("solutions released after the hunt (solutions_at)", () => {
+  const served = serveAppForSuite(() => makeApp({ toml: ENDED() }));
+
+  test(
+    "a reload that releases them shows an unsolved puzzle's solution on its open page, and one that puts them off takes it back, without a reload",
+    async () => {
+      const token = await registerTeam(served.base, "Terns");
+      served.app.clock.advance(2 * 3_600_000); // 12:00, an hour after the end
+      await served.browser.context.addCookies([
+        { name: "cairn_session", value: token, url: served.base },
+      ]);
+      const page = await served.browser.context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      try {
+        await page.setViewportSize({ width: 390, height: 844 });
+        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+        await page.goto(`${served.base}/puzzles/tides`);
+        expect((await stream).status()).toBe(200);
+        expect(await page.locator("#solution").count()).toBe(0);
+        await page.evaluate("document.body.dataset.sameDocument = 'yes'");
+
+        served.app.setToml(ENDED("solutions_at = 2026-11-21T12:00:00Z"));
+        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        const solution = page.locator("#solution");
+        await solution.getByRole("heading", { name: "Solution" }).waitFor();
+        expect(await solution.locator("strong").textContent()).toBe("ebb");
+        expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+        await page.screenshot({ path: join(SHOTS, "solution-released-390.png"), fullPage: true });
+
+        served.app.setToml(ENDED("solutions_at = 2026-11-21T13:00:00Z"));
+        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await solution.waitFor({ state: "detached" });
+        expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+    30_000,
+  );
+});

@@ -26,6 +26,7 @@ describe("GET /api/hunt", () => {
       title: "Test Hunt",
       starts_at: "2026-11-21T10:00:00.000Z",
       ends_at: "2026-11-21T16:00:00.000Z",
+      solutions_at: null,
       freeze_at: null,
       running: true,
       registration: "open",

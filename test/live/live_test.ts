@@ -1094,7 +1094,7 @@ describe("a reload that moves the hunt's times", () => {
   const HUNT = `[hunt]\ntitle = "Times"\nstarts_at = 2026-11-21T10:00:00Z\n` +
     `ends_at = 2026-11-21T16:00:00Z\n\n[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = ["x"]\n`;
 
-  test("tells every stream the new start and end (as GET /api/hunt says them); one that moves neither tells none", async () => {
+  test("tells every stream the new start, end and release of solutions (as GET /api/hunt says them); one that moves none tells none", async () => {
     const { base, setToml, admin, register, call } = serve({ toml: HUNT });
     const team = await open(base, { authorization: `Bearer ${await register("Gulls")}` });
     const anonymous = await open(base);
@@ -1107,7 +1107,11 @@ describe("a reload that moves the hunt's times", () => {
         .replace("ends_at = 2026-11-21T16:00:00Z", "ends_at = 2026-11-21T17:00:00Z"),
     );
     expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
-    const times = { starts_at: "2026-11-21T09:30:00.000Z", ends_at: "2026-11-21T17:00:00.000Z" };
+    const times = {
+      starts_at: "2026-11-21T09:30:00.000Z",
+      ends_at: "2026-11-21T17:00:00.000Z",
+      solutions_at: null,
+    };
     for (const stream of [anonymous, team]) {
       const event = await stream.wait((e) => e.event === "hunt");
       expect(JSON.parse(event.data!)).toEqual(times);
@@ -1122,7 +1126,22 @@ describe("a reload that moves the hunt's times", () => {
       .toEqual([times, {
         starts_at: "2026-11-21T10:00:00.000Z",
         ends_at: "2026-11-21T12:00:00.000Z",
+        solutions_at: null,
       }]);
+    // The release of solutions (`solutions_at`) alone moves too: told as well.
+    setToml(HUNT.replace(
+      "ends_at = 2026-11-21T16:00:00Z",
+      "ends_at = 2026-11-21T12:00:00Z\nsolutions_at = 2026-11-21T13:00:00Z",
+    ));
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    await settle();
+    expect(anonymous.events.filter((e) => e.event === "hunt").map((e) => JSON.parse(e.data!)))
+      .toHaveLength(3);
+    expect(JSON.parse(anonymous.events.findLast((e) => e.event === "hunt")!.data!)).toEqual({
+      starts_at: "2026-11-21T10:00:00.000Z",
+      ends_at: "2026-11-21T12:00:00.000Z",
+      solutions_at: "2026-11-21T13:00:00.000Z",
+    });
     await team.close();
     await anonymous.close();
   });
