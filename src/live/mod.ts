@@ -549,12 +549,32 @@ export class Live {
    * A reload swapped in a hunt whose `[hunt]` keys named in `changed` differ:
    * the board may have changed, and when the start, the end or the release of
    * solutions moved, every stream gets the new times (`hunt`), since an open
-   * page counts to them.
+   * page counts to them; each team hears of its puzzles in `updated`.
    */
-  reloaded(changed: readonly string[]): void {
+  reloaded(changed: readonly string[], updated: readonly string[] = []): void {
     this.scoreboardChanged();
+    if (updated.length > 0) this.puzzlesUpdated(updated);
     if (!TIMES.some((key) => changed.includes(key))) return;
     this.broadcast(this.format("hunt", huntTimes(this.options.engine())));
+  }
+
+  /**
+   * Tells each team with a stream open which of `puzzles` (whose words a reload
+   * changed) it has unlocked (`puzzle_updated`), so that its open pages draw
+   * them again and say so. A team that has not unlocked one hears nothing of it.
+   */
+  private puzzlesUpdated(puzzles: readonly string[]): void {
+    const engine = this.options.engine();
+    const now = engine.now();
+    for (const [teamId, clients] of this.byTeam) {
+      const team = engine.teams.get(teamId);
+      if (team === undefined || clients.size === 0) continue;
+      for (const puzzle of puzzles) {
+        if (engine.unlockedPuzzle(team, puzzle, now) !== undefined) {
+          this.teamEvent(teamId, "puzzle_updated", { puzzle });
+        }
+      }
+    }
   }
 
   /** The newest announcement, for the pages' banner. */
@@ -572,7 +592,14 @@ export class Live {
   /** An event only the team's own streams get (its solves, wrong guesses and unlocks). */
   teamEvent(
     teamId: number,
-    event: "solve" | "wrong_guess" | "extra_guesses" | "unlock" | "submission" | "ask",
+    event:
+      | "solve"
+      | "wrong_guess"
+      | "extra_guesses"
+      | "unlock"
+      | "submission"
+      | "ask"
+      | "puzzle_updated",
     data: unknown,
   ): void {
     const clients = this.byTeam.get(teamId);

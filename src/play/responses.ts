@@ -542,6 +542,13 @@ export const EVENTS = {
         "own streams only)",
     ),
   ),
+  puzzle_updated: v.pipe(
+    v.strictObject({ puzzle: v.string() }),
+    v.description(
+      "A reload changed the words of a puzzle the team has unlocked (its title, points, body, " +
+        "solution or a hint): open pages draw it again (a team's own streams only)",
+    ),
+  ),
   unlock: v.pipe(
     v.strictObject({
       puzzles: Ids,

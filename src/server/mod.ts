@@ -213,8 +213,9 @@ export function startGame(options: StartOptions): Server {
     hunts.reloaded(engine.hunt);
     ticking.reschedule();
     commitNow(store, result.writes, { commit, engine: () => engine });
-    // Points may have changed, so the board may have too; and open pages learn moved times.
-    live.reloaded(result.summary.hunt);
+    // Points may have changed, so the board may have too; open pages learn moved times, and
+    // puzzles whose words changed.
+    live.reloaded(result.summary.hunt, result.updated);
     logReloaded(logger, source, result.summary);
     warn(logger, next.problems);
     return { kind: "ok", summary: result.summary };

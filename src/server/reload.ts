@@ -13,6 +13,8 @@ export type ReloadOutcome =
      * publish once they are stored (never before: a refused commit's writes are committed again).
      */
     writes: Write[];
+    /** The puzzles whose words players read changed (`reworded`): open pages draw them again. */
+    updated: string[];
   }
   | { kind: "error"; errors: string[] };
 
@@ -45,7 +47,8 @@ export function reloadHunt(
   const booted = bootEngine(store, hunt, clock);
   const { engine } = booted;
   const writes = [...booted.writes, ...engine.startMovedEarlier(before.startsAt)];
-  return { kind: "ok", engine, summary: summarize(before.hunt, hunt, writes), writes };
+  const summary = summarize(before.hunt, hunt, writes);
+  return { kind: "ok", engine, summary, writes, updated: reworded(before.hunt, hunt) };
 }
 
 /**
@@ -122,6 +125,30 @@ function summarize(before: Hunt, hunt: Hunt, writes: readonly Write[]): ReloadSu
   };
 }
 
+/**
+ * The puzzles of both hunts whose words a team reads changed: the title, the
+ * points, the body (a variant's too), the solution, a hint's title, text or
+ * cost. A change players cannot see (an answer, a rule, a limit) is not one:
+ * a team told of it would read the puzzle again for nothing.
+ */
+export function reworded(before: Hunt, hunt: Hunt): string[] {
+  const shown = (p: Hunt["puzzles"][number]) =>
+    JSON.stringify([
+      p.title,
+      p.points,
+      p.dynamic,
+      p.body,
+      p.solution,
+      p.hints.map((h) => [h.id, h.title, h.text, h.cost]),
+      p.variants?.map((variant) => [variant.body, variant.solution]),
+    ]);
+  const old = new Map(before.puzzles.map((p) => [p.id, p]));
+  return hunt.puzzles.filter((p) => {
+    const was = old.get(p.id);
+    return was !== undefined && shown(was) !== shown(p);
+  }).map((p) => p.id);
+}
+
 /** Everything the file says about a puzzle, as text to compare: a change in any of it is `changed`. */
 function puzzleShape(from: Hunt, p: Hunt["puzzles"][number]): string {
   return JSON.stringify([
@@ -132,12 +159,18 @@ function puzzleShape(from: Hunt, p: Hunt["puzzles"][number]): string {
     p.dynamic,
     p.firstSolveBonus,
     p.body,
+    p.solution,
     p.answers.spec,
     p.unlock?.source,
     p.hints.map((h) => [h.id, h.kind, h.title, h.text, h.cost, h.unlock?.source]),
     p.checkpoint,
     p.guessLimit,
-    p.variants?.map((variant) => [variant.body, variant.answers.spec, variant.checkpoint]),
+    p.variants?.map((variant) => [
+      variant.body,
+      variant.solution,
+      variant.answers.spec,
+      variant.checkpoint,
+    ]),
     p.otherVariantMessage,
     p.route === undefined ? undefined : from.routes[p.route]?.id,
     p.mission,

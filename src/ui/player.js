@@ -635,6 +635,32 @@
     return new DOMParser().parseFromString(text, "text/html");
   }
 
+  /**
+   * An organizer's reload changed this puzzle's words (`puzzle_updated`): its head, body, solution
+   * and hints, drawn again by the server, and a note above the body that says when, so that the
+   * team reads it again. With no answer, the next one (or a reload) brings it.
+   */
+  async function puzzleUpdated() {
+    const doc = await freshPage();
+    if (!doc) return;
+    for (const part of [".puzzle-head", "#main > article.body", "#solution"]) {
+      const fresh = doc.querySelector(part);
+      const old = document.querySelector(part);
+      if (fresh && old) old.replaceWith(document.importNode(fresh, true));
+    }
+    hintsFrom(doc);
+    solutionFrom(doc);
+    let note = $("updated-note");
+    if (!note) {
+      note = element("p", "notice notice-info");
+      note.id = "updated-note";
+      note.setAttribute("role", "status");
+      document.querySelector("#main > article.body")?.before(note);
+    }
+    const at = new Date().toTimeString().slice(0, 5);
+    note.textContent = `The organizers updated this puzzle at ${at}: read it again.`;
+  }
+
   /** Redraws the hints that changed from `doc`, this page drawn again, unless the player is busy. */
   function hintsFrom(doc) {
     for (const fresh of doc.querySelectorAll(".hint[id]")) {
@@ -1032,6 +1058,9 @@
   let refreshing = false;
   let refreshAgain = false;
 
+  /** The list drawn again after the puzzles a reload changed (`puzzle_updated`). */
+  let updatedTimer;
+
   /** The catching up tried again (`caughtUp`), after a try that got no answer. */
   let catchUpTimer;
   globalThis.addEventListener("online", () => {
@@ -1064,6 +1093,15 @@
       else if (page === "puzzle") void refreshHints();
     });
     source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
+    // An organizer's reload changed a puzzle the team has: its page draws it again; the list too.
+    source.addEventListener("puzzle_updated", (event) => {
+      const { puzzle } = JSON.parse(event.data);
+      // (A reload that changed several puzzles sends one event each: the list is drawn once.)
+      if (page === "puzzles") {
+        clearTimeout(updatedTimer);
+        updatedTimer = setTimeout(() => void redraw("/puzzles"), 200);
+      } else if (page === "puzzle" && puzzle === puzzleId) void puzzleUpdated();
+    });
     // Another team's solve lowers a dynamic puzzle's value, and the reveal shows the true one: the
     // list follows when the board gives the team another score than it shows.
     if (page === "puzzles") {

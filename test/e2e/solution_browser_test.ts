@@ -231,7 +231,7 @@ suite("a puzzle's solution on a phone", () => {
   );
 });
 
-const ENDED = (release = "") => `
+const ENDED = (release = "", body = "When is the water lowest?") => `
 [hunt]
 title = "After the hunt"
 starts_at = 2026-11-21T10:00:00Z
@@ -241,21 +241,25 @@ ${release}
 [[puzzle]]
 id = "tides"
 title = "Tide Table"
-body = "When is the water lowest?"
+body = "${body}"
 answer = "ebb"
 solution = "At **ebb** tide, twice a day."
 `;
 
-suite("solutions released after the hunt (solutions_at)", () => {
+suite("an organizer's reload while a puzzle's page is open", () => {
   const served = serveAppForSuite(() => makeApp({ toml: ENDED() }));
+  const tokens = { terns: "", puffins: "" };
+  beforeAll(async () => {
+    tokens.terns = await registerTeam(served.base, "Terns");
+    tokens.puffins = await registerTeam(served.base, "Puffins");
+    served.app.clock.advance(2 * 3_600_000); // 12:00, an hour after the end
+  });
 
   test(
     "a reload that releases them shows an unsolved puzzle's solution on its open page, and one that puts them off takes it back, without a reload",
     async () => {
-      const token = await registerTeam(served.base, "Terns");
-      served.app.clock.advance(2 * 3_600_000); // 12:00, an hour after the end
       await served.browser.context.addCookies([
-        { name: "cairn_session", value: token, url: served.base },
+        { name: "cairn_session", value: tokens.terns, url: served.base },
       ]);
       const page = await served.browser.context.newPage();
       const errors: string[] = [];
@@ -280,6 +284,38 @@ suite("solutions released after the hunt (solutions_at)", () => {
         expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
         await solution.waitFor({ state: "detached" });
         expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+    30_000,
+  );
+
+  test(
+    "a corrected body is drawn again in place, with a note that says so",
+    async () => {
+      await served.browser.context.addCookies([
+        { name: "cairn_session", value: tokens.puffins, url: served.base },
+      ]);
+      const page = await served.browser.context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      try {
+        await page.setViewportSize({ width: 390, height: 844 });
+        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+        await page.goto(`${served.base}/puzzles/tides`);
+        expect((await stream).status()).toBe(200);
+        await page.evaluate("document.body.dataset.sameDocument = 'yes'");
+        expect(await page.locator("#updated-note").count()).toBe(0);
+
+        served.app.setToml(ENDED("", "When is the water lowest, in the harbour?"));
+        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await page.locator("article.body", { hasText: "in the harbour?" }).waitFor();
+        expect(await page.getByRole("status").filter({ hasText: "updated this puzzle" }).count())
+          .toBe(1);
+        expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+        await page.screenshot({ path: join(SHOTS, "puzzle-updated-390.png"), fullPage: true });
         expect(errors).toEqual([]);
       } finally {
         await page.close();

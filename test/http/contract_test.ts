@@ -112,6 +112,7 @@ describe("the OpenAPI document", () => {
       "solve",
       "wrong_guess",
       "extra_guesses",
+      "puzzle_updated",
       "unlock",
       "submission",
       "ask",
@@ -284,9 +285,10 @@ describe("every route answers as documented", () => {
       await made.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "nope" } });
       await made.admin("POST", "/api/admin/extra-guesses", { team: 1, puzzle: "a", count: 2 });
       await made.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
-      // A reload that moves the end.
+      // A reload that moves the end, and retitles a puzzle the team has.
       made.setToml(
-        HUNT_TOML.replace("ends_at = 2026-11-21T16:00:00Z", "ends_at = 2026-11-21T17:00:00Z"),
+        HUNT_TOML.replace("ends_at = 2026-11-21T16:00:00Z", "ends_at = 2026-11-21T17:00:00Z")
+          .replace('id = "a"\ntitle = "A"', 'id = "a"\ntitle = "A, corrected"'),
       );
       expect((await made.admin("POST", "/api/admin/reload")).status).toBe(200);
       // A submission's event is checked against its schema in missions_test.ts, an ask's in

@@ -1146,3 +1146,42 @@ describe("a reload that moves the hunt's times", () => {
     await anonymous.close();
   });
 });
+
+describe("a reload that changes a puzzle's words", () => {
+  const HUNT = `[hunt]\ntitle = "Words"\nstarts_at = 2026-11-21T10:00:00Z\n\n` +
+    `[[puzzle]]\nid = "a"\ntitle = "A"\nbody = "Count the windows."\nanswer = ["x"]\n\n` +
+    `[[puzzle]]\nid = "b"\ntitle = "B"\nbody = "Count the doors."\nunlock = 'solved("a")'\n` +
+    `answer = ["y"]\n`;
+
+  test("tells each team of the puzzles it has unlocked, and nobody of a change players cannot see", async () => {
+    const { base, setToml, admin, register } = serve({ toml: HUNT });
+    const token = await register("Gulls");
+    const team = await open(base, { authorization: `Bearer ${token}` });
+    const anonymous = await open(base);
+    await team.wait((e) => e.event === "scoreboard");
+    await anonymous.wait((e) => e.event === "scoreboard");
+    const updated = (stream: typeof team) =>
+      stream.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!));
+
+    // An answer and a guess limit: nothing a team reads changed.
+    setToml(
+      HUNT.replace(
+        'answer = ["x"]',
+        'answer = ["x", "ex"]\nguess_limit = { count = 3, per = "1m" }',
+      ),
+    );
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    // Both bodies change: Gulls have only A.
+    setToml(
+      HUNT.replace("Count the windows.", "Count the windows, in the tower too.")
+        .replace("Count the doors.", "Count the doors, the cellar's too."),
+    );
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    await team.wait((e) => e.event === "puzzle_updated");
+    await settle();
+    expect(updated(team)).toEqual([{ puzzle: "a" }]);
+    expect(updated(anonymous)).toEqual([]);
+    await team.close();
+    await anonymous.close();
+  });
+});
