@@ -635,6 +635,16 @@
     return new DOMParser().parseFromString(text, "text/html");
   }
 
+  /** The hunt's release of solutions moved: the solution, and the ended hunt's note, from the server. */
+  async function solutionsMoved() {
+    const doc = await freshPage();
+    if (!doc) return;
+    solutionFrom(doc);
+    const fresh = doc.getElementById("hunt-status");
+    const old = $("hunt-status");
+    if (fresh && old) old.textContent = fresh.textContent;
+  }
+
   /**
    * An organizer's reload changed this puzzle's words (`puzzle_updated`): its head, body, solution
    * and hints, drawn again by the server, and a note above the body that says when, so that the
@@ -1089,8 +1099,9 @@
     // counts to the new times (as at the start or the end).
     source.addEventListener("hunt", (event) => {
       if (timesMoved(JSON.parse(event.data))) void phaseChanged();
-      // The release of solutions moved (`solutions_at`): a puzzle's may show, or go, at once.
-      else if (page === "puzzle") void refreshHints();
+      // The release of solutions moved (`solutions_at`): a puzzle's may show, or go, at once, and
+      // the ended hunt's note says when.
+      else if (page === "puzzle") void solutionsMoved();
     });
     source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
     // An organizer's reload changed a puzzle the team has: its page draws it again; the list too.

@@ -461,7 +461,9 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
           <a href="/puzzles">← All puzzles</a>
         </p>
         <PuzzleHead puzzle={puzzle} />
-        {props.hunt.status && <div class="notice notice-info">{props.hunt.status}</div>}
+        {props.hunt.status && (
+          <div class="notice notice-info" id="hunt-status">{props.hunt.status}</div>
+        )}
         <article class="card body">{raw(puzzle.bodyHtml)}</article>
 
         {puzzle.mission === undefined

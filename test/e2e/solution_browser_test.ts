@@ -277,12 +277,15 @@ suite("an organizer's reload while a puzzle's page is open", () => {
         const solution = page.locator("#solution");
         await solution.getByRole("heading", { name: "Solution" }).waitFor();
         expect(await solution.locator("strong").textContent()).toBe("ebb");
+        await page.locator("#hunt-status", { hasText: "Each puzzle's solution is on its page." })
+          .waitFor();
         expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
         await page.screenshot({ path: join(SHOTS, "solution-released-390.png"), fullPage: true });
 
         served.app.setToml(ENDED("solutions_at = 2026-11-21T13:00:00Z"));
         expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
         await solution.waitFor({ state: "detached" });
+        await page.locator("#hunt-status", { hasText: "Solutions show here at" }).waitFor();
         expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
         expect(errors).toEqual([]);
       } finally {
