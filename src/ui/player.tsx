@@ -301,9 +301,9 @@ export interface PuzzleView {
   bodyHtml: string;
   solved: boolean;
   solvedAt?: string;
-  /** The puzzle's solution, once the team solved it (the hunt file's `solution`). */
   /** How many teams solved it, where the hunt shows it (`show_solves`). */
   solves?: number | undefined;
+  /** The puzzle's solution, once the team solved it (the hunt file's `solution`). */
   solutionHtml?: string;
   hints: {
     id: string;

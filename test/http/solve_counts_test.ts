@@ -112,11 +112,24 @@ describe("show_solves", () => {
     ]);
   });
 
-  test("a reload that turns it on says so", async () => {
-    const { app } = await teams("");
+  test("a reload that turns it on says so, and the list and a puzzle count at once; off, they stop", async () => {
+    const { app, tokens: [gulls, terns], solve, counts } = await teams("");
+    expect(await counts(gulls!)).toEqual({ a: undefined, b: undefined }); // cached
+    await solve(terns!, "a", "alpha");
+    expect(await counts(gulls!)).toEqual({ a: undefined, b: undefined });
     app.setToml(HUNT("show_solves = true"));
     expect((await app.admin("POST", "/api/admin/reload")).body).toMatchObject({
       hunt: ["show_solves"],
     });
+    expect(await counts(gulls!)).toEqual({ a: 1, b: 0 });
+    expect((await app.call("GET", "/api/puzzles/a", { token: gulls })).body.solves).toBe(1);
+    app.setToml(HUNT(""));
+    expect((await app.admin("POST", "/api/admin/reload")).body).toMatchObject({
+      hunt: ["show_solves"],
+    });
+    expect(await counts(gulls!)).toEqual({ a: undefined, b: undefined });
+    expect("solves" in (await app.call("GET", "/api/puzzles/a", { token: gulls })).body).toBe(
+      false,
+    );
   });
 });
