@@ -40,7 +40,8 @@ export function loadHuntFile(path: string): LoadResult {
   }
   const base = dirname(resolve(path));
   const assets = join(base, "assets");
-  return loadHunt(text, {
+  const problem = assetsProblem(base, assets);
+  const result = loadHunt(text, {
     file: path,
     readFile: (relative) => {
       let real: string;
@@ -82,6 +83,40 @@ export function loadHuntFile(path: string): LoadResult {
       }
     },
   });
+  if (problem === undefined) return result;
+  const problems = [...result.problems, { ...problem, file: path }];
+  return problem.severity === "error" ? { problems } : { ...result, problems };
+}
+
+/**
+ * What is wrong with `assets` (the folder beside the hunt file, in `base`), if anything: teams are
+ * served what it holds. It may be a symlink to another disk (a warning names where it leads, as a
+ * hunt folder from elsewhere could lead it to the host's files), but not to the hunt file's folder
+ * or a folder holding it, which hold the hunt's answers and the database beside it.
+ */
+function assetsProblem(base: string, assets: string): Omit<Problem, "file"> | undefined {
+  let real: string;
+  try {
+    real = realpathSync(assets);
+  } catch {
+    return undefined; // None (or a broken link): the hunt has no files.
+  }
+  const folder = realpathSync(base);
+  const within = (inner: string, outer: string) =>
+    inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep);
+  if (within(folder, real)) {
+    return {
+      severity: "error",
+      message: `The assets folder leads to ${real}, which holds the hunt file (and the ` +
+        "database beside it), and teams are served what it holds: make it a folder of its own",
+    };
+  }
+  if (within(real, folder)) return undefined;
+  return {
+    severity: "warning",
+    message: `The assets folder leads out of the hunt file's folder, to ${real}: teams are ` +
+      "served the files in its puzzles' folders there; make sure that is where it should lead",
+  };
 }
 
 /** Loads the hunt at `path`, or the embedded example hunt when there is none. */

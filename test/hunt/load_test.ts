@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { EXAMPLE_HUNT, loadHunt, loadHuntFile, STARTER_HUNT } from "../../src/hunt/mod.ts";
 import { checkpointKey, roundTitle } from "../../src/engine/mod.ts";
@@ -127,6 +127,53 @@ describe("loadHuntFile()", () => {
       'd Cannot read body_file "puzzles/folder.md": It is a folder, not a file',
       'f Cannot read body_file "puzzles/pipe.md": It is not a regular file',
     ]);
+  });
+
+  test("refuses an assets folder that leads to the hunt file's folder or one holding it, warns of one elsewhere", () => {
+    const file = (dir: string) => {
+      writeFileSync(
+        join(dir, "hunt.toml"),
+        '[hunt]\ntitle = "T"\n\n[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = "x"\n',
+      );
+      return join(dir, "hunt.toml");
+    };
+    const refused = (dir: string, link: string) => {
+      symlinkSync(link, join(dir, "assets"));
+      const { hunt, problems } = loadHuntFile(file(dir));
+      expect(hunt).toBeUndefined();
+      return problems.map((p) => [p.severity, p.message, p.file]);
+    };
+    // A hunt folder from elsewhere: a puzzle named as the database's folder (cairn-data), or as
+    // one of a folder holding the hunt's.
+    const self = dirs.make("cairn-hunt-");
+    const up = dirs.make("cairn-hunt-");
+    for (const [dir, link] of [[self, "."], [up, ".."]] as const) {
+      expect(refused(dir, link)).toEqual([[
+        "error",
+        `The assets folder leads to ${realpathSync(join(dir, link))}, which holds the hunt file ` +
+        "(and the database beside it), and teams are served what it holds: make it a folder of " +
+        "its own",
+        file(dir),
+      ]]);
+    }
+    // Another disk's folder is served, as docs/hunt-file.md says, with a warning of where it leads.
+    const outside = dirs.make("cairn-disk-");
+    const away = dirs.make("cairn-hunt-");
+    symlinkSync(outside, join(away, "assets"));
+    const elsewhere = loadHuntFile(file(away));
+    expect(elsewhere.problems.map((p) => [p.severity, p.message])).toEqual([[
+      "warning",
+      `The assets folder leads out of the hunt file's folder, to ${realpathSync(outside)}: teams ` +
+      "are served the files in its puzzles' folders there; make sure that is where it should lead",
+    ]]);
+    expect(elsewhere.hunt!.assetsDir).toBe(join(away, "assets"));
+    // One that leads to a folder inside it is as a folder.
+    const inside = dirs.make("cairn-hunt-");
+    mkdirSync(join(inside, "media"));
+    symlinkSync("media", join(inside, "assets"));
+    const { hunt, problems } = loadHuntFile(file(inside));
+    expect(problems).toEqual([]);
+    expect(hunt!.assetsDir).toBe(join(inside, "assets"));
   });
 
   test("reads solution_file relative to the hunt file; a variant without one has the puzzle's", () => {
