@@ -89,7 +89,8 @@ const OFFLINE_TIME_PARAMS: Param[] = [
     in: "header",
     name: "Cairn-Pressed-At",
     description:
-      "For an action made offline: when it was made, in ms since 1970 (the phone's clock)",
+      "For an action made offline: when it was made, in ms since 1970 (the phone's clock); " +
+      "where the hunt sets offline_times = false, the action counts when received instead",
     schema: v.pipe(v.string(), v.regex(/^\d{1,15}$/)),
   },
   {
