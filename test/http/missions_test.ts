@@ -563,6 +563,25 @@ describe("uploads queued offline and the hunt's offline grace", () => {
     expect(app.game.engine.submissions.size).toBe(0);
   });
 
+  test("with offline_times = false, one counts when it arrives, whatever time it says", async () => {
+    const strict = GRACE.replace("[hunt]\n", "[hunt]\noffline_times = false\n");
+    const { app, token, contact } = await beforeEnd(strict);
+    app.clock.time = END - MINUTE;
+    const story = await send(app, "story", text("We are the Gulls."), token, {
+      ...pressed(END - 2 * MINUTE, contact),
+    });
+    expect(story.status).toBe(201);
+    expect(
+      app.db.query("SELECT at, accepted_at, flag FROM submissions WHERE puzzle = 'story'").get(),
+    ).toEqual({ at: END - MINUTE, accepted_at: END - MINUTE, flag: null });
+    // Made before the end, arriving within the grace: refused, as it arrives after the end.
+    app.clock.time = END + MINUTE;
+    const photo = await send(app, "statue", photoForm(jpegWithGps()), token, {
+      ...pressed(END - MINUTE, contact),
+    });
+    expect(await codeOf(photo)).toEqual([409, "hunt_not_running"]);
+  });
+
   test("without offline_grace, nothing is taken after the end", async () => {
     const { app, token, contact } = await beforeEnd(MISSIONS_TOML);
     app.clock.time = END + MINUTE;
