@@ -110,6 +110,11 @@ describe("show_solves", () => {
       "1 solve",
       "1 solve",
     ]);
+    // A hidden team's solves count for nobody, itself included, those since the freeze too: the
+    // Terns see neither their A (before it) nor their B (since).
+    await app.admin("PUT", "/api/admin/teams/2/hidden", { hidden: true });
+    await solve(terns!, "b", "bravo");
+    expect(await counts(terns!)).toEqual({ a: 0, b: 0 });
   });
 
   test("a reload that turns it on says so, and the list and a puzzle count at once; off, they stop", async () => {
