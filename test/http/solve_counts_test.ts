@@ -1,10 +1,12 @@
 // `show_solves`: each puzzle's number of solves, for players (as CTFd shows a
 // challenge's), in the list and on a puzzle, through the list's cache, without
 // hidden teams, and frozen with the board.
-import { describe, expect, test } from "bun:test";
-import { MINUTE } from "../engine/_hunt.ts";
+import { afterAll, describe, expect, test } from "bun:test";
+import { MINUTE, MISSIONS_TOML } from "../engine/_hunt.ts";
 import { browser } from "../ui/_browser.ts";
-import { makeApp } from "./_app.ts";
+import { makeApp, ORIGIN, removeUploads } from "./_app.ts";
+
+afterAll(removeUploads);
 
 const HUNT = (more = "") => `
 [hunt]
@@ -115,6 +117,35 @@ describe("show_solves", () => {
     await app.admin("PUT", "/api/admin/teams/2/hidden", { hidden: true });
     await solve(terns!, "b", "bravo");
     expect(await counts(terns!)).toEqual({ a: 0, b: 0 });
+  });
+
+  test("a mission's acceptance taken back by a judge takes its solve out of the counts", async () => {
+    const app = makeApp({
+      toml: MISSIONS_TOML.replace("[hunt]\n", "[hunt]\nshow_solves = true\n"),
+    });
+    app.clock.advance(MINUTE);
+    const [gulls, terns] = [await app.register("Gulls"), await app.register("Terns")];
+    const story = async () =>
+      (await app.call("GET", "/api/puzzles", { token: gulls })).body.puzzles
+        .find((p: { id: string }) => p.id === "story").solves;
+    expect(await story()).toBe(0);
+    // An auto-judged text is accepted at once.
+    const form = new FormData();
+    form.append("text", "We are the Terns.");
+    const sent = await app.app.request(`${ORIGIN}/api/puzzles/story/submissions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${terns}` },
+      body: form,
+    });
+    const { submission } = (await sent.json()) as { submission: { id: number; status: string } };
+    expect(submission.status).toBe("accepted");
+    expect(await story()).toBe(1);
+    const verdict = await app.admin("POST", `/api/admin/submissions/${submission.id}/verdict`, {
+      accept: false,
+      message: "Not a story",
+    });
+    expect(verdict.body.submission.status).toBe("rejected");
+    expect(await story()).toBe(0);
   });
 
   test("a reload that turns it on says so, and the list and a puzzle count at once; off, they stop", async () => {
