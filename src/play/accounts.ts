@@ -96,6 +96,9 @@ export class Accounts {
   readonly adminAttempts = new AdminAttempts();
   /** Wrong registration codes per client address. */
   private readonly joinCodes = new Limiter(JOIN_CODE_LIMIT, JOIN_CODE_WINDOW_MS);
+  /** When the registration code limit's trip was last logged, and how many trips since. */
+  private joinCodeWarnedAt = -Infinity;
+  private joinCodeTrips = 0;
   /** Password checks and hashes under way, for PASSWORD_JOBS. */
   private passwordJobs = 0;
 
@@ -322,9 +325,22 @@ export class Accounts {
     return this.joinCodes.blocked(address, now);
   }
 
-  /** Counts a wrong registration code from `address`. */
-  wrongJoinCode(address: string, now: number): void {
+  /**
+   * Counts a wrong registration code from `address`. When it trips the limit, and no trip was
+   * logged in the last minute, returns how many other addresses tripped it since the last one
+   * logged: a warning for the organizers, at most one a minute.
+   */
+  wrongJoinCode(address: string, now: number): { others: number } | undefined {
     this.joinCodes.hit(address, now);
+    if (this.joinCodes.blocked(address, now) === undefined) return undefined;
+    if (now - this.joinCodeWarnedAt < JOIN_CODE_WINDOW_MS) {
+      this.joinCodeTrips++;
+      return undefined;
+    }
+    const others = this.joinCodeTrips;
+    this.joinCodeWarnedAt = now;
+    this.joinCodeTrips = 0;
+    return { others };
   }
 }
 

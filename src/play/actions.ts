@@ -18,7 +18,13 @@ import {
   visibleName,
   type Write,
 } from "../engine/mod.ts";
-import { hashPassword, Limiter, PASSWORD_BUSY_SECONDS, secretsEqual } from "./accounts.ts";
+import {
+  hashPassword,
+  JOIN_CODE_LIMIT,
+  Limiter,
+  PASSWORD_BUSY_SECONDS,
+  secretsEqual,
+} from "./accounts.ts";
 import type { ActionTime } from "./contact.ts";
 import { type Outcome, type Refusal, refusal } from "./errors.ts";
 import { decideTurn, type Game } from "./game.ts";
@@ -186,7 +192,16 @@ function accountActions(game: Game) {
           valid = secretsEqual(given, joinCode(code)) || valid;
         }
         if (!valid) {
-          game.accounts.wrongJoinCode(client.address, now);
+          // The limit tripping is logged: teams behind one address (a NAT) are all held back.
+          const tripped = game.accounts.wrongJoinCode(client.address, now);
+          if (tripped !== undefined) {
+            game.logger.warn("registration_code_limited", {
+              address: client.address,
+              wrong_codes: JOIN_CODE_LIMIT,
+              per: "1m",
+              other_addresses: tripped.others,
+            });
+          }
           return refusal("forbidden", "A valid registration code is needed");
         }
       }

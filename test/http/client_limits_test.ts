@@ -2,6 +2,7 @@
 // per name), and wrong admin tokens (per address, logged when the limit trips). Each request
 // here comes from an address, as Bun's server gives it (`requestIP`) or Deno's (`remoteAddr`).
 import { describe, expect, test } from "bun:test";
+import { HUNT_TOML } from "../engine/_hunt.ts";
 import { ADMIN_TOKEN, makeApp, ORIGIN } from "./_app.ts";
 import { checkContract } from "./_contract.ts";
 
@@ -110,6 +111,41 @@ describe("password work under way at once", () => {
     const all = [app.game.accounts.passwordSlot(), app.game.accounts.passwordSlot()];
     expect(all.every((release) => release !== undefined)).toBe(true);
   }, 60_000);
+});
+
+describe("wrong registration codes, per client address", () => {
+  test("the limit tripping is logged as a warning, at most one line a minute", async () => {
+    const lines: string[] = [];
+    const app = makeApp({
+      log: (line) => lines.push(line),
+      toml: HUNT_TOML.replace(
+        'title = "Test Hunt"',
+        'title = "Test Hunt"\nregistration = "code"\nregistration_codes = ["GULL-4412"]',
+      ),
+    });
+    const join = (address: string, code: string) =>
+      from(app, address, "POST", "/api/teams", {
+        body: { name: `Team ${code}`, password: "correct horse", code },
+      });
+    for (let i = 0; i < 9; i++) expect((await join(RIVAL, `GULL-${1000 + i}`)).status).toBe(403);
+    const warned = () => lines.filter((line) => line.includes("event=registration_code_limited"));
+    expect(warned()).toEqual([]);
+    expect((await join(RIVAL, "GULL-1009")).status).toBe(403);
+    expect((await join(RIVAL, "GULL-4412")).status).toBe(429);
+    // A second address trips it within the same minute: counted, not logged.
+    for (let i = 0; i < 10; i++) await join("10.9.9.9", `GULL-${2000 + i}`);
+    expect(warned()).toHaveLength(1);
+    expect(warned()[0]).toContain(
+      `level=warn event=registration_code_limited address=${RIVAL} wrong_codes=10 per=1m ` +
+        "other_addresses=0",
+    );
+    app.clock.advance(60_000);
+    for (let i = 0; i < 10; i++) await join(RIVAL, `GULL-${3000 + i}`);
+    expect(warned()).toHaveLength(2);
+    expect(warned()[1]).toContain(`address=${RIVAL} wrong_codes=10 per=1m other_addresses=1`);
+    // No line holds a code.
+    expect(lines.filter((line) => line.includes("GULL-"))).toEqual([]);
+  });
 });
 
 describe("wrong admin tokens, per client address", () => {
