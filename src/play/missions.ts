@@ -18,7 +18,7 @@ import {
 } from "../engine/mod.ts";
 import { fileResponse } from "../store/mod.ts";
 import type { ActionOptions } from "./actions.ts";
-import type { ActionTime } from "./contact.ts";
+import { type ActionTime, LATE_MS } from "./contact.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game } from "./game.ts";
 import {
@@ -161,6 +161,7 @@ export function missionActions(game: Game, options: { uploads?: Partial<UploadLi
       request: Request,
       options: SubmitOptions = {},
     ): Promise<Outcome<SubmissionView>> {
+      const began = game.engine.now();
       const body = await readSubmission(game, uploads, request, { puzzleId, teamId, options });
       if (!body.ok) return body;
       const { file, text } = body.reply;
@@ -175,7 +176,7 @@ export function missionActions(game: Game, options: { uploads?: Partial<UploadLi
       }
       // Its time is clamped again now that it has all arrived: a slow upload still counts when
       // sent. One whose time was clamped, or that arrived late, is flagged for the judges.
-      const time = timeOf(game, teamId, options);
+      const time = arrivedTime(game, timeOf(game, teamId, options), { options, began });
       const outcome: SubmitOutcome = team === undefined ? { kind: "not_found" } : engine.submit(
         team,
         puzzleId,
@@ -249,6 +250,24 @@ const OVERTAKEN = "Another judge accepted this submission meanwhile: to take it 
  */
 function timeOf(game: Game, teamId: number, options: SubmitOptions): ActionTime {
   return game.contacts.timeOf(teamId, options, game.engine.now(), game.engine.hunt.offlineTimes);
+}
+
+/**
+ * When an upload sent at once (no time claimed) counts: when it began to arrive, by the server's
+ * clock, so that a slow one begun before `ends_at` gets the hunt's `offline_grace` as one that says
+ * when it was made does (the player page's outbox says it only for one that waited). Not with
+ * `offline_times = false`, where every upload counts when its last byte arrives.
+ */
+function arrivedTime(
+  game: Game,
+  time: ActionTime,
+  { options, began }: { options: SubmitOptions; began: number },
+): ActionTime {
+  const now = game.engine.now();
+  if (options.pressedAt !== undefined || !game.engine.hunt.offlineTimes) return time;
+  // Within a second, as a request that took no time: it counts now (see `ContactTokens.timeOf`).
+  if (now - began < 1000) return time;
+  return { at: began, flag: now - began > LATE_MS ? "late" : undefined };
 }
 
 /**

@@ -616,6 +616,37 @@ describe("uploads queued offline and the hunt's offline grace", () => {
     expect(submission.at).toBe(new Date(END - 500).toISOString());
   });
 
+  test("a slow upload sent at once counts from when it began to arrive, within the grace; with offline_times = false, when it ends", async () => {
+    /** Sends a photo with no time claimed, as the page does at once, arriving from END - 500 ms to END + 2 min. */
+    const slow = async (toml: string) => {
+      const { app, token } = await beforeEnd(toml);
+      app.clock.time = END - 500;
+      const form = new Response(photoForm(jpegWithGps(50_000)));
+      const type = form.headers.get("content-type")!;
+      const bytes = new Uint8Array(await form.arrayBuffer());
+      const halves = [bytes.subarray(0, bytes.length >> 1), bytes.subarray(bytes.length >> 1)];
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const next = halves.shift();
+          if (next === undefined) return controller.close();
+          if (halves.length === 0) app.clock.time = END + 2 * MINUTE;
+          controller.enqueue(next);
+        },
+      });
+      const res = await send(app, "statue", body, token, { "content-type": type });
+      return { app, res };
+    };
+    const { app, res } = await slow(GRACE);
+    expect(res.status).toBe(201);
+    const { submission } = (await res.json()) as { submission: { at: string } };
+    expect(submission.at).toBe(new Date(END - 500).toISOString());
+    expect(app.db.query("SELECT flag FROM submissions").get()).toEqual({ flag: null });
+    // Without offline_grace, or with offline_times = false, it arrived after the end.
+    expect(await codeOf((await slow(MISSIONS_TOML)).res)).toEqual([409, "hunt_not_running"]);
+    const strict = GRACE.replace("[hunt]\n", "[hunt]\noffline_times = false\n");
+    expect(await codeOf((await slow(strict)).res)).toEqual([409, "hunt_not_running"]);
+  });
+
   test("one made offline is flagged for the judges (clamped, late), after a restart too; its team does not see the flag", async () => {
     const { app, token, contact } = await beforeEnd(GRACE);
     // Claimed half an hour back, before the token could vouch for: clamped to the token's time.
