@@ -1,6 +1,6 @@
 // What every page's script shares, loaded before it on every page: text
-// fields that count characters as the API does, and the live stream that
-// opens again after the browser gives up on it.
+// fields that count characters as the API does, the live stream that opens
+// again after the browser gives up on it, and the toasts at the page's foot.
 (() => {
   "use strict";
 
@@ -105,4 +105,66 @@
   }
 
   globalThis.cairnEvents = openEvents;
+
+  // ---------------------------------------------------------------- toasts
+
+  /** How long a toast with nothing to follow stays once it has neither the pointer nor the focus. */
+  const TOAST_MS = 8_000;
+  /** The most toasts at once: a new one beyond it takes the place of the oldest not in use. */
+  const TOASTS_AT_MOST = 3;
+
+  /**
+   * Shows `item` (a `.toast`) at the page's foot. One that holds a link or a button stays until it
+   * is dismissed (its Dismiss button, or Escape), so a keyboard or a screen reader has the time to
+   * reach it (WCAG 2.2.1); another goes 8 s after it last had the pointer or the focus.
+   */
+  function showToast(item) {
+    const box = document.getElementById("toasts");
+    if (!box) return;
+    const inUse = (toast) => toast.matches(":hover, :focus-within");
+    const dismiss = () => {
+      const hadFocus = item.contains(document.activeElement);
+      item.remove();
+      if (!hadFocus) return;
+      // Not to the page's top: to the next toast's Dismiss, or the page's content.
+      const next = box.querySelector(".toast-dismiss") ?? document.getElementById("main");
+      if (!next) return;
+      if (next.id === "main") next.tabIndex = -1;
+      next.focus({ preventScroll: true });
+    };
+    if (item.querySelector("a, button")) {
+      const close = document.createElement("button");
+      close.type = "button";
+      close.className = "toast-dismiss";
+      close.setAttribute("aria-label", "Dismiss");
+      close.textContent = "\u00d7";
+      close.addEventListener("click", dismiss);
+      item.classList.add("toast-lasting");
+      item.append(close);
+    } else {
+      let timer = setTimeout(dismiss, TOAST_MS);
+      const hold = () => clearTimeout(timer);
+      // Once the event is over: leaving the pointer's reach while still focused (or the reverse)
+      // keeps it.
+      const release = () =>
+        setTimeout(() => {
+          clearTimeout(timer);
+          if (item.isConnected && !inUse(item)) timer = setTimeout(dismiss, TOAST_MS);
+        });
+      item.addEventListener("pointerenter", hold);
+      item.addEventListener("focusin", hold);
+      item.addEventListener("pointerleave", release);
+      item.addEventListener("focusout", release);
+    }
+    item.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") dismiss();
+    });
+    box.append(item);
+    const toasts = [...box.children];
+    for (const old of toasts.slice(0, Math.max(0, toasts.length - TOASTS_AT_MOST))) {
+      if (!inUse(old)) old.remove();
+    }
+  }
+
+  globalThis.cairnToast = showToast;
 })();

@@ -926,7 +926,7 @@
       waiting.postMessage({ type: "skip-waiting" });
     });
     note.append(button);
-    $("toasts")?.append(note);
+    globalThis.cairnToast(note);
   }
 
   // Service workers exist only in secure contexts (HTTPS, or localhost); elsewhere the outbox alone applies.

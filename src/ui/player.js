@@ -56,9 +56,8 @@
     el.focus();
   }
 
+  /** A toast (common.js): one with a link stays until dismissed. */
   function toast(message, link) {
-    const box = $("toasts");
-    if (!box) return;
     const item = element("div", "toast");
     item.append(message);
     if (link) {
@@ -67,8 +66,7 @@
       a.href = link.href;
       item.append(a);
     }
-    box.append(item);
-    setTimeout(() => item.remove(), 8000);
+    globalThis.cairnToast(item);
   }
 
   // ---------------------------------------------------------------- announcements

@@ -70,9 +70,10 @@ export async function closeOffline(page: Page): Promise<void> {
 
 /**
  * Keeps each toast a page shows (its text, and its link's href) in the tab's sessionStorage: a
- * toast goes after 8 s, and the page reloads 1.5 s after one that says a teammate solved it, so one
- * looked for on the screen after a slow catching-up (a page fetched while the machine is busy) may
- * be gone already. Each reload of the tab adds to the same list.
+ * toast with no link goes after 8 s, a fourth takes the place of the oldest, and the page reloads
+ * 1.5 s after one that says a teammate solved it, so one looked for on the screen after a slow
+ * catching-up (a page fetched while the machine is busy) may be gone already. Each reload of the
+ * tab adds to the same list.
  */
 const KEEP_TOASTS = `{
   const key = "test:toasts";
