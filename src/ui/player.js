@@ -736,17 +736,23 @@
     showHint(item.hint, event.detail);
   });
 
+  /** The question this tab sent (its ask's id), whose state the reloaded page focuses. */
+  const ASKED = "cairn.asked";
+
   // A question on an ask hint goes through the outbox too. Kept on the phone, it says so on its
   // form, its text still there and the button off; sent, the page shows it waiting for an
-  // organizer; refused, why, with the text back to edit.
+  // organizer, with the focus on that; refused, why, with the text back to edit.
   document.addEventListener("cairn:ask", (event) => {
-    const { item, status, shown } = event.detail;
+    const { item, status, shown, data } = event.detail;
     const askForm = $(`hint-${item.hint}`)?.querySelector(".ask-form");
     if (item.puzzle !== puzzleId || !askForm) return;
     event.preventDefault();
     const question = askForm.querySelector("textarea");
     if (status !== undefined && status < 400) {
       question.value = "";
+      // The form goes with the reload: focus goes to the question's state, not the page's top.
+      const asked = data?.ask?.id;
+      if (asked !== undefined) sessionStorage.setItem(ASKED, String(asked));
       void reloadWhenReachable();
       return;
     }
@@ -763,6 +769,15 @@
     // Waiting: the button stays off until its answer comes (one that could not be kept may go again).
     askForm.querySelector("button").disabled = status === undefined && shown.tone !== "bad";
   });
+
+  // Reloaded after its question went: the focus on its state ("Waiting for an organizer"), which a
+  // screen reader then reads.
+  const asked = sessionStorage.getItem(ASKED);
+  if (asked !== null) {
+    sessionStorage.removeItem(ASKED);
+    const state = document.querySelector(`.ask-item[id="ask-${CSS.escape(asked)}"] .ask-question`);
+    if (state) focusInstead(state);
+  }
 
   /**
    * The forms that post as a page and need the server at once (they cannot wait in the outbox):

@@ -225,6 +225,37 @@ suite("a phone by keyboard and with large text", () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  test(
+    "a question sent by keyboard moves the focus to its state once the page reloads",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Grebes");
+      const page = await tab(phone, token, "/puzzles/lighthouse", errors);
+      const hint = page.locator("#hint-ask");
+      await hint.getByRole("textbox", { name: "Your question to the organizers" }).focus();
+      await page.keyboard.type("We counted 12 windows.");
+      await hint.getByRole("button", { name: "Ask" }).focus();
+      const reloaded = page.waitForEvent("load");
+      await page.keyboard.press("Enter");
+      await reloaded;
+      await hint.getByText("Waiting for an organizer").waitFor();
+      expect(await focused(page)).toEqual({
+        id: "p",
+        text: "Waiting for an organizer We counted 12 windows.",
+      });
+      // Read out as what has the focus, from the accessibility tree.
+      expect(await page.locator(":focus").ariaSnapshot()).toBe(
+        "- paragraph: Waiting for an organizer We counted 12 windows.",
+      );
+      await page.screenshot({ path: join(SHOTS, "keyboard-question-sent.png"), fullPage: true });
+      // Once only: a later reload leaves the focus where a page's is.
+      await page.reload();
+      expect((await focused(page)).id).toBe("body");
+      expect(errors).toEqual([]);
+    },
+    30_000,
+  );
+
   test("a hint kept on the phone offline says so in an alert, read out as it appears", async () => {
     const errors: string[] = [];
     const token = await registerTeam(server.base, "Egrets");
