@@ -138,12 +138,22 @@ suite("a phone by keyboard and with large text", () => {
         body: JSON.stringify({ question: "We counted 12 windows." }),
       });
       expect(asked.status).toBe(201);
+      await largeText.context.addCookies([
+        { name: "cairn_admin", value: ADMIN_TOKEN, url: server.base },
+      ]);
       const found: string[] = [];
-      for (
-        const path of ["/", "/puzzles", "/puzzles/lighthouse", "/puzzles/statue", "/scoreboard"]
-      ) {
+      // Each page, and its first paragraph's text size at the usual size.
+      const pages: [string, number][] = [
+        ["/", 17],
+        ["/puzzles", 17],
+        ["/puzzles/lighthouse", 17],
+        ["/puzzles/statue", 17],
+        ["/scoreboard", 17],
+        ["/admin", 13.6],
+      ];
+      for (const [path, usual] of pages) {
         const page = await tab(largeText, token, path, errors);
-        const { text, width, cut } = await page.evaluate(`({
+        const { text, width, cut, outOfCard } = await page.evaluate(`({
           text: getComputedStyle(document.querySelector("#main p")).fontSize,
           width: document.documentElement.scrollWidth,
           // What runs past the screen's edge inside a box that hides it (cut off), but for a
@@ -152,11 +162,22 @@ suite("a phone by keyboard and with large text", () => {
             .filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5)
             .filter((el) => !el.closest("[role=region][tabindex]"))
             .map((el) => el.className || el.tagName.toLowerCase()),
-        })`) as { text: string; width: number; cut: string[] };
-        // 17 px at the usual size.
-        if (text !== "34px") found.push(`${path}: its text is ${text}, not 34px`);
+          // What runs out of its card's inner edge (past its padding, into its border or out).
+          outOfCard: [...document.querySelectorAll("#main .card")].flatMap((card) => {
+            const edge = card.getBoundingClientRect().right -
+              parseFloat(getComputedStyle(card).paddingRight);
+            return [...card.querySelectorAll("*")]
+              .filter((el) => !el.closest("[role=region][tabindex]"))
+              .filter((el) => el.getBoundingClientRect().right > edge + 0.5)
+              .map((el) => el.id || el.className?.baseVal || el.className || el.tagName.toLowerCase());
+          }),
+        })`) as { text: string; width: number; cut: string[]; outOfCard: string[] };
+        if (text !== `${usual * 2}px`) {
+          found.push(`${path}: its text is ${text}, not ${usual * 2}px`);
+        }
         if (width > 390) found.push(`${path}: ${width} px wide on a 390 px phone`);
         for (const el of cut) found.push(`${path}: ${el} runs past the screen's edge`);
+        for (const el of outOfCard) found.push(`${path}: ${el} runs out of its card`);
         const name = path === "/" ? "landing" : path.slice(1).replace("/", "-");
         await page.screenshot({ path: join(SHOTS, `large-text-${name}.png`), fullPage: true });
         await page.close();
