@@ -160,10 +160,9 @@
       if (event.key === "Escape") dismiss();
     });
     box.append(item);
-    const toasts = [...box.children];
-    for (const old of toasts.slice(0, Math.max(0, toasts.length - TOASTS_AT_MOST))) {
-      if (!inUse(old)) old.remove();
-    }
+    const over = box.children.length - TOASTS_AT_MOST;
+    const idle = [...box.children].filter((toast) => toast !== item && !inUse(toast));
+    for (const old of idle.slice(0, Math.max(0, over))) old.remove();
   }
 
   globalThis.cairnToast = showToast;

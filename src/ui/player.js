@@ -999,21 +999,23 @@
     if (fresh.length === 0) return;
     // For the service worker (outbox.js): keep the new pages for reading offline.
     document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: fresh }));
-    // Many at once (a page kept on the phone, opened long after): one toast, not a screenful.
-    if (fresh.length > 3) {
-      for (const id of fresh) known.add(id);
-      toast(`${fresh.length} new puzzles unlocked.`, { href: "/puzzles", label: "See the list" });
-    } else await toastUnlocked(fresh);
+    await toastUnlocked(fresh);
   }
 
   /**
    * Toasts each of `ids` this page has not told yet, by its title: from `titles` (the live event's,
-   * in the same order), else asked of the server.
+   * in the same order), else asked of the server. Many at once (a page kept on the phone, opened
+   * long after, or a solve that opens a round): one toast, not a screenful; each stays until
+   * dismissed, and a fourth would take the place of the first (common.js).
    */
   async function toastUnlocked(ids, titles) {
     const fresh = ids.filter((id) => !known.has(id));
     for (const id of fresh) known.add(id);
     if (fresh.length === 0) return;
+    if (fresh.length > 3) {
+      toast(`${fresh.length} new puzzles unlocked.`, { href: "/puzzles", label: "See the list" });
+      return;
+    }
     const named = titles === undefined
       ? await titlesOf(fresh)
       : fresh.map((id) => ({ id, title: titles[ids.indexOf(id)] ?? id }));

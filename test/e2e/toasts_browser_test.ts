@@ -27,6 +27,41 @@ id = "vault"
 title = "The Vault"
 unlock = 'solved("lighthouse")'
 answer = ["open"]
+
+[[puzzle]]
+id = "compass"
+title = "The Compass"
+answer = ["north"]
+${
+  [1, 2, 3, 4].map((n) => `
+[[puzzle]]
+id = "leg-${n}"
+title = "Leg ${n}"
+unlock = 'solved("compass")'
+answer = ["x"]
+`).join("")
+}
+[[puzzle]]
+id = "knots"
+title = "Knots"
+answer = ["bowline"]
+
+[[puzzle]]
+id = "meta"
+title = "Harbor Meta"
+unlock = 'solved("knots")'
+answer = ["anchor"]
+
+[[puzzle]]
+id = "tide"
+title = "The Tide"
+answer = ["ebb"]
+
+[[puzzle]]
+id = "cove"
+title = "The Cove"
+unlock = 'solved("tide")'
+answer = ["shell"]
 `;
 
 const ADMIN_TOKEN = "toasts-admin-token-0123";
@@ -90,6 +125,41 @@ suite("a toast on a phone", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  test(
+    "a solve that opens 4 puzzles is told in one toast, and a fourth toast takes the place of the oldest not in use",
+    async () => {
+      const { server } = served as Served;
+      const errors: string[] = [];
+      const { page, token } = await listPage("Puffins", errors);
+      const toasts = page.locator(".toast");
+      /** A teammate's solve of `puzzle`, then the toasts on the screen once its own has come. */
+      const solve = async (puzzle: string, answer: string, told: string) => {
+        await call(server.base, token, `/api/puzzles/${puzzle}/guesses`, { answer });
+        await toasts.filter({ hasText: told }).waitFor();
+        return (await toasts.allTextContents()).map((text) => text.replace("\u00d7", ""));
+      };
+      expect(await solve("lighthouse", "polaris", "The Vault")).toEqual([
+        "New puzzle unlocked: The Vault",
+      ]);
+      // The player reaches the first one's link: it stays while it has the focus.
+      await toasts.first().getByRole("link", { name: "The Vault" }).focus();
+      expect(await solve("compass", "north", "4 new puzzles")).toEqual([
+        "New puzzle unlocked: The Vault",
+        "4 new puzzles unlocked. See the list",
+      ]);
+      await solve("knots", "bowline", "Harbor Meta");
+      expect(await solve("tide", "ebb", "The Cove")).toEqual([
+        "New puzzle unlocked: The Vault",
+        "New puzzle unlocked: Harbor Meta",
+        "New puzzle unlocked: The Cove",
+      ]);
+      await page.screenshot({ path: join(SHOTS, "toasts-three-phone.png") });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 
   test("a toast without a link stays while the pointer is over it, then goes", async () => {
     const { server } = served as Served;
