@@ -553,6 +553,14 @@
     solutionFrom(doc);
     limitFrom(doc);
     guessesFrom(doc);
+    solvesFrom(doc);
+  }
+
+  /** The puzzle's number of solves (`show_solves`) from `doc`: the team's own solve counts now. */
+  function solvesFrom(doc) {
+    const fresh = doc.getElementById("puzzle-solves");
+    const old = $("puzzle-solves");
+    if (fresh && old) old.textContent = fresh.textContent;
   }
 
   /**

@@ -13,6 +13,7 @@ const suite = chromiumAvailable || process.env.CI !== undefined ? describe : des
 const HUNT = `
 [hunt]
 title = "Solutions"
+show_solves = true
 
 [[puzzle]]
 id = "windows"
@@ -85,6 +86,7 @@ suite("a puzzle's solution on a phone", () => {
       phone(async (page) => {
         await page.goto(`${served.base}/puzzles/windows`);
         expect(await page.locator("#solution").count()).toBe(0);
+        expect(await page.locator("#puzzle-solves").textContent()).toBe("No solves yet");
         // Marks this document: a reload would lose it.
         await page.evaluate("document.body.dataset.sameDocument = 'yes'");
         await page.getByRole("textbox", { name: "Answer" }).fill("eight");
@@ -97,6 +99,8 @@ suite("a puzzle's solution on a phone", () => {
         const solution = page.locator("#solution");
         await solution.getByRole("heading", { name: "Solution" }).waitFor();
         expect(await solution.locator("strong").textContent()).toBe("seven");
+        // The team's own solve counts in the puzzle's solves (`show_solves`), as on a reload.
+        await page.locator("#puzzle-solves", { hasText: "1 solve" }).waitFor();
         expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
         // Right below the answer's card.
         expect(
