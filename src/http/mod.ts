@@ -52,6 +52,7 @@ import { headLength, streamed } from "./_head.ts";
 import { type AppFetch, type HotAnswers, hotAnswers, type HotCall } from "./hot.ts";
 import { adminRoutes } from "./admin.ts";
 import { askRoutes } from "./asks.ts";
+import { statsRoutes } from "./stats.ts";
 import { missionRoutes } from "./missions.ts";
 import { scoreboardHistory } from "./history.ts";
 import { puzzleFileResponse } from "./puzzle_files.ts";
@@ -243,6 +244,7 @@ export function apiRoutes(play: Play, answers: HotAnswers = hotAnswers(play)): H
   puzzleRoutes(api, play, answers);
   missionRoutes(api, play);
   askRoutes(api, play);
+  statsRoutes(api, play);
   api.route("/api/admin", adminRoutes(play));
   return api;
 }

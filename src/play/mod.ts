@@ -8,6 +8,7 @@
 import { type AdminActions, adminActions } from "./admin_actions.ts";
 import { type PlayerActions, playerActions } from "./actions.ts";
 import type { Game } from "./game.ts";
+import { type HuntStats, huntStats } from "./hunt_stats.ts";
 import { type MissionActions, missionActions } from "./missions.ts";
 import type { UploadLimits } from "./upload_gate.ts";
 
@@ -133,6 +134,13 @@ export { puzzleList, puzzleListCache, teamPoints, teamScore } from "./puzzle_lis
 export { puzzleView } from "./puzzle_view.ts";
 export { type TeamGuess, teamGuesses } from "./guess_history.ts";
 export {
+  COMMON_WRONG,
+  type HuntStats,
+  type PublicPuzzleStat,
+  STATS_CLOSED,
+  statsOpen,
+} from "./hunt_stats.ts";
+export {
   ADMIN_COOKIE,
   bearer,
   credential,
@@ -167,6 +175,8 @@ export interface Play {
   admin: AdminActions;
   /** Missions: one count of the uploads in flight, whether they come from the API or a page. */
   missions: MissionActions;
+  /** The hunt's public stats (from `solutions_at`), built once for the API and the page. */
+  stats: () => Promise<HuntStats>;
 }
 
 /** The actions over a game; `uploads` sets the limits on uploads in flight (tests). */
@@ -176,5 +186,6 @@ export function play(game: Game, options: { uploads?: Partial<UploadLimits> } = 
     player: playerActions(game),
     admin: adminActions(game),
     missions: missionActions(game, options),
+    stats: huntStats(game),
   };
 }

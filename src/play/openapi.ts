@@ -229,6 +229,19 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: "get",
+    path: "/api/stats",
+    summary: "The hunt's stats, once its solutions are published",
+    access: "public",
+    answers: [
+      ok(R.HuntStats, "Per puzzle any visible team had: solves, first solve, times, wrong answers"),
+    ],
+    errors: ["forbidden"],
+    description: "From the hunt's `solutions_at` on; 403 `forbidden` before it, and in a hunt " +
+      "without one. Hidden teams count for nothing. `common_wrong` lists the 5 wrong answers " +
+      "tried most (as compared: normalized), most first.",
+  },
+  {
+    method: "get",
     path: "/api/ctftime",
     summary: "CTFtime's scoreboard feed",
     access: "public",

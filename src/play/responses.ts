@@ -52,6 +52,24 @@ export const HuntInfo = v.strictObject({
   team_size: v.strictObject({ min: Int, max: v.nullable(Int) }),
 });
 
+/** The hunt's stats for everyone, from `solutions_at`. */
+export const HuntStats = v.strictObject({
+  puzzles: v.array(v.strictObject({
+    id: v.string(),
+    title: v.string(),
+    round: v.string(),
+    unlocked: v.pipe(Int, v.description("Visible teams that had it unlocked")),
+    solves: Int,
+    first_solve: v.nullable(v.strictObject({ team: v.string(), at: Time })),
+    median_solve_seconds: v.pipe(
+      v.nullable(Int),
+      v.description("Median of solve time minus unlock time over its solvers; null without"),
+    ),
+    wrong_guesses: Int,
+    common_wrong: v.array(v.strictObject({ answer: v.string(), count: Int })),
+  })),
+});
+
 export const ScoreboardRow = v.strictObject({
   rank: Int,
   name: v.string(),

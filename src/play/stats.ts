@@ -75,7 +75,8 @@ export function puzzleStats(engine: Engine): PuzzleStat[] {
   });
 }
 
-function median(values: number[]): number {
+/** The median of `values` (not empty): the middle one, or the mean of the middle two. */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;

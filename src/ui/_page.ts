@@ -26,7 +26,7 @@ export const DISMISSED_COOKIE = "cairn_dismissed";
 const BANNER = /<div class="announcement" id="announcement" [^>]*?data-id="(\d+)"/;
 
 /** An HTML response; pages are never cached, since they show a team's own state. */
-export function html(c: Context, node: unknown, status: 200 | 404 | 503 = 200): Response {
+export function html(c: Context, node: unknown, status: 200 | 403 | 404 | 503 = 200): Response {
   // A client that does not ask for HTML (a script, curl) gets the API's envelope for an error.
   if (status === 404 && !acceptsHtml(c)) return errorResponse("not_found");
   for (const [key, value] of Object.entries(NO_STORE)) c.header(key, value);
@@ -73,6 +73,7 @@ export function huntInfo(engine: Engine): HuntInfo {
     divisions: hunt.divisions,
     teamSize: hunt.teamSize,
     ...(status !== undefined && { status }),
+    ...(released !== undefined && now >= released && { stats: true as const }),
     ...(next !== undefined && { changesInMs: next - now }),
     times: timesText(huntTimes(engine)),
   };

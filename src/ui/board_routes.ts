@@ -4,7 +4,7 @@
  * it, the gallery of accepted mission photos.
  */
 import { type Context, Hono } from "hono";
-import type { Submission } from "../engine/mod.ts";
+import { roundTitle, type Submission } from "../engine/mod.ts";
 import {
   ACCEPT_ENCODING,
   ApiError,
@@ -16,18 +16,22 @@ import {
   type Play,
   scoreHistory,
   sessionPlayer,
+  STATS_CLOSED,
+  statsOpen,
   submissionFile,
 } from "../play/mod.ts";
 import { viewTag } from "../live/mod.ts";
 import { html, huntInfo, isLoopback, noStore, param, playerOrigins } from "./_page.ts";
 import { BoardPage, TeamBoardPage } from "./board.tsx";
-import { clock, scoreChart } from "./charts.ts";
+import { clock, duration, scoreChart } from "./charts.ts";
 import { GalleryPage } from "./gallery.tsx";
 import { MessagePage } from "./player.tsx";
+import { StatsPage } from "./stats.tsx";
 
 /** The projector's pages, to mount at the root. */
-export function boardPages({ game }: Play): Hono {
+export function boardPages({ game, stats }: Play): Hono {
   const pages = new Hono();
+  statsPage(pages, game, stats);
 
   pages.get("/scoreboard", (c) => {
     const engine = game.engine;
@@ -141,6 +145,37 @@ function inGallery(game: Game, submission: Submission): boolean {
   if (!GALLERY_TYPES.has(submission.file.type)) return false;
   const frozenAt = game.freeze.frozenAt(game.engine.now());
   return frozenAt === undefined || (submission.acceptedAt ?? Infinity) <= frozenAt;
+}
+
+/** `/stats`: the hunt's stats, from its `solutions_at` (a page saying so before, 403). */
+function statsPage(pages: Hono, game: Game, stats: Play["stats"]): void {
+  pages.get("/stats", async (c) => {
+    const engine = game.engine;
+    const team = sessionPlayer(game, c)?.team.name;
+    if (!statsOpen(engine, engine.now())) {
+      return html(
+        c,
+        MessagePage({ hunt: huntInfo(engine), title: "No stats yet", text: STATS_CLOSED, team }),
+        403,
+      );
+    }
+    const { puzzles } = await stats();
+    return html(
+      c,
+      StatsPage({
+        huntTitle: engine.hunt.title,
+        ...(team !== undefined && { team }),
+        puzzles: puzzles.map(({ first_solve, median_solve_seconds, ...puzzle }) => ({
+          ...puzzle,
+          roundTitle: roundTitle(engine.hunt, puzzle.round),
+          firstSolve: first_solve === null
+            ? null
+            : { team: first_solve.team, at: clock(Date.parse(first_solve.at)) },
+          median: median_solve_seconds === null ? null : duration(median_solve_seconds),
+        })),
+      }),
+    );
+  });
 }
 
 /** `/scoreboard/gallery` and its photos, only with `[hunt] gallery = true` (404 otherwise). */

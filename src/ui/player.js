@@ -648,7 +648,7 @@
     solutionFrom(doc);
     const fresh = doc.getElementById("hunt-status");
     const old = $("hunt-status");
-    if (fresh && old) old.textContent = fresh.textContent;
+    if (fresh && old) old.replaceWith(document.importNode(fresh, true));
   }
 
   /**

@@ -52,6 +52,8 @@ export interface HuntInfo {
   teamSize: { min: number; max: number };
   /** A sentence on whether the hunt runs now, or undefined while it runs. */
   status?: string;
+  /** Whether the hunt's stats are out (`solutions_at` passed): the status links to them. */
+  stats?: true;
   /** How long until the hunt starts or ends, if it will: when this page shows it wrong. */
   changesInMs?: number;
   /**
@@ -71,6 +73,20 @@ export function phaseData(hunt: HuntInfo): Record<string, string> {
     ...(hunt.changesInMs !== undefined && { "phase-in": String(hunt.changesInMs) }),
   };
 }
+
+/** Whether the hunt runs now, if it does not; once its stats are out, a link to them. */
+const HuntStatus: FC<{ hunt: HuntInfo }> = ({ hunt }) =>
+  hunt.status === undefined ? null : (
+    <div class="notice notice-info" id="hunt-status">
+      {hunt.status}
+      {hunt.stats && (
+        <>
+          {" "}
+          <a href="/stats">See the hunt in numbers</a>.
+        </>
+      )}
+    </div>
+  );
 
 interface Common {
   hunt: HuntInfo;
@@ -219,7 +235,7 @@ export const PuzzlesPage: FC<
   >
     <main id="main">
       <h1 class="visually-hidden">Puzzles</h1>
-      {props.hunt.status && <div class="notice notice-info">{props.hunt.status}</div>}
+      <HuntStatus hunt={props.hunt} />
       <Notice flash={props.flash} titles={props.titles} />
       <div class="summary-line">
         <div class="stat">
@@ -461,9 +477,7 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
           <a href="/puzzles">← All puzzles</a>
         </p>
         <PuzzleHead puzzle={puzzle} />
-        {props.hunt.status && (
-          <div class="notice notice-info" id="hunt-status">{props.hunt.status}</div>
-        )}
+        <HuntStatus hunt={props.hunt} />
         <article class="card body">{raw(puzzle.bodyHtml)}</article>
 
         {puzzle.mission === undefined

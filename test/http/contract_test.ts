@@ -182,6 +182,7 @@ describe("every route answers as documented", () => {
     await as("POST", "/api/puzzles/a/hints/free", { token });
     await as("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
     await as("GET", "/api/puzzles/a/guesses", { token });
+    await as("GET", "/api/stats", {}, 403); // this hunt publishes no solutions (stats_test.ts: 200)
     await as("POST", "/api/checkins", { token, body: { code: "cp-123" } });
     await as("GET", "/puzzles/a/assets/map.txt", { token });
     // Organizers.

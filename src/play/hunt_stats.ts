@@ -1,0 +1,145 @@
+/**
+ * The hunt's stats for everyone, once it has published its solutions
+ * (`solutions_at`): per puzzle, how many teams had it and solved it, the first
+ * solve, the median time to solve, the wrong guesses and the wrong answers
+ * tried most, as puzzle hunts publish after the event. Hidden teams count for
+ * nothing. Built once, by reading every guess a chunk at a time (the server
+ * answers others between chunks), and kept until a guess, a solve or a team's
+ * visibility changes, or a reload.
+ */
+import type { Engine } from "../engine/mod.ts";
+import type { Game } from "./game.ts";
+import { median } from "./stats.ts";
+
+/** How many of a puzzle's most tried wrong answers the stats list. */
+export const COMMON_WRONG = 5;
+const CHUNK = 2_000;
+
+export interface PublicPuzzleStat {
+  id: string;
+  title: string;
+  round: string;
+  /** Visible teams that had it unlocked. */
+  unlocked: number;
+  solves: number;
+  first_solve: { team: string; at: string } | null;
+  /** Median of solve time minus unlock time over the solvers; null without solves. */
+  median_solve_seconds: number | null;
+  /** Incorrect and partial guesses of visible teams. */
+  wrong_guesses: number;
+  /** The wrong answers tried most (as compared, normalized), with how many guesses gave each. */
+  common_wrong: { answer: string; count: number }[];
+}
+
+export interface HuntStats {
+  puzzles: PublicPuzzleStat[];
+}
+
+/** Why there are no stats yet (403 from the API, and the page). */
+export const STATS_CLOSED =
+  "The hunt's stats are published with its solutions, from its solutions_at";
+
+/** Whether the stats are public at `now`: from the hunt's `solutions_at`. */
+export function statsOpen(engine: Engine, now: number): boolean {
+  const at = engine.hunt.solutionsAt;
+  return at !== undefined && now >= at;
+}
+
+/** The stats, built at most once for each state of the hunt (`HuntStats`). */
+export function huntStats(game: Game): () => Promise<HuntStats> {
+  let key: { engine: Engine; state: string } | undefined;
+  let built: Promise<HuntStats> | undefined;
+  return async () => {
+    const engine = game.engine;
+    const { lastGuessId } = await game.store.results([]);
+    const state = `${lastGuessId}|${teamsState(engine)}`;
+    if (built === undefined || key?.engine !== engine || key.state !== state) {
+      key = { engine, state };
+      built = build(game, engine, lastGuessId);
+      // A failed build is not kept: the next request tries again.
+      built.catch(() => (built = undefined));
+    }
+    return built;
+  };
+}
+
+/**
+ * What the stats depend on besides the guesses, cheaply: the teams, what they
+ * unlocked and solved (each team's version counts both), and which are hidden.
+ */
+function teamsState(engine: Engine): string {
+  let versions = 0;
+  const hidden: number[] = [];
+  for (const team of engine.teams.values()) {
+    versions += team.version;
+    if (team.hidden) hidden.push(team.id);
+  }
+  return `${engine.teams.size}|${versions}|${hidden.join(",")}`;
+}
+
+async function build(game: Game, engine: Engine, through: number): Promise<HuntStats> {
+  const wrong = await wrongAnswers(game, engine, through);
+  const now = engine.now();
+  const puzzles: PublicPuzzleStat[] = [];
+  for (const puzzle of engine.hunt.puzzles) {
+    let unlocked = 0;
+    let wrongGuesses = 0;
+    let first: { team: string; at: number } | undefined;
+    const durations: number[] = [];
+    for (const team of engine.teams.values()) {
+      if (team.hidden || !engine.isUnlocked(team, puzzle.index, now)) continue;
+      unlocked++;
+      wrongGuesses += team.state.counts[engine.layout.wrongGuesses + puzzle.index]!;
+      const solvedAt = team.solvedAt[puzzle.index]!;
+      if (solvedAt !== solvedAt) continue; // NaN: not solved
+      durations.push(Math.max(0, solvedAt - team.state.unlockedAt[puzzle.index]!));
+      if (first === undefined || solvedAt < first.at) first = { team: team.name, at: solvedAt };
+    }
+    // A puzzle no visible team ever had stays out, as it stayed out of every team's list.
+    if (unlocked === 0) continue;
+    const tried = [...(wrong.get(puzzle.id) ?? new Map<string, number>())]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, COMMON_WRONG);
+    puzzles.push({
+      id: puzzle.id,
+      title: puzzle.title,
+      round: puzzle.round,
+      unlocked,
+      solves: durations.length,
+      first_solve: first === undefined
+        ? null
+        : { team: first.team, at: new Date(first.at).toISOString() },
+      median_solve_seconds: durations.length === 0 ? null : Math.round(median(durations) / 1000),
+      wrong_guesses: wrongGuesses,
+      common_wrong: tried.map(([answer, count]) => ({ answer, count })),
+    });
+  }
+  return { puzzles };
+}
+
+/** Each puzzle's wrong answers (normalized) and how often visible teams gave them. */
+async function wrongAnswers(
+  game: Game,
+  engine: Engine,
+  through: number,
+): Promise<Map<string, Map<string, number>>> {
+  const counts = new Map<string, Map<string, number>>();
+  let after = 0;
+  while (after < through) {
+    // The event loop runs between chunks: players and organizers are answered meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const rows = await game.store.resultGuesses({ after, through, limit: CHUNK });
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1]!.id as number;
+    for (const row of rows) {
+      if (row.result === "correct" || engine.teams.get(row.team as number)?.hidden !== false) {
+        continue;
+      }
+      let puzzle = counts.get(row.puzzle as string);
+      if (puzzle === undefined) counts.set(row.puzzle as string, puzzle = new Map());
+      const answer = row.normalized as string;
+      puzzle.set(answer, (puzzle.get(answer) ?? 0) + 1);
+    }
+  }
+  return counts;
+}

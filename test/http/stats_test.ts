@@ -1,0 +1,149 @@
+// The hunt's stats for everyone (`GET /api/stats`, `/stats`), published with
+// its solutions (`solutions_at`): per puzzle any visible team had, its solves,
+// first solve, median time and the wrong answers tried most.
+import { describe, expect, test } from "bun:test";
+import { MINUTE } from "../engine/_hunt.ts";
+import { makeApp } from "./_app.ts";
+
+const HUNT = `
+[hunt]
+title = "Numbers"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+solutions_at = 2026-11-21T17:00:00Z
+
+[[puzzle]]
+id = "a"
+title = "A"
+round = "harbor"
+answer = ["alpha"]
+
+[[puzzle]]
+id = "b"
+title = "B"
+answer = ["bravo"]
+
+[[puzzle]]
+id = "c"
+title = "C"
+unlock = 'solved("b")'
+answer = ["charlie"]
+
+[[round]]
+id = "harbor"
+title = "The Harbor"
+`;
+
+/** At 10:00 three teams join; Puffins are hidden from the board at the end. */
+async function played() {
+  const app = makeApp({ toml: HUNT });
+  const [gulls, terns, puffins] = [
+    await app.register("Gulls"),
+    await app.register("Terns"),
+    await app.register("Puffins"),
+  ];
+  const at = async (minute: number, token: string, puzzle: string, answer: string) => {
+    app.clock.time = Date.parse("2026-11-21T10:00:00Z") + minute * MINUTE;
+    const reply = await app.call("POST", `/api/puzzles/${puzzle}/guesses`, {
+      token,
+      body: { answer },
+    });
+    expect(reply.status).toBe(200);
+  };
+  await at(1, gulls!, "a", "Star");
+  await at(2, puffins!, "a", "comet");
+  await at(3, gulls!, "a", "polar");
+  await at(4, terns!, "a", "star!");
+  await at(5, puffins!, "a", "comet");
+  await at(6, puffins!, "a", "comet");
+  await at(10, gulls!, "a", "alpha");
+  await at(20, terns!, "a", "alpha");
+  expect((await app.admin("PUT", "/api/admin/teams/3/hidden", { hidden: true })).status).toBe(
+    200,
+  );
+  return { app, gulls: gulls!, terns: terns! };
+}
+
+describe("the hunt's stats", () => {
+  test("403 until solutions_at, then per puzzle a visible team had", async () => {
+    const { app } = await played();
+    app.clock.time = Date.parse("2026-11-21T16:59:00Z");
+    const early = await app.call("GET", "/api/stats");
+    expect(early.status).toBe(403);
+    expect(early.body.error).toEqual({
+      code: "forbidden",
+      message: "The hunt's stats are published with its solutions, from its solutions_at",
+    });
+
+    app.clock.time = Date.parse("2026-11-21T17:00:00Z");
+    const { status, body } = await app.call("GET", "/api/stats");
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      puzzles: [
+        {
+          id: "a",
+          title: "A",
+          round: "harbor",
+          unlocked: 2,
+          solves: 2,
+          first_solve: { team: "Gulls", at: "2026-11-21T10:10:00.000Z" },
+          median_solve_seconds: 900,
+          // The hidden team's three "comet" count for nothing.
+          wrong_guesses: 3,
+          common_wrong: [{ answer: "STAR", count: 2 }, { answer: "POLAR", count: 1 }],
+        },
+        {
+          id: "b",
+          title: "B",
+          round: "main",
+          unlocked: 2,
+          solves: 0,
+          first_solve: null,
+          median_solve_seconds: null,
+          wrong_guesses: 0,
+          common_wrong: [],
+        },
+        // C: no visible team had it.
+      ],
+    });
+  });
+
+  test("a team shown again counts again: the stats are built again", async () => {
+    const { app } = await played();
+    app.clock.time = Date.parse("2026-11-21T17:00:00Z");
+    expect((await app.call("GET", "/api/stats")).body.puzzles[0].wrong_guesses).toBe(3);
+    expect((await app.admin("PUT", "/api/admin/teams/3/hidden", { hidden: false })).status)
+      .toBe(200);
+    const a = (await app.call("GET", "/api/stats")).body.puzzles[0];
+    expect([a.unlocked, a.wrong_guesses, a.common_wrong[0]]).toEqual([
+      3,
+      6,
+      { answer: "COMET", count: 3 },
+    ]);
+  });
+
+  test("the page: a card a puzzle, for anyone; before, it says when", async () => {
+    const { app, gulls } = await played();
+    app.clock.time = Date.parse("2026-11-21T16:30:00Z");
+    const early = await app.call("GET", "/stats", { headers: { accept: "text/html" } });
+    expect(early.status).toBe(403);
+    expect(early.text).toContain("No stats yet");
+    expect(
+      (await app.call("GET", "/puzzles", { token: gulls })).text,
+    ).not.toContain('href="/stats"');
+
+    app.clock.time = Date.parse("2026-11-21T17:00:00Z");
+    const page = await app.call("GET", "/stats", { headers: { accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("The hunt in numbers");
+    expect(page.text).toContain("The Harbor");
+    expect(page.text).toContain("2 of 2 teams solved it, in 15 min (the median). First: Gulls, at");
+    expect(page.text).toContain('<span class="guess-answer">STAR</span>');
+    expect(page.text).toContain("2 times");
+    expect(page.text).not.toContain(">C<");
+    // The ended hunt's note on the team's pages links to it.
+    expect((await app.call("GET", "/puzzles", { token: gulls })).text).toContain(
+      '<a href="/stats">See the hunt in numbers</a>',
+    );
+  });
+});
