@@ -146,4 +146,25 @@ describe("the hunt's stats", () => {
       '<a href="/stats">See the hunt in numbers</a>',
     );
   });
+
+  test("common_wrong: the 5 given most, most first, ties in text order", async () => {
+    const { app, gulls, terns } = await played();
+    // On B: E ×3, D ×3, C ×2, B ×1, A ×1, F ×1, G ×1.
+    const tries = ["e", "d", "g", "e", "c", "d", "f", "e", "a", "c", "d", "b"];
+    for (const [i, answer] of tries.entries()) {
+      app.clock.time = Date.parse("2026-11-21T11:00:00Z") + i * MINUTE;
+      const token = i % 2 === 0 ? gulls : terns;
+      await app.call("POST", "/api/puzzles/b/guesses", { token, body: { answer } });
+    }
+    app.clock.time = Date.parse("2026-11-21T17:00:00Z");
+    const b = (await app.call("GET", "/api/stats")).body.puzzles[1];
+    expect(b.wrong_guesses).toBe(12);
+    expect(b.common_wrong).toEqual([
+      { answer: "D", count: 3 },
+      { answer: "E", count: 3 },
+      { answer: "C", count: 2 },
+      { answer: "A", count: 1 },
+      { answer: "B", count: 1 },
+    ]);
+  });
 });
