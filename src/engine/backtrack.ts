@@ -11,13 +11,15 @@
  *   `(\w|\d)+`, `(a|ab)*`. Which characters each alternative can begin with is
  *   found by trying a sample of characters against its first element.
  *
- * A third shape is refused for its high polynomial time: a chain of
- * `CHAIN_LIMIT` or more unbounded repetitions in one sequence that can all
- * match a same character, with nothing between them that must match something
- * else: `a.*a.*a.*a.*b`, `\w*\w*\w*\w*\d`, `.*(a|b).*(a|b).*(a|b).*c`,
- * `a*b?a*b?a*b?a*c`. Each more link multiplies the ways to split a guess by its
- * length: a guess of 200 characters took 244 s against six links, 0.07 s
- * against three, and 3.2 s against `.*(a|b).*(a|b).*(a|b).*(a|b).*c`.
+ * A third shape is refused for its high polynomial time: a chain of repetitions
+ * in one sequence that can all match a same character, with nothing between them
+ * that must match something else, and that together can split a guess of 500
+ * characters in more than `SPLIT_LIMIT` ways: `a.*a.*a.*a.*b`, `\w*\w*\w*\w*\d`,
+ * `.*(a|b).*(a|b).*(a|b).*c`, `a*b?a*b?a*b?a*c`, `a.{0,200}a.{0,200}a.{0,200}a.{0,200}b`,
+ * `(ab)+(ab)+(ab)+(ab)+c`, `.*(a.*|b).*(a.*|b).*c`. A backtracking engine tries every split
+ * before it gives up: a guess of 200 characters took 244 s against six `.*`, 0.07 s against
+ * three, and 3.2 s against `.*(a|b).*(a|b).*(a|b).*(a|b).*c`; one of 500 took 5.3 s against four
+ * `.{0,200}`, 0.12 s against four `.{0,100}`, 2.7 s against `(a|b)+(a|b)+(a|b)+(a|b)+c`.
  *
  * The pattern has already compiled with the `u` flag, so its syntax is valid:
  * braces are always quantifiers, and a class holds no nested class.
@@ -26,8 +28,14 @@
 /** What makes a pattern risky, if anything. */
 export type BacktrackRisk = "nested" | "overlap" | "chain";
 
-/** Unbounded repetitions in a chain (above) from which a pattern is refused. */
-const CHAIN_LIMIT = 4;
+/**
+ * The ways a chain (above) may split a guess, above which a pattern is refused. Three unbounded
+ * repetitions split a guess of 500 characters in 21 million ways, four in 2.6 billion.
+ */
+const SPLIT_LIMIT = 100_000_000;
+
+/** The longest guess the engine takes (its `MAX_GUESS_LENGTH`): the most a chain can split. */
+const GUESS_LENGTH = 500;
 
 /** How many times an element may occur. */
 interface Quantity {
@@ -74,6 +82,7 @@ const SAMPLES: readonly string[] = [
 
 /** Whether `pattern` has a shape that can make matching take exponential time. */
 export function backtrackRisk(pattern: string): BacktrackRisk | undefined {
+  SAMPLED.clear();
   let alternatives: Item[][];
   try {
     alternatives = new Parser(pattern).alternatives();
@@ -87,7 +96,7 @@ export function backtrackRisk(pattern: string): BacktrackRisk | undefined {
 /** The first risk found in a group's alternatives (or the pattern's). */
 function riskIn(alternatives: Item[][]): BacktrackRisk | undefined {
   for (const sequence of alternatives) {
-    if (longestChain(sequence) >= CHAIN_LIMIT) return "chain";
+    if (mostSplits(sequence) > SPLIT_LIMIT) return "chain";
     for (const { atom, quantity } of sequence) {
       if (atom.kind !== "group") continue;
       if (repeats(quantity)) {
@@ -102,36 +111,139 @@ function riskIn(alternatives: Item[][]): BacktrackRisk | undefined {
 }
 
 /**
- * The most unbounded repetitions of single characters in a row of `sequence` that can all match
- * one sample character, counting across the elements between them that can match what they share
- * (`.*a.*`, `.*(a|b).*`, `a*b?a*`): each such repetition can take any share of a run of those
- * characters. A group that occurs once with one alternative counts as its elements; an element
- * between them that must match something else ends the chain.
+ * In how many ways the repetitions of the worst chain in `sequence` can split a guess of at most
+ * `GUESS_LENGTH` characters between them. A chain is a run of repetitions that can all match one
+ * sample character (or one of those a repeated group's body holds), counting across the elements
+ * between them that can match what they share or nothing (`.*a.*`, `.*(a|b).*`, `a*b?a*`): each
+ * such repetition can take any share of a run of those characters, and a backtracking engine tries
+ * every split before it gives up. A repetition counts as many ways as it has counts, up to the
+ * guess's length: `.*` 501, `.{0,200}` 201, `(ab)+` 500, `a?` 2. A chain goes on through each
+ * alternative of a group that occurs once, and the worst of them counts (`.*(a.*|b).*`); an element
+ * between links that must match something else ends it.
  */
-function longestChain(sequence: Item[]): number {
-  let longest = 0;
-  let links = 0;
-  /** The sample characters every repetition of the chain matches. */
-  let shared: string[] = [];
-  for (const item of flattened(sequence)) {
+function mostSplits(sequence: Item[]): number {
+  let most = 0;
+  const walk = (items: Item[], incoming: Chain[]): Chain[] => {
+    let chains = incoming;
+    for (const item of items) {
+      if (most > SPLIT_LIMIT) return [];
+      chains = step(item, chains);
+      for (const chain of chains) most = Math.max(most, total(chain.ways));
+    }
+    return chains;
+  };
+  const step = (item: Item, chains: Chain[]): Chain[] => {
     const { atom, quantity } = item;
-    if (atom.kind !== "char" || quantity.max !== Infinity) {
+    if (atom.kind === "group" && !atom.zeroWidth && quantity.max <= 1) {
+      // Each chain goes on through each alternative, or past the group when it is optional.
+      const paths = atom.alternatives.flatMap((alternative) => walk(alternative, chains));
+      return merged(quantity.min === 0 ? [...paths, ...chains] : paths);
+    }
+    const link = linkOf(item);
+    const next: Chain[] = [];
+    for (const chain of chains) {
+      const common = link?.characters.filter((character) => chain.shared.includes(character)) ?? [];
+      if (link !== undefined && common.length > 0) {
+        next.push({ shared: common, ways: extended(chain.ways, link) });
+      }
       // Between two links, an element that cannot match the chain's characters fixes the split.
-      if (links > 0 && !fitsWithin(item, shared)) links = 0;
+      if (fitsWithin(item, chain.shared)) next.push(chain);
+    }
+    if (link !== undefined) {
+      next.push({ shared: link.characters, ways: extended(START, link) });
+    }
+    return merged(next);
+  };
+  walk(sequence, []);
+  return most;
+}
+
+/** Repetitions that can share a run of `shared`, and in how many ways they take each length. */
+interface Chain {
+  shared: string[];
+  /** `ways[n]`: in how many ways the chain's repetitions can take `n` characters in all. */
+  ways: Float64Array;
+}
+
+/**
+ * A repetition's part in a chain: the characters it can match, and its counts. A repeated group
+ * counts as if each count took one character: with longer counts, each split costs more.
+ */
+interface Link {
+  characters: string[];
+  min: number;
+  max: number;
+}
+
+/** A chain before its first link: one way to take no characters. */
+const START = Float64Array.from({ length: GUESS_LENGTH + 1 }, (_, n) => n === 0 ? 1 : 0);
+
+/** An element that can occur a varying number of times, as a link; undefined for one that cannot. */
+function linkOf({ atom, quantity }: Item): Link | undefined {
+  const { min, max } = quantity;
+  if (max <= min) return undefined;
+  switch (atom.kind) {
+    case "char":
+      return { characters: samplesOf(atom.source), min, max };
+    case "other":
+      // A backreference can repeat anything.
+      return atom.zeroWidth ? undefined : { characters: [...SAMPLES], min, max };
+    case "group": {
+      if (atom.zeroWidth) return undefined;
+      return { characters: charactersIn(atom.alternatives), min, max };
+    }
+  }
+}
+
+/** The ways of `chain` followed by `link`: each count of the link, within the guess's length. */
+function extended(ways: Float64Array, { min, max }: Link): Float64Array {
+  // sums[n] = ways[0] + … + ways[n]
+  const sums = new Float64Array(GUESS_LENGTH + 1);
+  for (let n = 0; n <= GUESS_LENGTH; n++) sums[n] = ways[n]! + (n > 0 ? sums[n - 1]! : 0);
+  const next = new Float64Array(GUESS_LENGTH + 1);
+  for (let n = 0; n <= GUESS_LENGTH; n++) {
+    const most = n - min;
+    if (most < 0) continue;
+    const least = n - max - 1; // -Infinity when unbounded
+    next[n] = sums[most]! - (least >= 0 ? sums[least]! : 0);
+  }
+  return next;
+}
+
+function total(ways: Float64Array): number {
+  let sum = 0;
+  for (const count of ways) sum += count;
+  return sum;
+}
+
+/** Chains with the same characters as one, with the most ways of each. */
+function merged(chains: Chain[]): Chain[] {
+  const byShared = new Map<string, Chain>();
+  for (const chain of chains) {
+    const key = chain.shared.join("\u0000");
+    const known = byShared.get(key);
+    if (known === undefined) {
+      byShared.set(key, chain);
       continue;
     }
-    const matched = samplesOf(atom.source);
-    const common = links > 0 ? matched.filter((character) => shared.includes(character)) : [];
-    if (common.length > 0) {
-      links++;
-      shared = common;
-    } else {
-      links = 1;
-      shared = matched;
-    }
-    longest = Math.max(longest, links);
+    const ways = Float64Array.from(known.ways, (count, n) => Math.max(count, chain.ways[n]!));
+    byShared.set(key, { shared: known.shared, ways });
   }
-  return longest;
+  return [...byShared.values()];
+}
+
+/** The sample characters any element of these alternatives can match, lookarounds aside. */
+function charactersIn(alternatives: Item[][]): string[] {
+  const found = new Set<string>();
+  for (const { atom } of alternatives.flat()) {
+    if (atom.kind === "char") {
+      for (const character of samplesOf(atom.source)) found.add(character);
+    } else if (atom.kind === "other" && !atom.zeroWidth) return [...SAMPLES];
+    else if (atom.kind === "group" && !atom.zeroWidth) {
+      for (const character of charactersIn(atom.alternatives)) found.add(character);
+    }
+  }
+  return SAMPLES.filter((character) => found.has(character));
 }
 
 /**
@@ -154,21 +266,19 @@ function fitsWithin({ atom, quantity }: Item, characters: string[]): boolean {
   }
 }
 
-/** A sequence with each group that occurs once with one alternative replaced by its elements. */
-function flattened(sequence: Item[]): Item[] {
-  return sequence.flatMap((item) => {
-    const { atom, quantity } = item;
-    const plain = atom.kind === "group" && !atom.zeroWidth && atom.alternatives.length === 1 &&
-      quantity.min === 1 && quantity.max === 1;
-    return plain ? flattened(atom.alternatives[0]!) : [item];
-  });
-}
-
 /** The sample characters one character element (a literal, an escape, a class, `.`) matches. */
 function samplesOf(source: string): string[] {
-  const regex = new RegExp(`^(?:${source})$`, "iu");
-  return SAMPLES.filter((sample) => regex.test(sample));
+  let samples = SAMPLED.get(source);
+  if (samples === undefined) {
+    const regex = new RegExp(`^(?:${source})$`, "iu");
+    samples = SAMPLES.filter((sample) => regex.test(sample));
+    SAMPLED.set(source, samples);
+  }
+  return samples;
 }
+
+/** What each character element's source matched in the pattern being read: a chain asks again. */
+const SAMPLED = new Map<string, string[]>();
 
 /** Whether a quantifier lets its element occur more than once. */
 function repeats({ max }: Quantity): boolean {

@@ -131,7 +131,7 @@ const RISKS: Record<BacktrackRisk, string> = {
   overlap:
     "This pattern repeats a group whose alternatives can start with the same character, like (\\w|\\d)+: one crafted guess could stall the server. Make the alternatives start differently, or use one character class such as [\\w\\d]+",
   chain:
-    "This pattern has 4 or more repetitions in a row that can match the same characters, like a.*a.*a.*a.*b or .*(a|b).*(a|b).*(a|b).*c: one crafted guess could stall the server. Use fewer, such as a.*b, make each stop where the next part starts, such as [^ab]*(a|b) for .*(a|b), or split the answer into several patterns",
+    "This pattern has repetitions in a row that can match the same characters and together can split a guess in too many ways, like a.*a.*a.*a.*b, a.{0,200}a.{0,200}a.{0,200}a.{0,200}b or (ab)+(ab)+(ab)+(ab)+c: one crafted guess could stall the server. Use fewer or smaller ones, such as a.*b or a.{0,20}, one repetition for several of the same, such as (ab){4,} for (ab)+(ab)+(ab)+(ab)+, make each stop where the next part starts, such as [^ab]*(a|b) for .*(a|b), or split the answer into several patterns",
 };
 
 // The engine's reason for rejecting `pattern`, without the pattern repeated (V8 includes it).
