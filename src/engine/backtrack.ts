@@ -142,9 +142,9 @@ function mostSplits(sequence: Item[]): number {
     const link = linkOf(item);
     const next: Chain[] = [];
     for (const chain of chains) {
-      const common = link?.characters.filter((character) => chain.shared.includes(character)) ?? [];
-      if (link !== undefined && common.length > 0) {
-        next.push({ shared: common, ways: extended(chain.ways, link) });
+      if (link?.firsts.some((character) => chain.shared.includes(character))) {
+        const shared = link.characters.filter((character) => chain.shared.includes(character));
+        next.push({ shared, ways: extended(chain.ways, link) });
       }
       // Between two links, an element that cannot match the chain's characters fixes the split.
       if (fitsWithin(item, chain.shared)) next.push(chain);
@@ -160,17 +160,20 @@ function mostSplits(sequence: Item[]): number {
 
 /** Repetitions that can share a run of `shared`, and in how many ways they take each length. */
 interface Chain {
-  shared: string[];
+  shared: readonly string[];
   /** `ways[n]`: in how many ways the chain's repetitions can take `n` characters in all. */
   ways: Float64Array;
 }
 
 /**
- * A repetition's part in a chain: the characters it can match, and its counts. A repeated group
- * counts as if each count took one character: with longer counts, each split costs more.
+ * A repetition's part in a chain: the characters it can match, those it can begin with, and its
+ * counts. A repeated group counts as if each count took one character: with longer counts, each
+ * split costs more.
  */
 interface Link {
-  characters: string[];
+  characters: readonly string[];
+  /** A run it shares holds whole counts of it, so one of these too: (ab)+ and (cb)+ share none. */
+  firsts: readonly string[];
   min: number;
   max: number;
 }
@@ -183,14 +186,24 @@ function linkOf({ atom, quantity }: Item): Link | undefined {
   const { min, max } = quantity;
   if (max <= min) return undefined;
   switch (atom.kind) {
-    case "char":
-      return { characters: samplesOf(atom.source), min, max };
+    case "char": {
+      const characters = samplesOf(atom.source);
+      return { characters, firsts: characters, min, max };
+    }
     case "other":
       // A backreference can repeat anything.
-      return atom.zeroWidth ? undefined : { characters: [...SAMPLES], min, max };
+      return atom.zeroWidth ? undefined : { characters: SAMPLES, firsts: SAMPLES, min, max };
     case "group": {
       if (atom.zeroWidth) return undefined;
-      return { characters: charactersIn(atom.alternatives), min, max };
+      const characters = charactersIn(atom.alternatives);
+      const firsts = atom.alternatives.map(firstCharacters);
+      if (firsts.includes("any")) return { characters, firsts: characters, min, max };
+      return {
+        characters,
+        firsts: firsts.flatMap((first) => first === "none" ? [] : first),
+        min,
+        max,
+      };
     }
   }
 }
@@ -251,7 +264,7 @@ function charactersIn(alternatives: Item[][]): string[] {
  * zero-width one, a character that is one of them, or a group with an alternative whose elements
  * all can. A backreference counts as able to, since what it repeats may be.
  */
-function fitsWithin({ atom, quantity }: Item, characters: string[]): boolean {
+function fitsWithin({ atom, quantity }: Item, characters: readonly string[]): boolean {
   if (quantity.min === 0) return true;
   switch (atom.kind) {
     case "other":

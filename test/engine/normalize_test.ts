@@ -357,6 +357,7 @@ describe("backtrackRisk()", () => {
     ["(x.*|y)(x.*|y)(x.*|y)(x.*|y)z", "chain"],
     ["a*b*a*b*a*b*a*c", "chain"],
     ["a*.*b*b*b*c", "chain"],
+    ["(ab)+.*b.*b.*c", "chain"],
     // Three, or a chain that something between its links breaks, is safe.
     ["a.*a.*a.*b", undefined],
     ["the .* of .* and .*", undefined],
@@ -378,6 +379,8 @@ describe("backtrackRisk()", () => {
     ["(ab)+(ab)+(ab)+c", undefined],
     ["(ab){4,}c", undefined],
     ["(ab)+(cd)+(ab)+(cd)+e", undefined],
+    ["(ab)+(cb)+(ab)+(cb)+d", undefined],
+    ["(north|south)+(east|west)+(north|south)+(east|west)+", undefined],
     [".*(a.*|b).*", undefined],
     [".*(a|b|c|d|e).*(a|b|c|d|e).*", undefined],
     // Safe shapes.
