@@ -259,75 +259,69 @@ suite("an organizer's reload while a puzzle's page is open", () => {
     served.app.clock.advance(2 * 3_600_000); // 12:00, an hour after the end
   });
 
+  /**
+   * Runs `run` on the tide puzzle's page of `token`'s team, 390 px wide, once its live stream is
+   * open and the document marked (a reload would lose the mark); then checks that the page threw no
+   * script error and was not reloaded. The page is closed however `run` ends.
+   */
+  async function openPage(token: string, run: (page: Page) => Promise<void>): Promise<void> {
+    await served.browser.context.addCookies([
+      { name: "cairn_session", value: token, url: served.base },
+    ]);
+    const page = await served.browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+      await page.goto(`${served.base}/puzzles/tides`);
+      expect((await stream).status()).toBe(200);
+      await page.evaluate("document.body.dataset.sameDocument = 'yes'");
+      await run(page);
+      expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }
+
+  /** Reloads the hunt as `toml`. */
+  async function reload(toml: string): Promise<void> {
+    served.app.setToml(toml);
+    expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+  }
+
   test(
     "a reload that releases them shows an unsolved puzzle's solution on its open page, and one that puts them off takes it back, without a reload",
-    async () => {
-      await served.browser.context.addCookies([
-        { name: "cairn_session", value: tokens.terns, url: served.base },
-      ]);
-      const page = await served.browser.context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (error) => errors.push(error.message));
-      try {
-        await page.setViewportSize({ width: 390, height: 844 });
-        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
-        await page.goto(`${served.base}/puzzles/tides`);
-        expect((await stream).status()).toBe(200);
+    () =>
+      openPage(tokens.terns, async (page) => {
         expect(await page.locator("#solution").count()).toBe(0);
-        await page.evaluate("document.body.dataset.sameDocument = 'yes'");
-
-        served.app.setToml(ENDED("solutions_at = 2026-11-21T12:00:00Z"));
-        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await reload(ENDED("solutions_at = 2026-11-21T12:00:00Z"));
         const solution = page.locator("#solution");
         await solution.getByRole("heading", { name: "Solution" }).waitFor();
         expect(await solution.locator("strong").textContent()).toBe("ebb");
         await page.locator("#hunt-status", { hasText: "Each puzzle's solution is on its page." })
           .waitFor();
-        expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
         await page.screenshot({ path: join(SHOTS, "solution-released-390.png"), fullPage: true });
 
-        served.app.setToml(ENDED("solutions_at = 2026-11-21T13:00:00Z"));
-        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await reload(ENDED("solutions_at = 2026-11-21T13:00:00Z"));
         await solution.waitFor({ state: "detached" });
         await page.locator("#hunt-status", { hasText: "Solutions show here at" }).waitFor();
-        expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
-        expect(errors).toEqual([]);
-      } finally {
-        await page.close();
-      }
-    },
+      }),
     30_000,
   );
 
   test(
     "a corrected body is drawn again in place, with a note that says so",
-    async () => {
-      await served.browser.context.addCookies([
-        { name: "cairn_session", value: tokens.puffins, url: served.base },
-      ]);
-      const page = await served.browser.context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (error) => errors.push(error.message));
-      try {
-        await page.setViewportSize({ width: 390, height: 844 });
-        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
-        await page.goto(`${served.base}/puzzles/tides`);
-        expect((await stream).status()).toBe(200);
-        await page.evaluate("document.body.dataset.sameDocument = 'yes'");
+    () =>
+      openPage(tokens.puffins, async (page) => {
         expect(await page.locator("#updated-note").count()).toBe(0);
-
-        served.app.setToml(ENDED("", "When is the water lowest, in the harbour?"));
-        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await reload(ENDED("", "When is the water lowest, in the harbour?"));
         await page.locator("article.body", { hasText: "in the harbour?" }).waitFor();
         expect(await page.getByRole("status").filter({ hasText: "updated this puzzle" }).count())
           .toBe(1);
-        expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
         await page.screenshot({ path: join(SHOTS, "puzzle-updated-390.png"), fullPage: true });
-        expect(errors).toEqual([]);
-      } finally {
-        await page.close();
-      }
-    },
+      }),
     30_000,
   );
 });
