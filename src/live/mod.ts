@@ -551,7 +551,7 @@ export class Live {
    * solutions moved, every stream gets the new times (`hunt`), since an open
    * page counts to them; each team hears of its puzzles in `updated`.
    */
-  reloaded(changed: readonly string[], updated: readonly string[] = []): void {
+  reloaded(changed: readonly string[], updated: readonly PuzzleUpdate[] = []): void {
     this.scoreboardChanged();
     if (updated.length > 0) this.puzzlesUpdated(updated);
     if (!TIMES.some((key) => changed.includes(key))) return;
@@ -560,17 +560,18 @@ export class Live {
 
   /**
    * Tells each team with a stream open which of `puzzles` (whose words a reload
-   * changed) it has unlocked (`puzzle_updated`), so that its open pages draw
-   * them again and say so. A team that has not unlocked one hears nothing of it.
+   * changed for it) it has unlocked (`puzzle_updated`), so that its open pages
+   * draw them again and say so. A team that has not unlocked one, or whose
+   * variant of it did not change, hears nothing of it.
    */
-  private puzzlesUpdated(puzzles: readonly string[]): void {
+  private puzzlesUpdated(puzzles: readonly PuzzleUpdate[]): void {
     const engine = this.options.engine();
     const now = engine.now();
     for (const [teamId, clients] of this.byTeam) {
       const team = engine.teams.get(teamId);
       if (team === undefined || clients.size === 0) continue;
-      for (const puzzle of puzzles) {
-        if (engine.unlockedPuzzle(team, puzzle, now) !== undefined) {
+      for (const { puzzle, changedFor } of puzzles) {
+        if (changedFor(team.seq) && engine.unlockedPuzzle(team, puzzle, now) !== undefined) {
           this.teamEvent(teamId, "puzzle_updated", { puzzle });
         }
       }
@@ -904,6 +905,15 @@ export function huntTimes(
     ends_at: endsAt === undefined ? null : new Date(endsAt).toISOString(),
     solutions_at: solutionsAt === undefined ? null : new Date(solutionsAt).toISOString(),
   };
+}
+
+/**
+ * A puzzle whose words a reload changed, for the teams (by registration order,
+ * as variants are dealt out) for which `changedFor` holds.
+ */
+export interface PuzzleUpdate {
+  puzzle: string;
+  changedFor(seq: number): boolean;
 }
 
 /** The `[hunt]` keys whose change a reload tells every stream of (`hunt`). */

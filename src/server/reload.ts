@@ -1,4 +1,5 @@
-import type { Clock, Engine, Hunt, Write } from "../engine/mod.ts";
+import { type Clock, type Engine, type Hunt, variantOf, type Write } from "../engine/mod.ts";
+import type { PuzzleUpdate } from "../live/mod.ts";
 import type { ReloadSummary } from "../play/mod.ts";
 import type { HeldByTeams, Store } from "../store/mod.ts";
 import { bootEngine } from "./boot.ts";
@@ -14,7 +15,7 @@ export type ReloadOutcome =
      */
     writes: Write[];
     /** The puzzles whose words players read changed (`reworded`): open pages draw them again. */
-    updated: string[];
+    updated: PuzzleUpdate[];
   }
   | { kind: "error"; errors: string[] };
 
@@ -127,12 +128,15 @@ function summarize(before: Hunt, hunt: Hunt, writes: readonly Write[]): ReloadSu
 
 /**
  * The puzzles of both hunts whose words a team reads changed: the title, the
- * points, the body (a variant's too), the solution, a hint's title, text or
- * cost. A change players cannot see (an answer, a rule, a limit) is not one:
+ * points, the body, the solution, a hint's title, text or cost, and the body
+ * and solution of the variant the team plays (which a reload may deal out
+ * again), so that a team whose variant did not change is not told to read it
+ * again. A change players cannot see (an answer, a rule, a limit) is not one:
  * a team told of it would read the puzzle again for nothing.
  */
-export function reworded(before: Hunt, hunt: Hunt): string[] {
-  const shown = (p: Hunt["puzzles"][number]) =>
+export function reworded(before: Hunt, hunt: Hunt): PuzzleUpdate[] {
+  type P = Hunt["puzzles"][number];
+  const shared = (p: P) =>
     JSON.stringify([
       p.title,
       p.points,
@@ -140,13 +144,27 @@ export function reworded(before: Hunt, hunt: Hunt): string[] {
       p.body,
       p.solution,
       p.hints.map((h) => [h.id, h.title, h.text, h.cost]),
-      p.variants?.map((variant) => [variant.body, variant.solution]),
     ]);
+  const variant = (p: P, seq: number) => {
+    const played = variantOf(p, seq);
+    return played === undefined ? undefined : JSON.stringify([played.body, played.solution]);
+  };
   const old = new Map(before.puzzles.map((p) => [p.id, p]));
-  return hunt.puzzles.filter((p) => {
+  const updates: PuzzleUpdate[] = [];
+  for (const p of hunt.puzzles) {
     const was = old.get(p.id);
-    return was !== undefined && shown(was) !== shown(p);
-  }).map((p) => p.id);
+    if (was === undefined) continue;
+    if (shared(was) !== shared(p)) updates.push({ puzzle: p.id, changedFor: () => true });
+    else if (was.variants !== undefined || p.variants !== undefined) {
+      const changedFor = (seq: number) => variant(was, seq) !== variant(p, seq);
+      // (Dealt out by `seq` modulo their number: these teams cover every pair of variants.)
+      const period = (was.variants?.length ?? 1) * (p.variants?.length ?? 1);
+      if (Array.from({ length: period }, (_, seq) => seq).some(changedFor)) {
+        updates.push({ puzzle: p.id, changedFor });
+      }
+    }
+  }
+  return updates;
 }
 
 /** Everything the file says about a puzzle, as text to compare: a change in any of it is `changed`. */

@@ -1185,3 +1185,60 @@ describe("a reload that changes a puzzle's words", () => {
     await anonymous.close();
   });
 });
+
+describe("a reload that changes what a variant says, or who plays it", () => {
+  const HUNT = `[hunt]\ntitle = "Variants"\nstarts_at = 2026-11-21T10:00:00Z\nseed = "v"\n\n` +
+    `[[puzzle]]\nid = "v"\ntitle = "V"\n\n` +
+    `[[puzzle.variant]]\nbody = "Read the north plaque."\nanswer = "n"\n\n` +
+    `[[puzzle.variant]]\nbody = "Read the south plaque."\nanswer = "s"\n`;
+
+  test("tells only the team that plays that variant", async () => {
+    const { base, setToml, admin, register, call } = serve({ toml: HUNT });
+    const tokens = [await register("Gulls"), await register("Terns")];
+    const streams = await Promise.all(
+      tokens.map((token) => open(base, { authorization: `Bearer ${token}` })),
+    );
+    for (const stream of streams) await stream.wait((e) => e.event === "scoreboard");
+    const bodies = await Promise.all(
+      tokens.map(async (token) => (await call("GET", "/api/puzzles/v", { token })).body.body_html),
+    );
+    const south = bodies.findIndex((body) => body.includes("south"));
+    expect(south).not.toBe(-1);
+
+    setToml(HUNT.replace("Read the south plaque.", "Read the south plaque, on the pier."));
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    await streams[south]!.wait((e) => e.event === "puzzle_updated");
+    await settle();
+    const updated = (stream: (typeof streams)[number]) =>
+      stream.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!));
+    expect(updated(streams[south]!)).toEqual([{ puzzle: "v" }]);
+    expect(updated(streams[1 - south]!)).toEqual([]);
+    for (const stream of streams) await stream.close();
+  });
+  test("tells the teams a new seed deals another variant to, and only them", async () => {
+    const { base, setToml, admin, register, call } = serve({ toml: HUNT });
+    const tokens = [await register("Gulls"), await register("Terns"), await register("Ducks")];
+    const streams = await Promise.all(
+      tokens.map((token) => open(base, { authorization: `Bearer ${token}` })),
+    );
+    for (const stream of streams) await stream.wait((e) => e.event === "scoreboard");
+    const bodies = () =>
+      Promise.all(
+        tokens.map(async (token) =>
+          (await call("GET", "/api/puzzles/v", { token })).body.body_html as string
+        ),
+      );
+    const before = await bodies();
+
+    setToml(HUNT.replace('seed = "v"', 'seed = "x"'));
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    const after = await bodies();
+    const moved = after.map((body, i) => body !== before[i]);
+    expect(moved).toContain(true);
+    await streams[moved.indexOf(true)]!.wait((e) => e.event === "puzzle_updated");
+    await settle();
+    const told = streams.map((stream) => stream.events.some((e) => e.event === "puzzle_updated"));
+    expect(told).toEqual(moved);
+    for (const stream of streams) await stream.close();
+  });
+});
