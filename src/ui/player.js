@@ -649,6 +649,8 @@
     const fresh = doc.getElementById("hunt-status");
     const old = $("hunt-status");
     if (fresh && old) old.replaceWith(document.importNode(fresh, true));
+    // The page counts to the new release: one moved to later still shows here when it comes.
+    atPhaseChange(Number(doc.body.dataset.phaseIn ?? NaN));
   }
 
   /**
@@ -1123,8 +1125,9 @@
     source.addEventListener("hunt", (event) => {
       if (timesMoved(JSON.parse(event.data))) void phaseChanged();
       // The release of solutions moved (`solutions_at`): a puzzle's may show, or go, at once, and
-      // the ended hunt's note says when.
+      // the page counts to the new release (the list, drawn again, does).
       else if (page === "puzzle") void solutionsMoved();
+      else if (page === "puzzles") void phaseChanged();
     });
     source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
     // An organizer's reload changed a puzzle the team has: its page draws it again; the list too.

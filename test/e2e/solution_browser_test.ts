@@ -324,4 +324,44 @@ suite("an organizer's reload while a puzzle's page is open", () => {
       }),
     30_000,
   );
+  test(
+    "a reload that puts the release later than the end shows when on the open page, and shows the solution then",
+    async () => {
+      await served.browser.context.addCookies([
+        { name: "cairn_session", value: tokens.puffins, url: served.base },
+      ]);
+      const page = await served.browser.context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      try {
+        await page.setViewportSize({ width: 390, height: 844 });
+        // The hunt has ended, with no release of solutions: the page counts to nothing.
+        served.app.setToml(ENDED());
+        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+        await page.goto(`${served.base}/puzzles/tides`);
+        expect((await stream).status()).toBe(200);
+        const status = page.locator("#hunt-status");
+        expect(await status.textContent()).toBe("The hunt has ended.");
+
+        // Released 3 s from the server's clock, which the test moves on as that time comes.
+        const release = new Date(served.app.clock.now() + 3_000);
+        served.app.setToml(ENDED(`solutions_at = ${release.toISOString()}`));
+        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await status.filter({ hasText: "Solutions show here at" }).waitFor();
+        expect(await page.locator("#solution").count()).toBe(0);
+        served.app.clock.advance(3_000);
+        await page.locator("#solution").getByRole("heading", { name: "Solution" }).waitFor({
+          timeout: 10_000,
+        });
+        expect(await status.textContent()).toStartWith(
+          "The hunt has ended. Each puzzle's solution is on its page.",
+        );
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+    30_000,
+  );
 });
