@@ -666,6 +666,8 @@
       const old = document.querySelector(part);
       if (fresh && old) old.replaceWith(document.importNode(fresh, true));
     }
+    // The tab's title and the browser's history name the puzzle too.
+    document.title = doc.title;
     hintsFrom(doc);
     solutionFrom(doc);
     let note = $("updated-note");

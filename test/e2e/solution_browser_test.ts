@@ -316,8 +316,14 @@ suite("an organizer's reload while a puzzle's page is open", () => {
     () =>
       openPage(tokens.puffins, async (page) => {
         expect(await page.locator("#updated-note").count()).toBe(0);
-        await reload(ENDED("", "When is the water lowest, in the harbour?"));
+        await reload(
+          ENDED("", "When is the water lowest, in the harbour?")
+            .replace('title = "Tide Table"', 'title = "Harbour Tide Table"'),
+        );
         await page.locator("article.body", { hasText: "in the harbour?" }).waitFor();
+        // Its new title too, on the page and on the tab.
+        await page.getByRole("heading", { level: 1, name: "Harbour Tide Table" }).waitFor();
+        expect(await page.title()).toStartWith("Harbour Tide Table");
         expect(await page.getByRole("status").filter({ hasText: "updated this puzzle" }).count())
           .toBe(1);
         await page.screenshot({ path: join(SHOTS, "puzzle-updated-390.png"), fullPage: true });
