@@ -646,6 +646,11 @@
     const doc = await freshPage();
     if (!doc) return;
     solutionFrom(doc);
+    releaseFrom(doc);
+  }
+
+  /** The ended hunt's note, and the page's timer, as in `doc`, this page drawn again. */
+  function releaseFrom(doc) {
     const fresh = doc.getElementById("hunt-status");
     const old = $("hunt-status");
     if (fresh && old) old.replaceWith(document.importNode(fresh, true));
@@ -654,13 +659,24 @@
   }
 
   /**
-   * An organizer's reload changed this puzzle's words (`puzzle_updated`): its head, body, solution
-   * and hints, drawn again by the server, and a note above the body that says when, so that the
-   * team reads it again. With no answer, the next one (or a reload) brings it.
+   * An organizer's reload changed this puzzle's words (`puzzle_updated`): they are drawn again
+   * (`wordsFrom`). With no answer, the next one (or a reload) brings them.
    */
   async function puzzleUpdated() {
     const doc = await freshPage();
-    if (!doc) return;
+    if (doc) wordsFrom(doc, true);
+  }
+
+  /**
+   * Draws this puzzle's head, body, solution and hints from `doc`, this page drawn again, with a
+   * note above the body that says when, so that the team reads it again: when `told` (a
+   * `puzzle_updated` event), or else, catching up after a gap in the stream (in which that event
+   * may have been lost), when its title or body differ from those shown.
+   */
+  function wordsFrom(doc, told) {
+    const differs = (part) =>
+      doc.querySelector(part)?.innerHTML !== document.querySelector(part)?.innerHTML;
+    if (!told && !differs(".puzzle-head h1") && !differs("#main > article.body")) return;
     for (const part of [".puzzle-head", "#main > article.body", "#solution"]) {
       const fresh = doc.querySelector(part);
       const old = document.querySelector(part);
@@ -1067,6 +1083,10 @@
       setTimeout(() => void reloadWhenReachable(), 1500);
       return;
     }
+    // A reload meanwhile may have changed its words, or released (or moved) the solutions.
+    wordsFrom(doc, false);
+    solutionFrom(doc);
+    releaseFrom(doc);
     hintsFrom(doc);
     limitFrom(doc);
     guessesFrom(doc);

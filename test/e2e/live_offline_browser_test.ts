@@ -5,6 +5,7 @@
 // page, whose login waits for the network. On plain HTTP (no service worker),
 // against the compiled binary; screenshots go to test-results/screenshots/.
 import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page, Request } from "playwright-core";
 import {
@@ -509,6 +510,31 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
       await page.waitForURL(`${server.base}/puzzles`);
       expect(errors).toEqual([]);
       await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "a puzzle corrected while the stream was down is drawn again once it is back, with a note",
+    async () => {
+      const { server } = served as Served;
+      const { page, done } = await teamPuzzlePage("Gannets", "compass");
+      await page.evaluate("document.body.dataset.sameDocument = 'yes'");
+      await streamDownWhile(page, server, async () => {
+        // Meanwhile the organizers correct the puzzle (here by a restart on the edited file): the
+        // phone hears no puzzle_updated of it.
+        writeFileSync(
+          join(server.dir, "hunt.toml"),
+          HUNT.replace('title = "The Compass"\n', 'title = "The Compass"\nbody = "Walk north."\n'),
+        );
+        await server.restart(async () => {});
+      });
+      await page.locator("#main > article.body", { hasText: "Walk north." })
+        .waitFor({ timeout: 15_000 });
+      await page.getByRole("status").filter({ hasText: "The organizers updated this puzzle" })
+        .waitFor();
+      expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+      await done("live-corrected-meanwhile-phone.png");
     },
     60_000,
   );
