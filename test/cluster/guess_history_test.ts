@@ -53,4 +53,4 @@ test("a teammate's guess on node A is listed on node B when B's stream tells of 
   ]);
   expect(await listOn(a)).toEqual(await listOn(b));
   await stream.close();
-}, 30_000);
+}, 60_000);
