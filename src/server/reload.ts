@@ -1,4 +1,11 @@
-import { type Clock, type Engine, type Hunt, variantOf, type Write } from "../engine/mod.ts";
+import {
+  type Clock,
+  type Engine,
+  type Hunt,
+  roundTitle,
+  variantOf,
+  type Write,
+} from "../engine/mod.ts";
 import type { PuzzleUpdate } from "../live/mod.ts";
 import type { ReloadSummary } from "../play/mod.ts";
 import type { HeldByTeams, Store } from "../store/mod.ts";
@@ -128,7 +135,7 @@ function summarize(before: Hunt, hunt: Hunt, writes: readonly Write[]): ReloadSu
 
 /**
  * The puzzles of both hunts whose words a team reads changed: the title, the
- * points, the body, the solution, a hint's title, text or cost, and the body
+ * round's title, the points, the body, the solution, a hint's title, text or cost, and the body
  * and solution of the variant the team plays (which a reload may deal out
  * again), so that a team whose variant did not change is not told to read it
  * again. A change players cannot see (an answer, a rule, a limit) is not one:
@@ -136,9 +143,10 @@ function summarize(before: Hunt, hunt: Hunt, writes: readonly Write[]): ReloadSu
  */
 export function reworded(before: Hunt, hunt: Hunt): PuzzleUpdate[] {
   type P = Hunt["puzzles"][number];
-  const shared = (p: P) =>
+  const shared = (from: Hunt, p: P) =>
     JSON.stringify([
       p.title,
+      roundTitle(from, p.round),
       p.points,
       p.dynamic,
       p.body,
@@ -154,8 +162,12 @@ export function reworded(before: Hunt, hunt: Hunt): PuzzleUpdate[] {
   for (const p of hunt.puzzles) {
     const was = old.get(p.id);
     if (was === undefined) continue;
-    if (shared(was) !== shared(p)) updates.push({ puzzle: p.id, changedFor: () => true });
-    else if (was.variants !== undefined || p.variants !== undefined) {
+    if (shared(before, was) !== shared(hunt, p)) {
+      updates.push({
+        puzzle: p.id,
+        changedFor: () => true,
+      });
+    } else if (was.variants !== undefined || p.variants !== undefined) {
       const changedFor = (seq: number) => variant(was, seq) !== variant(p, seq);
       // (Dealt out by `seq` modulo their number: these teams cover every pair of variants.)
       const period = (was.variants?.length ?? 1) * (p.variants?.length ?? 1);

@@ -1184,6 +1184,19 @@ describe("a reload that changes a puzzle's words", () => {
     await team.close();
     await anonymous.close();
   });
+  test("tells the team of a puzzle moved to another round, which its page names", async () => {
+    const { base, setToml, admin, register } = serve({ toml: HUNT });
+    const token = await register("Gulls");
+    const team = await open(base, { authorization: `Bearer ${token}` });
+    await team.wait((e) => e.event === "scoreboard");
+    setToml(HUNT.replace('title = "A"\n', 'title = "A"\nround = "harbor"\n'));
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    await team.wait((e) => e.event === "puzzle_updated");
+    await settle();
+    expect(team.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!)))
+      .toEqual([{ puzzle: "a" }]);
+    await team.close();
+  });
 });
 
 describe("a reload that changes what a variant says, or who plays it", () => {
