@@ -315,23 +315,26 @@ describe("GET /api/events", () => {
   });
 
   test("a frozen board stops changing, while the team still gets its own events", async () => {
-    const { base, register, call, admin } = serve();
+    // With no push window, the solve's push is decided at the solve, before the reveal's: every
+    // board the stream gets before the revealed one is one the frozen board sent.
+    const { base, register, call, admin, clock } = serve({ coalesceMs: 0 });
     const token = await register("Gulls");
     await admin("POST", "/api/admin/scoreboard", { frozen: true });
+    // The solve comes after the freeze: one at its very millisecond would be on the frozen board.
+    clock.advance(60_000);
     const stream = await open(base, { authorization: `Bearer ${token}` });
     await stream.wait((e) => e.event === "scoreboard");
     await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
     await stream.wait((e) => e.event === "solve");
-    await settle();
+    await admin("POST", "/api/admin/scoreboard", { frozen: false });
+    await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"frozen":false'));
     const boards = stream.events.filter((e) => e.event === "scoreboard").map((e) =>
       JSON.parse(e.data!)
     );
-    expect(boards).toEqual([{
-      frozen: true,
-      teams: [expect.objectContaining({ name: "Gulls", score: 0 })],
-    }]);
-    await admin("POST", "/api/admin/scoreboard", { frozen: false });
-    await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
+    expect(boards).toEqual([
+      { frozen: true, teams: [expect.objectContaining({ name: "Gulls", score: 0 })] },
+      { frozen: false, teams: [expect.objectContaining({ name: "Gulls", score: 10 })] },
+    ]);
     await stream.close();
   });
 
