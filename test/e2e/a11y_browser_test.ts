@@ -180,6 +180,21 @@ suite("a phone by keyboard and with large text", () => {
         for (const el of outOfCard) found.push(`${path}: ${el} runs out of its card`);
         const name = path === "/" ? "landing" : path.slice(1).replace("/", "-");
         await page.screenshot({ path: join(SHOTS, `large-text-${name}.png`), fullPage: true });
+        if (path === "/admin") {
+          // The feed's state is the page's ("reload for more") until the stream opens, then the
+          // script's: each must fit, however soon the stream opened before the look above.
+          for (const state of ["reload for more", "live", "polling", "reconnecting…"]) {
+            const out = await page.evaluate(`(() => {
+              const badge = document.getElementById("feed-state");
+              badge.textContent = ${JSON.stringify(state)};
+              const card = badge.closest(".card");
+              const edge = card.getBoundingClientRect().right -
+                parseFloat(getComputedStyle(card).paddingRight);
+              return badge.getBoundingClientRect().right > edge + 0.5;
+            })()`);
+            if (out) found.push(`/admin: the feed's state "${state}" runs out of its card`);
+          }
+        }
         await page.close();
       }
       expect(found).toEqual([]);
