@@ -686,15 +686,20 @@
     document.title = doc.title;
     hintsFrom(doc);
     solutionFrom(doc);
-    let note = $("updated-note");
-    if (!note) {
-      note = element("p", "notice notice-info");
-      note.id = "updated-note";
-      note.setAttribute("role", "status");
-      document.querySelector("#main > article.body")?.before(note);
-    }
     const at = new Date().toTimeString().slice(0, 5);
-    note.textContent = `The organizers updated this puzzle at ${at}: read it again.`;
+    const text = `The organizers updated this puzzle at ${at}: read it again.`;
+    const note = $("updated-note");
+    if (note) {
+      note.textContent = text;
+      return;
+    }
+    // A live region put in with its text is not said by every screen reader: it goes in empty, and
+    // takes its text a moment later.
+    const fresh = element("p", "notice notice-info");
+    fresh.id = "updated-note";
+    fresh.setAttribute("role", "status");
+    document.querySelector("#main > article.body")?.before(fresh);
+    setTimeout(() => (fresh.textContent = text), 100);
   }
 
   /** Redraws the hints that changed from `doc`, this page drawn again, unless the player is busy. */

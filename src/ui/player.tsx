@@ -397,7 +397,13 @@ const GuessList: FC<{ guesses: PuzzleView["guesses"] }> = ({ guesses }) =>
     <div id="guesses" class="guesses">
       <h3 id="guesses-title">Your team's guesses</h3>
       {/* A long list scrolls within its box: a region the keyboard can reach, to scroll it. */}
-      <div class="guess-scroll" role="region" tabindex={0} aria-labelledby="guesses-title">
+      <div
+        class="guess-scroll"
+        role="region"
+        // (A tab stop only where it can scroll: the box holds about 10 lines.)
+        tabindex={guesses.shown.length > 8 ? 0 : undefined}
+        aria-labelledby="guesses-title"
+      >
         <ol class="guess-list">
           {guesses.shown.map((guess) => (
             <li>

@@ -324,6 +324,7 @@ suite("an organizer's reload while a puzzle's page is open", () => {
         // Its new title too, on the page and on the tab.
         await page.getByRole("heading", { level: 1, name: "Harbour Tide Table" }).waitFor();
         expect(await page.title()).toStartWith("Harbour Tide Table");
+        await page.getByRole("status").filter({ hasText: "updated this puzzle" }).waitFor();
         expect(await page.getByRole("status").filter({ hasText: "updated this puzzle" }).count())
           .toBe(1);
         await page.screenshot({ path: join(SHOTS, "puzzle-updated-390.png"), fullPage: true });

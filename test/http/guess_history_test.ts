@@ -143,6 +143,8 @@ describe("the puzzle page's guesses", () => {
     expect(text).toContain("Nearly: longer.");
     expect(text).toContain(">Keep going<");
     expect(text).toContain(">Not it<");
+    // Two lines do not scroll: the box is no tab stop.
+    expect(text).toContain('<div class="guess-scroll" role="region" aria-labelledby');
 
     // Solved: the list stays, under the solved note, with the solve on top.
     await guess(gulls, "a", "alpha");
@@ -160,5 +162,7 @@ describe("the puzzle page's guesses", () => {
     expect(text).toContain(">wrong 4<");
     expect(text).not.toContain(">wrong 3<");
     expect(text).toContain("And 3 earlier guesses.");
+    // Fifty scroll in their box: the keyboard can reach it, to scroll it.
+    expect(text).toContain('<div class="guess-scroll" role="region" tabindex="0" aria-labelledby');
   });
 });
