@@ -104,7 +104,9 @@ suite("long text on a phone", () => {
         await page.getByText(`Read ${LINK}`).waitFor();
         await page.getByRole("textbox", { name: /answer/i }).fill("y");
         await page.getByRole("textbox", { name: /answer/i }).press("Enter");
-        await page.getByText(`See ${LINK}`).waitFor();
+        await page.locator("#result").getByText(`See ${LINK}`).waitFor();
+        // The team's guesses list it too, with its message: it must wrap as well.
+        await page.locator("#guesses").getByText(`See ${LINK}`).waitFor();
         // Each text that reaches past the screen's edge, outside a box that scrolls: its start.
         const past = await page.evaluate(`(() => {
           const out = [];
