@@ -439,7 +439,7 @@ function puzzleRoutes(api: Hono, { game, player: actions }: Play, hot: HotAnswer
     engine.catchUp(team);
     const puzzle = engine.unlockedPuzzle(team, c.req.param("id"));
     if (puzzle === undefined) throw new ApiError("not_found");
-    const guesses = await teamGuesses(game, team, puzzle);
+    const { guesses } = await teamGuesses(game, team, puzzle);
     return json({
       guesses: guesses.map((guess) => ({ ...guess, at: new Date(guess.at).toISOString() })),
     });

@@ -14,18 +14,27 @@ export interface TeamGuess {
 
 /**
  * A team's guesses on one puzzle, oldest first: what every teammate tried, so
- * that nobody tries it again. Read from the store (the guesses' texts are not
- * kept in memory), by the puzzle page and `GET /api/puzzles/:id/guesses`, not
- * by the hot routes. A mission has none.
+ * that nobody tries it again; with `latest`, only the latest that many, and
+ * how many came before them (`earlier`), whose messages are not worked out.
+ * Read from the store (the guesses' texts are not kept in memory), by the
+ * puzzle page and `GET /api/puzzles/:id/guesses`, not by the hot routes. A
+ * mission has none.
  */
-export async function teamGuesses(game: Game, team: Team, puzzle: Puzzle): Promise<TeamGuess[]> {
-  if (puzzle.mission !== undefined) return [];
+export async function teamGuesses(
+  game: Game,
+  team: Team,
+  puzzle: Puzzle,
+  latest = Infinity,
+): Promise<{ guesses: TeamGuess[]; earlier: number }> {
+  if (puzzle.mission !== undefined) return { guesses: [], earlier: 0 };
   const engine = game.engine;
   const rows = await game.store.teamPuzzleGuesses(team.id, puzzle.id);
-  return rows.map(({ raw, result, at }) => {
+  const earlier = Math.max(0, rows.length - latest);
+  const guesses = rows.slice(earlier).map(({ raw, result, at }) => {
     const message = result === "correct" ? undefined : engine.guessMessage(team, puzzle, raw);
     // (The store holds only these three results.)
     const judged = result as TeamGuess["result"];
     return { answer: raw, result: judged, ...(message !== undefined && { message }), at };
   });
+  return { guesses, earlier };
 }

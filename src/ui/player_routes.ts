@@ -265,9 +265,9 @@ async function guessesShown(
   team: Team,
   puzzle: Puzzle,
 ): Promise<PuzzleView["guesses"]> {
-  let guesses: TeamGuess[];
+  let read: { guesses: TeamGuess[]; earlier: number };
   try {
-    guesses = await teamGuesses(game, team, puzzle);
+    read = await teamGuesses(game, team, puzzle, GUESSES_SHOWN);
   } catch (error) {
     game.logger.error("guesses_unread", {
       puzzle: puzzle.id,
@@ -275,11 +275,8 @@ async function guessesShown(
     });
     return undefined;
   }
-  const shown = guesses.slice(-GUESSES_SHOWN).reverse().map((guess) => ({
-    ...guess,
-    at: clock(guess.at),
-  }));
-  return { shown, earlier: guesses.length - shown.length };
+  const shown = read.guesses.reverse().map((guess) => ({ ...guess, at: clock(guess.at) }));
+  return { shown, earlier: read.earlier };
 }
 
 /** A puzzle's answer form and its hints' buttons, and a mission's upload form. */
