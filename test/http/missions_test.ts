@@ -589,10 +589,13 @@ describe("uploads queued offline and the hunt's offline grace", () => {
     expect(await codeOf(res)).toEqual([409, "hunt_not_running"]);
   });
 
-  test("a slow upload sent just before the end counts when it was sent, though it ends after", async () => {
-    const { app, token, contact } = await beforeEnd(GRACE);
+  /**
+   * A photo's multipart body that starts to arrive at END - 500 ms and ends at END + 2 min: it comes
+   * in two halves, and the second is asked for (the clock moved past the end) once the first has
+   * been read. Gives the body and its content type.
+   */
+  async function acrossTheEnd(app: { clock: { time: number } }) {
     app.clock.time = END - 500;
-    // The body arrives in two halves; the end passes in between.
     const form = new Response(photoForm(jpegWithGps(50_000)));
     const type = form.headers.get("content-type")!;
     const bytes = new Uint8Array(await form.arrayBuffer());
@@ -601,11 +604,16 @@ describe("uploads queued offline and the hunt's offline grace", () => {
       pull(controller) {
         const next = halves.shift();
         if (next === undefined) return controller.close();
-        // The second half is asked for once the first has been read: the hunt is over by then.
         if (halves.length === 0) app.clock.time = END + 2 * MINUTE;
         controller.enqueue(next);
       },
     });
+    return { type, body };
+  }
+
+  test("a slow upload sent just before the end counts when it was sent, though it ends after", async () => {
+    const { app, token, contact } = await beforeEnd(GRACE);
+    const { type, body } = await acrossTheEnd(app);
     const res = await send(app, "statue", body, token, {
       "content-type": type,
       ...pressed(END - 500, contact),
@@ -620,19 +628,7 @@ describe("uploads queued offline and the hunt's offline grace", () => {
     /** Sends a photo with no time claimed, as the page does at once, arriving from END - 500 ms to END + 2 min. */
     const slow = async (toml: string) => {
       const { app, token } = await beforeEnd(toml);
-      app.clock.time = END - 500;
-      const form = new Response(photoForm(jpegWithGps(50_000)));
-      const type = form.headers.get("content-type")!;
-      const bytes = new Uint8Array(await form.arrayBuffer());
-      const halves = [bytes.subarray(0, bytes.length >> 1), bytes.subarray(bytes.length >> 1)];
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          const next = halves.shift();
-          if (next === undefined) return controller.close();
-          if (halves.length === 0) app.clock.time = END + 2 * MINUTE;
-          controller.enqueue(next);
-        },
-      });
+      const { type, body } = await acrossTheEnd(app);
       const res = await send(app, "statue", body, token, { "content-type": type });
       return { app, res };
     };
