@@ -24,6 +24,7 @@
  * The pattern has already compiled with the `u` flag, so its syntax is valid:
  * braces are always quantifiers, and a class holds no nested class.
  */
+import { MAX_GUESS_LENGTH } from "./limits.ts";
 
 /** What makes a pattern risky, if anything. */
 export type BacktrackRisk = "nested" | "overlap" | "chain";
@@ -33,9 +34,6 @@ export type BacktrackRisk = "nested" | "overlap" | "chain";
  * repetitions split a guess of 500 characters in 21 million ways, four in 2.6 billion.
  */
 const SPLIT_LIMIT = 100_000_000;
-
-/** The longest guess the engine takes (its `MAX_GUESS_LENGTH`): the most a chain can split. */
-const GUESS_LENGTH = 500;
 
 /** How many times an element may occur. */
 interface Quantity {
@@ -112,7 +110,7 @@ function riskIn(alternatives: Item[][]): BacktrackRisk | undefined {
 
 /**
  * In how many ways the repetitions of the worst chain in `sequence` can split a guess of at most
- * `GUESS_LENGTH` characters between them. A chain is a run of repetitions that can all match one
+ * `MAX_GUESS_LENGTH` characters between them. A chain is a run of repetitions that can all match one
  * sample character (or one of those a repeated group's body holds), counting across the elements
  * between them that can match what they share or nothing (`.*a.*`, `.*(a|b).*`, `a*b?a*`): each
  * such repetition can take any share of a run of those characters, and a backtracking engine tries
@@ -179,7 +177,7 @@ interface Link {
 }
 
 /** A chain before its first link: one way to take no characters. */
-const START = Float64Array.from({ length: GUESS_LENGTH + 1 }, (_, n) => n === 0 ? 1 : 0);
+const START = Float64Array.from({ length: MAX_GUESS_LENGTH + 1 }, (_, n) => n === 0 ? 1 : 0);
 
 /** An element that can occur a varying number of times, as a link; undefined for one that cannot. */
 function linkOf({ atom, quantity }: Item): Link | undefined {
@@ -211,10 +209,10 @@ function linkOf({ atom, quantity }: Item): Link | undefined {
 /** The ways of `chain` followed by `link`: each count of the link, within the guess's length. */
 function extended(ways: Float64Array, { min, max }: Link): Float64Array {
   // sums[n] = ways[0] + … + ways[n]
-  const sums = new Float64Array(GUESS_LENGTH + 1);
-  for (let n = 0; n <= GUESS_LENGTH; n++) sums[n] = ways[n]! + (n > 0 ? sums[n - 1]! : 0);
-  const next = new Float64Array(GUESS_LENGTH + 1);
-  for (let n = 0; n <= GUESS_LENGTH; n++) {
+  const sums = new Float64Array(MAX_GUESS_LENGTH + 1);
+  for (let n = 0; n <= MAX_GUESS_LENGTH; n++) sums[n] = ways[n]! + (n > 0 ? sums[n - 1]! : 0);
+  const next = new Float64Array(MAX_GUESS_LENGTH + 1);
+  for (let n = 0; n <= MAX_GUESS_LENGTH; n++) {
     const most = n - min;
     if (most < 0) continue;
     const least = n - max - 1; // -Infinity when unbounded

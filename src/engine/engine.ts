@@ -42,6 +42,7 @@ import {
   variantOf,
 } from "./model.ts";
 import { type FollowTarget, followWrite } from "./follow.ts";
+import { MAX_GUESS_LENGTH } from "./limits.ts";
 import {
   type EngineHands,
   newTeam,
@@ -187,7 +188,6 @@ export type CheckInOutcome =
   | { kind: "not_reached" }
   | { kind: "ok"; puzzle: Puzzle; unlocked: string[]; writes: Write[] };
 
-const MAX_GUESS_LENGTH = 500;
 const MINUTE = 60_000;
 
 /** Case-insensitive, trimmed: how team names are compared for uniqueness. */
