@@ -1,14 +1,15 @@
 // `npm test`: the machine's setup (scripts/setup.sh), then format check, lint,
 // type check, every bun test (unit and end-to-end), and most suites again on
-// Deno (`deno task test`). Ends with one line
-// `N passed, N failed`, where each static check counts as one test beside the
-// bun tests. When the setup cannot install a tool the tests need, it stops the
-// run at once with one line naming the Debian packages. Every stage runs with
+// Deno (`deno task test`). Ends with the failed tests again, each with its
+// error, then one line `N passed, N failed`, where each static check counts as
+// one test beside the bun tests. When the setup cannot install a tool the
+// tests need, it stops the run at once with one line naming the Debian packages. Every stage runs with
 // the run's own TMPDIR; whatever the tests leave in it counts as one failed
 // test ("temporary files left behind"), and the folder is removed at the end.
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describeFailures, type Failure, failures } from "./junit.ts";
 
 const bin = (name: string) => join(import.meta.dir, "..", "node_modules", ".bin", name);
 const env = { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
@@ -44,6 +45,8 @@ const stageEnv = { ...env, TMPDIR: testTmp };
 
 let passed = 0;
 let failed = 0;
+/** The failed tests of each test stage, printed again at the end (a CI log may keep only its tail). */
+const failedTests: [string, Failure[]][] = [];
 
 async function stage(name: string, cmd: string[]): Promise<boolean> {
   console.log(
@@ -82,6 +85,8 @@ async function tests(name: string, cmd: string[], report: string): Promise<void>
     passed += total - bad - skipped;
     failed += bad;
     counted = total > 0;
+    const list = failures(xml);
+    if (list.length > 0) failedTests.push([name, list]);
   } catch {
     // No report: the runner crashed before writing it; counted below as one failure.
   }
@@ -134,6 +139,11 @@ try {
   leftovers();
 } finally {
   removeTemporary();
+}
+
+for (const [name, list] of failedTests) {
+  console.log(`\n== ${name}: ${list.length} failed, again`);
+  for (const line of describeFailures(list)) console.log(line);
 }
 
 console.log(`\n${passed} passed, ${failed} failed`);
