@@ -47,7 +47,7 @@ export function check(values: Values, positionals: string[], io: Io): Promise<nu
     }
   }
   const file = positionals[0]!;
-  const { hunt, problems } = loadHuntFile(file);
+  const { hunt, problems } = loadHuntFile(file, { now: io.now?.() ?? Date.now() });
   const errors = problems.filter((p) => p.severity === "error").length;
 
   if (values.json === true) {

@@ -61,6 +61,11 @@ export interface LoadOptions {
    * it (a hunt not read from disk), the links are not checked.
    */
   assetExists?: (puzzleId: string, file: string) => boolean;
+  /**
+   * The time now (ms since the epoch), for `cairn check`: an `ends_at` already past is a warning
+   * (last year's file, or a date typed wrong). The server leaves it out: it logs `hunt_ended`.
+   */
+  now?: number;
 }
 
 export interface LoadResult {
@@ -395,6 +400,14 @@ interface PuzzleContext {
 function build(validated: Validated, options: LoadOptions, report: Reporter): Hunt {
   const { meta, entries, raws, endsAtText, seeded } = validated;
   checkHuntTable(meta, report);
+  if (options.now !== undefined && meta.ends_at !== undefined && meta.ends_at <= options.now) {
+    report.add(
+      "warning",
+      `ends_at (${endsAtText}) has passed: the hunt has ended, so teams can neither join nor ` +
+        "guess; set the end of this event",
+      ["hunt", "ends_at"],
+    );
+  }
   const names = indexNames(entries, report);
   const seed = meta.seed ?? meta.title;
   const routes = buildRoutes(

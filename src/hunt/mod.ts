@@ -16,8 +16,11 @@ export type { LoadOptions, LoadResult } from "./load.ts";
 export { formatProblem, sortProblems } from "./problem.ts";
 export type { Problem } from "./problem.ts";
 
-/** Loads a hunt file from disk; `body_file` and `assets/` are found beside it. */
-export function loadHuntFile(path: string): LoadResult {
+/**
+ * Loads a hunt file from disk; `body_file` and `assets/` are found beside it. With `now`, an
+ * `ends_at` already past is a warning (`LoadOptions.now`).
+ */
+export function loadHuntFile(path: string, options: { now?: number } = {}): LoadResult {
   let text: string;
   try {
     const decoded = decodeText(readFileSync(path));
@@ -43,6 +46,7 @@ export function loadHuntFile(path: string): LoadResult {
   const problem = assetsProblem(base, assets);
   const result = loadHunt(text, {
     file: path,
+    ...(options.now !== undefined && { now: options.now }),
     readFile: (relative) => {
       let real: string;
       try {

@@ -259,6 +259,26 @@ describe("cairn check", () => {
       "/nonexistent/hunt.toml: error: Cannot read: No such file\n1 error, 0 warnings\n",
     );
   });
+
+  test("warns of an ends_at already past (last year's file), by its clock; before it, ok", async () => {
+    const file = join(dirs.make("cairn-check-"), "hunt.toml");
+    writeFileSync(
+      file,
+      '[hunt]\ntitle = "T"\nends_at = 2026-11-21T16:00:00+01:00\n\n' +
+        '[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = "x"\n',
+    );
+    const end = Date.parse("2026-11-21T15:00:00Z");
+    const after = { ...fakeIo(), now: () => end };
+    expect(await run(["check", file], after)).toBe(0);
+    expect(after.out()).toBe(
+      `${file}:3:1: warning: field hunt.ends_at: ends_at (2026-11-21T16:00:00+01:00) has ` +
+        "passed: the hunt has ended, so teams can neither join nor guess; set the end of this " +
+        "event\n0 errors, 1 warning\n",
+    );
+    const before = { ...fakeIo(), now: () => end - 1 };
+    expect(await run(["check", file], before)).toBe(0);
+    expect(before.out()).toBe(`${file}: ok (1 puzzle in 1 round)\n`);
+  });
 });
 
 describe("cairn serve", () => {
