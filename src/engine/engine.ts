@@ -1170,11 +1170,15 @@ export class Engine {
   /**
    * How many teams solved the puzzle, as a team may see it (`show_solves`): the
    * visible teams' solves, or while the board is frozen at `frozenAt` those made
-   * by then and the team's own since. A hidden team's solve counts for nobody.
+   * by then and the team's own since. A hidden team's solve counts for no other
+   * team, but for itself it does: it is not among the visible ones, so it is
+   * added (its own list, cached by its `version`, changes with it).
    */
   solvesShown(team: Team, puzzle: Puzzle, frozenAt?: number): number {
-    if (frozenAt === undefined) return this.solvers[puzzle.index]!.length;
-    const own = !team.hidden && team.solvedAt[puzzle.index]! > frozenAt ? 1 : 0;
+    const solvedAt = team.solvedAt[puzzle.index]!;
+    const hiddenOwn = team.hidden && solvedAt === solvedAt ? 1 : 0;
+    if (frozenAt === undefined) return this.solvers[puzzle.index]!.length + hiddenOwn;
+    const own = team.hidden ? hiddenOwn : solvedAt > frozenAt ? 1 : 0;
     return this.solversBy(puzzle.index, frozenAt) + own;
   }
 

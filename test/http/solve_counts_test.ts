@@ -1,6 +1,6 @@
 // `show_solves`: each puzzle's number of solves, for players (as CTFd shows a
 // challenge's), in the list and on a puzzle, through the list's cache, without
-// hidden teams, and frozen with the board.
+// hidden teams (but a hidden team's own), and frozen with the board.
 import { afterAll, describe, expect, test } from "bun:test";
 import { MINUTE, MISSIONS_TOML } from "../engine/_hunt.ts";
 import { browser } from "../ui/_browser.ts";
@@ -94,6 +94,30 @@ describe("show_solves", () => {
     expect(await counts(gulls!)).toEqual({ a: 2, b: 1 });
   });
 
+  test("a hidden team's own solve counts for itself, in the list and on the page, and for nobody else", async () => {
+    const { app, tokens: [gulls, terns], solve, counts } = await teams("show_solves = true");
+    await app.admin("PUT", "/api/admin/teams/2/hidden", { hidden: true });
+    expect(await counts(terns!)).toEqual({ a: 0, b: 0 }); // cached
+    await solve(terns!, "a", "alpha");
+    // Its own list (cached before the solve) and page count it; the others' do not.
+    expect(await counts(terns!)).toEqual({ a: 1, b: 0 });
+    expect((await app.call("GET", "/api/puzzles/a", { token: terns })).body.solves).toBe(1);
+    const team = browser(app, { cairn_session: terns! });
+    expect((await team.get("/puzzles/a")).text).toContain('id="puzzle-solves">1 solve<');
+    expect([...(await team.get("/puzzles")).text.matchAll(/class="solves muted small">([^<]*)</g)]
+      .map((m) => m[1])).toEqual(["1 solve", "No solves yet"]);
+    expect(await counts(gulls!)).toEqual({ a: 0, b: 0 });
+    expect((await app.call("GET", "/api/puzzles/a", { token: gulls })).body.solves).toBe(0);
+    // Another team's solve adds to it.
+    await solve(gulls!, "a", "alpha");
+    expect(await counts(terns!)).toEqual({ a: 2, b: 0 });
+    expect(await counts(gulls!)).toEqual({ a: 1, b: 0 });
+    // Shown again, it counts for everyone, once.
+    await app.admin("PUT", "/api/admin/teams/2/hidden", { hidden: false });
+    expect(await counts(terns!)).toEqual({ a: 2, b: 0 });
+    expect(await counts(gulls!)).toEqual({ a: 2, b: 0 });
+  });
+
   test("while the board is frozen, other teams' solves since do not show; the team's own does", async () => {
     const { app, tokens: [gulls, terns, puffins], solve, counts } = await teams(
       "show_solves = true",
@@ -112,11 +136,13 @@ describe("show_solves", () => {
       "1 solve",
       "1 solve",
     ]);
-    // A hidden team's solves count for nobody, itself included, those since the freeze too: the
-    // Terns see neither their A (before it) nor their B (since).
+    // A hidden team's solves count for no other team, those since the freeze too, but for itself
+    // they do: the Terns see their A (before it) and their B (since; the Puffins' is the freeze's
+    // secret), the Gulls neither.
     await app.admin("PUT", "/api/admin/teams/2/hidden", { hidden: true });
     await solve(terns!, "b", "bravo");
-    expect(await counts(terns!)).toEqual({ a: 0, b: 0 });
+    expect(await counts(terns!)).toEqual({ a: 1, b: 1 });
+    expect(await counts(gulls!)).toEqual({ a: 0, b: 1 });
   });
 
   test("a mission's acceptance taken back by a judge takes its solve out of the counts", async () => {
