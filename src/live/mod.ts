@@ -549,11 +549,17 @@ export class Live {
    * A reload swapped in a hunt whose `[hunt]` keys named in `changed` differ:
    * the board may have changed, and when the start, the end or the release of
    * solutions moved, every stream gets the new times (`hunt`), since an open
-   * page counts to them; each team hears of its puzzles in `updated`.
+   * page counts to them; each team hears of its puzzles in `updated`, and of
+   * those it had in `removed`.
    */
-  reloaded(changed: readonly string[], updated: readonly PuzzleUpdate[] = []): void {
+  reloaded(
+    changed: readonly string[],
+    updated: readonly PuzzleUpdate[] = [],
+    removed: readonly PuzzleRemoval[] = [],
+  ): void {
     this.scoreboardChanged();
     if (updated.length > 0) this.puzzlesUpdated(updated);
+    if (removed.length > 0) this.puzzlesRemoved(removed);
     if (!TIMES.some((key) => changed.includes(key))) return;
     this.broadcast(this.format("hunt", huntTimes(this.options.engine())));
   }
@@ -574,6 +580,20 @@ export class Live {
         if (changedFor(team.seq) && engine.unlockedPuzzle(team, puzzle, now) !== undefined) {
           this.teamEvent(teamId, "puzzle_updated", { puzzle });
         }
+      }
+    }
+  }
+
+  /**
+   * Tells each team with a stream open which of the puzzles a reload removed it
+   * had unlocked (`puzzle_removed`), so that its open pages of them say they are
+   * gone, and its open list draws itself again. Other teams hear nothing of them.
+   */
+  private puzzlesRemoved(removed: readonly PuzzleRemoval[]): void {
+    for (const [teamId, clients] of this.byTeam) {
+      if (clients.size === 0) continue;
+      for (const { puzzle, teams } of removed) {
+        if (teams.has(teamId)) this.teamEvent(teamId, "puzzle_removed", { puzzle });
       }
     }
   }
@@ -600,7 +620,8 @@ export class Live {
       | "unlock"
       | "submission"
       | "ask"
-      | "puzzle_updated",
+      | "puzzle_updated"
+      | "puzzle_removed",
     data: unknown,
   ): void {
     const clients = this.byTeam.get(teamId);
@@ -914,6 +935,12 @@ export function huntTimes(
 export interface PuzzleUpdate {
   puzzle: string;
   changedFor(seq: number): boolean;
+}
+
+/** A puzzle a reload removed, and the ids of the teams that had it unlocked then. */
+export interface PuzzleRemoval {
+  puzzle: string;
+  teams: ReadonlySet<number>;
 }
 
 /** The `[hunt]` keys whose change a reload tells every stream of (`hunt`). */

@@ -567,6 +567,13 @@ export const EVENTS = {
         "solution or a hint): open pages draw it again (a team's own streams only)",
     ),
   ),
+  puzzle_removed: v.pipe(
+    v.strictObject({ puzzle: v.string() }),
+    v.description(
+      "A reload removed a puzzle the team had unlocked: open pages of it say so, and an open " +
+        "list draws itself again (a team's own streams only)",
+    ),
+  ),
   unlock: v.pipe(
     v.strictObject({
       puzzles: Ids,

@@ -6,7 +6,7 @@ import {
   variantOf,
   type Write,
 } from "../engine/mod.ts";
-import type { PuzzleUpdate } from "../live/mod.ts";
+import type { PuzzleRemoval, PuzzleUpdate } from "../live/mod.ts";
 import type { ReloadSummary } from "../play/mod.ts";
 import type { HeldByTeams, Store } from "../store/mod.ts";
 import { bootEngine } from "./boot.ts";
@@ -23,6 +23,8 @@ export type ReloadOutcome =
     writes: Write[];
     /** The puzzles whose words players read changed (`reworded`): open pages draw them again. */
     updated: PuzzleUpdate[];
+    /** The puzzles the reload removed, with the teams that had them (`removedFrom`). */
+    removed: PuzzleRemoval[];
   }
   | { kind: "error"; errors: string[] };
 
@@ -56,7 +58,25 @@ export function reloadHunt(
   const { engine } = booted;
   const writes = [...booted.writes, ...engine.startMovedEarlier(before.startsAt)];
   const summary = summarize(before.hunt, hunt, writes);
-  return { kind: "ok", engine, summary, writes, updated: reworded(before.hunt, hunt) };
+  const updated = reworded(before.hunt, hunt);
+  return { kind: "ok", engine, summary, writes, updated, removed: removedFrom(before, hunt) };
+}
+
+/**
+ * The puzzles of `before` that `hunt` no longer has, each with the teams that
+ * had it unlocked: an open page of it says it is gone. (Unlocking is sticky:
+ * no other change takes a puzzle from a team.) A team that had not unlocked
+ * one hears nothing of it.
+ */
+export function removedFrom(before: Engine, hunt: Hunt): PuzzleRemoval[] {
+  const now = before.now();
+  return before.hunt.puzzles.filter((p) => !hunt.puzzleIndex.has(p.id)).map((p) => ({
+    puzzle: p.id,
+    teams: new Set(
+      [...before.teams.values()].filter((team) => before.isUnlocked(team, p.index, now))
+        .map((team) => team.id),
+    ),
+  }));
 }
 
 /**

@@ -273,6 +273,8 @@
    */
   async function showGuess(text, answer) {
     const { status, data } = answer;
+    // The page is open, so the team had the puzzle: a reload removed it (the stream missed it).
+    if (status === 404) puzzleRemoved();
     if (status >= 400) return showRefusal(answer);
     switch (data.result) {
       case "correct": {
@@ -637,7 +639,10 @@
       return null;
     }
     if (res.status >= 500) return null;
-    if (!res.ok || new URL(res.url).pathname !== location.pathname) return undefined;
+    const here = new URL(res.url).pathname === location.pathname;
+    // The team had this puzzle (its page is open): an organizer's reload removed it meanwhile.
+    if (here && res.status === 404 && page === "puzzle") puzzleRemoved();
+    if (!res.ok || !here) return undefined;
     return new DOMParser().parseFromString(text, "text/html");
   }
 
@@ -687,19 +692,45 @@
     hintsFrom(doc);
     solutionFrom(doc);
     const at = new Date().toTimeString().slice(0, 5);
-    const text = `The organizers updated this puzzle at ${at}: read it again.`;
+    updatedNote("info", `The organizers updated this puzzle at ${at}: read it again.`);
+  }
+
+  /**
+   * The note above the puzzle's body that tells what the organizers changed (in `tone`): `what`,
+   * text or nodes. A live region put in with its text is not said by every screen reader: a new
+   * one goes in empty, and takes its text a moment later.
+   */
+  function updatedNote(tone, ...what) {
     const note = $("updated-note");
     if (note) {
-      note.textContent = text;
+      note.className = `notice notice-${tone}`;
+      note.replaceChildren(...what);
       return;
     }
-    // A live region put in with its text is not said by every screen reader: it goes in empty, and
-    // takes its text a moment later.
-    const fresh = element("p", "notice notice-info");
+    const fresh = element("p", `notice notice-${tone}`);
     fresh.id = "updated-note";
     fresh.setAttribute("role", "status");
     document.querySelector("#main > article.body")?.before(fresh);
-    setTimeout(() => (fresh.textContent = text), 100);
+    setTimeout(() => fresh.replaceChildren(...what), 100);
+  }
+
+  /** Set once an organizer's reload removed this puzzle: nothing on the page is sent any more. */
+  let removedHere = false;
+
+  /**
+   * An organizer's reload removed this puzzle (`puzzle_removed`, or its page asked for again is
+   * not there): the note says so, with a link to the list, and every form of the page is off (a
+   * guess would answer that the puzzle is not open to the team). The words stay for reading.
+   */
+  function puzzleRemoved() {
+    if (removedHere) return;
+    removedHere = true;
+    for (const control of $("main")?.querySelectorAll("form :is(input, button, textarea)") ?? []) {
+      control.disabled = true;
+    }
+    const list = element("a", "", "Back to the puzzle list");
+    list.href = "/puzzles";
+    updatedNote("warn", "The organizers removed this puzzle. ", list);
   }
 
   /** Redraws the hints that changed from `doc`, this page drawn again, unless the player is busy. */
@@ -866,6 +897,8 @@
    * puzzle (or, under HTTPS, the copy kept on the phone, as it was). Tries again every 5 s.
    */
   async function reloadWhenReachable() {
+    // A removed puzzle's page stays as it is, with its note: reloaded, it would be a 404's.
+    if (removedHere) return;
     if (await reachable()) location.reload();
     else setTimeout(reloadWhenReachable, 5_000);
   }
@@ -1120,7 +1153,7 @@
   let refreshing = false;
   let refreshAgain = false;
 
-  /** The list drawn again after the puzzles a reload changed (`puzzle_updated`). */
+  /** The list drawn again after a reload changed puzzles (`puzzle_updated`) or removed some. */
   let updatedTimer;
 
   /** The catching up tried again (`caughtUp`), after a try that got no answer. */
@@ -1165,6 +1198,14 @@
         clearTimeout(updatedTimer);
         updatedTimer = setTimeout(() => void redraw("/puzzles"), 200);
       } else if (page === "puzzle" && puzzle === puzzleId) void puzzleUpdated();
+    });
+    // An organizer's reload removed a puzzle the team had: its page says so; the list drops it.
+    source.addEventListener("puzzle_removed", (event) => {
+      const { puzzle } = JSON.parse(event.data);
+      if (page === "puzzles") {
+        clearTimeout(updatedTimer);
+        updatedTimer = setTimeout(() => void redraw("/puzzles"), 200);
+      } else if (page === "puzzle" && puzzle === puzzleId) puzzleRemoved();
     });
     // Another team's solve lowers a dynamic puzzle's value, and the reveal shows the true one: the
     // list follows when the board gives the team another score than it shows.

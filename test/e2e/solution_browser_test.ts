@@ -372,3 +372,91 @@ suite("an organizer's reload while a puzzle's page is open", () => {
     30_000,
   );
 });
+
+const RUNNING = (more = "") => `
+[hunt]
+title = "Harbour day"
+
+[[puzzle]]
+id = "knots"
+title = "Knots"
+body = "Which knot holds a boat to the pier?"
+answer = "bowline"
+
+[[puzzle.hint]]
+id = "rope"
+title = "Rope"
+text = "Think of the bow."
+${more}
+`;
+
+const HARBOUR = `
+[[puzzle]]
+id = "harbour"
+title = "Harbour Lights"
+body = "Count the harbour's lights."
+answer = "twelve"
+`;
+
+suite("an organizer's reload that removes a puzzle while its page is open", () => {
+  const served = serveAppForSuite(() => makeApp({ toml: RUNNING(HARBOUR) }));
+
+  test(
+    "the open page says so in place, with its forms off and a link to the list, and an open list drops it",
+    async () => {
+      const token = await registerTeam(served.base, "Herons");
+      await served.browser.context.addCookies([
+        { name: "cairn_session", value: token, url: served.base },
+      ]);
+      const errors: string[] = [];
+      const open = async (path: string) => {
+        const page = await served.browser.context.newPage();
+        page.on("pageerror", (error) => errors.push(error.message));
+        await page.setViewportSize({ width: 390, height: 844 });
+        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+        await page.goto(`${served.base}${path}`);
+        expect((await stream).status()).toBe(200);
+        await page.evaluate("document.body.dataset.sameDocument = 'yes'");
+        return page;
+      };
+      const puzzle = await open("/puzzles/harbour");
+      const list = await open("/puzzles");
+      try {
+        const answer = puzzle.getByRole("textbox", { name: "Answer" });
+        expect(await answer.isEnabled()).toBe(true);
+        expect(await list.locator(".puzzle-list a[href='/puzzles/harbour']").count()).toBe(1);
+
+        served.app.setToml(RUNNING());
+        expect((await served.app.admin("POST", "/api/admin/reload")).body).toMatchObject({
+          removed: ["harbour"],
+        });
+        const note = puzzle.getByRole("status").filter({
+          hasText: "The organizers removed this puzzle.",
+        });
+        await note.waitFor();
+        expect(await answer.isDisabled()).toBe(true);
+        expect(await puzzle.getByRole("button", { name: "Submit" }).isDisabled()).toBe(true);
+        expect(
+          await note.getByRole("link", { name: "Back to the puzzle list" }).getAttribute("href"),
+        )
+          .toBe("/puzzles");
+        // The words stay for reading.
+        expect(await puzzle.locator("article.body").textContent()).toContain("harbour's lights");
+        await puzzle.screenshot({ path: join(SHOTS, "puzzle-removed-390.png"), fullPage: true });
+
+        await list.locator(".puzzle-list a[href='/puzzles/harbour']").waitFor({
+          state: "detached",
+        });
+        expect(await list.locator(".puzzle-list a[href='/puzzles/knots']").count()).toBe(1);
+        for (const page of [puzzle, list]) {
+          expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+        }
+        expect(errors).toEqual([]);
+      } finally {
+        await puzzle.close();
+        await list.close();
+      }
+    },
+    30_000,
+  );
+});

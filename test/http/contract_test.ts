@@ -113,6 +113,7 @@ describe("the OpenAPI document", () => {
       "wrong_guess",
       "extra_guesses",
       "puzzle_updated",
+      "puzzle_removed",
       "unlock",
       "submission",
       "ask",
@@ -286,10 +287,12 @@ describe("every route answers as documented", () => {
       await made.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "nope" } });
       await made.admin("POST", "/api/admin/extra-guesses", { team: 1, puzzle: "a", count: 2 });
       await made.call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
-      // A reload that moves the end, and retitles a puzzle the team has.
+      // A reload that moves the end, retitles a puzzle the team has, and removes another (its id
+      // renamed).
       made.setToml(
         HUNT_TOML.replace("ends_at = 2026-11-21T16:00:00Z", "ends_at = 2026-11-21T17:00:00Z")
-          .replace('id = "a"\ntitle = "A"', 'id = "a"\ntitle = "A, corrected"'),
+          .replace('id = "a"\ntitle = "A"', 'id = "a"\ntitle = "A, corrected"')
+          .replace('id = "b"\ntitle = "B"', 'id = "b2"\ntitle = "B"'),
       );
       expect((await made.admin("POST", "/api/admin/reload")).status).toBe(200);
       // A submission's event is checked against its schema in missions_test.ts, an ask's in

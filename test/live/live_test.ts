@@ -1202,6 +1202,49 @@ describe("a reload that changes a puzzle's words", () => {
   });
 });
 
+describe("a reload that removes a puzzle", () => {
+  const HUNT = `[hunt]\ntitle = "Gone"\nstarts_at = 2026-11-21T10:00:00Z\n\n` +
+    `[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = ["x"]\n\n` +
+    `[[puzzle]]\nid = "b"\ntitle = "B"\nunlock = 'solved("a")'\nanswer = ["y"]\n\n` +
+    `[[puzzle]]\nid = "c"\ntitle = "C"\nunlock = "false"\nanswer = ["z"]\n`;
+
+  test("tells each team that had it, and no other; a guess on it then answers 404", async () => {
+    const { base, setToml, admin, register, call } = serve({ toml: HUNT });
+    const gulls = await register("Gulls");
+    const terns = await register("Terns");
+    await call("POST", "/api/puzzles/a/guesses", { token: gulls, body: { answer: "x" } });
+    const streams = [
+      await open(base, { authorization: `Bearer ${gulls}` }),
+      await open(base, { authorization: `Bearer ${terns}` }),
+      await open(base),
+    ];
+    for (const stream of streams) await stream.wait((e) => e.event === "scoreboard");
+
+    // B (the Gulls have it, the Terns not) and C (nobody has it) go.
+    setToml(HUNT.slice(0, HUNT.indexOf('[[puzzle]]\nid = "b"')));
+    expect((await admin("POST", "/api/admin/reload")).body).toMatchObject({ removed: ["b", "c"] });
+    await streams[0]!.wait((e) => e.event === "puzzle_removed");
+    await settle();
+    const removed = streams.map((stream) =>
+      stream.events.filter((e) => e.event === "puzzle_removed").map((e) => JSON.parse(e.data!))
+    );
+    expect(removed).toEqual([[{ puzzle: "b" }], [], []]);
+    for (const event of streams[0]!.events.filter((e) => e.event === "puzzle_removed")) {
+      expect(v.is(EVENTS.puzzle_removed, JSON.parse(event.data!))).toBe(true);
+    }
+    expect(streams.some((stream) => stream.events.some((e) => e.event === "puzzle_updated")))
+      .toBe(false);
+    // A page left open sends its guess: refused as for a puzzle the team never had.
+    const guess = await call("POST", "/api/puzzles/b/guesses", {
+      token: gulls,
+      body: { answer: "y" },
+    });
+    expect(guess.status).toBe(404);
+    expect(guess.body.error.code).toBe("not_found");
+    for (const stream of streams) await stream.close();
+  });
+});
+
 describe("a reload that changes what a variant says, or who plays it", () => {
   const HUNT = `[hunt]\ntitle = "Variants"\nstarts_at = 2026-11-21T10:00:00Z\nseed = "v"\n\n` +
     `[[puzzle]]\nid = "v"\ntitle = "V"\n\n` +
