@@ -11,7 +11,7 @@
  * that no id tells how many solves other teams made (a frozen board's secret).
  */
 import { createHash } from "node:crypto";
-import type { Engine, Write } from "../engine/mod.ts";
+import type { Engine, Team, Write } from "../engine/mod.ts";
 
 /** A short hash of the scoreboard's JSON, for its ETag: Bun's native hash, else SHA-1 (Deno). */
 const etagOf: (json: string) => string = "Bun" in globalThis
@@ -565,10 +565,11 @@ export class Live {
   }
 
   /**
-   * Tells each team with a stream open which of `puzzles` (whose words a reload
-   * changed for it) it has unlocked (`puzzle_updated`), so that its open pages
-   * draw them again and say so. A team that has not unlocked one, or whose
-   * variant of it did not change, hears nothing of it.
+   * Tells each team with a stream open which of `puzzles` (whose words, or the
+   * hints it can take, a reload changed for it) it has unlocked
+   * (`puzzle_updated`), so that its open pages draw them again: the words with a
+   * note that says so, the hints alone (`hints_only`) without. A team that has
+   * not unlocked one, or for which nothing of it changed, hears nothing of it.
    */
   private puzzlesUpdated(puzzles: readonly PuzzleUpdate[]): void {
     const engine = this.options.engine();
@@ -576,10 +577,15 @@ export class Live {
     for (const [teamId, clients] of this.byTeam) {
       const team = engine.teams.get(teamId);
       if (team === undefined || clients.size === 0) continue;
-      for (const { puzzle, changedFor } of puzzles) {
-        if (changedFor(team.seq) && engine.unlockedPuzzle(team, puzzle, now) !== undefined) {
-          this.teamEvent(teamId, "puzzle_updated", { puzzle });
-        }
+      for (const { puzzle, changeFor } of puzzles) {
+        if (engine.unlockedPuzzle(team, puzzle, now) === undefined) continue;
+        const change = changeFor(team);
+        if (change === undefined) continue;
+        this.teamEvent(
+          teamId,
+          "puzzle_updated",
+          change === "words" ? { puzzle } : { puzzle, hints_only: true },
+        );
       }
     }
   }
@@ -929,12 +935,14 @@ export function huntTimes(
 }
 
 /**
- * A puzzle whose words a reload changed, for the teams (by registration order,
- * as variants are dealt out) for which `changedFor` holds.
+ * A puzzle a reload changed for some teams: what changed for a team (the new
+ * engine's), if anything: its words (as variants are dealt out by
+ * registration order, they may change for some teams only), or only what the
+ * team can take of its hints.
  */
 export interface PuzzleUpdate {
   puzzle: string;
-  changedFor(seq: number): boolean;
+  changeFor(team: Team): "words" | "hints" | undefined;
 }
 
 /** A puzzle a reload removed, and the ids of the teams that had it unlocked then. */

@@ -561,10 +561,22 @@ export const EVENTS = {
     ),
   ),
   puzzle_updated: v.pipe(
-    v.strictObject({ puzzle: v.string() }),
+    v.strictObject({
+      puzzle: v.string(),
+      hints_only: v.optional(
+        v.pipe(
+          v.literal(true),
+          v.description(
+            "Only what the team can take of the puzzle's hints changed (a hint's rule, or the " +
+              "hunt's hint tokens): open pages draw the hints again, with no note",
+          ),
+        ),
+      ),
+    }),
     v.description(
       "A reload changed the words of a puzzle the team has unlocked (its title, points, body, " +
-        "solution or a hint): open pages draw it again (a team's own streams only)",
+        "solution or a hint), or the hints it can take: open pages draw it again (a team's own " +
+        "streams only)",
     ),
   ),
   puzzle_removed: v.pipe(

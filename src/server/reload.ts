@@ -3,12 +3,14 @@ import {
   type Engine,
   type Hunt,
   roundTitle,
+  type Team,
   variantOf,
   type Write,
 } from "../engine/mod.ts";
 import type { PuzzleRemoval, PuzzleUpdate } from "../live/mod.ts";
-import type { ReloadSummary } from "../play/mod.ts";
+import { type ReloadSummary, tokensView } from "../play/mod.ts";
 import type { HeldByTeams, Store } from "../store/mod.ts";
+import { hintWhen } from "../ui/hint_when.ts";
 import { bootEngine } from "./boot.ts";
 
 export type ReloadOutcome =
@@ -58,7 +60,7 @@ export function reloadHunt(
   const { engine } = booted;
   const writes = [...booted.writes, ...engine.startMovedEarlier(before.startsAt)];
   const summary = summarize(before.hunt, hunt, writes);
-  const updated = reworded(before.hunt, hunt);
+  const updated = reworded(before, engine);
   return { kind: "ok", engine, summary, writes, updated, removed: removedFrom(before, hunt) };
 }
 
@@ -154,14 +156,18 @@ function summarize(before: Hunt, hunt: Hunt, writes: readonly Write[]): ReloadSu
 }
 
 /**
- * The puzzles of both hunts whose words a team reads changed: the title, the
- * round's title, the points, the body, the solution, a hint's title, text or cost, and the body
- * and solution of the variant the team plays (which a reload may deal out
- * again), so that a team whose variant did not change is not told to read it
- * again. A change players cannot see (an answer, a rule, a limit) is not one:
- * a team told of it would read the puzzle again for nothing.
+ * The puzzles of both hunts that a reload changed for a team. Its words: the
+ * title, the round's title, the points, the body, the solution, a hint's kind,
+ * title, text or cost, and the body and solution of the variant the team plays
+ * (which a reload may deal out again), so that a team whose variant did not
+ * change is not told to read it again. Or only its hints (a hint's rule, or
+ * the hunt's `hint_tokens` for a puzzle with asks), for a team that can take
+ * one now and could not, or the other way, that waits for something else, or
+ * whose tokens changed (`hintsShown`). A change players cannot see (an answer,
+ * a rule that gives the team what it gave) is not one: a team told of it would
+ * read the puzzle again for nothing.
  */
-export function reworded(before: Hunt, hunt: Hunt): PuzzleUpdate[] {
+export function reworded(before: Engine, after: Engine): PuzzleUpdate[] {
   type P = Hunt["puzzles"][number];
   const shared = (from: Hunt, p: P) =>
     JSON.stringify([
@@ -171,32 +177,67 @@ export function reworded(before: Hunt, hunt: Hunt): PuzzleUpdate[] {
       p.dynamic,
       p.body,
       p.solution,
-      p.hints.map((h) => [h.id, h.title, h.text, h.cost]),
+      p.hints.map((h) => [h.id, h.kind, h.title, h.text, h.cost]),
     ]);
   const variant = (p: P, seq: number) => {
     const played = variantOf(p, seq);
     return played === undefined ? undefined : JSON.stringify([played.body, played.solution]);
   };
-  const old = new Map(before.puzzles.map((p) => [p.id, p]));
+  const rules = (p: P) => JSON.stringify(p.hints.map((h) => [h.id, h.unlock?.source]));
+  const tokensMoved =
+    JSON.stringify(before.hunt.hintTokens) !== JSON.stringify(after.hunt.hintTokens);
+  const old = new Map(before.hunt.puzzles.map((p) => [p.id, p]));
   const updates: PuzzleUpdate[] = [];
-  for (const p of hunt.puzzles) {
+  for (const p of after.hunt.puzzles) {
     const was = old.get(p.id);
     if (was === undefined) continue;
-    if (shared(before, was) !== shared(hunt, p)) {
-      updates.push({
-        puzzle: p.id,
-        changedFor: () => true,
-      });
-    } else if (was.variants !== undefined || p.variants !== undefined) {
+    const hints = rules(was) !== rules(p) ||
+      (tokensMoved && p.hints.some((h) => h.kind === "ask"));
+    if (shared(before.hunt, was) !== shared(after.hunt, p)) {
+      updates.push({ puzzle: p.id, changeFor: () => "words" });
+      continue;
+    }
+    let words: ((seq: number) => boolean) | undefined;
+    if (was.variants !== undefined || p.variants !== undefined) {
       const changedFor = (seq: number) => variant(was, seq) !== variant(p, seq);
       // (Dealt out by `seq` modulo their number: these teams cover every pair of variants.)
       const period = (was.variants?.length ?? 1) * (p.variants?.length ?? 1);
-      if (Array.from({ length: period }, (_, seq) => seq).some(changedFor)) {
-        updates.push({ puzzle: p.id, changedFor });
-      }
+      if (Array.from({ length: period }, (_, seq) => seq).some(changedFor)) words = changedFor;
     }
+    if (!hints && words === undefined) continue;
+    updates.push({
+      puzzle: p.id,
+      changeFor: (team) => {
+        if (words?.(team.seq)) return "words";
+        if (!hints) return undefined;
+        const had = before.teams.get(team.id);
+        const now = after.now();
+        return had === undefined ||
+            hintsShown(before, had, was, now) !== hintsShown(after, team, p, now)
+          ? "hints"
+          : undefined;
+      },
+    });
   }
   return updates;
+}
+
+/**
+ * What the team's page shows of the puzzle's hints that a rule decides: each
+ * one taken, or whether it can be taken now, and if not, what it waits for
+ * (none is offered once the puzzle is solved); with an ask, the team's hint
+ * tokens.
+ */
+function hintsShown(engine: Engine, team: Team, puzzle: Hunt["puzzles"][number], now: number) {
+  const solved = engine.solved(team, puzzle);
+  return JSON.stringify([
+    puzzle.hints.map((hint) =>
+      hint.kind !== "ask" && engine.hintTaken(team, puzzle, hint) ? "taken" : !solved &&
+        (engine.hintAvailable(team, puzzle, hint, now) ||
+          hintWhen(engine, { team, puzzle, hint }, now))
+    ),
+    puzzle.hints.some((h) => h.kind === "ask") ? tokensView(engine, team) : null,
+  ]);
 }
 
 /** Everything the file says about a puzzle, as text to compare: a change in any of it is `changed`. */

@@ -1191,13 +1191,17 @@
     });
     source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
     // An organizer's reload changed a puzzle the team has: its page draws it again; the list too.
+    // Only the hints it can take (`hints_only`: a hint's rule, the hint tokens): the page draws
+    // them again, with no note, and the list, which shows none, stays.
     source.addEventListener("puzzle_updated", (event) => {
-      const { puzzle } = JSON.parse(event.data);
+      const { puzzle, hints_only: hintsOnly } = JSON.parse(event.data);
       // (A reload that changed several puzzles sends one event each: the list is drawn once.)
-      if (page === "puzzles") {
+      if (page === "puzzles" && !hintsOnly) {
         clearTimeout(updatedTimer);
         updatedTimer = setTimeout(() => void redraw("/puzzles"), 200);
-      } else if (page === "puzzle" && puzzle === puzzleId) void puzzleUpdated();
+      } else if (page === "puzzle" && puzzle === puzzleId) {
+        void (hintsOnly ? refreshHints() : puzzleUpdated());
+      }
     });
     // An organizer's reload removed a puzzle the team had: its page says so; the list drops it.
     source.addEventListener("puzzle_removed", (event) => {

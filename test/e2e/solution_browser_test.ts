@@ -460,3 +460,58 @@ suite("an organizer's reload that removes a puzzle while its page is open", () =
     30_000,
   );
 });
+
+const NUDGE = (rule: string) => `
+[hunt]
+title = "Harbour day"
+
+[[puzzle]]
+id = "knots"
+title = "Knots"
+body = "Which knot holds a boat to the pier?"
+answer = "bowline"
+
+[[puzzle.hint]]
+id = "rope"
+title = "Rope"
+text = "Think of the bow."
+unlock = "${rule}"
+`;
+
+suite("an organizer's reload that changes when a hint can be taken", () => {
+  const served = serveAppForSuite(() => makeApp({ toml: NUDGE("minutes_since_unlock() >= 30") }));
+
+  test(
+    "the open page offers the hint now, in place, with no note to read the puzzle again",
+    async () => {
+      const token = await registerTeam(served.base, "Egrets");
+      await served.browser.context.addCookies([
+        { name: "cairn_session", value: token, url: served.base },
+      ]);
+      const page = await served.browser.context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      try {
+        await page.setViewportSize({ width: 390, height: 844 });
+        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+        await page.goto(`${served.base}/puzzles/knots`);
+        expect((await stream).status()).toBe(200);
+        await page.evaluate("document.body.dataset.sameDocument = 'yes'");
+        await page.locator(".hint-when", { hasText: "Available in" }).waitFor();
+        expect(await page.getByText("Take this hint").count()).toBe(0);
+
+        served.app.setToml(NUDGE("minutes_since_unlock() >= 0"));
+        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await page.getByText("Take this hint").waitFor();
+        expect(await page.locator(".hint-when").count()).toBe(0);
+        expect(await page.locator("#updated-note").count()).toBe(0);
+        await page.screenshot({ path: join(SHOTS, "hint-rule-changed-390.png"), fullPage: true });
+        expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+    30_000,
+  );
+});

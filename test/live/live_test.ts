@@ -1245,6 +1245,87 @@ describe("a reload that removes a puzzle", () => {
   });
 });
 
+describe("a reload that changes the hints a team can take", () => {
+  const HUNT = `[hunt]\ntitle = "Hints"\nstarts_at = 2026-11-21T10:00:00Z\n\n` +
+    `[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = ["x"]\n\n` +
+    `[[puzzle.hint]]\nid = "nudge"\ntext = "Look up."\nunlock = "minutes_since_unlock() >= 30"\n\n` +
+    `[[puzzle]]\nid = "b"\ntitle = "B"\nunlock = 'solved("a")'\nanswer = ["y"]\n\n` +
+    `[[puzzle.hint]]\nid = "ask"\nkind = "ask"\n`;
+
+  test("tells each team whose page would show other hints, only of them, and nobody of a rule that changes nothing", async () => {
+    const { base, setToml, admin, register, call } = serve({ toml: HUNT });
+    const gulls = await register("Gulls");
+    const terns = await register("Terns");
+    // The Terns solved A (its hints are offered no more) and have B; the Gulls have A only.
+    await call("POST", "/api/puzzles/a/guesses", { token: terns, body: { answer: "x" } });
+    const streams = [
+      await open(base, { authorization: `Bearer ${gulls}` }),
+      await open(base, { authorization: `Bearer ${terns}` }),
+      await open(base),
+    ];
+    for (const stream of streams) await stream.wait((e) => e.event === "scoreboard");
+    const updated = () =>
+      streams.map((stream) =>
+        stream.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!))
+      );
+    const reload = async (toml: string) => {
+      setToml(toml);
+      expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    };
+
+    // The nudge is available at once: the Gulls' page shows it (the Terns', solved, does not).
+    await reload(HUNT.replace("minutes_since_unlock() >= 30", "minutes_since_unlock() >= 0"));
+    await streams[0]!.wait((e) => e.event === "puzzle_updated");
+    await settle();
+    expect(updated()).toEqual([[{ puzzle: "a", hints_only: true }], [], []]);
+    for (const event of streams[0]!.events.filter((e) => e.event === "puzzle_updated")) {
+      expect(v.is(EVENTS.puzzle_updated, JSON.parse(event.data!))).toBe(true);
+    }
+    const nudge = await call("GET", "/api/puzzles/a", { token: gulls });
+    expect(nudge.body.hints[0].available).toBe(true);
+
+    // Another rule that gives the same: nobody hears of it.
+    await reload(HUNT.replace(
+      "minutes_since_unlock() >= 30",
+      "minutes_since_unlock() >= 0 or wrong_guesses() >= 9",
+    ));
+    // Hint tokens: the Terns' ask on B costs one now, and they have one.
+    await reload(
+      HUNT.replace('title = "Hints"', 'title = "Hints"\nhint_tokens = { start = 1 }').replace(
+        "minutes_since_unlock() >= 30",
+        "minutes_since_unlock() >= 0 or wrong_guesses() >= 9",
+      ),
+    );
+    await streams[1]!.wait((e) => e.event === "puzzle_updated");
+    await settle();
+    expect(updated()).toEqual([
+      [{ puzzle: "a", hints_only: true }],
+      [{ puzzle: "b", hints_only: true }],
+      [],
+    ]);
+    for (const stream of streams) await stream.close();
+  });
+
+  test("a hint's words and its rule changed at once: the team is told of the words", async () => {
+    const { base, setToml, admin, register } = serve({ toml: HUNT });
+    const gulls = await register("Gulls");
+    const stream = await open(base, { authorization: `Bearer ${gulls}` });
+    await stream.wait((e) => e.event === "scoreboard");
+    setToml(
+      HUNT.replace("minutes_since_unlock() >= 30", "minutes_since_unlock() >= 0")
+        .replace("Look up.", "Look up, at the roof."),
+    );
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    await stream.wait((e) => e.event === "puzzle_updated");
+    await settle();
+    expect(
+      stream.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!)),
+    )
+      .toEqual([{ puzzle: "a" }]);
+    await stream.close();
+  });
+});
+
 describe("a reload that changes what a variant says, or who plays it", () => {
   const HUNT = `[hunt]\ntitle = "Variants"\nstarts_at = 2026-11-21T10:00:00Z\nseed = "v"\n\n` +
     `[[puzzle]]\nid = "v"\ntitle = "V"\n\n` +
