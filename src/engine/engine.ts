@@ -1176,7 +1176,7 @@ export class Engine {
    */
   solvesShown(team: Team, puzzle: Puzzle, frozenAt?: number): number {
     const solvedAt = team.solvedAt[puzzle.index]!;
-    const hiddenOwn = team.hidden && solvedAt === solvedAt ? 1 : 0;
+    const hiddenOwn = team.hidden && !Number.isNaN(solvedAt) ? 1 : 0;
     if (frozenAt === undefined) return this.solvers[puzzle.index]!.length + hiddenOwn;
     const own = team.hidden ? hiddenOwn : solvedAt > frozenAt ? 1 : 0;
     return this.solversBy(puzzle.index, frozenAt) + own;
