@@ -266,6 +266,9 @@ export async function registerTeam(base: string, name: string): Promise<string> 
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ name, password: "correct horse" }),
     tls: { rejectUnauthorized: false },
+    // A connection of its own: Bun's fetch retries a GET whose pooled connection turns out closed,
+    // but not a POST, which fails at once (a server's idle timeout, or an earlier server's port).
+    keepalive: false,
   } as RequestInit);
   if (res.status !== 201) throw new Error(`cannot register ${name}: ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;

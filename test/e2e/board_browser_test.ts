@@ -211,9 +211,11 @@ suite("announcements on the projector", () => {
     "a last page whose teams fit one column shows one table, not an empty second one",
     async () => {
       const base = served.server.base;
-      const teams = async () =>
-        ((await (await fetch(`${base}/api/scoreboard`)).json()) as { teams: unknown[] }).teams
-          .length;
+      const teams = async () => {
+        const res = await fetch(`${base}/api/scoreboard`);
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { teams: unknown[] }).teams.length;
+      };
       // More teams than one column holds (a 1080p column holds fewer than 21), on one page.
       for (let n = await teams(); n < 21; n++) await registerTeam(base, `Skiff ${n}`);
       const errors: string[] = [];
