@@ -79,6 +79,11 @@ export function lex(source: string): LexResult {
     if (IDENT_START.test(ch)) {
       while (i < source.length && IDENT_PART.test(source[i]!)) i++;
       const text = source.slice(start, i);
+      // "AND" or "Not", as other languages and spreadsheets write them, is no function name.
+      const lower = text.toLowerCase();
+      if (lower !== text && KEYWORDS.has(lower)) {
+        return fail(`Unexpected "${text}": write "${lower}" (keywords are lowercase)`, start, i);
+      }
       const kind = KEYWORDS.has(text) ? (text as TokenKind) : "ident";
       tokens.push({ kind, text, span: { start, end: i } });
       continue;

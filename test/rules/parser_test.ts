@@ -69,6 +69,21 @@ describe("parse()", () => {
     ['!solved("a")', 'Unexpected "!": write "not"', '!solved("a")\n^'],
     ["solves() = 2", 'Unexpected "=": write "=="', "solves() = 2\n         ^"],
     [
+      'solves() >= 2 AND solved("a")',
+      'Unexpected "AND": write "and" (keywords are lowercase)',
+      'solves() >= 2 AND solved("a")\n              ^^^',
+    ],
+    [
+      'Not solved("a")',
+      'Unexpected "Not": write "not" (keywords are lowercase)',
+      'Not solved("a")\n^^^',
+    ],
+    [
+      'solved("a") == TRUE',
+      'Unexpected "TRUE": write "true" (keywords are lowercase)',
+      'solved("a") == TRUE\n               ^^^^',
+    ],
+    [
       "solved(\u201Cp0\u201D)",
       'Unexpected character "\u201C": use straight quotes " or \'',
       "solved(\u201Cp0\u201D)\n       ^",
