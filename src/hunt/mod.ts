@@ -17,6 +17,17 @@ export { formatProblem, sortProblems } from "./problem.ts";
 export type { Problem } from "./problem.ts";
 
 /**
+ * Why a folder given as the hunt file cannot be read, and, for one that holds a hunt.toml (the
+ * folder `cairn init DIR` wrote), the file to give instead.
+ */
+function folderReason(path: string): string {
+  const inside = join(path, "hunt.toml");
+  return existsSync(inside)
+    ? `It is a folder, not a file: give the hunt file in it, ${inside}`
+    : "It is a folder, not a file";
+}
+
+/**
  * Loads a hunt file from disk; `body_file` and `assets/` are found beside it. With `now`, an
  * `ends_at` already past is a warning (`LoadOptions.now`).
  */
@@ -34,7 +45,7 @@ export function loadHuntFile(path: string, options: { now?: number } = {}): Load
     const reason = code === "ENOENT"
       ? "No such file"
       : code === "EISDIR"
-      ? "It is a folder, not a file"
+      ? folderReason(path)
       : error instanceof Error
       ? error.message
       : String(error);

@@ -290,6 +290,20 @@ answer = "y"
       { severity: "error", message: "Cannot read: It is a folder, not a file", file: dir },
     ]);
   });
+
+  test("names the hunt.toml inside a folder given as the hunt file (cairn init DIR wrote it)", () => {
+    const dir = dirs.make("cairn-hunt-");
+    writeFileSync(join(dir, "hunt.toml"), '[hunt]\ntitle = "T"\n');
+    expect(loadHuntFile(dir).problems).toEqual([
+      {
+        severity: "error",
+        message: `Cannot read: It is a folder, not a file: give the hunt file in it, ${
+          join(dir, "hunt.toml")
+        }`,
+        file: dir,
+      },
+    ]);
+  });
 });
 
 describe("[[round]]", () => {
