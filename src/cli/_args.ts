@@ -4,6 +4,7 @@
  * winning, and `--help` text generated from the same table.
  */
 import { parseArgs } from "node:util";
+import { suggest } from "../rules/suggest.ts";
 
 export interface OptionSpec {
   type: "string" | "boolean";
@@ -120,11 +121,18 @@ export function parseCommand(
   const { min, max } = spec.positionals;
   const count = parsed.positionals.length;
   if (count < min) {
-    return { kind: "usage_error", message: `${spec.name}: missing ${spec.positionals.names}` };
+    return {
+      kind: "usage_error",
+      message: `${spec.name}: missing ${spec.positionals.names}; usage: ${spec.usage}`,
+    };
   }
   if (count > max) {
-    const extra = parsed.positionals[max];
-    return { kind: "usage_error", message: `${spec.name}: unexpected argument "${extra}"` };
+    const extra = parsed.positionals[max]!;
+    // `cairn serve hunt.toml`: the hunt file is a flag's value there, not an argument.
+    const how = Object.hasOwn(spec.options, "hunt") && extra.endsWith(".toml")
+      ? `to run that hunt file, write cairn ${spec.name} --hunt ${extra}`
+      : `usage: ${spec.usage}`;
+    return { kind: "usage_error", message: `${spec.name}: unexpected argument "${extra}"; ${how}` };
   }
   return { kind: "ok", values, positionals: parsed.positionals, sources };
 }
@@ -140,7 +148,13 @@ function describeParseError(spec: CommandSpec, argv: readonly string[], error: u
   const message = error instanceof Error ? error.message : String(error);
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
     const flag = /'([^']+)'/.exec(message)?.[1] ?? "option";
-    return `${spec.name}: unknown flag ${flag}`;
+    // A typo (--levle), or a flag with a word added (--hunt-file for --hunt).
+    const given = flag.startsWith("--") ? flag.slice(2).split("=")[0]! : undefined;
+    const names = Object.keys(spec.options);
+    const near = given === undefined ? undefined : suggest(given, names) ??
+      names.find((name) => given.startsWith(`${name}-`) || given.startsWith(`${name}_`));
+    const guess = near === undefined ? "" : ` (did you mean --${near}?)`;
+    return `${spec.name}: unknown flag ${flag}${guess}; run \`cairn ${spec.name} --help\` for its options`;
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     const flag = /(--[a-z-]+)/.exec(message)?.[1] ?? "option";

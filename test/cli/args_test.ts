@@ -33,7 +33,18 @@ describe("parseCommand()", () => {
   }
 
   const errors: [string, string[], Record<string, string>, string][] = [
-    ["rejects an unknown flag", ["x", "--nope"], {}, "demo: unknown flag --nope"],
+    [
+      "rejects an unknown flag",
+      ["x", "--nope"],
+      {},
+      "demo: unknown flag --nope; run `cairn demo --help` for its options",
+    ],
+    [
+      "names the flag an unknown one is a typo of",
+      ["x", "--levle", "low"],
+      {},
+      "demo: unknown flag --levle (did you mean --level?); run `cairn demo --help` for its options",
+    ],
     ["rejects a flag without its value", ["x", "--db"], {}, "demo: --db needs a value"],
     [
       "rejects a flag whose value is a flag",
@@ -47,8 +58,18 @@ describe("parseCommand()", () => {
       {},
       'demo: --db needs a value; to give "-a.db", write --db=-a.db',
     ],
-    ["rejects a missing positional", [], {}, "demo: missing NAME"],
-    ["rejects an extra positional", ["x", "y"], {}, 'demo: unexpected argument "y"'],
+    [
+      "rejects a missing positional, with the usage",
+      [],
+      {},
+      "demo: missing NAME; usage: cairn demo [--db FILE] [--verbose] NAME",
+    ],
+    [
+      "rejects an extra positional, with the usage",
+      ["x", "y"],
+      {},
+      'demo: unexpected argument "y"; usage: cairn demo [--db FILE] [--verbose] NAME',
+    ],
     [
       "rejects a bad choice from a flag",
       ["x", "--level", "mid"],

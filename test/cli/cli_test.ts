@@ -62,8 +62,27 @@ describe("cairn", () => {
   const usageErrors: [string[], string, Record<string, string>?][] = [
     [["bogus"], 'cairn: unknown command "bogus"; run `cairn --help` for the list\n'],
     [["--bogus"], 'cairn: unknown flag "--bogus"; run `cairn --help` for the list\n'],
-    [["serve", "--bogus"], "cairn serve: unknown flag --bogus\n"],
-    [["check"], "cairn check: missing FILE\n"],
+    [
+      ["serve", "--bogus"],
+      "cairn serve: unknown flag --bogus; run `cairn serve --help` for its options\n",
+    ],
+    // A typo of a flag names the flag; `serve hunt.toml` says where the hunt file goes.
+    [
+      ["serve", "--hunt-file", "h.toml"],
+      "cairn serve: unknown flag --hunt-file (did you mean --hunt?); run `cairn serve --help` for its options\n",
+    ],
+    [
+      ["serve", "hunt.toml"],
+      'cairn serve: unexpected argument "hunt.toml"; to run that hunt file, write cairn serve --hunt hunt.toml\n',
+    ],
+    [
+      ["check"],
+      "cairn check: missing FILE; usage: cairn check FILE [--graph | --dot] [--routes N] [--json]\n",
+    ],
+    [
+      ["check", "a.toml", "b.toml"],
+      'cairn check: unexpected argument "b.toml"; usage: cairn check FILE [--graph | --dot] [--routes N] [--json]\n',
+    ],
     [["serve", "--port", "99999"], port("99999")],
     [["serve", "--port", ""], port("")],
     [["serve", "--port", "1e3"], port("1e3")],

@@ -519,7 +519,11 @@ describe("cairn backup and cairn export", () => {
       { CAIRN_EXPORT_FORMAT: "xml" },
       'cairn export: CAIRN_EXPORT_FORMAT must be one of json, csv, ctftime, not "xml"\n',
     ],
-    [["backup"], {}, "cairn backup: missing OUT\n"],
+    [
+      ["backup"],
+      {},
+      "cairn backup: missing OUT; usage: cairn backup OUT [--db FILE] [--files DIR]\n",
+    ],
   ];
   for (const [argv, env, message] of usage) {
     const set = Object.entries(env).map(([name, value]) => `${name}=${value} `).join("");
