@@ -344,7 +344,13 @@ const DashboardWatch: FC<DashboardProps> = (props) => (
           </figcaption>
         </figure>
         <figure>
-          <div class="chart-scroll" tabindex={0} role="region" aria-label="Guesses per minute">
+          {/* Its newest minutes, at its right end, are the ones watched: the box opens there. */}
+          <div
+            class="chart-scroll chart-scroll-end"
+            tabindex={0}
+            role="region"
+            aria-label="Guesses per minute"
+          >
             {raw(props.guessesChart)}
           </div>
           <figcaption class="muted small">

@@ -223,6 +223,15 @@ suite("the organizers' pages", () => {
       await page.keyboard.press("ArrowRight");
       await page.waitForTimeout(300);
       expect(await scroller.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+      // The guesses per minute open at their right end, the last minutes: the ones watched.
+      const minutes = page.getByRole("region", { name: "Guesses per minute" });
+      const ends = await minutes.evaluate((box) => ({
+        scrolls: box.scrollWidth > box.clientWidth,
+        box: box.getBoundingClientRect().right,
+        chart: box.querySelector("svg")!.getBoundingClientRect().right,
+      }));
+      expect(ends.scrolls).toBe(true);
+      expect(Math.abs(ends.chart - ends.box)).toBeLessThanOrEqual(1);
       const found = await axe(page);
       expect(found.serious).toEqual([]);
       await charts.screenshot({ path: join(SHOTS, "admin-charts-phone.png") });
