@@ -912,7 +912,7 @@ export const PrintPage: FC<{
           <div class="notice notice-warn" id="loopback-only">
             <strong>This server listens on {props.listening} only: phones cannot reach it</strong>
             <p>
-              Start it again with <code>cairn serve --host 0.0.0.0</code>{" "}
+              Start it again with <code class="command">cairn serve --host 0.0.0.0</code>{" "}
               (the default) to take players on the local network, or enter the address of the
               reverse proxy in front of it.
             </p>

@@ -241,6 +241,20 @@ suite("the organizers' pages", () => {
     60_000,
   );
 
+  test("on a phone, the QR cards' loopback notice keeps its command on one line", async () => {
+    const { page, errors } = await adminPage(served);
+    await page.goto(`${served.server.base}/admin/print`);
+    const command = page.locator("#loopback-only code");
+    expect(await command.textContent()).toBe("cairn serve --host 0.0.0.0");
+    // One line box: a line that breaks after "--" leaves "host 0.0.0.0" to be typed as a word.
+    expect(await command.evaluate((el) => el.getClientRects().length)).toBe(1);
+    await page.locator("#loopback-only").screenshot({
+      path: join(SHOTS, "admin-print-loopback.png"),
+    });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   test.each([1024, 1050, 1280])(
     "at %i px, in the dashboard's narrower column, the charts fit their box whole",
     async (width) => {
