@@ -183,7 +183,11 @@ export async function serve(
   const huntPath = values.hunt as string | undefined;
   const loaded = loadHuntOrExample(huntPath);
   if (loaded.hunt === undefined) {
-    io.stderr(formatReport(loaded.problems));
+    // Its report reads as check's: the last line says that nothing serves, and what to do.
+    io.stderr(
+      formatReport(loaded.problems) +
+        `serve: not started: fix the errors in ${huntPath ?? "the hunt file"} and start it again\n`,
+    );
     return EXIT.failure;
   }
   warn(logger, loaded.problems);

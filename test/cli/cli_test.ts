@@ -316,7 +316,8 @@ describe("cairn serve", () => {
       `${file}:8:18: error: puzzle "a", field unlock: Unknown puzzle "b"\n` +
         `    solved("b")\n           ^^^\n` +
         `${file}:9:1: error: puzzle "a", field points: Expected points as a number\n` +
-        "2 errors, 0 warnings\n",
+        "2 errors, 0 warnings\n" +
+        `serve: not started: fix the errors in ${file} and start it again\n`,
     );
   });
 });
