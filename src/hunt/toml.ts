@@ -41,18 +41,114 @@ export function parseToml(text: string, file: string): TomlResult {
       reason = "unterminated string: the quote here is not closed on this line";
       column = open;
     }
+    let line = error.line;
+    const lines = text.split("\n").map((source) => source.replace(/\r$/, ""));
+    if (reason === "invalid value") {
+      const how = bareValue(lines[line - 1] ?? "", column);
+      if (how !== undefined) reason = `${reason}: ${how}`;
+    } else if (reason.startsWith("trying to redefine an already defined table")) {
+      const header = misplacedHeader(lines, line);
+      if (header !== undefined) ({ reason, line, column } = header);
+    }
     return {
       kind: "error",
       problem: {
         severity: "error",
         message: `Invalid TOML: ${reason}`,
         file,
-        line: error.line,
+        line,
         column,
-        excerpt: sourceExcerpt(text, error.line, column),
+        excerpt: sourceExcerpt(text, line, column),
       },
     };
   }
+}
+
+/** Keys whose value is a number: a bare word there is no missing quote. */
+const NUMBER_KEYS = new Set([
+  "points",
+  "cost",
+  "count",
+  "min",
+  "max",
+  "start",
+  "first_solve_bonus",
+  "initial",
+  "minimum",
+  "decay",
+]);
+
+/** Keys whose value is `true` or `false`: `gallery = yes` wants no quotes. */
+const BOOLEAN_KEYS = new Set(["gallery", "offline_times", "show_solves", "ordered", "spread"]);
+
+/**
+ * What to write for a bare word given as a value (`title = The Lighthouse`, `unlock = solved("a")`,
+ * `gallery = yes`), the value starting at `column` of `source`: the same line with its quotes, or
+ * `true` or `false`. Nothing for a number's key, or a value this cannot put in quotes.
+ */
+function bareValue(source: string, column: number): string | undefined {
+  const match = /^(\s*)([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)(\s*=\s*)/.exec(source);
+  if (match === null || match[0].length !== column - 1) return undefined;
+  const key = match[2]!.slice(match[2]!.lastIndexOf(".") + 1);
+  // A comment after the value is not part of it.
+  const value = source.slice(column - 1).replace(/\s+#.*$/, "").trimEnd();
+  if (!/^[A-Za-z]/.test(value) || NUMBER_KEYS.has(key)) return undefined;
+  if (BOOLEAN_KEYS.has(key)) {
+    return "write true or false, in lowercase and without quotes";
+  }
+  const written = `${match[1]}${match[2]}${match[3]}`.trimStart();
+  if (key === "unlock") {
+    return value.includes("'") ? undefined : `a rule goes in quotes: write ${written}'${value}'`;
+  }
+  if (!value.includes('"') && !value.includes("\\")) {
+    return `text goes in quotes: write ${written}"${value}"`;
+  }
+  return value.includes("'") ? undefined : `text goes in quotes: write ${written}'${value}'`;
+}
+
+/**
+ * A table header that TOML refuses as a table defined twice, where the cause is a hunt file's
+ * shape: `[puzzle]` with single brackets after `[[puzzle]]` tables, a second `[hunt]`, or a
+ * `[[puzzle.hint]]` (or `.variant`) above the first `[[puzzle]]`, which TOML then takes for
+ * `[puzzle]`'s own. The reason, and the line and column to point at.
+ */
+function misplacedHeader(
+  lines: string[],
+  line: number,
+): { reason: string; line: number; column: number } | undefined {
+  const header = (lines[line - 1] ?? "").replace(/#.*$/, "").trim();
+  const at = (lines[line - 1] ?? "").indexOf("[") + 1;
+  if (/^\[\s*puzzle\s*\]$/.test(header)) {
+    return {
+      reason:
+        "[puzzle] with single brackets: write [[puzzle]], with double brackets, for each puzzle",
+      line,
+      column: at,
+    };
+  }
+  if (/^\[\s*hunt\s*\]$/.test(header)) {
+    const first = lines.findIndex((source) => /^\s*\[\s*hunt\s*\]/.test(source)) + 1;
+    if (first > 0 && first < line) {
+      return {
+        reason: `a second [hunt] table: the file has one, on line ${first}`,
+        line,
+        column: at,
+      };
+    }
+  }
+  if (/^\[\[\s*puzzle\s*\]\]$/.test(header)) {
+    const firstPuzzle = lines.findIndex((source) => /^\s*\[\[\s*puzzle\s*\]\]/.test(source));
+    const early = lines.findIndex((source) => /^\s*\[\[?\s*puzzle\s*\./.test(source));
+    if (early !== -1 && early < firstPuzzle) {
+      const name = lines[early]!.replace(/#.*$/, "").trim();
+      return {
+        reason: `${name} comes before any [[puzzle]]: put it after the puzzle it belongs to`,
+        line: early + 1,
+        column: lines[early]!.indexOf("[") + 1,
+      };
+    }
+  }
+  return undefined;
 }
 
 /** The source line at `line` with a caret under `column` (both 1-based). */
