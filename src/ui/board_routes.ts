@@ -16,12 +16,11 @@ import {
   type Play,
   scoreHistory,
   sessionPlayer,
-  STATS_CLOSED,
   statsOpen,
   submissionFile,
 } from "../play/mod.ts";
 import { viewTag } from "../live/mod.ts";
-import { html, huntInfo, isLoopback, noStore, param, playerOrigins } from "./_page.ts";
+import { html, huntInfo, isLoopback, noStore, param, playerOrigins, startText } from "./_page.ts";
 import { BoardPage, TeamBoardPage } from "./board.tsx";
 import { clock, duration, scoreChart } from "./charts.ts";
 import { GalleryPage } from "./gallery.tsx";
@@ -153,9 +152,14 @@ function statsPage(pages: Hono, game: Game, stats: Play["stats"]): void {
     const engine = game.engine;
     const team = sessionPlayer(game, c)?.team.name;
     if (!statsOpen(engine, engine.now())) {
+      // A player's words, not the API's: when they come, or that the hunt has set no time yet.
+      const at = engine.hunt.solutionsAt;
+      const text = at === undefined
+        ? "The hunt's stats are published with its solutions, and the organizers have not set a time for them yet."
+        : `The hunt's stats are published with its solutions, ${startText(at, engine.now())}.`;
       return html(
         c,
-        MessagePage({ hunt: huntInfo(engine), title: "No stats yet", text: STATS_CLOSED, team }),
+        MessagePage({ hunt: huntInfo(engine), title: "No stats yet", text, team }),
         403,
       );
     }

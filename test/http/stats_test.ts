@@ -128,6 +128,14 @@ describe("the hunt's stats", () => {
     const early = await app.call("GET", "/stats", { headers: { accept: "text/html" } });
     expect(early.status).toBe(403);
     expect(early.text).toContain("No stats yet");
+    // When, in a player's words (the server's clock), not the hunt file's key.
+    expect(early.text).toContain("The hunt&#39;s stats are published with its solutions, at ");
+    expect(early.text).not.toContain("solutions_at");
+    // A hunt that sets no time for its solutions says so.
+    const unset = makeApp({ toml: HUNT.replace(/^solutions_at = .*$/m, "") });
+    const never = await unset.call("GET", "/stats", { headers: { accept: "text/html" } });
+    expect(never.status).toBe(403);
+    expect(never.text).toContain("the organizers have not set a time for them yet");
     expect(
       (await app.call("GET", "/puzzles", { token: gulls })).text,
     ).not.toContain('href="/stats"');
