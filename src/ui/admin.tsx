@@ -36,6 +36,12 @@ export const AdminLoginPage: FC<{ huntTitle: string; flash?: Flash | undefined }
           Open the admin link that <code>cairn serve</code>{" "}
           printed on its first start: it signs you in. Or paste the admin token here.
         </p>
+        <p class="muted small">
+          Lost it? On the server, <code class="command">cairn admin-token</code>{" "}
+          makes a new link; then reload the server (<code class="command">
+            cairn admin-token --help
+          </code>).
+        </p>
         <form method="post" action="/admin/session" id="admin-login">
           <label class="field">
             <span>Admin token</span>

@@ -674,7 +674,12 @@ describe("organizers", () => {
     const login = await b.get("/admin");
     expect(login.text).toContain("Organizer sign-in");
     await b.post("/admin/session", { token: "wrong" });
-    expect((await b.get("/admin")).text).toContain("That admin token is wrong");
+    const wrong = (await b.get("/admin")).text;
+    expect(wrong).toContain("That admin token is wrong");
+    // A lost link is made again on the server: the page says how.
+    expect(wrong).toContain(
+      'Lost it? On the server, <code class="command">cairn admin-token</code>',
+    );
     const res = await app.app.request(`${ORIGIN}/admin/session`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
