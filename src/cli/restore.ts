@@ -515,7 +515,11 @@ function report(
   lines.push(
     `restore: restored ${dbPath} from ${backupPath}: ${count(done.teams, "team")}, ${last}${files}`,
   );
-  lines.push("restore: start the server now (systemctl start cairn)");
+  // At a venue the server is as often a cairn serve in a terminal as a service.
+  lines.push(
+    `restore: start the server now, as before: cairn serve --db ${dbPath} (with your --hunt), ` +
+      "or systemctl start cairn",
+  );
   return lines.join("\n") + "\n";
 }
 

@@ -182,7 +182,8 @@ describe("cairn restore", () => {
         `^restore: the database it replaces is kept in ${kept} \\(to undo: cairn restore ${kept}/cairn\\.db --db ${db}\\)\\n` +
           `restore: restored ${db} from ${backup}: 2 teams, 1 guess, the last at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z; ` +
           `1 uploaded file in ${db}\\.files \\(0 copied\\)\\n` +
-          "restore: start the server now \\(systemctl start cairn\\)\\n$",
+          `restore: start the server now, as before: cairn serve --db ${db} \\(with your --hunt\\), ` +
+          "or systemctl start cairn\\n$",
       ),
     );
     expect(statSync(db).mode & 0o777).toBe(0o600);
