@@ -108,7 +108,12 @@ export function damaged(problem: string): string {
  * there.
  */
 export function openForReading(path: string): Connection {
-  if (!existsSync(path)) throw new Error(`There is no database at ${path}`);
+  if (!existsSync(path)) {
+    // The default, ./cairn-data/cairn.db, is where cairn serve ran: another folder has none.
+    throw new Error(
+      `There is no database at ${path}: give the server's with --db (cairn serve logs it as db=…)`,
+    );
+  }
   if (statSync(path).isDirectory()) throw new Error(`${path} is a folder, not a database file`);
   // Read-write but query-only, not read-only: a read-only connection leaves the -wal and -shm
   // files it had to create behind when it closes. Run as root beside a stopped service, they

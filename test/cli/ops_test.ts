@@ -548,7 +548,10 @@ describe("cairn backup and cairn export", () => {
     for (const argv of [["backup", "out.db"], ["export"]]) {
       const io = fakeIo();
       expect(await run([...argv, "--db", missing], io)).toBe(1);
-      expect(io.err()).toBe(`${argv[0]}: There is no database at ${missing}\n`);
+      expect(io.err()).toBe(
+        `${argv[0]}: There is no database at ${missing}: ` +
+          "give the server's with --db (cairn serve logs it as db=…)\n",
+      );
     }
   });
 });
