@@ -147,6 +147,10 @@ export const serveSpec: CommandSpec = {
   },
   positionals: { min: 0, max: 0, names: "" },
   notes: [
+    "It logs the address phones open (event=reachable url=…), and on its first start on a new",
+    "database without --admin-token the organizers' link, once: event=admin_link",
+    "url=…/admin#token=…; keep it (lost: cairn admin-token makes a new one).",
+    "A hunt file with errors is refused, each error printed as cairn check prints it.",
     "SIGTERM or SIGINT stops accepting, lets in-flight requests finish, and exits 0.",
     "SIGHUP re-reads the hunt file; one with errors is refused and the running hunt kept.",
     "With --tls-cert and --tls-key it serves HTTPS only, and the session cookie is Secure;",

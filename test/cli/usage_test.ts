@@ -14,3 +14,14 @@ describe("cairn COMMAND --help", () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe("cairn serve --help", () => {
+  test("says where the admin link and the phones' address come, and what to do when it is lost", async () => {
+    const io = fakeIo();
+    expect(await run(["serve", "--help"], io)).toBe(0);
+    const text = io.out();
+    expect(text).toContain("event=reachable url=");
+    expect(text).toContain("event=admin_link");
+    expect(text).toContain("cairn admin-token makes a new one");
+  });
+});
