@@ -136,6 +136,22 @@ function misplacedHeader(
       };
     }
   }
+  const key = /^([A-Za-z0-9_-]+)\s*=/.exec(header)?.[1];
+  if (key !== undefined) {
+    // The table above it: its header's line.
+    let table = line - 2;
+    while (table >= 0 && !/^\s*\[/.test(lines[table]!)) table--;
+    const first = lines.findIndex((source, i) =>
+      i > table && i < line - 1 && new RegExp(`^\\s*${key}\\s*=`).test(source)
+    );
+    if (first !== -1) {
+      return {
+        reason: `"${key}" is given twice in its table, here and on line ${first + 1}: keep one`,
+        line,
+        column: (lines[line - 1] ?? "").search(/\S/) + 1,
+      };
+    }
+  }
   if (/^\[\[\s*puzzle\s*\]\]$/.test(header)) {
     const firstPuzzle = lines.findIndex((source) => /^\s*\[\[\s*puzzle\s*\]\]/.test(source));
     const early = lines.findIndex((source) => /^\s*\[\[?\s*puzzle\s*\./.test(source));

@@ -260,7 +260,7 @@ describe("the compiled binary", () => {
     expect(await proc.exited).toBe(1);
     const err = await new Response(proc.stderr).text();
     expect(err).toStartWith(
-      "hunt.toml:3:1: error: Invalid TOML: trying to redefine an already defined table or value\n",
+      'hunt.toml:3:1: error: Invalid TOML: "title" is given twice in its table, here and on line 2: keep one\n',
     );
   }, 30_000);
 
