@@ -158,6 +158,8 @@ export type GuessOutcome =
   | { kind: "rate_limited"; retryAfterSeconds?: number }
   /** The puzzle is a mission: it takes a submission, not an answer. */
   | { kind: "mission" }
+  /** The puzzle gives choices, and the guess is none of them. */
+  | { kind: "not_a_choice" }
   | {
     kind: "judged";
     result: GuessResult;
@@ -450,6 +452,13 @@ export class Engine {
     if (!this.accepts(when, now)) return { kind: "hunt_not_running" };
     if (this.solved(team, puzzle)) return { kind: "already_solved" };
     if (puzzle.mission !== undefined) return { kind: "mission" };
+    // A puzzle with variants is judged by the team's variant's answers.
+    const variant = puzzle.variants === undefined ? undefined : variantOf(puzzle, team.seq);
+    const answers = variant === undefined ? puzzle.answers : variant.answers;
+    // On a multiple-choice puzzle, anything but a choice is refused: neither stored nor counted.
+    if (answers.spec.choices !== undefined && !answers.isChoice(raw)) {
+      return { kind: "not_a_choice" };
+    }
 
     // The limit counts the whole team's incorrect and partial guesses in a sliding
     // window, or over the whole hunt (`per = "hunt"`, an infinite window).
@@ -475,9 +484,7 @@ export class Engine {
       extraUsed = true;
     }
 
-    // A puzzle with variants is judged by the team's variant's answers.
-    const variant = puzzle.variants === undefined ? undefined : variantOf(puzzle, team.seq);
-    const judged = (variant === undefined ? puzzle.answers : variant.answers).check(raw);
+    const judged = answers.check(raw);
     const guessId = this.nextGuessId++;
     team.lastActivityAt = now;
     if (extraUsed) team.extraGuesses.set(puzzle.index, team.extraGuesses.get(puzzle.index)! - 1);

@@ -13,6 +13,11 @@ export interface AnswerSpec {
   regexes: readonly string[];
   partials: readonly { answer: string; message: string }[];
   mode: NormalizeMode;
+  /**
+   * A multiple-choice puzzle's choices, in file order (`choices`): a guess must be one of them, and
+   * every answer is one. Absent for a puzzle answered in words.
+   */
+  choices?: readonly string[];
 }
 
 /** The outcome of checking one guess. */
@@ -28,11 +33,13 @@ export interface AnswerChecker {
   /** The normalized form of a guess under this puzzle's mode (what gets stored as `normalized`). */
   normalize(raw: string): string;
   check(raw: string): AnswerResult;
+  /** Whether a guess is one of the choices, compared as answers are; false without choices. */
+  isChoice(raw: string): boolean;
 }
 
 /** A mistake in a puzzle's answers, pointing at the offending entry. */
 export interface AnswerProblem {
-  field: "answer" | "answer_regex" | "partial";
+  field: "answer" | "answer_regex" | "partial" | "choices";
   index: number;
   message: string;
 }
@@ -188,6 +195,40 @@ export function compileAnswers(spec: AnswerSpec): CompileAnswersResult {
     }
   });
 
+  // Choices are told apart as guesses are (two that normalize alike would be one), and every answer
+  // must be one of them, or no team could pick it.
+  const choices = new Map<string, string>();
+  const alike = spec.mode === "exact"
+    ? "differ only in spaces around them"
+    : "are the same once capitals, spaces and punctuation are dropped";
+  const fix = spec.mode === "exact"
+    ? "reword one"
+    : 'reword one, or set normalize = "exact" to compare them as written';
+  (spec.choices ?? []).forEach((raw, index) => {
+    const choice = norm(raw);
+    const same = choices.get(choice);
+    if (choice === "") {
+      const message =
+        `Choice "${raw}" ${empty}: give it letters or digits, or set normalize = "exact"`;
+      problems.push({ field: "choices", index, message });
+    } else if (same !== undefined) {
+      const message =
+        `Choices "${same}" and "${raw}" ${alike}, so a team could not tell them apart: ${fix}`;
+      problems.push({ field: "choices", index, message });
+    } else choices.set(choice, raw);
+  });
+  if (spec.choices !== undefined) {
+    spec.answers.forEach((raw, index) => {
+      const answer = norm(raw);
+      if (answer !== "" && !choices.has(answer)) {
+        const message = `Answer "${raw}" is not one of the choices: write it as one of them (${
+          [...spec.choices!].map((c) => `"${c}"`).join(", ")
+        }), or add it to choices`;
+        problems.push({ field: "answer", index, message });
+      }
+    });
+  }
+
   if (problems.length > 0) return { kind: "error", problems };
 
   return {
@@ -198,8 +239,11 @@ export function compileAnswers(spec: AnswerSpec): CompileAnswersResult {
         regexes: [...spec.regexes],
         partials: spec.partials.map(({ answer, message }) => ({ answer, message })),
         mode: spec.mode,
+        // Only when given: a puzzle answered in words keeps the spec (and fingerprint) it had.
+        ...(spec.choices !== undefined && { choices: [...spec.choices] }),
       },
       normalize: norm,
+      isChoice: (raw: string): boolean => choices.has(norm(raw)),
       check(raw: string): AnswerResult {
         // Patterns see the trimmed raw guess, so they can accept what normalization drops ("???").
         if (regexes.length > 0) {

@@ -595,19 +595,25 @@ function buildPuzzle(entry: PuzzleEntry, i: number, context: PuzzleContext): Puz
       answer_regex: entry.answer_regex,
       partial: entry.partial,
       normalize: entry.normalize,
+      choices: entry.choices,
     },
     {
       prefix: at(),
       raw: raws[i] ?? {},
       puzzleId: entry.id,
       needsAnswer: !hasVariants && entry.submit === undefined,
+      ownChoices: true,
     },
     report,
   );
   const mission = checkMission(entry, at, report);
+  checkChoiceKeys(entry, i, report);
   const variants = entry.variant.map((variant, j) =>
     buildVariant(variant, j, { entry, i, body, solution, answers, context })
   );
+  if (mission === undefined) {
+    checkChoiceLimit(entry, hasVariants ? variants.map((v) => v.answers) : [answers], at, report);
+  }
   const otherVariantMessage = entry.other_variant_message ?? meta.other_variant_message;
   if (entry.other_variant_message !== undefined && !hasVariants) {
     report.add(
@@ -681,6 +687,14 @@ function checkMission(
   if (entry.partial.length > 0) {
     report.add("error", "A mission takes no partial answers", at("partial"), entry.id);
   }
+  if (entry.choices !== undefined) {
+    report.add(
+      "error",
+      `A mission (submit = "${entry.submit}") takes no choices: remove choices, or remove submit to make it a multiple-choice puzzle`,
+      at("choices"),
+      entry.id,
+    );
+  }
   if (entry.variant.length > 0) {
     report.add("error", "A mission cannot have variants", at("variant"), entry.id);
   }
@@ -697,6 +711,108 @@ function checkMission(
     report.add("error", "A mission takes no first_solve_bonus", at("first_solve_bonus"), entry.id);
   }
   return { submit: entry.submit, judge: entry.judge ?? "organizer" };
+}
+
+/**
+ * A multiple-choice puzzle's keys: a choice is right or wrong, so it takes no
+ * `answer_regex` and no `partial`, the puzzle's or a variant's. A variant
+ * gives its own `choices` or plays the puzzle's; either every variant has
+ * choices or none has, so that teams are asked alike.
+ */
+function checkChoiceKeys(entry: PuzzleEntry, i: number, report: Reporter): void {
+  const withChoices = entry.variant.map((variant) =>
+    (variant.choices ?? entry.choices) !== undefined
+  );
+  if (entry.choices === undefined && !withChoices.includes(true)) return;
+  const refuse = (path: KeyPath, key: "answer_regex" | "partial", choices?: readonly string[]) =>
+    report.add(
+      "error",
+      key === "answer_regex"
+        ? `A puzzle with choices takes no answer_regex: name the right choice in answer, e.g. answer = "${
+          choices?.[0] ?? "Red"
+        }"`
+        : "A puzzle with choices takes no partial answers: a choice is right or wrong. Remove partial",
+      [...path, key],
+      entry.id,
+    );
+  const at: KeyPath = ["puzzle", i];
+  const first = entry.choices ?? entry.variant.find((variant) => variant.choices)?.choices;
+  if (entry.answer_regex !== undefined) refuse(at, "answer_regex", first);
+  if (entry.partial.length > 0) refuse(at, "partial");
+  entry.variant.forEach((variant, j) => {
+    const where: KeyPath = ["puzzle", i, "variant", j];
+    if (!withChoices[j]) {
+      report.add(
+        "error",
+        `Variant ${
+          j + 1
+        } has no choices while the puzzle's other variants do: give every variant its choices, or give the puzzle choices for all`,
+        where,
+        entry.id,
+      );
+      return;
+    }
+    if (variant.answer_regex !== undefined) {
+      refuse(where, "answer_regex", variant.choices ?? entry.choices);
+    }
+    if (variant.partial !== undefined && variant.partial.length > 0) refuse(where, "partial");
+  });
+}
+
+/** A guess limit's window as the hunt file writes it: "30s", "10m", "1h". */
+function windowWords(ms: number): string {
+  if (ms % 3_600_000 === 0) return `"${ms / 3_600_000}h"`;
+  if (ms % 60_000 === 0) return `"${ms / 60_000}m"`;
+  return `"${ms / 1_000}s"`;
+}
+
+/** The strictest guess limit, which still leaves a true-or-false question's other choice. */
+const STRICTEST = { count: 1, perMs: Infinity };
+
+/**
+ * Warns when a team could try every choice of a multiple-choice puzzle: it has
+ * no `guess_limit` (10 wrong guesses a minute), or one allowing as many wrong
+ * guesses as there are wrong choices (in the variant with the fewest).
+ */
+function checkChoiceLimit(
+  entry: PuzzleEntry,
+  sets: readonly AnswerChecker[],
+  at: (...rest: (string | number)[]) => KeyPath,
+  report: Reporter,
+): void {
+  let wrong = Infinity;
+  for (const set of sets) {
+    const choices = set.spec.choices;
+    if (choices === undefined) continue;
+    const right = choices.filter((choice) => set.check(choice).kind === "correct").length;
+    wrong = Math.min(wrong, choices.length - right);
+  }
+  if (wrong === Infinity) return;
+  const suggestion = 'Set e.g. guess_limit = { count = 1, per = "hunt" }';
+  const limit = entry.guess_limit;
+  if (limit === undefined) {
+    report.add(
+      "warning",
+      `A team can try every choice: without a guess_limit it has ${DEFAULT_GUESS_LIMIT.count} wrong guesses a minute. ${suggestion}`,
+      entry.choices !== undefined ? at("choices") : at(),
+      entry.id,
+    );
+    return;
+  }
+  if (limit.count < wrong) return;
+  // With a single wrong choice, nothing stricter can be set: the organizer chose this limit.
+  if (limit.count === STRICTEST.count && limit.per === STRICTEST.perMs) return;
+  const allowed = `${limit.count} wrong ${limit.count === 1 ? "guess" : "guesses"} ${
+    limit.per === Infinity ? "in the hunt" : `per ${windowWords(limit.per)}`
+  }`;
+  report.add(
+    "warning",
+    `A team can try every choice: guess_limit allows ${allowed}, and ${wrong} of the choices ${
+      wrong === 1 ? "is" : "are"
+    } wrong. ${suggestion}`,
+    at("guess_limit"),
+    entry.id,
+  );
 }
 
 /** Compiles one [[puzzle.variant]]: its own answers and body, or the puzzle's. */
@@ -719,13 +835,14 @@ function buildVariant(
     unknown
   >;
   const own = variant.answer !== undefined || variant.answer_regex !== undefined;
-  const checker = own || variant.partial !== undefined
+  const checker = own || variant.partial !== undefined || variant.choices !== undefined
     ? compileAnswerSet(
       {
         answer: own ? variant.answer : entry.answer,
         answer_regex: own ? variant.answer_regex : entry.answer_regex,
         partial: variant.partial ?? entry.partial,
         normalize: entry.normalize,
+        choices: variant.choices ?? entry.choices,
       },
       {
         prefix: where,
@@ -733,6 +850,8 @@ function buildVariant(
         puzzleId: entry.id,
         // Without answers of its own, the check below names what is missing.
         needsAnswer: own,
+        // The puzzle's choices are checked once, where they are written.
+        ownChoices: variant.choices !== undefined,
       },
       report,
     )
@@ -987,8 +1106,15 @@ function assembleHunt(
 
 /** Compiles one set of answers (a puzzle's or a variant's), reporting its problems under `prefix`. */
 function compileAnswerSet(
-  spec: Pick<PuzzleEntry, "answer" | "answer_regex" | "partial" | "normalize">,
-  where: { prefix: KeyPath; raw: Record<string, unknown>; puzzleId: string; needsAnswer: boolean },
+  spec: Pick<PuzzleEntry, "answer" | "answer_regex" | "partial" | "normalize" | "choices">,
+  where: {
+    prefix: KeyPath;
+    raw: Record<string, unknown>;
+    puzzleId: string;
+    needsAnswer: boolean;
+    /** Whether the choices are written here (not inherited from the puzzle): their problems are. */
+    ownChoices: boolean;
+  },
   report: Reporter,
 ): AnswerChecker {
   const { prefix, raw, puzzleId } = where;
@@ -997,8 +1123,19 @@ function compileAnswerSet(
     regexes: spec.answer_regex ?? [],
     partials: spec.partial,
     mode: spec.normalize,
+    ...(spec.choices !== undefined && { choices: spec.choices }),
   });
-  if (
+  if (where.needsAnswer && spec.choices !== undefined && (spec.answer ?? []).length === 0) {
+    // A multiple-choice puzzle is judged by `answer` alone (answer_regex is refused with choices).
+    report.add(
+      "error",
+      `A puzzle with choices needs an "answer", the right choice: e.g. answer = "${
+        spec.choices[0]
+      }"`,
+      spec.answer !== undefined ? [...prefix, "answer"] : prefix,
+      puzzleId,
+    );
+  } else if (
     where.needsAnswer && (spec.answer ?? []).length === 0 && (spec.answer_regex ?? []).length === 0
   ) {
     // At the key if it is there but empty, else at the table's header.
@@ -1011,6 +1148,7 @@ function compileAnswerSet(
   }
   if (answers.kind === "error") {
     for (const problem of answers.problems) {
+      if (problem.field === "choices" && !where.ownChoices) continue;
       // A single string (`answer = "x"`) has no index to name.
       const single = typeof raw[problem.field === "partial" ? "" : problem.field] === "string";
       const field = problem.field === "partial"
@@ -1222,6 +1360,7 @@ const REFUSE_ALL: AnswerChecker = {
   spec: { answers: [], regexes: [], partials: [], mode: "default" },
   normalize: (raw: string) => raw,
   check: () => ({ kind: "incorrect" as const }),
+  isChoice: () => false,
 };
 
 /**

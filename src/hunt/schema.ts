@@ -90,6 +90,32 @@ const guessWindow = v.pipe(
   v.minValue(1_000, "The duration must be at least 1s"),
 );
 
+/** The most choices a puzzle may give: one per letter, A to Z. */
+export const MAX_CHOICES = 26;
+/** The longest choice: a choice is sent as a guess, and a guess is at most 500 characters. */
+const MAX_CHOICE_LENGTH = 500;
+
+/** `choices = ["Red", "Green", "Blue"]`: a multiple-choice puzzle's choices, in the order shown. */
+const choices = v.pipe(
+  v.array(
+    v.pipe(
+      v.string("Expected each choice in quotes"),
+      v.trim(),
+      v.nonEmpty("A choice is empty: write its text, or remove it"),
+      v.check(
+        (choice) => choice.length <= MAX_CHOICE_LENGTH || [...choice].length <= MAX_CHOICE_LENGTH,
+        `A choice is at most ${MAX_CHOICE_LENGTH} characters, as a guess is: shorten it`,
+      ),
+    ),
+    'Expected a list of choices, e.g. choices = ["Red", "Green", "Blue"]',
+  ),
+  v.minLength(2, 'Expected at least 2 choices, e.g. choices = ["Red", "Green"]'),
+  v.maxLength(
+    MAX_CHOICES,
+    `Expected at most ${MAX_CHOICES} choices: keep the likely ones, or remove choices to take typed answers`,
+  ),
+);
+
 /** `points = { initial, minimum, decay, function }`: a value that falls as teams solve. */
 const DynamicPointsSchema = v.strictObject({
   initial: count("initial", 0),
@@ -154,6 +180,7 @@ const VariantSchema = v.strictObject({
   answer: v.optional(stringList("answer")),
   answer_regex: v.optional(stringList("answer_regex pattern")),
   partial: v.optional(v.array(PartialSchema, "Expected a list of { answer, message } tables")),
+  choices: v.optional(choices),
   checkpoint: v.optional(CheckpointSchema),
 }, "Expected a [[puzzle.variant]] table (with double brackets)");
 
@@ -208,6 +235,8 @@ export const PuzzleSchema = v.strictObject({
   answer: v.optional(stringList("answer")),
   answer_regex: v.optional(stringList("answer_regex pattern")),
   partial: v.optional(v.array(PartialSchema, "Expected a list of { answer, message } tables"), []),
+  /** A multiple-choice puzzle: the team picks one of these, and `answer` names the right one(s). */
+  choices: v.optional(choices),
   normalize: v.optional(
     v.picklist(["default", "exact"], 'Expected "default" or "exact"'),
     "default",

@@ -491,6 +491,8 @@ function decideGuess(
         "bad_request",
         "This puzzle is a mission: send a submission (POST /api/puzzles/:id/submissions), not an answer",
       ));
+    case "not_a_choice":
+      return refused(refusal("bad_request", "Pick one of the choices"));
     case "already_solved":
       // Answered only once the solve it rests on is on disk (the commit waits for it).
       return {

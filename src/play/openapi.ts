@@ -397,7 +397,9 @@ export const ROUTES: readonly Route[] = [
     answers: [ok(R.GuessReply, "The judgement, once the guess is on disk")],
     errors: ["not_found", "hunt_not_running", "rate_limited", "conflict", "unprocessable"],
     description: "A blank guess (empty, or only spaces) and a guess over 500 characters are " +
-      "refused with 400, neither stored nor counted against the limit. Past the puzzle's guess " +
+      "refused with 400, neither stored nor counted against the limit; so is a guess on a " +
+      "multiple-choice puzzle that is none of its `choices` (compared as answers are): " +
+      '"Pick one of the choices". Past the puzzle\'s guess ' +
       'limit, 429 with `Retry-After`; past a `per = "hunt"` cap, 429 with none.' + OFFLINE_NOTE,
   },
   {

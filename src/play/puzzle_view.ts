@@ -4,7 +4,7 @@ import { teamPoints } from "./puzzle_list.ts";
 
 /**
  * What a team sees of a puzzle it has unlocked: its body (the team's variant)
- * and each hint's title, cost and state, with a hint's text only once taken
+ * and choices, and each hint's title, cost and state, with a hint's text only once taken
  * (an ask's prompt at once). Shared
  * by `GET /api/puzzles/:id` and the puzzle page, so both say the same. While
  * the board is frozen (at `frozenAt`), its points are as at the freeze. The
@@ -33,6 +33,8 @@ export function puzzleView(
     // Where the hunt shows them (`show_solves`); undefined, which JSON leaves out, elsewhere.
     solves: engine.hunt.showSolves ? engine.solvesShown(team, puzzle, frozenAt) : undefined,
     bodyHtml: bodyHtml(puzzle, source),
+    // A multiple-choice puzzle's (its variant's); undefined, which JSON leaves out, elsewhere.
+    choices: source.answers.spec.choices,
     solved,
     solutionHtml: solution,
     hints: puzzle.hints.map((hint) => {

@@ -141,6 +141,12 @@ export const PuzzleDetail = v.strictObject({
   points: Int,
   solves: Solves,
   body_html: v.string(),
+  choices: v.pipe(
+    v.optional(v.array(v.string())),
+    v.description(
+      "A multiple-choice puzzle's choices (the team's variant's), in the hunt file's order; a guess must be one of them. Absent on a puzzle answered in words",
+    ),
+  ),
   solved: v.boolean(),
   solution_html: v.pipe(
     v.optional(v.string()),
