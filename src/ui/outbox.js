@@ -707,8 +707,9 @@
     const action = new URL(form.action, location.href).pathname;
     let item;
     if (form.id === "guess-form") {
-      const answer = form.querySelector("input[name=answer]").value;
-      if (answer.trim() === "") return;
+      // The text typed, or the choice picked (a multiple-choice puzzle's radio buttons).
+      const answer = new FormData(form).get("answer") ?? "";
+      if (typeof answer !== "string" || answer.trim() === "") return;
       const puzzle = document.body.dataset.puzzle;
       item = {
         kind: "guess",
@@ -717,7 +718,7 @@
         body: { answer },
         label: `“${answer}” on ${title()}`,
       };
-      form.querySelector("input[name=answer]").select();
+      form.querySelector("input[name=answer]:not([type=radio])")?.select();
     } else if (form.classList.contains("hint-form")) {
       const match = /\/puzzles\/([^/]+)\/hints\/([^/]+)$/.exec(action);
       if (!match) return;

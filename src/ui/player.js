@@ -263,7 +263,9 @@
     showResult("warn", message, p);
     countdown(p, () => {
       formEnabled(true);
-      form?.querySelector("input[name=answer]")?.focus();
+      (form?.querySelector("input[name=answer]:checked") ??
+        form?.querySelector("input[name=answer]"))
+        ?.focus();
     });
   }
 
@@ -311,7 +313,7 @@
         break;
     }
     if (data.result === "partial" || data.result === "incorrect") {
-      form?.querySelector("input[name=answer]")?.select();
+      form?.querySelector("input[name=answer]:not([type=radio])")?.select();
       const note = $("limit-note");
       if (note && note.dataset.left) {
         const left = Math.max(0, Number(note.dataset.left) - 1);
@@ -349,12 +351,12 @@
 
   // Without the outbox (a browser with no IndexedDB), this page sends the guess itself.
   if (form && puzzleId) {
-    const input = form.querySelector("input[name=answer]");
     const button = form.querySelector("button");
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const answer = input.value;
-      if (answer.trim() === "") return;
+      // The text typed, or the choice picked (a multiple-choice puzzle's radio buttons).
+      const answer = new FormData(form).get("answer") ?? "";
+      if (typeof answer !== "string" || answer.trim() === "") return;
       button.disabled = true;
       let res;
       let data;

@@ -315,6 +315,8 @@ export interface PuzzleView {
   roundTitle: string;
   points: number;
   bodyHtml: string;
+  /** A multiple-choice puzzle's choices (the team's variant's), in file order. */
+  choices?: readonly string[] | undefined;
   solved: boolean;
   solvedAt?: string;
   /** How many teams solved it, where the hunt shows it (`show_solves`). */
@@ -462,7 +464,7 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
   const limited = puzzle.limit.retryAfter !== undefined && !puzzle.solved;
   const limitTemplate =
     `{left} of ${puzzle.limit.limit} wrong guesses left per ${puzzle.limit.window}` +
-    `${extra}. ${puzzle.limit.matching}`;
+    `${extra}.${puzzle.limit.matching === "" ? "" : ` ${puzzle.limit.matching}`}`;
   return (
     <Shell
       title={puzzle.title}
@@ -499,25 +501,35 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
                 )
                 : (
                   <form method="post" action={`${path}/guess`} id="guess-form">
-                    <div class="row">
-                      <label class="grow">
-                        <span class="visually-hidden">Answer</span>
-                        <input
-                          name="answer"
-                          required
-                          {...chars(LIMITS.guess)}
-                          autocomplete="off"
-                          autocapitalize="off"
-                          spellcheck={false}
-                          placeholder="Type your answer"
-                          value={props.flash?.fields?.answer}
+                    {puzzle.choices === undefined
+                      ? (
+                        <div class="row">
+                          <label class="grow">
+                            <span class="visually-hidden">Answer</span>
+                            <input
+                              name="answer"
+                              required
+                              {...chars(LIMITS.guess)}
+                              autocomplete="off"
+                              autocapitalize="off"
+                              spellcheck={false}
+                              placeholder="Type your answer"
+                              value={props.flash?.fields?.answer}
+                              disabled={!props.running || limited}
+                            />
+                          </label>
+                          <button class="btn" type="submit" disabled={!props.running || limited}>
+                            Submit
+                          </button>
+                        </div>
+                      )
+                      : (
+                        <Choices
+                          choices={puzzle.choices}
+                          picked={props.flash?.fields?.answer}
                           disabled={!props.running || limited}
                         />
-                      </label>
-                      <button class="btn" type="submit" disabled={!props.running || limited}>
-                        Submit
-                      </button>
-                    </div>
+                      )}
                     {puzzle.limit.retryAfter !== undefined
                       ? (
                         <p class="muted small" id="limit-note">
@@ -565,6 +577,35 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
     </Shell>
   );
 };
+
+/**
+ * A multiple-choice puzzle's answer: one radio button per choice, each in its
+ * label (the whole row is the tap target), and the submit button. The choice a
+ * refused or wrong guess sent stays picked.
+ */
+const Choices: FC<{ choices: readonly string[]; picked: string | undefined; disabled: boolean }> = (
+  { choices, picked, disabled },
+) => (
+  <>
+    <fieldset class="choices">
+      <legend>Pick one</legend>
+      {choices.map((choice) => (
+        <label class="choice">
+          <input
+            type="radio"
+            name="answer"
+            value={choice}
+            required
+            checked={choice === picked}
+            disabled={disabled}
+          />
+          <span>{choice}</span>
+        </label>
+      ))}
+    </fieldset>
+    <button class="btn" type="submit" disabled={disabled}>Submit</button>
+  </>
+);
 
 /** The puzzle's solution, below the answer, once the team solved it (player.js adds it then). */
 const Solution: FC<{ html: string | undefined; released: boolean }> = ({ html, released }) =>

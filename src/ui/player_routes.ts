@@ -521,6 +521,8 @@ function safeNext(next: string | undefined): string {
  */
 function matchingText(puzzle: Puzzle): string {
   const spec = puzzle.answers.spec;
+  // A choice is picked, not typed (every variant has choices when one has).
+  if (spec.choices !== undefined) return "";
   if (spec.answers.length === 0) return "Capitals do not matter.";
   if (spec.mode === "exact") return "Type it exactly: capitals, spaces and punctuation count.";
   return "Capitals, spaces and punctuation do not matter.";
