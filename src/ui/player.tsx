@@ -503,25 +503,10 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
                   <form method="post" action={`${path}/guess`} id="guess-form">
                     {puzzle.choices === undefined
                       ? (
-                        <div class="row">
-                          <label class="grow">
-                            <span class="visually-hidden">Answer</span>
-                            <input
-                              name="answer"
-                              required
-                              {...chars(LIMITS.guess)}
-                              autocomplete="off"
-                              autocapitalize="off"
-                              spellcheck={false}
-                              placeholder="Type your answer"
-                              value={props.flash?.fields?.answer}
-                              disabled={!props.running || limited}
-                            />
-                          </label>
-                          <button class="btn" type="submit" disabled={!props.running || limited}>
-                            Submit
-                          </button>
-                        </div>
+                        <TextAnswer
+                          value={props.flash?.fields?.answer}
+                          disabled={!props.running || limited}
+                        />
                       )
                       : (
                         <Choices
@@ -577,6 +562,27 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
     </Shell>
   );
 };
+
+/** A puzzle's answer box and its submit button; a wrong or refused guess stays in the box. */
+const TextAnswer: FC<{ value: string | undefined; disabled: boolean }> = ({ value, disabled }) => (
+  <div class="row">
+    <label class="grow">
+      <span class="visually-hidden">Answer</span>
+      <input
+        name="answer"
+        required
+        {...chars(LIMITS.guess)}
+        autocomplete="off"
+        autocapitalize="off"
+        spellcheck={false}
+        placeholder="Type your answer"
+        value={value}
+        disabled={disabled}
+      />
+    </label>
+    <button class="btn" type="submit" disabled={disabled}>Submit</button>
+  </div>
+);
 
 /**
  * A multiple-choice puzzle's answer: one radio button per choice, each in its
