@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { chromiumAvailable, launchChromium, registerTeam, SHOTS, startBinary } from "./_browser.ts";
+import {
+  axe,
+  chromiumAvailable,
+  launchChromium,
+  registerTeam,
+  SHOTS,
+  startBinary,
+} from "./_browser.ts";
 
 const HUNT = `
 [hunt]
@@ -106,6 +113,10 @@ suite("a multiple-choice puzzle's page", () => {
       }
       expect(await pageWidth(page)).toBe(390);
       await page.screenshot({ path: join(SHOTS, "choices-phone.png"), fullPage: true });
+      // axe-core finds nothing serious: each radio button has its name, the group its legend.
+      const checked = await axe(page);
+      expect(checked.serious).toEqual([]);
+      expect(checked.passes).toBeGreaterThan(0);
 
       // Space picks the focused choice, Tab goes on to Submit, Enter sends it.
       await page.getByRole("radio", { name: "Red" }).focus();
