@@ -273,6 +273,12 @@ describe("loadHunt() choices", () => {
       }],
     ],
     [
+      "variants that each give their choices and answer, on a puzzle with neither",
+      `${STRICT}\n[[puzzle.variant]]\nchoices = ["A", "B", "C"]\nanswer = "a"\n\n` +
+      `[[puzzle.variant]]\nchoices = ["X", "Y", "Z"]\nanswer = "z"\n`,
+      [],
+    ],
+    [
       "fewer wrong guesses than wrong choices",
       `choices = ["A", "B", "C"]\nanswer = "a"\n${STRICT}`,
       [],
