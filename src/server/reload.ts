@@ -158,7 +158,7 @@ function summarize(before: Hunt, hunt: Hunt, writes: readonly Write[]): ReloadSu
 /**
  * The puzzles of both hunts that a reload changed for a team. Its words: the
  * title, the round's title, the points, the body, the solution, a hint's kind,
- * title, text or cost, and the body and solution of the variant the team plays
+ * title, text or cost, the choices, and the body, solution and choices of the variant the team plays
  * (which a reload may deal out again), so that a team whose variant did not
  * change is not told to read it again. Or only its hints (a hint's rule, or
  * the hunt's `hint_tokens` for a puzzle with asks), for a team that can take
@@ -178,10 +178,13 @@ export function reworded(before: Engine, after: Engine): PuzzleUpdate[] {
       p.body,
       p.solution,
       p.hints.map((h) => [h.id, h.kind, h.title, h.text, h.cost]),
+      p.answers.spec.choices,
     ]);
   const variant = (p: P, seq: number) => {
     const played = variantOf(p, seq);
-    return played === undefined ? undefined : JSON.stringify([played.body, played.solution]);
+    return played === undefined
+      ? undefined
+      : JSON.stringify([played.body, played.solution, played.answers.spec.choices]);
   };
   const rules = (p: P) => JSON.stringify(p.hints.map((h) => [h.id, h.unlock?.source]));
   const tokensMoved =

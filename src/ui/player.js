@@ -675,19 +675,40 @@
   }
 
   /**
+   * What the answer form asks for in `root`: a text box, or which choices; not what is typed or
+   * picked in it.
+   */
+  function answerShape(root) {
+    const inputs = root.getElementById("guess-form")?.querySelectorAll("input[name=answer]") ?? [];
+    return [...inputs].map((input) => input.type === "radio" ? `radio:${input.value}` : input.type)
+      .join("\n");
+  }
+
+  /**
    * Draws this puzzle's head, body, solution and hints from `doc`, this page drawn again, with a
    * note above the body that says when, so that the team reads it again: when `told` (a
    * `puzzle_updated` event), or else, catching up after a gap in the stream (in which that event
-   * may have been lost), when its title or body differ from those shown.
+   * may have been lost), when its title, body or choices differ from those shown.
    */
   function wordsFrom(doc, told) {
     const differs = (part) =>
       doc.querySelector(part)?.innerHTML !== document.querySelector(part)?.innerHTML;
-    if (!told && !differs(".puzzle-head h1") && !differs("#main > article.body")) return;
+    // (Both pages with the form: a page drawn since a teammate's solve has none.)
+    const freshForm = doc.getElementById("guess-form");
+    const choicesMoved = freshForm !== null && form?.isConnected === true &&
+      answerShape(doc) !== answerShape(document);
+    if (
+      !told && !differs(".puzzle-head h1") && !differs("#main > article.body") && !choicesMoved
+    ) return;
     for (const part of [".puzzle-head", "#main > article.body", "#solution"]) {
       const fresh = doc.querySelector(part);
       const old = document.querySelector(part);
       if (fresh && old) old.replaceWith(document.importNode(fresh, true));
+    }
+    // Other choices (or a text box become choices): the form's insides are drawn again; the form
+    // stays, with what listens to it. Otherwise what is typed or picked in it stays as it is.
+    if (choicesMoved) {
+      form.replaceChildren(...[...freshForm.childNodes].map((n) => document.importNode(n, true)));
     }
     // The tab's title and the browser's history name the puzzle too.
     document.title = doc.title;

@@ -515,3 +515,68 @@ suite("an organizer's reload that changes when a hint can be taken", () => {
     30_000,
   );
 });
+
+const QUIZ = (choices: string) => `
+[hunt]
+title = "Harbour day"
+
+[[puzzle]]
+id = "lamp"
+title = "The Lamp"
+body = "What colour is the harbour lamp?"
+choices = [${choices}]
+answer = "Green"
+guess_limit = { count = 1, per = "hunt" }
+`;
+
+suite("an organizer's reload that changes a multiple-choice puzzle's choices", () => {
+  const served = serveAppForSuite(() => makeApp({ toml: QUIZ('"Red", "Green"') }));
+
+  test(
+    "the open page offers the new choices in place, with the note; a pick stays when they do not change",
+    async () => {
+      const token = await registerTeam(served.base, "Cormorants");
+      await served.browser.context.addCookies([
+        { name: "cairn_session", value: token, url: served.base },
+      ]);
+      const errors: string[] = [];
+      const page = await served.browser.context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      try {
+        await page.setViewportSize({ width: 390, height: 844 });
+        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+        await page.goto(`${served.base}/puzzles/lamp`);
+        expect((await stream).status()).toBe(200);
+        await page.evaluate("document.body.dataset.sameDocument = 'yes'");
+        const radios = () => page.getByRole("radio").evaluateAll((all) => all.map((r) => r.value));
+        expect(await radios()).toEqual(["Red", "Green"]);
+
+        // The body alone changes: the pick stays.
+        await page.getByRole("radio", { name: "Green" }).check();
+        served.app.setToml(
+          QUIZ('"Red", "Green"').replace("harbour lamp?", "harbour lamp at night?"),
+        );
+        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await page.locator("article.body", { hasText: "at night?" }).waitFor();
+        expect(await page.getByRole("radio", { name: "Green" }).isChecked()).toBe(true);
+
+        // A choice added: drawn in the form, which still sends through the page's script.
+        served.app.setToml(QUIZ('"Red", "Green", "White"'));
+        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await page.getByRole("radio", { name: "White" }).waitFor();
+        expect(await radios()).toEqual(["Red", "Green", "White"]);
+        await page.getByRole("status").filter({ hasText: "updated this puzzle" }).waitFor();
+        await page.getByRole("radio", { name: "Green" }).check();
+        await page.getByRole("button", { name: "Submit" }).click();
+        await page.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
+        expect(await page.getByRole("radio").count()).toBe(0);
+        await page.screenshot({ path: join(SHOTS, "choices-updated-390.png"), fullPage: true });
+        expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+    30_000,
+  );
+});

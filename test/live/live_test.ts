@@ -1200,6 +1200,22 @@ describe("a reload that changes a puzzle's words", () => {
       .toEqual([{ puzzle: "a" }]);
     await team.close();
   });
+
+  test("tells the team of a multiple-choice puzzle's choices changed, which its page shows", async () => {
+    const choices = (list: string) =>
+      HUNT.replace('answer = ["x"]', `choices = [${list}]\nanswer = ["x"]`);
+    const { base, setToml, admin, register } = serve({ toml: choices('"x", "y"') });
+    const token = await register("Gulls");
+    const team = await open(base, { authorization: `Bearer ${token}` });
+    await team.wait((e) => e.event === "scoreboard");
+    setToml(choices('"x", "y", "z"'));
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    await team.wait((e) => e.event === "puzzle_updated");
+    await settle();
+    expect(team.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!)))
+      .toEqual([{ puzzle: "a" }]);
+    await team.close();
+  });
 });
 
 describe("a reload that removes a puzzle", () => {
