@@ -586,11 +586,16 @@ function decideCheckIn(
           "Your route does not reach this stop yet: finish the stop you are on first, then come back",
         ),
       );
-    case "ok":
-      return {
-        outcome: { ok: true, reply: { puzzle: outcome.puzzle.id, unlocked: outcome.unlocked } },
-        writes: flagged(outcome.writes, time),
-      };
+    case "ok": {
+      // A phone that typed the code shows what it found by name, not by id.
+      const { hunt } = game.engine;
+      const titles: Record<string, string> = { [outcome.puzzle.id]: outcome.puzzle.title };
+      for (const id of outcome.unlocked) {
+        titles[id] = hunt.puzzles[hunt.puzzleIndex.get(id)!]!.title;
+      }
+      const reply = { puzzle: outcome.puzzle.id, unlocked: outcome.unlocked, titles };
+      return { outcome: { ok: true, reply }, writes: flagged(outcome.writes, time) };
+    }
   }
 }
 

@@ -201,6 +201,10 @@ export const TakenHint = v.strictObject({ hint: HintReply });
 export const CheckInReply = v.strictObject({
   puzzle: v.string(),
   unlocked: v.pipe(Ids, v.description("The puzzles this check-in newly unlocked")),
+  titles: v.pipe(
+    v.record(v.string(), v.string()),
+    v.description("The titles of `puzzle` and of each puzzle in `unlocked`, by id"),
+  ),
 });
 export type CheckInReply = v.InferOutput<typeof CheckInReply>;
 

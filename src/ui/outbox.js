@@ -298,8 +298,12 @@
         : { tone: "info", title: "Sent: waiting for a judge" };
     }
     if (item.kind === "checkin") {
-      const more = data.unlocked.length > 0 ? `Unlocked: ${data.unlocked.join(", ")}` : undefined;
-      return { tone: "ok", title: "Checked in", text: more };
+      // By title, as the checkpoint's own page (/c/CODE) names them (a server before titles: ids).
+      const named = (id) => data.titles?.[id] ?? id;
+      const more = data.unlocked.length > 0
+        ? `Unlocked: ${data.unlocked.map(named).join(", ")}`
+        : undefined;
+      return { tone: "ok", title: `Checked in at ${named(data.puzzle)}`, text: more };
     }
     switch (data.result) {
       case "correct":

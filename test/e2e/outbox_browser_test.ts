@@ -615,7 +615,10 @@ suite("the outbox, on plain HTTP", () => {
       expect([new URL(page.url()).pathname, checkins()]).toEqual(["/puzzles", 0]);
       for (const route of routes) await page.unroute(route);
       await flushNow(page);
-      await page.locator("#outbox li", { hasText: "Checked in" }).waitFor();
+      // Named by title, as the checkpoint's own page names it, not by the code typed or its id.
+      const result = page.locator("#outbox li", { hasText: "Checked in at The Dock" });
+      await result.waitFor();
+      expect(await result.textContent()).toContain("Unlocked: The Dock");
       // The list shows what it unlocked, and the result stays above it.
       await page.locator("#main a[href='/puzzles/dock']").waitFor();
       expect(await page.locator("#outbox li", { hasText: "Checked in" }).isVisible()).toBe(true);

@@ -219,7 +219,7 @@ describe("Idempotency-Key on hints and check-ins", () => {
     const checkIn = () =>
       app.call("POST", "/api/checkins", { ...keyed("cp", token), body: { code: "cp-123" } });
     const first = await checkIn();
-    expect(first.body).toEqual({ puzzle: "cp", unlocked: ["cp"] });
+    expect(first.body).toEqual({ puzzle: "cp", unlocked: ["cp"], titles: { cp: "Checkpoint" } });
     expect((await checkIn()).text).toBe(first.text);
     expect(rows(app, "checkins")).toBe(1);
   });
