@@ -6,7 +6,13 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { makeApp } from "../http/_app.ts";
-import { chromiumAvailable, registerTeam, serveAppForSuite, SHOTS } from "./_browser.ts";
+import {
+  chromiumAvailable,
+  registerTeam,
+  serveAppForSuite,
+  type ServedApp,
+  SHOTS,
+} from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
@@ -373,6 +379,33 @@ suite("an organizer's reload while a puzzle's page is open", () => {
   );
 });
 
+/**
+ * `path` as `token`'s team sees it at 390 px in `served`'s browser, once its live stream is open and
+ * the document marked (a reload would lose the mark: `sameDocument`); script errors go to `errors`.
+ */
+async function livePage(
+  served: ServedApp<Awaited<ReturnType<typeof makeApp>>>,
+  token: string,
+  path: string,
+  errors: string[],
+): Promise<Page> {
+  await served.browser.context.addCookies([
+    { name: "cairn_session", value: token, url: served.base },
+  ]);
+  const page = await served.browser.context.newPage();
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.setViewportSize({ width: 390, height: 844 });
+  const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+  await page.goto(`${served.base}${path}`);
+  expect((await stream).status()).toBe(200);
+  await page.evaluate("document.body.dataset.sameDocument = 'yes'");
+  return page;
+}
+
+/** Whether `page` is the document `livePage` opened, never reloaded. */
+const sameDocument = async (page: Page) =>
+  await page.evaluate("document.body.dataset.sameDocument") === "yes";
+
 const RUNNING = (more = "") => `
 [hunt]
 title = "Harbour day"
@@ -405,22 +438,9 @@ suite("an organizer's reload that removes a puzzle while its page is open", () =
     "the open page says so in place, with its forms off and a link to the list, and an open list drops it",
     async () => {
       const token = await registerTeam(served.base, "Herons");
-      await served.browser.context.addCookies([
-        { name: "cairn_session", value: token, url: served.base },
-      ]);
       const errors: string[] = [];
-      const open = async (path: string) => {
-        const page = await served.browser.context.newPage();
-        page.on("pageerror", (error) => errors.push(error.message));
-        await page.setViewportSize({ width: 390, height: 844 });
-        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
-        await page.goto(`${served.base}${path}`);
-        expect((await stream).status()).toBe(200);
-        await page.evaluate("document.body.dataset.sameDocument = 'yes'");
-        return page;
-      };
-      const puzzle = await open("/puzzles/harbour");
-      const list = await open("/puzzles");
+      const puzzle = await livePage(served, token, "/puzzles/harbour", errors);
+      const list = await livePage(served, token, "/puzzles", errors);
       try {
         const answer = puzzle.getByRole("textbox", { name: "Answer" });
         expect(await answer.isEnabled()).toBe(true);
@@ -448,9 +468,7 @@ suite("an organizer's reload that removes a puzzle while its page is open", () =
           state: "detached",
         });
         expect(await list.locator(".puzzle-list a[href='/puzzles/knots']").count()).toBe(1);
-        for (const page of [puzzle, list]) {
-          expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
-        }
+        for (const page of [puzzle, list]) expect(await sameDocument(page)).toBe(true);
         expect(errors).toEqual([]);
       } finally {
         await puzzle.close();
@@ -485,18 +503,9 @@ suite("an organizer's reload that changes when a hint can be taken", () => {
     "the open page offers the hint now, in place, with no note to read the puzzle again",
     async () => {
       const token = await registerTeam(served.base, "Egrets");
-      await served.browser.context.addCookies([
-        { name: "cairn_session", value: token, url: served.base },
-      ]);
-      const page = await served.browser.context.newPage();
       const errors: string[] = [];
-      page.on("pageerror", (error) => errors.push(error.message));
+      const page = await livePage(served, token, "/puzzles/knots", errors);
       try {
-        await page.setViewportSize({ width: 390, height: 844 });
-        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
-        await page.goto(`${served.base}/puzzles/knots`);
-        expect((await stream).status()).toBe(200);
-        await page.evaluate("document.body.dataset.sameDocument = 'yes'");
         await page.locator(".hint-when", { hasText: "Available in" }).waitFor();
         expect(await page.getByText("Take this hint").count()).toBe(0);
 
@@ -506,7 +515,7 @@ suite("an organizer's reload that changes when a hint can be taken", () => {
         expect(await page.locator(".hint-when").count()).toBe(0);
         expect(await page.locator("#updated-note").count()).toBe(0);
         await page.screenshot({ path: join(SHOTS, "hint-rule-changed-390.png"), fullPage: true });
-        expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+        expect(await sameDocument(page)).toBe(true);
         expect(errors).toEqual([]);
       } finally {
         await page.close();
@@ -536,18 +545,9 @@ suite("an organizer's reload that changes a multiple-choice puzzle's choices", (
     "the open page offers the new choices in place, with the note; a pick stays when they do not change",
     async () => {
       const token = await registerTeam(served.base, "Cormorants");
-      await served.browser.context.addCookies([
-        { name: "cairn_session", value: token, url: served.base },
-      ]);
       const errors: string[] = [];
-      const page = await served.browser.context.newPage();
-      page.on("pageerror", (error) => errors.push(error.message));
+      const page = await livePage(served, token, "/puzzles/lamp", errors);
       try {
-        await page.setViewportSize({ width: 390, height: 844 });
-        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
-        await page.goto(`${served.base}/puzzles/lamp`);
-        expect((await stream).status()).toBe(200);
-        await page.evaluate("document.body.dataset.sameDocument = 'yes'");
         const radios = () => page.getByRole("radio").evaluateAll((all) => all.map((r) => r.value));
         expect(await radios()).toEqual(["Red", "Green"]);
 
@@ -571,7 +571,7 @@ suite("an organizer's reload that changes a multiple-choice puzzle's choices", (
         await page.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
         expect(await page.getByRole("radio").count()).toBe(0);
         await page.screenshot({ path: join(SHOTS, "choices-updated-390.png"), fullPage: true });
-        expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+        expect(await sameDocument(page)).toBe(true);
         expect(errors).toEqual([]);
       } finally {
         await page.close();
