@@ -1150,6 +1150,20 @@ describe("a reload that moves the hunt's times", () => {
   });
 });
 
+/**
+ * A live stream for each of `tokens` (a team's session, or undefined for a stream without one),
+ * each open with its first board.
+ */
+async function streamsOf(base: string, tokens: (string | undefined)[]) {
+  const streams = await Promise.all(
+    tokens.map((token) =>
+      open(base, token === undefined ? {} : { authorization: `Bearer ${token}` })
+    ),
+  );
+  for (const stream of streams) await stream.wait((e) => e.event === "scoreboard");
+  return streams;
+}
+
 describe("a reload that changes a puzzle's words", () => {
   const HUNT = `[hunt]\ntitle = "Words"\nstarts_at = 2026-11-21T10:00:00Z\n\n` +
     `[[puzzle]]\nid = "a"\ntitle = "A"\nbody = "Count the windows."\nanswer = ["x"]\n\n` +
@@ -1229,12 +1243,7 @@ describe("a reload that removes a puzzle", () => {
     const gulls = await register("Gulls");
     const terns = await register("Terns");
     await call("POST", "/api/puzzles/a/guesses", { token: gulls, body: { answer: "x" } });
-    const streams = [
-      await open(base, { authorization: `Bearer ${gulls}` }),
-      await open(base, { authorization: `Bearer ${terns}` }),
-      await open(base),
-    ];
-    for (const stream of streams) await stream.wait((e) => e.event === "scoreboard");
+    const streams = await streamsOf(base, [gulls, terns, undefined]);
 
     // B (the Gulls have it, the Terns not) and C (nobody has it) go.
     setToml(HUNT.slice(0, HUNT.indexOf('[[puzzle]]\nid = "b"')));
@@ -1274,12 +1283,7 @@ describe("a reload that changes the hints a team can take", () => {
     const terns = await register("Terns");
     // The Terns solved A (its hints are offered no more) and have B; the Gulls have A only.
     await call("POST", "/api/puzzles/a/guesses", { token: terns, body: { answer: "x" } });
-    const streams = [
-      await open(base, { authorization: `Bearer ${gulls}` }),
-      await open(base, { authorization: `Bearer ${terns}` }),
-      await open(base),
-    ];
-    for (const stream of streams) await stream.wait((e) => e.event === "scoreboard");
+    const streams = await streamsOf(base, [gulls, terns, undefined]);
     const updated = () =>
       streams.map((stream) =>
         stream.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!))
@@ -1351,10 +1355,7 @@ describe("a reload that changes what a variant says, or who plays it", () => {
   test("tells only the team that plays that variant", async () => {
     const { base, setToml, admin, register, call } = serve({ toml: HUNT });
     const tokens = [await register("Gulls"), await register("Terns")];
-    const streams = await Promise.all(
-      tokens.map((token) => open(base, { authorization: `Bearer ${token}` })),
-    );
-    for (const stream of streams) await stream.wait((e) => e.event === "scoreboard");
+    const streams = await streamsOf(base, tokens);
     const bodies = await Promise.all(
       tokens.map(async (token) => (await call("GET", "/api/puzzles/v", { token })).body.body_html),
     );
@@ -1374,10 +1375,7 @@ describe("a reload that changes what a variant says, or who plays it", () => {
   test("tells the teams a new seed deals another variant to, and only them", async () => {
     const { base, setToml, admin, register, call } = serve({ toml: HUNT });
     const tokens = [await register("Gulls"), await register("Terns"), await register("Ducks")];
-    const streams = await Promise.all(
-      tokens.map((token) => open(base, { authorization: `Bearer ${token}` })),
-    );
-    for (const stream of streams) await stream.wait((e) => e.event === "scoreboard");
+    const streams = await streamsOf(base, tokens);
     const bodies = () =>
       Promise.all(
         tokens.map(async (token) =>
