@@ -1,8 +1,7 @@
 // A multiple-choice puzzle's page in a real browser, against the compiled binary: a fieldset of
 // radio buttons in place of the text box, picked with a finger or the keyboard, judged in place
 // (through the outbox, offline too) and, without the page's script, by the plain form post.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import {
@@ -10,8 +9,9 @@ import {
   chromiumAvailable,
   launchChromium,
   registerTeam,
+  type Served,
+  serveForSuite,
   SHOTS,
-  startBinary,
 } from "./_browser.ts";
 
 const HUNT = `
@@ -40,8 +40,7 @@ guess_limit = { count = 1, per = "hunt" }
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
-let server: Awaited<ReturnType<typeof startBinary>>;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+const served = {} as Served;
 
 /** A tab of `context` logged in as `token` at `path`, collecting script errors. */
 async function tab(
@@ -50,15 +49,15 @@ async function tab(
   path: string,
   errors: string[],
 ): Promise<Page> {
-  await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+  await context.addCookies([{ name: "cairn_session", value: token, url: served.server.base }]);
   const page = await context.newPage();
   page.on("pageerror", (error) => errors.push(error.message));
-  await page.goto(`${server.base}${path}`);
+  await page.goto(`${served.server.base}${path}`);
   return page;
 }
 
 const stored = (team: string) =>
-  server.query<{ raw: string; result: string }>(
+  served.server.query<{ raw: string; result: string }>(
     "SELECT g.raw, g.result FROM guesses g JOIN teams t ON t.id = g.team_id WHERE t.name = ? ORDER BY g.id",
     team,
   );
@@ -82,23 +81,14 @@ const pageWidth = (page: Page) =>
   );
 
 suite("a multiple-choice puzzle's page", () => {
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startBinary(HUNT);
-    browser = await launchChromium([], { serviceWorkers: "block" });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  serveForSuite(served, HUNT, [], { serviceWorkers: "block" });
 
   test(
     "a phone picks with the keyboard: a wrong choice, told which, then the right one",
     async () => {
       const errors: string[] = [];
-      const token = await registerTeam(server.base, "Gulls");
-      const page = await tab(browser.context, token, "/puzzles/lamp", errors);
+      const token = await registerTeam(served.server.base, "Gulls");
+      const page = await tab(served.browser.context, token, "/puzzles/lamp", errors);
       // The choices in a fieldset with its legend, where the text box would be; no text box.
       const group = page.getByRole("group", { name: "Pick one" });
       expect(await group.getByRole("radio").count()).toBe(4);
@@ -163,9 +153,9 @@ suite("a multiple-choice puzzle's page", () => {
     "a choice made offline waits in the outbox and is judged once the network is back",
     async () => {
       const errors: string[] = [];
-      const token = await registerTeam(server.base, "Terns");
-      const page = await tab(browser.context, token, "/puzzles/bells", errors);
-      await browser.context.setOffline(true);
+      const token = await registerTeam(served.server.base, "Terns");
+      const page = await tab(served.browser.context, token, "/puzzles/bells", errors);
+      await served.browser.context.setOffline(true);
       await page.waitForFunction("!navigator.onLine");
       // A tap on the row's text picks its radio button.
       await page.locator("label.choice", { hasText: "Three" }).click();
@@ -174,7 +164,7 @@ suite("a multiple-choice puzzle's page", () => {
         .waitFor();
       await page.locator("#result", { hasText: "“Three” on The Bells" }).waitFor();
       expect(stored("Terns")).toEqual([]);
-      await browser.context.setOffline(false);
+      await served.browser.context.setOffline(false);
       await page.locator("#result.notice-bad", { hasText: "“Three” is not it." }).waitFor();
       expect(stored("Terns")).toEqual([{ raw: "Three", result: "incorrect" }]);
       // Its one wrong guess used: the choices are off until an organizer grants more.
@@ -186,9 +176,9 @@ suite("a multiple-choice puzzle's page", () => {
   );
 
   test("at 1280 px and at twice the text size, the choices keep to the page", async () => {
-    const token = await registerTeam(server.base, "Herons");
+    const token = await registerTeam(served.server.base, "Herons");
     const errors: string[] = [];
-    const page = await tab(browser.context, token, "/puzzles/lamp", errors);
+    const page = await tab(served.browser.context, token, "/puzzles/lamp", errors);
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole("radio", { name: "White" }).check();
     await page.screenshot({ path: join(SHOTS, "choices-desktop.png"), fullPage: true });
@@ -209,7 +199,7 @@ suite("a multiple-choice puzzle's page", () => {
   test(
     "without the page's script, the form post judges the choice and keeps it picked",
     async () => {
-      const token = await registerTeam(server.base, "Puffins");
+      const token = await registerTeam(served.server.base, "Puffins");
       const plain = await launchChromium(["--blink-settings=scriptEnabled=false"], {
         serviceWorkers: "block",
       });
@@ -220,7 +210,7 @@ suite("a multiple-choice puzzle's page", () => {
         expect(await page.evaluate("typeof globalThis.cairnOutbox")).toBe("undefined");
         // Nothing picked: the browser asks for a choice and sends nothing.
         await page.getByRole("button", { name: "Submit" }).click();
-        expect(page.url()).toBe(`${server.base}/puzzles/bells`);
+        expect(page.url()).toBe(`${served.server.base}/puzzles/bells`);
         expect(stored("Puffins")).toEqual([]);
 
         await page.locator("label.choice", { hasText: "One" }).click();
