@@ -99,7 +99,10 @@ export interface Team {
   reachedAt: number;
   /** The latest solve's time, or null. */
   lastSolveAt: number | null;
-  /** Bumped whenever what the team sees changes (an unlock or a solve), for caches of it. */
+  /**
+   * Bumped whenever what the team sees changes (an unlock, a solve, a mission sent to a judge or
+   * sent back), for caches of it.
+   */
   version: number;
   /** Times of recent incorrect and partial guesses, per puzzle index, for guess limits. */
   recentWrong: Map<number, number[]>;
@@ -191,6 +194,8 @@ export type CheckInOutcome =
   | { kind: "ok"; puzzle: Puzzle; unlocked: string[]; writes: Write[] };
 
 const MINUTE = 60_000;
+/** No puzzle ids: what `pendingMissions` gives while no team has sent anything. */
+const NO_PUZZLES: ReadonlySet<string> = new Set();
 
 /** Case-insensitive, trimmed: how team names are compared for uniqueness. */
 export function teamNameKey(name: string): string {
@@ -777,7 +782,11 @@ export class Engine {
       at: when,
       ...(flag !== undefined && { flag }),
     }];
-    if (!auto) return { kind: "ok", submission, unlocked: [], writes };
+    if (!auto) {
+      // Its puzzle list marks the mission as waiting for a judge.
+      team.version++;
+      return { kind: "ok", submission, unlocked: [], writes };
+    }
     this.solve(team, puzzle, when, points);
     return { kind: "ok", submission, unlocked: this.refresh(team, now, writes, when), writes };
   }
@@ -821,6 +830,8 @@ export class Engine {
     } else {
       if (submission.status === "rejected") return { kind: "already_judged", submission };
       if (submission.status === "accepted") this.unsolve(team, puzzle, submission.points, now);
+      // A pending one leaves the list's "waiting for a judge" (an unsolve has bumped it already).
+      else team.version++;
       Object.assign(submission, { status: "rejected", message: verdict.message ?? null });
     }
     submission.judgedAt = now;
@@ -856,6 +867,21 @@ export class Engine {
     for (const submission of this.submissions.values()) {
       if (this.hunt.puzzleIndex.has(submission.puzzle)) yield submission;
     }
+  }
+
+  /**
+   * The missions whose latest submission from the team waits for a judge, by puzzle id: one pass
+   * over the submissions (none in a hunt without missions).
+   */
+  pendingMissions(team: Team): ReadonlySet<string> {
+    if (this.submissions.size === 0) return NO_PUZZLES;
+    const latest = new Map<string, Submission["status"]>();
+    for (const submission of this.submissions.values()) {
+      if (submission.teamId === team.id) latest.set(submission.puzzle, submission.status);
+    }
+    const pending = new Set<string>();
+    for (const [puzzle, status] of latest) if (status === "pending") pending.add(puzzle);
+    return pending;
   }
 
   /** The team's latest submission for a puzzle, if any. */

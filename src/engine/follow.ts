@@ -195,6 +195,8 @@ function followSubmission(
   if (found === undefined) return;
   found.team.lastActivityAt = Math.max(found.team.lastActivityAt, write.at);
   if (write.status === "accepted") target.solve(found.team, found.puzzle, write.at, write.points);
+  // Waiting for a judge: the team's puzzle list says so.
+  else found.team.version++;
 }
 
 /** A verdict: an acceptance solves the mission, a rejection after one takes the solve back. */
@@ -218,7 +220,7 @@ function followVerdict(target: FollowTarget, write: Extract<Write, { kind: "verd
   } else {
     if (found !== undefined && was === "accepted") {
       target.unsolve(found.team, found.puzzle, submission.points, write.at);
-    }
+    } else if (found !== undefined) found.team.version++;
     Object.assign(submission, { status: "rejected", message: write.message });
   }
   submission.judgedAt = write.at;

@@ -54,10 +54,12 @@ export function puzzleListCache(): (
  * The body of `GET /api/puzzles`: the puzzles a team can see now, in file
  * order. While the board is frozen (at `frozenAt`), each is worth what it was
  * to the team at the freeze (see `teamPoints`). Where the hunt shows solves,
- * each says how many teams solved it (`solvesShown`).
+ * each says how many teams solved it (`solvesShown`). A mission whose latest submission waits for
+ * a judge says so (`pending`).
  */
 export function puzzleList(engine: Engine, team: Team, frozenAt?: number) {
   const showSolves = engine.hunt.showSolves;
+  const pending = engine.pendingMissions(team);
   return {
     puzzles: engine.unlockedPuzzles(team).map((p) => ({
       id: p.id,
@@ -65,8 +67,9 @@ export function puzzleList(engine: Engine, team: Team, frozenAt?: number) {
       round: p.round,
       points: teamPoints(engine, team, p, frozenAt),
       solved: engine.solved(team, p),
-      // (JSON leaves it out while undefined.)
+      // (JSON leaves these out while undefined.)
       solves: showSolves ? engine.solvesShown(team, p, frozenAt) : undefined,
+      pending: pending.has(p.id) || undefined,
     })),
   };
 }

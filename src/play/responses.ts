@@ -131,6 +131,10 @@ export const PuzzleList = v.strictObject({
     points: Int,
     solved: v.boolean(),
     solves: Solves,
+    pending: v.pipe(
+      v.optional(v.literal(true)),
+      v.description("A mission whose latest submission waits for a judge; absent otherwise"),
+    ),
   })),
 });
 

@@ -1279,6 +1279,11 @@
     source.addEventListener("submission", (event) => {
       const submission = JSON.parse(event.data);
       if (mission && submission.puzzle === puzzleId) showSubmission(submission);
+      // Sent by a teammate, or judged: the list's mission says "Being judged", or no more.
+      if (page === "puzzles") {
+        clearTimeout(updatedTimer);
+        updatedTimer = setTimeout(() => void redraw("/puzzles"), 200);
+      }
     });
     // A teammate's wrong guess on this puzzle: its guesses left (or the wait, past the limit) and
     // the hints it may have opened, from the server, as after this phone's own.

@@ -207,6 +207,8 @@ export interface ListedPuzzle {
   solved: boolean;
   /** How many teams solved it, where the hunt shows it (`show_solves`). */
   solves?: number | undefined;
+  /** A mission whose latest submission waits for a judge. */
+  pending?: boolean;
 }
 
 /** "No solves yet", "1 solve", "12 solves". */
@@ -276,6 +278,8 @@ export const PuzzlesPage: FC<
                   </span>
                   {p.solved
                     ? <span class="badge badge-ok">Solved</span>
+                    : p.pending
+                    ? <span class="badge badge-warn">Being judged</span>
                     : <span class="badge">{p.points} {p.points === 1 ? "pt" : "pts"}</span>}
                 </a>
               </li>

@@ -166,6 +166,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
     const frozenAt = game.freeze.frozenAt(engine.now());
     const rounds = new Map<string, ListedPuzzle[]>();
     const showSolves = engine.hunt.showSolves;
+    const pending = engine.pendingMissions(team);
     for (const p of engine.unlockedPuzzles(team)) {
       const list = rounds.get(p.round) ?? [];
       list.push({
@@ -174,6 +175,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
         points: teamPoints(engine, team, p, frozenAt),
         solved: engine.solved(team, p),
         ...(showSolves && { solves: engine.solvesShown(team, p, frozenAt) }),
+        ...(pending.has(p.id) && { pending: true }),
       });
       rounds.set(p.round, list);
     }

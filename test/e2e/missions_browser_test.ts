@@ -245,6 +245,39 @@ suite("photo missions in a browser", () => {
   );
 
   test(
+    "the puzzle list says a mission is being judged while a teammate's photo waits, live, until the verdict",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Shearwaters");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const list = await context.newPage();
+      list.on("pageerror", (error) => errors.push(error.message));
+      await list.setViewportSize({ width: 390, height: 844 });
+      await list.addInitScript(`document.addEventListener("cairn:reconnected", () => {
+        document.documentElement.dataset.stream = "open";
+      });`);
+      await list.goto(`${server.base}/puzzles`);
+      await list.locator("html[data-stream=open]").waitFor({ state: "attached" });
+      const fountain = list.locator(".puzzle-list a[href='/puzzles/fountain']");
+      expect(await fountain.locator(".badge").textContent()).toBe("20 pts");
+      // A teammate's phone sends a photo: the list, left open, follows.
+      const sent = await uploadPhoto(token, "fountain");
+      await fountain.locator(".badge", { hasText: "Being judged" }).waitFor();
+      await list.screenshot({ path: join(SHOTS, "list-being-judged-phone.png"), fullPage: true });
+      const res = await fetch(`${server.base}/api/admin/submissions/${sent}/verdict`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ accept: false, message: "Too dark" }),
+      });
+      expect(res.status).toBe(200);
+      await fountain.locator(".badge", { hasText: "20 pts" }).waitFor();
+      expect(errors).toEqual([]);
+      await list.close();
+    },
+    60_000,
+  );
+
+  test(
     "a photo accepted, then rejected by an organizer, gives the phone its form back, live",
     async () => {
       const errors: string[] = [];

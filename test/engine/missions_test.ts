@@ -24,6 +24,30 @@ function twoWaiting(engine: Engine, clock: { advance(ms: number): void }) {
 }
 
 describe("Engine missions", () => {
+  test("a mission waiting for a judge is pending for its team, and changes the team's version, on a node that follows too", () => {
+    const decider = setup();
+    const follower = engineWithTeam(MISSIONS_TOML, "m.toml");
+    const { team } = decider;
+    const mirror = follower.team;
+    const seen = () => ({
+      pending: [...follower.engine.pendingMissions(mirror)],
+      moved: mirror.version !== before,
+    });
+    let before = mirror.version;
+    const sent = ok(decider.engine.submit(team, "statue", { file: PHOTO }));
+    expect([...decider.engine.pendingMissions(team)]).toEqual(["statue"]);
+    for (const write of sent.writes) follower.engine.apply(write);
+    expect(seen()).toEqual({ pending: ["statue"], moved: true });
+    // Sent back: no longer waiting, and the version moves again (the list's cache key).
+    before = mirror.version;
+    const versionBefore = team.version;
+    const back = ok(decider.engine.judge(sent.submission.id, { accept: false }));
+    expect([[...decider.engine.pendingMissions(team)], team.version > versionBefore])
+      .toEqual([[], true]);
+    for (const write of back.writes) follower.engine.apply(write);
+    expect(seen()).toEqual({ pending: [], moved: true });
+  });
+
   test("judge = organizer waits; acceptance solves, scores and fires the unlock rule", () => {
     const { engine, team } = setup();
     const submitted = ok(engine.submit(team, "statue", { file: PHOTO }));

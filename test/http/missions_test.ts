@@ -57,6 +57,43 @@ function photoForm(bytes: Uint8Array, name = "me.jpg"): FormData {
 }
 
 describe("POST /api/puzzles/:id/submissions", () => {
+  test("the team's puzzle list marks a mission waiting for a judge, until the verdict", async () => {
+    const app = await setup();
+    const listed = async () => {
+      const api = await app.call("GET", "/api/puzzles", { token: app.token });
+      const page = await app.call("GET", "/puzzles", {
+        headers: { cookie: `cairn_session=${app.token}` },
+      });
+      const statue = /<li[^>]*><a href="\/puzzles\/statue">[\s\S]*?<\/li>/.exec(page.text)![0];
+      return {
+        pending: api.body.puzzles.find((p: { id: string }) => p.id === "statue").pending,
+        badge: />([^<]*)<\/span>\s*<\/a>/.exec(statue)![1],
+      };
+    };
+    expect(await listed()).toEqual({ pending: undefined, badge: "30 pts" });
+    const send = async () => {
+      const res = await upload(app, "statue", photoForm(jpegWithGps()), { token: app.token });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { submission: { id: number } }).submission.id;
+    };
+    // Sent: the list (cached until the team's next change) says so at once.
+    const first = await send();
+    expect(await listed()).toEqual({ pending: true, badge: "Being judged" });
+    // Sent back: as before; sent again, then accepted: solved.
+    const verdict = (id: number, accept: boolean) =>
+      app.admin(
+        "POST",
+        `/api/admin/submissions/${id}/verdict`,
+        accept ? { accept } : { accept, message: "Blurry" },
+      );
+    expect((await verdict(first, false)).status).toBe(200);
+    expect(await listed()).toEqual({ pending: undefined, badge: "30 pts" });
+    const second = await send();
+    expect((await listed()).pending).toBe(true);
+    expect((await verdict(second, true)).status).toBe(200);
+    expect(await listed()).toEqual({ pending: undefined, badge: "Solved" });
+  });
+
   test("photo → queue → accept → solve → unlock rule fires → live events to the team", async () => {
     const app = await setup();
     const events: string[] = [];
