@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { lostState } from "../../src/server/mod.ts";
 import { huntFingerprint } from "../../src/server/fingerprint.ts";
+import { reworded } from "../../src/server/reload.ts";
 import { makeApp, refuseFirstCommit, unlocksStored } from "../http/_app.ts";
 
 const HUNT = `
@@ -372,4 +373,55 @@ describe("a reload's commit", () => {
     },
     15_000,
   );
+});
+
+describe("a reload that changes hints' rules or the hint tokens (reworded)", () => {
+  /** Puzzles that each have two ruled hints and an ask. */
+  const ruled = (minutes: number, tokens: number) => {
+    let toml = `[hunt]\ntitle = "Hints"\nstarts_at = 2026-11-21T10:00:00Z\n` +
+      `hint_tokens = { start = ${tokens} }\n\n`;
+    for (const id of ["a", "b", "c", "d"]) {
+      toml += `[[puzzle]]\nid = "${id}"\ntitle = "${id}"\nanswer = ["x"]\n\n` +
+        `[[puzzle.hint]]\nid = "soon"\ntext = "Soon."\n` +
+        `unlock = "minutes_since_unlock() >= ${minutes}"\n\n` +
+        `[[puzzle.hint]]\nid = "stuck"\ntext = "Stuck."\nunlock = "wrong_guesses() >= 3"\n\n` +
+        `[[puzzle.hint]]\nid = "ask"\nkind = "ask"\n\n`;
+    }
+    return toml;
+  };
+
+  /** What `reworded` tells each team of each puzzle, and how often it asked the engines what. */
+  async function told(from: string, to: string) {
+    const { admin, register, setToml, game } = makeApp({ toml: from });
+    for (const name of ["Gulls", "Terns", "Auks"]) await register(name);
+    const before = game.engine;
+    setToml(to);
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    const after = game.engine;
+    const asked = { tokens: 0, available: 0 };
+    for (const engine of [before, after]) {
+      const { hintTokens, hintAvailable } = engine;
+      engine.hintTokens = (...args) => (asked.tokens++, hintTokens.apply(engine, args));
+      engine.hintAvailable = (...args) => (asked.available++, hintAvailable.apply(engine, args));
+    }
+    const updates = reworded(before, after);
+    const changes = [...after.teams.values()].map((team) =>
+      updates.map(({ puzzle, changeFor }) => `${puzzle}:${changeFor(team)}`)
+    );
+    return { changes, asked };
+  }
+
+  test("reads a team's hint tokens once for all its puzzles with an ask", async () => {
+    const { changes, asked } = await told(ruled(30, 1), ruled(30, 2));
+    expect(changes).toEqual(Array(3).fill(["a:hints", "b:hints", "c:hints", "d:hints"]));
+    // Once a team in each engine, not once a puzzle.
+    expect(asked).toEqual({ tokens: 2 * 3, available: 0 });
+  });
+
+  test("looks at the hints whose rule changed, not at the puzzle's others", async () => {
+    const { changes, asked } = await told(ruled(30, 1), ruled(0, 1));
+    expect(changes).toEqual(Array(3).fill(["a:hints", "b:hints", "c:hints", "d:hints"]));
+    // The one changed hint of each puzzle, in each engine, for each team.
+    expect(asked).toEqual({ tokens: 0, available: 2 * 4 * 3 });
+  });
 });
