@@ -275,8 +275,9 @@
    */
   async function showGuess(text, answer) {
     const { status, data } = answer;
-    // The page is open, so the team had the puzzle: a reload removed it (the stream missed it).
-    if (status === 404) puzzleRemoved();
+    // The page is open, so the team had the puzzle: a reload removed it (the stream missed it),
+    // unless this browser is logged in as another team since, which the page drawn again tells.
+    if (status === 404) void freshPage();
     if (status >= 400) return showRefusal(answer);
     switch (data.result) {
       case "correct": {
@@ -642,10 +643,20 @@
     }
     if (res.status >= 500) return null;
     const here = new URL(res.url).pathname === location.pathname;
-    // The team had this puzzle (its page is open): an organizer's reload removed it meanwhile.
-    if (here && res.status === 404 && page === "puzzle") puzzleRemoved();
-    if (!res.ok || !here) return undefined;
+    if (!res.ok || !here) {
+      // The team had this puzzle (its page is open): an organizer's reload removed it meanwhile.
+      // Not so when the 404 was drawn for another team (logged in since, in another tab), which
+      // may never have had it.
+      if (here && res.status === 404 && page === "puzzle" && sameTeam(text)) puzzleRemoved();
+      return undefined;
+    }
     return new DOMParser().parseFromString(text, "text/html");
+  }
+
+  /** Whether `html`, a page the server drew for this browser's session now, is this page's team's. */
+  function sameTeam(html) {
+    const team = new DOMParser().parseFromString(html, "text/html").body.dataset.team;
+    return team !== undefined && team === document.body.dataset.team;
   }
 
   /** The hunt's release of solutions moved: the solution, and the ended hunt's note, from the server. */

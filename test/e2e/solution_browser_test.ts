@@ -580,3 +580,78 @@ suite("an organizer's reload that changes a multiple-choice puzzle's choices", (
     30_000,
   );
 });
+
+const LOCKED = (body: string) => `
+[hunt]
+title = "Harbour day"
+
+[[puzzle]]
+id = "knots"
+title = "Knots"
+body = "Which knot holds a boat to the pier?"
+answer = "bowline"
+
+[[puzzle]]
+id = "harbour"
+title = "Harbour Lights"
+unlock = 'solved("knots")'
+body = "${body}"
+answer = "twelve"
+`;
+
+suite("a puzzle's page left open while the browser logs in as another team", () => {
+  const served = serveAppForSuite(() => makeApp({ toml: LOCKED("Count the harbour's lights.") }));
+
+  test(
+    "a 404 drawn for the other team, which never had the puzzle, does not say the organizers removed it",
+    async () => {
+      const herons = await registerTeam(served.base, "Herons");
+      const gulls = await registerTeam(served.base, "Gulls");
+      // The Herons have the harbour puzzle; the Gulls do not.
+      const solve = await served.app.call("POST", "/api/puzzles/knots/guesses", {
+        token: herons,
+        body: { answer: "bowline" },
+      });
+      expect(solve.body.result).toBe("correct");
+      const { context } = served.browser;
+      await context.addCookies([{ name: "cairn_session", value: herons, url: served.base }]);
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      try {
+        await page.setViewportSize({ width: 390, height: 844 });
+        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+        await page.goto(`${served.base}/puzzles/harbour`);
+        expect((await stream).status()).toBe(200);
+        // Another tab logs in as the Gulls: the browser's session is theirs now (the Herons'
+        // stream, open before, stays).
+        await context.addCookies([{ name: "cairn_session", value: gulls, url: served.base }]);
+        // A correction: the page asks for itself again, and the server draws the Gulls' 404.
+        const drawn = page.waitForResponse((r) =>
+          new URL(r.url()).pathname === "/puzzles/harbour" && r.status() === 404
+        );
+        served.app.setToml(LOCKED("Count the harbour's lights, the green ones too."));
+        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await drawn;
+        const removed = page.getByText("The organizers removed this puzzle.");
+        await page.waitForTimeout(300);
+        expect(await removed.count()).toBe(0);
+        // A guess from the page, sent with the Gulls' session: 404 too.
+        await page.getByRole("textbox", { name: "Answer" }).fill("eleven");
+        await page.getByRole("button", { name: "Submit" }).click();
+        await page.locator("#result").filter({ hasText: /\S/ }).waitFor();
+        await page.waitForTimeout(300);
+        expect(await removed.count()).toBe(0);
+        expect(await page.getByRole("textbox", { name: "Answer" }).isEnabled()).toBe(true);
+        await page.screenshot({
+          path: join(SHOTS, "puzzle-other-team-404-390.png"),
+          fullPage: true,
+        });
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+    30_000,
+  );
+});
