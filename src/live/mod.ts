@@ -549,17 +549,19 @@ export class Live {
    * A reload swapped in a hunt whose `[hunt]` keys named in `changed` differ:
    * the board may have changed, and when the start, the end or the release of
    * solutions moved, every stream gets the new times (`hunt`), since an open
-   * page counts to them; each team hears of its puzzles in `updated`, and of
-   * those it had in `removed`.
+   * page counts to them; each team hears of its puzzles in `updated`, of
+   * those it had in `removed`, and of those it has again in `returned`.
    */
   reloaded(
     changed: readonly string[],
     updated: readonly PuzzleUpdate[] = [],
     removed: readonly PuzzleRemoval[] = [],
+    returned: readonly PuzzleRemoval[] = [],
   ): void {
     this.scoreboardChanged();
     if (updated.length > 0) this.puzzlesUpdated(updated);
     if (removed.length > 0) this.puzzlesRemoved(removed);
+    if (returned.length > 0) this.puzzlesReturned(returned);
     if (!TIMES.some((key) => changed.includes(key))) return;
     this.broadcast(this.format("hunt", huntTimes(this.options.engine())));
   }
@@ -600,6 +602,24 @@ export class Live {
       if (clients.size === 0) continue;
       for (const { puzzle, teams } of removed) {
         if (teams.has(teamId)) this.teamEvent(teamId, "puzzle_removed", { puzzle });
+      }
+    }
+  }
+
+  /**
+   * Tells each team with a stream open which puzzles a reload put back that it
+   * has again (an earlier one removed them), as an unlock: its open list draws
+   * itself again with them, and an open page of one that said it was removed
+   * draws it again.
+   */
+  private puzzlesReturned(returned: readonly PuzzleRemoval[]): void {
+    const { hunt } = this.options.engine();
+    const title = (id: string) => hunt.puzzles[hunt.puzzleIndex.get(id) ?? -1]?.title ?? id;
+    for (const [teamId, clients] of this.byTeam) {
+      if (clients.size === 0) continue;
+      const puzzles = returned.filter(({ teams }) => teams.has(teamId)).map((r) => r.puzzle);
+      if (puzzles.length > 0) {
+        this.teamEvent(teamId, "unlock", { puzzles, titles: puzzles.map(title) });
       }
     }
   }
@@ -945,7 +965,10 @@ export interface PuzzleUpdate {
   changeFor(team: Team): "words" | "hints" | undefined;
 }
 
-/** A puzzle a reload removed, and the ids of the teams that had it unlocked then. */
+/**
+ * A puzzle a reload removed, and the ids of the teams that had it unlocked then;
+ * or one it put back, and those that have it unlocked again.
+ */
 export interface PuzzleRemoval {
   puzzle: string;
   teams: ReadonlySet<number>;

@@ -214,8 +214,8 @@ export function startGame(options: StartOptions): Server {
     ticking.reschedule();
     commitNow(store, result.writes, { commit, engine: () => engine });
     // Points may have changed, so the board may have too; open pages learn moved times, and
-    // puzzles whose words changed or that are gone.
-    live.reloaded(result.summary.hunt, result.updated, result.removed);
+    // puzzles whose words changed, that are gone, or that are back.
+    live.reloaded(result.summary.hunt, result.updated, result.removed, result.returned);
     logReloaded(logger, source, result.summary);
     warn(logger, next.problems);
     return { kind: "ok", summary: result.summary };

@@ -27,6 +27,8 @@ export type ReloadOutcome =
     updated: PuzzleUpdate[];
     /** The puzzles the reload removed, with the teams that had them (`removedFrom`). */
     removed: PuzzleRemoval[];
+    /** The puzzles the reload put back, with the teams that have them again (`returnedTo`). */
+    returned: PuzzleRemoval[];
   }
   | { kind: "error"; errors: string[] };
 
@@ -61,7 +63,36 @@ export function reloadHunt(
   const writes = [...booted.writes, ...engine.startMovedEarlier(before.startsAt)];
   const summary = summarize(before.hunt, hunt, writes);
   const updated = reworded(before, engine);
-  return { kind: "ok", engine, summary, writes, updated, removed: removedFrom(before, hunt) };
+  const removed = removedFrom(before, hunt);
+  const returned = returnedTo(before, engine, writes);
+  return { kind: "ok", engine, summary, writes, updated, removed, returned };
+}
+
+/**
+ * The puzzles `after` has and `before` had not that teams have unlocked with
+ * no unlock of this reload's (in `writes`): each was removed by an earlier
+ * reload and is put back, and the store kept their unlock (unlocking is
+ * sticky). Each comes with those teams: it is theirs again at once, and
+ * nothing else would tell them.
+ */
+export function returnedTo(
+  before: Engine,
+  after: Engine,
+  writes: readonly Write[],
+): PuzzleRemoval[] {
+  const now = after.now();
+  const unlocked = new Set(
+    writes.flatMap((write) => write.kind === "unlock" ? [`${write.teamId}:${write.puzzle}`] : []),
+  );
+  return after.hunt.puzzles.filter((p) => !before.hunt.puzzleIndex.has(p.id)).flatMap((p) => {
+    const teams = new Set<number>();
+    for (const team of after.teams.values()) {
+      if (after.isUnlocked(team, p.index, now) && !unlocked.has(`${team.id}:${p.id}`)) {
+        teams.add(team.id);
+      }
+    }
+    return teams.size === 0 ? [] : [{ puzzle: p.id, teams }];
+  });
 }
 
 /**

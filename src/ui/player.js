@@ -650,6 +650,11 @@
       if (here && res.status === 404 && page === "puzzle" && sameTeam(text)) puzzleRemoved();
       return undefined;
     }
+    // Removed, and put back since by another reload: the page as it is now, its forms on again.
+    if (removedHere) {
+      location.reload();
+      return undefined;
+    }
     return new DOMParser().parseFromString(text, "text/html");
   }
 
@@ -1276,6 +1281,8 @@
       document.dispatchEvent(new CustomEvent("cairn:unlock", { detail: puzzles }));
       await toastUnlocked(puzzles, titles);
       if (page === "puzzles") void redraw("/puzzles");
+      // A reload put back this puzzle, which an earlier one removed: the page draws itself again.
+      if (page === "puzzle" && removedHere && puzzles.includes(puzzleId)) void freshPage();
     });
     source.addEventListener("ask", (event) => {
       // A question's answer (or its refusal) shows on the puzzle page; a half-written question stays.

@@ -655,3 +655,45 @@ suite("a puzzle's page left open while the browser logs in as another team", () 
     30_000,
   );
 });
+
+suite("an organizer's reload that puts back a puzzle an earlier one removed", () => {
+  const served = serveAppForSuite(() => makeApp({ toml: RUNNING(HARBOUR) }));
+
+  test("the page that said it was removed draws it again, its forms on", async () => {
+    const token = await registerTeam(served.base, "Herons");
+    await served.browser.context.addCookies([
+      { name: "cairn_session", value: token, url: served.base },
+    ]);
+    const page = await served.browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+      await page.goto(`${served.base}/puzzles/harbour`);
+      expect((await stream).status()).toBe(200);
+      const answer = page.getByRole("textbox", { name: "Answer" });
+      const removed = page.getByText("The organizers removed this puzzle.");
+
+      served.app.setToml(RUNNING());
+      expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+      await removed.waitFor();
+      expect(await answer.isDisabled()).toBe(true);
+
+      const again = page.waitForEvent("load");
+      served.app.setToml(RUNNING(HARBOUR));
+      expect((await served.app.admin("POST", "/api/admin/reload")).body).toMatchObject({
+        added: ["harbour"],
+      });
+      await again;
+      await answer.waitFor();
+      expect(await answer.isEnabled()).toBe(true);
+      expect(await removed.count()).toBe(0);
+      expect(await page.locator("article.body").textContent()).toContain("harbour's lights");
+      await page.screenshot({ path: join(SHOTS, "puzzle-put-back-390.png"), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+});

@@ -1270,6 +1270,48 @@ describe("a reload that removes a puzzle", () => {
   });
 });
 
+describe("a reload that puts back a puzzle an earlier one removed", () => {
+  const HUNT = `[hunt]\ntitle = "Back"\nstarts_at = 2026-11-21T10:00:00Z\n\n` +
+    `[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = ["x"]\n\n` +
+    `[[puzzle]]\nid = "b"\ntitle = "B"\nunlock = 'solved("a")'\nanswer = ["y"]\n`;
+  const NEW = `\n[[puzzle]]\nid = "n"\ntitle = "N"\nunlock = 'solved("a")'\nanswer = ["z"]\n`;
+
+  test("tells each team that has it again, as an unlock, and no other", async () => {
+    const { base, setToml, admin, register, call } = serve({ toml: HUNT });
+    const gulls = await register("Gulls");
+    const terns = await register("Terns");
+    await call("POST", "/api/puzzles/a/guesses", { token: gulls, body: { answer: "x" } });
+    const streams = [
+      await open(base, { authorization: `Bearer ${gulls}` }),
+      await open(base, { authorization: `Bearer ${terns}` }),
+      await open(base),
+    ];
+    for (const stream of streams) await stream.wait((e) => e.event === "scoreboard");
+    setToml(HUNT.slice(0, HUNT.indexOf('[[puzzle]]\nid = "b"')));
+    expect((await admin("POST", "/api/admin/reload")).body).toMatchObject({ removed: ["b"] });
+    await streams[0]!.wait((e) => e.event === "puzzle_removed");
+
+    // B is back (its unlock was kept), with N, new, which the Gulls' solve opens.
+    setToml(HUNT + NEW);
+    expect((await admin("POST", "/api/admin/reload")).body).toMatchObject({ added: ["b", "n"] });
+    await streams[0]!.wait((e) => e.event === "unlock" && e.data!.includes('"b"'));
+    await streams[0]!.wait((e) => e.event === "unlock" && e.data!.includes('"n"'));
+    await settle();
+    // (In either order: N's goes once its unlock is stored.)
+    const unlocks = streams.map((stream) =>
+      stream.events.filter((e) => e.event === "unlock").map((e) => e.data!).sort()
+    );
+    expect(unlocks).toEqual([
+      ['{"puzzles":["b"],"titles":["B"]}', '{"puzzles":["n"],"titles":["N"]}'],
+      [],
+      [],
+    ]);
+    expect((await call("GET", "/api/puzzles/b", { token: gulls })).status).toBe(200);
+    expect((await call("GET", "/api/puzzles/b", { token: terns })).status).toBe(404);
+    for (const stream of streams) await stream.close();
+  });
+});
+
 describe("a reload that changes the hints a team can take", () => {
   const HUNT = `[hunt]\ntitle = "Hints"\nstarts_at = 2026-11-21T10:00:00Z\n\n` +
     `[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = ["x"]\n\n` +
