@@ -538,4 +538,44 @@ suite("a puzzle's page when the Wi-Fi drops", () => {
     },
     60_000,
   );
+
+  test(
+    "a puzzle removed while the stream was down says so once it is back, and is drawn again once put back",
+    async () => {
+      const { server } = served as Served;
+      const { page, done } = await teamPuzzlePage("Skuas", "tide");
+      const file = join(server.dir, "hunt.toml");
+      const tide = HUNT.slice(
+        HUNT.indexOf('[[puzzle]]\nid = "tide"'),
+        HUNT.indexOf('[[puzzle]]\nid = "compass"'),
+      );
+      const answer = page.getByRole("textbox", { name: "Answer" });
+      const removed = page.getByRole("status").filter({
+        hasText: "The organizers removed this puzzle.",
+      });
+      try {
+        await streamDownWhile(page, server, async () => {
+          writeFileSync(file, HUNT.replace(tide, ""));
+          await server.restart(async () => {});
+        });
+        await removed.waitFor({ timeout: 15_000 });
+        expect(await answer.isDisabled()).toBe(true);
+        await page.screenshot({ path: join(SHOTS, "live-removed-meanwhile-phone.png") });
+        // Put back while the stream is down again: the page draws it as it is, its forms on.
+        const again = page.waitForEvent("load", { timeout: 15_000 });
+        await streamDownWhile(page, server, async () => {
+          writeFileSync(file, HUNT);
+          await server.restart(async () => {});
+        });
+        await again;
+        await answer.waitFor();
+        expect(await answer.isEnabled()).toBe(true);
+        expect(await removed.count()).toBe(0);
+      } finally {
+        writeFileSync(file, HUNT);
+      }
+      await done("live-put-back-meanwhile-phone.png");
+    },
+    60_000,
+  );
 });
