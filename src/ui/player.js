@@ -234,10 +234,18 @@
 
   const form = $("guess-form");
 
-  /** Turns the answer form off, or on again, as the guess limit says. */
+  /** Set once an organizer's reload removed this puzzle: nothing on the page is sent any more. */
+  let removedHere = false;
+
+  /**
+   * Turns the answer form off, or on again, as the guess limit says: never on once the puzzle was
+   * removed (a wait that ends then would open it again).
+   */
   function formEnabled(enabled) {
     if (!form?.isConnected) return;
-    for (const control of form.querySelectorAll("input, button")) control.disabled = !enabled;
+    for (const control of form.querySelectorAll("input, button")) {
+      control.disabled = !enabled || removedHere;
+    }
   }
 
   /** A refused guess: the limit's wait counted down, a login for a lost session, else why. */
@@ -752,9 +760,6 @@
     document.querySelector("#main > article.body")?.before(fresh);
     setTimeout(() => fresh.replaceChildren(...what), 100);
   }
-
-  /** Set once an organizer's reload removed this puzzle: nothing on the page is sent any more. */
-  let removedHere = false;
 
   /**
    * An organizer's reload removed this puzzle (`puzzle_removed`, or its page asked for again is

@@ -697,3 +697,63 @@ suite("an organizer's reload that puts back a puzzle an earlier one removed", ()
     }
   }, 30_000);
 });
+
+suite(
+  "an organizer's reload that removes a puzzle while its page waits out the guess limit",
+  () => {
+    const LIMITED = HARBOUR.replace(
+      'answer = "twelve"',
+      'answer = "twelve"\nguess_limit = { count = 1, per = "3s" }',
+    );
+    const served = serveAppForSuite(() => makeApp({ toml: RUNNING(LIMITED) }));
+
+    test("the answer box stays off when the wait ends", async () => {
+      const token = await registerTeam(served.base, "Cormorants");
+      await served.browser.context.addCookies([
+        { name: "cairn_session", value: token, url: served.base },
+      ]);
+      const page = await served.browser.context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      try {
+        await page.setViewportSize({ width: 390, height: 844 });
+        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+        await page.goto(`${served.base}/puzzles/harbour`);
+        expect((await stream).status()).toBe(200);
+        // The page does not learn of the limit from itself drawn again (as when that request is
+        // lost): its next guess is refused, with the wait to count down.
+        await page.route(
+          `${served.base}/puzzles/harbour`,
+          (route) =>
+            route.request().headers()["cairn-background"] === "1"
+              ? route.abort("internetdisconnected")
+              : route.continue(),
+        );
+        const answer = page.getByRole("textbox", { name: "Answer" });
+        const submit = page.getByRole("button", { name: "Submit" });
+        await answer.fill("eleven");
+        await submit.click();
+        await page.locator("#result", { hasText: "Not the answer" }).waitFor();
+        await answer.fill("ten");
+        await submit.click();
+        const wait = page.locator("#result [data-countdown]");
+        await wait.waitFor();
+        expect(await answer.isDisabled()).toBe(true);
+
+        served.app.setToml(RUNNING());
+        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await page.getByText("The organizers removed this puzzle.").waitFor();
+        await page.locator("#result [data-countdown]", { hasText: "a moment" }).waitFor();
+        expect(await answer.isDisabled()).toBe(true);
+        expect(await submit.isDisabled()).toBe(true);
+        await page.screenshot({
+          path: join(SHOTS, "puzzle-removed-wait-over-390.png"),
+          fullPage: true,
+        });
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }, 30_000);
+  },
+);
