@@ -804,8 +804,11 @@
         old.remove();
       }
       hintForm?.append(actionNote("result-incorrect", message));
+      // Not on again on a removed puzzle's page; a 404 may be that removal, which the page drawn
+      // again tells (the stream missed it).
       const button = hintForm?.querySelector("button");
-      if (button) button.disabled = false;
+      if (button) button.disabled = removedHere;
+      if (answer.status === 404) void freshPage();
       return;
     }
     const badge = box.querySelector(".hint-head .badge");

@@ -757,3 +757,53 @@ suite(
     }, 30_000);
   },
 );
+
+suite(
+  "an organizer's reload that removes a puzzle while a hint take from its page is on its way",
+  () => {
+    const BEAM =
+      `${HARBOUR}\n[[puzzle.hint]]\nid = "beam"\ntitle = "Beam"\ntext = "Count the beams."\n`;
+    const served = serveAppForSuite(() => makeApp({ toml: RUNNING(BEAM) }));
+
+    test("its answer, a 404, leaves the hint's button off", async () => {
+      const token = await registerTeam(served.base, "Shags");
+      await served.browser.context.addCookies([
+        { name: "cairn_session", value: token, url: served.base },
+      ]);
+      const page = await served.browser.context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      try {
+        await page.setViewportSize({ width: 390, height: 844 });
+        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+        await page.goto(`${served.base}/puzzles/harbour`);
+        expect((await stream).status()).toBe(200);
+        // The take reaches the server only after the reload.
+        let release = () => {};
+        const held = new Promise<void>((resolve) => (release = resolve));
+        await page.route(`${served.base}/api/puzzles/harbour/hints/beam`, async (route) => {
+          await held;
+          await route.continue();
+        });
+        const box = page.locator("#hint-beam");
+        await box.getByText("Take this hint").click();
+        const take = box.getByRole("button", { name: "Show the hint" });
+        await take.click();
+
+        served.app.setToml(RUNNING());
+        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await page.getByText("The organizers removed this puzzle.").waitFor();
+        release();
+        await box.locator(".result-incorrect").waitFor();
+        expect(await take.isDisabled()).toBe(true);
+        await page.screenshot({
+          path: join(SHOTS, "puzzle-removed-hint-404-390.png"),
+          fullPage: true,
+        });
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }, 30_000);
+  },
+);
