@@ -220,7 +220,7 @@ export function reworded(before: Engine, after: Engine): PuzzleUpdate[] {
   const tokensMoved =
     JSON.stringify(before.hunt.hintTokens) !== JSON.stringify(after.hunt.hintTokens);
   // Whether a team's hint tokens read otherwise: the same for each of its puzzles with an ask, so
-  // worked out once a team (with 200 such puzzles, once each cost 2,000 teams 2.8 s).
+  // worked out once a team (once a puzzle, 200 such puzzles held a reload seconds at 2,000 teams).
   const tokensOf = new Map<number, boolean>();
   const tokensChanged = (had: Team, team: Team) => {
     let changed = tokensOf.get(team.id);
