@@ -271,17 +271,9 @@ suite("an organizer's reload while a puzzle's page is open", () => {
    * script error and was not reloaded. The page is closed however `run` ends.
    */
   async function openPage(token: string, run: (page: Page) => Promise<void>): Promise<void> {
-    await served.browser.context.addCookies([
-      { name: "cairn_session", value: token, url: served.base },
-    ]);
-    const page = await served.browser.context.newPage();
     const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
+    const page = await livePage(served, token, "/puzzles/tides", errors);
     try {
-      await page.setViewportSize({ width: 390, height: 844 });
-      const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
-      await page.goto(`${served.base}/puzzles/tides`);
-      expect((await stream).status()).toBe(200);
       await page.evaluate("document.body.dataset.sameDocument = 'yes'");
       await run(page);
       expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
@@ -614,15 +606,9 @@ suite("a puzzle's page left open while the browser logs in as another team", () 
       });
       expect(solve.body.result).toBe("correct");
       const { context } = served.browser;
-      await context.addCookies([{ name: "cairn_session", value: herons, url: served.base }]);
-      const page = await context.newPage();
       const errors: string[] = [];
-      page.on("pageerror", (error) => errors.push(error.message));
+      const page = await livePage(served, herons, "/puzzles/harbour", errors);
       try {
-        await page.setViewportSize({ width: 390, height: 844 });
-        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
-        await page.goto(`${served.base}/puzzles/harbour`);
-        expect((await stream).status()).toBe(200);
         // Another tab logs in as the Gulls: the browser's session is theirs now (the Herons'
         // stream, open before, stays).
         await context.addCookies([{ name: "cairn_session", value: gulls, url: served.base }]);
@@ -661,17 +647,9 @@ suite("an organizer's reload that puts back a puzzle an earlier one removed", ()
 
   test("the page that said it was removed draws it again, its forms on", async () => {
     const token = await registerTeam(served.base, "Herons");
-    await served.browser.context.addCookies([
-      { name: "cairn_session", value: token, url: served.base },
-    ]);
-    const page = await served.browser.context.newPage();
     const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
+    const page = await livePage(served, token, "/puzzles/harbour", errors);
     try {
-      await page.setViewportSize({ width: 390, height: 844 });
-      const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
-      await page.goto(`${served.base}/puzzles/harbour`);
-      expect((await stream).status()).toBe(200);
       const answer = page.getByRole("textbox", { name: "Answer" });
       const removed = page.getByText("The organizers removed this puzzle.");
 
@@ -709,17 +687,9 @@ suite(
 
     test("the answer box stays off when the wait ends", async () => {
       const token = await registerTeam(served.base, "Cormorants");
-      await served.browser.context.addCookies([
-        { name: "cairn_session", value: token, url: served.base },
-      ]);
-      const page = await served.browser.context.newPage();
       const errors: string[] = [];
-      page.on("pageerror", (error) => errors.push(error.message));
+      const page = await livePage(served, token, "/puzzles/harbour", errors);
       try {
-        await page.setViewportSize({ width: 390, height: 844 });
-        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
-        await page.goto(`${served.base}/puzzles/harbour`);
-        expect((await stream).status()).toBe(200);
         // The page does not learn of the limit from itself drawn again (as when that request is
         // lost): its next guess is refused, with the wait to count down.
         await page.route(
@@ -767,17 +737,9 @@ suite(
 
     test("its answer, a 404, leaves the hint's button off", async () => {
       const token = await registerTeam(served.base, "Shags");
-      await served.browser.context.addCookies([
-        { name: "cairn_session", value: token, url: served.base },
-      ]);
-      const page = await served.browser.context.newPage();
       const errors: string[] = [];
-      page.on("pageerror", (error) => errors.push(error.message));
+      const page = await livePage(served, token, "/puzzles/harbour", errors);
       try {
-        await page.setViewportSize({ width: 390, height: 844 });
-        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
-        await page.goto(`${served.base}/puzzles/harbour`);
-        expect((await stream).status()).toBe(200);
         // The take reaches the server only after the reload.
         let release = () => {};
         const held = new Promise<void>((resolve) => (release = resolve));
