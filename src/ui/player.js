@@ -617,19 +617,25 @@
   /**
    * Brings the guess limit's line up to date from `doc`, this page drawn again: the team's wrong
    * guesses, a teammate's too, left in the window; past the limit, the wait, with the answer box
-   * off until it ends (then the page reloads, as one drawn so).
+   * off until it ends (then the page reloads, as one drawn so); past a cap on the whole hunt, the
+   * box off until an organizer grants more (`extra_guesses`).
    */
   function limitFrom(doc) {
     const fresh = doc.getElementById("limit-note");
     const old = $("limit-note");
     if (!fresh || !old || !form?.isConnected) return;
-    const waited = old.querySelector("[data-countdown]") !== null;
+    const off = (note) =>
+      note.querySelector("[data-countdown]") !== null || "capped" in note.dataset;
+    const wasOff = off(old);
     const node = document.importNode(fresh, true);
     old.replaceWith(node);
     if (node.querySelector("[data-countdown]") !== null) {
       formEnabled(false);
       countdown(node, reloadWhenReachable);
-    } else if (waited) {
+    } else if ("capped" in node.dataset) {
+      // The cap on the whole hunt is reached (this phone's guess or a teammate's): no wait lifts it.
+      formEnabled(false);
+    } else if (wasOff) {
       // The wait is over (or an organizer gave extra guesses).
       formEnabled(true);
     }

@@ -348,6 +348,8 @@ export interface PuzzleView {
     /** How guesses are compared, for people ("Capitals … do not matter"). */
     matching: string;
     retryAfter?: number;
+    /** The cap on the whole hunt (`per = "hunt"`) is reached: no guess goes until an organizer grants more. */
+    capped?: boolean;
   };
   /** The team's questions on this puzzle's ask hints, oldest first, and its hint tokens. */
   asks?: { asks: AskView[]; tokens: TokensView | null };
@@ -465,7 +467,8 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
   const extra = puzzle.limit.extra > 0 ? `, plus ${puzzle.limit.extra} extra` : "";
   // Past the guess limit, the form is off until the wait is over (the script counts it down and
   // reloads; without it, the page refreshes itself then).
-  const limited = puzzle.limit.retryAfter !== undefined && !puzzle.solved;
+  const limited = (puzzle.limit.retryAfter !== undefined || puzzle.limit.capped === true) &&
+    !puzzle.solved;
   const limitTemplate =
     `{left} of ${puzzle.limit.limit} wrong guesses left per ${puzzle.limit.window}` +
     `${extra}.${puzzle.limit.matching === "" ? "" : ` ${puzzle.limit.matching}`}`;
@@ -526,6 +529,12 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
                           <span data-countdown={String(puzzle.limit.retryAfter)}>
                             {duration(puzzle.limit.retryAfter)}
                           </span>.
+                        </p>
+                      )
+                      : puzzle.limit.capped
+                      ? (
+                        <p class="muted small" id="limit-note" data-capped="">
+                          No wrong guesses left on this puzzle; an organizer can grant more.
                         </p>
                       )
                       : (

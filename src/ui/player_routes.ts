@@ -250,6 +250,9 @@ function puzzlePages(pages: Hono, { game }: Play): void {
             window: windowText(puzzle.guessLimit.perMs),
             matching: matchingText(puzzle),
             ...(limit.retryAfterSeconds !== undefined && { retryAfter: limit.retryAfterSeconds }),
+            // A cap on the whole hunt reached, with no extra guess left: no wait lifts it.
+            ...(puzzle.guessLimit.perMs === Infinity && limit.used >= limit.limit &&
+              limit.extra <= 0 && { capped: true }),
           },
         },
       }),

@@ -53,6 +53,12 @@ id = "meta"
 title = "Harbor Meta"
 unlock = 'solved("knots")'
 answer = ["anchor"]
+
+[[puzzle]]
+id = "compass"
+title = "The Compass"
+answer = ["north"]
+guess_limit = { count = 2, per = "hunt" }
 `;
 
 const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
@@ -221,6 +227,45 @@ suite("answers on the puzzle page", () => {
       expect(await page.getByRole("textbox", { name: "Answer" }).isDisabled()).toBe(true);
       expect(await page.getByRole("button", { name: "Submit" }).isDisabled()).toBe(true);
       await page.screenshot({ path: join(SHOTS, "answers-limit-reached-phone.png") });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "the wrong guess that uses up a cap on the whole hunt turns the answer box off, and an extra guess on",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Petrels");
+      const page = await tab(token, "/puzzles/compass", errors);
+      const answer = page.getByRole("textbox", { name: "Answer" });
+      await guess(page, "south");
+      await page.locator("#limit-note", { hasText: "1 of 2 wrong guesses left per hunt" })
+        .waitFor();
+      expect(await answer.isDisabled()).toBe(false);
+      // The last one: no third answer is typed only to be refused.
+      await guess(page, "east");
+      await page.locator("#limit-note", { hasText: "No wrong guesses left on this puzzle" })
+        .waitFor();
+      expect(await answer.isDisabled()).toBe(true);
+      expect(await page.getByRole("button", { name: "Submit" }).isDisabled()).toBe(true);
+      await page.screenshot({ path: join(SHOTS, "answers-cap-reached-phone.png") });
+      await page.evaluate(`window.stayed = true`);
+      const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
+      const teams = await (await fetch(`${server.base}/api/admin/teams`, { headers: admin }))
+        .json();
+      const team = (teams as { teams: { id: number; name: string }[] }).teams
+        .find((t) => t.name === "Petrels")!;
+      const given = await fetch(`${server.base}/api/admin/extra-guesses`, {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ team: team.id, puzzle: "compass", count: 1 }),
+      });
+      expect(given.status).toBe(201);
+      await page.locator("#limit-note", { hasText: "plus 1 extra" }).waitFor();
+      expect(await answer.isDisabled()).toBe(false);
+      expect(await page.evaluate("window.stayed")).toBe(true);
       expect(errors).toEqual([]);
       await page.close();
     },

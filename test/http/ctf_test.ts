@@ -123,7 +123,24 @@ describe("CTF mode over HTTP", () => {
     clock.advance(MINUTE);
     const wrong = () =>
       call("POST", "/api/puzzles/pwn/guesses", { token, body: { answer: "nope" } });
+    /** The puzzle page's answer box: off, and the note that says why, once the cap is reached. */
+    const page = async () => {
+      const { text } = await call("GET", "/puzzles/pwn", {
+        headers: { cookie: `cairn_session=${token}` },
+      });
+      const form = /<form[^>]*id="guess-form"[\s\S]*?<\/form>/.exec(text)![0];
+      return {
+        off: /<input[^>]*name="answer"[^>]*disabled/.test(form),
+        note: /id="limit-note"[^>]*>([^<]*)</.exec(form)![1]!.trim(),
+      };
+    };
+    expect(await page()).toEqual({
+      off: false,
+      note: "1 of 1 wrong guesses left per hunt. Capitals, spaces and punctuation do not matter.",
+    });
     expect((await wrong()).body.result).toBe("incorrect");
+    const cappedNote = "No wrong guesses left on this puzzle; an organizer can grant more.";
+    expect(await page()).toEqual({ off: true, note: cappedNote });
     const capped = await wrong();
     expect(capped.status).toBe(429);
     expect(capped.headers.get("retry-after")).toBeNull();
@@ -141,7 +158,9 @@ describe("CTF mode over HTTP", () => {
       count: 1,
     });
     expect(granted.status).toBe(201);
+    expect((await page()).off).toBe(false);
     expect((await wrong()).body.result).toBe("incorrect");
+    expect(await page()).toEqual({ off: true, note: cappedNote });
     expect((await wrong()).status).toBe(429);
   });
 
