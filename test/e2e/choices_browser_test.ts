@@ -168,7 +168,9 @@ suite("a multiple-choice puzzle's page", () => {
       await page.locator("#result.notice-bad", { hasText: "“Three” is not it." }).waitFor();
       expect(stored("Terns")).toEqual([{ raw: "Three", result: "incorrect" }]);
       // Its one wrong guess used: the choices are off until an organizer grants more.
-      await page.locator("#limit-note", { hasText: "0 of 1 wrong guesses left" }).waitFor();
+      await page.locator("#limit-note", { hasText: "No wrong guesses left on this puzzle" })
+        .waitFor();
+      expect(await page.getByRole("radio", { name: "Twelve" }).isDisabled()).toBe(true);
       expect(errors).toEqual([]);
       await page.close();
     },
