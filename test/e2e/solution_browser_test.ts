@@ -265,23 +265,9 @@ suite("an organizer's reload while a puzzle's page is open", () => {
     served.app.clock.advance(2 * 3_600_000); // 12:00, an hour after the end
   });
 
-  /**
-   * Runs `run` on the tide puzzle's page of `token`'s team, 390 px wide, once its live stream is
-   * open and the document marked (a reload would lose the mark); then checks that the page threw no
-   * script error and was not reloaded. The page is closed however `run` ends.
-   */
-  async function openPage(token: string, run: (page: Page) => Promise<void>): Promise<void> {
-    const errors: string[] = [];
-    const page = await livePage(served, token, "/puzzles/tides", errors);
-    try {
-      await page.evaluate("document.body.dataset.sameDocument = 'yes'");
-      await run(page);
-      expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
-      expect(errors).toEqual([]);
-    } finally {
-      await page.close();
-    }
-  }
+  /** Runs `run` on the tide puzzle's page of `token`'s team (`onLivePage`). */
+  const openPage = (token: string, run: (page: Page) => Promise<void>) =>
+    onLivePage(served, token, "/puzzles/tides", run);
 
   /** Reloads the hunt as `toml`. */
   async function reload(toml: string): Promise<void> {
@@ -398,6 +384,27 @@ async function livePage(
 const sameDocument = async (page: Page) =>
   await page.evaluate("document.body.dataset.sameDocument") === "yes";
 
+/**
+ * Runs `run` on `path` as `token`'s team sees it (`livePage`), then checks that the page threw no
+ * script error and was not reloaded. The page is closed however `run` ends.
+ */
+async function onLivePage(
+  served: ServedApp<Awaited<ReturnType<typeof makeApp>>>,
+  token: string,
+  path: string,
+  run: (page: Page) => Promise<void>,
+): Promise<void> {
+  const errors: string[] = [];
+  const page = await livePage(served, token, path, errors);
+  try {
+    await run(page);
+    expect(await sameDocument(page)).toBe(true);
+    expect(errors).toEqual([]);
+  } finally {
+    await page.close();
+  }
+}
+
 const RUNNING = (more = "") => `
 [hunt]
 title = "Harbour day"
@@ -471,22 +478,8 @@ suite("an organizer's reload that removes a puzzle while its page is open", () =
   );
 });
 
-const NUDGE = (rule: string) => `
-[hunt]
-title = "Harbour day"
-
-[[puzzle]]
-id = "knots"
-title = "Knots"
-body = "Which knot holds a boat to the pier?"
-answer = "bowline"
-
-[[puzzle.hint]]
-id = "rope"
-title = "Rope"
-text = "Think of the bow."
-unlock = "${rule}"
-`;
+/** RUNNING with the rope hint's rule. */
+const NUDGE = (rule: string) => RUNNING(`unlock = "${rule}"`);
 
 suite("an organizer's reload that changes when a hint can be taken", () => {
   const served = serveAppForSuite(() => makeApp({ toml: NUDGE("minutes_since_unlock() >= 30") }));
@@ -495,9 +488,7 @@ suite("an organizer's reload that changes when a hint can be taken", () => {
     "the open page offers the hint now, in place, with no note to read the puzzle again",
     async () => {
       const token = await registerTeam(served.base, "Egrets");
-      const errors: string[] = [];
-      const page = await livePage(served, token, "/puzzles/knots", errors);
-      try {
+      await onLivePage(served, token, "/puzzles/knots", async (page) => {
         await page.locator(".hint-when", { hasText: "Available in" }).waitFor();
         expect(await page.getByText("Take this hint").count()).toBe(0);
 
@@ -507,11 +498,7 @@ suite("an organizer's reload that changes when a hint can be taken", () => {
         expect(await page.locator(".hint-when").count()).toBe(0);
         expect(await page.locator("#updated-note").count()).toBe(0);
         await page.screenshot({ path: join(SHOTS, "hint-rule-changed-390.png"), fullPage: true });
-        expect(await sameDocument(page)).toBe(true);
-        expect(errors).toEqual([]);
-      } finally {
-        await page.close();
-      }
+      });
     },
     30_000,
   );
@@ -537,9 +524,7 @@ suite("an organizer's reload that changes a multiple-choice puzzle's choices", (
     "the open page offers the new choices in place, with the note; a pick stays when they do not change",
     async () => {
       const token = await registerTeam(served.base, "Cormorants");
-      const errors: string[] = [];
-      const page = await livePage(served, token, "/puzzles/lamp", errors);
-      try {
+      await onLivePage(served, token, "/puzzles/lamp", async (page) => {
         const radios = () => page.getByRole("radio").evaluateAll((all) => all.map((r) => r.value));
         expect(await radios()).toEqual(["Red", "Green"]);
 
@@ -563,33 +548,21 @@ suite("an organizer's reload that changes a multiple-choice puzzle's choices", (
         await page.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
         expect(await page.getByRole("radio").count()).toBe(0);
         await page.screenshot({ path: join(SHOTS, "choices-updated-390.png"), fullPage: true });
-        expect(await sameDocument(page)).toBe(true);
-        expect(errors).toEqual([]);
-      } finally {
-        await page.close();
-      }
+      });
     },
     30_000,
   );
 });
 
-const LOCKED = (body: string) => `
-[hunt]
-title = "Harbour day"
-
-[[puzzle]]
-id = "knots"
-title = "Knots"
-body = "Which knot holds a boat to the pier?"
-answer = "bowline"
-
+/** RUNNING with the harbour puzzle, which opens once the knots puzzle is solved. */
+const LOCKED = (body: string) =>
+  RUNNING(`
 [[puzzle]]
 id = "harbour"
 title = "Harbour Lights"
 unlock = 'solved("knots")'
 body = "${body}"
-answer = "twelve"
-`;
+answer = "twelve"`);
 
 suite("a puzzle's page left open while the browser logs in as another team", () => {
   const served = serveAppForSuite(() => makeApp({ toml: LOCKED("Count the harbour's lights.") }));
