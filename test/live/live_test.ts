@@ -1164,6 +1164,24 @@ async function streamsOf(base: string, tokens: (string | undefined)[]) {
   return streams;
 }
 
+/** The `puzzle_updated` events `stream` got, their data read. */
+const updatedOf = (stream: Awaited<ReturnType<typeof open>>) =>
+  stream.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!));
+
+/**
+ * What a team's stream is told (`puzzle_updated`) when the hunt `app` runs is reloaded as `toml`,
+ * once it is told something.
+ */
+async function toldOnReload(app: ReturnType<typeof serve>, toml: string) {
+  const [stream] = await streamsOf(app.base, [await app.register("Gulls")]);
+  app.setToml(toml);
+  expect((await app.admin("POST", "/api/admin/reload")).status).toBe(200);
+  await stream!.wait((e) => e.event === "puzzle_updated");
+  await settle();
+  await stream!.close();
+  return updatedOf(stream!);
+}
+
 describe("a reload that changes a puzzle's words", () => {
   const HUNT = `[hunt]\ntitle = "Words"\nstarts_at = 2026-11-21T10:00:00Z\n\n` +
     `[[puzzle]]\nid = "a"\ntitle = "A"\nbody = "Count the windows."\nanswer = ["x"]\n\n` +
@@ -1177,8 +1195,6 @@ describe("a reload that changes a puzzle's words", () => {
     const anonymous = await open(base);
     await team.wait((e) => e.event === "scoreboard");
     await anonymous.wait((e) => e.event === "scoreboard");
-    const updated = (stream: typeof team) =>
-      stream.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!));
 
     // An answer and a guess limit: nothing a team reads changed.
     setToml(
@@ -1196,39 +1212,21 @@ describe("a reload that changes a puzzle's words", () => {
     expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
     await team.wait((e) => e.event === "puzzle_updated");
     await settle();
-    expect(updated(team)).toEqual([{ puzzle: "a" }]);
-    expect(updated(anonymous)).toEqual([]);
+    expect(updatedOf(team)).toEqual([{ puzzle: "a" }]);
+    expect(updatedOf(anonymous)).toEqual([]);
     await team.close();
     await anonymous.close();
   });
   test("tells the team of a puzzle moved to another round, which its page names", async () => {
-    const { base, setToml, admin, register } = serve({ toml: HUNT });
-    const token = await register("Gulls");
-    const team = await open(base, { authorization: `Bearer ${token}` });
-    await team.wait((e) => e.event === "scoreboard");
-    setToml(HUNT.replace('title = "A"\n', 'title = "A"\nround = "harbor"\n'));
-    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
-    await team.wait((e) => e.event === "puzzle_updated");
-    await settle();
-    expect(team.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!)))
-      .toEqual([{ puzzle: "a" }]);
-    await team.close();
+    const moved = HUNT.replace('title = "A"\n', 'title = "A"\nround = "harbor"\n');
+    expect(await toldOnReload(serve({ toml: HUNT }), moved)).toEqual([{ puzzle: "a" }]);
   });
 
   test("tells the team of a multiple-choice puzzle's choices changed, which its page shows", async () => {
     const choices = (list: string) =>
       HUNT.replace('answer = ["x"]', `choices = [${list}]\nanswer = ["x"]`);
-    const { base, setToml, admin, register } = serve({ toml: choices('"x", "y"') });
-    const token = await register("Gulls");
-    const team = await open(base, { authorization: `Bearer ${token}` });
-    await team.wait((e) => e.event === "scoreboard");
-    setToml(choices('"x", "y", "z"'));
-    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
-    await team.wait((e) => e.event === "puzzle_updated");
-    await settle();
-    expect(team.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!)))
+    expect(await toldOnReload(serve({ toml: choices('"x", "y"') }), choices('"x", "y", "z"')))
       .toEqual([{ puzzle: "a" }]);
-    await team.close();
   });
 });
 
@@ -1326,10 +1324,7 @@ describe("a reload that changes the hints a team can take", () => {
     // The Terns solved A (its hints are offered no more) and have B; the Gulls have A only.
     await call("POST", "/api/puzzles/a/guesses", { token: terns, body: { answer: "x" } });
     const streams = await streamsOf(base, [gulls, terns, undefined]);
-    const updated = () =>
-      streams.map((stream) =>
-        stream.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!))
-      );
+    const updated = () => streams.map(updatedOf);
     const reload = async (toml: string) => {
       setToml(toml);
       expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
@@ -1369,22 +1364,9 @@ describe("a reload that changes the hints a team can take", () => {
   });
 
   test("a hint's words and its rule changed at once: the team is told of the words", async () => {
-    const { base, setToml, admin, register } = serve({ toml: HUNT });
-    const gulls = await register("Gulls");
-    const stream = await open(base, { authorization: `Bearer ${gulls}` });
-    await stream.wait((e) => e.event === "scoreboard");
-    setToml(
-      HUNT.replace("minutes_since_unlock() >= 30", "minutes_since_unlock() >= 0")
-        .replace("Look up.", "Look up, at the roof."),
-    );
-    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
-    await stream.wait((e) => e.event === "puzzle_updated");
-    await settle();
-    expect(
-      stream.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!)),
-    )
-      .toEqual([{ puzzle: "a" }]);
-    await stream.close();
+    const both = HUNT.replace("minutes_since_unlock() >= 30", "minutes_since_unlock() >= 0")
+      .replace("Look up.", "Look up, at the roof.");
+    expect(await toldOnReload(serve({ toml: HUNT }), both)).toEqual([{ puzzle: "a" }]);
   });
 });
 
@@ -1408,10 +1390,8 @@ describe("a reload that changes what a variant says, or who plays it", () => {
     expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
     await streams[south]!.wait((e) => e.event === "puzzle_updated");
     await settle();
-    const updated = (stream: (typeof streams)[number]) =>
-      stream.events.filter((e) => e.event === "puzzle_updated").map((e) => JSON.parse(e.data!));
-    expect(updated(streams[south]!)).toEqual([{ puzzle: "v" }]);
-    expect(updated(streams[1 - south]!)).toEqual([]);
+    expect(updatedOf(streams[south]!)).toEqual([{ puzzle: "v" }]);
+    expect(updatedOf(streams[1 - south]!)).toEqual([]);
     for (const stream of streams) await stream.close();
   });
   test("tells the teams a new seed deals another variant to, and only them", async () => {
