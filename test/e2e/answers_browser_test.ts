@@ -91,6 +91,20 @@ async function tab(
   return page;
 }
 
+/** An organizer grants the team named `name` `count` extra guesses on `puzzle`. */
+async function grantExtra(name: string, puzzle: string, count: number): Promise<void> {
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
+  const { teams } = await (await fetch(`${server.base}/api/admin/teams`, { headers: admin }))
+    .json() as { teams: { id: number; name: string }[] };
+  const team = teams.find((t) => t.name === name)!;
+  const given = await fetch(`${server.base}/api/admin/extra-guesses`, {
+    method: "POST",
+    headers: admin,
+    body: JSON.stringify({ team: team.id, puzzle, count }),
+  });
+  expect(given.status).toBe(201);
+}
+
 /** Submits `answer` with the page's form. */
 async function guess(page: Page, answer: string): Promise<void> {
   await page.getByRole("textbox", { name: "Answer" }).fill(answer);
@@ -252,17 +266,7 @@ suite("answers on the puzzle page", () => {
       expect(await page.getByRole("button", { name: "Submit" }).isDisabled()).toBe(true);
       await page.screenshot({ path: join(SHOTS, "answers-cap-reached-phone.png") });
       await page.evaluate(`window.stayed = true`);
-      const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
-      const teams = await (await fetch(`${server.base}/api/admin/teams`, { headers: admin }))
-        .json();
-      const team = (teams as { teams: { id: number; name: string }[] }).teams
-        .find((t) => t.name === "Petrels")!;
-      const given = await fetch(`${server.base}/api/admin/extra-guesses`, {
-        method: "POST",
-        headers: admin,
-        body: JSON.stringify({ team: team.id, puzzle: "compass", count: 1 }),
-      });
-      expect(given.status).toBe(201);
+      await grantExtra("Petrels", "compass", 1);
       await page.locator("#limit-note", { hasText: "plus 1 extra" }).waitFor();
       expect(await answer.isDisabled()).toBe(false);
       expect(await page.evaluate("window.stayed")).toBe(true);
@@ -285,17 +289,7 @@ suite("answers on the puzzle page", () => {
       await page.locator("#limit-note", { hasText: "Too many wrong guesses" }).waitFor();
       expect(await page.getByRole("textbox", { name: "Answer" }).isDisabled()).toBe(true);
       await page.evaluate(`window.stayed = true`);
-      const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
-      const teams = await (await fetch(`${server.base}/api/admin/teams`, { headers: admin }))
-        .json();
-      const team = (teams as { teams: { id: number; name: string }[] }).teams
-        .find((t) => t.name === "Jaegers")!;
-      const given = await fetch(`${server.base}/api/admin/extra-guesses`, {
-        method: "POST",
-        headers: admin,
-        body: JSON.stringify({ team: team.id, puzzle: "lighthouse", count: 2 }),
-      });
-      expect(given.status).toBe(201);
+      await grantExtra("Jaegers", "lighthouse", 2);
       await page.locator("#limit-note", { hasText: "plus 2 extra" }).waitFor();
       expect(await page.getByRole("textbox", { name: "Answer" }).isDisabled()).toBe(false);
       expect(await page.getByRole("button", { name: "Submit" }).isDisabled()).toBe(false);
