@@ -178,6 +178,25 @@ suite("a phone by keyboard and with large text", () => {
         if (width > 390) found.push(`${path}: ${width} px wide on a 390 px phone`);
         for (const el of cut) found.push(`${path}: ${el} runs past the screen's edge`);
         for (const el of outOfCard) found.push(`${path}: ${el} runs out of its card`);
+        if (path === "/puzzles") {
+          // Each puzzle's status icon shares a line with its title or its points, never alone.
+          const alone = await page.evaluate(`[...document.querySelectorAll(".puzzle-list a")]
+            .filter((row) => {
+              const middle = (el) => {
+                const box = el.getBoundingClientRect();
+                return (box.top + box.bottom) / 2;
+              };
+              const icon = middle(row.querySelector(".status-icon"));
+              return [row.querySelector(".title"), row.querySelector(".badge")].every((el) => {
+                const box = el.getBoundingClientRect();
+                return icon < box.top || icon > box.bottom;
+              });
+            })
+            .map((row) => row.querySelector(".title").textContent)`) as string[];
+          for (const title of alone) {
+            found.push(`/puzzles: the icon of "${title}" is alone on its line`);
+          }
+        }
         const name = path === "/" ? "landing" : path.slice(1).replace("/", "-");
         await page.screenshot({ path: join(SHOTS, `large-text-${name}.png`), fullPage: true });
         if (path === "/admin") {
