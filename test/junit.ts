@@ -32,23 +32,34 @@ function attribute(tag: string, key: string): string | undefined {
 
 /**
  * The report's failed test cases (a `<failure>` or `<error>` in a `<testcase>`), in the
- * report's order. Bun names the file in `file`, Deno in `classname`.
+ * report's order, each named with its describe blocks (`outer > inner > test`): the
+ * `<testsuite>`s it is in, but the outermost, which is its file. Bun names the file in `file`,
+ * Deno in `classname`.
  */
 export function failures(xml: string): Failure[] {
   const found: Failure[] = [];
-  const testcase = /<testcase\b([^>]*?)(\/?)>/g;
-  for (let match = testcase.exec(xml); match !== null; match = testcase.exec(xml)) {
-    if (match[2] === "/") continue;
-    const end = xml.indexOf("</testcase>", testcase.lastIndex);
-    const body = xml.slice(testcase.lastIndex, end === -1 ? xml.length : end);
+  /** The names of the `<testsuite>`s open around the current place. */
+  const suites: string[] = [];
+  const tag = /<(\/?)(testsuite|testcase)\b([^>]*?)(\/?)>/g;
+  for (let match = tag.exec(xml); match !== null; match = tag.exec(xml)) {
+    const [, closing, element, attributes, empty] = match as unknown as string[];
+    if (element === "testsuite") {
+      if (closing === "/") suites.pop();
+      else if (empty !== "/") suites.push(attribute(attributes!, "name") ?? "");
+      continue;
+    }
+    if (closing === "/" || empty === "/") continue;
+    const end = xml.indexOf("</testcase>", tag.lastIndex);
+    const body = xml.slice(tag.lastIndex, end === -1 ? xml.length : end);
+    if (end !== -1) tag.lastIndex = end + "</testcase>".length;
     const failure = /<(failure|error)\b([^>]*?)(?:\/>|>([\s\S]*?)<\/\1>)/.exec(body);
     if (failure === null) continue;
-    const tag = match[1]!;
-    const file = attribute(tag, "file") ?? attribute(tag, "classname") ?? "";
-    const line = attribute(tag, "line");
+    const file = attribute(attributes!, "file") ?? attribute(attributes!, "classname") ?? "";
+    const line = attribute(attributes!, "line");
+    const name = attribute(attributes!, "name") ?? "";
     found.push({
       where: line === undefined ? file : `${file}:${line}`,
-      name: attribute(tag, "name") ?? "",
+      name: [...suites.slice(1), name].join(" > "),
       text: decode(failure[3] ?? "").trim() || (attribute(failure[2]!, "message") ?? ""),
     });
   }

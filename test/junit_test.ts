@@ -37,7 +37,7 @@ describe("failures()", () => {
     expect(failures(BUN)).toEqual([
       {
         where: "test/x_test.ts:3",
-        name: 'fails with <angle> & "quotes"',
+        name: 'outer > fails with <angle> & "quotes"',
         text: "TypeError: ECONNREFUSED: Unable to connect.\n      at test/x_test.ts:3:61",
       },
       {
@@ -46,6 +46,33 @@ describe("failures()", () => {
         text:
           "AssertionError: expect(received).toBe(expected)\n\nExpected: 2\nReceived: 1\n\n      at test/x_test.ts:5:45",
       },
+    ]);
+  });
+
+  test("bun's report: a test in nested describe blocks is named with them, outermost first", () => {
+    const xml = `<testsuites name="bun test">
+  <testsuite name="a_test.ts" file="a_test.ts">
+    <testsuite name="outer &lt;x&gt;" file="a_test.ts" line="2">
+      <testsuite name="inner" file="a_test.ts" line="2">
+        <testcase name="fails" classname="inner &gt; outer &lt;x&gt;" file="a_test.ts" line="2">
+          <failure type="AssertionError" message="m">AssertionError: m</failure>
+        </testcase>
+      </testsuite>
+      <testsuite name="empty" file="a_test.ts" line="3" />
+      <testcase name="ok" classname="outer &lt;x&gt;" file="a_test.ts" line="4" />
+      <testcase name="after" classname="outer &lt;x&gt;" file="a_test.ts" line="5">
+        <error message="e" />
+      </testcase>
+    </testsuite>
+    <testcase name="top" classname="" file="a_test.ts" line="6">
+      <failure message="boom">Error: boom</failure>
+    </testcase>
+  </testsuite>
+</testsuites>`;
+    expect(failures(xml).map((f) => [f.where, f.name])).toEqual([
+      ["a_test.ts:2", "outer <x> > inner > fails"],
+      ["a_test.ts:5", "outer <x> > after"],
+      ["a_test.ts:6", "top"],
     ]);
   });
 
