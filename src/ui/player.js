@@ -238,14 +238,21 @@
   let removedHere = false;
 
   /**
+   * Turns `control` back on once its request ended (or off, when `on` is false): never on once
+   * the puzzle was removed, meanwhile or before (a request on its way as the reload came answers
+   * after it). Every control a request turned off comes back through here.
+   */
+  function turnOn(control, on = true) {
+    if (control) control.disabled = !on || removedHere;
+  }
+
+  /**
    * Turns the answer form off, or on again, as the guess limit says: never on once the puzzle was
    * removed (a wait that ends then would open it again).
    */
   function formEnabled(enabled) {
     if (!form?.isConnected) return;
-    for (const control of form.querySelectorAll("input, button")) {
-      control.disabled = !enabled || removedHere;
-    }
+    for (const control of form.querySelectorAll("input, button")) turnOn(control, enabled);
   }
 
   /** A refused guess: the limit's wait counted down, a login for a lost session, else why. */
@@ -380,10 +387,10 @@
         data = await res.json();
       } catch {
         showResult("bad", "No connection", element("p", "", "Your guess was not sent. Try again."));
-        button.disabled = false;
+        turnOn(button);
         return;
       }
-      button.disabled = false;
+      turnOn(button);
       const wait = res.headers.get("retry-after");
       await showGuess(answer, {
         status: res.status,
@@ -466,7 +473,7 @@
     missionForm.hidden = !ready;
     $("upload-progress").hidden = true;
     $("upload-percent").textContent = "";
-    missionForm.querySelector("button").disabled = false;
+    turnOn(missionForm.querySelector("button"));
     if (ready) missionForm.reset();
     if (!ready && sentFromForm && !$("mission-status").hidden) focusInstead($("mission-status"));
     sentFromForm = false;
@@ -812,8 +819,7 @@
       hintForm?.append(actionNote("result-incorrect", message));
       // Not on again on a removed puzzle's page; a 404 may be that removal, which the page drawn
       // again tells (the stream missed it).
-      const button = hintForm?.querySelector("button");
-      if (button) button.disabled = removedHere;
+      turnOn(hintForm?.querySelector("button"));
       if (answer.status === 404) void freshPage();
       return;
     }
@@ -840,8 +846,7 @@
     hintForm.append(actionNote(bad ? "result-incorrect" : "hint-status", text));
     // Its answer brings the hint's text here (or why not, and the button back). One that could not
     // be kept can be tried again.
-    const button = hintForm.querySelector("button");
-    if (button) button.disabled = !bad;
+    turnOn(hintForm.querySelector("button"), bad);
   }
 
   // Hint takes go through the outbox too; it says here what became of each.
@@ -884,7 +889,7 @@
     }
     askForm.querySelector("button").before(note);
     // Waiting: the button stays off until its answer comes (one that could not be kept may go again).
-    askForm.querySelector("button").disabled = status === undefined && shown.tone !== "bad";
+    turnOn(askForm.querySelector("button"), status !== undefined || shown.tone === "bad");
   });
 
   // Reloaded after its question went: the focus on its state ("Waiting for an organizer"), which a
@@ -914,7 +919,7 @@
     posted.querySelector(".offline-note")?.remove();
     const status = navigator.onLine ? await serverAnswers() : undefined;
     if (status !== undefined && status < 500) return posted.submit();
-    button.disabled = false;
+    turnOn(button);
     // No answer at all, or the server's own word that it cannot take it now (it is starting again):
     // the team should not blame its Wi-Fi for the second.
     const why = status === undefined
@@ -940,7 +945,7 @@
       showHint(hint, { status: res.status, data: await res.json() });
     } catch {
       hintForm.append(actionNote("result-incorrect", "No connection; try again."));
-      button.disabled = false;
+      turnOn(button);
     }
   });
 

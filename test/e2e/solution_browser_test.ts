@@ -360,18 +360,21 @@ suite("an organizer's reload while a puzzle's page is open", () => {
 /**
  * `path` as `token`'s team sees it at 390 px in `served`'s browser, once its live stream is open and
  * the document marked (a reload would lose the mark: `sameDocument`); script errors go to `errors`.
+ * `init` runs in the page before its own scripts (a browser without IndexedDB, say).
  */
 async function livePage(
   served: ServedApp<Awaited<ReturnType<typeof makeApp>>>,
   token: string,
   path: string,
   errors: string[],
+  init?: string,
 ): Promise<Page> {
   await served.browser.context.addCookies([
     { name: "cairn_session", value: token, url: served.base },
   ]);
   const page = await served.browser.context.newPage();
   page.on("pageerror", (error) => errors.push(error.message));
+  if (init !== undefined) await page.addInitScript(init);
   await page.setViewportSize({ width: 390, height: 844 });
   const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
   await page.goto(`${served.base}${path}`);
@@ -701,11 +704,17 @@ suite(
   },
 );
 
+/** The harbour puzzle with a hint, `beam`. */
+const BEAM = `${HARBOUR}
+[[puzzle.hint]]
+id = "beam"
+title = "Beam"
+text = "Count the beams."
+`;
+
 suite(
   "an organizer's reload that removes a puzzle while a hint take from its page is on its way",
   () => {
-    const BEAM =
-      `${HARBOUR}\n[[puzzle.hint]]\nid = "beam"\ntitle = "Beam"\ntext = "Count the beams."\n`;
     const served = serveAppForSuite(() => makeApp({ toml: RUNNING(BEAM) }));
 
     test("its answer, a 404, leaves the hint's button off", async () => {
@@ -740,5 +749,120 @@ suite(
         await page.close();
       }
     }, 30_000);
+  },
+);
+
+/** A mission the organizers judge: the team sends a text. */
+const PIER = `
+[[puzzle]]
+id = "pier"
+title = "The Pier"
+submit = "text"
+body = "Describe the pier."
+`;
+
+/**
+ * Holds the requests to `url` on `page` until `release()`, then lets each go on (or, with
+ * `abort`, fails it as a network error would); `arrived` once the first came.
+ */
+async function hold(page: Page, url: string, abort = false) {
+  let release = () => {};
+  let arrive = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const arrived = new Promise<void>((resolve) => (arrive = resolve));
+  await page.route(url, async (route) => {
+    arrive();
+    await held;
+    await (abort ? route.abort("internetdisconnected") : route.continue());
+  });
+  return { arrived, release };
+}
+
+suite(
+  "an organizer's reload that removes a puzzle while a request from its page is on its way",
+  () => {
+    const served = serveAppForSuite(() => makeApp({ toml: RUNNING(BEAM + PIER) }));
+
+    test("a mission's upload, answered 404 after the reload, leaves the form off", async () => {
+      const token = await registerTeam(served.base, "Petrels");
+      await onLivePage(served, token, "/puzzles/pier", async (page) => {
+        const upload = await hold(page, `${served.base}/api/puzzles/pier/submissions`);
+        const text = page.locator("#mission-form textarea");
+        const send = page.getByRole("button", { name: "Send" });
+        await text.fill("A long pier with twelve lamps.");
+        await send.click();
+        await upload.arrived;
+
+        served.app.setToml(RUNNING(BEAM));
+        expect((await served.app.admin("POST", "/api/admin/reload")).body).toMatchObject({
+          removed: ["pier"],
+        });
+        await page.getByText("The organizers removed this puzzle.").waitFor();
+        upload.release();
+        // The upload's refusal: the form comes back for another try, but stays off.
+        await page.locator("#mission-status.notice-bad").waitFor();
+        await page.locator("#mission-form:not([hidden])").waitFor();
+        expect(await send.isDisabled()).toBe(true);
+        expect(await text.isDisabled()).toBe(true);
+        await page.screenshot({
+          path: join(SHOTS, "puzzle-removed-mission-404-390.png"),
+          fullPage: true,
+        });
+      });
+      served.app.setToml(RUNNING(BEAM + PIER));
+      expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+    }, 30_000);
+
+    test(
+      "in a browser without IndexedDB, a guess answered 404 and a hint take that got no answer leave their buttons off",
+      async () => {
+        const token = await registerTeam(served.base, "Fulmars");
+        const errors: string[] = [];
+        // The page sends the guess and the take itself: no outbox.
+        const page = await livePage(
+          served,
+          token,
+          "/puzzles/harbour",
+          errors,
+          "delete globalThis.indexedDB",
+        );
+        try {
+          expect(await page.evaluate("'indexedDB' in globalThis")).toBe(false);
+          const guess = await hold(page, `${served.base}/api/puzzles/harbour/guesses`);
+          const take = await hold(page, `${served.base}/api/puzzles/harbour/hints/beam`, true);
+          const submit = page.getByRole("button", { name: "Submit" });
+          await page.getByRole("textbox", { name: "Answer" }).fill("eleven");
+          await submit.click();
+          const box = page.locator("#hint-beam");
+          await box.getByText("Take this hint").click();
+          const show = box.getByRole("button", { name: "Show the hint" });
+          await show.click();
+          await Promise.all([guess.arrived, take.arrived]);
+
+          served.app.setToml(RUNNING(PIER));
+          expect((await served.app.admin("POST", "/api/admin/reload")).body).toMatchObject({
+            removed: ["harbour"],
+          });
+          await page.getByText("The organizers removed this puzzle.").waitFor();
+          guess.release();
+          take.release();
+          await page.locator("#result.notice-bad").waitFor();
+          await box.getByText("No connection; try again.").waitFor();
+          expect(await submit.isDisabled()).toBe(true);
+          expect(await show.isDisabled()).toBe(true);
+          await page.screenshot({
+            path: join(SHOTS, "puzzle-removed-no-indexeddb-390.png"),
+            fullPage: true,
+          });
+          expect(await sameDocument(page)).toBe(true);
+          expect(errors).toEqual([]);
+        } finally {
+          await page.close();
+        }
+        served.app.setToml(RUNNING(BEAM + PIER));
+        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+      },
+      30_000,
+    );
   },
 );
