@@ -777,13 +777,27 @@
   /**
    * An organizer's reload removed this puzzle (`puzzle_removed`, or its page asked for again is
    * not there): the note says so, with a link to the list, and every form of the page is off (a
-   * guess would answer that the puzzle is not open to the team). The words stay for reading.
+   * guess would answer that the puzzle is not open to the team). The words stay for reading; what
+   * counts towards a guess or a hint goes (the guesses left, the guess limit's wait, when a hint
+   * opens).
    */
   function puzzleRemoved() {
     if (removedHere) return;
     removedHere = true;
-    for (const control of $("main")?.querySelectorAll("form :is(input, button, textarea)") ?? []) {
+    const main = $("main");
+    for (const control of main?.querySelectorAll("form :is(input, button, textarea)") ?? []) {
       control.disabled = true;
+    }
+    $("limit-note")?.remove();
+    // A refused guess's wait ("Too many wrong guesses … Try again in …"): its countdown stops
+    // once it is gone.
+    const result = $("result");
+    if (result?.querySelector("[data-countdown]")) {
+      result.className = "notice";
+      result.replaceChildren();
+    }
+    for (const when of main?.querySelectorAll(".hint-when") ?? []) {
+      when.textContent = "No hint can be taken: the organizers removed this puzzle.";
     }
     const list = element("a", "", "Back to the puzzle list");
     list.href = "/puzzles";

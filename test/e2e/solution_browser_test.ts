@@ -661,7 +661,7 @@ suite(
     );
     const served = serveAppForSuite(() => makeApp({ toml: RUNNING(LIMITED) }));
 
-    test("the answer box stays off when the wait ends", async () => {
+    test("the wait goes, and the answer box stays off past its end", async () => {
       const token = await registerTeam(served.base, "Cormorants");
       const errors: string[] = [];
       const page = await livePage(served, token, "/puzzles/harbour", errors);
@@ -689,7 +689,10 @@ suite(
         served.app.setToml(RUNNING());
         expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
         await page.getByText("The organizers removed this puzzle.").waitFor();
-        await page.locator("#result [data-countdown]", { hasText: "a moment" }).waitFor();
+        // Nothing can be guessed: no wait is counted down, and none ends (3 s).
+        expect(await wait.count()).toBe(0);
+        expect(await page.locator("#result").textContent()).toBe("");
+        await page.waitForTimeout(3_500);
         expect(await answer.isDisabled()).toBe(true);
         expect(await submit.isDisabled()).toBe(true);
         await page.screenshot({
@@ -866,3 +869,55 @@ suite(
     );
   },
 );
+
+suite("an organizer's reload that removes a puzzle with a guess limit and hints", () => {
+  const LIMITED = `${
+    HARBOUR.replace(
+      'answer = "twelve"',
+      'answer = "twelve"\nguess_limit = { count = 3, per = "10m" }',
+    )
+  }
+[[puzzle.hint]]
+id = "beam"
+title = "Beam"
+text = "Count the beams."
+unlock = "minutes_since_unlock() >= 20"
+
+[[puzzle.hint]]
+id = "ask"
+kind = "ask"
+text = "Stuck? Tell us what you tried."
+`;
+  const served = serveAppForSuite(() => makeApp({ toml: RUNNING(LIMITED) }));
+
+  test(
+    "the page no longer says the guesses left or when a hint opens, and asking is off",
+    async () => {
+      const token = await registerTeam(served.base, "Kittiwakes");
+      await onLivePage(served, token, "/puzzles/harbour", async (page) => {
+        const limit = page.locator("#limit-note");
+        expect(await limit.textContent()).toStartWith("3 of 3 wrong guesses left");
+        const countdowns = page.locator("#main [data-countdown]");
+        expect(await countdowns.count()).toBe(1);
+        const ask = page.locator("#hint-ask");
+        expect(await ask.getByRole("button").isEnabled()).toBe(true);
+
+        served.app.setToml(RUNNING());
+        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await page.getByText("The organizers removed this puzzle.").waitFor();
+        expect(await limit.count()).toBe(0);
+        expect(await countdowns.count()).toBe(0);
+        expect(await page.locator("#hint-beam .hint-when").textContent()).toBe(
+          "No hint can be taken: the organizers removed this puzzle.",
+        );
+        expect(await ask.locator("textarea").isDisabled()).toBe(true);
+        expect(await ask.getByRole("button").isDisabled()).toBe(true);
+        await page.screenshot({
+          path: join(SHOTS, "puzzle-removed-limit-hints-390.png"),
+          fullPage: true,
+        });
+      });
+    },
+    30_000,
+  );
+});
