@@ -779,7 +779,7 @@
    * not there): the note says so, with a link to the list, and every form of the page is off (a
    * guess would answer that the puzzle is not open to the team). The words stay for reading; what
    * counts towards a guess or a hint goes (the guesses left, the guess limit's wait, when a hint
-   * opens).
+   * opens), and so does the copy the service worker kept, the list's too.
    */
   function puzzleRemoved() {
     if (removedHere) return;
@@ -802,6 +802,18 @@
     const list = element("a", "", "Back to the puzzle list");
     list.href = "/puzzles";
     updatedNote("warn", "The organizers removed this puzzle. ", list);
+    forgetOffline(puzzleId);
+  }
+
+  /**
+   * Has the service worker (outbox.js) fetch a removed puzzle's page again, and the list: the
+   * server's 404 makes it forget the copy it kept, which offline would still open as if playable,
+   * and the list is kept without the puzzle.
+   */
+  function forgetOffline(puzzle) {
+    document.dispatchEvent(
+      new CustomEvent("cairn:keep", { detail: [`/puzzles/${encodeURIComponent(puzzle)}`] }),
+    );
   }
 
   /** Redraws the hints that changed from `doc`, this page drawn again, unless the player is busy. */
@@ -1275,13 +1287,17 @@
         void (hintsOnly ? refreshHints() : puzzleUpdated());
       }
     });
-    // An organizer's reload removed a puzzle the team had: its page says so; the list drops it.
+    // An organizer's reload removed a puzzle the team had: its page says so; the list drops it;
+    // the phone forgets the copy it kept of it.
     source.addEventListener("puzzle_removed", (event) => {
       const { puzzle } = JSON.parse(event.data);
       if (page === "puzzles") {
         clearTimeout(updatedTimer);
         updatedTimer = setTimeout(() => void redraw("/puzzles"), 200);
-      } else if (page === "puzzle" && puzzle === puzzleId) puzzleRemoved();
+      }
+      if (page === "puzzle" && puzzle === puzzleId) puzzleRemoved();
+      // Another page: the copies kept on the phone go all the same.
+      else forgetOffline(puzzle);
     });
     // Another team's solve lowers a dynamic puzzle's value, and the reveal shows the true one: the
     // list follows when the board gives the team another score than it shows.

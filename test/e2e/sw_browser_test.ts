@@ -3,10 +3,11 @@
 // (--ignore-certificate-errors-spki-list, the nearest to trusting the
 // authority that needs no system store). The service worker keeps unlocked
 // puzzle pages, never a locked one, shows the offline page for the rest, and
-// logging out leaves no cached page and no outbox.
+// logging out leaves no cached page and no outbox, nor does a reload that removes a puzzle leave
+// that puzzle's.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash, X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
@@ -39,6 +40,18 @@ unlock = 'solved("lighthouse")'
 body = "The vault's secret text."
 answer = ["open"]
 `;
+
+/** A puzzle an organizer's reload adds, then removes (every team has it at once). */
+const BUOY = `
+[[puzzle]]
+id = "buoy"
+title = "The Buoy"
+body = "Ring the buoy's bell."
+answer = ["ding"]
+`;
+
+/** The organizers' token of the server (POST /api/admin/reload). */
+const ADMIN = "sw-reload-admin-token";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
@@ -81,7 +94,14 @@ suite("the service worker, under HTTPS", () => {
     if (made.exitCode !== 0) throw new Error(`cairn tls failed: ${made.stderr}`);
     server = await startBinary(HUNT, {
       scheme: "https",
-      args: ["--tls-cert", join(certs, "server.crt"), "--tls-key", join(certs, "server.key")],
+      args: [
+        "--tls-cert",
+        join(certs, "server.crt"),
+        "--tls-key",
+        join(certs, "server.key"),
+        "--admin-token",
+        ADMIN,
+      ],
     });
     const pem = readFileSync(join(certs, "server.crt"), "utf8");
     browser = await launchChromium([`--ignore-certificate-errors-spki-list=${spkiHash(pem)}`]);
@@ -399,6 +419,71 @@ suite("the service worker, under HTTPS", () => {
       }
       expect(errors).toEqual([]);
       await page.close();
+    },
+    90_000,
+  );
+
+  /** Reloads the server's hunt file as `hunt`: its answer's body. */
+  async function reload(hunt: string) {
+    writeFileSync(join(server.dir, "hunt.toml"), hunt);
+    const res = await fetch(`${server.base}/api/admin/reload`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN}` },
+      tls: { rejectUnauthorized: false },
+    } as RequestInit);
+    expect(res.status).toBe(200);
+    return await res.json();
+  }
+
+  test(
+    "a puzzle a reload removes goes from the phone: offline, it is the offline page, and the list kept has it no more",
+    async () => {
+      const errors: string[] = [];
+      expect(await reload(HUNT + BUOY)).toMatchObject({ added: ["buoy"] });
+      const token = await registerTeam(server.base, "Shearwaters");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const page = await context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      try {
+        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+        await page.goto(`${server.base}/puzzles/buoy`);
+        expect((await stream).status()).toBe(200);
+        await until(page, "navigator.serviceWorker.controller !== null");
+        /** Whether the copy of `path` kept is this team's, and has `text` or, with `has` false, not. */
+        const kept = (path: string, text: string, has = true) =>
+          `caches.open("cairn-pages").then((c) => c.match(${JSON.stringify(path)}))
+            .then((r) => r ? r.text() : "").then((t) => t.includes("Shearwaters") &&
+              t.includes(${JSON.stringify(text)}) === ${has})`;
+        await until(page, kept("/puzzles/buoy", "Ring the buoy"));
+        await until(page, kept("/puzzles", 'href="/puzzles/buoy"'));
+
+        expect(await reload(HUNT)).toMatchObject({ removed: ["buoy"] });
+        await page.getByText("The organizers removed this puzzle.").waitFor();
+        // The page has the worker ask for it again: the 404 drops the copy; the list is kept anew.
+        await until(
+          page,
+          `caches.open("cairn-pages").then((c) => c.match("/puzzles/buoy"))
+          .then((r) => r === undefined)`,
+        );
+        await until(page, kept("/puzzles", 'href="/puzzles/buoy"', false));
+
+        await context.setOffline(true);
+        try {
+          await page.goto(`${server.base}/puzzles/buoy`);
+          await page.getByRole("heading", { name: "You are offline" }).waitFor();
+          expect(await page.content()).not.toContain("Ring the buoy");
+          await page.screenshot({ path: join(SHOTS, "sw-removed-puzzle-offline-phone.png") });
+          await page.goto(`${server.base}/puzzles`);
+          await page.locator(".puzzle-list").getByRole("link", { name: "The Lighthouse" })
+            .waitFor();
+          expect(await page.locator(".puzzle-list a[href='/puzzles/buoy']").count()).toBe(0);
+        } finally {
+          await context.setOffline(false);
+        }
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
     },
     90_000,
   );
