@@ -41,9 +41,16 @@ import {
   quickCheck,
   syncPath,
 } from "../store/mod.ts";
-import type { CommandSpec, Values } from "./_args.ts";
+import type { CommandSpec, Sources, Values } from "./_args.ts";
 import { EXIT, failureCode, type Io } from "./_io.ts";
-import { databaseFileProblem, dbOption, folderProblem, isFolder, sqliteFiles } from "./_paths.ts";
+import {
+  databaseFileProblem,
+  dbOption,
+  folderProblem,
+  isFolder,
+  parentProblem,
+  sqliteFiles,
+} from "./_paths.ts";
 import { newestBackup, stamp } from "./backup.ts";
 import { writeFiles } from "./_write.ts";
 
@@ -75,6 +82,8 @@ export const restoreSpec: CommandSpec = {
     "database gets the owner of its folder, and mode 0600. Stopped before the swap, a restore",
     "leaves the database as it was; stopped during it (a power cut), it leaves DB.restoring,",
     "and the server refuses to start until a restore is run again. Then start the server.",
+    "With no database there yet (a new machine), it restores into a new file, in a folder that",
+    "exists: a --db or CAIRN_DB whose folder does not is refused (the default's folder is made).",
     "SQLite files only: restore PostgreSQL with pg_restore (docs/scale-out.md).",
   ].join("\n"),
 };
@@ -125,13 +134,18 @@ function readKept(marker: string): string | undefined {
 const RESTORE_ON_POSTGRES = "restore a PostgreSQL database with pg_restore (docs/scale-out.md)";
 
 /** Replaces the database with a backup, the server stopped, keeping the one it replaces. */
-export async function restore(values: Values, positionals: string[], io: Io): Promise<number> {
+export async function restore(
+  values: Values,
+  positionals: string[],
+  io: Io,
+  sources: Sources = {},
+): Promise<number> {
   const files = sqliteFiles("restore", values, io, RESTORE_ON_POSTGRES);
   if (files === undefined) return EXIT.failure;
   const { dbPath, filesDir } = files;
   const backupPath = resolve(positionals[0]!);
-  const problem = backupProblem(backupPath, dbPath) ?? databaseProblem(dbPath) ??
-    uploadsProblem(filesDir);
+  const problem = backupProblem(backupPath, dbPath) ??
+    databaseProblem(dbPath, sources.db) ?? uploadsProblem(filesDir);
   if (problem !== undefined) {
     io.stderr(`restore: ${problem}\n`);
     return EXIT.failure;
@@ -201,9 +215,20 @@ function backupProblem(backup: string, dbPath: string): string | undefined {
   return undefined;
 }
 
-/** Why the database at `dbPath` is no database a restore replaces, or undefined. */
-function databaseProblem(dbPath: string): string | undefined {
-  if (!existsSync(dbPath)) return undefined;
+/**
+ * Why the database at `dbPath` is no database a restore replaces, or undefined. A new file is
+ * fine (a new machine), but only in a folder that exists when the path was given (`source`, the
+ * flag or variable): a typo there would restore where no server serves from. The default's
+ * folder is made, as serve makes it.
+ */
+function databaseProblem(dbPath: string, source: string | undefined): string | undefined {
+  if (!existsSync(dbPath)) {
+    const problem = source === undefined ? undefined : parentProblem(dbPath);
+    return problem === undefined
+      ? undefined
+      : `${problem}, so there is no database at ${dbPath} to replace; check ${source}, ` +
+        `or make the folder first (mkdir -p ${dirname(dbPath)})`;
+  }
   if (isFolder(dbPath)) return `${dbPath} is a folder, not a database file`;
   if (statSync(dbPath).size > 0 && !isSqliteFile(dbPath)) {
     return `${dbPath} is not an SQLite database, so not one a restore replaces; check --db (or CAIRN_DB)`;
@@ -495,9 +520,7 @@ function report(
 ): string {
   const lines: string[] = [];
   const { backupPath, dbPath, filesDir } = where;
-  if (done.kept === undefined) {
-    lines.push(`restore: there was no database at ${dbPath}, so nothing to keep`);
-  } else {
+  if (done.kept !== undefined) {
     const undo = `cairn restore ${join(done.kept, basename(dbPath))} --db ${dbPath}` +
       (where.custom ? ` --files ${filesDir}` : "");
     lines.push(`restore: the database it replaces is kept in ${done.kept} (to undo: ${undo})`);
@@ -512,13 +535,21 @@ function report(
     : `; ${
       count(done.files - done.missing.length, "uploaded file")
     } in ${filesDir} (${done.copied} copied)`;
+  // A new file is said so in words: a path typed wrong is a database no server serves from.
+  const into = done.kept === undefined
+    ? `into a new database at ${dbPath} (there was none)`
+    : dbPath;
   lines.push(
-    `restore: restored ${dbPath} from ${backupPath}: ${count(done.teams, "team")}, ${last}${files}`,
+    `restore: restored ${into} from ${backupPath}: ${count(done.teams, "team")}, ${last}${files}`,
   );
   // At a venue the server is as often a cairn serve in a terminal as a service.
+  const serve = `cairn serve --db ${dbPath}` + (where.custom ? ` --files ${filesDir}` : "");
   lines.push(
-    `restore: start the server now, as before: cairn serve --db ${dbPath} (with your --hunt), ` +
-      "or systemctl start cairn",
+    done.kept === undefined
+      ? `restore: start the server on it: ${serve} (with your --hunt), or a service whose ` +
+        `CAIRN_DB is ${dbPath}`
+      : `restore: start the server now, as before: ${serve} (with your --hunt), ` +
+        "or systemctl start cairn",
   );
   return lines.join("\n") + "\n";
 }

@@ -373,18 +373,18 @@ describe("cairn restore", () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
-    // The folder is made, as serve makes it.
+    // A new file in a folder that exists: the report says it is a new database, and how to serve it.
     const other = join(dirs.make("cairn-restore-"), "data");
+    mkdirSync(other);
     const db = join(other, "cairn.db");
     const uploads = join(dirname(other), "uploads");
     const io = restoreIo({ CAIRN_FILES: uploads });
     expect(await run(["restore", join(dir, "backup.db"), "--db", db], io)).toBe(0);
-    expect(io.out()).toMatch(
-      new RegExp(
-        `^restore: there was no database at ${db}, so nothing to keep\\n` +
-          `restore: restored ${db} from ${dir}/backup\\.db: 1 team, no guesses; ` +
-          `1 uploaded file in ${uploads} \\(1 copied\\)\\n`,
-      ),
+    expect(io.out()).toBe(
+      `restore: restored into a new database at ${db} (there was none) from ${dir}/backup.db: ` +
+        `1 team, no guesses; 1 uploaded file in ${uploads} (1 copied)\n` +
+        `restore: start the server on it: cairn serve --db ${db} --files ${uploads} ` +
+        `(with your --hunt), or a service whose CAIRN_DB is ${db}\n`,
     );
     expect(readdirSync(uploads)).toHaveLength(1);
     expect(statSync(join(uploads, readdirSync(uploads)[0]!)).mode & 0o777).toBe(0o600);
@@ -404,6 +404,44 @@ describe("cairn restore", () => {
         `${kept}/cairn.db --db ${db} --files ${uploads})\n`,
     );
     expect(readdirSync(join(kept, "cairn.db.files"))).toEqual(readdirSync(uploads));
+  });
+
+  // A typo in --db or CAIRN_DB would restore into a database no server serves from.
+  for (const from of ["--db", "CAIRN_DB"]) {
+    test(`refuses a new database in a folder that does not exist, naming it and ${from}`, async () => {
+      const dir = dirs.make("cairn-restore-");
+      const backup = join(dir, "backup.db");
+      openDatabase(backup).close();
+      const db = join(dir, "typo", "cairn.db");
+      const io = restoreIo(from === "CAIRN_DB" ? { CAIRN_DB: db } : {});
+      const argv = ["restore", backup, ...(from === "--db" ? ["--db", db] : [])];
+      expect(await run(argv, io)).toBe(1);
+      expect(io.err()).toBe(
+        `restore: the folder ${dir}/typo does not exist, so there is no database at ${db} to ` +
+          `replace; check ${from}, or make the folder first (mkdir -p ${dir}/typo)\n`,
+      );
+      expect(io.out()).toBe("");
+      expect(readdirSync(dir)).toEqual(["backup.db"]);
+    });
+  }
+
+  test("makes the default database's folder, as serve does", async () => {
+    const dir = dirs.make("cairn-restore-");
+    const backup = join(dir, "backup.db");
+    openDatabase(backup).close();
+    const cwd = process.cwd();
+    const io = restoreIo();
+    process.chdir(dir);
+    try {
+      expect(await run(["restore", backup], io)).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(io.err()).toBe("");
+    expect(io.out()).toStartWith(
+      `restore: restored into a new database at ${dir}/cairn-data/cairn.db (there was none)`,
+    );
+    expect(existsSync(join(dir, "cairn-data", "cairn.db"))).toBe(true);
   });
 
   test("says which uploads the backup lacks, and restores the rest (exit 1)", async () => {
