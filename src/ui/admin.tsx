@@ -326,6 +326,18 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
   );
 };
 
+/**
+ * Says that the chart above scrolls sideways, and which way the rest is (`before`: to the left):
+ * shown only while its box is narrower than the chart (app.css), as on a phone.
+ */
+const ScrollHint: FC<{ before?: boolean; children: string }> = ({ before, children }) => (
+  <p class="scroll-hint small">
+    {before && <span aria-hidden="true">{"← "}</span>}
+    {children}
+    {!before && <span aria-hidden="true">{" →"}</span>}
+  </p>
+);
+
 /** The dashboard's left column: what is happening (the feed, progress, charts). */
 const DashboardWatch: FC<DashboardProps> = (props) => (
   <div class="stack">
@@ -344,6 +356,7 @@ const DashboardWatch: FC<DashboardProps> = (props) => (
           <div class="chart-scroll" tabindex={0} role="region" aria-label="Solves per puzzle">
             {raw(props.puzzleChart)}
           </div>
+          <ScrollHint>Scroll sideways for the times to solve</ScrollHint>
           <figcaption class="muted small">
             Solves per puzzle, and the median time from unlock to solve. Orange: twice the typical
             time or more, a candidate for a hint.
@@ -359,6 +372,7 @@ const DashboardWatch: FC<DashboardProps> = (props) => (
           >
             {raw(props.guessesChart)}
           </div>
+          <ScrollHint before>Scroll sideways for earlier minutes</ScrollHint>
           <figcaption class="muted small">
             Guesses per minute over the last hour; correct ones in green.
           </figcaption>

@@ -232,6 +232,19 @@ suite("the organizers' pages", () => {
       }));
       expect(ends.scrolls).toBe(true);
       expect(Math.abs(ends.chart - ends.box)).toBeLessThanOrEqual(1);
+      // Nothing else on a phone says that the charts scroll: a line under each says which way.
+      const hints = charts.locator(".scroll-hint");
+      expect(await hints.evaluateAll((all) => all.map((el) => (el as HTMLElement).innerText)))
+        .toEqual([
+          "Scroll sideways for the times to solve →",
+          "← Scroll sideways for earlier minutes",
+        ]);
+      for (const hint of await hints.all()) expect(await hint.isVisible()).toBe(true);
+      // And a shade at the edge with more beyond it: the chart's right end, the minutes' left.
+      const shades = await charts.evaluate((box) =>
+        [...box.querySelectorAll(".chart-scroll")].map((el) => getComputedStyle(el).backgroundImage)
+      );
+      for (const shade of shades) expect(shade.match(/linear-gradient/g)).toHaveLength(4);
       const found = await axe(page);
       expect(found.serious).toEqual([]);
       await charts.screenshot({ path: join(SHOTS, "admin-charts-phone.png") });
@@ -254,6 +267,43 @@ suite("the organizers' pages", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  test(
+    "at every width, a chart's line 'Scroll sideways' shows exactly when its box scrolls",
+    async () => {
+      await served.browser.context.addCookies([
+        { name: "cairn_admin", value: ADMIN_TOKEN, url: served.server.base },
+      ]);
+      const page = await served.browser.context.newPage();
+      try {
+        await page.goto(`${served.server.base}/admin`);
+        const charts = page.locator("#charts");
+        await charts.waitFor();
+        for (
+          const width of [320, 390, 600, 700, 710, 720, 730, 740, 750, 760, 900, 1023, 1024, 1440]
+        ) {
+          await page.setViewportSize({ width, height: 800 });
+          const seen = await charts.evaluate((box) =>
+            [...box.querySelectorAll("figure")].map((figure) => {
+              const scroller = figure.querySelector(".chart-scroll")!;
+              const hint = figure.querySelector<HTMLElement>(".scroll-hint")!;
+              return {
+                scrolls: scroller.scrollWidth > scroller.clientWidth,
+                hint: hint.offsetParent !== null,
+              };
+            })
+          );
+          expect({ width, seen }).toEqual({
+            width,
+            seen: seen.map(({ scrolls }) => ({ scrolls, hint: scrolls })),
+          });
+        }
+      } finally {
+        await page.close();
+      }
+    },
+    60_000,
+  );
 
   test.each([1024, 1050, 1280])(
     "at %i px, in the dashboard's narrower column, the charts fit their box whole",
@@ -278,6 +328,10 @@ suite("the organizers' pages", () => {
           }))
         );
         expect(boxes.map((box) => box.hidden)).toEqual([0, 0]);
+        // Nor does a line say that they scroll.
+        const hints = await charts.locator(".scroll-hint").all();
+        expect(hints).toHaveLength(2);
+        for (const hint of hints) expect(await hint.isVisible()).toBe(false);
         for (const box of boxes) expect(box.smallest).toBeGreaterThanOrEqual(11);
         if (width === 1024) {
           await charts.screenshot({ path: join(SHOTS, "admin-charts-1024.png") });
