@@ -144,6 +144,24 @@ suite("photo missions in a browser", () => {
       await page.waitForSelector("#judge-item");
       expect(await page.locator("#judge-team").textContent()).toBe("Gulls");
       expect(await page.locator("#judge-keys").textContent()).toContain("A accept");
+      // On a laptop the keys show, on their line and on the buttons; on a phone's touch screen,
+      // with no keyboard to press them on, they do not.
+      const keys = page.locator("#judge-keys, #judge-item kbd");
+      const shown = async () => await Promise.all((await keys.all()).map((k) => k.isVisible()));
+      expect(await shown()).toEqual([true, true, true, true, true]);
+      const cdp = await context.newCDPSession(page);
+      await cdp.send("Emulation.setTouchEmulationEnabled", { enabled: true, maxTouchPoints: 5 });
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => matchMedia("(hover: none)").matches)).toBe(true);
+      expect(await shown()).toEqual([false, false, false, false, false]);
+      // Of the viewport: a full page's screenshot sets the screen's size again, and its touch off.
+      await page.locator("#judge-skip").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, "judge-390-touch.png") });
+      expect(await shown()).toEqual([false, false, false, false, false]);
+      await cdp.send("Emulation.setTouchEmulationEnabled", { enabled: false });
+      await cdp.detach();
+      await page.setViewportSize({ width: 1366, height: 900 });
+      expect(await shown()).toEqual([true, true, true, true, true]);
       // The photo is loaded, and shown large.
       const width = await page.evaluate(`(async () => {
       const img = document.querySelector(".judge-photo");
