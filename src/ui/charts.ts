@@ -39,7 +39,7 @@ function niceCeil(value: number): number {
 
 /**
  * The top teams' score over time, as steps. `until` is where the time axis
- * ends (now, or the freeze time while frozen).
+ * ends (now, or the freeze time while frozen), and is labelled, as its start is.
  */
 export function scoreChart(
   lines: HistoryLine[],
@@ -63,10 +63,11 @@ export function scoreChart(
   const bottom = 36;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
-  // The axis starts where the first line does (a hunt may have started days before its teams).
+  // The axis starts where the first line does (a hunt may have started days before its teams),
+  // and spans a minute at least, back from its end: that stays the freeze, or now.
   const starts = lines.flatMap((l) => (l.points[0] === undefined ? [] : [l.points[0].at]));
-  const from = starts.length > 0 ? Math.min(...starts) : options.from;
-  const until = Math.max(options.until, from + 60_000);
+  const until = options.until;
+  const from = Math.min(starts.length > 0 ? Math.min(...starts) : options.from, until - 60_000);
   const label = until - from > 20 * 3600_000 ? dayClock : clock;
   const scores = lines.flatMap((l) => l.points.map((p) => p.score));
   const low = Math.min(0, ...scores);
@@ -90,14 +91,22 @@ export function scoreChart(
     out += `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${y(s)}" y2="${y(s)}"/>`;
     out += `<text x="${left - 8}" y="${y(s) + 5}" text-anchor="end" font-size="17">${s}</text>`;
   }
-  // Time labels: at most six, on a round step of whole minutes, each a different time.
-  for (const t of timeTicks(from, until, 5)) {
-    const at = x(t);
-    const anchor = at - left < 30 ? "start" : left + plotW - at < 30 ? "end" : "middle";
-    out += `<text x="${at}" y="${height - 10}" text-anchor="${anchor}" font-size="17">${
-      label(t)
-    }</text>`;
-  }
+  // Time labels: the start and the end (the freeze, said so), and between them at most five on a
+  // round step of whole minutes, each a different time with room beside the ends' labels.
+  const first = label(from);
+  const last = options.frozen ? `Frozen ${label(until)}` : label(until);
+  const room = (text: string) => text.length * CHAR_W + 40;
+  const between = timeTicks(from, until, 5).filter((t) =>
+    x(t) - left >= room(first) && left + plotW - x(t) >= room(last) &&
+    label(t) !== first && label(t) !== label(until)
+  );
+  const timeLabel = (at: number, anchor: string, text: string, extra = "") =>
+    `<text${extra} x="${at}" y="${
+      height - 10
+    }" text-anchor="${anchor}" font-size="17">${text}</text>`;
+  out += timeLabel(left, "start", first);
+  for (const t of between) out += timeLabel(x(t), "middle", label(t));
+  out += timeLabel(left + plotW, "end", last, options.frozen ? ' class="freeze-text"' : "");
   out += `<line class="axis" x1="${left}" x2="${left + plotW}" y1="${y(0)}" y2="${y(0)}"/>`;
   if (options.frozen) {
     out += `<line class="freeze-line" x1="${x(until)}" x2="${x(until)}" y1="${top}" y2="${
@@ -139,6 +148,9 @@ export function scoreChart(
   }
   return out + "</svg>";
 }
+
+/** The width of a character of a time label (17 units high), a little over its usual. */
+const CHAR_W = 10;
 
 /** Minutes a time axis may step by: round numbers a clock reader expects. */
 const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440].map((m) => m * 60_000);

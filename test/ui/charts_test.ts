@@ -1,6 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { encode } from "uqr";
-import { duration, guessesChart, puzzleChart, scoreChart, timeTicks } from "../../src/ui/charts.ts";
+import {
+  clock,
+  duration,
+  guessesChart,
+  puzzleChart,
+  scoreChart,
+  timeTicks,
+} from "../../src/ui/charts.ts";
 import { qrSvg } from "../../src/ui/qr.ts";
 
 const T0 = Date.parse("2026-11-21T10:00:00Z");
@@ -137,6 +144,48 @@ describe("scoreChart()'s time axis", () => {
       expect(shown.length).toBeGreaterThanOrEqual(1);
       expect(shown.length).toBeLessThanOrEqual(6);
     }
+  });
+
+  const allLabels = (svg: string) => [...svg.matchAll(/y="670"[^>]*>([^<]+)</g)].map((m) => m[1]);
+
+  // Frozen soon after the teams joined (an organizer trying the freeze), the axis spans a minute
+  // or two: it showed one round minute, and nothing said where the freeze was.
+  test.each([
+    ["a minute", 20_000, 90_000],
+    ["less than a minute", 20_000, 50_000],
+    ["two minutes", 40_000, 2 * MIN + 40_000],
+    ["five hours", 0, 5 * 60 * MIN + 7 * MIN],
+  ])("a chart frozen %s after the first team labels its start and the freeze", (_, start, end) => {
+    const svg = scoreChart([{ name: "Gulls", points: [{ at: T0 + start, score: 0 }] }], {
+      from: T0,
+      until: T0 + end,
+      frozen: true,
+      title: "t",
+      endLabels: false,
+    });
+    const shown = allLabels(svg);
+    expect(shown[0]).toBe(clock(Math.min(T0 + start, T0 + end - MIN)));
+    expect(shown.at(-1)).toBe(`Frozen ${clock(T0 + end)}`);
+    expect(svg).toContain(`class="freeze-text" x="496" y="670" text-anchor="end"`);
+    // Each a different time, and the freeze is where the axis and the lines end.
+    expect(new Set(shown.map((t) => t!.replace("Frozen ", ""))).size).toBe(shown.length);
+    expect(svg).toContain('<line class="freeze-line" x1="496" x2="496"');
+    expect(svg).toMatch(/<path class="line s0" d="M[\d.]+ 644H496"\/>/);
+  });
+
+  test("a running chart labels its start and now, and round minutes between", () => {
+    const svg = scoreChart([], {
+      from: T0 + 20_000,
+      until: T0 + 50 * MIN + 30_000,
+      frozen: false,
+      title: "t",
+      endLabels: false,
+    });
+    const shown = allLabels(svg);
+    expect(shown[0]).toBe(clock(T0));
+    expect(shown.at(-1)).toBe(clock(T0 + 50 * MIN));
+    expect(shown.slice(1, -1)).toEqual([15, 30].map((m) => clock(T0 + m * MIN)));
+    expect(svg).not.toContain("Frozen");
   });
 
   test("labels fall on round steps", () => {
