@@ -143,7 +143,7 @@ export function sqliteFiles(
   onPostgres: string,
 ): { dbPath: string; filesDir: string } | undefined {
   if (isPostgresUrl(values.db as string)) {
-    io.stderr(`${command}: works on SQLite files only; ${onPostgres}\n`);
+    io.stderr(`cairn ${command}: works on SQLite files only; ${onPostgres}\n`);
     return undefined;
   }
   const dbPath = resolve(values.db as string);

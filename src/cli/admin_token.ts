@@ -61,7 +61,7 @@ export function adminToken(values: Values, _positionals: string[], io: Io): Prom
   const { dbPath } = files;
   if (!existsSync(dbPath)) {
     io.stderr(
-      `admin-token: there is no database at ${dbPath}; the server makes one on its first ` +
+      `cairn admin-token: there is no database at ${dbPath}; the server makes one on its first ` +
         "start, and prints its admin link then\n",
     );
     return Promise.resolve(EXIT.failure);
@@ -84,7 +84,7 @@ export function adminToken(values: Values, _positionals: string[], io: Io): Prom
       db.close();
     }
   } catch (error) {
-    io.stderr(`admin-token: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`cairn admin-token: ${error instanceof Error ? error.message : String(error)}\n`);
     return Promise.resolve(failureCode(error));
   } finally {
     if (lock.kind === "held") lock.release();

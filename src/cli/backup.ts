@@ -67,13 +67,13 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
   const { dbPath, filesDir: filesIn } = files;
   const target = backupTarget(positionals[0]!, dbPath);
   if (target.kind === "refused") {
-    io.stderr(`backup: ${target.message}\n`);
+    io.stderr(`cairn backup: ${target.message}\n`);
     return EXIT.failure;
   }
   // The copy's mission files go to OUT.files/, before anything is written.
   const filesProblem = target.kind === "file" ? folderProblem(filesDirOf(target.out)) : undefined;
   if (filesProblem !== undefined) {
-    io.stderr(`backup: ${filesProblem}: the copy's mission files go there; move it away\n`);
+    io.stderr(`cairn backup: ${filesProblem}: the copy's mission files go there; move it away\n`);
     return EXIT.failure;
   }
   const started = performance.now();
@@ -115,17 +115,17 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
           formatBytes(copied.bytes)
         }${linked})`;
       io.stdout(
-        `backup: wrote ${result.path} (${formatBytes(result.bytes)})${also} in ${ms} ms\n`,
+        `cairn backup: wrote ${result.path} (${formatBytes(result.bytes)})${also} in ${ms} ms\n`,
       );
       if (copied.missing.length > 0) {
-        io.stderr(`backup: ${missingFiles(copied.missing, filesIn)}\n`);
+        io.stderr(`cairn backup: ${missingFiles(copied.missing, filesIn)}\n`);
         return EXIT.failure;
       }
     } finally {
       db.close();
     }
   } catch (error) {
-    io.stderr(`backup: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`cairn backup: ${error instanceof Error ? error.message : String(error)}\n`);
     return failureCode(error);
   } finally {
     if (lock?.kind === "held") lock.release();

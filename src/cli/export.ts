@@ -131,13 +131,13 @@ export async function exportResults(
   const filesBy = values["files-by"] as "hash" | "team" | undefined;
   const usage = usageProblem(values, sources);
   if (usage !== undefined) {
-    io.stderr(`export: ${usage}\n`);
+    io.stderr(`cairn export: ${usage}\n`);
     return EXIT.usage;
   }
 
   const slash = outNameProblem(out, table === undefined ? format : sourceOf(sources, "table"));
   if (slash !== undefined) {
-    io.stderr(`export: ${slash}\n`);
+    io.stderr(`cairn export: ${slash}\n`);
     return EXIT.failure;
   }
 
@@ -156,7 +156,7 @@ export async function exportResults(
       ? undefined
       : folderProblem(filesOut) ?? uploadsFolderProblem(filesOut, uploads));
   if (refused !== undefined) {
-    io.stderr(`export: ${refused}\n`);
+    io.stderr(`cairn export: ${refused}\n`);
     return EXIT.failure;
   }
   let shared: PgStore | undefined;
@@ -215,17 +215,17 @@ export async function exportResults(
     // The summary goes to stderr when the results go to stdout (or a pipe), so they get only them.
     const stream = out === undefined || isStream(out);
     const say = (line: string) => stream ? io.stderr(line) : io.stdout(line);
-    say(`export: ${counts}${out === undefined ? "" : ` written to ${out}`}\n`);
+    say(`cairn export: ${counts}${out === undefined ? "" : ` written to ${out}`}\n`);
     if (files !== undefined) {
       const held = files.copied + files.linked + files.kept;
-      say(`export: ${count(held, "file")} in ${filesOut}\n`);
+      say(`cairn export: ${count(held, "file")} in ${filesOut}\n`);
       if (files.missing.length > 0) {
-        io.stderr(`export: ${missingFiles(files.missing, filesIn)}\n`);
+        io.stderr(`cairn export: ${missingFiles(files.missing, filesIn)}\n`);
         return EXIT.failure;
       }
     }
   } catch (error) {
-    io.stderr(`export: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`cairn export: ${error instanceof Error ? error.message : String(error)}\n`);
     return failureCode(error);
   } finally {
     shared?.close();

@@ -73,7 +73,7 @@ export async function importEvent(
   const [source, file] = positionals as [string, string];
   if (source !== "ctfd") {
     io.stderr(
-      `import: unknown source "${source}"; the one source is ctfd: cairn import ctfd EXPORT.zip --out DIR\n`,
+      `cairn import: unknown source "${source}"; the one source is ctfd: cairn import ctfd EXPORT.zip --out DIR\n`,
     );
     return EXIT.usage;
   }
@@ -81,12 +81,12 @@ export async function importEvent(
   if (!Number.isInteger(maxMb) || maxMb < 1) {
     const given = sourceOf(sources, "max-size");
     io.stderr(
-      `import: ${given} must be a whole number of megabytes, not "${values["max-size"]}"\n`,
+      `cairn import: ${given} must be a whole number of megabytes, not "${values["max-size"]}"\n`,
     );
     return EXIT.usage;
   }
   if (values.out === undefined) {
-    io.stderr("import: give the folder to write with --out DIR\n");
+    io.stderr("cairn import: give the folder to write with --out DIR\n");
     return EXIT.usage;
   }
   const out = resolve(values.out as string);
@@ -109,7 +109,7 @@ export async function importEvent(
       input.zip.close();
     }
   } catch (error) {
-    io.stderr(`import: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`cairn import: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failure;
   }
   return EXIT.ok;
@@ -273,7 +273,7 @@ function reportText(conversion: Conversion): string {
 function summary(out: string, conversion: Conversion): string {
   const c = conversion.counts;
   return [
-    `import: wrote ${out}: ${c.puzzles} puzzles, ${c.teams} teams, ${c.guesses} guesses (${c.solves} solves), ` +
+    `cairn import: wrote ${out}: ${c.puzzles} puzzles, ${c.teams} teams, ${c.guesses} guesses (${c.solves} solves), ` +
     `${c.hints} hint takes, ${c.adjustments} adjustments, ${c.announcements} announcements`,
     reportText(conversion).trimEnd(),
     `Serve it: cairn serve --hunt ${join(out, "hunt.toml")} --db ${join(out, "cairn.db")}`,

@@ -27,11 +27,11 @@ export function init(values: Values, positionals: string[], io: Io): Promise<num
   // `cairn init hunt.toml` names a file where a folder is meant (or `hunt.toml/my-hunt`, under one).
   const where = folderProblem(dir);
   if (where !== undefined) {
-    io.stderr(`init: ${where}; give the folder to write hunt.toml into\n`);
+    io.stderr(`cairn init: ${where}; give the folder to write hunt.toml into\n`);
     return Promise.resolve(EXIT.failure);
   }
   if (existsSync(file) && values.force !== true) {
-    io.stderr(`init: ${file} already exists; pass --force to overwrite it\n`);
+    io.stderr(`cairn init: ${file} already exists; pass --force to overwrite it\n`);
     return Promise.resolve(EXIT.failure);
   }
   try {
@@ -41,8 +41,8 @@ export function init(values: Values, positionals: string[], io: Io): Promise<num
     const problem = writeProblem(error, file);
     io.stderr(
       problem === undefined
-        ? `init: cannot write ${file}: ${error instanceof Error ? error.message : error}\n`
-        : `init: cannot write ${file}: ${problem}; give a folder you can write to\n`,
+        ? `cairn init: cannot write ${file}: ${error instanceof Error ? error.message : error}\n`
+        : `cairn init: cannot write ${file}: ${problem}; give a folder you can write to\n`,
     );
     return Promise.resolve(EXIT.failure);
   }

@@ -77,12 +77,12 @@ export async function migrateEvent(
   const from = values.from as string | undefined;
   const to = values.to as string | undefined;
   if (from === undefined || to === undefined) {
-    io.stderr("migrate: give both --from FILE and --to postgres://…\n");
+    io.stderr("cairn migrate: give both --from FILE and --to postgres://…\n");
     return EXIT.usage;
   }
   const path = resolve(from);
   if (!existsSync(path)) {
-    io.stderr(`migrate: there is no database at ${path}\n`);
+    io.stderr(`cairn migrate: there is no database at ${path}\n`);
     return EXIT.failure;
   }
   const fromFiles = values["from-files"] as string | undefined;
@@ -91,7 +91,7 @@ export async function migrateEvent(
   // Checked before anything moves: the uploads are copied once the event has moved.
   const where = filesOut === undefined ? undefined : folderProblem(filesOut);
   if (where !== undefined) {
-    io.stderr(`migrate: ${where}\n`);
+    io.stderr(`cairn migrate: ${where}\n`);
     return EXIT.failure;
   }
   let lock: Lock | undefined;
@@ -100,7 +100,7 @@ export async function migrateEvent(
     openForReading(path).close();
     lock = acquireLock(path);
     if (lock.kind === "busy") {
-      io.stderr(`migrate: a Cairn server is running on ${path}; stop it first\n`);
+      io.stderr(`cairn migrate: a Cairn server is running on ${path}; stop it first\n`);
       return EXIT.failure;
     }
     // An older Cairn's file moves as this version's schema, read through a migrated copy.
@@ -120,7 +120,7 @@ export async function migrateEvent(
     const missing = files.filter((file) => !existsSync(join(uploads, file.hash)));
     if (missing.length > 0 && fromFiles === undefined) {
       io.stderr(
-        `migrate: ${missingFiles(missing.map((file) => file.hash), uploads)}; ` +
+        `cairn migrate: ${missingFiles(missing.map((file) => file.hash), uploads)}; ` +
           "if the server ran with --files DIR (or CAIRN_FILES), give that folder as --from-files DIR\n",
       );
       return EXIT.failure;
@@ -131,30 +131,35 @@ export async function migrateEvent(
     const teams = writes.filter((write) => write.kind === "team").length;
     const guesses = writes.filter((write) => write.kind === "guess").length;
     io.stdout(
-      `migrate: ${count(teams, "team")}, ${count(guesses, "guess", "guesses")} (${
+      `cairn migrate: ${count(teams, "team")}, ${count(guesses, "guess", "guesses")} (${
         count(rows, "log row")
       }) moved to ${redactUrl(to)}\n`,
     );
+    // A warning: the event moved, and the command did what it was asked.
     if (missing.length > 0) {
-      io.stderr(`migrate: ${missingFiles(missing.map((file) => file.hash), uploads)}\n`);
+      io.stderr(
+        `cairn migrate: warning: ${missingFiles(missing.map((file) => file.hash), uploads)}\n`,
+      );
     }
     const present = files.length - missing.length;
     if (present === 0) return EXIT.ok;
     if (filesOut === undefined) {
       const them = present === 1 ? "it" : "them";
       io.stdout(
-        `migrate: ${count(present, "uploaded file")} left in ${uploads}; copy ${them} into ` +
+        `cairn migrate: ${count(present, "uploaded file")} left in ${uploads}; copy ${them} into ` +
           "the nodes' --files folder, or migrate with --files DIR\n",
       );
     } else {
       const copied = copyFiles(uploads, filesOut, files, { name: (file) => file.hash });
       io.stdout(
-        `migrate: ${count(copied.copied + copied.kept, "uploaded file")} copied from ${uploads} ` +
+        `cairn migrate: ${
+          count(copied.copied + copied.kept, "uploaded file")
+        } copied from ${uploads} ` +
           `to ${filesOut}\n`,
       );
     }
   } catch (error) {
-    io.stderr(`migrate: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`cairn migrate: ${error instanceof Error ? error.message : String(error)}\n`);
     return failureCode(error);
   } finally {
     if (lock?.kind === "held") lock.release();

@@ -103,7 +103,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         // Deno refuses a path its permissions do not cover (under /dev, /proc and /sys, even with
         // --allow-read and --allow-write): Deno's own message says which path and what to do.
         if (!isDenoPermissionError(error)) throw error;
-        io.stderr(`${name}: ${error.message}\n`);
+        io.stderr(`cairn ${name}: ${error.message}\n`);
         return EXIT.failure;
       }
   }

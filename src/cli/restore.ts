@@ -147,7 +147,7 @@ export async function restore(
   const problem = backupProblem(backupPath, dbPath) ??
     databaseProblem(dbPath, sources.db) ?? uploadsProblem(filesDir);
   if (problem !== undefined) {
-    io.stderr(`restore: ${problem}\n`);
+    io.stderr(`cairn restore: ${problem}\n`);
     return EXIT.failure;
   }
   let lock: Lock | undefined;
@@ -160,7 +160,7 @@ export async function restore(
     lock = takeLock(dbPath);
     if (lock.kind === "busy") {
       io.stderr(
-        `restore: a Cairn server is running on ${dbPath}; stop it first (systemctl stop cairn), ` +
+        `cairn restore: a Cairn server is running on ${dbPath}; stop it first (systemctl stop cairn), ` +
           "then run this again\n",
       );
       return EXIT.failure;
@@ -176,19 +176,21 @@ export async function restore(
     ok = true;
     if (earlier !== undefined) {
       io.stdout(
-        `restore: an earlier restore did not finish; the database it replaced is ${earlier}\n`,
+        `cairn restore: an earlier restore did not finish; the database it replaced is ${earlier}\n`,
       );
     }
     io.stdout(report(done, { backupPath, dbPath, filesDir, custom: values.files !== undefined }));
     if (done.missing.length > 0) {
       io.stderr(
-        `restore: ${missingFiles(done.missing, filesDirOf(backupPath))} (nor in ${filesDir}); ` +
+        `cairn restore: ${
+          missingFiles(done.missing, filesDirOf(backupPath))
+        } (nor in ${filesDir}); ` +
           "the database is restored, and their submissions have no file\n",
       );
       return EXIT.failure;
     }
   } catch (error) {
-    io.stderr(`restore: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`cairn restore: ${error instanceof Error ? error.message : String(error)}\n`);
     return failureCode(error);
   } finally {
     source?.close();
@@ -523,7 +525,9 @@ function report(
   if (done.kept !== undefined) {
     const undo = `cairn restore ${join(done.kept, basename(dbPath))} --db ${dbPath}` +
       (where.custom ? ` --files ${filesDir}` : "");
-    lines.push(`restore: the database it replaces is kept in ${done.kept} (to undo: ${undo})`);
+    lines.push(
+      `cairn restore: the database it replaces is kept in ${done.kept} (to undo: ${undo})`,
+    );
   }
   const last = done.lastGuessAt === null
     ? "no guesses"
@@ -540,15 +544,17 @@ function report(
     ? `into a new database at ${dbPath} (there was none)`
     : dbPath;
   lines.push(
-    `restore: restored ${into} from ${backupPath}: ${count(done.teams, "team")}, ${last}${files}`,
+    `cairn restore: restored ${into} from ${backupPath}: ${
+      count(done.teams, "team")
+    }, ${last}${files}`,
   );
   // At a venue the server is as often a cairn serve in a terminal as a service.
   const serve = `cairn serve --db ${dbPath}` + (where.custom ? ` --files ${filesDir}` : "");
   lines.push(
     done.kept === undefined
-      ? `restore: start the server on it: ${serve} (with your --hunt), or a service whose ` +
+      ? `cairn restore: start the server on it: ${serve} (with your --hunt), or a service whose ` +
         `CAIRN_DB is ${dbPath}`
-      : `restore: start the server now, as before: ${serve} (with your --hunt), ` +
+      : `cairn restore: start the server now, as before: ${serve} (with your --hunt), ` +
         "or systemctl start cairn",
   );
   return lines.join("\n") + "\n";

@@ -190,7 +190,9 @@ export async function serve(
     // Its report reads as check's: the last line says that nothing serves, and what to do.
     io.stderr(
       formatReport(loaded.problems) +
-        `serve: not started: fix the errors in ${huntPath ?? "the hunt file"} and start it again\n`,
+        `cairn serve: not started: fix the errors in ${
+          huntPath ?? "the hunt file"
+        } and start it again\n`,
     );
     return EXIT.failure;
   }
@@ -201,7 +203,7 @@ export async function serve(
   const dbPath = pg ? redactUrl(values.db as string) : resolve(values.db as string);
   const refused = pathProblem(values, pg, dbPath);
   if (refused !== undefined) {
-    io.stderr(`serve: ${refused}\n`);
+    io.stderr(`cairn serve: ${refused}\n`);
     return EXIT.failure;
   }
   // A first start on a new file that then cannot listen leaves no database nor folder behind.
@@ -225,7 +227,7 @@ export async function serve(
   } catch (error) {
     started.close();
     undoFirstStart();
-    io.stderr(`serve: ${listenProblem(error, values.host as string, port)}\n`);
+    io.stderr(`cairn serve: ${listenProblem(error, values.host as string, port)}\n`);
     return EXIT.failure;
   }
 
@@ -259,7 +261,7 @@ export async function serve(
   try {
     token = await admin.persist();
   } catch (error) {
-    io.stderr(`serve: cannot store the admin token: ${describe(error)}\n`);
+    io.stderr(`cairn serve: cannot store the admin token: ${describe(error)}\n`);
     await server.stop(true);
     started.close();
     return EXIT.failure;
@@ -317,7 +319,9 @@ async function bootGame(
   const lost = lostState(store, hunt);
   if (lost.length > 0) {
     store.close();
-    io.stderr(`serve: ${file} cannot run on ${dbPath}:\n${lost.map((m) => `  ${m}\n`).join("")}`);
+    io.stderr(
+      `cairn serve: ${file} cannot run on ${dbPath}:\n${lost.map((m) => `  ${m}\n`).join("")}`,
+    );
     return EXIT.failure;
   }
   const loadStarted = performance.now();
@@ -340,7 +344,7 @@ async function bootGame(
     };
   } catch (error) {
     store.close();
-    io.stderr(`serve: cannot open the database ${dbPath}: ${describe(error)}\n`);
+    io.stderr(`cairn serve: cannot open the database ${dbPath}: ${describe(error)}\n`);
     return EXIT.failure;
   }
 }
@@ -413,7 +417,7 @@ function readTls(
     // Each named as it was set: CAIRN_TLS_CERT, when the variable gave the one there is.
     const cert = sourceOf(sources, "tls-cert");
     const key = sourceOf(sources, "tls-key");
-    io.stderr(`serve: ${cert} and ${key} go together; give both, or neither\n`);
+    io.stderr(`cairn serve: ${cert} and ${key} go together; give both, or neither\n`);
     return EXIT.usage;
   }
   const read = (path: string, what: string, marker: RegExp): string | undefined => {
@@ -421,11 +425,11 @@ function readTls(
     try {
       text = readFileSync(resolve(path), "utf8");
     } catch (error) {
-      io.stderr(`serve: cannot read the TLS ${what} ${path}: ${readProblem(error)}\n`);
+      io.stderr(`cairn serve: cannot read the TLS ${what} ${path}: ${readProblem(error)}\n`);
       return undefined;
     }
     if (!marker.test(text)) {
-      io.stderr(`serve: ${path} holds no PEM ${what}\n`);
+      io.stderr(`cairn serve: ${path} holds no PEM ${what}\n`);
       return undefined;
     }
     return text;
@@ -435,7 +439,7 @@ function readTls(
   if (cert === undefined || key === undefined) return EXIT.failure;
   const problem = tlsPairProblem(cert, key, { certPath, keyPath });
   if (problem !== undefined) {
-    io.stderr(`serve: ${problem}\n`);
+    io.stderr(`cairn serve: ${problem}\n`);
     return EXIT.failure;
   }
   return { cert, key };
@@ -534,7 +538,7 @@ async function openPgStore(
   try {
     mkdirSync(filesDir, { recursive: true });
   } catch (error) {
-    io.stderr(`serve: cannot create the uploads folder ${filesDir}: ${describe(error)}\n`);
+    io.stderr(`cairn serve: cannot create the uploads folder ${filesDir}: ${describe(error)}\n`);
     return EXIT.failure;
   }
   let store: PgStore;
@@ -548,7 +552,7 @@ async function openPgStore(
       }),
     });
   } catch (error) {
-    io.stderr(`serve: ${databaseFailure("cannot open the database", url, error)}\n`);
+    io.stderr(`cairn serve: ${databaseFailure("cannot open the database", url, error)}\n`);
     return failureCode(error);
   }
   if (flag !== undefined) {
@@ -589,18 +593,18 @@ async function openStore(
   try {
     mkdirSync(dirname(dbPath), { recursive: true });
   } catch (error) {
-    io.stderr(`serve: cannot create the data folder for ${dbPath}: ${describe(error)}\n`);
+    io.stderr(`cairn serve: cannot create the data folder for ${dbPath}: ${describe(error)}\n`);
     return EXIT.failure;
   }
   let opened: ReturnType<typeof SqliteStore.open>;
   try {
     opened = SqliteStore.open(dbPath, {}, filesDir, "beside");
   } catch (error) {
-    io.stderr(`serve: cannot open the database ${dbPath}: ${describe(error)}\n`);
+    io.stderr(`cairn serve: cannot open the database ${dbPath}: ${describe(error)}\n`);
     return failureCode(error);
   }
   if (opened.kind === "locked") {
-    io.stderr(`serve: another Cairn server is already running on ${dbPath}\n`);
+    io.stderr(`cairn serve: another Cairn server is already running on ${dbPath}\n`);
     return EXIT.failure;
   }
   const { store, checked } = opened;
@@ -615,13 +619,13 @@ async function openStore(
   const refused = await thread;
   if (failure !== undefined) {
     store.close();
-    io.stderr(`serve: cannot open the database ${dbPath}: ${failure}\n`);
+    io.stderr(`cairn serve: cannot open the database ${dbPath}: ${failure}\n`);
     return EXIT.failure;
   }
   // Only `on` asks for the thread, so one that cannot start is refused, not replaced.
   if (refused !== undefined) {
     store.close();
-    io.stderr(`serve: cannot start the commit thread: ${refused}\n`);
+    io.stderr(`cairn serve: cannot start the commit thread: ${refused}\n`);
     return EXIT.failure;
   }
   if (checked === undefined) {

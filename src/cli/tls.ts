@@ -52,7 +52,7 @@ export function tls(values: Values, _positionals: string[], io: Io): Promise<num
       isIP(name) === 0 &&
       !/^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(name)
     ) {
-      io.stderr(`tls: "${name}" is neither a host name nor an IP address\n`);
+      io.stderr(`cairn tls: "${name}" is neither a host name nor an IP address\n`);
       return Promise.resolve(EXIT.usage);
     }
   }
@@ -60,7 +60,7 @@ export function tls(values: Values, _positionals: string[], io: Io): Promise<num
   const now = Date.now();
   const where = folderProblem(dir);
   if (where !== undefined) {
-    io.stderr(`tls: ${where}\n`);
+    io.stderr(`cairn tls: ${where}\n`);
     return Promise.resolve(EXIT.failure);
   }
   try {
@@ -75,7 +75,7 @@ export function tls(values: Values, _positionals: string[], io: Io): Promise<num
     ]);
     io.stdout(
       [
-        `tls: wrote ${join(dir, "server.crt")} and server.key, for:`,
+        `cairn tls: wrote ${join(dir, "server.crt")} and server.key, for:`,
         `  ${names.join(", ")}`,
         `The authority's SHA-256 fingerprint (phones show it when installing ca.crt):`,
         `  ${fingerprint(authority.cert)}`,
@@ -90,8 +90,8 @@ export function tls(values: Values, _positionals: string[], io: Io): Promise<num
     const problem = writeProblem(error, dir);
     io.stderr(
       problem === undefined
-        ? `tls: ${error instanceof Error ? error.message : String(error)}\n`
-        : `tls: cannot write the certificates to ${dir}: ${problem}; give --out a folder you can write to\n`,
+        ? `cairn tls: ${error instanceof Error ? error.message : String(error)}\n`
+        : `cairn tls: cannot write the certificates to ${dir}: ${problem}; give --out a folder you can write to\n`,
     );
     return Promise.resolve(EXIT.failure);
   }
@@ -118,7 +118,7 @@ function existingAuthority(dir: string, io: Io): Pem | undefined {
       `${certPath} and ${keyPath} are not a certificate authority with its key; move them away to make a new one`,
     );
   }
-  io.stdout(`tls: kept the authority in ${certPath}\n`);
+  io.stdout(`cairn tls: kept the authority in ${certPath}\n`);
   return found;
 }
 
@@ -128,7 +128,7 @@ function newAuthority(dir: string, now: number, io: Io): Pem {
     [join(dir, "ca.key"), authority.key, 0o600],
     [join(dir, "ca.crt"), authority.cert, 0o644],
   ]);
-  io.stdout(`tls: wrote a new certificate authority, ${join(dir, "ca.crt")} and ca.key\n`);
+  io.stdout(`cairn tls: wrote a new certificate authority, ${join(dir, "ca.crt")} and ca.key\n`);
   return authority;
 }
 

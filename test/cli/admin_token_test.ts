@@ -149,7 +149,9 @@ describe("cairn admin-token", () => {
     const missing = fakeIo();
     expect(await run(["admin-token", "--db", join(dir, "none.db")], missing)).toBe(1);
     expect(missing.err()).toBe(
-      `admin-token: there is no database at ${join(dir, "none.db")}; the server makes one on ` +
+      `cairn admin-token: there is no database at ${
+        join(dir, "none.db")
+      }; the server makes one on ` +
         "its first start, and prints its admin link then\n",
     );
     expect(missing.out()).toBe("");
@@ -158,7 +160,9 @@ describe("cairn admin-token", () => {
     writeFileSync(join(dir, "notes.db"), "not a database");
     const other = fakeIo();
     expect(await run(["admin-token", "--db", join(dir, "notes.db")], other)).toBe(1);
-    expect(other.err()).toBe(`admin-token: ${join(dir, "notes.db")} is not a Cairn database\n`);
+    expect(other.err()).toBe(
+      `cairn admin-token: ${join(dir, "notes.db")} is not a Cairn database\n`,
+    );
     expect(other.out()).toBe("");
   });
 });

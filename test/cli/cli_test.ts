@@ -13,6 +13,50 @@ const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
 
 describe("cairn", () => {
+  // One form for every command's own lines, its usage errors' and the rest alike: the program's
+  // name and the command's, as a script's log or a journal shows them among other programs'.
+  describe("a command's error starts with 'cairn COMMAND: ', as its usage error does:", () => {
+    const dir = dirs.make("cairn-cli-");
+    const missing = join(dir, "none.db");
+    writeFileSync(join(dir, "hunt.toml"), "");
+    const cases: [string, string[], string][] = [
+      [
+        "serve",
+        ["--tls-cert", join(dir, "a.crt")],
+        "cairn serve: --tls-cert and --tls-key go together",
+      ],
+      [
+        "check",
+        [join(dir, "hunt.toml"), "--graph", "--dot"],
+        "cairn check: give --graph or --dot, not both\n",
+      ],
+      ["init", [dir], `cairn init: ${join(dir, "hunt.toml")} already exists`],
+      [
+        "backup",
+        [join(dir, "copy.db"), "--db", missing],
+        `cairn backup: There is no database at ${missing}`,
+      ],
+      ["restore", [missing], `cairn restore: there is no backup at ${missing}\n`],
+      ["export", ["--table", "teams"], "cairn export: --table goes with --format csv\n"],
+      ["import", ["nope", "x.zip"], 'cairn import: unknown source "nope"'],
+      ["migrate", [], "cairn migrate: give both --from FILE and --to postgres://…\n"],
+      ["admin-token", ["--db", missing], `cairn admin-token: there is no database at ${missing}`],
+      ["tls", ["--names", "a b", "--out", dir], 'cairn tls: "a b" is neither a host name'],
+      ["docs", ["nope"], 'cairn docs: unknown topic "nope"'],
+    ];
+    for (const [command, args, start] of cases) {
+      test(command, async () => {
+        const io = fakeIo();
+        expect(await run([command, ...args], io)).toBeGreaterThan(0);
+        expect(io.err()).toStartWith(start);
+        expect(io.err().split("\n").filter((line) => line !== "")).toHaveLength(1);
+        const usage = fakeIo();
+        expect(await run([command, "--nope"], usage)).toBe(2);
+        expect(usage.err()).toStartWith(`cairn ${command}: unknown flag --nope`);
+      });
+    }
+  });
+
   for (const command of COMMANDS) {
     test(`${command} --help prints its usage and exits 0`, async () => {
       const io = fakeIo();
@@ -177,7 +221,7 @@ describe("cairn init", () => {
 
     const again = fakeIo();
     expect(await run(["init", dir], again)).toBe(1);
-    expect(again.err()).toBe(`init: ${file} already exists; pass --force to overwrite it\n`);
+    expect(again.err()).toBe(`cairn init: ${file} already exists; pass --force to overwrite it\n`);
     writeFileSync(file, "changed");
     expect(await run(["init", dir, "--force"], fakeIo())).toBe(0);
     expect(readFileSync(file, "utf8")).not.toBe("changed");
@@ -201,7 +245,7 @@ describe("cairn init", () => {
       const io = fakeIo();
       expect(await run(args, io)).toBe(1);
       expect(io.err()).toBe(
-        `init: ${file} is a file, not a folder; give the folder to write hunt.toml into\n`,
+        `cairn init: ${file} is a file, not a folder; give the folder to write hunt.toml into\n`,
       );
     }
     expect(readFileSync(file, "utf8")).toBe("mine");
@@ -209,7 +253,7 @@ describe("cairn init", () => {
     const io = fakeIo();
     expect(await run(["init", join(file, "my-hunt")], io)).toBe(1);
     expect(io.err()).toBe(
-      `init: ${file} is a file, not a folder; give the folder to write hunt.toml into\n`,
+      `cairn init: ${file} is a file, not a folder; give the folder to write hunt.toml into\n`,
     );
   });
 
@@ -224,7 +268,9 @@ describe("cairn init", () => {
       const io = fakeIo();
       expect(await run(["init", dir], io)).toBe(1);
       expect(io.err()).toBe(
-        `init: cannot write ${join(dir, "hunt.toml")}: ${why}; give a folder you can write to\n`,
+        `cairn init: cannot write ${
+          join(dir, "hunt.toml")
+        }: ${why}; give a folder you can write to\n`,
       );
       expect(io.out()).toBe("");
     }
@@ -317,7 +363,7 @@ describe("cairn serve", () => {
         `    solved("b")\n           ^^^\n` +
         `${file}:9:1: error: puzzle "a", field points: Expected points as a number\n` +
         "2 errors, 0 warnings\n" +
-        `serve: not started: fix the errors in ${file} and start it again\n`,
+        `cairn serve: not started: fix the errors in ${file} and start it again\n`,
     );
   });
 });

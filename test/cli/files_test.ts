@@ -81,7 +81,7 @@ describe("backup and export with mission files", () => {
       expect(await run(["backup", out, "--db", server.db], io)).toBe(0);
       expect(io.out()).toMatch(
         new RegExp(
-          `^backup: wrote ${out} \\(\\d+\\.\\d KiB\\) and 2 files to ${out}\\.files ` +
+          `^cairn backup: wrote ${out} \\(\\d+\\.\\d KiB\\) and 2 files to ${out}\\.files ` +
             `\\(2 new files, \\d+\\.\\d KiB\\) in \\d+ ms\\n$`,
         ),
       );
@@ -118,7 +118,7 @@ describe("backup and export with mission files", () => {
       const filesOut = join(dir, "export-files");
       expect(await run(["export", "--db", server.db, "--files-out", filesOut], exported)).toBe(0);
       expect(exported.err()).toBe(
-        `export: 2 teams, 2 solves, 0 guesses, 3 submissions\nexport: 2 files in ${filesOut}\n`,
+        `cairn export: 2 teams, 2 solves, 0 guesses, 3 submissions\ncairn export: 2 files in ${filesOut}\n`,
       );
       const results = JSON.parse(exported.out());
       expect(results.submissions).toHaveLength(3);
@@ -153,7 +153,7 @@ describe("backup and export with mission files", () => {
       const held = readdirSync(liveFolder).sort();
       expect(await run(["export", "--db", server.db, "--files-out", liveFolder], live)).toBe(1);
       expect(live.err()).toBe(
-        `export: ${liveFolder} is the server's uploads folder; choose another folder\n`,
+        `cairn export: ${liveFolder} is the server's uploads folder; choose another folder\n`,
       );
       expect(live.out()).toBe("");
       expect(readdirSync(liveFolder).sort()).toEqual(held);
@@ -175,7 +175,9 @@ describe("backup and export with mission files", () => {
       const lost = fakeIo();
       expect(await run(["backup", join(dir, "lost.db"), "--db", server.db], lost)).toBe(1);
       expect(lost.err()).toBe(
-        `backup: 1 file the database names is missing from ${server.db}.files: ${stored[0]}\n`,
+        `cairn backup: 1 file the database names is missing from ${server.db}.files: ${
+          stored[0]
+        }\n`,
       );
       expect(existsSync(join(dir, "lost.db"))).toBe(true);
       const lostExport = fakeIo();
@@ -185,7 +187,7 @@ describe("backup and export with mission files", () => {
           lostExport,
         ),
       ).toBe(1);
-      expect(lostExport.err()).toContain(`export: 1 file the database names is missing`);
+      expect(lostExport.err()).toContain(`cairn export: 1 file the database names is missing`);
     } finally {
       if (!stopped) await server.stop();
     }
@@ -214,7 +216,7 @@ describe("backup and export with mission files", () => {
       expect(
         await run(["export", "--db", server.db, "--files-out", to, "--files-by", "team"], io),
       ).toBe(0);
-      expect(io.err()).toContain(`export: 3 files in ${to}\n`);
+      expect(io.err()).toContain(`cairn export: 3 files in ${to}\n`);
       const tree = readdirSync(to, { recursive: true }).map(String).sort();
       expect(tree).toEqual([
         "Gulls_ (team 1)",
@@ -260,7 +262,7 @@ describe("backup and export with mission files", () => {
         ),
       ).toBe(1);
       expect(refused.err()).toBe(
-        `export: cannot copy the files into ${blocked}: ${
+        `cairn export: cannot copy the files into ${blocked}: ${
           join(blocked, "Gulls_ (team 1)")
         } is a file, not a folder\n`,
       );
@@ -268,7 +270,7 @@ describe("backup and export with mission files", () => {
       // Without --files-out it has nothing to do: a usage error, in one line.
       const alone = fakeIo();
       expect(await run(["export", "--db", server.db, "--files-by", "team"], alone)).toBe(2);
-      expect(alone.err()).toBe("export: --files-by goes with --files-out DIR\n");
+      expect(alone.err()).toBe("cairn export: --files-by goes with --files-out DIR\n");
       expect(alone.out()).toBe("");
     } finally {
       await server.stop();
@@ -281,7 +283,7 @@ describe("backup and export with mission files", () => {
     try {
       const io = fakeIo();
       expect(await run(["backup", join(dir, "copy.db"), "--db", server.db], io)).toBe(0);
-      expect(io.out()).toMatch(/^backup: wrote .*copy\.db \(\d+\.\d KiB\) in \d+ ms\n$/);
+      expect(io.out()).toMatch(/^cairn backup: wrote .*copy\.db \(\d+\.\d KiB\) in \d+ ms\n$/);
       expect(existsSync(join(dir, "copy.db.files"))).toBe(false);
     } finally {
       await server.stop();
@@ -296,7 +298,7 @@ describe("backup and export with mission files", () => {
       const io = fakeIo();
       expect(await run(["backup", join(dir, "copy.db"), "--db", server.db], io)).toBe(1);
       expect(io.err()).toBe(
-        `backup: ${dir}/copy.db.files is a file, not a folder: the copy's mission files go ` +
+        `cairn backup: ${dir}/copy.db.files is a file, not a folder: the copy's mission files go ` +
           "there; move it away\n",
       );
       expect(existsSync(join(dir, "copy.db"))).toBe(false);
@@ -320,7 +322,7 @@ describe("backup and export with mission files", () => {
       // Without it, the folder beside the database is looked in, and the file is not there.
       const wrong = fakeIo();
       expect(await run(["backup", join(dir, "b.db"), "--db", server.db], wrong)).toBe(1);
-      expect(wrong.err()).toStartWith(`backup: 1 file the database names is missing from `);
+      expect(wrong.err()).toStartWith(`cairn backup: 1 file the database names is missing from `);
       const exported = fakeIo();
       const to = join(dir, "out");
       expect(
@@ -334,7 +336,7 @@ describe("backup and export with mission files", () => {
       const argv = ["export", "--db", server.db, "--files", uploads, "--files-out"];
       expect(await run([...argv, join(uploads, "export")], inside)).toBe(1);
       expect(inside.err()).toBe(
-        `export: ${
+        `cairn export: ${
           join(uploads, "export")
         } is inside the server's uploads folder ${uploads}; choose another folder\n`,
       );

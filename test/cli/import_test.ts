@@ -83,7 +83,7 @@ describe("cairn import ctfd", () => {
     });
     const { out, code, stdout, stderr } = await importZip(zip);
     expect([code, stderr]).toEqual([0, ""]);
-    expect(stdout).toContain("import: wrote");
+    expect(stdout).toContain("cairn import: wrote");
     expect(stdout).toContain(
       "5 puzzles, 4 teams, 14 guesses (11 solves), 2 hint takes, 1 adjustments, 1 announcements",
     );
@@ -507,7 +507,7 @@ describe("cairn import ctfd refuses, with one clear error and nothing written", 
       const { dir, out, code, stdout, stderr } = await importZip(zip(), extra);
       expect(code).toBe(1);
       expect(stdout).toBe("");
-      expect(stderr).toMatch(/^import: /);
+      expect(stderr).toMatch(/^cairn import: /);
       expect(stderr.trim().split("\n")).toHaveLength(1);
       expect(stderr).toMatch(message);
       expect(existsSync(out)).toBe(false);
@@ -521,28 +521,32 @@ describe("cairn import ctfd refuses, with one clear error and nothing written", 
     writeFileSync(join(dir, "keep.txt"), "mine");
     const io = fakeIo();
     expect(await run(["import", "ctfd", join(dir, "export.zip"), "--out", dir], io)).toBe(1);
-    expect(io.err()).toBe(`import: ${dir} already exists and is not empty; give a new folder\n`);
+    expect(io.err()).toBe(
+      `cairn import: ${dir} already exists and is not empty; give a new folder\n`,
+    );
     expect(readdirSync(dir).sort()).toEqual(["export.zip", "keep.txt"]);
   });
 
   test("an unknown source or a missing --out is a usage error", async () => {
     const io = fakeIo();
     expect(await run(["import", "rctf", "x.zip", "--out", "d"], io)).toBe(2);
-    expect(io.err()).toContain('import: unknown source "rctf"');
+    expect(io.err()).toContain('cairn import: unknown source "rctf"');
     const io2 = fakeIo();
     expect(await run(["import", "ctfd", "x.zip"], io2)).toBe(2);
-    expect(io2.err()).toBe("import: give the folder to write with --out DIR\n");
+    expect(io2.err()).toBe("cairn import: give the folder to write with --out DIR\n");
   });
 
   test("a bad --max-size is a usage error naming it as it was set: the flag or its variable", async () => {
     const argv = ["import", "ctfd", "x.zip", "--out", "d"];
     const flag = fakeIo({ CAIRN_IMPORT_MAX_SIZE: "64" });
     expect(await run([...argv, "--max-size", "0.5"], flag)).toBe(2);
-    expect(flag.err()).toBe('import: --max-size must be a whole number of megabytes, not "0.5"\n');
+    expect(flag.err()).toBe(
+      'cairn import: --max-size must be a whole number of megabytes, not "0.5"\n',
+    );
     const variable = fakeIo({ CAIRN_IMPORT_MAX_SIZE: "lots" });
     expect(await run(argv, variable)).toBe(2);
     expect(variable.err()).toBe(
-      'import: CAIRN_IMPORT_MAX_SIZE must be a whole number of megabytes, not "lots"\n',
+      'cairn import: CAIRN_IMPORT_MAX_SIZE must be a whole number of megabytes, not "lots"\n',
     );
   });
 });
@@ -570,7 +574,7 @@ describe("cairn import ctfd names a path it cannot use, in one line, and writes 
       const io = fakeIo();
       const argv = ["import", "ctfd", file, "--out", out].map((arg) => arg.replace("{dir}", dir));
       expect(await run(argv, io)).toBe(1);
-      expect(io.err()).toBe(`import: ${message.replaceAll("{dir}", dir)}\n`);
+      expect(io.err()).toBe(`cairn import: ${message.replaceAll("{dir}", dir)}\n`);
       expect(io.out()).toBe("");
       expect(readdirSync(dir).sort()).toEqual(["export.zip", "file.txt", "folder"]);
       expect(readFileSync(join(dir, "file.txt"), "utf8")).toBe("mine");

@@ -249,7 +249,7 @@ describe("ZipFile", () => {
       writeFileSync(file, spoil(zipSync(entries({}))));
       const result = await importFile(file, join(dir, "event"));
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/^import: /);
+      expect(result.stderr).toMatch(/^cairn import: /);
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
       expect(result.stderr).toMatch(message);
     });

@@ -125,7 +125,7 @@ bunTest(
     ]);
     expect([code, stderr]).toEqual([
       0,
-      "export: 3000 teams, 0 solves, 0 guesses written to /dev/stdout\n",
+      "cairn export: 3000 teams, 0 solves, 0 guesses written to /dev/stdout\n",
     ]);
     // The pipe gets the results alone.
     expect(JSON.parse(stdout).teams.length).toBe(3000);
@@ -151,7 +151,7 @@ describe("cairn on deno, with the README's permissions", () => {
       const { stderr, code } = await run([...RUNTIMES.deno, ...argv]);
       expect(code).toBe(1);
       expect(stderr).toBe(
-        `${argv[0]}: Requires all access to "${path}", run again with the --allow-all flag\n`,
+        `cairn ${argv[0]}: Requires all access to "${path}", run again with the --allow-all flag\n`,
       );
     }, 30_000);
   }

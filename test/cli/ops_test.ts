@@ -297,11 +297,14 @@ describe("serve that cannot listen", () => {
     const cases: [string, string][] = [
       [
         "nope.invalid",
-        "serve: cannot listen on nope.invalid: it is neither an address of this machine nor a " +
+        "cairn serve: cannot listen on nope.invalid: it is neither an address of this machine nor a " +
         `name it can look up; ${elsewhere}\n`,
       ],
       // TEST-NET-2 (RFC 5737): an address no machine here has.
-      ["198.51.100.7", `serve: 198.51.100.7 is not an address of this machine: ${elsewhere}\n`],
+      [
+        "198.51.100.7",
+        `cairn serve: 198.51.100.7 is not an address of this machine: ${elsewhere}\n`,
+      ],
     ];
     for (const [host, line] of cases) {
       const data = join(dir, `data-${host}`, "cairn-data");
@@ -324,7 +327,8 @@ describe("serve that cannot listen", () => {
       let seen = await serveAt(dir, join(data, "cairn.db"), "127.0.0.1", port);
       expect(seen).toEqual({
         code: 1,
-        err: `serve: port ${port} is already in use on 127.0.0.1: stop what listens there, or ` +
+        err:
+          `cairn serve: port ${port} is already in use on 127.0.0.1: stop what listens there, or ` +
           "give another --port\n",
       });
       expect(readdirSync(data)).toEqual(["notes.txt"]);
@@ -374,7 +378,7 @@ describe("start-up integrity check", () => {
     const lines = io.err().split("\n").filter(Boolean);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^serve: cannot open the database .*: The database fails its integrity check \(.+\); restore it from a backup$/,
+      /^cairn serve: cannot open the database .*: The database fails its integrity check \(.+\); restore it from a backup$/,
     );
   });
 });
@@ -399,7 +403,7 @@ describe("cairn serve over an event with solves", () => {
     const db = join(dir, "cairn.db");
     expect(await run(["serve", "--hunt", without, "--db", db, "--port", "0"], io)).toBe(1);
     expect(io.err()).toBe(
-      `serve: ${without} cannot run on ${db}:\n` +
+      `cairn serve: ${without} cannot run on ${db}:\n` +
         `  Puzzle "first" has solves, so it cannot be removed: put it back in the file\n`,
     );
   });
@@ -417,7 +421,7 @@ describe("cairn backup and cairn export", () => {
 
       const backup = fakeIo();
       expect(await run(["backup", join(dir, "copy.db"), "--db", server.db], backup)).toBe(0);
-      expect(backup.out()).toMatch(/^backup: wrote .*copy\.db \(\d+\.\d KiB\) in \d+ ms\n$/);
+      expect(backup.out()).toMatch(/^cairn backup: wrote .*copy\.db \(\d+\.\d KiB\) in \d+ ms\n$/);
       const copy = openConnection(join(dir, "copy.db"), { readonly: true });
       expect(copy.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
       expect(copy.query("SELECT count(*) AS n FROM guesses").get()).toEqual({ n: 2 });
@@ -429,7 +433,9 @@ describe("cairn backup and cairn export", () => {
       expect(toFolder.out()).toMatch(/cairn-\d{8}-\d{6}\.db/);
       const onto = fakeIo();
       expect(await run(["backup", server.db, "--db", server.db], onto)).toBe(1);
-      expect(onto.err()).toBe(`backup: ${server.db} is the database itself; choose another file\n`);
+      expect(onto.err()).toBe(
+        `cairn backup: ${server.db} is the database itself; choose another file\n`,
+      );
 
       const running = fakeIo();
       expect(await run(["export", "--db", server.db], running)).toBe(0);
@@ -443,7 +449,7 @@ describe("cairn backup and cairn export", () => {
         solves: 1,
         last_solve_at: results.solves[0].at,
       }]);
-      expect(running.err()).toBe("export: 1 team, 1 solve, 2 guesses\n");
+      expect(running.err()).toBe("cairn export: 1 team, 1 solve, 2 guesses\n");
 
       expect(await server.stop()).toBe(0);
       stopped = true;
@@ -452,7 +458,7 @@ describe("cairn backup and cairn export", () => {
       expect(await run(["export", "--db", server.db, "--format", "csv", "--out", out], csv)).toBe(
         0,
       );
-      expect(csv.out()).toBe(`export: 1 team, 1 solve, 2 guesses written to ${out}\n`);
+      expect(csv.out()).toBe(`cairn export: 1 team, 1 solve, 2 guesses written to ${out}\n`);
       expect(readFileSync(join(out, "scoreboard.csv"), "utf8")).toBe(
         '\uFEFFrank,team,name,division,score,solves,last_solve_at\r\n1,1,"Gulls, ""the"" best",,10,1,"' +
           results.solves[0].at + '"\r\n',
@@ -484,30 +490,30 @@ describe("cairn backup and cairn export", () => {
     [
       ["export", "--format", "csv"],
       {},
-      "export: csv writes one file per table: give --out FOLDER, or --table T\n",
+      "cairn export: csv writes one file per table: give --out FOLDER, or --table T\n",
     ],
-    [["export", "--table", "teams"], {}, "export: --table goes with --format csv\n"],
+    [["export", "--table", "teams"], {}, "cairn export: --table goes with --format csv\n"],
     [
       ["export", "--format", "json"],
       { CAIRN_EXPORT_TABLE: "teams" },
-      "export: CAIRN_EXPORT_TABLE goes with --format csv\n",
+      "cairn export: CAIRN_EXPORT_TABLE goes with --format csv\n",
     ],
     [
       ["export"],
       { CAIRN_EXPORT_TABLE: "teams", CAIRN_EXPORT_FORMAT: "ctftime" },
-      "export: CAIRN_EXPORT_TABLE goes with --format csv\n",
+      "cairn export: CAIRN_EXPORT_TABLE goes with --format csv\n",
     ],
     // The flag wins over the variable, and is named.
     [
       ["export", "--table", "teams"],
       { CAIRN_EXPORT_TABLE: "solves" },
-      "export: --table goes with --format csv\n",
+      "cairn export: --table goes with --format csv\n",
     ],
-    [["export", "--files-by", "team"], {}, "export: --files-by goes with --files-out DIR\n"],
+    [["export", "--files-by", "team"], {}, "cairn export: --files-by goes with --files-out DIR\n"],
     [
       ["export"],
       { CAIRN_EXPORT_FILES_BY: "team" },
-      "export: CAIRN_EXPORT_FILES_BY goes with --files-out DIR\n",
+      "cairn export: CAIRN_EXPORT_FILES_BY goes with --files-out DIR\n",
     ],
     [
       ["export", "--format", "xml"],
@@ -540,7 +546,7 @@ describe("cairn backup and cairn export", () => {
     const io = fakeIo();
     const out = join(dir, "missing", "copy.db");
     expect(await run(["backup", out, "--db", join(dir, "cairn.db")], io)).toBe(1);
-    expect(io.err()).toBe(`backup: the folder ${join(dir, "missing")} does not exist\n`);
+    expect(io.err()).toBe(`cairn backup: the folder ${join(dir, "missing")} does not exist\n`);
   });
 
   test("say in one line when there is no database", async () => {
@@ -549,7 +555,7 @@ describe("cairn backup and cairn export", () => {
       const io = fakeIo();
       expect(await run([...argv, "--db", missing], io)).toBe(1);
       expect(io.err()).toBe(
-        `${argv[0]}: There is no database at ${missing}: ` +
+        `cairn ${argv[0]}: There is no database at ${missing}: ` +
           "give the server's with --db (cairn serve logs it as db=…)\n",
       );
     }
@@ -578,12 +584,12 @@ describe("backup and export never write over the database", () => {
       for (const [out, what] of cases) {
         const backup = fakeIo();
         expect(await run(["backup", out, "--db", server.db], backup)).toBe(1);
-        expect(backup.err()).toBe(`backup: ${out} ${what}; choose another file\n`);
+        expect(backup.err()).toBe(`cairn backup: ${out} ${what}; choose another file\n`);
         for (const format of [["json"], ["ctftime"], ["csv", "--table", "teams"]]) {
           const io = fakeIo();
           const argv = ["export", "--db", server.db, "--format", ...format, "--out", out];
           expect(await run(argv, io)).toBe(1);
-          expect(io.err()).toBe(`export: ${out} ${what}; choose another file\n`);
+          expect(io.err()).toBe(`cairn export: ${out} ${what}; choose another file\n`);
         }
       }
       expect(existsSync(`${server.db}-journal`)).toBe(false);
@@ -591,7 +597,9 @@ describe("backup and export never write over the database", () => {
       const second = fakeIo();
       const argv = ["serve", "--db", server.db, "--host", "127.0.0.1", "--port", "0"];
       expect(await run(argv, second)).toBe(1);
-      expect(second.err()).toBe(`serve: another Cairn server is already running on ${server.db}\n`);
+      expect(second.err()).toBe(
+        `cairn serve: another Cairn server is already running on ${server.db}\n`,
+      );
       expect(readFileSync(`${server.db}.lock`)).toEqual(before.get(".lock")!);
       expect(await guess(server.base, token, "first", "one")).toMatchObject({
         result: "already_solved",
@@ -619,7 +627,7 @@ describe("backup and export never write over the database", () => {
     const io = fakeIo();
     expect(await run(["backup", join(dir, "hunt.toml"), "--db", db], io)).toBe(1);
     expect(io.err()).toBe(
-      `backup: ${
+      `cairn backup: ${
         join(dir, "hunt.toml")
       } is not an SQLite database, and a backup replaces only an earlier backup; choose another file\n`,
     );
@@ -634,7 +642,7 @@ describe("backup and export never write over the database", () => {
     const io = fakeIo();
     expect(await run(["export", "--db", db, "--out", join(dir, "copy.db")], io)).toBe(1);
     expect(io.err()).toBe(
-      `export: ${
+      `cairn export: ${
         join(dir, "copy.db")
       } is an SQLite database, which export never replaces; choose another file\n`,
     );
@@ -703,7 +711,7 @@ describe("export refuses, in one line, an --out or --files-out it cannot write",
       const io = fakeIo(env);
       const argv = ["export", "--db", db, ...options.map((option) => option.replace("{dir}", dir))];
       expect(await run(argv, io)).toBe(1);
-      expect(io.err()).toBe(`export: ${message.replaceAll("{dir}", dir)}\n`);
+      expect(io.err()).toBe(`cairn export: ${message.replaceAll("{dir}", dir)}\n`);
       expect(io.out()).toBe("");
       const made = readdirSync(dir).filter((name) => !name.startsWith("cairn.db"));
       expect(made.sort()).toEqual(["file.txt", "folder", "results"]);
@@ -809,7 +817,7 @@ describe("export --files-out never writes into the server's uploads folder", () 
       const argv = ["export", ...options(dir), "--files-out", filesOut(dir)];
       expect(await run(argv, io)).toBe(1);
       expect(io.err()).toBe(
-        `export: ${resolve(filesOut(dir))} ${
+        `cairn export: ${resolve(filesOut(dir))} ${
           message.replace("{dir}", dir)
         }; choose another folder\n`,
       );
@@ -822,7 +830,7 @@ describe("export --files-out never writes into the server's uploads folder", () 
 });
 
 describe("backup OUT", () => {
-  const dated = /^backup: wrote (.*\/cairn-\d{8}-\d{6}(?:-\d+)?\.db) \(/;
+  const dated = /^cairn backup: wrote (.*\/cairn-\d{8}-\d{6}(?:-\d+)?\.db) \(/;
 
   test("ending in / is a folder, made if missing, that gets a dated file", async () => {
     const dir = dirs.make("cairn-ops-");
@@ -895,7 +903,7 @@ describe("backup OUT", () => {
     const io = atTwoPm();
     expect(await run(["backup", folder, "--db", db], io)).toBe(1);
     expect(io.err()).toBe(
-      `backup: another backup is writing into ${folder}; run this one again once it has finished\n`,
+      `cairn backup: another backup is writing into ${folder}; run this one again once it has finished\n`,
     );
     expect(readdirSync(folder).filter((name) => !name.startsWith(".cairn-backup.lock"))).toEqual(
       [],
@@ -939,7 +947,7 @@ describe("backup OUT", () => {
       writeFileSync(join(dir, "afile"), "data");
       const io = fakeIo();
       expect(await run(["backup", out(dir), "--db", db], io)).toBe(1);
-      expect(io.err()).toBe(`backup: ${message(dir)}\n`);
+      expect(io.err()).toBe(`cairn backup: ${message(dir)}\n`);
       expect(readdirSync(dir).sort()).toEqual(["afile", "cairn.db"]);
     });
   }
@@ -950,11 +958,11 @@ describe("backup and admin-token on a PostgreSQL URL", () => {
   const cases: [string[], string][] = [
     [
       ["backup", "copy.db"],
-      "backup: works on SQLite files only; back up a PostgreSQL database with pg_dump (docs/scale-out.md)\n",
+      "cairn backup: works on SQLite files only; back up a PostgreSQL database with pg_dump (docs/scale-out.md)\n",
     ],
     [
       ["admin-token"],
-      "admin-token: works on SQLite files only; to change the admin token of nodes on PostgreSQL, " +
+      "cairn admin-token: works on SQLite files only; to change the admin token of nodes on PostgreSQL, " +
       "restart them with a new --admin-token (docs/scale-out.md)\n",
     ],
   ];
@@ -978,7 +986,7 @@ describe("export and migrate name a PostgreSQL they cannot reach, without its pa
     const io = fakeIo();
     expect(await run(["export", "--db", url], io)).toBe(1);
     expect(io.err()).toBe(
-      `export: cannot open the database ${shown}: connect ECONNREFUSED 127.0.0.1:1\n`,
+      `cairn export: cannot open the database ${shown}: connect ECONNREFUSED 127.0.0.1:1\n`,
     );
   });
   test("migrate", async () => {
@@ -987,7 +995,7 @@ describe("export and migrate name a PostgreSQL they cannot reach, without its pa
     const io = fakeIo();
     expect(await run(["migrate", "--from", db, "--to", url], io)).toBe(1);
     expect(io.err()).toBe(
-      `migrate: cannot move the event into ${shown}: connect ECONNREFUSED 127.0.0.1:1\n`,
+      `cairn migrate: cannot move the event into ${shown}: connect ECONNREFUSED 127.0.0.1:1\n`,
     );
   });
 });
@@ -1055,7 +1063,7 @@ describe("serve refuses at start, in one line", () => {
         ],
         io,
       );
-      expect(io.err()).toBe(`serve: ${message(dir)}\n`);
+      expect(io.err()).toBe(`cairn serve: ${message(dir)}\n`);
       expect(code).toBe(1);
       // No lock file is left beside what could not be opened.
       expect(readdirSync(dir).filter((name) => name.endsWith(".lock"))).toEqual([]);
@@ -1074,7 +1082,7 @@ test("backup, export, admin-token and migrate say in one line that --db is a fol
   for (const [argv, name] of cases) {
     const io = fakeIo();
     expect(await run(argv, io)).toBe(1);
-    expect(io.err()).toBe(`${name}: ${dir} is a folder, not a database file\n`);
+    expect(io.err()).toBe(`cairn ${name}: ${dir} is a folder, not a database file\n`);
   }
   expect(readdirSync(dir)).toEqual([]);
 });

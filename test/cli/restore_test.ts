@@ -179,10 +179,10 @@ describe("cairn restore", () => {
     expect(io.err()).toBe("");
     expect(io.out()).toMatch(
       new RegExp(
-        `^restore: the database it replaces is kept in ${kept} \\(to undo: cairn restore ${kept}/cairn\\.db --db ${db}\\)\\n` +
-          `restore: restored ${db} from ${backup}: 2 teams, 1 guess, the last at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z; ` +
+        `^cairn restore: the database it replaces is kept in ${kept} \\(to undo: cairn restore ${kept}/cairn\\.db --db ${db}\\)\\n` +
+          `cairn restore: restored ${db} from ${backup}: 2 teams, 1 guess, the last at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z; ` +
           `1 uploaded file in ${db}\\.files \\(0 copied\\)\\n` +
-          `restore: start the server now, as before: cairn serve --db ${db} \\(with your --hunt\\), ` +
+          `cairn restore: start the server now, as before: cairn serve --db ${db} \\(with your --hunt\\), ` +
           "or systemctl start cairn\\n$",
       ),
     );
@@ -279,7 +279,7 @@ describe("cairn restore", () => {
     const before = snapshot(dir);
     const failed = restoreIo();
     expect(await run(["restore", join(dir, "backup.db"), "--db", db], failed)).toBe(1);
-    expect(failed.err()).toMatch(/^restore: E[A-Z]+: .*\n$/);
+    expect(failed.err()).toMatch(/^cairn restore: E[A-Z]+: .*\n$/);
     expect(failed.out()).toBe("");
     expect(snapshot(dir)).toEqual(before);
     rmSync(join(`${db}.files`, hash!), { recursive: true });
@@ -291,7 +291,7 @@ describe("cairn restore", () => {
     expect(await run(["restore", join(dir, "backup.db"), "--db", db, "--files", blocked], refused))
       .toBe(1);
     expect(refused.err()).toBe(
-      `restore: ${blocked} is a file, not a folder: the uploads go there; check --files (or CAIRN_FILES)\n`,
+      `cairn restore: ${blocked} is a file, not a folder: the uploads go there; check --files (or CAIRN_FILES)\n`,
     );
 
     const io = restoreIo();
@@ -322,14 +322,14 @@ describe("cairn restore", () => {
     const args = ["serve", "--hunt", join(dir, "hunt.toml"), "--db", db, "--port", "0"];
     expect(await run(args, serve)).toBe(1);
     expect(serve.err()).toBe(
-      `serve: a restore of ${db} did not finish: run the same cairn restore again, or put back ` +
+      `cairn serve: a restore of ${db} did not finish: run the same cairn restore again, or put back ` +
         `the database it replaced: cairn restore ${kept}/cairn.db\n`,
     );
 
     const io = restoreIo();
     expect(await run(["restore", backup, "--db", db], io)).toBe(0);
     expect(io.out()).toStartWith(
-      `restore: an earlier restore did not finish; the database it replaced is ${kept}/cairn.db\n`,
+      `cairn restore: an earlier restore did not finish; the database it replaced is ${kept}/cairn.db\n`,
     );
     expect(existsSync(`${db}.restoring`)).toBe(false);
     expect(teamNames(db)).toEqual(["Backed up"]);
@@ -349,7 +349,7 @@ describe("cairn restore", () => {
       const io = restoreIo({ CAIRN_DB: server.db });
       expect(await run(["restore", backup], io)).toBe(1);
       expect(io.err()).toBe(
-        `restore: a Cairn server is running on ${server.db}; stop it first (systemctl stop cairn), then run this again\n`,
+        `cairn restore: a Cairn server is running on ${server.db}; stop it first (systemctl stop cairn), then run this again\n`,
       );
       expect(io.out()).toBe("");
       expect(readdirSync(dir).sort()).toEqual(before);
@@ -381,9 +381,9 @@ describe("cairn restore", () => {
     const io = restoreIo({ CAIRN_FILES: uploads });
     expect(await run(["restore", join(dir, "backup.db"), "--db", db], io)).toBe(0);
     expect(io.out()).toBe(
-      `restore: restored into a new database at ${db} (there was none) from ${dir}/backup.db: ` +
+      `cairn restore: restored into a new database at ${db} (there was none) from ${dir}/backup.db: ` +
         `1 team, no guesses; 1 uploaded file in ${uploads} (1 copied)\n` +
-        `restore: start the server on it: cairn serve --db ${db} --files ${uploads} ` +
+        `cairn restore: start the server on it: cairn serve --db ${db} --files ${uploads} ` +
         `(with your --hunt), or a service whose CAIRN_DB is ${db}\n`,
     );
     expect(readdirSync(uploads)).toHaveLength(1);
@@ -400,7 +400,7 @@ describe("cairn restore", () => {
     expect(await run(["restore", join(dir, "backup.db"), "--db", db], again)).toBe(0);
     const kept = `${db}.before-restore-${STAMP}`;
     expect(again.out()).toStartWith(
-      `restore: the database it replaces is kept in ${kept} (to undo: cairn restore ` +
+      `cairn restore: the database it replaces is kept in ${kept} (to undo: cairn restore ` +
         `${kept}/cairn.db --db ${db} --files ${uploads})\n`,
     );
     expect(readdirSync(join(kept, "cairn.db.files"))).toEqual(readdirSync(uploads));
@@ -417,7 +417,7 @@ describe("cairn restore", () => {
       const argv = ["restore", backup, ...(from === "--db" ? ["--db", db] : [])];
       expect(await run(argv, io)).toBe(1);
       expect(io.err()).toBe(
-        `restore: the folder ${dir}/typo does not exist, so there is no database at ${db} to ` +
+        `cairn restore: the folder ${dir}/typo does not exist, so there is no database at ${db} to ` +
           `replace; check ${from}, or make the folder first (mkdir -p ${dir}/typo)\n`,
       );
       expect(io.out()).toBe("");
@@ -439,7 +439,7 @@ describe("cairn restore", () => {
     }
     expect(io.err()).toBe("");
     expect(io.out()).toStartWith(
-      `restore: restored into a new database at ${dir}/cairn-data/cairn.db (there was none)`,
+      `cairn restore: restored into a new database at ${dir}/cairn-data/cairn.db (there was none)`,
     );
     expect(existsSync(join(dir, "cairn-data", "cairn.db"))).toBe(true);
   });
@@ -462,7 +462,7 @@ describe("cairn restore", () => {
     expect(await run(["restore", join(other, "backup.db"), "--db", db], io)).toBe(1);
     const [hash] = readdirSync(`${dir}/cairn.db.files`);
     expect(io.err()).toBe(
-      `restore: 1 file the database names is missing from ${other}/backup.db.files: ${hash} ` +
+      `cairn restore: 1 file the database names is missing from ${other}/backup.db.files: ${hash} ` +
         `(nor in ${db}.files); the database is restored, and their submissions have no file\n`,
     );
     expect(io.out()).toContain(`0 uploaded files in ${db}.files (0 copied)`);
@@ -493,7 +493,7 @@ describe("cairn restore", () => {
           writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, Math.floor(pages / 2) * 4096);
           return path;
         },
-        /^restore: \/.*\/damaged\.db fails its integrity check \(.+\); choose another backup\n$/,
+        /^cairn restore: \/.*\/damaged\.db fails its integrity check \(.+\); choose another backup\n$/,
         1,
       ],
       [
@@ -506,7 +506,7 @@ describe("cairn restore", () => {
           newer.close();
           return path;
         },
-        /^restore: \/.*\/newer\.db was written by a newer Cairn \(schema 999; this one knows \d+\): restore it with that Cairn, or a newer one\n$/,
+        /^cairn restore: \/.*\/newer\.db was written by a newer Cairn \(schema 999; this one knows \d+\): restore it with that Cairn, or a newer one\n$/,
         3,
       ],
       [
@@ -516,13 +516,13 @@ describe("cairn restore", () => {
           writeFileSync(path, HUNT);
           return path;
         },
-        /^restore: \/.*\/hunt\.toml is not a Cairn database; give a file that cairn backup wrote\n$/,
+        /^cairn restore: \/.*\/hunt\.toml is not a Cairn database; give a file that cairn backup wrote\n$/,
         1,
       ],
       [
         "the database itself",
         () => db,
-        `restore: ${db} is the database restore would replace, or a file beside it; give a backup of it\n`,
+        `cairn restore: ${db} is the database restore would replace, or a file beside it; give a backup of it\n`,
         1,
       ],
       [
@@ -535,13 +535,13 @@ describe("cairn restore", () => {
           }
           return folder;
         },
-        /^restore: \/.*\/dated is a folder; give one of its backups, such as the newest, \/.*\/dated\/cairn-20261121-150000\.db\n$/,
+        /^cairn restore: \/.*\/dated is a folder; give one of its backups, such as the newest, \/.*\/dated\/cairn-20261121-150000\.db\n$/,
         1,
       ],
       [
         "a backup that is not there",
         () => join(dir, "nope.db"),
-        /^restore: there is no backup at /,
+        /^cairn restore: there is no backup at /,
         1,
       ],
     ];
@@ -570,7 +570,7 @@ describe("cairn restore", () => {
       const argv = ["restore", "backup.db", ...(from === "--db" ? ["--db", url] : [])];
       expect(await run(argv, io)).toBe(1);
       expect(io.err()).toBe(
-        "restore: works on SQLite files only; restore a PostgreSQL database with pg_restore (docs/scale-out.md)\n",
+        "cairn restore: works on SQLite files only; restore a PostgreSQL database with pg_restore (docs/scale-out.md)\n",
       );
     });
   }

@@ -65,7 +65,7 @@ describe("cairn tls", () => {
     const [ca, server] = [read(dir, "ca.crt"), read(dir, "server.crt")];
     const io = fakeIo();
     expect(await run(["tls", "--out", dir], io)).toBe(0);
-    expect(io.out()).toContain(`tls: kept the authority in ${dir}/ca.crt`);
+    expect(io.out()).toContain(`cairn tls: kept the authority in ${dir}/ca.crt`);
     expect(read(dir, "ca.crt")).toBe(ca);
     expect(read(dir, "server.crt")).not.toBe(server);
     expect(new X509Certificate(read(dir, "server.crt")).checkIssued(new X509Certificate(ca)))
@@ -83,7 +83,7 @@ describe("cairn tls", () => {
       mkdirSync(join(dir, "server.crt"));
       const io = fakeIo();
       expect(await run(["tls", "--out", dir], io)).toBe(1);
-      expect(io.err()).toMatch(/^tls: .*server\.crt/);
+      expect(io.err()).toMatch(/^cairn tls: .*server\.crt/);
       expect(io.err().split("\n")).toHaveLength(2);
       expect(read(dir, "server.key")).toBe(key);
       expect(readdirSync(dir).sort()).toEqual(["ca.crt", "ca.key", "server.crt", "server.key"]);
@@ -104,7 +104,7 @@ describe("cairn tls", () => {
   test("refuses a bad name, and a ca.crt that is not an authority", async () => {
     const io = fakeIo();
     expect(await run(["tls", "--names", "not a name"], io)).toBe(2);
-    expect(io.err()).toBe('tls: "not a name" is neither a host name nor an IP address\n');
+    expect(io.err()).toBe('cairn tls: "not a name" is neither a host name nor an IP address\n');
     const dir = dirs.make("cairn-tls-");
     writeFileSync(join(dir, "ca.crt"), "junk");
     writeFileSync(join(dir, "ca.key"), "junk");
@@ -119,7 +119,7 @@ describe("cairn tls", () => {
       writeFileSync(file, "mine");
       const io = fakeIo();
       expect(await run(["tls", "--out", join(file, under)], io)).toBe(1);
-      expect(io.err()).toBe(`tls: ${file} is a file, not a folder\n`);
+      expect(io.err()).toBe(`cairn tls: ${file} is a file, not a folder\n`);
       expect(io.out()).toBe("");
       expect(read(file, "")).toBe("mine");
     });
@@ -136,7 +136,7 @@ describe("cairn tls", () => {
       const io = fakeIo();
       expect(await run(["tls", "--out", out], io)).toBe(1);
       expect(io.err()).toBe(
-        `tls: cannot write the certificates to ${out}: ${why}; give --out a folder you can write to\n`,
+        `cairn tls: cannot write the certificates to ${out}: ${why}; give --out a folder you can write to\n`,
       );
       expect(io.out()).toBe("");
     }
@@ -152,7 +152,7 @@ describe("cairn tls", () => {
       const io = fakeIo();
       expect(await run(["tls", "--out", dir], io)).toBe(1);
       expect(io.err()).toBe(
-        `tls: ${join(dir, kept)} is there but ${lost} is not: put ${lost} back to keep the ` +
+        `cairn tls: ${join(dir, kept)} is there but ${lost} is not: put ${lost} back to keep the ` +
           `authority the phones trust, or move ${
             join(dir, kept)
           } away to make a new one (each phone must then install the new ca.crt)\n`,
@@ -256,19 +256,19 @@ describe("cairn serve --tls-cert --tls-key", () => {
     [
       ["--tls-cert", "a.pem"],
       2,
-      "serve: --tls-cert and --tls-key go together; give both, or neither\n",
+      "cairn serve: --tls-cert and --tls-key go together; give both, or neither\n",
     ],
     [
       ["--tls-cert", "/nonexistent/a.pem", "--tls-key", "/nonexistent/b.pem"],
       1,
-      "serve: cannot read the TLS certificate /nonexistent/a.pem: there is no such file\n" +
-      "serve: cannot read the TLS key /nonexistent/b.pem: there is no such file\n",
+      "cairn serve: cannot read the TLS certificate /nonexistent/a.pem: there is no such file\n" +
+      "cairn serve: cannot read the TLS key /nonexistent/b.pem: there is no such file\n",
     ],
     [
       ["--tls-cert", "/", "--tls-key", "/"],
       1,
-      "serve: cannot read the TLS certificate /: it is a folder, not a file\n" +
-      "serve: cannot read the TLS key /: it is a folder, not a file\n",
+      "cairn serve: cannot read the TLS certificate /: it is a folder, not a file\n" +
+      "cairn serve: cannot read the TLS key /: it is a folder, not a file\n",
     ],
   ])("refuses %j with a clear error", async (flags, code, message) => {
     const io = fakeIo();
@@ -280,7 +280,7 @@ describe("cairn serve --tls-cert --tls-key", () => {
     const io = fakeIo({ CAIRN_TLS_KEY: "b.pem" });
     expect(await run(["serve", "--port", "0"], io)).toBe(2);
     expect(io.err()).toBe(
-      "serve: --tls-cert and CAIRN_TLS_KEY go together; give both, or neither\n",
+      "cairn serve: --tls-cert and CAIRN_TLS_KEY go together; give both, or neither\n",
     );
   });
 
@@ -298,13 +298,15 @@ describe("cairn serve --tls-cert --tls-key", () => {
           [
             "server.crt",
             "ca.key",
-            `serve: ${at("ca.key")} is not the key of the certificate ${at("server.crt")}: give ` +
+            `cairn serve: ${at("ca.key")} is not the key of the certificate ${
+              at("server.crt")
+            }: give ` +
             "the key made with it (cairn tls writes server.key beside server.crt)\n",
           ],
           [
             "junk.crt",
             "server.key",
-            `serve: ${
+            `cairn serve: ${
               at("junk.crt")
             } holds a PEM certificate that cannot be read; make a new one ` +
             "(cairn tls)\n",
@@ -312,7 +314,9 @@ describe("cairn serve --tls-cert --tls-key", () => {
           [
             "server.crt",
             "junk.key",
-            `serve: ${at("junk.key")} holds a PEM key that cannot be read (one with a passphrase ` +
+            `cairn serve: ${
+              at("junk.key")
+            } holds a PEM key that cannot be read (one with a passphrase ` +
             `is not taken); give the key made with ${at("server.crt")}\n`,
           ],
         ]

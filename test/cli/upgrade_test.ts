@@ -48,7 +48,7 @@ describe("cairn export on an older Cairn's database", () => {
 
       const fromOld = fakeIo();
       expect(await run(["export", "--format", "json", "--db", old], fromOld)).toBe(0);
-      expect(fromOld.err()).toMatch(/^export: 3 teams, \d solves, 11 guesses/);
+      expect(fromOld.err()).toMatch(/^cairn export: 3 teams, \d solves, 11 guesses/);
       const fromNow = fakeIo();
       expect(await run(["export", "--format", "json", "--db", now], fromNow)).toBe(0);
       expect(JSON.parse(fromOld.out())).toEqual(JSON.parse(fromNow.out()));
@@ -66,7 +66,7 @@ describe("cairn export on an older Cairn's database", () => {
     const io = fakeIo();
     expect(await run(["export", "--format", "json", "--db", old], io)).toBe(1);
     expect(io.err()).toBe(
-      "export: The database has no record of the hunt's points yet: start `cairn serve` on it once with this version\n",
+      "cairn export: The database has no record of the hunt's points yet: start `cairn serve` on it once with this version\n",
     );
     expect(versionOf(old)).toBe(1);
   });
@@ -115,7 +115,7 @@ describe("a database a newer Cairn wrote", () => {
       expect(await run(argv(db, dir), io)).toBe(EXIT.outdated);
       expect(io.err()).toMatch(
         new RegExp(
-          `^${name}: .*The database was written by a newer Cairn \\(schema ${
+          `^cairn ${name}: .*The database was written by a newer Cairn \\(schema ${
             MIGRATIONS.length + 1
           }; this one knows ${MIGRATIONS.length}\\)\\n$`,
         ),

@@ -146,14 +146,18 @@ describe("the log's format", () => {
       const node = serve(url);
       // 3, not 1: its service manager has no reason to start it again (cairn-node@.service).
       expect(await node.exit()).toBe(3);
-      expect(node.err()).toBe(`serve: cannot open the database ${redactUrl(url)}: ${TOO_NEW}\n`);
+      expect(node.err()).toBe(
+        `cairn serve: cannot open the database ${redactUrl(url)}: ${TOO_NEW}\n`,
+      );
       expect(node.out()).toBe("");
       // It wrote nothing.
       expect(await records("newer")).toEqual([team, format(NEWER)]);
       // An export by this version is refused the same way.
       const io = fakeIo();
       expect(await run(["export", "--db", url], io)).toBe(3);
-      expect(io.err()).toBe(`export: cannot open the database ${redactUrl(url)}: ${TOO_NEW}\n`);
+      expect(io.err()).toBe(
+        `cairn export: cannot open the database ${redactUrl(url)}: ${TOO_NEW}\n`,
+      );
       expect(io.out()).toBe("");
     },
     30_000,
@@ -213,7 +217,7 @@ describe("the log's format", () => {
       const restarted = serve(url);
       expect(await restarted.exit()).toBe(3);
       expect(restarted.err()).toBe(
-        `serve: cannot open the database ${redactUrl(url)}: ${problem}\n`,
+        `cairn serve: cannot open the database ${redactUrl(url)}: ${problem}\n`,
       );
     },
     60_000,

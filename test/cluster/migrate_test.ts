@@ -225,8 +225,8 @@ describe("cairn migrate", () => {
     expect(code).toBe(0);
     expect(io.out()).toMatch(
       new RegExp(
-        "^migrate: 6 teams, \\d+ guesses \\(\\d+ log rows\\) moved to postgres:.*\n" +
-          `migrate: 1 uploaded file left in ${uploads()}; copy it into the nodes' --files folder, ` +
+        "^cairn migrate: 6 teams, \\d+ guesses \\(\\d+ log rows\\) moved to postgres:.*\n" +
+          `cairn migrate: 1 uploaded file left in ${uploads()}; copy it into the nodes' --files folder, ` +
           "or migrate with --files DIR\n$",
       ),
     );
@@ -271,7 +271,9 @@ describe("cairn migrate", () => {
     const io = fakeIo();
     expect(await run(["migrate", ...from(), "--to", url, "--files", nodes], io)).toBe(0);
     expect(io.err()).toBe("");
-    expect(io.out()).toEndWith(`migrate: 1 uploaded file copied from ${uploads()} to ${nodes}\n`);
+    expect(io.out()).toEndWith(
+      `cairn migrate: 1 uploaded file copied from ${uploads()} to ${nodes}\n`,
+    );
     expect(readFileSync(join(nodes, UPLOAD), "utf8")).toBe("photo bytes");
   });
 
@@ -281,7 +283,7 @@ describe("cairn migrate", () => {
     writeFileSync(nodes, "mine");
     const io = fakeIo();
     expect(await run(["migrate", ...from(), "--to", url, "--files", nodes], io)).toBe(1);
-    expect(io.err()).toBe(`migrate: ${nodes} is a file, not a folder\n`);
+    expect(io.err()).toBe(`cairn migrate: ${nodes} is a file, not a folder\n`);
     expect(io.out()).toBe("");
     expect(readFileSync(nodes, "utf8")).toBe("mine");
     expect(
@@ -298,7 +300,7 @@ describe("cairn migrate", () => {
     const argv = ["migrate", "--from", file(), "--to", url, "--files", nodes];
     expect(await run(argv, io)).toBe(1);
     expect(io.err()).toBe(
-      `migrate: 1 file the database names is missing from ${file()}.files: ${UPLOAD}; ` +
+      `cairn migrate: 1 file the database names is missing from ${file()}.files: ${UPLOAD}; ` +
         "if the server ran with --files DIR (or CAIRN_FILES), give that folder as --from-files DIR\n",
     );
     expect(io.out()).toBe("");
@@ -316,10 +318,10 @@ describe("cairn migrate", () => {
     const argv = ["migrate", "--from", file(), "--from-files", empty, "--to", url];
     expect(await run(argv, io)).toBe(0);
     expect(io.out()).toMatch(
-      /^migrate: 6 teams, \d+ guesses \(\d+ log rows\) moved to postgres:.*\n$/,
+      /^cairn migrate: 6 teams, \d+ guesses \(\d+ log rows\) moved to postgres:.*\n$/,
     );
     expect(io.err()).toBe(
-      `migrate: 1 file the database names is missing from ${empty}: ${UPLOAD}\n`,
+      `cairn migrate: warning: 1 file the database names is missing from ${empty}: ${UPLOAD}\n`,
     );
   });
 
@@ -340,7 +342,7 @@ describe("cairn migrate", () => {
     const url = await pg.createDatabase("solo");
     const io = fakeIo();
     expect(await run(["migrate", "--from", one, "--to", url], io)).toBe(0);
-    expect(io.out()).toMatch(/^migrate: 1 team, 1 guess \(\d+ log rows\) moved to postgres:/);
+    expect(io.out()).toMatch(/^cairn migrate: 1 team, 1 guess \(\d+ log rows\) moved to postgres:/);
   });
 
   test("refuses a database that already holds an event, and changes nothing", async () => {
@@ -351,7 +353,7 @@ describe("cairn migrate", () => {
     });
     const io = fakeIo();
     expect(await run(["migrate", ...from(), "--to", url], io)).toBe(1);
-    const prefix = `migrate: cannot move the event into ${redactUrl(url)}: `;
+    const prefix = `cairn migrate: cannot move the event into ${redactUrl(url)}: `;
     expect(io.err()).toStartWith(prefix);
     expect(io.err().slice(prefix.length)).toMatch(
       /^the database already holds an event \(\d+ log rows\); migrate into an empty one\n$/,
@@ -364,14 +366,14 @@ describe("cairn migrate", () => {
     const missing = fakeIo();
     expect(await run(["migrate", "--from", join(dir, "none.db"), "--to", pg.url], missing))
       .toBe(1);
-    expect(missing.err()).toBe(`migrate: there is no database at ${join(dir, "none.db")}\n`);
+    expect(missing.err()).toBe(`cairn migrate: there is no database at ${join(dir, "none.db")}\n`);
     // A file that is not a database is refused before a lock file is made beside it.
     writeFileSync(join(dir, "empty.toml"), "");
     writeFileSync(join(dir, "hunt.toml"), TOML);
     for (const name of ["empty.toml", "hunt.toml"]) {
       const io = fakeIo();
       expect(await run(["migrate", "--from", join(dir, name), "--to", pg.url], io)).toBe(1);
-      expect(io.err()).toBe(`migrate: ${join(dir, name)} is not a Cairn database\n`);
+      expect(io.err()).toBe(`cairn migrate: ${join(dir, name)} is not a Cairn database\n`);
       expect(existsSync(join(dir, `${name}.lock`))).toBe(false);
     }
     const notPg = fakeIo();
@@ -388,7 +390,7 @@ describe("cairn migrate", () => {
       "postgres://nobody:secret@127.0.0.1:1/none",
     ], down);
     expect(code).toBe(1);
-    expect(down.err()).toMatch(/^migrate: .+\n$/);
+    expect(down.err()).toMatch(/^cairn migrate: .+\n$/);
     expect(down.err()).not.toContain("secret");
     expect(down.err()).not.toContain("    at ");
   });
@@ -407,7 +409,9 @@ describe("cairn migrate", () => {
       const fromOld = await pg.createDatabase("older");
       const io = fakeIo();
       expect(await run(["migrate", "--from", old, "--to", fromOld], io)).toBe(0);
-      expect(io.out()).toMatch(/^migrate: 3 teams, 11 guesses \(\d+ log rows\) moved to postgres:/);
+      expect(io.out()).toMatch(
+        /^cairn migrate: 3 teams, 11 guesses \(\d+ log rows\) moved to postgres:/,
+      );
       const fromNow = await pg.createDatabase("current");
       expect(await run(["migrate", "--from", now, "--to", fromNow], fakeIo())).toBe(0);
       expect(readFileSync(old)).toEqual(before);
@@ -430,7 +434,7 @@ describe("cairn migrate", () => {
     const io = fakeIo();
     expect(await run(["export", "--db", url], io)).toBe(1);
     expect(io.err()).toBe(
-      `export: ${redactUrl(url)} holds no Cairn event (it has no cairn_log table)\n`,
+      `cairn export: ${redactUrl(url)} holds no Cairn event (it has no cairn_log table)\n`,
     );
     expect(
       await pg.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'", {

@@ -426,7 +426,7 @@ describe("PgStore", () => {
     for (const [argv, name] of [[serve, "serve"], [["export", "--db", url], "export"]] as const) {
       const io = fakeIo();
       expect(await run([...argv], io)).toBe(1);
-      expect(io.err()).toBe(`${name}: ${said}`);
+      expect(io.err()).toBe(`cairn ${name}: ${said}`);
     }
     const made = await pg.query("SELECT to_regclass('cairn_log_head') IS NULL AS none", {
       database: "foreign",

@@ -149,7 +149,7 @@ describe("the compiled binary", () => {
         ], dir);
         expect(await second.exited).toBe(1);
         expect(await new Response(second.stderr).text()).toBe(
-          `serve: another Cairn server is already running on ${db}\n`,
+          `cairn serve: another Cairn server is already running on ${db}\n`,
         );
       } finally {
         first.kill("SIGTERM");
@@ -231,7 +231,7 @@ describe("the compiled binary", () => {
         ], dir);
         expect(await failed.exited).toBe(1);
         expect(await new Response(failed.stderr).text()).toBe(
-          `serve: port ${busy.port} is already in use on 127.0.0.1: stop what listens there, ` +
+          `cairn serve: port ${busy.port} is already in use on 127.0.0.1: stop what listens there, ` +
             "or give another --port\n",
         );
       } finally {

@@ -156,7 +156,7 @@ describe("cairn serve on Deno", () => {
           expect([second, refused.code, refused.stderr]).toEqual([
             second,
             1,
-            `serve: another Cairn server is already running on ${db}\n`,
+            `cairn serve: another Cairn server is already running on ${db}\n`,
           ]);
         } finally {
           expect(await server.stop()).toBe(0);

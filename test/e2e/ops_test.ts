@@ -373,7 +373,7 @@ describe("the binary in operation", () => {
     const result = await cairn(["serve", "--db", path, "--port", "0", "--host", "127.0.0.1"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^serve: cannot open the database .*: The database fails its integrity check \(.+\); restore it from a backup\n$/,
+      /^cairn serve: cannot open the database .*: The database fails its integrity check \(.+\); restore it from a backup\n$/,
     );
   }, 30_000);
 });

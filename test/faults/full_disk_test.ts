@@ -113,7 +113,7 @@ test.skipIf(process.env.CAIRN_FAULTS_NO_MOUNT === "1")(
       const retryCode = await Promise.race([retry.exited, sleep(10_000).then(() => "hung")]);
       expect(retryCode).toBe(1);
       expect(retry.output().trim()).toBe(
-        `serve: cannot open the database ${db}: database or disk is full`,
+        `cairn serve: cannot open the database ${db}: database or disk is full`,
       );
 
       // Space is freed; the next restart serves, from everything acknowledged.

@@ -76,7 +76,7 @@ test(
         code: 1,
         stdout: "",
         stderr:
-          `restore: a Cairn server is running on ${db}; stop it first (systemctl stop cairn), then run this again\n`,
+          `cairn restore: a Cairn server is running on ${db}; stop it first (systemctl stop cairn), then run this again\n`,
       });
       expect(readdirSync(dir).sort()).toEqual(before);
       await sleep(300);
@@ -100,7 +100,7 @@ test(
     try {
       const stored = storedGuesses(db);
       console.log(
-        `restore: ${ackedBeforeBackup.length} guesses acknowledged before the backup, ` +
+        `cairn restore: ${ackedBeforeBackup.length} guesses acknowledged before the backup, ` +
           `${ackedAfterBackup} during and after it; ${stored.size} in the restored database`,
       );
       expect(ackedBeforeBackup.length).toBeGreaterThan(100);
