@@ -234,16 +234,16 @@ suite("the organizers' pages", () => {
       expect(Math.abs(ends.chart - ends.box)).toBeLessThanOrEqual(1);
       // Nothing else on a phone says that the charts scroll: a line under each says which way.
       const hints = charts.locator(".scroll-hint");
-      expect(await hints.evaluateAll((all) => all.map((el) => (el as HTMLElement).innerText)))
-        .toEqual([
-          "Scroll sideways for the times to solve →",
-          "← Scroll sideways for earlier minutes",
-        ]);
+      expect(await hints.allTextContents()).toEqual([
+        "Scroll sideways for the times to solve →",
+        "← Scroll sideways for earlier minutes",
+      ]);
       for (const hint of await hints.all()) expect(await hint.isVisible()).toBe(true);
       // And a shade at the edge with more beyond it: the chart's right end, the minutes' left.
-      const shades = await charts.evaluate((box) =>
-        [...box.querySelectorAll(".chart-scroll")].map((el) => getComputedStyle(el).backgroundImage)
-      );
+      const shades = await page.evaluate(
+        `[...document.querySelectorAll("#charts .chart-scroll")]
+          .map((el) => getComputedStyle(el).backgroundImage)`,
+      ) as string[];
       for (const shade of shades) expect(shade.match(/linear-gradient/g)).toHaveLength(4);
       const found = await axe(page);
       expect(found.serious).toEqual([]);
@@ -286,10 +286,10 @@ suite("the organizers' pages", () => {
           const seen = await charts.evaluate((box) =>
             [...box.querySelectorAll("figure")].map((figure) => {
               const scroller = figure.querySelector(".chart-scroll")!;
-              const hint = figure.querySelector<HTMLElement>(".scroll-hint")!;
+              const hint = figure.querySelector(".scroll-hint")!;
               return {
                 scrolls: scroller.scrollWidth > scroller.clientWidth,
-                hint: hint.offsetParent !== null,
+                hint: hint.getClientRects().length > 0,
               };
             })
           );

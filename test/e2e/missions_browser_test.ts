@@ -152,7 +152,7 @@ suite("photo missions in a browser", () => {
       const cdp = await context.newCDPSession(page);
       await cdp.send("Emulation.setTouchEmulationEnabled", { enabled: true, maxTouchPoints: 5 });
       await page.setViewportSize({ width: 390, height: 844 });
-      expect(await page.evaluate(() => matchMedia("(hover: none)").matches)).toBe(true);
+      expect(await page.evaluate('matchMedia("(hover: none)").matches')).toBe(true);
       expect(await shown()).toEqual([false, false, false, false, false]);
       // Of the viewport: a full page's screenshot sets the screen's size again, and its touch off.
       await page.locator("#judge-skip").scrollIntoViewIfNeeded();
