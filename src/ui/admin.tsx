@@ -332,9 +332,11 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
  */
 const ScrollHint: FC<{ before?: boolean; children: string }> = ({ before, children }) => (
   <p class="scroll-hint small">
-    {before && <span aria-hidden="true">{"← "}</span>}
+    {before && <span aria-hidden="true">←</span>}
+    {before && " "}
     {children}
-    {!before && <span aria-hidden="true">{" →"}</span>}
+    {!before && " "}
+    {!before && <span aria-hidden="true">→</span>}
   </p>
 );
 
