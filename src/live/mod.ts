@@ -570,8 +570,10 @@ export class Live {
    * Tells each team with a stream open which of `puzzles` (whose words, or the
    * hints it can take, a reload changed for it) it has unlocked
    * (`puzzle_updated`), so that its open pages draw them again: the words with a
-   * note that says so, the hints alone (`hints_only`) without. A team that has
-   * not unlocked one, or for which nothing of it changed, hears nothing of it.
+   * note that says so, one event a puzzle; the hints alone (`hints_only`)
+   * without, in one event that names them all (a change to `hint_tokens` is one
+   * for every puzzle with an ask: one event a puzzle was hundreds a team). A team
+   * that has not unlocked one, or for which nothing of it changed, hears nothing of it.
    */
   private puzzlesUpdated(puzzles: readonly PuzzleUpdate[]): void {
     const engine = this.options.engine();
@@ -579,15 +581,15 @@ export class Live {
     for (const [teamId, clients] of this.byTeam) {
       const team = engine.teams.get(teamId);
       if (team === undefined || clients.size === 0) continue;
+      const hints: string[] = [];
       for (const { puzzle, changeFor } of puzzles) {
         if (engine.unlockedPuzzle(team, puzzle, now) === undefined) continue;
         const change = changeFor(team);
-        if (change === undefined) continue;
-        this.teamEvent(
-          teamId,
-          "puzzle_updated",
-          change === "words" ? { puzzle } : { puzzle, hints_only: true },
-        );
+        if (change === "words") this.teamEvent(teamId, "puzzle_updated", { puzzle });
+        else if (change === "hints") hints.push(puzzle);
+      }
+      if (hints.length > 0) {
+        this.teamEvent(teamId, "puzzle_updated", { puzzles: hints, hints_only: true });
       }
     }
   }

@@ -575,21 +575,26 @@ export const EVENTS = {
     ),
   ),
   puzzle_updated: v.pipe(
-    v.strictObject({
-      puzzle: v.string(),
-      hints_only: v.optional(
-        v.pipe(
+    v.union([
+      v.strictObject({ puzzle: v.string() }),
+      v.strictObject({
+        puzzles: v.pipe(
+          v.array(v.string()),
+          v.description("The puzzles whose hints the team can take changed, each at most once"),
+        ),
+        hints_only: v.pipe(
           v.literal(true),
           v.description(
-            "Only what the team can take of the puzzle's hints changed (a hint's rule, or the " +
-              "hunt's hint tokens): open pages draw the hints again, with no note",
+            "Only what the team can take of these puzzles' hints changed (a hint's rule, or the " +
+              "hunt's hint tokens): open pages of them draw their hints again, with no note",
           ),
         ),
-      ),
-    }),
+      }),
+    ]),
     v.description(
       "A reload changed the words of a puzzle the team has unlocked (its title, points, body, " +
-        "solution or a hint), or the hints it can take: open pages draw it again (a team's own " +
+        "solution or a hint: `{puzzle}`, one event a puzzle), or the hints it can take of some " +
+        "(`{puzzles, hints_only}`, one event for all): open pages draw it again (a team's own " +
         "streams only)",
     ),
   ),

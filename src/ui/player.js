@@ -1275,17 +1275,20 @@
     });
     source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
     // An organizer's reload changed a puzzle the team has: its page draws it again; the list too.
-    // Only the hints it can take (`hints_only`: a hint's rule, the hint tokens): the page draws
-    // them again, with no note, and the list, which shows none, stays.
+    // Only the hints it can take (`hints_only`: a hint's rule, the hint tokens), named together in
+    // one event (`puzzles`): a page among them draws them again, with no note, and the list, which
+    // shows none, stays.
     source.addEventListener("puzzle_updated", (event) => {
-      const { puzzle, hints_only: hintsOnly } = JSON.parse(event.data);
-      // (A reload that changed several puzzles sends one event each: the list is drawn once.)
-      if (page === "puzzles" && !hintsOnly) {
+      const { puzzle, puzzles, hints_only: hintsOnly } = JSON.parse(event.data);
+      if (hintsOnly) {
+        if (page === "puzzle" && puzzles.includes(puzzleId)) void refreshHints();
+        return;
+      }
+      // (A reload that changed several puzzles' words sends one event each: the list is drawn once.)
+      if (page === "puzzles") {
         clearTimeout(updatedTimer);
         updatedTimer = setTimeout(() => void redraw("/puzzles"), 200);
-      } else if (page === "puzzle" && puzzle === puzzleId) {
-        void (hintsOnly ? refreshHints() : puzzleUpdated());
-      }
+      } else if (page === "puzzle" && puzzle === puzzleId) void puzzleUpdated();
     });
     // An organizer's reload removed a puzzle the team had: its page says so; the list drops it;
     // the phone forgets the copy it kept of it.

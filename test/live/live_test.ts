@@ -1334,7 +1334,7 @@ describe("a reload that changes the hints a team can take", () => {
     await reload(HUNT.replace("minutes_since_unlock() >= 30", "minutes_since_unlock() >= 0"));
     await streams[0]!.wait((e) => e.event === "puzzle_updated");
     await settle();
-    expect(updated()).toEqual([[{ puzzle: "a", hints_only: true }], [], []]);
+    expect(updated()).toEqual([[{ puzzles: ["a"], hints_only: true }], [], []]);
     for (const event of streams[0]!.events.filter((e) => e.event === "puzzle_updated")) {
       expect(v.is(EVENTS.puzzle_updated, JSON.parse(event.data!))).toBe(true);
     }
@@ -1356,11 +1356,50 @@ describe("a reload that changes the hints a team can take", () => {
     await streams[1]!.wait((e) => e.event === "puzzle_updated");
     await settle();
     expect(updated()).toEqual([
-      [{ puzzle: "a", hints_only: true }],
-      [{ puzzle: "b", hints_only: true }],
+      [{ puzzles: ["a"], hints_only: true }],
+      [{ puzzles: ["b"], hints_only: true }],
       [],
     ]);
     for (const stream of streams) await stream.close();
+  });
+
+  test("tells a team of every puzzle whose hints it can take changed in one event, and of each whose words changed in one each", async () => {
+    // Three puzzles open at the start, each with a nudge and an ask.
+    const asks = (tokens: number, minutes: number, body = "") => {
+      let toml = `[hunt]\ntitle = "Asks"\nstarts_at = 2026-11-21T10:00:00Z\n` +
+        `hint_tokens = { start = ${tokens} }\n\n`;
+      for (const id of ["a", "b", "c"]) {
+        toml += `[[puzzle]]\nid = "${id}"\ntitle = "${id}"\nanswer = ["x"]\n` +
+          (id === "c" ? body : "") +
+          `\n[[puzzle.hint]]\nid = "nudge"\ntext = "Look up."\n` +
+          `unlock = "minutes_since_unlock() >= ${minutes}"\n\n` +
+          `[[puzzle.hint]]\nid = "ask"\nkind = "ask"\n\n`;
+      }
+      return toml;
+    };
+    const { base, setToml, admin, register } = serve({ toml: asks(1, 30) });
+    const streams = await streamsOf(base, [await register("Gulls"), await register("Terns")]);
+    const reload = async (toml: string) => {
+      for (const stream of streams) stream.events.length = 0;
+      setToml(toml);
+      expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+      for (const stream of streams) await stream.wait((e) => e.event === "puzzle_updated");
+      await settle();
+      return streams.map(updatedOf);
+    };
+    const all = { puzzles: ["a", "b", "c"], hints_only: true };
+    // The hint tokens, which every puzzle's page with an ask shows: one event a team, not three.
+    expect(await reload(asks(2, 30))).toEqual([[all], [all]]);
+    // The nudge's rule on every puzzle: the same.
+    expect(await reload(asks(2, 0))).toEqual([[all], [all]]);
+    // C's words, and the tokens: C's words in its own event, A's and B's hints in one.
+    expect(await reload(asks(3, 0, 'body = "Look down."\n'))).toEqual(
+      Array(2).fill([{ puzzle: "c" }, { puzzles: ["a", "b"], hints_only: true }]),
+    );
+    for (const stream of streams) {
+      for (const event of updatedOf(stream)) expect(v.is(EVENTS.puzzle_updated, event)).toBe(true);
+      await stream.close();
+    }
   });
 
   test("a hint's words and its rule changed at once: the team is told of the words", async () => {
