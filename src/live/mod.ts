@@ -559,7 +559,8 @@ export class Live {
     returned: readonly PuzzleRemoval[] = [],
   ): void {
     this.scoreboardChanged();
-    if (updated.length > 0) this.puzzlesUpdated(updated);
+    // (Told a slice of teams at a time: nobody waits for the last.)
+    if (updated.length > 0) void this.puzzlesUpdated(updated);
     if (removed.length > 0) this.puzzlesRemoved(removed);
     if (returned.length > 0) this.puzzlesReturned(returned);
     if (!TIMES.some((key) => changed.includes(key))) return;
@@ -574,13 +575,23 @@ export class Live {
    * without, in one event that names them all (a change to `hint_tokens` is one
    * for every puzzle with an ask: one event a puzzle was hundreds a team). A team
    * that has not unlocked one, or for which nothing of it changed, hears nothing of it.
+   * Looking at what changed for each team takes a while (a hint's rule changed on
+   * 200 puzzles is 400,000 looks at 2,000 teams): the server answers others
+   * between slices of teams (`UPDATE_SLICE`).
    */
-  private puzzlesUpdated(puzzles: readonly PuzzleUpdate[]): void {
+  private async puzzlesUpdated(puzzles: readonly PuzzleUpdate[]): Promise<void> {
     const engine = this.options.engine();
     const now = engine.now();
-    for (const [teamId, clients] of this.byTeam) {
+    let looked = 0;
+    // The teams with a stream open now: one that opens one meanwhile reads the new hunt.
+    for (const teamId of [...this.byTeam.keys()]) {
+      if (looked >= UPDATE_SLICE) {
+        looked = 0;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
       const team = engine.teams.get(teamId);
-      if (team === undefined || clients.size === 0) continue;
+      if (team === undefined || (this.byTeam.get(teamId)?.size ?? 0) === 0) continue;
+      looked += puzzles.length;
       const hints: string[] = [];
       for (const { puzzle, changeFor } of puzzles) {
         if (engine.unlockedPuzzle(team, puzzle, now) === undefined) continue;
@@ -975,6 +986,13 @@ export interface PuzzleRemoval {
   puzzle: string;
   teams: ReadonlySet<number>;
 }
+
+/**
+ * How many of a team's puzzles a reload's `puzzle_updated` looks at before the
+ * server answers others (a slice of teams, each whole): about 10 ms of a loaded
+ * server's time.
+ */
+export const UPDATE_SLICE = 1_000;
 
 /** The `[hunt]` keys whose change a reload tells every stream of (`hunt`). */
 const TIMES = ["starts_at", "ends_at", "solutions_at"];

@@ -8,6 +8,7 @@ import { seedBoard } from "../http/_board.ts";
 import * as v from "valibot";
 import { EVENTS } from "../../src/play/responses.ts";
 import { open } from "../_sse.ts";
+import { UPDATE_SLICE } from "../../src/live/mod.ts";
 
 const servers: Listener[] = [];
 afterEach(async () => {
@@ -1400,6 +1401,50 @@ describe("a reload that changes the hints a team can take", () => {
       for (const event of updatedOf(stream)) expect(v.is(EVENTS.puzzle_updated, event)).toBe(true);
       await stream.close();
     }
+  });
+
+  test("tells a slice of teams at a time: the event loop turns before the last is told", async () => {
+    // Four puzzles with an ask each, for enough teams to make three slices.
+    const asks = (tokens: number) => {
+      let toml = `[hunt]\ntitle = "Asks"\nstarts_at = 2026-11-21T10:00:00Z\n` +
+        `hint_tokens = { start = ${tokens} }\ndivisions = ["kids", "adults"]\n\n`;
+      for (const id of ["a", "b", "c", "d"]) {
+        toml += `[[puzzle]]\nid = "${id}"\ntitle = "${id}"\nanswer = ["x"]\n\n` +
+          `[[puzzle.hint]]\nid = "ask"\nkind = "ask"\n\n`;
+      }
+      return toml;
+    };
+    const teams = (3 * UPDATE_SLICE) / 4;
+    const { app, live, setToml, admin } = makeApp({
+      toml: asks(1),
+      coalesceMs: 0,
+      seed: (db) => seedBoard(db, teams),
+    });
+    // Each team's stream (seedBoard's token), read in this process.
+    const aborts = Array.from({ length: teams }, () => new AbortController());
+    await Promise.all(aborts.map(async (abort, i) => {
+      const res = await app.request("http://localhost/api/events", {
+        headers: { authorization: `Bearer token-${i + 1}` },
+        signal: abort.signal,
+      });
+      void res.body!.pipeTo(new WritableStream()).catch(() => {});
+    }));
+    expect(live.connections).toBe(teams);
+    const told = new Set<number>();
+    const teamEvent = live.teamEvent.bind(live);
+    live.teamEvent = (teamId, event, data) => {
+      if (event === "puzzle_updated") told.add(teamId);
+      teamEvent(teamId, event, data);
+    };
+    // How many teams were told each time a timer ran: others' requests are answered as often.
+    const seen: number[] = [];
+    const watch = setInterval(() => seen.push(told.size), 0);
+    setToml(asks(2));
+    expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
+    while (told.size < teams) await sleep(5);
+    clearInterval(watch);
+    expect(seen.some((count) => count > 0 && count < teams)).toBe(true);
+    for (const abort of aborts) abort.abort();
   });
 
   test("a hint's words and its rule changed at once: the team is told of the words", async () => {
