@@ -147,17 +147,14 @@ async function wrongAnswers(
   while (after < through) {
     // The event loop runs between chunks: players and organizers are answered meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    const rows = await game.store.resultGuesses({ after, through, limit: CHUNK });
+    const rows = await game.store.wrongGuesses({ after, through, limit: CHUNK });
     if (rows.length === 0) break;
-    after = rows[rows.length - 1]!.id as number;
+    after = rows[rows.length - 1]!.id;
     for (const row of rows) {
-      if (row.result === "correct" || engine.teams.get(row.team as number)?.hidden !== false) {
-        continue;
-      }
-      let puzzle = counts.get(row.puzzle as string);
-      if (puzzle === undefined) counts.set(row.puzzle as string, puzzle = new Map());
-      const answer = row.normalized as string;
-      puzzle.set(answer, (puzzle.get(answer) ?? 0) + 1);
+      if (engine.teams.get(row.team)?.hidden !== false) continue;
+      let puzzle = counts.get(row.puzzle);
+      if (puzzle === undefined) counts.set(row.puzzle, puzzle = new Map());
+      puzzle.set(row.normalized, (puzzle.get(row.normalized) ?? 0) + 1);
     }
   }
   return counts;

@@ -20,6 +20,7 @@ export type {
   StoreListeners,
   TeamHistory,
   UploadSink,
+  WrongGuess,
 } from "./store.ts";
 export {
   copyFiles,

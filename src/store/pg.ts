@@ -71,6 +71,7 @@ import type {
   StoreListeners,
   TeamHistory,
   UploadSink,
+  WrongGuess,
 } from "./store.ts";
 import { CommitError } from "./writer.ts";
 
@@ -1008,6 +1009,12 @@ export class PgStore implements Store {
     options: { after: number; through: number; limit: number },
   ): Promise<Results["guesses"]> {
     return this.copy.resultGuesses(options);
+  }
+
+  wrongGuesses(
+    options: { after: number; through: number; limit: number },
+  ): Promise<WrongGuess[]> {
+    return this.copy.wrongGuesses(options);
   }
 
   beginUpload(): Promise<UploadSink> {

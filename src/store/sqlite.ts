@@ -31,6 +31,7 @@ import type {
   StoreListeners,
   TeamHistory,
   UploadSink,
+  WrongGuess,
 } from "./store.ts";
 import { CommitError, type Committer, walFile, Writer } from "./writer.ts";
 import { startCommitThread } from "./commit_thread.ts";
@@ -438,6 +439,17 @@ export class SqliteStore implements Store {
     options: { after: number; through: number; limit: number },
   ): Promise<Results["guesses"]> {
     return Promise.resolve(readGuesses(this.db, options));
+  }
+
+  wrongGuesses(
+    options: { after: number; through: number; limit: number },
+  ): Promise<WrongGuess[]> {
+    return Promise.resolve(
+      this.statement(
+        `SELECT id, team_id AS team, puzzle, normalized FROM guesses
+         WHERE id > ? AND id <= ? AND result <> 'correct' ORDER BY id LIMIT ?`,
+      ).all(options.after, options.through, options.limit) as WrongGuess[],
+    );
   }
 
   close(): void {

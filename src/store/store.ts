@@ -37,6 +37,14 @@ export interface GuessRow {
 /** A team's guess on a puzzle, as an organizer answering its ask reads it. */
 export type PuzzleGuess = Pick<GuessRow, "id" | "raw" | "result" | "at">;
 
+/** A wrong guess (incorrect or partial), as the hunt's stats count it: its answer as compared. */
+export interface WrongGuess {
+  id: number;
+  team: number;
+  puzzle: string;
+  normalized: string;
+}
+
 /** Everything a team did, for the organizers' page of that team; oldest first. */
 export interface TeamHistory {
   guesses: Omit<GuessRow, "team" | "team_name">[];
@@ -192,6 +200,13 @@ export interface Store {
   resultGuesses(
     options: { after: number; through: number; limit: number },
   ): Promise<Results["guesses"]>;
+  /**
+   * The wrong guesses (incorrect or partial) after id `after`, up to `through`, oldest first, at
+   * most `limit`, with only what the hunt's stats count: lighter to read than `resultGuesses`.
+   */
+  wrongGuesses(
+    options: { after: number; through: number; limit: number },
+  ): Promise<WrongGuess[]>;
 
   /** Starts storing a mission upload in the folder beside the database. */
   beginUpload(): Promise<UploadSink>;

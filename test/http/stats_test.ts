@@ -176,3 +176,23 @@ describe("the hunt's stats", () => {
     ]);
   });
 });
+
+describe("the hunt's stats' reads", () => {
+  test("read the wrong guesses alone, each once, with only what they count", async () => {
+    const { app } = await played();
+    const { store } = app.game;
+    const read = { wrong: 0, results: 0 };
+    const { wrongGuesses, resultGuesses } = store;
+    store.wrongGuesses = async (options) => {
+      const rows = await wrongGuesses.call(store, options);
+      read.wrong += rows.length;
+      return rows;
+    };
+    store.resultGuesses = (options) => (read.results++, resultGuesses.call(store, options));
+    app.clock.time = Date.parse("2026-11-21T17:00:00Z");
+    expect((await app.call("GET", "/api/stats")).status).toBe(200);
+    // The six wrong guesses (the hidden team's three among them), not the two right ones, and
+    // none of the export's rows (with the raw text, the team's name and ISO times).
+    expect(read).toEqual({ wrong: 6, results: 0 });
+  });
+});
