@@ -3,9 +3,11 @@
  * (`solutions_at`): per puzzle, how many teams had it and solved it, the first
  * solve, the median time to solve, the wrong guesses and the wrong answers
  * tried most, as puzzle hunts publish after the event. Hidden teams count for
- * nothing. Built once, by reading every guess a chunk at a time (the server
- * answers others between chunks), and kept until a guess, a solve or a team's
- * visibility changes, or a reload.
+ * nothing. Built once, by reading every wrong guess a chunk at a time (the
+ * server answers others between chunks), and kept until a guess, a solve or a
+ * team's visibility changes, or a reload; built again then from the wrong
+ * answers already counted, reading only the guesses since (all of them again
+ * when a team is hidden or shown).
  */
 import type { Engine } from "../engine/mod.ts";
 import type { Game } from "./game.ts";
@@ -45,22 +47,65 @@ export function statsOpen(engine: Engine, now: number): boolean {
   return at !== undefined && now >= at;
 }
 
-/** The stats, built at most once for each state of the hunt (`HuntStats`). */
+/**
+ * The stats, built at most once for each state of the hunt (`HuntStats`). The
+ * wrong answers counted are kept from one state to the next: a state with
+ * more guesses reads only those, and one with no new guess reads none.
+ */
 export function huntStats(game: Game): () => Promise<HuntStats> {
   let key: { engine: Engine; state: string } | undefined;
   let built: Promise<HuntStats> | undefined;
+  let tally: Promise<Tally> | undefined;
   return async () => {
     const engine = game.engine;
     const { lastGuessId } = await game.store.results([]);
     const state = `${lastGuessId}|${teamsState(engine)}`;
     if (built === undefined || key?.engine !== engine || key.state !== state) {
       key = { engine, state };
-      built = build(game, engine, lastGuessId);
+      // Counted after the tally before it (one at a time), from it when it counted for the same
+      // teams; a failed one is not kept, and the next counts from the first guess.
+      tally = counted(game, engine, lastGuessId, tally?.catch(() => undefined));
+      built = tally.then((done) => build(engine, done.counts));
       // A failed build is not kept: the next request tries again.
       built.catch(() => (built = undefined));
     }
     return built;
   };
+}
+
+/**
+ * Each puzzle's wrong answers (normalized), and how often visible teams gave
+ * them, through guess id `through`, with the teams they counted for (`teams`:
+ * their number, and the hidden ones). A stored guess never changes: for the
+ * same teams, a tally through an id holds for good, and another guess adds to it.
+ */
+interface Tally {
+  teams: string;
+  through: number;
+  counts: Map<string, Map<string, number>>;
+}
+
+/** The teams a tally counts for: all of them, but the hidden. */
+function tallied(engine: Engine): string {
+  const hidden: number[] = [];
+  for (const team of engine.teams.values()) if (team.hidden) hidden.push(team.id);
+  return `${engine.teams.size}|${hidden.join(",")}`;
+}
+
+/** `before` brought up to guess `through`, when it counted for the same teams; else a new tally. */
+async function counted(
+  game: Game,
+  engine: Engine,
+  through: number,
+  before: Promise<Tally | undefined> | undefined,
+): Promise<Tally> {
+  const kept = await before;
+  const teams = tallied(engine);
+  const tally = kept !== undefined && kept.teams === teams && kept.through <= through
+    ? kept
+    : { teams, through: 0, counts: new Map() };
+  await countWrong(game, engine, tally, through);
+  return tally;
 }
 
 /**
@@ -77,8 +122,7 @@ function teamsState(engine: Engine): string {
   return `${engine.teams.size}|${versions}|${hidden.join(",")}`;
 }
 
-async function build(game: Game, engine: Engine, through: number): Promise<HuntStats> {
-  const wrong = await wrongAnswers(game, engine, through);
+function build(engine: Engine, wrong: Tally["counts"]): HuntStats {
   const now = engine.now();
   const puzzles: PublicPuzzleStat[] = [];
   for (const puzzle of engine.hunt.puzzles) {
@@ -136,26 +180,26 @@ function mostTried(counts: Map<string, number> | undefined): [string, number][] 
   return top;
 }
 
-/** Each puzzle's wrong answers (normalized) and how often visible teams gave them. */
-async function wrongAnswers(
+/** Adds the wrong guesses of visible teams after `tally.through`, up to `through`, to `tally`. */
+async function countWrong(
   game: Game,
   engine: Engine,
+  tally: Tally,
   through: number,
-): Promise<Map<string, Map<string, number>>> {
-  const counts = new Map<string, Map<string, number>>();
-  let after = 0;
-  while (after < through) {
+): Promise<void> {
+  const { counts } = tally;
+  while (tally.through < through) {
     // The event loop runs between chunks: players and organizers are answered meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    const rows = await game.store.wrongGuesses({ after, through, limit: CHUNK });
-    if (rows.length === 0) break;
-    after = rows[rows.length - 1]!.id;
+    const rows = await game.store.wrongGuesses({ after: tally.through, through, limit: CHUNK });
     for (const row of rows) {
       if (engine.teams.get(row.team)?.hidden !== false) continue;
       let puzzle = counts.get(row.puzzle);
       if (puzzle === undefined) counts.set(row.puzzle, puzzle = new Map());
       puzzle.set(row.normalized, (puzzle.get(row.normalized) ?? 0) + 1);
     }
+    // Counted through the last row read, or, once a chunk comes short (no wrong guess after it),
+    // through `through`.
+    tally.through = rows.length < CHUNK ? through : rows[rows.length - 1]!.id;
   }
-  return counts;
 }

@@ -3,6 +3,7 @@
 // first solve, median time and the wrong answers tried most.
 import { describe, expect, test } from "bun:test";
 import { MINUTE } from "../engine/_hunt.ts";
+import { huntStats } from "../../src/play/hunt_stats.ts";
 import { makeApp } from "./_app.ts";
 
 const HUNT = `
@@ -194,5 +195,49 @@ describe("the hunt's stats' reads", () => {
     // The six wrong guesses (the hidden team's three among them), not the two right ones, and
     // none of the export's rows (with the raw text, the team's name and ISO times).
     expect(read).toEqual({ wrong: 6, results: 0 });
+  });
+
+  test("built again after a guess read only that guess, and give what a build from the first gives", async () => {
+    const { app, gulls } = await played();
+    const { store } = app.game;
+    let read = 0;
+    const { wrongGuesses } = store;
+    store.wrongGuesses = async (options) => {
+      const rows = await wrongGuesses.call(store, options);
+      read += rows.length;
+      return rows;
+    };
+    // The stats as /api/stats builds them (here while the hunt runs, which the route would refuse).
+    const stats = huntStats(app.game);
+    /** The stats as a build that kept nothing makes them: every wrong guess counted again. */
+    const fromTheFirst = () => huntStats(app.game)();
+    await stats();
+    expect(read).toBe(6);
+
+    // A wrong guess and a right one on B (which opens C for the Gulls).
+    app.clock.time = Date.parse("2026-11-21T12:00:00Z");
+    for (const answer of ["zulu", "bravo"]) {
+      const body = { answer };
+      expect((await app.call("POST", "/api/puzzles/b/guesses", { token: gulls, body })).status)
+        .toBe(200);
+    }
+    read = 0;
+    const after = await stats();
+    expect(read).toBe(1);
+    expect(after.puzzles[1]).toMatchObject({
+      solves: 1,
+      wrong_guesses: 1,
+      common_wrong: [{ answer: "ZULU", count: 1 }],
+    });
+    expect(after).toEqual(await fromTheFirst());
+
+    // A team shown again: its guesses count again, all read again.
+    expect((await app.admin("PUT", "/api/admin/teams/3/hidden", { hidden: false })).status)
+      .toBe(200);
+    read = 0;
+    const shown = await stats();
+    expect(read).toBe(7);
+    expect(shown.puzzles[0]?.wrong_guesses).toBe(6);
+    expect(shown).toEqual(await fromTheFirst());
   });
 });
