@@ -852,3 +852,42 @@ describe("acquireLock()", () => {
     if (after.kind === "held") after.release();
   });
 });
+
+describe("wrongGuesses(), for the hunt's stats", () => {
+  test("reads the incorrect and partial guesses after `after`, through `through`, at most `limit`, with what the stats count", async () => {
+    const store = SqliteStore.over(openDatabase(":memory:"));
+    const results = [
+      "incorrect",
+      "correct",
+      "partial",
+      "incorrect",
+      "correct",
+      "incorrect",
+    ] as const;
+    await store.commit([
+      team(1),
+      team(2),
+      ...results.map((result, i): Write => ({
+        kind: "guess",
+        id: i + 1,
+        teamId: 1 + (i % 2),
+        puzzle: "ab"[i % 2]!,
+        raw: `g${i + 1}`,
+        normalized: `G${i + 1}`,
+        result,
+        extraUsed: false,
+        at: i + 1,
+      })),
+    ]);
+    const read = (after: number, through: number, limit: number) =>
+      store.wrongGuesses({ after, through, limit }).then((rows) => rows.map((row) => row.id));
+    expect(await store.wrongGuesses({ after: 0, through: 3, limit: 10 })).toEqual([
+      { id: 1, team: 1, puzzle: "a", normalized: "G1" },
+      { id: 3, team: 1, puzzle: "a", normalized: "G3" },
+    ]);
+    expect(await read(0, 6, 10)).toEqual([1, 3, 4, 6]);
+    expect(await read(1, 6, 2)).toEqual([3, 4]);
+    expect(await read(4, 5, 10)).toEqual([]);
+    store.close();
+  });
+});
