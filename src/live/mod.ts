@@ -559,8 +559,9 @@ export class Live {
     returned: readonly PuzzleRemoval[] = [],
   ): void {
     this.scoreboardChanged();
-    // (Told a slice of teams at a time: nobody waits for the last.)
-    if (updated.length > 0) void this.puzzlesUpdated(updated);
+    // (Told a slice of teams at a time: nobody waits for the last. A failure there leaves the
+    // rest untold, whose pages show the new hunt on their next load; it must not end the process.)
+    if (updated.length > 0) this.puzzlesUpdated(updated).catch((error) => console.error(error));
     if (removed.length > 0) this.puzzlesRemoved(removed);
     if (returned.length > 0) this.puzzlesReturned(returned);
     if (!TIMES.some((key) => changed.includes(key))) return;
