@@ -175,7 +175,7 @@ function openZip(file: string): ZipFile {
   try {
     const stat = statSync(file);
     if (stat.isDirectory()) {
-      throw new ImportError(`Cannot read ${file}: it is a folder, not a file`);
+      throw new ImportError(`cannot read ${file}: it is a folder, not a file`);
     }
     return ZipFile.open(file, stat.size);
   } catch (error) {
@@ -185,7 +185,7 @@ function openZip(file: string): ZipFile {
     }
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "there is no such file" : (error as Error).message;
-    throw new ImportError(`Cannot read ${file}: ${reason}`);
+    throw new ImportError(`cannot read ${file}: ${reason}`);
   }
 }
 
@@ -196,7 +196,7 @@ function copyUpload(input: ReadExport, from: string, to: string): void {
     input.zip.copy(input.uploads.get(from)!, fd);
   } catch (error) {
     if (error instanceof ZipError) {
-      throw new ImportError(`The export's ${from} cannot be read: ${error.message}`);
+      throw new ImportError(`the export's ${from} cannot be read: ${error.message}`);
     }
     throw error;
   } finally {
@@ -224,7 +224,7 @@ async function writeFolder(
       const path = resolve(temp, relative);
       // Every path is built by the conversion; this makes sure none leaves the folder.
       if (!path.startsWith(temp + sep)) {
-        throw new ImportError(`Refusing to write outside the folder: ${relative}`);
+        throw new ImportError(`refusing to write outside the folder: ${relative}`);
       }
       mkdirSync(dirname(path), { recursive: true });
       return path;

@@ -43,7 +43,7 @@ export async function backupDatabase(
     const copy = openConnection(temp, { readonly: true });
     try {
       const problem = quickCheck(copy);
-      if (problem !== undefined) throw new Error(`The copy fails its integrity check: ${problem}`);
+      if (problem !== undefined) throw new Error(`the copy fails its integrity check: ${problem}`);
       beforeRename?.(copy, temp);
     } finally {
       copy.close();

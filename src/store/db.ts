@@ -111,7 +111,7 @@ export function openForReading(path: string): Connection {
   if (!existsSync(path)) {
     // The default, ./cairn-data/cairn.db, is where cairn serve ran: another folder has none.
     throw new Error(
-      `There is no database at ${path}: give the server's with --db (cairn serve logs it as db=…)`,
+      `there is no database at ${path}: give the server's with --db (cairn serve logs it as db=…)`,
     );
   }
   if (statSync(path).isDirectory()) throw new Error(`${path} is a folder, not a database file`);

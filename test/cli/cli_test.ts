@@ -34,7 +34,7 @@ describe("cairn", () => {
       [
         "backup",
         [join(dir, "copy.db"), "--db", missing],
-        `cairn backup: There is no database at ${missing}`,
+        `cairn backup: there is no database at ${missing}`,
       ],
       ["restore", [missing], `cairn restore: there is no backup at ${missing}\n`],
       ["export", ["--table", "teams"], "cairn export: --table goes with --format csv\n"],

@@ -555,8 +555,8 @@ describe("cairn import ctfd names a path it cannot use, in one line, and writes 
   // Each case: EXPORT.zip and --out, and what is said, with {dir} for a folder that holds
   // export.zip, a file and a folder.
   const cases: [string, string, string][] = [
-    ["{dir}/none.zip", "{dir}/event", "Cannot read {dir}/none.zip: there is no such file"],
-    ["{dir}/folder", "{dir}/event", "Cannot read {dir}/folder: it is a folder, not a file"],
+    ["{dir}/none.zip", "{dir}/event", "cannot read {dir}/none.zip: there is no such file"],
+    ["{dir}/folder", "{dir}/event", "cannot read {dir}/folder: it is a folder, not a file"],
     [
       "{dir}/export.zip",
       "{dir}/file.txt",

@@ -555,7 +555,7 @@ describe("cairn backup and cairn export", () => {
       const io = fakeIo();
       expect(await run([...argv, "--db", missing], io)).toBe(1);
       expect(io.err()).toBe(
-        `cairn ${argv[0]}: There is no database at ${missing}: ` +
+        `cairn ${argv[0]}: there is no database at ${missing}: ` +
           "give the server's with --db (cairn serve logs it as db=…)\n",
       );
     }

@@ -144,7 +144,7 @@ describe("toCsv()", () => {
 describe("openForReading()", () => {
   const dir = dirs.make("cairn-read-");
   const cases: [string, () => string, string][] = [
-    ["a missing file", () => join(dir, "missing.db"), "There is no database at "],
+    ["a missing file", () => join(dir, "missing.db"), "there is no database at "],
     ["a file that is not SQLite", () => {
       const path = join(dir, "text.db");
       writeFileSync(path, "hello, this is not a database at all; ".repeat(40));
