@@ -805,15 +805,24 @@
     forgetOffline(puzzleId);
   }
 
+  /** The pages of removed puzzles `forgetOffline` is about to name to the service worker. */
+  const forgotten = new Set();
+  let forgetTimer;
+
   /**
    * Has the service worker (outbox.js) fetch a removed puzzle's page again, and the list: the
    * server's 404 makes it forget the copy it kept, which offline would still open as if playable,
-   * and the list is kept without the puzzle.
+   * and the list is kept without the puzzle. A reload that removed several sends one event each:
+   * they go in one ask, so that the list is fetched once, not once each.
    */
   function forgetOffline(puzzle) {
-    document.dispatchEvent(
-      new CustomEvent("cairn:keep", { detail: [`/puzzles/${encodeURIComponent(puzzle)}`] }),
-    );
+    forgotten.add(`/puzzles/${encodeURIComponent(puzzle)}`);
+    forgetTimer ??= setTimeout(() => {
+      forgetTimer = undefined;
+      const pages = [...forgotten];
+      forgotten.clear();
+      document.dispatchEvent(new CustomEvent("cairn:keep", { detail: pages }));
+    }, 200);
   }
 
   /** Redraws the hints that changed from `doc`, this page drawn again, unless the player is busy. */

@@ -10,7 +10,7 @@ import { createHash, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page, Request } from "playwright-core";
 import { buildBinary } from "../_binary.ts";
 import {
   chromiumAvailable,
@@ -482,6 +482,57 @@ suite("the service worker, under HTTPS", () => {
         }
         expect(errors).toEqual([]);
       } finally {
+        await page.close();
+      }
+    },
+    90_000,
+  );
+
+  test(
+    "a reload that removes several puzzles has the worker fetch the list once, not once each",
+    async () => {
+      const ids = ["reef", "dune", "cove"];
+      const several = ids.map((id) =>
+        `\n[[puzzle]]\nid = "${id}"\ntitle = "The ${id}"\nbody = "Walk to the ${id}."\nanswer = ["x"]\n`
+      ).join("");
+      const added = await reload(HUNT + several) as { added: string[] };
+      expect(added.added.sort()).toEqual([...ids].sort());
+      /** The worker's fetches of the list, once `seen` listens. */
+      const lists: string[] = [];
+      const seen = (request: Request) => {
+        if (request.serviceWorker() && new URL(request.url()).pathname === "/puzzles") {
+          lists.push(request.url());
+        }
+      };
+      const errors: string[] = [];
+      const { page } = await teamPage("Guillemots", "/puzzles", errors);
+      try {
+        await until(
+          page,
+          `caches.open("cairn-pages").then((c) => Promise.all(${
+            JSON.stringify(ids)
+          }.map((id) => c.match("/puzzles/" + id)))).then((all) => all.every(Boolean))`,
+        );
+        context.on("request", seen);
+
+        const removed = await reload(HUNT) as { removed: string[] };
+        expect(removed.removed.sort()).toEqual([...ids].sort());
+        await until(
+          page,
+          `caches.open("cairn-pages").then((c) => Promise.all(${
+            JSON.stringify(ids)
+          }.map((id) => c.match("/puzzles/" + id)))).then((all) => all.every((r) => !r))`,
+        );
+        await until(
+          page,
+          `caches.open("cairn-pages").then((c) => c.match("/puzzles")).then((r) => r.text())
+            .then((t) => t.includes("Guillemots") && !t.includes('href="/puzzles/reef"'))`,
+        );
+        expect(lists.length).toBe(1);
+        expect(await page.locator(".puzzle-list a[href='/puzzles/reef']").count()).toBe(0);
+        expect(errors).toEqual([]);
+      } finally {
+        context.off("request", seen);
         await page.close();
       }
     },
