@@ -1300,9 +1300,11 @@
       } else if (page === "puzzle" && puzzle === puzzleId) void puzzleUpdated();
     });
     // An organizer's reload removed a puzzle the team had: its page says so; the list drops it;
-    // the phone forgets the copy it kept of it.
+    // the phone forgets the copy it kept of it. Put back by a later reload, it is told as a new
+    // unlock (and kept again).
     source.addEventListener("puzzle_removed", (event) => {
       const { puzzle } = JSON.parse(event.data);
+      known.delete(puzzle);
       if (page === "puzzles") {
         clearTimeout(updatedTimer);
         updatedTimer = setTimeout(() => void redraw("/puzzles"), 200);

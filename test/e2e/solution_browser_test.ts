@@ -650,6 +650,37 @@ suite("an organizer's reload that puts back a puzzle an earlier one removed", ()
       await page.close();
     }
   }, 30_000);
+
+  test("an open list, and another puzzle's page, tell it as a new unlock", async () => {
+    const token = await registerTeam(served.base, "Egrets");
+    const errors: string[] = [];
+    const list = await livePage(served, token, "/puzzles", errors);
+    const other = await livePage(served, token, "/puzzles/knots", errors);
+    try {
+      const row = list.locator(".puzzle-list a[href='/puzzles/harbour']");
+      await row.waitFor();
+      served.app.setToml(RUNNING());
+      expect((await served.app.admin("POST", "/api/admin/reload")).body).toMatchObject({
+        removed: ["harbour"],
+      });
+      await row.waitFor({ state: "detached" });
+
+      served.app.setToml(RUNNING(HARBOUR));
+      expect((await served.app.admin("POST", "/api/admin/reload")).body).toMatchObject({
+        added: ["harbour"],
+      });
+      for (const page of [list, other]) {
+        await page.locator(".toast", { hasText: "New puzzle unlocked: Harbour Lights" }).waitFor();
+      }
+      await row.waitFor();
+      await list.screenshot({ path: join(SHOTS, "puzzle-put-back-list-390.png"), fullPage: true });
+      for (const page of [list, other]) expect(await sameDocument(page)).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await list.close();
+      await other.close();
+    }
+  }, 30_000);
 });
 
 suite(
