@@ -222,6 +222,34 @@ suite("a phone by keyboard and with large text", () => {
     60_000,
   );
 
+  test(
+    "at the usual text size, a 320 px phone lists each puzzle on one line: icon, title and points",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Auks");
+      const page = await tab(phone, token, "/puzzles", errors);
+      await page.setViewportSize({ width: 320, height: 700 });
+      // Rows whose title is not on the line of their status icon and their points.
+      const stacked = await page.evaluate(`[...document.querySelectorAll(".puzzle-list a")]
+        .filter((row) => {
+          const icon = row.querySelector(".status-icon").getBoundingClientRect();
+          const middle = (el) => {
+            const box = el.getBoundingClientRect();
+            return (box.top + box.bottom) / 2;
+          };
+          return [row.querySelector(".title"), row.querySelector(".badge")]
+            .some((el) => middle(el) < icon.top || middle(el) > icon.bottom);
+        })
+        .map((row) => row.querySelector(".title").textContent)`) as string[];
+      await page.screenshot({ path: join(SHOTS, "list-usual-text-320.png"), fullPage: true });
+      expect(stacked).toEqual([]);
+      expect(await page.locator(".puzzle-list a").count()).toBe(2);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    30_000,
+  );
+
   test("a solve by keyboard moves the focus to its result, not to the page's top", async () => {
     const errors: string[] = [];
     const token = await registerTeam(server.base, "Gulls");
