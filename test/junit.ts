@@ -1,6 +1,7 @@
 // The failed tests in a JUnit report (bun test's or deno test's), for test/run.ts
 // to print again at the end of its output: a CI log that keeps only its tail
 // still says which test failed, where, and with what error.
+import { join, relative } from "node:path";
 
 /** One failed test case. */
 export interface Failure {
@@ -24,6 +25,29 @@ function decode(text: string): string {
   });
 }
 
+/**
+ * The shim that runs the Bun tests on Deno (scripts/deno.sh): Deno's report names its
+ * `deno.test` call as every test's place.
+ */
+const DENO_SHIM = /(^|\/)test\/_deno\/bun_test\.ts$/;
+
+/** The project's root, which the places printed are relative to. */
+const ROOT = join(import.meta.dirname!, "..");
+
+/**
+ * A failed test's place in its test file, from its failure's stack (`at file:///…/x_test.ts:4:41`):
+ * the first frame in a `_test.ts` file but the shim, relative to the project's root; undefined
+ * with none (a timeout, say).
+ */
+function placeInStack(text: string): string | undefined {
+  const frames = text.matchAll(/file:\/\/([^\s()]+_test\.ts):(\d+):\d+/g);
+  const frame = [...frames].find((found) => !DENO_SHIM.test(found[1]!));
+  if (frame === undefined) return undefined;
+  const path = decodeURIComponent(frame[1]!);
+  const inRoot = relative(ROOT, path);
+  return `${inRoot.startsWith("..") ? path : inRoot}:${frame[2]}`;
+}
+
 /** An attribute of a start tag, decoded; undefined when the tag has none. */
 function attribute(tag: string, key: string): string | undefined {
   const value = new RegExp(`\\s${key}="([^"]*)"`).exec(tag)?.[1];
@@ -34,7 +58,8 @@ function attribute(tag: string, key: string): string | undefined {
  * The report's failed test cases (a `<failure>` or `<error>` in a `<testcase>`), in the
  * report's order, each named with its describe blocks (`outer > inner > test`): the
  * `<testsuite>`s it is in, but the outermost, which is its file. Bun names the file in `file`,
- * Deno in `classname`.
+ * Deno in `classname`: for a Bun test run on Deno, the shim's, so the test's own place is taken
+ * from its failure's stack.
  */
 export function failures(xml: string): Failure[] {
   const found: Failure[] = [];
@@ -57,10 +82,13 @@ export function failures(xml: string): Failure[] {
     const file = attribute(attributes!, "file") ?? attribute(attributes!, "classname") ?? "";
     const line = attribute(attributes!, "line");
     const name = attribute(attributes!, "name") ?? "";
+    const text = decode(failure[3] ?? "").trim() || (attribute(failure[2]!, "message") ?? "");
+    // On Deno, a Bun test's place is the shim's, the same for all: its stack has the test's.
+    const shim = DENO_SHIM.test(file) ? placeInStack(text) : undefined;
     found.push({
-      where: line === undefined ? file : `${file}:${line}`,
+      where: shim ?? (line === undefined ? file : `${file}:${line}`),
       name: [...suites.slice(1), name].join(" > "),
-      text: decode(failure[3] ?? "").trim() || (attribute(failure[2]!, "message") ?? ""),
+      text,
     });
   }
   return found;

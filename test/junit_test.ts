@@ -1,6 +1,7 @@
 // test/run.ts prints the failed tests again at the end, read from the JUnit reports of bun test
 // and deno test: these are reports each runner wrote for a failing test, cut down.
 import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { describeFailures, failures } from "./junit.ts";
 
 const BUN = `<?xml version="1.0" encoding="UTF-8"?>
@@ -82,6 +83,30 @@ describe("failures()", () => {
       name: "fails",
       text: "Error: boom & bust\n    at file:///work/test/y_test.ts:2:38",
     }]);
+  });
+
+  test("deno's report of a Bun test (the shim's place for all): the test's place from its stack", () => {
+    const root = `file://${join(import.meta.dirname, "..")}`;
+    const shim = `${root}/test/_deno/bun_test.ts`;
+    const xml = `<testsuites name="deno test">
+    <testsuite name="./test/_deno/bun_test.ts" tests="2">
+        <testcase name="outer &gt; fails" classname="./test/_deno/bun_test.ts" line="47" col="8">
+            <failure message="Uncaught Error: expect(1).toBe(2)">Error: expect(1).toBe(2)
+    at check (${shim}:186:13)
+    at Object.toBe (${shim}:190:18)
+    at helper (${root}/test/e2e/_browser.ts:12:3)
+    at ${root}/test/e2e/x_test.ts:4:41
+    at fn (${shim}:60:15)</failure>
+        </testcase>
+        <testcase name="times out" classname="./test/_deno/bun_test.ts" line="47" col="8">
+            <failure message="Test timed out">Test timed out</failure>
+        </testcase>
+    </testsuite>
+</testsuites>`;
+    expect(failures(xml).map((f) => [f.where, f.name])).toEqual([
+      ["test/e2e/x_test.ts:4", "outer > fails"],
+      ["./test/_deno/bun_test.ts:47", "times out"],
+    ]);
   });
 
   test("a failure with no text gives its message; a report with none gives nothing", () => {
