@@ -679,6 +679,14 @@
     return new DOMParser().parseFromString(text, "text/html");
   }
 
+  /**
+   * This removed puzzle is put back (`unlock`): the page is drawn again (`freshPage`); with no
+   * answer (no network, the server busy), again in 5 s, until it is.
+   */
+  async function putBack() {
+    if ((await freshPage()) === null) setTimeout(() => void putBack(), 5_000);
+  }
+
   /** Whether `html`, a page the server drew for this browser's session now, is this page's team's. */
   function sameTeam(html) {
     const team = new DOMParser().parseFromString(html, "text/html").body.dataset.team;
@@ -1345,7 +1353,7 @@
       await toastUnlocked(puzzles, titles);
       if (page === "puzzles") void redraw("/puzzles");
       // A reload put back this puzzle, which an earlier one removed: the page draws itself again.
-      if (page === "puzzle" && removedHere && puzzles.includes(puzzleId)) void freshPage();
+      if (page === "puzzle" && removedHere && puzzles.includes(puzzleId)) void putBack();
     });
     source.addEventListener("ask", (event) => {
       // A question's answer (or its refusal) shows on the puzzle page; a half-written question stays.

@@ -651,6 +651,36 @@ suite("an organizer's reload that puts back a puzzle an earlier one removed", ()
     }
   }, 30_000);
 
+  test("the page whose first ask for it again gets no answer asks again", async () => {
+    const token = await registerTeam(served.base, "Bitterns");
+    const errors: string[] = [];
+    const page = await livePage(served, token, "/puzzles/harbour", errors);
+    try {
+      const answer = page.getByRole("textbox", { name: "Answer" });
+      served.app.setToml(RUNNING());
+      expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+      await page.getByText("The organizers removed this puzzle.").waitFor();
+
+      // The page's first fetch of itself once put back fails, as with no network.
+      let failed = 0;
+      await page.route(`${served.base}/puzzles/harbour`, async (route) => {
+        const background = route.request().headers()["cairn-background"] === "1";
+        if (background && failed++ === 0) return await route.abort("internetdisconnected");
+        await route.continue();
+      });
+      const again = page.waitForEvent("load", { timeout: 15_000 });
+      served.app.setToml(RUNNING(HARBOUR));
+      expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+      await again;
+      await answer.waitFor();
+      expect(await answer.isEnabled()).toBe(true);
+      expect(failed).toBeGreaterThanOrEqual(2);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+
   test("an open list, and another puzzle's page, tell it as a new unlock", async () => {
     const token = await registerTeam(served.base, "Egrets");
     const errors: string[] = [];
