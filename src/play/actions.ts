@@ -98,10 +98,11 @@ function settle(game: Game, writes: readonly Write[] = []): Promise<void> {
 
 const HUNT_ENDED = "The hunt has ended: no new team can join";
 /**
- * A guess or hint on a puzzle the team does not have, the same for one that is locked and one that
- * does not exist: an answer made offline can find its puzzle gone or locked by a reload.
+ * A guess, hint, ask or submission on a puzzle the team does not have, the same for one that is
+ * locked and one that does not exist: an action made offline, or sent from a page left open, can
+ * find its puzzle gone or locked by a reload.
  */
-const PUZZLE_NOT_OPEN = "This puzzle is not open to your team";
+export const PUZZLE_NOT_OPEN = "This puzzle is not open to your team";
 
 /**
  * The team a name and password log in to, or undefined. On a shared log a

@@ -18,7 +18,7 @@ import type { PuzzleGuess } from "../store/mod.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game } from "./game.ts";
 import { bannedRefusal } from "./banned.ts";
-import { run } from "./actions.ts";
+import { PUZZLE_NOT_OPEN, run } from "./actions.ts";
 
 /** `POST /api/puzzles/:id/hints/:hint/asks`: the team's question. */
 export const AskBody = v.strictObject({
@@ -116,7 +116,7 @@ function askRefusal(outcome: Exclude<AskOutcome, { kind: "ok" }>) {
     case "hunt_not_running":
       return refusal("hunt_not_running");
     case "not_found":
-      return refusal("not_found");
+      return refusal("not_found", `${PUZZLE_NOT_OPEN}, or has no such hint`);
     case "not_an_ask":
       return refusal("bad_request", "This hint gives its text: take it, there is nothing to ask");
     case "not_available":

@@ -17,7 +17,7 @@ import {
   type Verdict,
 } from "../engine/mod.ts";
 import { fileResponse } from "../store/mod.ts";
-import type { ActionOptions } from "./actions.ts";
+import { type ActionOptions, PUZZLE_NOT_OPEN } from "./actions.ts";
 import { type ActionTime, LATE_MS } from "./contact.ts";
 import { type Outcome, refusal } from "./errors.ts";
 import { decideTurn, type Game } from "./game.ts";
@@ -128,8 +128,9 @@ export function judgedView(submission: Submission): SubmissionView & { flag?: Ac
 function submitRefusal(outcome: Exclude<SubmitOutcome, { kind: "ok" }>) {
   switch (outcome.kind) {
     case "hunt_not_running":
-    case "not_found":
       return refusal(outcome.kind);
+    case "not_found":
+      return refusal("not_found", PUZZLE_NOT_OPEN);
     case "not_a_mission":
       return refusal("bad_request", "This puzzle takes answers: send a guess, not a submission");
     case "wrong_kind":

@@ -37,6 +37,24 @@ async function setup(tokens = "") {
 }
 
 describe("asks over HTTP", () => {
+  test("an ask on a puzzle the team does not have (gone by a reload) says it is not open", async () => {
+    const app = await setup();
+    for (
+      const path of ["/api/puzzles/gone/hints/ask/asks", "/api/puzzles/lighthouse/hints/no/asks"]
+    ) {
+      expect(await app.call("POST", path, { token: app.token, body: { question: "Hello?" } }))
+        .toMatchObject({
+          status: 404,
+          body: {
+            error: {
+              code: "not_found",
+              message: "This puzzle is not open to your team, or has no such hint",
+            },
+          },
+        });
+    }
+  });
+
   test("ask → organizer sees it with the team's guesses → answer → the team sees it live", async () => {
     const app = await setup();
     await app.call("POST", "/api/puzzles/lighthouse/guesses", {

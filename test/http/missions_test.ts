@@ -373,6 +373,18 @@ describe("POST /api/puzzles/:id/submissions", () => {
     });
   }
 
+  test("a submission for a puzzle the team does not have (gone by a reload) says it is not open", async () => {
+    const app = await setup();
+    const form = new FormData();
+    form.append("text", "Sent from a page left open.");
+    const res = await upload(app, "gone", form, { token: app.token });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({
+      error: { code: "not_found", message: "This puzzle is not open to your team" },
+    });
+    expect(app.files()).toEqual([]);
+  });
+
   test("a text mission takes a text field, and is accepted at once with judge = auto", async () => {
     const app = await setup();
     const form = new FormData();
