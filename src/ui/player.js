@@ -1157,8 +1157,29 @@
       ? listed(document)
       : (document.body.dataset.unlocked ?? "").split(" ").filter(Boolean),
   );
-  // The list redrawn (its puzzles moved into this page): it tells what opened.
-  listRedrawn = () => toldMeanwhile(listed(document));
+  // The list redrawn (its puzzles moved into this page): it tells what opened, and what went.
+  listRedrawn = () => {
+    const ids = listed(document);
+    goneMeanwhile(ids);
+    return toldMeanwhile(ids);
+  };
+
+  /** The puzzles `goneMeanwhile` had the phone forget, until they are the team's again. */
+  const gone = new Set();
+
+  /**
+   * Has the phone forget its copies of the puzzles this page knew that `ids`, the team's unlocked
+   * puzzles now, no longer has: a reload removed them while the page was not listening (its
+   * `puzzle_removed` lost). Each once; one the team has again (put back) may go again.
+   */
+  function goneMeanwhile(ids) {
+    for (const id of ids) gone.delete(id);
+    for (const id of known) {
+      if (ids.includes(id) || gone.has(id)) continue;
+      gone.add(id);
+      forgetOffline(id);
+    }
+  }
 
   /** Tells the puzzles of `ids` that opened while the page was not listening. */
   async function toldMeanwhile(ids) {
@@ -1214,7 +1235,9 @@
       return;
     }
     if (!doc) return;
-    await toldMeanwhile((doc.body.dataset.unlocked ?? "").split(" ").filter(Boolean));
+    const unlocked = (doc.body.dataset.unlocked ?? "").split(" ").filter(Boolean);
+    goneMeanwhile(unlocked);
+    await toldMeanwhile(unlocked);
     // A mission's page follows its submissions instead (`refreshSubmission`).
     if (!mission && !solvedHere && doc.getElementById("solved-badge")) {
       solvedHere = true;

@@ -538,4 +538,42 @@ suite("the service worker, under HTTPS", () => {
     },
     90_000,
   );
+
+  test(
+    "a puzzle removed while the list's stream was down goes from the phone once the list catches up",
+    async () => {
+      expect(await reload(HUNT + BUOY)).toMatchObject({ added: ["buoy"] });
+      const errors: string[] = [];
+      const { page } = await teamPage("Razorbills", "/puzzles", errors);
+      const stream = /\/api\/events/;
+      const buoyKept = `caches.open("cairn-pages").then((c) => c.match("/puzzles/buoy"))
+        .then((r) => r !== undefined)`;
+      try {
+        await until(page, buoyKept);
+        // The stream cut, and the server started again on a hunt without it: no puzzle_removed.
+        await page.route(stream, (route) => route.abort("internetdisconnected"));
+        await server.restart(() =>
+          Promise.resolve(writeFileSync(join(server.dir, "hunt.toml"), HUNT))
+        );
+        const reopened = page.waitForResponse(
+          (r) => stream.test(r.url()) && r.status() === 200,
+          { timeout: 30_000 },
+        );
+        await page.unroute(stream);
+        await reopened;
+        // The list draws itself again without it, and the phone forgets its copy.
+        await page.locator(".puzzle-list a[href='/puzzles/buoy']").waitFor({ state: "detached" });
+        await until(page, `${buoyKept}.then((kept) => !kept)`);
+        await until(
+          page,
+          `caches.open("cairn-pages").then((c) => c.match("/puzzles")).then((r) => r.text())
+            .then((t) => t.includes("Razorbills") && !t.includes('href="/puzzles/buoy"'))`,
+        );
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+    90_000,
+  );
 });
