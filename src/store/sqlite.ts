@@ -388,7 +388,9 @@ export class SqliteStore implements Store {
     const count = (sql: string) => this.all<{ n: number }>(sql)[0]?.n ?? 0;
     return Promise.resolve({
       guesses: this.countedMinutes().total,
-      solves: count("SELECT count(*) AS n FROM solves"),
+      // A mission's solve is its accepted submission, which has no row in solves.
+      solves: count(`SELECT (SELECT count(*) FROM solves) +
+        (SELECT count(*) FROM submissions WHERE status = 'accepted') AS n`),
     });
   }
 

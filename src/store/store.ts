@@ -186,7 +186,7 @@ export interface Store {
   teamPuzzleGuesses(teamId: number, puzzle: string): Promise<PuzzleGuess[]>;
   /** Guesses in each of the last `minutes` minutes before `now`, the current one last. */
   guessesPerMinute(now: number, minutes?: number): Promise<MinuteCount[]>;
-  /** How many guesses and solves are stored. */
+  /** How many guesses and solves are stored; a mission's accepted submission is a solve. */
   counts(): Promise<{ guesses: number; solves: number }>;
   /**
    * The results' tables named (teams, solves, guesses, the final scoreboard,

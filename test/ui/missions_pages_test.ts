@@ -402,6 +402,32 @@ kind = "ask"
     expect(score()).toBe(0);
   });
 
+  test("the dashboard's solves count accepted missions, and a rejection takes one back", async () => {
+    const { app, ids, tokens } = await setup();
+    const admin = browser(app, { cairn_admin: ADMIN_TOKEN });
+    const solves = async () =>
+      /<b>(\d+)<\/b><span>solves<\/span>/.exec((await admin.get("/admin")).text)?.[1];
+    expect(await solves()).toBe("0");
+    const ann = await judge(app, "ann");
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });
+    await ann.post(`/admin/judge/${ids[1]}/verdict`, { verdict: "points", points: "10" });
+    expect(await solves()).toBe("2");
+    // An answer's solve counts beside them: the statue opened after-statue for Gulls.
+    const guess = await app.app.request(`${ORIGIN}/api/puzzles/after-statue/guesses`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens[0]}`, "content-type": "application/json" },
+      body: JSON.stringify({ answer: "x" }),
+    });
+    expect(((await guess.json()) as { result: string }).result).toBe("correct");
+    expect(await solves()).toBe("3");
+    await ann.post(`/admin/judge/${ids[1]}/verdict`, {
+      verdict: "reject",
+      back: "recent",
+      message: "Not a statue",
+    });
+    expect(await solves()).toBe("2");
+  });
+
   test("skip (N) gives the next one and lets the skipped one go", async () => {
     const { app, ids } = await setup();
     const ann = await judge(app, "ann");
