@@ -453,6 +453,7 @@ export class Live {
   committed(writes: readonly Write[]): void {
     let board = false;
     const unlocks = new Map<number, string[]>();
+    const hints = new Map<number, Set<string>>();
     for (const write of writes) {
       switch (write.kind) {
         case "guess":
@@ -501,11 +502,19 @@ export class Live {
           unlocks.set(write.teamId, list);
           break;
         }
+        case "hint": {
+          // The team's open pages of the puzzle draw its hints again: the text for a teammate, and
+          // a hint whose rule needed this one (hint_taken(), as CTFd's hint prerequisites import).
+          const puzzles = hints.get(write.teamId) ?? new Set();
+          puzzles.add(write.puzzle);
+          hints.set(write.teamId, puzzles);
+          board = true;
+          break;
+        }
         case "team":
         case "team_name":
         case "team_hidden":
         case "team_banned":
-        case "hint":
         case "adjustment":
           board = true;
           break;
@@ -541,6 +550,9 @@ export class Live {
       for (const [teamId, puzzles] of unlocks) {
         this.teamEvent(teamId, "unlock", { puzzles, titles: puzzles.map(title) });
       }
+    }
+    for (const [teamId, puzzles] of hints) {
+      this.teamEvent(teamId, "puzzle_updated", { puzzles: [...puzzles], hints_only: true });
     }
     if (board) this.scoreboardChanged();
   }

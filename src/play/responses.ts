@@ -585,8 +585,9 @@ export const EVENTS = {
         hints_only: v.pipe(
           v.literal(true),
           v.description(
-            "Only what the team can take of these puzzles' hints changed (a hint's rule, or the " +
-              "hunt's hint tokens): open pages of them draw their hints again, with no note",
+            "Only the team's hints of these puzzles changed (a hint's rule, the hunt's hint " +
+              "tokens, or a hint the team took): open pages of them draw their hints again, with " +
+              "no note",
           ),
         ),
       }),
@@ -594,8 +595,8 @@ export const EVENTS = {
     v.description(
       "A reload changed the words of a puzzle the team has unlocked (its title, points, body, " +
         "solution or a hint: `{puzzle}`, one event a puzzle), or the hints it can take of some " +
-        "(`{puzzles, hints_only}`, one event for all): open pages draw it again (a team's own " +
-        "streams only)",
+        "(`{puzzles, hints_only}`, one event for all, as after a hint the team took): open pages " +
+        "draw it again (a team's own streams only)",
     ),
   ),
   puzzle_removed: v.pipe(

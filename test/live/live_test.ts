@@ -1311,6 +1311,35 @@ describe("a reload that puts back a puzzle an earlier one removed", () => {
   });
 });
 
+describe("a hint take", () => {
+  // CTFd's hint prerequisites import as hint_taken(): taking the first opens the second.
+  const HUNT = `[hunt]\ntitle = "Hints"\nstarts_at = 2026-11-21T10:00:00Z\n\n` +
+    `[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = ["x"]\n\n` +
+    `[[puzzle.hint]]\nid = "first"\ntext = "Factor n."\ncost = 5\n\n` +
+    `[[puzzle.hint]]\nid = "second"\ntext = "p = 61."\ncost = 10\nunlock = 'hint_taken("first")'\n`;
+
+  test("tells the team's open pages of the puzzle to draw its hints again, and no other team", async () => {
+    const { base, register, call } = serve({ toml: HUNT });
+    const gulls = await register("Gulls");
+    const terns = await register("Terns");
+    // The Gulls' phone that takes the hint, a teammate's, the Terns' and an anonymous one.
+    const streams = await streamsOf(base, [gulls, gulls, terns, undefined]);
+    const take = await call("POST", "/api/puzzles/a/hints/first", { token: gulls });
+    expect(take.status).toBe(200);
+    for (const stream of streams.slice(0, 2)) {
+      await stream.wait((e) => e.event === "puzzle_updated");
+    }
+    await settle();
+    const told = { puzzles: ["a"], hints_only: true };
+    expect(streams.map(updatedOf)).toEqual([[told], [told], [], []]);
+    expect(v.is(EVENTS.puzzle_updated, told)).toBe(true);
+    // What such a page then draws: the second hint, which it may take now.
+    const page = await call("GET", "/api/puzzles/a", { token: gulls });
+    expect(page.body.hints.map((h: { available: boolean }) => h.available)).toEqual([true, true]);
+    for (const stream of streams) await stream.close();
+  });
+});
+
 describe("a reload that changes the hints a team can take", () => {
   const HUNT = `[hunt]\ntitle = "Hints"\nstarts_at = 2026-11-21T10:00:00Z\n\n` +
     `[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = ["x"]\n\n` +
