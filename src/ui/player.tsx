@@ -859,10 +859,16 @@ const HintList: FC<
   );
 };
 
-/** A hint's heading: its number, and its title or that an organizer answers it. */
+/**
+ * A hint's heading: its number, and its title or that an organizer answers it. A title that only
+ * numbers the hint ("Hint 1", as CTFd events often title theirs) is not said twice.
+ */
 function hintHeading(hint: PuzzleView["hints"][number], i: number): string {
   const ask = hint.kind === "ask";
-  if (hint.title === undefined) return ask ? `Hint ${i + 1}: ask an organizer` : `Hint ${i + 1}`;
+  const title = hint.title?.trim().replace(/\s+/g, " ").toLowerCase();
+  if (hint.title === undefined || title === "hint" || title === `hint ${i + 1}`) {
+    return ask ? `Hint ${i + 1}: ask an organizer` : `Hint ${i + 1}`;
+  }
   return ask ? `Hint ${i + 1}: ${hint.title} (ask an organizer)` : `Hint ${i + 1}: ${hint.title}`;
 }
 

@@ -86,4 +86,18 @@ describe("hint titles", () => {
     ]);
     expect(page).not.toContain("Read the first letters.");
   });
+
+  test("a title that only numbers its hint, as CTFd events' often do, is not said twice", async () => {
+    // "Hint 1" and "hint" on the first two hints; "Hint 1" on the third is more than its number.
+    const toml = HUNT.replace('title = "Where to <b>start</b>"', 'title = "Hint 1"')
+      .replace('id = "plain"', 'id = "plain"\ntitle = " hint "')
+      .replace('title = "The cipher"', 'title = "Hint 1"');
+    const app = makeApp({ toml });
+    app.clock.advance(60_000);
+    const token = await app.register("Gulls");
+    const page = (await browser(app, { cairn_session: token }).get("/puzzles/a")).text;
+    const headings = [...page.matchAll(/<div class="hint-head"><strong>([^<]*)<\/strong>/g)]
+      .map((m) => m[1]);
+    expect(headings).toEqual(["Hint 1", "Hint 2", "Hint 3: Hint 1 (ask an organizer)"]);
+  });
 });
