@@ -67,8 +67,11 @@ export function offlinePages(pages: Hono, { game }: Play): void {
       title: "You are offline",
       text:
         "This page is not saved on this phone. Puzzles you opened before can still be read, and answers you send wait here until the network is back.",
-      more:
-        "Scanned a checkpoint's QR code? Type the code printed under it in “Found a checkpoint?” on the puzzle list: it is checked in when the network is back.",
+      // A hunt with no checkpoint (a CTF) has no “Found a checkpoint?” on its list to point to.
+      ...(game.engine.hunt.checkpoints.size > 0 && {
+        more:
+          "Scanned a checkpoint's QR code? Type the code printed under it in “Found a checkpoint?” on the puzzle list: it is checked in when the network is back.",
+      }),
       // The list is kept on the phone (the landing page is not): back to it, not to another
       // "You are offline".
       back: "/puzzles",

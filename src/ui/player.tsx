@@ -223,6 +223,8 @@ export const PuzzlesPage: FC<
     solves: number;
     rounds: { round: string; title: string; puzzles: ListedPuzzle[] }[];
     titles: Map<string, string>;
+    /** The hunt has a checkpoint to check in at (a CTF's, say an imported CTFd event's, has none). */
+    checkpoints: boolean;
   }
 > = (props) => (
   <Shell
@@ -287,26 +289,28 @@ export const PuzzlesPage: FC<
           </ul>
         </section>
       ))}
-      <section class="card" aria-labelledby="checkin-title">
-        <h2 id="checkin-title">Found a checkpoint?</h2>
-        <p class="muted small">Scan its QR code, or type the code printed under it.</p>
-        <form method="post" action="/checkin" class="row">
-          <label class="grow">
-            <span class="visually-hidden">Checkpoint code</span>
-            <input
-              name="code"
-              required
-              {...chars(LIMITS.code, { trim: true })}
-              autocomplete="off"
-              autocapitalize="off"
-              autocorrect="off"
-              spellcheck={false}
-              placeholder="Code"
-            />
-          </label>
-          <button class="btn" type="submit">Check in</button>
-        </form>
-      </section>
+      {props.checkpoints && (
+        <section class="card" aria-labelledby="checkin-title">
+          <h2 id="checkin-title">Found a checkpoint?</h2>
+          <p class="muted small">Scan its QR code, or type the code printed under it.</p>
+          <form method="post" action="/checkin" class="row">
+            <label class="grow">
+              <span class="visually-hidden">Checkpoint code</span>
+              <input
+                name="code"
+                required
+                {...chars(LIMITS.code, { trim: true })}
+                autocomplete="off"
+                autocapitalize="off"
+                autocorrect="off"
+                spellcheck={false}
+                placeholder="Code"
+              />
+            </label>
+            <button class="btn" type="submit">Check in</button>
+          </form>
+        </section>
+      )}
     </main>
   </Shell>
 );

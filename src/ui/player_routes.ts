@@ -196,6 +196,7 @@ function puzzlePages(pages: Hono, { game }: Play): void {
           puzzles: rounds.get(round)!,
         })),
         titles: titlesOf(engine),
+        checkpoints: engine.hunt.checkpoints.size > 0,
       }),
     );
   });

@@ -17,6 +17,8 @@ title = "Limits Hunt"
 id = "lighthouse"
 title = "The Lighthouse"
 answer = ["polaris"]
+# A checkpoint, so that the list has its code's box.
+checkpoint = { code = "lamp-1" }
 
 [[puzzle.hint]]
 id = "ask"

@@ -147,6 +147,14 @@ title = "Crypto"
 points = { initial = 500, minimum = 100, decay = 10, function = "linear" }
 answer = "flag{x}"
 normalize = "exact"
+
+# A checkpoint, so that the list has a box to type in (a hunt with none has no check-in).
+[[puzzle]]
+id = "lamp"
+title = "Lamp"
+checkpoint = { code = "lamp-1" }
+unlock = 'checked_in("lamp")'
+answer = "lit"
 `,
         { args: ["--admin-token", ADMIN_TOKEN] },
       );

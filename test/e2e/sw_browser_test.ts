@@ -32,6 +32,8 @@ title = "The Lighthouse"
 body = "Count the **windows** of the lighthouse."
 answer = ["seven"]
 solution = "Two on each side and one above the door: **seven** windows."
+# A checkpoint, so that the list offers a check-in (a hunt with none does not).
+checkpoint = { code = "lamp-1" }
 
 [[puzzle]]
 id = "vault"

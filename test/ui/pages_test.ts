@@ -87,6 +87,25 @@ describe("players without JavaScript", () => {
     expect((await b.get("/")).status).toBe(303);
   });
 
+  test("the list offers a check-in only where the hunt has a checkpoint; a CTF's has none", async () => {
+    const withCheckpoint = await (await joined(makeApp())).get("/puzzles");
+    expect(withCheckpoint.text).toContain("Found a checkpoint?");
+    expect(withCheckpoint.text).toContain('action="/checkin"');
+    const offline = await browser(makeApp()).get("/offline");
+    expect(offline.text).toContain("Scanned a checkpoint&#39;s QR code?");
+    // The same hunt with its one checkpoint (and the rule that needs it) left out.
+    const toml = HUNT_TOML.replace('checkpoint = { code = "cp-123" }\n', "")
+      .replace(`unlock = 'checked_in("cp")'\n`, "");
+    const ctf = makeApp({ toml });
+    const list = await (await joined(ctf)).get("/puzzles");
+    expect(list.text).toContain('href="/puzzles/a"');
+    expect(list.text).not.toContain("checkpoint");
+    expect(list.text).not.toContain('action="/checkin"');
+    const ctfOffline = await browser(ctf).get("/offline");
+    expect(ctfOffline.text).toContain("You are offline");
+    expect(ctfOffline.text).not.toContain("checkpoint");
+  });
+
   test("a failed join says why and keeps what was typed", async () => {
     const app = makeApp();
     await joined(app);
