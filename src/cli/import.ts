@@ -104,7 +104,7 @@ export async function importEvent(
       const converted = convertExport(input.export);
       if (converted.kind === "error") throw new ImportError(converted.message);
       await writeFolder(out, converted.conversion, (from, to) => copyUpload(input, from, to));
-      io.stdout(summary(out, converted.conversion));
+      io.stdout(summary(out, converted.conversion, io.now?.() ?? Date.now()));
     } finally {
       input.zip.close();
     }
@@ -270,12 +270,27 @@ function reportText(conversion: Conversion): string {
   return lines.join("\n") + "\n";
 }
 
-function summary(out: string, conversion: Conversion): string {
+/**
+ * What the import wrote, the report, and how to serve it: an event that has ended, last year's
+ * say, also how to run its puzzles again, for teams that join anew.
+ */
+function summary(out: string, conversion: Conversion, now: number): string {
   const c = conversion.counts;
-  return [
+  const hunt = join(out, "hunt.toml");
+  const lines = [
     `cairn import: wrote ${out}: ${c.puzzles} puzzles, ${c.teams} teams, ${c.guesses} guesses (${c.solves} solves), ` +
     `${c.hints} hint takes, ${c.adjustments} adjustments, ${c.announcements} announcements`,
     reportText(conversion).trimEnd(),
-    `Serve it: cairn serve --hunt ${join(out, "hunt.toml")} --db ${join(out, "cairn.db")}`,
-  ].join("\n") + "\n";
+    `Serve it: cairn serve --hunt ${hunt} --db ${join(out, "cairn.db")}`,
+  ];
+  const { endsAt } = conversion.hunt;
+  if (endsAt !== undefined && endsAt <= now) {
+    const ended = new Date(endsAt).toISOString();
+    lines.push(
+      `The event ended at ${ended}. To run its puzzles again as a new event, set starts_at, ends_at and freeze_at in ${hunt} ` +
+        `(or remove them) and serve it on a new database, where teams join anew: ` +
+        `cairn serve --hunt ${hunt} --db ${join(out, "new-event.db")}`,
+    );
+  }
+  return lines.join("\n") + "\n";
 }

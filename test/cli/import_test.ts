@@ -58,6 +58,31 @@ function serve(out: string, now: number) {
 }
 
 describe("cairn import ctfd", () => {
+  test("an event that has ended (last year's) says how to run its puzzles again for new teams", async () => {
+    const dir = dirs.make("cairn-import-");
+    const file = join(dir, "export.zip");
+    writeFileSync(file, exportZip(harborCtf("")));
+    // Harbor CTF ends 6 hours after it starts: imported an hour after, and during it.
+    const told = async (now: number, name: string) => {
+      const io = { ...fakeIo(), now: () => now };
+      const out = join(dir, name);
+      expect(await run(["import", "ctfd", file, "--out", out], io)).toBe(0);
+      return io.out().trimEnd().split("\n").slice(-2);
+    };
+    const out = join(dir, "after");
+    expect(await told(T0 + 7 * 60 * MINUTE, "after")).toEqual([
+      `Serve it: cairn serve --hunt ${out}/hunt.toml --db ${out}/cairn.db`,
+      "The event ended at 2026-03-07T15:00:00.000Z. To run its puzzles again as a new event, set " +
+      `starts_at, ends_at and freeze_at in ${out}/hunt.toml (or remove them) and serve it on a ` +
+      `new database, where teams join anew: cairn serve --hunt ${out}/hunt.toml --db ` +
+      `${out}/new-event.db`,
+    ]);
+    const during = join(dir, "during");
+    expect((await told(T0 + 60 * MINUTE, "during")).at(-1)).toBe(
+      `Serve it: cairn serve --hunt ${during}/hunt.toml --db ${during}/cairn.db`,
+    );
+  });
+
   // An import, then six logins with real password hashing (bcrypt, argon2): seconds on a busy
   // machine. Beside two busy loops it took up to 3.8 s of bun's default 5 s timeout.
   test("imports an event so that Cairn serves CTFd's scores, solves and accounts", async () => {
