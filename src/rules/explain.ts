@@ -13,7 +13,9 @@ export type Reason =
   /** `solved(id)`, `checked_in(id)`: `arg` is the puzzle's index. */
   | { kind: "done"; fn: "solved" | "checked_in"; arg: number }
   /** `after(time)`: epoch milliseconds. */
-  | { kind: "time"; at: number };
+  | { kind: "time"; at: number }
+  /** `hint_taken(id)`: `arg` is the hint's index in its puzzle. */
+  | { kind: "taken"; arg: number };
 
 /** A rule as reasons: all of them, or any one of them. */
 export type Explanation =
@@ -59,6 +61,7 @@ export function explainRule(expr: Expr): Explanation | undefined {
         return { kind: "done", fn: expr.fn, arg: expr.arg };
       }
       if (expr.fn === "after") return { kind: "time", at: expr.arg };
+      if (expr.fn === "hint_taken") return { kind: "taken", arg: expr.arg };
       return undefined;
     case "compare":
       return atLeast(expr);

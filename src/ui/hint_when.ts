@@ -1,11 +1,11 @@
 /**
  * When a hint that is not available yet will be: "in 7 min", "after 3 wrong
- * guesses", "after you solve The Lighthouse", from the hint's rule as
+ * guesses", "after you solve The Lighthouse", "after you take Hint 1", from the hint's rule as
  * `explainRule` reads it and the team's state now.
  */
 import type { Engine, Hint, Puzzle, Team } from "../engine/mod.ts";
 import { roundTitle } from "../engine/mod.ts";
-import { explainRule, type Explanation, type Reason } from "../rules/mod.ts";
+import { explainRule, type Explanation, hintKey, type Reason } from "../rules/mod.ts";
 
 /** What the page says: the text after "Available", and the seconds to count down for a time. */
 export interface HintWhen {
@@ -79,6 +79,12 @@ function reasonWait(reason: Reason, facts: Facts): HintWhen | "met" | undefined 
   switch (reason.kind) {
     case "time":
       return timeWait(reason.at, now);
+    case "taken": {
+      // Named as the page heads it ("Hint 1"); an ask is never taken, so it is not waited for.
+      if (puzzle.hints[reason.arg]?.kind === "ask") return undefined;
+      if (team.state.taken.has(hintKey(puzzle.index, reason.arg))) return "met";
+      return { text: `after you take Hint ${reason.arg + 1}` };
+    }
     case "done": {
       const slot = reason.fn === "solved" ? layout.solved : layout.checkedIn;
       if (counts[slot + reason.arg] === 1) return "met";

@@ -98,6 +98,27 @@ describe("the phone's puzzle pages", () => {
     ]);
   });
 
+  test("a hint that needs another taken first says which (CTFd's hint prerequisites import so)", async () => {
+    const app = makeApp({
+      toml: `[hunt]\ntitle = "Chain"\n\n[[puzzle]]\nid = "rsa"\ntitle = "RSA"\nanswer = "x"\n\n` +
+        `[[puzzle.hint]]\nid = "factor"\ntitle = "Hint 1"\ntext = "Factor n."\ncost = 5\n\n` +
+        `[[puzzle.hint]]\nid = "p"\ntext = "p = 61."\nunlock = 'hint_taken("factor")'\n\n` +
+        `[[puzzle.hint]]\nid = "q"\ntext = "q = 53."\n` +
+        `unlock = 'hint_taken("p") or wrong_guesses() >= 3'\n`,
+    });
+    const token = await app.register("Gulls");
+    const hints = async () => {
+      const text = (await page(app, "/puzzles/rsa", { cairn_session: token })).text;
+      return [...text.matchAll(/<p class="muted small hint-when">(.*?)<\/p>/g)].map((m) => m[1]);
+    };
+    expect(await hints()).toEqual([
+      "Available after you take Hint 1.",
+      "Available after you take Hint 2, or after 3 wrong guesses.",
+    ]);
+    await app.call("POST", "/api/puzzles/rsa/hints/factor", { token });
+    expect(await hints()).toEqual(["Available after you take Hint 2, or after 3 wrong guesses."]);
+  });
+
   test("a taken hint shows that it is taken, not its price", async () => {
     const app = makeApp();
     const token = await app.register("Gulls");
