@@ -1,7 +1,8 @@
 // Long text on a phone, in a real browser: a table wider than the screen scrolls sideways inside
 // the puzzle, each cell's number kept whole on one line, rather than broken into pieces that read as
 // rows of their own; a short table and the page itself stay as wide as the screen. An announcement
-// with a long link wraps inside the screen. The app runs in process (test/http/_app.ts).
+// with a long link wraps inside the screen. A code block's lines line up. The app runs in process
+// (test/http/_app.ts).
 // Screenshots at 360 px go to test-results/screenshots/.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -30,6 +31,19 @@ Read the numbers.
 | word | count |
 |------|-------|
 | gull | 2 |
+"""
+
+[[puzzle]]
+id = "request"
+title = "The Request"
+answer = "x"
+body = """
+Admins get the cookie.
+
+\`\`\`http
+GET /admin HTTP/1.1
+Cookie: role=user
+\`\`\`
 """
 
 [[puzzle]]
@@ -132,6 +146,31 @@ suite("long text on a phone", () => {
     },
     30_000,
   );
+
+  test("a code block's lines all start at its left edge, the first one too", async () => {
+    const page = await served.browser.context.newPage();
+    try {
+      await page.setViewportSize({ width: 360, height: 740 });
+      await page.goto(`${served.base}/puzzles/request`);
+      // Where the first character of each line sits, from the block's left edge.
+      const starts = await page.evaluate(`(() => {
+        const pre = document.querySelector(".body pre");
+        const text = pre.querySelector("code").firstChild;
+        const at = (i) => {
+          const range = document.createRange();
+          range.setStart(text, i);
+          range.setEnd(text, i + 1);
+          return Math.round(range.getBoundingClientRect().left - pre.getBoundingClientRect().left);
+        };
+        return [at(0), at(text.data.indexOf("Cookie"))];
+      })()`) as number[];
+      expect(starts[0]).toBeGreaterThan(0);
+      expect(starts[1]).toBe(starts[0]!);
+      await page.screenshot({ path: join(SHOTS, "body-code-360.png") });
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
 
   test("at 360 px a wide table scrolls sideways with each number on one line", async () => {
     const page = await served.browser.context.newPage();
