@@ -829,7 +829,11 @@ const HintList: FC<
               />
             )
             : hint.taken
-            ? <p class="hint-text">{hint.text}</p>
+            ? (
+              // Focusable as the page's script makes the text of a hint taken by keyboard, so that
+              // drawing the hint again (a take tells the team's pages) leaves it, and the focus, be.
+              <p class="hint-text" tabindex={-1}>{hint.text}</p>
+            )
             : solved
             ? <p class="muted small hint-when">Not needed: your team solved this puzzle.</p>
             : !running

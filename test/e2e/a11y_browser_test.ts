@@ -302,8 +302,17 @@ suite("a phone by keyboard and with large text", () => {
     await hint.getByText("Take this hint").focus();
     await page.keyboard.press("Enter");
     await hint.getByRole("button", { name: "Yes, spend 10 points" }).focus();
+    // The take tells the team's pages of the puzzle to draw their hints again, this one too.
+    const redrawn = page.waitForResponse((r) =>
+      new URL(r.url()).pathname === "/puzzles/lighthouse" &&
+      r.request().headers()["cairn-background"] === "1"
+    );
     await page.keyboard.press("Enter");
     await hint.getByText("Sailors steer by it.").waitFor();
+    expect(await focused(page)).toEqual({ id: "p", text: "Sailors steer by it." });
+    // That drawing keeps the focus where it is: the hint, as drawn, is the same.
+    await (await redrawn).finished();
+    await page.waitForTimeout(300);
     expect(await focused(page)).toEqual({ id: "p", text: "Sailors steer by it." });
     expect(errors).toEqual([]);
   }, 30_000);

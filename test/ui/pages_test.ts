@@ -355,7 +355,7 @@ describe("players without JavaScript", () => {
     expect((await b.get("/puzzles/a")).text).toContain('action="/puzzles/a/hints/late"');
     await b.post("/puzzles/a/guess", { answer: "alpha" });
     const page = (await b.get("/puzzles/a")).text;
-    expect(page).toContain('<p class="hint-text">Free hint</p>');
+    expect(page).toContain('<p class="hint-text" tabindex="-1">Free hint</p>');
     expect(page).not.toContain('action="/puzzles/a/hints/late"');
     expect(page).not.toContain("Take this hint");
     expect(page).toContain("Not needed: your team solved this puzzle.");
@@ -367,7 +367,7 @@ describe("players without JavaScript", () => {
     await b.post("/puzzles/a/hints/free", {});
     app.clock.time = Date.parse("2026-11-21T16:00:00Z");
     const page = (await b.get("/puzzles/a")).text;
-    expect(page).toContain('<p class="hint-text">Free hint</p>');
+    expect(page).toContain('<p class="hint-text" tabindex="-1">Free hint</p>');
     expect(page).not.toContain("Take this hint");
     expect(page).toContain("The hunt has ended: no hint can be taken now.");
   });
@@ -384,7 +384,7 @@ describe("players without JavaScript", () => {
     const res = await b.post("/puzzles/a/hints/free", {});
     expect(res).toMatchObject({ status: 303, location: "/puzzles/a#hint-free" });
     page = await b.get("/puzzles/a");
-    expect(page.text).toContain('<p class="hint-text">Free hint</p>');
+    expect(page.text).toContain('<p class="hint-text" tabindex="-1">Free hint</p>');
     // A hint not available yet is refused with the reason.
     await b.post("/puzzles/a/hints/late", {});
     expect((await b.get("/puzzles/a")).text).toContain("This hint is not available yet");
