@@ -166,4 +166,39 @@
   }
 
   globalThis.cairnToast = showToast;
+
+  // ---------------------------------------------------------------- the offline page
+
+  // The service worker shows "You are offline" in place of a page it could neither fetch nor had
+  // kept. That page runs no outbox, so what waits on the phone would wait there, and the page say
+  // "offline", until the player tapped a link. So once the network is back, it loads the page it
+  // stands for: the `online` event, or, on Wi-Fi that came back while the phone thought it was
+  // online all along, the server's answer to a look every 10 s.
+  const offlineBack = document.body.dataset.offlinePage;
+  if (offlineBack !== undefined) {
+    let going = false;
+    const back = () => {
+      if (going) return;
+      going = true;
+      if (location.pathname === "/offline") location.replace(offlineBack);
+      else location.reload();
+    };
+    globalThis.addEventListener("online", back);
+    let looking = false;
+    setInterval(async () => {
+      if (looking || !navigator.onLine) return;
+      looking = true;
+      try {
+        const res = await fetch("/healthz", {
+          cache: "no-store",
+          signal: AbortSignal.timeout(5_000),
+        });
+        if (res.ok) back();
+      } catch {
+        // Still no way to the server.
+      } finally {
+        looking = false;
+      }
+    }, 10_000);
+  }
 })();

@@ -66,7 +66,7 @@ export function offlinePages(pages: Hono, { game }: Play): void {
       hunt: huntInfo(game.engine),
       title: "You are offline",
       text:
-        "This page is not saved on this phone. Puzzles you opened before can still be read, and answers you send wait here until the network is back.",
+        "This page is not saved on this phone: it opens by itself once the network is back. Puzzles you opened before can still be read, and answers you send wait here until then.",
       // A hunt with no checkpoint (a CTF) has no “Found a checkpoint?” on its list to point to.
       ...(game.engine.hunt.checkpoints.size > 0 && {
         more:
@@ -75,6 +75,9 @@ export function offlinePages(pages: Hono, { game }: Play): void {
       // The list is kept on the phone (the landing page is not): back to it, not to another
       // "You are offline".
       back: "/puzzles",
+      // common.js fetches the page asked for again once the network is back (`/offline` itself
+      // goes to the list): a page that runs the outbox then sends what waits, a QR link checks in.
+      data: { "offline-page": "/puzzles" },
     });
     c.header("cache-control", "no-store");
     return c.html("<!doctype html>" + String(page));

@@ -981,6 +981,8 @@ export const MessagePage: FC<
     backText?: string;
     /** Seconds until a try again may go through: shown, and counted down by the script. */
     retryAfter?: number;
+    /** `data-*` attributes of the page's body, for its scripts. */
+    data?: Record<string, string>;
   }
 > = (props) => (
   <Shell
@@ -988,6 +990,7 @@ export const MessagePage: FC<
     huntTitle={props.hunt.title}
     nav={props.team === undefined ? "guest" : "player"}
     {...(props.team !== undefined && { team: props.team })}
+    {...(props.data !== undefined && { data: props.data })}
     {...(props.retryAfter !== undefined && { script: "player" as const })}
   >
     <main id="main">
