@@ -171,34 +171,40 @@
 
   // The service worker shows "You are offline" in place of a page it could neither fetch nor had
   // kept. That page runs no outbox, so what waits on the phone would wait there, and the page say
-  // "offline", until the player tapped a link. So once the network is back, it loads the page it
-  // stands for: the `online` event, or, on Wi-Fi that came back while the phone thought it was
-  // online all along, the server's answer to a look every 10 s.
+  // "offline", until the player tapped a link. So once the server answers again, it loads the page
+  // it stands for. It looks (`/healthz`) when the phone says it is online again, and every 10 s
+  // while the phone thinks it is online (Wi-Fi that came back unannounced): an `online` event alone
+  // is no proof (a browser may send one as a page changes), and a reload that finds no server would
+  // only show this page again.
   const offlineBack = document.body.dataset.offlinePage;
   if (offlineBack !== undefined) {
-    let going = false;
-    const back = () => {
-      if (going) return;
-      going = true;
-      if (location.pathname === "/offline") location.replace(offlineBack);
-      else location.reload();
-    };
-    globalThis.addEventListener("online", back);
     let looking = false;
-    setInterval(async () => {
-      if (looking || !navigator.onLine) return;
+    let going = false;
+    const look = async () => {
+      if (looking || going || !navigator.onLine) return;
       looking = true;
       try {
         const res = await fetch("/healthz", {
           cache: "no-store",
           signal: AbortSignal.timeout(5_000),
         });
-        if (res.ok) back();
+        if (!res.ok || going) return;
+        going = true;
+        if (location.pathname === "/offline") location.replace(offlineBack);
+        else location.reload();
       } catch {
         // Still no way to the server.
       } finally {
         looking = false;
       }
-    }, 10_000);
+    };
+    globalThis.addEventListener("online", () => void look());
+    setInterval(() => void look(), 10_000);
+    // Not while the player leaves it for another page (a reload then would bring it back), and
+    // again if it is shown from the back-forward cache.
+    globalThis.addEventListener("pagehide", () => (going = true));
+    globalThis.addEventListener("pageshow", (event) => {
+      if (event.persisted) going = false;
+    });
   }
 })();
