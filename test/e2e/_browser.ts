@@ -91,6 +91,19 @@ const KEEP_TOASTS = `{
   }
 }`;
 
+/**
+ * Waits until `expression` is true in the page, through the page's reloads (an evaluation a
+ * reload cuts off counts as false). (`waitForFunction` would poll with eval, which the pages'
+ * Content-Security-Policy refuses.)
+ */
+export async function until(page: Page, expression: string, seconds = 15): Promise<void> {
+  for (let i = 0; i < seconds * 10; i++) {
+    if (await page.evaluate(expression).catch(() => false)) return;
+    await Bun.sleep(100);
+  }
+  throw new Error(`Still false after ${seconds} s: ${expression}`);
+}
+
 /** From its next page on, keeps each toast `page` shows (`toastsShown`, `toldOf`). */
 export async function keepToasts(page: Page): Promise<void> {
   await page.addInitScript(KEEP_TOASTS);

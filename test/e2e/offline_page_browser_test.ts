@@ -6,7 +6,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { chromiumAvailable, launchChromium, registerTeam, SHOTS, startBinary } from "./_browser.ts";
+import {
+  chromiumAvailable,
+  launchChromium,
+  registerTeam,
+  SHOTS,
+  startBinary,
+  until,
+} from "./_browser.ts";
 
 const HUNT = `
 [hunt]
@@ -46,18 +53,6 @@ const suite = chromiumAvailable || process.env.CI !== undefined ? describe : des
 let server: Awaited<ReturnType<typeof startBinary>>;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let context: BrowserContext;
-
-/**
- * Waits until `expression` is true in the page, through the page's reloads. (waitForFunction would
- * poll with eval, which the pages' Content-Security-Policy refuses.)
- */
-async function until(page: Page, expression: string, seconds = 15): Promise<void> {
-  for (let i = 0; i < seconds * 10; i++) {
-    if (await page.evaluate(expression).catch(() => false)) return;
-    await Bun.sleep(100);
-  }
-  throw new Error(`Still false after ${seconds} s: ${expression}`);
-}
 
 /** A new team `name`'s phone on `path`, once the service worker controls it. */
 async function teamPhone(name: string, path = "/puzzles"): Promise<Page> {

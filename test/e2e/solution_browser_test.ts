@@ -58,6 +58,15 @@ answer = "three"
 solution = "**Three** bells: the church's, the school's and the ferry's."
 `;
 
+/** An organizer's reload of the suite's server with the hunt file `toml` (answered 200). */
+async function reloadHunt(
+  served: { app: ReturnType<typeof makeApp> },
+  toml: string,
+): Promise<void> {
+  served.app.setToml(toml);
+  expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+}
+
 suite("a puzzle's solution on a phone", () => {
   const served = serveAppForSuite(() => makeApp({ toml: HUNT }));
 
@@ -269,18 +278,12 @@ suite("an organizer's reload while a puzzle's page is open", () => {
   const openPage = (token: string, run: (page: Page) => Promise<void>) =>
     onLivePage(served, token, "/puzzles/tides", run);
 
-  /** Reloads the hunt as `toml`. */
-  async function reload(toml: string): Promise<void> {
-    served.app.setToml(toml);
-    expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
-  }
-
   test(
     "a reload that releases them shows an unsolved puzzle's solution on its open page, and one that puts them off takes it back, without a reload",
     () =>
       openPage(tokens.terns, async (page) => {
         expect(await page.locator("#solution").count()).toBe(0);
-        await reload(ENDED("solutions_at = 2026-11-21T12:00:00Z"));
+        await reloadHunt(served, ENDED("solutions_at = 2026-11-21T12:00:00Z"));
         const solution = page.locator("#solution");
         await solution.getByRole("heading", { name: "Solution" }).waitFor();
         expect(await solution.locator("strong").textContent()).toBe("ebb");
@@ -288,7 +291,7 @@ suite("an organizer's reload while a puzzle's page is open", () => {
           .waitFor();
         await page.screenshot({ path: join(SHOTS, "solution-released-390.png"), fullPage: true });
 
-        await reload(ENDED("solutions_at = 2026-11-21T13:00:00Z"));
+        await reloadHunt(served, ENDED("solutions_at = 2026-11-21T13:00:00Z"));
         await solution.waitFor({ state: "detached" });
         await page.locator("#hunt-status", { hasText: "Solutions show here at" }).waitFor();
       }),
@@ -300,7 +303,8 @@ suite("an organizer's reload while a puzzle's page is open", () => {
     () =>
       openPage(tokens.puffins, async (page) => {
         expect(await page.locator("#updated-note").count()).toBe(0);
-        await reload(
+        await reloadHunt(
+          served,
           ENDED("", "When is the water lowest, in the harbour?")
             .replace('title = "Tide Table"', 'title = "Harbour Tide Table"'),
         );
@@ -327,8 +331,7 @@ suite("an organizer's reload while a puzzle's page is open", () => {
       try {
         await page.setViewportSize({ width: 390, height: 844 });
         // The hunt has ended, with no release of solutions: the page counts to nothing.
-        served.app.setToml(ENDED());
-        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await reloadHunt(served, ENDED());
         const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
         await page.goto(`${served.base}/puzzles/tides`);
         expect((await stream).status()).toBe(200);
@@ -337,8 +340,7 @@ suite("an organizer's reload while a puzzle's page is open", () => {
 
         // Released 3 s from the server's clock, which the test moves on as that time comes.
         const release = new Date(served.app.clock.now() + 3_000);
-        served.app.setToml(ENDED(`solutions_at = ${release.toISOString()}`));
-        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await reloadHunt(served, ENDED(`solutions_at = ${release.toISOString()}`));
         await status.filter({ hasText: "Solutions show here at" }).waitFor();
         expect(await page.locator("#solution").count()).toBe(0);
         served.app.clock.advance(3_000);
@@ -495,8 +497,7 @@ suite("an organizer's reload that changes when a hint can be taken", () => {
         await page.locator(".hint-when", { hasText: "Available in" }).waitFor();
         expect(await page.getByText("Take this hint").count()).toBe(0);
 
-        served.app.setToml(NUDGE("minutes_since_unlock() >= 0"));
-        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await reloadHunt(served, NUDGE("minutes_since_unlock() >= 0"));
         await page.getByText("Take this hint").waitFor();
         expect(await page.locator(".hint-when").count()).toBe(0);
         expect(await page.locator("#updated-note").count()).toBe(0);
@@ -533,16 +534,15 @@ suite("an organizer's reload that changes a multiple-choice puzzle's choices", (
 
         // The body alone changes: the pick stays.
         await page.getByRole("radio", { name: "Green" }).check();
-        served.app.setToml(
+        await reloadHunt(
+          served,
           QUIZ('"Red", "Green"').replace("harbour lamp?", "harbour lamp at night?"),
         );
-        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
         await page.locator("article.body", { hasText: "at night?" }).waitFor();
         expect(await page.getByRole("radio", { name: "Green" }).isChecked()).toBe(true);
 
         // A choice added: drawn in the form, which still sends through the page's script.
-        served.app.setToml(QUIZ('"Red", "Green", "White"'));
-        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await reloadHunt(served, QUIZ('"Red", "Green", "White"'));
         await page.getByRole("radio", { name: "White" }).waitFor();
         expect(await radios()).toEqual(["Red", "Green", "White"]);
         await page.getByRole("status").filter({ hasText: "updated this puzzle" }).waitFor();
@@ -592,8 +592,7 @@ suite("a puzzle's page left open while the browser logs in as another team", () 
         const drawn = page.waitForResponse((r) =>
           new URL(r.url()).pathname === "/puzzles/harbour" && r.status() === 404
         );
-        served.app.setToml(LOCKED("Count the harbour's lights, the green ones too."));
-        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await reloadHunt(served, LOCKED("Count the harbour's lights, the green ones too."));
         await drawn;
         const removed = page.getByText("The organizers removed this puzzle.");
         await page.waitForTimeout(300);
@@ -629,8 +628,7 @@ suite("an organizer's reload that puts back a puzzle an earlier one removed", ()
       const answer = page.getByRole("textbox", { name: "Answer" });
       const removed = page.getByText("The organizers removed this puzzle.");
 
-      served.app.setToml(RUNNING());
-      expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+      await reloadHunt(served, RUNNING());
       await removed.waitFor();
       expect(await answer.isDisabled()).toBe(true);
 
@@ -657,8 +655,7 @@ suite("an organizer's reload that puts back a puzzle an earlier one removed", ()
     const page = await livePage(served, token, "/puzzles/harbour", errors);
     try {
       const answer = page.getByRole("textbox", { name: "Answer" });
-      served.app.setToml(RUNNING());
-      expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+      await reloadHunt(served, RUNNING());
       await page.getByText("The organizers removed this puzzle.").waitFor();
 
       // The page's first fetch of itself once put back fails, as with no network.
@@ -669,8 +666,7 @@ suite("an organizer's reload that puts back a puzzle an earlier one removed", ()
         await route.continue();
       });
       const again = page.waitForEvent("load", { timeout: 15_000 });
-      served.app.setToml(RUNNING(HARBOUR));
-      expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+      await reloadHunt(served, RUNNING(HARBOUR));
       await again;
       await answer.waitFor();
       expect(await answer.isEnabled()).toBe(true);
@@ -747,8 +743,7 @@ suite(
         await wait.waitFor();
         expect(await answer.isDisabled()).toBe(true);
 
-        served.app.setToml(RUNNING());
-        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await reloadHunt(served, RUNNING());
         await page.getByText("The organizers removed this puzzle.").waitFor();
         // Nothing can be guessed: no wait is counted down, and none ends (3 s).
         expect(await wait.count()).toBe(0);
@@ -798,8 +793,7 @@ suite(
         const take = box.getByRole("button", { name: "Show the hint" });
         await take.click();
 
-        served.app.setToml(RUNNING());
-        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await reloadHunt(served, RUNNING());
         await page.getByText("The organizers removed this puzzle.").waitFor();
         release();
         await box.locator(".result-incorrect").waitFor();
@@ -873,8 +867,7 @@ suite(
           fullPage: true,
         });
       });
-      served.app.setToml(RUNNING(BEAM + PIER));
-      expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+      await reloadHunt(served, RUNNING(BEAM + PIER));
     }, 30_000);
 
     test(
@@ -923,8 +916,7 @@ suite(
         } finally {
           await page.close();
         }
-        served.app.setToml(RUNNING(BEAM + PIER));
-        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await reloadHunt(served, RUNNING(BEAM + PIER));
       },
       30_000,
     );
@@ -963,8 +955,7 @@ text = "Stuck? Tell us what you tried."
         const ask = page.locator("#hint-ask");
         expect(await ask.getByRole("button").isEnabled()).toBe(true);
 
-        served.app.setToml(RUNNING());
-        expect((await served.app.admin("POST", "/api/admin/reload")).status).toBe(200);
+        await reloadHunt(served, RUNNING());
         await page.getByText("The organizers removed this puzzle.").waitFor();
         expect(await limit.count()).toBe(0);
         expect(await countdowns.count()).toBe(0);

@@ -20,6 +20,7 @@ import {
   SHOTS,
   startBinary,
   toldOf,
+  until,
 } from "./_browser.ts";
 
 const HUNT = `
@@ -66,18 +67,6 @@ let certs = "";
 function spkiHash(pem: string): string {
   const spki = new X509Certificate(pem).publicKey.export({ type: "spki", format: "der" });
   return createHash("sha256").update(spki).digest("base64");
-}
-
-/**
- * Waits until `expression` is true in the page. (waitForFunction would poll
- * with eval, which the pages' Content-Security-Policy refuses.)
- */
-async function until(page: Page, expression: string): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    if (await page.evaluate(expression)) return;
-    await Bun.sleep(100);
-  }
-  throw new Error(`Still false after 15 s: ${expression}`);
 }
 
 /** The cached page paths, read in the page (a browser script: this project's types have no DOM). */
