@@ -523,14 +523,20 @@ function safeNext(next: string | undefined): string {
 /**
  * How a guess is compared, for people: by `answer_regex` alone ignoring case only (whatever
  * `normalize` says, as patterns see the guess as typed), loosely by default, and as typed with
- * `normalize = "exact"` (a CTF flag).
+ * `normalize = "exact"` (a CTF flag); exact answers beside patterns (a CTF's exact flag and its
+ * case-insensitive one) count capitals for some answers only.
  */
 function matchingText(puzzle: Puzzle): string {
   const spec = puzzle.answers.spec;
   // A choice is picked, not typed (every variant has choices when one has).
   if (spec.choices !== undefined) return "";
   if (spec.answers.length === 0) return "Capitals do not matter.";
-  if (spec.mode === "exact") return "Type it exactly: capitals, spaces and punctuation count.";
+  if (spec.mode === "exact") {
+    // A pattern takes any case: "capitals count" would be stricter than true.
+    return spec.regexes.length > 0
+      ? "Type it exactly: spaces and punctuation count, capitals only for some answers."
+      : "Type it exactly: capitals, spaces and punctuation count.";
+  }
   return "Capitals, spaces and punctuation do not matter.";
 }
 

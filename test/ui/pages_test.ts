@@ -275,7 +275,8 @@ describe("players without JavaScript", () => {
 [[puzzle]]\nid = "loose"\ntitle = "Loose"\nanswer = "north star"\n
 [[puzzle]]\nid = "flag"\ntitle = "Flag"\nanswer = "flag{Xy-42}"\nnormalize = "exact"\n
 [[puzzle]]\nid = "km"\ntitle = "Km"\nanswer_regex = '\\d+ ?km'\n
-[[puzzle]]\nid = "ci-flag"\ntitle = "CI flag"\nanswer_regex = 'flag\\{ci\\}'\nnormalize = "exact"\n`,
+[[puzzle]]\nid = "ci-flag"\ntitle = "CI flag"\nanswer_regex = 'flag\\{ci\\}'\nnormalize = "exact"\n
+[[puzzle]]\nid = "mixed-flag"\ntitle = "Mixed flag"\nanswer = "flag{Mx}"\nanswer_regex = 'flag\\{ci\\}'\nnormalize = "exact"\n`,
     });
     const b = await joined(app);
     const note = async (id: string) =>
@@ -305,6 +306,14 @@ describe("players without JavaScript", () => {
       status: 303,
     });
     expect((await b.get("/puzzles/ci-flag")).text).toContain("Your team solved this puzzle");
+    // An exact flag beside a case-insensitive one: capitals count for the first only.
+    expect(await note("mixed-flag")).toBe(
+      "10 of 10 wrong guesses left per minute. Type it exactly: spaces and punctuation count, capitals only for some answers.",
+    );
+    expect(await b.post("/puzzles/mixed-flag/guess", { answer: "FLAG{CI}" })).toMatchObject({
+      status: 303,
+    });
+    expect((await b.get("/puzzles/mixed-flag")).text).toContain("Your team solved this puzzle");
   });
 
   test("one point is a point, not 1 points", async () => {
