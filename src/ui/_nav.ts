@@ -1,7 +1,7 @@
 /**
  * The counts the admin navigation shows beside its links: submissions waiting
  * for a judge and questions waiting for an organizer. Undefined hides a link
- * the hunt has no use for.
+ * the hunt has no use for, as false does the QR cards of a hunt with no checkpoint.
  */
 import type { Engine } from "../engine/mod.ts";
 
@@ -13,6 +13,11 @@ export function judging(engine: Engine): number | undefined {
     if (submission.status === "pending") pending += 1;
   }
   return pending;
+}
+
+/** Whether the hunt has a checkpoint: the QR cards link shows only then (a CTF has none). */
+export function carding(engine: Engine): boolean {
+  return engine.hunt.checkpoints.size > 0;
 }
 
 /** How many asks wait for an answer, or undefined when the hunt has no ask hint (no nav link). */

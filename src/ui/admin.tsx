@@ -282,6 +282,8 @@ export interface DashboardProps {
   judging?: number | undefined;
   /** Questions waiting for an organizer; undefined when the hunt has no ask hints. */
   asking?: number | undefined;
+  /** Whether the hunt has a checkpoint: QR cards to print. */
+  checkpoints?: boolean | undefined;
 }
 
 export const DashboardPage: FC<DashboardProps> = (props) => {
@@ -295,6 +297,7 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
       script="admin"
       judging={props.judging}
       asking={props.asking}
+      checkpoints={props.checkpoints}
       bodyClass="wide"
       data={{ page: "admin", "last-guess": String(lastGuess) }}
     >
@@ -452,9 +455,11 @@ const DashboardControls: FC<DashboardProps> = (props) => {
             </a>
           )}
         </p>
-        <p>
-          <a href="/admin/print">Printable QR cards for the checkpoints</a>
-        </p>
+        {props.checkpoints === true && (
+          <p>
+            <a href="/admin/print">Printable QR cards for the checkpoints</a>
+          </p>
+        )}
       </section>
       <section class="card" aria-labelledby="teams-title">
         <h2 id="teams-title">Teams</h2>
@@ -806,6 +811,7 @@ export const TeamPage: FC<
     submitter?: { held: boolean } | undefined;
     judging?: number | undefined;
     asking?: number | undefined;
+    checkpoints?: boolean | undefined;
   }
 > = (props) => {
   const { team } = props;
@@ -817,6 +823,7 @@ export const TeamPage: FC<
       nav="admin"
       judging={props.judging}
       asking={props.asking}
+      checkpoints={props.checkpoints}
       bodyClass="wide"
     >
       <main id="main">
@@ -921,57 +928,82 @@ export const PrintPage: FC<{
     current="/admin/print"
     judging={props.judging}
     asking={props.asking}
+    checkpoints={props.cards.length > 0}
     bodyClass="wide"
   >
     <main id="main">
-      <div class="print-intro no-print">
-        <h1>Checkpoint QR cards</h1>
-        <p class="muted">
-          One card per checkpoint. Print this page (the header and this text are left out). Scanning
-          a card opens the checkpoint and checks the team in; the code below it works too.
-        </p>
-        {props.listening !== undefined && (
-          <div class="notice notice-warn" id="loopback-only">
-            <strong>This server listens on {props.listening} only: phones cannot reach it</strong>
-            <p>
-              Start it again with <code class="command">cairn serve --host 0.0.0.0</code>{" "}
-              (the default) to take players on the local network, or enter the address of the
-              reverse proxy in front of it.
+      {props.cards.length === 0 ? <NoCheckpoints /> : (
+        <>
+          <div class="print-intro no-print">
+            <h1>Checkpoint QR cards</h1>
+            <p class="muted">
+              One card per checkpoint. Print this page (the header and this text are left out).
+              Scanning a card opens the checkpoint and checks the team in; the code below it works
+              too.
             </p>
+            {props.listening !== undefined && (
+              <div class="notice notice-warn" id="loopback-only">
+                <strong>
+                  This server listens on {props.listening} only: phones cannot reach it
+                </strong>
+                <p>
+                  Start it again with <code class="command">cairn serve --host 0.0.0.0</code>{" "}
+                  (the default) to take players on the local network, or enter the address of the
+                  reverse proxy in front of it.
+                </p>
+              </div>
+            )}
+            {props.loopback && props.listening === undefined && (
+              <div class="notice notice-warn">
+                <strong>Phones cannot open {props.origin}</strong>
+                <p>
+                  Enter the address players use to reach this server (<code>cairn serve</code>{" "}
+                  logs it as <code>event=reachable</code>).
+                </p>
+              </div>
+            )}
+            <form method="get" action="/admin/print" class="row">
+              <label class="grow">
+                <span class="field-label">Address on the cards</span>
+                <input name="origin" value={props.origin} list="origins" required />
+                <datalist id="origins">
+                  {props.suggestions.map((o) => <option key={o} value={o} />)}
+                </datalist>
+              </label>
+              <button class="btn" type="submit">Update the cards</button>
+            </form>
           </div>
-        )}
-        {props.loopback && props.listening === undefined && (
-          <div class="notice notice-warn">
-            <strong>Phones cannot open {props.origin}</strong>
-            <p>
-              Enter the address players use to reach this server (<code>cairn serve</code>{" "}
-              logs it as <code>event=reachable</code>).
-            </p>
+          <div class="qr-cards">
+            {props.cards.map((card) => (
+              <article class="qr-card">
+                <h2>{props.huntTitle}</h2>
+                <p>{card.title}</p>
+                {raw(card.svg)}
+                <p class="url">{card.url}</p>
+                <p class="url">Code: {card.code}</p>
+              </article>
+            ))}
           </div>
-        )}
-        <form method="get" action="/admin/print" class="row">
-          <label class="grow">
-            <span class="field-label">Address on the cards</span>
-            <input name="origin" value={props.origin} list="origins" required />
-            <datalist id="origins">
-              {props.suggestions.map((o) => <option key={o} value={o} />)}
-            </datalist>
-          </label>
-          <button class="btn" type="submit">Update the cards</button>
-        </form>
-        {props.cards.length === 0 && <p>This hunt has no checkpoints.</p>}
-      </div>
-      <div class="qr-cards">
-        {props.cards.map((card) => (
-          <article class="qr-card">
-            <h2>{props.huntTitle}</h2>
-            <p>{card.title}</p>
-            {raw(card.svg)}
-            <p class="url">{card.url}</p>
-            <p class="url">Code: {card.code}</p>
-          </article>
-        ))}
-      </div>
+        </>
+      )}
     </main>
   </Shell>
+);
+
+/** /admin/print in a hunt with no checkpoint (a CTF): no sheet, but how to add a checkpoint. */
+const NoCheckpoints: FC = () => (
+  <div class="stack" id="no-checkpoints">
+    <h1>Checkpoint QR cards</h1>
+    <p>
+      This hunt has no checkpoints, so there are no QR cards to print. A checkpoint is a place
+      players go to: its QR card, put there, checks a team in when scanned.
+    </p>
+    <p>
+      To add one, give a puzzle a <code>checkpoint = {'{ code = "crane-7f3a" }'}</code>{" "}
+      in the hunt file and reload it (on the{" "}
+      <a href="/admin">dashboard</a>). The hunt file's reference says more under “Checkpoints”: run
+      {" "}
+      <code class="command">cairn docs hunt-file</code>.
+    </p>
+  </div>
 );

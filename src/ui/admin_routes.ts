@@ -60,7 +60,7 @@ import { type Flash, setFlash, takeFlash } from "./flash.ts";
 import { MessagePage } from "./player.tsx";
 import { judgePages } from "./judge_routes.ts";
 import { hintPages } from "./ask_routes.ts";
-import { asking, judging } from "./_nav.ts";
+import { asking, carding, judging } from "./_nav.ts";
 import { qrSvg } from "./qr.ts";
 
 /** The organizers' pages, to mount at the root. */
@@ -193,6 +193,7 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
         counts: { teams: engine.teams.size, ...counts },
         judging: judging(engine),
         asking: asking(engine),
+        checkpoints: carding(engine),
       }),
     );
   });
@@ -249,6 +250,7 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
         flash: takeFlash(c),
         judging: judging(engine),
         asking: asking(engine),
+        checkpoints: carding(engine),
         submitter: engine.hunt.submitters === "one"
           ? { held: game.submitters.has(team.id) }
           : undefined,
@@ -282,16 +284,19 @@ function teamAndPrint(pages: Hono, { game }: Play): void {
     const origins = playerOrigins(c, game.host);
     const chosen = param(c, "origin")?.trim().replace(/\/+$/, "");
     const origin = chosen !== undefined && ORIGIN_PATTERN.test(chosen) ? chosen : origins[0]!;
-    const cards = engine.hunt.puzzles.flatMap((p) => {
-      if (p.checkpoint === undefined) return [];
-      const url = `${origin}/c/${encodeURIComponent(p.checkpoint.code)}`;
-      return [{
-        title: p.title,
-        url,
-        code: p.checkpoint.code,
-        svg: qrSvg(url, `QR code for ${p.title}`),
-      }];
-    });
+    // A puzzle's checkpoint, and each variant's own (another place, for the teams of that variant).
+    const cards = engine.hunt.puzzles.flatMap((p) =>
+      [p.checkpoint, ...(p.variants ?? []).map((v) => v.checkpoint)].flatMap((checkpoint) => {
+        if (checkpoint === undefined) return [];
+        const url = `${origin}/c/${encodeURIComponent(checkpoint.code)}`;
+        return [{
+          title: p.title,
+          url,
+          code: checkpoint.code,
+          svg: qrSvg(url, `QR code for ${p.title}`),
+        }];
+      })
+    );
     return html(
       c,
       PrintPage({

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import type { Child, FC } from "hono/jsx";
 import { isAdmin, openApiDocument, type Play } from "../play/mod.ts";
 import { html } from "./_page.ts";
-import { asking, judging } from "./_nav.ts";
+import { asking, carding, judging } from "./_nav.ts";
 import { Shell } from "./layout.tsx";
 
 type Json = Record<string, unknown>;
@@ -27,7 +27,7 @@ export function apiDocsPages({ game }: Play): Hono {
     const engine = game.engine;
     // An organizer (linked here from the admin pages) keeps the admin navigation.
     const admin = isAdmin(c, game)
-      ? { judging: judging(engine), asking: asking(engine) }
+      ? { judging: judging(engine), asking: asking(engine), checkpoints: carding(engine) }
       : undefined;
     return html(
       c,
@@ -206,7 +206,9 @@ export const ApiDocsPage: FC<{
   huntTitle: string;
   doc: Json;
   /** For an organizer: the admin navigation's counts. */
-  admin?: { judging: number | undefined; asking: number | undefined } | undefined;
+  admin?:
+    | { judging: number | undefined; asking: number | undefined; checkpoints: boolean }
+    | undefined;
 }> = ({ huntTitle, doc, admin }) => {
   const paths = doc.paths as Record<string, Json>;
   const schemas = (doc.components as Json).schemas as Record<string, Json>;
@@ -231,6 +233,7 @@ export const ApiDocsPage: FC<{
       current="/docs/api"
       judging={admin?.judging}
       asking={admin?.asking}
+      checkpoints={admin?.checkpoints}
       bodyClass="wide"
     >
       <main id="main" class="stack">

@@ -19,7 +19,7 @@ import {
 import { html, refusalFlash } from "./_page.ts";
 import { HintsPage } from "./asks.tsx";
 import { setFlash, takeFlash } from "./flash.ts";
-import { judging } from "./_nav.ts";
+import { carding, judging } from "./_nav.ts";
 
 /** How many closed asks /admin/hints lists below the open ones. */
 const RECENT = 10;
@@ -93,6 +93,7 @@ export function hintPages(pages: Hono, { game }: Play): void {
         huntTitle: engine.hunt.title,
         flash: takeFlash(c),
         judging: judging(engine),
+        checkpoints: carding(engine),
         open: open.map((ask) => ({ ...ask, puzzleTitle: titleOf(engine, ask.puzzle) })),
         closed,
         ended: engine.ended(),

@@ -130,6 +130,8 @@ export interface HintsPageProps {
   huntTitle: string;
   flash?: Flash | undefined;
   judging?: number | undefined;
+  /** Whether the hunt has a checkpoint, for the navigation's QR cards link. */
+  checkpoints?: boolean | undefined;
   /** Open asks, oldest first, each with the team's guesses on the puzzle. */
   open: (AdminAskView & { puzzleTitle: string })[];
   /** The latest closed asks, newest first. */
@@ -148,6 +150,7 @@ export const HintsPage: FC<HintsPageProps> = (props) => (
     script="admin"
     judging={props.judging}
     asking={props.open.length}
+    checkpoints={props.checkpoints}
     bodyClass="wide"
     data={{ page: "hints" }}
   >

@@ -36,6 +36,8 @@ export interface JudgePageProps {
   pending: number;
   /** Questions waiting for an organizer, for the navigation; undefined when the hunt has no ask hint. */
   asking?: number | undefined;
+  /** Whether the hunt has a checkpoint, for the navigation's QR cards link. */
+  checkpoints?: boolean | undefined;
   /** The submission claimed for this judge, with its mission's text and until when it is held. */
   current?: (JudgedItem & { bodyHtml: string; heldUntil: string; auto: boolean }) | undefined;
   /** Whether the judge asked to skip and nothing else was waiting. */
@@ -64,6 +66,7 @@ export const JudgePage: FC<JudgePageProps> = (props) => {
       script="admin"
       judging={props.pending}
       asking={props.asking}
+      checkpoints={props.checkpoints}
       bodyClass="wide"
       data={{
         page: "judge",

@@ -21,7 +21,7 @@ import { html, param, refusalFlash } from "./_page.ts";
 import { clock } from "./charts.ts";
 import { setFlash, takeFlash } from "./flash.ts";
 import { type JudgedItem, JudgePage } from "./judge.tsx";
-import { asking, judging } from "./_nav.ts";
+import { asking, carding, judging } from "./_nav.ts";
 
 const JUDGE_COOKIE = "cairn_judge";
 /** How many accepted submissions the page lists for second thoughts. */
@@ -99,6 +99,7 @@ export function judgePages(pages: Hono, { game, missions: actions }: Play): void
         judge,
         pending: judging(engine) ?? 0,
         asking: asking(engine),
+        checkpoints: carding(engine),
         current,
         skippedLast: Number.isInteger(skip),
         recent,

@@ -25,6 +25,8 @@ export interface ShellProps {
   judging?: number | undefined;
   /** Questions waiting for an organizer, for the admin navigation; undefined hides the link (no ask hints). */
   asking?: number | undefined;
+  /** Whether the hunt has a checkpoint, for the admin navigation; false hides its QR cards link. */
+  checkpoints?: boolean | undefined;
   /** data-* attributes for the page's script. */
   data?: Record<string, string>;
   /** Extra head content (a no-script refresh). */
@@ -104,7 +106,8 @@ export const Shell: FC<ShellProps> = (props) => {
                     )}
                   </a>
                 )}
-                {props.nav === "admin" && link("/admin/print", "QR cards")}
+                {props.nav === "admin" && props.checkpoints === true &&
+                  link("/admin/print", "QR cards")}
                 {props.nav === "admin" && link("/scoreboard?view=projector", "Projector")}
                 {props.nav === "admin" && link("/docs/api", "API")}
                 {props.team !== undefined && (

@@ -64,6 +64,12 @@ describe("/admin/judge", () => {
 [[puzzle.hint]]
 id = "ask"
 kind = "ask"
+
+[[puzzle]]
+id = "dock"
+title = "The Dock"
+answer = "rope"
+checkpoint = { code = "dock-1" }
 `;
     const app = makeApp({ toml });
     const page = (await browser(app, { cairn_admin: ADMIN_TOKEN }).get("/admin/judge")).text;

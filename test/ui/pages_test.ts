@@ -1314,6 +1314,72 @@ answer = ["sun"]
   });
 });
 
+describe("QR cards in a hunt with no checkpoint (a CTF)", () => {
+  const CTF = `[hunt]\ntitle = "Flags"\ndivisions = ["kids"]\n
+[[puzzle]]\nid = "web-1"\ntitle = "Web 1"\nanswer = "flag{a}"\nnormalize = "exact"\n
+[[puzzle.hint]]\nid = "ask"\nkind = "ask"\n`;
+
+  /** The admin navigation's links and whether the dashboard links the cards, on `app`'s pages. */
+  async function cardLinks(app: App) {
+    const b = browser(app, { cairn_admin: ADMIN_TOKEN });
+    await joined(app);
+    const nav = async (path: string) => {
+      const page = await b.get(path);
+      expect(page.status).toBe(200);
+      const links = /<nav class="nav" aria-label="Main">([\s\S]*?)<\/nav>/.exec(page.text)![1]!;
+      return [...links.matchAll(/<a href="([^"]+)"/g)].map((m) => m[1]).includes("/admin/print");
+    };
+    const paths = ["/admin", "/admin/teams/1", "/admin/hints", "/docs/api"];
+    return {
+      nav: await Promise.all(paths.map(nav)),
+      dashboard: (await b.get("/admin")).text.includes("Printable QR cards"),
+    };
+  }
+
+  test("no page links the QR cards; a hunt with a checkpoint links them everywhere", async () => {
+    expect(await cardLinks(makeApp({ toml: CTF }))).toEqual({
+      nav: [false, false, false, false],
+      dashboard: false,
+    });
+    const withOne = CTF.replace(
+      'answer = "flag{a}"',
+      'answer = "flag{a}"\ncheckpoint = { code = "desk-1" }',
+    );
+    expect(await cardLinks(makeApp({ toml: withOne }))).toEqual({
+      nav: [true, true, true, true],
+      dashboard: true,
+    });
+  });
+
+  test("/admin/print says there is none and how to add one, with no empty sheet", async () => {
+    const page = (await browser(makeApp({ toml: CTF }), { cairn_admin: ADMIN_TOKEN }).get(
+      "/admin/print",
+    )).text;
+    const text = page.replace(/<[^>]+>/g, "").replace(/&quot;/g, '"').replace(/\s+/g, " ");
+    expect(text).toContain("This hunt has no checkpoints, so there are no QR cards to print.");
+    expect(text).toContain(
+      'To add one, give a puzzle a checkpoint = { code = "crane-7f3a" } in the hunt file',
+    );
+    expect(text).toContain("cairn docs hunt-file");
+    expect(page).not.toContain('class="qr-cards"');
+    expect(page).not.toContain("Address on the cards");
+  });
+
+  test("a variant's own checkpoint gets its card too", async () => {
+    const toml = `[hunt]\ntitle = "Bridges"\n
+[[puzzle]]\nid = "bridge"\ntitle = "Bridge"\n
+[[puzzle.variant]]\nbody = "North."\nanswer = "n"\ncheckpoint = { code = "bridge-n" }\n
+[[puzzle.variant]]\nbody = "South."\nanswer = "s"\ncheckpoint = { code = "bridge-s" }\n`;
+    const page = (await browser(makeApp({ toml }), { cairn_admin: ADMIN_TOKEN }).get(
+      "/admin/print",
+    )).text;
+    expect([...page.matchAll(/<p class="url">Code: ([^<]+)<\/p>/g)].map((m) => m[1])).toEqual([
+      "bridge-n",
+      "bridge-s",
+    ]);
+  });
+});
+
 describe('the address on the QR cards and the projector\'s "Join at"', () => {
   /** This machine's LAN addresses, as `serve` logs them (event=reachable) for --host 0.0.0.0. */
   const lan = Object.values(networkInterfaces()).flatMap((addresses) =>
