@@ -68,7 +68,38 @@ export function playerPages(played: Play): Hono {
   offlinePages(pages, played);
   askForms(pages, played);
   announcementForms(pages);
+  ctfdAddresses(pages);
   return pages;
+}
+
+/**
+ * CTFd's addresses that have a page of the same use here, and that page. Players of an event
+ * moved from CTFd type or bookmark them (and a CTF player types them at any CTF): each is one
+ * more redirect at no cost, for every hunt, since Cairn serves nothing else there. The query is
+ * dropped: CTFd's (`?next=` a CTFd page, `?q=` and `?field=` a search of accounts) means nothing
+ * on these pages. `/logout` is not here: a GET that logs out is one any site could make a phone
+ * send, and Cairn's logout first sends what waits on the phone; nor are `/team`, `/settings` and
+ * the like, which have no page here. They stay 404.
+ */
+const CTFD_ADDRESSES: Readonly<Record<string, string>> = {
+  "/challenges": "/puzzles",
+  // The landing page's login form (a team logged in already goes on to its puzzles).
+  "/login": "/#login",
+  // The landing page's join form, first on it.
+  "/register": "/",
+  // Cairn's only list of teams, every one of them (CTFd lists accounts apart from scores).
+  "/teams": "/scoreboard",
+  "/users": "/scoreboard",
+};
+
+/**
+ * Redirects CTFd's addresses (GET only) with 302, not 301: a browser keeps a 301 for good, past
+ * this event and this server, on an address where another tool, or a later Cairn, may serve a page.
+ */
+function ctfdAddresses(pages: Hono): void {
+  for (const [from, to] of Object.entries(CTFD_ADDRESSES)) {
+    pages.get(from, (c) => c.redirect(to, 302));
+  }
 }
 
 /** Dismissing the announcement banner without the page's script: a cookie hides it from then on. */

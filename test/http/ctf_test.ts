@@ -204,3 +204,66 @@ describe("CTF mode over HTTP", () => {
     });
   });
 });
+
+describe("CTFd's addresses", () => {
+  /** The answer to `method path` from a browser, with a team's session cookie when given. */
+  async function open(
+    app: ReturnType<typeof makeApp>,
+    path: string,
+    token?: string,
+    method = "GET",
+  ) {
+    const res = await app.app.request(`http://localhost${path}`, {
+      method,
+      headers: {
+        accept: "text/html",
+        origin: "http://localhost",
+        ...(token !== undefined && { cookie: `cairn_session=${token}` }),
+      },
+    });
+    return { status: res.status, location: res.headers.get("location") };
+  }
+
+  test("each with a page of the same use here redirects there (302, GET only, query dropped)", async () => {
+    const app = makeApp({ toml: CTF });
+    const cases: [string, string][] = [
+      ["/challenges", "/puzzles"],
+      ["/login?next=%2Fchallenges", "/#login"],
+      ["/register", "/"],
+      ["/teams?q=gulls&field=name", "/scoreboard"],
+      ["/users?page=2", "/scoreboard"],
+    ];
+    for (const [from, to] of cases) {
+      expect({ from, ...(await open(app, from)) }).toEqual({ from, status: 302, location: to });
+      expect({ from, ...(await open(app, from, undefined, "HEAD")) }).toEqual({
+        from,
+        status: 302,
+        location: to,
+      });
+    }
+    // Where they lead: the list (or, logged out, the landing page), the login form, the board.
+    const token = await app.register("Gulls");
+    expect((await open(app, "/puzzles", token)).status).toBe(200);
+    expect(await open(app, "/puzzles")).toEqual({ status: 303, location: "/" });
+    expect(await open(app, "/", token)).toEqual({ status: 303, location: "/puzzles" });
+    expect((await open(app, "/")).status).toBe(200);
+    expect((await open(app, "/scoreboard")).status).toBe(200);
+    // A form posted to CTFd's addresses is not taken for Cairn's own.
+    expect((await open(app, "/register", undefined, "POST")).status).toBe(404);
+    expect((await open(app, "/challenges", token, "POST")).status).toBe(404);
+  });
+
+  test("those with no such page stay 404: /logout (a GET must not log out), /settings, a team's", async () => {
+    const app = makeApp({ toml: CTF });
+    const token = await app.register("Gulls");
+    for (const path of ["/logout", "/settings", "/team", "/teams/1", "/users/1", "/profile"]) {
+      expect({ path, ...(await open(app, path, token)) }).toEqual({
+        path,
+        status: 404,
+        location: null,
+      });
+    }
+    // Still logged in.
+    expect((await open(app, "/puzzles", token)).status).toBe(200);
+  });
+});
