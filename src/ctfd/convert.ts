@@ -10,6 +10,7 @@ import { stringify } from "smol-toml";
 import { type Hunt, teamNameKey, titleCase, type Write } from "../engine/mod.ts";
 import { formatProblem, loadHunt, MAX_COUNT } from "../hunt/mod.ts";
 import { type Accounts, bracketDivisions, importAccounts } from "./accounts.ts";
+import { plainText } from "./plain.ts";
 import { importChallenges, type PuzzleOut } from "./puzzles.ts";
 import { CTFD1_REVISIONS, date, int, type Row, text } from "./tables.ts";
 
@@ -428,13 +429,7 @@ function playedRecords(
   writes.push(...guesses.writes);
   const hints = hintWrites(table("unlocks"), { accounts, puzzles }, report);
   const adjustments = adjustmentWrites(table("awards"), { accounts, puzzles, hints });
-  const announcements = table("notifications").map((row, i): Write => ({
-    kind: "announcement",
-    id: i + 1,
-    text: [text(row, "title"), text(row, "content")].filter((t) => t !== undefined).join("\n\n") ||
-      "(empty)",
-    at: date(row, "date") ?? huntStart,
-  }));
+  const announcements = announcementWrites(table("notifications"), huntStart, report);
   writes.push(...hints, ...adjustments, ...announcements);
   return {
     writes,
@@ -447,6 +442,35 @@ function playedRecords(
       announcements: announcements.length,
     },
   };
+}
+
+/**
+ * Notifications as announcements: the title, then the content, whose Markdown (CTFd renders it)
+ * becomes the plain text Cairn shows an announcement as (`plainText`); a line of the report says
+ * how many had any.
+ */
+function announcementWrites(rows: readonly Row[], huntStart: number, report: string[]): Write[] {
+  let formatted = 0;
+  const writes = rows.map((row, i): Write => {
+    const content = text(row, "content");
+    const plain = content === undefined ? undefined : plainText(content);
+    if (content !== undefined && plain !== content.trim()) formatted += 1;
+    return {
+      kind: "announcement",
+      id: i + 1,
+      text: [text(row, "title"), plain].filter((t) => t !== undefined && t !== "").join("\n\n") ||
+        "(empty)",
+      at: date(row, "date") ?? huntStart,
+    };
+  });
+  if (formatted > 0) {
+    report.push(
+      `${formatted} notification(s) had Markdown, which CTFd renders and Cairn shows as typed: ` +
+        "each came over as plain text, its words without the marks, a link's address after its " +
+        "words, code as it is",
+    );
+  }
+  return writes;
 }
 
 /** Submissions as guesses: correct, incorrect and partial ones; CTFd's discarded and rate-limited ones are left out. */

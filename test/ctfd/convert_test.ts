@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { convertExport } from "../../src/ctfd/mod.ts";
+import { plainText } from "../../src/ctfd/plain.ts";
 import { roundTitle, type Write } from "../../src/engine/mod.ts";
 import { at, harborCtf, type Tables } from "./_export.ts";
 
@@ -694,5 +695,65 @@ describe("convertExport()", () => {
         ],
       );
     }
+  });
+});
+
+describe("notifications", () => {
+  test("plainText() writes a notification's Markdown as the words CTFd's page showed", () => {
+    const cases: [string, string][] = [
+      [
+        "**Server down**: use `nc 10.0.0.5 1337` instead, see [the rules](https://ctf.example/rules).",
+        "Server down: use nc 10.0.0.5 1337 instead, see the rules (https://ctf.example/rules).",
+      ],
+      // A link that shows its address, or an e-mail address, is not given twice.
+      ["<https://ctf.example/> or [a@b.c](mailto:a@b.c)", "https://ctf.example/ or a@b.c"],
+      [
+        "# Heads up\n\nFlags are `flag{...}`, _not_ `FLAG{}`.",
+        "Heads up\n\nFlags are flag{...}, not FLAG{}.",
+      ],
+      [
+        "- one\n- two\n  1. nested\n\n3. three\n4. four",
+        "- one\n- two\n  1. nested\n\n3. three\n4. four",
+      ],
+      // Code as written, marks and all; a struck-out time keeps its marks.
+      ["```\nprint(*args)\n```\n\n~~10:00~~ 11:00", "print(*args)\n\n~~10:00~~ 11:00"],
+      // CTFd takes raw HTML: its tags go, a <br> breaks the line; a lone < and snake_case stay.
+      ["a<br>b <b>bold</b> &amp; 5 < 6 in snake_case_name", "a\nb bold & 5 < 6 in snake_case_name"],
+      ["| a | b |\n|---|---|\n| 1 | 2 |", "a | b\n1 | 2"],
+      ["![map](/files/abc/map.png) \\*not em\\*", "map (/files/abc/map.png) *not em*"],
+      ["plain text, as typed", "plain text, as typed"],
+    ];
+    for (const [markdown, plain] of cases) {
+      expect({ markdown, plain: plainText(markdown) }).toEqual({ markdown, plain });
+    }
+  });
+
+  test("come over as announcements in plain text, and the report says how many had Markdown", () => {
+    const tables = harborCtf("x");
+    tables.notifications = [
+      { id: 1, title: "Welcome", content: "Good luck", date: at(1), user_id: null, team_id: null },
+      {
+        id: 2,
+        title: "Web 1 fixed",
+        content: "**Web 1** is back: `curl http://10.0.0.5/`. [Status](https://status.example)",
+        date: at(2),
+        user_id: null,
+        team_id: null,
+      },
+      { id: 3, title: "Only a title", content: "", date: at(3), user_id: null, team_id: null },
+    ];
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const { writes, report } = result.conversion;
+    expect(writes.filter((w) => w.kind === "announcement").map((w) => "text" in w && w.text))
+      .toEqual([
+        "Welcome\n\nGood luck",
+        "Web 1 fixed\n\nWeb 1 is back: curl http://10.0.0.5/. Status (https://status.example)",
+        "Only a title",
+      ]);
+    expect(report.filter((line) => line.includes("notification"))).toEqual([
+      "1 notification(s) had Markdown, which CTFd renders and Cairn shows as typed: each came over " +
+      "as plain text, its words without the marks, a link's address after its words, code as it is",
+    ]);
   });
 });
