@@ -68,6 +68,25 @@
   // Text the server put back in a field (a form sent again after a refusal).
   for (const field of document.querySelectorAll(LIMITED)) check(field);
 
+  // ---------------------------------------------------------------- logging in
+
+  // A login or a join on this phone (another team's, maybe, in another tab) is a new session: the
+  // outbox (outbox.js) sends what waits only once a page of the new session names its team, so
+  // that nothing a team left waiting goes with another team's session meanwhile. Said before the
+  // form goes, while the old session's tabs may still be sending.
+  document.addEventListener("submit", (event) => {
+    const action = event.target instanceof HTMLFormElement
+      ? event.target.getAttribute("action")
+      : "";
+    if (action === "/login" || action === "/join") {
+      try {
+        localStorage.removeItem("cairn.team");
+      } catch {
+        // No storage (a private window that refuses it): the outbox cannot run either.
+      }
+    }
+  }, true);
+
   // ---------------------------------------------------------------- live stream
 
   /**

@@ -620,6 +620,12 @@
         // Why what is left waits: the server's answer (a 5xx, an upload's 429), or none at all.
         let busy = false;
         for (const [i, item] of items.entries()) {
+          // Another team logged in on this phone meanwhile (another tab): the rest waits for this
+          // team, never sent with that team's session.
+          if (!signedIn()) {
+            for (const rest of items.slice(i)) atOnce.delete(rest.key);
+            break;
+          }
           const outcome = await send(item);
           // (An item "later" that is not an upload is in flight from another tab: its answer comes.)
           if (outcome === "busy" || (outcome === "later" && item.kind === "submission")) {

@@ -9,6 +9,12 @@
 //   kept, which is shown instead;
 // - anything else it has not cached gets the offline page;
 // - POSTs and the API (live events included) pass by untouched.
+// The pages kept belong to the session they were drawn for (the id in the
+// answer's last-contact token, `cairn-contact`): an answer drawn for another
+// session, or for none (a new login, a logout, another team's login in any
+// tab), drops them all first, so the next team on a shared phone never reads
+// the last team's puzzles offline. Several tabs asking for the same pages at
+// once (a reload that removed a puzzle, told to each) are fetched once.
 // A new version waits until the page asks it to take over. The server fills
 // in VERSION and SHELL when it serves this file.
 "use strict";
@@ -18,7 +24,12 @@ const SHELL = JSON.parse("__CAIRN_SHELL__");
 const OFFLINE = "/offline";
 const SHELL_CACHE = `cairn-shell-${VERSION}`;
 const PAGES_CACHE = "cairn-pages";
+/** Holds one entry: the id of the session the kept pages belong to ("" for none). */
+const SESSION_CACHE = "cairn-session";
+const SESSION_KEY = "/session";
 const TIMEOUT_MS = 3000;
+/** How long asks to keep pages are gathered before they are fetched: each tab sends its own. */
+const GATHER_MS = 250;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
@@ -26,7 +37,7 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
-    // Older shells go; the team's pages stay (logging out clears them).
+    // Older shells go; the team's pages stay (a session change, or logging out, clears them).
     for (const name of await caches.keys()) {
       if (name.startsWith("cairn-shell-") && name !== SHELL_CACHE) await caches.delete(name);
     }
@@ -51,13 +62,96 @@ function pageKey(url) {
   return /^\/puzzles(\/[^/]+)?$/.test(url.pathname) ? url.pathname : undefined;
 }
 
-/** Fetches pages the page named (a new unlock, the list's links) and keeps the cacheable ones. */
-async function cachePages(urls) {
-  const cache = await caches.open(PAGES_CACHE);
+/**
+ * The session an answer was drawn for: the session's id in its last-contact token (the server
+ * adds one to every answer to a team's session; `team.second.session.signature`), "" for none.
+ * Undefined when the answer does not say: a redirect (opaque here), or a 5xx (the server could
+ * not serve, say, while it starts again).
+ */
+function sessionOf(response) {
+  if (response.type !== "basic" || response.status >= 500) return undefined;
+  const token = response.headers.get("cairn-contact");
+  return token === null ? "" : token.split(".")[2] ?? "";
+}
+
+/** The cache work in order: a session's change, and a page kept or dropped, one at a time. */
+let queue = Promise.resolve();
+function serially(work) {
+  const run = queue.then(work);
+  queue = run.catch(() => {});
+  return run;
+}
+
+/** The session the kept pages belong to, as last seen (kept in a cache: the worker may stop). */
+let current;
+async function currentSession() {
+  if (current === undefined) {
+    const hit = await (await caches.open(SESSION_CACHE)).match(SESSION_KEY);
+    current = hit === undefined ? null : await hit.text();
+  }
+  return current;
+}
+
+/** An answer drawn for `session`: the pages kept for another session (or for none) go first. */
+async function noteSession(session) {
+  if (session === undefined || (await currentSession()) === session) return;
+  await caches.delete(PAGES_CACHE);
+  await (await caches.open(SESSION_CACHE)).put(SESSION_KEY, new Response(session));
+  current = session;
+}
+
+/**
+ * Keeps an answer to `key` when the server marked it cacheable, and forgets the copy otherwise;
+ * either way after noting the session it was drawn for. A 5xx changes nothing.
+ */
+function store(key, response) {
+  if (response.status >= 500) return Promise.resolve();
+  const session = sessionOf(response);
+  // Cloned now: the page may be reading the answer's body while the work waits its turn.
+  const copy = cacheable(response) ? response.clone() : undefined;
+  return serially(async () => {
+    await noteSession(session);
+    const cache = await caches.open(PAGES_CACHE);
+    if (copy !== undefined) await cache.put(key, copy);
+    else await cache.delete(key);
+  });
+}
+
+/** The pages asked for and not yet fetched, and when they will be. */
+let gathering;
+/** The last batch of fetches: the next waits for it, so a page's copies go in the order fetched. */
+let fetching = Promise.resolve();
+
+/**
+ * Fetches the pages a page named (a new unlock, the list's links, a removed puzzle) and keeps the
+ * cacheable ones. Asks that come within GATHER_MS of each other, one from each open tab, are
+ * fetched once: each page is fetched after every ask it answers was made.
+ */
+function cachePages(urls) {
+  if (gathering === undefined) {
+    const batch = { keys: new Set() };
+    const before = fetching;
+    batch.done = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+      await before;
+      // From here, a new ask starts a new batch: these fetches may have begun before it.
+      if (gathering === batch) gathering = undefined;
+      await fetchPages([...batch.keys]);
+    })();
+    fetching = batch.done.catch(() => {});
+    gathering = batch;
+  }
   for (const raw of urls) {
     const url = new URL(raw, self.location.origin);
     const key = pageKey(url);
-    if (url.origin !== self.location.origin || key === undefined) continue;
+    if (url.origin === self.location.origin && key !== undefined) gathering.keys.add(key);
+  }
+  return gathering.done;
+}
+
+/** Fetches each page for keeping, one at a time. */
+async function fetchPages(keys) {
+  for (const key of keys) {
     try {
       // Marked, so the server leaves a form post's message (flash.ts) for the page it is for.
       const response = await fetch(key, {
@@ -65,9 +159,8 @@ async function cachePages(urls) {
         redirect: "manual",
         headers: { "cairn-background": "1" },
       });
-      if (cacheable(response)) await cache.put(key, response);
       // A 5xx says the server cannot serve it now, not that the page is no longer the team's.
-      else if (response.status < 500) await cache.delete(key);
+      await store(key, response);
     } catch {
       // Offline: tried again on the next unlock or visit.
     }
@@ -79,18 +172,19 @@ function timeout(ms) {
 }
 
 /**
- * Keeps a page's answer when the server marked it cacheable, and forgets it otherwise. One that
- * shows a one-time message (`cairn-offline: once`: "Logged in", after a form post) is not kept,
- * nor is the copy kept before it forgotten: the page asks for a fresh one (`cachePages`), which
- * the server draws without the message.
+ * A page's answer: any page notes the session it was drawn for (the landing page, none), and a
+ * page that may be kept is kept when the server marked it cacheable, and forgotten otherwise. One
+ * that shows a one-time message (`cairn-offline: once`: "Logged in", after a form post) is not
+ * kept, nor is the copy kept before it forgotten: the page asks for a fresh one (`cachePages`),
+ * which the server draws without the message.
  */
 async function keep(key, response) {
-  if (key === undefined || response.headers.get("cairn-offline") === "once") return response;
+  if (key === undefined || response.headers.get("cairn-offline") === "once") {
+    await serially(() => noteSession(sessionOf(response)));
+    return response;
+  }
   // The server cannot serve it now (it is starting again): the copy kept stays.
-  if (response.status >= 500) return response;
-  const cache = await caches.open(PAGES_CACHE);
-  if (cacheable(response)) await cache.put(key, response.clone());
-  else await cache.delete(key);
+  await store(key, response);
   return response;
 }
 
@@ -100,8 +194,13 @@ async function keep(key, response) {
  * the team keeps reading the puzzle, and the page catches up once the server answers.
  */
 async function networkFirst(network, key) {
-  const cache = await caches.open(PAGES_CACHE);
-  const cached = async () => key === undefined ? undefined : await cache.match(key);
+  // Only a copy of the session seen last: none of another's, even one kept by a fetch in flight
+  // as the session changed.
+  const cached = async () => {
+    if (key === undefined) return undefined;
+    const kept = await caches.match(key, { cacheName: PAGES_CACHE });
+    return kept !== undefined && sessionOf(kept) === (await currentSession()) ? kept : undefined;
+  };
   try {
     const response = await Promise.race([network, timeout(TIMEOUT_MS)]);
     if (response.status < 500) return response;

@@ -4,7 +4,8 @@
 // authority that needs no system store). The service worker keeps unlocked
 // puzzle pages, never a locked one, shows the offline page for the rest, and
 // logging out leaves no cached page and no outbox, nor does a reload that removes a puzzle leave
-// that puzzle's.
+// that puzzle's; another team's login on the phone (in any tab) drops the last team's pages, and
+// sends nothing the last team left waiting.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -14,6 +15,7 @@ import type { BrowserContext, Page, Request } from "playwright-core";
 import { buildBinary } from "../_binary.ts";
 import {
   chromiumAvailable,
+  closeOffline,
   keepToasts,
   launchChromium,
   registerTeam,
@@ -218,8 +220,7 @@ suite("the service worker, under HTTPS", () => {
     // A phone whose worker already runs (an earlier visit), then logged out.
     const { page } = await teamPage("Fulmars", "/puzzles", errors);
     // The worker keeps the list, then the lighthouse, last of what the page asked for: once that
-    // is kept, no fetch of its is left to go out after the cookie is gone (it would get a
-    // redirect to the landing page, and forget the list).
+    // is kept, no fetch of its is left to go out after the cookie is gone.
     for (const path of ["/puzzles", "/puzzles/lighthouse"]) {
       await until(
         page,
@@ -239,27 +240,39 @@ suite("the service worker, under HTTPS", () => {
           ? route.continue()
           : route.abort("internetdisconnected"),
     );
-    // The team logs in: the list says so, once.
-    const form = page.locator("#login");
-    await form.getByLabel("Team name").fill("Fulmars");
-    await form.getByLabel("Password").fill("correct horse");
-    await form.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL(`${server.base}/puzzles`);
-    await page.locator(".notice", { hasText: "Logged in" }).waitFor();
+    try {
+      // The team logs in: the list says so, once.
+      const form = page.locator("#login");
+      await form.getByLabel("Team name").fill("Fulmars");
+      await form.getByLabel("Password").fill("correct horse");
+      await form.getByRole("button", { name: "Log in" }).click();
+      await page.waitForURL(`${server.base}/puzzles`);
+      await page.locator(".notice", { hasText: "Logged in" }).waitFor();
+      // The list with the message was not kept, and the copy of the session before went as the
+      // landing page came (it was another session's).
+      expect(await cachedPages(page)).not.toContain("/puzzles");
+    } finally {
+      await context.unroute(background);
+    }
+    // The network is back: a page asks again, and the worker keeps the list as the server draws
+    // it now.
+    await page.evaluate(
+      `navigator.serviceWorker.controller.postMessage({ type: "cache", urls: ["/puzzles"] })`,
+    );
+    await until(
+      page,
+      `caches.open("cairn-pages").then((c) => c.match("/puzzles")).then((r) => r?.text())
+        .then((text) => text?.includes("Fulmars"))`,
+    );
     // Offline now, the phone shows what the worker kept of the list.
     await context.setOffline(true);
     try {
-      await until(
-        page,
-        `caches.open("cairn-pages").then((c) => c.match("/puzzles")).then(Boolean)`,
-      );
       await page.goto(`${server.base}/puzzles`);
       await page.getByRole("textbox", { name: "Checkpoint code" }).waitFor();
       await page.screenshot({ path: join(SHOTS, "sw-kept-list-no-flash-phone.png") });
       expect(await page.locator(".notice", { hasText: "Logged in" }).count()).toBe(0);
     } finally {
       await context.setOffline(false);
-      await context.unroute(background);
     }
     expect(errors).toEqual([]);
     await page.close();
@@ -563,6 +576,241 @@ suite("the service worker, under HTTPS", () => {
         expect(errors).toEqual([]);
       } finally {
         await page.close();
+      }
+    },
+    90_000,
+  );
+
+  /** The text of every page the worker keeps. */
+  const keptTexts = (page: Page) =>
+    page.evaluate(`caches.open("cairn-pages").then((c) => c.keys()
+      .then((keys) => Promise.all(keys.map((k) => c.match(k).then((r) => r.text())))))`) as Promise<
+      string[]
+    >;
+
+  /** The teams whose actions wait in the phone's outbox, one entry an action. */
+  const waitingFor = (page: Page) =>
+    page.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open("cairn-outbox");
+      open.onsuccess = () => {
+        const tx = open.result.transaction("outbox", "readonly");
+        const all = tx.objectStore("outbox").getAll();
+        tx.oncomplete = () => resolve(all.result.map((item) => item.team));
+      };
+    })`) as Promise<string[]>;
+
+  test(
+    "another team's login in another tab drops the pages kept; what the last team left waits for it",
+    async () => {
+      const errors: string[] = [];
+      // A tab the phone kept on the landing page, from before anyone logged in.
+      await context.clearCookies();
+      const landing = await context.newPage();
+      landing.on("pageerror", (error) => errors.push(error.message));
+      await landing.goto(`${server.base}/`);
+      // The Kittiwakes play in another tab: they solve the lighthouse, which opens the vault.
+      const { page, token } = await teamPage("Kittiwakes", "/puzzles/lighthouse", errors);
+      await page.getByRole("textbox", { name: "Answer" }).fill("seven");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#result.notice-ok", { hasText: "Correct!" }).waitFor();
+      await page.goto(`${server.base}/puzzles/vault`);
+      await until(
+        page,
+        `caches.open("cairn-pages").then((c) => c.match("/puzzles/vault"))
+          .then((r) => r?.text()).then((text) => text?.includes("Kittiwakes"))`,
+      );
+      // Offline, a guess on the vault waits on the phone; the tab is closed before the network
+      // comes back.
+      await context.setOffline(true);
+      await page.getByRole("textbox", { name: "Answer" }).fill("shut");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await until(page, "globalThis.cairnOutbox.pending().then((n) => n === 1)");
+      await closeOffline(page);
+      await context.setOffline(false);
+
+      // The Petrels log in on the landing tab.
+      await registerTeam(server.base, "Petrels");
+      const form = landing.locator("#login");
+      await form.getByLabel("Team name").fill("Petrels");
+      await form.getByLabel("Password").fill("correct horse");
+      await form.getByRole("button", { name: "Log in" }).click();
+      await landing.waitForURL(`${server.base}/puzzles`);
+      await until(
+        landing,
+        `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
+          .then((r) => r?.text()).then((text) => text?.includes("Petrels"))`,
+      );
+      // No page of the Kittiwakes is left on the phone.
+      const kept = await keptTexts(landing);
+      expect(kept.length).toBeGreaterThan(0);
+      expect(kept.filter((text) => text.includes("Kittiwakes"))).toEqual([]);
+      expect(await cachedPages(landing)).not.toContain("/puzzles/vault");
+
+      // Offline, the vault (the Kittiwakes' puzzle, locked for the Petrels) is the offline page.
+      await context.setOffline(true);
+      try {
+        await landing.goto(`${server.base}/puzzles/vault`);
+        await landing.getByRole("heading", { name: "You are offline" }).waitFor();
+        expect(await landing.content()).not.toContain("secret text");
+        await landing.screenshot({ path: join(SHOTS, "sw-shared-phone-offline-phone.png") });
+        // (Closed offline: left open, it would load the page by itself once the network is back.)
+        await landing.close();
+      } finally {
+        await context.setOffline(false);
+      }
+      // The network back, what the Kittiwakes left waits for them, unsent: it never goes with the
+      // Petrels' session.
+      const list = await context.newPage();
+      list.on("pageerror", (error) => errors.push(error.message));
+      try {
+        await list.goto(`${server.base}/puzzles`);
+        await list.evaluate("globalThis.cairnOutbox.flush()");
+        expect(await waitingFor(list)).toEqual(["Kittiwakes"]);
+        const guesses = await fetch(`${server.base}/api/puzzles/vault/guesses`, {
+          headers: { authorization: `Bearer ${token}` },
+          tls: { rejectUnauthorized: false },
+        } as RequestInit);
+        expect(((await guesses.json()) as { guesses: unknown[] }).guesses).toEqual([]);
+        expect(errors).toEqual([]);
+        // The next cases start with an empty outbox.
+        await list.evaluate(`void indexedDB.deleteDatabase("cairn-outbox")`);
+      } finally {
+        await list.close();
+      }
+    },
+    90_000,
+  );
+
+  test(
+    "what a team's open tab sends as another team logs in in another tab stops at the login",
+    async () => {
+      const errors: string[] = [];
+      await context.clearCookies();
+      const landing = await context.newPage();
+      landing.on("pageerror", (error) => errors.push(error.message));
+      await landing.goto(`${server.base}/`);
+      // The Shags' tab: two wrong guesses wait on the phone, offline.
+      const { page, token: shags } = await teamPage("Shags", "/puzzles/lighthouse", errors);
+      await context.setOffline(true);
+      for (const guess of ["one", "two"]) {
+        await page.getByRole("textbox", { name: "Answer" }).fill(guess);
+        await page.getByRole("button", { name: "Submit" }).click();
+        await page.locator("#result", { hasText: "Saved on this phone" }).waitFor();
+      }
+      expect(await page.evaluate("globalThis.cairnOutbox.pending()")).toBe(2);
+      // The network comes back; the first guess is on its way (held there), and the Herons log
+      // in on the landing tab, whose first page is held too.
+      let releaseGuess = () => {};
+      const guessHeld = new Promise<void>((resolve) => (releaseGuess = resolve));
+      let releasePage = () => {};
+      const pageHeld = new Promise<void>((resolve) => (releasePage = resolve));
+      const guesses = "**/api/puzzles/lighthouse/guesses";
+      const list = "**/puzzles";
+      let sent = 0;
+      await context.route(guesses, async (route) => {
+        if (route.request().method() === "POST") sent += 1;
+        await guessHeld;
+        await route.continue();
+      });
+      await context.route(list, async (route) => {
+        await pageHeld;
+        await route.continue();
+      });
+      try {
+        await context.setOffline(false);
+        await page.evaluate("void globalThis.cairnOutbox.flush()");
+        for (let i = 0; i < 100 && sent === 0; i++) await Bun.sleep(100);
+        expect(sent).toBe(1);
+        const herons = await registerTeam(server.base, "Herons");
+        const form = landing.locator("#login");
+        await form.getByLabel("Team name").fill("Herons");
+        await form.getByLabel("Password").fill("correct horse");
+        await form.getByRole("button", { name: "Log in" }).click();
+        // The login's answer has set the Herons' cookie; their list has not come yet.
+        for (let i = 0; i < 100; i++) {
+          const cookie = (await context.cookies(server.base)).find((c) =>
+            c.name === "cairn_session"
+          );
+          if (cookie !== undefined && cookie.value !== shags) break;
+          await Bun.sleep(100);
+        }
+        expect(landing.url()).toBe(`${server.base}/`);
+        // The first guess goes on; the Shags' tab then sends nothing more with the Herons' session.
+        releaseGuess();
+        await page.evaluate("globalThis.cairnOutbox.flush()");
+        const stored = await fetch(`${server.base}/api/puzzles/lighthouse/guesses`, {
+          headers: { authorization: `Bearer ${herons}` },
+          tls: { rejectUnauthorized: false },
+        } as RequestInit);
+        const answers = ((await stored.json()) as { guesses: { answer: string }[] }).guesses
+          .map((g) => g.answer);
+        expect(answers).not.toContain("two");
+        expect(await waitingFor(page)).toEqual(["Shags"]);
+      } finally {
+        releaseGuess();
+        releasePage();
+        await context.unroute(guesses);
+        await context.unroute(list);
+      }
+      await landing.waitForURL(`${server.base}/puzzles`);
+      expect(errors).toEqual([]);
+      await page.evaluate(`void indexedDB.deleteDatabase("cairn-outbox")`);
+      await page.close();
+      await landing.close();
+    },
+    90_000,
+  );
+
+  test(
+    "tabs that each ask the worker to forget a removed puzzle get one fetch of it, and of the list",
+    async () => {
+      expect(await reload(HUNT + BUOY)).toMatchObject({ added: ["buoy"] });
+      const errors: string[] = [];
+      const { page: first } = await teamPage("Cormorants", "/puzzles", errors);
+      const tabs = [first];
+      try {
+        await until(
+          first,
+          `caches.open("cairn-pages").then((c) => c.match("/puzzles/buoy")).then(Boolean)`,
+        );
+        for (const path of ["/puzzles", "/puzzles/lighthouse"]) {
+          const tab = await context.newPage();
+          tab.on("pageerror", (error) => errors.push(error.message));
+          const stream = tab.waitForResponse((r) => r.url().includes("/api/events"));
+          await tab.goto(`${server.base}${path}`);
+          expect((await stream).status()).toBe(200);
+          tabs.push(tab);
+        }
+        // The worker's fetches, once each tab has asked for what it shows.
+        await Bun.sleep(1_000);
+        const fetched: string[] = [];
+        const seen = (request: Request) => {
+          if (request.serviceWorker()) fetched.push(new URL(request.url()).pathname);
+        };
+        context.on("request", seen);
+        try {
+          expect(await reload(HUNT)).toMatchObject({ removed: ["buoy"] });
+          await until(
+            first,
+            `caches.open("cairn-pages").then((c) => c.match("/puzzles/buoy"))
+              .then((r) => r === undefined)`,
+          );
+          await until(
+            first,
+            `caches.open("cairn-pages").then((c) => c.match("/puzzles"))
+              .then((r) => r ? r.text() : "")
+              .then((t) => t.includes("Cormorants") && !t.includes('href="/puzzles/buoy"'))`,
+          );
+          await Bun.sleep(1_000);
+        } finally {
+          context.off("request", seen);
+        }
+        // Three tabs heard it, and each asked: one fetch each.
+        expect(fetched.filter((path) => path === "/puzzles/buoy")).toEqual(["/puzzles/buoy"]);
+        expect(fetched.filter((path) => path === "/puzzles")).toEqual(["/puzzles"]);
+        expect(errors).toEqual([]);
+      } finally {
+        for (const tab of tabs) await tab.close();
       }
     },
     90_000,
