@@ -63,13 +63,14 @@ function pageKey(url) {
 }
 
 /**
- * The session an answer was drawn for: the session's id in its last-contact token (the server
- * adds one to every answer to a team's session; `team.second.session.signature`), "" for none.
- * Undefined when the answer does not say: a redirect (opaque here), or a 5xx (the server could
- * not serve, say, while it starts again).
+ * The session a page was drawn for: the session's id in its last-contact token (the server adds
+ * one to every answer to a team's session; `team.second.session.signature`), "" for none.
+ * Undefined when the answer does not say: a redirect (opaque here), a 5xx (the server could not
+ * serve, say, while it starts again), or no page (a puzzle's file opened in a tab).
  */
 function sessionOf(response) {
   if (response.type !== "basic" || response.status >= 500) return undefined;
+  if (!(response.headers.get("content-type") ?? "").startsWith("text/html")) return undefined;
   const token = response.headers.get("cairn-contact");
   return token === null ? "" : token.split(".")[2] ?? "";
 }
