@@ -69,11 +69,13 @@ export interface Mission {
   judge: "organizer" | "auto";
 }
 
-/** Limits on mission uploads, in bytes. */
+/** Limits on mission uploads, in bytes, and how large a phone makes a photo before sending it. */
 export interface Uploads {
   photoMax: number;
   videoMax: number;
   teamQuota: number;
+  /** The longest side, in pixels, a phone shrinks a photo to before sending it, or "original". */
+  photoSize: number | "original";
 }
 
 /** The upload limits a hunt gets when it sets none. */
@@ -81,6 +83,7 @@ export const DEFAULT_UPLOADS: Uploads = {
   photoMax: 15 * 1_048_576,
   videoMax: 60 * 1_048_576,
   teamQuota: 1_024 * 1_048_576,
+  photoSize: 2048,
 };
 
 /** `[hunt] hint_tokens`: `start` tokens at the hunt's start, one more each `everyMs`, at most `max`. */

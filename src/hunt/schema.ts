@@ -82,6 +82,28 @@ const size = v.pipe(
   v.minValue(1_024, "The size must be at least 1KB"),
 );
 
+/** The longest side, in pixels, a phone may shrink a mission's photo to (`uploads.photo_size`). */
+export const PHOTO_SIZE = { min: 640, max: 4096, default: 2048 } as const;
+
+/**
+ * `uploads.photo_size`: the longest side, in pixels, a phone shrinks a photo to before sending
+ * it, or "original" to send photos as taken.
+ */
+const PHOTO_SIZE_TEXT =
+  `Expected a whole number of pixels from ${PHOTO_SIZE.min} to ${PHOTO_SIZE.max}, or "original"`;
+const photoSize = v.union(
+  [
+    v.literal("original"),
+    v.pipe(
+      v.number(),
+      v.integer(PHOTO_SIZE_TEXT),
+      v.minValue(PHOTO_SIZE.min, PHOTO_SIZE_TEXT),
+      v.maxValue(PHOTO_SIZE.max, PHOTO_SIZE_TEXT),
+    ),
+  ],
+  PHOTO_SIZE_TEXT,
+);
+
 /** A guess limit's window: a duration, or "hunt" for a cap on the whole hunt (Infinity). */
 const guessWindow = v.pipe(
   v.string('Expected a duration in quotes, e.g. "30s", "10m" or "1h", or "hunt"'),
@@ -294,11 +316,15 @@ export const HuntTableSchema = v.strictObject({
   other_variant_message: v.optional(text("message")),
   /** Limits on mission uploads: each file's size, and each team's total. */
   uploads: v.optional(
-    v.strictObject({
-      photo_max: v.optional(size, "15MB"),
-      video_max: v.optional(size, "60MB"),
-      team_quota: v.optional(size, "1GB"),
-    }, 'Expected { photo_max = "15MB", video_max = "60MB", team_quota = "1GB" }'),
+    v.strictObject(
+      {
+        photo_max: v.optional(size, "15MB"),
+        video_max: v.optional(size, "60MB"),
+        team_quota: v.optional(size, "1GB"),
+        photo_size: v.optional(photoSize, PHOTO_SIZE.default),
+      },
+      'Expected { photo_max = "15MB", video_max = "60MB", team_quota = "1GB", photo_size = 2048 }',
+    ),
     {},
   ),
   /** Tokens that pay for asks (hints with kind = "ask"): `start` at the start, one more each `every`. */

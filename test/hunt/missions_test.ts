@@ -24,6 +24,7 @@ describe("loadHunt() missions", () => {
       photoMax: 15 * 1_048_576,
       videoMax: 60 * 1_048_576,
       teamQuota: 1_073_741_824,
+      photoSize: 2048,
     });
     expect(hunt!.gallery).toBe(false);
   });
@@ -37,6 +38,7 @@ describe("loadHunt() missions", () => {
       photoMax: 512_000,
       videoMax: 2 * 1_073_741_824,
       teamQuota: 3 * 1_048_576,
+      photoSize: 2048,
     });
     expect(hunt!.gallery).toBe(true);
   });
@@ -96,6 +98,50 @@ describe("loadHunt() missions", () => {
   for (const [what, puzzles, expected] of cases) {
     test(`reports ${what}`, () => {
       expect(errorsOf(`${HEAD}\n${puzzles}`)).toEqual(expected);
+    });
+  }
+
+  test('reads uploads.photo_size: pixels, or "original"', () => {
+    for (
+      const [value, expected] of [["640", 640], ["2560", 2560], ["4096", 4096], [
+        '"original"',
+        "original",
+      ]] as const
+    ) {
+      const { hunt, problems } = loadHunt(
+        `${HEAD}uploads = { photo_size = ${value} }\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nsubmit = "photo"\n`,
+        { file: "m.toml" },
+      );
+      expect(problems).toEqual([]);
+      expect(hunt!.uploads.photoSize).toBe(expected);
+    }
+  });
+
+  for (
+    const value of [
+      '"2560px"',
+      '"2560"',
+      "2560.5",
+      "100",
+      "639",
+      "4097",
+      "0",
+      "-2048",
+      '"originals"',
+      "true",
+    ]
+  ) {
+    test(`reports uploads.photo_size = ${value} with its place`, () => {
+      const problems = errorsOf(
+        `${HEAD}uploads = { photo_max = "15MB", photo_size = ${value} }\n\n[[puzzle]]\nid = "p"\ntitle = "P"\nsubmit = "photo"\n`,
+      );
+      expect(problems).toEqual([{
+        severity: "error",
+        message: 'Expected a whole number of pixels from 640 to 4096, or "original"',
+        puzzle: undefined,
+        field: "hunt.uploads.photo_size",
+        line: 3,
+      }]);
     });
   }
 
