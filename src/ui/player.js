@@ -437,7 +437,7 @@
     if (!$("solved-note")) {
       const note = element("p", "", "Your team solved this mission.");
       note.id = "solved-note";
-      $("mission-status").after(note);
+      ($("mission-sent") ?? $("mission-status")).after(note);
     }
     const meta = document.querySelector(".puzzle-head .meta");
     if (meta && !$("solved-badge")) {
@@ -479,9 +479,65 @@
     sentFromForm = false;
   }
 
+  /**
+   * Shows what the team's latest submission sent (as the server draws it: player.tsx's `Sent`):
+   * the photo small and whole, a link to the video, or the text quoted.
+   */
+  function showSent(submission) {
+    const file = `/api/submissions/${submission.id}/file`;
+    const figure = element("figure", "mission-sent");
+    figure.id = "mission-sent";
+    figure.dataset.id = String(submission.id);
+    figure.append(element("figcaption", "small muted", "What your team sent"));
+    if (submission.type === null) {
+      figure.append(element("blockquote", "", submission.text ?? ""));
+    } else if (submission.type.startsWith("video/")) {
+      const link = element("a", "", "The video your team sent");
+      link.href = file;
+      figure.append(link);
+    } else {
+      const link = element("a");
+      link.href = file;
+      const img = element("img");
+      img.alt = "The photo your team sent";
+      img.decoding = "async";
+      undrawnAsLink(img);
+      img.src = file;
+      link.append(img);
+      figure.append(link);
+    }
+    const shown = $("mission-sent");
+    if (shown) shown.replaceWith(figure);
+    else $("mission-status").after(figure);
+  }
+
+  /**
+   * A photo this browser cannot draw (a HEIC outside Safari) becomes its link's words alone, with
+   * no broken picture beside them.
+   */
+  function undrawnAsLink(img) {
+    const words = () => img.replaceWith(img.alt);
+    if (img.complete && img.src && img.naturalWidth === 0) words();
+    else img.addEventListener("error", words, { once: true });
+  }
+  const sentImg = document.querySelector("#mission-sent img");
+  if (sentImg) undrawnAsLink(sentImg);
+
+  /**
+   * Brings what the team sent up to date with `submission`: drawn from it when it says what was
+   * sent (an upload's answer, the server's list), else (a live event) from the server's list.
+   */
+  async function followSent(submission) {
+    if ($("mission-sent")?.dataset.id === String(submission.id)) return;
+    if ("type" in submission) return showSent(submission);
+    const latest = await latestSubmission();
+    if (latest && $("mission-sent")?.dataset.id !== String(latest.id)) showSent(latest);
+  }
+
   /** A submission's state, from the upload's answer or a live event. */
   function showSubmission(submission) {
     $("result").hidden = true;
+    void followSent(submission);
     $("mission-status").dataset.shown = `${submission.id}:${submission.status}`;
     switch (submission.status) {
       case "pending":
@@ -536,6 +592,18 @@
         input.click();
       });
     }
+    // A photo being made smaller before it is sent (outbox.js): said when it takes a moment, so
+    // the page does not look stuck. (A second tap meanwhile sends nothing more: outbox.js.)
+    let preparing;
+    document.addEventListener("cairn:upload-preparing", (event) => {
+      const { puzzle, done } = event.detail;
+      if (puzzle !== puzzleId || !missionForm?.isConnected) return;
+      clearTimeout(preparing);
+      if (done) $("upload-percent").textContent = "";
+      else {
+        preparing = setTimeout(() => $("upload-percent").textContent = "Preparing the photo…", 300);
+      }
+    });
     document.addEventListener("cairn:upload-progress", (event) => {
       const { puzzle, loaded, total } = event.detail;
       if (puzzle !== puzzleId || !missionForm?.isConnected) return;

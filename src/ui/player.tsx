@@ -374,11 +374,16 @@ export interface MissionView {
   quotaLeft?: true;
   /** What a larger file is told, in the server's words: "The file is larger than 15 MB". */
   tooLarge: string;
+  /** For a photo mission: the longest side the phone makes a photo before sending it, or "original". */
+  photoSize?: number | "original";
   latest?: {
     id: number;
     status: "pending" | "accepted" | "rejected";
     points: number;
     message: string | null;
+    /** What was sent: a file's type (its bytes at `/api/submissions/:id/file`), or a text. */
+    type: string | null;
+    text: string | null;
   };
 }
 
@@ -712,6 +717,7 @@ const MissionForm: FC<
         {status?.message ? <p>{status.message}</p> : null}
         {status?.text ? <p>{status.text}</p> : null}
       </div>
+      <Sent latest={mission.latest} />
       {solved && <p id="solved-note">Your team solved this mission.</p>}
       <form
         method="post"
@@ -721,6 +727,7 @@ const MissionForm: FC<
         hidden={waiting || solved}
         data-max-bytes={mission.submit === "text" ? undefined : mission.maxBytes}
         data-too-large={mission.submit === "text" ? undefined : mission.tooLarge}
+        data-photo-size={mission.photoSize}
       >
         {mission.submit === "text"
           ? (
@@ -780,6 +787,30 @@ const MissionForm: FC<
         )}
       </form>
     </section>
+  );
+};
+
+/**
+ * What the team's latest submission sent, for every phone of the team to see: the photo, small and
+ * whole (a link to it full size), a link to the video, or the text quoted. The page's script draws
+ * it again when a teammate sends another.
+ */
+export const Sent: FC<{ latest: MissionView["latest"] }> = ({ latest }) => {
+  if (latest === undefined) return null;
+  const file = `/api/submissions/${latest.id}/file`;
+  return (
+    <figure class="mission-sent" id="mission-sent" data-id={String(latest.id)}>
+      <figcaption class="small muted">What your team sent</figcaption>
+      {latest.type === null
+        ? <blockquote>{latest.text}</blockquote>
+        : latest.type.startsWith("video/")
+        ? <a href={file}>The video your team sent</a>
+        : (
+          <a href={file}>
+            <img src={file} alt="The photo your team sent" decoding="async" />
+          </a>
+        )}
+    </figure>
   );
 };
 

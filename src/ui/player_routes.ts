@@ -527,12 +527,15 @@ function missionOf(engine: Engine, team: Team, puzzle: Puzzle): MissionView | un
       : left === 0
       ? QUOTA_USED
       : tooLargeText(left, "quota"),
+    ...(puzzle.mission.submit === "photo" && { photoSize: engine.hunt.uploads.photoSize }),
     ...(latest !== undefined && {
       latest: {
         id: latest.id,
         status: latest.status,
         points: latest.points,
         message: latest.message,
+        type: latest.file?.type ?? null,
+        text: latest.text,
       },
     }),
   };

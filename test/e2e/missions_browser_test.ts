@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page, Route } from "playwright-core";
 import { addGps, contains, GPS_LATITUDE } from "../http/_jpeg.ts";
+import { heicWithGps } from "../play/_media.ts";
 import { axe, chromiumAvailable, launchChromium, registerTeam, startBinary } from "./_browser.ts";
 
 const ADMIN_TOKEN = "missions-admin-token";
@@ -371,12 +372,10 @@ suite("photo missions in a browser", () => {
       await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
       const phone = await open("/puzzles/fountain", errors);
       const gif = Buffer.from("GIF89a\x01\x00\x01\x00\x00\x00\x00;", "latin1");
-      // Handed to Chromium as a file on disk: 16 MB through the protocol takes too long.
-      const big = join(server.dir, "big.jpg");
-      writeFileSync(
-        big,
-        Buffer.concat([Buffer.from(await photo("Big")), Buffer.alloc(16_000_000)]),
-      );
+      // Handed to Chromium as a file on disk: 16 MB through the protocol takes too long. A photo
+      // the phone cannot make smaller (a HEIC: Chromium does not draw it), so it stays that large.
+      const big = join(server.dir, "big.heic");
+      writeFileSync(big, Buffer.concat([heicWithGps(), Buffer.alloc(16_000_000)]));
       for (
         const [file, says] of [
           [{ name: "party.gif", mimeType: "image/gif", buffer: gif }, "This mission takes a JPEG"],
@@ -410,11 +409,10 @@ suite("photo missions in a browser", () => {
       phone.on("request", (request) => {
         if (request.method() === "POST") sent.push(request.url());
       });
-      const big = join(server.dir, "huge.jpg");
-      writeFileSync(
-        big,
-        Buffer.concat([Buffer.from(await photo("Huge")), Buffer.alloc(16_000_000)]),
-      );
+      // A photo the phone cannot make smaller (a HEIC, which Chromium cannot draw) goes as it is:
+      // at 16 MB, over the cap. (A JPEG that large is made smaller first: mission_photos_browser_test.)
+      const big = join(server.dir, "huge.heic");
+      writeFileSync(big, Buffer.concat([heicWithGps(), Buffer.alloc(16_000_000)]));
       const input = phone.locator("#mission-form input[type=file]");
       await input.setInputFiles(big);
       await phone.getByRole("button", { name: "Send" }).click();
@@ -426,7 +424,7 @@ suite("photo missions in a browser", () => {
       expect(sent).toEqual([]);
       expect(await phone.locator("#mission-form").isVisible()).toBe(true);
       const chosen = (el: unknown) => (el as { files: { name: string }[] }).files[0]?.name;
-      expect(await input.evaluate(chosen)).toBe("huge.jpg");
+      expect(await input.evaluate(chosen)).toBe("huge.heic");
       expect(await phone.getByRole("button", { name: "Send" }).isEnabled()).toBe(true);
       expect(await phone.locator("#upload-progress").isHidden()).toBe(true);
       expect(await phone.locator("#outbox").isHidden()).toBe(true);

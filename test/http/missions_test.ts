@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as v from "valibot";
 import { EVENTS } from "../../src/play/responses.ts";
 import { MISSIONS_TOML } from "../engine/_hunt.ts";
@@ -440,6 +441,17 @@ describe("POST /api/puzzles/:id/submissions", () => {
     expect(mine.headers.get("content-disposition")).toBe(
       `inline; filename="submission-${submission.id}.jpg"`,
     );
+    // The bytes stored (its location removed), to the phone that sent it and to a teammate's.
+    const [name] = app.files();
+    const kept = readFileSync(join(app.store.files.dir, name!));
+    expect(Buffer.from(await mine.arrayBuffer()).equals(kept)).toBe(true);
+    const teammate = await app.login("Gulls");
+    const theirs = await app.app.request(`${ORIGIN}${path}`, {
+      headers: { authorization: `Bearer ${teammate}` },
+    });
+    expect(theirs.status).toBe(200);
+    expect(theirs.headers.get("content-type")).toBe("image/jpeg");
+    expect(Buffer.from(await theirs.arrayBuffer()).equals(kept)).toBe(true);
     const organizer = await app.app.request(`${ORIGIN}${path}`, {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });

@@ -568,6 +568,72 @@ submit = "photo"
     });
   });
 
+  test("a photo mission's form says how large the phone makes a photo (photo_size); no other does", async () => {
+    for (
+      const [key, expected] of [
+        ["", "2048"],
+        [", photo_size = 1600", "1600"],
+        [', photo_size = "original"', "original"],
+      ] as const
+    ) {
+      const app = makeApp({
+        toml: MISSIONS_TOML.replace('team_quota = "3MB"', `team_quota = "3MB"${key}`),
+      });
+      app.clock.advance(60_000);
+      const team = browser(app);
+      await team.post("/join", { name: "Gulls", password: "correct horse" });
+      const size = async (puzzle: string) =>
+        /<form [^>]*id="mission-form"[^>]*>/.exec((await team.get(`/puzzles/${puzzle}`)).text)![0]
+          .match(/data-photo-size="([^"]*)"/)?.[1];
+      expect({ key, photo: await size("statue") }).toEqual({ key, photo: expected });
+      expect(await size("pirate")).toBeUndefined();
+      expect(await size("story")).toBeUndefined();
+    }
+  });
+
+  test("shows the team what it sent last: the photo, a link to the video, the text quoted", async () => {
+    const app = makeApp({ toml: MISSIONS_TOML });
+    app.clock.advance(60_000);
+    const team = browser(app);
+    await team.post("/join", { name: "Gulls", password: "correct horse" });
+    const sent = (page: string) =>
+      /<figure[^>]*id="mission-sent"[\s\S]*?<\/figure>/.exec(page)?.[0];
+    expect(sent((await team.get("/puzzles/statue")).text)).toBeUndefined();
+    const send = async (puzzle: string, name: string, value: Blob | string) => {
+      const form = new FormData();
+      if (typeof value === "string") form.append(name, value);
+      else form.append(name, value, "sent");
+      expect(await team.upload(`/puzzles/${puzzle}/submissions`, form)).toMatchObject({
+        status: 303,
+      });
+    };
+    await send("statue", "file", new Blob([jpegWithGps()], { type: "image/jpeg" }));
+    expect(sent((await team.get("/puzzles/statue")).text)).toBe(
+      '<figure class="mission-sent" id="mission-sent" data-id="1">' +
+        '<figcaption class="small muted">What your team sent</figcaption>' +
+        '<a href="/api/submissions/1/file"><img src="/api/submissions/1/file" ' +
+        'alt="The photo your team sent" decoding="async"/></a></figure>',
+    );
+    await send("pirate", "file", new Blob([movieWithGps()], { type: "video/mp4" }));
+    expect(sent((await team.get("/puzzles/pirate")).text)).toContain(
+      '<a href="/api/submissions/2/file">The video your team sent</a>',
+    );
+    await send("story", "text", "We <3 gulls");
+    expect(sent((await team.get("/puzzles/story")).text)).toContain(
+      "<blockquote>We &lt;3 gulls</blockquote>",
+    );
+    // A rejected photo stays shown, so the team knows which one the judge's message is about.
+    const ann = await judge(app, "ann");
+    await ann.post("/admin/judge/1/verdict", { verdict: "reject", message: "Too dark" });
+    const after = (await team.get("/puzzles/statue")).text;
+    expect(after).toContain("<p>Too dark</p>");
+    expect(sent(after)).toContain('src="/api/submissions/1/file"');
+    // Another team's page of the same mission shows none of it.
+    const terns = browser(app);
+    await terns.post("/join", { name: "Terns", password: "correct horse" });
+    expect(sent((await terns.get("/puzzles/statue")).text)).toBeUndefined();
+  });
+
   test("without scripts, the form posts the photo; the page then says it waits for a judge", async () => {
     const app = makeApp({ toml: MISSIONS_TOML });
     app.clock.advance(60_000);
