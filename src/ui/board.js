@@ -247,14 +247,36 @@
     refreshChart();
   }
 
+  /**
+   * The shape of the chart's box, width over height, as the server takes it (charts.ts keeps it
+   * between 0.7 and 2.6): the chart is drawn to that shape, so it fills its column's width.
+   */
+  function chartAspect() {
+    const width = chart.clientWidth;
+    const height = chart.clientHeight;
+    if (width <= 0 || height <= 0) return null;
+    return Math.min(2.6, Math.max(0.7, width / height));
+  }
+
+  /** Draws the chart again if its box changed shape (a resize, the legend's rows), by over 3%. */
+  function fitChart() {
+    const aspect = chartAspect();
+    const box = chart.querySelector("svg")?.viewBox?.baseVal;
+    if (aspect === null || !box || box.height <= 0) return;
+    if (Math.abs(box.width / box.height - aspect) / aspect > 0.03) refreshChart();
+  }
+
   let chartTimer = null;
   function refreshChart() {
     // Several changes in a burst make one request.
     if (chartTimer !== null) return;
     chartTimer = setTimeout(async () => {
       chartTimer = null;
+      const aspect = chartAspect();
+      const query = new URLSearchParams(division ? { division } : {});
+      if (aspect !== null) query.set("aspect", aspect.toFixed(2));
       try {
-        const res = await fetch(`/scoreboard/chart.svg${divisionQuery}`);
+        const res = await fetch(`/scoreboard/chart.svg?${query}`);
         if (res.ok) chart.innerHTML = await res.text();
       } catch {
         // The next change tries again.
@@ -323,9 +345,11 @@
   rows = measureRows();
   fitNames();
   fitStrip();
+  fitChart();
   addEventListener("resize", () => {
     relayout();
     fitStrip();
+    fitChart();
   });
 
   setInterval(() => {

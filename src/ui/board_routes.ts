@@ -103,9 +103,11 @@ export function boardPages({ game, stats }: Play): Hono {
     if (division !== undefined && !game.engine.hunt.divisions.includes(division)) {
       return c.notFound();
     }
+    // The shape of the projector's box for it (width over height), so that it fills the box.
+    const aspect = Number(param(c, "aspect"));
     noStore(c);
     c.header("content-type", "image/svg+xml; charset=utf-8");
-    return chartAnswer(c, chart(game, division));
+    return chartAnswer(c, chart(game, division, aspect > 0 ? aspect : undefined));
   });
 
   gallery(pages, game);
@@ -238,7 +240,7 @@ function gallery(pages: Hono, game: Game): void {
  * The chart of the top 10's score over time (in one division); it stops at the freeze while
  * frozen, and at the end once the hunt is over (or at a later change, an organizer's adjustment).
  */
-function chart(game: Game, division: string | undefined): string {
+function chart(game: Game, division: string | undefined, aspect?: number): string {
   const engine = game.engine;
   const now = engine.now();
   const at = game.freeze.frozenAt(now);
@@ -252,6 +254,7 @@ function chart(game: Game, division: string | undefined): string {
     title: "Score over time of the top 10 teams",
     // The page lists the 10 beside the chart, in type that fits the projector.
     endLabels: false,
+    ...(aspect !== undefined && Number.isFinite(aspect) && { aspect }),
   });
 }
 

@@ -50,12 +50,20 @@ export function scoreChart(
     title: string;
     /** Name each line at its end (the default), or leave that to a legend beside the chart. */
     endLabels?: boolean;
+    /**
+     * Its width over its height, to fill a box of that shape (the projector's column), kept
+     * within `CHART_ASPECT`; without it, 800 by 680 with end labels, 520 by 680 without.
+     */
+    aspect?: number;
   },
 ): string {
   const endLabels = options.endLabels ?? true;
-  // Without end labels the chart is narrower, so its type comes out larger in the same space.
-  const width = endLabels ? 800 : 520;
   const height = 680;
+  // Without end labels the chart is narrower, so its type comes out larger in the same space. A
+  // wider box gets a wider chart at the same height: the type keeps its size, the time axis grows.
+  const width = options.aspect === undefined
+    ? (endLabels ? 800 : 520)
+    : Math.round(height * chartAspect(options.aspect));
   const left = 60;
   // Room for the end labels: team names of up to 24 characters are shown whole.
   const right = endLabels ? 290 : 24;
@@ -147,6 +155,14 @@ export function scoreChart(
     }" font-size="19">${escape(name)}</text>`;
   }
   return out + "</svg>";
+}
+
+/** The shapes the score chart may take, width over height: from a tall box to a wide strip. */
+export const CHART_ASPECT = { min: 0.7, max: 2.6 } as const;
+
+/** `aspect` kept within `CHART_ASPECT`. */
+export function chartAspect(aspect: number): number {
+  return Math.min(CHART_ASPECT.max, Math.max(CHART_ASPECT.min, aspect));
 }
 
 /** The width of a character of a time label (17 units high), a little over its usual. */

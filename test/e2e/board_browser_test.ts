@@ -6,7 +6,14 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { chromiumAvailable, registerTeam, type Served, serveForSuite, SHOTS } from "./_browser.ts";
+import {
+  chromiumAvailable,
+  registerTeam,
+  type Served,
+  serveForSuite,
+  SHOTS,
+  until,
+} from "./_browser.ts";
 
 const ADMIN_TOKEN = "board-admin-token";
 const HUNT = `
@@ -84,6 +91,65 @@ function measure(page: Page): Promise<Fit> {
 
 suite("announcements on the projector", () => {
   serveForSuite(served, HUNT, ["--admin-token", ADMIN_TOKEN]);
+
+  test(
+    "the chart fills its column's width on a 1280, 1920 and 3840 px projector, one or two columns",
+    async () => {
+      const base = served.server.base;
+      /** The chart as drawn in its box: the box's size, and the drawing's (its viewBox, fitted). */
+      const fit = (page: Page) =>
+        page.evaluate(`(() => {
+          const box = document.getElementById("chart");
+          const svg = box.querySelector("svg");
+          const view = svg.viewBox.baseVal;
+          const scale = Math.min(svg.clientWidth / view.width, svg.clientHeight / view.height);
+          return {
+            box: [box.clientWidth, box.clientHeight],
+            drawn: [Math.round(view.width * scale), Math.round(view.height * scale)],
+            shape: view.width / view.height,
+          };
+        })()`) as Promise<{ box: number[]; drawn: number[]; shape: number }>;
+      const errors: string[] = [];
+      for (const layout of ["one column", "two columns"]) {
+        if (layout === "two columns") {
+          // More teams than one column of a 1280 px screen holds: the chart's column narrows.
+          const count = async () =>
+            ((await (await fetch(`${base}/api/scoreboard`)).json()) as { teams: unknown[] }).teams
+              .length;
+          for (let n = await count(); n < 24; n++) await registerTeam(base, `Skua ${n}`);
+        }
+        for (const [width, height] of [[1280, 720], [1920, 1080], [3840, 2160]] as const) {
+          const page = await board(width, height, errors);
+          // The server draws it in a shape of its own; the page asks for its box's at once.
+          await until(
+            page,
+            `(() => {
+            const box = document.getElementById("chart");
+            const view = box.querySelector("svg").viewBox.baseVal;
+            const shape = Math.min(2.6, Math.max(0.7, box.clientWidth / box.clientHeight));
+            return Math.abs(view.width / view.height - shape) / shape <= 0.03;
+          })()`,
+          );
+          const { box, drawn, shape } = await fit(page);
+          // The whole width (within a pixel or two of rounding), and no taller than the box.
+          expect({ layout, width, short: box[0]! - drawn[0]! <= 2 && drawn[1]! <= box[1]! + 1 })
+            .toEqual({ layout, width, short: true });
+          // A sane shape: no thin strip, no tower.
+          expect(shape).toBeGreaterThanOrEqual(0.7);
+          expect(shape).toBeLessThanOrEqual(2.6);
+          expect(await page.locator(".board-main.many").count()).toBe(
+            layout === "two columns" ? 1 : 0,
+          );
+          await page.screenshot({
+            path: join(SHOTS, `projector-chart-${layout.replace(" ", "-")}-${width}.png`),
+          });
+          await page.close();
+        }
+      }
+      expect(errors).toEqual([]);
+    },
+    90_000,
+  );
 
   test(
     "a 2,000-character announcement fits a 1080p screen, then scrolls in its strip",

@@ -65,6 +65,26 @@ describe("scoreChart()", () => {
     expect(ticks(chart([0, 40]))[0]).toBe(0);
   });
 
+  test("with an aspect, it is drawn in that shape at the same height, within sane bounds", () => {
+    const shape = (aspect?: number) => {
+      const svg = scoreChart([], {
+        from: T0,
+        until: T0 + 10 * MIN,
+        frozen: false,
+        title: "t",
+        endLabels: false,
+        ...(aspect !== undefined && { aspect }),
+      });
+      return /viewBox="0 0 (\d+) (\d+)"/.exec(svg)!.slice(1).map(Number);
+    };
+    expect(shape()).toEqual([520, 680]);
+    expect(shape(1.5)).toEqual([1020, 680]);
+    expect(shape(1)).toEqual([680, 680]);
+    // A box wider than a strip, or taller than a tower, gets the bound's shape.
+    expect(shape(9)).toEqual([Math.round(680 * 2.6), 680]);
+    expect(shape(0.1)).toEqual([Math.round(680 * 0.7), 680]);
+  });
+
   test("a frozen chart marks the freeze; with no teams it says so", () => {
     const svg = scoreChart([], { from: T0, until: T0 + MIN, frozen: true, title: "t" });
     expect(svg).toContain("freeze-line");
