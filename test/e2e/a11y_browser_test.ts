@@ -223,6 +223,60 @@ suite("a phone by keyboard and with large text", () => {
   );
 
   test(
+    "at twice the text size on a 320 px phone, a word breaks only where it is wider than its line",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Gannets");
+      const found: string[] = [];
+      for (
+        const path of ["/", "/puzzles", "/puzzles/lighthouse", "/puzzles/statue", "/scoreboard"]
+      ) {
+        const page = await tab(largeText, token, path, errors);
+        await page.setViewportSize({ width: 320, height: 700 });
+        // Each word drawn on two lines or more, with the width it takes whole: one no wider than
+        // the page's line should not have been broken (its box should have room for it).
+        const broken = await page.evaluate(`(() => {
+          const out = [];
+          const walker = document.createTreeWalker(document.getElementById("main"), NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const el = node.parentElement;
+            if (el.closest("[hidden], .visually-hidden") || el.getClientRects().length === 0) continue;
+            for (const word of node.data.matchAll(/\\S+/g)) {
+              const range = document.createRange();
+              range.setStart(node, word.index);
+              range.setEnd(node, word.index + word[0].length);
+              const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0)
+                .map((r) => Math.round(r.top)));
+              if (lines.size < 2) continue;
+              // Its width whole: the same word in the same type, on one line.
+              const probe = document.createElement("span");
+              probe.style.whiteSpace = "nowrap";
+              probe.textContent = word[0];
+              el.append(probe);
+              const whole = probe.getBoundingClientRect().width;
+              probe.remove();
+              // The page's line: a word as wide breaks only in a box narrower than the page's.
+              const main = document.getElementById("main");
+              const style = getComputedStyle(main);
+              const line = main.clientWidth - parseFloat(style.paddingLeft) -
+                parseFloat(style.paddingRight);
+              if (whole <= line + 0.5) out.push(word[0] + " (" + Math.round(whole) + " px, the page's line " + Math.round(line) + ")");
+            }
+          }
+          return out;
+        })()`) as string[];
+        for (const word of broken) found.push(`${path}: "${word}" breaks though it fits`);
+        const name = path === "/" ? "landing" : path.slice(1).replace("/", "-");
+        await page.screenshot({ path: join(SHOTS, `large-text-320-${name}.png`), fullPage: true });
+        await page.close();
+      }
+      expect(found).toEqual([]);
+      expect(errors).toEqual([]);
+    },
+    60_000,
+  );
+
+  test(
     "at the usual text size, a 320 px phone lists each puzzle on one line: icon, title and points",
     async () => {
       const errors: string[] = [];
