@@ -479,7 +479,10 @@ export class Live {
           const { teamId, puzzle, status, points } = write;
           const id = write.kind === "submission" ? write.id : write.submissionId;
           const message = write.kind === "verdict" ? write.message : null;
-          this.teamEvent(teamId, "submission", { id, puzzle, status, points, message });
+          const data = { id, puzzle, status, points, message };
+          this.teamEvent(teamId, "submission", data);
+          // The dashboard's feed of submissions draws itself again.
+          if (this.admins.size > 0) this.adminEvent("submission", data);
           if (status === "accepted") this.teamEvent(teamId, "solve", { puzzle });
           if (status !== "pending") board = true;
           break;
@@ -683,7 +686,7 @@ export class Live {
   }
 
   /** An event for the organizers' streams only. */
-  private adminEvent(event: "ask", data: unknown): void {
+  private adminEvent(event: "ask" | "submission", data: unknown): void {
     const bytes = this.format(event, data, ORGANIZERS);
     for (const client of this.admins) this.send(client, bytes);
   }

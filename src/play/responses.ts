@@ -624,7 +624,9 @@ export const EVENTS = {
       points: Int,
       message: v.nullable(v.string()),
     }),
-    v.description("A mission's submission was received or judged (a team's own streams only)"),
+    v.description(
+      "A mission's submission was received or judged (the team's own streams, and organizers')",
+    ),
   ),
   ask: v.pipe(
     v.strictObject({

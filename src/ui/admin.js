@@ -1,6 +1,6 @@
 // The organizers' pages: sign in from the admin link's fragment, keep the
-// dashboard's guess feed, progress grid and charts current, and give the
-// judging page its keys.
+// dashboard's feeds of guesses and submissions, progress grid and charts
+// current, and give the judging page its keys.
 (() => {
   "use strict";
   const page = document.body.dataset.page;
@@ -46,11 +46,19 @@
   }
   if (page !== "admin") return;
 
+  // The guess feed (not in a hunt of missions only), and the submission feed (in a hunt with
+  // missions): each card has its badge saying whether the feed is live.
   const feed = document.getElementById("feed");
-  const state = document.getElementById("feed-state");
+  const submissions = document.getElementById("submission-feed");
+  const states = document.querySelectorAll(".feed-state");
   const count = document.getElementById("guess-count");
+  const submissionCount = document.getElementById("submission-count");
   let last = Number(document.body.dataset.lastGuess) || 0;
   let failures = 0;
+  /** Says on each feed's badge whether it is live. */
+  function showState(text) {
+    for (const badge of states) badge.textContent = text;
+  }
 
   async function get(url) {
     const res = await fetch(url, { headers: { accept: "application/json" }, redirect: "manual" });
@@ -58,8 +66,23 @@
     return res;
   }
 
-  /** Adds the guesses after the last one shown, rendered by the server. */
+  /** Adds the new guesses, and draws the submissions again, as the server renders them. */
   async function loadFeed() {
+    await Promise.all([loadGuesses(), loadSubmissions()]);
+  }
+
+  /** The latest submissions, each with its status now (a verdict changes a row already shown). */
+  async function loadSubmissions() {
+    if (!submissions) return;
+    const data = await (await get("/admin/feed/submissions")).json();
+    submissions.innerHTML = data.html;
+    document.getElementById("submission-feed-empty")?.toggleAttribute("hidden", data.count > 0);
+    if (submissionCount) submissionCount.textContent = String(data.count);
+  }
+
+  /** Adds the guesses after the last one shown, rendered by the server. */
+  async function loadGuesses() {
+    if (!feed) return;
     const data = await (await get(`/admin/feed?after=${last}`)).json();
     if (data.last > last) {
       const added = Math.max(0, data.last - last);
@@ -71,8 +94,8 @@
     }
   }
 
-  // The feed follows the live stream's admin-only `guess` events; while the stream is down
-  // (or the browser has none), it polls every 3 s instead.
+  // The feeds follow the live stream's admin-only `guess` events and its `submission` events;
+  // while the stream is down (or the browser has none), they poll every 3 s instead.
   let streaming = false;
   let loading = null;
   let again = false;
@@ -100,7 +123,7 @@
     if (!streaming) {
       await refreshFeed();
       // Unless the stream opened meanwhile, and said "live".
-      if (!streaming) state.textContent = failures > 0 ? "reconnecting…" : "polling";
+      if (!streaming) showState(failures > 0 ? "reconnecting…" : "polling");
     }
     setTimeout(poll, failures > 0 ? 10_000 : 3000);
   }
@@ -110,18 +133,20 @@
     globalThis.cairnEvents((source) => {
       source.addEventListener("open", () => {
         streaming = true;
-        state.textContent = "live";
-        // Guesses made while the stream was down.
+        showState("live");
+        // Guesses and submissions made while the stream was down.
         refreshFeed();
       });
       source.addEventListener("error", () => {
         streaming = false;
-        state.textContent = "reconnecting…";
+        showState("reconnecting…");
       });
       source.addEventListener("guess", (event) => {
         const guess = JSON.parse(event.data);
         if (guess.id > last) refreshFeed();
       });
+      // A submission sent, or judged.
+      source.addEventListener("submission", () => refreshFeed());
       // The dashboard shows no live standings: the scoreboard pushes are left out.
     }, { scoreboard: "team" });
   }

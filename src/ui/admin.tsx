@@ -115,6 +115,80 @@ const GuessTable: FC<{ guesses: GuessRow[]; withTeam: boolean; bodyId?: string }
   </div>
 );
 
+/** One mission submission in the dashboard's feed. */
+export interface SubmissionFeedRow {
+  id: number;
+  team: number;
+  teamName: string;
+  /** The mission's id, and its title (its id when a reload removed it). */
+  puzzle: string;
+  title: string;
+  kind: "photo" | "video" | "text";
+  status: "pending" | "accepted" | "rejected";
+  /** When it was sent. */
+  at: number;
+  /** "clamped" or "late": sent from a phone's outbox at a time worth a second look. */
+  flag: string | null;
+}
+
+/** The words for a submission's status; one waiting links to the judging page. */
+const SUBMISSION_STATUS = {
+  pending: "waiting for a judge",
+  accepted: "accepted",
+  rejected: "rejected",
+} as const;
+
+/** Rows of submissions, newest first; the dashboard's feed script is sent them rendered by this. */
+export const SubmissionRows: FC<{ submissions: SubmissionFeedRow[] }> = ({ submissions }) => (
+  <>
+    {submissions.map((s) => (
+      <tr data-id={String(s.id)}>
+        <td class="num">{clock(s.at)}</td>
+        <td>
+          <a href={`/admin/teams/${s.team}`}>{s.teamName}</a>
+        </td>
+        <td>{s.title}</td>
+        <td>{s.kind}</td>
+        <td class={`submission-${s.status}`}>
+          {s.status === "pending"
+            ? <a href="/admin/judge">{SUBMISSION_STATUS.pending}</a>
+            : SUBMISSION_STATUS[s.status]}
+          {s.flag !== null && (
+            <span class="badge badge-warn" title="Sent from a phone's outbox: check its time">
+              {s.flag === "late" ? "late" : "time clamped"}
+            </span>
+          )}
+        </td>
+      </tr>
+    ))}
+  </>
+);
+
+/** The dashboard's live list of mission submissions, each team's, newest first. */
+const SubmissionTable: FC<{ submissions: SubmissionFeedRow[] }> = ({ submissions }) => (
+  <div
+    class="table-wrap feed feed-teams feed-submissions"
+    tabindex={0}
+    role="region"
+    aria-label="Submission list"
+  >
+    <table>
+      <thead>
+        <tr>
+          <th class="num" scope="col">Time</th>
+          <th scope="col">Team</th>
+          <th scope="col">Mission</th>
+          <th scope="col">Kind</th>
+          <th scope="col">Status</th>
+        </tr>
+      </thead>
+      <tbody id="submission-feed">
+        <SubmissionRows submissions={submissions} />
+      </tbody>
+    </table>
+  </div>
+);
+
 export interface GridTeam {
   id: number;
   name: string;
@@ -273,7 +347,13 @@ export interface DashboardProps {
     banned: boolean;
   }[];
   puzzles: { id: string; title: string }[];
+  /** Whether the guess feed shows: a puzzle takes an answer, or a guess was made (a hunt changed). */
+  guessFeed: boolean;
   guesses: GuessRow[];
+  /** The latest mission submissions, newest first; undefined when the hunt has no missions. */
+  submissions?: SubmissionFeedRow[] | undefined;
+  /** How many submissions the hunt has had. */
+  submissionCount: number;
   grid: GridPage;
   puzzleChart: string;
   guessesChart: string;
@@ -307,7 +387,16 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
         <div class="summary-line">
           <Stat value={props.counts.teams} label="teams" />
           <Stat value={props.counts.solves} label="solves" />
-          <Stat id="guess-count" value={props.counts.guesses} label="guesses" />
+          {props.guessFeed && (
+            <Stat
+              id="guess-count"
+              value={props.counts.guesses}
+              label="guesses"
+            />
+          )}
+          {props.submissions !== undefined && (
+            <Stat id="submission-count" value={props.submissionCount} label="submissions" />
+          )}
           <Stat
             value={props.frozen ? "Frozen" : "Live"}
             label={`public scoreboard${props.frozenAt ? ` (since ${props.frozenAt})` : ""}`}
@@ -343,16 +432,33 @@ const ScrollHint: FC<{ before?: boolean; children: string }> = ({ before, childr
   </p>
 );
 
-/** The dashboard's left column: what is happening (the feed, progress, charts). */
+/**
+ * The dashboard's left column: what is happening (the feeds of guesses and of submissions, each
+ * where the hunt has them, and the charts).
+ */
 const DashboardWatch: FC<DashboardProps> = (props) => (
   <div class="stack">
-    <section class="card" aria-labelledby="feed-title">
-      <h2 id="feed-title">
-        Live guesses <span class="badge" id="feed-state">reload for more</span>
-      </h2>
-      <GuessTable guesses={props.guesses} withTeam bodyId="feed" />
-      {props.guesses.length === 0 && <p class="muted" id="feed-empty">No guesses yet.</p>}
-    </section>
+    {props.submissions !== undefined && (
+      <section class="card" aria-labelledby="submission-feed-title">
+        <h2 id="submission-feed-title">
+          Live submissions{" "}
+          <span class="badge feed-state" id="submission-feed-state">reload for more</span>
+        </h2>
+        <SubmissionTable submissions={props.submissions} />
+        {props.submissions.length === 0 && (
+          <p class="muted" id="submission-feed-empty">No submissions yet.</p>
+        )}
+      </section>
+    )}
+    {props.guessFeed && (
+      <section class="card" aria-labelledby="feed-title">
+        <h2 id="feed-title">
+          Live guesses <span class="badge feed-state" id="feed-state">reload for more</span>
+        </h2>
+        <GuessTable guesses={props.guesses} withTeam bodyId="feed" />
+        {props.guesses.length === 0 && <p class="muted" id="feed-empty">No guesses yet.</p>}
+      </section>
+    )}
     <section class="card" aria-labelledby="charts-title">
       <h2 id="charts-title">Charts</h2>
       <div class="charts" id="charts">
@@ -367,21 +473,24 @@ const DashboardWatch: FC<DashboardProps> = (props) => (
             time or more, a candidate for a hint.
           </figcaption>
         </figure>
-        <figure>
-          {/* Its newest minutes, at its right end, are the ones watched: the box opens there. */}
-          <div
-            class="chart-scroll chart-scroll-end"
-            tabindex={0}
-            role="region"
-            aria-label="Guesses per minute"
-          >
-            {raw(props.guessesChart)}
-          </div>
-          <ScrollHint before>Scroll sideways for earlier minutes</ScrollHint>
-          <figcaption class="muted small">
-            Guesses per minute over the last hour; correct ones in green.
-          </figcaption>
-        </figure>
+        {/* A hunt of missions only has no guesses to count. */}
+        {props.guessFeed && (
+          <figure>
+            {/* Its newest minutes, at its right end, are the ones watched: the box opens there. */}
+            <div
+              class="chart-scroll chart-scroll-end"
+              tabindex={0}
+              role="region"
+              aria-label="Guesses per minute"
+            >
+              {raw(props.guessesChart)}
+            </div>
+            <ScrollHint before>Scroll sideways for earlier minutes</ScrollHint>
+            <figcaption class="muted small">
+              Guesses per minute over the last hour; correct ones in green.
+            </figcaption>
+          </figure>
+        )}
       </div>
     </section>
   </div>

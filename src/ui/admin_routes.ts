@@ -53,6 +53,8 @@ import {
   type GridTeam,
   PrintPage,
   ProgressGrid,
+  type SubmissionFeedRow,
+  SubmissionRows,
   TeamPage,
 } from "./admin.tsx";
 import { clock, guessesChart, points as pointsText, puzzleChart } from "./charts.ts";
@@ -186,7 +188,10 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
           solves: row.solves,
         })),
         puzzles: engine.hunt.puzzles.map((p) => ({ id: p.id, title: p.title })),
+        guessFeed: engine.hunt.puzzles.some((p) => p.mission === undefined) || counts.guesses > 0,
         guesses,
+        submissions: hasMissions(engine) ? submissionFeed(engine) : undefined,
+        submissionCount: engine.submissions.size,
         grid: progressGrid(engine, now, gridPage(param(c, "grid"))),
         puzzleChart: puzzleChart(puzzleStats(engine)),
         guessesChart: guessesChart(perMinute),
@@ -222,7 +227,46 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
     noStore(c);
     return c.json({ last: rows[0]?.id ?? after, html: String(FeedRows({ guesses: rows })) });
   });
+
+  // The submissions' feed, drawn whole each time: a row's status changes with its verdict.
+  pages.get("/admin/feed/submissions", (c) => {
+    const engine = game.engine;
+    noStore(c);
+    return c.json({
+      count: engine.submissions.size,
+      html: String(SubmissionRows({ submissions: submissionFeed(engine) })),
+    });
+  });
 }
+
+/** Whether the hunt has missions, or had submissions (a reload since removed its missions). */
+function hasMissions(engine: Engine): boolean {
+  return engine.submissions.size > 0 || engine.hunt.puzzles.some((p) => p.mission !== undefined);
+}
+
+/** The dashboard's feed of submissions: the latest 50 sent, newest first, with their status now. */
+function submissionFeed(engine: Engine): SubmissionFeedRow[] {
+  return [...engine.submissions.values()]
+    .sort((a, b) => b.id - a.id)
+    .slice(0, SUBMISSION_FEED)
+    .map((s) => {
+      const puzzle = engine.hunt.puzzles[engine.hunt.puzzleIndex.get(s.puzzle) ?? -1];
+      return {
+        id: s.id,
+        team: s.teamId,
+        teamName: engine.teams.get(s.teamId)?.name ?? `team ${s.teamId}`,
+        puzzle: s.puzzle,
+        title: puzzle?.title ?? s.puzzle,
+        kind: s.submit,
+        status: s.status,
+        at: s.at,
+        flag: s.flag,
+      };
+    });
+}
+
+/** The submissions the dashboard's feed shows. */
+const SUBMISSION_FEED = 50;
 
 /** A team's page, and the printable sheet of QR cards. */
 function teamAndPrint(pages: Hono, { game }: Play): void {

@@ -842,4 +842,55 @@ suite("photo missions in a browser", () => {
     },
     120_000,
   );
+
+  test(
+    "the dashboard lists submissions as they arrive and are judged, and has no guess feed",
+    async () => {
+      const errors: string[] = [];
+      const page = await open("/admin", errors);
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.locator("#submission-feed-state", { hasText: "live" }).waitFor();
+      // A hunt of missions only: nothing to guess, so no feed or count of guesses.
+      expect(await page.locator("#feed-title").count()).toBe(0);
+      expect(await page.locator("#guess-count").count()).toBe(0);
+      const count = Number(await page.locator("#submission-count").textContent());
+      const token = await registerTeam(server.base, "Cormorants");
+      const id = await uploadPhoto(token, "statue");
+      // Drawn from the live stream, with no reload: the team, the mission, its kind and status.
+      const row = page.locator(`#submission-feed tr[data-id="${id}"]`);
+      await row.waitFor();
+      expect(await row.locator("td").allTextContents()).toEqual([
+        expect.any(String),
+        "Cormorants",
+        "Strike a pose",
+        "photo",
+        "waiting for a judge",
+      ]);
+      expect(await row.getByRole("link", { name: "waiting for a judge" }).getAttribute("href"))
+        .toBe("/admin/judge");
+      expect(await page.locator("#submission-count").textContent()).toBe(String(count + 1));
+      // The newest first.
+      expect(await page.locator("#submission-feed tr").first().getAttribute("data-id")).toBe(
+        String(id),
+      );
+      await page.screenshot({ path: join(SHOTS, "admin-submissions-1280.png") });
+      // A judge's verdict changes the row's status.
+      const verdict = await fetch(`${server.base}/api/admin/submissions/${id}/verdict`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ accept: true }),
+      });
+      expect(verdict.status).toBe(200);
+      await row.locator("td.submission-accepted", { hasText: "accepted" }).waitFor();
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.locator("#submission-feed").screenshot({
+        path: join(SHOTS, "admin-submissions-390.png"),
+      });
+      const { serious } = await axe(page);
+      expect(serious).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 });

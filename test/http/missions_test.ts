@@ -144,6 +144,32 @@ describe("POST /api/puzzles/:id/submissions", () => {
     expect(board.body.teams[0]).toMatchObject({ name: "Gulls", score: 25, solves: 1 });
   });
 
+  test("organizers' streams get each submission sent and judged: the dashboard's feed", async () => {
+    const app = await setup();
+    const events: string[] = [];
+    const decoder = new TextDecoder();
+    app.live.connect(
+      undefined,
+      { write: (chunk: Uint8Array) => void events.push(decoder.decode(chunk)), closed: false },
+      undefined,
+      { admin: true },
+    );
+    const res = await upload(app, "statue", photoForm(jpegWithGps()), { token: app.token });
+    expect(res.status).toBe(201);
+    const { submission } = (await res.json()) as { submission: { id: number } };
+    await app.admin("POST", `/api/admin/submissions/${submission.id}/verdict`, {
+      accept: false,
+      message: "We can't see the statue",
+    });
+    const sent = [...events.join("").matchAll(/event: submission\ndata: (.*)\n/g)].map((m) =>
+      v.parse(EVENTS.submission, JSON.parse(m[1]!))
+    );
+    expect(sent.map((data) => [data.id, data.status])).toEqual([
+      [submission.id, "pending"],
+      [submission.id, "rejected"],
+    ]);
+  });
+
   test("the stored JPEG has no GPS directory or XMP, keeps its orientation, and is named by its hash", async () => {
     const app = await setup();
     const original = jpegWithGps();

@@ -457,6 +457,72 @@ checkpoint = { code = "dock-1" }
   });
 });
 
+describe("the dashboard's feed of submissions", () => {
+  /** The rows of the feed as [team, mission, kind, status], newest first. */
+  const rows = (html: string) => {
+    const body = /<tbody id="submission-feed">([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? "";
+    return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) =>
+      [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].slice(1).map((cell) =>
+        cell[1]!.replace(/<[^>]+>/g, "")
+      )
+    );
+  };
+
+  test("lists each team's submissions, newest first, one waiting linked to the judging page", async () => {
+    const { app, ids } = await setup();
+    const admin = browser(app, { cairn_admin: ADMIN_TOKEN });
+    const page = (await admin.get("/admin")).text;
+    expect(page).toContain("Live submissions");
+    expect(rows(page)).toEqual([
+      ["Terns", "Statue", "photo", "waiting for a judge"],
+      ["Gulls", "Statue", "photo", "waiting for a judge"],
+    ]);
+    expect(page).toMatch(/<td class="submission-pending"><a href="\/admin\/judge">/);
+    expect(page).toMatch(/<b id="submission-count">2<\/b><span>submissions<\/span>/);
+    // A mixed hunt (after-statue takes an answer) keeps its guesses beside them.
+    expect(page).toContain("Live guesses");
+    // The script draws the feed again from this, a verdict's status in its row.
+    const ann = await judge(app, "ann");
+    await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });
+    await ann.post(`/admin/judge/${ids[1]}/verdict`, { verdict: "reject", message: "No statue" });
+    const feed = await admin.get("/admin/feed/submissions");
+    expect(feed.status).toBe(200);
+    const data = JSON.parse(feed.text) as { count: number; html: string };
+    expect(data.count).toBe(2);
+    expect(rows(`<tbody id="submission-feed">${data.html}</tbody>`)).toEqual([
+      ["Terns", "Statue", "photo", "rejected"],
+      ["Gulls", "Statue", "photo", "accepted"],
+    ]);
+    // For organizers only.
+    expect((await browser(app).get("/admin/feed/submissions")).status).not.toBe(200);
+  });
+
+  test("a hunt of missions only shows no guess feed, no guess count and no guesses chart", async () => {
+    const toml = MISSIONS_TOML.slice(0, MISSIONS_TOML.indexOf('[[puzzle]]\nid = "after-statue"'));
+    const app = makeApp({ toml });
+    const admin = browser(app, { cairn_admin: ADMIN_TOKEN });
+    const empty = (await admin.get("/admin")).text;
+    expect(empty).toContain("Live submissions");
+    expect(empty).toContain("No submissions yet.");
+    expect(empty).not.toContain("Live guesses");
+    expect(empty).not.toContain('id="feed"');
+    expect(empty).not.toContain('id="guess-count"');
+    expect(empty).not.toContain("Guesses per minute");
+    const token = await app.register("Gulls");
+    await sendPhoto(app, token);
+    expect(rows((await admin.get("/admin")).text)).toEqual([
+      ["Gulls", "Statue", "photo", "waiting for a judge"],
+    ]);
+  });
+
+  test("a hunt of answers only shows no submission feed", async () => {
+    const page = (await browser(makeApp(), { cairn_admin: ADMIN_TOKEN }).get("/admin")).text;
+    expect(page).toContain("Live guesses");
+    expect(page).not.toContain("Live submissions");
+    expect(page).not.toContain('id="submission-count"');
+  });
+});
+
 describe("the photos and videos' zip on the admin pages", () => {
   test("the dashboard links it in a hunt with missions; a team's page, once it sent a file", async () => {
     const { app } = await setup();
