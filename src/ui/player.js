@@ -293,6 +293,8 @@
     // The page is open, so the team had the puzzle: a reload removed it (the stream missed it),
     // unless this browser is logged in as another team since, which the page drawn again tells.
     if (status === 404) void freshPage();
+    // On a removed puzzle's page, whose note says why nothing can be sent.
+    if (status >= 400 && removedHere) return;
     if (status >= 400) return showRefusal(answer);
     switch (data.result) {
       case "correct": {
@@ -386,8 +388,10 @@
         });
         data = await res.json();
       } catch {
-        showResult("bad", "No connection", element("p", "", "Your guess was not sent. Try again."));
         turnOn(button);
+        // Cut as an organizer's reload removed the puzzle: the page says only that.
+        if (removedHere) return;
+        showResult("bad", "No connection", element("p", "", "Your guess was not sent. Try again."));
         return;
       }
       turnOn(button);
@@ -865,15 +869,34 @@
       control.disabled = true;
     }
     $("limit-note")?.remove();
-    // A refused guess's wait ("Too many wrong guesses … Try again in …"): its countdown stops
-    // once it is gone.
     const result = $("result");
-    if (result?.querySelector("[data-countdown]")) {
-      result.className = "notice";
-      result.replaceChildren();
-    }
     for (const when of main?.querySelectorAll(".hint-when") ?? []) {
       when.textContent = "No hint can be taken: the organizers removed this puzzle.";
+    }
+    // An untaken hint's "Take this hint" would open to a button that stays off: the note instead.
+    for (const take of main?.querySelectorAll(".hint details") ?? []) {
+      take.replaceWith(
+        element(
+          "p",
+          "muted small hint-when",
+          "No hint can be taken: the organizers removed this puzzle.",
+        ),
+      );
+    }
+    // A request cut or refused as the puzzle went ("No connection", the server's 404) said so beside
+    // a control that stays off: only the removal's words stay (a question's notes too).
+    for (
+      const note of main?.querySelectorAll(
+        ".cut-note, .offline-note, .ask-form :is(.hint-status, .result-incorrect)",
+      ) ?? []
+    ) {
+      note.remove();
+    }
+    // So does a refused guess's wait ("Too many wrong guesses … Try again in …"): its countdown
+    // stops once it is gone.
+    if (result && /notice-(bad|warn)/.test(result.className)) {
+      result.className = "notice";
+      result.replaceChildren();
     }
     const list = element("a", "", "Back to the puzzle list");
     list.href = "/puzzles";
@@ -927,7 +950,8 @@
       for (const old of hintForm?.querySelectorAll(".result-incorrect, .hint-status") ?? []) {
         old.remove();
       }
-      hintForm?.append(actionNote("result-incorrect", message));
+      // On a removed puzzle's page, whose note says why nothing can be taken.
+      if (!removedHere) hintForm?.append(actionNote("result-incorrect", message));
       // Not on again on a removed puzzle's page; a 404 may be that removal, which the page drawn
       // again tells (the stream missed it).
       turnOn(hintForm?.querySelector("button"));
@@ -1055,8 +1079,11 @@
       });
       showHint(hint, { status: res.status, data: await res.json() });
     } catch {
-      hintForm.append(actionNote("result-incorrect", "No connection; try again."));
       turnOn(button);
+      // Cut as an organizer's reload removed the puzzle: the page says only that.
+      if (!removedHere) {
+        hintForm.append(actionNote("result-incorrect cut-note", "No connection; try again."));
+      }
     }
   });
 

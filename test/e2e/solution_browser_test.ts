@@ -776,37 +776,51 @@ suite(
   () => {
     const served = serveAppForSuite(() => makeApp({ toml: RUNNING(BEAM) }));
 
-    test("its answer, a 404, leaves the hint's button off", async () => {
-      const token = await registerTeam(served.base, "Shags");
-      const errors: string[] = [];
-      const page = await livePage(served, token, "/puzzles/harbour", errors);
-      try {
-        // The take reaches the server only after the reload.
-        let release = () => {};
-        const held = new Promise<void>((resolve) => (release = resolve));
-        await page.route(`${served.base}/api/puzzles/harbour/hints/beam`, async (route) => {
-          await held;
-          await route.continue();
-        });
-        const box = page.locator("#hint-beam");
-        await box.getByText("Take this hint").click();
-        const take = box.getByRole("button", { name: "Show the hint" });
-        await take.click();
+    test(
+      "its answer, a 404, adds nothing to the removal's note, and the hint no longer opens",
+      async () => {
+        const token = await registerTeam(served.base, "Shags");
+        const errors: string[] = [];
+        const page = await livePage(served, token, "/puzzles/harbour", errors);
+        try {
+          // The take reaches the server only after the reload.
+          let release = () => {};
+          const held = new Promise<void>((resolve) => (release = resolve));
+          await page.route(`${served.base}/api/puzzles/harbour/hints/beam`, async (route) => {
+            await held;
+            await route.continue();
+          });
+          const box = page.locator("#hint-beam");
+          await box.getByText("Take this hint").click();
+          const take = box.getByRole("button", { name: "Show the hint" });
+          await take.click();
 
-        await reloadHunt(served, RUNNING());
-        await page.getByText("The organizers removed this puzzle.").waitFor();
-        release();
-        await box.locator(".result-incorrect").waitFor();
-        expect(await take.isDisabled()).toBe(true);
-        await page.screenshot({
-          path: join(SHOTS, "puzzle-removed-hint-404-390.png"),
-          fullPage: true,
-        });
-        expect(errors).toEqual([]);
-      } finally {
-        await page.close();
-      }
-    }, 30_000);
+          await reloadHunt(served, RUNNING());
+          await page.getByText("The organizers removed this puzzle.").waitFor();
+          // "Take this hint" would open to a button that stays off: the hint says why instead.
+          expect(await box.locator("details").count()).toBe(0);
+          expect(await box.getByText("Take this hint").count()).toBe(0);
+          expect(await box.locator(".hint-when").textContent()).toBe(
+            "No hint can be taken: the organizers removed this puzzle.",
+          );
+          const answered = page.waitForResponse(`${served.base}/api/puzzles/harbour/hints/beam`);
+          release();
+          expect((await answered).status()).toBe(404);
+          // Its refusal is not said beside the removal's note.
+          await page.waitForTimeout(300);
+          expect(await box.locator(".result-incorrect").count()).toBe(0);
+          expect(await page.locator("#main [role=alert]:not([hidden])").count()).toBe(0);
+          await page.screenshot({
+            path: join(SHOTS, "puzzle-removed-hint-404-390.png"),
+            fullPage: true,
+          });
+          expect(errors).toEqual([]);
+        } finally {
+          await page.close();
+        }
+      },
+      30_000,
+    );
   },
 );
 
@@ -871,7 +885,49 @@ suite(
     }, 30_000);
 
     test(
-      "in a browser without IndexedDB, a guess answered 404 and a hint take that got no answer leave their buttons off",
+      "in a browser without IndexedDB, a take's 'No connection' said before the reload goes with it",
+      async () => {
+        const token = await registerTeam(served.base, "Gannets");
+        const errors: string[] = [];
+        const page = await livePage(
+          served,
+          token,
+          "/puzzles/harbour",
+          errors,
+          "delete globalThis.indexedDB",
+        );
+        try {
+          await page.route(
+            `${served.base}/api/puzzles/harbour/hints/beam`,
+            (route) => route.abort("internetdisconnected"),
+          );
+          const box = page.locator("#hint-beam");
+          await box.getByText("Take this hint").click();
+          await box.getByRole("button", { name: "Show the hint" }).click();
+          await box.getByText("No connection; try again.").waitFor();
+
+          await reloadHunt(served, RUNNING(PIER));
+          await page.getByText("The organizers removed this puzzle.").waitFor();
+          expect(await page.getByText("No connection").count()).toBe(0);
+          expect(await box.locator("details").count()).toBe(0);
+          expect(await box.locator(".hint-when").textContent()).toBe(
+            "No hint can be taken: the organizers removed this puzzle.",
+          );
+          await page.screenshot({
+            path: join(SHOTS, "puzzle-removed-after-cut-390.png"),
+            fullPage: true,
+          });
+          expect(errors).toEqual([]);
+        } finally {
+          await page.close();
+        }
+        await reloadHunt(served, RUNNING(BEAM + PIER));
+      },
+      30_000,
+    );
+
+    test(
+      "in a browser without IndexedDB, a guess answered 404 and a hint take cut as the puzzle went say nothing beside the removal",
       async () => {
         const token = await registerTeam(served.base, "Fulmars");
         const errors: string[] = [];
@@ -901,12 +957,22 @@ suite(
             removed: ["harbour"],
           });
           await page.getByText("The organizers removed this puzzle.").waitFor();
+          const answered = page.waitForResponse(`${served.base}/api/puzzles/harbour/guesses`);
+          const cut = page.waitForEvent(
+            "requestfailed",
+            (request) => request.url().endsWith("/beam"),
+          );
           guess.release();
           take.release();
-          await page.locator("#result.notice-bad").waitFor();
-          await box.getByText("No connection; try again.").waitFor();
+          expect((await answered).status()).toBe(404);
+          await cut;
+          // Neither the guess's 404 nor the cut take is said beside the removal's note, whose
+          // words are the page's only ones: no "No connection", no control that opens to nothing.
+          await page.waitForTimeout(300);
+          expect(await page.locator("#result").textContent()).toBe("");
+          expect(await page.getByText("No connection").count()).toBe(0);
+          expect(await box.locator("details").count()).toBe(0);
           expect(await submit.isDisabled()).toBe(true);
-          expect(await show.isDisabled()).toBe(true);
           await page.screenshot({
             path: join(SHOTS, "puzzle-removed-no-indexeddb-390.png"),
             fullPage: true,
