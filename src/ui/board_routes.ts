@@ -139,11 +139,17 @@ const GALLERY_SIZE = 60;
 /**
  * Whether a submission is in the gallery: an accepted photo, whose solve
  * counts before the freeze while the board is frozen (a photo would tell a
- * solve the frozen board does not show).
+ * solve the frozen board does not show), of a team on the public board. Its
+ * mission is named, as the public feed (`/api/ctftime`) names a puzzle once a
+ * team on the board solved it: a mission nobody on the board has solved is in
+ * no photo. A hidden (or banned) team's photo would name the team, and a
+ * mission perhaps solved by it alone, where the board shows neither.
  */
 function inGallery(game: Game, submission: Submission): boolean {
   if (submission.status !== "accepted" || submission.file === null) return false;
   if (!GALLERY_TYPES.has(submission.file.type)) return false;
+  const team = game.engine.teams.get(submission.teamId);
+  if (team === undefined || team.hidden || team.banned) return false;
   const frozenAt = game.freeze.frozenAt(game.engine.now());
   return frozenAt === undefined || (submission.acceptedAt ?? Infinity) <= frozenAt;
 }

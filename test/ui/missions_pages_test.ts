@@ -810,6 +810,53 @@ describe("/scoreboard/gallery", () => {
     expect(page.text).toContain(`<strong>Gulls</strong> · Statue · ${clock(app.clock.now())}`);
   });
 
+  test("leaves out a hidden or banned team's photos: a mission only it solved is not named", async () => {
+    // The fountain, a photo mission accepted as it arrives, which Terns alone does.
+    const { app, ids, tokens } = await setup(`${GALLERY}
+[[puzzle]]
+id = "fountain"
+title = "Wish"
+points = 20
+submit = "photo"
+judge = "auto"
+`);
+    const ann = await judge(app, "ann");
+    for (const id of ids) await ann.post(`/admin/judge/${id}/verdict`, { verdict: "accept" });
+    const form = new FormData();
+    form.append("file", new Blob([jpegWithGps()], { type: "image/jpeg" }), "coin.jpg");
+    const sent = await app.app.request(`${ORIGIN}/api/puzzles/fountain/submissions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens[1]}` },
+      body: form,
+    });
+    expect(sent.status).toBe(201);
+    const wish = ((await sent.json()) as { submission: { id: number } }).submission.id;
+    const projector = browser(app);
+    const gallery = async () => (await projector.get("/scoreboard/gallery")).text;
+    expect(await gallery()).toContain("<strong>Terns</strong> · Wish");
+
+    const terns = app.game.engine.teamByName("Terns")!.id;
+    for (const key of ["hidden", "banned"]) {
+      const put = (on: boolean) =>
+        app.admin("PUT", `/api/admin/teams/${terns}/${key}`, { [key]: on });
+      expect((await put(true)).status).toBe(200);
+      const page = await gallery();
+      expect(page).not.toContain("Terns");
+      expect(page).not.toContain("Wish");
+      expect(page).toContain("<strong>Gulls</strong> · Statue");
+      for (const id of [ids[1], wish]) {
+        const photo = await app.app.request(`${ORIGIN}/scoreboard/gallery/${id}/photo`);
+        expect(photo.status).toBe(404);
+      }
+      expect((await put(false)).status).toBe(200);
+    }
+    // A ban lifted leaves the team hidden; shown again, its photos are back.
+    expect(await gallery()).not.toContain("Terns");
+    const shown = await app.admin("PUT", `/api/admin/teams/${terns}/hidden`, { hidden: false });
+    expect(shown.status).toBe(200);
+    expect(await gallery()).toContain("<strong>Terns</strong> · Wish");
+  });
+
   test("while the board is frozen, shows only photos whose solves count before the freeze", async () => {
     const { app, ids } = await setup(GALLERY);
     const ann = await judge(app, "ann");
