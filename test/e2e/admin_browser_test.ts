@@ -280,7 +280,25 @@ suite("the organizers' pages", () => {
         const charts = page.locator("#charts");
         await charts.waitFor();
         for (
-          const width of [320, 390, 600, 700, 710, 720, 730, 740, 750, 760, 900, 1023, 1024, 1440]
+          const width of [
+            320,
+            390,
+            600,
+            700,
+            710,
+            720,
+            730,
+            740,
+            750,
+            760,
+            900,
+            1023,
+            1024,
+            1440,
+            1920,
+            2560,
+            3840,
+          ]
         ) {
           await page.setViewportSize({ width, height: 800 });
           const seen = await charts.evaluate((box) =>

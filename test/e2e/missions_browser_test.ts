@@ -854,14 +854,14 @@ suite("photo missions in a browser", () => {
       expect(await page.locator("#feed-title").count()).toBe(0);
       expect(await page.locator("#guess-count").count()).toBe(0);
       const count = Number(await page.locator("#submission-count").textContent());
-      const token = await registerTeam(server.base, "Cormorants");
+      const token = await registerTeam(server.base, "Dunlins");
       const id = await uploadPhoto(token, "statue");
       // Drawn from the live stream, with no reload: the team, the mission, its kind and status.
       const row = page.locator(`#submission-feed tr[data-id="${id}"]`);
       await row.waitFor();
       expect(await row.locator("td").allTextContents()).toEqual([
         expect.any(String),
-        "Cormorants",
+        "Dunlins",
         "Strike a pose",
         "photo",
         "waiting for a judge",
