@@ -462,7 +462,7 @@ suite("the service worker, under HTTPS", () => {
         await until(page, kept("/puzzles", 'href="/puzzles/buoy"'));
 
         expect(await reload(HUNT)).toMatchObject({ removed: ["buoy"] });
-        await page.getByText("The organizers removed this puzzle.").waitFor();
+        await page.getByText(/^The organizers removed this puzzle\./).waitFor();
         // The page has the worker ask for it again: the 404 drops the copy; the list is kept anew.
         await until(
           page,
