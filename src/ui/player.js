@@ -477,7 +477,7 @@
     missionForm.hidden = !ready;
     $("upload-progress").hidden = true;
     $("upload-percent").textContent = "";
-    turnOn(missionForm.querySelector("button"));
+    turnOn(missionForm.querySelector("button[type=submit]"));
     if (ready) missionForm.reset();
     if (!ready && sentFromForm && !$("mission-status").hidden) focusInstead($("mission-status"));
     sentFromForm = false;
@@ -616,7 +616,8 @@
       bar.hidden = false;
       bar.value = percent;
       $("upload-percent").textContent = percent < 100 ? `Sending… ${percent}%` : "Sent";
-      missionForm.querySelector("button").disabled = true;
+      // Send itself (a photo's form has the gallery's button first).
+      missionForm.querySelector("button[type=submit]").disabled = true;
     });
     document.addEventListener("cairn:mission", async (event) => {
       const { shown, submission, conflict, kept } = event.detail;

@@ -448,6 +448,52 @@ suite("photo missions in a browser", () => {
   );
 
   test(
+    "Send is off while a photo is on its way (not the gallery's button), and on again after",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Grebes");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const phone = await open("/puzzles/fountain", errors);
+      // A slow way up (6 KB/s), so that the photo takes a few seconds to go.
+      const cdp = await context.newCDPSession(phone);
+      await cdp.send("Network.emulateNetworkConditions", {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: 6_000,
+      });
+      const taken = await photo("Grebes");
+      expect(taken.length).toBeGreaterThan(12_000);
+      await phone.locator("#mission-form input[type=file]").setInputFiles({
+        name: "coin.jpg",
+        mimeType: "image/jpeg",
+        buffer: Buffer.from(taken),
+      });
+      const send = phone.getByRole("button", { name: "Send" });
+      const gallery = phone.getByRole("button", { name: "or choose one already taken" });
+      await send.click();
+      await phone.locator("#upload-percent", { hasText: "Sending…" }).waitFor();
+      expect(await send.isDisabled()).toBe(true);
+      expect(await gallery.isEnabled()).toBe(true);
+      await phone.screenshot({ path: join(SHOTS, "mission-sending-phone.png"), fullPage: true });
+      await phone.locator("#mission-status", { hasText: "Waiting for a judge" }).waitFor();
+      await cdp.send("Network.emulateNetworkConditions", {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+      // The form waits hidden for the verdict, its Send on again for the next photo.
+      const sendOn = `!document.querySelector("#mission-form button[type=submit]").disabled`;
+      expect(await phone.evaluate(sendOn)).toBe(true);
+      expect(await phone.locator("#mission-gallery").isEnabled()).toBe(true);
+      expect(errors).toEqual([]);
+      await phone.close();
+    },
+    60_000,
+  );
+
+  test(
     "a phone whose teammate's photo arrived first shows that one waiting, not a refusal and the form",
     async () => {
       const errors: string[] = [];
