@@ -543,6 +543,7 @@
     $("result").hidden = true;
     void followSent(submission);
     $("mission-status").dataset.shown = `${submission.id}:${submission.status}`;
+    delete $("mission-status").dataset.words;
     switch (submission.status) {
       case "pending":
         missionStatus("info", "Waiting for a judge", "The verdict shows up here.");
@@ -626,8 +627,11 @@
       // arrived first): show that one, not a refusal beside a form that would be refused again.
       const latest = conflict ? await latestSubmission() : undefined;
       if (latest && latest.status !== "rejected") return showSubmission(latest);
+      // On a removed puzzle's page, whose note says why nothing can be sent.
+      if (removedHere) return;
       // Kept for later (offline), or refused: the outbox's words.
       missionStatus(shown.tone, shown.title, shown.text);
+      $("mission-status").dataset.words = "outbox";
       // A file refused before it was sent: the form stays as it was.
       if (!kept) formReady(shown.tone === "bad");
     });
@@ -892,6 +896,14 @@
       ) ?? []
     ) {
       note.remove();
+    }
+    // And an upload's refusal, or its "Saved on this phone", said before the removal.
+    const missionBox = $("mission-status");
+    if (missionBox?.dataset.words === "outbox") {
+      delete missionBox.dataset.words;
+      missionBox.hidden = true;
+      missionBox.className = "notice";
+      missionBox.replaceChildren();
     }
     // So does a refused guess's wait ("Too many wrong guesses … Try again in …"): its countdown
     // stops once it is gone.

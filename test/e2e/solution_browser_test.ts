@@ -855,29 +855,67 @@ suite(
   () => {
     const served = serveAppForSuite(() => makeApp({ toml: RUNNING(BEAM + PIER) }));
 
-    test("a mission's upload, answered 404 after the reload, leaves the form off", async () => {
-      const token = await registerTeam(served.base, "Petrels");
-      await onLivePage(served, token, "/puzzles/pier", async (page) => {
-        const upload = await hold(page, `${served.base}/api/puzzles/pier/submissions`);
-        const text = page.locator("#mission-form textarea");
-        const send = page.getByRole("button", { name: "Send" });
-        await text.fill("A long pier with twelve lamps.");
-        await send.click();
-        await upload.arrived;
+    test(
+      "a mission's upload, answered 404 after the reload, says nothing beside the removal, its form off",
+      async () => {
+        const token = await registerTeam(served.base, "Petrels");
+        await onLivePage(served, token, "/puzzles/pier", async (page) => {
+          const upload = await hold(page, `${served.base}/api/puzzles/pier/submissions`);
+          const text = page.locator("#mission-form textarea");
+          const send = page.getByRole("button", { name: "Send" });
+          await text.fill("A long pier with twelve lamps.");
+          await send.click();
+          await upload.arrived;
 
-        served.app.setToml(RUNNING(BEAM));
-        expect((await served.app.admin("POST", "/api/admin/reload")).body).toMatchObject({
-          removed: ["pier"],
+          served.app.setToml(RUNNING(BEAM));
+          expect((await served.app.admin("POST", "/api/admin/reload")).body).toMatchObject({
+            removed: ["pier"],
+          });
+          await page.getByText(/^The organizers removed this puzzle\./).waitFor();
+          const answered = page.waitForResponse(`${served.base}/api/puzzles/pier/submissions`);
+          upload.release();
+          expect((await answered).status()).toBe(404);
+          // The upload's refusal is not said beside the removal's note; the form stays off.
+          await page.waitForTimeout(300);
+          expect(await page.locator("#mission-status").isHidden()).toBe(true);
+          expect(await page.locator("#mission-status").textContent()).toBe("");
+          expect(await send.isDisabled()).toBe(true);
+          expect(await text.isDisabled()).toBe(true);
+          await page.screenshot({
+            path: join(SHOTS, "puzzle-removed-mission-404-390.png"),
+            fullPage: true,
+          });
         });
-        await page.getByText(/^The organizers removed this puzzle\./).waitFor();
+        await reloadHunt(served, RUNNING(BEAM + PIER));
+      },
+      30_000,
+    );
+
+    test("a mission's upload cut before the reload: its words go with the removal", async () => {
+      const token = await registerTeam(served.base, "Shearwaters");
+      await onLivePage(served, token, "/puzzles/pier", async (page) => {
+        const upload = await hold(page, `${served.base}/api/puzzles/pier/submissions`, true);
+        await page.locator("#mission-form textarea").fill("Twelve lamps on the pier.");
+        await page.getByRole("button", { name: "Send" }).click();
+        await upload.arrived;
         upload.release();
-        // The upload's refusal: the form comes back for another try, but stays off.
-        await page.locator("#mission-status.notice-bad").waitFor();
-        await page.locator("#mission-form:not([hidden])").waitFor();
-        expect(await send.isDisabled()).toBe(true);
-        expect(await text.isDisabled()).toBe(true);
+        await page.locator("#mission-status", { hasText: "Saved on this phone" }).waitFor();
+
+        await reloadHunt(served, RUNNING(BEAM));
+        await page.getByText(/^The organizers removed this puzzle\./).waitFor();
+        expect(await page.locator("#mission-status").isHidden()).toBe(true);
+        expect(await page.getByText("Saved on this phone").count()).toBe(0);
+        // Sent again, it is refused (404): that is not said either.
+        await page.unroute(`${served.base}/api/puzzles/pier/submissions`);
+        const answered = page.waitForResponse(`${served.base}/api/puzzles/pier/submissions`);
+        await page.evaluate("cairnOutbox.flush()");
+        expect((await answered).status()).toBe(404);
+        await page.waitForTimeout(300);
+        expect(await page.locator("#mission-status").isHidden()).toBe(true);
+        // (The form waits hidden, as for any upload kept on the phone, and stays off.)
+        expect(await page.locator("#mission-form button[type=submit]").isDisabled()).toBe(true);
         await page.screenshot({
-          path: join(SHOTS, "puzzle-removed-mission-404-390.png"),
+          path: join(SHOTS, "puzzle-removed-mission-cut-390.png"),
           fullPage: true,
         });
       });
