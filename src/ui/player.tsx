@@ -773,7 +773,7 @@ const MissionForm: FC<
         <div class="row">
           <button class="btn" type="submit" disabled={!running}>Send</button>
           <progress id="upload-progress" max={100} value={0} hidden aria-label="Sending"></progress>
-          <span id="upload-percent" class="small muted"></span>
+          <span id="upload-percent" class="small muted" role="status"></span>
         </div>
         {mission.submit !== "text" && (
           <p class="muted small">

@@ -259,9 +259,24 @@ suite("a photo made smaller on the phone (photo_size, default 2048)", () => {
       await phone.screenshot({ path: join(SHOTS, "mission-sent-phone-390.png"), fullPage: true });
       await teammate.setViewportSize({ width: 1280, height: 900 });
       await teammate.screenshot({ path: join(SHOTS, "mission-sent-teammate-1280.png") });
-      // After a reload too.
-      await teammate.reload();
+      // After a reload too, its space kept while it loads: the page below it does not move.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await teammate.route(`**/api/submissions/${photo.id}/file`, async (route) => {
+        await held;
+        await route.continue();
+      });
+      await teammate.reload({ waitUntil: "domcontentloaded" });
+      const figure = teammate.locator("#mission-sent");
+      const before = (await figure.boundingBox())!;
+      expect(await teammate.evaluate(`document.querySelector("#mission-sent img").complete`))
+        .toBe(false);
+      release();
       await until(teammate, `document.querySelector("#mission-sent img")?.naturalWidth === 1536`);
+      expect((await figure.boundingBox())!.height).toBe(before.height);
+      const whole = (await teammate.getByRole("img", { name: "The photo your team sent" })
+        .boundingBox())!;
+      expect(Math.abs(whole.width / whole.height - 0.75)).toBeLessThan(0.02);
       expect(errors).toEqual([]);
       await phone.close();
       await teammate.close();
@@ -365,7 +380,8 @@ suite("a photo made smaller on the phone (photo_size, default 2048)", () => {
         await phone.locator("#mission-form input[type=file]").setInputFiles(path);
         await phone.getByRole("button", { name: "Send" }).click();
         if (what === "no memory") {
-          await phone.locator("#upload-percent", { hasText: "Preparing the photo…" }).waitFor();
+          // Said to a screen reader too: the progress's words are a status.
+          await phone.getByRole("status").filter({ hasText: "Preparing the photo…" }).waitFor();
           await phone.screenshot({ path: join(SHOTS, "mission-preparing-phone-390.png") });
         }
         await phone.locator("#mission-status", { hasText: "Waiting for a judge" }).waitFor();
