@@ -611,7 +611,7 @@
     });
     document.addEventListener("cairn:upload-progress", (event) => {
       const { puzzle, loaded, total } = event.detail;
-      if (puzzle !== puzzleId || !missionForm?.isConnected) return;
+      if (puzzle !== puzzleId || !missionForm?.isConnected || removedHere) return;
       const percent = Math.round((100 * loaded) / total);
       const bar = $("upload-progress");
       bar.hidden = false;
@@ -904,7 +904,12 @@
       missionBox.hidden = true;
       missionBox.className = "notice";
       missionBox.replaceChildren();
+      // The form the upload kept hidden shows again, off, under the removal's note.
+      if (missionForm?.isConnected) missionForm.hidden = false;
     }
+    // An upload's progress too: one sent again from the outbox is refused.
+    $("upload-progress")?.setAttribute("hidden", "");
+    if ($("upload-percent")) $("upload-percent").textContent = "";
     // So does a refused guess's wait ("Too many wrong guesses … Try again in …"): its countdown
     // stops once it is gone.
     if (result && /notice-(bad|warn)/.test(result.className)) {

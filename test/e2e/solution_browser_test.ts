@@ -912,8 +912,11 @@ suite(
         expect((await answered).status()).toBe(404);
         await page.waitForTimeout(300);
         expect(await page.locator("#mission-status").isHidden()).toBe(true);
-        // (The form waits hidden, as for any upload kept on the phone, and stays off.)
-        expect(await page.locator("#mission-form button[type=submit]").isDisabled()).toBe(true);
+        // Its form, hidden while the upload was kept, shows again, off.
+        expect(await page.locator("#mission-form").isVisible()).toBe(true);
+        expect(await page.getByRole("button", { name: "Send" }).isDisabled()).toBe(true);
+        expect(await page.locator("#upload-progress").isHidden()).toBe(true);
+        expect(await page.locator("#upload-percent").textContent()).toBe("");
         await page.screenshot({
           path: join(SHOTS, "puzzle-removed-mission-cut-390.png"),
           fullPage: true,
