@@ -14,23 +14,22 @@ type Token = ReturnType<typeof markdown.parse>[number];
 
 /** A `<br>` in raw HTML: a line break. */
 const BREAK = /<br\s*\/?>/gi;
-/** Any other tag (or comment) in raw HTML: dropped, its text kept. */
-const TAG = /<!--[^]*?-->|<\/?[A-Za-z][^>]*>/g;
-/** The entities raw HTML may carry (Markdown's own are decoded by the parser). */
-const ENTITIES: Record<string, string> = {
-  "&amp;": "&",
-  "&lt;": "<",
-  "&gt;": ">",
-  "&quot;": '"',
-  "&#39;": "'",
-  "&nbsp;": " ",
-};
+/** A script or a style, and what it holds: a browser runs or applies it, never shows it. */
+const HIDDEN = /<(script|style)\b[^]*?(?:<\/\1\s*>|$)/gi;
+/** Where an inline script or style opens or closes (each its own token, the text between apart). */
+const HIDDEN_OPEN = /^<(?:script|style)\b/i;
+const HIDDEN_CLOSE = /^<\/(?:script|style)\s*>/i;
+/** Any other tag (or comment) in raw HTML: dropped, its text kept; a quoted `>` is the tag's. */
+const TAG = /<!--[^]*?-->|<\/?[A-Za-z](?:[^>"']|"[^"]*"|'[^']*')*>/g;
+/** An entity of raw HTML (Markdown's own are decoded by the parser). */
+const ENTITY = /&(?:#\d{1,7}|#x[\da-f]{1,6}|[a-z][a-z\d]{1,31});/gi;
 
-/** Raw HTML's text: tags dropped, `<br>` a line break, the common entities decoded. */
+/** Raw HTML's text: scripts, styles and tags dropped, `<br>` a line break, entities decoded. */
 function htmlText(html: string): string {
-  return html.replace(BREAK, "\n").replace(TAG, "").replace(
-    /&(?:amp|lt|gt|quot|#39|nbsp);/g,
-    (entity) => ENTITIES[entity]!,
+  return html.replace(HIDDEN, "").replace(BREAK, "\n").replace(TAG, "").replace(
+    ENTITY,
+    // One entity alone, so the parser's decoding has no backslash escape to read.
+    (entity) => markdown.utils.unescapeAll(entity),
   );
 }
 
@@ -38,7 +37,16 @@ function htmlText(html: string): string {
 function inlineText(tokens: readonly Token[]): string {
   let out = "";
   const links: { href: string; from: number }[] = [];
+  /** Inside an inline script or style: its text is not shown. */
+  let hidden = false;
   for (const token of tokens) {
+    // (An inline tag is a token of its own.)
+    if (token.type === "html_inline" && HIDDEN_OPEN.test(token.content)) hidden = true;
+    if (token.type === "html_inline" && HIDDEN_CLOSE.test(token.content)) {
+      hidden = false;
+      continue;
+    }
+    if (hidden) continue;
     switch (token.type) {
       case "text":
       case "code_inline":

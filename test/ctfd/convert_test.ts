@@ -722,6 +722,13 @@ describe("notifications", () => {
       ["| a | b |\n|---|---|\n| 1 | 2 |", "a | b\n1 | 2"],
       ["![map](/files/abc/map.png) \\*not em\\*", "map (/files/abc/map.png) *not em*"],
       ["plain text, as typed", "plain text, as typed"],
+      // A script or a style is run or applied by CTFd's page, never shown: its text goes with it.
+      [
+        "<script>alert(1)</script>\n\nStarts at <b>noon</b><script>track()</script>.<style>p{}</style>",
+        "Starts at noon.",
+      ],
+      // A quoted > belongs to its tag; any entity of raw HTML reads as its character.
+      ['<a href="/x" title="a>b">Rules</a> <p>&copy; &#8217; &#x41; &mdash;</p>', "Rules © ’ A —"],
     ];
     for (const [markdown, plain] of cases) {
       expect({ markdown, plain: plainText(markdown) }).toEqual({ markdown, plain });
