@@ -28,6 +28,12 @@ const PAGES_CACHE = "cairn-pages";
 const SESSION_CACHE = "cairn-session";
 const SESSION_KEY = "/session";
 const TIMEOUT_MS = 3000;
+/**
+ * How long a page fetched for keeping may take, its body included: past it, the fetch is given up
+ * (tried again on the next ask), so that a server or a network that never answers holds up no
+ * later ask, each waiting for the one before.
+ */
+const BACKGROUND_TIMEOUT_MS = 15_000;
 /** How long asks to keep pages are gathered before they are fetched: each tab sends its own. */
 const GATHER_MS = 250;
 
@@ -103,14 +109,19 @@ async function noteSession(session) {
 
 /**
  * Keeps an answer to `key` when the server marked it cacheable, and forgets the copy otherwise;
- * either way after noting the session it was drawn for. A 5xx changes nothing.
+ * either way after noting the session it was drawn for. A 5xx changes nothing. An answer fetched
+ * for keeping (`background`) changes no session: one drawn for another session than the last page
+ * (a fetch sent before another team's login, answered after that team's page) is not kept, nor
+ * does it drop that team's pages; before any page, the first one tells the session.
  */
-function store(key, response) {
+function store(key, response, background = false) {
   if (response.status >= 500) return Promise.resolve();
   const session = sessionOf(response);
   // Cloned now: the page may be reading the answer's body while the work waits its turn.
   const copy = cacheable(response) ? response.clone() : undefined;
   return serially(async () => {
+    const known = await currentSession();
+    if (background && session !== undefined && known !== null && session !== known) return;
     await noteSession(session);
     const cache = await caches.open(PAGES_CACHE);
     if (copy !== undefined) await cache.put(key, copy);
@@ -159,11 +170,12 @@ async function fetchPages(keys) {
         credentials: "same-origin",
         redirect: "manual",
         headers: { "cairn-background": "1" },
+        signal: AbortSignal.timeout(BACKGROUND_TIMEOUT_MS),
       });
       // A 5xx says the server cannot serve it now, not that the page is no longer the team's.
-      await store(key, response);
+      await store(key, response, true);
     } catch {
-      // Offline: tried again on the next unlock or visit.
+      // Offline, or no answer in time: tried again on the next unlock or visit.
     }
   }
 }

@@ -815,4 +815,130 @@ suite("the service worker, under HTTPS", () => {
     },
     90_000,
   );
+
+  test(
+    "a page fetched for keeping before another team's login, answered after, is not kept for it",
+    async () => {
+      const errors: string[] = [];
+      await context.clearCookies();
+      const landing = await context.newPage();
+      landing.on("pageerror", (error) => errors.push(error.message));
+      await landing.goto(`${server.base}/`);
+      const { page, token: auks } = await teamPage("Auks", "/puzzles/lighthouse", errors);
+      await until(
+        page,
+        `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
+          .then((r) => r?.text()).then((text) => text?.includes("Auks"))`,
+      );
+      // The Auks' tab asks for the lighthouse again: its fetch is held on the way, and answered
+      // as it would have been, sent with the Auks' cookie (a continued request would take the
+      // cookie of when it goes on). The worker's fetches after it do not get through.
+      let releaseAuks = () => {};
+      const auksHeld = new Promise<void>((resolve) => (releaseAuks = resolve));
+      let held = 0;
+      const background = "**/puzzles**";
+      await context.route(background, async (route) => {
+        if (route.request().headers()["cairn-background"] === undefined) return route.continue();
+        held += 1;
+        if (held > 1) return route.abort("internetdisconnected");
+        await auksHeld;
+        const answer = await fetch(route.request().url(), {
+          headers: { cookie: `cairn_session=${auks}`, "cairn-background": "1" },
+          redirect: "manual",
+          tls: { rejectUnauthorized: false },
+        } as RequestInit);
+        await route.fulfill({
+          status: answer.status,
+          headers: Object.fromEntries(answer.headers),
+          body: Buffer.from(await answer.arrayBuffer()),
+        });
+      });
+      try {
+        await page.evaluate(
+          `navigator.serviceWorker.controller.postMessage({ type: "cache", urls: ["/puzzles/lighthouse"] })`,
+        );
+        for (let i = 0; i < 100 && held === 0; i++) await Bun.sleep(100);
+        expect(held).toBe(1);
+        // The Noddies log in on the landing tab: their list comes, and asks for its pages.
+        await registerTeam(server.base, "Noddies");
+        const form = landing.locator("#login");
+        await form.getByLabel("Team name").fill("Noddies");
+        await form.getByLabel("Password").fill("correct horse");
+        await form.getByRole("button", { name: "Log in" }).click();
+        await landing.waitForURL(`${server.base}/puzzles`);
+        await landing.locator(".notice", { hasText: "Logged in" }).waitFor();
+        // The Auks' page comes now; the worker then tries the Noddies' (which fail).
+        releaseAuks();
+        for (let i = 0; i < 150 && held < 2; i++) await Bun.sleep(100);
+        expect(held).toBeGreaterThan(1);
+        await Bun.sleep(500);
+        expect((await keptTexts(landing)).filter((text) => text.includes("Auks"))).toEqual([]);
+      } finally {
+        releaseAuks();
+        await context.unroute(background);
+      }
+      // Offline, the Noddies never read the Auks' page.
+      await context.setOffline(true);
+      try {
+        // (Their own copy, if the worker kept one once the Wi-Fi was back, or the offline page.)
+        await landing.goto(`${server.base}/puzzles/lighthouse`);
+        await landing.locator("h1").first().waitFor();
+        await landing.screenshot({ path: join(SHOTS, "sw-late-fetch-offline-phone.png") });
+        expect(await landing.content()).not.toContain("Auks");
+        await closeOffline(landing);
+      } finally {
+        await context.setOffline(false);
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    90_000,
+  );
+
+  test(
+    "a page fetched for keeping that never comes holds up no later page's keeping",
+    async () => {
+      const errors: string[] = [];
+      const { page } = await teamPage("Dovekies", "/puzzles", errors);
+      await until(
+        page,
+        `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
+          .then((r) => r?.text()).then((text) => text?.includes("Dovekies"))`,
+      );
+      // The server never answers the worker's fetch of the list (held for good); the lighthouse's
+      // is then asked for on its own.
+      const stalled = `${server.base}/puzzles`;
+      let asked = 0;
+      await context.route(stalled, (route) => {
+        if (route.request().headers()["cairn-background"] === undefined) return route.continue();
+        asked += 1;
+        // Never answered.
+      });
+      try {
+        await page.evaluate(
+          `caches.open("cairn-pages").then((c) => c.delete("/puzzles/lighthouse"))`,
+        );
+        await page.evaluate(
+          `navigator.serviceWorker.controller.postMessage({ type: "cache", urls: ["/puzzles"] })`,
+        );
+        for (let i = 0; i < 100 && asked === 0; i++) await Bun.sleep(100);
+        expect(asked).toBe(1);
+        await Bun.sleep(500);
+        await page.evaluate(
+          `navigator.serviceWorker.controller.postMessage({ type: "cache", urls: ["/puzzles/lighthouse"] })`,
+        );
+        // Kept once the list's fetch is given up.
+        await until(
+          page,
+          `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse")).then(Boolean)`,
+          40,
+        );
+      } finally {
+        await context.unroute(stalled);
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    90_000,
+  );
 });
