@@ -941,4 +941,58 @@ suite("the service worker, under HTTPS", () => {
     },
     90_000,
   );
+
+  test(
+    "every other page a team opens, even on the same phone's admin tab, leaves its kept pages",
+    async () => {
+      const errors: string[] = [];
+      const { page } = await teamPage("Boobies", "/puzzles", errors);
+      await until(
+        page,
+        `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
+          .then((r) => r?.text()).then((text) => text?.includes("Boobies"))`,
+      );
+      // A mark among the kept pages: were they dropped, a page asking to keep its own again (the
+      // list, a puzzle) would not bring it back.
+      await page.evaluate(
+        `caches.open("cairn-pages").then((c) => c.put("/puzzles/mark", new Response("mark")))`,
+      );
+      // The organizers' pages too, with their cookie beside the team's.
+      await context.addCookies([{ name: "cairn_admin", value: ADMIN, url: server.base }]);
+      const pages = [
+        "/scoreboard",
+        "/scoreboard?division=none",
+        "/scoreboard/chart.svg",
+        "/scoreboard/gallery",
+        "/docs/api",
+        "/offline",
+        "/no-such-page",
+        "/puzzles/vault",
+        "/puzzles/lighthouse/assets/none.png",
+        "/c/lamp-1",
+        "/challenges",
+        "/login",
+        "/admin",
+        "/admin/judge",
+        "/api/hunt",
+      ];
+      try {
+        for (const path of pages) await page.goto(`${server.base}${path}`);
+      } finally {
+        await context.clearCookies({ name: "cairn_admin" });
+      }
+      expect(await cachedPages(page)).toEqual(["/puzzles", "/puzzles/lighthouse", "/puzzles/mark"]);
+      await context.setOffline(true);
+      try {
+        await page.goto(`${server.base}/puzzles/lighthouse`);
+        await page.getByText("Count the windows of the lighthouse.").waitFor();
+        expect(await page.content()).toContain("Boobies");
+        await closeOffline(page);
+      } finally {
+        await context.setOffline(false);
+      }
+      expect(errors).toEqual([]);
+    },
+    90_000,
+  );
 });
