@@ -28,12 +28,6 @@ const PAGES_CACHE = "cairn-pages";
 const SESSION_CACHE = "cairn-session";
 const SESSION_KEY = "/session";
 const TIMEOUT_MS = 3000;
-/**
- * How long a page fetched for keeping may take, its body included: past it, the fetch is given up
- * (tried again on the next ask), so that a server or a network that never answers holds up no
- * later ask, each waiting for the one before.
- */
-const BACKGROUND_TIMEOUT_MS = 15_000;
 /** How long asks to keep pages are gathered before they are fetched: each tab sends its own. */
 const GATHER_MS = 250;
 
@@ -170,12 +164,11 @@ async function fetchPages(keys) {
         credentials: "same-origin",
         redirect: "manual",
         headers: { "cairn-background": "1" },
-        signal: AbortSignal.timeout(BACKGROUND_TIMEOUT_MS),
       });
       // A 5xx says the server cannot serve it now, not that the page is no longer the team's.
       await store(key, response, true);
     } catch {
-      // Offline, or no answer in time: tried again on the next unlock or visit.
+      // Offline: tried again on the next unlock or visit.
     }
   }
 }

@@ -896,53 +896,6 @@ suite("the service worker, under HTTPS", () => {
   );
 
   test(
-    "a page fetched for keeping that never comes holds up no later page's keeping",
-    async () => {
-      const errors: string[] = [];
-      const { page } = await teamPage("Dovekies", "/puzzles", errors);
-      await until(
-        page,
-        `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
-          .then((r) => r?.text()).then((text) => text?.includes("Dovekies"))`,
-      );
-      // The server never answers the worker's fetch of the list (held for good); the lighthouse's
-      // is then asked for on its own.
-      const stalled = `${server.base}/puzzles`;
-      let asked = 0;
-      await context.route(stalled, (route) => {
-        if (route.request().headers()["cairn-background"] === undefined) return route.continue();
-        asked += 1;
-        // Never answered.
-      });
-      try {
-        await page.evaluate(
-          `caches.open("cairn-pages").then((c) => c.delete("/puzzles/lighthouse"))`,
-        );
-        await page.evaluate(
-          `navigator.serviceWorker.controller.postMessage({ type: "cache", urls: ["/puzzles"] })`,
-        );
-        for (let i = 0; i < 100 && asked === 0; i++) await Bun.sleep(100);
-        expect(asked).toBe(1);
-        await Bun.sleep(500);
-        await page.evaluate(
-          `navigator.serviceWorker.controller.postMessage({ type: "cache", urls: ["/puzzles/lighthouse"] })`,
-        );
-        // Kept once the list's fetch is given up.
-        await until(
-          page,
-          `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse")).then(Boolean)`,
-          40,
-        );
-      } finally {
-        await context.unroute(stalled);
-      }
-      expect(errors).toEqual([]);
-      await page.close();
-    },
-    90_000,
-  );
-
-  test(
     "every other page a team opens, even on the same phone's admin tab, leaves its kept pages",
     async () => {
       const errors: string[] = [];
