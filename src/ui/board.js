@@ -266,21 +266,34 @@
     if (Math.abs(box.width / box.height - aspect) / aspect > 0.03) refreshChart();
   }
 
+  // The chart the server drew, in a shape of its own, left in a <noscript> (board.tsx): with the
+  // script, the first chart is fetched in its box's shape, once the first board is laid out.
+  const drawn = chart.querySelector("noscript")?.textContent ?? "";
+  let chartAsked = false;
+
+  async function loadChart() {
+    chartAsked = true;
+    const aspect = chartAspect();
+    const query = new URLSearchParams(division ? { division } : {});
+    if (aspect !== null) query.set("aspect", aspect.toFixed(2));
+    try {
+      const res = await fetch(`/scoreboard/chart.svg?${query}`);
+      if (res.ok) return void (chart.innerHTML = await res.text());
+    } catch {
+      // The next change tries again.
+    }
+    // None came yet (the server is down, the projector offline): the server's drawing till then.
+    if (!chart.querySelector("svg")) chart.innerHTML = drawn;
+  }
+
   let chartTimer = null;
   function refreshChart() {
-    // Several changes in a burst make one request.
+    // The first at once; several changes in a burst after it make one request.
+    if (!chartAsked) return void loadChart();
     if (chartTimer !== null) return;
-    chartTimer = setTimeout(async () => {
+    chartTimer = setTimeout(() => {
       chartTimer = null;
-      const aspect = chartAspect();
-      const query = new URLSearchParams(division ? { division } : {});
-      if (aspect !== null) query.set("aspect", aspect.toFixed(2));
-      try {
-        const res = await fetch(`/scoreboard/chart.svg?${query}`);
-        if (res.ok) chart.innerHTML = await res.text();
-      } catch {
-        // The next change tries again.
-      }
+      void loadChart();
     }, 300);
   }
 
@@ -405,6 +418,8 @@
     source.addEventListener("error", () => {
       connected = false;
       showState();
+      // No board to lay out first: the chart as the page is now.
+      if (!chartAsked) void loadChart();
     });
     source.addEventListener("scoreboard", (event) => {
       connected = true;
@@ -413,5 +428,6 @@
     });
     source.addEventListener("announcement", (event) => announce(JSON.parse(event.data)));
   }
-  globalThis.cairnEvents?.(listen);
+  if (globalThis.cairnEvents) globalThis.cairnEvents(listen);
+  else void loadChart();
 })();

@@ -152,6 +152,60 @@ suite("announcements on the projector", () => {
   );
 
   test(
+    "the projector's first chart is already in its box's shape: one request on load, none after",
+    async () => {
+      const errors: string[] = [];
+      const page = await served.browser.context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      const asked: string[] = [];
+      page.on("request", (request) => {
+        const url = new URL(request.url());
+        if (url.pathname === "/scoreboard/chart.svg") asked.push(url.search);
+      });
+      // Each chart the box shows, by its drawing's shape (its viewBox), from the page's first one.
+      await page.addInitScript(`document.addEventListener("DOMContentLoaded", () => {
+        const box = document.getElementById("chart");
+        globalThis.shown = [];
+        const note = () => {
+          const svg = box.querySelector("svg");
+          if (svg) globalThis.shown.push(svg.getAttribute("viewBox"));
+        };
+        note();
+        new MutationObserver(note).observe(box, { childList: true });
+      })`);
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await page.goto(`${served.server.base}/scoreboard?view=projector`);
+      await page.locator("#live.live-on").waitFor();
+      await page.locator("#chart svg").waitFor();
+      // A second request on load came 300 ms after the first: time enough for it to show.
+      await Bun.sleep(1_000);
+      expect(asked).toHaveLength(1);
+      expect(asked[0]).toMatch(/^\?aspect=\d\.\d\d$/);
+      const shown = await page.evaluate(`globalThis.shown`) as string[];
+      expect(shown).toHaveLength(1);
+      const [, , width, height] = shown[0]!.split(" ").map(Number);
+      const box = await page.evaluate(
+        `(() => { const b = document.getElementById("chart"); return b.clientWidth / b.clientHeight; })()`,
+      ) as number;
+      expect(Math.abs(width! / height! - box) / box).toBeLessThanOrEqual(0.03);
+      expect(errors).toEqual([]);
+      await page.close();
+
+      // Without scripts, the chart the server drew, in its box.
+      const plain = await served.browser.context.newPage();
+      const cdp = await served.browser.context.newCDPSession(plain);
+      await cdp.send("Emulation.setScriptExecutionDisabled", { value: true });
+      await plain.setViewportSize({ width: 1920, height: 1080 });
+      await plain.goto(`${served.server.base}/scoreboard?view=projector`);
+      const drawn = await plain.locator("#chart svg").boundingBox();
+      expect((drawn?.width ?? 0) > 300 && (drawn?.height ?? 0) > 300).toBe(true);
+      await plain.screenshot({ path: join(SHOTS, "projector-chart-no-script.png") });
+      await plain.close();
+    },
+    30_000,
+  );
+
+  test(
     "a 2,000-character announcement fits a 1080p screen, then scrolls in its strip",
     async () => {
       const errors: string[] = [];
