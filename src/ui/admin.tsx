@@ -385,7 +385,7 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
         <h1 class="visually-hidden">Organizer dashboard</h1>
         <Notice flash={props.flash} />
         <div class="summary-line">
-          <Stat value={props.counts.teams} label="teams" />
+          <Stat id="team-count" value={props.counts.teams} label="teams" />
           <Stat value={props.counts.solves} label="solves" />
           {props.guessFeed && (
             <Stat

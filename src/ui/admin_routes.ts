@@ -217,6 +217,8 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
     return c.json({
       puzzles: puzzleChart(puzzleStats(engine)),
       guesses: guessesChart(await store.guessesPerMinute(engine.now())),
+      // The summary's team count, hidden and banned teams included, as the page draws it.
+      teams: engine.teams.size,
     });
   });
 

@@ -200,6 +200,28 @@ suite("the organizers' pages", () => {
     60_000,
   );
 
+  test("the dashboard's team count follows the teams that register, with no reload", async () => {
+    const base = served.server.base;
+    const errors: string[] = [];
+    await served.browser.context.addCookies([
+      { name: "cairn_admin", value: ADMIN_TOKEN, url: base },
+    ]);
+    const page = await desktop(errors);
+    // The page's timers are the test's: its 15 s refresh comes when the test says.
+    await page.clock.install();
+    await page.goto(`${base}/admin`);
+    const stat = page.locator(".stat", { has: page.getByText("teams", { exact: true }) });
+    const before = Number(await stat.locator("b").textContent());
+    await registerTeam(base, "Petrels");
+    await page.evaluate(`document.body.dataset.drawn = "once"`);
+    await page.clock.runFor(15_000);
+    await stat.locator("b", { hasText: new RegExp(`^${before + 1}$`) }).waitFor();
+    // Refreshed in place, not by a reload.
+    expect(await page.evaluate(`document.body.dataset.drawn`)).toBe("once");
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   test(
     "on a phone, the dashboard's charts keep readable text and scroll in their box",
     async () => {

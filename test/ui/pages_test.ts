@@ -1218,6 +1218,11 @@ describe("organizers", () => {
       guesses: 2,
       correct: 1,
     });
+    // The charts the script draws again, and the team count, with a team registered since.
+    await app.register("Terns");
+    const charts = JSON.parse((await b.get("/admin/charts")).text);
+    expect(charts.teams).toBe(2);
+    expect(charts.puzzles).toContain("<svg");
   });
 
   test("after the end, the progress grid counts a puzzle open until the end, not until now", async () => {
