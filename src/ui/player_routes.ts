@@ -90,6 +90,8 @@ const CTFD_ADDRESSES: Readonly<Record<string, string>> = {
   // Cairn's only list of teams, every one of them (CTFd lists accounts apart from scores).
   "/teams": "/scoreboard",
   "/users": "/scoreboard",
+  // CTFd's list of announcements: here the latest shows at the top of every page, the list's too.
+  "/notifications": "/puzzles",
 };
 
 /**

@@ -232,6 +232,7 @@ describe("CTFd's addresses", () => {
       ["/register", "/"],
       ["/teams?q=gulls&field=name", "/scoreboard"],
       ["/users?page=2", "/scoreboard"],
+      ["/notifications", "/puzzles"],
     ];
     for (const [from, to] of cases) {
       expect({ from, ...(await open(app, from)) }).toEqual({ from, status: 302, location: to });
@@ -243,6 +244,12 @@ describe("CTFd's addresses", () => {
     }
     // Where they lead: the list (or, logged out, the landing page), the login form, the board.
     const token = await app.register("Gulls");
+    // The announcements CTFd's /notifications listed: the latest, at the top of the list.
+    await app.admin("POST", "/api/admin/announcements", { text: "Flags reset at noon" });
+    const list = await app.app.request("http://localhost/puzzles", {
+      headers: { accept: "text/html", cookie: `cairn_session=${token}` },
+    });
+    expect(await list.text()).toContain("Flags reset at noon");
     expect((await open(app, "/puzzles", token)).status).toBe(200);
     expect(await open(app, "/puzzles")).toEqual({ status: 303, location: "/" });
     expect(await open(app, "/", token)).toEqual({ status: 303, location: "/puzzles" });
