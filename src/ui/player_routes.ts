@@ -560,7 +560,8 @@ function safeNext(next: string | undefined): string {
  * How a guess is compared, for people: by `answer_regex` alone ignoring case only (whatever
  * `normalize` says, as patterns see the guess as typed), loosely by default, and as typed with
  * `normalize = "exact"` (a CTF flag); exact answers beside patterns (a CTF's exact flag and its
- * case-insensitive one) count capitals for some answers only.
+ * case-insensitive one) count capitals for some answers only, and loose answers beside patterns
+ * spaces and punctuation.
  */
 function matchingText(puzzle: Puzzle): string {
   const spec = puzzle.answers.spec;
@@ -573,7 +574,10 @@ function matchingText(puzzle: Puzzle): string {
       ? "Type it exactly: spaces and punctuation count, capitals only for some answers."
       : "Type it exactly: capitals, spaces and punctuation count.";
   }
-  return "Capitals, spaces and punctuation do not matter.";
+  // A pattern sees spaces and punctuation: "do not matter" would be looser than true.
+  return spec.regexes.length > 0
+    ? "Capitals do not matter. Spaces and punctuation count for some answers."
+    : "Capitals, spaces and punctuation do not matter.";
 }
 
 /** A guess-limit window for people: "minute", "10 minutes". */

@@ -276,7 +276,8 @@ describe("players without JavaScript", () => {
 [[puzzle]]\nid = "flag"\ntitle = "Flag"\nanswer = "flag{Xy-42}"\nnormalize = "exact"\n
 [[puzzle]]\nid = "km"\ntitle = "Km"\nanswer_regex = '\\d+ ?km'\n
 [[puzzle]]\nid = "ci-flag"\ntitle = "CI flag"\nanswer_regex = 'flag\\{ci\\}'\nnormalize = "exact"\n
-[[puzzle]]\nid = "mixed-flag"\ntitle = "Mixed flag"\nanswer = "flag{Mx}"\nanswer_regex = 'flag\\{ci\\}'\nnormalize = "exact"\n`,
+[[puzzle]]\nid = "mixed-flag"\ntitle = "Mixed flag"\nanswer = "flag{Mx}"\nanswer_regex = 'flag\\{ci\\}'\nnormalize = "exact"\n
+[[puzzle]]\nid = "mixed-km"\ntitle = "Mixed km"\nanswer = "ten km"\nanswer_regex = '\\d+ km'\n`,
     });
     const b = await joined(app);
     const note = async (id: string) =>
@@ -314,6 +315,18 @@ describe("players without JavaScript", () => {
       status: 303,
     });
     expect((await b.get("/puzzles/mixed-flag")).text).toContain("Your team solved this puzzle");
+    // A loose answer beside a pattern: spaces and punctuation count for the pattern.
+    expect(await note("mixed-km")).toBe(
+      "10 of 10 wrong guesses left per minute. Capitals do not matter. Spaces and punctuation count for some answers.",
+    );
+    expect(await b.post("/puzzles/mixed-km/guess", { answer: "12-KM" })).toMatchObject({
+      status: 303,
+    });
+    expect((await b.get("/puzzles/mixed-km")).text).toContain("Not the answer");
+    expect(await b.post("/puzzles/mixed-km/guess", { answer: "Ten-KM!" })).toMatchObject({
+      status: 303,
+    });
+    expect((await b.get("/puzzles/mixed-km")).text).toContain("Your team solved this puzzle");
   });
 
   test("one point is a point, not 1 points", async () => {
