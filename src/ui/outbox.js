@@ -190,12 +190,19 @@
     return `${parts.join(", ")} waiting${why}`;
   }
 
-  /** Shows what is queued and each result not yet seen, taking those results off the phone. */
+  /**
+   * Shows what is queued and each result not yet seen, taking those results off the phone. What
+   * this page is sending now, online, is on its way (a mission's page shows its progress), not
+   * waiting for the network.
+   */
   async function render() {
     const [items, results] = await Promise.all([all("outbox"), all("results")]);
     const mine = items.filter((item) => item.team === team);
     const login = !signedIn();
-    const waiting = mine.length === 0 ? "" : waitingText(mine, login);
+    const waits = mine.filter((item) =>
+      !navigator.onLine || !(atOnce.has(item.key) || onItsWay.has(item.key))
+    );
+    const waiting = waits.length === 0 ? "" : waitingText(waits, login);
     // Words that did not change stay as they are: written again, they would be announced again.
     if (status.dataset.text !== waiting) {
       status.dataset.text = waiting;
@@ -385,6 +392,8 @@
    * says no time and counts when it arrives, like any request (the phone's clock may be wrong).
    */
   const atOnce = new Set();
+  /** Items this page is sending now: out of the count of those waiting, while online. */
+  const onItsWay = new Set();
 
   /**
    * The headers that say when an item that waited was made, for fair times: the time pressed, and
@@ -486,6 +495,16 @@
    * cannot save it now (a 5xx), "login" when this phone's session is gone, "later" otherwise.
    */
   async function send(item) {
+    onItsWay.add(item.key);
+    try {
+      return await sendNow(item);
+    } finally {
+      onItsWay.delete(item.key);
+    }
+  }
+
+  /** `send`'s work, while the item counts as on its way. */
+  async function sendNow(item) {
     // Its first try, right after it was pressed, or a later one: then it waited.
     const waited = !atOnce.delete(item.key);
     let res;

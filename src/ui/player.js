@@ -469,6 +469,17 @@
   }, true);
 
   /**
+   * Says how an upload goes: `shown` on the screen, and `said` in its status for a screen reader,
+   * which would read each new percent out: the percent said only at each quarter.
+   */
+  function uploadSays(shown, said = shown) {
+    if (!$("upload-percent")) return;
+    $("upload-percent").textContent = shown;
+    // The same words written again would be said again.
+    if ($("upload-said").textContent !== said) $("upload-said").textContent = said;
+  }
+
+  /**
    * Shows the form again, empty and ready, or hides it while a submission waits: the focus, if the
    * player sent it from the form, goes to the submission's state rather than being lost.
    */
@@ -476,7 +487,7 @@
     if (!missionForm || !missionForm.isConnected) return;
     missionForm.hidden = !ready;
     $("upload-progress").hidden = true;
-    $("upload-percent").textContent = "";
+    uploadSays("");
     turnOn(missionForm.querySelector("button[type=submit]"));
     if (ready) missionForm.reset();
     if (!ready && sentFromForm && !$("mission-status").hidden) focusInstead($("mission-status"));
@@ -604,10 +615,8 @@
       const { puzzle, done } = event.detail;
       if (puzzle !== puzzleId || !missionForm?.isConnected) return;
       clearTimeout(preparing);
-      if (done) $("upload-percent").textContent = "";
-      else {
-        preparing = setTimeout(() => $("upload-percent").textContent = "Preparing the photo…", 300);
-      }
+      if (done) uploadSays("");
+      else preparing = setTimeout(() => uploadSays("Preparing the photo…"), 300);
     });
     document.addEventListener("cairn:upload-progress", (event) => {
       const { puzzle, loaded, total } = event.detail;
@@ -616,7 +625,8 @@
       const bar = $("upload-progress");
       bar.hidden = false;
       bar.value = percent;
-      $("upload-percent").textContent = percent < 100 ? `Sending… ${percent}%` : "Sent";
+      if (percent >= 100) uploadSays("Sent");
+      else uploadSays(`Sending… ${percent}%`, `Sending… ${percent - (percent % 25)}%`);
       // Send itself (a photo's form has the gallery's button first).
       missionForm.querySelector("button[type=submit]").disabled = true;
     });
@@ -909,7 +919,7 @@
     }
     // An upload's progress too: one sent again from the outbox is refused.
     $("upload-progress")?.setAttribute("hidden", "");
-    if ($("upload-percent")) $("upload-percent").textContent = "";
+    uploadSays("");
     // So does a refused guess's wait ("Too many wrong guesses … Try again in …"): its countdown
     // stops once it is gone.
     if (result && /notice-(bad|warn)/.test(result.className)) {

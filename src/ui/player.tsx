@@ -773,7 +773,9 @@ const MissionForm: FC<
         <div class="row">
           <button class="btn" type="submit" disabled={!running}>Send</button>
           <progress id="upload-progress" max={100} value={0} hidden aria-label="Sending"></progress>
-          <span id="upload-percent" class="small muted" role="status"></span>
+          {/* The percent on screen as it goes; to a screen reader, at every quarter (player.js). */}
+          <span id="upload-percent" class="small muted" aria-hidden="true"></span>
+          <span id="upload-said" class="visually-hidden" role="status"></span>
         </div>
         {mission.submit !== "text" && (
           <p class="muted small">

@@ -462,6 +462,14 @@ suite("photo missions in a browser", () => {
         downloadThroughput: -1,
         uploadThroughput: 6_000,
       });
+      // What the outbox's banner says, all along.
+      await phone.evaluate(`{
+        globalThis.banner = [];
+        const status = document.getElementById("outbox-status");
+        new MutationObserver(() => {
+          if (status.textContent !== "") globalThis.banner.push(status.textContent);
+        }).observe(status, { childList: true, characterData: true, subtree: true });
+      }`);
       const taken = await photo("Grebes");
       expect(taken.length).toBeGreaterThan(12_000);
       await phone.locator("#mission-form input[type=file]").setInputFiles({
@@ -477,6 +485,8 @@ suite("photo missions in a browser", () => {
       expect(await gallery.isEnabled()).toBe(true);
       await phone.screenshot({ path: join(SHOTS, "mission-sending-phone.png"), fullPage: true });
       await phone.locator("#mission-status", { hasText: "Waiting for a judge" }).waitFor();
+      // Sent online, it never waited for the network: the banner said nothing.
+      expect(await phone.evaluate(`globalThis.banner`)).toEqual([]);
       await cdp.send("Network.emulateNetworkConditions", {
         offline: false,
         latency: 0,
@@ -548,6 +558,37 @@ suite("photo missions in a browser", () => {
     },
     60_000,
   );
+
+  test("an upload's percent moves on the screen, and is said at each quarter", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Phalaropes");
+    await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+    const phone = await open("/puzzles/fountain", errors);
+    // Every percent of an upload, as outbox.js tells the page (Chromium's own come a few a photo),
+    // with what the form's status regions say (a screen reader reads each change out) and what
+    // its percent shows.
+    const { said, shown } = await phone.evaluate(`(() => {
+      const said = [];
+      const shown = [];
+      for (let loaded = 0; loaded <= 100; loaded++) {
+        document.dispatchEvent(new CustomEvent("cairn:upload-progress", {
+          detail: { puzzle: "fountain", loaded, total: 100 },
+        }));
+        for (const region of document.querySelectorAll("#mission-form [role=status]")) {
+          if (region.textContent !== "" && said.at(-1) !== region.textContent) {
+            said.push(region.textContent);
+          }
+        }
+        shown.push(document.getElementById("upload-percent").textContent);
+      }
+      return { said, shown };
+    })()`) as { said: string[]; shown: string[] };
+    expect(shown.slice(0, 3)).toEqual(["Sending… 0%", "Sending… 1%", "Sending… 2%"]);
+    expect(shown.at(-1)).toBe("Sent");
+    expect(said).toEqual(["Sending… 0%", "Sending… 25%", "Sending… 50%", "Sending… 75%", "Sent"]);
+    expect(errors).toEqual([]);
+    await phone.close();
+  });
 
   test(
     "offline, the upload waits on the phone, is sent when the network is back, and a rejection shows live",
