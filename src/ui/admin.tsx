@@ -722,10 +722,20 @@ const HiddenBadge: FC<{ team: { hidden: boolean; banned: boolean } }> = ({ team 
  * (a test team, a cheating one) or shows it again; and the ban, which also
  * shuts it out.
  */
-const HideCard: FC<{ team: { id: number; hidden: boolean; banned: boolean } }> = ({ team }) => (
+const HideCard: FC<{
+  team: { id: number; hidden: boolean; banned: boolean };
+  /** Its ban just lifted: the team is still hidden, which the card says by the Show button. */
+  lifted?: boolean;
+}> = ({ team, lifted }) => (
   <section class="card" aria-labelledby="hide-title">
     <h2 id="hide-title">Public scoreboard</h2>
     <div class="stack">
+      {lifted && team.hidden && !team.banned && (
+        <div class="notice notice-warn">
+          <strong>Still hidden</strong>
+          <p>Show it to put it back on the scoreboard.</p>
+        </div>
+      )}
       <p class="small">
         {team.banned
           ? "Banned: this team is off the public scoreboard, its solves count for no other team, and it can no longer log in or play. Lifting the ban lets it log in again; it stays hidden until you show it."
@@ -1010,7 +1020,10 @@ export const TeamPage: FC<
             />
             {props.submitter && <SubmitterCard teamId={team.id} held={props.submitter.held} />}
             <TeamAccountForms team={{ id: team.id, name: team.name }} flash={props.flash} />
-            <HideCard team={{ id: team.id, hidden: team.hidden, banned: team.banned }} />
+            <HideCard
+              team={{ id: team.id, hidden: team.hidden, banned: team.banned }}
+              lifted={props.flash?.banLifted === true}
+            />
           </div>
         </div>
       </main>

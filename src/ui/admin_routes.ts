@@ -503,7 +503,10 @@ function teamForms(pages: Hono, { game, admin }: Play): void {
         text: team.banned
           ? `${sessionsEnded} phone${sessionsEnded === 1 ? " was" : "s were"} logged out.`
           : "The team can log in again. It stays hidden from the scoreboard until you show it.",
+        ...(!team.banned && { banLifted: true }),
       });
+      // Lifted: back at the card where it was, which says the team is still hidden, by its Show.
+      if (!team.banned) return c.redirect(`${teamPage(teamId)}#hide-title`, 303);
     }
     return c.redirect(teamPage(teamId), 303);
   });

@@ -24,6 +24,8 @@ export interface Flash {
   reloadErrors?: boolean;
   /** Form fields to fill in again after an error. */
   fields?: Record<string, string>;
+  /** A team's ban just lifted: its page says by the Show button that the team is still hidden. */
+  banLifted?: boolean;
 }
 
 /** Browsers keep cookies up to about 4 KiB: a longer message is kept in memory (`held`). */

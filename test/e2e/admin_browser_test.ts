@@ -192,6 +192,16 @@ suite("the organizers' pages", () => {
       await page.screenshot({ path: join(SHOTS, "admin-team-banned-desktop.png"), fullPage: true });
       await page.getByRole("button", { name: "Lift the ban" }).click();
       await page.getByText("Skuas's ban is lifted").waitFor();
+      // Back at the card, which says the team is still hidden, its Show button on the screen.
+      const card = page.locator("section", { has: page.locator("#hide-title") });
+      await card.locator(".notice", { hasText: "Still hidden" })
+        .getByText("Show it to put it back on the scoreboard.").waitFor();
+      const box = await card.getByRole("button", { name: "Show on the scoreboard" }).boundingBox();
+      const scrolled = await page.evaluate(`scrollY`) as number;
+      // On the screen as the page opens, scrolled down to it (boundingBox is within the 900 px view).
+      expect({ top: box!.y >= 0, bottom: box!.y + box!.height <= 900, scrolled: scrolled > 0 })
+        .toEqual({ top: true, bottom: true, scrolled: true });
+      await page.screenshot({ path: join(SHOTS, "admin-team-ban-lifted-desktop.png") });
       await page.getByRole("button", { name: "Show on the scoreboard" }).click();
       await page.getByText("Skuas is on the scoreboard").waitFor();
       expect(errors).toEqual([]);

@@ -1137,10 +1137,21 @@ describe("organizers", () => {
     expect((await login.get("/")).text).toContain(
       "The organizers have banned this team from the hunt",
     );
-    await b.post("/admin/teams/1/banned", { banned: "false" });
+    // Lifted: back at the scoreboard card, which says the team is still hidden, by its Show button.
+    expect(await b.post("/admin/teams/1/banned", { banned: "false" })).toMatchObject({
+      status: 303,
+      location: "/admin/teams/1#hide-title",
+    });
     const lifted = (await b.get("/admin/teams/1")).text;
     expect(lifted).toContain("Gulls&#39;s ban is lifted");
-    expect(lifted).toContain("Show on the scoreboard");
+    const card = /<section class="card" aria-labelledby="hide-title">[\s\S]*?<\/section>/.exec(
+      lifted,
+    )![0];
+    expect(card).toMatch(
+      /<strong>Still hidden<\/strong><p>Show it to put it back on the scoreboard\.<\/p>[\s\S]*Show on the scoreboard/,
+    );
+    // Said once, right after: not on the next visit.
+    expect((await b.get("/admin/teams/1")).text).not.toContain("Still hidden");
     expect(await login.post("/login", { name: "Gulls", password: "correct horse" }))
       .toMatchObject({ status: 303, location: "/puzzles" });
   });
