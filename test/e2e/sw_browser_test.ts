@@ -124,6 +124,23 @@ suite("the service worker, under HTTPS", () => {
     return { page, token };
   }
 
+  /** A tab the phone keeps on the landing page (or `path`, a checkpoint's), no one logged in. */
+  async function landingTab(errors: string[], path = "/"): Promise<Page> {
+    await context.clearCookies();
+    const landing = await context.newPage();
+    landing.on("pageerror", (error) => errors.push(error.message));
+    await landing.goto(`${server.base}${path}`);
+    return landing;
+  }
+
+  /** Logs team `name` in with the login form on `page`. */
+  async function logIn(page: Page, name: string): Promise<void> {
+    const form = page.locator("#login");
+    await form.getByLabel("Team name").fill(name);
+    await form.getByLabel("Password").fill("correct horse");
+    await form.getByRole("button", { name: "Log in" }).click();
+  }
+
   test(
     "keeps unlocked pages, never a locked one; offline, the rest is the offline page",
     async () => {
@@ -242,10 +259,7 @@ suite("the service worker, under HTTPS", () => {
     );
     try {
       // The team logs in: the list says so, once.
-      const form = page.locator("#login");
-      await form.getByLabel("Team name").fill("Fulmars");
-      await form.getByLabel("Password").fill("correct horse");
-      await form.getByRole("button", { name: "Log in" }).click();
+      await logIn(page, "Fulmars");
       await page.waitForURL(`${server.base}/puzzles`);
       await page.locator(".notice", { hasText: "Logged in" }).waitFor();
       // The list with the message was not kept, and the copy of the session before went as the
@@ -604,10 +618,7 @@ suite("the service worker, under HTTPS", () => {
     async () => {
       const errors: string[] = [];
       // A tab the phone kept on the landing page, from before anyone logged in.
-      await context.clearCookies();
-      const landing = await context.newPage();
-      landing.on("pageerror", (error) => errors.push(error.message));
-      await landing.goto(`${server.base}/`);
+      const landing = await landingTab(errors);
       // The Kittiwakes play in another tab: they solve the lighthouse, which opens the vault.
       const { page, token } = await teamPage("Kittiwakes", "/puzzles/lighthouse", errors);
       await page.getByRole("textbox", { name: "Answer" }).fill("seven");
@@ -630,10 +641,7 @@ suite("the service worker, under HTTPS", () => {
 
       // The Petrels log in on the landing tab.
       await registerTeam(server.base, "Petrels");
-      const form = landing.locator("#login");
-      await form.getByLabel("Team name").fill("Petrels");
-      await form.getByLabel("Password").fill("correct horse");
-      await form.getByRole("button", { name: "Log in" }).click();
+      await logIn(landing, "Petrels");
       await landing.waitForURL(`${server.base}/puzzles`);
       await until(
         landing,
@@ -685,10 +693,7 @@ suite("the service worker, under HTTPS", () => {
     "what a team's open tab sends as another team logs in in another tab stops at the login",
     async () => {
       const errors: string[] = [];
-      await context.clearCookies();
-      const landing = await context.newPage();
-      landing.on("pageerror", (error) => errors.push(error.message));
-      await landing.goto(`${server.base}/`);
+      const landing = await landingTab(errors);
       // The Shags' tab: two wrong guesses wait on the phone, offline.
       const { page, token: shags } = await teamPage("Shags", "/puzzles/lighthouse", errors);
       await context.setOffline(true);
@@ -722,10 +727,7 @@ suite("the service worker, under HTTPS", () => {
         for (let i = 0; i < 100 && sent === 0; i++) await Bun.sleep(100);
         expect(sent).toBe(1);
         const herons = await registerTeam(server.base, "Herons");
-        const form = landing.locator("#login");
-        await form.getByLabel("Team name").fill("Herons");
-        await form.getByLabel("Password").fill("correct horse");
-        await form.getByRole("button", { name: "Log in" }).click();
+        await logIn(landing, "Herons");
         // The login's answer has set the Herons' cookie; their list has not come yet.
         for (let i = 0; i < 100; i++) {
           const cookie = (await context.cookies(server.base)).find((c) =>
@@ -820,10 +822,7 @@ suite("the service worker, under HTTPS", () => {
     "a page fetched for keeping before another team's login, answered after, is not kept for it",
     async () => {
       const errors: string[] = [];
-      await context.clearCookies();
-      const landing = await context.newPage();
-      landing.on("pageerror", (error) => errors.push(error.message));
-      await landing.goto(`${server.base}/`);
+      const landing = await landingTab(errors);
       const { page, token: auks } = await teamPage("Auks", "/puzzles/lighthouse", errors);
       await until(
         page,
@@ -861,10 +860,7 @@ suite("the service worker, under HTTPS", () => {
         expect(held).toBe(1);
         // The Noddies log in on the landing tab: their list comes, and asks for its pages.
         await registerTeam(server.base, "Noddies");
-        const form = landing.locator("#login");
-        await form.getByLabel("Team name").fill("Noddies");
-        await form.getByLabel("Password").fill("correct horse");
-        await form.getByRole("button", { name: "Log in" }).click();
+        await logIn(landing, "Noddies");
         await landing.waitForURL(`${server.base}/puzzles`);
         await landing.locator(".notice", { hasText: "Logged in" }).waitFor();
         // The Auks' page comes now; the worker then tries the Noddies' (which fail).
