@@ -28,6 +28,13 @@ const PAGES_CACHE = "cairn-pages";
 const SESSION_CACHE = "cairn-session";
 const SESSION_KEY = "/session";
 const TIMEOUT_MS = 3000;
+/**
+ * How long a page fetched for keeping may take, its body included: past it, the fetch is given up
+ * (tried again on the next ask). Each batch of asks waits for the one before, so a fetch that
+ * never ends (Wi-Fi that drops with no reset) would leave every later page unkept until the
+ * browser stopped the worker.
+ */
+const BACKGROUND_TIMEOUT_MS = 15_000;
 /** How long asks to keep pages are gathered before they are fetched: each tab sends its own. */
 const GATHER_MS = 250;
 
@@ -164,11 +171,12 @@ async function fetchPages(keys) {
         credentials: "same-origin",
         redirect: "manual",
         headers: { "cairn-background": "1" },
+        signal: AbortSignal.timeout(BACKGROUND_TIMEOUT_MS),
       });
       // A 5xx says the server cannot serve it now, not that the page is no longer the team's.
       await store(key, response, true);
     } catch {
-      // Offline: tried again on the next unlock or visit.
+      // Offline, or no answer in time: tried again on the next unlock or visit.
     }
   }
 }

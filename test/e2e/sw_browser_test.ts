@@ -944,4 +944,54 @@ suite("the service worker, under HTTPS", () => {
     },
     90_000,
   );
+
+  test(
+    "a page fetched for keeping that never comes holds up no later page's keeping",
+    async () => {
+      const errors: string[] = [];
+      const { page } = await teamPage("Dovekies", "/puzzles", errors);
+      await until(
+        page,
+        `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
+          .then((r) => r?.text()).then((text) => text?.includes("Dovekies"))`,
+      );
+      // The Wi-Fi drops with no reset as the worker fetches the list: its request is never
+      // answered, nor refused. The team's own pages still get through.
+      const stalled = `${server.base}/puzzles`;
+      let asked = 0;
+      await context.route(stalled, (route) => {
+        if (route.request().headers()["cairn-background"] === undefined) return route.continue();
+        asked += 1;
+        // Never answered.
+      });
+      try {
+        await page.evaluate(
+          `caches.open("cairn-pages").then((c) => c.delete("/puzzles/lighthouse"))`,
+        );
+        await page.evaluate(
+          `navigator.serviceWorker.controller.postMessage({ type: "cache", urls: ["/puzzles"] })`,
+        );
+        for (let i = 0; i < 100 && asked === 0; i++) await Bun.sleep(100);
+        expect(asked).toBe(1);
+        // Later than the worker gathers asks for: the lighthouse comes in an ask of its own, which
+        // waits for the list's.
+        await Bun.sleep(1_000);
+        await page.evaluate(
+          `navigator.serviceWorker.controller.postMessage({ type: "cache", urls: ["/puzzles/lighthouse"] })`,
+        );
+        // Kept once the list's fetch is given up (15 s).
+        await until(
+          page,
+          `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
+            .then((r) => r?.text()).then((text) => text?.includes("Dovekies"))`,
+          35,
+        );
+      } finally {
+        await context.unroute(stalled);
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    90_000,
+  );
 });
