@@ -7,6 +7,9 @@
 //   team's page; a page with a one-time message is `once`: kept without it);
 //   a 5xx (the server starting again) neither replaces nor forgets the copy
 //   kept, which is shown instead;
+// - each team page asks for the list to be kept: a puzzle the list names and
+//   the phone has not kept yet is fetched and kept too, wherever the team
+//   landed (a checkpoint's page after a login) and whatever it opens;
 // - anything else it has not cached gets the offline page;
 // - POSTs and the API (live events included) pass by untouched.
 // The pages kept belong to the session they were drawn for (the id in the
@@ -113,20 +116,22 @@ async function noteSession(session) {
  * either way after noting the session it was drawn for. A 5xx changes nothing. An answer fetched
  * for keeping (`background`) changes no session: one drawn for another session than the last page
  * (a fetch sent before another team's login, answered after that team's page) is not kept, nor
- * does it drop that team's pages; before any page, the first one tells the session.
+ * does it drop that team's pages; before any page, the first one tells the session. True when it
+ * kept a copy.
  */
 function store(key, response, background = false) {
-  if (response.status >= 500) return Promise.resolve();
+  if (response.status >= 500) return Promise.resolve(false);
   const session = sessionOf(response);
   // Cloned now: the page may be reading the answer's body while the work waits its turn.
   const copy = cacheable(response) ? response.clone() : undefined;
   return serially(async () => {
     const known = await currentSession();
-    if (background && session !== undefined && known !== null && session !== known) return;
+    if (background && session !== undefined && known !== null && session !== known) return false;
     await noteSession(session);
     const cache = await caches.open(PAGES_CACHE);
     if (copy !== undefined) await cache.put(key, copy);
     else await cache.delete(key);
+    return copy !== undefined;
   });
 }
 
@@ -162,9 +167,25 @@ function cachePages(urls) {
   return gathering.done;
 }
 
-/** Fetches each page for keeping, one at a time. */
+/** The puzzle pages a list names (the links in its HTML), by path. */
+function listed(html) {
+  const keys = new Set();
+  for (const [, path] of html.matchAll(/href="(\/puzzles\/[^"/?#]+)"/g)) {
+    const key = pageKey(new URL(path, self.location.origin));
+    if (key !== undefined) keys.add(key);
+  }
+  return keys;
+}
+
+/**
+ * Fetches each page for keeping, one at a time. The list, once kept, adds each puzzle it names
+ * that is not kept yet: a team that logged in on another page than the list (a checkpoint's QR
+ * code), or whose puzzle unlocked while no page heard of it, has them all for reading offline.
+ */
 async function fetchPages(keys) {
-  for (const key of keys) {
+  const todo = [...keys];
+  for (let i = 0; i < todo.length; i++) {
+    const key = todo[i];
     try {
       // Marked, so the server leaves a form post's message (flash.ts) for the page it is for.
       const response = await fetch(key, {
@@ -173,8 +194,14 @@ async function fetchPages(keys) {
         headers: { "cairn-background": "1" },
         signal: AbortSignal.timeout(BACKGROUND_TIMEOUT_MS),
       });
+      const list = key === "/puzzles" && cacheable(response) ? response.clone() : undefined;
       // A 5xx says the server cannot serve it now, not that the page is no longer the team's.
-      await store(key, response, true);
+      const kept = await store(key, response, true);
+      if (list === undefined || !kept) continue;
+      const cache = await caches.open(PAGES_CACHE);
+      for (const page of listed(await list.text())) {
+        if (!todo.includes(page) && (await cache.match(page)) === undefined) todo.push(page);
+      }
     } catch {
       // Offline, or no answer in time: tried again on the next unlock or visit.
     }

@@ -994,4 +994,48 @@ suite("the service worker, under HTTPS", () => {
     },
     90_000,
   );
+
+  test(
+    "a login on a checkpoint's page keeps every puzzle the team has unlocked, not only that page's",
+    async () => {
+      const errors: string[] = [];
+      // The Loons solved the lighthouse on another phone, which opened the vault.
+      const token = await registerTeam(server.base, "Loons");
+      const solved = await fetch(`${server.base}/api/puzzles/lighthouse/guesses`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ answer: "seven" }),
+        tls: { rejectUnauthorized: false },
+      } as RequestInit);
+      expect(solved.status).toBe(200);
+      // On this phone, the lighthouse's QR code opens its checkpoint's page: the team logs in
+      // there, and stays there, checked in. It never opens the list.
+      const landing = await landingTab(errors, "/c/lamp-1");
+      await logIn(landing, "Loons");
+      await landing.waitForURL(`${server.base}/c/lamp-1`);
+      await landing.getByText("Checked in at The Lighthouse").waitFor();
+      await until(
+        landing,
+        `caches.open("cairn-pages").then((c) => c.match("/puzzles/vault"))
+          .then((r) => r?.text()).then((text) => text?.includes("Loons"))`,
+      );
+      expect(await cachedPages(landing)).toEqual([
+        "/puzzles",
+        "/puzzles/lighthouse",
+        "/puzzles/vault",
+      ]);
+      // Offline, the vault reads from the phone.
+      await context.setOffline(true);
+      try {
+        await landing.goto(`${server.base}/puzzles/vault`);
+        await landing.getByText("The vault's secret text.").waitFor();
+        await landing.screenshot({ path: join(SHOTS, "sw-login-at-checkpoint-offline-phone.png") });
+        await closeOffline(landing);
+      } finally {
+        await context.setOffline(false);
+      }
+      expect(errors).toEqual([]);
+    },
+    90_000,
+  );
 });
