@@ -72,9 +72,13 @@
 
   // A login or a join on this phone (another team's, maybe, in another tab) is a new session: the
   // outbox (outbox.js) sends what waits only once a page of the new session names its team, so
-  // that nothing a team left waiting goes with another team's session meanwhile. Said before the
-  // form goes, while the old session's tabs may still be sending.
-  document.addEventListener("submit", (event) => {
+  // that nothing a team left waiting goes with another team's session meanwhile. Said as the form
+  // goes, while the old session's tabs may still be sending: its `formdata` event comes as it is
+  // sent, also when the page's script (player.js) sends it once the server answers. A form that
+  // never went (no network: the page stays and says so) leaves the team's tabs sending, in the
+  // session they still have. (A browser without that event says it as the form is submitted.)
+  const GOING = "FormDataEvent" in globalThis ? "formdata" : "submit";
+  document.addEventListener(GOING, (event) => {
     const action = event.target instanceof HTMLFormElement
       ? event.target.getAttribute("action")
       : "";

@@ -777,6 +777,44 @@ suite("the outbox, on plain HTTP", () => {
   );
 
   test(
+    "a login tried with no network on an old landing tab leaves the team's tabs sending what waits",
+    async () => {
+      const errors: string[] = [];
+      // A tab the phone kept on the landing page, from before the team logged in (in another tab).
+      await context.clearCookies();
+      const landing = await context.newPage();
+      landing.on("pageerror", (error) => errors.push(error.message));
+      await landing.goto(`${server.base}/`);
+      const token = await registerTeam(server.base, "Scoters");
+      const page = await tab(token, "/puzzles/knots", errors);
+      await goOffline(page);
+      await page.getByRole("textbox", { name: "Answer" }).fill("clove hitch");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#outbox-status", { hasText: "1 answer waiting for the network" })
+        .waitFor();
+      // With no network, the player tries to log in again on the landing tab: it cannot go.
+      const form = landing.locator("#login");
+      await form.getByLabel("Team name").fill("Scoters");
+      await form.getByLabel("Password").fill("correct horse");
+      await form.getByRole("button", { name: "Log in" }).click();
+      await form.getByText("No network: try again when it is back.").waitFor();
+      await landing.screenshot({ path: join(SHOTS, "outbox-login-offline-phone.png") });
+      // The phone still has the team's session: its tab sends what waits once the network is
+      // back, with no page loaded, and never says it waits for a login.
+      await context.setOffline(false);
+      await page.locator("#result.notice-bad", { hasText: "Not the answer" }).waitFor();
+      expect(await pending(page)).toBe(0);
+      expect(guesses("clove hitch")).toBe(1);
+      expect(await page.locator("#outbox-status").textContent()).toBe("");
+      await page.screenshot({ path: join(SHOTS, "outbox-after-login-offline-phone.png") });
+      expect(errors).toEqual([]);
+      await page.close();
+      await landing.close();
+    },
+    60_000,
+  );
+
+  test(
     "actions refused for a lost session wait for a login, then go for that team only, counting when pressed",
     async () => {
       const errors: string[] = [];
