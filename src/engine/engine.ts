@@ -1263,6 +1263,32 @@ export class Engine {
     return score;
   }
 
+  /**
+   * What a puzzle shows to a visible team that has not solved it since the freeze: its points
+   * (`pointsShown`) and its count of solves (`solvesShown`), now, or while the board is frozen at
+   * `frozenAt`, as at the freeze. Only a team's own solve since makes its view differ.
+   */
+  publicValues(puzzle: Puzzle, frozenAt?: number): { points: number; solves: number } {
+    if (frozenAt === undefined) {
+      return { points: this.points(puzzle), solves: this.solvesOf(puzzle) };
+    }
+    const solves = this.solversBy(puzzle.index, frozenAt);
+    const points = puzzle.dynamic === undefined
+      ? puzzle.points
+      : dynamicValue(puzzle.dynamic, solves);
+    return { points, solves };
+  }
+
+  /**
+   * What a puzzle is worth to a team: its value now, or, while the board is
+   * frozen at `frozenAt`, its value at the freeze (with the team's own solve
+   * since), so that a dynamic puzzle's fall does not tell a team how many
+   * others solved it.
+   */
+  pointsShown(team: Team, puzzle: Puzzle, frozenAt?: number): number {
+    return frozenAt === undefined ? this.points(puzzle) : this.pointsFrozen(team, puzzle, frozenAt);
+  }
+
   /** How many teams had solved the puzzle by `at` (its solvers are in solve order). */
   private solversBy(index: number, at: number): number {
     const solvers = this.solvers[index]!;

@@ -11,7 +11,7 @@
  * that no id tells how many solves other teams made (a frozen board's secret).
  */
 import { createHash } from "node:crypto";
-import type { Engine, Team, Write } from "../engine/mod.ts";
+import type { Engine, Puzzle, Team, Write } from "../engine/mod.ts";
 
 /** A short hash of the scoreboard's JSON, for its ETag: Bun's native hash, else SHA-1 (Deno). */
 const etagOf: (json: string) => string = "Bun" in globalThis
@@ -274,6 +274,11 @@ export class Live {
   /** Open streams with any view but `full`. */
   private teamViews = 0;
   private lastPushedBoard = "";
+  /**
+   * Each puzzle's points and solves (with `show_solves`) as the last push found them, as a team
+   * that has not solved it since the freeze sees them (`Engine.publicValues`), by puzzle id.
+   */
+  private shownValues = new Map<string, string>();
   private lastPushAt = -Infinity;
   /** The window after the last push: `coalesceMs`, or longer after a push of many bytes. */
   private pushWindowMs: number;
@@ -676,7 +681,8 @@ export class Live {
       | "submission"
       | "ask"
       | "puzzle_updated"
-      | "puzzle_removed",
+      | "puzzle_removed"
+      | "puzzle_values",
     data: unknown,
   ): void {
     const clients = this.byTeam.get(teamId);
@@ -745,6 +751,8 @@ export class Live {
       shown: undefined,
       address: teamId === undefined && options.admin !== true ? options.address : undefined,
     };
+    // The values the team's pages are drawn with, which the next push compares with.
+    if (teamId !== undefined && this.shownValues.size === 0) this.valuesChanged();
     const board = this.scoreboard().json;
     // The first stream gets the board as it is, so every stream then holds it: a push of the same
     // board (a solve while frozen, when the freeze went out to no stream) is not sent. A later
@@ -831,6 +839,7 @@ export class Live {
   private pushScoreboard(): void {
     this.pushTimer = undefined;
     this.lastPushAt = performance.now();
+    this.pushPuzzleValues();
     // With no stream open, the board is encoded only when someone asks for it.
     if (this.clients.size === 0) return;
     const { json } = this.scoreboard();
@@ -845,6 +854,63 @@ export class Live {
       this.broadcast(bytes);
     } else sent = this.pushViews(event, event.slice(0, event.indexOf("\nevent: ")));
     this.pushWindowMs = Math.max(this.coalesceMs, sent / this.pushBytesPerMs);
+  }
+
+  /**
+   * Another team's solve changes what the puzzle lists and pages show: a dynamic puzzle's points,
+   * and its count of solves where the hunt shows them (`show_solves`). Each team with a stream
+   * open is sent the new values of the puzzles it has unlocked whose values changed since the last
+   * push (`puzzle_values`), as its list shows them (frozen: as at the freeze, so nothing changes
+   * until the reveal), with an id counted for that team alone: the stream does not tell the team
+   * of puzzles it has not unlocked. A hunt whose values cannot change (fixed points, no counts
+   * shown) sends none, and looks at nothing.
+   */
+  private pushPuzzleValues(): void {
+    const changed = this.valuesChanged();
+    if (changed.length === 0) return;
+    const engine = this.options.engine();
+    const { hunt } = engine;
+    const now = engine.now();
+    const frozenAt = this.options.frozenAt(now);
+    for (const [teamId, clients] of this.byTeam) {
+      const team = engine.teams.get(teamId);
+      if (team === undefined || clients.size === 0) continue;
+      const puzzles = [];
+      for (const puzzle of changed) {
+        if (!engine.isUnlocked(team, puzzle.index, now)) continue;
+        puzzles.push({
+          id: puzzle.id,
+          points: engine.pointsShown(team, puzzle, frozenAt),
+          // (JSON leaves it out while undefined.)
+          solves: hunt.showSolves ? engine.solvesShown(team, puzzle, frozenAt) : undefined,
+        });
+      }
+      if (puzzles.length > 0) this.teamEvent(teamId, "puzzle_values", { puzzles });
+    }
+  }
+
+  /**
+   * The puzzles whose points or solves (`shownValues`) changed since it was last called; none the
+   * first time, which only notes them, as do the pages drawn then.
+   */
+  private valuesChanged(): Puzzle[] {
+    const engine = this.options.engine();
+    const { hunt } = engine;
+    if (!hunt.showSolves && engine.dynamicPuzzles.length === 0) {
+      this.shownValues.clear();
+      return [];
+    }
+    const frozenAt = this.options.frozenAt(engine.now());
+    const first = this.shownValues.size === 0;
+    const changed: Puzzle[] = [];
+    for (const puzzle of hunt.puzzles) {
+      const { points, solves } = engine.publicValues(puzzle, frozenAt);
+      const shown = hunt.showSolves ? `${points} ${solves}` : `${points}`;
+      const before = this.shownValues.get(puzzle.id);
+      this.shownValues.set(puzzle.id, shown);
+      if (!first && before !== shown) changed.push(puzzle);
+    }
+    return changed;
   }
 
   /**

@@ -80,9 +80,7 @@ export function puzzleList(engine: Engine, team: Team, frozenAt?: number) {
  * a dynamic puzzle's fall does not tell a team how many others solved it.
  */
 export function teamPoints(engine: Engine, team: Team, puzzle: Puzzle, frozenAt?: number): number {
-  return frozenAt === undefined
-    ? engine.points(puzzle)
-    : engine.pointsFrozen(team, puzzle, frozenAt);
+  return engine.pointsShown(team, puzzle, frozenAt);
 }
 
 /** A team's own score: now, or, while the board is frozen, with no other team's solve since. */

@@ -606,6 +606,28 @@ export const EVENTS = {
         "list draws itself again (a team's own streams only)",
     ),
   ),
+  puzzle_values: v.pipe(
+    v.strictObject({
+      puzzles: v.array(
+        v.strictObject({
+          id: v.string(),
+          points: v.pipe(Int, v.description("What the puzzle is worth to the team now")),
+          solves: v.optional(
+            v.pipe(
+              Int,
+              v.description("How many teams solved it, where the hunt sets `show_solves`"),
+            ),
+          ),
+        }),
+      ),
+    }),
+    v.description(
+      "Another team's solve (or the reveal, or a hidden team shown again) changed the points of " +
+        "puzzles the team has unlocked (dynamic points), or their count of solves (`show_solves`): " +
+        "their new values, as GET /api/puzzles gives them; while the board is frozen, none (a " +
+        "team's own streams only)",
+    ),
+  ),
   unlock: v.pipe(
     v.strictObject({
       puzzles: Ids,

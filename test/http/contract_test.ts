@@ -114,6 +114,7 @@ describe("the OpenAPI document", () => {
       "extra_guesses",
       "puzzle_updated",
       "puzzle_removed",
+      "puzzle_values",
       "unlock",
       "submission",
       "ask",
@@ -267,7 +268,12 @@ describe("every route answers as documented", () => {
   });
 
   test("every SSE event's data matches its documented schema", async () => {
-    const made = makeApp({ coalesceMs: 0 });
+    // With the puzzles' solves shown: the team's own solve changes a count (`puzzle_values`).
+    const shown = HUNT_TOML.replace(
+      'title = "Test Hunt"',
+      'title = "Test Hunt"\nshow_solves = true',
+    );
+    const made = makeApp({ coalesceMs: 0, toml: shown });
     const server = listen({ hostname: "127.0.0.1", port: 0, fetch: made.app.fetch });
     try {
       const token = await made.register("Gulls");
@@ -290,7 +296,7 @@ describe("every route answers as documented", () => {
       // A reload that moves the end, retitles a puzzle the team has, and removes another (its id
       // renamed).
       made.setToml(
-        HUNT_TOML.replace("ends_at = 2026-11-21T16:00:00Z", "ends_at = 2026-11-21T17:00:00Z")
+        shown.replace("ends_at = 2026-11-21T16:00:00Z", "ends_at = 2026-11-21T17:00:00Z")
           .replace('id = "a"\ntitle = "A"', 'id = "a"\ntitle = "A, corrected"')
           .replace('id = "b"\ntitle = "B"', 'id = "b2"\ntitle = "B"'),
       );

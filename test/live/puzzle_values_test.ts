@@ -1,0 +1,198 @@
+// `puzzle_values`: another team's solve changes what a team's open list and puzzle pages show (a
+// dynamic puzzle's points, the count of solves with `show_solves`); the team's streams get the new
+// values of the puzzles it has unlocked, as GET /api/puzzles gives them, none while frozen, none of
+// a hidden team's solves, and none at all in a hunt whose values cannot change.
+import { afterEach, describe, expect, test } from "bun:test";
+import { listen, type Listener } from "../../src/server/mod.ts";
+import { sleep } from "../_runtime.ts";
+import { open, type SseEvent } from "../_sse.ts";
+import { MINUTE } from "../engine/_hunt.ts";
+import { makeApp } from "../http/_app.ts";
+
+const servers: Listener[] = [];
+const streams: { close: () => Promise<void> }[] = [];
+afterEach(async () => {
+  for (const stream of streams.splice(0)) await stream.close();
+  for (const server of servers.splice(0)) await server.stop(true);
+});
+
+const DYNAMIC = 'points = { initial = 500, minimum = 100, decay = 10, function = "linear" }';
+
+const HUNT = (more: string, crypto: string) => `
+[hunt]
+title = "Values"
+starts_at = 2026-11-21T10:00:00Z
+ends_at = 2026-11-21T16:00:00Z
+${more}
+
+[[puzzle]]
+id = "crypto"
+title = "Crypto"
+${crypto}
+answer = "flag"
+
+[[puzzle]]
+id = "web"
+title = "Web"
+points = 50
+answer = "web"
+
+# Unlocked by a first solve: a team with none has not unlocked it, and hears nothing of it.
+[[puzzle]]
+id = "pwn"
+title = "Pwn"
+${
+  crypto === DYNAMIC
+    ? 'points = { initial = 300, minimum = 100, decay = 50, function = "linear" }'
+    : "points = 30"
+}
+unlock = 'solves() >= 1'
+answer = "pwn"
+`;
+
+type Stream = Awaited<ReturnType<typeof open>>;
+
+async function game(more: string, crypto = DYNAMIC) {
+  const app = makeApp({ toml: HUNT(more, crypto), coalesceMs: 0 });
+  app.clock.advance(MINUTE);
+  const server = listen({ hostname: "127.0.0.1", port: 0, fetch: app.app.fetch });
+  servers.push(server);
+  const base = `http://127.0.0.1:${server.port}`;
+  const tokens: Record<string, string> = {};
+  for (const name of ["Gulls", "Terns", "Skuas", "Petrels"]) {
+    tokens[name] = await app.register(name);
+  }
+  /** A team's stream as its pages open it (`?scoreboard=team`); with no team, the public one. */
+  const stream = async (name?: string): Promise<Stream> => {
+    const opened = name === undefined
+      ? await open(base)
+      : await open(base, { authorization: `Bearer ${tokens[name]}` }, "?scoreboard=team");
+    streams.push(opened);
+    return opened;
+  };
+  // The public stream: a push has gone out once it has the board after a change (the values go
+  // out in the same push, before the board).
+  const board = await stream();
+  let boards = 1;
+  const pushed = async () => {
+    const count = ++boards;
+    await board.wait(() => board.events.filter((e) => e.event === "scoreboard").length >= count);
+    await sleep(50);
+  };
+  const solve = async (name: string, puzzle: string, answer: string, push = true) => {
+    const reply = await app.call("POST", `/api/puzzles/${puzzle}/guesses`, {
+      token: tokens[name],
+      body: { answer },
+    });
+    expect(reply.body.result).toBe("correct");
+    if (push) await pushed();
+  };
+  /** What the team's GET /api/puzzles says of each puzzle's points and solves. */
+  const listed = async (name: string, id: string) => {
+    const puzzles = (await app.call("GET", "/api/puzzles", { token: tokens[name] })).body.puzzles;
+    const p = puzzles.find((p: { id: string }) => p.id === id);
+    return { id: p.id, points: p.points, ...(p.solves !== undefined && { solves: p.solves }) };
+  };
+  return { app, board, stream, solve, listed, pushed };
+}
+
+const values = (stream: Stream) =>
+  stream.events.filter((e: SseEvent) => e.event === "puzzle_values").map((e) =>
+    JSON.parse(e.data!).puzzles
+  );
+
+describe("puzzle_values", () => {
+  test("a solve that lowers a dynamic puzzle's value reaches the teams that have it, as their list says it", async () => {
+    const { board, stream, solve, listed } = await game("");
+    const gulls = await stream("Gulls");
+    const skuas = await stream("Skuas");
+    // The first solve leaves the value where it was: nothing to tell.
+    await solve("Terns", "crypto", "flag");
+    expect(values(gulls)).toEqual([]);
+    await solve("Skuas", "crypto", "flag");
+    expect(values(gulls)).toEqual([[{ id: "crypto", points: 490 }]]);
+    expect(await listed("Gulls", "crypto")).toEqual({ id: "crypto", points: 490 });
+    // The solver's own streams get it too (its page of the puzzle shows the value it holds).
+    expect(values(skuas)).toEqual([[{ id: "crypto", points: 490 }]]);
+    // Counted for the team alone, as its other own events: no gap in the public sequence.
+    const event = gulls.events.find((e) => e.event === "puzzle_values")!;
+    expect(event.id).toMatch(/^\d+\.\d+\.\d+$/);
+    // Pwn is the solvers' alone: the Gulls, who have not unlocked it, hear nothing of its fall.
+    await solve("Terns", "pwn", "pwn");
+    await solve("Skuas", "pwn", "pwn");
+    expect(values(skuas).at(-1)).toEqual([{ id: "pwn", points: 250 }]);
+    expect(await listed("Skuas", "pwn")).toEqual({ id: "pwn", points: 250 });
+    expect(values(gulls)).toEqual([[{ id: "crypto", points: 490 }]]);
+    // Nor does the public stream get any.
+    expect(values(board)).toEqual([]);
+  });
+
+  test("with show_solves, each solve's new count, fixed points and all", async () => {
+    const { stream, solve, listed } = await game("show_solves = true", "points = 100");
+    const gulls = await stream("Gulls");
+    await solve("Terns", "web", "web");
+    expect(values(gulls)).toEqual([[{ id: "web", points: 50, solves: 1 }]]);
+    await solve("Skuas", "web", "web");
+    await solve("Skuas", "crypto", "flag");
+    expect(values(gulls)).toEqual([
+      [{ id: "web", points: 50, solves: 1 }],
+      [{ id: "web", points: 50, solves: 2 }],
+      [{ id: "crypto", points: 100, solves: 1 }],
+    ]);
+    expect(await listed("Gulls", "web")).toEqual({ id: "web", points: 50, solves: 2 });
+  });
+
+  test("while the board is frozen, none: the reveal sends the true values", async () => {
+    const { app, stream, solve, pushed, listed } = await game("show_solves = true");
+    const gulls = await stream("Gulls");
+    await solve("Terns", "crypto", "flag");
+    expect(values(gulls)).toEqual([[{ id: "crypto", points: 500, solves: 1 }]]);
+    expect((await app.admin("POST", "/api/admin/scoreboard", { frozen: true })).status).toBe(200);
+    await pushed();
+    app.clock.advance(MINUTE);
+    // The solves since the freeze are its secret: the Gulls' pages go on showing the freeze's.
+    const skuas = await stream("Skuas");
+    await solve("Skuas", "crypto", "flag", false);
+    await solve("Petrels", "crypto", "flag", false);
+    await skuas.wait((e) => e.event === "solve");
+    await sleep(100);
+    expect(values(gulls)).toEqual([[{ id: "crypto", points: 500, solves: 1 }]]);
+    expect(values(skuas)).toEqual([]);
+    expect(await listed("Gulls", "crypto")).toEqual({ id: "crypto", points: 500, solves: 1 });
+    expect((await app.admin("POST", "/api/admin/scoreboard", { frozen: false })).status).toBe(200);
+    await pushed();
+    expect(values(gulls).at(-1)).toEqual([{ id: "crypto", points: 480, solves: 3 }]);
+    expect(await listed("Gulls", "crypto")).toEqual({ id: "crypto", points: 480, solves: 3 });
+    expect(values(skuas)).toEqual([[{ id: "crypto", points: 480, solves: 3 }]]);
+  });
+
+  test("a hidden team's solve changes nothing for the others; shown again, it counts", async () => {
+    const { app, stream, solve, pushed, listed } = await game("show_solves = true");
+    const gulls = await stream("Gulls");
+    await solve("Terns", "crypto", "flag");
+    expect((await app.admin("PUT", "/api/admin/teams/3/hidden", { hidden: true })).status)
+      .toBe(200);
+    await pushed();
+    const skuas = await stream("Skuas");
+    await solve("Skuas", "crypto", "flag", false);
+    await skuas.wait((e) => e.event === "solve");
+    await sleep(100);
+    expect(values(gulls)).toEqual([[{ id: "crypto", points: 500, solves: 1 }]]);
+    expect(await listed("Gulls", "crypto")).toEqual({ id: "crypto", points: 500, solves: 1 });
+    expect((await app.admin("PUT", "/api/admin/teams/3/hidden", { hidden: false })).status)
+      .toBe(200);
+    await pushed();
+    expect(values(gulls).at(-1)).toEqual([{ id: "crypto", points: 490, solves: 2 }]);
+    expect(await listed("Gulls", "crypto")).toEqual({ id: "crypto", points: 490, solves: 2 });
+  });
+
+  test("a hunt with fixed points and no counts shown sends none", async () => {
+    const { board, stream, solve } = await game("", "points = 100");
+    const gulls = await stream("Gulls");
+    await solve("Terns", "crypto", "flag");
+    await solve("Skuas", "crypto", "flag");
+    await solve("Skuas", "pwn", "pwn");
+    expect(values(gulls)).toEqual([]);
+    expect(board.events.filter((e) => e.event === "scoreboard")).toHaveLength(4);
+  });
+});
