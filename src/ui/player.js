@@ -663,6 +663,11 @@
     solvesFrom(doc);
   }
 
+  /** "No solves yet", "1 solve", "12 solves", as the pages say it (player.tsx `solvesText`). */
+  function solvesText(n) {
+    return n === 0 ? "No solves yet" : n === 1 ? "1 solve" : `${n.toLocaleString("en")} solves`;
+  }
+
   /** The puzzle's number of solves (`show_solves`) from `doc`: the team's own solve counts now. */
   function solvesFrom(doc) {
     const fresh = doc.getElementById("puzzle-solves");
@@ -1226,10 +1231,11 @@
    * copy the service worker kept, opened offline, was drawn when it was kept.
    */
   let behind = false;
-  // What another team's change redraws (the standings; the puzzle list, when it moved the team's
-  // score) is asked for at a random moment within 2 s, so that a room of phones does not ask at
-  // once, and at most once every 10 s. Changes meanwhile wait for that one refresh; the team's own
-  // solves and unlocks redraw the list at once.
+  // What another team's change redraws (the standings) is asked for at a random moment within
+  // 2 s, so that a room of phones does not ask at once, and at most once every 10 s. Changes
+  // meanwhile wait for that one refresh. (The puzzle list and pages take what other teams' solves
+  // change from the stream itself: the team's score, the puzzles' points and solves. The team's
+  // own solves and unlocks redraw the list at once.)
   let boardDue = 0;
   let boardTimer;
   /** Redraws the page's main part from `path` after a board change, unless `ready()` says wait. */
@@ -1468,20 +1474,37 @@
       else forgetOffline(puzzle);
     });
     // Another team's solve lowers a dynamic puzzle's value, and the reveal shows the true one: the
-    // list follows when the board gives the team another score than it shows.
+    // list shows the score the board gives the team (its own row: `?scoreboard=team`), in place.
+    // Frozen, the row is the freeze's, and the list counts the team's own progress since: it stays.
     if (page === "puzzles") {
       source.addEventListener("scoreboard", (event) => {
         const board = JSON.parse(event.data);
         const mine = board.teams.find((team) => team.name === document.body.dataset.team);
         const shown = $("team-score");
-        if (board.frozen || !mine || !shown || shown.textContent === String(mine.score)) return;
-        // A checkpoint code being typed stays: the list catches up at the next change.
-        refreshAfterBoard(
-          "/puzzles",
-          () => [...$("main").querySelectorAll("input")].every((field) => field.value === ""),
-        );
+        if (board.frozen || !mine || !shown) return;
+        shown.textContent = String(mine.score);
       });
     }
+    // Another team's solve changed what puzzles are worth (dynamic points), or how many teams
+    // solved them (`show_solves`): the list and this puzzle's page show the new values, in place.
+    source.addEventListener("puzzle_values", (event) => {
+      for (const { id, points, solves } of JSON.parse(event.data).puzzles) {
+        if (page === "puzzle" && id === puzzleId) {
+          const shown = $("puzzle-points");
+          if (shown) shown.textContent = `${points} ${Math.abs(points) === 1 ? "point" : "points"}`;
+          const count = $("puzzle-solves");
+          if (count && solves !== undefined) count.textContent = solvesText(solves);
+        }
+        if (page !== "puzzles") continue;
+        const item = [...document.querySelectorAll(".puzzle-list li[data-puzzle]")]
+          .find((li) => li.dataset.puzzle === id);
+        if (!item) continue;
+        const badge = item.querySelector(".puzzle-points");
+        if (badge) badge.textContent = `${points} ${points === 1 ? "pt" : "pts"}`;
+        const count = item.querySelector(".solves");
+        if (count && solves !== undefined) count.textContent = solvesText(solves);
+      }
+    });
     if (page === "standings") {
       source.addEventListener("scoreboard", (event) => {
         // The first event is what the page shows, unless the board changed before the stream

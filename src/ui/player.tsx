@@ -266,7 +266,7 @@ export const PuzzlesPage: FC<
           <h2 id={`round-${round}`}>{title}</h2>
           <ul class="puzzle-list">
             {puzzles.map((p) => (
-              <li class={p.solved ? "solved" : undefined}>
+              <li class={p.solved ? "solved" : undefined} data-puzzle={p.id}>
                 <a href={`/puzzles/${encodeURIComponent(p.id)}`}>
                   <span class="status-icon" aria-hidden="true">{p.solved ? "✓" : ""}</span>
                   <span class="title">
@@ -282,7 +282,11 @@ export const PuzzlesPage: FC<
                     ? <span class="badge badge-ok">Solved</span>
                     : p.pending
                     ? <span class="badge badge-warn">Being judged</span>
-                    : <span class="badge">{p.points} {p.points === 1 ? "pt" : "pts"}</span>}
+                    : (
+                      <span class="badge puzzle-points">
+                        {p.points} {p.points === 1 ? "pt" : "pts"}
+                      </span>
+                    )}
                 </a>
               </li>
             ))}
@@ -459,7 +463,7 @@ const PuzzleHead: FC<{ puzzle: PuzzleView }> = ({ puzzle }) => (
     <h1>{puzzle.title}</h1>
     <div class="meta">
       <span class="badge">{puzzle.roundTitle}</span>
-      <span>{points(puzzle.points)}</span>
+      <span id="puzzle-points">{points(puzzle.points)}</span>
       {puzzle.solves !== undefined && (
         <span class="muted" id="puzzle-solves">{solvesText(puzzle.solves)}</span>
       )}

@@ -1,0 +1,140 @@
+// Another team's solve reaches a team's open puzzle list and puzzle page, in a real browser against
+// the compiled binary: a dynamic puzzle's points fall and the counts of solves (`show_solves`) rise
+// in place, from the live `puzzle_values` event, with no reload and no fetch of the list; frozen,
+// the pages stay as at the freeze, and the reveal brings the true values.
+// Screenshots go to test-results/screenshots/.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { chromiumAvailable, launchChromium, registerTeam, SHOTS, startBinary } from "./_browser.ts";
+
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+
+const ADMIN_TOKEN = "values-admin-token";
+
+const HUNT = `
+[hunt]
+title = "Harbour CTF"
+show_solves = true
+
+[[puzzle]]
+id = "crypto"
+title = "Crypto"
+points = { initial = 500, minimum = 100, decay = 10, function = "linear" }
+answer = "flag{x}"
+normalize = "exact"
+
+[[puzzle]]
+id = "web"
+title = "Web"
+points = 50
+answer = "flag{w}"
+normalize = "exact"
+`;
+
+let server: Awaited<ReturnType<typeof startBinary>> | undefined;
+let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+
+afterAll(async () => {
+  try {
+    await browser?.close();
+  } finally {
+    await server?.stop();
+  }
+});
+
+suite("another team's solve, on a team's open pages", () => {
+  test(
+    "the list and a puzzle page show the new points and solves without a reload, frozen as at the freeze",
+    async () => {
+      mkdirSync(SHOTS, { recursive: true });
+      browser = await launchChromium();
+      server = await startBinary(HUNT, { args: ["--admin-token", ADMIN_TOKEN] });
+      const base = server.base;
+      const solve = async (token: string, puzzle: string, answer: string) => {
+        const res = await fetch(`${base}/api/puzzles/${puzzle}/guesses`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ answer }),
+        });
+        expect(((await res.json()) as { result: string }).result).toBe("correct");
+      };
+      const freeze = async (frozen: boolean) => {
+        const res = await fetch(`${base}/api/admin/scoreboard`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify({ frozen }),
+        });
+        expect(res.status).toBe(200);
+      };
+      const gulls = await registerTeam(base, "Gulls");
+      const terns = await registerTeam(base, "Terns");
+      const skuas = await registerTeam(base, "Skuas");
+      const petrels = await registerTeam(base, "Petrels");
+      await browser.context.addCookies([{ name: "cairn_session", value: gulls, url: base }]);
+
+      const errors: string[] = [];
+      /** What the pages asked the server for once drawn: none of them should ask for anything. */
+      const asked: string[] = [];
+      const open = async (path: string): Promise<Page> => {
+        const page = await browser!.context.newPage();
+        page.on("pageerror", (error) => errors.push(error.message));
+        await page.setViewportSize({ width: 360, height: 740 });
+        const stream = page.waitForResponse((r) => r.url().includes("/api/events"));
+        await page.goto(`${base}${path}`);
+        // The stream open: what arrives from now on is the page's to show.
+        expect((await stream).status()).toBe(200);
+        page.on("request", (request) => {
+          const url = new URL(request.url());
+          if (!url.pathname.startsWith("/api/events")) asked.push(url.pathname);
+        });
+        return page;
+      };
+      const list = await open("/puzzles");
+      const puzzle = await open("/puzzles/crypto");
+      const row = (id: string) => list.locator(`.puzzle-list li[data-puzzle="${id}"]`);
+      expect(await row("crypto").locator(".puzzle-points").textContent()).toBe("500 pts");
+      expect(await row("crypto").locator(".solves").textContent()).toBe("No solves yet");
+      expect(await puzzle.locator("#puzzle-points").textContent()).toBe("500 points");
+      expect(await puzzle.locator("#puzzle-solves").textContent()).toBe("No solves yet");
+
+      // The first solve leaves the value at 500 and makes the count 1; the second lowers it.
+      await solve(terns, "crypto", "flag{x}");
+      await row("crypto").locator(".solves", { hasText: /^1 solve$/ }).waitFor();
+      await puzzle.locator("#puzzle-solves", { hasText: /^1 solve$/ }).waitFor();
+      await solve(skuas, "crypto", "flag{x}");
+      await row("crypto").locator(".puzzle-points", { hasText: /^490 pts$/ }).waitFor();
+      await row("crypto").locator(".solves", { hasText: /^2 solves$/ }).waitFor();
+      await puzzle.locator("#puzzle-points", { hasText: /^490 points$/ }).waitFor();
+      await puzzle.locator("#puzzle-solves", { hasText: /^2 solves$/ }).waitFor();
+      // Another puzzle's count, on the list; the page of Crypto stays as it is.
+      await solve(terns, "web", "flag{w}");
+      await row("web").locator(".solves", { hasText: /^1 solve$/ }).waitFor();
+      expect(await row("web").locator(".puzzle-points").textContent()).toBe("50 pts");
+      await list.screenshot({ path: join(SHOTS, "values-list.png") });
+      await puzzle.screenshot({ path: join(SHOTS, "values-puzzle.png") });
+
+      // Frozen: a solve since shows nowhere; the reveal brings it.
+      await freeze(true);
+      await solve(petrels, "crypto", "flag{x}");
+      await Bun.sleep(1_000);
+      expect(await row("crypto").locator(".puzzle-points").textContent()).toBe("490 pts");
+      expect(await puzzle.locator("#puzzle-solves").textContent()).toBe("2 solves");
+      await freeze(false);
+      await row("crypto").locator(".puzzle-points", { hasText: /^480 pts$/ }).waitFor();
+      await row("crypto").locator(".solves", { hasText: /^3 solves$/ }).waitFor();
+      await puzzle.locator("#puzzle-points", { hasText: /^480 points$/ }).waitFor();
+      await puzzle.locator("#puzzle-solves", { hasText: /^3 solves$/ }).waitFor();
+
+      // No reload, and nothing fetched: the stream brought it all.
+      for (const page of [list, puzzle]) {
+        expect(await page.evaluate("performance.getEntriesByType('navigation').length")).toBe(1);
+      }
+      expect(asked).toEqual([]);
+      await list.screenshot({ path: join(SHOTS, "values-list-revealed.png") });
+      expect(errors).toEqual([]);
+    },
+    60_000,
+  );
+});
