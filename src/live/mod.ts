@@ -681,8 +681,7 @@ export class Live {
       | "submission"
       | "ask"
       | "puzzle_updated"
-      | "puzzle_removed"
-      | "puzzle_values",
+      | "puzzle_removed",
     data: unknown,
   ): void {
     const clients = this.byTeam.get(teamId);
@@ -839,12 +838,17 @@ export class Live {
   private pushScoreboard(): void {
     this.pushTimer = undefined;
     this.lastPushAt = performance.now();
-    this.pushPuzzleValues();
+    const valueBytes = this.pushPuzzleValues();
     // With no stream open, the board is encoded only when someone asks for it.
     if (this.clients.size === 0) return;
     const { json } = this.scoreboard();
     // A frozen board does not change: nothing to send, but a hidden team's own row may have.
-    if (json === this.lastPushedBoard) return this.pushHiddenRows();
+    if (json === this.lastPushedBoard) {
+      if (valueBytes > 0) {
+        this.pushWindowMs = Math.max(this.coalesceMs, valueBytes / this.pushBytesPerMs);
+      }
+      return this.pushHiddenRows();
+    }
     this.lastPushedBoard = json;
     const event = this.formatText("scoreboard", json);
     let sent: number;
@@ -853,7 +857,7 @@ export class Live {
       sent = bytes.length * this.clients.size;
       this.broadcast(bytes);
     } else sent = this.pushViews(event, event.slice(0, event.indexOf("\nevent: ")));
-    this.pushWindowMs = Math.max(this.coalesceMs, sent / this.pushBytesPerMs);
+    this.pushWindowMs = Math.max(this.coalesceMs, (sent + valueBytes) / this.pushBytesPerMs);
   }
 
   /**
@@ -863,15 +867,17 @@ export class Live {
    * push (`puzzle_values`), as its list shows them (frozen: as at the freeze, so nothing changes
    * until the reveal), with an id counted for that team alone: the stream does not tell the team
    * of puzzles it has not unlocked. A hunt whose values cannot change (fixed points, no counts
-   * shown) sends none, and looks at nothing.
+   * shown) sends none, and looks at nothing. Returns the bytes sent, which count towards the next
+   * push's wait as the board's do (a reveal after a long freeze can change every puzzle).
    */
-  private pushPuzzleValues(): void {
+  private pushPuzzleValues(): number {
     const changed = this.valuesChanged();
-    if (changed.length === 0) return;
+    if (changed.length === 0) return 0;
     const engine = this.options.engine();
     const { hunt } = engine;
     const now = engine.now();
     const frozenAt = this.options.frozenAt(now);
+    let sent = 0;
     for (const [teamId, clients] of this.byTeam) {
       const team = engine.teams.get(teamId);
       if (team === undefined || clients.size === 0) continue;
@@ -885,8 +891,12 @@ export class Live {
           solves: hunt.showSolves ? engine.solvesShown(team, puzzle, frozenAt) : undefined,
         });
       }
-      if (puzzles.length > 0) this.teamEvent(teamId, "puzzle_values", { puzzles });
+      if (puzzles.length === 0) continue;
+      const bytes = this.format("puzzle_values", { puzzles }, teamId);
+      for (const client of clients) this.send(client, bytes);
+      sent += bytes.length * clients.size;
     }
+    return sent;
   }
 
   /**

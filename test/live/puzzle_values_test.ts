@@ -52,8 +52,12 @@ answer = "pwn"
 
 type Stream = Awaited<ReturnType<typeof open>>;
 
-async function game(more: string, crypto = DYNAMIC) {
-  const app = makeApp({ toml: HUNT(more, crypto), coalesceMs: 0 });
+async function game(more: string, crypto = DYNAMIC, pushBytesPerSecond?: number) {
+  const app = makeApp({
+    toml: HUNT(more, crypto),
+    coalesceMs: 0,
+    ...(pushBytesPerSecond !== undefined && { pushBytesPerSecond }),
+  });
   app.clock.advance(MINUTE);
   const server = listen({ hostname: "127.0.0.1", port: 0, fetch: app.app.fetch });
   servers.push(server);
@@ -184,6 +188,50 @@ describe("puzzle_values", () => {
     await pushed();
     expect(values(gulls).at(-1)).toEqual([{ id: "crypto", points: 490, solves: 2 }]);
     expect(await listed("Gulls", "crypto")).toEqual({ id: "crypto", points: 490, solves: 2 });
+  });
+
+  test("their bytes make the next push wait, as the board's do", async () => {
+    // Three streams of the Gulls, whose row the others' solves leave as it is (the Gulls lead), and
+    // no other: a push sends them no board, only puzzle_values; at 200 bytes a second, the next
+    // push waits as long as those bytes take.
+    const app = makeApp({
+      toml: HUNT("show_solves = true", "points = 100"),
+      coalesceMs: 0,
+      pushBytesPerSecond: 200,
+    });
+    app.clock.advance(MINUTE);
+    const server = listen({ hostname: "127.0.0.1", port: 0, fetch: app.app.fetch });
+    servers.push(server);
+    const base = `http://127.0.0.1:${server.port}`;
+    const [gulls, terns, skuas] = [
+      await app.register("Gulls"),
+      await app.register("Terns"),
+      await app.register("Skuas"),
+    ];
+    const solve = (token: string, puzzle: string, answer: string) =>
+      app.call("POST", `/api/puzzles/${puzzle}/guesses`, { token, body: { answer } });
+    await solve(gulls, "crypto", "flag");
+    const opened: Stream[] = [];
+    for (let i = 0; i < 3; i++) {
+      const one = await open(base, { authorization: `Bearer ${gulls}` }, "?scoreboard=team");
+      streams.push(one);
+      opened.push(one);
+      await one.wait((e) => e.event === "scoreboard");
+    }
+    const [first] = opened as [Stream];
+    await solve(terns, "web", "web");
+    const event = await first.wait((e) => e.event === "puzzle_values");
+    expect(JSON.parse(event.data!).puzzles).toEqual([{ id: "web", points: 50, solves: 1 }]);
+    // No board went to them: the window is the values' bytes alone, over a second.
+    expect(first.events.filter((e) => e.event === "scoreboard")).toHaveLength(1);
+    const window = 3 * (`id: ${event.id}\nevent: puzzle_values\ndata: ${event.data}\n\n`).length /
+      200 * 1000;
+    expect(window).toBeGreaterThan(1000);
+    await solve(skuas, "web", "web");
+    await sleep(600);
+    expect(values(first)).toEqual([[{ id: "web", points: 50, solves: 1 }]]);
+    await first.wait(() => values(first).length === 2);
+    expect(values(first)[1]).toEqual([{ id: "web", points: 50, solves: 2 }]);
   });
 
   test("a hunt with fixed points and no counts shown sends none", async () => {
