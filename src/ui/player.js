@@ -660,7 +660,7 @@
     solutionFrom(doc);
     limitFrom(doc);
     guessesFrom(doc);
-    solvesFrom(doc);
+    valuesFrom(doc);
   }
 
   /** "No solves yet", "1 solve", "12 solves", as the pages say it (player.tsx `solvesText`). */
@@ -668,11 +668,16 @@
     return n === 0 ? "No solves yet" : n === 1 ? "1 solve" : `${n.toLocaleString("en")} solves`;
   }
 
-  /** The puzzle's number of solves (`show_solves`) from `doc`: the team's own solve counts now. */
-  function solvesFrom(doc) {
-    const fresh = doc.getElementById("puzzle-solves");
-    const old = $("puzzle-solves");
-    if (fresh && old) old.textContent = fresh.textContent;
+  /**
+   * The puzzle's points and number of solves (`show_solves`) from `doc`: the team's own solve
+   * counts now, and other teams' solves that the live stream did not bring (it was down).
+   */
+  function valuesFrom(doc) {
+    for (const id of ["puzzle-points", "puzzle-solves"]) {
+      const fresh = doc.getElementById(id);
+      const old = $(id);
+      if (fresh && old) old.textContent = fresh.textContent;
+    }
   }
 
   /**
@@ -1347,7 +1352,8 @@
   /**
    * After a gap in the stream, a puzzle's page catches up on what the live events would have
    * told: the puzzles that opened meanwhile (a teammate's solve, a check-in, a time), this one
-   * solved by a teammate, and its hints (one taken or opened by a teammate's guesses). This
+   * solved by a teammate, its hints (one taken or opened by a teammate's guesses), and its points
+   * and solves (other teams' solves). This
    * phone's own answers that waited go first, so that their solve is not taken for a teammate's.
    * (The list redraws itself, and tells what opened too.)
    */
@@ -1381,6 +1387,7 @@
     hintsFrom(doc);
     limitFrom(doc);
     guessesFrom(doc);
+    valuesFrom(doc);
   }
 
   /**

@@ -35,14 +35,29 @@ normalize = "exact"
 
 let server: Awaited<ReturnType<typeof startBinary>> | undefined;
 let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+let offline: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
 afterAll(async () => {
   try {
     await browser?.close();
+    await offline?.close();
   } finally {
     await server?.stop();
   }
 });
+
+/** A page's live stream, as its requests are routed. */
+const STREAM = /\/api\/events/;
+
+/** A team's guess, from another phone. */
+async function solveAs(base: string, token: string, puzzle: string, answer: string) {
+  const res = await fetch(`${base}/api/puzzles/${puzzle}/guesses`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ answer }),
+  });
+  expect(((await res.json()) as { result: string }).result).toBe("correct");
+}
 
 suite("another team's solve, on a team's open pages", () => {
   test(
@@ -52,14 +67,8 @@ suite("another team's solve, on a team's open pages", () => {
       browser = await launchChromium();
       server = await startBinary(HUNT, { args: ["--admin-token", ADMIN_TOKEN] });
       const base = server.base;
-      const solve = async (token: string, puzzle: string, answer: string) => {
-        const res = await fetch(`${base}/api/puzzles/${puzzle}/guesses`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: JSON.stringify({ answer }),
-        });
-        expect(((await res.json()) as { result: string }).result).toBe("correct");
-      };
+      const solve = (token: string, puzzle: string, answer: string) =>
+        solveAs(base, token, puzzle, answer);
       const freeze = async (frozen: boolean) => {
         const res = await fetch(`${base}/api/admin/scoreboard`, {
           method: "POST",
@@ -135,6 +144,58 @@ suite("another team's solve, on a team's open pages", () => {
       await list.screenshot({ path: join(SHOTS, "values-list-revealed.png") });
       expect(errors).toEqual([]);
     },
-    60_000,
+    90_000,
+  );
+
+  test(
+    "a page whose stream was down shows what other teams' solves changed meanwhile, once it is back",
+    async () => {
+      // After the test above (Crypto solved three times, 480 points). On plain HTTP at a LAN
+      // address (no service worker): the page's own requests are routed.
+      offline = await launchChromium([], { serviceWorkers: "block" });
+      const base = server!.base;
+      const fulmars = await registerTeam(base, "Fulmars");
+      const shags = await registerTeam(base, "Shags");
+      await offline.context.addCookies([{ name: "cairn_session", value: fulmars, url: base }]);
+      const errors: string[] = [];
+      const pages: Page[] = [];
+      for (const path of ["/puzzles", "/puzzles/crypto"]) {
+        const page = await offline.context.newPage();
+        page.on("pageerror", (error) => errors.push(error.message));
+        await page.setViewportSize({ width: 360, height: 740 });
+        const stream = page.waitForResponse((r) => STREAM.test(r.url()));
+        await page.goto(`${base}${path}`);
+        expect((await stream).status()).toBe(200);
+        pages.push(page);
+      }
+      const [list, puzzle] = pages as [Page, Page];
+      const row = list.locator('.puzzle-list li[data-puzzle="crypto"]');
+      expect(await row.locator(".puzzle-points").textContent()).toBe("480 pts");
+      expect(await puzzle.locator("#puzzle-points").textContent()).toBe("480 points");
+      expect(await puzzle.locator("#puzzle-solves").textContent()).toBe("3 solves");
+      // The streams cut (the server restarted, the phones' Wi-Fi gone), a solve meanwhile.
+      for (const page of pages) {
+        await page.route(STREAM, (route) => route.abort("internetdisconnected"));
+      }
+      await server!.restart(async () => {});
+      await solveAs(base, shags, "crypto", "flag{x}");
+      const reopened = pages.map((page) =>
+        page.waitForResponse((r) => STREAM.test(r.url()) && r.status() === 200, {
+          timeout: 30_000,
+        })
+      );
+      for (const page of pages) await page.unroute(STREAM);
+      await Promise.all(reopened);
+      await row.locator(".puzzle-points", { hasText: /^470 pts$/ }).waitFor();
+      await row.locator(".solves", { hasText: /^4 solves$/ }).waitFor();
+      await puzzle.locator("#puzzle-points", { hasText: /^470 points$/ }).waitFor();
+      await puzzle.locator("#puzzle-solves", { hasText: /^4 solves$/ }).waitFor();
+      for (const page of pages) {
+        expect(await page.evaluate("performance.getEntriesByType('navigation').length")).toBe(1);
+      }
+      await puzzle.screenshot({ path: join(SHOTS, "values-puzzle-after-gap.png") });
+      expect(errors).toEqual([]);
+    },
+    90_000,
   );
 });
