@@ -33,13 +33,14 @@ for (let t = 0; t < 2_000; t++) {
 }
 const teams = [...engine.teams.values()];
 
-// Every push goes out at once: no coalescing window, no bound on bytes.
+// Every push goes out at once, the values with it: no coalescing window, no bound on bytes.
 const live = new Live({
   engine: () => engine,
   frozenAt: () => undefined,
   announcements: [],
   coalesceMs: 0,
   pushBytesPerSecond: Infinity,
+  valuesEveryMs: 0,
 });
 let bytes = 0;
 let writes = 0;

@@ -226,6 +226,11 @@ export interface LiveOptions {
    * (default `PUSH_BYTES_PER_SECOND`).
    */
   pushBytesPerSecond?: number | undefined;
+  /**
+   * `puzzle_values` pushes closer together than this are merged (ms; default `VALUES_EVERY_MS`);
+   * longer when the last one's bytes take longer at `pushBytesPerSecond`.
+   */
+  valuesEveryMs?: number | undefined;
   /** Streams one team may hold at once. */
   perTeamLimit?: number;
   /** Streams one client address may hold at once with no team's session nor an organizer's. */
@@ -248,6 +253,15 @@ export const PUBLIC_STREAMS_PER_ADDRESS = 200;
  * minute instead.
  */
 export const PUSH_BYTES_PER_SECOND = 32 * 1024 * 1024;
+
+/**
+ * How often, at most, teams are sent their puzzles' new values (`puzzle_values`): the first change
+ * goes out with the board's push, the changes within the next 2 s together at their end. Each is a
+ * write to nearly every team's streams (the board's `team` view goes only to the teams whose row
+ * moved): at 20 solves a second, pushed four times a second with the board, they took guesses on
+ * 4,000 streams from 0.8 of their rate without pushes to 0.5 (docs/performance.md).
+ */
+export const VALUES_EVERY_MS = 2_000;
 
 const encoder = new TextEncoder();
 /** The organizers' own sequence's key among the teams' ids. */
@@ -279,6 +293,11 @@ export class Live {
    * that has not solved it since the freeze sees them (`Engine.publicValues`), by puzzle id.
    */
   private shownValues = new Map<string, string>();
+  private lastValuesAt = -Infinity;
+  /** The window after the last `puzzle_values` push: `valuesEveryMs`, or longer after many bytes. */
+  private valuesWindowMs: number;
+  private valuesTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly valuesEveryMs: number;
   private lastPushAt = -Infinity;
   /** The window after the last push: `coalesceMs`, or longer after a push of many bytes. */
   private pushWindowMs: number;
@@ -294,6 +313,8 @@ export class Live {
     this.coalesceMs = options.coalesceMs ?? 250;
     this.pushWindowMs = this.coalesceMs;
     this.pushBytesPerMs = (options.pushBytesPerSecond ?? PUSH_BYTES_PER_SECOND) / 1000;
+    this.valuesEveryMs = options.valuesEveryMs ?? VALUES_EVERY_MS;
+    this.valuesWindowMs = this.valuesEveryMs;
     this.perTeamLimit = options.perTeamLimit ?? 20;
     this.perAddressLimit = options.perAddressLimit ?? PUBLIC_STREAMS_PER_ADDRESS;
   }
@@ -808,6 +829,8 @@ export class Live {
 
   /** Ends every stream: a graceful stop would otherwise wait for them forever. */
   closeAll(): void {
+    clearTimeout(this.valuesTimer);
+    this.valuesTimer = undefined;
     for (const client of [...this.clients]) {
       this.disconnect(client);
       client.sink.close?.();
@@ -838,17 +861,12 @@ export class Live {
   private pushScoreboard(): void {
     this.pushTimer = undefined;
     this.lastPushAt = performance.now();
-    const valueBytes = this.pushPuzzleValues();
+    this.valuesChangedMaybe();
     // With no stream open, the board is encoded only when someone asks for it.
     if (this.clients.size === 0) return;
     const { json } = this.scoreboard();
     // A frozen board does not change: nothing to send, but a hidden team's own row may have.
-    if (json === this.lastPushedBoard) {
-      if (valueBytes > 0) {
-        this.pushWindowMs = Math.max(this.coalesceMs, valueBytes / this.pushBytesPerMs);
-      }
-      return this.pushHiddenRows();
-    }
+    if (json === this.lastPushedBoard) return this.pushHiddenRows();
     this.lastPushedBoard = json;
     const event = this.formatText("scoreboard", json);
     let sent: number;
@@ -857,7 +875,23 @@ export class Live {
       sent = bytes.length * this.clients.size;
       this.broadcast(bytes);
     } else sent = this.pushViews(event, event.slice(0, event.indexOf("\nevent: ")));
-    this.pushWindowMs = Math.max(this.coalesceMs, (sent + valueBytes) / this.pushBytesPerMs);
+    this.pushWindowMs = Math.max(this.coalesceMs, sent / this.pushBytesPerMs);
+  }
+
+  /**
+   * A push may have changed the puzzles' values: they go out now, or at the end of the values'
+   * window (`valuesEveryMs`, or as long as the last values' bytes take), with every change since.
+   */
+  private valuesChangedMaybe(): void {
+    if (this.valuesTimer !== undefined) return;
+    const wait = this.lastValuesAt + this.valuesWindowMs - performance.now();
+    if (wait <= 0) return this.pushPuzzleValues();
+    this.valuesTimer = setTimeout(() => {
+      this.valuesTimer = undefined;
+      this.pushPuzzleValues();
+    }, wait);
+    // It keeps no process alive by itself: once the streams are closed, nobody waits for it.
+    (this.valuesTimer as { unref?: () => void }).unref?.();
   }
 
   /**
@@ -867,12 +901,12 @@ export class Live {
    * push (`puzzle_values`), as its list shows them (frozen: as at the freeze, so nothing changes
    * until the reveal), with an id counted for that team alone: the stream does not tell the team
    * of puzzles it has not unlocked. A hunt whose values cannot change (fixed points, no counts
-   * shown) sends none, and looks at nothing. Returns the bytes sent, which count towards the next
-   * push's wait as the board's do (a reveal after a long freeze can change every puzzle).
+   * shown) sends none, and looks at nothing. Its bytes make the next one wait as the board's do
+   * theirs (a reveal after a long freeze can change every puzzle for every team).
    */
-  private pushPuzzleValues(): number {
+  private pushPuzzleValues(): void {
     const changed = this.valuesChanged();
-    if (changed.length === 0) return 0;
+    if (changed.length === 0) return;
     const engine = this.options.engine();
     const { hunt } = engine;
     const now = engine.now();
@@ -896,7 +930,8 @@ export class Live {
       for (const client of clients) this.send(client, bytes);
       sent += bytes.length * clients.size;
     }
-    return sent;
+    this.lastValuesAt = performance.now();
+    this.valuesWindowMs = Math.max(this.valuesEveryMs, sent / this.pushBytesPerMs);
   }
 
   /**

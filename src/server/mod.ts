@@ -69,6 +69,8 @@ export interface StartOptions {
   coalesceMs?: number;
   /** What scoreboard pushes may send a second before their window grows (default 32 MiB). */
   pushBytesPerSecond?: number;
+  /** `puzzle_values` pushes closer together than this are merged (ms; default `VALUES_EVERY_MS`). */
+  valuesEveryMs?: number;
   /** The limits on mission uploads in flight (default `UPLOAD_LIMITS`; tests set smaller ones). */
   uploads?: Partial<UploadLimits>;
   /** The reverse proxies whose `X-Forwarded-For` names the client (default: none). */
@@ -239,8 +241,8 @@ export function startGame(options: StartOptions): Server {
 }
 
 /** How scoreboard pushes are spaced: the options `startGame` passes on to `Live`. */
-function pushTiming({ coalesceMs, pushBytesPerSecond }: StartOptions) {
-  return { coalesceMs, pushBytesPerSecond };
+function pushTiming({ coalesceMs, pushBytesPerSecond, valuesEveryMs }: StartOptions) {
+  return { coalesceMs, pushBytesPerSecond, valuesEveryMs };
 }
 
 /** The log line of a reload that swapped in a new hunt: what it added, removed and changed. */

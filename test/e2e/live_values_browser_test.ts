@@ -127,7 +127,8 @@ suite("another team's solve, on a team's open pages", () => {
       // Frozen: a solve since shows nowhere; the reveal brings it.
       await freeze(true);
       await solve(petrels, "crypto", "flag{x}");
-      await Bun.sleep(1_000);
+      // (Longer than the 2 s that values wait at most: one sent would be in by then.)
+      await Bun.sleep(2_500);
       expect(await row("crypto").locator(".puzzle-points").textContent()).toBe("490 pts");
       expect(await puzzle.locator("#puzzle-solves").textContent()).toBe("2 solves");
       await freeze(false);

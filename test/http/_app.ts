@@ -95,6 +95,7 @@ export function makeApp(
     clock?: FakeClock;
     coalesceMs?: number;
     pushBytesPerSecond?: number;
+    valuesEveryMs?: number;
     assetsDir?: string;
     /** Receives each log line (default: none kept). */
     log?: (line: string) => void;
@@ -141,6 +142,7 @@ export function makeApp(
     ...(options.coalesceMs !== undefined && { coalesceMs: options.coalesceMs }),
     ...(options.pushBytesPerSecond !== undefined &&
       { pushBytesPerSecond: options.pushBytesPerSecond }),
+    ...(options.valuesEveryMs !== undefined && { valuesEveryMs: options.valuesEveryMs }),
     ...(options.uploads !== undefined && { uploads: options.uploads }),
     ...(proxies !== undefined && { proxies: proxies.proxies }),
     ...(options.passwordJobs !== undefined && { passwordJobs: options.passwordJobs }),

@@ -52,12 +52,10 @@ answer = "pwn"
 
 type Stream = Awaited<ReturnType<typeof open>>;
 
-async function game(more: string, crypto = DYNAMIC, pushBytesPerSecond?: number) {
-  const app = makeApp({
-    toml: HUNT(more, crypto),
-    coalesceMs: 0,
-    ...(pushBytesPerSecond !== undefined && { pushBytesPerSecond }),
-  });
+async function game(more: string, crypto = DYNAMIC, valuesEveryMs = 0) {
+  // Each solve's values go out with its push, unless told (by default, changes within 2 s of the
+  // last values go out together).
+  const app = makeApp({ toml: HUNT(more, crypto), coalesceMs: 0, valuesEveryMs });
   app.clock.advance(MINUTE);
   const server = listen({ hostname: "127.0.0.1", port: 0, fetch: app.app.fetch });
   servers.push(server);
@@ -190,14 +188,33 @@ describe("puzzle_values", () => {
     expect(await listed("Gulls", "crypto")).toEqual({ id: "crypto", points: 490, solves: 2 });
   });
 
-  test("their bytes make the next push wait, as the board's do", async () => {
+  test("changes within the window go out together at its end, each puzzle once", async () => {
+    const { stream, solve } = await game("show_solves = true", "points = 100", 3_000);
+    const gulls = await stream("Gulls");
+    // The first goes out at once, with the board.
+    await solve("Terns", "web", "web");
+    expect(values(gulls)).toEqual([[{ id: "web", points: 50, solves: 1 }]]);
+    // The next ones, within the window, wait for its end (the board does not).
+    await solve("Skuas", "web", "web");
+    await solve("Skuas", "crypto", "flag");
+    await solve("Petrels", "web", "web");
+    expect(values(gulls)).toHaveLength(1);
+    await gulls.wait(() => values(gulls).length === 2);
+    expect(values(gulls)[1]).toEqual([
+      { id: "crypto", points: 100, solves: 1 },
+      { id: "web", points: 50, solves: 3 },
+    ]);
+  });
+
+  test("their bytes make the next values wait, as the board's bytes do the next board", async () => {
     // Three streams of the Gulls, whose row the others' solves leave as it is (the Gulls lead), and
     // no other: a push sends them no board, only puzzle_values; at 200 bytes a second, the next
-    // push waits as long as those bytes take.
+    // values wait as long as those bytes take.
     const app = makeApp({
       toml: HUNT("show_solves = true", "points = 100"),
       coalesceMs: 0,
       pushBytesPerSecond: 200,
+      valuesEveryMs: 0,
     });
     app.clock.advance(MINUTE);
     const server = listen({ hostname: "127.0.0.1", port: 0, fetch: app.app.fetch });
