@@ -6,7 +6,11 @@
 // alone: see docs/api.md). Each round runs wrong guesses with wrk for a few
 // seconds twice: with nothing else, then while an organizer's adjustments
 // (20 a second by default) change the board, so that pushes go out as fast as
-// the server lets them. It reports guesses/s for both and their ratio.
+// the server lets them. It reports guesses/s for both and their ratio. With
+// `--change solve`, teams' right guesses (each team's one, in turn) change the
+// board instead; with `--show-solves` too, each also changes a puzzle's count
+// of solves, which every team that has the puzzle unlocked is sent
+// (`puzzle_values`): run it with and without to see what the event costs.
 //
 // The server runs on CPU 0; wrk and the stream client share CPU 1 (the client
 // sleeps in epoll). Loopback only; bounded in count and time. Needs wrk, cc
@@ -25,7 +29,10 @@ const USAGE = `Usage: bun bench/sse_board.ts [options]
   --teams N         seeded teams (default 2000)
   --streams N       streams held, the teams' sessions in turn (default 10000, at most 19000)
   --view full|team  what the streams' scoreboard events carry (default team; see docs/api.md)
-  --rate N          the organizer's adjustments a second while pushes run (default 20)
+  --rate N          changes a second while pushes run (default 20)
+  --change adjust|solve  what changes the board: an organizer's adjustments (default), or teams'
+                    right guesses (one a team, at most as many as there are teams)
+  --show-solves     the hunt shows each puzzle's solves: a solve sends puzzle_values
   --rounds R        rounds (default 3)
   --seconds S       length of each wrk run (default 5)
   --binary PATH     Cairn's binary (default dist/cairn; run ./compile.sh first)`;
@@ -43,6 +50,8 @@ try {
       streams: { type: "string", default: "10000" },
       view: { type: "string", default: "team" },
       rate: { type: "string", default: "20" },
+      change: { type: "string", default: "adjust" },
+      "show-solves": { type: "boolean", default: false },
       rounds: { type: "string", default: "3" },
       seconds: { type: "string", default: "5" },
       binary: { type: "string", default: BINARY },
@@ -66,6 +75,7 @@ const [teams, streams, rate, rounds, seconds] =
     }) as [number, number, number, number, number];
 if (streams > 19_000) fail("--streams is at most 19000 (the limit is 20,000 files a process)");
 if (values.view !== "full" && values.view !== "team") fail("--view is full or team");
+if (values.change !== "adjust" && values.change !== "solve") fail("--change is adjust or solve");
 for (const tool of ["wrk", "cc", "taskset"]) {
   if (Bun.which(tool) === null) {
     fail(`needs ${tool} (apt-get install -y wrk gcc; taskset is in util-linux)`);
@@ -85,7 +95,10 @@ try {
     join(import.meta.dir, "sse_client.c"),
   ]);
   if (built.exitCode !== 0) fail(`cc sse_client.c failed:\n${built.stderr.toString()}`);
-  const huntText = generateHunt(200, { guessLimit: '{ count = 1000000, per = "1m" }' });
+  const generated = generateHunt(200, { guessLimit: '{ count = 1000000, per = "1m" }' });
+  const huntText = values["show-solves"]
+    ? generated.replace('title = "Generated"', 'title = "Generated"\nshow_solves = true')
+    : generated;
   writeFileSync(join(dir, "hunt.toml"), huntText);
   const seeded = await seed(huntText, {
     dbPath: join(dir, "board.db"),
@@ -119,7 +132,8 @@ try {
   const { ready, failed } = JSON.parse(line) as { ready: number; failed: number };
   console.log(
     `${teams} teams (board ${Math.round(board.length / 1024)} KB), ${ready} streams open ` +
-      `(${failed} failed), view ${values.view}; ${rate} adjustments/s while pushes run; ` +
+      `(${failed} failed), view ${values.view}; ${rate} ${values.change}s/s while pushes run` +
+      `${values["show-solves"] ? " (show_solves)" : ""}; ` +
       `server on CPU 0, wrk and the client on CPU 1`,
   );
 
@@ -146,17 +160,41 @@ try {
       pin: ["taskset", "-c", "1"],
     });
   let adjusting = false;
-  /** An organizer's +1 for one team after another, `rate` a second, until told to stop. */
+  /** The teams whose one right guess has not been sent yet (`--change solve`). */
+  let solver = 0;
+  /**
+   * One change of the board: an organizer's +1 for one team after another, or the next team's
+   * right guess (on a puzzle other than its wrong guesses', which stay wrong).
+   */
+  const change = async (sent: number): Promise<void> => {
+    if (values.change === "solve") {
+      const team = seeded[solver++];
+      if (team === undefined) fail(`every team solved: fewer rounds, or a lower --rate`);
+      const res = await fetch(
+        `http://127.0.0.1:${port}/api/puzzles/${team.solvable.puzzle}/guesses`,
+        {
+          method: "POST",
+          headers: { authorization: `Bearer ${team.token}`, "content-type": "application/json" },
+          body: JSON.stringify({ answer: team.solvable.answer }),
+        },
+      );
+      const result = res.status === 200 ? ((await res.json()) as { result: string }).result : "";
+      if (result !== "correct") fail(`a right guess answered ${res.status} ${result}`);
+      return;
+    }
+    const res = await fetch(`http://127.0.0.1:${port}/api/admin/adjustments`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      body: JSON.stringify({ team: (sent % teams) + 1, points: 1, reason: "sse_board" }),
+    });
+    if (res.status !== 201) fail(`an adjustment answered ${res.status}`);
+    await res.arrayBuffer();
+  };
+  /** Changes of the board, `rate` a second, until told to stop. */
   const adjust = async (): Promise<number> => {
     let sent = 0;
     while (adjusting) {
-      const res = await fetch(`http://127.0.0.1:${port}/api/admin/adjustments`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
-        body: JSON.stringify({ team: (sent % teams) + 1, points: 1, reason: "sse_board" }),
-      });
-      if (res.status !== 201) fail(`an adjustment answered ${res.status}`);
-      await res.arrayBuffer();
+      await change(sent);
       sent++;
       await Bun.sleep(1000 / rate);
     }
@@ -174,7 +212,7 @@ try {
     const sent = await adjusted;
     ratios.push(pushed.rps / quiet.rps);
     console.log(
-      `round ${round}: no pushes ${show(quiet)} | ${sent} adjustments: ${show(pushed)} | ` +
+      `round ${round}: no pushes ${show(quiet)} | ${sent} ${values.change}s: ${show(pushed)} | ` +
         `ratio ${(pushed.rps / quiet.rps).toFixed(2)}`,
     );
   }
