@@ -263,6 +263,13 @@ export const PUSH_BYTES_PER_SECOND = 32 * 1024 * 1024;
  */
 export const VALUES_EVERY_MS = 2_000;
 
+/**
+ * How long a change of the puzzles' values is sent again to a team's stream that opens after it
+ * (`puzzle_values`, the values then): its page may have been drawn before the change, and its stream
+ * opened after the push, which it missed.
+ */
+export const VALUES_RECENT_MS = 5_000;
+
 const encoder = new TextEncoder();
 /** The organizers' own sequence's key among the teams' ids. */
 const ORGANIZERS = -1;
@@ -298,6 +305,8 @@ export class Live {
   private valuesWindowMs: number;
   private valuesTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly valuesEveryMs: number;
+  /** The puzzles of each `puzzle_values` push of the last `VALUES_RECENT_MS`, oldest first. */
+  private recentValues: { at: number; puzzles: readonly Puzzle[] }[] = [];
   private lastPushAt = -Infinity;
   /** The window after the last push: `coalesceMs`, or longer after a push of many bytes. */
   private pushWindowMs: number;
@@ -803,6 +812,9 @@ export class Live {
       }
     }
     this.send(client, encoder.encode(first));
+    // A page drawn just before a change of its puzzles' values, whose stream opens just after.
+    const values = teamId === undefined ? undefined : this.recentValuesFor(teamId);
+    if (values !== undefined) this.send(client, values);
     return () => this.disconnect(client);
   }
 
@@ -932,6 +944,46 @@ export class Live {
     }
     this.lastValuesAt = performance.now();
     this.valuesWindowMs = Math.max(this.valuesEveryMs, sent / this.pushBytesPerMs);
+    this.recentValues.push({ at: this.lastValuesAt, puzzles: changed });
+    this.forgetOldValues();
+  }
+
+  /** Drops the `recentValues` older than `VALUES_RECENT_MS`. */
+  private forgetOldValues(): void {
+    const since = performance.now() - VALUES_RECENT_MS;
+    while (this.recentValues.length > 0 && this.recentValues[0]!.at < since) {
+      this.recentValues.shift();
+    }
+  }
+
+  /**
+   * The values of the puzzles a recent `puzzle_values` push changed, for a team's stream that
+   * opens now: the event's bytes, if the team has any of them unlocked.
+   */
+  private recentValuesFor(teamId: number): Uint8Array | undefined {
+    this.forgetOldValues();
+    if (this.recentValues.length === 0) return undefined;
+    const engine = this.options.engine();
+    const team = engine.teams.get(teamId);
+    if (team === undefined) return undefined;
+    const now = engine.now();
+    const frozenAt = this.options.frozenAt(now);
+    const showSolves = engine.hunt.showSolves;
+    const puzzles = new Map<string, { id: string; points: number; solves?: number }>();
+    for (const { puzzles: changed } of this.recentValues) {
+      for (const puzzle of changed) {
+        // A reload since may have removed it, or moved it.
+        const current = engine.unlockedPuzzle(team, puzzle.id, now);
+        if (current === undefined || puzzles.has(current.id)) continue;
+        puzzles.set(current.id, {
+          id: current.id,
+          points: engine.pointsShown(team, current, frozenAt),
+          ...(showSolves && { solves: engine.solvesShown(team, current, frozenAt) }),
+        });
+      }
+    }
+    if (puzzles.size === 0) return undefined;
+    return this.format("puzzle_values", { puzzles: [...puzzles.values()] }, teamId);
   }
 
   /**

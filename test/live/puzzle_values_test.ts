@@ -147,25 +147,27 @@ describe("puzzle_values", () => {
   test("while the board is frozen, none: the reveal sends the true values", async () => {
     const { app, stream, solve, pushed, listed } = await game("show_solves = true");
     const gulls = await stream("Gulls");
+    const skuas = await stream("Skuas");
     await solve("Terns", "crypto", "flag");
     expect(values(gulls)).toEqual([[{ id: "crypto", points: 500, solves: 1 }]]);
     expect((await app.admin("POST", "/api/admin/scoreboard", { frozen: true })).status).toBe(200);
     await pushed();
     app.clock.advance(MINUTE);
     // The solves since the freeze are its secret: the Gulls' pages go on showing the freeze's.
-    const skuas = await stream("Skuas");
     await solve("Skuas", "crypto", "flag", false);
     await solve("Petrels", "crypto", "flag", false);
     await skuas.wait((e) => e.event === "solve");
     await sleep(100);
     expect(values(gulls)).toEqual([[{ id: "crypto", points: 500, solves: 1 }]]);
-    expect(values(skuas)).toEqual([]);
+    // (The Skuas' own solve redraws their pages: its `solve` event.)
+    expect(values(skuas)).toEqual([[{ id: "crypto", points: 500, solves: 1 }]]);
     expect(await listed("Gulls", "crypto")).toEqual({ id: "crypto", points: 500, solves: 1 });
     expect((await app.admin("POST", "/api/admin/scoreboard", { frozen: false })).status).toBe(200);
     await pushed();
     expect(values(gulls).at(-1)).toEqual([{ id: "crypto", points: 480, solves: 3 }]);
     expect(await listed("Gulls", "crypto")).toEqual({ id: "crypto", points: 480, solves: 3 });
-    expect(values(skuas)).toEqual([[{ id: "crypto", points: 480, solves: 3 }]]);
+    expect(values(skuas).at(-1)).toEqual([{ id: "crypto", points: 480, solves: 3 }]);
+    expect(values(skuas)).toHaveLength(2);
   });
 
   test("a hidden team's solve changes nothing for the others; shown again, it counts", async () => {
@@ -236,8 +238,10 @@ describe("puzzle_values", () => {
       await one.wait((e) => e.event === "scoreboard");
     }
     const [first] = opened as [Stream];
+    // (Each opened just after the Gulls' own solve, and got its values: see the test below.)
+    expect(values(first)).toEqual([[{ id: "crypto", points: 100, solves: 1 }]]);
     await solve(terns, "web", "web");
-    const event = await first.wait((e) => e.event === "puzzle_values");
+    const event = await first.wait((e) => e.event === "puzzle_values" && e.data!.includes('"web"'));
     expect(JSON.parse(event.data!).puzzles).toEqual([{ id: "web", points: 50, solves: 1 }]);
     // No board went to them: the window is the values' bytes alone, over a second.
     expect(first.events.filter((e) => e.event === "scoreboard")).toHaveLength(1);
@@ -246,9 +250,32 @@ describe("puzzle_values", () => {
     expect(window).toBeGreaterThan(1000);
     await solve(skuas, "web", "web");
     await sleep(600);
-    expect(values(first)).toEqual([[{ id: "web", points: 50, solves: 1 }]]);
-    await first.wait(() => values(first).length === 2);
-    expect(values(first)[1]).toEqual([{ id: "web", points: 50, solves: 2 }]);
+    expect(values(first)).toHaveLength(2);
+    await first.wait(() => values(first).length === 3);
+    expect(values(first)[2]).toEqual([{ id: "web", points: 50, solves: 2 }]);
+  });
+
+  test("a team's stream that opens just after a change gets the values then: its page may have been drawn before", async () => {
+    const { board, stream, solve } = await game("show_solves = true");
+    await solve("Terns", "crypto", "flag");
+    await solve("Skuas", "crypto", "flag");
+    await solve("Skuas", "pwn", "pwn");
+    // The Gulls' page, drawn before those, opens its stream after them: the values of the puzzles
+    // they changed that the Gulls have (not Pwn), as they are now, once, after the board.
+    const gulls = await stream("Gulls");
+    await gulls.wait((e) => e.event === "puzzle_values");
+    expect(gulls.events.map((e) => e.event)).toEqual(["scoreboard", "puzzle_values"]);
+    expect(values(gulls)).toEqual([[{ id: "crypto", points: 490, solves: 2 }]]);
+    expect(gulls.events[1]!.id).toMatch(/^\d+\.\d+\.\d+$/);
+    // A solver's stream gets Pwn's too; the public stream none.
+    const terns = await stream("Terns");
+    await terns.wait((e) => e.event === "puzzle_values");
+    expect(values(terns)).toEqual([[
+      { id: "crypto", points: 490, solves: 2 },
+      { id: "pwn", points: 300, solves: 1 },
+    ]]);
+    expect(values(await stream())).toEqual([]);
+    expect(values(board)).toEqual([]);
   });
 
   test("a hunt with fixed points and no counts shown sends none", async () => {
