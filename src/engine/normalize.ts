@@ -35,7 +35,15 @@ export interface AnswerChecker {
   check(raw: string): AnswerResult;
   /** Whether a guess is one of the choices, compared as answers are; false without choices. */
   isChoice(raw: string): boolean;
+  /** Whether capitals count in what the patterns take (see `patternCapitals`), all told. */
+  readonly patternCapitals: PatternCapitals;
 }
+
+/**
+ * Where capitals count in what a pattern takes: nowhere (patterns ignore case), in some parts (a
+ * `(?-i:…)` group), or everywhere (the whole pattern is one such group).
+ */
+export type PatternCapitals = "ignored" | "some" | "counted";
 
 /** A mistake in a puzzle's answers, pointing at the offending entry. */
 export interface AnswerProblem {
@@ -131,6 +139,105 @@ const INCORRECT: AnswerResult = Object.freeze({ kind: "incorrect" });
 
 const INVALID_REGEX = "Invalid regular expression: ";
 
+/**
+ * A group that sets modifiers, `(?i:…)`, `(?-i:…)` or `(?s-i:…)`: what it adds, and removes
+ * (`(?:…)` matches too, adding and removing nothing).
+ */
+const MODIFIER_GROUP = /^\(\?([ims]*)(?:-([ims]*))?:/;
+
+/** Whether this runtime knows modifier groups (ES2025): the pinned Bun and Deno do, Node 20 not. */
+const MODIFIERS = (() => {
+  try {
+    new RegExp("(?-i:a)", "u");
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** What a pattern's modifier groups do: which remove `i`, which add it, and where. */
+interface ModifierScan {
+  /** A group makes capitals count (`(?-i:…)`). */
+  removesI: boolean;
+  /** A group makes capitals not count (`(?i:…)`), as inside a `(?-i:…)` group. */
+  addsI: boolean;
+  /** The whole pattern is one group that makes capitals count. */
+  whole: boolean;
+}
+
+/** Reads a pattern's modifier groups, skipping escaped characters and classes. */
+function scanModifiers(pattern: string): ModifierScan {
+  const scan: ModifierScan = { removesI: false, addsI: false, whole: false };
+  // The open groups' starts, and whether each removes `i`.
+  const open: { start: number; removesI: boolean }[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") i++; // an escaped character: never a group
+    else if (c === "[") {
+      // A class (Unicode mode nests none): skip to its "]", escapes included.
+      for (i++; i < pattern.length && pattern[i] !== "]"; i++) if (pattern[i] === "\\") i++;
+    } else if (c === "(") {
+      const modifiers = pattern[i + 1] === "?"
+        ? MODIFIER_GROUP.exec(pattern.slice(i, i + 12))
+        : null;
+      const removesI = modifiers?.[2]?.includes("i") ?? false;
+      scan.removesI ||= removesI;
+      scan.addsI ||= modifiers?.[1]?.includes("i") ?? false;
+      open.push({ start: i, removesI });
+    } else if (c === ")") {
+      const group = open.pop();
+      if (group?.removesI && group.start === 0 && i === pattern.length - 1) scan.whole = true;
+    }
+  }
+  return scan;
+}
+
+/** Where capitals count in what `pattern` (valid in Unicode mode) takes. */
+export function patternCapitals(pattern: string): PatternCapitals {
+  return capitalsOf(scanModifiers(pattern));
+}
+
+function capitalsOf(scan: ModifierScan): PatternCapitals {
+  if (!scan.removesI) return "ignored";
+  return scan.whole && !scan.addsI ? "counted" : "some";
+}
+
+/**
+ * `pattern` with each class that ignores case in a `(?i:…)` group of its own, which matches the
+ * same. V8 (Deno 2.9) lets a class after a `(?-i:…)` group count capitals, as if still inside it:
+ * `(?-i:a)[b]` refuses `aB` there, and `(?-i:a)(?i:[b])` takes it, as Bun does both.
+ */
+export function classesIgnoringCase(pattern: string): string {
+  // Whether each open group ignores case, innermost last; outside any, the pattern's `i`.
+  const open: boolean[] = [];
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "\\") {
+      out += c + (pattern[i + 1] ?? "");
+      i++;
+    } else if (c === "[") {
+      // A class (Unicode mode nests none): up to its "]", escapes included.
+      const start = i;
+      for (i++; i < pattern.length && pattern[i] !== "]"; i++) if (pattern[i] === "\\") i++;
+      const source = pattern.slice(start, i + 1);
+      out += (open.at(-1) ?? true) ? `(?i:${source})` : source;
+    } else {
+      if (c === "(") {
+        const modifiers = pattern[i + 1] === "?"
+          ? MODIFIER_GROUP.exec(pattern.slice(i, i + 12))
+          : null;
+        const inherited = open.at(-1) ?? true;
+        open.push(
+          modifiers?.[2]?.includes("i") ? false : modifiers?.[1]?.includes("i") ? true : inherited,
+        );
+      } else if (c === ")") open.pop();
+      out += c;
+    }
+  }
+  return out;
+}
+
 /** Why a pattern is refused (backtrack.ts), and what to write instead. */
 const RISKS: Record<BacktrackRisk, string> = {
   nested:
@@ -141,6 +248,23 @@ const RISKS: Record<BacktrackRisk, string> = {
     "This pattern has repetitions in a row that can match the same characters and together can split a guess in too many ways, like a.*a.*a.*a.*b, a.{0,200}a.{0,200}a.{0,200}a.{0,200}b or (ab)+(ab)+(ab)+(ab)+c: one crafted guess could stall the server. Use fewer or smaller ones, such as a.*b or a.{0,20}, one repetition for several of the same, such as (ab){4,} for (ab)+(ab)+(ab)+(ab)+, make each stop where the next part starts, such as [^ab]*(a|b) for .*(a|b), or split the answer into several patterns",
 };
 
+/**
+ * Why `pattern` does not compile, for an organizer: the engine's reason, or, on a runtime without
+ * modifier groups (`modifiers` false), that `(?-i:…)` needs a newer one.
+ */
+export function invalidPatternMessage(
+  error: unknown,
+  pattern: string,
+  modifiers = MODIFIERS,
+): string {
+  const scan = modifiers ? undefined : scanModifiers(pattern);
+  if (scan !== undefined && (scan.removesI || scan.addsI)) {
+    return INVALID_REGEX +
+      "this runtime does not know (?-i:…) and (?i:…) groups: run Cairn on the Bun or Deno it pins";
+  }
+  return INVALID_REGEX + regexReason(error, pattern);
+}
+
 // The engine's reason for rejecting `pattern`, without the pattern repeated (V8 includes it).
 function regexReason(error: unknown, pattern: string): string {
   let reason = error instanceof Error ? error.message : String(error);
@@ -148,6 +272,41 @@ function regexReason(error: unknown, pattern: string): string {
   const echo = `/${pattern}/u: `;
   if (reason.startsWith(echo)) reason = reason.slice(echo.length);
   return reason;
+}
+
+/**
+ * The patterns anchored and compiled, and where capitals count in what they take, all told; each
+ * problem is pushed to `problems`.
+ */
+function compileRegexes(
+  patterns: readonly string[],
+  problems: AnswerProblem[],
+): { regexes: RegExp[]; capitals: PatternCapitals } {
+  const regexes: RegExp[] = [];
+  const capitals = new Set<PatternCapitals>();
+  patterns.forEach((pattern, index) => {
+    try {
+      // Compile the bare pattern first: it must stand on its own, so that "a)|(b" cannot escape
+      // the anchoring group below.
+      new RegExp(pattern, "u");
+      const risk = backtrackRisk(pattern);
+      if (risk !== undefined) {
+        problems.push({ field: "answer_regex", index, message: RISKS[risk] });
+        return;
+      }
+      const scan = scanModifiers(pattern);
+      // A pattern without modifier groups is compiled as written.
+      const source = scan.removesI ? classesIgnoringCase(pattern) : pattern;
+      regexes.push(new RegExp(`^(?:${source})$`, "iu"));
+      capitals.add(capitalsOf(scan));
+    } catch (error) {
+      const message = invalidPatternMessage(error, pattern);
+      problems.push({ field: "answer_regex", index, message });
+    }
+  });
+  // One kind for all the patterns, or "some" for a mix ("ignored" with none).
+  const kind = capitals.size === 1 ? [...capitals][0]! : capitals.size === 0 ? "ignored" : "some";
+  return { regexes, capitals: kind };
 }
 
 /** Compiles a puzzle's answers into a checker, or reports every problem in them at once. */
@@ -165,23 +324,7 @@ export function compileAnswers(spec: AnswerSpec): CompileAnswersResult {
     } else answers.push(answer);
   });
 
-  const regexes: RegExp[] = [];
-  spec.regexes.forEach((pattern, index) => {
-    try {
-      // Compile the bare pattern first: it must stand on its own, so that "a)|(b" cannot escape
-      // the anchoring group below.
-      new RegExp(pattern, "u");
-      const risk = backtrackRisk(pattern);
-      if (risk !== undefined) {
-        problems.push({ field: "answer_regex", index, message: RISKS[risk] });
-        return;
-      }
-      regexes.push(new RegExp(`^(?:${pattern})$`, "iu"));
-    } catch (error) {
-      const message = INVALID_REGEX + regexReason(error, pattern);
-      problems.push({ field: "answer_regex", index, message });
-    }
-  });
+  const { regexes, capitals } = compileRegexes(spec.regexes, problems);
 
   // The first partial with a given normalized form wins.
   const partials = new Map<string, AnswerResult>();
@@ -244,6 +387,7 @@ export function compileAnswers(spec: AnswerSpec): CompileAnswersResult {
       },
       normalize: norm,
       isChoice: (raw: string): boolean => choices.has(norm(raw)),
+      patternCapitals: capitals,
       check(raw: string): AnswerResult {
         // Patterns see the trimmed raw guess, so they can accept what normalization drops ("???").
         if (regexes.length > 0) {

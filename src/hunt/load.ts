@@ -1368,6 +1368,7 @@ const REFUSE_ALL: AnswerChecker = {
   normalize: (raw: string) => raw,
   check: () => ({ kind: "incorrect" as const }),
   isChoice: () => false,
+  patternCapitals: "ignored",
 };
 
 /**

@@ -4,8 +4,11 @@ import {
   type AnswerProblem,
   type AnswerResult,
   type AnswerSpec,
+  classesIgnoringCase,
   compileAnswers,
+  invalidPatternMessage,
   normalize,
+  patternCapitals,
 } from "../../src/engine/normalize.ts";
 
 // A checker for `spec`, failing the test with the problems if it does not compile.
@@ -160,6 +163,73 @@ describe("answer checker", () => {
       ["matches a regex case-insensitively", { regexes: ["polaris"] }, "POLARIS", {
         kind: "correct",
       }],
+      ["counts capitals in a (?-i:…) group", { regexes: ["(?-i:Polaris)"] }, "POLARIS", {
+        kind: "incorrect",
+      }],
+      ["accepts a (?-i:…) group's text as written", { regexes: ["(?-i:Polaris)"] }, "Polaris", {
+        kind: "correct",
+      }],
+      [
+        "ignores capitals outside a (?-i:…) group",
+        { regexes: ["(?-i:flag)\\{[a-z]+\\}"] },
+        "flag{ABC}",
+        { kind: "correct" },
+      ],
+      [
+        "counts capitals in the part a (?-i:…) group holds",
+        { regexes: ["(?-i:flag)\\{[a-z]+\\}"] },
+        "FLAG{abc}",
+        { kind: "incorrect" },
+      ],
+      // V8 (Deno) lets a class after a (?-i:…) group count capitals unless it is told not to.
+      [
+        "ignores capitals in a class after a (?-i:…) group",
+        {
+          regexes: ["(?-i:HMS) [a-z]+"],
+        },
+        "HMS Beagle",
+        { kind: "correct" },
+      ],
+      [
+        "ignores capitals in a negated class after a (?-i:…) group",
+        {
+          regexes: ["(?-i:a)[^b]"],
+        },
+        "aB",
+        { kind: "incorrect" },
+      ],
+      [
+        "ignores capitals in a class in another alternative",
+        {
+          regexes: ["(?-i:a)x|[b]"],
+        },
+        "B",
+        { kind: "correct" },
+      ],
+      [
+        "counts capitals in a class inside a (?-i:…) group",
+        {
+          regexes: ["(?-i:[A-Z]+)[a-z]"],
+        },
+        "ABc",
+        { kind: "correct" },
+      ],
+      [
+        "counts capitals in a class inside a (?-i:…) group, for a lower-case guess",
+        {
+          regexes: ["(?-i:[A-Z]+)[a-z]"],
+        },
+        "abc",
+        { kind: "incorrect" },
+      ],
+      [
+        "ignores capitals in a class in a (?i:…) group inside a (?-i:…) one",
+        {
+          regexes: ["(?-i:a(?i:[b])[c])"],
+        },
+        "aBc",
+        { kind: "correct" },
+      ],
       ["matches a regex against the trimmed guess", { regexes: ["polaris"] }, "  polaris\n", {
         kind: "correct",
       }],
@@ -290,6 +360,74 @@ describe("answer checker", () => {
       expect(result).toEqual({ kind: "error", problems });
     });
   }
+
+  test("patternCapitals() tells whether capitals count in what a pattern takes", () => {
+    const cases: [string, ReturnType<typeof patternCapitals>][] = [
+      ["polaris", "ignored"],
+      ["(?:north|south) pole", "ignored"],
+      ["(?i:polaris)", "ignored"],
+      ["(?-i:flag\\{[a-z]+\\})", "counted"],
+      ["(?s-i:a.b)", "counted"],
+      ["(?-i:a|b)", "counted"],
+      ["(?-i:flag)\\{[a-z]+\\}", "some"],
+      ["(?-i:a)|(?-i:b)", "some"],
+      ["(?-i:a)+", "some"],
+      ["(?-i:a(?i:b))", "some"],
+      // An escaped bracket, or one in a class, opens no group.
+      ["\\(?-i:a\\)", "ignored"],
+      ["[(?-i:]+x", "ignored"],
+      ["[\\]](?-i:a)", "some"],
+    ];
+    for (const [pattern, capitals] of cases) {
+      new RegExp(pattern, "u"); // every case is a valid pattern
+      expect([pattern, patternCapitals(pattern)]).toEqual([pattern, capitals]);
+    }
+  });
+
+  test("classesIgnoringCase() puts each class that ignores case in a (?i:…) group", () => {
+    const cases: [string, string][] = [
+      ["(?-i:a)[b]+", "(?-i:a)(?i:[b])+"],
+      ["[a](?-i:[b])", "(?i:[a])(?-i:[b])"],
+      ["(?-i:a(?i:[b])[c])", "(?-i:a(?i:(?i:[b]))[c])"],
+      ["(?-i:a)\\[x[\\]]", "(?-i:a)\\[x(?i:[\\]])"],
+      ["(?s-i:a)(?<n>[b])\\k<n>", "(?s-i:a)(?<n>(?i:[b]))\\k<n>"],
+    ];
+    for (const [pattern, written] of cases) {
+      expect([pattern, classesIgnoringCase(pattern)]).toEqual([pattern, written]);
+    }
+  });
+
+  test("checker.patternCapitals is its patterns' kind, or some for a mix", () => {
+    const cases: [string[], ReturnType<typeof patternCapitals>][] = [
+      [[], "ignored"],
+      [["a", "b"], "ignored"],
+      [["(?-i:a)", "(?-i:b)"], "counted"],
+      [["(?-i:a)", "b"], "some"],
+      [["(?-i:a)b"], "some"],
+    ];
+    for (const [regexes, capitals] of cases) {
+      expect([regexes, checker({ answers: ["x"], regexes }).patternCapitals]).toEqual([
+        regexes,
+        capitals,
+      ]);
+    }
+  });
+
+  test("invalidPatternMessage() says a runtime without modifier groups needs a newer one", () => {
+    // Node 20's words for a (?-i:…) group: an older Bun or Deno refuses it too.
+    const error = new SyntaxError("Invalid regular expression: /(?-i:Ab)/u: Invalid group");
+    const newer = "Invalid regular expression: this runtime does not know (?-i:…) and (?i:…) " +
+      "groups: run Cairn on the Bun or Deno it pins";
+    expect(invalidPatternMessage(error, "(?-i:Ab)", false)).toBe(newer);
+    expect(invalidPatternMessage(error, "x(?i:b)", false)).toBe(newer);
+    // Any other bad pattern keeps the runtime's words.
+    const other = new SyntaxError("Invalid regular expression: missing )");
+    const missing = "Invalid regular expression: missing )";
+    expect(invalidPatternMessage(other, "(", false)).toBe(missing);
+    expect(invalidPatternMessage(other, "\\(?-i:(", false)).toBe(missing);
+    // Where the runtime knows them, a bad pattern holding one is bad for another reason.
+    expect(invalidPatternMessage(other, "(?-i:a", true)).toBe(missing);
+  });
 
   test("compileAnswers() accepts punctuation-only answers in exact mode", () => {
     expect(checker({ answers: ["?!"], mode: "exact" }).check("?!")).toEqual({ kind: "correct" });
