@@ -561,23 +561,32 @@ function safeNext(next: string | undefined): string {
  * `normalize` says, as patterns see the guess as typed), loosely by default, and as typed with
  * `normalize = "exact"` (a CTF flag); exact answers beside patterns (a CTF's exact flag and its
  * case-insensitive one) count capitals for some answers only, and loose answers beside patterns
- * spaces and punctuation.
+ * spaces and punctuation. A pattern in a `(?-i:…)` group counts capitals: wholly, as a CTF's
+ * case-sensitive regex flag, or in part.
  */
 function matchingText(puzzle: Puzzle): string {
-  const spec = puzzle.answers.spec;
+  const { spec, patternCapitals } = puzzle.answers;
   // A choice is picked, not typed (every variant has choices when one has).
   if (spec.choices !== undefined) return "";
-  if (spec.answers.length === 0) return "Capitals do not matter.";
+  if (spec.answers.length === 0) {
+    return patternCapitals === "ignored"
+      ? "Capitals do not matter."
+      : patternCapitals === "counted"
+      ? "Capitals count."
+      : "Capitals count for some answers.";
+  }
   if (spec.mode === "exact") {
-    // A pattern takes any case: "capitals count" would be stricter than true.
-    return spec.regexes.length > 0
+    // A pattern that ignores case, even in part: "capitals count" would be stricter than true.
+    return spec.regexes.length > 0 && patternCapitals !== "counted"
       ? "Type it exactly: spaces and punctuation count, capitals only for some answers."
       : "Type it exactly: capitals, spaces and punctuation count.";
   }
-  // A pattern sees spaces and punctuation: "do not matter" would be looser than true.
-  return spec.regexes.length > 0
+  // A pattern sees spaces and punctuation (and capitals, in a `(?-i:…)` group): "do not matter"
+  // would be looser than true.
+  if (spec.regexes.length === 0) return "Capitals, spaces and punctuation do not matter.";
+  return patternCapitals === "ignored"
     ? "Capitals do not matter. Spaces and punctuation count for some answers."
-    : "Capitals, spaces and punctuation do not matter.";
+    : "Capitals, spaces and punctuation count for some answers.";
 }
 
 /** A guess-limit window for people: "minute", "10 minutes". */

@@ -277,7 +277,11 @@ describe("players without JavaScript", () => {
 [[puzzle]]\nid = "km"\ntitle = "Km"\nanswer_regex = '\\d+ ?km'\n
 [[puzzle]]\nid = "ci-flag"\ntitle = "CI flag"\nanswer_regex = 'flag\\{ci\\}'\nnormalize = "exact"\n
 [[puzzle]]\nid = "mixed-flag"\ntitle = "Mixed flag"\nanswer = "flag{Mx}"\nanswer_regex = 'flag\\{ci\\}'\nnormalize = "exact"\n
-[[puzzle]]\nid = "mixed-km"\ntitle = "Mixed km"\nanswer = "ten km"\nanswer_regex = '\\d+ km'\n`,
+[[puzzle]]\nid = "mixed-km"\ntitle = "Mixed km"\nanswer = "ten km"\nanswer_regex = '\\d+ km'\n
+[[puzzle]]\nid = "cs-flag"\ntitle = "CS flag"\nanswer_regex = '(?-i:flag\\{Ab\\})'\nnormalize = "exact"\n
+[[puzzle]]\nid = "part-flag"\ntitle = "Part flag"\nanswer_regex = '(?-i:flag)\\{[a-z]+\\}'\nnormalize = "exact"\n
+[[puzzle]]\nid = "cs-mixed-flag"\ntitle = "CS mixed flag"\nanswer = "flag{Mx}"\nanswer_regex = '(?-i:flag\\{\\d+\\})'\nnormalize = "exact"\n
+[[puzzle]]\nid = "cs-km"\ntitle = "CS km"\nanswer = "ten km"\nanswer_regex = '(?-i:\\d+ km)'\n`,
     });
     const b = await joined(app);
     const note = async (id: string) =>
@@ -327,6 +331,32 @@ describe("players without JavaScript", () => {
       status: 303,
     });
     expect((await b.get("/puzzles/mixed-km")).text).toContain("Your team solved this puzzle");
+    // A (?-i:…) group counts capitals (a CTF's case-sensitive regex flag): the note must say so.
+    const guess = async (id: string, answer: string) => {
+      expect(await b.post(`/puzzles/${id}/guess`, { answer })).toMatchObject({ status: 303 });
+      return (await b.get(`/puzzles/${id}`)).text;
+    };
+    expect(await note("cs-flag")).toBe("10 of 10 wrong guesses left per minute. Capitals count.");
+    expect(await guess("cs-flag", "FLAG{AB}")).toContain("Not the answer");
+    expect(await guess("cs-flag", "flag{Ab}")).toContain("Your team solved this puzzle");
+    // In part of a pattern only: for some answers.
+    expect(await note("part-flag")).toBe(
+      "10 of 10 wrong guesses left per minute. Capitals count for some answers.",
+    );
+    expect(await guess("part-flag", "FLAG{abc}")).toContain("Not the answer");
+    expect(await guess("part-flag", "flag{ABC}")).toContain("Your team solved this puzzle");
+    // An exact flag beside a case-sensitive pattern: capitals count for every answer.
+    expect(await note("cs-mixed-flag")).toBe(
+      "10 of 10 wrong guesses left per minute. Type it exactly: capitals, spaces and punctuation count.",
+    );
+    expect(await guess("cs-mixed-flag", "FLAG{12}")).toContain("Not the answer");
+    expect(await guess("cs-mixed-flag", "flag{12}")).toContain("Your team solved this puzzle");
+    // A loose answer beside one: capitals count for the pattern, as spaces and punctuation do.
+    expect(await note("cs-km")).toBe(
+      "10 of 10 wrong guesses left per minute. Capitals, spaces and punctuation count for some answers.",
+    );
+    expect(await guess("cs-km", "12 KM")).toContain("Not the answer");
+    expect(await guess("cs-km", "TEN-KM")).toContain("Your team solved this puzzle");
   });
 
   test("one point is a point, not 1 points", async () => {
