@@ -311,7 +311,10 @@ function attempts(value: number, name: string, report: string[]): number {
   return MAX_COUNT;
 }
 
-/** Static flags as exact answers; case-insensitive ones and regexes as `answer_regex`. */
+/**
+ * Static flags as exact answers; case-insensitive ones and regexes as `answer_regex`, a
+ * case-sensitive regex in a `(?-i:…)` group.
+ */
 function importFlags(
   flags: readonly Row[],
   name: string,
@@ -331,9 +334,14 @@ function importFlags(
     } else if (type === "regex") {
       // Python's `re` reads the flag; Cairn's patterns are JavaScript's, in Unicode mode.
       const translated = fromPython(content);
-      const pattern = translated.pattern;
+      // CTFd compares a regex flag with case unless it is case-insensitive (its data, or a leading
+      // (?i)); Cairn's patterns ignore case, except in a (?-i:…) group.
+      const pattern = caseInsensitive || translated.caseInsensitive
+        ? translated.pattern
+        : `(?-i:${translated.pattern})`;
       try {
-        new RegExp(pattern, "u");
+        // The flag alone, as a group around it could close what it leaves open: "a)|(b".
+        new RegExp(translated.pattern, "u");
       } catch {
         report.push(
           `A regex flag of "${name}" is not valid in JavaScript's syntax and was left out: ${content}`,
@@ -346,12 +354,8 @@ function importFlags(
         );
         continue;
       }
-      if (!caseInsensitive && !translated.caseInsensitive) {
-        report.push(
-          `A regex flag of "${name}" was case-sensitive; Cairn matches patterns case-insensitively`,
-        );
-      }
-      if (pattern !== content) {
+      // Only a change of syntax is reported: a (?-i:…) group keeps the flag as CTFd judged it.
+      if (translated.pattern !== content) {
         report.push(
           `A regex flag of "${name}" is written in JavaScript's syntax, which Cairn's patterns use, ` +
             `as ${pattern} (CTFd's, in Python's: ${content})`,

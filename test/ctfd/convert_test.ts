@@ -698,6 +698,78 @@ describe("convertExport()", () => {
   });
 });
 
+describe("regex flags and case", () => {
+  test("a case-sensitive regex flag refuses the other case; a case-insensitive one takes it", () => {
+    // [CTFd's flag, its data, the pattern in the hunt file, guesses it takes, guesses it refuses]
+    const cases: [string, string | null, string, string[], string[]][] = [
+      ["flag\\{Ab[0-9]+\\}", null, "(?-i:flag\\{Ab[0-9]+\\})", ["flag{Ab1}"], [
+        "FLAG{AB1}",
+        "flag{ab1}",
+      ]],
+      ["flag\\{Ab[0-9]+\\}", "", "(?-i:flag\\{Ab[0-9]+\\})", ["flag{Ab1}"], ["FLAG{Ab1}"]],
+      // Alternatives and anchors stay inside the group.
+      ["\\Aab\\Z|cd", null, "(?-i:^ab$|cd)", ["ab", "cd"], ["AB", "Cd", "abcd"]],
+      ["flag\\{Ab\\}", "case_insensitive", "flag\\{Ab\\}", ["flag{Ab}", "FLAG{AB}"], [
+        "flag{Ac}",
+      ]],
+      // A leading (?i) is case-insensitive too, as in CTFd.
+      ["(?i)flag\\{Ab\\}", null, "flag\\{Ab\\}", ["FLAG{aB}"], ["flag{Ac}"]],
+    ];
+    for (const [flag, data, pattern, taken, refused] of cases) {
+      const tables = harborCtf("x");
+      tables.flags = tables.flags!.map((f) => f.id === 2 ? { ...f, content: flag, data } : f);
+      const result = convert(tables);
+      if (result.kind !== "ok") throw new Error(result.message);
+      const puzzle = result.conversion.hunt.puzzles.find((p) => p.id === "crypto-log")!;
+      expect([flag, data, puzzle.answers.spec.regexes]).toEqual([flag, data, [pattern]]);
+      for (const guess of taken) {
+        expect([flag, guess, puzzle.answers.check(guess).kind]).toEqual([flag, guess, "correct"]);
+      }
+      for (const guess of refused) {
+        expect([flag, guess, puzzle.answers.check(guess).kind]).toEqual([
+          flag,
+          guess,
+          "incorrect",
+        ]);
+      }
+      // The flag is judged as in CTFd: no line says it changed.
+      expect(result.conversion.report.filter((line) => /case/i.test(line))).toEqual([]);
+    }
+  });
+
+  test("a case-sensitive flag in Python's syntax is reported as the pattern the hunt file holds", () => {
+    const tables = harborCtf("x");
+    tables.flags = tables.flags!.map((f) =>
+      f.id === 2 ? { ...f, content: "flag{[a-z]+}", data: "" } : f
+    );
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const puzzle = result.conversion.hunt.puzzles.find((p) => p.id === "crypto-log")!;
+    expect(puzzle.answers.spec.regexes).toEqual(["(?-i:flag\\{[a-z]+\\})"]);
+    expect(puzzle.answers.check("flag{abc}").kind).toBe("correct");
+    expect(puzzle.answers.check("flag{aBc}").kind).toBe("incorrect");
+    expect(result.conversion.report).toContain(
+      `A regex flag of "Crypto Log" is written in JavaScript's syntax, which Cairn's patterns use, ` +
+        "as (?-i:flag\\{[a-z]+\\}) (CTFd's, in Python's: flag{[a-z]+})",
+    );
+    // The hunt file holds the same pattern.
+    expect(result.conversion.toml).toContain(
+      String.raw`answer_regex = [ "(?-i:flag\\{[a-z]+\\})" ]`,
+    );
+  });
+
+  test("a flag whose brackets do not pair stays left out, though a group around it would pair them", () => {
+    const tables = harborCtf("x");
+    tables.flags = tables.flags!.map((f) => f.id === 2 ? { ...f, content: "a)|(b", data: "" } : f);
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    expect(result.conversion.hunt.puzzles.some((p) => p.id === "crypto-log")).toBe(false);
+    expect(result.conversion.report).toContain(
+      `A regex flag of "Crypto Log" is not valid in JavaScript's syntax and was left out: a)|(b`,
+    );
+  });
+});
+
 describe("notifications", () => {
   test("plainText() writes a notification's Markdown as the words CTFd's page showed", () => {
     const cases: [string, string][] = [
