@@ -34,7 +34,13 @@ import {
   tokensView,
   tooLargeText,
 } from "../play/mod.ts";
-import { type Engine, type Puzzle, roundTitle, type Team } from "../engine/mod.ts";
+import {
+  type AnswerChecker,
+  type Engine,
+  type Puzzle,
+  roundTitle,
+  type Team,
+} from "../engine/mod.ts";
 import { acceptsHtml, DISMISSED_COOKIE, html, huntInfo, refusalFlash, titlesOf } from "./_page.ts";
 import { hintWhen } from "./hint_when.ts";
 import { askForms } from "./ask_routes.ts";
@@ -282,7 +288,8 @@ function puzzlePages(pages: Hono, { game }: Play): void {
             limit: limit.limit,
             extra: limit.extra,
             window: windowText(puzzle.guessLimit.perMs),
-            matching: matchingText(puzzle),
+            // The team's variant's answers, as they judge its guesses.
+            matching: matchingText(engine.bodySource(team, puzzle).answers),
             ...(limit.retryAfterSeconds !== undefined && { retryAfter: limit.retryAfterSeconds }),
             // A cap on the whole hunt reached, with no extra guess left: no wait lifts it.
             ...(puzzle.guessLimit.perMs === Infinity && limit.used >= limit.limit &&
@@ -562,10 +569,10 @@ function safeNext(next: string | undefined): string {
  * `normalize = "exact"` (a CTF flag); exact answers beside patterns (a CTF's exact flag and its
  * case-insensitive one) count capitals for some answers only, and loose answers beside patterns
  * spaces and punctuation. A pattern in a `(?-i:…)` group counts capitals: wholly, as a CTF's
- * case-sensitive regex flag, or in part.
+ * case-sensitive regex flag, or in part. `answers` are the team's variant's, if it has one.
  */
-function matchingText(puzzle: Puzzle): string {
-  const { spec, patternCapitals } = puzzle.answers;
+function matchingText(answers: AnswerChecker): string {
+  const { spec, patternCapitals } = answers;
   // A choice is picked, not typed (every variant has choices when one has).
   if (spec.choices !== undefined) return "";
   if (spec.answers.length === 0) {

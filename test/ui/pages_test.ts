@@ -281,7 +281,10 @@ describe("players without JavaScript", () => {
 [[puzzle]]\nid = "cs-flag"\ntitle = "CS flag"\nanswer_regex = '(?-i:flag\\{Ab\\})'\nnormalize = "exact"\n
 [[puzzle]]\nid = "part-flag"\ntitle = "Part flag"\nanswer_regex = '(?-i:flag)\\{[a-z]+\\}'\nnormalize = "exact"\n
 [[puzzle]]\nid = "cs-mixed-flag"\ntitle = "CS mixed flag"\nanswer = "flag{Mx}"\nanswer_regex = '(?-i:flag\\{\\d+\\})'\nnormalize = "exact"\n
-[[puzzle]]\nid = "cs-km"\ntitle = "CS km"\nanswer = "ten km"\nanswer_regex = '(?-i:\\d+ km)'\n`,
+[[puzzle]]\nid = "cs-km"\ntitle = "CS km"\nanswer = "ten km"\nanswer_regex = '(?-i:\\d+ km)'\n
+[[puzzle]]\nid = "cs-variants"\ntitle = "CS variant"\nanswer_regex = 'plain'\n
+[[puzzle.variant]]\nbody = "One."\nanswer_regex = '(?-i:One)'\n
+[[puzzle.variant]]\nbody = "Two."\nanswer_regex = 'two'\n`,
     });
     const b = await joined(app);
     const note = async (id: string) =>
@@ -357,6 +360,12 @@ describe("players without JavaScript", () => {
     );
     expect(await guess("cs-km", "12 KM")).toContain("Not the answer");
     expect(await guess("cs-km", "TEN-KM")).toContain("Your team solved this puzzle");
+    // The note is the team's variant's, whose pattern judges the team's guesses: this team's is the
+    // second, which ignores case (the first's counts capitals).
+    expect((await b.get("/puzzles/cs-variants")).text).toContain("Two.");
+    expect(await note("cs-variants")).toBe(
+      "10 of 10 wrong guesses left per minute. Capitals do not matter.",
+    );
   });
 
   test("one point is a point, not 1 points", async () => {
