@@ -296,10 +296,10 @@ export class Live {
   private teamViews = 0;
   private lastPushedBoard = "";
   /**
-   * Each puzzle's points and solves (with `show_solves`) as the last push found them, as a team
-   * that has not solved it since the freeze sees them (`Engine.publicValues`), by puzzle id.
+   * Each puzzle's points and solves (shown or not: `show_solves`) as the last push found them, as
+   * a team that has not solved it since the freeze sees them (`Engine.publicValues`), by puzzle id.
    */
-  private shownValues = new Map<string, string>();
+  private shownValues = new Map<string, { points: number; solves: number }>();
   private lastValuesAt = -Infinity;
   /** The window after the last `puzzle_values` push: `valuesEveryMs`, or longer after many bytes. */
   private valuesWindowMs: number;
@@ -1002,10 +1002,15 @@ export class Live {
     const changed: Puzzle[] = [];
     for (const puzzle of hunt.puzzles) {
       const { points, solves } = engine.publicValues(puzzle, frozenAt);
-      const shown = hunt.showSolves ? `${points} ${solves}` : `${points}`;
       const before = this.shownValues.get(puzzle.id);
-      this.shownValues.set(puzzle.id, shown);
-      if (!first && before !== shown) changed.push(puzzle);
+      this.shownValues.set(puzzle.id, { points, solves });
+      if (first) continue;
+      // The count is noted hidden or not: a reload that starts or stops showing it
+      // (`show_solves`) changes no value, and the pages drawn before have no count to move.
+      if (
+        before === undefined || before.points !== points ||
+        (hunt.showSolves && before.solves !== solves)
+      ) changed.push(puzzle);
     }
     return changed;
   }

@@ -278,6 +278,29 @@ describe("puzzle_values", () => {
     expect(values(board)).toEqual([]);
   });
 
+  test("a reload that starts or stops showing the counts sends none: no value changed", async () => {
+    const { app, stream, solve } = await game("");
+    const gulls = await stream("Gulls");
+    await solve("Terns", "crypto", "flag");
+    await solve("Skuas", "crypto", "flag");
+    expect(values(gulls)).toEqual([[{ id: "crypto", points: 490 }]]);
+    for (const more of ["show_solves = true", ""]) {
+      app.setToml(HUNT(more, DYNAMIC));
+      expect((await app.admin("POST", "/api/admin/reload")).status).toBe(200);
+      // (The board is as it was: no push to wait for.)
+      await sleep(200);
+      // (Every puzzle of every team: 16 MB at 2,000 teams and 200 puzzles, for nothing.)
+      expect(values(gulls)).toEqual([[{ id: "crypto", points: 490 }]]);
+    }
+    // Shown again, the counts move with the next solve, from the count it changed.
+    app.setToml(HUNT("show_solves = true", DYNAMIC));
+    expect((await app.admin("POST", "/api/admin/reload")).status).toBe(200);
+    await sleep(200);
+    await solve("Petrels", "crypto", "flag");
+    expect(values(gulls).at(-1)).toEqual([{ id: "crypto", points: 480, solves: 3 }]);
+    expect(values(gulls)).toHaveLength(2);
+  });
+
   test("a hunt with fixed points and no counts shown sends none", async () => {
     const { board, stream, solve } = await game("", "points = 100");
     const gulls = await stream("Gulls");
