@@ -1486,7 +1486,9 @@
     if (page === "puzzles") {
       source.addEventListener("scoreboard", (event) => {
         const board = JSON.parse(event.data);
-        const mine = board.teams.find((team) => team.name === document.body.dataset.team);
+        // The `team` view's one row is the team's own, whatever its name: an organizer's rename
+        // leaves the page's `data-team` as it was drawn.
+        const [mine] = board.teams;
         const shown = $("team-score");
         if (board.frozen || !mine || !shown) return;
         shown.textContent = String(mine.score);

@@ -1,7 +1,8 @@
 // Another team's solve reaches a team's open puzzle list and puzzle page, in a real browser against
 // the compiled binary: a dynamic puzzle's points fall and the counts of solves (`show_solves`) rise
 // in place, from the live `puzzle_values` event, with no reload and no fetch of the list; frozen,
-// the pages stay as at the freeze, and the reveal brings the true values.
+// the pages stay as at the freeze, and the reveal brings the true values. The list's score follows
+// the team's own row of the board, renamed or hidden too.
 // Screenshots go to test-results/screenshots/.
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
@@ -144,6 +145,86 @@ suite("another team's solve, on a team's open pages", () => {
       expect(asked).toEqual([]);
       await list.screenshot({ path: join(SHOTS, "values-list-revealed.png") });
       expect(errors).toEqual([]);
+    },
+    90_000,
+  );
+
+  test(
+    "the list's score follows the team's own row as other teams' solves lower its points: renamed, hidden, frozen",
+    async () => {
+      // A server and a browser of its own: the teams' ids are 1 to 6, in registration order.
+      const own = await startBinary(HUNT, { args: ["--admin-token", ADMIN_TOKEN] });
+      const chromium = await launchChromium();
+      try {
+        const base = own.base;
+        const admin = async (method: string, path: string, body: unknown) => {
+          const res = await fetch(`${base}${path}`, {
+            method,
+            headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+            body: JSON.stringify(body),
+          });
+          expect(res.status).toBe(200);
+        };
+        // One after another: the ids follow.
+        const tokens: string[] = [];
+        for (const name of ["Gulls", "Terns", "Skuas", "Petrels", "Fulmars", "Shags"]) {
+          tokens.push(await registerTeam(base, name));
+        }
+        const [gulls, terns, skuas, petrels, fulmars, shags] = tokens as [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+        ];
+        const gullsId = 1;
+        await solveAs(base, gulls, "crypto", "flag{x}");
+        await chromium.context.addCookies([{ name: "cairn_session", value: gulls, url: base }]);
+        const list = await chromium.context.newPage();
+        const errors: string[] = [];
+        list.on("pageerror", (error) => errors.push(error.message));
+        await list.setViewportSize({ width: 360, height: 740 });
+        const stream = list.waitForResponse((r) => STREAM.test(r.url()));
+        await list.goto(`${base}/puzzles`);
+        expect((await stream).status()).toBe(200);
+        const score = list.locator("#team-score");
+        expect(await score.textContent()).toBe("500");
+        const scored = (points: number) =>
+          score.filter({ hasText: new RegExp(`^${points}$`) }).waitFor({ timeout: 10_000 });
+        await solveAs(base, terns, "crypto", "flag{x}");
+        await scored(490);
+        // Renamed by an organizer: the page was drawn with the old name.
+        await admin("PUT", `/api/admin/teams/${gullsId}/name`, { name: "Gulls of Leith" });
+        await solveAs(base, skuas, "crypto", "flag{x}");
+        await scored(480);
+        // Hidden: the team's own row, unranked (its own solve no longer lowers the value).
+        await admin("PUT", `/api/admin/teams/${gullsId}/hidden`, { hidden: true });
+        await scored(490);
+        await solveAs(base, petrels, "crypto", "flag{x}");
+        await scored(480);
+        // Frozen: a solve since moves nothing; the reveal does.
+        await admin("PUT", `/api/admin/teams/${gullsId}/hidden`, { hidden: false });
+        await scored(470);
+        await admin("POST", "/api/admin/scoreboard", { frozen: true });
+        await solveAs(base, fulmars, "crypto", "flag{x}");
+        await Bun.sleep(2_500);
+        expect(await score.textContent()).toBe("470");
+        await admin("POST", "/api/admin/scoreboard", { frozen: false });
+        await scored(460);
+        await solveAs(base, shags, "crypto", "flag{x}");
+        await scored(450);
+        // The count comes with the values, within their 2 s (the board's row comes at once).
+        await list.locator('.puzzle-list li[data-puzzle="crypto"] .solves', {
+          hasText: /^6 solves$/,
+        }).waitFor();
+        expect(await list.evaluate("performance.getEntriesByType('navigation').length")).toBe(1);
+        await list.screenshot({ path: join(SHOTS, "values-list-score.png") });
+        expect(errors).toEqual([]);
+      } finally {
+        await chromium.close();
+        await own.stop();
+      }
     },
     90_000,
   );
