@@ -170,6 +170,30 @@ describe("puzzle_values", () => {
     expect(values(skuas)).toHaveLength(2);
   });
 
+  test("a freeze_at freezes them at its time: a stream opened during it gets the freeze's values, as GET says", async () => {
+    const { app, stream, solve, listed } = await game(
+      "show_solves = true\nfreeze_at = 2026-11-21T10:05:00Z",
+    );
+    const gulls = await stream("Gulls");
+    await solve("Terns", "crypto", "flag");
+    app.clock.advance(5 * MINUTE);
+    // (The first change after freeze_at pushes the frozen board: no more to wait for.)
+    await solve("Skuas", "crypto", "flag");
+    await solve("Petrels", "crypto", "flag", false);
+    await sleep(100);
+    expect(values(gulls)).toEqual([[{ id: "crypto", points: 500, solves: 1 }]]);
+    // A page drawn now, whose stream opens within 5 s of Terns' values: the values now, frozen.
+    const again = await stream("Gulls");
+    await again.wait((e) => e.event === "puzzle_values");
+    expect(values(again)).toEqual([[{ id: "crypto", points: 500, solves: 1 }]]);
+    expect(await listed("Gulls", "crypto")).toEqual({ id: "crypto", points: 500, solves: 1 });
+    // The Skuas' own solve since counts for them alone.
+    const skuas = await stream("Skuas");
+    await skuas.wait((e) => e.event === "puzzle_values");
+    expect(values(skuas)).toEqual([[{ id: "crypto", points: 490, solves: 2 }]]);
+    expect(await listed("Skuas", "crypto")).toEqual({ id: "crypto", points: 490, solves: 2 });
+  });
+
   test("a hidden team's solve changes nothing for the others; shown again, it counts", async () => {
     const { app, stream, solve, pushed, listed } = await game("show_solves = true");
     const gulls = await stream("Gulls");
