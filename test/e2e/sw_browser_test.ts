@@ -79,6 +79,13 @@ const cachedPages = (page: Page) =>
     return (await cache.keys()).map((r) => new URL(r.url).pathname).sort();
   })()`) as Promise<string[]>;
 
+/**
+ * True once the page itself is offline: it says so, and a request to the server fails. (An
+ * expression for `until`.)
+ */
+const OFFLINE = `!navigator.onLine &&
+  fetch("/api/hunt", { cache: "no-store" }).then(() => false, () => true)`;
+
 suite("the service worker, under HTTPS", () => {
   beforeAll(async () => {
     const binary = await buildBinary();
@@ -631,13 +638,19 @@ suite("the service worker, under HTTPS", () => {
           .then((r) => r?.text()).then((text) => text?.includes("Kittiwakes"))`,
       );
       // Offline, a guess on the vault waits on the phone; the tab is closed before the network
-      // comes back.
+      // comes back. (Pressed only once the page itself is offline: the browser cuts a context's
+      // pages a moment after it is told, and a guess pressed before would reach the server. Back
+      // online whatever happens, or the next cases would start offline.)
       await context.setOffline(true);
-      await page.getByRole("textbox", { name: "Answer" }).fill("shut");
-      await page.getByRole("button", { name: "Submit" }).click();
-      await until(page, "globalThis.cairnOutbox.pending().then((n) => n === 1)");
-      await closeOffline(page);
-      await context.setOffline(false);
+      try {
+        await until(page, OFFLINE);
+        await page.getByRole("textbox", { name: "Answer" }).fill("shut");
+        await page.getByRole("button", { name: "Submit" }).click();
+        await until(page, "globalThis.cairnOutbox.pending().then((n) => n === 1)");
+        await closeOffline(page);
+      } finally {
+        await context.setOffline(false);
+      }
 
       // The Petrels log in on the landing tab.
       await registerTeam(server.base, "Petrels");
