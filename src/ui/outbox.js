@@ -91,10 +91,40 @@
       return request;
     });
 
-  /** 128 random bits, as 32 hex digits. */
-  function newKey() {
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
+  /** `n` random bytes, as hex digits. */
+  function randomHex(n) {
+    const bytes = crypto.getRandomValues(new Uint8Array(n));
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  /**
+   * This phone's id: 64 random bits, made by its first page and kept for good (a logout keeps it:
+   * it says nothing of a team). Every key starts with it, so that each tab of the phone knows a
+   * guess another of its tabs sent (a live `solve` event echoes the key) as the phone's own.
+   */
+  const PHONE = "cairn.phone";
+  const PHONE_ID = /^[0-9a-f]{16}$/;
+  function phoneId() {
+    const kept = localStorage.getItem(PHONE);
+    if (kept !== null && PHONE_ID.test(kept)) return kept;
+    const made = randomHex(8);
+    localStorage.setItem(PHONE, made);
+    return made;
+  }
+  phoneId();
+
+  /** This phone's id, then 128 random bits: 49 characters, a request id the server echoes. */
+  const newKey = () => `${phoneId()}-${randomHex(16)}`;
+
+  /**
+   * Whether this page hears what became of the guess sent with this request id (its key): the
+   * phone made it, and whichever of its tabs sends it tells the others its answer (without
+   * BroadcastChannel, it cannot: then no).
+   */
+  function hearsOf(key) {
+    const phone = localStorage.getItem(PHONE);
+    return channel !== undefined && phone !== null && typeof key === "string" &&
+      key.startsWith(`${phone}-`);
   }
 
   /** The items whose answer this page has had: each is shown once. */
@@ -619,7 +649,9 @@
    * Sends everything queued for this team, oldest first; stops at the first
    * network failure, or at a 401 (then nothing goes until the team logs in
    * again). Asked again while it runs (the network came back while a send was
-   * failing), it runs once more after, rather than waiting for the timer.
+   * failing), it runs once more after, rather than waiting for the timer; the
+   * promise either call has ends with that last run, so that what waits for
+   * it (a page catching up) comes after this phone's answers went.
    */
   function flush() {
     if (flushing) {
@@ -628,48 +660,55 @@
     }
     flushing = (async () => {
       try {
-        const items = (await all("outbox")).filter((item) => item.team === team);
-        items.sort((a, b) => a.pressedAt - b.pressedAt);
-        // Logged out, or another team's session now: all wait for this team to log in again, and
-        // then say when they were pressed.
-        if (!signedIn()) {
-          for (const item of items) atOnce.delete(item.key);
-          return;
-        }
-        // Why what is left waits: the server's answer (a 5xx, an upload's 429), or none at all.
-        let busy = false;
-        for (const [i, item] of items.entries()) {
-          // Another team logged in on this phone meanwhile (another tab): the rest waits for this
-          // team, never sent with that team's session.
-          if (!signedIn()) {
-            for (const rest of items.slice(i)) atOnce.delete(rest.key);
-            break;
-          }
-          const outcome = await send(item);
-          // (An item "later" that is not an upload is in flight from another tab: its answer comes.)
-          if (outcome === "busy" || (outcome === "later" && item.kind === "submission")) {
-            busy = true;
-          }
-          if (outcome === "offline") busy = false;
-          if (outcome === "sent" || outcome === "later") continue;
-          // The rest would get the same 401: none is sent until a page of this team says it is back.
-          if (outcome === "login" && signedIn()) localStorage.removeItem(SIGNED_IN);
-          // Those not tried now wait too: their next send says when they were pressed.
-          for (const rest of items.slice(i)) atOnce.delete(rest.key);
-          break;
-        }
-        if (busy) localStorage.setItem(SERVER_BUSY, "1");
-        else localStorage.removeItem(SERVER_BUSY);
+        do {
+          again = false;
+          await flushOnce();
+        } while (again);
       } finally {
         flushing = undefined;
-        changed();
-        if (again) {
-          again = false;
-          void flush();
-        }
       }
     })();
     return flushing;
+  }
+
+  /** One run of `flush`. */
+  async function flushOnce() {
+    try {
+      const items = (await all("outbox")).filter((item) => item.team === team);
+      items.sort((a, b) => a.pressedAt - b.pressedAt);
+      // Logged out, or another team's session now: all wait for this team to log in again, and
+      // then say when they were pressed.
+      if (!signedIn()) {
+        for (const item of items) atOnce.delete(item.key);
+        return;
+      }
+      // Why what is left waits: the server's answer (a 5xx, an upload's 429), or none at all.
+      let busy = false;
+      for (const [i, item] of items.entries()) {
+        // Another team logged in on this phone meanwhile (another tab): the rest waits for this
+        // team, never sent with that team's session.
+        if (!signedIn()) {
+          for (const rest of items.slice(i)) atOnce.delete(rest.key);
+          break;
+        }
+        const outcome = await send(item);
+        // (An item "later" that is not an upload is in flight from another tab: its answer comes.)
+        if (outcome === "busy" || (outcome === "later" && item.kind === "submission")) {
+          busy = true;
+        }
+        if (outcome === "offline") busy = false;
+        if (outcome === "sent" || outcome === "later") continue;
+        // The rest would get the same 401: none is sent until a page of this team says it is back.
+        if (outcome === "login" && signedIn()) localStorage.removeItem(SIGNED_IN);
+        // Those not tried now wait too: their next send says when they were pressed.
+        for (const rest of items.slice(i)) atOnce.delete(rest.key);
+        break;
+      }
+      if (busy) localStorage.setItem(SERVER_BUSY, "1");
+      else localStorage.removeItem(SERVER_BUSY);
+    } finally {
+      changed();
+    }
   }
 
   /** What an item is, in a sentence to the player. */
@@ -1093,6 +1132,18 @@
     );
   }
 
-  // For tests and the curious: the outbox's state.
-  globalThis.cairnOutbox = { flush, render, pending: async () => (await all("outbox")).length };
+  /** Whether a guess of this team on `puzzle` waits in the outbox, or is on its way from a tab. */
+  const guessWaits = async (puzzle) =>
+    (await all("outbox")).some((item) =>
+      item.team === team && item.kind === "guess" && item.puzzle === puzzle
+    );
+
+  // For the page's script (player.js), tests and the curious: the outbox's state.
+  globalThis.cairnOutbox = {
+    flush,
+    render,
+    pending: async () => (await all("outbox")).length,
+    hearsOf,
+    guessWaits,
+  };
 })();

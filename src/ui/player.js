@@ -202,6 +202,16 @@
   const requestId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   // Guesses the outbox (outbox.js) sends carry its key as their request id.
   document.addEventListener("cairn:guess-sent", (event) => sentRequests.add(event.detail));
+  /**
+   * Set when the live `solve` event said that this phone solved this puzzle from another of its
+   * tabs (a guess that waited here, sent there): the answer comes from that tab.
+   */
+  let phoneSolved = false;
+  /**
+   * How long a page waits for the answer to its phone's solve from the tab that sent it, before it
+   * reloads to show the puzzle solved all the same (that tab was closed as the answer came).
+   */
+  const PHONE_ANSWER_MS = 10_000;
 
   function showResult(tone, title, extra) {
     const box = $("result");
@@ -1375,6 +1385,15 @@
     await toldMeanwhile(unlocked);
     // A mission's page follows its submissions instead (`refreshSubmission`).
     if (!mission && !solvedHere && doc.getElementById("solved-badge")) {
+      // This phone's own solve, sent from another tab, whose answer shows it here.
+      if (phoneSolved) return;
+      // A guess of this phone on it still waits, or is on its way from another tab: it may be what
+      // solved it. Its answer tells ("Correct!", or that the team had solved it); until it comes,
+      // the catching up is tried again every 5 s.
+      if (await globalThis.cairnOutbox?.guessWaits(puzzleId)) {
+        catchUpTimer = setTimeout(() => void caughtUp(), 5_000);
+        return;
+      }
       solvedHere = true;
       toast("A teammate solved this puzzle.");
       setTimeout(() => void reloadWhenReachable(), 1500);
@@ -1576,6 +1595,16 @@
       // This page's own solve: its answer shows the result, and the page stays.
       if (request !== undefined && sentRequests.has(request)) return;
       if (page === "puzzle" && puzzle === puzzleId && !solvedHere) {
+        // This phone's, sent by another of its tabs (a guess that waited here, or pressed there):
+        // that tab tells this one its answer (outbox.js), "Correct!" and all, and the page stays.
+        // Should it not come, the page reloads to show the puzzle solved, with no teammate's toast.
+        if (globalThis.cairnOutbox?.hearsOf(request)) {
+          phoneSolved = true;
+          setTimeout(() => {
+            if (!solvedHere) void reloadWhenReachable();
+          }, PHONE_ANSWER_MS);
+          return;
+        }
         solvedHere = true;
         toast("A teammate just solved this puzzle.");
         // Offline by then, a reload would show the browser's error page instead of the puzzle.

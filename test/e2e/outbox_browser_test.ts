@@ -11,9 +11,13 @@ import { buildBinary } from "../_binary.ts";
 import {
   chromiumAvailable,
   closeOffline,
+  keepToasts,
   launchChromium,
   registerTeam,
   startBinary,
+  toastsShown,
+  toldOf,
+  until,
 } from "./_browser.ts";
 
 const HUNT = `
@@ -96,6 +100,25 @@ async function timed(press: () => Promise<void>): Promise<[number, number]> {
   await press();
   return [from, Date.now()];
 }
+
+/**
+ * Counts, in `testSolvesHeard`, the live `solve` events the page's own listener has taken (after
+ * it ran), and keeps the page's streams in `testStreams`. While `testMuteSolves` is set, the page
+ * misses them, as with its stream down.
+ */
+const HEAR_SOLVES = `{
+  const add = EventSource.prototype.addEventListener;
+  EventSource.prototype.addEventListener = function (type, listener, options) {
+    globalThis.testStreams ??= [];
+    if (!globalThis.testStreams.includes(this)) globalThis.testStreams.push(this);
+    if (type !== "solve") return add.call(this, type, listener, options);
+    return add.call(this, type, (event) => {
+      if (globalThis.testMuteSolves) return;
+      listener(event);
+      globalThis.testSolvesHeard = (globalThis.testSolvesHeard ?? 0) + 1;
+    }, options);
+  };
+}`;
 
 const guesses = (raw: string) =>
   server.query<{ n: number }>("SELECT count(*) AS n FROM guesses WHERE raw = ?", raw)[0]!.n;
@@ -456,6 +479,186 @@ suite("the outbox, on plain HTTP", () => {
     await first.close();
     await second.close();
   }, 60_000);
+
+  test(
+    "a guess queued in one tab and sent by another is this phone's solve in both: no teammate's",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Dabchicks");
+      const sent = (raw: string) =>
+        server.query<{ n: number }>(
+          "SELECT count(*) AS n FROM guesses JOIN teams ON teams.id = team_id " +
+            "WHERE teams.name = 'Dabchicks' AND raw = ?",
+          raw,
+        )[0]!.n;
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const first = await context.newPage();
+      first.on("pageerror", (error) => errors.push(error.message));
+      await keepToasts(first);
+      await first.addInitScript(HEAR_SOLVES);
+      await first.goto(`${server.base}/puzzles/knots`);
+      const navigations: string[] = [];
+      first.on("framenavigated", (frame) => {
+        if (frame === first.mainFrame()) navigations.push(frame.url());
+      });
+      const second = await tab(token, "/puzzles/knots", errors);
+      // The first tab's sends do not reach the server (as with no network): its guesses wait. Its
+      // flush stops at the first, so it never tries the second, the solve.
+      await first.route(
+        "**/api/puzzles/knots/guesses",
+        (route) => route.abort("internetdisconnected"),
+      );
+      // The second tab's sends arrive, and the solve's answer comes back only once the first tab's
+      // page has taken the live `solve` event: the order that made the first tab call it a
+      // teammate's.
+      await second.route("**/api/puzzles/knots/guesses", async (route) => {
+        const response = await route.fetch();
+        if (route.request().postDataJSON().answer !== "bowline") return route.fulfill({ response });
+        try {
+          await until(first, "globalThis.testSolvesHeard >= 1");
+        } finally {
+          await route.fulfill({ response });
+        }
+      });
+      await until(first, "globalThis.testStreams?.some((s) => s.readyState === 1)");
+      for (const raw of ["hitch", "bowline"]) {
+        await first.getByRole("textbox", { name: "Answer" }).fill(raw);
+        await first.getByRole("button", { name: "Submit" }).click();
+        await first.locator("#result", { hasText: "Saved on this phone" }).waitFor();
+        await first.locator("#result", { hasText: raw }).waitFor();
+      }
+      expect([sent("hitch"), sent("bowline")]).toEqual([0, 0]);
+
+      await flushNow(second);
+      expect([sent("hitch"), sent("bowline")]).toEqual([1, 1]);
+      // The first tab shows its own answer's result, and stays: no teammate solved it.
+      await first.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
+      expect(await toastsShown(first, "teammate")).toEqual([]);
+      expect(await first.evaluate("globalThis.testSolvesHeard")).toBe(1);
+      expect(await first.locator("#solved-badge").isVisible()).toBe(true);
+      expect(await pending(first)).toBe(0);
+      await first.screenshot({ path: join(SHOTS, "outbox-solve-from-other-tab-390.png") });
+      expect(navigations).toEqual([]);
+      expect(errors).toEqual([]);
+      await first.close();
+      await second.close();
+    },
+    60_000,
+  );
+
+  test(
+    "a page catching up does not call a solve a teammate's while this phone's guess on it is on its way",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Moorhens");
+      const sent = (raw: string) =>
+        server.query<{ n: number }>(
+          "SELECT count(*) AS n FROM guesses JOIN teams ON teams.id = team_id " +
+            "WHERE teams.name = 'Moorhens' AND raw = ?",
+          raw,
+        )[0]!.n;
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const first = await context.newPage();
+      first.on("pageerror", (error) => errors.push(error.message));
+      await keepToasts(first);
+      await first.addInitScript(HEAR_SOLVES);
+      await first.goto(`${server.base}/puzzles/knots`);
+      const navigations: string[] = [];
+      first.on("framenavigated", (frame) => {
+        if (frame === first.mainFrame()) navigations.push(frame.url());
+      });
+      const second = await tab(token, "/puzzles/knots", errors);
+      // The first tab's guess waits (its sends do not arrive), then the second tab sends it, and
+      // its answer is held: the guess is on its way while the first tab catches up.
+      await first.route(
+        "**/api/puzzles/knots/guesses",
+        (route) => route.abort("internetdisconnected"),
+      );
+      let release = () => {};
+      const held = new Promise<void>((resolve) => release = resolve);
+      await second.route("**/api/puzzles/knots/guesses", async (route) => {
+        const response = await route.fetch();
+        await held;
+        await route.fulfill({ response });
+      });
+      // The first tab's page fetches of itself (its catching up): the second one is held until the
+      // page shows the guess's answer.
+      let fetches = 0;
+      let refetched = () => {};
+      const twice = new Promise<void>((resolve) => refetched = resolve);
+      await first.route((url) => url.pathname === "/puzzles/knots", async (route) => {
+        if (route.request().resourceType() !== "fetch") return await route.continue();
+        if (++fetches === 2) {
+          refetched();
+          await first.locator("#result.notice-ok", { hasText: "Correct!" }).waitFor();
+        }
+        await route.continue();
+      });
+      await until(first, "globalThis.testStreams?.some((s) => s.readyState === 1)");
+      await first.getByRole("textbox", { name: "Answer" }).fill("bowline");
+      await first.getByRole("button", { name: "Submit" }).click();
+      await first.locator("#result", { hasText: "Saved on this phone" }).waitFor();
+      // The first tab's stream drops: it misses the live news of the solve.
+      await first.evaluate(`{
+        globalThis.testMuteSolves = true;
+        for (const stream of globalThis.testStreams) stream.dispatchEvent(new Event("error"));
+      }`);
+      const flushed = flushNow(second);
+      for (let i = 0; sent("bowline") === 0; i++) {
+        if (i > 150) throw new Error("The second tab never sent the guess");
+        await Bun.sleep(100);
+      }
+      // Back: the first tab catches up, and finds the puzzle solved, its answer still to come.
+      await first.evaluate(`{
+        for (const stream of globalThis.testStreams) stream.dispatchEvent(new Event("open"));
+      }`);
+      await Promise.race([toldOf(first, "teammate", 20_000), twice]);
+      release();
+      await flushed;
+      await first.locator("#result.notice-ok", { hasText: "Correct! Puzzle solved." }).waitFor();
+      expect(await toastsShown(first, "teammate")).toEqual([]);
+      expect(fetches).toBeGreaterThanOrEqual(2);
+      expect(navigations).toEqual([]);
+      expect(errors).toEqual([]);
+      await first.close();
+      await second.close();
+    },
+    60_000,
+  );
+
+  test(
+    "a flush asked for while one runs ends once what was queued meanwhile went too",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Coots");
+      const page = await tab(token, "/puzzles/knots", errors);
+      // The first guess's send is held until the second is queued, and the flush asked for.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => release = resolve);
+      await page.route("**/api/puzzles/knots/guesses", async (route) => {
+        await held;
+        await route.continue();
+      });
+      for (const raw of ["sheepshank", "figure eight"]) {
+        await page.getByRole("textbox", { name: "Answer" }).fill(raw);
+        await page.getByRole("button", { name: "Submit" }).click();
+      }
+      await until(page, "globalThis.cairnOutbox.pending().then((n) => n === 2)");
+      // (Kept, not awaited: it ends only once the send is let through.)
+      await page.evaluate(`{
+        globalThis.testLeft = globalThis.cairnOutbox.flush()
+          .then(() => globalThis.cairnOutbox.pending());
+        true;
+      }`);
+      release();
+      // What waits for that flush (a page catching up) comes after both went.
+      expect(await page.evaluate("globalThis.testLeft")).toBe(0);
+      expect([guesses("sheepshank"), guesses("figure eight")]).toEqual([1, 1]);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 
   for (const [hours, team] of [[2, "Skuas"], [-3, "Shearwaters"]] as const) {
     test(
