@@ -628,75 +628,86 @@ suite("the service worker, under HTTPS", () => {
       const landing = await landingTab(errors);
       // The Kittiwakes play in another tab: they solve the lighthouse, which opens the vault.
       const { page, token } = await teamPage("Kittiwakes", "/puzzles/lighthouse", errors);
-      await page.getByRole("textbox", { name: "Answer" }).fill("seven");
-      await page.getByRole("button", { name: "Submit" }).click();
-      await page.locator("#result.notice-ok", { hasText: "Correct!" }).waitFor();
-      await page.goto(`${server.base}/puzzles/vault`);
-      await until(
-        page,
-        `caches.open("cairn-pages").then((c) => c.match("/puzzles/vault"))
-          .then((r) => r?.text()).then((text) => text?.includes("Kittiwakes"))`,
-      );
-      // Offline, a guess on the vault waits on the phone; the tab is closed before the network
-      // comes back. (Pressed only once the page itself is offline: the browser cuts a context's
-      // pages a moment after it is told, and a guess pressed before would reach the server. Back
-      // online whatever happens, or the next cases would start offline.)
-      await context.setOffline(true);
       try {
-        await until(page, OFFLINE);
-        await page.getByRole("textbox", { name: "Answer" }).fill("shut");
+        await page.getByRole("textbox", { name: "Answer" }).fill("seven");
         await page.getByRole("button", { name: "Submit" }).click();
-        await until(page, "globalThis.cairnOutbox.pending().then((n) => n === 1)");
-        await closeOffline(page);
-      } finally {
-        await context.setOffline(false);
-      }
+        await page.locator("#result.notice-ok", { hasText: "Correct!" }).waitFor();
+        await page.goto(`${server.base}/puzzles/vault`);
+        await until(
+          page,
+          `caches.open("cairn-pages").then((c) => c.match("/puzzles/vault"))
+            .then((r) => r?.text()).then((text) => text?.includes("Kittiwakes"))`,
+        );
+        // Offline, a guess on the vault waits on the phone; the tab is closed before the network
+        // comes back. (Pressed only once the page itself is offline: the browser cuts a context's
+        // pages a moment after it is told, and a guess pressed before would reach the server. Back
+        // online whatever happens, or the next cases would start offline.)
+        await context.setOffline(true);
+        try {
+          await until(page, OFFLINE);
+          await page.getByRole("textbox", { name: "Answer" }).fill("shut");
+          await page.getByRole("button", { name: "Submit" }).click();
+          await until(page, "globalThis.cairnOutbox.pending().then((n) => n === 1)");
+          await closeOffline(page);
+        } finally {
+          await context.setOffline(false);
+        }
 
-      // The Petrels log in on the landing tab.
-      await registerTeam(server.base, "Petrels");
-      await logIn(landing, "Petrels");
-      await landing.waitForURL(`${server.base}/puzzles`);
-      await until(
-        landing,
-        `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
-          .then((r) => r?.text()).then((text) => text?.includes("Petrels"))`,
-      );
-      // No page of the Kittiwakes is left on the phone.
-      const kept = await keptTexts(landing);
-      expect(kept.length).toBeGreaterThan(0);
-      expect(kept.filter((text) => text.includes("Kittiwakes"))).toEqual([]);
-      expect(await cachedPages(landing)).not.toContain("/puzzles/vault");
+        // The Petrels log in on the landing tab.
+        await registerTeam(server.base, "Petrels");
+        await logIn(landing, "Petrels");
+        await landing.waitForURL(`${server.base}/puzzles`);
+        await until(
+          landing,
+          `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
+            .then((r) => r?.text()).then((text) => text?.includes("Petrels"))`,
+        );
+        // No page of the Kittiwakes is left on the phone.
+        const kept = await keptTexts(landing);
+        expect(kept.length).toBeGreaterThan(0);
+        expect(kept.filter((text) => text.includes("Kittiwakes"))).toEqual([]);
+        expect(await cachedPages(landing)).not.toContain("/puzzles/vault");
 
-      // Offline, the vault (the Kittiwakes' puzzle, locked for the Petrels) is the offline page.
-      await context.setOffline(true);
-      try {
-        await landing.goto(`${server.base}/puzzles/vault`);
-        await landing.getByRole("heading", { name: "You are offline" }).waitFor();
-        expect(await landing.content()).not.toContain("secret text");
-        await landing.screenshot({ path: join(SHOTS, "sw-shared-phone-offline-phone.png") });
-        // (Closed offline: left open, it would load the page by itself once the network is back.)
-        await landing.close();
+        // Offline, the vault (the Kittiwakes' puzzle, locked for the Petrels) is the offline page.
+        await context.setOffline(true);
+        try {
+          await landing.goto(`${server.base}/puzzles/vault`);
+          await landing.getByRole("heading", { name: "You are offline" }).waitFor();
+          expect(await landing.content()).not.toContain("secret text");
+          await landing.screenshot({ path: join(SHOTS, "sw-shared-phone-offline-phone.png") });
+          // (Closed offline: left open, it would load the page by itself once the network is back.)
+          await landing.close();
+        } finally {
+          await context.setOffline(false);
+        }
+        // The network back, what the Kittiwakes left waits for them, unsent: it never goes with the
+        // Petrels' session.
+        const list = await context.newPage();
+        list.on("pageerror", (error) => errors.push(error.message));
+        try {
+          await list.goto(`${server.base}/puzzles`);
+          await list.evaluate("globalThis.cairnOutbox.flush()");
+          expect(await waitingFor(list)).toEqual(["Kittiwakes"]);
+          const guesses = await fetch(`${server.base}/api/puzzles/vault/guesses`, {
+            headers: { authorization: `Bearer ${token}` },
+            tls: { rejectUnauthorized: false },
+          } as RequestInit);
+          expect(((await guesses.json()) as { guesses: unknown[] }).guesses).toEqual([]);
+          expect(errors).toEqual([]);
+          // The next cases start with an empty outbox.
+          await list.evaluate(`void indexedDB.deleteDatabase("cairn-outbox")`);
+        } finally {
+          await list.close();
+        }
       } finally {
+        // A failure leaves the next cases neither offline, nor with this case's tabs, nor with what
+        // its team left waiting.
         await context.setOffline(false);
-      }
-      // The network back, what the Kittiwakes left waits for them, unsent: it never goes with the
-      // Petrels' session.
-      const list = await context.newPage();
-      list.on("pageerror", (error) => errors.push(error.message));
-      try {
-        await list.goto(`${server.base}/puzzles`);
-        await list.evaluate("globalThis.cairnOutbox.flush()");
-        expect(await waitingFor(list)).toEqual(["Kittiwakes"]);
-        const guesses = await fetch(`${server.base}/api/puzzles/vault/guesses`, {
-          headers: { authorization: `Bearer ${token}` },
-          tls: { rejectUnauthorized: false },
-        } as RequestInit);
-        expect(((await guesses.json()) as { guesses: unknown[] }).guesses).toEqual([]);
-        expect(errors).toEqual([]);
-        // The next cases start with an empty outbox.
-        await list.evaluate(`void indexedDB.deleteDatabase("cairn-outbox")`);
-      } finally {
-        await list.close();
+        if (!page.isClosed()) await page.close();
+        if (!landing.isClosed()) {
+          await landing.evaluate(`void indexedDB.deleteDatabase("cairn-outbox")`).catch(() => {});
+          await landing.close();
+        }
       }
     },
     90_000,
