@@ -33,7 +33,8 @@ for (let t = 0; t < 2_000; t++) {
 }
 const teams = [...engine.teams.values()];
 
-// Every push goes out at once, the values with it: no coalescing window, no bound on bytes.
+// Every push goes out at once, the values with it: no coalescing window, no bound on bytes, all
+// streams in one slice.
 const live = new Live({
   engine: () => engine,
   frozenAt: () => undefined,
@@ -41,6 +42,7 @@ const live = new Live({
   coalesceMs: 0,
   pushBytesPerSecond: Infinity,
   valuesEveryMs: 0,
+  valuesSlice: Infinity,
 });
 let bytes = 0;
 let writes = 0;

@@ -231,6 +231,11 @@ export interface LiveOptions {
    * longer when the last one's bytes take longer at `pushBytesPerSecond`.
    */
   valuesEveryMs?: number | undefined;
+  /**
+   * Streams written to in one turn of a `puzzle_values` push (default `VALUES_SLICE`); the rest
+   * after the server has answered what waits.
+   */
+  valuesSlice?: number | undefined;
   /** Streams one team may hold at once. */
   perTeamLimit?: number;
   /** Streams one client address may hold at once with no team's session nor an organizer's. */
@@ -270,6 +275,14 @@ export const VALUES_EVERY_MS = 2_000;
  */
 export const VALUES_RECENT_MS = 5_000;
 
+/**
+ * Streams a `puzzle_values` push writes to in one turn of the event loop. Written all at once, a
+ * push to 4,000 streams held every request that came meanwhile for 60–70 ms (p99 of guesses while
+ * solves ran 64–77 ms against 13–32 ms without the event, docs/performance.md); a slice of 256
+ * takes a few ms.
+ */
+export const VALUES_SLICE = 256;
+
 const encoder = new TextEncoder();
 /** The organizers' own sequence's key among the teams' ids. */
 const ORGANIZERS = -1;
@@ -307,6 +320,11 @@ export class Live {
   private readonly valuesEveryMs: number;
   /** The puzzles of each `puzzle_values` push of the last `VALUES_RECENT_MS`, oldest first. */
   private recentValues: { at: number; puzzles: readonly Puzzle[] }[] = [];
+  private readonly valuesSlice: number;
+  /** A `puzzle_values` push still writing its slices: the next one waits for it. */
+  private valuesSending = false;
+  /** A push was asked for while one was sending: it goes once that one is done. */
+  private valuesAgain = false;
   private lastPushAt = -Infinity;
   /** The window after the last push: `coalesceMs`, or longer after a push of many bytes. */
   private pushWindowMs: number;
@@ -324,6 +342,7 @@ export class Live {
     this.pushBytesPerMs = (options.pushBytesPerSecond ?? PUSH_BYTES_PER_SECOND) / 1000;
     this.valuesEveryMs = options.valuesEveryMs ?? VALUES_EVERY_MS;
     this.valuesWindowMs = this.valuesEveryMs;
+    this.valuesSlice = Math.max(1, options.valuesSlice ?? VALUES_SLICE);
     this.perTeamLimit = options.perTeamLimit ?? 20;
     this.perAddressLimit = options.perAddressLimit ?? PUBLIC_STREAMS_PER_ADDRESS;
   }
@@ -896,6 +915,11 @@ export class Live {
    */
   private valuesChangedMaybe(): void {
     if (this.valuesTimer !== undefined) return;
+    // One push at a time, so that no team gets older values after newer ones.
+    if (this.valuesSending) {
+      this.valuesAgain = true;
+      return;
+    }
     const wait = this.lastValuesAt + this.valuesWindowMs - performance.now();
     if (wait <= 0) return this.pushPuzzleValues();
     this.valuesTimer = setTimeout(() => {
@@ -914,38 +938,82 @@ export class Live {
    * until the reveal), with an id counted for that team alone: the stream does not tell the team
    * of puzzles it has not unlocked. A hunt whose values cannot change (fixed points, no counts
    * shown) sends none, and looks at nothing. Its bytes make the next one wait as the board's do
-   * theirs (a reveal after a long freeze can change every puzzle for every team).
+   * theirs (a reveal after a long freeze can change every puzzle for every team). It is written
+   * `valuesSlice` streams a turn, the first slice at once; the next push waits for its last.
    */
   private pushPuzzleValues(): void {
     const changed = this.valuesChanged();
     if (changed.length === 0) return;
+    // Noted first: a team's stream that opens while the slices go gets them too.
+    this.recentValues.push({ at: performance.now(), puzzles: changed });
+    this.forgetOldValues();
+    const teams = [...this.byTeam.keys()];
+    const push = { next: 0, sent: 0 };
+    this.sendValues(teams, changed, push);
+    if (push.next >= teams.length) return this.valuesSent(push.sent);
+    // The rest a slice a turn, the server answering what waits between them.
+    this.valuesSending = true;
+    const more = () => {
+      try {
+        this.sendValues(teams, changed, push);
+      } catch (error) {
+        // Those not told yet read the values on their next load; the process must not end.
+        console.error(error);
+        push.next = teams.length;
+      }
+      if (push.next < teams.length) return void setTimeout(more, 0);
+      this.valuesSending = false;
+      this.valuesSent(push.sent);
+      if (!this.valuesAgain) return;
+      this.valuesAgain = false;
+      this.valuesChangedMaybe();
+    };
+    setTimeout(more, 0);
+  }
+
+  /**
+   * Writes `puzzle_values` of the `changed` puzzles to one slice of streams (`valuesSlice`), from
+   * the team `push.next` of `teams` on. Each team's values are read as its turn comes, so a slice
+   * never sends values older than the engine's.
+   */
+  private sendValues(
+    teams: readonly number[],
+    changed: readonly Puzzle[],
+    push: { next: number; sent: number },
+  ): void {
     const engine = this.options.engine();
-    const { hunt } = engine;
     const now = engine.now();
     const frozenAt = this.options.frozenAt(now);
-    let sent = 0;
-    for (const [teamId, clients] of this.byTeam) {
+    let written = 0;
+    while (push.next < teams.length && written < this.valuesSlice) {
+      const teamId = teams[push.next++]!;
+      const clients = this.byTeam.get(teamId);
       const team = engine.teams.get(teamId);
-      if (team === undefined || clients.size === 0) continue;
+      if (team === undefined || clients === undefined || clients.size === 0) continue;
       const puzzles = [];
-      for (const puzzle of changed) {
-        if (!engine.isUnlocked(team, puzzle.index, now)) continue;
+      for (const { id } of changed) {
+        // A reload since the push began may have removed it, or moved it.
+        const puzzle = engine.unlockedPuzzle(team, id, now);
+        if (puzzle === undefined) continue;
         puzzles.push({
-          id: puzzle.id,
+          id,
           points: engine.pointsShown(team, puzzle, frozenAt),
           // (JSON leaves it out while undefined.)
-          solves: hunt.showSolves ? engine.solvesShown(team, puzzle, frozenAt) : undefined,
+          solves: engine.hunt.showSolves ? engine.solvesShown(team, puzzle, frozenAt) : undefined,
         });
       }
       if (puzzles.length === 0) continue;
       const bytes = this.format("puzzle_values", { puzzles }, teamId);
       for (const client of clients) this.send(client, bytes);
-      sent += bytes.length * clients.size;
+      push.sent += bytes.length * clients.size;
+      written += clients.size;
     }
+  }
+
+  /** A `puzzle_values` push is done: its bytes make the next one wait, as the board's do. */
+  private valuesSent(sent: number): void {
     this.lastValuesAt = performance.now();
     this.valuesWindowMs = Math.max(this.valuesEveryMs, sent / this.pushBytesPerMs);
-    this.recentValues.push({ at: this.lastValuesAt, puzzles: changed });
-    this.forgetOldValues();
   }
 
   /** Drops the `recentValues` older than `VALUES_RECENT_MS`. */

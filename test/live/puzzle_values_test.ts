@@ -8,6 +8,9 @@ import { sleep } from "../_runtime.ts";
 import { open, type SseEvent } from "../_sse.ts";
 import { MINUTE } from "../engine/_hunt.ts";
 import { makeApp } from "../http/_app.ts";
+import { Engine, type Team } from "../../src/engine/mod.ts";
+import { loadHunt } from "../../src/hunt/mod.ts";
+import { Live } from "../../src/live/mod.ts";
 
 const servers: Listener[] = [];
 const streams: { close: () => Promise<void> }[] = [];
@@ -333,5 +336,75 @@ describe("puzzle_values", () => {
     await solve("Skuas", "pwn", "pwn");
     expect(values(gulls)).toEqual([]);
     expect(board.events.filter((e) => e.event === "scoreboard")).toHaveLength(4);
+  });
+});
+
+describe("puzzle_values to many streams", () => {
+  /** An engine of 6 teams over the dynamic hunt, each with a stream that records its values. */
+  function streams(valuesSlice: number) {
+    const { hunt } = loadHunt(HUNT("", DYNAMIC), { file: "hunt.toml" });
+    if (!hunt) throw new Error("the hunt does not load");
+    const start = Date.parse("2026-11-21T10:00:00Z");
+    let time = start + MINUTE;
+    const engine = new Engine(hunt, { clock: { now: () => time }, startsAt: start });
+    const live = new Live({
+      engine: () => engine,
+      frozenAt: () => undefined,
+      announcements: [],
+      coalesceMs: 0,
+      pushBytesPerSecond: Infinity,
+      valuesEveryMs: 0,
+      valuesSlice,
+    });
+    const teams: Team[] = [];
+    /** Each team's `puzzle_values` as they came: crypto's points. */
+    const heard: number[][] = [];
+    for (let t = 0; t < 6; t++) {
+      const made = engine.register({ name: `Team ${t}`, passwordHash: "x" });
+      if (made.kind !== "ok") throw new Error("register");
+      teams.push(made.team);
+      const mine: number[] = [];
+      heard.push(mine);
+      const write = (chunk: Uint8Array) => {
+        const text = new TextDecoder().decode(chunk);
+        if (!text.includes("event: puzzle_values\n")) return;
+        const data = JSON.parse(text.slice(text.indexOf("data: ") + 6).split("\n")[0]!);
+        mine.push(data.puzzles.find((p: { id: string }) => p.id === "crypto").points);
+      };
+      live.connect(made.team.id, { write, closed: false }, undefined, { view: "team" });
+    }
+    const solve = (t: number) => {
+      time += 1000;
+      engine.guess(teams[t]!, "crypto", "flag");
+      live.scoreboardChanged();
+    };
+    return { heard, solve };
+  }
+
+  test("a push goes a slice of streams a turn, and every team gets it, in order", async () => {
+    const { heard, solve } = streams(2);
+    // The first solve leaves the value where it was; the second lowers it: 2 streams at once.
+    solve(0);
+    solve(1);
+    expect(heard.flat()).toEqual([490, 490]);
+    // A third solve while the slices go: its values wait for the last slice of the one before.
+    solve(2);
+    expect(heard.flat()).toEqual([490, 490]);
+    await sleep(50);
+    for (const mine of heard) {
+      // Never older values after newer ones; the last is the value now.
+      expect(mine.at(-1)).toBe(480);
+      expect([...mine].sort((a, b) => b - a)).toEqual(mine);
+    }
+    expect(heard.flat().length).toBeGreaterThanOrEqual(6);
+  });
+
+  test("a slice as large as every stream sends the push at once", () => {
+    const { heard, solve } = streams(Infinity);
+    solve(0);
+    solve(1);
+    expect(heard).toEqual([[490], [490], [490], [490], [490], [490]]);
+    solve(2);
+    expect(heard.map((mine) => mine.at(-1))).toEqual([480, 480, 480, 480, 480, 480]);
   });
 });
