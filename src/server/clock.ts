@@ -6,6 +6,25 @@ import type { Game } from "../play/mod.ts";
 const LONGEST_TIMEOUT = 2 ** 31 - 1;
 
 /**
+ * What the clock waits for the engine's next time with: the runtime's setTimeout, or one a test
+ * fires by hand (the test's clock does not move by itself, so a real timer would never see the time
+ * come).
+ */
+export interface Timer {
+  set(run: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const RUNTIME_TIMER: Timer = {
+  set: (run, ms) => {
+    const handle = setTimeout(run, ms);
+    unref(handle);
+    return handle;
+  },
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/**
  * Keeps time-based unlocks current: records them at each time the engine
  * says a rule can change, commits background writes (unlocks found on reads)
  * every second, and sends the live heartbeat. It waits by the engine's time,
@@ -13,9 +32,9 @@ const LONGEST_TIMEOUT = 2 ** 31 - 1;
  * process alive by themselves.
  */
 export function runClock(
-  { game, logger }: { game: Game; logger: Logger },
+  { game, logger, timer = RUNTIME_TIMER }: { game: Game; logger: Logger; timer?: Timer },
 ): { stop: () => void; reschedule: () => void } {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let waiting: unknown;
   const commit = (writes: Write[]) => {
     if (writes.length === 0) return;
     game.commit(writes).catch((error) => {
@@ -26,16 +45,16 @@ export function runClock(
     });
   };
   const schedule = () => {
-    clearTimeout(timer);
+    timer.clear(waiting);
+    waiting = undefined;
     const next = game.engine.nextChangeAt();
     if (next === undefined) return;
-    timer = setTimeout(() => {
+    waiting = timer.set(() => {
       commit(game.engine.tick().writes);
       // A time may be the freeze: the public board changes then.
       game.live.scoreboardChanged();
       schedule();
     }, Math.min(Math.max(0, next - game.engine.now()), LONGEST_TIMEOUT));
-    unref(timer);
   };
   schedule();
   const background = setInterval(() => {
@@ -51,7 +70,7 @@ export function runClock(
   return {
     reschedule: schedule,
     stop: () => {
-      clearTimeout(timer);
+      timer.clear(waiting);
       clearInterval(background);
       clearInterval(heartbeat);
       commit(game.engine.takeBackgroundWrites());

@@ -43,7 +43,7 @@ import {
 } from "../ui/mod.ts";
 import { bootEngine, bootKeys, commitNow } from "./boot.ts";
 import { followWrites } from "./follow.ts";
-import { runClock } from "./clock.ts";
+import { runClock, type Timer } from "./clock.ts";
 import { huntFingerprint } from "./fingerprint.ts";
 import { reloadHunt } from "./reload.ts";
 
@@ -52,6 +52,7 @@ export { lostState } from "./reload.ts";
 export { listen } from "./listen.ts";
 export { forwarding, type Serving, unavailable } from "./forward.ts";
 export type { Listener, ListenOptions } from "./listen.ts";
+export type { Timer } from "./clock.ts";
 
 export interface StartOptions {
   store: Store;
@@ -79,6 +80,8 @@ export interface StartOptions {
   host?: string;
   /** Password checks and hashes under way at once, at most (default `PASSWORD_JOBS`). */
   passwordJobs?: number;
+  /** What the clock waits for the hunt's next time with (default: setTimeout; tests fire it by hand). */
+  timer?: Timer;
 }
 
 /** A started game: what `serve` listens with, and what tests drive. */
@@ -190,7 +193,11 @@ export function startGame(options: StartOptions): Server {
     huntDiffers: hunts.differs,
   };
   followed.game = game;
-  const ticking = runClock({ game, logger });
+  const ticking = runClock({
+    game,
+    logger,
+    ...(options.timer !== undefined && { timer: options.timer }),
+  });
 
   /**
    * A valid file swaps in the new rules at once; the unlocks they allow are

@@ -4,7 +4,7 @@
 import { loadHunt } from "../../src/hunt/mod.ts";
 import { createLogger } from "../../src/log/mod.ts";
 import { hashToken, parseTrustedProxies, type UploadLimits } from "../../src/play/mod.ts";
-import { startGame } from "../../src/server/mod.ts";
+import { startGame, type Timer } from "../../src/server/mod.ts";
 import type { Write } from "../../src/engine/mod.ts";
 import {
   CommitError,
@@ -111,6 +111,8 @@ export function makeApp(
     passwordJobs?: number;
     /** The address `serve --host` would listen on (default 0.0.0.0). */
     host?: string;
+    /** What the clock waits for the hunt's next time with (default: setTimeout). */
+    timer?: Timer;
   } = {},
 ) {
   const clock = options.clock ?? new FakeClock();
@@ -147,6 +149,7 @@ export function makeApp(
     ...(proxies !== undefined && { proxies: proxies.proxies }),
     ...(options.passwordJobs !== undefined && { passwordJobs: options.passwordJobs }),
     ...(options.host !== undefined && { host: options.host }),
+    ...(options.timer !== undefined && { timer: options.timer }),
   });
   const { app, game, live, metrics } = server;
 
