@@ -9,7 +9,8 @@
  *   itself holds a repetition: `(\w+\s?)+`, `(a*){1,40}`;
  * - a repeated group whose alternatives can begin with the same character:
  *   `(\w|\d)+`, `(a|ab)*`. Which characters each alternative can begin with is
- *   found by trying a sample of characters against its first element.
+ *   found by trying a sample of characters against its first element, with the
+ *   flags where it stands (capitals count in a `(?-i:…)` group: `(?-i:(A|a)+)` is safe).
  *
  * A third shape is refused for its high polynomial time: a chain of repetitions
  * in one sequence that can all match a same character, with nothing between them
@@ -49,14 +50,20 @@ interface Item {
 }
 
 type Atom =
-  /** One character: a literal, an escape like `\d`, a class or `.`, as its source. */
-  | { kind: "char"; source: string }
+  /**
+   * One character: a literal, an escape like `\d`, a class or `.`, as its source, with the flags
+   * it matches with (`iu` outside modifier groups; `u` in a `(?-i:…)` group, where capitals count).
+   */
+  | { kind: "char"; source: string; flags: string }
   /** A group's alternatives, each a sequence. Lookarounds are zero-width groups. */
   | { kind: "group"; alternatives: Item[][]; zeroWidth: boolean }
   /** An anchor, a word boundary or a backreference: nothing to sample. */
   | { kind: "other"; zeroWidth: boolean };
 
 const ONCE: Quantity = { min: 1, max: 1 };
+
+/** The flags answer patterns are compiled with (normalize.ts): capitals do not count. */
+const PATTERN_FLAGS = "iu";
 
 /**
  * Characters tried against each alternative's first element: printable ASCII,
@@ -185,7 +192,7 @@ function linkOf({ atom, quantity }: Item): Link | undefined {
   if (max <= min) return undefined;
   switch (atom.kind) {
     case "char": {
-      const characters = samplesOf(atom.source);
+      const characters = samplesOf(atom);
       return { characters, firsts: characters, min, max };
     }
     case "other":
@@ -248,7 +255,7 @@ function charactersIn(alternatives: Item[][]): string[] {
   const found = new Set<string>();
   for (const { atom } of alternatives.flat()) {
     if (atom.kind === "char") {
-      for (const character of samplesOf(atom.source)) found.add(character);
+      for (const character of samplesOf(atom)) found.add(character);
     } else if (atom.kind === "other" && !atom.zeroWidth) return [...SAMPLES];
     else if (atom.kind === "group" && !atom.zeroWidth) {
       for (const character of charactersIn(atom.alternatives)) found.add(character);
@@ -268,7 +275,7 @@ function fitsWithin({ atom, quantity }: Item, characters: readonly string[]): bo
     case "other":
       return true;
     case "char":
-      return samplesOf(atom.source).some((character) => characters.includes(character));
+      return samplesOf(atom).some((character) => characters.includes(character));
     case "group":
       return atom.zeroWidth ||
         atom.alternatives.some((alternative) =>
@@ -277,18 +284,22 @@ function fitsWithin({ atom, quantity }: Item, characters: readonly string[]): bo
   }
 }
 
-/** The sample characters one character element (a literal, an escape, a class, `.`) matches. */
-function samplesOf(source: string): string[] {
-  let samples = SAMPLED.get(source);
+/**
+ * The sample characters one character element (a literal, an escape, a class, `.`) matches, with
+ * the flags where it stands: in a `(?-i:…)` group, `A` does not match `a`.
+ */
+function samplesOf({ source, flags }: { source: string; flags: string }): string[] {
+  const key = `${flags}/${source}`;
+  let samples = SAMPLED.get(key);
   if (samples === undefined) {
-    const regex = new RegExp(`^(?:${source})$`, "iu");
+    const regex = new RegExp(`^(?:${source})$`, flags);
     samples = SAMPLES.filter((sample) => regex.test(sample));
-    SAMPLED.set(source, samples);
+    SAMPLED.set(key, samples);
   }
   return samples;
 }
 
-/** What each character element's source matched in the pattern being read: a chain asks again. */
+/** What each character element matched in the pattern being read (by flags and source). */
 const SAMPLED = new Map<string, string[]>();
 
 /** Whether a quantifier lets its element occur more than once. */
@@ -329,12 +340,25 @@ function firstCharacters(sequence: Item[]): string[] | "any" | "none" {
   if (first === undefined) return "none";
   const { atom, quantity } = first;
   if (atom.kind !== "char" || quantity.min === 0) return "any";
-  return samplesOf(atom.source);
+  return samplesOf(atom);
+}
+
+/**
+ * `flags` as a modifier group's `modifiers` (`i`, `-i`, `s-i`) leave them for what it holds. Only
+ * `i` and `s` change which characters an element matches (`m` moves only `^` and `$`).
+ */
+function modified(flags: string, modifiers: string): string {
+  const [added = "", removed = ""] = modifiers.split("-");
+  const has = (flag: string) =>
+    added.includes(flag) || (!removed.includes(flag) && flags.includes(flag));
+  return `${has("i") ? "i" : ""}${has("s") ? "s" : ""}u`;
 }
 
 /** A recursive-descent reader of a pattern already known to be valid with the `u` flag. */
 class Parser {
   private at = 0;
+  /** The flags characters match with here: a modifier group (`(?-i:…)`, `(?s:…)`) changes them. */
+  private flags = PATTERN_FLAGS;
 
   constructor(private readonly source: string) {}
 
@@ -376,12 +400,12 @@ class Parser {
         this.at += source[this.at] === "\\" ? 2 : 1;
       }
       this.at++;
-      return { kind: "char", source: source.slice(start, this.at) };
+      return { kind: "char", source: source.slice(start, this.at), flags: this.flags };
     }
     if (ch === "\\") return this.escape();
     // A literal, or `.`: one code point (an astral character is two UTF-16 units).
     this.at += (source.codePointAt(start) ?? 0) > 0xffff ? 2 : 1;
-    return { kind: "char", source: source.slice(start, this.at) };
+    return { kind: "char", source: source.slice(start, this.at), flags: this.flags };
   }
 
   private escape(): Atom {
@@ -401,13 +425,14 @@ class Parser {
     } else if (letter === "u") this.at += 4;
     else if (letter === "x") this.at += 2;
     else if (letter === "c") this.at += 1;
-    return { kind: "char", source: source.slice(start, this.at) };
+    return { kind: "char", source: source.slice(start, this.at), flags: this.flags };
   }
 
   private group(): Atom {
     const source = this.source;
     this.at++;
     let zeroWidth = false;
+    const outside = this.flags;
     if (source[this.at] === "?") {
       const rest = source.slice(this.at, this.at + 4);
       if (rest.startsWith("?:")) this.at += 2;
@@ -421,12 +446,15 @@ class Parser {
         // A named group, `(?<name>…)`.
         this.at = source.indexOf(">", this.at) + 1;
       } else {
-        // A modifier group, `(?i:…)`, where the engine has them.
-        this.at = source.indexOf(":", this.at) + 1;
+        // A modifier group, `(?i:…)`, `(?-i:…)` or `(?s-i:…)`, where the engine has them.
+        const colon = source.indexOf(":", this.at);
+        if (colon !== -1) this.flags = modified(outside, source.slice(this.at + 1, colon));
+        this.at = colon + 1;
       }
       if (this.at === 0) throw new SyntaxError("unreadable group");
     }
     const alternatives = this.alternatives();
+    this.flags = outside;
     this.at++; // the closing ")"
     return { kind: "group", alternatives, zeroWidth };
   }

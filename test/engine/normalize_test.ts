@@ -537,6 +537,24 @@ describe("backtrackRisk()", () => {
     ["\\p{L}+ (\\d|x)+", undefined],
     ["(\\u{1F600}|\\u0041)+", undefined],
     ["(\\1|a)+", "overlap"],
+    // In a (?-i:…) group capitals count: A and a are different characters there, so these
+    // alternatives begin differently and these repetitions share nothing.
+    ["(?-i:(A|a)+)", undefined],
+    ["(?-i:(?:A|[a-z])+)", undefined],
+    ["(?-i:(?:\u{17F}|s)+)", undefined],
+    ["(?-i:A*a*A*a*)b", undefined],
+    ["(?-i:[A-Z]+[a-z]+[A-Z]+[a-z]+)", undefined],
+    // ...but not outside it, nor in a (?i:…) group within it.
+    ["((?-i:A)|a)+", "overlap"],
+    ["(?-i:(a|a)+)", "overlap"],
+    ["(?-i:(?i:(A|a)+))", "overlap"],
+    ["(?-i:x)(A|a)+", "overlap"],
+    ["(?-i:A*)a*A*a*b", "chain"],
+    ["[A-Z]+[a-z]+[A-Z]+[a-z]+", "chain"],
+    // In a (?s:…) group `.` matches a line break too.
+    ["(?s:(.|\\n)+)", "overlap"],
+    ["(?s-i:(.|\\n)+)", "overlap"],
+    ["(.|\\n)+", undefined],
   ];
   for (const [pattern, risk] of cases) {
     test(`${pattern}: ${risk ?? "safe"}`, () => {
@@ -544,6 +562,12 @@ describe("backtrackRisk()", () => {
       expect(backtrackRisk(pattern)).toBe(risk);
     });
   }
+
+  test("a pattern whose capitals count in a (?-i:…) group is accepted when its alternatives differ only in case", () => {
+    const compiled = checker({ regexes: ["(?-i:flag\\{(A|a|B|b)+\\})"] });
+    expect(compiled.check("flag{AbBa}")).toEqual({ kind: "correct" });
+    expect(compiled.check("FLAG{AbBa}")).toEqual({ kind: "incorrect" });
+  });
 
   test("a chain of four repetitions is refused: a guess of 200 characters stalled the server for minutes", () => {
     const compiled = compileAnswers({
