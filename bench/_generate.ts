@@ -1,6 +1,9 @@
 // Generates a large, valid hunt for benchmarks: rounds of 20 puzzles, each
 // round with a few open puzzles, chains, a meta counting its round, and
 // hints; later rounds open from earlier metas. Every rule function appears.
+// And that hunt played part-way by many teams, for the benchmarks of what they read.
+import { Engine, type Team } from "../src/engine/mod.ts";
+import { loadHunt } from "../src/hunt/mod.ts";
 
 /**
  * The request benchmarks' hunt (request_bench.ts, trees_ab.ts): twenty puzzles
@@ -80,4 +83,44 @@ export function generateHunt(puzzles: number, options: { guessLimit?: string } =
     );
   }
   return lines.join("\n");
+}
+
+/** When `playedHunt`'s play begins: an hour before the hunt's first after() time. */
+export const PLAY_START = Date.parse("2026-11-21T09:00:00Z");
+
+/**
+ * `toml` (a generated hunt) played from `PLAY_START` by `teams` teams (default 2,000) made one after
+ * another, team t with t % 40 solves, each of the first puzzle it has open and not solved, a minute
+ * after the one before: the engine, its teams in order, and the mean time of a correct guess (ms).
+ * The engine's clock stays where the play left it.
+ */
+export function playedHunt(
+  toml: string,
+  options: { teams?: number } = {},
+): { engine: Engine; teams: Team[]; solveMs: number } {
+  const { hunt } = loadHunt(toml, { file: "generated.toml" });
+  if (!hunt) throw new Error("the generated hunt does not load");
+  let time = PLAY_START;
+  const engine = new Engine(hunt, { clock: { now: () => time }, startsAt: PLAY_START });
+  let solveMs = 0;
+  let solves = 0;
+  for (let t = 0; t < (options.teams ?? 2_000); t++) {
+    const registered = engine.register({ name: `Team ${t}`, passwordHash: "x" });
+    if (registered.kind !== "ok") throw new Error("register");
+    const team = registered.team;
+    for (let s = 0; s < t % 40; s++) {
+      time += 60_000;
+      const next = engine.unlockedPuzzles(team).find((p) => !engine.solved(team, p));
+      if (next === undefined) continue;
+      const began = performance.now();
+      engine.guess(team, next.id, `answer ${next.index}`);
+      solveMs += performance.now() - began;
+      solves++;
+    }
+  }
+  return {
+    engine,
+    teams: [...engine.teams.values()],
+    solveMs: solves === 0 ? 0 : solveMs / solves,
+  };
 }

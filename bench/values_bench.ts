@@ -5,33 +5,16 @@
 // does), which sends every team its new count. Then what the other way would cost: every phone
 // asking for its list again (GET /api/puzzles's body, computed and encoded, for 2,000 teams).
 import { bench, do_not_optimize, run, summary } from "mitata";
-import { Engine } from "../src/engine/mod.ts";
-import { loadHunt } from "../src/hunt/mod.ts";
 import { Live } from "../src/live/mod.ts";
 import { puzzleList } from "../src/play/mod.ts";
-import { generateHunt } from "./_generate.ts";
+import { generateHunt, playedHunt } from "./_generate.ts";
 
 const toml = generateHunt(200).replace(
   'title = "Generated"',
   'title = "Generated"\nshow_solves = true',
 );
-const { hunt } = loadHunt(toml, { file: "generated.toml" });
-if (!hunt) throw new Error("the generated hunt does not load");
-const start = Date.parse("2026-11-21T09:00:00Z");
-let time = start;
-const engine = new Engine(hunt, { clock: { now: () => time }, startsAt: start });
 // 2,000 teams with 0 to 39 solves each, made a minute apart.
-for (let t = 0; t < 2_000; t++) {
-  const registered = engine.register({ name: `Team ${t}`, passwordHash: "x" });
-  if (registered.kind !== "ok") throw new Error("register");
-  const team = registered.team;
-  for (let s = 0; s < t % 40; s++) {
-    time += 60_000;
-    const next = engine.unlockedPuzzles(team).find((p) => !engine.solved(team, p));
-    if (next !== undefined) engine.guess(team, next.id, `answer ${next.index}`);
-  }
-}
-const teams = [...engine.teams.values()];
+const { engine, teams } = playedHunt(toml);
 
 // Every push goes out at once, the values with it: no coalescing window, no bound on bytes, all
 // streams in one slice.
