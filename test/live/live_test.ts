@@ -8,7 +8,7 @@ import { seedBoard } from "../http/_board.ts";
 import * as v from "valibot";
 import { EVENTS } from "../../src/play/responses.ts";
 import { open } from "../_sse.ts";
-import { UPDATE_SLICE } from "../../src/live/mod.ts";
+import { type Live, UPDATE_SLICE } from "../../src/live/mod.ts";
 
 const servers: Listener[] = [];
 afterEach(async () => {
@@ -23,7 +23,25 @@ function serve(options: Parameters<typeof makeApp>[0] = {}) {
   return { ...made, base: `http://127.0.0.1:${server.port}` };
 }
 
-const settle = () => sleep(50);
+/**
+ * Every scoreboard push written as the change is published, before the request that made it is
+ * answered: none held back for a window (`coalesceMs`), nor for the bytes of the last
+ * (`pushBytesPerSecond`).
+ */
+const AT_ONCE = { coalesceMs: 0, pushBytesPerSecond: Infinity };
+
+/**
+ * Sends every stream a heartbeat, and waits until each of `streams` has it: what the server wrote
+ * to them before it has arrived, so that a check that something did not arrive holds.
+ */
+async function caughtUp(live: Live, ...streams: Stream[]): Promise<void> {
+  const pings = (stream: Stream) => stream.events.filter((e) => e.comment === "ping").length;
+  const before = streams.map(pings);
+  live.heartbeat();
+  await Promise.all(streams.map((stream, i) => stream.wait(() => pings(stream) > before[i]!)));
+}
+
+type Stream = Awaited<ReturnType<typeof open>>;
 
 describe("GET /api/events", () => {
   test("sends the retry line and the scoreboard at once", async () => {
@@ -37,7 +55,7 @@ describe("GET /api/events", () => {
   });
 
   test("a team gets its own solves and unlocks; another team and anonymous clients do not", async () => {
-    const { base, register, call } = serve();
+    const { base, live, register, call } = serve();
     const mine = await register("Mine");
     const theirs = await register("Theirs");
     const own = await open(base, { authorization: `Bearer ${mine}` });
@@ -52,14 +70,14 @@ describe("GET /api/events", () => {
     // Everyone sees the new scoreboard.
     await anonymous.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
     await other.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
-    await settle();
+    await caughtUp(live, other, anonymous);
     expect(other.events.filter((e) => e.event === "solve" || e.event === "unlock")).toEqual([]);
     expect(anonymous.events.filter((e) => e.event === "solve" || e.event === "unlock")).toEqual([]);
     await Promise.all([own.close(), other.close(), anonymous.close()]);
   });
 
   test("a team gets its own wrong guesses, with their request id; another team and anonymous clients do not", async () => {
-    const { base, register, call } = serve();
+    const { base, live, register, call } = serve();
     const mine = await register("Mine");
     const theirs = await register("Theirs");
     const own = await open(base, { authorization: `Bearer ${mine}` });
@@ -79,7 +97,7 @@ describe("GET /api/events", () => {
     await guess("alpha");
     await guess("nope");
     await own.wait((e) => e.event === "solve");
-    await settle();
+    await caughtUp(live, own, other, anonymous);
     expect(wrong()).toHaveLength(2);
     expect([...other.events, ...anonymous.events].filter((e) => e.event === "wrong_guess"))
       .toEqual([]);
@@ -87,7 +105,7 @@ describe("GET /api/events", () => {
   });
 
   test("a team gets the extra guesses an organizer gave it; another team does not", async () => {
-    const { base, register, admin } = serve();
+    const { base, live, register, admin } = serve();
     const mine = await register("Mine");
     const theirs = await register("Theirs");
     const own = await open(base, { authorization: `Bearer ${mine}` });
@@ -97,7 +115,7 @@ describe("GET /api/events", () => {
     ).toBe(201);
     const event = await own.wait((e) => e.event === "extra_guesses");
     expect(JSON.parse(event.data!)).toEqual({ puzzle: "a", count: 3 });
-    await settle();
+    await caughtUp(live, other);
     expect(other.events.filter((e) => e.event === "extra_guesses")).toEqual([]);
     await Promise.all([own.close(), other.close()]);
   });
@@ -440,7 +458,7 @@ describe("the team view (?scoreboard=team)", () => {
     stream.events.filter((e) => e.event === "scoreboard").map((e) => JSON.parse(e.data!));
 
   test("a stream gets its team's row alone, pushed only when that row changes", async () => {
-    const { base, register, call, admin } = serve({ coalesceMs: 0 });
+    const { base, live, register, call, admin } = serve({ ...AT_ONCE });
     const gulls = await register("Gulls");
     const terns = await register("Terns");
     const full = await open(base);
@@ -469,7 +487,7 @@ describe("the team view (?scoreboard=team)", () => {
     await admin("POST", "/api/admin/adjustments", { team: 2, points: 5, reason: "Costume" });
     await ternsView.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":15'));
     await full.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":15'));
-    await settle();
+    await caughtUp(live, full, gullsView, ternsView, anonymous);
     expect(boards(full)).toHaveLength(3);
     expect(boards(ternsView).map((b) => b.teams.map((t: { score: number }) => t.score))).toEqual([
       [0],
@@ -526,14 +544,14 @@ describe("the team view (?scoreboard=team)", () => {
   );
 
   test("a frozen board's row stays frozen: a solve after the freeze pushes the team nothing", async () => {
-    const { base, register, call, admin, clock } = serve({ coalesceMs: 0 });
+    const { base, live, register, call, admin, clock } = serve({ ...AT_ONCE });
     const gulls = await register("Gulls");
     await admin("POST", "/api/admin/scoreboard", { frozen: true });
     clock.advance(60_000);
     const stream = await open(base, { authorization: `Bearer ${gulls}` }, "?scoreboard=team");
     await call("POST", "/api/puzzles/a/guesses", { token: gulls, body: { answer: "alpha" } });
     await stream.wait((e) => e.event === "solve");
-    await settle();
+    await caughtUp(live, stream);
     expect(boards(stream)).toEqual([{
       frozen: true,
       teams: [expect.objectContaining({ name: "Gulls", score: 0 })],
@@ -556,7 +574,7 @@ title = "Web"
 points = { initial = 500, minimum = 100, decay = 10, function = "linear" }
 answer = "flag"
 `;
-    const { base, register, call, admin, clock } = serve({ toml, coalesceMs: 0 });
+    const { base, live, register, call, admin, clock } = serve({ toml, ...AT_ONCE });
     clock.advance(60_000);
     const [gulls, terns, auks] = [
       await register("Gulls"),
@@ -600,7 +618,7 @@ answer = "flag"
     await admin("POST", "/api/admin/scoreboard", { frozen: false });
     await gullsView.wait(() => boards(gullsView).length > sent);
     expect(boards(gullsView).at(-1)).toEqual({ frozen: false, teams: [row(485)] });
-    await settle();
+    await caughtUp(live, full, gullsView, ternsView, anonymous);
     // No other stream, nor the public board, ever has the Gulls.
     for (const stream of [full, ternsView, anonymous]) {
       expect(stream.events.some((e) => e.data?.includes("Gulls"))).toBe(false);
@@ -634,9 +652,9 @@ title = "Open"
 points = 10
 answer = "gull"
 `;
-    const { base, register, call, admin, clock, setToml } = serve({
+    const { base, live, register, call, admin, clock, setToml } = serve({
       toml: hunt(50),
-      coalesceMs: 0,
+      ...AT_ONCE,
     });
     clock.advance(60_000);
     const [gulls, terns] = [await register("Gulls"), await register("Terns")];
@@ -663,7 +681,7 @@ answer = "gull"
       frozen: false,
       teams: [expect.objectContaining({ rank: null, name: "Gulls", score: 80, solves: 1 })],
     });
-    await settle();
+    await caughtUp(live, full, gullsView, ternsView);
     // The public board did not change: nobody else was sent a board, and none names the Gulls.
     expect([boards(full).length, boards(ternsView).length]).toEqual([1, 1]);
     for (const stream of [full, ternsView]) {
@@ -694,7 +712,7 @@ describe("the standings view (?scoreboard=top)", () => {
 
   test("a stream gets the top 50 and its team's place, pushed only when they change", async () => {
     // 100 teams, team i ranked i-th with 101 - i points (test/http/_board.ts).
-    const { base, admin } = serve({ coalesceMs: 0, seed: (db) => seedBoard(db, 100) });
+    const { base, live, admin } = serve({ ...AT_ONCE, seed: (db) => seedBoard(db, 100) });
     const full = await open(base);
     const far = await open(base, { authorization: "Bearer token-80" }, "?scoreboard=top");
     const near = await open(base, { authorization: "Bearer token-58" }, "?scoreboard=top");
@@ -734,14 +752,14 @@ describe("the standings view (?scoreboard=top)", () => {
     for (const stream of [full, far, near, anonymous]) {
       await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":92'));
     }
-    await settle();
+    await caughtUp(live, full, far, near, anonymous);
     expect([boards(full), boards(far), boards(near), boards(anonymous)].map((b) => b.length))
       .toEqual([4, 3, 2, 2]);
     await Promise.all([full, far, near, anonymous].map((s) => s.close()));
   });
 
   test("a hidden team's stream gets the top alone; a frozen board stays frozen", async () => {
-    const { base, admin, clock } = serve({ coalesceMs: 0, seed: (db) => seedBoard(db, 100) });
+    const { base, live, admin, clock } = serve({ ...AT_ONCE, seed: (db) => seedBoard(db, 100) });
     await admin("PUT", "/api/admin/teams/80/hidden", { hidden: true });
     await admin("POST", "/api/admin/scoreboard", { frozen: true });
     clock.advance(60_000);
@@ -754,7 +772,7 @@ describe("the standings view (?scoreboard=top)", () => {
     expect(ranks(boards(other)[0])).toEqual([...run(1, 50), ...run(86, 92)]);
     // After the freeze, team 90 leads: its frozen standings do not move.
     await admin("POST", "/api/admin/adjustments", { team: 90, points: 500, reason: "Late" });
-    await settle();
+    await caughtUp(live, hidden, other);
     expect(boards(other)).toHaveLength(1);
     await admin("POST", "/api/admin/scoreboard", { frozen: false });
     await other.wait((e) => e.event === "scoreboard" && e.data!.includes('"frozen":false'));
@@ -764,7 +782,7 @@ describe("the standings view (?scoreboard=top)", () => {
 
   test("a change among rows the phone does not show (51st to 60th) is not pushed", async () => {
     // 100 teams: a phone shows the top 50 and the team's place; team 80's is 77th to 83rd.
-    const { base, admin } = serve({ coalesceMs: 0, seed: (db) => seedBoard(db, 100) });
+    const { base, live, admin } = serve({ ...AT_ONCE, seed: (db) => seedBoard(db, 100) });
     const full = await open(base);
     const far = await open(base, { authorization: "Bearer token-80" }, "?scoreboard=top");
     for (const stream of [full, far]) await stream.wait((e) => e.event === "scoreboard");
@@ -774,7 +792,7 @@ describe("the standings view (?scoreboard=top)", () => {
     await full.wait((e) =>
       e.event === "scoreboard" && e.data!.includes('"rank":55,"name":"Team 56"')
     );
-    await settle();
+    await caughtUp(live, full, far);
     expect(boards(far)).toHaveLength(1);
     // Team 51 passes team 50: the 50th place is on the phone.
     await admin("POST", "/api/admin/adjustments", { team: 51, points: 2, reason: "Song" });
@@ -787,7 +805,7 @@ describe("the standings view (?scoreboard=top)", () => {
 
   test("with division=D, the division's own top and the team's place in it", async () => {
     // The kids are the odd teams: 50 of them, ranked among themselves.
-    const { base, admin } = serve({ coalesceMs: 0, seed: (db) => seedBoard(db, 100) });
+    const { base, live, admin } = serve({ ...AT_ONCE, seed: (db) => seedBoard(db, 100) });
     const whole = await open(base, { authorization: "Bearer token-81" }, "?scoreboard=top");
     const kids = await open(
       base,
@@ -815,7 +833,7 @@ describe("the standings view (?scoreboard=top)", () => {
       e.event === "scoreboard" && e.data!.includes('"name":"Team 99"') &&
       e.data!.includes('"rank":49,"name":"Team 99"')
     );
-    await settle();
+    await caughtUp(live, whole, kids, adults);
     expect([boards(whole), boards(kids), boards(adults)].map((b) => b.length)).toEqual([1, 2, 1]);
     await Promise.all([whole.close(), kids.close(), adults.close()]);
   });
@@ -853,8 +871,8 @@ describe("a page of the board (?scoreboard=page)", () => {
 
   test("a stream gets its page's 100 rows and its team's own, pushed only when they change", async () => {
     // 250 teams, team i ranked i-th with 251 - i points (test/http/_board.ts).
-    const { base, admin, register } = serve({
-      coalesceMs: 0,
+    const { base, live, admin, register } = serve({
+      ...AT_ONCE,
       seed: (db) => seedBoard(db, 250),
     });
     const full = await open(base);
@@ -902,7 +920,7 @@ describe("a page of the board (?scoreboard=page)", () => {
       e.event === "scoreboard" &&
       e.data!.includes('"name":"Team 150","division":"adults","score":102')
     );
-    await settle();
+    await caughtUp(live, full, first, firstFar, last, past);
     expect([full, first, firstFar, last, past].map((stream) => boards(stream).length))
       .toEqual([4, 1, 2, 2, 2]);
     // A new team: every page's count changes, the last page's rows too.
@@ -1044,11 +1062,11 @@ function countBuilds(engine: Engine): { count: number } {
 
 describe("the scoreboard's bytes", () => {
   test("are built only when read: changes with no stream open encode nothing", async () => {
-    const { call, register, game } = makeApp({ coalesceMs: 0 });
+    const { call, register, game } = makeApp(AT_ONCE);
     const builds = countBuilds(game.engine);
     const token = await register("Gulls");
+    // Its push was decided before the answer (AT_ONCE): no later one is held back.
     await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
-    await settle();
     expect(builds.count).toBe(0);
     const board = await call("GET", "/api/scoreboard");
     expect(board.body.teams[0]).toMatchObject({ name: "Gulls", score: 10 });
@@ -1061,7 +1079,7 @@ describe("the scoreboard's bytes", () => {
 
 describe("the scoreboard's bytes, with and without listeners", () => {
   test("are pushed while a stream listens, skipped once it leaves, and current when read later", async () => {
-    const { base, register, call, game } = serve({ coalesceMs: 0 });
+    const { base, register, call, game } = serve(AT_ONCE);
     const builds = countBuilds(game.engine);
     const token = await register("Gulls");
     const stream = await open(base);
@@ -1070,15 +1088,14 @@ describe("the scoreboard's bytes, with and without listeners", () => {
     await call("POST", "/api/puzzles/a/guesses", { token, body: { answer: "alpha" } });
     await stream.wait((e) => e.event === "scoreboard" && e.data!.includes('"score":10'));
     await stream.close();
-    await settle();
     // Wait until the server has seen the stream go: a push finds it closed, or the next one does.
     while (game.live.connections > 0) {
       game.live.heartbeat();
       await sleep(20);
     }
     const builtWhenAlone = builds.count;
+    // Its push was decided before the answer (AT_ONCE): no later one is held back.
     await call("POST", "/api/puzzles/b/guesses", { token, body: { answer: "bravo" } });
-    await settle();
     expect(builds.count).toBe(builtWhenAlone);
     // Read later, the bytes hold the second solve, and its ETag is theirs.
     const res = await fetch(`${base}/api/scoreboard`);
@@ -1099,7 +1116,7 @@ describe("a reload that moves the hunt's times", () => {
     `ends_at = 2026-11-21T16:00:00Z\n\n[[puzzle]]\nid = "a"\ntitle = "A"\nanswer = ["x"]\n`;
 
   test("tells every stream the new start, end and release of solutions (as GET /api/hunt says them); one that moves none tells none", async () => {
-    const { base, setToml, admin, register, call } = serve({ toml: HUNT });
+    const { base, live, setToml, admin, register, call } = serve({ toml: HUNT });
     const team = await open(base, { authorization: `Bearer ${await register("Gulls")}` });
     const anonymous = await open(base);
     await anonymous.wait((e) => e.event === "scoreboard");
@@ -1125,7 +1142,7 @@ describe("a reload that moves the hunt's times", () => {
     // The end alone moves too: told as well.
     setToml(HUNT.replace("ends_at = 2026-11-21T16:00:00Z", "ends_at = 2026-11-21T12:00:00Z"));
     expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
-    await settle();
+    await caughtUp(live, team, anonymous);
     expect(anonymous.events.filter((e) => e.event === "hunt").map((e) => JSON.parse(e.data!)))
       .toEqual([times, {
         starts_at: "2026-11-21T10:00:00.000Z",
@@ -1138,7 +1155,7 @@ describe("a reload that moves the hunt's times", () => {
       "ends_at = 2026-11-21T12:00:00Z\nsolutions_at = 2026-11-21T13:00:00Z",
     ));
     expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
-    await settle();
+    await caughtUp(live, team, anonymous);
     expect(anonymous.events.filter((e) => e.event === "hunt").map((e) => JSON.parse(e.data!)))
       .toHaveLength(3);
     expect(JSON.parse(anonymous.events.findLast((e) => e.event === "hunt")!.data!)).toEqual({
@@ -1178,7 +1195,7 @@ async function toldOnReload(app: ReturnType<typeof serve>, toml: string) {
   app.setToml(toml);
   expect((await app.admin("POST", "/api/admin/reload")).status).toBe(200);
   await stream!.wait((e) => e.event === "puzzle_updated");
-  await settle();
+  await caughtUp(app.live, stream!);
   await stream!.close();
   return updatedOf(stream!);
 }
@@ -1190,7 +1207,7 @@ describe("a reload that changes a puzzle's words", () => {
     `answer = ["y"]\n`;
 
   test("tells each team of the puzzles it has unlocked, and nobody of a change players cannot see", async () => {
-    const { base, setToml, admin, register } = serve({ toml: HUNT });
+    const { base, live, setToml, admin, register } = serve({ toml: HUNT });
     const token = await register("Gulls");
     const team = await open(base, { authorization: `Bearer ${token}` });
     const anonymous = await open(base);
@@ -1212,7 +1229,7 @@ describe("a reload that changes a puzzle's words", () => {
     );
     expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
     await team.wait((e) => e.event === "puzzle_updated");
-    await settle();
+    await caughtUp(live, team, anonymous);
     expect(updatedOf(team)).toEqual([{ puzzle: "a" }]);
     expect(updatedOf(anonymous)).toEqual([]);
     await team.close();
@@ -1238,7 +1255,7 @@ describe("a reload that removes a puzzle", () => {
     `[[puzzle]]\nid = "c"\ntitle = "C"\nunlock = "false"\nanswer = ["z"]\n`;
 
   test("tells each team that had it, and no other; a guess on it then answers 404", async () => {
-    const { base, setToml, admin, register, call } = serve({ toml: HUNT });
+    const { base, live, setToml, admin, register, call } = serve({ toml: HUNT });
     const gulls = await register("Gulls");
     const terns = await register("Terns");
     await call("POST", "/api/puzzles/a/guesses", { token: gulls, body: { answer: "x" } });
@@ -1248,7 +1265,7 @@ describe("a reload that removes a puzzle", () => {
     setToml(HUNT.slice(0, HUNT.indexOf('[[puzzle]]\nid = "b"')));
     expect((await admin("POST", "/api/admin/reload")).body).toMatchObject({ removed: ["b", "c"] });
     await streams[0]!.wait((e) => e.event === "puzzle_removed");
-    await settle();
+    await caughtUp(live, ...streams);
     const removed = streams.map((stream) =>
       stream.events.filter((e) => e.event === "puzzle_removed").map((e) => JSON.parse(e.data!))
     );
@@ -1276,7 +1293,7 @@ describe("a reload that puts back a puzzle an earlier one removed", () => {
   const NEW = `\n[[puzzle]]\nid = "n"\ntitle = "N"\nunlock = 'solved("a")'\nanswer = ["z"]\n`;
 
   test("tells each team that has it again, as an unlock, and no other", async () => {
-    const { base, setToml, admin, register, call } = serve({ toml: HUNT });
+    const { base, live, setToml, admin, register, call } = serve({ toml: HUNT });
     const gulls = await register("Gulls");
     const terns = await register("Terns");
     await call("POST", "/api/puzzles/a/guesses", { token: gulls, body: { answer: "x" } });
@@ -1295,7 +1312,7 @@ describe("a reload that puts back a puzzle an earlier one removed", () => {
     expect((await admin("POST", "/api/admin/reload")).body).toMatchObject({ added: ["b", "n"] });
     await streams[0]!.wait((e) => e.event === "unlock" && e.data!.includes('"b"'));
     await streams[0]!.wait((e) => e.event === "unlock" && e.data!.includes('"n"'));
-    await settle();
+    await caughtUp(live, ...streams);
     // (In either order: N's goes once its unlock is stored.)
     const unlocks = streams.map((stream) =>
       stream.events.filter((e) => e.event === "unlock").map((e) => e.data!).sort()
@@ -1319,7 +1336,7 @@ describe("a hint take", () => {
     `[[puzzle.hint]]\nid = "second"\ntext = "p = 61."\ncost = 10\nunlock = 'hint_taken("first")'\n`;
 
   test("tells the team's open pages of the puzzle to draw its hints again, and no other team", async () => {
-    const { base, register, call } = serve({ toml: HUNT });
+    const { base, live, register, call } = serve({ toml: HUNT });
     const gulls = await register("Gulls");
     const terns = await register("Terns");
     // The Gulls' phone that takes the hint, a teammate's, the Terns' and an anonymous one.
@@ -1329,7 +1346,7 @@ describe("a hint take", () => {
     for (const stream of streams.slice(0, 2)) {
       await stream.wait((e) => e.event === "puzzle_updated");
     }
-    await settle();
+    await caughtUp(live, ...streams);
     const told = { puzzles: ["a"], hints_only: true };
     expect(streams.map(updatedOf)).toEqual([[told], [told], [], []]);
     expect(v.is(EVENTS.puzzle_updated, told)).toBe(true);
@@ -1348,7 +1365,7 @@ describe("a reload that changes the hints a team can take", () => {
     `[[puzzle.hint]]\nid = "ask"\nkind = "ask"\n`;
 
   test("tells each team whose page would show other hints, only of them, and nobody of a rule that changes nothing", async () => {
-    const { base, setToml, admin, register, call } = serve({ toml: HUNT });
+    const { base, live, setToml, admin, register, call } = serve({ toml: HUNT });
     const gulls = await register("Gulls");
     const terns = await register("Terns");
     // The Terns solved A (its hints are offered no more) and have B; the Gulls have A only.
@@ -1363,7 +1380,7 @@ describe("a reload that changes the hints a team can take", () => {
     // The nudge is available at once: the Gulls' page shows it (the Terns', solved, does not).
     await reload(HUNT.replace("minutes_since_unlock() >= 30", "minutes_since_unlock() >= 0"));
     await streams[0]!.wait((e) => e.event === "puzzle_updated");
-    await settle();
+    await caughtUp(live, ...streams);
     expect(updated()).toEqual([[{ puzzles: ["a"], hints_only: true }], [], []]);
     for (const event of streams[0]!.events.filter((e) => e.event === "puzzle_updated")) {
       expect(v.is(EVENTS.puzzle_updated, JSON.parse(event.data!))).toBe(true);
@@ -1384,7 +1401,7 @@ describe("a reload that changes the hints a team can take", () => {
       ),
     );
     await streams[1]!.wait((e) => e.event === "puzzle_updated");
-    await settle();
+    await caughtUp(live, ...streams);
     expect(updated()).toEqual([
       [{ puzzles: ["a"], hints_only: true }],
       [{ puzzles: ["b"], hints_only: true }],
@@ -1407,14 +1424,14 @@ describe("a reload that changes the hints a team can take", () => {
       }
       return toml;
     };
-    const { base, setToml, admin, register } = serve({ toml: asks(1, 30) });
+    const { base, live, setToml, admin, register } = serve({ toml: asks(1, 30) });
     const streams = await streamsOf(base, [await register("Gulls"), await register("Terns")]);
     const reload = async (toml: string) => {
       for (const stream of streams) stream.events.length = 0;
       setToml(toml);
       expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
       for (const stream of streams) await stream.wait((e) => e.event === "puzzle_updated");
-      await settle();
+      await caughtUp(live, ...streams);
       return streams.map(updatedOf);
     };
     const all = { puzzles: ["a", "b", "c"], hints_only: true };
@@ -1490,7 +1507,7 @@ describe("a reload that changes what a variant says, or who plays it", () => {
     `[[puzzle.variant]]\nbody = "Read the south plaque."\nanswer = "s"\n`;
 
   test("tells only the team that plays that variant", async () => {
-    const { base, setToml, admin, register, call } = serve({ toml: HUNT });
+    const { base, live, setToml, admin, register, call } = serve({ toml: HUNT });
     const tokens = [await register("Gulls"), await register("Terns")];
     const streams = await streamsOf(base, tokens);
     const bodies = await Promise.all(
@@ -1502,13 +1519,13 @@ describe("a reload that changes what a variant says, or who plays it", () => {
     setToml(HUNT.replace("Read the south plaque.", "Read the south plaque, on the pier."));
     expect((await admin("POST", "/api/admin/reload")).status).toBe(200);
     await streams[south]!.wait((e) => e.event === "puzzle_updated");
-    await settle();
+    await caughtUp(live, ...streams);
     expect(updatedOf(streams[south]!)).toEqual([{ puzzle: "v" }]);
     expect(updatedOf(streams[1 - south]!)).toEqual([]);
     for (const stream of streams) await stream.close();
   });
   test("tells the teams a new seed deals another variant to, and only them", async () => {
-    const { base, setToml, admin, register, call } = serve({ toml: HUNT });
+    const { base, live, setToml, admin, register, call } = serve({ toml: HUNT });
     const tokens = [await register("Gulls"), await register("Terns"), await register("Ducks")];
     const streams = await streamsOf(base, tokens);
     const bodies = () =>
@@ -1525,7 +1542,7 @@ describe("a reload that changes what a variant says, or who plays it", () => {
     const moved = after.map((body, i) => body !== before[i]);
     expect(moved).toContain(true);
     await streams[moved.indexOf(true)]!.wait((e) => e.event === "puzzle_updated");
-    await settle();
+    await caughtUp(live, ...streams);
     const told = streams.map((stream) => stream.events.some((e) => e.event === "puzzle_updated"));
     expect(told).toEqual(moved);
     for (const stream of streams) await stream.close();
