@@ -32,7 +32,11 @@ const RUNTIME_TIMER: Timer = {
  * process alive by themselves.
  */
 export function runClock(
-  { game, logger, timer = RUNTIME_TIMER }: { game: Game; logger: Logger; timer?: Timer },
+  { game, logger, timer = RUNTIME_TIMER }: {
+    game: Game;
+    logger: Logger;
+    timer?: Timer | undefined;
+  },
 ): { stop: () => void; reschedule: () => void } {
   let waiting: unknown;
   const commit = (writes: Write[]) => {

@@ -193,11 +193,7 @@ export function startGame(options: StartOptions): Server {
     huntDiffers: hunts.differs,
   };
   followed.game = game;
-  const ticking = runClock({
-    game,
-    logger,
-    ...(options.timer !== undefined && { timer: options.timer }),
-  });
+  const ticking = runClock({ game, logger, timer: options.timer });
 
   /**
    * A valid file swaps in the new rules at once; the unlocks they allow are
