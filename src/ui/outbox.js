@@ -906,10 +906,11 @@
    * The photo as the phone sends it, when that is smaller than `file`: a JPEG whose longest side is
    * `photoSize` pixels at most, drawn the way up the photo shows (its EXIF orientation applied, as
    * the browser draws it). Undefined to send `file` as it is: `photoSize` is "original", the file
-   * is no photo the server takes (told from its first bytes, as the server does), it is already
-   * small, the browser cannot draw it (a HEIC photo outside Safari), or anything fails on the way
-   * (a phone short of memory, a canvas too large, no createImageBitmap): the photo then goes as
-   * taken, never lost, and nothing is said of it.
+   * is no photo the server takes (told from its first bytes, as the server does), it is an
+   * animated PNG or WebP (a JPEG would keep its first frame only), it is already small, the
+   * browser cannot draw it (a HEIC photo outside Safari), or anything fails on the way (a phone
+   * short of memory, a canvas too large, no createImageBitmap): the photo then goes as taken,
+   * never lost, and nothing is said of it.
    */
   async function photoToSend(file, photoSize) {
     const longest = Number(photoSize);
@@ -917,6 +918,8 @@
     let bitmap;
     try {
       if (!isPhoto(new Uint8Array(await file.slice(0, 16).arrayBuffer()))) return undefined;
+      // A JPEG of its first frame would arrive still.
+      if (await isAnimated(file)) return undefined;
       bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
       const scale = Math.min(1, longest / Math.max(bitmap.width, bitmap.height));
       if (scale === 1 && file.size <= SMALL_PHOTO_BYTES) return undefined;
@@ -942,6 +945,49 @@
       ascii(0, 8) === "\x89PNG\r\n\x1a\n" ||
       (ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") ||
       (ascii(4, 8) === "ftyp" && /^(heic|heix|heim|heis|hevc|mif1|msf1)$/.test(ascii(8, 12)));
+  }
+
+  /** The most chunks read before a PNG's first IDAT or a WebP's image, to tell an animation. */
+  const ANIMATION_CHUNKS = 256;
+
+  /**
+   * Whether `file`, a PNG or WebP, is animated, told from its chunks as a browser tells it: an
+   * APNG has an `acTL` chunk before its first `IDAT`; an animated WebP has the animation flag of
+   * its `VP8X` chunk set, or an `ANIM` (or `ANMF`) chunk. Only the chunks' headers are read, never
+   * the whole file. False for a JPEG or a HEIC (an iPhone's Live Photo is a still and a video
+   * apart), and for a file whose chunks cannot be read (the server then says what is wrong).
+   */
+  async function isAnimated(file) {
+    const read = async (from, length) =>
+      new DataView(await file.slice(from, from + length).arrayBuffer());
+    const type = (view, at) =>
+      String.fromCharCode(...new Uint8Array(view.buffer, view.byteOffset + at, 4));
+    const head = await read(0, 12);
+    if (head.byteLength < 12) return false;
+    const png = head.getUint32(0) === 0x89504e47;
+    const webp = type(head, 0) === "RIFF" && type(head, 8) === "WEBP";
+    if (!png && !webp) return false;
+    let at = png ? 8 : 12;
+    for (let n = 0; n < ANIMATION_CHUNKS && at + 8 <= file.size; n++) {
+      const chunk = await read(at, png ? 8 : 9);
+      if (png) {
+        const name = type(chunk, 4);
+        if (name === "acTL") return true;
+        if (name === "IDAT" || name === "IEND") return false;
+        at += 12 + chunk.getUint32(0);
+      } else {
+        const name = type(chunk, 0);
+        if (name === "ANIM" || name === "ANMF") return true;
+        // The VP8X flags: bit 1 says "animation".
+        if (name === "VP8X" && chunk.byteLength === 9 && (chunk.getUint8(8) & 0x02) !== 0) {
+          return true;
+        }
+        if (name === "VP8 " || name === "VP8L") return false;
+        const size = chunk.getUint32(4, true);
+        at += 8 + size + (size & 1);
+      }
+    }
+    return false;
   }
 
   /** The bitmap drawn at width x height on white (a PNG's transparency), as a JPEG Blob. */

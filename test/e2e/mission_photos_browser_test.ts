@@ -6,7 +6,9 @@
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { deflateSync } from "node:zlib";
 import type { BrowserContext, Page } from "playwright-core";
+import { chunk } from "../../src/play/strip_png.ts";
 import { tiffWithGps } from "../http/_jpeg.ts";
 import { cat, heicWithGps } from "../play/_media.ts";
 import {
@@ -132,6 +134,115 @@ function jpegSize(jpeg: Uint8Array): { width: number; height: number } {
 /** Whether a JPEG holds an EXIF block (APP1 "Exif"). */
 function hasExif(jpeg: Uint8Array): boolean {
   return Buffer.from(jpeg).includes(Buffer.from("Exif\0\0", "latin1"));
+}
+
+/**
+ * The pixels of one frame, `width` x `height` RGB, as PNG scanlines (each after its filter byte
+ * 0): a gradient with some grain from `seed`, so that the frame weighs what a photo does.
+ */
+function frameRows(width: number, height: number, seed: number): Uint8Array {
+  const rows = new Uint8Array(height * (1 + width * 3));
+  let state = seed;
+  const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let y = 0, at = 0; y < height; y++) {
+    rows[at++] = 0;
+    for (let x = 0; x < width; x++) {
+      const grain = (random() - 0.5) * 24;
+      rows[at++] = Math.max(0, Math.min(255, (x * 255) / width + grain));
+      rows[at++] = Math.max(0, Math.min(255, seed * 60 + grain));
+      rows[at++] = Math.max(0, Math.min(255, (y * 255) / height + grain));
+    }
+  }
+  return rows;
+}
+
+const u32be = (n: number) => [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+const u24le = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff];
+const u32le = (n: number) => [...u24le(n), n >>> 24];
+const latin1 = (text: string) => [...text].map((ch) => ch.charCodeAt(0));
+
+/** An animated PNG of two frames of `width` x `height`, half a second each, looping. */
+function apng(width: number, height: number): Uint8Array {
+  const frameControl = (sequence: number) =>
+    chunk(
+      "fcTL",
+      cat(u32be(sequence), u32be(width), u32be(height), u32be(0), u32be(0), [0, 1, 0, 2, 0, 0]),
+    );
+  return cat(
+    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+    chunk("IHDR", cat(u32be(width), u32be(height), [8, 2, 0, 0, 0])),
+    chunk("acTL", cat(u32be(2), u32be(0))),
+    frameControl(0),
+    chunk("IDAT", deflateSync(frameRows(width, height, 1))),
+    frameControl(1),
+    chunk("fdAT", cat(u32be(2), deflateSync(frameRows(width, height, 2)))),
+    chunk("IEND", new Uint8Array(0)),
+  );
+}
+
+/** The RIFF chunk `type` around `data`, padded to an even size. */
+const riffChunk = (type: string, data: Uint8Array) =>
+  cat(latin1(type), u32le(data.length), data, data.length % 2 ? [0] : []);
+
+/**
+ * An animated WebP of two frames of `width` x `height`, half a second each, looping: each frame
+ * is a still WebP the browser encodes (lossless), put in an ANMF chunk after VP8X and ANIM.
+ */
+async function animatedWebp(context: BrowserContext, width: number, height: number) {
+  const page = await context.newPage();
+  const frames: Uint8Array[] = [];
+  for (const seed of [1, 2]) {
+    const rows = Buffer.from(frameRows(width, height, seed)).toString("base64");
+    const base64 = await page.evaluate(`(async () => {
+      const [w, h] = [${width}, ${height}];
+      const rows = Uint8Array.from(atob("${rows}"), (ch) => ch.charCodeAt(0));
+      const canvas = new OffscreenCanvas(w, h);
+      const g = canvas.getContext("2d");
+      const pixels = g.createImageData(w, h);
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const from = y * (1 + w * 3) + 1 + x * 3;
+          pixels.data.set([rows[from], rows[from + 1], rows[from + 2], 255], (y * w + x) * 4);
+        }
+      }
+      g.putImageData(pixels, 0, 0);
+      const blob = await canvas.convertToBlob({ type: "image/webp", quality: 1 });
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let text = "";
+      for (let i = 0; i < bytes.length; i += 0x8000) {
+        text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      }
+      return btoa(text);
+    })()`) as string;
+    const still = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+    expect(String.fromCharCode(...still.subarray(8, 12))).toBe("WEBP");
+    // Its image chunks (VP8L, or ALPH and VP8), without the VP8X and ICCP a still may have.
+    const view = new DataView(still.buffer);
+    const kept: Uint8Array[] = [];
+    for (let at = 12; at + 8 <= still.length;) {
+      const size = view.getUint32(at + 4, true);
+      const next = at + 8 + size + (size & 1);
+      if (["VP8L", "VP8 ", "ALPH"].includes(String.fromCharCode(...still.subarray(at, at + 4)))) {
+        kept.push(still.subarray(at, next));
+      }
+      at = next;
+    }
+    frames.push(cat(...kept));
+  }
+  await page.close();
+  const body = cat(
+    // Flags: animation; the canvas's width and height less one.
+    riffChunk("VP8X", cat([0x02, 0, 0, 0], u24le(width - 1), u24le(height - 1))),
+    // Background colour, and a loop count of 0 (for ever).
+    riffChunk("ANIM", new Uint8Array([255, 255, 255, 255, 0, 0])),
+    ...frames.map((frame) =>
+      riffChunk(
+        "ANMF",
+        cat(u24le(0), u24le(0), u24le(width - 1), u24le(height - 1), u24le(500), [0], frame),
+      )
+    ),
+  );
+  return cat(latin1("RIFF"), u32le(4 + body.length), latin1("WEBP"), body);
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
@@ -391,6 +502,62 @@ suite("a photo made smaller on the phone (photo_size, default 2048)", () => {
           same: true,
         });
         expect(await phone.locator("#result").isHidden()).toBe(true);
+        expect(errors).toEqual([]);
+        await phone.close();
+      }
+    },
+    90_000,
+  );
+
+  test(
+    "an animated PNG or WebP goes as it is, byte for byte, and moves on the page",
+    async () => {
+      const context = served.browser!.context;
+      // Longer than photo_size (2048 px): a still photo this long would go as a smaller JPEG.
+      const [width, height] = [2400, 60];
+      const files = {
+        "moving.png": { bytes: apng(width, height), type: "image/png", puzzle: "crane" },
+        "moving.webp": {
+          bytes: await animatedWebp(context, width, height),
+          type: "image/webp",
+          puzzle: "boat",
+        },
+      };
+      for (const [name, { bytes, type, puzzle }] of Object.entries(files)) {
+        const errors: string[] = [];
+        const team = `Shags, ${name}`;
+        const token = await registerTeam(served.server!.base, team);
+        const phone = await open(token, `/puzzles/${puzzle}`, errors);
+        // The browser draws it, and the way it shrinks a still photo would make it lighter: the
+        // phone keeps it whole because it moves, not because it could not make it smaller.
+        const shrunk = await phone.evaluate(`(async () => {
+          const bytes = Uint8Array.from(atob("${Buffer.from(bytes).toString("base64")}"),
+            (ch) => ch.charCodeAt(0));
+          const bitmap = await createImageBitmap(new Blob([bytes]));
+          const canvas = new OffscreenCanvas(2048, Math.round(bitmap.height * 2048 / bitmap.width));
+          canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+          const jpeg = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.85 });
+          return [bitmap.width, jpeg.size];
+        })()`) as [number, number];
+        expect(shrunk[0]).toBe(width);
+        expect(shrunk[1]).toBeLessThan(bytes.length);
+        await send(phone, name, bytes);
+        const photo = await stored(team, puzzle);
+        expect({
+          name,
+          type: photo.type,
+          same: Buffer.from(photo.bytes).equals(Buffer.from(bytes)),
+        })
+          .toEqual({ name, type, same: true });
+        console.log(`${name}: ${kb(bytes.length)} went as it is, its two frames kept`);
+        // What the team sent is shown as a picture, the file the server keeps (so it moves).
+        await until(
+          phone,
+          `document.querySelector("#mission-sent img")?.naturalWidth === ${width}`,
+        );
+        expect(await phone.locator("#mission-sent img").getAttribute("src")).toBe(
+          `/api/submissions/${photo.id}/file`,
+        );
         expect(errors).toEqual([]);
         await phone.close();
       }
