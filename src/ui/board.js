@@ -139,10 +139,14 @@
     return range.getBoundingClientRect().width;
   }
 
-  /** Shrinks each long name to fit its cell, down to SMALLEST; past that its end is cut. */
+  /**
+   * Shrinks each long name to fit its cell, down to SMALLEST; past that its end is cut, and its
+   * whole name is its title (shown on hover, on a laptop showing the board).
+   */
   function fitNames() {
     for (const span of document.querySelectorAll(".board-page .team-name")) {
       span.style.fontSize = "";
+      span.removeAttribute("title");
       const room = span.getBoundingClientRect().width;
       const needed = textWidth(span);
       if (needed <= room) continue;
@@ -153,6 +157,7 @@
         if (textWidth(span) <= span.getBoundingClientRect().width || scale <= SMALLEST) break;
         scale = Math.max(SMALLEST, scale - 0.02);
       }
+      if (textWidth(span) > span.getBoundingClientRect().width) span.title = span.textContent;
     }
   }
 

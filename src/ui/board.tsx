@@ -344,7 +344,7 @@ const StandingsTable: FC<{
                 >
                   <td class="num">{row.rank}</td>
                   <th scope="row">
-                    {row.name}
+                    <span class="standings-name">{row.name}</span>
                     {own && <span class="badge badge-ok">your team</span>}
                     {row.division && !props.division && (
                       <small class="muted">{titleCase(row.division)}</small>
