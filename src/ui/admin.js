@@ -1,6 +1,6 @@
 // The organizers' pages: sign in from the admin link's fragment, keep the
-// dashboard's feeds of guesses and submissions, progress grid, charts and
-// team count current, and give the judging page its keys.
+// dashboard's feeds of guesses and submissions, progress grid, charts, and
+// team and solve counts current, and give the judging page its keys.
 (() => {
   "use strict";
   const page = document.body.dataset.page;
@@ -162,9 +162,11 @@
       const figures = document.querySelectorAll("#charts figure svg");
       if (figures[0]) figures[0].outerHTML = charts.puzzles;
       if (figures[1]) figures[1].outerHTML = charts.guesses;
-      // The teams registered since the page was drawn count too.
-      const teams = document.getElementById("team-count");
-      if (teams && Number.isInteger(charts.teams)) teams.textContent = String(charts.teams);
+      // The teams registered, and the puzzles solved, since the page was drawn count too.
+      for (const [id, value] of [["team-count", charts.teams], ["solve-count", charts.solves]]) {
+        const stat = document.getElementById(id);
+        if (stat && Number.isInteger(value)) stat.textContent = String(value);
+      }
     } catch {
       // Tried again on the next round.
     }

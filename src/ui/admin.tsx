@@ -386,7 +386,7 @@ export const DashboardPage: FC<DashboardProps> = (props) => {
         <Notice flash={props.flash} />
         <div class="summary-line">
           <Stat id="team-count" value={props.counts.teams} label="teams" />
-          <Stat value={props.counts.solves} label="solves" />
+          <Stat id="solve-count" value={props.counts.solves} label="solves" />
           {props.guessFeed && (
             <Stat
               id="guess-count"

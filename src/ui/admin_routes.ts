@@ -214,11 +214,17 @@ function dashboard(pages: Hono, { game }: Play, reload: { errors: readonly strin
   pages.get("/admin/charts", async (c) => {
     const engine = game.engine;
     noStore(c);
+    const [perMinute, counts] = await Promise.all([
+      store.guessesPerMinute(engine.now()),
+      store.counts(),
+    ]);
     return c.json({
       puzzles: puzzleChart(puzzleStats(engine)),
-      guesses: guessesChart(await store.guessesPerMinute(engine.now())),
+      guesses: guessesChart(perMinute),
       // The summary's team count, hidden and banned teams included, as the page draws it.
       teams: engine.teams.size,
+      // And its solve count, missions' accepted submissions included, as the page draws it.
+      solves: counts.solves,
     });
   });
 

@@ -232,6 +232,32 @@ suite("the organizers' pages", () => {
     await page.close();
   }, 60_000);
 
+  test("the dashboard's solve count follows the teams' solves, with no reload", async () => {
+    const base = served.server.base;
+    const errors: string[] = [];
+    await served.browser.context.addCookies([
+      { name: "cairn_admin", value: ADMIN_TOKEN, url: base },
+    ]);
+    const page = await desktop(errors);
+    await page.clock.install();
+    await page.goto(`${base}/admin`);
+    const stat = page.locator(".stat", { has: page.getByText("solves", { exact: true }) });
+    const before = Number(await stat.locator("b").textContent());
+    const token = await registerTeam(base, "Shearwaters");
+    const res = await fetch(`${base}/api/puzzles/lighthouse/guesses`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ answer: "polaris" }),
+    });
+    expect(res.status).toBe(200);
+    await page.evaluate(`document.body.dataset.drawn = "once"`);
+    await page.clock.runFor(15_000);
+    await stat.locator("b", { hasText: new RegExp(`^${before + 1}$`) }).waitFor();
+    expect(await page.evaluate(`document.body.dataset.drawn`)).toBe("once");
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   test(
     "on a phone, the dashboard's charts keep readable text and scroll in their box",
     async () => {

@@ -1281,10 +1281,17 @@ describe("organizers", () => {
       guesses: 2,
       correct: 1,
     });
-    // The charts the script draws again, and the team count, with a team registered since.
-    await app.register("Terns");
+    // The charts the script draws again, and the team and solve counts, with a team registered
+    // since, and its solve.
+    const terns = await app.register("Terns");
+    const solved = await app.call("POST", "/api/puzzles/a/guesses", {
+      token: terns,
+      body: { answer: "alpha" },
+    });
+    expect(solved.status).toBe(200);
     const charts = JSON.parse((await b.get("/admin/charts")).text);
     expect(charts.teams).toBe(2);
+    expect(charts.solves).toBe(2);
     expect(charts.puzzles).toContain("<svg");
   });
 
