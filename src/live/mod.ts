@@ -712,6 +712,14 @@ export class Live {
     return this.announcements.at(-1);
   }
 
+  /** The newest `count` announcements, newest first, and how many there are, for their page. */
+  latestAnnouncements(count: number): { latest: Announcement[]; total: number } {
+    return {
+      latest: this.announcements.slice(-count).reverse(),
+      total: this.announcements.length,
+    };
+  }
+
   /** Sends an announcement to every stream, and keeps it for clients that resume. */
   announce(announcement: Announcement): void {
     if (announcement.id > this.lastAnnouncementId) this.announcements.push(announcement);

@@ -1004,6 +1004,48 @@ export const CheckpointPage: FC<
 };
 
 /** A page for a plain message: not found, a wrong link. */
+/**
+ * Every announcement, newest first (the latest `shown` of `total`), for a player who dismissed the
+ * banner or missed one: the banner shows the newest only. No banner here: the list has it.
+ */
+export const AnnouncementsPage: FC<{
+  hunt: HuntInfo;
+  team?: string | undefined;
+  announcements: readonly (Announcement & { time: string })[];
+  total: number;
+}> = (props) => (
+  <Shell
+    title="Announcements"
+    huntTitle={props.hunt.title}
+    nav={props.team === undefined ? "guest" : "player"}
+    {...(props.team !== undefined && { team: props.team })}
+  >
+    <main id="main">
+      <p class="small">
+        <a href={props.team === undefined ? "/" : "/puzzles"}>
+          {props.team === undefined ? "← Back to the hunt" : "← Your puzzles"}
+        </a>
+      </p>
+      <h1>Announcements</h1>
+      {props.announcements.length === 0
+        ? <p class="muted">No announcements yet.</p>
+        : (
+          <ol class="announcement-list">
+            {props.announcements.map((a) => (
+              <li class="card" id={`announcement-${a.id}`}>
+                <time datetime={new Date(a.at).toISOString()}>{a.time}</time>
+                <p>{a.text}</p>
+              </li>
+            ))}
+          </ol>
+        )}
+      {props.total > props.announcements.length && (
+        <p class="muted small">The {props.announcements.length} latest of {props.total}.</p>
+      )}
+    </main>
+  </Shell>
+);
+
 export const MessagePage: FC<
   {
     hunt: HuntInfo;

@@ -49,6 +49,7 @@ import { clock } from "./charts.ts";
 import { type Flash, setFlash, takeFlash } from "./flash.ts";
 import { markCacheable, offlinePages } from "./offline_routes.ts";
 import {
+  AnnouncementsPage,
   CheckpointPage,
   GUESSES_SHOWN,
   LandingPage,
@@ -73,7 +74,7 @@ export function playerPages(played: Play): Hono {
   checkpointPages(pages, played);
   offlinePages(pages, played);
   askForms(pages, played);
-  announcementForms(pages);
+  announcementPages(pages, played);
   ctfdAddresses(pages);
   return pages;
 }
@@ -96,8 +97,9 @@ const CTFD_ADDRESSES: Readonly<Record<string, string>> = {
   // Cairn's only list of teams, every one of them (CTFd lists accounts apart from scores).
   "/teams": "/scoreboard",
   "/users": "/scoreboard",
-  // CTFd's list of announcements: here the latest shows at the top of every page, the list's too.
-  "/notifications": "/puzzles",
+  // CTFd's list of announcements: the same list here, the banner on every page showing the latest
+  // only (and not once the team dismissed it).
+  "/notifications": "/announcements",
 };
 
 /**
@@ -110,8 +112,26 @@ function ctfdAddresses(pages: Hono): void {
   }
 }
 
-/** Dismissing the announcement banner without the page's script: a cookie hides it from then on. */
-function announcementForms(pages: Hono): void {
+/** The most announcements their page lists: an organizer's flood of them makes no huge page. */
+export const ANNOUNCEMENTS_SHOWN = 50;
+
+/**
+ * The announcements, newest first, for anyone (every stream and page shows them to everyone), and
+ * dismissing the banner without the page's script: a cookie hides it from then on.
+ */
+function announcementPages(pages: Hono, { game }: Play): void {
+  pages.get("/announcements", (c) => {
+    const { latest, total } = game.live.latestAnnouncements(ANNOUNCEMENTS_SHOWN);
+    return html(
+      c,
+      AnnouncementsPage({
+        hunt: huntInfo(game.engine),
+        team: sessionPlayer(game, c)?.team.name,
+        announcements: latest.map((a) => ({ ...a, time: clock(a.at) })),
+        total,
+      }),
+    );
+  });
   pages.post("/announcements/dismiss", async (c) => {
     const form = await readForm(c).catch(() => ({} as Record<string, string>));
     const id = Number(form.id);

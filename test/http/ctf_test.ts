@@ -232,7 +232,7 @@ describe("CTFd's addresses", () => {
       ["/register", "/"],
       ["/teams?q=gulls&field=name", "/scoreboard"],
       ["/users?page=2", "/scoreboard"],
-      ["/notifications", "/puzzles"],
+      ["/notifications", "/announcements"],
     ];
     for (const [from, to] of cases) {
       expect({ from, ...(await open(app, from)) }).toEqual({ from, status: 302, location: to });
@@ -244,12 +244,20 @@ describe("CTFd's addresses", () => {
     }
     // Where they lead: the list (or, logged out, the landing page), the login form, the board.
     const token = await app.register("Gulls");
-    // The announcements CTFd's /notifications listed: the latest, at the top of the list.
+    // The announcements CTFd's /notifications listed, every one, newest first: a team that
+    // dismissed the banner (which shows the latest only) reads them there.
     await app.admin("POST", "/api/admin/announcements", { text: "Flags reset at noon" });
-    const list = await app.app.request("http://localhost/puzzles", {
-      headers: { accept: "text/html", cookie: `cairn_session=${token}` },
+    await app.admin("POST", "/api/admin/announcements", { text: "Scoreboard frozen at 17:00" });
+    const list = await app.app.request("http://localhost/announcements", {
+      headers: { accept: "text/html", cookie: `cairn_session=${token}; cairn_dismissed=2` },
     });
-    expect(await list.text()).toContain("Flags reset at noon");
+    expect(list.status).toBe(200);
+    const text = await list.text();
+    const [newer, older] = ["Scoreboard frozen at 17:00", "Flags reset at noon"].map((said) =>
+      text.indexOf(said)
+    );
+    expect(newer).toBeGreaterThan(0);
+    expect(older).toBeGreaterThan(newer);
     expect((await open(app, "/puzzles", token)).status).toBe(200);
     expect(await open(app, "/puzzles")).toEqual({ status: 303, location: "/" });
     expect(await open(app, "/", token)).toEqual({ status: 303, location: "/puzzles" });

@@ -269,6 +269,53 @@ describe("players without JavaScript", () => {
     expect((await b.post("/announcements/dismiss", { id: "2" })).location).toBe("/");
   });
 
+  test("/announcements lists every announcement, newest first, to a team that dismissed the banner and to a visitor", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    const empty = (await b.get("/announcements")).text;
+    expect(empty).toContain("<h1>Announcements</h1>");
+    expect(empty).toContain("No announcements yet.");
+    await app.admin("POST", "/api/admin/announcements", { text: "Soup at noon" });
+    app.clock.advance(5 * MINUTE);
+    await app.admin("POST", "/api/admin/announcements", { text: "Prizes at five\nin the hall" });
+    b.jar.set("cairn_dismissed", "2");
+    const page = (await b.get("/announcements")).text;
+    const items = [
+      ...page.matchAll(
+        /<li class="card" id="announcement-(\d+)"><time datetime="([^"]+)">[^<]+<\/time><p>([^<]*)<\/p><\/li>/g,
+      ),
+    ]
+      .map(([, id, at, text]) => ({ id: Number(id), at, text }));
+    expect(items).toEqual([
+      { id: 2, at: new Date(app.clock.now()).toISOString(), text: "Prizes at five\nin the hall" },
+      { id: 1, at: new Date(app.clock.now() - 5 * MINUTE).toISOString(), text: "Soup at noon" },
+    ]);
+    // The team's own navigation; no banner (the list has it), dismissed or not.
+    expect(page).toContain('href="/puzzles"');
+    expect(page).toMatch(/<div class="announcement" id="announcement"[^>]*hidden/);
+    // A visitor with no session reads the same list (the projector shows them to everyone).
+    const visitor = await app.app.request(`${ORIGIN}/announcements`, {
+      headers: { accept: "text/html" },
+    });
+    expect(visitor.status).toBe(200);
+    const seen = await visitor.text();
+    expect(seen).toContain("Soup at noon");
+    expect(seen).not.toContain('href="/puzzles"');
+  });
+
+  test("/announcements lists the 50 latest of more", async () => {
+    const app = makeApp();
+    for (let i = 1; i <= 53; i++) {
+      await app.admin("POST", "/api/admin/announcements", { text: `Notice number ${i}.` });
+    }
+    const page = await (await app.app.request(`${ORIGIN}/announcements`)).text();
+    expect(page.match(/<li class="card"/g)?.length).toBe(50);
+    expect(page).toContain("Notice number 53.");
+    expect(page).toContain("Notice number 4.");
+    expect(page).not.toContain("Notice number 3.");
+    expect(page).toContain("The 50 latest of 53.");
+  });
+
   test("the answer form says how guesses are compared: loosely, exactly, or by a pattern", async () => {
     const app = makeApp({
       toml: `[hunt]\ntitle = "Flags"\nstarts_at = 2026-11-21T10:00:00Z\ndivisions = ["kids"]\n
