@@ -5,7 +5,7 @@
 // (test/http/_app.ts); screenshots go to test-results/screenshots/.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { ADMIN_TOKEN, makeApp } from "../http/_app.ts";
+import { makeApp } from "../http/_app.ts";
 import { chromiumAvailable, serveAppForSuite, SHOTS } from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;

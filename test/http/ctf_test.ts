@@ -253,11 +253,9 @@ describe("CTFd's addresses", () => {
     });
     expect(list.status).toBe(200);
     const text = await list.text();
-    const [newer, older] = ["Scoreboard frozen at 17:00", "Flags reset at noon"].map((said) =>
-      text.indexOf(said)
-    );
+    const newer = text.indexOf("Scoreboard frozen at 17:00");
     expect(newer).toBeGreaterThan(0);
-    expect(older).toBeGreaterThan(newer);
+    expect(text.indexOf("Flags reset at noon")).toBeGreaterThan(newer);
     expect((await open(app, "/puzzles", token)).status).toBe(200);
     expect(await open(app, "/puzzles")).toEqual({ status: 303, location: "/" });
     expect(await open(app, "/", token)).toEqual({ status: 303, location: "/puzzles" });
