@@ -308,6 +308,13 @@ function boardHref(division: string | undefined, page?: number): string {
   return query.length === 0 ? "/scoreboard" : `/scoreboard?${query.join("&")}`;
 }
 
+/**
+ * A word longer than a phone's Team column holds (16 characters or more): a name with one breaks
+ * inside it anywhere (app.css), rather than widen the table past the screen. A shorter word stays
+ * whole ("Extraordinarily"), the column made as wide as it.
+ */
+const LONG_WORD = /\S{16,}/u;
+
 const StandingsTable: FC<{
   rows: BoardRow[];
   segments: PhoneSegment[];
@@ -344,7 +351,11 @@ const StandingsTable: FC<{
                 >
                   <td class="num">{row.rank}</td>
                   <th scope="row">
-                    <span class="standings-name">{row.name}</span>
+                    <span
+                      class={LONG_WORD.test(row.name) ? "standings-name long" : "standings-name"}
+                    >
+                      {row.name}
+                    </span>
                     {own && <span class="badge badge-ok">your team</span>}
                     {row.division && !props.division && (
                       <small class="muted">{titleCase(row.division)}</small>

@@ -12,6 +12,9 @@ const suite = chromiumAvailable || process.env.CI !== undefined ? describe : des
 
 const LONG = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogochsailors".slice(0, 64);
 
+/** A long name of words 15 characters long at most. */
+const KEEPERS = "The Extraordinarily Persistent Lighthouse Keepers of Harbor Bay!";
+
 /** What runs past the right edge of the screen, or of a box that scrolls sideways. */
 const SIDEWAYS = `({
   page: document.documentElement.scrollWidth - innerWidth,
@@ -24,7 +27,7 @@ const SIDEWAYS = `({
 suite("a long one-word team name", () => {
   const served = serveAppForSuite(async () => {
     const app = makeApp();
-    for (const name of ["Terns", "Gulls", "Puffins"]) await app.register(name);
+    for (const name of ["Terns", "Gulls", "Puffins", KEEPERS]) await app.register(name);
     return app;
   });
 
@@ -48,6 +51,22 @@ suite("a long one-word team name", () => {
     // A short name stays on one line; the long one takes more than two.
     const short = (await page.locator("th .standings-name", { hasText: "Puffins" }).boundingBox())!;
     expect(short.height).toBeLessThan(name.height / 2);
+    // A long name of shorter words wraps between them, each word whole, as before.
+    const words = await page.evaluate(`(() => {
+      const span = [...document.querySelectorAll(".standings-name")]
+        .find((span) => span.textContent === ${JSON.stringify(KEEPERS)});
+      const text = span.firstChild;
+      let at = 0;
+      return span.textContent.split(" ").map((word) => {
+        const range = document.createRange();
+        range.setStart(text, at);
+        range.setEnd(text, at + word.length);
+        at += word.length + 1;
+        return [word, range.getClientRects().length];
+      });
+    })()`) as [string, number][];
+    expect(words.filter(([, lines]) => lines !== 1)).toEqual([]);
+    expect(words.length).toBe(8);
     await page.screenshot({ path: join(SHOTS, "long-name-standings-360.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
