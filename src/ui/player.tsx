@@ -1003,7 +1003,6 @@ export const CheckpointPage: FC<
   );
 };
 
-/** A page for a plain message: not found, a wrong link. */
 /**
  * Every announcement, newest first (the latest `shown` of `total`), for a player who dismissed the
  * banner or missed one: the banner shows the newest only. No banner here: the list has it.
@@ -1046,6 +1045,7 @@ export const AnnouncementsPage: FC<{
   </Shell>
 );
 
+/** A page for a plain message: not found, a wrong link. */
 export const MessagePage: FC<
   {
     hunt: HuntInfo;
