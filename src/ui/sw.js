@@ -38,6 +38,12 @@ const TIMEOUT_MS = 3000;
  * browser stopped the worker.
  */
 const BACKGROUND_TIMEOUT_MS = 15_000;
+/**
+ * How long the body of a page to keep may take to arrive once its headers came: past it, the copy
+ * is not kept (the copy kept before stays). The body is read apart from the cache work's order,
+ * so one that never ends holds up no other page meanwhile.
+ */
+const BODY_TIMEOUT_MS = 15_000;
 /** How long asks to keep pages are gathered before they are fetched: each tab sends its own. */
 const GATHER_MS = 250;
 
@@ -79,7 +85,8 @@ function pageKey(url) {
  * serve, say, while it starts again), or no page (a puzzle's file opened in a tab).
  */
 function sessionOf(response) {
-  if (response.type !== "basic" || response.status >= 500) return undefined;
+  // "default": a copy kept, made here from the answer's bytes (`whole`).
+  if (!["basic", "default"].includes(response.type) || response.status >= 500) return undefined;
   if (!(response.headers.get("content-type") ?? "").startsWith("text/html")) return undefined;
   const token = response.headers.get("cairn-contact");
   return token === null ? "" : token.split(".")[2] ?? "";
@@ -112,26 +119,81 @@ async function noteSession(session) {
 }
 
 /**
+ * A copy of `response` with its whole body, read within BODY_TIMEOUT_MS; undefined when it did not
+ * come whole in that time (the network dropped with no reset), or broke off.
+ */
+async function whole(response) {
+  const chunks = [];
+  let late = false;
+  const reader = response.body?.getReader();
+  const timer = setTimeout(() => {
+    late = true;
+    reader?.cancel().catch(() => {});
+  }, BODY_TIMEOUT_MS);
+  try {
+    for (;;) {
+      const { done, value } = reader === undefined ? { done: true } : await reader.read();
+      if (done) break;
+      chunks.push(value);
+    }
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (late) return undefined;
+  return new Response(new Blob(chunks), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
+/** How many answers `store` has been given, and the last of each key's put in the cache. */
+let stored = 0;
+const latest = new Map();
+
+/**
  * Keeps an answer to `key` when the server marked it cacheable, and forgets the copy otherwise;
  * either way after noting the session it was drawn for. A 5xx changes nothing. An answer fetched
  * for keeping (`background`) changes no session: one drawn for another session than the last page
  * (a fetch sent before another team's login, answered after that team's page) is not kept, nor
  * does it drop that team's pages; before any page, the first one tells the session. True when it
  * kept a copy.
+ *
+ * The session is noted in the order the answers came, as soon as their headers came; a copy's body
+ * is read outside that order (a body that never ends holds up no other page), then put if the
+ * session is still the one it was drawn for, and no later answer to the same page was put or
+ * forgotten meanwhile.
  */
-function store(key, response, background = false) {
-  if (response.status >= 500) return Promise.resolve(false);
+async function store(key, response, background = false) {
+  if (response.status >= 500) return false;
   const session = sessionOf(response);
-  // Cloned now: the page may be reading the answer's body while the work waits its turn.
-  const copy = cacheable(response) ? response.clone() : undefined;
-  return serially(async () => {
+  const turn = ++stored;
+  // Cloned now: the page reads the answer's body too.
+  const clone = cacheable(response) ? response.clone() : undefined;
+  const noted = await serially(async () => {
     const known = await currentSession();
     if (background && session !== undefined && known !== null && session !== known) return false;
     await noteSession(session);
-    const cache = await caches.open(PAGES_CACHE);
-    if (copy !== undefined) await cache.put(key, copy);
-    else await cache.delete(key);
-    return copy !== undefined;
+    if (clone === undefined) {
+      latest.set(key, turn);
+      await (await caches.open(PAGES_CACHE)).delete(key);
+    }
+    return true;
+  });
+  if (!noted || clone === undefined) {
+    await clone?.body?.cancel().catch(() => {});
+    return false;
+  }
+  const copy = await whole(clone);
+  if (copy === undefined) return false;
+  return serially(async () => {
+    if (session !== undefined && (await currentSession()) !== session) return false;
+    if ((latest.get(key) ?? 0) > turn) return false;
+    latest.set(key, turn);
+    await (await caches.open(PAGES_CACHE)).put(key, copy);
+    return true;
   });
 }
 

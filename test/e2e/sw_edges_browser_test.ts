@@ -1,0 +1,204 @@
+// The service worker's kept pages at two edges, with the compiled binary behind a small proxy of
+// the test's own, on 127.0.0.1 (a secure context, as localhost is: the worker runs on plain HTTP):
+// - a page whose headers came but whose body never ends (Wi-Fi that drops with no reset) holds up
+//   no other page: one opened meanwhile comes from the network as usual, and is kept;
+// - after an update of Cairn (a new worker, whose pages and assets have new names), the pages the
+//   older worker kept still open offline, with the stylesheet and scripts they were drawn with.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { BrowserContext } from "playwright-core";
+import {
+  chromiumAvailable,
+  launchChromium,
+  registerTeam,
+  SHOTS,
+  startBinary,
+  until,
+} from "./_browser.ts";
+
+const HUNT = `
+[hunt]
+title = "Edge Hunt"
+
+[[puzzle]]
+id = "lighthouse"
+title = "The Lighthouse"
+body = "Count the **windows** of the lighthouse."
+answer = ["seven"]
+
+[[puzzle]]
+id = "vault"
+title = "The Vault"
+unlock = 'solved("lighthouse")'
+body = "The vault's secret text."
+answer = ["open"]
+`;
+
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+
+/** An asset's path in the pages and the worker of this build: `/assets/app.3k2j1h.css`. */
+const ASSET = /\/assets\/([a-z]+\.[0-9a-f]+\.[a-z]+)/g;
+
+/**
+ * A proxy in front of the server, which can stall a page (send its headers and the start of its
+ * body, never the rest), and play a new build of Cairn: a worker of another version, whose
+ * shell, like the pages, names the assets under new paths (`/assets/next-app.3k2j1h.css`), the
+ * old paths no longer served.
+ */
+function startProxy(upstream: string) {
+  const stallOnce = new Set<string>();
+  const stalls: ReadableStreamDefaultController<Uint8Array>[] = [];
+  const state = { next: false, stalled: 0 };
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 0,
+    async fetch(request) {
+      const url = new URL(request.url);
+      let path = url.pathname;
+      if (state.next && path.startsWith("/assets/")) {
+        if (!path.startsWith("/assets/next-")) return new Response("Not found", { status: 404 });
+        path = path.replace("/assets/next-", "/assets/");
+      }
+      const headers = new Headers(request.headers);
+      headers.set("accept-encoding", "identity");
+      const answer = await fetch(`${upstream}${path}${url.search}`, {
+        method: request.method,
+        headers,
+        body: request.method === "GET" || request.method === "HEAD" ? undefined : request.body,
+        redirect: "manual",
+      });
+      const out = new Headers(answer.headers);
+      const type = out.get("content-type") ?? "";
+      const background = request.headers.get("cairn-background") !== null;
+      if (stallOnce.has(path) && !background && answer.ok) {
+        stallOnce.delete(path);
+        state.stalled++;
+        const bytes = new Uint8Array(await answer.arrayBuffer());
+        out.delete("content-length");
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(bytes.slice(0, bytes.length >> 1));
+            stalls.push(controller);
+          },
+        });
+        return new Response(body, { status: answer.status, headers: out });
+      }
+      if (!state.next || !/^text\/(html|javascript)/.test(type)) {
+        return new Response(answer.body, { status: answer.status, headers: out });
+      }
+      let text = (await answer.text()).replace(ASSET, "/assets/next-$1");
+      if (path === "/sw.js") {
+        text = text.replace(/const VERSION = "([^"]+)"/, 'const VERSION = "$1-next"');
+      }
+      out.delete("content-length");
+      return new Response(text, { status: answer.status, headers: out });
+    },
+  });
+  return {
+    base: `http://127.0.0.1:${server.port}`,
+    state,
+    /** The next page load of `path` (not a fetch for keeping) stalls after its headers. */
+    stall(path: string) {
+      stallOnce.add(path);
+    },
+    /** The stalled pages end at last, cut short. */
+    release() {
+      for (const controller of stalls.splice(0)) controller.close();
+    },
+    async stop() {
+      this.release();
+      await server.stop(true);
+    },
+  };
+}
+
+let server: Awaited<ReturnType<typeof startBinary>>;
+let proxy: ReturnType<typeof startProxy>;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let context: BrowserContext;
+
+/** True once `path`'s copy kept on the phone has `text` in it. (An expression for `until`.) */
+const kept = (path: string, text: string) =>
+  `caches.open("cairn-pages").then((c) => c.match(${JSON.stringify(path)}))
+    .then((r) => r?.text()).then((t) => t?.includes(${JSON.stringify(text)}) ?? false)`;
+
+suite("the service worker's kept pages, at the edges", () => {
+  beforeAll(async () => {
+    server = await startBinary(HUNT);
+    proxy = startProxy(server.base);
+    browser = await launchChromium();
+    context = browser.context;
+  }, 180_000);
+
+  afterAll(async () => {
+    try {
+      await browser?.close();
+    } finally {
+      await proxy?.stop();
+      await server?.stop();
+    }
+  });
+
+  /** A new team `name`'s phone on its list, the list and the lighthouse kept; its token. */
+  async function teamPage(name: string, errors: string[]) {
+    const token = await registerTeam(server.base, name);
+    await context.addCookies([{ name: "cairn_session", value: token, url: proxy.base }]);
+    const page = await context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${proxy.base}/puzzles`);
+    await until(page, "navigator.serviceWorker.controller !== null");
+    await until(page, kept("/puzzles", name));
+    await until(page, kept("/puzzles/lighthouse", name));
+    return { page, token };
+  }
+
+  /** The team solves the lighthouse from another phone, which opens the vault. */
+  async function solveLighthouse(token: string): Promise<void> {
+    const solved = await fetch(`${server.base}/api/puzzles/lighthouse/guesses`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ answer: "seven" }),
+    });
+    expect(solved.status).toBe(200);
+  }
+
+  test(
+    "a page whose body never ends holds up no other: the next page comes from the network, and is kept",
+    async () => {
+      const errors: string[] = [];
+      const { page, token } = await teamPage("Gulls", errors);
+      // The lighthouse's headers come, and half its page; the rest never does.
+      proxy.stall("/puzzles/lighthouse");
+      const stalled = await context.newPage();
+      const opening = stalled.goto(`${proxy.base}/puzzles/lighthouse`).catch(() => null);
+      for (let i = 0; proxy.state.stalled === 0; i++) {
+        if (i > 100) throw new Error("the lighthouse was never asked for");
+        await Bun.sleep(100);
+      }
+      // Meanwhile a teammate solves the lighthouse: the vault opens, and the team opens it.
+      await solveLighthouse(token);
+      await page.goto(`${proxy.base}/puzzles/vault`);
+      expect(await page.content()).not.toContain("You are offline");
+      await page.getByText("The vault's secret text.").waitFor();
+      await until(page, kept("/puzzles/vault", "The vault's secret text."));
+      // The stalled page shows the copy kept.
+      await opening;
+      await stalled.getByText("Count the windows of the lighthouse.").waitFor();
+      await page.screenshot({ path: join(SHOTS, "sw-edges-next-page-while-stalled-phone.png") });
+      // Offline, the vault reads from the phone.
+      await context.setOffline(true);
+      try {
+        await page.goto(`${proxy.base}/puzzles/vault`);
+        await page.getByText("The vault's secret text.").waitFor();
+      } finally {
+        await context.setOffline(false);
+      }
+      expect(errors).toEqual([]);
+      proxy.release();
+      await stalled.close();
+      await page.close();
+    },
+    90_000,
+  );
+});
