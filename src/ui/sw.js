@@ -53,13 +53,34 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
-    // Older shells go; the team's pages stay (a session change, or logging out, clears them).
-    for (const name of await caches.keys()) {
-      if (name.startsWith("cairn-shell-") && name !== SHELL_CACHE) await caches.delete(name);
-    }
+    // The team's pages stay (a session change, or logging out, clears them), and so does an older
+    // shell while a page kept names its assets.
+    await pruneShells();
     await self.clients.claim();
   })());
 });
+
+/**
+ * Drops the shells of older versions whose assets no page kept names any more. A page kept before
+ * an update names the stylesheet and scripts it was drawn with, by their hashed paths, which the
+ * new shell does not have: its own older shell serves them offline (the browser's own cache of
+ * them may be gone), until the phone has kept that page again from the server.
+ */
+async function pruneShells() {
+  const older = (await caches.keys())
+    .filter((name) => name.startsWith("cairn-shell-") && name !== SHELL_CACHE);
+  if (older.length === 0) return;
+  const named = new Set();
+  const pages = await caches.open(PAGES_CACHE);
+  for (const request of await pages.keys()) {
+    const text = (await (await pages.match(request))?.text()) ?? "";
+    for (const [path] of text.matchAll(/\/assets\/[^"'\s?#]+/g)) named.add(path);
+  }
+  for (const name of older) {
+    const paths = (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
+    if (!paths.some((path) => named.has(path) && !SHELL.includes(path))) await caches.delete(name);
+  }
+}
 
 self.addEventListener("message", (event) => {
   const data = event.data || {};
@@ -217,6 +238,8 @@ function cachePages(urls) {
       // From here, a new ask starts a new batch: these fetches may have begun before it.
       if (gathering === batch) gathering = undefined;
       await fetchPages([...batch.keys]);
+      // The pages kept again from the server may name an older shell's assets no more.
+      await pruneShells().catch(() => {});
     })();
     fetching = batch.done.catch(() => {});
     gathering = batch;
@@ -270,6 +293,11 @@ async function fetchPages(keys) {
   }
 }
 
+/** A path of the shell: this version's copy, else an older shell's (the same, by its hash). */
+async function fromShell(path) {
+  return (await caches.match(path, { cacheName: SHELL_CACHE })) ?? (await caches.match(path));
+}
+
 function timeout(ms) {
   return new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), ms));
 }
@@ -311,7 +339,7 @@ async function networkFirst(network, key) {
   } catch {
     const kept = await cached();
     if (kept) return kept;
-    const offline = await caches.match(OFFLINE);
+    const offline = await fromShell(OFFLINE);
     return offline || new Response("You are offline.", {
       status: 503,
       headers: { "content-type": "text/plain; charset=utf-8" },
@@ -325,6 +353,12 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
   if (SHELL.includes(url.pathname)) {
+    event.respondWith(fromShell(url.pathname).then((hit) => hit || fetch(request)));
+    return;
+  }
+  // An asset of an older version, named by a page kept before an update: from its older shell.
+  // Its path has its content's hash: a page gets the very stylesheet and scripts it was drawn with.
+  if (url.pathname.startsWith("/assets/")) {
     event.respondWith(caches.match(url.pathname).then((hit) => hit || fetch(request)));
     return;
   }

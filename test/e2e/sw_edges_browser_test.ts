@@ -123,6 +123,15 @@ const kept = (path: string, text: string) =>
   `caches.open("cairn-pages").then((c) => c.match(${JSON.stringify(path)}))
     .then((r) => r?.text()).then((t) => t?.includes(${JSON.stringify(text)}) ?? false)`;
 
+/** True when the page's stylesheet came: it has rules (one that failed to load cannot be read). */
+const STYLED = `[...document.styleSheets].some((sheet) => {
+  try {
+    return sheet.cssRules.length > 0;
+  } catch {
+    return false;
+  }
+})`;
+
 suite("the service worker's kept pages, at the edges", () => {
   beforeAll(async () => {
     server = await startBinary(HUNT);
@@ -198,6 +207,71 @@ suite("the service worker's kept pages, at the edges", () => {
       proxy.release();
       await stalled.close();
       await page.close();
+    },
+    90_000,
+  );
+
+  test(
+    "after an update, the pages the older worker kept open offline, their stylesheet and scripts too",
+    async () => {
+      const errors: string[] = [];
+      const { page } = await teamPage("Terns", errors);
+      const older = await page.evaluate(
+        `caches.keys().then((k) => k.filter((n) => n.startsWith("cairn-shell-")))`,
+      ) as string[];
+      expect(older.length).toBe(1);
+      // Cairn is updated on the server: the phone finds the new worker, which waits.
+      proxy.state.next = true;
+      try {
+        await page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())");
+        const reload = page.locator("#update-ready").getByRole("button", { name: "Reload" });
+        await reload.waitFor({ timeout: 20_000 });
+        // The Wi-Fi drops before the team opens any page of the new version. The browser's own
+        // cache of the older assets may be gone by then (it keeps them as it likes): only what the
+        // worker keeps counts.
+        const cdp = await context.newCDPSession(page);
+        await cdp.send("Network.clearBrowserCache");
+        await cdp.detach();
+        await context.setOffline(true);
+        try {
+          // The player takes the new version: the page reloads under it, from the copy kept.
+          await reload.click();
+          await until(
+            page,
+            `navigator.serviceWorker.getRegistration().then((r) => r.waiting === null &&
+              r.active !== null && navigator.serviceWorker.controller?.state === "activated")`,
+          );
+          await until(page, `document.querySelector(".puzzle-list") !== null`);
+          const shells = await page.evaluate(
+            `caches.keys().then((k) => k.filter((n) => n.startsWith("cairn-shell-")))`,
+          ) as string[];
+          expect(shells.some((name) => !older.includes(name))).toBe(true);
+          await page.locator(".puzzle-list").getByRole("link", { name: "The Lighthouse" })
+            .click();
+          await page.getByText("Count the windows of the lighthouse.").waitFor();
+          expect(await page.content()).not.toContain("/assets/next-");
+          // Drawn with its stylesheet.
+          expect(await page.evaluate(STYLED)).toBe(true);
+          // And its scripts run: an answer typed now waits on the phone.
+          await page.getByRole("textbox", { name: "Answer" }).fill("eight");
+          await page.getByRole("button", { name: "Submit" }).click();
+          await page.getByText("1 answer waiting for the network").waitFor();
+          await page.screenshot({ path: join(SHOTS, "sw-edges-kept-before-update-phone.png") });
+        } finally {
+          await context.setOffline(false);
+        }
+        // Once the team has its pages again from the server, the older shell goes.
+        await page.goto(`${proxy.base}/puzzles`);
+        await until(page, kept("/puzzles/lighthouse", "/assets/next-"));
+        await until(
+          page,
+          `caches.keys().then((k) => !k.includes(${JSON.stringify(older[0])}))`,
+        );
+        expect(errors).toEqual([]);
+      } finally {
+        proxy.state.next = false;
+        await page.close();
+      }
     },
     90_000,
   );
