@@ -207,6 +207,8 @@
    * tabs (a guess that waited here, sent there): the answer comes from that tab.
    */
   let phoneSolved = false;
+  /** The keys of the guesses whose answer this page showed (its own, or passed on by another tab). */
+  const answeredHere = new Set();
   /**
    * How long a page waits for the answer to its phone's solve from the tab that sent it, before it
    * reloads to show the puzzle solved all the same (that tab was closed as the answer came).
@@ -359,6 +361,7 @@
     const { item, shown, status } = event.detail;
     if (item.puzzle !== puzzleId || !$("result")) return;
     event.preventDefault();
+    if (status !== undefined) answeredHere.add(item.key);
     if (status === undefined) {
       // Kept for later (offline, or until the team logs in again), or could not be kept: the
       // outbox's words.
@@ -1578,6 +1581,15 @@
       if (page !== "puzzle" || puzzle !== puzzleId || mission || solvedHere) return;
       // This page's own: its answer brings the page up to date.
       if (request !== undefined && sentRequests.has(request)) return;
+      // This phone's, sent by another of its tabs: that tab passes its answer on (outbox.js), which
+      // counts the guess here once. Should it not come (that tab was closed as it went), the page
+      // asks the server.
+      if (globalThis.cairnOutbox?.hearsOf(request)) {
+        setTimeout(() => {
+          if (!answeredHere.has(request)) void teammateGuessed();
+        }, PHONE_ANSWER_MS);
+        return;
+      }
       void teammateGuessed();
     });
     // An organizer gave the team more guesses on this puzzle: the limit's line (and, past the

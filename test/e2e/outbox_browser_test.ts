@@ -53,6 +53,12 @@ title = "The Dock"
 checkpoint = { code = "dock-42" }
 unlock = 'checked_in("dock")'
 answer = ["twelve"]
+
+[[puzzle]]
+id = "mooring"
+title = "The Mooring"
+answer = ["cleat"]
+guess_limit = { count = 3, per = "hunt" }
 `;
 
 const SHOTS = join(import.meta.dir, "..", "..", "test-results", "screenshots");
@@ -118,6 +124,46 @@ const HEAR_SOLVES = `{
       globalThis.testSolvesHeard = (globalThis.testSolvesHeard ?? 0) + 1;
     }, options);
   };
+}`;
+
+/**
+ * Counts, in `testWrongHeard`, the live `wrong_guess` events the page's own listener has taken, and
+ * in `testPageFetches` the page's fetches of itself (a refresh); keeps the page's streams in
+ * `testStreams`, and in `testLimitNotes` each text the guesses-left line has shown, in order.
+ */
+const HEAR_WRONG = `{
+  const add = EventSource.prototype.addEventListener;
+  EventSource.prototype.addEventListener = function (type, listener, options) {
+    globalThis.testStreams ??= [];
+    if (!globalThis.testStreams.includes(this)) globalThis.testStreams.push(this);
+    if (type !== "wrong_guess") return add.call(this, type, listener, options);
+    return add.call(this, type, (event) => {
+      listener(event);
+      globalThis.testWrongHeard = (globalThis.testWrongHeard ?? 0) + 1;
+    }, options);
+  };
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = function (input, init) {
+    if (String(input) === location.pathname) {
+      globalThis.testPageFetches = (globalThis.testPageFetches ?? 0) + 1;
+    }
+    return realFetch.call(this, input, init);
+  };
+  globalThis.testLimitNotes = [];
+  const note = () => {
+    const text = document.getElementById("limit-note")?.textContent?.trim();
+    if (text !== undefined && text !== globalThis.testLimitNotes.at(-1)) {
+      globalThis.testLimitNotes.push(text);
+    }
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    note();
+    new MutationObserver(note).observe(document.body, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+    });
+  });
 }`;
 
 const guesses = (raw: string) =>
@@ -619,6 +665,53 @@ suite("the outbox, on plain HTTP", () => {
       expect(await toastsShown(first, "teammate")).toEqual([]);
       expect(fetches).toBeGreaterThanOrEqual(2);
       expect(navigations).toEqual([]);
+      expect(errors).toEqual([]);
+      await first.close();
+      await second.close();
+    },
+    60_000,
+  );
+
+  test(
+    "a wrong guess sent by the phone's other tab counts once in this tab's guesses left",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Shags");
+      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+      const first = await context.newPage();
+      first.on("pageerror", (error) => errors.push(error.message));
+      await first.addInitScript(HEAR_WRONG);
+      await first.goto(`${server.base}/puzzles/mooring`);
+      const second = await tab(token, "/puzzles/mooring", errors);
+      const note = first.locator("#limit-note");
+      expect(await note.textContent()).toContain("3 of 3 wrong guesses left");
+      // The second tab's wrong guess arrives, and its answer comes back only once the first tab took
+      // the live `wrong_guess` event, and whatever that made it fetch showed: the order in which the
+      // first tab counted the guess twice, from the server and again from the answer.
+      await second.route("**/api/puzzles/mooring/guesses", async (route) => {
+        const response = await route.fetch();
+        try {
+          await until(
+            first,
+            `globalThis.testWrongHeard >= 1 && (!globalThis.testPageFetches ||
+              globalThis.testLimitNotes.some((text) => text.includes("2 of 3")))`,
+          );
+        } finally {
+          await route.fulfill({ response });
+        }
+      });
+      await until(first, "globalThis.testStreams?.some((s) => s.readyState === 1)");
+      await second.getByRole("textbox", { name: "Answer" }).fill("bollard");
+      await second.getByRole("button", { name: "Submit" }).click();
+      await second.locator("#result.notice-bad", { hasText: "Not the answer" }).waitFor();
+      // The first tab shows the answer its phone had, and the guess counted once.
+      await first.locator("#result.notice-bad", { hasText: "Not the answer" }).waitFor();
+      await note.filter({ hasText: "2 of 3 wrong guesses left" }).waitFor();
+      expect(await first.evaluate("globalThis.testWrongHeard")).toBe(1);
+      const notes = await first.evaluate("globalThis.testLimitNotes") as string[];
+      expect(notes.map((text) => /\d+ of 3/.exec(text)?.[0])).toEqual(["3 of 3", "2 of 3"]);
+      await first.screenshot({ path: join(SHOTS, "outbox-wrong-guess-from-other-tab-390.png") });
+      expect(guesses("bollard")).toBe(1);
       expect(errors).toEqual([]);
       await first.close();
       await second.close();
