@@ -147,15 +147,51 @@
     channel?.postMessage("changed");
     void render();
   };
+  /**
+   * The items another tab of the phone is sending now: on their way, not waiting, here too (an
+   * upload can take minutes). Each tab says when it starts and ends a send, and which it is sending
+   * when asked: by a tab that just opened, and by each tab every FLUSH_EVERY_MS, which then forgets
+   * those no tab names (that tab was closed during the send, with no time to say so).
+   */
+  const elsewhere = new Map();
+  const thisTab = randomHex(8);
+  /** How many times this tab asked which items are on their way: each entry notes the last answer. */
+  let asked = 0;
+  function askWhich() {
+    if (!channel) return;
+    const round = ++asked;
+    channel.postMessage({ type: "which" });
+    setTimeout(() => {
+      let forgot = false;
+      for (const [key, { round: named }] of elsewhere) {
+        if (named < round) forgot = elsewhere.delete(key);
+      }
+      if (forgot) void render();
+    }, 1_000);
+  }
   if (channel) {
     channel.onmessage = (event) => {
+      const { type, item, keys, tab } = event.data ?? {};
       // Another tab sent an item: this one shows its answer too, where it was asked (the answer box
       // that still says it waits, on a puzzle's page left in the background).
-      if (event.data?.type === "sent") {
-        answerHere(event.data.item, event.data.answer, event.data.shown);
+      if (type === "sent") answerHere(item, event.data.answer, event.data.shown);
+      if (type === "sending") { for (const key of keys) elsewhere.set(key, { tab, round: asked }); }
+      if (type === "went") {
+        for (const [key, by] of elsewhere) {
+          if (by.tab === tab && keys.includes(key)) elsewhere.delete(key);
+        }
+      }
+      if (type === "which" && onItsWay.size > 0) {
+        channel.postMessage({ type: "sending", keys: [...onItsWay], tab: thisTab });
       }
       void render();
     };
+    askWhich();
+    globalThis.addEventListener("pagehide", () => {
+      if (onItsWay.size > 0) {
+        channel.postMessage({ type: "went", keys: [...onItsWay], tab: thisTab });
+      }
+    });
   }
 
   // ---------------------------------------------------------------- the panel
@@ -222,15 +258,16 @@
 
   /**
    * Shows what is queued and each result not yet seen, taking those results off the phone. What
-   * this page is sending now, online, is on its way (a mission's page shows its progress), not
-   * waiting for the network.
+   * this page or another tab of the phone is sending now, online, is on its way (a mission's page
+   * shows its progress), not waiting for the network.
    */
   async function render() {
     const [items, results] = await Promise.all([all("outbox"), all("results")]);
     const mine = items.filter((item) => item.team === team);
     const login = !signedIn();
     const waits = mine.filter((item) =>
-      !navigator.onLine || !(atOnce.has(item.key) || onItsWay.has(item.key))
+      !navigator.onLine ||
+      !(atOnce.has(item.key) || onItsWay.has(item.key) || elsewhere.has(item.key))
     );
     const waiting = waits.length === 0 ? "" : waitingText(waits, login);
     // Words that did not change stay as they are: written again, they would be announced again.
@@ -526,10 +563,12 @@
    */
   async function send(item) {
     onItsWay.add(item.key);
+    channel?.postMessage({ type: "sending", keys: [item.key], tab: thisTab });
     try {
       return await sendNow(item);
     } finally {
       onItsWay.delete(item.key);
+      channel?.postMessage({ type: "went", keys: [item.key], tab: thisTab });
     }
   }
 
@@ -1125,6 +1164,7 @@
     if (document.visibilityState === "visible") void flush();
   });
   setInterval(async () => {
+    askWhich();
     if ((await render()) > 0) void flush();
   }, FLUSH_EVERY_MS);
   void flush();

@@ -720,6 +720,59 @@ suite("the outbox, on plain HTTP", () => {
   );
 
   test(
+    "what one tab is sending does not wait in the phone's other tabs, nor in a tab opened meanwhile",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Gannets");
+      const first = await tab(token, "/puzzles/knots", errors);
+      const second = await tab(token, "/puzzles/knots", errors);
+      // The second tab's send is on its way until the test lets it through.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => release = resolve);
+      let arrived = () => {};
+      const sending = new Promise<void>((resolve) => arrived = resolve);
+      await second.route("**/api/puzzles/knots/guesses", async (route) => {
+        arrived();
+        await held;
+        // (Its tab may be closed by then.)
+        await route.continue().catch(() => {});
+      });
+      /** The outbox's status in `page`, drawn again now. */
+      const status = async (page: Page) => {
+        await page.evaluate(() => (globalThis as unknown as Outbox).cairnOutbox.render());
+        return (await page.locator("#outbox-status").textContent())!;
+      };
+      try {
+        await second.getByRole("textbox", { name: "Answer" }).fill("clove hitch");
+        await second.getByRole("button", { name: "Submit" }).click();
+        await sending;
+        expect(await pending(first)).toBe(1);
+        // A tab never says it waits while it sends it.
+        expect(await status(second)).toBe("");
+        // The first tab hears that the second sends it; a third, opened now, asks.
+        for (let i = 0; (await status(first)) !== "" && i < 50; i++) await Bun.sleep(100);
+        expect(await status(first)).toBe("");
+        const third = await tab(token, "/puzzles/knots", errors);
+        for (let i = 0; (await status(third)) !== "" && i < 50; i++) await Bun.sleep(100);
+        expect(await status(third)).toBe("");
+        await first.screenshot({ path: join(SHOTS, "outbox-sent-by-other-tab-390.png") });
+        // The second tab closes while it sends: the first, which asks again every 20 s which items
+        // are on their way, sends it itself.
+        await second.close({ runBeforeUnload: false });
+        await until(first, "globalThis.cairnOutbox.pending().then((n) => n === 0)", 30);
+        await third.close();
+      } finally {
+        release();
+      }
+      expect(guesses("clove hitch")).toBe(1);
+      expect(await status(first)).toBe("");
+      expect(errors).toEqual([]);
+      await first.close();
+    },
+    60_000,
+  );
+
+  test(
     "a flush asked for while one runs ends once what was queued meanwhile went too",
     async () => {
       const errors: string[] = [];
