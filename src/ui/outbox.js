@@ -104,13 +104,29 @@
    */
   const PHONE = "cairn.phone";
   const PHONE_ID = /^[0-9a-f]{16}$/;
+  /**
+   * Every id this tab has known the phone by. Two tabs opened at once, the phone's first, can each
+   * find none and store their own: the one stored last is the phone's from then on (each key reads
+   * it again), and each tab hears of the other's (`storage`), so that a key either made is known
+   * as the phone's in both.
+   */
+  const phoneIds = new Set();
   function phoneId() {
     const kept = localStorage.getItem(PHONE);
-    if (kept !== null && PHONE_ID.test(kept)) return kept;
+    if (kept !== null && PHONE_ID.test(kept)) {
+      phoneIds.add(kept);
+      return kept;
+    }
     const made = randomHex(8);
     localStorage.setItem(PHONE, made);
+    phoneIds.add(made);
     return made;
   }
+  globalThis.addEventListener("storage", (event) => {
+    for (const id of [event.oldValue, event.newValue]) {
+      if (event.key === PHONE && id !== null && PHONE_ID.test(id)) phoneIds.add(id);
+    }
+  });
   phoneId();
 
   /** This phone's id, then 128 random bits: 49 characters, a request id the server echoes. */
@@ -122,9 +138,10 @@
    * BroadcastChannel, it cannot: then no).
    */
   function hearsOf(key) {
-    const phone = localStorage.getItem(PHONE);
-    return channel !== undefined && phone !== null && typeof key === "string" &&
-      key.startsWith(`${phone}-`);
+    if (channel === undefined || typeof key !== "string") return false;
+    const now = localStorage.getItem(PHONE);
+    if (now !== null && PHONE_ID.test(now)) phoneIds.add(now);
+    return [...phoneIds].some((id) => key.startsWith(`${id}-`));
   }
 
   /** The items whose answer this page has had: each is shown once. */

@@ -773,6 +773,63 @@ suite("the outbox, on plain HTTP", () => {
   );
 
   test(
+    "two tabs opened at once as the phone's first each know a key the other made as the phone's",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Petrels");
+      // A phone of its own, whose tabs never stored an id.
+      const phone = await launchChromium([], { serviceWorkers: "block" });
+      try {
+        await phone.context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+        // The first tab found no id, and its storing of the one it made is held until the second
+        // tab found none too and stored its own: the two tabs' race, in its worst order.
+        const first = await phone.context.newPage();
+        first.on("pageerror", (error) => errors.push(error.message));
+        await first.addInitScript(`{
+          const get = Storage.prototype.getItem;
+          const set = Storage.prototype.setItem;
+          Storage.prototype.getItem = function (key) {
+            if (key === "cairn.phone" && !globalThis.testLetGo) return null;
+            return get.call(this, key);
+          };
+          Storage.prototype.setItem = function (key, value) {
+            if (key === "cairn.phone" && !globalThis.testLetGo) globalThis.testMade = value;
+            else set.call(this, key, value);
+          };
+        }`);
+        await first.goto(`${server.base}/puzzles/knots`);
+        const second = await phone.context.newPage();
+        second.on("pageerror", (error) => errors.push(error.message));
+        await second.goto(`${server.base}/puzzles/knots`);
+        const made = [
+          await first.evaluate("globalThis.testMade") as string,
+          await second.evaluate(`localStorage.getItem("cairn.phone")`) as string,
+        ];
+        expect(made[0]).toMatch(/^[0-9a-f]{16}$/);
+        expect(made[1]).toMatch(/^[0-9a-f]{16}$/);
+        expect(made[0]).not.toBe(made[1]);
+        await first.evaluate(`{
+          globalThis.testLetGo = true;
+          localStorage.setItem("cairn.phone", globalThis.testMade);
+        }`);
+        await until(second, `localStorage.getItem("cairn.phone") === ${JSON.stringify(made[0])}`);
+        // Each tab knows a key made with either id (a guess either sent) as the phone's own.
+        for (const page of [first, second]) {
+          for (const id of made) {
+            await until(page, `globalThis.cairnOutbox.hearsOf("${id}-${"0".repeat(32)}")`, 5);
+          }
+          expect(await page.evaluate(`globalThis.cairnOutbox.hearsOf("${"f".repeat(16)}-0")`))
+            .toBe(false);
+        }
+        expect(errors).toEqual([]);
+      } finally {
+        await phone.close();
+      }
+    },
+    60_000,
+  );
+
+  test(
     "a flush asked for while one runs ends once what was queued meanwhile went too",
     async () => {
       const errors: string[] = [];
