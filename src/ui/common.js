@@ -77,19 +77,35 @@
   // sent, also when the page's script (player.js) sends it once the server answers. A form that
   // never went (no network: the page stays and says so) leaves the team's tabs sending, in the
   // session they still have. (A browser without that event says it as the form is submitted.)
+  //
+  // The login's answer, or its failure (no network as it went: the browser's error page), replaces
+  // this page: then this page says that login ended ("cairn.login-ended" takes the login's mark from
+  // "cairn.login"), and the tabs of the team logged in before ask the server whose session the
+  // phone holds now. One whose team it still is (the login did not happen) sends again.
   const GOING = "FormDataEvent" in globalThis ? "formdata" : "submit";
+  let loginMark;
   document.addEventListener(GOING, (event) => {
     const action = event.target instanceof HTMLFormElement
       ? event.target.getAttribute("action")
       : "";
     if (action === "/login" || action === "/join") {
       try {
+        loginMark = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+        localStorage.setItem("cairn.login", loginMark);
         localStorage.removeItem("cairn.team");
       } catch {
         // No storage (a private window that refuses it): the outbox cannot run either.
       }
     }
   }, true);
+  globalThis.addEventListener("pagehide", () => {
+    if (loginMark === undefined) return;
+    try {
+      localStorage.setItem("cairn.login-ended", loginMark);
+    } catch {
+      // No storage: nothing waits for it.
+    }
+  });
 
   // ---------------------------------------------------------------- live stream
 

@@ -1172,6 +1172,26 @@
     void flush();
   };
   globalThis.addEventListener("online", networkBack);
+  // A login (or join) sent from another tab ended (common.js): its answer came, or it failed as it
+  // went. The tabs of the team logged in before ask whose session the phone holds now: still this
+  // team's (the login never happened), what waits goes again.
+  globalThis.addEventListener("storage", async (event) => {
+    const mark = event.newValue;
+    if (event.key !== "cairn.login-ended" || mark === null || signedIn()) return;
+    if (localStorage.getItem("cairn.login") !== mark) return;
+    let drawnFor;
+    try {
+      const res = await fetch("/puzzles", { redirect: "manual" });
+      if (!res.ok) return;
+      drawnFor = new DOMParser().parseFromString(await res.text(), "text/html").body.dataset.team;
+    } catch {
+      return;
+    }
+    // (Not when another login was sent meanwhile: its answer may not have come yet.)
+    if (drawnFor !== team || localStorage.getItem("cairn.login") !== mark) return;
+    localStorage.setItem(SIGNED_IN, team);
+    void flush();
+  });
   // No network now: what waits, waits for it, whatever the server said before.
   globalThis.addEventListener("offline", () => void render());
   // The live stream opened (again): the server answers, though the phone may never have gone

@@ -830,6 +830,54 @@ suite("the outbox, on plain HTTP", () => {
   );
 
   test(
+    "a login that failed as it went leaves the team's other tabs sending, not waiting for a login",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Fulmars");
+      // A tab drawn with no session, on the login form; then the team's tab.
+      await context.clearCookies();
+      const login = await context.newPage();
+      login.on("pageerror", (error) => errors.push(error.message));
+      await login.goto(`${server.base}/#login`);
+      const page = await tab(token, "/puzzles/knots", errors);
+      const team = await page.evaluate("document.body.dataset.team") as string;
+      // The team's guess waits for the network (its sends get no answer).
+      await page.route(
+        "**/api/puzzles/knots/guesses",
+        (route) => route.abort("internetdisconnected"),
+      );
+      await page.getByRole("textbox", { name: "Answer" }).fill("granny knot");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#outbox-status", { hasText: "1 answer waiting for the network" })
+        .waitFor();
+      await page.evaluate(`addEventListener("storage", (event) => {
+        if (event.key === "cairn.team" && event.newValue === null) globalThis.testLoggedOut = true;
+      })`);
+      // The login is sent, and fails on its way: the browser shows its error page.
+      await login.route("**/login", (route) => {
+        if (route.request().method() !== "POST") return route.continue();
+        return route.abort("internetdisconnected");
+      });
+      await login.locator("#login").getByLabel("Team name").fill("Someone Else");
+      await login.locator("#login").getByLabel("Password").fill("not-a-password");
+      await login.locator("#login").getByRole("button", { name: "Log in" }).click();
+      // The team's tab stops sending as the login goes; then asks the server, finds the session
+      // still its own, and sends again.
+      await until(page, "globalThis.testLoggedOut === true");
+      await until(page, `localStorage.getItem("cairn.team") === ${JSON.stringify(team)}`, 10);
+      await page.unroute("**/api/puzzles/knots/guesses");
+      await flushNow(page);
+      expect(guesses("granny knot")).toBe(1);
+      await page.locator("#result.notice-bad", { hasText: "Not the answer" }).waitFor();
+      expect(await page.locator("#outbox-status").textContent()).toBe("");
+      expect(errors).toEqual([]);
+      await login.close();
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
     "a flush asked for while one runs ends once what was queued meanwhile went too",
     async () => {
       const errors: string[] = [];
