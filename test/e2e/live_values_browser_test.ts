@@ -208,6 +208,11 @@ suite("another team's solve, on a team's open pages", () => {
         await scored(470);
         await admin("POST", "/api/admin/scoreboard", { frozen: true });
         await solveAs(base, fulmars, "crypto", "flag{x}");
+        // The list's own data says the value at the freeze too.
+        expect(
+          await list.evaluate(`fetch("/api/puzzles").then((r) => r.json())
+            .then((body) => body.puzzles.find((p) => p.id === "crypto").points)`),
+        ).toBe(470);
         await Bun.sleep(2_500);
         expect(await score.textContent()).toBe("470");
         await admin("POST", "/api/admin/scoreboard", { frozen: false });

@@ -166,6 +166,40 @@ const HEAR_WRONG = `{
   });
 }`;
 
+/**
+ * Two tabs of one phone on the puzzle "knots", logged in as a new team `name`: the first hears the
+ * live `solve` events (HEAR_SOLVES), keeps its toasts and its navigations, and its sends of guesses
+ * never reach the server (as with no network), so its guesses wait; the second is a plain tab.
+ * `sent(raw)` counts the team's stored guesses `raw`.
+ */
+async function twoTabs(name: string) {
+  const errors: string[] = [];
+  const token = await registerTeam(server.base, name);
+  const sent = (raw: string) =>
+    server.query<{ n: number }>(
+      "SELECT count(*) AS n FROM guesses JOIN teams ON teams.id = team_id " +
+        "WHERE teams.name = ? AND raw = ?",
+      name,
+      raw,
+    )[0]!.n;
+  await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
+  const first = await context.newPage();
+  first.on("pageerror", (error) => errors.push(error.message));
+  await keepToasts(first);
+  await first.addInitScript(HEAR_SOLVES);
+  await first.goto(`${server.base}/puzzles/knots`);
+  const navigations: string[] = [];
+  first.on("framenavigated", (frame) => {
+    if (frame === first.mainFrame()) navigations.push(frame.url());
+  });
+  const second = await tab(token, "/puzzles/knots", errors);
+  await first.route(
+    "**/api/puzzles/knots/guesses",
+    (route) => route.abort("internetdisconnected"),
+  );
+  return { errors, sent, first, navigations, second };
+}
+
 const guesses = (raw: string) =>
   server.query<{ n: number }>("SELECT count(*) AS n FROM guesses WHERE raw = ?", raw)[0]!.n;
 
@@ -529,31 +563,8 @@ suite("the outbox, on plain HTTP", () => {
   test(
     "a guess queued in one tab and sent by another is this phone's solve in both: no teammate's",
     async () => {
-      const errors: string[] = [];
-      const token = await registerTeam(server.base, "Dabchicks");
-      const sent = (raw: string) =>
-        server.query<{ n: number }>(
-          "SELECT count(*) AS n FROM guesses JOIN teams ON teams.id = team_id " +
-            "WHERE teams.name = 'Dabchicks' AND raw = ?",
-          raw,
-        )[0]!.n;
-      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
-      const first = await context.newPage();
-      first.on("pageerror", (error) => errors.push(error.message));
-      await keepToasts(first);
-      await first.addInitScript(HEAR_SOLVES);
-      await first.goto(`${server.base}/puzzles/knots`);
-      const navigations: string[] = [];
-      first.on("framenavigated", (frame) => {
-        if (frame === first.mainFrame()) navigations.push(frame.url());
-      });
-      const second = await tab(token, "/puzzles/knots", errors);
-      // The first tab's sends do not reach the server (as with no network): its guesses wait. Its
-      // flush stops at the first, so it never tries the second, the solve.
-      await first.route(
-        "**/api/puzzles/knots/guesses",
-        (route) => route.abort("internetdisconnected"),
-      );
+      const { errors, sent, first, navigations, second } = await twoTabs("Dabchicks");
+      // The first tab's flush stops at its first guess, so it never tries the second, the solve.
       // The second tab's sends arrive, and the solve's answer comes back only once the first tab's
       // page has taken the live `solve` event: the order that made the first tab call it a
       // teammate's.
@@ -595,31 +606,9 @@ suite("the outbox, on plain HTTP", () => {
   test(
     "a page catching up does not call a solve a teammate's while this phone's guess on it is on its way",
     async () => {
-      const errors: string[] = [];
-      const token = await registerTeam(server.base, "Moorhens");
-      const sent = (raw: string) =>
-        server.query<{ n: number }>(
-          "SELECT count(*) AS n FROM guesses JOIN teams ON teams.id = team_id " +
-            "WHERE teams.name = 'Moorhens' AND raw = ?",
-          raw,
-        )[0]!.n;
-      await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
-      const first = await context.newPage();
-      first.on("pageerror", (error) => errors.push(error.message));
-      await keepToasts(first);
-      await first.addInitScript(HEAR_SOLVES);
-      await first.goto(`${server.base}/puzzles/knots`);
-      const navigations: string[] = [];
-      first.on("framenavigated", (frame) => {
-        if (frame === first.mainFrame()) navigations.push(frame.url());
-      });
-      const second = await tab(token, "/puzzles/knots", errors);
-      // The first tab's guess waits (its sends do not arrive), then the second tab sends it, and
-      // its answer is held: the guess is on its way while the first tab catches up.
-      await first.route(
-        "**/api/puzzles/knots/guesses",
-        (route) => route.abort("internetdisconnected"),
-      );
+      const { errors, sent, first, navigations, second } = await twoTabs("Moorhens");
+      // The first tab's guess waits, then the second tab sends it, and its answer is held: the
+      // guess is on its way while the first tab catches up.
       let release = () => {};
       const held = new Promise<void>((resolve) => release = resolve);
       await second.route("**/api/puzzles/knots/guesses", async (route) => {
@@ -676,7 +665,7 @@ suite("the outbox, on plain HTTP", () => {
     "a wrong guess sent by the phone's other tab counts once in this tab's guesses left",
     async () => {
       const errors: string[] = [];
-      const token = await registerTeam(server.base, "Shags");
+      const token = await registerTeam(server.base, "Wigeons");
       await context.addCookies([{ name: "cairn_session", value: token, url: server.base }]);
       const first = await context.newPage();
       first.on("pageerror", (error) => errors.push(error.message));
@@ -723,7 +712,7 @@ suite("the outbox, on plain HTTP", () => {
     "what one tab is sending does not wait in the phone's other tabs, nor in a tab opened meanwhile",
     async () => {
       const errors: string[] = [];
-      const token = await registerTeam(server.base, "Gannets");
+      const token = await registerTeam(server.base, "Teals");
       const first = await tab(token, "/puzzles/knots", errors);
       const second = await tab(token, "/puzzles/knots", errors);
       // The second tab's send is on its way until the test lets it through.
@@ -743,7 +732,7 @@ suite("the outbox, on plain HTTP", () => {
         return (await page.locator("#outbox-status").textContent())!;
       };
       try {
-        await second.getByRole("textbox", { name: "Answer" }).fill("clove hitch");
+        await second.getByRole("textbox", { name: "Answer" }).fill("timber hitch");
         await second.getByRole("button", { name: "Submit" }).click();
         await sending;
         expect(await pending(first)).toBe(1);
@@ -764,7 +753,7 @@ suite("the outbox, on plain HTTP", () => {
       } finally {
         release();
       }
-      expect(guesses("clove hitch")).toBe(1);
+      expect(guesses("timber hitch")).toBe(1);
       expect(await status(first)).toBe("");
       expect(errors).toEqual([]);
       await first.close();
@@ -776,7 +765,7 @@ suite("the outbox, on plain HTTP", () => {
     "two tabs opened at once as the phone's first each know a key the other made as the phone's",
     async () => {
       const errors: string[] = [];
-      const token = await registerTeam(server.base, "Petrels");
+      const token = await registerTeam(server.base, "Pintails");
       // A phone of its own, whose tabs never stored an id.
       const phone = await launchChromium([], { serviceWorkers: "block" });
       try {
@@ -833,7 +822,7 @@ suite("the outbox, on plain HTTP", () => {
     "a login that failed as it went leaves the team's other tabs sending, not waiting for a login",
     async () => {
       const errors: string[] = [];
-      const token = await registerTeam(server.base, "Fulmars");
+      const token = await registerTeam(server.base, "Garganeys");
       // A tab drawn with no session, on the login form; then the team's tab.
       await context.clearCookies();
       const login = await context.newPage();

@@ -2,7 +2,7 @@
 // compiled binary: phones wait on the puzzle list before the start, and a
 // puzzle page stays open through the end (neither sends the page anything, so
 // the page itself must show the hunt as it is then); a team's score falls
-// when other teams solve a dynamic puzzle, and moves at the reveal.
+// when other teams solve a dynamic puzzle.
 // Screenshots go to test-results/screenshots/.
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -133,7 +133,7 @@ answer = "polaris"
   );
 
   test(
-    "the puzzle list follows the team's score when other teams' solves lower it, at the reveal, and while hidden",
+    "the puzzle list follows the team's score when other teams' solves lower it, without being drawn again",
     async () => {
       browser ??= await launchChromium();
       ctf = await startBinary(
@@ -169,7 +169,6 @@ answer = "lit"
       };
       const gulls = await registerTeam(base, "Gulls");
       const terns = await registerTeam(base, "Terns");
-      const skuas = await registerTeam(base, "Skuas");
       await solve(gulls);
       await browser.context.clearCookies();
       await browser.context.addCookies([{ name: "cairn_session", value: gulls, url: base }]);
@@ -180,6 +179,7 @@ answer = "lit"
       // The team's row in the stream's next board brings the score, in place (player.js).
       const later = { timeout: 15_000 };
       // (A stream that opens after the next solve starts with the board as it is then: no race.)
+      // (The score frozen, at the reveal, renamed and hidden: live_values_browser_test.)
 
       // Another team's solve: the value every solver holds falls to 490.
       await solve(terns);
@@ -191,40 +191,6 @@ answer = "lit"
       await list.locator("#team-score", { hasText: /^480$/ }).waitFor(later);
       expect(await list.locator("input[name=code]").inputValue()).toBe("crane 7f");
       await list.locator("input[name=code]").fill("");
-      const last = await registerTeam(base, "Shags");
-      await solve(last);
-      await list.locator("#team-score", { hasText: /^470$/ }).waitFor(later);
-
-      // Frozen, another solve leaves Gulls' page as it was; the reveal brings it to 460.
-      const admin = (frozen: boolean) =>
-        fetch(`${base}/api/admin/scoreboard`, {
-          method: "POST",
-          headers: {
-            authorization: `Bearer ${ADMIN_TOKEN}`,
-            "content-type": "application/json",
-          },
-          body: JSON.stringify({ frozen }),
-        });
-      expect((await admin(true)).status).toBe(200);
-      await solve(skuas);
-      expect(await list.evaluate("fetch('/api/puzzles').then((r) => r.json())")).toEqual({
-        puzzles: [{ id: "crypto", title: "Crypto", round: "main", points: 470, solved: true }],
-      });
-      expect(await score.textContent()).toBe("470");
-      expect((await admin(false)).status).toBe(200);
-      await list.locator("#team-score", { hasText: /^460$/ }).waitFor(later);
-
-      // Hidden, Gulls are off the board but their list still follows: the hide takes their solve
-      // out of the count (470), and the next visible solve lowers it again (460).
-      const hide = await fetch(`${base}/api/admin/teams/1/hidden`, {
-        method: "PUT",
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-        body: JSON.stringify({ hidden: true }),
-      });
-      expect(hide.status).toBe(200);
-      await list.locator("#team-score", { hasText: /^470$/ }).waitFor(later);
-      await solve(await registerTeam(base, "Fulmars"));
-      await list.locator("#team-score", { hasText: /^460$/ }).waitFor(later);
       expect(await list.evaluate("performance.getEntriesByType('navigation').length")).toBe(1);
       await list.screenshot({ path: join(SHOTS, "phases-list-after-decay.png") });
       expect(errors).toEqual([]);

@@ -140,6 +140,19 @@ suite("the service worker, under HTTPS", () => {
     return landing;
   }
 
+  /**
+   * Waits until the service worker keeps `path` as drawn for team `name` (its copy names the team),
+   * read from `page`; `seconds` as for `until`.
+   */
+  async function keptFor(page: Page, path: string, name: string, seconds?: number): Promise<void> {
+    await until(
+      page,
+      `caches.open("cairn-pages").then((c) => c.match(${JSON.stringify(path)}))
+        .then((r) => r?.text()).then((text) => text?.includes(${JSON.stringify(name)}))`,
+      seconds,
+    );
+  }
+
   /** Logs team `name` in with the login form on `page`. */
   async function logIn(page: Page, name: string): Promise<void> {
     const form = page.locator("#login");
@@ -193,11 +206,7 @@ suite("the service worker, under HTTPS", () => {
     async () => {
       const errors: string[] = [];
       const { page: list, token } = await teamPage("Gannets", "/puzzles", errors);
-      await until(
-        list,
-        `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
-          .then((r) => r?.text()).then((text) => text?.includes("Gannets"))`,
-      );
+      await keptFor(list, "/puzzles/lighthouse", "Gannets");
       // Offline, the team opens the list and the lighthouse: the copies kept on the phone.
       await context.setOffline(true);
       const puzzle = await context.newPage();
@@ -246,11 +255,7 @@ suite("the service worker, under HTTPS", () => {
     // The worker keeps the list, then the lighthouse, last of what the page asked for: once that
     // is kept, no fetch of its is left to go out after the cookie is gone.
     for (const path of ["/puzzles", "/puzzles/lighthouse"]) {
-      await until(
-        page,
-        `caches.open("cairn-pages").then((c) => c.match(${JSON.stringify(path)}))
-          .then((r) => r?.text()).then((text) => text?.includes("Fulmars"))`,
-      );
+      await keptFor(page, path, "Fulmars");
     }
     await context.clearCookies();
     await page.goto(`${server.base}/#login`);
@@ -280,11 +285,7 @@ suite("the service worker, under HTTPS", () => {
     await page.evaluate(
       `navigator.serviceWorker.controller.postMessage({ type: "cache", urls: ["/puzzles"] })`,
     );
-    await until(
-      page,
-      `caches.open("cairn-pages").then((c) => c.match("/puzzles")).then((r) => r?.text())
-        .then((text) => text?.includes("Fulmars"))`,
-    );
+    await keptFor(page, "/puzzles", "Fulmars");
     // Offline now, the phone shows what the worker kept of the list.
     await context.setOffline(true);
     try {
@@ -310,11 +311,7 @@ suite("the service worker, under HTTPS", () => {
           caches.open("cairn-pages").then((c) => c.match(path)).then((r) => r?.text())
             .then((text) => text?.includes("Eiders") ?? false)))`) as Promise<boolean[]>;
       for (const path of ["/puzzles", "/puzzles/lighthouse"]) {
-        await until(
-          page,
-          `caches.open("cairn-pages").then((c) => c.match(${JSON.stringify(path)}))
-            .then((r) => r?.text()).then((text) => text?.includes("Eiders"))`,
-        );
+        await keptFor(page, path, "Eiders");
       }
       // The server starts again after a failed save: each page is its 503 "Starting again" a while,
       // the worker's own fetches to keep them included.
@@ -351,11 +348,7 @@ suite("the service worker, under HTTPS", () => {
     const { page, token } = await teamPage("Skuas", "/puzzles", errors);
     // The worker keeps this team's lighthouse, last of what the page asked for (the earlier cases'
     // pages, of other teams, are kept already).
-    await until(
-      page,
-      `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
-        .then((r) => r?.text()).then((text) => text?.includes("Skuas"))`,
-    );
+    await keptFor(page, "/puzzles/lighthouse", "Skuas");
     const kept = await cachedPages(page);
     expect(kept).toContain("/puzzles/lighthouse");
     await context.setOffline(true);
@@ -388,11 +381,7 @@ suite("the service worker, under HTTPS", () => {
     await page.locator("#result.notice-ok", { hasText: "Correct!" }).waitFor();
     // The `unlock` event makes the worker fetch and keep the vault, unvisited (this team's: an
     // earlier case's team may have left its own).
-    await until(
-      page,
-      `caches.open("cairn-pages").then((c) => c.match("/puzzles/vault"))
-        .then((r) => r?.text()).then((text) => text?.includes("Terns"))`,
-    );
+    await keptFor(page, "/puzzles/vault", "Terns");
     await page.getByRole("button", { name: "Log out" }).click();
     await page.waitForURL(`${server.base}/`);
     expect(await cachedPages(page)).toEqual([]);
@@ -633,11 +622,7 @@ suite("the service worker, under HTTPS", () => {
         await page.getByRole("button", { name: "Submit" }).click();
         await page.locator("#result.notice-ok", { hasText: "Correct!" }).waitFor();
         await page.goto(`${server.base}/puzzles/vault`);
-        await until(
-          page,
-          `caches.open("cairn-pages").then((c) => c.match("/puzzles/vault"))
-            .then((r) => r?.text()).then((text) => text?.includes("Kittiwakes"))`,
-        );
+        await keptFor(page, "/puzzles/vault", "Kittiwakes");
         // Offline, a guess on the vault waits on the phone; the tab is closed before the network
         // comes back. (Pressed only once the page itself is offline: the browser cuts a context's
         // pages a moment after it is told, and a guess pressed before would reach the server. Back
@@ -657,11 +642,7 @@ suite("the service worker, under HTTPS", () => {
         await registerTeam(server.base, "Petrels");
         await logIn(landing, "Petrels");
         await landing.waitForURL(`${server.base}/puzzles`);
-        await until(
-          landing,
-          `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
-            .then((r) => r?.text()).then((text) => text?.includes("Petrels"))`,
-        );
+        await keptFor(landing, "/puzzles/lighthouse", "Petrels");
         // No page of the Kittiwakes is left on the phone.
         const kept = await keptTexts(landing);
         expect(kept.length).toBeGreaterThan(0);
@@ -848,11 +829,7 @@ suite("the service worker, under HTTPS", () => {
       const errors: string[] = [];
       const landing = await landingTab(errors);
       const { page, token: auks } = await teamPage("Auks", "/puzzles/lighthouse", errors);
-      await until(
-        page,
-        `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
-          .then((r) => r?.text()).then((text) => text?.includes("Auks"))`,
-      );
+      await keptFor(page, "/puzzles/lighthouse", "Auks");
       // The Auks' tab asks for the lighthouse again: its fetch is held on the way, and answered
       // as it would have been, sent with the Auks' cookie (a continued request would take the
       // cookie of when it goes on). The worker's fetches after it do not get through.
@@ -920,11 +897,7 @@ suite("the service worker, under HTTPS", () => {
     async () => {
       const errors: string[] = [];
       const { page } = await teamPage("Boobies", "/puzzles", errors);
-      await until(
-        page,
-        `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
-          .then((r) => r?.text()).then((text) => text?.includes("Boobies"))`,
-      );
+      await keptFor(page, "/puzzles/lighthouse", "Boobies");
       // A mark among the kept pages: were they dropped, a page asking to keep its own again (the
       // list, a puzzle) would not bring it back.
       await page.evaluate(
@@ -974,11 +947,7 @@ suite("the service worker, under HTTPS", () => {
     async () => {
       const errors: string[] = [];
       const { page } = await teamPage("Dovekies", "/puzzles", errors);
-      await until(
-        page,
-        `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
-          .then((r) => r?.text()).then((text) => text?.includes("Dovekies"))`,
-      );
+      await keptFor(page, "/puzzles/lighthouse", "Dovekies");
       // The Wi-Fi drops with no reset as the worker fetches the list: its request is never
       // answered, nor refused. The team's own pages still get through.
       const stalled = `${server.base}/puzzles`;
@@ -1004,12 +973,7 @@ suite("the service worker, under HTTPS", () => {
           `navigator.serviceWorker.controller.postMessage({ type: "cache", urls: ["/puzzles/lighthouse"] })`,
         );
         // Kept once the list's fetch is given up (15 s).
-        await until(
-          page,
-          `caches.open("cairn-pages").then((c) => c.match("/puzzles/lighthouse"))
-            .then((r) => r?.text()).then((text) => text?.includes("Dovekies"))`,
-          35,
-        );
+        await keptFor(page, "/puzzles/lighthouse", "Dovekies", 35);
       } finally {
         await context.unroute(stalled);
       }
@@ -1038,11 +1002,7 @@ suite("the service worker, under HTTPS", () => {
       await logIn(landing, "Loons");
       await landing.waitForURL(`${server.base}/c/lamp-1`);
       await landing.getByText("Checked in at The Lighthouse").waitFor();
-      await until(
-        landing,
-        `caches.open("cairn-pages").then((c) => c.match("/puzzles/vault"))
-          .then((r) => r?.text()).then((text) => text?.includes("Loons"))`,
-      );
+      await keptFor(landing, "/puzzles/vault", "Loons");
       expect(await cachedPages(landing)).toEqual([
         "/puzzles",
         "/puzzles/lighthouse",
