@@ -11,6 +11,8 @@
  *   `(\w|\d)+`, `(a|ab)*`. Which characters each alternative can begin with is
  *   found by trying a sample of characters against its first element, with the
  *   flags where it stands (capitals count in a `(?-i:…)` group: `(?-i:(A|a)+)` is safe).
+ *   The sample holds every character the pattern names, and their capitals and small
+ *   letters: `(ä|ä)+` and `(ю|[а-я])+` overlap on characters no fixed sample can hold.
  *
  * A third shape is refused for its high polynomial time: a chain of repetitions
  * in one sequence that can all match a same character, with nothing between them
@@ -66,28 +68,43 @@ const ONCE: Quantity = { min: 1, max: 1 };
 const PATTERN_FLAGS = "iu";
 
 /**
- * Characters tried against each alternative's first element: printable ASCII,
- * whitespace, and letters that case-insensitive Unicode matching folds
- * (`ſ` matches `s`, the Kelvin sign matches `k`).
+ * Characters tried against each alternative's first element, whatever the pattern: printable
+ * ASCII, whitespace, letters that case-insensitive Unicode matching folds (`ſ` matches `s`, the
+ * Kelvin sign matches `k`), and a few letters, digits and spaces of other scripts, for classes
+ * such as `\p{Lu}` or `\p{Nd}` that name no character.
  */
-const SAMPLES: readonly string[] = [
+const FIXED_SAMPLES: readonly string[] = [
   ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)),
   "\t",
   "\n",
   "\u00a0",
+  "\u2003",
+  "\u3000",
   "é",
+  "É",
   "ß",
   "ſ",
   "\u212a",
   "İ",
   "ж",
+  "Ж",
+  "ω",
+  "Ω",
+  "٣",
   "中",
   "😀",
 ];
 
+/**
+ * The characters tried for the pattern being read: the fixed ones, and each the pattern names
+ * (a literal, an escape such as `\u00e4`, a class's bounds) with its capital and small letter.
+ */
+let SAMPLES: readonly string[] = FIXED_SAMPLES;
+
 /** Whether `pattern` has a shape that can make matching take exponential time. */
 export function backtrackRisk(pattern: string): BacktrackRisk | undefined {
   SAMPLED.clear();
+  SAMPLES = samplesFor(pattern);
   let alternatives: Item[][];
   try {
     alternatives = new Parser(pattern).alternatives();
@@ -301,6 +318,27 @@ function samplesOf({ source, flags }: { source: string; flags: string }): string
 
 /** What each character element matched in the pattern being read (by flags and source). */
 const SAMPLED = new Map<string, string[]>();
+
+/** An escape that names one character (`\u00e4`, `\u{1F600}`, `\x41`), another escape, or a character. */
+const NAMED = /\\u\{([0-9a-fA-F]+)\}|\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|\\.|./gsu;
+
+/** The fixed samples, and each character `pattern` names with its capital and small letter. */
+function samplesFor(pattern: string): string[] {
+  const found = new Set<string>(FIXED_SAMPLES);
+  for (const [text, braced, four, two] of pattern.matchAll(NAMED)) {
+    const hex = braced ?? four ?? two;
+    const character = hex !== undefined
+      ? String.fromCodePoint(Number.parseInt(hex, 16))
+      : text.startsWith("\\")
+      ? text.slice(1)
+      : text;
+    for (const variant of [character, character.toLowerCase(), character.toUpperCase()]) {
+      // One character only: ß's capital is SS.
+      if ([...variant].length === 1) found.add(variant);
+    }
+  }
+  return [...found];
+}
 
 /** Whether a quantifier lets its element occur more than once. */
 function repeats({ max }: Quantity): boolean {
