@@ -155,7 +155,9 @@ export const AnnouncementBanner: FC<{ announcement: Announcement | undefined }> 
     <div class="announcement-inner">
       <p>
         <span class="label">Announcement:</span>{" "}
-        <span id="announcement-text">{announcement?.text ?? ""}</span>
+        <span id="announcement-text">{announcement?.text ?? ""}</span>{" "}
+        {/* The earlier ones too: the banner shows only the latest, and not once dismissed. */}
+        <a class="announcement-all" href="/announcements">All announcements</a>
       </p>
       {/* Without the page's script, a form: a cookie then hides it, up to this announcement. */}
       <form method="post" action="/announcements/dismiss" class="announcement-dismiss">

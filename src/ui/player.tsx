@@ -255,6 +255,12 @@ export const PuzzlesPage: FC<
           <span>unlocked</span>
         </div>
       </div>
+      {/* Once there is one, where a team that dismissed the banner finds the announcements. */}
+      {props.announcement !== undefined && (
+        <p class="small announcements-link">
+          <a href="/announcements">All announcements</a>
+        </p>
+      )}
       {props.rounds.length === 0 && (
         <div class="card">
           <p>No puzzles are open for your team yet.</p>

@@ -316,6 +316,29 @@ describe("players without JavaScript", () => {
     expect(page).toContain("The 50 latest of 53.");
   });
 
+  test("a team finds /announcements from the banner and, once it is dismissed, from its puzzles; a hunt with none shows no link", async () => {
+    const app = makeApp();
+    const b = await joined(app);
+    const link = '<a href="/announcements">All announcements</a>';
+    const bannerLink = '<a class="announcement-all" href="/announcements">All announcements</a>';
+    // No announcement: the banner is hidden, and the puzzles page has no link.
+    const none = (await b.get("/puzzles")).text;
+    expect(none).not.toContain(link);
+    expect(none).toMatch(/<div class="announcement" id="announcement"[^>]*hidden/);
+    await app.admin("POST", "/api/admin/announcements", { text: "Soup <b>at</b> noon" });
+    const shown = (await b.get("/puzzles/a")).text;
+    expect(shown).toContain(bannerLink);
+    expect(shown).not.toContain(link); // the puzzle's page: only the banner's
+    b.jar.set("cairn_dismissed", "1");
+    const puzzles = (await b.get("/puzzles")).text;
+    expect(puzzles).toMatch(/<div class="announcement" id="announcement"[^>]*hidden/);
+    expect(puzzles).toContain(link);
+    // The page it leads to shows the text as typed, not as markup.
+    const list = (await b.get("/announcements")).text;
+    expect(list).toContain("<p>Soup &lt;b&gt;at&lt;/b&gt; noon</p>");
+    expect(list).not.toContain("<b>at</b>");
+  });
+
   test("the answer form says how guesses are compared: loosely, exactly, or by a pattern", async () => {
     const app = makeApp({
       toml: `[hunt]\ntitle = "Flags"\nstarts_at = 2026-11-21T10:00:00Z\ndivisions = ["kids"]\n
