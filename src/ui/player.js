@@ -100,6 +100,50 @@
    */
   const BACKGROUND = { accept: "text/html", "cairn-background": "1" };
 
+  /**
+   * What the live stream last said of each puzzle's points and solves (`puzzle_values`), and of the
+   * team's score (`scoreboard`), each with the number of the event that said it (`heardCount` then).
+   * A part of the page fetched before such an event and put in after it shows what the fetch
+   * brought, older: the newer values go back on it (`showHeard`).
+   */
+  let heardCount = 0;
+  /** Per puzzle: `{points, solves, at}`. */
+  const heardValues = new Map();
+  /** The score: `{score, at}`. */
+  let heardScore;
+
+  /** A puzzle's points and solves, on the list's row of it or on its page, in place. */
+  function showValues(id, points, solves) {
+    if (page === "puzzle" && id === document.body.dataset.puzzle) {
+      const shown = $("puzzle-points");
+      if (shown) shown.textContent = `${points} ${Math.abs(points) === 1 ? "point" : "points"}`;
+      const count = $("puzzle-solves");
+      if (count && solves !== undefined) count.textContent = solvesText(solves);
+    }
+    if (page !== "puzzles") return;
+    const item = [...document.querySelectorAll(".puzzle-list li[data-puzzle]")]
+      .find((li) => li.dataset.puzzle === id);
+    if (!item) return;
+    const badge = item.querySelector(".puzzle-points");
+    if (badge) badge.textContent = `${points} ${points === 1 ? "pt" : "pts"}`;
+    const count = item.querySelector(".solves");
+    if (count && solves !== undefined) count.textContent = solvesText(solves);
+  }
+
+  /**
+   * After a part of the page fetched when `heardCount` was `since` is put in: the values (and the
+   * score) the stream told since go back on it. Those told before, older than the fetch, do not.
+   */
+  function showHeard(since) {
+    for (const [id, { points, solves, at }] of heardValues) {
+      if (at > since) showValues(id, points, solves);
+    }
+    const shown = $("team-score");
+    if (heardScore !== undefined && heardScore.at > since && shown) {
+      shown.textContent = String(heardScore.score);
+    }
+  }
+
   /** The server answered that it cannot send a page now (a 5xx: it is starting again). */
   class ServerBusy extends Error {}
 
@@ -109,6 +153,7 @@
    * network), or a `ServerBusy` for a 5xx: either way it may come if asked again.
    */
   async function refreshList(path = "/puzzles") {
+    const since = heardCount;
     const res = await fetch(path, { headers: BACKGROUND });
     if (res.status >= 500) throw new ServerBusy(`Error ${res.status}`);
     if (!res.ok || new URL(res.url).pathname !== new URL(path, location.href).pathname) return null;
@@ -132,6 +177,7 @@
       field.value = value;
       if (focused) field.focus();
     }
+    showHeard(since);
     // The list drawn for other times (an organizer moved the start or the end): count to those.
     const times = doc.body.dataset.huntTimes;
     if (path === "/puzzles" && times !== undefined && times !== drawnTimes) {
@@ -691,6 +737,7 @@
       const old = $(id);
       if (fresh && old) old.textContent = fresh.textContent;
     }
+    showHeard(fetchedSince.get(doc) ?? heardCount);
   }
 
   /**
@@ -764,6 +811,7 @@
    * session ended) or another error.
    */
   async function freshPage() {
+    const since = heardCount;
     let res;
     let text;
     try {
@@ -786,8 +834,13 @@
       location.reload();
       return undefined;
     }
-    return new DOMParser().parseFromString(text, "text/html");
+    const doc = new DOMParser().parseFromString(text, "text/html");
+    fetchedSince.set(doc, since);
+    return doc;
   }
+
+  /** The pages `freshPage` fetched: the `heardCount` when each was asked for (`showHeard`). */
+  const fetchedSince = new WeakMap();
 
   /**
    * This removed puzzle is put back (`unlock`): the page is drawn again (`freshPage`); with no
@@ -860,6 +913,8 @@
       const old = document.querySelector(part);
       if (fresh && old) old.replaceWith(document.importNode(fresh, true));
     }
+    // (The head has the puzzle's points and solves: those heard since the fetch stay.)
+    showHeard(fetchedSince.get(doc) ?? heardCount);
     // Other choices (or a text box become choices): the form's insides are drawn again; the form
     // stays, with what listens to it. Otherwise what is typed or picked in it stays as it is.
     if (choicesMoved) {
@@ -1513,27 +1568,17 @@
         const [mine] = board.teams;
         const shown = $("team-score");
         if (board.frozen || !mine || !shown) return;
+        heardScore = { score: mine.score, at: ++heardCount };
         shown.textContent = String(mine.score);
       });
     }
     // Another team's solve changed what puzzles are worth (dynamic points), or how many teams
     // solved them (`show_solves`): the list and this puzzle's page show the new values, in place.
     source.addEventListener("puzzle_values", (event) => {
+      const at = ++heardCount;
       for (const { id, points, solves } of JSON.parse(event.data).puzzles) {
-        if (page === "puzzle" && id === puzzleId) {
-          const shown = $("puzzle-points");
-          if (shown) shown.textContent = `${points} ${Math.abs(points) === 1 ? "point" : "points"}`;
-          const count = $("puzzle-solves");
-          if (count && solves !== undefined) count.textContent = solvesText(solves);
-        }
-        if (page !== "puzzles") continue;
-        const item = [...document.querySelectorAll(".puzzle-list li[data-puzzle]")]
-          .find((li) => li.dataset.puzzle === id);
-        if (!item) continue;
-        const badge = item.querySelector(".puzzle-points");
-        if (badge) badge.textContent = `${points} ${points === 1 ? "pt" : "pts"}`;
-        const count = item.querySelector(".solves");
-        if (count && solves !== undefined) count.textContent = solvesText(solves);
+        heardValues.set(id, { points, solves, at });
+        showValues(id, points, solves);
       }
     });
     if (page === "standings") {

@@ -235,6 +235,122 @@ suite("another team's solve, on a team's open pages", () => {
   );
 
   test(
+    "a list or a puzzle page drawn again from a fetch that left before new values keeps the new values",
+    async () => {
+      // Two dynamic puzzles: the team solved Pwn (its score follows Pwn's value) and shows Crypto's.
+      const hunt = HUNT.replace(
+        '[[puzzle]]\nid = "web"',
+        `[[puzzle]]
+id = "pwn"
+title = "Pwn"
+points = { initial = 500, minimum = 100, decay = 10, function = "linear" }
+answer = "flag{p}"
+normalize = "exact"
+
+[[puzzle]]
+id = "web"`,
+      );
+      expect(hunt).toContain('id = "pwn"');
+      const own = await startBinary(hunt, { args: ["--admin-token", ADMIN_TOKEN] });
+      // No service worker: the pages' own requests are routed.
+      const chromium = await launchChromium([], { serviceWorkers: "block" });
+      try {
+        const base = own.base;
+        const tokens: string[] = [];
+        for (const name of ["Gulls", "Terns", "Skuas", "Petrels"]) {
+          tokens.push(await registerTeam(base, name));
+        }
+        const [gulls, terns, skuas, petrels] = tokens as [string, string, string, string];
+        await solveAs(base, gulls, "pwn", "flag{p}");
+        await chromium.context.addCookies([{ name: "cairn_session", value: gulls, url: base }]);
+        const errors: string[] = [];
+        const open = async (path: string): Promise<Page> => {
+          const page = await chromium.context.newPage();
+          page.on("pageerror", (error) => errors.push(error.message));
+          await page.setViewportSize({ width: 360, height: 740 });
+          const stream = page.waitForResponse((r) => STREAM.test(r.url()));
+          await page.goto(`${base}${path}`);
+          expect((await stream).status()).toBe(200);
+          return page;
+        };
+        /**
+         * Holds the page's next background fetch of `path`: its answer is drawn by the server at
+         * once (`fetched`), and handed to the page only once `release` is called.
+         */
+        const hold = async (page: Page, path: string) => {
+          let release!: () => void;
+          const released = new Promise<void>((resolve) => release = resolve);
+          let fetched!: () => void;
+          const drawn = new Promise<void>((resolve) => fetched = resolve);
+          let asked = 0;
+          await page.route((url) => url.pathname === path, async (route) => {
+            asked++;
+            const response = await route.fetch();
+            fetched();
+            await released;
+            await route.fulfill({ response });
+          });
+          return { drawn, release, asked: () => asked };
+        };
+
+        // The list: the team's own solve of Web redraws it; its fetch is drawn, and held.
+        const list = await open("/puzzles");
+        const row = (id: string) => list.locator(`.puzzle-list li[data-puzzle="${id}"]`);
+        const score = list.locator("#team-score");
+        expect(await score.textContent()).toBe("500");
+        expect(await row("crypto").locator(".puzzle-points").textContent()).toBe("500 pts");
+        const listed = await hold(list, "/puzzles");
+        await solveAs(base, gulls, "web", "flag{w}");
+        await listed.drawn;
+        // Other teams' solves meanwhile: Crypto falls to 490 with 2 solves, Pwn to 490 (the
+        // team's score 540), shown in place while the redraw waits.
+        await solveAs(base, terns, "crypto", "flag{x}");
+        await solveAs(base, terns, "pwn", "flag{p}");
+        await solveAs(base, skuas, "crypto", "flag{x}");
+        await row("crypto").locator(".puzzle-points", { hasText: /^490 pts$/ }).waitFor();
+        await row("crypto").locator(".solves", { hasText: /^2 solves$/ }).waitFor();
+        await score.filter({ hasText: /^540$/ }).waitFor();
+        // The redraw goes in (Web solved in it), drawn before those solves: the new values stay.
+        listed.release();
+        await row("web").locator(".badge-ok").waitFor();
+        expect(await row("crypto").locator(".puzzle-points").textContent()).toBe("490 pts");
+        expect(await row("crypto").locator(".solves").textContent()).toBe("2 solves");
+        expect(await score.textContent()).toBe("540");
+        expect(listed.asked()).toBe(1);
+        await list.screenshot({ path: join(SHOTS, "values-list-redrawn.png") });
+        await list.close();
+
+        // A puzzle's page: a teammate's wrong guess draws it again; its fetch is drawn, and held.
+        const puzzle = await open("/puzzles/crypto");
+        expect(await puzzle.locator("#puzzle-points").textContent()).toBe("490 points");
+        const paged = await hold(puzzle, "/puzzles/crypto");
+        const wrong = await fetch(`${base}/api/puzzles/crypto/guesses`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${gulls}`, "content-type": "application/json" },
+          body: JSON.stringify({ answer: "flag{nope}" }),
+        });
+        expect(((await wrong.json()) as { result: string }).result).toBe("incorrect");
+        await paged.drawn;
+        await solveAs(base, petrels, "crypto", "flag{x}");
+        await puzzle.locator("#puzzle-points", { hasText: /^480 points$/ }).waitFor();
+        await puzzle.locator("#puzzle-solves", { hasText: /^3 solves$/ }).waitFor();
+        paged.release();
+        // The teammate's guess shows once the page is drawn again.
+        await puzzle.locator("#guesses", { hasText: "flag{nope}" }).waitFor();
+        expect(await puzzle.locator("#puzzle-points").textContent()).toBe("480 points");
+        expect(await puzzle.locator("#puzzle-solves").textContent()).toBe("3 solves");
+        expect(paged.asked()).toBe(1);
+        await puzzle.screenshot({ path: join(SHOTS, "values-puzzle-redrawn.png") });
+        expect(errors).toEqual([]);
+      } finally {
+        await chromium.close();
+        await own.stop();
+      }
+    },
+    90_000,
+  );
+
+  test(
     "a page whose stream was down shows what other teams' solves changed meanwhile, once it is back",
     async () => {
       // After the test above (Crypto solved three times, 480 points). On plain HTTP at a LAN
