@@ -50,6 +50,62 @@ afterAll(async () => {
 /** A page's live stream, as its requests are routed. */
 const STREAM = /\/api\/events/;
 
+/**
+ * Keeps, in `testHeard`, each `scoreboard` and `puzzle_values` event a page's live stream brings,
+ * with what the page showed just before it took it (its score, its points and solves): a listener
+ * of the test's own, on each stream, ahead of the page's.
+ */
+const HEAR_VALUES = `{
+  globalThis.testHeard = [];
+  const shown = () =>
+    [...document.querySelectorAll(
+      "#team-score, .puzzle-list .puzzle-points, .puzzle-list .solves, #puzzle-points, #puzzle-solves",
+    )].map((node) => node.textContent.trim()).join(" | ");
+  const add = EventSource.prototype.addEventListener;
+  const heard = new WeakSet();
+  EventSource.prototype.addEventListener = function (type, listener, options) {
+    if (!heard.has(this)) {
+      heard.add(this);
+      for (const name of ["scoreboard", "puzzle_values"]) {
+        add.call(this, name, (event) => {
+          globalThis.testHeard.push({ type: name, data: JSON.parse(event.data), shown: shown() });
+        });
+      }
+    }
+    return add.call(this, type, listener, options);
+  };
+}`;
+
+/**
+ * What `page` showed when the board froze (its first frozen \`scoreboard\` event), and what it showed
+ * just before it took the reveal's first event, the first since that `revealed` (an expression on
+ * the event, \`e\`) tells: every event sent before the reveal had been taken by then, in order, so
+ * a value one of them moved shows there.
+ */
+async function shownAcrossFreeze(page: Page, revealed: string) {
+  return await page.evaluate(`(() => {
+    const heard = globalThis.testHeard;
+    const from = heard.findIndex((e) => e.type === "scoreboard" && e.data.frozen);
+    const to = heard.findIndex((e, i) => i > from && (${revealed}));
+    return { frozen: from === -1 ? undefined : heard[from].shown, revealed: to === -1 ? undefined : heard[to].shown };
+  })()`) as { frozen?: string; revealed?: string };
+}
+
+/**
+ * Waits until `page` has taken the frozen board (`HEAR_VALUES`): what the stream sends from then on
+ * is sent with the board frozen. (A freeze and a reveal close together can go out as one push.)
+ */
+async function tookFreeze(page: Page) {
+  // (A function, not a string: the pages' policy forbids evaluating strings.)
+  await page.waitForFunction(
+    () =>
+      (globalThis as unknown as { testHeard: { type: string; data: { frozen?: boolean } }[] })
+        .testHeard.some((e) => e.type === "scoreboard" && e.data.frozen === true),
+    undefined,
+    { timeout: 10_000 },
+  );
+}
+
 /** A team's guess, from another phone. */
 async function solveAs(base: string, token: string, puzzle: string, answer: string) {
   const res = await fetch(`${base}/api/puzzles/${puzzle}/guesses`, {
@@ -83,6 +139,7 @@ suite("another team's solve, on a team's open pages", () => {
       const skuas = await registerTeam(base, "Skuas");
       const petrels = await registerTeam(base, "Petrels");
       await browser.context.addCookies([{ name: "cairn_session", value: gulls, url: base }]);
+      await browser.context.addInitScript(HEAR_VALUES);
 
       const errors: string[] = [];
       /** What the pages asked the server for once drawn: none of them should ask for anything. */
@@ -127,16 +184,25 @@ suite("another team's solve, on a team's open pages", () => {
 
       // Frozen: a solve since shows nowhere; the reveal brings it.
       await freeze(true);
+      await tookFreeze(list);
+      await tookFreeze(puzzle);
       await solve(petrels, "crypto", "flag{x}");
-      // (Longer than the 2 s that values wait at most: one sent would be in by then.)
-      await Bun.sleep(2_500);
-      expect(await row("crypto").locator(".puzzle-points").textContent()).toBe("490 pts");
-      expect(await puzzle.locator("#puzzle-solves").textContent()).toBe("2 solves");
       await freeze(false);
       await row("crypto").locator(".puzzle-points", { hasText: /^480 pts$/ }).waitFor();
       await row("crypto").locator(".solves", { hasText: /^3 solves$/ }).waitFor();
       await puzzle.locator("#puzzle-points", { hasText: /^480 points$/ }).waitFor();
       await puzzle.locator("#puzzle-solves", { hasText: /^3 solves$/ }).waitFor();
+      // Until the reveal's first event (its values, or the board open again), each page showed
+      // what it showed at the freeze: the values at the freeze. (That the server sends nothing
+      // while frozen is test/live/puzzle_values_test.ts's, on a clock of its own.)
+      const reveal = `e.type === "scoreboard" ? !e.data.frozen
+        : e.data.puzzles.some((p) => p.id === "crypto" && p.points === 480)`;
+      const listed = await shownAcrossFreeze(list, reveal);
+      expect(listed.frozen).toBe("0 | 2 solves | 490 pts | 1 solve | 50 pts");
+      expect(listed.revealed).toBe(listed.frozen);
+      const paged = await shownAcrossFreeze(puzzle, reveal);
+      expect(paged.frozen).toBe("490 points | 2 solves");
+      expect(paged.revealed).toBe(paged.frozen);
 
       // No reload, and nothing fetched: the stream brought it all.
       for (const page of [list, puzzle]) {
@@ -181,6 +247,7 @@ suite("another team's solve, on a team's open pages", () => {
         const gullsId = 1;
         await solveAs(base, gulls, "crypto", "flag{x}");
         await chromium.context.addCookies([{ name: "cairn_session", value: gulls, url: base }]);
+        await chromium.context.addInitScript(HEAR_VALUES);
         const list = await chromium.context.newPage();
         const errors: string[] = [];
         list.on("pageerror", (error) => errors.push(error.message));
@@ -207,16 +274,26 @@ suite("another team's solve, on a team's open pages", () => {
         await admin("PUT", `/api/admin/teams/${gullsId}/hidden`, { hidden: false });
         await scored(470);
         await admin("POST", "/api/admin/scoreboard", { frozen: true });
+        await tookFreeze(list);
         await solveAs(base, fulmars, "crypto", "flag{x}");
         // The list's own data says the value at the freeze too.
         expect(
           await list.evaluate(`fetch("/api/puzzles").then((r) => r.json())
             .then((body) => body.puzzles.find((p) => p.id === "crypto").points)`),
         ).toBe(470);
-        await Bun.sleep(2_500);
-        expect(await score.textContent()).toBe("470");
         await admin("POST", "/api/admin/scoreboard", { frozen: false });
         await scored(460);
+        // Until the reveal's first event (the board open again, or its values: 5 solves), the
+        // score stayed at the freeze's. (Only the score: a count of solves the values' window held
+        // back can come after the freeze, as at the freeze.)
+        const across = await shownAcrossFreeze(
+          list,
+          `e.type === "scoreboard" ? !e.data.frozen
+            : e.data.puzzles.some((p) => p.id === "crypto" && p.solves === 5)`,
+        );
+        const scoreIn = (shown?: string) => shown?.split(" | ")[0];
+        expect(scoreIn(across.frozen)).toBe("470");
+        expect(scoreIn(across.revealed)).toBe("470");
         await solveAs(base, shags, "crypto", "flag{x}");
         await scored(450);
         // The count comes with the values, within their 2 s (the board's row comes at once).
