@@ -61,12 +61,16 @@ self.addEventListener("activate", (event) => {
 });
 
 /**
- * Drops the shells of older versions whose assets no page kept names any more. A page kept before
+ * Drops the shells of older versions whose assets no page kept names any more (none while a newer
+ * version waits). A page kept before
  * an update names the stylesheet and scripts it was drawn with, by their hashed paths, which the
  * new shell does not have: its own older shell serves them offline (the browser's own cache of
  * them may be gone), until the phone has kept that page again from the server.
  */
 async function pruneShells() {
+  // A newer version installed or waiting (until the player takes it) has its shell here already:
+  // under another name than this one's, and named by no page kept yet. It prunes once active.
+  if (self.registration.installing !== null || self.registration.waiting !== null) return;
   const older = (await caches.keys())
     .filter((name) => name.startsWith("cairn-shell-") && name !== SHELL_CACHE);
   if (older.length === 0) return;

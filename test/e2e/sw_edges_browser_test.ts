@@ -149,11 +149,14 @@ suite("the service worker's kept pages, at the edges", () => {
     }
   });
 
-  /** A new team `name`'s phone on its list, the list and the lighthouse kept; its token. */
-  async function teamPage(name: string, errors: string[]) {
+  /**
+   * A new team `name`'s phone (`phone`: the suite's, or a browser of its own) on its list, the list
+   * and the lighthouse kept; its token.
+   */
+  async function teamPage(name: string, errors: string[], phone = context) {
     const token = await registerTeam(server.base, name);
-    await context.addCookies([{ name: "cairn_session", value: token, url: proxy.base }]);
-    const page = await context.newPage();
+    await phone.addCookies([{ name: "cairn_session", value: token, url: proxy.base }]);
+    const page = await phone.newPage();
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`${proxy.base}/puzzles`);
     await until(page, "navigator.serviceWorker.controller !== null");
@@ -271,6 +274,59 @@ suite("the service worker's kept pages, at the edges", () => {
       } finally {
         proxy.state.next = false;
         await page.close();
+      }
+    },
+    90_000,
+  );
+
+  test(
+    "a new version waiting keeps its shell while the older worker keeps pages, offline",
+    async () => {
+      const errors: string[] = [];
+      // A phone of its own, which has never taken an update (the suite's took one above).
+      const phone = await launchChromium();
+      const { page } = await teamPage("Puffins", errors, phone.context);
+      const shells = `caches.keys().then((k) => k.filter((n) => n.startsWith("cairn-shell-")))`;
+      const older = await page.evaluate(shells) as string[];
+      proxy.state.next = true;
+      try {
+        await page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())");
+        const reload = page.locator("#update-ready").getByRole("button", { name: "Reload" });
+        await reload.waitFor({ timeout: 20_000 });
+        const waiting = (await page.evaluate(shells) as string[])
+          .filter((name) => !older.includes(name));
+        expect(waiting.length).toBe(1);
+        // The Wi-Fi drops before the player takes the update: the list opens from the copy the
+        // older worker kept (it names the older assets), and asks that worker to keep the pages
+        // again, which it cannot. The new version's shell must outlive that round.
+        await phone.context.setOffline(true);
+        try {
+          await page.goto(`${proxy.base}/puzzles`);
+          await until(page, `document.querySelector(".puzzle-list") !== null`);
+          // The round: 250 ms of gathering, then fetches that fail at once.
+          await Bun.sleep(2_000);
+          expect(await page.evaluate(shells)).toContain(waiting[0]);
+        } finally {
+          await phone.context.setOffline(false);
+        }
+        // The player takes it: the new worker has its whole shell, for the pages it keeps next.
+        await reload.click();
+        await until(
+          page,
+          `navigator.serviceWorker.getRegistration().then((r) => r.waiting === null &&
+            navigator.serviceWorker.controller?.state === "activated")`,
+        );
+        await until(page, kept("/puzzles", "/assets/next-"));
+        const cached = await page.evaluate(
+          `caches.open(${JSON.stringify(waiting[0])}).then((c) => c.keys())
+            .then((r) => r.map((q) => new URL(q.url).pathname))`,
+        ) as string[];
+        expect(cached).toContain("/offline");
+        expect(cached.some((path) => path.startsWith("/assets/next-app."))).toBe(true);
+        expect(errors).toEqual([]);
+      } finally {
+        proxy.state.next = false;
+        await phone.close();
       }
     },
     90_000,
