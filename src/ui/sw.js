@@ -62,10 +62,10 @@ self.addEventListener("activate", (event) => {
 
 /**
  * Drops the shells of older versions whose assets no page kept names any more (none while a newer
- * version waits). A page kept before
- * an update names the stylesheet and scripts it was drawn with, by their hashed paths, which the
- * new shell does not have: its own older shell serves them offline (the browser's own cache of
- * them may be gone), until the phone has kept that page again from the server.
+ * version waits). A page kept before an update names the stylesheet and scripts it was drawn with,
+ * by their hashed paths, which the new shell does not have: its own older shell serves them offline
+ * (the browser's own cache of them may be gone), until the phone has kept that page again from the
+ * server.
  */
 async function pruneShells() {
   // A newer version installed or waiting (until the player takes it) has its shell here already:
