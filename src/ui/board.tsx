@@ -424,6 +424,7 @@ export const TeamBoardPage: FC<{
   viewTag?: string | undefined;
   division?: string | undefined;
   divisions: readonly string[];
+  announcement?: Announcement | undefined;
 }> = (props) => {
   const total = props.rows.length;
   const shown = phoneRows(total, { mine: props.mine, page: props.page });
@@ -442,6 +443,7 @@ export const TeamBoardPage: FC<{
       nav="player"
       team={props.team}
       current="/scoreboard"
+      announcement={props.announcement}
       script="player"
       // Its live stream carries what the page shows, of the page's division: `top`, or a page of
       // the board (`page`).

@@ -75,6 +75,7 @@ export function boardPages({ game, stats }: Play): Hono {
           ),
           division,
           divisions: engine.hunt.divisions,
+          announcement: game.live.latestAnnouncement(),
         }),
       );
     }
