@@ -270,7 +270,8 @@ export const ProgressGrid: FC<{ puzzles: { id: string; title: string }[]; grid: 
     </div>
     <p class="legend">
       <span>✓ solved, with the time it took</span>
-      <span>open for, ✗ wrong guesses</span>
+      <span>12m open 12 minutes, unsolved</span>
+      <span>2✗ 2 wrong guesses</span>
       <span class="result-incorrect">! open over 30 min, unsolved (stuck)</span>
       <span>· locked</span>
     </p>

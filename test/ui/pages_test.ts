@@ -1323,6 +1323,9 @@ describe("organizers", () => {
     expect(page.text).toContain('class="cell cell-solved"');
     // Puzzle b has been open 45 minutes without a solve: stuck.
     expect(page.text).toContain('title="B: open 45 min (stuck)"');
+    // The legend says what a bare time and a count of ✗ mean.
+    expect(page.text).toContain("<span>12m open 12 minutes, unsolved</span>");
+    expect(page.text).toContain("<span>2✗ 2 wrong guesses</span>");
     expect(page.text).toContain("Solves / teams with it");
     expect(page.text).toContain("Guesses per minute over the last hour");
     const feed = await b.get("/admin/feed?after=1");
