@@ -733,6 +733,15 @@ suite("photo missions in a browser", () => {
         // The quote keeps its text inside its box, and the page its width.
         expect(await quote.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
         expect(await judge.evaluate("document.documentElement.scrollWidth")).toBe(width);
+        // On a phone it takes the row's width rather than a narrow column beside it.
+        if (width === 390) {
+          const row = judge.locator("#judge-recent li", { hasText: "Auks" });
+          const [quoteWidth, rowWidth] = [
+            await quote.evaluate((el) => el.getBoundingClientRect().width),
+            await row.evaluate((el) => el.getBoundingClientRect().width),
+          ];
+          expect(quoteWidth).toBeGreaterThan(rowWidth * 0.9);
+        }
         await judge.locator("#judge-recent").screenshot({
           path: join(SHOTS, `judge-recent-text-${width}.png`),
         });
