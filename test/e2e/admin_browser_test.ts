@@ -210,7 +210,11 @@ suite("the organizers' pages", () => {
     60_000,
   );
 
-  test("the dashboard's team count follows the teams that register, with no reload", async () => {
+  /**
+   * Opens the dashboard on the test's clock, reads the summary's figure `label`, runs `change`,
+   * and checks that the next 15 s refresh shows one more, in place (not by a reload).
+   */
+  async function followsWithNoReload(label: string, change: () => Promise<void>): Promise<void> {
     const base = served.server.base;
     const errors: string[] = [];
     await served.browser.context.addCookies([
@@ -220,42 +224,34 @@ suite("the organizers' pages", () => {
     // The page's timers are the test's: its 15 s refresh comes when the test says.
     await page.clock.install();
     await page.goto(`${base}/admin`);
-    const stat = page.locator(".stat", { has: page.getByText("teams", { exact: true }) });
+    const stat = page.locator(".stat", { has: page.getByText(label, { exact: true }) });
     const before = Number(await stat.locator("b").textContent());
-    await registerTeam(base, "Petrels");
+    await change();
     await page.evaluate(`document.body.dataset.drawn = "once"`);
     await page.clock.runFor(15_000);
     await stat.locator("b", { hasText: new RegExp(`^${before + 1}$`) }).waitFor();
-    // Refreshed in place, not by a reload.
     expect(await page.evaluate(`document.body.dataset.drawn`)).toBe("once");
     expect(errors).toEqual([]);
     await page.close();
+  }
+
+  test("the dashboard's team count follows the teams that register, with no reload", async () => {
+    await followsWithNoReload("teams", async () => {
+      await registerTeam(served.server.base, "Petrels");
+    });
   }, 60_000);
 
   test("the dashboard's solve count follows the teams' solves, with no reload", async () => {
-    const base = served.server.base;
-    const errors: string[] = [];
-    await served.browser.context.addCookies([
-      { name: "cairn_admin", value: ADMIN_TOKEN, url: base },
-    ]);
-    const page = await desktop(errors);
-    await page.clock.install();
-    await page.goto(`${base}/admin`);
-    const stat = page.locator(".stat", { has: page.getByText("solves", { exact: true }) });
-    const before = Number(await stat.locator("b").textContent());
-    const token = await registerTeam(base, "Shearwaters");
-    const res = await fetch(`${base}/api/puzzles/lighthouse/guesses`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ answer: "polaris" }),
+    await followsWithNoReload("solves", async () => {
+      const base = served.server.base;
+      const token = await registerTeam(base, "Shearwaters");
+      const res = await fetch(`${base}/api/puzzles/lighthouse/guesses`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ answer: "polaris" }),
+      });
+      expect(res.status).toBe(200);
     });
-    expect(res.status).toBe(200);
-    await page.evaluate(`document.body.dataset.drawn = "once"`);
-    await page.clock.runFor(15_000);
-    await stat.locator("b", { hasText: new RegExp(`^${before + 1}$`) }).waitFor();
-    expect(await page.evaluate(`document.body.dataset.drawn`)).toBe("once");
-    expect(errors).toEqual([]);
-    await page.close();
   }, 60_000);
 
   test(
