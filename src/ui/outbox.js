@@ -183,7 +183,8 @@
       for (const [key, { round: named }] of elsewhere) {
         if (named < round) forgot = elsewhere.delete(key);
       }
-      if (forgot) void render();
+      // What a tab closed while it sent goes from here now.
+      if (forgot) void flush();
     }, 1_000);
   }
   if (channel) {
@@ -747,7 +748,17 @@
           for (const rest of items.slice(i)) atOnce.delete(rest.key);
           break;
         }
-        const outcome = await send(item);
+        // Another tab of the phone is sending it now: sent from here too, an upload would go twice
+        // (it has no key; over slow Wi-Fi, minutes of it) and its second send be refused. It goes
+        // from here once that tab is done with it, or no tab names it any more (closed meanwhile).
+        if (elsewhere.has(item.key)) {
+          atOnce.delete(item.key);
+          continue;
+        }
+        // Another tab sent it while this run sent those before it.
+        const current = await inStore("outbox", "readonly", (s) => s.get(item.key));
+        if (current === undefined) continue;
+        const outcome = await send(current);
         // (An item "later" that is not an upload is in flight from another tab: its answer comes.)
         if (outcome === "busy" || (outcome === "later" && item.kind === "submission")) {
           busy = true;

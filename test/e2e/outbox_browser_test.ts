@@ -762,6 +762,66 @@ suite("the outbox, on plain HTTP", () => {
   );
 
   test(
+    "a tab whose flush comes while another tab of the phone sends an item leaves it to that tab",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Smews");
+      const first = await tab(token, "/puzzles/knots", errors);
+      const second = await tab(token, "/puzzles/knots", errors);
+      // The second tab's send is on its way until the test lets it through (slow Wi-Fi); each
+      // tab's sends of the guess are counted as they leave it.
+      const tries = { first: 0, second: 0 };
+      let release = () => {};
+      const held = new Promise<void>((resolve) => release = resolve);
+      let arrived = () => {};
+      const sending = new Promise<void>((resolve) => arrived = resolve);
+      await second.route("**/api/puzzles/knots/guesses", async (route) => {
+        tries.second++;
+        arrived();
+        await held;
+        await route.continue();
+      });
+      await first.route("**/api/puzzles/knots/guesses", async (route) => {
+        tries.first++;
+        await route.continue();
+      });
+      try {
+        await second.getByRole("textbox", { name: "Answer" }).fill("sheet bend");
+        await second.getByRole("button", { name: "Submit" }).click();
+        await sending;
+        // The first tab has heard that the second sends it: it says it no longer waits.
+        await until(
+          first,
+          "globalThis.cairnOutbox.render().then(() => " +
+            "document.getElementById('outbox-status').textContent === '')",
+        );
+        expect(await pending(first)).toBe(1);
+        // The first tab flushes as the code does when the network comes back, and when the page
+        // is shown again; the flush ends, the item still on its way from the second tab.
+        await first.evaluate(`(() => {
+          dispatchEvent(new Event("online"));
+          document.dispatchEvent(new Event("visibilitychange"));
+          return globalThis.cairnOutbox.flush();
+        })()`);
+        expect(tries).toEqual({ first: 0, second: 1 });
+        expect(guesses("sheet bend")).toBe(0);
+      } finally {
+        release();
+      }
+      await second.locator("#result", { hasText: "Not the answer" }).waitFor();
+      await until(first, "globalThis.cairnOutbox.pending().then((n) => n === 0)");
+      // Once sent, the first tab's next flush has nothing to send either.
+      await flushNow(first);
+      expect(tries).toEqual({ first: 0, second: 1 });
+      expect(guesses("sheet bend")).toBe(1);
+      expect(errors).toEqual([]);
+      await first.close();
+      await second.close();
+    },
+    60_000,
+  );
+
+  test(
     "two tabs opened at once as the phone's first each know a key the other made as the phone's",
     async () => {
       const errors: string[] = [];
