@@ -1192,7 +1192,10 @@
     if (localStorage.getItem("cairn.login") !== mark) return;
     let drawnFor;
     try {
-      const res = await fetch("/puzzles", { redirect: "manual" });
+      const res = await fetch("/puzzles", {
+        redirect: "manual",
+        headers: { "cairn-background": "1" },
+      });
       if (!res.ok) return;
       drawnFor = new DOMParser().parseFromString(await res.text(), "text/html").body.dataset.team;
     } catch {
