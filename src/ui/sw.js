@@ -61,11 +61,18 @@ self.addEventListener("activate", (event) => {
 });
 
 /**
+ * The page kept that named each older shell's assets at the last round: read first at the next,
+ * so that a round that keeps every shell reads few pages (the worker may stop: then it has none).
+ */
+const namedBy = new Map();
+
+/**
  * Drops the shells of older versions whose assets no page kept names any more (none while a newer
  * version waits). A page kept before an update names the stylesheet and scripts it was drawn with,
  * by their hashed paths, which the new shell does not have: its own older shell serves them offline
  * (the browser's own cache of them may be gone), until the phone has kept that page again from the
- * server.
+ * server. Pages are read only until each older shell is named by one: a round that keeps them all
+ * reads few, and only a round that drops one reads every page.
  */
 async function pruneShells() {
   // A newer version installed or waiting (until the player takes it) has its shell here already:
@@ -74,15 +81,33 @@ async function pruneShells() {
   const older = (await caches.keys())
     .filter((name) => name.startsWith("cairn-shell-") && name !== SHELL_CACHE);
   if (older.length === 0) return;
-  const named = new Set();
-  const pages = await caches.open(PAGES_CACHE);
-  for (const request of await pages.keys()) {
-    const text = (await (await pages.match(request))?.text()) ?? "";
-    for (const [path] of text.matchAll(/\/assets\/[^"'\s?#]+/g)) named.add(path);
-  }
+  // Each older shell's own assets, those this version's shell does not have: a shell with none
+  // serves nothing this one does not, and goes without reading a page.
+  const unnamed = new Map();
   for (const name of older) {
-    const paths = (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
-    if (!paths.some((path) => named.has(path) && !SHELL.includes(path))) await caches.delete(name);
+    const paths = (await (await caches.open(name)).keys())
+      .map((r) => new URL(r.url).pathname)
+      .filter((path) => !SHELL.includes(path));
+    unnamed.set(name, paths);
+  }
+  const pages = await caches.open(PAGES_CACHE);
+  const requests = await pages.keys();
+  const hinted = new Set(namedBy.values());
+  requests.sort((a, b) => Number(hinted.has(b.url)) - Number(hinted.has(a.url)));
+  for (const request of requests) {
+    if ([...unnamed.values()].every((paths) => paths.length === 0)) break;
+    const text = (await (await pages.match(request))?.text()) ?? "";
+    const named = new Set(Array.from(text.matchAll(/\/assets\/[^"'\s?#]+/g), ([path]) => path));
+    for (const [name, paths] of unnamed) {
+      if (paths.some((path) => named.has(path))) {
+        unnamed.delete(name);
+        namedBy.set(name, request.url);
+      }
+    }
+  }
+  for (const name of unnamed.keys()) {
+    namedBy.delete(name);
+    await caches.delete(name);
   }
 }
 
