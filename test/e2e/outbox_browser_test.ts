@@ -786,7 +786,7 @@ suite("the outbox, on plain HTTP", () => {
         await route.continue();
       });
       try {
-        await second.getByRole("textbox", { name: "Answer" }).fill("sheet bend");
+        await second.getByRole("textbox", { name: "Answer" }).fill("zeppelin bend");
         await second.getByRole("button", { name: "Submit" }).click();
         await sending;
         // The first tab has heard that the second sends it: it says it no longer waits.
@@ -804,7 +804,7 @@ suite("the outbox, on plain HTTP", () => {
           return globalThis.cairnOutbox.flush();
         })()`);
         expect(tries).toEqual({ first: 0, second: 1 });
-        expect(guesses("sheet bend")).toBe(0);
+        expect(guesses("zeppelin bend")).toBe(0);
       } finally {
         release();
       }
@@ -813,7 +813,7 @@ suite("the outbox, on plain HTTP", () => {
       // Once sent, the first tab's next flush has nothing to send either.
       await flushNow(first);
       expect(tries).toEqual({ first: 0, second: 1 });
-      expect(guesses("sheet bend")).toBe(1);
+      expect(guesses("zeppelin bend")).toBe(1);
       expect(errors).toEqual([]);
       await first.close();
       await second.close();
