@@ -166,9 +166,10 @@
   };
   /**
    * The items another tab of the phone is sending now: on their way, not waiting, here too (an
-   * upload can take minutes). Each tab says when it starts and ends a send, and which it is sending
-   * when asked: by a tab that just opened, and by each tab every FLUSH_EVERY_MS, which then forgets
-   * those no tab names (that tab was closed during the send, with no time to say so).
+   * upload can take minutes), and not sent from here meanwhile. Each tab says when it starts and
+   * ends a send, and which it is sending when asked: by a tab that just opened, and by each tab
+   * every FLUSH_EVERY_MS, which then forgets those no tab names (that tab was closed during the
+   * send, with no time to say so) and sends them.
    */
   const elsewhere = new Map();
   const thisTab = randomHex(8);
