@@ -412,7 +412,8 @@ checkpoint = { code = "dock-1" }
     const { app, ids, tokens } = await setup();
     const admin = browser(app, { cairn_admin: ADMIN_TOKEN });
     const solves = async () =>
-      /<b>(\d+)<\/b><span>solves<\/span>/.exec((await admin.get("/admin")).text)?.[1];
+      /<b id="solve-count">(\d+)<\/b><span>solves<\/span>/.exec((await admin.get("/admin")).text)
+        ?.[1];
     expect(await solves()).toBe("0");
     const ann = await judge(app, "ann");
     await ann.post(`/admin/judge/${ids[0]}/verdict`, { verdict: "accept" });

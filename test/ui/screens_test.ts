@@ -172,7 +172,7 @@ describe("the scoreboard on a phone", () => {
     expect(board.text).toContain('<a href="/puzzles">← Your puzzles</a>');
     expect(board.text).toContain('aria-current="page">Scoreboard</a>');
     expect(board.text).toMatch(
-      /<tr class="mine" id="mine" aria-current="true"><td class="num">1<\/td><th scope="row">Gulls<span class="badge badge-ok">your team<\/span>/,
+      /<tr class="mine" id="mine" aria-current="true"><td class="num">1<\/td><th scope="row"><span class="standings-name">Gulls<\/span><span class="badge badge-ok">your team<\/span>/,
     );
     expect(board.text).toContain(
       '<a href="#mine">Your team is 1st of 2, with 10 points.</a>',
