@@ -326,8 +326,13 @@ const Recent: FC<{ items: JudgePageProps["recent"]; flash?: Flash | undefined }>
             <div class="grow">
               <p>
                 <strong>{item.team}</strong> · {item.mission} · +{item.awarded}
-                {item.auto && <span class="badge">auto</span>} <FlagBadge flag={item.flag} /> ·{" "}
-                {item.accepted}
+                {/* A space apart: JSX drops the line break, and "+10" ran into the badge. */}
+                {item.auto && (
+                  <>
+                    {" "}
+                    <span class="badge">auto</span>
+                  </>
+                )} <FlagBadge flag={item.flag} /> · {item.accepted}
               </p>
               <form method="post" action={`/admin/judge/${item.id}/verdict`} class="row">
                 <input type="hidden" name="verdict" value="reject" />

@@ -733,9 +733,20 @@ suite("photo missions in a browser", () => {
         // The quote keeps its text inside its box, and the page its width.
         expect(await quote.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
         expect(await judge.evaluate("document.documentElement.scrollWidth")).toBe(width);
+        // The points it earned stand apart from the "auto" badge after them.
+        const row = judge.locator("#judge-recent li", { hasText: "Auks" });
+        const gap = await row.locator(".badge", { hasText: "auto" }).evaluate((badge) => {
+          const text = [...badge.parentElement!.childNodes]
+            .find((node) => node.nodeType === 3 && node.textContent!.includes("+10"))!;
+          const range = document.createRange();
+          const at = text.textContent!.indexOf("+10");
+          range.setStart(text, at);
+          range.setEnd(text, at + 3);
+          return badge.getBoundingClientRect().left - range.getBoundingClientRect().right;
+        });
+        expect(gap).toBeGreaterThanOrEqual(3);
         // On a phone it takes the row's width rather than a narrow column beside it.
         if (width === 390) {
-          const row = judge.locator("#judge-recent li", { hasText: "Auks" });
           const [quoteWidth, rowWidth] = [
             await quote.evaluate((el) => el.getBoundingClientRect().width),
             await row.evaluate((el) => el.getBoundingClientRect().width),
