@@ -81,20 +81,29 @@ export function scoreChart(
   const low = Math.min(0, ...scores);
   const high = Math.max(0, ...scores);
   const { step } = niceScale(high - low, 5);
-  // The axis goes up in whole steps, and down from 0 only as far as the lowest score needs (hints
-  // can take a score below 0): a round bound for a small dip, whole steps for a deep one.
-  const yBottom = -low >= step ? Math.floor(low / step) * step : -niceCeil(-low);
-  const span = Math.max(step, Math.ceil(high / step) * step) - yBottom;
+  // Up to a whole step over the highest score; 0 when every score is at or under it.
+  const yTop = high === 0 && low < 0 ? 0 : Math.max(step, Math.ceil(high / step) * step);
+  // A team below 0 now (hints and penalties take points), not only on its way up.
+  const below = lines.some((l) => (l.points.at(-1)?.score ?? 0) < 0);
+  // The axis goes up in whole steps, and down from 0 only as far as the lowest score needs: whole
+  // steps for a deep dip; for a small one, a round bound just under it, labelled only while a team
+  // is below 0 (then low enough for its label to clear the 0's). A dip on the way up is drawn,
+  // and its bound left unlabelled: "-5" under "0" read as a team below 0.
+  const smallDip = -low > 0 && -low < step;
+  const yBottom = !smallDip
+    ? Math.floor(low / step) * step
+    : -niceCeil(Math.max(-low, below ? (LABEL_ROOM * yTop) / (plotH - LABEL_ROOM) : 0));
+  const span = yTop - yBottom;
   const x = (t: number) => round1(left + ((t - from) / (until - from)) * plotW);
   const y = (s: number) => round1(top + plotH - ((s - yBottom) / span) * plotH);
 
   let out =
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" ` +
     `role="img" aria-label="${escape(options.title)}" preserveAspectRatio="xMidYMid meet">`;
-  // Horizontal grid with score labels, on the steps; the bottom too where its label has room.
+  // Horizontal grid with score labels, on the steps; a small dip's bound while a team is below 0.
   const firstTick = Math.ceil(yBottom / step) * step;
-  const levels = y(yBottom) - y(firstTick) >= 20 ? [yBottom] : [];
-  for (let s = firstTick; s <= yBottom + span + 1e-9; s += step) levels.push(s);
+  const levels = smallDip && below && yBottom < firstTick ? [yBottom] : [];
+  for (let s = firstTick; s <= yTop + 1e-9; s += step) levels.push(s);
   for (const s of levels) {
     out += `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${y(s)}" y2="${y(s)}"/>`;
     out += `<text x="${left - 8}" y="${y(s) + 5}" text-anchor="end" font-size="17">${s}</text>`;
@@ -164,6 +173,9 @@ export const CHART_ASPECT = { min: 0.7, max: 2.6 } as const;
 export function chartAspect(aspect: number): number {
   return Math.min(CHART_ASPECT.max, Math.max(CHART_ASPECT.min, aspect));
 }
+
+/** The room a score label (17 units high) takes above the next one, so that the two read apart. */
+const LABEL_ROOM = 30;
 
 /** The width of a character of a time label (17 units high), a little over its usual. */
 const CHAR_W = 10;

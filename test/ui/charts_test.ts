@@ -33,8 +33,10 @@ describe("scoreChart()", () => {
     ]);
     expect(svg).toContain(">Terns &#60;3</text>");
     // Ticks are multiples of one step up to above the highest score; the axis ends just below the
-    // lowest, at a round number.
-    expect(ticks(svg)).toEqual([-5, 0, 20, 40, 60, 80, 100]);
+    // lowest, at a round number, unlabelled: Gulls went under 0 on its way up, and is not now.
+    expect(ticks(svg)).toEqual([0, 20, 40, 60, 80, 100]);
+    // Its dip is drawn all the same, at the plot's foot.
+    expect(svg).toContain('d="M60 614.1H105V644H150V45.9H510"');
     expect(svg).not.toContain("freeze-line");
   });
 
@@ -63,6 +65,87 @@ describe("scoreChart()", () => {
     expect(ticks(chart([0, -250, 300]))).toEqual([-400, -200, 0, 200, 400]);
     // None: the axis starts at 0.
     expect(ticks(chart([0, 40]))[0]).toBe(0);
+  });
+
+  test("a team below 0 now gets a label under 0; a dip on the way up does not", () => {
+    const chart = (...scores: number[][]) =>
+      scoreChart(
+        scores.map((s, i) => ({
+          name: `T${i}`,
+          points: s.map((score, k) => ({ at: T0 + k * MIN, score })),
+        })),
+        { from: T0, until: T0 + 10 * MIN, frozen: false, title: "t", endLabels: false },
+      );
+    // The projector's hunt: a 5-point hint taken before the solve, teams at 150 and 95 now.
+    expect(ticks(chart([0, -5, 95], [0, 150]))).toEqual([0, 50, 100, 150]);
+    // A team at -5 now: the bound under 0 is labelled, far enough down to read apart from 0.
+    const now = chart([0, -5], [0, 150]);
+    const labels = ticks(now);
+    expect(labels.slice(1)).toEqual([0, 50, 100, 150]);
+    expect(labels[0]).toBeLessThanOrEqual(-5);
+    const at = (n: number) =>
+      Number(new RegExp(`y="([\\d.]+)" text-anchor="end" font-size="17">${n}<`).exec(now)![1]);
+    expect(at(labels[0]!) - at(0)).toBeGreaterThanOrEqual(30);
+    // Everyone below 0: steps of their own.
+    expect(ticks(chart([0, -5], [0, -2]))).toEqual([-5, -4, -3, -2, -1, 0]);
+  });
+
+  test("every point lies inside the plot, under a top label at or over the highest score", () => {
+    const cases: number[][][] = [
+      [[0, 5]],
+      [[0, 5], [0], [0]],
+      [[0, 1]],
+      [[0, 3], [0, -1, 2]],
+      [[0, -5, 95], [0, 150], [0, 100]],
+      [[0, -5], [0, 150]],
+      [[0, -250, 300]],
+      [[0, -7]],
+      [[0, 999], [0, 1001]],
+      [[0, 12, 7, 40], [0, -3]],
+      [[0]],
+    ];
+    for (const scores of cases) {
+      for (const aspect of [undefined, 0.7, 1, 1.9, 2.6]) {
+        const svg = scoreChart(
+          scores.map((s, i) => ({
+            name: `T${i}`,
+            points: s.map((score, k) => ({ at: T0 + k * MIN, score })),
+          })),
+          {
+            from: T0,
+            until: T0 + 10 * MIN,
+            frozen: false,
+            title: "t",
+            endLabels: false,
+            ...(aspect !== undefined && { aspect }),
+          },
+        );
+        const what = `${JSON.stringify(scores)} at ${aspect}`;
+        // The plot: 16 from the top, 36 from the bottom of a chart 680 high.
+        const ys = [...svg.matchAll(/<path class="line[^"]*" d="([^"]+)"/g)].flatMap((m) =>
+          [...m[1]!.matchAll(/(?:M[\d.]+ |V)(-?[\d.]+)/g)].map((v) => Number(v[1]))
+        );
+        expect(ys.length, what).toBeGreaterThan(0);
+        for (const y of ys) {
+          expect(y, what).toBeGreaterThanOrEqual(16);
+          expect(y, what).toBeLessThanOrEqual(680 - 36);
+        }
+        const labels = ticks(svg);
+        expect(Math.max(...labels), what).toBeGreaterThanOrEqual(Math.max(...scores.flat()));
+        // The top label is the top of the plot, and the highest score lies on or under it.
+        const topLabel = new RegExp(
+          `y="([\\d.]+)" text-anchor="end" font-size="17">${Math.max(...labels)}<`,
+        ).exec(svg)!;
+        expect(Number(topLabel[1]) - 5, what).toBe(16);
+        // Under 0, labels only as far as the lowest score needs: none for a dip of less than a
+        // step on the way up, at most a step under it for a deep one.
+        const low = Math.min(...scores.flat());
+        const step = labels.at(-1)! - labels.at(-2)!;
+        const belowNow = scores.some((s) => s.at(-1)! < 0);
+        if (!belowNow && -low < step) expect(Math.min(...labels), what).toBe(0);
+        expect(Math.min(...labels), what).toBeGreaterThan(low - step);
+      }
+    }
   });
 
   test("with an aspect, it is drawn in that shape at the same height, within sane bounds", () => {
