@@ -20,6 +20,8 @@ import boardJs from "./board.js" with { type: "text" };
 import icon from "./icon.svg" with { type: "text" };
 // @ts-expect-error -- a browser script, embedded as text
 import adminJs from "./admin.js" with { type: "text" };
+// @ts-expect-error -- a browser script, embedded as text
+import announcementsJs from "./announcements.js" with { type: "text" };
 
 interface Asset extends Compressible {
   path: string;
@@ -60,6 +62,7 @@ export const ASSETS = {
   outbox: asset("outbox", "js", outboxJs as string),
   board: asset("board", "js", boardJs as string),
   admin: asset("admin", "js", adminJs as string),
+  announcements: asset("announcements", "js", announcementsJs as string),
   icon: asset("icon", "svg", icon),
 } as const;
 

@@ -19,7 +19,7 @@ export interface ShellProps {
   /** The page the navigation marks as current. */
   current?: string;
   announcement?: Announcement | undefined;
-  script?: "player" | "board" | "admin";
+  script?: "player" | "board" | "admin" | "announcements";
   bodyClass?: string;
   /** Submissions waiting for a judge, for the admin navigation; undefined hides the link (no missions). */
   judging?: number | undefined;

@@ -1011,19 +1011,24 @@ export const CheckpointPage: FC<
 
 /**
  * Every announcement, newest first (the latest `shown` of `total`), for a player who dismissed the
- * banner or missed one: the banner shows the newest only. No banner here: the list has it.
+ * banner or missed one: the banner shows the newest only. No banner here: the list has it, and its
+ * script (announcements.js) puts each new one at its top as it is made.
  */
 export const AnnouncementsPage: FC<{
   hunt: HuntInfo;
   team?: string | undefined;
   announcements: readonly (Announcement & { time: string })[];
   total: number;
+  /** The most the page lists (the script keeps to it). */
+  most: number;
 }> = (props) => (
   <Shell
     title="Announcements"
     huntTitle={props.hunt.title}
     nav={props.team === undefined ? "guest" : "player"}
     {...(props.team !== undefined && { team: props.team })}
+    script="announcements"
+    data={{ total: String(props.total), most: String(props.most) }}
   >
     <main id="main">
       <p class="small">
@@ -1032,21 +1037,28 @@ export const AnnouncementsPage: FC<{
         </a>
       </p>
       <h1>Announcements</h1>
-      {props.announcements.length === 0
-        ? <p class="muted">No announcements yet.</p>
-        : (
-          <ol class="announcement-list">
-            {props.announcements.map((a) => (
-              <li class="card" id={`announcement-${a.id}`}>
-                <time datetime={new Date(a.at).toISOString()}>{a.time}</time>
-                <p>{a.text}</p>
-              </li>
-            ))}
-          </ol>
-        )}
-      {props.total > props.announcements.length && (
-        <p class="muted small">The {props.announcements.length} latest of {props.total}.</p>
-      )}
+      <p class="muted" id="announcements-none" hidden={props.announcements.length > 0}>
+        No announcements yet.
+      </p>
+      <ol
+        class="announcement-list"
+        id="announcement-list"
+        hidden={props.announcements.length === 0}
+      >
+        {props.announcements.map((a) => (
+          <li class="card" id={`announcement-${a.id}`}>
+            <time datetime={new Date(a.at).toISOString()}>{a.time}</time>
+            <p>{a.text}</p>
+          </li>
+        ))}
+      </ol>
+      <p
+        class="muted small"
+        id="announcements-count"
+        hidden={props.total <= props.announcements.length}
+      >
+        The {props.announcements.length} latest of {props.total}.
+      </p>
     </main>
   </Shell>
 );

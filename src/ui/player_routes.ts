@@ -129,6 +129,7 @@ function announcementPages(pages: Hono, { game }: Play): void {
         team: sessionPlayer(game, c)?.team.name,
         announcements: latest.map((a) => ({ ...a, time: clock(a.at) })),
         total,
+        most: ANNOUNCEMENTS_SHOWN,
       }),
     );
   });

@@ -293,6 +293,10 @@ describe("players without JavaScript", () => {
     // The team's own navigation; no banner (the list has it), dismissed or not.
     expect(page).toContain('href="/puzzles"');
     expect(page).toMatch(/<div class="announcement" id="announcement"[^>]*hidden/);
+    // Its script puts each new one at the top as it is made (announcements_browser_test.ts); the
+    // count line is there for it, hidden while the list has them all.
+    expect(page).toContain(`<script src="${ASSETS.announcements.path}" defer=""></script>`);
+    expect(page).toContain('<p class="muted small" id="announcements-count" hidden="">');
     // A visitor with no session reads the same list (the projector shows them to everyone).
     const visitor = await app.app.request(`${ORIGIN}/announcements`, {
       headers: { accept: "text/html" },

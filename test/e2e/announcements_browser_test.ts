@@ -1,0 +1,139 @@
+// The announcements page (/announcements) in a real browser: an announcement made while a team or
+// a visitor reads it goes at the top of the list at once, as typed (no markup), once (the banner
+// stays hidden), and the count line under the list follows. The app runs in process
+// (test/http/_app.ts). Screenshots go to test-results/screenshots/ (announcements-*.png).
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { ADMIN_TOKEN, makeApp } from "../http/_app.ts";
+import { chromiumAvailable, registerTeam, serveAppForSuite, SHOTS } from "./_browser.ts";
+
+const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
+
+const HUNT = `
+[hunt]
+title = "Harbor Hunt"
+
+[[puzzle]]
+id = "lighthouse"
+title = "The Lighthouse"
+answer = "x"
+body = "Count the windows."
+`;
+
+/** What the page lists, its count line (when shown), its "none yet", and its banner. */
+const SHOWN = `(() => {
+  const count = document.getElementById("announcements-count");
+  return {
+    items: [...document.querySelectorAll("#announcement-list li")].map((li) => ({
+      id: li.id,
+      time: li.querySelector("time").textContent,
+      text: li.querySelector("p").textContent,
+      markup: li.querySelector("p").children.length,
+    })),
+    count: count.hidden ? null : count.textContent,
+    none: !document.getElementById("announcements-none").hidden,
+    banner: !document.getElementById("announcement").hidden,
+  };
+})()`;
+
+interface Shown {
+  items: { id: string; time: string; text: string; markup: number }[];
+  count: string | null;
+  none: boolean;
+  banner: boolean;
+}
+
+suite("the announcements page", () => {
+  const served = serveAppForSuite(() => makeApp({ toml: HUNT }));
+
+  async function announce(text: string): Promise<number> {
+    const res = await fetch(`${served.base}/api/admin/announcements`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify({ text }),
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { announcement: { id: number } }).announcement.id;
+  }
+
+  /** The page, once its live stream has answered: what is announced from then on reaches it. */
+  async function open(errors: string[]): Promise<Page> {
+    const page = await served.browser.context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.setViewportSize({ width: 390, height: 844 });
+    const stream = page.waitForResponse((res) => new URL(res.url()).pathname === "/api/events");
+    await page.goto(`${served.base}/announcements`);
+    expect((await stream).status()).toBe(200);
+    return page;
+  }
+
+  test(
+    "a visitor and a team see a new announcement at the top as it is made, as typed, once",
+    async () => {
+      const errors: string[] = [];
+      await served.browser.context.clearCookies();
+      const visitor = await open(errors);
+      const token = await registerTeam(served.base, "Gulls");
+      await served.browser.context.addCookies([
+        { name: "cairn_session", value: token, url: served.base },
+      ]);
+      const team = await open(errors);
+      for (const page of [visitor, team]) {
+        const shown = await page.evaluate(SHOWN) as Shown;
+        expect(shown).toEqual({ items: [], count: null, none: true, banner: false });
+      }
+      const text = 'Soup at <b>noon</b> & "tea" at five';
+      const first = await announce(text);
+      const second = await announce("Prizes in the hall\nat six");
+      for (const page of [visitor, team]) {
+        await page.locator(`#announcement-${second}`).waitFor();
+        const shown = await page.evaluate(SHOWN) as Shown;
+        expect(shown.items.map(({ id, text, markup }) => ({ id, text, markup }))).toEqual([
+          { id: `announcement-${second}`, text: "Prizes in the hall\nat six", markup: 0 },
+          { id: `announcement-${first}`, text, markup: 0 },
+        ]);
+        for (const item of shown.items) expect(item.time).toMatch(/^\d\d:\d\d$/);
+        // All shown: no count line, no "none yet", and no banner saying it again.
+        expect(shown.count).toBeNull();
+        expect(shown.none).toBe(false);
+        expect(shown.banner).toBe(false);
+        expect(await page.getByText("Prizes in the hall").count()).toBe(1);
+      }
+      // Reloaded, the page lists the same.
+      const live = await team.evaluate(SHOWN) as Shown;
+      await team.reload();
+      expect(await team.evaluate(SHOWN)).toEqual(live);
+      await visitor.screenshot({ path: join(SHOTS, "announcements-live-visitor.png") });
+      expect(errors).toEqual([]);
+      await visitor.close();
+      await team.close();
+    },
+    60_000,
+  );
+
+  test(
+    "past 50, a new announcement takes the oldest's place and the count line says so",
+    async () => {
+      const errors: string[] = [];
+      for (let i = 1; i <= 50; i++) await announce(`Notice number ${i}.`);
+      const page = await open(errors);
+      // The two of the first test and these 50: 52, the 50 latest listed.
+      expect((await page.evaluate(SHOWN) as Shown).count).toBe("The 50 latest of 52.");
+      const id = await announce("The last ferry leaves at seven.");
+      await page.locator(`#announcement-${id}`).waitFor();
+      const shown = await page.evaluate(SHOWN) as Shown;
+      expect(shown.items.length).toBe(50);
+      expect(shown.items[0]!.text).toBe("The last ferry leaves at seven.");
+      expect(shown.items.at(-1)!.text).toBe("Notice number 2.");
+      expect(shown.count).toBe("The 50 latest of 53.");
+      await page.reload();
+      expect(await page.evaluate(SHOWN)).toEqual(shown);
+      await page.locator("#announcements-count").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, "announcements-live-count.png") });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+});
