@@ -275,15 +275,26 @@
   // script, the first chart is fetched in its box's shape, once the first board is laid out.
   const drawn = chart.querySelector("noscript")?.textContent ?? "";
   let chartAsked = false;
+  /** The chart last asked for, and the one shown, counted: an answer older than it is dropped. */
+  let chartAsks = 0;
+  let chartShown = 0;
 
   async function loadChart() {
     chartAsked = true;
+    const ask = ++chartAsks;
     const aspect = chartAspect();
     const query = new URLSearchParams(division ? { division } : {});
     if (aspect !== null) query.set("aspect", aspect.toFixed(2));
     try {
       const res = await fetch(`/scoreboard/chart.svg?${query}`);
-      if (res.ok) return void (chart.innerHTML = await res.text());
+      if (res.ok) {
+        const svg = await res.text();
+        // A slow answer to an earlier request put the chart of before a change back over the
+        // newer one, under standings that had moved on.
+        if (ask < chartShown) return;
+        chartShown = ask;
+        return void (chart.innerHTML = svg);
+      }
     } catch {
       // The next change tries again.
     }
@@ -292,14 +303,21 @@
   }
 
   let chartTimer = null;
+  let chartAskedAt = -Infinity;
   function refreshChart() {
-    // The first at once; several changes in a burst after it make one request.
-    if (!chartAsked) return void loadChart();
+    // The first change after a quiet spell at once, so that the chart follows the standings it
+    // stands beside; the changes of a burst after it make one request more, 300 ms on.
     if (chartTimer !== null) return;
+    const wait = chartAskedAt + 300 - Date.now();
+    if (wait <= 0) {
+      chartAskedAt = Date.now();
+      return void loadChart();
+    }
     chartTimer = setTimeout(() => {
       chartTimer = null;
+      chartAskedAt = Date.now();
       void loadChart();
-    }, 300);
+    }, wait);
   }
 
   // ---------------------------------------------------------------- announcements

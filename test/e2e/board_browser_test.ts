@@ -53,6 +53,33 @@ async function board(width: number, height: number, errors: string[]): Promise<P
   return page;
 }
 
+/**
+ * The projector's chart as drawn: its score labels, and the heights its lines reach, with the
+ * plot's top and foot (charts.ts: 16 from the top, 36 from the bottom), in the chart's units.
+ */
+function chartDrawn(
+  page: Page,
+): Promise<{ labels: number[]; ys: number[]; top: number; foot: number }> {
+  return page.evaluate(`(() => {
+    const svg = document.querySelector("#chart svg");
+    const labels = [...svg.querySelectorAll('text[text-anchor="end"]')]
+      .map((t) => Number(t.textContent)).filter((n) => Number.isFinite(n));
+    const ys = [...svg.querySelectorAll("path.line")].flatMap((path) =>
+      [...path.getAttribute("d").matchAll(/(?:M[\\d.]+ |V)(-?[\\d.]+)/g)].map((m) => Number(m[1]))
+    );
+    return { labels, ys, top: 16, foot: svg.viewBox.baseVal.height - 36 };
+  })()`);
+}
+
+/** Waits for the chart to be drawn with a top label at `score` or over it. */
+function chartReaches(page: Page, score: number): Promise<void> {
+  return until(
+    page,
+    `Math.max(...[...document.querySelectorAll('#chart svg text[text-anchor="end"]')]
+      .map((t) => Number(t.textContent)).filter((n) => Number.isFinite(n))) >= ${score}`,
+  );
+}
+
 interface Fit {
   flashBottom: number;
   flashFits: boolean;
@@ -358,7 +385,68 @@ suite("announcements on the projector", () => {
       expect(await page.locator("#page-info").textContent()).toBe("Page 2 of 2");
       expect(await page.locator(".board-table").count()).toBe(1);
       expect(await page.locator(".board-table tbody tr").count()).toBe(4);
+      // The chart beside it follows: its scale reaches the 5 points, and its lines stay inside.
+      await chartReaches(page, 5);
+      const drawn = await chartDrawn(page);
+      for (const y of drawn.ys) expect(y >= drawn.top && y <= drawn.foot).toBe(true);
+      expect(Math.min(...drawn.ys)).toBe(drawn.top);
       await page.screenshot({ path: join(SHOTS, "projector-last-page-one-column.png") });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
+    "a chart that comes back late does not put the chart of before a change over a newer one",
+    async () => {
+      const base = served.server.base;
+      // Team 1 is there, whichever tests ran before.
+      await registerTeam(base, "Chart Gulls");
+      const errors: string[] = [];
+      const page = await board(1280, 720, errors);
+      await page.locator("#chart svg").waitFor();
+      const adjust = async (points: number) => {
+        const res = await fetch(`${base}/api/admin/adjustments`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify({ team: 1, points, reason: "a test of the chart" }),
+        });
+        expect(res.status).toBe(201);
+      };
+      const score = async () => {
+        const res = await fetch(`${base}/api/scoreboard`);
+        const teams = ((await res.json()) as { teams: { score: number }[] }).teams;
+        return Math.max(...teams.map((t) => t.score));
+      };
+      // The next chart's answer is held (as over a slow Wi-Fi) once it has left the server.
+      let release: () => void = () => {};
+      let taken = false;
+      let held = false;
+      const released = new Promise<void>((resolve) => {
+        void page.route("**/scoreboard/chart.svg*", async (route) => {
+          if (taken) return route.continue();
+          taken = true;
+          const answer = await route.fetch();
+          held = true;
+          release = () => void route.fulfill({ response: answer }).then(resolve);
+        });
+      });
+      await adjust(400);
+      for (let i = 0; !held && i < 100; i++) await Bun.sleep(50);
+      expect(held).toBe(true);
+      // A second change: its chart comes at once, with the higher scale.
+      await adjust(600);
+      const top = await score();
+      await chartReaches(page, top);
+      // The first answer comes at last: the chart stays the newer one.
+      release();
+      await released;
+      await page.evaluate("new Promise((resolve) => setTimeout(resolve, 300))");
+      const drawn = await chartDrawn(page);
+      expect(Math.max(...drawn.labels)).toBeGreaterThanOrEqual(top);
+      await page.unroute("**/scoreboard/chart.svg*");
+      await page.screenshot({ path: join(SHOTS, "projector-chart-late-answer.png") });
       expect(errors).toEqual([]);
       await page.close();
     },
