@@ -77,22 +77,7 @@ export function scoreChart(
   const until = options.until;
   const from = Math.min(starts.length > 0 ? Math.min(...starts) : options.from, until - 60_000);
   const label = until - from > 20 * 3600_000 ? dayClock : clock;
-  const scores = lines.flatMap((l) => l.points.map((p) => p.score));
-  const low = Math.min(0, ...scores);
-  const high = Math.max(0, ...scores);
-  const { step } = niceScale(high - low, 5);
-  // Up to a whole step over the highest score; 0 when every score is at or under it.
-  const yTop = high === 0 && low < 0 ? 0 : Math.max(step, Math.ceil(high / step) * step);
-  // A team below 0 now (hints and penalties take points), not only on its way up.
-  const below = lines.some((l) => (l.points.at(-1)?.score ?? 0) < 0);
-  // The axis goes up in whole steps, and down from 0 only as far as the lowest score needs: whole
-  // steps for a deep dip; for a small one, a round bound just under it, labelled only while a team
-  // is below 0 (then low enough for its label to clear the 0's). A dip on the way up is drawn,
-  // and its bound left unlabelled: "-5" under "0" read as a team below 0.
-  const smallDip = -low > 0 && -low < step;
-  const yBottom = !smallDip
-    ? Math.floor(low / step) * step
-    : -niceCeil(Math.max(-low, below ? (LABEL_ROOM * yTop) / (plotH - LABEL_ROOM) : 0));
+  const { step, yBottom, yTop, bottomLabel } = scoreScale(lines, plotH);
   const span = yTop - yBottom;
   const x = (t: number) => round1(left + ((t - from) / (until - from)) * plotW);
   const y = (s: number) => round1(top + plotH - ((s - yBottom) / span) * plotH);
@@ -102,7 +87,7 @@ export function scoreChart(
     `role="img" aria-label="${escape(options.title)}" preserveAspectRatio="xMidYMid meet">`;
   // Horizontal grid with score labels, on the steps; a small dip's bound while a team is below 0.
   const firstTick = Math.ceil(yBottom / step) * step;
-  const levels = smallDip && below && yBottom < firstTick ? [yBottom] : [];
+  const levels = bottomLabel && yBottom < firstTick ? [yBottom] : [];
   for (let s = firstTick; s <= yTop + 1e-9; s += step) levels.push(s);
   for (const s of levels) {
     out += `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${y(s)}" y2="${y(s)}"/>`;
@@ -164,6 +149,33 @@ export function scoreChart(
     }" font-size="19">${escape(name)}</text>`;
   }
   return out + "</svg>";
+}
+
+/**
+ * The score axis of a chart `plotH` high: its step, its ends, and whether its bottom, a bound
+ * just under a small dip below 0 rather than a step, gets a label.
+ */
+function scoreScale(
+  lines: HistoryLine[],
+  plotH: number,
+): { step: number; yBottom: number; yTop: number; bottomLabel: boolean } {
+  const scores = lines.flatMap((l) => l.points.map((p) => p.score));
+  const low = Math.min(0, ...scores);
+  const high = Math.max(0, ...scores);
+  const { step } = niceScale(high - low, 5);
+  // Up to a whole step over the highest score; 0 when every score is at or under it.
+  const yTop = high === 0 && low < 0 ? 0 : Math.max(step, Math.ceil(high / step) * step);
+  // A team below 0 now (hints and penalties take points), not only on its way up.
+  const below = lines.some((l) => (l.points.at(-1)?.score ?? 0) < 0);
+  // The axis goes up in whole steps, and down from 0 only as far as the lowest score needs: whole
+  // steps for a deep dip; for a small one, a round bound just under it, labelled only while a team
+  // is below 0 (then low enough for its label to clear the 0's). A dip on the way up is drawn,
+  // and its bound left unlabelled: "-5" under "0" read as a team below 0.
+  const smallDip = -low > 0 && -low < step;
+  const yBottom = !smallDip
+    ? Math.floor(low / step) * step
+    : -niceCeil(Math.max(-low, below ? (LABEL_ROOM * yTop) / (plotH - LABEL_ROOM) : 0));
+  return { step, yBottom, yTop, bottomLabel: smallDip && below };
 }
 
 /** The shapes the score chart may take, width over height: from a tall box to a wide strip. */

@@ -738,7 +738,7 @@ suite("photo missions in a browser", () => {
         const gap = await row.locator(".badge", { hasText: "auto" }).evaluate((badge) => {
           const text = [...badge.parentElement!.childNodes]
             .find((node) => node.nodeType === 3 && node.textContent!.includes("+10"))!;
-          const range = document.createRange();
+          const range = badge.ownerDocument.createRange();
           const at = text.textContent!.indexOf("+10");
           range.setStart(text, at);
           range.setEnd(text, at + 3);
