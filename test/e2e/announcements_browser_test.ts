@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { ADMIN_TOKEN, makeApp } from "../http/_app.ts";
-import { chromiumAvailable, registerTeam, serveAppForSuite, SHOTS } from "./_browser.ts";
+import { axe, chromiumAvailable, registerTeam, serveAppForSuite, SHOTS } from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
@@ -104,6 +104,7 @@ suite("the announcements page", () => {
       const live = await team.evaluate(SHOWN) as Shown;
       await team.reload();
       expect(await team.evaluate(SHOWN)).toEqual(live);
+      expect((await axe(visitor)).serious).toEqual([]);
       await visitor.screenshot({ path: join(SHOTS, "announcements-live-visitor.png") });
       expect(errors).toEqual([]);
       await visitor.close();
@@ -112,21 +113,45 @@ suite("the announcements page", () => {
     60_000,
   );
 
+  test("one made while the stream could not open is listed once it opens", async () => {
+    const errors: string[] = [];
+    const page = await served.browser.context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    // The stream's first answer is a proxy's 503: the page opens it anew, with nothing to resume.
+    let refused = 0;
+    await page.route("**/api/events*", (route) => {
+      refused += 1;
+      return route.fulfill({ status: 503, body: "Service Unavailable" });
+    });
+    await page.goto(`${served.base}/announcements`);
+    for (let i = 0; refused === 0 && i < 100; i++) await Bun.sleep(50);
+    expect(refused).toBe(1);
+    const before = (await page.evaluate(SHOWN) as Shown).items.length;
+    const id = await announce("The bridge is closed: take the ferry.");
+    await page.unroute("**/api/events*");
+    await page.locator(`#announcement-${id}`).waitFor({ timeout: 15_000 });
+    const shown = await page.evaluate(SHOWN) as Shown;
+    expect(shown.items.length).toBe(before + 1);
+    expect(shown.items[0]!.text).toBe("The bridge is closed: take the ferry.");
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   test(
     "past 50, a new announcement takes the oldest's place and the count line says so",
     async () => {
       const errors: string[] = [];
       for (let i = 1; i <= 50; i++) await announce(`Notice number ${i}.`);
       const page = await open(errors);
-      // The two of the first test and these 50: 52, the 50 latest listed.
-      expect((await page.evaluate(SHOWN) as Shown).count).toBe("The 50 latest of 52.");
+      // The three of the tests before and these 50: 53, the 50 latest listed.
+      expect((await page.evaluate(SHOWN) as Shown).count).toBe("The 50 latest of 53.");
       const id = await announce("The last ferry leaves at seven.");
       await page.locator(`#announcement-${id}`).waitFor();
       const shown = await page.evaluate(SHOWN) as Shown;
       expect(shown.items.length).toBe(50);
       expect(shown.items[0]!.text).toBe("The last ferry leaves at seven.");
       expect(shown.items.at(-1)!.text).toBe("Notice number 2.");
-      expect(shown.count).toBe("The 50 latest of 53.");
+      expect(shown.count).toBe("The 50 latest of 54.");
       await page.reload();
       expect(await page.evaluate(SHOWN)).toEqual(shown);
       await page.locator("#announcements-count").scrollIntoViewIfNeeded();
