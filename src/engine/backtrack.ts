@@ -20,9 +20,12 @@
  * characters in more than `SPLIT_LIMIT` ways: `a.*a.*a.*a.*b`, `\w*\w*\w*\w*\d`,
  * `.*(a|b).*(a|b).*(a|b).*c`, `a*b?a*b?a*b?a*c`, `a.{0,200}a.{0,200}a.{0,200}a.{0,200}b`,
  * `(ab)+(ab)+(ab)+(ab)+c`, `.*(a.*|b).*(a.*|b).*c`. A backtracking engine tries every split
- * before it gives up: a guess of 200 characters took 244 s against six `.*`, 0.07 s against
- * three, and 3.2 s against `.*(a|b).*(a|b).*(a|b).*(a|b).*c`; one of 500 took 5.3 s against four
- * `.{0,200}`, 0.12 s against four `.{0,100}`, 2.7 s against `(a|b)+(a|b)+(a|b)+(a|b)+c`.
+ * before it gives up, but goes on past a word such as ` of ` only where the guess holds it, so
+ * words right after unbounded repetitions cut the count (`oncePer`). A guess of 200 characters
+ * took 244 s against six `.*`, 0.07 s against three, and 3.2 s against
+ * `.*(a|b).*(a|b).*(a|b).*(a|b).*c`; one of 500 took 5.3 s against four `.{0,200}`, 0.12 s against
+ * four `.{0,100}`, 2.7 s against `(a|b)+(a|b)+(a|b)+(a|b)+c`, and 137 ms against
+ * `.* of .* of .* and .*`.
  *
  * The pattern has already compiled with the `u` flag, so its syntax is valid:
  * braces are always quantifiers, and a class holds no nested class.
@@ -37,6 +40,15 @@ export type BacktrackRisk = "nested" | "overlap" | "chain";
  * repetitions split a guess of 500 characters in 21 million ways, four in 2.6 billion.
  */
 const SPLIT_LIMIT = 100_000_000;
+
+/**
+ * The ways above which a chain a word cut (`oncePer`) is refused: those of three unbounded
+ * repetitions, 21 million, which `a.*a.*a.*b` is accepted with (35 ms for 500 letters). Its count
+ * can be close to the real splits, which cost about as much as those of `a.*`:
+ * `.* of .* of .* and .*` counts 77 million ways, and 500 characters of " of of …" and
+ * " and and …" took 137 ms on Deno.
+ */
+const CREDITED_LIMIT = 21_000_000;
 
 /** How many times an element may occur. */
 interface Quantity {
@@ -141,41 +153,83 @@ function riskIn(alternatives: Item[][]): BacktrackRisk | undefined {
  * every split before it gives up. A repetition counts as many ways as it has counts, up to the
  * guess's length: `.*` 501, `.{0,200}` 201, `(ab)+` 500, `a?` 2. A chain goes on through each
  * alternative of a group that occurs once, and the worst of them counts (`.*(a.*|b).*`); an element
- * between links that must match something else ends it.
+ * between links that must match something else ends it. A word can cut the ways (`oncePer`); those
+ * of a chain it cut count `SPLIT_LIMIT / CREDITED_LIMIT` times.
  */
 function mostSplits(sequence: Item[]): number {
   let most = 0;
   const walk = (items: Item[], incoming: Chain[]): Chain[] => {
     let chains = incoming;
-    for (const item of items) {
+    for (let at = 0; at < items.length;) {
       if (most > SPLIT_LIMIT) return [];
-      chains = step(item, chains);
-      for (const chain of chains) most = Math.max(most, total(chain.ways));
+      const word = wordAt(items, at);
+      if (word === undefined) chains = step(items[at++]!, chains);
+      else {
+        chains = passWord(word, chains);
+        at += word.items;
+      }
+      for (const chain of chains) {
+        const weight = chain.credited ? SPLIT_LIMIT / CREDITED_LIMIT : 1;
+        most = Math.max(most, total(chain.ways) * weight);
+      }
     }
     return chains;
   };
   const step = (item: Item, chains: Chain[]): Chain[] => {
     const { atom, quantity } = item;
     if (atom.kind === "group" && !atom.zeroWidth && quantity.max <= 1) {
-      // Each chain goes on through each alternative, or past the group when it is optional.
-      const paths = atom.alternatives.flatMap((alternative) => walk(alternative, chains));
-      return merged(quantity.min === 0 ? [...paths, ...chains] : paths);
+      // Each chain goes on through each alternative, or past the group when it is optional. A word
+      // in an alternative is not credited: another could match where it does not (`(ab|ba)`).
+      const entering = chains.map((chain) => ({ ...chain, open: false }));
+      const paths = atom.alternatives.flatMap((alternative) => walk(alternative, entering));
+      const all = merged(quantity.min === 0 ? [...paths, ...chains] : paths);
+      // Where the paths differ in length, the counts of one `n` stand at different places.
+      const one = atom.alternatives.length === 1 && quantity.min === 1;
+      return one ? all : all.map((chain) => ({ ...chain, exact: false }));
     }
     const link = linkOf(item);
     const next: Chain[] = [];
     for (const chain of chains) {
+      let shared: readonly string[] | undefined;
       if (link?.firsts.some((character) => chain.shared.includes(character))) {
-        const shared = link.characters.filter((character) => chain.shared.includes(character));
-        next.push({ shared, ways: extended(chain.ways, link) });
+        shared = link.characters.filter((character) => chain.shared.includes(character));
+        const ways = extended(chain.ways, link);
+        const { exact, credited } = chain;
+        next.push({ shared, ways, open: link.max === Infinity, exact, credited });
       }
+      // Taking nothing is one of the counts just added.
+      const covered = link?.min === 0 && shared?.length === chain.shared.length;
       // Between two links, an element that cannot match the chain's characters fixes the split.
-      if (fitsWithin(item, chain.shared)) next.push(chain);
+      if (!covered && fitsWithin(item, chain.shared)) {
+        next.push({
+          shared: chain.shared,
+          ways: chain.ways,
+          open: chain.open && zeroWidth(item),
+          exact: chain.exact && link === undefined && fixedLength(item),
+          credited: chain.credited,
+        });
+      }
     }
     if (link !== undefined) {
-      next.push({ shared: link.characters, ways: extended(START, link) });
+      next.push({
+        shared: link.characters,
+        ways: extended(START, link),
+        open: link.max === Infinity,
+        exact: true,
+        credited: false,
+      });
     }
     return merged(next);
   };
+  /** The chains that go on past a word: those it fits, fewer ways for those it can credit. */
+  const passWord = (word: Word, chains: Chain[]): Chain[] =>
+    merged(chains.flatMap((chain) => {
+      if (!word.elements.every((item) => fitsWithin(item, chain.shared))) return [];
+      const credited = chain.open && chain.exact && word.period > 1;
+      const ways = credited ? oncePer(word.period, chain.ways) : chain.ways;
+      const { shared, exact } = chain;
+      return [{ shared, ways, open: false, exact, credited: credited || chain.credited }];
+    }));
   walk(sequence, []);
   return most;
 }
@@ -185,6 +239,19 @@ interface Chain {
   shared: readonly string[];
   /** `ways[n]`: in how many ways the chain's repetitions can take `n` characters in all. */
   ways: Float64Array;
+  /**
+   * Whether the chain's last element was an unbounded repetition (zero-width ones aside): then
+   * each `ways[n]` is at least what any guess has at `n` (see `oncePer`). Otherwise only the sums
+   * `ways[0] + … + ways[n]` are.
+   */
+  open: boolean;
+  /**
+   * Whether `n` and where the chain stands in the guess differ by the same number of characters in
+   * each of its splits: no element it went past could take a varying number of characters.
+   */
+  exact: boolean;
+  /** Whether a word cut its ways: then they are held to `CREDITED_LIMIT`. */
+  credited: boolean;
 }
 
 /**
@@ -230,6 +297,94 @@ function linkOf({ atom, quantity }: Item): Link | undefined {
   }
 }
 
+/** Literal characters that must all match, one after the other, such as ` of `. */
+interface Word {
+  elements: Item[];
+  /** How many elements of the sequence it spans. */
+  items: number;
+  /**
+   * The least distance at which two of its places could match a same guess: its length, or less
+   * when it could overlap itself (2 for `abab`, 1 for `aa`).
+   */
+  period: number;
+}
+
+/** The word that begins at `sequence[at]`, if one does. */
+function wordAt(sequence: Item[], at: number): Word | undefined {
+  let end = at;
+  while (end < sequence.length && isLiteral(sequence[end]!)) end++;
+  if (end === at) return undefined;
+  const elements = sequence.slice(at, end);
+  const places = elements.flatMap((item) => {
+    const atom = item.atom as { source: string; flags: string };
+    return Array.from({ length: item.quantity.min }, () => samplesOf(atom));
+  });
+  let period = 1;
+  while (period < places.length && !overlapsAt(places, period)) period++;
+  return { elements, items: end - at, period };
+}
+
+/** Whether the word of `places` could occur again `distance` characters on: each pair can match. */
+function overlapsAt(places: string[][], distance: number): boolean {
+  for (let i = 0; i + distance < places.length; i++) {
+    const later = places[i + distance]!;
+    if (!places[i]!.some((character) => later.includes(character))) return false;
+  }
+  return true;
+}
+
+/**
+ * An element that matches one given character (`o`, `\.`, `\u00e4`), a fixed number of times,
+ * at least once. Its character is a sample (samplesFor), so two places of a word that could match
+ * a same character share a sample: `s` and `S`, and `s` and `ſ` where capitals do not count.
+ */
+function isLiteral({ atom, quantity }: Item): boolean {
+  if (atom.kind !== "char" || quantity.min !== quantity.max || quantity.min < 1) return false;
+  const { source } = atom;
+  const one = source === "."
+    ? false
+    : !source.startsWith("\\")
+    ? [...source].length === 1
+    : /^\\(?:[$()*+./?[\\\]^{|}-]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|u\{[0-9a-fA-F]+\})$/.test(source);
+  return one && samplesOf(atom).length > 0;
+}
+
+/** Whether an element never takes a character. */
+function zeroWidth({ atom, quantity }: Item): boolean {
+  return quantity.max === 0 || (atom.kind !== "char" && atom.zeroWidth);
+}
+
+/** Whether an element that is no repetition always takes as many characters. */
+function fixedLength(item: Item): boolean {
+  return zeroWidth(item) || item.atom.kind === "char";
+}
+
+/**
+ * Credits a word of period `period` that stands right after an unbounded repetition, for chains
+ * that went past elements of fixed lengths only (`.* of .*`, not `.{0,9} of .*` nor `\1 of .*`).
+ *
+ * A backtracking engine gives the repetition each length in turn, and goes on past the word only
+ * where the guess holds it. Two places that hold it are at least `period` characters apart:
+ * nearer, they would overlap, and two of its characters that have no match in common would fall on
+ * one character of the guess. So of `period` neighbouring lengths at most one goes on: 1 in 3 for
+ * ` of ` (two can share a space, ` of of `), 1 in 4 for ` and `, but each for `a`, `aa` or ` `.
+ *
+ * Right after an unbounded repetition, `ways[n]` is at least what any guess has at `n` (all the
+ * ways before, summed), so the largest count of each `period` lengths is at least what goes on from
+ * them; it is put at the first of them. Then each sum `ways[0] + … + ways[n]` is at least a real
+ * guess's, and these sums are all that the total and later repetitions read (a repetition only
+ * moves counts to greater lengths). Only these sums are bounds afterwards, not each count, so a
+ * word after a bounded repetition, or right after another word, is not credited.
+ */
+function oncePer(period: number, ways: Float64Array): Float64Array {
+  const next = new Float64Array(MAX_GUESS_LENGTH + 1);
+  for (let start = 0; start <= MAX_GUESS_LENGTH; start += period) {
+    const end = Math.min(start + period, MAX_GUESS_LENGTH + 1);
+    next[start] = Math.max(...ways.subarray(start, end));
+  }
+  return next;
+}
+
 /** The ways of `chain` followed by `link`: each count of the link, within the guess's length. */
 function extended(ways: Float64Array, { min, max }: Link): Float64Array {
   // sums[n] = ways[0] + … + ways[n]
@@ -262,7 +417,10 @@ function merged(chains: Chain[]): Chain[] {
       continue;
     }
     const ways = Float64Array.from(known.ways, (count, n) => Math.max(count, chain.ways[n]!));
-    byShared.set(key, { shared: known.shared, ways });
+    const open = known.open && chain.open;
+    const exact = known.exact && chain.exact;
+    const credited = known.credited || chain.credited;
+    byShared.set(key, { shared: known.shared, ways, open, exact, credited });
   }
   return [...byShared.values()];
 }
