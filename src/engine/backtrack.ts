@@ -194,8 +194,9 @@ function mostSplits(sequence: Item[]): number {
       if (link?.firsts.some((character) => chain.shared.includes(character))) {
         shared = link.characters.filter((character) => chain.shared.includes(character));
         const ways = extended(chain.ways, link);
-        const { exact, credited } = chain;
-        next.push({ shared, ways, open: link.max === Infinity, exact, credited });
+        // A count of a group or a backreference can take several characters: `n` no longer tells.
+        const exact = chain.exact && atom.kind === "char";
+        next.push({ shared, ways, open: link.max === Infinity, exact, credited: chain.credited });
       }
       // Taking nothing is one of the counts just added.
       const covered = link?.min === 0 && shared?.length === chain.shared.length;
@@ -215,7 +216,7 @@ function mostSplits(sequence: Item[]): number {
         shared: link.characters,
         ways: extended(START, link),
         open: link.max === Infinity,
-        exact: true,
+        exact: atom.kind === "char",
         credited: false,
       });
     }
@@ -247,7 +248,8 @@ interface Chain {
   open: boolean;
   /**
    * Whether `n` and where the chain stands in the guess differ by the same number of characters in
-   * each of its splits: no element it went past could take a varying number of characters.
+   * each of its splits: each count of its repetitions takes one character, and no other element it
+   * went past could take a varying number of them.
    */
   exact: boolean;
   /** Whether a word cut its ways: then they are held to `CREDITED_LIMIT`. */
@@ -361,7 +363,8 @@ function fixedLength(item: Item): boolean {
 
 /**
  * Credits a word of period `period` that stands right after an unbounded repetition, for chains
- * that went past elements of fixed lengths only (`.* of .*`, not `.{0,9} of .*` nor `\1 of .*`).
+ * that went past elements of fixed lengths and repetitions of one character only (`.* of .*`, not
+ * `.{0,9} of .*`, `(ab)* of .*` nor `\1 of .*`).
  *
  * A backtracking engine gives the repetition each length in turn, and goes on past the word only
  * where the guess holds it. Two places that hold it are at least `period` characters apart:
