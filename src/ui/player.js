@@ -620,9 +620,12 @@
         formReady(false);
         break;
       case "accepted":
+        // As the page says it: a mission worth nothing says nothing of points.
         missionStatus(
           "ok",
-          `Accepted! +${submission.points} ${submission.points === 1 ? "point" : "points"}`,
+          submission.points === 0
+            ? "Accepted!"
+            : `Accepted! +${submission.points} ${submission.points === 1 ? "point" : "points"}`,
         );
         markSolved();
         break;

@@ -669,7 +669,12 @@ export function missionStatus(
     case "pending":
       return { tone: "info", title: "Waiting for a judge", text: "The verdict shows up here." };
     case "accepted":
-      return { tone: "ok", title: `Accepted! +${points(latest.points)}`, text: "" };
+      // A mission worth nothing says so by saying nothing of points.
+      return {
+        tone: "ok",
+        title: latest.points === 0 ? "Accepted!" : `Accepted! +${points(latest.points)}`,
+        text: "",
+      };
     case "rejected":
       return {
         tone: "bad",

@@ -143,6 +143,7 @@ suite("a puzzle's solution on a phone", () => {
       await page.getByRole("button", { name: "Send" }).click();
       await page.locator("#solution", { hasText: "Every story was a good one." }).waitFor();
       expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+      expect(await page.locator("#mission-status strong").textContent()).toBe("Accepted!");
       await page.screenshot({
         path: join(SHOTS, "solution-after-mission-390.png"),
         fullPage: true,
@@ -169,10 +170,14 @@ suite("a puzzle's solution on a phone", () => {
         await Bun.sleep(500);
         expect(await page.locator("#solution").count()).toBe(1);
         expect(await page.evaluate("document.body.dataset.sameDocument")).toBe("yes");
+        // The mission is worth 0 points: accepted, with no "+0 points".
+        expect(await page.locator("#mission-status strong").textContent()).toBe("Accepted!");
         await page.screenshot({
           path: join(SHOTS, "solution-after-verdict-390.png"),
           fullPage: true,
         });
+        await page.reload();
+        expect(await page.locator("#mission-status strong").textContent()).toBe("Accepted!");
         expect((await verdict(false)).status).toBe(200);
         await page.locator("#mission-status", { hasText: "Not accepted" }).waitFor();
         await Bun.sleep(500);

@@ -542,6 +542,30 @@ describe("the photos and videos' zip on the admin pages", () => {
 });
 
 describe("a mission's phone form", () => {
+  test("an accepted mission says the points it gave, and nothing of points when worth none", async () => {
+    const app = makeApp({
+      toml: `${MISSIONS_TOML}
+[[puzzle]]
+id = "wave"
+title = "Wave"
+submit = "text"
+judge = "auto"
+`,
+    });
+    app.clock.advance(60_000);
+    const team = browser(app);
+    await team.post("/join", { name: "Gulls", password: "correct horse" });
+    const said: string[] = [];
+    for (const id of ["story", "wave"]) {
+      const form = new FormData();
+      form.append("text", "We are tall and patient.");
+      expect((await team.upload(`/puzzles/${id}/submissions`, form)).status).toBe(303);
+      const page = (await team.get(`/puzzles/${id}`)).text;
+      said.push(/id="mission-status"[^>]*><strong>(.*?)<\/strong>/.exec(page)?.[1] ?? "");
+    }
+    expect(said).toEqual(["Accepted! +10 points", "Accepted!"]);
+  });
+
   test("a photo mission offers the camera; a text mission a text box; no answer box", async () => {
     const app = makeApp({ toml: MISSIONS_TOML });
     app.clock.advance(60_000);
