@@ -31,6 +31,7 @@ round = "harbor"
 points = 100
 body = "Count the windows, then look up."
 answer = ["polaris"]
+guess_limit = { count = 10, per = "1h" }
 
 [[puzzle.hint]]
 id = "nudge"
@@ -266,6 +267,22 @@ suite("a phone by keyboard and with large text", () => {
           return out;
         })()`) as string[];
         for (const word of broken) found.push(`${path}: "${word}" breaks though it fits`);
+        // Nothing runs out of its card's inner edge (a chip, a file input's button) on this phone.
+        const outOfCard = await page.evaluate(`[...document.querySelectorAll("#main .card")]
+          .flatMap((card) => {
+            const edge = card.getBoundingClientRect().right -
+              parseFloat(getComputedStyle(card).paddingRight);
+            return [...card.querySelectorAll("*")]
+              .filter((el) => !el.closest("[role=region][tabindex], [hidden]"))
+              .filter((el) => el.getBoundingClientRect().right > edge + 0.5)
+              .map((el) => el.id || el.className?.baseVal || el.className || el.tagName.toLowerCase());
+          })`) as string[];
+        for (const el of outOfCard) found.push(`${path}: ${el} runs out of its card at 320 px`);
+        // A file input cuts what does not fit in its box (its button, "No file chosen").
+        const cutInputs = await page.evaluate(`[...document.querySelectorAll("#main input")]
+          .filter((input) => input.scrollWidth > input.clientWidth + 1)
+          .map((input) => input.name)`) as string[];
+        for (const name of cutInputs) found.push(`${path}: the input ${name} is cut at 320 px`);
         const name = path === "/" ? "landing" : path.slice(1).replace("/", "-");
         await page.screenshot({ path: join(SHOTS, `large-text-320-${name}.png`), fullPage: true });
         await page.close();
@@ -451,6 +468,38 @@ suite("a phone by keyboard and with large text", () => {
     },
     60_000,
   );
+
+  test("the answer box's focus ring leaves the guesses-left line under it uncovered", async () => {
+    const errors: string[] = [];
+    const token = await registerTeam(server.base, "Shags");
+    const found: string[] = [];
+    for (const [browser, width] of [[phone, 390], [largeText, 320]] as const) {
+      const page = await tab(browser, token, "/puzzles/lighthouse", errors);
+      try {
+        await page.setViewportSize({ width, height: 700 });
+        await page.getByRole("textbox", { name: "Answer" }).click();
+        // The ring's bottom edge (the box, its offset and its width) against the line's top.
+        const { ring, line, text } = await page.evaluate(`(() => {
+          const box = document.querySelector("#guess-form input[name=answer]");
+          const style = getComputedStyle(box);
+          const note = document.getElementById("limit-note");
+          return {
+            ring: box.getBoundingClientRect().bottom + parseFloat(style.outlineOffset) +
+              parseFloat(style.outlineWidth),
+            line: note.getBoundingClientRect().top,
+            text: note.textContent,
+          };
+        })()`) as { ring: number; line: number; text: string };
+        expect(text).toStartWith("10 of 10 wrong guesses left per hour.");
+        if (ring > line) found.push(`${width} px: the ring covers ${ring - line} px of the line`);
+        await page.screenshot({ path: join(SHOTS, `focus-ring-limit-${width}.png`) });
+      } finally {
+        await page.close();
+      }
+    }
+    expect(found).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 30_000);
 
   test("the focus ring stands out 3:1 from the page around it, light and dark", async () => {
     // The landing page, as a guest.
