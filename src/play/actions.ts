@@ -305,7 +305,10 @@ async function logIn(
   }
   const verified = await verifiedTeam(game, body);
   if (verified === undefined) return refusal("unauthorized", "Wrong team name or password");
-  if ("problem" in verified) return refusal("unavailable", verified.problem);
+  // The API names the database's problem, for an organizer's tools; a page says what to do.
+  if ("problem" in verified) {
+    return { ...refusal("unavailable", verified.problem), shown: LOGIN_UNCHECKED };
+  }
   const { team, resets } = verified;
   const shutOut = bannedRefusal(game, team.id);
   if (shutOut !== undefined) return shutOut;
@@ -334,6 +337,9 @@ async function logIn(
   }
   return { ok: true, reply: { token: session.token } };
 }
+
+/** What a page says of a login the server cannot check while its shared log cannot be read. */
+const LOGIN_UNCHECKED = "The server cannot check logins right now";
 
 /** The refusal of a login or registration while PASSWORD_JOBS are under way. */
 function passwordBusy(): Refusal {

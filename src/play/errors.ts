@@ -70,6 +70,11 @@ export interface Refusal {
   ok: false;
   code: ErrorCode;
   message: string;
+  /**
+   * What a page says instead of `message`, where that names the server's own trouble (a
+   * database driver's error) that a player can do nothing about; the API keeps `message`.
+   */
+  shown?: string;
   /** Seconds to wait, for `rate_limited`. */
   retryAfter?: number;
 }

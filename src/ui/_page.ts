@@ -101,15 +101,16 @@ export function titlesOf(engine: Engine): Map<string, string> {
 }
 
 /**
- * The flash a refused form post leaves: a warning for a limit, else an error. A 503 says when
- * to try again, as its `Retry-After` does for the API.
+ * The flash a refused form post leaves: a warning for a limit, else an error, in the words a page
+ * shows (never a database driver's). A 503 says when to try again, as its `Retry-After` does for
+ * the API.
  */
 export function refusalFlash(refused: Refusal, fields?: Flash["fields"]): Flash {
   const retryAfter = refused.retryAfter ??
     (refused.code === "unavailable" ? UNAVAILABLE_RETRY_SECONDS : undefined);
   return {
     tone: refused.code === "rate_limited" ? "warn" : "bad",
-    title: refused.message,
+    title: refused.shown ?? refused.message,
     ...(retryAfter !== undefined && { retryAfter }),
     ...(fields !== undefined && { fields }),
   };

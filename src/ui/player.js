@@ -1053,8 +1053,11 @@
     if (!box) return;
     const hintForm = box.querySelector(".hint-form");
     if (answer.status >= 400 || answer.data?.hint === undefined) {
+      // A 503's message may name the database's trouble, for organizers: a player is told what to do.
       const message = answer.status === 401
         ? "This phone is logged out: log in again to take it."
+        : answer.status === 503
+        ? "The server cannot save right now: try again in a moment."
         : answer.data?.error?.message ?? "Something went wrong";
       for (const old of hintForm?.querySelectorAll(".result-incorrect, .hint-status") ?? []) {
         old.remove();

@@ -135,12 +135,44 @@ suite("pages when the server cannot save", () => {
       await page.click("#login button[type=submit]");
       await page.waitForSelector(".notice-bad");
       const notice = await page.textContent(".notice-bad");
-      expect(notice).toMatch(
-        /^Cannot reach the database: connect ECONNREFUSEDTry again in [1-5] s\.$/,
-      );
+      expect(notice).toMatch(/^The server cannot check logins right nowTry again in [1-5] s\.$/);
+      expect(await page.textContent("body")).not.toContain("ECONNREFUSED");
       await page.screenshot({ path: join(SHOTS, "unavailable-login.png"), fullPage: true });
     } finally {
       served.app.store.writeProblem = () => undefined;
+      await page.close();
+    }
+  }, 30_000);
+
+  test("a hint take the server cannot save says what to do, not the database's error", async () => {
+    await loggedIn("Puffins");
+    const page = await served.browser.context.newPage();
+    try {
+      // A browser that keeps nothing (no IndexedDB): no outbox, the page takes the hint itself.
+      await page.addInitScript("delete globalThis.indexedDB");
+      await page.goto(`${served.base}/puzzles/a`);
+      // A node that cannot read its shared log answers a session it does not know so (hot.ts).
+      await page.route(`${served.base}/api/puzzles/a/hints/free`, (route) =>
+        route.fulfill({
+          status: 503,
+          headers: { "content-type": "application/json", "retry-after": "5" },
+          body: JSON.stringify({
+            error: {
+              code: "unavailable",
+              message: "Cannot reach the database: connect ECONNREFUSED",
+            },
+          }),
+        }));
+      const box = page.locator("#hint-free");
+      await box.getByText("Take this hint").click();
+      await box.getByRole("button", { name: "Show the hint" }).click();
+      await box.locator(".result-incorrect").waitFor();
+      expect(await box.locator(".result-incorrect").textContent()).toBe(
+        "The server cannot save right now: try again in a moment.",
+      );
+      expect(await page.textContent("body")).not.toContain("ECONNREFUSED");
+      await page.screenshot({ path: join(SHOTS, "unavailable-hint.png"), fullPage: true });
+    } finally {
       await page.close();
     }
   }, 30_000);

@@ -1041,7 +1041,7 @@ describe("organizers", () => {
     expect((await b.get("/")).text).not.toContain('class="team-chip"');
   });
 
-  test("a login refused while the shared log cannot be read says when to try again", async () => {
+  test("a login refused while the shared log cannot be read says what to do, not the driver's error", async () => {
     // A node on a shared log checks a refused login against the log (`sync`) first.
     const app = makeApp({ sync: () => Promise.resolve() });
     await joined(app);
@@ -1050,8 +1050,17 @@ describe("organizers", () => {
     const res = await b.post("/login", { name: "Gulls", password: "wrong horse" });
     expect(res).toMatchObject({ status: 303, location: "/" });
     const page = (await b.get("/")).text;
-    expect(page).toContain("<strong>Cannot reach the database: connect ECONNREFUSED</strong>");
+    expect(page).toContain("<strong>The server cannot check logins right now</strong>");
     expect(page).toContain('<p>Try again in <span data-countdown="5">5 s</span>.</p>');
+    expect(page).not.toContain("ECONNREFUSED");
+    // The API keeps the database's problem, for an organizer's tools (docs/api.md).
+    const api = await app.call("POST", "/api/session", {
+      body: { name: "Gulls", password: "wrong horse" },
+    });
+    expect(api.status).toBe(503);
+    expect(api.body).toEqual({
+      error: { code: "unavailable", message: "Cannot reach the database: connect ECONNREFUSED" },
+    });
   });
 
   test("a freeze by form that cannot be stored answers 503, not 'The scoreboard is frozen'", async () => {
