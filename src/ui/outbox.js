@@ -237,7 +237,13 @@
   resultsRegion.setAttribute("aria-live", "polite");
   const list = element("ul", "outbox-results");
   list.hidden = true;
-  resultsRegion.append(list);
+  // On a puzzle's page, the results of other pages' items: summed up in one line, shown on a tap.
+  const others = element("details", "outbox-others");
+  const othersCount = element("summary");
+  const othersList = element("ul", "outbox-results");
+  others.append(othersCount, othersList);
+  others.hidden = true;
+  resultsRegion.append(list, others);
   // Why a logout did not happen (no network): the team is still logged in.
   const logoutNote = element("p", "notice notice-bad");
   logoutNote.id = "outbox-logout";
@@ -315,19 +321,35 @@
     }
     const seen = [...shownHere.values(), ...fresh.filter((r) => !shownHere.has(r.key))]
       .sort((a, b) => a.at - b.at);
-    // Those already shown stay (unannounced again); those gone go; the new ones are added in place.
-    const keys = new Set(seen.map((result) => result.key));
-    for (const li of [...list.children]) if (!keys.has(li.dataset.key)) li.remove();
-    const shownItems = new Map([...list.children].map((li) => [li.dataset.key, li]));
-    let next = list.firstElementChild;
-    for (const result of seen) {
-      const li = shownItems.get(result.key);
-      if (li) next = li.nextElementSibling;
-      else list.insertBefore(resultItem(result), next);
-    }
-    list.hidden = list.children.length === 0;
+    // A puzzle's page shows its own in full, and sums up those of other pages (a mission's text
+    // sent from another, a check-in) in a line that opens to them; other pages show all in full.
+    const here = document.body.dataset.puzzle;
+    const own = (result) => here === undefined || result.puzzle === here;
+    showResults(list, seen.filter(own));
+    showResults(othersList, seen.filter((result) => !own(result)));
+    const more = othersList.children.length;
+    const summary = plural(more, "more from another page", "more from other pages");
+    if (othersCount.textContent !== summary) othersCount.textContent = summary;
+    others.hidden = more === 0;
     fitPanel();
     return mine.length;
+  }
+
+  /**
+   * Shows `results` in `ul`: those already shown stay (unannounced again), those gone go, the new
+   * ones are added in place.
+   */
+  function showResults(ul, results) {
+    const keys = new Set(results.map((result) => result.key));
+    for (const li of [...ul.children]) if (!keys.has(li.dataset.key)) li.remove();
+    const shownItems = new Map([...ul.children].map((li) => [li.dataset.key, li]));
+    let next = ul.firstElementChild;
+    for (const result of results) {
+      const li = shownItems.get(result.key);
+      if (li) next = li.nextElementSibling;
+      else ul.insertBefore(resultItem(result), next);
+    }
+    ul.hidden = ul.children.length === 0;
   }
 
   /** A result's line on the panel, with a button to dismiss it. */
@@ -356,7 +378,7 @@
     const waiting = status.dataset.text !== undefined && status.dataset.text !== "";
     panel.classList.toggle(
       "outbox-empty",
-      !waiting && list.children.length === 0 && logoutNote.hidden,
+      !waiting && list.children.length === 0 && others.hidden && logoutNote.hidden,
     );
     if (waiting) panel.setAttribute("aria-labelledby", status.id);
     else panel.removeAttribute("aria-labelledby");
@@ -639,7 +661,15 @@
     // Kept for the next page unless shown where it was asked (or already had here: two tabs sending
     // the same item at once both get its answer).
     if (!answered.has(item.key) && !answerHere(item, answer, shown)) {
-      await put("results", { key: item.key, team, label: item.label, at: Date.now(), ...shown });
+      await put("results", {
+        key: item.key,
+        team,
+        label: item.label,
+        // The puzzle whose page it was sent from: that page shows it in full, others sum it up.
+        ...(item.puzzle !== undefined && { puzzle: item.puzzle }),
+        at: Date.now(),
+        ...shown,
+      });
     }
     // The page it was pressed on may be open in another tab, still saying it waits. (Without the
     // file: an upload's answer is all that page needs.)

@@ -105,7 +105,16 @@ suite("the offline page, once the network is back", () => {
     }
     expect(server.query<{ puzzle: string; text: string }>("SELECT puzzle, text FROM submissions"))
       .toEqual([{ puzzle: "statue", text: "The one with the horse" }]);
+    // Its result is another mission's: this page sums it up in a line, and shows it on a tap.
+    const more = page.locator("#outbox details.outbox-others");
+    await more.locator("summary", { hasText: "1 more from another page" }).waitFor();
+    const result = page.locator("#outbox li", { hasText: "your text for Strike a pose" });
+    expect(await result.isVisible()).toBe(false);
     await page.screenshot({ path: join(SHOTS, "offline-page-back-390.png") });
+    await more.locator("summary").click();
+    expect(await result.isVisible()).toBe(true);
+    expect(await result.textContent()).toContain("Sent: waiting for a judge");
+    await page.screenshot({ path: join(SHOTS, "offline-page-back-opened-390.png") });
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
