@@ -1,7 +1,9 @@
 // The announcements page (/announcements): a new announcement goes at the top of the list as it is
 // made, from the live stream's `announcement` event, and the count line under the list follows.
-// After a gap in the stream the page asks for the list again: a stream opened anew (common.js does
-// so after an error answer) is not sent what it missed.
+// Every event of the stream names the newest announcement made (its id is `<announcement id>.<n>`):
+// one newer than the page lists was made while the page had no stream (before its stream first
+// opened, or while common.js opened it anew after an error answer, which resumes nothing), and the
+// page asks for the list again. Times are written in the server's time zone, as it writes them.
 (() => {
   "use strict";
   const $ = (id) => document.getElementById(id);
@@ -14,12 +16,30 @@
   let total = Number(document.body.dataset.total) || list.children.length;
 
   const pad = (n) => String(n).padStart(2, "0");
-  /** HH:MM, as the server writes the times it lists. */
+  /** The server's time zone (`data-zone`), unless this browser does not know it. */
+  let inZone;
+  try {
+    inZone = new Intl.DateTimeFormat("en-GB", {
+      timeZone: document.body.dataset.zone,
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+  } catch {
+    inZone = undefined;
+  }
+  /** HH:MM, as the server writes the times it lists: in its time zone, not the phone's. */
   const clock = (ms) => {
+    if (inZone) {
+      const part = (type) => inZone.formatToParts(ms).find((p) => p.type === type)?.value;
+      return `${part("hour")}:${part("minute")}`;
+    }
     const d = new Date(ms);
     return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
   };
   const idOf = (item) => Number(item.id.slice("announcement-".length));
+  /** The newest announcement the page is up to date with: the list's first. */
+  let upTo = list.firstElementChild ? idOf(list.firstElementChild) : 0;
 
   /** The list's count line and its "none yet", as the page has them now. */
   function showCount() {
@@ -32,6 +52,7 @@
 
   /** Puts an announcement in its place, newest first; one the page lists already stays as it is. */
   function add(announcement) {
+    upTo = Math.max(upTo, announcement.id);
     if ($(`announcement-${announcement.id}`)) return;
     const items = [...list.children];
     // Older than every one a full list shows: past its end, as on the server's page.
@@ -54,8 +75,9 @@
   /** Announcements heard while the list is asked for again: put back on the list it brings. */
   let heard = null;
 
-  /** The list as the server has it now, after a gap in the stream. */
-  async function catchUp() {
+  /** The list as the server has it now, after a gap in the stream, up to announcement `made`. */
+  async function catchUp(made) {
+    if (heard) return;
     heard = [];
     try {
       const res = await fetch("/announcements", { headers: { accept: "text/html" } });
@@ -65,25 +87,25 @@
       if (!fresh) return;
       total = Number(page.body.dataset.total) || fresh.children.length;
       list.replaceChildren(...[...fresh.children].map((item) => document.adoptNode(item)));
+      upTo = Math.max(upTo, made);
       showCount();
       for (const announcement of heard) add(announcement);
     } catch {
-      // Offline again: the next opening asks.
+      // Offline again: the stream's next opening tells again.
     } finally {
       heard = null;
     }
   }
 
-  let behind = false;
+  /** Asks for the list again when an event names an announcement newer than the page's. */
+  function check(event) {
+    const made = Number.parseInt(event.lastEventId, 10);
+    if (Number.isSafeInteger(made) && made > upTo) void catchUp(made);
+  }
+
   globalThis.cairnEvents((source) => {
-    source.addEventListener("error", () => {
-      behind = true;
-    });
-    source.addEventListener("open", () => {
-      if (!behind) return;
-      behind = false;
-      void catchUp();
-    });
+    // Every stream's first event, at each opening.
+    source.addEventListener("scoreboard", check);
     source.addEventListener("announcement", (event) => {
       const announcement = JSON.parse(event.data);
       heard?.push(announcement);

@@ -15,6 +15,11 @@ export function clock(ms: number): string {
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
 }
 
+/** The time zone `clock` writes in (the server's), for a browser script that writes times too. */
+export function clockZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
 /** A day and a clock time, "21/11 14:05", for an axis that spans days. */
 function dayClock(ms: number): string {
   const d = new Date(ms);

@@ -1026,6 +1026,8 @@ export const AnnouncementsPage: FC<{
   total: number;
   /** The most the page lists (the script keeps to it). */
   most: number;
+  /** The server's time zone, which `time` is in: the script writes a new one's time in it. */
+  zone: string;
 }> = (props) => (
   <Shell
     title="Announcements"
@@ -1033,7 +1035,7 @@ export const AnnouncementsPage: FC<{
     nav={props.team === undefined ? "guest" : "player"}
     {...(props.team !== undefined && { team: props.team })}
     script="announcements"
-    data={{ total: String(props.total), most: String(props.most) }}
+    data={{ total: String(props.total), most: String(props.most), zone: props.zone }}
   >
     <main id="main">
       <p class="small">

@@ -45,7 +45,7 @@ import { acceptsHtml, DISMISSED_COOKIE, html, huntInfo, refusalFlash, titlesOf }
 import { hintWhen } from "./hint_when.ts";
 import { askForms } from "./ask_routes.ts";
 import { assetResponse } from "./assets.ts";
-import { clock } from "./charts.ts";
+import { clock, clockZone } from "./charts.ts";
 import { type Flash, setFlash, takeFlash } from "./flash.ts";
 import { markCacheable, offlinePages } from "./offline_routes.ts";
 import {
@@ -130,6 +130,7 @@ function announcementPages(pages: Hono, { game }: Play): void {
         announcements: latest.map((a) => ({ ...a, time: clock(a.at) })),
         total,
         most: ANNOUNCEMENTS_SHOWN,
+        zone: clockZone(),
       }),
     );
   });

@@ -6,6 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { ADMIN_TOKEN, makeApp } from "../http/_app.ts";
+import { clock, clockZone } from "../../src/ui/charts.ts";
 import { axe, chromiumAvailable, registerTeam, serveAppForSuite, SHOTS } from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
@@ -137,21 +138,77 @@ suite("the announcements page", () => {
     await page.close();
   }, 60_000);
 
+  test("one made before the stream first opened is listed once it opens", async () => {
+    const errors: string[] = [];
+    const page = await served.browser.context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    // The page is drawn, then an announcement is made before its stream opens (a slow network):
+    // the stream has nothing to resume from, and nothing of it fails.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => release = resolve);
+    let asked = 0;
+    await page.route("**/api/events*", async (route) => {
+      asked += 1;
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${served.base}/announcements`);
+    for (let i = 0; asked === 0 && i < 100; i++) await Bun.sleep(50);
+    expect(asked).toBe(1);
+    const before = (await page.evaluate(SHOWN) as Shown).items.length;
+    const id = await announce("The tide is in: the causeway is closed.");
+    release();
+    await page.locator(`#announcement-${id}`).waitFor({ timeout: 15_000 });
+    const shown = await page.evaluate(SHOWN) as Shown;
+    expect(shown.items.length).toBe(before + 1);
+    expect(shown.items[0]!.text).toBe("The tide is in: the causeway is closed.");
+    expect(errors).toEqual([]);
+    await page.unroute("**/api/events*");
+    await page.close();
+  }, 60_000);
+
+  test("a new one's time is in the server's time zone, as the listed ones are", async () => {
+    const errors: string[] = [];
+    const page = await served.browser.context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    // A phone in another time zone than the server's (45 minutes off a whole hour, too).
+    const phoneZone = clockZone() === "Asia/Kathmandu" ? "America/St_Johns" : "Asia/Kathmandu";
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Emulation.setTimezoneOverride", { timezoneId: phoneZone });
+    const stream = page.waitForResponse((res) => new URL(res.url()).pathname === "/api/events");
+    await page.goto(`${served.base}/announcements`);
+    expect((await stream).status()).toBe(200);
+    expect(await page.evaluate("new Date().getTimezoneOffset()")).not.toBe(
+      new Date().getTimezoneOffset(),
+    );
+    const id = await announce("Lunch is served in the boathouse.");
+    await page.locator(`#announcement-${id}`).waitFor();
+    const live = await page.evaluate(SHOWN) as Shown;
+    const at = await page.locator(`#announcement-${id} time`).getAttribute("datetime");
+    expect(live.items[0]!.time).toBe(clock(Date.parse(at!)));
+    // As the server draws it on a reload.
+    await page.reload();
+    expect(await page.evaluate(SHOWN)).toEqual(live);
+    expect(errors).toEqual([]);
+    await cdp.detach();
+    await page.close();
+  }, 60_000);
+
   test(
     "past 50, a new announcement takes the oldest's place and the count line says so",
     async () => {
       const errors: string[] = [];
       for (let i = 1; i <= 50; i++) await announce(`Notice number ${i}.`);
       const page = await open(errors);
-      // The three of the tests before and these 50: 53, the 50 latest listed.
-      expect((await page.evaluate(SHOWN) as Shown).count).toBe("The 50 latest of 53.");
+      // The five of the tests before and these 50: 55, the 50 latest listed.
+      expect((await page.evaluate(SHOWN) as Shown).count).toBe("The 50 latest of 55.");
       const id = await announce("The last ferry leaves at seven.");
       await page.locator(`#announcement-${id}`).waitFor();
       const shown = await page.evaluate(SHOWN) as Shown;
       expect(shown.items.length).toBe(50);
       expect(shown.items[0]!.text).toBe("The last ferry leaves at seven.");
       expect(shown.items.at(-1)!.text).toBe("Notice number 2.");
-      expect(shown.count).toBe("The 50 latest of 54.");
+      expect(shown.count).toBe("The 50 latest of 56.");
       await page.reload();
       expect(await page.evaluate(SHOWN)).toEqual(shown);
       await page.locator("#announcements-count").scrollIntoViewIfNeeded();

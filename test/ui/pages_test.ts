@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { networkInterfaces } from "node:os";
 import { CommitError } from "../../src/store/writer.ts";
 import { ASSETS } from "../../src/ui/mod.ts";
+import { clockZone } from "../../src/ui/charts.ts";
 import { unavailable } from "../../src/server/forward.ts";
 import { ADMIN_TOKEN, failCommits, makeApp, ORIGIN } from "../http/_app.ts";
 import { browser } from "./_browser.ts";
@@ -297,6 +298,8 @@ describe("players without JavaScript", () => {
     // count line is there for it, hidden while the list has them all.
     expect(page).toContain(`<script src="${ASSETS.announcements.path}" defer=""></script>`);
     expect(page).toContain('<p class="muted small" id="announcements-count" hidden="">');
+    // The server's time zone, which the script writes a new one's time in, as the list's are.
+    expect(page).toContain(`data-zone="${clockZone()}"`);
     // A visitor with no session reads the same list (the projector shows them to everyone).
     const visitor = await app.app.request(`${ORIGIN}/announcements`, {
       headers: { accept: "text/html" },
