@@ -82,7 +82,7 @@ export function scoreChart(
   const until = options.until;
   const from = Math.min(starts.length > 0 ? Math.min(...starts) : options.from, until - 60_000);
   const label = until - from > 20 * 3600_000 ? dayClock : clock;
-  const { step, yBottom, yTop, bottomLabel } = scoreScale(lines, plotH);
+  const { yBottom, yTop, levels } = scoreScale(lines, plotH);
   const span = yTop - yBottom;
   const x = (t: number) => round1(left + ((t - from) / (until - from)) * plotW);
   const y = (s: number) => round1(top + plotH - ((s - yBottom) / span) * plotH);
@@ -91,22 +91,24 @@ export function scoreChart(
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" ` +
     `role="img" aria-label="${escape(options.title)}" preserveAspectRatio="xMidYMid meet">`;
   // Horizontal grid with score labels, on the steps; a small dip's bound while a team is below 0.
-  const firstTick = Math.ceil(yBottom / step) * step;
-  const levels = bottomLabel && yBottom < firstTick ? [yBottom] : [];
-  for (let s = firstTick; s <= yTop + 1e-9; s += step) levels.push(s);
   for (const s of levels) {
     out += `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${y(s)}" y2="${y(s)}"/>`;
     out += `<text x="${left - 8}" y="${y(s) + 5}" text-anchor="end" font-size="17">${s}</text>`;
   }
   // Time labels: the start and the end (the freeze, said so), and between them at most five on a
-  // round step of whole minutes, each a different time with room beside the ends' labels.
+  // round step of whole minutes, each a different time with room beside the ends' labels and the
+  // one before (a week's "24/11 00:00" every day would touch: every other one is left out).
   const first = label(from);
   const last = options.frozen ? `Frozen ${label(until)}` : label(until);
   const room = (text: string) => text.length * CHAR_W + 40;
-  const between = timeTicks(from, until, 5).filter((t) =>
-    x(t) - left >= room(first) && left + plotW - x(t) >= room(last) &&
-    label(t) !== first && label(t) !== label(until)
-  );
+  const apart = first.length * CHAR_W + 10;
+  let before = -Infinity;
+  const between = timeTicks(from, until, 5).filter((t) => {
+    const fits = x(t) - left >= room(first) && left + plotW - x(t) >= room(last) &&
+      x(t) - before >= apart && label(t) !== first && label(t) !== label(until);
+    if (fits) before = x(t);
+    return fits;
+  });
   const timeLabel = (at: number, anchor: string, text: string, extra = "") =>
     `<text${extra} x="${at}" y="${
       height - 10
@@ -157,13 +159,13 @@ export function scoreChart(
 }
 
 /**
- * The score axis of a chart `plotH` high: its step, its ends, and whether its bottom, a bound
- * just under a small dip below 0 rather than a step, gets a label.
+ * The score axis of a chart `plotH` high: its ends, and the scores it labels (on its grid lines),
+ * lowest first.
  */
 function scoreScale(
   lines: HistoryLine[],
   plotH: number,
-): { step: number; yBottom: number; yTop: number; bottomLabel: boolean } {
+): { yBottom: number; yTop: number; levels: number[] } {
   const scores = lines.flatMap((l) => l.points.map((p) => p.score));
   const low = Math.min(0, ...scores);
   const high = Math.max(0, ...scores);
@@ -180,7 +182,11 @@ function scoreScale(
   const yBottom = !smallDip
     ? Math.floor(low / step) * step
     : -niceCeil(Math.max(-low, below ? (LABEL_ROOM * yTop) / (plotH - LABEL_ROOM) : 0));
-  return { step, yBottom, yTop, bottomLabel: smallDip && below };
+  // A small dip's bound is labelled while a team is below 0, and not otherwise: not even when it
+  // comes out a whole step under 0 ("-10" under "0" for a dip to -6 on the way up).
+  const levels = smallDip ? (below ? [yBottom] : []) : [];
+  for (let s = smallDip ? 0 : yBottom; s <= yTop + 1e-9; s += step) levels.push(s);
+  return { yBottom, yTop, levels };
 }
 
 /** The shapes the score chart may take, width over height: from a tall box to a wide strip. */
@@ -198,7 +204,9 @@ const LABEL_ROOM = 30;
 const CHAR_W = 10;
 
 /** Minutes a time axis may step by: round numbers a clock reader expects. */
-const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440].map((m) => m * 60_000);
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 4320, 10080].map((m) =>
+  m * 60_000
+);
 
 /**
  * Times for an axis's labels from `from` to `until`: whole multiples of the

@@ -103,6 +103,10 @@ describe("scoreChart()", () => {
       [[0, 999], [0, 1001]],
       [[0, 12, 7, 40], [0, -3]],
       [[0]],
+      // Dips on the way up whose round bound comes out a whole step under 0.
+      [[0, -6, 40]],
+      [[0, -30, 100]],
+      [[0, -4, 7], [0, 3]],
     ];
     for (const scores of cases) {
       for (const aspect of [undefined, 0.7, 1, 1.9, 2.6]) {
@@ -289,6 +293,39 @@ describe("scoreChart()'s time axis", () => {
     expect(shown.at(-1)).toBe(clock(T0 + 50 * MIN));
     expect(shown.slice(1, -1)).toEqual([15, 30].map((m) => clock(T0 + m * MIN)));
     expect(svg).not.toContain("Frozen");
+  });
+
+  test("no two time labels touch, on a week-long hunt as on an hour's, in every shape", () => {
+    // A label's width: 17 units high, a digit about 9.4 wide, ":" "/" and " " about 4.7, a letter
+    // (of "Frozen") at most 10.
+    const widthOf = (text: string) =>
+      [...text].reduce((w, ch) => w + (/\d/.test(ch) ? 9.4 : /[:/ ]/.test(ch) ? 4.7 : 10), 0);
+    for (const minutes of [45, 600, 2000, 3000, 5 * 1440, 7 * 1440, 10 * 1440]) {
+      for (const aspect of [undefined, 0.7, 1, 1.9, 2.6]) {
+        for (const frozen of [false, true]) {
+          const svg = scoreChart([{ name: "T", points: [{ at: T0, score: 5 }] }], {
+            from: T0,
+            until: T0 + minutes * MIN,
+            frozen,
+            title: "t",
+            endLabels: false,
+            ...(aspect !== undefined && { aspect }),
+          });
+          const spans = [...svg.matchAll(/x="([\d.]+)" y="670" text-anchor="(\w+)"[^>]*>([^<]+)</g)]
+            .map(([, x, anchor, text]) => {
+              const width = widthOf(text!);
+              const start = Number(x) -
+                (anchor === "start" ? 0 : anchor === "end" ? width : width / 2);
+              return { start, end: start + width, text };
+            });
+          const what = `${minutes} minutes at ${aspect}${frozen ? ", frozen" : ""}`;
+          expect(spans.length, what).toBeGreaterThanOrEqual(2);
+          for (const [i, span] of spans.entries()) {
+            if (i > 0) expect(span.start - spans[i - 1]!.end, what).toBeGreaterThanOrEqual(8);
+          }
+        }
+      }
+    }
   });
 
   test("labels fall on round steps", () => {
