@@ -422,9 +422,25 @@
     }
   }
 
+  /** The division's standings last asked for, and the ones shown, counted, as for the chart. */
+  let divisionAsks = 0;
+  let divisionShown = 0;
+
+  /** A division's board, asked for at each change: the stream carries the whole board. */
   async function fetchDivision() {
-    const res = await fetch(`/api/scoreboard${divisionQuery}`);
-    if (res.ok) update(await res.json());
+    const ask = ++divisionAsks;
+    try {
+      const res = await fetch(`/api/scoreboard${divisionQuery}`);
+      if (!res.ok) return;
+      const board = await res.json();
+      // A slow answer to an earlier ask put standings of before a change back over newer ones
+      // (and the scores it went back from flashed as changed).
+      if (ask < divisionShown) return;
+      divisionShown = ask;
+      update(board);
+    } catch {
+      // Not reachable: the next change, or the stream's next opening, asks again.
+    }
   }
 
   /** The board's listeners, on each stream `cairnEvents()` (common.js) opens, and opens again. */

@@ -585,3 +585,87 @@ suite("announcements on the projector", () => {
     60_000,
   );
 });
+
+const DIVISION_HUNT = `
+[hunt]
+title = "The Lantern Trail"
+divisions = ["kids", "adults"]
+
+[[puzzle]]
+id = "lighthouse"
+title = "The Lighthouse"
+answer = ["polaris"]
+`;
+
+const divided = {} as Served;
+
+suite("one division's board on the projector", () => {
+  serveForSuite(divided, DIVISION_HUNT, ["--admin-token", ADMIN_TOKEN]);
+
+  test(
+    "standings that come back late do not put those of before a change over newer ones",
+    async () => {
+      const base = divided.server.base;
+      const res = await fetch(`${base}/api/teams`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Kid Gulls", password: "correct horse", division: "kids" }),
+      });
+      expect(res.status).toBe(201);
+      const adjust = async (points: number) => {
+        const res = await fetch(`${base}/api/admin/adjustments`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify({ team: 1, points, reason: "a test of the division board" }),
+        });
+        expect(res.status).toBe(201);
+      };
+      const errors: string[] = [];
+      const page = await divided.browser.context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.setViewportSize({ width: 1280, height: 720 });
+      const standings = "**/api/scoreboard?division=kids";
+      // The division's standings the board asks for once its stream opens: then the next answer
+      // is held (as over a slow Wi-Fi) once it has left the server.
+      let holding = false;
+      let held = false;
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => {
+        void page.route(standings, async (route) => {
+          if (!holding) return route.continue();
+          holding = false;
+          const answer = await route.fetch();
+          held = true;
+          release = () => void route.fulfill({ response: answer }).then(resolve);
+        });
+      });
+      const first = page.waitForResponse((r) => r.url().endsWith("/api/scoreboard?division=kids"));
+      await page.goto(`${base}/scoreboard?division=kids&view=projector`);
+      await page.locator("#live.live-on").waitFor();
+      await first;
+      const score = () => page.locator('tr[data-name="Kid Gulls"] td.score').textContent();
+      expect(await score()).toBe("0");
+      holding = true;
+      await adjust(40);
+      for (let i = 0; !held && i < 100; i++) await Bun.sleep(50);
+      expect(held).toBe(true);
+      // A second change: its standings come at once.
+      await adjust(25);
+      await until(
+        page,
+        `document.querySelector('tr[data-name="Kid Gulls"] td.score')
+        ?.textContent === "65"`,
+      );
+      // The first answer (40) comes at last: the board stays at 65.
+      release();
+      await released;
+      await page.evaluate("new Promise((resolve) => setTimeout(resolve, 300))");
+      expect(await score()).toBe("65");
+      await page.unroute(standings);
+      await page.screenshot({ path: join(SHOTS, "projector-division-late-answer.png") });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+});
