@@ -74,10 +74,12 @@
 
   /** Announcements heard while the list is asked for again: put back on the list it brings. */
   let heard = null;
+  /** An announcement named while the list was being asked for, which its answer may miss. */
+  let named = 0;
 
   /** The list as the server has it now, after a gap in the stream, up to announcement `made`. */
   async function catchUp(made) {
-    if (heard) return;
+    if (heard) return void (named = Math.max(named, made));
     heard = [];
     try {
       const res = await fetch("/announcements", { headers: { accept: "text/html" } });
@@ -95,6 +97,10 @@
     } finally {
       heard = null;
     }
+    // Named by a stream opened anew meanwhile: asked for once more if the answer missed it.
+    const next = named;
+    named = 0;
+    if (next > upTo) void catchUp(next);
   }
 
   /** Asks for the list again when an event names an announcement newer than the page's. */
