@@ -209,14 +209,20 @@ const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 432
 );
 
 /**
- * Times for an axis's labels from `from` to `until`: whole multiples of the
- * smallest round step that gives at most `most` intervals, so no two labels
- * read the same (a 3-minute axis gets 3 labels, not 6 saying one time).
+ * Times for an axis's labels from `from` to `until`: whole multiples, in the
+ * server's time zone, of the smallest round step that gives at most `most`
+ * intervals, so no two labels read the same (a 3-minute axis gets 3 labels,
+ * not 6 saying one time).
  */
 export function timeTicks(from: number, until: number, most: number): number[] {
   const step = TIME_STEPS.find((s) => (until - from) / s <= most) ?? TIME_STEPS.at(-1)!;
+  // Round in the server's time zone, which the labels are written in: a day's step falls at its
+  // midnight ("22/11 00:00"), not UTC's ("22/11 01:00" in Paris), an hour's at its whole hours.
+  const shift = -new Date(from).getTimezoneOffset() * 60_000;
   const ticks: number[] = [];
-  for (let t = Math.ceil(from / step) * step; t <= until; t += step) ticks.push(t);
+  for (let t = Math.ceil((from + shift) / step) * step - shift; t <= until; t += step) {
+    ticks.push(t);
+  }
   return ticks;
 }
 

@@ -328,6 +328,27 @@ describe("scoreChart()'s time axis", () => {
     }
   });
 
+  test("labels fall on round times of the server's time zone, a day's step at its midnight", () => {
+    const zone = process.env.TZ;
+    try {
+      for (const [tz, hours] of [["Europe/Paris", 1], ["Asia/Kathmandu", 5.75]] as const) {
+        process.env.TZ = tz;
+        expect(new Date(T0).getTimezoneOffset(), tz).toBe(-hours * 60);
+        // Two days and a half from 10:00 UTC: a tick each midnight there (and at noon).
+        const days = timeTicks(T0, T0 + 60 * 3600_000, 5).map(clock);
+        expect(days.length, tz).toBeGreaterThan(0);
+        for (const t of days) expect(t, tz).toMatch(/^(00|12):00$/);
+        // An hour and a half: whole quarters there.
+        const quarters = timeTicks(T0 + 7 * MIN, T0 + 97 * MIN, 5).map(clock);
+        expect(quarters.length, tz).toBeGreaterThan(0);
+        for (const t of quarters) expect(t, tz).toMatch(/:(00|15|30|45)$/);
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   test("labels fall on round steps", () => {
     expect(timeTicks(T0 + 20_000, T0 + 4 * MIN, 5)).toEqual([
       T0 + MIN,
