@@ -15,9 +15,17 @@ export function clock(ms: number): string {
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
 }
 
-/** The time zone `clock` writes in (the server's), for a browser script that writes times too. */
-export function clockZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+/**
+ * The time zone `clock` writes in (the server's), for a browser script that writes times too. For
+ * a TZ its runtime's Intl cannot name (an empty one, a POSIX "UTC-3" on Deno): its offset now if
+ * a whole hour (as "Etc/GMT-3", whose sign is the other way round), else undefined.
+ */
+export function clockZone(): string | undefined {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone as string | undefined;
+  if (zone && zone !== "Etc/Unknown") return zone;
+  const east = -new Date().getTimezoneOffset();
+  if (east % 60 !== 0) return undefined;
+  return east === 0 ? "UTC" : `Etc/GMT${east > 0 ? "-" : "+"}${Math.abs(east) / 60}`;
 }
 
 /** A day and a clock time, "21/11 14:05", for an axis that spans days. */

@@ -1027,7 +1027,7 @@ export const AnnouncementsPage: FC<{
   /** The most the page lists (the script keeps to it). */
   most: number;
   /** The server's time zone, which `time` is in: the script writes a new one's time in it. */
-  zone: string;
+  zone?: string | undefined;
 }> = (props) => (
   <Shell
     title="Announcements"
@@ -1035,7 +1035,11 @@ export const AnnouncementsPage: FC<{
     nav={props.team === undefined ? "guest" : "player"}
     {...(props.team !== undefined && { team: props.team })}
     script="announcements"
-    data={{ total: String(props.total), most: String(props.most), zone: props.zone }}
+    data={{
+      total: String(props.total),
+      most: String(props.most),
+      ...(props.zone !== undefined && { zone: props.zone }),
+    }}
   >
     <main id="main">
       <p class="small">

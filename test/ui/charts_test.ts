@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { encode } from "uqr";
 import {
   clock,
+  clockZone,
   duration,
   guessesChart,
   puzzleChart,
@@ -342,6 +343,30 @@ describe("scoreChart()'s time axis", () => {
         const quarters = timeTicks(T0 + 7 * MIN, T0 + 97 * MIN, 5).map(clock);
         expect(quarters.length, tz).toBeGreaterThan(0);
         for (const t of quarters) expect(t, tz).toMatch(/:(00|15|30|45)$/);
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  test("the zone given to a browser script writes the times clock() writes", () => {
+    const zone = process.env.TZ;
+    try {
+      // A named zone, an empty TZ (Bun's Intl says "Etc/Unknown"), a POSIX one (Deno names none).
+      for (const tz of ["Europe/Paris", "Asia/Kathmandu", "", "UTC-3"]) {
+        process.env.TZ = tz;
+        const given = clockZone();
+        if (given === undefined) continue;
+        const inZone = new Intl.DateTimeFormat("en-GB", {
+          timeZone: given,
+          hour: "2-digit",
+          minute: "2-digit",
+          hourCycle: "h23",
+        });
+        for (const at of [T0, T0 + 7 * 3600_000 + 5 * MIN]) {
+          expect(inZone.format(at), tz).toBe(clock(at));
+        }
       }
     } finally {
       if (zone === undefined) delete process.env.TZ;
