@@ -155,9 +155,19 @@ function riskIn(alternatives: Item[][]): BacktrackRisk | undefined {
  * alternative of a group that occurs once, and the worst of them counts (`.*(a.*|b).*`); an element
  * between links that must match something else ends it. A word can cut the ways (`oncePer`); those
  * of a chain it cut count `SPLIT_LIMIT / CREDITED_LIMIT` times.
+ *
+ * Chains one after the other multiply: the engine tries every split of a later chain for each way an
+ * earlier one reached where it starts (`a*a*a*b*b*b*c`, or `a*a*-a*a*-a*a*-a*a*!`, where each chain
+ * ends where its run does). So a chain starts with the most ways one place was reached in by the
+ * chains before it that ended, or that it does not go on from.
  */
 function mostSplits(sequence: Item[]): number {
   let most = 0;
+  /** The most ways one place of the guess was reached in, by the chains that ended so far. */
+  let arriving = 1;
+  const ended = (chain: Chain) => {
+    for (const count of chain.ways) arriving = Math.max(arriving, count);
+  };
   const walk = (items: Item[], incoming: Chain[]): Chain[] => {
     let chains = incoming;
     for (let at = 0; at < items.length;) {
@@ -201,7 +211,8 @@ function mostSplits(sequence: Item[]): number {
       // Taking nothing is one of the counts just added.
       const covered = link?.min === 0 && shared?.length === chain.shared.length;
       // Between two links, an element that cannot match the chain's characters fixes the split.
-      if (!covered && fitsWithin(item, chain.shared)) {
+      const passes = !covered && fitsWithin(item, chain.shared);
+      if (passes) {
         next.push({
           shared: chain.shared,
           ways: chain.ways,
@@ -210,11 +221,13 @@ function mostSplits(sequence: Item[]): number {
           credited: chain.credited,
         });
       }
+      // A chain that ends here, or that the new chain below does not go on from, leads into it.
+      if (shared === undefined && (link !== undefined || !passes)) ended(chain);
     }
     if (link !== undefined) {
       next.push({
         shared: link.characters,
-        ways: extended(START, link),
+        ways: extended(START.map((count) => count * arriving), link),
         open: link.max === Infinity,
         exact: atom.kind === "char",
         credited: false,
@@ -225,7 +238,10 @@ function mostSplits(sequence: Item[]): number {
   /** The chains that go on past a word: those it fits, fewer ways for those it can credit. */
   const passWord = (word: Word, chains: Chain[]): Chain[] =>
     merged(chains.flatMap((chain) => {
-      if (!word.elements.every((item) => fitsWithin(item, chain.shared))) return [];
+      if (!word.elements.every((item) => fitsWithin(item, chain.shared))) {
+        ended(chain);
+        return [];
+      }
       const credited = chain.open && chain.exact && word.period > 1;
       const ways = credited ? oncePer(word.period, chain.ways) : chain.ways;
       const { shared, exact } = chain;

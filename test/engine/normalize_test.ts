@@ -497,6 +497,14 @@ describe("backtrackRisk()", () => {
     ["(x.*|y)(x.*|y)(x.*|y)(x.*|y)z", "chain"],
     ["a*b*a*b*a*b*a*c", "chain"],
     ["a*.*b*b*b*c", "chain"],
+    // Chains one after the other multiply: each split of one tries every split of the next (21 s on
+    // Bun for 499 characters of "aaa…-aaa…-aaa…-aaa…" against the second, 0.4 s for 160 of "aaa…bbb…"
+    // against the first). Two are fine: `a*a*b*b*c` took 17 ms for 499, as `a.*a.*a.*b` 23 ms.
+    ["a*a*a*b*b*b*c", "chain"],
+    ["[a-z]*[a-z]*-[a-z]*[a-z]*-[a-z]*[a-z]*-[a-z]*[a-z]*!", "chain"],
+    ["a*a*-a*a*-a*a*!", "chain"],
+    ["a*a*b*b*c", undefined],
+    ["a*a*-a*a*!", undefined],
     ["(ab)+.*b.*b.*c", "chain"],
     // A word between links that can be found again at every character or every other one cuts
     // few splits (capitals do not count: `aA` is `aa`, and `\u017f` is `s`)...
