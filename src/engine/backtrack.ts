@@ -197,6 +197,15 @@ function mostSplits(sequence: Item[]): number {
       const one = atom.alternatives.length === 1 && quantity.min === 1;
       return one ? all : all.map((chain) => ({ ...chain, exact: false }));
     }
+    if (atom.kind === "group" && atom.zeroWidth) {
+      // A lookaround is tried from each place the chains reach, each time they reach it: they go on
+      // in it (`.*(?=.*.*.*x).*` is four in a row). What it matched is not tried again (it is
+      // atomic), so nothing in it leads on past it, and no word in it is credited.
+      const before = arriving;
+      const entering = chains.map((chain) => ({ ...chain, open: false }));
+      for (const alternative of atom.alternatives) walk(alternative, entering);
+      arriving = before;
+    }
     const link = linkOf(item);
     const next: Chain[] = [];
     for (const chain of chains) {
