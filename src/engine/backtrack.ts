@@ -124,6 +124,9 @@ export function backtrackRisk(pattern: string): BacktrackRisk | undefined {
     // Syntax this reader does not know (the pattern itself compiled): nothing to tell.
     return undefined;
   }
+  // The pattern's alternatives are tried one after the other, as a group's.
+  const whole: Item = { atom: { kind: "group", alternatives, zeroWidth: false }, quantity: ONCE };
+  if (mostSplits([whole]) > SPLIT_LIMIT) return "chain";
   return riskIn(alternatives);
 }
 
@@ -191,7 +194,10 @@ function mostSplits(sequence: Item[]): number {
       // Each chain goes on through each alternative, or past the group when it is optional. A word
       // in an alternative is not credited: another could match where it does not (`(ab|ba)`).
       const entering = chains.map((chain) => ({ ...chain, open: false }));
-      const paths = atom.alternatives.flatMap((alternative) => walk(alternative, entering));
+      const paths = tried(
+        atom.alternatives,
+        atom.alternatives.map((alternative) => walk(alternative, entering)),
+      );
       const all = merged(quantity.min === 0 ? [...paths, ...chains] : paths);
       // Where the paths differ in length, the counts of one `n` stand at different places.
       const one = atom.alternatives.length === 1 && quantity.min === 1;
@@ -258,6 +264,45 @@ function mostSplits(sequence: Item[]): number {
     }));
   walk(sequence, []);
   return most;
+}
+
+/**
+ * The chains that go on past a group, from those of each alternative. At each place the engine
+ * tries every alternative that can begin with the character there, so the ways of those add up
+ * (`(?:a.*a.*a.*b|a.*a.*a.*c)` costs as both); of alternatives that begin differently, only one goes
+ * on (`(east|west)`).
+ */
+function tried(alternatives: Item[][], paths: Chain[][]): Chain[] {
+  if (alternatives.length < 2) return merged(paths.flat());
+  const firsts = alternatives.map(firstCharacters);
+  // By which alternatives a character lets the engine try, the chains they lead to.
+  const together = new Map<string, Chain[]>();
+  for (const character of SAMPLES) {
+    const which = firsts.flatMap((first, index) =>
+      typeof first === "string" || first.includes(character) ? [index] : []
+    );
+    together.set(which.join(","), which.flatMap((index) => paths[index]!));
+  }
+  return merged([...together.values()].flatMap(summed));
+}
+
+/** Chains with the same characters as one, with the ways of each added up. */
+function summed(chains: Chain[]): Chain[] {
+  const byShared = new Map<string, Chain>();
+  for (const chain of chains) {
+    const key = chain.shared.join("\u0000");
+    const known = byShared.get(key);
+    if (known === undefined) {
+      byShared.set(key, chain);
+      continue;
+    }
+    const ways = Float64Array.from(known.ways, (count, n) => count + chain.ways[n]!);
+    const open = known.open && chain.open;
+    const exact = known.exact && chain.exact;
+    const credited = known.credited || chain.credited;
+    byShared.set(key, { shared: known.shared, ways, open, exact, credited });
+  }
+  return [...byShared.values()];
 }
 
 /** Repetitions that can share a run of `shared`, and in how many ways they take each length. */

@@ -512,6 +512,19 @@ describe("backtrackRisk()", () => {
     [".*(?<=x.*.*.*).*", "chain"],
     [".*(?=.*.*x).*", undefined],
     ["^(?=.*\\d)(?=.*[a-z]).{8,}$", undefined],
+    // Alternatives that can begin with the same character are each tried, so their ways add up
+    // (0.4 s on Bun for 500 letters against the first, 0.19 s against the second); of those that
+    // begin differently only one goes on.
+    [
+      "a.*a.*a.*b|a.*a.*a.*c|a.*a.*a.*d|a.*a.*a.*e|a.*a.*a.*f|a.*a.*a.*g|a.*a.*a.*h|a.*a.*a.*i|a.*a.*a.*j|a.*a.*a.*k|a.*a.*a.*l|a.*a.*a.*m|a.*a.*a.*n|a.*a.*a.*o|a.*a.*a.*p|a.*a.*a.*q",
+      "chain",
+    ],
+    [
+      "(?:a.*a.*a.*b|a.*a.*a.*c|a.*a.*a.*d|a.*a.*a.*e|a.*a.*a.*f|a.*a.*a.*g|a.*a.*a.*h|a.*a.*a.*i)",
+      "chain",
+    ],
+    [".*(?:.*.*b|.*.*c|.*.*d|.*.*e|.*.*f|.*.*g|.*.*h|.*.*i)", "chain"],
+    ["a.*a.*a.*b|a.*a.*a.*c", undefined],
     ["(ab)+.*b.*b.*c", "chain"],
     // A word between links that can be found again at every character or every other one cuts
     // few splits (capitals do not count: `aA` is `aa`, and `\u017f` is `s`)...
