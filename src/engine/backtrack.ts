@@ -345,6 +345,11 @@ const START = Float64Array.from({ length: MAX_GUESS_LENGTH + 1 }, (_, n) => n ==
 /** An element that can occur a varying number of times, as a link; undefined for one that cannot. */
 function linkOf({ atom, quantity }: Item): Link | undefined {
   const { min, max } = quantity;
+  if (atom.kind === "other" && !atom.zeroWidth && max > 0) {
+    // A backreference can repeat anything, and even once it reads as many characters as its group
+    // took, each time it is tried: it costs as much as a repetition (`(.*)(.*)(.*)\1\2\3x`).
+    return { characters: SAMPLES, firsts: SAMPLES, min: 0, max: Infinity };
+  }
   if (max <= min) return undefined;
   switch (atom.kind) {
     case "char": {
@@ -352,8 +357,7 @@ function linkOf({ atom, quantity }: Item): Link | undefined {
       return { characters, firsts: characters, min, max };
     }
     case "other":
-      // A backreference can repeat anything.
-      return atom.zeroWidth ? undefined : { characters: SAMPLES, firsts: SAMPLES, min, max };
+      return undefined;
     case "group": {
       if (atom.zeroWidth) return undefined;
       const characters = charactersIn(atom.alternatives);
