@@ -273,7 +273,9 @@ function mostSplits(sequence: Item[]): number {
  * on (`(east|west)`).
  */
 function tried(alternatives: Item[][], paths: Chain[][]): Chain[] {
-  if (alternatives.length < 2) return merged(paths.flat());
+  if (alternatives.length < 2 || paths.every((chains) => chains.length === 0)) {
+    return merged(paths.flat());
+  }
   const firsts = alternatives.map(firstCharacters);
   // By which alternatives a character lets the engine try, the chains they lead to.
   const together = new Map<string, Chain[]>();
