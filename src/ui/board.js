@@ -285,6 +285,9 @@
     const aspect = chartAspect();
     const query = new URLSearchParams(division ? { division } : {});
     if (aspect !== null) query.set("aspect", aspect.toFixed(2));
+    // Its height in lines of the type around it: the chart's labels come out a little larger.
+    const lines = chart.clientHeight / parseFloat(getComputedStyle(chart).fontSize);
+    if (aspect !== null && lines > 0) query.set("lines", lines.toFixed(1));
     try {
       const res = await fetch(`/scoreboard/chart.svg?${query}`);
       if (res.ok) {

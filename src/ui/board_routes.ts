@@ -106,9 +106,14 @@ export function boardPages({ game, stats }: Play): Hono {
     }
     // The shape of the projector's box for it (width over height), so that it fills the box.
     const aspect = Number(param(c, "aspect"));
+    // And its height in lines of the page's type, so that its labels come out a little larger.
+    const lines = Number(param(c, "lines"));
     noStore(c);
     c.header("content-type", "image/svg+xml; charset=utf-8");
-    return chartAnswer(c, chart(game, division, aspect > 0 ? aspect : undefined));
+    return chartAnswer(
+      c,
+      chart(game, division, aspect > 0 ? aspect : undefined, lines > 0 ? lines : undefined),
+    );
   });
 
   gallery(pages, game);
@@ -247,7 +252,12 @@ function gallery(pages: Hono, game: Game): void {
  * The chart of the top 10's score over time (in one division); it stops at the freeze while
  * frozen, and at the end once the hunt is over (or at a later change, an organizer's adjustment).
  */
-function chart(game: Game, division: string | undefined, aspect?: number): string {
+function chart(
+  game: Game,
+  division: string | undefined,
+  aspect?: number,
+  boxLines?: number,
+): string {
   const engine = game.engine;
   const now = engine.now();
   const at = game.freeze.frozenAt(now);
@@ -262,6 +272,7 @@ function chart(game: Game, division: string | undefined, aspect?: number): strin
     // The page lists the 10 beside the chart, in type that fits the projector.
     endLabels: false,
     ...(aspect !== undefined && Number.isFinite(aspect) && { aspect }),
+    ...(boxLines !== undefined && Number.isFinite(boxLines) && { lines: boxLines }),
   });
 }
 

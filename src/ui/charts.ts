@@ -68,28 +68,34 @@ export function scoreChart(
      * within `CHART_ASPECT`; without it, 800 by 680 with end labels, 520 by 680 without.
      */
     aspect?: number;
+    /**
+     * Its box's height in lines of the type around it (kept within `CHART_LINES`), with
+     * `aspect`: for labels a little larger than that type however small the box. Without them,
+     * 680 units high.
+     */
+    lines?: number;
   },
 ): string {
   const endLabels = options.endLabels ?? true;
-  const height = 680;
-  // Without end labels the chart is narrower, so its type comes out larger in the same space. A
-  // wider box gets a wider chart at the same height: the type keeps its size, the time axis grows.
-  const width = options.aspect === undefined
-    ? (endLabels ? 800 : 520)
-    : Math.round(height * chartAspect(options.aspect));
-  const left = 60;
-  // Room for the end labels: team names of up to 24 characters are shown whole.
-  const right = endLabels ? 290 : 24;
-  const top = 16;
-  const bottom = 36;
-  const plotW = width - left - right;
-  const plotH = height - top - bottom;
   // The axis starts where the first line does (a hunt may have started days before its teams),
   // and spans a minute at least, back from its end: that stays the freeze, or now.
   const starts = lines.flatMap((l) => (l.points[0] === undefined ? [] : [l.points[0].at]));
   const until = options.until;
   const from = Math.min(starts.length > 0 ? Math.min(...starts) : options.from, until - 60_000);
   const label = until - from > 20 * 3600_000 ? dayClock : clock;
+  const first = label(from);
+  const last = options.frozen ? `Frozen ${label(until)}` : label(until);
+  const left = 60;
+  // Room for the end labels: team names of up to 24 characters are shown whole.
+  const right = endLabels ? 290 : 24;
+  const { width, height } = chartSize(
+    options,
+    left + right + (first.length + last.length) * CHAR_W + 20,
+  );
+  const top = 16;
+  const bottom = 36;
+  const plotW = width - left - right;
+  const plotH = height - top - bottom;
   const { yBottom, yTop, levels } = scoreScale(lines, plotH);
   const span = yTop - yBottom;
   const x = (t: number) => round1(left + ((t - from) / (until - from)) * plotW);
@@ -106,8 +112,6 @@ export function scoreChart(
   // Time labels: the start and the end (the freeze, said so), and between them at most five on a
   // round step of whole minutes, each a different time with room beside the ends' labels and the
   // one before (a week's "24/11 00:00" every day would touch: every other one is left out).
-  const first = label(from);
-  const last = options.frozen ? `Frozen ${label(until)}` : label(until);
   const room = (text: string) => text.length * CHAR_W + 40;
   const apart = first.length * CHAR_W + 10;
   let before = -Infinity;
@@ -167,6 +171,26 @@ export function scoreChart(
 }
 
 /**
+ * The score chart's size in units: 680 high, or 15 a line of a box `lines` high (the labels' 17 a
+ * little over a line), up to 680: a small box gets the labels large, a big one keeps them in scale
+ * with it. At least `needed` wide, for the time axis's two ends side by side ("22/11 09:00",
+ * "Frozen 24/11 18:00"): a narrow box draws it larger in units, its labels smaller, but apart.
+ */
+function chartSize(
+  options: { endLabels?: boolean; aspect?: number; lines?: number },
+  needed: number,
+): { width: number; height: number } {
+  const { aspect, lines } = options;
+  // Without end labels the chart is narrower, so its type comes out larger in the same space. A
+  // wider box gets a wider chart at the same height: the type keeps its size, the time axis grows.
+  if (aspect === undefined) return { width: options.endLabels ?? true ? 800 : 520, height: 680 };
+  const shape = chartAspect(aspect);
+  let height = lines === undefined ? 680 : Math.round(chartLines(lines) * LINE_UNITS);
+  if (height * shape < needed) height = Math.ceil(needed / shape);
+  return { width: Math.round(height * shape), height };
+}
+
+/**
  * The score axis of a chart `plotH` high: its ends, and the scores it labels (on its grid lines),
  * lowest first.
  */
@@ -204,6 +228,21 @@ export const CHART_ASPECT = { min: 0.7, max: 2.6 } as const;
 export function chartAspect(aspect: number): number {
   return Math.min(CHART_ASPECT.max, Math.max(CHART_ASPECT.min, aspect));
 }
+
+/**
+ * The heights in lines of type a chart's box may be told as (`lines`): a smaller box gets its
+ * labels smaller, the plot keeping room between its score labels; a taller one is drawn 680 units
+ * high, as without it, its labels already larger than the type.
+ */
+export const CHART_LINES = { min: 16, max: 680 / 15 } as const;
+
+/** `lines` kept within `CHART_LINES`. */
+export function chartLines(lines: number): number {
+  return Math.min(CHART_LINES.max, Math.max(CHART_LINES.min, lines));
+}
+
+/** The units a line of the type around the chart is drawn in: its labels, 17, are 1.13 lines. */
+const LINE_UNITS = 15;
 
 /** The room a score label (17 units high) takes above the next one, so that the two read apart. */
 const LABEL_ROOM = 30;

@@ -71,6 +71,35 @@ function chartDrawn(
   })()`);
 }
 
+/**
+ * The chart's score and time labels as shown: the smallest's size on screen and the page's type,
+ * in CSS px; and whether two time labels overlap, or a label leaves the chart's box.
+ */
+function labelType(
+  page: Page,
+): Promise<{ label: number; type: number; overlap: boolean; outside: boolean }> {
+  return page.evaluate(`(() => {
+    const box = document.getElementById("chart").getBoundingClientRect();
+    const texts = [...document.querySelectorAll("#chart svg text")];
+    const shown = (t) => Number(t.getAttribute("font-size")) * t.getScreenCTM().a;
+    const rects = texts.map((t) => t.getBoundingClientRect());
+    const times = texts.filter((t) => t.getAttribute("text-anchor") !== "end")
+      .map((t) => t.getBoundingClientRect()).sort((a, b) => a.left - b.left);
+    return {
+      label: Math.round(Math.min(...texts.map(shown)) * 10) / 10,
+      type: parseFloat(getComputedStyle(document.getElementById("chart")).fontSize),
+      overlap: times.some((r, i) => i > 0 && r.left < times[i - 1].right),
+      outside: rects.some((r) => r.left < box.left - 1 || r.right > box.right + 1 ||
+        r.top < box.top - 1 || r.bottom > box.bottom + 1),
+    };
+  })()`);
+}
+
+const overlaps = ({ overlap, outside }: { overlap: boolean; outside: boolean }) => ({
+  overlap,
+  outside,
+});
+
 /** Waits for the chart to be drawn with a top label at `score` or over it. */
 function chartReaches(page: Page, score: number): Promise<void> {
   return until(
@@ -167,6 +196,12 @@ suite("announcements on the projector", () => {
           expect(await page.locator(".board-main.many").count()).toBe(
             layout === "two columns" ? 1 : 0,
           );
+          // Its labels, scores and times, as tall on screen as the page's type, as the legend's
+          // beside it: the standings' names are 1.3 times that, their headings 0.8 times.
+          const type = await labelType(page);
+          console.log(`chart labels, ${layout}, ${width}x${height}: ${JSON.stringify(type)}`);
+          expect({ layout, width, smaller: type.label < type.type, ...overlaps(type) })
+            .toEqual({ layout, width, smaller: false, overlap: false, outside: false });
           await page.screenshot({
             path: join(SHOTS, `projector-chart-${layout.replace(" ", "-")}-${width}.png`),
           });
@@ -207,7 +242,7 @@ suite("announcements on the projector", () => {
       // A second request on load came 300 ms after the first: time enough for it to show.
       await Bun.sleep(1_000);
       expect(asked).toHaveLength(1);
-      expect(asked[0]).toMatch(/^\?aspect=\d\.\d\d$/);
+      expect(asked[0]).toMatch(/^\?aspect=\d\.\d\d&lines=\d+\.\d$/);
       const shown = await page.evaluate(`globalThis.shown`) as string[];
       expect(shown).toHaveLength(1);
       const [, , width, height] = shown[0]!.split(" ").map(Number);
@@ -390,6 +425,11 @@ suite("announcements on the projector", () => {
       const drawn = await chartDrawn(page);
       for (const y of drawn.ys) expect(y >= drawn.top && y <= drawn.foot).toBe(true);
       expect(Math.min(...drawn.ys)).toBe(drawn.top);
+      // Its labels as large as the page's type, beside standings of many teams too.
+      const type = await labelType(page);
+      console.log(`chart labels, last page, 1920x1080: ${JSON.stringify(type)}`);
+      expect({ smaller: type.label < type.type, ...overlaps(type) })
+        .toEqual({ smaller: false, overlap: false, outside: false });
       await page.screenshot({ path: join(SHOTS, "projector-last-page-one-column.png") });
       expect(errors).toEqual([]);
       await page.close();

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { encode } from "uqr";
 import {
+  CHART_LINES,
   clock,
   clockZone,
   duration,
@@ -10,6 +11,7 @@ import {
   timeTicks,
 } from "../../src/ui/charts.ts";
 import { qrSvg } from "../../src/ui/qr.ts";
+import { makeApp, ORIGIN } from "../http/_app.ts";
 
 const T0 = Date.parse("2026-11-21T10:00:00Z");
 const MIN = 60_000;
@@ -232,6 +234,96 @@ describe("qrSvg()", () => {
   });
 });
 
+/** A chart's viewBox: its width and height. */
+const viewBox = (svg: string) => {
+  const [, width, height] = /viewBox="0 0 (\d+) (\d+)"/.exec(svg)!;
+  return [Number(width), Number(height)] as const;
+};
+
+/** Shapes a chart is drawn in: the server's own, and boxes from tall to wide, small to big. */
+const SHAPES: [number | undefined, number | undefined][] = [
+  [undefined, undefined],
+  [0.7, undefined],
+  [1, undefined],
+  [1.9, undefined],
+  [2.6, undefined],
+  [0.7, 16],
+  [0.87, 20],
+  [1, 24],
+  [1.9, 16],
+  [2.6, 30],
+];
+
+describe("scoreChart()'s size in lines of type", () => {
+  const drawn = (
+    options: { aspect?: number; lines?: number; frozen?: boolean; minutes?: number },
+  ) =>
+    scoreChart([{ name: "T", points: [{ at: T0, score: 5 }] }], {
+      from: T0,
+      until: T0 + (options.minutes ?? 30) * MIN,
+      frozen: options.frozen ?? false,
+      title: "t",
+      endLabels: false,
+      ...options,
+    });
+
+  test("a box some lines high is drawn 15 units a line, so its 17-unit labels are 1.13 lines", () => {
+    expect(viewBox(drawn({ aspect: 1, lines: 30 }))).toEqual([450, 450]);
+    expect(viewBox(drawn({ aspect: 2, lines: 20.4 }))).toEqual([612, 306]);
+    // Kept within its bounds: a box under 16 lines as 16, one over 45.3 as the 680 of no box.
+    expect(CHART_LINES.min).toBe(16);
+    expect(viewBox(drawn({ aspect: 1, lines: 3 }))).toEqual([240, 240]);
+    expect(viewBox(drawn({ aspect: 1, lines: 500 }))).toEqual([680, 680]);
+    // Lines without a shape: the server's own drawing, as without either.
+    expect(viewBox(drawn({ lines: 20 }))).toEqual(viewBox(drawn({})));
+    expect(viewBox(drawn({}))).toEqual([520, 680]);
+  });
+
+  test("a box too narrow for its time axis's two ends is drawn larger, in its shape", () => {
+    // "21/11 11:00" and "Frozen 28/11 11:00" take 290 units beside each other, the axis 84 more.
+    const svg = drawn({ aspect: 0.7, lines: 16, frozen: true, minutes: 7 * 1440 });
+    const [width, height] = viewBox(svg);
+    expect(width).toBeGreaterThanOrEqual(60 + 24 + 29 * 10 + 20);
+    expect(Math.abs(width / height - 0.7)).toBeLessThan(0.01);
+    // A short axis's "10:00" and "10:30" fit a box as it is.
+    expect(viewBox(drawn({ aspect: 1, lines: 16 }))).toEqual([240, 240]);
+  });
+
+  test("the score labels of a short box read apart, as in a tall one", () => {
+    for (const top of [1, 7, 99, 1234, 56789]) {
+      for (const low of [0, -3, -400]) {
+        const svg = scoreChart([
+          { name: "A", points: [{ at: T0, score: 0 }, { at: T0 + MIN, score: top }] },
+          { name: "B", points: [{ at: T0, score: 0 }, { at: T0 + MIN, score: low }] },
+        ], { from: T0, until: T0 + 5 * MIN, frozen: false, title: "t", aspect: 1, lines: 1 });
+        const ys = [...svg.matchAll(/x="52" y="([\d.]+)" text-anchor="end"/g)].map((m) =>
+          Number(m[1])
+        );
+        expect(ys.length).toBeGreaterThanOrEqual(2);
+        for (const [i, y] of ys.entries()) {
+          if (i > 0) expect(ys[i - 1]! - y, `${low} to ${top}`).toBeGreaterThanOrEqual(17 + 4);
+        }
+      }
+    }
+  });
+});
+
+describe("GET /scoreboard/chart.svg's shape and lines", () => {
+  test("aspect and lines size the chart; a value that is not a positive number is left out", async () => {
+    const app = makeApp();
+    const box = async (query: string) =>
+      viewBox(await (await app.app.request(`${ORIGIN}/scoreboard/chart.svg?${query}`)).text());
+    expect(await box("aspect=1.50&lines=20.0")).toEqual([450, 300]);
+    expect(await box("aspect=1&lines=2")).toEqual([240, 240]);
+    expect(await box("aspect=1&lines=1e9")).toEqual([680, 680]);
+    for (const bad of ["", "0", "-4", "abc", "Infinity", "NaN"]) {
+      expect(await box(`aspect=1&lines=${bad}`), bad).toEqual([680, 680]);
+    }
+    // Lines without a shape: the server's own drawing.
+    expect(await box("lines=20")).toEqual([520, 680]);
+  });
+});
+
 describe("scoreChart()'s time axis", () => {
   const labels = (svg: string) =>
     [...svg.matchAll(/font-size="17">(\d\d:\d\d)</g)].map((m) => m[1]);
@@ -302,7 +394,7 @@ describe("scoreChart()'s time axis", () => {
     const widthOf = (text: string) =>
       [...text].reduce((w, ch) => w + (/\d/.test(ch) ? 9.4 : /[:/ ]/.test(ch) ? 4.7 : 10), 0);
     for (const minutes of [45, 600, 2000, 3000, 5 * 1440, 7 * 1440, 10 * 1440]) {
-      for (const aspect of [undefined, 0.7, 1, 1.9, 2.6]) {
+      for (const [aspect, lines] of SHAPES) {
         for (const frozen of [false, true]) {
           const svg = scoreChart([{ name: "T", points: [{ at: T0, score: 5 }] }], {
             from: T0,
@@ -311,15 +403,21 @@ describe("scoreChart()'s time axis", () => {
             title: "t",
             endLabels: false,
             ...(aspect !== undefined && { aspect }),
+            ...(lines !== undefined && { lines }),
           });
-          const spans = [...svg.matchAll(/x="([\d.]+)" y="670" text-anchor="(\w+)"[^>]*>([^<]+)</g)]
+          const foot = viewBox(svg)[1] - 10;
+          const spans = [
+            ...svg.matchAll(
+              new RegExp(`x="([\\d.]+)" y="${foot}" text-anchor="(\\w+)"[^>]*>([^<]+)<`, "g"),
+            ),
+          ]
             .map(([, x, anchor, text]) => {
               const width = widthOf(text!);
               const start = Number(x) -
                 (anchor === "start" ? 0 : anchor === "end" ? width : width / 2);
               return { start, end: start + width, text };
             });
-          const what = `${minutes} minutes at ${aspect}${frozen ? ", frozen" : ""}`;
+          const what = `${minutes} minutes at ${aspect}, ${lines} lines${frozen ? ", frozen" : ""}`;
           expect(spans.length, what).toBeGreaterThanOrEqual(2);
           for (const [i, span] of spans.entries()) {
             if (i > 0) expect(span.start - spans[i - 1]!.end, what).toBeGreaterThanOrEqual(8);
