@@ -263,12 +263,24 @@
     return Math.min(2.6, Math.max(0.7, width / height));
   }
 
-  /** Draws the chart again if its box changed shape (a resize, the legend's rows), by over 3%. */
+  /** The chart's box's height in lines of the type around it, for labels a little larger. */
+  function chartLines() {
+    return chart.clientHeight / parseFloat(getComputedStyle(chart).fontSize);
+  }
+
+  /**
+   * Draws the chart again if its box changed shape (a resize, the legend's rows), or its height
+   * in lines of type (a resize past where the type stops growing), by over 3%.
+   */
   function fitChart() {
     const aspect = chartAspect();
     const box = chart.querySelector("svg")?.viewBox?.baseVal;
     if (aspect === null || !box || box.height <= 0) return;
-    if (Math.abs(box.width / box.height - aspect) / aspect > 0.03) refreshChart();
+    const changed = (now, then) => Math.abs(now - then) / now > 0.03;
+    if (
+      changed(aspect, box.width / box.height) ||
+      (linesAsked !== null && changed(chartLines(), linesAsked))
+    ) refreshChart();
   }
 
   // The chart the server drew, in a shape of its own, left in a <noscript> (board.tsx): with the
@@ -278,6 +290,8 @@
   /** The chart last asked for, and the one shown, counted: an answer older than it is dropped. */
   let chartAsks = 0;
   let chartShown = 0;
+  /** The lines the chart last asked for was drawn in. */
+  let linesAsked = null;
 
   async function loadChart() {
     chartAsked = true;
@@ -285,9 +299,11 @@
     const aspect = chartAspect();
     const query = new URLSearchParams(division ? { division } : {});
     if (aspect !== null) query.set("aspect", aspect.toFixed(2));
-    // Its height in lines of the type around it: the chart's labels come out a little larger.
-    const lines = chart.clientHeight / parseFloat(getComputedStyle(chart).fontSize);
-    if (aspect !== null && lines > 0) query.set("lines", lines.toFixed(1));
+    const lines = chartLines();
+    if (aspect !== null && lines > 0) {
+      query.set("lines", lines.toFixed(1));
+      linesAsked = lines;
+    }
     try {
       const res = await fetch(`/scoreboard/chart.svg?${query}`);
       if (res.ok) {

@@ -214,6 +214,32 @@ suite("announcements on the projector", () => {
   );
 
   test(
+    "a projector resized in the same shape redraws its chart, its labels as large as its type",
+    async () => {
+      const errors: string[] = [];
+      // Past 1905 px high the type stops growing (40 px): the box holds more lines of it.
+      const page = await board(3840, 2160, errors);
+      const lines = () =>
+        page.evaluate(`(() => {
+          const box = document.getElementById("chart");
+          return box.clientHeight / parseFloat(getComputedStyle(box).fontSize);
+        })()`) as Promise<number>;
+      const drawnFor = (height: number) =>
+        until(page, `document.querySelector("#chart svg").viewBox.baseVal.height === ${height}`);
+      const unitsFor = (lines: number) => Math.round(Math.min(680 / 15, lines) * 15);
+      await drawnFor(unitsFor(await lines()));
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await drawnFor(unitsFor(await lines()));
+      const type = await labelType(page);
+      expect({ smaller: type.label < type.type, ...overlaps(type) })
+        .toEqual({ smaller: false, overlap: false, outside: false });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    30_000,
+  );
+
+  test(
     "the projector's first chart is already in its box's shape: one request on load, none after",
     async () => {
       const errors: string[] = [];
