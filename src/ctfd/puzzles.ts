@@ -4,7 +4,7 @@
  * `max_attempts` a per-hunt guess limit, files the puzzle's assets, and a
  * solution (CTFd 3.8) the puzzle's `solution`.
  */
-import { backtrackRisk, type DynamicPoints } from "../engine/mod.ts";
+import { backtrackRisk, backtrackRisks, type DynamicPoints } from "../engine/mod.ts";
 import { MAX_COUNT } from "../hunt/mod.ts";
 import { fromPython } from "./pattern.ts";
 import { date, int, json, type Row, text } from "./tables.ts";
@@ -322,6 +322,8 @@ function importFlags(
 ): { answer: string[]; answer_regex: string[] } {
   const answer: string[] = [];
   const answerRegex: string[] = [];
+  /** The flag each regex pattern came from, as CTFd held it. */
+  const flagOf = new Map<string, string>();
   for (const row of flags) {
     const content = text(row, "content");
     if (content === undefined) continue;
@@ -362,11 +364,24 @@ function importFlags(
         );
       }
       answerRegex.push(pattern);
+      flagOf.set(pattern, content);
     } else {
       report.push(`A flag of "${name}" has the plugin type "${type}" and was left out`);
     }
   }
-  return { answer: [...new Set(answer)], answer_regex: [...new Set(answerRegex)] };
+  // A guess is tried against each pattern: flags fine alone can be too many together.
+  const patterns = [...new Set(answerRegex)];
+  const risks = backtrackRisks(patterns);
+  const kept = patterns.filter((pattern, index) => {
+    if (risks[index] === undefined) return true;
+    report.push(
+      `A regex flag of "${name}" was left out: with the flags before it, a crafted guess could make them run for seconds (cairn check explains the shape): ${
+        flagOf.get(pattern) ?? pattern
+      }`,
+    );
+    return false;
+  });
+  return { answer: [...new Set(answer)], answer_regex: kept };
 }
 
 /**

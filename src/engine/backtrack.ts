@@ -32,8 +32,11 @@
  */
 import { MAX_GUESS_LENGTH } from "./limits.ts";
 
-/** What makes a pattern risky, if anything. */
-export type BacktrackRisk = "nested" | "overlap" | "chain";
+/**
+ * What makes a pattern risky, if anything: "sum" for one of a puzzle's patterns that is fine alone,
+ * but whose chains, with those of the patterns before it, split a guess in too many ways.
+ */
+export type BacktrackRisk = "nested" | "overlap" | "chain" | "sum";
 
 /**
  * The ways a chain (above) may split a guess, above which a pattern is refused. Three unbounded
@@ -117,17 +120,68 @@ let SAMPLES: readonly string[] = FIXED_SAMPLES;
 export function backtrackRisk(pattern: string): BacktrackRisk | undefined {
   SAMPLED.clear();
   SAMPLES = samplesFor(pattern);
-  let alternatives: Item[][];
+  const alternatives = read(pattern);
+  // Syntax this reader does not know (the pattern itself compiled): nothing to tell.
+  if (alternatives === undefined) return undefined;
+  if (splitsOf(alternatives) > SPLIT_LIMIT) return "chain";
+  return riskIn(alternatives);
+}
+
+/**
+ * The risk of each of a puzzle's patterns (`backtrackRisk`), where a guess is tried against each:
+ * their chains add up as the alternatives of one pattern's do (`tried`). A pattern that is fine
+ * alone, but with those fine before it splits a guess in more than `SPLIT_LIMIT` ways, is "sum", and
+ * so is each fine one after it (the ways only grow with more patterns). A pattern that does not
+ * compile (with the `u` flag) is not read.
+ */
+export function backtrackRisks(patterns: readonly string[]): (BacktrackRisk | undefined)[] {
+  const risks = patterns.map((pattern) => {
+    try {
+      new RegExp(pattern, "u");
+    } catch {
+      return "invalid";
+    }
+    return backtrackRisk(pattern);
+  });
+  const fine = patterns.flatMap((_, index) => risks[index] === undefined ? [index] : []);
+  const over = (count: number) =>
+    splitsTogether(fine.slice(0, count).map((index) => patterns[index]!)) > SPLIT_LIMIT;
+  // Most puzzles' patterns are fine together: read them all once, and the fewest that are not by
+  // halves (reading each with those before it would cost the square of their number).
+  if (fine.length > 1 && over(fine.length)) {
+    let fits = 1;
+    let too = fine.length;
+    while (too - fits > 1) {
+      const middle = Math.floor((fits + too) / 2);
+      if (over(middle)) too = middle;
+      else fits = middle;
+    }
+    for (const index of fine.slice(too - 1)) risks[index] = "sum";
+  }
+  return risks.map((risk) => risk === "invalid" ? undefined : risk);
+}
+
+/** The splits of patterns that each compiled and that this reader knows, tried one after the other. */
+function splitsTogether(patterns: readonly string[]): number {
+  SAMPLED.clear();
+  SAMPLES = samplesFor(patterns.join(""));
+  // Each pattern's alternatives are tried one after the other, as if they were one pattern's.
+  return splitsOf(patterns.flatMap((pattern) => read(pattern) ?? []));
+}
+
+/** A pattern's alternatives, or undefined for syntax this reader does not know. */
+function read(pattern: string): Item[][] | undefined {
   try {
-    alternatives = new Parser(pattern).alternatives();
+    return new Parser(pattern).alternatives();
   } catch {
-    // Syntax this reader does not know (the pattern itself compiled): nothing to tell.
     return undefined;
   }
-  // The pattern's alternatives are tried one after the other, as a group's.
+}
+
+/** The ways a pattern of these alternatives, tried one after the other as a group's, splits a guess. */
+function splitsOf(alternatives: Item[][]): number {
   const whole: Item = { atom: { kind: "group", alternatives, zeroWidth: false }, quantity: ONCE };
-  if (mostSplits([whole]) > SPLIT_LIMIT) return "chain";
-  return riskIn(alternatives);
+  return mostSplits([whole]);
 }
 
 /** The first risk found in a group's alternatives (or the pattern's). */

@@ -44,7 +44,7 @@ export type {
 } from "./model.ts";
 export { crowding, routeConflicts, RoutePlanner, satisfies } from "./routes.ts";
 export type { PlanMethod, RouteConflict, RouteConstraints } from "./routes.ts";
-export { backtrackRisk } from "./backtrack.ts";
+export { backtrackRisk, backtrackRisks } from "./backtrack.ts";
 export { compileAnswers, normalize } from "./normalize.ts";
 export type { AnswerChecker, AnswerResult, AnswerSpec, NormalizeMode } from "./normalize.ts";
 export type { ActionFlag, GuessResult, StoredFile, Write } from "./writes.ts";

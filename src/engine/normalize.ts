@@ -1,6 +1,6 @@
 // Answer normalization and the per-puzzle answer checker (brief: "Answer normalization").
 // Pure: no Bun, Hono or Node imports, so it runs unchanged on Deno.
-import { type BacktrackRisk, backtrackRisk } from "./backtrack.ts";
+import { type BacktrackRisk, backtrackRisks } from "./backtrack.ts";
 
 /** How a puzzle compares guesses with its answers and partial answers. */
 export type NormalizeMode = "default" | "exact";
@@ -246,6 +246,8 @@ const RISKS: Record<BacktrackRisk, string> = {
     "This pattern repeats a group whose alternatives can start with the same character, like (\\w|\\d)+: one crafted guess could stall the server. Make the alternatives start differently, or use one character class such as [\\w\\d]+",
   chain:
     "This pattern has repetitions in a row that can match the same characters and together can split a guess in too many ways, like a.*a.*a.*a.*b, a.{0,200}a.{0,200}a.{0,200}a.{0,200}b or (ab)+(ab)+(ab)+(ab)+c: one crafted guess could stall the server. Use fewer or smaller ones, such as a.*b or a.{0,20}, one repetition for several of the same, such as (ab){4,} for (ab)+(ab)+(ab)+(ab)+, make each stop where the next part starts, such as [^ab]*(a|b) for .*(a|b), or split the answer into several patterns",
+  sum:
+    "This pattern is fine alone, but a guess is tried against each answer_regex pattern in turn, and with the patterns before it the sum of their repetitions can split a guess in too many ways, as a.*a.*a.*a.*b would: one crafted guess could stall the server. Use fewer patterns, or fewer or smaller repetitions in them, such as a.*b or a.{0,20}, or make each stop where the next part starts, such as [^ab]*(a|b) for .*(a|b)",
 };
 
 /**
@@ -284,12 +286,13 @@ function compileRegexes(
 ): { regexes: RegExp[]; capitals: PatternCapitals } {
   const regexes: RegExp[] = [];
   const capitals = new Set<PatternCapitals>();
+  const risks = backtrackRisks(patterns);
   patterns.forEach((pattern, index) => {
     try {
       // Compile the bare pattern first: it must stand on its own, so that "a)|(b" cannot escape
       // the anchoring group below.
       new RegExp(pattern, "u");
-      const risk = backtrackRisk(pattern);
+      const risk = risks[index];
       if (risk !== undefined) {
         problems.push({ field: "answer_regex", index, message: RISKS[risk] });
         return;

@@ -758,6 +758,29 @@ describe("regex flags and case", () => {
     );
   });
 
+  test("regex flags of one challenge that are fine alone but too many together: the later ones are left out", () => {
+    const tables = harborCtf("x");
+    // Each takes about 85 ms for 500 letters; a guess is tried against each.
+    const flags = ["b", "c", "d"].map((end, index) => ({
+      id: 20 + index,
+      challenge_id: 2,
+      type: "regex",
+      content: `a.*a.*a.*a{0,3}${end}`,
+      data: "case_insensitive",
+    }));
+    tables.flags = [...tables.flags!.filter((f) => f.challenge_id !== 2), ...flags];
+    const result = convert(tables);
+    if (result.kind !== "ok") throw new Error(result.message);
+    const puzzle = result.conversion.hunt.puzzles.find((p) => p.id === "crypto-log")!;
+    expect(puzzle.answers.spec.regexes).toEqual(["a.*a.*a.*a{0,3}b"]);
+    expect(puzzle.answers.check("aaab").kind).toBe("correct");
+    expect(result.conversion.report.filter((line) => line.startsWith("A regex flag"))).toEqual(
+      ["c", "d"].map((end) =>
+        `A regex flag of "Crypto Log" was left out: with the flags before it, a crafted guess could make them run for seconds (cairn check explains the shape): a.*a.*a.*a{0,3}${end}`
+      ),
+    );
+  });
+
   test("a flag whose brackets do not pair stays left out, though a group around it would pair them", () => {
     const tables = harborCtf("x");
     tables.flags = tables.flags!.map((f) => f.id === 2 ? { ...f, content: "a)|(b", data: "" } : f);

@@ -434,7 +434,7 @@ describe("answer checker", () => {
   });
 });
 
-import { backtrackRisk } from "../../src/engine/backtrack.ts";
+import { backtrackRisk, backtrackRisks } from "../../src/engine/backtrack.ts";
 
 describe("backtrackRisk()", () => {
   const cases: [string, "nested" | "overlap" | "chain" | undefined][] = [
@@ -707,6 +707,31 @@ describe("backtrackRisk()", () => {
     for (const guess of ["ababababc", "abababc", "ABABABABABC", "ababababab", "abababa bc", ""]) {
       expect(safe.test(guess)).toBe(risky.test(guess));
     }
+  });
+
+  test("a puzzle's patterns add up: those fine alone that take the sum over are refused", () => {
+    // 6 such patterns took 0.85 s on Bun for 500 letters, tried one after the other; one 0.12 s.
+    const near = ["b", "c", "d", "e", "f", "g"].map((end) => `a.*a.*a.*a{0,3}${end}`);
+    expect(near.map(backtrackRisk)).toEqual(near.map(() => undefined));
+    expect(backtrackRisks(near)).toEqual([undefined, "sum", "sum", "sum", "sum", "sum"]);
+    // Four of three `.*` are fine, as their 84 million ways; the fifth takes the sum over.
+    const three = ["b", "c", "d", "e", "f"].map((end) => `a.*a.*a.*${end}`);
+    expect(backtrackRisks(three)).toEqual([undefined, undefined, undefined, undefined, "sum"]);
+    // Patterns that begin differently are not both tried past their first character.
+    const apart = ["b", "c", "d", "e", "f", "g"].map((start) => `${start}.*a.*a.*x`);
+    expect(backtrackRisks(apart)).toEqual(apart.map(() => undefined));
+    // A pattern refused alone, or one that does not compile, counts for none of the others.
+    const mixed = ["a.*a.*a.*a{0,3}b", "(", "a.*a.*a.*a.*a.*b", "polaris", "a.*a.*a.*a{0,3}c"];
+    expect(backtrackRisks(mixed)).toEqual([undefined, undefined, "chain", undefined, "sum"]);
+    const compiled = compileAnswers({ answers: [], regexes: near, partials: [], mode: "default" });
+    const message =
+      "This pattern is fine alone, but a guess is tried against each answer_regex pattern in turn, and with the patterns before it the sum of their repetitions can split a guess in too many ways, as a.*a.*a.*a.*b would: one crafted guess could stall the server. Use fewer patterns, or fewer or smaller repetitions in them, such as a.*b or a.{0,20}, or make each stop where the next part starts, such as [^ab]*(a|b) for .*(a|b)";
+    expect(compiled.kind === "error" && compiled.problems).toEqual(
+      [1, 2, 3, 4, 5].map((index) => ({ field: "answer_regex", index, message })),
+    );
+    // Many ordinary patterns stay fine together.
+    const ordinary = Array.from({ length: 50 }, (_, i) => `flag\\{.*${i}\\}|the .* of .* ${i}`);
+    expect(backtrackRisks(ordinary)).toEqual(ordinary.map(() => undefined));
   });
 
   test("the rewrite its message suggests matches the same guesses and is accepted", () => {
