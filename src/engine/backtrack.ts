@@ -208,10 +208,11 @@ function riskIn(alternatives: Item[][]): BacktrackRisk | undefined {
  * between them that can match what they share or nothing (`.*a.*`, `.*(a|b).*`, `a*b?a*`): each
  * such repetition can take any share of a run of those characters, and a backtracking engine tries
  * every split before it gives up. A repetition counts as many ways as it has counts, up to the
- * guess's length: `.*` 501, `.{0,200}` 201, `(ab)+` 500, `a?` 2. A chain goes on through each
- * alternative of a group that occurs once, and the worst of them counts (`.*(a.*|b).*`); an element
- * between links that must match something else ends it. A word can cut the ways (`oncePer`); those
- * of a chain it cut count `SPLIT_LIMIT / CREDITED_LIMIT` times.
+ * guess's length: `.*` 501, `.{0,200}` 201, `(ab)+` 500, `a?` 2, and a group that can take
+ * nothing (`(?:ab)?`, `(a|)`) 2 as well, with the ways of its paths added to those past it. A chain
+ * goes on through each alternative of a group that occurs once, and the worst of them counts
+ * (`.*(a.*|b).*`); an element between links that must match something else ends it. A word can cut
+ * the ways (`oncePer`); those of a chain it cut count `SPLIT_LIMIT / CREDITED_LIMIT` times.
  *
  * Chains one after the other multiply: the engine tries every split of a later chain for each way an
  * earlier one reached where it starts (`a*a*a*b*b*b*c`, or `a*a*-a*a*-a*a*-a*a*!`, where each chain
@@ -244,6 +245,8 @@ function mostSplits(sequence: Item[]): number {
   };
   const step = (item: Item, chains: Chain[]): Chain[] => {
     const { atom, quantity } = item;
+    /** The chains past an optional group's paths, to count with those of it as a link. */
+    let optional: Chain[] = [];
     if (atom.kind === "group" && !atom.zeroWidth && quantity.max <= 1) {
       // Each chain goes on through each alternative, or past the group when it is optional. A word
       // in an alternative is not credited: another could match where it does not (`(ab|ba)`).
@@ -252,10 +255,15 @@ function mostSplits(sequence: Item[]): number {
         atom.alternatives,
         atom.alternatives.map((alternative) => walk(alternative, entering)),
       );
-      const all = merged(quantity.min === 0 ? [...paths, ...chains] : paths);
+      // The engine tries an optional group's paths and then goes on without it: both add up.
+      const all = quantity.min === 0 ? summed([...paths, ...chains]) : merged(paths);
       // Where the paths differ in length, the counts of one `n` stand at different places.
       const one = atom.alternatives.length === 1 && quantity.min === 1;
-      return one ? all : all.map((chain) => ({ ...chain, exact: false }));
+      const skippable = quantity.min === 0 || atom.alternatives.some(takesNothing);
+      if (!skippable) return one ? all : all.map((chain) => ({ ...chain, exact: false }));
+      // A group that can take nothing (`(?:a)?`, `(?:a|)`) is also a link of 0 or 1 counts, as `a?`
+      // is: such groups one after the other (`(?:a)?(?:a)?…b`) are a chain, each doubling the ways.
+      optional = all.map((chain) => ({ ...chain, exact: false }));
     }
     if (atom.kind === "group" && atom.zeroWidth) {
       // A lookaround is tried from each place the chains reach, each time they reach it: they go on
@@ -266,7 +274,9 @@ function mostSplits(sequence: Item[]): number {
       for (const alternative of atom.alternatives) walk(alternative, entering);
       arriving = before;
     }
-    const link = linkOf(item);
+    // A group met once gets here only when it can take nothing (above).
+    const once = atom.kind === "group" && !atom.zeroWidth && quantity.max <= 1;
+    const link = linkOf(once ? { atom, quantity: { min: 0, max: quantity.max } } : item);
     const next: Chain[] = [];
     for (const chain of chains) {
       let shared: readonly string[] | undefined;
@@ -302,7 +312,7 @@ function mostSplits(sequence: Item[]): number {
         credited: false,
       });
     }
-    return merged(next);
+    return merged([...next, ...optional]);
   };
   /** The chains that go on past a word: those it fits, fewer ways for those it can credit. */
   const passWord = (word: Word, chains: Chain[]): Chain[] =>
@@ -479,6 +489,11 @@ function isLiteral({ atom, quantity }: Item): boolean {
     ? [...source].length === 1
     : /^\\(?:[$()*+./?[\\\]^{|}-]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|u\{[0-9a-fA-F]+\})$/.test(source);
   return one && samplesOf(atom).length > 0;
+}
+
+/** Whether a sequence can take no character: each of its elements may be absent or is zero-width. */
+function takesNothing(sequence: Item[]): boolean {
+  return sequence.every((item) => item.quantity.min === 0 || zeroWidth(item));
 }
 
 /** Whether an element never takes a character. */
