@@ -354,21 +354,7 @@ function tried(alternatives: Item[][], paths: Chain[][]): Chain[] {
 
 /** Chains with the same characters as one, with the ways of each added up. */
 function summed(chains: Chain[]): Chain[] {
-  const byShared = new Map<string, Chain>();
-  for (const chain of chains) {
-    const key = chain.shared.join("\u0000");
-    const known = byShared.get(key);
-    if (known === undefined) {
-      byShared.set(key, chain);
-      continue;
-    }
-    const ways = Float64Array.from(known.ways, (count, n) => count + chain.ways[n]!);
-    const open = known.open && chain.open;
-    const exact = known.exact && chain.exact;
-    const credited = known.credited || chain.credited;
-    byShared.set(key, { shared: known.shared, ways, open, exact, credited });
-  }
-  return [...byShared.values()];
+  return combined(chains, (a, b) => a + b);
 }
 
 /** Repetitions that can share a run of `shared`, and in how many ways they take each length. */
@@ -556,6 +542,11 @@ function total(ways: Float64Array): number {
 
 /** Chains with the same characters as one, with the most ways of each. */
 function merged(chains: Chain[]): Chain[] {
+  return combined(chains, Math.max);
+}
+
+/** Chains with the same characters as one, their ways at each length joined by `join`. */
+function combined(chains: Chain[], join: (a: number, b: number) => number): Chain[] {
   const byShared = new Map<string, Chain>();
   for (const chain of chains) {
     const key = chain.shared.join("\u0000");
@@ -564,7 +555,7 @@ function merged(chains: Chain[]): Chain[] {
       byShared.set(key, chain);
       continue;
     }
-    const ways = Float64Array.from(known.ways, (count, n) => Math.max(count, chain.ways[n]!));
+    const ways = Float64Array.from(known.ways, (count, n) => join(count, chain.ways[n]!));
     const open = known.open && chain.open;
     const exact = known.exact && chain.exact;
     const credited = known.credited || chain.credited;
