@@ -17,6 +17,21 @@ const T0 = Date.parse("2026-11-21T10:00:00Z");
 const MIN = 60_000;
 const ticks = (svg: string) =>
   [...svg.matchAll(/text-anchor="end" font-size="17">(-?\d+)</g)].map((m) => Number(m[1]));
+/** Teams T0, T1, …, each with its scores minute by minute from T0. */
+const teamsScoring = (scores: number[][]) =>
+  scores.map((s, i) => ({
+    name: `T${i}`,
+    points: s.map((score, k) => ({ at: T0 + k * MIN, score })),
+  }));
+/** A chart of 10 minutes from T0 with no labels at its lines' ends (the projector's), in a shape. */
+const tenMinutes = (aspect?: number) => ({
+  from: T0,
+  until: T0 + 10 * MIN,
+  frozen: false,
+  title: "t",
+  endLabels: false,
+  ...(aspect !== undefined && { aspect }),
+});
 
 describe("scoreChart()", () => {
   test("draws one step line per team, labelled, on whole-step axis ticks", () => {
@@ -71,14 +86,7 @@ describe("scoreChart()", () => {
   });
 
   test("a team below 0 now gets a label under 0; a dip on the way up does not", () => {
-    const chart = (...scores: number[][]) =>
-      scoreChart(
-        scores.map((s, i) => ({
-          name: `T${i}`,
-          points: s.map((score, k) => ({ at: T0 + k * MIN, score })),
-        })),
-        { from: T0, until: T0 + 10 * MIN, frozen: false, title: "t", endLabels: false },
-      );
+    const chart = (...scores: number[][]) => scoreChart(teamsScoring(scores), tenMinutes());
     // The projector's hunt: a 5-point hint taken before the solve, teams at 150 and 95 now.
     expect(ticks(chart([0, -5, 95], [0, 150]))).toEqual([0, 50, 100, 150]);
     // A team at -5 now: the bound under 0 is labelled, far enough down to read apart from 0.
@@ -113,20 +121,7 @@ describe("scoreChart()", () => {
     ];
     for (const scores of cases) {
       for (const aspect of [undefined, 0.7, 1, 1.9, 2.6]) {
-        const svg = scoreChart(
-          scores.map((s, i) => ({
-            name: `T${i}`,
-            points: s.map((score, k) => ({ at: T0 + k * MIN, score })),
-          })),
-          {
-            from: T0,
-            until: T0 + 10 * MIN,
-            frozen: false,
-            title: "t",
-            endLabels: false,
-            ...(aspect !== undefined && { aspect }),
-          },
-        );
+        const svg = scoreChart(teamsScoring(scores), tenMinutes(aspect));
         const what = `${JSON.stringify(scores)} at ${aspect}`;
         // The plot: 16 from the top, 36 from the bottom of a chart 680 high.
         const ys = [...svg.matchAll(/<path class="line[^"]*" d="([^"]+)"/g)].flatMap((m) =>
@@ -157,14 +152,7 @@ describe("scoreChart()", () => {
 
   test("with an aspect, it is drawn in that shape at the same height, within sane bounds", () => {
     const shape = (aspect?: number) => {
-      const svg = scoreChart([], {
-        from: T0,
-        until: T0 + 10 * MIN,
-        frozen: false,
-        title: "t",
-        endLabels: false,
-        ...(aspect !== undefined && { aspect }),
-      });
+      const svg = scoreChart([], tenMinutes(aspect));
       return /viewBox="0 0 (\d+) (\d+)"/.exec(svg)!.slice(1).map(Number);
     };
     expect(shape()).toEqual([520, 680]);
