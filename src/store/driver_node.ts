@@ -43,6 +43,46 @@ export async function copyDatabase(connection: Connection, path: string): Promis
   }
 }
 
+/** Rows `scanRows` reads in one step: a few hundred kilobytes of arrays at most. */
+const SCAN_STEP = 5000;
+
+/**
+ * `scanRows` (driver.ts): node:sqlite builds each row of `iterate()` as an object from native code,
+ * which costs Deno about 2.4 µs a row. Read in steps of arrays, by id, with the objects made here,
+ * a million guesses take 0.5 s instead of 2.4. A node:sqlite older than arrays (Node before 22.16)
+ * reads the same steps as objects.
+ */
+export function* scanRows<Row>(
+  connection: Connection,
+  select: string,
+  after: number,
+): Generator<Row> {
+  // Kept by its SQL, which only this function asks for (with its arrays).
+  const statement = connection.query(
+    `${select} WHERE id > ? ORDER BY id LIMIT ${SCAN_STEP}`,
+  ) as unknown as StatementSync;
+  const arrays = typeof statement.setReturnArrays === "function" &&
+    typeof statement.columns === "function";
+  if (arrays) statement.setReturnArrays(true);
+  const names = arrays ? statement.columns().map((column) => column.name) : [];
+  let last = after;
+  for (;;) {
+    const rows = statement.all(last) as unknown[];
+    for (const values of rows) {
+      if (!arrays) {
+        yield values as Row;
+        continue;
+      }
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) row[names[i]!] = (values as unknown[])[i];
+      yield row as Row;
+    }
+    if (rows.length < SCAN_STEP) return;
+    const end = rows[rows.length - 1];
+    last = (arrays ? (end as unknown[])[0] : (end as { id: unknown }).id) as number;
+  }
+}
+
 /** A page count no database reaches (SQLite's largest is 2^32 - 2): the whole file in one step. */
 const ALL_PAGES = 2 ** 31 - 1;
 

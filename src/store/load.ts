@@ -1,4 +1,4 @@
-import type { Connection } from "./driver.ts";
+import { type Connection, scanRows } from "./driver.ts";
 import type { Snapshot } from "../engine/mod.ts";
 import type { GuessMinutes } from "./minutes.ts";
 
@@ -100,14 +100,16 @@ function guessAggregates(
     if (at > (latest.get(teamId) ?? -Infinity)) latest.set(teamId, at);
   };
   const recentWrong: GuessAggregates["recentWrong"] = [];
-  const guesses = db.query<
+  const guesses = scanRows<
     { id: number; teamId: number; puzzle: string; correct: number; extraUsed: number; at: number }
   >(
+    db,
     `SELECT id, team_id AS teamId, puzzle, result = 'correct' AS correct, extra_used AS extraUsed,
        at FROM guesses`,
+    0,
   );
-  // Row by row: a million rows read as one array would cost more in allocation than in reading.
-  for (const guess of guesses.iterate()) {
+  // Not as one array: a million rows at once would cost more in allocation than in reading.
+  for (const guess of guesses) {
     later(guess.teamId, guess.at);
     if (minutes !== undefined && guess.id <= minutes.through) {
       minutes.into.count(guess.at, guess.correct === 1);

@@ -4,7 +4,7 @@
  * writer, the single-instance lock, and every read the server makes, each
  * statement prepared once on first use.
  */
-import type { Connection, Statement } from "./driver.ts";
+import { type Connection, scanRows, type Statement } from "./driver.ts";
 import { closeSync, mkdtempSync, openSync, readSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -421,9 +421,11 @@ export class SqliteStore implements Store {
    */
   private noted(): TeamGuesses {
     const teams = this.teamGuesses;
-    const rows = this.statement(
-      "SELECT id, team_id AS teamId, puzzle FROM guesses WHERE id > ? ORDER BY id",
-    ).iterate(this.notedThrough) as Iterable<{ id: number; teamId: number; puzzle: string }>;
+    const rows = scanRows<{ id: number; teamId: number; puzzle: string }>(
+      this.db,
+      "SELECT id, team_id AS teamId, puzzle FROM guesses",
+      this.notedThrough,
+    );
     for (const row of rows) {
       teams.add(row.id, row.teamId, row.puzzle);
       this.notedThrough = row.id;
