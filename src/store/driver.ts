@@ -62,7 +62,7 @@ export interface OpenOptions {
 const driver: {
   openConnection(path: string, options?: OpenOptions): Connection;
   copyDatabase(db: Connection, path: string): Promise<void>;
-  scanRows<Row>(db: Connection, select: string, after: number): Iterable<Row>;
+  scanRows<Row>(db: Connection, scan: Scan): Iterable<Row>;
 } = "Bun" in globalThis ? bunDriver : nodeDriver;
 
 /** Opens a SQLite file (or `:memory:`) with the runtime's driver. */
@@ -77,12 +77,21 @@ export const openConnection: (path: string, options?: OpenOptions) => Connection
 export const copyDatabase: (db: Connection, path: string) => Promise<void> = driver.copyDatabase;
 
 /**
- * The rows of `select`, a whole table's `SELECT id, … FROM table` (its integer primary key first,
- * named `id`, and no WHERE), whose id is over `after`, in id order: a pass over a table too large
- * to hold as one array. Each driver reads it its fastest way: bun:sqlite one row at a time;
- * node:sqlite in steps of a few thousand rows as arrays, since its `iterate()` builds each row's
- * object natively, about 2.4 µs a row on Deno against 0.5 this way (docs/performance.md, "Boot on
- * Deno").
+ * A pass over a whole table in the order of its primary key: `select` is `SELECT …
+ * FROM table` with no WHERE or ORDER BY, whose first columns are `key`'s, in its order and as
+ * stored (their values are where the next step resumes); with `after`, only the rows whose key is
+ * past it.
  */
-export const scanRows: <Row>(db: Connection, select: string, after: number) => Iterable<Row> =
-  driver.scanRows;
+export interface Scan {
+  select: string;
+  key: readonly string[];
+  after?: readonly Param[];
+}
+
+/**
+ * The rows of `scan`, for a table too large to hold as one array. Each driver reads it its fastest
+ * way: bun:sqlite one row at a time; node:sqlite in steps of a few thousand rows as arrays, since
+ * it builds each row's object natively, which costs Deno about 2.4 µs a row in `iterate()`
+ * (docs/performance.md, "Boot on Deno").
+ */
+export const scanRows: <Row>(db: Connection, scan: Scan) => Iterable<Row> = driver.scanRows;

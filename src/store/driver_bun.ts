@@ -4,7 +4,7 @@
  * Bun's own, with no wrapper on the write path.
  */
 import type { Database } from "bun:sqlite";
-import type { Connection, OpenOptions } from "./driver.ts";
+import type { Connection, OpenOptions, Scan } from "./driver.ts";
 
 /**
  * bun:sqlite, taken when first used. driver.ts imports this module on every runtime, and
@@ -39,10 +39,12 @@ export function copyDatabase(connection: Connection, path: string): Promise<void
 }
 
 /** `scanRows` (driver.ts): bun:sqlite's `iterate()` is already its fastest way through a table. */
-export function scanRows<Row>(
-  connection: Connection,
-  select: string,
-  after: number,
-): Iterable<Row> {
-  return connection.query<Row>(`${select} WHERE id > ? ORDER BY id`).iterate(after);
+export function scanRows<Row>(connection: Connection, scan: Scan): Iterable<Row> {
+  const order = scan.key.join(", ");
+  const after = scan.after === undefined
+    ? ""
+    : ` WHERE (${order}) > (${scan.key.map(() => "?").join(", ")})`;
+  return connection.query<Row>(`${scan.select}${after} ORDER BY ${order}`).iterate(
+    ...(scan.after ?? []),
+  );
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { Connection, OpenOptions, Statement, Transaction } from "./driver.ts";
+import type { Connection, OpenOptions, Param, Scan, Statement, Transaction } from "./driver.ts";
 
 /** node:sqlite, taken when first used: driver.ts imports this module on Bun too, and never picks it there. */
 let nodeSqlite: typeof import("node:sqlite") | undefined;
@@ -47,27 +47,30 @@ export async function copyDatabase(connection: Connection, path: string): Promis
 const SCAN_STEP = 5000;
 
 /**
- * `scanRows` (driver.ts): node:sqlite builds each row of `iterate()` as an object from native code,
- * which costs Deno about 2.4 µs a row. Read in steps of arrays, by id, with the objects made here,
- * a million guesses take 0.5 s instead of 2.4. A node:sqlite older than arrays (Node before 22.16)
- * reads the same steps as objects.
+ * `scanRows` (driver.ts): node:sqlite builds each row of `iterate()` or `all()` as an object from
+ * native code, which costs Deno about 2.4 µs a row. Read in steps of arrays, by key, with the
+ * objects made here, a million guesses take 0.5 s instead of 2.4. A node:sqlite older than arrays
+ * (Node before 22.16) reads the same steps as objects.
  */
-export function* scanRows<Row>(
-  connection: Connection,
-  select: string,
-  after: number,
-): Generator<Row> {
-  // Kept by its SQL, which only this function asks for (with its arrays).
-  const statement = connection.query(
-    `${select} WHERE id > ? ORDER BY id LIMIT ${SCAN_STEP}`,
-  ) as unknown as StatementSync;
-  const arrays = typeof statement.setReturnArrays === "function" &&
-    typeof statement.columns === "function";
-  if (arrays) statement.setReturnArrays(true);
-  const names = arrays ? statement.columns().map((column) => column.name) : [];
-  let last = after;
+export function* scanRows<Row>(connection: Connection, scan: Scan): Generator<Row> {
+  const order = scan.key.join(", ");
+  const past = ` WHERE (${order}) > (${scan.key.map(() => "?").join(", ")})`;
+  // Kept by their SQL, which only this function asks for (with its arrays).
+  const step = (where: string) =>
+    connection.query(
+      `${scan.select}${where} ORDER BY ${order} LIMIT ${SCAN_STEP}`,
+    ) as unknown as StatementSync;
+  const first = step(scan.after === undefined ? "" : past);
+  const next = step(past);
+  const arrays = typeof first.setReturnArrays === "function" &&
+    typeof first.columns === "function";
+  if (arrays) {
+    first.setReturnArrays(true);
+    next.setReturnArrays(true);
+  }
+  const names = arrays ? first.columns().map((column) => column.name) : [];
+  let rows = first.all(...(scan.after ?? [])) as unknown[];
   for (;;) {
-    const rows = statement.all(last) as unknown[];
     for (const values of rows) {
       if (!arrays) {
         yield values as Row;
@@ -78,8 +81,9 @@ export function* scanRows<Row>(
       yield row as Row;
     }
     if (rows.length < SCAN_STEP) return;
-    const end = rows[rows.length - 1];
-    last = (arrays ? (end as unknown[])[0] : (end as { id: unknown }).id) as number;
+    const end = rows[rows.length - 1]!;
+    const values = arrays ? end as Param[] : Object.values(end as object) as Param[];
+    rows = next.all(...values.slice(0, scan.key.length)) as unknown[];
   }
 }
 

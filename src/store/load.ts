@@ -47,7 +47,13 @@ export function loadSnapshot(
 
   return {
     teams,
-    unlocks: all("SELECT team_id AS teamId, puzzle, at FROM unlocks"),
+    // Often the largest table after the guesses (a row per team and puzzle open to it).
+    unlocks: [
+      ...scanRows<Snapshot["unlocks"][number]>(db, {
+        select: "SELECT team_id AS teamId, puzzle, at FROM unlocks",
+        key: ["team_id", "puzzle"],
+      }),
+    ],
     // Solve order decides first-solve bonuses when two solves share a millisecond.
     solves: all("SELECT team_id AS teamId, puzzle, at FROM solves ORDER BY at, guess_id"),
     checkins: all("SELECT team_id AS teamId, puzzle, at FROM checkins"),
@@ -104,9 +110,11 @@ function guessAggregates(
     { id: number; teamId: number; puzzle: string; correct: number; extraUsed: number; at: number }
   >(
     db,
-    `SELECT id, team_id AS teamId, puzzle, result = 'correct' AS correct, extra_used AS extraUsed,
-       at FROM guesses`,
-    0,
+    {
+      select: `SELECT id, team_id AS teamId, puzzle, result = 'correct' AS correct,
+         extra_used AS extraUsed, at FROM guesses`,
+      key: ["id"],
+    },
   );
   // Not as one array: a million rows at once would cost more in allocation than in reading.
   for (const guess of guesses) {

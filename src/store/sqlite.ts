@@ -423,8 +423,11 @@ export class SqliteStore implements Store {
     const teams = this.teamGuesses;
     const rows = scanRows<{ id: number; teamId: number; puzzle: string }>(
       this.db,
-      "SELECT id, team_id AS teamId, puzzle FROM guesses",
-      this.notedThrough,
+      {
+        select: "SELECT id, team_id AS teamId, puzzle FROM guesses",
+        key: ["id"],
+        after: [this.notedThrough],
+      },
     );
     for (const row of rows) {
       teams.add(row.id, row.teamId, row.puzzle);
