@@ -91,6 +91,10 @@ export function parseCommand(
   const values: Values = {};
   const sources: Sources = {};
   for (const [name, option] of Object.entries(spec.options)) {
+    // `--hunt ""` or `--hunt "$HUNT"` with the shell variable unset: no value, as an empty variable.
+    if (parsed.values[name] === "") {
+      return { kind: "usage_error", message: `${spec.name}: --${name} needs a value` };
+    }
     // An empty variable counts as unset.
     const fromEnv = option.env === undefined ? undefined : env[option.env] || undefined;
     let value = parsed.values[name] ?? fromEnv ?? option.default;
@@ -120,6 +124,14 @@ export function parseCommand(
 
   const { min, max } = spec.positionals;
   const count = parsed.positionals.length;
+  // `cairn check "$FILE"` with the variable unset names no file, rather than a file named "".
+  if (parsed.positionals.includes("")) {
+    return {
+      kind: "usage_error",
+      message: `${spec.name}: an empty argument ("") where ${spec.positionals.names} goes; ` +
+        `usage: ${spec.usage}`,
+    };
+  }
   if (count < min) {
     return {
       kind: "usage_error",

@@ -58,6 +58,14 @@ describe("parseCommand()", () => {
       {},
       'demo: --db needs a value; to give "-a.db", write --db=-a.db',
     ],
+    ["rejects a flag given an empty value", ["x", "--db", ""], {}, "demo: --db needs a value"],
+    ["rejects a flag joined to an empty value", ["x", "--db="], {}, "demo: --db needs a value"],
+    [
+      "rejects an empty positional, with the usage",
+      [""],
+      {},
+      'demo: an empty argument ("") where NAME goes; usage: cairn demo [--db FILE] [--verbose] NAME',
+    ],
     [
       "rejects a missing positional, with the usage",
       [],

@@ -128,7 +128,13 @@ describe("cairn", () => {
       'cairn check: unexpected argument "b.toml"; usage: cairn check FILE [--graph | --dot] [--routes N] [--json]\n',
     ],
     [["serve", "--port", "99999"], port("99999")],
-    [["serve", "--port", ""], port("")],
+    // An empty value (`--hunt "$HUNT"`, the variable unset) is no value, not a file named "".
+    [["serve", "--port", ""], "cairn serve: --port needs a value\n"],
+    [["serve", "--hunt", ""], "cairn serve: --hunt needs a value\n"],
+    [
+      ["check", ""],
+      'cairn check: an empty argument ("") where FILE goes; usage: cairn check FILE [--graph | --dot] [--routes N] [--json]\n',
+    ],
     [["serve", "--port", "1e3"], port("1e3")],
     [["serve", "--port", "0x50"], port("0x50")],
     [["serve", "--port", "80.0"], port("80.0")],
