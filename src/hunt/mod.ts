@@ -16,6 +16,10 @@ export type { LoadOptions, LoadResult } from "./load.ts";
 export { formatProblem, sortProblems } from "./problem.ts";
 export type { Problem } from "./problem.ts";
 
+/** Why a file that is there cannot be read, and what to do. */
+const NO_READ = "The user running cairn has no permission to read it: " +
+  "make it readable (chmod a+r), or run cairn as its owner";
+
 /**
  * Why a folder given as the hunt file cannot be read, and, for one that holds a hunt.toml (the
  * folder `cairn init DIR` wrote), the file to give instead.
@@ -46,6 +50,8 @@ export function loadHuntFile(path: string, options: { now?: number } = {}): Load
       ? "No such file"
       : code === "EISDIR"
       ? folderReason(path)
+      : code === "EACCES" || code === "EPERM"
+      ? NO_READ
       : error instanceof Error
       ? error.message
       : String(error);
@@ -78,7 +84,9 @@ export function loadHuntFile(path: string, options: { now?: number } = {}): Load
       let bytes: Uint8Array;
       try {
         bytes = readFileSync(real);
-      } catch {
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === "EACCES" || code === "EPERM") throw new Error(NO_READ);
         return undefined;
       }
       const decoded = decodeText(bytes);
@@ -149,7 +157,7 @@ export function decodeText(
   bytes: Uint8Array,
 ): string | { message: string; line: number; column: number } {
   const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) ||
-    (bytes[0] === 0xfe && bytes[1] === 0xff);
+    (bytes[0] === 0xfe && bytes[1] === 0xff) || utf16WithoutMark(bytes);
   if (utf16) {
     return {
       message:
@@ -174,6 +182,24 @@ export function decodeText(
       column,
     };
   }
+}
+
+/**
+ * Whether the bytes read as UTF-16 saved without its byte-order mark: text of the first 64 bytes
+ * (a TOML file starts with a comment or `[hunt]`) with a zero byte in every other place, which
+ * UTF-8 text never has. Read as UTF-8 it would pass, and TOML would refuse its first key.
+ */
+function utf16WithoutMark(bytes: Uint8Array): boolean {
+  const head = bytes.subarray(0, Math.min(bytes.length, 64) & ~1);
+  if (head.length < 4) return false;
+  for (const zero of [0, 1]) {
+    let matches = true;
+    for (let i = 0; i < head.length && matches; i += 2) {
+      matches = head[i + zero] === 0 && head[i + 1 - zero] !== 0;
+    }
+    if (matches) return true;
+  }
+  return false;
 }
 
 /** The offset of the first byte that does not start or continue a valid UTF-8 sequence. */

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { EXAMPLE_HUNT, loadHunt, loadHuntFile, STARTER_HUNT } from "../../src/hunt/mod.ts";
 import { checkpointKey, roundTitle } from "../../src/engine/mod.ts";
@@ -390,6 +390,47 @@ describe("a hunt's points", () => {
   });
 });
 
+describe("loadHuntFile() of a file it may not read", () => {
+  /** Runs `read` as a user other than the files' owner: as root, with the effective user nobody. */
+  const asAnotherUser = <T>(read: () => T): T => {
+    if (process.geteuid?.() !== 0) return read();
+    process.seteuid!(65534);
+    try {
+      return read();
+    } finally {
+      process.seteuid!(0);
+    }
+  };
+  const NO_READ = "The user running cairn has no permission to read it: " +
+    "make it readable (chmod a+r), or run cairn as its owner";
+
+  test("says the hunt file is there but not readable, and what to do", () => {
+    const dir = dirs.make("cairn-unreadable-");
+    chmodSync(dir, 0o755);
+    const path = join(dir, "hunt.toml");
+    writeFileSync(path, '[hunt]\ntitle = "T"\n', { mode: 0o600 });
+    chmodSync(path, 0o000);
+    expect(asAnotherUser(() => loadHuntFile(path)).problems).toEqual([
+      { severity: "error", message: `Cannot read: ${NO_READ}`, file: path },
+    ]);
+  });
+
+  test("says a body_file is there but not readable, rather than to check its path", () => {
+    const dir = dirs.make("cairn-unreadable-");
+    chmodSync(dir, 0o755);
+    const path = join(dir, "hunt.toml");
+    writeFileSync(
+      path,
+      '[hunt]\ntitle = "T"\n\n[[puzzle]]\nid = "a"\ntitle = "A"\nbody_file = "a.md"\nanswer = "x"\n',
+    );
+    writeFileSync(join(dir, "a.md"), "Body");
+    chmodSync(join(dir, "a.md"), 0o000);
+    expect(asAnotherUser(() => loadHuntFile(path)).problems.map((p) => p.message)).toEqual([
+      `Cannot read body_file "a.md": ${NO_READ}`,
+    ]);
+  });
+});
+
 describe("loadHuntFile() of a file that is not UTF-8", () => {
   const dir = dirs.make("cairn-encoding-");
   const write = (name: string, bytes: number[] | string) => {
@@ -416,6 +457,18 @@ describe("loadHuntFile() of a file that is not UTF-8", () => {
     expect(problems.map((p) => p.message)).toEqual([
       "The file is saved as UTF-16; save it as UTF-8 (in Notepad: File, Save as, Encoding)",
     ]);
+  });
+
+  test("names UTF-16 saved without its byte-order mark, either way round", () => {
+    const little = latin1(HUNT).flatMap((code) => [code, 0]);
+    const big = latin1(HUNT).flatMap((code) => [0, code]);
+    for (const [name, bytes] of [["le.toml", little], ["be.toml", big]] as const) {
+      const { hunt, problems } = loadHuntFile(write(name, bytes));
+      expect(hunt).toBeUndefined();
+      expect(problems.map((p) => [p.message, p.line])).toEqual([
+        ["The file is saved as UTF-16; save it as UTF-8 (in Notepad: File, Save as, Encoding)", 1],
+      ]);
+    }
   });
 
   test("calls binary data not text", () => {
