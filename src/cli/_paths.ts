@@ -3,7 +3,15 @@
  * the files SQLite and Cairn keep beside it, and never a file that is not
  * what the command would replace.
  */
-import { existsSync, realpathSync, rmdirSync, rmSync, statSync } from "node:fs";
+import {
+  constants,
+  existsSync,
+  readFileSync,
+  realpathSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { filesDirOf } from "../store/mod.ts";
 import { isPostgresUrl, redactUrl } from "../store/pg.ts";
@@ -165,7 +173,10 @@ export function writeProblem(error: unknown, path: string): string | undefined {
   switch (code) {
     case "EACCES":
     case "EPERM":
-      return `no permission to write ${where}`;
+      // A file written under a temporary name beside its own (`.name.PID.tmp`): its folder is refused.
+      return /^\..+\.\d+\.tmp$/.test(basename(where))
+        ? `no permission to write in ${dirname(where)}`
+        : `no permission to write ${where}`;
     case "EROFS":
       return `${where} is on a read-only file system`;
     case "ENOSPC":
@@ -214,4 +225,81 @@ export function firstStartFiles(dbPath: string, filesDir: string): () => void {
       }
     }
   };
+}
+
+/**
+ * A command's line for `error`, met while it worked on the SQLite file `dbPath`: why this user
+ * cannot open that file (`accessProblem`), when that is the cause, else the error's own message.
+ */
+export function openFailure(error: unknown, dbPath: string, write: boolean): string {
+  const problem = accessProblem(dbPath, write);
+  if (problem !== undefined) return `cannot open the database ${dbPath}: ${problem}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Why this user cannot open the SQLite file `dbPath` (to read it, and with `write` to write it too;
+ * SQLite also makes and writes its `-wal` and `-shm` files beside it), in words with what to do,
+ * or undefined when the permissions allow it. For the line after an open failed: SQLite's own
+ * "unable to open database file" names neither the file nor why (a folder root made, say, and a
+ * server run as another user).
+ */
+export function accessProblem(dbPath: string, write: boolean): string | undefined {
+  const user = userName(process.geteuid?.());
+  const folder = dirname(dbPath);
+  const refused = (verb: string, path: string, why = "") => {
+    const stat = statSync(path);
+    const owner = userName(stat.uid);
+    const mode = (stat.mode & 0o777).toString(8).padStart(4, "0");
+    return `this user (${user}) may not ${verb} ${path} (${owner}'s, mode ${mode})${why}: ` +
+      `run cairn as ${owner}, or give this user permission there`;
+  };
+  if (!allowed(folder, constants.X_OK)) {
+    return existsSync(folder) ? refused("open the folder", folder) : undefined;
+  }
+  const beside = [dbPath, `${dbPath}-wal`, `${dbPath}-shm`];
+  for (const path of beside) {
+    if (!existsSync(path)) continue;
+    // A reader too writes the -shm file (WAL mode), and a read-write connection the -wal.
+    const mode = path === dbPath && !write ? constants.R_OK : constants.R_OK | constants.W_OK;
+    if (!allowed(path, mode)) {
+      return refused(mode & constants.W_OK ? "read and write" : "read", path);
+    }
+  }
+  if (beside.some((path) => !existsSync(path)) && !allowed(folder, constants.W_OK)) {
+    return refused("make files in", folder, ", where SQLite keeps the database's -wal and -shm");
+  }
+  return undefined;
+}
+
+/**
+ * Whether the mode bits of `path` let this process's effective user `mode` (R_OK, W_OK, X_OK
+ * together), as the kernel decides on an open: `access()` would ask for the real user instead.
+ */
+function allowed(path: string, mode: number): boolean {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return false;
+  }
+  const uid = process.geteuid?.();
+  if (uid === undefined || uid === 0) return true;
+  const groups = new Set([process.getegid?.(), ...(process.getgroups?.() ?? [])]);
+  const shift = stat.uid === uid ? 6 : groups.has(stat.gid) ? 3 : 0;
+  return ((stat.mode >> shift) & mode) === mode;
+}
+
+/** A user's name from /etc/passwd, or `uid N` when it has none there. */
+function userName(uid: number | undefined): string {
+  if (uid === undefined) return "this user";
+  try {
+    for (const line of readFileSync("/etc/passwd", "utf8").split("\n")) {
+      const [name, , id] = line.split(":");
+      if (name && id === String(uid)) return name;
+    }
+  } catch {
+    // No passwd file (a container without one): the number says it.
+  }
+  return `uid ${uid}`;
 }

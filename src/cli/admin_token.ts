@@ -9,7 +9,7 @@ import {
 } from "../store/mod.ts";
 import type { CommandSpec, Values } from "./_args.ts";
 import { EXIT, failureCode, type Io } from "./_io.ts";
-import { dbOption, sqliteFiles } from "./_paths.ts";
+import { dbOption, openFailure, sqliteFiles } from "./_paths.ts";
 
 type Lock = StoreLock | { kind: "absent" };
 
@@ -84,7 +84,7 @@ export function adminToken(values: Values, _positionals: string[], io: Io): Prom
       db.close();
     }
   } catch (error) {
-    io.stderr(`cairn admin-token: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`cairn admin-token: ${openFailure(error, dbPath, true)}\n`);
     return Promise.resolve(failureCode(error));
   } finally {
     if (lock.kind === "held") lock.release();

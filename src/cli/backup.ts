@@ -22,6 +22,7 @@ import {
   dbOption,
   folderProblem,
   isFolder,
+  openFailure,
   parentProblem,
   sqliteFiles,
 } from "./_paths.ts";
@@ -125,7 +126,7 @@ export async function backup(values: Values, positionals: string[], io: Io): Pro
       db.close();
     }
   } catch (error) {
-    io.stderr(`cairn backup: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`cairn backup: ${openFailure(error, dbPath, false)}\n`);
     return failureCode(error);
   } finally {
     if (lock?.kind === "held") lock.release();

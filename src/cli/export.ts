@@ -24,6 +24,7 @@ import type { Results } from "../store/mod.ts";
 import { type CommandSpec, sourceOf, type Sources, type Values } from "./_args.ts";
 import { EXIT, failureCode, type Io } from "./_io.ts";
 import {
+  accessProblem,
   databaseFailure,
   databaseFileProblem,
   dbOption,
@@ -225,7 +226,7 @@ export async function exportResults(
       }
     }
   } catch (error) {
-    io.stderr(`cairn export: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`cairn export: ${exportFailure(error, url, out)}\n`);
     return failureCode(error);
   } finally {
     shared?.close();
@@ -369,4 +370,21 @@ function isStream(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The line for an export that failed with `error`: why this user cannot open the database file,
+ * when that is the cause; why `out` could not be written, for a system's refusal there; else the
+ * error's own message.
+ */
+function exportFailure(error: unknown, url: string, out: string | undefined): string {
+  if (!isPostgresUrl(url)) {
+    const problem = accessProblem(resolve(url), false);
+    if (problem !== undefined) return `cannot open the database ${resolve(url)}: ${problem}`;
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const written = out !== undefined && code?.startsWith("E") ? writeProblem(error, out) : undefined;
+  if (written === undefined) return error instanceof Error ? error.message : String(error);
+  const how = code === "EACCES" || code === "EPERM" ? "; give an --out this user may write" : "";
+  return `cannot write ${out}: ${written}${how}`;
 }

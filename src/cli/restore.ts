@@ -44,6 +44,7 @@ import {
 import type { CommandSpec, Sources, Values } from "./_args.ts";
 import { EXIT, failureCode, type Io } from "./_io.ts";
 import {
+  accessProblem,
   databaseFileProblem,
   dbOption,
   folderProblem,
@@ -232,6 +233,9 @@ function databaseProblem(dbPath: string, source: string | undefined): string | u
         `or make the folder first (mkdir -p ${dirname(dbPath)})`;
   }
   if (isFolder(dbPath)) return `${dbPath} is a folder, not a database file`;
+  // A file this user may not read is not known to be no database: the restore replaces it.
+  const access = accessProblem(dbPath, true);
+  if (access !== undefined) return `cannot replace the database ${dbPath}: ${access}`;
   if (statSync(dbPath).size > 0 && !isSqliteFile(dbPath)) {
     return `${dbPath} is not an SQLite database, so not one a restore replaces; check --db (or CAIRN_DB)`;
   }

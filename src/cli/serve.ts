@@ -34,7 +34,15 @@ import {
 } from "../store/commit_thread.ts";
 import { type CommandSpec, sourceOf, type Sources, type Values } from "./_args.ts";
 import { EXIT, failureCode, type Io } from "./_io.ts";
-import { databaseFailure, dbOption, firstStartFiles, folderProblem, isFolder } from "./_paths.ts";
+import {
+  accessProblem,
+  databaseFailure,
+  dbOption,
+  firstStartFiles,
+  folderProblem,
+  isFolder,
+  writeProblem,
+} from "./_paths.ts";
 
 import { formatReport } from "./_hunt.ts";
 import { unfinishedRestore } from "./restore.ts";
@@ -593,14 +601,19 @@ async function openStore(
   try {
     mkdirSync(dirname(dbPath), { recursive: true });
   } catch (error) {
-    io.stderr(`cairn serve: cannot create the data folder for ${dbPath}: ${describe(error)}\n`);
+    const why = writeProblem(error, dirname(dbPath)) ?? describe(error);
+    io.stderr(
+      `cairn serve: cannot create the data folder for ${dbPath}: ${why}; ` +
+        "give a --db in a folder this user may write\n",
+    );
     return EXIT.failure;
   }
   let opened: ReturnType<typeof SqliteStore.open>;
   try {
     opened = SqliteStore.open(dbPath, {}, filesDir, "beside");
   } catch (error) {
-    io.stderr(`cairn serve: cannot open the database ${dbPath}: ${describe(error)}\n`);
+    const why = accessProblem(dbPath, true) ?? describe(error);
+    io.stderr(`cairn serve: cannot open the database ${dbPath}: ${why}\n`);
     return failureCode(error);
   }
   if (opened.kind === "locked") {
