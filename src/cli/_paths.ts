@@ -245,6 +245,15 @@ export function openFailure(error: unknown, dbPath: string, write: boolean): str
  * server run as another user).
  */
 export function accessProblem(dbPath: string, write: boolean): string | undefined {
+  try {
+    return accessProblemOf(dbPath, write);
+  } catch {
+    // A path the runtime itself refuses to look at (Deno, under /proc): the error says it.
+    return undefined;
+  }
+}
+
+function accessProblemOf(dbPath: string, write: boolean): string | undefined {
   const user = userName(process.geteuid?.());
   const folder = dirname(dbPath);
   const refused = (verb: string, path: string, why = "") => {
