@@ -599,7 +599,9 @@ async function openStore(
   commitThread: CommitThread,
 ): Promise<{ store: Store; checkMs?: number } | number> {
   try {
-    mkdirSync(dirname(dbPath), { recursive: true });
+    // Folders made for it are the server's user's only, whatever the umask: the database holds
+    // the teams' password hashes, as each backup does (0600).
+    mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 });
   } catch (error) {
     const why = writeProblem(error, dirname(dbPath)) ?? describe(error);
     io.stderr(

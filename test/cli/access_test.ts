@@ -141,3 +141,22 @@ describe("a database this user may not use", () => {
     },
   );
 });
+
+test("serve makes the folders for a new database its user's only, whatever the umask", async () => {
+  const dir = dirs.make("cairn-access-");
+  chmodSync(dir, 0o755);
+  const data = join(dir, "cairn-data");
+  const io = fakeIo();
+  const argv = ["serve", "--db", join(data, "events", "cairn.db"), "--host", "127.0.0.1"];
+  const exited = run([...argv, "--port", "0", "--admin-token", "access-test-admin-token"], io);
+  for (let i = 0; i < 500 && !/event=listening/.test(io.out()) && io.err() === ""; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  io.stop();
+  expect(await exited).toBe(0);
+  expect(io.err()).toBe("");
+  expect([statSync(data).mode & 0o777, statSync(join(data, "events")).mode & 0o777]).toEqual([
+    0o700,
+    0o700,
+  ]);
+});
