@@ -47,8 +47,8 @@ export function init(values: Values, positionals: string[], io: Io): Promise<num
     return Promise.resolve(EXIT.failure);
   }
   io.stdout(
-    `Wrote ${file}. Check it with: cairn check ${file}\n` +
-      "The reference for every key and rule function: cairn docs hunt-file\n",
+    `cairn init: wrote ${file}; check it with: cairn check ${file}\n` +
+      "cairn init: the reference for every key and rule function: cairn docs hunt-file\n",
   );
   return Promise.resolve(EXIT.ok);
 }

@@ -214,8 +214,9 @@ describe("cairn init", () => {
     expect(await run(["init", dir], io)).toBe(0);
     const file = join(dir, "hunt.toml");
     expect(io.out()).toBe(
-      `Wrote ${file}. Check it with: cairn check ${file}\n` +
-        "The reference for every key and rule function: cairn docs hunt-file\n",
+      // Its lines start with the command's name, as the README says every command's do.
+      `cairn init: wrote ${file}; check it with: cairn check ${file}\n` +
+        "cairn init: the reference for every key and rule function: cairn docs hunt-file\n",
     );
     // The starter points to the reference the binary carries, not to a file it lacks.
     const starter = readFileSync(file, "utf8");
