@@ -157,7 +157,8 @@ export async function restore(
   try {
     // Checked before anything is made beside the database: a refused backup changes nothing.
     source = openBackup(backupPath);
-    mkdirSync(dirname(dbPath), { recursive: true });
+    // As serve makes it: its user's only, as the database holds the teams' password hashes.
+    mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 });
     lock = takeLock(dbPath);
     if (lock.kind === "busy") {
       io.stderr(

@@ -64,7 +64,8 @@ export function tls(values: Values, _positionals: string[], io: Io): Promise<num
     return Promise.resolve(EXIT.failure);
   }
   try {
-    mkdirSync(dir, { recursive: true });
+    // Folders made for the keys are their owner's only (./cairn-data too, which serve then keeps).
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const authority = existingAuthority(dir, io) ?? newAuthority(dir, now, io);
     if (authority === undefined) return Promise.resolve(EXIT.failure);
     const server = makeServerCert(authority, { names, now });

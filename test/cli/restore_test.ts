@@ -442,6 +442,7 @@ describe("cairn restore", () => {
       `cairn restore: restored into a new database at ${dir}/cairn-data/cairn.db (there was none)`,
     );
     expect(existsSync(join(dir, "cairn-data", "cairn.db"))).toBe(true);
+    expect(statSync(join(dir, "cairn-data")).mode & 0o777).toBe(0o700);
   });
 
   test("says which uploads the backup lacks, and restores the rest (exit 1)", async () => {

@@ -13,7 +13,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { run } from "../../src/cli/mod.ts";
 import { fakeIo } from "../_io.ts";
 import { tempDirs } from "../_tmp.ts";
@@ -26,7 +26,7 @@ const read = (dir: string, name: string) => readFileSync(join(dir, name), "utf8"
 
 describe("cairn tls", () => {
   test("writes an authority and a server certificate it signed, for local names", async () => {
-    const dir = join(dirs.make("cairn-tls-"), "tls");
+    const dir = join(dirs.make("cairn-tls-"), "cairn-data", "tls");
     const io = fakeIo();
     expect(await run(["tls", "--out", dir, "--names", "cairn.lan, 10.9.8.7"], io)).toBe(0);
     expect(io.err()).toBe("");
@@ -57,6 +57,11 @@ describe("cairn tls", () => {
     // The private keys are readable by their owner only.
     expect(statSync(join(dir, "ca.key")).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, "server.key")).mode & 0o777).toBe(0o600);
+    // And the folders it made for them (./cairn-data too, by default) are their owner's only.
+    expect([statSync(dir).mode & 0o777, statSync(dirname(dir)).mode & 0o777]).toEqual([
+      0o700,
+      0o700,
+    ]);
   }, 30_000);
 
   test("run again, it keeps the authority and makes a new server certificate", async () => {
