@@ -207,17 +207,17 @@ function scoreScale(
   // A team below 0 now (hints and penalties take points), not only on its way up.
   const below = lines.some((l) => (l.points.at(-1)?.score ?? 0) < 0);
   // The axis goes up in whole steps, and down from 0 only as far as the lowest score needs: whole
-  // steps for a deep dip; for a small one, a round bound just under it, labelled only while a team
-  // is below 0 (then low enough for its label to clear the 0's). A dip on the way up is drawn,
-  // and its bound left unlabelled: "-5" under "0" read as a team below 0.
+  // steps for a deep dip; for a small one, a round bound just under it (while a team is below 0,
+  // low enough for its label to clear the 0's).
   const smallDip = -low > 0 && -low < step;
   const yBottom = !smallDip
     ? Math.floor(low / step) * step
     : -niceCeil(Math.max(-low, below ? (LABEL_ROOM * yTop) / (plotH - LABEL_ROOM) : 0));
-  // A small dip's bound is labelled while a team is below 0, and not otherwise: not even when it
-  // comes out a whole step under 0 ("-10" under "0" for a dip to -6 on the way up).
-  const levels = smallDip ? (below ? [yBottom] : []) : [];
-  for (let s = smallDip ? 0 : yBottom; s <= yTop + 1e-9; s += step) levels.push(s);
+  // Under 0, labels (and their grid lines) only while a team is below 0 now, to read its score by.
+  // A dip on the way up, however deep, is drawn inside the plot, unlabelled: "-5" or "-200" under
+  // "0" read as a team below 0.
+  const levels = smallDip && below ? [yBottom] : [];
+  for (let s = smallDip || !below ? 0 : yBottom; s <= yTop + 1e-9; s += step) levels.push(s);
   return { yBottom, yTop, levels };
 }
 

@@ -79,8 +79,8 @@ describe("scoreChart()", () => {
     const lowest = Math.max(...[...dip.matchAll(/V([\d.]+)/g)].map((m) => Number(m[1])));
     expect(lowest).toBeGreaterThan(bottom);
     expect(lowest).toBeLessThanOrEqual(16 + 628);
-    // A deep one still goes down in whole steps.
-    expect(ticks(chart([0, -250, 300]))).toEqual([-400, -200, 0, 200, 400]);
+    // A deep one still goes down in whole steps, unlabelled while no team is below 0 (below).
+    expect(ticks(chart([0, -250, 300]))).toEqual([0, 200, 400]);
     // None: the axis starts at 0.
     expect(ticks(chart([0, 40]))[0]).toBe(0);
   });
@@ -99,6 +99,26 @@ describe("scoreChart()", () => {
     expect(at(labels[0]!) - at(0)).toBeGreaterThanOrEqual(30);
     // Everyone below 0: steps of their own.
     expect(ticks(chart([0, -5], [0, -2]))).toEqual([-5, -4, -3, -2, -1, 0]);
+  });
+
+  test("a dip of whole steps on the way up is drawn inside the plot, its steps under 0 unlabelled", () => {
+    const chart = (...scores: number[][]) => scoreChart(teamsScoring(scores), tenMinutes());
+    /** The lowest point of the lines, and the plot's foot (16 from the top, 36 from the bottom). */
+    const lowest = (svg: string) =>
+      Math.max(...[...svg.matchAll(/(?:M[\d.]+ |V)(-?[\d.]+)/g)].map((m) => Number(m[1])));
+    const grids = (svg: string) => [...svg.matchAll(/<line class="grid"/g)].length;
+    // A 6-point penalty before a 13-point solve (steps of 5): no "-5", no grid line under 0, and
+    // the dip still drawn, under the 0, at the plot's foot.
+    const dip = chart([0, -6, 7], [0, 10]);
+    expect(ticks(dip)).toEqual([0, 5, 10]);
+    expect(grids(dip)).toBe(3);
+    const zero = Number(/y="([\d.]+)" text-anchor="end" font-size="17">0</.exec(dip)![1]) - 5;
+    expect(lowest(dip)).toBeGreaterThan(zero);
+    expect(lowest(dip)).toBeLessThanOrEqual(680 - 36);
+    // Deeper, among several teams: the same.
+    expect(ticks(chart([0, -250, 300], [0, 120]))).toEqual([0, 200, 400]);
+    // A team below 0 now: the steps under 0 are labelled, down to the lowest score.
+    expect(ticks(chart([0, -6, 7], [0, 10], [0, -1]))).toEqual([-10, -5, 0, 5, 10]);
   });
 
   test("every point lies inside the plot, under a top label at or over the highest score", () => {
@@ -139,12 +159,12 @@ describe("scoreChart()", () => {
           `y="([\\d.]+)" text-anchor="end" font-size="17">${Math.max(...labels)}<`,
         ).exec(svg)!;
         expect(Number(topLabel[1]) - 5, what).toBe(16);
-        // Under 0, labels only as far as the lowest score needs: none for a dip of less than a
-        // step on the way up, at most a step under it for a deep one.
+        // Under 0, labels only while a team is below 0 now (none for a dip on the way up, however
+        // deep), and only as far as the lowest score needs: at most a step under it.
         const low = Math.min(...scores.flat());
         const step = labels.at(-1)! - labels.at(-2)!;
         const belowNow = scores.some((s) => s.at(-1)! < 0);
-        if (!belowNow && -low < step) expect(Math.min(...labels), what).toBe(0);
+        if (!belowNow) expect(Math.min(...labels), what).toBe(0);
         expect(Math.min(...labels), what).toBeGreaterThan(low - step);
       }
     }
@@ -376,20 +396,22 @@ describe("scoreChart()'s time axis", () => {
     expect(svg).not.toContain("Frozen");
   });
 
-  test("no two time labels touch, on a week-long hunt as on an hour's, in every shape", () => {
+  test("no two time labels touch, on a week-long hunt as on an hour's, in every shape, with end labels or not", () => {
     // A label's width: 17 units high, a digit about 9.4 wide, ":" "/" and " " about 4.7, a letter
     // (of "Frozen") at most 10.
     const widthOf = (text: string) =>
       [...text].reduce((w, ch) => w + (/\d/.test(ch) ? 9.4 : /[:/ ]/.test(ch) ? 4.7 : 10), 0);
     for (const minutes of [45, 600, 2000, 3000, 5 * 1440, 7 * 1440, 10 * 1440]) {
-      for (const [aspect, lines] of SHAPES) {
-        for (const frozen of [false, true]) {
+      for (const [aspect, lines] of [...SHAPES, [0.75, undefined], [0.8, 16], [0.8, 40]] as const) {
+        for (
+          const [frozen, endLabels] of [[false, false], [true, false], [false, true], [true, true]]
+        ) {
           const svg = scoreChart([{ name: "T", points: [{ at: T0, score: 5 }] }], {
             from: T0,
             until: T0 + minutes * MIN,
-            frozen,
+            frozen: frozen!,
             title: "t",
-            endLabels: false,
+            endLabels: endLabels!,
             ...(aspect !== undefined && { aspect }),
             ...(lines !== undefined && { lines }),
           });
@@ -405,7 +427,9 @@ describe("scoreChart()'s time axis", () => {
                 (anchor === "start" ? 0 : anchor === "end" ? width : width / 2);
               return { start, end: start + width, text };
             });
-          const what = `${minutes} minutes at ${aspect}, ${lines} lines${frozen ? ", frozen" : ""}`;
+          const what = `${minutes} minutes at ${aspect}, ${lines} lines${frozen ? ", frozen" : ""}${
+            endLabels ? ", end labels" : ""
+          }`;
           expect(spans.length, what).toBeGreaterThanOrEqual(2);
           for (const [i, span] of spans.entries()) {
             if (i > 0) expect(span.start - spans[i - 1]!.end, what).toBeGreaterThanOrEqual(8);
