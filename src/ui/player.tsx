@@ -599,7 +599,8 @@ export const PuzzlePage: FC<PuzzlePageProps> = (props) => {
 const TextAnswer: FC<{ value: string | undefined; disabled: boolean }> = ({ value, disabled }) => (
   <div class="row">
     <label class="grow">
-      <span class="visually-hidden">Answer</span>
+      {/* Shown above the box where its placeholder does not fit (app.css). */}
+      <span class="visually-hidden answer-label">Answer</span>
       <input
         name="answer"
         required

@@ -283,6 +283,32 @@ suite("a phone by keyboard and with large text", () => {
           .filter((input) => input.scrollWidth > input.clientWidth + 1)
           .map((input) => input.name)`) as string[];
         for (const name of cutInputs) found.push(`${path}: the input ${name} is cut at 320 px`);
+        // Nor does an empty box cut the placeholder it shows (an input's does not wrap): its
+        // width in the placeholder's own type, within the box's padding.
+        const cutPlaceholders = await page.evaluate(
+          `[...document.querySelectorAll("#main input[placeholder]")]
+          .filter((input) => input.value === "" && input.getClientRects().length > 0)
+          .filter((input) => {
+            const shown = getComputedStyle(input, "::placeholder");
+            if (shown.color === "rgba(0, 0, 0, 0)" || shown.visibility === "hidden") return false;
+            const probe = document.createElement("span");
+            probe.style.cssText = "position: absolute; visibility: hidden; white-space: pre";
+            probe.style.font = shown.font;
+            probe.style.letterSpacing = shown.letterSpacing;
+            probe.textContent = input.placeholder;
+            document.body.append(probe);
+            const width = probe.getBoundingClientRect().width;
+            probe.remove();
+            const box = getComputedStyle(input);
+            const inside = input.clientWidth - parseFloat(box.paddingLeft) -
+              parseFloat(box.paddingRight);
+            return width > inside + 0.5;
+          })
+          .map((input) => input.name + ' ("' + input.placeholder + '")')`,
+        ) as string[];
+        for (const name of cutPlaceholders) {
+          found.push(`${path}: the placeholder of ${name} is cut at 320 px`);
+        }
         const name = path === "/" ? "landing" : path.slice(1).replace("/", "-");
         await page.screenshot({ path: join(SHOTS, `large-text-320-${name}.png`), fullPage: true });
         await page.close();
