@@ -4,6 +4,10 @@
 // one newer than the page lists was made while the page had no stream (before its stream first
 // opened, or while common.js opened it anew after an error answer, which resumes nothing), and the
 // page asks for the list again. Times are written in the server's time zone, as it writes them.
+// When the stream fails (no network, the server starting again), the page asks for the list too;
+// with no answer, it says the list may be out of date, and asks again every 5 s and as soon as the
+// phone is back online: a team's copy kept on the phone (sw.js), opened offline, says so at once.
+// A team's page that changed has the service worker keep it again.
 (() => {
   "use strict";
   const $ = (id) => document.getElementById(id);
@@ -70,6 +74,46 @@
     total += 1;
     while (list.children.length > most) list.lastElementChild.remove();
     showCount();
+    keepAgain();
+  }
+
+  let keepTimer;
+  /** The next try when the list could not be had (no network, or a 5xx). */
+  let retry;
+
+  /**
+   * Has the service worker keep this page again as the server draws it now (a team's, under
+   * HTTPS), within 2 s: a room of phones hears a new announcement at once.
+   */
+  function keepAgain() {
+    if (document.body.dataset.team === undefined || !navigator.serviceWorker?.controller) return;
+    clearTimeout(keepTimer);
+    keepTimer = setTimeout(() => {
+      navigator.serviceWorker.controller?.postMessage({ type: "cache", urls: ["/announcements"] });
+    }, Math.random() * 2_000);
+  }
+
+  /** The list could not be had: says why, as the puzzle list does, and that it may be out of date. */
+  function outOfDate(busy) {
+    const text = busy
+      ? "The server cannot send this list now: it may be out of date. It updates itself once it can."
+      : "No network: this list may be out of date. It updates itself once the network is back.";
+    let note = $("stale-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "notice notice-warn";
+      note.id = "stale-note";
+      note.setAttribute("role", "status");
+      $("main")?.prepend(note);
+    }
+    note.textContent = text;
+  }
+
+  /** The list is as the server has it: no note, and no asking again. */
+  function upToDate() {
+    clearTimeout(retry);
+    retry = undefined;
+    $("stale-note")?.remove();
   }
 
   /** Announcements heard while the list is asked for again: put back on the list it brings. */
@@ -77,25 +121,44 @@
   /** An announcement named while the list was being asked for, which its answer may miss. */
   let named = 0;
 
-  /** The list as the server has it now, after a gap in the stream, up to announcement `made`. */
-  async function catchUp(made) {
+  /**
+   * The list as the server has it now, after a gap in the stream (up to announcement `made`), or
+   * as the stream failed. Without it (no network, the server busy), the page says the list may be
+   * out of date, and tries again in 5 s.
+   */
+  async function catchUp(made = 0) {
     if (heard) return void (named = Math.max(named, made));
+    clearTimeout(retry);
+    retry = undefined;
     heard = [];
+    let failed;
     try {
       const res = await fetch("/announcements", { headers: { accept: "text/html" } });
-      if (!res.ok) return;
-      const page = new DOMParser().parseFromString(await res.text(), "text/html");
-      const fresh = page.getElementById("announcement-list");
-      if (!fresh) return;
-      total = Number(page.body.dataset.total) || fresh.children.length;
-      list.replaceChildren(...[...fresh.children].map((item) => document.adoptNode(item)));
-      upTo = Math.max(upTo, made);
-      showCount();
-      for (const announcement of heard) add(announcement);
+      const page = res.ok
+        ? new DOMParser().parseFromString(await res.text(), "text/html")
+        : undefined;
+      const fresh = page?.getElementById("announcement-list");
+      if (res.status >= 500) failed = "busy";
+      else if (page && fresh) {
+        total = Number(page.body.dataset.total) || fresh.children.length;
+        list.replaceChildren(...[...fresh.children].map((item) => document.adoptNode(item)));
+        upTo = Math.max(upTo, made);
+        showCount();
+        for (const announcement of heard) add(announcement);
+        upToDate();
+        keepAgain();
+      }
     } catch {
-      // Offline again: the stream's next opening tells again.
+      failed = "network";
     } finally {
       heard = null;
+    }
+    if (failed !== undefined) {
+      outOfDate(failed === "busy");
+      const wanted = Math.max(made, named);
+      named = 0;
+      retry = setTimeout(() => void catchUp(wanted), 5_000);
+      return;
     }
     // Named by a stream opened anew meanwhile: asked for once more if the answer missed it.
     const next = named;
@@ -103,13 +166,28 @@
     if (next > upTo) void catchUp(next);
   }
 
-  /** Asks for the list again when an event names an announcement newer than the page's. */
+  /**
+   * Asks for the list again when an event names an announcement newer than the page's; else the
+   * page is up to date.
+   */
   function check(event) {
     const made = Number.parseInt(event.lastEventId, 10);
-    if (Number.isSafeInteger(made) && made > upTo) void catchUp(made);
+    if (!Number.isSafeInteger(made)) return;
+    if (made > upTo) void catchUp(made);
+    else if (!heard) upToDate();
   }
 
+  // Back online: at once, not at the next try.
+  globalThis.addEventListener("online", () => {
+    if (retry !== undefined) void catchUp();
+  });
+
   globalThis.cairnEvents((source) => {
+    // The stream failed: whatever is made meanwhile goes unheard. A copy kept on the phone, opened
+    // offline, learns here that it cannot be brought up to date.
+    source.addEventListener("error", () => {
+      if (retry === undefined && !heard) void catchUp();
+    });
     // Every stream's first event, at each opening.
     source.addEventListener("scoreboard", check);
     source.addEventListener("announcement", (event) => {

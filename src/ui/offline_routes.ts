@@ -17,12 +17,16 @@ import swJs from "./sw.js" with { type: "text" };
 
 export const OFFLINE_PATH = "/offline";
 
-/** What the worker precaches: the stylesheet, the players' scripts, the icon, the offline page. */
+/**
+ * What the worker precaches: the stylesheet, the players' scripts (the announcements' too: a copy
+ * kept says offline that it may be out of date), the icon, the offline page.
+ */
 const SHELL = [
   ASSETS.css.path,
   ASSETS.common.path,
   ASSETS.player.path,
   ASSETS.outbox.path,
+  ASSETS.announcements.path,
   ASSETS.icon.path,
   OFFLINE_PATH,
 ];

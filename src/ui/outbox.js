@@ -1298,6 +1298,11 @@
       "cairn:keep",
       (event) => void keepPages(["/puzzles", ...event.detail]),
     );
+    // A new announcement (player.js): their page is kept again with it, within 2 s, so that a room
+    // of phones, which all hear it at once, does not ask at once.
+    document.addEventListener("cairn:announcement", () => {
+      setTimeout(() => void keepPages(["/announcements"]), Math.random() * 2_000);
+    });
   }
 
   /** Whether a guess of this team on `puzzle` waits in the outbox, or is on its way from a tab. */

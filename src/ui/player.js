@@ -1532,7 +1532,11 @@
       else if (page === "puzzle") void solutionsMoved();
       else if (page === "puzzles") void phaseChanged();
     });
-    source.addEventListener("announcement", (event) => showAnnouncement(JSON.parse(event.data)));
+    source.addEventListener("announcement", (event) => {
+      showAnnouncement(JSON.parse(event.data));
+      // For the service worker (outbox.js): keep the announcements' page again, with this one.
+      document.dispatchEvent(new Event("cairn:announcement"));
+    });
     // An organizer's reload changed a puzzle the team has: its page draws it again; the list too.
     // Only the hints it can take (`hints_only`: a hint's rule, the hint tokens), named together in
     // one event (`puzzles`): a page among them draws them again, with no note, and the list, which

@@ -121,12 +121,15 @@ export const ANNOUNCEMENTS_SHOWN = 50;
  */
 function announcementPages(pages: Hono, { game }: Play): void {
   pages.get("/announcements", (c) => {
+    const found = sessionPlayer(game, c);
     const { latest, total } = game.live.latestAnnouncements(ANNOUNCEMENTS_SHOWN);
+    // A team's, kept on its phone for reading offline as its puzzles are; no visitor's page is.
+    if (found !== undefined) markCacheable(c, undefined);
     return html(
       c,
       AnnouncementsPage({
         hunt: huntInfo(game.engine),
-        team: sessionPlayer(game, c)?.team.name,
+        team: found?.team.name,
         announcements: latest.map((a) => ({ ...a, time: clock(a.at) })),
         total,
         most: ANNOUNCEMENTS_SHOWN,

@@ -1,7 +1,7 @@
 // Cairn's service worker (secure contexts only: HTTPS, or localhost). It
 // keeps what a team has already unlocked readable without the network:
 // - the static shell (stylesheet, scripts, icon, offline page) is precached;
-// - the puzzle list and each unlocked puzzle page are fetched network first,
+// - the puzzle list, each unlocked puzzle page and the announcements are fetched network first,
 //   with a 3 s timeout, and cached only when the server marks the answer
 //   `cairn-offline: cache` (it never does for a locked puzzle or another
 //   team's page; a page with a one-time message is `once`: kept without it);
@@ -9,7 +9,8 @@
 //   kept, which is shown instead;
 // - each team page asks for the list to be kept: a puzzle the list names and
 //   the phone has not kept yet is fetched and kept too, wherever the team
-//   landed (a checkpoint's page after a login) and whatever it opens;
+//   landed (a checkpoint's page after a login) and whatever it opens; so are the announcements,
+//   unless the copy kept has the newest the list's banner names;
 // - anything else it has not cached gets the offline page;
 // - POSTs and the API (live events included) pass by untouched.
 // The pages kept belong to the session they were drawn for (the id in the
@@ -30,6 +31,7 @@ const PAGES_CACHE = "cairn-pages";
 /** Holds one entry: the id of the session the kept pages belong to ("" for none). */
 const SESSION_CACHE = "cairn-session";
 const SESSION_KEY = "/session";
+const ANNOUNCEMENTS = "/announcements";
 const TIMEOUT_MS = 3000;
 /**
  * How long a page fetched for keeping may take, its body included: past it, the fetch is given up
@@ -123,9 +125,10 @@ function cacheable(response) {
   return response.status === 200 && response.headers.get("cairn-offline") === "cache";
 }
 
-/** Which pages may be kept: the puzzle list and puzzle pages, by path (no query). */
+/** Which pages may be kept: the puzzle list, puzzle pages and the announcements, by path (no query). */
 function pageKey(url) {
-  return /^\/puzzles(\/[^/]+)?$/.test(url.pathname) ? url.pathname : undefined;
+  const path = url.pathname;
+  return /^\/puzzles(\/[^/]+)?$/.test(path) || path === ANNOUNCEMENTS ? path : undefined;
 }
 
 /**
@@ -292,9 +295,21 @@ function listed(html) {
 }
 
 /**
+ * The newest announcement a page names, by id: its banner's (the latest made, on a team's list),
+ * else its list's first (the announcements' page, newest first); 0 for none.
+ */
+function newestAnnouncement(html) {
+  const banner = /<div class="announcement" id="announcement" [^>]*?data-id="(\d+)"/.exec(html);
+  const first = /id="announcement-(\d+)"/.exec(html);
+  return Math.max(Number(banner?.[1] ?? 0), Number(first?.[1] ?? 0));
+}
+
+/**
  * Fetches each page for keeping, one at a time. The list, once kept, adds each puzzle it names
  * that is not kept yet: a team that logged in on another page than the list (a checkpoint's QR
- * code), or whose puzzle unlocked while no page heard of it, has them all for reading offline.
+ * code), or whose puzzle unlocked while no page heard of it, has them all for reading offline. It
+ * adds the announcements too, unless the copy kept has the newest the list names: an announcement
+ * made while no page of the team was open is kept as soon as one opens.
  */
 async function fetchPages(keys) {
   const todo = [...keys];
@@ -313,8 +328,14 @@ async function fetchPages(keys) {
       const kept = await store(key, response, true);
       if (list === undefined || !kept) continue;
       const cache = await caches.open(PAGES_CACHE);
-      for (const page of listed(await list.text())) {
+      const html = await list.text();
+      for (const page of listed(html)) {
         if (!todo.includes(page) && (await cache.match(page)) === undefined) todo.push(page);
+      }
+      if (!todo.includes(ANNOUNCEMENTS)) {
+        const kept = await cache.match(ANNOUNCEMENTS);
+        const keptNewest = kept === undefined ? -1 : newestAnnouncement(await kept.text());
+        if (keptNewest < newestAnnouncement(html)) todo.push(ANNOUNCEMENTS);
       }
     } catch {
       // Offline, or no answer in time: tried again on the next unlock or visit.

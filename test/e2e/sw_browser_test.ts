@@ -161,18 +161,33 @@ suite("the service worker, under HTTPS", () => {
     await form.getByRole("button", { name: "Log in" }).click();
   }
 
+  /** Makes an announcement, as the organizers do. */
+  async function announce(text: string): Promise<void> {
+    const res = await fetch(`${server.base}/api/admin/announcements`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+      body: JSON.stringify({ text }),
+      tls: { rejectUnauthorized: false },
+    } as RequestInit);
+    expect(res.status).toBe(201);
+  }
+
   test(
     "keeps unlocked pages, never a locked one; offline, the rest is the offline page",
     async () => {
       const errors: string[] = [];
       const { page } = await teamPage("Gulls", "/puzzles", errors);
       expect(await page.evaluate("isSecureContext")).toBe(true);
-      // The worker takes control, and keeps the list and each unlocked puzzle.
+      // The worker takes control, and keeps the list, each unlocked puzzle and the announcements.
       await until(
         page,
-        `caches.open("cairn-pages").then((c) => c.keys()).then((k) => k.length >= 2)`,
+        `caches.open("cairn-pages").then((c) => c.keys()).then((k) => k.length >= 3)`,
       );
-      expect(await cachedPages(page)).toEqual(["/puzzles", "/puzzles/lighthouse"]);
+      expect(await cachedPages(page)).toEqual([
+        "/announcements",
+        "/puzzles",
+        "/puzzles/lighthouse",
+      ]);
 
       await context.setOffline(true);
       await page.goto(`${server.base}/puzzles/lighthouse`);
@@ -244,6 +259,56 @@ suite("the service worker, under HTTPS", () => {
         await puzzle.close();
         await list.close();
       }
+    },
+    90_000,
+  );
+
+  test(
+    "the announcements are kept with the list: offline, they say they may be out of date, then catch up",
+    async () => {
+      const errors: string[] = [];
+      await announce("Lunch is served in the boathouse.");
+      const { page } = await teamPage("Grebes", "/puzzles", errors);
+      // Never opened, kept all the same: the list names the newest announcement.
+      await keptFor(page, "/announcements", "Grebes");
+      await context.setOffline(true);
+      try {
+        await page.goto(`${server.base}/announcements`);
+        await page.getByText("Lunch is served in the boathouse.").waitFor();
+        await page.locator("#stale-note", {
+          hasText: "No network: this list may be out of date.",
+        }).waitFor();
+        await page.screenshot({ path: join(SHOTS, "sw-kept-announcements-offline-phone.png") });
+        // Made while the phone is offline.
+        await announce("The ferry leaves at four.");
+      } finally {
+        await context.setOffline(false);
+      }
+      // The network is back: the page lists it, says nothing more, and is kept again with it.
+      await page.getByText("The ferry leaves at four.").waitFor({ timeout: 20_000 });
+      await page.locator("#stale-note").waitFor({ state: "detached" });
+      await until(
+        page,
+        `caches.open("cairn-pages").then((c) => c.match("/announcements"))
+          .then((r) => r?.text()).then((text) => text?.includes("The ferry leaves at four."))`,
+      );
+      await page.screenshot({ path: join(SHOTS, "sw-kept-announcements-caught-up-phone.png") });
+      // Logging out drops it with the rest; a visitor's is never kept.
+      await page.goto(`${server.base}/puzzles`);
+      await page.getByRole("button", { name: "Log out" }).click();
+      await page.waitForURL(`${server.base}/`);
+      await page.goto(`${server.base}/announcements`);
+      await page.getByText("The ferry leaves at four.").waitFor();
+      expect(await cachedPages(page)).toEqual([]);
+      await context.setOffline(true);
+      try {
+        await page.goto(`${server.base}/announcements`);
+        await page.getByRole("heading", { name: "You are offline" }).waitFor();
+      } finally {
+        await context.setOffline(false);
+      }
+      expect(errors).toEqual([]);
+      await page.close();
     },
     90_000,
   );
@@ -927,7 +992,13 @@ suite("the service worker, under HTTPS", () => {
       } finally {
         await context.clearCookies({ name: "cairn_admin" });
       }
-      expect(await cachedPages(page)).toEqual(["/puzzles", "/puzzles/lighthouse", "/puzzles/mark"]);
+      await keptFor(page, "/announcements", "Boobies");
+      expect(await cachedPages(page)).toEqual([
+        "/announcements",
+        "/puzzles",
+        "/puzzles/lighthouse",
+        "/puzzles/mark",
+      ]);
       await context.setOffline(true);
       try {
         await page.goto(`${server.base}/puzzles/lighthouse`);
@@ -1003,7 +1074,9 @@ suite("the service worker, under HTTPS", () => {
       await landing.waitForURL(`${server.base}/c/lamp-1`);
       await landing.getByText("Checked in at The Lighthouse").waitFor();
       await keptFor(landing, "/puzzles/vault", "Loons");
+      await keptFor(landing, "/announcements", "Loons");
       expect(await cachedPages(landing)).toEqual([
+        "/announcements",
         "/puzzles",
         "/puzzles/lighthouse",
         "/puzzles/vault",

@@ -23,6 +23,7 @@ describe("offline pages", () => {
       ASSETS.common.path,
       ASSETS.player.path,
       ASSETS.outbox.path,
+      ASSETS.announcements.path,
       ASSETS.icon.path,
       "/offline",
     ]);
@@ -49,11 +50,11 @@ describe("offline pages", () => {
     expect(reply.text).not.toContain("cairn-contact");
   });
 
-  test("a team's list and unlocked puzzles are marked cacheable; a locked one is not", async () => {
+  test("a team's list, unlocked puzzles and announcements are marked cacheable; a locked one is not", async () => {
     const { call, register } = makeApp();
     const token = await register("Gulls");
     const headers = { cookie: `cairn_session=${token}`, accept: "text/html" };
-    for (const path of ["/puzzles", "/puzzles/a"]) {
+    for (const path of ["/puzzles", "/puzzles/a", "/announcements"]) {
       const reply = await call("GET", path, { headers });
       expect([path, reply.status, reply.headers.get("cairn-offline")]).toEqual([
         path,
@@ -65,9 +66,11 @@ describe("offline pages", () => {
       const reply = await call("GET", path, { headers });
       expect([path, reply.headers.get("cairn-offline")]).toEqual([path, null]);
     }
-    // Nobody's: a redirect to the landing page, unmarked.
+    // Nobody's: a redirect to the landing page, unmarked; a visitor's announcements are not kept.
     const anonymous = await call("GET", "/puzzles/a");
     expect([anonymous.status, anonymous.headers.get("cairn-offline")]).toEqual([303, null]);
+    const visitor = await call("GET", "/announcements", { headers: { accept: "text/html" } });
+    expect([visitor.status, visitor.headers.get("cairn-offline")]).toEqual([200, null]);
   });
 
   test("a page that shows a form post's one-time message is marked to keep without it", async () => {
