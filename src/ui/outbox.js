@@ -243,6 +243,14 @@
   const othersList = element("ul", "outbox-results");
   others.append(othersCount, othersList);
   others.hidden = true;
+  // Opened: what it sums up is shown in full, and goes from the phone.
+  others.addEventListener("toggle", async () => {
+    if (!others.open || summedUp.size === 0) return;
+    const keys = [...summedUp];
+    summedUp.clear();
+    for (const key of keys) await remove("results", key);
+    changed();
+  });
   resultsRegion.append(list, others);
   // Why a logout did not happen (no network): the team is still logged in.
   const logoutNote = element("p", "notice notice-bad");
@@ -256,6 +264,10 @@
   // Results this page took to show: each is shown on one page only (the first the player sees
   // after it came), until dismissed there or the player moves on.
   const shownHere = new Map();
+  // Of those, the ones this page only sums up ("1 more from another page", on another puzzle's
+  // page): they stay on the phone until shown in full, as the summary opens here, or on a page
+  // that shows them so (their own puzzle's, the list), which takes them from here too.
+  const summedUp = new Set();
 
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
@@ -306,25 +318,33 @@
         status.append(". ", link);
       }
     }
+    // A summed-up result no longer on the phone was shown in full elsewhere (or dismissed there).
+    const stored = new Set(results.map((r) => r.key));
+    for (const key of summedUp) {
+      if (stored.has(key)) continue;
+      summedUp.delete(key);
+      shownHere.delete(key);
+    }
     const mineFresh = results.filter((r) => r.team === team && !shownHere.has(r.key));
     // One this page showed where it was asked (another tab kept it for the next page): seen.
     for (const result of mineFresh) {
       if (inPlace.has(result.key)) await remove("results", result.key);
     }
     const fresh = mineFresh.filter((r) => !inPlace.has(r.key));
-    // A page in the background keeps them for the page the player looks at.
-    if (document.visibilityState === "visible") {
-      for (const result of fresh) {
-        shownHere.set(result.key, result);
-        await remove("results", result.key);
-      }
-    }
-    const seen = [...shownHere.values(), ...fresh.filter((r) => !shownHere.has(r.key))]
-      .sort((a, b) => a.at - b.at);
     // A puzzle's page shows its own in full, and sums up those of other pages (a mission's text
     // sent from another, a check-in) in a line that opens to them; other pages show all in full.
     const here = document.body.dataset.puzzle;
     const own = (result) => here === undefined || result.puzzle === here;
+    // A page in the background keeps them for the page the player looks at.
+    if (document.visibilityState === "visible") {
+      for (const result of fresh) {
+        shownHere.set(result.key, result);
+        if (own(result) || others.open) await remove("results", result.key);
+        else summedUp.add(result.key);
+      }
+    }
+    const seen = [...shownHere.values(), ...fresh.filter((r) => !shownHere.has(r.key))]
+      .sort((a, b) => a.at - b.at);
     showResults(list, seen.filter(own));
     showResults(othersList, seen.filter((result) => !own(result)));
     const more = othersList.children.length;
@@ -363,6 +383,7 @@
     dismiss.type = "button";
     dismiss.addEventListener("click", async () => {
       shownHere.delete(result.key);
+      summedUp.delete(result.key);
       await remove("results", result.key);
       changed();
     });

@@ -111,10 +111,20 @@ suite("the offline page, once the network is back", () => {
     const result = page.locator("#outbox li", { hasText: "your text for Strike a pose" });
     expect(await result.isVisible()).toBe(false);
     await page.screenshot({ path: join(SHOTS, "offline-page-back-390.png") });
+    // Not opened, it stays on the phone: the next page sums it up again, until it is shown in full.
+    await page.goto(`${server.base}/puzzles/bench`);
+    await more.locator("summary", { hasText: "1 more from another page" }).waitFor();
+    expect(await result.isVisible()).toBe(false);
     await more.locator("summary").click();
     expect(await result.isVisible()).toBe(true);
     expect(await result.textContent()).toContain("Sent: waiting for a judge");
     await page.screenshot({ path: join(SHOTS, "offline-page-back-opened-390.png") });
+    // Opened, it was shown in full: its own page does not show it again.
+    await page.goto(`${server.base}/puzzles/statue`);
+    await until(page, "document.querySelector('h1')?.textContent === 'Strike a pose'");
+    await until(page, "window.cairnOutbox !== undefined");
+    await page.evaluate("window.cairnOutbox.render()");
+    expect(await page.locator("#outbox li").count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
