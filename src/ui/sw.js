@@ -304,12 +304,19 @@ function newestAnnouncement(html) {
   return Math.max(Number(banner?.[1] ?? 0), Number(first?.[1] ?? 0));
 }
 
+/** Whether a page names an asset this version's shell does not have: it was drawn before an update. */
+function olderAssets(html) {
+  return Array.from(html.matchAll(/\/assets\/[^"'\s?#]+/g), ([path]) => path)
+    .some((path) => !SHELL.includes(path));
+}
+
 /**
  * Fetches each page for keeping, one at a time. The list, once kept, adds each puzzle it names
  * that is not kept yet: a team that logged in on another page than the list (a checkpoint's QR
  * code), or whose puzzle unlocked while no page heard of it, has them all for reading offline. It
- * adds the announcements too, unless the copy kept has the newest the list names: an announcement
- * made while no page of the team was open is kept as soon as one opens.
+ * adds the announcements too, unless the copy kept has the newest the list names and this
+ * version's assets: an announcement made while no page of the team was open is kept as soon as one
+ * opens, and a copy from before an update is kept again from the new version.
  */
 async function fetchPages(keys) {
   const todo = [...keys];
@@ -333,9 +340,11 @@ async function fetchPages(keys) {
         if (!todo.includes(page) && (await cache.match(page)) === undefined) todo.push(page);
       }
       if (!todo.includes(ANNOUNCEMENTS)) {
-        const kept = await cache.match(ANNOUNCEMENTS);
-        const keptNewest = kept === undefined ? -1 : newestAnnouncement(await kept.text());
-        if (keptNewest < newestAnnouncement(html)) todo.push(ANNOUNCEMENTS);
+        const kept = await (await cache.match(ANNOUNCEMENTS))?.text();
+        // (A copy kept before an update names the older shell's assets, which stays until it goes.)
+        const behind = kept === undefined || olderAssets(kept) ||
+          newestAnnouncement(kept) < newestAnnouncement(html);
+        if (behind) todo.push(ANNOUNCEMENTS);
       }
     } catch {
       // Offline, or no answer in time: tried again on the next unlock or visit.
