@@ -26,7 +26,7 @@ import {
 } from "../server/mod.ts";
 import { damaged, filesDirOf, SqliteStore, type Store } from "../store/mod.ts";
 import { type Hunt, longestGuessWindow } from "../engine/mod.ts";
-import { isPostgresUrl, PgStore, redactUrl } from "../store/pg.ts";
+import { isPostgresUrl, isUnreachable, PgStore, redactUrl } from "../store/pg.ts";
 import {
   COMMIT_THREAD_CHOICES,
   type CommitThread,
@@ -216,8 +216,8 @@ export async function serve(
   }
   // A first start on a new file that then cannot listen leaves no database nor folder behind.
   const undoFirstStart = pg ? () => {} : firstStartFiles(dbPath, uploadsOf(values, pg, dbPath));
-  const boot = (hunt: Hunt, unwritable?: string) =>
-    bootGame({ values, pg, dbPath, file: loaded.file, huntPath, logger }, { hunt, unwritable }, io);
+  const boot = (hunt: Hunt, again?: Again) =>
+    bootGame({ values, pg, dbPath, file: loaded.file, huntPath, logger }, { hunt, again }, io);
   const booted = await boot(loaded.hunt);
   if (typeof booted === "number") return booted;
   const { started, admin, checkMs, loadMs } = booted;
@@ -312,15 +312,25 @@ function endedWarning(logger: Logger, endsAt: number | undefined, now: number): 
 }
 
 /**
+ * How a node on PostgreSQL opens the log when it starts again in place: why
+ * the last store could not write, and what to do while PostgreSQL cannot be
+ * reached (resolves true to try again, false to give up: a stop was asked).
+ */
+interface Again {
+  unwritable: string;
+  whileUnreachable: (message: string) => Promise<boolean>;
+}
+
+/**
  * Opens the database and builds the game on it with `hunt`, or says why not
  * and returns the exit code.
  */
 async function bootGame(
   { values, pg, dbPath, file, huntPath, logger }: BootContext,
-  { hunt, unwritable }: { hunt: Hunt; unwritable?: string | undefined },
+  { hunt, again }: { hunt: Hunt; again?: Again | undefined },
   io: Io,
 ): Promise<{ started: Server; admin: AdminToken; checkMs?: number; loadMs: number } | number> {
-  const opened = await openEither(values, { pg, dbPath, hunt, unwritable }, io);
+  const opened = await openEither(values, { pg, dbPath, hunt, again }, io);
   if (typeof opened === "number") return opened;
   const { store, admin, checkMs } = opened;
   // As a reload does: a hunt that lacks what teams hold (solves, hints taken) would change scores.
@@ -506,17 +516,17 @@ interface AdminToken {
  */
 async function openEither(
   values: Values,
-  { pg, dbPath, hunt, unwritable }: {
+  { pg, dbPath, hunt, again }: {
     pg: boolean;
     dbPath: string;
     hunt: Hunt;
-    /** Why the log could not be written last (PostgreSQL, a restart in place). */
-    unwritable?: string | undefined;
+    /** A start again in place (PostgreSQL only). */
+    again?: Again | undefined;
   },
   io: Io,
 ): Promise<{ store: Store; admin: AdminToken; checkMs?: number } | number> {
   const flag = values["admin-token"] as string | undefined;
-  if (pg) return await openPgStore(values, { flag, unwritable }, io);
+  if (pg) return await openPgStore(values, { flag, again }, io);
   const filesDir = values.files === undefined ? undefined : resolve(values.files as string);
   const opened = await openStore(
     dbPath,
@@ -534,11 +544,12 @@ async function openEither(
  * that start together agree on the hunt's start and the contact key: the first
  * to take the log's lock records them. The admin token is recorded only once
  * the node listens, as on SQLite, in a turn under the log's lock: the first
- * node to get there records its token and prints it.
+ * node to get there records its token and prints it. Starting again in place
+ * (`again`), it waits for a PostgreSQL that cannot be reached rather than exit.
  */
 async function openPgStore(
   values: Values,
-  { flag, unwritable }: { flag: string | undefined; unwritable: string | undefined },
+  { flag, again }: { flag: string | undefined; again: Again | undefined },
   io: Io,
 ): Promise<{ store: Store; admin: AdminToken } | number> {
   const url = values.db as string;
@@ -549,19 +560,26 @@ async function openPgStore(
     io.stderr(`cairn serve: cannot create the uploads folder ${filesDir}: ${describe(error)}\n`);
     return EXIT.failure;
   }
-  let store: PgStore;
-  try {
-    store = await PgStore.open(url, {
-      filesDir,
-      ...(unwritable !== undefined && { unwritable }),
-      firstStart: () => ({
-        hunt_started_at: String(Date.now()),
-        contact_key: randomBytes(32).toString("base64url"),
-      }),
-    });
-  } catch (error) {
-    io.stderr(`cairn serve: ${databaseFailure("cannot open the database", url, error)}\n`);
-    return failureCode(error);
+  let store: PgStore | undefined;
+  while (store === undefined) {
+    try {
+      store = await PgStore.open(url, {
+        filesDir,
+        ...(again !== undefined && { unwritable: again.unwritable }),
+        firstStart: () => ({
+          hunt_started_at: String(Date.now()),
+          contact_key: randomBytes(32).toString("base64url"),
+        }),
+      });
+    } catch (error) {
+      if (again === undefined || !isUnreachable(error)) {
+        io.stderr(`cairn serve: ${databaseFailure("cannot open the database", url, error)}\n`);
+        return failureCode(error);
+      }
+      // A start at boot exits, for its service manager to try again; a node that starts again
+      // in place keeps its socket, answering 503, until PostgreSQL is back.
+      if (!(await again.whileUnreachable(describe(error)))) return EXIT.ok;
+    }
   }
   if (flag !== undefined) {
     const hash = hashToken(flag);
@@ -676,6 +694,8 @@ async function checkBoot(
 
 /** How long a node that starts again in place answers 503 first: as `RestartSec=` in deploy/. */
 export const RESTART_IN_PLACE_MS = 2_000;
+/** How often a node that starts again in place tries PostgreSQL again while it cannot reach it. */
+const REACH_AGAIN_MS = 1_000;
 
 /** A running server, and how to start the game again on the database (PostgreSQL only). */
 interface Running {
@@ -685,7 +705,7 @@ interface Running {
   io: Io;
   logger: Logger;
   /** Opens the database anew and builds the game on it; where given, a batch that failed before its commit restarts the game in place. */
-  boot?: (hunt: Hunt, unwritable?: string) => Promise<{ started: Server } | number>;
+  boot?: (hunt: Hunt, again?: Again) => Promise<{ started: Server } | number>;
 }
 
 /**
@@ -732,8 +752,9 @@ async function runUntilStopped(running: Running): Promise<number> {
  * `RESTART_IN_PLACE_MS` every request is answered 503 with `Retry-After`,
  * `/healthz` too, while the requests under way finish (its store refuses
  * every write); then it is closed, and a new one is built from the log, as
- * a new process would be. Returns it, or the exit code when the database
- * cannot be opened, or 0 when SIGTERM comes meanwhile.
+ * a new process would be. While PostgreSQL cannot be reached, it answers 503
+ * and tries again every second. Returns it, or the exit code when the
+ * database cannot be opened for another reason, or 0 when SIGTERM comes meanwhile.
  *
  * The new game runs the hunt the old one ran (reloads included), not the
  * hunt file as it is now: a recovery must not change the hunt unasked. A
@@ -785,11 +806,43 @@ async function startAgain(
     return EXIT.ok;
   }
   const loadStarted = performance.now();
+  // PostgreSQL down (the failed batch may have been cut by its shutdown): the listener answers
+  // 503 and the log is tried again every second, as a running node's writes are, until it is
+  // read or a stop is asked. Exiting instead closed the socket for the whole outage.
+  let away: { since: number; stopped?: string } | undefined;
+  const whileUnreachable = async (message: string) => {
+    if (away === undefined) {
+      away = { since: performance.now() };
+      logger.warn("database_unreachable", { message });
+    }
+    serving.app = unavailable(`Cannot reach the database: ${message}`, started.game.engine);
+    let wait: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<"waited">((resolve) =>
+      wait = setTimeout(resolve, REACH_AGAIN_MS, "waited")
+    );
+    const stop = await Promise.race([io.shutdown, waited]);
+    clearTimeout(wait);
+    if (stop === "waited") return true;
+    away.stopped = stop;
+    return false;
+  };
   // The new store says why it could not write (for /healthz) until it can.
-  const next = await boot(started.game.engine.hunt, failure.message);
+  const next = await boot(started.game.engine.hunt, {
+    unwritable: failure.message,
+    whileUnreachable,
+  });
+  if (away?.stopped !== undefined) {
+    logger.info("stopping", { signal: away.stopped });
+    await server.stop();
+    logger.info("stopped");
+    return EXIT.ok;
+  }
   if (typeof next === "number") {
     await server.stop(true);
     return next;
+  }
+  if (away !== undefined) {
+    logger.warn("database_reachable", { away_ms: Math.round(performance.now() - away.since) });
   }
   serving.app = next.started.app.fetch;
   logger.warn("restarted_in_place", {

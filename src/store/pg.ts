@@ -1106,6 +1106,37 @@ async function checkTables(sql: Sql, url: string): Promise<void> {
   }
 }
 
+/** The socket's and the driver's codes for a server that is not there, or went away. */
+const GONE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "EPIPE",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+  "CONNECT_TIMEOUT",
+]);
+
+/**
+ * Whether `PgStore.open` failed because PostgreSQL cannot be reached now (down, restarting,
+ * shutting down or starting up, out of connections), which waiting may mend; not for a wrong
+ * password, a missing database or a log this Cairn cannot read.
+ */
+export function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = String((error as Error & { code?: unknown }).code ?? "");
+  if (error.name === "PostgresError") {
+    // Class 08: connection exceptions; 57P01-57P03: shut down, crashed, starting up; 53300: too
+    // many connections.
+    return code.startsWith("08") || ["57P01", "57P02", "57P03", "53300"].includes(code);
+  }
+  return GONE.has(code);
+}
+
 /** A row of the log as a node reads it. */
 interface LogRow {
   seq: string;

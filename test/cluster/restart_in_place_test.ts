@@ -160,4 +160,42 @@ describe("a restart in place", () => {
     },
     30_000,
   );
+
+  test(
+    "with PostgreSQL gone meanwhile answers 503 and waits for it, then serves, without exiting",
+    async () => {
+      const node = await serve("gone");
+      try {
+        const token = await register(node.base);
+        await refuseGuesses("gone");
+        expect(await guess(node.base, token, "refuse")).toBe(503);
+        await logged(node.io.out, "restarting_in_place", 1);
+        // PostgreSQL stops during the 2 s pause, as when its shutdown cut the failed batch.
+        await pg.down();
+        try {
+          expect(node.io.out()).not.toContain("event=restarted_in_place");
+          await logged(node.io.out, "database_unreachable", 1);
+          // It keeps its socket and says why, past its first tries (it tries every second).
+          await sleep(2_500);
+          expect(node.exited()).toBeUndefined();
+          const health = await fetch(`${node.base}/healthz`);
+          expect(health.status).toBe(503);
+          expect(health.headers.get("retry-after")).toBe("5");
+          expect(((await health.json()) as { error: { message: string } }).error.message)
+            .toStartWith("Cannot reach the database: ");
+          expect(await guess(node.base, token, "a")).toBe(503);
+        } finally {
+          await pg.up();
+        }
+        await logged(node.io.out, "restarted_in_place", 1);
+        await logged(node.io.out, "database_reachable", 1);
+        expect(await guess(node.base, token, "a")).toBe(200);
+        expect(node.exited()).toBeUndefined();
+        expect(node.io.err()).toBe("");
+      } finally {
+        expect(await node.stop()).toBe(0);
+      }
+    },
+    60_000,
+  );
 });
