@@ -341,7 +341,7 @@ export class PgStore implements Store {
       return store;
     } catch (error) {
       await sql.end({ timeout: 1 }).catch(() => {});
-      throw error;
+      throw withHint(error);
     }
   }
 
@@ -382,6 +382,8 @@ export class PgStore implements Store {
         await tx`UPDATE cairn_log_head SET seq = ${rows.length} WHERE id = 1`;
         return { rows: rows.length };
       });
+    } catch (error) {
+      throw withHint(error);
     } finally {
       await sql.end({ timeout: 1 }).catch(() => {});
     }
@@ -590,7 +592,7 @@ export class PgStore implements Store {
       await Promise.all([tx`TRUNCATE cairn_probe`, tx`INSERT INTO cairn_probe (n) VALUES (1)`]);
     });
     if (outcome === "done") this.noRoom = undefined;
-    else if (outcome instanceof Error && CANNOT_WRITE.has(String(codeOf(outcome)))) {
+    else if (outcome instanceof Error && CANNOT_WRITE.has(String(sqlState(outcome)))) {
       this.noRoom = `Cannot save to the database: ${outcome.message}`;
     }
   }
@@ -1129,12 +1131,34 @@ const GONE = new Set([
 export function isUnreachable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = String((error as Error & { code?: unknown }).code ?? "");
-  if (error.name === "PostgresError") {
+  if (error instanceof postgres.PostgresError) {
     // Class 08: connection exceptions; 57P01-57P03: shut down, crashed, starting up; 53300: too
     // many connections.
     return code.startsWith("08") || ["57P01", "57P02", "57P03", "53300"].includes(code);
   }
   return GONE.has(code);
+}
+
+/**
+ * The error of a first connection, with what an organizer should check when the driver's words
+ * name the cause but not the fix: a port where nothing listens, a host name that does not
+ * resolve, a refused password, a database that does not exist. Other errors as they are.
+ */
+function withHint(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = String((error as Error & { code?: unknown }).code ?? "");
+  const hint = error instanceof postgres.PostgresError
+    ? {
+      "28P01": "check the user name and password in the URL",
+      "3D000": "check the database name in the URL, or create it (createdb --owner USER NAME)",
+    }[code]
+    : {
+      ECONNREFUSED: "nothing listens there: check the URL's host and port, and that PostgreSQL " +
+        "runs and listens on them (its listen_addresses and port settings)",
+      ENOTFOUND: "no such host: check the host name in the URL",
+    }[code];
+  if (hint !== undefined && !error.message.includes(hint)) error.message += `: ${hint}`;
+  return error;
 }
 
 /** A row of the log as a node reads it. */
@@ -1230,13 +1254,16 @@ export function scoringRecord(db: Connection): Write | undefined {
 function rolledBack(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const fields = error as Error & { severity?: unknown; code?: unknown };
-  if (error.name === "PostgresError") return fields.severity === "ERROR";
+  if (error instanceof postgres.PostgresError) return fields.severity === "ERROR";
   return fields.code === "TRANSACTION_ROLLED_BACK";
 }
 
-/** The SQLSTATE of a PostgreSQL error, or undefined. */
-function codeOf(error: Error): unknown {
-  return error.name === "PostgresError" ? (error as Error & { code?: unknown }).code : undefined;
+/**
+ * The SQLSTATE of a PostgreSQL error, or undefined. By its class, not its `name`: the
+ * compiled binary is minified, and its PostgresError is named otherwise (`Xi`).
+ */
+export function sqlState(error: unknown): string | undefined {
+  return error instanceof postgres.PostgresError ? error.code : undefined;
 }
 
 function messageOf(error: unknown): string {

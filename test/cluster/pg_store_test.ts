@@ -10,10 +10,10 @@ import postgres from "postgres";
 import type { Write } from "../../src/engine/mod.ts";
 import { LOG_FORMAT } from "../../src/store/log_format.ts";
 import { run } from "../../src/cli/mod.ts";
-import { PgStore, redactUrl } from "../../src/store/pg.ts";
+import { isUnreachable, PgStore, redactUrl, sqlState } from "../../src/store/pg.ts";
 import { fakeIo } from "../_io.ts";
 import { type Pg, startPg } from "../_pg.ts";
-import { RUNTIME_NAME, sleep } from "../_runtime.ts";
+import { freePort, RUNTIME_NAME, sleep } from "../_runtime.ts";
 import { startSilentProxy } from "../_silent_proxy.ts";
 
 let pg: Pg;
@@ -406,6 +406,42 @@ describe("PgStore", () => {
       /^postgres:\/\/postgres:\*\*\*@.* is not a valid database URL; percent-encode special characters in the user name and password \(# as %23, @ as %40/,
     );
     await expect(PgStore.open(url, { filesDir: files })).rejects.not.toThrow(/pa#ss/);
+  });
+
+  test("PostgreSQL's errors are told by their class, not their name, which the minified binary changes", () => {
+    // dist/cairn is built with --minify: postgres.js's PostgresError is named after its
+    // minified class (`Xi`), so a test of `error.name === "PostgresError"` never held there.
+    const shutdown = Object.assign(
+      new postgres.PostgresError("terminating connection due to administrator command"),
+      { code: "57P01", severity: "FATAL" },
+    );
+    const full = Object.assign(new postgres.PostgresError("could not extend file"), {
+      code: "53100",
+      severity: "ERROR",
+    });
+    for (const error of [shutdown, full]) (error as Error).name = "Xi";
+    expect(isUnreachable(shutdown)).toBe(true);
+    expect(sqlState(full)).toBe("53100");
+    expect(isUnreachable(full)).toBe(false);
+    expect(sqlState(new Error("not PostgreSQL's"))).toBeUndefined();
+  });
+
+  test("a first connection that fails says what to check, at serve too", async () => {
+    const nowhere = `postgres://postgres@127.0.0.1:${await freePort()}/cairn`;
+    await expect(PgStore.open(nowhere, { filesDir: files })).rejects.toThrow(
+      /^connect ECONNREFUSED 127\.0\.0\.1:\d+: nothing listens there: check the URL's host and port, and that PostgreSQL runs and listens on them/,
+    );
+    const missing = pg.urlFor("no_such_event");
+    const io = fakeIo();
+    const served = run([
+      "serve",
+      ...["--db", missing, "--files", files, "--host", "127.0.0.1", "--port", "0"],
+    ], io);
+    expect(await served).toBe(1);
+    expect(io.err()).toBe(
+      `cairn serve: cannot open the database ${missing}: database "no_such_event" does not ` +
+        "exist: check the database name in the URL, or create it (createdb --owner USER NAME)\n",
+    );
   });
 
   test("another program's cairn_log table is refused as not a Cairn log, and nothing is created", async () => {
