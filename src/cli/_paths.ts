@@ -14,7 +14,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { filesDirOf } from "../store/mod.ts";
-import { isPostgresUrl, redactUrl } from "../store/pg.ts";
+import { isPostgresUrl, openHint, redactUrl } from "../store/pg.ts";
 import type { OptionSpec, Values } from "./_args.ts";
 import type { Io } from "./_io.ts";
 
@@ -32,10 +32,13 @@ export const DB_VALUE: NonNullable<OptionSpec["valid"]> = {
 /**
  * A failure on the PostgreSQL database at `url`, as one line that names it
  * once (its password hidden): `what` and the URL lead a message that does not
- * name it already, such as the driver's "connect ECONNREFUSED 127.0.0.1:5432".
+ * name it already, such as the driver's "connect ECONNREFUSED 127.0.0.1:5432",
+ * and what to check follows it, where the driver's words do not say (`openHint`).
  */
 export function databaseFailure(what: string, url: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const hint = openHint(error);
+  const message = (error instanceof Error ? error.message : String(error)) +
+    (hint === undefined ? "" : `: ${hint}`);
   const shown = redactUrl(url);
   return message.includes(shown) ? message : `${what} ${shown}: ${message}`;
 }

@@ -341,7 +341,7 @@ export class PgStore implements Store {
       return store;
     } catch (error) {
       await sql.end({ timeout: 1 }).catch(() => {});
-      throw withHint(error);
+      throw error;
     }
   }
 
@@ -382,8 +382,6 @@ export class PgStore implements Store {
         await tx`UPDATE cairn_log_head SET seq = ${rows.length} WHERE id = 1`;
         return { rows: rows.length };
       });
-    } catch (error) {
-      throw withHint(error);
     } finally {
       await sql.end({ timeout: 1 }).catch(() => {});
     }
@@ -1140,14 +1138,14 @@ export function isUnreachable(error: unknown): boolean {
 }
 
 /**
- * The error of a first connection, with what an organizer should check when the driver's words
+ * What an organizer should check when a command cannot open the database and the driver's words
  * name the cause but not the fix: a port where nothing listens, a host name that does not
- * resolve, a refused password, a database that does not exist. Other errors as they are.
+ * resolve, a refused password, a database that does not exist. Undefined for other errors.
  */
-function withHint(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
+export function openHint(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
   const code = String((error as Error & { code?: unknown }).code ?? "");
-  const hint = error instanceof postgres.PostgresError
+  return error instanceof postgres.PostgresError
     ? {
       "28P01": "check the user name and password in the URL",
       "3D000": "check the database name in the URL, or create it (createdb --owner USER NAME)",
@@ -1157,8 +1155,6 @@ function withHint(error: unknown): unknown {
         "runs and listens on them (its listen_addresses and port settings)",
       ENOTFOUND: "no such host: check the host name in the URL",
     }[code];
-  if (hint !== undefined && !error.message.includes(hint)) error.message += `: ${hint}`;
-  return error;
 }
 
 /** A row of the log as a node reads it. */

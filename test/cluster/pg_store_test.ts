@@ -427,18 +427,18 @@ describe("PgStore", () => {
   });
 
   test("a first connection that fails says what to check, at serve too", async () => {
+    const serve = async (url: string) => {
+      const io = fakeIo();
+      const args = ["--db", url, "--files", files, "--host", "127.0.0.1", "--port", "0"];
+      expect(await run(["serve", ...args], io)).toBe(1);
+      return io.err();
+    };
     const nowhere = `postgres://postgres@127.0.0.1:${await freePort()}/cairn`;
-    await expect(PgStore.open(nowhere, { filesDir: files })).rejects.toThrow(
-      /^connect ECONNREFUSED 127\.0\.0\.1:\d+: nothing listens there: check the URL's host and port, and that PostgreSQL runs and listens on them/,
+    expect(await serve(nowhere)).toMatch(
+      /^cairn serve: cannot open the database postgres:\/\/postgres@127\.0\.0\.1:\d+\/cairn: connect ECONNREFUSED 127\.0\.0\.1:\d+: nothing listens there: check the URL's host and port, and that PostgreSQL runs and listens on them/,
     );
     const missing = pg.urlFor("no_such_event");
-    const io = fakeIo();
-    const served = run([
-      "serve",
-      ...["--db", missing, "--files", files, "--host", "127.0.0.1", "--port", "0"],
-    ], io);
-    expect(await served).toBe(1);
-    expect(io.err()).toBe(
+    expect(await serve(missing)).toBe(
       `cairn serve: cannot open the database ${missing}: database "no_such_event" does not ` +
         "exist: check the database name in the URL, or create it (createdb --owner USER NAME)\n",
     );
