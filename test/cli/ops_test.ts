@@ -982,11 +982,13 @@ describe("backup and admin-token on a PostgreSQL URL", () => {
 describe("export and migrate name a PostgreSQL they cannot reach, without its password", () => {
   const url = "postgres://cairn:S3cretPw@127.0.0.1:1/cairn";
   const shown = "postgres://cairn:***@127.0.0.1:1/cairn";
+  const NOTHING_THERE = "nothing listens there: check the URL's host and port, and that " +
+    "PostgreSQL runs and listens on them (its listen_addresses and port settings)";
   test("export", async () => {
     const io = fakeIo();
     expect(await run(["export", "--db", url], io)).toBe(1);
     expect(io.err()).toBe(
-      `cairn export: cannot open the database ${shown}: connect ECONNREFUSED 127.0.0.1:1\n`,
+      `cairn export: cannot open the database ${shown}: connect ECONNREFUSED 127.0.0.1:1: ${NOTHING_THERE}\n`,
     );
   });
   test("migrate", async () => {
@@ -995,7 +997,7 @@ describe("export and migrate name a PostgreSQL they cannot reach, without its pa
     const io = fakeIo();
     expect(await run(["migrate", "--from", db, "--to", url], io)).toBe(1);
     expect(io.err()).toBe(
-      `cairn migrate: cannot move the event into ${shown}: connect ECONNREFUSED 127.0.0.1:1\n`,
+      `cairn migrate: cannot move the event into ${shown}: connect ECONNREFUSED 127.0.0.1:1: ${NOTHING_THERE}\n`,
     );
   });
 });
