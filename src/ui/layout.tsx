@@ -64,7 +64,11 @@ export const Shell: FC<ShellProps> = (props) => {
         {/* Before the page's own script, which uses it (deferred scripts run in order). */}
         <script src={ASSETS.common.path} defer></script>
         {props.script && <script src={ASSETS[props.script].path} defer></script>}
-        {props.script === "player" && <script src={ASSETS.outbox.path} defer></script>}
+        {/* A team's pages send what waits on the phone, and log out through it (the announcements too). */}
+        {(props.script === "player" ||
+          (props.script === "announcements" && props.nav === "player")) && (
+          <script src={ASSETS.outbox.path} defer></script>
+        )}
         {props.head}
       </head>
       <body

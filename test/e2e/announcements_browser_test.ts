@@ -114,6 +114,61 @@ suite("the announcements page", () => {
     60_000,
   );
 
+  test(
+    "a team's page shows what waits, and its logout sends it first and leaves no outbox",
+    async () => {
+      const errors: string[] = [];
+      // A visitor's page has no outbox.
+      await served.browser.context.clearCookies();
+      const visitor = await open(errors);
+      expect(await visitor.locator("#outbox").count()).toBe(0);
+      await visitor.close();
+      const token = await registerTeam(served.base, "Terns");
+      await served.browser.context.addCookies([
+        { name: "cairn_session", value: token, url: served.base },
+      ]);
+      const page = await served.browser.context.newPage();
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.setViewportSize({ width: 390, height: 844 });
+      // The guess cannot get through (the network drops it), though the phone thinks it is online.
+      const route = "**/api/puzzles/*/guesses";
+      await page.route(route, (request) => request.abort("internetdisconnected"));
+      await page.goto(`${served.base}/puzzles/lighthouse`);
+      await page.getByRole("textbox", { name: "Answer" }).fill("seven");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
+      // The team reads the announcements: what waits is said there too.
+      await page.goto(`${served.base}/announcements`);
+      await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
+      await page.screenshot({ path: join(SHOTS, "announcements-outbox-waiting.png") });
+      const stored = () =>
+        (served.app.db.query("SELECT count(*) AS n FROM guesses WHERE raw = 'seven'").get() as {
+          n: number;
+        }).n;
+      expect(stored()).toBe(0);
+      // The network is back; logging out from here sends the guess first, as the list's does.
+      await page.unroute(route);
+      await page.getByRole("button", { name: "Log out" }).click();
+      await page.waitForURL(`${served.base}/`);
+      expect(stored()).toBe(1);
+      // Read in the page (a browser script: this project's types have no DOM).
+      const left = await page.evaluate(`new Promise((resolve) => {
+        const open = indexedDB.open("cairn-outbox");
+        open.onsuccess = () => {
+          const tx = open.result.transaction(["outbox", "results"], "readonly");
+          const outbox = tx.objectStore("outbox").count();
+          const results = tx.objectStore("results").count();
+          tx.oncomplete = () => resolve([outbox.result, results.result]);
+        };
+      })`);
+      expect(left).toEqual([0, 0]);
+      expect(await page.evaluate(`localStorage.getItem("cairn.team")`)).toBeNull();
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
   test("one made while the stream could not open is listed once it opens", async () => {
     const errors: string[] = [];
     const page = await served.browser.context.newPage();
