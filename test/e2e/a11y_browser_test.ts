@@ -309,6 +309,36 @@ suite("a phone by keyboard and with large text", () => {
         for (const name of cutPlaceholders) {
           found.push(`${path}: the placeholder of ${name} is cut at 320 px`);
         }
+        // A text box's placeholder wraps: its lines, at the box's width and in its type, fit the
+        // box's height (the ask hint's question, "What have you tried…", was cut at its bottom).
+        const cutAreas = await page.evaluate(
+          `[...document.querySelectorAll("#main textarea[placeholder]")]
+          .filter((area) => area.value === "" && area.getClientRects().length > 0)
+          .filter((area) => {
+            const shown = getComputedStyle(area, "::placeholder");
+            if (shown.color === "rgba(0, 0, 0, 0)" || shown.visibility === "hidden") return false;
+            const box = getComputedStyle(area);
+            const probe = document.createElement("div");
+            probe.style.cssText = "position: absolute; visibility: hidden; white-space: pre-wrap";
+            probe.style.font = shown.font;
+            probe.style.letterSpacing = shown.letterSpacing;
+            probe.style.lineHeight = shown.lineHeight;
+            probe.style.overflowWrap = box.overflowWrap;
+            probe.style.width = (area.clientWidth - parseFloat(box.paddingLeft) -
+              parseFloat(box.paddingRight)) + "px";
+            probe.textContent = area.placeholder;
+            document.body.append(probe);
+            const height = probe.getBoundingClientRect().height;
+            probe.remove();
+            const inside = area.clientHeight - parseFloat(box.paddingTop) -
+              parseFloat(box.paddingBottom);
+            return height > inside + 0.5;
+          })
+          .map((area) => area.name + ' ("' + area.placeholder + '")')`,
+        ) as string[];
+        for (const name of cutAreas) {
+          found.push(`${path}: the placeholder of ${name} is cut at 320 px`);
+        }
         const name = path === "/" ? "landing" : path.slice(1).replace("/", "-");
         await page.screenshot({ path: join(SHOTS, `large-text-320-${name}.png`), fullPage: true });
         await page.close();
