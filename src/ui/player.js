@@ -1505,12 +1505,25 @@
     if (catchUpTimer !== undefined) void caughtUp();
   });
 
+  /**
+   * Whether the page's stream has opened yet. The list whose stream fails before it ever opened is
+   * a copy the phone kept (opened with no network, or with the server out of reach): it asks for
+   * itself once, at once, so that it says it may be out of date (and redraws itself once it can)
+   * before any live update would have it try.
+   */
+  let everOpened = false;
+  let askedAtFirst = false;
+
   /** The page's listeners, on each stream `cairnEvents()` opens. */
   function listen(source) {
     source.addEventListener("error", () => {
       behind = true;
+      if (everOpened || askedAtFirst || page !== "puzzles" || staleAt !== undefined) return;
+      askedAtFirst = true;
+      void redraw("/puzzles");
     });
     source.addEventListener("open", () => {
+      everOpened = true;
       if (!behind) return;
       behind = false;
       // Back after a gap: what changed meanwhile (a verdict, a puzzle unlocked) is asked for, at a

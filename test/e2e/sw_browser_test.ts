@@ -313,6 +313,46 @@ suite("the service worker, under HTTPS", () => {
     90_000,
   );
 
+  test(
+    "the kept list opened offline says at once it may be out of date, then catches up",
+    async () => {
+      const errors: string[] = [];
+      const { page, token } = await teamPage("Smews", "/puzzles", errors);
+      await keptFor(page, "/puzzles", "Smews");
+      await context.setOffline(true);
+      try {
+        await page.goto(`${server.base}/puzzles`);
+        await page.locator(".puzzle-list").getByRole("link", { name: /The Lighthouse/ }).waitFor();
+        // No live update comes offline: the copy says so itself.
+        await page.locator("#stale-note", {
+          hasText: "No network: this list may be out of date.",
+        }).waitFor({ timeout: 5_000 });
+        await page.screenshot({ path: join(SHOTS, "sw-kept-list-offline-phone.png") });
+        // A teammate solves the lighthouse on another phone meanwhile: the vault opens.
+        const res = await fetch(`${server.base}/api/puzzles/lighthouse/guesses`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ answer: "seven" }),
+          tls: { rejectUnauthorized: false },
+        } as RequestInit);
+        expect(res.status).toBe(200);
+      } finally {
+        await context.setOffline(false);
+      }
+      try {
+        // The network is back: the list shows the vault, and the note goes.
+        await page.locator(".puzzle-list").getByRole("link", { name: /The Vault/ })
+          .waitFor({ timeout: 20_000 });
+        await page.locator("#stale-note").waitFor({ state: "detached" });
+        expect(errors).toEqual([]);
+      } finally {
+        // Left open, its script would go on keeping pages for the next cases.
+        await page.close();
+      }
+    },
+    90_000,
+  );
+
   test("a page that shows a one-time message is kept without it", async () => {
     const errors: string[] = [];
     // A phone whose worker already runs (an earlier visit), then logged out.
