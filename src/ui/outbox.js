@@ -272,10 +272,11 @@
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
   /**
-   * "2 answers waiting for the network", or hints and check-ins too, or waiting for a login, or for
-   * a server that answered it cannot take them now.
+   * "2 answers waiting for the network", or hints and check-ins too, or waiting for a login
+   * (`another`: another team's, left on the phone by a team logged in before), or for a server
+   * that answered it cannot take them now.
    */
-  function waitingText(items, login = false) {
+  function waitingText(items, login = false, another = false) {
     const count = (kind) => items.filter((item) => item.kind === kind).length;
     const parts = [
       [count("guess"), "answer", "answers"],
@@ -285,7 +286,9 @@
       [count("submission"), "upload", "uploads"],
     ].filter(([n]) => n > 0).map(([n, one, many]) => plural(n, one, many));
     const them = items.length === 1 ? "it" : "them";
-    const why = login
+    const why = another
+      ? " for another team to log in again"
+      : login
       ? " for you to log in again"
       : serverBusy()
       ? `: the server cannot take ${them} now`
@@ -1186,8 +1189,14 @@
         if (status === undefined) return notLoggedOut(NO_NETWORK);
         if (status < 200 || status >= 300) return notLoggedOut(SERVER_CANNOT);
       }
-      const waiting = waitingText(await all("outbox"), !signedIn());
-      if (left > 0 && !confirm(`${waiting}. Log out and drop them?`)) return;
+      // Another team's too: left by a team logged in before on this phone, waiting for its login.
+      const items = await all("outbox");
+      const others = items.filter((item) => item.team !== team);
+      const waiting = [
+        ...(left > 0 ? [waitingText(items.filter((item) => item.team === team), !signedIn())] : []),
+        ...(others.length > 0 ? [waitingText(others, false, true)] : []),
+      ];
+      if (waiting.length > 0 && !confirm(`${waiting.join("; ")}. Log out and drop them?`)) return;
       let res;
       try {
         res = await fetch(form.action, {

@@ -1409,6 +1409,68 @@ suite("the outbox, on plain HTTP", () => {
   );
 
   test(
+    "what another team left waiting on the phone is dropped at a logout only once asked",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Murres");
+      await registerTeam(server.base, "Noddies");
+      const page = await tab(token, "/puzzles/knots", errors);
+      // Murres' session ends elsewhere; their answer waits on the phone for their login.
+      const out = await fetch(`${server.base}/api/session`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(out.status).toBe(200);
+      await page.getByRole("textbox", { name: "Answer" }).fill("double overhand stopper");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.locator("#outbox-status", { hasText: "1 answer waiting for you to log in again" })
+        .waitFor();
+      await page.close();
+      // Noddies log in on the phone, with nothing of their own waiting, and log out.
+      await context.clearCookies();
+      const noddies = await context.newPage();
+      noddies.on("pageerror", (error) => errors.push(error.message));
+      await noddies.goto(`${server.base}/#login`);
+      const form = noddies.locator("#login");
+      await form.getByLabel("Team name").fill("Noddies");
+      await form.getByLabel("Password").fill("correct horse");
+      await form.getByRole("button", { name: "Log in" }).click();
+      await noddies.waitForURL(`${server.base}/puzzles`);
+      const asked: string[] = [];
+      let drop = false;
+      noddies.on("dialog", (dialog) => {
+        asked.push(dialog.message());
+        void (drop ? dialog.accept() : dialog.dismiss());
+      });
+      await noddies.getByRole("button", { name: "Log out" }).click();
+      for (let i = 0; i < 50 && asked.length === 0; i++) await Bun.sleep(100);
+      expect(asked).toEqual([
+        "1 answer waiting for another team to log in again. Log out and drop them?",
+      ]);
+      // Kept: nothing dropped, still logged in.
+      expect(new URL(noddies.url()).pathname).toBe("/puzzles");
+      expect(await pending(noddies)).toBe(1);
+      // Asked again, the player drops it: logged out, nothing left.
+      drop = true;
+      await noddies.getByRole("button", { name: "Log out" }).click();
+      await noddies.waitForURL(`${server.base}/`);
+      expect(asked.length).toBe(2);
+      const left = await noddies.evaluate(`new Promise((resolve) => {
+        const open = indexedDB.open("cairn-outbox");
+        open.onsuccess = () => {
+          const count = open.result.transaction("outbox", "readonly").objectStore("outbox").count();
+          count.onsuccess = () => resolve(count.result);
+        };
+      })`);
+      expect(left).toBe(0);
+      expect(guesses("double overhand stopper")).toBe(0);
+      expect(errors).toEqual([]);
+      await noddies.close();
+    },
+    60_000,
+  );
+
+  test(
     "the network coming back while a send is failing sends again at once, not at the next timer",
     async () => {
       const errors: string[] = [];
