@@ -104,6 +104,22 @@ export async function until(page: Page, expression: string, seconds = 15): Promi
   throw new Error(`Still false after ${seconds} s: ${expression}`);
 }
 
+/**
+ * How many actions wait in the phone's outbox, and how many results are kept for a page to show
+ * (its IndexedDB stores), read in `page`. (A browser script: this project's types have no DOM.)
+ */
+export function outboxCounts(page: Page): Promise<{ outbox: number; results: number }> {
+  return page.evaluate(`new Promise((resolve) => {
+    const open = indexedDB.open("cairn-outbox");
+    open.onsuccess = () => {
+      const tx = open.result.transaction(["outbox", "results"], "readonly");
+      const outbox = tx.objectStore("outbox").count();
+      const results = tx.objectStore("results").count();
+      tx.oncomplete = () => resolve({ outbox: outbox.result, results: results.result });
+    };
+  })`) as Promise<{ outbox: number; results: number }>;
+}
+
 /** From its next page on, keeps each toast `page` shows (`toastsShown`, `toldOf`). */
 export async function keepToasts(page: Page): Promise<void> {
   await page.addInitScript(KEEP_TOASTS);

@@ -7,7 +7,14 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { ADMIN_TOKEN, makeApp } from "../http/_app.ts";
 import { clock, clockZone } from "../../src/ui/charts.ts";
-import { axe, chromiumAvailable, registerTeam, serveAppForSuite, SHOTS } from "./_browser.ts";
+import {
+  axe,
+  chromiumAvailable,
+  outboxCounts,
+  registerTeam,
+  serveAppForSuite,
+  SHOTS,
+} from "./_browser.ts";
 
 const suite = chromiumAvailable || process.env.CI !== undefined ? describe : describe.skip;
 
@@ -151,17 +158,7 @@ suite("the announcements page", () => {
       await page.getByRole("button", { name: "Log out" }).click();
       await page.waitForURL(`${served.base}/`);
       expect(stored()).toBe(1);
-      // Read in the page (a browser script: this project's types have no DOM).
-      const left = await page.evaluate(`new Promise((resolve) => {
-        const open = indexedDB.open("cairn-outbox");
-        open.onsuccess = () => {
-          const tx = open.result.transaction(["outbox", "results"], "readonly");
-          const outbox = tx.objectStore("outbox").count();
-          const results = tx.objectStore("results").count();
-          tx.oncomplete = () => resolve([outbox.result, results.result]);
-        };
-      })`);
-      expect(left).toEqual([0, 0]);
+      expect(await outboxCounts(page)).toEqual({ outbox: 0, results: 0 });
       expect(await page.evaluate(`localStorage.getItem("cairn.team")`)).toBeNull();
       expect(errors).toEqual([]);
       await page.close();

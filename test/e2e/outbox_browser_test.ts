@@ -13,6 +13,7 @@ import {
   closeOffline,
   keepToasts,
   launchChromium,
+  outboxCounts,
   registerTeam,
   startBinary,
   toastsShown,
@@ -491,14 +492,7 @@ suite("the outbox, on plain HTTP", () => {
       // Seen in the answer box: not again in the panel above it, nor on the next page.
       await puzzle.evaluate(() => (globalThis as unknown as Outbox).cairnOutbox.render());
       expect(await puzzle.locator("#outbox li").count()).toBe(0);
-      const results = await puzzle.evaluate(`new Promise((resolve) => {
-        const open = indexedDB.open("cairn-outbox");
-        open.onsuccess = () => {
-          const tx = open.result.transaction("results", "readonly");
-          const count = tx.objectStore("results").count();
-          tx.oncomplete = () => resolve(count.result);
-        };
-      })`);
+      const { results } = await outboxCounts(puzzle);
       expect([results, guesses("carrick")]).toEqual([0, 1]);
       expect(errors).toEqual([]);
       await puzzle.close();
@@ -1219,17 +1213,7 @@ suite("the outbox, on plain HTTP", () => {
     await page.getByRole("button", { name: "Log out" }).click();
     await page.waitForURL(`${server.base}/`);
     expect(guesses("sirius")).toBe(1);
-    // Read in the page (a browser script: this project's types have no DOM).
-    const left = await page.evaluate(`new Promise((resolve) => {
-      const open = indexedDB.open("cairn-outbox");
-      open.onsuccess = () => {
-        const tx = open.result.transaction(["outbox", "results"], "readonly");
-        const outbox = tx.objectStore("outbox").count();
-        const results = tx.objectStore("results").count();
-        tx.oncomplete = () => resolve([outbox.result, results.result]);
-      };
-    })`);
-    expect(left).toEqual([0, 0]);
+    expect(await outboxCounts(page)).toEqual({ outbox: 0, results: 0 });
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
@@ -1455,14 +1439,7 @@ suite("the outbox, on plain HTTP", () => {
       await noddies.getByRole("button", { name: "Log out" }).click();
       await noddies.waitForURL(`${server.base}/`);
       expect(asked.length).toBe(2);
-      const left = await noddies.evaluate(`new Promise((resolve) => {
-        const open = indexedDB.open("cairn-outbox");
-        open.onsuccess = () => {
-          const count = open.result.transaction("outbox", "readonly").objectStore("outbox").count();
-          count.onsuccess = () => resolve(count.result);
-        };
-      })`);
-      expect(left).toBe(0);
+      expect((await outboxCounts(noddies)).outbox).toBe(0);
       expect(guesses("double overhand stopper")).toBe(0);
       expect(errors).toEqual([]);
       await noddies.close();

@@ -18,6 +18,7 @@ import {
   closeOffline,
   keepToasts,
   launchChromium,
+  outboxCounts,
   registerTeam,
   SHOTS,
   startBinary,
@@ -490,15 +491,7 @@ suite("the service worker, under HTTPS", () => {
     await page.getByRole("button", { name: "Log out" }).click();
     await page.waitForURL(`${server.base}/`);
     expect(await cachedPages(page)).toEqual([]);
-    const outbox = await page.evaluate(`new Promise((resolve) => {
-      const open = indexedDB.open("cairn-outbox");
-      open.onsuccess = () => {
-        const tx = open.result.transaction("outbox", "readonly");
-        const count = tx.objectStore("outbox").count();
-        tx.oncomplete = () => resolve(count.result);
-      };
-    })`);
-    expect(outbox).toBe(0);
+    expect((await outboxCounts(page)).outbox).toBe(0);
     // Offline now, the team's pages are gone: the offline page, not the vault.
     await context.setOffline(true);
     await page.goto(`${server.base}/puzzles/vault`);
