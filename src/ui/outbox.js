@@ -829,7 +829,10 @@
       if (busy) localStorage.setItem(SERVER_BUSY, "1");
       else localStorage.removeItem(SERVER_BUSY);
     } finally {
-      changed();
+      channel?.postMessage("changed");
+      // Awaited: the run ends once the panel says what is left, so that nothing waiting for the
+      // flush (a page catching up) reads "waiting for the network" of what went a moment ago.
+      await render();
     }
   }
 

@@ -88,6 +88,11 @@ const pending = (page: Page) =>
 const flushNow = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as Outbox).cairnOutbox.flush());
 
+/** Flushes the outbox, and reads the panel's status line in the page as soon as the flush ends. */
+const flushAndStatus = (page: Page) =>
+  page.evaluate(`globalThis.cairnOutbox.flush()
+    .then(() => document.querySelector("#outbox-status").textContent)`) as Promise<string>;
+
 /** Whether a stored time is within `[from, to]`. */
 const inside = (at: number | null, [from, to]: [number, number]) =>
   at !== null && at >= from && at <= to;
@@ -909,10 +914,10 @@ suite("the outbox, on plain HTTP", () => {
       await until(page, "globalThis.testLoggedOut === true");
       await until(page, `localStorage.getItem("cairn.team") === ${JSON.stringify(team)}`, 10);
       await page.unroute("**/api/puzzles/knots/guesses");
-      await flushNow(page);
+      // The flush ends once the panel says what is left: nothing (read as it ends, in the page).
+      expect(await flushAndStatus(page)).toBe("");
       expect(guesses("granny knot")).toBe(1);
       await page.locator("#result.notice-bad", { hasText: "Not the answer" }).waitFor();
-      expect(await page.locator("#outbox-status").textContent()).toBe("");
       expect(errors).toEqual([]);
       await login.close();
       await page.close();
