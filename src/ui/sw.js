@@ -17,7 +17,8 @@
 // answer's last-contact token, `cairn-contact`): an answer drawn for another
 // session, or for none (a new login, a logout, another team's login in any
 // tab), drops them all first, so the next team on a shared phone never reads
-// the last team's puzzles offline. Several tabs asking for the same pages at
+// the last team's puzzles offline. From a login, join or logout post until the next page's answer
+// names the session, no kept page is shown at all. Several tabs asking for the same pages at
 // once (a reload that removed a puzzle, told to each) are fetched once.
 // A new version waits until the page asks it to take over. The server fills
 // in VERSION and SHELL when it serves this file.
@@ -163,6 +164,44 @@ async function currentSession() {
   return current;
 }
 
+/**
+ * The posts whose answer may change the phone's session: a login, a join, a logout (pages and the
+ * API). That answer passes by this worker (its redirect is opaque here), so it cannot tell whose
+ * session the phone holds until an answer names it again.
+ */
+const SESSION_POSTS = ["/login", "/join", "/logout", "/api/session", "/api/teams"];
+const LOGIN_KEY = "/session-post";
+/**
+ * Whether such a post went since the last page's answer (kept in a cache: the worker may stop).
+ * Meanwhile no page kept is shown: a slow first page after another team's login would otherwise
+ * show the team logged in before, and its scripts would say the phone is that team's again.
+ */
+let sessionPosted;
+async function sessionUnsure() {
+  if (sessionPosted === undefined) {
+    const hit = await (await caches.open(SESSION_CACHE)).match(LOGIN_KEY);
+    // (Unless a post was seen meanwhile.)
+    sessionPosted ??= hit !== undefined;
+  }
+  return sessionPosted;
+}
+
+/** Notes that a post may have changed the session, or that an answer named it again. */
+async function noteSessionPost(posted) {
+  if (!posted && !(await sessionUnsure())) return;
+  sessionPosted = posted;
+  const cache = await caches.open(SESSION_CACHE);
+  if (posted) await cache.put(LOGIN_KEY, new Response("1"));
+  else await cache.delete(LOGIN_KEY);
+}
+
+/** A page's answer, drawn for `session` (undefined when it does not say). */
+async function noteAnswer(session) {
+  if (session === undefined) return;
+  await noteSessionPost(false);
+  await noteSession(session);
+}
+
 /** An answer drawn for `session`: the pages kept for another session (or for none) go first. */
 async function noteSession(session) {
   if (session === undefined || (await currentSession()) === session) return;
@@ -228,7 +267,10 @@ async function store(key, response, background = false) {
   const noted = await serially(async () => {
     const known = await currentSession();
     if (background && session !== undefined && known !== null && session !== known) return false;
-    await noteSession(session);
+    // A page fetched for keeping may have been asked for before a login: it says nothing of the
+    // session the phone holds now.
+    if (background) await noteSession(session);
+    else await noteAnswer(session);
     if (clone === undefined) {
       latest.set(key, turn);
       await (await caches.open(PAGES_CACHE)).delete(key);
@@ -370,7 +412,7 @@ function timeout(ms) {
  */
 async function keep(key, response) {
   if (key === undefined || response.headers.get("cairn-offline") === "once") {
-    await serially(() => noteSession(sessionOf(response)));
+    await serially(() => noteAnswer(sessionOf(response)));
     return response;
   }
   // The server cannot serve it now (it is starting again): the copy kept stays.
@@ -387,7 +429,8 @@ async function networkFirst(network, key) {
   // Only a copy of the session seen last: none of another's, even one kept by a fetch in flight
   // as the session changed.
   const cached = async () => {
-    if (key === undefined) return undefined;
+    // (None at all while the answer to a login, or a logout, has named no session yet.)
+    if (key === undefined || (await sessionUnsure())) return undefined;
     const kept = await caches.match(key, { cacheName: PAGES_CACHE });
     return kept !== undefined && sessionOf(kept) === (await currentSession()) ? kept : undefined;
   };
@@ -408,8 +451,16 @@ async function networkFirst(network, key) {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
+  if (request.method === "POST" && url.origin === self.location.origin) {
+    if (SESSION_POSTS.includes(url.pathname)) {
+      // Said at once, before the post's answer: the next page's fetch event may come first.
+      sessionPosted = true;
+      event.waitUntil(serially(() => noteSessionPost(true)));
+    }
+    return;
+  }
+  if (request.method !== "GET") return;
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
   if (SHELL.includes(url.pathname)) {
     event.respondWith(fromShell(url.pathname).then((hit) => hit || fetch(request)));

@@ -839,7 +839,9 @@ suite("the service worker, under HTTPS", () => {
           if (cookie !== undefined && cookie.value !== shags) break;
           await Bun.sleep(100);
         }
-        expect(landing.url()).toBe(`${server.base}/`);
+        // No page drawn for a team has said whose the phone is since (a slow list gets the offline
+        // page after the worker's 3 s, never the Shags' copy).
+        expect(await page.evaluate(`localStorage.getItem("cairn.team")`)).toBeNull();
         // The first guess goes on; the Shags' tab then sends nothing more with the Herons' session.
         releaseGuess();
         await page.evaluate("globalThis.cairnOutbox.flush()");
@@ -864,6 +866,50 @@ suite("the service worker, under HTTPS", () => {
       await landing.close();
     },
     90_000,
+  );
+
+  test(
+    "while another team's first page is slow to come after its login, no page the team before kept is shown",
+    async () => {
+      const errors: string[] = [];
+      const landing = await landingTab(errors);
+      const { page } = await teamPage("Scoters", "/puzzles", errors);
+      await keptFor(page, "/puzzles", "Scoters");
+      // The Mergansers log in on the landing tab; their list comes only after the worker's 3 s.
+      let releasePage = () => {};
+      const pageHeld = new Promise<void>((resolve) => (releasePage = resolve));
+      const list = "**/puzzles";
+      // The requests held now: each is let go before the route goes (else it is continued twice).
+      let held = 0;
+      await context.route(list, async (route) => {
+        held += 1;
+        await pageHeld;
+        await route.continue();
+        held -= 1;
+      });
+      try {
+        await registerTeam(server.base, "Mergansers");
+        await logIn(landing, "Mergansers");
+        await landing.waitForURL(`${server.base}/puzzles`, { timeout: 15_000 });
+        // The worker had no answer in time: the offline page, not the Scoters' list, whose script
+        // would also have told the Scoters' tab that the phone is theirs again.
+        expect(await landing.evaluate("document.body.dataset.team ?? null")).toBeNull();
+        expect(await landing.locator("body").textContent()).not.toContain("Scoters");
+        expect(await page.evaluate(`localStorage.getItem("cairn.team")`)).toBeNull();
+      } finally {
+        releasePage();
+        for (let i = 0; i < 50 && held > 0; i++) await Bun.sleep(100);
+        await context.unroute(list);
+      }
+      // Their list, once the server answers; kept for them.
+      await landing.reload();
+      expect(await landing.evaluate("document.body.dataset.team")).toBe("Mergansers");
+      await keptFor(landing, "/puzzles", "Mergansers");
+      expect(errors).toEqual([]);
+      await page.close();
+      await landing.close();
+    },
+    60_000,
   );
 
   test(
