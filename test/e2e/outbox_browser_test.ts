@@ -106,6 +106,20 @@ async function goOffline(page: Page): Promise<void> {
   await page.waitForFunction("!navigator.onLine");
 }
 
+/** Logs the phone in as `team` on a new tab's landing page (a new session); the page it lands on. */
+async function logInAs(team: string, errors: string[]): Promise<Page> {
+  await context.clearCookies();
+  const landing = await context.newPage();
+  landing.on("pageerror", (error) => errors.push(error.message));
+  await landing.goto(`${server.base}/#login`);
+  const form = landing.locator("#login");
+  await form.getByLabel("Team name").fill(team);
+  await form.getByLabel("Password").fill("correct horse");
+  await form.getByRole("button", { name: "Log in" }).click();
+  await landing.waitForURL(`${server.base}/puzzles`);
+  return landing;
+}
+
 /** Runs `press`, and says between which times (the test's clock, the phone's too) it happened. */
 async function timed(press: () => Promise<void>): Promise<[number, number]> {
   const from = Date.now();
@@ -1352,21 +1366,8 @@ suite("the outbox, on plain HTTP", () => {
         )[0]!.n;
       expect([await pending(page), guesses("sheet bend"), checkins("Auks")]).toEqual([2, 0, 0]);
 
-      /** Logs the phone in as `team` on the landing page; the page it lands on. */
-      const logIn = async (team: string) => {
-        await context.clearCookies();
-        const landing = await context.newPage();
-        landing.on("pageerror", (error) => errors.push(error.message));
-        await landing.goto(`${server.base}/#login`);
-        const form = landing.locator("#login");
-        await form.getByLabel("Team name").fill(team);
-        await form.getByLabel("Password").fill("correct horse");
-        await form.getByRole("button", { name: "Log in" }).click();
-        await landing.waitForURL(`${server.base}/puzzles`);
-        return landing;
-      };
       // Another team logs in on this phone: what Auks left waits, even in Auks' own tab.
-      const petrels = await logIn("Petrels");
+      const petrels = await logInAs("Petrels", errors);
       await flushNow(petrels);
       await flushNow(page);
       expect(await petrels.locator("#outbox").isHidden()).toBe(true);
@@ -1378,7 +1379,7 @@ suite("the outbox, on plain HTTP", () => {
       // Auks log in again: both go, for Auks, the guess counting when it was pressed (a send
       // within a second of its time would count on arrival).
       await Bun.sleep(1_000);
-      const auks = await logIn("Auks");
+      const auks = await logInAs("Auks", errors);
       await auks.locator("#outbox li", { hasText: "Not the answer" }).waitFor();
       await auks.locator("#outbox li", { hasText: "Checked in" }).waitFor();
       expect(await pending(auks)).toBe(0);
@@ -1416,15 +1417,7 @@ suite("the outbox, on plain HTTP", () => {
         .waitFor();
       await page.close();
       // Noddies log in on the phone, with nothing of their own waiting, and log out.
-      await context.clearCookies();
-      const noddies = await context.newPage();
-      noddies.on("pageerror", (error) => errors.push(error.message));
-      await noddies.goto(`${server.base}/#login`);
-      const form = noddies.locator("#login");
-      await form.getByLabel("Team name").fill("Noddies");
-      await form.getByLabel("Password").fill("correct horse");
-      await form.getByRole("button", { name: "Log in" }).click();
-      await noddies.waitForURL(`${server.base}/puzzles`);
+      const noddies = await logInAs("Noddies", errors);
       const asked: string[] = [];
       let drop = false;
       noddies.on("dialog", (dialog) => {
