@@ -29,8 +29,10 @@ export function acquireLock(dbPath: string): Lock {
   const db = openConnection(path);
   try {
     db.exec("PRAGMA busy_timeout = 0");
-    // Rollback-journal mode: BEGIN EXCLUSIVE then takes the file's exclusive lock at once.
-    db.exec("PRAGMA journal_mode = DELETE");
+    // A rollback journal (not WAL): BEGIN EXCLUSIVE then takes the file's exclusive lock at once.
+    // Kept in memory: nothing is ever written here, and a journal file would sit beside the lock
+    // while it is held, and stay there after a kill -9.
+    db.exec("PRAGMA journal_mode = MEMORY");
     db.exec("BEGIN EXCLUSIVE");
   } catch (error) {
     db.close();

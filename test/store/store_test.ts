@@ -9,7 +9,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Engine, type Write } from "../../src/engine/mod.ts";
 import {
   acquireLock,
@@ -843,10 +843,13 @@ describe("acquireLock()", () => {
       expect(new TextDecoder().decode(value).trim()).toBe("held");
       await sleep(200);
       expect(acquireLock(path).kind).toBe("busy");
+      // The lock is one file: no journal beside it, held or after the kill.
+      expect(readdirSync(dirname(path))).toEqual(["cairn.db.lock"]);
     } finally {
       holder.kill("SIGKILL");
     }
     await holder.exited;
+    expect(readdirSync(dirname(path))).toEqual(["cairn.db.lock"]);
     const after = acquireLock(path);
     expect(after.kind).toBe("held");
     if (after.kind === "held") after.release();
