@@ -4,6 +4,7 @@
  */
 import { type CommandSpec, formatHelp, parseCommand, type Sources, type Values } from "./_args.ts";
 import { adminToken, adminTokenSpec } from "./admin_token.ts";
+import { suggest } from "../rules/suggest.ts";
 import { EXIT, type Io } from "./_io.ts";
 import { backup, backupSpec } from "./backup.ts";
 import { check, checkSpec } from "./check.ts";
@@ -84,8 +85,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
-    const what = name.startsWith("-") ? "flag" : "command";
-    io.stderr(`cairn: unknown ${what} "${name}"; run \`cairn --help\` for the list\n`);
+    io.stderr(`cairn: ${unknownWord(name)}; run \`cairn --help\` for the list\n`);
     return EXIT.usage;
   }
   const parsed = parseCommand(command.spec, rest, io.env);
@@ -113,4 +113,22 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 function isDenoPermissionError(error: unknown): error is Error {
   return error instanceof Error &&
     (error.name === "NotCapable" || error.name === "PermissionDenied");
+}
+
+/**
+ * What `cairn NAME` is when NAME is no command: a flag written as a command's are (unquoted), or a
+ * command (quoted, as an argument), with the nearest one when it looks like a typo. `-v` and `-V`,
+ * the version in many tools, point to --version.
+ */
+function unknownWord(name: string): string {
+  if (name.startsWith("-")) {
+    const near = name === "-v" || name === "-V"
+      ? "version"
+      : name.startsWith("--")
+      ? suggest(name.slice(2).split("=")[0]!, ["help", "version"])
+      : undefined;
+    return `unknown flag ${name}${near === undefined ? "" : ` (did you mean --${near}?)`}`;
+  }
+  const near = suggest(name, Object.keys(COMMANDS));
+  return `unknown command "${name}"${near === undefined ? "" : ` (did you mean ${near}?)`}`;
 }

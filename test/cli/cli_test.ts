@@ -105,7 +105,18 @@ describe("cairn", () => {
     "(leave it out, and one is generated)\n";
   const usageErrors: [string[], string, Record<string, string>?][] = [
     [["bogus"], 'cairn: unknown command "bogus"; run `cairn --help` for the list\n'],
-    [["--bogus"], 'cairn: unknown flag "--bogus"; run `cairn --help` for the list\n'],
+    [["--bogus"], "cairn: unknown flag --bogus; run `cairn --help` for the list\n"],
+    // The nearest command or flag when it looks like a typo; -v and -V, for the version.
+    [
+      ["serv"],
+      'cairn: unknown command "serv" (did you mean serve?); run `cairn --help` for the list\n',
+    ],
+    [["-v"], "cairn: unknown flag -v (did you mean --version?); run `cairn --help` for the list\n"],
+    [["-V"], "cairn: unknown flag -V (did you mean --version?); run `cairn --help` for the list\n"],
+    [
+      ["--verison"],
+      "cairn: unknown flag --verison (did you mean --version?); run `cairn --help` for the list\n",
+    ],
     [
       ["serve", "--bogus"],
       "cairn serve: unknown flag --bogus; run `cairn serve --help` for its options\n",
