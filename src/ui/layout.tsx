@@ -64,9 +64,8 @@ export const Shell: FC<ShellProps> = (props) => {
         {/* Before the page's own script, which uses it (deferred scripts run in order). */}
         <script src={ASSETS.common.path} defer></script>
         {props.script && <script src={ASSETS[props.script].path} defer></script>}
-        {/* A team's pages send what waits on the phone, and log out through it (the announcements too). */}
-        {(props.script === "player" ||
-          (props.script === "announcements" && props.nav === "player")) && (
+        {/* Every page of a team sends what waits on the phone, says what waits, and logs out through it. */}
+        {(props.script === "player" || props.nav === "player") && (
           <script src={ASSETS.outbox.path} defer></script>
         )}
         {props.head}

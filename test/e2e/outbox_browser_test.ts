@@ -940,6 +940,40 @@ suite("the outbox, on plain HTTP", () => {
   );
 
   test(
+    "a team's stats page, and a page with a word for it, say what waits and log out through it",
+    async () => {
+      const errors: string[] = [];
+      const token = await registerTeam(server.base, "Shovelers");
+      const page = await tab(token, "/puzzles/knots", errors);
+      // The guess cannot get through (the network drops it), though the phone thinks it is online.
+      const route = "**/api/puzzles/knots/guesses";
+      await context.route(route, (request) => request.abort("internetdisconnected"));
+      try {
+        await page.getByRole("textbox", { name: "Answer" }).fill("racking hitch");
+        await page.getByRole("button", { name: "Submit" }).click();
+        await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
+        // The stats (not open yet: a page that says so), and a page that is no puzzle.
+        for (const path of ["/stats", "/puzzles/no-such-puzzle"]) {
+          await page.goto(`${server.base}${path}`);
+          await page.locator("#outbox-status", { hasText: "1 answer waiting" }).waitFor();
+        }
+        await page.screenshot({ path: join(SHOTS, "outbox-message-page-phone.png") });
+        expect(guesses("racking hitch")).toBe(0);
+      } finally {
+        await context.unroute(route);
+      }
+      // The network is back; the logout there sends the guess first, then forgets the phone's.
+      await page.getByRole("button", { name: "Log out" }).click();
+      await page.waitForURL(`${server.base}/`);
+      expect(guesses("racking hitch")).toBe(1);
+      expect(await outboxCounts(page)).toEqual({ outbox: 0, results: 0 });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+
+  test(
     "a flush asked for while one runs ends once what was queued meanwhile went too",
     async () => {
       const errors: string[] = [];

@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { MINUTE } from "../engine/_hunt.ts";
 import { huntStats } from "../../src/play/hunt_stats.ts";
 import { makeApp } from "./_app.ts";
+import { ASSETS } from "../../src/ui/assets.ts";
 
 const HUNT = `
 [hunt]
@@ -154,6 +155,20 @@ describe("the hunt's stats", () => {
     expect((await app.call("GET", "/puzzles", { token: gulls })).text).toContain(
       '<a href="/stats">See the hunt in numbers</a>',
     );
+  });
+
+  test("a team's stats page, and the one before they open, run the phone's outbox; a visitor's do not", async () => {
+    const { app, gulls } = await played();
+    const outbox = `<script src="${ASSETS.outbox.path}"`;
+    for (const time of ["2026-11-21T16:30:00Z", "2026-11-21T17:00:00Z"]) {
+      app.clock.time = Date.parse(time);
+      const html = { accept: "text/html" };
+      const team = await app.call("GET", "/stats", { token: gulls, headers: html });
+      expect(team.text).toContain('data-team="Gulls"');
+      expect(team.text).toContain(outbox);
+      const visitor = await app.call("GET", "/stats", { headers: html });
+      expect(visitor.text).not.toContain(ASSETS.outbox.path);
+    }
   });
 
   test("common_wrong: the 5 given most, most first, ties in text order", async () => {
