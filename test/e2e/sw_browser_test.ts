@@ -162,6 +162,17 @@ suite("the service worker, under HTTPS", () => {
     await form.getByRole("button", { name: "Log in" }).click();
   }
 
+  /** Team `token` solves the lighthouse (which opens the vault), as from another phone. */
+  async function solveLighthouse(token: string): Promise<void> {
+    const res = await fetch(`${server.base}/api/puzzles/lighthouse/guesses`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ answer: "seven" }),
+      tls: { rejectUnauthorized: false },
+    } as RequestInit);
+    expect(res.status).toBe(200);
+  }
+
   /** Makes an announcement, as the organizers do. */
   async function announce(text: string): Promise<void> {
     const res = await fetch(`${server.base}/api/admin/announcements`, {
@@ -233,13 +244,7 @@ suite("the service worker, under HTTPS", () => {
         await puzzle.goto(`${server.base}/puzzles/lighthouse`);
         await puzzle.getByRole("textbox", { name: "Answer" }).waitFor();
         // Meanwhile a teammate solves the lighthouse, which opens the vault.
-        const solved = await fetch(`${server.base}/api/puzzles/lighthouse/guesses`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: JSON.stringify({ answer: "seven" }),
-          tls: { rejectUnauthorized: false },
-        } as RequestInit);
-        expect(solved.status).toBe(200);
+        await solveLighthouse(token);
         await Bun.sleep(500);
       } finally {
         await context.setOffline(false);
@@ -330,13 +335,7 @@ suite("the service worker, under HTTPS", () => {
         }).waitFor({ timeout: 5_000 });
         await page.screenshot({ path: join(SHOTS, "sw-kept-list-offline-phone.png") });
         // A teammate solves the lighthouse on another phone meanwhile: the vault opens.
-        const res = await fetch(`${server.base}/api/puzzles/lighthouse/guesses`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: JSON.stringify({ answer: "seven" }),
-          tls: { rejectUnauthorized: false },
-        } as RequestInit);
-        expect(res.status).toBe(200);
+        await solveLighthouse(token);
       } finally {
         await context.setOffline(false);
       }
@@ -1139,13 +1138,7 @@ suite("the service worker, under HTTPS", () => {
       const errors: string[] = [];
       // The Loons solved the lighthouse on another phone, which opened the vault.
       const token = await registerTeam(server.base, "Loons");
-      const solved = await fetch(`${server.base}/api/puzzles/lighthouse/guesses`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ answer: "seven" }),
-        tls: { rejectUnauthorized: false },
-      } as RequestInit);
-      expect(solved.status).toBe(200);
+      await solveLighthouse(token);
       // On this phone, the lighthouse's QR code opens its checkpoint's page: the team logs in
       // there, and stays there, checked in. It never opens the list.
       const landing = await landingTab(errors, "/c/lamp-1");
